@@ -1,0 +1,46 @@
+"""Revisit's database model: SQLAlchemy tables only, no queries and no Qt."""
+
+from models.activity import (
+    Complaint,
+    ContactEvent,
+    OtherPurchase,
+    PurchaseIntent,
+    SatisfactionSurvey,
+    ServiceVisit,
+)
+from models.audit import AppSetting, AuditLog
+from models.base import Base
+from models.customer import Customer, StaffUser
+from models.list_run import ListRun, ListRunExclusion, ListRunMember
+from models.preferences import ConsentEvent, ContactPreference, DoNotContact
+from models.profile import ProfileChange
+from models.segment import SavedSegment
+from models.tags import CustomerTag, Tag, TagGroup
+from models.vehicle import MileageReading, Vehicle
+
+__all__ = [
+    "AppSetting",
+    "AuditLog",
+    "Base",
+    "Complaint",
+    "ConsentEvent",
+    "ContactEvent",
+    "ContactPreference",
+    "Customer",
+    "CustomerTag",
+    "DoNotContact",
+    "ListRun",
+    "ListRunExclusion",
+    "ListRunMember",
+    "MileageReading",
+    "OtherPurchase",
+    "ProfileChange",
+    "PurchaseIntent",
+    "SatisfactionSurvey",
+    "SavedSegment",
+    "ServiceVisit",
+    "StaffUser",
+    "Tag",
+    "TagGroup",
+    "Vehicle",
+]

@@ -1,0 +1,31 @@
+"""The closed vocabularies stored in code columns (labels for them live in the UI and services)."""
+
+GENDERS = ("M", "F")
+PAYMENT_METHODS = ("cash", "loan", "lease")
+VISIT_TYPES = ("maintenance", "repair", "accident", "warranty", "inspection")
+PURCHASE_KINDS = ("insurance", "accessory", "extended_warranty", "other")
+READING_SOURCES = ("visit", "call", "survey", "import", "manual")
+CHANNELS = ("phone", "sms", "mail", "wechat", "visit")
+PURPOSES = ("care", "callback", "sales", "reminder", "survey", "recall", "marketing")
+OUTCOMES = (
+    "reached",
+    "no_answer",
+    "phone_off",
+    "wrong_number",
+    "refused",
+    "appointment",
+    "bought",
+    "sent",
+    "failed",
+)
+INTENT_STRENGTHS = ("strong", "medium", "weak")
+INTENT_WINDOWS = ("1w", "2w", "1m", "2m", "later")
+# Do-not-contact covers channels and purposes; service reminders, satisfaction, recalls,
+# marketing and sales are the purposes a customer can refuse separately.
+DNC_PURPOSES = ("reminder", "survey", "recall", "marketing", "sales")
+CHANGE_SOURCES = ("call", "visit", "survey", "import", "manual", "demo", "list")
+DAY_PREFERENCES = ("any", "weekday", "weekend")
+TIME_WINDOWS = ("morning", "noon", "afternoon", "evening")
+LIFECYCLE_STAGES = ("stranger", "potential", "intent", "first_purchase", "repeat", "super")
+STAFF_ROLES = ("clerk", "supervisor", "admin")
+CONSENT_KINDS = ("marketing",)

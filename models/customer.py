@@ -1,0 +1,79 @@
+"""Customers (vehicle owners) and the staff who serve them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from models.base import Base, one_of, utcnow
+from models.codes import GENDERS, LIFECYCLE_STAGES, STAFF_ROLES
+
+if TYPE_CHECKING:
+    from models.vehicle import Vehicle
+
+
+class StaffUser(Base):
+    __tablename__ = "staff_user"
+    __table_args__ = (one_of("role", STAFF_ROLES),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(16), default="clerk")
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class Customer(Base):
+    """One owner. Pinyin keys are stored so names search by pinyin/initials and sort as
+    Chinese users expect (by pinyin, syllable by syllable), without computing them per query."""
+
+    __tablename__ = "customer"
+    __table_args__ = (
+        one_of("gender", GENDERS),
+        one_of("lifecycle_stage", LIFECYCLE_STAGES),
+        Index("ix_customer_name", "name"),
+        Index("ix_customer_name_pinyin", "name_pinyin"),
+        Index("ix_customer_name_initials", "name_initials"),
+        Index("ix_customer_name_sort", "name_sort", "id"),
+        Index("ix_customer_mobile", "mobile"),
+        Index("ix_customer_region", "province", "city", "district"),
+        Index("ix_customer_owner_staff_id", "owner_staff_id"),
+        Index("ix_customer_birthday_md", "birthday_md"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    name: Mapped[str] = mapped_column(String(64))
+    name_pinyin: Mapped[str] = mapped_column(String(128), default="")
+    name_initials: Mapped[str] = mapped_column(String(16), default="")
+    name_sort: Mapped[str] = mapped_column(String(160), default="")
+    gender: Mapped[str | None] = mapped_column(String(1))
+    birthday: Mapped[dt.date | None]
+    # "MMDD" of the birthday, so "birthday within N days" is an indexed range.
+    birthday_md: Mapped[str | None] = mapped_column(String(4))
+    mobile: Mapped[str | None] = mapped_column(String(20))
+    other_phones: Mapped[str | None] = mapped_column(String(100))
+    province: Mapped[str | None] = mapped_column(String(20))
+    city: Mapped[str | None] = mapped_column(String(30))
+    district: Mapped[str | None] = mapped_column(String(30))
+    street: Mapped[str | None] = mapped_column(String(200))
+    postcode: Mapped[str | None] = mapped_column(String(6))
+    wechat_id: Mapped[str | None] = mapped_column(String(64))
+    employer: Mapped[str | None] = mapped_column(String(100))
+    source: Mapped[str | None] = mapped_column(String(30))
+    owner_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    # The current stage, kept by the profile service together with its history
+    # (ProfileChange rows for the attribute "lifecycle_stage").
+    lifecycle_stage: Mapped[str | None] = mapped_column(String(16))
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    vehicles: Mapped[list[Vehicle]] = relationship(
+        back_populates="customer", order_by="Vehicle.purchase_date"
+    )
+    owner: Mapped[StaffUser | None] = relationship()

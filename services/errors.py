@@ -1,0 +1,44 @@
+"""Errors meant for the user: one clear message saying what went wrong and where."""
+
+from __future__ import annotations
+
+
+def N_(text: str) -> str:
+    """Mark a message template for translation; the UI translates it in context "errors"."""
+    return text
+
+
+class RevisitError(Exception):
+    """A failure caused by input or environment (bad path, bad file, locked database…), never
+    a bug. `template` is English with {named} fields; the UI shows it translated."""
+
+    def __init__(self, template: str, **params: object) -> None:
+        self.template = template
+        self.params = params
+        super().__init__(template.format(**params))
+
+    @property
+    def message(self) -> str:
+        return str(self)
+
+
+class Cancelled(Exception):
+    """Raised by a service when the user cancelled; what was done so far is rolled back."""
+
+
+class CancelToken:
+    """Set by the UI (or Ctrl+C in the CLI); checked by long-running services."""
+
+    def __init__(self) -> None:
+        self._cancelled = False
+
+    def cancel(self) -> None:
+        self._cancelled = True
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancelled
+
+    def check(self) -> None:
+        if self._cancelled:
+            raise Cancelled()

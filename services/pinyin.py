@@ -1,0 +1,64 @@
+"""Pinyin keys for Chinese names: full pinyin and initials for search, a key for sorting."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from pypinyin import Style, lazy_pinyin
+
+# Characters read differently as surnames than in ordinary text (姓氏读音).
+SURNAME_READINGS = {
+    "曾": "zeng",
+    "单": "shan",
+    "区": "ou",
+    "解": "xie",
+    "仇": "qiu",
+    "朴": "piao",
+    "查": "zha",
+    "盖": "ge",
+    "乐": "yue",
+    "缪": "miao",
+    "翟": "zhai",
+    "尉": "yu",
+    "覃": "qin",
+    "召": "shao",
+    "员": "yun",
+    "种": "chong",
+    "秘": "bi",
+    "繁": "po",
+    "长孙": "zhang sun",
+    "尉迟": "yu chi",
+}
+
+
+@dataclass(frozen=True)
+class NameKeys:
+    pinyin: str  # "zhangwei": what a user types in full
+    initials: str  # "zw"
+    sort: str  # "zhang wei": syllable by syllable, so 张伟 sorts before 章伟 by pinyin then by name
+
+
+@lru_cache(maxsize=20000)
+def _syllable(char: str) -> str:
+    if not ("\u3400" <= char <= "\u9fff"):
+        return char.lower()
+    return lazy_pinyin(char, style=Style.NORMAL, errors="ignore")[0] if char else ""
+
+
+def _syllables(name: str) -> list[str]:
+    name = "".join(name.split())
+    for surname, reading in sorted(SURNAME_READINGS.items(), key=lambda kv: -len(kv[0])):
+        if name.startswith(surname):
+            return reading.split() + [_syllable(c) for c in name[len(surname) :]]
+    return [_syllable(c) for c in name]
+
+
+def name_keys(name: str) -> NameKeys:
+    parts = [p for p in _syllables(name) if p.strip()]
+    ascii_parts = [p for p in parts if p.isascii()]
+    return NameKeys(
+        pinyin="".join(ascii_parts),
+        initials="".join(p[0] for p in ascii_parts if p),
+        sort=" ".join(parts),
+    )
