@@ -1,0 +1,101 @@
+"""Shared fixtures: a real, migrated database on SQLite and, when a server is given, PostgreSQL.
+
+Set REVISIT_TEST_PG_URL (e.g. postgresql://revisit:revisit@localhost/postgres) to run every
+database test on PostgreSQL too; the suite makes its own throw-away database on that server.
+With REVISIT_REQUIRE_PG=1 (CI) a missing server is an error, not a skip."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from models import Base
+from services.database import Database, open_database
+
+PG_URL_ENV = "REVISIT_TEST_PG_URL"
+REQUIRE_PG_ENV = "REVISIT_REQUIRE_PG"
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+def _pg_admin_url() -> str | None:
+    url = os.environ.get(PG_URL_ENV, "").strip()
+    if not url:
+        if os.environ.get(REQUIRE_PG_ENV) == "1":
+            raise pytest.UsageError(f"{REQUIRE_PG_ENV}=1 but {PG_URL_ENV} is not set")
+        return None
+    return url
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    """A migrated, empty SQLite file; each test gets a copy (faster than migrating each time)."""
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    open_database(f"sqlite:///{path}").dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_server_url() -> Iterator[str | None]:
+    """A fresh PostgreSQL database for this test session, migrated once; dropped at the end."""
+    admin = _pg_admin_url()
+    if admin is None:
+        yield None
+        return
+    name = f"revisit_test_{uuid.uuid4().hex[:10]}"
+    admin_engine = create_engine(
+        make_url(admin).set(drivername="postgresql+psycopg"), isolation_level="AUTOCOMMIT"
+    )
+    with admin_engine.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(admin).set(database=name).render_as_string(hide_password=False)
+    open_database(url).dispose()
+    try:
+        yield url
+    finally:
+        with admin_engine.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin_engine.dispose()
+
+
+def _truncate_all(database: Database) -> None:
+    tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
+    with database.engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request, tmp_path, sqlite_template, pg_server_url) -> Iterator[Database]:
+    """An empty, migrated Revisit database: a SQLite file, then the same on PostgreSQL."""
+    if request.param == "sqlite":
+        path = tmp_path / "revisit.sqlite3"
+        shutil.copy(sqlite_template, path)
+        db = open_database(f"sqlite:///{path}")
+        yield db
+        db.dispose()
+        return
+    if pg_server_url is None:
+        pytest.skip(f"PostgreSQL not configured ({PG_URL_ENV})")
+    db = open_database(pg_server_url)
+    _truncate_all(db)
+    try:
+        yield db
+    finally:
+        db.dispose()
+
+
+@pytest.fixture
+def sqlite_database(tmp_path, sqlite_template) -> Iterator[Database]:
+    """Only SQLite: for tests about files (backups, locks, damaged files)."""
+    path = tmp_path / "revisit.sqlite3"
+    shutil.copy(sqlite_template, path)
+    db = open_database(f"sqlite:///{path}")
+    yield db
+    db.dispose()

@@ -1,0 +1,93 @@
+"""The command line: each module adds its subcommands to one argparse parser.
+
+A command module has `register(subparsers)`, which adds parsers whose defaults carry
+`handler=fn`; `fn(args, open_db)` returns an exit code. `open_db()` opens (and migrates) the
+database named by --db only when the command needs one."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Sequence
+
+from services.database import Database, open_database
+from services.errors import Cancelled, RevisitError
+
+EXIT_OK = 0
+EXIT_USER_ERROR = 2
+EXIT_CANCELLED = 130
+
+OpenDb = Callable[[], Database]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from ui.cli import db_commands, demo_command
+
+    parser = argparse.ArgumentParser(
+        prog="revisit",
+        description="Revisit (回访): service marketing for a car dealer's existing owners. "
+        "With no command, opens the desktop window.",
+    )
+    parser.add_argument(
+        "--db",
+        metavar="URL",
+        help="database URL (default: $REVISIT_DB, else a SQLite file in your data folder); "
+        "e.g. sqlite:///C:/data/revisit.sqlite3 or postgresql://user:pw@server/revisit",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log more detail")
+    parser.add_argument(
+        "--lang", metavar="LOCALE", help="window language, e.g. zh_CN or en (default: system)"
+    )
+    # For smoke tests and the packaged build's self-check: close the window after N seconds.
+    parser.add_argument("--quit-after", type=float, metavar="SECONDS", help=argparse.SUPPRESS)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module in (demo_command, db_commands, *_optional_modules()):
+        module.register(sub)
+    return parser
+
+
+def _optional_modules():
+    """Command modules added by later features, if present."""
+    import importlib
+
+    for name in ("segment_commands", "list_commands", "import_commands", "report_commands"):
+        try:
+            yield importlib.import_module(f"ui.cli.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"ui.cli.{name}":
+                raise
+
+
+def run(argv: Sequence[str]) -> int:
+    """Run one CLI command; user mistakes print one line on stderr and return non-zero."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    if args.command is None:
+        from ui.app import run_gui
+
+        return run_gui(args)
+    opened: list[Database] = []
+
+    def open_db() -> Database:
+        if not opened:
+            opened.append(open_database(args.db))
+        return opened[0]
+
+    try:
+        return args.handler(args, open_db)
+    except RevisitError as exc:
+        print(f"revisit: error: {exc}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except (Cancelled, KeyboardInterrupt):
+        print("revisit: cancelled; nothing was changed by the unfinished step.", file=sys.stderr)
+        return EXIT_CANCELLED
+    except BrokenPipeError:
+        return EXIT_OK
+    finally:
+        for database in opened:
+            database.dispose()
