@@ -12,7 +12,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, inspect, text
+from sqlalchemy import Engine, func, inspect, select, text
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -211,19 +211,26 @@ def upgrade_schema(engine: Engine, revision: str = "head") -> None:
         command.upgrade(cfg, revision)
 
 
-def database_info(database: Database) -> DatabaseInfo:
+def count_rows(database: Database, tables: list[str] | None = None) -> dict[str, int]:
+    """Rows per table (every Revisit table by default)."""
     from models import Base
 
-    counts: dict[str, int] = {}
+    names = sorted(Base.metadata.tables) if tables is None else tables
     with database.engine.connect() as conn:
-        for table in sorted(Base.metadata.tables):
-            counts[table] = conn.execute(text(f"SELECT COUNT(*) FROM {table}")).scalar_one()
+        return {
+            name: conn.execute(select(func.count()).select_from(Base.metadata.tables[name]))
+            .scalar_one()
+            for name in names
+        }
+
+
+def database_info(database: Database) -> DatabaseInfo:
     path = db.sqlite_path(database.url)
     return DatabaseInfo(
         url=database.display_url,
         backend=database.engine.dialect.name,
         revision=current_revision(database.engine),
         head=head_revision(),
-        row_counts=counts,
+        row_counts=count_rows(database),
         file_size=path.stat().st_size if path and path.exists() else None,
     )

@@ -2,41 +2,45 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 import random
 from typing import NamedTuple
 
 __all__ = [
-    "CITIES", "COMPLAINT_RESOLUTIONS", "COMPLAINT_TOPICS", "CUSTOMER_SOURCES", "EMPLOYER_INDUSTRIES",
-    "EMPLOYER_INSTITUTIONS", "EMPLOYER_TRADE_NAMES", "FEEDBACK_BY_TOPIC", "FEEDBACK_SNIPPETS",
-    "FEMALE_GIVEN_CHARS", "MALE_GIVEN_CHARS", "MOBILE_PREFIXES", "MODELS", "NEUTRAL_GIVEN_CHARS",
-    "PLATE_LETTERS", "PROVINCES", "SALES_YEARS", "STREET_ROOTS", "STREET_SUFFIXES", "SURNAMES",
-    "VIN_CHARS", "VIN_MODEL_YEAR_CODES", "VIN_WEIGHTS", "City", "Model", "Province",
-    "is_valid_vin", "make_address", "make_employer", "make_mobile", "make_name", "make_plate",
-    "make_vin", "model_year_code", "models_on_sale", "pick_vehicle", "price_range", "vin_check_digit",
+    "CITIES", "COMPLAINT_RESOLUTIONS", "COMPLAINT_TOPICS", "CUSTOMER_SOURCES", "EMPLOYER_FORMS",
+    "EMPLOYER_INDUSTRIES", "EMPLOYER_INSTITUTIONS", "EMPLOYER_TRADE_NAMES", "FEEDBACK_BY_TOPIC",
+    "FEEDBACK_SNIPPETS", "FEMALE_GIVEN_CHARS", "MALE_GIVEN_CHARS", "MOBILE_PREFIXES", "MODELS",
+    "NEUTRAL_GIVEN_CHARS", "PLATE_LETTERS", "PROVINCE_ABBRS", "PROVINCES", "SALES_YEARS",
+    "STREET_ROOTS", "STREET_SUFFIXES", "SURNAMES", "VIN_CHARS", "VIN_MODEL_YEAR_CODES",
+    "VIN_WEIGHTS", "City", "Model", "Province", "is_valid_vin", "make_address", "make_employer",
+    "make_mobile", "make_name", "make_plate", "make_vin", "model_year_code", "models_on_sale",
+    "pick_vehicle", "price_range", "vin_check_digit",
 ]
 
 # ---------------------------------------------------------------------------
 # 1. Names
 # ---------------------------------------------------------------------------
 
-# (surname, approximate share of the population in per-mille; household-register statistics, rounded)
+# (surname, approximate share of the population in per mille; household-register figures, rounded)
 SURNAMES: tuple[tuple[str, float], ...] = (
-    ("王", 71.2), ("李", 70.0), ("张", 67.4), ("刘", 51.0), ("陈", 46.1), ("杨", 32.2), ("黄", 24.5),
-    ("赵", 22.9), ("吴", 20.5), ("周", 19.7), ("徐", 16.3), ("孙", 15.2), ("马", 14.6), ("朱", 13.8),
-    ("胡", 13.1), ("郭", 12.1), ("何", 11.8), ("林", 11.3), ("高", 10.8), ("罗", 9.0), ("郑", 9.7),
-    ("梁", 8.3), ("谢", 8.1), ("宋", 7.6), ("唐", 7.5), ("许", 7.3), ("韩", 7.1), ("冯", 7.0),
-    ("邓", 6.9), ("曹", 6.7), ("彭", 6.4), ("曾", 6.3), ("肖", 6.1), ("田", 5.9), ("董", 5.8),
-    ("袁", 5.5), ("潘", 5.4), ("于", 5.2), ("蒋", 5.1), ("蔡", 5.0), ("余", 4.9), ("杜", 4.8),
-    ("叶", 4.7), ("程", 4.6), ("苏", 4.5), ("魏", 4.4), ("吕", 4.3), ("丁", 4.2), ("任", 4.1),
-    ("沈", 4.0), ("姚", 3.9), ("卢", 3.8), ("姜", 3.7), ("崔", 3.6), ("钟", 3.5), ("谭", 3.4),
-    ("陆", 3.3), ("汪", 3.2), ("范", 3.1), ("金", 3.0), ("石", 2.9), ("廖", 2.8), ("贾", 2.7),
-    ("夏", 2.6), ("韦", 2.5), ("付", 2.4), ("方", 2.3), ("白", 2.2), ("邹", 2.1), ("孟", 2.0),
-    ("熊", 1.9), ("秦", 1.8), ("邱", 1.7), ("江", 1.6), ("尹", 1.5), ("薛", 1.4), ("闫", 1.3),
-    ("段", 1.2), ("雷", 1.1), ("侯", 1.0), ("龙", 0.9), ("史", 0.9), ("黎", 0.8), ("贺", 0.8),
-    ("顾", 0.8), ("毛", 0.7), ("郝", 0.7), ("龚", 0.7), ("邵", 0.6), ("万", 0.6), ("钱", 0.6),
-    ("欧阳", 0.30), ("司徒", 0.10), ("上官", 0.05), ("司马", 0.05), ("诸葛", 0.03), ("东方", 0.03),
-    ("皇甫", 0.02), ("令狐", 0.01),
+    ("王", 71.2), ("李", 70.0), ("张", 67.4), ("刘", 51.0), ("陈", 46.1), ("杨", 32.2),
+    ("黄", 24.5), ("赵", 22.9), ("吴", 20.5), ("周", 19.7), ("徐", 16.3), ("孙", 15.2),
+    ("马", 14.6), ("朱", 13.8), ("胡", 13.1), ("郭", 12.1), ("何", 11.8), ("林", 11.3),
+    ("高", 10.8), ("罗", 9.0), ("郑", 9.7), ("梁", 8.3), ("谢", 8.1), ("宋", 7.6),
+    ("唐", 7.5), ("许", 7.3), ("韩", 7.1), ("冯", 7.0), ("邓", 6.9), ("曹", 6.7),
+    ("彭", 6.4), ("曾", 6.3), ("肖", 6.1), ("田", 5.9), ("董", 5.8), ("袁", 5.5),
+    ("潘", 5.4), ("于", 5.2), ("蒋", 5.1), ("蔡", 5.0), ("余", 4.9), ("杜", 4.8),
+    ("叶", 4.7), ("程", 4.6), ("苏", 4.5), ("魏", 4.4), ("吕", 4.3), ("丁", 4.2),
+    ("任", 4.1), ("沈", 4.0), ("姚", 3.9), ("卢", 3.8), ("姜", 3.7), ("崔", 3.6),
+    ("钟", 3.5), ("谭", 3.4), ("陆", 3.3), ("汪", 3.2), ("范", 3.1), ("金", 3.0),
+    ("石", 2.9), ("廖", 2.8), ("贾", 2.7), ("夏", 2.6), ("韦", 2.5), ("付", 2.4),
+    ("方", 2.3), ("白", 2.2), ("邹", 2.1), ("孟", 2.0), ("熊", 1.9), ("秦", 1.8),
+    ("邱", 1.7), ("江", 1.6), ("尹", 1.5), ("薛", 1.4), ("闫", 1.3), ("段", 1.2),
+    ("雷", 1.1), ("侯", 1.0), ("龙", 0.9), ("史", 0.9), ("黎", 0.8), ("贺", 0.8),
+    ("顾", 0.8), ("毛", 0.7), ("郝", 0.7), ("龚", 0.7), ("邵", 0.6), ("万", 0.6),
+    ("钱", 0.6), ("欧阳", 0.30), ("司徒", 0.10), ("上官", 0.05), ("司马", 0.05), ("诸葛", 0.03),
+    ("东方", 0.03), ("皇甫", 0.02), ("令狐", 0.01),
 )
 
 MALE_GIVEN_CHARS: tuple[str, ...] = tuple(
@@ -80,7 +84,7 @@ def make_name(rng: random.Random, gender: str) -> str:
 class City(NamedTuple):
     name: str
     postcode: str  # city-level postcode
-    plate_prefixes: tuple[str, ...]  # real licence-plate prefixes (province abbreviation + office letter)
+    plate_prefixes: tuple[str, ...]  # real plate prefixes: province abbreviation + office letter
     districts: tuple[str, ...]
     weight: float  # relative share of the demo dealer group's customers
 
@@ -92,82 +96,83 @@ class Province(NamedTuple):
     cities: tuple[City, ...]
 
 
+def _city(name: str, postcode: str, plates: str, weight: float, districts: str) -> City:
+    """Compact table row: plates and districts are space-separated."""
+    return City(name, postcode, tuple(plates.split()), tuple(districts.split()), weight)
+
+
 # The demo dealer group sits in Guangdong (Guangzhou, Foshan, Shenzhen) and southern Jiangsu;
-# a minority of customers live elsewhere.
+# a minority of customers live elsewhere. A municipality is both the province and the city.
 PROVINCES: tuple[Province, ...] = (
     Province("广东省", "粤", ("51", "52"), (
-        City("广州市", "510000", ("粤A",), ("天河区", "越秀区", "海珠区", "番禺区", "白云区"), 30.0),
-        City("深圳市", "518000", ("粤B",), ("福田区", "南山区", "罗湖区", "宝安区", "龙岗区"), 12.0),
-        City("佛山市", "528000", ("粤E",), ("禅城区", "南海区", "顺德区", "三水区"), 14.0),
-        City("东莞市", "523000", ("粤S",), ("莞城街道", "南城街道", "东城街道", "虎门镇", "长安镇"), 8.0),
+        _city("广州市", "510000", "粤A", 30.0, "天河区 越秀区 海珠区 番禺区 白云区"),
+        _city("深圳市", "518000", "粤B", 12.0, "福田区 南山区 罗湖区 宝安区 龙岗区"),
+        _city("佛山市", "528000", "粤E", 14.0, "禅城区 南海区 顺德区 三水区"),
+        _city("东莞市", "523000", "粤S", 8.0, "莞城街道 南城街道 东城街道 虎门镇 长安镇"),
     )),
     Province("江苏省", "苏", ("21", "22"), (
-        City("南京市", "210000", ("苏A",), ("玄武区", "秦淮区", "鼓楼区", "建邺区", "江宁区"), 12.0),
-        City("苏州市", "215000", ("苏E",), ("姑苏区", "吴中区", "相城区", "虎丘区", "昆山市"), 10.0),
-        City("无锡市", "214000", ("苏B",), ("梁溪区", "滨湖区", "新吴区", "锡山区", "江阴市"), 5.0),
-        City("常州市", "213000", ("苏D",), ("天宁区", "钟楼区", "新北区", "武进区"), 3.0),
+        _city("南京市", "210000", "苏A", 12.0, "玄武区 秦淮区 鼓楼区 建邺区 江宁区"),
+        _city("苏州市", "215000", "苏E", 10.0, "姑苏区 吴中区 相城区 虎丘区 昆山市"),
+        _city("无锡市", "214000", "苏B", 5.0, "梁溪区 滨湖区 新吴区 锡山区 江阴市"),
+        _city("常州市", "213000", "苏D", 3.0, "天宁区 钟楼区 新北区 武进区"),
     )),
     Province("北京市", "京", ("10",), (
-        City("北京市", "100000", ("京A", "京C", "京E", "京F", "京H", "京J", "京K", "京L", "京M", "京N",
-                                 "京P", "京Q"),
-             ("朝阳区", "海淀区", "东城区", "西城区", "丰台区"), 1.0),
+        _city("北京市", "100000", "京A 京C 京E 京F 京H 京J 京K 京L 京M 京N 京P 京Q", 1.0,
+              "朝阳区 海淀区 东城区 西城区 丰台区"),
     )),
     Province("上海市", "沪", ("20",), (
-        City("上海市", "200000", ("沪A", "沪B", "沪D", "沪E", "沪F", "沪G", "沪H", "沪J", "沪K", "沪L",
-                                 "沪M", "沪N"),
-             ("浦东新区", "徐汇区", "静安区", "闵行区", "黄浦区"), 1.5),
+        _city("上海市", "200000", "沪A 沪B 沪D 沪E 沪F 沪G 沪H 沪J 沪K 沪L 沪M 沪N", 1.5,
+              "浦东新区 徐汇区 静安区 闵行区 黄浦区"),
     )),
     Province("天津市", "津", ("30",), (
-        City("天津市", "300000", ("津A", "津B", "津C", "津D", "津E"),
-             ("和平区", "河西区", "南开区", "滨海新区"), 0.4),
+        _city("天津市", "300000", "津A 津B 津C 津D 津E", 0.4, "和平区 河西区 南开区 滨海新区"),
     )),
     Province("重庆市", "渝", ("40",), (
-        City("重庆市", "400000", ("渝A", "渝B", "渝D"),
-             ("渝中区", "江北区", "渝北区", "沙坪坝区", "九龙坡区"), 0.6),
+        _city("重庆市", "400000", "渝A 渝B 渝D", 0.6, "渝中区 江北区 渝北区 沙坪坝区 九龙坡区"),
     )),
     Province("浙江省", "浙", ("31", "32"), (
-        City("杭州市", "310000", ("浙A",), ("上城区", "拱墅区", "西湖区", "滨江区", "萧山区"), 1.0),
-        City("宁波市", "315000", ("浙B",), ("海曙区", "江北区", "鄞州区", "北仑区"), 0.5),
-        City("温州市", "325000", ("浙C",), ("鹿城区", "龙湾区", "瓯海区", "瑞安市"), 0.4),
+        _city("杭州市", "310000", "浙A", 1.0, "上城区 拱墅区 西湖区 滨江区 萧山区"),
+        _city("宁波市", "315000", "浙B", 0.5, "海曙区 江北区 鄞州区 北仑区"),
+        _city("温州市", "325000", "浙C", 0.4, "鹿城区 龙湾区 瓯海区 瑞安市"),
     )),
     Province("四川省", "川", ("61", "62", "63", "64"), (
-        City("成都市", "610000", ("川A",), ("锦江区", "青羊区", "武侯区", "成华区", "金牛区"), 0.8),
-        City("绵阳市", "621000", ("川B",), ("涪城区", "游仙区", "江油市"), 0.2),
+        _city("成都市", "610000", "川A", 0.8, "锦江区 青羊区 武侯区 成华区 金牛区"),
+        _city("绵阳市", "621000", "川B", 0.2, "涪城区 游仙区 江油市"),
     )),
     Province("山东省", "鲁", ("25", "26", "27"), (
-        City("济南市", "250000", ("鲁A",), ("历下区", "市中区", "槐荫区", "历城区"), 0.4),
-        City("青岛市", "266000", ("鲁B",), ("市南区", "市北区", "黄岛区", "崂山区", "李沧区"), 0.4),
-        City("烟台市", "264000", ("鲁F",), ("芝罘区", "莱山区", "福山区"), 0.2),
+        _city("济南市", "250000", "鲁A", 0.4, "历下区 市中区 槐荫区 历城区"),
+        _city("青岛市", "266000", "鲁B", 0.4, "市南区 市北区 黄岛区 崂山区 李沧区"),
+        _city("烟台市", "264000", "鲁F", 0.2, "芝罘区 莱山区 福山区"),
     )),
     Province("湖北省", "鄂", ("43", "44"), (
-        City("武汉市", "430000", ("鄂A",), ("江岸区", "江汉区", "武昌区", "洪山区", "汉阳区"), 0.7),
-        City("宜昌市", "443000", ("鄂E",), ("西陵区", "伍家岗区", "夷陵区"), 0.2),
-        City("襄阳市", "441000", ("鄂F",), ("襄城区", "樊城区", "襄州区"), 0.2),
+        _city("武汉市", "430000", "鄂A", 0.7, "江岸区 江汉区 武昌区 洪山区 汉阳区"),
+        _city("宜昌市", "443000", "鄂E", 0.2, "西陵区 伍家岗区 夷陵区"),
+        _city("襄阳市", "441000", "鄂F", 0.2, "襄城区 樊城区 襄州区"),
     )),
     Province("河南省", "豫", ("45", "46", "47"), (
-        City("郑州市", "450000", ("豫A",), ("金水区", "中原区", "二七区", "管城回族区"), 0.5),
-        City("洛阳市", "471000", ("豫C",), ("西工区", "老城区", "涧西区", "洛龙区"), 0.2),
+        _city("郑州市", "450000", "豫A", 0.5, "金水区 中原区 二七区 管城回族区"),
+        _city("洛阳市", "471000", "豫C", 0.2, "西工区 老城区 涧西区 洛龙区"),
     )),
     Province("福建省", "闽", ("35", "36"), (
-        City("福州市", "350000", ("闽A",), ("鼓楼区", "台江区", "仓山区", "晋安区"), 0.4),
-        City("厦门市", "361000", ("闽D",), ("思明区", "湖里区", "集美区", "海沧区"), 0.4),
-        City("泉州市", "362000", ("闽C",), ("鲤城区", "丰泽区", "洛江区", "晋江市"), 0.3),
+        _city("福州市", "350000", "闽A", 0.4, "鼓楼区 台江区 仓山区 晋安区"),
+        _city("厦门市", "361000", "闽D", 0.4, "思明区 湖里区 集美区 海沧区"),
+        _city("泉州市", "362000", "闽C", 0.3, "鲤城区 丰泽区 洛江区 晋江市"),
     )),
     Province("湖南省", "湘", ("41", "42"), (
-        City("长沙市", "410000", ("湘A",), ("芙蓉区", "天心区", "岳麓区", "开福区", "雨花区"), 0.7),
-        City("衡阳市", "421000", ("湘D",), ("蒸湘区", "石鼓区", "雁峰区", "珠晖区"), 0.3),
+        _city("长沙市", "410000", "湘A", 0.7, "芙蓉区 天心区 岳麓区 开福区 雨花区"),
+        _city("衡阳市", "421000", "湘D", 0.3, "蒸湘区 石鼓区 雁峰区 珠晖区"),
     )),
     Province("广西壮族自治区", "桂", ("53", "54"), (
-        City("南宁市", "530000", ("桂A",), ("青秀区", "兴宁区", "西乡塘区", "江南区"), 0.5),
-        City("桂林市", "541000", ("桂C",), ("秀峰区", "叠彩区", "象山区", "七星区"), 0.3),
+        _city("南宁市", "530000", "桂A", 0.5, "青秀区 兴宁区 西乡塘区 江南区"),
+        _city("桂林市", "541000", "桂C", 0.3, "秀峰区 叠彩区 象山区 七星区"),
     )),
     Province("江西省", "赣", ("33", "34"), (
-        City("南昌市", "330000", ("赣A",), ("东湖区", "西湖区", "青山湖区", "红谷滩区"), 0.4),
-        City("赣州市", "341000", ("赣B",), ("章贡区", "南康区", "赣县区"), 0.3),
+        _city("南昌市", "330000", "赣A", 0.4, "东湖区 西湖区 青山湖区 红谷滩区"),
+        _city("赣州市", "341000", "赣B", 0.3, "章贡区 南康区 赣县区"),
     )),
     Province("安徽省", "皖", ("23", "24"), (
-        City("合肥市", "230000", ("皖A",), ("蜀山区", "包河区", "庐阳区", "瑶海区"), 0.4),
-        City("芜湖市", "241000", ("皖B",), ("镜湖区", "弋江区", "鸠江区"), 0.2),
+        _city("合肥市", "230000", "皖A", 0.4, "蜀山区 包河区 庐阳区 瑶海区"),
+        _city("芜湖市", "241000", "皖B", 0.2, "镜湖区 弋江区 鸠江区"),
     )),
 )
 
@@ -182,7 +187,9 @@ STREET_ROOTS: tuple[str, ...] = (
     "西湖", "南湖", "府前", "迎宾", "龙华", "凤凰", "锦绣", "翠苑", "新港", "海滨", "振兴", "育才",
     "红旗", "民主", "幸福", "天河", "珠江", "虹桥", "金沙", "碧桂", "华夏", "健康",
 )
-STREET_SUFFIXES: tuple[str, ...] = ("路", "路", "路", "大道", "街", "大街", "东路", "西路", "南路", "北路", "中路")
+STREET_SUFFIXES: tuple[str, ...] = (
+    "路", "路", "路", "大道", "街", "大街", "东路", "西路", "南路", "北路", "中路",
+)
 _ESTATE_SUFFIXES: tuple[str, ...] = ("花园", "小区", "新村", "苑", "雅居", "名都", "华庭", "公寓")
 
 
@@ -223,7 +230,11 @@ _DIGITS = "0123456789"
 
 
 def make_plate(
-    rng: random.Random, plate_prefix: str, new_energy: bool = False, *, pure_electric: bool | None = None
+    rng: random.Random,
+    plate_prefix: str,
+    new_energy: bool = False,
+    *,
+    pure_electric: bool | None = None,
 ) -> str:
     """A plate without the middle dot, e.g. 粤A3K8M2 (ordinary) or 粤AD12345 (small new-energy).
 
@@ -231,7 +242,11 @@ def make_plate(
     prefix + D (battery electric) or F (plug-in hybrid etc.) + one letter or digit + 4 digits.
     ``pure_electric`` picks D/F; None means D for 70 % of plates.
     """
-    if len(plate_prefix) != 2 or plate_prefix[0] not in PROVINCE_ABBRS or plate_prefix[1] not in PLATE_LETTERS:
+    if (
+        len(plate_prefix) != 2
+        or plate_prefix[0] not in PROVINCE_ABBRS
+        or plate_prefix[1] not in PLATE_LETTERS
+    ):
         raise ValueError(f"not a plate prefix: {plate_prefix!r}")
     if new_energy:
         if pure_electric is None:
@@ -241,7 +256,9 @@ def make_plate(
         return plate_prefix + kind + second + "".join(rng.choice(_DIGITS) for _ in range(4))
     n_letters = rng.choices((0, 1, 2), weights=(50, 35, 15))[0]
     letter_positions = set(rng.sample(range(5), n_letters))
-    body = "".join(rng.choice(PLATE_LETTERS) if i in letter_positions else rng.choice(_DIGITS) for i in range(5))
+    body = "".join(
+        rng.choice(PLATE_LETTERS if i in letter_positions else _DIGITS) for i in range(5)
+    )
     return plate_prefix + body
 
 
@@ -249,17 +266,18 @@ def make_plate(
 # 4. Mobile numbers
 # ---------------------------------------------------------------------------
 
-# Mainland mobile prefixes in use, with a rough share weight (13x/15x/18x dominate older customer bases).
+# Mainland mobile prefixes in use, with a rough share weight (13x/15x/18x dominate older owners).
 # 149 is left out: the phonenumbers metadata does not accept it as a mobile number.
 MOBILE_PREFIXES: tuple[tuple[str, float], ...] = (
     *((f"13{d}", 3.0) for d in range(10)),
     ("145", 0.5), ("147", 0.6),
     *((f"15{d}", 3.0) for d in (0, 1, 2, 3, 5, 6, 7, 8, 9)),
     ("166", 1.0),
-    ("170", 0.3), ("171", 0.3), ("173", 1.0), ("175", 0.8), ("176", 1.0), ("177", 1.0), ("178", 1.0),
+    ("170", 0.3), ("171", 0.3), ("173", 1.0), ("175", 0.8),
+    ("176", 1.0), ("177", 1.0), ("178", 1.0),
     *((f"18{d}", 3.0) for d in range(10)),
-    ("190", 0.5), ("191", 0.8), ("192", 0.3), ("193", 0.8), ("195", 0.6), ("196", 0.5), ("197", 0.5),
-    ("198", 1.2), ("199", 1.2),
+    ("190", 0.5), ("191", 0.8), ("192", 0.3), ("193", 0.8), ("195", 0.6),
+    ("196", 0.5), ("197", 0.5), ("198", 1.2), ("199", 1.2),
 )
 _MOBILE_NAMES = tuple(p for p, _ in MOBILE_PREFIXES)
 _MOBILE_CUM = tuple(itertools.accumulate(w for _, w in MOBILE_PREFIXES))
@@ -279,23 +297,23 @@ VIN_CHARS = "ABCDEFGHJKLMNPRSTUVWXYZ0123456789"  # no I, O, Q
 VIN_WEIGHTS: tuple[int, ...] = (8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2)
 _VIN_VALUES: dict[str, int] = {
     **{str(d): d for d in range(10)},
-    **dict(zip("ABCDEFGH", range(1, 9))),
-    **dict(zip("JKLMN", range(1, 6))),
+    **dict(zip("ABCDEFGH", range(1, 9), strict=True)),
+    **dict(zip("JKLMN", range(1, 6), strict=True)),
     "P": 7, "R": 9,
-    **dict(zip("STUVWXYZ", range(2, 10))),
+    **dict(zip("STUVWXYZ", range(2, 10), strict=True)),
 }
 # Position 10: 30-year cycle (1980 = A … 2000 = Y, 2001 = 1 … 2009 = 9, 2010 = A …); no I O Q U Z 0
 VIN_MODEL_YEAR_CODES = "ABCDEFGHJKLMNPRSTVWXY123456789"
-_VIN_SERIAL_PREFIX_CHARS = "ABCDEFGHJKLMNPRSTUVWXYZ123456789"  # plant codes
+_VIN_PLANT_CHARS = "ABCDEFGHJKLMNPRSTUVWXYZ123456789"  # plant codes
 
 
 def vin_check_digit(vin17: str) -> str:
-    """The check digit (position 9) for a 17-character VIN; the current position-9 value is ignored."""
+    """The check digit (position 9) of a 17-character VIN; the current position 9 is ignored."""
     vin = vin17.upper()
     if len(vin) != 17:
         raise ValueError(f"a VIN has 17 characters, got {len(vin)}")
     try:
-        total = sum(_VIN_VALUES[c] * w for c, w in zip(vin, VIN_WEIGHTS))
+        total = sum(_VIN_VALUES[c] * w for c, w in zip(vin, VIN_WEIGHTS, strict=True))
     except KeyError as exc:
         raise ValueError(f"invalid VIN character {exc.args[0]!r}") from None
     remainder = total % 11
@@ -318,11 +336,11 @@ def model_year_code(model_year: int) -> str:
 
 
 def make_vin(rng: random.Random, wmi: str, model_year: int) -> str:
-    """A valid 17-character VIN: WMI + 5 VDS chars + check digit + year code + plant + 6-digit serial."""
+    """A valid VIN: WMI + 5 VDS chars + check digit + year code + plant + 6-digit serial."""
     if len(wmi) != 3 or any(c not in VIN_CHARS for c in wmi):
         raise ValueError(f"invalid WMI {wmi!r}")
     vds = "".join(rng.choice(VIN_CHARS) for _ in range(5))
-    plant = rng.choice(_VIN_SERIAL_PREFIX_CHARS)
+    plant = rng.choice(_VIN_PLANT_CHARS)
     serial = f"{rng.randrange(1_000_000):06d}"
     draft = f"{wmi}{vds}0{model_year_code(model_year)}{plant}{serial}"
     return draft[:8] + vin_check_digit(draft) + draft[9:]
@@ -351,7 +369,8 @@ class Model(NamedTuple):
         return self.powertrain != "ice"
 
 
-# (maker, brand, WMI, rows); a row is (model, first, last, low, high, drift, segment, powertrain, weight[, WMI])
+# (maker, brand, WMI, rows); a row is
+# (model, first, last, low, high, drift, segment, powertrain, weight[, WMI override])
 _VEHICLE_TABLE: tuple[tuple[str, str, str, tuple[tuple, ...]], ...] = (
     ("一汽-大众", "大众", "LFV", (
         ("宝来", 2008, 2026, 100_000, 150_000, -0.02, "economy", "ice", 6),
@@ -361,7 +380,7 @@ _VEHICLE_TABLE: tuple[tuple[str, str, str, tuple[tuple, ...]], ...] = (
         ("ID.4 CROZZ", 2021, 2026, 200_000, 280_000, -0.06, "mid", "bev", 1),
     )),
     ("上汽大众", "大众", "LSV", (
-        ("Polo", 2006, 2024, 75_000, 110_000, -0.01, "economy", "ice", 3),
+        ("Polo", 2002, 2024, 100_000, 140_000, -0.015, "economy", "ice", 3),
         ("朗逸", 2008, 2026, 110_000, 150_000, -0.02, "economy", "ice", 8),
         ("帕萨特", 2011, 2026, 190_000, 280_000, -0.015, "mid", "ice", 4),
         ("途观", 2010, 2026, 200_000, 300_000, -0.015, "mid", "ice", 4),
@@ -374,25 +393,25 @@ _VEHICLE_TABLE: tuple[tuple[str, str, str, tuple[tuple, ...]], ...] = (
         ("致炫", 2014, 2024, 70_000, 100_000, -0.01, "economy", "ice", 2),
     )),
     ("广汽本田", "本田", "LHG", (
-        ("雅阁", 2006, 2026, 180_000, 260_000, -0.01, "mid", "ice", 7),
-        ("飞度", 2006, 2026, 75_000, 105_000, 0.0, "economy", "ice", 4),
+        ("雅阁", 2003, 2026, 200_000, 300_000, -0.015, "mid", "ice", 7),
+        ("飞度", 2003, 2026, 90_000, 130_000, -0.01, "economy", "ice", 4),
         ("缤智", 2015, 2026, 130_000, 170_000, -0.02, "economy", "ice", 4),
         ("冠道", 2017, 2026, 230_000, 320_000, -0.02, "mid", "ice", 2),
     )),
     ("东风本田", "本田", "LVH", (
         ("思域", 2006, 2026, 130_000, 175_000, -0.005, "economy", "ice", 4),
-        ("CR-V", 2007, 2026, 190_000, 270_000, -0.01, "mid", "ice", 4),
+        ("CR-V", 2004, 2026, 220_000, 300_000, -0.015, "mid", "ice", 4),
         ("艾力绅", 2012, 2026, 250_000, 320_000, -0.01, "mid", "ice", 1),
     )),
     ("东风日产", "日产", "LGB", (
         ("轩逸", 2006, 2026, 120_000, 160_000, -0.015, "economy", "ice", 8),
-        ("天籁", 2006, 2026, 190_000, 290_000, -0.015, "mid", "ice", 4),
+        ("天籁", 2004, 2026, 230_000, 330_000, -0.02, "mid", "ice", 4),
         ("奇骏", 2008, 2026, 200_000, 290_000, -0.015, "mid", "ice", 3),
         ("逍客", 2008, 2026, 140_000, 190_000, -0.01, "economy", "ice", 3),
     )),
     ("上汽通用别克", "别克", "LSG", (
         ("英朗", 2010, 2026, 110_000, 160_000, -0.03, "economy", "ice", 5),
-        ("君威", 2006, 2026, 170_000, 240_000, -0.01, "mid", "ice", 3),
+        ("君威", 2002, 2026, 200_000, 260_000, -0.015, "mid", "ice", 3),
         ("君越", 2006, 2026, 220_000, 310_000, -0.01, "mid", "ice", 3),
         ("GL8", 2006, 2026, 230_000, 350_000, 0.005, "mid", "ice", 3),
         ("昂科威", 2014, 2026, 210_000, 300_000, -0.02, "mid", "ice", 3),
@@ -424,8 +443,8 @@ _VEHICLE_TABLE: tuple[tuple[str, str, str, tuple[tuple, ...]], ...] = (
         ("哈弗大狗", 2020, 2026, 110_000, 160_000, -0.02, "economy", "ice", 2),
     )),
     ("华晨宝马", "宝马", "LBV", (
-        ("3系", 2006, 2026, 300_000, 450_000, -0.01, "premium", "ice", 4),
-        ("5系", 2006, 2026, 430_000, 600_000, -0.01, "premium", "ice", 3),
+        ("3系", 2004, 2026, 330_000, 500_000, -0.015, "premium", "ice", 4),
+        ("5系", 2004, 2026, 500_000, 700_000, -0.015, "premium", "ice", 3),
         ("X1", 2012, 2026, 270_000, 370_000, -0.01, "premium", "ice", 3),
         ("X3", 2018, 2026, 390_000, 480_000, -0.01, "premium", "ice", 2),
         ("iX3", 2020, 2026, 400_000, 470_000, -0.04, "premium", "bev", 1),
@@ -447,7 +466,7 @@ _VEHICLE_TABLE: tuple[tuple[str, str, str, tuple[tuple, ...]], ...] = (
 )
 
 MODELS: tuple[Model, ...] = tuple(
-    Model(maker, brand, row[0], row[9] if len(row) > 9 else wmi, row[1], row[2], (row[3], row[4]), *row[5:9])
+    Model(maker, brand, row[0], row[9] if len(row) > 9 else wmi, *row[1:3], row[3:5], *row[5:9])
     for maker, brand, wmi, rows in _VEHICLE_TABLE
     for row in rows
 )
@@ -461,9 +480,15 @@ def price_range(model: Model, year: int) -> tuple[int, int]:
     return int(round(low * factor, -2)), int(round(high * factor, -2))
 
 
+@functools.cache
 def models_on_sale(year: int) -> tuple[Model, ...]:
     """All models on sale in ``year``."""
     return tuple(m for m in MODELS if m.first_year <= year <= m.last_year)
+
+
+@functools.cache
+def _sale_cum_weights(year: int) -> tuple[float, ...]:
+    return tuple(itertools.accumulate(m.weight for m in models_on_sale(year)))
 
 
 def pick_vehicle(rng: random.Random, purchase_year: int) -> dict[str, object]:
@@ -473,8 +498,9 @@ def pick_vehicle(rng: random.Random, purchase_year: int) -> dict[str, object]:
     """
     candidates = models_on_sale(purchase_year)
     if not candidates:
-        raise ValueError(f"no model on sale in {purchase_year} (table covers {SALES_YEARS[0]}–{SALES_YEARS[1]})")
-    model = rng.choices(candidates, weights=[m.weight for m in candidates])[0]
+        first, last = SALES_YEARS
+        raise ValueError(f"no model on sale in {purchase_year} (table covers {first}–{last})")
+    model = rng.choices(candidates, cum_weights=_sale_cum_weights(purchase_year))[0]
     low, high = price_range(model, purchase_year)
     return {
         "brand": model.brand,
@@ -501,10 +527,12 @@ EMPLOYER_TRADE_NAMES: tuple[str, ...] = (
 )
 EMPLOYER_INDUSTRIES: tuple[str, ...] = (
     "贸易", "科技", "电子", "建材", "物流", "餐饮管理", "房地产开发", "机械设备", "服装", "家具",
-    "装饰工程", "医疗器械", "信息技术", "化工", "五金制品", "文化传媒", "食品", "汽车配件", "物业管理",
-    "教育咨询", "环保科技", "塑胶制品",
+    "装饰工程", "医疗器械", "信息技术", "化工", "五金制品", "文化传媒", "食品", "汽车配件",
+    "物业管理", "教育咨询", "环保科技", "塑胶制品",
 )
-EMPLOYER_FORMS: tuple[str, ...] = ("有限公司", "有限公司", "有限公司", "股份有限公司", "实业有限公司")
+EMPLOYER_FORMS: tuple[str, ...] = (
+    "有限公司", "有限公司", "有限公司", "股份有限公司", "实业有限公司",
+)
 # '{city}' is the full city name (广州市), '{short}' the name without 市 (广州)
 EMPLOYER_INSTITUTIONS: tuple[str, ...] = (
     "{city}第一人民医院", "{city}中医院", "{city}第三中学", "{city}实验小学", "{city}公安局",
@@ -520,13 +548,14 @@ def make_employer(rng: random.Random, city: str, district: str = "") -> str:
         template = rng.choice(EMPLOYER_INSTITUTIONS)
         return template.format(city=city, short=city.removesuffix("市"))
     place = city + (district if district and rng.random() < 0.6 else "")
-    return place + rng.choice(EMPLOYER_TRADE_NAMES) + rng.choice(EMPLOYER_INDUSTRIES) + rng.choice(EMPLOYER_FORMS)
+    trade = rng.choice(EMPLOYER_TRADE_NAMES)
+    return place + trade + rng.choice(EMPLOYER_INDUSTRIES) + rng.choice(EMPLOYER_FORMS)
 
 
 COMPLAINT_TOPICS: tuple[str, ...] = (
-    "维修质量", "维修等待时间过长", "收费不透明", "服务态度", "配件缺货", "保险理赔纠纷", "交车延误",
-    "故障反复出现", "预约不准时", "车辆清洁不到位", "销售承诺未兑现", "精品赠品问题", "贷款手续繁琐",
-    "上牌延误", "过度推销",
+    "维修质量", "维修等待时间过长", "收费不透明", "服务态度", "配件缺货", "保险理赔纠纷",
+    "交车延误", "故障反复出现", "预约不准时", "车辆清洁不到位", "销售承诺未兑现", "精品赠品问题",
+    "贷款手续繁琐", "上牌延误", "过度推销",
 )
 COMPLAINT_RESOLUTIONS: tuple[str, ...] = (
     "免费返修", "退还部分费用", "赠送一次保养", "致歉并回访确认", "更换配件", "店总出面沟通",
@@ -540,8 +569,8 @@ FEEDBACK_BY_TOPIC: dict[str, tuple[str, ...]] = {
         "刚买了房，最近手头紧", "父母搬过来一起住了", "孩子去外地读大学了",
     ),
     "work": (
-        "自己开了公司", "换了工作，单位离家远了", "已经退休了，车开得少", "公司给配了车，私家车开得少了",
-        "最近生意不太好",
+        "自己开了公司", "换了工作，单位离家远了", "已经退休了，车开得少",
+        "公司给配了车，私家车开得少了", "最近生意不太好",
     ),
     "usage": (
         "最近跑了很多长途", "现在跑了八万多公里", "每天上下班开，一年两万公里左右",
@@ -552,16 +581,16 @@ FEEDBACK_BY_TOPIC: dict[str, tuple[str, ...]] = {
         "不要发短信了", "请打爱人的电话",
     ),
     "vehicle": (
-        "空调不太凉，想约时间看看", "刹车有点异响", "保险快到期了，想了解续保", "车子小毛病多，考虑换车",
-        "对上次保养很满意", "想加装行车记录仪",
+        "空调不太凉，想约时间看看", "刹车有点异响", "保险快到期了，想了解续保",
+        "车子小毛病多，考虑换车", "对上次保养很满意", "想加装行车记录仪",
     ),
     "intent": (
         "想了解一下新能源车", "打算明年换车，预算二十万左右", "朋友想买车，可以介绍过来",
         "考虑给爱人再买一台代步车", "有置换补贴再通知我",
     ),
     "negative": (
-        "上次维修等太久了", "觉得保养价格偏贵", "在外面修车了，比较近", "搬到外地了，以后不去店里了",
-        "别再打了，需要会自己联系",
+        "上次维修等太久了", "觉得保养价格偏贵", "在外面修车了，比较近",
+        "搬到外地了，以后不去店里了", "别再打了，需要会自己联系",
     ),
 }
 FEEDBACK_SNIPPETS: tuple[str, ...] = tuple(s for group in FEEDBACK_BY_TOPIC.values() for s in group)

@@ -27,8 +27,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def _upgrade(args, open_db) -> int:
     database = open_db()
-    print(f"{database.display_url}: schema at revision {current_revision(database.engine)} "
-          f"(latest {head_revision()})")
+    print(
+        f"{database.display_url}: schema at revision {current_revision(database.engine)} "
+        f"(latest {head_revision()})"
+    )
     return 0
 
 

@@ -1,0 +1,51 @@
+"""Starting the desktop: QApplication, translations, fonts, the database, the main window."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+from PySide6.QtCore import QLibraryInfo, QLocale, QTimer, QTranslator
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from services.database import open_database
+from services.errors import RevisitError
+from ui.i18n import TRANSLATIONS_DIR, translate_error
+
+log = logging.getLogger(__name__)
+
+
+def install_translators(app: QApplication, lang: str | None) -> QLocale:
+    """Load Revisit's and Qt's own translations for `lang` (default: the system locale)."""
+    locale = QLocale(lang) if lang else QLocale.system()
+    QLocale.setDefault(locale)
+    qt_dir = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    for name, folder in (("qtbase", qt_dir), ("revisit", str(TRANSLATIONS_DIR))):
+        translator = QTranslator(app)
+        if translator.load(locale, name, "_", folder):
+            app.installTranslator(translator)
+        else:
+            log.info("no %s translation for %s", name, locale.name())
+    return locale
+
+
+def run_gui(args) -> int:
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("Revisit")
+    app.setOrganizationName("Revisit")
+    install_translators(app, args.lang)
+    try:
+        database = open_database(args.db)
+    except RevisitError as exc:
+        QMessageBox.critical(None, app.translate("app", "Revisit"), translate_error(exc))
+        return 2
+    from ui.main_window import MainWindow
+
+    window = MainWindow(database)
+    window.show()
+    if args.quit_after:
+        QTimer.singleShot(int(args.quit_after * 1000), app.quit)
+    try:
+        return app.exec()
+    finally:
+        database.dispose()
