@@ -6,6 +6,7 @@ import argparse
 import datetime as dt
 
 from services import demo
+from services.database import count_rows
 from ui.cli.progress import TerminalProgress
 
 
@@ -25,11 +26,21 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar="YYYY-MM-DD",
         help="the day the data is generated relative to (default: today)",
     )
+    p.add_argument(
+        "--if-empty",
+        action="store_true",
+        help="do nothing when the database already has customers (for start-up scripts)",
+    )
     p.set_defaults(handler=_run)
 
 
 def _run(args, open_db) -> int:
     database = open_db()
+    if args.if_empty:
+        existing = count_rows(database, ["customer"])["customer"]
+        if existing:
+            print(f"{database.display_url} already has {existing:,} customers; nothing added")
+            return 0
     summary = demo.generate(
         database,
         args.customers,
