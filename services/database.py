@@ -121,17 +121,43 @@ def translate_db_error(exc: Exception, url: str) -> RevisitError:
     return RevisitError(N_("Database error on {where}: {detail}"), where=where, detail=text_)
 
 
+def _bad_url(url: str) -> RevisitError:
+    return RevisitError(
+        N_(
+            "'{url}' is not a database URL Revisit understands (e.g. sqlite:///file.db or "
+            "postgresql://user:password@host/dbname)."
+        ),
+        url=url,
+    )
+
+
 def _make_engine(url: str) -> Engine:
     try:
         return db.make_engine(url)
     except (ArgumentError, NoSuchModuleError, ValueError) as exc:
+        raise _bad_url(url) from exc
+
+
+def _refuse_foreign_sqlite(path: Path, url: str) -> None:
+    """Look at an existing file read-only before the engine touches it: connecting through the
+    engine switches the file to WAL, which would already change a file that is not ours."""
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            names = {
+                row[0]
+                for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            }
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        raise translate_db_error(exc, url) from exc
+    names = {n for n in names if not n.startswith("sqlite_")}
+    if names and "alembic_version" not in names:
         raise RevisitError(
-            N_(
-                "'{url}' is not a database URL Revisit understands (e.g. sqlite:///file.db or "
-                "postgresql://user:password@host/dbname)."
-            ),
-            url=url,
-        ) from exc
+            N_("{where} holds tables that are not Revisit's; refusing to change it."),
+            where=str(path),
+        )
 
 
 def backup_sqlite(path: Path, label: str) -> Path:
@@ -160,7 +186,10 @@ def open_database(url: str | None = None, *, upgrade: bool = True) -> Database:
     file's folder, backing up an existing SQLite file before a schema upgrade, and applying
     pending migrations. Raises RevisitError with a clear message on any failure."""
     url = url or db.default_url()
-    path = db.sqlite_path(url) if db.is_sqlite(url) else None
+    try:
+        path = db.sqlite_path(url) if db.is_sqlite(url) else None
+    except ArgumentError as exc:
+        raise _bad_url(url) from exc
     if path is not None:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -172,6 +201,8 @@ def open_database(url: str | None = None, *, upgrade: bool = True) -> Database:
             ) from exc
         if path.exists() and path.is_dir():
             raise RevisitError(N_("{where} is a folder, not a database file."), where=str(path))
+        if path.is_file() and path.stat().st_size > 0:
+            _refuse_foreign_sqlite(path, url)
     engine = _make_engine(url)
     try:
         if upgrade:
@@ -193,6 +224,17 @@ def _upgrade(engine: Engine, path: Path | None) -> None:
     head = head_revision()
     if current == head:
         return
+    scripts = ScriptDirectory.from_config(alembic_config())
+    known = {script.revision for script in scripts.walk_revisions()}
+    if current is not None and current not in known:
+        raise RevisitError(
+            N_(
+                "{where} was written by a newer version of Revisit (schema {revision}); "
+                "update Revisit to open it."
+            ),
+            where=engine.url.render_as_string(hide_password=True) if path is None else str(path),
+            revision=current,
+        )
     if path is not None and path.exists() and current is None and _has_user_tables(engine):
         raise RevisitError(
             N_("{where} holds tables that are not Revisit's; refusing to change it."),
