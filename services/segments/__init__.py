@@ -1,0 +1,1 @@
+"""Segments: saved filters compiled to SQL, derived fields and templates (docs/segments.md)."""

@@ -1,0 +1,406 @@
+"""Derived segment values (age, km, latest survey, spend, RFM, trends…) as SQL against an
+evaluation date. Date rules become cut-offs computed here in Python (FACTS.md §8)."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy import (
+    Float,
+    and_,
+    case,
+    cast,
+    exists,
+    false,
+    func,
+    or_,
+    select,
+    true,
+    union_all,
+)
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.selectable import FromClause
+
+from models import (
+    Complaint,
+    ConsentEvent,
+    ContactEvent,
+    ContactPreference,
+    Customer,
+    MileageReading,
+    OtherPurchase,
+    ProfileChange,
+    PurchaseIntent,
+    SatisfactionSurvey,
+    ServiceVisit,
+    Vehicle,
+)
+from services.segments.sqlx import NEVER, add_days, day, days_between, moment
+
+DAYS_PER_YEAR = 365.25
+KM_PAIR_MIN_DAYS = 30
+C = Customer.__table__
+V = Vehicle.__table__
+
+
+@dataclass
+class Ctx:
+    """What one compilation needs: the evaluation date and the joins fields asked for, each
+    added once so a latest-value subquery is referenced once (FACTS.md §8)."""
+
+    as_of: dt.date
+    uses_vehicle: bool = False
+    # Templates that start from the vehicle table correlate on vehicle.customer_id instead.
+    customer_key: ColumnElement[int] = C.c.id
+    joins: dict[str, tuple[FromClause, ColumnElement[bool]]] = field(default_factory=dict)
+
+    def join(self, key: str, make: Callable[[], tuple[FromClause, ColumnElement[bool]]]):
+        if key not in self.joins:
+            self.joins[key] = make()
+        return self.joins[key][0]
+
+
+def months_before(when: dt.date, months: int) -> dt.date:
+    """The same calendar day `months` earlier (the month's last day when it has fewer days)."""
+    total = when.year * 12 + when.month - 1 - months
+    year, month = divmod(total, 12)
+    month += 1
+    return dt.date(year, month, min(when.day, calendar.monthrange(year, month)[1]))
+
+
+def years_before(when: dt.date, years: int) -> dt.date:
+    return months_before(when, 12 * years)
+
+
+# --- elapsed time turned into cut-offs -------------------------------------------------------
+
+def _day_bounds(as_of: dt.date, op: str, value: float, scale: float) -> tuple[str, dt.date] | None:
+    """For "elapsed days / scale  OP  value" give (relation, date) on the start date itself:
+    elapsed = (as_of - start).days, so a lower bound on elapsed is an upper bound on start."""
+    scaled = value * scale
+    if op == ">=":
+        return "<=", as_of - dt.timedelta(days=math.ceil(scaled))
+    if op == ">":
+        return "<=", as_of - dt.timedelta(days=math.floor(scaled) + 1)
+    if op == "<=":
+        return ">=", as_of - dt.timedelta(days=math.floor(scaled))
+    if op == "<":
+        return ">=", as_of - dt.timedelta(days=math.ceil(scaled) - 1)
+    if op == "=":
+        return ("=", as_of - dt.timedelta(days=int(scaled))) if scaled == int(scaled) else None
+    raise ValueError(op)
+
+
+@dataclass(frozen=True)
+class DayCol:
+    """A date (or timestamp) column compared by calendar day; `never_is_long_ago` makes a
+    missing date count as infinitely long ago (never contacted = not contacted for N days)."""
+
+    col: ColumnElement
+    is_timestamp: bool = False
+    never_is_long_ago: bool = False
+
+    def rel(self, relation: str, when: dt.date) -> ColumnElement[bool]:
+        col = self.col
+        if self.is_timestamp:
+            start = dt.datetime.combine(when, dt.time())
+            nxt = start + dt.timedelta(days=1)
+            if relation == "<=":
+                cond = col < nxt
+            elif relation == ">=":
+                cond = col >= start
+            else:
+                cond = and_(col >= start, col < nxt)
+            if relation == "<=" and self.never_is_long_ago:
+                # coalesce rather than "IS NULL OR": SQLite would run the subquery twice.
+                return func.coalesce(col, moment(dt.datetime(1, 1, 1))) < nxt
+            return cond
+        if relation == "<=":
+            if self.never_is_long_ago:
+                return func.coalesce(col, day(NEVER)) <= day(when)
+            return col <= day(when)
+        if relation == ">=":
+            return col >= day(when)
+        return col == day(when)
+
+
+def elapsed_condition(
+    target: DayCol, as_of: dt.date, op: str, value, scale: float
+) -> ColumnElement[bool]:
+    """A condition on (as_of - date) / scale without date arithmetic per row."""
+    if op == "between":
+        low, high = value
+        return and_(
+            elapsed_condition(target, as_of, ">=", low, scale),
+            elapsed_condition(target, as_of, "<=", high, scale),
+        )
+    if op == "!=":
+        return func.coalesce(~elapsed_condition(target, as_of, "=", value, scale), true())
+    if op == "is_null":
+        return target.col.is_(None)
+    if op == "not_null":
+        return target.col.is_not(None)
+    bounds = _day_bounds(as_of, op, float(value), scale)
+    if bounds is None:
+        return false()
+    return target.rel(*bounds)
+
+
+# --- latest rows, joined once -----------------------------------------------------------------
+
+def _latest(model, key_col, outer_key, date_col, as_of, extra=()) -> ColumnElement[int]:
+    return (
+        select(model.id)
+        .where(key_col == outer_key, date_col <= day(as_of), *extra)
+        .order_by(date_col.desc(), model.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
+def latest_survey(ctx: Ctx) -> FromClause:
+    def make():
+        s = SatisfactionSurvey.__table__.alias("latest_survey")
+        sid = _latest(SatisfactionSurvey, SatisfactionSurvey.customer_id, ctx.customer_key,
+                      SatisfactionSurvey.survey_date, ctx.as_of)
+        return s, s.c.id == sid
+    return ctx.join("latest_survey", make)
+
+
+def latest_intent(ctx: Ctx) -> FromClause:
+    def make():
+        t = PurchaseIntent.__table__.alias("latest_intent")
+        tid = _latest(PurchaseIntent, PurchaseIntent.customer_id, C.c.id,
+                      PurchaseIntent.recorded_date, ctx.as_of)
+        return t, t.c.id == tid
+    return ctx.join("latest_intent", make)
+
+
+def latest_consent(ctx: Ctx) -> FromClause:
+    def make():
+        t = ConsentEvent.__table__.alias("latest_consent")
+        tid = _latest(ConsentEvent, ConsentEvent.customer_id, C.c.id, ConsentEvent.event_date,
+                      ctx.as_of, (ConsentEvent.kind == "marketing",))
+        return t, t.c.id == tid
+    return ctx.join("latest_consent", make)
+
+
+def preference(ctx: Ctx) -> FromClause:
+    def make():
+        t = ContactPreference.__table__.alias("pref")
+        return t, t.c.customer_id == C.c.id
+    return ctx.join("pref", make)
+
+
+def satisfaction_band_condition(score: ColumnElement, survey_id: ColumnElement, band: str):
+    """low 0–6, middle 7–8, high 9–10, none = no survey on or before the evaluation date."""
+    if band == "none":
+        return survey_id.is_(None)
+    low, high = {"low": (0, 6), "middle": (7, 8), "high": (9, 10)}[band]
+    return score.between(low, high)
+
+
+def satisfaction_band_value(score: ColumnElement) -> ColumnElement[str]:
+    return case(
+        (score.is_(None), "none"), (score <= 6, "low"), (score <= 8, "middle"), else_="high"
+    )
+
+
+# --- mileage --------------------------------------------------------------------------------
+
+def _readings(ctx: Ctx):
+    """The last reading on or before the evaluation date (r1) and the last one at least 30 days
+    before it (r0), joined to the vehicle row."""
+    def make_r1():
+        r1 = MileageReading.__table__.alias("km_r1")
+        rid = _latest(MileageReading, MileageReading.vehicle_id, V.c.id,
+                      MileageReading.reading_date, ctx.as_of)
+        return r1, r1.c.id == rid
+    r1 = ctx.join("km_r1", make_r1)
+
+    def make_r0():
+        r0 = MileageReading.__table__.alias("km_r0")
+        rid = (
+            select(MileageReading.id)
+            .where(
+                MileageReading.vehicle_id == V.c.id,
+                MileageReading.reading_date <= add_days(r1.c.reading_date, -KM_PAIR_MIN_DAYS),
+            )
+            .order_by(MileageReading.reading_date.desc(), MileageReading.id.desc())
+            .limit(1)
+            .scalar_subquery()
+        )
+        return r0, r0.c.id == rid
+    return r1, ctx.join("km_r0", make_r0)
+
+
+def estimated_km(ctx: Ctx) -> ColumnElement[float]:
+    r1, r0 = _readings(ctx)
+    d = day(ctx.as_of)
+    return case(
+        (
+            r0.c.id.is_not(None),
+            r1.c.km + cast(r1.c.km - r0.c.km, Float) * days_between(d, r1.c.reading_date)
+            / days_between(r1.c.reading_date, r0.c.reading_date),
+        ),
+        (
+            r1.c.reading_date > V.c.purchase_date,
+            cast(r1.c.km, Float) * days_between(d, V.c.purchase_date)
+            / days_between(r1.c.reading_date, V.c.purchase_date),
+        ),
+        # One reading on the purchase day or no purchase date: the reading is all we know.
+        (r1.c.id.is_not(None), cast(r1.c.km, Float)),
+    )
+
+
+def km_per_year(ctx: Ctx) -> ColumnElement[float]:
+    r1, r0 = _readings(ctx)
+    return case(
+        (
+            r0.c.id.is_not(None),
+            cast(r1.c.km - r0.c.km, Float)
+            / days_between(r1.c.reading_date, r0.c.reading_date) * DAYS_PER_YEAR,
+        ),
+        (
+            r1.c.reading_date > V.c.purchase_date,
+            cast(r1.c.km, Float) / days_between(r1.c.reading_date, V.c.purchase_date)
+            * DAYS_PER_YEAR,
+        ),
+    )
+
+
+# --- activity -------------------------------------------------------------------------------
+
+def last_visit_day(as_of: dt.date) -> ColumnElement[dt.date]:
+    return (
+        select(func.max(ServiceVisit.visit_date))
+        .where(ServiceVisit.customer_id == C.c.id, ServiceVisit.visit_date <= day(as_of))
+        .scalar_subquery()
+    )
+
+
+def last_contact_moment(as_of: dt.date) -> ColumnElement[dt.datetime]:
+    end = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time())
+    return (
+        select(func.max(ContactEvent.contact_at))
+        .where(ContactEvent.customer_id == C.c.id, ContactEvent.contact_at < end)
+        .scalar_subquery()
+    )
+
+
+def spend_rows(start_after: dt.date | None, as_of: dt.date, customer_col=None):
+    """Spends (amount > 0) from visits and other purchases in (start_after, as_of]."""
+    def part(model, date_col):
+        conds = [model.amount > 0, date_col <= day(as_of)]
+        if start_after is not None:
+            conds.append(date_col > day(start_after))
+        if customer_col is not None:
+            conds.append(model.customer_id == customer_col)
+        return select(
+            model.customer_id.label("customer_id"),
+            date_col.label("day"),
+            model.amount.label("amount"),
+        ).where(*conds)
+    return union_all(
+        part(ServiceVisit, ServiceVisit.visit_date),
+        part(OtherPurchase, OtherPurchase.purchase_date),
+    )
+
+
+def last_spend_day(as_of: dt.date) -> ColumnElement[dt.date]:
+    rows = spend_rows(None, as_of, C.c.id).subquery("spends")
+    return select(func.max(rows.c.day)).scalar_subquery()
+
+
+def spend_window(as_of: dt.date, months: int):
+    """Per customer with a spend in the window: last day, number of spends, amount."""
+    rows = spend_rows(months_before(as_of, months), as_of).subquery("spend_rows")
+    return select(
+        rows.c.customer_id,
+        func.max(rows.c.day).label("last_day"),
+        func.count().label("n"),
+        func.sum(rows.c.amount).label("amount"),
+    ).group_by(rows.c.customer_id)
+
+
+def spend_agg(ctx: Ctx, months: int) -> FromClause:
+    def make():
+        agg = spend_window(ctx.as_of, months).subquery(f"spend_{months}m")
+        return agg, agg.c.customer_id == C.c.id
+    return ctx.join(f"spend_{months}m", make)
+
+
+def unresolved_complaint(as_of: dt.date) -> ColumnElement[bool]:
+    """Opened on or before the date and not resolved by then."""
+    return exists().where(
+        Complaint.customer_id == C.c.id,
+        Complaint.opened_date <= day(as_of),
+        or_(
+            Complaint.resolved.is_(False),
+            and_(Complaint.resolved_date.is_not(None), Complaint.resolved_date > day(as_of)),
+        ),
+    )
+
+
+def do_not_contact(as_of: dt.date, channel: str | None, purpose: str | None):
+    from models import DoNotContact as D
+
+    conds = [
+        D.customer_id == C.c.id,
+        D.set_on <= day(as_of),
+        or_(D.lifted_on.is_(None), D.lifted_on > day(as_of)),
+        or_(D.expires_on.is_(None), D.expires_on >= day(as_of)),
+    ]
+    if channel:
+        conds.append(or_(D.channel.is_(None), D.channel == channel))
+    if purpose:
+        conds.append(or_(D.purpose.is_(None), D.purpose == purpose))
+    return exists().where(*conds)
+
+
+def profile_value(attribute: str, as_of) -> ColumnElement[str]:
+    """The attribute's value in force on `as_of` (a date or a date column)."""
+    when = day(as_of) if isinstance(as_of, dt.date) else as_of
+    return (
+        select(ProfileChange.new_value)
+        .where(
+            ProfileChange.customer_id == C.c.id,
+            ProfileChange.attribute == attribute,
+            ProfileChange.effective_date <= when,
+        )
+        .order_by(ProfileChange.effective_date.desc(), ProfileChange.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
+def lifecycle_stage(as_of: dt.date) -> ColumnElement[str]:
+    """The stage on the date from its history; a customer with no recorded history at all has
+    only the stored stage, which is then taken as theirs."""
+    no_history = ~exists().where(
+        ProfileChange.customer_id == C.c.id, ProfileChange.attribute == "lifecycle_stage"
+    )
+    return func.coalesce(
+        profile_value("lifecycle_stage", as_of), case((no_history, C.c.lifecycle_stage))
+    )
+
+
+def rank(value: ColumnElement[str], order: tuple[str, ...]) -> ColumnElement[int]:
+    return case({v: i for i, v in enumerate(order)}, value=value)
+
+
+def trend(now: ColumnElement[str], then: ColumnElement[str], order: tuple[str, ...] | None):
+    """up / down / same for ordered attributes, changed / same for the others; unknown when
+    either value is missing."""
+    if order is None:
+        return case(
+            (or_(now.is_(None), then.is_(None)), None), (now == then, "same"), else_="changed"
+        )
+    a, b = rank(now, order), rank(then, order)
+    return case(
+        (or_(a.is_(None), b.is_(None)), None), (a > b, "up"), (a < b, "down"), else_="same"
+    )

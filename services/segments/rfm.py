@@ -1,0 +1,97 @@
+"""RFM in SQL: recency, frequency and money of spends in a window, compared with thresholds
+(the population mean by default) using whole numbers so both databases agree exactly."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import BigInteger, and_, cast, func, select, true
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.selectable import FromClause
+
+from services.segments.derived import Ctx, spend_agg, spend_window
+from services.segments.sqlx import day, days_between
+
+DEFAULT_MONTHS = 24
+
+# (key, 中文, English, R up, F up, M up) exactly as DOMAIN.md names them.
+CLASSES: tuple[tuple[str, str, str, bool, bool, bool], ...] = (
+    ("important_value", "重要价值", "Important value", True, True, True),
+    ("important_develop", "重要发展", "Important to develop", True, False, True),
+    ("important_keep", "重要保持", "Important to keep", False, True, True),
+    ("important_retain", "重要挽留", "Important to win back", False, False, True),
+    ("general_value", "一般价值", "General value", True, True, False),
+    ("general_develop", "一般发展", "General to develop", True, False, False),
+    ("general_keep", "一般保持", "General to keep", False, True, False),
+    ("general_retain", "一般挽留", "General to win back", False, False, False),
+)
+CLASS_KEYS = tuple(c[0] for c in CLASSES)
+CLASS_BY_FLAGS = {(c[3], c[4], c[5]): c for c in CLASSES}
+CLASS_BY_KEY = {c[0]: c for c in CLASSES}
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """mean (default): each compared with the mean over customers who have a class; fixed: R in
+    days, F in spends, M in yuan as given."""
+
+    mode: str = "mean"
+    r_days: float | None = None
+    f: float | None = None
+    m: float | None = None
+
+
+def cents(amount: ColumnElement) -> ColumnElement[int]:
+    """Money as whole cents, so comparisons are exact on both databases."""
+    return cast(func.round(amount * 100), BigInteger)
+
+
+def rfm_values(agg: FromClause, as_of: dt.date):
+    """R (days since the last spend), F (spends) and M (cents) of one aggregated row."""
+    return days_between(day(as_of), agg.c.last_day), agg.c.n, cents(agg.c.amount)
+
+
+def totals(as_of: dt.date, months: int):
+    agg = spend_window(as_of, months).subquery("rfm_agg")
+    r, f, m = rfm_values(agg, as_of)
+    return select(
+        func.count().label("n"),
+        func.sum(r).label("sum_r"),
+        func.sum(f).label("sum_f"),
+        func.sum(m).label("sum_m"),
+    ).select_from(agg)
+
+
+def flags(agg: FromClause, tot: FromClause | None, as_of: dt.date, th: Thresholds):
+    """(R up, F up, M up) as SQL conditions. With the mean, x ≥ mean ⇔ x·n ≥ Σx: no division,
+    no float rounding to differ between SQLite and PostgreSQL."""
+    r, f, m = rfm_values(agg, as_of)
+    if th.mode == "mean":
+        assert tot is not None
+        return r * tot.c.n <= tot.c.sum_r, f * tot.c.n >= tot.c.sum_f, m * tot.c.n >= tot.c.sum_m
+    return r <= th.r_days, f >= th.f, m >= round((th.m or 0) * 100)
+
+
+def joined_flags(ctx: Ctx, months: int, th: Thresholds):
+    """Join the customer's spend aggregate (and the totals for means) once; return the row and
+    its three flags."""
+    agg = spend_agg(ctx, months)
+    tot = None
+    if th.mode == "mean":
+        tot = ctx.join(
+            f"rfm_totals_{months}m",
+            lambda: (totals(ctx.as_of, months).subquery(f"rfm_totals_{months}m"), true()),
+        )
+    return agg, flags(agg, tot, ctx.as_of, th)
+
+
+def class_condition(ctx: Ctx, months: int, th: Thresholds, key: str) -> ColumnElement[bool]:
+    agg, (r_up, f_up, m_up) = joined_flags(ctx, months, th)
+    _, _, _, want_r, want_f, want_m = CLASS_BY_KEY[key]
+    return and_(
+        agg.c.customer_id.is_not(None),
+        r_up if want_r else ~r_up,
+        f_up if want_f else ~f_up,
+        m_up if want_m else ~m_up,
+    )

@@ -1,0 +1,311 @@
+"""Segments for the UI and the CLI: saved segments (save, rename, duplicate, delete, list, get),
+counts, paged members, and the templates' cell counts. Plain frozen dataclasses out, one session
+per call, no Qt."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from models import SavedSegment
+from models.codes import LIFECYCLE_STAGES
+from services.errors import N_, RevisitError
+from services.segments import rfm as rfm_mod
+from services.segments import spec
+from services.segments import templates as tpl
+from services.segments.compiler import compile_filter
+from services.segments.derived import C, V, months_before
+from services.segments.labels import DUE_LABELS, SAT_LABELS, STAGE_LABELS
+from services.segments.results import (
+    GroupCount,
+    MatrixCell,
+    MatrixResult,
+    Member,
+    MemberPage,
+    RfmClassCount,
+    RfmResult,
+    Segment,
+    SegmentCount,
+    SegmentInfo,
+)
+
+Sessions = sessionmaker[Session]
+FilterLike = spec.Filter | dict | str
+
+
+def _as_of(as_of: dt.date | None) -> dt.date:
+    return as_of or dt.date.today()
+
+
+def as_filter(value: FilterLike) -> spec.Filter:
+    if isinstance(value, spec.Filter):
+        return value
+    if isinstance(value, str):
+        return spec.parse_json(value)
+    return spec.parse(value)
+
+
+# --- saved segments -------------------------------------------------------------------------
+
+def _info(row: SavedSegment) -> SegmentInfo:
+    return SegmentInfo(row.id, row.name, row.description, row.purpose, row.template,
+                       row.schema_version, row.updated_at)
+
+
+def _clean_name(name: str) -> str:
+    name = (name or "").strip()
+    if not name or len(name) > 100:
+        raise RevisitError(N_("A segment name must have 1 to 100 characters."))
+    return name
+
+
+def _row(session: Session, name: str) -> SavedSegment:
+    row = session.scalar(select(SavedSegment).where(SavedSegment.name == name))
+    if row is None:
+        raise RevisitError(N_("There is no segment named '{name}'."), name=name)
+    return row
+
+
+def _taken(session: Session, name: str) -> RevisitError:
+    return RevisitError(N_("A segment named '{name}' already exists."), name=name)
+
+
+def list_segments(sessions: Sessions) -> tuple[SegmentInfo, ...]:
+    with sessions() as s:
+        rows = s.scalars(select(SavedSegment).order_by(SavedSegment.name)).all()
+        return tuple(_info(r) for r in rows)
+
+
+def get_segment(sessions: Sessions, name: str) -> Segment:
+    with sessions() as s:
+        row = _row(s, name)
+        try:
+            flt = spec.parse_json(row.filter_json, where=f"filter of segment '{name}'")
+        except RevisitError as exc:
+            raise RevisitError(N_("The segment '{name}' cannot be read: {detail}"), name=name,
+                               detail=str(exc)) from exc
+        return Segment(_info(row), flt)
+
+
+def save_segment(sessions: Sessions, name: str, flt: FilterLike, *,
+                 description: str | None = None, purpose: str | None = None,
+                 template: str | None = None, replace: bool = False,
+                 staff_id: int | None = None) -> SegmentInfo:
+    """Create a segment, or with replace=True overwrite the filter of an existing one."""
+    name = _clean_name(name)
+    text = spec.to_json(as_filter(flt))
+    with sessions.begin() as s:
+        row = s.scalar(select(SavedSegment).where(SavedSegment.name == name))
+        if row is not None and not replace:
+            raise _taken(s, name)
+        if row is None:
+            row = SavedSegment(name=name, created_by=staff_id, filter_json=text)
+            s.add(row)
+        row.filter_json = text
+        row.schema_version = spec.SCHEMA_VERSION
+        row.description = description if description is not None else row.description
+        row.purpose = purpose if purpose is not None else row.purpose
+        row.template = template if template is not None else row.template
+        row.updated_by = staff_id
+        row.updated_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        s.flush()
+        return _info(row)
+
+
+def rename_segment(sessions: Sessions, name: str, new_name: str) -> SegmentInfo:
+    new_name = _clean_name(new_name)
+    with sessions.begin() as s:
+        row = _row(s, name)
+        if new_name != name and s.scalar(
+                select(SavedSegment.id).where(SavedSegment.name == new_name)) is not None:
+            raise _taken(s, new_name)
+        row.name = new_name
+        s.flush()
+        return _info(row)
+
+
+def duplicate_segment(sessions: Sessions, name: str, new_name: str) -> SegmentInfo:
+    seg = get_segment(sessions, name)
+    return save_segment(sessions, new_name, seg.filter, description=seg.info.description,
+                        purpose=seg.info.purpose, template=seg.info.template)
+
+
+def delete_segment(sessions: Sessions, name: str) -> None:
+    with sessions.begin() as s:
+        s.delete(_row(s, name))
+
+
+def export_segment(sessions: Sessions, name: str) -> str:
+    """The segment as a JSON document for `import_segment` (name, description, filter)."""
+    seg = get_segment(sessions, name)
+    doc = {"name": seg.info.name, "description": seg.info.description,
+           "purpose": seg.info.purpose, "filter": spec.to_data(seg.filter)}
+    return json.dumps(doc, ensure_ascii=False, indent=2)
+
+
+def import_segment(sessions: Sessions, text: str, *, name: str | None = None,
+                   replace: bool = False, source: str = "file") -> SegmentInfo:
+    """Read an exported segment (or a bare filter, then `name` is needed)."""
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise RevisitError(N_("{source} is not valid JSON: {detail} (line {line})."),
+                           source=source, detail=exc.msg, line=exc.lineno) from exc
+    if isinstance(doc, dict) and "filter" in doc:
+        flt, name = doc["filter"], name or doc.get("name")
+        description, purpose = doc.get("description"), doc.get("purpose")
+    else:
+        flt, description, purpose = doc, None, None
+    if not name or not isinstance(name, str):
+        raise RevisitError(N_("{source} does not say the segment's name; give one."),
+                           source=source)
+    return save_segment(sessions, name, flt, description=description, purpose=purpose,
+                        replace=replace)
+
+
+# --- running a filter -----------------------------------------------------------------------
+
+def count(sessions: Sessions, flt: FilterLike, as_of: dt.date | None = None) -> SegmentCount:
+    as_of = _as_of(as_of)
+    compiled = compile_filter(as_filter(flt), as_of)
+    rows = compiled.select.subquery("members")
+    stmt = select(func.count(rows.c.customer_id.distinct()), func.count(rows.c.vehicle_id))
+    with sessions() as s:
+        customers, vehicles = s.execute(stmt).one()
+    return SegmentCount(as_of, customers, vehicles if compiled.per_vehicle else None)
+
+
+def members(sessions: Sessions, flt: FilterLike, as_of: dt.date | None = None, *,
+            offset: int = 0, limit: int | None = 500) -> MemberPage:
+    """Member rows ordered by customer id then vehicle id: one row per matching vehicle (a
+    customer with two matching cars is listed twice), vehicle None for customer-only filters."""
+    as_of = _as_of(as_of)
+    compiled = compile_filter(as_filter(flt), as_of)
+    ids = compiled.select.subquery("members")
+    page = (
+        select(ids.c.customer_id, ids.c.vehicle_id, C.c.code, C.c.name, C.c.mobile,
+               V.c.plate, V.c.model)
+        .select_from(ids.join(C, C.c.id == ids.c.customer_id)
+                     .outerjoin(V, V.c.id == ids.c.vehicle_id))
+        .order_by(ids.c.customer_id, ids.c.vehicle_id)
+        .offset(offset)
+    )
+    if limit is not None:
+        page = page.limit(limit)
+    with sessions() as s:
+        total = s.scalar(select(func.count()).select_from(ids)) or 0
+        rows = tuple(Member(*r) for r in s.execute(page))
+    return MemberPage(as_of, total, offset, rows)
+
+
+def member_select(flt: FilterLike, as_of: dt.date):
+    """The compiled member query, for services that build on a segment (list runs)."""
+    return compile_filter(as_filter(flt), as_of).select
+
+
+# --- templates ------------------------------------------------------------------------------
+
+def matrix(sessions: Sessions, as_of: dt.date | None = None,
+           km_floor: float | None = None) -> MatrixResult:
+    as_of = _as_of(as_of)
+    counts: dict[tuple[str, str], list[int]] = {}
+    with sessions() as s:
+        for band, score, vehicles, customers in s.execute(tpl.matrix_query(as_of, km_floor)):
+            cell = counts.setdefault((band, tpl.score_band(score)), [0, 0])
+            cell[0] += vehicles
+            cell[1] += customers
+    cells = []
+    for yb in tpl.YEAR_BANDS:
+        for sb in tpl.MATRIX_SAT_BANDS:
+            v, c = counts.get((yb, sb), (0, 0))
+            zh, en = SAT_LABELS[sb]
+            cells.append(MatrixCell(yb, sb, f"{yb}年 × {zh}", f"{yb} years × {en}", v, c,
+                                    tpl.matrix_cell_filter(yb, sb, km_floor)))
+    return MatrixResult(as_of, km_floor, tuple(cells))
+
+
+def rfm(sessions: Sessions, as_of: dt.date | None = None, *,
+        months: int = rfm_mod.DEFAULT_MONTHS,
+        thresholds: rfm_mod.Thresholds | None = None, quantile: float | None = None) -> RfmResult:
+    """Customers in each of the eight RFM classes. Thresholds: the means (default), fixed
+    values, or with `quantile` q the value at position floor(q·(n−1)) of each sorted measure."""
+    as_of = _as_of(as_of)
+    th = thresholds or rfm_mod.Thresholds()
+    with sessions() as s:
+        if quantile is not None:
+            if not 0 <= quantile <= 1:
+                raise RevisitError(N_("The quantile must be between 0 and 1, not {q}."), q=quantile)
+            n = s.scalar(tpl.rfm_count(as_of, months)) or 0
+            k = math.floor(quantile * (n - 1)) if n else 0
+            vals = [s.scalar(tpl.rfm_value_at(as_of, months, i, k)) for i in range(3)] if n else [
+                0, 0, 0]
+            th = rfm_mod.Thresholds("fixed", vals[0], vals[1], (vals[2] or 0) / 100)
+        elif th.mode == "fixed" and None in (th.r_days, th.f, th.m):
+            raise RevisitError(N_("Fixed RFM thresholds need R (days), F and M (yuan)."))
+        rows = s.execute(tpl.rfm_query(as_of, months, th)).all()
+    by_flags = {(bool(r[0]), bool(r[1]), bool(r[2])): r[3] for r in rows}
+    total = sum(by_flags.values())
+    r_days, f, m = th.r_days, th.f, th.m
+    if th.mode == "mean":
+        r_days = f = m = None
+        if rows and rows[0][4]:
+            n = rows[0][4]
+            r_days, f, m = rows[0][5] / n, rows[0][6] / n, rows[0][7] / n / 100
+    classes = tuple(
+        RfmClassCount(key, zh, en, ru, fu, mu, by_flags.get((ru, fu, mu), 0),
+                      tpl.rfm_class_filter(key, months, th))
+        for key, zh, en, ru, fu, mu in rfm_mod.CLASSES
+    )
+    mode = "quantile" if quantile is not None else th.mode
+    return RfmResult(as_of, months_before(as_of, months) + dt.timedelta(days=1), months, mode,
+                     r_days, f, m, total, classes)
+
+
+def lifecycle(sessions: Sessions, as_of: dt.date | None = None) -> tuple[GroupCount, ...]:
+    as_of = _as_of(as_of)
+    with sessions() as s:
+        got = dict(s.execute(tpl.lifecycle_query(as_of)).all())
+    out = []
+    for stage in (*LIFECYCLE_STAGES, None):
+        zh, en = STAGE_LABELS[stage]
+        out.append(GroupCount(stage or "unknown", zh, en, got.get(stage, 0),
+                              tpl.lifecycle_filter(stage)))
+    return tuple(out)
+
+
+def tag_groups(sessions: Sessions, group: str | None = None) -> tuple[GroupCount, ...]:
+    with sessions() as s:
+        rows = s.execute(tpl.tag_query(group)).all()
+    return tuple(GroupCount(f"{g}/{t}", f"{g}/{t}", f"{g}/{t}", n, tpl.tag_filter(g, t))
+                 for g, t, n in rows)
+
+
+def due_soon(sessions: Sessions, as_of: dt.date | None = None,
+             days: int = 30) -> tuple[GroupCount, ...]:
+    """Vehicles (customers for birthdays) falling due in the next `days` days."""
+    as_of = _as_of(as_of)
+    if days < 0:
+        raise RevisitError(N_("The number of days cannot be negative ({days})."), days=days)
+    with sessions() as s:
+        row = s.execute(tpl.due_query(as_of, days)).one()
+    return tuple(
+        GroupCount(name, DUE_LABELS[name][0], DUE_LABELS[name][1], n, tpl.due_filter(name, days))
+        for name, n in zip(tpl.DUE_FIELDS, row, strict=True)
+    )
+
+
+def template_segments(km_floor: float | None = None,
+                      due_days: int = 30) -> tuple[tpl.TemplateSegment, ...]:
+    return tpl.catalog(km_floor, due_days)
+
+
+def save_template(sessions: Sessions, key: str, name: str | None = None, **kw) -> SegmentInfo:
+    """Save one template cell as an ordinary segment the user can then change."""
+    found = {t.key: t for t in tpl.catalog(**kw)}.get(key)
+    if found is None:
+        raise RevisitError(N_("There is no template '{key}'."), key=key)
+    return save_segment(sessions, name or found.zh, found.filter, template=key)

@@ -1,0 +1,146 @@
+"""Small SQL constructs that must read the same on SQLite and PostgreSQL (dates, text search)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Date, DateTime, Integer, Text, literal
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.functions import FunctionElement
+
+# Stands in for "never" when a missing last date must count as infinitely long ago.
+NEVER = dt.date(1, 1, 1)
+
+
+def day(value: dt.date) -> ColumnElement[dt.date]:
+    """A date parameter typed as a date on the server (PostgreSQL needs it for date - date)."""
+    return _Day(literal(value, Date))
+
+
+class _Day(FunctionElement):
+    type = Date()
+    inherit_cache = True
+    name = "day"
+
+
+@compiles(_Day)
+def _day_default(element, compiler, **kw) -> str:
+    return f"CAST({compiler.process(list(element.clauses)[0], **kw)} AS DATE)"
+
+
+@compiles(_Day, "sqlite")
+def _day_sqlite(element, compiler, **kw) -> str:
+    # SQLite keeps dates as ISO text; CAST(... AS DATE) would turn them into numbers.
+    return compiler.process(list(element.clauses)[0], **kw)
+
+
+def moment(value: dt.datetime) -> ColumnElement[dt.datetime]:
+    return literal(value, DateTime)
+
+
+class days_between(FunctionElement):
+    """Whole days from the second date to the first (later - earlier), as an integer."""
+
+    type = Integer()
+    inherit_cache = True
+    name = "days_between"
+
+
+@compiles(days_between)
+def _days_between_default(element, compiler, **kw) -> str:
+    later, earlier = list(element.clauses)
+    # date - date is an integer number of days on PostgreSQL.
+    return f"({compiler.process(later, **kw)} - {compiler.process(earlier, **kw)})"
+
+
+@compiles(days_between, "sqlite")
+def _days_between_sqlite(element, compiler, **kw) -> str:
+    later, earlier = list(element.clauses)
+    return (
+        f"CAST(julianday({compiler.process(later, **kw)}) - "
+        f"julianday({compiler.process(earlier, **kw)}) AS INTEGER)"
+    )
+
+
+class add_days(FunctionElement):
+    """A date column plus a whole number of days (negative to go back)."""
+
+    type = Date()
+    inherit_cache = True
+    name = "add_days"
+
+
+@compiles(add_days)
+def _add_days_default(element, compiler, **kw) -> str:
+    col, n = list(element.clauses)
+    return f"({compiler.process(col, **kw)} + {compiler.process(n, **kw)})"
+
+
+@compiles(add_days, "sqlite")
+def _add_days_sqlite(element, compiler, **kw) -> str:
+    col, n = list(element.clauses)
+    return (
+        f"date({compiler.process(col, **kw)}, "
+        f"({compiler.process(n, **kw)}) || ' days')"
+    )
+
+
+def contains_text(hay: ColumnElement[str], needle: str) -> ColumnElement[bool]:
+    """Case-sensitive substring test; LIKE would be case-blind on SQLite only."""
+    return _Position(hay, literal(needle, Text)) > 0
+
+
+class _Position(FunctionElement):
+    type = Integer()
+    inherit_cache = True
+    name = "contains_text"
+
+
+@compiles(_Position)
+def _position_default(element, compiler, **kw) -> str:
+    hay, needle = list(element.clauses)
+    return f"strpos({compiler.process(hay, **kw)}, {compiler.process(needle, **kw)})"
+
+
+@compiles(_Position, "sqlite")
+def _position_sqlite(element, compiler, **kw) -> str:
+    hay, needle = list(element.clauses)
+    return f"instr({compiler.process(hay, **kw)}, {compiler.process(needle, **kw)})"
+
+
+def starts_with(col: ColumnElement[str], prefix: str) -> ColumnElement[bool]:
+    """Case-sensitive prefix test that still uses an index: GLOB on SQLite (FACTS.md §8: LIKE
+    'x%' does not use the index there), LIKE on PostgreSQL (case-sensitive already)."""
+    return _StartsWith(col, literal(prefix, Text))
+
+
+class _StartsWith(FunctionElement):
+    # Untyped: a Boolean type would make SQLAlchemy append "= 1" on SQLite and lose the index.
+    # The pattern is rebuilt from the prefix at compile time, so no statement cache.
+    inherit_cache = False
+    name = "starts_with"
+
+
+def _parts(element) -> tuple[ColumnElement, str]:
+    col, prefix = list(element.clauses)
+    return col, prefix.value
+
+
+@compiles(_StartsWith)
+def _starts_default(element, compiler, **kw) -> str:
+    col, prefix = _parts(element)
+    escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    c = compiler.process(col, **kw)
+    p = compiler.process(literal(escaped, Text), **kw)
+    return f"({c} LIKE {p} ESCAPE '\\')"
+
+
+@compiles(_StartsWith, "sqlite")
+def _starts_sqlite(element, compiler, **kw) -> str:
+    col, prefix = _parts(element)
+    # [ * ? are GLOB's special characters; each is matched literally inside a class.
+    escaped = "".join(f"[{ch}]" if ch in "[*?" else ch for ch in prefix) + "*"
+    c = compiler.process(col, **kw)
+    p = compiler.process(literal(escaped, Text), **kw)
+    return f"({c} GLOB {p})"

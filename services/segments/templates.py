@@ -1,0 +1,205 @@
+"""Ready-made segment templates: the replacement matrix, RFM classes, lifecycle stages, groups by
+tag and due-soon lists. Each returns every cell's count from one grouped query, and each cell is
+also a plain filter a user can save and change."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, case, func, select, true
+
+from models import CustomerTag, Tag, TagGroup
+from models.codes import LIFECYCLE_STAGES
+from services.segments import derived as d
+from services.segments import rfm
+from services.segments.compiler import birthday_due
+
+C, V = d.C, d.V
+YEAR_BANDS = ("5-6", "6-7", "7+")
+MATRIX_SAT_BANDS = ("low", "middle", "high", "none")
+DUE_FIELDS = ("insurance_expiry", "warranty_end", "loan_end", "inspection_due", "birthday")
+
+
+@dataclass(frozen=True)
+class TemplateSegment:
+    key: str
+    zh: str
+    en: str
+    filter: dict[str, Any]
+
+
+# --- replacement matrix (换车九宫格) ------------------------------------------------------------
+
+def _years_cut(as_of: dt.date, years: int) -> dt.date:
+    """Latest purchase date with years since purchase ≥ `years` (days ÷ 365.25)."""
+    return as_of - dt.timedelta(days=math.ceil(years * d.DAYS_PER_YEAR))
+
+
+def matrix_query(as_of: dt.date, km_floor: float | None = None) -> Select:
+    """Vehicles owned ≥ 5 years by year band × the owner's latest raw overall score: one grouped
+    query; scores are banded afterwards (FACTS.md §8)."""
+    ctx = d.Ctx(as_of, uses_vehicle=True, customer_key=V.c.customer_id)
+    survey = d.latest_survey(ctx)
+    conds = [V.c.active.is_(True), V.c.purchase_date <= d.day(_years_cut(as_of, 5))]
+    if km_floor is not None:
+        conds.append(d.estimated_km(ctx) >= km_floor)
+    band = case(
+        (V.c.purchase_date <= d.day(_years_cut(as_of, 7)), "7+"),
+        (V.c.purchase_date <= d.day(_years_cut(as_of, 6)), "6-7"),
+        else_="5-6",
+    ).label("years_band")
+    source = V
+    for target, onclause in ctx.joins.values():
+        source = source.outerjoin(target, onclause)
+    score = survey.c.overall_score.label("score")
+    return (
+        select(band, score, func.count().label("vehicles"),
+               func.count(V.c.customer_id.distinct()).label("customers"))
+        .select_from(source)
+        .where(*conds)
+        .group_by(band, score)
+    )
+
+
+def score_band(score: int | None) -> str:
+    if score is None:
+        return "none"
+    return "low" if score <= 6 else ("middle" if score <= 8 else "high")
+
+
+def matrix_cell_filter(years_band: str, sat_band: str, km_floor: float | None = None) -> dict:
+    low, high = {"5-6": (5, 6), "6-7": (6, 7), "7+": (7, None)}[years_band]
+    conds: list[dict] = [{"field": "years_since_purchase", "op": ">=", "value": low}]
+    if high is not None:
+        conds.append({"field": "years_since_purchase", "op": "<", "value": high})
+    conds.append({"field": "satisfaction_band", "op": "=", "value": sat_band})
+    if km_floor is not None:
+        conds.append({"field": "estimated_km", "op": ">=", "value": km_floor})
+    return {"version": 1, "where": {"and": conds}}
+
+
+# --- RFM ------------------------------------------------------------------------------------
+
+def rfm_query(as_of: dt.date, months: int, th: rfm.Thresholds) -> Select:
+    """Customers per (R up, F up, M up), plus the totals the mean thresholds came from."""
+    agg = d.spend_window(as_of, months).cte("rfm_agg")
+    r, f, m = rfm.rfm_values(agg, as_of)
+    tot = None
+    source = agg
+    if th.mode == "mean":
+        tot = select(
+            func.count().label("n"), func.sum(r).label("sum_r"),
+            func.sum(f).label("sum_f"), func.sum(m).label("sum_m"),
+        ).select_from(agg).subquery("rfm_totals")
+        source = agg.join(tot, true())
+    r_up, f_up, m_up = rfm.flags(agg, tot, as_of, th)
+    flags = [case((x, 1), else_=0) for x in (r_up, f_up, m_up)]
+    extra = []
+    if tot is not None:
+        extra = [func.max(c) for c in (tot.c.n, tot.c.sum_r, tot.c.sum_f, tot.c.sum_m)]
+    return (
+        select(*[x.label(n) for x, n in zip(flags, ("r_up", "f_up", "m_up"), strict=True)],
+               func.count().label("customers"), *extra)
+        .select_from(source)
+        .group_by(*flags)
+    )
+
+
+def rfm_value_at(as_of: dt.date, months: int, which: int, offset: int) -> Select:
+    """The `offset`-th smallest R, F or M (cents) among customers with a class (quantiles)."""
+    agg = d.spend_window(as_of, months).subquery("rfm_agg")
+    value = rfm.rfm_values(agg, as_of)[which]
+    return select(value).select_from(agg).order_by(value).offset(offset).limit(1)
+
+
+def rfm_count(as_of: dt.date, months: int) -> Select:
+    agg = d.spend_window(as_of, months).subquery("rfm_agg")
+    return select(func.count()).select_from(agg)
+
+
+def rfm_class_filter(key: str, months: int = rfm.DEFAULT_MONTHS,
+                     th: rfm.Thresholds | None = None) -> dict:
+    params: dict[str, Any] = {}
+    if months != rfm.DEFAULT_MONTHS:
+        params["months"] = months
+    if th is not None and th.mode == "fixed":
+        params.update(mode="fixed", r_days=th.r_days, f=th.f, m=th.m)
+    cond: dict[str, Any] = {"field": "rfm_class", "op": "=", "value": key}
+    if params:
+        cond["params"] = params
+    return {"version": 1, "where": cond}
+
+
+# --- lifecycle, tags, due soon --------------------------------------------------------------
+
+def lifecycle_query(as_of: dt.date) -> Select:
+    stages = select(d.lifecycle_stage(as_of).label("stage")).select_from(C).subquery("stages")
+    return select(stages.c.stage, func.count()).group_by(stages.c.stage)
+
+
+def lifecycle_filter(stage: str | None) -> dict:
+    if stage is None:
+        return {"version": 1, "where": {"field": "lifecycle_stage", "op": "is_null"}}
+    return {"version": 1, "where": {"field": "lifecycle_stage", "op": "=", "value": stage}}
+
+
+def tag_query(group: str | None = None) -> Select:
+    stmt = (
+        select(TagGroup.name, Tag.name, func.count(CustomerTag.customer_id))
+        .select_from(Tag)
+        .join(TagGroup, Tag.group_id == TagGroup.id)
+        .outerjoin(CustomerTag, CustomerTag.tag_id == Tag.id)
+        .where(Tag.active.is_(True))
+        .group_by(TagGroup.name, Tag.name, TagGroup.sort_order)
+        .order_by(TagGroup.sort_order, TagGroup.name, Tag.name)
+    )
+    return stmt.where(TagGroup.name == group) if group else stmt
+
+
+def tag_filter(group: str, tag: str) -> dict:
+    return {"version": 1, "where": {"field": "tags", "op": "has_any", "value": [f"{group}/{tag}"]}}
+
+
+def due_query(as_of: dt.date, days: int) -> Select:
+    """Active vehicles whose date falls due in [as_of, as_of + days], and customers whose
+    birthday does: all five counts in one statement."""
+    end = as_of + dt.timedelta(days=days)
+    counts = [
+        select(func.count()).select_from(V).where(
+            V.c.active.is_(True), V.c[name].between(d.day(as_of), d.day(end))
+        ).scalar_subquery().label(name)
+        for name in DUE_FIELDS[:-1]
+    ]
+    birthdays = select(func.count()).select_from(C).where(birthday_due(as_of, days))
+    return select(*counts, birthdays.scalar_subquery().label("birthday"))
+
+
+def due_filter(name: str, days: int) -> dict:
+    return {"version": 1, "where": {"field": name, "op": "due_within", "value": days}}
+
+
+def catalog(km_floor: float | None = None, due_days: int = 30) -> tuple[TemplateSegment, ...]:
+    """Every template cell as a filter the user can save under their own name."""
+    from services.segments.labels import DUE_LABELS, SAT_LABELS, STAGE_LABELS
+
+    out: list[TemplateSegment] = []
+    for yb in YEAR_BANDS:
+        for sb in MATRIX_SAT_BANDS:
+            zh_s, en_s = SAT_LABELS[sb]
+            out.append(TemplateSegment(
+                f"matrix.{yb}.{sb}", f"换车九宫格：{yb}年 × 满意度{zh_s}",
+                f"Replacement matrix: {yb} years × {en_s}", matrix_cell_filter(yb, sb, km_floor)))
+    for key, zh, en, *_ in rfm.CLASSES:
+        out.append(TemplateSegment(f"rfm.{key}", f"RFM：{zh}", f"RFM: {en}", rfm_class_filter(key)))
+    for stage in LIFECYCLE_STAGES:
+        zh, en = STAGE_LABELS[stage]
+        out.append(TemplateSegment(f"lifecycle.{stage}", f"生命周期：{zh}", f"Lifecycle: {en}",
+                                   lifecycle_filter(stage)))
+    for name in DUE_FIELDS:
+        zh, en = DUE_LABELS[name]
+        out.append(TemplateSegment(f"due.{name}", f"{due_days}天内{zh}",
+                                   f"{en} within {due_days} days", due_filter(name, due_days)))
+    return tuple(out)
