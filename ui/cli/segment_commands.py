@@ -1,0 +1,286 @@
+"""`segment …`: saved segments, their counts and members, and the template counts (matrix, RFM,
+lifecycle, tags, due soon), as text for people or JSON/CSV for scripts."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import dataclasses
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+from services.errors import N_, RevisitError
+from services.segments import rfm as rfm_mod
+from services.segments import service as svc
+
+
+def _date(text: str) -> dt.date:
+    """Parsed here, not by argparse, so a bad date is one clear line like every other error."""
+    try:
+        if len(text) == 10:
+            return dt.date.fromisoformat(text)
+    except ValueError:
+        pass
+    raise RevisitError(N_("--as-of: '{value}' is not a date (YYYY-MM-DD)."), value=text)
+
+
+def _as_of(args) -> dt.date | None:
+    return None if args.as_of is None else _date(args.as_of)
+
+
+def _common(p: argparse.ArgumentParser, formats: tuple[str, ...] = ("text", "json"),
+            as_of: bool = True) -> None:
+    if as_of:
+        p.add_argument("--as-of", metavar="YYYY-MM-DD",
+                       help="evaluation date (default: today)")
+    p.add_argument("--format", choices=formats, default=formats[0])
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    seg = sub.add_parser("segment", help="saved segments and segment templates",
+                         description="Saved segments (filters re-evaluated on every run) and "
+                         "the ready-made templates. See docs/segments.md for the filter format.")
+    s = seg.add_subparsers(dest="segment_command", metavar="ACTION", required=True)
+
+    p = s.add_parser("list", help="list saved segments")
+    _common(p, as_of=False)
+    p.set_defaults(handler=_list)
+    p = s.add_parser("show", help="show a segment's filter")
+    p.add_argument("name")
+    _common(p, as_of=False)
+    p.set_defaults(handler=_show)
+    p = s.add_parser("count", help="count a segment's customers and vehicles")
+    p.add_argument("name")
+    _common(p)
+    p.set_defaults(handler=_count)
+    p = s.add_parser("members", help="list a segment's members (one row per matching vehicle)")
+    p.add_argument("name")
+    _common(p, ("text", "csv", "json"))
+    p.add_argument("--limit", type=int, default=None, help="at most N rows")
+    p.add_argument("--offset", type=int, default=0)
+    p.set_defaults(handler=_members)
+    p = s.add_parser("import", help="save a segment from a JSON file")
+    p.add_argument("file", type=Path)
+    p.add_argument("--name", help="name to save under (default: the name in the file)")
+    p.add_argument("--replace", action="store_true", help="overwrite a segment of that name")
+    p.set_defaults(handler=_import)
+    p = s.add_parser("export", help="write a segment as JSON (to stdout or -o FILE)")
+    p.add_argument("name")
+    p.add_argument("-o", "--output", type=Path)
+    p.set_defaults(handler=_export)
+    p = s.add_parser("delete", help="delete a saved segment")
+    p.add_argument("name")
+    p.set_defaults(handler=_delete)
+    p = s.add_parser("rename", help="rename a saved segment")
+    p.add_argument("name")
+    p.add_argument("new_name")
+    p.set_defaults(handler=_rename)
+
+    p = s.add_parser("matrix", help="replacement matrix (换车九宫格): vehicles per cell")
+    p.add_argument("--km-floor", type=float, help="only vehicles with estimated km ≥ this")
+    _common(p)
+    p.set_defaults(handler=_matrix)
+    p = s.add_parser("rfm", help="RFM eight classes: customers per class")
+    p.add_argument("--months", type=int, default=rfm_mod.DEFAULT_MONTHS)
+    p.add_argument("--quantile", type=float, help="thresholds at this quantile, e.g. 0.5")
+    p.add_argument("--r-days", type=float, help="fixed R threshold (days)")
+    p.add_argument("--f", type=float, help="fixed F threshold (spends)")
+    p.add_argument("--m", type=float, help="fixed M threshold (yuan)")
+    _common(p)
+    p.set_defaults(handler=_rfm)
+    p = s.add_parser("lifecycle", help="customers per lifecycle stage")
+    _common(p)
+    p.set_defaults(handler=_lifecycle)
+    p = s.add_parser("tags", help="customers per tag")
+    p.add_argument("--group", help="only this tag group")
+    _common(p, as_of=False)
+    p.set_defaults(handler=_tags)
+    p = s.add_parser("due", help="insurance, warranty, loan, inspection, birthday due soon")
+    p.add_argument("--days", type=int, default=30)
+    _common(p)
+    p.set_defaults(handler=_due)
+    p = s.add_parser("templates", help="list the template segments one can save and change")
+    _common(p, as_of=False)
+    p.set_defaults(handler=_templates)
+    p = s.add_parser("save-template", help="save a template as a segment")
+    p.add_argument("key")
+    p.add_argument("--name")
+    p.set_defaults(handler=_save_template)
+
+
+def _json(data) -> None:
+    def default(o):
+        if isinstance(o, dt.date | dt.datetime):
+            return o.isoformat()
+        if dataclasses.is_dataclass(o):
+            return dataclasses.asdict(o)
+        raise TypeError(type(o))
+    print(json.dumps(data, ensure_ascii=False, indent=2, default=default))
+
+
+def _list(args, open_db) -> int:
+    rows = svc.list_segments(open_db().sessions)
+    if args.format == "json":
+        _json([dataclasses.asdict(r) for r in rows])
+    for r in rows if args.format == "text" else ():
+        print(f"{r.name}\t{r.description or ''}")
+    return 0
+
+
+def _show(args, open_db) -> int:
+    seg = svc.get_segment(open_db().sessions, args.name)
+    if args.format == "json":
+        print(svc.export_segment(open_db().sessions, args.name))
+        return 0
+    print(f"name:        {seg.info.name}")
+    if seg.info.description:
+        print(f"description: {seg.info.description}")
+    print(seg.filter_json)
+    return 0
+
+
+def _count(args, open_db) -> int:
+    seg = svc.get_segment(open_db().sessions, args.name)
+    result = svc.count(open_db().sessions, seg.filter, _as_of(args))
+    if args.format == "json":
+        _json({"segment": args.name, **dataclasses.asdict(result)})
+        return 0
+    vehicles = "" if result.vehicles is None else f", {result.vehicles} vehicles"
+    print(f"{args.name} on {result.as_of}: {result.customers} customers{vehicles}")
+    return 0
+
+
+COLUMNS = ("customer_id", "vehicle_id", "code", "name", "mobile", "plate", "model")
+
+
+def _members(args, open_db) -> int:
+    seg = svc.get_segment(open_db().sessions, args.name)
+    page = svc.members(open_db().sessions, seg.filter, _as_of(args), offset=args.offset,
+                       limit=args.limit)
+    if args.format == "json":
+        _json({"segment": args.name, "as_of": page.as_of, "total": page.total,
+               "offset": page.offset, "rows": [dataclasses.asdict(r) for r in page.rows]})
+    elif args.format == "csv":
+        out = csv.writer(sys.stdout, lineterminator="\n")
+        out.writerow(COLUMNS)
+        for r in page.rows:
+            out.writerow(["" if v is None else v for v in dataclasses.astuple(r)])
+    else:
+        for r in page.rows:
+            print("\t".join("" if v is None else str(v) for v in dataclasses.astuple(r)))
+    return 0
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise RevisitError(N_("The file {path} does not exist."), path=str(path)) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RevisitError(N_("Cannot read {path}: {detail}"), path=str(path),
+                           detail=str(exc)) from exc
+
+
+def _import(args, open_db) -> int:
+    info = svc.import_segment(open_db().sessions, _read(args.file), name=args.name,
+                              replace=args.replace, source=str(args.file))
+    print(f"saved segment '{info.name}'")
+    return 0
+
+
+def _export(args, open_db) -> int:
+    text = svc.export_segment(open_db().sessions, args.name)
+    if args.output is None:
+        print(text)
+        return 0
+    try:
+        args.output.write_text(text + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise RevisitError(N_("Cannot write {path}: {detail}"), path=str(args.output),
+                           detail=exc.strerror or str(exc)) from exc
+    return 0
+
+
+def _delete(args, open_db) -> int:
+    svc.delete_segment(open_db().sessions, args.name)
+    return 0
+
+
+def _rename(args, open_db) -> int:
+    svc.rename_segment(open_db().sessions, args.name, args.new_name)
+    return 0
+
+
+def _matrix(args, open_db) -> int:
+    res = svc.matrix(open_db().sessions, _as_of(args), args.km_floor)
+    if args.format == "json":
+        _json(res)
+        return 0
+    floor = f", estimated km ≥ {args.km_floor:g}" if args.km_floor is not None else ""
+    print(f"Replacement matrix on {res.as_of} (vehicles{floor})")
+    bands = ("low", "middle", "high", "none")
+    print(f"{'years':<6}" + "".join(f"{b:>10}" for b in bands))
+    for yb in ("5-6", "6-7", "7+"):
+        print(f"{yb:<6}" + "".join(f"{res.cell(yb, b).vehicles:>10}" for b in bands))
+    return 0
+
+
+def _rfm(args, open_db) -> int:
+    fixed = (args.r_days, args.f, args.m)
+    th = rfm_mod.Thresholds("fixed", *fixed) if any(v is not None for v in fixed) else None
+    res = svc.rfm(open_db().sessions, _as_of(args), months=args.months, thresholds=th,
+                  quantile=args.quantile)
+    if args.format == "json":
+        _json(res)
+        return 0
+    print(f"RFM on {res.as_of}, spends {res.window_start} … {res.as_of}, thresholds "
+          f"({res.mode}): R ≤ {_num(res.r_days)} days, F ≥ {_num(res.f)}, M ≥ {_num(res.m)} yuan")
+    for c in res.classes:
+        arrows = "".join(f"{k}{'↑' if up else '↓'}" for k, up in
+                         (("R", c.r_up), ("F", c.f_up), ("M", c.m_up)))
+        print(f"{c.name_zh}  {arrows}  {c.customers:>8}")
+    print(f"with a class: {res.customers_with_class}")
+    return 0
+
+
+def _num(v: float | None) -> str:
+    return "-" if v is None else f"{v:,.2f}"
+
+
+def _groups(rows, fmt: str) -> int:
+    if fmt == "json":
+        _json(list(rows))
+        return 0
+    for g in rows:
+        print(f"{g.label_zh}\t{g.count}")
+    return 0
+
+
+def _lifecycle(args, open_db) -> int:
+    return _groups(svc.lifecycle(open_db().sessions, _as_of(args)), args.format)
+
+
+def _tags(args, open_db) -> int:
+    return _groups(svc.tag_groups(open_db().sessions, args.group), args.format)
+
+
+def _due(args, open_db) -> int:
+    return _groups(svc.due_soon(open_db().sessions, _as_of(args), args.days), args.format)
+
+
+def _templates(args, open_db) -> int:
+    rows = svc.template_segments()
+    if args.format == "json":
+        _json(list(rows))
+        return 0
+    for t in rows:
+        print(f"{t.key}\t{t.zh}")
+    return 0
+
+
+def _save_template(args, open_db) -> int:
+    info = svc.save_template(open_db().sessions, args.key, args.name)
+    print(f"saved segment '{info.name}'")
+    return 0
