@@ -1,63 +1,91 @@
 """The main window: the department's areas in one place (customers, segments, lists, follow-ups,
-reports, settings)."""
+reports, settings), a progress bar with Cancel for background work, remembered layout."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QLocale, QSettings, Qt
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QListWidget,
     QMainWindow,
+    QProgressBar,
+    QPushButton,
     QStackedWidget,
     QWidget,
 )
 
-from services.database import Database, count_rows
+from services.database import Database
+from ui.tasks import TaskRunner
+from ui.views.customers_view import CustomersView
 
 
 class MainWindow(QMainWindow):
     def __init__(self, database: Database) -> None:
         super().__init__()
         self.database = database
+        self.runner = TaskRunner(self)
         self.setWindowTitle(self.tr("Revisit — service marketing"))
         self._nav = QListWidget()
-        self._nav.setFixedWidth(160)
+        self._nav.setFixedWidth(150)
+        self._nav.setObjectName("navigation")
         self._pages = QStackedWidget()
-        areas = (
-            self.tr("Customers"),
+        self.customers = CustomersView(database, self.runner)
+        self._add_area(self.tr("Customers"), self.customers)
+        for area in (
             self.tr("Segments"),
             self.tr("Lists"),
             self.tr("My follow-ups"),
             self.tr("Reports"),
             self.tr("Settings"),
-        )
-        for area in areas:
-            self._nav.addItem(area)
-            page = QLabel(area)
-            page.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            self._pages.addWidget(page)
-        self._pages.insertWidget(0, self._overview())
-        self._pages.removeWidget(self._pages.widget(1))
+        ):
+            placeholder = QLabel(self.tr("%1 — coming in the next release.").replace("%1", area))
+            placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            self._add_area(area, placeholder)
         self._nav.currentRowChanged.connect(self._pages.setCurrentIndex)
+        for number in range(self._nav.count()):
+            QShortcut(
+                QKeySequence(f"Ctrl+{number + 1}"),
+                self,
+                lambda n=number: self._nav.setCurrentRow(n),
+            )
         central = QWidget()
         layout = QHBoxLayout(central)
         layout.addWidget(self._nav)
         layout.addWidget(self._pages, 1)
         self.setCentralWidget(central)
-        self.statusBar().showMessage(self.tr("Database: %1").replace("%1", database.display_url))
+        self._build_status_bar()
         self._restore()
 
-    def _overview(self) -> QWidget:
-        counts = count_rows(self.database, ["customer", "vehicle"])
-        locale = QLocale()
-        label = QLabel(
-            self.tr("%1 customers, %2 vehicles in the database.")
-            .replace("%1", locale.toString(counts["customer"]))
-            .replace("%2", locale.toString(counts["vehicle"]))
-        )
-        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        return label
+    def _add_area(self, title: str, widget: QWidget) -> None:
+        self._nav.addItem(title)
+        self._pages.addWidget(widget)
+
+    def _build_status_bar(self) -> None:
+        self._progress = QProgressBar()
+        self._progress.setMaximumWidth(220)
+        self._progress_label = QLabel()
+        self._cancel = QPushButton(self.tr("Cancel"))
+        self._cancel.clicked.connect(self.runner.cancel_all)
+        bar = self.statusBar()
+        bar.addPermanentWidget(self._progress_label)
+        bar.addPermanentWidget(self._progress)
+        bar.addPermanentWidget(self._cancel)
+        bar.addPermanentWidget(QLabel(self.database.display_url))
+        self._on_busy_changed(False)
+        self.runner.busy_changed.connect(self._on_busy_changed)
+        self.runner.progress.connect(self._on_progress)
+
+    def _on_busy_changed(self, busy: bool) -> None:
+        for widget in (self._progress, self._cancel, self._progress_label):
+            widget.setVisible(busy)
+        self._progress.setRange(0, 0)  # busy until a task reports its progress
+
+    def _on_progress(self, label: str, done: int, total: int) -> None:
+        self._progress_label.setText(label)
+        self._progress.setRange(0, max(total, 1))
+        self._progress.setValue(done)
 
     def _restore(self) -> None:
         settings = QSettings()
@@ -65,11 +93,17 @@ class MainWindow(QMainWindow):
         if geometry is not None:
             self.restoreGeometry(geometry)
         else:
-            self.resize(1200, 760)
+            self.resize(1280, 800)
+        splitter = settings.value("customers/splitter")
+        if splitter is not None:
+            self.customers.splitter.restoreState(splitter)
         self._nav.setCurrentRow(int(settings.value("main_window/area", 0)))
 
-    def closeEvent(self, event) -> None:
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt override
         settings = QSettings()
         settings.setValue("main_window/geometry", self.saveGeometry())
         settings.setValue("main_window/area", self._nav.currentRow())
+        settings.setValue("customers/splitter", self.customers.splitter.saveState())
+        self.runner.cancel_all()
+        self.runner.wait(5000)
         super().closeEvent(event)

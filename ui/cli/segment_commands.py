@@ -30,18 +30,21 @@ def _as_of(args) -> dt.date | None:
     return None if args.as_of is None else _date(args.as_of)
 
 
-def _common(p: argparse.ArgumentParser, formats: tuple[str, ...] = ("text", "json"),
-            as_of: bool = True) -> None:
+def _common(
+    p: argparse.ArgumentParser, formats: tuple[str, ...] = ("text", "json"), as_of: bool = True
+) -> None:
     if as_of:
-        p.add_argument("--as-of", metavar="YYYY-MM-DD",
-                       help="evaluation date (default: today)")
+        p.add_argument("--as-of", metavar="YYYY-MM-DD", help="evaluation date (default: today)")
     p.add_argument("--format", choices=formats, default=formats[0])
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    seg = sub.add_parser("segment", help="saved segments and segment templates",
-                         description="Saved segments (filters re-evaluated on every run) and "
-                         "the ready-made templates. See docs/segments.md for the filter format.")
+    seg = sub.add_parser(
+        "segment",
+        help="saved segments and segment templates",
+        description="Saved segments (filters re-evaluated on every run) and "
+        "the ready-made templates. See docs/segments.md for the filter format.",
+    )
     s = seg.add_subparsers(dest="segment_command", metavar="ACTION", required=True)
 
     p = s.add_parser("list", help="list saved segments")
@@ -117,6 +120,7 @@ def _json(data) -> None:
         if dataclasses.is_dataclass(o):
             return dataclasses.asdict(o)
         raise TypeError(type(o))
+
     print(json.dumps(data, ensure_ascii=False, indent=2, default=default))
 
 
@@ -157,11 +161,19 @@ COLUMNS = ("customer_id", "vehicle_id", "code", "name", "mobile", "plate", "mode
 
 def _members(args, open_db) -> int:
     seg = svc.get_segment(open_db().sessions, args.name)
-    page = svc.members(open_db().sessions, seg.filter, _as_of(args), offset=args.offset,
-                       limit=args.limit)
+    page = svc.members(
+        open_db().sessions, seg.filter, _as_of(args), offset=args.offset, limit=args.limit
+    )
     if args.format == "json":
-        _json({"segment": args.name, "as_of": page.as_of, "total": page.total,
-               "offset": page.offset, "rows": [dataclasses.asdict(r) for r in page.rows]})
+        _json(
+            {
+                "segment": args.name,
+                "as_of": page.as_of,
+                "total": page.total,
+                "offset": page.offset,
+                "rows": [dataclasses.asdict(r) for r in page.rows],
+            }
+        )
     elif args.format == "csv":
         out = csv.writer(sys.stdout, lineterminator="\n")
         out.writerow(COLUMNS)
@@ -179,13 +191,19 @@ def _read(path: Path) -> str:
     except FileNotFoundError:
         raise RevisitError(N_("The file {path} does not exist."), path=str(path)) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise RevisitError(N_("Cannot read {path}: {detail}"), path=str(path),
-                           detail=str(exc)) from exc
+        raise RevisitError(
+            N_("Cannot read {path}: {detail}"), path=str(path), detail=str(exc)
+        ) from exc
 
 
 def _import(args, open_db) -> int:
-    info = svc.import_segment(open_db().sessions, _read(args.file), name=args.name,
-                              replace=args.replace, source=str(args.file))
+    info = svc.import_segment(
+        open_db().sessions,
+        _read(args.file),
+        name=args.name,
+        replace=args.replace,
+        source=str(args.file),
+    )
     print(f"saved segment '{info.name}'")
     return 0
 
@@ -198,8 +216,11 @@ def _export(args, open_db) -> int:
     try:
         args.output.write_text(text + "\n", encoding="utf-8")
     except OSError as exc:
-        raise RevisitError(N_("Cannot write {path}: {detail}"), path=str(args.output),
-                           detail=exc.strerror or str(exc)) from exc
+        raise RevisitError(
+            N_("Cannot write {path}: {detail}"),
+            path=str(args.output),
+            detail=exc.strerror or str(exc),
+        ) from exc
     return 0
 
 
@@ -230,16 +251,20 @@ def _matrix(args, open_db) -> int:
 def _rfm(args, open_db) -> int:
     fixed = (args.r_days, args.f, args.m)
     th = rfm_mod.Thresholds("fixed", *fixed) if any(v is not None for v in fixed) else None
-    res = svc.rfm(open_db().sessions, _as_of(args), months=args.months, thresholds=th,
-                  quantile=args.quantile)
+    res = svc.rfm(
+        open_db().sessions, _as_of(args), months=args.months, thresholds=th, quantile=args.quantile
+    )
     if args.format == "json":
         _json(res)
         return 0
-    print(f"RFM on {res.as_of}, spends {res.window_start} … {res.as_of}, thresholds "
-          f"({res.mode}): R ≤ {_num(res.r_days)} days, F ≥ {_num(res.f)}, M ≥ {_num(res.m)} yuan")
+    print(
+        f"RFM on {res.as_of}, spends {res.window_start} … {res.as_of}, thresholds "
+        f"({res.mode}): R ≤ {_num(res.r_days)} days, F ≥ {_num(res.f)}, M ≥ {_num(res.m)} yuan"
+    )
     for c in res.classes:
-        arrows = "".join(f"{k}{'↑' if up else '↓'}" for k, up in
-                         (("R", c.r_up), ("F", c.f_up), ("M", c.m_up)))
+        arrows = "".join(
+            f"{k}{'↑' if up else '↓'}" for k, up in (("R", c.r_up), ("F", c.f_up), ("M", c.m_up))
+        )
         print(f"{c.name_zh}  {arrows}  {c.customers:>8}")
     print(f"with a class: {res.customers_with_class}")
     return 0

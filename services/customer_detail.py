@@ -1,0 +1,297 @@
+"""Everything the customer page shows about one customer, read in one session as plain data."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from models import (
+    Complaint,
+    ConsentEvent,
+    ContactEvent,
+    ContactPreference,
+    Customer,
+    CustomerTag,
+    DoNotContact,
+    MileageReading,
+    PurchaseIntent,
+    SatisfactionSurvey,
+    ServiceVisit,
+    StaffUser,
+    Tag,
+    TagGroup,
+    Vehicle,
+)
+from services.errors import N_, RevisitError
+from services.profile import Change, history
+
+RECENT = 200  # visits / contacts shown on the page; older ones stay in the database
+
+
+@dataclass(frozen=True)
+class VehicleInfo:
+    id: int
+    brand: str
+    model: str
+    plate: str | None
+    vin: str | None
+    purchase_date: dt.date | None
+    price_paid: Decimal | None
+    payment_method: str | None
+    loan_end: dt.date | None
+    insurance_expiry: dt.date | None
+    warranty_end: dt.date | None
+    inspection_due: dt.date | None
+    active: bool
+    readings: tuple[tuple[dt.date, int, str], ...]
+
+
+@dataclass(frozen=True)
+class VisitInfo:
+    date: dt.date
+    vehicle_id: int | None
+    type: str
+    amount: Decimal
+    km: int | None
+
+
+@dataclass(frozen=True)
+class SurveyInfo:
+    date: dt.date
+    overall: int
+    repair_quality: int | None
+    price: int | None
+    speed: int | None
+    attitude: int | None
+    comment: str | None
+
+
+@dataclass(frozen=True)
+class ComplaintInfo:
+    opened: dt.date
+    topic: str
+    resolved: bool
+    resolved_date: dt.date | None
+    resolution: str | None
+
+
+@dataclass(frozen=True)
+class ContactInfo:
+    at: dt.datetime
+    channel: str
+    purpose: str
+    staff: str | None
+    outcome: str
+    feedback: str | None
+    next_follow_up: dt.date | None
+
+
+@dataclass(frozen=True)
+class IntentInfo:
+    date: dt.date
+    strength: str
+    necessity: str | None
+    window: str | None
+    expected_price: Decimal | None
+    models: str | None
+
+
+@dataclass(frozen=True)
+class Preferences:
+    channel_order: tuple[str, ...]
+    preferred_days: str
+    time_windows: tuple[str, ...]
+    hour_from: int | None
+    hour_to: int | None
+    language: str
+    note: str | None
+
+
+@dataclass(frozen=True)
+class Refusal:
+    id: int
+    channel: str | None
+    purpose: str | None
+    reason: str
+    source: str
+    set_on: dt.date
+    expires_on: dt.date | None
+    lifted_on: dt.date | None
+    lift_reason: str | None
+
+    def active_on(self, day: dt.date) -> bool:
+        if self.lifted_on is not None and self.lifted_on <= day:
+            return False
+        return self.expires_on is None or self.expires_on > day
+
+
+@dataclass(frozen=True)
+class ConsentInfo:
+    granted: bool
+    date: dt.date
+    source: str
+    note: str | None
+
+
+@dataclass(frozen=True)
+class CustomerDetail:
+    id: int
+    code: str
+    name: str
+    gender: str | None
+    birthday: dt.date | None
+    mobile: str | None
+    other_phones: str | None
+    address: str
+    postcode: str | None
+    wechat_id: str | None
+    employer: str | None
+    source: str | None
+    owner: str | None
+    lifecycle_stage: str | None
+    note: str | None
+    tags: tuple[tuple[str, str], ...]  # (group, tag)
+    vehicles: tuple[VehicleInfo, ...]
+    visits: tuple[VisitInfo, ...]
+    surveys: tuple[SurveyInfo, ...]
+    complaints: tuple[ComplaintInfo, ...]
+    contacts: tuple[ContactInfo, ...]
+    intents: tuple[IntentInfo, ...]
+    preferences: Preferences | None
+    refusals: tuple[Refusal, ...]
+    consents: tuple[ConsentInfo, ...]
+    profile_history: tuple[Change, ...]
+
+    @property
+    def marketing_consent(self) -> bool | None:
+        return self.consents[-1].granted if self.consents else None
+
+
+def _split(text: str | None) -> tuple[str, ...]:
+    return tuple(p for p in (text or "").split(",") if p)
+
+
+def load(sessions: sessionmaker[Session], customer_id: int) -> CustomerDetail:
+    with sessions() as s:
+        c = s.get(Customer, customer_id)
+        if c is None:
+            raise RevisitError(N_("There is no customer with id {id}."), id=customer_id)
+        owner = s.get(StaffUser, c.owner_staff_id).display_name if c.owner_staff_id else None
+        staff_names = dict(s.execute(select(StaffUser.id, StaffUser.display_name)).all())
+        vehicles = []
+        for v in s.scalars(
+            select(Vehicle).where(Vehicle.customer_id == customer_id).order_by(Vehicle.purchase_date)
+        ):
+            readings = s.execute(
+                select(MileageReading.reading_date, MileageReading.km, MileageReading.source)
+                .where(MileageReading.vehicle_id == v.id)
+                .order_by(MileageReading.reading_date, MileageReading.id)
+            ).all()
+            vehicles.append(
+                VehicleInfo(
+                    v.id, v.brand, v.model, v.plate, v.vin, v.purchase_date, v.price_paid,
+                    v.payment_method, v.loan_end, v.insurance_expiry, v.warranty_end,
+                    v.inspection_due, v.active, tuple((r[0], r[1], r[2]) for r in readings),
+                )
+            )
+        visits = [
+            VisitInfo(r.visit_date, r.vehicle_id, r.visit_type, r.amount, r.km)
+            for r in s.scalars(
+                select(ServiceVisit)
+                .where(ServiceVisit.customer_id == customer_id)
+                .order_by(ServiceVisit.visit_date.desc(), ServiceVisit.id.desc())
+                .limit(RECENT)
+            )
+        ]
+        surveys = [
+            SurveyInfo(r.survey_date, r.overall_score, r.repair_quality, r.price, r.speed,
+                       r.attitude, r.comment)
+            for r in s.scalars(
+                select(SatisfactionSurvey)
+                .where(SatisfactionSurvey.customer_id == customer_id)
+                .order_by(SatisfactionSurvey.survey_date.desc(), SatisfactionSurvey.id.desc())
+            )
+        ]
+        complaints = [
+            ComplaintInfo(r.opened_date, r.topic, r.resolved, r.resolved_date, r.resolution)
+            for r in s.scalars(
+                select(Complaint)
+                .where(Complaint.customer_id == customer_id)
+                .order_by(Complaint.opened_date.desc())
+            )
+        ]
+        contacts = [
+            ContactInfo(r.contact_at, r.channel, r.purpose, staff_names.get(r.staff_id),
+                        r.outcome, r.feedback, r.next_follow_up)
+            for r in s.scalars(
+                select(ContactEvent)
+                .where(ContactEvent.customer_id == customer_id)
+                .order_by(ContactEvent.contact_at.desc(), ContactEvent.id.desc())
+                .limit(RECENT)
+            )
+        ]
+        intents = [
+            IntentInfo(r.recorded_date, r.strength, r.necessity, r.time_window,
+                       r.expected_price, r.models_of_interest)
+            for r in s.scalars(
+                select(PurchaseIntent)
+                .where(PurchaseIntent.customer_id == customer_id)
+                .order_by(PurchaseIntent.recorded_date.desc(), PurchaseIntent.id.desc())
+            )
+        ]
+        pref = s.get(ContactPreference, customer_id)
+        preferences = (
+            Preferences(_split(pref.channel_order), pref.preferred_days, _split(pref.time_windows),
+                        pref.hour_from, pref.hour_to, pref.language, pref.note)
+            if pref
+            else None
+        )
+        refusals = [
+            Refusal(r.id, r.channel, r.purpose, r.reason, r.source, r.set_on, r.expires_on,
+                    r.lifted_on, r.lift_reason)
+            for r in s.scalars(
+                select(DoNotContact)
+                .where(DoNotContact.customer_id == customer_id)
+                .order_by(DoNotContact.set_on, DoNotContact.id)
+            )
+        ]
+        consents = [
+            ConsentInfo(r.granted, r.event_date, r.source, r.note)
+            for r in s.scalars(
+                select(ConsentEvent)
+                .where(ConsentEvent.customer_id == customer_id)
+                .order_by(ConsentEvent.event_date, ConsentEvent.id)
+            )
+        ]
+        tags = s.execute(
+            select(TagGroup.name, Tag.name)
+            .join(Tag, Tag.group_id == TagGroup.id)
+            .join(CustomerTag, CustomerTag.tag_id == Tag.id)
+            .where(CustomerTag.customer_id == customer_id)
+            .order_by(TagGroup.sort_order, Tag.name)
+        ).all()
+        address = "".join(p for p in (c.province, c.city, c.district, c.street) if p)
+        detail = dict(
+            id=c.id, code=c.code, name=c.name, gender=c.gender, birthday=c.birthday,
+            mobile=c.mobile, other_phones=c.other_phones, address=address, postcode=c.postcode,
+            wechat_id=c.wechat_id, employer=c.employer, source=c.source, owner=owner,
+            lifecycle_stage=c.lifecycle_stage, note=c.note,
+        )
+    return CustomerDetail(
+        **detail,
+        tags=tuple((g, t) for g, t in tags),
+        vehicles=tuple(vehicles),
+        visits=tuple(visits),
+        surveys=tuple(surveys),
+        complaints=tuple(complaints),
+        contacts=tuple(contacts),
+        intents=tuple(intents),
+        preferences=preferences,
+        refusals=tuple(refusals),
+        consents=tuple(consents),
+        profile_history=tuple(history(sessions, customer_id)),
+    )

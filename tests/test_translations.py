@@ -1,0 +1,71 @@
+"""Every visible message is translated, keeps its placeholders, and the compiled files are current."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+
+import pytest
+from PySide6.QtCore import QCoreApplication, QTranslator
+
+from ui.i18n import TRANSLATIONS_DIR
+from ui.i18n_tool import ERRORS_FILE, LANGUAGES, render_error_messages
+
+PLACEHOLDER = re.compile(r"\{\w+\}|%\d|%n|%L\d")
+
+
+def _messages(lang: str):
+    tree = ET.parse(TRANSLATIONS_DIR / f"revisit_{lang}.ts")
+    for context in tree.getroot().iter("context"):
+        name = context.findtext("name")
+        for message in context.iter("message"):
+            translation = message.find("translation")
+            forms = [nf.text or "" for nf in translation.iter("numerusform")] or [
+                translation.text or ""
+            ]
+            yield name, message.findtext("source"), translation.get("type"), forms
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_message_is_translated_with_its_placeholders(lang):
+    checked = 0
+    for context, source, kind, forms in _messages(lang):
+        assert kind not in ("unfinished", "obsolete", "vanished"), f"{context}: {source!r}"
+        for form in forms:
+            assert form.strip(), f"{context}: {source!r} has an empty translation"
+            assert sorted(PLACEHOLDER.findall(form)) == sorted(PLACEHOLDER.findall(source)), (
+                f"{context}: placeholders differ in {source!r} -> {form!r}"
+            )
+        checked += 1
+    assert checked > 20
+
+
+def test_service_error_messages_are_extracted():
+    assert ERRORS_FILE.read_text(encoding="utf-8") == render_error_messages(), (
+        "run `python -m ui.i18n_tool` to refresh ui/error_messages.py and the .ts files"
+    )
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_compiled_file_is_current(lang, qapp):
+    translator = QTranslator()
+    assert translator.load(str(TRANSLATIONS_DIR / f"revisit_{lang}.qm"))
+    for context, source, _, forms in _messages(lang):
+        if len(forms) == 1:
+            assert translator.translate(context, source) == forms[0], (
+                f"{source!r} not in the .qm: run `python -m ui.i18n_tool`"
+            )
+
+
+def test_error_is_shown_translated(qapp):
+    from services.errors import RevisitError
+    from ui.i18n import translate_error
+
+    translator = QTranslator()
+    assert translator.load(str(TRANSLATIONS_DIR / "revisit_zh_CN.qm"))
+    QCoreApplication.installTranslator(translator)
+    try:
+        err = RevisitError("The database {where} is read-only.", where="D:/回访.sqlite3")
+        assert translate_error(err) == "数据库 D:/回访.sqlite3 是只读的。"
+    finally:
+        QCoreApplication.removeTranslator(translator)

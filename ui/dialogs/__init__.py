@@ -1,0 +1,1 @@
+"""Dialogs: small, modal forms for one edit each."""

@@ -1,0 +1,151 @@
+"""The one task runner: slow work runs on a thread pool, results and errors come back to the GUI
+thread through queued signals, writes run one at a time (SQLite has one writer).
+
+    task = runner.run(lambda progress, cancel: service.do(db, progress=progress, cancel=cancel),
+                      on_done=self._on_result, label=self.tr("Building list…"), write=True)
+
+The callable receives a `progress(done, total)` callback and a services.errors.CancelToken. A
+RevisitError is shown to the user, translated; any other exception is logged and shown as an
+unexpected error — never a crash."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from services.errors import Cancelled, CancelToken, RevisitError
+from ui.i18n import translate_error
+
+log = logging.getLogger(__name__)
+
+Work = Callable[[Callable[[int, int], None], CancelToken], Any]
+
+
+class _Signals(QObject):
+    progress = Signal(int, int)
+    done = Signal(object)
+    failed = Signal(object)
+    cancelled = Signal()
+    finished = Signal()
+
+
+class Task(QRunnable):
+    """One piece of background work; connect to `signals` before it starts."""
+
+    _write_lock = threading.Lock()
+
+    def __init__(self, work: Work, *, write: bool = False, label: str = "") -> None:
+        super().__init__()
+        self.work = work
+        self.write = write
+        self.label = label
+        self.cancel_token = CancelToken()
+        self.signals = _Signals()
+        self._last_progress = 0.0
+
+    def cancel(self) -> None:
+        self.cancel_token.cancel()
+
+    def _progress(self, done: int, total: int) -> None:
+        # Throttled: at most ~20 updates a second reach the GUI thread.
+        now = time.monotonic()
+        if done >= total or now - self._last_progress > 0.05:
+            self._last_progress = now
+            self.signals.progress.emit(done, total)
+        self.cancel_token.check()
+
+    @Slot()
+    def run(self) -> None:
+        try:
+            if self.write:
+                with Task._write_lock:
+                    result = self.work(self._progress, self.cancel_token)
+            else:
+                result = self.work(self._progress, self.cancel_token)
+        except Cancelled:
+            self.signals.cancelled.emit()
+        except RevisitError as exc:
+            self.signals.failed.emit(exc)
+        except Exception as exc:  # a bug: keep the window alive, log the traceback
+            log.exception("background task %r failed", self.label)
+            self.signals.failed.emit(exc)
+        else:
+            self.signals.done.emit(result)
+        finally:
+            self.signals.finished.emit()
+
+
+class TaskRunner(QObject):
+    """Owns the thread pool; `busy_changed` lets the window show a progress bar and Cancel."""
+
+    busy_changed = Signal(bool)
+    progress = Signal(str, int, int)
+
+    def __init__(self, parent: QObject | None = None, max_threads: int = 4) -> None:
+        super().__init__(parent)
+        self.pool = QThreadPool(self)
+        self.pool.setMaxThreadCount(max_threads)
+        self._active: set[Task] = set()
+
+    def run(
+        self,
+        work: Work,
+        *,
+        on_done: Callable[[Any], None] | None = None,
+        on_failed: Callable[[BaseException], None] | None = None,
+        on_cancelled: Callable[[], None] | None = None,
+        parent_widget: QWidget | None = None,
+        label: str = "",
+        write: bool = False,
+    ) -> Task:
+        task = Task(work, write=write, label=label)
+        task.setAutoDelete(False)
+        if on_done is not None:
+            task.signals.done.connect(on_done)
+        task.signals.failed.connect(on_failed or (lambda exc: show_error(parent_widget, exc)))
+        if on_cancelled is not None:
+            task.signals.cancelled.connect(on_cancelled)
+        task.signals.progress.connect(lambda d, t: self.progress.emit(label, d, t))
+        task.signals.finished.connect(lambda: self._finished(task))
+        self._active.add(task)
+        self.busy_changed.emit(True)
+        self.pool.start(task)
+        return task
+
+    def cancel_all(self) -> None:
+        for task in list(self._active):
+            task.cancel()
+
+    @property
+    def busy(self) -> bool:
+        return bool(self._active)
+
+    def _finished(self, task: Task) -> None:
+        self._active.discard(task)
+        if not self._active:
+            self.busy_changed.emit(False)
+
+    def wait(self, msecs: int = 30000) -> bool:
+        return self.pool.waitForDone(msecs)
+
+
+def error_text(exc: BaseException) -> str:
+    if isinstance(exc, RevisitError):
+        return translate_error(exc)
+    from PySide6.QtCore import QCoreApplication
+
+    return QCoreApplication.translate(
+        "tasks", "Something unexpected went wrong: %1. Nothing was saved by this step."
+    ).replace("%1", f"{type(exc).__name__}: {exc}")
+
+
+def show_error(parent: QWidget | None, exc: BaseException) -> None:
+    from PySide6.QtCore import QCoreApplication
+
+    QMessageBox.warning(parent, QCoreApplication.translate("tasks", "Revisit"), error_text(exc))

@@ -1,0 +1,414 @@
+"""The customer page: who they are, their profile with the timeline of every change, cars and
+mileage, visits, surveys, complaints, contact history, intent, preferences, refusals, consent."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import QLocale, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from services.customer_detail import CustomerDetail
+from services.profile import Change
+from ui.labels import label
+
+
+def make_table(headers: list[str]) -> QTableWidget:
+    table = QTableWidget(0, len(headers))
+    table.setHorizontalHeaderLabels(headers)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setAlternatingRowColors(True)
+    table.verticalHeader().setVisible(False)
+    table.verticalHeader().setDefaultSectionSize(24)
+    table.horizontalHeader().setStretchLastSection(True)
+    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    return table
+
+
+def fill_table(table: QTableWidget, rows: list[list[object]]) -> None:
+    table.setRowCount(len(rows))
+    for r, values in enumerate(rows):
+        for c, value in enumerate(values):
+            item = QTableWidgetItem(fmt(value))
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            table.setItem(r, c, item)
+
+
+def fmt(value: object) -> str:
+    """Dates, numbers and money in the user's locale."""
+    locale = QLocale()
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return locale.toString(value, QLocale.FormatType.ShortFormat)
+    if isinstance(value, dt.date):
+        return locale.toString(value, QLocale.FormatType.ShortFormat)
+    if isinstance(value, bool):
+        return "✓" if value else ""
+    if isinstance(value, int):
+        return locale.toString(value)
+    if hasattr(value, "quantize"):  # Decimal money
+        return locale.toCurrencyString(float(value), "¥")
+    return str(value)
+
+
+def _arrow(change: Change) -> str:
+    old = label(change.attribute, change.old_value) or "—"
+    return f"{old} → {label(change.attribute, change.new_value) or '—'}"
+
+
+class CustomerPage(QWidget):
+    """Shows one customer; `record_change_requested` asks the owner to open the change dialog."""
+
+    record_change_requested = Signal(int)
+    edit_preferences_requested = Signal(int)
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self._customer_id: int | None = None
+        self._detail: CustomerDetail | None = None
+        self._title = QLabel()
+        self._title.setObjectName("customerTitle")
+        self._title.setStyleSheet("font-size: 18px; font-weight: 600;")
+        self._facts = QLabel()
+        self._facts.setWordWrap(True)
+        self._facts.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self._record_button = QPushButton(self.tr("Record a change…"))
+        self._record_button.setToolTip(
+            self.tr("Record what changed (married, new job, km…) with its date and source (Ctrl+E)")
+        )
+        self._record_button.clicked.connect(self._on_record_clicked)
+        QShortcut(QKeySequence("Ctrl+E"), self, self._on_record_clicked)
+        self._prefs_button = QPushButton(self.tr("Preferences and consent…"))
+        self._prefs_button.clicked.connect(self._on_prefs_clicked)
+
+        self.tabs = QTabWidget()
+        self._profile_now = make_table([self.tr("Attribute"), self.tr("Value"), self.tr("Since")])
+        self._timeline = make_table(
+            [
+                self.tr("Effective"),
+                self.tr("Attribute"),
+                self.tr("Change"),
+                self.tr("Source"),
+                self.tr("Recorded"),
+                self.tr("Note"),
+            ]
+        )
+        profile = QSplitter(Qt.Orientation.Vertical)
+        profile.addWidget(self._profile_now)
+        profile.addWidget(self._timeline)
+        self.tabs.addTab(profile, self.tr("Profile"))
+
+        self._vehicles = make_table(
+            [
+                self.tr("Vehicle"),
+                self.tr("Plate"),
+                self.tr("VIN"),
+                self.tr("Bought"),
+                self.tr("Price paid"),
+                self.tr("Payment"),
+                self.tr("Insurance until"),
+                self.tr("Warranty until"),
+                self.tr("Inspection due"),
+                self.tr("Loan ends"),
+            ]
+        )
+        self._vehicles.itemSelectionChanged.connect(self._on_vehicle_selected)
+        self._readings = make_table([self.tr("Date"), self.tr("Km"), self.tr("Source")])
+        cars = QSplitter(Qt.Orientation.Vertical)
+        cars.addWidget(self._vehicles)
+        cars.addWidget(self._readings)
+        self.tabs.addTab(cars, self.tr("Vehicles"))
+        self._visits = make_table(
+            [self.tr("Date"), self.tr("Vehicle"), self.tr("Type"), self.tr("Amount"), self.tr("Km")]
+        )
+        self.tabs.addTab(self._visits, self.tr("Visits"))
+        self._surveys = make_table(
+            [
+                self.tr("Date"),
+                self.tr("Overall"),
+                self.tr("Repair quality"),
+                self.tr("Price"),
+                self.tr("Speed"),
+                self.tr("Attitude"),
+                self.tr("Comment"),
+            ]
+        )
+        self.tabs.addTab(self._surveys, self.tr("Surveys"))
+        self._complaints = make_table(
+            [
+                self.tr("Opened"),
+                self.tr("Topic"),
+                self.tr("Resolved"),
+                self.tr("Resolved on"),
+                self.tr("How"),
+            ]
+        )
+        self.tabs.addTab(self._complaints, self.tr("Complaints"))
+        self._contacts = make_table(
+            [
+                self.tr("When"),
+                self.tr("Channel"),
+                self.tr("Purpose"),
+                self.tr("Staff"),
+                self.tr("Outcome"),
+                self.tr("Next follow-up"),
+                self.tr("What they said"),
+            ]
+        )
+        self.tabs.addTab(self._contacts, self.tr("Contacts"))
+        self._intents = make_table(
+            [
+                self.tr("Date"),
+                self.tr("Strength"),
+                self.tr("Window"),
+                self.tr("Expected price"),
+                self.tr("Models"),
+                self.tr("Why"),
+            ]
+        )
+        self.tabs.addTab(self._intents, self.tr("Intent"))
+        self._preferences = QLabel()
+        self._preferences.setWordWrap(True)
+        self._preferences.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self._refusals = make_table(
+            [
+                self.tr("Channel"),
+                self.tr("Purpose"),
+                self.tr("Reason"),
+                self.tr("Set on"),
+                self.tr("Expires"),
+                self.tr("Lifted"),
+                self.tr("Active"),
+            ]
+        )
+        prefs = QWidget()
+        prefs_layout = QVBoxLayout(prefs)
+        prefs_layout.addWidget(self._preferences)
+        prefs_layout.addWidget(QLabel(self.tr("Do-not-contact (with history):")))
+        prefs_layout.addWidget(self._refusals, 1)
+        self.tabs.addTab(prefs, self.tr("Preferences and consent"))
+
+        buttons = QHBoxLayout()
+        buttons.addWidget(self._title, 1)
+        buttons.addWidget(self._prefs_button)
+        buttons.addWidget(self._record_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(buttons)
+        layout.addWidget(self._facts)
+        layout.addWidget(self.tabs, 1)
+        self.show_detail(None)
+
+    @property
+    def customer_id(self) -> int | None:
+        return self._customer_id
+
+    def show_detail(self, detail: CustomerDetail | None) -> None:
+        self._detail = detail
+        self._customer_id = detail.id if detail else None
+        self._record_button.setEnabled(detail is not None)
+        self._prefs_button.setEnabled(detail is not None)
+        if detail is None:
+            self._title.setText(self.tr("No customer selected"))
+            self._facts.clear()
+            for table in self.findChildren(QTableWidget):
+                table.setRowCount(0)
+            self._preferences.clear()
+            return
+        self._title.setText(f"{detail.name}  ·  {detail.code}")
+        self._facts.setText(self._facts_text(detail))
+        self._fill_profile(detail.profile_history)
+        vehicle_names = {v.id: f"{v.model} {v.plate or ''}" for v in detail.vehicles}
+        fill_table(
+            self._vehicles,
+            [
+                [
+                    f"{v.brand} {v.model}",
+                    v.plate,
+                    v.vin,
+                    v.purchase_date,
+                    v.price_paid,
+                    label("payment_method", v.payment_method),
+                    v.insurance_expiry,
+                    v.warranty_end,
+                    v.inspection_due,
+                    v.loan_end,
+                ]
+                for v in detail.vehicles
+            ],
+        )
+        if detail.vehicles:
+            self._vehicles.selectRow(0)
+        else:
+            self._readings.setRowCount(0)
+        fill_table(
+            self._visits,
+            [
+                [
+                    v.date,
+                    vehicle_names.get(v.vehicle_id, ""),
+                    label("visit_type", v.type),
+                    v.amount,
+                    v.km,
+                ]
+                for v in detail.visits
+            ],
+        )
+        fill_table(
+            self._surveys,
+            [
+                [s.date, s.overall, s.repair_quality, s.price, s.speed, s.attitude, s.comment]
+                for s in detail.surveys
+            ],
+        )
+        fill_table(
+            self._complaints,
+            [
+                [c.opened, c.topic, c.resolved, c.resolved_date, c.resolution]
+                for c in detail.complaints
+            ],
+        )
+        fill_table(
+            self._contacts,
+            [
+                [
+                    c.at,
+                    label("channel", c.channel),
+                    label("purpose", c.purpose),
+                    c.staff,
+                    label("outcome", c.outcome),
+                    c.next_follow_up,
+                    c.feedback,
+                ]
+                for c in detail.contacts
+            ],
+        )
+        fill_table(
+            self._intents,
+            [
+                [
+                    i.date,
+                    label("intent_strength", i.strength),
+                    label("intent_window", i.window),
+                    i.expected_price,
+                    i.models,
+                    i.necessity,
+                ]
+                for i in detail.intents
+            ],
+        )
+        self._preferences.setText(self._preferences_text(detail))
+        today = dt.date.today()
+        fill_table(
+            self._refusals,
+            [
+                [
+                    label("channel", r.channel) if r.channel else self.tr("All channels"),
+                    label("purpose", r.purpose) if r.purpose else self.tr("All purposes"),
+                    r.reason,
+                    r.set_on,
+                    r.expires_on,
+                    r.lifted_on,
+                    r.active_on(today),
+                ]
+                for r in detail.refusals
+            ],
+        )
+
+    def _facts_text(self, d: CustomerDetail) -> str:
+        consent = {
+            True: self.tr("marketing consent given"),
+            False: self.tr("no marketing consent"),
+            None: self.tr("marketing consent not asked"),
+        }[d.marketing_consent]
+        parts = [
+            label("gender", d.gender),
+            fmt(d.birthday) and self.tr("born %1").replace("%1", fmt(d.birthday)),
+            d.mobile or self.tr("no mobile"),
+            d.other_phones,
+            d.address + (f" ({d.postcode})" if d.postcode else ""),
+            d.employer,
+            d.owner and self.tr("owner: %1").replace("%1", d.owner),
+            label("lifecycle_stage", d.lifecycle_stage),
+            consent,
+            "、".join(t for _, t in d.tags),
+        ]
+        return "  ·  ".join(p for p in parts if p)
+
+    def _preferences_text(self, d: CustomerDetail) -> str:
+        p = d.preferences
+        if p is None:
+            return self.tr("No contact preferences recorded.")
+        channels = " > ".join(label("channel", c) for c in p.channel_order)
+        windows = "、".join(label("time_window", w) for w in p.time_windows)
+        if p.hour_from is not None:
+            windows = f"{p.hour_from}:00–{p.hour_to}:00"
+        return (
+            self.tr("Channels: %1\nDays: %2\nTimes: %3")
+            .replace("%1", channels)
+            .replace("%2", label("preferred_days", p.preferred_days))
+            .replace("%3", windows or self.tr("any time"))
+        )
+
+    def _fill_profile(self, changes: tuple[Change, ...]) -> None:
+        today = dt.date.today()
+        current: dict[str, Change] = {}
+        for change in changes:
+            if change.effective_date <= today:
+                current[change.attribute] = change
+        fill_table(
+            self._profile_now,
+            [
+                [label("attribute", a), label(a, c.new_value), c.effective_date]
+                for a, c in current.items()
+                if c.new_value is not None
+            ],
+        )
+        fill_table(
+            self._timeline,
+            [
+                [
+                    c.effective_date,
+                    label("attribute", c.attribute),
+                    _arrow(c),
+                    label("source", c.source),
+                    c.recorded_at,
+                    c.note,
+                ]
+                for c in reversed(changes)
+            ],
+        )
+
+    def _on_vehicle_selected(self) -> None:
+        if self._detail is None:
+            return
+        rows = self._vehicles.selectionModel().selectedRows()
+        if not rows or rows[0].row() >= len(self._detail.vehicles):
+            return
+        vehicle = self._detail.vehicles[rows[0].row()]
+        fill_table(
+            self._readings, [[d, km, label("source", s)] for d, km, s in reversed(vehicle.readings)]
+        )
+
+    def _on_record_clicked(self) -> None:
+        if self._customer_id is not None:
+            self.record_change_requested.emit(self._customer_id)
+
+    def _on_prefs_clicked(self) -> None:
+        if self._customer_id is not None:
+            self.edit_preferences_requested.emit(self._customer_id)

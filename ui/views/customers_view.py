@@ -1,0 +1,184 @@
+"""The customer browser: type to search (name, pinyin or initials, mobile, plate, VIN), the
+database sorts and filters, the table loads rows lazily, the page shows the selected customer."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QItemSelectionModel, Qt, QTimer
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from services import customer_detail, customers, profile
+from services.database import Database
+from ui.dialogs.profile_change_dialog import ProfileChangeDialog
+from ui.table_models.customer_table import SORT_KEYS, CustomerTableModel
+from ui.tasks import TaskRunner
+from ui.views.customer_page import CustomerPage
+
+SEARCH_DELAY_MS = 180
+
+
+class CustomersView(QWidget):
+    def __init__(self, database: Database, runner: TaskRunner, parent=None) -> None:
+        super().__init__(parent)
+        self.database = database
+        self.runner = runner
+        self._sort = ("name", False)
+        self._search_serial = 0
+        self.search = QLineEdit()
+        self.search.setPlaceholderText(
+            self.tr("Search name, pinyin or initials (zw = 张伟), mobile, plate or VIN  (Ctrl+F)")
+        )
+        self.search.setClearButtonEnabled(True)
+        self.count = QLabel()
+        self.model = CustomerTableModel(lambda ids: customers.fetch_rows(database.sessions, ids))
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().setVisible(False)
+        # Fixed row height: the view never asks every row for its size.
+        self.table.verticalHeader().setDefaultSectionSize(24)
+        self.table.verticalHeader().setSectionResizeMode(
+            self.table.verticalHeader().ResizeMode.Fixed
+        )
+        self.table.horizontalHeader().setSortIndicatorShown(True)
+        self.table.horizontalHeader().setSortIndicator(1, Qt.SortOrder.AscendingOrder)
+        self.table.horizontalHeader().sortIndicatorChanged.connect(self._on_header_sort_changed)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        for col, width in enumerate((80, 80, 40, 110, 120, 170, 80, 90)):
+            self.table.setColumnWidth(col, width)
+        self.page = CustomerPage()
+        self.page.record_change_requested.connect(self._on_record_change_requested)
+
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(SEARCH_DELAY_MS)
+        self._timer.timeout.connect(self._run_search)
+        self.search.textChanged.connect(lambda _t: self._timer.start())
+        self.search.returnPressed.connect(self._run_search)
+        QShortcut(QKeySequence.StandardKey.Find, self, self.search.setFocus)
+
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        top = QHBoxLayout()
+        top.addWidget(self.search, 1)
+        top.addWidget(self.count)
+        left_layout.addLayout(top)
+        left_layout.addWidget(self.table, 1)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(left)
+        splitter.addWidget(self.page)
+        splitter.setSizes([640, 760])
+        self.splitter = splitter
+        layout = QVBoxLayout(self)
+        layout.addWidget(splitter)
+        self._run_search()
+
+    # --- search and sort, in the database ----------------------------------------------
+    def _run_search(self) -> None:
+        self._timer.stop()
+        self._search_serial += 1
+        serial = self._search_serial
+        text = self.search.text()
+        key, descending = self._sort
+        self.count.setText(self.tr("Searching…"))
+        self.runner.run(
+            lambda _p, _c: customers.find_ids(self.database.sessions, text, key, descending),
+            on_done=lambda ids: self._on_search_done(serial, ids),
+            parent_widget=self,
+            label=self.tr("Searching"),
+        )
+
+    def _on_search_done(self, serial: int, ids: list[int]) -> None:
+        if serial != self._search_serial:
+            return  # an older search finished after a newer one started
+        selected = self.page.customer_id
+        self.model.set_ids(ids)
+        self.count.setText(self.tr("%n customer(s)", "", len(ids)))
+        row = self.model.row_of(selected) if selected is not None else -1
+        if row < 0 and ids:
+            row = 0
+        if row >= 0:
+            self.table.selectionModel().setCurrentIndex(
+                self.model.index(row, 0),
+                QItemSelectionModel.SelectionFlag.ClearAndSelect
+                | QItemSelectionModel.SelectionFlag.Rows,
+            )
+            self._show_customer(ids[row])
+        else:
+            self.page.show_detail(None)
+        self.table.selectionModel().currentRowChanged.connect(
+            self._on_current_row_changed, Qt.ConnectionType.UniqueConnection
+        )
+
+    def _on_header_sort_changed(self, column: int, order: Qt.SortOrder) -> None:
+        key = SORT_KEYS.get(column)
+        if key is None:  # not sortable: put the indicator back
+            header = self.table.horizontalHeader()
+            header.blockSignals(True)
+            col = next(c for c, k in SORT_KEYS.items() if k == self._sort[0])
+            header.setSortIndicator(
+                col, Qt.SortOrder.DescendingOrder if self._sort[1] else Qt.SortOrder.AscendingOrder
+            )
+            header.blockSignals(False)
+            return
+        self._sort = (key, order == Qt.SortOrder.DescendingOrder)
+        self._run_search()
+
+    # --- the selected customer ---------------------------------------------------------
+    def _on_current_row_changed(self, current, _previous) -> None:
+        customer_id = self.model.customer_id(current.row())
+        if customer_id is not None:
+            self._show_customer(customer_id)
+
+    def _show_customer(self, customer_id: int) -> None:
+        self.runner.run(
+            lambda _p, _c: customer_detail.load(self.database.sessions, customer_id),
+            on_done=self._on_detail_loaded,
+            parent_widget=self,
+            label=self.tr("Loading customer"),
+        )
+
+    def _on_detail_loaded(self, detail) -> None:
+        current = self.model.customer_id(self.table.currentIndex().row())
+        if current in (None, detail.id):
+            self.page.show_detail(detail)
+
+    def show_customer(self, customer_id: int) -> None:
+        """Select a customer by id (from other views); clears the search if needed."""
+        row = self.model.row_of(customer_id)
+        if row >= 0:
+            self.table.selectRow(row)
+        self._show_customer(customer_id)
+
+    def _on_record_change_requested(self, customer_id: int) -> None:
+        detail = self.page._detail
+        if detail is None:
+            return
+        current = profile.current_values(self.database.sessions, customer_id)
+        dialog = ProfileChangeDialog(detail.name, current, self)
+        if dialog.exec() != ProfileChangeDialog.DialogCode.Accepted:
+            return
+        values = dialog.values()
+        self.runner.run(
+            lambda _p, _c: profile.record_change(self.database.sessions, customer_id, **values),
+            on_done=lambda _r: self._after_edit(customer_id),
+            parent_widget=self,
+            label=self.tr("Saving"),
+            write=True,
+        )
+
+    def _after_edit(self, customer_id: int) -> None:
+        self.model.refresh_rows()
+        self._show_customer(customer_id)
