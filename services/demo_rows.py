@@ -111,6 +111,11 @@ def make_customer_rows(c: CustomerRows, out: RowSet) -> None:
     employed_by = ref.make_employer(rng, address["city"], address["district"])
 
     first_purchase = today - 30 - int(15.5 * YEAR * rng.betavariate(1.4, 1.6))
+    # Nobody bought their first car before 18: an owner is at least as old as that.
+    min_age = int((today - first_purchase) / YEAR) + 19
+    if age < min_age:
+        birthday -= int((min_age - age) * YEAR)
+        age = min_age
     vehicles = _vehicles(c, out, address["plate_prefix"], first_purchase)
     happy = min(10.0, max(1.0, rng.gauss(8.4, 1.6)))  # this owner's usual satisfaction
     visits = []
@@ -317,7 +322,8 @@ def _complaints(c, out, vehicles, visits, happy: float) -> bool:
     visit_id, vehicle_id, day, _ = rng.choice(visits)
     topic = rng.choice(ref.COMPLAINT_TOPICS)
     opened = min(today, day + rng.randint(0, 7))
-    resolved = today - opened > 45 or rng.random() < 0.6
+    # Most complaints are settled within weeks; a few disputes drag on for months.
+    resolved = rng.random() < (0.95 if today - opened > 45 else 0.6)
     resolved_on = min(today, opened + rng.randint(1, 40)) if resolved else None
     out.add(
         "complaint",
