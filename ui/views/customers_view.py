@@ -3,7 +3,7 @@ database sorts and filters, the table loads rows lazily, the page shows the sele
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelectionModel, Qt, QTimer
+from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -27,6 +27,8 @@ SEARCH_DELAY_MS = 180
 
 
 class CustomersView(QWidget):
+    search_finished = Signal(int)  # number of customers found
+
     def __init__(self, database: Database, runner: TaskRunner, parent=None) -> None:
         super().__init__(parent)
         self.database = database
@@ -121,6 +123,7 @@ class CustomersView(QWidget):
         self.table.selectionModel().currentRowChanged.connect(
             self._on_current_row_changed, Qt.ConnectionType.UniqueConnection
         )
+        self.search_finished.emit(len(ids))
 
     def _on_header_sort_changed(self, column: int, order: Qt.SortOrder) -> None:
         key = SORT_KEYS.get(column)

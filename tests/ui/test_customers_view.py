@@ -1,0 +1,138 @@
+"""The customer browser and page driven through their real widgets on a real database."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QAbstractItemModelTester
+from PySide6.QtWidgets import QDialogButtonBox
+from sqlalchemy import select
+
+from models import Customer
+from services import profile
+from services.customers import find_ids
+from ui.dialogs.profile_change_dialog import ProfileChangeDialog
+from ui.table_models.customer_table import COL_NAME, CustomerTableModel
+from ui.tasks import TaskRunner
+from ui.views.customers_view import CustomersView
+
+
+@pytest.fixture
+def view(qtbot, demo_db):
+    runner = TaskRunner()
+    widget = CustomersView(demo_db, runner)
+    qtbot.addWidget(widget)
+    widget.resize(1300, 800)
+    widget.show()
+    qtbot.waitUntil(lambda: widget.model.rowCount() == 150, timeout=10000)
+    yield widget
+    runner.wait()
+
+
+def _names(view) -> list[str]:
+    model = view.model
+    return [model.data(model.index(r, COL_NAME)) for r in range(model.rowCount())]
+
+
+def test_model_passes_qt_model_tester(qtbot, demo_db):
+    from services.customers import fetch_rows
+
+    model = CustomerTableModel(lambda ids: fetch_rows(demo_db.sessions, ids))
+    QAbstractItemModelTester(model, QAbstractItemModelTester.FailureReportingMode.Fatal)
+    model.set_ids(find_ids(demo_db.sessions))
+    assert model.rowCount() == 150
+    assert model.data(model.index(149, COL_NAME))
+
+
+def test_names_sort_by_pinyin(view, demo_db):
+    with demo_db.sessions() as s:
+        sort_keys = dict(s.execute(select(Customer.name, Customer.name_sort)).all())
+    shown = [sort_keys[n] for n in _names(view)]
+    assert shown == sorted(shown)
+
+
+def _type_search(qtbot, view, text: str) -> None:
+    view.search.clear()
+    with qtbot.waitSignal(view.search_finished, timeout=5000):
+        if text.isascii():
+            qtbot.keyClicks(view.search, text)
+        else:  # QTest can only type ASCII; an input method would deliver the whole text
+            view.search.setText(text)
+    # keyClicks types one key at a time; the debounce runs one search for the whole text.
+    qtbot.waitUntil(lambda: not view._timer.isActive(), timeout=2000)
+
+
+def test_search_by_initials_finds_the_customer(qtbot, view, demo_db):
+    with demo_db.sessions() as s:
+        target = s.scalars(select(Customer).order_by(Customer.id).limit(1)).one()
+    _type_search(qtbot, view, target.name_initials)
+    assert target.name in _names(view)
+    assert 0 < view.model.rowCount() < 150
+    with demo_db.sessions() as s:
+        for r in range(view.model.rowCount()):
+            found = s.get(Customer, view.model.customer_id(r))
+            assert found.name_initials.startswith(target.name_initials) or (
+                found.name_pinyin.startswith(target.name_initials)
+            )
+
+
+def test_search_by_part_of_mobile_and_by_plate(qtbot, view, demo_db):
+    with demo_db.sessions() as s:
+        target = s.scalars(select(Customer).where(Customer.mobile.is_not(None)).limit(1)).one()
+        plate = target.vehicles[0].plate
+    digits = target.mobile[3:9]
+    _type_search(qtbot, view, digits)
+    assert target.name in _names(view)
+    with demo_db.sessions() as s:
+        for r in range(view.model.rowCount()):
+            found = s.get(Customer, view.model.customer_id(r))
+            places = [found.mobile or ""] + [f"{v.plate}{v.vin}" for v in found.vehicles]
+            assert any(digits in p for p in places)
+    _type_search(qtbot, view, plate)
+    assert _names(view) == [target.name]
+
+
+def test_header_click_sorts_in_database(qtbot, view):
+    header = view.table.horizontalHeader()
+    with qtbot.waitSignal(view.search_finished, timeout=5000):
+        header.setSortIndicator(COL_NAME, Qt.SortOrder.DescendingOrder)
+    ids_desc = [view.model.customer_id(r) for r in range(view.model.rowCount())]
+    assert ids_desc == find_ids(view.database.sessions, "", "name", True)
+
+
+def test_selecting_a_row_shows_the_customer_page(qtbot, view):
+    view.table.selectRow(3)
+    expected = view.model.data(view.model.index(3, COL_NAME))
+    qtbot.waitUntil(lambda: expected in view.page._title.text(), timeout=5000)
+    assert view.page.tabs.count() >= 8
+    assert view.page._timeline.rowCount() > 0
+
+
+def test_record_change_keeps_history(qtbot, view, monkeypatch):
+    qtbot.waitUntil(lambda: view.page.customer_id is not None, timeout=5000)
+    customer_id = view.page.customer_id
+    before = len(profile.history(view.database.sessions, customer_id))
+
+    def fill_and_save(dialog: ProfileChangeDialog):
+        dialog.attribute.setCurrentIndex(dialog.attribute.findData("occupation"))
+        dialog.value_text.setText("律师")
+        dialog.note.setText("电话里说换了工作")
+        dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Save).click()
+        return dialog.result()
+
+    monkeypatch.setattr(ProfileChangeDialog, "exec", fill_and_save)
+    view.page._record_button.click()
+    qtbot.waitUntil(
+        lambda: len(profile.history(view.database.sessions, customer_id)) == before + 1,
+        timeout=5000,
+    )
+    latest = profile.history(view.database.sessions, customer_id, "occupation")[-1]
+    assert (latest.new_value, latest.note, latest.effective_date) == (
+        "律师",
+        "电话里说换了工作",
+        dt.date.today(),
+    )
+    qtbot.waitUntil(lambda: view.page._timeline.item(0, 2) is not None, timeout=5000)
+    qtbot.waitUntil(lambda: "律师" in view.page._timeline.item(0, 2).text(), timeout=5000)
