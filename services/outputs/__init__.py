@@ -1,0 +1,1 @@
+"""What a list run prints: call sheets, labels, Excel lists and SMS vendor files (no database)."""

@@ -1,0 +1,218 @@
+"""The weekly call sheet (周跟进表): A4 landscape, one section per caller, tick boxes for the
+outcome, a notes box and a short row id per line; then an appendix of who was excluded and why."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.units import mm
+from reportlab.platypus import (
+    BaseDocTemplate,
+    Flowable,
+    Frame,
+    NextPageTemplate,
+    PageBreak,
+    PageTemplate,
+    Table,
+    TableStyle,
+)
+
+from services.outputs.fonts import cjk_font
+from services.outputs.pdf_common import NumberedCanvas, SectionMark, clip, wrap_lines
+from services.outputs.types import OUTCOME_BOXES, Excluded, ListDocument, ListMember
+
+PAGE = landscape(A4)
+MARGIN = 10 * mm
+TITLE_TOP = 8 * mm
+HEAD_H = 9 * mm
+FRAME_TOP = 27 * mm
+FRAME_BOTTOM = 12 * mm
+
+COLUMNS = (  # header, width
+    ("编号", 13), ("姓名", 17), ("手机", 22), ("最佳时间", 19), ("车型 / 车牌", 29),
+    ("车龄", 10), ("里程(km)", 14), ("上次联系 / 客户反馈", 46), ("话术要点", 47),
+    ("结果（打勾）", 34), ("备注", 27),
+)
+WIDTHS = [w * mm for _, w in COLUMNS]
+APPENDIX_COLUMNS = (("序号", 14), ("姓名", 24), ("客户编号", 30), ("手机", 28),
+                    ("排除原因", 40), ("说明", 141))
+APPENDIX_WIDTHS = [w * mm for _, w in APPENDIX_COLUMNS]
+
+
+def _grid(font: str, size: float, header: bool = False) -> TableStyle:
+    cmds = [
+        ("FONT", (0, 0), (-1, -1), font, size),
+        ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+        ("VALIGN", (0, 0), (-1, -1), "TOP" if not header else "MIDDLE"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 2),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 2),
+        ("TOPPADDING", (0, 0), (-1, -1), 2),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+    ]
+    if header:
+        cmds.append(("BACKGROUND", (0, 0), (-1, -1), colors.HexColor("#E6E6E6")))
+    return TableStyle(cmds)
+
+
+class OutcomeBoxes(Flowable):
+    """Six empty squares with their labels, two per line, to tick with a pen."""
+
+    BOX = 2.8 * mm
+    LINE = 4.1 * mm
+
+    def __init__(self, width: float) -> None:
+        super().__init__()
+        self.width = width
+        self.height = 3 * self.LINE
+
+    def wrap(self, *_args) -> tuple[float, float]:
+        return self.width, self.height
+
+    def draw(self) -> None:
+        c = self.canv
+        c.setLineWidth(0.6)
+        c.setFont(cjk_font(), 6.8)
+        half = self.width / 2
+        for i, (_code, label) in enumerate(OUTCOME_BOXES):
+            x = (i % 2) * half
+            y = self.height - (i // 2 + 1) * self.LINE + 0.6 * mm
+            c.rect(x, y, self.BOX, self.BOX)
+            c.drawString(x + self.BOX + 1 * mm, y + 0.5 * mm, label)
+
+
+def _years(value: float | None) -> str:
+    return "" if value is None else f"{value:.1f}年"
+
+
+def _km(value: int | None) -> str:
+    return "" if value is None else f"{value:,}"
+
+
+def _last_contact(m: ListMember) -> str:
+    head = " ".join(p for p in (m.last_contact.isoformat() if m.last_contact else "",
+                                m.last_outcome or "") if p)
+    body = " ".join((m.last_feedback or "").split())
+    if head and body:
+        return f"{head}：{body}"
+    return head or body
+
+
+class _Styles:
+    def __init__(self) -> None:
+        self.font = cjk_font()
+        self.row = _grid(self.font, 7.5)
+        self.row.add("FONT", (0, 0), (0, 0), self.font, 9)
+        self.row.add("LEADING", (0, 0), (-1, -1), 9.2)
+        self.row.add("FONT", (3, 0), (3, 0), self.font, 7)
+        self.row.add("FONT", (7, 0), (8, 0), self.font, 7)
+        self.appendix = _grid(self.font, 7.5)
+        self.appendix.add("LEADING", (0, 0), (-1, -1), 9)
+
+    def wrap(self, text: str | None, col: int, size: float, max_lines: int = 6) -> str:
+        return "\n".join(wrap_lines(text or "", WIDTHS[col] - 4, self.font, size, max_lines))
+
+
+def _member_row(m: ListMember, st: _Styles) -> Table:
+    cells = [
+        m.row_code,
+        st.wrap(m.name, 1, 7.5, 2),
+        m.mobile or "",
+        st.wrap(m.best_time, 3, 7, 4),
+        st.wrap("\n".join(p for p in (m.vehicle, m.plate or "") if p), 4, 7.5, 4),
+        _years(m.years_owned),
+        _km(m.km),
+        st.wrap(_last_contact(m), 7, 7),
+        st.wrap(m.talking_points, 8, 7),
+        OutcomeBoxes(WIDTHS[9] - 4),
+        "",
+    ]
+    # One small table per row of pre-wrapped text: long lists never go through reportlab's
+    # slow table splitting or paragraph wrapping, and a row is never cut across pages.
+    return Table([cells], colWidths=WIDTHS, style=st.row)
+
+
+def _appendix_rows(excluded: tuple[Excluded, ...], st: _Styles) -> list[Flowable]:
+    out: list[Flowable] = []
+    rows = []
+    for i, e in enumerate(excluded, start=1):
+        detail = wrap_lines(e.detail, APPENDIX_WIDTHS[5] - 4, st.font, 7.5, 3)
+        rows.append([str(i), clip(e.name, 10), e.customer_code, e.mobile or "",
+                     clip(e.reason_label, 16), "\n".join(detail)])
+        if len(rows) == 25:
+            out.append(Table(rows, colWidths=APPENDIX_WIDTHS, style=st.appendix))
+            rows = []
+    if rows:
+        out.append(Table(rows, colWidths=APPENDIX_WIDTHS, style=st.appendix))
+    return out
+
+
+def _decorate(doc: ListDocument) -> Callable:
+    header_style = _grid(cjk_font(), 8, header=True)
+    heads = {
+        "calls": Table([[h for h, _ in COLUMNS]], colWidths=WIDTHS, rowHeights=[HEAD_H],
+                       style=header_style),
+        "appendix": Table([[h for h, _ in APPENDIX_COLUMNS]], colWidths=APPENDIX_WIDTHS,
+                          rowHeights=[HEAD_H], style=header_style),
+    }
+
+    def on_page_end(canv, _doc) -> None:
+        title, kind = getattr(canv, "_revisit_section", ("", "calls"))
+        w, h = PAGE
+        canv.setFont(cjk_font(), 13)
+        left = "回访跟进表" if kind == "calls" else "排除名单（附录）"
+        canv.drawString(MARGIN, h - TITLE_TOP - 5 * mm, f"{left}　{title}")
+        canv.setFont(cjk_font(), 8.5)
+        facts = f"{doc.week_label}　分群：{doc.segment}"
+        if doc.purpose_label:
+            facts += f"　目的：{doc.purpose_label}"
+        run = f"名单 #{doc.run_id}　" if doc.run_id is not None else ""
+        canv.drawRightString(w - MARGIN, h - TITLE_TOP - 5 * mm, facts)
+        canv.setFont(cjk_font(), 7)
+        canv.drawString(MARGIN, NumberedCanvas.footer_y,
+                        f"{run}生成于 {doc.created_at:%Y-%m-%d %H:%M}")
+        canv.drawRightString(w - MARGIN, NumberedCanvas.footer_y, "结果按编号录入系统")
+        table = heads[kind]
+        table.wrapOn(canv, w, h)
+        table.drawOn(canv, MARGIN, h - FRAME_TOP)
+
+    return on_page_end
+
+
+def _sections(members: tuple[ListMember, ...]) -> list[tuple[str, list[ListMember]]]:
+    """Members grouped by caller in first-seen order (the run already ordered them)."""
+    groups: dict[str, list[ListMember]] = {}
+    for m in members:
+        groups.setdefault(m.caller or "未分配", []).append(m)
+    return list(groups.items())
+
+
+def write_call_sheet(doc: ListDocument, path: Path | str) -> Path:
+    """Write the call sheet for the document's call members (all members when none is a call)."""
+    path = Path(path)
+    members = doc.of_channel("call") or doc.members
+    st = _Styles()
+    frame = Frame(MARGIN, FRAME_BOTTOM, PAGE[0] - 2 * MARGIN,
+                  PAGE[1] - FRAME_TOP - FRAME_BOTTOM, 0, 0, 0, 0, id="body")
+    on_end = _decorate(doc)
+    template = BaseDocTemplate(
+        str(path), pagesize=PAGE, title=f"回访跟进表 {doc.segment}", author="Revisit",
+        invariant=1,  # same run, same bytes: re-prints are identical
+        pageTemplates=[PageTemplate("calls", [frame], onPageEnd=on_end),
+                       PageTemplate("appendix", [frame], onPageEnd=on_end)],
+    )
+    story: list[Flowable] = []
+    sections = _sections(members) or [("（本周无回访对象）", [])]
+    for i, (caller, rows) in enumerate(sections):
+        if i:
+            story.append(PageBreak())
+        story.append(SectionMark(f"回访员：{caller}（{len(rows)} 人）", "calls"))
+        story += [_member_row(m, st) for m in rows]
+    if doc.excluded:
+        story += [NextPageTemplate("appendix"), PageBreak(),
+                  SectionMark(f"共 {len(doc.excluded)} 人未列入", "appendix")]
+        story += _appendix_rows(doc.excluded, st)
+    template.build(story, canvasmaker=NumberedCanvas)
+    return path

@@ -1,0 +1,133 @@
+"""Shared reportlab pieces: paragraph styles on the CJK font, a canvas that prints
+"第 x 页 / 共 y 页", and a flowable that tells the page decorations which section is running."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfgen import canvas as rl_canvas
+from reportlab.platypus import Flowable
+
+from services.outputs.fonts import EXTRA_CANNOT_START, cjk_font
+
+# Characters a line must not start with: full-width closing punctuation and its ASCII kin.
+CANNOT_START = EXTRA_CANNOT_START + ",.:;!?)]}%"
+
+
+def style(size: float = 7.5, leading: float | None = None, name: str = "cell") -> ParagraphStyle:
+    return ParagraphStyle(
+        name, fontName=cjk_font(), fontSize=size, leading=leading or size * 1.25,
+        wordWrap="CJK", splitLongWords=True,
+    )
+
+
+def escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def clip(text: str | None, limit: int) -> str:
+    """Bound a free-text cell so one chatty note cannot make a row a page high."""
+    text = " ".join((text or "").split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class NumberedCanvas(rl_canvas.Canvas):
+    """Holds pages until the end so each footer can say how many pages there are in all."""
+
+    footer_y = 16.0
+    font_size = 8.0
+
+    def __init__(self, *args, **kwargs) -> None:
+        # Start every page on the embedded font, so no non-embedded Helvetica is referenced.
+        kwargs["initialFontName"] = kwargs.get("initialFontName") or cjk_font()
+        super().__init__(*args, **kwargs)
+        self._pages: list[dict] = []
+
+    def showPage(self) -> None:
+        self._pages.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self) -> None:
+        total = len(self._pages)
+        for number, state in enumerate(self._pages, start=1):
+            self.__dict__.update(state)
+            self.setFont(cjk_font(), self.font_size)
+            self.drawCentredString(self._pagesize[0] / 2, self.footer_y,
+                                   f"第 {number} 页 / 共 {total} 页")
+            super().showPage()
+        super().save()
+
+
+class SectionMark(Flowable):
+    """Zero-size marker: from here on the page decorations show this section's title."""
+
+    def __init__(self, title: str, kind: str) -> None:
+        super().__init__()
+        self.title = title
+        self.kind = kind
+        self.width = self.height = 0
+
+    def wrap(self, *_args) -> tuple[float, float]:
+        return 0, 0
+
+    def draw(self) -> None:
+        self.canv._revisit_section = (self.title, self.kind)  # read by onPageEnd
+
+
+@cache
+def _char_width(font: str, ch: str) -> float:
+    """Width of one character at 1 pt; cached, since reportlab's pure-Python measuring
+    dominated the time of a 2,000-row sheet."""
+    return pdfmetrics.stringWidth(ch, font, 1)
+
+
+def text_width(text: str, font: str, size: float) -> float:
+    return sum(_char_width(font, ch) for ch in text) * size
+
+
+def _tokens(text: str) -> list[str]:
+    """Break opportunities: every CJK character alone, runs of Latin letters/digits together."""
+    out: list[str] = []
+    for ch in text:
+        if out and ch.isascii() and ch.isalnum() and out[-1][-1:].isascii() \
+                and out[-1][-1:].isalnum():
+            out[-1] += ch
+        else:
+            out.append(ch)
+    return out
+
+
+def wrap_lines(text: str, width: float, font: str, size: float,
+               max_lines: int | None = None) -> list[str]:
+    """Greedy line breaking for Chinese text. A closing punctuation mark that would start a
+    line hangs at the end of the previous one instead (kinsoku); when `max_lines` cuts the
+    text, the last line ends with "…"."""
+    lines: list[str] = []
+    for para in (text or "").split("\n"):
+        line, used = "", 0.0
+        for tok in _tokens(para):
+            w = text_width(tok, font, size)
+            if line and used + w > width and tok[0] not in CANNOT_START:
+                lines.append(line.rstrip())
+                line, used = "", 0.0
+                if tok == " ":
+                    continue
+            if not line and w > width and len(tok) > 1:  # a very long Latin run: split it
+                for ch in tok:
+                    cw = text_width(ch, font, size)
+                    if line and used + cw > width:
+                        lines.append(line)
+                        line, used = "", 0.0
+                    line, used = line + ch, used + cw
+                continue
+            line, used = line + tok, used + w
+        lines.append(line.rstrip())
+    if max_lines is not None and len(lines) > max_lines:
+        lines = lines[:max_lines]
+        last = lines[-1]
+        while last and text_width(last + "…", font, size) > width:
+            last = last[:-1]
+        lines[-1] = last + "…"
+    return lines

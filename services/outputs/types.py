@@ -1,0 +1,113 @@
+"""The plain rows every output takes, so printing never depends on the database or segments."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+# List channels as the user sees them; stored contact channels are phone / sms / mail.
+LIST_CHANNELS = ("call", "mail", "sms")
+
+OUTCOME_BOXES = (
+    ("reached", "接通"),
+    ("no_answer", "无人接听"),
+    ("phone_off", "关机"),
+    ("wrong_number", "空号/错号"),
+    ("refused", "拒绝"),
+    ("appointment", "预约"),
+)
+
+
+@dataclass(frozen=True)
+class ListMember:
+    """One person on a list, with everything any output prints for them."""
+
+    row_code: str
+    name: str
+    channel: str = "call"  # call | mail | sms
+    caller: str = ""
+    customer_code: str = ""
+    salutation: str = ""  # 称呼, e.g. 陈先生
+    mobile: str | None = None
+    province: str | None = None
+    city: str | None = None
+    district: str | None = None
+    street: str | None = None
+    postcode: str | None = None
+    brand: str | None = None
+    model: str | None = None
+    plate: str | None = None
+    purchase_date: dt.date | None = None
+    years_owned: float | None = None
+    km: int | None = None
+    last_contact: dt.date | None = None
+    last_outcome: str | None = None  # a label, e.g. 接通
+    last_feedback: str | None = None
+    best_time: str = ""
+    talking_points: str = ""
+
+    @property
+    def vehicle(self) -> str:
+        return " ".join(p for p in (self.brand, self.model) if p)
+
+    @property
+    def address(self) -> str:
+        """Chinese order: province → city → district → street (a municipality is not doubled)."""
+        parts: list[str] = []
+        for p in (self.province, self.city, self.district, self.street):
+            if p and p not in parts:
+                parts.append(p)
+        return "".join(parts)
+
+    def to_data(self) -> dict[str, Any]:
+        data = asdict(self)
+        for key in ("purchase_date", "last_contact"):
+            if data[key] is not None:
+                data[key] = data[key].isoformat()
+        return data
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> ListMember:
+        known = {f.name for f in fields(cls)}
+        kw = {k: v for k, v in data.items() if k in known}
+        for key in ("purchase_date", "last_contact"):
+            if kw.get(key):
+                kw[key] = dt.date.fromisoformat(kw[key])
+        return cls(**kw)
+
+
+@dataclass(frozen=True)
+class Excluded:
+    """Someone left off the list, and why (reason label in Chinese, detail free text)."""
+
+    name: str
+    reason: str  # code, e.g. dnc
+    reason_label: str
+    detail: str = ""
+    customer_code: str = ""
+    mobile: str | None = None
+
+
+@dataclass(frozen=True)
+class ListDocument:
+    """A whole list as printed: header facts plus members and exclusions."""
+
+    title: str
+    segment: str
+    run_id: int | None
+    as_of: dt.date
+    created_at: dt.datetime
+    purpose_label: str = ""
+    members: tuple[ListMember, ...] = ()
+    excluded: tuple[Excluded, ...] = ()
+
+    @property
+    def week_label(self) -> str:
+        year, week, _ = self.as_of.isocalendar()
+        monday = self.as_of - dt.timedelta(days=self.as_of.weekday())
+        sunday = monday + dt.timedelta(days=6)
+        return f"{year}年第{week}周（{monday:%m-%d}～{sunday:%m-%d}）"
+
+    def of_channel(self, channel: str) -> tuple[ListMember, ...]:
+        return tuple(m for m in self.members if m.channel == channel)
