@@ -57,6 +57,8 @@ class ListRunMember(Base):
     row_code: Mapped[str] = mapped_column(String(12))
     attempts: Mapped[int] = mapped_column(default=0)
     status: Mapped[str] = mapped_column(String(12), default="open")
+    # What was printed for this member (JSON), so the run re-prints identically later.
+    snapshot: Mapped[str | None] = mapped_column(Text)
 
 
 class ListRunExclusion(Base):
@@ -68,3 +70,5 @@ class ListRunExclusion(Base):
     customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id", ondelete="CASCADE"))
     reason: Mapped[str] = mapped_column(String(24))
     detail: Mapped[str | None] = mapped_column(String(200))
+    # Name and phone as they were when the run was made (JSON), for identical re-prints.
+    snapshot: Mapped[str | None] = mapped_column(Text)
