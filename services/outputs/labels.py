@@ -1,0 +1,185 @@
+"""Mailing labels and DL envelopes in Chinese address order (province → city → district →
+street, postcode). Layouts are data (resources/layouts/labels.json); text shrinks, wraps and at
+worst is cut with "…", so it never leaves its label."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
+
+from services.errors import N_, RevisitError
+from services.outputs.fonts import cjk_font
+from services.outputs.pdf_common import text_width, wrap_lines
+from services.outputs.types import ListDocument, ListMember
+
+LAYOUTS_FILE = Path(__file__).resolve().parent.parent.parent / "resources" / "layouts" / \
+    "labels.json"
+DEFAULT_LAYOUT = "a4-3x8"
+MIN_SIZE = 5.0
+
+
+@dataclass(frozen=True)
+class Sender:
+    """The dealer, printed as the return address on envelopes."""
+
+    name: str = ""
+    address: str = ""
+    postcode: str = ""
+
+
+@cache
+def layouts() -> dict[str, dict[str, Any]]:
+    data = json.loads(LAYOUTS_FILE.read_text(encoding="utf-8"))
+    return {k: v for k, v in data.items() if not k.startswith("_")}
+
+
+def layout(name: str) -> dict[str, Any]:
+    found = layouts().get(name)
+    if found is None:
+        raise RevisitError(N_("There is no label layout '{name}' (known: {known})."),
+                           name=name, known=", ".join(layouts()))
+    return found
+
+
+def addressee(m: ListMember) -> str:
+    """"陈国 先生 收": the full name, then the honorific taken from the salutation."""
+    title = next((t for t in ("先生", "女士") if m.salutation.endswith(t)), "")
+    return " ".join(p for p in (m.name, title, "收") if p)
+
+
+@dataclass(frozen=True)
+class Fitted:
+    size: float
+    lines: tuple[str, ...]
+
+
+def fit(blocks: list[tuple[str, float]], width: float, height: float, font: str) -> list[Fitted]:
+    """Shrink all blocks together (each keeps its relative size) until the wrapped lines fit
+    the box; below MIN_SIZE the last block is cut with "…" instead of overflowing."""
+    scale = 1.0
+    while True:
+        out = [Fitted(s * scale, tuple(wrap_lines(t, width, font, s * scale))) for t, s in blocks]
+        needed = sum(len(f.lines) * f.size * 1.2 for f in out)
+        if needed <= height:
+            return out
+        if min(s for _, s in blocks) * scale * 0.92 < MIN_SIZE:
+            break
+        scale *= 0.92
+    # At the smallest size: keep whole blocks first, cut the last one to what is left.
+    left = height
+    result: list[Fitted] = []
+    for f in out:
+        fits = int(left // (f.size * 1.2))
+        if fits <= 0:
+            break
+        if fits < len(f.lines):
+            text = "".join(f.lines)
+            f = Fitted(f.size, tuple(wrap_lines(text, width, font, f.size, fits)))
+        result.append(f)
+        left -= len(f.lines) * f.size * 1.2
+    return result
+
+
+def _draw_block(c: Canvas, x: float, top: float, fitted: list[Fitted], font: str) -> None:
+    y = top
+    for f in fitted:
+        c.setFont(font, f.size)
+        for line in f.lines:
+            y -= f.size * 1.2
+            c.drawString(x, y + f.size * 0.25, line)
+
+
+def _label(c: Canvas, m: ListMember, x: float, y: float, lay: dict, font: str) -> None:
+    pad = lay["padding"] * mm
+    w, h = lay["width"] * mm - 2 * pad, lay["height"] * mm - 2 * pad
+    blocks = [(m.postcode or "", 10.0), (m.address, 9.0), (addressee(m), 12.0)]
+    blocks = [b for b in blocks if b[0]]
+    _draw_block(c, x + pad, y + lay["height"] * mm - pad, fit(blocks, w, h, font), font)
+    c.setFont(font, 5.5)
+    c.drawRightString(x + lay["width"] * mm - 1.5 * mm, y + 1.2 * mm, m.row_code)
+
+
+def _sheet(c: Canvas, members: tuple[ListMember, ...], lay: dict, font: str) -> None:
+    per_page = lay["columns"] * lay["rows"]
+    page_h = lay["page"][1] * mm
+    for i, m in enumerate(members):
+        slot = i % per_page
+        if i and slot == 0:
+            c.showPage()
+        col, row = slot % lay["columns"], slot // lay["columns"]
+        x = (lay["left"] + col * lay["pitch_x"]) * mm
+        y = page_h - (lay["top"] + row * lay["pitch_y"] + lay["height"]) * mm
+        _label(c, m, x, y, lay, font)
+
+
+def _box(part: dict, page_h: float) -> tuple[float, float, float, float]:
+    """(x, top y, width, height) in points from a layout part given from the top-left."""
+    return (part["left"] * mm, page_h - part["top"] * mm, part["width"] * mm,
+            part["height"] * mm)
+
+
+def _envelope(c: Canvas, m: ListMember, lay: dict, sender: Sender, font: str) -> None:
+    page_h = lay["page"][1] * mm
+    pc = lay["postcode_box"]
+    c.setLineWidth(0.8)
+    c.setStrokeColorRGB(0.8, 0.1, 0.1)  # the red 邮政编码 boxes of Chinese envelopes
+    digits = (m.postcode or "")[:6]
+    for i in range(6):
+        x = (pc["left"] + i * (pc["width"] + pc["gap"])) * mm
+        y = page_h - (pc["top"] + pc["height"]) * mm
+        c.rect(x, y, pc["width"] * mm, pc["height"] * mm)
+        if i < len(digits):
+            c.setFont(font, 16)
+            c.drawCentredString(x + pc["width"] * mm / 2, y + 2.5 * mm, digits[i])
+    c.setStrokeColorRGB(0, 0, 0)
+    for part, blocks in (
+        ("address", [(m.address, 14.0)]),
+        ("name", [(addressee(m), 22.0)]),
+        ("sender", [(sender.address, 9.0), (sender.name, 10.0),
+                    (f"邮政编码：{sender.postcode}" if sender.postcode else "", 9.0)]),
+    ):
+        x, top, w, h = _box(lay[part], page_h)
+        blocks = [b for b in blocks if b[0]]
+        if blocks:
+            _draw_block(c, x, top, fit(blocks, w, h, font), font)
+    c.setFont(font, 6)
+    c.drawRightString(lay["page"][0] * mm - 4 * mm, 4 * mm, m.row_code)
+
+
+def write_labels(doc: ListDocument, path: Path | str, layout_name: str = DEFAULT_LAYOUT,
+                 sender: Sender | None = None) -> Path:
+    """Labels (or one envelope per page) for the document's mail members (all members when
+    none is on mail)."""
+    path = Path(path)
+    lay = layout(layout_name)
+    font = cjk_font()
+    members = doc.of_channel("mail") or doc.members
+    size = (lay["page"][0] * mm, lay["page"][1] * mm)
+    c = Canvas(str(path), pagesize=size, invariant=1, initialFontName=font)
+    c.setTitle(f"邮寄标签 {doc.segment}")
+    if lay.get("envelope"):
+        for i, m in enumerate(members):
+            if i:
+                c.showPage()
+            _envelope(c, m, lay, sender or Sender(), font)
+    else:
+        _sheet(c, members, lay, font)
+    c.showPage()
+    c.save()
+    return path
+
+
+def label_fits(text_blocks: list[tuple[str, float]], width_mm: float, height_mm: float) -> bool:
+    """True when the fitted blocks stay inside the box (for tests and layout checks)."""
+    font = cjk_font()
+    fitted = fit(text_blocks, width_mm * mm, height_mm * mm, font)
+    if sum(len(f.lines) * f.size * 1.2 for f in fitted) > height_mm * mm + 0.01:
+        return False
+    return all(text_width(line, font, f.size) <= width_mm * mm + 0.01
+               for f in fitted for line in f.lines)
