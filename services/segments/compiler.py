@@ -120,7 +120,7 @@ def _satisfaction_band(ctx: d.Ctx, op: str, value: Any) -> ColumnElement[bool]:
         return false() if op == "is_null" else true()
     bands = (value,) if op in ("=", "!=") else value
     hit = or_(*(one(b) for b in bands))
-    return not_(hit) if op in ("!=", "not_in") else hit
+    return not_(func.coalesce(hit, false())) if op in ("!=", "not_in") else hit
 
 
 def _rfm_class(ctx: d.Ctx, op: str, value: Any, p: dict) -> ColumnElement[bool]:
