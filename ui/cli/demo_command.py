@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 
-from services import demo
 from services.database import count_rows
 from ui.cli.progress import TerminalProgress
 
@@ -41,6 +40,8 @@ def _run(args, open_db) -> int:
         if existing:
             print(f"{database.display_url} already has {existing:,} customers; nothing added")
             return 0
+    from services import demo  # imported here: names and pinyin tables load slowly
+
     summary = demo.generate(
         database,
         args.customers,
