@@ -1,0 +1,184 @@
+"""The command line as a user runs it: `python main.py …` in a subprocess. Help for every command,
+demo + db info/upgrade on a real file, and user mistakes as one clear line without a traceback."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from services.database import head_revision
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(*args: str, env_extra: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k != "REVISIT_DB"}
+    env.update(QT_QPA_PLATFORM="offscreen", PYTHONIOENCODING="utf-8", **(env_extra or {}))
+    return subprocess.run(
+        [sys.executable, "main.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=120,
+    )
+
+
+def assert_user_error(result: subprocess.CompletedProcess, *fragments: str) -> str:
+    """Non-zero exit, exactly one line on stderr starting `revisit: error:`, no traceback."""
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr + result.stdout
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("revisit: error: "), lines[0]
+    for fragment in fragments:
+        assert fragment in lines[0], (fragment, lines[0])
+    return lines[0]
+
+
+# ---------------------------------------------------------------------------
+# help
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--help"], ["--db", "demo", "db", "--verbose"]),
+        (["demo", "--help"], ["--customers", "--seed", "--today"]),
+        (["db", "--help"], ["upgrade", "info"]),
+        (["db", "info", "--help"], ["--format", "json"]),
+    ],
+)
+def test_help(args, expected):
+    result = run(*args)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("usage: revisit")
+    for option in expected:
+        assert option in result.stdout, option
+    assert result.stderr == ""
+
+
+# ---------------------------------------------------------------------------
+# demo, db info, db upgrade on a real file
+# ---------------------------------------------------------------------------
+
+
+def test_demo_then_info_then_upgrade(tmp_path):
+    path = tmp_path / "x.sqlite3"
+    url = f"sqlite:///{path}"
+
+    demo = run("--db", url, "demo", "--customers", "120", "--seed", "3", "--today", "2025-06-30")
+    assert demo.returncode == 0, demo.stderr
+    assert "Traceback" not in demo.stderr
+    assert "added 120 customers" in demo.stdout
+
+    info = run("--db", url, "db", "info", "--format", "json")
+    assert info.returncode == 0, info.stderr
+    data = json.loads(info.stdout)
+    assert data["row_counts"]["customer"] == 120
+    assert data["row_counts"]["vehicle"] >= 120
+    assert data["revision"] == data["head"] == head_revision()
+    assert data["backend"] == "sqlite"
+    assert data["file_size"] == path.stat().st_size
+
+    text_info = run("--db", url, "db", "info")
+    assert text_info.returncode == 0
+    assert "customer" in text_info.stdout and "120" in text_info.stdout
+
+    before = _customers(path)
+    for _ in range(2):  # already at the latest revision: nothing to do, nothing changed
+        upgrade = run("--db", url, "db", "upgrade")
+        assert upgrade.returncode == 0, upgrade.stderr
+        assert f"revision {head_revision()}" in upgrade.stdout
+    assert _customers(path) == before
+    assert not list(tmp_path.glob("*.bak"))
+
+
+def _customers(path: Path) -> list[tuple]:
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute("SELECT id, code, name, mobile FROM customer ORDER BY id").fetchall()
+    finally:
+        conn.close()
+
+
+def test_revisit_db_environment_variable(tmp_path):
+    path = tmp_path / "env.sqlite3"
+    result = run("db", "info", "--format", "json", env_extra={"REVISIT_DB": f"sqlite:///{path}"})
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["row_counts"]["customer"] == 0
+    assert path.is_file()
+
+
+# ---------------------------------------------------------------------------
+# user mistakes: one line, non-zero, no traceback
+# ---------------------------------------------------------------------------
+
+
+def test_bad_url():
+    assert_user_error(run("--db", "not a url", "db", "info"), "not a url", "not a database URL")
+
+
+def test_folder_as_database(tmp_path):
+    assert_user_error(run("--db", f"sqlite:///{tmp_path}", "db", "info"), str(tmp_path), "folder")
+
+
+def test_junk_file_as_database(tmp_path):
+    junk = tmp_path / "photo.jpg"
+    content = b"\xff\xd8\xff\xe0" + b"not a database at all" * 200
+    junk.write_bytes(content)
+    assert_user_error(run("--db", f"sqlite:///{junk}", "demo", "--customers", "5"), str(junk))
+    assert junk.read_bytes() == content
+
+
+def test_foreign_database_is_refused(tmp_path):
+    other = tmp_path / "erp.db"
+    conn = sqlite3.connect(other)
+    conn.execute("CREATE TABLE orders (id INTEGER PRIMARY KEY)")
+    conn.commit()
+    conn.close()
+    content = other.read_bytes()
+    assert_user_error(run("--db", f"sqlite:///{other}", "db", "upgrade"), str(other))
+    assert other.read_bytes() == content
+
+
+def test_unreachable_server():
+    line = assert_user_error(
+        run("--db", "postgresql://staff:hunter2@localhost:1/revisit", "db", "info"),
+        "localhost:1",
+    )
+    assert "hunter2" not in line
+
+
+def test_demo_with_zero_customers(tmp_path):
+    path = tmp_path / "zero.sqlite3"
+    assert_user_error(run("--db", f"sqlite:///{path}", "demo", "--customers", "0"), "0")
+    if path.exists():
+        assert _customers(path) == []
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["frobnicate"],
+        ["demo", "--today", "30/06/2025"],
+        ["db"],
+    ],
+)
+def test_usage_errors(args, tmp_path):
+    result = run("--db", f"sqlite:///{tmp_path / 'u.sqlite3'}", *args)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr + result.stdout
+    assert result.stderr.startswith("usage: revisit")
+    assert "revisit" in result.stderr.strip().splitlines()[-1]
+    assert "error:" in result.stderr.strip().splitlines()[-1]
+    # A mistyped command never creates a database.
+    assert not (tmp_path / "u.sqlite3").exists()
