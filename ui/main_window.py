@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 from services.database import Database
 from ui.tasks import TaskRunner
 from ui.views.customers_view import CustomersView
+from ui.views.followup_view import FollowUpView
 
 
 class MainWindow(QMainWindow):
@@ -32,17 +33,14 @@ class MainWindow(QMainWindow):
         self._nav.setObjectName("navigation")
         self._pages = QStackedWidget()
         self.customers = CustomersView(database, self.runner)
+        self.followups = FollowUpView(database, self.runner)
+        self.followups.call_saved.connect(lambda _id: self.customers.model.refresh_rows())
         self._add_area(self.tr("Customers"), self.customers)
-        for area in (
-            self.tr("Segments"),
-            self.tr("Lists"),
-            self.tr("My follow-ups"),
-            self.tr("Reports"),
-            self.tr("Settings"),
-        ):
-            placeholder = QLabel(self.tr("%1 — coming in the next release.").replace("%1", area))
-            placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            self._add_area(area, placeholder)
+        self._add_area(self.tr("Segments"), self._placeholder(self.tr("Segments")))
+        self._add_area(self.tr("Lists"), self._placeholder(self.tr("Lists")))
+        self._add_area(self.tr("My follow-ups"), self.followups)
+        self._add_area(self.tr("Reports"), self._placeholder(self.tr("Reports")))
+        self._add_area(self.tr("Settings"), self._placeholder(self.tr("Settings")))
         self._nav.currentRowChanged.connect(self._pages.setCurrentIndex)
         for number in range(self._nav.count()):
             QShortcut(
@@ -57,6 +55,11 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self._build_status_bar()
         self._restore()
+
+    def _placeholder(self, area: str) -> QWidget:
+        widget = QLabel(self.tr("%1 — coming in the next release.").replace("%1", area))
+        widget.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        return widget
 
     def _add_area(self, title: str, widget: QWidget) -> None:
         self._nav.addItem(title)
@@ -99,7 +102,7 @@ class MainWindow(QMainWindow):
             self.customers.splitter.restoreState(splitter)
         self._nav.setCurrentRow(int(settings.value("main_window/area", 0)))
 
-    def closeEvent(self, event) -> None:  # noqa: N802 - Qt override
+    def closeEvent(self, event) -> None:
         settings = QSettings()
         settings.setValue("main_window/geometry", self.saveGeometry())
         settings.setValue("main_window/area", self._nav.currentRow())

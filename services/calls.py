@@ -1,0 +1,295 @@
+"""A caller's work: who is due a call today, and recording one call's outcome with everything
+learned on the phone (feedback, next follow-up, km, profile changes) in one transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlalchemy import and_, exists, func, select
+from sqlalchemy.orm import Session, aliased, sessionmaker
+
+from models import (
+    ContactEvent,
+    ContactPreference,
+    Customer,
+    ListRun,
+    ListRunMember,
+    MileageReading,
+    StaffUser,
+    Vehicle,
+)
+from models.codes import OUTCOMES
+from services.errors import N_, RevisitError
+from services.profile import Change, record_change_in
+
+# Outcomes that count as a failed attempt: the list member stays open and comes back later.
+UNREACHED = frozenset({"no_answer", "phone_off"})
+CALL_OUTCOMES = ("reached", "no_answer", "phone_off", "wrong_number", "refused", "appointment")
+
+
+@dataclass(frozen=True)
+class StaffInfo:
+    id: int
+    username: str
+    display_name: str
+
+
+@dataclass(frozen=True)
+class DueCall:
+    customer_id: int
+    name: str
+    mobile: str | None
+    vehicle_id: int | None
+    vehicle: str
+    due: dt.date | None
+    purpose: str
+    best_time: str
+    last_contact: dt.datetime | None
+    last_feedback: str | None
+    member_id: int | None = None  # set when the call comes from a list run
+    row_code: str | None = None
+    attempts: int = 0
+
+
+@dataclass(frozen=True)
+class CallResult:
+    outcome: str
+    feedback: str | None = None
+    next_follow_up: dt.date | None = None
+    km: int | None = None
+    vehicle_id: int | None = None
+    profile_changes: tuple[tuple[str, str], ...] = field(default=())  # (attribute, new value)
+
+
+def staff_list(sessions: sessionmaker[Session]) -> list[StaffInfo]:
+    with sessions() as s:
+        rows = s.execute(
+            select(StaffUser.id, StaffUser.username, StaffUser.display_name)
+            .where(StaffUser.active.is_(True))
+            .order_by(StaffUser.display_name)
+        ).all()
+    return [StaffInfo(*r) for r in rows]
+
+
+def _best_time(pref: ContactPreference | None) -> str:
+    if pref is None:
+        return ""
+    if pref.hour_from is not None:
+        return f"{pref.hour_from}:00–{pref.hour_to}:00"
+    return ",".join(p for p in (pref.preferred_days, pref.time_windows) if p and p != "any")
+
+
+def due_calls(
+    sessions: sessionmaker[Session], staff_id: int, today: dt.date | None = None, limit: int = 500
+) -> list[DueCall]:
+    """Open phone members of this caller's list runs, then their follow-ups due by `today`
+    (the latest contact with a customer asked for a follow-up on or before today)."""
+    today = today or dt.date.today()
+    later = aliased(ContactEvent)
+    with sessions() as s:
+        members = s.execute(
+            select(ListRunMember, ListRun.purpose)
+            .join(ListRun, ListRun.id == ListRunMember.run_id)
+            .where(
+                ListRunMember.assigned_staff_id == staff_id,
+                ListRunMember.channel == "phone",
+                ListRunMember.status == "open",
+            )
+            .order_by(ListRun.created_at.desc(), ListRunMember.position)
+            .limit(limit)
+        ).all()
+        follow_ups = (
+            s.execute(
+                select(ContactEvent)
+                .where(
+                    ContactEvent.staff_id == staff_id,
+                    ContactEvent.next_follow_up <= today,
+                    ~exists().where(
+                        and_(
+                            later.customer_id == ContactEvent.customer_id,
+                            later.contact_at > ContactEvent.contact_at,
+                        )
+                    ),
+                )
+                .order_by(ContactEvent.next_follow_up, ContactEvent.id)
+                .limit(limit)
+            )
+            .scalars()
+            .all()
+        )
+        wanted = {m.customer_id for m, _ in members} | {e.customer_id for e in follow_ups}
+        people = {c.id: c for c in s.scalars(select(Customer).where(Customer.id.in_(wanted)))}
+        prefs = {
+            p.customer_id: p
+            for p in s.scalars(
+                select(ContactPreference).where(ContactPreference.customer_id.in_(wanted))
+            )
+        }
+        last = _last_contacts(s, wanted)
+        vehicles = _vehicle_names(s, wanted)
+        calls: list[DueCall] = []
+        seen: set[int] = set()
+        for member, purpose in members:
+            c = people[member.customer_id]
+            seen.add(c.id)
+            calls.append(
+                DueCall(
+                    c.id,
+                    c.name,
+                    c.mobile,
+                    member.vehicle_id,
+                    vehicles.get((c.id, member.vehicle_id), vehicles.get((c.id, None), "")),
+                    None,
+                    purpose,
+                    _best_time(prefs.get(c.id)),
+                    *last.get(c.id, (None, None)),
+                    member_id=member.id,
+                    row_code=member.row_code,
+                    attempts=member.attempts,
+                )
+            )
+        for event in follow_ups:
+            if event.customer_id in seen:
+                continue
+            c = people[event.customer_id]
+            seen.add(c.id)
+            calls.append(
+                DueCall(
+                    c.id,
+                    c.name,
+                    c.mobile,
+                    event.vehicle_id,
+                    vehicles.get((c.id, event.vehicle_id), vehicles.get((c.id, None), "")),
+                    event.next_follow_up,
+                    event.purpose,
+                    _best_time(prefs.get(c.id)),
+                    event.contact_at,
+                    event.feedback,
+                )
+            )
+    return calls
+
+
+def _last_contacts(s: Session, ids: set[int]) -> dict[int, tuple[dt.datetime, str | None]]:
+    if not ids:
+        return {}
+    latest = (
+        select(ContactEvent.customer_id, func.max(ContactEvent.contact_at).label("at"))
+        .where(ContactEvent.customer_id.in_(ids))
+        .group_by(ContactEvent.customer_id)
+        .subquery()
+    )
+    rows = s.execute(
+        select(ContactEvent.customer_id, ContactEvent.contact_at, ContactEvent.feedback).join(
+            latest,
+            and_(
+                latest.c.customer_id == ContactEvent.customer_id,
+                latest.c.at == ContactEvent.contact_at,
+            ),
+        )
+    ).all()
+    return {cid: (at, feedback) for cid, at, feedback in rows}
+
+
+def _vehicle_names(s: Session, ids: set[int]) -> dict[tuple[int, int | None], str]:
+    """(customer, vehicle) -> "model plate"; (customer, None) -> their newest active car."""
+    out: dict[tuple[int, int | None], str] = {}
+    if not ids:
+        return out
+    for v in s.scalars(
+        select(Vehicle).where(Vehicle.customer_id.in_(ids)).order_by(Vehicle.purchase_date)
+    ):
+        text = f"{v.model} {v.plate or ''}".strip()
+        out[(v.customer_id, v.id)] = text
+        if v.active:
+            out[(v.customer_id, None)] = text
+    return out
+
+
+def record_call(
+    sessions: sessionmaker[Session],
+    customer_id: int,
+    staff_id: int | None,
+    result: CallResult,
+    *,
+    purpose: str = "callback",
+    member_id: int | None = None,
+    at: dt.datetime | None = None,
+) -> list[Change]:
+    """Store one call: the contact event, a km reading, profile changes and the list member's
+    state, all or nothing. Returns the profile changes recorded."""
+    at = at or dt.datetime.now().replace(microsecond=0)
+    today = at.date()
+    if result.outcome not in OUTCOMES:
+        raise RevisitError(N_("Unknown call outcome '{outcome}'."), outcome=result.outcome)
+    if result.next_follow_up is not None and result.next_follow_up < today:
+        raise RevisitError(
+            N_("The next follow-up date {date} is in the past."),
+            date=result.next_follow_up.isoformat(),
+        )
+    if result.km is not None and not 0 <= result.km <= 2_000_000:
+        raise RevisitError(N_("{km} km is not a plausible odometer reading."), km=result.km)
+    with sessions.begin() as s:
+        run_id = None
+        if member_id is not None:
+            member = s.get(ListRunMember, member_id)
+            if member is None or member.customer_id != customer_id:
+                raise RevisitError(N_("That list entry no longer exists."))
+            run_id = member.run_id
+            member.attempts += 1
+            member.status = "open" if result.outcome in UNREACHED else "done"
+        s.add(
+            ContactEvent(
+                customer_id=customer_id,
+                vehicle_id=result.vehicle_id,
+                contact_at=at,
+                channel="phone",
+                purpose=purpose,
+                staff_id=staff_id,
+                outcome=result.outcome,
+                feedback=(result.feedback or "").strip() or None,
+                next_follow_up=result.next_follow_up,
+                list_run_id=run_id,
+            )
+        )
+        if result.km is not None:
+            if result.vehicle_id is None:
+                raise RevisitError(N_("Choose the vehicle the km reading belongs to."))
+            _check_km(s, result.vehicle_id, result.km, today)
+            s.add(
+                MileageReading(
+                    vehicle_id=result.vehicle_id, reading_date=today, km=result.km, source="call"
+                )
+            )
+        changes = []
+        for attribute, value in result.profile_changes:
+            change = record_change_in(
+                s,
+                customer_id,
+                attribute,
+                value,
+                effective_date=today,
+                source="call",
+                staff_id=staff_id,
+                today=today,
+            )
+            if change is not None:
+                changes.append(change)
+    return changes
+
+
+def _check_km(s: Session, vehicle_id: int, km: int, day: dt.date) -> None:
+    previous = s.execute(
+        select(MileageReading.km, MileageReading.reading_date)
+        .where(MileageReading.vehicle_id == vehicle_id, MileageReading.reading_date <= day)
+        .order_by(MileageReading.reading_date.desc(), MileageReading.id.desc())
+        .limit(1)
+    ).first()
+    if previous is not None and km < previous.km:
+        raise RevisitError(
+            N_("{km} km is less than the {previous} km read on {date}; check the number."),
+            km=km,
+            previous=previous.km,
+            date=previous.reading_date.isoformat(),
+        )
