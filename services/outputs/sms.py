@@ -1,0 +1,220 @@
+"""SMS vendor files: a template with merge fields rendered per person, signature and opt-out
+counted in the length, 70/67-character parts (FACTS.md §1), one row per mainland mobile, and a
+planned send time inside the marketing window. Nothing is written when anything is refused."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import phonenumbers
+
+from services.errors import N_, RevisitError
+from services.outputs.excel import Column, write_csv, write_xlsx
+from services.outputs.types import ListMember
+
+SINGLE_LIMIT = 70
+PART_LIMIT = 67
+MAX_LENGTH = 500
+DEFAULT_WINDOW = (dt.time(8, 0), dt.time(20, 0))
+DEFAULT_OPT_OUT = "回T退订"
+VENDORS = ("generic", "aliyun", "huawei")
+
+# Merge field -> (Aliyun template variable name, value).
+FIELDS = {
+    "姓名": ("name", lambda m: m.name),
+    "称呼": ("title", lambda m: m.salutation or m.name),
+    "车型": ("model", lambda m: m.model or m.vehicle),
+    "品牌": ("brand", lambda m: m.brand or ""),
+    "车牌": ("plate", lambda m: m.plate or ""),
+    "车龄": ("years", lambda m: "" if m.years_owned is None else f"{m.years_owned:.0f}"),
+    "里程": ("km", lambda m: "" if m.km is None else str(m.km)),
+}
+FIELD_RE = re.compile(r"\{([^{}]*)\}")
+
+
+def parts(length: int) -> int:
+    """Billed messages for a Chinese SMS of `length` characters (signature included)."""
+    return 1 if length <= SINGLE_LIMIT else math.ceil(length / PART_LIMIT)
+
+
+ELEVEN_DIGITS = re.compile(r"1\d{10}")
+
+
+@lru_cache(maxsize=4096)
+def _prefix_is_mobile(prefix: str) -> bool:
+    """libphonenumber's verdict for numbers starting with these 5 digits. Its CN mobile pattern
+    depends on at most the first 5 digits, so one check per prefix keeps 200k numbers fast."""
+    num = phonenumbers.parse(prefix + "0" * 6, "CN")
+    return phonenumbers.number_type(num) in (phonenumbers.PhoneNumberType.MOBILE,
+                                             phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
+
+
+def mainland_mobile(raw: str | None) -> str | None:
+    """The bare 11-digit mainland mobile for +86 / 0086 / 86 / spaced forms, else None."""
+    if not raw:
+        return None
+    text = re.sub(r"[\s\-()（）]", "", str(raw))
+    for prefix in ("+86", "0086", "86"):
+        if text.startswith(prefix) and len(text) == len(prefix) + 11:
+            text = text[len(prefix):]
+            break
+    if not ELEVEN_DIGITS.fullmatch(text):
+        return None
+    return text if _prefix_is_mobile(text[:5]) else None
+
+
+@dataclass(frozen=True)
+class SmsTemplate:
+    text: str
+    signature: str  # e.g. 【广州XX丰田】
+    opt_out: str = DEFAULT_OPT_OUT
+
+    def fields(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(FIELD_RE.findall(self.text)))
+
+    def check(self) -> None:
+        unknown = [f for f in self.fields() if f not in FIELDS]
+        if unknown:
+            raise RevisitError(
+                N_("The SMS template uses unknown merge field(s) {fields}; known fields are "
+                   "{known}."),
+                fields=", ".join("{" + f + "}" for f in unknown),
+                known=" ".join("{" + f + "}" for f in FIELDS))
+        sig = self.signature.strip()
+        if not (sig.startswith("【") and sig.endswith("】") and 2 <= len(sig) - 2 <= 12):
+            raise RevisitError(N_("The SMS signature must be the shop's name in 【】, 2 to 12 "
+                                  "characters (got '{signature}')."), signature=self.signature)
+        if not self.opt_out.strip():
+            raise RevisitError(N_("Marketing SMS need opt-out text such as 回T退订 or "
+                                  "拒收请回复R."))
+
+    def render(self, m: ListMember) -> str:
+        body = FIELD_RE.sub(lambda mt: str(FIELDS[mt.group(1)][1](m)), self.text).strip()
+        if self.opt_out not in body:
+            body = f"{body}{self.opt_out}"
+        return f"{self.signature.strip()}{body}"
+
+
+@dataclass(frozen=True)
+class SmsRow:
+    row_code: str
+    mobile: str
+    name: str
+    message: str
+    length: int
+    parts: int
+    variables: tuple[tuple[str, str], ...]  # (Aliyun variable, value) in template order
+
+
+@dataclass(frozen=True)
+class SmsFile:
+    path: Path
+    rows: tuple[SmsRow, ...]
+    skipped: tuple[tuple[str, str], ...]  # (row code, why): invalid or repeated numbers
+    total_parts: int
+
+
+def check_send_time(when: dt.datetime, window: tuple[dt.time, dt.time] = DEFAULT_WINDOW) -> None:
+    start, end = window
+    if not start <= when.time() < end:
+        raise RevisitError(
+            N_("Marketing SMS may only be sent between {start} and {end}; the planned time "
+               "{when} is outside that window."),
+            start=start.strftime("%H:%M"), end=end.strftime("%H:%M"),
+            when=when.strftime("%Y-%m-%d %H:%M"))
+
+
+def parse_window(text: str) -> tuple[dt.time, dt.time]:
+    """"08:00-20:00" -> (08:00, 20:00)."""
+    try:
+        a, b = (dt.time.fromisoformat(p.strip()) for p in text.replace("–", "-").split("-"))
+    except ValueError as exc:
+        raise RevisitError(N_("The SMS sending window '{text}' is not like 08:00-20:00."),
+                           text=text) from exc
+    if a >= b:
+        raise RevisitError(N_("The SMS sending window '{text}' ends before it starts."), text=text)
+    return a, b
+
+
+def render_rows(template: SmsTemplate, members: Sequence[ListMember]
+                ) -> tuple[list[SmsRow], list[tuple[str, str]]]:
+    template.check()
+    names = template.fields()
+    rows: list[SmsRow] = []
+    skipped: list[tuple[str, str]] = []
+    seen: dict[str, str] = {}
+    for m in members:
+        mobile = mainland_mobile(m.mobile)
+        if mobile is None:
+            skipped.append((m.row_code, f"not a mainland mobile: {m.mobile or '(none)'}"))
+            continue
+        if mobile in seen:  # one family, one phone: one SMS
+            skipped.append((m.row_code, f"same number as {seen[mobile]}"))
+            continue
+        seen[mobile] = m.row_code
+        message = template.render(m)
+        if len(message) > MAX_LENGTH:
+            raise RevisitError(N_("The SMS for row {row} would be {n} characters; the limit is "
+                                  "{limit}."), row=m.row_code, n=len(message), limit=MAX_LENGTH)
+        variables = tuple((FIELDS[f][0], str(FIELDS[f][1](m))) for f in names)
+        rows.append(SmsRow(m.row_code, mobile, m.name, message, len(message),
+                           parts(len(message)), variables))
+    return rows, skipped
+
+
+PREVIEW_COLUMNS = (
+    Column("编号", lambda r: r.row_code, 10),
+    Column("手机号码", lambda r: r.mobile, 14),
+    Column("姓名", lambda r: r.name, 10),
+    Column("短信内容", lambda r: r.message, 60),
+    Column("字数", lambda r: r.length, 6, "int"),
+    Column("条数", lambda r: r.parts, 6, "int"),
+)
+
+
+def _vendor_columns(vendor: str, rows: list[SmsRow], names: tuple[str, ...]) -> list[Column]:
+    if vendor == "generic":
+        return list(PREVIEW_COLUMNS)
+    if vendor == "huawei":
+        # Huawei's bulk upload takes numbers in column A only; the text is the console's template.
+        if len({r.message for r in rows}) > 1:
+            raise RevisitError(N_("Huawei's bulk-send file holds phone numbers only, so every "
+                                  "message must be the same; remove the merge fields or choose "
+                                  "the Aliyun or generic layout."))
+        return [Column("手机号码", lambda r: r.mobile, 16)]
+    # Aliyun 群发助手: numbers, then one column per template variable (${name} …).
+    cols = [Column("手机号码", lambda r: r.mobile, 16)]
+    for i, f in enumerate(names):
+        cols.append(Column(FIELDS[f][0], lambda r, i=i: r.variables[i][1], 14))
+    return cols
+
+
+def write_sms_file(members: Sequence[ListMember], template: SmsTemplate, path: Path | str, *,
+                   vendor: str = "generic", fmt: str = "xlsx", send_at: dt.datetime,
+                   window: tuple[dt.time, dt.time] = DEFAULT_WINDOW) -> SmsFile:
+    """Check everything first (fields, signature, time, lengths), then write. Vendor layouts
+    other than generic get a second sheet (xlsx) or a side file (csv) with message, length and
+    parts per number, so the cost is visible before uploading."""
+    if vendor not in VENDORS:
+        raise RevisitError(N_("Unknown SMS vendor layout '{vendor}' (known: {known})."),
+                           vendor=vendor, known=", ".join(VENDORS))
+    template.check()
+    check_send_time(send_at, window)
+    rows, skipped = render_rows(template, members)
+    columns = _vendor_columns(vendor, rows, template.fields())
+    path = Path(path)
+    if fmt == "csv":
+        write_csv(path, columns, rows)
+        if vendor != "generic":
+            write_csv(path.with_name(path.stem + "-preview.csv"), PREVIEW_COLUMNS, rows)
+    else:
+        extra = () if vendor == "generic" else (("短信预览", PREVIEW_COLUMNS, rows),)
+        write_xlsx(path, columns, rows, sheet_title="号码" if vendor != "generic" else "短信",
+                   extra_sheets=extra)
+    return SmsFile(path, tuple(rows), tuple(skipped), sum(r.parts for r in rows))
