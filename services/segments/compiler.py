@@ -3,6 +3,7 @@ each (customer, vehicle) row, and a customer is a member when any of their rows 
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
@@ -158,15 +159,20 @@ def _tags(op: str, value: tuple[str, ...]) -> ColumnElement[bool]:
 
 def birthday_due(as_of: dt.date, days: int) -> ColumnElement[bool]:
     """The birthday (MMDD) falls within the next `days` days; string ranges on birthday_md
-    use its index, and 0229 sorts between 0228 and 0301 as it should."""
+    use its index. A 29 February birthday is due on 1 March in other years."""
     md = C.c.birthday_md
     if days >= 365:
         return md.is_not(None)
     end = as_of + dt.timedelta(days=days)
     start_md, end_md = as_of.strftime("%m%d"), end.strftime("%m%d")
     if end.year == as_of.year:
-        return md.between(start_md, end_md)
-    return or_(md >= start_md, md <= end_md)
+        cond = md.between(start_md, end_md)
+    else:
+        cond = or_(md >= start_md, md <= end_md)
+    march_firsts = [dt.date(y, 3, 1) for y in range(as_of.year, end.year + 1)]
+    if any(as_of <= m <= end and calendar.isleap(m.year) is False for m in march_firsts):
+        cond = or_(cond, md == "0229")
+    return cond
 
 
 def may_match_without_vehicle(node: Node | None) -> bool | None:

@@ -39,7 +39,7 @@ from models import (
     ServiceVisit,
     Vehicle,
 )
-from services.segments.sqlx import NEVER, add_days, day, days_between, moment
+from services.segments.sqlx import NEVER, add_days, day, days_between, later_of, moment
 
 DAYS_PER_YEAR = 365.25
 KM_PAIR_MIN_DAYS = 30
@@ -312,8 +312,16 @@ def spend_rows(start_after: dt.date | None, as_of: dt.date, customer_col=None):
 
 
 def last_spend_day(as_of: dt.date) -> ColumnElement[dt.date]:
-    rows = spend_rows(None, as_of, C.c.id).subquery("spends")
-    return select(func.max(rows.c.day)).scalar_subquery()
+    """The last spend on or before the date: the later of the last paid visit and the last
+    other purchase (two index look-ups per customer)."""
+    def last(model, date_col):
+        return (
+            select(func.max(date_col))
+            .where(model.customer_id == C.c.id, model.amount > 0, date_col <= day(as_of))
+            .scalar_subquery()
+        )
+    return later_of(last(ServiceVisit, ServiceVisit.visit_date),
+                    last(OtherPurchase, OtherPurchase.purchase_date))
 
 
 def spend_window(as_of: dt.date, months: int):

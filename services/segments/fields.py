@@ -140,12 +140,13 @@ def _birthday(ctx: d.Ctx, op: str, value: Any, p: dict) -> ColumnElement[bool]:
 
     if op == "due_within":
         return birthday_due(ctx.as_of, int(value))
-    return C.c.birthday.is_(None) if op == "is_null" else C.c.birthday.is_not(None)
+    md = C.c.birthday_md  # the month and day is what "due" uses; the year may be unknown
+    return md.is_(None) if op == "is_null" else md.is_not(None)
 
 
 _add(Field("birthday", "date", "customer", "customer", "生日", "Birthday",
            condition=_birthday, note="due_within: the birthday (month and day) falls in the "
-           "next N days; 29 Feb counts as 1 Mar in other years"))
+           "next N days; 29 Feb is due on 1 Mar in other years"))
 _add(Field("lifecycle_stage", "code", "customer", "customer", "生命周期阶段", "Lifecycle stage",
            value=lambda ctx, p: d.lifecycle_stage(ctx.as_of), choices=LIFECYCLE_STAGES))
 for _attr, _allowed in PROFILE_ATTRIBUTES.items():

@@ -144,3 +144,22 @@ def _starts_sqlite(element, compiler, **kw) -> str:
     c = compiler.process(col, **kw)
     p = compiler.process(literal(escaped, Text), **kw)
     return f"({c} GLOB {p})"
+
+
+class later_of(FunctionElement):  # the later of two dates, ignoring a missing one
+    type = Date()
+    inherit_cache = True
+    name = "later_of"
+
+
+@compiles(later_of)
+def _later_default(element, compiler, **kw) -> str:
+    a, b = (compiler.process(x, **kw) for x in element.clauses)
+    return f"GREATEST({a}, {b})"  # PostgreSQL's GREATEST skips NULLs
+
+
+@compiles(later_of, "sqlite")
+def _later_sqlite(element, compiler, **kw) -> str:
+    a, b = (compiler.process(x, **kw) for x in element.clauses)
+    # SQLite's max(a, b) is NULL when either is; coalesce each with the other first.
+    return f"max(coalesce({a}, {b}), coalesce({b}, {a}))"

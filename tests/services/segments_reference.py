@@ -196,6 +196,8 @@ def birthday_due(md: str | None, as_of: dt.date, n: int) -> bool:
         return True
     days = {as_of + dt.timedelta(days=i) for i in range(n + 1)}
     mds = {d.strftime("%m%d") for d in days}
-    if md == "0229":
-        return "0229" in mds or ("0228" in mds and "0301" in mds)
+    if md == "0229":  # due on 1 March when the year has no 29 February
+        return "0229" in mds or any(
+            d.month == 3 and d.day == 1 and (d.year % 4 != 0 or d.year % 100 == 0 and d.year % 400)
+            for d in days)
     return md in mds
