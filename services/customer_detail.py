@@ -183,9 +183,8 @@ def load(sessions: sessionmaker[Session], customer_id: int) -> CustomerDetail:
         owner = s.get(StaffUser, c.owner_staff_id).display_name if c.owner_staff_id else None
         staff_names = dict(s.execute(select(StaffUser.id, StaffUser.display_name)).all())
         vehicles = []
-        for v in s.scalars(
-            select(Vehicle).where(Vehicle.customer_id == customer_id).order_by(Vehicle.purchase_date)
-        ):
+        owned = select(Vehicle).where(Vehicle.customer_id == customer_id)
+        for v in s.scalars(owned.order_by(Vehicle.purchase_date, Vehicle.id)):
             readings = s.execute(
                 select(MileageReading.reading_date, MileageReading.km, MileageReading.source)
                 .where(MileageReading.vehicle_id == v.id)
@@ -193,9 +192,20 @@ def load(sessions: sessionmaker[Session], customer_id: int) -> CustomerDetail:
             ).all()
             vehicles.append(
                 VehicleInfo(
-                    v.id, v.brand, v.model, v.plate, v.vin, v.purchase_date, v.price_paid,
-                    v.payment_method, v.loan_end, v.insurance_expiry, v.warranty_end,
-                    v.inspection_due, v.active, tuple((r[0], r[1], r[2]) for r in readings),
+                    v.id,
+                    v.brand,
+                    v.model,
+                    v.plate,
+                    v.vin,
+                    v.purchase_date,
+                    v.price_paid,
+                    v.payment_method,
+                    v.loan_end,
+                    v.insurance_expiry,
+                    v.warranty_end,
+                    v.inspection_due,
+                    v.active,
+                    tuple((r[0], r[1], r[2]) for r in readings),
                 )
             )
         visits = [
@@ -208,8 +218,15 @@ def load(sessions: sessionmaker[Session], customer_id: int) -> CustomerDetail:
             )
         ]
         surveys = [
-            SurveyInfo(r.survey_date, r.overall_score, r.repair_quality, r.price, r.speed,
-                       r.attitude, r.comment)
+            SurveyInfo(
+                r.survey_date,
+                r.overall_score,
+                r.repair_quality,
+                r.price,
+                r.speed,
+                r.attitude,
+                r.comment,
+            )
             for r in s.scalars(
                 select(SatisfactionSurvey)
                 .where(SatisfactionSurvey.customer_id == customer_id)
@@ -225,8 +242,15 @@ def load(sessions: sessionmaker[Session], customer_id: int) -> CustomerDetail:
             )
         ]
         contacts = [
-            ContactInfo(r.contact_at, r.channel, r.purpose, staff_names.get(r.staff_id),
-                        r.outcome, r.feedback, r.next_follow_up)
+            ContactInfo(
+                r.contact_at,
+                r.channel,
+                r.purpose,
+                staff_names.get(r.staff_id),
+                r.outcome,
+                r.feedback,
+                r.next_follow_up,
+            )
             for r in s.scalars(
                 select(ContactEvent)
                 .where(ContactEvent.customer_id == customer_id)
@@ -235,8 +259,14 @@ def load(sessions: sessionmaker[Session], customer_id: int) -> CustomerDetail:
             )
         ]
         intents = [
-            IntentInfo(r.recorded_date, r.strength, r.necessity, r.time_window,
-                       r.expected_price, r.models_of_interest)
+            IntentInfo(
+                r.recorded_date,
+                r.strength,
+                r.necessity,
+                r.time_window,
+                r.expected_price,
+                r.models_of_interest,
+            )
             for r in s.scalars(
                 select(PurchaseIntent)
                 .where(PurchaseIntent.customer_id == customer_id)
@@ -245,14 +275,30 @@ def load(sessions: sessionmaker[Session], customer_id: int) -> CustomerDetail:
         ]
         pref = s.get(ContactPreference, customer_id)
         preferences = (
-            Preferences(_split(pref.channel_order), pref.preferred_days, _split(pref.time_windows),
-                        pref.hour_from, pref.hour_to, pref.language, pref.note)
+            Preferences(
+                _split(pref.channel_order),
+                pref.preferred_days,
+                _split(pref.time_windows),
+                pref.hour_from,
+                pref.hour_to,
+                pref.language,
+                pref.note,
+            )
             if pref
             else None
         )
         refusals = [
-            Refusal(r.id, r.channel, r.purpose, r.reason, r.source, r.set_on, r.expires_on,
-                    r.lifted_on, r.lift_reason)
+            Refusal(
+                r.id,
+                r.channel,
+                r.purpose,
+                r.reason,
+                r.source,
+                r.set_on,
+                r.expires_on,
+                r.lifted_on,
+                r.lift_reason,
+            )
             for r in s.scalars(
                 select(DoNotContact)
                 .where(DoNotContact.customer_id == customer_id)
@@ -276,10 +322,21 @@ def load(sessions: sessionmaker[Session], customer_id: int) -> CustomerDetail:
         ).all()
         address = "".join(p for p in (c.province, c.city, c.district, c.street) if p)
         detail = dict(
-            id=c.id, code=c.code, name=c.name, gender=c.gender, birthday=c.birthday,
-            mobile=c.mobile, other_phones=c.other_phones, address=address, postcode=c.postcode,
-            wechat_id=c.wechat_id, employer=c.employer, source=c.source, owner=owner,
-            lifecycle_stage=c.lifecycle_stage, note=c.note,
+            id=c.id,
+            code=c.code,
+            name=c.name,
+            gender=c.gender,
+            birthday=c.birthday,
+            mobile=c.mobile,
+            other_phones=c.other_phones,
+            address=address,
+            postcode=c.postcode,
+            wechat_id=c.wechat_id,
+            employer=c.employer,
+            source=c.source,
+            owner=owner,
+            lifecycle_stage=c.lifecycle_stage,
+            note=c.note,
         )
     return CustomerDetail(
         **detail,

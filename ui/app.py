@@ -34,7 +34,9 @@ def run_gui(args) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Revisit")
     app.setOrganizationName("Revisit")
-    install_translators(app, args.lang)
+    from PySide6.QtCore import QSettings
+
+    install_translators(app, args.lang or QSettings().value("ui/language", "") or None)
     try:
         database = open_database(args.db)
     except RevisitError as exc:

@@ -20,6 +20,7 @@ from services.database import Database
 from ui.tasks import TaskRunner
 from ui.views.customers_view import CustomersView
 from ui.views.followup_view import FollowUpView
+from ui.views.settings_view import SettingsView
 
 
 class MainWindow(QMainWindow):
@@ -31,6 +32,10 @@ class MainWindow(QMainWindow):
         self._nav = QListWidget()
         self._nav.setFixedWidth(150)
         self._nav.setObjectName("navigation")
+        self._nav.setStyleSheet(
+            "QListWidget#navigation { font-size: 15px; }"
+            "QListWidget#navigation::item { padding: 9px 10px; }"
+        )
         self._pages = QStackedWidget()
         self.customers = CustomersView(database, self.runner)
         self.followups = FollowUpView(database, self.runner)
@@ -40,7 +45,8 @@ class MainWindow(QMainWindow):
         self._add_area(self.tr("Lists"), self._placeholder(self.tr("Lists")))
         self._add_area(self.tr("My follow-ups"), self.followups)
         self._add_area(self.tr("Reports"), self._placeholder(self.tr("Reports")))
-        self._add_area(self.tr("Settings"), self._placeholder(self.tr("Settings")))
+        self.settings = SettingsView(database, self.runner)
+        self._add_area(self.tr("Settings"), self.settings)
         self._nav.currentRowChanged.connect(self._pages.setCurrentIndex)
         for number in range(self._nav.count()):
             QShortcut(

@@ -1,0 +1,47 @@
+"""Shared settings: defaults, round trip through the database, validation."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import pytest
+
+from services.errors import RevisitError
+from services.settings import Settings, load_settings, save_settings
+
+
+def test_defaults_when_nothing_is_stored(database):
+    settings = load_settings(database.sessions)
+    assert settings == Settings()
+    assert (settings.sms_window_start, settings.sms_window_end) == (dt.time(8), dt.time(20))
+
+
+def test_round_trip(database):
+    changed = dataclasses.replace(
+        Settings(),
+        shop_name="广州某某丰田",
+        sms_signature="【某某丰田】",
+        sms_vendor="huawei",
+        sms_window_end=dt.time(21, 30),
+        contact_fatigue_days=30,
+    )
+    save_settings(database.sessions, changed)
+    assert load_settings(database.sessions) == changed
+    save_settings(database.sessions, dataclasses.replace(changed, contact_fatigue_days=7))
+    assert load_settings(database.sessions).contact_fatigue_days == 7
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"sms_vendor": "nokia"},
+        {"sms_window_start": dt.time(21), "sms_window_end": dt.time(8)},
+        {"sms_signature": "某某丰田"},
+        {"max_failed_attempts": -1},
+    ],
+)
+def test_invalid_settings_are_refused_and_nothing_changes(database, change):
+    with pytest.raises(RevisitError):
+        save_settings(database.sessions, dataclasses.replace(Settings(), **change))
+    assert load_settings(database.sessions) == Settings()

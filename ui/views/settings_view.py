@@ -1,0 +1,173 @@
+"""Settings: this PC's language, and the department's shared settings (shop, SMS signature and
+sending window, contact fatigue, call recycling), stored in the database for every PC."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+from PySide6.QtCore import QSettings, QTime, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QTimeEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from services import settings as shared
+from services.database import Database, current_revision
+from ui.tasks import TaskRunner
+
+LANGUAGES = (("", "System language / 系统语言"), ("zh_CN", "简体中文"), ("en", "English"))
+LANGUAGE_KEY = "ui/language"
+
+
+def _qtime(value: dt.time) -> QTime:
+    return QTime(value.hour, value.minute)
+
+
+def _time(value: QTime) -> dt.time:
+    return dt.time(value.hour(), value.minute())
+
+
+class SettingsView(QWidget):
+    saved = Signal()
+
+    def __init__(self, database: Database, runner: TaskRunner, parent=None) -> None:
+        super().__init__(parent)
+        self.database = database
+        self.runner = runner
+        self.language = QComboBox()
+        for code, name in LANGUAGES:
+            self.language.addItem(name, code)
+        self.language.setCurrentIndex(
+            max(0, self.language.findData(QSettings().value(LANGUAGE_KEY, "")))
+        )
+        self.language.currentIndexChanged.connect(self._on_language_changed)
+        self.language_note = QLabel()
+        personal = QGroupBox(self.tr("This computer"))
+        personal_form = QFormLayout(personal)
+        personal_form.addRow(self.tr("&Language"), self.language)
+        personal_form.addRow("", self.language_note)
+
+        self.shop_name = QLineEdit()
+        self.shop_phone = QLineEdit()
+        self.signature = QLineEdit()
+        self.signature.setToolTip(self.tr("Counted in every SMS's length, e.g. 【某某丰田】"))
+        self.opt_out = QLineEdit()
+        self.opt_out.setToolTip(self.tr("Marketing SMS must say how to refuse, e.g. 回T退订"))
+        self.vendor = QComboBox()
+        for code, name in (
+            ("generic", self.tr("Generic file")),
+            ("aliyun", self.tr("Aliyun")),
+            ("huawei", self.tr("Huawei Cloud")),
+        ):
+            self.vendor.addItem(name, code)
+        self.window_start = QTimeEdit()
+        self.window_end = QTimeEdit()
+        for edit in (self.window_start, self.window_end):
+            edit.setDisplayFormat("HH:mm")
+        window = QHBoxLayout()
+        window.addWidget(self.window_start)
+        window.addWidget(QLabel("–"))
+        window.addWidget(self.window_end)
+        window.addStretch(1)
+        self.fatigue = QSpinBox()
+        self.retry = QSpinBox()
+        self.attempts = QSpinBox()
+        for spin, suffix in (
+            (self.fatigue, self.tr(" days")),
+            (self.retry, self.tr(" days")),
+            (self.attempts, ""),
+        ):
+            spin.setRange(0, 365)
+            spin.setSuffix(suffix)
+        self.save_button = QPushButton(self.tr("&Save shared settings"))
+        self.save_button.clicked.connect(self.save)
+        self.status = QLabel()
+        department = QGroupBox(self.tr("Shared by every PC on this database"))
+        form = QFormLayout(department)
+        form.addRow(self.tr("Shop name"), self.shop_name)
+        form.addRow(self.tr("Shop phone"), self.shop_phone)
+        form.addRow(self.tr("SMS signature"), self.signature)
+        form.addRow(self.tr("SMS opt-out text"), self.opt_out)
+        form.addRow(self.tr("SMS vendor file layout"), self.vendor)
+        form.addRow(self.tr("Marketing SMS only between"), window)
+        form.addRow(self.tr("Do not contact again within"), self.fatigue)
+        form.addRow(self.tr("Unanswered calls come back after"), self.retry)
+        form.addRow(self.tr("Switch to SMS or mail after failed calls"), self.attempts)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.save_button)
+        buttons.addWidget(self.status, 1)
+        form.addRow(buttons)
+
+        revision = current_revision(database.engine)
+        about = QGroupBox(self.tr("Database"))
+        about_form = QFormLayout(about)
+        about_form.addRow(self.tr("Location"), QLabel(database.display_url))
+        about_form.addRow(self.tr("Schema revision"), QLabel(revision or ""))
+
+        for group in (personal, department, about):
+            group.setMaximumWidth(820)
+        layout = QVBoxLayout(self)
+        layout.addWidget(personal)
+        layout.addWidget(department)
+        layout.addWidget(about)
+        layout.addStretch(1)
+        self.load()
+
+    def load(self) -> None:
+        self._show(shared.load_settings(self.database.sessions))
+
+    def _show(self, s: shared.Settings) -> None:
+        self.shop_name.setText(s.shop_name)
+        self.shop_phone.setText(s.shop_phone)
+        self.signature.setText(s.sms_signature)
+        self.opt_out.setText(s.sms_opt_out)
+        self.vendor.setCurrentIndex(max(0, self.vendor.findData(s.sms_vendor)))
+        self.window_start.setTime(_qtime(s.sms_window_start))
+        self.window_end.setTime(_qtime(s.sms_window_end))
+        self.fatigue.setValue(s.contact_fatigue_days)
+        self.retry.setValue(s.no_answer_retry_days)
+        self.attempts.setValue(s.max_failed_attempts)
+
+    def values(self) -> shared.Settings:
+        return dataclasses.replace(
+            shared.Settings(),
+            shop_name=self.shop_name.text().strip(),
+            shop_phone=self.shop_phone.text().strip(),
+            sms_signature=self.signature.text().strip(),
+            sms_opt_out=self.opt_out.text().strip(),
+            sms_vendor=self.vendor.currentData(),
+            sms_window_start=_time(self.window_start.time()),
+            sms_window_end=_time(self.window_end.time()),
+            contact_fatigue_days=self.fatigue.value(),
+            no_answer_retry_days=self.retry.value(),
+            max_failed_attempts=self.attempts.value(),
+        )
+
+    def save(self) -> None:
+        values = self.values()
+        self.status.clear()
+        self.runner.run(
+            lambda _p, _c: shared.save_settings(self.database.sessions, values),
+            on_done=self._on_saved,
+            parent_widget=self,
+            label=self.tr("Saving settings"),
+            write=True,
+        )
+
+    def _on_saved(self, _settings) -> None:
+        self.status.setText(self.tr("Saved."))
+        self.saved.emit()
+
+    def _on_language_changed(self) -> None:
+        QSettings().setValue(LANGUAGE_KEY, self.language.currentData())
+        self.language_note.setText(self.tr("The new language applies when Revisit restarts."))
