@@ -1,0 +1,182 @@
+"""Outcomes back from a filled-in Excel call list: contact events (idempotent through
+source_key), next follow-up dates, km readings and profile changes. Every row is either stored
+or reported by its row number; nothing is half-stored."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from openpyxl import load_workbook
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from models import ContactEvent, ListRun, ListRunMember, MileageReading
+from services.errors import N_, RevisitError
+from services.lists.labels import OUTCOME_ALIASES, OUTCOME_LABELS, PROFILE_LABELS, VALUE_LABELS
+from services.outputs.excel import unsafe_text
+from services.profile import record_change_in, validate
+
+Sessions = sessionmaker[Session]
+NEEDED = ("编号", "结果")
+BY_LABEL = {v: k for k, v in OUTCOME_LABELS.items()} | OUTCOME_ALIASES
+
+
+@dataclass(frozen=True)
+class OutcomeReport:
+    stored: int  # new contact events
+    already: int  # rows read before (same source key)
+    blank: int  # rows with no outcome filled in
+    km_readings: int
+    profile_changes: int
+    problems: tuple[tuple[int, str], ...]  # (spreadsheet row number, what is wrong)
+
+
+@dataclass(frozen=True)
+class _Row:
+    number: int
+    code: str
+    outcome: str
+    day: dt.date | None
+    feedback: str | None
+    follow_up: dt.date | None
+    km: int | None
+    changes: tuple[tuple[str, str], ...]
+
+
+def _text(v) -> str:
+    return "" if v is None else unsafe_text(str(v)).strip()
+
+
+def _day(v, what: str) -> dt.date | None:
+    if v is None or v == "":
+        return None
+    if isinstance(v, dt.datetime):
+        return v.date()
+    if isinstance(v, dt.date):
+        return v
+    text = str(v).strip().replace("/", "-").replace(".", "-")
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{what} '{v}' is not a date like 2026-11-23") from None
+
+
+def _changes(text: str) -> tuple[tuple[str, str], ...]:
+    out = []
+    for part in text.replace("；", ";").replace("，", ";").split(";"):
+        if not part.strip():
+            continue
+        key, sep, value = part.replace("：", "=").replace(":", "=").partition("=")
+        if not sep:
+            raise ValueError(f"profile change '{part.strip()}' is not like 婚姻=已婚")
+        attr = PROFILE_LABELS.get(key.strip(), key.strip())
+        value = VALUE_LABELS.get(value.strip(), value.strip())
+        try:
+            validate(attr, value)
+        except RevisitError as exc:
+            raise ValueError(str(exc)) from None
+        out.append((attr, value))
+    return tuple(out)
+
+
+def _parse(row: dict, number: int) -> _Row | None:
+    outcome_text = _text(row.get("结果"))
+    if not outcome_text:
+        return None
+    outcome = BY_LABEL.get(outcome_text, outcome_text)
+    if outcome not in OUTCOME_LABELS:
+        raise ValueError(f"outcome '{outcome_text}' is not one of "
+                         f"{'、'.join(OUTCOME_LABELS.values())}")
+    km_raw = row.get("当前里程(km)")
+    km = None
+    if km_raw not in (None, ""):
+        try:
+            km = int(float(str(km_raw).replace(",", "").replace("km", "").strip()))
+        except ValueError:
+            raise ValueError(f"km '{km_raw}' is not a number") from None
+        if km < 0 or km > 2_000_000:
+            raise ValueError(f"km {km} is not a plausible odometer reading")
+    return _Row(number, _text(row.get("编号")), outcome, _day(row.get("联系日期"), "contact date"),
+                _text(row.get("客户反馈")) or None, _day(row.get("下次跟进"), "follow-up date"),
+                km, _changes(_text(row.get("画像变化"))))
+
+
+def read_rows(path: Path) -> tuple[list[_Row], list[tuple[int, str]], int]:
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a file that is not xlsx
+        raise RevisitError(N_("{path} cannot be read as an Excel .xlsx file: {detail}"),
+                           path=str(path), detail=str(exc)) from exc
+    ws = wb.worksheets[0]
+    it = ws.iter_rows(values_only=True)
+    header = [_text(h) for h in next(it, ())]
+    missing = [h for h in NEEDED if h not in header]
+    if missing:
+        raise RevisitError(N_("{path} has no column {columns} in row 1; is it a call list "
+                              "exported by Revisit?"), path=str(path), columns="、".join(missing))
+    rows, problems, blank = [], [], 0
+    for number, values in enumerate(it, start=2):
+        row = dict(zip(header, values, strict=False))
+        if not any(v not in (None, "") for v in values):
+            continue
+        try:
+            parsed = _parse(row, number)
+        except ValueError as exc:
+            problems.append((number, str(exc)))
+            continue
+        if parsed is None:
+            blank += 1
+        else:
+            rows.append(parsed)
+    wb.close()
+    return rows, problems, blank
+
+
+def read_outcomes(sessions: Sessions, path: Path | str, *, staff_id: int | None = None,
+                  today: dt.date | None = None) -> OutcomeReport:
+    path = Path(path)
+    today = today or dt.date.today()
+    rows, problems, blank = read_rows(path)
+    stored = already = km_n = changes_n = 0
+    with sessions.begin() as s:
+        for r in rows:
+            run_part = r.code.split("-", 1)[0]
+            member = None
+            if run_part.isdigit():
+                member = s.scalar(select(ListRunMember).where(
+                    ListRunMember.run_id == int(run_part), ListRunMember.row_code == r.code))
+            if member is None:
+                problems.append((r.number, f"row id '{r.code}' matches no list run member"))
+                continue
+            day = r.day or today
+            if day > today:
+                problems.append((r.number, f"contact date {day} is in the future"))
+                continue
+            key = f"list:{r.code}:{r.day or '-'}:{r.outcome}"
+            if s.scalar(select(ContactEvent.id).where(ContactEvent.source_key == key)):
+                already += 1
+                continue
+            run = s.get(ListRun, member.run_id)
+            s.add(ContactEvent(
+                customer_id=member.customer_id, vehicle_id=member.vehicle_id,
+                contact_at=dt.datetime.combine(day, dt.time(12)), channel=member.channel,
+                purpose=run.purpose, staff_id=member.assigned_staff_id or staff_id,
+                outcome=r.outcome, feedback=r.feedback, next_follow_up=r.follow_up,
+                list_run_id=member.run_id, source_key=key))
+            member.attempts += 1
+            member.status = r.outcome
+            stored += 1
+            if r.km is not None and member.vehicle_id is not None:
+                s.add(MileageReading(vehicle_id=member.vehicle_id, reading_date=day, km=r.km,
+                                     source="call"))
+                km_n += 1
+            for attr, value in r.changes:
+                if record_change_in(s, member.customer_id, attr, value, effective_date=day,
+                                    source="call", staff_id=member.assigned_staff_id,
+                                    note=f"list {r.code}", today=today):
+                    changes_n += 1
+            s.flush()
+    return OutcomeReport(stored, already, blank, km_n, changes_n,
+                         tuple(sorted(problems)))

@@ -1,0 +1,134 @@
+"""The one SQL query behind a list run: each segment member with every fact routing and
+exclusion need (do-not-contact, consent, complaint, recent and failed contacts) computed in the
+database as grouped joins, never as a per-customer loop (200k customers)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Integer, and_, case, func, literal, or_, select
+from sqlalchemy.sql import Select
+
+from models import (
+    ConsentEvent,
+    ContactEvent,
+    ContactPreference,
+    Customer,
+    DoNotContact,
+    SatisfactionSurvey,
+    Vehicle,
+)
+from services.segments.derived import Ctx, estimated_km, unresolved_complaint
+from services.segments.sqlx import day
+
+C = Customer.__table__
+V = Vehicle.__table__
+DONE = ("reached", "appointment", "bought", "refused", "sent")
+FAILED = ("no_answer", "phone_off")
+# A list for one purpose is blocked by a refusal of that purpose (or of every purpose);
+# sales and marketing refuse each other, since customers do not tell them apart.
+DNC_PURPOSES = {
+    "care": ("reminder",), "callback": ("survey",), "survey": ("survey",),
+    "reminder": ("reminder",), "recall": ("recall",), "sales": ("sales", "marketing"),
+    "marketing": ("marketing", "sales"),
+}
+SALES_PURPOSES = ("sales", "marketing")
+LOOKBACK_DAYS = 365  # failed calls further back do not count towards moving a customer on
+
+
+def _flag(cond) -> object:
+    return func.max(case((cond, 1), else_=0))
+
+
+def candidate_query(members: Select, as_of: dt.date, purpose: str) -> Select:
+    """One row per customer of the segment: contact facts, flags and what prints."""
+    end = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time())
+    seg = members.subquery("seg")
+    newest = (select(V.c.id).where(V.c.customer_id == seg.c.customer_id, V.c.active.is_(True))
+              .order_by(V.c.purchase_date.desc(), V.c.id.desc()).limit(1).scalar_subquery())
+    # A matrix segment lists vehicles; a list contacts each customer once (lowest vehicle id).
+    m = (select(seg.c.customer_id, func.coalesce(func.min(seg.c.vehicle_id), newest)
+                .label("vehicle_id")).group_by(seg.c.customer_id).subquery("m"))
+
+    d = DoNotContact
+    dnc = (
+        select(d.customer_id, _flag(d.channel.is_(None)).label("all_channels"),
+               _flag(d.channel == "phone").label("phone"), _flag(d.channel == "sms").label("sms"),
+               _flag(d.channel == "mail").label("mail"),
+               func.max(d.reason).label("reason"))
+        .where(d.set_on <= day(as_of), or_(d.lifted_on.is_(None), d.lifted_on > day(as_of)),
+               or_(d.expires_on.is_(None), d.expires_on > day(as_of)),
+               or_(d.purpose.is_(None), d.purpose.in_(DNC_PURPOSES.get(purpose, (purpose,)))))
+        .group_by(d.customer_id).subquery("dnc")
+    )
+    e = ContactEvent
+    since = dt.datetime.combine(as_of - dt.timedelta(days=LOOKBACK_DAYS), dt.time())
+    phone = e.channel == "phone"
+    stats = (
+        select(e.customer_id,
+               func.max(case((e.outcome.in_(DONE), e.contact_at))).label("last_done"),
+               func.max(case((and_(phone, e.outcome.in_(DONE)), e.contact_at))).label("last_ok"),
+               func.max(case((and_(phone, e.outcome.in_(FAILED)), e.contact_at)))
+               .label("last_fail"),
+               func.max(case((and_(phone, e.outcome == "wrong_number"), e.contact_at)))
+               .label("last_wrong"))
+        .where(e.contact_at >= since, e.contact_at < end)
+        .group_by(e.customer_id).subquery("stats")
+    )
+    fails = (
+        select(e.customer_id, func.count().label("n"))
+        .join(stats, stats.c.customer_id == e.customer_id)
+        .where(phone, e.outcome.in_(FAILED), e.contact_at < end, e.contact_at >= since,
+               e.contact_at > func.coalesce(stats.c.last_ok, since))
+        .group_by(e.customer_id).subquery("fails")
+    )
+    consent = (select(ConsentEvent.granted)
+               .where(ConsentEvent.customer_id == C.c.id, ConsentEvent.kind == "marketing",
+                      ConsentEvent.event_date <= day(as_of))
+               .order_by(ConsentEvent.event_date.desc(), ConsentEvent.id.desc())
+               .limit(1).scalar_subquery())
+    last_id = (select(e.id).where(e.customer_id == C.c.id, e.contact_at < end)
+               .order_by(e.contact_at.desc(), e.id.desc()).limit(1).scalar_subquery())
+    last = e.__table__.alias("last_contact")
+    score = (select(SatisfactionSurvey.overall_score)
+             .where(SatisfactionSurvey.customer_id == C.c.id,
+                    SatisfactionSurvey.survey_date <= day(as_of))
+             .order_by(SatisfactionSurvey.survey_date.desc(), SatisfactionSurvey.id.desc())
+             .limit(1).scalar_subquery())
+    ctx = Ctx(as_of)
+    km = estimated_km(ctx)
+    p = ContactPreference.__table__
+    source = (m.join(C, C.c.id == m.c.customer_id)
+              .outerjoin(V, V.c.id == m.c.vehicle_id)
+              .outerjoin(p, p.c.customer_id == C.c.id)
+              .outerjoin(dnc, dnc.c.customer_id == C.c.id)
+              .outerjoin(stats, stats.c.customer_id == C.c.id)
+              .outerjoin(fails, fails.c.customer_id == C.c.id)
+              .outerjoin(last, last.c.id == last_id))
+    for target, onclause in ctx.joins.values():
+        source = source.outerjoin(target, onclause)
+    sales = purpose in SALES_PURPOSES
+    return (
+        select(
+            C.c.id.label("customer_id"), V.c.id.label("vehicle_id"), C.c.code, C.c.name,
+            C.c.gender, C.c.mobile, C.c.province, C.c.city, C.c.district, C.c.street,
+            C.c.postcode, C.c.owner_staff_id, C.c.birthday_md, C.c.name_sort,
+            V.c.brand, V.c.model, V.c.plate, V.c.purchase_date, V.c.insurance_expiry,
+            V.c.warranty_end, km.label("km"),
+            p.c.channel_order, p.c.preferred_days, p.c.time_windows, p.c.hour_from, p.c.hour_to,
+            func.coalesce(dnc.c.all_channels, 0).label("dnc_all"),
+            func.coalesce(dnc.c.phone, 0).label("dnc_phone"),
+            func.coalesce(dnc.c.sms, 0).label("dnc_sms"),
+            func.coalesce(dnc.c.mail, 0).label("dnc_mail"),
+            dnc.c.reason.label("dnc_reason"),
+            (consent if sales else literal(True)).label("consent"),
+            (case((unresolved_complaint(as_of), 1), else_=0) if sales
+             else literal(0, Integer)).label("complaint"),
+            stats.c.last_done, stats.c.last_ok, stats.c.last_fail, stats.c.last_wrong,
+            func.coalesce(fails.c.n, 0).label("failed_calls"),
+            last.c.contact_at.label("last_at"), last.c.outcome.label("last_outcome"),
+            last.c.feedback.label("last_feedback"), score.label("score"),
+        )
+        .select_from(source)
+        .order_by(C.c.id)
+    )

@@ -1,0 +1,99 @@
+"""Stored list runs: re-print one exactly as made (from its snapshots), show it, and compare it
+with the previous run of the same segment (who is new, who dropped out)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from models import Customer, ListRun, ListRunExclusion, ListRunMember
+from services.errors import N_, RevisitError
+from services.lists.labels import PURPOSE_LABELS, REASON_LABELS
+from services.outputs.types import Excluded, ListDocument, ListMember
+
+Sessions = sessionmaker[Session]
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    run_id: int
+    segment: str
+    as_of: dt.date
+    purpose: str
+    channel_mode: str
+    created_at: dt.datetime
+    previous_run_id: int | None
+    by_channel: dict[str, int]
+    excluded: dict[str, int]
+    new: tuple[str, ...]  # "code name" of customers not in the previous run
+    dropped: tuple[str, ...]
+
+
+def _run(session: Session, run_id: int) -> ListRun:
+    run = session.get(ListRun, run_id)
+    if run is None:
+        raise RevisitError(N_("There is no list run #{run}."), run=run_id)
+    return run
+
+
+def load_document(sessions: Sessions, run_id: int) -> ListDocument:
+    """The run as it was printed: members in stored order (calls by caller, then mail, then
+    SMS) and exclusions, all from the snapshots taken when the run was made."""
+    m, x = ListRunMember, ListRunExclusion
+    rank = case({"phone": 0, "mail": 1, "sms": 2}, value=m.channel, else_=3)
+    with sessions() as s:
+        run = _run(s, run_id)
+        snaps = s.scalars(select(m.snapshot).where(m.run_id == run_id)
+                          .order_by(rank, m.id)).all()
+        exc = s.execute(select(x.reason, x.detail, x.snapshot).where(x.run_id == run_id)
+                        .order_by(x.reason, x.id)).all()
+        members = tuple(ListMember.from_data(json.loads(t)) for t in snaps if t)
+        excluded = []
+        for reason, detail, snap in exc:
+            who = json.loads(snap or "{}")
+            excluded.append(Excluded(who.get("name", ""), reason, REASON_LABELS.get(reason, reason),
+                                     detail or "", who.get("code", ""), who.get("mobile")))
+        return ListDocument("回访名单", run.segment_name, run.id, run.as_of, run.created_at,
+                            PURPOSE_LABELS.get(run.purpose, run.purpose), members,
+                            tuple(excluded))
+
+
+def _names(session: Session, run_id: int, other: int | None) -> tuple[str, ...]:
+    m, o = ListRunMember, ListRunMember.__table__.alias("o")
+    query = (select(Customer.code, Customer.name).join(m, m.customer_id == Customer.id)
+             .where(m.run_id == run_id).order_by(Customer.code))
+    if other is not None:
+        query = query.where(~select(o.c.id).where(o.c.run_id == other,
+                                                  o.c.customer_id == m.customer_id).exists())
+    return tuple(f"{c} {n}" for c, n in session.execute(query))
+
+
+def run_info(sessions: Sessions, run_id: int) -> RunInfo:
+    with sessions() as s:
+        run = _run(s, run_id)
+        by_channel = dict(s.execute(select(ListRunMember.channel, func.count())
+                                    .where(ListRunMember.run_id == run_id)
+                                    .group_by(ListRunMember.channel)).all())
+        excluded = dict(s.execute(select(ListRunExclusion.reason, func.count())
+                                  .where(ListRunExclusion.run_id == run_id)
+                                  .group_by(ListRunExclusion.reason)).all())
+        prev = run.previous_run_id
+        new = _names(s, run_id, prev) if prev else ()
+        dropped = _names(s, prev, run_id) if prev else ()
+        return RunInfo(run.id, run.segment_name, run.as_of, run.purpose, run.channel_mode,
+                       run.created_at, prev, by_channel,
+                       {REASON_LABELS.get(k, k): v for k, v in excluded.items()}, new, dropped)
+
+
+def list_runs(sessions: Sessions, limit: int = 50) -> tuple[tuple[int, str, dt.date, int], ...]:
+    """Recent runs: (id, segment, as_of, members)."""
+    with sessions() as s:
+        n = (select(func.count()).where(ListRunMember.run_id == ListRun.id)
+             .correlate(ListRun).scalar_subquery())
+        rows = s.execute(select(ListRun.id, ListRun.segment_name, ListRun.as_of, n)
+                         .order_by(ListRun.id.desc()).limit(limit)).all()
+        return tuple(tuple(r) for r in rows)

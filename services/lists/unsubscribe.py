@@ -1,0 +1,87 @@
+"""A vendor's unsubscribe (回T退订) or failed-delivery file turned into SMS do-not-contact."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from openpyxl import load_workbook
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from models import ConsentEvent, Customer, DoNotContact
+from services.errors import N_, RevisitError
+from services.outputs.sms import mainland_mobile
+
+Sessions = sessionmaker[Session]
+
+
+@dataclass(frozen=True)
+class UnsubscribeReport:
+    numbers: int
+    customers_blocked: int
+    already_blocked: int
+    unknown_numbers: tuple[str, ...]
+    unreadable_rows: tuple[int, ...]
+
+
+def _cells(path: Path):
+    """(row number, cell values) from .xlsx, .csv or .txt."""
+    if path.suffix.lower() == ".xlsx":
+        try:
+            wb = load_workbook(path, read_only=True, data_only=True)
+        except Exception as exc:
+            raise RevisitError(N_("{path} cannot be read as an Excel file: {detail}"),
+                               path=str(path), detail=str(exc)) from exc
+        for n, row in enumerate(wb.worksheets[0].iter_rows(values_only=True), start=1):
+            yield n, [v for v in row if v is not None]
+        wb.close()
+        return
+    text = path.read_bytes().decode("utf-8-sig", errors="replace")
+    for n, row in enumerate(csv.reader(text.splitlines()), start=1):
+        yield n, row
+
+
+def read_unsubscribes(sessions: Sessions, path: Path | str, *, failed: bool = False,
+                      today: dt.date | None = None, staff_id: int | None = None
+                      ) -> UnsubscribeReport:
+    """Every customer whose mobile appears gets an SMS do-not-contact (all purposes); an
+    unsubscribe also withdraws marketing consent. Reading the file again adds nothing."""
+    path = Path(path)
+    today = today or dt.date.today()
+    numbers: dict[str, int] = {}
+    bad: list[int] = []
+    for n, values in _cells(path):
+        found = [mainland_mobile(str(v).split(".")[0]) for v in values]
+        found = [f for f in found if f]
+        if found:
+            numbers.setdefault(found[0], n)
+        elif n > 1 and any(str(v).strip() for v in values):
+            bad.append(n)  # row 1 may be a header
+    source = "vendor_failed" if failed else "vendor_unsubscribe"
+    reason = "短信发送失败（空号/停机）" if failed else "短信退订（回T退订）"
+    blocked = already = 0
+    unknown = []
+    with sessions.begin() as s:
+        for number in numbers:
+            ids = s.scalars(select(Customer.id).where(Customer.mobile == number)).all()
+            if not ids:
+                unknown.append(number)
+            for cid in ids:
+                exists = s.scalar(select(DoNotContact.id).where(
+                    DoNotContact.customer_id == cid, DoNotContact.channel == "sms",
+                    DoNotContact.purpose.is_(None), DoNotContact.lifted_on.is_(None),
+                    DoNotContact.source == source))
+                if exists:
+                    already += 1
+                    continue
+                s.add(DoNotContact(customer_id=cid, channel="sms", purpose=None, reason=reason,
+                                   source=source, set_on=today, set_by=staff_id))
+                if not failed:
+                    s.add(ConsentEvent(customer_id=cid, kind="marketing", granted=False,
+                                       event_date=today, source="sms_unsubscribe",
+                                       staff_id=staff_id, note=path.name[:200]))
+                blocked += 1
+    return UnsubscribeReport(len(numbers), blocked, already, tuple(unknown), tuple(bad))
