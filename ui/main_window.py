@@ -20,6 +20,7 @@ from services.database import Database
 from ui.tasks import TaskRunner
 from ui.views.customers_view import CustomersView
 from ui.views.followup_view import FollowUpView
+from ui.views.reports_view import ReportsView
 from ui.views.settings_view import SettingsView
 
 
@@ -44,7 +45,7 @@ class MainWindow(QMainWindow):
         self._add_area(self.tr("Segments"), self._placeholder(self.tr("Segments")))
         self._add_area(self.tr("Lists"), self._placeholder(self.tr("Lists")))
         self._add_area(self.tr("My follow-ups"), self.followups)
-        self._add_area(self.tr("Reports"), self._placeholder(self.tr("Reports")))
+        self._add_area(self.tr("Reports"), ReportsView(database, self.runner))
         self.settings = SettingsView(database, self.runner)
         self._add_area(self.tr("Settings"), self.settings)
         self._nav.currentRowChanged.connect(self._pages.setCurrentIndex)

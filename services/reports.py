@@ -1,0 +1,99 @@
+"""Reports for the supervisor: the week's contact work per caller and outcome, and the state of
+follow-ups and complaints — counted in the database."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from models import Complaint, ContactEvent, StaffUser
+from models.codes import OUTCOMES
+from services.errors import N_, RevisitError
+
+REACHED = ("reached", "appointment", "bought", "refused")
+
+
+@dataclass(frozen=True)
+class CallerActivity:
+    staff: str
+    total: int
+    by_outcome: dict[str, int]
+
+    @property
+    def reached(self) -> int:
+        return sum(self.by_outcome.get(o, 0) for o in REACHED)
+
+    @property
+    def reach_rate(self) -> float:
+        return self.reached / self.total if self.total else 0.0
+
+
+@dataclass(frozen=True)
+class ActivityReport:
+    start: dt.date
+    end: dt.date
+    callers: tuple[CallerActivity, ...]
+    by_channel: dict[str, int]
+    follow_ups_due: int
+    open_complaints: int
+
+    @property
+    def total(self) -> int:
+        return sum(c.total for c in self.callers)
+
+
+def week_of(day: dt.date) -> tuple[dt.date, dt.date]:
+    """Monday to Sunday of the week holding `day`."""
+    monday = day - dt.timedelta(days=day.weekday())
+    return monday, monday + dt.timedelta(days=6)
+
+
+def activity(sessions: sessionmaker[Session], start: dt.date, end: dt.date) -> ActivityReport:
+    """Contacts made from `start` to `end` (both included), per caller and outcome."""
+    if end < start:
+        raise RevisitError(
+            N_("The report ends ({end}) before it starts ({start})."),
+            start=start.isoformat(),
+            end=end.isoformat(),
+        )
+    since = dt.datetime.combine(start, dt.time())
+    until = dt.datetime.combine(end + dt.timedelta(days=1), dt.time())
+    in_range = (ContactEvent.contact_at >= since, ContactEvent.contact_at < until)
+    with sessions() as s:
+        rows = s.execute(
+            select(
+                func.coalesce(StaffUser.display_name, ""),
+                *(func.sum(case((ContactEvent.outcome == o, 1), else_=0)) for o in OUTCOMES),
+                func.count(),
+            )
+            .select_from(ContactEvent)
+            .outerjoin(StaffUser, StaffUser.id == ContactEvent.staff_id)
+            .where(*in_range)
+            .group_by(StaffUser.display_name)
+            .order_by(func.count().desc())
+        ).all()
+        channels = dict(
+            s.execute(
+                select(ContactEvent.channel, func.count())
+                .where(*in_range)
+                .group_by(ContactEvent.channel)
+            ).all()
+        )
+        follow_ups = s.scalar(
+            select(func.count()).where(
+                ContactEvent.next_follow_up >= start, ContactEvent.next_follow_up <= end
+            )
+        )
+        complaints = s.scalar(select(func.count()).where(Complaint.resolved.is_(False)))
+    callers = tuple(
+        CallerActivity(
+            staff=row[0],
+            total=row[-1],
+            by_outcome={o: int(n or 0) for o, n in zip(OUTCOMES, row[1:-1], strict=True) if n},
+        )
+        for row in rows
+    )
+    return ActivityReport(start, end, callers, channels, follow_ups or 0, complaints or 0)
