@@ -1,0 +1,173 @@
+"""`list build|show|print|outcomes|unsubscribe`: weekly lists from saved segments and what comes
+back from the phones and the SMS vendor."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+from pathlib import Path
+
+from services.lists import build, outcomes, runs, unsubscribe
+from services.lists import settings as settings_mod
+from services.outputs import excel, labels, pdf_call_sheet, sms
+from services.outputs.types import ListDocument
+from ui.cli.progress import TerminalProgress
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    lst = sub.add_parser("list", help="weekly contact lists (名单) from saved segments")
+    acts = lst.add_subparsers(dest="list_command", metavar="ACTION", required=True)
+    b = acts.add_parser("build", help="make a list run from a segment and write its files")
+    b.add_argument("segment", help="saved segment name")
+    b.add_argument("--channel", choices=build.CHANNEL_MODES, default="auto")
+    b.add_argument("--staff", default="", help="callers, comma-separated (usernames or names)")
+    b.add_argument("--split", choices=("even", "owner"), default="even")
+    b.add_argument("--purpose", help="care, callback, sales, … (default: the segment's)")
+    b.add_argument("--as-of", type=dt.date.fromisoformat, metavar="YYYY-MM-DD")
+    _output_args(b)
+    b.set_defaults(handler=_build)
+    p = acts.add_parser("print", help="write the files of a stored run again, identically")
+    p.add_argument("run", type=int)
+    _output_args(p)
+    p.set_defaults(handler=_print)
+    s = acts.add_parser("show", help="a run's counts, exclusions and changes since the last run")
+    s.add_argument("run", type=int, nargs="?", help="run id (default: list recent runs)")
+    s.set_defaults(handler=_show)
+    o = acts.add_parser("outcomes", help="read a filled-in Excel call list back")
+    o.add_argument("file", type=Path)
+    o.set_defaults(handler=_outcomes)
+    u = acts.add_parser("unsubscribe", help="read an SMS vendor's unsubscribe/failed file")
+    u.add_argument("file", type=Path)
+    u.add_argument("--failed", action="store_true", help="the file lists failed deliveries")
+    u.set_defaults(handler=_unsubscribe)
+
+
+def _output_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--format", choices=("pdf", "xlsx", "csv"), default="pdf")
+    p.add_argument("--out", type=Path, required=True, help="file for the call list; mail and "
+                   "SMS lists go beside it with -mail / -sms in the name")
+    p.add_argument("--labels", help="label layout for mail (a4-3x8, a4-2x7, a4-3x7, "
+                   "envelope-dl; default: setting)")
+    p.add_argument("--sms-template", help="SMS text with merge fields such as {称呼} {车型}")
+    p.add_argument("--send-at", type=dt.datetime.fromisoformat, metavar="YYYY-MM-DDTHH:MM",
+                   help="planned SMS sending time (checked against the sending window)")
+
+
+def _sibling(out: Path, tag: str, suffix: str) -> Path:
+    return out.with_name(f"{out.stem}-{tag}{suffix}")
+
+
+def write_files(doc: ListDocument, args, st: settings_mod.ListSettings) -> list[Path]:
+    written: list[Path] = []
+    out: Path = args.out
+    channels = [c for c in ("call", "mail", "sms") if doc.of_channel(c)]
+    single = len(channels) == 1
+    for ch in channels:
+        if ch == "call":
+            target = out if args.format != "pdf" else out.with_suffix(".pdf")
+            if args.format == "pdf":
+                written.append(pdf_call_sheet.write_call_sheet(doc, target))
+            else:
+                written.append(excel.write_list(doc, "call", target, args.format))
+        elif ch == "mail":
+            suffix = ".pdf" if args.format == "pdf" else f".{args.format}"
+            target = out if single else _sibling(out, "mail", suffix)
+            if args.format == "pdf":
+                sender = labels.Sender(st.dealer_name, st.dealer_address, st.dealer_postcode)
+                written.append(labels.write_labels(doc, target, args.labels or st.label_layout,
+                                                   sender))
+            else:
+                written.append(excel.write_list(doc, "mail", target, args.format))
+        else:
+            fmt = "csv" if args.format == "csv" else "xlsx"
+            target = (out if single and args.format != "pdf" else
+                      _sibling(out, "sms", f".{fmt}"))
+            if not args.sms_template:
+                written.append(excel.write_list(doc, "sms", target, fmt))
+                continue
+            template = sms.SmsTemplate(args.sms_template, st.sms_signature, st.sms_opt_out)
+            send_at = args.send_at or dt.datetime.now().replace(second=0, microsecond=0)
+            result = sms.write_sms_file(doc.of_channel("sms"), template, target,
+                                        vendor=st.sms_vendor, fmt=fmt, send_at=send_at,
+                                        window=sms.parse_window(st.sms_window))
+            print(f"SMS: {len(result.rows):,} numbers, {result.total_parts:,} billed messages"
+                  + (f", {len(result.skipped)} skipped" if result.skipped else ""))
+            written.append(result.path)
+    return written
+
+
+def _settings(open_db) -> settings_mod.ListSettings:
+    with open_db().sessions() as s:
+        return settings_mod.load(s)
+
+
+def _build(args, open_db) -> int:
+    db = open_db()
+    st = _settings(open_db)
+    if args.sms_template:  # refuse a bad template before a run is stored
+        sms.SmsTemplate(args.sms_template, st.sms_signature, st.sms_opt_out).check()
+    options = build.RunOptions(
+        channel=args.channel, staff=tuple(x.strip() for x in args.staff.split(",") if x.strip()),
+        split=args.split, purpose=args.purpose, as_of=args.as_of)
+    summary = build.build_run(db.sessions, args.segment, options,
+                              progress=TerminalProgress("list"))
+    print(f"list run #{summary.run_id} of '{summary.segment}' ({summary.as_of}, "
+          f"{summary.purpose}): {summary.members:,} to contact")
+    for ch, n in summary.by_channel.items():
+        print(f"  {ch:<6} {n:>8,}")
+    for name, n in summary.by_caller.items():
+        print(f"  caller {name}: {n:,}")
+    for reason, n in summary.excluded.items():
+        print(f"  excluded, {reason}: {n:,}")
+    for path in write_files(runs.load_document(db.sessions, summary.run_id), args, st):
+        print(f"wrote {path}")
+    return 0
+
+
+def _print(args, open_db) -> int:
+    db = open_db()
+    for path in write_files(runs.load_document(db.sessions, args.run), args, _settings(open_db)):
+        print(f"wrote {path}")
+    return 0
+
+
+def _show(args, open_db) -> int:
+    db = open_db()
+    if args.run is None:
+        for run_id, segment, as_of, n in runs.list_runs(db.sessions):
+            print(f"#{run_id:<5} {as_of}  {n:>7,}  {segment}")
+        return 0
+    info = runs.run_info(db.sessions, args.run)
+    print(f"list run #{info.run_id}: '{info.segment}' as of {info.as_of}, purpose "
+          f"{info.purpose}, channel {info.channel_mode}, made {info.created_at:%Y-%m-%d %H:%M}")
+    for ch, n in info.by_channel.items():
+        print(f"  {ch:<6} {n:>8,}")
+    for reason, n in info.excluded.items():
+        print(f"  excluded, {reason}: {n:,}")
+    if info.previous_run_id:
+        print(f"since run #{info.previous_run_id}: {len(info.new)} new, "
+              f"{len(info.dropped)} dropped out")
+        for who in info.new[:20]:
+            print(f"  + {who}")
+        for who in info.dropped[:20]:
+            print(f"  - {who}")
+    return 0
+
+
+def _outcomes(args, open_db) -> int:
+    report = outcomes.read_outcomes(open_db().sessions, args.file)
+    print(f"{report.stored} contacts stored, {report.already} already read before, "
+          f"{report.blank} rows without an outcome, {report.km_readings} km readings, "
+          f"{report.profile_changes} profile changes")
+    for row, problem in report.problems:
+        print(f"  row {row}: {problem}")
+    return 1 if report.problems else 0
+
+
+def _unsubscribe(args, open_db) -> int:
+    r = unsubscribe.read_unsubscribes(open_db().sessions, args.file, failed=args.failed)
+    print(f"{r.numbers} numbers: {r.customers_blocked} customers now blocked for SMS, "
+          f"{r.already_blocked} already were, {len(r.unknown_numbers)} numbers unknown")
+    for row in r.unreadable_rows:
+        print(f"  row {row}: no mainland mobile number found")
+    return 0
