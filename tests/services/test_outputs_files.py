@@ -1,0 +1,175 @@
+"""Every output file opened with an independent reader: pdftotext/pdffonts, openpyxl, csv."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import datetime as dt
+import shutil
+import subprocess
+
+import openpyxl
+import pytest
+
+from services.errors import RevisitError
+from services.outputs import excel, labels, pdf_call_sheet, sms
+from services.outputs.types import Excluded, ListDocument, ListMember
+
+needs_poppler = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler missing")
+
+
+def member(i: int, **kw) -> ListMember:
+    base = dict(row_code=f"9-{i:04d}", name=f"陈国{i}", caller="陈丽" if i % 2 else "刘洋",
+                customer_code=f"C{i:05d}", salutation="陈先生", mobile=f"1380013{i:04d}",
+                province="广东省", city="广州市", district="海珠区", street="光明西路18号202室",
+                postcode="510000", brand="丰田", model="凯美瑞", plate="粤A12345",
+                purchase_date=dt.date(2018, 5, 1), years_owned=7.6, km=86000,
+                last_contact=dt.date(2026, 10, 1), last_outcome="接通",
+                last_feedback="客户说最近很忙" + "，下个月再联系" * 8,
+                best_time="工作日 下午", talking_points="购车7.6年：可介绍置换" + "；保险到期" * 6)
+    base.update(kw)
+    return ListMember(**base)
+
+
+def doc(n: int = 12, channel: str = "call") -> ListDocument:
+    ms = tuple(member(i, channel=channel) for i in range(1, n + 1))
+    ms = tuple(sorted(ms, key=lambda m: m.caller))
+    ex = (Excluded("张三", "dnc", "勿扰", "电话勿扰：客户明确表示不接受销售电话", "C9",
+                   "13900000000"),)
+    return ListDocument("回访名单", "老车主", 9, dt.date(2026, 11, 23),
+                        dt.datetime(2026, 11, 23, 9, 0), "销售", ms, ex)
+
+
+def text_of(path) -> str:
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
+                          text=True, check=True).stdout
+
+
+@needs_poppler
+def test_call_sheet_content_fonts_and_pages(tmp_path):
+    path = pdf_call_sheet.write_call_sheet(doc(30), tmp_path / "c.pdf")
+    fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True).stdout
+    lines = fonts.splitlines()[2:]
+    assert lines and all(" yes " in line for line in lines), fonts  # every font embedded
+    assert "Helvetica" not in fonts
+    text = text_of(path)
+    pages = text.split("\f")[:-1]
+    assert "回访员：陈丽（15 人）" in text and "回访员：刘洋（15 人）" in text
+    for page in pages:  # header repeated on every page, and page x of y
+        assert "话术要点" in page or "排除原因" in page
+    flat = text.replace(" ", "")
+    assert f"第1页/共{len(pages)}页" in flat and f"第{len(pages)}页/共{len(pages)}页" in flat
+    for word in ("9-0001", "13800130001", "凯美瑞", "粤A12345", "7.6年", "86,000", "接通",
+                 "无人接听", "关机", "空号/错号", "拒绝", "预约", "2026年第48周"):
+        assert word in text, word
+    assert "排除名单" in text and "客户明确表示不接受销售电话" in text
+    raw = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True).stdout
+    starts = [ln for ln in raw.splitlines() if ln and ln[0] in "，：；！？"]
+    assert starts == []
+
+
+@needs_poppler
+def test_call_sheet_reprints_identically(tmp_path):
+    a = pdf_call_sheet.write_call_sheet(doc(5), tmp_path / "a.pdf")
+    b = pdf_call_sheet.write_call_sheet(doc(5), tmp_path / "b.pdf")
+    assert a.read_bytes() == b.read_bytes()
+
+
+@needs_poppler
+@pytest.mark.parametrize("layout", ["a4-3x8", "a4-2x7", "a4-3x7", "envelope-dl"])
+def test_labels_in_chinese_order_and_fit(tmp_path, layout):
+    long = member(2, street="光明西路18号15栋3单元202室" * 5, channel="mail")
+    d = dataclasses.replace(doc(3, "mail"), members=(member(1, channel="mail"), long))
+    path = labels.write_labels(d, tmp_path / "l.pdf", layout,
+                               labels.Sender("广州丰田4S店", "广州市天河区黄埔大道100号", "510630"))
+    text = text_of(path).replace(" ", "")
+    flat = text.replace("\n", "")
+    assert "广东省广州市海珠区光明西路18号202室" in flat
+    assert "陈国1先生收" in text and "510000" in flat
+    lay = labels.layout(layout)
+    if not lay.get("envelope"):
+        box = (lay["width"] - 2 * lay["padding"], lay["height"] - 2 * lay["padding"])
+        assert labels.label_fits([("510000", 10), (long.address, 9), ("陈国2 先生 收", 12)],
+                                 *box)
+
+
+def test_unknown_label_layout_is_refused(tmp_path):
+    with pytest.raises(RevisitError, match="no label layout"):
+        labels.write_labels(doc(1), tmp_path / "x.pdf", "a5-9x9")
+
+
+def test_excel_list_header_dates_text_and_formula_safety(tmp_path):
+    evil = member(1, name="=HYPERLINK(\"x\")", last_feedback="+1", plate="@A", street="-x")
+    d = dataclasses.replace(doc(4), members=(evil, *doc(4).members[1:]))
+    path = excel.write_list(d, "call", tmp_path / "c.xlsx")
+    ws = openpyxl.load_workbook(path).active
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref.startswith("A1:")
+    assert ws.max_row == 1 + len(d.members)
+    header = [c.value for c in ws[1]]
+    row = dict(zip(header, [c for c in ws[2]], strict=True))
+    assert row["姓名"].value == "'=HYPERLINK(\"x\")" and row["姓名"].data_type == "s"
+    assert row["上次反馈"].value == "'+1" and row["车牌"].value == "'@A"
+    assert row["手机"].data_type == "s" and row["手机"].value == "13800130001"
+    assert row["购车日期"].is_date and row["购车日期"].value.date() == dt.date(2018, 5, 1)
+    assert ws.column_dimensions["A"].width == 10
+    assert {"结果", "联系日期", "当前里程(km)", "画像变化"} <= set(header)
+
+
+def test_csv_list_has_bom_and_one_row_per_member(tmp_path):
+    path = excel.write_list(doc(7, "mail"), "mail", tmp_path / "m.csv", "csv")
+    assert path.read_bytes()[:3] == b"\xef\xbb\xbf"
+    rows = list(csv.reader(path.read_text(encoding="utf-8-sig").splitlines()))
+    assert len(rows) == 8 and rows[1][8] == "广东省广州市海珠区光明西路18号202室"
+
+
+SEND = dt.datetime(2026, 11, 24, 10, 0)
+TPL = sms.SmsTemplate("尊敬的{称呼}，您的{车型}（{车牌}）该保养了，本周到店享9折。", "【广州丰田】")
+
+
+def test_sms_counts_parts_dedupes_and_validates(tmp_path):
+    ms = [member(1, channel="sms"), member(2, channel="sms", mobile="+86 138 0013 0001"),
+          member(3, channel="sms", mobile="02088886666"),
+          member(4, channel="sms", salutation="欧阳先生", model="凯美瑞" * 20)]
+    out = sms.write_sms_file(ms, TPL, tmp_path / "s.xlsx", send_at=SEND)
+    ws = openpyxl.load_workbook(out.path).active
+    rows = list(ws.iter_rows(values_only=True))
+    assert rows[0] == ("编号", "手机号码", "姓名", "短信内容", "字数", "条数")
+    assert len(rows) == 3  # one duplicate number and one landline left out
+    first = rows[1]
+    assert first[3].startswith("【广州丰田】尊敬的陈先生") and first[3].endswith("回T退订")
+    assert first[4] == len(first[3]) and first[5] == 1
+    assert rows[2][4] > 70 and rows[2][5] == -(-rows[2][4] // 67)
+    assert ws["B2"].data_type == "s"
+    assert [why for _, why in out.skipped] == ["same number as 9-0001",
+                                               "not a mainland mobile: 02088886666"]
+
+
+def test_sms_parts_rule():
+    assert [sms.parts(n) for n in (1, 70, 71, 134, 135, 160)] == [1, 1, 2, 2, 3, 3]
+
+
+def test_sms_refuses_unknown_field_and_late_time_before_writing(tmp_path):
+    bad = sms.SmsTemplate("{姓名}您好，{生日快乐}", "【广州丰田】")
+    with pytest.raises(RevisitError, match="生日快乐"):
+        sms.write_sms_file([member(1)], bad, tmp_path / "x.xlsx", send_at=SEND)
+    with pytest.raises(RevisitError, match="between 08:00 and 20:00"):
+        sms.write_sms_file([member(1)], TPL, tmp_path / "x.xlsx",
+                           send_at=SEND.replace(hour=20, minute=30))
+    assert not (tmp_path / "x.xlsx").exists()
+
+
+def test_sms_vendor_layouts(tmp_path):
+    ms = [member(1), member(2)]
+    ali = sms.write_sms_file(ms, TPL, tmp_path / "a.csv", vendor="aliyun", fmt="csv",
+                             send_at=SEND)
+    rows = list(csv.reader(ali.path.read_text(encoding="utf-8-sig").splitlines()))
+    assert rows[0] == ["手机号码", "title", "model", "plate"] and rows[1][0] == "13800130001"
+    assert (tmp_path / "a-preview.csv").exists()
+    with pytest.raises(RevisitError, match="Huawei"):
+        sms.write_sms_file(ms, sms.SmsTemplate("{姓名}您好", "【广州丰田】"),
+                           tmp_path / "h.xlsx", vendor="huawei", send_at=SEND)
+    hw = sms.write_sms_file(ms, sms.SmsTemplate("本周保养9折", "【广州丰田】", "拒收请回复R"),
+                            tmp_path / "h.xlsx", vendor="huawei", send_at=SEND)
+    wb = openpyxl.load_workbook(hw.path)
+    assert wb.worksheets[0].max_column == 1 and wb.worksheets[0]["A2"].data_type == "s"
+    assert wb.worksheets[1]["D2"].value.endswith("拒收请回复R")
