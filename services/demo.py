@@ -87,12 +87,7 @@ def generate(
     cancel: CancelToken | None = None,
 ) -> DemoSummary:
     """Add `customers` demo customers (and everything about them) to the database."""
-    if not 1 <= customers <= MAX_CUSTOMERS:
-        raise RevisitError(
-            N_("The number of demo customers must be between 1 and {max}, not {n}."),
-            max=f"{MAX_CUSTOMERS:,}",
-            n=customers,
-        )
+    check_count(customers)
     today = today or dt.date.today()
     started = time.perf_counter()
     writer = _writer_for(database)
@@ -128,6 +123,15 @@ def generate(
         rows={t: n for t, n in counts.items() if n},
         seconds=time.perf_counter() - started,
     )
+
+
+def check_count(customers: int) -> None:
+    if not 1 <= customers <= MAX_CUSTOMERS:
+        raise RevisitError(
+            N_("The number of demo customers must be between 1 and {max}, not {n}."),
+            max=f"{MAX_CUSTOMERS:,}",
+            n=customers,
+        )
 
 
 def _current_max_ids(database: Database) -> dict[str, int]:

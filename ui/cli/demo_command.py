@@ -34,14 +34,15 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _run(args, open_db) -> int:
+    from services import demo  # imported here: names and pinyin tables load slowly
+
+    demo.check_count(args.customers)  # before the database is created or touched
     database = open_db()
     if args.if_empty:
         existing = count_rows(database, ["customer"])["customer"]
         if existing:
             print(f"{database.display_url} already has {existing:,} customers; nothing added")
             return 0
-    from services import demo  # imported here: names and pinyin tables load slowly
-
     summary = demo.generate(
         database,
         args.customers,
