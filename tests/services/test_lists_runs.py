@@ -1,0 +1,185 @@
+"""List runs on SQLite and PostgreSQL: routing, every exclusion reason, recycling, callers,
+re-print from the stored run, diff with the last run, outcomes back and unsubscribe files."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import openpyxl
+from sqlalchemy import func, select
+
+from models import (
+    Complaint,
+    ConsentEvent,
+    ContactEvent,
+    ContactPreference,
+    Customer,
+    DoNotContact,
+    ListRunMember,
+    MileageReading,
+    ProfileChange,
+    StaffUser,
+    Vehicle,
+)
+from services.lists import build, outcomes, runs, unsubscribe
+from services.outputs import excel, pdf_call_sheet
+from services.segments import service as segments
+
+AS_OF = dt.date(2026, 11, 23)
+
+
+def _customer(s, i, mobile=None, order="phone,sms,mail", consent=True, street="光明西路1号",
+              **prefs):
+    c = Customer(code=f"C{i:03d}", name=f"客户{i}", gender="M", mobile=mobile or f"1380013{i:04d}",
+                 province="广东省", city="广州市", district="海珠区", street=street,
+                 postcode="510000")
+    s.add(c)
+    s.flush()
+    s.add(Vehicle(customer_id=c.id, brand="丰田", model="凯美瑞", plate=f"粤A{i:05d}",
+                  purchase_date=dt.date(2018, 1, 1)))
+    s.add(ContactPreference(customer_id=c.id, channel_order=order, first_channel=order[:5],
+                            **prefs))
+    if consent:
+        s.add(ConsentEvent(customer_id=c.id, granted=True, event_date=dt.date(2020, 1, 1),
+                           source="visit"))
+    return c
+
+
+def _call(s, c, days_ago, outcome):
+    s.add(ContactEvent(customer_id=c.id, contact_at=dt.datetime.combine(
+        AS_OF - dt.timedelta(days=days_ago), dt.time(10)), channel="phone", purpose="sales",
+        outcome=outcome))
+
+
+def setup(db):
+    with db.sessions.begin() as s:
+        s.add_all([StaffUser(username="chenli", display_name="陈丽"),
+                   StaffUser(username="liuyang", display_name="刘洋")])
+        ok = [_customer(s, i, preferred_days="weekday", time_windows="evening")
+              for i in (1, 12, 13, 14)]
+        ok.append(_customer(s, 15, preferred_days="weekday", time_windows="morning"))
+        c2 = _customer(s, 2)
+        s.add(DoNotContact(customer_id=c2.id, channel="phone", purpose="sales",
+                           reason="不要销售电话", set_on=dt.date(2026, 1, 1)))
+        _customer(s, 3, consent=False)
+        c4 = _customer(s, 4)
+        s.add(Complaint(customer_id=c4.id, opened_date=dt.date(2026, 11, 1), topic="维修质量"))
+        _call(s, _customer(s, 5), 5, "reached")
+        _customer(s, 6, mobile="12345", order="phone")
+        _customer(s, 7, order="mail", street=None)
+        c8 = _customer(s, 8)
+        for d in (30, 25, 20, 15, 10):
+            _call(s, c8, d, "no_answer")
+        _call(s, _customer(s, 9), 1, "no_answer")
+        _customer(s, 10, mobile=c2.mobile, order="sms", preferred_days="weekend")
+        c11 = _customer(s, 11)
+        s.add(DoNotContact(customer_id=c11.id, reason="全部拒绝", set_on=dt.date(2026, 1, 1)))
+    segments.save_segment(db.sessions, "全部客户", {"version": 1}, purpose="sales")
+    return ok
+
+
+def _run(db, **kw):
+    opts = dict(staff=("chenli", "刘洋"), as_of=AS_OF) | kw
+    return build.build_run(db.sessions, "全部客户", build.RunOptions(**opts))
+
+
+def test_routing_exclusions_and_callers(database):
+    setup(database)
+    summary = _run(database)
+    doc = runs.load_document(database.sessions, summary.run_id)
+    by_code = {m.customer_code: m for m in doc.members}
+    assert by_code["C001"].channel == "call"
+    assert by_code["C002"].channel == "sms"  # refused sales calls, SMS next in preference
+    assert by_code["C008"].channel == "sms"  # five failed calls: moves on
+    assert "5 次未接通" in by_code["C008"].talking_points
+    reasons = {e.customer_code: e.reason for e in doc.excluded}
+    assert reasons == {"C003": "no_consent", "C004": "complaint", "C005": "recent_contact",
+                       "C006": "no_mobile", "C007": "no_address", "C009": "retry_later",
+                       "C010": "same_mobile", "C011": "dnc"}
+    calls = doc.of_channel("call")
+    assert summary.by_caller == {"陈丽": 3, "刘洋": 2}
+    assert {m.caller for m in calls} == {"陈丽", "刘洋"}
+    first = [m for m in calls if m.caller == "陈丽"][0]
+    assert first.customer_code == "C015"  # weekday morning before weekday evening
+    assert len({m.row_code for m in doc.members}) == len(doc.members)
+    assert all(m.row_code.startswith(f"{summary.run_id}-") for m in doc.members)
+
+
+def test_forced_channel_and_reprint_identical_after_changes(database, tmp_path):
+    setup(database)
+    summary = _run(database, channel="mail")
+    before = runs.load_document(database.sessions, summary.run_id)
+    assert {m.channel for m in before.members} == {"mail"}
+    a = pdf_call_sheet.write_call_sheet(before, tmp_path / "a.pdf")
+    with database.sessions.begin() as s:
+        s.execute(Customer.__table__.update().values(name="改名了", mobile="13999999999"))
+    after = runs.load_document(database.sessions, summary.run_id)
+    assert after == before
+    assert pdf_call_sheet.write_call_sheet(after, tmp_path / "b.pdf").read_bytes() == \
+        a.read_bytes()
+
+
+def test_diff_with_previous_run(database):
+    setup(database)
+    first = _run(database)
+    with database.sessions.begin() as s:
+        c1 = s.scalar(select(Customer.id).where(Customer.code == "C001"))
+        s.add(DoNotContact(customer_id=c1, reason="拒绝", set_on=AS_OF))
+        _customer(s, 20)
+    second = _run(database)
+    assert second.previous_run_id == first.run_id
+    info = runs.run_info(database.sessions, second.run_id)
+    assert info.new == ("C020 客户20",) and info.dropped == ("C001 客户1",)
+
+
+def test_outcomes_back_idempotent_with_problems_by_row(database, tmp_path):
+    setup(database)
+    summary = _run(database)
+    doc = runs.load_document(database.sessions, summary.run_id)
+    path = excel.write_list(doc, "call", tmp_path / "calls.xlsx")
+    wb = openpyxl.load_workbook(path)
+    ws = wb.active
+    col = {c.value: c.column for c in ws[1]}
+    ws.cell(2, col["结果"], "预约")
+    ws.cell(2, col["联系日期"], dt.date(2026, 11, 24))
+    ws.cell(2, col["客户反馈"], "下周六上午来店")
+    ws.cell(2, col["下次跟进"], "2026-11-28")
+    ws.cell(2, col["当前里程(km)"], "91,000")
+    ws.cell(2, col["画像变化"], "婚姻=已婚；就业=企业主")
+    ws.cell(3, col["结果"], "很好")
+    ws.cell(4, col["结果"], "无人接听")
+    ws.cell(4, col["编号"], "999-0001")
+    ws.cell(5, col["结果"], "无人接听")
+    ws.cell(5, col["联系日期"], "2026/11/24")
+    wb.save(path)
+    rep = outcomes.read_outcomes(database.sessions, path, today=dt.date(2026, 11, 25))
+    assert (rep.stored, rep.already, rep.km_readings, rep.profile_changes) == (2, 0, 1, 2)
+    assert [n for n, _ in rep.problems] == [3, 4]
+    again = outcomes.read_outcomes(database.sessions, path, today=dt.date(2026, 11, 25))
+    assert (again.stored, again.already) == (0, 2)
+    code = ws.cell(2, col["编号"]).value
+    with database.sessions() as s:
+        assert s.scalar(select(func.count()).select_from(ContactEvent)
+                        .where(ContactEvent.list_run_id == summary.run_id)) == 2
+        ev = s.scalar(select(ContactEvent).where(ContactEvent.source_key.like(f"list:{code}:%")))
+        assert (ev.outcome, ev.next_follow_up) == ("appointment", dt.date(2026, 11, 28))
+        assert s.scalar(select(MileageReading.km).where(MileageReading.source == "call")) == 91000
+        assert s.scalar(select(func.count()).select_from(ProfileChange)
+                        .where(ProfileChange.source == "call")) == 2
+        m = s.scalar(select(ListRunMember).where(ListRunMember.row_code == code))
+        assert (m.attempts, m.status) == (1, "appointment")
+
+
+def test_unsubscribe_file_sets_sms_dnc_once(database, tmp_path):
+    setup(database)
+    f = tmp_path / "td.csv"
+    f.write_text("手机号码,内容\n+86 13800130001,TD\n13911112222,T\n无号码,x\n",
+                 encoding="utf-8-sig")
+    rep = unsubscribe.read_unsubscribes(database.sessions, f, today=AS_OF)
+    assert (rep.numbers, rep.customers_blocked, rep.unknown_numbers) == (2, 1, ("13911112222",))
+    assert rep.unreadable_rows == (4,)
+    assert unsubscribe.read_unsubscribes(database.sessions, f, today=AS_OF).already_blocked == 1
+    summary = _run(database, channel="sms")
+    doc = runs.load_document(database.sessions, summary.run_id)
+    assert "C001" not in {m.customer_code for m in doc.members}
+    assert {e.customer_code: e.reason for e in doc.excluded}["C001"] in ("dnc", "no_consent")
