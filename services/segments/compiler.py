@@ -112,16 +112,15 @@ def _dates(value: Any) -> Any:
 
 
 def _satisfaction_band(ctx: d.Ctx, op: str, value: Any) -> ColumnElement[bool]:
-    s = d.latest_survey(ctx)
-
-    def one(band: str) -> ColumnElement[bool]:
-        return d.satisfaction_band_condition(s.c.overall_score, s.c.id, band)
+    """Bands as a list of raw scores (-1 = never surveyed) so the latest-score subquery is
+    referenced once: SQLite would copy it into every branch of a CASE or BETWEEN."""
     if op in ("is_null", "not_null"):
         # Every customer has a band ("none" when never surveyed).
         return false() if op == "is_null" else true()
     bands = (value,) if op in ("=", "!=") else value
-    hit = or_(*(one(b) for b in bands))
-    return not_(func.coalesce(hit, false())) if op in ("!=", "not_in") else hit
+    scores = sorted(s for b in bands for s in d.BAND_SCORES[b])
+    score = func.coalesce(d.latest_score(ctx.as_of, ctx.customer_key), -1)
+    return score.not_in(scores) if op in ("!=", "not_in") else score.in_(scores)
 
 
 def _rfm_class(ctx: d.Ctx, op: str, value: Any, p: dict) -> ColumnElement[bool]:

@@ -39,7 +39,15 @@ from models import (
     ServiceVisit,
     Vehicle,
 )
-from services.segments.sqlx import NEVER, add_days, day, days_between, later_of, moment
+from services.segments.sqlx import (
+    NEVER,
+    add_days,
+    day,
+    days_between,
+    later_of,
+    moment,
+    no_index,
+)
 
 DAYS_PER_YEAR = 365.25
 KM_PAIR_MIN_DAYS = 30
@@ -171,6 +179,18 @@ def latest_survey(ctx: Ctx) -> FromClause:
     return ctx.join("latest_survey", make)
 
 
+def latest_score(as_of: dt.date, customer_key: ColumnElement[int]) -> ColumnElement[int]:
+    """The overall score of the latest survey, read from the covering index alone."""
+    s = SatisfactionSurvey
+    return (
+        select(s.overall_score)
+        .where(s.customer_id == customer_key, s.survey_date <= day(as_of))
+        .order_by(s.survey_date.desc(), s.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
 def latest_intent(ctx: Ctx) -> FromClause:
     def make():
         t = PurchaseIntent.__table__.alias("latest_intent")
@@ -196,12 +216,8 @@ def preference(ctx: Ctx) -> FromClause:
     return ctx.join("pref", make)
 
 
-def satisfaction_band_condition(score: ColumnElement, survey_id: ColumnElement, band: str):
-    """low 0–6, middle 7–8, high 9–10, none = no survey on or before the evaluation date."""
-    if band == "none":
-        return survey_id.is_(None)
-    low, high = {"low": (0, 6), "middle": (7, 8), "high": (9, 10)}[band]
-    return score.between(low, high)
+# Raw overall scores in each band; -1 stands for "no survey on or before the date".
+BAND_SCORES = {"none": (-1,), "low": tuple(range(7)), "middle": (7, 8), "high": (9, 10)}
 
 
 def satisfaction_band_value(score: ColumnElement) -> ColumnElement[str]:
@@ -295,9 +311,11 @@ def last_contact_moment(as_of: dt.date) -> ColumnElement[dt.datetime]:
 def spend_rows(start_after: dt.date | None, as_of: dt.date, customer_col=None):
     """Spends (amount > 0) from visits and other purchases in (start_after, as_of]."""
     def part(model, date_col):
-        conds = [model.amount > 0, date_col <= day(as_of)]
+        # Scan the covering (customer, date, amount) index, not the date index (FACTS.md §8).
+        ranged = no_index(date_col)
+        conds = [model.amount > 0, ranged <= day(as_of)]
         if start_after is not None:
-            conds.append(date_col > day(start_after))
+            conds.append(ranged > day(start_after))
         if customer_col is not None:
             conds.append(model.customer_id == customer_col)
         return select(

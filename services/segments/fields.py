@@ -23,6 +23,7 @@ from models.codes import (
 from models.profile import PROFILE_ATTRIBUTES
 from services.segments import derived as d
 from services.segments import rfm
+from services.segments.sqlx import no_index
 
 OPERATORS: dict[str, tuple[str, ...]] = {
     "number": ("=", "!=", "<", "<=", ">", ">=", "between", "is_null", "not_null"),
@@ -183,7 +184,9 @@ _add(Field("trend_over_months", "code", "customer", "profile", "画像趋势（�
 _add(Field("years_since_purchase", "number", "vehicle", "vehicle", "购车年限（年）",
            "Years since purchase",
            condition=lambda ctx, op, v, p: d.elapsed_condition(
-               d.DayCol(V.c.purchase_date), ctx.as_of, op, v, d.DAYS_PER_YEAR),
+               d.DayCol(no_index(V.c.purchase_date)), ctx.as_of, op, v, d.DAYS_PER_YEAR),
+           # Age bands cover much of the fleet: a table scan beats the date index and a lookup
+           # per row on SQLite without statistics (0.18 s against 0.69 s for 48k of 300k).
            note="days from purchase to the evaluation date ÷ 365.25"))
 _add(Field("estimated_km", "number", "vehicle", "vehicle", "估算当前里程（公里）",
            "Estimated current km", value=lambda ctx, p: d.estimated_km(ctx)))

