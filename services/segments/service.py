@@ -268,7 +268,9 @@ def rfm(sessions: Sessions, as_of: dt.date | None = None, *,
         r_days = f = m = None
         if rows and rows[0][4]:
             n = rows[0][4]
-            r_days, f, m = rows[0][5] / n, rows[0][6] / n, rows[0][7] / n / 100
+            # PostgreSQL sums bigints as numeric: float() for the same numbers on both.
+            r_days, f, m = (float(rows[0][5]) / n, float(rows[0][6]) / n,
+                            float(rows[0][7]) / n / 100)
     classes = tuple(
         RfmClassCount(key, zh, en, ru, fu, mu, by_flags.get((ru, fu, mu), 0),
                       tpl.rfm_class_filter(key, months, th))

@@ -1,0 +1,66 @@
+"""Saved segments: save, rename, duplicate, delete, list, get, export and import."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from services.errors import RevisitError
+from services.segments import service
+
+OLD_CARS = {"version": 1, "where": {"field": "years_since_purchase", "op": ">=", "value": 5}}
+
+
+def test_save_list_get_rename_duplicate_delete(database):
+    s = database.sessions
+    info = service.save_segment(s, " 老车 ", OLD_CARS, description="5年以上", purpose="sales")
+    assert info.name == "老车" and info.purpose == "sales"
+    with pytest.raises(RevisitError, match="already exists"):
+        service.save_segment(s, "老车", OLD_CARS)
+    changed = dict(OLD_CARS, where={"field": "years_since_purchase", "op": ">=", "value": 6})
+    service.save_segment(s, "老车", changed, replace=True)
+    assert service.get_segment(s, "老车").filter.where.value == 6
+    assert service.get_segment(s, "老车").info.description == "5年以上"
+    service.duplicate_segment(s, "老车", "老车副本")
+    service.rename_segment(s, "老车副本", "七年车")
+    with pytest.raises(RevisitError, match="already exists"):
+        service.rename_segment(s, "七年车", "老车")
+    assert [i.name for i in service.list_segments(s)] == sorted(["七年车", "老车"])
+    service.delete_segment(s, "七年车")
+    with pytest.raises(RevisitError, match="no segment named '七年车'"):
+        service.get_segment(s, "七年车")
+    with pytest.raises(RevisitError, match="1 to 100 characters"):
+        service.save_segment(s, "  ", OLD_CARS)
+
+
+def test_invalid_filter_is_not_saved(database):
+    with pytest.raises(RevisitError, match="unknown field"):
+        service.save_segment(database.sessions, "坏", {"version": 1, "where": {"field": "x"}})
+    assert service.list_segments(database.sessions) == ()
+
+
+def test_export_import_round_trip(database):
+    s = database.sessions
+    service.save_segment(s, "老车", OLD_CARS, description="d")
+    text = service.export_segment(s, "老车")
+    assert json.loads(text)["filter"] == OLD_CARS
+    with pytest.raises(RevisitError, match="already exists"):
+        service.import_segment(s, text)
+    assert service.import_segment(s, text, name="老车2").description == "d"
+    bare = json.dumps(OLD_CARS)
+    with pytest.raises(RevisitError, match="does not say the segment's name"):
+        service.import_segment(s, bare, source="f.json")
+    assert service.import_segment(s, bare, name="老车3").name == "老车3"
+    with pytest.raises(RevisitError, match="f.json is not valid JSON"):
+        service.import_segment(s, "{", source="f.json")
+
+
+def test_stored_filter_that_no_longer_validates_names_the_segment(database):
+    from models import SavedSegment
+
+    with database.sessions.begin() as session:
+        session.add(SavedSegment(name="旧", filter_json='{"version": 1, "where": {"field": '
+                                 '"gone", "op": "="}}'))
+    with pytest.raises(RevisitError, match="segment '旧' cannot be read.*unknown field 'gone'"):
+        service.get_segment(database.sessions, "旧")

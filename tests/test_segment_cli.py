@@ -1,0 +1,99 @@
+"""`revisit segment …` through the real CLI on a real SQLite file."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+
+from models import Customer, SatisfactionSurvey, Vehicle
+from ui.cli import run
+
+FILTER = {"version": 1, "where": {"and": [
+    {"field": "years_since_purchase", "op": ">=", "value": 5},
+    {"field": "satisfaction_band", "op": "=", "value": "high"},
+]}}
+
+
+@pytest.fixture
+def db(sqlite_database, tmp_path):
+    import datetime as dt
+
+    with sqlite_database.sessions.begin() as s:
+        s.add(Customer(id=1, code="C1", name="张伟", mobile="13900000000"))
+        s.flush()
+        s.add(Vehicle(id=7, customer_id=1, brand="VW", model="Passat", plate="京A12345",
+                      purchase_date=dt.date(2019, 1, 1)))
+        s.add(SatisfactionSurvey(customer_id=1, survey_date=dt.date(2026, 1, 1), overall_score=9))
+    return sqlite_database.url
+
+
+def cli(capsys, db, *args):
+    code = run(["--db", db, "segment", *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_import_list_show_count_members_export(capsys, db, tmp_path):
+    path = tmp_path / "seg.json"
+    path.write_text(json.dumps({"name": "换车高满意", "filter": FILTER}, ensure_ascii=False),
+                    encoding="utf-8")
+    assert cli(capsys, db, "import", str(path))[0] == 0
+    code, out, _ = cli(capsys, db, "list", "--format", "json")
+    assert [r["name"] for r in json.loads(out)] == ["换车高满意"]
+    assert "years_since_purchase" in cli(capsys, db, "show", "换车高满意")[1]
+    code, out, _ = cli(capsys, db, "count", "换车高满意", "--as-of", "2026-11-23",
+                       "--format", "json")
+    assert json.loads(out) == {"segment": "换车高满意", "as_of": "2026-11-23", "customers": 1,
+                               "vehicles": 1}
+    assert json.loads(cli(capsys, db, "count", "换车高满意", "--as-of", "2023-01-01",
+                          "--format", "json")[1])["customers"] == 0
+    code, out, _ = cli(capsys, db, "members", "换车高满意", "--format", "csv",
+                       "--as-of", "2026-11-23")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert [(r["customer_id"], r["vehicle_id"], r["name"], r["plate"]) for r in rows] == [
+        ("1", "7", "张伟", "京A12345")]
+    out = cli(capsys, db, "members", "换车高满意", "--format", "json")[1]
+    assert json.loads(out)["rows"][0]["vehicle_id"] == 7
+    exported = tmp_path / "out.json"
+    assert cli(capsys, db, "export", "换车高满意", "-o", str(exported))[0] == 0
+    assert json.loads(exported.read_text(encoding="utf-8"))["filter"] == FILTER
+
+
+def test_templates_print_counts(capsys, db):
+    code, out, _ = cli(capsys, db, "matrix", "--as-of", "2026-11-23", "--format", "json")
+    cells = {(c["years_band"], c["satisfaction_band"]): c["vehicles"]
+             for c in json.loads(out)["cells"]}
+    assert len(cells) == 12 and cells[("7+", "high")] == 1
+    assert "7+" in cli(capsys, db, "matrix", "--as-of", "2026-11-23")[1]
+    out = cli(capsys, db, "rfm", "--as-of", "2026-11-23")[1]
+    assert "重要价值" in out and "一般挽留" in out
+    data = json.loads(cli(capsys, db, "rfm", "--format", "json", "--quantile", "0.5")[1])
+    assert data["mode"] == "quantile" and len(data["classes"]) == 8
+    assert cli(capsys, db, "due", "--days", "30")[0] == 0
+    assert cli(capsys, db, "lifecycle", "--format", "json")[0] == 0
+    assert cli(capsys, db, "save-template", "matrix.7+.high", "--name", "九宫格7+高")[0] == 0
+    assert "九宫格7+高" in cli(capsys, db, "list")[1]
+
+
+@pytest.mark.parametrize(("args", "fragment"), [
+    (("count", "nope"), "There is no segment named 'nope'."),
+    (("matrix", "--as-of", "2026-13-01"), "--as-of: '2026-13-01' is not a date"),
+    (("import", "missing.json"), "missing.json does not exist"),
+    (("save-template", "matrix.9+.high"), "no template 'matrix.9+.high'"),
+])
+def test_errors_are_one_line(capsys, db, args, fragment):
+    code, out, err = cli(capsys, db, *args)
+    assert code == 2 and fragment in err and err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_bad_file_names_the_part(capsys, db, tmp_path):
+    path = tmp_path / "bad.json"
+    path.write_text('{"version": 1, "where": {"field": "years", "op": ">"}}', encoding="utf-8")
+    code, _, err = cli(capsys, db, "import", str(path), "--name", "x")
+    assert code == 2 and "where.field: unknown field 'years'" in err
+    path.write_text("{not json", encoding="utf-8")
+    code, _, err = cli(capsys, db, "import", str(path), "--name", "x")
+    assert code == 2 and "is not valid JSON" in err
