@@ -21,6 +21,7 @@ from ui.tasks import TaskRunner
 from ui.views.customers_view import CustomersView
 from ui.views.followup_view import FollowUpView
 from ui.views.reports_view import ReportsView
+from ui.views.segments_view import SegmentsView
 from ui.views.settings_view import SettingsView
 
 
@@ -42,7 +43,9 @@ class MainWindow(QMainWindow):
         self.followups = FollowUpView(database, self.runner)
         self.followups.call_saved.connect(lambda _id: self.customers.model.refresh_rows())
         self._add_area(self.tr("Customers"), self.customers)
-        self._add_area(self.tr("Segments"), self._placeholder(self.tr("Segments")))
+        self.segments = SegmentsView(database, self.runner)
+        self.segments.open_customer.connect(self.show_customer)
+        self._add_area(self.tr("Segments"), self.segments)
         self._add_area(self.tr("Lists"), self._placeholder(self.tr("Lists")))
         self._add_area(self.tr("My follow-ups"), self.followups)
         self._add_area(self.tr("Reports"), ReportsView(database, self.runner))
@@ -62,6 +65,10 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self._build_status_bar()
         self._restore()
+
+    def show_customer(self, customer_id: int) -> None:
+        self._nav.setCurrentRow(0)
+        self.customers.show_customer(customer_id)
 
     def _placeholder(self, area: str) -> QWidget:
         widget = QLabel(self.tr("%1 — coming in the next release.").replace("%1", area))

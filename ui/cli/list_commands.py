@@ -44,13 +44,24 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def _output_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", choices=("pdf", "xlsx", "csv"), default="pdf")
-    p.add_argument("--out", type=Path, required=True, help="file for the call list; mail and "
-                   "SMS lists go beside it with -mail / -sms in the name")
-    p.add_argument("--labels", help="label layout for mail (a4-3x8, a4-2x7, a4-3x7, "
-                   "envelope-dl; default: setting)")
+    p.add_argument(
+        "--out",
+        type=Path,
+        required=True,
+        help="file for the call list; mail and "
+        "SMS lists go beside it with -mail / -sms in the name",
+    )
+    p.add_argument(
+        "--labels",
+        help="label layout for mail (a4-3x8, a4-2x7, a4-3x7, envelope-dl; default: setting)",
+    )
     p.add_argument("--sms-template", help="SMS text with merge fields such as {称呼} {车型}")
-    p.add_argument("--send-at", type=dt.datetime.fromisoformat, metavar="YYYY-MM-DDTHH:MM",
-                   help="planned SMS sending time (checked against the sending window)")
+    p.add_argument(
+        "--send-at",
+        type=dt.datetime.fromisoformat,
+        metavar="YYYY-MM-DDTHH:MM",
+        help="planned SMS sending time (checked against the sending window)",
+    )
 
 
 def _sibling(out: Path, tag: str, suffix: str) -> Path:
@@ -74,24 +85,32 @@ def write_files(doc: ListDocument, args, st: settings_mod.ListSettings) -> list[
             target = out if single else _sibling(out, "mail", suffix)
             if args.format == "pdf":
                 sender = labels.Sender(st.dealer_name, st.dealer_address, st.dealer_postcode)
-                written.append(labels.write_labels(doc, target, args.labels or st.label_layout,
-                                                   sender))
+                written.append(
+                    labels.write_labels(doc, target, args.labels or st.label_layout, sender)
+                )
             else:
                 written.append(excel.write_list(doc, "mail", target, args.format))
         else:
             fmt = "csv" if args.format == "csv" else "xlsx"
-            target = (out if single and args.format != "pdf" else
-                      _sibling(out, "sms", f".{fmt}"))
+            target = out if single and args.format != "pdf" else _sibling(out, "sms", f".{fmt}")
             if not args.sms_template:
                 written.append(excel.write_list(doc, "sms", target, fmt))
                 continue
             template = sms.SmsTemplate(args.sms_template, st.sms_signature, st.sms_opt_out)
             send_at = args.send_at or dt.datetime.now().replace(second=0, microsecond=0)
-            result = sms.write_sms_file(doc.of_channel("sms"), template, target,
-                                        vendor=st.sms_vendor, fmt=fmt, send_at=send_at,
-                                        window=sms.parse_window(st.sms_window))
-            print(f"SMS: {len(result.rows):,} numbers, {result.total_parts:,} billed messages"
-                  + (f", {len(result.skipped)} skipped" if result.skipped else ""))
+            result = sms.write_sms_file(
+                doc.of_channel("sms"),
+                template,
+                target,
+                vendor=st.sms_vendor,
+                fmt=fmt,
+                send_at=send_at,
+                window=sms.parse_window(st.sms_window),
+            )
+            print(
+                f"SMS: {len(result.rows):,} numbers, {result.total_parts:,} billed messages"
+                + (f", {len(result.skipped)} skipped" if result.skipped else "")
+            )
             written.append(result.path)
     return written
 
@@ -107,12 +126,17 @@ def _build(args, open_db) -> int:
     if args.sms_template:  # refuse a bad template before a run is stored
         sms.SmsTemplate(args.sms_template, st.sms_signature, st.sms_opt_out).check()
     options = build.RunOptions(
-        channel=args.channel, staff=tuple(x.strip() for x in args.staff.split(",") if x.strip()),
-        split=args.split, purpose=args.purpose, as_of=args.as_of)
-    summary = build.build_run(db.sessions, args.segment, options,
-                              progress=TerminalProgress("list"))
-    print(f"list run #{summary.run_id} of '{summary.segment}' ({summary.as_of}, "
-          f"{summary.purpose}): {summary.members:,} to contact")
+        channel=args.channel,
+        staff=tuple(x.strip() for x in args.staff.split(",") if x.strip()),
+        split=args.split,
+        purpose=args.purpose,
+        as_of=args.as_of,
+    )
+    summary = build.build_run(db.sessions, args.segment, options, progress=TerminalProgress("list"))
+    print(
+        f"list run #{summary.run_id} of '{summary.segment}' ({summary.as_of}, "
+        f"{summary.purpose}): {summary.members:,} to contact"
+    )
     for ch, n in summary.by_channel.items():
         print(f"  {ch:<6} {n:>8,}")
     for name, n in summary.by_caller.items():
@@ -138,15 +162,19 @@ def _show(args, open_db) -> int:
             print(f"#{run_id:<5} {as_of}  {n:>7,}  {segment}")
         return 0
     info = runs.run_info(db.sessions, args.run)
-    print(f"list run #{info.run_id}: '{info.segment}' as of {info.as_of}, purpose "
-          f"{info.purpose}, channel {info.channel_mode}, made {info.created_at:%Y-%m-%d %H:%M}")
+    print(
+        f"list run #{info.run_id}: '{info.segment}' as of {info.as_of}, purpose "
+        f"{info.purpose}, channel {info.channel_mode}, made {info.created_at:%Y-%m-%d %H:%M}"
+    )
     for ch, n in info.by_channel.items():
         print(f"  {ch:<6} {n:>8,}")
     for reason, n in info.excluded.items():
         print(f"  excluded, {reason}: {n:,}")
     if info.previous_run_id:
-        print(f"since run #{info.previous_run_id}: {len(info.new)} new, "
-              f"{len(info.dropped)} dropped out")
+        print(
+            f"since run #{info.previous_run_id}: {len(info.new)} new, "
+            f"{len(info.dropped)} dropped out"
+        )
         for who in info.new[:20]:
             print(f"  + {who}")
         for who in info.dropped[:20]:
@@ -156,9 +184,11 @@ def _show(args, open_db) -> int:
 
 def _outcomes(args, open_db) -> int:
     report = outcomes.read_outcomes(open_db().sessions, args.file)
-    print(f"{report.stored} contacts stored, {report.already} already read before, "
-          f"{report.blank} rows without an outcome, {report.km_readings} km readings, "
-          f"{report.profile_changes} profile changes")
+    print(
+        f"{report.stored} contacts stored, {report.already} already read before, "
+        f"{report.blank} rows without an outcome, {report.km_readings} km readings, "
+        f"{report.profile_changes} profile changes"
+    )
     for row, problem in report.problems:
         print(f"  row {row}: {problem}")
     return 1 if report.problems else 0
@@ -166,8 +196,10 @@ def _outcomes(args, open_db) -> int:
 
 def _unsubscribe(args, open_db) -> int:
     r = unsubscribe.read_unsubscribes(open_db().sessions, args.file, failed=args.failed)
-    print(f"{r.numbers} numbers: {r.customers_blocked} customers now blocked for SMS, "
-          f"{r.already_blocked} already were, {len(r.unknown_numbers)} numbers unknown")
+    print(
+        f"{r.numbers} numbers: {r.customers_blocked} customers now blocked for SMS, "
+        f"{r.already_blocked} already were, {len(r.unknown_numbers)} numbers unknown"
+    )
     for row in r.unreadable_rows:
         print(f"  row {row}: no mainland mobile number found")
     return 0

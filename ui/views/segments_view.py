@@ -1,0 +1,560 @@
+"""Segments: build and save filters with a live member count and preview, and the templates
+(replacement matrix, RFM classes, lifecycle, tags, due soon) as clickable grids of counts."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import QDate, QLocale, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QDateEdit,
+    QDoubleSpinBox,
+    QFileDialog,
+    QGridLayout,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from services.database import Database
+from services.segments import service as segments
+from services.segments.templates import MATRIX_SAT_BANDS, YEAR_BANDS
+from ui.tasks import TaskRunner, error_text
+from ui.views.customer_page import fill_table, make_table
+from ui.views.filter_editor import FilterEditor, chinese
+
+COUNT_DELAY_MS = 350
+
+
+def _date(q: QDate) -> dt.date:
+    return dt.date(q.year(), q.month(), q.day())
+
+
+class SegmentsView(QWidget):
+    """`open_members` asks the window to show a customer (double-click in the preview)."""
+
+    open_customer = Signal(int)
+    segments_changed = Signal()
+
+    def __init__(self, database: Database, runner: TaskRunner, parent=None) -> None:
+        super().__init__(parent)
+        self.database = database
+        self.runner = runner
+        self._current_name: str | None = None
+        self._count_serial = 0
+        self.as_of = QDateEdit(QDate.currentDate())
+        self.as_of.setCalendarPopup(True)
+        self.as_of.setDisplayFormat("yyyy-MM-dd")
+        self.as_of.setToolTip(self.tr("Every date-relative field is computed for this day"))
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self._build_builder(), self.tr("Builder"))
+        self.tabs.addTab(self._build_matrix(), self.tr("Replacement matrix"))
+        self.tabs.addTab(self._build_rfm(), self.tr("RFM classes"))
+        self.tabs.addTab(self._build_groups(), self.tr("Stages, tags, due soon"))
+        top = QHBoxLayout()
+        top.addWidget(QLabel(self.tr("Evaluation date")))
+        top.addWidget(self.as_of)
+        top.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.tabs, 1)
+        self.as_of.dateChanged.connect(self._on_as_of_changed)
+        self.tabs.currentChanged.connect(self._on_tab_changed)
+        self.reload_list()
+
+    # --- builder tab ---------------------------------------------------------------------
+    def _build_builder(self) -> QWidget:
+        self.saved = QListWidget()
+        self.saved.currentTextChanged.connect(self._on_saved_selected)
+        new = QPushButton(self.tr("&New"))
+        new.clicked.connect(self.new_segment)
+        self.rename_button = QPushButton(self.tr("Rename…"))
+        self.rename_button.clicked.connect(self._on_rename)
+        self.duplicate_button = QPushButton(self.tr("Duplicate…"))
+        self.duplicate_button.clicked.connect(self._on_duplicate)
+        self.delete_button = QPushButton(self.tr("Delete…"))
+        self.delete_button.clicked.connect(self._on_delete)
+        import_button = QPushButton(self.tr("Import…"))
+        import_button.clicked.connect(self._on_import)
+        self.export_button = QPushButton(self.tr("Export…"))
+        self.export_button.clicked.connect(self._on_export)
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.addWidget(QLabel(self.tr("Saved segments")))
+        left_layout.addWidget(self.saved, 1)
+        grid = QGridLayout()
+        for i, b in enumerate(
+            (
+                new,
+                self.rename_button,
+                self.duplicate_button,
+                self.delete_button,
+                import_button,
+                self.export_button,
+            )
+        ):
+            grid.addWidget(b, i // 2, i % 2)
+        left_layout.addLayout(grid)
+
+        tags = self._tag_names()
+        self.editor = FilterEditor(tags)
+        self.editor.changed.connect(self._on_filter_changed)
+        self.name = QLineEdit()
+        self.name.setPlaceholderText(self.tr("Segment name, e.g. 5–6年 高满意度 换车"))
+        self.save_button = QPushButton(self.tr("&Save"))
+        self.save_button.clicked.connect(self.save)
+        name_row = QHBoxLayout()
+        name_row.addWidget(self.name, 1)
+        name_row.addWidget(self.save_button)
+        self.problem = QLabel()
+        self.problem.setWordWrap(True)
+        self.problem.setStyleSheet("color: #b00020;")
+        middle = QWidget()
+        middle_layout = QVBoxLayout(middle)
+        middle_layout.addLayout(name_row)
+        middle_layout.addWidget(self.editor, 1)
+        middle_layout.addWidget(self.problem)
+
+        self.count = QLabel()
+        self.count.setStyleSheet("font-size: 16px; font-weight: 600;")
+        self.preview = make_table(
+            [
+                self.tr("No."),
+                self.tr("Name"),
+                self.tr("Mobile"),
+                self.tr("Vehicle"),
+                self.tr("Plate"),
+            ]
+        )
+        self.preview.cellDoubleClicked.connect(self._on_preview_double_clicked)
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.addWidget(self.count)
+        right_layout.addWidget(QLabel(self.tr("First members (double-click to open):")))
+        right_layout.addWidget(self.preview, 1)
+        self._preview_ids: list[int] = []
+
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        for w in (left, middle, right):
+            splitter.addWidget(w)
+        splitter.setSizes([220, 560, 480])
+        self._count_timer = QTimer(self)
+        self._count_timer.setSingleShot(True)
+        self._count_timer.setInterval(COUNT_DELAY_MS)
+        self._count_timer.timeout.connect(self.refresh_count)
+        return splitter
+
+    def _tag_names(self) -> list[str]:
+        return [g.key for g in segments.tag_groups(self.database.sessions)]
+
+    def reload_list(self, select: str | None = None) -> None:
+        infos = segments.list_segments(self.database.sessions)
+        self.saved.blockSignals(True)
+        self.saved.clear()
+        for info in infos:
+            self.saved.addItem(info.name)
+        self.saved.blockSignals(False)
+        names = [i.name for i in infos]
+        if select in names:
+            self.saved.setCurrentRow(names.index(select))
+        elif self._current_name is None:
+            self.new_segment()
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        has = self._current_name is not None
+        for b in (
+            self.rename_button,
+            self.duplicate_button,
+            self.delete_button,
+            self.export_button,
+        ):
+            b.setEnabled(has)
+
+    def new_segment(self, data: dict | None = None, name: str = "") -> None:
+        self._current_name = None
+        self.saved.blockSignals(True)
+        self.saved.clearSelection()
+        self.saved.setCurrentRow(-1)
+        self.saved.blockSignals(False)
+        self.name.setText(name)
+        self.editor.set_data(data or {"version": 1, "where": {"and": []}})
+        self._update_buttons()
+        self._on_filter_changed(self.editor.data())
+
+    def _on_saved_selected(self, name: str) -> None:
+        if not name:
+            return
+        try:
+            segment = segments.get_segment(self.database.sessions, name)
+        except Exception as exc:
+            self.problem.setText(error_text(exc))
+            return
+        from services.segments.spec import to_data
+
+        self._current_name = name
+        self.name.setText(name)
+        self.editor.set_data(to_data(segment.filter))
+        self._update_buttons()
+        self._on_filter_changed(self.editor.data())
+
+    def _on_filter_changed(self, _data: dict) -> None:
+        self._count_timer.start()
+
+    def _valid_filter(self):
+        from services.segments.spec import parse
+
+        try:
+            flt = parse(self.editor.data())
+        except Exception as exc:
+            self.problem.setText(error_text(exc))
+            return None
+        self.problem.clear()
+        return flt
+
+    def refresh_count(self) -> None:
+        flt = self._valid_filter()
+        if flt is None:
+            self.count.setText(self.tr("—"))
+            return
+        self._count_serial += 1
+        serial = self._count_serial
+        as_of = _date(self.as_of.date())
+        self.count.setText(self.tr("Counting…"))
+
+        def work(_p, _c):
+            counted = segments.count(self.database.sessions, flt, as_of)
+            page = segments.members(self.database.sessions, flt, as_of, limit=200)
+            return counted, page
+
+        self.runner.run(
+            work,
+            on_done=lambda r: self._show_count(serial, *r),
+            parent_widget=self,
+            label=self.tr("Counting members"),
+        )
+
+    def _show_count(self, serial: int, counted, page) -> None:
+        if serial != self._count_serial:
+            return
+        locale = QLocale()
+        text = self.tr("%1 customers").replace("%1", locale.toString(counted.customers))
+        if counted.vehicles is not None:
+            text += self.tr(", %1 vehicles").replace("%1", locale.toString(counted.vehicles))
+        self.count.setText(text)
+        self._preview_ids = [m.customer_id for m in page.rows]
+        fill_table(self.preview, [[m.code, m.name, m.mobile, m.model, m.plate] for m in page.rows])
+
+    def _on_preview_double_clicked(self, row: int, _col: int) -> None:
+        if 0 <= row < len(self._preview_ids):
+            self.open_customer.emit(self._preview_ids[row])
+
+    # --- save / rename / duplicate / delete ----------------------------------------------
+    def save(self) -> None:
+        flt = self._valid_filter()
+        name = self.name.text().strip()
+        if flt is None:
+            return
+        if not name:
+            self.problem.setText(self.tr("Give the segment a name first."))
+            self.name.setFocus()
+            return
+        replace = name == self._current_name
+        if not replace and name in [self.saved.item(i).text() for i in range(self.saved.count())]:
+            answer = QMessageBox.question(
+                self,
+                self.tr("Replace segment"),
+                self.tr("A segment named “%1” exists. Replace its filter?").replace("%1", name),
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+            replace = True
+        self.runner.run(
+            lambda _p, _c: segments.save_segment(
+                self.database.sessions, name, flt, replace=replace
+            ),
+            on_done=lambda info: self._after_change(info.name),
+            parent_widget=self,
+            label=self.tr("Saving segment"),
+            write=True,
+        )
+
+    def _after_change(self, select: str | None) -> None:
+        self._current_name = select
+        self.reload_list(select)
+        self.segments_changed.emit()
+
+    def _ask_name(self, title: str, default: str) -> str | None:
+        name, ok = QInputDialog.getText(self, title, self.tr("Name:"), text=default)
+        return name.strip() if ok and name.strip() else None
+
+    def _on_rename(self) -> None:
+        old = self._current_name
+        new = old and self._ask_name(self.tr("Rename segment"), old)
+        if new and new != old:
+            self.runner.run(
+                lambda _p, _c: segments.rename_segment(self.database.sessions, old, new),
+                on_done=lambda info: self._after_change(info.name),
+                parent_widget=self,
+                write=True,
+            )
+
+    def _on_duplicate(self) -> None:
+        old = self._current_name
+        new = old and self._ask_name(
+            self.tr("Duplicate segment"), self.tr("%1 (copy)").replace("%1", old)
+        )
+        if new:
+            self.runner.run(
+                lambda _p, _c: segments.duplicate_segment(self.database.sessions, old, new),
+                on_done=lambda info: self._after_change(info.name),
+                parent_widget=self,
+                write=True,
+            )
+
+    def _on_delete(self) -> None:
+        name = self._current_name
+        if name is None:
+            return
+        answer = QMessageBox.question(
+            self,
+            self.tr("Delete segment"),
+            self.tr("Delete the segment “%1”? Lists already made from it are kept.").replace(
+                "%1", name
+            ),
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        self._current_name = None
+        self.runner.run(
+            lambda _p, _c: segments.delete_segment(self.database.sessions, name),
+            on_done=lambda _r: self._after_change(None),
+            parent_widget=self,
+            write=True,
+        )
+
+    def _on_import(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, self.tr("Import segment"), "", self.tr("Segment files (*.json)")
+        )
+        if not path:
+            return
+
+        def work(_p, _c):
+            from pathlib import Path
+
+            return segments.import_segment(
+                self.database.sessions, Path(path).read_text(encoding="utf-8"), source=path
+            )
+
+        self.runner.run(
+            work, on_done=lambda info: self._after_change(info.name), parent_widget=self, write=True
+        )
+
+    def _on_export(self) -> None:
+        name = self._current_name
+        if name is None:
+            return
+        path, _ = QFileDialog.getSaveFileName(
+            self, self.tr("Export segment"), f"{name}.json", self.tr("Segment files (*.json)")
+        )
+        if path:
+            text = segments.export_segment(self.database.sessions, name)
+            with open(path, "w", encoding="utf-8") as handle:
+                handle.write(text)
+
+    # --- templates -----------------------------------------------------------------------
+    def _build_matrix(self) -> QWidget:
+        self.km_floor = QDoubleSpinBox()
+        self.km_floor.setRange(0, 1_000_000)
+        self.km_floor.setSingleStep(10_000)
+        self.km_floor.setSuffix(" km")
+        self.km_floor.setSpecialValueText(self.tr("no km floor"))
+        self.km_floor.valueChanged.connect(self.refresh_matrix)
+        self.matrix_grid = QGridLayout()
+        self._matrix_buttons: dict[tuple[str, str], QPushButton] = {}
+        bands = {
+            "low": self.tr("Low (0–6)"),
+            "middle": self.tr("Middle (7–8)"),
+            "high": self.tr("High (9–10)"),
+            "none": self.tr("No score"),
+        }
+        for c, band in enumerate(MATRIX_SAT_BANDS):
+            self.matrix_grid.addWidget(
+                QLabel(bands[band]), 0, c + 1, alignment=Qt.AlignmentFlag.AlignCenter
+            )
+        for r, years in enumerate(YEAR_BANDS):
+            self.matrix_grid.addWidget(QLabel(self.tr("%1 years").replace("%1", years)), r + 1, 0)
+            for c, band in enumerate(MATRIX_SAT_BANDS):
+                b = QPushButton("…")
+                b.setMinimumSize(150, 64)
+                b.setToolTip(self.tr("Open these vehicles' owners in the builder"))
+                b.clicked.connect(lambda _c=False, y=years, s=band: self._open_matrix_cell(y, s))
+                self.matrix_grid.addWidget(b, r + 1, c + 1)
+                self._matrix_buttons[(years, band)] = b
+        self.matrix_note = QLabel()
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        row = QHBoxLayout()
+        row.addWidget(QLabel(self.tr("Only vehicles with at least")))
+        row.addWidget(self.km_floor)
+        row.addStretch(1)
+        layout.addLayout(row)
+        layout.addLayout(self.matrix_grid)
+        layout.addWidget(self.matrix_note)
+        layout.addStretch(1)
+        self._matrix = None
+        return page
+
+    def refresh_matrix(self) -> None:
+        as_of = _date(self.as_of.date())
+        floor = self.km_floor.value() or None
+        self.runner.run(
+            lambda _p, _c: segments.matrix(self.database.sessions, as_of, floor),
+            on_done=self._show_matrix,
+            parent_widget=self,
+            label=self.tr("Counting the matrix"),
+        )
+
+    def _show_matrix(self, result) -> None:
+        self._matrix = result
+        locale = QLocale()
+        for cell in result.cells:
+            self._matrix_buttons[(cell.years_band, cell.satisfaction_band)].setText(
+                self.tr("%1 vehicles\n%2 customers")
+                .replace("%1", locale.toString(cell.vehicles))
+                .replace("%2", locale.toString(cell.customers))
+            )
+        self.matrix_note.setText(
+            self.tr(
+                "Years since purchase × latest satisfaction score, on %1. A customer with "
+                "two old cars can sit in two cells; lists contact each customer once."
+            ).replace("%1", result.as_of.isoformat())
+        )
+
+    def _open_matrix_cell(self, years: str, band: str) -> None:
+        if self._matrix is None:
+            return
+        cell = self._matrix.cell(years, band)
+        self.tabs.setCurrentIndex(0)
+        self.new_segment(cell.filter, cell.label_zh if chinese() else cell.label_en)
+
+    def _build_rfm(self) -> QWidget:
+        self.rfm_table = make_table([self.tr("Class"), "R", "F", "M", self.tr("Customers")])
+        self.rfm_table.cellDoubleClicked.connect(self._open_rfm_class)
+        self.rfm_table.horizontalHeader().setStretchLastSection(False)
+        self.rfm_note = QLabel()
+        self.rfm_note.setWordWrap(True)
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.addWidget(self.rfm_note)
+        layout.addWidget(self.rfm_table, 1)
+        layout.addWidget(QLabel(self.tr("Double-click a class to open it in the builder.")))
+        self._rfm = None
+        return page
+
+    def refresh_rfm(self) -> None:
+        as_of = _date(self.as_of.date())
+        self.runner.run(
+            lambda _p, _c: segments.rfm(self.database.sessions, as_of),
+            on_done=self._show_rfm,
+            parent_widget=self,
+            label=self.tr("Counting RFM classes"),
+        )
+
+    def _show_rfm(self, result) -> None:
+        self._rfm = result
+        arrow = {True: "↑", False: "↓"}
+        fill_table(
+            self.rfm_table,
+            [
+                [
+                    c.name_zh if chinese() else c.name_en,
+                    arrow[c.r_up],
+                    arrow[c.f_up],
+                    arrow[c.m_up],
+                    c.customers,
+                ]
+                for c in result.classes
+            ],
+        )
+        locale = QLocale()
+        self.rfm_note.setText(
+            self.tr(
+                "Spends from %1 to %2. Thresholds (means): R ≤ %3 days, F ≥ %4, M ≥ ¥%5. "
+                "%6 customers have a class."
+            )
+            .replace("%1", result.window_start.isoformat())
+            .replace("%2", result.as_of.isoformat())
+            .replace("%3", locale.toString(result.r_days or 0, "f", 0))
+            .replace("%4", locale.toString(result.f or 0, "f", 2))
+            .replace("%5", locale.toString(result.m or 0, "f", 0))
+            .replace("%6", locale.toString(result.customers_with_class))
+        )
+
+    def _open_rfm_class(self, row: int, _col: int) -> None:
+        if self._rfm is None or row >= len(self._rfm.classes):
+            return
+        c = self._rfm.classes[row]
+        self.tabs.setCurrentIndex(0)
+        self.new_segment(c.filter, c.name_zh if chinese() else c.name_en)
+
+    def _build_groups(self) -> QWidget:
+        self.groups_table = make_table([self.tr("Group"), self.tr("Count")])
+        self.groups_table.cellDoubleClicked.connect(self._open_group)
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.addWidget(self.groups_table, 1)
+        layout.addWidget(
+            QLabel(
+                self.tr(
+                    "Due soon counts the next 30 days. Double-click a row "
+                    "to open it in the builder."
+                )
+            )
+        )
+        self._groups: list = []
+        return page
+
+    def refresh_groups(self) -> None:
+        as_of = _date(self.as_of.date())
+
+        def work(_p, _c):
+            s = self.database.sessions
+            return [
+                *segments.lifecycle(s, as_of),
+                *segments.due_soon(s, as_of, 30),
+                *segments.tag_groups(s),
+            ]
+
+        self.runner.run(
+            work, on_done=self._show_groups, parent_widget=self, label=self.tr("Counting groups")
+        )
+
+    def _show_groups(self, groups) -> None:
+        self._groups = list(groups)
+        fill_table(
+            self.groups_table,
+            [[g.label_zh if chinese() else g.label_en, g.count] for g in self._groups],
+        )
+
+    def _open_group(self, row: int, _col: int) -> None:
+        if 0 <= row < len(self._groups):
+            g = self._groups[row]
+            self.tabs.setCurrentIndex(0)
+            self.new_segment(g.filter, g.label_zh if chinese() else g.label_en)
+
+    # --- evaluation date and tabs --------------------------------------------------------
+    def _on_as_of_changed(self) -> None:
+        self._on_tab_changed(self.tabs.currentIndex())
+
+    def _on_tab_changed(self, index: int) -> None:
+        (self.refresh_count, self.refresh_matrix, self.refresh_rfm, self.refresh_groups)[index]()
