@@ -19,6 +19,10 @@ SMS_VENDORS = ("generic", "aliyun", "huawei")
 class Settings:
     shop_name: str = "回访汽车服务"
     shop_phone: str = ""
+    # Sender on envelopes (province → street order, as printed).
+    shop_address: str = ""
+    shop_postcode: str = ""
+    label_layout: str = "a4-3x8"
     sms_signature: str = "【回访汽车】"
     sms_opt_out: str = "回T退订"
     sms_vendor: str = "generic"
@@ -28,6 +32,10 @@ class Settings:
     contact_fatigue_days: int = 14
     no_answer_retry_days: int = 3
     max_failed_attempts: int = 5
+
+    @property
+    def sms_window(self) -> tuple[dt.time, dt.time]:
+        return self.sms_window_start, self.sms_window_end
 
     def validate(self) -> Settings:
         if self.sms_vendor not in SMS_VENDORS:
@@ -56,7 +64,12 @@ def _decode(field: dataclasses.Field, text: str):
 def load_settings(sessions: sessionmaker[Session]) -> Settings:
     """Stored values over the defaults; a value that no longer parses falls back to its default."""
     with sessions() as s:
-        stored = dict(s.execute(select(AppSetting.key, AppSetting.value)).all())
+        return load_settings_in(s)
+
+
+def load_settings_in(s: Session) -> Settings:
+    """The same, inside a session a service already has open."""
+    stored = dict(s.execute(select(AppSetting.key, AppSetting.value)).all())
     values = {}
     for field in dataclasses.fields(Settings):
         if field.name in stored:

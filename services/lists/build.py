@@ -3,6 +3,7 @@ members (with what prints, as a snapshot) and its exclusions stored in one trans
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from collections import Counter
@@ -16,12 +17,12 @@ from models import ListRun, ListRunExclusion, ListRunMember, StaffUser
 from models.codes import PURPOSES
 from services.errors import N_, CancelToken, RevisitError
 from services.lists import routing
-from services.lists import settings as settings_mod
 from services.lists.labels import REASON_LABELS
 from services.lists.query import SALES_PURPOSES, candidate_query
 from services.outputs.sms import mainland_mobile
 from services.outputs.types import ListMember
 from services.segments import service as segments
+from services.settings import load_settings_in
 
 Sessions = sessionmaker[Session]
 CHANNEL_MODES = ("auto", "call", "mail", "sms")
@@ -38,7 +39,7 @@ class RunOptions:
     as_of: dt.date | None = None
     created_by: int | None = None
     note: str | None = None
-    overrides: dict[str, int] = field(default_factory=dict)  # e.g. {"fatigue_days": 7}
+    overrides: dict[str, int] = field(default_factory=dict)  # e.g. {"contact_fatigue_days": 7}
 
 
 @dataclass(frozen=True)
@@ -125,9 +126,9 @@ def build_run(sessions: Sessions, segment_name: str, options: RunOptions = RunOp
                            purpose=purpose, known=", ".join(PURPOSES))
     forced = None if options.channel == "auto" else options.channel
     with sessions.begin() as s:
-        st = settings_mod.load(s)
+        st = load_settings_in(s)
         if options.overrides:
-            st = settings_mod.ListSettings(**{**asdict(st), **options.overrides})
+            st = dataclasses.replace(st, **options.overrides)
         callers = _callers(s, options.staff)
         rows = s.execute(candidate_query(member_query, as_of, purpose)).all()
         if cancel:
@@ -167,7 +168,8 @@ def build_run(sessions: Sessions, segment_name: str, options: RunOptions = RunOp
                       channel_mode=options.channel, previous_run_id=previous,
                       created_by=options.created_by, note=options.note,
                       settings_json=json.dumps({**asdict(st), "staff": list(options.staff),
-                                                "split": options.split}, ensure_ascii=False))
+                                                "split": options.split}, ensure_ascii=False,
+                                               default=str))
         s.add(run)
         s.flush()
         width = max(4, len(str(len(ordered))))

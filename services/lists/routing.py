@@ -13,8 +13,8 @@ from services.lists.labels import (
     WINDOW_LABELS,
     WINDOW_START,
 )
-from services.lists.settings import ListSettings
 from services.outputs.sms import mainland_mobile
+from services.settings import Settings
 
 STORED_TO_LIST = {"phone": "call", "sms": "sms", "mail": "mail"}
 DEFAULT_ORDER = ("call", "sms", "mail")
@@ -48,7 +48,7 @@ def has_address(r) -> bool:
                 and len(r.postcode) == 6 and r.postcode.isdigit())
 
 
-def _blocked(r, channel: str, s: ListSettings, as_of: dt.date) -> tuple[str, str] | None:
+def _blocked(r, channel: str, s: Settings, as_of: dt.date) -> tuple[str, str] | None:
     if channel == "call":
         if r.dnc_phone:
             return "dnc", f"电话勿扰：{r.dnc_reason or ''}"
@@ -57,7 +57,7 @@ def _blocked(r, channel: str, s: ListSettings, as_of: dt.date) -> tuple[str, str
         wrong, ok = _date(r.last_wrong), _date(r.last_ok)
         if wrong and (ok is None or wrong >= ok):
             return "no_mobile", f"{wrong} 拨打为空号/错号"
-        if r.failed_calls >= s.max_failed_calls:
+        if r.failed_calls >= s.max_failed_attempts:
             return "no_channel", f"已连续 {r.failed_calls} 次未接通"
     elif channel == "sms":
         if r.dnc_sms:
@@ -72,7 +72,7 @@ def _blocked(r, channel: str, s: ListSettings, as_of: dt.date) -> tuple[str, str
     return None
 
 
-def decide(r, forced: str | None, s: ListSettings, as_of: dt.date, sales: bool) -> Decision:
+def decide(r, forced: str | None, s: Settings, as_of: dt.date, sales: bool) -> Decision:
     if r.dnc_all:
         return Decision(None, "dnc", f"全部渠道勿扰：{r.dnc_reason or ''}")
     if sales and not r.consent:
@@ -80,25 +80,26 @@ def decide(r, forced: str | None, s: ListSettings, as_of: dt.date, sales: bool) 
     if sales and r.complaint:
         return Decision(None, "complaint", "有未解决投诉，暂停销售联系，转服务补救")
     done = _date(r.last_done)
-    if done and (as_of - done).days < s.fatigue_days:
-        return Decision(None, "recent_contact", f"{done} 已联系（{s.fatigue_days} 天内不再联系）")
+    if done and (as_of - done).days < s.contact_fatigue_days:
+        days = s.contact_fatigue_days
+        return Decision(None, "recent_contact", f"{done} 已联系（{days} 天内不再联系）")
     order = (forced,) if forced else channel_order(r.channel_order)
     fail, ok = _date(r.last_fail), _date(r.last_ok)
-    waiting = fail and (ok is None or fail > ok) and (as_of - fail).days < s.retry_days
+    waiting = fail and (ok is None or fail > ok) and (as_of - fail).days < s.no_answer_retry_days
     reasons = []
     for channel in order:
-        if channel == "call" and waiting and r.failed_calls < s.max_failed_calls:
-            back = fail + dt.timedelta(days=s.retry_days)
+        if channel == "call" and waiting and r.failed_calls < s.max_failed_attempts:
+            back = fail + dt.timedelta(days=s.no_answer_retry_days)
             return Decision(None, "retry_later", f"{fail} 未接通，{back} 起再拨")
         blocked = _blocked(r, channel, s, as_of)
         if blocked is None:
             note = ""
             if channel != "call" and "call" in order[: order.index(channel)] \
-                    and r.failed_calls >= s.max_failed_calls:
+                    and r.failed_calls >= s.max_failed_attempts:
                 note = f"电话已连续 {r.failed_calls} 次未接通，改为{CHANNEL_LABELS[channel]}"
             return Decision(channel, note=note)
         reasons.append(blocked)
-    if not forced and r.failed_calls >= s.max_failed_calls and "call" in order:
+    if not forced and r.failed_calls >= s.max_failed_attempts and "call" in order:
         # Five failed calls and no other usable channel in their preferences: try the others.
         for channel in ("sms", "mail"):
             if channel not in order and _blocked(r, channel, s, as_of) is None:

@@ -8,9 +8,9 @@ import datetime as dt
 from pathlib import Path
 
 from services.lists import build, outcomes, runs, unsubscribe
-from services.lists import settings as settings_mod
 from services.outputs import excel, labels, pdf_call_sheet, sms
 from services.outputs.types import ListDocument
+from services.settings import Settings, load_settings
 from ui.cli.progress import TerminalProgress
 
 
@@ -68,7 +68,7 @@ def _sibling(out: Path, tag: str, suffix: str) -> Path:
     return out.with_name(f"{out.stem}-{tag}{suffix}")
 
 
-def write_files(doc: ListDocument, args, st: settings_mod.ListSettings) -> list[Path]:
+def write_files(doc: ListDocument, args, st: Settings) -> list[Path]:
     written: list[Path] = []
     out: Path = args.out
     channels = [c for c in ("call", "mail", "sms") if doc.of_channel(c)]
@@ -84,7 +84,7 @@ def write_files(doc: ListDocument, args, st: settings_mod.ListSettings) -> list[
             suffix = ".pdf" if args.format == "pdf" else f".{args.format}"
             target = out if single else _sibling(out, "mail", suffix)
             if args.format == "pdf":
-                sender = labels.Sender(st.dealer_name, st.dealer_address, st.dealer_postcode)
+                sender = labels.Sender(st.shop_name, st.shop_address, st.shop_postcode)
                 written.append(
                     labels.write_labels(doc, target, args.labels or st.label_layout, sender)
                 )
@@ -105,7 +105,7 @@ def write_files(doc: ListDocument, args, st: settings_mod.ListSettings) -> list[
                 vendor=st.sms_vendor,
                 fmt=fmt,
                 send_at=send_at,
-                window=sms.parse_window(st.sms_window),
+                window=st.sms_window,
             )
             print(
                 f"SMS: {len(result.rows):,} numbers, {result.total_parts:,} billed messages"
@@ -115,9 +115,8 @@ def write_files(doc: ListDocument, args, st: settings_mod.ListSettings) -> list[
     return written
 
 
-def _settings(open_db) -> settings_mod.ListSettings:
-    with open_db().sessions() as s:
-        return settings_mod.load(s)
+def _settings(open_db) -> Settings:
+    return load_settings(open_db().sessions)
 
 
 def _build(args, open_db) -> int:

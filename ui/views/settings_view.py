@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from services import settings as shared
+from services.outputs.labels import layouts
 from services.database import Database, current_revision
 from ui.tasks import TaskRunner
 
@@ -59,6 +60,13 @@ class SettingsView(QWidget):
 
         self.shop_name = QLineEdit()
         self.shop_phone = QLineEdit()
+        self.shop_address = QLineEdit()
+        self.shop_address.setPlaceholderText(self.tr("Province, city, district, street"))
+        self.shop_postcode = QLineEdit()
+        self.shop_postcode.setInputMask("999999;_")
+        self.label_layout = QComboBox()
+        for key, spec in layouts().items():
+            self.label_layout.addItem(spec.get("title", key), key)
         self.signature = QLineEdit()
         self.signature.setToolTip(self.tr("Counted in every SMS's length, e.g. 【某某丰田】"))
         self.opt_out = QLineEdit()
@@ -96,6 +104,9 @@ class SettingsView(QWidget):
         form = QFormLayout(department)
         form.addRow(self.tr("Shop name"), self.shop_name)
         form.addRow(self.tr("Shop phone"), self.shop_phone)
+        form.addRow(self.tr("Shop address (envelope sender)"), self.shop_address)
+        form.addRow(self.tr("Shop postcode"), self.shop_postcode)
+        form.addRow(self.tr("Label sheet"), self.label_layout)
         form.addRow(self.tr("SMS signature"), self.signature)
         form.addRow(self.tr("SMS opt-out text"), self.opt_out)
         form.addRow(self.tr("SMS vendor file layout"), self.vendor)
@@ -129,6 +140,9 @@ class SettingsView(QWidget):
     def _show(self, s: shared.Settings) -> None:
         self.shop_name.setText(s.shop_name)
         self.shop_phone.setText(s.shop_phone)
+        self.shop_address.setText(s.shop_address)
+        self.shop_postcode.setText(s.shop_postcode)
+        self.label_layout.setCurrentIndex(max(0, self.label_layout.findData(s.label_layout)))
         self.signature.setText(s.sms_signature)
         self.opt_out.setText(s.sms_opt_out)
         self.vendor.setCurrentIndex(max(0, self.vendor.findData(s.sms_vendor)))
@@ -143,6 +157,9 @@ class SettingsView(QWidget):
             shared.Settings(),
             shop_name=self.shop_name.text().strip(),
             shop_phone=self.shop_phone.text().strip(),
+            shop_address=self.shop_address.text().strip(),
+            shop_postcode=self.shop_postcode.text().strip(),
+            label_layout=self.label_layout.currentData(),
             sms_signature=self.signature.text().strip(),
             sms_opt_out=self.opt_out.text().strip(),
             sms_vendor=self.vendor.currentData(),
