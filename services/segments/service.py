@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import math
+from fractions import Fraction
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -253,11 +253,9 @@ def rfm(sessions: Sessions, as_of: dt.date | None = None, *,
         if quantile is not None:
             if not 0 <= quantile <= 1:
                 raise RevisitError(N_("The quantile must be between 0 and 1, not {q}."), q=quantile)
-            n = s.scalar(tpl.rfm_count(as_of, months)) or 0
-            k = math.floor(quantile * (n - 1)) if n else 0
-            vals = [s.scalar(tpl.rfm_value_at(as_of, months, i, k)) for i in range(3)] if n else [
-                0, 0, 0]
-            th = rfm_mod.Thresholds("fixed", vals[0], vals[1], (vals[2] or 0) / 100)
+            q = Fraction(quantile).limit_denominator(10_000)
+            n, r_q, f_q, m_q = s.execute(tpl.rfm_quantiles(as_of, months, q)).one()
+            th = rfm_mod.Thresholds("fixed", r_q or 0, f_q or 0, (m_q or 0) / 100)
         elif th.mode == "fixed" and None in (th.r_days, th.f, th.m):
             raise RevisitError(N_("Fixed RFM thresholds need R (days), F and M (yuan)."))
         rows = s.execute(tpl.rfm_query(as_of, months, th)).all()

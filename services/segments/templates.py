@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any
 
 from sqlalchemy import Select, case, func, select, true
@@ -111,16 +112,20 @@ def rfm_query(as_of: dt.date, months: int, th: rfm.Thresholds) -> Select:
     )
 
 
-def rfm_value_at(as_of: dt.date, months: int, which: int, offset: int) -> Select:
-    """The `offset`-th smallest R, F or M (cents) among customers with a class (quantiles)."""
-    agg = d.spend_window(as_of, months).subquery("rfm_agg")
-    value = rfm.rfm_values(agg, as_of)[which]
-    return select(value).select_from(agg).order_by(value).offset(offset).limit(1)
+def rfm_quantiles(as_of: dt.date, months: int, q: Fraction) -> Select:
+    """In one statement: how many customers have a class, and the value at position
+    floor(q·(n−1)) of each sorted measure (R days, F, M cents). Integer arithmetic keeps the
+    position the same on both databases."""
+    agg = d.spend_window(as_of, months).cte("rfm_agg")
+    values = rfm.rfm_values(agg, as_of)
+    n = select(func.count()).select_from(agg).scalar_subquery()
+    position = select((func.count() - 1) * q.numerator // q.denominator).select_from(
+        agg).scalar_subquery()
 
-
-def rfm_count(as_of: dt.date, months: int) -> Select:
-    agg = d.spend_window(as_of, months).subquery("rfm_agg")
-    return select(func.count()).select_from(agg)
+    def at(value):
+        return select(value).select_from(agg).order_by(value).offset(position).limit(
+            1).scalar_subquery()
+    return select(n, *(at(v) for v in values))
 
 
 def rfm_class_filter(key: str, months: int = rfm.DEFAULT_MONTHS,

@@ -163,3 +163,12 @@ def test_templates_can_be_saved_and_changed(fleet):
     assert info.name == "RFM：重要价值" and info.template == "rfm.important_value"
     seg = service.get_segment(fleet.sessions, info.name)
     assert service.count(fleet.sessions, seg.filter, AS_OF).customers == 1
+
+
+def test_rfm_quantile_position_is_the_floor_on_both_databases(fleet):
+    with fleet.sessions.begin() as s:
+        s.add(ServiceVisit(customer_id=5, visit_date=D(2026, 11, 20), visit_type="repair",
+                           amount=Decimal("100.50")))
+    # n = 4 → position floor(0.5 · 3) = 1: the second smallest of each measure.
+    q = service.rfm(fleet.sessions, AS_OF, quantile=0.5)
+    assert (q.customers_with_class, q.r_days, q.f, q.m) == (4, 22, 1, 200)

@@ -1,0 +1,166 @@
+"""Benchmark: segment template counts and the biggest matrix cell's members on the demo database,
+against the same questions as hand-written SQL and as the obvious pandas approach; prints ratios.
+
+Usage:  python bench/segments.py --db sqlite:///path/demo-200000.sqlite3 [--as-of 2026-11-23]
+        [--repeat 5] [--no-pandas]
+Make the database first with `python main.py --db URL demo --customers 200000`. Hand-written SQL
+runs on SQLite only (it is written for SQLite 3.40's planner, FACTS.md §8)."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import math
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from services.database import open_database
+from services.segments import service as svc
+
+
+def timed(fn, repeat: int) -> tuple[float, object]:
+    result = fn()  # warm the cache; FACTS.md §8 numbers are warm too
+    runs = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        result = fn()
+        runs.append(time.perf_counter() - t0)
+    return statistics.median(runs), result
+
+
+def cut(as_of: dt.date, years: int) -> str:
+    return (as_of - dt.timedelta(days=math.ceil(years * 365.25))).isoformat()
+
+
+def hand_sql(as_of: dt.date) -> dict[str, str]:
+    """The best formulations found by hand for SQLite (see docs/benchmarks.md)."""
+    d = as_of.isoformat()
+    start = svc.months_before(as_of, 24).isoformat()
+    score = ("(SELECT s.overall_score FROM satisfaction_survey s WHERE s.customer_id = "
+             f"v.customer_id AND s.survey_date <= '{d}' ORDER BY s.survey_date DESC, s.id DESC "
+             "LIMIT 1)")
+    band = (f"CASE WHEN v.purchase_date <= '{cut(as_of, 7)}' THEN '7+' WHEN v.purchase_date <= "
+            f"'{cut(as_of, 6)}' THEN '6-7' ELSE '5-6' END")
+    spends = (f"SELECT customer_id, visit_date AS day, amount FROM service_visit WHERE amount > 0 "
+              f"AND +visit_date > '{start}' AND +visit_date <= '{d}' UNION ALL SELECT "
+              f"customer_id, purchase_date, amount FROM other_purchase WHERE amount > 0 AND "
+              f"+purchase_date > '{start}' AND +purchase_date <= '{d}'")
+    agg = (f"SELECT customer_id, CAST(julianday('{d}') - julianday(max(day)) AS INTEGER) r, "
+           f"count(*) f, CAST(round(sum(amount) * 100) AS INTEGER) m FROM ({spends}) "
+           "GROUP BY customer_id")
+    return {
+        "matrix": (f"SELECT {band} AS yb, {score} AS sc, count(*), count(DISTINCT v.customer_id) "
+                   f"FROM vehicle v WHERE v.active = 1 AND +v.purchase_date <= '{cut(as_of, 5)}' "
+                   "GROUP BY yb, sc"),
+        "rfm": (f"WITH agg AS MATERIALIZED ({agg}), tot AS MATERIALIZED (SELECT count(*) n, "
+                "sum(r) sr, sum(f) sf, sum(m) sm FROM agg) SELECT (r * n <= sr) * 4 + "
+                "(f * n >= sf) * 2 + (m * n >= sm) AS k, count(*) FROM agg, tot GROUP BY k"),
+        "lifecycle": (
+            "SELECT stage, count(*) FROM (SELECT coalesce((SELECT p.new_value FROM profile_change "
+            "p WHERE p.customer_id = c.id AND p.attribute = 'lifecycle_stage' AND "
+            f"p.effective_date <= '{d}' ORDER BY p.effective_date DESC, p.id DESC LIMIT 1), "
+            "CASE WHEN NOT EXISTS (SELECT 1 FROM profile_change p WHERE p.customer_id = c.id AND "
+            "p.attribute = 'lifecycle_stage') THEN c.lifecycle_stage END) AS stage "
+            "FROM customer c) GROUP BY stage"),
+        "due soon (30 days)": "SELECT " + ", ".join(
+            f"(SELECT count(*) FROM vehicle WHERE active = 1 AND {c} BETWEEN '{d}' AND "
+            f"'{(as_of + dt.timedelta(days=30)).isoformat()}')"
+            for c in ("insurance_expiry", "warranty_end", "loan_end", "inspection_due")),
+        "tags": ("SELECT g.name, t.name, count(ct.customer_id) FROM tag t JOIN tag_group g ON "
+                 "g.id = t.group_id LEFT JOIN customer_tag ct ON ct.tag_id = t.id GROUP BY t.id"),
+        "biggest cell members": (
+            "SELECT v.customer_id, v.id FROM vehicle v WHERE v.active = 1 AND "
+            f"+v.purchase_date <= '{cut(as_of, 7)}' AND coalesce({score}, -1) IN (9, 10) "
+            "ORDER BY v.customer_id, v.id"),
+    }
+
+
+def pandas_way(engine, as_of: dt.date) -> dict[str, float]:
+    """Read the tables, merge, compute: the matrix and RFM the way a notebook would."""
+    import pandas as pd
+
+    t0 = time.perf_counter()
+    vehicles = pd.read_sql("SELECT id, customer_id, purchase_date, active FROM vehicle", engine,
+                           parse_dates=["purchase_date"])
+    surveys = pd.read_sql("SELECT id, customer_id, survey_date, overall_score FROM "
+                          "satisfaction_survey", engine, parse_dates=["survey_date"])
+    visits = pd.read_sql("SELECT customer_id, visit_date AS day, amount FROM service_visit",
+                         engine, parse_dates=["day"])
+    other = pd.read_sql("SELECT customer_id, purchase_date AS day, amount FROM other_purchase",
+                        engine, parse_dates=["day"])
+    read = time.perf_counter() - t0
+    ts = pd.Timestamp(as_of)
+    s = surveys[surveys.survey_date <= ts].sort_values(["customer_id", "survey_date", "id"])
+    latest = s.groupby("customer_id").tail(1)[["customer_id", "overall_score"]]
+    v = vehicles[(vehicles.active == 1) & vehicles.purchase_date.notna()].copy()
+    v["years"] = (ts - v.purchase_date).dt.days / 365.25
+    v = v[v.years >= 5].merge(latest, on="customer_id", how="left")
+    v["yb"] = pd.cut(v.years, [5, 6, 7, math.inf], right=False, labels=["5-6", "6-7", "7+"])
+    v["band"] = pd.cut(v.overall_score.fillna(-1), [-2, -0.5, 6.5, 8.5, 10],
+                       labels=["none", "low", "middle", "high"])
+    v.groupby(["yb", "band"], observed=False).size()
+    start = pd.Timestamp(svc.months_before(as_of, 24))
+    sp = pd.concat([visits, other])
+    sp = sp[(sp.amount > 0) & (sp.day > start) & (sp.day <= ts)]
+    agg = sp.groupby("customer_id").agg(last=("day", "max"), f=("day", "size"),
+                                        m=("amount", "sum"))
+    agg["r"] = (ts - agg["last"]).dt.days
+    flags = (agg.r <= agg.r.mean(), agg.f >= agg.f.mean(), agg.m >= agg.m.mean())
+    pd.DataFrame({"r": flags[0], "f": flags[1], "m": flags[2]}).value_counts()
+    return {"read": read, "total": time.perf_counter() - t0}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--db", required=True)
+    ap.add_argument("--as-of", default="2026-11-23")
+    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--no-pandas", action="store_true")
+    args = ap.parse_args()
+    as_of = dt.date.fromisoformat(args.as_of)
+    db = open_database(args.db)
+    s = db.sessions
+    n = args.repeat
+    matrix_t, matrix = timed(lambda: svc.matrix(s, as_of), n)
+    big = max(matrix.cells, key=lambda c: c.vehicles)
+    ours = {
+        "matrix": matrix_t,
+        "matrix, km ≥ 100,000": timed(lambda: svc.matrix(s, as_of, 100_000), n)[0],
+        "rfm": timed(lambda: svc.rfm(s, as_of), n)[0],
+        "rfm, quantile 0.5": timed(lambda: svc.rfm(s, as_of, quantile=0.5), n)[0],
+        "lifecycle": timed(lambda: svc.lifecycle(s, as_of), n)[0],
+        "due soon (30 days)": timed(lambda: svc.due_soon(s, as_of, 30), n)[0],
+        "tags": timed(lambda: svc.tag_groups(s), n)[0],
+        "biggest cell members": timed(lambda: svc.member_ids(s, big.filter, as_of), n)[0],
+        "biggest cell members, with names": timed(
+            lambda: svc.members(s, big.filter, as_of, limit=None), n)[0],
+    }
+    hand: dict[str, float] = {}
+    if db.is_sqlite:
+        with db.engine.connect() as conn:
+            for name, sql in hand_sql(as_of).items():
+                hand[name] = timed(lambda q=sql: conn.exec_driver_sql(q).fetchall(), n)[0]
+    print(f"{db.display_url}, as of {as_of}; biggest cell {big.years_band} × "
+          f"{big.satisfaction_band}: {big.vehicles:,} vehicles; median of {n} warm runs")
+    print(f"{'question':36} {'ours':>8} {'hand SQL':>9} {'ours/hand':>10}")
+    for name, t in ours.items():
+        h = hand.get(name)
+        ratio = f"{t / h:10.2f}" if h else f"{'':>10}"
+        hs = f"{h:9.3f}" if h else f"{'':>9}"
+        print(f"{name:36} {t:8.3f} {hs} {ratio}")
+    if not args.no_pandas:
+        p = pandas_way(db.engine, as_of)
+        both = ours["matrix"] + ours["rfm"]
+        print(f"pandas (read 4 tables, merge, matrix + RFM): {p['total']:.2f} s "
+              f"(reading {p['read']:.2f} s); ours for the same two: {both:.3f} s; "
+              f"pandas/ours = {p['total'] / both:.1f}")
+    db.dispose()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
