@@ -3,7 +3,7 @@ reports, settings), a progress bar with Cancel for background work, remembered l
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QSettings
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -20,6 +20,7 @@ from services.database import Database
 from ui.tasks import TaskRunner
 from ui.views.customers_view import CustomersView
 from ui.views.followup_view import FollowUpView
+from ui.views.lists_view import ListsView
 from ui.views.reports_view import ReportsView
 from ui.views.segments_view import SegmentsView
 from ui.views.settings_view import SettingsView
@@ -46,7 +47,10 @@ class MainWindow(QMainWindow):
         self.segments = SegmentsView(database, self.runner)
         self.segments.open_customer.connect(self.show_customer)
         self._add_area(self.tr("Segments"), self.segments)
-        self._add_area(self.tr("Lists"), self._placeholder(self.tr("Lists")))
+        self.lists = ListsView(database, self.runner)
+        self.lists.run_built.connect(lambda _id: self.followups.refresh())
+        self.segments.segments_changed.connect(self.lists.reload_choices)
+        self._add_area(self.tr("Lists"), self.lists)
         self._add_area(self.tr("My follow-ups"), self.followups)
         self._add_area(self.tr("Reports"), ReportsView(database, self.runner))
         self.settings = SettingsView(database, self.runner)
@@ -69,11 +73,6 @@ class MainWindow(QMainWindow):
     def show_customer(self, customer_id: int) -> None:
         self._nav.setCurrentRow(0)
         self.customers.show_customer(customer_id)
-
-    def _placeholder(self, area: str) -> QWidget:
-        widget = QLabel(self.tr("%1 — coming in the next release.").replace("%1", area))
-        widget.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        return widget
 
     def _add_area(self, title: str, widget: QWidget) -> None:
         self._nav.addItem(title)

@@ -22,8 +22,8 @@ from PySide6.QtWidgets import (
 )
 
 from services import settings as shared
-from services.outputs.labels import layouts
 from services.database import Database, current_revision
+from services.outputs.labels import layouts
 from ui.tasks import TaskRunner
 
 LANGUAGES = (("", "System language / 系统语言"), ("zh_CN", "简体中文"), ("en", "English"))

@@ -1,0 +1,93 @@
+"""The list wizard end to end: segment → build (exclusions visible) → preview, print, save files."""
+
+from __future__ import annotations
+
+import openpyxl
+import pytest
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtPdf import QPdfDocument
+from PySide6.QtPrintSupport import QPrinter
+
+from services.lists import runs
+from services.segments import service as segments
+from tests.ui.conftest import DEMO_TODAY
+from ui.tasks import TaskRunner
+from ui.views.lists_view import ListsView
+
+
+@pytest.fixture
+def view(qtbot, demo_db):
+    segments.save_segment(
+        demo_db.sessions,
+        "5年以上车主",
+        {"version": 1, "where": {"field": "years_since_purchase", "op": ">=", "value": 5}},
+        purpose="sales",
+    )
+    runner = TaskRunner()
+    widget = ListsView(demo_db, runner)
+    qtbot.addWidget(widget)
+    widget.resize(1300, 800)
+    widget.show()
+    yield widget
+    runner.wait()
+
+
+def _build(qtbot, view, callers=2):
+    view.as_of.setDate(QDate(DEMO_TODAY.year, DEMO_TODAY.month, DEMO_TODAY.day))
+    view.purpose.setCurrentIndex(view.purpose.findData("sales"))
+    for i in range(callers):
+        view.callers.item(i).setCheckState(Qt.CheckState.Checked)
+    with qtbot.waitSignal(view.run_built, timeout=30000) as built:
+        view.build_button.click()
+    return built.args[0]
+
+
+def test_build_shows_members_and_excluded_with_reasons(qtbot, view, demo_db):
+    run_id = _build(qtbot, view)
+    doc = runs.load_document(demo_db.sessions, run_id)
+    assert view.steps.currentIndex() == 1
+    assert view.members.rowCount() == len(doc.members) > 0
+    assert view.excluded.rowCount() == len(doc.excluded) > 0
+    shown_reasons = {view.excluded.item(r, 2).text() for r in range(view.excluded.rowCount())}
+    assert shown_reasons == {x.reason_label for x in doc.excluded}
+    assert f"#{run_id}" in view.summary.text()
+    callers = {m.caller for m in doc.members if m.channel == "call"}
+    assert len(callers) == 2
+
+
+def test_outputs_preview_print_and_save(qtbot, view, demo_db, tmp_path):
+    run_id = _build(qtbot, view)
+    view.next.click()
+    outputs = view.outputs
+    assert view.steps.currentWidget() is outputs
+    outputs.preview()
+    qtbot.waitUntil(lambda: outputs.pdf.pageCount() > 0, timeout=30000)
+
+    printer = QPrinter(QPrinter.PrinterMode.ScreenResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(tmp_path / "printed.pdf"))
+    assert outputs.print_to(printer) == outputs.pdf.pageCount()
+    printed = QPdfDocument()
+    printed.load(str(tmp_path / "printed.pdf"))
+    assert printed.pageCount() == outputs.pdf.pageCount()
+
+    target = tmp_path / "calls.xlsx"
+    with qtbot.waitSignal(outputs.written, timeout=30000):
+        outputs.save("call", str(target))
+    doc = runs.load_document(demo_db.sessions, run_id)
+    sheet = openpyxl.load_workbook(target, read_only=True).active
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    calls = doc.of_channel("call")
+    assert len(rows) == len(calls)
+    assert {r[0] for r in rows} == {m.row_code for m in calls}
+
+
+def test_past_runs_reopen_the_same_list(qtbot, view, demo_db):
+    run_id = _build(qtbot, view)
+    first_rows = view.members.rowCount()
+    view.tabs.setCurrentIndex(1)
+    qtbot.waitUntil(lambda: view.history.rowCount() == 1, timeout=5000)
+    assert view.history.item(0, 0).text() == f"#{run_id}"
+    with qtbot.waitSignal(view.run_built, timeout=10000):
+        view._on_history_opened(0, 0)
+    assert view.members.rowCount() == first_rows

@@ -1,0 +1,242 @@
+"""What a list run prints: the call sheet previewed in the window and printed through the system
+print dialog, and the Excel lists, labels or envelopes and SMS vendor file saved where the user
+chooses. Every file is written off the GUI thread."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from PySide6.QtCore import QDateTime, QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QPainter
+from PySide6.QtPdf import QPdfDocument
+from PySide6.QtPdfWidgets import QPdfView
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateTimeEdit,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from services.outputs import excel, labels, pdf_call_sheet, sms
+from services.outputs.types import ListDocument
+from services.settings import Settings
+from ui.tasks import TaskRunner
+
+DEFAULT_SMS = "{称呼}您好，您的爱车{车型}（{车牌}）近期可享保养优惠，欢迎预约到店。"
+
+
+class ListOutputs(QWidget):
+    """Shows one run's outputs; `written` carries each saved file's path."""
+
+    written = Signal(str)
+
+    def __init__(self, runner: TaskRunner, parent=None) -> None:
+        super().__init__(parent)
+        self.runner = runner
+        self.document: ListDocument | None = None
+        self.settings = Settings()
+        self._tmp = Path(tempfile.mkdtemp(prefix="revisit-preview-"))
+        self.pdf = QPdfDocument(self)
+        self.view = QPdfView()
+        self.view.setDocument(self.pdf)
+        self.view.setPageMode(QPdfView.PageMode.MultiPage)
+        self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
+        self.preview_button = QPushButton(self.tr("&Preview call sheet"))
+        self.print_button = QPushButton(self.tr("P&rint…"))
+        self.save_pdf = QPushButton(self.tr("Save call sheet PDF…"))
+        self.save_call_xlsx = QPushButton(self.tr("Save call list (Excel)…"))
+        self.save_mail_xlsx = QPushButton(self.tr("Save mail list (Excel)…"))
+        self.layout_box = QComboBox()
+        for key, spec in labels.layouts().items():
+            self.layout_box.addItem(spec.get("title", key), key)
+        self.save_labels = QPushButton(self.tr("Save labels / envelopes PDF…"))
+        self.sms_text = QPlainTextEdit(DEFAULT_SMS)
+        self.sms_text.setMaximumHeight(70)
+        self.sms_text.setToolTip(self.tr("Merge fields: {姓名} {称呼} {车型} {车牌} {品牌}"))
+        self.send_at = QDateTimeEdit(QDateTime.currentDateTime().addSecs(3600))
+        self.send_at.setDisplayFormat("yyyy-MM-dd HH:mm")
+        self.save_sms = QPushButton(self.tr("Save SMS vendor file…"))
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+
+        paper = QGroupBox(self.tr("Call sheet"))
+        paper_layout = QVBoxLayout(paper)
+        for b in (self.preview_button, self.print_button, self.save_pdf):
+            paper_layout.addWidget(b)
+        files = QGroupBox(self.tr("Excel and mail"))
+        files_layout = QVBoxLayout(files)
+        files_layout.addWidget(self.save_call_xlsx)
+        files_layout.addWidget(self.save_mail_xlsx)
+        files_layout.addWidget(self.layout_box)
+        files_layout.addWidget(self.save_labels)
+        texts = QGroupBox(self.tr("SMS"))
+        text_form = QFormLayout(texts)
+        text_form.addRow(self.tr("Message"), self.sms_text)
+        text_form.addRow(self.tr("Send at"), self.send_at)
+        text_form.addRow(self.save_sms)
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        for w in (paper, files, texts):
+            left_layout.addWidget(w)
+        left_layout.addWidget(self.status)
+        left_layout.addStretch(1)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(left)
+        splitter.addWidget(self.view)
+        splitter.setSizes([340, 900])
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(splitter)
+
+        self.preview_button.clicked.connect(self.preview)
+        self.print_button.clicked.connect(self._on_print)
+        self.save_pdf.clicked.connect(lambda: self._save("pdf"))
+        self.save_call_xlsx.clicked.connect(lambda: self._save("call"))
+        self.save_mail_xlsx.clicked.connect(lambda: self._save("mail"))
+        self.save_labels.clicked.connect(lambda: self._save("labels"))
+        self.save_sms.clicked.connect(lambda: self._save("sms"))
+        self.set_document(None, Settings())
+
+    def set_document(self, document: ListDocument | None, settings: Settings) -> None:
+        self.document = document
+        self.settings = settings
+        self.layout_box.setCurrentIndex(max(0, self.layout_box.findData(settings.label_layout)))
+        for w in (
+            self.preview_button,
+            self.print_button,
+            self.save_pdf,
+            self.save_call_xlsx,
+            self.save_mail_xlsx,
+            self.save_labels,
+            self.save_sms,
+        ):
+            w.setEnabled(document is not None)
+        self.pdf.close()
+        self.status.clear()
+
+    # --- preview and print ---------------------------------------------------------------
+    def _preview_path(self) -> Path:
+        return self._tmp / f"call-sheet-{self.document.run_id}.pdf"
+
+    def preview(self, then=None) -> None:
+        doc, path = self.document, self._preview_path()
+
+        def loaded(_path) -> None:
+            self.pdf.load(str(path))
+            self.status.setText(self.tr("%n page(s)", "", self.pdf.pageCount()))
+            if then is not None:
+                then()
+
+        self.runner.run(
+            lambda _p, _c: pdf_call_sheet.write_call_sheet(doc, path),
+            on_done=loaded,
+            parent_widget=self,
+            label=self.tr("Making the call sheet"),
+        )
+
+    def _on_print(self) -> None:
+        if self.pdf.pageCount() == 0:
+            self.preview(then=self._on_print)
+            return
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        printer.setPageOrientation(printer.pageLayout().orientation().Landscape)
+        dialog = QPrintDialog(printer, self)
+        if dialog.exec() != QPrintDialog.DialogCode.Accepted:
+            return
+        self.print_to(printer)
+
+    def print_to(self, printer: QPrinter) -> int:
+        """Paint every page of the previewed PDF onto `printer`; returns the pages printed."""
+        painter = QPainter(printer)
+        try:
+            target = QRectF(printer.pageLayout().paintRectPixels(printer.resolution()))
+            for page in range(self.pdf.pageCount()):
+                if page:
+                    printer.newPage()
+                size = self.pdf.pagePointSize(page)
+                scale = min(target.width() / size.width(), target.height() / size.height())
+                image = self.pdf.render(
+                    page, QSize(int(size.width() * scale), int(size.height() * scale))
+                )
+                painter.drawImage(QPointF(0, 0), image)
+        finally:
+            painter.end()
+        return self.pdf.pageCount()
+
+    # --- files ---------------------------------------------------------------------------
+    def _ask_path(self, kind: str) -> str:
+        doc = self.document
+        stem = f"{doc.segment}-{doc.as_of:%Y%m%d}-{doc.run_id}"
+        suggestions = {
+            "pdf": (f"{stem}-回访单.pdf", self.tr("PDF (*.pdf)")),
+            "call": (f"{stem}-电话名单.xlsx", self.tr("Excel (*.xlsx);;CSV (*.csv)")),
+            "mail": (f"{stem}-邮寄名单.xlsx", self.tr("Excel (*.xlsx);;CSV (*.csv)")),
+            "labels": (f"{stem}-标签.pdf", self.tr("PDF (*.pdf)")),
+            "sms": (f"{stem}-短信.xlsx", self.tr("Excel (*.xlsx);;CSV (*.csv)")),
+        }
+        name, filters = suggestions[kind]
+        path, _ = QFileDialog.getSaveFileName(self, self.tr("Save as"), name, filters)
+        return path
+
+    def _save(self, kind: str) -> None:
+        if self.document is None:
+            return
+        path = self._ask_path(kind)
+        if path:
+            self.save(kind, path)
+
+    def save(self, kind: str, path: str) -> None:
+        """Write one output to `path` in the background (also used by tests)."""
+        doc, st = self.document, self.settings
+        fmt = "csv" if path.lower().endswith(".csv") else "xlsx"
+        if kind == "pdf":
+            work = lambda _p, _c: pdf_call_sheet.write_call_sheet(doc, path)  # noqa: E731
+        elif kind in ("call", "mail"):
+            work = lambda _p, _c: excel.write_list(doc, kind, path, fmt)  # noqa: E731
+        elif kind == "labels":
+            layout_name = self.layout_box.currentData()
+            sender = labels.Sender(st.shop_name, st.shop_address, st.shop_postcode)
+            work = lambda _p, _c: labels.write_labels(doc, path, layout_name, sender)  # noqa: E731
+        else:
+            template = sms.SmsTemplate(
+                self.sms_text.toPlainText().strip(), st.sms_signature, st.sms_opt_out
+            )
+            when = self.send_at.dateTime().toPython()
+            members = doc.of_channel("sms") or doc.members
+
+            def work(_p, _c):
+                return sms.write_sms_file(
+                    members,
+                    template,
+                    path,
+                    vendor=st.sms_vendor,
+                    fmt=fmt,
+                    send_at=when,
+                    window=st.sms_window,
+                )
+
+        self.runner.run(
+            work,
+            on_done=lambda result: self._on_written(path, result),
+            parent_widget=self,
+            label=self.tr("Writing %1").replace("%1", path),
+        )
+
+    def _on_written(self, path: str, result) -> None:
+        text = self.tr("Saved %1").replace("%1", path)
+        if isinstance(result, sms.SmsFile):
+            text += "\n" + self.tr("%1 numbers, %2 billed messages, %3 skipped").replace(
+                "%1", str(len(result.rows))
+            ).replace("%2", str(result.total_parts)).replace("%3", str(len(result.skipped)))
+        self.status.setText(text)
+        self.written.emit(path)

@@ -1,0 +1,332 @@
+"""Lists: the wizard from a segment to this week's work — channel rules and exclusions (with the
+excluded people and why), the callers' split, then the outputs — and the past runs, re-printable
+exactly as they were."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import QDate, QLocale, Qt, Signal
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QDateEdit,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QRadioButton,
+    QSpinBox,
+    QSplitter,
+    QStackedWidget,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from services import calls
+from services.database import Database
+from services.lists import build, runs
+from services.segments import service as segments
+from services.settings import load_settings
+from ui.labels import label
+from ui.tasks import TaskRunner
+from ui.views.customer_page import fill_table, make_table
+from ui.views.list_outputs import ListOutputs
+
+PURPOSES = ("care", "callback", "sales", "reminder", "survey", "recall", "marketing")
+CHANNEL_MODES = ("auto", "call", "sms", "mail")
+
+
+class ListsView(QWidget):
+    run_built = Signal(int)
+
+    def __init__(self, database: Database, runner: TaskRunner, parent=None) -> None:
+        super().__init__(parent)
+        self.database = database
+        self.runner = runner
+        self.run_id: int | None = None
+        self.steps = QStackedWidget()
+        self.steps.addWidget(self._build_choose())
+        self.steps.addWidget(self._build_result())
+        self.outputs = ListOutputs(runner)
+        self.steps.addWidget(self.outputs)
+        self.back = QPushButton(self.tr("◀ &Back"))
+        self.next = QPushButton(self.tr("&Next ▶"))
+        self.step_label = QLabel()
+        self.back.clicked.connect(lambda: self._go(self.steps.currentIndex() - 1))
+        self.next.clicked.connect(lambda: self._go(self.steps.currentIndex() + 1))
+        nav = QHBoxLayout()
+        nav.addWidget(self.step_label, 1)
+        nav.addWidget(self.back)
+        nav.addWidget(self.next)
+        wizard = QWidget()
+        wizard_layout = QVBoxLayout(wizard)
+        wizard_layout.addWidget(self.steps, 1)
+        wizard_layout.addLayout(nav)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(wizard, self.tr("New list"))
+        self.tabs.addTab(self._build_history(), self.tr("Past runs"))
+        self.tabs.currentChanged.connect(lambda i: i == 1 and self.refresh_history())
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.tabs)
+        self._go(0)
+
+    # --- step 1: segment, purpose, channel, callers --------------------------------------
+    def _build_choose(self) -> QWidget:
+        self.segment = QComboBox()
+        self.as_of = QDateEdit(QDate.currentDate())
+        self.as_of.setCalendarPopup(True)
+        self.as_of.setDisplayFormat("yyyy-MM-dd")
+        self.purpose = QComboBox()
+        for code in PURPOSES:
+            self.purpose.addItem(label("purpose", code), code)
+        self.channels = QButtonGroup(self)
+        channel_row = QHBoxLayout()
+        names = {
+            "auto": self.tr("Each customer's preferred channel"),
+            "call": self.tr("Phone"),
+            "sms": self.tr("SMS"),
+            "mail": self.tr("Mail"),
+        }
+        for i, code in enumerate(CHANNEL_MODES):
+            button = QRadioButton(names[code])
+            button.setProperty("code", code)
+            self.channels.addButton(button, i)
+            channel_row.addWidget(button)
+        self.channels.button(0).setChecked(True)
+        self.fatigue = QSpinBox()
+        self.fatigue.setRange(0, 365)
+        self.fatigue.setSuffix(self.tr(" days"))
+        self.callers = QListWidget()
+        self.callers.setMaximumHeight(160)
+        self.split = QComboBox()
+        self.split.addItem(self.tr("Evenly between the callers"), "even")
+        self.split.addItem(self.tr("Each customer to their own staff member"), "owner")
+        self.build_button = QPushButton(self.tr("&Build the list"))
+        self.build_button.clicked.connect(self.build)
+        self.build_note = QLabel(
+            self.tr(
+                "Excluded automatically, each with the reason shown: do-not-contact on the "
+                "channel, no marketing consent for sales, contacted recently, an unresolved "
+                "complaint for sales, no valid mobile or address, unanswered calls waiting to "
+                "come back."
+            )
+        )
+        self.build_note.setWordWrap(True)
+        page = QWidget()
+        form = QFormLayout(page)
+        form.addRow(self.tr("&Segment"), self.segment)
+        form.addRow(self.tr("Evaluation &date"), self.as_of)
+        form.addRow(self.tr("&Purpose"), self.purpose)
+        form.addRow(self.tr("Channel"), channel_row)
+        form.addRow(self.tr("Not contacted again within"), self.fatigue)
+        form.addRow(self.tr("Callers"), self.callers)
+        form.addRow(self.tr("Split"), self.split)
+        form.addRow("", self.build_note)
+        form.addRow("", self.build_button)
+        return page
+
+    def reload_choices(self) -> None:
+        current = self.segment.currentText()
+        self.segment.clear()
+        for info in segments.list_segments(self.database.sessions):
+            self.segment.addItem(info.name, info.name)
+        self.segment.setCurrentIndex(max(0, self.segment.findText(current)))
+        self.callers.clear()
+        for staff in calls.staff_list(self.database.sessions):
+            item = QListWidgetItem(staff.display_name)
+            item.setData(Qt.ItemDataRole.UserRole, staff.username)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Unchecked)
+            self.callers.addItem(item)
+        self.settings = load_settings(self.database.sessions)
+        self.fatigue.setValue(self.settings.contact_fatigue_days)
+        self.build_button.setEnabled(self.segment.count() > 0)
+
+    def options(self) -> build.RunOptions:
+        chosen = tuple(
+            self.callers.item(i).data(Qt.ItemDataRole.UserRole)
+            for i in range(self.callers.count())
+            if self.callers.item(i).checkState() == Qt.CheckState.Checked
+        )
+        as_of = self.as_of.date()
+        return build.RunOptions(
+            channel=self.channels.checkedButton().property("code"),
+            staff=chosen,
+            split=self.split.currentData(),
+            purpose=self.purpose.currentData(),
+            as_of=dt.date(as_of.year(), as_of.month(), as_of.day()),
+            overrides={"contact_fatigue_days": self.fatigue.value()},
+        )
+
+    def build(self) -> None:
+        name = self.segment.currentData()
+        if not name:
+            return
+        options = self.options()
+        self.build_button.setEnabled(False)
+        self.runner.run(
+            lambda progress, cancel: build.build_run(
+                self.database.sessions, name, options, progress=progress, cancel=cancel
+            ),
+            on_done=lambda summary: self.open_run(summary.run_id),
+            on_failed=self._on_build_failed,
+            on_cancelled=lambda: self.build_button.setEnabled(True),
+            parent_widget=self,
+            label=self.tr("Building the list"),
+            write=True,
+        )
+
+    def _on_build_failed(self, exc) -> None:
+        from ui.tasks import show_error
+
+        self.build_button.setEnabled(True)
+        show_error(self, exc)
+
+    # --- step 2: who is in, who is out and why -------------------------------------------
+    def _build_result(self) -> QWidget:
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.members = make_table(
+            [
+                self.tr("Row"),
+                self.tr("Name"),
+                self.tr("Channel"),
+                self.tr("Caller"),
+                self.tr("Mobile"),
+                self.tr("Vehicle"),
+                self.tr("Best time"),
+            ]
+        )
+        self.excluded = make_table(
+            [self.tr("Name"), self.tr("Mobile"), self.tr("Reason"), self.tr("Detail")]
+        )
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.addWidget(QLabel(self.tr("In the list")))
+        left_layout.addWidget(self.members)
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.addWidget(QLabel(self.tr("Excluded, and why")))
+        right_layout.addWidget(self.excluded)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(left)
+        splitter.addWidget(right)
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.addWidget(self.summary)
+        layout.addWidget(splitter, 1)
+        return page
+
+    def open_run(self, run_id: int) -> None:
+        """Show a stored run (new or past) on steps 2 and 3."""
+
+        def work(_p, _c):
+            s = self.database.sessions
+            return runs.run_info(s, run_id), runs.load_document(s, run_id), load_settings(s)
+
+        self.runner.run(
+            work, on_done=self._show_run, parent_widget=self, label=self.tr("Loading the list")
+        )
+
+    def _show_run(self, loaded) -> None:
+        info, document, settings = loaded
+        self.run_id = info.run_id
+        self.build_button.setEnabled(True)
+        locale = QLocale()
+        channels = {
+            "phone": self.tr("phone"),
+            "sms": self.tr("SMS"),
+            "mail": self.tr("mail"),
+            "call": self.tr("phone"),
+        }
+        by_channel = "、".join(
+            f"{channels.get(k, k)} {locale.toString(v)}" for k, v in sorted(info.by_channel.items())
+        )
+        excluded = "、".join(f"{k} {locale.toString(v)}" for k, v in info.excluded.items())
+        text = (
+            self.tr("List #%1 from “%2” on %3: %4. Excluded: %5.")
+            .replace("%1", str(info.run_id))
+            .replace("%2", info.segment)
+            .replace("%3", info.as_of.isoformat())
+            .replace("%4", by_channel or "0")
+            .replace("%5", excluded or "0")
+        )
+        if info.previous_run_id:
+            text += " " + self.tr("Since list #%1: %2 new, %3 no longer in it.").replace(
+                "%1", str(info.previous_run_id)
+            ).replace("%2", str(len(info.new))).replace("%3", str(len(info.dropped)))
+        self.summary.setText(text)
+        fill_table(
+            self.members,
+            [
+                [
+                    m.row_code,
+                    m.name,
+                    channels.get(m.channel, m.channel),
+                    m.caller,
+                    m.mobile,
+                    m.vehicle,
+                    m.best_time,
+                ]
+                for m in document.members
+            ],
+        )
+        fill_table(
+            self.excluded, [[x.name, x.mobile, x.reason_label, x.detail] for x in document.excluded]
+        )
+        self.outputs.set_document(document, settings)
+        self.tabs.setCurrentIndex(0)
+        self._go(1)
+        self.run_built.emit(info.run_id)
+
+    # --- past runs -----------------------------------------------------------------------
+    def _build_history(self) -> QWidget:
+        self.history = make_table(
+            [self.tr("List"), self.tr("Segment"), self.tr("Evaluated on"), self.tr("Members")]
+        )
+        self.history.cellDoubleClicked.connect(self._on_history_opened)
+        open_button = QPushButton(self.tr("&Open and re-print"))
+        open_button.clicked.connect(lambda: self._on_history_opened(self.history.currentRow(), 0))
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.addWidget(self.history, 1)
+        layout.addWidget(open_button, 0, Qt.AlignmentFlag.AlignLeft)
+        self._history: tuple = ()
+        return page
+
+    def refresh_history(self) -> None:
+        self.runner.run(
+            lambda _p, _c: runs.list_runs(self.database.sessions),
+            on_done=self._show_history,
+            parent_widget=self,
+        )
+
+    def _show_history(self, rows) -> None:
+        self._history = rows
+        fill_table(self.history, [[f"#{r[0]}", r[1], r[2], r[3]] for r in rows])
+
+    def _on_history_opened(self, row: int, _col: int) -> None:
+        if 0 <= row < len(self._history):
+            self.open_run(self._history[row][0])
+
+    # --- navigation ----------------------------------------------------------------------
+    def _go(self, index: int) -> None:
+        if index == 0:
+            self.reload_choices()
+        index = max(0, min(index, self.steps.count() - 1))
+        if index > 0 and self.run_id is None:
+            index = 0
+        self.steps.setCurrentIndex(index)
+        titles = (
+            self.tr("Step 1 of 3: what to send to whom"),
+            self.tr("Step 2 of 3: who is in the list, who is not and why"),
+            self.tr("Step 3 of 3: print and save"),
+        )
+        self.step_label.setText(titles[index])
+        self.back.setEnabled(index > 0)
+        self.next.setEnabled(index < 2 and self.run_id is not None)
