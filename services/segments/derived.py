@@ -228,13 +228,24 @@ def satisfaction_band_value(score: ColumnElement) -> ColumnElement[str]:
 
 # --- mileage --------------------------------------------------------------------------------
 
+# Latest first; on the same day the higher km is the later reading (an odometer only goes up).
+# This order is the (vehicle_id, reading_date, km) index's own, so no sort per vehicle.
+_READING_ORDER = (MileageReading.reading_date.desc(), MileageReading.km.desc())
+
+
 def _readings(ctx: Ctx):
     """The last reading on or before the evaluation date (r1) and the last one at least 30 days
     before it (r0), joined to the vehicle row."""
     def make_r1():
         r1 = MileageReading.__table__.alias("km_r1")
-        rid = _latest(MileageReading, MileageReading.vehicle_id, V.c.id,
-                      MileageReading.reading_date, ctx.as_of)
+        rid = (
+            select(MileageReading.id)
+            .where(MileageReading.vehicle_id == V.c.id,
+                   MileageReading.reading_date <= day(ctx.as_of))
+            .order_by(*_READING_ORDER)
+            .limit(1)
+            .scalar_subquery()
+        )
         return r1, r1.c.id == rid
     r1 = ctx.join("km_r1", make_r1)
 
@@ -246,7 +257,7 @@ def _readings(ctx: Ctx):
                 MileageReading.vehicle_id == V.c.id,
                 MileageReading.reading_date <= add_days(r1.c.reading_date, -KM_PAIR_MIN_DAYS),
             )
-            .order_by(MileageReading.reading_date.desc(), MileageReading.id.desc())
+            .order_by(*_READING_ORDER)
             .limit(1)
             .scalar_subquery()
         )

@@ -138,13 +138,14 @@ def latest(items, as_of):
 
 
 def est_km(v: V, as_of: dt.date):
-    readings = sorted(((d, i, km) for i, (d, km) in enumerate(v.readings) if d <= as_of))
+    # Latest date last; on the same day the higher km counts as the later reading.
+    readings = sorted((d, km) for d, km in v.readings if d <= as_of)
     if not readings:
         return None, None
-    d1, _, k1 = readings[-1]
+    d1, k1 = readings[-1]
     older = [r for r in readings if r[0] <= d1 - dt.timedelta(days=30)]
     if older:
-        d0, _, k0 = older[-1]
+        d0, k0 = older[-1]
         db = (d1 - d0).days
         return k1 + float(k1 - k0) * (as_of - d1).days / db, float(k1 - k0) / db * 365.25
     p = v.purchase_date
