@@ -56,6 +56,19 @@ def hand_sql(as_of: dt.date) -> dict[str, str]:
         "matrix": (f"SELECT {band} AS yb, {score} AS sc, count(*), count(DISTINCT v.customer_id) "
                    f"FROM vehicle v WHERE v.active = 1 AND +v.purchase_date <= '{cut(as_of, 5)}' "
                    "GROUP BY yb, sc"),
+        "matrix, km ≥ 100,000": (
+            f"SELECT yb, sc, count(*), count(DISTINCT cid) FROM (SELECT v.customer_id cid, "
+            f"{band} AS yb, {score} AS sc, r1.km k1, r1.reading_date d1, r0.km k0, "
+            "r0.reading_date d0, v.purchase_date p FROM vehicle v LEFT JOIN mileage_reading r1 "
+            "ON r1.id = (SELECT m.id FROM mileage_reading m WHERE m.vehicle_id = v.id AND "
+            f"m.reading_date <= '{d}' ORDER BY m.reading_date DESC, m.km DESC LIMIT 1) "
+            "LEFT JOIN mileage_reading r0 ON r0.id = (SELECT m.id FROM mileage_reading m WHERE "
+            "m.vehicle_id = v.id AND m.reading_date <= date(r1.reading_date, '-30 days') "
+            "ORDER BY m.reading_date DESC, m.km DESC LIMIT 1) WHERE v.active = 1 AND "
+            f"+v.purchase_date <= '{cut(as_of, 5)}') WHERE CASE WHEN k0 IS NOT NULL THEN k1 + "
+            f"(k1 - k0) * 1.0 * (julianday('{d}') - julianday(d1)) / (julianday(d1) - "
+            f"julianday(d0)) WHEN d1 > p THEN k1 * 1.0 * (julianday('{d}') - julianday(p)) / "
+            "(julianday(d1) - julianday(p)) ELSE k1 END >= 100000 GROUP BY yb, sc"),
         "rfm": (f"WITH agg AS MATERIALIZED ({agg}), tot AS MATERIALIZED (SELECT count(*) n, "
                 "sum(r) sr, sum(f) sf, sum(m) sm FROM agg) SELECT (r * n <= sr) * 4 + "
                 "(f * n >= sf) * 2 + (m * n >= sm) AS k, count(*) FROM agg, tot GROUP BY k"),

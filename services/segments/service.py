@@ -259,16 +259,16 @@ def rfm(sessions: Sessions, as_of: dt.date | None = None, *,
         elif th.mode == "fixed" and None in (th.r_days, th.f, th.m):
             raise RevisitError(N_("Fixed RFM thresholds need R (days), F and M (yuan)."))
         rows = s.execute(tpl.rfm_query(as_of, months, th)).all()
-    by_flags = {(bool(r[0]), bool(r[1]), bool(r[2])): r[3] for r in rows}
+    by_flags = {(bool(r[0] & 4), bool(r[0] & 2), bool(r[0] & 1)): r[1] for r in rows}
     total = sum(by_flags.values())
     r_days, f, m = th.r_days, th.f, th.m
     if th.mode == "mean":
         r_days = f = m = None
-        if rows and rows[0][4]:
-            n = rows[0][4]
+        if rows and rows[0][2]:
+            n = rows[0][2]
             # PostgreSQL sums bigints as numeric: float() for the same numbers on both.
-            r_days, f, m = (float(rows[0][5]) / n, float(rows[0][6]) / n,
-                            float(rows[0][7]) / n / 100)
+            r_days, f, m = (float(rows[0][3]) / n, float(rows[0][4]) / n,
+                            float(rows[0][5]) / n / 100)
     classes = tuple(
         RfmClassCount(key, zh, en, ru, fu, mu, by_flags.get((ru, fu, mu), 0),
                       tpl.rfm_class_filter(key, months, th))

@@ -88,28 +88,32 @@ def matrix_cell_filter(years_band: str, sat_band: str, km_floor: float | None = 
 # --- RFM ------------------------------------------------------------------------------------
 
 def rfm_query(as_of: dt.date, months: int, th: rfm.Thresholds) -> Select:
-    """Customers per (R up, F up, M up), plus the totals the mean thresholds came from."""
-    agg = d.spend_window(as_of, months).cte("rfm_agg")
+    """Customers per class key (4·R up + 2·F up + M up), plus the totals the mean thresholds
+    came from. R, F and M are computed once per customer in a materialised CTE."""
+    agg = d.spend_window(as_of, months).subquery("spend")
     r, f, m = rfm.rfm_values(agg, as_of)
+    vals = select(r.label("r"), f.label("f"), m.label("m")).cte("rfm_values")
     tot = None
-    source = agg
+    source = vals
     if th.mode == "mean":
         tot = select(
-            func.count().label("n"), func.sum(r).label("sum_r"),
-            func.sum(f).label("sum_f"), func.sum(m).label("sum_m"),
-        ).select_from(agg).subquery("rfm_totals")
-        source = agg.join(tot, true())
-    r_up, f_up, m_up = rfm.flags(agg, tot, as_of, th)
-    flags = [case((x, 1), else_=0) for x in (r_up, f_up, m_up)]
-    extra = []
+            func.count().label("n"), func.sum(vals.c.r).label("sum_r"),
+            func.sum(vals.c.f).label("sum_f"), func.sum(vals.c.m).label("sum_m"),
+        ).select_from(vals).subquery("rfm_totals")
+        source = vals.join(tot, true())
+        r_up = vals.c.r * tot.c.n <= tot.c.sum_r
+        f_up = vals.c.f * tot.c.n >= tot.c.sum_f
+        m_up = vals.c.m * tot.c.n >= tot.c.sum_m
+    else:
+        r_up, f_up, m_up = (vals.c.r <= th.r_days, vals.c.f >= th.f,
+                            vals.c.m >= round((th.m or 0) * 100))
+    key = case((r_up, 4), else_=0) + case((f_up, 2), else_=0) + case((m_up, 1), else_=0)
+    cols = [key.label("k")]
     if tot is not None:
-        extra = [func.max(c) for c in (tot.c.n, tot.c.sum_r, tot.c.sum_f, tot.c.sum_m)]
-    return (
-        select(*[x.label(n) for x, n in zip(flags, ("r_up", "f_up", "m_up"), strict=True)],
-               func.count().label("customers"), *extra)
-        .select_from(source)
-        .group_by(*flags)
-    )
+        cols += [tot.c.n, tot.c.sum_r, tot.c.sum_f, tot.c.sum_m]
+    keyed = select(*cols).select_from(source).subquery("keyed")
+    extra = [func.max(c) for c in list(keyed.c)[1:]]
+    return select(keyed.c.k, func.count().label("customers"), *extra).group_by(keyed.c.k)
 
 
 def rfm_quantiles(as_of: dt.date, months: int, q: Fraction) -> Select:
