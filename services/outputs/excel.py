@@ -10,11 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-
+from services.outputs import xlsx_stream
 from services.outputs.types import ListDocument, ListMember
 
 # OWASP CSV/formula injection: these first characters make Excel or WPS evaluate a cell.
@@ -107,36 +103,31 @@ def _plain(value: Any, kind: str) -> Any:
     return value
 
 
-def write_xlsx(path: Path | str, columns: Sequence[Column], rows: Sequence[Any],
-               sheet_title: str = "名单", extra_sheets: Sequence[tuple[str, Sequence[Column],
-                                                                  Sequence[Any]]] = ()) -> Path:
-    """Stream rows to an .xlsx with openpyxl's write-only mode (bounded memory)."""
-    path = Path(path)
-    wb = Workbook(write_only=True)
-    for title, cols, data in ((sheet_title, columns, rows), *extra_sheets):
-        _sheet(wb, title, cols, data)
-    wb.save(path)
-    return path
-
-
-def _sheet(wb: Workbook, title: str, columns: Sequence[Column], rows: Sequence[Any]) -> None:
-    ws = wb.create_sheet(title)
-    for i, col in enumerate(columns, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = col.width
-    ws.freeze_panes = "A2"
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(rows) + 1}"
-    bold = Font(bold=True)
-    header = []
-    for col in columns:
-        cell = WriteOnlyCell(ws, value=col.header)
-        cell.font = bold
-        header.append(cell)
-    ws.append(header)
+def _values(columns: Sequence[Column], rows: Sequence[Any]):
     getters = [(c.get, c.kind) for c in columns]
     for row in rows:
-        # A bare date gets openpyxl's "yyyy-mm-dd" format; a str starting with "=" would be
-        # stored as a formula, which _plain has prevented with its ' prefix.
-        ws.append([_plain(get(row), kind) for get, kind in getters])
+        yield [_plain(get(row), kind) for get, kind in getters]
+
+
+def write_xlsx(
+    path: Path | str,
+    columns: Sequence[Column],
+    rows: Sequence[Any],
+    sheet_title: str = "名单",
+    extra_sheets: Sequence[tuple[str, Sequence[Column], Sequence[Any]]] = (),
+) -> Path:
+    """Stream rows to an .xlsx (services/outputs/xlsx_stream.py: bounded memory, ~1 µs/cell)."""
+    sheets = [
+        xlsx_stream.Sheet(
+            title=title,
+            headers=[c.header for c in cols],
+            widths=[c.width for c in cols],
+            kinds=[c.kind for c in cols],
+            rows=_values(cols, data),
+        )
+        for title, cols, data in ((sheet_title, columns, rows), *extra_sheets)
+    ]
+    return xlsx_stream.write(path, sheets)
 
 
 def write_csv(path: Path | str, columns: Sequence[Column], rows: Sequence[Any]) -> Path:
