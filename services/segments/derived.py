@@ -10,10 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy import (
-    Float,
     and_,
     case,
-    cast,
     exists,
     false,
     func,
@@ -31,7 +29,6 @@ from models import (
     ContactEvent,
     ContactPreference,
     Customer,
-    MileageReading,
     OtherPurchase,
     ProfileChange,
     PurchaseIntent,
@@ -41,9 +38,7 @@ from models import (
 )
 from services.segments.sqlx import (
     NEVER,
-    add_days,
     day,
-    days_between,
     later_of,
     moment,
     no_index,
@@ -226,80 +221,6 @@ def satisfaction_band_value(score: ColumnElement) -> ColumnElement[str]:
     )
 
 
-# --- mileage --------------------------------------------------------------------------------
-
-# Latest first; on the same day the higher km is the later reading (an odometer only goes up).
-# This order is the (vehicle_id, reading_date, km) index's own, so no sort per vehicle.
-_READING_ORDER = (MileageReading.reading_date.desc(), MileageReading.km.desc())
-
-
-def _readings(ctx: Ctx):
-    """The last reading on or before the evaluation date (r1) and the last one at least 30 days
-    before it (r0), joined to the vehicle row."""
-    def make_r1():
-        r1 = MileageReading.__table__.alias("km_r1")
-        rid = (
-            select(MileageReading.id)
-            .where(MileageReading.vehicle_id == V.c.id,
-                   MileageReading.reading_date <= day(ctx.as_of))
-            .order_by(*_READING_ORDER)
-            .limit(1)
-            .scalar_subquery()
-        )
-        return r1, r1.c.id == rid
-    r1 = ctx.join("km_r1", make_r1)
-
-    def make_r0():
-        r0 = MileageReading.__table__.alias("km_r0")
-        rid = (
-            select(MileageReading.id)
-            .where(
-                MileageReading.vehicle_id == V.c.id,
-                MileageReading.reading_date <= add_days(r1.c.reading_date, -KM_PAIR_MIN_DAYS),
-            )
-            .order_by(*_READING_ORDER)
-            .limit(1)
-            .scalar_subquery()
-        )
-        return r0, r0.c.id == rid
-    return r1, ctx.join("km_r0", make_r0)
-
-
-def estimated_km(ctx: Ctx) -> ColumnElement[float]:
-    r1, r0 = _readings(ctx)
-    d = day(ctx.as_of)
-    return case(
-        (
-            r0.c.id.is_not(None),
-            r1.c.km + cast(r1.c.km - r0.c.km, Float) * days_between(d, r1.c.reading_date)
-            / days_between(r1.c.reading_date, r0.c.reading_date),
-        ),
-        (
-            r1.c.reading_date > V.c.purchase_date,
-            cast(r1.c.km, Float) * days_between(d, V.c.purchase_date)
-            / days_between(r1.c.reading_date, V.c.purchase_date),
-        ),
-        # One reading on the purchase day or no purchase date: the reading is all we know.
-        (r1.c.id.is_not(None), cast(r1.c.km, Float)),
-    )
-
-
-def km_per_year(ctx: Ctx) -> ColumnElement[float]:
-    r1, r0 = _readings(ctx)
-    return case(
-        (
-            r0.c.id.is_not(None),
-            cast(r1.c.km - r0.c.km, Float)
-            / days_between(r1.c.reading_date, r0.c.reading_date) * DAYS_PER_YEAR,
-        ),
-        (
-            r1.c.reading_date > V.c.purchase_date,
-            cast(r1.c.km, Float) / days_between(r1.c.reading_date, V.c.purchase_date)
-            * DAYS_PER_YEAR,
-        ),
-    )
-
-
 # --- activity -------------------------------------------------------------------------------
 
 def last_visit_day(as_of: dt.date) -> ColumnElement[dt.date]:
@@ -441,3 +362,10 @@ def trend(now: ColumnElement[str], then: ColumnElement[str], order: tuple[str, .
     return case(
         (or_(a.is_(None), b.is_(None)), None), (a > b, "up"), (a < b, "down"), else_="same"
     )
+
+
+def estimated_km(ctx: Ctx) -> ColumnElement[float]:
+    """Kept here for callers that import it from derived (services/lists); see mileage.py."""
+    from services.segments.mileage import estimated_km as estimate
+
+    return estimate(ctx)

@@ -1,0 +1,83 @@
+"""Estimated current km and km per year, extrapolated in SQL from a vehicle's mileage readings to
+the evaluation date (DOMAIN.md: the last two readings at least 30 days apart, else from 0 km at
+purchase through the one reading)."""
+
+from __future__ import annotations
+
+from sqlalchemy import Float, case, cast, select
+from sqlalchemy.sql.elements import ColumnElement
+
+from models import MileageReading
+from services.segments.derived import DAYS_PER_YEAR, KM_PAIR_MIN_DAYS, Ctx, V
+from services.segments.sqlx import add_days, day, days_between
+
+# Latest first; on the same day the higher km is the later reading (an odometer only goes up).
+# This order is the (vehicle_id, reading_date, km) index's own, so no sort per vehicle.
+_READING_ORDER = (MileageReading.reading_date.desc(), MileageReading.km.desc())
+
+
+def _readings(ctx: Ctx):
+    """The last reading on or before the evaluation date (r1) and the last one at least 30 days
+    before it (r0), joined to the vehicle row."""
+    def make_r1():
+        r1 = MileageReading.__table__.alias("km_r1")
+        rid = (
+            select(MileageReading.id)
+            .where(MileageReading.vehicle_id == V.c.id,
+                   MileageReading.reading_date <= day(ctx.as_of))
+            .order_by(*_READING_ORDER)
+            .limit(1)
+            .scalar_subquery()
+        )
+        return r1, r1.c.id == rid
+    r1 = ctx.join("km_r1", make_r1)
+
+    def make_r0():
+        r0 = MileageReading.__table__.alias("km_r0")
+        rid = (
+            select(MileageReading.id)
+            .where(
+                MileageReading.vehicle_id == V.c.id,
+                MileageReading.reading_date <= add_days(r1.c.reading_date, -KM_PAIR_MIN_DAYS),
+            )
+            .order_by(*_READING_ORDER)
+            .limit(1)
+            .scalar_subquery()
+        )
+        return r0, r0.c.id == rid
+    return r1, ctx.join("km_r0", make_r0)
+
+
+def estimated_km(ctx: Ctx) -> ColumnElement[float]:
+    r1, r0 = _readings(ctx)
+    d = day(ctx.as_of)
+    return case(
+        (
+            r0.c.id.is_not(None),
+            r1.c.km + cast(r1.c.km - r0.c.km, Float) * days_between(d, r1.c.reading_date)
+            / days_between(r1.c.reading_date, r0.c.reading_date),
+        ),
+        (
+            r1.c.reading_date > V.c.purchase_date,
+            cast(r1.c.km, Float) * days_between(d, V.c.purchase_date)
+            / days_between(r1.c.reading_date, V.c.purchase_date),
+        ),
+        # One reading on the purchase day or no purchase date: the reading is all we know.
+        (r1.c.id.is_not(None), cast(r1.c.km, Float)),
+    )
+
+
+def km_per_year(ctx: Ctx) -> ColumnElement[float]:
+    r1, r0 = _readings(ctx)
+    return case(
+        (
+            r0.c.id.is_not(None),
+            cast(r1.c.km - r0.c.km, Float)
+            / days_between(r1.c.reading_date, r0.c.reading_date) * DAYS_PER_YEAR,
+        ),
+        (
+            r1.c.reading_date > V.c.purchase_date,
+            cast(r1.c.km, Float) / days_between(r1.c.reading_date, V.c.purchase_date)
+            * DAYS_PER_YEAR,
+        ),
+    )
