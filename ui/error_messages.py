@@ -30,8 +30,6 @@ MESSAGES = (
     QT_TRANSLATE_NOOP("errors", '{path} has no column {columns} in row 1; is it a call list exported by Revisit?'),
     QT_TRANSLATE_NOOP("errors", '{path} cannot be read as an Excel .xlsx file: {detail}'),
     QT_TRANSLATE_NOOP("errors", 'There is no list run #{run}.'),
-    QT_TRANSLATE_NOOP("errors", "Unknown list setting '{name}'."),
-    QT_TRANSLATE_NOOP("errors", "The setting {key} must be a whole number, not '{value}'."),
     QT_TRANSLATE_NOOP("errors", '{path} cannot be read as an Excel file: {detail}'),
     QT_TRANSLATE_NOOP("errors", 'No Chinese TrueType font was found to print with. Install one (Linux: the package fonts-wqy-microhei; Windows has SimSun/Microsoft YaHei) or set {env} to a .ttf/.ttc file. Tried: {tried}'),
     QT_TRANSLATE_NOOP("errors", "There is no label layout '{name}' (known: {known})."),

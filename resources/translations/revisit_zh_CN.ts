@@ -1,162 +1,2523 @@
-<?xml version='1.0' encoding='utf-8'?>
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
+<context>
+    <name>CustomerPage</name>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="91"/>
+        <source>Record a change…</source>
+        <translation>记录变更…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="93"/>
+        <source>Record what changed (married, new job, km…) with its date and source (Ctrl+E)</source>
+        <translation>记录客户的变化（结婚、换工作、里程…）及日期和来源（Ctrl+E）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="97"/>
+        <source>Preferences and consent…</source>
+        <translation>联系偏好与同意…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="101"/>
+        <location filename="../../ui/views/customer_page.py" line="105"/>
+        <source>Attribute</source>
+        <translation>属性</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="101"/>
+        <source>Value</source>
+        <translation>值</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="101"/>
+        <source>Since</source>
+        <translation>起始日期</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="104"/>
+        <source>Effective</source>
+        <translation>生效日期</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="106"/>
+        <source>Change</source>
+        <translation>变更</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="107"/>
+        <location filename="../../ui/views/customer_page.py" line="132"/>
+        <source>Source</source>
+        <translation>来源</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="108"/>
+        <source>Recorded</source>
+        <translation>记录时间</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="109"/>
+        <source>Note</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="115"/>
+        <source>Profile</source>
+        <translation>客户画像</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="119"/>
+        <location filename="../../ui/views/customer_page.py" line="138"/>
+        <source>Vehicle</source>
+        <translation>车辆</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="120"/>
+        <source>Plate</source>
+        <translation>车牌</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="121"/>
+        <source>VIN</source>
+        <translation>车架号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="122"/>
+        <source>Bought</source>
+        <translation>购车日期</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="123"/>
+        <source>Price paid</source>
+        <translation>成交价</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="124"/>
+        <source>Payment</source>
+        <translation>付款方式</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="125"/>
+        <source>Insurance until</source>
+        <translation>保险到期</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="126"/>
+        <source>Warranty until</source>
+        <translation>质保到期</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="127"/>
+        <source>Inspection due</source>
+        <translation>年检到期</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="128"/>
+        <source>Loan ends</source>
+        <translation>贷款到期</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="132"/>
+        <location filename="../../ui/views/customer_page.py" line="138"/>
+        <location filename="../../ui/views/customer_page.py" line="143"/>
+        <location filename="../../ui/views/customer_page.py" line="177"/>
+        <source>Date</source>
+        <translation>日期</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="132"/>
+        <location filename="../../ui/views/customer_page.py" line="138"/>
+        <source>Km</source>
+        <translation>里程（公里）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="136"/>
+        <source>Vehicles</source>
+        <translation>车辆</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="138"/>
+        <source>Type</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="138"/>
+        <source>Amount</source>
+        <translation>金额</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="140"/>
+        <source>Visits</source>
+        <translation>到店记录</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="144"/>
+        <source>Overall</source>
+        <translation>总体评分</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="145"/>
+        <source>Repair quality</source>
+        <translation>维修质量</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="146"/>
+        <source>Price</source>
+        <translation>价格</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="147"/>
+        <source>Speed</source>
+        <translation>速度</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="148"/>
+        <source>Attitude</source>
+        <translation>接待态度</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="149"/>
+        <source>Comment</source>
+        <translation>评价</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="152"/>
+        <source>Surveys</source>
+        <translation>满意度调查</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="155"/>
+        <source>Opened</source>
+        <translation>投诉日期</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="156"/>
+        <source>Topic</source>
+        <translation>问题</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="157"/>
+        <source>Resolved</source>
+        <translation>已解决</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="158"/>
+        <source>Resolved on</source>
+        <translation>解决日期</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="159"/>
+        <source>How</source>
+        <translation>处理方式</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="162"/>
+        <source>Complaints</source>
+        <translation>投诉</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="165"/>
+        <source>When</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="166"/>
+        <location filename="../../ui/views/customer_page.py" line="191"/>
+        <source>Channel</source>
+        <translation>渠道</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="167"/>
+        <location filename="../../ui/views/customer_page.py" line="192"/>
+        <source>Purpose</source>
+        <translation>目的</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="168"/>
+        <source>Staff</source>
+        <translation>员工</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="169"/>
+        <source>Outcome</source>
+        <translation>结果</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="170"/>
+        <source>Next follow-up</source>
+        <translation>下次跟进</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="171"/>
+        <source>What they said</source>
+        <translation>客户反馈</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="174"/>
+        <source>Contacts</source>
+        <translation>联系记录</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="178"/>
+        <source>Strength</source>
+        <translation>意向强度</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="179"/>
+        <source>Window</source>
+        <translation>预计购买时间</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="180"/>
+        <source>Expected price</source>
+        <translation>预期价格</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="181"/>
+        <source>Models</source>
+        <translation>意向车型</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="182"/>
+        <source>Why</source>
+        <translation>购车原因</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="185"/>
+        <source>Intent</source>
+        <translation>购车意向</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="193"/>
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="194"/>
+        <source>Set on</source>
+        <translation>设置日期</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="195"/>
+        <source>Expires</source>
+        <translation>到期日期</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="196"/>
+        <source>Lifted</source>
+        <translation>解除日期</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="197"/>
+        <source>Active</source>
+        <translation>生效中</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="203"/>
+        <source>Do-not-contact (with history):</source>
+        <translation>勿扰设置（含历史）：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="205"/>
+        <source>Preferences and consent</source>
+        <translation>联系偏好与同意</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="227"/>
+        <source>No customer selected</source>
+        <translation>未选择客户</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="321"/>
+        <source>All channels</source>
+        <translation>全部渠道</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="322"/>
+        <source>All purposes</source>
+        <translation>全部目的</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="335"/>
+        <source>marketing consent given</source>
+        <translation>已同意营销</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="336"/>
+        <source>no marketing consent</source>
+        <translation>未同意营销</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="337"/>
+        <source>marketing consent not asked</source>
+        <translation>未询问营销同意</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="341"/>
+        <source>born %1</source>
+        <translation>生于 %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="342"/>
+        <source>no mobile</source>
+        <translation>无手机号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="346"/>
+        <source>owner: %1</source>
+        <translation>负责人：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="356"/>
+        <source>No contact preferences recorded.</source>
+        <translation>未记录联系偏好。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="362"/>
+        <source>Channels: %1
+Days: %2
+Times: %3</source>
+        <translation>偏好渠道：%1
+偏好日期：%2
+偏好时段：%3</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="365"/>
+        <source>any time</source>
+        <translation>任意时段</translation>
+    </message>
+</context>
+<context>
+    <name>CustomerTableModel</name>
+    <message>
+        <location filename="../../ui/table_models/customer_table.py" line="38"/>
+        <source>No.</source>
+        <translation>编号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/table_models/customer_table.py" line="39"/>
+        <source>Name</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <location filename="../../ui/table_models/customer_table.py" line="40"/>
+        <source>Gender</source>
+        <translation>性别</translation>
+    </message>
+    <message>
+        <location filename="../../ui/table_models/customer_table.py" line="41"/>
+        <source>Mobile</source>
+        <translation>手机</translation>
+    </message>
+    <message>
+        <location filename="../../ui/table_models/customer_table.py" line="42"/>
+        <source>Area</source>
+        <translation>地区</translation>
+    </message>
+    <message>
+        <location filename="../../ui/table_models/customer_table.py" line="43"/>
+        <source>Vehicle</source>
+        <translation>车辆</translation>
+    </message>
+    <message>
+        <location filename="../../ui/table_models/customer_table.py" line="44"/>
+        <source>Stage</source>
+        <translation>阶段</translation>
+    </message>
+    <message>
+        <location filename="../../ui/table_models/customer_table.py" line="45"/>
+        <source>Last visit</source>
+        <translation>最近到店</translation>
+    </message>
+    <message>
+        <location filename="../../ui/table_models/customer_table.py" line="46"/>
+        <source>Last contact</source>
+        <translation>最近联系</translation>
+    </message>
+</context>
+<context>
+    <name>CustomersView</name>
+    <message>
+        <location filename="../../ui/views/customers_view.py" line="40"/>
+        <source>Search name, pinyin or initials (zw = 张伟), mobile, plate or VIN  (Ctrl+F)</source>
+        <translation>搜索姓名、拼音、首字母（zw = 张伟）、手机、车牌、车架号（Ctrl+F）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customers_view.py" line="97"/>
+        <source>Searching…</source>
+        <translation>正在搜索…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customers_view.py" line="102"/>
+        <source>Searching</source>
+        <translation>正在搜索</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/views/customers_view.py" line="110"/>
+        <source>%n customer(s)</source>
+        <translation>
+            <numerusform>%n 位客户</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customers_view.py" line="153"/>
+        <source>Loading customer</source>
+        <translation>正在加载客户</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customers_view.py" line="181"/>
+        <source>Saving</source>
+        <translation>正在保存</translation>
+    </message>
+</context>
+<context>
+    <name>FilterEditor</name>
+    <message>
+        <location filename="../../ui/views/filter_editor.py" line="279"/>
+        <source>+ &amp;Condition</source>
+        <translation>+ 条件(&amp;C)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/filter_editor.py" line="280"/>
+        <source>+ &amp;Group</source>
+        <translation>+ 条件组(&amp;G)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/filter_editor.py" line="281"/>
+        <source>AND ↔ OR</source>
+        <translation>且 ↔ 或</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/filter_editor.py" line="282"/>
+        <source>&amp;NOT</source>
+        <translation>取反(&amp;N)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/filter_editor.py" line="283"/>
+        <source>&amp;Remove</source>
+        <translation>删除(&amp;R)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/filter_editor.py" line="307"/>
+        <source>&amp;Field</source>
+        <translation>字段(&amp;F)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/filter_editor.py" line="308"/>
+        <source>&amp;Operator</source>
+        <translation>比较方式(&amp;O)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/filter_editor.py" line="309"/>
+        <source>&amp;Value</source>
+        <translation>值(&amp;V)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/filter_editor.py" line="354"/>
+        <source>All of these (AND)</source>
+        <translation>满足以下全部（且）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/filter_editor.py" line="354"/>
+        <source>Any of these (OR)</source>
+        <translation>满足以下任一（或）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/filter_editor.py" line="359"/>
+        <source>NOT</source>
+        <translation>不满足以下（非）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/filter_editor.py" line="481"/>
+        <source>any</source>
+        <translation>不限</translation>
+    </message>
+</context>
+<context>
+    <name>FollowUpView</name>
+    <message>
+        <location filename="../../ui/views/followup_view.py" line="58"/>
+        <source>Whose calls to show; remembered on this PC</source>
+        <translation>显示哪位回访员的电话；本机会记住此选择</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/followup_view.py" line="59"/>
+        <source>&amp;Refresh</source>
+        <translation>刷新(&amp;R)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/followup_view.py" line="81"/>
+        <source>What did they say? e.g. 刚结婚，想换个大点的车</source>
+        <translation>客户说了什么？例如：刚结婚，想换个大点的车</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/followup_view.py" line="87"/>
+        <source>Call again on</source>
+        <translation>再次致电</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/followup_view.py" line="93"/>
+        <source>%1 days</source>
+        <translation>%1 天</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/followup_view.py" line="100"/>
+        <source>not asked</source>
+        <translation>未询问</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/followup_view.py" line="103"/>
+        <source>no change</source>
+        <translation>无变化</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/followup_view.py" line="110"/>
+        <source>Save and next (Ctrl+Enter)</source>
+        <translation>保存并下一个（Ctrl+Enter）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/followup_view.py" line="114"/>
+        <source>Outcome</source>
+        <translation>结果</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/followup_view.py" line="115"/>
+        <source>&amp;Feedback</source>
+        <translation>客户反馈(&amp;F)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/followup_view.py" line="116"/>
+        <source>Next follow-up</source>
+        <translation>下次跟进</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/followup_view.py" line="117"/>
+        <source>&amp;Km now</source>
+        <translation>当前里程(&amp;K)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/followup_view.py" line="121"/>
+        <source>&amp;Profile change</source>
+        <translation>画像变更(&amp;P)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/followup_view.py" line="132"/>
+        <source>Caller:</source>
+        <translation>回访员：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/followup_view.py" line="177"/>
+        <source>Loading calls</source>
+        <translation>正在加载待拨电话</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/views/followup_view.py" line="190"/>
+        <location filename="../../ui/views/followup_view.py" line="310"/>
+        <source>%n call(s) to make</source>
+        <translation>
+            <numerusform>待拨 %n 个电话</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/followup_view.py" line="214"/>
+        <source>No calls due. Well done.</source>
+        <translation>没有待拨的电话，辛苦了！</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/followup_view.py" line="220"/>
+        <source>best time: %1</source>
+        <translation>最佳时间：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/followup_view.py" line="222"/>
+        <source>attempt %1</source>
+        <translation>第 %1 次拨打</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/followup_view.py" line="226"/>
+        <source>last contact %1</source>
+        <translation>上次联系 %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/followup_view.py" line="276"/>
+        <source>Pick an outcome first (Alt+1 … Alt+6)</source>
+        <translation>请先选择结果（Alt+1 … Alt+6）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/followup_view.py" line="296"/>
+        <source>Saving call</source>
+        <translation>正在保存通话结果</translation>
+    </message>
+</context>
+<context>
+    <name>ListOutputs</name>
+    <message>
+        <location filename="../../ui/views/list_outputs.py" line="54"/>
+        <source>&amp;Preview call sheet</source>
+        <translation>预览回访单(&amp;P)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/list_outputs.py" line="55"/>
+        <source>P&amp;rint…</source>
+        <translation>打印(&amp;R)…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/list_outputs.py" line="56"/>
+        <source>Save call sheet PDF…</source>
+        <translation>保存回访单 PDF…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/list_outputs.py" line="57"/>
+        <source>Save call list (Excel)…</source>
+        <translation>保存电话名单（Excel）…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/list_outputs.py" line="58"/>
+        <source>Save mail list (Excel)…</source>
+        <translation>保存邮寄名单（Excel）…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/list_outputs.py" line="62"/>
+        <source>Save labels / envelopes PDF…</source>
+        <translation>保存标签/信封 PDF…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/list_outputs.py" line="65"/>
+        <source>Merge fields: {姓名} {称呼} {车型} {车牌} {品牌}</source>
+        <translation>可用合并字段：{姓名} {称呼} {车型} {车牌} {品牌}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/list_outputs.py" line="68"/>
+        <source>Save SMS vendor file…</source>
+        <translation>保存短信平台文件…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/list_outputs.py" line="72"/>
+        <source>Call sheet</source>
+        <translation>回访单</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/list_outputs.py" line="76"/>
+        <source>Excel and mail</source>
+        <translation>Excel 与邮寄</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/list_outputs.py" line="82"/>
+        <source>SMS</source>
+        <translation>短信</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/list_outputs.py" line="84"/>
+        <source>Message</source>
+        <translation>短信内容</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/list_outputs.py" line="85"/>
+        <source>Send at</source>
+        <translation>发送时间</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/views/list_outputs.py" line="136"/>
+        <source>%n page(s)</source>
+        <translation>
+            <numerusform>共 %n 页</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/list_outputs.py" line="144"/>
+        <source>Making the call sheet</source>
+        <translation>正在生成回访单</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/list_outputs.py" line="181"/>
+        <location filename="../../ui/views/list_outputs.py" line="184"/>
+        <source>PDF (*.pdf)</source>
+        <translation>PDF 文件 (*.pdf)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/list_outputs.py" line="182"/>
+        <location filename="../../ui/views/list_outputs.py" line="183"/>
+        <location filename="../../ui/views/list_outputs.py" line="185"/>
+        <source>Excel (*.xlsx);;CSV (*.csv)</source>
+        <translation>Excel 文件 (*.xlsx);;CSV 文件 (*.csv)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/list_outputs.py" line="188"/>
+        <source>Save as</source>
+        <translation>另存为</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/list_outputs.py" line="232"/>
+        <source>Writing %1</source>
+        <translation>正在写入 %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/list_outputs.py" line="236"/>
+        <source>Saved %1</source>
+        <translation>已保存 %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/list_outputs.py" line="238"/>
+        <source>%1 numbers, %2 billed messages, %3 skipped</source>
+        <translation>%1 个号码，计费短信 %2 条，跳过 %3 个</translation>
+    </message>
+</context>
+<context>
+    <name>ListsView</name>
+    <message>
+        <location filename="../../ui/views/lists_view.py" line="56"/>
+        <source>◀ &amp;Back</source>
+        <translation>◀ 上一步(&amp;B)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/lists_view.py" line="57"/>
+        <source>&amp;Next ▶</source>
+        <translation>下一步(&amp;N) ▶</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/lists_view.py" line="70"/>
+        <source>New list</source>
+        <translation>新建名单</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/lists_view.py" line="71"/>
+        <source>Past runs</source>
+        <translation>历史名单</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/lists_view.py" line="89"/>
+        <source>Each customer&apos;s preferred channel</source>
+        <translation>按客户偏好渠道</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/lists_view.py" line="90"/>
+        <source>Phone</source>
+        <translation>电话</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/lists_view.py" line="91"/>
+        <location filename="../../ui/views/lists_view.py" line="243"/>
+        <source>SMS</source>
+        <translation>短信</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/lists_view.py" line="92"/>
+        <source>Mail</source>
+        <translation>邮寄</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/lists_view.py" line="102"/>
+        <source> days</source>
+        <translation> 天</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/lists_view.py" line="106"/>
+        <source>Evenly between the callers</source>
+        <translation>在回访员之间平均分配</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/lists_view.py" line="107"/>
+        <source>Each customer to their own staff member</source>
+        <translation>分给各自的负责员工</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/lists_view.py" line="108"/>
+        <source>&amp;Build the list</source>
+        <translation>生成名单(&amp;B)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/lists_view.py" line="112"/>
+        <source>Excluded automatically, each with the reason shown: do-not-contact on the channel, no marketing consent for sales, contacted recently, an unresolved complaint for sales, no valid mobile or address, unanswered calls waiting to come back.</source>
+        <translation>以下客户会自动排除并注明原因：该渠道设为勿扰、销售类联系但无营销同意、近期已联系、有未解决投诉（销售类）、无有效手机号或地址、未接通电话尚在等待重拨。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/lists_view.py" line="121"/>
+        <source>&amp;Segment</source>
+        <translation>客户分群(&amp;S)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/lists_view.py" line="122"/>
+        <source>Evaluation &amp;date</source>
+        <translation>评估日期(&amp;D)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/lists_view.py" line="123"/>
+        <source>&amp;Purpose</source>
+        <translation>目的(&amp;P)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/lists_view.py" line="124"/>
+        <location filename="../../ui/views/lists_view.py" line="198"/>
+        <source>Channel</source>
+        <translation>渠道</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/lists_view.py" line="125"/>
+        <source>Not contacted again within</source>
+        <translation>在此天数内不重复联系</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/lists_view.py" line="126"/>
+        <source>Callers</source>
+        <translation>回访员</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/lists_view.py" line="127"/>
+        <source>Split</source>
+        <translation>分配方式</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/lists_view.py" line="179"/>
+        <source>Building the list</source>
+        <translation>正在生成名单</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/lists_view.py" line="196"/>
+        <source>Row</source>
+        <translation>行号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/lists_view.py" line="197"/>
+        <location filename="../../ui/views/lists_view.py" line="206"/>
+        <source>Name</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/lists_view.py" line="199"/>
+        <source>Caller</source>
+        <translation>回访员</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/lists_view.py" line="200"/>
+        <location filename="../../ui/views/lists_view.py" line="206"/>
+        <source>Mobile</source>
+        <translation>手机</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/lists_view.py" line="201"/>
+        <source>Vehicle</source>
+        <translation>车辆</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/lists_view.py" line="202"/>
+        <source>Best time</source>
+        <translation>最佳时间</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/lists_view.py" line="206"/>
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/lists_view.py" line="206"/>
+        <source>Detail</source>
+        <translation>详情</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/lists_view.py" line="210"/>
+        <source>In the list</source>
+        <translation>名单内</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/lists_view.py" line="214"/>
+        <source>Excluded, and why</source>
+        <translation>已排除及原因</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/lists_view.py" line="233"/>
+        <source>Loading the list</source>
+        <translation>正在加载名单</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/lists_view.py" line="242"/>
+        <location filename="../../ui/views/lists_view.py" line="245"/>
+        <source>phone</source>
+        <translation>电话</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/lists_view.py" line="244"/>
+        <source>mail</source>
+        <translation>邮寄</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/lists_view.py" line="252"/>
+        <source>List #%1 from “%2” on %3: %4. Excluded: %5.</source>
+        <translation>名单 #%1（分群“%2”，评估日期 %3）：%4。已排除：%5。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/lists_view.py" line="260"/>
+        <source>Since list #%1: %2 new, %3 no longer in it.</source>
+        <translation>与名单 #%1 相比：新增 %2 人，移出 %3 人。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/lists_view.py" line="290"/>
+        <source>List</source>
+        <translation>名单</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/lists_view.py" line="290"/>
+        <source>Segment</source>
+        <translation>客户分群</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/lists_view.py" line="290"/>
+        <source>Evaluated on</source>
+        <translation>评估日期</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/lists_view.py" line="290"/>
+        <source>Members</source>
+        <translation>人数</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/lists_view.py" line="293"/>
+        <source>&amp;Open and re-print</source>
+        <translation>打开并重新打印(&amp;O)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/lists_view.py" line="326"/>
+        <source>Step 1 of 3: what to send to whom</source>
+        <translation>第 1 步（共 3 步）：联系谁、用什么方式</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/lists_view.py" line="327"/>
+        <source>Step 2 of 3: who is in the list, who is not and why</source>
+        <translation>第 2 步（共 3 步）：名单内的客户，以及被排除的客户和原因</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/lists_view.py" line="328"/>
+        <source>Step 3 of 3: print and save</source>
+        <translation>第 3 步（共 3 步）：打印与保存</translation>
+    </message>
+</context>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="23" />
+        <location filename="../../ui/main_window.py" line="34"/>
         <source>Revisit — service marketing</source>
         <translation>回访 — 服务营销</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="28" />
+        <location filename="../../ui/main_window.py" line="46"/>
         <source>Customers</source>
         <translation>客户</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="29" />
+        <location filename="../../ui/main_window.py" line="49"/>
         <source>Segments</source>
         <translation>客户分群</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="30" />
+        <location filename="../../ui/main_window.py" line="53"/>
         <source>Lists</source>
         <translation>名单</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="31" />
+        <location filename="../../ui/main_window.py" line="54"/>
         <source>My follow-ups</source>
         <translation>我的跟进</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="32" />
+        <location filename="../../ui/main_window.py" line="55"/>
         <source>Reports</source>
         <translation>报表</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="33" />
+        <location filename="../../ui/main_window.py" line="57"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="48" />
-        <source>Database: %1</source>
-        <translation>数据库：%1</translation>
+        <location filename="../../ui/main_window.py" line="85"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+</context>
+<context>
+    <name>ProfileChangeDialog</name>
+    <message>
+        <location filename="../../ui/dialogs/profile_change_dialog.py" line="28"/>
+        <source>Record a change for %1</source>
+        <translation>记录 %1 的变更</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="55" />
-        <source>%1 customers, %2 vehicles in the database.</source>
-        <translation>数据库中有 %1 位客户、%2 辆车。</translation>
+        <location filename="../../ui/dialogs/profile_change_dialog.py" line="49"/>
+        <source>What they said, e.g. 刚结婚，想换大车</source>
+        <translation>客户原话，例如：刚结婚，想换大车</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/profile_change_dialog.py" line="51"/>
+        <source>&amp;Attribute</source>
+        <translation>属性(&amp;A)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/profile_change_dialog.py" line="52"/>
+        <source>Now</source>
+        <translation>当前值</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/profile_change_dialog.py" line="53"/>
+        <source>&amp;New value</source>
+        <translation>新值(&amp;N)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/profile_change_dialog.py" line="54"/>
+        <source>&amp;Effective from</source>
+        <translation>生效日期(&amp;E)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/profile_change_dialog.py" line="55"/>
+        <source>&amp;Source</source>
+        <translation>来源(&amp;S)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/profile_change_dialog.py" line="56"/>
+        <source>N&amp;ote</source>
+        <translation>备注(&amp;O)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/profile_change_dialog.py" line="68"/>
+        <source>unknown</source>
+        <translation>未知</translation>
+    </message>
+</context>
+<context>
+    <name>ReportsView</name>
+    <message>
+        <location filename="../../ui/views/reports_view.py" line="41"/>
+        <source>◀ Previous week</source>
+        <translation>◀ 上一周</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/reports_view.py" line="43"/>
+        <source>Next week ▶</source>
+        <translation>下一周 ▶</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/reports_view.py" line="49"/>
+        <source>Caller</source>
+        <translation>回访员</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/reports_view.py" line="49"/>
+        <source>Contacts</source>
+        <translation>联系次数</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/reports_view.py" line="49"/>
+        <source>Reach rate</source>
+        <translation>接通率</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/reports_view.py" line="54"/>
+        <source>From</source>
+        <translation>从</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/reports_view.py" line="56"/>
+        <source>to</source>
+        <translation>至</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/reports_view.py" line="79"/>
+        <source>Counting</source>
+        <translation>正在统计</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/reports_view.py" line="89"/>
+        <source>%1 contacts (%2). Follow-ups due in this period: %3. Open complaints: %4.</source>
+        <translation>共联系 %1 次（%2）。本期到期的跟进：%3。未解决的投诉：%4。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/reports_view.py" line="99"/>
+        <source>(automatic SMS)</source>
+        <translation>（自动短信）</translation>
+    </message>
+</context>
+<context>
+    <name>SegmentsView</name>
+    <message>
+        <location filename="../../ui/views/segments_view.py" line="56"/>
+        <source>Every date-relative field is computed for this day</source>
+        <translation>所有与日期相关的字段都按这一天计算</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/segments_view.py" line="58"/>
+        <source>Builder</source>
+        <translation>分群编辑器</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/segments_view.py" line="59"/>
+        <source>Replacement matrix</source>
+        <translation>换车九宫格</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/segments_view.py" line="60"/>
+        <source>RFM classes</source>
+        <translation>RFM八类客户</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/segments_view.py" line="61"/>
+        <source>Stages, tags, due soon</source>
+        <translation>阶段、标签、即将到期</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/segments_view.py" line="63"/>
+        <source>Evaluation date</source>
+        <translation>评估日期</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/segments_view.py" line="77"/>
+        <source>&amp;New</source>
+        <translation>新建(&amp;N)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/segments_view.py" line="79"/>
+        <source>Rename…</source>
+        <translation>重命名…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/segments_view.py" line="81"/>
+        <source>Duplicate…</source>
+        <translation>复制…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/segments_view.py" line="83"/>
+        <source>Delete…</source>
+        <translation>删除…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/segments_view.py" line="85"/>
+        <source>Import…</source>
+        <translation>导入…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/segments_view.py" line="87"/>
+        <source>Export…</source>
+        <translation>导出…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/segments_view.py" line="91"/>
+        <source>Saved segments</source>
+        <translation>已保存的分群</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/segments_view.py" line="111"/>
+        <source>Segment name, e.g. 5–6年 高满意度 换车</source>
+        <translation>分群名称，例如：5–6年 高满意度 换车</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/segments_view.py" line="112"/>
+        <source>&amp;Save</source>
+        <translation>保存(&amp;S)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/segments_view.py" line="130"/>
+        <source>No.</source>
+        <translation>编号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/segments_view.py" line="131"/>
+        <source>Name</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/segments_view.py" line="132"/>
+        <source>Mobile</source>
+        <translation>手机</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/segments_view.py" line="133"/>
+        <source>Vehicle</source>
+        <translation>车辆</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/segments_view.py" line="134"/>
+        <source>Plate</source>
+        <translation>车牌</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/segments_view.py" line="141"/>
+        <source>First members (double-click to open):</source>
+        <translation>部分成员（双击打开）：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/segments_view.py" line="226"/>
+        <source>—</source>
+        <translation>—</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/segments_view.py" line="231"/>
+        <source>Counting…</source>
+        <translation>正在统计…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/segments_view.py" line="242"/>
+        <source>Counting members</source>
+        <translation>正在统计人数</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/segments_view.py" line="249"/>
+        <source>%1 customers</source>
+        <translation>%1 位客户</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/segments_view.py" line="251"/>
+        <source>, %1 vehicles</source>
+        <translation>，%1 辆车</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/segments_view.py" line="267"/>
+        <source>Give the segment a name first.</source>
+        <translation>请先为分群命名。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/segments_view.py" line="274"/>
+        <source>Replace segment</source>
+        <translation>替换分群</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/segments_view.py" line="275"/>
+        <source>A segment named “%1” exists. Replace its filter?</source>
+        <translation>已有名为“%1”的分群。要替换它的筛选条件吗？</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/segments_view.py" line="286"/>
+        <source>Saving segment</source>
+        <translation>正在保存分群</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/segments_view.py" line="296"/>
+        <source>Name:</source>
+        <translation>名称：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/segments_view.py" line="301"/>
+        <source>Rename segment</source>
+        <translation>重命名分群</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/segments_view.py" line="313"/>
+        <source>Duplicate segment</source>
+        <translation>复制分群</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/segments_view.py" line="313"/>
+        <source>%1 (copy)</source>
+        <translation>%1（副本）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/segments_view.py" line="329"/>
+        <source>Delete segment</source>
+        <translation>删除分群</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/segments_view.py" line="330"/>
+        <source>Delete the segment “%1”? Lists already made from it are kept.</source>
+        <translation>删除分群“%1”吗？已用它生成的名单会保留。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/segments_view.py" line="346"/>
+        <source>Import segment</source>
+        <translation>导入分群</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/segments_view.py" line="346"/>
+        <location filename="../../ui/views/segments_view.py" line="367"/>
+        <source>Segment files (*.json)</source>
+        <translation>分群文件 (*.json)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/segments_view.py" line="367"/>
+        <source>Export segment</source>
+        <translation>导出分群</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/segments_view.py" line="380"/>
+        <source>no km floor</source>
+        <translation>不限里程</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/segments_view.py" line="385"/>
+        <source>Low (0–6)</source>
+        <translation>低（0–6）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/segments_view.py" line="386"/>
+        <source>Middle (7–8)</source>
+        <translation>中（7–8）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/segments_view.py" line="387"/>
+        <source>High (9–10)</source>
+        <translation>高（9–10）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/segments_view.py" line="388"/>
+        <source>No score</source>
+        <translation>无评分</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/segments_view.py" line="395"/>
+        <source>%1 years</source>
+        <translation>%1 年</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/segments_view.py" line="399"/>
+        <source>Open these vehicles&apos; owners in the builder</source>
+        <translation>在分群编辑器中打开这些车辆的车主</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/segments_view.py" line="407"/>
+        <source>Only vehicles with at least</source>
+        <translation>仅含里程不低于</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/segments_view.py" line="424"/>
+        <source>Counting the matrix</source>
+        <translation>正在统计九宫格</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/segments_view.py" line="432"/>
+        <source>%1 vehicles
+%2 customers</source>
+        <translation>%1 辆车
+%2 位客户</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/segments_view.py" line="438"/>
+        <source>Years since purchase × latest satisfaction score, on %1. A customer with two old cars can sit in two cells; lists contact each customer once.</source>
+        <translation>购车年限 × 最近一次满意度评分，评估日期 %1。有两辆旧车的客户可能同时出现在两个格子里；生成名单时每位客户只联系一次。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/segments_view.py" line="451"/>
+        <source>Class</source>
+        <translation>类别</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/segments_view.py" line="451"/>
+        <source>Customers</source>
+        <translation>客户数</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/segments_view.py" line="460"/>
+        <source>Double-click a class to open it in the builder.</source>
+        <translation>双击某个类别，可在分群编辑器中打开。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/segments_view.py" line="470"/>
+        <source>Counting RFM classes</source>
+        <translation>正在统计 RFM 分类</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/segments_view.py" line="492"/>
+        <source>Spends from %1 to %2. Thresholds (means): R ≤ %3 days, F ≥ %4, M ≥ ¥%5. %6 customers have a class.</source>
+        <translation>消费期间 %1 至 %2。阈值（平均值）：R ≤ %3 天，F ≥ %4，M ≥ ¥%5。共 %6 位客户有分类。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/segments_view.py" line="511"/>
+        <source>Group</source>
+        <translation>分组</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/segments_view.py" line="511"/>
+        <source>Count</source>
+        <translation>人数</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/segments_view.py" line="519"/>
+        <source>Due soon counts the next 30 days. Double-click a row to open it in the builder.</source>
+        <translation>“即将到期”统计未来 30 天。双击某一行，可在分群编辑器中打开。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/segments_view.py" line="539"/>
+        <source>Counting groups</source>
+        <translation>正在统计分组</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsView</name>
+    <message>
+        <location filename="../../ui/views/settings_view.py" line="56"/>
+        <source>This computer</source>
+        <translation>本机</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/settings_view.py" line="58"/>
+        <source>&amp;Language</source>
+        <translation>语言(&amp;L)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/settings_view.py" line="64"/>
+        <source>Province, city, district, street</source>
+        <translation>省、市、区、街道</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/settings_view.py" line="71"/>
+        <source>Counted in every SMS&apos;s length, e.g. 【某某丰田】</source>
+        <translation>计入每条短信的字数，例如【某某丰田】</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/settings_view.py" line="73"/>
+        <source>Marketing SMS must say how to refuse, e.g. 回T退订</source>
+        <translation>营销短信必须注明退订方式，例如：回T退订</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/settings_view.py" line="76"/>
+        <source>Generic file</source>
+        <translation>通用文件</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/settings_view.py" line="77"/>
+        <source>Aliyun</source>
+        <translation>阿里云</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/settings_view.py" line="78"/>
+        <source>Huawei Cloud</source>
+        <translation>华为云</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/settings_view.py" line="94"/>
+        <location filename="../../ui/views/settings_view.py" line="95"/>
+        <source> days</source>
+        <translation> 天</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/settings_view.py" line="100"/>
+        <source>&amp;Save shared settings</source>
+        <translation>保存共享设置(&amp;S)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/settings_view.py" line="103"/>
+        <source>Shared by every PC on this database</source>
+        <translation>使用此数据库的所有电脑共享</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/settings_view.py" line="105"/>
+        <source>Shop name</source>
+        <translation>门店名称</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/settings_view.py" line="106"/>
+        <source>Shop phone</source>
+        <translation>门店电话</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/settings_view.py" line="107"/>
+        <source>Shop address (envelope sender)</source>
+        <translation>门店地址（信封寄件人）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/settings_view.py" line="108"/>
+        <source>Shop postcode</source>
+        <translation>门店邮编</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/settings_view.py" line="109"/>
+        <source>Label sheet</source>
+        <translation>标签纸规格</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/settings_view.py" line="110"/>
+        <source>SMS signature</source>
+        <translation>短信签名</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/settings_view.py" line="111"/>
+        <source>SMS opt-out text</source>
+        <translation>短信退订提示</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/settings_view.py" line="112"/>
+        <source>SMS vendor file layout</source>
+        <translation>短信平台文件格式</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/settings_view.py" line="113"/>
+        <source>Marketing SMS only between</source>
+        <translation>营销短信发送时段</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/settings_view.py" line="114"/>
+        <source>Do not contact again within</source>
+        <translation>在此天数内不重复联系</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/settings_view.py" line="115"/>
+        <source>Unanswered calls come back after</source>
+        <translation>未接通电话重拨间隔</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/settings_view.py" line="116"/>
+        <source>Switch to SMS or mail after failed calls</source>
+        <translation>未接通几次后改用短信或邮寄</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/settings_view.py" line="123"/>
+        <source>Database</source>
+        <translation>数据库</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/settings_view.py" line="125"/>
+        <source>Location</source>
+        <translation>位置</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/settings_view.py" line="126"/>
+        <source>Schema revision</source>
+        <translation>数据库结构版本</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/settings_view.py" line="180"/>
+        <source>Saving settings</source>
+        <translation>正在保存设置</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/settings_view.py" line="185"/>
+        <source>Saved.</source>
+        <translation>已保存。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/settings_view.py" line="190"/>
+        <source>The new language applies when Revisit restarts.</source>
+        <translation>新语言将在回访重新启动后生效。</translation>
+    </message>
+</context>
+<context>
+    <name>ValueEditor</name>
+    <message>
+        <location filename="../../ui/views/filter_editor.py" line="205"/>
+        <source>yes</source>
+        <translation>是</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/filter_editor.py" line="206"/>
+        <source>no</source>
+        <translation>否</translation>
     </message>
 </context>
 <context>
     <name>app</name>
     <message>
-        <location filename="../../ui/app.py" line="40" />
+        <location filename="../../ui/app.py" line="43"/>
         <source>Revisit</source>
         <translation>回访</translation>
     </message>
 </context>
 <context>
+    <name>codes</name>
+    <message>
+        <location filename="../../ui/labels.py" line="8"/>
+        <source>Male</source>
+        <translation>男</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="8"/>
+        <source>Female</source>
+        <translation>女</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="10"/>
+        <source>Stranger</source>
+        <translation>陌生</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="11"/>
+        <source>Potential</source>
+        <translation>潜在</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="12"/>
+        <source>Intent</source>
+        <translation>意向</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="13"/>
+        <source>First purchase</source>
+        <translation>首单</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="14"/>
+        <source>Repeat</source>
+        <translation>复购</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="15"/>
+        <source>Super</source>
+        <translation>超级</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="18"/>
+        <source>Marital status</source>
+        <translation>婚姻状况</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="19"/>
+        <source>Household</source>
+        <translation>家庭结构</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="20"/>
+        <source>Occupation</source>
+        <translation>职业</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="21"/>
+        <source>Employment</source>
+        <translation>就业状况</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="22"/>
+        <source>Who pays for the car</source>
+        <translation>购车出资方</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="23"/>
+        <source>Economic situation (1–5)</source>
+        <translation>经济状况（1–5）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="24"/>
+        <source>Driving experience</source>
+        <translation>驾驶经验</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="25"/>
+        <source>Temperament</source>
+        <translation>性格</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="26"/>
+        <source>Lifecycle stage</source>
+        <translation>生命周期阶段</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="29"/>
+        <source>Single</source>
+        <translation>未婚</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="30"/>
+        <source>Married</source>
+        <translation>已婚</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="31"/>
+        <source>Divorced</source>
+        <translation>离异</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="32"/>
+        <source>Widowed</source>
+        <translation>丧偶</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="35"/>
+        <source>Lives alone</source>
+        <translation>独居</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="36"/>
+        <source>Couple</source>
+        <translation>夫妻二人</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="37"/>
+        <source>One child</source>
+        <translation>一个孩子</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="38"/>
+        <source>Two children</source>
+        <translation>两个孩子</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="39"/>
+        <source>Three or more children</source>
+        <translation>三个及以上孩子</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="40"/>
+        <source>Lives with parents</source>
+        <translation>与父母同住</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="43"/>
+        <source>Employee</source>
+        <translation>职员</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="44"/>
+        <source>Civil servant</source>
+        <translation>公务员</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="45"/>
+        <source>Business owner</source>
+        <translation>企业主</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="46"/>
+        <source>Self-employed</source>
+        <translation>个体经营</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="47"/>
+        <source>Retired</source>
+        <translation>退休</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="48"/>
+        <source>Student</source>
+        <translation>学生</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="49"/>
+        <source>Other</source>
+        <translation>其他</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="52"/>
+        <source>Self</source>
+        <translation>本人</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="53"/>
+        <source>Company</source>
+        <translation>公司</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="54"/>
+        <source>Family</source>
+        <translation>家人</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="58"/>
+        <source>First car</source>
+        <translation>首辆车</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="59"/>
+        <source>Experienced</source>
+        <translation>经验丰富</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="62"/>
+        <source>Frugal and careful</source>
+        <translation>节俭谨慎型</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="63"/>
+        <source>Car lover</source>
+        <translation>爱车型</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="64"/>
+        <source>Impulsive</source>
+        <translation>冲动型</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="65"/>
+        <source>Steady</source>
+        <translation>稳健型</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="68"/>
+        <source>Phone</source>
+        <translation>电话</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="69"/>
+        <source>SMS</source>
+        <translation>短信</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="70"/>
+        <source>Mail</source>
+        <translation>邮寄</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="71"/>
+        <source>WeChat</source>
+        <translation>微信</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="72"/>
+        <source>Visit</source>
+        <translation>上门拜访</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="75"/>
+        <source>Care</source>
+        <translation>关怀</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="76"/>
+        <source>Satisfaction call-back</source>
+        <translation>满意度回访</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="77"/>
+        <source>Sales</source>
+        <translation>销售</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="78"/>
+        <source>Reminder</source>
+        <translation>提醒</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="79"/>
+        <location filename="../../ui/labels.py" line="109"/>
+        <source>Survey</source>
+        <translation>问卷调查</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="80"/>
+        <source>Recall</source>
+        <translation>召回</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="81"/>
+        <source>Marketing</source>
+        <translation>营销</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="84"/>
+        <source>Reached</source>
+        <translation>接通</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="85"/>
+        <source>No answer</source>
+        <translation>无人接听</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="86"/>
+        <source>Phone off</source>
+        <translation>关机</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="87"/>
+        <source>Wrong number</source>
+        <translation>空号/错号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="88"/>
+        <source>Refused</source>
+        <translation>拒绝</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="89"/>
+        <source>Appointment made</source>
+        <translation>已预约</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="90"/>
+        <source>Bought</source>
+        <translation>已购买</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="91"/>
+        <source>Sent</source>
+        <translation>已发送</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="92"/>
+        <source>Failed</source>
+        <translation>发送失败</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="95"/>
+        <source>Maintenance</source>
+        <translation>保养</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="96"/>
+        <source>Repair</source>
+        <translation>维修</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="97"/>
+        <source>Accident repair</source>
+        <translation>事故维修</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="98"/>
+        <source>Warranty</source>
+        <translation>质保</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="99"/>
+        <source>Inspection</source>
+        <translation>年检</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="102"/>
+        <source>Cash</source>
+        <translation>全款</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="103"/>
+        <source>Loan</source>
+        <translation>贷款</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="104"/>
+        <source>Lease</source>
+        <translation>融资租赁</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="107"/>
+        <source>Phone call</source>
+        <translation>电话沟通</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="108"/>
+        <source>Service visit</source>
+        <translation>到店服务</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="110"/>
+        <source>Import</source>
+        <translation>导入</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="111"/>
+        <source>Entered by hand</source>
+        <translation>手工录入</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="112"/>
+        <source>Demo data</source>
+        <translation>演示数据</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="113"/>
+        <source>Call list</source>
+        <translation>回访名单</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="116"/>
+        <source>Strong</source>
+        <translation>强</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="117"/>
+        <source>Medium</source>
+        <translation>中</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="118"/>
+        <source>Weak</source>
+        <translation>弱</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="121"/>
+        <source>Within a week</source>
+        <translation>一周内</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="122"/>
+        <source>Within two weeks</source>
+        <translation>两周内</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="123"/>
+        <source>Within a month</source>
+        <translation>一个月内</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="124"/>
+        <source>Within two months</source>
+        <translation>两个月内</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="125"/>
+        <source>Later</source>
+        <translation>更晚</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="128"/>
+        <source>Any day</source>
+        <translation>不限</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="129"/>
+        <source>Weekdays</source>
+        <translation>工作日</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="130"/>
+        <source>Weekends</source>
+        <translation>周末</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="133"/>
+        <source>Morning</source>
+        <translation>上午</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="134"/>
+        <source>Noon</source>
+        <translation>中午</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="135"/>
+        <source>Afternoon</source>
+        <translation>下午</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="136"/>
+        <source>Evening</source>
+        <translation>晚上</translation>
+    </message>
+</context>
+<context>
     <name>errors</name>
     <message>
-        <location filename="../../ui/error_messages.py" line="6" />
+        <location filename="../../ui/error_messages.py" line="6"/>
+        <source>Unknown call outcome &apos;{outcome}&apos;.</source>
+        <translation>未知的通话结果“{outcome}”。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="7"/>
+        <source>The next follow-up date {date} is in the past.</source>
+        <translation>下次跟进日期 {date} 已经过去。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="8"/>
+        <source>{km} km is not a plausible odometer reading.</source>
+        <translation>{km} 公里不是合理的里程表读数。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="9"/>
+        <source>{km} km is less than the {previous} km read on {date}; check the number.</source>
+        <translation>{km} 公里小于 {date} 记录的 {previous} 公里，请检查数字。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="10"/>
+        <source>That list entry no longer exists.</source>
+        <translation>该名单条目已不存在。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="11"/>
+        <source>Choose the vehicle the km reading belongs to.</source>
+        <translation>请选择这次里程读数所属的车辆。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="13"/>
         <source>Database error on {where}: {detail}</source>
         <translation>数据库 {where} 出错：{detail}</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="7" />
-        <source>'{url}' is not a database URL Revisit understands (e.g. sqlite:///file.db or postgresql://user:password@host/dbname).</source>
+        <location filename="../../ui/error_messages.py" line="14"/>
+        <source>&apos;{url}&apos; is not a database URL Revisit understands (e.g. sqlite:///file.db or postgresql://user:password@host/dbname).</source>
         <translation>“{url}”不是回访能识别的数据库地址（例如 sqlite:///file.db 或 postgresql://用户:密码@服务器/数据库名）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="8" />
+        <location filename="../../ui/error_messages.py" line="15"/>
         <source>The database {where} is locked by another program; close it and try again.</source>
         <translation>数据库 {where} 被其他程序锁定，请关闭该程序后重试。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="9" />
+        <location filename="../../ui/error_messages.py" line="16"/>
         <source>Cannot open the database file {where}: missing folder or no permission.</source>
         <translation>无法打开数据库文件 {where}：文件夹不存在或没有权限。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="10" />
+        <location filename="../../ui/error_messages.py" line="17"/>
         <source>{where} is not a Revisit database (the file is damaged or of another kind).</source>
         <translation>{where} 不是回访数据库（文件已损坏或是其他类型的文件）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="11" />
+        <location filename="../../ui/error_messages.py" line="18"/>
         <source>The disk holding {where} is full; nothing was changed.</source>
         <translation>{where} 所在的磁盘已满，未做任何更改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="12" />
+        <location filename="../../ui/error_messages.py" line="19"/>
         <source>The database {where} is read-only.</source>
         <translation>数据库 {where} 是只读的。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="13" />
+        <location filename="../../ui/error_messages.py" line="20"/>
         <source>Cannot connect to the database server {where}: {detail}</source>
         <translation>无法连接数据库服务器 {where}：{detail}</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="14" />
+        <location filename="../../ui/error_messages.py" line="21"/>
         <source>The database {where} does not exist: {detail}</source>
         <translation>数据库 {where} 不存在：{detail}</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="15" />
-        <source>{where} holds tables that are not Revisit's; refusing to change it.</source>
+        <location filename="../../ui/error_messages.py" line="22"/>
+        <source>{where} holds tables that are not Revisit&apos;s; refusing to change it.</source>
         <translation>{where} 中有不属于回访的数据表，为安全起见不做修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="16" />
+        <location filename="../../ui/error_messages.py" line="23"/>
         <source>{where} was written by a newer version of Revisit (schema {revision}); update Revisit to open it.</source>
         <translation>{where} 由更新版本的回访写入（结构版本 {revision}），请先升级回访再打开。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="17" />
+        <location filename="../../ui/error_messages.py" line="24"/>
         <source>{where} is a folder, not a database file.</source>
         <translation>{where} 是文件夹，不是数据库文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="18" />
+        <location filename="../../ui/error_messages.py" line="25"/>
         <source>Cannot create the folder {where}: {detail}</source>
         <translation>无法创建文件夹 {where}：{detail}</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="19" />
+        <location filename="../../ui/error_messages.py" line="26"/>
         <source>The number of demo customers must be between 1 and {max}, not {n}.</source>
         <translation>演示客户数量必须在 1 到 {max} 之间，而不是 {n}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="20" />
-        <source>Unknown profile attribute '{attribute}'.</source>
+        <location filename="../../ui/error_messages.py" line="27"/>
+        <source>Unknown channel &apos;{channel}&apos; (use call, mail, sms or auto).</source>
+        <translation>未知的渠道“{channel}”（请使用 call、mail、sms 或 auto）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="28"/>
+        <source>Unknown purpose &apos;{purpose}&apos; (known: {known}).</source>
+        <translation>未知的目的“{purpose}”（可用：{known}）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="29"/>
+        <source>There is no staff member &apos;{name}&apos; (use a username or a display name).</source>
+        <translation>没有员工“{name}”（请使用用户名或显示名称）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="30"/>
+        <source>{path} has no column {columns} in row 1; is it a call list exported by Revisit?</source>
+        <translation>{path} 的第 1 行没有 {columns} 列；它是回访导出的电话名单吗？</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="31"/>
+        <source>{path} cannot be read as an Excel .xlsx file: {detail}</source>
+        <translation>无法将 {path} 作为 Excel .xlsx 文件读取：{detail}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="32"/>
+        <source>There is no list run #{run}.</source>
+        <translation>不存在名单 #{run}。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="33"/>
+        <source>{path} cannot be read as an Excel file: {detail}</source>
+        <translation>无法将 {path} 作为 Excel 文件读取：{detail}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="34"/>
+        <source>No Chinese TrueType font was found to print with. Install one (Linux: the package fonts-wqy-microhei; Windows has SimSun/Microsoft YaHei) or set {env} to a .ttf/.ttc file. Tried: {tried}</source>
+        <translation>找不到可用于打印的中文 TrueType 字体。请安装一种（Linux：软件包 fonts-wqy-microhei；Windows 自带宋体/微软雅黑），或将 {env} 设为一个 .ttf/.ttc 文件。已尝试：{tried}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="35"/>
+        <source>There is no label layout &apos;{name}&apos; (known: {known}).</source>
+        <translation>没有标签版式“{name}”（可用：{known}）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="36"/>
+        <source>Marketing SMS may only be sent between {start} and {end}; the planned time {when} is outside that window.</source>
+        <translation>营销短信只能在 {start} 至 {end} 之间发送；计划发送时间 {when} 不在此时段内。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="37"/>
+        <source>The SMS sending window &apos;{text}&apos; ends before it starts.</source>
+        <translation>短信发送时段“{text}”的结束时间早于开始时间。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="38"/>
+        <source>Unknown SMS vendor layout &apos;{vendor}&apos; (known: {known}).</source>
+        <translation>未知的短信平台文件格式“{vendor}”（可用：{known}）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="39"/>
+        <source>The SMS template uses unknown merge field(s) {fields}; known fields are {known}.</source>
+        <translation>短信模板使用了未知的合并字段 {fields}；可用字段为 {known}。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="40"/>
+        <source>The SMS signature must be the shop&apos;s name in 【】, 2 to 12 characters (got &apos;{signature}&apos;).</source>
+        <translation>短信签名必须是用【】括起的门店名称，2 到 12 个字（当前为“{signature}”）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="41"/>
+        <source>Marketing SMS need opt-out text such as 回T退订 or 拒收请回复R.</source>
+        <translation>营销短信需要退订提示，例如“回T退订”或“拒收请回复R”。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="42"/>
+        <source>The SMS sending window &apos;{text}&apos; is not like 08:00-20:00.</source>
+        <translation>短信发送时段“{text}”格式不对，应形如 08:00-20:00。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="43"/>
+        <source>The SMS for row {row} would be {n} characters; the limit is {limit}.</source>
+        <translation>第 {row} 行的短信将有 {n} 个字，上限为 {limit} 个字。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="44"/>
+        <source>Huawei&apos;s bulk-send file holds phone numbers only, so every message must be the same; remove the merge fields or choose the Aliyun or generic layout.</source>
+        <translation>华为云的群发文件只包含手机号码，所有短信内容必须相同；请删除合并字段，或改用阿里云或通用格式。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="45"/>
+        <source>Unknown profile attribute &apos;{attribute}&apos;.</source>
         <translation>未知的客户画像属性“{attribute}”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="21" />
-        <source>'{value}' is not a valid value for {attribute} (allowed: {allowed}).</source>
+        <location filename="../../ui/error_messages.py" line="46"/>
+        <source>&apos;{value}&apos; is not a valid value for {attribute} (allowed: {allowed}).</source>
         <translation>“{value}”不是 {attribute} 的有效值（可选：{allowed}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="22" />
+        <location filename="../../ui/error_messages.py" line="47"/>
         <source>The value for {attribute} is longer than 100 characters.</source>
         <translation>{attribute} 的值超过 100 个字符。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="23" />
-        <source>Unknown source '{source}' for a profile change.</source>
+        <location filename="../../ui/error_messages.py" line="48"/>
+        <source>Unknown source &apos;{source}&apos; for a profile change.</source>
         <translation>画像变更的来源“{source}”无效。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="24" />
+        <location filename="../../ui/error_messages.py" line="49"/>
         <source>The change date {date} is in the future; record a change once it has happened.</source>
         <translation>变更日期 {date} 在未来，请在变更发生后再记录。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="25" />
+        <location filename="../../ui/error_messages.py" line="50"/>
+        <source>The report ends ({end}) before it starts ({start}).</source>
+        <translation>报表的结束日期（{end}）早于开始日期（{start}）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="51"/>
+        <source>A segment named &apos;{name}&apos; already exists.</source>
+        <translation>已有名为“{name}”的分群。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="52"/>
+        <source>A segment name must have 1 to 100 characters.</source>
+        <translation>分群名称必须为 1 到 100 个字符。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="53"/>
+        <source>There is no segment named &apos;{name}&apos;.</source>
+        <translation>没有名为“{name}”的分群。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="54"/>
+        <source>{source} does not say the segment&apos;s name; give one.</source>
+        <translation>{source} 中没有分群名称，请指定一个名称。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="55"/>
+        <source>The number of days cannot be negative ({days}).</source>
+        <translation>天数不能为负数（{days}）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="56"/>
+        <source>There is no template &apos;{key}&apos;.</source>
+        <translation>没有模板“{key}”。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="57"/>
+        <source>{source} is not valid JSON: {detail} (line {line}).</source>
+        <translation>{source} 不是有效的 JSON：{detail}（第 {line} 行）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="58"/>
+        <source>The segment &apos;{name}&apos; cannot be read: {detail}</source>
+        <translation>无法读取分群“{name}”：{detail}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="59"/>
+        <source>The quantile must be between 0 and 1, not {q}.</source>
+        <translation>分位数必须在 0 到 1 之间，而不是 {q}。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="60"/>
+        <source>Fixed RFM thresholds need R (days), F and M (yuan).</source>
+        <translation>固定 RFM 阈值需要填写 R（天）、F 和 M（元）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="61"/>
+        <source>A segment filter must be a JSON object with &quot;version&quot; and &quot;where&quot;.</source>
+        <translation>分群筛选条件必须是包含 &quot;version&quot; 和 &quot;where&quot; 的 JSON 对象。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="62"/>
+        <source>Unknown key(s) in the filter: {keys}.</source>
+        <translation>筛选条件中有未知的键：{keys}。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="63"/>
+        <source>Filter schema version {version} is not supported (this version of Revisit reads version {supported}).</source>
+        <translation>不支持筛选条件格式版本 {version}（此版本的回访只能读取版本 {supported}）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="64"/>
+        <source>vehicles: &apos;{value}&apos; must be one of {allowed}.</source>
+        <translation>vehicles：“{value}”必须是 {allowed} 之一。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="65"/>
+        <source>{path}: expected an object (a condition or an and/or/not group).</source>
+        <translation>{path}：应为对象（一个条件，或一个 and/or/not 组）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="66"/>
+        <source>{path}: unknown key(s) {keys}.</source>
+        <translation>{path}：未知的键 {keys}。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="67"/>
+        <source>{path}.field: unknown field &apos;{field}&apos;.</source>
+        <translation>{path}.field：未知字段“{field}”。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="68"/>
+        <source>{path}.op: &apos;{op}&apos; cannot be used with the field {field} (allowed: {allowed}).</source>
+        <translation>{path}.op：“{op}”不能用于字段 {field}（可用：{allowed}）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="69"/>
+        <source>{path}: expected an object.</source>
+        <translation>{path}：应为对象。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="70"/>
+        <source>{path}: the field {field} has no parameter {keys}.</source>
+        <translation>{path}：字段 {field} 没有参数 {keys}。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="71"/>
+        <source>{path}: &apos;{value}&apos; is not {kind}.</source>
+        <translation>{path}：“{value}”不是有效的数值（{kind}）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="72"/>
+        <source>{path}: expected a non-empty text.</source>
+        <translation>{path}：应为非空文本。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="73"/>
+        <source>{path}: &apos;{value}&apos; is not a value of {field} (allowed: {allowed}).</source>
+        <translation>{path}：“{value}”不是 {field} 的取值（可用：{allowed}）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="74"/>
+        <source>{path}: tag &apos;{value}&apos; must be written &quot;group/tag&quot;.</source>
+        <translation>{path}：标签“{value}”必须写成 &quot;标签组/标签&quot; 的形式。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="75"/>
+        <source>The {where} is not valid JSON: {detail} (line {line}, column {col}).</source>
+        <translation>{where} 不是有效的 JSON：{detail}（第 {line} 行，第 {col} 列）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="76"/>
+        <source>{path}: &quot;not&quot; takes exactly one condition or group.</source>
+        <translation>{path}：&quot;not&quot; 只能包含一个条件或条件组。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="77"/>
+        <source>{path}: fixed RFM thresholds need {keys}.</source>
+        <translation>{path}：固定 RFM 阈值需要 {keys}。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="78"/>
+        <source>{path}: &apos;{value}&apos; is not a date (YYYY-MM-DD).</source>
+        <translation>{path}：“{value}”不是日期（YYYY-MM-DD）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="79"/>
+        <source>{path}: expected true or false.</source>
+        <translation>{path}：应为 true 或 false。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="80"/>
+        <source>{path}: the number of days cannot be negative.</source>
+        <translation>{path}：天数不能为负数。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="81"/>
+        <source>{path}: &quot;between&quot; takes a list of two values [low, high].</source>
+        <translation>{path}：&quot;between&quot; 需要包含两个值的列表 [下限, 上限]。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="82"/>
+        <source>{path}: the low end is above the high end.</source>
+        <translation>{path}：下限大于上限。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="83"/>
+        <source>{path}: &quot;{op}&quot; takes a non-empty list.</source>
+        <translation>{path}：&quot;{op}&quot; 需要非空列表。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="84"/>
+        <source>{path}: a group has only the key &quot;{kind}&quot;.</source>
+        <translation>{path}：条件组只能有键 &quot;{kind}&quot;。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="85"/>
+        <source>{path}.{kind}: expected a list of conditions.</source>
+        <translation>{path}.{kind}：应为条件列表。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="86"/>
+        <source>{path}: &apos;{value}&apos; is not one of {allowed}.</source>
+        <translation>{path}：“{value}”不是 {allowed} 之一。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="87"/>
+        <source>{path}: must be at least {minimum}.</source>
+        <translation>{path}：不能小于 {minimum}。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="88"/>
+        <source>Unknown SMS vendor &apos;{vendor}&apos;.</source>
+        <translation>未知的短信平台“{vendor}”。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="89"/>
+        <source>The SMS sending window must start before it ends.</source>
+        <translation>短信发送时段的开始时间必须早于结束时间。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="90"/>
+        <source>The SMS signature must be written as 【shop name】, not &apos;{signature}&apos;.</source>
+        <translation>短信签名必须写成【门店名称】的形式，而不是“{signature}”。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="91"/>
+        <source>{name} must be between 0 and 365.</source>
+        <translation>{name} 必须在 0 到 365 之间。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="12"/>
         <source>There is no customer with id {id}.</source>
         <translation>不存在编号为 {id} 的客户。</translation>
+    </message>
+</context>
+<context>
+    <name>tasks</name>
+    <message>
+        <location filename="../../ui/tasks.py" line="143"/>
+        <source>Something unexpected went wrong: %1. Nothing was saved by this step.</source>
+        <translation>发生意外错误：%1。此步骤未保存任何内容。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/tasks.py" line="151"/>
+        <source>Revisit</source>
+        <translation>回访</translation>
     </message>
 </context>
 </TS>
