@@ -8,7 +8,7 @@ import copy
 import datetime as dt
 from typing import Any
 
-from PySide6.QtCore import QDate, QLocale, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QDate, QLocale, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -39,19 +39,25 @@ OP_LABELS = {
     "<=": "≤",
     ">": ">",
     ">=": "≥",
-    "between": "between",
-    "contains": "contains",
-    "starts_with": "starts with",
-    "in": "is one of",
-    "not_in": "is none of",
-    "is_null": "is unknown",
-    "not_null": "is known",
-    "due_within": "falls due within (days)",
-    "within_last": "within the last (days)",
-    "has_any": "has any of",
-    "has_all": "has all of",
-    "has_none": "has none of",
+    "between": QT_TRANSLATE_NOOP("FilterEditor", "between"),
+    "contains": QT_TRANSLATE_NOOP("FilterEditor", "contains"),
+    "starts_with": QT_TRANSLATE_NOOP("FilterEditor", "starts with"),
+    "in": QT_TRANSLATE_NOOP("FilterEditor", "is one of"),
+    "not_in": QT_TRANSLATE_NOOP("FilterEditor", "is none of"),
+    "is_null": QT_TRANSLATE_NOOP("FilterEditor", "is unknown"),
+    "not_null": QT_TRANSLATE_NOOP("FilterEditor", "is known"),
+    "due_within": QT_TRANSLATE_NOOP("FilterEditor", "falls due within (days)"),
+    "within_last": QT_TRANSLATE_NOOP("FilterEditor", "within the last (days)"),
+    "has_any": QT_TRANSLATE_NOOP("FilterEditor", "has any of"),
+    "has_all": QT_TRANSLATE_NOOP("FilterEditor", "has all of"),
+    "has_none": QT_TRANSLATE_NOOP("FilterEditor", "has none of"),
 }
+
+
+def op_label(op: str) -> str:
+    return QCoreApplication.translate("FilterEditor", OP_LABELS.get(op, op))
+
+
 # Code vocabularies in ui/labels.py that a field's codes are labelled with.
 CODE_KINDS = {
     "gender": "gender",
@@ -96,7 +102,7 @@ def describe(node: dict | None) -> str:
     f = node.get("field")
     if f not in FIELDS:
         return str(node)
-    op = OP_LABELS.get(node.get("op"), node.get("op"))
+    op = op_label(node.get("op"))
     value = node.get("value")
     if isinstance(value, list):
         shown = ", ".join(code_label(f, str(v)) for v in value)
@@ -466,7 +472,7 @@ class FilterEditor(QWidget):
         self.op.blockSignals(True)
         self.op.clear()
         for code in FIELDS[field_key].operators:
-            self.op.addItem(self.tr(OP_LABELS.get(code, code)), code)
+            self.op.addItem(op_label(code), code)
         self.op.setCurrentIndex(max(0, self.op.findData(op)))
         self.op.blockSignals(False)
 

@@ -214,7 +214,8 @@ class FollowUpView(QWidget):
             self.title.setText(self.tr("No calls due. Well done."))
             self.summary.clear()
             return
-        self.title.setText(f"{call.name}   {call.mobile or self.tr('no mobile')}")
+        no_mobile = self.tr("no mobile")
+        self.title.setText(f"{call.name}   {call.mobile or no_mobile}")
         facts = [
             call.vehicle,
             call.best_time and self.tr("best time: %1").replace("%1", _best_time(call.best_time)),

@@ -98,7 +98,7 @@ class ListOutputs(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(splitter)
 
-        self.preview_button.clicked.connect(self.preview)
+        self.preview_button.clicked.connect(lambda: self.preview())
         self.print_button.clicked.connect(self._on_print)
         self.save_pdf.clicked.connect(lambda: self._save("pdf"))
         self.save_call_xlsx.clicked.connect(lambda: self._save("call"))
