@@ -60,7 +60,7 @@ def test_outputs_preview_print_and_save(qtbot, view, demo_db, tmp_path):
     view.next.click()
     outputs = view.outputs
     assert view.steps.currentWidget() is outputs
-    outputs.preview()
+    outputs.preview_button.click()
     qtbot.waitUntil(lambda: outputs.pdf.pageCount() > 0, timeout=30000)
 
     printer = QPrinter(QPrinter.PrinterMode.ScreenResolution)
