@@ -202,8 +202,10 @@ class Compiled:
     per_vehicle: bool
 
 
-def compile_filter(flt: Filter, as_of: dt.date, columns: tuple = ()) -> Compiled:
-    ctx = d.Ctx(as_of)
+def compile_filter(flt: Filter, as_of: dt.date, columns: tuple = (), *,
+                   lateral: bool = False) -> Compiled:
+    """`lateral`: the database has LATERAL joins (PostgreSQL) and should use them."""
+    ctx = d.Ctx(as_of, lateral=lateral)
     cond = true() if flt.where is None else compile_node(ctx, flt.where)
     source = C
     if ctx.uses_vehicle:

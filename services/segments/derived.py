@@ -59,6 +59,8 @@ class Ctx:
     uses_vehicle: bool = False
     # Templates that start from the vehicle table correlate on vehicle.customer_id instead.
     customer_key: ColumnElement[int] = C.c.id
+    # LATERAL joins for latest rows (PostgreSQL); SQLite has none.
+    lateral: bool = False
     joins: dict[str, tuple[FromClause, ColumnElement[bool]]] = field(default_factory=dict)
 
     def join(self, key: str, make: Callable[[], tuple[FromClause, ColumnElement[bool]]]):
@@ -170,7 +172,7 @@ def latest_survey(ctx: Ctx) -> FromClause:
         s = SatisfactionSurvey.__table__.alias("latest_survey")
         sid = _latest(SatisfactionSurvey, SatisfactionSurvey.customer_id, ctx.customer_key,
                       SatisfactionSurvey.survey_date, ctx.as_of)
-        return s, s.c.id == sid
+        return s, and_(s.c.customer_id == ctx.customer_key, s.c.id == sid)
     return ctx.join("latest_survey", make)
 
 
@@ -191,7 +193,7 @@ def latest_intent(ctx: Ctx) -> FromClause:
         t = PurchaseIntent.__table__.alias("latest_intent")
         tid = _latest(PurchaseIntent, PurchaseIntent.customer_id, C.c.id,
                       PurchaseIntent.recorded_date, ctx.as_of)
-        return t, t.c.id == tid
+        return t, and_(t.c.customer_id == C.c.id, t.c.id == tid)
     return ctx.join("latest_intent", make)
 
 
@@ -200,7 +202,7 @@ def latest_consent(ctx: Ctx) -> FromClause:
         t = ConsentEvent.__table__.alias("latest_consent")
         tid = _latest(ConsentEvent, ConsentEvent.customer_id, C.c.id, ConsentEvent.event_date,
                       ctx.as_of, (ConsentEvent.kind == "marketing",))
-        return t, t.c.id == tid
+        return t, and_(t.c.customer_id == C.c.id, t.c.id == tid)
     return ctx.join("latest_consent", make)
 
 

@@ -41,6 +41,10 @@ def _as_of(as_of: dt.date | None) -> dt.date:
     return as_of or dt.date.today()
 
 
+def _lateral(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
 def as_filter(value: FilterLike) -> spec.Filter:
     if isinstance(value, spec.Filter):
         return value
@@ -171,10 +175,11 @@ def import_segment(sessions: Sessions, text: str, *, name: str | None = None,
 
 def count(sessions: Sessions, flt: FilterLike, as_of: dt.date | None = None) -> SegmentCount:
     as_of = _as_of(as_of)
-    compiled = compile_filter(as_filter(flt), as_of)
-    rows = compiled.select.subquery("members")
-    stmt = select(func.count(rows.c.customer_id.distinct()), func.count(rows.c.vehicle_id))
+    flt = as_filter(flt)
     with sessions() as s:
+        compiled = compile_filter(flt, as_of, lateral=_lateral(s))
+        rows = compiled.select.subquery("members")
+        stmt = select(func.count(rows.c.customer_id.distinct()), func.count(rows.c.vehicle_id))
         customers, vehicles = s.execute(stmt).one()
     return SegmentCount(as_of, customers, vehicles if compiled.per_vehicle else None)
 
@@ -184,8 +189,14 @@ def members(sessions: Sessions, flt: FilterLike, as_of: dt.date | None = None, *
     """Member rows ordered by customer id then vehicle id: one row per matching vehicle (a
     customer with two matching cars is listed twice), vehicle None for customer-only filters."""
     as_of = _as_of(as_of)
-    compiled = compile_filter(as_filter(flt), as_of)
-    ids = compiled.select.subquery("members")
+    flt = as_filter(flt)
+    with sessions() as s:
+        return _members(s, flt, as_of, offset, limit)
+
+
+def _members(s: Session, flt: spec.Filter, as_of: dt.date, offset: int,
+             limit: int | None) -> MemberPage:
+    ids = compile_filter(flt, as_of, lateral=_lateral(s)).select.subquery("members")
     page = (
         select(ids.c.customer_id, ids.c.vehicle_id, C.c.code, C.c.name, C.c.mobile,
                V.c.plate, V.c.model)
@@ -196,12 +207,11 @@ def members(sessions: Sessions, flt: FilterLike, as_of: dt.date | None = None, *
     )
     if limit is not None:
         page = page.limit(limit)
-    with sessions() as s:
-        rows = tuple(Member(*r) for r in s.execute(page))
-        if limit is None or (len(rows) < limit and (rows or offset == 0)):
-            total = offset + len(rows)  # the page reached the end: no second query
-        else:
-            total = s.scalar(select(func.count()).select_from(ids)) or 0
+    rows = tuple(Member(*r) for r in s.execute(page))
+    if limit is None or (len(rows) < limit and (rows or offset == 0)):
+        total = offset + len(rows)  # the page reached the end: no second query
+    else:
+        total = s.scalar(select(func.count()).select_from(ids)) or 0
     return MemberPage(as_of, total, offset, rows)
 
 
@@ -209,8 +219,9 @@ def member_ids(sessions: Sessions, flt: FilterLike,
                as_of: dt.date | None = None) -> tuple[tuple[int, int | None], ...]:
     """Every member row as (customer id, vehicle id), ordered: for tables that keep ids and
     fetch rows on demand."""
-    ids = compile_filter(as_filter(flt), _as_of(as_of)).select.subquery("members")
+    flt = as_filter(flt)
     with sessions() as s:
+        ids = compile_filter(flt, _as_of(as_of), lateral=_lateral(s)).select.subquery("members")
         rows = s.execute(select(ids.c.customer_id, ids.c.vehicle_id)
                          .order_by(ids.c.customer_id, ids.c.vehicle_id))
         return tuple((c, v) for c, v in rows)
@@ -228,7 +239,8 @@ def matrix(sessions: Sessions, as_of: dt.date | None = None,
     as_of = _as_of(as_of)
     counts: dict[tuple[str, str], list[int]] = {}
     with sessions() as s:
-        for band, score, vehicles, customers in s.execute(tpl.matrix_query(as_of, km_floor)):
+        query = tpl.matrix_query(as_of, km_floor, lateral=_lateral(s))
+        for band, score, vehicles, customers in s.execute(query):
             cell = counts.setdefault((band, tpl.score_band(score)), [0, 0])
             cell[0] += vehicles
             cell[1] += customers
