@@ -2,7 +2,8 @@
 
 Usage: python bench/startup.py sqlite:////path/demo-200000.sqlite3 [runs]
 Runs `main.py --db URL --quit-after 0` (quits as soon as the first customer rows are shown)
-under QT_QPA_PLATFORM=offscreen and reports the time from launching the process to that moment, the first run cold."""
+under QT_QPA_PLATFORM=offscreen and reports the time from launching the process to that
+moment, the first run cold."""
 
 from __future__ import annotations
 

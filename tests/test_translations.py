@@ -1,4 +1,4 @@
-"""Every visible message is translated, keeps its placeholders, and the compiled files are current."""
+"""Every visible message is translated with its placeholders; compiled files are current."""
 
 from __future__ import annotations
 

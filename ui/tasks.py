@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 from PySide6.QtWidgets import QMessageBox, QWidget
 
@@ -106,11 +107,22 @@ class TaskRunner(QObject):
     ) -> Task:
         task = Task(work, write=write, label=label)
         task.setAutoDelete(False)
+
+        def alive(callback):
+            # A result can arrive after its widget was closed; then there is nobody to tell.
+            def deliver(*args):
+                if parent_widget is None or shiboken6.isValid(parent_widget):
+                    callback(*args)
+
+            return deliver
+
         if on_done is not None:
-            task.signals.done.connect(on_done)
-        task.signals.failed.connect(on_failed or (lambda exc: show_error(parent_widget, exc)))
+            task.signals.done.connect(alive(on_done))
+        task.signals.failed.connect(
+            alive(on_failed or (lambda exc: show_error(parent_widget, exc)))
+        )
         if on_cancelled is not None:
-            task.signals.cancelled.connect(on_cancelled)
+            task.signals.cancelled.connect(alive(on_cancelled))
         task.signals.progress.connect(lambda d, t: self.progress.emit(label, d, t))
         task.signals.finished.connect(lambda: self._finished(task))
         self._active.add(task)

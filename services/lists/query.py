@@ -18,7 +18,8 @@ from models import (
     SatisfactionSurvey,
     Vehicle,
 )
-from services.segments.derived import Ctx, estimated_km, unresolved_complaint
+from services.segments.derived import Ctx, unresolved_complaint
+from services.segments.mileage import estimated_km
 from services.segments.sqlx import day
 
 C = Customer.__table__

@@ -365,9 +365,3 @@ def trend(now: ColumnElement[str], then: ColumnElement[str], order: tuple[str, .
         (or_(a.is_(None), b.is_(None)), None), (a > b, "up"), (a < b, "down"), else_="same"
     )
 
-
-def estimated_km(ctx: Ctx) -> ColumnElement[float]:
-    """Kept here for callers that import it from derived (services/lists); see mileage.py."""
-    from services.segments.mileage import estimated_km as estimate
-
-    return estimate(ctx)

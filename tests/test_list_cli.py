@@ -1,0 +1,86 @@
+"""`list build / show / print / outcomes / unsubscribe` through main.py on a real SQLite file."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+TODAY = "2026-11-23"
+
+
+def run(db: Path, *args: str, ok: bool = True) -> subprocess.CompletedProcess:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    proc = subprocess.run([sys.executable, str(ROOT / "main.py"), "--db", f"sqlite:///{db}", *args],
+                          capture_output=True, text=True, env=env, cwd=ROOT, timeout=300)
+    assert "Traceback" not in proc.stderr, proc.stderr
+    if ok:
+        assert proc.returncode == 0, proc.stderr
+    return proc
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("cli") / "revisit.sqlite3"
+    run(path, "demo", "--customers", "200", "--seed", "4", "--today", TODAY)
+    segment = tmp_path_factory.mktemp("seg") / "seg.json"
+    segment.write_text(json.dumps({"name": "老车主", "purpose": "care", "filter": {
+        "version": 1, "where": {"field": "years_since_purchase", "op": ">=", "value": 3}}},
+        ensure_ascii=False), encoding="utf-8")
+    run(path, "segment", "import", str(segment))
+    return path
+
+
+def test_build_writes_call_list_and_show_reports_it(db, tmp_path):
+    out = tmp_path / "calls.xlsx"
+    built = run(db, "list", "build", "老车主", "--channel", "call", "--staff", "chenli,liuyang",
+                "--as-of", TODAY, "--format", "xlsx", "--out", str(out))
+    assert "list run #1" in built.stdout
+    rows = list(openpyxl.load_workbook(out, read_only=True).active.iter_rows(values_only=True))
+    header, body = rows[0], rows[1:]
+    assert header[:2] == ("编号", "回访员") and len(body) > 0
+    assert {r[1] for r in body} <= {"陈丽", "刘洋"}
+    shown = run(db, "list", "show", "1")
+    assert "list run #1" in shown.stdout and "'老车主'" in shown.stdout
+
+    pdf = tmp_path / "again.pdf"
+    run(db, "list", "print", "1", "--format", "pdf", "--out", str(pdf))
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    assert body[0][0] in text and body[0][3] in text  # row id and name printed
+
+
+def test_outcomes_typed_into_the_excel_come_back_once(db, tmp_path):
+    out = tmp_path / "week.xlsx"
+    run(db, "list", "build", "老车主", "--channel", "call", "--staff", "chenli",
+        "--as-of", TODAY, "--format", "xlsx", "--out", str(out))
+    wb = openpyxl.load_workbook(out)
+    ws = wb.active
+    headers = [c.value for c in ws[1]]
+    col = {h: i + 1 for i, h in enumerate(headers)}
+    ws.cell(2, col["结果"], "接通")
+    ws.cell(2, col["客户反馈"], "下个月想看看新车")
+    ws.cell(3, col["结果"], "不知道")  # not an outcome: reported by row number
+    filled = tmp_path / "filled.xlsx"
+    wb.save(filled)
+    first = run(db, "list", "outcomes", str(filled), ok=False)
+    assert first.returncode == 1
+    assert "1 contacts stored" in first.stdout and "row 3" in first.stdout
+    again = run(db, "list", "outcomes", str(filled), ok=False)
+    assert "0 contacts stored" in again.stdout and "1 already read before" in again.stdout
+
+
+def test_bad_inputs_are_one_clear_line(db, tmp_path):
+    missing = run(db, "list", "build", "没有这个分群", "--out", str(tmp_path / "x.pdf"), ok=False)
+    assert missing.returncode == 2
+    assert missing.stderr.strip().startswith("revisit: error:") and "没有这个分群" in missing.stderr
+    junk = tmp_path / "junk.xlsx"
+    junk.write_bytes(b"not a spreadsheet")
+    bad = run(db, "list", "outcomes", str(junk), ok=False)
+    assert bad.returncode == 2 and bad.stderr.count("\n") == 1
