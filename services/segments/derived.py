@@ -313,7 +313,8 @@ def do_not_contact(as_of: dt.date, channel: str | None, purpose: str | None):
         D.customer_id == C.c.id,
         D.set_on <= day(as_of),
         or_(D.lifted_on.is_(None), D.lifted_on > day(as_of)),
-        or_(D.expires_on.is_(None), D.expires_on >= day(as_of)),
+        # expires_on is the first day the refusal no longer applies (as lists and the page read it).
+        or_(D.expires_on.is_(None), D.expires_on > day(as_of)),
     ]
     if channel:
         conds.append(or_(D.channel.is_(None), D.channel == channel))

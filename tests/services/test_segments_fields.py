@@ -248,3 +248,18 @@ def test_count_and_members_page(world):
     assert page.total == 3 and [(m.customer_id, m.vehicle_id, m.plate, m.model)
                                 for m in page.rows] == [(1, 3, None, "Golf")]
     assert service.count(world.sessions, {"version": 1, "where": None}, AS_OF).vehicles is None
+
+
+def test_do_not_contact_ends_on_its_expiry_day_and_when_lifted(world):
+    with world.sessions.begin() as s:
+        s.add_all([
+            DoNotContact(customer_id=1, channel="phone", purpose="sales", reason="暂不考虑换车",
+                         set_on=D(2026, 6, 1), expires_on=D(2026, 12, 1)),
+            DoNotContact(customer_id=3, channel=None, purpose=None, reason="投诉期间暂停",
+                         set_on=D(2026, 1, 1), lifted_on=D(2026, 3, 1)),
+        ])
+    phone_sales = c("do_not_contact", "=", True, channel="phone", purpose="sales")
+    assert members(world, phone_sales, D(2026, 11, 30)) == {(1, None)}
+    assert members(world, phone_sales, D(2026, 12, 1)) == set()  # the expiry day is free again
+    assert members(world, phone_sales, D(2026, 2, 1)) == {(3, None)}
+    assert members(world, phone_sales, D(2026, 3, 1)) == set()  # lifted that day
