@@ -76,10 +76,10 @@ class CustomerPage(QWidget):
     """Shows one customer; `record_change_requested` asks the owner to open the change dialog."""
 
     record_change_requested = Signal(int)
-    edit_preferences_requested = Signal(int)
 
-    def __init__(self, parent=None) -> None:
+    def __init__(self, preferences_panel=None, parent=None) -> None:
         super().__init__(parent)
+        self.preferences_panel = preferences_panel
         self._customer_id: int | None = None
         self._detail: CustomerDetail | None = None
         self._title = QLabel()
@@ -94,8 +94,6 @@ class CustomerPage(QWidget):
         )
         self._record_button.clicked.connect(self._on_record_clicked)
         QShortcut(QKeySequence("Ctrl+E"), self, self._on_record_clicked)
-        self._prefs_button = QPushButton(self.tr("Preferences and consent…"))
-        self._prefs_button.clicked.connect(self._on_prefs_clicked)
 
         self.tabs = QTabWidget()
         self._profile_now = make_table([self.tr("Attribute"), self.tr("Value"), self.tr("Since")])
@@ -183,30 +181,11 @@ class CustomerPage(QWidget):
             ]
         )
         self.tabs.addTab(self._intents, self.tr("Intent"))
-        self._preferences = QLabel()
-        self._preferences.setWordWrap(True)
-        self._preferences.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-        self._refusals = make_table(
-            [
-                self.tr("Channel"),
-                self.tr("Purpose"),
-                self.tr("Reason"),
-                self.tr("Set on"),
-                self.tr("Expires"),
-                self.tr("Lifted"),
-                self.tr("Active"),
-            ]
-        )
-        prefs = QWidget()
-        prefs_layout = QVBoxLayout(prefs)
-        prefs_layout.addWidget(self._preferences)
-        prefs_layout.addWidget(QLabel(self.tr("Do-not-contact (with history):")))
-        prefs_layout.addWidget(self._refusals, 1)
+        prefs = preferences_panel or QWidget()
         self.tabs.addTab(prefs, self.tr("Preferences and consent"))
 
         buttons = QHBoxLayout()
         buttons.addWidget(self._title, 1)
-        buttons.addWidget(self._prefs_button)
         buttons.addWidget(self._record_button)
         layout = QVBoxLayout(self)
         layout.addLayout(buttons)
@@ -222,13 +201,13 @@ class CustomerPage(QWidget):
         self._detail = detail
         self._customer_id = detail.id if detail else None
         self._record_button.setEnabled(detail is not None)
-        self._prefs_button.setEnabled(detail is not None)
         if detail is None:
             self._title.setText(self.tr("No customer selected"))
             self._facts.clear()
             for table in self.findChildren(QTableWidget):
                 table.setRowCount(0)
-            self._preferences.clear()
+            if self.preferences_panel is not None:
+                self.preferences_panel.show_detail(None)
             return
         self._title.setText(f"{detail.name}  ·  {detail.code}")
         self._facts.setText(self._facts_text(detail))
@@ -312,23 +291,8 @@ class CustomerPage(QWidget):
                 for i in detail.intents
             ],
         )
-        self._preferences.setText(self._preferences_text(detail))
-        today = dt.date.today()
-        fill_table(
-            self._refusals,
-            [
-                [
-                    label("channel", r.channel) if r.channel else self.tr("All channels"),
-                    label("purpose", r.purpose) if r.purpose else self.tr("All purposes"),
-                    r.reason,
-                    r.set_on,
-                    r.expires_on,
-                    r.lifted_on,
-                    r.active_on(today),
-                ]
-                for r in detail.refusals
-            ],
-        )
+        if self.preferences_panel is not None:
+            self.preferences_panel.show_detail(detail)
 
     def _facts_text(self, d: CustomerDetail) -> str:
         consent = {
@@ -349,21 +313,6 @@ class CustomerPage(QWidget):
             "、".join(t for _, t in d.tags),
         ]
         return "  ·  ".join(p for p in parts if p)
-
-    def _preferences_text(self, d: CustomerDetail) -> str:
-        p = d.preferences
-        if p is None:
-            return self.tr("No contact preferences recorded.")
-        channels = " > ".join(label("channel", c) for c in p.channel_order)
-        windows = "、".join(label("time_window", w) for w in p.time_windows)
-        if p.hour_from is not None:
-            windows = f"{p.hour_from}:00–{p.hour_to}:00"
-        return (
-            self.tr("Channels: %1\nDays: %2\nTimes: %3")
-            .replace("%1", channels)
-            .replace("%2", label("preferred_days", p.preferred_days))
-            .replace("%3", windows or self.tr("any time"))
-        )
 
     def _fill_profile(self, changes: tuple[Change, ...]) -> None:
         today = dt.date.today()
@@ -408,7 +357,3 @@ class CustomerPage(QWidget):
     def _on_record_clicked(self) -> None:
         if self._customer_id is not None:
             self.record_change_requested.emit(self._customer_id)
-
-    def _on_prefs_clicked(self) -> None:
-        if self._customer_id is not None:
-            self.edit_preferences_requested.emit(self._customer_id)

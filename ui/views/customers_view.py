@@ -22,6 +22,7 @@ from ui.dialogs.profile_change_dialog import ProfileChangeDialog
 from ui.table_models.customer_table import SORT_KEYS, CustomerTableModel
 from ui.tasks import TaskRunner
 from ui.views.customer_page import CustomerPage
+from ui.views.preferences_panel import PreferencesPanel
 
 SEARCH_DELAY_MS = 180
 
@@ -59,7 +60,9 @@ class CustomersView(QWidget):
         self.table.horizontalHeader().setStretchLastSection(True)
         for col, width in enumerate((80, 80, 40, 110, 120, 170, 80, 90)):
             self.table.setColumnWidth(col, width)
-        self.page = CustomerPage()
+        self.preferences = PreferencesPanel(database, runner)
+        self.preferences.changed.connect(self._after_edit)
+        self.page = CustomerPage(self.preferences)
         self.page.record_change_requested.connect(self._on_record_change_requested)
 
         self._timer = QTimer(self)

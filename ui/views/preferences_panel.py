@@ -1,0 +1,340 @@
+"""The customer page's preferences tab, edited in place: channels in order, days and times,
+marketing consent (with history) and do-not-contact entries (added and lifted, never deleted)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from models.codes import CHANNELS, DNC_PURPOSES, TIME_WINDOWS
+from services import preferences
+from services.customer_detail import CustomerDetail
+from services.database import Database
+from ui.labels import choices, label
+from ui.tasks import TaskRunner
+from ui.views.customer_page import fill_table, make_table
+
+
+def _date(q: QDate) -> dt.date:
+    return dt.date(q.year(), q.month(), q.day())
+
+
+def _today_edit() -> QDateEdit:
+    edit = QDateEdit(QDate.currentDate())
+    edit.setCalendarPopup(True)
+    edit.setDisplayFormat("yyyy-MM-dd")
+    return edit
+
+
+class RefusalDialog(QDialog):
+    """A new do-not-contact entry: channel, purpose, reason, from when and until when."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Do not contact"))
+        self.channel = QComboBox()
+        self.channel.addItem(self.tr("All channels"), None)
+        for code in CHANNELS:
+            self.channel.addItem(label("channel", code), code)
+        self.purpose = QComboBox()
+        self.purpose.addItem(self.tr("All purposes"), None)
+        for code in DNC_PURPOSES:
+            self.purpose.addItem(label("purpose", code), code)
+        self.reason = QLineEdit()
+        self.reason.setPlaceholderText(self.tr("e.g. 客户明确表示不接受销售电话"))
+        self.set_on = _today_edit()
+        self.until = QCheckBox(self.tr("Ends on"))
+        self.expires = _today_edit()
+        self.expires.setDate(QDate.currentDate().addMonths(6))
+        self.expires.setEnabled(False)
+        self.until.toggled.connect(self.expires.setEnabled)
+        ends = QHBoxLayout()
+        ends.addWidget(self.until)
+        ends.addWidget(self.expires)
+        form = QFormLayout(self)
+        form.addRow(self.tr("&Channel"), self.channel)
+        form.addRow(self.tr("&Purpose"), self.purpose)
+        form.addRow(self.tr("&Reason"), self.reason)
+        form.addRow(self.tr("From"), self.set_on)
+        form.addRow(ends)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def values(self) -> dict:
+        return {
+            "channel": self.channel.currentData(),
+            "purpose": self.purpose.currentData(),
+            "reason": self.reason.text(),
+            "set_on": _date(self.set_on.date()),
+            "expires_on": _date(self.expires.date()) if self.until.isChecked() else None,
+        }
+
+
+class PreferencesPanel(QWidget):
+    """Emits `changed(customer_id)` after every stored edit so the page reloads."""
+
+    changed = Signal(int)
+
+    def __init__(self, database: Database, runner: TaskRunner, parent=None) -> None:
+        super().__init__(parent)
+        self.database = database
+        self.runner = runner
+        self.detail: CustomerDetail | None = None
+        self._previous: dict | None = None
+        self.channels = QListWidget()
+        self.channels.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
+        self.channels.setMaximumHeight(120)
+        self.channels.setToolTip(self.tr("Tick the channels they accept; drag to put the "
+                                         "favourite first"))
+        self.days = QComboBox()
+        for code, text in choices("preferred_days"):
+            self.days.addItem(text, code)
+        self.windows = {code: QCheckBox(label("time_window", code)) for code in TIME_WINDOWS}
+        windows_row = QHBoxLayout()
+        for box in self.windows.values():
+            windows_row.addWidget(box)
+        self.use_hours = QCheckBox(self.tr("Only between"))
+        self.hour_from = QSpinBox()
+        self.hour_to = QSpinBox()
+        for spin in (self.hour_from, self.hour_to):
+            spin.setRange(0, 24)
+            spin.setSuffix(":00")
+            spin.setEnabled(False)
+            self.use_hours.toggled.connect(spin.setEnabled)
+        hours_row = QHBoxLayout()
+        hours_row.addWidget(self.use_hours)
+        hours_row.addWidget(self.hour_from)
+        hours_row.addWidget(QLabel("–"))
+        hours_row.addWidget(self.hour_to)
+        hours_row.addStretch(1)
+        self.language = QComboBox()
+        self.language.addItem("中文", "zh")
+        self.language.addItem("English", "en")
+        self.note = QLineEdit()
+        self.note.setPlaceholderText(self.tr("e.g. 中午别打电话"))
+        self.save_button = QPushButton(self.tr("&Save preferences"))
+        self.undo_button = QPushButton(self.tr("&Undo last save"))
+        self.undo_button.setEnabled(False)
+        self.save_button.clicked.connect(self.save)
+        self.undo_button.clicked.connect(self.undo)
+        prefs = QGroupBox(self.tr("How and when to reach them"))
+        form = QFormLayout(prefs)
+        form.addRow(self.tr("Channels"), self.channels)
+        form.addRow(self.tr("Days"), self.days)
+        form.addRow(self.tr("Times"), windows_row)
+        form.addRow("", hours_row)
+        form.addRow(self.tr("Language"), self.language)
+        form.addRow(self.tr("Note"), self.note)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.save_button)
+        buttons.addWidget(self.undo_button)
+        buttons.addStretch(1)
+        form.addRow(buttons)
+
+        self.consent_state = QLabel()
+        self.consent_date = _today_edit()
+        self.consent_source = QComboBox()
+        for code in ("call", "visit", "form", "manual"):
+            self.consent_source.addItem(label("source", code), code)
+        self.give = QPushButton(self.tr("Consent &given"))
+        self.withdraw = QPushButton(self.tr("Consent &withdrawn"))
+        self.give.clicked.connect(lambda: self.record_consent(True))
+        self.withdraw.clicked.connect(lambda: self.record_consent(False))
+        consent = QGroupBox(self.tr("Marketing consent (PIPL)"))
+        consent_layout = QHBoxLayout(consent)
+        for w in (self.consent_state, QLabel(self.tr("on")), self.consent_date,
+                  self.consent_source, self.give, self.withdraw):
+            consent_layout.addWidget(w)
+        consent_layout.addStretch(1)
+
+        self.refusals = make_table(
+            [self.tr("Channel"), self.tr("Purpose"), self.tr("Reason"), self.tr("Set on"),
+             self.tr("Ends"), self.tr("Lifted"), self.tr("In force")]
+        )
+        self.add_refusal_button = QPushButton(self.tr("&Add do-not-contact…"))
+        self.lift_button = QPushButton(self.tr("&Lift selected…"))
+        self.add_refusal_button.clicked.connect(self._on_add_refusal)
+        self.lift_button.clicked.connect(self._on_lift)
+        refusals = QGroupBox(self.tr("Do not contact (kept with its history)"))
+        refusals_layout = QVBoxLayout(refusals)
+        refusals_layout.addWidget(self.refusals)
+        row = QHBoxLayout()
+        row.addWidget(self.add_refusal_button)
+        row.addWidget(self.lift_button)
+        row.addStretch(1)
+        refusals_layout.addLayout(row)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(prefs)
+        layout.addWidget(consent)
+        layout.addWidget(refusals, 1)
+        self.show_detail(None)
+
+    # --- showing -------------------------------------------------------------------------
+    def show_detail(self, detail: CustomerDetail | None) -> None:
+        if detail is None or self.detail is None or detail.id != self.detail.id:
+            self._previous = None
+            self.undo_button.setEnabled(False)
+        self.detail = detail
+        self.setEnabled(detail is not None)
+        pref = detail.preferences if detail else None
+        order = list(pref.channel_order) if pref else []
+        self.channels.clear()
+        for code in order + [c for c in CHANNELS if c not in order]:
+            item = QListWidgetItem(label("channel", code))
+            item.setData(Qt.ItemDataRole.UserRole, code)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Checked if code in order else
+                               Qt.CheckState.Unchecked)
+            self.channels.addItem(item)
+        self.days.setCurrentIndex(max(0, self.days.findData(pref.preferred_days if pref
+                                                            else "any")))
+        for code, box in self.windows.items():
+            box.setChecked(bool(pref and code in pref.time_windows))
+        has_hours = bool(pref and pref.hour_from is not None)
+        self.use_hours.setChecked(has_hours)
+        self.hour_from.setValue(pref.hour_from if has_hours else 12)
+        self.hour_to.setValue(pref.hour_to if has_hours else 14)
+        self.language.setCurrentIndex(max(0, self.language.findData(pref.language if pref
+                                                                    else "zh")))
+        self.note.setText(pref.note or "" if pref else "")
+        if detail is None:
+            self.consent_state.clear()
+            self.refusals.setRowCount(0)
+            return
+        last = detail.consents[-1] if detail.consents else None
+        self.consent_state.setText(
+            self.tr("Not asked yet") if last is None else
+            (self.tr("Given on %1") if last.granted else self.tr("Withdrawn on %1"))
+            .replace("%1", last.date.isoformat())
+        )
+        today = dt.date.today()
+        self._refusal_ids = [r.id for r in detail.refusals]
+        fill_table(self.refusals, [
+            [label("channel", r.channel) if r.channel else self.tr("All channels"),
+             label("purpose", r.purpose) if r.purpose else self.tr("All purposes"),
+             r.reason, r.set_on, r.expires_on, r.lifted_on, r.active_on(today)]
+            for r in detail.refusals
+        ])
+
+    def values(self) -> dict:
+        order = [self.channels.item(i).data(Qt.ItemDataRole.UserRole)
+                 for i in range(self.channels.count())
+                 if self.channels.item(i).checkState() == Qt.CheckState.Checked]
+        hours = self.use_hours.isChecked()
+        return {
+            "channel_order": order,
+            "preferred_days": self.days.currentData(),
+            "time_windows": [c for c, box in self.windows.items() if box.isChecked()],
+            "hour_from": self.hour_from.value() if hours else None,
+            "hour_to": self.hour_to.value() if hours else None,
+            "language": self.language.currentData(),
+            "note": self.note.text(),
+        }
+
+    def _stored_values(self) -> dict | None:
+        pref = self.detail.preferences if self.detail else None
+        if pref is None:
+            return None
+        return {"channel_order": list(pref.channel_order), "preferred_days": pref.preferred_days,
+                "time_windows": list(pref.time_windows), "hour_from": pref.hour_from,
+                "hour_to": pref.hour_to, "language": pref.language, "note": pref.note}
+
+    # --- storing -------------------------------------------------------------------------
+    def _run(self, work, label_text: str) -> None:
+        customer_id = self.detail.id
+        self.runner.run(work, on_done=lambda _r: self.changed.emit(customer_id),
+                        parent_widget=self, label=label_text, write=True)
+
+    def save(self, values: dict | None = None) -> None:
+        if self.detail is None:
+            return
+        previous = self._stored_values()
+        values = values or self.values()
+        customer_id = self.detail.id
+
+        def work(_p, _c):
+            preferences.set_preferences(self.database.sessions, customer_id, **values)
+
+        def done(_r) -> None:
+            self._previous = previous
+            self.undo_button.setEnabled(previous is not None)
+            self.changed.emit(customer_id)
+
+        self.runner.run(work, on_done=done, parent_widget=self,
+                        label=self.tr("Saving preferences"), write=True)
+
+    def undo(self) -> None:
+        if self._previous is not None:
+            values, self._previous = self._previous, None
+            self.undo_button.setEnabled(False)
+            customer_id = self.detail.id
+            self.runner.run(
+                lambda _p, _c: preferences.set_preferences(self.database.sessions, customer_id,
+                                                           **values),
+                on_done=lambda _r: self.changed.emit(customer_id),
+                parent_widget=self, label=self.tr("Undoing"), write=True)
+
+    def record_consent(self, granted: bool) -> None:
+        if self.detail is None:
+            return
+        customer_id, day = self.detail.id, _date(self.consent_date.date())
+        source = self.consent_source.currentData()
+        self._run(lambda _p, _c: preferences.record_consent(
+            self.database.sessions, customer_id, granted, event_date=day, source=source),
+            self.tr("Saving consent"))
+
+    def _on_add_refusal(self) -> None:
+        if self.detail is None:
+            return
+        dialog = RefusalDialog(self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        values, customer_id = dialog.values(), self.detail.id
+        self._run(lambda _p, _c: preferences.add_refusal(self.database.sessions, customer_id,
+                                                         **values),
+                  self.tr("Saving do-not-contact"))
+
+    def _on_lift(self) -> None:
+        row = self.refusals.currentRow()
+        if self.detail is None or not 0 <= row < len(self._refusal_ids):
+            return
+        reason, ok = QInputDialog.getText(self, self.tr("Lift do-not-contact"),
+                                          self.tr("Why is it lifted (it stays in the history)?"))
+        if not ok:
+            return
+        answer = QMessageBox.question(self, self.tr("Lift do-not-contact"),
+                                      self.tr("Allow contacting this customer again on this "
+                                              "channel and purpose from today?"))
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        refusal_id = self._refusal_ids[row]
+        self._run(lambda _p, _c: preferences.lift_refusal(
+            self.database.sessions, refusal_id, lifted_on=dt.date.today(), reason=reason),
+            self.tr("Lifting do-not-contact"))
