@@ -103,3 +103,18 @@ def test_rfm_tab_shows_eight_classes(qtbot, view):
     view.tabs.setCurrentIndex(2)
     qtbot.waitUntil(lambda: view.rfm_table.rowCount() == 8, timeout=10000)
     assert view.rfm_table.item(0, 0).text() in ("重要价值", "Important value")
+
+
+def test_undo_and_redo_in_the_builder(qtbot, view):
+    editor = view.editor
+    start = editor.data()
+    editor.add_condition.click()
+    editor.value.number.setValue(7)
+    changed = editor.data()
+    assert changed != start
+    editor.undo()
+    editor.undo()
+    assert editor.data() == start and not editor.undo_button.isEnabled()
+    editor.redo()
+    editor.redo()
+    assert editor.data() == changed

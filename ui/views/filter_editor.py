@@ -9,6 +9,7 @@ import datetime as dt
 from typing import Any
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QDate, QLocale, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -287,6 +288,14 @@ class FilterEditor(QWidget):
         self.toggle_kind = QPushButton(self.tr("AND ↔ OR"))
         self.negate = QPushButton(self.tr("&NOT"))
         self.remove = QPushButton(self.tr("&Remove"))
+        self.undo_button = QPushButton(self.tr("Undo"))
+        self.undo_button.setToolTip(self.tr("Undo the last change to the conditions (Ctrl+Z)"))
+        self.undo_button.clicked.connect(self.undo)
+        QShortcut(QKeySequence.StandardKey.Undo, self, self.undo)
+        QShortcut(QKeySequence.StandardKey.Redo, self, self.redo)
+        self._undo: list[dict] = []
+        self._redo: list[dict] = []
+        self._last: dict = {}
         self.add_condition.clicked.connect(self._on_add_condition)
         self.add_group.clicked.connect(self._on_add_group)
         self.toggle_kind.clicked.connect(self._on_toggle_kind)
@@ -318,7 +327,8 @@ class FilterEditor(QWidget):
         self.op.currentIndexChanged.connect(self._on_op_changed)
         self.value.changed.connect(self._on_value_changed)
         buttons = QHBoxLayout()
-        for b in (self.add_condition, self.add_group, self.toggle_kind, self.negate, self.remove):
+        for b in (self.add_condition, self.add_group, self.toggle_kind, self.negate, self.remove,
+                  self.undo_button):
             buttons.addWidget(b)
         buttons.addStretch(1)
         layout = QVBoxLayout(self)
@@ -338,7 +348,36 @@ class FilterEditor(QWidget):
         if where is None or not ({"and", "or"} & set(where)):
             data["where"] = {"and": [] if where is None else [where]}
         self._data = data
+        self._undo.clear()
+        self._redo.clear()
+        self._last = copy.deepcopy(data)
+        self.undo_button.setEnabled(False)
         self._rebuild()
+
+    def _remember(self) -> None:
+        """Called after every edit: the state before it goes on the undo stack."""
+        if self._last != self._data:
+            self._undo.append(self._last)
+            self._redo.clear()
+            self._last = copy.deepcopy(self._data)
+        self.undo_button.setEnabled(bool(self._undo))
+
+    def _restore(self, state: dict) -> None:
+        self._data = copy.deepcopy(state)
+        self._last = copy.deepcopy(state)
+        self.undo_button.setEnabled(bool(self._undo))
+        self._rebuild(())
+        self.changed.emit(self.data())
+
+    def undo(self) -> None:
+        if self._undo:
+            self._redo.append(copy.deepcopy(self._data))
+            self._restore(self._undo.pop())
+
+    def redo(self) -> None:
+        if self._redo:
+            self._undo.append(copy.deepcopy(self._data))
+            self._restore(self._redo.pop())
 
     def _rebuild(self, select_path: tuple[int, ...] | None = None) -> None:
         self.tree.blockSignals(True)
@@ -391,6 +430,7 @@ class FilterEditor(QWidget):
         return tuple(item.data(0, Qt.ItemDataRole.UserRole)) if item else ()
 
     def _emit(self, select_path: tuple[int, ...] | None = None) -> None:
+        self._remember()
         self._rebuild(select_path if select_path is not None else self._current_path())
         self.changed.emit(self.data())
 
@@ -541,6 +581,7 @@ class FilterEditor(QWidget):
         item = self.tree.currentItem()
         if item is not None:
             item.setText(0, describe(node))
+        self._remember()
         self.changed.emit(self.data())
 
 

@@ -1,0 +1,29 @@
+"""The reports area shows the week's contacts per caller as the service counts them."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QDate
+
+from services import reports
+from tests.ui.conftest import DEMO_TODAY
+from ui.tasks import TaskRunner
+from ui.views.reports_view import ReportsView, _date
+
+
+def test_week_table_matches_the_service_and_moves_by_week(qtbot, demo_db):
+    runner = TaskRunner()
+    view = ReportsView(demo_db, runner)
+    qtbot.addWidget(view)
+    monday, _ = reports.week_of(DEMO_TODAY)
+    view.start.setDate(QDate(monday.year, monday.month, monday.day).addDays(-7))
+    view.end.setDate(QDate(monday.year, monday.month, monday.day).addDays(-1))
+    qtbot.waitUntil(lambda: view.table.rowCount() > 0, timeout=5000)
+    report = reports.activity(demo_db.sessions, _date(view.start.date()), _date(view.end.date()))
+    qtbot.waitUntil(lambda: view.table.rowCount() == len(report.callers), timeout=5000)
+    shown = {view.table.item(r, 0).text(): int(view.table.item(r, 1).text().replace(",", ""))
+             for r in range(view.table.rowCount())}
+    assert sum(shown.values()) == report.total
+    start = view.start.date()
+    view._shift(-7)
+    assert view.start.date() == start.addDays(-7)
+    runner.wait()
