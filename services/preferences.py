@@ -30,10 +30,10 @@ def _customer(session: Session, customer_id: int) -> Customer:
     return customer
 
 
-def _codes(values: Sequence[str], allowed: Sequence[str], what: str) -> str:
+def _codes(values: Sequence[str], allowed: Sequence[str], template: str) -> str:
     bad = [v for v in values if v not in allowed]
     if bad:
-        raise RevisitError(N_("Unknown {what}: {codes}."), what=what, codes=", ".join(bad))
+        raise RevisitError(template, codes=", ".join(bad))
     return ",".join(dict.fromkeys(values))
 
 
@@ -53,8 +53,8 @@ def set_preferences(
     """Replace the customer's contact preferences (one row per customer)."""
     if not channel_order:
         raise RevisitError(N_("Choose at least one channel the customer accepts."))
-    order = _codes(channel_order, CHANNELS, "channel")
-    windows = _codes(time_windows, TIME_WINDOWS, "time window")
+    order = _codes(channel_order, CHANNELS, N_("Unknown channel(s): {codes}."))
+    windows = _codes(time_windows, TIME_WINDOWS, N_("Unknown time window(s): {codes}."))
     if preferred_days not in DAY_PREFERENCES:
         raise RevisitError(N_("Unknown preferred days '{days}'."), days=preferred_days)
     if (hour_from is None) != (hour_to is None) or (

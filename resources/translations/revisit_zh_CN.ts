@@ -14,377 +14,311 @@
         <translation>记录客户的变化（结婚、换工作、里程…）及日期和来源（Ctrl+E）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="97"/>
-        <source>Preferences and consent…</source>
-        <translation>联系偏好与同意…</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/customer_page.py" line="101"/>
-        <location filename="../../ui/views/customer_page.py" line="105"/>
+        <location filename="../../ui/views/customer_page.py" line="99"/>
+        <location filename="../../ui/views/customer_page.py" line="103"/>
         <source>Attribute</source>
         <translation>属性</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="101"/>
+        <location filename="../../ui/views/customer_page.py" line="99"/>
         <source>Value</source>
         <translation>值</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="101"/>
+        <location filename="../../ui/views/customer_page.py" line="99"/>
         <source>Since</source>
         <translation>起始日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="104"/>
+        <location filename="../../ui/views/customer_page.py" line="102"/>
         <source>Effective</source>
         <translation>生效日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="106"/>
+        <location filename="../../ui/views/customer_page.py" line="104"/>
         <source>Change</source>
         <translation>变更</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="107"/>
-        <location filename="../../ui/views/customer_page.py" line="132"/>
+        <location filename="../../ui/views/customer_page.py" line="105"/>
+        <location filename="../../ui/views/customer_page.py" line="130"/>
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="108"/>
+        <location filename="../../ui/views/customer_page.py" line="106"/>
         <source>Recorded</source>
         <translation>记录时间</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="109"/>
+        <location filename="../../ui/views/customer_page.py" line="107"/>
         <source>Note</source>
         <translation>备注</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="115"/>
+        <location filename="../../ui/views/customer_page.py" line="113"/>
         <source>Profile</source>
         <translation>客户画像</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="119"/>
-        <location filename="../../ui/views/customer_page.py" line="138"/>
+        <location filename="../../ui/views/customer_page.py" line="117"/>
+        <location filename="../../ui/views/customer_page.py" line="136"/>
         <source>Vehicle</source>
         <translation>车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="120"/>
+        <location filename="../../ui/views/customer_page.py" line="118"/>
         <source>Plate</source>
         <translation>车牌</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="121"/>
+        <location filename="../../ui/views/customer_page.py" line="119"/>
         <source>VIN</source>
         <translation>车架号</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="122"/>
+        <location filename="../../ui/views/customer_page.py" line="120"/>
         <source>Bought</source>
         <translation>购车日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="123"/>
+        <location filename="../../ui/views/customer_page.py" line="121"/>
         <source>Price paid</source>
         <translation>成交价</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="124"/>
+        <location filename="../../ui/views/customer_page.py" line="122"/>
         <source>Payment</source>
         <translation>付款方式</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="125"/>
+        <location filename="../../ui/views/customer_page.py" line="123"/>
         <source>Insurance until</source>
         <translation>保险到期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="126"/>
+        <location filename="../../ui/views/customer_page.py" line="124"/>
         <source>Warranty until</source>
         <translation>质保到期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="127"/>
+        <location filename="../../ui/views/customer_page.py" line="125"/>
         <source>Inspection due</source>
         <translation>年检到期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="128"/>
+        <location filename="../../ui/views/customer_page.py" line="126"/>
         <source>Loan ends</source>
         <translation>贷款到期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="132"/>
-        <location filename="../../ui/views/customer_page.py" line="138"/>
-        <location filename="../../ui/views/customer_page.py" line="143"/>
-        <location filename="../../ui/views/customer_page.py" line="177"/>
+        <location filename="../../ui/views/customer_page.py" line="130"/>
+        <location filename="../../ui/views/customer_page.py" line="136"/>
+        <location filename="../../ui/views/customer_page.py" line="141"/>
+        <location filename="../../ui/views/customer_page.py" line="175"/>
         <source>Date</source>
         <translation>日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="132"/>
-        <location filename="../../ui/views/customer_page.py" line="138"/>
+        <location filename="../../ui/views/customer_page.py" line="130"/>
+        <location filename="../../ui/views/customer_page.py" line="136"/>
         <source>Km</source>
         <translation>里程（公里）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="136"/>
+        <location filename="../../ui/views/customer_page.py" line="134"/>
         <source>Vehicles</source>
         <translation>车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="138"/>
+        <location filename="../../ui/views/customer_page.py" line="136"/>
         <source>Type</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="138"/>
+        <location filename="../../ui/views/customer_page.py" line="136"/>
         <source>Amount</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="140"/>
+        <location filename="../../ui/views/customer_page.py" line="138"/>
         <source>Visits</source>
         <translation>到店记录</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="144"/>
+        <location filename="../../ui/views/customer_page.py" line="142"/>
         <source>Overall</source>
         <translation>总体评分</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="145"/>
+        <location filename="../../ui/views/customer_page.py" line="143"/>
         <source>Repair quality</source>
         <translation>维修质量</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="146"/>
+        <location filename="../../ui/views/customer_page.py" line="144"/>
         <source>Price</source>
         <translation>价格</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="147"/>
+        <location filename="../../ui/views/customer_page.py" line="145"/>
         <source>Speed</source>
         <translation>速度</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="148"/>
+        <location filename="../../ui/views/customer_page.py" line="146"/>
         <source>Attitude</source>
         <translation>接待态度</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="149"/>
+        <location filename="../../ui/views/customer_page.py" line="147"/>
         <source>Comment</source>
         <translation>评价</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="152"/>
+        <location filename="../../ui/views/customer_page.py" line="150"/>
         <source>Surveys</source>
         <translation>满意度调查</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="155"/>
+        <location filename="../../ui/views/customer_page.py" line="153"/>
         <source>Opened</source>
         <translation>投诉日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="156"/>
+        <location filename="../../ui/views/customer_page.py" line="154"/>
         <source>Topic</source>
         <translation>问题</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="157"/>
+        <location filename="../../ui/views/customer_page.py" line="155"/>
         <source>Resolved</source>
         <translation>已解决</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="158"/>
+        <location filename="../../ui/views/customer_page.py" line="156"/>
         <source>Resolved on</source>
         <translation>解决日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="159"/>
+        <location filename="../../ui/views/customer_page.py" line="157"/>
         <source>How</source>
         <translation>处理方式</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="162"/>
+        <location filename="../../ui/views/customer_page.py" line="160"/>
         <source>Complaints</source>
         <translation>投诉</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="165"/>
+        <location filename="../../ui/views/customer_page.py" line="163"/>
         <source>When</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="166"/>
-        <location filename="../../ui/views/customer_page.py" line="191"/>
+        <location filename="../../ui/views/customer_page.py" line="164"/>
         <source>Channel</source>
         <translation>渠道</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="167"/>
-        <location filename="../../ui/views/customer_page.py" line="192"/>
+        <location filename="../../ui/views/customer_page.py" line="165"/>
         <source>Purpose</source>
         <translation>目的</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="168"/>
+        <location filename="../../ui/views/customer_page.py" line="166"/>
         <source>Staff</source>
         <translation>员工</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="169"/>
+        <location filename="../../ui/views/customer_page.py" line="167"/>
         <source>Outcome</source>
         <translation>结果</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="170"/>
+        <location filename="../../ui/views/customer_page.py" line="168"/>
         <source>Next follow-up</source>
         <translation>下次跟进</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="171"/>
+        <location filename="../../ui/views/customer_page.py" line="169"/>
         <source>What they said</source>
         <translation>客户反馈</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="174"/>
+        <location filename="../../ui/views/customer_page.py" line="172"/>
         <source>Contacts</source>
         <translation>联系记录</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="178"/>
+        <location filename="../../ui/views/customer_page.py" line="176"/>
         <source>Strength</source>
         <translation>意向强度</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="179"/>
+        <location filename="../../ui/views/customer_page.py" line="177"/>
         <source>Window</source>
         <translation>预计购买时间</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="180"/>
+        <location filename="../../ui/views/customer_page.py" line="178"/>
         <source>Expected price</source>
         <translation>预期价格</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="181"/>
+        <location filename="../../ui/views/customer_page.py" line="179"/>
         <source>Models</source>
         <translation>意向车型</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="182"/>
+        <location filename="../../ui/views/customer_page.py" line="180"/>
         <source>Why</source>
         <translation>购车原因</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="185"/>
+        <location filename="../../ui/views/customer_page.py" line="183"/>
         <source>Intent</source>
         <translation>购车意向</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="193"/>
-        <source>Reason</source>
-        <translation>原因</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/customer_page.py" line="194"/>
-        <source>Set on</source>
-        <translation>设置日期</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/customer_page.py" line="195"/>
-        <source>Expires</source>
-        <translation>到期日期</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/customer_page.py" line="196"/>
-        <source>Lifted</source>
-        <translation>解除日期</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/customer_page.py" line="197"/>
-        <source>Active</source>
-        <translation>生效中</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/customer_page.py" line="203"/>
-        <source>Do-not-contact (with history):</source>
-        <translation>勿扰设置（含历史）：</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/customer_page.py" line="205"/>
+        <location filename="../../ui/views/customer_page.py" line="185"/>
         <source>Preferences and consent</source>
         <translation>联系偏好与同意</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="227"/>
+        <location filename="../../ui/views/customer_page.py" line="205"/>
         <source>No customer selected</source>
         <translation>未选择客户</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="321"/>
-        <source>All channels</source>
-        <translation>全部渠道</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/customer_page.py" line="322"/>
-        <source>All purposes</source>
-        <translation>全部目的</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/customer_page.py" line="335"/>
+        <location filename="../../ui/views/customer_page.py" line="299"/>
         <source>marketing consent given</source>
         <translation>已同意营销</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="336"/>
+        <location filename="../../ui/views/customer_page.py" line="300"/>
         <source>no marketing consent</source>
         <translation>未同意营销</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="337"/>
+        <location filename="../../ui/views/customer_page.py" line="301"/>
         <source>marketing consent not asked</source>
         <translation>未询问营销同意</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="341"/>
+        <location filename="../../ui/views/customer_page.py" line="305"/>
         <source>born %1</source>
         <translation>生于 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="342"/>
+        <location filename="../../ui/views/customer_page.py" line="306"/>
         <source>no mobile</source>
-        <translation>无手机号</translation>
+        <translation>无手机</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="346"/>
+        <location filename="../../ui/views/customer_page.py" line="310"/>
         <source>owner: %1</source>
         <translation>负责人：%1</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/customer_page.py" line="356"/>
-        <source>No contact preferences recorded.</source>
-        <translation>未记录联系偏好。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/customer_page.py" line="362"/>
-        <source>Channels: %1
-Days: %2
-Times: %3</source>
-        <translation>偏好渠道：%1
-偏好日期：%2
-偏好时段：%3</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/customer_page.py" line="365"/>
-        <source>any time</source>
-        <translation>任意时段</translation>
     </message>
 </context>
 <context>
@@ -438,34 +372,34 @@ Times: %3</source>
 <context>
     <name>CustomersView</name>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="40"/>
+        <location filename="../../ui/views/customers_view.py" line="41"/>
         <source>Search name, pinyin or initials (zw = 张伟), mobile, plate or VIN  (Ctrl+F)</source>
         <translation>搜索姓名、拼音、首字母（zw = 张伟）、手机、车牌、车架号（Ctrl+F）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="97"/>
+        <location filename="../../ui/views/customers_view.py" line="100"/>
         <source>Searching…</source>
         <translation>正在搜索…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="102"/>
+        <location filename="../../ui/views/customers_view.py" line="105"/>
         <source>Searching</source>
         <translation>正在搜索</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/customers_view.py" line="110"/>
+        <location filename="../../ui/views/customers_view.py" line="113"/>
         <source>%n customer(s)</source>
         <translation>
             <numerusform>%n 位客户</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="153"/>
+        <location filename="../../ui/views/customers_view.py" line="156"/>
         <source>Loading customer</source>
         <translation>正在加载客户</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="181"/>
+        <location filename="../../ui/views/customers_view.py" line="184"/>
         <source>Saving</source>
         <translation>正在保存</translation>
     </message>
@@ -473,62 +407,132 @@ Times: %3</source>
 <context>
     <name>FilterEditor</name>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="279"/>
+        <location filename="../../ui/views/filter_editor.py" line="43"/>
+        <source>between</source>
+        <translation>介于</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/filter_editor.py" line="44"/>
+        <source>contains</source>
+        <translation>包含</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/filter_editor.py" line="45"/>
+        <source>starts with</source>
+        <translation>开头是</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/filter_editor.py" line="46"/>
+        <source>is one of</source>
+        <translation>属于其中之一</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/filter_editor.py" line="47"/>
+        <source>is none of</source>
+        <translation>不属于其中任何一个</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/filter_editor.py" line="48"/>
+        <source>is unknown</source>
+        <translation>未知</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/filter_editor.py" line="49"/>
+        <source>is known</source>
+        <translation>已知</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/filter_editor.py" line="50"/>
+        <source>falls due within (days)</source>
+        <translation>在以下天数内到期</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/filter_editor.py" line="51"/>
+        <source>within the last (days)</source>
+        <translation>在最近以下天数内</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/filter_editor.py" line="52"/>
+        <source>has any of</source>
+        <translation>含任一标签</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/filter_editor.py" line="53"/>
+        <source>has all of</source>
+        <translation>含全部标签</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/filter_editor.py" line="54"/>
+        <source>has none of</source>
+        <translation>不含这些标签</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/filter_editor.py" line="286"/>
         <source>+ &amp;Condition</source>
         <translation>+ 条件(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="280"/>
+        <location filename="../../ui/views/filter_editor.py" line="287"/>
         <source>+ &amp;Group</source>
         <translation>+ 条件组(&amp;G)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="281"/>
+        <location filename="../../ui/views/filter_editor.py" line="288"/>
         <source>AND ↔ OR</source>
         <translation>且 ↔ 或</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="282"/>
+        <location filename="../../ui/views/filter_editor.py" line="289"/>
         <source>&amp;NOT</source>
         <translation>取反(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="283"/>
+        <location filename="../../ui/views/filter_editor.py" line="290"/>
         <source>&amp;Remove</source>
         <translation>删除(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="307"/>
+        <location filename="../../ui/views/filter_editor.py" line="291"/>
+        <source>Undo</source>
+        <translation>撤销</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/filter_editor.py" line="292"/>
+        <source>Undo the last change to the conditions (Ctrl+Z)</source>
+        <translation>撤销对条件的上一次修改（Ctrl+Z）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/filter_editor.py" line="322"/>
         <source>&amp;Field</source>
         <translation>字段(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="308"/>
+        <location filename="../../ui/views/filter_editor.py" line="323"/>
         <source>&amp;Operator</source>
         <translation>比较方式(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="309"/>
+        <location filename="../../ui/views/filter_editor.py" line="324"/>
         <source>&amp;Value</source>
         <translation>值(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="354"/>
+        <location filename="../../ui/views/filter_editor.py" line="399"/>
         <source>All of these (AND)</source>
         <translation>满足以下全部（且）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="354"/>
+        <location filename="../../ui/views/filter_editor.py" line="399"/>
         <source>Any of these (OR)</source>
         <translation>满足以下任一（或）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="359"/>
+        <location filename="../../ui/views/filter_editor.py" line="404"/>
         <source>NOT</source>
         <translation>不满足以下（非）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="481"/>
+        <location filename="../../ui/views/filter_editor.py" line="527"/>
         <source>any</source>
         <translation>不限</translation>
     </message>
@@ -612,7 +616,7 @@ Times: %3</source>
     </message>
     <message numerus="yes">
         <location filename="../../ui/views/followup_view.py" line="190"/>
-        <location filename="../../ui/views/followup_view.py" line="310"/>
+        <location filename="../../ui/views/followup_view.py" line="311"/>
         <source>%n call(s) to make</source>
         <translation>
             <numerusform>待拨 %n 个电话</numerusform>
@@ -624,27 +628,32 @@ Times: %3</source>
         <translation>没有待拨的电话，辛苦了！</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="220"/>
+        <location filename="../../ui/views/followup_view.py" line="217"/>
+        <source>no mobile</source>
+        <translation>无手机</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/followup_view.py" line="221"/>
         <source>best time: %1</source>
         <translation>最佳时间：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="222"/>
+        <location filename="../../ui/views/followup_view.py" line="223"/>
         <source>attempt %1</source>
         <translation>第 %1 次拨打</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="226"/>
+        <location filename="../../ui/views/followup_view.py" line="227"/>
         <source>last contact %1</source>
         <translation>上次联系 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="276"/>
+        <location filename="../../ui/views/followup_view.py" line="277"/>
         <source>Pick an outcome first (Alt+1 … Alt+6)</source>
         <translation>请先选择结果（Alt+1 … Alt+6）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="296"/>
+        <location filename="../../ui/views/followup_view.py" line="297"/>
         <source>Saving call</source>
         <translation>正在保存通话结果</translation>
     </message>
@@ -1034,6 +1043,200 @@ Times: %3</source>
     </message>
 </context>
 <context>
+    <name>PreferencesPanel</name>
+    <message>
+        <location filename="../../ui/views/preferences_panel.py" line="113"/>
+        <source>Tick the channels they accept; drag to put the favourite first</source>
+        <translation>勾选客户接受的渠道；拖动把最喜欢的放在最前面</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/preferences_panel.py" line="122"/>
+        <source>Only between</source>
+        <translation>仅在</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/preferences_panel.py" line="140"/>
+        <source>e.g. 中午别打电话</source>
+        <translation>例如：中午别打电话</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/preferences_panel.py" line="141"/>
+        <source>&amp;Save preferences</source>
+        <translation>保存偏好(&amp;S)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/preferences_panel.py" line="142"/>
+        <source>&amp;Undo last save</source>
+        <translation>撤销上次保存(&amp;U)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/preferences_panel.py" line="146"/>
+        <source>How and when to reach them</source>
+        <translation>如何、何时联系客户</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/preferences_panel.py" line="148"/>
+        <source>Channels</source>
+        <translation>渠道</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/preferences_panel.py" line="149"/>
+        <source>Days</source>
+        <translation>日期</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/preferences_panel.py" line="150"/>
+        <source>Times</source>
+        <translation>时段</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/preferences_panel.py" line="152"/>
+        <source>Language</source>
+        <translation>语言</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/preferences_panel.py" line="153"/>
+        <source>Note</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/preferences_panel.py" line="165"/>
+        <source>Consent &amp;given</source>
+        <translation>已同意(&amp;G)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/preferences_panel.py" line="166"/>
+        <source>Consent &amp;withdrawn</source>
+        <translation>已撤回同意(&amp;W)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/preferences_panel.py" line="169"/>
+        <source>Marketing consent (PIPL)</source>
+        <translation>营销同意（个人信息保护法）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/preferences_panel.py" line="171"/>
+        <source>on</source>
+        <translation>日期</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/preferences_panel.py" line="177"/>
+        <source>Channel</source>
+        <translation>渠道</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/preferences_panel.py" line="177"/>
+        <source>Purpose</source>
+        <translation>目的</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/preferences_panel.py" line="177"/>
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/preferences_panel.py" line="177"/>
+        <source>Set on</source>
+        <translation>设置日期</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/preferences_panel.py" line="178"/>
+        <source>Ends</source>
+        <translation>结束日期</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/preferences_panel.py" line="178"/>
+        <source>Lifted</source>
+        <translation>解除日期</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/preferences_panel.py" line="178"/>
+        <source>In force</source>
+        <translation>生效中</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/preferences_panel.py" line="180"/>
+        <source>&amp;Add do-not-contact…</source>
+        <translation>添加勿扰(&amp;A)…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/preferences_panel.py" line="181"/>
+        <source>&amp;Lift selected…</source>
+        <translation>解除所选(&amp;L)…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/preferences_panel.py" line="184"/>
+        <source>Do not contact (kept with its history)</source>
+        <translation>勿扰（保留历史记录）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/preferences_panel.py" line="233"/>
+        <source>Not asked yet</source>
+        <translation>尚未征询</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/preferences_panel.py" line="234"/>
+        <source>Given on %1</source>
+        <translation>%1 已同意</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/preferences_panel.py" line="234"/>
+        <source>Withdrawn on %1</source>
+        <translation>%1 已撤回</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/preferences_panel.py" line="240"/>
+        <source>All channels</source>
+        <translation>所有渠道</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/preferences_panel.py" line="241"/>
+        <source>All purposes</source>
+        <translation>所有目的</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/preferences_panel.py" line="291"/>
+        <source>Saving preferences</source>
+        <translation>正在保存偏好</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/preferences_panel.py" line="302"/>
+        <source>Undoing</source>
+        <translation>正在撤销</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/preferences_panel.py" line="311"/>
+        <source>Saving consent</source>
+        <translation>正在保存同意记录</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/preferences_panel.py" line="322"/>
+        <source>Saving do-not-contact</source>
+        <translation>正在保存勿扰</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/preferences_panel.py" line="328"/>
+        <location filename="../../ui/views/preferences_panel.py" line="332"/>
+        <source>Lift do-not-contact</source>
+        <translation>解除勿扰</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/preferences_panel.py" line="329"/>
+        <source>Why is it lifted (it stays in the history)?</source>
+        <translation>解除原因（会保留在历史记录中）？</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/preferences_panel.py" line="333"/>
+        <source>Allow contacting this customer again on this channel and purpose from today?</source>
+        <translation>从今天起允许再次通过该渠道、为该目的联系这位客户吗？</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/preferences_panel.py" line="340"/>
+        <source>Lifting do-not-contact</source>
+        <translation>正在解除勿扰</translation>
+    </message>
+</context>
+<context>
     <name>ProfileChangeDialog</name>
     <message>
         <location filename="../../ui/dialogs/profile_change_dialog.py" line="28"/>
@@ -1082,6 +1285,54 @@ Times: %3</source>
     </message>
 </context>
 <context>
+    <name>RefusalDialog</name>
+    <message>
+        <location filename="../../ui/views/preferences_panel.py" line="56"/>
+        <source>Do not contact</source>
+        <translation>勿扰</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/preferences_panel.py" line="58"/>
+        <source>All channels</source>
+        <translation>所有渠道</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/preferences_panel.py" line="62"/>
+        <source>All purposes</source>
+        <translation>所有目的</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/preferences_panel.py" line="66"/>
+        <source>e.g. 客户明确表示不接受销售电话</source>
+        <translation>例如：客户明确表示不接受销售电话</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/preferences_panel.py" line="68"/>
+        <source>Ends on</source>
+        <translation>结束于</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/preferences_panel.py" line="77"/>
+        <source>&amp;Channel</source>
+        <translation>渠道(&amp;C)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/preferences_panel.py" line="78"/>
+        <source>&amp;Purpose</source>
+        <translation>目的(&amp;P)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/preferences_panel.py" line="79"/>
+        <source>&amp;Reason</source>
+        <translation>原因(&amp;R)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/preferences_panel.py" line="80"/>
+        <source>From</source>
+        <translation>开始</translation>
+    </message>
+</context>
+<context>
     <name>ReportsView</name>
     <message>
         <location filename="../../ui/views/reports_view.py" line="41"/>
@@ -1111,7 +1362,7 @@ Times: %3</source>
     <message>
         <location filename="../../ui/views/reports_view.py" line="54"/>
         <source>From</source>
-        <translation>从</translation>
+        <translation>开始</translation>
     </message>
     <message>
         <location filename="../../ui/views/reports_view.py" line="56"/>
@@ -1397,7 +1648,7 @@ Times: %3</source>
     <message>
         <location filename="../../ui/views/segments_view.py" line="451"/>
         <source>Customers</source>
-        <translation>客户数</translation>
+        <translation>客户</translation>
     </message>
     <message>
         <location filename="../../ui/views/segments_view.py" line="460"/>
@@ -1587,12 +1838,12 @@ Times: %3</source>
 <context>
     <name>ValueEditor</name>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="205"/>
+        <location filename="../../ui/views/filter_editor.py" line="212"/>
         <source>yes</source>
         <translation>是</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="206"/>
+        <location filename="../../ui/views/filter_editor.py" line="213"/>
         <source>no</source>
         <translation>否</translation>
     </message>
@@ -2268,236 +2519,321 @@ Times: %3</source>
     </message>
     <message>
         <location filename="../../ui/error_messages.py" line="45"/>
+        <source>Unknown channel(s): {codes}.</source>
+        <translation>未知的渠道：{codes}。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="46"/>
+        <source>Unknown time window(s): {codes}.</source>
+        <translation>未知的时段：{codes}。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="47"/>
+        <source>Choose at least one channel the customer accepts.</source>
+        <translation>请至少选择一个客户接受的渠道。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="48"/>
+        <source>Unknown preferred days &apos;{days}&apos;.</source>
+        <translation>未知的偏好日期“{days}”。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="49"/>
+        <source>A preferred hour range needs a start before its end, within 0–24.</source>
+        <translation>偏好时间段的开始必须早于结束，且在 0–24 点之间。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="50"/>
+        <source>Unknown language &apos;{language}&apos;.</source>
+        <translation>未知的语言“{language}”。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="51"/>
+        <source>Unknown consent source &apos;{source}&apos;.</source>
+        <translation>未知的同意来源“{source}”。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="52"/>
+        <source>The consent date {date} is in the future.</source>
+        <translation>同意日期 {date} 在未来。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="53"/>
+        <source>Unknown channel &apos;{channel}&apos;.</source>
+        <translation>未知的渠道“{channel}”。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="54"/>
+        <source>Unknown purpose &apos;{purpose}&apos;.</source>
+        <translation>未知的目的“{purpose}”。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="55"/>
+        <source>Say why the customer is not to be contacted.</source>
+        <translation>请说明不联系该客户的原因。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="56"/>
+        <source>The refusal must end after the day it starts ({date}).</source>
+        <translation>勿扰的结束日期必须晚于开始日期（{date}）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="57"/>
+        <source>That do-not-contact entry no longer exists.</source>
+        <translation>该勿扰记录已不存在。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="58"/>
+        <source>That do-not-contact entry was already lifted on {date}.</source>
+        <translation>该勿扰记录已于 {date} 解除。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="59"/>
+        <source>A refusal cannot be lifted before it was set ({date}).</source>
+        <translation>勿扰不能在设置日期（{date}）之前解除。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="60"/>
+        <source>Say why the refusal is lifted (e.g. the customer asked).</source>
+        <translation>请说明解除勿扰的原因（例如客户主动要求）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="61"/>
         <source>Unknown profile attribute &apos;{attribute}&apos;.</source>
         <translation>未知的客户画像属性“{attribute}”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="46"/>
+        <location filename="../../ui/error_messages.py" line="62"/>
         <source>&apos;{value}&apos; is not a valid value for {attribute} (allowed: {allowed}).</source>
         <translation>“{value}”不是 {attribute} 的有效值（可选：{allowed}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="47"/>
+        <location filename="../../ui/error_messages.py" line="63"/>
         <source>The value for {attribute} is longer than 100 characters.</source>
         <translation>{attribute} 的值超过 100 个字符。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="48"/>
+        <location filename="../../ui/error_messages.py" line="64"/>
         <source>Unknown source &apos;{source}&apos; for a profile change.</source>
         <translation>画像变更的来源“{source}”无效。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="49"/>
+        <location filename="../../ui/error_messages.py" line="65"/>
         <source>The change date {date} is in the future; record a change once it has happened.</source>
         <translation>变更日期 {date} 在未来，请在变更发生后再记录。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="50"/>
+        <location filename="../../ui/error_messages.py" line="66"/>
         <source>The report ends ({end}) before it starts ({start}).</source>
         <translation>报表的结束日期（{end}）早于开始日期（{start}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="51"/>
+        <location filename="../../ui/error_messages.py" line="67"/>
         <source>A segment named &apos;{name}&apos; already exists.</source>
         <translation>已有名为“{name}”的分群。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="52"/>
+        <location filename="../../ui/error_messages.py" line="68"/>
         <source>A segment name must have 1 to 100 characters.</source>
         <translation>分群名称必须为 1 到 100 个字符。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="53"/>
+        <location filename="../../ui/error_messages.py" line="69"/>
         <source>There is no segment named &apos;{name}&apos;.</source>
         <translation>没有名为“{name}”的分群。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="54"/>
+        <location filename="../../ui/error_messages.py" line="70"/>
         <source>{source} does not say the segment&apos;s name; give one.</source>
         <translation>{source} 中没有分群名称，请指定一个名称。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="55"/>
+        <location filename="../../ui/error_messages.py" line="71"/>
         <source>The number of days cannot be negative ({days}).</source>
         <translation>天数不能为负数（{days}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="56"/>
+        <location filename="../../ui/error_messages.py" line="72"/>
         <source>There is no template &apos;{key}&apos;.</source>
         <translation>没有模板“{key}”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="57"/>
+        <location filename="../../ui/error_messages.py" line="73"/>
         <source>{source} is not valid JSON: {detail} (line {line}).</source>
         <translation>{source} 不是有效的 JSON：{detail}（第 {line} 行）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="58"/>
+        <location filename="../../ui/error_messages.py" line="74"/>
         <source>The segment &apos;{name}&apos; cannot be read: {detail}</source>
         <translation>无法读取分群“{name}”：{detail}</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="59"/>
+        <location filename="../../ui/error_messages.py" line="75"/>
         <source>The quantile must be between 0 and 1, not {q}.</source>
         <translation>分位数必须在 0 到 1 之间，而不是 {q}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="60"/>
+        <location filename="../../ui/error_messages.py" line="76"/>
         <source>Fixed RFM thresholds need R (days), F and M (yuan).</source>
         <translation>固定 RFM 阈值需要填写 R（天）、F 和 M（元）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="61"/>
+        <location filename="../../ui/error_messages.py" line="77"/>
         <source>A segment filter must be a JSON object with &quot;version&quot; and &quot;where&quot;.</source>
         <translation>分群筛选条件必须是包含 &quot;version&quot; 和 &quot;where&quot; 的 JSON 对象。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="62"/>
+        <location filename="../../ui/error_messages.py" line="78"/>
         <source>Unknown key(s) in the filter: {keys}.</source>
         <translation>筛选条件中有未知的键：{keys}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="63"/>
+        <location filename="../../ui/error_messages.py" line="79"/>
         <source>Filter schema version {version} is not supported (this version of Revisit reads version {supported}).</source>
         <translation>不支持筛选条件格式版本 {version}（此版本的回访只能读取版本 {supported}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="64"/>
+        <location filename="../../ui/error_messages.py" line="80"/>
         <source>vehicles: &apos;{value}&apos; must be one of {allowed}.</source>
         <translation>vehicles：“{value}”必须是 {allowed} 之一。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="65"/>
+        <location filename="../../ui/error_messages.py" line="81"/>
         <source>{path}: expected an object (a condition or an and/or/not group).</source>
         <translation>{path}：应为对象（一个条件，或一个 and/or/not 组）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="66"/>
+        <location filename="../../ui/error_messages.py" line="82"/>
         <source>{path}: unknown key(s) {keys}.</source>
         <translation>{path}：未知的键 {keys}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="67"/>
+        <location filename="../../ui/error_messages.py" line="83"/>
         <source>{path}.field: unknown field &apos;{field}&apos;.</source>
         <translation>{path}.field：未知字段“{field}”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="68"/>
+        <location filename="../../ui/error_messages.py" line="84"/>
         <source>{path}.op: &apos;{op}&apos; cannot be used with the field {field} (allowed: {allowed}).</source>
         <translation>{path}.op：“{op}”不能用于字段 {field}（可用：{allowed}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="69"/>
+        <location filename="../../ui/error_messages.py" line="85"/>
         <source>{path}: expected an object.</source>
         <translation>{path}：应为对象。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="70"/>
+        <location filename="../../ui/error_messages.py" line="86"/>
         <source>{path}: the field {field} has no parameter {keys}.</source>
         <translation>{path}：字段 {field} 没有参数 {keys}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="71"/>
-        <source>{path}: &apos;{value}&apos; is not {kind}.</source>
-        <translation>{path}：“{value}”不是有效的数值（{kind}）。</translation>
+        <location filename="../../ui/error_messages.py" line="87"/>
+        <source>{path}: &apos;{value}&apos; is not a number.</source>
+        <translation>{path}：“{value}”不是数字。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="72"/>
+        <location filename="../../ui/error_messages.py" line="88"/>
         <source>{path}: expected a non-empty text.</source>
         <translation>{path}：应为非空文本。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="73"/>
+        <location filename="../../ui/error_messages.py" line="89"/>
         <source>{path}: &apos;{value}&apos; is not a value of {field} (allowed: {allowed}).</source>
         <translation>{path}：“{value}”不是 {field} 的取值（可用：{allowed}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="74"/>
+        <location filename="../../ui/error_messages.py" line="90"/>
         <source>{path}: tag &apos;{value}&apos; must be written &quot;group/tag&quot;.</source>
         <translation>{path}：标签“{value}”必须写成 &quot;标签组/标签&quot; 的形式。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="75"/>
+        <location filename="../../ui/error_messages.py" line="91"/>
         <source>The {where} is not valid JSON: {detail} (line {line}, column {col}).</source>
         <translation>{where} 不是有效的 JSON：{detail}（第 {line} 行，第 {col} 列）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="76"/>
+        <location filename="../../ui/error_messages.py" line="92"/>
         <source>{path}: &quot;not&quot; takes exactly one condition or group.</source>
         <translation>{path}：&quot;not&quot; 只能包含一个条件或条件组。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="77"/>
+        <location filename="../../ui/error_messages.py" line="93"/>
         <source>{path}: fixed RFM thresholds need {keys}.</source>
         <translation>{path}：固定 RFM 阈值需要 {keys}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="78"/>
+        <location filename="../../ui/error_messages.py" line="94"/>
+        <source>{path}: &apos;{value}&apos; is not a whole number.</source>
+        <translation>{path}：“{value}”不是整数。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="95"/>
         <source>{path}: &apos;{value}&apos; is not a date (YYYY-MM-DD).</source>
         <translation>{path}：“{value}”不是日期（YYYY-MM-DD）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="79"/>
+        <location filename="../../ui/error_messages.py" line="96"/>
         <source>{path}: expected true or false.</source>
         <translation>{path}：应为 true 或 false。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="80"/>
+        <location filename="../../ui/error_messages.py" line="97"/>
         <source>{path}: the number of days cannot be negative.</source>
         <translation>{path}：天数不能为负数。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="81"/>
+        <location filename="../../ui/error_messages.py" line="98"/>
         <source>{path}: &quot;between&quot; takes a list of two values [low, high].</source>
         <translation>{path}：&quot;between&quot; 需要包含两个值的列表 [下限, 上限]。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="82"/>
+        <location filename="../../ui/error_messages.py" line="99"/>
         <source>{path}: the low end is above the high end.</source>
         <translation>{path}：下限大于上限。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="83"/>
+        <location filename="../../ui/error_messages.py" line="100"/>
         <source>{path}: &quot;{op}&quot; takes a non-empty list.</source>
         <translation>{path}：&quot;{op}&quot; 需要非空列表。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="84"/>
+        <location filename="../../ui/error_messages.py" line="101"/>
         <source>{path}: a group has only the key &quot;{kind}&quot;.</source>
         <translation>{path}：条件组只能有键 &quot;{kind}&quot;。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="85"/>
+        <location filename="../../ui/error_messages.py" line="102"/>
         <source>{path}.{kind}: expected a list of conditions.</source>
         <translation>{path}.{kind}：应为条件列表。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="86"/>
+        <location filename="../../ui/error_messages.py" line="103"/>
         <source>{path}: &apos;{value}&apos; is not one of {allowed}.</source>
         <translation>{path}：“{value}”不是 {allowed} 之一。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="87"/>
+        <location filename="../../ui/error_messages.py" line="104"/>
         <source>{path}: must be at least {minimum}.</source>
         <translation>{path}：不能小于 {minimum}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="88"/>
+        <location filename="../../ui/error_messages.py" line="105"/>
         <source>Unknown SMS vendor &apos;{vendor}&apos;.</source>
         <translation>未知的短信平台“{vendor}”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="89"/>
+        <location filename="../../ui/error_messages.py" line="106"/>
         <source>The SMS sending window must start before it ends.</source>
         <translation>短信发送时段的开始时间必须早于结束时间。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="90"/>
+        <location filename="../../ui/error_messages.py" line="107"/>
         <source>The SMS signature must be written as 【shop name】, not &apos;{signature}&apos;.</source>
         <translation>短信签名必须写成【门店名称】的形式，而不是“{signature}”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="91"/>
+        <location filename="../../ui/error_messages.py" line="108"/>
         <source>{name} must be between 0 and 365.</source>
         <translation>{name} 必须在 0 到 365 之间。</translation>
     </message>
@@ -2510,12 +2846,12 @@ Times: %3</source>
 <context>
     <name>tasks</name>
     <message>
-        <location filename="../../ui/tasks.py" line="143"/>
+        <location filename="../../ui/tasks.py" line="155"/>
         <source>Something unexpected went wrong: %1. Nothing was saved by this step.</source>
         <translation>发生意外错误：%1。此步骤未保存任何内容。</translation>
     </message>
     <message>
-        <location filename="../../ui/tasks.py" line="151"/>
+        <location filename="../../ui/tasks.py" line="163"/>
         <source>Revisit</source>
         <translation>回访</translation>
     </message>

@@ -163,8 +163,9 @@ def _params(f: Field, given: Any, path: str) -> dict[str, Any]:
 def _number(v: Any, path: str, integer: bool = False) -> float | int:
     ok = isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
     if not ok or (integer and v != int(v)):
-        kind = "a whole number" if integer else "a number"
-        raise _fail(N_("{path}: '{value}' is not {kind}."), path=path, value=v, kind=kind)
+        if integer:
+            raise _fail(N_("{path}: '{value}' is not a whole number."), path=path, value=v)
+        raise _fail(N_("{path}: '{value}' is not a number."), path=path, value=v)
     return int(v) if integer or v == int(v) else v
 
 
