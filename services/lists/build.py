@@ -28,6 +28,7 @@ Sessions = sessionmaker[Session]
 CHANNEL_MODES = ("auto", "call", "mail", "sms")
 LIST_TO_STORED = {"call": "phone", "sms": "sms", "mail": "mail"}
 CHANNEL_RANK = {"call": 0, "mail": 1, "sms": 2}
+INSERT_CHUNK = 5000
 
 
 @dataclass(frozen=True)
@@ -173,27 +174,37 @@ def build_run(sessions: Sessions, segment_name: str, options: RunOptions = RunOp
         s.add(run)
         s.flush()
         width = max(4, len(str(len(ordered))))
-        member_rows, position = [], Counter()
+        total = len(ordered) + len(excluded)
+        position: Counter = Counter()
+        batch: list[dict] = []
+        # Rows (with their JSON snapshots) are written a chunk at a time, so a very large run
+        # never holds every snapshot in memory at once.
         for n, (r, d) in enumerate(ordered, start=1):
             code = f"{run.id}-{n:0{width}d}"
             sid = staff_of.get(r.customer_id) if d.channel == "call" else None
             position[sid] += 1
             item = _member(r, code, d.channel, names.get(sid, ""), as_of, d.note)
-            member_rows.append(dict(
+            batch.append(dict(
                 run_id=run.id, customer_id=r.customer_id, vehicle_id=r.vehicle_id,
                 channel=LIST_TO_STORED[d.channel], assigned_staff_id=sid,
                 position=position[sid], row_code=code, attempts=0, status="open",
                 snapshot=json.dumps(item.to_data(), ensure_ascii=False)))
-            if progress and n % 5000 == 0:
-                progress(n, len(ordered) + len(excluded))
-        excl_rows = [dict(
-            run_id=run.id, customer_id=r.customer_id, reason=d.reason, detail=d.detail[:200],
-            snapshot=json.dumps({"name": r.name, "code": r.code, "mobile": r.mobile},
-                                ensure_ascii=False)) for r, d in excluded]
-        for chunk in range(0, len(member_rows), 5000):
-            s.execute(insert(ListRunMember), member_rows[chunk:chunk + 5000])
-        for chunk in range(0, len(excl_rows), 5000):
-            s.execute(insert(ListRunExclusion), excl_rows[chunk:chunk + 5000])
+            if len(batch) == INSERT_CHUNK:
+                s.execute(insert(ListRunMember), batch)
+                batch.clear()
+                if cancel:
+                    cancel.check()
+                if progress:
+                    progress(n, total)
+        if batch:
+            s.execute(insert(ListRunMember), batch)
+        for chunk in range(0, len(excluded), INSERT_CHUNK):
+            s.execute(insert(ListRunExclusion), [dict(
+                run_id=run.id, customer_id=r.customer_id, reason=d.reason,
+                detail=d.detail[:200],
+                snapshot=json.dumps({"name": r.name, "code": r.code, "mobile": r.mobile},
+                                    ensure_ascii=False))
+                for r, d in excluded[chunk:chunk + INSERT_CHUNK]])
         if cancel:
             cancel.check()
         if progress:
