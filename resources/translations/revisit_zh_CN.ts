@@ -805,7 +805,7 @@
     </message>
     <message>
         <location filename="../../ui/views/lists_view.py" line="91"/>
-        <location filename="../../ui/views/lists_view.py" line="243"/>
+        <location filename="../../ui/views/lists_view.py" line="246"/>
         <source>SMS</source>
         <translation>短信</translation>
     </message>
@@ -831,8 +831,8 @@
     </message>
     <message>
         <location filename="../../ui/views/lists_view.py" line="108"/>
-        <source>&amp;Build the list</source>
-        <translation>生成名单(&amp;B)</translation>
+        <source>B&amp;uild the list</source>
+        <translation>生成名单(&amp;U)</translation>
     </message>
     <message>
         <location filename="../../ui/views/lists_view.py" line="112"/>
@@ -840,161 +840,161 @@
         <translation>以下客户会自动排除并注明原因：该渠道设为勿扰、销售类联系但无营销同意、近期已联系、有未解决投诉（销售类）、无有效手机号或地址、未接通电话尚在等待重拨。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="121"/>
+        <location filename="../../ui/views/lists_view.py" line="124"/>
         <source>&amp;Segment</source>
         <translation>客户分群(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="122"/>
+        <location filename="../../ui/views/lists_view.py" line="125"/>
         <source>Evaluation &amp;date</source>
         <translation>评估日期(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="123"/>
+        <location filename="../../ui/views/lists_view.py" line="126"/>
         <source>&amp;Purpose</source>
         <translation>目的(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="124"/>
-        <location filename="../../ui/views/lists_view.py" line="198"/>
+        <location filename="../../ui/views/lists_view.py" line="127"/>
+        <location filename="../../ui/views/lists_view.py" line="201"/>
         <source>Channel</source>
         <translation>渠道</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="125"/>
+        <location filename="../../ui/views/lists_view.py" line="128"/>
         <source>Not contacted again within</source>
         <translation>在此天数内不重复联系</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="126"/>
+        <location filename="../../ui/views/lists_view.py" line="129"/>
         <source>Callers</source>
         <translation>回访员</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="127"/>
+        <location filename="../../ui/views/lists_view.py" line="130"/>
         <source>Split</source>
         <translation>分配方式</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="179"/>
+        <location filename="../../ui/views/lists_view.py" line="182"/>
         <source>Building the list</source>
         <translation>正在生成名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="196"/>
+        <location filename="../../ui/views/lists_view.py" line="199"/>
         <source>Row</source>
         <translation>行号</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="197"/>
-        <location filename="../../ui/views/lists_view.py" line="206"/>
+        <location filename="../../ui/views/lists_view.py" line="200"/>
+        <location filename="../../ui/views/lists_view.py" line="209"/>
         <source>Name</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="199"/>
+        <location filename="../../ui/views/lists_view.py" line="202"/>
         <source>Caller</source>
         <translation>回访员</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="200"/>
-        <location filename="../../ui/views/lists_view.py" line="206"/>
+        <location filename="../../ui/views/lists_view.py" line="203"/>
+        <location filename="../../ui/views/lists_view.py" line="209"/>
         <source>Mobile</source>
         <translation>手机</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="201"/>
+        <location filename="../../ui/views/lists_view.py" line="204"/>
         <source>Vehicle</source>
         <translation>车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="202"/>
+        <location filename="../../ui/views/lists_view.py" line="205"/>
         <source>Best time</source>
         <translation>最佳时间</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="206"/>
+        <location filename="../../ui/views/lists_view.py" line="209"/>
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="206"/>
+        <location filename="../../ui/views/lists_view.py" line="209"/>
         <source>Detail</source>
         <translation>详情</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="210"/>
+        <location filename="../../ui/views/lists_view.py" line="213"/>
         <source>In the list</source>
         <translation>名单内</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="214"/>
+        <location filename="../../ui/views/lists_view.py" line="217"/>
         <source>Excluded, and why</source>
         <translation>已排除及原因</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="233"/>
+        <location filename="../../ui/views/lists_view.py" line="236"/>
         <source>Loading the list</source>
         <translation>正在加载名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="242"/>
         <location filename="../../ui/views/lists_view.py" line="245"/>
+        <location filename="../../ui/views/lists_view.py" line="248"/>
         <source>phone</source>
         <translation>电话</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="244"/>
+        <location filename="../../ui/views/lists_view.py" line="247"/>
         <source>mail</source>
         <translation>邮寄</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="252"/>
+        <location filename="../../ui/views/lists_view.py" line="255"/>
         <source>List #%1 from “%2” on %3: %4. Excluded: %5.</source>
         <translation>名单 #%1（分群“%2”，评估日期 %3）：%4。已排除：%5。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="260"/>
+        <location filename="../../ui/views/lists_view.py" line="263"/>
         <source>Since list #%1: %2 new, %3 no longer in it.</source>
         <translation>与名单 #%1 相比：新增 %2 人，移出 %3 人。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="290"/>
+        <location filename="../../ui/views/lists_view.py" line="293"/>
         <source>List</source>
         <translation>名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="290"/>
+        <location filename="../../ui/views/lists_view.py" line="293"/>
         <source>Segment</source>
         <translation>客户分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="290"/>
+        <location filename="../../ui/views/lists_view.py" line="293"/>
         <source>Evaluated on</source>
         <translation>评估日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="290"/>
+        <location filename="../../ui/views/lists_view.py" line="293"/>
         <source>Members</source>
         <translation>人数</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="293"/>
+        <location filename="../../ui/views/lists_view.py" line="296"/>
         <source>&amp;Open and re-print</source>
         <translation>打开并重新打印(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="326"/>
+        <location filename="../../ui/views/lists_view.py" line="329"/>
         <source>Step 1 of 3: what to send to whom</source>
         <translation>第 1 步（共 3 步）：联系谁、用什么方式</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="327"/>
+        <location filename="../../ui/views/lists_view.py" line="330"/>
         <source>Step 2 of 3: who is in the list, who is not and why</source>
         <translation>第 2 步（共 3 步）：名单内的客户，以及被排除的客户和原因</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="328"/>
+        <location filename="../../ui/views/lists_view.py" line="331"/>
         <source>Step 3 of 3: print and save</source>
         <translation>第 3 步（共 3 步）：打印与保存</translation>
     </message>

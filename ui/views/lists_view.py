@@ -105,7 +105,7 @@ class ListsView(QWidget):
         self.split = QComboBox()
         self.split.addItem(self.tr("Evenly between the callers"), "even")
         self.split.addItem(self.tr("Each customer to their own staff member"), "owner")
-        self.build_button = QPushButton(self.tr("&Build the list"))
+        self.build_button = QPushButton(self.tr("B&uild the list"))
         self.build_button.clicked.connect(self.build)
         self.build_note = QLabel(
             self.tr(
@@ -117,7 +117,10 @@ class ListsView(QWidget):
         )
         self.build_note.setWordWrap(True)
         page = QWidget()
-        form = QFormLayout(page)
+        outer = QVBoxLayout(page)
+        form = QFormLayout()
+        outer.addLayout(form)
+        outer.addStretch(1)
         form.addRow(self.tr("&Segment"), self.segment)
         form.addRow(self.tr("Evaluation &date"), self.as_of)
         form.addRow(self.tr("&Purpose"), self.purpose)

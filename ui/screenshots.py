@@ -1,0 +1,52 @@
+"""Developer tool: a screenshot of each main area, for docs/screenshots/ and for looking at.
+
+    xvfb-run -a -s "-screen 0 1600x1000x24" python -m ui.screenshots sqlite:///demo.sqlite3 docs/screenshots zh_CN
+
+Run it under Xvfb (the real xcb platform) or with QT_QPA_PLATFORM=offscreen."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QTimer
+from PySide6.QtWidgets import QApplication
+
+AREAS = ("customers", "segments", "lists", "followups", "reports", "settings")
+SETTLE_MS = 2500
+
+
+def main(argv: list[str]) -> int:
+    url, folder = argv[0], Path(argv[1])
+    lang = argv[2] if len(argv) > 2 else "zh_CN"
+    folder.mkdir(parents=True, exist_ok=True)
+    app = QApplication([])
+    QCoreApplication.setOrganizationName("RevisitScreenshots")
+    QCoreApplication.setApplicationName("RevisitScreenshots")
+    from services.database import open_database
+    from ui.app import install_translators
+    from ui.main_window import MainWindow
+
+    install_translators(app, lang)
+    window = MainWindow(open_database(url))
+    window.resize(1400, 850)
+    window.show()
+
+    def shoot(index: int) -> None:
+        if index == len(AREAS):
+            app.quit()
+            return
+        window._nav.setCurrentRow(index)
+        QTimer.singleShot(SETTLE_MS, lambda: (
+            window.grab().save(str(folder / f"{index + 1}-{AREAS[index]}-{lang}.png")),
+            shoot(index + 1),
+        ))
+
+    QTimer.singleShot(500, lambda: shoot(0))
+    app.exec()
+    window.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
