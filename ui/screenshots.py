@@ -1,6 +1,7 @@
 """Developer tool: a screenshot of each main area, for docs/screenshots/ and for looking at.
 
-    xvfb-run -a -s "-screen 0 1600x1000x24" python -m ui.screenshots sqlite:///demo.sqlite3 docs/screenshots zh_CN
+    xvfb-run -a -s "-screen 0 1600x1000x24" \
+        python -m ui.screenshots sqlite:///demo.sqlite3 docs/screenshots zh_CN
 
 Run it under Xvfb (the real xcb platform) or with QT_QPA_PLATFORM=offscreen."""
 
