@@ -32,6 +32,11 @@ class Sender:
     address: str = ""
     postcode: str = ""
 
+    @classmethod
+    def from_settings(cls, settings) -> Sender:
+        """The shop as the shared settings name it (services/settings.py)."""
+        return cls(settings.shop_name, settings.shop_address, settings.shop_postcode)
+
 
 @cache
 def layouts() -> dict[str, dict[str, Any]]:

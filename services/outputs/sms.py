@@ -218,3 +218,16 @@ def write_sms_file(members: Sequence[ListMember], template: SmsTemplate, path: P
         write_xlsx(path, columns, rows, sheet_title="号码" if vendor != "generic" else "短信",
                    extra_sheets=extra)
     return SmsFile(path, tuple(rows), tuple(skipped), sum(r.parts for r in rows))
+
+
+def template_from_settings(text: str, settings) -> SmsTemplate:
+    """The message with the shop's signature and opt-out text from the shared settings."""
+    return SmsTemplate(text, settings.sms_signature, settings.sms_opt_out)
+
+
+def write_with_settings(members: Sequence[ListMember], text: str, settings, path: Path | str, *,
+                        fmt: str, send_at: dt.datetime) -> SmsFile:
+    """write_sms_file with the vendor layout, signature, opt-out and window from the settings."""
+    return write_sms_file(members, template_from_settings(text, settings), path,
+                          vendor=settings.sms_vendor, fmt=fmt, send_at=send_at,
+                          window=settings.sms_window)

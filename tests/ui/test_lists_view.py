@@ -91,3 +91,27 @@ def test_past_runs_reopen_the_same_list(qtbot, view, demo_db):
     with qtbot.waitSignal(view.run_built, timeout=10000):
         view._on_history_opened(0, 0)
     assert view.members.rowCount() == first_rows
+
+
+def test_sms_vendor_file_from_the_wizard(qtbot, view, demo_db, tmp_path):
+    from PySide6.QtCore import QDateTime, QTime
+
+    from services.settings import load_settings
+
+    run_id = _build(qtbot, view)
+    outputs = view.outputs
+    tomorrow_ten = QDateTime(QDate.currentDate().addDays(1), QTime(10, 0))
+    outputs.send_at.setDateTime(tomorrow_ten)
+    outputs.sms_text.setPlainText("{称呼}您好，您的{车型}（{车牌}）保养到期了。")
+    target = tmp_path / "sms.xlsx"
+    with qtbot.waitSignal(outputs.written, timeout=30000):
+        outputs.save("sms", str(target))
+    signature = load_settings(demo_db.sessions).sms_signature
+    sheet = openpyxl.load_workbook(target, read_only=True).worksheets[0]
+    rows = list(sheet.iter_rows(values_only=True))
+    body = [r for r in rows[1:] if any(r)]
+    doc = runs.load_document(demo_db.sessions, run_id)
+    assert 0 < len(body) <= len(doc.of_channel("sms") or doc.members)
+    texts = [str(c) for r in body for c in r if isinstance(c, str) and signature in c]
+    assert texts and all("{" not in t for t in texts)
+    assert "numbers" in outputs.status.text() or "号码" in outputs.status.text()

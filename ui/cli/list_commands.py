@@ -84,7 +84,7 @@ def write_files(doc: ListDocument, args, st: Settings) -> list[Path]:
             suffix = ".pdf" if args.format == "pdf" else f".{args.format}"
             target = out if single else _sibling(out, "mail", suffix)
             if args.format == "pdf":
-                sender = labels.Sender(st.shop_name, st.shop_address, st.shop_postcode)
+                sender = labels.Sender.from_settings(st)
                 written.append(
                     labels.write_labels(doc, target, args.labels or st.label_layout, sender)
                 )
@@ -96,16 +96,9 @@ def write_files(doc: ListDocument, args, st: Settings) -> list[Path]:
             if not args.sms_template:
                 written.append(excel.write_list(doc, "sms", target, fmt))
                 continue
-            template = sms.SmsTemplate(args.sms_template, st.sms_signature, st.sms_opt_out)
             send_at = args.send_at or dt.datetime.now().replace(second=0, microsecond=0)
-            result = sms.write_sms_file(
-                doc.of_channel("sms"),
-                template,
-                target,
-                vendor=st.sms_vendor,
-                fmt=fmt,
-                send_at=send_at,
-                window=st.sms_window,
+            result = sms.write_with_settings(
+                doc.of_channel("sms"), args.sms_template, st, target, fmt=fmt, send_at=send_at
             )
             print(
                 f"SMS: {len(result.rows):,} numbers, {result.total_parts:,} billed messages"
@@ -123,7 +116,7 @@ def _build(args, open_db) -> int:
     db = open_db()
     st = _settings(open_db)
     if args.sms_template:  # refuse a bad template before a run is stored
-        sms.SmsTemplate(args.sms_template, st.sms_signature, st.sms_opt_out).check()
+        sms.template_from_settings(args.sms_template, st).check()
     options = build.RunOptions(
         channel=args.channel,
         staff=tuple(x.strip() for x in args.staff.split(",") if x.strip()),

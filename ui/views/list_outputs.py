@@ -205,25 +205,15 @@ class ListOutputs(QWidget):
             work = lambda _p, _c: excel.write_list(doc, kind, path, fmt)  # noqa: E731
         elif kind == "labels":
             layout_name = self.layout_box.currentData()
-            sender = labels.Sender(st.shop_name, st.shop_address, st.shop_postcode)
+            sender = labels.Sender.from_settings(st)
             work = lambda _p, _c: labels.write_labels(doc, path, layout_name, sender)  # noqa: E731
         else:
-            template = sms.SmsTemplate(
-                self.sms_text.toPlainText().strip(), st.sms_signature, st.sms_opt_out
-            )
+            text = self.sms_text.toPlainText().strip()
             when = self.send_at.dateTime().toPython()
             members = doc.of_channel("sms") or doc.members
 
             def work(_p, _c):
-                return sms.write_sms_file(
-                    members,
-                    template,
-                    path,
-                    vendor=st.sms_vendor,
-                    fmt=fmt,
-                    send_at=when,
-                    window=st.sms_window,
-                )
+                return sms.write_with_settings(members, text, st, path, fmt=fmt, send_at=when)
 
         self.runner.run(
             work,
