@@ -112,6 +112,17 @@ LABELS: dict[str, dict[str, str]] = {
         "demo": QT_TRANSLATE_NOOP("codes", "Demo data"),
         "list": QT_TRANSLATE_NOOP("codes", "Call list"),
     },
+    "exclusion": {
+        "dnc": QT_TRANSLATE_NOOP("codes", "Do not contact"),
+        "no_consent": QT_TRANSLATE_NOOP("codes", "No marketing consent"),
+        "recent_contact": QT_TRANSLATE_NOOP("codes", "Contacted recently"),
+        "complaint": QT_TRANSLATE_NOOP("codes", "Unresolved complaint"),
+        "no_mobile": QT_TRANSLATE_NOOP("codes", "No valid mobile"),
+        "no_address": QT_TRANSLATE_NOOP("codes", "No valid address"),
+        "retry_later": QT_TRANSLATE_NOOP("codes", "Unanswered, calling again later"),
+        "same_mobile": QT_TRANSLATE_NOOP("codes", "Same mobile already gets the SMS"),
+        "no_channel": QT_TRANSLATE_NOOP("codes", "No channel left"),
+    },
     "intent_strength": {
         "strong": QT_TRANSLATE_NOOP("codes", "Strong"),
         "medium": QT_TRANSLATE_NOOP("codes", "Medium"),

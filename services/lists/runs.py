@@ -28,7 +28,7 @@ class RunInfo:
     created_at: dt.datetime
     previous_run_id: int | None
     by_channel: dict[str, int]
-    excluded: dict[str, int]
+    excluded: dict[str, int]  # reason code (services/lists/labels.py REASON_LABELS) -> count
     new: tuple[str, ...]  # "code name" of customers not in the previous run
     dropped: tuple[str, ...]
 
@@ -86,7 +86,7 @@ def run_info(sessions: Sessions, run_id: int) -> RunInfo:
         dropped = _names(s, prev, run_id) if prev else ()
         return RunInfo(run.id, run.segment_name, run.as_of, run.purpose, run.channel_mode,
                        run.created_at, prev, by_channel,
-                       {REASON_LABELS.get(k, k): v for k, v in excluded.items()}, new, dropped)
+                       excluded, new, dropped)
 
 
 def list_runs(sessions: Sessions, limit: int = 50) -> tuple[tuple[int, str, dt.date, int], ...]:

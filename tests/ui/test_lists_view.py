@@ -11,6 +11,7 @@ from PySide6.QtPrintSupport import QPrinter
 from services.lists import runs
 from services.segments import service as segments
 from tests.ui.conftest import DEMO_TODAY
+from ui.labels import label
 from ui.tasks import TaskRunner
 from ui.views.lists_view import ListsView
 
@@ -49,7 +50,8 @@ def test_build_shows_members_and_excluded_with_reasons(qtbot, view, demo_db):
     assert view.members.rowCount() == len(doc.members) > 0
     assert view.excluded.rowCount() == len(doc.excluded) > 0
     shown_reasons = {view.excluded.item(r, 2).text() for r in range(view.excluded.rowCount())}
-    assert shown_reasons == {x.reason_label for x in doc.excluded}
+    assert shown_reasons == {label("exclusion", x.reason) for x in doc.excluded}
+    assert all(label("exclusion", x.reason) != x.reason for x in doc.excluded)
     assert f"#{run_id}" in view.summary.text()
     callers = {m.caller for m in doc.members if m.channel == "call"}
     assert len(callers) == 2

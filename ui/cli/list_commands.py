@@ -8,6 +8,7 @@ import datetime as dt
 from pathlib import Path
 
 from services.lists import build, outcomes, runs, unsubscribe
+from services.lists.labels import REASON_LABELS
 from services.outputs import excel, labels, pdf_call_sheet, sms
 from services.outputs.types import ListDocument
 from services.settings import Settings, load_settings
@@ -161,7 +162,7 @@ def _show(args, open_db) -> int:
     for ch, n in info.by_channel.items():
         print(f"  {ch:<6} {n:>8,}")
     for reason, n in info.excluded.items():
-        print(f"  excluded, {reason}: {n:,}")
+        print(f"  excluded, {REASON_LABELS.get(reason, reason)}: {n:,}")
     if info.previous_run_id:
         print(
             f"since run #{info.previous_run_id}: {len(info.new)} new, "
