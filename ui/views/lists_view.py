@@ -250,8 +250,9 @@ class ListsView(QWidget):
         by_channel = "、".join(
             f"{channels.get(k, k)} {locale.toString(v)}" for k, v in sorted(info.by_channel.items())
         )
-        excluded = "、".join(f"{label('exclusion', k)} {locale.toString(v)}"
-                            for k, v in info.excluded.items())
+        excluded = "、".join(
+            f"{label('exclusion', k)} {locale.toString(v)}" for k, v in info.excluded.items()
+        )
         text = (
             self.tr("List #%1 from “%2” on %3: %4. Excluded: %5.")
             .replace("%1", str(info.run_id))
@@ -281,7 +282,8 @@ class ListsView(QWidget):
             ],
         )
         fill_table(
-            self.excluded, [[x.name, x.mobile, label("exclusion", x.reason), x.detail] for x in document.excluded]
+            self.excluded,
+            [[x.name, x.mobile, label("exclusion", x.reason), x.detail] for x in document.excluded],
         )
         self.outputs.set_document(document, settings)
         self.tabs.setCurrentIndex(0)
