@@ -25,6 +25,13 @@ REQUIRE_PG_ENV = "REVISIT_REQUIRE_PG"
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
+def pytest_configure(config):
+    # The same PySide work-around the application applies at start (ui/qt_fixes.py).
+    from ui import qt_fixes
+
+    qt_fixes.apply()
+
+
 def _pg_admin_url() -> str | None:
     url = os.environ.get(PG_URL_ENV, "").strip()
     if not url:

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from services.database import open_database
 from services.errors import RevisitError
+from ui import qt_fixes
 from ui.i18n import TRANSLATIONS_DIR, translate_error
 
 log = logging.getLogger(__name__)
@@ -31,6 +32,7 @@ def install_translators(app: QApplication, lang: str | None) -> QLocale:
 
 
 def run_gui(args) -> int:
+    qt_fixes.apply()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Revisit")
     app.setOrganizationName("Revisit")

@@ -21,6 +21,9 @@ def main(argv: list[str]) -> int:
     url, folder = argv[0], Path(argv[1])
     lang = argv[2] if len(argv) > 2 else "zh_CN"
     folder.mkdir(parents=True, exist_ok=True)
+    from ui import qt_fixes
+
+    qt_fixes.apply()
     app = QApplication([])
     QCoreApplication.setOrganizationName("RevisitScreenshots")
     QCoreApplication.setApplicationName("RevisitScreenshots")

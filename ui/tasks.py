@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, QThreadPool, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from services.errors import Cancelled, CancelToken, RevisitError
@@ -36,13 +36,16 @@ class _Signals(QObject):
     finished = Signal()
 
 
-class Task(QRunnable):
-    """One piece of background work; connect to `signals` before it starts."""
+class Task:
+    """One piece of background work; connect to `signals` before it starts.
+
+    Not a QRunnable: the pool is given the bound `run`, wraps it in a runnable it owns and
+    deletes itself. (A QRunnable subclass released by Python when `finished` arrives could be
+    freed while the pool still checked it after run() — a use-after-free seen as a crash.)"""
 
     _write_lock = threading.Lock()
 
     def __init__(self, work: Work, *, write: bool = False, label: str = "") -> None:
-        super().__init__()
         self.work = work
         self.write = write
         self.label = label
@@ -61,7 +64,6 @@ class Task(QRunnable):
             self.signals.progress.emit(done, total)
         self.cancel_token.check()
 
-    @Slot()
     def run(self) -> None:
         try:
             if self.write:
@@ -93,6 +95,7 @@ class TaskRunner(QObject):
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(max_threads)
         self._active: set[Task] = set()
+        self._generations: dict[str, int] = {}
 
     def run(
         self,
@@ -104,13 +107,21 @@ class TaskRunner(QObject):
         parent_widget: QWidget | None = None,
         label: str = "",
         write: bool = False,
+        latest: str | None = None,
     ) -> Task:
+        """Start `work` on the pool. With `latest`, a key such as "search": when several runs
+        with the same key overlap, only the newest one's result or error is delivered."""
         task = Task(work, write=write, label=label)
-        task.setAutoDelete(False)
+        generation = None
+        if latest is not None:
+            generation = self._generations.get(latest, 0) + 1
+            self._generations[latest] = generation
 
         def alive(callback):
             # A result can arrive after its widget was closed; then there is nobody to tell.
             def deliver(*args):
+                if latest is not None and self._generations.get(latest) != generation:
+                    return  # superseded by a newer run with the same key
                 if parent_widget is None or shiboken6.isValid(parent_widget):
                     callback(*args)
 
@@ -127,7 +138,7 @@ class TaskRunner(QObject):
         task.signals.finished.connect(lambda: self._finished(task))
         self._active.add(task)
         self.busy_changed.emit(True)
-        self.pool.start(task)
+        self.pool.start(task.run)
         return task
 
     def cancel_all(self) -> None:

@@ -25,3 +25,16 @@ def isolated_settings(tmp_path, qapp):
     QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, str(tmp_path))
     QSettings().clear()
     yield
+
+
+def shut_down(widget, runner) -> None:
+    """End a view before its database goes: delete it now (its timers cannot start new work
+    later), cancel what runs and wait for the workers. Disposing an engine under a running
+    query crashes the SQLite driver."""
+    import shiboken6
+
+    if shiboken6.isValid(widget):
+        widget.close()
+        shiboken6.delete(widget)
+    runner.cancel_all()
+    assert runner.wait(30000), "background work did not finish"

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from models import Customer
 from services import profile
 from services.customers import find_ids
+from tests.ui.conftest import shut_down
 from ui.dialogs.profile_change_dialog import ProfileChangeDialog
 from ui.table_models.customer_table import COL_NAME, CustomerTableModel
 from ui.tasks import TaskRunner
@@ -28,7 +29,7 @@ def view(qtbot, demo_db):
     widget.show()
     qtbot.waitUntil(lambda: widget.model.rowCount() == 150, timeout=10000)
     yield widget
-    runner.wait()
+    shut_down(widget, runner)
 
 
 def _names(view) -> list[str]:

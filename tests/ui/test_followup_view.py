@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from models import ContactEvent, Customer, StaffUser
 from services import calls
+from tests.ui.conftest import shut_down
 from ui.tasks import TaskRunner
 from ui.views.followup_view import FollowUpView
 
@@ -51,7 +52,7 @@ def view(qtbot, due_db):
     qtbot.waitUntil(widget.isActiveWindow, timeout=2000)
     qtbot.waitUntil(lambda: widget.queue.count() == 2, timeout=5000)
     yield widget
-    runner.wait()
+    shut_down(widget, runner)
 
 
 def test_keyboard_only_call_is_saved_and_next_opens(qtbot, view, due_db):

@@ -10,7 +10,7 @@ from PySide6.QtPrintSupport import QPrinter
 
 from services.lists import runs
 from services.segments import service as segments
-from tests.ui.conftest import DEMO_TODAY
+from tests.ui.conftest import DEMO_TODAY, shut_down
 from ui.labels import label
 from ui.tasks import TaskRunner
 from ui.views.lists_view import ListsView
@@ -30,7 +30,7 @@ def view(qtbot, demo_db):
     widget.resize(1300, 800)
     widget.show()
     yield widget
-    runner.wait()
+    shut_down(widget, runner)
 
 
 def _build(qtbot, view, callers=2):

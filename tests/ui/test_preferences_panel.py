@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from models import ContactPreference
 from services import customer_detail
+from tests.ui.conftest import shut_down
 from ui.tasks import TaskRunner
 from ui.views.preferences_panel import PreferencesPanel, RefusalDialog
 
@@ -33,7 +34,7 @@ def panel(qtbot, demo_db, cid):
     widget.changed.connect(
         lambda cid: widget.show_detail(customer_detail.load(demo_db.sessions, cid)))
     yield widget
-    runner.wait()
+    shut_down(widget, runner)
 
 
 def _checked(panel) -> list[str]:

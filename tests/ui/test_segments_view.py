@@ -6,7 +6,7 @@ import pytest
 from PySide6.QtWidgets import QMessageBox
 
 from services.segments import service as segments
-from tests.ui.conftest import DEMO_TODAY
+from tests.ui.conftest import DEMO_TODAY, shut_down
 from ui.tasks import TaskRunner
 from ui.views.segments_view import SegmentsView
 
@@ -19,7 +19,7 @@ def view(qtbot, demo_db):
     widget.as_of.setDate(DEMO_TODAY)
     widget.show()
     yield widget
-    runner.wait()
+    shut_down(widget, runner)
 
 
 def _count_text(view) -> str:

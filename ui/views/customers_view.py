@@ -35,7 +35,6 @@ class CustomersView(QWidget):
         self.database = database
         self.runner = runner
         self._sort = ("name", False)
-        self._search_serial = 0
         self.search = QLineEdit()
         self.search.setPlaceholderText(
             self.tr("Search name, pinyin or initials (zw = 张伟), mobile, plate or VIN  (Ctrl+F)")
@@ -93,21 +92,18 @@ class CustomersView(QWidget):
     # --- search and sort, in the database ----------------------------------------------
     def _run_search(self) -> None:
         self._timer.stop()
-        self._search_serial += 1
-        serial = self._search_serial
         text = self.search.text()
         key, descending = self._sort
         self.count.setText(self.tr("Searching…"))
         self.runner.run(
             lambda _p, _c: customers.find_ids(self.database.sessions, text, key, descending),
-            on_done=lambda ids: self._on_search_done(serial, ids),
+            on_done=self._on_search_done,
             parent_widget=self,
             label=self.tr("Searching"),
+            latest="customer-search",
         )
 
-    def _on_search_done(self, serial: int, ids: list[int]) -> None:
-        if serial != self._search_serial:
-            return  # an older search finished after a newer one started
+    def _on_search_done(self, ids: list[int]) -> None:
         selected = self.page.customer_id
         self.model.set_ids(ids)
         self.count.setText(self.tr("%n customer(s)", "", len(ids)))

@@ -173,6 +173,7 @@ class FollowUpView(QWidget):
         self.runner.run(
             lambda _p, _c: calls.due_calls(self.database.sessions, staff_id),
             on_done=self._show_queue,
+            latest="follow-up-queue",
             parent_widget=self,
             label=self.tr("Loading calls"),
         )

@@ -75,6 +75,7 @@ class ReportsView(QWidget):
         self.runner.run(
             lambda _p, _c: reports.activity(self.database.sessions, start, end),
             on_done=self._show,
+            latest="activity-report",
             parent_widget=self,
             label=self.tr("Counting"),
         )

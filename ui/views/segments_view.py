@@ -49,7 +49,6 @@ class SegmentsView(QWidget):
         self.database = database
         self.runner = runner
         self._current_name: str | None = None
-        self._count_serial = 0
         self.as_of = QDateEdit(QDate.currentDate())
         self.as_of.setCalendarPopup(True)
         self.as_of.setDisplayFormat("yyyy-MM-dd")
@@ -225,8 +224,6 @@ class SegmentsView(QWidget):
         if flt is None:
             self.count.setText(self.tr("—"))
             return
-        self._count_serial += 1
-        serial = self._count_serial
         as_of = _date(self.as_of.date())
         self.count.setText(self.tr("Counting…"))
 
@@ -237,14 +234,13 @@ class SegmentsView(QWidget):
 
         self.runner.run(
             work,
-            on_done=lambda r: self._show_count(serial, *r),
+            on_done=lambda r: self._show_count(*r),
             parent_widget=self,
             label=self.tr("Counting members"),
+            latest="segment-count",
         )
 
-    def _show_count(self, serial: int, counted, page) -> None:
-        if serial != self._count_serial:
-            return
+    def _show_count(self, counted, page) -> None:
         locale = QLocale()
         text = self.tr("%1 customers").replace("%1", locale.toString(counted.customers))
         if counted.vehicles is not None:
@@ -420,6 +416,7 @@ class SegmentsView(QWidget):
         self.runner.run(
             lambda _p, _c: segments.matrix(self.database.sessions, as_of, floor),
             on_done=self._show_matrix,
+            latest="segments-matrix",
             parent_widget=self,
             label=self.tr("Counting the matrix"),
         )
@@ -466,6 +463,7 @@ class SegmentsView(QWidget):
         self.runner.run(
             lambda _p, _c: segments.rfm(self.database.sessions, as_of),
             on_done=self._show_rfm,
+            latest="segments-rfm",
             parent_widget=self,
             label=self.tr("Counting RFM classes"),
         )
@@ -536,7 +534,11 @@ class SegmentsView(QWidget):
             ]
 
         self.runner.run(
-            work, on_done=self._show_groups, parent_widget=self, label=self.tr("Counting groups")
+            work,
+            on_done=self._show_groups,
+            parent_widget=self,
+            label=self.tr("Counting groups"),
+            latest="segments-groups",
         )
 
     def _show_groups(self, groups) -> None:

@@ -1,0 +1,62 @@
+"""The task runner: results back on the GUI thread, newest-wins keys, errors and cancel."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from services.errors import RevisitError
+from ui.tasks import TaskRunner
+
+
+def test_results_arrive_on_the_gui_thread_and_many_tasks_finish(qtbot):
+    runner = TaskRunner()
+    got: list[tuple[int, bool]] = []
+    gui = threading.get_ident()
+    for n in range(200):
+        runner.run(lambda _p, _c, n=n: n * n,
+                   on_done=lambda r: got.append((r, threading.get_ident() == gui)))
+    qtbot.waitUntil(lambda: len(got) == 200, timeout=10000)
+    assert sorted(r for r, _ in got) == [n * n for n in range(200)]
+    assert all(on_gui for _, on_gui in got)
+    assert runner.wait(5000)
+
+
+def test_only_the_newest_run_with_a_key_is_delivered(qtbot):
+    runner = TaskRunner()
+    release = threading.Event()
+    got = []
+
+    def slow(_p, _c):
+        release.wait(5)
+        return "old"
+
+    runner.run(slow, on_done=got.append, latest="search")
+    runner.run(lambda _p, _c: "new", on_done=got.append, latest="search")
+    qtbot.waitUntil(lambda: got == ["new"], timeout=5000)
+    release.set()
+    assert runner.wait(5000)
+    qtbot.wait(50)
+    assert got == ["new"]
+
+
+def test_errors_and_cancel(qtbot):
+    runner = TaskRunner()
+    failures, cancelled = [], []
+
+    def bad(_p, _c):
+        raise RevisitError("The database {where} is read-only.", where="x.sqlite3")
+
+    runner.run(bad, on_failed=failures.append)
+
+    def long(progress, cancel):
+        for i in range(1000):
+            time.sleep(0.005)
+            progress(i, 1000)
+        return "finished"
+
+    task = runner.run(long, on_done=failures.append, on_cancelled=lambda: cancelled.append(1))
+    task.cancel()
+    qtbot.waitUntil(lambda: bool(failures and cancelled), timeout=5000)
+    assert isinstance(failures[0], RevisitError) and "read-only" in str(failures[0])
+    assert runner.wait(5000) and not runner.busy

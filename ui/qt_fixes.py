@@ -1,0 +1,42 @@
+"""Work-arounds for bugs in the Qt bindings, applied once when the application starts.
+
+PySide6 6.12.0 drops one reference to Python's `True` on every `Signal.emit()` made from Python
+(Qt's own emissions are fine). On Python 3.12+ `True` is immortal and nothing happens; on 3.11
+its count (~600 at start) reaches zero after a few hundred emits and the interpreter aborts with
+"bool_dealloc: deallocating True or False". Revisit emits on every search and background task,
+so without this the window would crash within minutes. The fix is measured, not assumed: if an
+emit is seen to drop a reference, `True` is given 2**40 spare references — harmless if a later
+PySide stops the leak (extra references to `True` are never released), and enough for any
+session. PySide 6.11 does not leak; 6.11 has no separate QtPdf wheel, so we stay on 6.12."""
+
+from __future__ import annotations
+
+import ctypes
+import sys
+
+from PySide6.QtCore import QObject, Signal
+
+SPARE_REFERENCES = 1 << 40
+
+
+class _Probe(QObject):
+    ping = Signal()
+
+
+def signal_emit_leaks_true() -> bool:
+    probe = _Probe()
+    before = sys.getrefcount(True)
+    for _ in range(8):
+        probe.ping.emit()
+    return sys.getrefcount(True) < before
+
+
+def apply() -> bool:
+    """Apply the work-around if this PySide needs it here; returns whether it did."""
+    if sys.version_info >= (3, 12) or sys.implementation.name != "cpython":
+        return False
+    if not signal_emit_leaks_true():
+        return False
+    # ob_refcnt is the first field of every CPython object.
+    ctypes.c_ssize_t.from_address(id(True)).value += SPARE_REFERENCES
+    return True
