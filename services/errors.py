@@ -22,6 +22,18 @@ class RevisitError(Exception):
         return str(self)
 
 
+def from_os_error(exc: OSError) -> RevisitError:
+    """A file-system failure (missing folder, no permission, disk full…) as one sentence."""
+    path = exc.filename or ""
+    if isinstance(path, bytes):
+        path = path.decode(errors="replace")
+    reason = exc.strerror or str(exc)
+    if path:
+        return RevisitError(N_("Cannot use the file {path}: {reason}."), path=str(path),
+                            reason=reason)
+    return RevisitError(N_("A file could not be read or written: {reason}."), reason=reason)
+
+
 class Cancelled(Exception):
     """Raised by a service when the user cancelled; what was done so far is rolled back."""
 

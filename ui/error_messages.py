@@ -24,6 +24,8 @@ MESSAGES = (
     QT_TRANSLATE_NOOP("errors", '{where} is a folder, not a database file.'),
     QT_TRANSLATE_NOOP("errors", 'Cannot create the folder {where}: {detail}'),
     QT_TRANSLATE_NOOP("errors", 'The number of demo customers must be between 1 and {max}, not {n}.'),
+    QT_TRANSLATE_NOOP("errors", 'A file could not be read or written: {reason}.'),
+    QT_TRANSLATE_NOOP("errors", 'Cannot use the file {path}: {reason}.'),
     QT_TRANSLATE_NOOP("errors", "Unknown channel '{channel}' (use call, mail, sms or auto)."),
     QT_TRANSLATE_NOOP("errors", "Unknown purpose '{purpose}' (known: {known})."),
     QT_TRANSLATE_NOOP("errors", "There is no staff member '{name}' (use a username or a display name)."),

@@ -20,7 +20,7 @@ import shiboken6
 from PySide6.QtCore import QObject, QThreadPool, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from services.errors import Cancelled, CancelToken, RevisitError
+from services.errors import Cancelled, CancelToken, RevisitError, from_os_error
 from ui.i18n import translate_error
 
 log = logging.getLogger(__name__)
@@ -73,7 +73,7 @@ class Task:
                 result = self.work(self._progress, self.cancel_token)
         except Cancelled:
             self.signals.cancelled.emit()
-        except RevisitError as exc:
+        except (RevisitError, OSError) as exc:  # the user's input or the disk, not a bug
             self.signals.failed.emit(exc)
         except Exception as exc:  # a bug: keep the window alive, log the traceback
             log.exception("background task %r failed", self.label)
@@ -159,6 +159,8 @@ class TaskRunner(QObject):
 
 
 def error_text(exc: BaseException) -> str:
+    if isinstance(exc, OSError):
+        exc = from_os_error(exc)
     if isinstance(exc, RevisitError):
         return translate_error(exc)
     from PySide6.QtCore import QCoreApplication

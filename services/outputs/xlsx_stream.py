@@ -126,6 +126,10 @@ def write(path: Path | str, sheets: Sequence[Sheet]) -> Path:
             # Written last: the filter ranges are known only once the rows are out.
             zf.writestr("xl/workbook.xml", _workbook(sheets, filters))
         partial.replace(path)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        # Name the file the user chose, not the temporary one.
+        raise OSError(exc.errno, exc.strerror, str(path)) from exc
     except BaseException:
         partial.unlink(missing_ok=True)
         raise

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from services.database import Database, open_database
-from services.errors import Cancelled, RevisitError
+from services.errors import Cancelled, RevisitError, from_os_error
 
 EXIT_OK = 0
 EXIT_USER_ERROR = 2
@@ -82,6 +82,9 @@ def run(argv: Sequence[str]) -> int:
         return args.handler(args, open_db)
     except RevisitError as exc:
         print(f"revisit: error: {exc}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except OSError as exc:  # a bad --out folder, no permission, a full disk
+        print(f"revisit: error: {from_os_error(exc)}", file=sys.stderr)
         return EXIT_USER_ERROR
     except (Cancelled, KeyboardInterrupt):
         print("revisit: cancelled; nothing was changed by the unfinished step.", file=sys.stderr)
