@@ -84,7 +84,9 @@ def test_bad_inputs_are_one_clear_line(db, tmp_path):
     junk.write_bytes(b"not a spreadsheet")
     bad = run(db, "list", "outcomes", str(junk), ok=False)
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1
+    runs_before = run(db, "list", "show").stdout
     unwritable = run(db, "list", "build", "老车主", "--as-of", TODAY, "--format", "xlsx",
                      "--out", str(tmp_path / "no-such-folder" / "x.xlsx"), ok=False)
     assert unwritable.returncode == 2
-    assert unwritable.stderr.count("\n") == 1 and "no-such-folder/x.xlsx:" in unwritable.stderr
+    assert unwritable.stderr.count("\n") == 1 and "no-such-folder" in unwritable.stderr
+    assert run(db, "list", "show").stdout == runs_before  # no run was stored

@@ -7,6 +7,7 @@ import argparse
 import datetime as dt
 from pathlib import Path
 
+from services.errors import N_, RevisitError
 from services.lists import build, outcomes, runs, unsubscribe
 from services.lists.labels import REASON_LABELS
 from services.outputs import excel, labels, pdf_call_sheet, sms
@@ -113,7 +114,16 @@ def _settings(open_db) -> Settings:
     return load_settings(open_db().sessions)
 
 
+def _check_out(out: Path) -> None:
+    """Refuse a missing output folder before anything is built or stored."""
+    folder = out.expanduser().resolve().parent
+    if not folder.is_dir():
+        raise RevisitError(N_("The folder {folder} does not exist; nothing was made."),
+                           folder=str(folder))
+
+
 def _build(args, open_db) -> int:
+    _check_out(args.out)
     db = open_db()
     st = _settings(open_db)
     if args.sms_template:  # refuse a bad template before a run is stored
@@ -142,6 +152,7 @@ def _build(args, open_db) -> int:
 
 
 def _print(args, open_db) -> int:
+    _check_out(args.out)
     db = open_db()
     for path in write_files(runs.load_document(db.sessions, args.run), args, _settings(open_db)):
         print(f"wrote {path}")
