@@ -15,6 +15,13 @@ if TYPE_CHECKING:
     from models.vehicle import Vehicle
 
 
+def ascii_key(length: int):
+    """A pinyin key compared byte by byte on both databases: "li an" (李安) before "lian" (连)
+    as syllable order wants. SQLite compares bytes already; PostgreSQL's default collation
+    would skip the space, so there the column is "C"."""
+    return String(length).with_variant(String(length, collation="C"), "postgresql")
+
+
 class StaffUser(Base):
     __tablename__ = "staff_user"
     __table_args__ = (one_of("role", STAFF_ROLES),)
@@ -48,9 +55,9 @@ class Customer(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(20), unique=True)
     name: Mapped[str] = mapped_column(String(64))
-    name_pinyin: Mapped[str] = mapped_column(String(128), default="")
-    name_initials: Mapped[str] = mapped_column(String(16), default="")
-    name_sort: Mapped[str] = mapped_column(String(160), default="")
+    name_pinyin: Mapped[str] = mapped_column(ascii_key(128), default="")
+    name_initials: Mapped[str] = mapped_column(ascii_key(16), default="")
+    name_sort: Mapped[str] = mapped_column(ascii_key(160), default="")
     gender: Mapped[str | None] = mapped_column(String(1))
     birthday: Mapped[dt.date | None]
     # "MMDD" of the birthday, so "birthday within N days" is an indexed range.

@@ -125,3 +125,19 @@ def test_unknown_customer_is_a_clear_error(database):
     with pytest.raises(RevisitError, match="no customer with id 999"):
         profile.record_change(database.sessions, 999, "marital_status", "single",
                               effective_date=D(2020, 1, 1), source="call")
+
+
+def test_names_sort_syllable_by_syllable_on_both_databases(database):
+    from services.customers import find_ids
+    from services.pinyin import name_keys
+
+    names = ["连", "李安", "李", "梁", "林", "李娜"]
+    with database.sessions.begin() as s:
+        for i, name in enumerate(names):
+            keys = name_keys(name)
+            s.add(Customer(code=f"N{i}", name=name, name_pinyin=keys.pinyin,
+                           name_initials=keys.initials, name_sort=keys.sort))
+    with database.sessions() as s:
+        by_id = {c.id: c.name for c in s.scalars(select(Customer))}
+    ordered = [by_id[i] for i in find_ids(database.sessions) if by_id[i] in names]
+    assert ordered == ["李", "李安", "李娜", "连", "梁", "林"]
