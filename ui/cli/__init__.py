@@ -21,9 +21,9 @@ EXIT_CANCELLED = 130
 OpenDb = Callable[[], Database]
 
 
-def build_parser() -> argparse.ArgumentParser:
-    from ui.cli import db_commands, demo_command
-
+def build_parser(commands: bool = True) -> argparse.ArgumentParser:
+    """The whole CLI; with commands=False only the global options (enough to start the window
+    without importing every command's services)."""
     parser = argparse.ArgumentParser(
         prog="revisit",
         description="Revisit (回访): service marketing for a car dealer's existing owners. "
@@ -41,28 +41,30 @@ def build_parser() -> argparse.ArgumentParser:
     )
     # For smoke tests and the packaged build's self-check: close the window after N seconds.
     parser.add_argument("--quit-after", type=float, metavar="SECONDS", help=argparse.SUPPRESS)
+    if not commands:
+        return parser
+    from ui.cli import (
+        db_commands,
+        demo_command,
+        list_commands,
+        report_commands,
+        segment_commands,
+    )
+
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in (demo_command, db_commands, *_optional_modules()):
+    for module in (demo_command, db_commands, segment_commands, list_commands, report_commands):
         module.register(sub)
     return parser
 
 
-def _optional_modules():
-    """Command modules added by later features, if present."""
-    import importlib
-
-    for name in ("segment_commands", "list_commands", "import_commands", "report_commands"):
-        try:
-            yield importlib.import_module(f"ui.cli.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"ui.cli.{name}":
-                raise
-
-
 def run(argv: Sequence[str]) -> int:
     """Run one CLI command; user mistakes print one line on stderr and return non-zero."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    wants_help = any(a in ("-h", "--help") for a in argv)
+    args, rest = (None, True) if wants_help else build_parser(False).parse_known_args(argv)
+    if rest:  # a command (or help, or a mistake): the full parser explains
+        args = build_parser().parse_args(argv)
+    else:
+        args.command = None
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
@@ -83,14 +85,14 @@ def run(argv: Sequence[str]) -> int:
     except RevisitError as exc:
         print(f"revisit: error: {exc}", file=sys.stderr)
         return EXIT_USER_ERROR
+    except BrokenPipeError:  # output piped into `head` and the like
+        return EXIT_OK
     except OSError as exc:  # a bad --out folder, no permission, a full disk
         print(f"revisit: error: {from_os_error(exc)}", file=sys.stderr)
         return EXIT_USER_ERROR
     except (Cancelled, KeyboardInterrupt):
         print("revisit: cancelled; nothing was changed by the unfinished step.", file=sys.stderr)
         return EXIT_CANCELLED
-    except BrokenPipeError:
-        return EXIT_OK
     finally:
         for database in opened:
             database.dispose()
