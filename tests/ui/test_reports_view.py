@@ -7,7 +7,7 @@ from PySide6.QtCore import QDate
 from services import reports
 from tests.ui.conftest import DEMO_TODAY
 from ui.tasks import TaskRunner
-from ui.views.reports_view import ReportsView, _date
+from ui.views.reports_view import ReportsView
 
 
 def test_week_table_matches_the_service_and_moves_by_week(qtbot, demo_db):
@@ -18,7 +18,8 @@ def test_week_table_matches_the_service_and_moves_by_week(qtbot, demo_db):
     view.start.setDate(QDate(monday.year, monday.month, monday.day).addDays(-7))
     view.end.setDate(QDate(monday.year, monday.month, monday.day).addDays(-1))
     qtbot.waitUntil(lambda: view.table.rowCount() > 0, timeout=5000)
-    report = reports.activity(demo_db.sessions, _date(view.start.date()), _date(view.end.date()))
+    report = reports.activity(demo_db.sessions, view.start.date().toPython(),
+                              view.end.date().toPython())
     qtbot.waitUntil(lambda: view.table.rowCount() == len(report.callers), timeout=5000)
     shown = {view.table.item(r, 0).text(): int(view.table.item(r, 1).text().replace(",", ""))
              for r in range(view.table.rowCount())}

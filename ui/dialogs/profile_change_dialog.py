@@ -3,12 +3,9 @@ learned it. Nothing is overwritten; the old value stays in the timeline."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -18,6 +15,7 @@ from PySide6.QtWidgets import (
 
 from models.profile import PROFILE_ATTRIBUTES
 from ui.labels import choices, label
+from ui.widgets import date_edit
 
 SOURCES = ("call", "visit", "survey", "manual")
 
@@ -38,10 +36,8 @@ class ProfileChangeDialog(QDialog):
         self._value.addWidget(self.value_text)
         self.current = QLineEdit()
         self.current.setReadOnly(True)
-        self.effective = QDateEdit(QDate.currentDate())
-        self.effective.setCalendarPopup(True)
+        self.effective = date_edit()
         self.effective.setMaximumDate(QDate.currentDate())
-        self.effective.setDisplayFormat("yyyy-MM-dd")
         self.source = QComboBox()
         for code in SOURCES:
             self.source.addItem(label("source", code), code)
@@ -82,7 +78,7 @@ class ProfileChangeDialog(QDialog):
         return {
             "attribute": attribute,
             "new_value": self.value_choice.currentData() if coded else self.value_text.text(),
-            "effective_date": dt.date.fromisoformat(self.effective.date().toString("yyyy-MM-dd")),
+            "effective_date": self.effective.date().toPython(),
             "source": self.source.currentData(),
             "note": self.note.text().strip() or None,
         }

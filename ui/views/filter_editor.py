@@ -12,7 +12,6 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QDate, QLocale, 
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateEdit,
     QDoubleSpinBox,
     QFormLayout,
     QHBoxLayout,
@@ -32,6 +31,7 @@ from PySide6.QtWidgets import (
 from services.segments.fields import FIELDS, GROUPS
 from services.segments.labels import SAT_LABELS, STAGE_LABELS
 from ui.labels import label
+from ui.widgets import date_edit
 
 OP_LABELS = {
     "=": "=",
@@ -138,11 +138,7 @@ class ValueEditor(QStackedWidget):
         self.days = QSpinBox()
         self.days.setRange(0, 3650)
         self.text = QLineEdit()
-        self.date = QDateEdit(QDate.currentDate())
-        self.date2 = QDateEdit(QDate.currentDate())
-        for d in (self.date, self.date2):
-            d.setCalendarPopup(True)
-            d.setDisplayFormat("yyyy-MM-dd")
+        self.date, self.date2 = date_edit(), date_edit()
         self.choice = QComboBox()
         self.many = QListWidget()
         self.many.setMaximumHeight(130)

@@ -3,15 +3,12 @@ Alt+1…6 picks the outcome, type what they said, Ctrl+Enter saves and opens the
 
 from __future__ import annotations
 
-import datetime as dt
-
 from PySide6.QtCore import QDate, QSettings, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QFormLayout,
     QGridLayout,
     QHBoxLayout,
@@ -33,6 +30,7 @@ from services.database import Database
 from ui.labels import choices, label
 from ui.tasks import TaskRunner
 from ui.views.customer_page import fmt
+from ui.widgets import date_edit
 
 NEXT_DAYS = (("", 0), ("+3", 3), ("+7", 7), ("+14", 14), ("+30", 30))
 
@@ -81,9 +79,7 @@ class FollowUpView(QWidget):
         self.feedback.setPlaceholderText(self.tr("What did they say? e.g. 刚结婚，想换个大点的车"))
         self.feedback.setTabChangesFocus(True)
         self.feedback.setMaximumHeight(90)
-        self.next_date = QDateEdit()
-        self.next_date.setCalendarPopup(True)
-        self.next_date.setDisplayFormat("yyyy-MM-dd")
+        self.next_date = date_edit()
         self.has_next = QCheckBox(self.tr("Call again on"))
         self.has_next.toggled.connect(self.next_date.setEnabled)
         next_row = QHBoxLayout()
@@ -259,7 +255,7 @@ class FollowUpView(QWidget):
                 changes = ((attribute, value),)
         next_date = None
         if self.has_next.isChecked():
-            next_date = dt.date.fromisoformat(self.next_date.date().toString("yyyy-MM-dd"))
+            next_date = self.next_date.date().toPython()
         return calls.CallResult(
             outcome=checked.property("code"),
             feedback=self.feedback.toPlainText().strip() or None,

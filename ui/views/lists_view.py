@@ -4,13 +4,10 @@ exactly as they were."""
 
 from __future__ import annotations
 
-import datetime as dt
-
-from PySide6.QtCore import QDate, QLocale, Qt, Signal
+from PySide6.QtCore import QLocale, Qt, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
-    QDateEdit,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -35,6 +32,7 @@ from ui.labels import label
 from ui.tasks import TaskRunner
 from ui.views.customer_page import fill_table, make_table
 from ui.views.list_outputs import ListOutputs
+from ui.widgets import date_edit
 
 PURPOSES = ("care", "callback", "sales", "reminder", "survey", "recall", "marketing")
 CHANNEL_MODES = ("auto", "call", "sms", "mail")
@@ -77,9 +75,7 @@ class ListsView(QWidget):
     # --- step 1: segment, purpose, channel, callers --------------------------------------
     def _build_choose(self) -> QWidget:
         self.segment = QComboBox()
-        self.as_of = QDateEdit(QDate.currentDate())
-        self.as_of.setCalendarPopup(True)
-        self.as_of.setDisplayFormat("yyyy-MM-dd")
+        self.as_of = date_edit()
         self.purpose = QComboBox()
         for code in PURPOSES:
             self.purpose.addItem(label("purpose", code), code)
@@ -155,13 +151,12 @@ class ListsView(QWidget):
             for i in range(self.callers.count())
             if self.callers.item(i).checkState() == Qt.CheckState.Checked
         )
-        as_of = self.as_of.date()
         return build.RunOptions(
             channel=self.channels.checkedButton().property("code"),
             staff=chosen,
             split=self.split.currentData(),
             purpose=self.purpose.currentData(),
-            as_of=dt.date(as_of.year(), as_of.month(), as_of.day()),
+            as_of=self.as_of.date().toPython(),
             overrides={"contact_fatigue_days": self.fatigue.value()},
         )
 

@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -35,17 +34,7 @@ from services.database import Database
 from ui.labels import choices, label
 from ui.tasks import TaskRunner
 from ui.views.customer_page import fill_table, make_table
-
-
-def _date(q: QDate) -> dt.date:
-    return dt.date(q.year(), q.month(), q.day())
-
-
-def _today_edit() -> QDateEdit:
-    edit = QDateEdit(QDate.currentDate())
-    edit.setCalendarPopup(True)
-    edit.setDisplayFormat("yyyy-MM-dd")
-    return edit
+from ui.widgets import date_edit
 
 
 class RefusalDialog(QDialog):
@@ -64,9 +53,9 @@ class RefusalDialog(QDialog):
             self.purpose.addItem(label("purpose", code), code)
         self.reason = QLineEdit()
         self.reason.setPlaceholderText(self.tr("e.g. 客户明确表示不接受销售电话"))
-        self.set_on = _today_edit()
+        self.set_on = date_edit()
         self.until = QCheckBox(self.tr("Ends on"))
-        self.expires = _today_edit()
+        self.expires = date_edit()
         self.expires.setDate(QDate.currentDate().addMonths(6))
         self.expires.setEnabled(False)
         self.until.toggled.connect(self.expires.setEnabled)
@@ -91,8 +80,8 @@ class RefusalDialog(QDialog):
             "channel": self.channel.currentData(),
             "purpose": self.purpose.currentData(),
             "reason": self.reason.text(),
-            "set_on": _date(self.set_on.date()),
-            "expires_on": _date(self.expires.date()) if self.until.isChecked() else None,
+            "set_on": self.set_on.date().toPython(),
+            "expires_on": self.expires.date().toPython() if self.until.isChecked() else None,
         }
 
 
@@ -158,7 +147,7 @@ class PreferencesPanel(QWidget):
         form.addRow(buttons)
 
         self.consent_state = QLabel()
-        self.consent_date = _today_edit()
+        self.consent_date = date_edit()
         self.consent_source = QComboBox()
         for code in ("call", "visit", "form", "manual"):
             self.consent_source.addItem(label("source", code), code)
@@ -304,7 +293,7 @@ class PreferencesPanel(QWidget):
     def record_consent(self, granted: bool) -> None:
         if self.detail is None:
             return
-        customer_id, day = self.detail.id, _date(self.consent_date.date())
+        customer_id, day = self.detail.id, self.consent_date.date().toPython()
         source = self.consent_source.currentData()
         self._run(lambda _p, _c: preferences.record_consent(
             self.database.sessions, customer_id, granted, event_date=day, source=source),

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QDate, QLocale
+from PySide6.QtCore import QLocale
 from PySide6.QtWidgets import (
-    QDateEdit,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -20,10 +19,7 @@ from services.database import Database
 from ui.labels import label
 from ui.tasks import TaskRunner
 from ui.views.customer_page import fill_table, make_table
-
-
-def _date(q: QDate) -> dt.date:
-    return dt.date(q.year(), q.month(), q.day())
+from ui.widgets import date_edit
 
 
 class ReportsView(QWidget):
@@ -32,11 +28,8 @@ class ReportsView(QWidget):
         self.database = database
         self.runner = runner
         monday, sunday = reports.week_of(dt.date.today())
-        self.start = QDateEdit(QDate(monday.year, monday.month, monday.day))
-        self.end = QDateEdit(QDate(sunday.year, sunday.month, sunday.day))
+        self.start, self.end = date_edit(monday), date_edit(sunday)
         for edit in (self.start, self.end):
-            edit.setCalendarPopup(True)
-            edit.setDisplayFormat("yyyy-MM-dd")
             edit.dateChanged.connect(self.refresh)
         previous = QPushButton(self.tr("◀ Previous week"))
         previous.clicked.connect(lambda: self._shift(-7))
@@ -71,7 +64,7 @@ class ReportsView(QWidget):
         self.end.setDate(self.end.date().addDays(days))
 
     def refresh(self) -> None:
-        start, end = _date(self.start.date()), _date(self.end.date())
+        start, end = self.start.date().toPython(), self.end.date().toPython()
         self.runner.run(
             lambda _p, _c: reports.activity(self.database.sessions, start, end),
             on_done=self._show,

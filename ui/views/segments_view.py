@@ -3,11 +3,8 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
-from PySide6.QtCore import QDate, QLocale, Qt, QTimer, Signal
+from PySide6.QtCore import QLocale, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
-    QDateEdit,
     QDoubleSpinBox,
     QFileDialog,
     QGridLayout,
@@ -30,12 +27,9 @@ from services.segments.templates import MATRIX_SAT_BANDS, YEAR_BANDS
 from ui.tasks import TaskRunner, error_text
 from ui.views.customer_page import fill_table, make_table
 from ui.views.filter_editor import FilterEditor, chinese
+from ui.widgets import date_edit
 
 COUNT_DELAY_MS = 350
-
-
-def _date(q: QDate) -> dt.date:
-    return dt.date(q.year(), q.month(), q.day())
 
 
 class SegmentsView(QWidget):
@@ -49,9 +43,7 @@ class SegmentsView(QWidget):
         self.database = database
         self.runner = runner
         self._current_name: str | None = None
-        self.as_of = QDateEdit(QDate.currentDate())
-        self.as_of.setCalendarPopup(True)
-        self.as_of.setDisplayFormat("yyyy-MM-dd")
+        self.as_of = date_edit()
         self.as_of.setToolTip(self.tr("Every date-relative field is computed for this day"))
         self.tabs = QTabWidget()
         self.tabs.addTab(self._build_builder(), self.tr("Builder"))
@@ -224,7 +216,7 @@ class SegmentsView(QWidget):
         if flt is None:
             self.count.setText(self.tr("—"))
             return
-        as_of = _date(self.as_of.date())
+        as_of = self.as_of.date().toPython()
         self.count.setText(self.tr("Counting…"))
 
         def work(_p, _c):
@@ -411,7 +403,7 @@ class SegmentsView(QWidget):
         return page
 
     def refresh_matrix(self) -> None:
-        as_of = _date(self.as_of.date())
+        as_of = self.as_of.date().toPython()
         floor = self.km_floor.value() or None
         self.runner.run(
             lambda _p, _c: segments.matrix(self.database.sessions, as_of, floor),
@@ -459,7 +451,7 @@ class SegmentsView(QWidget):
         return page
 
     def refresh_rfm(self) -> None:
-        as_of = _date(self.as_of.date())
+        as_of = self.as_of.date().toPython()
         self.runner.run(
             lambda _p, _c: segments.rfm(self.database.sessions, as_of),
             on_done=self._show_rfm,
@@ -523,7 +515,7 @@ class SegmentsView(QWidget):
         return page
 
     def refresh_groups(self) -> None:
-        as_of = _date(self.as_of.date())
+        as_of = self.as_of.date().toPython()
 
         def work(_p, _c):
             s = self.database.sessions

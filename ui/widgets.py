@@ -1,0 +1,17 @@
+"""Small widget factories shared by the views, so every date field looks and behaves alike."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import QDate
+from PySide6.QtWidgets import QDateEdit
+
+
+def date_edit(day: dt.date | None = None) -> QDateEdit:
+    """A date field with a calendar popup in ISO form (default today); read it with
+    `edit.date().toPython()`."""
+    edit = QDateEdit(QDate(day) if day else QDate.currentDate())
+    edit.setCalendarPopup(True)
+    edit.setDisplayFormat("yyyy-MM-dd")
+    return edit
