@@ -32,6 +32,17 @@ def timed(fn, repeat: int) -> tuple[float, object]:
     return statistics.median(runs), result
 
 
+def first_after_change(fn, invalidate, repeat: int) -> float:
+    """Median time of `fn` right after `invalidate` (untimed) made the RFM summary stale."""
+    runs = []
+    for _ in range(repeat):
+        invalidate()
+        t0 = time.perf_counter()
+        fn()
+        runs.append(time.perf_counter() - t0)
+    return statistics.median(runs)
+
+
 def cut(as_of: dt.date, years: int) -> str:
     return (as_of - dt.timedelta(days=math.ceil(years * 365.25))).isoformat()
 
@@ -46,9 +57,9 @@ def hand_sql(as_of: dt.date) -> dict[str, str]:
     band = (f"CASE WHEN v.purchase_date <= '{cut(as_of, 7)}' THEN '7+' WHEN v.purchase_date <= "
             f"'{cut(as_of, 6)}' THEN '6-7' ELSE '5-6' END")
     spends = (f"SELECT customer_id, visit_date AS day, amount FROM service_visit WHERE amount > 0 "
-              f"AND +visit_date > '{start}' AND +visit_date <= '{d}' UNION ALL SELECT "
+              f"AND visit_date > '{start}' AND visit_date <= '{d}' UNION ALL SELECT "
               f"customer_id, purchase_date, amount FROM other_purchase WHERE amount > 0 AND "
-              f"+purchase_date > '{start}' AND +purchase_date <= '{d}'")
+              f"purchase_date > '{start}' AND purchase_date <= '{d}'")
     agg = (f"SELECT customer_id, CAST(julianday('{d}') - julianday(max(day)) AS INTEGER) r, "
            f"count(*) f, CAST(round(sum(amount) * 100) AS INTEGER) m FROM ({spends}) "
            "GROUP BY customer_id")
@@ -56,7 +67,7 @@ def hand_sql(as_of: dt.date) -> dict[str, str]:
         "matrix": (f"SELECT {band} AS yb, {score} AS sc, count(*), count(DISTINCT v.customer_id) "
                    f"FROM vehicle v WHERE v.active = 1 AND +v.purchase_date <= '{cut(as_of, 5)}' "
                    "GROUP BY yb, sc"),
-        "matrix, km ≥ 100,000": (
+        "matrix, km ≥ 100,000, live (no summary)": (
             f"SELECT yb, sc, count(*), count(DISTINCT cid) FROM (SELECT v.customer_id cid, "
             f"{band} AS yb, {score} AS sc, r1.km k1, r1.reading_date d1, r0.km k0, "
             "r0.reading_date d0, v.purchase_date p FROM vehicle v LEFT JOIN mileage_reading r1 "
@@ -69,9 +80,10 @@ def hand_sql(as_of: dt.date) -> dict[str, str]:
             f"(k1 - k0) * 1.0 * (julianday('{d}') - julianday(d1)) / (julianday(d1) - "
             f"julianday(d0)) WHEN d1 > p THEN k1 * 1.0 * (julianday('{d}') - julianday(p)) / "
             "(julianday(d1) - julianday(p)) ELSE k1 END >= 100000 GROUP BY yb, sc"),
-        "rfm": (f"WITH agg AS MATERIALIZED ({agg}), tot AS MATERIALIZED (SELECT count(*) n, "
-                "sum(r) sr, sum(f) sf, sum(m) sm FROM agg) SELECT (r * n <= sr) * 4 + "
-                "(f * n >= sf) * 2 + (m * n >= sm) AS k, count(*) FROM agg, tot GROUP BY k"),
+        "rfm, live (no summary)": (
+            f"WITH agg AS MATERIALIZED ({agg}), tot AS MATERIALIZED (SELECT count(*) n, "
+            "sum(r) sr, sum(f) sf, sum(m) sm FROM agg) SELECT (r * n <= sr) * 4 + "
+            "(f * n >= sf) * 2 + (m * n >= sm) AS k, count(*) FROM agg, tot GROUP BY k"),
         "lifecycle": (
             "SELECT stage, count(*) FROM (SELECT coalesce((SELECT p.new_value FROM profile_change "
             "p WHERE p.customer_id = c.id AND p.attribute = 'lifecycle_stage' AND "
@@ -138,13 +150,25 @@ def main() -> int:
     db = open_database(args.db)
     s = db.sessions
     n = args.repeat
+    yesterday = as_of - dt.timedelta(days=1)
     matrix_t, matrix = timed(lambda: svc.matrix(s, as_of), n)
     big = max(matrix.cells, key=lambda c: c.vehicles)
     ours = {
         "matrix": matrix_t,
         "matrix, km ≥ 100,000": timed(lambda: svc.matrix(s, as_of, 100_000), n)[0],
+        "matrix, km ≥ 100,000, summary rebuilt first": first_after_change(
+            lambda: svc.matrix(s, as_of, 100_000),
+            lambda: svc.prepare_summaries(s, yesterday), n),
+        "matrix, km ≥ 100,000, live (no summary)": timed(
+            lambda: svc.matrix(s, as_of, 100_000, use_summary=False), n)[0],
         "rfm": timed(lambda: svc.rfm(s, as_of), n)[0],
         "rfm, quantile 0.5": timed(lambda: svc.rfm(s, as_of, quantile=0.5), n)[0],
+        # The first question after a spend changed or on a new day: the summary is rebuilt.
+        "rfm, summary rebuilt first": first_after_change(
+            lambda: svc.rfm(s, as_of), lambda: svc.prepare_summaries(s, yesterday), n),
+        "rfm, live (no summary)": timed(lambda: svc.rfm(s, as_of, use_summary=False), n)[0],
+        "rfm, quantile 0.5, live": timed(
+            lambda: svc.rfm(s, as_of, quantile=0.5, use_summary=False), n)[0],
         "lifecycle": timed(lambda: svc.lifecycle(s, as_of), n)[0],
         "due soon (30 days)": timed(lambda: svc.due_soon(s, as_of, 30), n)[0],
         "tags": timed(lambda: svc.tag_groups(s), n)[0],
@@ -159,15 +183,15 @@ def main() -> int:
                 hand[name] = timed(lambda q=sql: conn.exec_driver_sql(q).fetchall(), n)[0]
     print(f"{db.display_url}, as of {as_of}; biggest cell {big.years_band} × "
           f"{big.satisfaction_band}: {big.vehicles:,} vehicles; median of {n} warm runs")
-    print(f"{'question':36} {'ours':>8} {'hand SQL':>9} {'ours/hand':>10}")
+    print(f"{'question':46} {'ours':>8} {'hand SQL':>9} {'ours/hand':>10}")
     for name, t in ours.items():
         h = hand.get(name)
         ratio = f"{t / h:10.2f}" if h else f"{'':>10}"
         hs = f"{h:9.3f}" if h else f"{'':>9}"
-        print(f"{name:36} {t:8.3f} {hs} {ratio}")
+        print(f"{name:46} {t:8.3f} {hs} {ratio}")
     if not args.no_pandas:
         p = pandas_way(db.engine, as_of)
-        both = ours["matrix"] + ours["rfm"]
+        both = ours["matrix"] + ours["rfm, live (no summary)"]
         print(f"pandas (read 4 tables, merge, matrix + RFM): {p['total']:.2f} s "
               f"(reading {p['read']:.2f} s); ours for the same two: {both:.3f} s; "
               f"pandas/ours = {p['total'] / both:.1f}")

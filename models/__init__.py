@@ -15,6 +15,7 @@ from models.list_run import ListRun, ListRunExclusion, ListRunMember
 from models.preferences import ConsentEvent, ContactPreference, DoNotContact
 from models.profile import ProfileChange
 from models.segment import SavedSegment
+from models.summary import DataStamp, KmSummary, RfmSummary, SummaryState
 from models.tags import CustomerTag, Tag, TagGroup
 from models.vehicle import MileageReading, Vehicle
 
@@ -28,7 +29,9 @@ __all__ = [
     "ContactPreference",
     "Customer",
     "CustomerTag",
+    "DataStamp",
     "DoNotContact",
+    "KmSummary",
     "ListRun",
     "ListRunExclusion",
     "ListRunMember",
@@ -36,10 +39,12 @@ __all__ = [
     "OtherPurchase",
     "ProfileChange",
     "PurchaseIntent",
+    "RfmSummary",
     "SatisfactionSurvey",
     "SavedSegment",
     "ServiceVisit",
     "StaffUser",
+    "SummaryState",
     "Tag",
     "TagGroup",
     "Vehicle",

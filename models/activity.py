@@ -30,10 +30,11 @@ class ServiceVisit(Base):
         one_of("visit_type", VISIT_TYPES),
         CheckConstraint("amount >= 0", name="amount_not_negative"),
         CheckConstraint("km IS NULL OR km >= 0", name="km_not_negative"),
-        # Covering index for last visit / spend / RFM (FACTS.md §8).
+        # Covering indexes (FACTS.md §8): per customer for last visit / spend, by date for the
+        # spends of an RFM window (read in one range instead of the whole history).
         Index("ix_service_visit_customer_date_amount", "customer_id", "visit_date", "amount"),
+        Index("ix_service_visit_date_customer_amount", "visit_date", "customer_id", "amount"),
         Index("ix_service_visit_vehicle_id", "vehicle_id"),
-        Index("ix_service_visit_visit_date", "visit_date"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -54,6 +55,7 @@ class OtherPurchase(Base):
         one_of("kind", PURCHASE_KINDS),
         CheckConstraint("amount >= 0", name="amount_not_negative"),
         Index("ix_other_purchase_customer_date_amount", "customer_id", "purchase_date", "amount"),
+        Index("ix_other_purchase_date_customer_amount", "purchase_date", "customer_id", "amount"),
         Index("ix_other_purchase_vehicle_id", "vehicle_id"),
     )
 

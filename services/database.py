@@ -254,10 +254,11 @@ def upgrade_schema(engine: Engine, revision: str = "head") -> None:
 
 
 def count_rows(database: Database, tables: list[str] | None = None) -> dict[str, int]:
-    """Rows per table (every Revisit table by default)."""
+    """Rows per table (every table of the dealer's data by default, not the summaries)."""
     from models import Base
+    from models.summary import DERIVED_TABLES
 
-    names = sorted(Base.metadata.tables) if tables is None else tables
+    names = sorted(set(Base.metadata.tables) - DERIVED_TABLES) if tables is None else tables
     with database.engine.connect() as conn:
         return {
             name: conn.execute(select(func.count()).select_from(Base.metadata.tables[name]))

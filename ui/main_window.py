@@ -3,7 +3,7 @@ reports, settings), a progress bar with Cancel for background work, remembered l
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -24,6 +24,8 @@ from ui.views.lists_view import ListsView
 from ui.views.reports_view import ReportsView
 from ui.views.segments_view import SegmentsView
 from ui.views.settings_view import SettingsView
+
+PREPARE_AFTER_MS = 3000
 
 
 class MainWindow(QMainWindow):
@@ -69,6 +71,8 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self._build_status_bar()
         self._restore()
+        # Once the window has settled, so it does not slow the start.
+        QTimer.singleShot(PREPARE_AFTER_MS, self.segments.prepare_summaries)
 
     def show_customer(self, customer_id: int) -> None:
         self._nav.setCurrentRow(0)

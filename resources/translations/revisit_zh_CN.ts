@@ -467,72 +467,72 @@
         <translation>不含这些标签</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="286"/>
+        <location filename="../../ui/views/filter_editor.py" line="282"/>
         <source>+ &amp;Condition</source>
         <translation>+ 条件(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="287"/>
+        <location filename="../../ui/views/filter_editor.py" line="283"/>
         <source>+ &amp;Group</source>
         <translation>+ 条件组(&amp;G)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="288"/>
+        <location filename="../../ui/views/filter_editor.py" line="284"/>
         <source>AND ↔ OR</source>
         <translation>且 ↔ 或</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="289"/>
+        <location filename="../../ui/views/filter_editor.py" line="285"/>
         <source>&amp;NOT</source>
         <translation>取反(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="290"/>
+        <location filename="../../ui/views/filter_editor.py" line="286"/>
         <source>&amp;Remove</source>
         <translation>删除(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="291"/>
+        <location filename="../../ui/views/filter_editor.py" line="287"/>
         <source>Undo</source>
         <translation>撤销</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="292"/>
+        <location filename="../../ui/views/filter_editor.py" line="288"/>
         <source>Undo the last change to the conditions (Ctrl+Z)</source>
         <translation>撤销对条件的上一次修改（Ctrl+Z）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="322"/>
+        <location filename="../../ui/views/filter_editor.py" line="318"/>
         <source>&amp;Field</source>
         <translation>字段(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="323"/>
+        <location filename="../../ui/views/filter_editor.py" line="319"/>
         <source>&amp;Operator</source>
         <translation>比较方式(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="324"/>
+        <location filename="../../ui/views/filter_editor.py" line="320"/>
         <source>&amp;Value</source>
         <translation>值(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="399"/>
+        <location filename="../../ui/views/filter_editor.py" line="395"/>
         <source>All of these (AND)</source>
         <translation>满足以下全部（且）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="399"/>
+        <location filename="../../ui/views/filter_editor.py" line="395"/>
         <source>Any of these (OR)</source>
         <translation>满足以下任一（或）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="404"/>
+        <location filename="../../ui/views/filter_editor.py" line="400"/>
         <source>NOT</source>
         <translation>不满足以下（非）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="527"/>
+        <location filename="../../ui/views/filter_editor.py" line="523"/>
         <source>any</source>
         <translation>不限</translation>
     </message>
@@ -540,120 +540,120 @@
 <context>
     <name>FollowUpView</name>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="58"/>
+        <location filename="../../ui/views/followup_view.py" line="56"/>
         <source>Whose calls to show; remembered on this PC</source>
         <translation>显示哪位回访员的电话；本机会记住此选择</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="59"/>
+        <location filename="../../ui/views/followup_view.py" line="57"/>
         <source>&amp;Refresh</source>
         <translation>刷新(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="81"/>
+        <location filename="../../ui/views/followup_view.py" line="79"/>
         <source>What did they say? e.g. 刚结婚，想换个大点的车</source>
         <translation>客户说了什么？例如：刚结婚，想换个大点的车</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="87"/>
+        <location filename="../../ui/views/followup_view.py" line="83"/>
         <source>Call again on</source>
         <translation>再次致电</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="93"/>
+        <location filename="../../ui/views/followup_view.py" line="89"/>
         <source>%1 days</source>
         <translation>%1 天</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="100"/>
+        <location filename="../../ui/views/followup_view.py" line="96"/>
         <source>not asked</source>
         <translation>未询问</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="103"/>
+        <location filename="../../ui/views/followup_view.py" line="99"/>
         <source>no change</source>
         <translation>无变化</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="110"/>
+        <location filename="../../ui/views/followup_view.py" line="106"/>
         <source>Save and next (Ctrl+Enter)</source>
         <translation>保存并下一个（Ctrl+Enter）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="114"/>
+        <location filename="../../ui/views/followup_view.py" line="110"/>
         <source>Outcome</source>
         <translation>结果</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="115"/>
+        <location filename="../../ui/views/followup_view.py" line="111"/>
         <source>&amp;Feedback</source>
         <translation>客户反馈(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="116"/>
+        <location filename="../../ui/views/followup_view.py" line="112"/>
         <source>Next follow-up</source>
         <translation>下次跟进</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="117"/>
+        <location filename="../../ui/views/followup_view.py" line="113"/>
         <source>&amp;Km now</source>
         <translation>当前里程(&amp;K)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="121"/>
+        <location filename="../../ui/views/followup_view.py" line="117"/>
         <source>&amp;Profile change</source>
         <translation>画像变更(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="132"/>
+        <location filename="../../ui/views/followup_view.py" line="128"/>
         <source>Caller:</source>
         <translation>回访员：</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="178"/>
+        <location filename="../../ui/views/followup_view.py" line="174"/>
         <source>Loading calls</source>
         <translation>正在加载待拨电话</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/followup_view.py" line="191"/>
-        <location filename="../../ui/views/followup_view.py" line="312"/>
+        <location filename="../../ui/views/followup_view.py" line="187"/>
+        <location filename="../../ui/views/followup_view.py" line="308"/>
         <source>%n call(s) to make</source>
         <translation>
             <numerusform>待拨 %n 个电话</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="215"/>
+        <location filename="../../ui/views/followup_view.py" line="211"/>
         <source>No calls due. Well done.</source>
         <translation>没有待拨的电话，辛苦了！</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="218"/>
+        <location filename="../../ui/views/followup_view.py" line="214"/>
         <source>no mobile</source>
         <translation>无手机</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="222"/>
+        <location filename="../../ui/views/followup_view.py" line="218"/>
         <source>best time: %1</source>
         <translation>最佳时间：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="224"/>
+        <location filename="../../ui/views/followup_view.py" line="220"/>
         <source>attempt %1</source>
         <translation>第 %1 次拨打</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="228"/>
+        <location filename="../../ui/views/followup_view.py" line="224"/>
         <source>last contact %1</source>
         <translation>上次联系 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="278"/>
+        <location filename="../../ui/views/followup_view.py" line="274"/>
         <source>Pick an outcome first (Alt+1 … Alt+6)</source>
         <translation>请先选择结果（Alt+1 … Alt+6）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="298"/>
+        <location filename="../../ui/views/followup_view.py" line="294"/>
         <source>Saving call</source>
         <translation>正在保存通话结果</translation>
     </message>
@@ -774,227 +774,227 @@
 <context>
     <name>ListsView</name>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="56"/>
+        <location filename="../../ui/views/lists_view.py" line="54"/>
         <source>◀ &amp;Back</source>
         <translation>◀ 上一步(&amp;B)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="57"/>
+        <location filename="../../ui/views/lists_view.py" line="55"/>
         <source>&amp;Next ▶</source>
         <translation>下一步(&amp;N) ▶</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="70"/>
+        <location filename="../../ui/views/lists_view.py" line="68"/>
         <source>New list</source>
         <translation>新建名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="71"/>
+        <location filename="../../ui/views/lists_view.py" line="69"/>
         <source>Past runs</source>
         <translation>历史名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="89"/>
+        <location filename="../../ui/views/lists_view.py" line="85"/>
         <source>Each customer&apos;s preferred channel</source>
         <translation>按客户偏好渠道</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="90"/>
+        <location filename="../../ui/views/lists_view.py" line="86"/>
         <source>Phone</source>
         <translation>电话</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="91"/>
-        <location filename="../../ui/views/lists_view.py" line="246"/>
+        <location filename="../../ui/views/lists_view.py" line="87"/>
+        <location filename="../../ui/views/lists_view.py" line="241"/>
         <source>SMS</source>
         <translation>短信</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="92"/>
+        <location filename="../../ui/views/lists_view.py" line="88"/>
         <source>Mail</source>
         <translation>邮寄</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="102"/>
+        <location filename="../../ui/views/lists_view.py" line="98"/>
         <source> days</source>
         <translation> 天</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="106"/>
+        <location filename="../../ui/views/lists_view.py" line="102"/>
         <source>Evenly between the callers</source>
         <translation>在回访员之间平均分配</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="107"/>
+        <location filename="../../ui/views/lists_view.py" line="103"/>
         <source>Each customer to their own staff member</source>
         <translation>分给各自的负责员工</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="108"/>
+        <location filename="../../ui/views/lists_view.py" line="104"/>
         <source>B&amp;uild the list</source>
         <translation>生成名单(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="112"/>
+        <location filename="../../ui/views/lists_view.py" line="108"/>
         <source>Excluded automatically, each with the reason shown: do-not-contact on the channel, no marketing consent for sales, contacted recently, an unresolved complaint for sales, no valid mobile or address, unanswered calls waiting to come back.</source>
         <translation>以下客户会自动排除并注明原因：该渠道设为勿扰、销售类联系但无营销同意、近期已联系、有未解决投诉（销售类）、无有效手机号或地址、未接通电话尚在等待重拨。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="124"/>
+        <location filename="../../ui/views/lists_view.py" line="120"/>
         <source>&amp;Segment</source>
         <translation>客户分群(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="125"/>
+        <location filename="../../ui/views/lists_view.py" line="121"/>
         <source>Evaluation &amp;date</source>
         <translation>评估日期(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="126"/>
+        <location filename="../../ui/views/lists_view.py" line="122"/>
         <source>&amp;Purpose</source>
         <translation>目的(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="127"/>
-        <location filename="../../ui/views/lists_view.py" line="201"/>
+        <location filename="../../ui/views/lists_view.py" line="123"/>
+        <location filename="../../ui/views/lists_view.py" line="196"/>
         <source>Channel</source>
         <translation>渠道</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="128"/>
+        <location filename="../../ui/views/lists_view.py" line="124"/>
         <source>Not contacted again within</source>
         <translation>在此天数内不重复联系</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="129"/>
+        <location filename="../../ui/views/lists_view.py" line="125"/>
         <source>Callers</source>
         <translation>回访员</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="130"/>
+        <location filename="../../ui/views/lists_view.py" line="126"/>
         <source>Split</source>
         <translation>分配方式</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="182"/>
+        <location filename="../../ui/views/lists_view.py" line="177"/>
         <source>Building the list</source>
         <translation>正在生成名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="199"/>
+        <location filename="../../ui/views/lists_view.py" line="194"/>
         <source>Row</source>
         <translation>行号</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="200"/>
-        <location filename="../../ui/views/lists_view.py" line="209"/>
+        <location filename="../../ui/views/lists_view.py" line="195"/>
+        <location filename="../../ui/views/lists_view.py" line="204"/>
         <source>Name</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="202"/>
+        <location filename="../../ui/views/lists_view.py" line="197"/>
         <source>Caller</source>
         <translation>回访员</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="203"/>
-        <location filename="../../ui/views/lists_view.py" line="209"/>
+        <location filename="../../ui/views/lists_view.py" line="198"/>
+        <location filename="../../ui/views/lists_view.py" line="204"/>
         <source>Mobile</source>
         <translation>手机</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="204"/>
+        <location filename="../../ui/views/lists_view.py" line="199"/>
         <source>Vehicle</source>
         <translation>车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="205"/>
+        <location filename="../../ui/views/lists_view.py" line="200"/>
         <source>Best time</source>
         <translation>最佳时间</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="209"/>
+        <location filename="../../ui/views/lists_view.py" line="204"/>
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="209"/>
+        <location filename="../../ui/views/lists_view.py" line="204"/>
         <source>Detail</source>
         <translation>详情</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="213"/>
+        <location filename="../../ui/views/lists_view.py" line="208"/>
         <source>In the list</source>
         <translation>名单内</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="217"/>
+        <location filename="../../ui/views/lists_view.py" line="212"/>
         <source>Excluded, and why</source>
         <translation>已排除及原因</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="236"/>
+        <location filename="../../ui/views/lists_view.py" line="231"/>
         <source>Loading the list</source>
         <translation>正在加载名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="245"/>
-        <location filename="../../ui/views/lists_view.py" line="248"/>
+        <location filename="../../ui/views/lists_view.py" line="240"/>
+        <location filename="../../ui/views/lists_view.py" line="243"/>
         <source>phone</source>
         <translation>电话</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="247"/>
+        <location filename="../../ui/views/lists_view.py" line="242"/>
         <source>mail</source>
         <translation>邮寄</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="257"/>
+        <location filename="../../ui/views/lists_view.py" line="252"/>
         <source>List #%1 from “%2” on %3: %4. Excluded: %5.</source>
         <translation>名单 #%1（分群“%2”，评估日期 %3）：%4。已排除：%5。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="265"/>
+        <location filename="../../ui/views/lists_view.py" line="260"/>
         <source>Since list #%1: %2 new, %3 no longer in it.</source>
         <translation>与名单 #%1 相比：新增 %2 人，移出 %3 人。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="296"/>
+        <location filename="../../ui/views/lists_view.py" line="291"/>
         <source>List</source>
         <translation>名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="296"/>
+        <location filename="../../ui/views/lists_view.py" line="291"/>
         <source>Segment</source>
         <translation>客户分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="296"/>
+        <location filename="../../ui/views/lists_view.py" line="291"/>
         <source>Evaluated on</source>
         <translation>评估日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="296"/>
+        <location filename="../../ui/views/lists_view.py" line="291"/>
         <source>Members</source>
         <translation>人数</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="299"/>
+        <location filename="../../ui/views/lists_view.py" line="294"/>
         <source>&amp;Open and re-print</source>
         <translation>打开并重新打印(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="332"/>
+        <location filename="../../ui/views/lists_view.py" line="327"/>
         <source>Step 1 of 3: what to send to whom</source>
         <translation>第 1 步（共 3 步）：联系谁、用什么方式</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="333"/>
+        <location filename="../../ui/views/lists_view.py" line="328"/>
         <source>Step 2 of 3: who is in the list, who is not and why</source>
         <translation>第 2 步（共 3 步）：名单内的客户，以及被排除的客户和原因</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="334"/>
+        <location filename="../../ui/views/lists_view.py" line="329"/>
         <source>Step 3 of 3: print and save</source>
         <translation>第 3 步（共 3 步）：打印与保存</translation>
     </message>
@@ -1002,42 +1002,42 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="34"/>
+        <location filename="../../ui/main_window.py" line="36"/>
         <source>Revisit — service marketing</source>
         <translation>回访 — 服务营销</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="46"/>
+        <location filename="../../ui/main_window.py" line="48"/>
         <source>Customers</source>
         <translation>客户</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="49"/>
+        <location filename="../../ui/main_window.py" line="51"/>
         <source>Segments</source>
         <translation>客户分群</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="53"/>
+        <location filename="../../ui/main_window.py" line="55"/>
         <source>Lists</source>
         <translation>名单</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="54"/>
+        <location filename="../../ui/main_window.py" line="56"/>
         <source>My follow-ups</source>
         <translation>我的跟进</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="55"/>
+        <location filename="../../ui/main_window.py" line="57"/>
         <source>Reports</source>
         <translation>报表</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="57"/>
+        <location filename="../../ui/main_window.py" line="59"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="85"/>
+        <location filename="../../ui/main_window.py" line="89"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
@@ -1045,193 +1045,193 @@
 <context>
     <name>PreferencesPanel</name>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="113"/>
+        <location filename="../../ui/views/preferences_panel.py" line="102"/>
         <source>Tick the channels they accept; drag to put the favourite first</source>
         <translation>勾选客户接受的渠道；拖动把最喜欢的放在最前面</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="122"/>
+        <location filename="../../ui/views/preferences_panel.py" line="111"/>
         <source>Only between</source>
         <translation>仅在</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="140"/>
+        <location filename="../../ui/views/preferences_panel.py" line="129"/>
         <source>e.g. 中午别打电话</source>
         <translation>例如：中午别打电话</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="141"/>
+        <location filename="../../ui/views/preferences_panel.py" line="130"/>
         <source>&amp;Save preferences</source>
         <translation>保存偏好(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="142"/>
+        <location filename="../../ui/views/preferences_panel.py" line="131"/>
         <source>&amp;Undo last save</source>
         <translation>撤销上次保存(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="146"/>
+        <location filename="../../ui/views/preferences_panel.py" line="135"/>
         <source>How and when to reach them</source>
         <translation>如何、何时联系客户</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="148"/>
+        <location filename="../../ui/views/preferences_panel.py" line="137"/>
         <source>Channels</source>
         <translation>渠道</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="149"/>
+        <location filename="../../ui/views/preferences_panel.py" line="138"/>
         <source>Days</source>
         <translation>日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="150"/>
+        <location filename="../../ui/views/preferences_panel.py" line="139"/>
         <source>Times</source>
         <translation>时段</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="152"/>
+        <location filename="../../ui/views/preferences_panel.py" line="141"/>
         <source>Language</source>
         <translation>语言</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="153"/>
+        <location filename="../../ui/views/preferences_panel.py" line="142"/>
         <source>Note</source>
         <translation>备注</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="165"/>
+        <location filename="../../ui/views/preferences_panel.py" line="154"/>
         <source>Consent &amp;given</source>
         <translation>已同意(&amp;G)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="166"/>
+        <location filename="../../ui/views/preferences_panel.py" line="155"/>
         <source>Consent &amp;withdrawn</source>
         <translation>已撤回同意(&amp;W)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="169"/>
+        <location filename="../../ui/views/preferences_panel.py" line="158"/>
         <source>Marketing consent (PIPL)</source>
         <translation>营销同意（个人信息保护法）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="171"/>
+        <location filename="../../ui/views/preferences_panel.py" line="160"/>
         <source>on</source>
         <translation>日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="177"/>
+        <location filename="../../ui/views/preferences_panel.py" line="166"/>
         <source>Channel</source>
         <translation>渠道</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="177"/>
+        <location filename="../../ui/views/preferences_panel.py" line="166"/>
         <source>Purpose</source>
         <translation>目的</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="177"/>
+        <location filename="../../ui/views/preferences_panel.py" line="166"/>
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="177"/>
+        <location filename="../../ui/views/preferences_panel.py" line="166"/>
         <source>Set on</source>
         <translation>设置日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="178"/>
+        <location filename="../../ui/views/preferences_panel.py" line="167"/>
         <source>Ends</source>
         <translation>结束日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="178"/>
+        <location filename="../../ui/views/preferences_panel.py" line="167"/>
         <source>Lifted</source>
         <translation>解除日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="178"/>
+        <location filename="../../ui/views/preferences_panel.py" line="167"/>
         <source>In force</source>
         <translation>生效中</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="180"/>
+        <location filename="../../ui/views/preferences_panel.py" line="169"/>
         <source>&amp;Add do-not-contact…</source>
         <translation>添加勿扰(&amp;A)…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="181"/>
+        <location filename="../../ui/views/preferences_panel.py" line="170"/>
         <source>&amp;Lift selected…</source>
         <translation>解除所选(&amp;L)…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="184"/>
+        <location filename="../../ui/views/preferences_panel.py" line="173"/>
         <source>Do not contact (kept with its history)</source>
         <translation>勿扰（保留历史记录）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="233"/>
+        <location filename="../../ui/views/preferences_panel.py" line="222"/>
         <source>Not asked yet</source>
         <translation>尚未征询</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="234"/>
+        <location filename="../../ui/views/preferences_panel.py" line="223"/>
         <source>Given on %1</source>
         <translation>%1 已同意</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="234"/>
+        <location filename="../../ui/views/preferences_panel.py" line="223"/>
         <source>Withdrawn on %1</source>
         <translation>%1 已撤回</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="240"/>
+        <location filename="../../ui/views/preferences_panel.py" line="229"/>
         <source>All channels</source>
         <translation>所有渠道</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="241"/>
+        <location filename="../../ui/views/preferences_panel.py" line="230"/>
         <source>All purposes</source>
         <translation>所有目的</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="291"/>
+        <location filename="../../ui/views/preferences_panel.py" line="280"/>
         <source>Saving preferences</source>
         <translation>正在保存偏好</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="302"/>
+        <location filename="../../ui/views/preferences_panel.py" line="291"/>
         <source>Undoing</source>
         <translation>正在撤销</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="311"/>
+        <location filename="../../ui/views/preferences_panel.py" line="300"/>
         <source>Saving consent</source>
         <translation>正在保存同意记录</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="322"/>
+        <location filename="../../ui/views/preferences_panel.py" line="311"/>
         <source>Saving do-not-contact</source>
         <translation>正在保存勿扰</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="328"/>
-        <location filename="../../ui/views/preferences_panel.py" line="332"/>
+        <location filename="../../ui/views/preferences_panel.py" line="317"/>
+        <location filename="../../ui/views/preferences_panel.py" line="321"/>
         <source>Lift do-not-contact</source>
         <translation>解除勿扰</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="329"/>
+        <location filename="../../ui/views/preferences_panel.py" line="318"/>
         <source>Why is it lifted (it stays in the history)?</source>
         <translation>解除原因（会保留在历史记录中）？</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="333"/>
+        <location filename="../../ui/views/preferences_panel.py" line="322"/>
         <source>Allow contacting this customer again on this channel and purpose from today?</source>
         <translation>从今天起允许再次通过该渠道、为该目的联系这位客户吗？</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="340"/>
+        <location filename="../../ui/views/preferences_panel.py" line="329"/>
         <source>Lifting do-not-contact</source>
         <translation>正在解除勿扰</translation>
     </message>
@@ -1239,47 +1239,47 @@
 <context>
     <name>ProfileChangeDialog</name>
     <message>
-        <location filename="../../ui/dialogs/profile_change_dialog.py" line="28"/>
+        <location filename="../../ui/dialogs/profile_change_dialog.py" line="26"/>
         <source>Record a change for %1</source>
         <translation>记录 %1 的变更</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/profile_change_dialog.py" line="49"/>
+        <location filename="../../ui/dialogs/profile_change_dialog.py" line="45"/>
         <source>What they said, e.g. 刚结婚，想换大车</source>
         <translation>客户原话，例如：刚结婚，想换大车</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/profile_change_dialog.py" line="51"/>
+        <location filename="../../ui/dialogs/profile_change_dialog.py" line="47"/>
         <source>&amp;Attribute</source>
         <translation>属性(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/profile_change_dialog.py" line="52"/>
+        <location filename="../../ui/dialogs/profile_change_dialog.py" line="48"/>
         <source>Now</source>
         <translation>当前值</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/profile_change_dialog.py" line="53"/>
+        <location filename="../../ui/dialogs/profile_change_dialog.py" line="49"/>
         <source>&amp;New value</source>
         <translation>新值(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/profile_change_dialog.py" line="54"/>
+        <location filename="../../ui/dialogs/profile_change_dialog.py" line="50"/>
         <source>&amp;Effective from</source>
         <translation>生效日期(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/profile_change_dialog.py" line="55"/>
+        <location filename="../../ui/dialogs/profile_change_dialog.py" line="51"/>
         <source>&amp;Source</source>
         <translation>来源(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/profile_change_dialog.py" line="56"/>
+        <location filename="../../ui/dialogs/profile_change_dialog.py" line="52"/>
         <source>N&amp;ote</source>
         <translation>备注(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/profile_change_dialog.py" line="68"/>
+        <location filename="../../ui/dialogs/profile_change_dialog.py" line="64"/>
         <source>unknown</source>
         <translation>未知</translation>
     </message>
@@ -1287,47 +1287,47 @@
 <context>
     <name>RefusalDialog</name>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="56"/>
+        <location filename="../../ui/views/preferences_panel.py" line="45"/>
         <source>Do not contact</source>
         <translation>勿扰</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="58"/>
+        <location filename="../../ui/views/preferences_panel.py" line="47"/>
         <source>All channels</source>
         <translation>所有渠道</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="62"/>
+        <location filename="../../ui/views/preferences_panel.py" line="51"/>
         <source>All purposes</source>
         <translation>所有目的</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="66"/>
+        <location filename="../../ui/views/preferences_panel.py" line="55"/>
         <source>e.g. 客户明确表示不接受销售电话</source>
         <translation>例如：客户明确表示不接受销售电话</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="68"/>
+        <location filename="../../ui/views/preferences_panel.py" line="57"/>
         <source>Ends on</source>
         <translation>结束于</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="77"/>
+        <location filename="../../ui/views/preferences_panel.py" line="66"/>
         <source>&amp;Channel</source>
         <translation>渠道(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="78"/>
+        <location filename="../../ui/views/preferences_panel.py" line="67"/>
         <source>&amp;Purpose</source>
         <translation>目的(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="79"/>
+        <location filename="../../ui/views/preferences_panel.py" line="68"/>
         <source>&amp;Reason</source>
         <translation>原因(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="80"/>
+        <location filename="../../ui/views/preferences_panel.py" line="69"/>
         <source>From</source>
         <translation>开始</translation>
     </message>
@@ -1335,52 +1335,52 @@
 <context>
     <name>ReportsView</name>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="41"/>
+        <location filename="../../ui/views/reports_view.py" line="34"/>
         <source>◀ Previous week</source>
         <translation>◀ 上一周</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="43"/>
+        <location filename="../../ui/views/reports_view.py" line="36"/>
         <source>Next week ▶</source>
         <translation>下一周 ▶</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="49"/>
+        <location filename="../../ui/views/reports_view.py" line="42"/>
         <source>Caller</source>
         <translation>回访员</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="49"/>
+        <location filename="../../ui/views/reports_view.py" line="42"/>
         <source>Contacts</source>
         <translation>联系次数</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="49"/>
+        <location filename="../../ui/views/reports_view.py" line="42"/>
         <source>Reach rate</source>
         <translation>接通率</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="54"/>
+        <location filename="../../ui/views/reports_view.py" line="47"/>
         <source>From</source>
         <translation>开始</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="56"/>
+        <location filename="../../ui/views/reports_view.py" line="49"/>
         <source>to</source>
         <translation>至</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="80"/>
+        <location filename="../../ui/views/reports_view.py" line="73"/>
         <source>Counting</source>
         <translation>正在统计</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="90"/>
+        <location filename="../../ui/views/reports_view.py" line="83"/>
         <source>%1 contacts (%2). Follow-ups due in this period: %3. Open complaints: %4.</source>
         <translation>共联系 %1 次（%2）。本期到期的跟进：%3。未解决的投诉：%4。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="100"/>
+        <location filename="../../ui/views/reports_view.py" line="93"/>
         <source>(automatic SMS)</source>
         <translation>（自动短信）</translation>
     </message>
@@ -1388,300 +1388,305 @@
 <context>
     <name>SegmentsView</name>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="55"/>
+        <location filename="../../ui/views/segments_view.py" line="51"/>
         <source>Every date-relative field is computed for this day</source>
         <translation>所有与日期相关的字段都按这一天计算</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="57"/>
+        <location filename="../../ui/views/segments_view.py" line="53"/>
         <source>Builder</source>
         <translation>分群编辑器</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="58"/>
+        <location filename="../../ui/views/segments_view.py" line="54"/>
         <source>Replacement matrix</source>
         <translation>换车九宫格</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="59"/>
+        <location filename="../../ui/views/segments_view.py" line="55"/>
         <source>RFM classes</source>
         <translation>RFM八类客户</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="60"/>
+        <location filename="../../ui/views/segments_view.py" line="56"/>
         <source>Stages, tags, due soon</source>
         <translation>阶段、标签、即将到期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="62"/>
+        <location filename="../../ui/views/segments_view.py" line="58"/>
         <source>Evaluation date</source>
         <translation>评估日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="76"/>
+        <location filename="../../ui/views/segments_view.py" line="72"/>
         <source>&amp;New</source>
         <translation>新建(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="78"/>
+        <location filename="../../ui/views/segments_view.py" line="74"/>
         <source>Rename…</source>
         <translation>重命名…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="80"/>
+        <location filename="../../ui/views/segments_view.py" line="76"/>
         <source>Duplicate…</source>
         <translation>复制…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="82"/>
+        <location filename="../../ui/views/segments_view.py" line="78"/>
         <source>Delete…</source>
         <translation>删除…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="84"/>
+        <location filename="../../ui/views/segments_view.py" line="80"/>
         <source>Import…</source>
         <translation>导入…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="86"/>
+        <location filename="../../ui/views/segments_view.py" line="82"/>
         <source>Export…</source>
         <translation>导出…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="90"/>
+        <location filename="../../ui/views/segments_view.py" line="86"/>
         <source>Saved segments</source>
         <translation>已保存的分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="110"/>
+        <location filename="../../ui/views/segments_view.py" line="106"/>
         <source>Segment name, e.g. 5–6年 高满意度 换车</source>
         <translation>分群名称，例如：5–6年 高满意度 换车</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="111"/>
+        <location filename="../../ui/views/segments_view.py" line="107"/>
         <source>&amp;Save</source>
         <translation>保存(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="129"/>
+        <location filename="../../ui/views/segments_view.py" line="125"/>
         <source>No.</source>
         <translation>编号</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="130"/>
+        <location filename="../../ui/views/segments_view.py" line="126"/>
         <source>Name</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="131"/>
+        <location filename="../../ui/views/segments_view.py" line="127"/>
         <source>Mobile</source>
         <translation>手机</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="132"/>
+        <location filename="../../ui/views/segments_view.py" line="128"/>
         <source>Vehicle</source>
         <translation>车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="133"/>
+        <location filename="../../ui/views/segments_view.py" line="129"/>
         <source>Plate</source>
         <translation>车牌</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="140"/>
+        <location filename="../../ui/views/segments_view.py" line="136"/>
         <source>First members (double-click to open):</source>
         <translation>部分成员（双击打开）：</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="225"/>
+        <location filename="../../ui/views/segments_view.py" line="221"/>
         <source>—</source>
         <translation>—</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="228"/>
+        <location filename="../../ui/views/segments_view.py" line="224"/>
         <source>Counting…</source>
         <translation>正在统计…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="239"/>
+        <location filename="../../ui/views/segments_view.py" line="235"/>
         <source>Counting members</source>
         <translation>正在统计人数</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="245"/>
+        <location filename="../../ui/views/segments_view.py" line="241"/>
         <source>%1 customers</source>
         <translation>%1 位客户</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="247"/>
+        <location filename="../../ui/views/segments_view.py" line="243"/>
         <source>, %1 vehicles</source>
         <translation>，%1 辆车</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="263"/>
+        <location filename="../../ui/views/segments_view.py" line="259"/>
         <source>Give the segment a name first.</source>
         <translation>请先为分群命名。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="270"/>
+        <location filename="../../ui/views/segments_view.py" line="266"/>
         <source>Replace segment</source>
         <translation>替换分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="271"/>
+        <location filename="../../ui/views/segments_view.py" line="267"/>
         <source>A segment named “%1” exists. Replace its filter?</source>
         <translation>已有名为“%1”的分群。要替换它的筛选条件吗？</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="282"/>
+        <location filename="../../ui/views/segments_view.py" line="278"/>
         <source>Saving segment</source>
         <translation>正在保存分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="292"/>
+        <location filename="../../ui/views/segments_view.py" line="288"/>
         <source>Name:</source>
         <translation>名称：</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="297"/>
+        <location filename="../../ui/views/segments_view.py" line="293"/>
         <source>Rename segment</source>
         <translation>重命名分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="309"/>
+        <location filename="../../ui/views/segments_view.py" line="305"/>
         <source>Duplicate segment</source>
         <translation>复制分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="309"/>
+        <location filename="../../ui/views/segments_view.py" line="305"/>
         <source>%1 (copy)</source>
         <translation>%1（副本）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="325"/>
+        <location filename="../../ui/views/segments_view.py" line="321"/>
         <source>Delete segment</source>
         <translation>删除分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="326"/>
+        <location filename="../../ui/views/segments_view.py" line="322"/>
         <source>Delete the segment “%1”? Lists already made from it are kept.</source>
         <translation>删除分群“%1”吗？已用它生成的名单会保留。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="342"/>
+        <location filename="../../ui/views/segments_view.py" line="338"/>
         <source>Import segment</source>
         <translation>导入分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="342"/>
-        <location filename="../../ui/views/segments_view.py" line="363"/>
+        <location filename="../../ui/views/segments_view.py" line="338"/>
+        <location filename="../../ui/views/segments_view.py" line="359"/>
         <source>Segment files (*.json)</source>
         <translation>分群文件 (*.json)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="363"/>
+        <location filename="../../ui/views/segments_view.py" line="359"/>
         <source>Export segment</source>
         <translation>导出分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="376"/>
+        <location filename="../../ui/views/segments_view.py" line="372"/>
         <source>no km floor</source>
         <translation>不限里程</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="381"/>
+        <location filename="../../ui/views/segments_view.py" line="377"/>
         <source>Low (0–6)</source>
         <translation>低（0–6）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="382"/>
+        <location filename="../../ui/views/segments_view.py" line="378"/>
         <source>Middle (7–8)</source>
         <translation>中（7–8）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="383"/>
+        <location filename="../../ui/views/segments_view.py" line="379"/>
         <source>High (9–10)</source>
         <translation>高（9–10）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="384"/>
+        <location filename="../../ui/views/segments_view.py" line="380"/>
         <source>No score</source>
         <translation>无评分</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="391"/>
+        <location filename="../../ui/views/segments_view.py" line="387"/>
         <source>%1 years</source>
         <translation>%1 年</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="395"/>
+        <location filename="../../ui/views/segments_view.py" line="391"/>
         <source>Open these vehicles&apos; owners in the builder</source>
         <translation>在分群编辑器中打开这些车辆的车主</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="403"/>
+        <location filename="../../ui/views/segments_view.py" line="399"/>
         <source>Only vehicles with at least</source>
         <translation>仅含里程不低于</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="421"/>
+        <location filename="../../ui/views/segments_view.py" line="417"/>
         <source>Counting the matrix</source>
         <translation>正在统计九宫格</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="429"/>
+        <location filename="../../ui/views/segments_view.py" line="425"/>
         <source>%1 vehicles
 %2 customers</source>
         <translation>%1 辆车
 %2 位客户</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="435"/>
+        <location filename="../../ui/views/segments_view.py" line="431"/>
         <source>Years since purchase × latest satisfaction score, on %1. A customer with two old cars can sit in two cells; lists contact each customer once.</source>
         <translation>购车年限 × 最近一次满意度评分，评估日期 %1。有两辆旧车的客户可能同时出现在两个格子里；生成名单时每位客户只联系一次。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="448"/>
+        <location filename="../../ui/views/segments_view.py" line="444"/>
         <source>Class</source>
         <translation>类别</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="448"/>
+        <location filename="../../ui/views/segments_view.py" line="444"/>
         <source>Customers</source>
         <translation>客户</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="457"/>
+        <location filename="../../ui/views/segments_view.py" line="453"/>
         <source>Double-click a class to open it in the builder.</source>
         <translation>双击某个类别，可在分群编辑器中打开。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="468"/>
+        <location filename="../../ui/views/segments_view.py" line="466"/>
+        <source>Preparing the RFM and mileage figures</source>
+        <translation>正在准备 RFM 与里程数据</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/segments_view.py" line="476"/>
         <source>Counting RFM classes</source>
         <translation>正在统计 RFM 分类</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="490"/>
+        <location filename="../../ui/views/segments_view.py" line="498"/>
         <source>Spends from %1 to %2. Thresholds (means): R ≤ %3 days, F ≥ %4, M ≥ ¥%5. %6 customers have a class.</source>
         <translation>消费期间 %1 至 %2。阈值（平均值）：R ≤ %3 天，F ≥ %4，M ≥ ¥%5。共 %6 位客户有分类。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="509"/>
+        <location filename="../../ui/views/segments_view.py" line="517"/>
         <source>Group</source>
         <translation>分组</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="509"/>
+        <location filename="../../ui/views/segments_view.py" line="517"/>
         <source>Count</source>
         <translation>人数</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="517"/>
+        <location filename="../../ui/views/segments_view.py" line="525"/>
         <source>Due soon counts the next 30 days. Double-click a row to open it in the builder.</source>
         <translation>“即将到期”统计未来 30 天。双击某一行，可在分群编辑器中打开。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="540"/>
+        <location filename="../../ui/views/segments_view.py" line="548"/>
         <source>Counting groups</source>
         <translation>正在统计分组</translation>
     </message>
@@ -1838,12 +1843,12 @@
 <context>
     <name>ValueEditor</name>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="212"/>
+        <location filename="../../ui/views/filter_editor.py" line="208"/>
         <source>yes</source>
         <translation>是</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="213"/>
+        <location filename="../../ui/views/filter_editor.py" line="209"/>
         <source>no</source>
         <translation>否</translation>
     </message>
@@ -2703,32 +2708,32 @@
         <translation>{source} 中没有分群名称，请指定一个名称。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="73"/>
+        <location filename="../../ui/error_messages.py" line="75"/>
         <source>The number of days cannot be negative ({days}).</source>
         <translation>天数不能为负数（{days}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="74"/>
+        <location filename="../../ui/error_messages.py" line="76"/>
         <source>There is no template &apos;{key}&apos;.</source>
         <translation>没有模板“{key}”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="75"/>
+        <location filename="../../ui/error_messages.py" line="77"/>
         <source>{source} is not valid JSON: {detail} (line {line}).</source>
         <translation>{source} 不是有效的 JSON：{detail}（第 {line} 行）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="76"/>
+        <location filename="../../ui/error_messages.py" line="78"/>
         <source>The segment &apos;{name}&apos; cannot be read: {detail}</source>
         <translation>无法读取分群“{name}”：{detail}</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="77"/>
+        <location filename="../../ui/error_messages.py" line="73"/>
         <source>The quantile must be between 0 and 1, not {q}.</source>
         <translation>分位数必须在 0 到 1 之间，而不是 {q}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="78"/>
+        <location filename="../../ui/error_messages.py" line="74"/>
         <source>Fixed RFM thresholds need R (days), F and M (yuan).</source>
         <translation>固定 RFM 阈值需要填写 R（天）、F 和 M（元）。</translation>
     </message>

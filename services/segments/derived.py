@@ -36,13 +36,7 @@ from models import (
     ServiceVisit,
     Vehicle,
 )
-from services.segments.sqlx import (
-    NEVER,
-    day,
-    later_of,
-    moment,
-    no_index,
-)
+from services.segments.sqlx import NEVER, day, later_of, moment
 
 DAYS_PER_YEAR = 365.25
 KM_PAIR_MIN_DAYS = 30
@@ -242,16 +236,13 @@ def last_contact_moment(as_of: dt.date) -> ColumnElement[dt.datetime]:
     )
 
 
-def spend_rows(start_after: dt.date | None, as_of: dt.date, customer_col=None):
-    """Spends (amount > 0) from visits and other purchases in (start_after, as_of]."""
+def spend_rows(start_after: dt.date | None, as_of: dt.date):
+    """Spends (amount > 0) from visits and other purchases in (start_after, as_of], read as one
+    date range of the covering (date, customer, amount) indexes."""
     def part(model, date_col):
-        # Scan the covering (customer, date, amount) index, not the date index (FACTS.md §8).
-        ranged = no_index(date_col)
-        conds = [model.amount > 0, ranged <= day(as_of)]
+        conds = [model.amount > 0, date_col <= day(as_of)]
         if start_after is not None:
-            conds.append(ranged > day(start_after))
-        if customer_col is not None:
-            conds.append(model.customer_id == customer_col)
+            conds.append(date_col > day(start_after))
         return select(
             model.customer_id.label("customer_id"),
             date_col.label("day"),

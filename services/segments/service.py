@@ -15,7 +15,7 @@ from models import SavedSegment
 from models.codes import LIFECYCLE_STAGES
 from services.errors import N_, RevisitError
 from services.segments import rfm as rfm_mod
-from services.segments import spec
+from services.segments import spec, summaries
 from services.segments import templates as tpl
 from services.segments.compiler import compile_filter
 from services.segments.derived import C, V, months_before
@@ -235,15 +235,23 @@ def member_select(flt: FilterLike, as_of: dt.date):
 # --- templates ------------------------------------------------------------------------------
 
 def matrix(sessions: Sessions, as_of: dt.date | None = None,
-           km_floor: float | None = None) -> MatrixResult:
+           km_floor: float | None = None, use_summary: bool = True) -> MatrixResult:
+    """The replacement matrix. With a km floor, the estimates come from the km summary, built
+    first if needed (summaries.py); `use_summary=False` asks the live query only."""
     as_of = _as_of(as_of)
-    counts: dict[tuple[str, str], list[int]] = {}
     with sessions() as s:
-        query = tpl.matrix_query(as_of, km_floor, lateral=_lateral(s))
-        for band, score, vehicles, customers in s.execute(query):
-            cell = counts.setdefault((band, tpl.score_band(score)), [0, 0])
-            cell[0] += vehicles
-            cell[1] += customers
+        rows = []
+        if km_floor is not None and use_summary and summaries.ensure(s, summaries.KM, as_of):
+            rows = s.execute(tpl.matrix_query(as_of, km_floor, lateral=_lateral(s),
+                                              stored_km=summaries.km_values(as_of))).all()
+        if not rows:
+            # No km floor, no summary, or it was replaced under us (then it reads as empty).
+            rows = s.execute(tpl.matrix_query(as_of, km_floor, lateral=_lateral(s))).all()
+    counts: dict[tuple[str, str], list[int]] = {}
+    for band, score, vehicles, customers in rows:
+        cell = counts.setdefault((band, tpl.score_band(score)), [0, 0])
+        cell[0] += vehicles
+        cell[1] += customers
     cells = []
     for yb in tpl.YEAR_BANDS:
         for sb in tpl.MATRIX_SAT_BANDS:
@@ -254,23 +262,40 @@ def matrix(sessions: Sessions, as_of: dt.date | None = None,
     return MatrixResult(as_of, km_floor, tuple(cells))
 
 
+def _rfm_rows(s: Session, as_of: dt.date, months: int, th: rfm_mod.Thresholds,
+              quantile: float | None, stored) -> tuple[rfm_mod.Thresholds, list]:
+    if quantile is not None:
+        q = Fraction(quantile).limit_denominator(10_000)
+        n, r_q, f_q, m_q = s.execute(tpl.rfm_quantiles(as_of, months, q, stored)).one()
+        if not n:
+            return th, []
+        th = rfm_mod.Thresholds("fixed", r_q or 0, f_q or 0, (m_q or 0) / 100)
+    return th, s.execute(tpl.rfm_query(as_of, months, th, stored)).all()
+
+
 def rfm(sessions: Sessions, as_of: dt.date | None = None, *,
         months: int = rfm_mod.DEFAULT_MONTHS,
-        thresholds: rfm_mod.Thresholds | None = None, quantile: float | None = None) -> RfmResult:
+        thresholds: rfm_mod.Thresholds | None = None, quantile: float | None = None,
+        use_summary: bool = True) -> RfmResult:
     """Customers in each of the eight RFM classes. Thresholds: the means (default), fixed
-    values, or with `quantile` q the value at position floor(q·(n−1)) of each sorted measure."""
+    values, or with `quantile` q the value at position floor(q·(n−1)) of each sorted measure.
+    Answered from the RFM summary, built first if needed (summaries.py); `use_summary=False`
+    asks the live query only (for checks and benchmarks)."""
     as_of = _as_of(as_of)
     th = thresholds or rfm_mod.Thresholds()
+    if quantile is not None and not 0 <= quantile <= 1:
+        raise RevisitError(N_("The quantile must be between 0 and 1, not {q}."), q=quantile)
+    if quantile is None and th.mode == "fixed" and None in (th.r_days, th.f, th.m):
+        raise RevisitError(N_("Fixed RFM thresholds need R (days), F and M (yuan)."))
     with sessions() as s:
-        if quantile is not None:
-            if not 0 <= quantile <= 1:
-                raise RevisitError(N_("The quantile must be between 0 and 1, not {q}."), q=quantile)
-            q = Fraction(quantile).limit_denominator(10_000)
-            n, r_q, f_q, m_q = s.execute(tpl.rfm_quantiles(as_of, months, q)).one()
-            th = rfm_mod.Thresholds("fixed", r_q or 0, f_q or 0, (m_q or 0) / 100)
-        elif th.mode == "fixed" and None in (th.r_days, th.f, th.m):
-            raise RevisitError(N_("Fixed RFM thresholds need R (days), F and M (yuan)."))
-        rows = s.execute(tpl.rfm_query(as_of, months, th)).all()
+        got = None
+        if use_summary and summaries.ensure(s, summaries.RFM, as_of, months):
+            got = _rfm_rows(s, as_of, months, th, quantile, summaries.rfm_values(as_of, months))
+        if got is None or not got[1]:
+            # No summary, or it was replaced under us (its window then reads as empty): the
+            # live query. Also when nobody has a spend, where it is just as quick.
+            got = _rfm_rows(s, as_of, months, th, quantile, None)
+    th, rows = got
     by_flags = {(bool(r[0] & 4), bool(r[0] & 2), bool(r[0] & 1)): r[1] for r in rows}
     total = sum(by_flags.values())
     r_days, f, m = th.r_days, th.f, th.m
@@ -289,6 +314,15 @@ def rfm(sessions: Sessions, as_of: dt.date | None = None, *,
     mode = "quantile" if quantile is not None else th.mode
     return RfmResult(as_of, months_before(as_of, months) + dt.timedelta(days=1), months, mode,
                      r_days, f, m, total, classes)
+
+
+def prepare_summaries(sessions: Sessions, as_of: dt.date | None = None) -> None:
+    """Build the RFM (default window) and km summaries ahead of the first question (the window
+    does it after it starts). If one cannot be written the questions are answered live."""
+    as_of = _as_of(as_of)
+    with sessions() as s:
+        summaries.ensure(s, summaries.RFM, as_of, rfm_mod.DEFAULT_MONTHS)
+        summaries.ensure(s, summaries.KM, as_of)
 
 
 def lifecycle(sessions: Sessions, as_of: dt.date | None = None) -> tuple[GroupCount, ...]:

@@ -11,6 +11,7 @@ from fractions import Fraction
 from typing import Any
 
 from sqlalchemy import Select, case, func, select, true
+from sqlalchemy.sql.selectable import FromClause
 
 from models import CustomerTag, Tag, TagGroup
 from models.codes import LIFECYCLE_STAGES
@@ -41,14 +42,18 @@ def _years_cut(as_of: dt.date, years: int) -> dt.date:
 
 
 def matrix_query(as_of: dt.date, km_floor: float | None = None, *,
-                 lateral: bool = False) -> Select:
+                 lateral: bool = False, stored_km: FromClause | None = None) -> Select:
     """Vehicles owned ≥ 5 years by year band × the owner's latest raw overall score: one grouped
-    query; scores are banded afterwards (FACTS.md §8)."""
+    query; scores are banded afterwards (FACTS.md §8). The km floor is compared with the live
+    estimate, or with `stored_km` (summaries.km_values) when given."""
     ctx = d.Ctx(as_of, uses_vehicle=True, customer_key=V.c.customer_id, lateral=lateral)
     # Most vehicles are old enough: scanning the table beats the date index plus a lookup per
     # row (0.2 s against 0.9 s at 300k vehicles).
     conds = [V.c.active.is_(True), no_index(V.c.purchase_date) <= d.day(_years_cut(as_of, 5))]
-    if km_floor is not None:
+    if km_floor is not None and stored_km is not None:
+        ctx.join("km", lambda: (stored_km, stored_km.c.vehicle_id == V.c.id))
+        conds.append(stored_km.c.estimated_km >= km_floor)
+    elif km_floor is not None:
         conds.append(mileage.estimated_km(ctx) >= km_floor)
     band = case(
         (V.c.purchase_date <= d.day(_years_cut(as_of, 7)), "7+"),
@@ -88,12 +93,16 @@ def matrix_cell_filter(years_band: str, sat_band: str, km_floor: float | None = 
 
 # --- RFM ------------------------------------------------------------------------------------
 
-def rfm_query(as_of: dt.date, months: int, th: rfm.Thresholds) -> Select:
+def rfm_query(as_of: dt.date, months: int, th: rfm.Thresholds,
+              stored: FromClause | None = None) -> Select:
     """Customers per class key (4·R up + 2·F up + M up), plus the totals the mean thresholds
-    came from. R, F and M are computed once per customer in a materialised CTE."""
-    agg = d.spend_window(as_of, months).subquery("spend")
-    r, f, m = rfm.rfm_values(agg, as_of)
-    vals = select(r.label("r"), f.label("f"), m.label("m")).cte("rfm_values")
+    came from. From the live spends, R, F and M are computed once per customer in a
+    materialised CTE; `stored` (summaries.rfm_values) has them already."""
+    vals = stored
+    if vals is None:
+        agg = d.spend_window(as_of, months).subquery("spend")
+        r, f, m = rfm.rfm_values(agg, as_of)
+        vals = select(r.label("r"), f.label("f"), m.label("m")).cte("rfm_values")
     tot = None
     source = vals
     if th.mode == "mean":
@@ -117,12 +126,16 @@ def rfm_query(as_of: dt.date, months: int, th: rfm.Thresholds) -> Select:
     return select(keyed.c.k, func.count().label("customers"), *extra).group_by(keyed.c.k)
 
 
-def rfm_quantiles(as_of: dt.date, months: int, q: Fraction) -> Select:
+def rfm_quantiles(as_of: dt.date, months: int, q: Fraction,
+                  stored: FromClause | None = None) -> Select:
     """In one statement: how many customers have a class, and the value at position
     floor(q·(n−1)) of each sorted measure (R days, F, M cents). Integer arithmetic keeps the
-    position the same on both databases."""
-    agg = d.spend_window(as_of, months).cte("rfm_agg")
-    values = rfm.rfm_values(agg, as_of)
+    position the same on both databases. `stored` as for rfm_query."""
+    if stored is None:
+        agg = d.spend_window(as_of, months).cte("rfm_agg")
+        values = rfm.rfm_values(agg, as_of)
+    else:
+        agg, values = stored, (stored.c.r, stored.c.f, stored.c.m)
     n = select(func.count()).select_from(agg).scalar_subquery()
     position = select((func.count() - 1) * q.numerator // q.denominator).select_from(
         agg).scalar_subquery()
@@ -160,13 +173,14 @@ def lifecycle_filter(stage: str | None) -> dict:
 
 
 def tag_query(group: str | None = None) -> Select:
+    # Each tag's count is a range of the (tag, customer) index: no join rows to sort.
+    tagged = (select(func.count()).select_from(CustomerTag)
+              .where(CustomerTag.tag_id == Tag.id).scalar_subquery())
     stmt = (
-        select(TagGroup.name, Tag.name, func.count(CustomerTag.customer_id))
+        select(TagGroup.name, Tag.name, tagged)
         .select_from(Tag)
         .join(TagGroup, Tag.group_id == TagGroup.id)
-        .outerjoin(CustomerTag, CustomerTag.tag_id == Tag.id)
         .where(Tag.active.is_(True))
-        .group_by(TagGroup.name, Tag.name, TagGroup.sort_order)
         .order_by(TagGroup.sort_order, TagGroup.name, Tag.name)
     )
     return stmt.where(TagGroup.name == group) if group else stmt

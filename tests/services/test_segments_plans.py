@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from fractions import Fraction
 
-from services.segments import rfm, service
+from services.segments import rfm, service, summaries
 from services.segments import templates as tpl
 from services.segments.compiler import compile_filter
 
@@ -29,13 +29,39 @@ def test_matrix_plan(sqlite_database):
     assert "COVERING INDEX ix_mileage_reading_vehicle_date" in km and "ORDER BY" not in km
 
 
-def test_rfm_plan_scans_covering_spend_indexes(sqlite_database):
+def test_live_rfm_plan_reads_the_window_by_date(sqlite_database):
     for stmt in (tpl.rfm_query(AS_OF, 24, rfm.Thresholds()),
                  tpl.rfm_quantiles(AS_OF, 24, Fraction(1, 2))):
         p = plan(sqlite_database, stmt)
-        assert "COVERING INDEX ix_service_visit_customer_date_amount" in p
-        assert "COVERING INDEX ix_other_purchase_customer_date_amount" in p
-        assert "ix_service_visit_visit_date" not in p
+        # One date range per table from the covering indexes, never the whole history.
+        assert ("SEARCH service_visit USING COVERING INDEX ix_service_visit_date_customer_amount"
+                " (visit_date>? AND visit_date<?)") in p
+        assert ("SEARCH other_purchase USING COVERING INDEX "
+                "ix_other_purchase_date_customer_amount (purchase_date>? AND purchase_date<?)") in p
+
+
+def test_summary_rfm_plan_reads_only_the_summary(sqlite_database):
+    stored = summaries.rfm_values(AS_OF, 24)
+    for stmt in (tpl.rfm_query(AS_OF, 24, rfm.Thresholds(), stored),
+                 tpl.rfm_quantiles(AS_OF, 24, Fraction(1, 2), stored)):
+        p = plan(sqlite_database, stmt)
+        assert "SCAN rfm_summary" in p
+        assert "service_visit" not in p and "other_purchase" not in p
+        assert "MATERIALIZE rfm_values" not in p  # the table itself is read, not copied first
+
+
+def test_km_floor_matrix_from_the_summary_looks_each_vehicle_up_once(sqlite_database):
+    p = plan(sqlite_database, tpl.matrix_query(AS_OF, 100_000,
+                                               stored_km=summaries.km_values(AS_OF)))
+    assert "SCAN vehicle" in p and "SEARCH km_summary USING INTEGER PRIMARY KEY (rowid=?)" in p
+    assert "mileage_reading" not in p
+
+
+def test_km_summary_build_reads_readings_in_vehicle_order(sqlite_database):
+    with sqlite_database.sessions() as s:
+        p = plan(sqlite_database, summaries.KM.rows(s, AS_OF, None))
+    assert "SCAN vehicle" in p and "USING COVERING INDEX ix_vehicle" not in p
+    assert "ORDER BY" not in p  # the table's own order
 
 
 def test_matrix_cell_members_plan(sqlite_database):

@@ -6,6 +6,7 @@ import pytest
 from PySide6.QtWidgets import QMessageBox
 
 from services.segments import service as segments
+from services.segments import summaries
 from tests.ui.conftest import DEMO_TODAY, shut_down
 from ui.tasks import TaskRunner
 from ui.views.segments_view import SegmentsView
@@ -103,6 +104,28 @@ def test_rfm_tab_shows_eight_classes(qtbot, view):
     view.tabs.setCurrentIndex(2)
     qtbot.waitUntil(lambda: view.rfm_table.rowCount() == 8, timeout=10000)
     assert view.rfm_table.item(0, 0).text() in ("重要价值", "Important value")
+
+
+def test_prepared_figures_give_the_live_counts(qtbot, view, demo_db):
+    """The window builds the RFM and km summaries in the background; the RFM grid and the
+    km-floor matrix then show exactly what the live queries count."""
+    view.prepare_summaries()
+    qtbot.waitUntil(lambda: not view.runner.busy, timeout=10000)
+    with demo_db.sessions() as s:
+        assert summaries.is_current(s, summaries.RFM, DEMO_TODAY, 24)
+        assert summaries.is_current(s, summaries.KM, DEMO_TODAY)
+    view.tabs.setCurrentIndex(2)
+    qtbot.waitUntil(lambda: view.rfm_table.rowCount() == 8, timeout=10000)
+    live = segments.rfm(demo_db.sessions, DEMO_TODAY, use_summary=False)
+    shown = [int(view.rfm_table.item(i, 4).text().replace(",", "")) for i in range(8)]
+    assert shown == [c.customers for c in live.classes] and sum(shown) > 0
+    view.tabs.setCurrentIndex(1)
+    view.km_floor.setValue(50_000)
+    qtbot.waitUntil(lambda: view._matrix is not None and view._matrix.km_floor == 50_000,
+                    timeout=10000)
+    assert view._matrix == segments.matrix(demo_db.sessions, DEMO_TODAY, 50_000,
+                                           use_summary=False)
+    assert sum(c.vehicles for c in view._matrix.cells) > 0
 
 
 def test_undo_and_redo_in_the_builder(qtbot, view):

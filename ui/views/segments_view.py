@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from PySide6.QtCore import QLocale, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QDoubleSpinBox,
@@ -30,6 +32,8 @@ from ui.views.filter_editor import FilterEditor, chinese
 from ui.widgets import date_edit
 
 COUNT_DELAY_MS = 350
+
+log = logging.getLogger(__name__)
 
 
 class SegmentsView(QWidget):
@@ -449,6 +453,18 @@ class SegmentsView(QWidget):
         layout.addWidget(QLabel(self.tr("Double-click a class to open it in the builder.")))
         self._rfm = None
         return page
+
+    def prepare_summaries(self) -> None:
+        """Build the RFM and km summaries for the evaluation date in the background, so the
+        RFM grid and the km-floor matrix open at once. Nothing to tell the user if it cannot:
+        those questions are then answered live."""
+        as_of = self.as_of.date().toPython()
+        self.runner.run(
+            lambda _p, _c: segments.prepare_summaries(self.database.sessions, as_of),
+            on_failed=lambda exc: log.warning("summaries not prepared: %s", exc),
+            parent_widget=self,
+            label=self.tr("Preparing the RFM and mileage figures"),
+        )
 
     def refresh_rfm(self) -> None:
         as_of = self.as_of.date().toPython()
