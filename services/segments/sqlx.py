@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Date, DateTime, Integer, Text, literal
+from sqlalchemy import BigInteger, Date, DateTime, Integer, Text, literal
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
@@ -185,3 +185,21 @@ def _no_index_default(element, compiler, **kw) -> str:
 @compiles(no_index, "sqlite")
 def _no_index_sqlite(element, compiler, **kw) -> str:
     return "+" + compiler.process(list(element.clauses)[0], **kw)
+
+
+class sqlite_only(FunctionElement):
+    """An integer expression evaluated on SQLite only; 0 on other databases."""
+
+    type = BigInteger()
+    inherit_cache = True
+    name = "sqlite_only"
+
+
+@compiles(sqlite_only)
+def _sqlite_only_default(element, compiler, **kw) -> str:
+    return "0"
+
+
+@compiles(sqlite_only, "sqlite")
+def _sqlite_only_sqlite(element, compiler, **kw) -> str:
+    return compiler.process(list(element.clauses)[0], **kw)

@@ -24,8 +24,8 @@ from models import (
     Vehicle,
 )
 from services import demo
-from services.segments import derived, mileage, service, summaries
 from services.segments import rfm as rfm_mod
+from services.segments import service, summaries
 
 D = dt.date
 TODAY = D(2026, 11, 23)
@@ -103,34 +103,39 @@ def _changes_that_matter():
         lambda s: s.execute(update(Vehicle).where(Vehicle.id == 2)
                             .values(purchase_date=D(2021, 6, 1))),
     ]
-    return [(summaries.RFM.stamp, c) for c in spend] + [(summaries.KM.stamp, c) for c in km]
+    return [("spend", c) for c in spend] + [("mileage", c) for c in km]
 
 
-def test_every_change_that_matters_raises_its_stamp(shop):
+def _build_both(database) -> None:
+    with database.sessions() as s:
+        summaries.refresh(s, RFM, TODAY, 24)
+        summaries.refresh(s, KM, TODAY)
+
+
+def test_every_change_that_matters_makes_its_summary_stale(shop):
     for name, change in _changes_that_matter():
-        before = {n: stamp(shop, n) for n in ("spend", "mileage")}
+        _build_both(shop)
         with shop.sessions.begin() as s:
             change(s)
-        after = {n: stamp(shop, n) for n in ("spend", "mileage")}
-        assert after[name] > (before[name] or 0)
-        other = "mileage" if name == "spend" else "spend"
-        assert after[other] == before[other]
+        assert current(shop, RFM, TODAY, 24) is (name != "spend")
+        assert current(shop, KM) is (name != "mileage")
     # Deleting a customer deletes their cars, readings, visits and purchases (ON DELETE CASCADE).
-    before = {n: stamp(shop, n) for n in ("spend", "mileage")}
+    _build_both(shop)
     with shop.sessions.begin() as s:
         s.execute(delete(Customer).where(Customer.id == 1))
-    assert all(stamp(shop, n) > before[n] for n in before)
+    assert not current(shop, RFM, TODAY, 24) and not current(shop, KM)
 
 
-def test_what_the_summaries_do_not_read_leaves_the_stamps_alone(shop):
-    before = {n: stamp(shop, n) for n in ("spend", "mileage")}
+def test_what_the_summaries_do_not_read_leaves_them_current(shop):
+    _build_both(shop)
     with shop.sessions.begin() as s:
         s.execute(update(ServiceVisit).where(ServiceVisit.customer_id == 1)
                   .values(km=51_000, note="换机油"))
         s.execute(update(MileageReading).values(source="call"))
         s.execute(update(Vehicle).values(plate="粤A12345", active=False))
         s.add(Vehicle(id=3, customer_id=2, brand="VW", model="C", purchase_date=D(2026, 1, 1)))
-    assert {n: stamp(shop, n) for n in before} == before
+        s.add(Customer(id=3, code="C3", name="丙"))
+    assert current(shop, RFM, TODAY, 24) and current(shop, KM)
 
 
 # --- summaries hold what the live queries say -------------------------------------------------
@@ -142,10 +147,8 @@ def test_rfm_summary_holds_the_live_values(database):
             summaries.refresh(s, RFM, as_of, months)
             stored = s.execute(select(RfmSummary).order_by(RfmSummary.customer_id)).scalars()
             stored = [(r.customer_id, r.recency_days, r.spends, r.cents) for r in stored]
-            agg = derived.spend_window(as_of, months).subquery()
-            live = s.execute(select(agg.c.customer_id, *rfm_mod.rfm_values(agg, as_of))
-                             .order_by(agg.c.customer_id)).all()
-        assert stored == [tuple(r) for r in live]
+            live = sorted(tuple(r) for r in s.execute(RFM.rows(s, as_of, months)))
+        assert stored == live
         st = state(database, RFM)
         assert st.rows == len(stored) > 50
         assert (st.built_for, st.stamp) == (f"{as_of} {months}m", stamp(database, "spend"))
@@ -157,17 +160,13 @@ def test_km_summary_holds_the_live_estimates(database):
         with database.sessions() as s:
             summaries.refresh(s, KM, as_of)
             stored = dict(s.execute(select(KmSummary.vehicle_id, KmSummary.estimated_km)).all())
-            ctx = derived.Ctx(as_of, uses_vehicle=True, customer_key=derived.V.c.customer_id,
-                              lateral=s.get_bind().dialect.name == "postgresql")
-            km = mileage.estimated_km(ctx)
-            source = derived.V
-            for target, onclause in ctx.joins.values():
-                source = source.outerjoin(target, onclause)
-            live = dict(s.execute(select(derived.V.c.id, km).select_from(source)).all())
+            live = dict(s.execute(KM.rows(s, as_of, None)).all())
         assert stored.keys() == live.keys() and len(stored) > 300
         assert sum(v is not None for v in stored.values()) > 200
         for vehicle, km in live.items():
             assert stored[vehicle] == (None if km is None else pytest.approx(km, rel=1e-12))
+        assert (state(database, KM).built_for, state(database, KM).stamp) == (
+            str(as_of), stamp(database, "mileage"))
 
 
 def test_templates_answer_the_same_from_the_summaries_and_live(database):
@@ -199,10 +198,6 @@ def test_a_change_makes_the_next_answer_rebuild(shop):
                            amount=Decimal(100)))
         s.add(MileageReading(vehicle_id=2, reading_date=D(2026, 11, 20), km=120_000))
     assert not current(shop, RFM, TODAY, 24) and not current(shop, KM)
-    with shop.sessions() as s:
-        # A stale summary reads as empty, never as the old numbers.
-        assert s.execute(select(summaries.rfm_values(TODAY, 24))).all() == []
-        assert s.execute(select(summaries.km_values(TODAY))).all() == []
     assert service.rfm(shop.sessions, TODAY).customers_with_class == 2
     assert sum(c.vehicles for c in service.matrix(shop.sessions, TODAY, 100_000).cells) == 2
     assert current(shop, RFM, TODAY, 24) and current(shop, KM)
@@ -217,6 +212,19 @@ def test_another_date_or_window_replaces_the_summary(shop):
     assert not current(shop, RFM, TODAY, 24)
     with shop.sessions() as s:
         assert s.scalars(select(RfmSummary.customer_id)).all() == [2]
+
+
+def test_a_summary_rebuilt_for_another_window_reads_as_empty_for_the_old_one(shop):
+    """What a query sees when another PC rebuilt the summary after this one checked it."""
+    service.rfm(shop.sessions, TODAY)
+    service.matrix(shop.sessions, TODAY, 100_000)
+    with shop.sessions() as s:
+        assert len(s.execute(select(summaries.rfm_values(TODAY, 24))).all()) == 1
+        assert len(s.execute(select(summaries.km_values(TODAY))).all()) == 2
+        summaries.refresh(s, RFM, TODAY, 12)
+        summaries.refresh(s, KM, D(2026, 1, 1))
+        assert s.execute(select(summaries.rfm_values(TODAY, 24))).all() == []
+        assert s.execute(select(summaries.km_values(TODAY))).all() == []
 
 
 def test_a_lost_stamp_row_never_makes_an_old_summary_current(shop):
