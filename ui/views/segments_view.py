@@ -367,6 +367,8 @@ class SegmentsView(QWidget):
     def _build_matrix(self) -> QWidget:
         self.km_floor = QDoubleSpinBox()
         self.km_floor.setRange(0, 1_000_000)
+        self.km_floor.setDecimals(0)
+        self.km_floor.setGroupSeparatorShown(True)
         self.km_floor.setSingleStep(10_000)
         self.km_floor.setSuffix(" km")
         self.km_floor.setSpecialValueText(self.tr("no km floor"))
