@@ -104,7 +104,7 @@ class MainWindow(QMainWindow):
 
     def _on_progress(self, label: str, done: int, total: int) -> None:
         self._progress_label.setText(label)
-        self._progress.setRange(0, max(total, 1))
+        self._progress.setRange(0, total)  # total 0: busy, no steps known yet
         self._progress.setValue(done)
 
     def _restore(self) -> None:

@@ -138,6 +138,8 @@ class TaskRunner(QObject):
         task.signals.finished.connect(lambda: self._finished(task))
         self._active.add(task)
         self.busy_changed.emit(True)
+        if label:
+            self.progress.emit(label, 0, 0)  # say what runs, before it reports any steps
         self.pool.start(task.run)
         return task
 

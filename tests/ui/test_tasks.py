@@ -60,3 +60,15 @@ def test_errors_and_cancel(qtbot):
     qtbot.waitUntil(lambda: bool(failures and cancelled), timeout=5000)
     assert isinstance(failures[0], RevisitError) and "read-only" in str(failures[0])
     assert runner.wait(5000) and not runner.busy
+
+
+def test_a_task_says_what_runs_before_any_step(qtbot):
+    """The status bar can name the work at once, as a busy indicator (0 of 0 steps)."""
+    runner = TaskRunner()
+    said = []
+    runner.progress.connect(lambda label, done, total: said.append((label, done, total)))
+    gate = threading.Event()
+    runner.run(lambda _p, _c: gate.wait(5), label="Preparing")
+    assert said == [("Preparing", 0, 0)]
+    gate.set()
+    assert runner.wait(5000)
