@@ -106,8 +106,7 @@ def candidate_query(members: Select, as_of: dt.date, purpose: str) -> Select:
               .outerjoin(stats, stats.c.customer_id == C.c.id)
               .outerjoin(fails, fails.c.customer_id == C.c.id)
               .outerjoin(last, last.c.id == last_id))
-    for target, onclause in ctx.joins.values():
-        source = source.outerjoin(target, onclause)
+    source = ctx.outerjoin_all(source)
     sales = purpose in SALES_PURPOSES
     return (
         select(

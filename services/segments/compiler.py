@@ -216,8 +216,7 @@ def compile_filter(flt: Filter, as_of: dt.date, columns: tuple = (), *,
             source = source.join(V, on)
         else:
             source = source.outerjoin(V, on)
-    for target, onclause in ctx.joins.values():
-        source = source.outerjoin(target, onclause)
+    source = ctx.outerjoin_all(source)
     vehicle_id = V.c.id if ctx.uses_vehicle else cast(null(), Integer)
     stmt = (
         select(C.c.id.label("customer_id"), vehicle_id.label("vehicle_id"), *columns)

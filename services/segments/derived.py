@@ -62,6 +62,12 @@ class Ctx:
             self.joins[key] = make()
         return self.joins[key][0]
 
+    def outerjoin_all(self, source: FromClause) -> FromClause:
+        """`source` with every join the fields asked for, each once."""
+        for target, onclause in self.joins.values():
+            source = source.outerjoin(target, onclause)
+        return source
+
 
 def months_before(when: dt.date, months: int) -> dt.date:
     """The same calendar day `months` earlier (the month's last day when it has fewer days)."""

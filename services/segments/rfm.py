@@ -52,15 +52,22 @@ def rfm_values(agg: FromClause, as_of: dt.date):
     return days_between(day(as_of), agg.c.last_day), agg.c.n, cents(agg.c.amount)
 
 
-def totals(as_of: dt.date, months: int):
-    agg = spend_window(as_of, months).subquery("rfm_agg")
+def window_values(as_of: dt.date, months: int):
+    """customer_id, r, f, m of every customer with a spend in the window, computed live (the
+    RFM summary stores these rows)."""
+    agg = spend_window(as_of, months).subquery("spend")
     r, f, m = rfm_values(agg, as_of)
+    return select(agg.c.customer_id, r.label("r"), f.label("f"), m.label("m"))
+
+
+def totals(as_of: dt.date, months: int):
+    vals = window_values(as_of, months).subquery("rfm_values")
     return select(
         func.count().label("n"),
-        func.sum(r).label("sum_r"),
-        func.sum(f).label("sum_f"),
-        func.sum(m).label("sum_m"),
-    ).select_from(agg)
+        func.sum(vals.c.r).label("sum_r"),
+        func.sum(vals.c.f).label("sum_f"),
+        func.sum(vals.c.m).label("sum_m"),
+    ).select_from(vals)
 
 
 def flags(agg: FromClause, tot: FromClause | None, as_of: dt.date, th: Thresholds):

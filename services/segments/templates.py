@@ -60,9 +60,7 @@ def matrix_query(as_of: dt.date, km_floor: float | None = None, *,
         (V.c.purchase_date <= d.day(_years_cut(as_of, 6)), "6-7"),
         else_="5-6",
     ).label("years_band")
-    source = V
-    for target, onclause in ctx.joins.values():
-        source = source.outerjoin(target, onclause)
+    source = ctx.outerjoin_all(V)
     # The latest score straight from the covering index: no join back to the survey table.
     score = d.latest_score(as_of, V.c.customer_id).label("score")
     return (
@@ -98,11 +96,7 @@ def rfm_query(as_of: dt.date, months: int, th: rfm.Thresholds,
     """Customers per class key (4·R up + 2·F up + M up), plus the totals the mean thresholds
     came from. From the live spends, R, F and M are computed once per customer in a
     materialised CTE; `stored` (summaries.rfm_values) has them already."""
-    vals = stored
-    if vals is None:
-        agg = d.spend_window(as_of, months).subquery("spend")
-        r, f, m = rfm.rfm_values(agg, as_of)
-        vals = select(r.label("r"), f.label("f"), m.label("m")).cte("rfm_values")
+    vals = stored if stored is not None else rfm.window_values(as_of, months).cte("rfm_values")
     tot = None
     source = vals
     if th.mode == "mean":
@@ -131,11 +125,8 @@ def rfm_quantiles(as_of: dt.date, months: int, q: Fraction,
     """In one statement: how many customers have a class, and the value at position
     floor(q·(n−1)) of each sorted measure (R days, F, M cents). Integer arithmetic keeps the
     position the same on both databases. `stored` as for rfm_query."""
-    if stored is None:
-        agg = d.spend_window(as_of, months).cte("rfm_agg")
-        values = rfm.rfm_values(agg, as_of)
-    else:
-        agg, values = stored, (stored.c.r, stored.c.f, stored.c.m)
+    agg = stored if stored is not None else rfm.window_values(as_of, months).cte("rfm_values")
+    values = (agg.c.r, agg.c.f, agg.c.m)
     n = select(func.count()).select_from(agg).scalar_subquery()
     position = select((func.count() - 1) * q.numerator // q.denominator).select_from(
         agg).scalar_subquery()
