@@ -130,44 +130,25 @@ def due_calls(
         vehicles = _vehicle_names(s, wanted)
         calls: list[DueCall] = []
         seen: set[int] = set()
+
+        def due_call(customer_id: int, vehicle_id: int | None, due: dt.date | None,
+                     purpose: str, last_contact: tuple, **from_list) -> DueCall:
+            c = people[customer_id]
+            seen.add(c.id)
+            vehicle = vehicles.get((c.id, vehicle_id), vehicles.get((c.id, None), ""))
+            return DueCall(c.id, c.name, c.mobile, vehicle_id, vehicle, due, purpose,
+                           _best_time(prefs.get(c.id)), *last_contact, **from_list)
+
         for member, purpose in members:
-            c = people[member.customer_id]
-            seen.add(c.id)
-            calls.append(
-                DueCall(
-                    c.id,
-                    c.name,
-                    c.mobile,
-                    member.vehicle_id,
-                    vehicles.get((c.id, member.vehicle_id), vehicles.get((c.id, None), "")),
-                    None,
-                    purpose,
-                    _best_time(prefs.get(c.id)),
-                    *last.get(c.id, (None, None)),
-                    member_id=member.id,
-                    row_code=member.row_code,
-                    attempts=member.attempts,
-                )
-            )
+            calls.append(due_call(member.customer_id, member.vehicle_id, None, purpose,
+                                  last.get(member.customer_id, (None, None)),
+                                  member_id=member.id, row_code=member.row_code,
+                                  attempts=member.attempts))
         for event in follow_ups:
-            if event.customer_id in seen:
-                continue
-            c = people[event.customer_id]
-            seen.add(c.id)
-            calls.append(
-                DueCall(
-                    c.id,
-                    c.name,
-                    c.mobile,
-                    event.vehicle_id,
-                    vehicles.get((c.id, event.vehicle_id), vehicles.get((c.id, None), "")),
-                    event.next_follow_up,
-                    event.purpose,
-                    _best_time(prefs.get(c.id)),
-                    event.contact_at,
-                    event.feedback,
-                )
-            )
+            if event.customer_id not in seen:
+                # The follow-up's own contact is the last one (no later contact exists).
+                calls.append(due_call(event.customer_id, event.vehicle_id, event.next_follow_up,
+                                      event.purpose, (event.contact_at, event.feedback)))
     return calls
 
 
