@@ -274,13 +274,18 @@ def _num(v: float | None) -> str:
     return "-" if v is None else f"{v:,.2f}"
 
 
-def _groups(rows, fmt: str) -> int:
+def _lines(rows, fmt: str, line) -> int:
+    """The rows as JSON, or one tab-separated `line(row)` each."""
     if fmt == "json":
         _json(list(rows))
         return 0
-    for g in rows:
-        print(f"{g.label_zh}\t{g.count}")
+    for row in rows:
+        print(line(row))
     return 0
+
+
+def _groups(rows, fmt: str) -> int:
+    return _lines(rows, fmt, lambda g: f"{g.label_zh}\t{g.count}")
 
 
 def _lifecycle(args, open_db) -> int:
@@ -296,13 +301,7 @@ def _due(args, open_db) -> int:
 
 
 def _templates(args, open_db) -> int:
-    rows = svc.template_segments()
-    if args.format == "json":
-        _json(list(rows))
-        return 0
-    for t in rows:
-        print(f"{t.key}\t{t.zh}")
-    return 0
+    return _lines(svc.template_segments(), args.format, lambda t: f"{t.key}\t{t.zh}")
 
 
 def _save_template(args, open_db) -> int:
