@@ -142,22 +142,10 @@ class ValueEditor(QStackedWidget):
         self.choice = QComboBox()
         self.many = QListWidget()
         self.many.setMaximumHeight(130)
-        number_pair = QWidget()
-        row = QHBoxLayout(number_pair)
-        row.setContentsMargins(0, 0, 0, 0)
-        self._number_dash = QLabel("–")
-        row.addWidget(self.number)
-        row.addWidget(self._number_dash)
-        row.addWidget(self.number2)
-        date_pair = QWidget()
-        row = QHBoxLayout(date_pair)
-        row.setContentsMargins(0, 0, 0, 0)
-        self._date_dash = QLabel("–")
-        row.addWidget(self.date)
-        row.addWidget(self._date_dash)
-        row.addWidget(self.date2)
-        self._number_pair, self._date_pair = number_pair, date_pair
-        for w in (self.none, number_pair, self.days, self.text, date_pair, self.choice, self.many):
+        self._number_pair, self._number_dash = _range_pair(self.number, self.number2)
+        self._date_pair, self._date_dash = _range_pair(self.date, self.date2)
+        for w in (self.none, self._number_pair, self.days, self.text, self._date_pair,
+                  self.choice, self.many):
             self.addWidget(w)
         for signal in (
             self.number.valueChanged,
@@ -584,3 +572,14 @@ class FilterEditor(QWidget):
 def today_qdate() -> QDate:
     t = dt.date.today()
     return QDate(t.year, t.month, t.day)
+
+
+def _range_pair(first: QWidget, second: QWidget) -> tuple[QWidget, QLabel]:
+    """`first – second` in one row (the dash and `second` are hidden unless a range is asked)."""
+    pair = QWidget()
+    row = QHBoxLayout(pair)
+    row.setContentsMargins(0, 0, 0, 0)
+    dash = QLabel("–")
+    for w in (first, dash, second):
+        row.addWidget(w)
+    return pair, dash
