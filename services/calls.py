@@ -188,6 +188,18 @@ def _vehicle_names(s: Session, ids: set[int]) -> dict[tuple[int, int | None], st
     return out
 
 
+def newest_vehicle_id(sessions: sessionmaker[Session], customer_id: int) -> int | None:
+    """The customer's most recently bought car still in use: where a km said on the phone goes
+    when the call names no car."""
+    with sessions() as s:
+        return s.scalar(
+            select(Vehicle.id)
+            .where(Vehicle.customer_id == customer_id, Vehicle.active.is_(True))
+            .order_by(Vehicle.purchase_date.desc(), Vehicle.id.desc())
+            .limit(1)
+        )
+
+
 def record_call(
     sessions: sessionmaker[Session],
     customer_id: int,

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from PySide6.QtCore import QDate, Qt
+from PySide6.QtWidgets import QApplication, QPlainTextEdit, QRadioButton
 from sqlalchemy import select
 
 from models import ContactEvent, Customer, StaffUser
@@ -13,6 +14,48 @@ from services import calls
 from tests.ui.conftest import shut_down
 from ui.tasks import TaskRunner
 from ui.views.followup_view import FollowUpView
+
+
+def _make_due(database, names):
+    """Customers whose follow-up with 陈丽 is due today, one per name; returns their ids."""
+    with database.sessions.begin() as s:
+        staff = StaffUser(username="chenli", display_name="陈丽")
+        s.add(staff)
+        customers = [
+            Customer(code=f"C{i}", name=n, mobile=f"138001{i:05d}") for i, n in enumerate(names)
+        ]
+        s.add_all(customers)
+        s.flush()
+        staff_id = staff.id
+        ids = [c.id for c in customers]
+    yesterday = dt.datetime.now() - dt.timedelta(days=1)
+    for cid in ids:
+        calls.record_call(
+            database.sessions,
+            cid,
+            staff_id,
+            calls.CallResult(outcome="no_answer", next_follow_up=dt.date.today()),
+            at=yesterday,
+        )
+    return ids
+
+
+def _open_view(qtbot, database):
+    runner = TaskRunner()
+    widget = FollowUpView(database, runner)  # the test ends it with shut_down()
+    widget.show()
+    widget.windowHandle().requestActivate()  # shortcuts need the active window
+    qtbot.waitUntil(widget.isActiveWindow, timeout=2000)
+    return widget, runner
+
+
+def _latest_call(database, customer_id):
+    with database.sessions() as s:
+        return s.scalars(
+            select(ContactEvent)
+            .where(ContactEvent.customer_id == customer_id)
+            .order_by(ContactEvent.id.desc())
+        ).first()
 
 
 @pytest.fixture
@@ -83,8 +126,10 @@ def test_keyboard_only_call_is_saved_and_next_opens(qtbot, view, due_db):
 
 
 def test_saving_without_outcome_asks_for_one(qtbot, view, due_db):
+    shown = view.title.text()
     view.save_current()
-    assert "Alt+1" in view.title.text()
+    assert "1" in view.hint.text()
+    assert view.title.text() == shown  # the card still names the customer
     assert view.queue.count() == 2
     with due_db.sessions() as s:
         assert len(s.scalars(select(ContactEvent)).all()) == 2
@@ -102,3 +147,108 @@ def test_profile_change_typed_on_the_call_is_recorded(qtbot, view, due_db):
     assert profile.value_as_of(due_db.sessions, customer_id, "employment", dt.date.today()) == (
         "business_owner"
     )
+
+
+NAMES = ("李敏英", "沈海亮", "王洁淑", "张伟", "李娜", "何琳", "赵强", "孙丽", "周杰", "吴芳")
+
+
+def test_ctrl_enter_through_ten_calls_saves_each_on_the_card_shown(qtbot, sqlite_database):
+    """Saves run in the background while the caller goes on: every outcome must land on the
+    customer whose card was on screen when Ctrl+Enter was pressed, however fast they type."""
+    _make_due(sqlite_database, NAMES)
+    view, runner = _open_view(qtbot, sqlite_database)
+    try:
+        qtbot.waitUntil(lambda: view.queue.count() == 10, timeout=5000)
+        shown: list[tuple[int, str, str, str]] = []
+        for i in range(10):
+            call = view.current_call()
+            # The highlighted row and the card are one and the same customer.
+            assert view.queue.currentItem().text().split()[0] == call.name
+            assert view.title.text().startswith(call.name)
+            outcome_key = (Qt.Key.Key_1, Qt.Key.Key_2, Qt.Key.Key_6)[i % 3]
+            qtbot.keyClick(QApplication.focusWidget(), outcome_key)
+            qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+            assert QApplication.focusWidget() is view.feedback
+            qtbot.keyClicks(view.feedback, f"note {i}")
+            code = view.outcomes.checkedButton().property("code")
+            shown.append((call.customer_id, view.title.text(), code, f"note {i}"))
+            qtbot.keyClick(view.feedback, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+        assert runner.wait(10000)
+        qtbot.waitUntil(lambda: not view._saving, timeout=5000)
+        assert view.queue.count() == 0
+        assert len({customer for customer, *_ in shown}) == 10
+        for customer_id, title, code, note in shown:
+            latest = _latest_call(sqlite_database, customer_id)
+            assert (latest.outcome, latest.feedback) == (code, note), title
+    finally:
+        shut_down(view, runner)
+
+
+def test_three_calls_worked_with_the_keyboard_only(qtbot, sqlite_database):
+    ids = _make_due(sqlite_database, NAMES[:3])
+    view, runner = _open_view(qtbot, sqlite_database)
+    try:
+        qtbot.waitUntil(lambda: view.queue.count() == 3, timeout=5000)
+        view.focus_first()
+        worked = []
+
+        def key(k, modifier=Qt.KeyboardModifier.NoModifier):
+            qtbot.keyClick(QApplication.focusWidget(), k, modifier)
+
+        for n in range(3):
+            customer_id = view.current_call().customer_id
+            assert isinstance(QApplication.focusWidget(), QRadioButton)
+            key(Qt.Key.Key_2)  # 2 = no answer, from the outcome buttons
+            key(Qt.Key.Key_Tab)
+            assert isinstance(QApplication.focusWidget(), QPlainTextEdit)
+            qtbot.keyClicks(QApplication.focusWidget(), "busy, call later")
+            key(Qt.Key.Key_3)  # typed into the feedback, not an outcome
+            assert view.outcomes.checkedButton().property("code") == "no_answer"
+            key(Qt.Key.Key_Tab)
+            assert QApplication.focusWidget() is view.has_next
+            key(Qt.Key.Key_Tab)
+            assert QApplication.focusWidget() is view.next_date
+            key(Qt.Key.Key_Tab)  # leaves the date field, whatever part has the cursor
+            assert QApplication.focusWidget() is view.quick_days[0]
+            for _ in range(n):  # +3, +7 or +14 days
+                key(Qt.Key.Key_Tab)
+            key(Qt.Key.Key_Space)
+            assert view.has_next.isChecked()
+            key(Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+            worked.append((customer_id, (3, 7, 14)[n]))
+            assert runner.wait(5000)
+        qtbot.waitUntil(lambda: view.queue.count() == 0 and not view._saving, timeout=5000)
+        assert sorted(c for c, _ in worked) == sorted(ids)
+        for customer_id, days in worked:
+            latest = _latest_call(sqlite_database, customer_id)
+            assert latest.outcome == "no_answer"
+            assert latest.feedback == "busy, call later3"
+            assert latest.next_follow_up == dt.date.today() + dt.timedelta(days=days)
+    finally:
+        shut_down(view, runner)
+
+
+def test_digits_in_the_km_box_type_a_number_not_an_outcome(qtbot, view):
+    view.km.setFocus()
+    view.km.lineEdit().selectAll()
+    qtbot.keyClicks(view.km.lineEdit(), "86000")
+    assert view.outcomes.checkedButton() is None
+    assert view.km.text().replace(",", "").startswith("86000")
+
+
+def test_a_failed_save_keeps_the_call_and_what_was_typed(qtbot, view, due_db, monkeypatch):
+    from services.errors import RevisitError
+
+    def locked(*_a, **_k):
+        raise RevisitError("The database is locked.")
+
+    monkeypatch.setattr(calls, "record_call", locked)
+    monkeypatch.setattr("ui.views.followup_view.show_error", lambda *_a: None)
+    first = view.current_call()
+    view.outcomes.button(5).setChecked(True)
+    view.feedback.setPlainText("明天下午来店")
+    view.save_current()
+    qtbot.waitUntil(lambda: view.current_call() == first and not view._saving, timeout=5000)
+    assert view.queue.count() == 2
+    assert view.outcomes.checkedButton().property("code") == "appointment"
+    assert view.feedback.toPlainText() == "明天下午来店"

@@ -1,7 +1,10 @@
 """My follow-ups: a caller works through today's calls customer by customer, keyboard only —
-Alt+1…6 picks the outcome, type what they said, Ctrl+Enter saves and opens the next."""
+1…6 (Alt+1…6 from a text field) picks the outcome, type what they said, Ctrl+Enter saves and
+opens the next. A save is bound to the call on the card, never to whatever row is highlighted."""
 
 from __future__ import annotations
+
+import dataclasses
 
 from PySide6.QtCore import QDate, QSettings, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -28,9 +31,11 @@ from models.profile import PROFILE_ATTRIBUTES
 from services import calls
 from services.database import Database
 from ui.labels import choices, label
-from ui.tasks import TaskRunner
+from ui.tasks import DataChange, TaskRunner, changed, show_error
 from ui.views.customer_page import fmt
 from ui.widgets import date_edit
+
+ORIGIN = "followups"
 
 NEXT_DAYS = (("", 0), ("+3", 3), ("+7", 7), ("+14", 14), ("+30", 30))
 
@@ -52,6 +57,8 @@ class FollowUpView(QWidget):
         self.database = database
         self.runner = runner
         self._calls: list[calls.DueCall] = []
+        self._shown: calls.DueCall | None = None  # the call on the card: what a save records
+        self._saving: set[calls.DueCall] = set()
         self.caller = QComboBox()
         self.caller.setToolTip(self.tr("Whose calls to show; remembered on this PC"))
         self.refresh_button = QPushButton(self.tr("&Refresh"))
@@ -69,27 +76,37 @@ class FollowUpView(QWidget):
         for n, code in enumerate(calls.CALL_OUTCOMES):
             button = QRadioButton(f"{n + 1} {label('outcome', code)}")
             button.setProperty("code", code)
-            button.setToolTip(f"Alt+{n + 1}")
-            # An explicit shortcut rather than a "&1" mnemonic: it works whichever field has
-            # the focus (typing the feedback, say).
-            QShortcut(QKeySequence(f"Alt+{n + 1}"), self, button.click)
+            button.setToolTip(self.tr("Key %1, or Alt+%1 while typing").replace("%1", str(n + 1)))
+            # Alt+n works whichever field has the focus (typing the feedback, say). The plain
+            # digit is a shortcut too: text fields and number boxes claim printable keys first
+            # (ShortcutOverride), so it fires only when the focus is not in one of them.
+            for keys in (f"Alt+{n + 1}", f"{n + 1}"):
+                shortcut = QShortcut(QKeySequence(keys), self)
+                shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+                shortcut.activated.connect(button.click)
             self.outcomes.addButton(button, n)
             outcome_box.addWidget(button, n // 3, n % 3)
+        self.hint = QLabel()
+        self.hint.setStyleSheet("color: #b71c1c;")
         self.feedback = QPlainTextEdit()
         self.feedback.setPlaceholderText(self.tr("What did they say? e.g. 刚结婚，想换个大点的车"))
         self.feedback.setTabChangesFocus(True)
         self.feedback.setMaximumHeight(90)
         self.next_date = date_edit()
         self.has_next = QCheckBox(self.tr("Call again on"))
-        self.has_next.toggled.connect(self.next_date.setEnabled)
+        # Picking a date (typed, from the calendar or a +N button) means "call again then".
+        self.next_date.dateChanged.connect(lambda _d: self.has_next.setChecked(True))
         next_row = QHBoxLayout()
         next_row.addWidget(self.has_next)
         next_row.addWidget(self.next_date)
+        self.quick_days: list[QPushButton] = []
         for text, days in NEXT_DAYS[1:]:
             quick = QPushButton(self.tr("%1 days").replace("%1", text))
-            quick.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            quick.setAutoDefault(False)  # Enter on it picks the date, it does not save
             quick.clicked.connect(lambda _c=False, d=days: self._set_next_in(d))
             next_row.addWidget(quick)
+            self.quick_days.append(quick)
+        next_row.addStretch(1)
         self.km = QSpinBox()
         self.km.setRange(0, 2_000_000)
         self.km.setSingleStep(1000)
@@ -104,10 +121,11 @@ class FollowUpView(QWidget):
         self.value.setEditable(False)
         self.attribute.currentIndexChanged.connect(self._on_attribute_changed)
         self.save_button = QPushButton(self.tr("Save and next (Ctrl+Enter)"))
-        self.save_button.setDefault(True)
+        self.save_button.setAutoDefault(False)
 
         form = QFormLayout()
         form.addRow(self.tr("Outcome"), outcome_box)
+        form.addRow("", self.hint)
         form.addRow(self.tr("&Feedback"), self.feedback)
         form.addRow(self.tr("Next follow-up"), next_row)
         form.addRow(self.tr("&Km now"), self.km)
@@ -144,8 +162,38 @@ class FollowUpView(QWidget):
         self.save_button.clicked.connect(self.save_current)
         for keys in ("Ctrl+Return", "Ctrl+Enter"):
             QShortcut(QKeySequence(keys), self, self.save_current)
+        self._set_tab_order()
+        runner.data_changed.connect(self._on_data_changed)
         self._load_staff()
 
+    def _set_tab_order(self) -> None:
+        """Top to bottom as the card reads: outcome, feedback, next date, km, change, save."""
+        chain: list[QWidget] = [
+            *self.outcomes.buttons(),
+            self.feedback,
+            self.has_next,
+            self.next_date,
+            *self.quick_days,
+            self.km,
+            self.attribute,
+            self.value,
+            self.save_button,
+        ]
+        for first, second in zip(chain, chain[1:], strict=False):
+            QWidget.setTabOrder(first, second)
+
+    def focus_first(self) -> None:
+        """Where a caller starts: the outcome of the call on the card, else the queue."""
+        if self._shown is not None:
+            (self.outcomes.checkedButton() or self.outcomes.buttons()[0]).setFocus()
+        else:
+            self.queue.setFocus()
+
+    def _on_data_changed(self, change: DataChange) -> None:
+        # A new list run, or calls recorded elsewhere, change the queue; this view's own saves
+        # already took their call off it.
+        if change.origin != ORIGIN and change.touches("lists", "contacts", "staff"):
+            self.refresh()
     # --- the queue ---------------------------------------------------------------------
     def _load_staff(self) -> None:
         remembered = QSettings().value("followups/caller")
@@ -175,7 +223,12 @@ class FollowUpView(QWidget):
         )
 
     def _show_queue(self, due: list[calls.DueCall]) -> None:
-        self._calls = list(due)
+        # A call being saved right now stays off the queue; the card keeps its customer when
+        # they are still due (a refresh must not swap the person being talked to).
+        saving = {_key(c) for c in self._saving}
+        self._calls = [c for c in due if _key(c) not in saving]
+        shown = _key(self._shown) if self._shown is not None else None
+        self.queue.blockSignals(True)
         self.queue.clear()
         for call in self._calls:
             code = f"[{call.row_code}] " if call.row_code else ""
@@ -184,29 +237,46 @@ class FollowUpView(QWidget):
                 f"{code}{call.name}  {call.mobile or ''}\n{call.vehicle}  ·  {when}"
             )
             self.queue.addItem(item)
-        self.count.setText(self.tr("%n call(s) to make", "", len(self._calls)))
-        if self._calls:
-            self.queue.setCurrentRow(0)
+        keys = [_key(c) for c in self._calls]
+        row = keys.index(shown) if shown in keys else 0
+        self._select(row, keep_card=shown in keys)
+        self.queue.blockSignals(False)
+        self._update_count()
+
+    def _select(self, row: int, keep_card: bool = False) -> None:
+        """Highlight `row` and show its call on the card, always together."""
+        self.queue.blockSignals(True)
+        self.queue.setCurrentRow(row if 0 <= row < len(self._calls) else -1)
+        self.queue.blockSignals(False)
+        call = self._calls[row] if 0 <= row < len(self._calls) else None
+        if keep_card and call is not None:
+            self._shown = call  # same customer, fresher data; what was typed stays
         else:
-            self._show_call(None)
+            self._show_call(call)
+
+    def _update_count(self) -> None:
+        self.count.setText(self.tr("%n call(s) to make", "", len(self._calls)))
 
     def _on_queue_row_changed(self, row: int) -> None:
         self._show_call(self._calls[row] if 0 <= row < len(self._calls) else None)
 
     # --- one call ----------------------------------------------------------------------
     def _show_call(self, call: calls.DueCall | None) -> None:
+        self._shown = call
         self.save_button.setEnabled(call is not None)
         self.outcomes.setExclusive(False)
         for button in self.outcomes.buttons():
             button.setChecked(False)
         self.outcomes.setExclusive(True)
         self.feedback.clear()
+        self.hint.clear()
         self.km.setValue(0)
         self.attribute.setCurrentIndex(0)
-        self.has_next.setChecked(False)
-        self.next_date.setEnabled(False)
+        self.next_date.blockSignals(True)
         self.next_date.setMinimumDate(QDate.currentDate())
         self.next_date.setDate(QDate.currentDate().addDays(7))
+        self.next_date.blockSignals(False)
+        self.has_next.setChecked(False)
         if call is None:
             self.title.setText(self.tr("No calls due. Well done."))
             self.summary.clear()
@@ -239,8 +309,8 @@ class FollowUpView(QWidget):
                 self.value.addItem(text, code)
 
     def current_call(self) -> calls.DueCall | None:
-        row = self.queue.currentRow()
-        return self._calls[row] if 0 <= row < len(self._calls) else None
+        """The call on the card: the one a save records."""
+        return self._shown
 
     def result(self) -> calls.CallResult | None:
         checked = self.outcomes.checkedButton()
@@ -266,48 +336,91 @@ class FollowUpView(QWidget):
         )
 
     def save_current(self) -> None:
-        call = self.current_call()
-        if call is None:
+        call = self._shown
+        if call is None or call in self._saving:
             return
         result = self.result()
         if result is None:
-            self.title.setText(self.tr("Pick an outcome first (Alt+1 … Alt+6)"))
+            self.hint.setText(self.tr("Pick an outcome first: keys 1 … 6"))
             self.outcomes.buttons()[0].setFocus()
             return
-        if result.km and result.vehicle_id is None:
-            result = calls.CallResult(
-                **{**result.__dict__, "vehicle_id": self._newest_vehicle(call)}
-            )
         staff_id = self.caller.currentData()
-        row = self.queue.currentRow()
-        self.runner.run(
-            lambda _p, _c: calls.record_call(
+        self._saving.add(call)
+        outcome = label("outcome", result.outcome)
+
+        def work(_p, _c):
+            vehicle_id = result.vehicle_id
+            if result.km and vehicle_id is None:
+                vehicle_id = calls.newest_vehicle_id(self.database.sessions, call.customer_id)
+            return calls.record_call(
                 self.database.sessions,
                 call.customer_id,
                 staff_id,
-                result,
+                dataclasses.replace(result, vehicle_id=vehicle_id),
                 purpose=call.purpose,
                 member_id=call.member_id,
-            ),
-            on_done=lambda _r: self._after_save(row, call.customer_id),
+            )
+
+        self.runner.run(
+            work,
+            on_done=lambda _r: self._after_save(call),
+            on_failed=lambda exc: self._after_failed(call, result, exc),
             parent_widget=self,
             label=self.tr("Saving call"),
             write=True,
+            changes=dataclasses.replace(
+                changed("contacts", "profile", "readings", customer=call.customer_id),
+                origin=ORIGIN,
+            ),
+            done_notice=self.tr("Saved for %1: %2").replace("%1", call.name).replace("%2", outcome),
         )
+        # The saved call leaves the queue at once and the next one opens: the caller goes on
+        # while the save runs, and nothing typed next can land on the saved customer.
+        self._take_off(call)
 
-    def _newest_vehicle(self, call: calls.DueCall) -> int | None:
-        from services.customer_detail import load
+    def _take_off(self, call: calls.DueCall) -> None:
+        row = self._calls.index(call)
+        del self._calls[row]
+        self.queue.blockSignals(True)
+        self.queue.takeItem(row)
+        self.queue.blockSignals(False)
+        self._select(min(row, len(self._calls) - 1))
+        self._update_count()
+        self.focus_first()
 
-        vehicles = [v for v in load(self.database.sessions, call.customer_id).vehicles if v.active]
-        return vehicles[-1].id if vehicles else None
+    def _after_save(self, call: calls.DueCall) -> None:
+        self._saving.discard(call)
+        self.call_saved.emit(call.customer_id)
 
-    def _after_save(self, row: int, customer_id: int) -> None:
-        if 0 <= row < len(self._calls) and self._calls[row].customer_id == customer_id:
-            del self._calls[row]
-            self.queue.takeItem(row)
-        self.count.setText(self.tr("%n call(s) to make", "", len(self._calls)))
-        self.call_saved.emit(customer_id)
-        if self._calls:
-            self.queue.setCurrentRow(min(row, len(self._calls) - 1))
-        else:
-            self._show_call(None)
+    def _after_failed(
+        self, call: calls.DueCall, result: calls.CallResult, exc: BaseException
+    ) -> None:
+        """Nothing was stored: the call goes back on top of the queue and on the card, as typed."""
+        self._saving.discard(call)
+        self._shown = None
+        self._show_queue([call, *self._calls])
+        self._fill_card(result)
+        show_error(self, exc)
+
+    def _fill_card(self, result: calls.CallResult) -> None:
+        for button in self.outcomes.buttons():
+            if button.property("code") == result.outcome:
+                button.setChecked(True)
+        self.feedback.setPlainText(result.feedback or "")
+        if result.next_follow_up is not None:
+            self.has_next.setChecked(True)
+            self.next_date.setDate(QDate(result.next_follow_up))
+        self.km.setValue(result.km or 0)
+        if result.profile_changes:
+            attribute, value = result.profile_changes[0]
+            self.attribute.setCurrentIndex(self.attribute.findData(attribute))
+            index = self.value.findData(value)
+            if index >= 0:
+                self.value.setCurrentIndex(index)
+            else:
+                self.value.setEditText(value)
+
+
+def _key(call: calls.DueCall) -> tuple[int, int | None, str]:
+    """One queue entry across refreshes: the customer, the list member, the purpose."""
+    return (call.customer_id, call.member_id, call.purpose)
