@@ -3,12 +3,13 @@ reports, settings), a progress bar with Cancel for background work, remembered l
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings, QTimer
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QListWidget,
+    QListWidgetItem,
     QMainWindow,
     QProgressBar,
     QPushButton,
@@ -17,6 +18,8 @@ from PySide6.QtWidgets import (
 )
 
 from services.database import Database
+from ui.dialogs.shortcuts_dialog import ShortcutsDialog
+from ui.notice import NoticeBar
 from ui.tasks import TaskRunner
 from ui.views.customers_view import CustomersView
 from ui.views.followup_view import FollowUpView
@@ -26,6 +29,8 @@ from ui.views.segments_view import SegmentsView
 from ui.views.settings_view import SettingsView
 
 PREPARE_AFTER_MS = 3000
+# Below this the window opens maximised: an office screen of 1366×768 leaves ~1366×728 for it.
+SMALL_SCREEN = (1440, 900)
 
 
 class MainWindow(QMainWindow):
@@ -35,11 +40,10 @@ class MainWindow(QMainWindow):
         self.runner = TaskRunner(self)
         self.setWindowTitle(self.tr("Revisit — service marketing"))
         self._nav = QListWidget()
-        self._nav.setFixedWidth(150)
         self._nav.setObjectName("navigation")
         self._nav.setStyleSheet(
             "QListWidget#navigation { font-size: 15px; }"
-            "QListWidget#navigation::item { padding: 9px 10px; }"
+            "QListWidget#navigation::item { padding: 6px 10px; }"
         )
         self._pages = QStackedWidget()
         self.customers = CustomersView(database, self.runner)
@@ -57,13 +61,15 @@ class MainWindow(QMainWindow):
         self._add_area(self.tr("Reports"), ReportsView(database, self.runner))
         self.settings = SettingsView(database, self.runner)
         self._add_area(self.tr("Settings"), self.settings)
-        self._nav.currentRowChanged.connect(self._pages.setCurrentIndex)
+        self._nav.currentRowChanged.connect(self._on_area_changed)
         for number in range(self._nav.count()):
             QShortcut(
                 QKeySequence(f"Ctrl+{number + 1}"),
                 self,
                 lambda n=number: self._nav.setCurrentRow(n),
             )
+        self._nav.setFixedWidth(self._nav.sizeHintForColumn(0) + 12)
+        QShortcut(QKeySequence(Qt.Key.Key_F1), self, self.show_shortcuts)
         central = QWidget()
         layout = QHBoxLayout(central)
         layout.addWidget(self._nav)
@@ -79,8 +85,33 @@ class MainWindow(QMainWindow):
         self.customers.show_customer(customer_id)
 
     def _add_area(self, title: str, widget: QWidget) -> None:
-        self._nav.addItem(title)
+        shortcut = QKeySequence(f"Ctrl+{self._nav.count() + 1}").toString(
+            QKeySequence.SequenceFormat.NativeText
+        )
+        item = QListWidgetItem(f"{title}\n{shortcut}")
+        item.setToolTip(f"{title} ({shortcut})")
+        item.setData(Qt.ItemDataRole.UserRole, title)
+        self._nav.addItem(item)
         self._pages.addWidget(widget)
+
+    def _on_area_changed(self, row: int) -> None:
+        self._pages.setCurrentIndex(row)
+        page = self._pages.currentWidget()
+        # Each area says which control a user starts with; otherwise its first in Tab order.
+        focus = getattr(page, "focus_first", None)
+        if focus is not None:
+            focus()
+        elif page is not None:
+            page.setFocus()
+            page.focusNextChild()
+
+    def area_titles(self) -> list[str]:
+        return [
+            self._nav.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self._nav.count())
+        ]
+
+    def show_shortcuts(self) -> None:
+        ShortcutsDialog(self.area_titles(), self).exec()
 
     def _build_status_bar(self) -> None:
         self._progress = QProgressBar()
@@ -89,6 +120,9 @@ class MainWindow(QMainWindow):
         self._cancel = QPushButton(self.tr("Cancel"))
         self._cancel.clicked.connect(self.runner.cancel_all)
         bar = self.statusBar()
+        self.notice = NoticeBar()
+        bar.addWidget(self.notice, 1)
+        self.runner.notice.connect(self.notice.show_notice)
         bar.addPermanentWidget(self._progress_label)
         bar.addPermanentWidget(self._progress)
         bar.addPermanentWidget(self._cancel)
@@ -114,6 +148,12 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         else:
             self.resize(1280, 800)
+            screen = QGuiApplication.primaryScreen()
+            available = screen.availableGeometry() if screen is not None else None
+            if available is not None and (
+                available.width() < SMALL_SCREEN[0] or available.height() < SMALL_SCREEN[1]
+            ):
+                self.setWindowState(Qt.WindowState.WindowMaximized)
         splitter = settings.value("customers/splitter")
         if splitter is not None:
             self.customers.splitter.restoreState(splitter)

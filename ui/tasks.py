@@ -14,6 +14,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import shiboken6
@@ -26,6 +27,38 @@ from ui.i18n import translate_error
 log = logging.getLogger(__name__)
 
 Work = Callable[[Callable[[int, int], None], CancelToken], Any]
+
+
+@dataclass(frozen=True)
+class DataChange:
+    """What a write changed, carried by the runner's one `data_changed` signal that every panel
+    listens to. `kinds` name the data ("contacts", "profile", "readings", "preferences",
+    "segments", "lists", "settings", "customers"); no customer ids means any customer."""
+
+    kinds: frozenset[str]
+    customer_ids: frozenset[int] = frozenset()
+    origin: str = ""  # the view that wrote it, so it can skip its own news
+
+
+    def touches(self, *kinds: str) -> bool:
+        return not self.kinds.isdisjoint(kinds)
+
+    def about(self, customer_id: int | None) -> bool:
+        return customer_id is not None and (
+            not self.customer_ids or customer_id in self.customer_ids
+        )
+
+
+def changed(*kinds: str, customer: int | None = None) -> DataChange:
+    return DataChange(frozenset(kinds), frozenset() if customer is None else frozenset({customer}))
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A short confirmation for the status bar, with optional actions ("Open folder")."""
+
+    text: str
+    actions: tuple[tuple[str, Callable[[], Any]], ...] = ()
 
 
 class _Signals(QObject):
@@ -89,6 +122,8 @@ class TaskRunner(QObject):
 
     busy_changed = Signal(bool)
     progress = Signal(str, int, int)
+    data_changed = Signal(object)  # a DataChange, after a write finished
+    notice = Signal(object)  # a Notice: "Saved", "Written to …" — shown without a dialog
 
     def __init__(self, parent: QObject | None = None, max_threads: int = 4) -> None:
         super().__init__(parent)
@@ -108,9 +143,13 @@ class TaskRunner(QObject):
         label: str = "",
         write: bool = False,
         latest: str | None = None,
+        changes: DataChange | None = None,
+        done_notice: str | None = None,
     ) -> Task:
         """Start `work` on the pool. With `latest`, a key such as "search": when several runs
-        with the same key overlap, only the newest one's result or error is delivered."""
+        with the same key overlap, only the newest one's result or error is delivered.
+        When the work succeeds, `on_done` runs, then `changes` goes out on `data_changed` and
+        `done_notice` on `notice` (both even when the asking widget is gone)."""
         task = Task(work, write=write, label=label)
         generation = None
         if latest is not None:
@@ -129,6 +168,10 @@ class TaskRunner(QObject):
 
         if on_done is not None:
             task.signals.done.connect(alive(on_done))
+        if changes is not None:
+            task.signals.done.connect(lambda _r: self.data_changed.emit(changes))
+        if done_notice:
+            task.signals.done.connect(lambda _r: self.notify(done_notice))
         task.signals.failed.connect(
             alive(on_failed or (lambda exc: show_error(parent_widget, exc)))
         )
@@ -142,6 +185,13 @@ class TaskRunner(QObject):
             self.progress.emit(label, 0, 0)  # say what runs, before it reports any steps
         self.pool.start(task.run)
         return task
+
+    def notify(self, text: str, actions: tuple[tuple[str, Callable[[], Any]], ...] = ()) -> None:
+        """A short non-modal confirmation; the window shows it in its status bar."""
+        self.notice.emit(Notice(text, actions))
+
+    def announce(self, change: DataChange) -> None:
+        self.data_changed.emit(change)
 
     def cancel_all(self) -> None:
         for task in list(self._active):
