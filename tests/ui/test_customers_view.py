@@ -112,6 +112,7 @@ def test_selecting_a_row_shows_the_customer_page(qtbot, view):
 
 
 def test_record_change_keeps_history(qtbot, view, monkeypatch):
+    view.table.selectRow(0)
     qtbot.waitUntil(lambda: view.page.customer_id is not None, timeout=5000)
     customer_id = view.page.customer_id
     before = len(profile.history(view.database.sessions, customer_id))
@@ -137,3 +138,47 @@ def test_record_change_keeps_history(qtbot, view, monkeypatch):
     )
     qtbot.waitUntil(lambda: view.page._timeline.item(0, 2) is not None, timeout=5000)
     qtbot.waitUntil(lambda: "律师" in view.page._timeline.item(0, 2).text(), timeout=5000)
+
+
+def test_no_customer_opens_until_one_is_picked(qtbot, view):
+    assert view.page.customer_id is None
+    view.search.setFocus()
+    qtbot.keyClick(view.search, Qt.Key.Key_Down)
+    expected = view.model.customer_id(0)
+    qtbot.waitUntil(lambda: view.page.customer_id == expected, timeout=5000)
+
+
+def test_readings_follow_the_customer_on_the_page(qtbot, view, demo_db):
+    """Row 0 of the vehicle table is selected for every customer: the km readings below it must
+    be the new customer's, not the last one's."""
+    from models import MileageReading, Vehicle
+
+    def readings_of(customer_id):
+        with demo_db.sessions() as s:
+            first = s.scalars(
+                select(Vehicle.id)
+                .where(Vehicle.customer_id == customer_id)
+                .order_by(Vehicle.purchase_date, Vehicle.id)
+            ).first()
+            return sorted(
+                s.scalars(select(MileageReading.km).where(MileageReading.vehicle_id == first))
+            )
+
+    seen = 0
+    for row in range(view.model.rowCount()):
+        customer_id = view.model.customer_id(row)
+        expected = readings_of(customer_id)
+        if not expected:
+            continue
+        view.table.selectRow(row)
+        qtbot.waitUntil(lambda c=customer_id: view.page.customer_id == c, timeout=5000)
+        table = view.page._readings
+        shown = sorted(
+            int(table.item(r, 1).text().replace(",", "").replace("\u00a0", ""))
+            for r in range(table.rowCount())
+        )
+        assert shown == expected
+        seen += 1
+        if seen == 3:
+            break
+    assert seen == 3

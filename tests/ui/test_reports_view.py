@@ -28,3 +28,29 @@ def test_week_table_matches_the_service_and_moves_by_week(qtbot, demo_db):
     view._shift(-7)
     assert view.start.date() == start.addDays(-7)
     runner.wait()
+
+
+def test_figures_follow_calls_saved_elsewhere(qtbot, demo_db):
+    """A call saved in another area reaches the report through the runner's data_changed."""
+    import datetime as dt
+
+    from sqlalchemy import select
+
+    from models import Customer
+    from services import calls
+    from ui.tasks import changed
+
+    runner = TaskRunner()
+    view = ReportsView(demo_db, runner)
+    qtbot.addWidget(view)
+    today = dt.date.today()
+    view.start.setDate(QDate(today))
+    view.end.setDate(QDate(today))
+    before = reports.activity(demo_db.sessions, today, today).total
+    qtbot.waitUntil(lambda: view.headline.text().startswith(f"{before} "), timeout=5000)
+    with demo_db.sessions() as s:
+        customer_id = s.scalars(select(Customer.id).limit(1)).one()
+    calls.record_call(demo_db.sessions, customer_id, None, calls.CallResult(outcome="reached"))
+    runner.announce(changed("contacts", customer=customer_id))
+    qtbot.waitUntil(lambda: view.headline.text().startswith(f"{before + 1} "), timeout=5000)
+    runner.wait()

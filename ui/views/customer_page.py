@@ -202,7 +202,7 @@ class CustomerPage(QWidget):
         self._customer_id = detail.id if detail else None
         self._record_button.setEnabled(detail is not None)
         if detail is None:
-            self._title.setText(self.tr("No customer selected"))
+            self._title.setText(self.tr("No customer selected: pick one in the list"))
             self._facts.clear()
             for table in self.findChildren(QTableWidget):
                 table.setRowCount(0)
@@ -231,10 +231,12 @@ class CustomerPage(QWidget):
                 for v in detail.vehicles
             ],
         )
+        # The readings always follow the vehicle row now selected (selecting an already
+        # selected row signals nothing, which left another customer's readings on screen).
+        self._vehicles.clearSelection()
+        self._readings.setRowCount(0)
         if detail.vehicles:
             self._vehicles.selectRow(0)
-        else:
-            self._readings.setRowCount(0)
         fill_table(
             self._visits,
             [

@@ -3,7 +3,7 @@ database sorts and filters, the table loads rows lazily, the page shows the sele
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -20,7 +20,7 @@ from services import customer_detail, customers, profile
 from services.database import Database
 from ui.dialogs.profile_change_dialog import ProfileChangeDialog
 from ui.table_models.customer_table import SORT_KEYS, CustomerTableModel
-from ui.tasks import TaskRunner
+from ui.tasks import DataChange, TaskRunner, changed
 from ui.views.customer_page import CustomerPage
 from ui.views.preferences_panel import PreferencesPanel
 
@@ -71,6 +71,8 @@ class CustomersView(QWidget):
         self.search.textChanged.connect(lambda _t: self._timer.start())
         self.search.returnPressed.connect(self._run_search)
         QShortcut(QKeySequence.StandardKey.Find, self, self.search.setFocus)
+        self.search.installEventFilter(self)  # ↓ from the search goes into the list
+        runner.data_changed.connect(self._on_data_changed)
 
         left = QWidget()
         left_layout = QVBoxLayout(left)
@@ -103,13 +105,30 @@ class CustomersView(QWidget):
             latest="customer-search",
         )
 
+    def focus_first(self) -> None:
+        self.search.setFocus()
+        self.search.selectAll()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            watched is self.search
+            and event.type() == QEvent.Type.KeyPress
+            and event.key() == Qt.Key.Key_Down
+            and self.model.rowCount()
+        ):
+            self.table.setFocus()
+            if not self.table.currentIndex().isValid():
+                self.table.selectRow(0)
+            return True
+        return super().eventFilter(watched, event)
+
     def _on_search_done(self, ids: list[int]) -> None:
+        # The customer on the page stays if they are still found; no one else opens until the
+        # user picks them (a page opened by itself invites typing onto the wrong customer).
         selected = self.page.customer_id
         self.model.set_ids(ids)
         self.count.setText(self.tr("%n customer(s)", "", len(ids)))
         row = self.model.row_of(selected) if selected is not None else -1
-        if row < 0 and ids:
-            row = 0
         if row >= 0:
             self.table.selectionModel().setCurrentIndex(
                 self.model.index(row, 0),
@@ -175,11 +194,18 @@ class CustomersView(QWidget):
         values = dialog.values()
         self.runner.run(
             lambda _p, _c: profile.record_change(self.database.sessions, customer_id, **values),
-            on_done=lambda _r: self._after_edit(customer_id),
             parent_widget=self,
             label=self.tr("Saving"),
             write=True,
+            changes=changed("profile", customer=customer_id),
+            done_notice=self.tr("Change saved for %1").replace("%1", detail.name),
         )
+
+    def _on_data_changed(self, change: DataChange) -> None:
+        if change.touches("profile", "preferences", "contacts", "readings", "customers"):
+            self.model.refresh_rows()
+            if change.about(self.page.customer_id):
+                self._show_customer(self.page.customer_id)
 
     def _after_edit(self, customer_id: int) -> None:
         self.model.refresh_rows()

@@ -17,7 +17,7 @@ from models.codes import OUTCOMES
 from services import reports
 from services.database import Database
 from ui.labels import label
-from ui.tasks import TaskRunner
+from ui.tasks import DataChange, TaskRunner
 from ui.views.customer_page import fill_table, make_table
 from ui.widgets import date_edit
 
@@ -55,7 +55,15 @@ class ReportsView(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.headline)
         layout.addWidget(self.table, 1)
+        runner.data_changed.connect(self._on_data_changed)
         self.refresh()
+
+    def focus_first(self) -> None:
+        self.start.setFocus()
+
+    def _on_data_changed(self, change: DataChange) -> None:
+        if change.touches("contacts", "lists", "complaints", "staff"):
+            self.refresh()
 
     def _shift(self, days: int) -> None:
         self.start.blockSignals(True)
