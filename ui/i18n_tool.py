@@ -56,17 +56,26 @@ def _tool(name: str) -> str:
     return found
 
 
+def ui_sources() -> list[str]:
+    """The window's modules, relative to the project (the CLI's messages are not Qt's)."""
+    sources = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "ui").rglob("*.py"))
+    return [s for s in sources if not s.startswith("ui/cli/")]
+
+
+def lupdate(ts: Path) -> None:
+    """Bring `ts` up to date with the code: new messages come in unfinished, gone ones go."""
+    subprocess.run(
+        [_tool("pyside6-lupdate"), *ui_sources(), "-ts", str(ts), "-no-obsolete", "-silent"],
+        cwd=ROOT,
+        check=True,
+    )
+
+
 def main() -> int:
     ERRORS_FILE.write_text(render_error_messages(), encoding="utf-8")
-    sources = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "ui").rglob("*.py"))
-    sources = [s for s in sources if not s.startswith("ui/cli/")]
     for lang in LANGUAGES:
         ts = TS_DIR / f"revisit_{lang}.ts"
-        subprocess.run(
-            [_tool("pyside6-lupdate"), *sources, "-ts", str(ts.relative_to(ROOT)), "-no-obsolete"],
-            cwd=ROOT,
-            check=True,
-        )
+        lupdate(ts)
         subprocess.run(
             [_tool("pyside6-lrelease"), str(ts), "-qm", str(ts.with_suffix(".qm"))], check=True
         )

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from services.database import Database
 from ui.dialogs.shortcuts_dialog import ShortcutsDialog
+from ui.nav_delegate import SHORTCUT_ROLE, NavigationDelegate
 from ui.notice import NoticeBar
 from ui.tasks import TaskRunner
 from ui.views.customers_view import CustomersView
@@ -41,10 +42,8 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(self.tr("Revisit — service marketing"))
         self._nav = QListWidget()
         self._nav.setObjectName("navigation")
-        self._nav.setStyleSheet(
-            "QListWidget#navigation { font-size: 15px; }"
-            "QListWidget#navigation::item { padding: 6px 10px; }"
-        )
+        self._nav.setStyleSheet("QListWidget#navigation { font-size: 15px; }")
+        self._nav.setItemDelegate(NavigationDelegate(self._nav))
         self._pages = QStackedWidget()
         self.customers = CustomersView(database, self.runner)
         self.followups = FollowUpView(database, self.runner)
@@ -68,7 +67,7 @@ class MainWindow(QMainWindow):
                 self,
                 lambda n=number: self._nav.setCurrentRow(n),
             )
-        self._nav.setFixedWidth(self._nav.sizeHintForColumn(0) + 12)
+        self._nav.setFixedWidth(self._nav.sizeHintForColumn(0) + 2 * self._nav.frameWidth() + 4)
         QShortcut(QKeySequence(Qt.Key.Key_F1), self, self.show_shortcuts)
         central = QWidget()
         layout = QHBoxLayout(central)
@@ -88,9 +87,9 @@ class MainWindow(QMainWindow):
         shortcut = QKeySequence(f"Ctrl+{self._nav.count() + 1}").toString(
             QKeySequence.SequenceFormat.NativeText
         )
-        item = QListWidgetItem(f"{title}\n{shortcut}")
+        item = QListWidgetItem(title)
         item.setToolTip(f"{title} ({shortcut})")
-        item.setData(Qt.ItemDataRole.UserRole, title)
+        item.setData(SHORTCUT_ROLE, shortcut)
         self._nav.addItem(item)
         self._pages.addWidget(widget)
 
@@ -106,9 +105,7 @@ class MainWindow(QMainWindow):
             page.focusNextChild()
 
     def area_titles(self) -> list[str]:
-        return [
-            self._nav.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self._nav.count())
-        ]
+        return [self._nav.item(i).text() for i in range(self._nav.count())]
 
     def show_shortcuts(self) -> None:
         ShortcutsDialog(self.area_titles(), self).exec()
