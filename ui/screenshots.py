@@ -1,9 +1,10 @@
 """Developer tool: a screenshot of each main area, for docs/screenshots/ and for looking at.
 
-    xvfb-run -a -s "-screen 0 1600x1000x24" \
+    xvfb-run -a -s "-screen 0 1366x768x24" \
         python -m ui.screenshots sqlite:///demo.sqlite3 docs/screenshots zh_CN
 
-Run it under Xvfb (the real xcb platform) or with QT_QPA_PLATFORM=offscreen."""
+Run it under Xvfb (the real xcb platform) or with QT_QPA_PLATFORM=offscreen. The window is
+1366×728: a maximised window on the common 1366×768 office screen, less the taskbar."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from PySide6.QtWidgets import QApplication
 
 AREAS = ("customers", "segments", "lists", "followups", "reports", "settings")
 SETTLE_MS = 2500
+SIZE = (1366, 728)
 
 
 def main(argv: list[str]) -> int:
@@ -33,7 +35,7 @@ def main(argv: list[str]) -> int:
 
     install_translators(app, lang)
     window = MainWindow(open_database(url))
-    window.resize(1400, 850)
+    window.resize(*SIZE)
     window.show()
 
     def shoot(index: int) -> None:
