@@ -27,5 +27,32 @@ CHANGE_SOURCES = ("call", "visit", "survey", "import", "manual", "demo", "list")
 DAY_PREFERENCES = ("any", "weekday", "weekend")
 TIME_WINDOWS = ("morning", "noon", "afternoon", "evening")
 LIFECYCLE_STAGES = ("stranger", "potential", "intent", "first_purchase", "repeat", "super")
+# Profile attribute -> allowed values (None: free text); the lifecycle stage is one of them.
+PROFILE_ATTRIBUTES: dict[str, tuple[str, ...] | None] = {
+    "marital_status": ("single", "married", "divorced", "widowed"),
+    "household": (
+        "alone",
+        "couple",
+        "one_child",
+        "two_children",
+        "three_plus_children",
+        "with_parents",
+    ),
+    "occupation": None,
+    "employment": (
+        "employee",
+        "civil_servant",
+        "business_owner",
+        "self_employed",
+        "retired",
+        "student",
+        "other",
+    ),
+    "car_payer": ("self", "company", "family"),
+    "economic_band": ("1", "2", "3", "4", "5"),
+    "driving_experience": ("first_car", "experienced"),
+    "temperament": ("frugal_careful", "car_lover", "impulsive", "steady"),
+    "lifecycle_stage": LIFECYCLE_STAGES,
+}
 STAFF_ROLES = ("clerk", "supervisor", "admin")
 CONSENT_KINDS = ("marketing",)

@@ -11,35 +11,7 @@ from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, one_of, utcnow
-from models.codes import CHANGE_SOURCES
-
-# attribute -> allowed values (None: free text). Values are codes; labels live in services.
-PROFILE_ATTRIBUTES: dict[str, tuple[str, ...] | None] = {
-    "marital_status": ("single", "married", "divorced", "widowed"),
-    "household": (
-        "alone",
-        "couple",
-        "one_child",
-        "two_children",
-        "three_plus_children",
-        "with_parents",
-    ),
-    "occupation": None,
-    "employment": (
-        "employee",
-        "civil_servant",
-        "business_owner",
-        "self_employed",
-        "retired",
-        "student",
-        "other",
-    ),
-    "car_payer": ("self", "company", "family"),
-    "economic_band": ("1", "2", "3", "4", "5"),
-    "driving_experience": ("first_car", "experienced"),
-    "temperament": ("frugal_careful", "car_lover", "impulsive", "steady"),
-    "lifecycle_stage": ("stranger", "potential", "intent", "first_purchase", "repeat", "super"),
-}
+from models.codes import CHANGE_SOURCES, PROFILE_ATTRIBUTES
 
 
 class ProfileChange(Base):

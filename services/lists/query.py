@@ -18,7 +18,8 @@ from models import (
     SatisfactionSurvey,
     Vehicle,
 )
-from services.segments.derived import Ctx, unresolved_complaint
+from services.segments.context import Ctx, Question
+from services.segments.derived import unresolved_complaint
 from services.segments.mileage import estimated_km
 from services.segments.sqlx import day
 
@@ -96,7 +97,7 @@ def candidate_query(members: Select, as_of: dt.date, purpose: str) -> Select:
                     SatisfactionSurvey.survey_date <= day(as_of))
              .order_by(SatisfactionSurvey.survey_date.desc(), SatisfactionSurvey.id.desc())
              .limit(1).scalar_subquery())
-    ctx = Ctx(as_of)
+    ctx = Ctx(Question(as_of))
     km = estimated_km(ctx)
     p = ContactPreference.__table__
     source = (m.join(C, C.c.id == m.c.customer_id)

@@ -6,8 +6,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import math
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from sqlalchemy import (
     and_,
@@ -28,45 +27,17 @@ from models import (
     ConsentEvent,
     ContactEvent,
     ContactPreference,
-    Customer,
     OtherPurchase,
     ProfileChange,
     PurchaseIntent,
     SatisfactionSurvey,
     ServiceVisit,
-    Vehicle,
 )
+from services.segments.context import C, Ctx
 from services.segments.sqlx import NEVER, day, later_of, moment
 
 DAYS_PER_YEAR = 365.25
 KM_PAIR_MIN_DAYS = 30
-C = Customer.__table__
-V = Vehicle.__table__
-
-
-@dataclass
-class Ctx:
-    """What one compilation needs: the evaluation date and the joins fields asked for, each
-    added once so a latest-value subquery is referenced once (FACTS.md §8)."""
-
-    as_of: dt.date
-    uses_vehicle: bool = False
-    # Templates that start from the vehicle table correlate on vehicle.customer_id instead.
-    customer_key: ColumnElement[int] = C.c.id
-    # LATERAL joins for latest rows (PostgreSQL); SQLite has none.
-    lateral: bool = False
-    joins: dict[str, tuple[FromClause, ColumnElement[bool]]] = field(default_factory=dict)
-
-    def join(self, key: str, make: Callable[[], tuple[FromClause, ColumnElement[bool]]]):
-        if key not in self.joins:
-            self.joins[key] = make()
-        return self.joins[key][0]
-
-    def outerjoin_all(self, source: FromClause) -> FromClause:
-        """`source` with every join the fields asked for, each once."""
-        for target, onclause in self.joins.values():
-            source = source.outerjoin(target, onclause)
-        return source
 
 
 def months_before(when: dt.date, months: int) -> dt.date:
@@ -217,12 +188,6 @@ def preference(ctx: Ctx) -> FromClause:
 BAND_SCORES = {"none": (-1,), "low": tuple(range(7)), "middle": (7, 8), "high": (9, 10)}
 
 
-def satisfaction_band_value(score: ColumnElement) -> ColumnElement[str]:
-    return case(
-        (score.is_(None), "none"), (score <= 6, "low"), (score <= 8, "middle"), else_="high"
-    )
-
-
 # --- activity -------------------------------------------------------------------------------
 
 def last_visit_day(as_of: dt.date) -> ColumnElement[dt.date]:
@@ -345,6 +310,24 @@ def lifecycle_stage(as_of: dt.date) -> ColumnElement[str]:
     return func.coalesce(
         profile_value("lifecycle_stage", as_of), case((no_history, C.c.lifecycle_stage))
     )
+
+
+def birthday_due(as_of: dt.date, days: int) -> ColumnElement[bool]:
+    """The birthday (MMDD) falls within the next `days` days; string ranges on birthday_md
+    use its index. A 29 February birthday is due on 1 March in other years."""
+    md = C.c.birthday_md
+    if days >= 365:
+        return md.is_not(None)
+    end = as_of + dt.timedelta(days=days)
+    start_md, end_md = as_of.strftime("%m%d"), end.strftime("%m%d")
+    if end.year == as_of.year:
+        cond = md.between(start_md, end_md)
+    else:
+        cond = or_(md >= start_md, md <= end_md)
+    march_firsts = [dt.date(y, 3, 1) for y in range(as_of.year, end.year + 1)]
+    if any(as_of <= m <= end and calendar.isleap(m.year) is False for m in march_firsts):
+        cond = or_(cond, md == "0229")
+    return cond
 
 
 def rank(value: ColumnElement[str], order: tuple[str, ...]) -> ColumnElement[int]:

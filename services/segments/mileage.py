@@ -8,7 +8,8 @@ from sqlalchemy import Float, Select, and_, case, cast, select, true
 from sqlalchemy.sql.elements import ColumnElement
 
 from models import MileageReading
-from services.segments.derived import DAYS_PER_YEAR, KM_PAIR_MIN_DAYS, Ctx, V
+from services.segments.context import Ctx, V
+from services.segments.derived import DAYS_PER_YEAR, KM_PAIR_MIN_DAYS
 from services.segments.sqlx import add_days, day, days_between
 
 # Latest first; on the same day the higher km is the later reading (an odometer only goes up).

@@ -10,23 +10,15 @@ from sqlalchemy import BigInteger, and_, cast, func, select, true
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.selectable import FromClause
 
-from services.segments.derived import Ctx, spend_agg, spend_window
+from services.segments.catalog import RFM_CLASS_KEYS, RFM_CLASSES, RFM_DEFAULT_MONTHS
+from services.segments.context import Ctx
+from services.segments.derived import spend_agg, spend_window
 from services.segments.sqlx import day, days_between
 
-DEFAULT_MONTHS = 24
-
-# (key, 中文, English, R up, F up, M up) exactly as DOMAIN.md names them.
-CLASSES: tuple[tuple[str, str, str, bool, bool, bool], ...] = (
-    ("important_value", "重要价值", "Important value", True, True, True),
-    ("important_develop", "重要发展", "Important to develop", True, False, True),
-    ("important_keep", "重要保持", "Important to keep", False, True, True),
-    ("important_retain", "重要挽留", "Important to win back", False, False, True),
-    ("general_value", "一般价值", "General value", True, True, False),
-    ("general_develop", "一般发展", "General to develop", True, False, False),
-    ("general_keep", "一般保持", "General to keep", False, True, False),
-    ("general_retain", "一般挽留", "General to win back", False, False, False),
-)
-CLASS_KEYS = tuple(c[0] for c in CLASSES)
+# The classes and the default window are catalog data; this module is their SQL.
+DEFAULT_MONTHS = RFM_DEFAULT_MONTHS
+CLASSES = RFM_CLASSES
+CLASS_KEYS = RFM_CLASS_KEYS
 CLASS_BY_FLAGS = {(c[3], c[4], c[5]): c for c in CLASSES}
 CLASS_BY_KEY = {c[0]: c for c in CLASSES}
 

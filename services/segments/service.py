@@ -18,7 +18,8 @@ from services.segments import rfm as rfm_mod
 from services.segments import spec, summaries
 from services.segments import templates as tpl
 from services.segments.compiler import compile_filter
-from services.segments.derived import C, V, months_before
+from services.segments.context import C, V
+from services.segments.derived import months_before
 from services.segments.labels import DUE_LABELS, SAT_LABELS, STAGE_LABELS
 from services.segments.results import (
     GroupCount,

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from services.errors import N_, RevisitError
-from services.segments.fields import FIELDS, Field
+from services.segments.catalog import FIELDS, Field
 
 SCHEMA_VERSION = 1
 VEHICLE_SCOPES = ("active", "all")

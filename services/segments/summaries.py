@@ -40,7 +40,7 @@ from models import (
 )
 from models.summary import MILEAGE_STAMP, SPEND_STAMP
 from services.segments import mileage, rfm
-from services.segments.derived import Ctx, V
+from services.segments.context import Ctx, Question, V
 from services.segments.sqlx import sqlite_only
 
 log = logging.getLogger(__name__)
@@ -67,7 +67,7 @@ def _rfm_rows(_session: Session, as_of: dt.date, months: int | None) -> Select:
 
 
 def _km_rows(session: Session, as_of: dt.date, _months: int | None) -> Select:
-    ctx = Ctx(as_of, uses_vehicle=True, customer_key=V.c.customer_id,
+    ctx = Ctx(Question(as_of), customer_key=V.c.customer_id,
               lateral=session.get_bind().dialect.name == "postgresql")
     km = mileage.estimated_km(ctx)
     # In vehicle order, so SQLite reads the readings index front to back (2.5 s → 0.6 s).
@@ -79,26 +79,25 @@ RFM = Summary("rfm", SPEND_STAMP, (ServiceVisit.__table__, OtherPurchase.__table
 KM = Summary("km", MILEAGE_STAMP, (MileageReading.__table__,), KmSummary.__table__, _km_rows)
 
 
-def _built_for(as_of: dt.date, months: int | None) -> str:
-    return as_of.isoformat() if months is None else f"{as_of.isoformat()} {months}m"
+def _built_for(q: Question) -> str:
+    return q.as_of.isoformat() if q.months is None else f"{q.as_of.isoformat()} {q.months}m"
 
 
-def _held(summary: Summary, as_of: dt.date, months: int | None) -> list[ColumnElement[bool]]:
-    return [SummaryState.name == summary.name,
-            SummaryState.built_for == _built_for(as_of, months)]
+def _held(summary: Summary, q: Question) -> list[ColumnElement[bool]]:
+    return [SummaryState.name == summary.name, SummaryState.built_for == _built_for(q)]
 
 
-def _holds(summary: Summary, as_of: dt.date, months: int | None):
-    """True while `summary` holds the answer for (as_of, months), whether or not its data
-    changed since (a rebuild replaces rows and state in one transaction)."""
-    return exists().where(*_held(summary, as_of, months))
+def _holds(summary: Summary, q: Question):
+    """True while `summary` holds the answer to `q`, whether or not its data changed since (a
+    rebuild replaces rows and state in one transaction)."""
+    return exists().where(*_held(summary, q))
 
 
 def is_current(session: Session, summary: Summary, as_of: dt.date,
                months: int | None = None) -> bool:
     """`summary` holds (as_of, months) and nothing it summarises changed since it was built."""
     current = exists().where(
-        *_held(summary, as_of, months),
+        *_held(summary, Question(as_of, months)),
         DataStamp.name == summary.stamp,
         DataStamp.value == SummaryState.stamp,
         SummaryState.seen_rows == summary.seen_rows(),
@@ -112,7 +111,7 @@ def rfm_values(as_of: dt.date, months: int) -> Subquery:
     t = RfmSummary
     return (
         select(t.customer_id, t.recency_days.label("r"), t.spends.label("f"), t.cents.label("m"))
-        .where(_holds(RFM, as_of, months))
+        .where(_holds(RFM, Question(as_of, months)))
         .subquery("rfm_summary")
     )
 
@@ -122,7 +121,7 @@ def km_values(as_of: dt.date) -> Subquery:
     that date (call `ensure` first)."""
     return (
         select(KmSummary.vehicle_id, KmSummary.estimated_km)
-        .where(_holds(KM, as_of, None))
+        .where(_holds(KM, Question(as_of)))
         .subquery("km_summary")
     )
 
@@ -137,7 +136,7 @@ def _lock(session: Session) -> None:
         session.execute(update(SummaryState).where(false()).values(rows=0))
 
 
-def _rebuild(session: Session, summary: Summary, as_of: dt.date, months: int | None) -> int:
+def _rebuild(session: Session, summary: Summary, q: Question) -> int:
     session.execute(delete(summary.table))
     session.execute(
         text("INSERT INTO data_stamp (name, value) VALUES (:name, :value) "
@@ -150,11 +149,11 @@ def _rebuild(session: Session, summary: Summary, as_of: dt.date, months: int | N
         select(DataStamp.value, summary.seen_rows()).where(DataStamp.name == summary.stamp)).one()
     columns = [c.name for c in summary.table.columns]
     session.execute(insert(summary.table).from_select(
-        columns, summary.rows(session, as_of, months)))
+        columns, summary.rows(session, q.as_of, q.months)))
     rows = session.scalar(select(func.count()).select_from(summary.table))
     session.execute(delete(SummaryState).where(SummaryState.name == summary.name))
     session.execute(insert(SummaryState).values(
-        name=summary.name, built_for=_built_for(as_of, months), stamp=stamp,
+        name=summary.name, built_for=_built_for(q), stamp=stamp,
         seen_rows=seen_rows, rows=rows))
     return rows
 
@@ -163,7 +162,7 @@ def refresh(session: Session, summary: Summary, as_of: dt.date,
             months: int | None = None) -> int:
     """Rebuild `summary` for (as_of, months) in one transaction and commit; its rows."""
     _lock(session)
-    rows = _rebuild(session, summary, as_of, months)
+    rows = _rebuild(session, summary, Question(as_of, months))
     session.commit()
     return rows
 
@@ -179,7 +178,7 @@ def ensure(session: Session, summary: Summary, as_of: dt.date,
         _lock(session)
         # Whoever held the lock before us may have built just this.
         rows = None if is_current(session, summary, as_of, months) else _rebuild(
-            session, summary, as_of, months)
+            session, summary, Question(as_of, months))
         session.commit()
     except DBAPIError as exc:
         session.rollback()
@@ -187,5 +186,5 @@ def ensure(session: Session, summary: Summary, as_of: dt.date,
         return False
     if rows is not None:
         log.info("%s summary for %s: %d rows in %.2f s", summary.name,
-                 _built_for(as_of, months), rows, time.perf_counter() - started)
+                 _built_for(Question(as_of, months)), rows, time.perf_counter() - started)
     return True

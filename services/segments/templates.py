@@ -17,10 +17,9 @@ from models import CustomerTag, Tag, TagGroup
 from models.codes import LIFECYCLE_STAGES
 from services.segments import derived as d
 from services.segments import mileage, rfm
-from services.segments.compiler import birthday_due
+from services.segments.context import C, Ctx, Question, V
 from services.segments.sqlx import no_index
 
-C, V = d.C, d.V
 YEAR_BANDS = ("5-6", "6-7", "7+")
 MATRIX_SAT_BANDS = ("low", "middle", "high", "none")
 DUE_FIELDS = ("insurance_expiry", "warranty_end", "loan_end", "inspection_due", "birthday")
@@ -46,7 +45,7 @@ def matrix_query(as_of: dt.date, km_floor: float | None = None, *,
     """Vehicles owned ≥ 5 years by year band × the owner's latest raw overall score: one grouped
     query; scores are banded afterwards (FACTS.md §8). The km floor is compared with the live
     estimate, or with `stored_km` (summaries.km_values) when given."""
-    ctx = d.Ctx(as_of, uses_vehicle=True, customer_key=V.c.customer_id, lateral=lateral)
+    ctx = Ctx(Question(as_of), customer_key=V.c.customer_id, lateral=lateral)
     # Most vehicles are old enough: scanning the table beats the date index plus a lookup per
     # row (0.2 s against 0.9 s at 300k vehicles).
     conds = [V.c.active.is_(True), no_index(V.c.purchase_date) <= d.day(_years_cut(as_of, 5))]
@@ -191,7 +190,7 @@ def due_query(as_of: dt.date, days: int) -> Select:
         ).scalar_subquery().label(name)
         for name in DUE_FIELDS[:-1]
     ]
-    birthdays = select(func.count()).select_from(C).where(birthday_due(as_of, days))
+    birthdays = select(func.count()).select_from(C).where(d.birthday_due(as_of, days))
     return select(*counts, birthdays.scalar_subquery().label("birthday"))
 
 

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from services.segments.fields import FIELDS, GROUPS
+from services.segments.catalog import FIELDS, GROUPS
 from services.segments.labels import SAT_LABELS, STAGE_LABELS
 from ui.labels import label
 from ui.widgets import date_edit

@@ -1,0 +1,243 @@
+"""The segment field catalog as plain data: keys, types, operators, groups, labels, parameters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from models.codes import (
+    CHANNELS,
+    DAY_PREFERENCES,
+    DNC_PURPOSES,
+    GENDERS,
+    INTENT_STRENGTHS,
+    INTENT_WINDOWS,
+    LIFECYCLE_STAGES,
+    PAYMENT_METHODS,
+    PROFILE_ATTRIBUTES,
+)
+
+OPERATORS: dict[str, tuple[str, ...]] = {
+    "number": ("=", "!=", "<", "<=", ">", ">=", "between", "is_null", "not_null"),
+    "text": ("=", "!=", "contains", "starts_with", "in", "not_in", "is_null", "not_null"),
+    "code": ("=", "!=", "in", "not_in", "is_null", "not_null"),
+    "date": (
+        "=", "<", "<=", ">", ">=", "between", "due_within", "within_last", "is_null", "not_null",
+    ),
+    "bool": ("=",),
+    "tags": ("has_any", "has_all", "has_none"),
+}
+# Operators that hold for a missing value (a customer with no vehicle, an unknown km…).
+NEGATIVE_OPS = frozenset({"!=", "not_in", "is_null", "has_none"})
+SATISFACTION_BANDS = ("low", "middle", "high", "none")
+TRENDS = ("up", "down", "same", "changed")
+# Attributes whose values have an order, so a change is "up" or "down".
+ORDERED_ATTRIBUTES = {
+    "economic_band": PROFILE_ATTRIBUTES["economic_band"],
+    "lifecycle_stage": LIFECYCLE_STAGES,
+    "household": PROFILE_ATTRIBUTES["household"][:5],
+}
+PROFILE_LABELS = {
+    "marital_status": "婚姻状况", "household": "家庭结构", "occupation": "职业",
+    "employment": "就业状况", "car_payer": "购车付款方", "economic_band": "经济状况（1–5）",
+    "driving_experience": "驾驶经验", "temperament": "性格", "lifecycle_stage": "生命周期阶段",
+}
+# Profile attributes other than the lifecycle stage, which is a field of its own.
+PROFILE_FIELDS = tuple(a for a in PROFILE_ATTRIBUTES if a != "lifecycle_stage")
+TREND_ATTRIBUTES = tuple(a for a in PROFILE_ATTRIBUTES if a != "occupation") + ("occupation",)
+
+RFM_DEFAULT_MONTHS = 24
+# (key, 中文, English, R up, F up, M up) exactly as DOMAIN.md names them.
+RFM_CLASSES: tuple[tuple[str, str, str, bool, bool, bool], ...] = (
+    ("important_value", "重要价值", "Important value", True, True, True),
+    ("important_develop", "重要发展", "Important to develop", True, False, True),
+    ("important_keep", "重要保持", "Important to keep", False, True, True),
+    ("important_retain", "重要挽留", "Important to win back", False, False, True),
+    ("general_value", "一般价值", "General value", True, True, False),
+    ("general_develop", "一般发展", "General to develop", True, False, False),
+    ("general_keep", "一般保持", "General to keep", False, True, False),
+    ("general_retain", "一般挽留", "General to win back", False, False, False),
+)
+RFM_CLASS_KEYS = tuple(c[0] for c in RFM_CLASSES)
+
+
+@dataclass(frozen=True)
+class Param:
+    key: str
+    type: str  # "int" | "number" | "code"
+    default: Any
+    zh: str
+    en: str
+    choices: tuple[str, ...] | None = None
+    minimum: float | None = None
+
+
+@dataclass(frozen=True)
+class Field:
+    """One field a condition can name. `only` narrows the operators of its type."""
+
+    key: str
+    type: str
+    level: str  # "customer" | "vehicle"
+    group: str
+    zh: str
+    en: str
+    choices: tuple[str, ...] | None = None
+    params: tuple[Param, ...] = ()
+    note: str = ""
+    only: tuple[str, ...] | None = None
+
+    @property
+    def operators(self) -> tuple[str, ...]:
+        return self.only if self.only is not None else OPERATORS[self.type]
+
+
+FIELDS: dict[str, Field] = {}
+
+
+def _add(f: Field) -> None:
+    assert f.key not in FIELDS, f.key
+    FIELDS[f.key] = f
+
+
+def _rows(level: str, group: str, rows: list[tuple]) -> None:
+    for key, typ, zh, en, *choices in rows:
+        _add(Field(key, typ, level, group, zh, en, choices=choices[0] if choices else None))
+
+
+_rows("customer", "customer", [
+    ("customer_code", "text", "客户编号", "Customer code"),
+    ("name", "text", "姓名", "Name"),
+    ("gender", "code", "性别", "Gender", GENDERS),
+    ("mobile", "text", "手机", "Mobile"),
+    ("other_phones", "text", "其他电话", "Other phones"),
+    ("province", "text", "省份", "Province"),
+    ("city", "text", "城市", "City"),
+    ("district", "text", "区县", "District"),
+    ("street", "text", "街道地址", "Street address"),
+    ("postcode", "text", "邮编", "Postcode"),
+    ("wechat_id", "text", "微信号", "WeChat ID"),
+    ("employer", "text", "工作单位", "Employer"),
+    ("customer_source", "text", "客户来源", "Customer source"),
+    ("owner_staff_id", "number", "负责员工编号", "Owner staff id"),
+])
+_rows("vehicle", "vehicle", [
+    ("brand", "text", "品牌", "Brand"),
+    ("model", "text", "车型", "Model"),
+    ("vin", "text", "车架号", "VIN"),
+    ("plate", "text", "车牌", "Plate"),
+    ("purchase_date", "date", "购车日期", "Purchase date"),
+    ("price_paid", "number", "购车价格（当时）", "Price paid (then)"),
+    ("payment_method", "code", "付款方式", "Payment", PAYMENT_METHODS),
+    ("loan_end", "date", "贷款到期", "Loan end"),
+    ("insurance_expiry", "date", "保险到期", "Insurance expiry"),
+    ("warranty_end", "date", "质保到期", "Warranty end"),
+    ("inspection_due", "date", "年检到期", "Inspection due"),
+    ("vehicle_active", "bool", "车辆在用", "Vehicle still owned"),
+])
+
+_add(Field("birthday", "date", "customer", "customer", "生日", "Birthday",
+           only=("due_within", "is_null", "not_null"),
+           note="due_within: the birthday (month and day) falls in the next N days; 29 Feb is "
+           "due on 1 Mar in other years"))
+_add(Field("lifecycle_stage", "code", "customer", "customer", "生命周期阶段", "Lifecycle stage",
+           choices=LIFECYCLE_STAGES))
+for _attr in PROFILE_FIELDS:
+    _allowed = PROFILE_ATTRIBUTES[_attr]
+    _add(Field(f"profile.{_attr}", "text" if _allowed is None else "code", "customer", "profile",
+               f"画像：{PROFILE_LABELS[_attr]}", f"Profile: {_attr.replace('_', ' ')}",
+               choices=_allowed))
+
+_attr_param = Param("attribute", "code", "economic_band", "属性", "Attribute", TREND_ATTRIBUTES)
+_add(Field("trend_since_purchase", "code", "vehicle", "profile", "画像趋势（购车以来）",
+           "Profile trend since purchase", choices=TRENDS, params=(_attr_param,),
+           note="value on the evaluation date vs. on this vehicle's purchase date"))
+_add(Field("trend_over_months", "code", "customer", "profile", "画像趋势（近N个月）",
+           "Profile trend over N months", choices=TRENDS,
+           params=(_attr_param, Param("months", "int", 12, "月数", "Months", minimum=1)),
+           note="value on the evaluation date vs. N months before"))
+
+_add(Field("years_since_purchase", "number", "vehicle", "vehicle", "购车年限（年）",
+           "Years since purchase", note="days from purchase to the evaluation date ÷ 365.25"))
+_rows("vehicle", "vehicle", [
+    ("estimated_km", "number", "估算当前里程（公里）", "Estimated current km"),
+    ("km_per_year", "number", "年均里程（公里/年）", "km per year"),
+])
+
+# Satisfaction: the customer's latest survey on or before the evaluation date
+_rows("customer", "satisfaction", [
+    ("satisfaction.overall_score", "number", "满意度（总体）", "Satisfaction (overall)"),
+    ("satisfaction.repair_quality", "number", "满意度：维修质量", "Satisfaction: repair quality"),
+    ("satisfaction.price", "number", "满意度：价格", "Satisfaction: price"),
+    ("satisfaction.speed", "number", "满意度：速度", "Satisfaction: speed"),
+    ("satisfaction.attitude", "number", "满意度：接待态度", "Satisfaction: reception attitude"),
+])
+_add(Field("satisfaction_band", "code", "customer", "satisfaction", "满意度分档",
+           "Satisfaction band", choices=SATISFACTION_BANDS,
+           note="low 0–6, middle 7–8, high 9–10, none = no survey"))
+_rows("customer", "satisfaction", [
+    ("satisfaction_date", "date", "最近满意度调查日期", "Latest survey date"),
+    ("unresolved_complaint", "bool", "有未解决投诉", "Has an unresolved complaint"),
+])
+
+_NEVER = "never counts as longer than any number of days; is_null = never"
+for _key, _zh, _en in (
+    ("days_since_last_contact", "距上次联系天数", "Days since last contact"),
+    ("days_since_last_visit", "距上次进厂天数", "Days since last visit"),
+    ("days_since_last_spend", "距上次消费天数", "Days since last spend"),
+):
+    _add(Field(_key, "number", "customer", "activity", _zh, _en, note=_NEVER))
+
+_months = Param("months", "int", 12, "窗口（月）", "Window (months)", minimum=1)
+_add(Field("spend_count", "number", "customer", "spend", "消费次数（窗口内）",
+           "Number of spends in window", params=(_months,)))
+_add(Field("spend_amount", "number", "customer", "spend", "消费金额（窗口内，元）",
+           "Amount spent in window (yuan)", params=(_months,)))
+
+_rfm_params = (
+    Param("months", "int", RFM_DEFAULT_MONTHS, "窗口（月）", "Window (months)", minimum=1),
+    Param("mode", "code", "mean", "阈值方式", "Thresholds", ("mean", "fixed")),
+    Param("r_days", "number", None, "R阈值（天）", "R threshold (days)", minimum=0),
+    Param("f", "number", None, "F阈值（次）", "F threshold (spends)", minimum=0),
+    Param("m", "number", None, "M阈值（元）", "M threshold (yuan)", minimum=0),
+)
+for _key, _zh, _en in (
+    ("rfm_r", "R：距上次消费天数（窗口内）", "R: days since last spend in window"),
+    ("rfm_f", "F：消费次数（窗口内）", "F: spends in window"),
+    ("rfm_m", "M：消费金额（窗口内，元）", "M: amount in window (yuan)"),
+):
+    _add(Field(_key, "number", "customer", "rfm", _zh, _en, params=_rfm_params[:1]))
+_add(Field("rfm_class", "code", "customer", "rfm", "RFM分类", "RFM class",
+           choices=RFM_CLASS_KEYS, params=_rfm_params,
+           note="no spend in the window = no class (is_null)"))
+
+_rows("customer", "intent", [
+    ("intent_strength", "code", "意向强度", "Intent strength", INTENT_STRENGTHS),
+    ("intent_window", "code", "预计购买时间", "Intent window", INTENT_WINDOWS),
+    ("intent_price", "number", "预期价格", "Expected price"),
+    ("intent_date", "date", "意向记录日期", "Intent recorded"),
+])
+_rows("customer", "preferences", [
+    ("preferred_channel", "code", "首选渠道", "Preferred channel", CHANNELS),
+    ("channel_order", "text", "渠道顺序", "Channel order"),
+    ("preferred_days", "code", "偏好日期", "Preferred days", DAY_PREFERENCES),
+    ("time_windows", "text", "偏好时段", "Preferred time windows"),
+    ("language", "text", "语言", "Language"),
+])
+_add(Field("marketing_consent", "bool", "customer", "preferences", "营销同意", "Marketing consent",
+           note="the latest consent event on or before the evaluation date; none = no consent"))
+_add(Field("do_not_contact", "bool", "customer", "preferences", "勿扰（拒绝联系）",
+           "Do not contact", params=(
+               Param("channel", "code", None, "渠道", "Channel", CHANNELS),
+               Param("purpose", "code", None, "目的", "Purpose", DNC_PURPOSES)),
+           note="a refusal in force on the evaluation date covering the channel and purpose"))
+_add(Field("tags", "tags", "customer", "tags", "标签", "Tags",
+           note='values are "group/tag" names'))
+
+GROUPS = {
+    "customer": ("客户", "Customer"), "vehicle": ("车辆", "Vehicle"),
+    "profile": ("画像", "Profile"), "satisfaction": ("满意度与投诉", "Satisfaction"),
+    "activity": ("联系与进厂", "Activity"), "spend": ("消费", "Spend"), "rfm": ("RFM", "RFM"),
+    "intent": ("购买意向", "Intent"), "preferences": ("偏好与同意", "Preferences and consent"),
+    "tags": ("标签", "Tags"),
+}

@@ -1,0 +1,54 @@
+"""The question a segment query answers (an immutable value) and the joins it collects."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.selectable import FromClause
+
+from models import Customer, Vehicle
+
+C = Customer.__table__
+V = Vehicle.__table__
+
+
+@dataclass(frozen=True)
+class Question:
+    """What is asked: the evaluation date, and for a question about one spend window (the RFM
+    template, the RFM summary) that window in months. A filter's window fields carry their
+    own window as a parameter."""
+
+    as_of: dt.date
+    months: int | None = None
+
+
+@dataclass(frozen=True, eq=False)
+class Ctx:
+    """What one compilation needs: the question, how to reach the customer and the database's
+    abilities; and the joins fields asked for, each added once so a latest-value subquery is
+    referenced once (FACTS.md §8)."""
+
+    question: Question
+    # Templates that start from the vehicle table correlate on vehicle.customer_id instead.
+    customer_key: ColumnElement[int] = C.c.id
+    # LATERAL joins for latest rows (PostgreSQL); SQLite has none.
+    lateral: bool = False
+    joins: dict[str, tuple[FromClause, ColumnElement[bool]]] = field(default_factory=dict)
+
+    @property
+    def as_of(self) -> dt.date:
+        return self.question.as_of
+
+    def join(self, key: str, make: Callable[[], tuple[FromClause, ColumnElement[bool]]]):
+        if key not in self.joins:
+            self.joins[key] = make()
+        return self.joins[key][0]
+
+    def outerjoin_all(self, source: FromClause) -> FromClause:
+        """`source` with every join the fields asked for, each once."""
+        for target, onclause in self.joins.values():
+            source = source.outerjoin(target, onclause)
+        return source
