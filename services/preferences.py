@@ -58,7 +58,7 @@ def set_preferences(
     if preferred_days not in DAY_PREFERENCES:
         raise RevisitError(N_("Unknown preferred days '{days}'."), days=preferred_days)
     if (hour_from is None) != (hour_to is None) or (
-        hour_from is not None and not 0 <= hour_from < hour_to <= 24
+        hour_from is not None and hour_to is not None and not 0 <= hour_from < hour_to <= 24
     ):
         raise RevisitError(N_("A preferred hour range needs a start before its end, within 0–24."))
     if language not in LANGUAGES:
@@ -69,8 +69,7 @@ def set_preferences(
         if pref is None:
             pref = ContactPreference(customer_id=customer_id)
             s.add(pref)
-        before = {"channel_order": pref.channel_order, "preferred_days": pref.preferred_days,
-                  "time_windows": pref.time_windows, "hours": (pref.hour_from, pref.hour_to)}
+        before = _snapshot(pref)
         pref.channel_order = order
         pref.first_channel = order.split(",")[0]
         pref.preferred_days = preferred_days
@@ -83,6 +82,26 @@ def set_preferences(
               {"before": before, "after": {"channel_order": order, "preferred_days":
                                             preferred_days, "time_windows": windows,
                                             "hours": (hour_from, hour_to)}}, staff_id)
+
+
+def clear_preferences(
+    sessions: sessionmaker[Session], customer_id: int, *, staff_id: int | None = None
+) -> None:
+    """Back to "not stated" (undoing a customer's first preferences): the row goes, the audit
+    log keeps what it said."""
+    with sessions.begin() as s:
+        _customer(s, customer_id)
+        pref = s.get(ContactPreference, customer_id)
+        if pref is None:
+            return
+        before = _snapshot(pref)
+        s.delete(pref)
+        audit(s, "clear_preferences", "customer", customer_id, {"before": before}, staff_id)
+
+
+def _snapshot(pref: ContactPreference) -> dict:
+    return {"channel_order": pref.channel_order, "preferred_days": pref.preferred_days,
+            "time_windows": pref.time_windows, "hours": (pref.hour_from, pref.hour_to)}
 
 
 def record_consent(

@@ -40,6 +40,19 @@ def test_preferences_are_replaced_and_first_channel_follows(database, ids):
     assert actions == ["set_preferences", "set_preferences"]
 
 
+def test_clearing_goes_back_to_not_stated_and_keeps_the_old_values_in_the_audit(database, ids):
+    staff, cid = ids
+    preferences.set_preferences(database.sessions, cid, channel_order=["sms"], staff_id=staff)
+    preferences.clear_preferences(database.sessions, cid, staff_id=staff)
+    preferences.clear_preferences(database.sessions, cid)  # nothing left: nothing happens
+    with database.sessions() as s:
+        assert s.get(ContactPreference, cid) is None
+        logged = s.scalars(select(AuditLog).where(AuditLog.entity_id == cid)
+                           .order_by(AuditLog.id)).all()
+    assert [a.action for a in logged] == ["set_preferences", "clear_preferences"]
+    assert "sms" in str(logged[-1].detail)
+
+
 @pytest.mark.parametrize("bad", [
     {"channel_order": []},
     {"channel_order": ["pigeon"]},

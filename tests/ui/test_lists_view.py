@@ -7,6 +7,7 @@ import pytest
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPrintSupport import QPrinter
+from PySide6.QtWidgets import QMessageBox
 
 from services.lists import runs
 from services.segments import service as segments
@@ -14,10 +15,24 @@ from tests.ui.conftest import DEMO_TODAY, shut_down
 from ui.labels import label
 from ui.tasks import TaskRunner
 from ui.views.lists_view import ListsView
+from ui.views.preferences_panel import purpose_hint
 
 
 @pytest.fixture
-def view(qtbot, demo_db):
+def asked(monkeypatch) -> list[str]:
+    """Building asks first; these tests answer Yes and keep the question's text."""
+    questions: list[str] = []
+
+    def answer(_parent, _title, text, *_a, **_k):
+        questions.append(text)
+        return QMessageBox.StandardButton.Yes
+
+    monkeypatch.setattr("ui.views.lists_view.QMessageBox.question", answer)
+    return questions
+
+
+@pytest.fixture
+def view(qtbot, demo_db, asked):
     segments.save_segment(
         demo_db.sessions,
         "5年以上车主",
@@ -117,3 +132,55 @@ def test_sms_vendor_file_from_the_wizard(qtbot, view, demo_db, tmp_path):
     texts = [str(c) for r in body for c in r if isinstance(c, str) and signature in c]
     assert texts and all("{" not in t for t in texts)
     assert "numbers" in outputs.status.text() or "号码" in outputs.status.text()
+
+
+def test_build_asks_first_and_cancel_stores_no_run(qtbot, view, demo_db, monkeypatch):
+    questions = []
+
+    def cancel(_parent, _title, text, *_a, **_k):
+        questions.append(text)
+        return QMessageBox.StandardButton.Cancel
+
+    monkeypatch.setattr("ui.views.lists_view.QMessageBox.question", cancel)
+    view.as_of.setDate(QDate(DEMO_TODAY.year, DEMO_TODAY.month, DEMO_TODAY.day))
+    for i in range(2):
+        view.callers.item(i).setCheckState(Qt.CheckState.Checked)
+    view.channels.button(1).setChecked(True)  # phone only
+    view.build_button.click()
+    assert len(questions) == 1
+    text = questions[0]
+    assert "5年以上车主" in text and view.channels.button(1).text() in text
+    assert "2 caller(s)" in text and "stored" in text and "follow-up" in text
+    qtbot.wait(200)
+    assert runs.list_runs(demo_db.sessions) == () and not view.runner.busy
+    assert view.build_button.isEnabled() and view.steps.currentIndex() == 0
+
+
+def test_build_without_callers_says_calls_go_to_nobody(qtbot, view, asked):
+    view.as_of.setDate(QDate(DEMO_TODAY.year, DEMO_TODAY.month, DEMO_TODAY.day))
+    with qtbot.waitSignal(view.run_built, timeout=30000):
+        view.build_button.click()
+    assert len(asked) == 1 and "No caller is ticked" in asked[0]
+
+
+def test_stored_run_is_confirmed_in_the_status_bar(qtbot, view, demo_db, asked):
+    changes = []
+    view.runner.data_changed.connect(changes.append)
+    with qtbot.waitSignal(view.runner.notice, timeout=30000) as notice:
+        run_id = _build(qtbot, view)
+    members = len(runs.load_document(demo_db.sessions, run_id).members)
+    assert notice.args[0].text == f"List #{run_id} stored: {members} customer(s) in it."
+    assert len(asked) == 1 and any(c.touches("lists") for c in changes)
+
+
+def test_purposes_are_explained_where_they_are_chosen(qtbot, view):
+    tips = {
+        view.purpose.itemData(i): view.purpose.itemData(i, Qt.ItemDataRole.ToolTipRole)
+        for i in range(view.purpose.count())
+    }
+    assert all(tips.values()) and len(set(tips.values())) == len(tips)
+    assert "many customers" in tips["marketing"] and "personal offer" in tips["sales"]
+    view.purpose.setCurrentIndex(view.purpose.findData("marketing"))
+    assert view.purpose_hint.text() == purpose_hint("marketing") and view.purpose_hint.isVisible()
+    view.purpose.setCurrentIndex(view.purpose.findData("sales"))
+    assert view.purpose_hint.text() == purpose_hint("sales")

@@ -97,3 +97,101 @@ def test_add_and_lift_refusal(qtbot, panel, demo_db, cid, monkeypatch):
         panel.lift_button.click()
     lifted = customer_detail.load(demo_db.sessions, cid).refusals[row]
     assert lifted.lifted_on == dt.date.today() and lifted.lift_reason == "客户主动来电"
+
+
+def _prefer_sms(panel) -> None:
+    for i in range(panel.channels.count()):
+        item = panel.channels.item(i)
+        item.setCheckState(Qt.CheckState.Checked if item.data(Qt.ItemDataRole.UserRole) == "sms"
+                           else Qt.CheckState.Unchecked)
+
+
+def test_save_is_confirmed_and_undo_is_offered_at_once(qtbot, panel, demo_db, cid):
+    changes = []
+    panel.runner.data_changed.connect(changes.append)
+    _prefer_sms(panel)
+    with qtbot.waitSignal(panel.runner.notice, timeout=5000) as notice:
+        panel.save_button.click()
+    assert notice.args[0].text == "Preferences saved"
+    assert panel.undo_button.isEnabled()
+    assert changes[-1].touches("preferences") and changes[-1].about(cid)
+    with qtbot.waitSignal(panel.runner.notice, timeout=5000) as notice:
+        panel.undo_button.click()
+    assert notice.args[0].text == "Preferences put back as before the last save"
+    assert not panel.undo_button.isEnabled()
+
+
+@pytest.fixture
+def panel_without_preferences(qtbot, demo_db):
+    """The panel on a demo customer who never stated preferences."""
+    from models import Customer
+
+    with demo_db.sessions() as s:
+        cid = s.scalars(select(Customer.id).where(
+            Customer.id.not_in(select(ContactPreference.customer_id)))).first()
+    runner = TaskRunner()
+    widget = PreferencesPanel(demo_db, runner)
+    qtbot.addWidget(widget)
+    widget.show_detail(customer_detail.load(demo_db.sessions, cid))
+    yield widget
+    shut_down(widget, runner)
+
+
+def test_undo_of_first_preferences_goes_back_to_not_stated(
+    qtbot, panel_without_preferences, demo_db
+):
+    panel = panel_without_preferences
+    customer_id = panel.detail.id
+    assert panel.detail.preferences is None
+    _prefer_sms(panel)
+    with qtbot.waitSignal(panel.runner.notice, timeout=5000) as notice:
+        panel.save_button.click()
+    assert notice.args[0].text == "Preferences saved"
+    assert panel.undo_button.isEnabled()
+    with demo_db.sessions() as s:
+        assert s.get(ContactPreference, customer_id) is not None
+    with qtbot.waitSignal(panel.runner.notice, timeout=5000):
+        panel.undo_button.click()
+    with demo_db.sessions() as s:
+        assert s.get(ContactPreference, customer_id) is None
+    assert not panel.undo_button.isEnabled()
+
+
+def test_consent_and_do_not_contact_are_confirmed(qtbot, panel, demo_db, cid, monkeypatch):
+    with qtbot.waitSignal(panel.runner.notice, timeout=5000) as notice:
+        panel.give.click()
+    assert notice.args[0].text == f"Marketing consent recorded as given on {dt.date.today()}"
+
+    def fill(dialog: RefusalDialog):
+        dialog.purpose.setCurrentIndex(dialog.purpose.findData("marketing"))
+        dialog.reason.setText("不要活动短信")
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(RefusalDialog, "exec", fill)
+    with qtbot.waitSignal(panel.runner.notice, timeout=5000) as notice:
+        panel.add_refusal_button.click()
+    assert notice.args[0].text == "Do-not-contact added"
+    qtbot.waitUntil(lambda: panel.refusals.rowCount() > 0, timeout=5000)
+    row = [panel.refusals.item(r, 2).text() for r in range(panel.refusals.rowCount())].index(
+        "不要活动短信")
+    panel.refusals.selectRow(row)
+    monkeypatch.setattr("ui.views.preferences_panel.QInputDialog.getText",
+                        lambda *a, **k: ("客户要求", True))
+    monkeypatch.setattr("ui.views.preferences_panel.QMessageBox.question",
+                        lambda *a, **k: QMessageBox.StandardButton.Yes)
+    with qtbot.waitSignal(panel.runner.notice, timeout=5000) as notice:
+        panel.lift_button.click()
+    assert notice.args[0].text == "Do-not-contact lifted"
+
+
+def test_refusal_dialog_explains_each_purpose(qtbot):
+    dialog = RefusalDialog()
+    qtbot.addWidget(dialog)
+    dialog.show()
+    tips = [dialog.purpose.itemData(i, Qt.ItemDataRole.ToolTipRole)
+            for i in range(dialog.purpose.count())]
+    assert all(tips) and len(set(tips)) == len(tips)
+    for code in ("marketing", "sales"):
+        dialog.purpose.setCurrentIndex(dialog.purpose.findData(code))
+        assert dialog.purpose_hint.text() == tips[dialog.purpose.currentIndex()]
+    assert "personal offer" in dialog.purpose_hint.text()

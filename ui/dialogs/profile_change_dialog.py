@@ -18,9 +18,13 @@ from ui.labels import choices, label
 from ui.widgets import date_edit
 
 SOURCES = ("call", "visit", "survey", "manual")
+MIN_WIDTH = 440  # a comfortable width for the combo boxes in Chinese and English
 
 
 class ProfileChangeDialog(QDialog):
+    """The new value starts empty and Save stays disabled until one is chosen or typed: a
+    pre-selected value would be stored by a hurried Enter."""
+
     def __init__(self, customer_name: str, current: dict[str, str | None], parent=None) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Record a change for %1").replace("%1", customer_name))
@@ -29,8 +33,10 @@ class ProfileChangeDialog(QDialog):
         for attribute in PROFILE_ATTRIBUTES:
             self.attribute.addItem(label("attribute", attribute), attribute)
         self.value_choice = QComboBox()
+        self.value_choice.setPlaceholderText(self.tr("— choose —"))
         self.value_text = QLineEdit()
         self.value_text.setMaxLength(100)
+        self.value_text.setPlaceholderText(self.tr("Type the new value"))
         self._value = QStackedWidget()
         self._value.addWidget(self.value_choice)
         self._value.addWidget(self.value_text)
@@ -38,11 +44,19 @@ class ProfileChangeDialog(QDialog):
         self.current.setReadOnly(True)
         self.effective = date_edit()
         self.effective.setMaximumDate(QDate.currentDate())
+        self.effective.setToolTip(
+            self.tr("The day it became true, e.g. the wedding day; today if they did not say")
+        )
         self.source = QComboBox()
         for code in SOURCES:
             self.source.addItem(label("source", code), code)
+        self.source.setToolTip(self.tr("Where we learned it"))
         self.note = QLineEdit()
         self.note.setPlaceholderText(self.tr("What they said, e.g. 刚结婚，想换大车"))
+        # A placeholder does not widen a line edit: make room for the whole example.
+        self.note.setMinimumWidth(
+            self.note.fontMetrics().horizontalAdvance(self.note.placeholderText()) + 24
+        )
         form = QFormLayout(self)
         form.addRow(self.tr("&Attribute"), self.attribute)
         form.addRow(self.tr("Now"), self.current)
@@ -50,34 +64,55 @@ class ProfileChangeDialog(QDialog):
         form.addRow(self.tr("&Effective from"), self.effective)
         form.addRow(self.tr("&Source"), self.source)
         form.addRow(self.tr("N&ote"), self.note)
-        buttons = QDialogButtonBox(
+        self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
+        self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        form.addRow(self.buttons)
         self.attribute.currentIndexChanged.connect(self._on_attribute_changed)
+        self.value_choice.currentIndexChanged.connect(self._on_value_changed)
+        self.value_text.textChanged.connect(self._on_value_changed)
         self._on_attribute_changed()
+        self.setMinimumWidth(max(MIN_WIDTH, self.sizeHint().width()))
+
+    def _coded(self) -> bool:
+        return PROFILE_ATTRIBUTES[self.attribute.currentData()] is not None
 
     def _on_attribute_changed(self) -> None:
         attribute = self.attribute.currentData()
         self.current.setText(label(attribute, self._current.get(attribute)) or self.tr("unknown"))
-        if PROFILE_ATTRIBUTES[attribute] is None:
+        if not self._coded():
             self._value.setCurrentWidget(self.value_text)
             self.value_text.clear()
-            return
-        self.value_choice.clear()
-        for code, text in choices(attribute) or [(c, c) for c in PROFILE_ATTRIBUTES[attribute]]:
-            if code != self._current.get(attribute):
-                self.value_choice.addItem(text, code)
-        self._value.setCurrentWidget(self.value_choice)
+        else:
+            self.value_choice.blockSignals(True)
+            self.value_choice.clear()
+            for code, text in choices(attribute) or [
+                (c, c) for c in PROFILE_ATTRIBUTES[attribute]
+            ]:
+                if code != self._current.get(attribute):
+                    self.value_choice.addItem(text, code)
+            self.value_choice.setCurrentIndex(-1)
+            self.value_choice.blockSignals(False)
+            self._value.setCurrentWidget(self.value_choice)
+        self._on_value_changed()
+
+    def _on_value_changed(self) -> None:
+        self.save_button.setEnabled(self.values()["new_value"] is not None)
 
     def values(self) -> dict:
+        """`new_value` is None until a value other than the current one is chosen or typed."""
         attribute = self.attribute.currentData()
-        coded = PROFILE_ATTRIBUTES[attribute] is not None
+        if self._coded():
+            new_value = self.value_choice.currentData()
+        else:
+            typed = self.value_text.text().strip()
+            new_value = typed if typed and typed != self._current.get(attribute) else None
         return {
             "attribute": attribute,
-            "new_value": self.value_choice.currentData() if coded else self.value_text.text(),
+            "new_value": new_value,
             "effective_date": self.effective.date().toPython(),
             "source": self.source.currentData(),
             "note": self.note.text().strip() or None,

@@ -60,7 +60,6 @@ class CustomersView(QWidget):
         for col, width in enumerate((80, 80, 40, 110, 120, 170, 80, 90)):
             self.table.setColumnWidth(col, width)
         self.preferences = PreferencesPanel(database, runner)
-        self.preferences.changed.connect(self._after_edit)
         self.page = CustomerPage(self.preferences)
         self.page.record_change_requested.connect(self._on_record_change_requested)
 
@@ -207,6 +206,3 @@ class CustomersView(QWidget):
             if change.about(self.page.customer_id):
                 self._show_customer(self.page.customer_id)
 
-    def _after_edit(self, customer_id: int) -> None:
-        self.model.refresh_rows()
-        self._show_customer(customer_id)

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QPushButton,
     QRadioButton,
     QSpinBox,
@@ -29,9 +30,10 @@ from services.lists import build, runs
 from services.segments import service as segments
 from services.settings import load_settings
 from ui.labels import label
-from ui.tasks import TaskRunner
+from ui.tasks import TaskRunner, changed
 from ui.views.customer_page import fill_table, make_table
 from ui.views.list_outputs import ListOutputs
+from ui.views.preferences_panel import purpose_hint
 from ui.widgets import date_edit
 
 PURPOSES = ("care", "callback", "sales", "reminder", "survey", "recall", "marketing")
@@ -79,6 +81,15 @@ class ListsView(QWidget):
         self.purpose = QComboBox()
         for code in PURPOSES:
             self.purpose.addItem(label("purpose", code), code)
+            self.purpose.setItemData(
+                self.purpose.count() - 1, purpose_hint(code), Qt.ItemDataRole.ToolTipRole
+            )
+        self.purpose_hint = QLabel()
+        self.purpose_hint.setObjectName("purposeHint")
+        self.purpose_hint.setWordWrap(True)
+        self.purpose_hint.setStyleSheet("QLabel#purposeHint { color: #555; }")
+        self.purpose.currentIndexChanged.connect(self._on_purpose_changed)
+        self._on_purpose_changed()
         self.channels = QButtonGroup(self)
         channel_row = QHBoxLayout()
         names = {
@@ -119,7 +130,16 @@ class ListsView(QWidget):
         outer.addStretch(1)
         form.addRow(self.tr("&Segment"), self.segment)
         form.addRow(self.tr("Evaluation &date"), self.as_of)
-        form.addRow(self.tr("&Purpose"), self.purpose)
+        # The combo box and its explanation in one field: a wrapped label on a row of its own
+        # gets more height from QFormLayout than it needs.
+        purpose_field = QWidget()
+        purpose_layout = QVBoxLayout(purpose_field)
+        purpose_layout.setContentsMargins(0, 0, 0, 0)
+        purpose_layout.addWidget(self.purpose)
+        purpose_layout.addWidget(self.purpose_hint)
+        purpose_label = QLabel(self.tr("&Purpose"))
+        purpose_label.setBuddy(self.purpose)
+        form.addRow(purpose_label, purpose_field)
         form.addRow(self.tr("Channel"), channel_row)
         form.addRow(self.tr("Not contacted again within"), self.fatigue)
         form.addRow(self.tr("Callers"), self.callers)
@@ -127,6 +147,10 @@ class ListsView(QWidget):
         form.addRow("", self.build_note)
         form.addRow("", self.build_button)
         return page
+
+    def _on_purpose_changed(self) -> None:
+        self.purpose_hint.setText(purpose_hint(self.purpose.currentData()))
+        self.purpose.setToolTip(self.purpose_hint.text())
 
     def reload_choices(self) -> None:
         current = self.segment.currentText()
@@ -165,18 +189,62 @@ class ListsView(QWidget):
         if not name:
             return
         options = self.options()
+        if not self._confirm_build(name, options):
+            return
         self.build_button.setEnabled(False)
         self.runner.run(
             lambda progress, cancel: build.build_run(
                 self.database.sessions, name, options, progress=progress, cancel=cancel
             ),
-            on_done=lambda summary: self.open_run(summary.run_id),
+            on_done=self._on_built,
             on_failed=self._on_build_failed,
             on_cancelled=lambda: self.build_button.setEnabled(True),
             parent_widget=self,
             label=self.tr("Building the list"),
             write=True,
+            changes=changed("lists"),
         )
+
+    def _confirm_build(self, name: str, options: build.RunOptions) -> bool:
+        """Building stores a run and hands calls to callers: say so, and let the user stop."""
+        channel = self.channels.checkedButton().text()
+        text = (
+            self.tr("Build a list from the segment “%1” for %2, channel: %3, evaluated on %4?")
+            .replace("%1", name)
+            .replace("%2", self.purpose.currentText())
+            .replace("%3", channel)
+            .replace("%4", options.as_of.isoformat())
+        )
+        if options.channel in ("sms", "mail"):  # no calls to hand out
+            text += "\n\n" + self.tr("The list is stored as a new run.")
+        elif options.staff:
+            text += "\n\n" + self.tr(
+                "The list is stored as a new run, and its calls are assigned to %n caller(s) "
+                "and appear in their follow-up queues.",
+                "",
+                len(options.staff),
+            )
+        else:
+            text += "\n\n" + self.tr(
+                "The list is stored as a new run. No caller is ticked, so its calls are not "
+                "assigned to anyone's follow-up queue."
+            )
+        answer = QMessageBox.question(
+            self,
+            self.tr("Build and store the list"),
+            text,
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Yes,
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
+    def _on_built(self, summary: build.RunSummary) -> None:
+        self.runner.notify(
+            self.tr("List #%1 stored: %n customer(s) in it.", "", summary.members).replace(
+                "%1", str(summary.run_id)
+            )
+        )
+        self.open_run(summary.run_id)
 
     def _on_build_failed(self, exc) -> None:
         from ui.tasks import show_error

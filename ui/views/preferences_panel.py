@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QDate, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -32,13 +32,60 @@ from services import preferences
 from services.customer_detail import CustomerDetail
 from services.database import Database
 from ui.labels import choices, label
-from ui.tasks import TaskRunner
+from ui.tasks import TaskRunner, changed
 from ui.views.customer_page import fill_table, make_table
 from ui.widgets import date_edit
 
+# What each purpose covers, shown where a purpose is chosen (here and in the list wizard): staff
+# confused 营销 and 销售. Context "purposes"; None is "all purposes".
+PURPOSE_HINTS: dict[str | None, str] = {
+    None: QT_TRANSLATE_NOOP(
+        "purposes",
+        "All purposes: no contact at all on the chosen channel, recall notices included.",
+    ),
+    "care": QT_TRANSLATE_NOOP(
+        "purposes",
+        "Care: a personal check-in — birthday, warranty or loan ending, after a repair; "
+        "nothing is offered.",
+    ),
+    "callback": QT_TRANSLATE_NOOP(
+        "purposes", "Satisfaction call-back: asking after a service visit how it went."
+    ),
+    "reminder": QT_TRANSLATE_NOOP(
+        "purposes", "Reminders: maintenance due, annual inspection, insurance renewal."
+    ),
+    "survey": QT_TRANSLATE_NOOP(
+        "purposes", "Satisfaction: call-backs and surveys about a service visit."
+    ),
+    "recall": QT_TRANSLATE_NOOP(
+        "purposes",
+        "Recalls: the maker's safety recall notices; most customers who refuse sales still "
+        "want these.",
+    ),
+    "marketing": QT_TRANSLATE_NOOP(
+        "purposes",
+        "Marketing: promotions, events and holiday greetings sent to many customers at once. "
+        "Needs marketing consent.",
+    ),
+    "sales": QT_TRANSLATE_NOOP(
+        "purposes",
+        "Sales: a personal offer to this customer to buy, replace or add a car. Needs "
+        "marketing consent.",
+    ),
+}
+REFUSAL_MIN_WIDTH = 440
+
+
+def purpose_hint(code: str | None) -> str:
+    """The translated explanation of a purpose code ('' for an unknown code)."""
+    text = PURPOSE_HINTS.get(code)
+    return QCoreApplication.translate("purposes", text) if text else ""
+
 
 class RefusalDialog(QDialog):
-    """A new do-not-contact entry: channel, purpose, reason, from when and until when."""
+    """A new do-not-contact entry: channel, purpose, reason, from when and until when. Sized
+    for its content in either language: the reason's example and the purpose's explanation are
+    read in full."""
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -51,8 +98,22 @@ class RefusalDialog(QDialog):
         self.purpose.addItem(self.tr("All purposes"), None)
         for code in DNC_PURPOSES:
             self.purpose.addItem(label("purpose", code), code)
+        for index in range(self.purpose.count()):
+            self.purpose.setItemData(
+                index, purpose_hint(self.purpose.itemData(index)), Qt.ItemDataRole.ToolTipRole
+            )
+        self.purpose_hint = QLabel()
+        self.purpose_hint.setObjectName("purposeHint")
+        self.purpose_hint.setWordWrap(True)
+        self.purpose_hint.setStyleSheet("QLabel#purposeHint { color: #555; }")
+        self.purpose_hint.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.purpose.currentIndexChanged.connect(self._on_purpose_changed)
         self.reason = QLineEdit()
         self.reason.setPlaceholderText(self.tr("e.g. 客户明确表示不接受销售电话"))
+        # A placeholder does not widen a line edit: make room for the whole example.
+        self.reason.setMinimumWidth(
+            self.reason.fontMetrics().horizontalAdvance(self.reason.placeholderText()) + 24
+        )
         self.set_on = date_edit()
         self.until = QCheckBox(self.tr("Ends on"))
         self.expires = date_edit()
@@ -62,9 +123,12 @@ class RefusalDialog(QDialog):
         ends = QHBoxLayout()
         ends.addWidget(self.until)
         ends.addWidget(self.expires)
+        ends.addStretch(1)
         form = QFormLayout(self)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.addRow(self.tr("&Channel"), self.channel)
         form.addRow(self.tr("&Purpose"), self.purpose)
+        form.addRow("", self.purpose_hint)
         form.addRow(self.tr("&Reason"), self.reason)
         form.addRow(self.tr("From"), self.set_on)
         form.addRow(ends)
@@ -74,6 +138,24 @@ class RefusalDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
+        self.setMinimumWidth(max(REFUSAL_MIN_WIDTH, form.sizeHint().width()))
+        self._reserve_hint_height()
+        self._on_purpose_changed()
+        self.adjustSize()
+
+    def _reserve_hint_height(self) -> None:
+        """Room for the longest explanation at the dialog's width, so choosing never jumps."""
+        self.resize(self.minimumWidth(), self.sizeHint().height())
+        self.layout().activate()
+        width = self.purpose_hint.width()
+        heights = []
+        for i in range(self.purpose.count()):
+            self.purpose_hint.setText(purpose_hint(self.purpose.itemData(i)))
+            heights.append(self.purpose_hint.heightForWidth(width))
+        self.purpose_hint.setMinimumHeight(max(heights))
+
+    def _on_purpose_changed(self) -> None:
+        self.purpose_hint.setText(purpose_hint(self.purpose.currentData()))
 
     def values(self) -> dict:
         return {
@@ -129,7 +211,7 @@ class PreferencesPanel(QWidget):
         self.note.setPlaceholderText(self.tr("e.g. 中午别打电话"))
         self.save_button = QPushButton(self.tr("&Save preferences"))
         self.undo_button = QPushButton(self.tr("&Undo last save"))
-        self.undo_button.setEnabled(False)
+        self._set_undo(None)
         self.save_button.clicked.connect(self.save)
         self.undo_button.clicked.connect(self.undo)
         prefs = QGroupBox(self.tr("How and when to reach them"))
@@ -188,8 +270,8 @@ class PreferencesPanel(QWidget):
     # --- showing -------------------------------------------------------------------------
     def show_detail(self, detail: CustomerDetail | None) -> None:
         if detail is None or self.detail is None or detail.id != self.detail.id:
-            self._previous = None
-            self.undo_button.setEnabled(False)
+            # Undo belongs to the customer it was saved for; a reload of the same one keeps it.
+            self._set_undo(None)
         self.detail = detail
         self.setEnabled(detail is not None)
         pref = detail.preferences if detail else None
@@ -256,10 +338,30 @@ class PreferencesPanel(QWidget):
                 "hour_to": pref.hour_to, "language": pref.language, "note": pref.note}
 
     # --- storing -------------------------------------------------------------------------
-    def _run(self, work, label_text: str) -> None:
+    def _run(self, work, label_text: str, notice: str, on_done=None) -> None:
+        """One write for the shown customer: `changed` for the page, `data_changed` for every
+        other panel, and a short confirmation in the status bar."""
         customer_id = self.detail.id
-        self.runner.run(work, on_done=lambda _r: self.changed.emit(customer_id),
-                        parent_widget=self, label=label_text, write=True)
+
+        def done(_r) -> None:
+            if on_done is not None:
+                on_done()
+            self.changed.emit(customer_id)
+
+        self.runner.run(work, on_done=done, parent_widget=self, label=label_text, write=True,
+                        changes=changed("preferences", customer=customer_id),
+                        done_notice=notice)
+
+    def _set_undo(self, previous: dict | None) -> None:
+        """`previous`: the values before the last save, {} when none were stated yet, None when
+        there is nothing to undo."""
+        self._previous = previous
+        self.undo_button.setEnabled(previous is not None)
+        if previous is not None:
+            tip = self.tr("Put the preferences back as they were before the last save")
+        else:
+            tip = self.tr("Available after you save preferences")
+        self.undo_button.setToolTip(tip)
 
     def save(self, values: dict | None = None) -> None:
         if self.detail is None:
@@ -267,37 +369,42 @@ class PreferencesPanel(QWidget):
         previous = self._stored_values()
         values = values or self.values()
         customer_id = self.detail.id
+        self._run(lambda _p, _c: preferences.set_preferences(self.database.sessions, customer_id,
+                                                             **values),
+                  self.tr("Saving preferences"), self.tr("Preferences saved"),
+                  on_done=lambda: self._on_saved(customer_id, previous))
 
-        def work(_p, _c):
-            preferences.set_preferences(self.database.sessions, customer_id, **values)
-
-        def done(_r) -> None:
-            self._previous = previous
-            self.undo_button.setEnabled(previous is not None)
-            self.changed.emit(customer_id)
-
-        self.runner.run(work, on_done=done, parent_widget=self,
-                        label=self.tr("Saving preferences"), write=True)
+    def _on_saved(self, customer_id: int, previous: dict | None) -> None:
+        # Only for the customer still shown: undo must never write one customer's values to
+        # another's.
+        if self.detail is not None and self.detail.id == customer_id:
+            self._set_undo(previous if previous is not None else {})
 
     def undo(self) -> None:
-        if self._previous is not None:
-            values, self._previous = self._previous, None
-            self.undo_button.setEnabled(False)
+        if self._previous is not None and self.detail is not None:
+            values = self._previous
+            self._set_undo(None)
             customer_id = self.detail.id
-            self.runner.run(
-                lambda _p, _c: preferences.set_preferences(self.database.sessions, customer_id,
-                                                           **values),
-                on_done=lambda _r: self.changed.emit(customer_id),
-                parent_widget=self, label=self.tr("Undoing"), write=True)
+
+            def work(_p, _c):
+                if not values:  # they had stated nothing before
+                    return preferences.clear_preferences(self.database.sessions, customer_id)
+                return preferences.set_preferences(self.database.sessions, customer_id, **values)
+
+            self._run(work, self.tr("Undoing"),
+                      self.tr("Preferences put back as before the last save"))
 
     def record_consent(self, granted: bool) -> None:
         if self.detail is None:
             return
         customer_id, day = self.detail.id, self.consent_date.date().toPython()
         source = self.consent_source.currentData()
+        notice = (self.tr("Marketing consent recorded as given on %1") if granted else
+                  self.tr("Marketing consent recorded as withdrawn on %1")).replace(
+            "%1", day.isoformat())
         self._run(lambda _p, _c: preferences.record_consent(
             self.database.sessions, customer_id, granted, event_date=day, source=source),
-            self.tr("Saving consent"))
+            self.tr("Saving consent"), notice)
 
     def _on_add_refusal(self) -> None:
         if self.detail is None:
@@ -308,7 +415,7 @@ class PreferencesPanel(QWidget):
         values, customer_id = dialog.values(), self.detail.id
         self._run(lambda _p, _c: preferences.add_refusal(self.database.sessions, customer_id,
                                                          **values),
-                  self.tr("Saving do-not-contact"))
+                  self.tr("Saving do-not-contact"), self.tr("Do-not-contact added"))
 
     def _on_lift(self) -> None:
         row = self.refusals.currentRow()
@@ -326,4 +433,4 @@ class PreferencesPanel(QWidget):
         refusal_id = self._refusal_ids[row]
         self._run(lambda _p, _c: preferences.lift_refusal(
             self.database.sessions, refusal_id, lifted_on=dt.date.today(), reason=reason),
-            self.tr("Lifting do-not-contact"))
+            self.tr("Lifting do-not-contact"), self.tr("Do-not-contact lifted"))
