@@ -4,7 +4,7 @@ against the same questions as hand-written SQL and as the obvious pandas approac
 Usage:  python bench/segments.py --db sqlite:///path/demo-200000.sqlite3 [--as-of 2026-11-23]
         [--repeat 5] [--no-pandas]
 Make the database first with `python main.py --db URL demo --customers 200000`. Hand-written SQL
-runs on SQLite only (it is written for SQLite 3.40's planner, FACTS.md §8)."""
+runs on SQLite only (it is written for SQLite 3.40's planner)."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from services.segments import service as svc
 
 
 def timed(fn, repeat: int) -> tuple[float, object]:
-    result = fn()  # warm the cache; FACTS.md §8 numbers are warm too
+    result = fn()  # warm the cache: the timings compared against are warm-cache medians too
     runs = []
     for _ in range(repeat):
         t0 = time.perf_counter()

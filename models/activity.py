@@ -30,7 +30,8 @@ class ServiceVisit(Base):
         one_of("visit_type", VISIT_TYPES),
         CheckConstraint("amount >= 0", name="amount_not_negative"),
         CheckConstraint("km IS NULL OR km >= 0", name="km_not_negative"),
-        # Covering indexes (FACTS.md §8): per customer for last visit / spend, by date for the
+        # Covering indexes (each replaces the plain foreign-key index; measured on SQLite 3.40 at
+        # 2,000,000 visits): per customer for last visit / spend, by date for the
         # spends of an RFM window (read in one range instead of the whole history).
         Index("ix_service_visit_customer_date_amount", "customer_id", "visit_date", "amount"),
         Index("ix_service_visit_date_customer_amount", "visit_date", "customer_id", "amount"),
@@ -80,7 +81,8 @@ class SatisfactionSurvey(Base):
             CheckConstraint(f"{c} IS NULL OR ({c} >= 0 AND {c} <= 10)", name=f"{c}_0_10")
             for c in SCORE_COLUMNS
         ),
-        # Covering index for "latest survey on or before D" (FACTS.md §8: keep id in it).
+        # Covering index for "latest survey on or before D". Keep id in it: without id the
+        # lookup becomes a sort (0.46 s at 400,000 surveys on SQLite 3.40).
         Index("ix_satisfaction_survey_latest", "customer_id", "survey_date", "id", "overall_score"),
         Index("ix_satisfaction_survey_vehicle_id", "vehicle_id"),
     )

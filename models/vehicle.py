@@ -57,7 +57,8 @@ class Vehicle(Base):
 
 
 class MileageReading(Base):
-    """An odometer reading; today's km is estimated from the last readings (DOMAIN.md)."""
+    """An odometer reading; today's km is estimated from the last readings
+    (services/segments/mileage.py)."""
 
     __tablename__ = "mileage_reading"
     __table_args__ = (

@@ -61,6 +61,7 @@ class PostgresWriter:
 
     def write_all(self, rows_by_table: dict[str, list[tuple]]) -> None:
         conn = self._raw.driver_connection
+        assert conn is not None, "written after finish()"  # None only once closed
         try:
             with conn.cursor() as cursor:
                 for table in self._tables:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -180,8 +181,11 @@ def load(sessions: sessionmaker[Session], customer_id: int) -> CustomerDetail:
         c = s.get(Customer, customer_id)
         if c is None:
             raise RevisitError(N_("There is no customer with id {id}."), id=customer_id)
-        owner = s.get(StaffUser, c.owner_staff_id).display_name if c.owner_staff_id else None
-        staff_names = dict(s.execute(select(StaffUser.id, StaffUser.display_name)).all())
+        # Keyed by int | None so a row without a member of staff looks up None.
+        staff_names: dict[int | None, str] = dict(
+            s.execute(select(StaffUser.id, StaffUser.display_name)).all()
+        )
+        owner = staff_names.get(c.owner_staff_id) if c.owner_staff_id else None
         vehicles = []
         owned = select(Vehicle).where(Vehicle.customer_id == customer_id)
         for v in s.scalars(owned.order_by(Vehicle.purchase_date, Vehicle.id)):
@@ -321,7 +325,7 @@ def load(sessions: sessionmaker[Session], customer_id: int) -> CustomerDetail:
             .order_by(TagGroup.sort_order, Tag.name)
         ).all()
         address = "".join(p for p in (c.province, c.city, c.district, c.street) if p)
-        detail = dict(
+        detail: dict[str, Any] = dict(
             id=c.id,
             code=c.code,
             name=c.name,

@@ -65,7 +65,7 @@ def search_condition(text: str):
     q = "".join(text.split())
     if not q:
         return None
-    parts: list[Select]
+    parts: list[Select | None]
     if _LATIN.match(q):
         low, up = q.lower(), q.upper()
         # Letters alone are a name in pinyin or initials ("zw" finds 张伟); only a long run of

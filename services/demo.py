@@ -140,7 +140,9 @@ def _current_max_ids(database: Database) -> dict[str, int]:
         for name in TABLES:
             table = Base.metadata.tables[name]
             if "id" in table.c:
-                out[name] = conn.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar()
+                out[name] = conn.execute(
+                    select(func.coalesce(func.max(table.c.id), 0))
+                ).scalar_one()
             else:
                 out[name] = 0
     return out

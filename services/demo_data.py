@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import itertools
 import random
-from typing import NamedTuple
+from typing import NamedTuple, TypedDict
 
 __all__ = [
     "CITIES", "COMPLAINT_RESOLUTIONS", "COMPLAINT_TOPICS", "CUSTOMER_SOURCES", "EMPLOYER_FORMS",
@@ -13,9 +13,9 @@ __all__ = [
     "FEEDBACK_SNIPPETS", "FEMALE_GIVEN_CHARS", "MALE_GIVEN_CHARS", "MOBILE_PREFIXES", "MODELS",
     "NEUTRAL_GIVEN_CHARS", "PLATE_LETTERS", "PROVINCE_ABBRS", "PROVINCES", "SALES_YEARS",
     "STREET_ROOTS", "STREET_SUFFIXES", "SURNAMES", "VIN_CHARS", "VIN_MODEL_YEAR_CODES",
-    "VIN_WEIGHTS", "City", "Model", "Province", "is_valid_vin", "make_address", "make_employer",
-    "make_mobile", "make_name", "make_plate", "make_vin", "model_year_code", "models_on_sale",
-    "pick_vehicle", "price_range", "vin_check_digit",
+    "VIN_WEIGHTS", "City", "Model", "Province", "VehiclePick", "is_valid_vin", "make_address",
+    "make_employer", "make_mobile", "make_name", "make_plate", "make_vin", "model_year_code",
+    "models_on_sale", "pick_vehicle", "price_range", "vin_check_digit",
 ]
 
 # ---------------------------------------------------------------------------
@@ -466,7 +466,10 @@ _VEHICLE_TABLE: tuple[tuple[str, str, str, tuple[tuple, ...]], ...] = (
 )
 
 MODELS: tuple[Model, ...] = tuple(
-    Model(maker, brand, row[0], row[9] if len(row) > 9 else wmi, *row[1:3], row[3:5], *row[5:9])
+    Model(
+        maker, brand, row[0], row[9] if len(row) > 9 else wmi, row[1], row[2], (row[3], row[4]),
+        row[5], row[6], row[7], row[8],
+    )
     for maker, brand, wmi, rows in _VEHICLE_TABLE
     for row in rows
 )
@@ -491,11 +494,19 @@ def _sale_cum_weights(year: int) -> tuple[float, ...]:
     return tuple(itertools.accumulate(m.weight for m in models_on_sale(year)))
 
 
-def pick_vehicle(rng: random.Random, purchase_year: int) -> dict[str, object]:
-    """A model on sale in purchase_year with a price that fits that year.
+class VehiclePick(TypedDict):
+    brand: str
+    maker: str
+    model: str
+    wmi: str
+    price: int  # yuan
+    nev: bool
+    powertrain: str
+    segment: str
 
-    Keys: brand, maker, model, wmi, price (int yuan), nev (bool), powertrain, segment.
-    """
+
+def pick_vehicle(rng: random.Random, purchase_year: int) -> VehiclePick:
+    """A model on sale in purchase_year with a price that fits that year."""
     candidates = models_on_sale(purchase_year)
     if not candidates:
         first, last = SALES_YEARS

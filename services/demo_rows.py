@@ -106,8 +106,9 @@ def make_customer_rows(c: CustomerRows, out: RowSet) -> None:
     other_phones = None
     if mobile is None or rng.random() < 0.05:
         other_phones = f"0{rng.randint(20, 29)}-{rng.randint(3000_0000, 8999_9999)}"
+    street: str | None = address["street"]
     if rng.random() < 0.02:
-        address["street"] = None  # an address nobody completed: no mail for them
+        street = None  # an address nobody completed: no mail for them
     employed_by = ref.make_employer(rng, address["city"], address["district"])
 
     first_purchase = today - 30 - int(15.5 * YEAR * rng.betavariate(1.4, 1.6))
@@ -147,7 +148,7 @@ def make_customer_rows(c: CustomerRows, out: RowSet) -> None:
         address["province"],
         address["city"],
         address["district"],
-        address["street"],
+        street,
         address["postcode"],
         f"wxid_{rng.getrandbits(40):010x}" if rng.random() < 0.55 else None,
         employed_by if rng.random() < 0.65 else None,
@@ -534,7 +535,7 @@ def _preferences_consent_refusals(c: CustomerRows, out: RowSet, first: int) -> b
             rng.choices(("any", "weekday", "weekend"), weights=(50, 30, 20))[0],
             None if ranged else windows,
             hour_from,
-            hour_from + 1 if ranged else None,
+            hour_from + 1 if hour_from is not None else None,
             "en" if rng.random() < 0.01 else "zh",
             None,
             stamp(first, 600),

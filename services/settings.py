@@ -26,7 +26,8 @@ class Settings:
     sms_signature: str = "【回访汽车】"
     sms_opt_out: str = "回T退订"
     sms_vendor: str = "generic"
-    # Marketing SMS only inside this window (FACTS.md §1: the strictest vendor rule).
+    # Marketing SMS only inside this window: the strictest vendor rule (Aliyun: none 20:00–8:00;
+    # Huawei 08:00–22:00, Getui 8:00–21:00).
     sms_window_start: dt.time = dt.time(8, 0)
     sms_window_end: dt.time = dt.time(20, 0)
     contact_fatigue_days: int = 14

@@ -1,5 +1,6 @@
-"""The layering rules of STYLE.md, checked on the source: no Qt below ui/, a docstring saying what
-each module is for, and no module grown past the size where it must be split."""
+"""The layering rules (ui/ → services/ → models/, imports point down), checked on the source: no
+Qt below ui/, a docstring saying what each module is for, and no module grown past the size where
+it must be split."""
 
 from __future__ import annotations
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -182,3 +183,44 @@ def test_usage_errors(args, tmp_path):
     assert "error:" in result.stderr.strip().splitlines()[-1]
     # A mistyped command never creates a database.
     assert not (tmp_path / "u.sqlite3").exists()
+
+
+# ---------------------------------------------------------------------------
+# report activity
+# ---------------------------------------------------------------------------
+
+
+def test_report_activity_as_of_is_its_week_with_chinese_labels(tmp_path):
+    path = tmp_path / "r.sqlite3"
+    url = f"sqlite:///{path}"
+    assert run("--db", url, "demo", "--customers", "30", "--seed", "3",
+               "--today", "2025-06-30").returncode == 0
+    with sqlite3.connect(path) as con:
+        staff = con.execute("SELECT id FROM staff_user ORDER BY id LIMIT 1").fetchone()[0]
+        customer = con.execute("SELECT id FROM customer ORDER BY id LIMIT 1").fetchone()[0]
+        con.executemany(
+            "INSERT INTO contact_event (customer_id, contact_at, channel, purpose, staff_id, "
+            "outcome, created_at) VALUES (?, ?, ?, 'care', ?, ?, '2025-07-14 00:00:00.000000')",
+            [(customer, f"{day} 10:00:00.000000", channel, staff, outcome)
+             for day, channel, outcome in (
+                 ("2025-07-07", "phone", "reached"),  # Monday
+                 ("2025-07-09", "phone", "no_answer"),
+                 ("2025-07-13", "sms", "sent"),  # Sunday
+                 ("2025-07-14", "phone", "reached"),  # the next week
+             )],
+        )
+    result = run("--db", url, "report", "activity", "--as-of", "2025-07-10")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "contacts 2025-07-07 – 2025-07-13: 3"
+    assert lines[1].endswith("接通 1, 无人接听 1, 已发送 1")
+    assert "by channel: 电话 2, 短信 1" in lines
+    words = re.findall(r"[a-z_]+", result.stdout)
+    assert not {"reached", "no_answer", "sent", "phone", "sms"} & set(words)
+    data = json.loads(run("--db", url, "report", "activity", "--as-of", "2025-07-13",
+                          "--format", "json").stdout)
+    assert (data["start"], data["end"]) == ("2025-07-07", "2025-07-13")
+    assert data["by_channel"] == {"phone": 2, "sms": 1}
+    assert data["callers"][0]["by_outcome"] == {"reached": 1, "no_answer": 1, "sent": 1}
+    bad = run("--db", url, "report", "activity", "--as-of", "10/07/2025")
+    assert bad.returncode == 2 and "--as-of" in bad.stderr and "Traceback" not in bad.stderr

@@ -90,3 +90,25 @@ def test_bad_inputs_are_one_clear_line(db, tmp_path):
     assert unwritable.returncode == 2
     assert unwritable.stderr.count("\n") == 1 and "no-such-folder" in unwritable.stderr
     assert run(db, "list", "show").stdout == runs_before  # no run was stored
+
+
+def test_a_template_key_builds_a_list_and_codes_print_as_chinese(db, tmp_path):
+    import re
+
+    built = run(db, "list", "build", "matrix.7+.high", "--as-of", TODAY, "--format", "xlsx",
+                "--out", str(tmp_path / "t.xlsx"))
+    first = int(re.search(r"list run #(\d+) of 'matrix.7\+.high' \(2026-11-23, 关怀\)",
+                          built.stdout).group(1))
+    channels = [line.split()[0] for line in built.stdout.splitlines()
+                if re.fullmatch(r"  \S+\s+[\d,]+", line)]
+    assert channels and set(channels) <= {"电话", "邮寄", "短信"}
+    # Saved under its key, so next week's run of it compares with this one.
+    listed = run(db, "segment", "list").stdout
+    assert "matrix.7+.high\t换车九宫格：7+年 × 满意度高（9–10）" in listed
+    again = run(db, "list", "build", "matrix.7+.high", "--as-of", "2026-11-30", "--format",
+                "xlsx", "--out", str(tmp_path / "t2.xlsx"))
+    second = int(re.search(r"list run #(\d+)", again.stdout).group(1))
+    shown = run(db, "list", "show", str(second)).stdout
+    assert f"since run #{first}:" in shown
+    assert "purpose 关怀, channel 按客户偏好" in shown
+    assert not re.search(r"\b(phone|call|sms|mail|care)\b", shown)

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from models import Customer, SatisfactionSurvey, Vehicle
+from models import Customer, CustomerTag, SatisfactionSurvey, Tag, TagGroup, Vehicle
 from ui.cli import run
 
 FILTER = {"version": 1, "where": {"and": [
@@ -83,6 +83,7 @@ def test_templates_print_counts(capsys, db):
     (("matrix", "--as-of", "2026-13-01"), "--as-of: '2026-13-01' is not a date"),
     (("import", "missing.json"), "missing.json does not exist"),
     (("save-template", "matrix.9+.high"), "no template 'matrix.9+.high'"),
+    (("tags", "--as-of", "23/11/2026"), "--as-of: '23/11/2026' is not a date"),
 ])
 def test_errors_are_one_line(capsys, db, args, fragment):
     code, out, err = cli(capsys, db, *args)
@@ -97,3 +98,48 @@ def test_bad_file_names_the_part(capsys, db, tmp_path):
     path.write_text("{not json", encoding="utf-8")
     code, _, err = cli(capsys, db, "import", str(path), "--name", "x")
     assert code == 2 and "is not valid JSON" in err
+
+
+# --- a newcomer's first commands ------------------------------------------------------------
+
+def test_an_empty_list_points_to_the_templates(capsys, db):
+    code, out, err = cli(capsys, db, "list")
+    assert code == 0 and out == ""
+    assert "segment templates" in err and "list build matrix.7+.high" in err
+    code, out, err = cli(capsys, db, "list", "--format", "json")
+    assert json.loads(out) == [] and err == ""  # scripts get no prose
+    keys = cli(capsys, db, "templates")[1]
+    assert "matrix.7+.high\t换车九宫格：7+年 × 满意度高（9–10）" in keys
+
+
+def test_a_saved_template_is_named_by_its_key(capsys, db):
+    code, out, _ = cli(capsys, db, "save-template", "matrix.7+.high")
+    assert code == 0 and out == "saved segment 'matrix.7+.high'\n"
+    listed = cli(capsys, db, "list")
+    assert listed[1] == "matrix.7+.high\t换车九宫格：7+年 × 满意度高（9–10）\n" and listed[2] == ""
+    out = cli(capsys, db, "count", "matrix.7+.high", "--as-of", "2026-11-23")[1]
+    assert out == "matrix.7+.high on 2026-11-23: 1 customers, 1 vehicles\n"
+
+
+def test_tags_take_as_of_like_every_date_command(capsys, db, sqlite_database):
+    with sqlite_database.sessions.begin() as s:
+        s.add(TagGroup(id=1, name="客群"))
+        s.flush()
+        s.add(Tag(id=1, group_id=1, name="企业主"))
+        s.flush()
+        s.add(CustomerTag(customer_id=1, tag_id=1))
+    code, out, err = cli(capsys, db, "tags", "--as-of", "2026-11-23")
+    assert (code, out, err) == (0, "客群/企业主\t1\n", "")
+    data = json.loads(cli(capsys, db, "tags", "--as-of", "2026-11-23", "--format", "json")[1])
+    assert [(g["key"], g["count"]) for g in data] == [("客群/企业主", 1)]
+
+
+def test_the_matrix_names_its_bands_in_chinese(capsys, db):
+    out = cli(capsys, db, "matrix", "--as-of", "2026-11-23")[1]
+    header, *rows = out.splitlines()[1:]
+    for band in ("低（0–6）", "中（7–8）", "高（9–10）", "无评分"):
+        assert band in header
+    assert "high" not in out and "none" not in out
+    assert rows[2].split() == ["7+", "0", "0", "1", "0"]
+    data = json.loads(cli(capsys, db, "matrix", "--as-of", "2026-11-23", "--format", "json")[1])
+    assert {c["satisfaction_band"] for c in data["cells"]} == {"low", "middle", "high", "none"}

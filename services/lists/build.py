@@ -9,6 +9,7 @@ import json
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 from sqlalchemy import insert, or_, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -16,8 +17,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from models import ListRun, ListRunExclusion, ListRunMember, StaffUser
 from models.codes import PURPOSES
 from services.errors import N_, CancelToken, RevisitError
+from services.labels import text
 from services.lists import routing
-from services.lists.labels import REASON_LABELS
 from services.lists.query import SALES_PURPOSES, candidate_query
 from services.outputs.sms import mainland_mobile
 from services.outputs.types import ListMember
@@ -29,6 +30,9 @@ CHANNEL_MODES = ("auto", "call", "mail", "sms")
 LIST_TO_STORED = {"call": "phone", "sms": "sms", "mail": "mail"}
 CHANNEL_RANK = {"call": 0, "mail": 1, "sms": 2}
 INSERT_CHUNK = 5000
+# (candidate_query row, routing.Decision). Any: a chosen decision's channel is never None, which
+# the Decision type cannot say.
+Routed = tuple[Any, Any]
 
 
 @dataclass(frozen=True)
@@ -57,8 +61,9 @@ class RunSummary:
 
 
 def segment_members(sessions: Sessions, name: str, as_of: dt.date):
-    """The one place list runs touch the segment engine: (segment, member query)."""
-    seg = segments.get_segment(sessions, name)
+    """The one place list runs touch the segment engine: (segment, member query). `name` is a
+    saved segment or, failing that, a template key (the template is then saved under it)."""
+    seg = segments.segment_or_template(sessions, name)
     return seg, segments.member_select(seg.filter, as_of)
 
 
@@ -129,13 +134,15 @@ def build_run(sessions: Sessions, segment_name: str, options: RunOptions = RunOp
     with sessions.begin() as s:
         st = load_settings_in(s)
         if options.overrides:
-            st = dataclasses.replace(st, **options.overrides)
+            changes: dict[str, Any] = dict(options.overrides)  # any Settings field by name
+            st = dataclasses.replace(st, **changes)
         callers = _callers(s, options.staff)
         rows = s.execute(candidate_query(member_query, as_of, purpose)).all()
         if cancel:
             cancel.check()
         sales = purpose in SALES_PURPOSES
-        chosen, excluded = [], []
+        chosen: list[Routed] = []
+        excluded: list[Routed] = []
         for r in rows:
             d = routing.decide(r, forced, st, as_of, sales)
             (chosen if d.channel else excluded).append((r, d))
@@ -154,8 +161,8 @@ def build_run(sessions: Sessions, segment_name: str, options: RunOptions = RunOp
             kept.append((r, d))
         call_rows = [r for r, d in kept if d.channel == "call"]
         staff_of = assign(call_rows, callers, options.split)
-        names = dict(callers)
-        by_caller = {name: [] for _, name in callers}
+        names: dict[int | None, str] = dict(callers)  # None: not assigned to a caller
+        by_caller: dict[str, list[Routed]] = {name: [] for _, name in callers}
         for r, d in kept:
             if d.channel == "call" and r.customer_id in staff_of:
                 by_caller[names[staff_of[r.customer_id]]].append((r, d))
@@ -213,6 +220,6 @@ def build_run(sessions: Sessions, segment_name: str, options: RunOptions = RunOp
             run.id, seg.info.name, as_of, purpose, len(ordered),
             dict(Counter(d.channel for _, d in ordered)),
             {name: len(g) for name, g in by_caller.items()},
-            {REASON_LABELS.get(k, k): v for k, v in Counter(d.reason for _, d in excluded)
+            {text("exclusion", k): v for k, v in Counter(d.reason for _, d in excluded)
              .most_common()},
             previous)

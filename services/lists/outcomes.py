@@ -13,14 +13,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from models import ContactEvent, ListRun, ListRunMember, MileageReading
+from services import labels
 from services.errors import N_, RevisitError
-from services.lists.labels import OUTCOME_ALIASES, OUTCOME_LABELS, PROFILE_LABELS, VALUE_LABELS
 from services.outputs.excel import unsafe_text
 from services.profile import record_change_in, validate
 
 Sessions = sessionmaker[Session]
 NEEDED = ("编号", "结果")
-BY_LABEL = {v: k for k, v in OUTCOME_LABELS.items()} | OUTCOME_ALIASES
 
 
 @dataclass(frozen=True)
@@ -71,8 +70,8 @@ def _changes(text: str) -> tuple[tuple[str, str], ...]:
         key, sep, value = part.replace("：", "=").replace(":", "=").partition("=")
         if not sep:
             raise ValueError(f"profile change '{part.strip()}' is not like 婚姻=已婚")
-        attr = PROFILE_LABELS.get(key.strip(), key.strip())
-        value = VALUE_LABELS.get(value.strip(), value.strip())
+        attr = labels.code_of("attribute", key) or key.strip()
+        value = labels.code_of(attr, value) or value.strip()
         try:
             validate(attr, value)
         except RevisitError as exc:
@@ -85,10 +84,10 @@ def _parse(row: dict, number: int) -> _Row | None:
     outcome_text = _text(row.get("结果"))
     if not outcome_text:
         return None
-    outcome = BY_LABEL.get(outcome_text, outcome_text)
-    if outcome not in OUTCOME_LABELS:
+    outcome = labels.code_of("outcome", outcome_text)
+    if outcome is None:
         raise ValueError(f"outcome '{outcome_text}' is not one of "
-                         f"{'、'.join(OUTCOME_LABELS.values())}")
+                         f"{'、'.join(labels.text('outcome', c) for c in labels.codes('outcome'))}")
     km_raw = row.get("当前里程(km)")
     km = None
     if km_raw not in (None, ""):
@@ -158,7 +157,7 @@ def read_outcomes(sessions: Sessions, path: Path | str, *, staff_id: int | None 
             if s.scalar(select(ContactEvent.id).where(ContactEvent.source_key == key)):
                 already += 1
                 continue
-            run = s.get(ListRun, member.run_id)
+            run = s.get_one(ListRun, member.run_id)
             s.add(ContactEvent(
                 customer_id=member.customer_id, vehicle_id=member.vehicle_id,
                 contact_at=dt.datetime.combine(day, dt.time(12)), channel=member.channel,

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import Integer, and_, case, func, literal, or_, select
-from sqlalchemy.sql import Select
+from sqlalchemy.sql import ColumnElement, FromClause, Select
 
 from models import (
     ConsentEvent,
@@ -38,7 +38,7 @@ SALES_PURPOSES = ("sales", "marketing")
 LOOKBACK_DAYS = 365  # failed calls further back do not count towards moving a customer on
 
 
-def _flag(cond) -> object:
+def _flag(cond: ColumnElement[bool]) -> ColumnElement[int]:
     return func.max(case((cond, 1), else_=0))
 
 
@@ -100,7 +100,7 @@ def candidate_query(members: Select, as_of: dt.date, purpose: str) -> Select:
     ctx = Ctx(Question(as_of))
     km = estimated_km(ctx)
     p = ContactPreference.__table__
-    source = (m.join(C, C.c.id == m.c.customer_id)
+    source: FromClause = (m.join(C, C.c.id == m.c.customer_id)
               .outerjoin(V, V.c.id == m.c.vehicle_id)
               .outerjoin(p, p.c.customer_id == C.c.id)
               .outerjoin(dnc, dnc.c.customer_id == C.c.id)

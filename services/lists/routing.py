@@ -6,19 +6,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from services.lists.labels import (
-    CHANNEL_LABELS,
-    DAY_LABELS,
-    OUTCOME_LABELS,
-    WINDOW_LABELS,
-    WINDOW_START,
-)
+from services.labels import text
 from services.outputs.sms import mainland_mobile
 from services.settings import Settings
 
 STORED_TO_LIST = {"phone": "call", "sms": "sms", "mail": "mail"}
 DEFAULT_ORDER = ("call", "sms", "mail")
 DAY_RANK = {"weekday": 0, "any": 1, None: 1, "weekend": 2}
+WINDOW_START = {"morning": 9, "noon": 12, "afternoon": 14, "evening": 18}  # hour of the day
 
 
 @dataclass(frozen=True)
@@ -88,7 +83,7 @@ def decide(r, forced: str | None, s: Settings, as_of: dt.date, sales: bool) -> D
     waiting = fail and (ok is None or fail > ok) and (as_of - fail).days < s.no_answer_retry_days
     reasons = []
     for channel in order:
-        if channel == "call" and waiting and r.failed_calls < s.max_failed_attempts:
+        if channel == "call" and fail and waiting and r.failed_calls < s.max_failed_attempts:
             back = fail + dt.timedelta(days=s.no_answer_retry_days)
             return Decision(None, "retry_later", f"{fail} 未接通，{back} 起再拨")
         blocked = _blocked(r, channel, s, as_of)
@@ -96,7 +91,8 @@ def decide(r, forced: str | None, s: Settings, as_of: dt.date, sales: bool) -> D
             note = ""
             if channel != "call" and "call" in order[: order.index(channel)] \
                     and r.failed_calls >= s.max_failed_attempts:
-                note = f"电话已连续 {r.failed_calls} 次未接通，改为{CHANNEL_LABELS[channel]}"
+                note = (f"电话已连续 {r.failed_calls} 次未接通，改为"
+                        f"{text('list_channel', channel)}")
             return Decision(channel, note=note)
         reasons.append(blocked)
     if not forced and r.failed_calls >= s.max_failed_attempts and "call" in order:
@@ -104,19 +100,20 @@ def decide(r, forced: str | None, s: Settings, as_of: dt.date, sales: bool) -> D
         for channel in ("sms", "mail"):
             if channel not in order and _blocked(r, channel, s, as_of) is None:
                 return Decision(channel, note=f"电话已连续 {r.failed_calls} 次未接通，改为"
-                                              f"{CHANNEL_LABELS[channel]}")
+                                              f"{text('list_channel', channel)}")
     reason = reasons[0][0]
-    detail = "；".join(f"{CHANNEL_LABELS[c]}：{d}" for c, (_, d) in zip(order, reasons,
+    detail = "；".join(f"{text('list_channel', c)}：{d}" for c, (_, d) in zip(order, reasons,
                                                                         strict=False))
     return Decision(None, reason, detail)
 
 
 def best_time(r) -> str:
-    days = DAY_LABELS.get(r.preferred_days or "any", "")
+    # "Any day" says nothing on a sheet: only a weekday or weekend preference is printed.
+    days = "" if (r.preferred_days or "any") == "any" else text("preferred_days", r.preferred_days)
     if r.hour_from is not None and r.hour_to is not None:
         when = f"{r.hour_from}–{r.hour_to}点"
     else:
-        when = "/".join(WINDOW_LABELS.get(w.strip(), w.strip())
+        when = "/".join(text("time_window", w.strip())
                         for w in (r.time_windows or "").split(",") if w.strip())
     return " ".join(p for p in (days, when) if p) or "不限"
 
@@ -162,4 +159,4 @@ def talking_points(r, as_of: dt.date, note: str) -> str:
 
 
 def last_outcome_label(code: str | None) -> str | None:
-    return OUTCOME_LABELS.get(code, code) if code else None
+    return text("outcome", code) if code else None

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from models import Customer, ListRun, ListRunExclusion, ListRunMember
 from services.errors import N_, RevisitError
-from services.lists.labels import PURPOSE_LABELS, REASON_LABELS
+from services.labels import text
 from services.outputs.types import Excluded, ListDocument, ListMember
 
 Sessions = sessionmaker[Session]
@@ -28,7 +28,7 @@ class RunInfo:
     created_at: dt.datetime
     previous_run_id: int | None
     by_channel: dict[str, int]
-    excluded: dict[str, int]  # reason code (services/lists/labels.py REASON_LABELS) -> count
+    excluded: dict[str, int]  # reason code (services/labels.py kind "exclusion") -> count
     new: tuple[str, ...]  # "code name" of customers not in the previous run
     dropped: tuple[str, ...]
 
@@ -55,10 +55,10 @@ def load_document(sessions: Sessions, run_id: int) -> ListDocument:
         excluded = []
         for reason, detail, snap in exc:
             who = json.loads(snap or "{}")
-            excluded.append(Excluded(who.get("name", ""), reason, REASON_LABELS.get(reason, reason),
+            excluded.append(Excluded(who.get("name", ""), reason, text("exclusion", reason),
                                      detail or "", who.get("code", ""), who.get("mobile")))
         return ListDocument("回访名单", run.segment_name, run.id, run.as_of, run.created_at,
-                            PURPOSE_LABELS.get(run.purpose, run.purpose), members,
+                            text("purpose", run.purpose), members,
                             tuple(excluded))
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,7 +28,7 @@ class UnsubscribeReport:
     unreadable_rows: tuple[int, ...]
 
 
-def _cells(path: Path):
+def _cells(path: Path) -> Iterator[tuple[int, Sequence[object]]]:
     """(row number, cell values) from .xlsx, .csv or .txt."""
     if path.suffix.lower() == ".xlsx":
         try:
@@ -40,8 +41,8 @@ def _cells(path: Path):
         wb.close()
         return
     text = path.read_bytes().decode("utf-8-sig", errors="replace")
-    for n, row in enumerate(csv.reader(text.splitlines()), start=1):
-        yield n, row
+    for n, fields in enumerate(csv.reader(text.splitlines()), start=1):
+        yield n, fields
 
 
 def read_unsubscribes(sessions: Sessions, path: Path | str, *, failed: bool = False,
@@ -54,8 +55,8 @@ def read_unsubscribes(sessions: Sessions, path: Path | str, *, failed: bool = Fa
     numbers: dict[str, int] = {}
     bad: list[int] = []
     for n, values in _cells(path):
-        found = [mainland_mobile(str(v).split(".")[0]) for v in values]
-        found = [f for f in found if f]
+        mobiles = [mainland_mobile(str(v).split(".")[0]) for v in values]
+        found = [f for f in mobiles if f]
         if found:
             numbers.setdefault(found[0], n)
         elif n > 1 and any(str(v).strip() for v in values):

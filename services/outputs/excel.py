@@ -1,5 +1,6 @@
 """Excel and CSV lists: frozen header, filters, widths, real dates, phones as text, and no cell
-that a spreadsheet could take for a formula (FACTS.md §3). One row per list member, always."""
+that a spreadsheet could take for a formula (OWASP: a cell starting with =, +, -, @, tab, CR or
+LF gets a leading '; CSV quoting alone does not stop a formula). One row per list member, always."""
 
 from __future__ import annotations
 

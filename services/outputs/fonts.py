@@ -1,5 +1,5 @@
 """Find and embed a TrueType CJK font for reportlab, and teach its line breaker not to start a
-line with full-width punctuation (FACTS.md §2)."""
+line with full-width punctuation."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ _WINDOWS_NAMES = (("msyh.ttc", 0), ("simsun.ttc", 0), ("simhei.ttf", 0), ("msyh.
 _MAC = (("/Library/Fonts/Arial Unicode.ttf", 0),
         ("/System/Library/Fonts/Supplemental/Arial Unicode.ttf", 0))
 
-# reportlab's list lacks these (FACTS.md §2); without them a line can start with "，" or "：".
+# reportlab's ALL_CANNOT_START lacks these; without them a line can start with "，" or "：".
 EXTRA_CANNOT_START = "，：；！？、。）》」』】〕…"
 
 
@@ -47,11 +47,14 @@ def _patch_kinsoku() -> None:
     from reportlab.lib import textsplit
     from reportlab.platypus import paragraph
 
+    # paragraph copies the name from textsplit at import, so both modules' copies are patched. The
+    # stubs declare it in textsplit only, as Final: through vars() is the honest way to rebind it.
     for module in (textsplit, paragraph):
-        current = module.ALL_CANNOT_START
+        names = vars(module)
+        current: str = names["ALL_CANNOT_START"]
         missing = "".join(ch for ch in EXTRA_CANNOT_START if ch not in current)
         if missing:
-            module.ALL_CANNOT_START = current + missing
+            names["ALL_CANNOT_START"] = current + missing
 
 
 @cache

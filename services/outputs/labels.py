@@ -166,7 +166,9 @@ def write_labels(doc: ListDocument, path: Path | str, layout_name: str = DEFAULT
     font = cjk_font()
     members = doc.of_channel("mail") or doc.members
     size = (lay["page"][0] * mm, lay["page"][1] * mm)
-    c = Canvas(str(path), pagesize=size, invariant=1, initialFontName=font)
+    # types-reportlab types initialFontName as a float; reportlab takes a font name there.
+    c = Canvas(str(path), pagesize=size, invariant=1,
+               initialFontName=font)  # type: ignore[arg-type]
     c.setTitle(f"邮寄标签 {doc.segment}")
     if lay.get("envelope"):
         for i, m in enumerate(members):

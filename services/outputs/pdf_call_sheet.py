@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
@@ -43,7 +44,7 @@ APPENDIX_WIDTHS = [w * mm for _, w in APPENDIX_COLUMNS]
 
 
 def _grid(font: str, size: float, header: bool = False) -> TableStyle:
-    cmds = [
+    cmds: list[tuple[Any, ...]] = [
         ("FONT", (0, 0), (-1, -1), font, size),
         ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
         ("VALIGN", (0, 0), (-1, -1), "TOP" if not header else "MIDDLE"),

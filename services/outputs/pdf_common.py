@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 
 from reportlab.lib.styles import ParagraphStyle
@@ -38,6 +39,9 @@ class NumberedCanvas(rl_canvas.Canvas):
 
     footer_y = 16.0
     font_size = 8.0
+    # reportlab's Canvas has these; its stubs leave them out (declarations only, no values).
+    _pagesize: tuple[float, float]
+    _startPage: Callable[[], None]
 
     def __init__(self, *args, **kwargs) -> None:
         # Start every page on the embedded font, so no non-embedded Helvetica is referenced.
@@ -73,7 +77,8 @@ class SectionMark(Flowable):
         return 0, 0
 
     def draw(self) -> None:
-        self.canv._revisit_section = (self.title, self.kind)  # read by onPageEnd
+        # A tag on the canvas for onPageEnd to read; Canvas declares no such attribute.
+        self.canv._revisit_section = (self.title, self.kind)  # type: ignore[attr-defined]
 
 
 @cache

@@ -1,5 +1,6 @@
 """SMS vendor files: a template with merge fields rendered per person, signature and opt-out
-counted in the length, 70/67-character parts (FACTS.md §1), one row per mainland mobile, and a
+counted in the length (every character counts 1, full- or half-width), 70 characters as one
+message, longer ones billed in 67-character parts, one row per mainland mobile, and a
 planned send time inside the marketing window. Nothing is written when anything is refused."""
 
 from __future__ import annotations
@@ -7,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -178,6 +179,10 @@ PREVIEW_COLUMNS = (
 )
 
 
+def _variable_value(i: int) -> Callable[[SmsRow], str]:
+    return lambda r: r.variables[i][1]
+
+
 def _vendor_columns(vendor: str, rows: list[SmsRow], names: tuple[str, ...]) -> list[Column]:
     if vendor == "generic":
         return list(PREVIEW_COLUMNS)
@@ -191,7 +196,7 @@ def _vendor_columns(vendor: str, rows: list[SmsRow], names: tuple[str, ...]) -> 
     # Aliyun 群发助手: numbers, then one column per template variable (${name} …).
     cols = [Column("手机号码", lambda r: r.mobile, 16)]
     for i, f in enumerate(names):
-        cols.append(Column(FIELDS[f][0], lambda r, i=i: r.variables[i][1], 14))
+        cols.append(Column(FIELDS[f][0], _variable_value(i), 14))
     return cols
 
 

@@ -6,17 +6,15 @@ import datetime as dt
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
-# List channels as the user sees them; stored contact channels are phone / sms / mail.
+from services.labels import text
+
+# List channels as the user sees them; stored contact channels are phone / sms / mail
+# (services/labels.py: "call" and "phone" are one channel, 电话).
 LIST_CHANNELS = ("call", "mail", "sms")
 
-OUTCOME_BOXES = (
-    ("reached", "接通"),
-    ("no_answer", "无人接听"),
-    ("phone_off", "关机"),
-    ("wrong_number", "空号/错号"),
-    ("refused", "拒绝"),
-    ("appointment", "预约"),
-)
+# The outcomes a caller ticks on the call sheet, labelled as everywhere else.
+OUTCOME_BOXES = tuple((code, text("outcome", code)) for code in (
+    "reached", "no_answer", "phone_off", "wrong_number", "refused", "appointment"))
 
 
 @dataclass(frozen=True)

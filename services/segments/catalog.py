@@ -16,6 +16,7 @@ from models.codes import (
     PAYMENT_METHODS,
     PROFILE_ATTRIBUTES,
 )
+from services.labels import text
 
 OPERATORS: dict[str, tuple[str, ...]] = {
     "number": ("=", "!=", "<", "<=", ">", ">=", "between", "is_null", "not_null"),
@@ -31,32 +32,41 @@ OPERATORS: dict[str, tuple[str, ...]] = {
 NEGATIVE_OPS = frozenset({"!=", "not_in", "is_null", "has_none"})
 SATISFACTION_BANDS = ("low", "middle", "high", "none")
 TRENDS = ("up", "down", "same", "changed")
+
+
+def _coded(attribute: str) -> tuple[str, ...]:
+    """The allowed values of a profile attribute that is a code, not free text."""
+    values = PROFILE_ATTRIBUTES[attribute]
+    assert values is not None, f"{attribute} is free text"
+    return values
+
+
 # Attributes whose values have an order, so a change is "up" or "down".
 ORDERED_ATTRIBUTES = {
-    "economic_band": PROFILE_ATTRIBUTES["economic_band"],
+    "economic_band": _coded("economic_band"),
     "lifecycle_stage": LIFECYCLE_STAGES,
-    "household": PROFILE_ATTRIBUTES["household"][:5],
-}
-PROFILE_LABELS = {
-    "marital_status": "婚姻状况", "household": "家庭结构", "occupation": "职业",
-    "employment": "就业状况", "car_payer": "购车付款方", "economic_band": "经济状况（1–5）",
-    "driving_experience": "驾驶经验", "temperament": "性格", "lifecycle_stage": "生命周期阶段",
+    "household": _coded("household")[:5],
 }
 # Profile attributes other than the lifecycle stage, which is a field of its own.
 PROFILE_FIELDS = tuple(a for a in PROFILE_ATTRIBUTES if a != "lifecycle_stage")
 TREND_ATTRIBUTES = tuple(a for a in PROFILE_ATTRIBUTES if a != "occupation") + ("occupation",)
 
 RFM_DEFAULT_MONTHS = 24
-# (key, 中文, English, R up, F up, M up) exactly as DOMAIN.md names them.
-RFM_CLASSES: tuple[tuple[str, str, str, bool, bool, bool], ...] = (
-    ("important_value", "重要价值", "Important value", True, True, True),
-    ("important_develop", "重要发展", "Important to develop", True, False, True),
-    ("important_keep", "重要保持", "Important to keep", False, True, True),
-    ("important_retain", "重要挽留", "Important to win back", False, False, True),
-    ("general_value", "一般价值", "General value", True, True, False),
-    ("general_develop", "一般发展", "General to develop", True, False, False),
-    ("general_keep", "一般保持", "General to keep", False, True, False),
-    ("general_retain", "一般挽留", "General to win back", False, False, False),
+# (key, 中文, English, R up, F up, M up): the eight classes by their usual Chinese names, the
+# 重要 (M up) ones first; R up means fewer days since the last spend than the threshold. The
+# names come from services/labels.py (kind "rfm_class").
+RFM_CLASSES: tuple[tuple[str, str, str, bool, bool, bool], ...] = tuple(
+    (key, text("rfm_class", key, "zh"), text("rfm_class", key, "en"), r_up, f_up, m_up)
+    for key, r_up, f_up, m_up in (
+        ("important_value", True, True, True),
+        ("important_develop", True, False, True),
+        ("important_keep", False, True, True),
+        ("important_retain", False, False, True),
+        ("general_value", True, True, False),
+        ("general_develop", True, False, False),
+        ("general_keep", False, True, False),
+        ("general_retain", False, False, False),
+    )
 )
 RFM_CLASS_KEYS = tuple(c[0] for c in RFM_CLASSES)
 
@@ -145,7 +155,8 @@ _add(Field("lifecycle_stage", "code", "customer", "customer", "生命周期阶�
 for _attr in PROFILE_FIELDS:
     _allowed = PROFILE_ATTRIBUTES[_attr]
     _add(Field(f"profile.{_attr}", "text" if _allowed is None else "code", "customer", "profile",
-               f"画像：{PROFILE_LABELS[_attr]}", f"Profile: {_attr.replace('_', ' ')}",
+               f"画像：{text('attribute', _attr, 'zh')}",
+               f"Profile: {text('attribute', _attr, 'en')}",
                choices=_allowed))
 
 _attr_param = Param("attribute", "code", "economic_band", "属性", "Attribute", TREND_ATTRIBUTES)

@@ -21,6 +21,7 @@ from sqlalchemy import (
     true,
 )
 from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.selectable import FromClause
 
 from services.segments.catalog import FIELDS, NEGATIVE_OPS
 from services.segments.context import C, Ctx, Question, V
@@ -145,7 +146,7 @@ def compile_filter(flt: Filter, as_of: dt.date, columns: tuple = (), *,
     ctx = Ctx(Question(as_of), lateral=lateral)
     per_vehicle = uses_vehicle(flt.where)
     cond = true() if flt.where is None else compile_node(ctx, flt.where)
-    source = C
+    source: FromClause = C
     if per_vehicle:
         on = V.c.customer_id == C.c.id
         if flt.vehicles == "active":

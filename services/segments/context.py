@@ -29,7 +29,8 @@ class Question:
 class Ctx:
     """What one compilation needs: the question, how to reach the customer and the database's
     abilities; and the joins fields asked for, each added once so a latest-value subquery is
-    referenced once (FACTS.md §8)."""
+    referenced once (SQLite copies a scalar subquery into every CASE branch and both sides of a
+    BETWEEN: one shape was 8× slower for that alone)."""
 
     question: Question
     # Templates that start from the vehicle table correlate on vehicle.customer_id instead.

@@ -1,6 +1,6 @@
 """Estimated current km and km per year, extrapolated in SQL from a vehicle's mileage readings to
-the evaluation date (DOMAIN.md: the last two readings at least 30 days apart, else from 0 km at
-purchase through the one reading)."""
+the evaluation date: a straight line through the last two readings at least 30 days apart, else
+from 0 km at purchase through the one reading; no reading, no estimate."""
 
 from __future__ import annotations
 

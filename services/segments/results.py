@@ -100,7 +100,7 @@ class RfmResult:
     f: float | None
     m: float | None  # yuan
     customers_with_class: int
-    classes: tuple[RfmClassCount, ...]  # always 8, in DOMAIN.md order
+    classes: tuple[RfmClassCount, ...]  # always 8, in catalog.RFM_CLASSES order
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Sequence
 from fractions import Fraction
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -14,13 +16,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from models import SavedSegment
 from models.codes import LIFECYCLE_STAGES
 from services.errors import N_, RevisitError
+from services.labels import both
 from services.segments import rfm as rfm_mod
 from services.segments import spec, summaries
 from services.segments import templates as tpl
 from services.segments.compiler import compile_filter
 from services.segments.context import C, V
 from services.segments.derived import months_before
-from services.segments.labels import DUE_LABELS, SAT_LABELS, STAGE_LABELS
 from services.segments.results import (
     GroupCount,
     MatrixCell,
@@ -241,7 +243,7 @@ def matrix(sessions: Sessions, as_of: dt.date | None = None,
     first if needed (summaries.py); `use_summary=False` asks the live query only."""
     as_of = _as_of(as_of)
     with sessions() as s:
-        rows = []
+        rows: Sequence[Any] = []
         if km_floor is not None and use_summary and summaries.ensure(s, summaries.KM, as_of):
             rows = s.execute(tpl.matrix_query(as_of, km_floor, lateral=_lateral(s),
                                               stored_km=summaries.km_values(as_of))).all()
@@ -257,14 +259,14 @@ def matrix(sessions: Sessions, as_of: dt.date | None = None,
     for yb in tpl.YEAR_BANDS:
         for sb in tpl.MATRIX_SAT_BANDS:
             v, c = counts.get((yb, sb), (0, 0))
-            zh, en = SAT_LABELS[sb]
+            zh, en = both("satisfaction_band", sb)
             cells.append(MatrixCell(yb, sb, f"{yb}年 × {zh}", f"{yb} years × {en}", v, c,
                                     tpl.matrix_cell_filter(yb, sb, km_floor)))
     return MatrixResult(as_of, km_floor, tuple(cells))
 
 
 def _rfm_rows(s: Session, as_of: dt.date, months: int, th: rfm_mod.Thresholds,
-              quantile: float | None, stored) -> tuple[rfm_mod.Thresholds, list]:
+              quantile: float | None, stored) -> tuple[rfm_mod.Thresholds, Sequence[Any]]:
     if quantile is not None:
         q = Fraction(quantile).limit_denominator(10_000)
         n, r_q, f_q, m_q = s.execute(tpl.rfm_quantiles(as_of, months, q, stored)).one()
@@ -332,7 +334,7 @@ def lifecycle(sessions: Sessions, as_of: dt.date | None = None) -> tuple[GroupCo
         got = dict(s.execute(tpl.lifecycle_query(as_of)).all())
     out = []
     for stage in (*LIFECYCLE_STAGES, None):
-        zh, en = STAGE_LABELS[stage]
+        zh, en = both("lifecycle_stage", stage)
         out.append(GroupCount(stage or "unknown", zh, en, got.get(stage, 0),
                               tpl.lifecycle_filter(stage)))
     return tuple(out)
@@ -354,7 +356,7 @@ def due_soon(sessions: Sessions, as_of: dt.date | None = None,
     with sessions() as s:
         row = s.execute(tpl.due_query(as_of, days)).one()
     return tuple(
-        GroupCount(name, DUE_LABELS[name][0], DUE_LABELS[name][1], n, tpl.due_filter(name, days))
+        GroupCount(name, *both("due", name), n, tpl.due_filter(name, days))
         for name, n in zip(tpl.DUE_FIELDS, row, strict=True)
     )
 
@@ -364,9 +366,26 @@ def template_segments(km_floor: float | None = None,
     return tpl.catalog(km_floor, due_days)
 
 
+def find_template(key: str, **kw) -> tpl.TemplateSegment | None:
+    """The template cell with this key (e.g. matrix.7+.high), or None."""
+    return {t.key: t for t in tpl.catalog(**kw)}.get(key)
+
+
 def save_template(sessions: Sessions, key: str, name: str | None = None, **kw) -> SegmentInfo:
-    """Save one template cell as an ordinary segment the user can then change."""
-    found = {t.key: t for t in tpl.catalog(**kw)}.get(key)
+    """Save one template cell as an ordinary segment the user can then change: under its key
+    unless named (a key types on a command line without quotes), its Chinese name as the
+    description."""
+    found = find_template(key, **kw)
     if found is None:
         raise RevisitError(N_("There is no template '{key}'."), key=key)
-    return save_segment(sessions, name or found.zh, found.filter, template=key)
+    return save_segment(sessions, name or key, found.filter, description=found.zh, template=key)
+
+
+def segment_or_template(sessions: Sessions, name: str) -> Segment:
+    """The saved segment `name`; failing that, the template whose key is `name`, saved under
+    that key first, so the next run of it finds the same segment (and this run)."""
+    with sessions() as s:
+        saved = s.scalar(select(SavedSegment.id).where(SavedSegment.name == name))
+    if saved is None and find_template(name) is not None:
+        save_template(sessions, name)
+    return get_segment(sessions, name)

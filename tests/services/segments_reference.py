@@ -1,4 +1,4 @@
-"""A plain-Python reference evaluator for segment filters, written from DOMAIN.md's definitions
+"""A plain-Python reference evaluator for segment filters, written from the fields' definitions
 independently of the SQL compiler, and a loader putting the same small world into a database."""
 
 from __future__ import annotations

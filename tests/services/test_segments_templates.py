@@ -160,9 +160,17 @@ def test_templates_can_be_saved_and_changed(fleet):
     keys = [t.key for t in service.template_segments()]
     assert len(keys) == 12 + 8 + 6 + 5 and "matrix.7+.none" in keys
     info = service.save_template(fleet.sessions, "rfm.important_value")
-    assert info.name == "RFM：重要价值" and info.template == "rfm.important_value"
+    # Saved under its key (typed without quotes), its Chinese name kept as the description.
+    assert info.name == "rfm.important_value" and info.template == "rfm.important_value"
+    assert info.description == "RFM：重要价值"
     seg = service.get_segment(fleet.sessions, info.name)
     assert service.count(fleet.sessions, seg.filter, AS_OF).customers == 1
+    # A template key stands for the template until a segment of that name exists.
+    used = service.segment_or_template(fleet.sessions, "lifecycle.super")
+    assert used.info.name == "lifecycle.super" and used.info.template == "lifecycle.super"
+    assert service.segment_or_template(fleet.sessions, "lifecycle.super").info.id == used.info.id
+    with pytest.raises(RevisitError, match="no-such"):
+        service.segment_or_template(fleet.sessions, "no-such")
 
 
 def test_rfm_quantile_position_is_the_floor_on_both_databases(fleet):

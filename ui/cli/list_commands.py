@@ -8,8 +8,8 @@ import datetime as dt
 from pathlib import Path
 
 from services.errors import N_, RevisitError
+from services.labels import text
 from services.lists import build, outcomes, runs, unsubscribe
-from services.lists.labels import REASON_LABELS
 from services.outputs import excel, labels, pdf_call_sheet, sms
 from services.outputs.types import ListDocument
 from services.settings import Settings, load_settings
@@ -20,7 +20,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     lst = sub.add_parser("list", help="weekly contact lists (名单) from saved segments")
     acts = lst.add_subparsers(dest="list_command", metavar="ACTION", required=True)
     b = acts.add_parser("build", help="make a list run from a segment and write its files")
-    b.add_argument("segment", help="saved segment name")
+    b.add_argument("segment", help="a saved segment's name, or a template key such as "
+                   "matrix.7+.high (see `segment templates`; saved under that key)")
     b.add_argument("--channel", choices=build.CHANNEL_MODES, default="auto")
     b.add_argument("--staff", default="", help="callers, comma-separated (usernames or names)")
     b.add_argument("--split", choices=("even", "owner"), default="even")
@@ -138,10 +139,10 @@ def _build(args, open_db) -> int:
     summary = build.build_run(db.sessions, args.segment, options, progress=TerminalProgress("list"))
     print(
         f"list run #{summary.run_id} of '{summary.segment}' ({summary.as_of}, "
-        f"{summary.purpose}): {summary.members:,} to contact"
+        f"{text('purpose', summary.purpose)}): {summary.members:,} to contact"
     )
     for ch, n in summary.by_channel.items():
-        print(f"  {ch:<6} {n:>8,}")
+        print(f"  {text('list_channel', ch)} {n:>8,}")
     for name, n in summary.by_caller.items():
         print(f"  caller {name}: {n:,}")
     for reason, n in summary.excluded.items():
@@ -168,12 +169,13 @@ def _show(args, open_db) -> int:
     info = runs.run_info(db.sessions, args.run)
     print(
         f"list run #{info.run_id}: '{info.segment}' as of {info.as_of}, purpose "
-        f"{info.purpose}, channel {info.channel_mode}, made {info.created_at:%Y-%m-%d %H:%M}"
+        f"{text('purpose', info.purpose)}, channel {text('channel_mode', info.channel_mode)}, "
+        f"made {info.created_at:%Y-%m-%d %H:%M}"
     )
     for ch, n in info.by_channel.items():
-        print(f"  {ch:<6} {n:>8,}")
+        print(f"  {text('channel', ch)} {n:>8,}")
     for reason, n in info.excluded.items():
-        print(f"  excluded, {REASON_LABELS.get(reason, reason)}: {n:,}")
+        print(f"  excluded, {text('exclusion', reason)}: {n:,}")
     if info.previous_run_id:
         print(
             f"since run #{info.previous_run_id}: {len(info.new)} new, "

@@ -9,9 +9,11 @@ import dataclasses
 import datetime as dt
 import json
 import sys
+import unicodedata
 from pathlib import Path
 
 from services.errors import N_, RevisitError
+from services.labels import text
 from services.segments import rfm as rfm_mod
 from services.segments import service as svc
 
@@ -96,9 +98,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = s.add_parser("lifecycle", help="customers per lifecycle stage")
     _common(p)
     p.set_defaults(handler=_lifecycle)
-    p = s.add_parser("tags", help="customers per tag")
+    p = s.add_parser("tags", help="customers per tag",
+                     description="Customers per tag. Tags keep no dates, so the counts are "
+                     "the same whatever --as-of says (as in a segment's tag conditions).")
     p.add_argument("--group", help="only this tag group")
-    _common(p, as_of=False)
+    _common(p)
     p.set_defaults(handler=_tags)
     p = s.add_parser("due", help="insurance, warranty, loan, inspection, birthday due soon")
     p.add_argument("--days", type=int, default=30)
@@ -108,8 +112,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     _common(p, as_of=False)
     p.set_defaults(handler=_templates)
     p = s.add_parser("save-template", help="save a template as a segment")
-    p.add_argument("key")
-    p.add_argument("--name")
+    p.add_argument("key", help="e.g. matrix.7+.high (see `segment templates`)")
+    p.add_argument("--name", help="name to save under (default: the key itself)")
     p.set_defaults(handler=_save_template)
 
 
@@ -130,7 +134,16 @@ def _list(args, open_db) -> int:
         _json([dataclasses.asdict(r) for r in rows])
     for r in rows if args.format == "text" else ():
         print(f"{r.name}\t{r.description or ''}")
+    if not rows and args.format == "text":
+        print(NO_SEGMENTS_HINT.format(n=len(svc.template_segments())), file=sys.stderr)
     return 0
+
+
+NO_SEGMENTS_HINT = (
+    "No saved segments yet. There are {n} ready-made templates: `revisit segment templates` "
+    "lists their keys. Make a list straight from one (`revisit list build matrix.7+.high "
+    "--out week.pdf`) or save one to change it (`revisit segment save-template matrix.7+.high`)."
+)
 
 
 def _show(args, open_db) -> int:
@@ -242,10 +255,16 @@ def _matrix(args, open_db) -> int:
     floor = f", estimated km ≥ {args.km_floor:g}" if args.km_floor is not None else ""
     print(f"Replacement matrix on {res.as_of} (vehicles{floor})")
     bands = ("low", "middle", "high", "none")
-    print(f"{'years':<6}" + "".join(f"{b:>10}" for b in bands))
+    print(f"{'years':<6}" + "".join(_rjust(text("satisfaction_band", b), 12) for b in bands))
     for yb in ("5-6", "6-7", "7+"):
-        print(f"{yb:<6}" + "".join(f"{res.cell(yb, b).vehicles:>10}" for b in bands))
+        print(f"{yb:<6}" + "".join(f"{res.cell(yb, b).vehicles:>12}" for b in bands))
     return 0
+
+
+def _rjust(value: str, width: int) -> str:
+    """Right-aligned in `width` terminal columns; a Chinese character takes two."""
+    used = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in value)
+    return " " * max(0, width - used) + value
 
 
 def _rfm(args, open_db) -> int:
@@ -293,6 +312,7 @@ def _lifecycle(args, open_db) -> int:
 
 
 def _tags(args, open_db) -> int:
+    _as_of(args)  # checked like everywhere else; tags have no history to go back in
     return _groups(svc.tag_groups(open_db().sessions, args.group), args.format)
 
 

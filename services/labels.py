@@ -1,0 +1,271 @@
+"""Every stored code's Chinese and English label: one table for the window, CLI and printouts."""
+
+from __future__ import annotations
+
+# The phone channel has two codes, one per place it is stored; both read 电话 / Phone.
+# "phone" (kind "channel"): contact events, contact preferences, do-not-contact and the stored
+# members of a list run. "call" (kind "list_channel"): a list run's channel choice (`list build
+# --channel call`), its members as printed and its output files. services/lists/build.py
+# LIST_TO_STORED maps one to the other; the stored codes stay as they are (no migration).
+_PHONE = ("电话", "Phone")
+_SMS = ("短信", "SMS")
+_MAIL = ("邮寄", "Mail")
+_SURVEY = ("问卷调查", "Survey")
+
+LABELS: dict[str, dict[str, tuple[str, str]]] = {
+    "gender": {"M": ("男", "Male"), "F": ("女", "Female")},
+    "lifecycle_stage": {
+        "stranger": ("陌生", "Stranger"),
+        "potential": ("潜在", "Potential"),
+        "intent": ("意向", "Intent"),
+        "first_purchase": ("首单", "First purchase"),
+        "repeat": ("复购", "Repeat"),
+        "super": ("超级", "Super"),
+    },
+    # Profile attributes (models/codes.py PROFILE_ATTRIBUTES), then each one's values.
+    "attribute": {
+        "marital_status": ("婚姻状况", "Marital status"),
+        "household": ("家庭结构", "Household"),
+        "occupation": ("职业", "Occupation"),
+        "employment": ("就业状况", "Employment"),
+        "car_payer": ("购车出资方", "Who pays for the car"),
+        "economic_band": ("经济状况（1–5）", "Economic situation (1–5)"),
+        "driving_experience": ("驾驶经验", "Driving experience"),
+        "temperament": ("性格", "Temperament"),
+        "lifecycle_stage": ("生命周期阶段", "Lifecycle stage"),
+    },
+    "marital_status": {
+        "single": ("未婚", "Single"),
+        "married": ("已婚", "Married"),
+        "divorced": ("离异", "Divorced"),
+        "widowed": ("丧偶", "Widowed"),
+    },
+    "household": {
+        "alone": ("独居", "Lives alone"),
+        "couple": ("夫妻二人", "Couple"),
+        "one_child": ("一个孩子", "One child"),
+        "two_children": ("两个孩子", "Two children"),
+        "three_plus_children": ("三个及以上孩子", "Three or more children"),
+        "with_parents": ("与父母同住", "Lives with parents"),
+    },
+    "employment": {
+        "employee": ("职员", "Employee"),
+        "civil_servant": ("公务员", "Civil servant"),
+        "business_owner": ("企业主", "Business owner"),
+        "self_employed": ("个体经营", "Self-employed"),
+        "retired": ("退休", "Retired"),
+        "student": ("学生", "Student"),
+        "other": ("其他", "Other"),
+    },
+    "car_payer": {
+        "self": ("本人", "Self"),
+        "company": ("公司", "Company"),
+        "family": ("家人", "Family"),
+    },
+    "economic_band": {str(i): (str(i), str(i)) for i in range(1, 6)},
+    "driving_experience": {
+        "first_car": ("首辆车", "First car"),
+        "experienced": ("经验丰富", "Experienced"),
+    },
+    "temperament": {
+        "frugal_careful": ("节俭谨慎型", "Frugal and careful"),
+        "car_lover": ("爱车型", "Car lover"),
+        "impulsive": ("冲动型", "Impulsive"),
+        "steady": ("稳健型", "Steady"),
+    },
+    "channel": {
+        "phone": _PHONE,
+        "sms": _SMS,
+        "mail": _MAIL,
+        "wechat": ("微信", "WeChat"),
+        "visit": ("上门拜访", "Visit"),
+    },
+    "list_channel": {"call": _PHONE, "mail": _MAIL, "sms": _SMS},
+    "channel_mode": {"auto": ("按客户偏好", "By preference"), "call": _PHONE, "mail": _MAIL,
+                     "sms": _SMS},
+    "purpose": {
+        "care": ("关怀", "Care"),
+        "callback": ("满意度回访", "Satisfaction call-back"),
+        "sales": ("销售", "Sales"),
+        "reminder": ("提醒", "Reminder"),
+        "survey": _SURVEY,
+        "recall": ("召回", "Recall"),
+        "marketing": ("营销", "Marketing"),
+    },
+    "outcome": {
+        "reached": ("接通", "Reached"),
+        "no_answer": ("无人接听", "No answer"),
+        "phone_off": ("关机", "Phone off"),
+        "wrong_number": ("空号/错号", "Wrong number"),
+        "refused": ("拒绝", "Refused"),
+        "appointment": ("已预约", "Appointment made"),
+        "bought": ("已购买", "Bought"),
+        "sent": ("已发送", "Sent"),
+        "failed": ("发送失败", "Failed"),
+    },
+    "visit_type": {
+        "maintenance": ("保养", "Maintenance"),
+        "repair": ("维修", "Repair"),
+        "accident": ("事故维修", "Accident repair"),
+        "warranty": ("质保", "Warranty"),
+        "inspection": ("年检", "Inspection"),
+    },
+    "payment_method": {
+        "cash": ("全款", "Cash"),
+        "loan": ("贷款", "Loan"),
+        "lease": ("融资租赁", "Lease"),
+    },
+    "purchase_kind": {
+        "insurance": ("保险", "Insurance"),
+        "accessory": ("精品", "Accessories"),
+        "extended_warranty": ("延保", "Extended warranty"),
+        "other": ("其他", "Other"),
+    },
+    # Where a profile change, a km reading or a consent came from.
+    "source": {
+        "call": ("电话沟通", "Phone call"),
+        "visit": ("到店服务", "Service visit"),
+        "survey": _SURVEY,
+        "import": ("导入", "Import"),
+        "manual": ("手工录入", "Entered by hand"),
+        "demo": ("演示数据", "Demo data"),
+        "list": ("回访名单", "Call list"),
+        "form": ("表单", "Form"),
+        "sms_unsubscribe": ("短信退订", "SMS unsubscribe"),
+    },
+    # Why someone was left off a list run.
+    "exclusion": {
+        "dnc": ("勿扰", "Do not contact"),
+        "no_consent": ("无营销同意", "No marketing consent"),
+        "recent_contact": ("近期已联系", "Contacted recently"),
+        "complaint": ("投诉未解决", "Unresolved complaint"),
+        "no_mobile": ("无有效手机", "No valid mobile"),
+        "no_address": ("无有效地址", "No valid address"),
+        "retry_later": ("未接通待重拨", "Unanswered, calling again later"),
+        "same_mobile": ("同号已发短信", "Same mobile already gets the SMS"),
+        "no_channel": ("无可用渠道", "No channel left"),
+    },
+    "intent_strength": {
+        "strong": ("强", "Strong"),
+        "medium": ("中", "Medium"),
+        "weak": ("弱", "Weak"),
+    },
+    "intent_window": {
+        "1w": ("一周内", "Within a week"),
+        "2w": ("两周内", "Within two weeks"),
+        "1m": ("一个月内", "Within a month"),
+        "2m": ("两个月内", "Within two months"),
+        "later": ("更晚", "Later"),
+    },
+    "preferred_days": {
+        "any": ("不限", "Any day"),
+        "weekday": ("工作日", "Weekdays"),
+        "weekend": ("周末", "Weekends"),
+    },
+    "time_window": {
+        "morning": ("上午", "Morning"),
+        "noon": ("中午", "Noon"),
+        "afternoon": ("下午", "Afternoon"),
+        "evening": ("晚上", "Evening"),
+    },
+    "satisfaction_band": {
+        "low": ("低（0–6）", "low (0–6)"),
+        "middle": ("中（7–8）", "middle (7–8)"),
+        "high": ("高（9–10）", "high (9–10)"),
+        "none": ("无评分", "no score"),
+    },
+    # A profile value now against then (segment field trend_…).
+    "trend": {
+        "up": ("上升", "up"),
+        "down": ("下降", "down"),
+        "same": ("未变", "same"),
+        "changed": ("有变化", "changed"),
+    },
+    # The RFM eight classes by their usual Chinese names, the 重要 (M up) ones first.
+    "rfm_class": {
+        "important_value": ("重要价值", "Important value"),
+        "important_develop": ("重要发展", "Important to develop"),
+        "important_keep": ("重要保持", "Important to keep"),
+        "important_retain": ("重要挽留", "Important to win back"),
+        "general_value": ("一般价值", "General value"),
+        "general_develop": ("一般发展", "General to develop"),
+        "general_keep": ("一般保持", "General to keep"),
+        "general_retain": ("一般挽留", "General to win back"),
+    },
+    # Dates that fall due (the due-soon template).
+    "due": {
+        "insurance_expiry": ("保险到期", "Insurance expiry"),
+        "warranty_end": ("质保到期", "Warranty end"),
+        "loan_end": ("贷款到期", "Loan end"),
+        "inspection_due": ("年检到期", "Inspection due"),
+        "birthday": ("生日", "Birthday"),
+    },
+    "staff_role": {
+        "clerk": ("专员", "Clerk"),
+        "supervisor": ("主管", "Supervisor"),
+        "admin": ("管理员", "Administrator"),
+    },
+    "consent_kind": {"marketing": ("营销", "Marketing")},
+}
+
+# What a code with no value reads as (a customer whose stage is not known).
+UNKNOWN = ("未知", "unknown")
+
+# Short forms people write on paper and in spreadsheets, accepted when typed back (besides each
+# code and its two labels). The older printed outcome labels are here too.
+ALIASES: dict[str, dict[str, str]] = {
+    "outcome": {
+        "空号": "wrong_number", "错号": "wrong_number", "未接": "no_answer", "无人接": "no_answer",
+        "预约": "appointment", "拒接": "refused", "成交": "bought", "失败": "failed",
+    },
+    "attribute": {
+        "婚姻": "marital_status", "家庭": "household", "就业": "employment",
+        "用车付款": "car_payer", "购车付款方": "car_payer", "经济": "economic_band",
+        "驾龄": "driving_experience", "阶段": "lifecycle_stage",
+    },
+    "marital_status": {"单身": "single"},
+    "household": {"二人": "couple", "一孩": "one_child", "二孩": "two_children",
+                  "三孩": "three_plus_children"},
+    "employment": {"老板": "business_owner", "个体": "self_employed"},
+    "driving_experience": {"首车": "first_car", "老司机": "experienced"},
+    "temperament": {"节俭谨慎": "frugal_careful", "爱车": "car_lover", "冲动": "impulsive",
+                    "稳重": "steady"},
+}
+
+
+def _index(lang: str) -> int:
+    return 0 if lang.lower().startswith("zh") else 1
+
+
+def text(kind: str, code: str | None, lang: str = "zh") -> str:
+    """The label of `code` in vocabulary `kind` ("zh" or "en"); '' for None, the code itself
+    when the vocabulary does not know it (free text such as an occupation)."""
+    if code is None:
+        return ""
+    pair = LABELS.get(kind, {}).get(code)
+    return code if pair is None else pair[_index(lang)]
+
+
+def both(kind: str, code: str | None) -> tuple[str, str]:
+    """(Chinese, English) label of `code`; None reads as UNKNOWN."""
+    if code is None:
+        return UNKNOWN
+    return text(kind, code, "zh"), text(kind, code, "en")
+
+
+def codes(kind: str) -> tuple[str, ...]:
+    """The vocabulary's codes in display order (empty for an unknown kind)."""
+    return tuple(LABELS.get(kind, {}))
+
+
+def code_of(kind: str, typed: str) -> str | None:
+    """The code someone meant by `typed`: the code itself, its Chinese or English label, or a
+    short form in ALIASES; None when it is none of these."""
+    typed = typed.strip()
+    vocabulary = LABELS.get(kind, {})
+    if typed in vocabulary:
+        return typed
+    for code, (zh, en) in vocabulary.items():
+        if typed in (zh, en):
+            return code
+    return ALIASES.get(kind, {}).get(typed)
