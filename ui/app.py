@@ -22,6 +22,10 @@ def install_translators(app: QApplication, lang: str | None) -> QLocale:
     locale = QLocale(lang) if lang else QLocale.system()
     QLocale.setDefault(locale)
     qt_dir = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    # qtbase holds every Qt Widgets string we show: QFileDialog, QPrintDialog, QMessageBox and
+    # the standard buttons (context QPlatformTheme). Not the meta catalog "qt": qt_zh_CN.qm
+    # also requires qtmultimedia_zh_CN.qm, which PySide6-Essentials does not ship, so it
+    # fails to load as a whole.
     for name, folder in (("qtbase", qt_dir), ("revisit", str(TRANSLATIONS_DIR))):
         translator = QTranslator(app)
         if translator.load(locale, name, "_", folder):

@@ -141,3 +141,138 @@ def test_undo_and_redo_in_the_builder(qtbot, view):
     editor.redo()
     editor.redo()
     assert editor.data() == changed
+
+
+def _answer(monkeypatch, button):
+    """Answer the view's questions with `button`; returns the texts asked."""
+    asked: list[str] = []
+
+    def question(_parent, _title, text, *_a, **_k):
+        asked.append(text)
+        return button
+
+    monkeypatch.setattr("ui.views.segments_view.QMessageBox.question", question)
+    return asked
+
+
+def _row(view, name: str) -> int:
+    return [view.saved.item(i).text() for i in range(view.saved.count())].index(name)
+
+
+def _edit(view, years=6):
+    editor = view.editor
+    editor.add_condition.click()
+    editor.field.setCurrentIndex(editor.field.findData("years_since_purchase"))
+    editor.op.setCurrentIndex(editor.op.findData(">="))
+    editor.value.number.setValue(years)
+
+
+def test_every_segment_write_is_confirmed_in_the_status_bar(qtbot, view, demo_db, monkeypatch):
+    changes = []
+    view.runner.data_changed.connect(changes.append)
+    _edit(view)
+    view.name.setText("6年以上车主")
+    with qtbot.waitSignal(view.runner.notice, timeout=5000) as notice:
+        view.save_button.click()
+    assert notice.args[0].text == "Segment “6年以上车主” saved"
+    assert not view.is_dirty() and view._current_name == "6年以上车主"
+    monkeypatch.setattr(
+        "ui.views.segments_view.QInputDialog.getText", lambda *a, **k: ("6年以上", True)
+    )
+    with qtbot.waitSignal(view.runner.notice, timeout=5000) as notice:
+        view.rename_button.click()
+    assert notice.args[0].text == "Segment renamed to “6年以上”"
+    assert view.name.text() == "6年以上" and view.saved.currentItem().text() == "6年以上"
+    monkeypatch.setattr(
+        "ui.views.segments_view.QInputDialog.getText", lambda *a, **k: ("6年以上 副本", True)
+    )
+    with qtbot.waitSignal(view.runner.notice, timeout=5000) as notice:
+        view.duplicate_button.click()
+    assert notice.args[0].text == "Copy saved as “6年以上 副本”"
+    _answer(monkeypatch, QMessageBox.StandardButton.Yes)
+    with qtbot.waitSignal(view.runner.notice, timeout=5000) as notice:
+        view.delete_button.click()
+    assert notice.args[0].text == "Segment “6年以上 副本” deleted"
+    assert [s.name for s in segments.list_segments(demo_db.sessions)] == ["6年以上"]
+    assert len(changes) == 4 and all(c.touches("segments") for c in changes)
+
+
+def test_matrix_cell_asks_before_replacing_unsaved_conditions(qtbot, view, monkeypatch):
+    _edit(view, years=7)
+    edited = view.editor.data()
+    view.tabs.setCurrentIndex(1)
+    qtbot.waitUntil(lambda: view._matrix is not None, timeout=10000)
+    cell = max(view._matrix.cells, key=lambda c: c.vehicles)
+    button = view._matrix_buttons[(cell.years_band, cell.satisfaction_band)]
+
+    asked = _answer(monkeypatch, QMessageBox.StandardButton.No)
+    button.click()
+    assert len(asked) == 1 and "not saved" in asked[0]
+    assert view.editor.data() == edited and view.tabs.currentIndex() == 1  # kept, not replaced
+
+    asked = _answer(monkeypatch, QMessageBox.StandardButton.Discard)
+    button.click()
+    assert len(asked) == 1 and view.tabs.currentIndex() == 0
+    assert view.editor.data() == view._clean != edited and not view.is_dirty()
+    assert view.name.text() in (cell.label_zh, cell.label_en)
+
+    # Nothing changed since: the next cell opens without a question.
+    asked = _answer(monkeypatch, QMessageBox.StandardButton.No)
+    view._open_matrix_cell(cell.years_band, cell.satisfaction_band)
+    assert asked == []
+
+
+def test_new_asks_when_conditions_are_unsaved(qtbot, view, monkeypatch):
+    _edit(view)
+    asked = _answer(monkeypatch, QMessageBox.StandardButton.Cancel)
+    view.new_button.click()
+    assert len(asked) == 1 and view.is_dirty()
+    _answer(monkeypatch, QMessageBox.StandardButton.Discard)
+    view.new_button.click()
+    assert view.editor.data()["where"] == {"and": []} and not view.is_dirty()
+
+
+def test_choosing_another_segment_asks_and_can_save_first(qtbot, view, demo_db, monkeypatch):
+    segments.save_segment(demo_db.sessions, "甲", {"version": 1, "where": None})
+    segments.save_segment(demo_db.sessions, "乙", {"version": 1, "where": None})
+    view.reload_list("甲")
+    assert view._current_name == "甲" and not view.is_dirty()
+    _edit(view, years=8)
+    edited = view.editor.data()
+
+    asked = _answer(monkeypatch, QMessageBox.StandardButton.No)
+    view.saved.setCurrentRow(_row(view, "乙"))
+    assert len(asked) == 1 and "“甲”" in asked[0]
+    assert view._current_name == "甲" and view.editor.data() == edited
+    assert view.saved.currentItem().text() == "甲"  # the list shows what is being edited
+
+    _answer(monkeypatch, QMessageBox.StandardButton.Save)
+    view.saved.setCurrentRow(_row(view, "乙"))
+    qtbot.waitUntil(lambda: view._current_name == "乙", timeout=5000)
+    stored = segments.get_segment(demo_db.sessions, "甲")
+    assert segments.count(demo_db.sessions, stored.filter, DEMO_TODAY) == segments.count(
+        demo_db.sessions, edited, DEMO_TODAY
+    )
+    assert not view.is_dirty() and view.saved.currentItem().text() == "乙"
+
+
+def test_switching_without_changes_asks_nothing(qtbot, view, demo_db, monkeypatch):
+    segments.save_segment(demo_db.sessions, "甲", {"version": 1, "where": None})
+    segments.save_segment(demo_db.sessions, "乙", {"version": 1, "where": None})
+    view.reload_list("甲")
+    asked = _answer(monkeypatch, QMessageBox.StandardButton.No)
+    view.saved.setCurrentRow(_row(view, "乙"))
+    assert asked == [] and view._current_name == "乙"
+
+
+def test_save_first_without_a_name_shows_why_and_keeps_the_conditions(qtbot, view, monkeypatch):
+    _edit(view, years=9)
+    edited = view.editor.data()
+    view.tabs.setCurrentIndex(1)
+    qtbot.waitUntil(lambda: view._matrix is not None, timeout=10000)
+    asked = _answer(monkeypatch, QMessageBox.StandardButton.Save)
+    cell = view._matrix.cells[0]
+    view._open_matrix_cell(cell.years_band, cell.satisfaction_band)
+    assert len(asked) == 1 and segments.list_segments(view.database.sessions) == ()
+    assert view.tabs.currentIndex() == 0 and "name" in view.problem.text()
+    assert view.editor.data() == edited and view.name.text() == ""

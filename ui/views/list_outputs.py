@@ -15,7 +15,6 @@ from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
     QComboBox,
     QDateTimeEdit,
-    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -30,6 +29,7 @@ from PySide6.QtWidgets import (
 from services.outputs import excel, labels, pdf_call_sheet, sms
 from services.outputs.types import ListDocument
 from services.settings import Settings
+from ui.files import ask_save_path, open_actions
 from ui.tasks import TaskRunner
 
 DEFAULT_SMS = "{称呼}您好，您的爱车{车型}（{车牌}）近期可享保养优惠，欢迎预约到店。"
@@ -177,16 +177,15 @@ class ListOutputs(QWidget):
     def _ask_path(self, kind: str) -> str:
         doc = self.document
         stem = f"{doc.segment}-{doc.as_of:%Y%m%d}-{doc.run_id}"
-        suggestions = {
-            "pdf": (f"{stem}-回访单.pdf", self.tr("PDF (*.pdf)")),
-            "call": (f"{stem}-电话名单.xlsx", self.tr("Excel (*.xlsx);;CSV (*.csv)")),
-            "mail": (f"{stem}-邮寄名单.xlsx", self.tr("Excel (*.xlsx);;CSV (*.csv)")),
-            "labels": (f"{stem}-标签.pdf", self.tr("PDF (*.pdf)")),
-            "sms": (f"{stem}-短信.xlsx", self.tr("Excel (*.xlsx);;CSV (*.csv)")),
+        suggestions = {  # output → (kind of file for ui.files, suggested name, filters)
+            "pdf": ("call_sheet", f"{stem}-回访单.pdf", self.tr("PDF (*.pdf)")),
+            "call": ("excel_list", f"{stem}-电话名单.xlsx", self.tr("Excel (*.xlsx);;CSV (*.csv)")),
+            "mail": ("excel_list", f"{stem}-邮寄名单.xlsx", self.tr("Excel (*.xlsx);;CSV (*.csv)")),
+            "labels": ("labels", f"{stem}-标签.pdf", self.tr("PDF (*.pdf)")),
+            "sms": ("sms", f"{stem}-短信.xlsx", self.tr("Excel (*.xlsx);;CSV (*.csv)")),
         }
-        name, filters = suggestions[kind]
-        path, _ = QFileDialog.getSaveFileName(self, self.tr("Save as"), name, filters)
-        return path
+        file_kind, name, filters = suggestions[kind]
+        return ask_save_path(self, file_kind, name, filters, self.tr("Save as"))
 
     def _save(self, kind: str) -> None:
         if self.document is None:
@@ -229,4 +228,7 @@ class ListOutputs(QWidget):
                 "%1", str(len(result.rows))
             ).replace("%2", str(result.total_parts)).replace("%3", str(len(result.skipped)))
         self.status.setText(text)
+        self.runner.notify(
+            self.tr("Saved %1").replace("%1", Path(path).name), actions=open_actions(path)
+        )
         self.written.emit(path)

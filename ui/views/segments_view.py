@@ -8,7 +8,6 @@ import logging
 from PySide6.QtCore import QLocale, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QDoubleSpinBox,
-    QFileDialog,
     QGridLayout,
     QHBoxLayout,
     QInputDialog,
@@ -26,7 +25,8 @@ from PySide6.QtWidgets import (
 from services.database import Database
 from services.segments import service as segments
 from services.segments.templates import MATRIX_SAT_BANDS, YEAR_BANDS
-from ui.tasks import TaskRunner, error_text
+from ui.files import ask_open_path, ask_save_path, open_actions
+from ui.tasks import TaskRunner, changed, error_text
 from ui.views.customer_page import fill_table, make_table
 from ui.views.filter_editor import FilterEditor, chinese
 from ui.widgets import date_edit
@@ -47,6 +47,7 @@ class SegmentsView(QWidget):
         self.database = database
         self.runner = runner
         self._current_name: str | None = None
+        self._clean: dict | None = None  # the filter as last opened or saved
         self.as_of = date_edit()
         self.as_of.setToolTip(self.tr("Every date-relative field is computed for this day"))
         self.tabs = QTabWidget()
@@ -69,8 +70,8 @@ class SegmentsView(QWidget):
     def _build_builder(self) -> QWidget:
         self.saved = QListWidget()
         self.saved.currentTextChanged.connect(self._on_saved_selected)
-        new = QPushButton(self.tr("&New"))
-        new.clicked.connect(self.new_segment)
+        self.new_button = new = QPushButton(self.tr("&New"))
+        new.clicked.connect(self._on_new_clicked)
         self.rename_button = QPushButton(self.tr("Rename…"))
         self.rename_button.clicked.connect(self._on_rename)
         self.duplicate_button = QPushButton(self.tr("Duplicate…"))
@@ -105,7 +106,7 @@ class SegmentsView(QWidget):
         self.name = QLineEdit()
         self.name.setPlaceholderText(self.tr("Segment name, e.g. 5–6年 高满意度 换车"))
         self.save_button = QPushButton(self.tr("&Save"))
-        self.save_button.clicked.connect(self.save)
+        self.save_button.clicked.connect(lambda: self.save())
         name_row = QHBoxLayout()
         name_row.addWidget(self.name, 1)
         name_row.addWidget(self.save_button)
@@ -151,18 +152,31 @@ class SegmentsView(QWidget):
         return [g.key for g in segments.tag_groups(self.database.sessions)]
 
     def reload_list(self, select: str | None = None) -> None:
+        """Refill the saved segments; open `select` (asking first if edits would be lost),
+        otherwise keep the segment being edited highlighted and the editor as it is."""
         infos = segments.list_segments(self.database.sessions)
         self.saved.blockSignals(True)
         self.saved.clear()
         for info in infos:
             self.saved.addItem(info.name)
         self.saved.blockSignals(False)
-        names = [i.name for i in infos]
-        if select in names:
-            self.saved.setCurrentRow(names.index(select))
-        elif self._current_name is None:
+        self._highlight(self._current_name)
+        if select in [i.name for i in infos]:
+            self._leave_then(lambda: self._open_saved(select))
+        elif self._clean is None:  # the first fill: start with an empty filter
             self.new_segment()
         self._update_buttons()
+
+    def _highlight(self, name: str | None) -> None:
+        """Select `name` in the saved list without opening it (None: no selection)."""
+        names = [self.saved.item(i).text() for i in range(self.saved.count())]
+        self.saved.blockSignals(True)
+        if name in names:
+            self.saved.setCurrentRow(names.index(name))
+        else:
+            self.saved.clearSelection()
+            self.saved.setCurrentRow(-1)
+        self.saved.blockSignals(False)
 
     def _update_buttons(self) -> None:
         has = self._current_name is not None
@@ -174,20 +188,60 @@ class SegmentsView(QWidget):
         ):
             b.setEnabled(has)
 
+    def is_dirty(self) -> bool:
+        """The editor's filter differs from what was last opened or saved."""
+        return self._clean is not None and self.editor.data() != self._clean
+
+    def _leave_then(self, proceed) -> bool:
+        """Run `proceed` (which replaces the editor's filter) at once when nothing is unsaved;
+        otherwise ask: save first (then proceed), discard, or stay. True unless the user stays
+        or the save could not start."""
+        if not self.is_dirty():
+            proceed()
+            return True
+        if self._current_name is None:
+            text = self.tr("The conditions in the builder are not saved as a segment yet.")
+        else:
+            text = self.tr("The segment “%1” has changes that are not saved.").replace(
+                "%1", self._current_name
+            )
+        buttons = QMessageBox.StandardButton
+        answer = QMessageBox.question(
+            self,
+            self.tr("Unsaved changes"),
+            text + "\n\n" + self.tr("Save them before the builder shows something else?"),
+            buttons.Save | buttons.Discard | buttons.Cancel,
+            buttons.Save,
+        )
+        if answer == buttons.Discard:
+            proceed()
+            return True
+        if answer == buttons.Save:
+            self.tabs.setCurrentIndex(0)  # what is saved, or why it cannot be (no name)
+            return self.save(then=proceed)
+        return False
+
     def new_segment(self, data: dict | None = None, name: str = "") -> None:
+        """Put `data` (default: no conditions) in the editor as a new, unsaved segment. Does
+        not ask: callers that replace the user's work go through `_leave_then`."""
         self._current_name = None
-        self.saved.blockSignals(True)
-        self.saved.clearSelection()
-        self.saved.setCurrentRow(-1)
-        self.saved.blockSignals(False)
+        self._highlight(None)
         self.name.setText(name)
         self.editor.set_data(data or {"version": 1, "where": {"and": []}})
+        self._clean = self.editor.data()
         self._update_buttons()
         self._on_filter_changed(self.editor.data())
 
+    def _on_new_clicked(self) -> None:
+        self._leave_then(self.new_segment)
+
     def _on_saved_selected(self, name: str) -> None:
-        if not name:
+        if not name or name == self._current_name:
             return
+        if not self._leave_then(lambda: self._open_saved(name)):
+            self._highlight(self._current_name)  # stayed: the list shows what is edited
+
+    def _open_saved(self, name: str) -> None:
         try:
             segment = segments.get_segment(self.database.sessions, name)
         except Exception as exc:
@@ -196,8 +250,10 @@ class SegmentsView(QWidget):
         from services.segments.spec import to_data
 
         self._current_name = name
+        self._highlight(name)
         self.name.setText(name)
         self.editor.set_data(to_data(segment.filter))
+        self._clean = self.editor.data()
         self._update_buttons()
         self._on_filter_changed(self.editor.data())
 
@@ -250,15 +306,17 @@ class SegmentsView(QWidget):
             self.open_customer.emit(self._preview_ids[row])
 
     # --- save / rename / duplicate / delete ----------------------------------------------
-    def save(self) -> None:
+    def save(self, then=None) -> bool:
+        """Store the editor's filter under the name typed; `then` runs once it is stored.
+        False when the save did not start (no valid filter, no name, replacing refused)."""
         flt = self._valid_filter()
         name = self.name.text().strip()
         if flt is None:
-            return
+            return False
         if not name:
             self.problem.setText(self.tr("Give the segment a name first."))
             self.name.setFocus()
-            return
+            return False
         replace = name == self._current_name
         if not replace and name in [self.saved.item(i).text() for i in range(self.saved.count())]:
             answer = QMessageBox.question(
@@ -267,20 +325,41 @@ class SegmentsView(QWidget):
                 self.tr("A segment named “%1” exists. Replace its filter?").replace("%1", name),
             )
             if answer != QMessageBox.StandardButton.Yes:
-                return
+                return False
             replace = True
+        stored = self.editor.data()
+
+        def done(info) -> None:
+            self._clean = stored  # edits made while it was saving stay unsaved
+            self._after_write(info.name)
+            if then is not None:
+                then()
+
         self.runner.run(
             lambda _p, _c: segments.save_segment(
                 self.database.sessions, name, flt, replace=replace
             ),
-            on_done=lambda info: self._after_change(info.name),
+            on_done=done,
             parent_widget=self,
             label=self.tr("Saving segment"),
             write=True,
+            changes=changed("segments"),
+            done_notice=self.tr("Segment “%1” saved").replace("%1", name),
         )
+        return True
+
+    def _after_write(self, name: str | None) -> None:
+        """A save, rename or duplicate stored `name`, which the editor now stands for; its
+        filter stays as it is (with its undo steps)."""
+        self._current_name = name
+        if name is not None:
+            self.name.setText(name)
+        self.reload_list()
+        self.segments_changed.emit()
 
     def _after_change(self, select: str | None) -> None:
-        self._current_name = select
+        """A segment arrived from elsewhere (an import): list it and open it, asking first if
+        that would drop unsaved edits."""
         self.reload_list(select)
         self.segments_changed.emit()
 
@@ -294,9 +373,11 @@ class SegmentsView(QWidget):
         if new and new != old:
             self.runner.run(
                 lambda _p, _c: segments.rename_segment(self.database.sessions, old, new),
-                on_done=lambda info: self._after_change(info.name),
+                on_done=lambda info: self._after_write(info.name),
                 parent_widget=self,
                 write=True,
+                changes=changed("segments"),
+                done_notice=self.tr("Segment renamed to “%1”").replace("%1", new),
             )
 
     def _on_duplicate(self) -> None:
@@ -307,9 +388,11 @@ class SegmentsView(QWidget):
         if new:
             self.runner.run(
                 lambda _p, _c: segments.duplicate_segment(self.database.sessions, old, new),
-                on_done=lambda info: self._after_change(info.name),
+                on_done=lambda info: self._after_write(info.name),
                 parent_widget=self,
                 write=True,
+                changes=changed("segments"),
+                done_notice=self.tr("Copy saved as “%1”").replace("%1", new),
             )
 
     def _on_delete(self) -> None:
@@ -325,17 +408,25 @@ class SegmentsView(QWidget):
         )
         if answer != QMessageBox.StandardButton.Yes:
             return
-        self._current_name = None
+
+        def done(_r) -> None:
+            self._current_name = None
+            self.reload_list()
+            self.new_segment()  # the user chose to delete it: nothing to ask
+            self.segments_changed.emit()
+
         self.runner.run(
             lambda _p, _c: segments.delete_segment(self.database.sessions, name),
-            on_done=lambda _r: self._after_change(None),
+            on_done=done,
             parent_widget=self,
             write=True,
+            changes=changed("segments"),
+            done_notice=self.tr("Segment “%1” deleted").replace("%1", name),
         )
 
     def _on_import(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self, self.tr("Import segment"), "", self.tr("Segment files (*.json)")
+        path = ask_open_path(
+            self, "segment_json", self.tr("Segment files (*.json)"), self.tr("Import segment")
         )
         if not path:
             return
@@ -352,16 +443,33 @@ class SegmentsView(QWidget):
         )
 
     def _on_export(self) -> None:
+        from pathlib import Path
+
         name = self._current_name
         if name is None:
             return
-        path, _ = QFileDialog.getSaveFileName(
-            self, self.tr("Export segment"), f"{name}.json", self.tr("Segment files (*.json)")
+        path = ask_save_path(
+            self,
+            "segment_json",
+            f"{name}.json",
+            self.tr("Segment files (*.json)"),
+            self.tr("Export segment"),
         )
-        if path:
+        if not path:
+            return
+
+        def work(_p, _c):
             text = segments.export_segment(self.database.sessions, name)
-            with open(path, "w", encoding="utf-8") as handle:
-                handle.write(text)
+            Path(path).write_text(text, encoding="utf-8")
+
+        # Off the GUI thread, so a full disk or a read-only folder is an error dialog, not a crash.
+        self.runner.run(
+            work,
+            on_done=lambda _r: self.runner.notify(
+                self.tr("Saved %1").replace("%1", Path(path).name), actions=open_actions(path)
+            ),
+            parent_widget=self,
+        )
 
     # --- templates -----------------------------------------------------------------------
     def _build_matrix(self) -> QWidget:
@@ -439,8 +547,7 @@ class SegmentsView(QWidget):
         if self._matrix is None:
             return
         cell = self._matrix.cell(years, band)
-        self.tabs.setCurrentIndex(0)
-        self.new_segment(cell.filter, cell.label_zh if chinese() else cell.label_en)
+        self._open_template(cell.filter, cell.label_zh if chinese() else cell.label_en)
 
     def _build_rfm(self) -> QWidget:
         self.rfm_table = make_table([self.tr("Class"), "R", "F", "M", self.tr("Customers")])
@@ -512,8 +619,7 @@ class SegmentsView(QWidget):
         if self._rfm is None or row >= len(self._rfm.classes):
             return
         c = self._rfm.classes[row]
-        self.tabs.setCurrentIndex(0)
-        self.new_segment(c.filter, c.name_zh if chinese() else c.name_en)
+        self._open_template(c.filter, c.name_zh if chinese() else c.name_en)
 
     def _build_groups(self) -> QWidget:
         self.groups_table = make_table([self.tr("Group"), self.tr("Count")])
@@ -561,8 +667,17 @@ class SegmentsView(QWidget):
     def _open_group(self, row: int, _col: int) -> None:
         if 0 <= row < len(self._groups):
             g = self._groups[row]
+            self._open_template(g.filter, g.label_zh if chinese() else g.label_en)
+
+    def _open_template(self, data: dict, name: str) -> None:
+        """A grid's cell or row in the builder as a new segment, unless the user keeps the
+        unsaved one there."""
+
+        def show() -> None:
             self.tabs.setCurrentIndex(0)
-            self.new_segment(g.filter, g.label_zh if chinese() else g.label_en)
+            self.new_segment(data, name)
+
+        self._leave_then(show)
 
     # --- evaluation date and tabs --------------------------------------------------------
     def _on_as_of_changed(self) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-from PySide6.QtCore import QSettings, QTime, Signal
+from PySide6.QtCore import QDir, QSettings, QTime, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from services import settings as shared
 from services.database import Database, current_revision
 from services.outputs.labels import layouts
+from ui import files
 from ui.tasks import TaskRunner
 
 LANGUAGES = (("", "System language / 系统语言"), ("zh_CN", "简体中文"), ("en", "English"))
@@ -57,6 +58,17 @@ class SettingsView(QWidget):
         personal_form = QFormLayout(personal)
         personal_form.addRow(self.tr("&Language"), self.language)
         personal_form.addRow("", self.language_note)
+        self.export_folder = QLineEdit(QDir.toNativeSeparators(files.export_folder()))
+        self.export_folder.setReadOnly(True)
+        self.export_folder.setToolTip(
+            self.tr("Where Revisit first suggests saving lists, call sheets and labels")
+        )
+        self.choose_folder = QPushButton(self.tr("&Choose…"))
+        self.choose_folder.clicked.connect(self._on_choose_folder_clicked)
+        folder_row = QHBoxLayout()
+        folder_row.addWidget(self.export_folder, 1)
+        folder_row.addWidget(self.choose_folder)
+        personal_form.addRow(self.tr("Export folder"), folder_row)
 
         self.shop_name = QLineEdit()
         self.shop_phone = QLineEdit()
@@ -188,3 +200,8 @@ class SettingsView(QWidget):
     def _on_language_changed(self) -> None:
         QSettings().setValue(LANGUAGE_KEY, self.language.currentData())
         self.language_note.setText(self.tr("The new language applies when Revisit restarts."))
+
+    def _on_choose_folder_clicked(self) -> None:
+        folder = files.choose_export_folder(self)
+        if folder:
+            self.export_folder.setText(QDir.toNativeSeparators(folder))
