@@ -287,36 +287,36 @@
     </message>
     <message>
         <location filename="../../ui/views/customer_page.py" line="205"/>
-        <source>No customer selected</source>
-        <translation>未选择客户</translation>
+        <source>No customer selected: pick one in the list</source>
+        <translation>未选择客户：请在左侧列表中选择</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="299"/>
+        <location filename="../../ui/views/customer_page.py" line="301"/>
         <source>marketing consent given</source>
         <translation>已同意营销</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="300"/>
+        <location filename="../../ui/views/customer_page.py" line="302"/>
         <source>no marketing consent</source>
         <translation>未同意营销</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="301"/>
+        <location filename="../../ui/views/customer_page.py" line="303"/>
         <source>marketing consent not asked</source>
         <translation>未询问营销同意</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="305"/>
+        <location filename="../../ui/views/customer_page.py" line="307"/>
         <source>born %1</source>
         <translation>生于 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="306"/>
+        <location filename="../../ui/views/customer_page.py" line="308"/>
         <source>no mobile</source>
         <translation>无手机</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="310"/>
+        <location filename="../../ui/views/customer_page.py" line="312"/>
         <source>owner: %1</source>
         <translation>负责人：%1</translation>
     </message>
@@ -377,31 +377,36 @@
         <translation>搜索姓名、拼音、首字母（zw = 张伟）、手机、车牌、车架号（Ctrl+F）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="97"/>
+        <location filename="../../ui/views/customers_view.py" line="98"/>
         <source>Searching…</source>
         <translation>正在搜索…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="102"/>
+        <location filename="../../ui/views/customers_view.py" line="103"/>
         <source>Searching</source>
         <translation>正在搜索</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/customers_view.py" line="109"/>
+        <location filename="../../ui/views/customers_view.py" line="129"/>
         <source>%n customer(s)</source>
         <translation>
             <numerusform>%n 位客户</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="152"/>
+        <location filename="../../ui/views/customers_view.py" line="170"/>
         <source>Loading customer</source>
         <translation>正在加载客户</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="180"/>
+        <location filename="../../ui/views/customers_view.py" line="197"/>
         <source>Saving</source>
         <translation>正在保存</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customers_view.py" line="200"/>
+        <source>Change saved for %1</source>
+        <translation>已为 %1 保存变更</translation>
     </message>
 </context>
 <context>
@@ -467,72 +472,72 @@
         <translation>不含这些标签</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="282"/>
+        <location filename="../../ui/views/filter_editor.py" line="270"/>
         <source>+ &amp;Condition</source>
         <translation>+ 条件(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="283"/>
+        <location filename="../../ui/views/filter_editor.py" line="271"/>
         <source>+ &amp;Group</source>
         <translation>+ 条件组(&amp;G)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="284"/>
+        <location filename="../../ui/views/filter_editor.py" line="272"/>
         <source>AND ↔ OR</source>
         <translation>且 ↔ 或</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="285"/>
+        <location filename="../../ui/views/filter_editor.py" line="273"/>
         <source>&amp;NOT</source>
         <translation>取反(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="286"/>
+        <location filename="../../ui/views/filter_editor.py" line="274"/>
         <source>&amp;Remove</source>
         <translation>删除(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="287"/>
+        <location filename="../../ui/views/filter_editor.py" line="275"/>
         <source>Undo</source>
         <translation>撤销</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="288"/>
+        <location filename="../../ui/views/filter_editor.py" line="276"/>
         <source>Undo the last change to the conditions (Ctrl+Z)</source>
         <translation>撤销对条件的上一次修改（Ctrl+Z）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="318"/>
+        <location filename="../../ui/views/filter_editor.py" line="306"/>
         <source>&amp;Field</source>
         <translation>字段(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="319"/>
+        <location filename="../../ui/views/filter_editor.py" line="307"/>
         <source>&amp;Operator</source>
         <translation>比较方式(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="320"/>
+        <location filename="../../ui/views/filter_editor.py" line="308"/>
         <source>&amp;Value</source>
         <translation>值(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="395"/>
+        <location filename="../../ui/views/filter_editor.py" line="383"/>
         <source>All of these (AND)</source>
         <translation>满足以下全部（且）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="395"/>
+        <location filename="../../ui/views/filter_editor.py" line="383"/>
         <source>Any of these (OR)</source>
         <translation>满足以下任一（或）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="400"/>
+        <location filename="../../ui/views/filter_editor.py" line="388"/>
         <source>NOT</source>
         <translation>不满足以下（非）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="523"/>
+        <location filename="../../ui/views/filter_editor.py" line="511"/>
         <source>any</source>
         <translation>不限</translation>
     </message>
@@ -540,120 +545,129 @@
 <context>
     <name>FollowUpView</name>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="56"/>
+        <location filename="../../ui/views/followup_view.py" line="63"/>
         <source>Whose calls to show; remembered on this PC</source>
         <translation>显示哪位回访员的电话；本机会记住此选择</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="57"/>
+        <location filename="../../ui/views/followup_view.py" line="64"/>
         <source>&amp;Refresh</source>
         <translation>刷新(&amp;R)</translation>
     </message>
     <message>
         <location filename="../../ui/views/followup_view.py" line="79"/>
+        <source>Key %1, or Alt+%1 while typing</source>
+        <translation>按 %1；正在输入文字时按 Alt+%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/followup_view.py" line="92"/>
         <source>What did they say? e.g. 刚结婚，想换个大点的车</source>
         <translation>客户说了什么？例如：刚结婚，想换个大点的车</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="83"/>
+        <location filename="../../ui/views/followup_view.py" line="96"/>
         <source>Call again on</source>
         <translation>再次致电</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="89"/>
+        <location filename="../../ui/views/followup_view.py" line="104"/>
         <source>%1 days</source>
         <translation>%1 天</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="96"/>
+        <location filename="../../ui/views/followup_view.py" line="113"/>
         <source>not asked</source>
         <translation>未询问</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="99"/>
+        <location filename="../../ui/views/followup_view.py" line="116"/>
         <source>no change</source>
         <translation>无变化</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="106"/>
+        <location filename="../../ui/views/followup_view.py" line="123"/>
         <source>Save and next (Ctrl+Enter)</source>
         <translation>保存并下一个（Ctrl+Enter）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="110"/>
+        <location filename="../../ui/views/followup_view.py" line="127"/>
         <source>Outcome</source>
         <translation>结果</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="111"/>
+        <location filename="../../ui/views/followup_view.py" line="129"/>
         <source>&amp;Feedback</source>
         <translation>客户反馈(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="112"/>
+        <location filename="../../ui/views/followup_view.py" line="130"/>
         <source>Next follow-up</source>
         <translation>下次跟进</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="113"/>
+        <location filename="../../ui/views/followup_view.py" line="131"/>
         <source>&amp;Km now</source>
         <translation>当前里程(&amp;K)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="117"/>
+        <location filename="../../ui/views/followup_view.py" line="135"/>
         <source>&amp;Profile change</source>
         <translation>画像变更(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="128"/>
+        <location filename="../../ui/views/followup_view.py" line="146"/>
         <source>Caller:</source>
         <translation>回访员：</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="174"/>
+        <location filename="../../ui/views/followup_view.py" line="222"/>
         <source>Loading calls</source>
         <translation>正在加载待拨电话</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/followup_view.py" line="187"/>
-        <location filename="../../ui/views/followup_view.py" line="308"/>
+        <location filename="../../ui/views/followup_view.py" line="258"/>
         <source>%n call(s) to make</source>
         <translation>
             <numerusform>待拨 %n 个电话</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="211"/>
+        <location filename="../../ui/views/followup_view.py" line="281"/>
         <source>No calls due. Well done.</source>
         <translation>没有待拨的电话，辛苦了！</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="214"/>
+        <location filename="../../ui/views/followup_view.py" line="284"/>
         <source>no mobile</source>
         <translation>无手机</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="218"/>
+        <location filename="../../ui/views/followup_view.py" line="288"/>
         <source>best time: %1</source>
         <translation>最佳时间：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="220"/>
+        <location filename="../../ui/views/followup_view.py" line="290"/>
         <source>attempt %1</source>
         <translation>第 %1 次拨打</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="224"/>
+        <location filename="../../ui/views/followup_view.py" line="294"/>
         <source>last contact %1</source>
         <translation>上次联系 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="274"/>
-        <source>Pick an outcome first (Alt+1 … Alt+6)</source>
-        <translation>请先选择结果（Alt+1 … Alt+6）</translation>
+        <location filename="../../ui/views/followup_view.py" line="344"/>
+        <source>Pick an outcome first: keys 1 … 6</source>
+        <translation>请先选择结果：按键 1 … 6</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="294"/>
+        <location filename="../../ui/views/followup_view.py" line="375"/>
+        <source>Saved for %1: %2</source>
+        <translation>已保存 %1：%2</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/followup_view.py" line="369"/>
         <source>Saving call</source>
         <translation>正在保存通话结果</translation>
     </message>
@@ -756,17 +770,18 @@
         <translation>另存为</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="222"/>
+        <location filename="../../ui/views/list_outputs.py" line="221"/>
         <source>Writing %1</source>
         <translation>正在写入 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="226"/>
+        <location filename="../../ui/views/list_outputs.py" line="225"/>
+        <location filename="../../ui/views/list_outputs.py" line="232"/>
         <source>Saved %1</source>
         <translation>已保存 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="228"/>
+        <location filename="../../ui/views/list_outputs.py" line="227"/>
         <source>%1 numbers, %2 billed messages, %3 skipped</source>
         <translation>%1 个号码，计费短信 %2 条，跳过 %3 个</translation>
     </message>
@@ -774,227 +789,261 @@
 <context>
     <name>ListsView</name>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="54"/>
+        <location filename="../../ui/views/lists_view.py" line="56"/>
         <source>◀ &amp;Back</source>
         <translation>◀ 上一步(&amp;B)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="55"/>
+        <location filename="../../ui/views/lists_view.py" line="57"/>
         <source>&amp;Next ▶</source>
         <translation>下一步(&amp;N) ▶</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="68"/>
+        <location filename="../../ui/views/lists_view.py" line="70"/>
         <source>New list</source>
         <translation>新建名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="69"/>
+        <location filename="../../ui/views/lists_view.py" line="71"/>
         <source>Past runs</source>
         <translation>历史名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="85"/>
+        <location filename="../../ui/views/lists_view.py" line="96"/>
         <source>Each customer&apos;s preferred channel</source>
         <translation>按客户偏好渠道</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="86"/>
+        <location filename="../../ui/views/lists_view.py" line="97"/>
         <source>Phone</source>
         <translation>电话</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="87"/>
-        <location filename="../../ui/views/lists_view.py" line="241"/>
+        <location filename="../../ui/views/lists_view.py" line="98"/>
+        <location filename="../../ui/views/lists_view.py" line="309"/>
         <source>SMS</source>
         <translation>短信</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="88"/>
+        <location filename="../../ui/views/lists_view.py" line="99"/>
         <source>Mail</source>
         <translation>邮寄</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="98"/>
+        <location filename="../../ui/views/lists_view.py" line="109"/>
         <source> days</source>
         <translation> 天</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="102"/>
+        <location filename="../../ui/views/lists_view.py" line="113"/>
         <source>Evenly between the callers</source>
         <translation>在回访员之间平均分配</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="103"/>
+        <location filename="../../ui/views/lists_view.py" line="114"/>
         <source>Each customer to their own staff member</source>
         <translation>分给各自的负责员工</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="104"/>
+        <location filename="../../ui/views/lists_view.py" line="115"/>
         <source>B&amp;uild the list</source>
         <translation>生成名单(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="108"/>
+        <location filename="../../ui/views/lists_view.py" line="119"/>
         <source>Excluded automatically, each with the reason shown: do-not-contact on the channel, no marketing consent for sales, contacted recently, an unresolved complaint for sales, no valid mobile or address, unanswered calls waiting to come back.</source>
         <translation>以下客户会自动排除并注明原因：该渠道设为勿扰、销售类联系但无营销同意、近期已联系、有未解决投诉（销售类）、无有效手机号或地址、未接通电话尚在等待重拨。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="120"/>
+        <location filename="../../ui/views/lists_view.py" line="131"/>
         <source>&amp;Segment</source>
         <translation>客户分群(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="121"/>
+        <location filename="../../ui/views/lists_view.py" line="132"/>
         <source>Evaluation &amp;date</source>
         <translation>评估日期(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="122"/>
+        <location filename="../../ui/views/lists_view.py" line="140"/>
         <source>&amp;Purpose</source>
         <translation>目的(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="123"/>
-        <location filename="../../ui/views/lists_view.py" line="196"/>
+        <location filename="../../ui/views/lists_view.py" line="143"/>
+        <location filename="../../ui/views/lists_view.py" line="264"/>
         <source>Channel</source>
         <translation>渠道</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="124"/>
+        <location filename="../../ui/views/lists_view.py" line="144"/>
         <source>Not contacted again within</source>
         <translation>在此天数内不重复联系</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="125"/>
+        <location filename="../../ui/views/lists_view.py" line="145"/>
         <source>Callers</source>
         <translation>回访员</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="126"/>
+        <location filename="../../ui/views/lists_view.py" line="146"/>
         <source>Split</source>
         <translation>分配方式</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="177"/>
+        <location filename="../../ui/views/lists_view.py" line="203"/>
         <source>Building the list</source>
         <translation>正在生成名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="194"/>
+        <location filename="../../ui/views/lists_view.py" line="212"/>
+        <source>Build a list from the segment “%1” for %2, channel: %3, evaluated on %4?</source>
+        <translation>用分群“%1”生成名单吗？目的：%2，渠道：%3，评估日期：%4。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/lists_view.py" line="219"/>
+        <source>The list is stored as a new run.</source>
+        <translation>名单将保存为一份新名单，可在历史名单中查看。</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/views/lists_view.py" line="222"/>
+        <source>The list is stored as a new run, and its calls are assigned to %n caller(s) and appear in their follow-up queues.</source>
+        <translation>
+            <numerusform>名单将保存为一份新名单，其中的电话分配给 %n 位回访员，并出现在他们的“我的跟进”中。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/lists_view.py" line="229"/>
+        <source>The list is stored as a new run. No caller is ticked, so its calls are not assigned to anyone&apos;s follow-up queue.</source>
+        <translation>名单将保存为一份新名单。没有勾选回访员，所以其中的电话不会分配到任何人的“我的跟进”。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/lists_view.py" line="234"/>
+        <source>Build and store the list</source>
+        <translation>生成并保存名单</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/views/lists_view.py" line="243"/>
+        <source>List #%1 stored: %n customer(s) in it.</source>
+        <translation>
+            <numerusform>名单 #%1 已保存：共 %n 位客户。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/lists_view.py" line="262"/>
         <source>Row</source>
         <translation>行号</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="195"/>
-        <location filename="../../ui/views/lists_view.py" line="204"/>
+        <location filename="../../ui/views/lists_view.py" line="263"/>
+        <location filename="../../ui/views/lists_view.py" line="272"/>
         <source>Name</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="197"/>
+        <location filename="../../ui/views/lists_view.py" line="265"/>
         <source>Caller</source>
         <translation>回访员</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="198"/>
-        <location filename="../../ui/views/lists_view.py" line="204"/>
+        <location filename="../../ui/views/lists_view.py" line="266"/>
+        <location filename="../../ui/views/lists_view.py" line="272"/>
         <source>Mobile</source>
         <translation>手机</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="199"/>
+        <location filename="../../ui/views/lists_view.py" line="267"/>
         <source>Vehicle</source>
         <translation>车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="200"/>
+        <location filename="../../ui/views/lists_view.py" line="268"/>
         <source>Best time</source>
         <translation>最佳时间</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="204"/>
+        <location filename="../../ui/views/lists_view.py" line="272"/>
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="204"/>
+        <location filename="../../ui/views/lists_view.py" line="272"/>
         <source>Detail</source>
         <translation>详情</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="208"/>
+        <location filename="../../ui/views/lists_view.py" line="276"/>
         <source>In the list</source>
         <translation>名单内</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="212"/>
+        <location filename="../../ui/views/lists_view.py" line="280"/>
         <source>Excluded, and why</source>
         <translation>已排除及原因</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="231"/>
+        <location filename="../../ui/views/lists_view.py" line="299"/>
         <source>Loading the list</source>
         <translation>正在加载名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="240"/>
-        <location filename="../../ui/views/lists_view.py" line="243"/>
+        <location filename="../../ui/views/lists_view.py" line="308"/>
+        <location filename="../../ui/views/lists_view.py" line="311"/>
         <source>phone</source>
         <translation>电话</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="242"/>
+        <location filename="../../ui/views/lists_view.py" line="310"/>
         <source>mail</source>
         <translation>邮寄</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="252"/>
+        <location filename="../../ui/views/lists_view.py" line="320"/>
         <source>List #%1 from “%2” on %3: %4. Excluded: %5.</source>
         <translation>名单 #%1（分群“%2”，评估日期 %3）：%4。已排除：%5。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="260"/>
+        <location filename="../../ui/views/lists_view.py" line="328"/>
         <source>Since list #%1: %2 new, %3 no longer in it.</source>
         <translation>与名单 #%1 相比：新增 %2 人，移出 %3 人。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="291"/>
+        <location filename="../../ui/views/lists_view.py" line="359"/>
         <source>List</source>
         <translation>名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="291"/>
+        <location filename="../../ui/views/lists_view.py" line="359"/>
         <source>Segment</source>
         <translation>客户分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="291"/>
+        <location filename="../../ui/views/lists_view.py" line="359"/>
         <source>Evaluated on</source>
         <translation>评估日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="291"/>
+        <location filename="../../ui/views/lists_view.py" line="359"/>
         <source>Members</source>
         <translation>人数</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="294"/>
+        <location filename="../../ui/views/lists_view.py" line="362"/>
         <source>&amp;Open and re-print</source>
         <translation>打开并重新打印(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="327"/>
+        <location filename="../../ui/views/lists_view.py" line="395"/>
         <source>Step 1 of 3: what to send to whom</source>
         <translation>第 1 步（共 3 步）：联系谁、用什么方式</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="328"/>
+        <location filename="../../ui/views/lists_view.py" line="396"/>
         <source>Step 2 of 3: who is in the list, who is not and why</source>
         <translation>第 2 步（共 3 步）：名单内的客户，以及被排除的客户和原因</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="329"/>
+        <location filename="../../ui/views/lists_view.py" line="397"/>
         <source>Step 3 of 3: print and save</source>
         <translation>第 3 步（共 3 步）：打印与保存</translation>
     </message>
@@ -1002,42 +1051,42 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="36"/>
+        <location filename="../../ui/main_window.py" line="42"/>
         <source>Revisit — service marketing</source>
         <translation>回访 — 服务营销</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="48"/>
+        <location filename="../../ui/main_window.py" line="51"/>
         <source>Customers</source>
         <translation>客户</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="51"/>
+        <location filename="../../ui/main_window.py" line="54"/>
         <source>Segments</source>
         <translation>客户分群</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="55"/>
+        <location filename="../../ui/main_window.py" line="58"/>
         <source>Lists</source>
         <translation>名单</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="56"/>
+        <location filename="../../ui/main_window.py" line="59"/>
         <source>My follow-ups</source>
         <translation>我的跟进</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="57"/>
+        <location filename="../../ui/main_window.py" line="60"/>
         <source>Reports</source>
         <translation>报表</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="59"/>
+        <location filename="../../ui/main_window.py" line="62"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="89"/>
+        <location filename="../../ui/main_window.py" line="117"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
@@ -1045,289 +1094,362 @@
 <context>
     <name>PreferencesPanel</name>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="102"/>
+        <location filename="../../ui/views/preferences_panel.py" line="184"/>
         <source>Tick the channels they accept; drag to put the favourite first</source>
         <translation>勾选客户接受的渠道；拖动把最喜欢的放在最前面</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="111"/>
+        <location filename="../../ui/views/preferences_panel.py" line="193"/>
         <source>Only between</source>
         <translation>仅在</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="129"/>
+        <location filename="../../ui/views/preferences_panel.py" line="211"/>
         <source>e.g. 中午别打电话</source>
         <translation>例如：中午别打电话</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="130"/>
+        <location filename="../../ui/views/preferences_panel.py" line="212"/>
         <source>&amp;Save preferences</source>
         <translation>保存偏好(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="131"/>
+        <location filename="../../ui/views/preferences_panel.py" line="213"/>
         <source>&amp;Undo last save</source>
         <translation>撤销上次保存(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="135"/>
+        <location filename="../../ui/views/preferences_panel.py" line="217"/>
         <source>How and when to reach them</source>
         <translation>如何、何时联系客户</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="137"/>
+        <location filename="../../ui/views/preferences_panel.py" line="219"/>
         <source>Channels</source>
         <translation>渠道</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="138"/>
+        <location filename="../../ui/views/preferences_panel.py" line="220"/>
         <source>Days</source>
         <translation>日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="139"/>
+        <location filename="../../ui/views/preferences_panel.py" line="221"/>
         <source>Times</source>
         <translation>时段</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="141"/>
+        <location filename="../../ui/views/preferences_panel.py" line="223"/>
         <source>Language</source>
         <translation>语言</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="142"/>
+        <location filename="../../ui/views/preferences_panel.py" line="224"/>
         <source>Note</source>
         <translation>备注</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="154"/>
+        <location filename="../../ui/views/preferences_panel.py" line="236"/>
         <source>Consent &amp;given</source>
         <translation>已同意(&amp;G)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="155"/>
+        <location filename="../../ui/views/preferences_panel.py" line="237"/>
         <source>Consent &amp;withdrawn</source>
         <translation>已撤回同意(&amp;W)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="158"/>
+        <location filename="../../ui/views/preferences_panel.py" line="240"/>
         <source>Marketing consent (PIPL)</source>
         <translation>营销同意（个人信息保护法）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="160"/>
+        <location filename="../../ui/views/preferences_panel.py" line="242"/>
         <source>on</source>
         <translation>日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="166"/>
+        <location filename="../../ui/views/preferences_panel.py" line="248"/>
         <source>Channel</source>
         <translation>渠道</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="166"/>
+        <location filename="../../ui/views/preferences_panel.py" line="248"/>
         <source>Purpose</source>
         <translation>目的</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="166"/>
+        <location filename="../../ui/views/preferences_panel.py" line="248"/>
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="166"/>
+        <location filename="../../ui/views/preferences_panel.py" line="248"/>
         <source>Set on</source>
         <translation>设置日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="167"/>
+        <location filename="../../ui/views/preferences_panel.py" line="249"/>
         <source>Ends</source>
         <translation>结束日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="167"/>
+        <location filename="../../ui/views/preferences_panel.py" line="249"/>
         <source>Lifted</source>
         <translation>解除日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="167"/>
+        <location filename="../../ui/views/preferences_panel.py" line="249"/>
         <source>In force</source>
         <translation>生效中</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="169"/>
+        <location filename="../../ui/views/preferences_panel.py" line="251"/>
         <source>&amp;Add do-not-contact…</source>
         <translation>添加勿扰(&amp;A)…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="170"/>
+        <location filename="../../ui/views/preferences_panel.py" line="252"/>
         <source>&amp;Lift selected…</source>
         <translation>解除所选(&amp;L)…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="173"/>
+        <location filename="../../ui/views/preferences_panel.py" line="255"/>
         <source>Do not contact (kept with its history)</source>
         <translation>勿扰（保留历史记录）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="222"/>
+        <location filename="../../ui/views/preferences_panel.py" line="304"/>
         <source>Not asked yet</source>
         <translation>尚未征询</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="223"/>
+        <location filename="../../ui/views/preferences_panel.py" line="305"/>
         <source>Given on %1</source>
         <translation>%1 已同意</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="223"/>
+        <location filename="../../ui/views/preferences_panel.py" line="305"/>
         <source>Withdrawn on %1</source>
         <translation>%1 已撤回</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="229"/>
+        <location filename="../../ui/views/preferences_panel.py" line="311"/>
         <source>All channels</source>
         <translation>所有渠道</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="230"/>
+        <location filename="../../ui/views/preferences_panel.py" line="312"/>
         <source>All purposes</source>
         <translation>所有目的</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="280"/>
+        <location filename="../../ui/views/preferences_panel.py" line="361"/>
+        <source>Put the preferences back as they were before the last save</source>
+        <translation>把联系偏好恢复到上次保存之前的样子</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/preferences_panel.py" line="363"/>
+        <source>Available after you save preferences</source>
+        <translation>保存偏好后可用</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/preferences_panel.py" line="374"/>
         <source>Saving preferences</source>
         <translation>正在保存偏好</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="291"/>
+        <location filename="../../ui/views/preferences_panel.py" line="374"/>
+        <source>Preferences saved</source>
+        <translation>联系偏好已保存</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/preferences_panel.py" line="394"/>
         <source>Undoing</source>
         <translation>正在撤销</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="300"/>
+        <location filename="../../ui/views/preferences_panel.py" line="395"/>
+        <source>Preferences put back as before the last save</source>
+        <translation>联系偏好已恢复到上次保存之前</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/preferences_panel.py" line="402"/>
+        <source>Marketing consent recorded as given on %1</source>
+        <translation>已记录：客户于 %1 给予营销同意</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/preferences_panel.py" line="403"/>
+        <source>Marketing consent recorded as withdrawn on %1</source>
+        <translation>已记录：客户于 %1 撤回营销同意</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/preferences_panel.py" line="407"/>
         <source>Saving consent</source>
         <translation>正在保存同意记录</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="311"/>
+        <location filename="../../ui/views/preferences_panel.py" line="418"/>
         <source>Saving do-not-contact</source>
         <translation>正在保存勿扰</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="317"/>
-        <location filename="../../ui/views/preferences_panel.py" line="321"/>
+        <location filename="../../ui/views/preferences_panel.py" line="418"/>
+        <source>Do-not-contact added</source>
+        <translation>勿扰已添加</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/preferences_panel.py" line="424"/>
+        <location filename="../../ui/views/preferences_panel.py" line="428"/>
         <source>Lift do-not-contact</source>
         <translation>解除勿扰</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="318"/>
+        <location filename="../../ui/views/preferences_panel.py" line="425"/>
         <source>Why is it lifted (it stays in the history)?</source>
         <translation>解除原因（会保留在历史记录中）？</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="322"/>
+        <location filename="../../ui/views/preferences_panel.py" line="429"/>
         <source>Allow contacting this customer again on this channel and purpose from today?</source>
         <translation>从今天起允许再次通过该渠道、为该目的联系这位客户吗？</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="329"/>
+        <location filename="../../ui/views/preferences_panel.py" line="436"/>
         <source>Lifting do-not-contact</source>
         <translation>正在解除勿扰</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/preferences_panel.py" line="436"/>
+        <source>Do-not-contact lifted</source>
+        <translation>勿扰已解除</translation>
     </message>
 </context>
 <context>
     <name>ProfileChangeDialog</name>
     <message>
-        <location filename="../../ui/dialogs/profile_change_dialog.py" line="26"/>
+        <location filename="../../ui/dialogs/profile_change_dialog.py" line="30"/>
         <source>Record a change for %1</source>
         <translation>记录 %1 的变更</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/profile_change_dialog.py" line="45"/>
+        <location filename="../../ui/dialogs/profile_change_dialog.py" line="36"/>
+        <source>— choose —</source>
+        <translation>— 请选择 —</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/profile_change_dialog.py" line="39"/>
+        <source>Type the new value</source>
+        <translation>输入新值</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/profile_change_dialog.py" line="48"/>
+        <source>The day it became true, e.g. the wedding day; today if they did not say</source>
+        <translation>实际发生变化的日期，例如结婚那天；客户没说就填今天</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/profile_change_dialog.py" line="53"/>
+        <source>Where we learned it</source>
+        <translation>我们从哪里得知</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/profile_change_dialog.py" line="55"/>
         <source>What they said, e.g. 刚结婚，想换大车</source>
         <translation>客户原话，例如：刚结婚，想换大车</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/profile_change_dialog.py" line="47"/>
+        <location filename="../../ui/dialogs/profile_change_dialog.py" line="61"/>
         <source>&amp;Attribute</source>
         <translation>属性(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/profile_change_dialog.py" line="48"/>
+        <location filename="../../ui/dialogs/profile_change_dialog.py" line="62"/>
         <source>Now</source>
         <translation>当前值</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/profile_change_dialog.py" line="49"/>
+        <location filename="../../ui/dialogs/profile_change_dialog.py" line="63"/>
         <source>&amp;New value</source>
         <translation>新值(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/profile_change_dialog.py" line="50"/>
+        <location filename="../../ui/dialogs/profile_change_dialog.py" line="64"/>
         <source>&amp;Effective from</source>
         <translation>生效日期(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/profile_change_dialog.py" line="51"/>
+        <location filename="../../ui/dialogs/profile_change_dialog.py" line="65"/>
         <source>&amp;Source</source>
         <translation>来源(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/profile_change_dialog.py" line="52"/>
+        <location filename="../../ui/dialogs/profile_change_dialog.py" line="66"/>
         <source>N&amp;ote</source>
         <translation>备注(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/profile_change_dialog.py" line="64"/>
+        <location filename="../../ui/dialogs/profile_change_dialog.py" line="85"/>
         <source>unknown</source>
         <translation>未知</translation>
     </message>
 </context>
 <context>
+    <name>QFileDialog</name>
+    <message>
+        <location filename="../../ui/files.py" line="37"/>
+        <source>&amp;Look in:</source>
+        <translation>查找范围(&amp;L)：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/files.py" line="38"/>
+        <source>Files of &amp;type:</source>
+        <translation>文件类型(&amp;T)：</translation>
+    </message>
+</context>
+<context>
     <name>RefusalDialog</name>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="45"/>
+        <location filename="../../ui/views/preferences_panel.py" line="92"/>
         <source>Do not contact</source>
         <translation>勿扰</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="47"/>
+        <location filename="../../ui/views/preferences_panel.py" line="94"/>
         <source>All channels</source>
         <translation>所有渠道</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="51"/>
+        <location filename="../../ui/views/preferences_panel.py" line="98"/>
         <source>All purposes</source>
         <translation>所有目的</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="55"/>
+        <location filename="../../ui/views/preferences_panel.py" line="112"/>
         <source>e.g. 客户明确表示不接受销售电话</source>
         <translation>例如：客户明确表示不接受销售电话</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="57"/>
+        <location filename="../../ui/views/preferences_panel.py" line="118"/>
         <source>Ends on</source>
         <translation>结束于</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="66"/>
+        <location filename="../../ui/views/preferences_panel.py" line="129"/>
         <source>&amp;Channel</source>
         <translation>渠道(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="67"/>
+        <location filename="../../ui/views/preferences_panel.py" line="130"/>
         <source>&amp;Purpose</source>
         <translation>目的(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="68"/>
+        <location filename="../../ui/views/preferences_panel.py" line="132"/>
         <source>&amp;Reason</source>
         <translation>原因(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="69"/>
+        <location filename="../../ui/views/preferences_panel.py" line="133"/>
         <source>From</source>
         <translation>开始</translation>
     </message>
@@ -1370,17 +1492,17 @@
         <translation>至</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="73"/>
+        <location filename="../../ui/views/reports_view.py" line="81"/>
         <source>Counting</source>
         <translation>正在统计</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="83"/>
+        <location filename="../../ui/views/reports_view.py" line="91"/>
         <source>%1 contacts (%2). Follow-ups due in this period: %3. Open complaints: %4.</source>
         <translation>共联系 %1 次（%2）。本期到期的跟进：%3。未解决的投诉：%4。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="93"/>
+        <location filename="../../ui/views/reports_view.py" line="101"/>
         <source>(automatic SMS)</source>
         <translation>（自动短信）</translation>
     </message>
@@ -1388,305 +1510,350 @@
 <context>
     <name>SegmentsView</name>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="51"/>
+        <location filename="../../ui/views/segments_view.py" line="52"/>
         <source>Every date-relative field is computed for this day</source>
         <translation>所有与日期相关的字段都按这一天计算</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="53"/>
+        <location filename="../../ui/views/segments_view.py" line="54"/>
         <source>Builder</source>
         <translation>分群编辑器</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="54"/>
+        <location filename="../../ui/views/segments_view.py" line="55"/>
         <source>Replacement matrix</source>
         <translation>换车九宫格</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="55"/>
+        <location filename="../../ui/views/segments_view.py" line="56"/>
         <source>RFM classes</source>
         <translation>RFM八类客户</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="56"/>
+        <location filename="../../ui/views/segments_view.py" line="57"/>
         <source>Stages, tags, due soon</source>
         <translation>阶段、标签、即将到期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="58"/>
+        <location filename="../../ui/views/segments_view.py" line="59"/>
         <source>Evaluation date</source>
         <translation>评估日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="72"/>
+        <location filename="../../ui/views/segments_view.py" line="73"/>
         <source>&amp;New</source>
         <translation>新建(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="74"/>
+        <location filename="../../ui/views/segments_view.py" line="75"/>
         <source>Rename…</source>
         <translation>重命名…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="76"/>
+        <location filename="../../ui/views/segments_view.py" line="77"/>
         <source>Duplicate…</source>
         <translation>复制…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="78"/>
+        <location filename="../../ui/views/segments_view.py" line="79"/>
         <source>Delete…</source>
         <translation>删除…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="80"/>
+        <location filename="../../ui/views/segments_view.py" line="81"/>
         <source>Import…</source>
         <translation>导入…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="82"/>
+        <location filename="../../ui/views/segments_view.py" line="83"/>
         <source>Export…</source>
         <translation>导出…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="86"/>
+        <location filename="../../ui/views/segments_view.py" line="87"/>
         <source>Saved segments</source>
         <translation>已保存的分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="106"/>
+        <location filename="../../ui/views/segments_view.py" line="107"/>
         <source>Segment name, e.g. 5–6年 高满意度 换车</source>
         <translation>分群名称，例如：5–6年 高满意度 换车</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="107"/>
+        <location filename="../../ui/views/segments_view.py" line="108"/>
         <source>&amp;Save</source>
         <translation>保存(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="125"/>
+        <location filename="../../ui/views/segments_view.py" line="126"/>
         <source>No.</source>
         <translation>编号</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="126"/>
+        <location filename="../../ui/views/segments_view.py" line="127"/>
         <source>Name</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="127"/>
+        <location filename="../../ui/views/segments_view.py" line="128"/>
         <source>Mobile</source>
         <translation>手机</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="128"/>
+        <location filename="../../ui/views/segments_view.py" line="129"/>
         <source>Vehicle</source>
         <translation>车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="129"/>
+        <location filename="../../ui/views/segments_view.py" line="130"/>
         <source>Plate</source>
         <translation>车牌</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="136"/>
+        <location filename="../../ui/views/segments_view.py" line="137"/>
         <source>First members (double-click to open):</source>
         <translation>部分成员（双击打开）：</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="221"/>
+        <location filename="../../ui/views/segments_view.py" line="203"/>
+        <source>The conditions in the builder are not saved as a segment yet.</source>
+        <translation>分群编辑器中的条件还没有保存为分群。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/segments_view.py" line="205"/>
+        <source>The segment “%1” has changes that are not saved.</source>
+        <translation>分群“%1”有未保存的修改。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/segments_view.py" line="211"/>
+        <source>Unsaved changes</source>
+        <translation>未保存的修改</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/segments_view.py" line="212"/>
+        <source>Save them before the builder shows something else?</source>
+        <translation>在编辑器换成其他内容之前，先保存这些修改吗？</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/segments_view.py" line="277"/>
         <source>—</source>
         <translation>—</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="224"/>
+        <location filename="../../ui/views/segments_view.py" line="280"/>
         <source>Counting…</source>
         <translation>正在统计…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="235"/>
+        <location filename="../../ui/views/segments_view.py" line="291"/>
         <source>Counting members</source>
         <translation>正在统计人数</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="241"/>
+        <location filename="../../ui/views/segments_view.py" line="297"/>
         <source>%1 customers</source>
         <translation>%1 位客户</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="243"/>
+        <location filename="../../ui/views/segments_view.py" line="299"/>
         <source>, %1 vehicles</source>
         <translation>，%1 辆车</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="259"/>
+        <location filename="../../ui/views/segments_view.py" line="317"/>
         <source>Give the segment a name first.</source>
         <translation>请先为分群命名。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="266"/>
+        <location filename="../../ui/views/segments_view.py" line="324"/>
         <source>Replace segment</source>
         <translation>替换分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="267"/>
+        <location filename="../../ui/views/segments_view.py" line="325"/>
         <source>A segment named “%1” exists. Replace its filter?</source>
         <translation>已有名为“%1”的分群。要替换它的筛选条件吗？</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="278"/>
+        <location filename="../../ui/views/segments_view.py" line="344"/>
         <source>Saving segment</source>
         <translation>正在保存分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="288"/>
+        <location filename="../../ui/views/segments_view.py" line="347"/>
+        <source>Segment “%1” saved</source>
+        <translation>分群“%1”已保存</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/segments_view.py" line="367"/>
         <source>Name:</source>
         <translation>名称：</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="293"/>
+        <location filename="../../ui/views/segments_view.py" line="372"/>
         <source>Rename segment</source>
         <translation>重命名分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="305"/>
+        <location filename="../../ui/views/segments_view.py" line="380"/>
+        <source>Segment renamed to “%1”</source>
+        <translation>分群已重命名为“%1”</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/segments_view.py" line="386"/>
         <source>Duplicate segment</source>
         <translation>复制分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="305"/>
+        <location filename="../../ui/views/segments_view.py" line="386"/>
         <source>%1 (copy)</source>
         <translation>%1（副本）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="321"/>
+        <location filename="../../ui/views/segments_view.py" line="395"/>
+        <source>Copy saved as “%1”</source>
+        <translation>副本已保存为“%1”</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/segments_view.py" line="404"/>
         <source>Delete segment</source>
         <translation>删除分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="322"/>
+        <location filename="../../ui/views/segments_view.py" line="405"/>
         <source>Delete the segment “%1”? Lists already made from it are kept.</source>
         <translation>删除分群“%1”吗？已用它生成的名单会保留。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="338"/>
+        <location filename="../../ui/views/segments_view.py" line="424"/>
+        <source>Segment “%1” deleted</source>
+        <translation>分群“%1”已删除</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/segments_view.py" line="429"/>
         <source>Import segment</source>
         <translation>导入分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="338"/>
-        <location filename="../../ui/views/segments_view.py" line="359"/>
+        <location filename="../../ui/views/segments_view.py" line="429"/>
+        <location filename="../../ui/views/segments_view.py" line="455"/>
         <source>Segment files (*.json)</source>
         <translation>分群文件 (*.json)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="359"/>
+        <location filename="../../ui/views/segments_view.py" line="456"/>
         <source>Export segment</source>
         <translation>导出分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="372"/>
+        <location filename="../../ui/views/segments_view.py" line="469"/>
+        <source>Saved %1</source>
+        <translation>已保存 %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/segments_view.py" line="482"/>
         <source>no km floor</source>
         <translation>不限里程</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="377"/>
+        <location filename="../../ui/views/segments_view.py" line="487"/>
         <source>Low (0–6)</source>
         <translation>低（0–6）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="378"/>
+        <location filename="../../ui/views/segments_view.py" line="488"/>
         <source>Middle (7–8)</source>
         <translation>中（7–8）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="379"/>
+        <location filename="../../ui/views/segments_view.py" line="489"/>
         <source>High (9–10)</source>
         <translation>高（9–10）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="380"/>
+        <location filename="../../ui/views/segments_view.py" line="490"/>
         <source>No score</source>
         <translation>无评分</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="387"/>
+        <location filename="../../ui/views/segments_view.py" line="497"/>
         <source>%1 years</source>
         <translation>%1 年</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="391"/>
+        <location filename="../../ui/views/segments_view.py" line="501"/>
         <source>Open these vehicles&apos; owners in the builder</source>
         <translation>在分群编辑器中打开这些车辆的车主</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="399"/>
+        <location filename="../../ui/views/segments_view.py" line="509"/>
         <source>Only vehicles with at least</source>
         <translation>仅含里程不低于</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="417"/>
+        <location filename="../../ui/views/segments_view.py" line="527"/>
         <source>Counting the matrix</source>
         <translation>正在统计九宫格</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="425"/>
+        <location filename="../../ui/views/segments_view.py" line="535"/>
         <source>%1 vehicles
 %2 customers</source>
         <translation>%1 辆车
 %2 位客户</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="431"/>
+        <location filename="../../ui/views/segments_view.py" line="541"/>
         <source>Years since purchase × latest satisfaction score, on %1. A customer with two old cars can sit in two cells; lists contact each customer once.</source>
         <translation>购车年限 × 最近一次满意度评分，评估日期 %1。有两辆旧车的客户可能同时出现在两个格子里；生成名单时每位客户只联系一次。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="444"/>
+        <location filename="../../ui/views/segments_view.py" line="553"/>
         <source>Class</source>
         <translation>类别</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="444"/>
+        <location filename="../../ui/views/segments_view.py" line="553"/>
         <source>Customers</source>
         <translation>客户</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="453"/>
+        <location filename="../../ui/views/segments_view.py" line="562"/>
         <source>Double-click a class to open it in the builder.</source>
         <translation>双击某个类别，可在分群编辑器中打开。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="466"/>
+        <location filename="../../ui/views/segments_view.py" line="575"/>
         <source>Preparing the RFM and mileage figures</source>
         <translation>正在准备 RFM 与里程数据</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="476"/>
+        <location filename="../../ui/views/segments_view.py" line="585"/>
         <source>Counting RFM classes</source>
         <translation>正在统计 RFM 分类</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="498"/>
+        <location filename="../../ui/views/segments_view.py" line="607"/>
         <source>Spends from %1 to %2. Thresholds (means): R ≤ %3 days, F ≥ %4, M ≥ ¥%5. %6 customers have a class.</source>
         <translation>消费期间 %1 至 %2。阈值（平均值）：R ≤ %3 天，F ≥ %4，M ≥ ¥%5。共 %6 位客户有分类。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="517"/>
+        <location filename="../../ui/views/segments_view.py" line="625"/>
         <source>Group</source>
         <translation>分组</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="517"/>
+        <location filename="../../ui/views/segments_view.py" line="625"/>
         <source>Count</source>
         <translation>人数</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="525"/>
+        <location filename="../../ui/views/segments_view.py" line="633"/>
         <source>Due soon counts the next 30 days. Double-click a row to open it in the builder.</source>
         <translation>“即将到期”统计未来 30 天。双击某一行，可在分群编辑器中打开。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="548"/>
+        <location filename="../../ui/views/segments_view.py" line="656"/>
         <source>Counting groups</source>
         <translation>正在统计分组</translation>
     </message>
@@ -1694,161 +1861,234 @@
 <context>
     <name>SettingsView</name>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="56"/>
+        <location filename="../../ui/views/settings_view.py" line="57"/>
         <source>This computer</source>
         <translation>本机</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="58"/>
+        <location filename="../../ui/views/settings_view.py" line="59"/>
         <source>&amp;Language</source>
         <translation>语言(&amp;L)</translation>
     </message>
     <message>
         <location filename="../../ui/views/settings_view.py" line="64"/>
+        <source>Where Revisit first suggests saving lists, call sheets and labels</source>
+        <translation>保存名单、回访单和标签时默认打开的文件夹</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/settings_view.py" line="66"/>
+        <source>&amp;Choose…</source>
+        <translation>选择(&amp;C)…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/settings_view.py" line="71"/>
+        <source>Export folder</source>
+        <translation>导出文件夹</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/settings_view.py" line="76"/>
         <source>Province, city, district, street</source>
         <translation>省、市、区、街道</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="71"/>
+        <location filename="../../ui/views/settings_view.py" line="83"/>
         <source>Counted in every SMS&apos;s length, e.g. 【某某丰田】</source>
         <translation>计入每条短信的字数，例如【某某丰田】</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="73"/>
+        <location filename="../../ui/views/settings_view.py" line="85"/>
         <source>Marketing SMS must say how to refuse, e.g. 回T退订</source>
         <translation>营销短信必须注明退订方式，例如：回T退订</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="76"/>
+        <location filename="../../ui/views/settings_view.py" line="88"/>
         <source>Generic file</source>
         <translation>通用文件</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="77"/>
+        <location filename="../../ui/views/settings_view.py" line="89"/>
         <source>Aliyun</source>
         <translation>阿里云</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="78"/>
+        <location filename="../../ui/views/settings_view.py" line="90"/>
         <source>Huawei Cloud</source>
         <translation>华为云</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="94"/>
-        <location filename="../../ui/views/settings_view.py" line="95"/>
+        <location filename="../../ui/views/settings_view.py" line="106"/>
+        <location filename="../../ui/views/settings_view.py" line="107"/>
         <source> days</source>
         <translation> 天</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="100"/>
+        <location filename="../../ui/views/settings_view.py" line="112"/>
         <source>&amp;Save shared settings</source>
         <translation>保存共享设置(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="103"/>
+        <location filename="../../ui/views/settings_view.py" line="115"/>
         <source>Shared by every PC on this database</source>
         <translation>使用此数据库的所有电脑共享</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="105"/>
+        <location filename="../../ui/views/settings_view.py" line="117"/>
         <source>Shop name</source>
         <translation>门店名称</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="106"/>
+        <location filename="../../ui/views/settings_view.py" line="118"/>
         <source>Shop phone</source>
         <translation>门店电话</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="107"/>
+        <location filename="../../ui/views/settings_view.py" line="119"/>
         <source>Shop address (envelope sender)</source>
         <translation>门店地址（信封寄件人）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="108"/>
+        <location filename="../../ui/views/settings_view.py" line="120"/>
         <source>Shop postcode</source>
         <translation>门店邮编</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="109"/>
+        <location filename="../../ui/views/settings_view.py" line="121"/>
         <source>Label sheet</source>
         <translation>标签纸规格</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="110"/>
+        <location filename="../../ui/views/settings_view.py" line="122"/>
         <source>SMS signature</source>
         <translation>短信签名</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="111"/>
+        <location filename="../../ui/views/settings_view.py" line="123"/>
         <source>SMS opt-out text</source>
         <translation>短信退订提示</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="112"/>
+        <location filename="../../ui/views/settings_view.py" line="124"/>
         <source>SMS vendor file layout</source>
         <translation>短信平台文件格式</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="113"/>
+        <location filename="../../ui/views/settings_view.py" line="125"/>
         <source>Marketing SMS only between</source>
         <translation>营销短信发送时段</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="114"/>
+        <location filename="../../ui/views/settings_view.py" line="126"/>
         <source>Do not contact again within</source>
         <translation>在此天数内不重复联系</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="115"/>
+        <location filename="../../ui/views/settings_view.py" line="127"/>
         <source>Unanswered calls come back after</source>
         <translation>未接通电话重拨间隔</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="116"/>
+        <location filename="../../ui/views/settings_view.py" line="128"/>
         <source>Switch to SMS or mail after failed calls</source>
         <translation>未接通几次后改用短信或邮寄</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="123"/>
+        <location filename="../../ui/views/settings_view.py" line="135"/>
         <source>Database</source>
         <translation>数据库</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="125"/>
+        <location filename="../../ui/views/settings_view.py" line="137"/>
         <source>Location</source>
         <translation>位置</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="126"/>
+        <location filename="../../ui/views/settings_view.py" line="138"/>
         <source>Schema revision</source>
         <translation>数据库结构版本</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="180"/>
+        <location filename="../../ui/views/settings_view.py" line="192"/>
         <source>Saving settings</source>
         <translation>正在保存设置</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="185"/>
+        <location filename="../../ui/views/settings_view.py" line="197"/>
         <source>Saved.</source>
         <translation>已保存。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="190"/>
+        <location filename="../../ui/views/settings_view.py" line="202"/>
         <source>The new language applies when Revisit restarts.</source>
         <translation>新语言将在回访重新启动后生效。</translation>
     </message>
 </context>
 <context>
+    <name>ShortcutsDialog</name>
+    <message>
+        <location filename="../../ui/dialogs/shortcuts_dialog.py" line="18"/>
+        <source>Keyboard shortcuts</source>
+        <translation>键盘快捷键</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/shortcuts_dialog.py" line="20"/>
+        <source>Go to %1</source>
+        <translation>转到“%1”</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/shortcuts_dialog.py" line="24"/>
+        <source>This overview</source>
+        <translation>显示本快捷键一览</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/shortcuts_dialog.py" line="25"/>
+        <source>Customers: search</source>
+        <translation>客户：搜索</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/shortcuts_dialog.py" line="26"/>
+        <source>Customers: record a change</source>
+        <translation>客户：记录变更</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/shortcuts_dialog.py" line="27"/>
+        <source>My follow-ups: pick the outcome (outside text fields)</source>
+        <translation>我的跟进：选择结果（光标不在文本框时）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/shortcuts_dialog.py" line="30"/>
+        <source>My follow-ups: pick the outcome (anywhere)</source>
+        <translation>我的跟进：选择结果（任何时候）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/shortcuts_dialog.py" line="32"/>
+        <source>My follow-ups: save and open the next call</source>
+        <translation>我的跟进：保存并打开下一个电话</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/shortcuts_dialog.py" line="33"/>
+        <source>Segments: undo an edit of the filter</source>
+        <translation>客户分群：撤销对条件的修改</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/shortcuts_dialog.py" line="35"/>
+        <source>Keys</source>
+        <translation>按键</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/shortcuts_dialog.py" line="35"/>
+        <source>What they do</source>
+        <translation>作用</translation>
+    </message>
+</context>
+<context>
     <name>ValueEditor</name>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="208"/>
+        <location filename="../../ui/views/filter_editor.py" line="196"/>
         <source>yes</source>
         <translation>是</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="209"/>
+        <location filename="../../ui/views/filter_editor.py" line="197"/>
         <source>no</source>
         <translation>否</translation>
     </message>
@@ -1856,523 +2096,9 @@
 <context>
     <name>app</name>
     <message>
-        <location filename="../../ui/app.py" line="45"/>
+        <location filename="../../ui/app.py" line="49"/>
         <source>Revisit</source>
         <translation>回访</translation>
-    </message>
-</context>
-<context>
-    <name>codes</name>
-    <message>
-        <location filename="../../ui/labels.py" line="8"/>
-        <source>Male</source>
-        <translation>男</translation>
-    </message>
-    <message>
-        <location filename="../../ui/labels.py" line="8"/>
-        <source>Female</source>
-        <translation>女</translation>
-    </message>
-    <message>
-        <location filename="../../ui/labels.py" line="10"/>
-        <source>Stranger</source>
-        <translation>陌生</translation>
-    </message>
-    <message>
-        <location filename="../../ui/labels.py" line="11"/>
-        <source>Potential</source>
-        <translation>潜在</translation>
-    </message>
-    <message>
-        <location filename="../../ui/labels.py" line="12"/>
-        <source>Intent</source>
-        <translation>意向</translation>
-    </message>
-    <message>
-        <location filename="../../ui/labels.py" line="13"/>
-        <source>First purchase</source>
-        <translation>首单</translation>
-    </message>
-    <message>
-        <location filename="../../ui/labels.py" line="14"/>
-        <source>Repeat</source>
-        <translation>复购</translation>
-    </message>
-    <message>
-        <location filename="../../ui/labels.py" line="15"/>
-        <source>Super</source>
-        <translation>超级</translation>
-    </message>
-    <message>
-        <location filename="../../ui/labels.py" line="18"/>
-        <source>Marital status</source>
-        <translation>婚姻状况</translation>
-    </message>
-    <message>
-        <location filename="../../ui/labels.py" line="19"/>
-        <source>Household</source>
-        <translation>家庭结构</translation>
-    </message>
-    <message>
-        <location filename="../../ui/labels.py" line="20"/>
-        <source>Occupation</source>
-        <translation>职业</translation>
-    </message>
-    <message>
-        <location filename="../../ui/labels.py" line="21"/>
-        <source>Employment</source>
-        <translation>就业状况</translation>
-    </message>
-    <message>
-        <location filename="../../ui/labels.py" line="22"/>
-        <source>Who pays for the car</source>
-        <translation>购车出资方</translation>
-    </message>
-    <message>
-        <location filename="../../ui/labels.py" line="23"/>
-        <source>Economic situation (1–5)</source>
-        <translation>经济状况（1–5）</translation>
-    </message>
-    <message>
-        <location filename="../../ui/labels.py" line="24"/>
-        <source>Driving experience</source>
-        <translation>驾驶经验</translation>
-    </message>
-    <message>
-        <location filename="../../ui/labels.py" line="25"/>
-        <source>Temperament</source>
-        <translation>性格</translation>
-    </message>
-    <message>
-        <location filename="../../ui/labels.py" line="26"/>
-        <source>Lifecycle stage</source>
-        <translation>生命周期阶段</translation>
-    </message>
-    <message>
-        <location filename="../../ui/labels.py" line="29"/>
-        <source>Single</source>
-        <translation>未婚</translation>
-    </message>
-    <message>
-        <location filename="../../ui/labels.py" line="30"/>
-        <source>Married</source>
-        <translation>已婚</translation>
-    </message>
-    <message>
-        <location filename="../../ui/labels.py" line="31"/>
-        <source>Divorced</source>
-        <translation>离异</translation>
-    </message>
-    <message>
-        <location filename="../../ui/labels.py" line="32"/>
-        <source>Widowed</source>
-        <translation>丧偶</translation>
-    </message>
-    <message>
-        <location filename="../../ui/labels.py" line="35"/>
-        <source>Lives alone</source>
-        <translation>独居</translation>
-    </message>
-    <message>
-        <location filename="../../ui/labels.py" line="36"/>
-        <source>Couple</source>
-        <translation>夫妻二人</translation>
-    </message>
-    <message>
-        <location filename="../../ui/labels.py" line="37"/>
-        <source>One child</source>
-        <translation>一个孩子</translation>
-    </message>
-    <message>
-        <location filename="../../ui/labels.py" line="38"/>
-        <source>Two children</source>
-        <translation>两个孩子</translation>
-    </message>
-    <message>
-        <location filename="../../ui/labels.py" line="39"/>
-        <source>Three or more children</source>
-        <translation>三个及以上孩子</translation>
-    </message>
-    <message>
-        <location filename="../../ui/labels.py" line="40"/>
-        <source>Lives with parents</source>
-        <translation>与父母同住</translation>
-    </message>
-    <message>
-        <location filename="../../ui/labels.py" line="43"/>
-        <source>Employee</source>
-        <translation>职员</translation>
-    </message>
-    <message>
-        <location filename="../../ui/labels.py" line="44"/>
-        <source>Civil servant</source>
-        <translation>公务员</translation>
-    </message>
-    <message>
-        <location filename="../../ui/labels.py" line="45"/>
-        <source>Business owner</source>
-        <translation>企业主</translation>
-    </message>
-    <message>
-        <location filename="../../ui/labels.py" line="46"/>
-        <source>Self-employed</source>
-        <translation>个体经营</translation>
-    </message>
-    <message>
-        <location filename="../../ui/labels.py" line="47"/>
-        <source>Retired</source>
-        <translation>退休</translation>
-    </message>
-    <message>
-        <location filename="../../ui/labels.py" line="48"/>
-        <source>Student</source>
-        <translation>学生</translation>
-    </message>
-    <message>
-        <location filename="../../ui/labels.py" line="49"/>
-        <source>Other</source>
-        <translation>其他</translation>
-    </message>
-    <message>
-        <location filename="../../ui/labels.py" line="52"/>
-        <source>Self</source>
-        <translation>本人</translation>
-    </message>
-    <message>
-        <location filename="../../ui/labels.py" line="53"/>
-        <source>Company</source>
-        <translation>公司</translation>
-    </message>
-    <message>
-        <location filename="../../ui/labels.py" line="54"/>
-        <source>Family</source>
-        <translation>家人</translation>
-    </message>
-    <message>
-        <location filename="../../ui/labels.py" line="58"/>
-        <source>First car</source>
-        <translation>首辆车</translation>
-    </message>
-    <message>
-        <location filename="../../ui/labels.py" line="59"/>
-        <source>Experienced</source>
-        <translation>经验丰富</translation>
-    </message>
-    <message>
-        <location filename="../../ui/labels.py" line="62"/>
-        <source>Frugal and careful</source>
-        <translation>节俭谨慎型</translation>
-    </message>
-    <message>
-        <location filename="../../ui/labels.py" line="63"/>
-        <source>Car lover</source>
-        <translation>爱车型</translation>
-    </message>
-    <message>
-        <location filename="../../ui/labels.py" line="64"/>
-        <source>Impulsive</source>
-        <translation>冲动型</translation>
-    </message>
-    <message>
-        <location filename="../../ui/labels.py" line="65"/>
-        <source>Steady</source>
-        <translation>稳健型</translation>
-    </message>
-    <message>
-        <location filename="../../ui/labels.py" line="68"/>
-        <source>Phone</source>
-        <translation>电话</translation>
-    </message>
-    <message>
-        <location filename="../../ui/labels.py" line="69"/>
-        <source>SMS</source>
-        <translation>短信</translation>
-    </message>
-    <message>
-        <location filename="../../ui/labels.py" line="70"/>
-        <source>Mail</source>
-        <translation>邮寄</translation>
-    </message>
-    <message>
-        <location filename="../../ui/labels.py" line="71"/>
-        <source>WeChat</source>
-        <translation>微信</translation>
-    </message>
-    <message>
-        <location filename="../../ui/labels.py" line="72"/>
-        <source>Visit</source>
-        <translation>上门拜访</translation>
-    </message>
-    <message>
-        <location filename="../../ui/labels.py" line="75"/>
-        <source>Care</source>
-        <translation>关怀</translation>
-    </message>
-    <message>
-        <location filename="../../ui/labels.py" line="76"/>
-        <source>Satisfaction call-back</source>
-        <translation>满意度回访</translation>
-    </message>
-    <message>
-        <location filename="../../ui/labels.py" line="77"/>
-        <source>Sales</source>
-        <translation>销售</translation>
-    </message>
-    <message>
-        <location filename="../../ui/labels.py" line="78"/>
-        <source>Reminder</source>
-        <translation>提醒</translation>
-    </message>
-    <message>
-        <location filename="../../ui/labels.py" line="79"/>
-        <location filename="../../ui/labels.py" line="109"/>
-        <source>Survey</source>
-        <translation>问卷调查</translation>
-    </message>
-    <message>
-        <location filename="../../ui/labels.py" line="80"/>
-        <source>Recall</source>
-        <translation>召回</translation>
-    </message>
-    <message>
-        <location filename="../../ui/labels.py" line="81"/>
-        <source>Marketing</source>
-        <translation>营销</translation>
-    </message>
-    <message>
-        <location filename="../../ui/labels.py" line="84"/>
-        <source>Reached</source>
-        <translation>接通</translation>
-    </message>
-    <message>
-        <location filename="../../ui/labels.py" line="85"/>
-        <source>No answer</source>
-        <translation>无人接听</translation>
-    </message>
-    <message>
-        <location filename="../../ui/labels.py" line="86"/>
-        <source>Phone off</source>
-        <translation>关机</translation>
-    </message>
-    <message>
-        <location filename="../../ui/labels.py" line="87"/>
-        <source>Wrong number</source>
-        <translation>空号/错号</translation>
-    </message>
-    <message>
-        <location filename="../../ui/labels.py" line="88"/>
-        <source>Refused</source>
-        <translation>拒绝</translation>
-    </message>
-    <message>
-        <location filename="../../ui/labels.py" line="89"/>
-        <source>Appointment made</source>
-        <translation>已预约</translation>
-    </message>
-    <message>
-        <location filename="../../ui/labels.py" line="90"/>
-        <source>Bought</source>
-        <translation>已购买</translation>
-    </message>
-    <message>
-        <location filename="../../ui/labels.py" line="91"/>
-        <source>Sent</source>
-        <translation>已发送</translation>
-    </message>
-    <message>
-        <location filename="../../ui/labels.py" line="92"/>
-        <source>Failed</source>
-        <translation>发送失败</translation>
-    </message>
-    <message>
-        <location filename="../../ui/labels.py" line="95"/>
-        <source>Maintenance</source>
-        <translation>保养</translation>
-    </message>
-    <message>
-        <location filename="../../ui/labels.py" line="96"/>
-        <source>Repair</source>
-        <translation>维修</translation>
-    </message>
-    <message>
-        <location filename="../../ui/labels.py" line="97"/>
-        <source>Accident repair</source>
-        <translation>事故维修</translation>
-    </message>
-    <message>
-        <location filename="../../ui/labels.py" line="98"/>
-        <source>Warranty</source>
-        <translation>质保</translation>
-    </message>
-    <message>
-        <location filename="../../ui/labels.py" line="99"/>
-        <source>Inspection</source>
-        <translation>年检</translation>
-    </message>
-    <message>
-        <location filename="../../ui/labels.py" line="102"/>
-        <source>Cash</source>
-        <translation>全款</translation>
-    </message>
-    <message>
-        <location filename="../../ui/labels.py" line="103"/>
-        <source>Loan</source>
-        <translation>贷款</translation>
-    </message>
-    <message>
-        <location filename="../../ui/labels.py" line="104"/>
-        <source>Lease</source>
-        <translation>融资租赁</translation>
-    </message>
-    <message>
-        <location filename="../../ui/labels.py" line="107"/>
-        <source>Phone call</source>
-        <translation>电话沟通</translation>
-    </message>
-    <message>
-        <location filename="../../ui/labels.py" line="108"/>
-        <source>Service visit</source>
-        <translation>到店服务</translation>
-    </message>
-    <message>
-        <location filename="../../ui/labels.py" line="110"/>
-        <source>Import</source>
-        <translation>导入</translation>
-    </message>
-    <message>
-        <location filename="../../ui/labels.py" line="111"/>
-        <source>Entered by hand</source>
-        <translation>手工录入</translation>
-    </message>
-    <message>
-        <location filename="../../ui/labels.py" line="112"/>
-        <source>Demo data</source>
-        <translation>演示数据</translation>
-    </message>
-    <message>
-        <location filename="../../ui/labels.py" line="113"/>
-        <source>Call list</source>
-        <translation>回访名单</translation>
-    </message>
-    <message>
-        <location filename="../../ui/labels.py" line="116"/>
-        <source>Do not contact</source>
-        <translation>勿扰</translation>
-    </message>
-    <message>
-        <location filename="../../ui/labels.py" line="117"/>
-        <source>No marketing consent</source>
-        <translation>无营销同意</translation>
-    </message>
-    <message>
-        <location filename="../../ui/labels.py" line="118"/>
-        <source>Contacted recently</source>
-        <translation>近期已联系</translation>
-    </message>
-    <message>
-        <location filename="../../ui/labels.py" line="119"/>
-        <source>Unresolved complaint</source>
-        <translation>投诉未解决</translation>
-    </message>
-    <message>
-        <location filename="../../ui/labels.py" line="120"/>
-        <source>No valid mobile</source>
-        <translation>无有效手机</translation>
-    </message>
-    <message>
-        <location filename="../../ui/labels.py" line="121"/>
-        <source>No valid address</source>
-        <translation>无有效地址</translation>
-    </message>
-    <message>
-        <location filename="../../ui/labels.py" line="122"/>
-        <source>Unanswered, calling again later</source>
-        <translation>未接通待重拨</translation>
-    </message>
-    <message>
-        <location filename="../../ui/labels.py" line="123"/>
-        <source>Same mobile already gets the SMS</source>
-        <translation>同号已发短信</translation>
-    </message>
-    <message>
-        <location filename="../../ui/labels.py" line="124"/>
-        <source>No channel left</source>
-        <translation>无可用渠道</translation>
-    </message>
-    <message>
-        <location filename="../../ui/labels.py" line="127"/>
-        <source>Strong</source>
-        <translation>强</translation>
-    </message>
-    <message>
-        <location filename="../../ui/labels.py" line="128"/>
-        <source>Medium</source>
-        <translation>中</translation>
-    </message>
-    <message>
-        <location filename="../../ui/labels.py" line="129"/>
-        <source>Weak</source>
-        <translation>弱</translation>
-    </message>
-    <message>
-        <location filename="../../ui/labels.py" line="132"/>
-        <source>Within a week</source>
-        <translation>一周内</translation>
-    </message>
-    <message>
-        <location filename="../../ui/labels.py" line="133"/>
-        <source>Within two weeks</source>
-        <translation>两周内</translation>
-    </message>
-    <message>
-        <location filename="../../ui/labels.py" line="134"/>
-        <source>Within a month</source>
-        <translation>一个月内</translation>
-    </message>
-    <message>
-        <location filename="../../ui/labels.py" line="135"/>
-        <source>Within two months</source>
-        <translation>两个月内</translation>
-    </message>
-    <message>
-        <location filename="../../ui/labels.py" line="136"/>
-        <source>Later</source>
-        <translation>更晚</translation>
-    </message>
-    <message>
-        <location filename="../../ui/labels.py" line="139"/>
-        <source>Any day</source>
-        <translation>不限</translation>
-    </message>
-    <message>
-        <location filename="../../ui/labels.py" line="140"/>
-        <source>Weekdays</source>
-        <translation>工作日</translation>
-    </message>
-    <message>
-        <location filename="../../ui/labels.py" line="141"/>
-        <source>Weekends</source>
-        <translation>周末</translation>
-    </message>
-    <message>
-        <location filename="../../ui/labels.py" line="144"/>
-        <source>Morning</source>
-        <translation>上午</translation>
-    </message>
-    <message>
-        <location filename="../../ui/labels.py" line="145"/>
-        <source>Noon</source>
-        <translation>中午</translation>
-    </message>
-    <message>
-        <location filename="../../ui/labels.py" line="146"/>
-        <source>Afternoon</source>
-        <translation>下午</translation>
-    </message>
-    <message>
-        <location filename="../../ui/labels.py" line="147"/>
-        <source>Evening</source>
-        <translation>晚上</translation>
     </message>
 </context>
 <context>
@@ -2904,14 +2630,85 @@
     </message>
 </context>
 <context>
+    <name>files</name>
+    <message>
+        <location filename="../../ui/files.py" line="90"/>
+        <source>Save as</source>
+        <translation>另存为</translation>
+    </message>
+    <message>
+        <location filename="../../ui/files.py" line="100"/>
+        <source>Open</source>
+        <translation>打开</translation>
+    </message>
+    <message>
+        <location filename="../../ui/files.py" line="110"/>
+        <source>Choose the export folder</source>
+        <translation>选择导出文件夹</translation>
+    </message>
+    <message>
+        <location filename="../../ui/files.py" line="121"/>
+        <source>Open file</source>
+        <translation>打开文件</translation>
+    </message>
+    <message>
+        <location filename="../../ui/files.py" line="122"/>
+        <source>Open folder</source>
+        <translation>打开文件夹</translation>
+    </message>
+</context>
+<context>
+    <name>purposes</name>
+    <message>
+        <location filename="../../ui/views/preferences_panel.py" line="42"/>
+        <source>All purposes: no contact at all on the chosen channel, recall notices included.</source>
+        <translation>所有目的：在所选渠道上完全不联系，召回通知也不发。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/preferences_panel.py" line="46"/>
+        <source>Care: a personal check-in — birthday, warranty or loan ending, after a repair; nothing is offered.</source>
+        <translation>关怀：一对一的问候——生日、质保或贷款到期、维修之后；不推销任何东西。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/preferences_panel.py" line="51"/>
+        <source>Satisfaction call-back: asking after a service visit how it went.</source>
+        <translation>满意度回访：到店保养或维修后询问客户是否满意。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/preferences_panel.py" line="54"/>
+        <source>Reminders: maintenance due, annual inspection, insurance renewal.</source>
+        <translation>提醒：保养到期、年检、续保。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/preferences_panel.py" line="57"/>
+        <source>Satisfaction: call-backs and surveys about a service visit.</source>
+        <translation>满意度：关于到店服务的回访和问卷调查。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/preferences_panel.py" line="60"/>
+        <source>Recalls: the maker&apos;s safety recall notices; most customers who refuse sales still want these.</source>
+        <translation>召回：厂家的安全召回通知；拒绝销售的客户大多仍希望收到。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/preferences_panel.py" line="65"/>
+        <source>Marketing: promotions, events and holiday greetings sent to many customers at once. Needs marketing consent.</source>
+        <translation>营销：同时发给很多客户的促销、活动和节日问候。需要客户的营销同意。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/preferences_panel.py" line="70"/>
+        <source>Sales: a personal offer to this customer to buy, replace or add a car. Needs marketing consent.</source>
+        <translation>销售：一对一邀请这位客户购车、换车或增购。需要客户的营销同意。</translation>
+    </message>
+</context>
+<context>
     <name>tasks</name>
     <message>
-        <location filename="../../ui/tasks.py" line="168"/>
+        <location filename="../../ui/tasks.py" line="220"/>
         <source>Something unexpected went wrong: %1. Nothing was saved by this step.</source>
         <translation>发生意外错误：%1。此步骤未保存任何内容。</translation>
     </message>
     <message>
-        <location filename="../../ui/tasks.py" line="176"/>
+        <location filename="../../ui/tasks.py" line="228"/>
         <source>Revisit</source>
         <translation>回访</translation>
     </message>

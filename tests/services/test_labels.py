@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import subprocess
-import xml.etree.ElementTree as ET
 
 import pytest
 
@@ -124,23 +123,6 @@ def test_the_window_shows_the_same_table():
         assert choices("occupation") == []
     finally:
         QLocale.setDefault(before)
-
-
-def test_the_window_chinese_did_not_change():
-    """The table says what the window's Qt translations of its codes said."""
-    from ui.i18n import TRANSLATIONS_DIR
-
-    by_english = {}
-    for vocabulary in labels.LABELS.values():
-        for zh, en in vocabulary.values():
-            by_english.setdefault(en, set()).add(zh)
-    tree = ET.parse(TRANSLATIONS_DIR / "revisit_zh_CN.ts")
-    for context in tree.getroot().iter("context"):
-        if context.findtext("name") != "codes":
-            continue
-        for message in context.iter("message"):
-            source, zh = message.findtext("source"), message.findtext("translation")
-            assert by_english.get(source) == {zh}, (source, zh, by_english.get(source))
 
 
 def test_printed_outputs_use_the_table():
