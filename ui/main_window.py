@@ -153,7 +153,7 @@ class MainWindow(QMainWindow):
                 self.setWindowState(Qt.WindowState.WindowMaximized)
         splitter = settings.value("customers/splitter")
         if splitter is not None:
-            self.customers.splitter.restoreState(splitter)
+            self.customers.restore_split(splitter)
         self._nav.setCurrentRow(int(settings.value("main_window/area", 0)))
 
     def closeEvent(self, event) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QTimer
+from PySide6.QtCore import QCoreApplication, Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
 AREAS = ("customers", "segments", "lists", "followups", "reports", "settings")
@@ -35,6 +35,7 @@ def main(argv: list[str]) -> int:
 
     install_translators(app, lang)
     window = MainWindow(open_database(url))
+    window.setWindowState(Qt.WindowState.WindowNoState)  # offscreen's screen is smaller
     window.resize(*SIZE)
     window.show()
 

@@ -4,319 +4,329 @@
 <context>
     <name>CustomerPage</name>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="91"/>
+        <location filename="../../ui/views/customer_page.py" line="123"/>
         <source>Record a change…</source>
         <translation>记录变更…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="93"/>
+        <location filename="../../ui/views/customer_page.py" line="125"/>
         <source>Record what changed (married, new job, km…) with its date and source (Ctrl+E)</source>
         <translation>记录客户的变化（结婚、换工作、里程…）及日期和来源（Ctrl+E）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="99"/>
-        <location filename="../../ui/views/customer_page.py" line="103"/>
+        <location filename="../../ui/views/customer_page.py" line="131"/>
+        <location filename="../../ui/views/customer_page.py" line="135"/>
         <source>Attribute</source>
         <translation>属性</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="99"/>
+        <location filename="../../ui/views/customer_page.py" line="131"/>
         <source>Value</source>
         <translation>值</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="99"/>
+        <location filename="../../ui/views/customer_page.py" line="131"/>
         <source>Since</source>
         <translation>起始日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="102"/>
+        <location filename="../../ui/views/customer_page.py" line="134"/>
         <source>Effective</source>
         <translation>生效日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="104"/>
+        <location filename="../../ui/views/customer_page.py" line="136"/>
         <source>Change</source>
         <translation>变更</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="105"/>
-        <location filename="../../ui/views/customer_page.py" line="130"/>
+        <location filename="../../ui/views/customer_page.py" line="137"/>
+        <location filename="../../ui/views/customer_page.py" line="162"/>
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="106"/>
+        <location filename="../../ui/views/customer_page.py" line="138"/>
         <source>Recorded</source>
         <translation>记录时间</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="107"/>
+        <location filename="../../ui/views/customer_page.py" line="139"/>
         <source>Note</source>
         <translation>备注</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="113"/>
+        <location filename="../../ui/views/customer_page.py" line="145"/>
         <source>Profile</source>
         <translation>客户画像</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="117"/>
-        <location filename="../../ui/views/customer_page.py" line="136"/>
+        <location filename="../../ui/views/customer_page.py" line="149"/>
+        <location filename="../../ui/views/customer_page.py" line="168"/>
         <source>Vehicle</source>
         <translation>车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="118"/>
+        <location filename="../../ui/views/customer_page.py" line="150"/>
         <source>Plate</source>
         <translation>车牌</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="119"/>
+        <location filename="../../ui/views/customer_page.py" line="151"/>
         <source>VIN</source>
         <translation>车架号</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="120"/>
+        <location filename="../../ui/views/customer_page.py" line="152"/>
         <source>Bought</source>
         <translation>购车日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="121"/>
+        <location filename="../../ui/views/customer_page.py" line="153"/>
         <source>Price paid</source>
         <translation>成交价</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="122"/>
+        <location filename="../../ui/views/customer_page.py" line="154"/>
         <source>Payment</source>
         <translation>付款方式</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="123"/>
+        <location filename="../../ui/views/customer_page.py" line="155"/>
         <source>Insurance until</source>
         <translation>保险到期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="124"/>
+        <location filename="../../ui/views/customer_page.py" line="156"/>
         <source>Warranty until</source>
         <translation>质保到期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="125"/>
+        <location filename="../../ui/views/customer_page.py" line="157"/>
         <source>Inspection due</source>
         <translation>年检到期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="126"/>
+        <location filename="../../ui/views/customer_page.py" line="158"/>
         <source>Loan ends</source>
         <translation>贷款到期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="130"/>
-        <location filename="../../ui/views/customer_page.py" line="136"/>
-        <location filename="../../ui/views/customer_page.py" line="141"/>
-        <location filename="../../ui/views/customer_page.py" line="175"/>
+        <location filename="../../ui/views/customer_page.py" line="162"/>
+        <location filename="../../ui/views/customer_page.py" line="168"/>
+        <location filename="../../ui/views/customer_page.py" line="173"/>
+        <location filename="../../ui/views/customer_page.py" line="207"/>
         <source>Date</source>
         <translation>日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="130"/>
-        <location filename="../../ui/views/customer_page.py" line="136"/>
+        <location filename="../../ui/views/customer_page.py" line="162"/>
+        <location filename="../../ui/views/customer_page.py" line="168"/>
         <source>Km</source>
         <translation>里程（公里）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="134"/>
+        <location filename="../../ui/views/customer_page.py" line="166"/>
         <source>Vehicles</source>
         <translation>车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="136"/>
+        <location filename="../../ui/views/customer_page.py" line="168"/>
         <source>Type</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="136"/>
+        <location filename="../../ui/views/customer_page.py" line="168"/>
         <source>Amount</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="138"/>
+        <location filename="../../ui/views/customer_page.py" line="170"/>
         <source>Visits</source>
         <translation>到店记录</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="142"/>
+        <location filename="../../ui/views/customer_page.py" line="174"/>
         <source>Overall</source>
         <translation>总体评分</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="143"/>
+        <location filename="../../ui/views/customer_page.py" line="175"/>
         <source>Repair quality</source>
         <translation>维修质量</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="144"/>
+        <location filename="../../ui/views/customer_page.py" line="176"/>
         <source>Price</source>
         <translation>价格</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="145"/>
+        <location filename="../../ui/views/customer_page.py" line="177"/>
         <source>Speed</source>
         <translation>速度</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="146"/>
+        <location filename="../../ui/views/customer_page.py" line="178"/>
         <source>Attitude</source>
         <translation>接待态度</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="147"/>
+        <location filename="../../ui/views/customer_page.py" line="179"/>
         <source>Comment</source>
         <translation>评价</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="150"/>
+        <location filename="../../ui/views/customer_page.py" line="182"/>
         <source>Surveys</source>
         <translation>满意度调查</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="153"/>
+        <location filename="../../ui/views/customer_page.py" line="185"/>
         <source>Opened</source>
         <translation>投诉日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="154"/>
+        <location filename="../../ui/views/customer_page.py" line="186"/>
         <source>Topic</source>
         <translation>问题</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="155"/>
+        <location filename="../../ui/views/customer_page.py" line="187"/>
         <source>Resolved</source>
         <translation>已解决</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="156"/>
+        <location filename="../../ui/views/customer_page.py" line="188"/>
         <source>Resolved on</source>
         <translation>解决日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="157"/>
+        <location filename="../../ui/views/customer_page.py" line="189"/>
         <source>How</source>
         <translation>处理方式</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="160"/>
+        <location filename="../../ui/views/customer_page.py" line="192"/>
         <source>Complaints</source>
         <translation>投诉</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="163"/>
+        <location filename="../../ui/views/customer_page.py" line="195"/>
         <source>When</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="164"/>
+        <location filename="../../ui/views/customer_page.py" line="196"/>
         <source>Channel</source>
         <translation>渠道</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="165"/>
+        <location filename="../../ui/views/customer_page.py" line="197"/>
         <source>Purpose</source>
         <translation>目的</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="166"/>
+        <location filename="../../ui/views/customer_page.py" line="198"/>
         <source>Staff</source>
         <translation>员工</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="167"/>
+        <location filename="../../ui/views/customer_page.py" line="199"/>
         <source>Outcome</source>
         <translation>结果</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="168"/>
+        <location filename="../../ui/views/customer_page.py" line="200"/>
         <source>Next follow-up</source>
         <translation>下次跟进</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="169"/>
+        <location filename="../../ui/views/customer_page.py" line="201"/>
         <source>What they said</source>
         <translation>客户反馈</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="172"/>
+        <location filename="../../ui/views/customer_page.py" line="204"/>
         <source>Contacts</source>
         <translation>联系记录</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="176"/>
+        <location filename="../../ui/views/customer_page.py" line="208"/>
         <source>Strength</source>
         <translation>意向强度</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="177"/>
+        <location filename="../../ui/views/customer_page.py" line="209"/>
         <source>Window</source>
         <translation>预计购买时间</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="178"/>
+        <location filename="../../ui/views/customer_page.py" line="210"/>
         <source>Expected price</source>
         <translation>预期价格</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="179"/>
+        <location filename="../../ui/views/customer_page.py" line="211"/>
         <source>Models</source>
         <translation>意向车型</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="180"/>
+        <location filename="../../ui/views/customer_page.py" line="212"/>
         <source>Why</source>
         <translation>购车原因</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="183"/>
+        <location filename="../../ui/views/customer_page.py" line="215"/>
         <source>Intent</source>
         <translation>购车意向</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="185"/>
-        <source>Preferences and consent</source>
+        <location filename="../../ui/views/customer_page.py" line="217"/>
+        <source>Preferences</source>
         <translation>联系偏好与同意</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="205"/>
-        <source>No customer selected: pick one in the list</source>
-        <translation>未选择客户：请在左侧列表中选择</translation>
+        <location filename="../../ui/views/customer_page.py" line="219"/>
+        <source>Contact preferences, marketing consent and do-not-contact</source>
+        <translation>联系偏好、营销同意和勿扰设置</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="301"/>
+        <location filename="../../ui/views/customer_page.py" line="240"/>
+        <source>No customer selected</source>
+        <translation>未选择客户</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="242"/>
+        <source>Pick a customer in the list (↓ from the search field goes into it).</source>
+        <translation>请在左侧列表中选择一位客户（在搜索框按 ↓ 可进入列表）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="338"/>
         <source>marketing consent given</source>
         <translation>已同意营销</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="302"/>
+        <location filename="../../ui/views/customer_page.py" line="339"/>
         <source>no marketing consent</source>
         <translation>未同意营销</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="303"/>
+        <location filename="../../ui/views/customer_page.py" line="340"/>
         <source>marketing consent not asked</source>
         <translation>未询问营销同意</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="307"/>
+        <location filename="../../ui/views/customer_page.py" line="344"/>
         <source>born %1</source>
         <translation>生于 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="308"/>
+        <location filename="../../ui/views/customer_page.py" line="345"/>
         <source>no mobile</source>
         <translation>无手机</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="312"/>
+        <location filename="../../ui/views/customer_page.py" line="349"/>
         <source>owner: %1</source>
         <translation>负责人：%1</translation>
     </message>
@@ -372,39 +382,39 @@
 <context>
     <name>CustomersView</name>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="40"/>
+        <location filename="../../ui/views/customers_view.py" line="48"/>
         <source>Search name, pinyin or initials (zw = 张伟), mobile, plate or VIN  (Ctrl+F)</source>
         <translation>搜索姓名、拼音、首字母（zw = 张伟）、手机、车牌、车架号（Ctrl+F）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="98"/>
+        <location filename="../../ui/views/customers_view.py" line="108"/>
         <source>Searching…</source>
         <translation>正在搜索…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="103"/>
+        <location filename="../../ui/views/customers_view.py" line="113"/>
         <source>Searching</source>
         <translation>正在搜索</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/customers_view.py" line="129"/>
+        <location filename="../../ui/views/customers_view.py" line="176"/>
         <source>%n customer(s)</source>
         <translation>
             <numerusform>%n 位客户</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="170"/>
+        <location filename="../../ui/views/customers_view.py" line="217"/>
         <source>Loading customer</source>
         <translation>正在加载客户</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="197"/>
+        <location filename="../../ui/views/customers_view.py" line="244"/>
         <source>Saving</source>
         <translation>正在保存</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="200"/>
+        <location filename="../../ui/views/customers_view.py" line="247"/>
         <source>Change saved for %1</source>
         <translation>已为 %1 保存变更</translation>
     </message>
@@ -657,17 +667,17 @@
         <translation>上次联系 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="344"/>
+        <location filename="../../ui/views/followup_view.py" line="345"/>
         <source>Pick an outcome first: keys 1 … 6</source>
         <translation>请先选择结果：按键 1 … 6</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="375"/>
+        <location filename="../../ui/views/followup_view.py" line="376"/>
         <source>Saved for %1: %2</source>
         <translation>已保存 %1：%2</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="369"/>
+        <location filename="../../ui/views/followup_view.py" line="370"/>
         <source>Saving call</source>
         <translation>正在保存通话结果</translation>
     </message>
@@ -820,7 +830,7 @@
     </message>
     <message>
         <location filename="../../ui/views/lists_view.py" line="98"/>
-        <location filename="../../ui/views/lists_view.py" line="309"/>
+        <location filename="../../ui/views/lists_view.py" line="316"/>
         <source>SMS</source>
         <translation>短信</translation>
     </message>
@@ -871,7 +881,7 @@
     </message>
     <message>
         <location filename="../../ui/views/lists_view.py" line="143"/>
-        <location filename="../../ui/views/lists_view.py" line="264"/>
+        <location filename="../../ui/views/lists_view.py" line="271"/>
         <source>Channel</source>
         <translation>渠道</translation>
     </message>
@@ -891,159 +901,159 @@
         <translation>分配方式</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="203"/>
+        <location filename="../../ui/views/lists_view.py" line="210"/>
         <source>Building the list</source>
         <translation>正在生成名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="212"/>
+        <location filename="../../ui/views/lists_view.py" line="219"/>
         <source>Build a list from the segment “%1” for %2, channel: %3, evaluated on %4?</source>
         <translation>用分群“%1”生成名单吗？目的：%2，渠道：%3，评估日期：%4。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="219"/>
+        <location filename="../../ui/views/lists_view.py" line="226"/>
         <source>The list is stored as a new run.</source>
         <translation>名单将保存为一份新名单，可在历史名单中查看。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/lists_view.py" line="222"/>
+        <location filename="../../ui/views/lists_view.py" line="229"/>
         <source>The list is stored as a new run, and its calls are assigned to %n caller(s) and appear in their follow-up queues.</source>
         <translation>
             <numerusform>名单将保存为一份新名单，其中的电话分配给 %n 位回访员，并出现在他们的“我的跟进”中。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="229"/>
+        <location filename="../../ui/views/lists_view.py" line="236"/>
         <source>The list is stored as a new run. No caller is ticked, so its calls are not assigned to anyone&apos;s follow-up queue.</source>
         <translation>名单将保存为一份新名单。没有勾选回访员，所以其中的电话不会分配到任何人的“我的跟进”。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="234"/>
+        <location filename="../../ui/views/lists_view.py" line="241"/>
         <source>Build and store the list</source>
         <translation>生成并保存名单</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/lists_view.py" line="243"/>
+        <location filename="../../ui/views/lists_view.py" line="250"/>
         <source>List #%1 stored: %n customer(s) in it.</source>
         <translation>
             <numerusform>名单 #%1 已保存：共 %n 位客户。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="262"/>
+        <location filename="../../ui/views/lists_view.py" line="269"/>
         <source>Row</source>
         <translation>行号</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="263"/>
-        <location filename="../../ui/views/lists_view.py" line="272"/>
+        <location filename="../../ui/views/lists_view.py" line="270"/>
+        <location filename="../../ui/views/lists_view.py" line="279"/>
         <source>Name</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="265"/>
+        <location filename="../../ui/views/lists_view.py" line="272"/>
         <source>Caller</source>
         <translation>回访员</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="266"/>
-        <location filename="../../ui/views/lists_view.py" line="272"/>
+        <location filename="../../ui/views/lists_view.py" line="273"/>
+        <location filename="../../ui/views/lists_view.py" line="279"/>
         <source>Mobile</source>
         <translation>手机</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="267"/>
+        <location filename="../../ui/views/lists_view.py" line="274"/>
         <source>Vehicle</source>
         <translation>车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="268"/>
+        <location filename="../../ui/views/lists_view.py" line="275"/>
         <source>Best time</source>
         <translation>最佳时间</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="272"/>
+        <location filename="../../ui/views/lists_view.py" line="279"/>
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="272"/>
+        <location filename="../../ui/views/lists_view.py" line="279"/>
         <source>Detail</source>
         <translation>详情</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="276"/>
+        <location filename="../../ui/views/lists_view.py" line="283"/>
         <source>In the list</source>
         <translation>名单内</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="280"/>
+        <location filename="../../ui/views/lists_view.py" line="287"/>
         <source>Excluded, and why</source>
         <translation>已排除及原因</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="299"/>
+        <location filename="../../ui/views/lists_view.py" line="306"/>
         <source>Loading the list</source>
         <translation>正在加载名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="308"/>
-        <location filename="../../ui/views/lists_view.py" line="311"/>
+        <location filename="../../ui/views/lists_view.py" line="315"/>
+        <location filename="../../ui/views/lists_view.py" line="318"/>
         <source>phone</source>
         <translation>电话</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="310"/>
+        <location filename="../../ui/views/lists_view.py" line="317"/>
         <source>mail</source>
         <translation>邮寄</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="320"/>
+        <location filename="../../ui/views/lists_view.py" line="327"/>
         <source>List #%1 from “%2” on %3: %4. Excluded: %5.</source>
         <translation>名单 #%1（分群“%2”，评估日期 %3）：%4。已排除：%5。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="328"/>
+        <location filename="../../ui/views/lists_view.py" line="335"/>
         <source>Since list #%1: %2 new, %3 no longer in it.</source>
         <translation>与名单 #%1 相比：新增 %2 人，移出 %3 人。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="359"/>
+        <location filename="../../ui/views/lists_view.py" line="366"/>
         <source>List</source>
         <translation>名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="359"/>
+        <location filename="../../ui/views/lists_view.py" line="366"/>
         <source>Segment</source>
         <translation>客户分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="359"/>
+        <location filename="../../ui/views/lists_view.py" line="366"/>
         <source>Evaluated on</source>
         <translation>评估日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="359"/>
+        <location filename="../../ui/views/lists_view.py" line="366"/>
         <source>Members</source>
         <translation>人数</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="362"/>
+        <location filename="../../ui/views/lists_view.py" line="369"/>
         <source>&amp;Open and re-print</source>
         <translation>打开并重新打印(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="395"/>
+        <location filename="../../ui/views/lists_view.py" line="402"/>
         <source>Step 1 of 3: what to send to whom</source>
         <translation>第 1 步（共 3 步）：联系谁、用什么方式</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="396"/>
+        <location filename="../../ui/views/lists_view.py" line="403"/>
         <source>Step 2 of 3: who is in the list, who is not and why</source>
         <translation>第 2 步（共 3 步）：名单内的客户，以及被排除的客户和原因</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="397"/>
+        <location filename="../../ui/views/lists_view.py" line="404"/>
         <source>Step 3 of 3: print and save</source>
         <translation>第 3 步（共 3 步）：打印与保存</translation>
     </message>
@@ -1615,245 +1625,245 @@
         <translation>部分成员（双击打开）：</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="203"/>
+        <location filename="../../ui/views/segments_view.py" line="211"/>
         <source>The conditions in the builder are not saved as a segment yet.</source>
         <translation>分群编辑器中的条件还没有保存为分群。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="205"/>
+        <location filename="../../ui/views/segments_view.py" line="213"/>
         <source>The segment “%1” has changes that are not saved.</source>
         <translation>分群“%1”有未保存的修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="211"/>
+        <location filename="../../ui/views/segments_view.py" line="219"/>
         <source>Unsaved changes</source>
         <translation>未保存的修改</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="212"/>
+        <location filename="../../ui/views/segments_view.py" line="220"/>
         <source>Save them before the builder shows something else?</source>
         <translation>在编辑器换成其他内容之前，先保存这些修改吗？</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="277"/>
+        <location filename="../../ui/views/segments_view.py" line="285"/>
         <source>—</source>
         <translation>—</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="280"/>
+        <location filename="../../ui/views/segments_view.py" line="288"/>
         <source>Counting…</source>
         <translation>正在统计…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="291"/>
+        <location filename="../../ui/views/segments_view.py" line="299"/>
         <source>Counting members</source>
         <translation>正在统计人数</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="297"/>
+        <location filename="../../ui/views/segments_view.py" line="305"/>
         <source>%1 customers</source>
         <translation>%1 位客户</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="299"/>
+        <location filename="../../ui/views/segments_view.py" line="307"/>
         <source>, %1 vehicles</source>
         <translation>，%1 辆车</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="317"/>
+        <location filename="../../ui/views/segments_view.py" line="325"/>
         <source>Give the segment a name first.</source>
         <translation>请先为分群命名。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="324"/>
+        <location filename="../../ui/views/segments_view.py" line="332"/>
         <source>Replace segment</source>
         <translation>替换分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="325"/>
+        <location filename="../../ui/views/segments_view.py" line="333"/>
         <source>A segment named “%1” exists. Replace its filter?</source>
         <translation>已有名为“%1”的分群。要替换它的筛选条件吗？</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="344"/>
+        <location filename="../../ui/views/segments_view.py" line="352"/>
         <source>Saving segment</source>
         <translation>正在保存分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="347"/>
+        <location filename="../../ui/views/segments_view.py" line="355"/>
         <source>Segment “%1” saved</source>
         <translation>分群“%1”已保存</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="367"/>
+        <location filename="../../ui/views/segments_view.py" line="375"/>
         <source>Name:</source>
         <translation>名称：</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="372"/>
+        <location filename="../../ui/views/segments_view.py" line="380"/>
         <source>Rename segment</source>
         <translation>重命名分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="380"/>
+        <location filename="../../ui/views/segments_view.py" line="388"/>
         <source>Segment renamed to “%1”</source>
         <translation>分群已重命名为“%1”</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="386"/>
+        <location filename="../../ui/views/segments_view.py" line="394"/>
         <source>Duplicate segment</source>
         <translation>复制分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="386"/>
+        <location filename="../../ui/views/segments_view.py" line="394"/>
         <source>%1 (copy)</source>
         <translation>%1（副本）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="395"/>
+        <location filename="../../ui/views/segments_view.py" line="403"/>
         <source>Copy saved as “%1”</source>
         <translation>副本已保存为“%1”</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="404"/>
+        <location filename="../../ui/views/segments_view.py" line="412"/>
         <source>Delete segment</source>
         <translation>删除分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="405"/>
+        <location filename="../../ui/views/segments_view.py" line="413"/>
         <source>Delete the segment “%1”? Lists already made from it are kept.</source>
         <translation>删除分群“%1”吗？已用它生成的名单会保留。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="424"/>
+        <location filename="../../ui/views/segments_view.py" line="432"/>
         <source>Segment “%1” deleted</source>
         <translation>分群“%1”已删除</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="429"/>
+        <location filename="../../ui/views/segments_view.py" line="437"/>
         <source>Import segment</source>
         <translation>导入分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="429"/>
-        <location filename="../../ui/views/segments_view.py" line="455"/>
+        <location filename="../../ui/views/segments_view.py" line="437"/>
+        <location filename="../../ui/views/segments_view.py" line="463"/>
         <source>Segment files (*.json)</source>
         <translation>分群文件 (*.json)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="456"/>
+        <location filename="../../ui/views/segments_view.py" line="464"/>
         <source>Export segment</source>
         <translation>导出分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="469"/>
+        <location filename="../../ui/views/segments_view.py" line="477"/>
         <source>Saved %1</source>
         <translation>已保存 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="482"/>
+        <location filename="../../ui/views/segments_view.py" line="490"/>
         <source>no km floor</source>
         <translation>不限里程</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="487"/>
+        <location filename="../../ui/views/segments_view.py" line="495"/>
         <source>Low (0–6)</source>
         <translation>低（0–6）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="488"/>
+        <location filename="../../ui/views/segments_view.py" line="496"/>
         <source>Middle (7–8)</source>
         <translation>中（7–8）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="489"/>
+        <location filename="../../ui/views/segments_view.py" line="497"/>
         <source>High (9–10)</source>
         <translation>高（9–10）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="490"/>
+        <location filename="../../ui/views/segments_view.py" line="498"/>
         <source>No score</source>
         <translation>无评分</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="497"/>
+        <location filename="../../ui/views/segments_view.py" line="505"/>
         <source>%1 years</source>
         <translation>%1 年</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="501"/>
+        <location filename="../../ui/views/segments_view.py" line="509"/>
         <source>Open these vehicles&apos; owners in the builder</source>
         <translation>在分群编辑器中打开这些车辆的车主</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="509"/>
+        <location filename="../../ui/views/segments_view.py" line="517"/>
         <source>Only vehicles with at least</source>
         <translation>仅含里程不低于</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="527"/>
+        <location filename="../../ui/views/segments_view.py" line="535"/>
         <source>Counting the matrix</source>
         <translation>正在统计九宫格</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="535"/>
+        <location filename="../../ui/views/segments_view.py" line="543"/>
         <source>%1 vehicles
 %2 customers</source>
         <translation>%1 辆车
 %2 位客户</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="541"/>
+        <location filename="../../ui/views/segments_view.py" line="549"/>
         <source>Years since purchase × latest satisfaction score, on %1. A customer with two old cars can sit in two cells; lists contact each customer once.</source>
         <translation>购车年限 × 最近一次满意度评分，评估日期 %1。有两辆旧车的客户可能同时出现在两个格子里；生成名单时每位客户只联系一次。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="553"/>
+        <location filename="../../ui/views/segments_view.py" line="561"/>
         <source>Class</source>
         <translation>类别</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="553"/>
+        <location filename="../../ui/views/segments_view.py" line="561"/>
         <source>Customers</source>
         <translation>客户</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="562"/>
+        <location filename="../../ui/views/segments_view.py" line="570"/>
         <source>Double-click a class to open it in the builder.</source>
         <translation>双击某个类别，可在分群编辑器中打开。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="575"/>
+        <location filename="../../ui/views/segments_view.py" line="583"/>
         <source>Preparing the RFM and mileage figures</source>
         <translation>正在准备 RFM 与里程数据</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="585"/>
+        <location filename="../../ui/views/segments_view.py" line="593"/>
         <source>Counting RFM classes</source>
         <translation>正在统计 RFM 分类</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="607"/>
+        <location filename="../../ui/views/segments_view.py" line="615"/>
         <source>Spends from %1 to %2. Thresholds (means): R ≤ %3 days, F ≥ %4, M ≥ ¥%5. %6 customers have a class.</source>
         <translation>消费期间 %1 至 %2。阈值（平均值）：R ≤ %3 天，F ≥ %4，M ≥ ¥%5。共 %6 位客户有分类。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="625"/>
+        <location filename="../../ui/views/segments_view.py" line="633"/>
         <source>Group</source>
         <translation>分组</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="625"/>
+        <location filename="../../ui/views/segments_view.py" line="633"/>
         <source>Count</source>
         <translation>人数</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="633"/>
+        <location filename="../../ui/views/segments_view.py" line="641"/>
         <source>Due soon counts the next 30 days. Double-click a row to open it in the builder.</source>
         <translation>“即将到期”统计未来 30 天。双击某一行，可在分群编辑器中打开。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="656"/>
+        <location filename="../../ui/views/segments_view.py" line="664"/>
         <source>Counting groups</source>
         <translation>正在统计分组</translation>
     </message>
@@ -2007,17 +2017,17 @@
         <translation>数据库结构版本</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="192"/>
+        <location filename="../../ui/views/settings_view.py" line="195"/>
         <source>Saving settings</source>
         <translation>正在保存设置</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="197"/>
+        <location filename="../../ui/views/settings_view.py" line="200"/>
         <source>Saved.</source>
         <translation>已保存。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="202"/>
+        <location filename="../../ui/views/settings_view.py" line="205"/>
         <source>The new language applies when Revisit restarts.</source>
         <translation>新语言将在回访重新启动后生效。</translation>
     </message>

@@ -97,6 +97,8 @@ class CustomerTableModel(QAbstractTableModel):
         return None
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if role == Qt.ItemDataRole.ToolTipRole and index.column() in (COL_AREA, COL_VEHICLE):
+            return self.data(index)  # the whole text of a column cut with "…"
         if not index.isValid() or role != Qt.ItemDataRole.DisplayRole:
             return None
         row = self._row(index.row())

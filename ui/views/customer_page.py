@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QLocale, Qt, Signal
+import shiboken6
+from PySide6.QtCore import QEvent, QLocale, QObject, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -26,6 +27,37 @@ from services.profile import Change
 from ui.labels import label
 
 
+class _LastColumnFits(QObject):
+    """The last column fills the table when there is room and keeps its content's width when
+    there is not (then the table scrolls sideways). Qt's stretchLastSection alone squeezes it to
+    the default 100 px on a narrow screen, cutting both its title and what it says."""
+
+    def __init__(self, table: QTableWidget) -> None:
+        super().__init__(table)
+        self.table = table
+        table.viewport().installEventFilter(self)
+        table.model().modelReset.connect(self.fit)
+        table.model().dataChanged.connect(self.fit)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize:
+            self.fit()
+        return False
+
+    def fit(self) -> None:
+        if not shiboken6.isValid(self.table):  # its viewport and model outlive it briefly
+            return
+        header = self.table.horizontalHeader()
+        last = self.table.columnCount() - 1
+        if last < 0:
+            return
+        content = max(header.sectionSizeHint(last), self.table.sizeHintForColumn(last))
+        others = sum(header.sectionSize(c) for c in range(last))
+        room = others + content <= self.table.viewport().width()
+        if header.stretchLastSection() != room:
+            header.setStretchLastSection(room)
+
+
 def make_table(headers: list[str]) -> QTableWidget:
     table = QTableWidget(0, len(headers))
     table.setHorizontalHeaderLabels(headers)
@@ -34,8 +66,8 @@ def make_table(headers: list[str]) -> QTableWidget:
     table.setAlternatingRowColors(True)
     table.verticalHeader().setVisible(False)
     table.verticalHeader().setDefaultSectionSize(24)
-    table.horizontalHeader().setStretchLastSection(True)
     table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    _LastColumnFits(table)
     return table
 
 
@@ -182,7 +214,10 @@ class CustomerPage(QWidget):
         )
         self.tabs.addTab(self._intents, self.tr("Intent"))
         prefs = preferences_panel or QWidget()
-        self.tabs.addTab(prefs, self.tr("Preferences and consent"))
+        index = self.tabs.addTab(prefs, self.tr("Preferences"))
+        self.tabs.setTabToolTip(
+            index, self.tr("Contact preferences, marketing consent and do-not-contact")
+        )
 
         buttons = QHBoxLayout()
         buttons.addWidget(self._title, 1)
@@ -202,8 +237,10 @@ class CustomerPage(QWidget):
         self._customer_id = detail.id if detail else None
         self._record_button.setEnabled(detail is not None)
         if detail is None:
-            self._title.setText(self.tr("No customer selected: pick one in the list"))
-            self._facts.clear()
+            self._title.setText(self.tr("No customer selected"))
+            self._facts.setText(
+                self.tr("Pick a customer in the list (↓ from the search field goes into it).")
+            )
             for table in self.findChildren(QTableWidget):
                 table.setRowCount(0)
             if self.preferences_panel is not None:

@@ -19,12 +19,20 @@ from PySide6.QtWidgets import (
 from services import customer_detail, customers, profile
 from services.database import Database
 from ui.dialogs.profile_change_dialog import ProfileChangeDialog
-from ui.table_models.customer_table import SORT_KEYS, CustomerTableModel
+from ui.table_models.customer_table import (
+    COL_AREA,
+    COL_VEHICLE,
+    SORT_KEYS,
+    CustomerTableModel,
+)
 from ui.tasks import DataChange, TaskRunner, changed
 from ui.views.customer_page import CustomerPage
 from ui.views.preferences_panel import PreferencesPanel
 
 SEARCH_DELAY_MS = 180
+ROWS_MEASURED = 60  # column widths come from the first rows of the first search
+ELIDED_MAX_PX = 190  # an address or car list wider than this is cut with "…"
+CELL_MARGIN_PX = 12
 
 
 class CustomersView(QWidget):
@@ -57,8 +65,9 @@ class CustomersView(QWidget):
         self.table.horizontalHeader().setSortIndicator(1, Qt.SortOrder.AscendingOrder)
         self.table.horizontalHeader().sortIndicatorChanged.connect(self._on_header_sort_changed)
         self.table.horizontalHeader().setStretchLastSection(True)
-        for col, width in enumerate((80, 80, 40, 110, 120, 170, 80, 90)):
-            self.table.setColumnWidth(col, width)
+        # Free text that may be long is cut with "…" (the whole text is in its tooltip).
+        self.table.setProperty("elidedColumns", [COL_AREA, COL_VEHICLE])
+        self._columns_fitted = False
         self.preferences = PreferencesPanel(database, runner)
         self.page = CustomerPage(self.preferences)
         self.page.record_change_requested.connect(self._on_record_change_requested)
@@ -84,8 +93,9 @@ class CustomersView(QWidget):
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(left)
         splitter.addWidget(self.page)
-        splitter.setSizes([640, 760])
         self.splitter = splitter
+        self._split_set = False
+        splitter.splitterMoved.connect(lambda *_: setattr(self, "_split_set", True))
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
         self._run_search()
@@ -104,6 +114,20 @@ class CustomersView(QWidget):
             latest="customer-search",
         )
 
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if not self._split_set:  # until the user drags the divider or a saved one is restored
+            self.use_default_split()
+
+    def use_default_split(self) -> None:
+        """The page keeps room for all its tabs; the list gets the rest of the width."""
+        page = self.page.tabs.tabBar().sizeHint().width() + 24
+        total = max(self.splitter.width(), page + 300)
+        self.splitter.setSizes([total - page, page])
+
+    def restore_split(self, state) -> None:
+        self._split_set = self.splitter.restoreState(state)
+
     def focus_first(self) -> None:
         self.search.setFocus()
         self.search.selectAll()
@@ -121,11 +145,34 @@ class CustomersView(QWidget):
             return True
         return super().eventFilter(watched, event)
 
+    def _fit_columns(self) -> None:
+        """Widths for the content in the user's language, measured once on the first rows (the
+        user's own resizing is kept after that)."""
+        metrics = self.table.fontMetrics()
+        header = self.table.horizontalHeader()
+        rows = min(self.model.rowCount(), ROWS_MEASURED)
+        for column in range(self.model.columnCount()):
+            widest = max(
+                (
+                    metrics.horizontalAdvance(str(self.model.data(self.model.index(r, column))))
+                    for r in range(rows)
+                    if self.model.data(self.model.index(r, column)) is not None
+                ),
+                default=0,
+            )
+            width = max(header.sectionSizeHint(column), widest + CELL_MARGIN_PX)
+            if column in (COL_AREA, COL_VEHICLE):
+                width = min(width, ELIDED_MAX_PX)
+            self.table.setColumnWidth(column, width)
+        self._columns_fitted = True
+
     def _on_search_done(self, ids: list[int]) -> None:
         # The customer on the page stays if they are still found; no one else opens until the
         # user picks them (a page opened by itself invites typing onto the wrong customer).
         selected = self.page.customer_id
         self.model.set_ids(ids)
+        if ids and not self._columns_fitted:
+            self._fit_columns()
         self.count.setText(self.tr("%n customer(s)", "", len(ids)))
         row = self.model.row_of(selected) if selected is not None else -1
         if row >= 0:

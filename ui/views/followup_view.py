@@ -293,7 +293,8 @@ class FollowUpView(QWidget):
             said = f"：{call.last_feedback}" if call.last_feedback else ""
             facts.append(self.tr("last contact %1").replace("%1", fmt(call.last_contact)) + said)
         self.summary.setText("  ·  ".join(str(f) for f in facts if f))
-        self.outcomes.buttons()[0].setFocus()
+        if self.isVisible():  # a queue loaded in the background must not take another area's focus
+            self.focus_first()
 
     def _set_next_in(self, days: int) -> None:
         self.has_next.setChecked(True)
@@ -386,7 +387,6 @@ class FollowUpView(QWidget):
         self.queue.blockSignals(False)
         self._select(min(row, len(self._calls) - 1))
         self._update_count()
-        self.focus_first()
 
     def _after_save(self, call: calls.DueCall) -> None:
         self._saving.discard(call)

@@ -152,6 +152,13 @@ class ListsView(QWidget):
         self.purpose_hint.setText(purpose_hint(self.purpose.currentData()))
         self.purpose.setToolTip(self.purpose_hint.text())
 
+    def focus_first(self) -> None:
+        if self.tabs.currentIndex() == 0 and self.steps.currentIndex() == 0:
+            self.segment.setFocus()
+        else:
+            self.tabs.currentWidget().setFocus()
+            self.tabs.currentWidget().focusNextChild()
+
     def reload_choices(self) -> None:
         current = self.segment.currentText()
         self.segment.clear()

@@ -151,6 +151,14 @@ class SegmentsView(QWidget):
     def _tag_names(self) -> list[str]:
         return [g.key for g in segments.tag_groups(self.database.sessions)]
 
+    def focus_first(self) -> None:
+        """Start where the work starts: the saved segments, or the builder's conditions."""
+        if self.tabs.currentIndex() == 0:
+            (self.saved if self.saved.count() else self.editor.tree).setFocus()
+        else:
+            self.tabs.currentWidget().setFocus()
+            self.tabs.currentWidget().focusNextChild()
+
     def reload_list(self, select: str | None = None) -> None:
         """Refill the saved segments; open `select` (asking first if edits would be lost),
         otherwise keep the segment being edited highlighted and the editor as it is."""

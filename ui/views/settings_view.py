@@ -146,6 +146,9 @@ class SettingsView(QWidget):
         layout.addStretch(1)
         self.load()
 
+    def focus_first(self) -> None:
+        self.language.setFocus()
+
     def load(self) -> None:
         self._show(shared.load_settings(self.database.sessions))
 

@@ -1,0 +1,78 @@
+"""The main window: areas by Ctrl+1…6 shown in the navigation, focus where work starts, F1,
+confirmations in the status bar, and one data_changed that keeps every area current."""
+
+from __future__ import annotations
+
+import pytest
+import shiboken6
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QDateEdit
+
+from ui.dialogs.shortcuts_dialog import ShortcutsDialog
+from ui.nav_delegate import SHORTCUT_ROLE
+
+
+@pytest.fixture
+def window(qtbot, demo_db):
+    from ui.main_window import MainWindow
+
+    win = MainWindow(demo_db)
+    win.setWindowState(Qt.WindowState.WindowNoState)
+    win.resize(1366, 728)
+    win.show()
+    win.windowHandle().requestActivate()
+    qtbot.waitUntil(win.isActiveWindow, timeout=2000)
+    qtbot.waitUntil(lambda: not win.runner.busy, timeout=15000)
+    yield win
+    win.runner.cancel_all()
+    assert win.runner.wait(30000)
+    win.close()
+    shiboken6.delete(win)
+
+
+def test_each_area_shows_its_shortcut_and_opens_with_it(qtbot, window):
+    nav = window._nav
+    assert [nav.item(i).data(SHORTCUT_ROLE) for i in range(nav.count())] == [
+        f"Ctrl+{n}" for n in range(1, nav.count() + 1)
+    ]
+    for n in range(nav.count(), 0, -1):
+        qtbot.keyClick(window, Qt.Key(Qt.Key.Key_0 + n), Qt.KeyboardModifier.ControlModifier)
+        assert nav.currentRow() == n - 1
+        assert window._pages.currentIndex() == n - 1
+
+
+def test_focus_lands_on_the_first_useful_control(qtbot, window):
+    expected = {
+        0: window.customers.search,
+        1: window.segments.editor.tree,  # no saved segments yet: the conditions
+        2: window.lists.segment,
+        5: window.settings.language,
+    }
+    for area, widget in expected.items():
+        qtbot.keyClick(window, Qt.Key(Qt.Key.Key_1 + area), Qt.KeyboardModifier.ControlModifier)
+        qtbot.waitUntil(lambda w=widget: QApplication.focusWidget() is w, timeout=2000)
+        assert not isinstance(QApplication.focusWidget(), QDateEdit)
+
+
+def test_f1_lists_the_shortcuts(qtbot, window, monkeypatch):
+    shown = []
+
+    def record(dialog):
+        shown.append([dialog.table.item(r, 1).text() for r in range(dialog.table.rowCount())])
+        return 0
+
+    monkeypatch.setattr(ShortcutsDialog, "exec", record)
+    qtbot.keyClick(window, Qt.Key.Key_F1)
+    assert shown and any(window.area_titles()[3] in text for text in shown[0])
+    assert len(shown[0]) >= len(window.area_titles()) + 4
+
+
+def test_a_notice_shows_in_the_status_bar_with_its_action(qtbot, window):
+    clicked = []
+    window.runner.notify("Saved 名单.xlsx", actions=(("Open folder", lambda: clicked.append(1)),))
+    assert window.notice.isVisible()
+    assert "名单.xlsx" in window.notice.text.text()
+    buttons = window.notice._buttons
+    assert [b.text() for b in buttons] == ["Open folder"]
+    buttons[0].click()
+    assert clicked == [1]

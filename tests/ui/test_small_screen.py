@@ -1,0 +1,71 @@
+"""Every area at 1366×768, the common office screen, in Chinese and English: no text cut."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtWidgets import QApplication, QStackedWidget, QTabWidget
+
+from tests.ui.fit_check import clipped
+
+# 1366×768 less a Windows taskbar (40 px): what a maximised window gets.
+SCREEN = (1366, 728)
+
+
+@pytest.fixture
+def translated(request, qapp):
+    from ui.app import install_translators
+
+    install_translators(qapp, request.param)
+    yield request.param
+    from PySide6.QtCore import QLocale, QTranslator
+
+    for translator in qapp.findChildren(QTranslator):
+        QCoreApplication.removeTranslator(translator)
+        translator.deleteLater()
+    QLocale.setDefault(QLocale("C"))
+
+
+@pytest.mark.parametrize("translated", ["zh_CN", "en"], indirect=True)
+def test_every_area_fits_an_office_screen(qtbot, demo_db, translated):
+    from ui.main_window import MainWindow
+
+    window = MainWindow(demo_db)
+    window.setWindowState(Qt.WindowState.WindowNoState)  # the test screen may be smaller
+    window.resize(*SCREEN)
+    window.show()
+    qtbot.waitUntil(lambda: (window.width(), window.height()) == SCREEN, timeout=5000)
+    problems: list[str] = []
+    try:
+        for area in range(window._nav.count()):
+            window._nav.setCurrentRow(area)
+            page = window._pages.currentWidget()
+            qtbot.waitUntil(lambda: not window.runner.busy, timeout=15000)
+            if page is window.customers:  # a customer on the page, so its tables have rows
+                window.customers.table.selectRow(0)
+                qtbot.waitUntil(lambda: window.customers.page.customer_id is not None, timeout=5000)
+                qtbot.waitUntil(lambda: not window.runner.busy, timeout=15000)
+            QApplication.processEvents()
+            # Every tab and every wizard page of the area, one at a time.
+            switchers = [
+                w
+                for w in page.findChildren(QTabWidget) + page.findChildren(QStackedWidget)
+                if w.isVisibleTo(page) and not isinstance(w.parentWidget(), QTabWidget)
+            ]
+            for switcher in switchers or [None]:
+                for index in range(switcher.count() if switcher else 1):
+                    if switcher is not None:
+                        switcher.setCurrentIndex(index)
+                        qtbot.waitUntil(lambda: not window.runner.busy, timeout=15000)
+                        QApplication.processEvents()
+                    problems += clipped(page)
+        problems += clipped(window._nav.parentWidget())
+    finally:
+        import shiboken6
+
+        window.runner.cancel_all()
+        assert window.runner.wait(30000)
+        window.close()
+        shiboken6.delete(window)
+    unique = list(dict.fromkeys(problems))
+    assert not unique, f"{len(unique)} cut texts in {translated}:\n" + "\n".join(unique)
