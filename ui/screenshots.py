@@ -44,6 +44,8 @@ def main(argv: list[str]) -> int:
             app.quit()
             return
         window._nav.setCurrentRow(index)
+        if AREAS[index] == "customers":  # a customer on the page, as staff see it all day
+            window.customers.table.selectRow(0)
         QTimer.singleShot(SETTLE_MS, lambda: (
             window.grab().save(str(folder / f"{index + 1}-{AREAS[index]}-{lang}.png")),
             shoot(index + 1),

@@ -58,7 +58,8 @@ class _LastColumnFits(QObject):
             header.setStretchLastSection(room)
 
 
-def make_table(headers: list[str]) -> QTableWidget:
+def make_table(headers: list[str], stretch_last: bool = True) -> QTableWidget:
+    """A read-only table of rows; with `stretch_last` its last column fills the width."""
     table = QTableWidget(0, len(headers))
     table.setHorizontalHeaderLabels(headers)
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -67,7 +68,8 @@ def make_table(headers: list[str]) -> QTableWidget:
     table.verticalHeader().setVisible(False)
     table.verticalHeader().setDefaultSectionSize(24)
     table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    _LastColumnFits(table)
+    if stretch_last:
+        _LastColumnFits(table)
     return table
 
 

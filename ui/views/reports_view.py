@@ -40,9 +40,9 @@ class ReportsView(QWidget):
         self._outcomes = [o for o in OUTCOMES if o not in ("sent", "failed")]
         self.table = make_table(
             [self.tr("Caller"), self.tr("Contacts"), self.tr("Reach rate")]
-            + [label("outcome", o) for o in self._outcomes]
+            + [label("outcome", o) for o in self._outcomes],
+            stretch_last=False,
         )
-        self.table.horizontalHeader().setStretchLastSection(False)
         top = QHBoxLayout()
         top.addWidget(QLabel(self.tr("From")))
         top.addWidget(self.start)
@@ -59,7 +59,7 @@ class ReportsView(QWidget):
         self.refresh()
 
     def focus_first(self) -> None:
-        self.start.setFocus()
+        self.table.setFocus()  # reading comes first; the week is changed with the buttons
 
     def _on_data_changed(self, change: DataChange) -> None:
         if change.touches("contacts", "lists", "complaints", "staff"):

@@ -558,9 +558,10 @@ class SegmentsView(QWidget):
         self._open_template(cell.filter, cell.label_zh if chinese() else cell.label_en)
 
     def _build_rfm(self) -> QWidget:
-        self.rfm_table = make_table([self.tr("Class"), "R", "F", "M", self.tr("Customers")])
+        self.rfm_table = make_table(
+            [self.tr("Class"), "R", "F", "M", self.tr("Customers")], stretch_last=False
+        )
         self.rfm_table.cellDoubleClicked.connect(self._open_rfm_class)
-        self.rfm_table.horizontalHeader().setStretchLastSection(False)
         self.rfm_note = QLabel()
         self.rfm_note.setWordWrap(True)
         page = QWidget()
