@@ -47,7 +47,7 @@ elif kind in ("call", "mail"):
     t = time.perf_counter()
     write_list(d, kind, out)
 else:
-    from services.database import open_database
+    from services.store.database import open_database
     from services.segments import service as seg
     from services.lists.build import build_run, RunOptions
     db = open_database("sqlite:///" + out)

@@ -11,8 +11,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from services import customers
-from services.database import open_database
+from services.customers import search as customers
+from services.store.database import open_database
 
 QUERIES = ("", "zw", "wangxiu", "张伟", "张", "1376", "13912", "粤A3", "LRW45B", "C0000017")
 

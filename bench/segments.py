@@ -18,8 +18,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from services.database import open_database
 from services.segments import service as svc
+from services.store.database import open_database
 
 
 def timed(fn, repeat: int) -> tuple[float, object]:

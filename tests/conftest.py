@@ -17,7 +17,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from models import Base
-from services.database import Database, open_database
+from services.store.database import Database, open_database
 
 PG_URL_ENV = "REVISIT_TEST_PG_URL"
 REQUIRE_PG_ENV = "REVISIT_REQUIRE_PG"

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from services.database import head_revision
+from services.store.database import head_revision
 
 ROOT = Path(__file__).resolve().parent.parent
 

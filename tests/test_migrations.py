@@ -22,14 +22,14 @@ from sqlalchemy.engine import make_url
 
 from models import Base
 from models.db import make_engine
-from services.database import (
+from services.store.database import (
     alembic_config,
     current_revision,
     head_revision,
     open_database,
     upgrade_schema,
 )
-from services.errors import RevisitError
+from services.store.errors import RevisitError
 
 PREVIOUS = "0001"
 # What revision 0002 adds on top of 0001.

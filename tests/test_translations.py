@@ -78,7 +78,7 @@ def test_compiled_file_is_current(lang, qapp):
 
 
 def test_error_is_shown_translated(qapp):
-    from services.errors import RevisitError
+    from services.store.errors import RevisitError
     from ui.i18n import translate_error
 
     translator = QTranslator()

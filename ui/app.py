@@ -9,8 +9,8 @@ import time
 from PySide6.QtCore import QLibraryInfo, QLocale, QTimer, QTranslator
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from services.database import open_database
-from services.errors import RevisitError
+from services.store.database import open_database
+from services.store.errors import RevisitError
 from ui import qt_fixes
 from ui.i18n import TRANSLATIONS_DIR, translate_error
 

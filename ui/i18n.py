@@ -6,7 +6,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication
 
-from services.errors import RevisitError
+from services.store.errors import RevisitError
 
 TRANSLATIONS_DIR = Path(__file__).resolve().parent.parent / "resources" / "translations"
 

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from services.database import Database
+from services.store.database import Database
 from ui.dialogs.shortcuts_dialog import ShortcutsDialog
 from ui.nav_delegate import SHORTCUT_ROLE, NavigationDelegate
 from ui.notice import NoticeBar

@@ -29,7 +29,7 @@ def main(argv: list[str]) -> int:
     app = QApplication([])
     QCoreApplication.setOrganizationName("RevisitScreenshots")
     QCoreApplication.setApplicationName("RevisitScreenshots")
-    from services.database import open_database
+    from services.store.database import open_database
     from ui.app import install_translators
     from ui.main_window import MainWindow
 

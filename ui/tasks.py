@@ -4,7 +4,7 @@ thread through queued signals, writes run one at a time (SQLite has one writer).
     task = runner.run(lambda progress, cancel: service.do(db, progress=progress, cancel=cancel),
                       on_done=self._on_result, label=self.tr("Building list…"), write=True)
 
-The callable receives a `progress(done, total)` callback and a services.errors.CancelToken. A
+The callable receives a `progress(done, total)` callback and a services.store.errors.CancelToken. A
 RevisitError is shown to the user, translated; any other exception is logged and shown as an
 unexpected error — never a crash."""
 
@@ -21,7 +21,7 @@ import shiboken6
 from PySide6.QtCore import QObject, QThreadPool, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from services.errors import Cancelled, CancelToken, RevisitError, from_os_error
+from services.store.errors import Cancelled, CancelToken, RevisitError, from_os_error
 from ui.i18n import translate_error
 
 log = logging.getLogger(__name__)
@@ -169,15 +169,15 @@ class TaskRunner(QObject):
         if on_done is not None:
             task.signals.done.connect(alive(on_done))
         if changes is not None:
-            task.signals.done.connect(lambda _r: self.data_changed.emit(changes))
+            task.signals.done.connect(lambda _r: self._emit(self.data_changed, changes))
         if done_notice:
-            task.signals.done.connect(lambda _r: self.notify(done_notice))
+            task.signals.done.connect(lambda _r: self._emit(self.notice, Notice(done_notice)))
         task.signals.failed.connect(
             alive(on_failed or (lambda exc: show_error(parent_widget, exc)))
         )
         if on_cancelled is not None:
             task.signals.cancelled.connect(alive(on_cancelled))
-        task.signals.progress.connect(lambda d, t: self.progress.emit(label, d, t))
+        task.signals.progress.connect(lambda d, t: self._emit(self.progress, label, d, t))
         task.signals.finished.connect(lambda: self._finished(task))
         self._active.add(task)
         self.busy_changed.emit(True)
@@ -201,10 +201,16 @@ class TaskRunner(QObject):
     def busy(self) -> bool:
         return bool(self._active)
 
+    def _emit(self, signal, *args) -> None:
+        # A task's last signals are queued; they may arrive after the window (and this runner
+        # with it) was closed and deleted.
+        if shiboken6.isValid(self):
+            signal.emit(*args)
+
     def _finished(self, task: Task) -> None:
         self._active.discard(task)
         if not self._active:
-            self.busy_changed.emit(False)
+            self._emit(self.busy_changed, False)
 
     def wait(self, msecs: int = 30000) -> bool:
         return self.pool.waitForDone(msecs)

@@ -16,14 +16,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from models import ListRun, ListRunExclusion, ListRunMember, StaffUser
 from models.codes import PURPOSES
-from services.errors import N_, CancelToken, RevisitError
 from services.labels import text
 from services.lists import routing
 from services.lists.query import SALES_PURPOSES, candidate_query
 from services.outputs.sms import mainland_mobile
 from services.outputs.types import ListMember
 from services.segments import service as segments
-from services.settings import load_settings_in
+from services.store.errors import N_, CancelToken, RevisitError
+from services.store.settings import load_settings_in
 
 Sessions = sessionmaker[Session]
 CHANNEL_MODES = ("auto", "call", "mail", "sms")

@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from models import ContactEvent, ListRun, ListRunMember, MileageReading
 from services import labels
-from services.errors import N_, RevisitError
+from services.customers.profile import record_change_in, validate
 from services.outputs.excel import unsafe_text
-from services.profile import record_change_in, validate
+from services.store.errors import N_, RevisitError
 
 Sessions = sessionmaker[Session]
 NEEDED = ("编号", "结果")

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from services.labels import text
 from services.outputs.sms import mainland_mobile
-from services.settings import Settings
+from services.store.settings import Settings
 
 STORED_TO_LIST = {"phone": "call", "sms": "sms", "mail": "mail"}
 DEFAULT_ORDER = ("call", "sms", "mail")

@@ -11,9 +11,9 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from models import Customer, ListRun, ListRunExclusion, ListRunMember
-from services.errors import N_, RevisitError
 from services.labels import text
 from services.outputs.types import Excluded, ListDocument, ListMember
+from services.store.errors import N_, RevisitError
 
 Sessions = sessionmaker[Session]
 

@@ -13,8 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from models import ConsentEvent, Customer, DoNotContact
-from services.errors import N_, RevisitError
 from services.outputs.sms import mainland_mobile
+from services.store.errors import N_, RevisitError
 
 Sessions = sessionmaker[Session]
 

@@ -8,7 +8,7 @@ import sys
 from functools import cache
 from pathlib import Path
 
-from services.errors import N_, RevisitError
+from services.store.errors import N_, RevisitError
 
 FONT_NAME = "RevisitCJK"
 FONT_ENV = "REVISIT_CJK_FONT"

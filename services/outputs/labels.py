@@ -13,10 +13,10 @@ from typing import Any
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
-from services.errors import N_, RevisitError
 from services.outputs.fonts import cjk_font
 from services.outputs.pdf_common import text_width, wrap_lines
 from services.outputs.types import ListDocument, ListMember
+from services.store.errors import N_, RevisitError
 
 LAYOUTS_FILE = Path(__file__).resolve().parent.parent.parent / "resources" / "layouts" / \
     "labels.json"

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import phonenumbers
 
-from services.errors import N_, RevisitError
 from services.outputs.excel import Column, write_csv, write_xlsx
 from services.outputs.types import ListMember
+from services.store.errors import N_, RevisitError
 
 SINGLE_LIMIT = 70
 PART_LIMIT = 67

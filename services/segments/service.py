@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from models import SavedSegment
 from models.codes import LIFECYCLE_STAGES
-from services.errors import N_, RevisitError
 from services.labels import both
 from services.segments import rfm as rfm_mod
 from services.segments import spec, summaries
@@ -35,6 +34,7 @@ from services.segments.results import (
     SegmentCount,
     SegmentInfo,
 )
+from services.store.errors import N_, RevisitError
 
 Sessions = sessionmaker[Session]
 FilterLike = spec.Filter | dict | str

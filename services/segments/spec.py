@@ -9,8 +9,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from services.errors import N_, RevisitError
 from services.segments.catalog import FIELDS, Field
+from services.store.errors import N_, RevisitError
 
 SCHEMA_VERSION = 1
 VEHICLE_SCOPES = ("active", "all")

@@ -8,8 +8,9 @@ import pytest
 from sqlalchemy import func, select
 
 from models import ContactEvent, Customer, MileageReading, StaffUser, Vehicle
-from services import calls, profile
-from services.errors import RevisitError
+from services.contacts import calls
+from services.customers import profile
+from services.store.errors import RevisitError
 
 NOW = dt.datetime(2026, 11, 23, 10, 30)
 

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from models import Customer
 from models.activity import SCORE_COLUMNS
 from models.db import make_engine
-from services.database import (
+from services.store.database import (
     Database,
     current_revision,
     database_info,
@@ -25,7 +25,7 @@ from services.database import (
     open_database,
     upgrade_schema,
 )
-from services.errors import RevisitError
+from services.store.errors import RevisitError
 
 AT = "2024-05-06 10:00:00"
 

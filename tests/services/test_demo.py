@@ -21,11 +21,11 @@ from sqlalchemy.engine import make_url
 
 from models import Base, ContactEvent, Customer
 from models.summary import DERIVED_TABLES
-from services import demo
-from services import demo_data as ref
-from services.database import Database, count_rows, open_database
-from services.errors import Cancelled, CancelToken, RevisitError
-from services.pinyin import name_keys
+from services.customers.pinyin import name_keys
+from services.demo import data as ref
+from services.demo import generator as demo
+from services.store.database import Database, count_rows, open_database
+from services.store.errors import Cancelled, CancelToken, RevisitError
 
 TODAY = dt.date(2025, 6, 30)
 YEAR = 365.25

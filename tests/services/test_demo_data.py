@@ -10,7 +10,7 @@ import phonenumbers
 import pytest
 from phonenumbers import PhoneNumberType
 
-from services import demo_data as dd
+from services.demo import data as dd
 
 SEEDS = range(5)
 

@@ -11,10 +11,10 @@ import pytest
 
 from models import ContactEvent, Customer, codes
 from services import labels
+from services.customers.preferences import CONSENT_SOURCES
 from services.lists import build, routing
 from services.outputs import pdf_call_sheet
 from services.outputs.types import LIST_CHANNELS, OUTCOME_BOXES, ListDocument, ListMember
-from services.preferences import CONSENT_SOURCES
 from services.segments import catalog, templates
 
 # Every vocabulary in models/codes.py and the label kind it is shown with.

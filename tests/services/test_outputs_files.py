@@ -11,9 +11,9 @@ import subprocess
 import openpyxl
 import pytest
 
-from services.errors import RevisitError
 from services.outputs import excel, labels, pdf_call_sheet, sms
 from services.outputs.types import Excluded, ListDocument, ListMember
+from services.store.errors import RevisitError
 
 needs_poppler = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler missing")
 

@@ -8,8 +8,9 @@ import pytest
 from sqlalchemy import select
 
 from models import AuditLog, ContactPreference, Customer, StaffUser
-from services import customer_detail, preferences
-from services.errors import RevisitError
+from services.customers import detail as customer_detail
+from services.customers import preferences
+from services.store.errors import RevisitError
 
 D = dt.date
 

@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import func, select
 
 from models import Customer, ProfileChange
-from services import profile
-from services.errors import RevisitError
+from services.customers import profile
+from services.store.errors import RevisitError
 
 D = dt.date
 
@@ -128,8 +128,8 @@ def test_unknown_customer_is_a_clear_error(database):
 
 
 def test_names_sort_syllable_by_syllable_on_both_databases(database):
-    from services.customers import find_ids
-    from services.pinyin import name_keys
+    from services.customers.pinyin import name_keys
+    from services.customers.search import find_ids
 
     names = ["连", "李安", "李", "梁", "林", "李娜"]
     with database.sessions.begin() as s:

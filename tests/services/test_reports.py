@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 
 from models import Complaint, ContactEvent, Customer, StaffUser
-from services import reports
-from services.errors import RevisitError
+from services.reports import activity as reports
+from services.store.errors import RevisitError
 
 
 def test_week_of_is_monday_to_sunday():

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from services.errors import RevisitError
 from services.segments import service
+from services.store.errors import RevisitError
 
 OLD_CARS = {"version": 1, "where": {"field": "years_since_purchase", "op": ">=", "value": 5}}
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from services.errors import RevisitError
 from services.segments import spec
 from services.segments.catalog import FIELDS, OPERATORS
 from services.segments.field_sql import FIELD_SQL
+from services.store.errors import RevisitError
 
 
 def cond(**kw):

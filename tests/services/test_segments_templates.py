@@ -19,9 +19,9 @@ from models import (
     TagGroup,
     Vehicle,
 )
-from services.errors import RevisitError
 from services.segments import rfm as rfm_mod
 from services.segments import service
+from services.store.errors import RevisitError
 
 D = dt.date
 AS_OF = D(2026, 11, 23)

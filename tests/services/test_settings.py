@@ -7,8 +7,8 @@ import datetime as dt
 
 import pytest
 
-from services.errors import RevisitError
-from services.settings import Settings, load_settings, save_settings
+from services.store.errors import RevisitError
+from services.store.settings import Settings, load_settings, save_settings
 
 
 def test_defaults_when_nothing_is_stored(database):

@@ -23,7 +23,7 @@ from models import (
     SummaryState,
     Vehicle,
 )
-from services import demo
+from services.demo import generator as demo
 from services.segments import rfm as rfm_mod
 from services.segments import service, summaries
 

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from PySide6.QtCore import QCoreApplication, QSettings
 
-from services import demo
+from services.demo import generator as demo
 
 DEMO_TODAY = dt.date(2026, 11, 23)
 

@@ -11,8 +11,8 @@ from PySide6.QtWidgets import QDialogButtonBox
 from sqlalchemy import select
 
 from models import Customer
-from services import profile
-from services.customers import find_ids
+from services.customers import profile
+from services.customers.search import find_ids
 from tests.ui.conftest import shut_down
 from ui.dialogs.profile_change_dialog import ProfileChangeDialog
 from ui.table_models.customer_table import COL_NAME, CustomerTableModel
@@ -38,7 +38,7 @@ def _names(view) -> list[str]:
 
 
 def test_model_passes_qt_model_tester(qtbot, demo_db):
-    from services.customers import fetch_rows
+    from services.customers.search import fetch_rows
 
     model = CustomerTableModel(lambda ids: fetch_rows(demo_db.sessions, ids))
     QAbstractItemModelTester(model, QAbstractItemModelTester.FailureReportingMode.Fatal)

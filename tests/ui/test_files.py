@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QDialogButtonBox, QFileDialog, QLabel
 
 from services.lists import build, runs
 from services.segments import service as segments
-from services.settings import load_settings
+from services.store.settings import load_settings
 from tests.ui.conftest import DEMO_TODAY, shut_down
 from ui import files
 from ui.notice import NoticeBar

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QApplication, QPlainTextEdit, QRadioButton
 from sqlalchemy import select
 
 from models import ContactEvent, Customer, StaffUser
-from services import calls
+from services.contacts import calls
 from tests.ui.conftest import shut_down
 from ui.tasks import TaskRunner
 from ui.views.followup_view import FollowUpView
@@ -136,8 +136,7 @@ def test_saving_without_outcome_asks_for_one(qtbot, view, due_db):
 
 
 def test_profile_change_typed_on_the_call_is_recorded(qtbot, view, due_db):
-    from services import profile
-
+    from services.customers import profile
     customer_id = view.current_call().customer_id
     view.outcomes.button(0).setChecked(True)
     view.attribute.setCurrentIndex(view.attribute.findData("employment"))
@@ -237,7 +236,7 @@ def test_digits_in_the_km_box_type_a_number_not_an_outcome(qtbot, view):
 
 
 def test_a_failed_save_keeps_the_call_and_what_was_typed(qtbot, view, due_db, monkeypatch):
-    from services.errors import RevisitError
+    from services.store.errors import RevisitError
 
     def locked(*_a, **_k):
         raise RevisitError("The database is locked.")

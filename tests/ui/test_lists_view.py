@@ -113,7 +113,7 @@ def test_past_runs_reopen_the_same_list(qtbot, view, demo_db):
 def test_sms_vendor_file_from_the_wizard(qtbot, view, demo_db, tmp_path):
     from PySide6.QtCore import QDateTime, QTime
 
-    from services.settings import load_settings
+    from services.store.settings import load_settings
 
     run_id = _build(qtbot, view)
     outputs = view.outputs

@@ -26,6 +26,7 @@ def window(qtbot, demo_db):
     yield win
     win.runner.cancel_all()
     assert win.runner.wait(30000)
+    QApplication.processEvents()  # deliver the tasks' last queued signals first
     win.close()
     shiboken6.delete(win)
 

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QDialog, QMessageBox
 from sqlalchemy import select
 
 from models import ContactPreference
-from services import customer_detail
+from services.customers import detail as customer_detail
 from tests.ui.conftest import shut_down
 from ui.tasks import TaskRunner
 from ui.views.preferences_panel import PreferencesPanel, RefusalDialog

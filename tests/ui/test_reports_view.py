@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QDate
 
-from services import reports
+from services.reports import activity as reports
 from tests.ui.conftest import DEMO_TODAY
 from ui.tasks import TaskRunner
 from ui.views.reports_view import ReportsView
@@ -37,7 +37,7 @@ def test_figures_follow_calls_saved_elsewhere(qtbot, demo_db):
     from sqlalchemy import select
 
     from models import Customer
-    from services import calls
+    from services.contacts import calls
     from ui.tasks import changed
 
     runner = TaskRunner()

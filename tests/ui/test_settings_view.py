@@ -6,7 +6,7 @@ import datetime as dt
 
 from PySide6.QtCore import QSettings, QTime
 
-from services.settings import Settings, load_settings
+from services.store.settings import Settings, load_settings
 from ui.tasks import TaskRunner
 from ui.views.settings_view import LANGUAGE_KEY, SettingsView
 

@@ -65,6 +65,7 @@ def test_every_area_fits_an_office_screen(qtbot, demo_db, translated):
 
         window.runner.cancel_all()
         assert window.runner.wait(30000)
+        QApplication.processEvents()  # deliver the tasks' last queued signals first
         window.close()
         shiboken6.delete(window)
     unique = list(dict.fromkeys(problems))

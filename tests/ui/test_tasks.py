@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 
-from services.errors import RevisitError
+from services.store.errors import RevisitError
 from ui.tasks import TaskRunner
 
 

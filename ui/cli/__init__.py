@@ -11,8 +11,8 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 
-from services.database import Database, open_database
-from services.errors import Cancelled, RevisitError, from_os_error
+from services.store.database import Database, open_database
+from services.store.errors import Cancelled, RevisitError, from_os_error
 
 EXIT_OK = 0
 EXIT_USER_ERROR = 2

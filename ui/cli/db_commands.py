@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from services.database import current_revision, database_info, head_revision
+from services.store.database import current_revision, database_info, head_revision
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 
-from services.database import count_rows
+from services.store.database import count_rows
 from ui.cli.progress import TerminalProgress
 
 
@@ -34,7 +34,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _run(args, open_db) -> int:
-    from services import demo  # imported here: names and pinyin tables load slowly
+    from services.demo import (
+        generator as demo,  # imported here: names and pinyin tables load slowly
+    )
 
     demo.check_count(args.customers)  # before the database is created or touched
     database = open_db()

@@ -7,12 +7,12 @@ import argparse
 import datetime as dt
 from pathlib import Path
 
-from services.errors import N_, RevisitError
 from services.labels import text
 from services.lists import build, outcomes, runs, unsubscribe
 from services.outputs import excel, labels, pdf_call_sheet, sms
 from services.outputs.types import ListDocument
-from services.settings import Settings, load_settings
+from services.store.errors import N_, RevisitError
+from services.store.settings import Settings, load_settings
 from ui.cli.progress import TerminalProgress
 
 

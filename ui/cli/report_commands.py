@@ -7,8 +7,8 @@ import dataclasses
 import datetime as dt
 import json
 
-from services import reports
 from services.labels import codes, text
+from services.reports import activity as reports
 
 
 def register(sub: argparse._SubParsersAction) -> None:

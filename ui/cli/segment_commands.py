@@ -12,10 +12,10 @@ import sys
 import unicodedata
 from pathlib import Path
 
-from services.errors import N_, RevisitError
 from services.labels import text
 from services.segments import rfm as rfm_mod
 from services.segments import service as svc
+from services.store.errors import N_, RevisitError
 
 
 def _date(text: str) -> dt.date:

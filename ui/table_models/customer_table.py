@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QAbstractTableModel, QLocale, QModelIndex, QPersistentModelIndex, Qt
 
-from services.customers import CustomerRow
+from services.customers.search import CustomerRow
 from ui.labels import label
 
 COL_CODE, COL_NAME, COL_GENDER, COL_MOBILE, COL_AREA, COL_VEHICLE, COL_STAGE = range(7)

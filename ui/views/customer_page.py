@@ -22,8 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from services.customer_detail import CustomerDetail
-from services.profile import Change
+from services.customers.detail import CustomerDetail
+from services.customers.profile import Change
 from ui.labels import label
 
 

@@ -16,8 +16,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from services import customer_detail, customers, profile
-from services.database import Database
+from services.customers import detail as customer_detail
+from services.customers import profile
+from services.customers import search as customers
+from services.store.database import Database
 from ui.dialogs.profile_change_dialog import ProfileChangeDialog
 from ui.table_models.customer_table import (
     COL_AREA,

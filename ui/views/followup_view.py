@@ -28,8 +28,8 @@ from PySide6.QtWidgets import (
 )
 
 from models.profile import PROFILE_ATTRIBUTES
-from services import calls
-from services.database import Database
+from services.contacts import calls
+from services.store.database import Database
 from ui.labels import choices, label
 from ui.tasks import DataChange, TaskRunner, changed, show_error
 from ui.views.customer_page import fmt

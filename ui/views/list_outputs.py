@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from services.outputs import excel, labels, pdf_call_sheet, sms
 from services.outputs.types import ListDocument
-from services.settings import Settings
+from services.store.settings import Settings
 from ui.files import ask_save_path, open_actions
 from ui.tasks import TaskRunner
 

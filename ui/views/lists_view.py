@@ -24,11 +24,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from services import calls
-from services.database import Database
+from services.contacts import calls
 from services.lists import build, runs
 from services.segments import service as segments
-from services.settings import load_settings
+from services.store.database import Database
+from services.store.settings import load_settings
 from ui.labels import label
 from ui.tasks import TaskRunner, changed
 from ui.views.customer_page import fill_table, make_table

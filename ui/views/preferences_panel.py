@@ -28,9 +28,9 @@ from PySide6.QtWidgets import (
 )
 
 from models.codes import CHANNELS, DNC_PURPOSES, TIME_WINDOWS
-from services import preferences
-from services.customer_detail import CustomerDetail
-from services.database import Database
+from services.customers import preferences
+from services.customers.detail import CustomerDetail
+from services.store.database import Database
 from ui.labels import choices, label
 from ui.tasks import TaskRunner, changed
 from ui.views.customer_page import fill_table, make_table

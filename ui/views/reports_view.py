@@ -14,8 +14,8 @@ from PySide6.QtWidgets import (
 )
 
 from models.codes import OUTCOMES
-from services import reports
-from services.database import Database
+from services.reports import activity as reports
+from services.store.database import Database
 from ui.labels import label
 from ui.tasks import DataChange, TaskRunner
 from ui.views.customer_page import fill_table, make_table

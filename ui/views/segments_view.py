@@ -22,9 +22,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from services.database import Database
 from services.segments import service as segments
 from services.segments.templates import MATRIX_SAT_BANDS, YEAR_BANDS
+from services.store.database import Database
 from ui.files import ask_open_path, ask_save_path, open_actions
 from ui.tasks import TaskRunner, changed, error_text
 from ui.views.customer_page import fill_table, make_table

@@ -21,9 +21,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from services import settings as shared
-from services.database import Database, current_revision
 from services.outputs.labels import layouts
+from services.store import settings as shared
+from services.store.database import Database, current_revision
 from ui import files
 from ui.tasks import TaskRunner
 

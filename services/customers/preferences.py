@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from models import AuditLog, ConsentEvent, ContactPreference, Customer, DoNotContact
 from models.codes import CHANNELS, DAY_PREFERENCES, DNC_PURPOSES, TIME_WINDOWS
-from services.errors import N_, RevisitError
+from services.store.errors import N_, RevisitError
 
 CONSENT_SOURCES = ("call", "visit", "form", "manual", "sms_unsubscribe")
 LANGUAGES = ("zh", "en")

@@ -27,8 +27,8 @@ from models import (
     TagGroup,
     Vehicle,
 )
-from services.errors import N_, RevisitError
-from services.profile import Change, history
+from services.customers.profile import Change, history
+from services.store.errors import N_, RevisitError
 
 RECENT = 200  # visits / contacts shown on the page; older ones stay in the database
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from models import Customer, ProfileChange
 from models.codes import CHANGE_SOURCES
 from models.profile import PROFILE_ATTRIBUTES
-from services.errors import N_, RevisitError
+from services.store.errors import N_, RevisitError
 
 
 @dataclass(frozen=True)

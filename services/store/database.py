@@ -17,10 +17,10 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlch
 from sqlalchemy.orm import Session, sessionmaker
 
 from models import db
-from services.errors import N_, RevisitError
+from services.store.errors import N_, RevisitError
 
 log = logging.getLogger(__name__)
-MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "models" / "migrations"
+MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "models" / "migrations"
 
 
 @dataclass(frozen=True)

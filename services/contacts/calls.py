@@ -20,8 +20,8 @@ from models import (
     Vehicle,
 )
 from models.codes import OUTCOMES
-from services.errors import N_, RevisitError
-from services.profile import Change, record_change_in
+from services.customers.profile import Change, record_change_in
+from services.store.errors import N_, RevisitError
 
 # Outcomes that count as a failed attempt: the list member stays open and comes back later.
 UNREACHED = frozenset({"no_answer", "phone_off"})

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from models import AppSetting
-from services.errors import N_, RevisitError
+from services.store.errors import N_, RevisitError
 
 SMS_VENDORS = ("generic", "aliyun", "huawei")
 

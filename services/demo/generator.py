@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from sqlalchemy import func, select, text
 
 from models import Base
-from services import demo_data as ref
-from services.database import Database
-from services.demo_rows import CustomerRows, RowSet, make_customer_rows
-from services.errors import N_, CancelToken, RevisitError
+from services.demo import data as ref
+from services.demo.rows import CustomerRows, RowSet, make_customer_rows
+from services.store.database import Database
+from services.store.errors import N_, CancelToken, RevisitError
 
 Progress = Callable[[int, int], None]
 
@@ -203,7 +203,7 @@ def _delete_added(database: Database, offsets: dict[str, int]) -> None:
 
 
 def _writer_for(database: Database):
-    from services.bulk import PostgresWriter, SqliteWriter
+    from services.store.bulk import PostgresWriter, SqliteWriter
 
     if database.is_sqlite:
         return SqliteWriter(database.engine, TABLES)

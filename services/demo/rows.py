@@ -12,8 +12,8 @@ import random
 from dataclasses import dataclass, field
 from functools import cache
 
-from services import demo_data as ref
-from services.pinyin import name_keys
+from services.customers.pinyin import name_keys
+from services.demo import data as ref
 
 DAY = 1
 YEAR = 365.25

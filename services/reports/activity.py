@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from models import Complaint, ContactEvent, StaffUser
 from models.codes import OUTCOMES
-from services.errors import N_, RevisitError
+from services.store.errors import N_, RevisitError
 
 REACHED = ("reached", "appointment", "bought", "refused")
 

@@ -1,0 +1,1 @@
+"""Contact work: the caller's follow-up queue and recording a call."""

@@ -1,0 +1,1 @@
+"""One customer: search, the detail page, profile history, preferences, consent, refusals."""

@@ -1,0 +1,1 @@
+"""The deterministic demo data generator (customers, cars, visits, surveys, contacts)."""

@@ -1,0 +1,1 @@
+"""What the supervisor reads: the week's contact activity and, later, the dashboard."""

@@ -1,0 +1,1 @@
+"""Staff accounts, sign-in, roles and permissions, and the audit trail."""

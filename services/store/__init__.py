@@ -1,0 +1,1 @@
+"""Database plumbing: engine, sessions, upgrades, backups, bulk writing, settings, errors."""
