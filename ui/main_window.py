@@ -38,23 +38,23 @@ class MainWindow(QMainWindow):
     def __init__(self, database: Database) -> None:
         super().__init__()
         self.database = database
-        self.runner = TaskRunner(self)
+        self.runner = TaskRunner(self, database_url=database.url)
         self.setWindowTitle(self.tr("Revisit — service marketing"))
         self._nav = QListWidget()
         self._nav.setObjectName("navigation")
         self._nav.setStyleSheet("QListWidget#navigation { font-size: 15px; }")
         self._nav.setItemDelegate(NavigationDelegate(self._nav))
         self._pages = QStackedWidget()
+        # Views hear of each other's writes only through the runner's `data_changed`: a saved
+        # call ("contacts") refreshes the customer table, a built run ("lists") the follow-up
+        # queue, a saved segment ("segments") the lists wizard's choices.
         self.customers = CustomersView(database, self.runner)
         self.followups = FollowUpView(database, self.runner)
-        self.followups.call_saved.connect(lambda _id: self.customers.model.refresh_rows())
         self._add_area(self.tr("Customers"), self.customers)
         self.segments = SegmentsView(database, self.runner)
         self.segments.open_customer.connect(self.show_customer)
         self._add_area(self.tr("Segments"), self.segments)
         self.lists = ListsView(database, self.runner)
-        self.lists.run_built.connect(lambda _id: self.followups.refresh())
-        self.segments.segments_changed.connect(self.lists.reload_choices)
         self._add_area(self.tr("Lists"), self.lists)
         self._add_area(self.tr("My follow-ups"), self.followups)
         self._add_area(self.tr("Reports"), ReportsView(database, self.runner))

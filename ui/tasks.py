@@ -21,7 +21,8 @@ import shiboken6
 from PySide6.QtCore import QObject, QThreadPool, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from services.store.errors import Cancelled, CancelToken, RevisitError, from_os_error
+from services.store.database import DRIVER_ERRORS, user_error
+from services.store.errors import Cancelled, CancelToken, RevisitError
 from ui.i18n import translate_error
 
 log = logging.getLogger(__name__)
@@ -78,8 +79,11 @@ class Task:
 
     _write_lock = threading.Lock()
 
-    def __init__(self, work: Work, *, write: bool = False, label: str = "") -> None:
+    def __init__(
+        self, work: Work, *, write: bool = False, label: str = "", database_url: str | None = None
+    ) -> None:
         self.work = work
+        self.database_url = database_url
         self.write = write
         self.label = label
         self.cancel_token = CancelToken()
@@ -106,8 +110,9 @@ class Task:
                 result = self.work(self._progress, self.cancel_token)
         except Cancelled:
             self.signals.cancelled.emit()
-        except (RevisitError, OSError) as exc:  # the user's input or the disk, not a bug
-            self.signals.failed.emit(exc)
+        except (RevisitError, OSError, *DRIVER_ERRORS) as exc:
+            # the user's input, the disk or the database said no: not a bug
+            self.signals.failed.emit(user_error(exc, self.database_url))
         except Exception as exc:  # a bug: keep the window alive, log the traceback
             log.exception("background task %r failed", self.label)
             self.signals.failed.emit(exc)
@@ -125,8 +130,11 @@ class TaskRunner(QObject):
     data_changed = Signal(object)  # a DataChange, after a write finished
     notice = Signal(object)  # a Notice: "Saved", "Written to …" — shown without a dialog
 
-    def __init__(self, parent: QObject | None = None, max_threads: int = 4) -> None:
+    def __init__(
+        self, parent: QObject | None = None, max_threads: int = 4, database_url: str | None = None
+    ) -> None:
         super().__init__(parent)
+        self.database_url = database_url  # named in the sentence when the database says no
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(max_threads)
         self._active: set[Task] = set()
@@ -150,7 +158,7 @@ class TaskRunner(QObject):
         with the same key overlap, only the newest one's result or error is delivered.
         When the work succeeds, `on_done` runs, then `changes` goes out on `data_changed` and
         `done_notice` on `notice` (both even when the asking widget is gone)."""
-        task = Task(work, write=write, label=label)
+        task = Task(work, write=write, label=label, database_url=self.database_url)
         generation = None
         if latest is not None:
             generation = self._generations.get(latest, 0) + 1
@@ -217,10 +225,9 @@ class TaskRunner(QObject):
 
 
 def error_text(exc: BaseException) -> str:
-    if isinstance(exc, OSError):
-        exc = from_os_error(exc)
-    if isinstance(exc, RevisitError):
-        return translate_error(exc)
+    known = user_error(exc, None)
+    if known is not None:
+        return translate_error(known)
     from PySide6.QtCore import QCoreApplication
 
     return QCoreApplication.translate(

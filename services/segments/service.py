@@ -1,17 +1,19 @@
 """Segments for the UI and the CLI: saved segments (save, rename, duplicate, delete, list, get),
-counts, paged members, and the templates' cell counts. Plain frozen dataclasses out, one session
-per call, no Qt."""
+counts, paged members (and both at once for the builder), and the templates' cell counts. Plain
+frozen dataclasses out, one session per call, no Qt."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.sql.selectable import Subquery
 
 from models import SavedSegment
 from models.codes import LIFECYCLE_STAGES
@@ -19,7 +21,7 @@ from services.labels import both
 from services.segments import rfm as rfm_mod
 from services.segments import spec, summaries
 from services.segments import templates as tpl
-from services.segments.compiler import compile_filter
+from services.segments.compiler import Compiled, compile_filter
 from services.segments.context import C, V
 from services.segments.derived import months_before
 from services.segments.results import (
@@ -38,6 +40,14 @@ from services.store.errors import N_, RevisitError
 
 Sessions = sessionmaker[Session]
 FilterLike = spec.Filter | dict | str
+
+
+@dataclass(frozen=True)
+class SegmentPreview:
+    """What the builder shows for a filter: its count and the first member rows."""
+
+    count: SegmentCount
+    page: MemberPage
 
 
 def _as_of(as_of: dt.date | None) -> dt.date:
@@ -162,6 +172,8 @@ def import_segment(sessions: Sessions, text: str, *, name: str | None = None,
     except json.JSONDecodeError as exc:
         raise RevisitError(N_("{source} is not valid JSON: {detail} (line {line})."),
                            source=source, detail=exc.msg, line=exc.lineno) from exc
+    except RecursionError as exc:
+        raise spec.too_deep() from exc
     if isinstance(doc, dict) and "filter" in doc:
         flt, name = doc["filter"], name or doc.get("name")
         description, purpose = doc.get("description"), doc.get("purpose")
@@ -181,10 +193,16 @@ def count(sessions: Sessions, flt: FilterLike, as_of: dt.date | None = None) -> 
     flt = as_filter(flt)
     with sessions() as s:
         compiled = compile_filter(flt, as_of, lateral=_lateral(s))
-        rows = compiled.select.subquery("members")
-        stmt = select(func.count(rows.c.customer_id.distinct()), func.count(rows.c.vehicle_id))
-        customers, vehicles = s.execute(stmt).one()
-    return SegmentCount(as_of, customers, vehicles if compiled.per_vehicle else None)
+        return _count(s, compiled, as_of)[0]
+
+
+def _count(s: Session, compiled: Compiled, as_of: dt.date) -> tuple[SegmentCount, int]:
+    """The segment's count, and its member rows (customer, vehicle) in all."""
+    rows = compiled.select.subquery("members")
+    stmt = select(func.count(rows.c.customer_id.distinct()), func.count(rows.c.vehicle_id),
+                  func.count())
+    customers, vehicles, total = s.execute(stmt).one()
+    return SegmentCount(as_of, customers, vehicles if compiled.per_vehicle else None), total
 
 
 def members(sessions: Sessions, flt: FilterLike, as_of: dt.date | None = None, *,
@@ -197,9 +215,21 @@ def members(sessions: Sessions, flt: FilterLike, as_of: dt.date | None = None, *
         return _members(s, flt, as_of, offset, limit)
 
 
-def _members(s: Session, flt: spec.Filter, as_of: dt.date, offset: int,
-             limit: int | None) -> MemberPage:
-    ids = compile_filter(flt, as_of, lateral=_lateral(s)).select.subquery("members")
+def preview(sessions: Sessions, flt: FilterLike, as_of: dt.date | None = None, *,
+            limit: int = 200) -> SegmentPreview:
+    """The builder's one question: the count and the first `limit` member rows (as `members`),
+    from one compiled filter in one session."""
+    as_of = _as_of(as_of)
+    flt = as_filter(flt)
+    with sessions() as s:
+        compiled = compile_filter(flt, as_of, lateral=_lateral(s))
+        counted, total = _count(s, compiled, as_of)
+        rows = _member_rows(s, compiled.select.subquery("members"), 0, limit)
+    return SegmentPreview(counted, MemberPage(as_of, total, 0, rows))
+
+
+def _member_rows(s: Session, ids: Subquery, offset: int, limit: int | None
+                 ) -> tuple[Member, ...]:
     page = (
         select(ids.c.customer_id, ids.c.vehicle_id, C.c.code, C.c.name, C.c.mobile,
                V.c.plate, V.c.model)
@@ -210,7 +240,13 @@ def _members(s: Session, flt: spec.Filter, as_of: dt.date, offset: int,
     )
     if limit is not None:
         page = page.limit(limit)
-    rows = tuple(Member(*r) for r in s.execute(page))
+    return tuple(Member(*r) for r in s.execute(page))
+
+
+def _members(s: Session, flt: spec.Filter, as_of: dt.date, offset: int,
+             limit: int | None) -> MemberPage:
+    ids = compile_filter(flt, as_of, lateral=_lateral(s)).select.subquery("members")
+    rows = _member_rows(s, ids, offset, limit)
     if limit is None or (len(rows) < limit and (rows or offset == 0)):
         total = offset + len(rows)  # the page reached the end: no second query
     else:

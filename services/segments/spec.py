@@ -53,6 +53,16 @@ class Filter:
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
 
+# Deeper than any filter a person builds; a deeper file is refused, not recursed into until
+# Python's own limit (a traceback).
+MAX_DEPTH = 40
+
+
+def too_deep() -> RevisitError:
+    return RevisitError(N_("The filter's conditions are nested more than {depth} levels deep."),
+                        depth=MAX_DEPTH)
+
+
 def _fail(template: str, **params: object) -> RevisitError:
     return RevisitError(template, **params)
 
@@ -63,6 +73,8 @@ def parse_json(text: str, where: str = "filter") -> Filter:
     except json.JSONDecodeError as exc:
         raise _fail(N_("The {where} is not valid JSON: {detail} (line {line}, column {col})."),
                     where=where, detail=exc.msg, line=exc.lineno, col=exc.colno) from exc
+    except RecursionError as exc:
+        raise too_deep() from exc
     return parse(data)
 
 
@@ -87,7 +99,9 @@ def parse(data: Any) -> Filter:
     return Filter(where=node, vehicles=vehicles)
 
 
-def _node(data: Any, path: str) -> Node:
+def _node(data: Any, path: str, depth: int = 0) -> Node:
+    if depth > MAX_DEPTH:
+        raise too_deep()
     if not isinstance(data, dict):
         raise _fail(N_("{path}: expected an object (a condition or an and/or/not group)."),
                     path=path)
@@ -100,11 +114,12 @@ def _node(data: Any, path: str) -> Node:
             if not isinstance(items, list):
                 raise _fail(N_("{path}.{kind}: expected a list of conditions."), path=path,
                             kind=kind)
-            return Group(kind, tuple(_node(x, f"{path}.{kind}[{i}]") for i, x in enumerate(items)))
+            return Group(kind, tuple(_node(x, f"{path}.{kind}[{i}]", depth + 1)
+                                     for i, x in enumerate(items)))
     if "not" in data:
         if set(data) != {"not"}:
             raise _fail(N_("{path}: \"not\" takes exactly one condition or group."), path=path)
-        return Not(_node(data["not"], f"{path}.not"))
+        return Not(_node(data["not"], f"{path}.not", depth + 1))
     return _condition(data, path)
 
 

@@ -72,3 +72,32 @@ def test_a_task_says_what_runs_before_any_step(qtbot):
     assert said == [("Preparing", 0, 0)]
     gate.set()
     assert runner.wait(5000)
+
+
+def test_a_refusing_database_is_one_sentence_naming_it(qtbot, sqlite_database):
+    """A write on a read-only database (here: a connection with query_only on, as a read-only
+    file gives) reaches the window as a RevisitError naming the database, not a bug report."""
+    from sqlalchemy import create_engine, event, text
+
+    url = sqlite_database.url
+    engine = create_engine(url)
+
+    @event.listens_for(engine, "connect")
+    def _read_only(dbapi_connection, _record):
+        dbapi_connection.execute("PRAGMA query_only = ON")
+
+    def write(_p, _c):
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO tag_group (name, sort_order) VALUES ('x', 0)"))
+
+    runner = TaskRunner(database_url=url)
+    failures = []
+    try:
+        runner.run(write, on_failed=failures.append, write=True)
+        qtbot.waitUntil(lambda: bool(failures), timeout=5000)
+    finally:
+        assert runner.wait(5000)
+        engine.dispose()
+    assert isinstance(failures[0], RevisitError)
+    assert "read-only" in str(failures[0])
+    assert str(sqlite_database.url).split("///")[-1] in str(failures[0])

@@ -11,8 +11,8 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 
-from services.store.database import Database, open_database
-from services.store.errors import Cancelled, RevisitError, from_os_error
+from services.store.database import DRIVER_ERRORS, Database, open_database, user_error
+from services.store.errors import Cancelled, RevisitError
 
 EXIT_OK = 0
 EXIT_USER_ERROR = 2
@@ -82,13 +82,13 @@ def run(argv: Sequence[str]) -> int:
 
     try:
         return args.handler(args, open_db)
-    except RevisitError as exc:
-        print(f"revisit: error: {exc}", file=sys.stderr)
-        return EXIT_USER_ERROR
     except BrokenPipeError:  # output piped into `head` and the like
         return EXIT_OK
-    except OSError as exc:  # a bad --out folder, no permission, a full disk
-        print(f"revisit: error: {from_os_error(exc)}", file=sys.stderr)
+    except (RevisitError, OSError, *DRIVER_ERRORS) as exc:
+        # The user's input, the disk or the database said no (bad folder, full disk, locked,
+        # read-only, damaged, lost server): one sentence, never a traceback.
+        url = opened[0].url if opened else args.db
+        print(f"revisit: error: {user_error(exc, url)}", file=sys.stderr)
         return EXIT_USER_ERROR
     except (Cancelled, KeyboardInterrupt):
         print("revisit: cancelled; nothing was changed by the unfinished step.", file=sys.stderr)

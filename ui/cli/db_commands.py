@@ -1,11 +1,14 @@
-"""`db upgrade` and `db info`: schema migrations and what a database holds."""
+"""`db upgrade`, `db info` and `db check`: schema migrations, what a database holds, and
+whether a SQLite file is intact."""
 
 from __future__ import annotations
 
 import argparse
 import json
 
-from services.store.database import current_revision, database_info, head_revision
+from models import db as db_urls
+from services.store.database import check_sqlite, current_revision, database_info, head_revision
+from services.store.errors import N_, RevisitError
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -23,6 +26,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     info.add_argument("--format", choices=("text", "json"), default="text")
     info.set_defaults(handler=_info)
+    check = db_sub.add_parser(
+        "check",
+        help="read every page of a SQLite file and report damage (opening checks only the start)",
+    )
+    check.set_defaults(handler=_check)
 
 
 def _upgrade(args, open_db) -> int:
@@ -47,4 +55,21 @@ def _info(args, open_db) -> int:
     width = max(len(name) for name in info.row_counts)
     for name, count in info.row_counts.items():
         print(f"  {name:<{width}}  {count:>10,}")
+    return 0
+
+
+def _check(args, _open_db) -> int:
+    url = args.db or db_urls.default_url()
+    path = db_urls.sqlite_path(url) if db_urls.is_sqlite(url) else None
+    if path is None:
+        print("PostgreSQL checks its own pages as it reads them; for a full check run "
+              "pg_amcheck on the server.")
+        return 0
+    if not path.is_file():
+        raise RevisitError(N_("There is no database file at {where}."), where=str(path))
+    result = check_sqlite(path, full=True)
+    if not result.ok:
+        raise RevisitError(N_("{where} is damaged: {problem}"), where=str(path),
+                           problem="; ".join(result.problems[:3]))
+    print(f"{path}: every page read, no damage found.")
     return 0

@@ -1,0 +1,88 @@
+"""Failures met while a command runs (not only when the database opens): a locked, damaged or
+foreign database, a URL of a database Revisit does not support, a segment file nested beyond
+reason — each is one line, exit 2, and nothing is changed."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+from tests.test_cli import assert_user_error, run
+
+
+def _migrated(tmp_path, customers: int = 0):
+    path = tmp_path / "revisit.sqlite3"
+    if customers:
+        result = run("--db", f"sqlite:///{path}", "demo", "--customers", str(customers),
+                     "--seed", "3", "--today", "2026-11-23")
+        assert result.returncode == 0, result.stderr
+    else:
+        assert run("--db", f"sqlite:///{path}", "db", "upgrade").returncode == 0
+    return path
+
+
+def test_a_database_locked_by_another_program_during_a_write(tmp_path):
+    path = _migrated(tmp_path)
+    segment = tmp_path / "seg.json"
+    segment.write_text(json.dumps({"name": "车龄7年以上", "filter": {"where": {
+        "field": "years_since_purchase", "op": ">=", "value": 7}}}), encoding="utf-8")
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")  # another program writing, for longer than we wait
+    try:
+        result = run("--db", f"sqlite:///{path}", "segment", "import", str(segment))
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert_user_error(result, "locked", str(path))
+    listed = run("--db", f"sqlite:///{path}", "segment", "list", "--format", "json")
+    assert json.loads(listed.stdout) == []
+
+
+def test_a_damaged_page_met_by_a_command(tmp_path):
+    path = _migrated(tmp_path, customers=60)
+    size = path.stat().st_size
+    with path.open("r+b") as f:  # 4 KB of garbage in the middle of the file
+        f.seek(size // 2 // 4096 * 4096)
+        f.write(b"\xa5" * 4096)
+    result = run("--db", f"sqlite:///{path}", "db", "info")
+    assert_user_error(result, str(path))
+    assert "damaged" in result.stderr or "malformed" in result.stderr
+
+
+def test_a_foreign_file_is_refused_and_left_exactly_as_it_was(tmp_path):
+    path = tmp_path / "accounts.sqlite3"
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("CREATE TABLE ledger (id INTEGER PRIMARY KEY, amount REAL)")
+    conn.commit()
+    conn.close()
+    before = sorted(p.name for p in tmp_path.iterdir())
+    content = path.read_bytes()
+    assert_user_error(run("--db", f"sqlite:///{path}", "db", "info"), "not Revisit's")
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+    assert path.read_bytes() == content
+
+
+def test_an_unsupported_database_kind_is_one_line(tmp_path):
+    assert_user_error(run("--db", "mysql://user:pw@localhost/revisit", "db", "info"),
+                      "mysql://")
+
+
+def test_a_segment_file_nested_beyond_reason(tmp_path):
+    path = _migrated(tmp_path)
+    condition = json.dumps({"field": "years_since_purchase", "op": ">=", "value": 7})
+    deep = '{"not": ' * 5000 + condition + "}" * 5000  # json.dumps itself cannot nest so deep
+    segment = tmp_path / "deep.json"
+    segment.write_text('{"name": "深", "filter": {"where": ' + deep + "}}", encoding="utf-8")
+    assert_user_error(run("--db", f"sqlite:///{path}", "segment", "import", str(segment)),
+                      "nested")
+
+
+def test_db_check_reads_every_page(tmp_path):
+    path = _migrated(tmp_path, customers=30)
+    good = run("--db", f"sqlite:///{path}", "db", "check")
+    assert good.returncode == 0 and "no damage" in good.stdout
+    with path.open("r+b") as f:
+        f.seek(path.stat().st_size // 2 // 4096 * 4096)
+        f.write(b"\xa5" * 4096)
+    assert_user_error(run("--db", f"sqlite:///{path}", "db", "check"), "damaged", str(path))
