@@ -86,3 +86,19 @@ def test_db_check_reads_every_page(tmp_path):
         f.seek(path.stat().st_size // 2 // 4096 * 4096)
         f.write(b"\xa5" * 4096)
     assert_user_error(run("--db", f"sqlite:///{path}", "db", "check"), "damaged", str(path))
+
+
+def test_db_copy_to_a_new_file_then_refuses_to_copy_over_it(tmp_path):
+    path = _migrated(tmp_path, customers=20)
+    target = tmp_path / "server-copy.sqlite3"
+    first = run("--db", f"sqlite:///{path}", "db", "copy", "--to", f"sqlite:///{target}")
+    assert first.returncode == 0, first.stderr
+    assert "checksum match" in first.stdout and "customer" in first.stdout
+    source_info = run("--db", f"sqlite:///{path}", "db", "info", "--format", "json")
+    copy_info = run("--db", f"sqlite:///{target}", "db", "info", "--format", "json")
+    counts = json.loads(source_info.stdout)["row_counts"]
+    assert json.loads(copy_info.stdout)["row_counts"]["customer"] == counts["customer"] == 20
+    assert_user_error(
+        run("--db", f"sqlite:///{path}", "db", "copy", "--to", f"sqlite:///{target}"),
+        "already holds data",
+    )

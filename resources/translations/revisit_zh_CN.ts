@@ -2144,67 +2144,67 @@
         <translation>请选择这次里程读数所属的车辆。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="93"/>
+        <location filename="../../ui/error_messages.py" line="97"/>
         <source>Database error on {where}: {detail}</source>
         <translation>数据库 {where} 出错：{detail}</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="94"/>
+        <location filename="../../ui/error_messages.py" line="98"/>
         <source>&apos;{url}&apos; is not a database URL Revisit understands (e.g. sqlite:///file.db or postgresql://user:password@host/dbname).</source>
         <translation>“{url}”不是回访能识别的数据库地址（例如 sqlite:///file.db 或 postgresql://用户:密码@服务器/数据库名）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="98"/>
+        <location filename="../../ui/error_messages.py" line="102"/>
         <source>The database {where} is locked by another program; close it and try again.</source>
         <translation>数据库 {where} 被其他程序锁定，请关闭该程序后重试。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="99"/>
+        <location filename="../../ui/error_messages.py" line="103"/>
         <source>Cannot open the database file {where}: missing folder or no permission.</source>
         <translation>无法打开数据库文件 {where}：文件夹不存在或没有权限。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="100"/>
+        <location filename="../../ui/error_messages.py" line="104"/>
         <source>{where} is not a Revisit database (the file is damaged or of another kind).</source>
         <translation>{where} 不是回访数据库（文件已损坏或是其他类型的文件）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="101"/>
+        <location filename="../../ui/error_messages.py" line="105"/>
         <source>The disk holding {where} is full; nothing was changed.</source>
         <translation>{where} 所在的磁盘已满，未做任何更改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="102"/>
+        <location filename="../../ui/error_messages.py" line="106"/>
         <source>The database {where} is read-only.</source>
         <translation>数据库 {where} 是只读的。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="103"/>
+        <location filename="../../ui/error_messages.py" line="107"/>
         <source>Cannot connect to the database server {where}: {detail}</source>
         <translation>无法连接数据库服务器 {where}：{detail}</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="104"/>
+        <location filename="../../ui/error_messages.py" line="108"/>
         <source>The database {where} does not exist: {detail}</source>
         <translation>数据库 {where} 不存在：{detail}</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="105"/>
+        <location filename="../../ui/error_messages.py" line="109"/>
         <source>{where} holds tables that are not Revisit&apos;s; refusing to change it.</source>
         <translation>{where} 中有不属于回访的数据表，为安全起见不做修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="107"/>
+        <location filename="../../ui/error_messages.py" line="111"/>
         <source>{where} was written by a newer version of Revisit (schema {revision}); update Revisit to open it.</source>
         <translation>{where} 由更新版本的回访写入（结构版本 {revision}），请先升级回访再打开。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="108"/>
+        <location filename="../../ui/error_messages.py" line="112"/>
         <source>{where} is a folder, not a database file.</source>
         <translation>{where} 是文件夹，不是数据库文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="109"/>
+        <location filename="../../ui/error_messages.py" line="113"/>
         <source>Cannot create the folder {where}: {detail}</source>
         <translation>无法创建文件夹 {where}：{detail}</translation>
     </message>
@@ -2214,12 +2214,12 @@
         <translation>演示客户数量必须在 1 到 {max} 之间，而不是 {n}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="110"/>
+        <location filename="../../ui/error_messages.py" line="114"/>
         <source>A file could not be read or written: {reason}.</source>
         <translation>文件无法读取或写入：{reason}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="111"/>
+        <location filename="../../ui/error_messages.py" line="115"/>
         <source>Cannot use the file {path}: {reason}.</source>
         <translation>无法使用文件 {path}：{reason}。</translation>
     </message>
@@ -2619,42 +2619,62 @@
         <translation>{path}：不能小于 {minimum}。</translation>
     </message>
     <message>
+        <location filename="../../ui/error_messages.py" line="93"/>
+        <source>The two databases are at different schema revisions; open both with this version of Revisit first.</source>
+        <translation>两个数据库的结构版本不同；请先用当前版本的回访系统分别打开它们。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="94"/>
+        <source>The source and the target are the same database.</source>
+        <translation>源数据库和目标数据库是同一个。</translation>
+    </message>
+    <message>
         <location filename="../../ui/error_messages.py" line="95"/>
+        <source>The target {where} already holds data (table {table}); Revisit copies only into an empty database, so nothing was changed.</source>
+        <translation>目标 {where} 中已有数据（表 {table}）；回访系统只复制到空数据库，因此没有做任何更改。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="96"/>
+        <source>Table {table} did not arrive intact ({rows} of {expected} rows, checksums differ); nothing was kept in the target.</source>
+        <translation>表 {table} 没有完整复制（{rows}/{expected} 行，校验和不一致）；目标中没有保留任何内容。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="99"/>
         <source>{where} is damaged ({problem}); nothing was changed. The latest backup is {backup}: close Revisit and put it in place of the damaged file.</source>
         <translation>{where} 已损坏（{problem}），没有做任何更改。最近的备份是 {backup}：请关闭回访系统，用它替换损坏的文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="96"/>
+        <location filename="../../ui/error_messages.py" line="100"/>
         <source>Someone saved a clashing change to {where} at the same moment; nothing was saved. Look at the record again and repeat the step.</source>
         <translation>有人在同一时刻向 {where} 保存了冲突的修改，本次没有保存。请重新查看该记录后再操作一次。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="97"/>
+        <location filename="../../ui/error_messages.py" line="101"/>
         <source>The connection to the database server {where} was lost; nothing was saved by this step. Check the network and try again.</source>
         <translation>与数据库服务器 {where} 的连接已断开，这一步没有保存任何内容。请检查网络后重试。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="106"/>
+        <location filename="../../ui/error_messages.py" line="110"/>
         <source>{where} is damaged ({problem}); nothing was changed. Restore it from your latest backup copy.</source>
         <translation>{where} 已损坏（{problem}），没有做任何更改。请用最近的备份恢复。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="112"/>
+        <location filename="../../ui/error_messages.py" line="116"/>
         <source>Unknown SMS vendor &apos;{vendor}&apos;.</source>
         <translation>未知的短信平台“{vendor}”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="113"/>
+        <location filename="../../ui/error_messages.py" line="117"/>
         <source>The SMS sending window must start before it ends.</source>
         <translation>短信发送时段的开始时间必须早于结束时间。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="114"/>
+        <location filename="../../ui/error_messages.py" line="118"/>
         <source>The SMS signature must be written as 【shop name】, not &apos;{signature}&apos;.</source>
         <translation>短信签名必须写成【门店名称】的形式，而不是“{signature}”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="115"/>
+        <location filename="../../ui/error_messages.py" line="119"/>
         <source>{name} must be between 0 and 365.</source>
         <translation>{name} 必须在 0 到 365 之间。</translation>
     </message>

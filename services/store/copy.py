@@ -1,0 +1,154 @@
+"""Moving a department's database to another one (one PC's SQLite file to a PostgreSQL server,
+or back): every table, history and setting, checked by row counts and per-table checksums."""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import hashlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, Table, func, select, text
+
+from models import Base
+from services.store.database import Database, current_revision
+from services.store.errors import N_, CancelToken, RevisitError
+
+CHUNK = 5_000
+# Caches the target rebuilds from the data itself (stored RFM and km answers and the counters
+# that say when they are stale): not data, neither copied nor compared.
+CACHE_TABLES = frozenset({"data_stamp", "summary_state", "rfm_summary", "km_summary"})
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class TableCopy:
+    name: str
+    rows: int
+    checksum: str
+
+
+@dataclass(frozen=True)
+class CopyReport:
+    source: str
+    target: str
+    revision: str
+    tables: tuple[TableCopy, ...]
+
+    @property
+    def rows(self) -> int:
+        return sum(t.rows for t in self.tables)
+
+
+def data_tables() -> list[Table]:
+    """Every table that holds the department's data, parents before children."""
+    return [t for t in Base.metadata.sorted_tables if t.name not in CACHE_TABLES]
+
+
+def _canonical(value: object) -> str:
+    """One spelling of a value whichever database returned it."""
+    if value is None:
+        return "∅"
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, decimal.Decimal):
+        return format(value.normalize(), "f")
+    if isinstance(value, float):
+        return format(decimal.Decimal(repr(value)).normalize(), "f")
+    if isinstance(value, dt.datetime):
+        return value.replace(tzinfo=None).isoformat(sep=" ")
+    return str(value)
+
+
+def _ordered_rows(conn: Connection, table: Table) -> Iterator[tuple]:
+    order = list(table.primary_key.columns) or list(table.columns)
+    result = conn.execution_options(yield_per=CHUNK).execute(select(table).order_by(*order))
+    yield from result
+
+
+def table_checksum(conn: Connection, table: Table) -> tuple[int, str]:
+    """(row count, SHA-256 over every row in primary-key order, values spelled canonically)."""
+    digest = hashlib.sha256()
+    count = 0
+    for row in _ordered_rows(conn, table):
+        digest.update("\x1f".join(_canonical(v) for v in row).encode("utf-8"))
+        digest.update(b"\x1e")
+        count += 1
+    return count, digest.hexdigest()
+
+
+def _refuse_non_empty(conn: Connection, where: str) -> None:
+    for table in data_tables():
+        if conn.execute(select(func.count()).select_from(table)).scalar_one():
+            raise RevisitError(
+                N_("The target {where} already holds data (table {table}); Revisit copies "
+                   "only into an empty database, so nothing was changed."),
+                where=where, table=table.name)
+
+
+def _reset_sequences(conn: Connection) -> None:
+    """PostgreSQL hands out ids from sequences, which rows copied with their ids do not move."""
+    for table in data_tables():
+        for column in table.primary_key.columns:
+            if column.autoincrement is True or (
+                column.autoincrement == "auto" and column.type.python_type is int
+                and len(table.primary_key.columns) == 1
+            ):
+                conn.execute(text(
+                    "SELECT setval(pg_get_serial_sequence(:t, :c), "
+                    f"COALESCE((SELECT MAX({column.name}) FROM {table.name}), 0) + 1, false) "
+                    "WHERE pg_get_serial_sequence(:t, :c) IS NOT NULL"
+                ), {"t": table.name, "c": column.name})
+
+
+def copy_database(source: Database, target: Database, *, progress: Progress | None = None,
+                  cancel: CancelToken | None = None) -> CopyReport:
+    """Copy every data table of `source` into the empty `target` (same schema revision) in
+    one transaction on the target, then compare row counts and checksums table by table.
+    On any failure or cancel the target is left as it was."""
+    revision = current_revision(source.engine)
+    if revision != current_revision(target.engine):
+        raise RevisitError(N_("The two databases are at different schema revisions; open both "
+                              "with this version of Revisit first."))
+    if source.url == target.url:
+        raise RevisitError(N_("The source and the target are the same database."))
+    tables = data_tables()
+    with source.engine.connect() as src:
+        totals = {t.name: src.execute(select(func.count()).select_from(t)).scalar_one()
+                  for t in tables}
+    grand_total, done = sum(totals.values()), 0
+    copied: list[TableCopy] = []
+    with source.engine.connect() as src, target.engine.begin() as dst:
+        _refuse_non_empty(dst, target.display_url)
+        for table in tables:
+            batch: list[dict] = []
+            for row in _ordered_rows(src, table):
+                batch.append(dict(row._mapping))
+                if len(batch) == CHUNK:
+                    dst.execute(table.insert(), batch)
+                    done += len(batch)
+                    batch = []
+                    if progress:
+                        progress(done, grand_total)
+                    if cancel:
+                        cancel.check()
+            if batch:
+                dst.execute(table.insert(), batch)
+                done += len(batch)
+        if target.engine.dialect.name == "postgresql":
+            _reset_sequences(dst)
+        for table in tables:  # the check reads back what the target now holds
+            rows, checksum = table_checksum(dst, table)
+            want_rows, want = table_checksum(src, table)
+            if (rows, checksum) != (want_rows, want):
+                raise RevisitError(
+                    N_("Table {table} did not arrive intact ({rows} of {expected} rows, "
+                       "checksums differ); nothing was kept in the target."),
+                    table=table.name, rows=rows, expected=want_rows)
+            copied.append(TableCopy(table.name, rows, checksum))
+    if progress:
+        progress(grand_total, grand_total)
+    return CopyReport(source.display_url, target.display_url, revision or "",
+                      tuple(copied))

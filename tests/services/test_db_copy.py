@@ -1,0 +1,97 @@
+"""Moving a database to another: SQLite → SQLite, SQLite → PostgreSQL → SQLite, every table's
+rows and checksum equal, a non-empty target refused, ids go on after the copy."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import uuid
+
+import pytest
+from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.engine import make_url
+
+from models import Customer
+from services.demo import generator as demo
+from services.store.copy import copy_database, data_tables, table_checksum
+from services.store.database import open_database
+from services.store.errors import RevisitError
+
+TODAY = dt.date(2026, 11, 23)
+
+
+def _fingerprint(database):
+    with database.engine.connect() as conn:
+        return {t.name: table_checksum(conn, t) for t in data_tables()}
+
+
+@pytest.fixture
+def filled(sqlite_database):
+    demo.generate(sqlite_database, 40, seed=5, today=TODAY)
+    return sqlite_database
+
+
+def test_sqlite_to_a_new_sqlite_file_copies_everything(filled, tmp_path):
+    target = open_database(f"sqlite:///{tmp_path / 'copy.sqlite3'}")
+    try:
+        report = copy_database(filled, target)
+        assert _fingerprint(target) == _fingerprint(filled)
+        assert report.rows == sum(rows for rows, _ in _fingerprint(filled).values()) > 1000
+        with target.sessions.begin() as s:  # the copy is a working database
+            s.add(Customer(code="NEW1", name="新客户"))
+    finally:
+        target.dispose()
+
+
+def test_a_target_that_holds_data_is_refused_and_left_alone(filled, tmp_path):
+    target = open_database(f"sqlite:///{tmp_path / 'busy.sqlite3'}")
+    try:
+        with target.sessions.begin() as s:
+            s.add(Customer(code="KEEP", name="已有客户"))
+        before = _fingerprint(target)
+        with pytest.raises(RevisitError, match="already holds data"):
+            copy_database(filled, target)
+        assert _fingerprint(target) == before
+    finally:
+        target.dispose()
+
+
+@pytest.fixture
+def empty_pg_url():
+    admin = os.environ.get("REVISIT_TEST_PG_URL", "").strip()
+    if not admin:
+        pytest.skip("PostgreSQL not configured (REVISIT_TEST_PG_URL)")
+    name = f"revisit_copy_{uuid.uuid4().hex[:10]}"
+    engine = create_engine(make_url(admin).set(drivername="postgresql+psycopg"),
+                           isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(admin).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with engine.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        engine.dispose()
+
+
+def test_sqlite_to_postgresql_and_back(filled, tmp_path, empty_pg_url):
+    original = _fingerprint(filled)
+    server = open_database(empty_pg_url)
+    try:
+        copy_database(filled, server)
+        assert _fingerprint(server) == original
+        with filled.sessions() as s:
+            highest = s.scalar(select(func.max(Customer.id)))
+        with server.sessions() as s:  # ids go on after the copied ones
+            s.add(Customer(code="NEW1", name="新客户"))
+            s.flush()
+            assert s.scalar(select(func.max(Customer.id))) == highest + 1
+            s.rollback()
+        back = open_database(f"sqlite:///{tmp_path / 'back.sqlite3'}")
+        try:
+            copy_database(server, back)
+            assert _fingerprint(back) == original
+        finally:
+            back.dispose()
+    finally:
+        server.dispose()
