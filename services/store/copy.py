@@ -9,7 +9,7 @@ import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Table, func, select, text
+from sqlalchemy import Connection, Row, Table, func, select, text
 
 from models import Base
 from services.store.database import Database, current_revision
@@ -62,7 +62,7 @@ def _canonical(value: object) -> str:
     return str(value)
 
 
-def _ordered_rows(conn: Connection, table: Table) -> Iterator[tuple]:
+def _ordered_rows(conn: Connection, table: Table) -> Iterator[Row]:
     order = list(table.primary_key.columns) or list(table.columns)
     result = conn.execution_options(yield_per=CHUNK).execute(select(table).order_by(*order))
     yield from result
