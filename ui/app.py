@@ -52,6 +52,8 @@ def run_gui(args) -> int:
 
     window = MainWindow(database)
     window.show()
+    for warning in database.warnings:  # e.g. a SQLite file on a network drive
+        QMessageBox.warning(window, app.translate("app", "Revisit"), translate_error(warning))
     if args.quit_after is not None and args.quit_after == 0:
         # "Ready" = the customer list is on screen (used by bench/startup.py).
         def ready(_found: int) -> None:

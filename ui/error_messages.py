@@ -113,6 +113,7 @@ MESSAGES = (
     QT_TRANSLATE_NOOP("errors", 'Cannot create the folder {where}: {detail}'),
     QT_TRANSLATE_NOOP("errors", 'A file could not be read or written: {reason}.'),
     QT_TRANSLATE_NOOP("errors", 'Cannot use the file {path}: {reason}.'),
+    QT_TRANSLATE_NOOP("errors", '{where} is on a network drive. SQLite cannot share a file safely across a network (two PCs writing it can damage it): keep the file on this PC, or move the department to a PostgreSQL server with `db copy --to postgresql://…`.'),
     QT_TRANSLATE_NOOP("errors", "Unknown SMS vendor '{vendor}'."),
     QT_TRANSLATE_NOOP("errors", 'The SMS sending window must start before it ends.'),
     QT_TRANSLATE_NOOP("errors", "The SMS signature must be written as 【shop name】, not '{signature}'."),

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from models import db
 from services.store.errors import N_, RevisitError, from_os_error
+from services.store.network import network_warning, on_network_drive
 
 log = logging.getLogger(__name__)
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "models" / "migrations"
@@ -38,6 +39,7 @@ class Database:
     url: str
     engine: Engine
     sessions: sessionmaker[Session]
+    warnings: tuple[RevisitError, ...] = ()  # worth telling the user, not worth refusing
 
     @property
     def is_sqlite(self) -> bool:
@@ -325,7 +327,11 @@ def open_database(url: str | None = None, *, upgrade: bool = True) -> Database:
     except (DBAPIError, SQLAlchemyError, sqlite3.Error) as exc:
         engine.dispose()
         raise translate_db_error(exc, url) from exc
-    return Database(url=url, engine=engine, sessions=sessionmaker(engine, expire_on_commit=False))
+    warnings = (network_warning(path),) if path is not None and on_network_drive(path) else ()
+    for warning in warnings:
+        log.warning("%s", warning)
+    return Database(url=url, engine=engine, sessions=sessionmaker(engine, expire_on_commit=False),
+                    warnings=warnings)
 
 
 def _upgrade(engine: Engine, path: Path | None) -> None:

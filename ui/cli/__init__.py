@@ -44,6 +44,7 @@ def build_parser(commands: bool = True) -> argparse.ArgumentParser:
     if not commands:
         return parser
     from ui.cli import (
+        customer_commands,
         db_commands,
         demo_command,
         list_commands,
@@ -52,7 +53,8 @@ def build_parser(commands: bool = True) -> argparse.ArgumentParser:
     )
 
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in (demo_command, db_commands, segment_commands, list_commands, report_commands):
+    for module in (demo_command, db_commands, segment_commands, list_commands, report_commands,
+                   customer_commands):
         module.register(sub)
     return parser
 
@@ -78,6 +80,8 @@ def run(argv: Sequence[str]) -> int:
     def open_db() -> Database:
         if not opened:
             opened.append(open_database(args.db))
+            for warning in opened[0].warnings:
+                print(f"revisit: warning: {warning}", file=sys.stderr)
         return opened[0]
 
     try:
