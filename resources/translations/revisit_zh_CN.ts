@@ -2,331 +2,466 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
-    <name>CustomerPage</name>
+    <name>BriefView</name>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="125"/>
-        <source>Record a change…</source>
-        <translation>记录变更…</translation>
+        <location filename="../../ui/views/brief_view.py" line="42"/>
+        <source>Last contact</source>
+        <translation>上次联系</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="127"/>
-        <source>Record what changed (married, new job, km…) with its date and source (Ctrl+E)</source>
-        <translation>记录客户的变化（结婚、换工作、里程…）及日期和来源（Ctrl+E）</translation>
+        <location filename="../../ui/views/brief_view.py" line="43"/>
+        <source>Last spend</source>
+        <translation>上次消费</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="133"/>
-        <location filename="../../ui/views/customer_page.py" line="137"/>
-        <source>Attribute</source>
-        <translation>属性</translation>
+        <location filename="../../ui/views/brief_view.py" line="44"/>
+        <source>Satisfaction</source>
+        <translation>满意度</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="133"/>
-        <source>Value</source>
-        <translation>值</translation>
+        <location filename="../../ui/views/brief_view.py" line="45"/>
+        <source>Since the car</source>
+        <translation>购车以来</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="133"/>
-        <source>Since</source>
-        <translation>起始日期</translation>
+        <location filename="../../ui/views/brief_view.py" line="46"/>
+        <source>Money and person</source>
+        <translation>出资与个性</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="136"/>
-        <source>Effective</source>
-        <translation>生效日期</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/customer_page.py" line="138"/>
-        <source>Change</source>
-        <translation>变更</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/customer_page.py" line="139"/>
-        <location filename="../../ui/views/customer_page.py" line="164"/>
-        <source>Source</source>
-        <translation>来源</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/customer_page.py" line="140"/>
-        <source>Recorded</source>
-        <translation>记录时间</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/customer_page.py" line="141"/>
-        <source>Note</source>
-        <translation>备注</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/customer_page.py" line="147"/>
-        <source>Profile</source>
-        <translation>客户画像</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/customer_page.py" line="151"/>
-        <location filename="../../ui/views/customer_page.py" line="170"/>
-        <source>Vehicle</source>
+        <location filename="../../ui/views/brief_view.py" line="47"/>
+        <source>Cars</source>
         <translation>车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="152"/>
-        <source>Plate</source>
-        <translation>车牌</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/customer_page.py" line="153"/>
-        <source>VIN</source>
-        <translation>车架号</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/customer_page.py" line="154"/>
-        <source>Bought</source>
-        <translation>购车日期</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/customer_page.py" line="155"/>
-        <source>Price paid</source>
-        <translation>成交价</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/customer_page.py" line="156"/>
-        <source>Payment</source>
-        <translation>付款方式</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/customer_page.py" line="157"/>
-        <source>Insurance until</source>
-        <translation>保险到期</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/customer_page.py" line="158"/>
-        <source>Warranty until</source>
-        <translation>质保到期</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/customer_page.py" line="159"/>
-        <source>Inspection due</source>
-        <translation>年检到期</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/customer_page.py" line="160"/>
-        <source>Loan ends</source>
-        <translation>贷款到期</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/customer_page.py" line="164"/>
-        <location filename="../../ui/views/customer_page.py" line="170"/>
-        <location filename="../../ui/views/customer_page.py" line="175"/>
-        <location filename="../../ui/views/customer_page.py" line="209"/>
-        <source>Date</source>
-        <translation>日期</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/customer_page.py" line="164"/>
-        <location filename="../../ui/views/customer_page.py" line="170"/>
-        <source>Km</source>
-        <translation>里程（公里）</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/customer_page.py" line="168"/>
-        <source>Vehicles</source>
-        <translation>车辆</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/customer_page.py" line="170"/>
-        <source>Type</source>
-        <translation>类型</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/customer_page.py" line="170"/>
-        <source>Amount</source>
-        <translation>金额</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/customer_page.py" line="172"/>
-        <source>Visits</source>
-        <translation>到店记录</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/customer_page.py" line="176"/>
-        <source>Overall</source>
-        <translation>总体评分</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/customer_page.py" line="177"/>
-        <source>Repair quality</source>
-        <translation>维修质量</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/customer_page.py" line="178"/>
-        <source>Price</source>
-        <translation>价格</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/customer_page.py" line="179"/>
-        <source>Speed</source>
-        <translation>速度</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/customer_page.py" line="180"/>
-        <source>Attitude</source>
-        <translation>接待态度</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/customer_page.py" line="181"/>
-        <source>Comment</source>
-        <translation>评价</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/customer_page.py" line="184"/>
-        <source>Surveys</source>
-        <translation>满意度调查</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/customer_page.py" line="187"/>
-        <source>Opened</source>
-        <translation>投诉日期</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/customer_page.py" line="188"/>
-        <source>Topic</source>
-        <translation>问题</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/customer_page.py" line="189"/>
-        <source>Resolved</source>
-        <translation>已解决</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/customer_page.py" line="190"/>
-        <source>Resolved on</source>
-        <translation>解决日期</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/customer_page.py" line="191"/>
-        <source>How</source>
-        <translation>处理方式</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/customer_page.py" line="194"/>
+        <location filename="../../ui/views/brief_view.py" line="48"/>
         <source>Complaints</source>
         <translation>投诉</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="197"/>
-        <source>When</source>
-        <translation>时间</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/customer_page.py" line="198"/>
-        <source>Channel</source>
-        <translation>渠道</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/customer_page.py" line="199"/>
-        <source>Purpose</source>
-        <translation>目的</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/customer_page.py" line="200"/>
-        <source>Staff</source>
-        <translation>员工</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/customer_page.py" line="201"/>
-        <source>Outcome</source>
-        <translation>结果</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/customer_page.py" line="202"/>
-        <source>Next follow-up</source>
-        <translation>下次跟进</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/customer_page.py" line="203"/>
-        <source>What they said</source>
-        <translation>客户反馈</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/customer_page.py" line="206"/>
-        <source>Contacts</source>
-        <translation>联系记录</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/customer_page.py" line="210"/>
-        <source>Strength</source>
-        <translation>意向强度</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/customer_page.py" line="211"/>
-        <source>Window</source>
-        <translation>预计购买时间</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/customer_page.py" line="212"/>
-        <source>Expected price</source>
-        <translation>预期价格</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/customer_page.py" line="213"/>
-        <source>Models</source>
-        <translation>意向车型</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/customer_page.py" line="214"/>
-        <source>Why</source>
-        <translation>购车原因</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/customer_page.py" line="217"/>
+        <location filename="../../ui/views/brief_view.py" line="49"/>
         <source>Intent</source>
         <translation>购车意向</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="219"/>
-        <source>Preferences</source>
-        <translation>联系偏好与同意</translation>
+        <location filename="../../ui/views/brief_view.py" line="50"/>
+        <source>How to reach</source>
+        <translation>联系方式</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="221"/>
-        <source>Contact preferences, marketing consent and do-not-contact</source>
-        <translation>联系偏好、营销同意和勿扰设置</translation>
+        <location filename="../../ui/views/brief_view.py" line="77"/>
+        <source>none</source>
+        <translation>无</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="242"/>
-        <source>No customer selected</source>
-        <translation>未选择客户</translation>
+        <location filename="../../ui/views/brief_view.py" line="83"/>
+        <source>no survey yet</source>
+        <translation>尚无满意度调查</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="244"/>
-        <source>Pick a customer in the list (↓ from the search field goes into it).</source>
-        <translation>请在左侧列表中选择一位客户（在搜索框按 ↓ 可进入列表）。</translation>
+        <location filename="../../ui/views/brief_view.py" line="99"/>
+        <source>%1 days ago</source>
+        <translation>%1 天前</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="340"/>
+        <location filename="../../ui/views/brief_view.py" line="116"/>
+        <source>trend %1</source>
+        <translation>趋势 %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/brief_view.py" line="141"/>
+        <source>bought %1, %2 years</source>
+        <translation>%1 购车，%2 年</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/brief_view.py" line="144"/>
+        <source>about %1 km</source>
+        <translation>约 %1 公里</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/brief_view.py" line="146"/>
+        <source>(%1 km a year)</source>
+        <translation>（每年 %1 公里）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/brief_view.py" line="153"/>
+        <source>earlier:</source>
+        <translation>以前：</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/views/brief_view.py" line="159"/>
+        <source>%n resolved</source>
+        <translation>
+            <numerusform>已解决 %n 起</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/brief_view.py" line="160"/>
+        <source>none open</source>
+        <translation>无未解决投诉</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/brief_view.py" line="162"/>
+        <source>OPEN since %1: %2</source>
+        <translation>未解决（%1 起）：%2</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/brief_view.py" line="186"/>
         <source>marketing consent given</source>
         <translation>已同意营销</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="341"/>
+        <location filename="../../ui/views/brief_view.py" line="187"/>
         <source>no marketing consent</source>
         <translation>未同意营销</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="342"/>
+        <location filename="../../ui/views/brief_view.py" line="188"/>
         <source>marketing consent not asked</source>
         <translation>未询问营销同意</translation>
     </message>
     <message>
+        <location filename="../../ui/views/brief_view.py" line="193"/>
+        <source>do not contact: %1 (%2)</source>
+        <translation>勿扰：%1（%2）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/brief_view.py" line="194"/>
+        <source>all</source>
+        <translation>全部</translation>
+    </message>
+</context>
+<context>
+    <name>CustomerPage</name>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="126"/>
+        <source>Record a change…</source>
+        <translation>记录变更…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="128"/>
+        <source>Record what changed (married, new job, km…) with its date and source (Ctrl+E)</source>
+        <translation>记录客户的变化（结婚、换工作、里程…）及日期和来源（Ctrl+E）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="137"/>
+        <source>Brief</source>
+        <translation>简报</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="138"/>
+        <location filename="../../ui/views/customer_page.py" line="142"/>
+        <source>Attribute</source>
+        <translation>属性</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="138"/>
+        <source>Value</source>
+        <translation>值</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="138"/>
+        <source>Since</source>
+        <translation>起始日期</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="141"/>
+        <source>Effective</source>
+        <translation>生效日期</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="143"/>
+        <source>Change</source>
+        <translation>变更</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="144"/>
+        <location filename="../../ui/views/customer_page.py" line="169"/>
+        <source>Source</source>
+        <translation>来源</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="145"/>
+        <source>Recorded</source>
+        <translation>记录时间</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="146"/>
+        <source>Note</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="152"/>
+        <source>Profile</source>
+        <translation>客户画像</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="156"/>
+        <location filename="../../ui/views/customer_page.py" line="175"/>
+        <source>Vehicle</source>
+        <translation>车辆</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="157"/>
+        <source>Plate</source>
+        <translation>车牌</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="158"/>
+        <source>VIN</source>
+        <translation>车架号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="159"/>
+        <source>Bought</source>
+        <translation>购车日期</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="160"/>
+        <source>Price paid</source>
+        <translation>成交价</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="161"/>
+        <source>Payment</source>
+        <translation>付款方式</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="162"/>
+        <source>Insurance until</source>
+        <translation>保险到期</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="163"/>
+        <source>Warranty until</source>
+        <translation>质保到期</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="164"/>
+        <source>Inspection due</source>
+        <translation>年检到期</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="165"/>
+        <source>Loan ends</source>
+        <translation>贷款到期</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="169"/>
+        <location filename="../../ui/views/customer_page.py" line="175"/>
+        <location filename="../../ui/views/customer_page.py" line="180"/>
+        <location filename="../../ui/views/customer_page.py" line="214"/>
+        <source>Date</source>
+        <translation>日期</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="169"/>
+        <location filename="../../ui/views/customer_page.py" line="175"/>
+        <source>Km</source>
+        <translation>里程（公里）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="173"/>
+        <source>Vehicles</source>
+        <translation>车辆</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="175"/>
+        <source>Type</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="175"/>
+        <source>Amount</source>
+        <translation>金额</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="177"/>
+        <source>Visits</source>
+        <translation>到店记录</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="181"/>
+        <source>Overall</source>
+        <translation>总体评分</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="182"/>
+        <source>Repair quality</source>
+        <translation>维修质量</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="183"/>
+        <source>Price</source>
+        <translation>价格</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="184"/>
+        <source>Speed</source>
+        <translation>速度</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="185"/>
+        <source>Attitude</source>
+        <translation>接待态度</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="186"/>
+        <source>Comment</source>
+        <translation>评价</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="189"/>
+        <source>Surveys</source>
+        <translation>满意度调查</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="192"/>
+        <source>Opened</source>
+        <translation>投诉日期</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="193"/>
+        <source>Topic</source>
+        <translation>问题</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="194"/>
+        <source>Resolved</source>
+        <translation>已解决</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="195"/>
+        <source>Resolved on</source>
+        <translation>解决日期</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="196"/>
+        <source>How</source>
+        <translation>处理方式</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="199"/>
+        <source>Complaints</source>
+        <translation>投诉</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="202"/>
+        <source>When</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="203"/>
+        <source>Channel</source>
+        <translation>渠道</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="204"/>
+        <source>Purpose</source>
+        <translation>目的</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="205"/>
+        <source>Staff</source>
+        <translation>员工</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="206"/>
+        <source>Outcome</source>
+        <translation>结果</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="207"/>
+        <source>Next follow-up</source>
+        <translation>下次跟进</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="208"/>
+        <source>What they said</source>
+        <translation>客户反馈</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="211"/>
+        <source>Contacts</source>
+        <translation>联系记录</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="215"/>
+        <source>Strength</source>
+        <translation>意向强度</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="216"/>
+        <source>Window</source>
+        <translation>预计购买时间</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="217"/>
+        <source>Expected price</source>
+        <translation>预期价格</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="218"/>
+        <source>Models</source>
+        <translation>意向车型</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="219"/>
+        <source>Why</source>
+        <translation>购车原因</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="222"/>
+        <source>Intent</source>
+        <translation>购车意向</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="224"/>
+        <source>Preferences</source>
+        <translation>联系偏好与同意</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="226"/>
+        <source>Contact preferences, marketing consent and do-not-contact</source>
+        <translation>联系偏好、营销同意和勿扰设置</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="248"/>
+        <source>No customer selected</source>
+        <translation>未选择客户</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="250"/>
+        <source>Pick a customer in the list (↓ from the search field goes into it).</source>
+        <translation>请在左侧列表中选择一位客户（在搜索框按 ↓ 可进入列表）。</translation>
+    </message>
+    <message>
         <location filename="../../ui/views/customer_page.py" line="346"/>
+        <source>marketing consent given</source>
+        <translation>已同意营销</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="347"/>
+        <source>no marketing consent</source>
+        <translation>未同意营销</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="348"/>
+        <source>marketing consent not asked</source>
+        <translation>未询问营销同意</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="352"/>
         <source>born %1</source>
         <translation>生于 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="347"/>
+        <location filename="../../ui/views/customer_page.py" line="353"/>
         <source>no mobile</source>
         <translation>无手机</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="351"/>
+        <location filename="../../ui/views/customer_page.py" line="357"/>
         <source>owner: %1</source>
         <translation>负责人：%1</translation>
     </message>
@@ -382,39 +517,39 @@
 <context>
     <name>CustomersView</name>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="50"/>
+        <location filename="../../ui/views/customers_view.py" line="51"/>
         <source>Search name, pinyin or initials (zw = 张伟), mobile, plate or VIN  (Ctrl+F)</source>
         <translation>搜索姓名、拼音、首字母（zw = 张伟）、手机、车牌、车架号（Ctrl+F）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="110"/>
+        <location filename="../../ui/views/customers_view.py" line="111"/>
         <source>Searching…</source>
         <translation>正在搜索…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="115"/>
+        <location filename="../../ui/views/customers_view.py" line="116"/>
         <source>Searching</source>
         <translation>正在搜索</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/customers_view.py" line="178"/>
+        <location filename="../../ui/views/customers_view.py" line="179"/>
         <source>%n customer(s)</source>
         <translation>
             <numerusform>%n 位客户</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="219"/>
+        <location filename="../../ui/views/customers_view.py" line="224"/>
         <source>Loading customer</source>
         <translation>正在加载客户</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="246"/>
+        <location filename="../../ui/views/customers_view.py" line="253"/>
         <source>Saving</source>
         <translation>正在保存</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="249"/>
+        <location filename="../../ui/views/customers_view.py" line="256"/>
         <source>Change saved for %1</source>
         <translation>已为 %1 保存变更</translation>
     </message>
@@ -555,129 +690,129 @@
 <context>
     <name>FollowUpView</name>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="63"/>
+        <location filename="../../ui/views/followup_view.py" line="65"/>
         <source>Whose calls to show; remembered on this PC</source>
         <translation>显示哪位回访员的电话；本机会记住此选择</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="64"/>
+        <location filename="../../ui/views/followup_view.py" line="66"/>
         <source>&amp;Refresh</source>
         <translation>刷新(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="79"/>
+        <location filename="../../ui/views/followup_view.py" line="81"/>
         <source>Key %1, or Alt+%1 while typing</source>
         <translation>按 %1；正在输入文字时按 Alt+%1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="92"/>
+        <location filename="../../ui/views/followup_view.py" line="95"/>
         <source>What did they say? e.g. 刚结婚，想换个大点的车</source>
         <translation>客户说了什么？例如：刚结婚，想换个大点的车</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="96"/>
+        <location filename="../../ui/views/followup_view.py" line="99"/>
         <source>Call again on</source>
         <translation>再次致电</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="104"/>
+        <location filename="../../ui/views/followup_view.py" line="107"/>
         <source>%1 days</source>
         <translation>%1 天</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="113"/>
+        <location filename="../../ui/views/followup_view.py" line="116"/>
         <source>not asked</source>
         <translation>未询问</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="116"/>
+        <location filename="../../ui/views/followup_view.py" line="119"/>
         <source>no change</source>
         <translation>无变化</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="123"/>
+        <location filename="../../ui/views/followup_view.py" line="126"/>
         <source>Save and next (Ctrl+Enter)</source>
         <translation>保存并下一个（Ctrl+Enter）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="127"/>
+        <location filename="../../ui/views/followup_view.py" line="130"/>
         <source>Outcome</source>
         <translation>结果</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="129"/>
+        <location filename="../../ui/views/followup_view.py" line="132"/>
         <source>&amp;Feedback</source>
         <translation>客户反馈(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="130"/>
+        <location filename="../../ui/views/followup_view.py" line="133"/>
         <source>Next follow-up</source>
         <translation>下次跟进</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="131"/>
+        <location filename="../../ui/views/followup_view.py" line="134"/>
         <source>&amp;Km now</source>
         <translation>当前里程(&amp;K)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="135"/>
+        <location filename="../../ui/views/followup_view.py" line="138"/>
         <source>&amp;Profile change</source>
         <translation>画像变更(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="146"/>
+        <location filename="../../ui/views/followup_view.py" line="150"/>
         <source>Caller:</source>
         <translation>回访员：</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="222"/>
+        <location filename="../../ui/views/followup_view.py" line="226"/>
         <source>Loading calls</source>
         <translation>正在加载待拨电话</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/followup_view.py" line="258"/>
+        <location filename="../../ui/views/followup_view.py" line="262"/>
         <source>%n call(s) to make</source>
         <translation>
             <numerusform>待拨 %n 个电话</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="281"/>
+        <location filename="../../ui/views/followup_view.py" line="286"/>
         <source>No calls due. Well done.</source>
         <translation>没有待拨的电话，辛苦了！</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="284"/>
+        <location filename="../../ui/views/followup_view.py" line="290"/>
         <source>no mobile</source>
         <translation>无手机</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="288"/>
+        <location filename="../../ui/views/followup_view.py" line="294"/>
         <source>best time: %1</source>
         <translation>最佳时间：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="290"/>
+        <location filename="../../ui/views/followup_view.py" line="296"/>
         <source>attempt %1</source>
         <translation>第 %1 次拨打</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="294"/>
-        <source>last contact %1</source>
-        <translation>上次联系 %1</translation>
+        <location filename="../../ui/views/followup_view.py" line="308"/>
+        <source>Loading the brief</source>
+        <translation>正在载入简报</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="345"/>
+        <location filename="../../ui/views/followup_view.py" line="361"/>
         <source>Pick an outcome first: keys 1 … 6</source>
         <translation>请先选择结果：按键 1 … 6</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="376"/>
+        <location filename="../../ui/views/followup_view.py" line="392"/>
         <source>Saved for %1: %2</source>
         <translation>已保存 %1：%2</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="370"/>
+        <location filename="../../ui/views/followup_view.py" line="386"/>
         <source>Saving call</source>
         <translation>正在保存通话结果</translation>
     </message>
@@ -750,37 +885,35 @@
         <translation>发送时间</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/list_outputs.py" line="136"/>
+        <location filename="../../ui/views/list_outputs.py" line="137"/>
         <source>%n page(s)</source>
         <translation>
             <numerusform>共 %n 页</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="144"/>
+        <location filename="../../ui/views/list_outputs.py" line="145"/>
         <source>Making the call sheet</source>
         <translation>正在生成回访单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="181"/>
-        <location filename="../../ui/views/list_outputs.py" line="184"/>
+        <location filename="../../ui/views/list_outputs.py" line="183"/>
+        <location filename="../../ui/views/list_outputs.py" line="186"/>
         <source>PDF (*.pdf)</source>
         <translation>PDF 文件 (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="182"/>
-        <location filename="../../ui/views/list_outputs.py" line="183"/>
-        <location filename="../../ui/views/list_outputs.py" line="185"/>
+        <location filename="../../ui/views/list_outputs.py" line="181"/>
         <source>Excel (*.xlsx);;CSV (*.csv)</source>
         <translation>Excel 文件 (*.xlsx);;CSV 文件 (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="188"/>
+        <location filename="../../ui/views/list_outputs.py" line="190"/>
         <source>Save as</source>
         <translation>另存为</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="221"/>
+        <location filename="../../ui/views/list_outputs.py" line="220"/>
         <source>Writing %1</source>
         <translation>正在写入 %1</translation>
     </message>
@@ -799,261 +932,261 @@
 <context>
     <name>ListsView</name>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="56"/>
+        <location filename="../../ui/views/lists_view.py" line="58"/>
         <source>◀ &amp;Back</source>
         <translation>◀ 上一步(&amp;B)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="57"/>
+        <location filename="../../ui/views/lists_view.py" line="59"/>
         <source>&amp;Next ▶</source>
         <translation>下一步(&amp;N) ▶</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="70"/>
+        <location filename="../../ui/views/lists_view.py" line="72"/>
         <source>New list</source>
         <translation>新建名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="71"/>
+        <location filename="../../ui/views/lists_view.py" line="73"/>
         <source>Past runs</source>
         <translation>历史名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="96"/>
+        <location filename="../../ui/views/lists_view.py" line="104"/>
         <source>Each customer&apos;s preferred channel</source>
         <translation>按客户偏好渠道</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="97"/>
+        <location filename="../../ui/views/lists_view.py" line="105"/>
         <source>Phone</source>
         <translation>电话</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="98"/>
-        <location filename="../../ui/views/lists_view.py" line="316"/>
+        <location filename="../../ui/views/lists_view.py" line="106"/>
+        <location filename="../../ui/views/lists_view.py" line="328"/>
         <source>SMS</source>
         <translation>短信</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="99"/>
+        <location filename="../../ui/views/lists_view.py" line="107"/>
         <source>Mail</source>
         <translation>邮寄</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="109"/>
+        <location filename="../../ui/views/lists_view.py" line="117"/>
         <source> days</source>
         <translation> 天</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="113"/>
+        <location filename="../../ui/views/lists_view.py" line="121"/>
         <source>Evenly between the callers</source>
         <translation>在回访员之间平均分配</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="114"/>
+        <location filename="../../ui/views/lists_view.py" line="122"/>
         <source>Each customer to their own staff member</source>
         <translation>分给各自的负责员工</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="115"/>
+        <location filename="../../ui/views/lists_view.py" line="123"/>
         <source>B&amp;uild the list</source>
         <translation>生成名单(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="119"/>
+        <location filename="../../ui/views/lists_view.py" line="127"/>
         <source>Excluded automatically, each with the reason shown: do-not-contact on the channel, no marketing consent for sales, contacted recently, an unresolved complaint for sales, no valid mobile or address, unanswered calls waiting to come back.</source>
         <translation>以下客户会自动排除并注明原因：该渠道设为勿扰、销售类联系但无营销同意、近期已联系、有未解决投诉（销售类）、无有效手机号或地址、未接通电话尚在等待重拨。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="131"/>
+        <location filename="../../ui/views/lists_view.py" line="139"/>
         <source>&amp;Segment</source>
         <translation>客户分群(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="132"/>
+        <location filename="../../ui/views/lists_view.py" line="140"/>
         <source>Evaluation &amp;date</source>
         <translation>评估日期(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="140"/>
+        <location filename="../../ui/views/lists_view.py" line="148"/>
         <source>&amp;Purpose</source>
         <translation>目的(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="143"/>
-        <location filename="../../ui/views/lists_view.py" line="271"/>
+        <location filename="../../ui/views/lists_view.py" line="151"/>
+        <location filename="../../ui/views/lists_view.py" line="285"/>
         <source>Channel</source>
         <translation>渠道</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="144"/>
+        <location filename="../../ui/views/lists_view.py" line="152"/>
         <source>Not contacted again within</source>
         <translation>在此天数内不重复联系</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="145"/>
+        <location filename="../../ui/views/lists_view.py" line="153"/>
         <source>Callers</source>
         <translation>回访员</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="146"/>
+        <location filename="../../ui/views/lists_view.py" line="154"/>
         <source>Split</source>
         <translation>分配方式</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="210"/>
+        <location filename="../../ui/views/lists_view.py" line="224"/>
         <source>Building the list</source>
         <translation>正在生成名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="219"/>
+        <location filename="../../ui/views/lists_view.py" line="233"/>
         <source>Build a list from the segment “%1” for %2, channel: %3, evaluated on %4?</source>
         <translation>用分群“%1”生成名单吗？目的：%2，渠道：%3，评估日期：%4。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="226"/>
+        <location filename="../../ui/views/lists_view.py" line="240"/>
         <source>The list is stored as a new run.</source>
         <translation>名单将保存为一份新名单，可在历史名单中查看。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/lists_view.py" line="229"/>
+        <location filename="../../ui/views/lists_view.py" line="243"/>
         <source>The list is stored as a new run, and its calls are assigned to %n caller(s) and appear in their follow-up queues.</source>
         <translation>
             <numerusform>名单将保存为一份新名单，其中的电话分配给 %n 位回访员，并出现在他们的“我的跟进”中。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="236"/>
+        <location filename="../../ui/views/lists_view.py" line="250"/>
         <source>The list is stored as a new run. No caller is ticked, so its calls are not assigned to anyone&apos;s follow-up queue.</source>
         <translation>名单将保存为一份新名单。没有勾选回访员，所以其中的电话不会分配到任何人的“我的跟进”。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="241"/>
+        <location filename="../../ui/views/lists_view.py" line="255"/>
         <source>Build and store the list</source>
         <translation>生成并保存名单</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/lists_view.py" line="250"/>
+        <location filename="../../ui/views/lists_view.py" line="264"/>
         <source>List #%1 stored: %n customer(s) in it.</source>
         <translation>
             <numerusform>名单 #%1 已保存：共 %n 位客户。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="269"/>
+        <location filename="../../ui/views/lists_view.py" line="283"/>
         <source>Row</source>
         <translation>行号</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="270"/>
-        <location filename="../../ui/views/lists_view.py" line="279"/>
+        <location filename="../../ui/views/lists_view.py" line="284"/>
+        <location filename="../../ui/views/lists_view.py" line="293"/>
         <source>Name</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="272"/>
+        <location filename="../../ui/views/lists_view.py" line="286"/>
         <source>Caller</source>
         <translation>回访员</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="273"/>
-        <location filename="../../ui/views/lists_view.py" line="279"/>
+        <location filename="../../ui/views/lists_view.py" line="287"/>
+        <location filename="../../ui/views/lists_view.py" line="293"/>
         <source>Mobile</source>
         <translation>手机</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="274"/>
+        <location filename="../../ui/views/lists_view.py" line="288"/>
         <source>Vehicle</source>
         <translation>车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="275"/>
+        <location filename="../../ui/views/lists_view.py" line="289"/>
         <source>Best time</source>
         <translation>最佳时间</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="279"/>
+        <location filename="../../ui/views/lists_view.py" line="293"/>
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="279"/>
+        <location filename="../../ui/views/lists_view.py" line="293"/>
         <source>Detail</source>
         <translation>详情</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="283"/>
+        <location filename="../../ui/views/lists_view.py" line="297"/>
         <source>In the list</source>
         <translation>名单内</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="287"/>
+        <location filename="../../ui/views/lists_view.py" line="301"/>
         <source>Excluded, and why</source>
         <translation>已排除及原因</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="306"/>
+        <location filename="../../ui/views/lists_view.py" line="318"/>
         <source>Loading the list</source>
         <translation>正在加载名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="315"/>
-        <location filename="../../ui/views/lists_view.py" line="318"/>
+        <location filename="../../ui/views/lists_view.py" line="327"/>
+        <location filename="../../ui/views/lists_view.py" line="330"/>
         <source>phone</source>
         <translation>电话</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="317"/>
+        <location filename="../../ui/views/lists_view.py" line="329"/>
         <source>mail</source>
         <translation>邮寄</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="327"/>
+        <location filename="../../ui/views/lists_view.py" line="339"/>
         <source>List #%1 from “%2” on %3: %4. Excluded: %5.</source>
         <translation>名单 #%1（分群“%2”，评估日期 %3）：%4。已排除：%5。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="335"/>
+        <location filename="../../ui/views/lists_view.py" line="347"/>
         <source>Since list #%1: %2 new, %3 no longer in it.</source>
         <translation>与名单 #%1 相比：新增 %2 人，移出 %3 人。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="366"/>
+        <location filename="../../ui/views/lists_view.py" line="378"/>
         <source>List</source>
         <translation>名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="366"/>
+        <location filename="../../ui/views/lists_view.py" line="378"/>
         <source>Segment</source>
         <translation>客户分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="366"/>
+        <location filename="../../ui/views/lists_view.py" line="378"/>
         <source>Evaluated on</source>
         <translation>评估日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="366"/>
+        <location filename="../../ui/views/lists_view.py" line="378"/>
         <source>Members</source>
         <translation>人数</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="369"/>
+        <location filename="../../ui/views/lists_view.py" line="381"/>
         <source>&amp;Open and re-print</source>
         <translation>打开并重新打印(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="402"/>
+        <location filename="../../ui/views/lists_view.py" line="414"/>
         <source>Step 1 of 3: what to send to whom</source>
         <translation>第 1 步（共 3 步）：联系谁、用什么方式</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="403"/>
+        <location filename="../../ui/views/lists_view.py" line="415"/>
         <source>Step 2 of 3: who is in the list, who is not and why</source>
         <translation>第 2 步（共 3 步）：名单内的客户，以及被排除的客户和原因</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="404"/>
+        <location filename="../../ui/views/lists_view.py" line="416"/>
         <source>Step 3 of 3: print and save</source>
         <translation>第 3 步（共 3 步）：打印与保存</translation>
     </message>
@@ -1655,190 +1788,190 @@
         <translation>正在统计…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="299"/>
+        <location filename="../../ui/views/segments_view.py" line="294"/>
         <source>Counting members</source>
         <translation>正在统计人数</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="305"/>
+        <location filename="../../ui/views/segments_view.py" line="301"/>
         <source>%1 customers</source>
         <translation>%1 位客户</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="307"/>
+        <location filename="../../ui/views/segments_view.py" line="303"/>
         <source>, %1 vehicles</source>
         <translation>，%1 辆车</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="325"/>
+        <location filename="../../ui/views/segments_view.py" line="321"/>
         <source>Give the segment a name first.</source>
         <translation>请先为分群命名。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="332"/>
+        <location filename="../../ui/views/segments_view.py" line="328"/>
         <source>Replace segment</source>
         <translation>替换分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="333"/>
+        <location filename="../../ui/views/segments_view.py" line="329"/>
         <source>A segment named “%1” exists. Replace its filter?</source>
         <translation>已有名为“%1”的分群。要替换它的筛选条件吗？</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="352"/>
+        <location filename="../../ui/views/segments_view.py" line="348"/>
         <source>Saving segment</source>
         <translation>正在保存分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="355"/>
+        <location filename="../../ui/views/segments_view.py" line="351"/>
         <source>Segment “%1” saved</source>
         <translation>分群“%1”已保存</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="375"/>
+        <location filename="../../ui/views/segments_view.py" line="369"/>
         <source>Name:</source>
         <translation>名称：</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="380"/>
+        <location filename="../../ui/views/segments_view.py" line="374"/>
         <source>Rename segment</source>
         <translation>重命名分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="388"/>
+        <location filename="../../ui/views/segments_view.py" line="382"/>
         <source>Segment renamed to “%1”</source>
         <translation>分群已重命名为“%1”</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="394"/>
+        <location filename="../../ui/views/segments_view.py" line="388"/>
         <source>Duplicate segment</source>
         <translation>复制分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="394"/>
+        <location filename="../../ui/views/segments_view.py" line="388"/>
         <source>%1 (copy)</source>
         <translation>%1（副本）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="403"/>
+        <location filename="../../ui/views/segments_view.py" line="397"/>
         <source>Copy saved as “%1”</source>
         <translation>副本已保存为“%1”</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="412"/>
+        <location filename="../../ui/views/segments_view.py" line="406"/>
         <source>Delete segment</source>
         <translation>删除分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="413"/>
+        <location filename="../../ui/views/segments_view.py" line="407"/>
         <source>Delete the segment “%1”? Lists already made from it are kept.</source>
         <translation>删除分群“%1”吗？已用它生成的名单会保留。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="432"/>
+        <location filename="../../ui/views/segments_view.py" line="425"/>
         <source>Segment “%1” deleted</source>
         <translation>分群“%1”已删除</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="437"/>
+        <location filename="../../ui/views/segments_view.py" line="430"/>
         <source>Import segment</source>
         <translation>导入分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="437"/>
-        <location filename="../../ui/views/segments_view.py" line="463"/>
+        <location filename="../../ui/views/segments_view.py" line="430"/>
+        <location filename="../../ui/views/segments_view.py" line="460"/>
         <source>Segment files (*.json)</source>
         <translation>分群文件 (*.json)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="464"/>
+        <location filename="../../ui/views/segments_view.py" line="461"/>
         <source>Export segment</source>
         <translation>导出分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="477"/>
+        <location filename="../../ui/views/segments_view.py" line="474"/>
         <source>Saved %1</source>
         <translation>已保存 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="490"/>
+        <location filename="../../ui/views/segments_view.py" line="487"/>
         <source>no km floor</source>
         <translation>不限里程</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="495"/>
+        <location filename="../../ui/views/segments_view.py" line="492"/>
         <source>Low (0–6)</source>
         <translation>低（0–6）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="496"/>
+        <location filename="../../ui/views/segments_view.py" line="493"/>
         <source>Middle (7–8)</source>
         <translation>中（7–8）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="497"/>
+        <location filename="../../ui/views/segments_view.py" line="494"/>
         <source>High (9–10)</source>
         <translation>高（9–10）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="498"/>
+        <location filename="../../ui/views/segments_view.py" line="495"/>
         <source>No score</source>
         <translation>无评分</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="505"/>
+        <location filename="../../ui/views/segments_view.py" line="502"/>
         <source>%1 years</source>
         <translation>%1 年</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="509"/>
+        <location filename="../../ui/views/segments_view.py" line="506"/>
         <source>Open these vehicles&apos; owners in the builder</source>
         <translation>在分群编辑器中打开这些车辆的车主</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="517"/>
+        <location filename="../../ui/views/segments_view.py" line="514"/>
         <source>Only vehicles with at least</source>
         <translation>仅含里程不低于</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="535"/>
+        <location filename="../../ui/views/segments_view.py" line="532"/>
         <source>Counting the matrix</source>
         <translation>正在统计九宫格</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="543"/>
+        <location filename="../../ui/views/segments_view.py" line="541"/>
         <source>%1 vehicles
 %2 customers</source>
         <translation>%1 辆车
 %2 位客户</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="549"/>
+        <location filename="../../ui/views/segments_view.py" line="547"/>
         <source>Years since purchase × latest satisfaction score, on %1. A customer with two old cars can sit in two cells; lists contact each customer once.</source>
         <translation>购车年限 × 最近一次满意度评分，评估日期 %1。有两辆旧车的客户可能同时出现在两个格子里；生成名单时每位客户只联系一次。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="562"/>
+        <location filename="../../ui/views/segments_view.py" line="560"/>
         <source>Class</source>
         <translation>类别</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="562"/>
+        <location filename="../../ui/views/segments_view.py" line="560"/>
         <source>Customers</source>
         <translation>客户</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="571"/>
+        <location filename="../../ui/views/segments_view.py" line="569"/>
         <source>Double-click a class to open it in the builder.</source>
         <translation>双击某个类别，可在分群编辑器中打开。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="584"/>
+        <location filename="../../ui/views/segments_view.py" line="582"/>
         <source>Preparing the RFM and mileage figures</source>
         <translation>正在准备 RFM 与里程数据</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="594"/>
+        <location filename="../../ui/views/segments_view.py" line="593"/>
         <source>Counting RFM classes</source>
         <translation>正在统计 RFM 分类</translation>
     </message>
@@ -2145,67 +2278,67 @@
         <translation>请选择这次里程读数所属的车辆。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="97"/>
+        <location filename="../../ui/error_messages.py" line="100"/>
         <source>Database error on {where}: {detail}</source>
         <translation>数据库 {where} 出错：{detail}</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="98"/>
+        <location filename="../../ui/error_messages.py" line="101"/>
         <source>&apos;{url}&apos; is not a database URL Revisit understands (e.g. sqlite:///file.db or postgresql://user:password@host/dbname).</source>
         <translation>“{url}”不是回访能识别的数据库地址（例如 sqlite:///file.db 或 postgresql://用户:密码@服务器/数据库名）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="102"/>
+        <location filename="../../ui/error_messages.py" line="105"/>
         <source>The database {where} is locked by another program; close it and try again.</source>
         <translation>数据库 {where} 被其他程序锁定，请关闭该程序后重试。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="103"/>
+        <location filename="../../ui/error_messages.py" line="106"/>
         <source>Cannot open the database file {where}: missing folder or no permission.</source>
         <translation>无法打开数据库文件 {where}：文件夹不存在或没有权限。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="104"/>
+        <location filename="../../ui/error_messages.py" line="107"/>
         <source>{where} is not a Revisit database (the file is damaged or of another kind).</source>
         <translation>{where} 不是回访数据库（文件已损坏或是其他类型的文件）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="105"/>
+        <location filename="../../ui/error_messages.py" line="108"/>
         <source>The disk holding {where} is full; nothing was changed.</source>
         <translation>{where} 所在的磁盘已满，未做任何更改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="106"/>
+        <location filename="../../ui/error_messages.py" line="109"/>
         <source>The database {where} is read-only.</source>
         <translation>数据库 {where} 是只读的。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="107"/>
+        <location filename="../../ui/error_messages.py" line="110"/>
         <source>Cannot connect to the database server {where}: {detail}</source>
         <translation>无法连接数据库服务器 {where}：{detail}</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="108"/>
+        <location filename="../../ui/error_messages.py" line="111"/>
         <source>The database {where} does not exist: {detail}</source>
         <translation>数据库 {where} 不存在：{detail}</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="109"/>
+        <location filename="../../ui/error_messages.py" line="112"/>
         <source>{where} holds tables that are not Revisit&apos;s; refusing to change it.</source>
         <translation>{where} 中有不属于回访的数据表，为安全起见不做修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="111"/>
+        <location filename="../../ui/error_messages.py" line="114"/>
         <source>{where} was written by a newer version of Revisit (schema {revision}); update Revisit to open it.</source>
         <translation>{where} 由更新版本的回访写入（结构版本 {revision}），请先升级回访再打开。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="112"/>
+        <location filename="../../ui/error_messages.py" line="115"/>
         <source>{where} is a folder, not a database file.</source>
         <translation>{where} 是文件夹，不是数据库文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="113"/>
+        <location filename="../../ui/error_messages.py" line="116"/>
         <source>Cannot create the folder {where}: {detail}</source>
         <translation>无法创建文件夹 {where}：{detail}</translation>
     </message>
@@ -2215,12 +2348,12 @@
         <translation>演示客户数量必须在 1 到 {max} 之间，而不是 {n}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="114"/>
+        <location filename="../../ui/error_messages.py" line="117"/>
         <source>A file could not be read or written: {reason}.</source>
         <translation>文件无法读取或写入：{reason}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="115"/>
+        <location filename="../../ui/error_messages.py" line="118"/>
         <source>Cannot use the file {path}: {reason}.</source>
         <translation>无法使用文件 {path}：{reason}。</translation>
     </message>
@@ -2270,47 +2403,47 @@
         <translation>没有标签版式“{name}”（可用：{known}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="44"/>
+        <location filename="../../ui/error_messages.py" line="47"/>
         <source>Marketing SMS may only be sent between {start} and {end}; the planned time {when} is outside that window.</source>
         <translation>营销短信只能在 {start} 至 {end} 之间发送；计划发送时间 {when} 不在此时段内。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="45"/>
+        <location filename="../../ui/error_messages.py" line="48"/>
         <source>The SMS sending window &apos;{text}&apos; ends before it starts.</source>
         <translation>短信发送时段“{text}”的结束时间早于开始时间。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="46"/>
+        <location filename="../../ui/error_messages.py" line="49"/>
         <source>Unknown SMS vendor layout &apos;{vendor}&apos; (known: {known}).</source>
         <translation>未知的短信平台文件格式“{vendor}”（可用：{known}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="47"/>
+        <location filename="../../ui/error_messages.py" line="50"/>
         <source>The SMS template uses unknown merge field(s) {fields}; known fields are {known}.</source>
         <translation>短信模板使用了未知的合并字段 {fields}；可用字段为 {known}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="48"/>
+        <location filename="../../ui/error_messages.py" line="51"/>
         <source>The SMS signature must be the shop&apos;s name in 【】, 2 to 12 characters (got &apos;{signature}&apos;).</source>
         <translation>短信签名必须是用【】括起的门店名称，2 到 12 个字（当前为“{signature}”）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="49"/>
+        <location filename="../../ui/error_messages.py" line="52"/>
         <source>Marketing SMS need opt-out text such as 回T退订 or 拒收请回复R.</source>
         <translation>营销短信需要退订提示，例如“回T退订”或“拒收请回复R”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="50"/>
+        <location filename="../../ui/error_messages.py" line="53"/>
         <source>The SMS sending window &apos;{text}&apos; is not like 08:00-20:00.</source>
         <translation>短信发送时段“{text}”格式不对，应形如 08:00-20:00。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="51"/>
+        <location filename="../../ui/error_messages.py" line="54"/>
         <source>The SMS for row {row} would be {n} characters; the limit is {limit}.</source>
         <translation>第 {row} 行的短信将有 {n} 个字，上限为 {limit} 个字。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="52"/>
+        <location filename="../../ui/error_messages.py" line="55"/>
         <source>Huawei&apos;s bulk-send file holds phone numbers only, so every message must be the same; remove the merge fields or choose the Aliyun or generic layout.</source>
         <translation>华为云的群发文件只包含手机号码，所有短信内容必须相同；请删除合并字段，或改用阿里云或通用格式。</translation>
     </message>
@@ -2420,267 +2553,282 @@
         <translation>变更日期 {date} 在未来，请在变更发生后再记录。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="53"/>
+        <location filename="../../ui/error_messages.py" line="56"/>
         <source>The report ends ({end}) before it starts ({start}).</source>
         <translation>报表的结束日期（{end}）早于开始日期（{start}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="54"/>
+        <location filename="../../ui/error_messages.py" line="57"/>
         <source>A segment named &apos;{name}&apos; already exists.</source>
         <translation>已有名为“{name}”的分群。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="55"/>
+        <location filename="../../ui/error_messages.py" line="58"/>
         <source>A segment name must have 1 to 100 characters.</source>
         <translation>分群名称必须为 1 到 100 个字符。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="56"/>
+        <location filename="../../ui/error_messages.py" line="59"/>
         <source>There is no segment named &apos;{name}&apos;.</source>
         <translation>没有名为“{name}”的分群。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="57"/>
+        <location filename="../../ui/error_messages.py" line="60"/>
         <source>{source} does not say the segment&apos;s name; give one.</source>
         <translation>{source} 中没有分群名称，请指定一个名称。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="60"/>
+        <location filename="../../ui/error_messages.py" line="63"/>
         <source>The number of days cannot be negative ({days}).</source>
         <translation>天数不能为负数（{days}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="61"/>
+        <location filename="../../ui/error_messages.py" line="64"/>
         <source>There is no template &apos;{key}&apos;.</source>
         <translation>没有模板“{key}”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="62"/>
+        <location filename="../../ui/error_messages.py" line="65"/>
         <source>{source} is not valid JSON: {detail} (line {line}).</source>
         <translation>{source} 不是有效的 JSON：{detail}（第 {line} 行）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="63"/>
+        <location filename="../../ui/error_messages.py" line="66"/>
         <source>The segment &apos;{name}&apos; cannot be read: {detail}</source>
         <translation>无法读取分群“{name}”：{detail}</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="58"/>
+        <location filename="../../ui/error_messages.py" line="61"/>
         <source>The quantile must be between 0 and 1, not {q}.</source>
         <translation>分位数必须在 0 到 1 之间，而不是 {q}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="59"/>
+        <location filename="../../ui/error_messages.py" line="44"/>
+        <source>Nobody in list #{run} is to be called, so there is no call sheet or call list to make. Its members were checked for their own channel only; build a list with the phone channel to call them.</source>
+        <translation>名单 #{run} 中没有需要电话联系的客户，因此无法生成回访单或电话名单。名单中的客户只按各自的渠道检查过；如需电话联系，请用“电话”渠道重新生成名单。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="45"/>
+        <source>Nobody in list #{run} is to be sent post, so there are no labels or mail list to make. Its members were checked for their own channel only; build a list with the mail channel to write to them.</source>
+        <translation>名单 #{run} 中没有需要邮寄的客户，因此无法生成标签或邮寄名单。名单中的客户只按各自的渠道检查过；如需邮寄，请用“邮寄”渠道重新生成名单。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="46"/>
+        <source>Nobody in list #{run} is to be sent an SMS, so there is no SMS file to make. Its members were checked for their own channel only (not for SMS do-not-contact or unsubscribes); build a list with the SMS channel to text them.</source>
+        <translation>名单 #{run} 中没有需要发送短信的客户，因此无法生成短信文件。名单中的客户只按各自的渠道检查过（未检查短信勿扰和退订）；如需发短信，请用“短信”渠道重新生成名单。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="62"/>
         <source>Fixed RFM thresholds need R (days), F and M (yuan).</source>
         <translation>固定 RFM 阈值需要填写 R（天）、F 和 M（元）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="64"/>
+        <location filename="../../ui/error_messages.py" line="67"/>
         <source>The filter&apos;s conditions are nested more than {depth} levels deep.</source>
         <translation>分群条件嵌套超过 {depth} 层。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="65"/>
+        <location filename="../../ui/error_messages.py" line="68"/>
         <source>A segment filter must be a JSON object with &quot;version&quot; and &quot;where&quot;.</source>
         <translation>分群筛选条件必须是包含 &quot;version&quot; 和 &quot;where&quot; 的 JSON 对象。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="66"/>
+        <location filename="../../ui/error_messages.py" line="69"/>
         <source>Unknown key(s) in the filter: {keys}.</source>
         <translation>筛选条件中有未知的键：{keys}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="67"/>
+        <location filename="../../ui/error_messages.py" line="70"/>
         <source>Filter schema version {version} is not supported (this version of Revisit reads version {supported}).</source>
         <translation>不支持筛选条件格式版本 {version}（此版本的回访只能读取版本 {supported}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="68"/>
+        <location filename="../../ui/error_messages.py" line="71"/>
         <source>vehicles: &apos;{value}&apos; must be one of {allowed}.</source>
         <translation>vehicles：“{value}”必须是 {allowed} 之一。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="69"/>
+        <location filename="../../ui/error_messages.py" line="72"/>
         <source>{path}: expected an object (a condition or an and/or/not group).</source>
         <translation>{path}：应为对象（一个条件，或一个 and/or/not 组）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="70"/>
+        <location filename="../../ui/error_messages.py" line="73"/>
         <source>{path}: unknown key(s) {keys}.</source>
         <translation>{path}：未知的键 {keys}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="71"/>
+        <location filename="../../ui/error_messages.py" line="74"/>
         <source>{path}.field: unknown field &apos;{field}&apos;.</source>
         <translation>{path}.field：未知字段“{field}”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="72"/>
+        <location filename="../../ui/error_messages.py" line="75"/>
         <source>{path}.op: &apos;{op}&apos; cannot be used with the field {field} (allowed: {allowed}).</source>
         <translation>{path}.op：“{op}”不能用于字段 {field}（可用：{allowed}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="73"/>
+        <location filename="../../ui/error_messages.py" line="76"/>
         <source>{path}: expected an object.</source>
         <translation>{path}：应为对象。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="74"/>
+        <location filename="../../ui/error_messages.py" line="77"/>
         <source>{path}: the field {field} has no parameter {keys}.</source>
         <translation>{path}：字段 {field} 没有参数 {keys}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="75"/>
+        <location filename="../../ui/error_messages.py" line="78"/>
         <source>{path}: &apos;{value}&apos; is not a number.</source>
         <translation>{path}：“{value}”不是数字。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="76"/>
+        <location filename="../../ui/error_messages.py" line="79"/>
         <source>{path}: expected a non-empty text.</source>
         <translation>{path}：应为非空文本。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="77"/>
+        <location filename="../../ui/error_messages.py" line="80"/>
         <source>{path}: &apos;{value}&apos; is not a value of {field} (allowed: {allowed}).</source>
         <translation>{path}：“{value}”不是 {field} 的取值（可用：{allowed}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="78"/>
+        <location filename="../../ui/error_messages.py" line="81"/>
         <source>{path}: tag &apos;{value}&apos; must be written &quot;group/tag&quot;.</source>
         <translation>{path}：标签“{value}”必须写成 &quot;标签组/标签&quot; 的形式。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="79"/>
+        <location filename="../../ui/error_messages.py" line="82"/>
         <source>The {where} is not valid JSON: {detail} (line {line}, column {col}).</source>
         <translation>{where} 不是有效的 JSON：{detail}（第 {line} 行，第 {col} 列）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="80"/>
+        <location filename="../../ui/error_messages.py" line="83"/>
         <source>{path}: &quot;not&quot; takes exactly one condition or group.</source>
         <translation>{path}：&quot;not&quot; 只能包含一个条件或条件组。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="81"/>
+        <location filename="../../ui/error_messages.py" line="84"/>
         <source>{path}: fixed RFM thresholds need {keys}.</source>
         <translation>{path}：固定 RFM 阈值需要 {keys}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="82"/>
+        <location filename="../../ui/error_messages.py" line="85"/>
         <source>{path}: &apos;{value}&apos; is not a whole number.</source>
         <translation>{path}：“{value}”不是整数。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="83"/>
+        <location filename="../../ui/error_messages.py" line="86"/>
         <source>{path}: &apos;{value}&apos; is not a date (YYYY-MM-DD).</source>
         <translation>{path}：“{value}”不是日期（YYYY-MM-DD）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="84"/>
+        <location filename="../../ui/error_messages.py" line="87"/>
         <source>{path}: expected true or false.</source>
         <translation>{path}：应为 true 或 false。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="85"/>
+        <location filename="../../ui/error_messages.py" line="88"/>
         <source>{path}: the number of days cannot be negative.</source>
         <translation>{path}：天数不能为负数。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="86"/>
+        <location filename="../../ui/error_messages.py" line="89"/>
         <source>{path}: &quot;between&quot; takes a list of two values [low, high].</source>
         <translation>{path}：&quot;between&quot; 需要包含两个值的列表 [下限, 上限]。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="87"/>
+        <location filename="../../ui/error_messages.py" line="90"/>
         <source>{path}: the low end is above the high end.</source>
         <translation>{path}：下限大于上限。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="88"/>
+        <location filename="../../ui/error_messages.py" line="91"/>
         <source>{path}: &quot;{op}&quot; takes a non-empty list.</source>
         <translation>{path}：&quot;{op}&quot; 需要非空列表。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="89"/>
+        <location filename="../../ui/error_messages.py" line="92"/>
         <source>{path}: a group has only the key &quot;{kind}&quot;.</source>
         <translation>{path}：条件组只能有键 &quot;{kind}&quot;。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="90"/>
+        <location filename="../../ui/error_messages.py" line="93"/>
         <source>{path}.{kind}: expected a list of conditions.</source>
         <translation>{path}.{kind}：应为条件列表。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="91"/>
+        <location filename="../../ui/error_messages.py" line="94"/>
         <source>{path}: &apos;{value}&apos; is not one of {allowed}.</source>
         <translation>{path}：“{value}”不是 {allowed} 之一。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="92"/>
+        <location filename="../../ui/error_messages.py" line="95"/>
         <source>{path}: must be at least {minimum}.</source>
         <translation>{path}：不能小于 {minimum}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="93"/>
+        <location filename="../../ui/error_messages.py" line="96"/>
         <source>The two databases are at different schema revisions; open both with this version of Revisit first.</source>
         <translation>两个数据库的结构版本不同；请先用当前版本的回访系统分别打开它们。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="94"/>
+        <location filename="../../ui/error_messages.py" line="97"/>
         <source>The source and the target are the same database.</source>
         <translation>源数据库和目标数据库是同一个。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="95"/>
+        <location filename="../../ui/error_messages.py" line="98"/>
         <source>The target {where} already holds data (table {table}); Revisit copies only into an empty database, so nothing was changed.</source>
         <translation>目标 {where} 中已有数据（表 {table}）；回访系统只复制到空数据库，因此没有做任何更改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="96"/>
+        <location filename="../../ui/error_messages.py" line="99"/>
         <source>Table {table} did not arrive intact ({rows} of {expected} rows, checksums differ); nothing was kept in the target.</source>
         <translation>表 {table} 没有完整复制（{rows}/{expected} 行，校验和不一致）；目标中没有保留任何内容。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="99"/>
+        <location filename="../../ui/error_messages.py" line="102"/>
         <source>{where} is damaged ({problem}); nothing was changed. The latest backup is {backup}: close Revisit and put it in place of the damaged file.</source>
         <translation>{where} 已损坏（{problem}），没有做任何更改。最近的备份是 {backup}：请关闭回访系统，用它替换损坏的文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="100"/>
+        <location filename="../../ui/error_messages.py" line="103"/>
         <source>Someone saved a clashing change to {where} at the same moment; nothing was saved. Look at the record again and repeat the step.</source>
         <translation>有人在同一时刻向 {where} 保存了冲突的修改，本次没有保存。请重新查看该记录后再操作一次。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="101"/>
+        <location filename="../../ui/error_messages.py" line="104"/>
         <source>The connection to the database server {where} was lost; nothing was saved by this step. Check the network and try again.</source>
         <translation>与数据库服务器 {where} 的连接已断开，这一步没有保存任何内容。请检查网络后重试。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="110"/>
+        <location filename="../../ui/error_messages.py" line="113"/>
         <source>{where} is damaged ({problem}); nothing was changed. Restore it from your latest backup copy.</source>
         <translation>{where} 已损坏（{problem}），没有做任何更改。请用最近的备份恢复。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="116"/>
+        <location filename="../../ui/error_messages.py" line="119"/>
         <source>{where} is on a network drive. SQLite cannot share a file safely across a network (two PCs writing it can damage it): keep the file on this PC, or move the department to a PostgreSQL server with `db copy --to postgresql://…`.</source>
         <translation>{where} 位于网络驱动器上。SQLite 无法通过网络安全地共享同一个文件（两台电脑同时写入可能损坏它）：请把文件放在本机，或用 `db copy --to postgresql://…` 把全部门迁移到 PostgreSQL 服务器。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="117"/>
+        <location filename="../../ui/error_messages.py" line="120"/>
         <source>Unknown SMS vendor &apos;{vendor}&apos;.</source>
         <translation>未知的短信平台“{vendor}”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="118"/>
+        <location filename="../../ui/error_messages.py" line="121"/>
         <source>The SMS sending window must start before it ends.</source>
         <translation>短信发送时段的开始时间必须早于结束时间。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="119"/>
+        <location filename="../../ui/error_messages.py" line="122"/>
         <source>The SMS signature must be written as 【shop name】, not &apos;{signature}&apos;.</source>
         <translation>短信签名必须写成【门店名称】的形式，而不是“{signature}”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="120"/>
+        <location filename="../../ui/error_messages.py" line="123"/>
         <source>{name} must be between 0 and 365.</source>
         <translation>{name} 必须在 0 到 365 之间。</translation>
     </message>

@@ -14,6 +14,7 @@ from models import Customer, ListRun, ListRunExclusion, ListRunMember
 from services.labels import text
 from services.outputs.types import Excluded, ListDocument, ListMember
 from services.store.errors import N_, RevisitError
+from services.store.settings import Settings, load_settings_in
 
 Sessions = sessionmaker[Session]
 
@@ -33,6 +34,13 @@ class RunInfo:
     dropped: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class OpenedRun:
+    info: RunInfo
+    document: ListDocument
+    settings: Settings
+
+
 def _run(session: Session, run_id: int) -> ListRun:
     run = session.get(ListRun, run_id)
     if run is None:
@@ -43,23 +51,27 @@ def _run(session: Session, run_id: int) -> ListRun:
 def load_document(sessions: Sessions, run_id: int) -> ListDocument:
     """The run as it was printed: members in stored order (calls by caller, then mail, then
     SMS) and exclusions, all from the snapshots taken when the run was made."""
+    with sessions() as s:
+        return _document(s, run_id)
+
+
+def _document(s: Session, run_id: int) -> ListDocument:
     m, x = ListRunMember, ListRunExclusion
     rank = case({"phone": 0, "mail": 1, "sms": 2}, value=m.channel, else_=3)
-    with sessions() as s:
-        run = _run(s, run_id)
-        snaps = s.scalars(select(m.snapshot).where(m.run_id == run_id)
-                          .order_by(rank, m.id)).all()
-        exc = s.execute(select(x.reason, x.detail, x.snapshot).where(x.run_id == run_id)
-                        .order_by(x.reason, x.id)).all()
-        members = tuple(ListMember.from_data(json.loads(t)) for t in snaps if t)
-        excluded = []
-        for reason, detail, snap in exc:
-            who = json.loads(snap or "{}")
-            excluded.append(Excluded(who.get("name", ""), reason, text("exclusion", reason),
-                                     detail or "", who.get("code", ""), who.get("mobile")))
-        return ListDocument("回访名单", run.segment_name, run.id, run.as_of, run.created_at,
-                            text("purpose", run.purpose), members,
-                            tuple(excluded))
+    run = _run(s, run_id)
+    snaps = s.scalars(select(m.snapshot).where(m.run_id == run_id)
+                      .order_by(rank, m.id)).all()
+    exc = s.execute(select(x.reason, x.detail, x.snapshot).where(x.run_id == run_id)
+                    .order_by(x.reason, x.id)).all()
+    members = tuple(ListMember.from_data(json.loads(t)) for t in snaps if t)
+    excluded = []
+    for reason, detail, snap in exc:
+        who = json.loads(snap or "{}")
+        excluded.append(Excluded(who.get("name", ""), reason, text("exclusion", reason),
+                                 detail or "", who.get("code", ""), who.get("mobile")))
+    return ListDocument("回访名单", run.segment_name, run.id, run.as_of, run.created_at,
+                        text("purpose", run.purpose), members,
+                        tuple(excluded))
 
 
 def _names(session: Session, run_id: int, other: int | None) -> tuple[str, ...]:
@@ -74,19 +86,30 @@ def _names(session: Session, run_id: int, other: int | None) -> tuple[str, ...]:
 
 def run_info(sessions: Sessions, run_id: int) -> RunInfo:
     with sessions() as s:
-        run = _run(s, run_id)
-        by_channel = dict(s.execute(select(ListRunMember.channel, func.count())
-                                    .where(ListRunMember.run_id == run_id)
-                                    .group_by(ListRunMember.channel)).all())
-        excluded = dict(s.execute(select(ListRunExclusion.reason, func.count())
-                                  .where(ListRunExclusion.run_id == run_id)
-                                  .group_by(ListRunExclusion.reason)).all())
-        prev = run.previous_run_id
-        new = _names(s, run_id, prev) if prev else ()
-        dropped = _names(s, prev, run_id) if prev else ()
-        return RunInfo(run.id, run.segment_name, run.as_of, run.purpose, run.channel_mode,
-                       run.created_at, prev, by_channel,
-                       excluded, new, dropped)
+        return _info(s, run_id)
+
+
+def _info(s: Session, run_id: int) -> RunInfo:
+    run = _run(s, run_id)
+    by_channel = dict(s.execute(select(ListRunMember.channel, func.count())
+                                .where(ListRunMember.run_id == run_id)
+                                .group_by(ListRunMember.channel)).all())
+    excluded = dict(s.execute(select(ListRunExclusion.reason, func.count())
+                              .where(ListRunExclusion.run_id == run_id)
+                              .group_by(ListRunExclusion.reason)).all())
+    prev = run.previous_run_id
+    new = _names(s, run_id, prev) if prev else ()
+    dropped = _names(s, prev, run_id) if prev else ()
+    return RunInfo(run.id, run.segment_name, run.as_of, run.purpose, run.channel_mode,
+                   run.created_at, prev, by_channel,
+                   excluded, new, dropped)
+
+
+def open_run(sessions: Sessions, run_id: int) -> OpenedRun:
+    """Everything the window shows of a stored run, read in one session: its facts, the
+    document every file is printed from, and the settings the files are written with."""
+    with sessions() as s:
+        return OpenedRun(_info(s, run_id), _document(s, run_id), load_settings_in(s))
 
 
 def list_runs(sessions: Sessions, limit: int = 50) -> tuple[tuple[int, str, dt.date, int], ...]:

@@ -159,12 +159,12 @@ def _envelope(c: Canvas, m: ListMember, lay: dict, sender: Sender, font: str) ->
 
 def write_labels(doc: ListDocument, path: Path | str, layout_name: str = DEFAULT_LAYOUT,
                  sender: Sender | None = None) -> Path:
-    """Labels (or one envelope per page) for the document's mail members (all members when
-    none is on mail)."""
+    """Labels (or one envelope per page) for the document's mail members
+    (services/outputs/run_files.py refuses a run with none)."""
     path = Path(path)
     lay = layout(layout_name)
     font = cjk_font()
-    members = doc.of_channel("mail") or doc.members
+    members = doc.of_channel("mail")
     size = (lay["page"][0] * mm, lay["page"][1] * mm)
     # types-reportlab types initialFontName as a float; reportlab takes a font name there.
     c = Canvas(str(path), pagesize=size, invariant=1,

@@ -191,9 +191,10 @@ def _sections(members: tuple[ListMember, ...]) -> list[tuple[str, list[ListMembe
 
 
 def write_call_sheet(doc: ListDocument, path: Path | str) -> Path:
-    """Write the call sheet for the document's call members (all members when none is a call)."""
+    """Write the call sheet for the document's call members (services/outputs/run_files.py
+    refuses a run with none)."""
     path = Path(path)
-    members = doc.of_channel("call") or doc.members
+    members = doc.of_channel("call")
     st = _Styles()
     frame = Frame(MARGIN, FRAME_BOTTOM, PAGE[0] - 2 * MARGIN,
                   PAGE[1] - FRAME_TOP - FRAME_BOTTOM, 0, 0, 0, 0, id="body")

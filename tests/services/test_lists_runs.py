@@ -22,8 +22,9 @@ from models import (
     Vehicle,
 )
 from services.lists import build, outcomes, runs, unsubscribe
-from services.outputs import excel, pdf_call_sheet
+from services.outputs import excel, labels
 from services.segments import service as segments
+from services.store.settings import load_settings
 
 AS_OF = dt.date(2026, 11, 23)
 
@@ -110,13 +111,21 @@ def test_forced_channel_and_reprint_identical_after_changes(database, tmp_path):
     summary = _run(database, channel="mail")
     before = runs.load_document(database.sessions, summary.run_id)
     assert {m.channel for m in before.members} == {"mail"}
-    a = pdf_call_sheet.write_call_sheet(before, tmp_path / "a.pdf")
+    a = labels.write_labels(before, tmp_path / "a.pdf")
     with database.sessions.begin() as s:
         s.execute(Customer.__table__.update().values(name="改名了", mobile="13999999999"))
     after = runs.load_document(database.sessions, summary.run_id)
     assert after == before
-    assert pdf_call_sheet.write_call_sheet(after, tmp_path / "b.pdf").read_bytes() == \
-        a.read_bytes()
+    assert labels.write_labels(after, tmp_path / "b.pdf").read_bytes() == a.read_bytes()
+
+
+def test_opening_a_run_reads_what_the_window_shows_in_one_go(database):
+    setup(database)
+    summary = _run(database)
+    opened = runs.open_run(database.sessions, summary.run_id)
+    assert opened.info == runs.run_info(database.sessions, summary.run_id)
+    assert opened.document == runs.load_document(database.sessions, summary.run_id)
+    assert opened.settings == load_settings(database.sessions)
 
 
 def test_diff_with_previous_run(database):

@@ -64,3 +64,34 @@ def test_stored_filter_that_no_longer_validates_names_the_segment(database):
                                  '"gone", "op": "="}}'))
     with pytest.raises(RevisitError, match="segment '旧' cannot be read.*unknown field 'gone'"):
         service.get_segment(database.sessions, "旧")
+
+
+def test_preview_is_the_count_and_the_first_members_from_one_compile(database, monkeypatch):
+    import datetime as dt
+
+    from models import Customer, Vehicle
+    from services.segments import compiler
+
+    with database.sessions.begin() as s:
+        for i, years in enumerate(((8, 6), (2,), (7,), ()), start=1):
+            s.add(Customer(id=i, code=f"C{i}", name=f"客户{i}", mobile=f"1380013000{i}"))
+            s.flush()
+            for y in years:
+                s.add(Vehicle(customer_id=i, brand="丰田", model="凯美瑞",
+                              purchase_date=dt.date(2026 - y, 1, 1)))
+    as_of = dt.date(2026, 11, 23)
+    compiled = []
+
+    def counting(*args, **kwargs):
+        compiled.append(1)
+        return compiler.compile_filter(*args, **kwargs)
+
+    monkeypatch.setattr(service, "compile_filter", counting)
+    shown = service.preview(database.sessions, OLD_CARS, as_of, limit=2)
+    assert len(compiled) == 1
+    assert shown.count == service.count(database.sessions, OLD_CARS, as_of)
+    assert (shown.count.customers, shown.count.vehicles) == (2, 3)
+    everyone = service.members(database.sessions, OLD_CARS, as_of, limit=None)
+    assert shown.page.rows == everyone.rows[:2] and shown.page.total == everyone.total == 3
+    whole = service.preview(database.sessions, {"version": 1, "where": None}, as_of)
+    assert whole.count.vehicles is None and whole.page.total == whole.count.customers == 4

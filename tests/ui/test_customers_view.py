@@ -182,3 +182,12 @@ def test_readings_follow_the_customer_on_the_page(qtbot, view, demo_db):
         if seen == 3:
             break
     assert seen == 3
+
+
+def test_the_page_opens_on_the_customers_brief(qtbot, view):
+    view.table.selectRow(2)
+    expected = view.model.customer_id(2)
+    qtbot.waitUntil(lambda: view.page.brief.brief is not None
+                    and view.page.brief.brief.customer_id == expected, timeout=5000)
+    assert view.page.tabs.currentWidget() is view.page.brief
+    assert view.page.brief.text_of("cars")

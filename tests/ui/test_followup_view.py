@@ -251,3 +251,16 @@ def test_a_failed_save_keeps_the_call_and_what_was_typed(qtbot, view, due_db, mo
     assert view.queue.count() == 2
     assert view.outcomes.checkedButton().property("code") == "appointment"
     assert view.feedback.toPlainText() == "明天下午来店"
+
+
+def test_the_brief_beside_each_call_is_that_customers(qtbot, view, due_db):
+    for _ in range(2):
+        call = view.current_call()
+        qtbot.waitUntil(lambda c=call: view.brief.brief is not None
+                        and view.brief.brief.customer_id == c.customer_id, timeout=5000)
+        assert "no answer" in view.brief.text_of("contact").lower() or \
+            "无人接听" in view.brief.text_of("contact")
+        view.outcomes.button(1).setChecked(True)
+        with qtbot.waitSignal(view.call_saved, timeout=5000):
+            view.save_current()
+    assert view.brief.brief is None  # no call left, no brief

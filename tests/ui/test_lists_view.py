@@ -10,6 +10,7 @@ from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QMessageBox
 
 from services.lists import runs
+from services.outputs import run_files
 from services.segments import service as segments
 from tests.ui.conftest import DEMO_TODAY, shut_down
 from ui.labels import label
@@ -90,7 +91,7 @@ def test_outputs_preview_print_and_save(qtbot, view, demo_db, tmp_path):
 
     target = tmp_path / "calls.xlsx"
     with qtbot.waitSignal(outputs.written, timeout=30000):
-        outputs.save("call", str(target))
+        outputs.save(run_files.CALL_LIST, str(target))
     doc = runs.load_document(demo_db.sessions, run_id)
     sheet = openpyxl.load_workbook(target, read_only=True).active
     rows = list(sheet.iter_rows(min_row=2, values_only=True))
@@ -184,3 +185,26 @@ def test_purposes_are_explained_where_they_are_chosen(qtbot, view):
     assert view.purpose_hint.text() == purpose_hint("marketing") and view.purpose_hint.isVisible()
     view.purpose.setCurrentIndex(view.purpose.findData("sales"))
     assert view.purpose_hint.text() == purpose_hint("sales")
+
+
+def test_opening_a_run_is_one_question(qtbot, view, demo_db, monkeypatch):
+    run_id = _build(qtbot, view)
+    asked = []
+    real = runs.open_run
+    monkeypatch.setattr(runs, "open_run", lambda *a: asked.append(a[1:]) or real(*a))
+    for name in ("run_info", "load_document"):
+        monkeypatch.setattr(runs, name, lambda *_a: pytest.fail("asked separately"))
+    with qtbot.waitSignal(view.run_built, timeout=10000):
+        view.open_run(run_id)
+    assert asked == [(run_id,)] and view.outputs.document.run_id == run_id
+
+
+def test_a_segment_saved_elsewhere_is_offered_and_ticks_stay(qtbot, view, demo_db):
+    from ui.tasks import changed
+
+    view.callers.item(1).setCheckState(Qt.CheckState.Checked)
+    segments.save_segment(demo_db.sessions, "新分群", {"version": 1, "where": None})
+    view.runner.announce(changed("segments"))
+    assert view.segment.findText("新分群") >= 0
+    assert view.segment.currentText() == "5年以上车主"  # the choice stays
+    assert view.options().staff == (view.callers.item(1).data(Qt.ItemDataRole.UserRole),)

@@ -77,3 +77,24 @@ def test_a_notice_shows_in_the_status_bar_with_its_action(qtbot, window):
     assert [b.text() for b in buttons] == ["Open folder"]
     buttons[0].click()
     assert clicked == [1]
+
+
+def test_areas_follow_each_others_writes_through_data_changed(qtbot, window, monkeypatch):
+    from ui.tasks import changed
+
+    refreshed: list[str] = []
+    monkeypatch.setattr(window.followups, "refresh", lambda: refreshed.append("queue"))
+    monkeypatch.setattr(
+        window.customers.model, "refresh_rows", lambda: refreshed.append("customers")
+    )
+    segments_view = window.segments
+    segments_view.editor.set_data({"version": 1, "where": None})
+    segments_view.name.setText("全部客户")
+    segments_view.save()
+    qtbot.waitUntil(lambda: window.lists.segment.findText("全部客户") >= 0, timeout=10000)
+    qtbot.waitUntil(lambda: not window.runner.busy, timeout=10000)
+    assert refreshed == []  # a segment is neither a call nor a list
+    window.runner.announce(changed("lists"))
+    assert refreshed == ["queue"]
+    window.runner.announce(changed("contacts", customer=1))
+    assert sorted(refreshed[1:]) == ["customers", "queue"]

@@ -276,3 +276,49 @@ def test_save_first_without_a_name_shows_why_and_keeps_the_conditions(qtbot, vie
     assert len(asked) == 1 and segments.list_segments(view.database.sessions) == ()
     assert view.tabs.currentIndex() == 0 and "name" in view.problem.text()
     assert view.editor.data() == edited and view.name.text() == ""
+
+
+def test_count_and_preview_compile_the_filter_once(qtbot, view, demo_db, monkeypatch):
+    from services.segments import compiler
+
+    qtbot.waitUntil(lambda: not view.runner.busy, timeout=10000)
+    compiled = []
+
+    def counting(*args, **kwargs):
+        compiled.append(args[0])
+        return compiler.compile_filter(*args, **kwargs)
+
+    monkeypatch.setattr("services.segments.service.compile_filter", counting)
+    _edit(view)
+    view._count_timer.stop()  # the edits' own delayed count: asked here instead
+    view.refresh_count()
+    qtbot.waitUntil(lambda: not view.runner.busy and view.preview.rowCount() > 0, timeout=10000)
+    assert len(compiled) == 1
+    expected = segments.count(demo_db.sessions, view.editor.data(), DEMO_TODAY)
+    assert str(expected.customers) in view.count.text().replace(",", "")
+    assert view.preview.rowCount() == min(200, expected.vehicles)
+
+
+def test_questions_that_may_rebuild_a_summary_run_as_writes(qtbot, view, monkeypatch):
+    asked = []
+    view._count_timer.stop()
+    monkeypatch.setattr(view.runner, "run", lambda work, **kw: asked.append(
+        (kw.get("label"), kw.get("write", False))))
+    view.prepare_summaries()
+    view.refresh_rfm()
+    view.km_floor.setValue(50_000)  # the matrix with a km floor reads the km summary
+    view.km_floor.setValue(0)  # without one it asks the live query only: a read
+    view.refresh_groups()
+    view.refresh_count()
+    assert [write for _label, write in asked] == [True, True, True, False, False, False]
+
+
+def test_an_imported_segment_is_announced(qtbot, view, tmp_path, monkeypatch):
+    path = tmp_path / "seg.json"
+    path.write_text('{"name": "导入的", "filter": {"version": 1, "where": null}}',
+                    encoding="utf-8")
+    monkeypatch.setattr("ui.views.segments_view.ask_open_path", lambda *a, **k: str(path))
+    with qtbot.waitSignal(view.runner.data_changed, timeout=5000) as change:
+        view._on_import()
+    assert change.args[0].touches("segments")
+    qtbot.waitUntil(lambda: view.saved.count() == 1, timeout=5000)

@@ -44,7 +44,6 @@ def build_parser(commands: bool = True) -> argparse.ArgumentParser:
     if not commands:
         return parser
     from ui.cli import (
-        customer_commands,
         db_commands,
         demo_command,
         list_commands,
@@ -53,8 +52,7 @@ def build_parser(commands: bool = True) -> argparse.ArgumentParser:
     )
 
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in (demo_command, db_commands, segment_commands, list_commands, report_commands,
-                   customer_commands):
+    for module in (demo_command, db_commands, segment_commands, list_commands, report_commands):
         module.register(sub)
     return parser
 

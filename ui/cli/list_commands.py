@@ -9,7 +9,7 @@ from pathlib import Path
 
 from services.labels import text
 from services.lists import build, outcomes, runs, unsubscribe
-from services.outputs import excel, labels, pdf_call_sheet, sms
+from services.outputs import run_files, sms
 from services.outputs.types import ListDocument
 from services.store.errors import N_, RevisitError
 from services.store.settings import Settings, load_settings
@@ -67,47 +67,26 @@ def _output_args(p: argparse.ArgumentParser) -> None:
     )
 
 
-def _sibling(out: Path, tag: str, suffix: str) -> Path:
-    return out.with_name(f"{out.stem}-{tag}{suffix}")
-
-
-def write_files(doc: ListDocument, args, st: Settings) -> list[Path]:
-    written: list[Path] = []
-    out: Path = args.out
-    channels = [c for c in ("call", "mail", "sms") if doc.of_channel(c)]
-    single = len(channels) == 1
-    for ch in channels:
-        if ch == "call":
-            target = out if args.format != "pdf" else out.with_suffix(".pdf")
-            if args.format == "pdf":
-                written.append(pdf_call_sheet.write_call_sheet(doc, target))
-            else:
-                written.append(excel.write_list(doc, "call", target, args.format))
-        elif ch == "mail":
-            suffix = ".pdf" if args.format == "pdf" else f".{args.format}"
-            target = out if single else _sibling(out, "mail", suffix)
-            if args.format == "pdf":
-                sender = labels.Sender.from_settings(st)
-                written.append(
-                    labels.write_labels(doc, target, args.labels or st.label_layout, sender)
-                )
-            else:
-                written.append(excel.write_list(doc, "mail", target, args.format))
-        else:
-            fmt = "csv" if args.format == "csv" else "xlsx"
-            target = out if single and args.format != "pdf" else _sibling(out, "sms", f".{fmt}")
-            if not args.sms_template:
-                written.append(excel.write_list(doc, "sms", target, fmt))
-                continue
-            send_at = args.send_at or dt.datetime.now().replace(second=0, microsecond=0)
-            result = sms.write_with_settings(
-                doc.of_channel("sms"), args.sms_template, st, target, fmt=fmt, send_at=send_at
-            )
+def write_files(doc: ListDocument, args, st: Settings) -> list[run_files.WrittenFile]:
+    """The run's files as services/outputs/run_files.py plans them, each reported as written."""
+    requests = run_files.plan_run_files(
+        doc,
+        args.out,
+        args.format,
+        label_layout=args.labels,
+        sms_text=args.sms_template or "",
+        send_at=args.send_at,
+    )
+    written = []
+    for request in requests:
+        done = run_files.write_run_file(doc, request, st)
+        if done.kind == run_files.SMS_FILE:
             print(
-                f"SMS: {len(result.rows):,} numbers, {result.total_parts:,} billed messages"
-                + (f", {len(result.skipped)} skipped" if result.skipped else "")
+                f"SMS: {done.rows:,} numbers, {done.sms_parts:,} billed messages"
+                + (f", {len(done.skipped)} skipped" if done.skipped else "")
             )
-            written.append(result.path)
+        print(f"wrote {done.path}")
+        written.append(done)
     return written
 
 
@@ -147,16 +126,14 @@ def _build(args, open_db) -> int:
         print(f"  caller {name}: {n:,}")
     for reason, n in summary.excluded.items():
         print(f"  excluded, {reason}: {n:,}")
-    for path in write_files(runs.load_document(db.sessions, summary.run_id), args, st):
-        print(f"wrote {path}")
+    write_files(runs.load_document(db.sessions, summary.run_id), args, st)
     return 0
 
 
 def _print(args, open_db) -> int:
     _check_out(args.out)
     db = open_db()
-    for path in write_files(runs.load_document(db.sessions, args.run), args, _settings(open_db)):
-        print(f"wrote {path}")
+    write_files(runs.load_document(db.sessions, args.run), args, _settings(open_db))
     return 0
 
 

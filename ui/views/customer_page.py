@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from services.customers.brief import Brief
 from services.customers.detail import CustomerDetail
 from services.customers.profile import Change
 from ui.labels import label
@@ -130,6 +131,10 @@ class CustomerPage(QWidget):
         QShortcut(QKeySequence("Ctrl+E"), self, self._on_record_clicked)
 
         self.tabs = QTabWidget()
+        from ui.views.brief_view import BriefView  # it uses this module's fmt()
+
+        self.brief = BriefView()
+        self.tabs.addTab(self.brief, self.tr("Brief"))
         self._profile_now = make_table([self.tr("Attribute"), self.tr("Value"), self.tr("Since")])
         self._timeline = make_table(
             [
@@ -234,8 +239,9 @@ class CustomerPage(QWidget):
     def customer_id(self) -> int | None:
         return self._customer_id
 
-    def show_detail(self, detail: CustomerDetail | None) -> None:
+    def show_detail(self, detail: CustomerDetail | None, brief: Brief | None = None) -> None:
         self._detail = detail
+        self.brief.show_brief(brief if detail is not None else None)
         self._customer_id = detail.id if detail else None
         self._record_button.setEnabled(detail is not None)
         if detail is None:

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 from services.customers import detail as customer_detail
 from services.customers import profile
 from services.customers import search as customers
+from services.customers.brief import brief_for
 from services.store.database import Database
 from ui.dialogs.profile_change_dialog import ProfileChangeDialog
 from ui.table_models.customer_table import (
@@ -212,17 +213,23 @@ class CustomersView(QWidget):
             self._show_customer(customer_id)
 
     def _show_customer(self, customer_id: int) -> None:
+        def work(_p, _c):
+            detail = customer_detail.load(self.database.sessions, customer_id)
+            return detail, brief_for(self.database.sessions, detail)
+
         self.runner.run(
-            lambda _p, _c: customer_detail.load(self.database.sessions, customer_id),
+            work,
             on_done=self._on_detail_loaded,
             parent_widget=self,
             label=self.tr("Loading customer"),
+            latest="customer-detail",
         )
 
-    def _on_detail_loaded(self, detail) -> None:
+    def _on_detail_loaded(self, loaded) -> None:
+        detail, brief = loaded
         current = self.model.customer_id(self.table.currentIndex().row())
         if current in (None, detail.id):
-            self.page.show_detail(detail)
+            self.page.show_detail(detail, brief)
 
     def show_customer(self, customer_id: int) -> None:
         """Select a customer by id (from other views); clears the search if needed."""

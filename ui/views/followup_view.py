@@ -29,9 +29,11 @@ from PySide6.QtWidgets import (
 
 from models.profile import PROFILE_ATTRIBUTES
 from services.contacts import calls
+from services.customers.brief import Brief, load_brief
 from services.store.database import Database
 from ui.labels import choices, label
 from ui.tasks import DataChange, TaskRunner, changed, show_error
+from ui.views.brief_view import BriefView
 from ui.views.customer_page import fmt
 from ui.widgets import date_edit
 
@@ -86,6 +88,7 @@ class FollowUpView(QWidget):
                 shortcut.activated.connect(button.click)
             self.outcomes.addButton(button, n)
             outcome_box.addWidget(button, n // 3, n % 3)
+        self.brief = BriefView()
         self.hint = QLabel()
         self.hint.setStyleSheet("color: #b71c1c;")
         self.feedback = QPlainTextEdit()
@@ -139,6 +142,7 @@ class FollowUpView(QWidget):
         card_layout = QVBoxLayout(card)
         card_layout.addWidget(self.title)
         card_layout.addWidget(self.summary)
+        card_layout.addWidget(self.brief)
         card_layout.addLayout(form)
         card_layout.addWidget(self.save_button)
         card_layout.addStretch(1)
@@ -277,10 +281,12 @@ class FollowUpView(QWidget):
         self.next_date.setDate(QDate.currentDate().addDays(7))
         self.next_date.blockSignals(False)
         self.has_next.setChecked(False)
+        self.brief.show_brief(None)
         if call is None:
             self.title.setText(self.tr("No calls due. Well done."))
             self.summary.clear()
             return
+        self._load_brief(call)
         no_mobile = self.tr("no mobile")
         self.title.setText(f"{call.name}   {call.mobile or no_mobile}")
         facts = [
@@ -289,12 +295,22 @@ class FollowUpView(QWidget):
             label("purpose", call.purpose),
             call.attempts and self.tr("attempt %1").replace("%1", str(call.attempts + 1)),
         ]
-        if call.last_contact:
-            said = f"：{call.last_feedback}" if call.last_feedback else ""
-            facts.append(self.tr("last contact %1").replace("%1", fmt(call.last_contact)) + said)
         self.summary.setText("  ·  ".join(str(f) for f in facts if f))
         if self.isVisible():  # a queue loaded in the background must not take another area's focus
             self.focus_first()
+
+    def _load_brief(self, call: calls.DueCall) -> None:
+        self.runner.run(
+            lambda _p, _c: load_brief(self.database.sessions, call.customer_id),
+            on_done=lambda brief: self._show_brief(call, brief),
+            latest="follow-up-brief",
+            parent_widget=self,
+            label=self.tr("Loading the brief"),
+        )
+
+    def _show_brief(self, call: calls.DueCall, brief: Brief) -> None:
+        if self._shown is call:  # the caller may have moved on while it loaded
+            self.brief.show_brief(brief)
 
     def _set_next_in(self, days: int) -> None:
         self.has_next.setChecked(True)

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from services.outputs import excel, labels, pdf_call_sheet, sms
+from services.outputs import labels, run_files
 from services.outputs.types import ListDocument
 from services.store.settings import Settings
 from ui.files import ask_save_path, open_actions
@@ -100,11 +100,11 @@ class ListOutputs(QWidget):
 
         self.preview_button.clicked.connect(lambda: self.preview())
         self.print_button.clicked.connect(self._on_print)
-        self.save_pdf.clicked.connect(lambda: self._save("pdf"))
-        self.save_call_xlsx.clicked.connect(lambda: self._save("call"))
-        self.save_mail_xlsx.clicked.connect(lambda: self._save("mail"))
-        self.save_labels.clicked.connect(lambda: self._save("labels"))
-        self.save_sms.clicked.connect(lambda: self._save("sms"))
+        self.save_pdf.clicked.connect(lambda: self._save(run_files.CALL_SHEET))
+        self.save_call_xlsx.clicked.connect(lambda: self._save(run_files.CALL_LIST))
+        self.save_mail_xlsx.clicked.connect(lambda: self._save(run_files.MAIL_LIST))
+        self.save_labels.clicked.connect(lambda: self._save(run_files.LABELS))
+        self.save_sms.clicked.connect(lambda: self._save(run_files.SMS_FILE))
         self.set_document(None, Settings())
 
     def set_document(self, document: ListDocument | None, settings: Settings) -> None:
@@ -129,16 +129,17 @@ class ListOutputs(QWidget):
         return self._tmp / f"call-sheet-{self.document.run_id}.pdf"
 
     def preview(self, then=None) -> None:
-        doc, path = self.document, self._preview_path()
+        doc, st = self.document, self.settings
+        request = run_files.FileRequest(run_files.CALL_SHEET, self._preview_path(), "pdf")
 
-        def loaded(_path) -> None:
-            self.pdf.load(str(path))
+        def loaded(written: run_files.WrittenFile) -> None:
+            self.pdf.load(str(written.path))
             self.status.setText(self.tr("%n page(s)", "", self.pdf.pageCount()))
             if then is not None:
                 then()
 
         self.runner.run(
-            lambda _p, _c: pdf_call_sheet.write_call_sheet(doc, path),
+            lambda _p, _c: run_files.write_run_file(doc, request, st),
             on_done=loaded,
             parent_widget=self,
             label=self.tr("Making the call sheet"),
@@ -177,12 +178,13 @@ class ListOutputs(QWidget):
     def _ask_path(self, kind: str) -> str:
         doc = self.document
         stem = f"{doc.segment}-{doc.as_of:%Y%m%d}-{doc.run_id}"
-        suggestions = {  # output → (kind of file for ui.files, suggested name, filters)
-            "pdf": ("call_sheet", f"{stem}-回访单.pdf", self.tr("PDF (*.pdf)")),
-            "call": ("excel_list", f"{stem}-电话名单.xlsx", self.tr("Excel (*.xlsx);;CSV (*.csv)")),
-            "mail": ("excel_list", f"{stem}-邮寄名单.xlsx", self.tr("Excel (*.xlsx);;CSV (*.csv)")),
-            "labels": ("labels", f"{stem}-标签.pdf", self.tr("PDF (*.pdf)")),
-            "sms": ("sms", f"{stem}-短信.xlsx", self.tr("Excel (*.xlsx);;CSV (*.csv)")),
+        excel_filters = self.tr("Excel (*.xlsx);;CSV (*.csv)")
+        suggestions = {  # kind of output → (kind of file for ui.files, suggested name, filters)
+            run_files.CALL_SHEET: ("call_sheet", f"{stem}-回访单.pdf", self.tr("PDF (*.pdf)")),
+            run_files.CALL_LIST: ("excel_list", f"{stem}-电话名单.xlsx", excel_filters),
+            run_files.MAIL_LIST: ("excel_list", f"{stem}-邮寄名单.xlsx", excel_filters),
+            run_files.LABELS: ("labels", f"{stem}-标签.pdf", self.tr("PDF (*.pdf)")),
+            run_files.SMS_FILE: ("sms", f"{stem}-短信.xlsx", excel_filters),
         }
         file_kind, name, filters = suggestions[kind]
         return ask_save_path(self, file_kind, name, filters, self.tr("Save as"))
@@ -194,41 +196,39 @@ class ListOutputs(QWidget):
         if path:
             self.save(kind, path)
 
+    def _request(self, kind: str, path: str) -> run_files.FileRequest:
+        """What the panel asks for: `kind` is one of services/outputs/run_files.py's kinds."""
+        if kind in run_files.PDF_KINDS:
+            return run_files.FileRequest(
+                kind, Path(path), "pdf", label_layout=self.layout_box.currentData()
+            )
+        return run_files.FileRequest(
+            kind,
+            Path(path),
+            run_files.list_format(path),
+            sms_text=self.sms_text.toPlainText().strip(),
+            send_at=self.send_at.dateTime().toPython(),
+        )
+
     def save(self, kind: str, path: str) -> None:
         """Write one output to `path` in the background (also used by tests)."""
-        doc, st = self.document, self.settings
-        fmt = "csv" if path.lower().endswith(".csv") else "xlsx"
-        if kind == "pdf":
-            work = lambda _p, _c: pdf_call_sheet.write_call_sheet(doc, path)  # noqa: E731
-        elif kind in ("call", "mail"):
-            work = lambda _p, _c: excel.write_list(doc, kind, path, fmt)  # noqa: E731
-        elif kind == "labels":
-            layout_name = self.layout_box.currentData()
-            sender = labels.Sender.from_settings(st)
-            work = lambda _p, _c: labels.write_labels(doc, path, layout_name, sender)  # noqa: E731
-        else:
-            text = self.sms_text.toPlainText().strip()
-            when = self.send_at.dateTime().toPython()
-            members = doc.of_channel("sms") or doc.members
-
-            def work(_p, _c):
-                return sms.write_with_settings(members, text, st, path, fmt=fmt, send_at=when)
-
+        doc, st, request = self.document, self.settings, self._request(kind, path)
         self.runner.run(
-            work,
-            on_done=lambda result: self._on_written(path, result),
+            lambda _p, _c: run_files.write_run_file(doc, request, st),
+            on_done=self._on_written,
             parent_widget=self,
             label=self.tr("Writing %1").replace("%1", path),
         )
 
-    def _on_written(self, path: str, result) -> None:
+    def _on_written(self, written: run_files.WrittenFile) -> None:
+        path = str(written.path)
         text = self.tr("Saved %1").replace("%1", path)
-        if isinstance(result, sms.SmsFile):
+        if written.kind == run_files.SMS_FILE:
             text += "\n" + self.tr("%1 numbers, %2 billed messages, %3 skipped").replace(
-                "%1", str(len(result.rows))
-            ).replace("%2", str(result.total_parts)).replace("%3", str(len(result.skipped)))
+                "%1", str(written.rows)
+            ).replace("%2", str(written.sms_parts)).replace("%3", str(len(written.skipped)))
         self.status.setText(text)
         self.runner.notify(
-            self.tr("Saved %1").replace("%1", Path(path).name), actions=open_actions(path)
+            self.tr("Saved %1").replace("%1", written.path.name), actions=open_actions(path)
         )
         self.written.emit(path)

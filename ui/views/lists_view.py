@@ -30,7 +30,7 @@ from services.segments import service as segments
 from services.store.database import Database
 from services.store.settings import load_settings
 from ui.labels import label
-from ui.tasks import TaskRunner, changed
+from ui.tasks import DataChange, TaskRunner, changed
 from ui.views.customer_page import fill_table, make_table
 from ui.views.list_outputs import ListOutputs
 from ui.views.preferences_panel import purpose_hint
@@ -41,6 +41,8 @@ CHANNEL_MODES = ("auto", "call", "sms", "mail")
 
 
 class ListsView(QWidget):
+    """`run_built` carries the id of the run shown on steps 2 and 3 (built or reopened)."""
+
     run_built = Signal(int)
 
     def __init__(self, database: Database, runner: TaskRunner, parent=None) -> None:
@@ -72,7 +74,13 @@ class ListsView(QWidget):
         self.tabs.currentChanged.connect(lambda i: i == 1 and self.refresh_history())
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs)
+        runner.data_changed.connect(self._on_data_changed)
         self._go(0)
+
+    def _on_data_changed(self, change: DataChange) -> None:
+        # The segments to choose from, and the settings' default for "not contacted again".
+        if change.touches("segments", "settings"):
+            self.reload_choices()
 
     # --- step 1: segment, purpose, channel, callers --------------------------------------
     def _build_choose(self) -> QWidget:
@@ -165,26 +173,32 @@ class ListsView(QWidget):
         for info in segments.list_segments(self.database.sessions):
             self.segment.addItem(info.name, info.name)
         self.segment.setCurrentIndex(max(0, self.segment.findText(current)))
+        ticked = set(self._ticked_callers())
         self.callers.clear()
         for staff in calls.staff_list(self.database.sessions):
             item = QListWidgetItem(staff.display_name)
             item.setData(Qt.ItemDataRole.UserRole, staff.username)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-            item.setCheckState(Qt.CheckState.Unchecked)
+            item.setCheckState(
+                Qt.CheckState.Checked if staff.username in ticked else Qt.CheckState.Unchecked
+            )
             self.callers.addItem(item)
         self.settings = load_settings(self.database.sessions)
         self.fatigue.setValue(self.settings.contact_fatigue_days)
         self.build_button.setEnabled(self.segment.count() > 0)
 
-    def options(self) -> build.RunOptions:
-        chosen = tuple(
+    def _ticked_callers(self) -> tuple[str, ...]:
+        """The ticked callers' usernames."""
+        return tuple(
             self.callers.item(i).data(Qt.ItemDataRole.UserRole)
             for i in range(self.callers.count())
             if self.callers.item(i).checkState() == Qt.CheckState.Checked
         )
+
+    def options(self) -> build.RunOptions:
         return build.RunOptions(
             channel=self.channels.checkedButton().property("code"),
-            staff=chosen,
+            staff=self._ticked_callers(),
             split=self.split.currentData(),
             purpose=self.purpose.currentData(),
             as_of=self.as_of.date().toPython(),
@@ -297,17 +311,15 @@ class ListsView(QWidget):
 
     def open_run(self, run_id: int) -> None:
         """Show a stored run (new or past) on steps 2 and 3."""
-
-        def work(_p, _c):
-            s = self.database.sessions
-            return runs.run_info(s, run_id), runs.load_document(s, run_id), load_settings(s)
-
         self.runner.run(
-            work, on_done=self._show_run, parent_widget=self, label=self.tr("Loading the list")
+            lambda _p, _c: runs.open_run(self.database.sessions, run_id),
+            on_done=self._show_run,
+            parent_widget=self,
+            label=self.tr("Loading the list"),
         )
 
-    def _show_run(self, loaded) -> None:
-        info, document, settings = loaded
+    def _show_run(self, opened: runs.OpenedRun) -> None:
+        info, document, settings = opened.info, opened.document, opened.settings
         self.run_id = info.run_id
         self.build_button.setEnabled(True)
         locale = QLocale()

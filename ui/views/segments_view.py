@@ -37,10 +37,10 @@ log = logging.getLogger(__name__)
 
 
 class SegmentsView(QWidget):
-    """`open_members` asks the window to show a customer (double-click in the preview)."""
+    """`open_customer` asks the window to show a customer (double-click in the preview). Every
+    segment write announces "segments" on the runner's `data_changed`."""
 
     open_customer = Signal(int)
-    segments_changed = Signal()
 
     def __init__(self, database: Database, runner: TaskRunner, parent=None) -> None:
         super().__init__(parent)
@@ -287,20 +287,16 @@ class SegmentsView(QWidget):
         as_of = self.as_of.date().toPython()
         self.count.setText(self.tr("Counting…"))
 
-        def work(_p, _c):
-            counted = segments.count(self.database.sessions, flt, as_of)
-            page = segments.members(self.database.sessions, flt, as_of, limit=200)
-            return counted, page
-
         self.runner.run(
-            work,
-            on_done=lambda r: self._show_count(*r),
+            lambda _p, _c: segments.preview(self.database.sessions, flt, as_of, limit=200),
+            on_done=self._show_count,
             parent_widget=self,
             label=self.tr("Counting members"),
             latest="segment-count",
         )
 
-    def _show_count(self, counted, page) -> None:
+    def _show_count(self, shown: segments.SegmentPreview) -> None:
+        counted, page = shown.count, shown.page
         locale = QLocale()
         text = self.tr("%1 customers").replace("%1", locale.toString(counted.customers))
         if counted.vehicles is not None:
@@ -363,13 +359,11 @@ class SegmentsView(QWidget):
         if name is not None:
             self.name.setText(name)
         self.reload_list()
-        self.segments_changed.emit()
 
     def _after_change(self, select: str | None) -> None:
         """A segment arrived from elsewhere (an import): list it and open it, asking first if
         that would drop unsaved edits."""
         self.reload_list(select)
-        self.segments_changed.emit()
 
     def _ask_name(self, title: str, default: str) -> str | None:
         name, ok = QInputDialog.getText(self, title, self.tr("Name:"), text=default)
@@ -421,7 +415,6 @@ class SegmentsView(QWidget):
             self._current_name = None
             self.reload_list()
             self.new_segment()  # the user chose to delete it: nothing to ask
-            self.segments_changed.emit()
 
         self.runner.run(
             lambda _p, _c: segments.delete_segment(self.database.sessions, name),
@@ -447,7 +440,11 @@ class SegmentsView(QWidget):
             )
 
         self.runner.run(
-            work, on_done=lambda info: self._after_change(info.name), parent_widget=self, write=True
+            work,
+            on_done=lambda info: self._after_change(info.name),
+            parent_widget=self,
+            write=True,
+            changes=changed("segments"),
         )
 
     def _on_export(self) -> None:
@@ -533,6 +530,7 @@ class SegmentsView(QWidget):
             latest="segments-matrix",
             parent_widget=self,
             label=self.tr("Counting the matrix"),
+            write=floor is not None,  # a km floor may rebuild the km summary first
         )
 
     def _show_matrix(self, result) -> None:
@@ -582,6 +580,7 @@ class SegmentsView(QWidget):
             on_failed=lambda exc: log.warning("summaries not prepared: %s", exc),
             parent_widget=self,
             label=self.tr("Preparing the RFM and mileage figures"),
+            write=True,  # it builds the summaries
         )
 
     def refresh_rfm(self) -> None:
@@ -592,6 +591,7 @@ class SegmentsView(QWidget):
             latest="segments-rfm",
             parent_widget=self,
             label=self.tr("Counting RFM classes"),
+            write=True,  # it may rebuild the RFM summary first
         )
 
     def _show_rfm(self, result) -> None:

@@ -1,0 +1,182 @@
+"""The files of a list run, for the window and the CLI alike: which files a whole run produces
+(`plan_run_files`) and the one writer of each (`write_run_file`). A file holds only the members
+of its channel, and is written in a scratch folder beside its target and renamed into place, so
+a failure never leaves a part-written file behind."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import NoReturn
+
+from services.outputs import excel, labels, pdf_call_sheet, sms
+from services.outputs.types import LIST_CHANNELS, ListDocument, ListMember
+from services.store.errors import N_, RevisitError
+from services.store.settings import Settings
+
+CALL_SHEET = "call_sheet"  # PDF to print for the callers, exclusions in an appendix
+CALL_LIST = "call_list"  # Excel/CSV with the columns `list outcomes` reads back
+MAIL_LIST = "mail_list"  # Excel/CSV of addresses
+LABELS = "labels"  # PDF of labels or envelopes
+SMS_LIST = "sms_list"  # Excel/CSV of the SMS members, no message
+SMS_FILE = "sms"  # the SMS vendor's upload file, one rendered message per number
+
+# The channel whose members each kind of file holds.
+CHANNEL_OF = {
+    CALL_SHEET: "call",
+    CALL_LIST: "call",
+    MAIL_LIST: "mail",
+    LABELS: "mail",
+    SMS_LIST: "sms",
+    SMS_FILE: "sms",
+}
+PDF_KINDS = (CALL_SHEET, LABELS)
+
+# A run's members were checked against the do-not-contact flags, consent and contact details of
+# their own channel only (services/lists/routing.py), so a file of another channel's members
+# could text someone who unsubscribed or post to someone without an address. A file is therefore
+# made of its own channel's members only, and asking for one of a channel nobody in the run is
+# on is refused with the reason (the window once made an SMS file of every member then).
+NOBODY = {
+    "call": N_("Nobody in list #{run} is to be called, so there is no call sheet or call list "
+               "to make. Its members were checked for their own channel only; build a list "
+               "with the phone channel to call them."),
+    "mail": N_("Nobody in list #{run} is to be sent post, so there are no labels or mail list "
+               "to make. Its members were checked for their own channel only; build a list "
+               "with the mail channel to write to them."),
+    "sms": N_("Nobody in list #{run} is to be sent an SMS, so there is no SMS file to make. "
+              "Its members were checked for their own channel only (not for SMS "
+              "do-not-contact or unsubscribes); build a list with the SMS channel to text "
+              "them."),
+}
+
+
+@dataclass(frozen=True)
+class FileRequest:
+    """One file to write. `fmt` is pdf for a call sheet or labels, xlsx or csv otherwise."""
+
+    kind: str
+    path: Path
+    fmt: str = "xlsx"
+    label_layout: str | None = None  # labels; None: the layout in the settings
+    sms_text: str = ""  # SMS_FILE: the message with merge fields such as {称呼}
+    send_at: dt.datetime | None = None  # SMS_FILE: planned sending time; None: now
+
+
+@dataclass(frozen=True)
+class WrittenFile:
+    kind: str
+    path: Path
+    rows: int  # people in the file; for an SMS file, the numbers that get a message
+    sms_parts: int = 0  # SMS_FILE: billed messages
+    skipped: tuple[tuple[str, str], ...] = ()  # SMS_FILE: (row code, why) left out
+
+
+def list_format(path: Path | str) -> str:
+    """csv for a .csv name, else xlsx: the format of a list the user named."""
+    return "csv" if str(path).lower().endswith(".csv") else "xlsx"
+
+
+def _sibling(out: Path, tag: str, suffix: str) -> Path:
+    return out.with_name(f"{out.stem}-{tag}{suffix}")
+
+
+def plan_run_files(doc: ListDocument, out: Path, fmt: str, *, label_layout: str | None = None,
+                   sms_text: str = "", send_at: dt.datetime | None = None
+                   ) -> tuple[FileRequest, ...]:
+    """The files a whole run produces, one per channel that has members. With `fmt` pdf the
+    calls are a call sheet and the post labels, otherwise Excel (xlsx) or CSV lists; SMS is
+    always a list (CSV when csv is asked for, else xlsx), the vendor file when `sms_text` is
+    given. The first file goes to `out` (its suffix .pdf for a call sheet); a second channel's
+    file goes beside it with -mail / -sms in its name, as does an SMS file next to a PDF."""
+    out = Path(out)
+    channels = [c for c in LIST_CHANNELS if doc.of_channel(c)]
+    single = len(channels) == 1
+    pdf = fmt == "pdf"
+    requests = []
+    if "call" in channels:
+        if pdf:
+            requests.append(FileRequest(CALL_SHEET, out.with_suffix(".pdf"), "pdf"))
+        else:
+            requests.append(FileRequest(CALL_LIST, out, fmt))
+    if "mail" in channels:
+        target = out if single else _sibling(out, "mail", ".pdf" if pdf else f".{fmt}")
+        if pdf:
+            requests.append(FileRequest(LABELS, target, "pdf", label_layout=label_layout))
+        else:
+            requests.append(FileRequest(MAIL_LIST, target, fmt))
+    if "sms" in channels:
+        sms_fmt = "csv" if fmt == "csv" else "xlsx"
+        target = out if single and not pdf else _sibling(out, "sms", f".{sms_fmt}")
+        if sms_text:
+            requests.append(FileRequest(SMS_FILE, target, sms_fmt, sms_text=sms_text,
+                                        send_at=send_at))
+        else:
+            requests.append(FileRequest(SMS_LIST, target, sms_fmt))
+    return tuple(requests)
+
+
+def write_run_file(doc: ListDocument, request: FileRequest, settings: Settings) -> WrittenFile:
+    """Write one file of the run from the members of its channel (refused when it has none).
+    Nothing appears at `request.path` unless the whole file was written."""
+    if request.kind not in CHANNEL_OF:
+        raise ValueError(f"unknown kind of list file {request.kind!r}")
+    members = doc.of_channel(CHANNEL_OF[request.kind])
+    if not members:
+        raise RevisitError(NOBODY[CHANNEL_OF[request.kind]], run=doc.run_id)
+    path = Path(request.path)
+    with _staged(path) as scratch:
+        written = _write(doc, members, request, settings, scratch)
+    return WrittenFile(request.kind, path, written.rows, written.sms_parts, written.skipped)
+
+
+def _write(doc: ListDocument, members: tuple[ListMember, ...], request: FileRequest,
+           settings: Settings, path: Path) -> WrittenFile:
+    kind = request.kind
+    if kind == CALL_SHEET:
+        pdf_call_sheet.write_call_sheet(doc, path)
+    elif kind == LABELS:
+        layout = request.label_layout or settings.label_layout
+        labels.write_labels(doc, path, layout, labels.Sender.from_settings(settings))
+    elif kind == SMS_FILE:
+        send_at = request.send_at or dt.datetime.now().replace(second=0, microsecond=0)
+        got = sms.write_with_settings(members, request.sms_text, settings, path,
+                                      fmt=request.fmt, send_at=send_at)
+        return WrittenFile(kind, path, len(got.rows), got.total_parts, got.skipped)
+    else:
+        excel.write_list(doc, CHANNEL_OF[kind], path, request.fmt)
+    return WrittenFile(kind, path, len(members))
+
+
+@contextmanager
+def _staged(path: Path) -> Iterator[Path]:
+    """A name in a scratch folder beside `path` to write to. When the block ends without an
+    error, everything written there (an SMS vendor file may bring a -preview side file) is
+    renamed into `path`'s folder, `path` itself last; the scratch folder goes either way. In the
+    same folder, so each rename is atomic and replaces an older file of that name."""
+    folder = path.parent
+    try:
+        scratch = Path(tempfile.mkdtemp(prefix=".revisit-", dir=folder))
+    except OSError as exc:
+        _raise_naming(exc, path)
+    try:
+        yield scratch / path.name
+        for made in sorted(scratch.iterdir(), key=lambda p: p.name == path.name):
+            os.replace(made, folder / made.name)
+    except OSError as exc:
+        _raise_naming(exc, path)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _raise_naming(exc: OSError, path: Path) -> NoReturn:
+    """Raise `exc` again naming the file the user chose, not the scratch folder or file."""
+    if exc.strerror is None:
+        raise exc
+    raise OSError(exc.errno, exc.strerror, str(path)) from exc

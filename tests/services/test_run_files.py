@@ -1,0 +1,213 @@
+"""The one writer of a list run's files: which files a run produces, each from its channel's
+members only, and no part-written file left behind when writing fails."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import datetime as dt
+import os
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from services.outputs import excel, pdf_call_sheet, run_files
+from services.outputs.run_files import FileRequest
+from services.outputs.types import ListDocument
+from services.store.errors import RevisitError
+from services.store.settings import Settings
+from tests.services.test_outputs_files import doc, member
+
+SEND = dt.datetime(2026, 11, 24, 10, 0)
+TEXT = "{称呼}您好，您的{车型}（{车牌}）保养到期了。"
+
+
+def mixed(calls: int = 3, mails: int = 2, texts: int = 4) -> ListDocument:
+    members = (
+        *(member(i, channel="call") for i in range(1, calls + 1)),
+        *(member(100 + i, channel="mail") for i in range(1, mails + 1)),
+        *(member(200 + i, channel="sms", mobile=f"1390013{i:04d}") for i in range(1, texts + 1)),
+    )
+    return dataclasses.replace(doc(1), members=members)
+
+
+def only(channel: str, n: int = 3) -> ListDocument:
+    return dataclasses.replace(doc(1), members=tuple(member(i, channel=channel)
+                                                      for i in range(1, n + 1)))
+
+
+def rows(path: Path) -> list[tuple]:
+    sheet = openpyxl.load_workbook(path, read_only=True).worksheets[0]
+    return [r for r in sheet.iter_rows(min_row=2, values_only=True) if any(r)]
+
+
+def leftovers(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p.name.startswith(".revisit-")
+                  or p.name.endswith(".part"))
+
+
+def test_plan_names_one_file_per_channel_with_members(tmp_path):
+    out = tmp_path / "week.xlsx"
+    plan = run_files.plan_run_files(mixed(), out, "xlsx", sms_text=TEXT, send_at=SEND)
+    assert [(r.kind, r.path.name, r.fmt) for r in plan] == [
+        (run_files.CALL_LIST, "week.xlsx", "xlsx"),
+        (run_files.MAIL_LIST, "week-mail.xlsx", "xlsx"),
+        (run_files.SMS_FILE, "week-sms.xlsx", "xlsx"),
+    ]
+    assert plan[2].sms_text == TEXT and plan[2].send_at == SEND
+    pdf = run_files.plan_run_files(mixed(), tmp_path / "week", "pdf", label_layout="a4-2x7")
+    assert [(r.kind, r.path.name, r.fmt, r.label_layout) for r in pdf] == [
+        (run_files.CALL_SHEET, "week.pdf", "pdf", None),
+        (run_files.LABELS, "week-mail.pdf", "pdf", "a4-2x7"),
+        (run_files.SMS_LIST, "week-sms.xlsx", "xlsx", None),
+    ]
+    as_csv = run_files.plan_run_files(only("sms"), tmp_path / "t.csv", "csv")
+    assert [(r.kind, r.path.name, r.fmt) for r in as_csv] == [(run_files.SMS_LIST, "t.csv", "csv")]
+    assert run_files.plan_run_files(dataclasses.replace(doc(1), members=()), out, "xlsx") == ()
+
+
+def test_each_file_holds_its_channels_members(tmp_path):
+    d, st = mixed(), Settings()
+    written = [run_files.write_run_file(d, r, st)
+               for r in run_files.plan_run_files(d, tmp_path / "w.xlsx", "xlsx", sms_text=TEXT,
+                                                 send_at=SEND)]
+    assert [(w.kind, w.rows) for w in written] == [
+        (run_files.CALL_LIST, 3), (run_files.MAIL_LIST, 2), (run_files.SMS_FILE, 4)]
+    assert {r[0] for r in rows(tmp_path / "w.xlsx")} == {m.row_code for m in d.of_channel("call")}
+    assert {r[0] for r in rows(tmp_path / "w-mail.xlsx")} == {
+        m.row_code for m in d.of_channel("mail")}
+    sms = written[2]
+    assert sms.sms_parts >= 4 and sms.skipped == ()
+    texts = rows(tmp_path / "w-sms.xlsx")
+    assert len(texts) == 4 and all(st.sms_signature in r[3] for r in texts)
+    assert sorted(os.listdir(tmp_path)) == ["w-mail.xlsx", "w-sms.xlsx", "w.xlsx"]
+
+
+@pytest.mark.parametrize("kind", [run_files.SMS_FILE, run_files.SMS_LIST])
+def test_an_sms_file_of_a_run_without_sms_members_is_refused(tmp_path, kind):
+    target = tmp_path / "sms.xlsx"
+    request = FileRequest(kind, target, "xlsx", sms_text=TEXT, send_at=SEND)
+    with pytest.raises(RevisitError) as raised:
+        run_files.write_run_file(only("call"), request, Settings())
+    assert raised.value.template == run_files.NOBODY["sms"]
+    assert "#9" in str(raised.value) and "SMS" in str(raised.value)
+    assert os.listdir(tmp_path) == []
+
+
+@pytest.mark.parametrize(("kind", "channel"), [
+    (run_files.CALL_SHEET, "call"), (run_files.CALL_LIST, "call"),
+    (run_files.LABELS, "mail"), (run_files.MAIL_LIST, "mail"),
+])
+def test_other_files_of_a_channel_nobody_is_on_are_refused(tmp_path, kind, channel):
+    fmt = "pdf" if kind in run_files.PDF_KINDS else "xlsx"
+    with pytest.raises(RevisitError) as raised:
+        run_files.write_run_file(only("sms"), FileRequest(kind, tmp_path / f"x.{fmt}", fmt),
+                                 Settings())
+    assert raised.value.template == run_files.NOBODY[channel]
+    assert os.listdir(tmp_path) == []
+
+
+def test_a_failed_write_leaves_no_file_and_keeps_the_old_one(tmp_path, monkeypatch):
+    target = tmp_path / "calls.csv"
+    target.write_text("last week's list", encoding="utf-8")
+
+    def half_then_fail(doc, channel, path, fmt):
+        Path(path).write_text("编号,回访员\n9-0001,", encoding="utf-8")
+        raise OSError(28, "No space left on device", str(path))
+
+    monkeypatch.setattr(excel, "write_list", half_then_fail)
+    with pytest.raises(OSError) as raised:
+        run_files.write_run_file(only("call"), FileRequest(run_files.CALL_LIST, target, "csv"),
+                                 Settings())
+    assert raised.value.filename == str(target)  # the user's file named, not the scratch one
+    assert target.read_text(encoding="utf-8") == "last week's list"
+    assert leftovers(tmp_path) == [] and os.listdir(tmp_path) == ["calls.csv"]
+
+
+def test_a_writer_that_raises_leaves_nothing(tmp_path, monkeypatch):
+    def broken(doc, path):
+        Path(path).write_bytes(b"%PDF-1.4 half")
+        raise ValueError("a bug in the writer")
+
+    monkeypatch.setattr(pdf_call_sheet, "write_call_sheet", broken)
+    with pytest.raises(ValueError):
+        run_files.write_run_file(only("call"), FileRequest(run_files.CALL_SHEET,
+                                                           tmp_path / "c.pdf", "pdf"), Settings())
+    assert os.listdir(tmp_path) == []
+
+
+def test_a_folder_that_vanishes_mid_way_leaves_nothing(tmp_path, monkeypatch):
+    folder = tmp_path / "share"
+    folder.mkdir()
+    real = excel.write_list
+
+    def then_vanish(doc, channel, path, fmt):
+        real(doc, channel, path, fmt)
+        for p in sorted(folder.rglob("*"), reverse=True):  # the network share goes away
+            p.unlink() if p.is_file() else p.rmdir()
+        folder.rmdir()
+        return Path(path)
+
+    monkeypatch.setattr(excel, "write_list", then_vanish)
+    with pytest.raises(OSError) as raised:
+        run_files.write_run_file(only("call"), FileRequest(run_files.CALL_LIST,
+                                                           folder / "c.xlsx"), Settings())
+    assert raised.value.filename == str(folder / "c.xlsx")
+    assert os.listdir(tmp_path) == []
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="needs a non-root POSIX user")
+def test_a_read_only_folder_names_the_file_and_writes_nothing(tmp_path):
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    folder.chmod(0o555)
+    try:
+        with pytest.raises(PermissionError) as raised:
+            run_files.write_run_file(only("call"), FileRequest(run_files.CALL_LIST,
+                                                               folder / "c.xlsx"), Settings())
+        assert raised.value.filename == str(folder / "c.xlsx")
+        assert os.listdir(folder) == []
+    finally:
+        folder.chmod(0o755)
+
+
+def test_a_vendor_file_and_its_preview_arrive_together(tmp_path):
+    st = dataclasses.replace(Settings(), sms_vendor="aliyun")
+    target = tmp_path / "阿里云.csv"
+    got = run_files.write_run_file(only("sms", 3), FileRequest(
+        run_files.SMS_FILE, target, "csv", sms_text=TEXT, send_at=SEND), st)
+    assert got.path == target and got.rows == 3
+    assert sorted(os.listdir(tmp_path)) == ["阿里云-preview.csv", "阿里云.csv"]
+    with target.open(encoding="utf-8-sig", newline="") as fh:
+        assert len(list(csv.reader(fh))) == 4
+
+
+def test_a_refused_sms_time_writes_nothing(tmp_path):
+    night = dt.datetime(2026, 11, 24, 23, 0)
+    with pytest.raises(RevisitError, match="only be sent between"):
+        run_files.write_run_file(only("sms"), FileRequest(
+            run_files.SMS_FILE, tmp_path / "s.xlsx", sms_text=TEXT, send_at=night), Settings())
+    assert os.listdir(tmp_path) == []
+
+
+def test_labels_hold_the_mail_members_only(tmp_path, monkeypatch):
+    seen = []
+    monkeypatch.setattr("services.outputs.labels._sheet",
+                        lambda c, members, lay, font: seen.extend(m.row_code for m in members))
+    d = mixed()
+    got = run_files.write_run_file(d, FileRequest(run_files.LABELS, tmp_path / "l.pdf", "pdf"),
+                                   Settings())
+    assert got.rows == 2 and seen == [m.row_code for m in d.of_channel("mail")]
+
+
+def test_a_folder_refusing_the_scratch_folder_names_the_file(tmp_path, monkeypatch):
+    def refuse(prefix, dir):
+        raise PermissionError(13, "Permission denied", str(Path(dir) / f"{prefix}x1"))
+
+    monkeypatch.setattr(run_files.tempfile, "mkdtemp", refuse)
+    with pytest.raises(PermissionError) as raised:
+        run_files.write_run_file(only("call"), FileRequest(run_files.CALL_LIST,
+                                                           tmp_path / "c.xlsx"), Settings())
+    assert raised.value.filename == str(tmp_path / "c.xlsx")
+    assert os.listdir(tmp_path) == []

@@ -1,0 +1,126 @@
+"""A run's files are the same from the window and from `list print`: both call the one writer
+(services/outputs/run_files.py). And the window says why it makes no SMS file of a run that
+has nobody on SMS."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import openpyxl
+import pytest
+from PySide6.QtCore import QDate, QDateTime, QTime
+
+from services.lists import build, runs
+from services.outputs import run_files
+from services.segments import service as segments
+from services.store.settings import load_settings
+from tests.ui.conftest import DEMO_TODAY, shut_down
+from ui.cli import run as cli
+from ui.tasks import TaskRunner
+from ui.views.list_outputs import ListOutputs
+
+TEXT = "{称呼}您好，您的{车型}（{车牌}）保养到期了。"
+SEND_AT = "2026-11-24T10:00"
+
+
+def _run(demo_db, channel: str) -> int:
+    segments.save_segment(
+        demo_db.sessions,
+        "5年以上车主",
+        {"version": 1, "where": {"field": "years_since_purchase", "op": ">=", "value": 5}},
+        purpose="care",
+    )
+    options = build.RunOptions(channel=channel, as_of=DEMO_TODAY)
+    return build.build_run(demo_db.sessions, "5年以上车主", options).run_id
+
+
+@pytest.fixture
+def outputs(qtbot, demo_db):
+    """The outputs panel; `open(run_id)` shows a run in it, SMS text and time as below."""
+    runner = TaskRunner()
+    widget = ListOutputs(runner)
+    qtbot.addWidget(widget)
+
+    def open_run(run_id: int) -> ListOutputs:
+        widget.set_document(runs.load_document(demo_db.sessions, run_id),
+                            load_settings(demo_db.sessions))
+        widget.sms_text.setPlainText(TEXT)
+        widget.send_at.setDateTime(QDateTime(QDate(2026, 11, 24), QTime(10, 0)))  # SEND_AT
+        return widget
+
+    yield open_run
+    shut_down(widget, runner)
+
+
+def _sheet_rows(path: Path) -> list[tuple]:
+    return [tuple(r) for ws in openpyxl.load_workbook(path, read_only=True).worksheets
+            for r in ws.iter_rows(values_only=True)]
+
+
+def _pdf_text(path: Path) -> str:
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
+                          text=True, check=True).stdout
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler missing")
+@pytest.mark.parametrize(("fmt", "window_files"), [
+    ("xlsx", {"week.xlsx": run_files.CALL_LIST, "week-mail.xlsx": run_files.MAIL_LIST,
+              "week-sms.xlsx": run_files.SMS_FILE}),
+    ("pdf", {"week.pdf": run_files.CALL_SHEET, "week-mail.pdf": run_files.LABELS,
+             "week-sms.xlsx": run_files.SMS_FILE}),
+])
+def test_the_window_and_the_cli_write_the_same_files(qtbot, demo_db, outputs, tmp_path, fmt,
+                                                      window_files):
+    run_id = _run(demo_db, "auto")
+    doc = runs.load_document(demo_db.sessions, run_id)
+    assert all(doc.of_channel(c) for c in ("call", "mail", "sms"))
+    by_cli, by_window = tmp_path / "cli", tmp_path / "window"
+    by_cli.mkdir()
+    by_window.mkdir()
+    assert cli(["--db", demo_db.url, "list", "print", str(run_id), "--format", fmt,
+                "--out", str(by_cli / f"week.{fmt}"), "--sms-template", TEXT,
+                "--send-at", SEND_AT]) == 0
+
+    panel = outputs(run_id)
+    for name, kind in window_files.items():
+        with qtbot.waitSignal(panel.written, timeout=30000):
+            panel.save(kind, str(by_window / name))
+
+    assert sorted(os.listdir(by_cli)) == sorted(os.listdir(by_window)) == sorted(window_files)
+    counts = {"call": len(doc.of_channel("call")), "mail": len(doc.of_channel("mail"))}
+    for name in window_files:
+        a, b = by_cli / name, by_window / name
+        if name.endswith(".pdf"):
+            assert _pdf_text(a) == _pdf_text(b) and _pdf_text(a).strip()
+            assert a.read_bytes() == b.read_bytes()  # invariant PDFs: same run, same bytes
+        else:
+            assert _sheet_rows(a) == _sheet_rows(b)
+    if fmt == "xlsx":
+        assert len(_sheet_rows(by_window / "week.xlsx")) - 1 == counts["call"]
+        assert len(_sheet_rows(by_window / "week-mail.xlsx")) - 1 == counts["mail"]
+        sms_rows = [r for r in _sheet_rows(by_window / "week-sms.xlsx")[1:] if any(r)]
+        assert 0 < len(sms_rows) <= len(doc.of_channel("sms"))
+    else:
+        sheet = _pdf_text(by_window / "week.pdf")
+        assert all(m.row_code in sheet for m in doc.of_channel("call"))
+        assert not any(m.row_code in sheet for m in doc.of_channel("sms"))
+
+
+def test_the_window_says_a_run_without_sms_members_has_no_sms_file(qtbot, demo_db, outputs,
+                                                                     tmp_path, monkeypatch):
+    run_id = _run(demo_db, "call")
+    warned: list[str] = []
+    monkeypatch.setattr("ui.tasks.QMessageBox.warning",
+                        lambda _parent, _title, text: warned.append(text))
+    panel = outputs(run_id)
+    saved: list[str] = []
+    panel.written.connect(saved.append)
+    folder = tmp_path / "out"
+    folder.mkdir()
+    panel.save(run_files.SMS_FILE, str(folder / "sms.xlsx"))
+    qtbot.waitUntil(lambda: bool(warned), timeout=10000)
+    assert f"Nobody in list #{run_id} is to be sent an SMS" in warned[0]
+    assert saved == [] and os.listdir(folder) == []

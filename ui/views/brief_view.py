@@ -1,0 +1,203 @@
+"""The pre-call brief on one screen: a label and one line for each thing a caller should know,
+every fact with its date, what needs care in red, changes since the car was bought as arrows."""
+
+from __future__ import annotations
+
+import html
+
+from PySide6.QtCore import QLocale, Qt
+from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QWidget
+
+from services.customers.brief import Brief, CarLine, Trend
+from ui.labels import label
+from ui.views.customer_page import fmt
+
+RED = "#b71c1c"
+GREEN = "#1b5e20"
+ARROWS = {"up": "↑", "down": "↓", "changed": "→", "same": ""}
+
+
+def _e(text: object) -> str:
+    return html.escape(str(text))
+
+
+def _red(text: str) -> str:
+    return f'<span style="color:{RED}; font-weight:600">{text}</span>'
+
+
+class BriefView(QFrame):
+    """Shows a Brief; `show_brief(None)` empties it."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("brief")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self._grid = QGridLayout(self)
+        self._grid.setContentsMargins(8, 6, 8, 6)
+        self._grid.setHorizontalSpacing(10)
+        self._grid.setVerticalSpacing(3)
+        self._grid.setColumnStretch(1, 1)
+        self._rows: dict[str, QLabel] = {}
+        titles = {
+            "contact": self.tr("Last contact"),
+            "spend": self.tr("Last spend"),
+            "survey": self.tr("Satisfaction"),
+            "changes": self.tr("Since the car"),
+            "person": self.tr("Money and person"),
+            "cars": self.tr("Cars"),
+            "complaints": self.tr("Complaints"),
+            "intent": self.tr("Intent"),
+            "reach": self.tr("How to reach"),
+        }
+        for row, (key, title) in enumerate(titles.items()):
+            head = QLabel(title)
+            head.setStyleSheet("color: #555; font-weight: 600;")
+            head.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+            value = QLabel()
+            value.setObjectName(f"brief_{key}")
+            value.setWordWrap(True)
+            value.setTextFormat(Qt.TextFormat.RichText)
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            self._grid.addWidget(head, row, 0)
+            self._grid.addWidget(value, row, 1)
+            self._rows[key] = value
+        self.brief: Brief | None = None
+        self.show_brief(None)
+
+    def text_of(self, key: str) -> str:
+        """The plain text of one line (for tests and copying)."""
+        return _plain(self._rows[key].text())
+
+    def show_brief(self, brief: Brief | None) -> None:
+        self.brief = brief
+        if brief is None:
+            for value in self._rows.values():
+                value.clear()
+            return
+        none = self.tr("none")
+        self._rows["contact"].setText(self._contact(brief) or _e(none))
+        spend = brief.last_spend
+        self._rows["spend"].setText(
+            _e(f"{fmt(spend.date)}  {fmt(spend.amount)}  {self._spend_kind(spend.kind)}")
+            if spend else _e(none))
+        self._rows["survey"].setText(self._survey(brief) or _e(self.tr("no survey yet")))
+        self._rows["changes"].setText(self._changes(brief.trends) or _e(none))
+        self._rows["person"].setText("  ·  ".join(
+            _e(f"{label('attribute', a)}: {label(a, v)} ({fmt(since)})")
+            for a, v, since in brief.kept) or _e(none))
+        self._rows["cars"].setText("<br>".join(self._car(c) for c in brief.cars) or _e(none))
+        self._rows["complaints"].setText(self._complaints(brief))
+        self._rows["intent"].setText(self._intent(brief) or _e(none))
+        self._rows["reach"].setText(self._reach(brief))
+
+    # --- one line each ---------------------------------------------------------------------
+    def _contact(self, b: Brief) -> str:
+        c = b.last_contact
+        if c is None:
+            return ""
+        said = f" — “{_e(c.feedback)}”" if c.feedback else ""
+        ago = self.tr("%1 days ago").replace("%1", QLocale().toString(b.days_since_contact or 0))
+        parts = [fmt(c.at.date()), label("channel", c.channel), label("purpose", c.purpose),
+                 label("outcome", c.outcome), c.staff or ""]
+        text = _e("  ".join(p for p in parts if p)) + said + f"  ({_e(ago)})"
+        return _red(text) if (b.days_since_contact or 0) > 365 else text
+
+    def _spend_kind(self, kind: str) -> str:
+        visit = label("visit_type", kind)
+        return visit if visit != kind else label("purchase_kind", kind)
+
+    def _survey(self, b: Brief) -> str:
+        s = b.last_survey
+        if s is None:
+            return ""
+        band = "low" if s.overall <= 6 else "middle" if s.overall <= 8 else "high"
+        text = _e(f"{fmt(s.date)}  {s.overall}/10  {label('satisfaction_band', band)}")
+        if len(b.survey_trend) > 1:
+            text += _e("  " + self.tr("trend %1").replace(
+                "%1", " → ".join(str(x) for x in b.survey_trend)))
+        if s.comment:
+            text += f" — “{_e(s.comment)}”"
+        return _red(text) if band == "low" else text
+
+    def _changes(self, trends: tuple[Trend, ...]) -> str:
+        parts = []
+        for t in trends:
+            name = label("attribute", t.attribute)
+            if t.direction == "same":
+                parts.append(_e(f"{name}: {label(t.attribute, t.now)}"))
+                continue
+            arrow = ARROWS[t.direction]
+            text = _e(f"{name}: {label(t.attribute, t.before)} → {label(t.attribute, t.now)}"
+                      f" {arrow} ({fmt(t.since)})")
+            colour = RED if t.direction == "down" else GREEN
+            parts.append(f'<span style="color:{colour}; font-weight:600">{text}</span>')
+        return "  ·  ".join(parts)
+
+    def _car(self, c: CarLine) -> str:
+        locale = QLocale()
+        bits = [c.name]
+        if c.bought:
+            years = locale.toString(c.years or 0.0, "f", 1)
+            bits.append(self.tr("bought %1, %2 years").replace("%1", fmt(c.bought))
+                        .replace("%2", years))
+        if c.km is not None:
+            km = self.tr("about %1 km").replace("%1", locale.toString(c.km))
+            if c.km_per_year is not None:
+                km += " " + self.tr("(%1 km a year)").replace(
+                    "%1", locale.toString(c.km_per_year))
+            bits.append(km)
+        if c.price_paid is not None:
+            bits.append(f"{fmt(c.price_paid)} {label('payment_method', c.payment)}".strip())
+        text = _e("  ·  ".join(bits))
+        if not c.active:
+            earlier = _e(self.tr("earlier:"))
+            text = f'<span style="color:#777">{earlier} {text}</span>'
+        return text
+
+    def _complaints(self, b: Brief) -> str:
+        if not b.open_complaints:
+            resolved = self.tr("%n resolved", "", b.resolved_complaints)
+            return _e(self.tr("none open") + (f" ({resolved})" if b.resolved_complaints else ""))
+        return "<br>".join(
+            _red(_e(self.tr("OPEN since %1: %2").replace("%1", fmt(c.opened))
+                    .replace("%2", c.topic)))
+            for c in b.open_complaints)
+
+    def _intent(self, b: Brief) -> str:
+        i = b.intent
+        if i is None:
+            return ""
+        parts = [fmt(i.date), label("intent_strength", i.strength),
+                 label("intent_window", i.window),
+                 fmt(i.expected_price) if i.expected_price is not None else "", i.models or ""]
+        return _e("  ".join(p for p in parts if p))
+
+    def _reach(self, b: Brief) -> str:
+        parts = []
+        p = b.preferences
+        if p is not None:
+            parts.append(_e(" > ".join(label("channel", c) for c in p.channel_order)))
+            if p.hour_from is not None:
+                parts.append(_e(f"{p.hour_from}:00–{p.hour_to}:00"))
+            else:
+                when = [label("preferred_days", p.preferred_days)] + [
+                    label("time_window", w) for w in p.time_windows]
+                parts.append(_e("、".join(w for w in when if w)))
+        consent = {True: self.tr("marketing consent given"),
+                   False: self.tr("no marketing consent"),
+                   None: self.tr("marketing consent not asked")}[b.marketing_consent]
+        parts.append(_e(consent) if b.marketing_consent else _red(_e(consent)))
+        for r in b.refusals:
+            what = " / ".join(x for x in (label("channel", r.channel),
+                                         label("purpose", r.purpose)) if x)
+            parts.append(_red(_e(self.tr("do not contact: %1 (%2)").replace(
+                "%1", what or self.tr("all")).replace("%2", fmt(r.set_on)))))
+        return "  ·  ".join(parts)
+
+
+def _plain(rich: str) -> str:
+    from PySide6.QtGui import QTextDocument
+
+    doc = QTextDocument()
+    doc.setHtml(rich)
+    return doc.toPlainText()
