@@ -932,261 +932,266 @@
 <context>
     <name>ListsView</name>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="58"/>
+        <location filename="../../ui/views/lists_view.py" line="59"/>
         <source>◀ &amp;Back</source>
         <translation>◀ 上一步(&amp;B)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="59"/>
+        <location filename="../../ui/views/lists_view.py" line="60"/>
         <source>&amp;Next ▶</source>
         <translation>下一步(&amp;N) ▶</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="72"/>
+        <location filename="../../ui/views/lists_view.py" line="73"/>
         <source>New list</source>
         <translation>新建名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="73"/>
+        <location filename="../../ui/views/lists_view.py" line="74"/>
         <source>Past runs</source>
         <translation>历史名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="104"/>
+        <location filename="../../ui/views/lists_view.py" line="105"/>
         <source>Each customer&apos;s preferred channel</source>
         <translation>按客户偏好渠道</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="105"/>
+        <location filename="../../ui/views/lists_view.py" line="106"/>
         <source>Phone</source>
         <translation>电话</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="106"/>
-        <location filename="../../ui/views/lists_view.py" line="328"/>
+        <location filename="../../ui/views/lists_view.py" line="107"/>
+        <location filename="../../ui/views/lists_view.py" line="341"/>
         <source>SMS</source>
         <translation>短信</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="107"/>
+        <location filename="../../ui/views/lists_view.py" line="108"/>
         <source>Mail</source>
         <translation>邮寄</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="117"/>
+        <location filename="../../ui/views/lists_view.py" line="118"/>
         <source> days</source>
         <translation> 天</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="121"/>
+        <location filename="../../ui/views/lists_view.py" line="122"/>
         <source>Evenly between the callers</source>
         <translation>在回访员之间平均分配</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="122"/>
+        <location filename="../../ui/views/lists_view.py" line="123"/>
         <source>Each customer to their own staff member</source>
         <translation>分给各自的负责员工</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="123"/>
+        <location filename="../../ui/views/lists_view.py" line="124"/>
         <source>B&amp;uild the list</source>
         <translation>生成名单(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="127"/>
+        <location filename="../../ui/views/lists_view.py" line="128"/>
         <source>Excluded automatically, each with the reason shown: do-not-contact on the channel, no marketing consent for sales, contacted recently, an unresolved complaint for sales, no valid mobile or address, unanswered calls waiting to come back.</source>
         <translation>以下客户会自动排除并注明原因：该渠道设为勿扰、销售类联系但无营销同意、近期已联系、有未解决投诉（销售类）、无有效手机号或地址、未接通电话尚在等待重拨。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="139"/>
+        <location filename="../../ui/views/lists_view.py" line="140"/>
         <source>&amp;Segment</source>
         <translation>客户分群(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="140"/>
+        <location filename="../../ui/views/lists_view.py" line="141"/>
         <source>Evaluation &amp;date</source>
         <translation>评估日期(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="148"/>
+        <location filename="../../ui/views/lists_view.py" line="149"/>
         <source>&amp;Purpose</source>
         <translation>目的(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="151"/>
-        <location filename="../../ui/views/lists_view.py" line="285"/>
+        <location filename="../../ui/views/lists_view.py" line="152"/>
+        <location filename="../../ui/views/lists_view.py" line="298"/>
         <source>Channel</source>
         <translation>渠道</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="152"/>
+        <location filename="../../ui/views/lists_view.py" line="153"/>
         <source>Not contacted again within</source>
         <translation>在此天数内不重复联系</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="153"/>
+        <location filename="../../ui/views/lists_view.py" line="154"/>
         <source>Callers</source>
         <translation>回访员</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="154"/>
+        <location filename="../../ui/views/lists_view.py" line="155"/>
         <source>Split</source>
         <translation>分配方式</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="224"/>
+        <location filename="../../ui/views/lists_view.py" line="179"/>
+        <source>Loading segments and callers</source>
+        <translation>正在载入分群和回访员</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/lists_view.py" line="237"/>
         <source>Building the list</source>
         <translation>正在生成名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="233"/>
+        <location filename="../../ui/views/lists_view.py" line="246"/>
         <source>Build a list from the segment “%1” for %2, channel: %3, evaluated on %4?</source>
         <translation>用分群“%1”生成名单吗？目的：%2，渠道：%3，评估日期：%4。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="240"/>
+        <location filename="../../ui/views/lists_view.py" line="253"/>
         <source>The list is stored as a new run.</source>
         <translation>名单将保存为一份新名单，可在历史名单中查看。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/lists_view.py" line="243"/>
+        <location filename="../../ui/views/lists_view.py" line="256"/>
         <source>The list is stored as a new run, and its calls are assigned to %n caller(s) and appear in their follow-up queues.</source>
         <translation>
             <numerusform>名单将保存为一份新名单，其中的电话分配给 %n 位回访员，并出现在他们的“我的跟进”中。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="250"/>
+        <location filename="../../ui/views/lists_view.py" line="263"/>
         <source>The list is stored as a new run. No caller is ticked, so its calls are not assigned to anyone&apos;s follow-up queue.</source>
         <translation>名单将保存为一份新名单。没有勾选回访员，所以其中的电话不会分配到任何人的“我的跟进”。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="255"/>
+        <location filename="../../ui/views/lists_view.py" line="268"/>
         <source>Build and store the list</source>
         <translation>生成并保存名单</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/lists_view.py" line="264"/>
+        <location filename="../../ui/views/lists_view.py" line="277"/>
         <source>List #%1 stored: %n customer(s) in it.</source>
         <translation>
             <numerusform>名单 #%1 已保存：共 %n 位客户。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="283"/>
+        <location filename="../../ui/views/lists_view.py" line="296"/>
         <source>Row</source>
         <translation>行号</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="284"/>
-        <location filename="../../ui/views/lists_view.py" line="293"/>
+        <location filename="../../ui/views/lists_view.py" line="297"/>
+        <location filename="../../ui/views/lists_view.py" line="306"/>
         <source>Name</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="286"/>
+        <location filename="../../ui/views/lists_view.py" line="299"/>
         <source>Caller</source>
         <translation>回访员</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="287"/>
-        <location filename="../../ui/views/lists_view.py" line="293"/>
+        <location filename="../../ui/views/lists_view.py" line="300"/>
+        <location filename="../../ui/views/lists_view.py" line="306"/>
         <source>Mobile</source>
         <translation>手机</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="288"/>
+        <location filename="../../ui/views/lists_view.py" line="301"/>
         <source>Vehicle</source>
         <translation>车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="289"/>
+        <location filename="../../ui/views/lists_view.py" line="302"/>
         <source>Best time</source>
         <translation>最佳时间</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="293"/>
+        <location filename="../../ui/views/lists_view.py" line="306"/>
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="293"/>
+        <location filename="../../ui/views/lists_view.py" line="306"/>
         <source>Detail</source>
         <translation>详情</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="297"/>
+        <location filename="../../ui/views/lists_view.py" line="310"/>
         <source>In the list</source>
         <translation>名单内</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="301"/>
+        <location filename="../../ui/views/lists_view.py" line="314"/>
         <source>Excluded, and why</source>
         <translation>已排除及原因</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="318"/>
+        <location filename="../../ui/views/lists_view.py" line="331"/>
         <source>Loading the list</source>
         <translation>正在加载名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="327"/>
-        <location filename="../../ui/views/lists_view.py" line="330"/>
+        <location filename="../../ui/views/lists_view.py" line="340"/>
+        <location filename="../../ui/views/lists_view.py" line="343"/>
         <source>phone</source>
         <translation>电话</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="329"/>
+        <location filename="../../ui/views/lists_view.py" line="342"/>
         <source>mail</source>
         <translation>邮寄</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="339"/>
+        <location filename="../../ui/views/lists_view.py" line="352"/>
         <source>List #%1 from “%2” on %3: %4. Excluded: %5.</source>
         <translation>名单 #%1（分群“%2”，评估日期 %3）：%4。已排除：%5。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="347"/>
+        <location filename="../../ui/views/lists_view.py" line="360"/>
         <source>Since list #%1: %2 new, %3 no longer in it.</source>
         <translation>与名单 #%1 相比：新增 %2 人，移出 %3 人。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="378"/>
+        <location filename="../../ui/views/lists_view.py" line="391"/>
         <source>List</source>
         <translation>名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="378"/>
+        <location filename="../../ui/views/lists_view.py" line="391"/>
         <source>Segment</source>
         <translation>客户分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="378"/>
+        <location filename="../../ui/views/lists_view.py" line="391"/>
         <source>Evaluated on</source>
         <translation>评估日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="378"/>
+        <location filename="../../ui/views/lists_view.py" line="391"/>
         <source>Members</source>
         <translation>人数</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="381"/>
+        <location filename="../../ui/views/lists_view.py" line="394"/>
         <source>&amp;Open and re-print</source>
         <translation>打开并重新打印(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="414"/>
+        <location filename="../../ui/views/lists_view.py" line="427"/>
         <source>Step 1 of 3: what to send to whom</source>
         <translation>第 1 步（共 3 步）：联系谁、用什么方式</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="415"/>
+        <location filename="../../ui/views/lists_view.py" line="428"/>
         <source>Step 2 of 3: who is in the list, who is not and why</source>
         <translation>第 2 步（共 3 步）：名单内的客户，以及被排除的客户和原因</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="416"/>
+        <location filename="../../ui/views/lists_view.py" line="429"/>
         <source>Step 3 of 3: print and save</source>
         <translation>第 3 步（共 3 步）：打印与保存</translation>
     </message>
@@ -1307,163 +1312,163 @@
         <translation>营销同意（个人信息保护法）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="242"/>
+        <location filename="../../ui/views/preferences_panel.py" line="244"/>
         <source>on</source>
         <translation>日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="248"/>
+        <location filename="../../ui/views/preferences_panel.py" line="251"/>
         <source>Channel</source>
         <translation>渠道</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="248"/>
+        <location filename="../../ui/views/preferences_panel.py" line="251"/>
         <source>Purpose</source>
         <translation>目的</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="248"/>
+        <location filename="../../ui/views/preferences_panel.py" line="251"/>
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="248"/>
+        <location filename="../../ui/views/preferences_panel.py" line="251"/>
         <source>Set on</source>
         <translation>设置日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="249"/>
+        <location filename="../../ui/views/preferences_panel.py" line="252"/>
         <source>Ends</source>
         <translation>结束日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="249"/>
+        <location filename="../../ui/views/preferences_panel.py" line="252"/>
         <source>Lifted</source>
         <translation>解除日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="249"/>
+        <location filename="../../ui/views/preferences_panel.py" line="252"/>
         <source>In force</source>
         <translation>生效中</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="251"/>
+        <location filename="../../ui/views/preferences_panel.py" line="254"/>
         <source>&amp;Add do-not-contact…</source>
         <translation>添加勿扰(&amp;A)…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="252"/>
+        <location filename="../../ui/views/preferences_panel.py" line="255"/>
         <source>&amp;Lift selected…</source>
         <translation>解除所选(&amp;L)…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="255"/>
+        <location filename="../../ui/views/preferences_panel.py" line="258"/>
         <source>Do not contact (kept with its history)</source>
         <translation>勿扰（保留历史记录）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="304"/>
+        <location filename="../../ui/views/preferences_panel.py" line="307"/>
         <source>Not asked yet</source>
         <translation>尚未征询</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="305"/>
+        <location filename="../../ui/views/preferences_panel.py" line="308"/>
         <source>Given on %1</source>
         <translation>%1 已同意</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="305"/>
+        <location filename="../../ui/views/preferences_panel.py" line="308"/>
         <source>Withdrawn on %1</source>
         <translation>%1 已撤回</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="311"/>
+        <location filename="../../ui/views/preferences_panel.py" line="314"/>
         <source>All channels</source>
         <translation>所有渠道</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="312"/>
+        <location filename="../../ui/views/preferences_panel.py" line="315"/>
         <source>All purposes</source>
         <translation>所有目的</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="361"/>
+        <location filename="../../ui/views/preferences_panel.py" line="364"/>
         <source>Put the preferences back as they were before the last save</source>
         <translation>把联系偏好恢复到上次保存之前的样子</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="363"/>
+        <location filename="../../ui/views/preferences_panel.py" line="366"/>
         <source>Available after you save preferences</source>
         <translation>保存偏好后可用</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="374"/>
+        <location filename="../../ui/views/preferences_panel.py" line="377"/>
         <source>Saving preferences</source>
         <translation>正在保存偏好</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="374"/>
+        <location filename="../../ui/views/preferences_panel.py" line="377"/>
         <source>Preferences saved</source>
         <translation>联系偏好已保存</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="394"/>
+        <location filename="../../ui/views/preferences_panel.py" line="397"/>
         <source>Undoing</source>
         <translation>正在撤销</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="395"/>
+        <location filename="../../ui/views/preferences_panel.py" line="398"/>
         <source>Preferences put back as before the last save</source>
         <translation>联系偏好已恢复到上次保存之前</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="402"/>
+        <location filename="../../ui/views/preferences_panel.py" line="405"/>
         <source>Marketing consent recorded as given on %1</source>
         <translation>已记录：客户于 %1 给予营销同意</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="403"/>
+        <location filename="../../ui/views/preferences_panel.py" line="406"/>
         <source>Marketing consent recorded as withdrawn on %1</source>
         <translation>已记录：客户于 %1 撤回营销同意</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="407"/>
+        <location filename="../../ui/views/preferences_panel.py" line="410"/>
         <source>Saving consent</source>
         <translation>正在保存同意记录</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="418"/>
+        <location filename="../../ui/views/preferences_panel.py" line="421"/>
         <source>Saving do-not-contact</source>
         <translation>正在保存勿扰</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="418"/>
+        <location filename="../../ui/views/preferences_panel.py" line="421"/>
         <source>Do-not-contact added</source>
         <translation>勿扰已添加</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="424"/>
-        <location filename="../../ui/views/preferences_panel.py" line="428"/>
+        <location filename="../../ui/views/preferences_panel.py" line="427"/>
+        <location filename="../../ui/views/preferences_panel.py" line="431"/>
         <source>Lift do-not-contact</source>
         <translation>解除勿扰</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="425"/>
+        <location filename="../../ui/views/preferences_panel.py" line="428"/>
         <source>Why is it lifted (it stays in the history)?</source>
         <translation>解除原因（会保留在历史记录中）？</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="429"/>
+        <location filename="../../ui/views/preferences_panel.py" line="432"/>
         <source>Allow contacting this customer again on this channel and purpose from today?</source>
         <translation>从今天起允许再次通过该渠道、为该目的联系这位客户吗？</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="436"/>
+        <location filename="../../ui/views/preferences_panel.py" line="439"/>
         <source>Lifting do-not-contact</source>
         <translation>正在解除勿扰</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="436"/>
+        <location filename="../../ui/views/preferences_panel.py" line="439"/>
         <source>Do-not-contact lifted</source>
         <translation>勿扰已解除</translation>
     </message>

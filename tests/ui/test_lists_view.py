@@ -45,6 +45,9 @@ def view(qtbot, demo_db, asked):
     qtbot.addWidget(widget)
     widget.resize(1300, 800)
     widget.show()
+    # The segments and callers arrive from the background, as in the window.
+    qtbot.waitUntil(lambda: widget.segment.count() > 0 and widget.callers.count() > 0,
+                    timeout=5000)
     yield widget
     shut_down(widget, runner)
 
@@ -205,6 +208,6 @@ def test_a_segment_saved_elsewhere_is_offered_and_ticks_stay(qtbot, view, demo_d
     view.callers.item(1).setCheckState(Qt.CheckState.Checked)
     segments.save_segment(demo_db.sessions, "新分群", {"version": 1, "where": None})
     view.runner.announce(changed("segments"))
-    assert view.segment.findText("新分群") >= 0
+    qtbot.waitUntil(lambda: view.segment.findText("新分群") >= 0, timeout=5000)
     assert view.segment.currentText() == "5年以上车主"  # the choice stays
     assert view.options().staff == (view.callers.item(1).data(Qt.ItemDataRole.UserRole),)

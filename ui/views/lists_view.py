@@ -24,11 +24,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from services.contacts import calls
 from services.lists import build, runs
-from services.segments import service as segments
+from services.lists.choices import RunChoices, run_choices
 from services.store.database import Database
-from services.store.settings import load_settings
+from services.store.settings import Settings
 from ui.labels import label
 from ui.tasks import DataChange, TaskRunner, changed
 from ui.views.customer_page import fill_table, make_table
@@ -44,12 +43,14 @@ class ListsView(QWidget):
     """`run_built` carries the id of the run shown on steps 2 and 3 (built or reopened)."""
 
     run_built = Signal(int)
+    choices_loaded = Signal()  # the segments, callers and settings are on screen
 
     def __init__(self, database: Database, runner: TaskRunner, parent=None) -> None:
         super().__init__(parent)
         self.database = database
         self.runner = runner
         self.run_id: int | None = None
+        self.settings: Settings | None = None  # the shared settings, once loaded
         self.steps = QStackedWidget()
         self.steps.addWidget(self._build_choose())
         self.steps.addWidget(self._build_result())
@@ -168,14 +169,25 @@ class ListsView(QWidget):
             self.tabs.currentWidget().focusNextChild()
 
     def reload_choices(self) -> None:
+        """Ask for the segments, callers and settings in the background; what the user picked
+        stays picked."""
+        self.runner.run(
+            lambda _p, _c: run_choices(self.database.sessions),
+            on_done=self._show_choices,
+            latest="list-choices",
+            parent_widget=self,
+            label=self.tr("Loading segments and callers"),
+        )
+
+    def _show_choices(self, choices: RunChoices) -> None:
         current = self.segment.currentText()
         self.segment.clear()
-        for info in segments.list_segments(self.database.sessions):
-            self.segment.addItem(info.name, info.name)
+        for name in choices.segments:
+            self.segment.addItem(name, name)
         self.segment.setCurrentIndex(max(0, self.segment.findText(current)))
         ticked = set(self._ticked_callers())
         self.callers.clear()
-        for staff in calls.staff_list(self.database.sessions):
+        for staff in choices.callers:
             item = QListWidgetItem(staff.display_name)
             item.setData(Qt.ItemDataRole.UserRole, staff.username)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
@@ -183,9 +195,10 @@ class ListsView(QWidget):
                 Qt.CheckState.Checked if staff.username in ticked else Qt.CheckState.Unchecked
             )
             self.callers.addItem(item)
-        self.settings = load_settings(self.database.sessions)
+        self.settings = choices.settings
         self.fatigue.setValue(self.settings.contact_fatigue_days)
         self.build_button.setEnabled(self.segment.count() > 0)
+        self.choices_loaded.emit()
 
     def _ticked_callers(self) -> tuple[str, ...]:
         """The ticked callers' usernames."""

@@ -238,11 +238,14 @@ class PreferencesPanel(QWidget):
         self.give.clicked.connect(lambda: self.record_consent(True))
         self.withdraw.clicked.connect(lambda: self.record_consent(False))
         consent = QGroupBox(self.tr("Marketing consent (PIPL)"))
-        consent_layout = QHBoxLayout(consent)
-        for w in (self.consent_state, QLabel(self.tr("on")), self.consent_date,
-                  self.consent_source, self.give, self.withdraw):
-            consent_layout.addWidget(w)
-        consent_layout.addStretch(1)
+        consent_layout = QVBoxLayout(consent)
+        consent_layout.addWidget(self.consent_state)  # what holds now, on a line of its own
+        record = QHBoxLayout()
+        for w in (QLabel(self.tr("on")), self.consent_date, self.consent_source, self.give,
+                  self.withdraw):
+            record.addWidget(w)
+        record.addStretch(1)
+        consent_layout.addLayout(record)
 
         self.refusals = make_table(
             [self.tr("Channel"), self.tr("Purpose"), self.tr("Reason"), self.tr("Set on"),
