@@ -1658,350 +1658,360 @@
 <context>
     <name>SegmentsView</name>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="52"/>
+        <location filename="../../ui/views/segments_view.py" line="53"/>
         <source>Every date-relative field is computed for this day</source>
         <translation>所有与日期相关的字段都按这一天计算</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="54"/>
+        <location filename="../../ui/views/segments_view.py" line="55"/>
         <source>Builder</source>
         <translation>分群编辑器</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="55"/>
+        <location filename="../../ui/views/segments_view.py" line="56"/>
         <source>Replacement matrix</source>
         <translation>换车九宫格</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="56"/>
+        <location filename="../../ui/views/segments_view.py" line="57"/>
         <source>RFM classes</source>
         <translation>RFM八类客户</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="57"/>
+        <location filename="../../ui/views/segments_view.py" line="58"/>
         <source>Stages, tags, due soon</source>
         <translation>阶段、标签、即将到期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="59"/>
+        <location filename="../../ui/views/segments_view.py" line="60"/>
         <source>Evaluation date</source>
         <translation>评估日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="73"/>
+        <location filename="../../ui/views/segments_view.py" line="74"/>
         <source>&amp;New</source>
         <translation>新建(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="75"/>
+        <location filename="../../ui/views/segments_view.py" line="76"/>
         <source>Rename…</source>
         <translation>重命名…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="77"/>
+        <location filename="../../ui/views/segments_view.py" line="78"/>
         <source>Duplicate…</source>
         <translation>复制…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="79"/>
+        <location filename="../../ui/views/segments_view.py" line="80"/>
         <source>Delete…</source>
         <translation>删除…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="81"/>
+        <location filename="../../ui/views/segments_view.py" line="82"/>
         <source>Import…</source>
         <translation>导入…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="83"/>
+        <location filename="../../ui/views/segments_view.py" line="84"/>
         <source>Export…</source>
         <translation>导出…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="87"/>
+        <location filename="../../ui/views/segments_view.py" line="88"/>
         <source>Saved segments</source>
         <translation>已保存的分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="107"/>
+        <location filename="../../ui/views/segments_view.py" line="108"/>
         <source>Segment name, e.g. 5–6年 高满意度 换车</source>
         <translation>分群名称，例如：5–6年 高满意度 换车</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="108"/>
+        <location filename="../../ui/views/segments_view.py" line="109"/>
         <source>&amp;Save</source>
         <translation>保存(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="126"/>
+        <location filename="../../ui/views/segments_view.py" line="127"/>
         <source>No.</source>
         <translation>编号</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="127"/>
+        <location filename="../../ui/views/segments_view.py" line="128"/>
         <source>Name</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="128"/>
+        <location filename="../../ui/views/segments_view.py" line="129"/>
         <source>Mobile</source>
         <translation>手机</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="129"/>
+        <location filename="../../ui/views/segments_view.py" line="130"/>
         <source>Vehicle</source>
         <translation>车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="130"/>
+        <location filename="../../ui/views/segments_view.py" line="131"/>
         <source>Plate</source>
         <translation>车牌</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="137"/>
+        <location filename="../../ui/views/segments_view.py" line="138"/>
         <source>First members (double-click to open):</source>
         <translation>部分成员（双击打开）：</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="211"/>
+        <location filename="../../ui/views/segments_view.py" line="172"/>
+        <source>Loading segments</source>
+        <translation>正在载入分群</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/segments_view.py" line="222"/>
         <source>The conditions in the builder are not saved as a segment yet.</source>
         <translation>分群编辑器中的条件还没有保存为分群。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="213"/>
+        <location filename="../../ui/views/segments_view.py" line="224"/>
         <source>The segment “%1” has changes that are not saved.</source>
         <translation>分群“%1”有未保存的修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="219"/>
+        <location filename="../../ui/views/segments_view.py" line="230"/>
         <source>Unsaved changes</source>
         <translation>未保存的修改</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="220"/>
+        <location filename="../../ui/views/segments_view.py" line="231"/>
         <source>Save them before the builder shows something else?</source>
         <translation>在编辑器换成其他内容之前，先保存这些修改吗？</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="285"/>
+        <location filename="../../ui/views/segments_view.py" line="271"/>
+        <source>Opening segment</source>
+        <translation>正在打开分群</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/segments_view.py" line="302"/>
         <source>—</source>
         <translation>—</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="288"/>
+        <location filename="../../ui/views/segments_view.py" line="305"/>
         <source>Counting…</source>
         <translation>正在统计…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="294"/>
+        <location filename="../../ui/views/segments_view.py" line="311"/>
         <source>Counting members</source>
         <translation>正在统计人数</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="301"/>
+        <location filename="../../ui/views/segments_view.py" line="318"/>
         <source>%1 customers</source>
         <translation>%1 位客户</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="303"/>
+        <location filename="../../ui/views/segments_view.py" line="320"/>
         <source>, %1 vehicles</source>
         <translation>，%1 辆车</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="321"/>
+        <location filename="../../ui/views/segments_view.py" line="338"/>
         <source>Give the segment a name first.</source>
         <translation>请先为分群命名。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="328"/>
+        <location filename="../../ui/views/segments_view.py" line="345"/>
         <source>Replace segment</source>
         <translation>替换分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="329"/>
+        <location filename="../../ui/views/segments_view.py" line="346"/>
         <source>A segment named “%1” exists. Replace its filter?</source>
         <translation>已有名为“%1”的分群。要替换它的筛选条件吗？</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="348"/>
+        <location filename="../../ui/views/segments_view.py" line="365"/>
         <source>Saving segment</source>
         <translation>正在保存分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="351"/>
+        <location filename="../../ui/views/segments_view.py" line="368"/>
         <source>Segment “%1” saved</source>
         <translation>分群“%1”已保存</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="369"/>
+        <location filename="../../ui/views/segments_view.py" line="386"/>
         <source>Name:</source>
         <translation>名称：</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="374"/>
+        <location filename="../../ui/views/segments_view.py" line="391"/>
         <source>Rename segment</source>
         <translation>重命名分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="382"/>
+        <location filename="../../ui/views/segments_view.py" line="399"/>
         <source>Segment renamed to “%1”</source>
         <translation>分群已重命名为“%1”</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="388"/>
+        <location filename="../../ui/views/segments_view.py" line="405"/>
         <source>Duplicate segment</source>
         <translation>复制分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="388"/>
+        <location filename="../../ui/views/segments_view.py" line="405"/>
         <source>%1 (copy)</source>
         <translation>%1（副本）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="397"/>
+        <location filename="../../ui/views/segments_view.py" line="414"/>
         <source>Copy saved as “%1”</source>
         <translation>副本已保存为“%1”</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="406"/>
+        <location filename="../../ui/views/segments_view.py" line="423"/>
         <source>Delete segment</source>
         <translation>删除分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="407"/>
+        <location filename="../../ui/views/segments_view.py" line="424"/>
         <source>Delete the segment “%1”? Lists already made from it are kept.</source>
         <translation>删除分群“%1”吗？已用它生成的名单会保留。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="425"/>
+        <location filename="../../ui/views/segments_view.py" line="442"/>
         <source>Segment “%1” deleted</source>
         <translation>分群“%1”已删除</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="430"/>
+        <location filename="../../ui/views/segments_view.py" line="447"/>
         <source>Import segment</source>
         <translation>导入分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="430"/>
-        <location filename="../../ui/views/segments_view.py" line="460"/>
+        <location filename="../../ui/views/segments_view.py" line="447"/>
+        <location filename="../../ui/views/segments_view.py" line="477"/>
         <source>Segment files (*.json)</source>
         <translation>分群文件 (*.json)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="461"/>
+        <location filename="../../ui/views/segments_view.py" line="478"/>
         <source>Export segment</source>
         <translation>导出分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="474"/>
+        <location filename="../../ui/views/segments_view.py" line="491"/>
         <source>Saved %1</source>
         <translation>已保存 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="487"/>
+        <location filename="../../ui/views/segments_view.py" line="504"/>
         <source>no km floor</source>
         <translation>不限里程</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="492"/>
+        <location filename="../../ui/views/segments_view.py" line="509"/>
         <source>Low (0–6)</source>
         <translation>低（0–6）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="493"/>
+        <location filename="../../ui/views/segments_view.py" line="510"/>
         <source>Middle (7–8)</source>
         <translation>中（7–8）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="494"/>
+        <location filename="../../ui/views/segments_view.py" line="511"/>
         <source>High (9–10)</source>
         <translation>高（9–10）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="495"/>
+        <location filename="../../ui/views/segments_view.py" line="512"/>
         <source>No score</source>
         <translation>无评分</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="502"/>
+        <location filename="../../ui/views/segments_view.py" line="519"/>
         <source>%1 years</source>
         <translation>%1 年</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="506"/>
+        <location filename="../../ui/views/segments_view.py" line="523"/>
         <source>Open these vehicles&apos; owners in the builder</source>
         <translation>在分群编辑器中打开这些车辆的车主</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="514"/>
+        <location filename="../../ui/views/segments_view.py" line="531"/>
         <source>Only vehicles with at least</source>
         <translation>仅含里程不低于</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="532"/>
+        <location filename="../../ui/views/segments_view.py" line="549"/>
         <source>Counting the matrix</source>
         <translation>正在统计九宫格</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="541"/>
+        <location filename="../../ui/views/segments_view.py" line="558"/>
         <source>%1 vehicles
 %2 customers</source>
         <translation>%1 辆车
 %2 位客户</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="547"/>
+        <location filename="../../ui/views/segments_view.py" line="564"/>
         <source>Years since purchase × latest satisfaction score, on %1. A customer with two old cars can sit in two cells; lists contact each customer once.</source>
         <translation>购车年限 × 最近一次满意度评分，评估日期 %1。有两辆旧车的客户可能同时出现在两个格子里；生成名单时每位客户只联系一次。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="560"/>
+        <location filename="../../ui/views/segments_view.py" line="577"/>
         <source>Class</source>
         <translation>类别</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="560"/>
+        <location filename="../../ui/views/segments_view.py" line="577"/>
         <source>Customers</source>
         <translation>客户</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="569"/>
+        <location filename="../../ui/views/segments_view.py" line="586"/>
         <source>Double-click a class to open it in the builder.</source>
         <translation>双击某个类别，可在分群编辑器中打开。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="582"/>
+        <location filename="../../ui/views/segments_view.py" line="599"/>
         <source>Preparing the RFM and mileage figures</source>
         <translation>正在准备 RFM 与里程数据</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="593"/>
+        <location filename="../../ui/views/segments_view.py" line="610"/>
         <source>Counting RFM classes</source>
         <translation>正在统计 RFM 分类</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="616"/>
+        <location filename="../../ui/views/segments_view.py" line="633"/>
         <source>Spends from %1 to %2. Thresholds (means): R ≤ %3 days, F ≥ %4, M ≥ ¥%5. %6 customers have a class.</source>
         <translation>消费期间 %1 至 %2。阈值（平均值）：R ≤ %3 天，F ≥ %4，M ≥ ¥%5。共 %6 位客户有分类。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="634"/>
+        <location filename="../../ui/views/segments_view.py" line="651"/>
         <source>Group</source>
         <translation>分组</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="634"/>
+        <location filename="../../ui/views/segments_view.py" line="651"/>
         <source>Count</source>
         <translation>人数</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="642"/>
+        <location filename="../../ui/views/segments_view.py" line="659"/>
         <source>Due soon counts the next 30 days. Double-click a row to open it in the builder.</source>
         <translation>“即将到期”统计未来 30 天。双击某一行，可在分群编辑器中打开。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="665"/>
+        <location filename="../../ui/views/segments_view.py" line="682"/>
         <source>Counting groups</source>
         <translation>正在统计分组</translation>
     </message>

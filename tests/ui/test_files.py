@@ -205,6 +205,7 @@ def segments_view(qtbot, demo_db):
     widget = SegmentsView(demo_db, runner)
     qtbot.addWidget(widget)
     widget.reload_list("老客户")
+    qtbot.waitUntil(lambda: widget._current_name == "老客户", timeout=5000)
     yield widget
     shut_down(widget, runner)
 

@@ -19,8 +19,15 @@ def view(qtbot, demo_db):
     qtbot.addWidget(widget)
     widget.as_of.setDate(DEMO_TODAY)
     widget.show()
+    qtbot.waitUntil(lambda: widget._clean is not None, timeout=5000)  # the first list came
     yield widget
     shut_down(widget, runner)
+
+
+def _open(qtbot, view, name: str) -> None:
+    """Reload the saved list and open `name`, as after saving it elsewhere."""
+    view.reload_list(name)
+    qtbot.waitUntil(lambda: view._current_name == name, timeout=5000)
 
 
 def _count_text(view) -> str:
@@ -65,7 +72,7 @@ def test_invalid_filter_names_the_problem(qtbot, view):
 
 def test_rename_duplicate_delete(qtbot, view, demo_db, monkeypatch):
     segments.save_segment(demo_db.sessions, "老客户", {"version": 1, "where": None})
-    view.reload_list("老客户")
+    _open(qtbot, view, "老客户")
     assert view._current_name == "老客户"
     monkeypatch.setattr(
         "ui.views.segments_view.QInputDialog.getText", lambda *a, **k: ("老客户（复制）", True)
@@ -176,13 +183,16 @@ def test_every_segment_write_is_confirmed_in_the_status_bar(qtbot, view, demo_db
         view.save_button.click()
     assert notice.args[0].text == "Segment “6年以上车主” saved"
     assert not view.is_dirty() and view._current_name == "6年以上车主"
+    qtbot.waitUntil(view.rename_button.isEnabled, timeout=5000)  # the list came back
     monkeypatch.setattr(
         "ui.views.segments_view.QInputDialog.getText", lambda *a, **k: ("6年以上", True)
     )
     with qtbot.waitSignal(view.runner.notice, timeout=5000) as notice:
         view.rename_button.click()
     assert notice.args[0].text == "Segment renamed to “6年以上”"
-    assert view.name.text() == "6年以上" and view.saved.currentItem().text() == "6年以上"
+    qtbot.waitUntil(lambda: view.saved.currentItem() is not None
+                    and view.saved.currentItem().text() == "6年以上", timeout=5000)
+    assert view.name.text() == "6年以上"
     monkeypatch.setattr(
         "ui.views.segments_view.QInputDialog.getText", lambda *a, **k: ("6年以上 副本", True)
     )
@@ -235,7 +245,7 @@ def test_new_asks_when_conditions_are_unsaved(qtbot, view, monkeypatch):
 def test_choosing_another_segment_asks_and_can_save_first(qtbot, view, demo_db, monkeypatch):
     segments.save_segment(demo_db.sessions, "甲", {"version": 1, "where": None})
     segments.save_segment(demo_db.sessions, "乙", {"version": 1, "where": None})
-    view.reload_list("甲")
+    _open(qtbot, view, "甲")
     assert view._current_name == "甲" and not view.is_dirty()
     _edit(view, years=8)
     edited = view.editor.data()
@@ -259,10 +269,11 @@ def test_choosing_another_segment_asks_and_can_save_first(qtbot, view, demo_db, 
 def test_switching_without_changes_asks_nothing(qtbot, view, demo_db, monkeypatch):
     segments.save_segment(demo_db.sessions, "甲", {"version": 1, "where": None})
     segments.save_segment(demo_db.sessions, "乙", {"version": 1, "where": None})
-    view.reload_list("甲")
+    _open(qtbot, view, "甲")
     asked = _answer(monkeypatch, QMessageBox.StandardButton.No)
     view.saved.setCurrentRow(_row(view, "乙"))
-    assert asked == [] and view._current_name == "乙"
+    qtbot.waitUntil(lambda: view._current_name == "乙", timeout=5000)
+    assert asked == []
 
 
 def test_save_first_without_a_name_shows_why_and_keeps_the_conditions(qtbot, view, monkeypatch):

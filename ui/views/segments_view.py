@@ -41,6 +41,7 @@ class SegmentsView(QWidget):
     segment write announces "segments" on the runner's `data_changed`."""
 
     open_customer = Signal(int)
+    list_loaded = Signal()  # the saved segments are on screen
 
     def __init__(self, database: Database, runner: TaskRunner, parent=None) -> None:
         super().__init__(parent)
@@ -160,9 +161,18 @@ class SegmentsView(QWidget):
             self.tabs.currentWidget().focusNextChild()
 
     def reload_list(self, select: str | None = None) -> None:
-        """Refill the saved segments; open `select` (asking first if edits would be lost),
-        otherwise keep the segment being edited highlighted and the editor as it is."""
-        infos = segments.list_segments(self.database.sessions)
+        """Refill the saved segments (asked in the background); open `select` (asking first if
+        edits would be lost), otherwise keep the segment being edited highlighted and the
+        editor as it is."""
+        self.runner.run(
+            lambda _p, _c: segments.list_segments(self.database.sessions),
+            on_done=lambda infos: self._fill_list(infos, select),
+            latest="saved-segments",
+            parent_widget=self,
+            label=self.tr("Loading segments"),
+        )
+
+    def _fill_list(self, infos, select: str | None) -> None:
         self.saved.blockSignals(True)
         self.saved.clear()
         for info in infos:
@@ -174,6 +184,7 @@ class SegmentsView(QWidget):
         elif self._clean is None:  # the first fill: start with an empty filter
             self.new_segment()
         self._update_buttons()
+        self.list_loaded.emit()
 
     def _highlight(self, name: str | None) -> None:
         """Select `name` in the saved list without opening it (None: no selection)."""
@@ -250,11 +261,17 @@ class SegmentsView(QWidget):
             self._highlight(self._current_name)  # stayed: the list shows what is edited
 
     def _open_saved(self, name: str) -> None:
-        try:
-            segment = segments.get_segment(self.database.sessions, name)
-        except Exception as exc:
-            self.problem.setText(error_text(exc))
-            return
+        """Open a saved segment in the builder: read in the background, shown when it comes."""
+        self.runner.run(
+            lambda _p, _c: segments.get_segment(self.database.sessions, name),
+            on_done=lambda segment: self._show_saved(name, segment),
+            on_failed=lambda exc: self.problem.setText(error_text(exc)),
+            latest="open-segment",
+            parent_widget=self,
+            label=self.tr("Opening segment"),
+        )
+
+    def _show_saved(self, name: str, segment) -> None:
         from services.segments.spec import to_data
 
         self._current_name = name
