@@ -11,7 +11,9 @@ from models.activity import (
 from models.audit import AppSetting, AuditLog
 from models.base import Base
 from models.customer import Customer, StaffUser
+from models.imports import ImportBatch, ImportChange, ImportCreated, ImportMapping
 from models.list_run import ListRun, ListRunExclusion, ListRunMember
+from models.merge import CustomerMerge
 from models.preferences import ConsentEvent, ContactPreference, DoNotContact
 from models.profile import ProfileChange
 from models.segment import SavedSegment
@@ -28,9 +30,14 @@ __all__ = [
     "ContactEvent",
     "ContactPreference",
     "Customer",
+    "CustomerMerge",
     "CustomerTag",
     "DataStamp",
     "DoNotContact",
+    "ImportBatch",
+    "ImportChange",
+    "ImportCreated",
+    "ImportMapping",
     "KmSummary",
     "ListRun",
     "ListRunExclusion",

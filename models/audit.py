@@ -15,6 +15,9 @@ class AuditLog(Base):
     __table_args__ = (
         Index("ix_audit_log_at", "at"),
         Index("ix_audit_log_entity", "entity", "entity_id"),
+        # The audit view filters by person or by action, newest first.
+        Index("ix_audit_log_staff_id", "staff_id", "at"),
+        Index("ix_audit_log_action", "action", "at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

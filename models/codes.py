@@ -24,6 +24,39 @@ INTENT_WINDOWS = ("1w", "2w", "1m", "2m", "later")
 # marketing and sales are the purposes a customer can refuse separately.
 DNC_PURPOSES = ("reminder", "survey", "recall", "marketing", "sales")
 CHANGE_SOURCES = ("call", "visit", "survey", "import", "manual", "demo", "list")
+# Customer and vehicle values that are not profile attributes but whose changes are kept in
+# profile_change beside them ("vehicle": a car added to the customer). Their values are plain
+# text; the profile screens and segments work on PROFILE_ATTRIBUTES only.
+RECORDED_FIELDS = (
+    "name",
+    "gender",
+    "birthday",
+    "mobile",
+    "other_phones",
+    "province",
+    "city",
+    "district",
+    "street",
+    "postcode",
+    "wechat_id",
+    "employer",
+    "source",
+    "note",
+    "vehicle",
+    "vin",
+    "plate",
+    "brand",
+    "model",
+    "purchase_date",
+    "price_paid",
+    "payment_method",
+    "loan_end",
+    "insurance_expiry",
+    "warranty_end",
+    "inspection_due",
+)
+# The kinds of file an import reads (services/imports/).
+IMPORT_KINDS = ("customers", "visits", "surveys", "complaints", "contacts")
 DAY_PREFERENCES = ("any", "weekday", "weekend")
 TIME_WINDOWS = ("morning", "noon", "afternoon", "evening")
 LIFECYCLE_STAGES = ("stranger", "potential", "intent", "first_purchase", "repeat", "super")

@@ -29,9 +29,15 @@ class StaffUser(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
     display_name: Mapped[str] = mapped_column(String(64))
+    # "clerk" is shown as staff (员工); "admin" has every right a supervisor has.
     role: Mapped[str] = mapped_column(String(16), default="clerk")
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # An argon2id hash (salt and cost inside it); None: the account cannot sign in yet.
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    password_changed_at: Mapped[dt.datetime | None]
+    # Set when a supervisor reset the password: the person picks their own at next sign-in.
+    password_reset_at: Mapped[dt.datetime | None]
 
 
 class Customer(Base):

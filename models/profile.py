@@ -11,7 +11,7 @@ from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, one_of, utcnow
-from models.codes import CHANGE_SOURCES, PROFILE_ATTRIBUTES
+from models.codes import CHANGE_SOURCES, PROFILE_ATTRIBUTES, RECORDED_FIELDS
 
 
 class ProfileChange(Base):
@@ -20,7 +20,8 @@ class ProfileChange(Base):
 
     __tablename__ = "profile_change"
     __table_args__ = (
-        one_of("attribute", PROFILE_ATTRIBUTES),
+        # Customer and vehicle values (RECORDED_FIELDS) keep their history here too.
+        one_of("attribute", (*PROFILE_ATTRIBUTES, *RECORDED_FIELDS)),
         one_of("source", CHANGE_SOURCES),
         # "value of A as of D" = the row with the greatest (effective_date, id) <= D.
         Index("ix_profile_change_lookup", "customer_id", "attribute", "effective_date", "id"),

@@ -106,3 +106,28 @@ def sqlite_database(tmp_path, sqlite_template) -> Iterator[Database]:
     db = open_database(f"sqlite:///{path}")
     yield db
     db.dispose()
+
+
+# Staff accounts for tests of protected actions: a supervisor and a staff member (clerk) in the
+# `database` fixture's database, with these passwords.
+SUPERVISOR_PASSWORD = "boss-secret"
+STAFF_PASSWORD = "staff-secret"
+
+
+@pytest.fixture
+def supervisor(database):
+    """The first supervisor of `database` (王主管, user name boss), as signed in."""
+    from services.staff import accounts
+
+    return accounts.create_first_supervisor(database.sessions, "boss", "王主管",
+                                            SUPERVISOR_PASSWORD)
+
+
+@pytest.fixture
+def staff(database, supervisor):
+    """A staff member of `database` (陈丽, user name chenli), as signed in."""
+    from services.staff import accounts
+
+    accounts.add_account(database.sessions, supervisor, "chenli", "陈丽", "clerk",
+                         STAFF_PASSWORD)
+    return accounts.sign_in(database.sessions, "chenli", STAFF_PASSWORD).actor

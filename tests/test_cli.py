@@ -13,13 +13,17 @@ from pathlib import Path
 
 import pytest
 
+from services.demo import DEMO_PASSWORD
 from services.store.database import head_revision
 
 ROOT = Path(__file__).resolve().parent.parent
+# The environment that makes main.py act as the demo's supervisor.
+AS_DEMO_SUPERVISOR = {"REVISIT_USER": "supervisor", "REVISIT_PASSWORD": DEMO_PASSWORD}
 
 
 def run(*args: str, env_extra: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k != "REVISIT_DB"}
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("REVISIT_DB", "REVISIT_USER", "REVISIT_PASSWORD")}
     env.update(QT_QPA_PLATFORM="offscreen", PYTHONIOENCODING="utf-8", **(env_extra or {}))
     return subprocess.run(
         [sys.executable, "main.py", *args],

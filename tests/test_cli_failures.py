@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import sqlite3
 
-from tests.test_cli import assert_user_error, run
+from tests.test_cli import AS_DEMO_SUPERVISOR, assert_user_error, run
 
 
 def _migrated(tmp_path, customers: int = 0):
@@ -91,7 +91,8 @@ def test_db_check_reads_every_page(tmp_path):
 def test_db_copy_to_a_new_file_then_refuses_to_copy_over_it(tmp_path):
     path = _migrated(tmp_path, customers=20)
     target = tmp_path / "server-copy.sqlite3"
-    first = run("--db", f"sqlite:///{path}", "db", "copy", "--to", f"sqlite:///{target}")
+    first = run("--db", f"sqlite:///{path}", "db", "copy", "--to", f"sqlite:///{target}",
+                env_extra=AS_DEMO_SUPERVISOR)
     assert first.returncode == 0, first.stderr
     assert "checksum match" in first.stdout and "customer" in first.stdout
     source_info = run("--db", f"sqlite:///{path}", "db", "info", "--format", "json")
@@ -99,6 +100,7 @@ def test_db_copy_to_a_new_file_then_refuses_to_copy_over_it(tmp_path):
     counts = json.loads(source_info.stdout)["row_counts"]
     assert json.loads(copy_info.stdout)["row_counts"]["customer"] == counts["customer"] == 20
     assert_user_error(
-        run("--db", f"sqlite:///{path}", "db", "copy", "--to", f"sqlite:///{target}"),
+        run("--db", f"sqlite:///{path}", "db", "copy", "--to", f"sqlite:///{target}",
+            env_extra=AS_DEMO_SUPERVISOR),
         "already holds data",
     )

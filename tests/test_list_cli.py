@@ -11,12 +11,18 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from services.demo import DEMO_PASSWORD
+
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = "2026-11-23"
 
 
-def run(db: Path, *args: str, ok: bool = True) -> subprocess.CompletedProcess:
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+def run(db: Path, *args: str, ok: bool = True,
+        user: str = "supervisor") -> subprocess.CompletedProcess:
+    """main.py on `db` as a demo account (the supervisor by default: its files have full
+    mobiles; `user=""`: nobody named)."""
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "REVISIT_USER": user,
+           "REVISIT_PASSWORD": DEMO_PASSWORD}
     proc = subprocess.run([sys.executable, str(ROOT / "main.py"), "--db", f"sqlite:///{db}", *args],
                           capture_output=True, text=True, env=env, cwd=ROOT, timeout=300)
     assert "Traceback" not in proc.stderr, proc.stderr

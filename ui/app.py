@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import time
 
 from PySide6.QtCore import QLibraryInfo, QLocale, QTimer, QTranslator
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from services.staff import accounts
+from services.staff.permissions import Actor
 from services.store.database import open_database
 from services.store.errors import RevisitError
 from ui import qt_fixes
@@ -35,6 +38,25 @@ def install_translators(app: QApplication, lang: str | None) -> QLocale:
     return locale
 
 
+def _sign_in(database, args) -> Actor | None:
+    """Who uses the window. With REVISIT_USER and REVISIT_PASSWORD set (a kiosk PC, the
+    start-up benchmark) they sign in without the dialog; otherwise the dialog asks, filled in
+    with --user or REVISIT_USER, else the name this PC remembers."""
+    from ui.cli.auth import PASSWORD_ENV, named_user
+    from ui.dialogs.sign_in_dialog import sign_in
+
+    user, password = named_user(args), os.environ.get(PASSWORD_ENV)
+    if user and password is not None and not accounts.needs_first_supervisor(database.sessions):
+        try:
+            signed = accounts.sign_in(database.sessions, user, password)
+        except RevisitError as exc:
+            log.warning("signing in %s from the environment failed: %s", user, exc)
+        else:
+            if not signed.must_change_password:
+                return signed.actor
+    return sign_in(database, user)
+
+
 def run_gui(args) -> int:
     qt_fixes.apply()
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -48,9 +70,18 @@ def run_gui(args) -> int:
     except RevisitError as exc:
         QMessageBox.critical(None, app.translate("app", "Revisit"), translate_error(exc))
         return 2
+    if args.quit_after:
+        # The packaged build's self-check quits even at the sign-in: app.quit() alone does not
+        # end a dialog's exec() before app.exec() runs.
+        QTimer.singleShot(int(args.quit_after * 1000),
+                          lambda: (app.closeAllWindows(), app.quit()))
+    actor = _sign_in(database, args)
+    if actor is None:  # the sign-in was cancelled
+        database.dispose()
+        return 0
     from ui.main_window import MainWindow
 
-    window = MainWindow(database)
+    window = MainWindow(database, actor)
     window.show()
     for warning in database.warnings:  # e.g. a SQLite file on a network drive
         QMessageBox.warning(window, app.translate("app", "Revisit"), translate_error(warning))
@@ -61,8 +92,6 @@ def run_gui(args) -> int:
             QTimer.singleShot(0, app.quit)
 
         window.customers.search_finished.connect(ready)
-    elif args.quit_after:
-        QTimer.singleShot(int(args.quit_after * 1000), app.quit)
     try:
         return app.exec()
     finally:

@@ -17,13 +17,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from services.staff.permissions import VIEW_AUDIT, Actor, allowed
 from services.store.database import Database
 from ui.dialogs.shortcuts_dialog import ShortcutsDialog
+from ui.labels import label
 from ui.nav_delegate import SHORTCUT_ROLE, NavigationDelegate
 from ui.notice import NoticeBar
 from ui.tasks import TaskRunner
+from ui.views.audit_view import AuditView
 from ui.views.customers_view import CustomersView
 from ui.views.followup_view import FollowUpView
+from ui.views.import_view import ImportView
 from ui.views.lists_view import ListsView
 from ui.views.reports_view import ReportsView
 from ui.views.segments_view import SegmentsView
@@ -35,9 +39,10 @@ SMALL_SCREEN = (1440, 900)
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, actor: Actor) -> None:
         super().__init__()
         self.database = database
+        self.actor = actor  # who signed in (ui/dialogs/sign_in_dialog.py)
         self.runner = TaskRunner(self, database_url=database.url)
         self.setWindowTitle(self.tr("Revisit — service marketing"))
         self._nav = QListWidget()
@@ -49,17 +54,27 @@ class MainWindow(QMainWindow):
         # call ("contacts") refreshes the customer table, a built run ("lists") the follow-up
         # queue, a saved segment ("segments") the lists wizard's choices.
         self.customers = CustomersView(database, self.runner)
-        self.followups = FollowUpView(database, self.runner)
+        self.followups = FollowUpView(database, self.runner, actor=actor)
         self._add_area(self.tr("Customers"), self.customers)
-        self.segments = SegmentsView(database, self.runner)
+        self.segments = SegmentsView(database, self.runner, actor=actor)
         self.segments.open_customer.connect(self.show_customer)
         self._add_area(self.tr("Segments"), self.segments)
-        self.lists = ListsView(database, self.runner)
+        self.lists = ListsView(database, self.runner, actor=actor)
         self._add_area(self.tr("Lists"), self.lists)
         self._add_area(self.tr("My follow-ups"), self.followups)
         self._add_area(self.tr("Reports"), ReportsView(database, self.runner))
-        self.settings = SettingsView(database, self.runner)
+        self.imports = ImportView(database, self.runner, actor)
+        self._add_area(self.tr("Import"), self.imports)
+        self.settings = SettingsView(database, self.runner, actor)
         self._add_area(self.tr("Settings"), self.settings)
+        self.audit: AuditView | None = None
+        if allowed(actor, VIEW_AUDIT):
+            self.audit = AuditView(database, self.runner, actor)
+            self._add_area(self.tr("Audit trail"), self.audit)
+        # The signed-in person's own calls first; they may still pick a colleague's.
+        caller = self.followups.caller.findData(actor.id)
+        if caller >= 0:
+            self.followups.caller.setCurrentIndex(caller)
         self._nav.currentRowChanged.connect(self._on_area_changed)
         for number in range(self._nav.count()):
             QShortcut(
@@ -123,6 +138,11 @@ class MainWindow(QMainWindow):
         bar.addPermanentWidget(self._progress_label)
         bar.addPermanentWidget(self._progress)
         bar.addPermanentWidget(self._cancel)
+        self.signed_in = QLabel(self.tr("%1 (%2)").replace(
+            "%1", self.actor.display_name or self.actor.username).replace(
+            "%2", label("staff_role", self.actor.role)))
+        self.signed_in.setToolTip(self.tr("Signed in as %1").replace("%1", self.actor.username))
+        bar.addPermanentWidget(self.signed_in)
         bar.addPermanentWidget(QLabel(self.database.display_url))
         self._on_busy_changed(False)
         self.runner.busy_changed.connect(self._on_busy_changed)

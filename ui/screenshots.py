@@ -4,17 +4,21 @@
         python -m ui.screenshots sqlite:///demo.sqlite3 docs/screenshots zh_CN
 
 Run it under Xvfb (the real xcb platform) or with QT_QPA_PLATFORM=offscreen. The window is
-1366×728: a maximised window on the common 1366×768 office screen, less the taskbar."""
+1366×728: a maximised window on the common 1366×768 office screen, less the taskbar. It signs
+in as the demo's supervisor (user name supervisor, the demo password; REVISIT_USER and
+REVISIT_PASSWORD name another account), and shoots the sign-in dialog and the supervisor's
+staff accounts tab too."""
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
-AREAS = ("customers", "segments", "lists", "followups", "reports", "settings")
+AREAS = ("customers", "segments", "lists", "followups", "reports", "imports", "settings", "audit")
 SETTLE_MS = 2500
 SIZE = (1366, 728)
 
@@ -29,19 +33,42 @@ def main(argv: list[str]) -> int:
     app = QApplication([])
     QCoreApplication.setOrganizationName("RevisitScreenshots")
     QCoreApplication.setApplicationName("RevisitScreenshots")
+    from services.demo import DEMO_PASSWORD
+    from services.staff import accounts
     from services.store.database import open_database
     from ui.app import install_translators
+    from ui.dialogs.sign_in_dialog import SignInDialog
     from ui.main_window import MainWindow
 
     install_translators(app, lang)
-    window = MainWindow(open_database(url))
+    database = open_database(url)
+    user = os.environ.get("REVISIT_USER", "supervisor")
+    if accounts.needs_first_supervisor(database.sessions):  # a demo made before accounts
+        accounts.create_first_supervisor(database.sessions, "supervisor", "", DEMO_PASSWORD)
+    actor = accounts.sign_in(database.sessions, user,
+                             os.environ.get("REVISIT_PASSWORD", DEMO_PASSWORD),
+                             record_it=False).actor
+    dialog = SignInDialog(database, user)
+    dialog.show()
+    app.processEvents()
+    dialog.grab().save(str(folder / f"0-sign-in-{lang}.png"))
+    dialog.close()
+    window = MainWindow(database, actor)
     window.setWindowState(Qt.WindowState.WindowNoState)  # offscreen's screen is smaller
     window.resize(*SIZE)
     window.show()
 
+    def shoot_users() -> None:
+        window._nav.setCurrentRow(window._pages.indexOf(window.settings))
+        window.settings.tabs.setCurrentIndex(window.settings.tabs.count() - 1)
+        QTimer.singleShot(SETTLE_MS, lambda: (
+            window.grab().save(str(folder / f"{len(AREAS) + 1}-users-{lang}.png")),
+            app.quit(),
+        ))
+
     def shoot(index: int) -> None:
-        if index == len(AREAS):
-            app.quit()
+        if index == min(len(AREAS), window._nav.count()):
+            shoot_users()
             return
         window._nav.setCurrentRow(index)
         if AREAS[index] == "customers":  # a customer on the page, as staff see it all day

@@ -4,23 +4,17 @@ and what they refused. Consent and refusals keep their history; every change is 
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Sequence
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from models import AuditLog, ConsentEvent, ContactPreference, Customer, DoNotContact
+from models import ConsentEvent, ContactPreference, Customer, DoNotContact
 from models.codes import CHANNELS, DAY_PREFERENCES, DNC_PURPOSES, TIME_WINDOWS
+from services.staff.audit import audit  # the one audit writer; merge.py imports it from here
 from services.store.errors import N_, RevisitError
 
 CONSENT_SOURCES = ("call", "visit", "form", "manual", "sms_unsubscribe")
 LANGUAGES = ("zh", "en")
-
-
-def audit(session: Session, action: str, entity: str, entity_id: int | None, detail: dict,
-          staff_id: int | None) -> None:
-    session.add(AuditLog(action=action, entity=entity, entity_id=entity_id, staff_id=staff_id,
-                         detail=json.dumps(detail, ensure_ascii=False, default=str)))
 
 
 def _customer(session: Session, customer_id: int) -> Customer:

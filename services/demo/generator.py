@@ -17,8 +17,10 @@ from dataclasses import dataclass
 from sqlalchemy import func, select, text
 
 from models import Base
+from services.demo import DEMO_PASSWORD
 from services.demo import data as ref
 from services.demo.rows import CustomerRows, RowSet, make_customer_rows
+from services.staff.passwords import shared_hash
 from services.store.database import Database
 from services.store.errors import N_, CancelToken, RevisitError
 
@@ -164,7 +166,8 @@ def _write_vocabulary(writer, offsets, counts) -> tuple[list[int], list[int]]:
             staff_ids.append(existing_staff[username])
             continue
         next_id += 1
-        staff_rows.append((next_id, username, display, role, True, created))
+        staff_rows.append((next_id, username, display, role, True, created,
+                           shared_hash(DEMO_PASSWORD), created, None))
         staff_ids.append(next_id)
     group_rows, tag_rows, tag_ids = [], [], []
     gid, tid = offsets["tag_group"], offsets["tag"]
@@ -210,4 +213,4 @@ def _writer_for(database: Database):
     return PostgresWriter(database.engine, TABLES)
 
 
-__all__ = ["DemoSummary", "generate", "ref"]
+__all__ = ["DEMO_PASSWORD", "DemoSummary", "generate", "ref"]

@@ -1,12 +1,21 @@
 """The files of a list run, for the window and the CLI alike: which files a whole run produces
 (`plan_run_files`) and the one writer of each (`write_run_file`). A file holds only the members
 of its channel, and is written in a scratch folder beside its target and renamed into place, so
-a failure never leaves a part-written file behind."""
+a failure never leaves a part-written file behind.
+
+Full phone numbers go to disk only for a supervisor (services/staff/permissions.py,
+EXPORT_PHONES). For staff, and when nobody is signed in, call sheets and lists are written with
+masked mobiles (138****8000) and the SMS vendor file, which is nothing but numbers to text, is
+refused. Staff still see mobiles in full where they call from: the follow-up queue, the
+customer page and a call sheet the window previews and prints for them (`for_printing`: a
+scratch file the window deletes, never a file they keep)."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -15,8 +24,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn
 
+from sqlalchemy.orm import Session, sessionmaker
+
 from services.outputs import excel, labels, pdf_call_sheet, sms
 from services.outputs.types import LIST_CHANNELS, ListDocument, ListMember
+from services.staff.audit import record
+from services.staff.permissions import (
+    EXPORT_PHONES,
+    NOT_PASSED,
+    Actor,
+    NotAllowed,
+    NotPassed,
+    allowed,
+)
 from services.store.errors import N_, RevisitError
 from services.store.settings import Settings
 
@@ -122,18 +142,63 @@ def plan_run_files(doc: ListDocument, out: Path, fmt: str, *, label_layout: str 
     return tuple(requests)
 
 
-def write_run_file(doc: ListDocument, request: FileRequest, settings: Settings) -> WrittenFile:
+def write_run_file(doc: ListDocument, request: FileRequest, settings: Settings,
+                   actor: Actor | None | NotPassed = NOT_PASSED, *,
+                   sessions: sessionmaker[Session] | None = None,
+                   for_printing: bool = False) -> WrittenFile:
     """Write one file of the run from the members of its channel (refused when it has none).
-    Nothing appears at `request.path` unless the whole file was written."""
+    Nothing appears at `request.path` unless the whole file was written. `actor` is who asks:
+    full mobiles for a supervisor, masked ones otherwise, and the SMS vendor file for a
+    supervisor only (NOT_PASSED: a caller from before accounts, unchecked). `for_printing`:
+    a call sheet to preview and print only, with full mobiles for anyone signed in. With
+    `sessions` the file is recorded in the audit trail."""
     if request.kind not in CHANNEL_OF:
         raise ValueError(f"unknown kind of list file {request.kind!r}")
+    if for_printing and request.kind != CALL_SHEET:
+        raise ValueError("only a call sheet is written for printing")
+    full = (actor is NOT_PASSED or allowed(actor, EXPORT_PHONES)
+            or (for_printing and isinstance(actor, Actor)))
+    if not full and request.kind == SMS_FILE:
+        raise NotAllowed(EXPORT_PHONES, actor if isinstance(actor, Actor) else None)
     members = doc.of_channel(CHANNEL_OF[request.kind])
     if not members:
         raise RevisitError(NOBODY[CHANNEL_OF[request.kind]], run=doc.run_id)
+    if not full:
+        doc = masked(doc)
+        members = doc.of_channel(CHANNEL_OF[request.kind])
     path = Path(request.path)
     with _staged(path) as scratch:
         written = _write(doc, members, request, settings, scratch)
+    if sessions is not None:
+        with sessions.begin() as s:
+            record(s, actor if isinstance(actor, Actor) else None, "export_list_file",
+                   "list_run", doc.run_id, {"kind": request.kind, "file": path.name,
+                                            "rows": written.rows, "full_phones": full})
     return WrittenFile(request.kind, path, written.rows, written.sms_parts, written.skipped)
+
+
+def mask_phone(number: str | None) -> str | None:
+    """A phone number with its middle hidden, as Chinese receipts print it: 138****8000 for a
+    mobile; any other number keeps its last four digits."""
+    if not number:
+        return number
+    digits = re.sub(r"\D", "", number)
+    mobile = re.sub(r"^(0086|86)(?=1\d{10}$)", "", digits)
+    if len(mobile) == 11 and mobile.startswith("1"):
+        return f"{mobile[:3]}****{mobile[-4:]}"
+    if len(digits) <= 4:
+        return "*" * len(digits)
+    return "*" * (len(digits) - 4) + digits[-4:]
+
+
+def masked(doc: ListDocument) -> ListDocument:
+    """The document with every member's and excluded customer's phone number masked."""
+    return dataclasses.replace(
+        doc,
+        members=tuple(dataclasses.replace(m, mobile=mask_phone(m.mobile)) for m in doc.members),
+        excluded=tuple(dataclasses.replace(e, mobile=mask_phone(e.mobile))
+                       for e in doc.excluded),
+    )
 
 
 def _write(doc: ListDocument, members: tuple[ListMember, ...], request: FileRequest,

@@ -36,6 +36,15 @@ from services.segments.results import (
     SegmentCount,
     SegmentInfo,
 )
+from services.staff.accounts import confirm
+from services.staff.audit import record
+from services.staff.permissions import (
+    DELETE_SEGMENTS,
+    NOT_PASSED,
+    Actor,
+    NotPassed,
+    require,
+)
 from services.store.errors import N_, RevisitError
 
 Sessions = sessionmaker[Session]
@@ -151,9 +160,18 @@ def duplicate_segment(sessions: Sessions, name: str, new_name: str) -> SegmentIn
                         purpose=seg.info.purpose, template=seg.info.template)
 
 
-def delete_segment(sessions: Sessions, name: str) -> None:
+def delete_segment(sessions: Sessions, name: str,
+                   actor: Actor | None | NotPassed = NOT_PASSED) -> None:
+    """Delete a saved segment (supervisors only; lists made from it keep their copy of its
+    filter). NOT_PASSED: a caller from before accounts, unchecked."""
     with sessions.begin() as s:
-        s.delete(_row(s, name))
+        who = None
+        if not isinstance(actor, NotPassed):
+            who = require(confirm(s, actor), DELETE_SEGMENTS)
+        row = _row(s, name)
+        record(s, who, "delete_segment", "saved_segment", row.id,
+               {"name": row.name, "filter": row.filter_json})
+        s.delete(row)
 
 
 def export_segment(sessions: Sessions, name: str) -> str:

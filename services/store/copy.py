@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, Row, Table, func, select, text
 
 from models import Base
+from services.staff.accounts import confirm
+from services.staff.permissions import MANAGE_DATABASE, Actor, require
 from services.store.database import Database, current_revision
 from services.store.errors import N_, CancelToken, RevisitError
 
@@ -103,11 +105,15 @@ def _reset_sequences(conn: Connection) -> None:
                 ), {"t": table.name, "c": column.name})
 
 
-def copy_database(source: Database, target: Database, *, progress: Progress | None = None,
+def copy_database(source: Database, target: Database, *, actor: Actor | None,
+                  progress: Progress | None = None,
                   cancel: CancelToken | None = None) -> CopyReport:
     """Copy every data table of `source` into the empty `target` (same schema revision) in
     one transaction on the target, then compare row counts and checksums table by table.
-    On any failure or cancel the target is left as it was."""
+    On any failure or cancel the target is left as it was. Supervisors only: the copy holds
+    every phone number. Nothing is written to `source`, so the copy equals it exactly."""
+    with source.sessions() as s:
+        require(confirm(s, actor), MANAGE_DATABASE)
     revision = current_revision(source.engine)
     if revision != current_revision(target.engine):
         raise RevisitError(N_("The two databases are at different schema revisions; open both "

@@ -10,6 +10,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from models import AppSetting
+from services.staff.accounts import confirm
+from services.staff.audit import record
+from services.staff.permissions import SAVE_SETTINGS, Actor, require
 from services.store.errors import N_, RevisitError
 
 SMS_VENDORS = ("generic", "aliyun", "huawei")
@@ -81,15 +84,39 @@ def load_settings_in(s: Session) -> Settings:
     return Settings(**values)
 
 
-def save_settings(sessions: sessionmaker[Session], settings: Settings) -> Settings:
+def settings_with(current: Settings, changes: dict[str, str]) -> Settings:
+    """`current` with some values given as text (as typed on a command line), validated."""
+    known = {f.name: f for f in dataclasses.fields(Settings)}
+    values = {}
+    for name, text in changes.items():
+        if name not in known:
+            raise RevisitError(N_("There is no setting '{name}'; known: {names}."), name=name,
+                               names=", ".join(known))
+        try:
+            values[name] = _decode(known[name], text.strip())
+        except ValueError:
+            raise RevisitError(N_("'{value}' is not a valid value for {name}."), value=text,
+                               name=name) from None
+    return dataclasses.replace(current, **values).validate()
+
+
+def save_settings(sessions: sessionmaker[Session], settings: Settings,
+                  actor: Actor | None) -> Settings:
+    """Store the shared settings (supervisors only); the changed values are audit-logged."""
     settings.validate()
     with sessions.begin() as s:
+        who = require(confirm(s, actor), SAVE_SETTINGS)
+        changes = {}
         for field in dataclasses.fields(Settings):
             value = getattr(settings, field.name)
             text = value.isoformat(timespec="minutes") if isinstance(value, dt.time) else str(value)
             row = s.get(AppSetting, field.name)
             if row is None:
                 s.add(AppSetting(key=field.name, value=text))
+                changes[field.name] = [None, text]
             elif row.value != text:
+                changes[field.name] = [row.value, text]
                 row.value = text
+        if changes:
+            record(s, who, "save_settings", "app_setting", None, changes)
     return settings

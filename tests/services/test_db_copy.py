@@ -13,6 +13,8 @@ from sqlalchemy.engine import make_url
 
 from models import Customer
 from services.demo import generator as demo
+from services.staff.accounts import sign_in
+from services.staff.permissions import MANAGE_DATABASE, NotAllowed
 from services.store.copy import copy_database, data_tables, table_checksum
 from services.store.database import open_database
 from services.store.errors import RevisitError
@@ -31,10 +33,29 @@ def filled(sqlite_database):
     return sqlite_database
 
 
+def _as(database, username="supervisor"):
+    """A demo account of `database`, signed in (the demo's supervisor by default)."""
+    return sign_in(database.sessions, username, demo.DEMO_PASSWORD, record_it=False).actor
+
+
+def test_only_a_supervisor_copies_the_database(filled, tmp_path):
+    target = open_database(f"sqlite:///{tmp_path / 'copy.sqlite3'}")
+    try:
+        for nobody in (_as(filled, "chenli"), None):
+            with pytest.raises(NotAllowed, match="Only a supervisor may") as refused:
+                copy_database(filled, target, actor=nobody)
+            assert refused.value.permission == MANAGE_DATABASE
+            assert all(rows == 0 for rows, _ in _fingerprint(target).values())
+        copy_database(filled, target, actor=_as(filled))
+        assert _fingerprint(target) == _fingerprint(filled)
+    finally:
+        target.dispose()
+
+
 def test_sqlite_to_a_new_sqlite_file_copies_everything(filled, tmp_path):
     target = open_database(f"sqlite:///{tmp_path / 'copy.sqlite3'}")
     try:
-        report = copy_database(filled, target)
+        report = copy_database(filled, target, actor=_as(filled))
         assert _fingerprint(target) == _fingerprint(filled)
         assert report.rows == sum(rows for rows, _ in _fingerprint(filled).values()) > 1000
         with target.sessions.begin() as s:  # the copy is a working database
@@ -50,7 +71,7 @@ def test_a_target_that_holds_data_is_refused_and_left_alone(filled, tmp_path):
             s.add(Customer(code="KEEP", name="已有客户"))
         before = _fingerprint(target)
         with pytest.raises(RevisitError, match="already holds data"):
-            copy_database(filled, target)
+            copy_database(filled, target, actor=_as(filled))
         assert _fingerprint(target) == before
     finally:
         target.dispose()
@@ -78,7 +99,7 @@ def test_sqlite_to_postgresql_and_back(filled, tmp_path, empty_pg_url):
     original = _fingerprint(filled)
     server = open_database(empty_pg_url)
     try:
-        copy_database(filled, server)
+        copy_database(filled, server, actor=_as(filled))
         assert _fingerprint(server) == original
         with filled.sessions() as s:
             highest = s.scalar(select(func.max(Customer.id)))
@@ -89,7 +110,7 @@ def test_sqlite_to_postgresql_and_back(filled, tmp_path, empty_pg_url):
             s.rollback()
         back = open_database(f"sqlite:///{tmp_path / 'back.sqlite3'}")
         try:
-            copy_database(server, back)
+            copy_database(server, back, actor=_as(server))
             assert _fingerprint(back) == original
         finally:
             back.dispose()

@@ -36,6 +36,8 @@ MODEL_KINDS = {
     "LIFECYCLE_STAGES": "lifecycle_stage",
     "STAFF_ROLES": "staff_role",
     "CONSENT_KINDS": "consent_kind",
+    "RECORDED_FIELDS": "attribute",
+    "IMPORT_KINDS": "import_kind",
 }
 OTHER_VOCABULARIES = [
     (catalog.SATISFACTION_BANDS, "satisfaction_band"),

@@ -18,6 +18,26 @@ def demo_db(sqlite_database):
     return sqlite_database
 
 
+def demo_account(database, username: str):
+    """A demo account of `database` as signed in (the demo gives each the same password)."""
+    from services.staff import accounts
+
+    return accounts.sign_in(database.sessions, username, demo.DEMO_PASSWORD,
+                            record_it=False).actor
+
+
+@pytest.fixture
+def demo_supervisor(demo_db):
+    """The demo's supervisor (王主管, user name supervisor), signed in."""
+    return demo_account(demo_db, "supervisor")
+
+
+@pytest.fixture
+def demo_staff(demo_db):
+    """A demo staff member (陈丽, user name chenli), signed in."""
+    return demo_account(demo_db, "chenli")
+
+
 @pytest.fixture(autouse=True)
 def isolated_settings(tmp_path, qapp):
     QCoreApplication.setOrganizationName("RevisitTests")

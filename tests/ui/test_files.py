@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QDialogButtonBox, QFileDialog, QLabel
 
 from services.lists import build, runs
 from services.segments import service as segments
+from services.staff.permissions import Actor
 from services.store.settings import load_settings
 from tests.ui.conftest import DEMO_TODAY, shut_down
 from ui import files
@@ -97,12 +98,16 @@ def test_last_folder_is_remembered_per_kind(monkeypatch, tmp_path):
     assert files.start_folder("excel_list") == files.export_folder()
 
 
+# The export folder is this PC's: anyone signed in chooses it.
+CLERK = Actor(1, "chenli", "clerk", "陈丽")
+
+
 def test_settings_view_changes_the_export_folder(qtbot, sqlite_database, monkeypatch, tmp_path):
     chosen = tmp_path / "营销文件"
     chosen.mkdir()
     dialog = FakeDialog(monkeypatch, str(chosen), "")
     runner = TaskRunner()
-    view = SettingsView(sqlite_database, runner)
+    view = SettingsView(sqlite_database, runner, CLERK)
     qtbot.addWidget(view)
     assert view.export_folder.isReadOnly()
     assert view.export_folder.text() == QDir.toNativeSeparators(files.default_export_folder())
@@ -116,7 +121,7 @@ def test_settings_view_changes_the_export_folder(qtbot, sqlite_database, monkeyp
     qtbot.mouseClick(view.choose_folder, Qt.MouseButton.LeftButton)  # cancelled
     assert Path(files.export_folder()) == chosen
     assert view.export_folder.text() == QDir.toNativeSeparators(str(chosen))
-    fresh = SettingsView(sqlite_database, runner)  # stored for this PC, not this window
+    fresh = SettingsView(sqlite_database, runner, CLERK)  # stored for this PC, not this window
     qtbot.addWidget(fresh)
     assert fresh.export_folder.text() == QDir.toNativeSeparators(str(chosen))
     runner.wait()

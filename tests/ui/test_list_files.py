@@ -13,6 +13,7 @@ import openpyxl
 import pytest
 from PySide6.QtCore import QDate, QDateTime, QTime
 
+from services.demo import DEMO_PASSWORD
 from services.lists import build, runs
 from services.outputs import run_files
 from services.segments import service as segments
@@ -73,14 +74,17 @@ def _pdf_text(path: Path) -> str:
              "week-sms.xlsx": run_files.SMS_FILE}),
 ])
 def test_the_window_and_the_cli_write_the_same_files(qtbot, demo_db, outputs, tmp_path, fmt,
-                                                      window_files):
+                                                      window_files, monkeypatch):
     run_id = _run(demo_db, "auto")
     doc = runs.load_document(demo_db.sessions, run_id)
     assert all(doc.of_channel(c) for c in ("call", "mail", "sms"))
     by_cli, by_window = tmp_path / "cli", tmp_path / "window"
     by_cli.mkdir()
     by_window.mkdir()
-    assert cli(["--db", demo_db.url, "list", "print", str(run_id), "--format", fmt,
+    # The supervisor: files with full mobiles, as the window writes them.
+    monkeypatch.setenv("REVISIT_PASSWORD", DEMO_PASSWORD)
+    assert cli(["--db", demo_db.url, "--user", "supervisor", "list", "print", str(run_id),
+                "--format", fmt,
                 "--out", str(by_cli / f"week.{fmt}"), "--sms-template", TEXT,
                 "--send-at", SEND_AT]) == 0
 

@@ -13,10 +13,10 @@ from ui.nav_delegate import SHORTCUT_ROLE
 
 
 @pytest.fixture
-def window(qtbot, demo_db):
+def window(qtbot, demo_db, demo_supervisor):
     from ui.main_window import MainWindow
 
-    win = MainWindow(demo_db)
+    win = MainWindow(demo_db, demo_supervisor)
     win.setWindowState(Qt.WindowState.WindowNoState)
     win.resize(1366, 728)
     win.show()
@@ -47,7 +47,7 @@ def test_focus_lands_on_the_first_useful_control(qtbot, window):
         0: window.customers.search,
         1: window.segments.editor.tree,  # no saved segments yet: the conditions
         2: window.lists.segment,
-        5: window.settings.language,
+        window._pages.indexOf(window.settings): window.settings.language,
     }
     for area, widget in expected.items():
         qtbot.keyClick(window, Qt.Key(Qt.Key.Key_1 + area), Qt.KeyboardModifier.ControlModifier)

@@ -6,14 +6,22 @@ import datetime as dt
 
 from PySide6.QtCore import QSettings, QTime
 
+from services.staff import accounts
 from services.store.settings import Settings, load_settings
+from tests.conftest import SUPERVISOR_PASSWORD
 from ui.tasks import TaskRunner
 from ui.views.settings_view import LANGUAGE_KEY, SettingsView
 
 
-def _view(qtbot, database):
+def _view(qtbot, database, actor=None):
+    """The view as the database's supervisor sees it (made first when there is none)."""
+    if actor is None:
+        actor = (accounts.create_first_supervisor(database.sessions, "boss", "王主管",
+                                                  SUPERVISOR_PASSWORD)
+                 if accounts.needs_first_supervisor(database.sessions)
+                 else accounts.sign_in(database.sessions, "boss", SUPERVISOR_PASSWORD).actor)
     runner = TaskRunner()
-    view = SettingsView(database, runner)
+    view = SettingsView(database, runner, actor)
     qtbot.addWidget(view)
     return view, runner
 

@@ -27,10 +27,11 @@ def translated(request, qapp):
 
 
 @pytest.mark.parametrize("translated", ["zh_CN", "en"], indirect=True)
-def test_every_area_fits_an_office_screen(qtbot, demo_db, translated):
+def test_every_area_fits_an_office_screen(qtbot, demo_db, demo_supervisor, translated):
     from ui.main_window import MainWindow
 
-    window = MainWindow(demo_db)
+    # A supervisor's window: every area and tab staff see, and the audit trail and accounts.
+    window = MainWindow(demo_db, demo_supervisor)
     window.setWindowState(Qt.WindowState.WindowNoState)  # the test screen may be smaller
     window.resize(*SCREEN)
     window.show()

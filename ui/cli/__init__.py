@@ -2,7 +2,8 @@
 
 A command module has `register(subparsers)`, which adds parsers whose defaults carry
 `handler=fn`; `fn(args, open_db)` returns an exit code. `open_db()` opens (and migrates) the
-database named by --db only when the command needs one."""
+database named by --db only when the command needs one. `access=` in the defaults says whether
+the command needs a signed-in user (ui/cli/auth.py); the handler finds them in `args.actor`."""
 
 from __future__ import annotations
 
@@ -11,8 +12,10 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 
+from services.staff.permissions import NotAllowed
 from services.store.database import DRIVER_ERRORS, Database, open_database, user_error
 from services.store.errors import Cancelled, RevisitError
+from ui.cli import auth
 
 EXIT_OK = 0
 EXIT_USER_ERROR = 2
@@ -39,20 +42,31 @@ def build_parser(commands: bool = True) -> argparse.ArgumentParser:
     parser.add_argument(
         "--lang", metavar="LOCALE", help="window language, e.g. zh_CN or en (default: system)"
     )
+    parser.add_argument(
+        "--user", metavar="NAME",
+        help="who runs the command (default: $REVISIT_USER); the password comes from "
+        "$REVISIT_PASSWORD or is asked. Commands that change the database need it once the "
+        "database has accounts; the window fills in the sign-in with it",
+    )
     # For smoke tests and the packaged build's self-check: close the window after N seconds.
     parser.add_argument("--quit-after", type=float, metavar="SECONDS", help=argparse.SUPPRESS)
     if not commands:
         return parser
     from ui.cli import (
+        customer_commands,
         db_commands,
         demo_command,
+        import_commands,
         list_commands,
         report_commands,
         segment_commands,
+        settings_commands,
+        user_commands,
     )
 
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in (demo_command, db_commands, segment_commands, list_commands, report_commands):
+    for module in (demo_command, db_commands, segment_commands, list_commands, report_commands,
+                   customer_commands, import_commands, settings_commands, user_commands):
         module.register(sub)
     return parser
 
@@ -83,6 +97,7 @@ def run(argv: Sequence[str]) -> int:
         return opened[0]
 
     try:
+        auth.sign_in(args, open_db)  # sets args.actor; refuses a write without a user
         return args.handler(args, open_db)
     except BrokenPipeError:  # output piped into `head` and the like
         return EXIT_OK
@@ -90,7 +105,10 @@ def run(argv: Sequence[str]) -> int:
         # The user's input, the disk or the database said no (bad folder, full disk, locked,
         # read-only, damaged, lost server): one sentence, never a traceback.
         url = opened[0].url if opened else args.db
-        print(f"revisit: error: {user_error(exc, url)}", file=sys.stderr)
+        hint = ""
+        if isinstance(exc, NotAllowed) and exc.actor is None:
+            hint = " " + auth.refusal_hint(opened[0] if opened else None)
+        print(f"revisit: error: {user_error(exc, url)}{hint}", file=sys.stderr)
         return EXIT_USER_ERROR
     except (Cancelled, KeyboardInterrupt):
         print("revisit: cancelled; nothing was changed by the unfinished step.", file=sys.stderr)

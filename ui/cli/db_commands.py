@@ -9,6 +9,7 @@ import json
 from models import db as db_urls
 from services.store.database import check_sqlite, current_revision, database_info, head_revision
 from services.store.errors import N_, RevisitError
+from ui.cli.auth import NONE, WRITE
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -20,7 +21,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Apply pending schema migrations. A SQLite file is copied beside itself "
         "before its schema changes. Opening the database from the app does the same.",
     )
-    up.set_defaults(handler=_upgrade)
+    up.set_defaults(handler=_upgrade, access=NONE)
     info = db_sub.add_parser(
         "info", help="show where the database is, its schema version and row counts"
     )
@@ -30,7 +31,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "check",
         help="read every page of a SQLite file and report damage (opening checks only the start)",
     )
-    check.set_defaults(handler=_check)
+    check.set_defaults(handler=_check, access=NONE)
     copy = db_sub.add_parser(
         "copy",
         help="copy every table of this database into another, empty one (e.g. to PostgreSQL)",
@@ -40,7 +41,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "db copy --to postgresql://user:password@server/revisit",
     )
     copy.add_argument("--to", required=True, metavar="URL", help="the target database URL")
-    copy.set_defaults(handler=_copy)
+    copy.set_defaults(handler=_copy, access=WRITE)
 
 
 def _upgrade(args, open_db) -> int:
@@ -93,7 +94,8 @@ def _copy(args, open_db) -> int:
     source = open_db()
     target = open_database(args.to)
     try:
-        report = copy_database(source, target, progress=TerminalProgress("copy"))
+        report = copy_database(source, target, actor=args.actor,
+                               progress=TerminalProgress("copy"))
     finally:
         target.dispose()
     width = max(len(t.name) for t in report.tables)

@@ -5,6 +5,9 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 
+from services.demo import DEMO_PASSWORD
+from services.staff import accounts
+from services.staff.permissions import MANAGE_DATABASE, require
 from services.store.database import count_rows
 from ui.cli.progress import TerminalProgress
 
@@ -15,7 +18,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="add realistic demo customers (deterministic for a given seed)",
         description="Add N demo customers with their cars, service visits, surveys, complaints, "
         "contacts, profile histories, preferences, consent and tags. Data already stored is "
-        "kept; an interrupted run removes what it added.",
+        "kept; an interrupted run removes what it added. Demo staff sign in with the password "
+        f"{DEMO_PASSWORD} (supervisor: user name supervisor). Once a database has accounts, "
+        "only a supervisor adds demo data to it.",
     )
     p.add_argument("--customers", type=int, default=5000, metavar="N", help="how many (5000)")
     p.add_argument("--seed", type=int, default=1, metavar="S", help="random seed (1)")
@@ -45,6 +50,8 @@ def _run(args, open_db) -> int:
         if existing:
             print(f"{database.display_url} already has {existing:,} customers; nothing added")
             return 0
+    if accounts.has_accounts(database.sessions):  # a database in use, not a new one
+        require(args.actor, MANAGE_DATABASE)
     summary = demo.generate(
         database,
         args.customers,
@@ -59,4 +66,5 @@ def _run(args, open_db) -> int:
     )
     for table, n in summary.rows.items():
         print(f"  {table:<20} {n:>10,}")
+    print(f"sign in as supervisor (王主管) or chenli (陈丽, staff), password {DEMO_PASSWORD}")
     return 0

@@ -11,8 +11,10 @@ from services.labels import text
 from services.lists import build, outcomes, runs, unsubscribe
 from services.outputs import run_files, sms
 from services.outputs.types import ListDocument
+from services.staff.permissions import EXPORT_PHONES, NotAllowed, allowed, staff_id
 from services.store.errors import N_, RevisitError
 from services.store.settings import Settings, load_settings
+from ui.cli.auth import WRITE
 from ui.cli.progress import TerminalProgress
 
 
@@ -28,21 +30,21 @@ def register(sub: argparse._SubParsersAction) -> None:
     b.add_argument("--purpose", help="care, callback, sales, … (default: the segment's)")
     b.add_argument("--as-of", type=dt.date.fromisoformat, metavar="YYYY-MM-DD")
     _output_args(b)
-    b.set_defaults(handler=_build)
+    b.set_defaults(handler=_build, access=WRITE)
     p = acts.add_parser("print", help="write the files of a stored run again, identically")
     p.add_argument("run", type=int)
     _output_args(p)
-    p.set_defaults(handler=_print)
+    p.set_defaults(handler=_print, access=WRITE)
     s = acts.add_parser("show", help="a run's counts, exclusions and changes since the last run")
     s.add_argument("run", type=int, nargs="?", help="run id (default: list recent runs)")
     s.set_defaults(handler=_show)
     o = acts.add_parser("outcomes", help="read a filled-in Excel call list back")
     o.add_argument("file", type=Path)
-    o.set_defaults(handler=_outcomes)
+    o.set_defaults(handler=_outcomes, access=WRITE)
     u = acts.add_parser("unsubscribe", help="read an SMS vendor's unsubscribe/failed file")
     u.add_argument("file", type=Path)
     u.add_argument("--failed", action="store_true", help="the file lists failed deliveries")
-    u.set_defaults(handler=_unsubscribe)
+    u.set_defaults(handler=_unsubscribe, access=WRITE)
 
 
 def _output_args(p: argparse.ArgumentParser) -> None:
@@ -67,8 +69,10 @@ def _output_args(p: argparse.ArgumentParser) -> None:
     )
 
 
-def write_files(doc: ListDocument, args, st: Settings) -> list[run_files.WrittenFile]:
-    """The run's files as services/outputs/run_files.py plans them, each reported as written."""
+def write_files(doc: ListDocument, args, st: Settings, sessions) -> list[run_files.WrittenFile]:
+    """The run's files as services/outputs/run_files.py plans them, each reported as written
+    (and recorded in the audit trail): as `args.actor` may have them, so with masked mobiles
+    unless a supervisor runs the command."""
     requests = run_files.plan_run_files(
         doc,
         args.out,
@@ -78,8 +82,10 @@ def write_files(doc: ListDocument, args, st: Settings) -> list[run_files.Written
         send_at=args.send_at,
     )
     written = []
+    if not allowed(args.actor, EXPORT_PHONES):
+        print("mobiles masked (138****8000): only a supervisor's files have full numbers")
     for request in requests:
-        done = run_files.write_run_file(doc, request, st)
+        done = run_files.write_run_file(doc, request, st, args.actor, sessions=sessions)
         if done.kind == run_files.SMS_FILE:
             print(
                 f"SMS: {done.rows:,} numbers, {done.sms_parts:,} billed messages"
@@ -94,8 +100,12 @@ def _settings(open_db) -> Settings:
     return load_settings(open_db().sessions)
 
 
-def _check_out(out: Path) -> None:
-    """Refuse a missing output folder before anything is built or stored."""
+def _check_out(args) -> None:
+    """Refuse a missing output folder, or an SMS vendor file staff may not write, before
+    anything is built or stored."""
+    if args.sms_template and not allowed(args.actor, EXPORT_PHONES):
+        raise NotAllowed(EXPORT_PHONES, args.actor)
+    out: Path = args.out
     folder = out.expanduser().resolve().parent
     if not folder.is_dir():
         raise RevisitError(N_("The folder {folder} does not exist; nothing was made."),
@@ -103,7 +113,7 @@ def _check_out(out: Path) -> None:
 
 
 def _build(args, open_db) -> int:
-    _check_out(args.out)
+    _check_out(args)
     db = open_db()
     st = _settings(open_db)
     if args.sms_template:  # refuse a bad template before a run is stored
@@ -114,6 +124,7 @@ def _build(args, open_db) -> int:
         split=args.split,
         purpose=args.purpose,
         as_of=args.as_of,
+        created_by=staff_id(args.actor),
     )
     summary = build.build_run(db.sessions, args.segment, options, progress=TerminalProgress("list"))
     print(
@@ -126,14 +137,14 @@ def _build(args, open_db) -> int:
         print(f"  caller {name}: {n:,}")
     for reason, n in summary.excluded.items():
         print(f"  excluded, {reason}: {n:,}")
-    write_files(runs.load_document(db.sessions, summary.run_id), args, st)
+    write_files(runs.load_document(db.sessions, summary.run_id), args, st, db.sessions)
     return 0
 
 
 def _print(args, open_db) -> int:
-    _check_out(args.out)
+    _check_out(args)
     db = open_db()
-    write_files(runs.load_document(db.sessions, args.run), args, _settings(open_db))
+    write_files(runs.load_document(db.sessions, args.run), args, _settings(open_db), db.sessions)
     return 0
 
 
@@ -166,7 +177,8 @@ def _show(args, open_db) -> int:
 
 
 def _outcomes(args, open_db) -> int:
-    report = outcomes.read_outcomes(open_db().sessions, args.file)
+    report = outcomes.read_outcomes(open_db().sessions, args.file,
+                                    staff_id=staff_id(args.actor))
     print(
         f"{report.stored} contacts stored, {report.already} already read before, "
         f"{report.blank} rows without an outcome, {report.km_readings} km readings, "
@@ -178,7 +190,8 @@ def _outcomes(args, open_db) -> int:
 
 
 def _unsubscribe(args, open_db) -> int:
-    r = unsubscribe.read_unsubscribes(open_db().sessions, args.file, failed=args.failed)
+    r = unsubscribe.read_unsubscribes(open_db().sessions, args.file, failed=args.failed,
+                                      staff_id=staff_id(args.actor))
     print(
         f"{r.numbers} numbers: {r.customers_blocked} customers now blocked for SMS, "
         f"{r.already_blocked} already were, {len(r.unknown_numbers)} numbers unknown"

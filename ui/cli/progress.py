@@ -9,13 +9,14 @@ import time
 class TerminalProgress:
     """`progress(done, total)` callback drawing `[#####.....]  42%  84,000/200,000  0:31`."""
 
-    def __init__(self, label: str, stream=sys.stderr, width: int = 30) -> None:
+    def __init__(self, label: str, stream=None, width: int = 30) -> None:
         self.label = label
-        self.stream = stream
+        # sys.stderr as it is now (a test may have replaced it since this module loaded).
+        self.stream = stream if stream is not None else sys.stderr
         self.width = width
         self.started = time.monotonic()
         self._last_draw = 0.0
-        self._tty = stream.isatty()
+        self._tty = self.stream.isatty()
 
     def __call__(self, done: int, total: int) -> None:
         now = time.monotonic()

@@ -13,9 +13,12 @@ import unicodedata
 from pathlib import Path
 
 from services.labels import text
+from services.outputs.run_files import mask_phone
 from services.segments import rfm as rfm_mod
 from services.segments import service as svc
+from services.staff.permissions import EXPORT_PHONES, allowed
 from services.store.errors import N_, RevisitError
+from ui.cli.auth import WRITE
 
 
 def _date(text: str) -> dt.date:
@@ -70,18 +73,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("file", type=Path)
     p.add_argument("--name", help="name to save under (default: the name in the file)")
     p.add_argument("--replace", action="store_true", help="overwrite a segment of that name")
-    p.set_defaults(handler=_import)
+    p.set_defaults(handler=_import, access=WRITE)
     p = s.add_parser("export", help="write a segment as JSON (to stdout or -o FILE)")
     p.add_argument("name")
     p.add_argument("-o", "--output", type=Path)
     p.set_defaults(handler=_export)
     p = s.add_parser("delete", help="delete a saved segment")
     p.add_argument("name")
-    p.set_defaults(handler=_delete)
+    p.set_defaults(handler=_delete, access=WRITE)
     p = s.add_parser("rename", help="rename a saved segment")
     p.add_argument("name")
     p.add_argument("new_name")
-    p.set_defaults(handler=_rename)
+    p.set_defaults(handler=_rename, access=WRITE)
 
     p = s.add_parser("matrix", help="replacement matrix (换车九宫格): vehicles per cell")
     p.add_argument("--km-floor", type=float, help="only vehicles with estimated km ≥ this")
@@ -114,7 +117,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = s.add_parser("save-template", help="save a template as a segment")
     p.add_argument("key", help="e.g. matrix.7+.high (see `segment templates`)")
     p.add_argument("--name", help="name to save under (default: the key itself)")
-    p.set_defaults(handler=_save_template)
+    p.set_defaults(handler=_save_template, access=WRITE)
 
 
 def _json(data) -> None:
@@ -177,6 +180,10 @@ def _members(args, open_db) -> int:
     page = svc.members(
         open_db().sessions, seg.filter, _as_of(args), offset=args.offset, limit=args.limit
     )
+    if not allowed(args.actor, EXPORT_PHONES):
+        # Output that is easily saved to a file: full mobiles for a supervisor only.
+        page = dataclasses.replace(page, rows=tuple(
+            dataclasses.replace(r, mobile=mask_phone(r.mobile)) for r in page.rows))
     if args.format == "json":
         _json(
             {
@@ -238,7 +245,7 @@ def _export(args, open_db) -> int:
 
 
 def _delete(args, open_db) -> int:
-    svc.delete_segment(open_db().sessions, args.name)
+    svc.delete_segment(open_db().sessions, args.name, args.actor)
     return 0
 
 

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from models.profile import PROFILE_ATTRIBUTES
 from services.contacts import calls
 from services.customers.brief import Brief, load_brief
+from services.staff.permissions import Actor
 from services.store.database import Database
 from ui.labels import choices, label
 from ui.tasks import DataChange, TaskRunner, changed, show_error
@@ -54,8 +55,10 @@ def _best_time(codes: str) -> str:
 class FollowUpView(QWidget):
     call_saved = Signal(int)  # customer id
 
-    def __init__(self, database: Database, runner: TaskRunner, parent=None) -> None:
+    def __init__(self, database: Database, runner: TaskRunner, parent=None, *,
+                 actor: Actor | None = None) -> None:
         super().__init__(parent)
+        self.actor = actor  # who records the calls (the queue shown may be a colleague's)
         self.database = database
         self.runner = runner
         self._calls: list[calls.DueCall] = []
@@ -361,7 +364,9 @@ class FollowUpView(QWidget):
             self.hint.setText(self.tr("Pick an outcome first: keys 1 … 6"))
             self.outcomes.buttons()[0].setFocus()
             return
-        staff_id = self.caller.currentData()
+        # The call is recorded as made by whoever is signed in, whose queue it came from
+        # (a supervisor may work a colleague's calls).
+        staff_id = self.actor.id if self.actor is not None else self.caller.currentData()
         self._saving.add(call)
         outcome = label("outcome", result.outcome)
 

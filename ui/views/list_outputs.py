@@ -25,9 +25,11 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from sqlalchemy.orm import Session, sessionmaker
 
 from services.outputs import labels, run_files
 from services.outputs.types import ListDocument
+from services.staff.permissions import NOT_PASSED, Actor, NotPassed
 from services.store.settings import Settings
 from ui.files import ask_save_path, open_actions
 from ui.tasks import TaskRunner
@@ -40,9 +42,13 @@ class ListOutputs(QWidget):
 
     written = Signal(str)
 
-    def __init__(self, runner: TaskRunner, parent=None) -> None:
+    def __init__(self, runner: TaskRunner, parent=None, *,
+                 actor: Actor | None | NotPassed = NOT_PASSED,
+                 sessions: sessionmaker[Session] | None = None) -> None:
         super().__init__(parent)
         self.runner = runner
+        self.actor = actor  # who saves: full mobiles for a supervisor, masked for staff
+        self.sessions = sessions  # where a saved file is recorded in the audit trail
         self.document: ListDocument | None = None
         self.settings = Settings()
         self._tmp = Path(tempfile.mkdtemp(prefix="revisit-preview-"))
@@ -138,8 +144,9 @@ class ListOutputs(QWidget):
             if then is not None:
                 then()
 
+        actor = self.actor
         self.runner.run(
-            lambda _p, _c: run_files.write_run_file(doc, request, st),
+            lambda _p, _c: run_files.write_run_file(doc, request, st, actor, for_printing=True),
             on_done=loaded,
             parent_widget=self,
             label=self.tr("Making the call sheet"),
@@ -213,8 +220,9 @@ class ListOutputs(QWidget):
     def save(self, kind: str, path: str) -> None:
         """Write one output to `path` in the background (also used by tests)."""
         doc, st, request = self.document, self.settings, self._request(kind, path)
+        actor, sessions = self.actor, self.sessions
         self.runner.run(
-            lambda _p, _c: run_files.write_run_file(doc, request, st),
+            lambda _p, _c: run_files.write_run_file(doc, request, st, actor, sessions=sessions),
             on_done=self._on_written,
             parent_widget=self,
             label=self.tr("Writing %1").replace("%1", path),

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from services.lists import build, runs
 from services.lists.choices import RunChoices, run_choices
+from services.staff.permissions import NOT_PASSED, Actor, NotPassed
 from services.store.database import Database
 from services.store.settings import Settings
 from ui.labels import label
@@ -45,7 +46,8 @@ class ListsView(QWidget):
     run_built = Signal(int)
     choices_loaded = Signal()  # the segments, callers and settings are on screen
 
-    def __init__(self, database: Database, runner: TaskRunner, parent=None) -> None:
+    def __init__(self, database: Database, runner: TaskRunner, parent=None, *,
+                 actor: Actor | None | NotPassed = NOT_PASSED) -> None:
         super().__init__(parent)
         self.database = database
         self.runner = runner
@@ -54,7 +56,7 @@ class ListsView(QWidget):
         self.steps = QStackedWidget()
         self.steps.addWidget(self._build_choose())
         self.steps.addWidget(self._build_result())
-        self.outputs = ListOutputs(runner)
+        self.outputs = ListOutputs(runner, actor=actor, sessions=database.sessions)
         self.steps.addWidget(self.outputs)
         self.back = QPushButton(self.tr("◀ &Back"))
         self.next = QPushButton(self.tr("&Next ▶"))

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from services.segments import service as segments
 from services.segments.templates import MATRIX_SAT_BANDS, YEAR_BANDS
+from services.staff.permissions import NOT_PASSED, Actor, NotPassed
 from services.store.database import Database
 from ui.files import ask_open_path, ask_save_path, open_actions
 from ui.tasks import TaskRunner, changed, error_text
@@ -43,8 +44,10 @@ class SegmentsView(QWidget):
     open_customer = Signal(int)
     list_loaded = Signal()  # the saved segments are on screen
 
-    def __init__(self, database: Database, runner: TaskRunner, parent=None) -> None:
+    def __init__(self, database: Database, runner: TaskRunner, parent=None, *,
+                 actor: Actor | None | NotPassed = NOT_PASSED) -> None:
         super().__init__(parent)
+        self.actor = actor  # deleting a segment is a supervisor's
         self.database = database
         self.runner = runner
         self._current_name: str | None = None
@@ -434,7 +437,7 @@ class SegmentsView(QWidget):
             self.new_segment()  # the user chose to delete it: nothing to ask
 
         self.runner.run(
-            lambda _p, _c: segments.delete_segment(self.database.sessions, name),
+            lambda _p, _c: segments.delete_segment(self.database.sessions, name, self.actor),
             on_done=done,
             parent_widget=self,
             write=True,

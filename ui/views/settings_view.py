@@ -1,5 +1,7 @@
-"""Settings: this PC's language, and the department's shared settings (shop, SMS signature and
-sending window, contact fatigue, call recycling), stored in the database for every PC."""
+"""Settings: this PC's language, the signed-in person's password, the department's shared
+settings (shop, SMS signature and sending window, contact fatigue, call recycling), stored in
+the database for every PC and changed by a supervisor only, and for supervisors the staff
+accounts."""
 
 from __future__ import annotations
 
@@ -16,16 +18,22 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QSpinBox,
+    QTabWidget,
     QTimeEdit,
     QVBoxLayout,
     QWidget,
 )
 
 from services.outputs.labels import layouts
+from services.staff import accounts
+from services.staff.permissions import MANAGE_USERS, SAVE_SETTINGS, Actor, allowed
 from services.store import settings as shared
 from services.store.database import Database, current_revision
 from ui import files
+from ui.dialogs.password_dialog import PasswordDialog
+from ui.labels import label
 from ui.tasks import TaskRunner
+from ui.views.users_panel import UsersPanel
 
 LANGUAGES = (("", "System language / 系统语言"), ("zh_CN", "简体中文"), ("en", "English"))
 LANGUAGE_KEY = "ui/language"
@@ -42,10 +50,12 @@ def _time(value: QTime) -> dt.time:
 class SettingsView(QWidget):
     saved = Signal()
 
-    def __init__(self, database: Database, runner: TaskRunner, parent=None) -> None:
+    def __init__(self, database: Database, runner: TaskRunner, actor: Actor,
+                 parent=None) -> None:
         super().__init__(parent)
         self.database = database
         self.runner = runner
+        self.actor = actor
         self.language = QComboBox()
         for code, name in LANGUAGES:
             self.language.addItem(name, code)
@@ -69,6 +79,14 @@ class SettingsView(QWidget):
         folder_row.addWidget(self.export_folder, 1)
         folder_row.addWidget(self.choose_folder)
         personal_form.addRow(self.tr("Export folder"), folder_row)
+        self.change_password = QPushButton(self.tr("Change my &password…"))
+        self.change_password.clicked.connect(self._on_change_password_clicked)
+        me_row = QHBoxLayout()
+        me_row.addWidget(QLabel(f"{actor.display_name or actor.username} ({actor.username}), "
+                                f"{label('staff_role', actor.role)}"))
+        me_row.addWidget(self.change_password)
+        me_row.addStretch(1)
+        personal_form.addRow(self.tr("Signed in as"), me_row)
 
         self.shop_name = QLineEdit()
         self.shop_phone = QLineEdit()
@@ -130,6 +148,12 @@ class SettingsView(QWidget):
         buttons.addWidget(self.save_button)
         buttons.addWidget(self.status, 1)
         form.addRow(buttons)
+        if not allowed(actor, SAVE_SETTINGS):
+            # The service refuses staff too; here they see why the form cannot be changed.
+            for child in department.findChildren(QWidget):
+                child.setEnabled(False)
+            self.status.setEnabled(True)
+            self.status.setText(self.tr("Only a supervisor may change these settings."))
 
         revision = current_revision(database.engine)
         about = QGroupBox(self.tr("Database"))
@@ -139,11 +163,22 @@ class SettingsView(QWidget):
 
         for group in (personal, department, about):
             group.setMaximumWidth(820)
+        general = QWidget()
+        general_layout = QVBoxLayout(general)
+        general_layout.addWidget(personal)
+        general_layout.addWidget(department)
+        general_layout.addWidget(about)
+        general_layout.addStretch(1)
+        self.tabs = QTabWidget()
+        self.tabs.setTabBarAutoHide(True)  # staff have the first tab only
+        self.tabs.addTab(general, self.tr("General"))
+        self.users: UsersPanel | None = None
+        if allowed(actor, MANAGE_USERS):
+            self.users = UsersPanel(database, runner, actor)
+            self.tabs.addTab(self.users, self.tr("Staff accounts"))
         layout = QVBoxLayout(self)
-        layout.addWidget(personal)
-        layout.addWidget(department)
-        layout.addWidget(about)
-        layout.addStretch(1)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.tabs)
         self.load()
 
     def focus_first(self) -> None:
@@ -186,10 +221,10 @@ class SettingsView(QWidget):
         )
 
     def save(self) -> None:
-        values = self.values()
+        values, actor = self.values(), self.actor
         self.status.clear()
         self.runner.run(
-            lambda _p, _c: shared.save_settings(self.database.sessions, values),
+            lambda _p, _c: shared.save_settings(self.database.sessions, values, actor),
             on_done=self._on_saved,
             parent_widget=self,
             label=self.tr("Saving settings"),
@@ -203,6 +238,18 @@ class SettingsView(QWidget):
     def _on_language_changed(self) -> None:
         QSettings().setValue(LANGUAGE_KEY, self.language.currentData())
         self.language_note.setText(self.tr("The new language applies when Revisit restarts."))
+
+    def _on_change_password_clicked(self) -> None:
+        sessions, actor = self.database.sessions, self.actor
+        dialog = PasswordDialog(
+            self.database,
+            lambda current, new: accounts.change_password(sessions, actor, current, new),
+            title=self.tr("Change my password"),
+            ask_current=True,
+            parent=self,
+        )
+        if dialog.exec() == PasswordDialog.DialogCode.Accepted:
+            self.runner.notify(self.tr("Password changed"))
 
     def _on_choose_folder_clicked(self) -> None:
         folder = files.choose_export_folder(self)

@@ -1,0 +1,24 @@
+"""Importing a file: one transaction for the whole file with its batch row, so the database
+holds either all of the file's rows that could be imported or none of them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from services.imports.engine import Progress, run
+from services.imports.results import ImportOptions, ImportResult
+from services.store.errors import CancelToken
+
+
+def apply(sessions: sessionmaker[Session], path: Path | str, options: ImportOptions, *,
+          progress: Progress | None = None, cancel: CancelToken | None = None,
+          errors_path: Path | str | None = None) -> ImportResult:
+    """Import the file as one batch (ImportResult.batch_id); rejected rows are listed in
+    `errors_path` (.xlsx) when given. A cancel or failure raises and leaves nothing."""
+    return run(sessions, path, options, commit=True, progress=progress, cancel=cancel,
+               errors_path=errors_path)
+
+
+__all__ = ["ImportOptions", "ImportResult", "apply"]

@@ -1,0 +1,155 @@
+"""One data row made into clean field values and problems, by a mapping and the field catalog."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from services.imports import normalise as n
+from services.imports import words as w
+from services.imports.dates import normalise_date, normalise_datetime
+from services.imports.fields import Field
+from services.imports.mapping import Mapping
+from services.imports.normalise import Cell, Clean, Severity, cell_text, is_blank
+from services.imports.phones import Phones, normalise_phones
+
+OTHER_PHONES_SEPARATOR = ", "
+OTHER_PHONES_LENGTH = 100  # customer.other_phones
+
+_SIMPLE: dict[str, Callable[[Cell], Clean[Any]]] = {
+    "gender": w.normalise_gender,
+    "amount": n.normalise_amount,
+    "km": n.normalise_km,
+    "vin": n.normalise_vin,
+    "plate": n.normalise_plate,
+    "payment": w.normalise_payment,
+    "visit_type": w.normalise_visit_type,
+    "score": n.normalise_score,
+    "yes_no": w.normalise_yes_no,
+    "channel": w.normalise_channel,
+    "purpose": w.normalise_purpose,
+    "outcome": w.normalise_outcome,
+    "postcode": n.normalise_postcode,
+}
+
+
+def clean_value(field: Field, raw: Cell, today: dt.date) -> Clean[Any]:
+    """The cell cleaned the way the catalog says for this field. Dates that cannot lie ahead
+    are refused when more than a day after `today` (a day's grace for clocks and time zones)."""
+    cleaner = field.cleaner
+    if cleaner in ("date", "datetime"):
+        latest = None if field.future else today + dt.timedelta(days=1)
+        if cleaner == "date":
+            return normalise_date(raw, latest=latest)
+        return normalise_datetime(raw, latest=latest)
+    if cleaner == "text":
+        return n.normalise_text(raw, field.max_length)
+    if cleaner == "name":
+        return n.normalise_name(raw, field.max_length)
+    if cleaner == "phones":
+        return normalise_phones(raw, mobile_column=field.key == "mobile")
+    if cleaner == "attribute":
+        return w.normalise_attribute(raw, field.key)
+    return _SIMPLE[cleaner](raw)
+
+
+@dataclass(frozen=True)
+class CellProblem:
+    """A problem of one field of one row ("" for the row as a whole), with the cell as read
+    (for the error file)."""
+
+    field: str
+    code: str
+    severity: Severity
+    raw: str
+
+    def text(self, lang: str = "zh") -> str:
+        return n.Problem(self.code, self.severity).text(lang)
+
+
+@dataclass(frozen=True)
+class CleanRow:
+    """Clean values by field key. A field the mapping leaves out is absent (so an update never
+    blanks a stored value the file did not carry); a mapped but empty or refused cell is None.
+    Phones: "mobile" is the mobile, "other_phones" every other number joined by ", "."""
+
+    number: int
+    values: dict[str, Any]
+    problems: tuple[CellProblem, ...] = ()
+
+    @property
+    def rejected(self) -> bool:
+        return any(p.severity == "error" for p in self.problems)
+
+    @property
+    def errors(self) -> tuple[CellProblem, ...]:
+        return tuple(p for p in self.problems if p.severity == "error")
+
+    @property
+    def warnings(self) -> tuple[CellProblem, ...]:
+        return tuple(p for p in self.problems if p.severity == "warning")
+
+
+def _phones(values: dict[str, Any]) -> None:
+    """Mobile and other phone cells merged: a mobile found only among the other phones becomes
+    the mobile; every other number is kept in other_phones."""
+    main: Phones | None = values.pop("mobile", None)
+    extra: Phones | None = values.pop("other_phone", None)
+    mobile = main.mobile if main else None
+    others = [*(main.others if main else ()), *(extra.others if extra else ())]
+    if mobile is None:
+        mobile = next((o for o in others if o.isdigit() and len(o) == 11), None)
+        if mobile is not None:
+            others.remove(mobile)
+    values["mobile"] = mobile
+    joined = OTHER_PHONES_SEPARATOR.join(dict.fromkeys(others))
+    values["other_phones"] = joined[:OTHER_PHONES_LENGTH] or None
+
+
+@lru_cache(maxsize=32)
+def _plan(mapping: Mapping) -> tuple[tuple[Field, int], ...]:
+    kind = mapping.file_kind
+    return tuple((kind.field(key), column) for key, column in mapping.columns)
+
+
+def clean_row(
+    mapping: Mapping, cells: Sequence[Cell], *, today: dt.date, number: int = 0
+) -> CleanRow:
+    """Every mapped cell cleaned. A refused value rejects the row (error) only when the row
+    cannot do without it: a required field, or the link fields of a visit, survey, complaint
+    or contact when none of them gives a value. Elsewhere it becomes a warning and the field
+    is left empty: a birthday typed as 2019-02-30 does not lose the customer."""
+    kind = mapping.file_kind
+    values: dict[str, Any] = {}
+    found: list[tuple[Field, Clean[Any], str]] = []
+    for field, column in _plan(mapping):
+        raw = cells[column] if column < len(cells) else None
+        result = clean_value(field, raw, today)
+        values[field.key] = result.value
+        found.append((field, result, "" if is_blank(raw) else cell_text(raw)))
+    linked = any(
+        field.link and result.value is not None
+        and (not isinstance(result.value, Phones) or result.value.mobile)
+        for field, result, _ in found
+    )
+    problems: list[CellProblem] = []
+    for field, result, raw in found:
+        fatal = field.required or (field.link and kind.needs_link and not linked)
+        for problem in result.problems:
+            severity: Severity = "error" if problem.severity == "error" and fatal else "warning"
+            problems.append(CellProblem(field.key, problem.code, severity, raw))
+        if field.required and result.value is None and result.ok:
+            problems.append(CellProblem(field.key, "required_missing", "error", raw))
+    for field in kind.fields:
+        if field.required and field.key not in values:
+            problems.append(CellProblem(field.key, "required_missing", "error", ""))
+    link_keys = {f.key for f in kind.fields if f.link}
+    link_refused = any(p.severity == "error" and p.field in link_keys for p in problems)
+    if kind.needs_link and not linked and not link_refused:
+        problems.append(CellProblem("", "no_link_key", "error", ""))
+    if "mobile" in values or "other_phone" in values:
+        _phones(values)
+    return CleanRow(number, values, tuple(problems))

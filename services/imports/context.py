@@ -1,0 +1,101 @@
+"""What every row of one import shares while it is worked out: the writer, the day changes take
+effect, the note history rows carry, and the records earlier rows of the file touched."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Connection
+
+from services.imports.results import Issue, RowResult
+from services.imports.writes import Writer
+
+HISTORY_TEXT = 100  # profile_change.old_value / new_value length
+
+
+@dataclass
+class Context:
+    conn: Connection
+    writer: Writer
+    today: dt.date
+    note: str  # "导入 保有客户.xlsx": in every history row the import writes
+    staff_id: int | None
+    match: tuple[str, ...]
+    profile_attributes: tuple[str, ...] = ()  # profile attributes the file's mapping carries
+    # Records (per table) an earlier row of this file created or compared. A later row about
+    # the same record only fills values still empty: two rows of one file never overwrite each
+    # other, so reading the same file again finds nothing to change.
+    seen: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
+    changed_fields: Counter[str] = field(default_factory=Counter)
+    staff_by_name: dict[str, int] = field(default_factory=dict)
+
+
+def same(old: Any, new: Any) -> bool:
+    if old is None or new is None:
+        return old is new
+    numbers = (Decimal, int, float)
+    if isinstance(old, bool) or isinstance(new, bool):
+        return bool(old == new)
+    if isinstance(old, numbers) and isinstance(new, numbers):
+        return Decimal(str(old)) == Decimal(str(new))
+    if isinstance(old, str) and isinstance(new, str):
+        return old.strip() == new.strip()
+    return bool(old == new)
+
+
+def as_text(value: Any) -> str | None:
+    """A value as the profile history shows it (cut to the column's length)."""
+    if value is None:
+        return None
+    if isinstance(value, dt.date):
+        text = value.isoformat()
+    elif isinstance(value, Decimal):
+        text = format(value.normalize(), "f")
+    else:
+        text = str(value)
+    return text if len(text) <= HISTORY_TEXT else text[: HISTORY_TEXT - 1] + "…"
+
+
+def merge(ctx: Context, result: RowResult, table: str, current: dict[str, Any],
+          incoming: dict[str, Any], columns: tuple[str, ...]) -> dict[str, Any]:
+    """The values of `incoming` that change `current`. Blank cells never clear a value; a record
+    an earlier row of the file already touched only gets its empty values filled (a differing
+    value is a warning on the row)."""
+    seen = current["id"] in ctx.seen[table]
+    changes: dict[str, Any] = {}
+    for column in columns:
+        new = incoming.get(column)
+        if new is None:
+            continue
+        old = current.get(column)
+        if same(old, new):
+            continue
+        if seen and old not in (None, ""):
+            result.issues.append(Issue("differs_in_file", column, "warning"))
+            continue
+        changes[column] = new
+    return changes
+
+
+def record_history(ctx: Context, customer_id: int, attribute: str, old: Any, new: Any,
+                   about: str | None = None) -> None:
+    """A profile_change row for a changed value (source "import", the file in the note)."""
+    note = ctx.note if about is None else f"{ctx.note}；{about}"
+    ctx.writer.insert(
+        "profile_change",
+        {
+            "customer_id": customer_id,
+            "attribute": attribute,
+            "old_value": as_text(old),
+            "new_value": as_text(new),
+            "effective_date": ctx.today,
+            "recorded_at": ctx.writer.now,
+            "staff_id": ctx.staff_id,
+            "source": "import",
+            "note": note,
+        },
+    )

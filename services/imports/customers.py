@@ -1,0 +1,277 @@
+"""Customer files (保有客户明细, one row per vehicle): each row is matched to a stored customer (by
+the rules the user picked) and vehicle, then creates or updates them; changed values enter the
+profile history and a km value becomes a mileage reading."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from models.codes import PROFILE_ATTRIBUTES, RECORDED_FIELDS
+from services.customers.pinyin import name_keys
+from services.imports.clean import OTHER_PHONES_LENGTH, OTHER_PHONES_SEPARATOR
+from services.imports.context import Context, merge, record_history, same
+from services.imports.lookup import Lookup
+from services.imports.results import Issue, RowResult
+
+CUSTOMER_COLUMNS = ("name", "gender", "birthday", "mobile", "province", "city", "district",
+                    "street", "postcode", "wechat_id", "employer", "source", "note")
+VEHICLE_COLUMNS = ("vin", "plate", "brand", "model", "purchase_date", "price_paid",
+                   "payment_method", "loan_end", "insurance_expiry", "warranty_end",
+                   "inspection_due")
+OTHER_PHONES = "other_phones"
+
+
+def process(ctx: Context, rows: list[tuple[RowResult, dict[str, Any]]]) -> None:
+    """Decide and queue the writes of one chunk of rows (already cleaned)."""
+    lookup = Lookup(ctx.conn, ctx.today)
+    lookup.load(
+        mobiles={v["mobile"] for _, v in rows if v.get("mobile")},
+        vins={v["vin"] for _, v in rows if v.get("vin")},
+        # Plates only find customers when the user asked for that rule; a customer's own
+        # vehicles (loaded with the customer) are enough to tell which car a row is about.
+        plates={v["plate"] for _, v in rows if v.get("plate")} if "plate" in ctx.match else (),
+        profile_attributes=ctx.profile_attributes,
+    )
+    for result, values in rows:
+        if result.outcome != "reject":
+            _row(ctx, lookup, result, values)
+
+
+def _row(ctx: Context, lk: Lookup, result: RowResult, v: dict[str, Any]) -> None:
+    if not (v.get("mobile") or v.get("vin") or v.get("plate")):
+        result.reject("no_link_key")
+        return
+    customer = _match(ctx, lk, result, v)
+    if result.outcome == "reject":
+        return
+    vehicle = _vehicle(lk, customer, v) if customer is not None else None
+    has_vehicle = any(v.get(c) for c in ("vin", "plate", "brand", "model"))
+    if vehicle is None and has_vehicle and not (v.get("brand") or v.get("model")):
+        result.reject("vehicle_model_required", "model")
+        return
+    if customer is None:
+        if not v.get("name"):
+            result.reject("name_required", "name")
+            return
+        customer = _create_customer(ctx, lk, result, v)
+    else:
+        _update_customer(ctx, lk, result, customer, v)
+    _profile(ctx, lk, result, customer, v)
+    if has_vehicle:
+        if vehicle is None:
+            vehicle = _create_vehicle(ctx, lk, result, customer, v)
+        else:
+            _update_vehicle(ctx, lk, result, customer, vehicle, v)
+    if vehicle is not None and v.get("km") is not None:
+        _reading(ctx, lk, result, vehicle, v["km"], v.get("km_date") or ctx.today)
+    ctx.seen["customer"].add(customer["id"])
+    if vehicle is not None:
+        ctx.seen["vehicle"].add(vehicle["id"])
+    if result.created:
+        result.outcome = "create"
+    elif result.changes:
+        result.outcome = "update"
+
+
+def _match(ctx: Context, lk: Lookup, result: RowResult, v: dict[str, Any]) -> dict | None:
+    """The stored customer this row is about (None: a new one), or the row is rejected."""
+    found: dict[str, int] = {}
+    mobile, vin, plate, name = v.get("mobile"), v.get("vin"), v.get("plate"), v.get("name")
+    by_vin = lk.vehicle_with_vin(vin) if vin else None
+    for rule in ctx.match:
+        if rule in ("mobile", "name_mobile") and mobile:
+            candidates = lk.customers_with_mobile(mobile)
+            if rule == "name_mobile":
+                candidates = [c for c in candidates if name and c["name"] == name]
+            if len(candidates) > 1 and by_vin is not None:
+                candidates = [c for c in candidates if c["id"] == by_vin["customer_id"]]
+            if len(candidates) > 1 and name:
+                candidates = [c for c in candidates if c["name"] == name] or candidates
+            if len(candidates) > 1:
+                result.reject("mobile_ambiguous", "mobile")
+                return None
+            if candidates:
+                found.setdefault(rule, candidates[0]["id"])
+        elif rule == "vin" and by_vin is not None:
+            found["vin"] = by_vin["customer_id"]
+        elif rule == "plate" and plate and by_vin is None:
+            owners = {x["customer_id"] for x in lk.vehicles_with_plate(plate) if x["active"]}
+            if len(owners) > 1:
+                result.reject("plate_ambiguous", "plate")
+                return None
+            if owners:
+                found["plate"] = owners.pop()
+    ids = set(found.values())
+    if len(ids) > 1:
+        result.reject("match_conflict")
+        return None
+    customer = lk.customers[ids.pop()] if ids else None
+    # A VIN is unique: stored under another customer, it cannot come to this one.
+    if by_vin is not None and (customer is None or by_vin["customer_id"] != customer["id"]):
+        result.reject("vin_other_customer", "vin")
+        return None
+    return customer
+
+
+def _vehicle(lk: Lookup, customer: dict, v: dict[str, Any]) -> dict | None:
+    """The customer's stored vehicle this row describes (None: a new one, or no vehicle)."""
+    if v.get("vin") and (found := lk.vehicle_with_vin(v["vin"])) is not None:
+        return found
+    theirs = lk.vehicles_of_customer(customer["id"])
+    if v.get("vin"):
+        # A car stored without its VIN is the same car when the plate agrees (the VIN is
+        # filled in); a car with another VIN is another car, even under the same plate.
+        theirs = [x for x in theirs if not x["vin"]]
+    if v.get("plate"):
+        same_plate = [x for x in theirs if x["plate"] == v["plate"]]
+        same_plate.sort(key=lambda x: (not x["active"], -x["id"]))
+        return same_plate[0] if same_plate else None
+    if not v.get("vin") and (v.get("model") or v.get("brand")):
+        # Neither VIN nor plate: the customer's car of that model that has neither either.
+        for x in theirs:
+            if not x["vin"] and not x["plate"] and same(x["model"], v.get("model") or "") \
+                    and same(x["brand"], v.get("brand") or ""):
+                return x
+    return None
+
+
+def _name_columns(name: str) -> dict[str, Any]:
+    keys = name_keys(name)
+    return {"name": name, "name_pinyin": keys.pinyin, "name_initials": keys.initials,
+            "name_sort": keys.sort}
+
+
+def _create_customer(ctx: Context, lk: Lookup, result: RowResult, v: dict[str, Any]) -> dict:
+    row: dict[str, Any] = {c: v.get(c) for c in CUSTOMER_COLUMNS}
+    row.update(_name_columns(v["name"]))
+    birthday = v.get("birthday")
+    row["birthday_md"] = f"{birthday.month:02d}{birthday.day:02d}" if birthday else None
+    row[OTHER_PHONES] = _joined_phones(None, v.get("phones_other", ()))
+    row.update(owner_staff_id=None, lifecycle_stage=None, created_at=ctx.writer.now,
+               updated_at=ctx.writer.now)
+    row["id"] = ctx.writer.new_id("customer")
+    row["code"] = f"C{row['id']:07d}"
+    ctx.writer.insert("customer", row)
+    lk.add_customer(row)
+    result.created.append("customer")
+    return row
+
+
+def _joined_phones(current: str | None, extra: Any) -> str | None:
+    """Other phones with the file's numbers added (none twice, within the column's length)."""
+    have = [p.strip() for p in re.split(r"[,，、;；/]", current or "") if p.strip()]
+    for number in extra or ():
+        if number not in have:
+            candidate = OTHER_PHONES_SEPARATOR.join([*have, number])
+            if len(candidate) <= OTHER_PHONES_LENGTH:
+                have.append(number)
+    return OTHER_PHONES_SEPARATOR.join(have) or None
+
+
+def _update_customer(ctx: Context, lk: Lookup, result: RowResult, customer: dict,
+                     v: dict[str, Any]) -> None:
+    changes = merge(ctx, result, "customer", customer, v, CUSTOMER_COLUMNS)
+    phones = _joined_phones(customer.get(OTHER_PHONES), v.get("phones_other", ()))
+    if not same(phones, customer.get(OTHER_PHONES)):
+        changes[OTHER_PHONES] = phones
+    if not changes:
+        return
+    created = customer["id"] in ctx.writer.created["customer"]
+    new = dict(changes)
+    if "name" in changes:
+        new.update(_name_columns(changes["name"]))
+    if "birthday" in changes:
+        new["birthday_md"] = f"{changes['birthday'].month:02d}{changes['birthday'].day:02d}"
+    new["updated_at"] = ctx.writer.now
+    old = {c: customer.get(c) for c in new}
+    for column, value in changes.items():
+        result.changes.append((column, customer.get(column), value))
+        if not created:
+            ctx.changed_fields[column] += 1
+            if column in RECORDED_FIELDS:
+                record_history(ctx, customer["id"], column, customer.get(column), value)
+    ctx.writer.amend("customer", customer["id"], new, old)
+    for column, value in new.items():
+        lk.set_customer(customer["id"], column, value)
+
+
+def _profile(ctx: Context, lk: Lookup, result: RowResult, customer: dict,
+             v: dict[str, Any]) -> None:
+    """Profile attributes (occupation, marital status…) live only as history rows."""
+    seen = customer["id"] in ctx.seen["customer"]
+    for attribute in ctx.profile_attributes:
+        new = v.get(attribute)
+        if new is None or attribute not in PROFILE_ATTRIBUTES:
+            continue
+        old = lk.profile.get((customer["id"], attribute))
+        if same(old, new):
+            continue
+        if seen and old is not None:
+            result.issues.append(Issue("differs_in_file", attribute, "warning"))
+            continue
+        record_history(ctx, customer["id"], attribute, old, new)
+        lk.profile[(customer["id"], attribute)] = new
+        result.changes.append((attribute, old, new))
+        if customer["id"] not in ctx.writer.created["customer"]:
+            ctx.changed_fields[attribute] += 1
+        if attribute == "lifecycle_stage":
+            ctx.writer.amend("customer", customer["id"], {"lifecycle_stage": new},
+                             {"lifecycle_stage": customer.get("lifecycle_stage")})
+            customer["lifecycle_stage"] = new
+
+
+def _vehicle_label(row: dict) -> str:
+    return " ".join(str(x) for x in (row.get("brand"), row.get("model"),
+                                     row.get("vin") or row.get("plate")) if x)
+
+
+def _create_vehicle(ctx: Context, lk: Lookup, result: RowResult, customer: dict,
+                    v: dict[str, Any]) -> dict:
+    row: dict[str, Any] = {c: v.get(c) for c in VEHICLE_COLUMNS}
+    row.update(customer_id=customer["id"], brand=v.get("brand") or "", model=v.get("model") or "",
+               active=True, created_at=ctx.writer.now)
+    ctx.writer.insert("vehicle", row)
+    lk.add_vehicle(row)
+    result.created.append("vehicle")
+    if customer["id"] not in ctx.writer.created["customer"]:
+        # A car added to a stored customer is part of that customer's history.
+        record_history(ctx, customer["id"], "vehicle", None, _vehicle_label(row))
+    return row
+
+
+def _update_vehicle(ctx: Context, lk: Lookup, result: RowResult, customer: dict, vehicle: dict,
+                    v: dict[str, Any]) -> None:
+    changes = merge(ctx, result, "vehicle", vehicle, v, VEHICLE_COLUMNS)
+    if not changes:
+        return
+    created = vehicle["id"] in ctx.writer.created["vehicle"]
+    old = {c: vehicle.get(c) for c in changes}
+    about = f"车辆 {_vehicle_label(vehicle)}"
+    for column, value in changes.items():
+        result.changes.append((column, vehicle.get(column), value))
+        if not created:
+            ctx.changed_fields[column] += 1
+            record_history(ctx, customer["id"], column, vehicle.get(column), value, about)
+    ctx.writer.amend("vehicle", vehicle["id"], changes, old)
+    for column, value in changes.items():
+        lk.set_vehicle(vehicle["id"], column, value)
+
+
+def _reading(ctx: Context, lk: Lookup, result: RowResult, vehicle: dict, km: int,
+             day: dt.date) -> None:
+    """A km value from a customer file: a reading dated by the file's km date column, else
+    the import day, unless the vehicle already has a reading of that km (the same file read
+    again, perhaps on another day)."""
+    readings = lk.readings[vehicle["id"]]
+    if any(k == km for _, k in readings):
+        return
+    ctx.writer.insert("mileage_reading", {
+        "vehicle_id": vehicle["id"], "reading_date": day, "km": km, "source": "import",
+        "created_at": ctx.writer.now})
+    readings.add((day, km))
+    result.changes.append(("km", None, km))
+    if "vehicle" not in result.created:
+        ctx.changed_fields["km"] += 1
+

@@ -1,0 +1,148 @@
+"""Dates and times as people type them into spreadsheets, and Excel's serial day numbers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+
+from services.imports.normalise import EMPTY, Cell, Clean, is_blank, kept, nfkc, refused
+
+# Excel's 1900 date system counts 1900-02-29, a day that never was, so from day 61 on (1900-03-01)
+# day N is 1899-12-30 + N. Earlier serials land in 1900, which is refused as implausible anyway.
+EXCEL_EPOCH = dt.datetime(1899, 12, 30)
+MAX_SERIAL = 2_958_465  # 9999-12-31
+# 1900-01-01 is what several DMS write for "no date"; nobody alive was born in 1900.
+MIN_YEAR, MAX_YEAR = 1901, 2099
+
+_YMD = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?")
+_DMY = re.compile(r"(\d{1,2})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{4})")
+_YM = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?")
+_TIME = re.compile(
+    r"[t\s]*(上午|早上|中午|下午|晚上|am|pm)?\s*(\d{1,2})\s*[:：时点]\s*(\d{1,2})?\s*分?"
+    r"(?:\s*[:：]?\s*(\d{1,2})(?:\.\d+)?\s*秒?)?\s*(am|pm)?\s*(z|[+-]\d{2}:?\d{2})?"
+)
+_AFTERNOON = ("下午", "晚上", "pm")
+_DIGITS = re.compile(r"(\d+)(?:\.(\d+))?")
+
+
+class _Refused(Exception):
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+def excel_serial(serial: float | Decimal) -> dt.datetime:
+    """The datetime of an Excel serial day number (fraction = time of day, to the second)."""
+    if not 0 < serial <= MAX_SERIAL:
+        raise _Refused("date_out_of_range")
+    seconds = round(float(serial) * 86_400)
+    return EXCEL_EPOCH + dt.timedelta(seconds=seconds)
+
+
+def _build(year: int, month: int, day: int, clock: tuple[int, int, int] = (0, 0, 0)) -> dt.datetime:
+    try:
+        value = dt.datetime(year, month, day, *clock)
+    except ValueError:
+        raise _Refused("date_impossible") from None
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise _Refused("date_out_of_range")
+    return value
+
+
+def _clock(rest: str) -> tuple[int, int, int]:
+    """Hours, minutes, seconds from what follows the date ('' is midnight)."""
+    if not rest.strip():
+        return (0, 0, 0)
+    match = _TIME.fullmatch(rest)
+    if not match:
+        raise _Refused("date_invalid")
+    before, hours, minutes, seconds, after, _zone = match.groups()
+    hour = int(hours)
+    if (before in _AFTERNOON or after == "pm") and hour < 12:
+        hour += 12
+    clock = (hour, int(minutes or 0), int(seconds or 0))
+    if clock[0] > 23 or clock[1] > 59 or clock[2] > 59:
+        raise _Refused("date_impossible")
+    return clock
+
+
+def _from_digits(text: str) -> dt.datetime:
+    """20190305, 20190305143000, or an Excel serial such as 43529 or 43529.5 typed as text."""
+    match = _DIGITS.fullmatch(text)
+    if match is None:  # a negative number
+        raise _Refused("date_invalid")
+    whole, fraction = match.groups()
+    if fraction is None and len(whole) in (8, 12, 14):
+        parts = [whole[0:4], whole[4:6], whole[6:8], whole[8:10], whole[10:12], whole[12:14]]
+        numbers = [int(p) if p else 0 for p in parts]
+        return _build(numbers[0], numbers[1], numbers[2], (numbers[3], numbers[4], numbers[5]))
+    if fraction is None and len(whole) == 4 and MIN_YEAR <= int(whole) <= MAX_YEAR:
+        raise _Refused("date_invalid")  # a year alone, not the serial of a day in 1905
+    if len(whole) > 7:
+        raise _Refused("date_invalid")
+    return excel_serial(Decimal(text))
+
+
+def _from_text(raw: str) -> tuple[dt.datetime, tuple[str, ...]]:
+    text = nfkc(raw).strip().lower()
+    if _DIGITS.fullmatch(text):
+        return _from_digits(text), ()
+    if match := _YMD.match(text):
+        year, month, day = (int(g) for g in match.groups())
+        return _build(year, month, day, _clock(text[match.end():])), ()
+    if match := _DMY.match(text):
+        first, second, year = (int(g) for g in match.groups())
+        if first > 12 >= second:
+            day, month = first, second
+        elif second > 12 >= first or first == second:
+            month, day = first, second
+        elif first > 12:
+            raise _Refused("date_impossible")
+        else:
+            raise _Refused("date_ambiguous")
+        return _build(year, month, day, _clock(text[match.end():])), ()
+    if match := _YM.fullmatch(text):
+        return _build(int(match[1]), int(match[2]), 1), ("date_day_missing",)
+    raise _Refused("date_invalid")
+
+
+def _parse(raw: Cell) -> tuple[dt.datetime, tuple[str, ...]]:
+    if isinstance(raw, dt.datetime):
+        return _build(raw.year, raw.month, raw.day, (raw.hour, raw.minute, raw.second)), ()
+    if isinstance(raw, dt.date):
+        return _build(raw.year, raw.month, raw.day), ()
+    if isinstance(raw, bool) or not isinstance(raw, str | int | float | Decimal):
+        raise _Refused("date_invalid")
+    if isinstance(raw, str):
+        return _from_text(raw)
+    if isinstance(raw, float) and not raw.is_integer():
+        if raw != raw or raw in (float("inf"), float("-inf")):
+            raise _Refused("date_invalid")
+        return excel_serial(raw), ()
+    if isinstance(raw, Decimal) and raw != raw.to_integral_value():
+        return excel_serial(raw), ()
+    return _from_digits(str(int(raw))), ()
+
+
+def normalise_datetime(raw: Cell, *, latest: dt.date | None = None) -> Clean[dt.datetime]:
+    """A date with its time of day (midnight when none is given); refused after `latest`."""
+    if is_blank(raw):
+        return EMPTY
+    try:
+        value, warnings = _parse(raw)
+    except _Refused as refusal:
+        return refused(refusal.code)
+    if latest is not None and value.date() > latest:
+        return refused("date_in_future")
+    return kept(value, *warnings)
+
+
+def normalise_date(raw: Cell, *, latest: dt.date | None = None) -> Clean[dt.date]:
+    """A calendar date in any form people type: 2019-03-05, 2019/3/5, 2019.3.5, 2019年3月5日,
+    20190305, with a time, 3/5/2019 when the day is over 12, or an Excel serial (also as text,
+    "43529"). Impossible dates (2019-02-30, 0000-00-00) and those after `latest` are refused."""
+    result = normalise_datetime(raw, latest=latest)
+    if result.value is None:
+        return Clean(None, result.problems)
+    return Clean(result.value.date(), result.problems)

@@ -1,0 +1,262 @@
+"""One run over a file, shared by the dry run and the import: rows read in chunks, cleaned,
+matched against the database in bulk and written inside one transaction with the batch row.
+The dry run is that same run rolled back at the end, so what it reports is what the import
+does; a failure, a cancel or a killed process leaves the database as it was before the file."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from models import ImportBatch, StaffUser
+from models.codes import IMPORT_KINDS, PROFILE_ATTRIBUTES
+from services.imports import customers, events
+from services.imports.clean import clean_row
+from services.imports.context import Context
+from services.imports.errors_file import RejectSpool, write_errors
+from services.imports.fields import KINDS
+from services.imports.mapping import Mapping, fit_profile
+from services.imports.report import Tally
+from services.imports.results import MATCH_RULES, ImportOptions, ImportPlan, Issue, RowResult
+from services.imports.source import Source, open_source
+from services.imports.writes import Writer
+from services.staff.audit import audit
+from services.store.errors import N_, CancelToken, RevisitError
+
+Progress = Callable[[int, int], None]
+CHUNK = 1000
+HASH_BLOCK = 1024 * 1024
+LINKS = ("mobile", "vin", "plate")
+
+
+def file_hash(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        while block := f.read(HASH_BLOCK):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _chunks(rows: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    chunk: list[Any] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def check_options(options: ImportOptions) -> None:
+    if options.kind not in IMPORT_KINDS:
+        raise RevisitError(N_("Unknown kind of import file '{kind}' (one of: {kinds})."),
+                           kind=options.kind, kinds=", ".join(IMPORT_KINDS))
+    unknown = [m for m in options.match if m not in MATCH_RULES]
+    if unknown or not options.match:
+        raise RevisitError(N_("Unknown matching rule '{rule}' (use: {rules})."),
+                           rule=",".join(unknown), rules=", ".join(MATCH_RULES))
+
+
+def check_mapping(mapping: Mapping) -> None:
+    """Refuse a mapping that could import no row at all, before anything is read."""
+    kind = KINDS[mapping.kind]
+    if mapping.missing_required:
+        raise RevisitError(
+            N_("No column of the file is mapped to {fields}, which every row needs."),
+            fields="、".join(kind.field(f).zh for f in mapping.missing_required),
+        )
+    mapped = mapping.as_dict()
+    if mapping.missing_link or not any(k in mapped for k in LINKS):
+        raise RevisitError(N_("No column of the file is mapped to the mobile, VIN or plate, "
+                              "so no row could be linked to a customer."))
+
+
+def _internal(kind: str, values: dict[str, Any], ctx: Context,
+              result: RowResult) -> dict[str, Any]:
+    """Clean values under the names the database uses."""
+    v = dict(values)
+    if kind == "customers":
+        v["wechat_id"] = v.pop("wechat", None)
+        v["note"] = v.pop("remarks", None)
+        others = v.pop("other_phones", None)
+        v["phones_other"] = [p for p in (others or "").split(", ") if p]
+    elif kind == "visits":
+        parts = [f"工单号 {v['work_order']}" if v.get("work_order") else None,
+                 f"服务顾问 {v['advisor']}" if v.get("advisor") else None, v.get("note")]
+        v["note"] = "；".join(p for p in parts if p) or None
+    elif kind == "contacts" and v.get("staff"):
+        staff_id = ctx.staff_by_name.get(v["staff"])
+        if staff_id is None:
+            result.issues.append(Issue("staff_unknown", "staff", "warning"))
+        v["staff_id"] = staff_id
+    return v
+
+
+@dataclass
+class _Job:
+    sessions: sessionmaker[Session]
+    source: Source
+    mapping: Mapping
+    options: ImportOptions
+    file_name: str
+    digest: str
+    commit: bool
+    progress: Progress | None
+    cancel: CancelToken | None
+    errors_path: Path | str | None
+
+
+@dataclass
+class _Done:
+    tally: Tally
+    batch_id: int
+    writer: Writer
+    ctx: Context
+    errors_file: Path | None
+
+
+def run(sessions: sessionmaker[Session], path: Path | str, options: ImportOptions, *,
+        commit: bool, progress: Progress | None = None, cancel: CancelToken | None = None,
+        errors_path: Path | str | None = None) -> ImportPlan:
+    started = time.monotonic()
+    check_options(options)
+    path = Path(path)
+    if errors_path is not None and Path(errors_path).resolve() == path.resolve():
+        raise RevisitError(N_("The error file cannot be the file being imported ({path})."),
+                           path=str(path))
+    source = open_source(path, options.sheet, options.header_row)
+    try:
+        mapping = options.mapping or source.auto_mapping(options.kind)
+        if mapping.kind != options.kind:
+            raise RevisitError(N_("The mapping is for {kind} files."), kind=mapping.kind)
+        if mapping.headers and mapping.headers != source.headers:
+            # A saved profile: each field follows its header to wherever it stands now.
+            mapping = fit_profile(mapping, source.headers)
+        check_mapping(mapping)
+        digest = file_hash(path)
+        with sessions() as s:
+            earlier = tuple(s.scalars(select(ImportBatch.id).where(
+                ImportBatch.file_hash == digest, ImportBatch.undone_at.is_(None))))
+        done = _write(_Job(sessions, source, mapping, options, path.name, digest, commit,
+                           progress, cancel, errors_path))
+    finally:
+        source.close()
+    tally, writer = done.tally, done.writer
+    return ImportPlan(
+        kind=options.kind, file_name=path.name, file_hash=digest, sheet=source.sheet,
+        headers=tuple(str(h or "") for h in source.headers), mapping=mapping,
+        rows_total=sum(tally.outcomes.values()), created=tally.outcomes["create"],
+        updated=tally.outcomes["update"], unchanged=tally.outcomes["unchanged"],
+        rejected=tally.outcomes["reject"], reasons=tally.counted(tally.reasons),
+        warnings=tally.counted(tally.warnings), records=dict(writer.counts),
+        changed_records=dict(writer.changed_rows), changed_fields=dict(done.ctx.changed_fields),
+        samples={k: tuple(v) for k, v in tally.samples.items()}, earlier_batches=earlier,
+        batch_id=done.batch_id if commit else None, errors_file=done.errors_file,
+        seconds=time.monotonic() - started,
+    )
+
+
+def _rows(job: _Job, ctx: Context, chunk: list[tuple[int, Any]]) -> list[tuple[RowResult, dict]]:
+    """The chunk's rows cleaned, each with its decision so far (rejected by its cells or not)."""
+    pairs = []
+    for number, cells in chunk:
+        clean = clean_row(job.mapping, cells, today=ctx.today, number=number)
+        result = RowResult(number, tuple(cells))
+        result.issues += [Issue(p.code, p.field or None, p.severity) for p in clean.problems]
+        if clean.rejected:
+            result.outcome = "reject"
+        pairs.append((result, _internal(job.options.kind, clean.values, ctx, result)))
+    return pairs
+
+
+def _write(job: _Job) -> _Done:
+    options = job.options
+    tally = Tally(options.kind)
+    spool = RejectSpool()
+    session = job.sessions()
+    try:
+        # The batch row first: on SQLite this takes the write lock, so the ids handed out
+        # below stay ours until the end.
+        batch = ImportBatch(kind=options.kind, file_name=job.file_name[:255],
+                            file_hash=job.digest, sheet=job.source.sheet,
+                            mapping_json=job.mapping.to_json(), staff_id=options.staff_id,
+                            rows_total=0, rows_created=0, rows_updated=0, rows_unchanged=0,
+                            rows_rejected=0)
+        session.add(batch)
+        session.flush()
+        conn = session.connection()
+        writer = Writer(conn, batch.id)
+        mapped = set(job.mapping.as_dict())
+        ctx = Context(conn, writer, options.today or dt.date.today(), f"导入 {job.file_name}",
+                      options.staff_id, options.match,
+                      tuple(a for a in PROFILE_ATTRIBUTES if a in mapped))
+        if options.kind == "contacts":
+            for sid, username, display in session.execute(
+                    select(StaffUser.id, StaffUser.username, StaffUser.display_name)):
+                ctx.staff_by_name.setdefault(display, sid)
+                ctx.staff_by_name.setdefault(username, sid)
+        total, done = job.source.total_rows or 0, 0
+        for chunk in _chunks(job.source.rows(), CHUNK):
+            if job.cancel is not None:
+                job.cancel.check()
+            pairs = _rows(job, ctx, chunk)
+            if options.kind == "customers":
+                customers.process(ctx, pairs)
+            else:
+                events.process(ctx, options.kind, pairs)
+            writer.flush()
+            for result, _ in pairs:
+                tally.add(result, spool)
+            done += len(chunk)
+            if job.progress is not None:
+                job.progress(done, max(total, done))
+        if job.cancel is not None:
+            job.cancel.check()
+        if job.progress is not None:
+            job.progress(done, done)
+        for number, code in job.source.skipped():
+            tally.add(RowResult(number, (), "reject", [Issue(code)]), spool)
+        writer.record_created()
+        _close_batch(session, batch, tally, writer, job)
+        # Before the commit: an import whose rejected rows cannot be listed is not kept.
+        errors_file = None
+        if job.errors_path is not None and spool.count:
+            errors_file = write_errors(job.errors_path, job.source.headers, spool)
+        batch_id = batch.id
+        if job.commit:
+            session.commit()
+        else:
+            session.rollback()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+        spool.close()
+    return _Done(tally, batch_id, writer, ctx, errors_file)
+
+
+def _close_batch(session: Session, batch: ImportBatch, tally: Tally, writer: Writer,
+                 job: _Job) -> None:
+    batch.rows_total = sum(tally.outcomes.values())
+    batch.rows_created = tally.outcomes["create"]
+    batch.rows_updated = tally.outcomes["update"]
+    batch.rows_unchanged = tally.outcomes["unchanged"]
+    batch.rows_rejected = tally.outcomes["reject"]
+    batch.records_json = json.dumps({"created": dict(writer.counts),
+                                     "updated": dict(writer.changed_rows)})
+    audit(session, "import", "import_batch", batch.id,
+          {"file": job.file_name, "kind": job.options.kind, "rows": batch.rows_total,
+           "created": batch.rows_created, "updated": batch.rows_updated,
+           "unchanged": batch.rows_unchanged, "rejected": batch.rows_rejected},
+          job.options.staff_id)

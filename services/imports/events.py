@@ -1,0 +1,187 @@
+"""Service visits, satisfaction surveys, complaints and contact history: each row is linked to a
+stored customer (and vehicle) by VIN, plate or mobile, and creates an event unless the same one
+(same customer, date and key fields) is stored already; a visit's km becomes a reading."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from models import Base
+from services.imports.context import Context, merge
+from services.imports.lookup import Lookup
+from services.imports.results import Issue, RowResult
+
+
+@dataclass(frozen=True)
+class EventKind:
+    table: str
+    date: str  # the column with the event's date (or time)
+    key: tuple[str, ...]  # what makes two rows the same event, besides the customer
+    columns: tuple[str, ...]  # other values a row brings (filled in or updated)
+    required: tuple[str, ...]
+    defaults: dict[str, Any] = field(default_factory=dict)
+
+
+EVENT_KINDS = {
+    "visits": EventKind(
+        "service_visit", "visit_date", ("vehicle_id", "visit_date", "visit_type"),
+        ("amount", "km", "note"), ("visit_date",), {"visit_type": "repair", "amount": 0},
+    ),
+    "surveys": EventKind(
+        "satisfaction_survey", "survey_date", ("vehicle_id", "survey_date"),
+        ("overall_score", "repair_quality", "price", "speed", "attitude", "comment"),
+        ("survey_date", "overall_score"),
+    ),
+    "complaints": EventKind(
+        "complaint", "opened_date", ("opened_date", "topic"),
+        ("vehicle_id", "detail", "resolved", "resolved_date", "resolution"),
+        ("opened_date", "topic"), {"resolved": False},
+    ),
+    "contacts": EventKind(
+        "contact_event", "contact_at", ("contact_at", "channel"),
+        ("vehicle_id", "purpose", "outcome", "feedback", "next_follow_up", "staff_id"),
+        ("contact_at", "outcome"), {"channel": "phone", "purpose": "callback"},
+    ),
+}
+
+
+def process(ctx: Context, kind: str, rows: list[tuple[RowResult, dict[str, Any]]]) -> None:
+    spec = EVENT_KINDS[kind]
+    lookup = Lookup(ctx.conn)
+    lookup.load(
+        mobiles={v["mobile"] for _, v in rows if v.get("mobile")},
+        vins={v["vin"] for _, v in rows if v.get("vin")},
+        plates={v["plate"] for _, v in rows if v.get("plate")},
+    )
+    linked: list[tuple[RowResult, dict[str, Any], dict[str, Any]]] = []
+    for result, values in rows:
+        if result.outcome == "reject":
+            continue
+        event = _event(spec, result, values, lookup)
+        if event is not None:
+            linked.append((result, values, event))
+    if not linked:
+        return
+    days = [e[spec.date] for _, _, e in linked]
+    lookup.load_events(Base.metadata.tables[spec.table], spec.date, ("customer_id", *spec.key),
+                       {e["customer_id"] for _, _, e in linked}, min(days), max(days))
+    for result, values, event in linked:
+        _store(ctx, spec, lookup, result, values, event)
+
+
+def _link(result: RowResult, v: dict[str, Any], lk: Lookup) -> tuple[dict | None, dict | None]:
+    """(customer, vehicle) the row is about: by VIN, else plate, else mobile."""
+    if v.get("vin") and (vehicle := lk.vehicle_with_vin(v["vin"])) is not None:
+        return lk.customers[vehicle["customer_id"]], vehicle
+    if v.get("plate"):
+        vehicles = lk.vehicles_with_plate(v["plate"])
+        owners = {x["customer_id"] for x in vehicles}
+        if len(owners) > 1 and v.get("mobile"):
+            owners = {c for c in owners if lk.customers[c]["mobile"] == v["mobile"]} or owners
+        if len(owners) > 1:
+            active = {x["customer_id"] for x in vehicles if x["active"]}
+            owners = active if len(active) == 1 else owners
+        if len(owners) > 1:
+            result.reject("plate_ambiguous", "plate")
+            return None, None
+        if owners:
+            owner = owners.pop()
+            theirs = [x for x in vehicles if x["customer_id"] == owner]
+            theirs.sort(key=lambda x: (not x["active"], -x["id"]))
+            return lk.customers[owner], theirs[0]
+    if v.get("mobile"):
+        candidates = lk.customers_with_mobile(v["mobile"])
+        if len(candidates) > 1 and v.get("name"):
+            candidates = [c for c in candidates if c["name"] == v["name"]] or candidates
+        if len(candidates) > 1:
+            result.reject("mobile_ambiguous", "mobile")
+            return None, None
+        if candidates:
+            return candidates[0], None
+    result.reject("customer_not_found" if v.get("mobile") or v.get("vin") or v.get("plate")
+                  else "no_link_key")
+    return None, None
+
+
+def _event(spec: EventKind, result: RowResult, v: dict[str, Any], lk: Lookup) -> dict | None:
+    """The event the row describes, linked to its customer (None: the row is rejected)."""
+    for name in spec.required:
+        if v.get(name) is None:
+            result.reject("required_missing", name)
+    if result.outcome == "reject":
+        return None
+    customer, vehicle = _link(result, v, lk)
+    if customer is None:
+        return None
+    event = {**spec.defaults, **{k: v[k] for k in (*spec.key, *spec.columns) if k in v
+                                 and v[k] is not None}}
+    event["customer_id"] = customer["id"]
+    event["vehicle_id"] = vehicle["id"] if vehicle is not None else None
+    if spec.table == "complaint":
+        if event.get("resolved_date") is not None:
+            event["resolved"] = True
+            if event["resolved_date"] < event["opened_date"]:
+                result.reject("resolved_before_opened", "resolved_date")
+                return None
+    return event
+
+
+def _store(ctx: Context, spec: EventKind, lk: Lookup, result: RowResult, v: dict[str, Any],
+           event: dict[str, Any]) -> None:
+    key = tuple(event.get(k) for k in ("customer_id", *spec.key))
+    stored = lk.events.get(key)
+    if stored is None:
+        row = _complete(spec, ctx, event)
+        ctx.writer.insert(spec.table, row)
+        lk.add_event(row, ("customer_id", *spec.key))
+        result.created.append(spec.table)
+        stored = row
+    else:
+        changes = merge(ctx, result, spec.table, stored, event, spec.columns)
+        if changes:
+            old = {c: stored.get(c) for c in changes}
+            ctx.writer.amend(spec.table, stored["id"], changes, old)
+            for column, value in changes.items():
+                result.changes.append((column, stored.get(column), value))
+                if stored["id"] not in ctx.writer.created[spec.table]:
+                    ctx.changed_fields[column] += 1
+            stored.update(changes)
+    ctx.seen[spec.table].add(stored["id"])
+    if spec.table == "service_visit" and v.get("km") is not None and event["vehicle_id"]:
+        _reading(ctx, lk, result, event["vehicle_id"], event["visit_date"], v["km"])
+    if result.created:
+        result.outcome = "create"
+    elif result.changes:
+        result.outcome = "update"
+
+
+def _complete(spec: EventKind, ctx: Context, event: dict[str, Any]) -> dict[str, Any]:
+    """Every column of a new event's row (executemany wants the same keys in every row)."""
+    table = Base.metadata.tables[spec.table]
+    row = {c.name: event.get(c.name) for c in table.columns if c.name != "id"}
+    if "created_at" in row:
+        row["created_at"] = ctx.writer.now
+    if spec.table == "service_visit" and row["amount"] is None:
+        row["amount"] = 0
+    if spec.table == "complaint" and row["resolved"] is None:
+        row["resolved"] = False
+    return row
+
+
+def _reading(ctx: Context, lk: Lookup, result: RowResult, vehicle_id: int, day: dt.date,
+             km: int) -> None:
+    readings = lk.readings[vehicle_id]
+    if (day, km) in readings:
+        return
+    ctx.writer.insert("mileage_reading", {
+        "vehicle_id": vehicle_id, "reading_date": day, "km": km, "source": "visit",
+        "created_at": ctx.writer.now})
+    readings.add((day, km))
+    if not result.created:
+        result.changes.append(("km", None, km))
+
+
+def warn(result: RowResult, code: str, field_key: str | None) -> None:
+    result.issues.append(Issue(code, field_key, "warning"))

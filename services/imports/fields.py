@@ -1,0 +1,275 @@
+"""The five kinds of file staff import and their fields: labels, header synonyms, cleaning."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+# How a field's cells are cleaned (services/imports/clean.py holds the function of each).
+CLEANERS = (
+    "text", "name", "phones", "gender", "date", "datetime", "amount", "km", "vin", "plate",
+    "payment", "visit_type", "score", "yes_no", "channel", "purpose", "outcome", "postcode",
+    "attribute",
+)
+
+
+@dataclass(frozen=True)
+class Field:
+    """One thing a column can hold. Synonyms are header texts in order of preference, matched
+    after header_key(); weak ones only count when nothing better claims the column. A header
+    containing an `avoid` word is never taken for this field by containment ("备用电话")."""
+
+    key: str
+    zh: str
+    en: str
+    cleaner: str
+    synonyms: tuple[str, ...]
+    weak: tuple[str, ...] = ()
+    avoid: tuple[str, ...] = ()
+    required: bool = False
+    # Finds the customer or vehicle a visit, survey, complaint or contact belongs to.
+    link: bool = False
+    # A date that may lie ahead (an expiry, a follow-up); other dates are refused if more than
+    # a day in the future.
+    future: bool = False
+    max_length: int | None = None
+
+    def label(self, lang: str = "zh") -> str:
+        return self.zh if lang.lower().startswith("zh") else self.en
+
+
+@dataclass(frozen=True)
+class FileKind:
+    key: str
+    zh: str
+    en: str
+    fields: tuple[Field, ...]
+    # True: a row is refused unless at least one link field (mobile, plate, VIN) is usable.
+    needs_link: bool = False
+
+    def field(self, key: str) -> Field:
+        return next(f for f in self.fields if f.key == key)
+
+    def keys(self) -> tuple[str, ...]:
+        return tuple(f.key for f in self.fields)
+
+    def label(self, lang: str = "zh") -> str:
+        return self.zh if lang.lower().startswith("zh") else self.en
+
+
+_PHONE_AVOID = ("其他", "其它", "备用", "紧急", "固定", "座机", "固话", "家庭", "单位", "办公",
+                "宅电", "2", "二")
+
+NAME = Field("name", "客户姓名", "Customer name", "name", (
+    "客户姓名", "姓名", "车主姓名", "车主", "客户名称", "客户", "客户名", "车主名称", "用户姓名",
+    "用户名称", "购车人", "所有人", "name", "customer name", "customer", "owner", "owner name",
+    "full name"), weak=("联系人", "送修人"), avoid=("联系人", "送修", "顾问", "员工", "专员"),
+    max_length=64)
+MOBILE = Field("mobile", "手机", "Mobile", "phones", (
+    "手机", "手机号码", "手机号", "联系电话", "移动电话", "电话", "车主手机", "客户手机",
+    "客户电话", "车主电话", "电话号码", "联系手机", "mobile", "mobile phone", "cell", "cellphone",
+    "phone", "telephone", "tel", "phone number", "contact number"), weak=("联系方式",),
+    avoid=_PHONE_AVOID, link=True)
+PLATE = Field("plate", "车牌", "Plate", "plate", (
+    "车牌", "车牌号码", "车牌号", "牌照号", "牌照", "号牌", "号牌号码", "车号", "plate",
+    "plate number", "plate no", "license plate", "licence plate", "registration"), link=True)
+VIN = Field("vin", "车架号（VIN）", "VIN", "vin", (
+    "vin", "车架号", "底盘号", "车辆识别代号", "车辆识别码", "车辆识别号", "vin码", "车架号码",
+    "vin code", "chassis no", "chassis number", "frame number"), link=True)
+KM = Field("km", "里程", "Km", "km", (
+    "里程", "行驶里程", "进厂里程", "公里数", "当前里程", "表显里程", "里程数", "km", "mileage",
+    "odometer", "kilometres", "kilometers"))
+REMARKS = Field("remarks", "备注", "Remarks", "text", (
+    "备注", "说明", "备注说明", "remarks", "remark", "note", "notes"))
+
+
+def _date(key: str, zh: str, en: str, synonyms: tuple[str, ...], *, future: bool = False,
+          required: bool = False) -> Field:
+    return Field(key, zh, en, "date", synonyms, future=future, required=required)
+
+
+def _text(key: str, zh: str, en: str, synonyms: tuple[str, ...], length: int | None = None, *,
+          required: bool = False) -> Field:
+    return Field(key, zh, en, "text", synonyms, max_length=length, required=required)
+
+
+def _score(key: str, zh: str, en: str, synonyms: tuple[str, ...], *,
+           required: bool = False) -> Field:
+    return Field(key, zh, en, "score", synonyms, required=required)
+
+
+# Profile attributes (models/codes.py PROFILE_ATTRIBUTES): the value is a code of that attribute,
+# typed as its code, its label or a short form (services.labels); occupation is free text.
+PROFILE_FIELDS = (
+    Field("marital_status", "婚姻状况", "Marital status", "attribute", (
+        "婚姻状况", "婚姻", "婚否", "婚姻状态", "marital status")),
+    Field("household", "家庭结构", "Household", "attribute", (
+        "家庭结构", "家庭情况", "家庭成员", "household")),
+    _text("occupation", "职业", "Occupation", ("职业", "职务", "occupation", "job"), 100),
+    Field("employment", "就业状况", "Employment", "attribute", (
+        "就业状况", "就业", "工作性质", "employment")),
+    Field("car_payer", "购车出资方", "Who pays for the car", "attribute", (
+        "购车出资方", "出资方", "购车付款方", "car payer")),
+    Field("economic_band", "经济状况", "Economic situation", "attribute", (
+        "经济状况", "经济状况（1–5）", "经济水平", "economic band")),
+    Field("driving_experience", "驾驶经验", "Driving experience", "attribute", (
+        "驾驶经验", "驾龄", "driving experience")),
+    Field("temperament", "性格", "Temperament", "attribute", ("性格", "客户性格", "temperament")),
+    Field("lifecycle_stage", "生命周期阶段", "Lifecycle stage", "attribute", (
+        "生命周期阶段", "客户阶段", "生命周期", "lifecycle stage")),
+)
+
+# In activity files the owner's name only confirms a match; the link fields find it.
+_LINKS = (MOBILE, PLATE, VIN, NAME)
+
+CUSTOMERS = FileKind("customers", "客户及车辆", "Customers and vehicles", (
+    replace(NAME, required=True),
+    Field("gender", "性别", "Gender", "gender", ("性别", "gender", "sex")),
+    _date("birthday", "生日", "Birthday", (
+        "生日", "出生日期", "出生年月日", "出生年月", "birthday", "date of birth", "dob",
+        "birth date")),
+    replace(MOBILE, link=False),
+    Field("other_phone", "其他电话", "Other phone", "phones", (
+        "其他电话", "其它电话", "备用电话", "固定电话", "座机", "固话", "家庭电话", "办公电话",
+        "单位电话", "电话2", "联系电话2", "手机2", "第二联系电话", "宅电", "other phone",
+        "landline", "home phone", "office phone", "phone 2", "alternate phone"),
+        weak=("电话", "联系电话", "联系方式")),
+    _text("province", "省份", "Province", ("省份", "省", "所在省", "所在省份", "province"), 20),
+    _text("city", "城市", "City", ("城市", "市", "所在城市", "地市", "所在市", "city"), 30),
+    _text("district", "区县", "District", (
+        "区县", "区/县", "县区", "区", "县", "所在区县", "district", "county"), 30),
+    _text("street", "地址", "Address", (
+        "地址", "详细地址", "联系地址", "通讯地址", "住址", "家庭住址", "街道地址", "街道",
+        "客户地址", "居住地址", "address", "street", "street address"), 200),
+    Field("postcode", "邮编", "Postcode", "postcode", (
+        "邮编", "邮政编码", "postcode", "post code", "zip", "zip code", "postal code")),
+    _text("wechat", "微信号", "WeChat ID", ("微信号", "微信", "wechat", "wechat id"), 64),
+    _text("employer", "工作单位", "Employer", (
+        "工作单位", "单位", "单位名称", "公司", "公司名称", "employer", "company"), 100),
+    _text("source", "客户来源", "Source", (
+        "客户来源", "来源", "信息来源", "获客渠道", "来源渠道", "source", "lead source"), 30),
+    REMARKS,
+    _text("brand", "品牌", "Brand", ("品牌", "车辆品牌", "厂牌", "brand", "make"), 40),
+    _text("model", "车型", "Model", (
+        "车型", "车系", "车型名称", "车款", "车辆型号", "型号", "model", "vehicle model",
+        "series"), 60),
+    replace(VIN, link=False),
+    replace(PLATE, link=False),
+    _date("purchase_date", "购车日期", "Purchase date", (
+        "购车日期", "开票日期", "销售日期", "交车日期", "购买日期", "发票日期", "购车时间",
+        "开票时间", "销售时间", "purchase date", "invoice date", "sale date", "delivery date")),
+    Field("price_paid", "购车价格", "Price paid", "amount", (
+        "开票价", "购车价格", "开票金额", "成交价", "开票价格", "购车价", "成交价格", "发票金额",
+        "裸车价", "车价", "price", "price paid", "invoice price", "invoice amount",
+        "sale price")),
+    Field("payment_method", "付款方式", "Payment method", "payment", (
+        "付款方式", "购车方式", "支付方式", "付款类型", "按揭方式", "payment",
+        "payment method", "finance")),
+    _date("loan_end", "贷款到期", "Loan end", (
+        "贷款到期", "贷款到期日", "贷款到期日期", "贷款结束日期", "按揭到期", "还款到期日",
+        "loan end", "loan end date", "loan expiry"), future=True),
+    _date("insurance_expiry", "保险到期", "Insurance expiry", (
+        "保险到期", "保险到期日", "保险到期日期", "商业险到期", "商业险到期日", "交强险到期",
+        "交强险到期日", "续保日期", "保险止期", "insurance expiry", "insurance end",
+        "insurance due"), future=True),
+    _date("warranty_end", "质保到期", "Warranty end", (
+        "质保到期", "保修到期", "质保截止", "质保到期日", "保修到期日", "保修截止日期",
+        "warranty end", "warranty expiry"), future=True),
+    _date("inspection_due", "年检到期", "Inspection due", (
+        "年检到期", "年审到期", "年检到期日", "下次年检", "年检日期", "inspection due",
+        "inspection date"), future=True),
+    KM,
+    _date("km_date", "里程日期", "Km date", (
+        "里程日期", "里程记录日期", "抄表日期", "最近进厂日期", "上次进厂日期", "最后进厂日期",
+        "最近进厂时间", "mileage date", "km date", "last visit date", "last visit")),
+    *PROFILE_FIELDS,
+))
+
+VISITS = FileKind("visits", "维修工单 / 进厂记录", "Service visits", (
+    _date("visit_date", "进厂日期", "Visit date", (
+        "进厂日期", "维修日期", "来店日期", "服务日期", "到店日期", "进店日期", "入厂日期",
+        "结算日期", "开单日期", "工单日期", "进厂时间", "日期", "visit date", "service date",
+        "repair date", "date"), required=True),
+    *_LINKS,
+    replace(KM, synonyms=("进厂里程", *KM.synonyms)),
+    Field("amount", "金额", "Amount", "amount", (
+        "金额", "维修金额", "结算金额", "工单金额", "总金额", "消费金额", "实收金额", "应收金额",
+        "合计金额", "费用", "维修费用", "amount", "total", "cost")),
+    Field("visit_type", "维修类型", "Visit type", "visit_type", (
+        "维修类型", "业务类型", "服务类型", "维修类别", "工单类型", "进厂类型", "修理类型",
+        "类型", "类别", "type", "visit type", "service type", "repair type")),
+    _text("advisor", "服务顾问", "Service advisor", (
+        "服务顾问", "接待员", "顾问", "接待人", "接车员", "服务专员", "sa", "advisor",
+        "service advisor"), 64),
+    _text("work_order", "工单号", "Work order no.", (
+        "工单号", "工单编号", "维修单号", "委托书号", "结算单号", "单号", "work order",
+        "work order no", "ro", "ro number", "order no"), 40),
+    _text("note", "备注", "Note", (
+        "备注", "维修项目", "故障描述", "维修内容", "说明", "remarks", "note", "notes")),
+), needs_link=True)
+
+SURVEYS = FileKind("surveys", "回访记录 / 满意度", "Satisfaction surveys", (
+    _date("survey_date", "回访日期", "Survey date", (
+        "回访日期", "调查日期", "评价日期", "回访时间", "调查时间", "日期", "survey date",
+        "date"), required=True),
+    *_LINKS,
+    _text("work_order", "工单号", "Work order no.", (
+        "工单号", "工单编号", "维修单号", "委托书号", "结算单号", "work order", "work order no",
+        "ro number"), 40),
+    _score("overall_score", "总体满意度", "Overall score", (
+        "总体满意度", "满意度", "总分", "综合评分", "整体满意度", "总体评分", "综合满意度", "评分",
+        "得分", "overall", "overall score", "score", "satisfaction"), required=True),
+    _score("repair_quality", "维修质量", "Repair quality", (
+        "维修质量", "质量", "维修质量评分", "维修质量满意度", "repair quality", "quality")),
+    _score("price", "价格", "Price", (
+        "价格", "价格满意度", "价格评分", "收费", "收费合理性", "费用合理性", "price")),
+    _score("speed", "维修速度", "Speed", (
+        "维修速度", "速度", "及时性", "时效", "维修时效", "speed", "timeliness")),
+    _score("attitude", "服务态度", "Attitude", (
+        "服务态度", "态度", "接待态度", "attitude", "courtesy")),
+    _text("comment", "客户意见", "Comment", (
+        "客户意见", "意见", "建议", "意见建议", "客户评价", "评价", "备注", "comment", "comments",
+        "feedback")),
+), needs_link=True)
+
+COMPLAINTS = FileKind("complaints", "投诉登记", "Complaints", (
+    _date("opened_date", "投诉日期", "Opened", (
+        "投诉日期", "登记日期", "受理日期", "投诉时间", "登记时间", "日期", "complaint date",
+        "opened", "date"), required=True),
+    *_LINKS,
+    _text("topic", "投诉主题", "Topic", (
+        "投诉主题", "投诉类型", "投诉类别", "主题", "问题类型", "投诉事由", "投诉原因", "topic",
+        "subject", "category"), 100, required=True),
+    _text("detail", "投诉内容", "Detail", (
+        "投诉内容", "投诉描述", "详细内容", "问题描述", "内容", "detail", "description")),
+    Field("resolved", "是否解决", "Resolved", "yes_no", (
+        "是否解决", "是否结案", "解决情况", "处理状态", "状态", "resolved", "status")),
+    _date("resolved_date", "解决日期", "Resolved date", (
+        "解决日期", "结案日期", "处理完成日期", "关闭日期", "解决时间", "结案时间",
+        "resolved date", "closed date")),
+    _text("resolution", "处理结果", "Resolution", (
+        "处理结果", "处理意见", "解决方案", "处理方案", "处理措施", "处理情况", "resolution")),
+), needs_link=True)
+
+CONTACTS = FileKind("contacts", "联系记录", "Contacts", (
+    Field("contact_at", "联系时间", "Contact time", "datetime", (
+        "联系时间", "联系日期", "回访时间", "回访日期", "外呼时间", "通话时间", "时间", "日期",
+        "contact time", "contact date", "date", "time"), required=True),
+    *_LINKS,
+    Field("channel", "联系方式", "Channel", "channel", (
+        "联系方式", "联系渠道", "渠道", "方式", "channel"), required=True),
+    Field("purpose", "联系目的", "Purpose", "purpose", (
+        "联系目的", "目的", "回访类型", "联系类型", "事由", "purpose"), required=True),
+    _text("staff", "联系人员", "Staff", (
+        "联系人员", "回访人", "回访专员", "回访员", "客服", "员工", "经办人", "操作人", "坐席",
+        "staff", "agent", "caller"), 64),
+    Field("outcome", "联系结果", "Outcome", "outcome", (
+        "联系结果", "结果", "回访结果", "接通情况", "呼叫结果", "outcome", "result"),
+        required=True),
+    _text("feedback", "客户反馈", "Feedback", (
+        "客户反馈", "反馈", "沟通内容", "通话内容", "回访内容", "备注", "feedback", "notes")),
+    _date("next_follow_up", "下次跟进", "Next follow-up", (
+        "下次跟进", "下次跟进日期", "下次联系日期", "下次回访日期", "跟进日期",
+        "next follow-up", "next follow up", "follow up"), future=True),
+), needs_link=True)
+
+KINDS: dict[str, FileKind] = {k.key: k for k in (CUSTOMERS, VISITS, SURVEYS, COMPLAINTS, CONTACTS)}

@@ -1,0 +1,179 @@
+"""What one chunk of an import needs from the database, read in a few bulk queries: customers by
+mobile, vehicles by VIN and plate, every vehicle and km reading of the customers found, their
+profile values, and the events already stored for them. Rows the chunk itself creates are added
+here too, so a later row of the same chunk finds them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import Connection, Table, select
+
+from models import Base
+
+PARAMS_PER_QUERY = 900  # well under SQLite's and psycopg's limits on bound parameters
+
+CUSTOMER = Base.metadata.tables["customer"]
+VEHICLE = Base.metadata.tables["vehicle"]
+READING = Base.metadata.tables["mileage_reading"]
+PROFILE = Base.metadata.tables["profile_change"]
+
+Row = dict[str, Any]
+
+
+def _parts(values: Iterable[Any]) -> Iterable[list[Any]]:
+    items = sorted(set(values))
+    for i in range(0, len(items), PARAMS_PER_QUERY):
+        yield items[i : i + PARAMS_PER_QUERY]
+
+
+class Lookup:
+    def __init__(self, conn: Connection, today: dt.date | None = None) -> None:
+        self.conn = conn
+        self.today = today or dt.date.today()  # profile values in force on this day
+        self.customers: dict[int, Row] = {}
+        self.by_mobile: dict[str, list[int]] = defaultdict(list)
+        self.vehicles: dict[int, Row] = {}
+        self.by_vin: dict[str, int] = {}
+        self.by_plate: dict[str, list[int]] = defaultdict(list)
+        self.vehicles_of: dict[int, list[int]] = defaultdict(list)
+        self.readings: dict[int, set[tuple[dt.date, int]]] = defaultdict(set)
+        self.profile: dict[tuple[int, str], str | None] = {}
+        self._profile_loaded: set[int] = set()
+        self.events: dict[tuple[Any, ...], Row] = {}
+
+    # -- loading ---------------------------------------------------------------------------
+
+    def _rows(self, table: Table, column, values: Iterable[Any]) -> list[Row]:
+        found: list[Row] = []
+        for part in _parts(values):
+            found += [dict(r) for r in self.conn.execute(
+                select(table).where(column.in_(part))).mappings()]
+        return found
+
+    def load(self, mobiles: Iterable[str], vins: Iterable[str], plates: Iterable[str],
+             profile_attributes: Sequence[str] = ()) -> None:
+        """Customers and vehicles the chunk's keys point at, with all of those customers'
+        vehicles and readings (and current profile values when the file carries any)."""
+        for row in self._rows(CUSTOMER, CUSTOMER.c.mobile, mobiles):
+            self._add_customer(row)
+        vehicles = self._rows(VEHICLE, VEHICLE.c.vin, vins)
+        vehicles += self._rows(VEHICLE, VEHICLE.c.plate, plates)
+        owners = {v["customer_id"] for v in vehicles} - set(self.customers)
+        for row in self._rows(CUSTOMER, CUSTOMER.c.id, owners):
+            self._add_customer(row)
+        self._load_customer_details(set(self.customers), profile_attributes)
+
+    def load_customers(self, ids: Iterable[int], profile_attributes: Sequence[str] = ()) -> None:
+        missing = set(ids) - set(self.customers)
+        for row in self._rows(CUSTOMER, CUSTOMER.c.id, missing):
+            self._add_customer(row)
+        self._load_customer_details(missing, profile_attributes)
+
+    def _load_customer_details(self, ids: set[int], profile_attributes: Sequence[str]) -> None:
+        ids = ids - self._profile_loaded
+        self._profile_loaded |= ids
+        for row in self._rows(VEHICLE, VEHICLE.c.customer_id, ids):
+            if row["id"] not in self.vehicles:
+                self._add_vehicle(row)
+        vehicle_ids = [v for c in ids for v in self.vehicles_of.get(c, ())]
+        for part in _parts(vehicle_ids):
+            for vid, day, km in self.conn.execute(
+                select(READING.c.vehicle_id, READING.c.reading_date, READING.c.km).where(
+                    READING.c.vehicle_id.in_(part))
+            ):
+                self.readings[vid].add((day, km))
+        if profile_attributes:
+            self._load_profile(ids, profile_attributes)
+
+    def _load_profile(self, ids: set[int], attributes: Sequence[str]) -> None:
+        today = self.today
+        for part in _parts(ids):
+            rows = self.conn.execute(
+                select(PROFILE.c.customer_id, PROFILE.c.attribute, PROFILE.c.new_value)
+                .where(PROFILE.c.customer_id.in_(part), PROFILE.c.attribute.in_(attributes),
+                       PROFILE.c.effective_date <= today)
+                .order_by(PROFILE.c.effective_date, PROFILE.c.id)
+            )
+            for customer_id, attribute, value in rows:  # the last one in force wins
+                self.profile[(customer_id, attribute)] = value
+
+    def load_events(self, table: Table, date_column: str, key: Sequence[str],
+                    customer_ids: Iterable[int], first: dt.date | dt.datetime,
+                    last: dt.date | dt.datetime) -> None:
+        """Events of the chunk's customers between the chunk's first and last date, indexed by
+        their identity (`key` columns)."""
+        column = table.c[date_column]
+        for part in _parts(customer_ids):
+            for row in self.conn.execute(
+                select(table).where(table.c.customer_id.in_(part), column >= first,
+                                    column <= last)
+            ).mappings():
+                self.add_event(dict(row), key)
+
+    # -- registering rows ------------------------------------------------------------------
+
+    def _add_customer(self, row: Row) -> None:
+        self.customers[row["id"]] = row
+        if row.get("mobile"):
+            self.by_mobile[row["mobile"]].append(row["id"])
+
+    def _add_vehicle(self, row: Row) -> None:
+        self.vehicles[row["id"]] = row
+        self.vehicles_of[row["customer_id"]].append(row["id"])
+        if row.get("vin"):
+            self.by_vin[row["vin"]] = row["id"]
+        if row.get("plate"):
+            self.by_plate[row["plate"]].append(row["id"])
+
+    def add_customer(self, row: Row) -> None:
+        """A customer created by this chunk (it has no vehicles, readings or profile yet)."""
+        self._add_customer(row)
+        self._profile_loaded.add(row["id"])
+
+    def add_vehicle(self, row: Row) -> None:
+        self._add_vehicle(row)
+
+    def set_customer(self, customer_id: int, column: str, value: Any) -> None:
+        row = self.customers[customer_id]
+        if column == "mobile":
+            if row.get("mobile") and customer_id in self.by_mobile.get(row["mobile"], []):
+                self.by_mobile[row["mobile"]].remove(customer_id)
+            if value:
+                self.by_mobile[value].append(customer_id)
+        row[column] = value
+
+    def set_vehicle(self, vehicle_id: int, column: str, value: Any) -> None:
+        row = self.vehicles[vehicle_id]
+        if column == "vin":
+            if row.get("vin"):
+                self.by_vin.pop(row["vin"], None)
+            if value:
+                self.by_vin[value] = vehicle_id
+        elif column == "plate":
+            if row.get("plate") and vehicle_id in self.by_plate.get(row["plate"], []):
+                self.by_plate[row["plate"]].remove(vehicle_id)
+            if value:
+                self.by_plate[value].append(vehicle_id)
+        row[column] = value
+
+    def add_event(self, row: Row, key: Sequence[str]) -> None:
+        self.events[tuple(row[k] for k in key)] = row
+
+    # -- questions -------------------------------------------------------------------------
+
+    def customers_with_mobile(self, mobile: str) -> list[Row]:
+        return [self.customers[i] for i in self.by_mobile.get(mobile, ())]
+
+    def vehicle_with_vin(self, vin: str) -> Row | None:
+        vid = self.by_vin.get(vin)
+        return None if vid is None else self.vehicles[vid]
+
+    def vehicles_with_plate(self, plate: str) -> list[Row]:
+        return [self.vehicles[i] for i in self.by_plate.get(plate, ())]
+
+    def vehicles_of_customer(self, customer_id: int) -> list[Row]:
+        return [self.vehicles[i] for i in self.vehicles_of.get(customer_id, ())]

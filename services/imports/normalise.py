@@ -1,0 +1,312 @@
+"""Cleaning one imported cell (text, names, plates, VINs, amounts, km, scores) and its problems."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Generic, Literal, TypeVar
+
+# What a reader hands over: openpyxl, python-calamine, xlrd-style and csv cell values.
+Cell = str | int | float | bool | Decimal | dt.datetime | dt.date | dt.time | dt.timedelta | None
+Severity = Literal["error", "warning"]
+T = TypeVar("T")
+
+# Problem code -> (Chinese, English) sentence, printed in the error file next to the row number.
+PROBLEMS: dict[str, tuple[str, str]] = {
+    "required_missing": ("必填项为空", "required value missing"),
+    "no_link_key": ("缺少可关联的手机、车牌或车架号", "no mobile, plate or VIN to link the row to"),
+    "text_truncated": ("文字过长，已截断", "text too long, cut short"),
+    "mobile_invalid": ("手机号码无效", "invalid mobile number"),
+    "mobile_placeholder": ("手机号码疑似占位号码", "mobile number looks like a placeholder"),
+    "mobile_is_landline": ("手机栏填的是固定电话，已存为其他电话",
+                           "a landline in the mobile column, kept as another phone"),
+    "phone_invalid": ("电话号码无效", "invalid phone number"),
+    "phone_digits_lost": ("号码以科学计数法保存，位数已丢失",
+                          "number saved in scientific notation, digits lost"),
+    "landline_no_area_code": ("固定电话缺少区号", "landline without an area code"),
+    "vin_length": ("车架号不是17位", "VIN is not 17 characters long"),
+    "vin_invalid_chars": ("车架号含无效字符（I、O、Q 或符号）",
+                          "VIN has invalid characters (I, O, Q or symbols)"),
+    "vin_letters_corrected": ("车架号中的 O、I、Q 已更正为 0、1、0",
+                              "O, I, Q in the VIN corrected to 0, 1, 0"),
+    "vin_check_digit": ("车架号校验位（第9位）不符", "VIN check digit (position 9) does not match"),
+    "plate_unusual": ("车牌号格式不常见", "unusual plate number"),
+    "date_invalid": ("日期无法识别", "unreadable date"),
+    "date_impossible": ("日期不存在", "no such date"),
+    "date_out_of_range": ("日期年份不合理", "implausible year"),
+    "date_in_future": ("日期晚于今天", "date in the future"),
+    "date_ambiguous": ("日期的月、日顺序不明确", "unclear which is the day and which the month"),
+    "date_day_missing": ("日期缺少日，按1日计", "day missing, taken as the 1st"),
+    "amount_invalid": ("金额无法识别", "unreadable amount"),
+    "amount_negative": ("金额为负数", "negative amount"),
+    "amount_implausible": ("金额过大，不合理", "implausibly large amount"),
+    "km_invalid": ("里程无法识别", "unreadable mileage"),
+    "km_implausible": ("里程不合理（为负数或过大）", "implausible mileage (negative or too large)"),
+    "score_invalid": ("评分无法识别", "unreadable score"),
+    "score_out_of_range": ("评分不在0–10之间", "score not between 0 and 10"),
+    "score_rounded": ("评分已四舍五入为整数", "score rounded to a whole number"),
+    "gender_unknown": ("性别无法识别", "unknown gender"),
+    "payment_unknown": ("付款方式无法识别", "unknown payment method"),
+    "visit_type_unknown": ("维修类型无法识别", "unknown visit type"),
+    "yes_no_unknown": ("无法识别为是或否", "neither yes nor no"),
+    "channel_unknown": ("联系方式无法识别", "unknown contact channel"),
+    "purpose_unknown": ("联系目的无法识别", "unknown contact purpose"),
+    "outcome_unknown": ("联系结果无法识别", "unknown contact outcome"),
+    "postcode_invalid": ("邮政编码无效", "invalid postcode"),
+    "attribute_unknown": ("取值不在可选范围内", "not one of the allowed values"),
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a cell. An error means the value was refused (Clean.value is None);
+    a warning means it was kept, perhaps corrected."""
+
+    code: str
+    severity: Severity
+
+    def text(self, lang: str = "zh") -> str:
+        zh, en = PROBLEMS[self.code]
+        return zh if lang.lower().startswith("zh") else en
+
+
+@dataclass(frozen=True)
+class Clean(Generic[T]):
+    """A cleaned value (None: empty or refused) and what was wrong with the raw cell."""
+
+    value: T | None
+    problems: tuple[Problem, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return not any(p.severity == "error" for p in self.problems)
+
+
+def kept(value: T | None, *warnings: str) -> Clean[T]:
+    return Clean(value, tuple(Problem(w, "warning") for w in warnings))
+
+
+def refused(code: str) -> Clean:
+    return Clean(None, (Problem(code, "error"),))
+
+
+EMPTY: Clean = Clean(None)
+
+# What people type for "nothing here"; read as an empty cell, not as a value.
+PLACEHOLDERS = frozenset(
+    {"", "-", "--", "---", "—", "——", "/", "\\", "无", "暂无", "空", "没有", "不详", "未知",
+     "null", "none", "nan", "n/a", "na", "#n/a", "nil"}
+)
+_SPACES = re.compile(r"\s+")
+_CJK = r"\u2e80-\u9fff\uf900-\ufaff\U00020000-\U0003ffff"
+_SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}]) (?=[{_CJK}])")
+
+
+def nfkc(text: str) -> str:
+    """Full-width letters, digits, brackets and spaces (incl. \\u3000, \\xa0) to ASCII."""
+    return unicodedata.normalize("NFKC", text)
+
+
+def cell_text(raw: Cell) -> str:
+    """The cell as the user would read it: 13800138000.0 -> "13800138000", a date -> ISO."""
+    if raw is None:
+        return ""
+    if isinstance(raw, bool):
+        return "是" if raw else "否"
+    if isinstance(raw, float):
+        if raw.is_integer() and abs(raw) < 1e16:
+            return str(int(raw))
+        return repr(raw)
+    if isinstance(raw, dt.datetime):
+        return raw.isoformat(sep=" ", timespec="seconds").removesuffix(" 00:00:00")
+    if isinstance(raw, dt.date | dt.time):
+        return raw.isoformat()
+    return str(raw)
+
+
+def is_blank(raw: Cell) -> bool:
+    if raw is None:
+        return True
+    if isinstance(raw, str):
+        return nfkc(raw).strip().lower() in PLACEHOLDERS
+    return False
+
+
+def _squeeze(raw: Cell) -> str:
+    """Trimmed text with inner runs of any space (ASCII, full-width, no-break) made one."""
+    text = _SPACES.sub(" ", cell_text(raw).replace("\u3000", " ").replace("\xa0", " "))
+    return text.strip()
+
+
+def normalise_text(raw: Cell, max_length: int | None = None) -> Clean[str]:
+    """Free text, trimmed, inner space runs collapsed; cut to `max_length` with a warning."""
+    text = _squeeze(raw)
+    if nfkc(text).lower() in PLACEHOLDERS:
+        return EMPTY
+    if max_length is not None and len(text) > max_length:
+        return kept(text[:max_length], "text_truncated")
+    return Clean(text)
+
+
+def normalise_name(raw: Cell, max_length: int | None = 64) -> Clean[str]:
+    """A person's or company's name. Spaces between two Chinese characters are dropped as well:
+    "张　三" is padding to line names up, and the duplicate check compares names exactly."""
+    result = normalise_text(raw, max_length)
+    if result.value is None:
+        return result
+    return Clean(_SPACE_BETWEEN_CJK.sub("", result.value), result.problems)
+
+
+# ---------------------------------------------------------------------------- plates and VINs
+
+_PLATE_JUNK = re.compile(r"[\s·•.．・\-_]+")
+_PLATE = re.compile(
+    r"[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼][A-Z]"
+    r"[A-Z0-9]{4,6}[挂学警港澳领试超]?"
+)
+_NO_PLATE = frozenset({"无牌", "未上牌", "无牌照", "临牌", "临时牌照", "新车", "待上牌"})
+
+
+def normalise_plate(raw: Cell) -> Clean[str]:
+    """Upper-cased without spaces or dots (粤A·12345 -> 粤A12345); an unusual shape is kept
+    with a warning (military, old-style and foreign plates exist)."""
+    text = _PLATE_JUNK.sub("", nfkc(cell_text(raw))).upper()
+    if text.lower() in PLACEHOLDERS or text in _NO_PLATE:
+        return EMPTY
+    if not _PLATE.fullmatch(text):
+        return kept(text[:12], "plate_unusual")
+    return Clean(text)
+
+
+VIN_CHARS = frozenset("ABCDEFGHJKLMNPRSTUVWXYZ0123456789")
+VIN_WEIGHTS = (8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2)
+_VIN_VALUES: dict[str, int] = {
+    **{str(d): d for d in range(10)},
+    **dict(zip("ABCDEFGH", range(1, 9), strict=True)),
+    **dict(zip("JKLMN", range(1, 6), strict=True)),
+    "P": 7, "R": 9,
+    **dict(zip("STUVWXYZ", range(2, 10), strict=True)),
+}
+_VIN_FIXES = str.maketrans({"O": "0", "I": "1", "Q": "0"})
+
+
+def vin_check_digit(vin: str) -> str:
+    """ISO 3779 / GB 16735 check character for position 9 of a 17-character VIN."""
+    total = sum(_VIN_VALUES[c] * w for c, w in zip(vin, VIN_WEIGHTS, strict=True))
+    return "X" if total % 11 == 10 else str(total % 11)
+
+
+def normalise_vin(raw: Cell) -> Clean[str]:
+    """Upper-cased, spaces removed. A wrong check digit is a warning: several makers' imported
+    cars carry none. O, I and Q (never used in VINs) are read as 0, 1 and 0 only when the check
+    digit then agrees; otherwise the VIN is refused."""
+    text = re.sub(r"[\s\-]+", "", nfkc(cell_text(raw))).upper()
+    if text.lower() in PLACEHOLDERS:
+        return EMPTY
+    if len(text) != 17:
+        return refused("vin_length")
+    if not VIN_CHARS.issuperset(text):
+        fixed = text.translate(_VIN_FIXES)
+        if VIN_CHARS.issuperset(fixed) and vin_check_digit(fixed) == fixed[8]:
+            return kept(fixed, "vin_letters_corrected")
+        return refused("vin_invalid_chars")
+    if vin_check_digit(text) != text[8]:
+        return kept(text, "vin_check_digit")
+    return Clean(text)
+
+
+# ---------------------------------------------------------------------------- numbers
+
+_CURRENCY = re.compile(r"人民币|rmb|cny|¥|\$|元|圆|块")
+_MULTIPLIERS = {"万": 10_000, "w": 10_000, "千": 1_000, "k": 1_000, "亿": 100_000_000}
+_NUMBER = re.compile(r"[-+]?(\d+(\.\d*)?|\.\d+)(e[-+]?\d+)?")
+_CENT = Decimal("0.01")
+MAX_AMOUNT = Decimal(10) ** 12  # no car or repair bill comes near; keeps Decimal in precision
+
+
+def _decimal(raw: Cell, units: re.Pattern[str]) -> Decimal | None:
+    """The number in a cell, with 万 / 千 / k multipliers and the given unit words removed."""
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, int | Decimal):
+        return Decimal(raw)
+    if isinstance(raw, float):
+        return Decimal(repr(raw)) if raw == raw and abs(raw) != float("inf") else None
+    if not isinstance(raw, str):
+        return None
+    text = units.sub("", nfkc(raw).lower())
+    text = re.sub(r"[\s,']", "", text)
+    negative = text.startswith("(") and text.endswith(")")
+    text = text.strip("()")
+    factor = 1
+    if text and text[-1] in _MULTIPLIERS:
+        factor = _MULTIPLIERS[text[-1]]
+        text = text[:-1]
+    if not _NUMBER.fullmatch(text):
+        return None
+    try:
+        value = Decimal(text) * factor
+    except InvalidOperation:
+        return None
+    return -value if negative else value
+
+
+def normalise_amount(raw: Cell) -> Clean[Decimal]:
+    """Money to Decimal with two places: "15.8万" -> 158000.00, "¥158,000.00", "158000元"."""
+    if is_blank(raw):
+        return EMPTY
+    if isinstance(raw, str) and nfkc(raw).strip() in ("免费", "免单"):
+        return Clean(Decimal("0.00"))
+    value = _decimal(raw, _CURRENCY)
+    if value is None:
+        return refused("amount_invalid")
+    if value < 0:
+        return refused("amount_negative")
+    if value >= MAX_AMOUNT:
+        return refused("amount_implausible")
+    return Clean(value.quantize(_CENT, ROUND_HALF_UP))
+
+
+_KM_UNITS = re.compile(r"公里|千米|km|里")
+MAX_KM = 2_000_000
+
+
+def normalise_km(raw: Cell) -> Clean[int]:
+    """Odometer km as a whole number: "8.6万公里" -> 86000, "86,000 km"."""
+    if is_blank(raw):
+        return EMPTY
+    value = _decimal(raw, _KM_UNITS)
+    if value is None:
+        return refused("km_invalid")
+    if not 0 <= value <= MAX_KM:
+        return refused("km_implausible")
+    return Clean(int(value.quantize(Decimal(1), ROUND_HALF_UP)))
+
+
+_POINTS = re.compile(r"分")
+
+
+def normalise_score(raw: Cell) -> Clean[int]:
+    """A satisfaction score 0–10 ("9", 9.0, "9分"); halves are rounded up with a warning."""
+    if is_blank(raw):
+        return EMPTY
+    value = _decimal(raw, _POINTS)
+    if value is None:
+        return refused("score_invalid")
+    if not 0 <= value <= 10:
+        return refused("score_out_of_range")
+    whole = int(value.quantize(Decimal(1), ROUND_HALF_UP))
+    return Clean(whole) if whole == value else kept(whole, "score_rounded")
+
+
+def normalise_postcode(raw: Cell) -> Clean[str]:
+    """Six digits; a postcode stored as a number lost its leading 0 (010000 -> 10000)."""
+    if is_blank(raw):
+        return EMPTY
+    text = re.sub(r"\s", "", nfkc(cell_text(raw)))
+    if text.isdigit() and len(text) < 6 and not isinstance(raw, str):
+        text = text.zfill(6)
+    return Clean(text) if re.fullmatch(r"\d{6}", text) else refused("postcode_invalid")

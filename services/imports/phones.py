@@ -1,0 +1,185 @@
+"""Phone cells: the mainland mobile told apart from landlines and other numbers (libphonenumber)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+
+import phonenumbers
+
+from services.imports.normalise import (
+    EMPTY,
+    Cell,
+    Clean,
+    Problem,
+    cell_text,
+    is_blank,
+    nfkc,
+    refused,
+)
+
+# Between two numbers in one cell: 13800138000/022-72587682, 138…；139…, "138… 或 139…".
+_SEPARATORS = re.compile(r"[,;/|、\n\r]+|或|和|及")
+_CANDIDATE = re.compile(r"\+?\d[\d\s\-()]*\d")
+_EXTENSION = re.compile(r"^(0[1-9]\d{1,2})\D*(\d{7,8})\D*(?:转|ext\.?|x|-)\s*(\d{1,6})$")
+_SCIENTIFIC = re.compile(r"\d(\.\d+)?e\+?\d+")
+_MOBILE_TYPES = (
+    phonenumbers.PhoneNumberType.MOBILE,
+    phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+)
+_PHONE_PLACEHOLDERS = frozenset({"0", "00000000000", "11111111111", "12345678901"})
+
+
+@dataclass(frozen=True)
+class Phones:
+    """A phone cell taken apart: the first mainland mobile (11 digits, no +86) and every other
+    number (further mobiles, landlines as 022-72587682, service and foreign numbers)."""
+
+    mobile: str | None
+    others: tuple[str, ...] = ()
+
+
+@lru_cache(maxsize=4096)
+def _mobile_prefix(prefix: str) -> bool:
+    """libphonenumber's verdict on 11-digit numbers starting with these 5 digits: its mainland
+    mobile pattern depends on no more than that, so 100,000 rows cost a few hundred parses."""
+    number = phonenumbers.parse(prefix + "0" * 6, "CN")
+    return phonenumbers.number_type(number) in _MOBILE_TYPES
+
+
+def is_mobile(digits: str) -> bool:
+    """True for an 11-digit mainland mobile number (no +86)."""
+    return (len(digits) == 11 and digits.isdigit() and digits[0] == "1"
+            and _mobile_prefix(digits[:5]))
+
+
+def _placeholder(mobile: str) -> bool:
+    """13800000000, 13888888888, 13812345678: typed to fill a required box, shared by many."""
+    tail = mobile[3:]
+    return len(set(tail)) == 1 or tail in ("12345678", "87654321")
+
+
+def _landline(number: phonenumbers.PhoneNumber) -> str:
+    """A mainland landline as area code - subscriber (022-72587682, 0571-88888888)."""
+    national = str(number.national_number)
+    area = phonenumbers.length_of_geographical_area_code(number)
+    if area:
+        return f"0{national[:area]}-{national[area:]}"
+    return national  # 400 / 800 service numbers have no area code
+
+
+def _classify(text: str) -> tuple[str, str] | None:
+    """("mobile" | "other" | "local", number) for one written number, None when it is none."""
+    digits = re.sub(r"\D", "", text)
+    if text.startswith("+"):
+        digits = "+" + digits
+    elif digits.startswith("00"):
+        digits = "+" + digits[2:]
+    elif len(digits) == 13 and digits.startswith("86") and digits[2] == "1":
+        digits = "+" + digits
+    if digits.startswith("+86") and len(digits) == 14:
+        digits = digits[3:]
+    if len(digits) == 12 and digits.startswith("01") and is_mobile(digits[1:]):
+        digits = digits[1:]  # a trunk 0 dialled before an out-of-town mobile
+    if is_mobile(digits):
+        return ("mobile", digits)
+    if len(digits) in (7, 8) and digits[0] not in "01":
+        return ("local", digits)
+    try:
+        number = phonenumbers.parse(digits, "CN")
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    if number.country_code != 86:
+        return ("other", phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
+    return ("other", _landline(number))
+
+
+def _numbers(part: str) -> list[tuple[str, str] | None]:
+    """The numbers written in one separated part; spaces split it only when the whole is not one
+    number (138 0013 8000 is one, 13800138000 13900139000 two)."""
+    part = part.strip()
+    match = _EXTENSION.match(part)
+    if match and _classify(part) is None:
+        landline = _classify(match[1] + match[2])
+        if landline is not None and landline[0] == "other":
+            return [("other", f"{landline[1]}-{match[3]}")]
+    found: list[tuple[str, str] | None] = []
+    for candidate in _CANDIDATE.findall(part):
+        whole = _classify(candidate)
+        if whole is not None or " " not in candidate.strip():
+            found.append(whole)
+            continue
+        pending = ""
+        for token in candidate.split():
+            pending += token
+            if (one := _classify(pending)) is not None and one[0] != "local":
+                found.append(one)
+                pending = ""
+        if pending:
+            found.append(_classify(pending))
+    return found or [None]
+
+
+def _digits_of_number(raw: Cell) -> tuple[str | None, bool]:
+    """The digits of a number cell (13800138000.0, "1.3800138E+10") and whether some were lost
+    (Excel shows 11-digit numbers as 1.38001E+10 and CSV keeps only what was shown)."""
+    if isinstance(raw, int | float | Decimal) and not isinstance(raw, bool):
+        value = Decimal(repr(raw)) if isinstance(raw, float) else Decimal(raw)
+    else:
+        try:
+            value = Decimal(nfkc(str(raw)).strip().lower())
+        except InvalidOperation:
+            return None, False
+    if not value.is_finite() or value != value.to_integral_value() or value < 0:
+        return None, False
+    digits = str(int(value))
+    shown = re.sub(r"\D", "", str(raw).lower().split("e")[0]).lstrip("0")
+    # Excel's General format shows at most 6 significant digits in scientific notation
+    # (1.38001E+10); a longer mantissa was written by a program that kept every digit.
+    lost = isinstance(raw, str) and len(shown) < len(digits) and len(shown) <= 6
+    return digits, lost
+
+
+def normalise_phones(raw: Cell, *, mobile_column: bool = True) -> Clean[Phones]:
+    """Every number in a phone cell: +86 / 0086 / 86 prefixes, spaces, dashes and brackets,
+    numbers stored as numbers (13800138000.0) and in scientific notation. In the mobile column
+    a landline is kept as another phone with a warning, never as the mobile."""
+    if is_blank(raw) or cell_text(raw).strip() in _PHONE_PLACEHOLDERS:
+        return EMPTY
+    text = nfkc(cell_text(raw)).strip()
+    if not isinstance(raw, str) or _SCIENTIFIC.fullmatch(text.lower()):
+        digits, lost = _digits_of_number(raw)
+        if lost:
+            return refused("phone_digits_lost")
+        text = digits or text
+    invalid = "mobile_invalid" if mobile_column else "phone_invalid"
+    found = [n for part in _SEPARATORS.split(text) if part.strip() for n in _numbers(part)]
+    good = [n for n in found if n is not None]
+    mobiles = [n for kind, n in good if kind == "mobile" and not _placeholder(n)]
+    others = [n for kind, n in good if kind != "mobile"]
+    problems: list[Problem] = []
+    if any(kind == "mobile" and _placeholder(n) for kind, n in good):
+        problems.append(Problem("mobile_placeholder", "warning" if mobiles or others else "error"))
+    if any(kind == "local" for kind, _ in good):
+        problems.append(Problem("landline_no_area_code", "warning"))
+    if None in found:
+        problems.append(Problem(invalid, "warning" if mobiles or others else "error"))
+    if not mobiles and not others:
+        return Clean(None, tuple(problems) or refused(invalid).problems)
+    if mobile_column and not mobiles:
+        problems.append(Problem("mobile_is_landline", "warning"))
+    if mobile_column:
+        phones = Phones(mobiles[0] if mobiles else None, tuple(mobiles[1:] + others))
+    else:
+        phones = Phones(None, tuple(mobiles + others))
+    return Clean(phones, tuple(problems))
+
+
+def normalise_mobile(raw: Cell) -> Clean[str]:
+    """Only the mobile of a phone cell (links rows to customers); landlines give None."""
+    result = normalise_phones(raw)
+    return Clean(result.value.mobile if result.value else None, result.problems)

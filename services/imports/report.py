@@ -1,0 +1,94 @@
+"""What the user reads about an import: labels of fields, every reason as a sentence, and the
+counts, reasons and first rows gathered row by row."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from services import labels
+from services.imports.errors_file import RejectSpool
+from services.imports.fields import KINDS
+from services.imports.results import (
+    SAMPLES_PER_OUTCOME,
+    Issue,
+    ReasonCount,
+    RowResult,
+    RowSample,
+    problem_text,
+)
+
+
+def field_label(kind: str, key: str | None, lang: str = "zh") -> str:
+    """A field's label from the kind's catalog, else a stored column's (note -> 备注)."""
+    if not key:
+        return ""
+    try:
+        return KINDS[kind].field(key).label(lang)
+    except StopIteration:
+        return labels.text("attribute", key, lang)
+
+
+def reason_text(kind: str, issue: Issue, lang: str = "zh") -> str:
+    label = field_label(kind, issue.field, lang)
+    text = problem_text(issue.code, lang)
+    if not label:
+        return text
+    return f"{label}：{text}" if lang.startswith("zh") else f"{label}: {text}"
+
+
+@dataclass
+class Tally:
+    """Counts, reasons and samples gathered row by row."""
+
+    kind: str
+    outcomes: Counter[str] = field(default_factory=Counter)
+    reasons: Counter[tuple[str, str | None]] = field(default_factory=Counter)
+    warnings: Counter[tuple[str, str | None]] = field(default_factory=Counter)
+    samples: dict[str, list[RowSample]] = field(default_factory=dict)
+
+    def add(self, result: RowResult, spool: RejectSpool) -> None:
+        self.outcomes[result.outcome] += 1
+        reject = result.outcome == "reject"
+        if reject:
+            errors = result.errors or result.issues
+            for issue in {(i.code, i.field) for i in errors}:
+                self.reasons[issue] += 1
+            # Every reason, also what was only noted: the row is to be corrected as a whole.
+            spool.add(result.number, result.values,
+                      [reason_text(self.kind, i) for i in _unique(errors + result.issues)])
+        else:
+            for issue in {(i.code, i.field) for i in result.issues}:
+                self.warnings[issue] += 1
+        shown = self.samples.setdefault(result.outcome, [])
+        if len(shown) < SAMPLES_PER_OUTCOME:
+            shown.append(RowSample(result.number, result.outcome, result.values,
+                                   _summary(self.kind, result),
+                                   tuple(reason_text(self.kind, i) for i in result.issues)))
+
+    def counted(self, counter: Counter[tuple[str, str | None]]) -> tuple[ReasonCount, ...]:
+        return tuple(
+            ReasonCount(code, key, reason_text(self.kind, Issue(code, key)),
+                        reason_text(self.kind, Issue(code, key), "en"), n)
+            for (code, key), n in sorted(counter.items(), key=lambda kv: (-kv[1], kv[0][0]))
+        )
+
+
+def _unique(issues: list[Issue]) -> list[Issue]:
+    return list(dict.fromkeys(issues))
+
+
+_TABLE_ZH = {"customer": "新客户", "vehicle": "新车辆", "service_visit": "新进厂记录",
+             "satisfaction_survey": "新回访记录", "complaint": "新投诉",
+             "contact_event": "新联系记录"}
+
+
+def _summary(kind: str, result: RowResult) -> str:
+    """What happens to the row, in Chinese ("新客户；新车辆；手机 13800138000 → 13900139000")."""
+    if result.outcome == "reject":
+        return "不导入"
+    parts = [_TABLE_ZH.get(t, t) for t in result.created]
+    for key, old, new in result.changes:
+        label = field_label(kind, key) or key
+        parts.append(f"{label} {'' if old is None else old} → {new}".replace("  ", " "))
+    return "；".join(parts) or "无变化"

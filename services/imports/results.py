@@ -1,0 +1,150 @@
+"""What an import (or its dry run) tells the user: counts of rows that create, update, stay
+unchanged or are rejected, why, and the first rows of each; plus the options it ran with."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from services.imports.mapping import Mapping
+from services.imports.normalise import PROBLEMS
+
+OUTCOMES = ("create", "update", "unchanged", "reject")
+# How an incoming customer row is recognised as a stored customer, tried in the order given:
+# "mobile" (same mobile), "name_mobile" (same mobile and same name: for families sharing a
+# phone), "vin" (a vehicle with the same VIN), "plate" (an active vehicle with the same plate).
+MATCH_RULES = ("mobile", "name_mobile", "vin", "plate")
+DEFAULT_MATCH = ("mobile", "vin")
+SAMPLES_PER_OUTCOME = 5
+
+# Problems found while matching and writing rows (cells are judged in normalise.py PROBLEMS).
+ROW_PROBLEMS: dict[str, tuple[str, str]] = {
+    "mobile_ambiguous": ("手机号对应多位客户，请先合并重复客户",
+                         "the mobile belongs to several customers; merge them first"),
+    "plate_ambiguous": ("车牌对应多位客户的车辆，请补充车架号或手机",
+                        "the plate is on several customers' vehicles; add the VIN or mobile"),
+    "match_conflict": ("手机号、车架号或车牌分别属于不同的客户",
+                       "mobile, VIN or plate belong to different customers"),
+    "vin_other_customer": ("车架号已登记在另一位客户名下",
+                           "the VIN is already registered to another customer"),
+    "customer_not_found": ("找不到对应的客户（手机、车架号、车牌均未匹配）",
+                           "no stored customer has this mobile, VIN or plate"),
+    "name_required": ("新客户缺少姓名", "a new customer needs a name"),
+    "vehicle_model_required": ("新车辆缺少品牌和车型", "a new vehicle needs a brand or model"),
+    "resolved_before_opened": ("解决日期早于投诉日期", "resolved before the complaint was opened"),
+    "value_unknown": ("取值无法识别", "value not recognised"),
+    "differs_in_file": ("与文件中前面一行的值不同，保留前一行的值",
+                        "differs from an earlier row of the file; the earlier value is kept"),
+    "subtotal_row": ("合计或小计行，未导入", "a subtotal or total row, not imported"),
+    "repeated_header_row": ("重复的表头行，未导入", "the header repeated, not imported"),
+    "staff_unknown": ("找不到该员工，未记录经办人", "no such staff member; left blank"),
+}
+
+
+def problem_text(code: str, lang: str = "zh") -> str:
+    zh, en = ROW_PROBLEMS.get(code) or PROBLEMS.get(code) or (code, code)
+    return zh if lang.lower().startswith("zh") else en
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One problem of one row: its code, the field it is about (None: the row) and whether it
+    rejects the row ("error") or was only noted ("warning")."""
+
+    code: str
+    field: str | None = None
+    severity: str = "error"
+
+
+@dataclass
+class RowResult:
+    """The decision about one row (mutable while the row is worked out)."""
+
+    number: int
+    values: tuple[Any, ...]
+    outcome: str = "unchanged"
+    issues: list[Issue] = field(default_factory=list)
+    changes: list[tuple[str, Any, Any]] = field(default_factory=list)  # (field, old, new)
+    created: list[str] = field(default_factory=list)  # tables a new row was written to
+
+    @property
+    def errors(self) -> list[Issue]:
+        return [i for i in self.issues if i.severity == "error"]
+
+    def reject(self, code: str, field_key: str | None = None) -> RowResult:
+        self.issues.append(Issue(code, field_key))
+        self.outcome = "reject"
+        return self
+
+
+@dataclass(frozen=True)
+class ReasonCount:
+    code: str
+    field: str | None
+    zh: str  # "手机：手机号码无效"
+    en: str
+    rows: int
+
+
+@dataclass(frozen=True)
+class RowSample:
+    number: int  # the row number in the file
+    outcome: str
+    values: tuple[Any, ...]  # the cells as read
+    summary: str  # what happens to it, in Chinese
+    reasons: tuple[str, ...]  # every problem, in Chinese
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    kind: str  # models/codes.py IMPORT_KINDS
+    sheet: str | None = None  # the sheet of a workbook (default: the first with data)
+    header_row: int | None = None  # 1-based, when the user corrects the guess
+    mapping: Mapping | None = None  # None: recognised from the file's headers and values
+    match: tuple[str, ...] = DEFAULT_MATCH  # MATCH_RULES, for customer files
+    staff_id: int | None = None
+    today: dt.date | None = None  # the day changes take effect (default: today)
+
+
+@dataclass(frozen=True)
+class ImportPlan:
+    """The outcome of a dry run (batch_id None, nothing written) or of the import itself."""
+
+    kind: str
+    file_name: str
+    file_hash: str
+    sheet: str | None
+    headers: tuple[str, ...]
+    mapping: Mapping  # the mapping used
+    rows_total: int
+    created: int
+    updated: int
+    unchanged: int
+    rejected: int
+    reasons: tuple[ReasonCount, ...]  # why rows were rejected, most frequent first
+    warnings: tuple[ReasonCount, ...]  # what was corrected or noted in rows kept
+    records: dict[str, int]  # rows created (or that would be) per table
+    changed_records: dict[str, int]  # stored rows changed per table
+    changed_fields: dict[str, int]  # stored values changed, per field
+    samples: dict[str, tuple[RowSample, ...]]  # the first rows of each outcome
+    earlier_batches: tuple[int, ...]  # batches that imported the same file before
+    batch_id: int | None = None
+    errors_file: Path | None = None
+    seconds: float = 0.0
+
+    @property
+    def dry_run(self) -> bool:
+        return self.batch_id is None
+
+    @property
+    def imported(self) -> int:
+        return self.created + self.updated + self.unchanged
+
+    def count(self, outcome: str) -> int:
+        return {"create": self.created, "update": self.updated, "unchanged": self.unchanged,
+                "reject": self.rejected}[outcome]
+
+
+ImportResult = ImportPlan

@@ -1,0 +1,121 @@
+"""Code words typed in cells (男 / 女士, 按揭, 首保, 已解决, 微信 …) read as the stored codes."""
+
+from __future__ import annotations
+
+import re
+
+from services import labels
+from services.imports.normalise import EMPTY, Cell, Clean, cell_text, is_blank, nfkc, refused
+
+GENDER_WORDS = {
+    "男": "M", "男性": "M", "先生": "M", "男士": "M", "m": "M", "male": "M", "man": "M",
+    "女": "F", "女性": "F", "女士": "F", "小姐": "F", "f": "F", "female": "F", "woman": "F",
+}
+# Checked in order, on the word with spaces removed: "融资租赁" is a lease before it is 金融.
+PAYMENT_WORDS: tuple[tuple[str, str], ...] = (
+    ("租", "lease"), ("lease", "lease"),
+    ("贷", "loan"), ("按揭", "loan"), ("分期", "loan"), ("金融", "loan"), ("loan", "loan"),
+    ("全款", "cash"), ("现金", "cash"), ("一次性", "cash"), ("全额", "cash"), ("现款", "cash"),
+    ("付清", "cash"), ("cash", "cash"),
+)
+VISIT_TYPE_WORDS: tuple[tuple[str, str], ...] = (
+    ("事故", "accident"), ("钣喷", "accident"), ("钣金", "accident"), ("喷漆", "accident"),
+    ("理赔", "accident"), ("出险", "accident"), ("accident", "accident"),
+    ("保修", "warranty"), ("索赔", "warranty"), ("质保", "warranty"), ("三包", "warranty"),
+    ("召回", "warranty"), ("warranty", "warranty"),
+    ("年检", "inspection"), ("年审", "inspection"), ("inspection", "inspection"),
+    ("保养", "maintenance"), ("首保", "maintenance"), ("定保", "maintenance"),
+    ("换油", "maintenance"), ("maintenance", "maintenance"),
+    ("维修", "repair"), ("修理", "repair"), ("机修", "repair"), ("故障", "repair"),
+    ("repair", "repair"),
+)
+YES_WORDS = frozenset({"是", "已", "有", "对", "y", "yes", "true", "t", "1", "√", "✓", "✔",
+                       "已解决", "解决", "已处理", "处理完毕", "已完成", "完成", "已关闭", "关闭",
+                       "结案", "已结案", "resolved", "closed", "done"})
+NO_WORDS = frozenset({"否", "未", "不", "n", "no", "false", "f", "0", "×", "✗", "✘",
+                      "未解决", "未处理", "处理中", "跟进中", "待处理", "未完成", "进行中",
+                      "未关闭", "open", "pending", "unresolved"})
+CHANNEL_WORDS: tuple[tuple[str, str], ...] = (
+    ("微信", "wechat"), ("短信", "sms"), ("邮寄", "mail"), ("信函", "mail"), ("寄信", "mail"),
+    ("上门", "visit"), ("拜访", "visit"), ("到店", "visit"), ("面谈", "visit"),
+    ("电话", "phone"), ("致电", "phone"), ("外呼", "phone"), ("来电", "phone"), ("呼", "phone"),
+)
+PURPOSE_WORDS: tuple[tuple[str, str], ...] = (
+    ("回访", "callback"), ("满意度", "callback"), ("关怀", "care"), ("问候", "care"),
+    ("提醒", "reminder"), ("到期", "reminder"), ("召回", "recall"), ("问卷", "survey"),
+    ("调查", "survey"), ("营销", "marketing"), ("活动", "marketing"), ("邀约", "marketing"),
+    ("促销", "marketing"), ("置换", "sales"), ("增购", "sales"), ("销售", "sales"),
+    ("购车", "sales"),
+)
+OUTCOME_WORDS: tuple[tuple[str, str], ...] = (
+    ("空号", "wrong_number"), ("错号", "wrong_number"), ("号码错误", "wrong_number"),
+    ("停机", "phone_off"), ("关机", "phone_off"), ("无人接", "no_answer"), ("未接", "no_answer"),
+    ("无应答", "no_answer"), ("占线", "no_answer"), ("拒", "refused"), ("挂断", "refused"),
+    ("预约", "appointment"), ("成交", "bought"), ("已购", "bought"), ("发送失败", "failed"),
+    ("已发送", "sent"), ("接通", "reached"), ("已联系", "reached"), ("成功", "reached"),
+)
+
+
+def _word(raw: Cell) -> str:
+    return re.sub(r"\s+", "", nfkc(cell_text(raw))).lower()
+
+
+def _lookup(raw: Cell, kind: str, words: tuple[tuple[str, str], ...], unknown: str) -> Clean[str]:
+    """The code a word means: the code or its label (services.labels), else the first keyword
+    the word contains."""
+    if is_blank(raw):
+        return EMPTY
+    word = _word(raw)
+    code = labels.code_of(kind, word) or labels.code_of(kind, cell_text(raw))
+    if code is None:
+        code = next((c for key, c in words if key in word), None)
+    return Clean(code) if code is not None else refused(unknown)
+
+
+def normalise_gender(raw: Cell) -> Clean[str]:
+    if is_blank(raw):
+        return EMPTY
+    code = GENDER_WORDS.get(_word(raw))
+    return Clean(code) if code else refused("gender_unknown")
+
+
+def normalise_payment(raw: Cell) -> Clean[str]:
+    return _lookup(raw, "payment_method", PAYMENT_WORDS, "payment_unknown")
+
+
+def normalise_visit_type(raw: Cell) -> Clean[str]:
+    return _lookup(raw, "visit_type", VISIT_TYPE_WORDS, "visit_type_unknown")
+
+
+def normalise_channel(raw: Cell) -> Clean[str]:
+    return _lookup(raw, "channel", CHANNEL_WORDS, "channel_unknown")
+
+
+def normalise_purpose(raw: Cell) -> Clean[str]:
+    return _lookup(raw, "purpose", PURPOSE_WORDS, "purpose_unknown")
+
+
+def normalise_outcome(raw: Cell) -> Clean[str]:
+    return _lookup(raw, "outcome", OUTCOME_WORDS, "outcome_unknown")
+
+
+def normalise_attribute(raw: Cell, attribute: str) -> Clean[str]:
+    """A profile attribute's code ("已婚" -> married) by its code, label or short form."""
+    if is_blank(raw):
+        return EMPTY
+    code = labels.code_of(attribute, nfkc(cell_text(raw)).strip())
+    return Clean(code) if code is not None else refused("attribute_unknown")
+
+
+def normalise_yes_no(raw: Cell) -> Clean[bool]:
+    """是/否, 已解决/未解决, Y/N, 1/0, TRUE/FALSE cells and Excel booleans."""
+    if isinstance(raw, bool):
+        return Clean(raw)
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return EMPTY
+    word = _word(raw)
+    if word in YES_WORDS:
+        return Clean(True)
+    if word in NO_WORDS or word in ("无", "没有"):
+        return Clean(False)
+    return refused("yes_no_unknown")

@@ -1,0 +1,252 @@
+"""Staff accounts: the first supervisor, signing in, adding and disabling accounts, and
+passwords (changed by their owner, reset by a supervisor). Every change is audit-logged."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from models import StaffUser
+from models.base import utcnow
+from services.staff import passwords
+from services.staff.audit import record
+from services.staff.permissions import (
+    ASSIGNABLE_ROLES,
+    MANAGE_USERS,
+    SUPERVISOR,
+    SUPERVISOR_ROLES,
+    Actor,
+    require,
+)
+from services.store.errors import N_, RevisitError
+
+Sessions = sessionmaker[Session]
+# Letters (Chinese too), digits and . _ - @; what `--user NAME` is typed as.
+USERNAME = re.compile(r"^[\w.@-]{1,64}$")
+WRONG = N_("The user name or password is wrong.")
+
+
+@dataclass(frozen=True)
+class Account:
+    id: int
+    username: str
+    display_name: str
+    role: str
+    active: bool
+    has_password: bool
+    reset_pending: bool  # a supervisor reset the password; its owner has not chosen one yet
+    created_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    actor: Actor
+    must_change_password: bool  # the password was reset by a supervisor
+
+
+def _account(row: StaffUser) -> Account:
+    return Account(row.id, row.username, row.display_name, row.role, row.active,
+                   row.password_hash is not None, row.password_reset_at is not None,
+                   row.created_at)
+
+
+def _actor(row: StaffUser) -> Actor:
+    return Actor(row.id, row.username, row.role, row.display_name)
+
+
+def _find(s: Session, username: str) -> StaffUser | None:
+    return s.scalars(select(StaffUser).where(
+        func.lower(StaffUser.username) == username.strip().lower())).first()
+
+
+def _named(s: Session, username: str) -> StaffUser:
+    row = _find(s, username)
+    if row is None:
+        raise RevisitError(N_("There is no staff account '{user}'."), user=username.strip())
+    return row
+
+
+def _clean_username(username: str) -> str:
+    name = username.strip()
+    if not USERNAME.match(name):
+        raise RevisitError(N_("A user name is 1 to 64 letters, digits or . _ - @, without "
+                              "spaces; '{user}' is not one."), user=name)
+    return name
+
+
+def _clean_display(display_name: str, username: str) -> str:
+    name = display_name.strip() or username
+    if len(name) > 64:
+        raise RevisitError(N_("A display name has at most 64 characters."))
+    return name
+
+
+def _set_password(row: StaffUser, password: str, *, reset: bool) -> None:
+    row.password_hash = passwords.hash_password(password)
+    row.password_changed_at = utcnow()
+    row.password_reset_at = row.password_changed_at if reset else None
+
+
+def _has_signing_supervisor(s: Session) -> bool:
+    return bool(s.scalar(select(func.count()).select_from(StaffUser).where(
+        StaffUser.role.in_(SUPERVISOR_ROLES), StaffUser.active.is_(True),
+        StaffUser.password_hash.is_not(None))))
+
+
+def list_accounts(sessions: Sessions) -> tuple[Account, ...]:
+    """Every account, active ones first, by user name."""
+    with sessions() as s:
+        rows = s.scalars(select(StaffUser).order_by(StaffUser.active.desc(),
+                                                    StaffUser.username))
+        return tuple(_account(r) for r in rows)
+
+
+def needs_first_supervisor(sessions: Sessions) -> bool:
+    """True while no active supervisor can sign in: a new database, or one from before
+    accounts. Then the first supervisor may be created without signing in."""
+    with sessions() as s:
+        return not _has_signing_supervisor(s)
+
+
+def has_accounts(sessions: Sessions) -> bool:
+    """Whether anyone can sign in at all (an account with a password)."""
+    with sessions() as s:
+        return bool(s.scalar(select(func.count()).select_from(StaffUser).where(
+            StaffUser.password_hash.is_not(None))))
+
+
+def create_first_supervisor(sessions: Sessions, username: str, display_name: str,
+                            password: str) -> Actor:
+    """The first supervisor, allowed only while `needs_first_supervisor`. An existing account
+    of that name (staff from before accounts) becomes the supervisor, with this password."""
+    name = _clean_username(username)
+    passwords.check_new(password)
+    with sessions.begin() as s:
+        if _has_signing_supervisor(s):
+            raise RevisitError(N_("This database already has a supervisor; sign in, or ask a "
+                                  "supervisor for an account."))
+        row = _find(s, name)
+        if row is None:
+            row = StaffUser(username=name, display_name=_clean_display(display_name, name))
+            s.add(row)
+        elif display_name.strip():
+            row.display_name = _clean_display(display_name, name)
+        row.role, row.active = SUPERVISOR, True
+        _set_password(row, password, reset=False)
+        s.flush()
+        actor = _actor(row)
+        record(s, actor, "first_supervisor", "staff_user", row.id, {"username": row.username})
+        return actor
+
+
+def sign_in(sessions: Sessions, username: str, password: str, *,
+            record_it: bool = True) -> SignedIn:
+    """Check a user name and password; refused when wrong, without a password or disabled.
+    `record_it`: audit the sign-in (the window does; each CLI command does not)."""
+    with sessions.begin() as s:
+        row = _find(s, username)
+        if row is not None and row.password_hash is None:
+            raise RevisitError(N_("{user} has no password yet; a supervisor sets one in "
+                                  "Settings (Staff accounts) or with `user passwd {user}`."),
+                               user=row.username)
+        if row is None or not passwords.verify(row.password_hash, password):
+            raise RevisitError(WRONG)
+        if not row.active:
+            raise RevisitError(N_("The account {user} is disabled; a supervisor can enable "
+                                  "it again."), user=row.username)
+        assert row.password_hash is not None
+        if passwords.needs_rehash(row.password_hash):
+            row.password_hash = passwords.hash_password(password)
+        actor = _actor(row)
+        if record_it:
+            record(s, actor, "sign_in", "staff_user", row.id, {})
+        return SignedIn(actor, row.password_reset_at is not None)
+
+
+def confirm(s: Session, actor: Actor | None) -> Actor | None:
+    """`actor` as the database knows them now, inside a service's session: a role changed
+    since signing in counts, a disabled account is refused."""
+    if actor is None:
+        return None
+    row = s.get(StaffUser, actor.id)
+    if row is None or not row.active:
+        raise RevisitError(N_("The account {user} is disabled; a supervisor can enable it "
+                              "again."), user=actor.username)
+    return _actor(row)
+
+
+def add_account(sessions: Sessions, actor: Actor | None, username: str, display_name: str,
+                role: str, password: str) -> Account:
+    """A new account (supervisors only)."""
+    name = _clean_username(username)
+    if role not in ASSIGNABLE_ROLES:
+        raise RevisitError(N_("Unknown role '{role}'; an account is staff or supervisor."),
+                           role=role)
+    passwords.check_new(password)
+    with sessions.begin() as s:
+        who = require(confirm(s, actor), MANAGE_USERS)
+        existing = _find(s, name)
+        if existing is not None:
+            raise RevisitError(N_("There is already an account named {user}."),
+                               user=existing.username)
+        row = StaffUser(username=name, display_name=_clean_display(display_name, name),
+                        role=role, active=True)
+        _set_password(row, password, reset=False)
+        s.add(row)
+        s.flush()
+        record(s, who, "add_user", "staff_user", row.id,
+               {"username": name, "display_name": row.display_name, "role": role})
+        return _account(row)
+
+
+def set_active(sessions: Sessions, actor: Actor | None, username: str, active: bool) -> Account:
+    """Disable an account (it can no longer sign in; its history stays) or enable it again."""
+    with sessions.begin() as s:
+        who = require(confirm(s, actor), MANAGE_USERS)
+        row = _named(s, username)
+        if row.active == active:
+            return _account(row)
+        if not active:
+            if row.id == who.id:
+                raise RevisitError(N_("You cannot disable your own account."))
+            row.active = False
+            s.flush()
+            if not _has_signing_supervisor(s):
+                raise RevisitError(N_("{user} is the last supervisor who can sign in; add "
+                                      "another supervisor first."), user=row.username)
+        row.active = active
+        record(s, who, "enable_user" if active else "disable_user", "staff_user", row.id,
+               {"username": row.username})
+        return _account(row)
+
+
+def reset_password(sessions: Sessions, actor: Actor | None, username: str,
+                   password: str) -> Account:
+    """A supervisor sets someone's password (a forgotten one, or an account from before
+    accounts); its owner chooses their own at the next sign-in in the window."""
+    passwords.check_new(password)
+    with sessions.begin() as s:
+        who = require(confirm(s, actor), MANAGE_USERS)
+        row = _named(s, username)
+        _set_password(row, password, reset=row.id != who.id)
+        record(s, who, "reset_password", "staff_user", row.id, {"username": row.username})
+        return _account(row)
+
+
+def change_password(sessions: Sessions, actor: Actor, current: str, new: str) -> None:
+    """Someone changes their own password, knowing the current one."""
+    passwords.check_new(new)
+    with sessions.begin() as s:
+        confirm(s, actor)
+        row = s.get(StaffUser, actor.id)
+        assert row is not None
+        if not passwords.verify(row.password_hash, current):
+            raise RevisitError(N_("The current password is wrong."))
+        if new == current:
+            raise RevisitError(N_("Choose a password different from the current one."))
+        _set_password(row, new, reset=False)
+        record(s, actor, "change_password", "staff_user", row.id, {})

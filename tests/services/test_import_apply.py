@@ -1,0 +1,396 @@
+"""Importing files on SQLite and PostgreSQL: the dry run, matching stored customers, history,
+re-import changing nothing, undo, and a cancel or a failure halfway leaving the database as it
+was before the file."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import openpyxl
+import pytest
+from sqlalchemy import func, select
+
+from models import (
+    AuditLog,
+    Complaint,
+    ContactEvent,
+    Customer,
+    ImportBatch,
+    MileageReading,
+    ProfileChange,
+    SatisfactionSurvey,
+    ServiceVisit,
+    StaffUser,
+    Vehicle,
+)
+from services.imports import batches, customers, profiles
+from services.imports.apply import apply
+from services.imports.mapping import Mapping
+from services.imports.plan import ImportOptions, plan
+from services.staff.permissions import Actor, NotAllowed
+from services.store.errors import Cancelled, CancelToken, RevisitError
+from tests.services.import_files import (
+    DMS_FIRST_ROW,
+    DMS_HEADERS,
+    DMS_ROWS,
+    V_ACCORD,
+    V_CAMRY,
+    V_LANGYI,
+    V_TIGUAN,
+    VISIT_HEADERS,
+    VISIT_ROWS,
+    counts,
+    customer_rows,
+    dms_export,
+    snapshot,
+    write_csv,
+    write_xlsx,
+)
+
+TODAY = dt.date(2026, 11, 30)
+CUSTOMERS = ImportOptions("customers", today=TODAY)
+
+
+def _customers(database) -> dict[str, Customer]:
+    with database.sessions() as s:
+        return {c.name: c for c in s.scalars(select(Customer))}
+
+
+def _vehicles(database) -> dict[str, Vehicle]:
+    with database.sessions() as s:
+        return {v.vin: v for v in s.scalars(select(Vehicle))}
+
+
+def test_dry_run_tells_what_would_happen_and_writes_nothing(database, tmp_path):
+    path = dms_export(tmp_path / "保有客户明细.xlsx")
+    before = snapshot(database)
+    result = plan(database.sessions, path, CUSTOMERS, errors_path=tmp_path / "errors.xlsx")
+    assert result.dry_run and result.batch_id is None
+    assert (result.rows_total, result.created, result.updated, result.unchanged,
+            result.rejected) == (7, 4, 0, 0, 3)
+    assert result.records == {"customer": 3, "vehicle": 4, "mileage_reading": 4}
+    assert {r.zh for r in result.reasons} == {
+        "缺少可关联的手机、车牌或车架号", "客户姓名：必填项为空", "合计或小计行，未导入"}
+    assert {r.zh for r in result.warnings} >= {
+        "车架号（VIN）：车架号校验位（第9位）不符", "购车日期：日期不存在",
+        "手机：手机栏填的是固定电话，已存为其他电话"}
+    assert [s.number for s in result.samples["create"]] == [4, 5, 6, 7]
+    assert "新客户" in result.samples["create"][0].summary
+    assert snapshot(database) == before
+    with database.sessions() as s:
+        assert s.scalar(select(func.count()).select_from(ImportBatch)) == 0
+    assert (tmp_path / "errors.xlsx").exists()
+
+
+def test_dms_export_is_imported_and_every_other_row_is_in_the_error_file(database, tmp_path):
+    path = dms_export(tmp_path / "保有客户明细.xlsx")
+    dry = plan(database.sessions, path, CUSTOMERS)
+    errors = tmp_path / "未导入.xlsx"
+    result = apply(database.sessions, path, CUSTOMERS, errors_path=errors)
+    assert result.batch_id is not None
+    assert (result.created, result.updated, result.unchanged, result.rejected) == (
+        dry.created, dry.updated, dry.unchanged, dry.rejected)
+    assert result.imported + result.rejected == len(DMS_ROWS)
+
+    people = _customers(database)
+    assert set(people) == {"张三", "李四", "王五"}  # the trailing full-width space is gone
+    zhang, li, wang = people["张三"], people["李四"], people["王五"]
+    assert zhang.mobile == "13800138000" and zhang.code == f"C{zhang.id:07d}"
+    assert zhang.street == "广州市天河区体育西路1号" and zhang.name_pinyin == "zhangsan"
+    assert li.mobile is None and li.other_phones == "020-87654321"
+    assert wang.mobile == "13900139000"
+    cars = _vehicles(database)
+    assert {cars[V_LANGYI].customer_id, cars[V_TIGUAN].customer_id} == {zhang.id}
+    assert cars[V_LANGYI].plate == "粤A12345" and cars[V_TIGUAN].plate == "粤A67890"
+    assert cars[V_LANGYI].price_paid == Decimal("158000.00")
+    assert cars[V_LANGYI].payment_method == "loan" and cars[V_TIGUAN].payment_method == "cash"
+    assert cars[V_TIGUAN].purchase_date == dt.date(2023, 6, 1)
+    assert cars[V_CAMRY].purchase_date is None  # 2020-02-30 kept out, the car kept in
+    with database.sessions() as s:
+        readings = {(r.vehicle_id, r.km, r.source, r.reading_date)
+                    for r in s.scalars(select(MileageReading))}
+    assert (cars[V_LANGYI].id, 32000, "import", TODAY) in readings
+    assert (cars[V_ACCORD].id, 60000, "import", TODAY) in readings
+
+    rows = list(openpyxl.load_workbook(errors).active.iter_rows(values_only=True))
+    assert rows[0] == ("原行号", *DMS_HEADERS, "问题")
+    by_number = {r[0]: r for r in rows[1:]}
+    assert set(by_number) == {DMS_FIRST_ROW + 4, DMS_FIRST_ROW + 5, DMS_FIRST_ROW + 6}
+    assert by_number[DMS_FIRST_ROW + 4][3] == "赵六"  # original values
+    assert "手机号码无效" in by_number[DMS_FIRST_ROW + 4][-1]
+    assert "缺少可关联" in by_number[DMS_FIRST_ROW + 4][-1]
+    assert by_number[DMS_FIRST_ROW + 5][-1] == "客户姓名：必填项为空"
+
+
+def test_importing_the_same_file_again_changes_nothing(database, tmp_path):
+    path = dms_export(tmp_path / "保有客户明细.xlsx")
+    apply(database.sessions, path, CUSTOMERS)
+    before = snapshot(database)
+    again = plan(database.sessions, path, CUSTOMERS)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 4)
+    assert again.earlier_batches
+    second = apply(database.sessions, path, CUSTOMERS, errors_path=tmp_path / "e.xlsx")
+    assert (second.created, second.updated, second.unchanged, second.rejected) == (0, 0, 4, 3)
+    assert snapshot(database) == before
+    # A day later the file still changes nothing (km readings are not dated again).
+    later = apply(database.sessions, path,
+                  ImportOptions("customers", today=TODAY + dt.timedelta(days=1)))
+    assert (later.created, later.updated) == (0, 0)
+    assert snapshot(database) == before
+
+
+def test_a_stored_customer_is_updated_with_history_and_undo_restores(database, tmp_path):
+    first = apply(database.sessions, dms_export(tmp_path / "a.xlsx"), CUSTOMERS)
+    after_first = snapshot(database)
+    changed = [list(r) for r in DMS_ROWS[:2]]
+    changed[0][11] = "广州市越秀区东风中路2号"  # 张三 moved
+    changed[0][1] = "粤A54321"  # and the 朗逸 has a new plate
+    changed[1][3] = "13800138000"
+    new_car = [9, "粤C77777", "王五", "13900139000", "丰田", "汉兰达", None, "2025-01-02",
+               "30万", None, None, None, None]
+    path = dms_export(tmp_path / "更新.xlsx", [*changed, new_car])
+    result = apply(database.sessions, path, CUSTOMERS)
+    assert (result.created, result.updated, result.unchanged) == (1, 1, 1)
+    assert result.changed_fields == {"street": 1, "plate": 1}
+    zhang = _customers(database)["张三"]
+    assert zhang.street == "广州市越秀区东风中路2号"
+    assert _vehicles(database)[V_LANGYI].plate == "粤A54321"
+    with database.sessions() as s:
+        history = {(c.attribute, c.old_value, c.new_value, c.source)
+                   for c in s.scalars(select(ProfileChange))}
+        notes = {c.note for c in s.scalars(select(ProfileChange))}
+    assert ("street", "广州市天河区体育西路1号", "广州市越秀区东风中路2号", "import") in history
+    assert ("plate", "粤A12345", "粤A54321", "import") in history
+    assert ("vehicle", None, "丰田 汉兰达 粤C77777", "import") in history
+    assert all("更新.xlsx" in n for n in notes)
+
+    with pytest.raises(RevisitError, match=f"#{result.batch_id}"):
+        batches.undo_batch(database.sessions, first.batch_id)  # the later batch changed them
+    undone = batches.undo_batch(database.sessions, result.batch_id)
+    assert undone.restored == 2 and undone.kept == 0
+    assert snapshot(database) == after_first
+    batches.undo_batch(database.sessions, first.batch_id)
+    assert counts(database) == {}
+    listed = batches.list_batches(database.sessions)
+    assert [b.id for b in listed] == [result.batch_id, first.batch_id]
+    assert all(b.undone for b in listed)
+    with pytest.raises(RevisitError, match="already undone"):
+        batches.undo_batch(database.sessions, first.batch_id)
+
+
+def test_undo_keeps_values_changed_by_hand_and_refuses_to_delete_later_records(database,
+                                                                               tmp_path):
+    first = apply(database.sessions, dms_export(tmp_path / "a.xlsx"), CUSTOMERS)
+    moved = [list(DMS_ROWS[0])]
+    moved[0][11] = "新地址"
+    second = apply(database.sessions, dms_export(tmp_path / "b.xlsx", moved), CUSTOMERS)
+    zhang = _customers(database)["张三"]
+    with database.sessions.begin() as s:
+        s.get_one(Customer, zhang.id).street = "手工改的地址"
+    undone = batches.undo_batch(database.sessions, second.batch_id)
+    assert (undone.restored, undone.kept) == (0, 1)
+    assert _customers(database)["张三"].street == "手工改的地址"
+
+    with database.sessions.begin() as s:
+        s.add(ContactEvent(customer_id=zhang.id, contact_at=dt.datetime(2026, 11, 30, 10),
+                           channel="phone", purpose="care", outcome="reached"))
+    with pytest.raises(RevisitError, match="contact_event"):
+        batches.undo_batch(database.sessions, first.batch_id)
+
+
+def test_two_rows_of_one_owner_disagreeing_keep_the_first_and_stay_idempotent(database,
+                                                                               tmp_path):
+    rows = [list(DMS_ROWS[0]), list(DMS_ROWS[1])]
+    rows[1][2] = "张叁"  # the same mobile under another spelling
+    path = dms_export(tmp_path / "a.xlsx", rows)
+    result = apply(database.sessions, path, CUSTOMERS)
+    assert set(_customers(database)) == {"张三"}
+    assert any(w.code == "differs_in_file" for w in result.warnings)
+    before = snapshot(database)
+    again = apply(database.sessions, path, CUSTOMERS)
+    assert (again.created, again.updated) == (0, 0)
+    assert snapshot(database) == before
+
+
+def test_matching_rule_name_and_mobile_keeps_family_members_apart(database, tmp_path):
+    apply(database.sessions, dms_export(tmp_path / "a.xlsx", [DMS_ROWS[0]]), CUSTOMERS)
+    wife = [20, "粤A88888", "李梅", "13800138000", "大众", "高尔夫", None, None, None, None,
+            None, None, None]
+    path = dms_export(tmp_path / "b.xlsx", [wife])
+    family = ImportOptions("customers", today=TODAY, match=("name_mobile", "vin"))
+    assert plan(database.sessions, path, family).records["customer"] == 1
+    by_mobile = plan(database.sessions, path, CUSTOMERS)  # 张三 renamed, the car added
+    assert by_mobile.records == {"vehicle": 1, "profile_change": 2}
+    assert by_mobile.changed_fields == {"name": 1}
+    apply(database.sessions, path, family)
+    assert set(_customers(database)) == {"张三", "李梅"}
+
+
+def test_visits_link_by_plate_and_their_km_become_readings(database, tmp_path):
+    apply(database.sessions, dms_export(tmp_path / "a.xlsx"), CUSTOMERS)
+    path = write_csv(tmp_path / "进厂记录.csv", VISIT_HEADERS, VISIT_ROWS)
+    options = ImportOptions("visits", today=TODAY)
+    result = apply(database.sessions, path, options, errors_path=tmp_path / "e.xlsx")
+    assert (result.created, result.rejected) == (2, 2)
+    assert {r.code for r in result.reasons} == {"customer_not_found", "date_impossible"}
+    cars = _vehicles(database)
+    with database.sessions() as s:
+        visits = {(v.vehicle_id, v.visit_date, v.visit_type, v.amount, v.km)
+                  for v in s.scalars(select(ServiceVisit))}
+        notes = {v.note for v in s.scalars(select(ServiceVisit))}
+        readings = {(r.vehicle_id, r.reading_date, r.km, r.source)
+                    for r in s.scalars(select(MileageReading))}
+    assert visits == {
+        (cars[V_LANGYI].id, dt.date(2024, 5, 1), "maintenance", Decimal("680.00"), 35000),
+        (cars[V_TIGUAN].id, dt.date(2024, 6, 15), "repair", Decimal("1250.00"), 9000)}
+    assert "工单号 W001；服务顾问 小李" in notes
+    assert (cars[V_TIGUAN].id, dt.date(2024, 6, 15), 9000, "visit") in readings
+    before = snapshot(database)
+    again = apply(database.sessions, path, options)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
+    assert snapshot(database) == before
+
+
+def test_surveys_complaints_and_contacts_link_by_mobile_or_vin(database, tmp_path):
+    apply(database.sessions, dms_export(tmp_path / "a.xlsx"), CUSTOMERS)
+    surveys = write_xlsx(tmp_path / "回访.xlsx", [
+        "回访日期", "手机", "总体满意度", "服务态度", "客户意见"], [
+        ["2024-05-03", "13800138000", "9分", 10, "满意"],
+        ["2024-05-04", "13900139000", "8.5", None, None],
+        ["2024-05-05", "13600136000", 7, None, None]])
+    result = apply(database.sessions, surveys, ImportOptions("surveys", today=TODAY))
+    assert (result.created, result.rejected) == (2, 1)
+    complaints = write_xlsx(tmp_path / "投诉.xlsx", [
+        "投诉日期", "车架号", "投诉主题", "是否解决", "解决日期"], [
+        ["2024-06-01", V_CAMRY, "等待时间长", "已解决", "2024-06-03"],
+        ["2024-06-02", V_ACCORD, "价格", "否", None]])
+    result = apply(database.sessions, complaints, ImportOptions("complaints", today=TODAY))
+    assert result.created == 2
+    contacts = write_xlsx(tmp_path / "联系.xlsx", [
+        "联系时间", "手机", "联系方式", "联系目的", "联系结果", "客户反馈"], [
+        ["2024-07-01 10:30", "13800138000", "电话", "关怀", "接通", "车况良好"],
+        ["2024-07-02 09:00", "13900139000", "短信", "提醒", "已发送", None]])
+    options = ImportOptions("contacts", today=TODAY)
+    assert apply(database.sessions, contacts, options).created == 2
+    with database.sessions() as s:
+        scores = sorted(v.overall_score for v in s.scalars(select(SatisfactionSurvey)))
+        resolved = {c.topic: (c.resolved, c.resolved_date) for c in s.scalars(select(Complaint))}
+        events = {(e.channel, e.purpose, e.outcome) for e in s.scalars(select(ContactEvent))}
+    assert scores == [9, 9]  # 8.5 rounded half up
+    assert resolved == {"等待时间长": (True, dt.date(2024, 6, 3)), "价格": (False, None)}
+    assert events == {("phone", "care", "reached"), ("sms", "reminder", "sent")}
+    before = snapshot(database)
+    for path, kind in ((surveys, "surveys"), (complaints, "complaints"), (contacts, "contacts")):
+        again = apply(database.sessions, path, ImportOptions(kind, today=TODAY))
+        assert (again.created, again.updated) == (0, 0), kind
+    assert snapshot(database) == before
+
+
+def test_a_cancel_midway_leaves_nothing(database, tmp_path):
+    apply(database.sessions, dms_export(tmp_path / "a.xlsx"), CUSTOMERS)
+    before = snapshot(database)
+    path = dms_export(tmp_path / "big.xlsx", customer_rows(2500))
+    token = CancelToken()
+
+    def progress(done: int, total: int) -> None:
+        if done >= 1000:  # the first chunk is written by now
+            token.cancel()
+
+    with pytest.raises(Cancelled):
+        apply(database.sessions, path, CUSTOMERS, progress=progress, cancel=token)
+    assert snapshot(database) == before
+    with database.sessions() as s:
+        assert s.scalar(select(func.count()).select_from(ImportBatch)) == 1
+
+
+def test_a_failure_at_row_n_leaves_the_database_as_before(database, tmp_path, monkeypatch):
+    apply(database.sessions, dms_export(tmp_path / "a.xlsx"), CUSTOMERS)
+    before = snapshot(database)
+    real = customers.process
+
+    def failing(ctx, rows):
+        real(ctx, rows)
+        if any(result.number >= 1500 for result, _ in rows):
+            raise RuntimeError("disk pulled out at row 1500")
+
+    monkeypatch.setattr(customers, "process", failing)
+    with pytest.raises(RuntimeError):
+        apply(database.sessions, dms_export(tmp_path / "big.xlsx", customer_rows(2500)),
+              CUSTOMERS)
+    assert snapshot(database) == before
+
+
+def test_a_saved_mapping_is_used_for_the_next_file(database, tmp_path):
+    headers = ["A列", "B列", "C列", "D列", "E列"]
+    rows = [["张三", "13800138000", "大众", "朗逸", V_LANGYI]]
+    first = write_xlsx(tmp_path / "one.xlsx", headers, rows)
+    mapping = Mapping("customers", (("name", 0), ("mobile", 1), ("brand", 2), ("model", 3),
+                                    ("vin", 4)), tuple(headers))
+    profiles.save_profile(database.sessions, "手工表", mapping)
+    assert [p.name for p in profiles.list_profiles(database.sessions, "customers")] == ["手工表"]
+    saved = profiles.load_profile(database.sessions, "customers", "手工表").mapping
+    # The next file has its columns in another order: each field follows its header.
+    moved = write_xlsx(tmp_path / "two.xlsx", list(reversed(headers)),
+                       [list(reversed(r)) for r in rows])
+    options = ImportOptions("customers", today=TODAY, mapping=saved)
+    assert apply(database.sessions, first, options).created == 1
+    again = apply(database.sessions, moved, options)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 1)
+    with pytest.raises(RevisitError, match="no saved mapping"):
+        profiles.load_profile(database.sessions, "customers", "没有这个")
+
+
+def test_a_car_stored_without_vin_gets_it_and_km_take_the_files_date(database, tmp_path):
+    headers = ["车主", "手机", "车牌", "车型", "车架号", "行驶里程", "最近进厂日期"]
+    first = write_xlsx(tmp_path / "手工.xlsx", headers, [
+        ["张三", "13800138000", "粤A12345", "朗逸", None, "3万", "2026-10-01"]])
+    apply(database.sessions, first, CUSTOMERS)
+    later = write_xlsx(tmp_path / "DMS.xlsx", headers, [
+        ["张三", "13800138000", "粤A12345", "朗逸", V_LANGYI, "3.5万", "2026-11-20"]])
+    result = apply(database.sessions, later, CUSTOMERS)
+    assert result.records == {"mileage_reading": 1, "profile_change": 1}
+    assert result.changed_fields == {"vin": 1, "km": 1}
+    cars = _vehicles(database)
+    assert list(cars) == [V_LANGYI]
+    with database.sessions() as s:
+        readings = sorted((r.reading_date, r.km) for r in s.scalars(select(MileageReading)))
+    assert readings == [(dt.date(2026, 10, 1), 30000), (dt.date(2026, 11, 20), 35000)]
+
+
+def test_only_a_supervisor_may_undo_and_both_people_are_kept(database, tmp_path):
+    with database.sessions.begin() as s:
+        clerk = StaffUser(username="chenli", display_name="陈丽", role="clerk")
+        boss = StaffUser(username="wang", display_name="王主管", role="supervisor")
+        s.add_all([clerk, boss])
+        s.flush()
+        clerk_actor = Actor(clerk.id, clerk.username, clerk.role)
+        boss_actor = Actor(boss.id, boss.username, boss.role)
+    options = ImportOptions("customers", today=TODAY, staff_id=clerk_actor.id)
+    result = apply(database.sessions, dms_export(tmp_path / "a.xlsx"), options)
+    with pytest.raises(NotAllowed):
+        batches.undo_batch(database.sessions, result.batch_id, clerk_actor)
+    batches.undo_batch(database.sessions, result.batch_id, boss_actor)
+    with database.sessions() as s:
+        batch = s.get_one(ImportBatch, result.batch_id)
+        assert (batch.staff_id, batch.undone_by) == (clerk_actor.id, boss_actor.id)
+        logged = {(a.action, a.staff_id) for a in s.scalars(select(AuditLog))}
+    assert {("import", clerk_actor.id), ("import_undo", boss_actor.id)} <= logged
+    assert counts(database) == {"staff_user": 2}
+
+
+def test_profile_attributes_in_a_file_enter_the_history_once(database, tmp_path):
+    headers = ["姓名", "手机", "婚姻状况", "职业"]
+    path = write_xlsx(tmp_path / "画像.xlsx", headers, [["张三", "13800138000", "已婚", "教师"]])
+    apply(database.sessions, path, CUSTOMERS)
+    again = apply(database.sessions, path, CUSTOMERS)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 1)
+    changed = write_xlsx(tmp_path / "画像2.xlsx", headers,
+                         [["张三", "13800138000", "离异", None]])
+    assert apply(database.sessions, changed, CUSTOMERS).changed_fields == {"marital_status": 1}
+    with database.sessions() as s:
+        history = [(c.attribute, c.old_value, c.new_value) for c in s.scalars(
+            select(ProfileChange).where(ProfileChange.attribute != "name"))]
+    assert sorted(history, key=repr) == sorted([
+        ("marital_status", None, "married"), ("marital_status", "married", "divorced"),
+        ("occupation", None, "教师")], key=repr)

@@ -1,0 +1,309 @@
+"""Column mapping: the field catalog, headers matched with synonyms in Chinese and English,
+profiles saved and fitted to moved columns, and whole rows cleaned by a mapping."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+
+import pytest
+
+from models.codes import CHANNELS, OUTCOMES, PAYMENT_METHODS, PURPOSES, VISIT_TYPES
+from services.imports.clean import clean_row
+from services.imports.fields import CLEANERS, KINDS
+from services.imports.mapping import Mapping, auto_map, fit_profile, header_key, score
+from services.imports.normalise import vin_check_digit
+
+TODAY = dt.date(2026, 11, 1)
+
+
+def vin(body: str) -> str:
+    return body[:8] + vin_check_digit(body) + body[9:]
+
+
+GOOD_VIN = vin("LSVAU2180N2183294")
+
+# ------------------------------------------------------------------------------ the catalog
+
+
+def test_catalog_is_consistent():
+    assert set(KINDS) == {"customers", "visits", "surveys", "complaints", "contacts"}
+    for kind in KINDS.values():
+        keys = kind.keys()
+        assert len(keys) == len(set(keys)), kind.key
+        owner: dict[str, str] = {}
+        for field in kind.fields:
+            assert field.cleaner in CLEANERS
+            assert field.zh and field.en and field.synonyms
+            for synonym in field.synonyms:  # one header text never names two fields
+                key = header_key(synonym)
+                assert owner.setdefault(key, field.key) == field.key, (kind.key, synonym)
+        if kind.needs_link:
+            assert {f.key for f in kind.fields if f.link} == {"mobile", "plate", "vin"}
+    assert [f.key for f in KINDS["surveys"].fields if f.required] == ["survey_date",
+                                                                      "overall_score"]
+
+
+def test_code_vocabularies_match_the_models():
+    from services.imports import words as n
+
+    assert {c for _, c in n.PAYMENT_WORDS} == set(PAYMENT_METHODS)
+    assert {c for _, c in n.VISIT_TYPE_WORDS} == set(VISIT_TYPES)
+    assert {c for _, c in n.CHANNEL_WORDS} == set(CHANNELS)
+    assert {c for _, c in n.PURPOSE_WORDS} <= set(PURPOSES)
+    assert {c for _, c in n.OUTCOME_WORDS} <= set(OUTCOMES)
+
+
+# ------------------------------------------------------------------------------ header matching
+
+
+@pytest.mark.parametrize(
+    ("kind", "field", "headers"),
+    [
+        ("customers", "name", ["客户姓名", "姓名", "车主姓名", "车主", "客户名称",
+                               "Customer Name"]),
+        ("customers", "mobile", ["手机", "手机号码", "联系电话", "移动电话", "电话", "Mobile"]),
+        ("customers", "plate", ["车牌", "车牌号码", "车牌号", "Plate No."]),
+        ("customers", "vin", ["VIN", "车架号", "底盘号", "车辆识别代号", "vin码", "VIN/车架号"]),
+        ("customers", "purchase_date", ["购车日期", "开票日期", "销售日期", "首次开票日期"]),
+        ("customers", "km", ["里程", "行驶里程", "进厂里程", "公里数", "里程(km)", "里程（公里）"]),
+        ("customers", "price_paid", ["开票价", "购车价格", "开票金额", "成交价", "开票价（元）",
+                                     "成交价格(万元)"]),
+        ("customers", "payment_method", ["付款方式", "购车方式"]),
+        ("customers", "insurance_expiry", ["保险到期日", "商业险到期日期"]),
+        ("customers", "street", ["地址", "车主地址", "家庭住址"]),
+        ("customers", "other_phone", ["备用电话", "座机", "电话2"]),
+        ("customers", "marital_status", ["婚姻状况"]),
+        ("visits", "amount", ["金额（元）", "结算金额", "维修金额(元)", "Amount"]),
+        ("visits", "visit_type", ["维修类型", "业务类型", "类型"]),
+        ("visits", "visit_date", ["进厂日期", "日期", "结算日期"]),
+        ("visits", "work_order", ["工单号", "委托书号", "RO Number"]),
+        ("surveys", "overall_score", ["总体满意度", "满意度", "总分"]),
+        ("surveys", "attitude", ["服务态度"]),
+        ("complaints", "resolved", ["是否解决", "处理状态"]),
+        ("contacts", "contact_at", ["联系时间", "回访日期"]),
+        ("contacts", "channel", ["联系方式", "渠道"]),
+        ("contacts", "next_follow_up", ["下次跟进日期"]),
+    ],
+)
+def test_synonyms(kind, field, headers):
+    for header in headers:
+        mapping = auto_map(["序号", header], kind)
+        assert mapping.column(field) == 1, header
+
+
+@pytest.mark.parametrize(
+    ("header", "key"),
+    [("　客户 姓名　", "客户姓名"), ("里程(km)", "里程"), ("金额（元）", "金额"),
+     ("*车主姓名:", "车主姓名"), ("ＶＩＮ", "vin"), ("开票价元", "开票价"), ("(备注)", "(备注)"),
+     ("Plate_No.", "plateno")],
+)
+def test_header_key_ignores_width_space_brackets_and_units(header, key):
+    assert header_key(header) == key
+
+
+def test_scores_rank_exact_over_contained():
+    mobile = KINDS["customers"].field("mobile")
+    assert score(mobile, "手机") == 1.0
+    assert 0.5 < score(mobile, "车主手机号码") < 1.0
+    assert score(mobile, "备用电话") == 0.0
+    assert score(mobile, "年龄") == 0.0
+
+
+def test_a_dms_owner_export_maps_itself():
+    headers = ["序号", "客户名称", "性别", "手机号码", "联系电话", "车牌号码", "VIN", "品牌",
+               "车型", "开票日期", "开票价（元）", "付款方式", "里程(km)", "地址", "备注",
+               "保险到期日", "出生日期", "无关列"]
+    mapping = auto_map(headers, "customers")
+    assert {f: headers[c] for f, c in mapping.columns} == {
+        "name": "客户名称", "gender": "性别", "mobile": "手机号码", "other_phone": "联系电话",
+        "plate": "车牌号码", "vin": "VIN", "brand": "品牌", "model": "车型",
+        "purchase_date": "开票日期", "price_paid": "开票价（元）", "payment_method": "付款方式",
+        "km": "里程(km)", "street": "地址", "remarks": "备注", "insurance_expiry": "保险到期日",
+        "birthday": "出生日期",
+    }
+    assert mapping.missing_required == () and not mapping.missing_link
+    assert 0.9 < mapping.confidence <= 1.0
+    assert mapping.headers == tuple(headers)
+
+
+def test_one_column_per_field_and_the_leftmost_wins():
+    mapping = auto_map(["手机", "手机", "电话"], "customers")
+    assert mapping.column("mobile") == 0 and mapping.column("other_phone") == 2
+
+
+def test_what_is_still_missing():
+    mapping = auto_map(["进厂日期", "金额"], "visits")
+    assert mapping.missing_required == () and mapping.missing_link
+    mapping = auto_map(["车牌", "金额"], "visits")
+    assert mapping.missing_required == ("visit_date",) and not mapping.missing_link
+    assert auto_map(["a", "b"], "customers").missing_required == ("name",)
+    assert auto_map(["a"], "customers").confidence == 0.0
+
+
+def test_unknown_headers_found_by_their_values():
+    headers = ["列1", "列2", "列3", "列4"]
+    samples = [
+        ["2019-03-05", "13800138000", GOOD_VIN, "粤A12345"],
+        ["2019-03-06", "139 0013 9000", vin("LFV2A21K0A3000001"), "粤B54321"],
+        ["2019-03-07", "+86 13700137000", vin("LFV2A21K0A3000002"), "京A88888"],
+    ]
+    mapping = auto_map(headers, "visits", samples)
+    assert mapping.as_dict() == {"mobile": 1, "plate": 3, "vin": 2}
+    assert dict(mapping.scores)["mobile"] == 0.55
+    assert auto_map(headers, "visits", samples[:2]).as_dict() == {}  # too few to tell
+
+
+# ------------------------------------------------------------------------------ profiles
+
+
+def test_user_corrections():
+    mapping = auto_map(["姓名", "手机", "电话"], "customers")
+    corrected = mapping.with_column("mobile", 2)
+    assert corrected.as_dict() == {"name": 0, "mobile": 2}  # 电话 no longer the other phone
+    assert corrected.with_column("mobile", None).as_dict() == {"name": 0}
+    with pytest.raises(ValueError):
+        mapping.with_column("nonsense", 1)
+
+
+def test_profile_json_round_trip():
+    mapping = auto_map(["客户姓名", "手机", "车牌"], "customers").with_column("vin", 5)
+    text = mapping.to_json()
+    assert json.loads(text)["columns"] == {"name": 0, "mobile": 1, "vin": 5, "plate": 2}
+    assert "客户姓名" in text  # readable in the database, not \\u escapes
+    loaded = Mapping.from_json(text)
+    assert loaded.columns == mapping.columns and loaded.headers == mapping.headers
+    assert loaded.confidence == 1.0
+    assert loaded == Mapping.from_json(loaded.to_json())
+
+
+def test_profile_json_tolerates_old_fields_and_refuses_unknown_kinds():
+    text = json.dumps({"kind": "visits", "columns": {"visit_date": 0, "gone": 1}})
+    assert Mapping.from_json(text).as_dict() == {"visit_date": 0}
+    with pytest.raises(ValueError):
+        Mapping.from_json(json.dumps({"kind": "cars", "columns": {}}))
+
+
+def test_a_saved_profile_follows_its_headers_to_new_columns():
+    saved = auto_map(["工单号", "进厂日期", "车牌号", "备注"], "visits")
+    assert saved.as_dict() == {"visit_date": 1, "plate": 2, "work_order": 0, "note": 3}
+    moved = fit_profile(saved, ["车牌号", "新增列", "进厂日期", "工单号"])
+    assert moved.as_dict() == {"visit_date": 2, "plate": 0, "work_order": 3}
+    assert moved.headers == ("车牌号", "新增列", "进厂日期", "工单号")
+    assert fit_profile(saved, ["别的"]).as_dict() == {}
+    bare = Mapping("visits", (("visit_date", 1),))
+    assert fit_profile(bare, ["a", "b"]).as_dict() == {"visit_date": 1}
+    assert fit_profile(bare, ["a"]).as_dict() == {}
+
+
+# ------------------------------------------------------------------------------ clean rows
+
+OWNER_HEADERS = ["客户名称", "性别", "手机号码", "其他电话", "车牌号码", "VIN", "开票日期",
+                 "开票价", "付款方式", "里程", "生日", "婚姻状况"]
+
+
+def owner_mapping() -> Mapping:
+    mapping = auto_map(OWNER_HEADERS, "customers")
+    assert len(mapping.columns) == len(OWNER_HEADERS)
+    return mapping
+
+
+def test_an_owner_row_cleaned():
+    row = ["王小明\u3000", "先生", "+86 138-0013-8000", "022-72587682", "粤A·12345",
+           GOOD_VIN.lower(), "43529", "15.8万", "按揭", "8.6万公里", "1985.7.1", "已婚"]
+    result = clean_row(owner_mapping(), row, today=TODAY, number=4)
+    assert result.number == 4 and result.problems == () and not result.rejected
+    assert result.values == {
+        "name": "王小明", "gender": "M", "mobile": "13800138000",
+        "other_phones": "022-72587682", "plate": "粤A12345", "vin": GOOD_VIN,
+        "purchase_date": dt.date(2019, 3, 5), "price_paid": Decimal("158000.00"),
+        "payment_method": "loan", "km": 86000, "birthday": dt.date(1985, 7, 1),
+        "marital_status": "married",
+    }
+
+
+def test_bad_optional_values_are_dropped_with_warnings_and_the_row_kept():
+    row = ["李四", "未知性别", "022-72587682", "13900139000", "粤A12345", "LSVAU2180N2183295",
+           "2019-02-30", "很贵", None, None, "2030-01-01", None]
+    result = clean_row(owner_mapping(), row, today=TODAY)
+    assert not result.rejected
+    assert [(p.field, p.code, p.severity) for p in result.problems] == [
+        ("gender", "gender_unknown", "warning"),
+        ("birthday", "date_in_future", "warning"),
+        ("mobile", "mobile_is_landline", "warning"),
+        ("vin", "vin_check_digit", "warning"),
+        ("purchase_date", "date_impossible", "warning"),
+        ("price_paid", "amount_invalid", "warning"),
+    ]  # in the catalog's field order
+    assert result.values["mobile"] == "13900139000"  # the only mobile, from the other column
+    assert result.values["other_phones"] == "022-72587682"
+    assert result.values["vin"] == "LSVAU2180N2183295"  # kept despite its check digit
+    assert result.values["purchase_date"] is None and result.values["gender"] is None
+    assert result.problems[4].raw == "2019-02-30"
+    assert result.problems[4].text() == "日期不存在"
+
+
+def test_a_customer_without_a_name_is_rejected():
+    result = clean_row(owner_mapping(), ["  ", None, "13800138000"], today=TODAY)
+    assert result.rejected
+    assert [(p.field, p.code) for p in result.errors] == [("name", "required_missing")]
+    result = clean_row(auto_map(["手机"], "customers"), ["13800138000"], today=TODAY)
+    assert [(p.field, p.code) for p in result.errors] == [("name", "required_missing")]
+
+
+def visit_mapping() -> Mapping:
+    return auto_map(["进厂日期", "车牌号", "手机", "结算金额", "维修类型", "进厂里程"], "visits")
+
+
+def test_a_visit_whose_only_link_is_an_invalid_mobile_is_rejected():
+    result = clean_row(visit_mapping(), ["2019-03-05", None, "12345", "880", "保养", "12000"],
+                       today=TODAY)
+    assert [(p.field, p.code, p.severity) for p in result.problems] == [
+        ("mobile", "mobile_invalid", "error")
+    ]
+
+
+def test_an_invalid_mobile_beside_a_plate_is_only_a_warning():
+    result = clean_row(visit_mapping(), ["2019/3/5", "粤A12345", "12345", "¥880", "首保", "1.2万"],
+                       today=TODAY)
+    assert not result.rejected
+    assert [(p.code, p.severity) for p in result.problems] == [("mobile_invalid", "warning")]
+    assert result.values == {
+        "visit_date": dt.date(2019, 3, 5), "plate": "粤A12345", "mobile": None,
+        "other_phones": None, "amount": Decimal("880.00"), "visit_type": "maintenance",
+        "km": 12000,
+    }
+
+
+def test_a_visit_with_no_link_at_all_and_a_future_date():
+    result = clean_row(visit_mapping(), ["2027-01-01", "", None, "880", "保养"], today=TODAY)
+    assert [(p.field, p.code) for p in result.errors] == [("visit_date", "date_in_future"),
+                                                          ("", "no_link_key")]
+    assert result.errors[1].text("en") == "no mobile, plate or VIN to link the row to"
+
+
+def test_expiry_dates_may_lie_ahead():
+    mapping = auto_map(["客户姓名", "保险到期日"], "customers")
+    result = clean_row(mapping, ["张三", "2027-05-01"], today=TODAY)
+    assert result.values["insurance_expiry"] == dt.date(2027, 5, 1) and not result.problems
+
+
+def test_contacts_and_complaints():
+    contacts = auto_map(["联系时间", "手机", "联系方式", "联系目的", "联系结果", "下次跟进日期"],
+                        "contacts")
+    result = clean_row(contacts, ["2026/10/30 14:05", "13800138000", "电话", "保养提醒",
+                                  "已预约", "2026-11-15"], today=TODAY)
+    assert result.problems == ()
+    assert result.values["contact_at"] == dt.datetime(2026, 10, 30, 14, 5)
+    assert (result.values["channel"], result.values["purpose"], result.values["outcome"]) == (
+        "phone", "reminder", "appointment")
+    complaints = auto_map(["投诉日期", "车牌", "投诉主题", "是否解决"], "complaints")
+    result = clean_row(complaints, ["2026-10-01", "粤A12345", None, "已解决"], today=TODAY)
+    assert [(p.field, p.code) for p in result.errors] == [("topic", "required_missing")]
+    assert result.values["resolved"] is True
+
+
+def test_short_rows_read_missing_cells_as_empty():
+    result = clean_row(visit_mapping(), ["2019-03-05", "粤A12345"], today=TODAY)
+    assert not result.rejected and result.values["amount"] is None

@@ -1,0 +1,497 @@
+"""Cleaning imported cells: names, phones, VINs, plates, dates, amounts, km and code words, with
+examples from real exports and property-based round trips."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from services.demo.data import MOBILE_PREFIXES
+from services.imports import normalise as n
+from services.imports import words as w
+from services.imports.dates import normalise_date, normalise_datetime
+from services.imports.phones import Phones, is_mobile, normalise_mobile, normalise_phones
+
+ROOT = Path(__file__).resolve().parents[2]
+TODAY = dt.date(2026, 11, 1)
+
+
+def codes(result: n.Clean) -> list[tuple[str, str]]:
+    return [(p.code, p.severity) for p in result.problems]
+
+
+# ------------------------------------------------------------------------------ problem texts
+
+
+def test_every_problem_code_used_has_chinese_and_english():
+    used = set()
+    for name in ("normalise", "words", "dates", "phones", "clean"):
+        source = (ROOT / "services" / "imports" / f"{name}.py").read_text(encoding="utf-8")
+        used |= set(re.findall(r'(?:refused|Problem|_Refused)\("([a-z_]+)"', source))
+        used |= set(re.findall(r'kept\([^)]*?"([a-z_]+)"\)', source))
+        used |= set(re.findall(r'CellProblem\([^,]+, "([a-z_]+)"', source))
+    assert used - set(n.PROBLEMS) == set()
+    assert len(used) > 25
+    for zh, en in n.PROBLEMS.values():
+        assert re.search(r"[\u4e00-\u9fff]", zh) and en.isascii() and not en.endswith(".")
+
+
+def test_problem_reads_in_both_languages():
+    problem = n.Problem("mobile_invalid", "error")
+    assert problem.text() == "手机号码无效"
+    assert problem.text("en") == "invalid mobile number"
+
+
+# ------------------------------------------------------------------------------ text and names
+
+
+@pytest.mark.parametrize(
+    ("raw", "clean"),
+    [
+        ("  张三\u3000", "张三"),
+        ("张　三", "张三"),
+        ("欧阳  娜娜\xa0\xa0", "欧阳娜娜"),
+        ("John   Smith\xa0", "John Smith"),
+        ("\t李四 ", "李四"),
+        (None, None),
+        ("", None),
+        ("无", None),
+        (123.0, "123"),
+        ("广州 某某 汽车服务有限公司", "广州某某汽车服务有限公司"),
+    ],
+)
+def test_names_are_trimmed_and_collapsed(raw, clean):
+    assert n.normalise_name(raw) == n.Clean(clean)
+
+
+def test_text_keeps_inner_spaces_and_cuts_long_values():
+    assert n.normalise_text(" 天河区  体育西路 1号 ").value == "天河区 体育西路 1号"
+    result = n.normalise_text("一" * 120, max_length=100)
+    assert result.value == "一" * 100 and codes(result) == [("text_truncated", "warning")]
+
+
+@given(st.text(alphabet="张王李赵欧阳娜䶮ab ", min_size=1, max_size=8),
+       st.sampled_from([" ", "\u3000", "\xa0", "\t", "  "]))
+def test_padding_never_survives(name, pad):
+    assume(name.strip())
+    result = n.normalise_name(pad + name + pad)
+    if result.value is not None:
+        assert result.value == result.value.strip()
+        assert "  " not in result.value and "\u3000" not in result.value
+
+
+# ------------------------------------------------------------------------------ plates and VINs
+
+
+@pytest.mark.parametrize(
+    ("raw", "clean", "problems"),
+    [
+        ("粤A·12345", "粤A12345", []),
+        ("粤a 12345", "粤A12345", []),
+        ("粤A.D12345", "粤AD12345", []),
+        ("京Ａ－８８８８８", "京A88888", []),
+        ("沪B1234学", "沪B1234学", []),
+        ("ABC", "ABC", [("plate_unusual", "warning")]),
+        ("未上牌", None, []),
+        (None, None, []),
+    ],
+)
+def test_plates(raw, clean, problems):
+    result = n.normalise_plate(raw)
+    assert (result.value, codes(result)) == (clean, problems)
+
+
+VIN_ALPHABET = sorted(n.VIN_CHARS)
+
+
+def with_check_digit(vin: str) -> str:
+    return vin[:8] + n.vin_check_digit(vin) + vin[9:]
+
+
+def test_vin_examples():
+    good = with_check_digit("LSVAU2180N2183294")
+    assert n.normalise_vin(f"  {good.lower()} ") == n.Clean(good)
+    assert codes(n.normalise_vin("LSVAU2180N218329")) == [("vin_length", "error")]
+    assert n.normalise_vin("无").value is None
+    bad_digit = good[:8] + ("1" if good[8] != "1" else "2") + good[9:]
+    assert n.normalise_vin(bad_digit) == n.Clean(bad_digit, (n.Problem("vin_check_digit",
+                                                                       "warning"),))
+
+
+def test_vin_letter_o_for_zero_is_corrected_only_when_the_check_digit_agrees():
+    good = with_check_digit("LFV2A21K0A3000001")
+    typed = good.replace("0", "O")
+    assert n.normalise_vin(typed) == n.Clean(good, (n.Problem("vin_letters_corrected",
+                                                              "warning"),))
+    wrong = typed[:8] + ("7" if good[8] != "7" else "8") + typed[9:]
+    assert codes(n.normalise_vin(wrong)) == [("vin_invalid_chars", "error")]
+    assert codes(n.normalise_vin("LSVAU2180N218329#")) == [("vin_invalid_chars", "error")]
+
+
+@given(st.text(alphabet=VIN_ALPHABET, min_size=17, max_size=17))
+def test_a_vin_with_its_check_digit_passes(body):
+    vin = with_check_digit(body)
+    assert n.normalise_vin(vin) == n.Clean(vin)
+    assert n.normalise_vin(" " + vin.lower() + "\u3000").value == vin
+
+
+@given(st.text(alphabet=VIN_ALPHABET, min_size=17, max_size=17), st.sampled_from(VIN_ALPHABET))
+def test_any_other_character_in_position_9_fails_the_check(body, other):
+    vin = with_check_digit(body)
+    assume(other != vin[8])
+    changed = vin[:8] + other + vin[9:]
+    assert n.normalise_vin(changed) == n.Clean(changed, (n.Problem("vin_check_digit",
+                                                                   "warning"),))
+
+
+# ------------------------------------------------------------------------------ phones
+
+MOBILE_HEADS = [p for p, _ in MOBILE_PREFIXES]
+
+
+@pytest.mark.parametrize(
+    ("raw", "mobile", "others"),
+    [
+        ("13800138000", "13800138000", ()),
+        ("+86 138-0013-8000", "13800138000", ()),
+        ("+86（138）0013 8000", "13800138000", ()),
+        ("0086 13800138000", "13800138000", ()),
+        ("86-13800138000", "13800138000", ()),
+        (13800138000, "13800138000", ()),
+        (13800138000.0, "13800138000", ()),
+        ("1.3800138E+10", "13800138000", ()),
+        ("138 0013 8000", "13800138000", ()),
+        ("１３８００１３８０００", "13800138000", ()),
+        ("13800138000/022-72587682", "13800138000", ("022-72587682",)),
+        ("13800138000 13900139000", "13800138000", ("13900139000",)),
+        ("13800138000、13900139000", "13800138000", ("13900139000",)),
+        ("手机：13800138000（本人）", "13800138000", ()),
+        ("0571-88888888-123", None, ("0571-88888888-123",)),
+    ],
+)
+def test_phone_cells(raw, mobile, others):
+    result = normalise_phones(raw)
+    assert result.value == Phones(mobile, others)
+    assert result.ok
+
+
+@pytest.mark.parametrize(
+    ("raw", "landline"),
+    [("022-72587682", "022-72587682"), ("0571-8888 8888", "0571-88888888"),
+     ("(010)12345678", "010-12345678"), ("02272587682", "022-72587682")],
+)
+def test_landlines_are_other_phones_never_the_mobile(raw, landline):
+    result = normalise_phones(raw)
+    assert result.value == Phones(None, (landline,))
+    assert codes(result) == [("mobile_is_landline", "warning")]
+    assert normalise_mobile(raw).value is None
+    assert codes(normalise_phones(raw, mobile_column=False)) == []
+
+
+@pytest.mark.parametrize(
+    ("raw", "code"),
+    [("12345", "mobile_invalid"), ("abc", "mobile_invalid"), ("1380013800", "mobile_invalid"),
+     ("1.38001E+10", "phone_digits_lost"), ("13800000000", "mobile_placeholder"),
+     ("13812345678", "mobile_placeholder")],
+)
+def test_invalid_mobiles_are_refused(raw, code):
+    result = normalise_phones(raw)
+    assert result.value is None and codes(result) == [(code, "error")]
+
+
+def test_empty_phone_cells():
+    for raw in (None, "", "无", "0", "-"):
+        assert normalise_phones(raw) == n.Clean(None)
+
+
+def test_one_bad_number_beside_a_good_one_is_a_warning():
+    result = normalise_phones("13800138000/12345")
+    assert result.value == Phones("13800138000")
+    assert codes(result) == [("mobile_invalid", "warning")]
+
+
+mobiles = st.builds(
+    lambda head, tail: head + f"{tail:08d}",
+    st.sampled_from(MOBILE_HEADS),
+    st.integers(0, 99_999_999),
+).filter(lambda m: len(set(m[3:])) > 1 and m[3:] not in ("12345678", "87654321"))
+
+
+@settings(max_examples=300)
+@given(
+    mobiles,
+    st.sampled_from(["", "+86", "+86 ", "0086", "0086-", "86", "(+86)", "+86-", "８６"]),
+    st.lists(st.sampled_from(["", " ", "-", "  ", "\u3000", "－"]), min_size=2, max_size=2),
+    st.sampled_from(["", " ", "\t"]),
+)
+def test_any_mobile_written_any_way_normalises_back_to_itself(mobile, prefix, separators, pad):
+    assert is_mobile(mobile)
+    a, b = separators
+    written = f"{pad}{prefix}{mobile[:3]}{a}{mobile[3:7]}{b}{mobile[7:]}{pad}"
+    assert normalise_phones(written) == n.Clean(Phones(mobile))
+
+
+@given(mobiles)
+def test_mobiles_stored_as_numbers(mobile):
+    for raw in (int(mobile), float(mobile), f"{int(mobile):.10E}", f"{float(mobile)}"):
+        assert normalise_mobile(raw) == n.Clean(mobile), raw
+
+
+# ------------------------------------------------------------------------------ dates
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["2019-03-05", "2019/3/5", "2019.3.5", "2019年3月5日", "2019 年 3 月 5 日", "20190305",
+     "2019-03-05 14:30", "2019/3/5 14:30:00", "2019-03-05T14:30:00", "2019-03-05 00:00:00.000",
+     "2019年3月5日 下午2:30", "43529", "43529.6", 43529, 43529.25, 20190305,
+     dt.date(2019, 3, 5), dt.datetime(2019, 3, 5, 9, 0), "２０１９－０３－０５",
+     "2019-3-5"],
+)
+def test_dates_in_every_form_people_type(raw):
+    result = normalise_date(raw)
+    assert result == n.Clean(dt.date(2019, 3, 5)), raw
+
+
+def test_day_month_order_from_a_four_digit_year_at_the_end():
+    assert normalise_date("15/3/2019").value == dt.date(2019, 3, 15)
+    assert normalise_date("3/15/2019").value == dt.date(2019, 3, 15)
+    assert codes(normalise_date("3/4/2019")) == [("date_ambiguous", "error")]
+
+
+@pytest.mark.parametrize(
+    ("raw", "code"),
+    [("2019-02-30", "date_impossible"), ("0000-00-00", "date_impossible"),
+     ("0000-00-00 00:00:00", "date_impossible"), ("2019-13-01", "date_impossible"),
+     ("20190230", "date_impossible"), ("1900-01-01", "date_out_of_range"),
+     ("1850-06-01", "date_out_of_range"), ("2019", "date_invalid"), ("下周", "date_invalid"),
+     ("2019-03-05 25:00", "date_impossible"), ("2019-03-05 abc", "date_invalid"),
+     (True, "date_invalid"), (dt.time(9, 30), "date_invalid"), ("99999999", "date_impossible")],
+)
+def test_impossible_dates_are_refused(raw, code):
+    result = normalise_date(raw)
+    assert result.value is None and codes(result) == [(code, "error")]
+
+
+def test_future_dates_are_refused_after_the_latest_day():
+    tomorrow = TODAY + dt.timedelta(days=1)
+    assert normalise_date(tomorrow, latest=tomorrow).value == tomorrow
+    assert codes(normalise_date("2026-11-03", latest=tomorrow)) == [("date_in_future", "error")]
+    assert normalise_date("2030-01-01").value == dt.date(2030, 1, 1)
+
+
+def test_a_month_without_its_day_is_the_first_with_a_warning():
+    result = normalise_date("2019年3月")
+    assert result.value == dt.date(2019, 3, 1)
+    assert codes(result) == [("date_day_missing", "warning")]
+
+
+def test_datetimes_keep_their_time():
+    assert normalise_datetime("2019/3/5 14:30").value == dt.datetime(2019, 3, 5, 14, 30)
+    assert normalise_datetime("2019年3月5日 14时30分20秒").value == dt.datetime(2019, 3, 5, 14,
+                                                                            30, 20)
+    assert normalise_datetime("43529.5").value == dt.datetime(2019, 3, 5, 12, 0)
+    assert normalise_datetime("2019-03-05").value == dt.datetime(2019, 3, 5)
+
+
+DATE_FORMATS = [
+    lambda d: d.isoformat(),
+    lambda d: f"{d.year}/{d.month}/{d.day}",
+    lambda d: f"{d.year}.{d.month}.{d.day}",
+    lambda d: f"{d.year}年{d.month}月{d.day}日",
+    lambda d: f"{d:%Y%m%d}",
+    lambda d: f"{d:%Y-%m-%d} 08:15:00",
+    lambda d: f"{d:%Y/%m/%d} 23:59",
+    lambda d: str((d - dt.date(1899, 12, 30)).days),
+    lambda d: (d - dt.date(1899, 12, 30)).days,
+    lambda d: float((d - dt.date(1899, 12, 30)).days),
+    lambda d: int(f"{d:%Y%m%d}"),
+    lambda d: d,
+    lambda d: dt.datetime(d.year, d.month, d.day, 17, 45),
+]
+SERIAL_FORMATS = (7, 8, 9)
+
+
+@settings(max_examples=300)
+@given(st.dates(dt.date(1901, 1, 1), dt.date(2099, 12, 31)),
+       st.sampled_from(range(len(DATE_FORMATS))))
+def test_any_date_written_in_any_supported_format_round_trips(day, form):
+    # A four-digit number from 1901 to 2099 is read as a year (refused), not as the serial of
+    # a day in 1905: serial forms are checked from 1906 on.
+    assume(form not in SERIAL_FORMATS or day.year >= 1906)
+    written = DATE_FORMATS[form](day)
+    assert normalise_date(written) == n.Clean(day), written
+
+
+# ------------------------------------------------------------------------------ amounts and km
+
+
+@pytest.mark.parametrize(
+    ("raw", "clean"),
+    [("15.8万", "158000.00"), ("¥158,000.00", "158000.00"), ("￥158,000", "158000.00"),
+     ("158000元", "158000.00"), ("15.8万元", "158000.00"), ("1.5w", "15000.00"),
+     (158000, "158000.00"), (158000.5, "158000.50"), ("1,234.567", "1234.57"),
+     ("人民币 20 万元", "200000.00"), ("0", "0.00"), ("免费", "0.00"), ("1.58E+05", "158000.00")],
+)
+def test_amounts(raw, clean):
+    assert n.normalise_amount(raw) == n.Clean(Decimal(clean))
+
+
+@pytest.mark.parametrize(("raw", "code"), [("-100", "amount_negative"),
+                                           ("(100)", "amount_negative"),
+                                           ("abc", "amount_invalid"), ("1.2.3", "amount_invalid"),
+                                           (True, "amount_invalid")])
+def test_bad_amounts(raw, code):
+    assert codes(n.normalise_amount(raw)) == [(code, "error")]
+
+
+@settings(max_examples=200)
+@given(st.decimals(min_value=0, max_value=10**8, places=2),
+       st.sampled_from(["plain", "thousands", "wan"]),
+       st.sampled_from(["", "¥", "￥", "¥ ", "人民币"]),
+       st.sampled_from(["", "元", " 元", "圆"]))
+def test_amounts_written_with_any_separator_or_unit_round_trip(value, style, before, after):
+    if style == "plain":
+        body = f"{value:f}"
+    elif style == "thousands":
+        body = f"{value:,.2f}"
+    else:
+        body = f"{value / 10000:f}万"
+    assert n.normalise_amount(f"{before}{body}{after}") == n.Clean(value)
+
+
+@pytest.mark.parametrize(
+    ("raw", "km"),
+    [("8.6万公里", 86000), ("8.6万", 86000), ("86,000 km", 86000), ("86000KM", 86000),
+     ("86000公里", 86000), (86000.0, 86000), ("12345.6", 12346), (0, 0), ("3千米", 3)],
+)
+def test_km(raw, km):
+    assert n.normalise_km(raw) == n.Clean(km)
+
+
+def test_bad_km():
+    assert codes(n.normalise_km("-5")) == [("km_implausible", "error")]
+    assert codes(n.normalise_km("3000000")) == [("km_implausible", "error")]
+    assert codes(n.normalise_km("很多")) == [("km_invalid", "error")]
+
+
+@given(st.integers(0, 1_999_999), st.sampled_from(["", "km", " 公里", "KM", "千米"]),
+       st.booleans())
+def test_km_round_trips(km, unit, thousands):
+    body = f"{km:,}" if thousands else str(km)
+    assert n.normalise_km(body + unit) == n.Clean(km)
+    assert n.normalise_km(f"{km / 10000:f}万公里") == n.Clean(km)
+
+
+def test_scores():
+    assert n.normalise_score("9分").value == 9
+    assert n.normalise_score(10.0) == n.Clean(10)
+    assert codes(n.normalise_score("8.5")) == [("score_rounded", "warning")]
+    assert n.normalise_score("8.5").value == 9
+    assert codes(n.normalise_score(85)) == [("score_out_of_range", "error")]
+    assert codes(n.normalise_score("好")) == [("score_invalid", "error")]
+
+
+def test_postcodes():
+    assert n.normalise_postcode(10000).value == "010000"
+    assert n.normalise_postcode("510000").value == "510000"
+    assert codes(n.normalise_postcode("51000")) == [("postcode_invalid", "error")]
+
+
+# ------------------------------------------------------------------------------ code words
+
+
+@pytest.mark.parametrize(
+    ("function", "raw", "code"),
+    [
+        (w.normalise_gender, "男", "M"), (w.normalise_gender, "先生", "M"),
+        (w.normalise_gender, "M", "M"), (w.normalise_gender, " 女士 ", "F"),
+        (w.normalise_gender, "f", "F"), (w.normalise_gender, "小姐", "F"),
+        (w.normalise_payment, "全款", "cash"), (w.normalise_payment, "现金", "cash"),
+        (w.normalise_payment, "一次性付款", "cash"), (w.normalise_payment, "贷款", "loan"),
+        (w.normalise_payment, "银行按揭", "loan"), (w.normalise_payment, "分期", "loan"),
+        (w.normalise_payment, "厂家金融", "loan"), (w.normalise_payment, "租赁", "lease"),
+        (w.normalise_payment, "融资租赁", "lease"), (w.normalise_payment, "Loan", "loan"),
+        (w.normalise_visit_type, "保养", "maintenance"),
+        (w.normalise_visit_type, "首保", "maintenance"),
+        (w.normalise_visit_type, "维修", "repair"), (w.normalise_visit_type, "一般维修", "repair"),
+        (w.normalise_visit_type, "事故", "accident"),
+        (w.normalise_visit_type, "事故维修", "accident"),
+        (w.normalise_visit_type, "钣喷", "accident"), (w.normalise_visit_type, "保修", "warranty"),
+        (w.normalise_visit_type, "索赔", "warranty"),
+        (w.normalise_visit_type, "年检", "inspection"),
+        (w.normalise_yes_no, "是", True), (w.normalise_yes_no, "否", False),
+        (w.normalise_yes_no, "已解决", True), (w.normalise_yes_no, "未解决", False),
+        (w.normalise_yes_no, "Y", True), (w.normalise_yes_no, "n", False),
+        (w.normalise_yes_no, 1, True), (w.normalise_yes_no, "0", False),
+        (w.normalise_yes_no, True, True), (w.normalise_yes_no, "处理中", False),
+        (w.normalise_channel, "电话", "phone"), (w.normalise_channel, "微信", "wechat"),
+        (w.normalise_channel, "短信", "sms"), (w.normalise_channel, "上门拜访", "visit"),
+        (w.normalise_purpose, "满意度回访", "callback"),
+        (w.normalise_purpose, "保养提醒", "reminder"), (w.normalise_purpose, "关怀", "care"),
+        (w.normalise_outcome, "接通", "reached"), (w.normalise_outcome, "空号", "wrong_number"),
+        (w.normalise_outcome, "无人接听", "no_answer"), (w.normalise_outcome, "已预约",
+                                                        "appointment"),
+    ],
+)
+def test_code_words(function, raw, code):
+    assert function(raw) == n.Clean(code)
+
+
+@pytest.mark.parametrize(
+    ("function", "problem"),
+    [(w.normalise_gender, "gender_unknown"), (w.normalise_payment, "payment_unknown"),
+     (w.normalise_visit_type, "visit_type_unknown"), (w.normalise_yes_no, "yes_no_unknown"),
+     (w.normalise_channel, "channel_unknown"), (w.normalise_purpose, "purpose_unknown"),
+     (w.normalise_outcome, "outcome_unknown")],
+)
+def test_unknown_words_are_refused_and_blanks_are_empty(function, problem):
+    assert codes(function("某某某")) == [(problem, "error")]
+    assert function(None) == n.Clean(None)
+    assert function("  ") == n.Clean(None)
+
+
+def test_profile_attributes_by_label_or_short_form():
+    assert w.normalise_attribute("已婚", "marital_status").value == "married"
+    assert w.normalise_attribute("二孩", "household").value == "two_children"
+    assert w.normalise_attribute(3, "economic_band").value == "3"
+    assert codes(w.normalise_attribute("很好", "temperament")) == [("attribute_unknown",
+                                                                   "error")]
+
+
+def test_cell_text():
+    assert n.cell_text(13800138000.0) == "13800138000"
+    assert n.cell_text(1.5) == "1.5"
+    assert n.cell_text(dt.datetime(2019, 3, 5)) == "2019-03-05"
+    assert n.cell_text(dt.datetime(2019, 3, 5, 9, 30)) == "2019-03-05 09:30:00"
+    assert n.cell_text(None) == ""
+
+
+ANY_CELL = st.one_of(
+    st.none(), st.text(max_size=30), st.integers(), st.booleans(), st.dates(),
+    st.floats(allow_nan=True, allow_infinity=True), st.datetimes(),
+    st.text(alphabet="0123456789-/.年月日:万元¥,+ eE公里kmO", max_size=20),
+)
+EVERY_CLEANER = [
+    n.normalise_text, n.normalise_name, n.normalise_plate, n.normalise_vin, n.normalise_amount,
+    n.normalise_km, n.normalise_score, n.normalise_postcode, w.normalise_gender,
+    w.normalise_payment, w.normalise_visit_type, w.normalise_yes_no, w.normalise_channel,
+    w.normalise_purpose, w.normalise_outcome, normalise_date, normalise_datetime,
+    normalise_phones, lambda raw: w.normalise_attribute(raw, "household"),
+]
+
+
+@settings(max_examples=400)
+@given(ANY_CELL)
+def test_no_cell_makes_a_cleaner_fail(raw):
+    for clean in EVERY_CLEANER:
+        result = clean(raw)
+        assert isinstance(result, n.Clean)
+        assert (result.value is None) or result.ok
+        assert all(p.code in n.PROBLEMS for p in result.problems)

@@ -1,0 +1,373 @@
+"""Reading ugly exports: title rows and merged titles above the header, blank, subtotal and
+repeated header rows, numbers as text and text as numbers, formulas, GBK / GB18030 / UTF-8 CSV,
+.xls (real BIFF and HTML in disguise), row numbers as Excel shows them, rows streamed."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import re
+import tracemalloc
+import zipfile
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from services.imports.clean import clean_row
+from services.imports.mapping import auto_map
+from services.imports.readers import (
+    Row,
+    Skipped,
+    find_header,
+    is_subtotal,
+    open_table,
+    preview,
+)
+from services.imports.sources import detect_encoding, sniff_delimiter
+from services.store.errors import RevisitError
+
+HEADERS = ["序号", "客户名称", "手机号码", "车牌号码", "VIN", "开票日期", "开票价（元）",
+           "里程(km)"]
+RARE = "刘䶮"  # 䶮 (U+4DAE) is in GB18030 but not in GBK
+
+
+def set_cached_values(path: Path, values: dict[str, str]) -> None:
+    """Give formula cells the cached results Excel would have stored (openpyxl writes none)."""
+    with zipfile.ZipFile(path) as source:
+        parts = {name: source.read(name) for name in source.namelist()}
+    sheet = parts["xl/worksheets/sheet1.xml"].decode()
+    for ref, value in values.items():
+        sheet, count = re.subn(rf'(<c r="{ref}"[^>]*>(?:<f>[^<]*</f>))<v\s*>\s*</v>',
+                               rf"\g<1><v>{value}</v>", sheet)
+        sheet, more = re.subn(rf'(<c r="{ref}"[^>]*>(?:<f>[^<]*</f>))<v\s*/>',
+                              rf"\g<1><v>{value}</v>", sheet)
+        assert count + more == 1, ref
+    parts["xl/worksheets/sheet1.xml"] = sheet.encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for name, data in parts.items():
+            target.writestr(name, data)
+
+
+def ugly_workbook(path: Path) -> Path:
+    """A 保有客户明细 export as DMS write it."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "保有客户明细"
+    ws["A1"] = "保有客户明细"
+    ws.merge_cells("A1:H1")
+    ws["A2"] = "导出时间：2026-11-01 09:12"
+    ws.append(HEADERS)
+    ws.append([1, "张三　", "13800138000", "粤A·12345", "LSVAU2180N2183294",
+               dt.datetime(2019, 3, 5), 158000, "8.6万公里"])           # row 4
+    ws.append([])                                                        # row 5: blank
+    ws.append([2, RARE, 13900139000, "粤B 54321", "LFV2A21K0A3000001",
+               "43529", "¥158,000.00", 86000])                          # row 6: text serial
+    ws.append(["小计", None, None, None, None, None, 316000, None])       # row 7
+    ws.append(HEADERS)                                                   # row 8: page break
+    ws.append([3, 12345, "0571-8888 8888", None, None, "2019/3/5", "=G4*2", "=H6+1"])  # row 9
+    ws.append([None, "   ", None])                                       # row 10: spaces only
+    ws.append(["合 计", None, None, None, None, None, 790000, None])      # row 11
+    ws.append(["总计：3条"])                                             # row 12
+    ws.append([4])                                 # row 13: a numbered but empty template line
+    wb.save(path)
+    set_cached_values(path, {"G9": "316000", "H9": "86001"})
+    return path
+
+
+@pytest.mark.parametrize("engine", ["calamine", "openpyxl"])
+def test_ugly_xlsx(tmp_path, engine):
+    with open_table(ugly_workbook(tmp_path / "保有客户.xlsx"), engine=engine) as table:
+        rows = list(table)
+        layout = table.layout
+    assert layout.format == "xlsx" and layout.engine == engine
+    assert layout.sheet == "保有客户明细" and layout.sheets == ("保有客户明细",)
+    assert layout.header_row == 3
+    assert layout.headers == tuple(HEADERS)
+    assert layout.title == ("保有客户明细", "导出时间：2026-11-01 09:12")
+    assert [r.number for r in rows] == [4, 6, 9]
+    first, second, third = rows
+    assert first.cells[:4] == (1, "张三　", "13800138000", "粤A·12345")
+    assert first.get(5) in (dt.date(2019, 3, 5), dt.datetime(2019, 3, 5))
+    assert second.cells[1:3] == (RARE, 13900139000)  # text as number: an int, not 1.39e10
+    assert second.get(5) == "43529" and second.get(6) == "¥158,000.00"
+    assert third.get(1) == 12345 and third.get(2) == "0571-8888 8888"
+    assert third.get(6) == 316000 and third.get(7) == 86001  # formulas: their cached values
+    assert third.get(40) is None
+    assert table.skipped == [Skipped(7, "subtotal"), Skipped(8, "repeated_header"),
+                             Skipped(11, "subtotal"), Skipped(12, "subtotal")]
+    assert table.blank_rows == 3
+
+
+def test_the_ugly_workbook_cleans_to_the_right_values(tmp_path):
+    with open_table(ugly_workbook(tmp_path / "保有客户.xlsx")) as table:
+        mapping = auto_map(table.layout.headers, "customers")
+        cleaned = [clean_row(mapping, r.cells, today=dt.date(2026, 11, 1), number=r.number)
+                   for r in table]
+    assert mapping.as_dict() == {"name": 1, "mobile": 2, "vin": 4, "plate": 3,
+                                 "purchase_date": 5, "price_paid": 6, "km": 7}
+    keys = ("name", "mobile", "other_phones", "plate", "purchase_date", "price_paid", "km")
+    assert [tuple(c.values[k] for k in keys) for c in cleaned] == [
+        ("张三", "13800138000", None, "粤A12345", dt.date(2019, 3, 5), Decimal("158000.00"),
+         86000),
+        (RARE, "13900139000", None, "粤B54321", dt.date(2019, 3, 5), Decimal("158000.00"),
+         86000),
+        ("12345", None, "0571-88888888", None, dt.date(2019, 3, 5), Decimal("316000.00"),
+         86001),
+    ]
+    assert [c.number for c in cleaned] == [4, 6, 9]
+    assert [(c.number, p.field, p.code) for c in cleaned for p in c.problems] == [
+        (4, "vin", "vin_check_digit"), (6, "vin", "vin_check_digit"),
+        (9, "mobile", "mobile_is_landline")]
+    assert not any(c.rejected for c in cleaned)
+
+
+def test_formulas_without_cached_values_read_as_empty(tmp_path):
+    path = tmp_path / "f.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.append(["姓名", "金额", "双倍"])
+    wb.active.append(["张三", 5, "=B2*2"])
+    wb.save(path)
+    with open_table(path) as table:
+        assert [r.cells for r in table] == [("张三", 5, None)]
+
+
+def test_header_found_under_a_title_and_the_data_block_moved_right(tmp_path):
+    path = tmp_path / "moved.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws["C3"] = "维修工单"
+    ws.merge_cells("C3:F3")
+    for column, text in enumerate(["进厂日期", "车牌", "金额", "维修类型"], start=3):
+        ws.cell(row=5, column=column, value=text)
+        ws.cell(row=6, column=column, value=["2019-03-05", "粤A12345", 880, "保养"][column - 3])
+    wb.save(path)
+    for engine in ("calamine", "openpyxl"):
+        with open_table(path, engine=engine) as table:
+            assert table.layout.header_row == 5
+            assert table.layout.headers == ("", "", "进厂日期", "车牌", "金额", "维修类型")
+            assert [r.cells for r in table] == [(None, None, "2019-03-05", "粤A12345", 880,
+                                                 "保养")]
+        mapping = auto_map(table.layout.headers, "visits")
+        assert mapping.column("visit_date") == 2 and mapping.column("visit_type") == 5
+
+
+def test_two_level_header_takes_cells_merged_downwards(tmp_path):
+    path = tmp_path / "two.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["姓名", "联系方式", None, "车辆信息", None])
+    ws.append([None, "手机", "电话", "车牌", "VIN"])
+    ws.merge_cells("A1:A2")
+    ws.merge_cells("B1:C1")
+    ws.merge_cells("D1:E1")
+    ws.append(["张三", "13800138000", "022-72587682", "粤A12345", None])
+    wb.save(path)
+    with open_table(path) as table:
+        assert table.layout.header_row == 2
+        assert table.layout.headers == ("姓名", "手机", "电话", "车牌", "VIN")
+        assert [r.number for r in table] == [3]
+
+
+def test_the_user_can_name_the_header_row(tmp_path):
+    path = ugly_workbook(tmp_path / "u.xlsx")
+    with open_table(path, header_row=2) as table:
+        assert table.layout.header_row == 2
+        assert table.layout.headers == ("导出时间：2026-11-01 09:12",)
+        assert next(iter(table)).number == 3
+
+
+def test_sheet_choice(tmp_path):
+    path = tmp_path / "sheets.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.title = "说明"
+    data = wb.create_sheet("数据")
+    data.append(["姓名", "手机"])
+    data.append(["张三", "13800138000"])
+    hidden = wb.create_sheet("隐藏")
+    hidden.sheet_state = "hidden"
+    wb.save(path)
+    for engine in ("calamine", "openpyxl"):
+        with open_table(path, engine=engine) as table:  # the first sheet is empty
+            assert table.layout.sheet == "数据" and table.layout.sheets == ("说明", "数据")
+        with open_table(path, sheet=1, engine=engine) as table:
+            assert table.layout.sheet == "数据"
+        with pytest.raises(RevisitError, match="no sheet named 其他"):
+            open_table(path, sheet="其他", engine=engine)
+
+
+def test_a_real_xls(tmp_path):
+    xlwt = pytest.importorskip("xlwt")
+    path = tmp_path / "进厂记录.xls"
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("工单")
+    sheet.write_merge(0, 0, 0, 3, "进厂记录")
+    sheet.write(1, 0, "导出时间：2026-11-01")
+    for column, text in enumerate(["进厂日期", "车牌号", "进厂里程", "结算金额"]):
+        sheet.write(2, column, text)
+    sheet.write(3, 0, dt.date(2019, 3, 5), xlwt.easyxf(num_format_str="yyyy-mm-dd"))
+    sheet.write(3, 1, f"粤A{RARE}")
+    sheet.write(3, 2, 86000)
+    sheet.write(3, 3, "1,280.50")
+    sheet.write(5, 0, "合计")
+    sheet.write(5, 3, xlwt.Formula("D4*1"))
+    book.save(str(path))
+    with open_table(path) as table:
+        rows = list(table)
+        assert table.layout.format == "xls" and table.layout.header_row == 3
+        assert table.layout.headers == ("进厂日期", "车牌号", "进厂里程", "结算金额")
+        assert table.layout.title == ("进厂记录", "导出时间：2026-11-01")
+        assert [r.number for r in rows] == [4]
+        assert rows[0].cells[1:] == (f"粤A{RARE}", 86000, "1,280.50")
+        assert rows[0].get(0) in (dt.date(2019, 3, 5), dt.datetime(2019, 3, 5))
+        assert table.skipped == [Skipped(6, "subtotal")] and table.blank_rows == 1
+
+
+def write_csv(path: Path, rows: list[list[object]], encoding: str, delimiter: str = ",") -> Path:
+    with path.open("w", encoding=encoding, newline="") as f:
+        csv.writer(f, delimiter=delimiter).writerows(rows)
+    return path
+
+
+CSV_ROWS: list[list[object]] = [
+    ["保有客户明细"],
+    ["导出时间：2026-11-01 09:12"],
+    ["客户姓名", "手机", "车架号", "购车日期", "备注"],
+    ["王五", "13800138000", "LSVAU2180N2183294", "43529", "多行\n备注"],
+    [],
+    ["赵六 ", '="013800138000"', "", "2019/3/5", "合计以后再说"],
+    ["合计", "", "", "", ""],
+]
+
+
+@pytest.mark.parametrize(
+    ("encoding", "rare"),
+    [("utf-8", True), ("utf-8-sig", True), ("gbk", False), ("gb18030", True), ("utf-16", True)],
+)
+@pytest.mark.parametrize("delimiter", [",", "\t", ";"])
+def test_csv_encodings_and_delimiters(tmp_path, encoding, rare, delimiter):
+    rows = [list(r) for r in CSV_ROWS]
+    if rare:
+        rows[3][0] = RARE
+    path = write_csv(tmp_path / "客户.csv", rows, encoding, delimiter)
+    with open_table(path) as table:
+        data = list(table)
+        layout = table.layout
+    assert layout.format == "csv" and layout.delimiter == delimiter
+    assert layout.encoding == {"gbk": "gb18030"}.get(encoding, encoding)
+    assert layout.header_row == 3 and layout.headers == tuple(CSV_ROWS[2])
+    assert [r.number for r in data] == [4, 6]  # records, as Excel numbers them
+    assert data[0].cells == (RARE if rare else "王五", "13800138000", "LSVAU2180N2183294",
+                             "43529", "多行\n备注")
+    assert data[1].cells == ("赵六 ", "013800138000", None, "2019/3/5", "合计以后再说")
+    assert table.skipped == [Skipped(7, "subtotal")] and table.blank_rows == 1
+
+
+def test_gbk_is_read_as_gb18030_and_keeps_every_character(tmp_path):
+    path = tmp_path / "g.csv"
+    path.write_bytes("姓名,手机\n刘䶮,13800138000\n张三,13900139000\n".encode("gb18030"))
+    assert detect_encoding(path) == "gb18030"
+    with open_table(path) as table:
+        assert [r.cells[0] for r in table] == ["刘䶮", "张三"]
+
+
+def test_a_tab_separated_file_named_xls_is_read_as_text(tmp_path):
+    path = tmp_path / "dms.xls"
+    write_csv(path, [["车牌", "进厂日期"], ["粤A12345", "2019-03-05"]], "gbk", "\t")
+    with open_table(path) as table:
+        assert table.layout.format == "csv" and table.layout.delimiter == "\t"
+        assert [r.cells for r in table] == [("粤A12345", "2019-03-05")]
+
+
+def test_an_html_table_named_xls(tmp_path):
+    path = tmp_path / "dms.xls"
+    html = (
+        '<html><head><meta http-equiv="Content-Type" content="text/html; charset=gb2312">'
+        "</head><body><table>"
+        '<tr><td colspan="4">回访记录</td></tr>'
+        "<tr><th>回访日期</th><th>车牌号</th><th>满意度</th><th>意见</th></tr>"
+        f"<tr><td>2019-03-05</td><td>粤A12345</td><td>9</td><td>{RARE}很好</td></tr>"
+        "<tr><td>&nbsp;</td><td></td><td></td><td></td></tr>"
+        '<tr><td colspan="2">合计</td><td>9</td><td></td></tr>'
+        "</table></body></html>"
+    )
+    path.write_bytes(html.encode("gb18030"))
+    with open_table(path) as table:
+        rows = list(table)
+        assert table.layout.format == "html" and table.layout.header_row == 2
+        assert table.layout.headers == ("回访日期", "车牌号", "满意度", "意见")
+        assert table.layout.title == ("回访记录",)
+        assert rows == [Row(3, ("2019-03-05", "粤A12345", "9", f"{RARE}很好"))]
+        assert table.skipped == [Skipped(5, "subtotal")] and table.blank_rows == 1
+
+
+def test_broken_files_say_so(tmp_path):
+    path = tmp_path / "broken.xlsx"
+    path.write_bytes(b"PK\x03\x04 not really a zip")
+    with pytest.raises(RevisitError, match="could not be read"):
+        open_table(path)
+    with pytest.raises(RevisitError, match="could not be read"):
+        open_table(tmp_path / "missing.csv")
+
+
+def test_preview_shows_the_top_and_the_first_rows(tmp_path):
+    result = preview(ugly_workbook(tmp_path / "u.xlsx"), rows=2)
+    assert [r.number for r in result.top] == [1, 2, 3]
+    assert result.top[2].cells == tuple(HEADERS)
+    assert [r.number for r in result.sample] == [4, 6]
+
+
+def test_find_header_prefers_known_header_words():
+    rows = [
+        ["保有客户明细"],
+        ["导出时间：", "2026-11-01 09:12"],
+        ["张三", "13800138000", "广州", "丰田"],
+        ["客户姓名", "手机", "城市", "品牌"],
+    ]
+    assert find_header(rows) == 3
+    assert find_header([["a"], [None, None]]) is None
+
+
+@pytest.mark.parametrize(
+    ("cells", "subtotal"),
+    [(["合计", None, 5], True), (["小计："], True), ([None, "总计", 3], True),
+     (["本页合计", 1], True), ([1, "合 计"], True), (["Total", 3], True),
+     (["合计：3条"], True), (["共计 12 笔", None], True), (["合计(元)", 5], True),
+     (["张合计", 3], False), (["客户备注：合计不对"], False), ([1, 2, 3, "合计"], False),
+     (["合计以后再说", 1], False), (["Totally", 1], False)],
+)
+def test_subtotal_rows(cells, subtotal):
+    assert is_subtotal(cells) is subtotal
+
+
+def test_sniff_delimiter_ignores_title_lines():
+    sample = "保有客户明细\n导出时间：2026-11-01\n姓名\t手机\t地址\n张三\t138\t广州,天河\n"
+    assert sniff_delimiter(sample) == "\t"
+
+
+def _peak_reading(path: Path, rows: int) -> int:
+    with path.open("w", encoding="gbk", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["客户姓名", "手机", "地址", "备注"])
+        for i in range(rows):
+            writer.writerow([f"客户{i}", f"138{i:08d}", "广东省广州市天河区体育西路100号",
+                             "这是一段备注文字"])
+    tracemalloc.start()
+    try:
+        with open_table(path) as table:
+            count = sum(1 for _ in table)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert count == rows and table.layout.total_rows == rows + 1
+    return peak
+
+
+@pytest.mark.slow
+def test_rows_are_streamed_not_held(tmp_path):
+    """Reading 100,000 CSV rows takes no more memory than reading 20,000 (the encoding
+    check reads 256 KB chunks; rows are never all in memory)."""
+    small = _peak_reading(tmp_path / "small.csv", 20_000)
+    big = _peak_reading(tmp_path / "big.csv", 100_000)
+    assert big < small + 512 * 1024 and big < 3 * 1024 * 1024, (small, big)

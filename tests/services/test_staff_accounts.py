@@ -1,0 +1,129 @@
+"""Staff accounts: the first supervisor, signing in (wrong, without a password, disabled),
+accounts and passwords managed by a supervisor only, passwords stored only as argon2 hashes."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from models import AuditLog, StaffUser
+from services.staff import accounts, passwords
+from services.staff.permissions import MANAGE_USERS, NotAllowed
+from services.store.errors import RevisitError
+from tests.conftest import STAFF_PASSWORD, SUPERVISOR_PASSWORD
+
+
+def _actions(database) -> list[str]:
+    with database.sessions() as s:
+        return list(s.scalars(select(AuditLog.action).order_by(AuditLog.id)))
+
+
+def test_a_new_database_needs_its_first_supervisor_once(database):
+    assert accounts.needs_first_supervisor(database.sessions)
+    assert not accounts.has_accounts(database.sessions)
+    boss = accounts.create_first_supervisor(database.sessions, " boss ", "王主管", "s3cret!")
+    assert (boss.username, boss.role, boss.display_name, boss.is_supervisor) == (
+        "boss", "supervisor", "王主管", True)
+    assert not accounts.needs_first_supervisor(database.sessions)
+    with pytest.raises(RevisitError, match="already has a supervisor"):
+        accounts.create_first_supervisor(database.sessions, "other", "", "s3cret!")
+    with database.sessions() as s:
+        stored = s.scalars(select(StaffUser.password_hash)).one()
+    assert stored.startswith("$argon2id$") and "s3cret!" not in stored
+    assert _actions(database) == ["first_supervisor"]
+
+
+def test_staff_from_before_accounts_can_become_the_first_supervisor(database):
+    with database.sessions.begin() as s:
+        s.add(StaffUser(username="chenli", display_name="陈丽", role="clerk"))
+    assert accounts.needs_first_supervisor(database.sessions)
+    with pytest.raises(RevisitError, match="no password yet"):
+        accounts.sign_in(database.sessions, "chenli", "anything")
+    actor = accounts.create_first_supervisor(database.sessions, "ChenLi", "", "s3cret!")
+    assert (actor.username, actor.role, actor.display_name) == ("chenli", "supervisor", "陈丽")
+    assert accounts.sign_in(database.sessions, "chenli", "s3cret!").actor == actor
+
+
+def test_sign_in_refuses_wrong_passwords_unknown_names_and_disabled_accounts(
+        database, supervisor, staff):
+    for name, password in (("chenli", "wrong-one"), ("nobody", STAFF_PASSWORD)):
+        with pytest.raises(RevisitError, match="user name or password is wrong"):
+            accounts.sign_in(database.sessions, name, password)
+    signed = accounts.sign_in(database.sessions, "CHENLI", STAFF_PASSWORD)
+    assert signed.actor == staff and not signed.must_change_password
+    accounts.set_active(database.sessions, supervisor, "chenli", False)
+    with pytest.raises(RevisitError, match="chenli is disabled"):
+        accounts.sign_in(database.sessions, "chenli", STAFF_PASSWORD)
+    # A window still open for the disabled account is refused at its next protected step.
+    with database.sessions() as s, pytest.raises(RevisitError, match="disabled"):
+        accounts.confirm(s, staff)
+    accounts.set_active(database.sessions, supervisor, "chenli", True)
+    assert accounts.sign_in(database.sessions, "chenli", STAFF_PASSWORD).actor == staff
+
+
+@pytest.mark.parametrize("who", ["staff", "nobody"])
+def test_only_a_supervisor_manages_accounts(database, supervisor, staff, who):
+    actor = staff if who == "staff" else None
+    before = accounts.list_accounts(database.sessions)
+    for call in (
+        lambda: accounts.add_account(database.sessions, actor, "liuyang", "刘洋", "clerk",
+                                     "secret-1"),
+        lambda: accounts.set_active(database.sessions, actor, "boss", False),
+        lambda: accounts.reset_password(database.sessions, actor, "boss", "taken-over"),
+    ):
+        with pytest.raises(NotAllowed) as refused:
+            call()
+        assert refused.value.permission == MANAGE_USERS
+    assert accounts.list_accounts(database.sessions) == before
+    assert accounts.sign_in(database.sessions, "boss", SUPERVISOR_PASSWORD).actor == supervisor
+
+
+def test_a_supervisor_adds_disables_and_resets(database, supervisor):
+    added = accounts.add_account(database.sessions, supervisor, "liuyang", "", "clerk",
+                                 "first-pass")
+    assert (added.display_name, added.role, added.active, added.has_password) == (
+        "liuyang", "clerk", True, True)
+    with pytest.raises(RevisitError, match="already an account named liuyang"):
+        accounts.add_account(database.sessions, supervisor, "LiuYang", "", "clerk", "first-pass")
+    for bad, message in (("two words", "without spaces"), ("", "without spaces")):
+        with pytest.raises(RevisitError, match=message):
+            accounts.add_account(database.sessions, supervisor, bad, "", "clerk", "first-pass")
+    with pytest.raises(RevisitError, match="at least 6 characters"):
+        accounts.add_account(database.sessions, supervisor, "zhaomin", "", "clerk", "12345")
+    with pytest.raises(RevisitError, match="Unknown role 'admin'"):
+        accounts.add_account(database.sessions, supervisor, "zhaomin", "", "admin", "123456")
+
+    accounts.reset_password(database.sessions, supervisor, "liuyang", "told-by-boss")
+    signed = accounts.sign_in(database.sessions, "liuyang", "told-by-boss")
+    assert signed.must_change_password
+    accounts.change_password(database.sessions, signed.actor, "told-by-boss", "only-mine")
+    assert not accounts.sign_in(database.sessions, "liuyang", "only-mine").must_change_password
+    with pytest.raises(RevisitError, match="current password is wrong"):
+        accounts.change_password(database.sessions, signed.actor, "told-by-boss", "again-1")
+
+    with pytest.raises(RevisitError, match="cannot disable your own account"):
+        accounts.set_active(database.sessions, supervisor, "boss", False)
+    assert not accounts.set_active(database.sessions, supervisor, "liuyang", False).active
+    assert _actions(database) == ["first_supervisor", "add_user", "reset_password", "sign_in",
+                                  "change_password", "sign_in", "disable_user"]
+
+
+def test_the_last_supervisor_who_can_sign_in_stays(database, supervisor):
+    second = accounts.add_account(database.sessions, supervisor, "deputy", "副主管",
+                                  "supervisor", "deputy-pw")
+    deputy = accounts.sign_in(database.sessions, "deputy", "deputy-pw").actor
+    assert second.role == "supervisor" and deputy.is_supervisor
+    accounts.set_active(database.sessions, deputy, "boss", False)
+    with pytest.raises(RevisitError, match="cannot disable your own"):
+        accounts.set_active(database.sessions, deputy, "deputy", False)
+    # boss is disabled: deputy is the last one, and stays whatever boss's old window tries.
+    with pytest.raises(RevisitError, match="disabled"):
+        accounts.set_active(database.sessions, supervisor, "deputy", False)
+
+
+def test_hashes_are_salted_and_checked_safely():
+    first, second = passwords.hash_password("same-pass"), passwords.hash_password("same-pass")
+    assert first != second  # a salt of its own each time
+    assert passwords.verify(first, "same-pass") and not passwords.verify(first, "other-pass")
+    assert not passwords.verify(None, "same-pass") and not passwords.verify("junk", "same-pass")
+    assert not passwords.needs_rehash(first) and passwords.needs_rehash("junk")

@@ -1,0 +1,157 @@
+"""`python main.py import …` on SQLite and PostgreSQL: dry run, import with its error file,
+batches, undo, saved mappings, user mistakes as one line with exit 2, and a process killed while
+it writes leaving the database as it was."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import openpyxl
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from services.store.database import Database
+from tests.services.import_files import (
+    DMS_HEADERS,
+    DMS_ROWS,
+    counts,
+    customer_rows,
+    dms_export,
+    snapshot,
+    write_xlsx,
+)
+from tests.test_cli import assert_user_error
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _command(database: Database, *args: str) -> list[str]:
+    url = database.engine.url.render_as_string(hide_password=False)
+    return [sys.executable, str(ROOT / "main.py"), "--db", url, "import", *args]
+
+
+def run(database: Database, *args: str, ok: bool = True) -> subprocess.CompletedProcess:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONIOENCODING": "utf-8"}
+    proc = subprocess.run(_command(database, *args), capture_output=True, text=True,
+                          encoding="utf-8", env=env, cwd=ROOT, timeout=300)
+    assert "Traceback" not in proc.stderr, proc.stderr
+    if ok:
+        assert proc.returncode == 0, proc.stderr
+    return proc
+
+
+def test_dry_run_then_import_with_error_file_then_undo(database, tmp_path):
+    path = dms_export(tmp_path / "保有客户明细.xlsx")
+    dry = run(database, "customers", str(path), "--dry-run")
+    assert "dry run of 保有客户明细.xlsx" in dry.stdout
+    assert "客户姓名 ← 车主姓名" in dry.stdout
+    assert "nothing was written" in dry.stdout
+    assert counts(database) == {}
+
+    errors = tmp_path / "未导入.xlsx"
+    done = run(database, "customers", str(path), "--errors", str(errors))
+    found = re.search(r"^import batch #(\d+): 保有客户明细.xlsx", done.stdout, re.M)
+    assert found, done.stdout
+    batch = found[1]
+    assert f"rejected rows written to {errors}" in done.stdout
+    assert "100%" in done.stderr  # progress on stderr
+    assert counts(database)["customer"] == 3
+    rows = list(openpyxl.load_workbook(errors).active.iter_rows(values_only=True))
+    assert rows[0][0] == "原行号" and rows[0][-1] == "问题" and len(rows) == 4
+
+    again = run(database, "customers", str(path), "--errors", str(errors))
+    assert f"the same file was imported before: batch #{batch}" in again.stdout
+    assert re.search(r"^  unchanged +无变化 +4$", again.stdout, re.M)
+    listed = run(database, "batches")
+    assert f"#{batch} " in listed.stdout and "保有客户明细.xlsx" in listed.stdout
+    undone = run(database, "undo", batch)
+    assert f"import batch #{batch} undone" in undone.stdout
+    assert counts(database) == {}
+    assert "undone" in run(database, "batches").stdout
+
+
+def test_a_saved_mapping_is_used_by_name_for_the_next_file(database, tmp_path):
+    first = dms_export(tmp_path / "一月.xlsx", DMS_ROWS[:1])
+    run(database, "customers", str(first), "--dry-run", "--save-mapping", "DMS保有")
+    assert "DMS保有" in run(database, "mappings").stdout
+    order = [2, 3, 6, 1, 4, 5, 0, 7, 8, 9, 10, 11, 12]  # the next export moved its columns
+    second = write_xlsx(tmp_path / "二月.xlsx", [DMS_HEADERS[i] for i in order],
+                        [[row[i] for i in order] for row in DMS_ROWS[:2]])
+    done = run(database, "customers", str(second), "--mapping", "DMS保有")
+    assert counts(database)["vehicle"] == 2 and "create" in done.stdout
+    run(database, "delete-mapping", "customers", "DMS保有")
+    assert "no saved mappings" in run(database, "mappings").stdout
+
+
+@pytest.mark.parametrize("args, fragment", [
+    (("customers", "没有这个文件.xlsx"), "There is no file"),
+    (("undo", "99"), "no import batch #99"),
+    (("customers", "{file}", "--mapping", "没有"), "no saved mapping '没有'"),
+    (("customers", "{file}", "--errors", "/no/such/folder/e.xlsx"), "does not exist"),
+    (("customers", "{file}", "--match", "phone"), "Unknown matching rule 'phone'"),
+    (("customers", "{file}", "--errors", "{file}"), "cannot be the file being imported"),
+    (("visits", "{other}"), "mapped to 进厂日期"),
+])
+def test_mistakes_are_one_line_and_exit_2(database, tmp_path, args, fragment):
+    path = dms_export(tmp_path / "保有客户明细.xlsx")
+    other = write_xlsx(tmp_path / "爱好.xlsx", ["姓名", "爱好"], [["张三", "钓鱼"]])
+    result = run(database, *(a.format(file=path, other=other) for a in args), ok=False)
+    assert result.returncode == 2
+    assert_user_error(result, fragment)
+    assert counts(database) == {}
+
+
+def _writing_started(database: Database) -> bool:
+    """The import holds the write lock (SQLite) or has begun inserting customers (PostgreSQL)."""
+    if database.is_sqlite:
+        probe = sqlite3.connect(database.engine.url.database, timeout=0, isolation_level=None)
+        try:
+            probe.execute("BEGIN IMMEDIATE")
+            probe.execute("ROLLBACK")
+            return False
+        except sqlite3.OperationalError:
+            return True
+        finally:
+            probe.close()
+    url = make_url(database.url).set(drivername="postgresql+psycopg")
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return bool(conn.scalar(text(
+                "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
+                "WHERE c.relname = 'customer' AND l.mode = 'RowExclusiveLock' "
+                "AND l.pid <> pg_backend_pid()")))
+    finally:
+        engine.dispose()
+
+
+def test_a_process_killed_while_writing_leaves_the_database_as_before(database, tmp_path):
+    run(database, "customers", str(dms_export(tmp_path / "first.xlsx")))
+    before = snapshot(database)
+    big = dms_export(tmp_path / "big.xlsx", customer_rows(30000))
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    proc = subprocess.Popen(_command(database, "customers", str(big)), cwd=ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120
+        while not _writing_started(database):
+            assert proc.poll() is None, "the import ended before it could be killed"
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        time.sleep(1.0)  # well into the rows
+        assert proc.poll() is None
+        os.kill(proc.pid, signal.SIGKILL)
+    finally:
+        proc.wait(timeout=60)
+    assert proc.returncode == -signal.SIGKILL
+    database.engine.dispose()
+    assert snapshot(database) == before
+    assert "#2" not in run(database, "batches").stdout

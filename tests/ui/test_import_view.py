@@ -1,0 +1,370 @@
+"""The import wizard end to end on a DMS-like export: file → sheet and header row → columns (and a
+saved mapping) → dry run (its counts are plan()'s, its rejected rows saved as Excel) → import →
+undo under Past imports; a cancelled dry run and a refused undo leave a clear state."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+
+import openpyxl
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QMessageBox
+from sqlalchemy import func, select
+
+from models import Customer, ImportBatch, Vehicle
+from services.imports import profiles, readers
+from services.imports.apply import apply
+from services.imports.fields import KINDS
+from services.imports.mapping import auto_map
+from services.imports.plan import OUTCOMES, ImportOptions, plan
+from services.staff import accounts
+from services.store.errors import CancelToken
+from tests.services.import_files import vin
+from tests.ui.conftest import shut_down
+from ui.labels import language
+from ui.tasks import TaskRunner
+from ui.views.import_view import STEP_DRY_RUN, STEP_MAPPING, STEP_RESULT, STEP_SHEET, ImportView
+
+HEADERS = ["序号", "车牌号码", "车主姓名", "联系电话", "品牌", "车型", "车架号", "开票日期",
+           "行驶里程", "地址"]
+V1, V2, V3, V4 = (vin("LSVAB2BM4MN12345"), vin("LSVCD3CN5NP23456"), vin("LHGCR2650E800123"),
+                  vin("LFV2A21K7L401234"))
+ROWS = [
+    # One owner with two cars.
+    [1, "粤A12345", "张三", "13800138000", "大众", "朗逸", V1, "2021-03-05", "3.2万公里",
+     "广州市天河区体育西路1号"],
+    [2, "粤A67890", "张三", "138 0013 8000", "大众", "途观L", V2, "2023-06-01", "8000", None],
+    # A bad phone and nothing else to find the owner by: not imported.
+    [3, None, "李四", "12345", "丰田", "凯美瑞", None, "2020-01-02", "5万", None],
+    # A date that never was: the car is imported without it.
+    [4, "粤C22222", "王五", "13900139000", "本田", "雅阁", V3, "2020-02-30", "6万", None],
+    [5, "粤D33333", "赵六", "13700137000", "日产", "天籁", V4, "2022-02-02", "1000", None],
+]
+
+
+def write_export(path, rows=ROWS, address="广州市天河区体育西路1号"):
+    """保有客户明细 as a DMS exports it: a title row above the headers, and a second sheet."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "保有客户"
+    ws.append(["保有客户明细（导出时间 2026-11-28 10:00）"])
+    ws.append(HEADERS)
+    for row in rows:
+        ws.append(row[:9] + [address if row[9] else None])
+    wb.create_sheet("说明").append(["本表由 DMS 导出，请勿修改"])
+    wb.save(path)
+    return path
+
+
+@pytest.fixture
+def boss(sqlite_database):
+    return accounts.create_first_supervisor(sqlite_database.sessions, "boss", "王主管",
+                                            "boss-secret")
+
+
+@pytest.fixture
+def asked(monkeypatch) -> list[str]:
+    """Importing and undoing ask first; these tests answer Yes and keep the question."""
+    questions: list[str] = []
+
+    def answer(_parent, _title, text, *_a, **_k):
+        questions.append(text)
+        return QMessageBox.StandardButton.Yes
+
+    for module in ("ui.views.import_view", "ui.views.import_batches"):
+        monkeypatch.setattr(f"{module}.QMessageBox.question", answer)
+    return questions
+
+
+@pytest.fixture
+def warnings(monkeypatch) -> list[str]:
+    shown: list[str] = []
+    monkeypatch.setattr("ui.tasks.QMessageBox.warning",
+                        lambda _parent, _title, text, *a, **k: shown.append(text))
+    return shown
+
+
+@pytest.fixture
+def export(tmp_path, monkeypatch):
+    path = write_export(tmp_path / "保有客户明细.xlsx")
+    monkeypatch.setattr("ui.views.import_view.ask_open_path", lambda *a, **k: str(path))
+    return path
+
+
+def _make_view(qtbot, database, actor):
+    runner = TaskRunner()
+    widget = ImportView(database, runner, actor)
+    widget.resize(1300, 720)
+    widget.show()
+    return widget, runner
+
+
+@pytest.fixture
+def view(qtbot, sqlite_database, boss, asked, export):
+    widget, runner = _make_view(qtbot, sqlite_database, boss)
+    yield widget
+    shut_down(widget, runner)
+
+
+def _choose_file(qtbot, view) -> None:
+    with qtbot.waitSignal(view.preview_loaded, timeout=10000):
+        qtbot.mouseClick(view.source.choose, Qt.MouseButton.LeftButton)
+    assert view.steps.currentIndex() == STEP_SHEET
+
+
+def _to_mapping(qtbot, view) -> None:
+    _choose_file(qtbot, view)
+    qtbot.mouseClick(view.next, Qt.MouseButton.LeftButton)
+    assert view.steps.currentIndex() == STEP_MAPPING
+
+
+def _dry_run(qtbot, view):
+    with qtbot.waitSignal(view.planned, timeout=30000) as done:
+        qtbot.mouseClick(view.next, Qt.MouseButton.LeftButton)
+    return done.args[0]
+
+
+def _box(view, field: str):
+    return next(b for b in view.mapping._boxes if b.property("field") == field)
+
+
+def _counts(database) -> tuple[int, int]:
+    with database.sessions() as s:
+        return (s.scalar(select(func.count()).select_from(Customer)),
+                s.scalar(select(func.count()).select_from(Vehicle)))
+
+
+def test_the_wizard_imports_an_export_and_undo_takes_it_back(
+    qtbot, view, sqlite_database, asked, export, tmp_path, monkeypatch
+):
+    # Step 1: the kind of file (customers is the first) and the file.
+    assert view.source.kind() == "customers"
+    assert not view.next.isEnabled()
+    _choose_file(qtbot, view)
+
+    # Step 2: the title row is above the headers; the user may correct the header row.
+    sheet = view.sheet
+    assert sheet.sheet.isVisibleTo(view) and sheet.sheet.currentText() == "保有客户"
+    assert sheet.header_row.value() == 2
+    assert "保有客户明细" in sheet.above.text()
+    assert [sheet.table.item(0, c).text() for c in range(len(HEADERS))] == HEADERS
+    assert sheet.table.verticalHeaderItem(0).text() == "2"
+    assert sheet.table.rowCount() == 1 + len(ROWS)
+    with qtbot.waitSignal(view.preview_loaded, timeout=10000):
+        sheet.header_row.setFocus()
+        sheet.header_row.lineEdit().selectAll()
+        qtbot.keyClicks(sheet.header_row, "3")
+        qtbot.keyClick(sheet.header_row, Qt.Key.Key_Return)
+    assert view.preview.layout.header_row == 3
+    assert sheet.table.item(0, 2).text() == "张三"
+    with qtbot.waitSignal(view.preview_loaded, timeout=10000):
+        sheet.sheet.setCurrentIndex(1)
+        sheet.sheet.activated.emit(1)  # as a pick from the list does
+    assert view.preview.layout.sheet == "说明"
+    with qtbot.waitSignal(view.preview_loaded, timeout=10000):
+        sheet.sheet.setCurrentIndex(0)
+        sheet.sheet.activated.emit(0)
+    assert view.preview.layout.header_row == 2 and view.preview.layout.headers == tuple(HEADERS)
+    qtbot.mouseClick(view.next, Qt.MouseButton.LeftButton)
+
+    # Step 3: every field of a customer file, filled in from the headers.
+    assert view.steps.currentIndex() == STEP_MAPPING
+    page = view.mapping
+    assert page.table.rowCount() == len(KINDS["customers"].fields)
+    assert _box(view, "name").currentData() == HEADERS.index("车主姓名")
+    assert _box(view, "mobile").currentData() == HEADERS.index("联系电话")
+    assert _box(view, "vin").currentData() == HEADERS.index("车架号")
+    assert "张三" in page.table.item(0, 3).text()
+    assert page.match_row.isVisibleTo(view)
+    # Taking the name away stops the wizard, with the reason; putting it back goes on.
+    name_box = _box(view, "name")
+    name_box.setFocus()
+    qtbot.keyClick(name_box, Qt.Key.Key_Home)
+    assert name_box.currentData() is None
+    assert not view.next.isEnabled()
+    assert KINDS["customers"].field("name").label(language()) in page.status.text()
+    name_box.setCurrentIndex(name_box.findData(HEADERS.index("车主姓名")))
+    name_box.activated.emit(name_box.currentIndex())
+    assert view.next.isEnabled()
+    # Saved for the next file from the same system.
+    monkeypatch.setattr("ui.views.import_view.QInputDialog.getText",
+                        lambda *a, **k: ("DMS 保有客户", True))
+    qtbot.mouseClick(page.save_profile, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.profile.currentData() == "DMS 保有客户", timeout=10000)
+    saved = profiles.load_profile(sqlite_database.sessions, "customers", "DMS 保有客户")
+    assert saved.mapping.as_dict() == page.mapping().as_dict()
+
+    # Step 4: the dry run says what plan() says, and writes nothing.
+    dry = _dry_run(qtbot, view)
+    assert view.steps.currentIndex() == STEP_DRY_RUN
+    expected = plan(sqlite_database.sessions, export, view.options())
+    assert [dry.count(o) for o in OUTCOMES] == [expected.count(o) for o in OUTCOMES]
+    assert (dry.created, dry.rejected) == (4, 1)
+    shown = view.dry_run
+    assert [shown.counts[o].text() for o in OUTCOMES] == [str(expected.count(o))
+                                                           for o in OUTCOMES]
+    assert shown.reasons.rowCount() == len(expected.reasons) > 0
+    assert shown.warnings.rowCount() == len(expected.warnings) > 0
+    assert shown.samples.rowCount() == sum(len(v) for v in expected.samples.values())
+    rows_shown = {shown.samples.item(r, 1).text() for r in range(shown.samples.rowCount())}
+    assert rows_shown == {"3", "4", "5", "6", "7"}
+    assert _counts(sqlite_database) == (0, 0)
+    # The rejected rows, saved where the user says.
+    target = tmp_path / "未导入.xlsx"
+    monkeypatch.setattr("ui.views.import_view.ask_save_path", lambda *a, **k: str(target))
+    assert shown.save_errors.isEnabled()
+    qtbot.mouseClick(shown.save_errors, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(target.exists, timeout=10000)
+    rejected = list(openpyxl.load_workbook(target).active.iter_rows(values_only=True))
+    assert len(rejected) == 2 and rejected[1][0] == 5 and "李四" in rejected[1]
+
+    # Step 5: import, asked first; the other areas hear of it.
+    with qtbot.waitSignal(view.runner.data_changed, timeout=30000) as news, \
+            qtbot.waitSignal(view.imported, timeout=30000) as done:
+        qtbot.mouseClick(view.next, Qt.MouseButton.LeftButton)
+    result = done.args[0]
+    assert "保有客户明细.xlsx" in asked[-1]
+    assert news.args[0].touches("customers", "imports")
+    assert view.steps.currentIndex() == STEP_RESULT
+    assert f"#{result.batch_id}" in view.done.headline.text()
+    assert (result.created, result.rejected) == (dry.created, dry.rejected)
+    with sqlite_database.sessions() as s:
+        people = {c.name: c.id for c in s.scalars(select(Customer))}
+        cars = {v.vin: v.customer_id for v in s.scalars(select(Vehicle))}
+    assert set(people) == {"张三", "王五", "赵六"}
+    assert cars[V1] == cars[V2] == people["张三"]
+    assert cars[V3] == people["王五"] and cars[V4] == people["赵六"]
+
+    # Past imports: the batch, undone after asking; everything it created is gone.
+    view.tabs.setCurrentIndex(1)
+    batches = view.batches
+    qtbot.waitUntil(lambda: bool(batches.rows), timeout=10000)
+    assert batches.table.item(0, 0).text() == f"#{result.batch_id}"
+    assert batches.undo.isEnabled()
+    with qtbot.waitSignal(batches.undone, timeout=30000):
+        qtbot.mouseClick(batches.undo, Qt.MouseButton.LeftButton)
+    assert f"#{result.batch_id}" in asked[-1]
+    assert _counts(sqlite_database) == (0, 0)
+    qtbot.waitUntil(lambda: batches.rows and batches.rows[0].undone, timeout=10000)
+    assert batches.table.item(0, 9).text() != ""
+    assert not batches.undo.isEnabled()
+
+
+def test_a_saved_mapping_and_the_match_rule_are_used(qtbot, view, sqlite_database, export):
+    top = readers.preview(export)
+    chosen = auto_map(top.layout.headers, "customers", [r.cells for r in top.sample])
+    profiles.save_profile(sqlite_database.sessions, "不要地址", chosen.with_column("street", None))
+    _to_mapping(qtbot, view)
+    qtbot.waitUntil(lambda: view.mapping.profile.findData("不要地址") > 0, timeout=10000)
+    box = view.mapping.profile
+    box.setCurrentIndex(box.findData("不要地址"))
+    box.activated.emit(box.currentIndex())
+    qtbot.waitUntil(lambda: _box(view, "street").currentData() is None, timeout=10000)
+    assert "不要地址" in view.mapping.source.text()
+    qtbot.mouseClick(view.mapping.match.button(0), Qt.MouseButton.LeftButton)
+    assert view.options().match == ("mobile",)
+    dry = _dry_run(qtbot, view)
+    assert "street" not in dry.mapping.as_dict()
+
+
+def test_a_cancelled_dry_run_says_so_and_can_run_again(qtbot, view, monkeypatch):
+    _to_mapping(qtbot, view)
+    started = []
+
+    def slow(_sessions, _path, _options, *, progress, cancel: CancelToken, errors_path):
+        started.append(1)
+        while True:
+            progress(0, 10)  # raises Cancelled once cancelled
+            time.sleep(0.02)
+
+    monkeypatch.setattr("ui.views.import_view.plan", slow)
+    qtbot.mouseClick(view.next, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(started), timeout=5000)
+    assert view.steps.currentIndex() == STEP_DRY_RUN
+    assert not view.next.isEnabled() and not view.back.isEnabled()
+    view.runner.cancel_all()
+    qtbot.waitUntil(lambda: not view.runner.busy, timeout=10000)
+    qtbot.waitUntil(lambda: "cancel" in view.dry_run.headline.text(), timeout=5000)
+    assert not view.next.isEnabled()  # nothing to import from
+    assert view.back.isEnabled() and view.dry_run.rerun.isEnabled()
+
+
+def test_an_undo_refused_says_why(qtbot, sqlite_database, boss, asked, warnings, export,
+                                  tmp_path):
+    options = ImportOptions("customers", today=dt.date(2026, 11, 30))
+    first = apply(sqlite_database.sessions, export, options)
+    moved = write_export(tmp_path / "保有客户明细-新地址.xlsx", address="广州市越秀区中山五路2号")
+    second = apply(sqlite_database.sessions, moved, options)
+    assert second.updated > 0
+    view, runner = _make_view(qtbot, sqlite_database, boss)
+    try:
+        view.tabs.setCurrentIndex(1)
+        batches = view.batches
+        qtbot.waitUntil(lambda: len(batches.rows) == 2, timeout=10000)
+        batches.table.selectRow(1)
+        assert batches.selected().id == first.batch_id
+        qtbot.mouseClick(batches.undo, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: bool(warnings), timeout=10000)
+        assert f"#{second.batch_id}" in warnings[0] and f"#{first.batch_id}" in warnings[0]
+        assert batches.undo.isEnabled()  # nothing happened; still possible later
+        with sqlite_database.sessions() as s:
+            assert s.scalar(select(func.count()).select_from(ImportBatch)
+                            .where(ImportBatch.undone_at.is_not(None))) == 0
+    finally:
+        shut_down(view, runner)
+
+
+def test_staff_cannot_undo_an_import(qtbot, sqlite_database, boss, export):
+    accounts.add_account(sqlite_database.sessions, boss, "chenli", "陈丽", "clerk",
+                         "staff-secret")
+    clerk = accounts.sign_in(sqlite_database.sessions, "chenli", "staff-secret").actor
+    apply(sqlite_database.sessions, export, ImportOptions("customers"))
+    view, runner = _make_view(qtbot, sqlite_database, clerk)
+    try:
+        view.tabs.setCurrentIndex(1)
+        qtbot.waitUntil(lambda: bool(view.batches.rows), timeout=10000)
+        assert not view.batches.undo.isEnabled()
+    finally:
+        shut_down(view, runner)
+
+
+def test_focus_starts_on_the_first_useful_control_of_each_step(qtbot, view):
+    view.windowHandle().requestActivate()
+    qtbot.waitUntil(view.isActiveWindow, timeout=2000)
+    view.focus_first()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is view.source.kinds.button(0),
+                    timeout=2000)
+    _choose_file(qtbot, view)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is view.sheet.sheet, timeout=2000)
+    qtbot.mouseClick(view.next, Qt.MouseButton.LeftButton)
+    assert view.steps.currentIndex() == STEP_MAPPING
+    first_box = view.mapping._boxes[0]
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is first_box, timeout=2000)
+    # Tab goes from one column box to the next, scrolling the table along.
+    for _ in range(len(view.mapping._boxes) - 1):
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+    last_box = view.mapping._boxes[-1]
+    assert QApplication.focusWidget() is last_box
+    assert view.mapping.table.viewport().rect().contains(last_box.geometry().center())
+
+
+def test_another_kind_of_file_has_its_own_fields_and_says_what_is_missing(qtbot, view):
+    qtbot.mouseClick(view.source.kinds.button(1), Qt.MouseButton.LeftButton)  # visits
+    assert view.source.kind() == "visits"
+    _to_mapping(qtbot, view)
+    page = view.mapping
+    fields = KINDS["visits"].fields
+    assert page.table.rowCount() == len(fields)
+    assert not page.match_row.isVisibleTo(view)
+    needs = {f.key: page.table.item(r, 1).text() for r, f in enumerate(fields)}
+    assert needs["visit_date"] and needs["mobile"] and needs["plate"] and needs["vin"]
+    assert needs["visit_type"] == ""
+    # Without a visit date the dry run cannot start, and the page says why.
+    date_box = _box(view, "visit_date")
+    date_box.setFocus()
+    qtbot.keyClick(date_box, Qt.Key.Key_Home)
+    assert date_box.currentData() is None
+    assert not view.next.isEnabled()
+    assert KINDS["visits"].field("visit_date").label(language()) in page.status.text()

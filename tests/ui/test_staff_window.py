@@ -1,0 +1,234 @@
+"""The window per role: who is signed in in the status bar, the follow-up queue theirs first;
+a supervisor's staff accounts (add, disable, reset a password) and audit trail; staff see the
+shared settings read-only, and the services refuse them whatever the window shows."""
+
+from __future__ import annotations
+
+import pytest
+import shiboken6
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QMessageBox
+
+from services.demo import DEMO_PASSWORD
+from services.staff import accounts
+from services.staff.audit import AuditFilter, read_audit
+from services.store.settings import Settings, load_settings
+from ui.dialogs.password_dialog import PasswordDialog
+from ui.dialogs.user_dialog import AddUserDialog
+from ui.tasks import TaskRunner
+from ui.views.audit_view import AuditView
+from ui.views.settings_view import SettingsView
+from ui.views.users_panel import UsersPanel
+
+
+def _ok(dialog) -> None:
+    dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok).click()
+
+
+def _accepted(qtbot, dialog) -> int:
+    qtbot.waitUntil(lambda: dialog.result() == QDialog.DialogCode.Accepted
+                    or dialog.message.isVisibleTo(dialog), timeout=10000)
+    return dialog.result()
+
+
+@pytest.fixture
+def open_window(qtbot, demo_db):
+    from ui.main_window import MainWindow
+
+    made = []
+
+    def make(actor):
+        win = MainWindow(demo_db, actor)
+        win.resize(1366, 728)
+        win.show()
+        qtbot.waitUntil(lambda: not win.runner.busy, timeout=15000)
+        made.append(win)
+        return win
+
+    yield make
+    for win in made:
+        win.runner.cancel_all()
+        assert win.runner.wait(30000)
+        QApplication.processEvents()
+        win.close()
+        shiboken6.delete(win)
+
+
+def test_a_supervisors_window(open_window, demo_supervisor):
+    win = open_window(demo_supervisor)
+    assert win.signed_in.text() == "王主管 (Supervisor)"
+    assert win.area_titles()[-1] == "Audit trail" and win.audit is not None
+    assert win.followups.caller.currentData() == demo_supervisor.id
+    assert win.settings.users is not None and win.settings.tabs.count() == 2
+    assert win.settings.save_button.isEnabled()
+    assert not win.segments.delete_button.isHidden()
+    assert not win.lists.outputs.save_sms.isHidden()
+
+
+def test_a_staff_members_window(open_window, demo_staff):
+    win = open_window(demo_staff)
+    assert win.signed_in.text() == "陈丽 (Staff)"
+    assert "Audit trail" not in win.area_titles() and win.audit is None
+    assert win.followups.caller.currentData() == demo_staff.id  # their own calls
+    assert win.settings.users is None and win.settings.tabs.count() == 1
+    assert not win.settings.save_button.isEnabled() and not win.settings.shop_name.isEnabled()
+    assert "Only a supervisor" in win.settings.status.text()
+    assert win.settings.change_password.isEnabled()
+    # The views tell their services who acts; the services refuse or mask for staff (their
+    # own tests), so the window hides nothing a supervisor would see.
+    assert win.segments.actor == demo_staff and win.lists.outputs.actor == demo_staff
+    assert win.followups.actor == demo_staff
+    outputs = win.lists.outputs
+    assert not win.segments.delete_button.isHidden()
+    assert not any(b.isHidden() for b in (outputs.save_pdf, outputs.save_call_xlsx,
+                                          outputs.save_mail_xlsx, outputs.save_sms,
+                                          outputs.print_button, outputs.save_labels))
+
+
+def test_staff_saving_shared_settings_is_refused_by_the_service(qtbot, demo_db, demo_staff,
+                                                                monkeypatch):
+    shown = []
+    monkeypatch.setattr("ui.tasks.show_error", lambda _parent, exc: shown.append(str(exc)))
+    runner = TaskRunner()
+    view = SettingsView(demo_db, runner, demo_staff)
+    qtbot.addWidget(view)
+    view.shop_name.setText("陈丽的店")
+    view.save()  # what a button enabled by mistake would do
+    qtbot.waitUntil(lambda: bool(shown), timeout=5000)
+    assert "Only a supervisor may change the settings every PC shares" in shown[0]
+    assert load_settings(demo_db.sessions) == Settings()
+    runner.wait()
+
+
+def test_changing_ones_own_password_in_settings(qtbot, demo_db, demo_staff, monkeypatch):
+    def change(dialog: PasswordDialog):
+        qtbot.keyClicks(dialog.current, "wrong-pass")
+        qtbot.keyClicks(dialog.new, "chen-new-1")
+        qtbot.keyClicks(dialog.repeat, "chen-new-1")
+        _ok(dialog)
+        assert _accepted(qtbot, dialog) == 0 and "current password is wrong" in (
+            dialog.message.text())
+        dialog.current.clear()
+        qtbot.keyClicks(dialog.current, DEMO_PASSWORD)
+        _ok(dialog)
+        return _accepted(qtbot, dialog)
+
+    monkeypatch.setattr(PasswordDialog, "exec", change)
+    runner = TaskRunner()
+    view = SettingsView(demo_db, runner, demo_staff)
+    qtbot.addWidget(view)
+    view.change_password.click()
+    assert accounts.sign_in(demo_db.sessions, "chenli", "chen-new-1").actor == demo_staff
+    runner.wait()
+
+
+@pytest.fixture
+def users(qtbot, demo_db, demo_supervisor):
+    runner = TaskRunner()
+    panel = UsersPanel(demo_db, runner, demo_supervisor)
+    qtbot.addWidget(panel)
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 8, timeout=5000)
+    yield panel
+    runner.wait()
+
+
+def test_the_users_panel_passes_the_model_tester(qtmodeltester, users):
+    qtmodeltester.check(users.model)
+
+
+def test_a_supervisor_adds_an_account(qtbot, users, demo_db, monkeypatch):
+    def fill(dialog: AddUserDialog):
+        qtbot.keyClicks(dialog.username, "xiaoli")
+        dialog.display_name.setText("小李")
+        dialog.role.setCurrentIndex(dialog.role.findData("clerk"))
+        qtbot.keyClicks(dialog.password, "xiaoli-1")
+        qtbot.keyClicks(dialog.repeat, "xiaoli-1")
+        _ok(dialog)
+        return _accepted(qtbot, dialog)
+
+    monkeypatch.setattr(AddUserDialog, "exec", fill)
+    with qtbot.waitSignal(users.loaded, timeout=10000):
+        users.add_button.click()
+    assert users.selected().username == "xiaoli" and users.selected().display_name == "小李"
+    assert accounts.sign_in(demo_db.sessions, "xiaoli", "xiaoli-1").actor.role == "clerk"
+
+
+def test_a_supervisor_disables_and_enables_an_account(qtbot, users, demo_db, monkeypatch):
+    asked = []
+
+    def yes(_parent, _title, text, *_a, **_k):
+        asked.append(text)
+        return QMessageBox.StandardButton.Yes
+
+    monkeypatch.setattr("ui.views.users_panel.QMessageBox.question", yes)
+    users.table.selectRow(users.model.row_of("chenli"))
+    assert users.toggle_button.text() == "D&isable"
+    with qtbot.waitSignal(users.loaded, timeout=10000):
+        users.toggle_button.click()
+    assert "陈丽" in asked[0] and not users.selected().active
+    assert users.model.data(users.model.index(users.model.row_of("chenli"), 3)) == "Disabled"
+    assert users.toggle_button.text() == "E&nable"
+    with qtbot.waitSignal(users.loaded, timeout=10000):
+        users.toggle_button.click()
+    assert users.selected().active and len(asked) == 1
+    # Nobody disables themselves.
+    users.table.selectRow(users.model.row_of("supervisor"))
+    assert not users.toggle_button.isEnabled()
+
+
+def test_a_supervisor_resets_a_password(qtbot, users, demo_db, monkeypatch):
+    def reset(dialog: PasswordDialog):
+        assert "陈丽" in dialog.windowTitle()
+        qtbot.keyClicks(dialog.new, "told-by-boss")
+        qtbot.keyClicks(dialog.repeat, "told-by-boss")
+        _ok(dialog)
+        return _accepted(qtbot, dialog)
+
+    monkeypatch.setattr(PasswordDialog, "exec", reset)
+    users.table.selectRow(users.model.row_of("chenli"))
+    with qtbot.waitSignal(users.loaded, timeout=10000):
+        users.reset_button.click()
+    assert accounts.sign_in(demo_db.sessions, "chenli", "told-by-boss").must_change_password
+    assert users.selected().reset_pending
+
+
+def test_the_audit_trail_filters_by_person_action_and_customer(qtbot, demo_db, demo_supervisor,
+                                                               demo_staff, qtmodeltester):
+    from services.customers import preferences
+
+    with demo_db.sessions() as s:
+        from sqlalchemy import select
+
+        from models import Customer
+
+        first = s.execute(select(Customer.id, Customer.code).order_by(Customer.id)).first()
+    preferences.set_preferences(demo_db.sessions, first.id, channel_order=["sms"],
+                                staff_id=demo_staff.id)
+    accounts.reset_password(demo_db.sessions, demo_supervisor, "liuyang", "liu-pass-1")
+    runner = TaskRunner()
+    view = AuditView(demo_db, runner, demo_supervisor)
+    qtbot.addWidget(view)
+    with qtbot.waitSignal(view.loaded, timeout=10000):
+        view.show()
+    qtmodeltester.check(view.model)
+    assert view.model.rowCount() == 2 and view.count.text() == "Entries: 2"
+    with qtbot.waitSignal(view.loaded, timeout=10000):
+        view.person.setCurrentIndex(view.person.findData("chenli"))
+    assert view.model.rowCount() == 1
+    assert view.model.data(view.model.index(0, 1)) == "陈丽"
+    assert view.model.data(view.model.index(0, 2)) == "Contact preferences set"
+    assert view.model.data(view.model.index(0, 3)).startswith(first.code)
+    with qtbot.waitSignal(view.loaded, timeout=10000):
+        view.person.setCurrentIndex(0)
+    with qtbot.waitSignal(view.loaded, timeout=10000):
+        view.action.setCurrentIndex(view.action.findData("reset_password"))
+    assert view.model.data(view.model.index(0, 1)) == "王主管"
+    assert "liuyang" in view.model.data(view.model.index(0, 4))
+    with qtbot.waitSignal(view.loaded, timeout=10000):
+        view.action.setCurrentIndex(0)
+    view.customer.setText(first.code)
+    with qtbot.waitSignal(view.loaded, timeout=10000):
+        qtbot.keyClick(view.customer, Qt.Key.Key_Return)
+    assert view.model.rowCount() == 1
+    assert read_audit(demo_db.sessions, demo_supervisor, AuditFilter()).total == 2
+    runner.wait()

@@ -1,0 +1,174 @@
+"""`import customers|visits|surveys|complaints|contacts FILE`, `import batches`, `import undo`,
+`import mappings`: DMS exports and spreadsheets in, with a dry run, an error file and undo."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from models.codes import IMPORT_KINDS
+from services.imports import batches, profiles
+from services.imports.apply import apply
+from services.imports.plan import DEFAULT_MATCH, MATCH_RULES, OUTCOMES, ImportOptions, plan
+from services.imports.report import field_label
+from services.imports.results import ImportPlan
+from services.labels import text
+from services.staff.permissions import staff_id
+from services.store.errors import N_, RevisitError
+from ui.cli.auth import READ, WRITE, acting
+from ui.cli.progress import TerminalProgress
+
+OUTCOME_ZH = {"create": "新建", "update": "更新", "unchanged": "无变化", "reject": "不导入"}
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    imp = sub.add_parser("import", help="import DMS exports and spreadsheets (导入)")
+    acts = imp.add_subparsers(dest="import_command", metavar="ACTION", required=True)
+    for kind in IMPORT_KINDS:
+        p = acts.add_parser(kind, help=f"import a file of {text('import_kind', kind, 'en')} "
+                            f"({text('import_kind', kind)})")
+        p.add_argument("file", type=Path)
+        p.add_argument("--sheet", help="the sheet to read (default: the first with data)")
+        p.add_argument("--header-row", type=int, metavar="N",
+                       help="the row holding the column headers (default: found)")
+        p.add_argument("--mapping", metavar="NAME", help="use a saved column mapping")
+        p.add_argument("--save-mapping", metavar="NAME",
+                       help="save the mapping used under NAME for the next file")
+        p.add_argument("--match", default=",".join(DEFAULT_MATCH),
+                       help="how a row finds a stored customer, in order, comma-separated: "
+                       f"{', '.join(MATCH_RULES)} (default: %(default)s)")
+        p.add_argument("--dry-run", action="store_true",
+                       help="show what would happen; write nothing")
+        p.add_argument("--errors", type=Path, metavar="OUT.xlsx",
+                       help="write the rejected rows here (default for an import: beside FILE)")
+        p.set_defaults(handler=_import, kind=kind, access=WRITE)
+    b = acts.add_parser("batches", help="files imported so far, newest first")
+    b.add_argument("--kind", choices=IMPORT_KINDS)
+    b.add_argument("--limit", type=int, default=30)
+    b.set_defaults(handler=_batches, access=READ)
+    u = acts.add_parser("undo", help="undo a whole import batch")
+    u.add_argument("batch", type=int)
+    u.set_defaults(handler=_undo, access=WRITE)
+    m = acts.add_parser("mappings", help="saved column mappings")
+    m.add_argument("--kind", choices=IMPORT_KINDS)
+    m.set_defaults(handler=_mappings, access=READ)
+    d = acts.add_parser("delete-mapping", help="delete a saved column mapping")
+    d.add_argument("kind", choices=IMPORT_KINDS)
+    d.add_argument("name")
+    d.set_defaults(handler=_delete_mapping, access=WRITE)
+
+
+def _errors_path(args) -> Path | None:
+    if args.errors is not None:
+        folder = args.errors.expanduser().resolve().parent
+        if not folder.is_dir():
+            raise RevisitError(N_("The folder {folder} does not exist; nothing was imported."),
+                               folder=str(folder))
+        return args.errors
+    if args.dry_run:
+        return None
+    return args.file.with_name(f"{args.file.stem}-未导入.xlsx")
+
+
+def _import(args, open_db) -> int:
+    if not args.file.is_file():
+        raise RevisitError(N_("There is no file {path}."), path=str(args.file))
+    db = open_db()
+    mapping = None
+    if args.mapping:
+        mapping = profiles.load_profile(db.sessions, args.kind, args.mapping).mapping
+    match = tuple(m.strip() for m in args.match.split(",") if m.strip())
+    options = ImportOptions(args.kind, sheet=args.sheet, header_row=args.header_row,
+                            mapping=mapping, match=match,
+                            staff_id=staff_id(args.actor))
+    run = plan if args.dry_run else apply
+    result = run(db.sessions, args.file, options, progress=TerminalProgress("import"),
+                 errors_path=_errors_path(args))
+    _report(result)
+    if args.save_mapping:
+        profiles.save_profile(db.sessions, args.save_mapping, result.mapping,
+                              staff_id=staff_id(args.actor))
+        print(f"mapping saved as '{args.save_mapping}' for {args.kind} files")
+    return 0
+
+
+def _report(r: ImportPlan) -> None:
+    what = "dry run of" if r.dry_run else f"import batch #{r.batch_id}:"
+    print(f"{what} {r.file_name} ({text('import_kind', r.kind)}"
+          f"{', sheet ' + r.sheet if r.sheet else ''}): {r.rows_total:,} rows")
+    columns = [f"{field_label(r.kind, key)} ← {r.headers[col] if col < len(r.headers) else col}"
+               for key, col in r.mapping.columns]
+    print(f"  columns: {'; '.join(columns)}")
+    unused = [h for i, h in enumerate(r.headers) if h and r.mapping.field_of(i) is None]
+    if unused:
+        print(f"  not imported: {'; '.join(unused)}")
+    if r.earlier_batches:
+        print(f"  the same file was imported before: batch "
+              f"{', '.join('#' + str(b) for b in r.earlier_batches)}")
+    for outcome in OUTCOMES:
+        print(f"  {outcome:<10} {OUTCOME_ZH[outcome]:<4} {r.count(outcome):>8,}")
+    if r.records:
+        verb = "would create" if r.dry_run else "created"
+        print(f"  {verb}: {', '.join(f'{t} {n:,}' for t, n in r.records.items())}")
+    if r.changed_fields:
+        verb = "would change" if r.dry_run else "changed"
+        print(f"  {verb}: " + ", ".join(
+            f"{text('attribute', k)} {n:,}" for k, n in sorted(r.changed_fields.items())))
+    if r.reasons:
+        print("rejected because:")
+        for reason in r.reasons:
+            print(f"  {reason.zh}  {reason.rows:,}")
+    if r.warnings:
+        print("noted (rows kept):")
+        for reason in r.warnings:
+            print(f"  {reason.zh}  {reason.rows:,}")
+    print("first rows:")
+    for outcome in OUTCOMES:
+        for sample in r.samples.get(outcome, ()):
+            detail = "；".join(sample.reasons) if outcome == "reject" else sample.summary
+            print(f"  {outcome:<10} row {sample.number:>6}: {detail}")
+    if r.errors_file is not None:
+        print(f"rejected rows written to {r.errors_file}")
+    if r.dry_run:
+        print("nothing was written (dry run)")
+    else:
+        print(f"done in {r.seconds:.1f} s; undo with: import undo {r.batch_id}")
+
+
+def _batches(args, open_db) -> int:
+    found = batches.list_batches(open_db().sessions, args.limit, args.kind)
+    if not found:
+        print("no imports yet")
+        return 0
+    for b in found:
+        state = f"undone {b.undone_at:%Y-%m-%d %H:%M}" if b.undone_at else ""
+        print(f"#{b.id:<5} {b.imported_at:%Y-%m-%d %H:%M}  {text('import_kind', b.kind):<6} "
+              f"{b.file_name}  rows {b.rows_total:,}: new {b.created:,}, updated {b.updated:,}, "
+              f"unchanged {b.unchanged:,}, rejected {b.rejected:,}  {state}".rstrip())
+    return 0
+
+
+def _undo(args, open_db) -> int:
+    result = batches.undo_batch(open_db().sessions, args.batch, acting(args, open_db))
+    deleted = ", ".join(f"{t} {n:,}" for t, n in result.deleted.items() if n) or "nothing"
+    print(f"import batch #{result.batch_id} undone: deleted {deleted}; "
+          f"{result.restored:,} values restored")
+    if result.kept:
+        print(f"  {result.kept:,} values changed by hand since the import were left as they are")
+    return 0
+
+
+def _mappings(args, open_db) -> int:
+    found = profiles.list_profiles(open_db().sessions, args.kind)
+    if not found:
+        print("no saved mappings")
+    for p in found:
+        fields = ", ".join(field_label(p.kind, k) for k, _ in p.mapping.columns)
+        print(f"{p.kind:<10} {p.name}  ({p.updated_at:%Y-%m-%d}): {fields}")
+    return 0
+
+
+def _delete_mapping(args, open_db) -> int:
+    profiles.delete_profile(open_db().sessions, args.kind, args.name)
+    print(f"mapping '{args.name}' for {args.kind} files deleted")
+    return 0

@@ -1,0 +1,54 @@
+"""`settings show|set`: the settings every PC on the database shares (shop, SMS signature and
+window, contact fatigue, call recycling); only a supervisor changes them."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import datetime as dt
+import json
+
+from services.store import settings as shared
+from services.store.errors import N_, RevisitError
+from ui.cli.auth import WRITE
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    st = sub.add_parser("settings", help="the shared settings of every PC (supervisor changes)")
+    acts = st.add_subparsers(dest="settings_command", metavar="ACTION", required=True)
+    show = acts.add_parser("show", help="every shared setting and its value")
+    show.add_argument("--format", choices=("text", "json"), default="text")
+    show.set_defaults(handler=_show)
+    put = acts.add_parser("set", help="change settings, e.g. shop_name=广州某某丰田 "
+                          "sms_window_end=21:00 (supervisor)")
+    put.add_argument("values", nargs="+", metavar="NAME=VALUE")
+    put.set_defaults(handler=_set, access=WRITE)
+
+
+def _text(value) -> str:
+    return value.isoformat(timespec="minutes") if isinstance(value, dt.time) else str(value)
+
+
+def _show(args, open_db) -> int:
+    values = {k: _text(v) for k, v in dataclasses.asdict(
+        shared.load_settings(open_db().sessions)).items()}
+    if args.format == "json":
+        print(json.dumps(values, ensure_ascii=False, indent=2))
+        return 0
+    for name, value in values.items():
+        print(f"{name:<22} {value}")
+    return 0
+
+
+def _set(args, open_db) -> int:
+    changes = {}
+    for item in args.values:
+        name, sep, value = item.partition("=")
+        if not sep:
+            raise RevisitError(N_("Write each setting as NAME=VALUE, not '{item}'."), item=item)
+        changes[name.strip()] = value
+    sessions = open_db().sessions
+    new = shared.settings_with(shared.load_settings(sessions), changes)
+    shared.save_settings(sessions, new, args.actor)
+    print(f"saved {', '.join(changes)}")
+    return 0

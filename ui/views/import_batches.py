@@ -1,0 +1,179 @@
+"""Past imports: every file imported, newest first, with what it did; a supervisor can undo a
+whole batch (asked first; the service says why when it cannot)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QLocale, Qt, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QMessageBox, QPushButton, QVBoxLayout, QWidget
+
+from services.imports import batches
+from services.staff.audit import local_time
+from services.staff.permissions import UNDO_IMPORTS, Actor, allowed
+from services.store.database import Database
+from ui.labels import label
+from ui.tasks import DataChange, TaskRunner, changed
+from ui.views.customer_page import fill_table, make_table
+from ui.views.import_source import HINT_STYLE
+
+LIMIT = 200
+# What an import or its undo changes: every area showing customers, their cars and history.
+IMPORT_CHANGES = ("customers", "contacts", "profile", "readings", "preferences", "complaints",
+                  "lists", "imports")
+
+
+class BatchesPanel(QWidget):
+    """`loaded` after the list arrived; `undone` carries the batch id after an undo."""
+
+    loaded = Signal()
+    undone = Signal(int)
+
+    def __init__(self, database: Database, runner: TaskRunner, actor: Actor | None,
+                 parent=None) -> None:
+        super().__init__(parent)
+        self.database = database
+        self.runner = runner
+        self.actor = actor
+        self.rows: list[batches.BatchInfo] = []
+        self._stale = True
+        self.table = make_table(
+            [self.tr("Batch"), self.tr("Imported"), self.tr("Kind"), self.tr("File"),
+             self.tr("Rows"), self.tr("New"), self.tr("Updated"), self.tr("Unchanged"),
+             self.tr("Not imported"), self.tr("Undone")]
+        )
+        self.table.itemSelectionChanged.connect(self._on_selection_changed)
+        self.undo = QPushButton(self.tr("&Undo this import…"))
+        self.undo.setEnabled(False)
+        self.undo.clicked.connect(self._on_undo_clicked)
+        self.may_undo = allowed(actor, UNDO_IMPORTS)
+        note = QLabel(
+            self.tr("Undo deletes what the import created and puts back the values it changed. "
+                    "Undo later imports of the same records first.")
+            if self.may_undo
+            else self.tr("Only a supervisor may undo an import.")
+        )
+        note.setWordWrap(True)
+        note.setStyleSheet(HINT_STYLE)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.undo)
+        buttons.addWidget(note, 1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(buttons)
+        runner.data_changed.connect(self._on_data_changed)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._stale:
+            self.refresh()
+
+    def focus_first(self) -> None:
+        self.table.setFocus()
+
+    def _on_data_changed(self, change: DataChange) -> None:
+        if change.touches("imports"):
+            self._stale = True
+            if self.isVisible():
+                self.refresh()
+
+    def refresh(self) -> None:
+        self._stale = False
+        self.runner.run(
+            lambda _p, _c: batches.list_batches(self.database.sessions, LIMIT),
+            on_done=self._show,
+            latest="import-batches",
+            parent_widget=self,
+            label=self.tr("Loading past imports"),
+        )
+
+    def _show(self, rows: list[batches.BatchInfo]) -> None:
+        selected = self.selected()
+        self.rows = list(rows)
+        fill_table(
+            self.table,
+            [
+                [
+                    f"#{b.id}",
+                    f"{local_time(b.imported_at):%Y-%m-%d %H:%M}",
+                    label("import_kind", b.kind),
+                    b.file_name,
+                    b.rows_total,
+                    b.created,
+                    b.updated,
+                    b.unchanged,
+                    b.rejected,
+                    f"{local_time(b.undone_at):%Y-%m-%d %H:%M}" if b.undone_at else "",
+                ]
+                for b in self.rows
+            ],
+        )
+        for r, b in enumerate(self.rows):
+            self.table.item(r, 3).setToolTip(b.file_name)
+            if b.undone:
+                for c in range(self.table.columnCount()):
+                    self.table.item(r, c).setForeground(Qt.GlobalColor.gray)
+        row = next((i for i, b in enumerate(self.rows) if selected and b.id == selected.id), 0)
+        if self.rows:
+            self.table.selectRow(row)
+        self._on_selection_changed()
+        self.loaded.emit()
+
+    def selected(self) -> batches.BatchInfo | None:
+        row = self.table.currentRow()
+        return self.rows[row] if 0 <= row < len(self.rows) else None
+
+    def _on_selection_changed(self) -> None:
+        batch = self.selected()
+        self.undo.setEnabled(self.may_undo and batch is not None and not batch.undone)
+
+    def _on_undo_clicked(self) -> None:
+        batch = self.selected()
+        if batch is None or not self._confirm(batch):
+            return
+        self.undo.setEnabled(False)
+        actor = self.actor
+        self.runner.run(
+            lambda _p, _c: batches.undo_batch(self.database.sessions, batch.id, actor),
+            on_done=self._on_undone,
+            on_failed=self._on_undo_failed,
+            parent_widget=self,
+            label=self.tr("Undoing import #%1").replace("%1", str(batch.id)),
+            write=True,
+            changes=changed(*IMPORT_CHANGES),
+        )
+
+    def _confirm(self, batch: batches.BatchInfo) -> bool:
+        locale = QLocale()
+        text = (
+            self.tr("Undo import #%1 of “%2” (%3)? What it created (%4 new rows) is deleted and "
+                    "the values it changed in %5 rows are put back as they were.")
+            .replace("%1", str(batch.id))
+            .replace("%2", batch.file_name)
+            .replace("%3", f"{local_time(batch.imported_at):%Y-%m-%d %H:%M}")
+            .replace("%4", locale.toString(batch.created))
+            .replace("%5", locale.toString(batch.updated))
+        )
+        answer = QMessageBox.question(
+            self,
+            self.tr("Undo an import"),
+            text,
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
+    def _on_undone(self, result: batches.UndoResult) -> None:
+        deleted = sum(result.deleted.values())
+        text = self.tr("Import #%1 undone: %2 rows deleted, %3 values put back.").replace(
+            "%1", str(result.batch_id)).replace("%2", QLocale().toString(deleted)).replace(
+            "%3", QLocale().toString(result.restored))
+        if result.kept:
+            text += " " + self.tr("%n value(s) changed by hand since were left as they are.",
+                                  "", result.kept)
+        self.runner.notify(text)
+        self.undone.emit(result.batch_id)
+
+    def _on_undo_failed(self, exc: BaseException) -> None:
+        from ui.tasks import show_error
+
+        self._on_selection_changed()
+        show_error(self, exc)

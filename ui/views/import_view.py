@@ -1,0 +1,477 @@
+"""Import: the wizard from a DMS export or spreadsheet to stored customers, cars and history —
+kind and file → sheet and header row → columns → dry run → import, each slow step in the
+background with progress and Cancel — and the past imports (with Undo) and duplicate customers
+(with merge and Undo) beside it."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QLocale, Signal
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QStackedWidget,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from services.imports import profiles, readers
+from services.imports.apply import apply
+from services.imports.mapping import Mapping, auto_map, fit_profile
+from services.imports.plan import ImportOptions, ImportPlan, plan
+from services.staff.permissions import Actor
+from services.store.database import Database
+from ui.files import ask_open_path, ask_save_path, open_actions
+from ui.labels import label
+from ui.tasks import TaskRunner, changed
+from ui.views.duplicates_view import DuplicatesView
+from ui.views.import_batches import IMPORT_CHANGES, BatchesPanel
+from ui.views.import_mapping import DEFAULT_MATCH, MappingPage
+from ui.views.import_plan import PlanPanel
+from ui.views.import_source import SheetPage, SourcePage
+
+STEP_SOURCE, STEP_SHEET, STEP_MAPPING, STEP_DRY_RUN, STEP_RESULT = range(5)
+PREVIEW_ROWS = 20
+TAB_WIZARD, TAB_BATCHES, TAB_DUPLICATES = range(3)
+
+
+@dataclass(frozen=True)
+class _Read:
+    """What the mapping was worked out for: a change of any of these starts it again."""
+
+    kind: str
+    path: str
+    sheet: str | None
+    header_row: int
+
+
+class ImportView(QWidget):
+    """Signals for whoever waits on the background steps (the tests, mostly): `preview_loaded`,
+    `planned` (a dry run's ImportPlan) and `imported` (the ImportResult)."""
+
+    preview_loaded = Signal()
+    profiles_loaded = Signal()
+    planned = Signal(object)
+    imported = Signal(object)
+
+    def __init__(self, database: Database, runner: TaskRunner, actor: Actor | None,
+                 parent=None) -> None:
+        super().__init__(parent)
+        self.database = database
+        self.runner = runner
+        self.actor = actor
+        self.path = ""
+        self.preview: readers.Preview | None = None
+        self.plan: ImportPlan | None = None
+        self.result: ImportPlan | None = None
+        self._read: _Read | None = None
+        self._busy = False
+        self._profile = ""  # the saved mapping shown, "" for the one recognised from headers
+        self._runs = 0
+        # The rejected rows of each run, until the user saves them; they hold customers'
+        # phones, so the folder goes when the window does.
+        self._tmp_dir = tempfile.TemporaryDirectory(prefix="revisit-import-")
+        self._tmp = Path(self._tmp_dir.name)
+        folder = self._tmp_dir
+        self.destroyed.connect(lambda *_: folder.cleanup())
+        self.source = SourcePage()
+        self.source.choose_requested.connect(self._on_choose_clicked)
+        self.source.kind_changed.connect(lambda _k: self._forget_plan())
+        self.sheet = SheetPage()
+        self.sheet.sheet_chosen.connect(lambda name: self.load_preview(name, None))
+        self.sheet.header_row_chosen.connect(
+            lambda row: self.load_preview(self.sheet.chosen_sheet(), row))
+        self.mapping = MappingPage()
+        self.mapping.changed.connect(self._on_mapping_changed)
+        self.mapping.profile_chosen.connect(self._on_profile_chosen)
+        self.mapping.save_requested.connect(self._on_save_profile_clicked)
+        self.dry_run = PlanPanel(final=False)
+        self.dry_run.save_errors_requested.connect(lambda: self._save_errors(self.plan))
+        self.dry_run.rerun_requested.connect(self.start_dry_run)
+        self.done = PlanPanel(final=True)
+        self.done.save_errors_requested.connect(lambda: self._save_errors(self.result))
+        self.steps = QStackedWidget()
+        for page in (self.source, self.sheet, self.mapping, self.dry_run, self.done):
+            self.steps.addWidget(page)
+        self.step_label = QLabel()
+        self.back = QPushButton(self.tr("◀ &Back"))
+        self.next = QPushButton()
+        self.back.clicked.connect(self._on_back_clicked)
+        self.next.clicked.connect(self._on_next_clicked)
+        nav = QHBoxLayout()
+        nav.addWidget(self.step_label, 1)
+        nav.addWidget(self.back)
+        nav.addWidget(self.next)
+        wizard = QWidget()
+        wizard_layout = QVBoxLayout(wizard)
+        wizard_layout.addWidget(self.steps, 1)
+        wizard_layout.addLayout(nav)
+        self.batches = BatchesPanel(database, runner, actor)
+        self.duplicates = DuplicatesView(database, runner, actor)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(wizard, self.tr("New import"))
+        self.tabs.addTab(self.batches, self.tr("Past imports"))
+        self.tabs.addTab(self.duplicates, self.tr("Duplicate customers"))
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.tabs)
+        self._go(STEP_SOURCE)
+
+    def focus_first(self) -> None:
+        if self.tabs.currentIndex() == TAB_WIZARD:
+            page = self.steps.currentWidget()
+            page.focus_first()
+        else:
+            self.tabs.currentWidget().focus_first()
+
+    # --- step 1: the kind and the file -----------------------------------------------------
+    def kind(self) -> str:
+        return self.source.kind()
+
+    def _on_choose_clicked(self) -> None:
+        path = ask_open_path(
+            self,
+            "import",
+            self.tr("Excel or CSV files (*.xlsx *.xls *.csv);;All files (*)"),
+            self.tr("Choose the file to import"),
+        )
+        if path:
+            self.path = path
+            self.source.path.setText(path)
+            self.preview = None
+            self._forget_plan()
+            self.load_preview(None, None, go_on=True)
+
+    def load_preview(self, sheet: str | None, header_row: int | None, go_on: bool = False) -> None:
+        """Read the top of the file in the background; `go_on`: then show step 2."""
+        path = self.path
+        self._set_busy(True)
+        self.runner.run(
+            lambda _p, _c: readers.preview(path, sheet=sheet, header_row=header_row,
+                                           rows=PREVIEW_ROWS),
+            on_done=lambda preview: self._show_preview(preview, go_on),
+            on_failed=self._on_failed,
+            on_cancelled=lambda: self._set_busy(False),
+            latest="import-preview",
+            parent_widget=self,
+            label=self.tr("Reading the file"),
+        )
+
+    def _show_preview(self, preview: readers.Preview, go_on: bool) -> None:
+        self._set_busy(False)
+        self.preview = preview
+        self._forget_plan()
+        self.sheet.show_preview(preview)
+        if go_on:
+            self._go(STEP_SHEET)
+        else:
+            self._update_nav()
+        self.preview_loaded.emit()
+
+    # --- step 3: the columns ---------------------------------------------------------------
+    def _prepare_mapping(self) -> None:
+        """The mapping for the file as now read: recognised from its headers, unless it was
+        already worked out (and perhaps corrected) for the very same reading."""
+        assert self.preview is not None
+        layout = self.preview.layout
+        read = _Read(self.kind(), self.path, layout.sheet, layout.header_row)
+        if read == self._read:
+            return
+        self._read = read
+        self.mapping.set_match_rule(DEFAULT_MATCH)
+        self._show_mapping(auto_map(layout.headers, read.kind, self._samples()),
+                           self._auto_text(), "")
+        self.runner.run(
+            lambda _p, _c: [p.name for p in profiles.list_profiles(self.database.sessions,
+                                                                   read.kind)],
+            on_done=self._show_profiles,
+            latest="import-profiles",
+            parent_widget=self,
+        )
+
+    def _samples(self) -> list[tuple]:
+        return [r.cells for r in self.preview.sample] if self.preview else []
+
+    def _auto_text(self) -> str:
+        return self.tr("Recognised from the file's headers; fields marked yellow are guesses to "
+                       "check. Change any column with its box.")
+
+    def _show_mapping(self, mapping: Mapping, text: str, profile: str) -> None:
+        assert self.preview is not None
+        self.mapping.set_mapping(mapping, self.preview.layout.headers, self._samples(), text)
+        self._profile = profile
+        self._forget_plan()
+        self._update_nav()
+
+    def _show_profiles(self, names: list[str]) -> None:
+        self.mapping.set_profiles(names, self._profile)
+        self.profiles_loaded.emit()
+
+    def _on_profile_chosen(self, name: str) -> None:
+        if self.preview is None:
+            return
+        headers = self.preview.layout.headers
+        if not name:
+            self._show_mapping(auto_map(headers, self.kind(), self._samples()),
+                               self._auto_text(), "")
+            return
+        kind = self.kind()
+        self.runner.run(
+            lambda _p, _c: profiles.load_profile(self.database.sessions, kind, name),
+            on_done=lambda p: self._show_mapping(
+                fit_profile(p.mapping, headers),
+                self.tr("From the saved mapping “%1”.").replace("%1", p.name),
+                p.name,
+            ),
+            latest="import-profile",
+            parent_widget=self,
+        )
+
+    def _on_mapping_changed(self) -> None:
+        self._forget_plan()
+        self._update_nav()
+
+    def _on_save_profile_clicked(self) -> None:
+        mapping = self.mapping.mapping()
+        if mapping is None:
+            return
+        name, ok = QInputDialog.getText(
+            self,
+            self.tr("Save the columns as a mapping"),
+            self.tr("Name of the mapping, e.g. the system the file comes from:"),
+            text=self._profile,
+        )
+        name = name.strip()
+        if not ok or not name:
+            return
+        staff_id = self.actor.id if self.actor is not None else None
+        self.runner.run(
+            lambda _p, _c: profiles.save_profile(self.database.sessions, name, mapping,
+                                                 staff_id=staff_id),
+            on_done=lambda p: self._on_profile_saved(p.name),
+            parent_widget=self,
+            write=True,
+            done_notice=self.tr("Mapping “%1” saved.").replace("%1", name),
+        )
+
+    def _on_profile_saved(self, name: str) -> None:
+        self._profile = name
+        self.runner.run(
+            lambda _p, _c: [p.name for p in profiles.list_profiles(self.database.sessions,
+                                                                   self.kind())],
+            on_done=self._show_profiles,
+            latest="import-profiles",
+            parent_widget=self,
+        )
+
+    # --- step 4: the dry run -------------------------------------------------------------
+    def options(self) -> ImportOptions:
+        assert self.preview is not None
+        layout = self.preview.layout
+        return ImportOptions(
+            self.kind(),
+            sheet=layout.sheet,
+            header_row=layout.header_row or None,
+            mapping=self.mapping.mapping(),
+            match=self.mapping.match_rule() if self.kind() == "customers" else DEFAULT_MATCH,
+            staff_id=self.actor.id if self.actor is not None else None,
+        )
+
+    def _errors_path(self) -> Path:
+        self._runs += 1
+        return self._tmp / f"rejected-{self._runs}.xlsx"
+
+    def start_dry_run(self) -> None:
+        options, path, errors = self.options(), self.path, self._errors_path()
+        self.plan = None
+        self._go(STEP_DRY_RUN)
+        self.dry_run.clear(self.tr("Checking every row against the database… Nothing is "
+                                   "written. Progress and Cancel are at the bottom of the "
+                                   "window."))
+        self._set_busy(True)
+        self.runner.run(
+            lambda progress, cancel: plan(self.database.sessions, path, options,
+                                          progress=progress, cancel=cancel, errors_path=errors),
+            on_done=self._on_planned,
+            on_failed=self._on_failed,
+            on_cancelled=lambda: self._on_stopped(self.tr("The dry run was cancelled.")),
+            parent_widget=self,
+            label=self.tr("Dry run"),
+        )
+
+    def _on_planned(self, result: ImportPlan) -> None:
+        self._set_busy(False)
+        self.plan = result
+        self.dry_run.show_plan(result)
+        self._update_nav()
+        self.planned.emit(result)
+
+    # --- step 5: the import --------------------------------------------------------------
+    def start_import(self) -> None:
+        if self.plan is None or not self._confirm_import(self.plan):
+            return
+        options, path, errors = self.options(), self.path, self._errors_path()
+        self._set_busy(True)
+        self.runner.run(
+            lambda progress, cancel: apply(self.database.sessions, path, options,
+                                           progress=progress, cancel=cancel, errors_path=errors),
+            on_done=self._on_imported,
+            on_failed=self._on_failed,
+            on_cancelled=lambda: self._on_stopped(
+                self.tr("The import was cancelled; nothing was written.")),
+            parent_widget=self,
+            label=self.tr("Importing %1").replace("%1", Path(path).name),
+            write=True,
+            changes=changed(*IMPORT_CHANGES),
+        )
+
+    def _confirm_import(self, dry: ImportPlan) -> bool:
+        locale = QLocale()
+        text = (
+            self.tr("Import “%1” as %2 now? By the dry run: %3 new, %4 updated, %5 unchanged, "
+                    "%6 not imported.")
+            .replace("%1", dry.file_name)
+            .replace("%2", label("import_kind", dry.kind))
+            .replace("%3", locale.toString(dry.created))
+            .replace("%4", locale.toString(dry.updated))
+            .replace("%5", locale.toString(dry.unchanged))
+            .replace("%6", locale.toString(dry.rejected))
+        )
+        text += "\n\n" + self.tr("The import is stored as one batch that can be undone under "
+                                 "Past imports.")
+        answer = QMessageBox.question(
+            self,
+            self.tr("Import the file"),
+            text,
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Yes,
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
+    def _on_imported(self, result: ImportPlan) -> None:
+        self._set_busy(False)
+        self.result = result
+        self.done.show_plan(result)
+        self._go(STEP_RESULT)
+        self.runner.notify(
+            self.tr("Import #%1 stored: %2 new, %3 updated, %4 unchanged, %5 not imported.")
+            .replace("%1", str(result.batch_id))
+            .replace("%2", QLocale().toString(result.created))
+            .replace("%3", QLocale().toString(result.updated))
+            .replace("%4", QLocale().toString(result.unchanged))
+            .replace("%5", QLocale().toString(result.rejected))
+        )
+        self.imported.emit(result)
+
+    # --- the rejected rows -----------------------------------------------------------------
+    def _save_errors(self, result: ImportPlan | None) -> None:
+        if result is None or result.errors_file is None:
+            return
+        source = result.errors_file
+        suggested = self.tr("%1-not imported.xlsx").replace("%1", Path(result.file_name).stem)
+        target = ask_save_path(self, "import_errors", suggested,
+                               self.tr("Excel files (*.xlsx)"),
+                               self.tr("Save the rejected rows"))
+        if not target:
+            return
+        self.runner.run(
+            lambda _p, _c: shutil.copyfile(source, target),
+            on_done=lambda _r: self.runner.notify(
+                self.tr("Rejected rows saved to %1").replace("%1", target),
+                open_actions(target)),
+            parent_widget=self,
+            label=self.tr("Saving the rejected rows"),
+        )
+
+    # --- navigation ----------------------------------------------------------------------
+    def _forget_plan(self) -> None:
+        """Anything changed before the dry run makes its result out of date."""
+        if self.steps.currentIndex() != STEP_RESULT:
+            self.plan = None
+
+    def _on_failed(self, exc: BaseException) -> None:
+        from ui.tasks import show_error
+
+        self._set_busy(False)
+        if self.steps.currentIndex() == STEP_DRY_RUN and self.plan is None:
+            self.dry_run.clear(self.tr("The dry run did not finish."))
+        show_error(self, exc)
+
+    def _on_stopped(self, text: str) -> None:
+        self._set_busy(False)
+        if self.plan is None:
+            self.dry_run.clear(text)
+        else:
+            self.runner.notify(text)
+
+    def _set_busy(self, busy: bool) -> None:
+        self._busy = busy
+        self.dry_run.set_busy(busy)
+        self._update_nav()
+
+    def _on_back_clicked(self) -> None:
+        self._go(self.steps.currentIndex() - 1)
+
+    def _on_next_clicked(self) -> None:
+        step = self.steps.currentIndex()
+        if step == STEP_SOURCE and self.preview is None and self.path:
+            self.load_preview(None, None, go_on=True)
+        elif step == STEP_MAPPING:
+            self.start_dry_run()
+        elif step == STEP_DRY_RUN:
+            self.start_import()
+        elif step == STEP_RESULT:
+            self.restart()
+        else:
+            self._go(step + 1)
+
+    def restart(self) -> None:
+        """A new import: the same kind, a new file."""
+        self.path = ""
+        self.preview = None
+        self.plan = self.result = None
+        self._read = None
+        self.source.path.clear()
+        self.sheet.show_preview(None)
+        self._go(STEP_SOURCE)
+
+    def _go(self, step: int) -> None:
+        if step == STEP_MAPPING:
+            self._prepare_mapping()
+        self.steps.setCurrentIndex(step)
+        titles = (
+            self.tr("Step 1 of 5: the kind of file and the file"),
+            self.tr("Step 2 of 5: the sheet and the row of column headers"),
+            self.tr("Step 3 of 5: which column holds what"),
+            self.tr("Step 4 of 5: dry run — what the import would do"),
+            self.tr("Step 5 of 5: imported"),
+        )
+        self.step_label.setText(titles[step])
+        self._update_nav()
+        self.steps.currentWidget().focus_first()
+
+    def _update_nav(self) -> None:
+        step = self.steps.currentIndex()
+        texts = {
+            STEP_MAPPING: self.tr("&Dry run ▶"),
+            STEP_DRY_RUN: self.tr("&Import…"),
+            STEP_RESULT: self.tr("&New import"),
+        }
+        self.next.setText(texts.get(step, self.tr("&Next ▶")))
+        ready = {
+            STEP_SOURCE: bool(self.path),
+            STEP_SHEET: self.preview is not None and bool(self.preview.layout.headers),
+            STEP_MAPPING: self.preview is not None and not self.mapping.problems(),
+            STEP_DRY_RUN: self.plan is not None and self.plan.imported > 0,
+            STEP_RESULT: True,
+        }[step]
+        self.next.setEnabled(ready and not self._busy)
+        self.back.setEnabled(STEP_SOURCE < step < STEP_RESULT and not self._busy)
+        self.source.choose.setEnabled(not self._busy)
