@@ -33,6 +33,9 @@ def main(argv: list[str]) -> int:
     app = QApplication([])
     QCoreApplication.setOrganizationName("RevisitScreenshots")
     QCoreApplication.setApplicationName("RevisitScreenshots")
+    from PySide6.QtCore import QSettings
+
+    QSettings().clear()  # a first start: no layout remembered from an earlier run
     from services.demo import DEMO_PASSWORD
     from services.staff import accounts
     from services.store.database import open_database

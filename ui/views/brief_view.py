@@ -61,6 +61,7 @@ class BriefView(QFrame):
             self._grid.addWidget(head, row, 0)
             self._grid.addWidget(value, row, 1)
             self._rows[key] = value
+        self._grid.setRowStretch(len(titles), 1)  # lines stay together in a tall tab
         self.brief: Brief | None = None
         self.show_brief(None)
 
