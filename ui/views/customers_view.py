@@ -242,7 +242,16 @@ class CustomersView(QWidget):
         detail = self.page._detail
         if detail is None:
             return
-        current = profile.current_values(self.database.sessions, customer_id)
+        self.runner.run(
+            lambda _p, _c: profile.current_values(self.database.sessions, customer_id),
+            on_done=lambda current: self._ask_change(detail, customer_id, current),
+            parent_widget=self,
+            label=self.tr("Loading customer"),
+        )
+
+    def _ask_change(self, detail, customer_id: int, current: dict[str, str | None]) -> None:
+        if self.page.customer_id != customer_id:  # another customer opened meanwhile
+            return
         dialog = ProfileChangeDialog(detail.name, current, self)
         if dialog.exec() != ProfileChangeDialog.DialogCode.Accepted:
             return
