@@ -49,6 +49,7 @@ MESSAGES = (
     QT_TRANSLATE_NOOP("errors", 'There is no import batch #{id}.'),
     QT_TRANSLATE_NOOP("errors", 'Import batch #{id} was already undone on {when}.'),
     QT_TRANSLATE_NOOP("errors", 'Cannot undo import batch #{id}: the later batch #{later} ({file}) changed the same records. Undo batch #{later} first.'),
+    QT_TRANSLATE_NOOP("errors", 'Cannot undo import batch #{id}: merge #{merge} has since moved records of customers it created or changed. Undo merge #{merge} first.'),
     QT_TRANSLATE_NOOP("errors", 'Cannot undo import batch #{id}: records were added since to customers it created ({tables}); undo would delete them with those customers.'),
     QT_TRANSLATE_NOOP("errors", "Unknown kind of import file '{kind}' (one of: {kinds})."),
     QT_TRANSLATE_NOOP("errors", "Unknown matching rule '{rule}' (use: {rules})."),

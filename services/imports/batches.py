@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from models import Base, ImportBatch, ImportChange, ImportCreated
+from models import Base, CustomerMerge, ImportBatch, ImportChange, ImportCreated, Vehicle
 from services.imports.writes import STAMPS, decode, encode
 from services.staff.accounts import confirm
 from services.staff.audit import audit
@@ -170,6 +170,33 @@ def _later_batch_conflict(s: Session, batch: ImportBatch, runs: Runs,
     return None
 
 
+def _merge_since(s: Session, batch: ImportBatch, runs: Runs,
+                 changed: dict[str, set[int]]) -> int | None:
+    """A merge still in force, made after the batch, of a customer the batch created or
+    changed, or into the customer now holding a car it created: undoing the batch would then
+    delete or rewrite rows the merge moved."""
+    customers: set[int] = set(changed.get("customer", set()))
+    clauses = []
+    if runs.get("customer"):
+        clauses += [_in_runs(CustomerMerge.kept_id, runs["customer"]),
+                    _in_runs(CustomerMerge.merged_id, runs["customer"])]
+    if runs.get("vehicle"):
+        holders = select(Vehicle.customer_id).where(_in_runs(Vehicle.id, runs["vehicle"]))
+        clauses.append(CustomerMerge.kept_id.in_(holders))
+    if customers:
+        clauses += [CustomerMerge.kept_id.in_(sorted(customers)),
+                    CustomerMerge.merged_id.in_(sorted(customers))]
+    if not clauses:
+        return None
+    return s.scalar(
+        select(CustomerMerge.id)
+        .where(CustomerMerge.undone_at.is_(None), CustomerMerge.merged_at >= batch.imported_at,
+               or_(*clauses))
+        .order_by(CustomerMerge.id.desc())
+        .limit(1)
+    )
+
+
 def _dependants_added_since(s: Session, runs: Runs) -> dict[str, int]:
     """Rows not written by this batch that belong to customers or vehicles it created: undo
     would delete them with their customer, so it is refused while they exist."""
@@ -231,6 +258,12 @@ def undo_batch(sessions: Sessions, batch_id: int,
                 later=later.id,
                 file=later.file_name,
             )
+        merge = _merge_since(s, batch, runs, changed)
+        if merge is not None:
+            raise RevisitError(
+                N_("Cannot undo import batch #{id}: merge #{merge} has since moved records of "
+                   "customers it created or changed. Undo merge #{merge} first."),
+                id=batch_id, merge=merge)
         added = _dependants_added_since(s, runs)
         if added:
             raise RevisitError(

@@ -394,3 +394,22 @@ def test_profile_attributes_in_a_file_enter_the_history_once(database, tmp_path)
     assert sorted(history, key=repr) == sorted([
         ("marital_status", None, "married"), ("marital_status", "married", "divorced"),
         ("occupation", None, "教师")], key=repr)
+
+
+def test_an_import_whose_customers_were_merged_since_is_not_undone(database, tmp_path):
+    """Undoing the import would delete cars the merge moved to the kept customer: refused
+    until the merge is undone, then the import undoes cleanly."""
+    from services.customers import merge
+
+    with database.sessions.begin() as s:
+        s.add(Customer(code="K1", name="张三丰", mobile="13700137000"))
+    result = apply(database.sessions, dms_export(tmp_path / "a.xlsx"), CUSTOMERS)
+    zhang = _customers(database)["张三"]
+    kept = _customers(database)["张三丰"]
+    merged = merge.merge_customers(database.sessions, kept.id, zhang.id)
+    with pytest.raises(RevisitError, match=f"merge #{merged.merge_id}"):
+        batches.undo_batch(database.sessions, result.batch_id)
+    assert _customers(database)["张三丰"].id == kept.id
+    merge.undo_merge(database.sessions, merged.merge_id)
+    batches.undo_batch(database.sessions, result.batch_id)
+    assert set(_customers(database)) == {"张三丰"}
