@@ -62,32 +62,32 @@
 <context>
     <name>AuditTableModel</name>
     <message>
-        <location filename="../../ui/table_models/audit_table.py" line="38"/>
+        <location filename="../../ui/table_models/audit_table.py" line="35"/>
         <source>Time</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../ui/table_models/audit_table.py" line="38"/>
+        <location filename="../../ui/table_models/audit_table.py" line="35"/>
         <source>Person</source>
         <translation>操作人</translation>
     </message>
     <message>
-        <location filename="../../ui/table_models/audit_table.py" line="38"/>
+        <location filename="../../ui/table_models/audit_table.py" line="35"/>
         <source>Action</source>
         <translation>操作</translation>
     </message>
     <message>
-        <location filename="../../ui/table_models/audit_table.py" line="39"/>
+        <location filename="../../ui/table_models/audit_table.py" line="36"/>
         <source>About</source>
         <translation>对象</translation>
     </message>
     <message>
-        <location filename="../../ui/table_models/audit_table.py" line="39"/>
+        <location filename="../../ui/table_models/audit_table.py" line="36"/>
         <source>Details</source>
         <translation>详情</translation>
     </message>
     <message>
-        <location filename="../../ui/table_models/audit_table.py" line="74"/>
+        <location filename="../../ui/table_models/audit_table.py" line="56"/>
         <source>(nobody signed in)</source>
         <translation>（未登录）</translation>
     </message>
@@ -3488,42 +3488,42 @@
 <context>
     <name>UsersTableModel</name>
     <message>
-        <location filename="../../ui/table_models/users_table.py" line="19"/>
+        <location filename="../../ui/table_models/users_table.py" line="16"/>
         <source>User name</source>
         <translation>用户名</translation>
     </message>
     <message>
-        <location filename="../../ui/table_models/users_table.py" line="19"/>
+        <location filename="../../ui/table_models/users_table.py" line="16"/>
         <source>Name</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../../ui/table_models/users_table.py" line="19"/>
+        <location filename="../../ui/table_models/users_table.py" line="16"/>
         <source>Role</source>
         <translation>角色</translation>
     </message>
     <message>
-        <location filename="../../ui/table_models/users_table.py" line="20"/>
+        <location filename="../../ui/table_models/users_table.py" line="17"/>
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/table_models/users_table.py" line="64"/>
+        <location filename="../../ui/table_models/users_table.py" line="46"/>
         <source>Disabled</source>
         <translation>已停用</translation>
     </message>
     <message>
-        <location filename="../../ui/table_models/users_table.py" line="66"/>
+        <location filename="../../ui/table_models/users_table.py" line="48"/>
         <source>No password yet</source>
         <translation>尚未设置密码</translation>
     </message>
     <message>
-        <location filename="../../ui/table_models/users_table.py" line="68"/>
+        <location filename="../../ui/table_models/users_table.py" line="50"/>
         <source>Password reset</source>
         <translation>密码已重置</translation>
     </message>
     <message>
-        <location filename="../../ui/table_models/users_table.py" line="69"/>
+        <location filename="../../ui/table_models/users_table.py" line="51"/>
         <source>Active</source>
         <translation>正常</translation>
     </message>

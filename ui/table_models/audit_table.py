@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import json
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import Qt
 
 from services.staff.audit import AuditEntry, local_time
 from ui.labels import label
+from ui.table_models.held_rows import HeldRowsModel, Index
 
 COL_TIME, COL_PERSON, COL_ACTION, COL_ABOUT, COL_DETAIL = range(5)
-COLUMN_COUNT = 5
 DETAIL_CHARS = 160
-Index = QModelIndex | QPersistentModelIndex
 
 
 def about(entry: AuditEntry) -> str:
@@ -31,33 +30,16 @@ def detail_text(entry: AuditEntry, indent: int | None = None) -> str:
     return json.dumps(data, ensure_ascii=False, indent=indent)
 
 
-class AuditTableModel(QAbstractTableModel):
+class AuditTableModel(HeldRowsModel[AuditEntry]):
     def __init__(self, parent=None) -> None:
-        super().__init__(parent)
-        self._rows: list[AuditEntry] = []
-        self._headers = (self.tr("Time"), self.tr("Person"), self.tr("Action"),
-                         self.tr("About"), self.tr("Details"))
+        super().__init__((self.tr("Time"), self.tr("Person"), self.tr("Action"),
+                          self.tr("About"), self.tr("Details")), parent)
 
     def set_entries(self, rows: tuple[AuditEntry, ...]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
+        self.set_rows(rows)
 
     def entry(self, row: int) -> AuditEntry | None:
-        return self._rows[row] if 0 <= row < len(self._rows) else None
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else COLUMN_COUNT
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole):
-        if (orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
-                and 0 <= section < COLUMN_COUNT):
-            return self._headers[section]
-        return None
+        return self.row_at(row)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
