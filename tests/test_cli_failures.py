@@ -104,3 +104,27 @@ def test_db_copy_to_a_new_file_then_refuses_to_copy_over_it(tmp_path):
             env_extra=AS_DEMO_SUPERVISOR),
         "already holds data",
     )
+
+
+def test_a_database_path_in_a_missing_folder_creates_nothing(tmp_path):
+    target = tmp_path / "typo" / "revisit.sqlite3"
+    assert_user_error(run("--db", f"sqlite:///{target}", "db", "info"),
+                      "does not exist", str(tmp_path / "typo"))
+    assert not (tmp_path / "typo").exists()
+
+
+def test_command_line_mistakes_are_one_line(tmp_path):
+    path = _migrated(tmp_path)
+    assert_user_error(run("--db", f"sqlite:///{path}", "list", "show", "9" * 25),
+                      "there is no number")
+    assert_user_error(run("--db", f"sqlite:///{path}", "list", "build", "x", "--as-of",
+                          "2026-13-01", "--out", str(tmp_path / "x.pdf")), "--as-of")
+    assert_user_error(run("--db", f"sqlite:///{path}", "segment"), "required")
+
+
+def test_an_unsubscribe_file_without_a_mobile_is_refused(tmp_path):
+    path = _migrated(tmp_path)
+    wrong = tmp_path / "退订.csv"
+    wrong.write_text("手机\nabc\n12345\n", encoding="utf-8")
+    assert_user_error(run("--db", f"sqlite:///{path}", "list", "unsubscribe", str(wrong)),
+                      "no mainland mobile", str(wrong))

@@ -341,6 +341,7 @@ def _snapshot_sqlite_customers(path: Path) -> list[tuple]:
 
 def test_new_sqlite_file_is_created_without_backup(tmp_path):
     path = tmp_path / "sub" / "new.sqlite3"
+    path.parent.mkdir()
     open_database(f"sqlite:///{path}").dispose()
     assert path.is_file()
     assert not list(path.parent.glob("*.bak"))

@@ -171,6 +171,7 @@ MESSAGES = (
     QT_TRANSLATE_NOOP("errors", "{where} holds tables that are not Revisit's; refusing to change it."),
     QT_TRANSLATE_NOOP("errors", '{where} is damaged ({problem}); nothing was changed. Restore it from your latest backup copy.'),
     QT_TRANSLATE_NOOP("errors", '{where} was written by a newer version of Revisit (schema {revision}); update Revisit to open it.'),
+    QT_TRANSLATE_NOOP("errors", 'The folder {where} does not exist; check the database path. Nothing was created.'),
     QT_TRANSLATE_NOOP("errors", '{where} is a folder, not a database file.'),
     QT_TRANSLATE_NOOP("errors", 'Cannot create the folder {where}: {detail}'),
     QT_TRANSLATE_NOOP("errors", 'A file could not be read or written: {reason}.'),

@@ -301,6 +301,12 @@ def open_database(url: str | None = None, *, upgrade: bool = True) -> Database:
     except ArgumentError as exc:
         raise _bad_url(url) from exc
     if path is not None:
+        if not path.parent.is_dir() and path != db.default_data_dir() / db.DB_FILENAME:
+            # Only Revisit's own data folder is made; a missing folder in a named path is more
+            # likely a typing mistake than a wish for a new empty database there.
+            raise RevisitError(
+                N_("The folder {where} does not exist; check the database path. Nothing was "
+                   "created."), where=str(path.parent))
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:

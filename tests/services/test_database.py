@@ -233,6 +233,7 @@ def test_database_info_describes_the_sqlite_file(sqlite_database):
 
 def test_revisit_db_environment_variable_names_the_database(tmp_path, monkeypatch):
     path = tmp_path / "from-env" / "shop.sqlite3"
+    path.parent.mkdir()  # a named path's folder must exist; only the default one is made
     monkeypatch.setenv("REVISIT_DB", f"sqlite:///{path}")
     database = open_database()
     try:

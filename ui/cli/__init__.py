@@ -16,6 +16,7 @@ from services.staff.permissions import NotAllowed
 from services.store.database import DRIVER_ERRORS, Database, open_database, user_error
 from services.store.errors import Cancelled, RevisitError
 from ui.cli import auth
+from ui.cli.parsing import Parser
 
 EXIT_OK = 0
 EXIT_USER_ERROR = 2
@@ -27,7 +28,7 @@ OpenDb = Callable[[], Database]
 def build_parser(commands: bool = True) -> argparse.ArgumentParser:
     """The whole CLI; with commands=False only the global options (enough to start the window
     without importing every command's services)."""
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="revisit",
         description="Revisit (回访): service marketing for a car dealer's existing owners. "
         "With no command, opens the desktop window.",

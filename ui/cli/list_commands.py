@@ -15,6 +15,7 @@ from services.staff.permissions import EXPORT_PHONES, NotAllowed, allowed, staff
 from services.store.errors import N_, RevisitError
 from services.store.settings import Settings, load_settings
 from ui.cli.auth import WRITE
+from ui.cli.parsing import record_id
 from ui.cli.progress import TerminalProgress
 
 
@@ -32,11 +33,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     _output_args(b)
     b.set_defaults(handler=_build, access=WRITE)
     p = acts.add_parser("print", help="write the files of a stored run again, identically")
-    p.add_argument("run", type=int)
+    p.add_argument("run", type=record_id)
     _output_args(p)
     p.set_defaults(handler=_print, access=WRITE)
     s = acts.add_parser("show", help="a run's counts, exclusions and changes since the last run")
-    s.add_argument("run", type=int, nargs="?", help="run id (default: list recent runs)")
+    s.add_argument("run", type=record_id, nargs="?",
+                   help="run id (default: list recent runs)")
     s.set_defaults(handler=_show)
     o = acts.add_parser("outcomes", help="read a filled-in Excel call list back")
     o.add_argument("file", type=Path)
@@ -192,6 +194,9 @@ def _outcomes(args, open_db) -> int:
 def _unsubscribe(args, open_db) -> int:
     r = unsubscribe.read_unsubscribes(open_db().sessions, args.file, failed=args.failed,
                                       staff_id=staff_id(args.actor))
+    if r.numbers == 0:  # a wrong file, most likely: say so rather than report success
+        raise RevisitError(N_("{path} holds no mainland mobile number; nothing was changed."),
+                           path=str(args.file))
     print(
         f"{r.numbers} numbers: {r.customers_blocked} customers now blocked for SMS, "
         f"{r.already_blocked} already were, {len(r.unknown_numbers)} numbers unknown"
