@@ -2,61 +2,64 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
-    <name>AddUserDialog</name>
+    <name>AccountDialog</name>
     <message>
-        <location filename="../../ui/dialogs/user_dialog.py" line="21"/>
-        <source>Add a staff account</source>
-        <translation>新增员工账号</translation>
-    </message>
-    <message>
-        <location filename="../../ui/dialogs/user_dialog.py" line="26"/>
-        <source>typed to sign in, e.g. chenli</source>
-        <translation>登录时输入，例如 chenli</translation>
-    </message>
-    <message>
-        <location filename="../../ui/dialogs/user_dialog.py" line="29"/>
-        <source>e.g. 陈丽</source>
-        <translation>例如 陈丽</translation>
-    </message>
-    <message>
-        <location filename="../../ui/dialogs/user_dialog.py" line="33"/>
-        <source>Supervisors also manage accounts, change shared settings, delete segments and save files with full phone numbers</source>
-        <translation>主管还可管理账号、修改共享设置、删除分群、保存含完整手机号的文件</translation>
-    </message>
-    <message>
-        <location filename="../../ui/dialogs/user_dialog.py" line="37"/>
-        <source>Tell the person this first password; they can change it in Settings once signed in.</source>
-        <translation>请把这个初始密码告诉本人；登录后可在“设置”中修改。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/dialogs/user_dialog.py" line="41"/>
+        <location filename="../../ui/dialogs/sign_in_dialog.py" line="74"/>
         <source>&amp;User name</source>
         <translation>用户名(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/user_dialog.py" line="42"/>
+        <location filename="../../ui/dialogs/sign_in_dialog.py" line="75"/>
         <source>&amp;Display name</source>
         <translation>显示名称(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/user_dialog.py" line="43"/>
-        <source>R&amp;ole</source>
-        <translation>角色(&amp;O)</translation>
-    </message>
-    <message>
-        <location filename="../../ui/dialogs/user_dialog.py" line="44"/>
+        <location filename="../../ui/dialogs/sign_in_dialog.py" line="78"/>
         <source>&amp;Password</source>
         <translation>密码(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/user_dialog.py" line="45"/>
+        <location filename="../../ui/dialogs/sign_in_dialog.py" line="79"/>
         <source>&amp;Repeat password</source>
         <translation>再次输入密码(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/user_dialog.py" line="55"/>
+        <location filename="../../ui/dialogs/sign_in_dialog.py" line="85"/>
         <source>The two passwords differ.</source>
         <translation>两次输入的密码不一致。</translation>
+    </message>
+</context>
+<context>
+    <name>AddUserDialog</name>
+    <message>
+        <location filename="../../ui/dialogs/user_dialog.py" line="20"/>
+        <source>Add a staff account</source>
+        <translation>新增员工账号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/user_dialog.py" line="31"/>
+        <source>typed to sign in, e.g. chenli</source>
+        <translation>登录时输入，例如 chenli</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/user_dialog.py" line="32"/>
+        <source>e.g. 陈丽</source>
+        <translation>例如 陈丽</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/user_dialog.py" line="26"/>
+        <source>Supervisors also manage accounts, change shared settings, delete segments and save files with full phone numbers</source>
+        <translation>主管还可管理账号、修改共享设置、删除分群、保存含完整手机号的文件</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/user_dialog.py" line="28"/>
+        <source>Tell the person this first password; they can change it in Settings once signed in.</source>
+        <translation>请把这个初始密码告诉本人；登录后可在“设置”中修改。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/user_dialog.py" line="32"/>
+        <source>R&amp;ole</source>
+        <translation>角色(&amp;O)</translation>
     </message>
 </context>
 <context>
@@ -1150,54 +1153,29 @@
 <context>
     <name>FirstSupervisorDialog</name>
     <message>
-        <location filename="../../ui/dialogs/sign_in_dialog.py" line="131"/>
+        <location filename="../../ui/dialogs/sign_in_dialog.py" line="158"/>
         <source>Create the first supervisor</source>
         <translation>创建首位主管</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/sign_in_dialog.py" line="134"/>
+        <location filename="../../ui/dialogs/sign_in_dialog.py" line="161"/>
         <source>Nobody can sign in to this database yet. Create the first supervisor account: supervisors add the other staff in Settings and may change shared settings, delete segments and save files with full phone numbers.</source>
         <translation>此数据库还没有可登录的账号。请创建首位主管账号：主管可在“设置”中添加其他员工，并可修改共享设置、删除分群、保存含完整手机号的文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/sign_in_dialog.py" line="140"/>
+        <location filename="../../ui/dialogs/sign_in_dialog.py" line="165"/>
         <source>e.g. wangli</source>
         <translation>例如 wangli</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/sign_in_dialog.py" line="143"/>
+        <location filename="../../ui/dialogs/sign_in_dialog.py" line="165"/>
         <source>e.g. 王丽</source>
         <translation>例如 王丽</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/sign_in_dialog.py" line="147"/>
+        <location filename="../../ui/dialogs/sign_in_dialog.py" line="167"/>
         <source>Create and sign in</source>
         <translation>创建并登录</translation>
-    </message>
-    <message>
-        <location filename="../../ui/dialogs/sign_in_dialog.py" line="149"/>
-        <source>&amp;User name</source>
-        <translation>用户名(&amp;U)</translation>
-    </message>
-    <message>
-        <location filename="../../ui/dialogs/sign_in_dialog.py" line="150"/>
-        <source>&amp;Display name</source>
-        <translation>显示名称(&amp;D)</translation>
-    </message>
-    <message>
-        <location filename="../../ui/dialogs/sign_in_dialog.py" line="151"/>
-        <source>&amp;Password</source>
-        <translation>密码(&amp;P)</translation>
-    </message>
-    <message>
-        <location filename="../../ui/dialogs/sign_in_dialog.py" line="152"/>
-        <source>&amp;Repeat password</source>
-        <translation>再次输入密码(&amp;R)</translation>
-    </message>
-    <message>
-        <location filename="../../ui/dialogs/sign_in_dialog.py" line="162"/>
-        <source>The two passwords differ.</source>
-        <translation>两次输入的密码不一致。</translation>
     </message>
 </context>
 <context>
@@ -3323,42 +3301,42 @@
 <context>
     <name>SignInDialog</name>
     <message>
-        <location filename="../../ui/dialogs/sign_in_dialog.py" line="73"/>
+        <location filename="../../ui/dialogs/sign_in_dialog.py" line="100"/>
         <source>Sign in to Revisit</source>
         <translation>登录回访</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/sign_in_dialog.py" line="78"/>
+        <location filename="../../ui/dialogs/sign_in_dialog.py" line="105"/>
         <source>Sign in</source>
         <translation>登录</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/sign_in_dialog.py" line="79"/>
+        <location filename="../../ui/dialogs/sign_in_dialog.py" line="106"/>
         <source>Database: %1</source>
         <translation>数据库：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/sign_in_dialog.py" line="82"/>
+        <location filename="../../ui/dialogs/sign_in_dialog.py" line="109"/>
         <source>&amp;User name</source>
         <translation>用户名(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/sign_in_dialog.py" line="83"/>
+        <location filename="../../ui/dialogs/sign_in_dialog.py" line="110"/>
         <source>&amp;Password</source>
         <translation>密码(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/sign_in_dialog.py" line="94"/>
+        <location filename="../../ui/dialogs/sign_in_dialog.py" line="121"/>
         <source>Type your user name.</source>
         <translation>请输入用户名。</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/sign_in_dialog.py" line="116"/>
+        <location filename="../../ui/dialogs/sign_in_dialog.py" line="143"/>
         <source>Choose your own password</source>
         <translation>设置您自己的密码</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/sign_in_dialog.py" line="117"/>
+        <location filename="../../ui/dialogs/sign_in_dialog.py" line="144"/>
         <source>A supervisor reset your password. Choose your own now; only you will know it.</source>
         <translation>主管重置了您的密码。请现在设置您自己的密码，只有您本人知道。</translation>
     </message>

@@ -59,6 +59,33 @@ class AccountDialog(QDialog):
     def _on_failed(self) -> None:
         """After a refusal: where the user types again."""
 
+    def _account_form(self, name_hint: str, display_hint: str,
+                      extra: tuple[tuple[str, QWidget], ...] = ()) -> QFormLayout:
+        """User name, display name, any `extra` rows, then a new password typed twice."""
+        self.username = QLineEdit()
+        self.username.setMaxLength(64)
+        self.username.setPlaceholderText(name_hint)
+        self.display_name = QLineEdit()
+        self.display_name.setMaxLength(64)
+        self.display_name.setPlaceholderText(display_hint)
+        self.password = password_edit()
+        self.repeat = password_edit()
+        form = QFormLayout()
+        form.addRow(self.tr("&User name"), self.username)
+        form.addRow(self.tr("&Display name"), self.display_name)
+        for text, widget in extra:
+            form.addRow(text, widget)
+        form.addRow(self.tr("&Password"), self.password)
+        form.addRow(self.tr("&Repeat password"), self.repeat)
+        return form
+
+    def _passwords_match(self) -> bool:
+        if self.password.text() == self.repeat.text():
+            return True
+        self._say(self.tr("The two passwords differ."))
+        self.repeat.setFocus()
+        return False
+
     def done(self, result: int) -> None:
         self.runner.wait()
         super().done(result)
@@ -135,21 +162,9 @@ class FirstSupervisorDialog(AccountDialog):
             "supervisors add the other staff in Settings and may change shared settings, "
             "delete segments and save files with full phone numbers."))
         intro.setWordWrap(True)
-        self.username = QLineEdit()
-        self.username.setMaxLength(64)
-        self.username.setPlaceholderText(self.tr("e.g. wangli"))
-        self.display_name = QLineEdit()
-        self.display_name.setMaxLength(64)
-        self.display_name.setPlaceholderText(self.tr("e.g. 王丽"))
-        self.password = password_edit()
-        self.repeat = password_edit()
+        form = self._account_form(self.tr("e.g. wangli"), self.tr("e.g. 王丽"))
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(
             self.tr("Create and sign in"))
-        form = QFormLayout()
-        form.addRow(self.tr("&User name"), self.username)
-        form.addRow(self.tr("&Display name"), self.display_name)
-        form.addRow(self.tr("&Password"), self.password)
-        form.addRow(self.tr("&Repeat password"), self.repeat)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addLayout(form)
@@ -158,9 +173,7 @@ class FirstSupervisorDialog(AccountDialog):
         self.username.setFocus()
 
     def accept(self) -> None:
-        if self.password.text() != self.repeat.text():
-            self._say(self.tr("The two passwords differ."))
-            self.repeat.setFocus()
+        if not self._passwords_match():
             return
         sessions = self.database.sessions
         name, display, password = (self.username.text(), self.display_name.text(),
