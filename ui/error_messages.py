@@ -12,7 +12,6 @@ MESSAGES = (
     QT_TRANSLATE_NOOP("errors", 'There is no customer with id {id}.'),
     QT_TRANSLATE_NOOP("errors", "There is no customer with the code or id '{ref}'."),
     QT_TRANSLATE_NOOP("errors", 'Cannot undo merge #{merge}: the customer it kept no longer exists.'),
-    QT_TRANSLATE_NOOP("errors", "There is no staff member with the user name '{name}'."),
     QT_TRANSLATE_NOOP("errors", 'Customer {merged} was already merged into {kept} (merge #{merge} on {date}).'),
     QT_TRANSLATE_NOOP("errors", 'A customer cannot be merged into itself.'),
     QT_TRANSLATE_NOOP("errors", 'Cannot undo merge #{merge}: the customer it kept was merged into another by merge #{later} since; undo that one first.'),

@@ -97,15 +97,6 @@ def customer_id_of(sessions: sessionmaker[Session], ref: str) -> int:
     raise RevisitError(N_("There is no customer with the code or id '{ref}'."), ref=ref)
 
 
-def staff_id_of(sessions: sessionmaker[Session], username: str) -> int:
-    with sessions() as s:
-        found = s.scalar(select(StaffUser.id).where(StaffUser.username == username.strip()))
-    if found is None:
-        raise RevisitError(N_("There is no staff member with the user name '{name}'."),
-                           name=username)
-    return found
-
-
 def _refuse_if_merged_away(s: Session, ref: str | int) -> None:
     """RevisitError if `ref` (a code or an id) names a customer merged into another."""
     code, number = str(ref), int(ref) if str(ref).isdigit() else None
@@ -433,6 +424,5 @@ __all__ = [
     "list_merges",
     "merge_customers",
     "preview_merge",
-    "staff_id_of",
     "undo_merge",
 ]
