@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, one_of, utcnow
@@ -85,6 +85,11 @@ class Customer(Base):
     note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # Raised by one on every save; a save based on an older version is refused.
+    version: Mapped[int] = mapped_column(default=1, server_default=text("1"))
+    # Set when the customer's personal data was erased on request (PIPL); the row stays so
+    # counts and statistics do.
+    erased_at: Mapped[dt.datetime | None]
 
     vehicles: Mapped[list[Vehicle]] = relationship(
         back_populates="customer", order_by="Vehicle.purchase_date"

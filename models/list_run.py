@@ -34,6 +34,9 @@ class ListRun(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
     note: Mapped[str | None] = mapped_column(Text)
+    # Set once every file of the run is complete; an unfinished run (its process was killed
+    # while writing) puts nobody in a follow-up queue until a re-print finishes it.
+    finished_at: Mapped[dt.datetime | None]
 
 
 class ListRunMember(Base):

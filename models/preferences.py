@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, one_of, utcnow
@@ -45,6 +45,8 @@ class ContactPreference(Base):
     note: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     updated_by: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    # Raised by one on every save; a save based on an older version is refused.
+    version: Mapped[int] = mapped_column(default=1, server_default=text("1"))
 
 
 class DoNotContact(Base):
@@ -71,6 +73,8 @@ class DoNotContact(Base):
     lifted_on: Mapped[dt.date | None]
     lifted_by: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
     lift_reason: Mapped[str | None] = mapped_column(String(200))
+    # Raised by one on every save; a save based on an older version is refused.
+    version: Mapped[int] = mapped_column(default=1, server_default=text("1"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, utcnow
@@ -25,3 +25,5 @@ class SavedSegment(Base):
     created_by: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     updated_by: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    # Raised by one on every save; a save based on an older version is refused.
+    version: Mapped[int] = mapped_column(default=1, server_default=text("1"))

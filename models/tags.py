@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, utcnow
@@ -17,6 +17,8 @@ class TagGroup(Base):
     name: Mapped[str] = mapped_column(String(40), unique=True)
     description: Mapped[str | None] = mapped_column(String(200))
     sort_order: Mapped[int] = mapped_column(default=0)
+    # Raised by one on every save; a save based on an older version is refused.
+    version: Mapped[int] = mapped_column(default=1, server_default=text("1"))
 
 
 class Tag(Base):
@@ -28,6 +30,8 @@ class Tag(Base):
     name: Mapped[str] = mapped_column(String(40))
     description: Mapped[str | None] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(default=True)
+    # Raised by one on every save; a save based on an older version is refused.
+    version: Mapped[int] = mapped_column(default=1, server_default=text("1"))
 
 
 class CustomerTag(Base):

@@ -33,7 +33,8 @@ from services.store.errors import RevisitError
 
 PREVIOUS = "0001"
 # Columns later revisions add to the old tables (empty on the rows that were there before).
-ADDED_COLUMNS = ("list_run_id", "password_hash", "password_changed_at", "password_reset_at")
+ADDED_COLUMNS = ("list_run_id", "password_hash", "password_changed_at", "password_reset_at",
+                 "version", "erased_at")
 # What revision 0002 adds on top of 0001.
 TABLES_ADDED_BY_0002 = {"saved_segment", "list_run", "list_run_member", "list_run_exclusion"}
 OLD_TABLES = ("staff_user", "customer", "vehicle", "service_visit", "contact_event",
@@ -233,6 +234,8 @@ def test_upgrade_from_previous_revision_keeps_every_row(engine):
         # Staff from before accounts have no password: they cannot sign in until a supervisor
         # (created at the first run) sets one.
         assert conn.execute(text("SELECT password_hash FROM staff_user")).scalars().all() == [None]
+        # Every customer starts at version 1: the first save based on it is accepted.
+        assert set(conn.execute(text("SELECT version FROM customer")).scalars()) == {1}
         # The new column and table work together: a contact event can point at a list run.
         conn.execute(text(
             "INSERT INTO list_run (id, segment_name, filter_json, as_of, purpose, channel_mode,"
