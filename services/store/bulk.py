@@ -12,9 +12,13 @@ from sqlalchemy import Engine, text
 
 from models import Base
 
+# Columns a new row written in bulk never sets, so tuples leave them out: its first version
+# (the database's default 1), and marks only later actions set (an erasure, a finished run).
+LEFT_TO_DEFAULT = frozenset({"version", "erased_at", "finished_at"})
+
 
 def _columns(table: str) -> list[str]:
-    return [c.name for c in Base.metadata.tables[table].columns]
+    return [c.name for c in Base.metadata.tables[table].columns if c.name not in LEFT_TO_DEFAULT]
 
 
 class SqliteWriter:
