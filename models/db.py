@@ -39,6 +39,14 @@ def sqlite_path(url: str) -> Path | None:
     return Path(parsed.database)
 
 
+# How long a write waits for another writer before "database is locked" (a colleague's import
+# commits a chunk every 2 s, and pauses after each so a waiting edit gets in).
+SQLITE_BUSY_MS = 8000
+# PostgreSQL: how long a statement waits for a row or table lock before giving up with an
+# error the user reads as "busy, try again" (PostgreSQL's default is to wait for ever).
+PG_LOCK_TIMEOUT = "8s"
+
+
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     # WAL lets the UI read while a background task writes; busy_timeout waits for a
@@ -46,7 +54,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
     cursor.close()
 
 
@@ -61,4 +69,5 @@ def make_engine(url: str, **kwargs) -> Engine:
     if backend == "postgresql" and parsed.drivername == "postgresql":
         # psycopg 3 is the driver we ship; plain postgresql:// would ask for psycopg2.
         parsed = parsed.set(drivername="postgresql+psycopg")
-    return create_engine(parsed, pool_pre_ping=True, **kwargs)
+    args = {"options": f"-c lock_timeout={PG_LOCK_TIMEOUT}"}
+    return create_engine(parsed, pool_pre_ping=True, connect_args=args, **kwargs)

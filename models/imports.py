@@ -14,7 +14,8 @@ from models.codes import IMPORT_KINDS
 
 class ImportBatch(Base):
     """One file imported: which file (name and SHA-256 of its bytes), of which kind, by whom,
-    when, and what came of its rows. Written in the same transaction as the rows themselves."""
+    when, and what came of its rows. Stored first, then its rows a chunk at a time, each chunk
+    committed with the record of what it created and changed (for undo)."""
 
     __tablename__ = "import_batch"
     __table_args__ = (
@@ -41,6 +42,8 @@ class ImportBatch(Base):
     records_json: Mapped[str] = mapped_column(Text, default="{}")
     undone_at: Mapped[dt.datetime | None]
     undone_by: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    # Set when the last chunk is in; NULL: still running, or its process was killed.
+    finished_at: Mapped[dt.datetime | None]
 
 
 class ImportCreated(Base):

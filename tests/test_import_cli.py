@@ -133,7 +133,11 @@ def _writing_started(database: Database) -> bool:
         engine.dispose()
 
 
-def test_a_process_killed_while_writing_leaves_the_database_as_before(database, tmp_path):
+def test_a_process_killed_while_writing_leaves_an_unfinished_batch_undo_removes(database,
+                                                                               tmp_path):
+    """An import commits a chunk at a time (colleagues' edits never wait for a whole file), so
+    a killed import leaves the chunks it committed, as an unfinished batch; undoing it puts
+    the database back as it was before the file."""
     run(database, "customers", str(dms_export(tmp_path / "first.xlsx")))
     before = snapshot(database)
     big = dms_export(tmp_path / "big.xlsx", customer_rows(30000))
@@ -153,5 +157,7 @@ def test_a_process_killed_while_writing_leaves_the_database_as_before(database, 
         proc.wait(timeout=60)
     assert proc.returncode == -signal.SIGKILL
     database.engine.dispose()
+    listed = run(database, "batches").stdout
+    assert re.search(r"^#2 .* unfinished", listed, re.M), listed
+    assert "import batch #2 undone" in run(database, "undo", "2").stdout
     assert snapshot(database) == before
-    assert "#2" not in run(database, "batches").stdout

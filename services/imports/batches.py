@@ -39,10 +39,16 @@ class BatchInfo:
     records: dict[str, int]  # rows created per table
     changed_records: dict[str, int]  # stored rows changed per table
     undone_at: dt.datetime | None
+    # None: the import is still running or its process was killed (some chunks are in).
+    finished_at: dt.datetime | None = None
 
     @property
     def undone(self) -> bool:
         return self.undone_at is not None
+
+    @property
+    def unfinished(self) -> bool:
+        return self.finished_at is None and self.undone_at is None
 
 
 @dataclass(frozen=True)
@@ -70,6 +76,7 @@ def _info(b: ImportBatch) -> BatchInfo:
         records=json.loads(b.records_json or "{}").get("created", {}),
         changed_records=json.loads(b.records_json or "{}").get("updated", {}),
         undone_at=b.undone_at,
+        finished_at=b.finished_at,
     )
 
 
@@ -230,57 +237,74 @@ def undo_batch(sessions: Sessions, batch_id: int,
         if not isinstance(actor, NotPassed):
             staff_id = require(confirm(s, actor), UNDO_IMPORTS).id
         batch = _batch(s, batch_id)
-        if batch.undone_at is not None:
-            raise RevisitError(
-                N_("Import batch #{id} was already undone on {when}."),
-                id=batch_id,
-                when=batch.undone_at.strftime("%Y-%m-%d %H:%M"),
-            )
-        runs = _runs(s, batch_id)
-        changes = list(
-            s.scalars(
-                select(ImportChange)
-                .where(ImportChange.batch_id == batch_id)
-                .order_by(ImportChange.id)
-            )
+        return _undo(s, batch, staff_id, "import_undo")
+
+
+def withdraw_unfinished(sessions: Sessions, batch_id: int, staff_id: int | None) -> UndoResult:
+    """Take back what an unfinished batch committed (its own import failed or was cancelled
+    after some chunks were in): the importer's own step, so no supervisor's right is needed,
+    and refused like an undo when others have built on it since."""
+    with sessions.begin() as s:
+        batch = _batch(s, batch_id)
+        if batch.finished_at is not None:
+            raise RevisitError(N_("Import batch #{id} is finished; undo it instead."),
+                               id=batch_id)
+        return _undo(s, batch, staff_id, "import_withdraw")
+
+
+def _undo(s: Session, batch: ImportBatch, staff_id: int | None, action: str) -> UndoResult:
+    batch_id = batch.id
+    if batch.undone_at is not None:
+        raise RevisitError(
+            N_("Import batch #{id} was already undone on {when}."),
+            id=batch_id,
+            when=batch.undone_at.strftime("%Y-%m-%d %H:%M"),
         )
-        changed: dict[str, set[int]] = defaultdict(set)
-        for c in changes:
-            changed[c.table_name].add(c.row_id)
-        later = _later_batch_conflict(s, batch, runs, changed)
-        if later is not None:
-            raise RevisitError(
-                N_(
-                    "Cannot undo import batch #{id}: the later batch #{later} ({file}) changed "
-                    "the same records. Undo batch #{later} first."
-                ),
-                id=batch_id,
-                later=later.id,
-                file=later.file_name,
-            )
-        merge = _merge_since(s, batch, runs, changed)
-        if merge is not None:
-            raise RevisitError(
-                N_("Cannot undo import batch #{id}: merge #{merge} has since moved records of "
-                   "customers it created or changed. Undo merge #{merge} first."),
-                id=batch_id, merge=merge)
-        added = _dependants_added_since(s, runs)
-        if added:
-            raise RevisitError(
-                N_(
-                    "Cannot undo import batch #{id}: records were added since to customers it "
-                    "created ({tables}); undo would delete them with those customers."
-                ),
-                id=batch_id,
-                tables=", ".join(f"{t} {n}" for t, n in sorted(added.items())),
-            )
-        restored, kept = _restore(s, changes)
-        deleted = _delete_created(s, runs)
-        batch.undone_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-        batch.undone_by = staff_id
-        audit(s, "import_undo", "import_batch", batch_id,
-              {"file": batch.file_name, "deleted": deleted, "restored": restored, "kept": kept},
-              staff_id)
+    runs = _runs(s, batch_id)
+    changes = list(
+        s.scalars(
+            select(ImportChange)
+            .where(ImportChange.batch_id == batch_id)
+            .order_by(ImportChange.id)
+        )
+    )
+    changed: dict[str, set[int]] = defaultdict(set)
+    for c in changes:
+        changed[c.table_name].add(c.row_id)
+    later = _later_batch_conflict(s, batch, runs, changed)
+    if later is not None:
+        raise RevisitError(
+            N_(
+                "Cannot undo import batch #{id}: the later batch #{later} ({file}) changed "
+                "the same records. Undo batch #{later} first."
+            ),
+            id=batch_id,
+            later=later.id,
+            file=later.file_name,
+        )
+    merge = _merge_since(s, batch, runs, changed)
+    if merge is not None:
+        raise RevisitError(
+            N_("Cannot undo import batch #{id}: merge #{merge} has since moved records of "
+               "customers it created or changed. Undo merge #{merge} first."),
+            id=batch_id, merge=merge)
+    added = _dependants_added_since(s, runs)
+    if added:
+        raise RevisitError(
+            N_(
+                "Cannot undo import batch #{id}: records were added since to customers it "
+                "created ({tables}); undo would delete them with those customers."
+            ),
+            id=batch_id,
+            tables=", ".join(f"{t} {n}" for t, n in sorted(added.items())),
+        )
+    restored, kept = _restore(s, changes)
+    deleted = _delete_created(s, runs)
+    batch.undone_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    batch.undone_by = staff_id
+    audit(s, action, "import_batch", batch_id,
+          {"file": batch.file_name, "deleted": deleted, "restored": restored, "kept": kept},
+          staff_id)
     return UndoResult(batch_id, deleted, restored, kept)
 
 

@@ -1,6 +1,7 @@
-"""Writing an import inside its one transaction: ids handed out ahead (so rows created by the
-file can be referred to before they are written), inserts in bulk, updates grouped by the
-columns they change, and a record of what was created and changed, for undo."""
+"""Writing an import a chunk at a time, in the import's current transaction: ids handed out
+ahead (so rows created by the file can be referred to before they are written), inserts in
+bulk, updates grouped by the columns they change, and a record of what was created and
+changed, for undo, committed with the rows."""
 
 from __future__ import annotations
 
@@ -62,8 +63,8 @@ def id_runs(ids: list[int]) -> list[tuple[int, int]]:
 
 
 class Writer:
-    """Collects one chunk's writes and flushes them on `flush()`; everything stays in the
-    caller's transaction. Rows this writer created are remembered as id runs per table."""
+    """Collects one chunk's writes and flushes them on `flush()` in the caller's transaction.
+    Rows this writer created are remembered as id runs per table."""
 
     def __init__(self, conn: Connection, batch_id: int) -> None:
         self.conn = conn
@@ -76,6 +77,7 @@ class Writer:
         self._updates: dict[str, dict[int, dict[str, Any]]] = defaultdict(dict)
         self._changes: list[dict[str, Any]] = []
         self.created: dict[str, set[int]] = defaultdict(set)
+        self._unrecorded: dict[str, list[int]] = defaultdict(list)  # created, not yet recorded
         self.counts: Counter[str] = Counter()  # rows inserted per table
         self.changed_rows: Counter[str] = Counter()  # rows of earlier data updated per table
         self._changed_seen: set[tuple[str, int]] = set()
@@ -118,6 +120,7 @@ class Writer:
         self._inserts[table].append(row)
         self._pending[table].add(row["id"])
         self.created[table].add(row["id"])
+        self._unrecorded[table].append(row["id"])
         return row
 
     def amend(self, table: str, row_id: int, new: dict[str, Any], old: dict[str, Any]) -> None:
@@ -211,12 +214,20 @@ class Writer:
             self.conn.execute(stmt, params)
 
     def record_created(self) -> None:
-        """Write the runs of ids created, per table, for undo (after the last flush)."""
+        """Write the runs of ids created since the last call, per table, for undo (after a
+        flush, in the same transaction as the rows themselves)."""
         created = Base.metadata.tables["import_created"]
         rows = [
             {"batch_id": self.batch_id, "table_name": table, "first_id": a, "last_id": b}
-            for table, ids in self.created.items()
-            for a, b in id_runs(list(ids))
+            for table, ids in self._unrecorded.items()
+            for a, b in id_runs(sorted(ids))
         ]
+        self._unrecorded.clear()
         if rows:
             self.conn.execute(created.insert(), rows)
+
+    def committed(self, conn: Connection) -> None:
+        """Continue in the next transaction on `conn`. SQLite ids are worked out again from
+        the highest stored: once a chunk is committed, others may have added rows."""
+        self.conn = conn
+        self._next.clear()

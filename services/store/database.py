@@ -124,9 +124,12 @@ def translate_db_error(exc: Exception, url: str | None) -> RevisitError:
                "this step. Check the network and try again."),
             where=where,
         )
-    if "locked" in low or "busy" in low:
+    # SQLite after busy_timeout, PostgreSQL after lock_timeout (models/db.py): a colleague's
+    # long job, or another program, is writing.
+    if "locked" in low or "busy" in low or "lock timeout" in low:
         return RevisitError(
-            N_("The database {where} is locked by another program; close it and try again."),
+            N_("The database {where} is busy with another person's or program's work; nothing "
+               "was saved. Wait a moment and try again."),
             where=where,
         )
     if "unable to open" in low:

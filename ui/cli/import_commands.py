@@ -141,7 +141,9 @@ def _batches(args, open_db) -> int:
         print("no imports yet")
         return 0
     for b in found:
-        state = f"undone {b.undone_at:%Y-%m-%d %H:%M}" if b.undone_at else ""
+        state = f"undone {b.undone_at:%Y-%m-%d %H:%M}" if b.undone_at else (
+            "unfinished (stopped before its last rows; undo it and import again)"
+            if b.unfinished else "")
         print(f"#{b.id:<5} {b.imported_at:%Y-%m-%d %H:%M}  {text('import_kind', b.kind):<6} "
               f"{b.file_name}  rows {b.rows_total:,}: new {b.created:,}, updated {b.updated:,}, "
               f"unchanged {b.unchanged:,}, rejected {b.rejected:,}  {state}".rstrip())

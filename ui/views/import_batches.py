@@ -38,7 +38,7 @@ class BatchesPanel(QWidget):
         self.table = make_table(
             [self.tr("Batch"), self.tr("Imported"), self.tr("Kind"), self.tr("File"),
              self.tr("Rows"), self.tr("New"), self.tr("Updated"), self.tr("Unchanged"),
-             self.tr("Not imported"), self.tr("Undone")]
+             self.tr("Not imported"), self.tr("State")]
         )
         self.table.itemSelectionChanged.connect(self._on_selection_changed)
         self.undo = QPushButton(self.tr("&Undo this import…"))
@@ -101,7 +101,7 @@ class BatchesPanel(QWidget):
                     b.updated,
                     b.unchanged,
                     b.rejected,
-                    f"{local_time(b.undone_at):%Y-%m-%d %H:%M}" if b.undone_at else "",
+                    self._state(b),
                 ]
                 for b in self.rows
             ],
@@ -111,11 +111,21 @@ class BatchesPanel(QWidget):
             if b.undone:
                 for c in range(self.table.columnCount()):
                     self.table.item(r, c).setForeground(Qt.GlobalColor.gray)
+            elif b.unfinished:
+                self.table.item(r, self.table.columnCount() - 1).setToolTip(self.tr(
+                    "This import stopped before its last rows (its program was closed or "
+                    "killed); the rows already in are kept. Undo it, then import the file "
+                    "again."))
         row = next((i for i, b in enumerate(self.rows) if selected and b.id == selected.id), 0)
         if self.rows:
             self.table.selectRow(row)
         self._on_selection_changed()
         self.loaded.emit()
+
+    def _state(self, b: batches.BatchInfo) -> str:
+        if b.undone_at:
+            return self.tr("undone %1").replace("%1", f"{local_time(b.undone_at):%Y-%m-%d %H:%M}")
+        return self.tr("unfinished") if b.unfinished else ""
 
     def selected(self) -> batches.BatchInfo | None:
         row = self.table.currentRow()

@@ -325,7 +325,7 @@ class ImportView(QWidget):
             on_done=self._on_imported,
             on_failed=self._on_failed,
             on_cancelled=lambda: self._on_stopped(
-                self.tr("The import was cancelled; nothing was written.")),
+                self.tr("The import was cancelled; the rows it had written were taken back.")),
             parent_widget=self,
             label=self.tr("Importing %1").replace("%1", Path(path).name),
             write=True,
