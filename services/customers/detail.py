@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -123,6 +123,9 @@ class Refusal:
     expires_on: dt.date | None
     lifted_on: dt.date | None
     lift_reason: str | None
+    # What a lift is based on (services/customers/preferences.py lift_refusal); not part of
+    # what the entry says, so two reads of the same entry compare equal.
+    version: int = field(default=1, compare=False)
 
     def active_on(self, day: dt.date) -> bool:
         if self.lifted_on is not None and self.lifted_on <= day:
@@ -166,6 +169,12 @@ class CustomerDetail:
     refusals: tuple[Refusal, ...]
     consents: tuple[ConsentInfo, ...]
     profile_history: tuple[Change, ...]
+    # What an edit on the page is based on (a save based on older ones is refused): the
+    # customer's version, its preferences' version (0: none stated) and the id of its latest
+    # consent event (0: none).
+    version: int = 1
+    preferences_version: int = 0
+    consent_marker: int = 0
 
     @property
     def marketing_consent(self) -> bool | None:
@@ -302,6 +311,7 @@ def load(sessions: sessionmaker[Session], customer_id: int) -> CustomerDetail:
                 r.expires_on,
                 r.lifted_on,
                 r.lift_reason,
+                r.version,
             )
             for r in s.scalars(
                 select(DoNotContact)
@@ -309,14 +319,12 @@ def load(sessions: sessionmaker[Session], customer_id: int) -> CustomerDetail:
                 .order_by(DoNotContact.set_on, DoNotContact.id)
             )
         ]
-        consents = [
-            ConsentInfo(r.granted, r.event_date, r.source, r.note)
-            for r in s.scalars(
-                select(ConsentEvent)
-                .where(ConsentEvent.customer_id == customer_id)
-                .order_by(ConsentEvent.event_date, ConsentEvent.id)
-            )
-        ]
+        consent_rows = s.scalars(
+            select(ConsentEvent)
+            .where(ConsentEvent.customer_id == customer_id)
+            .order_by(ConsentEvent.event_date, ConsentEvent.id)
+        ).all()
+        consents = [ConsentInfo(r.granted, r.event_date, r.source, r.note) for r in consent_rows]
         tags = s.execute(
             select(TagGroup.name, Tag.name)
             .join(Tag, Tag.group_id == TagGroup.id)
@@ -341,6 +349,10 @@ def load(sessions: sessionmaker[Session], customer_id: int) -> CustomerDetail:
             owner=owner,
             lifecycle_stage=c.lifecycle_stage,
             note=c.note,
+            version=c.version,
+            preferences_version=pref.version if pref else 0,
+            # From the events shown, so it is exactly what the page shows.
+            consent_marker=max((r.id for r in consent_rows), default=0),
         )
     return CustomerDetail(
         **detail,

@@ -1,17 +1,22 @@
 """Contact preferences, marketing consent and do-not-contact: how a customer wants to be reached
-and what they refused. Consent and refusals keep their history; every change is audit-logged."""
+and what they refused. Consent and refusals keep their history; every change is audit-logged.
+An edit names what its editor loaded (a version, or the latest consent event) and is refused
+with StaleEdit when someone changed it since (services/store/versions.py)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
 
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from models import ConsentEvent, ContactPreference, Customer, DoNotContact
+from models import AuditLog, ConsentEvent, ContactPreference, Customer, DoNotContact
 from models.codes import CHANNELS, DAY_PREFERENCES, DNC_PURPOSES, TIME_WINDOWS
 from services.staff.audit import audit  # the one audit writer; merge.py imports it from here
-from services.store.errors import N_, RevisitError
+from services.store import versions
+from services.store.errors import N_, RevisitError, StaleEdit
 
 CONSENT_SOURCES = ("call", "visit", "form", "manual", "sms_unsubscribe")
 LANGUAGES = ("zh", "en")
@@ -31,6 +36,49 @@ def _codes(values: Sequence[str], allowed: Sequence[str], template: str) -> str:
     return ",".join(dict.fromkeys(values))
 
 
+def _lock_customer(s: Session, customer_id: int) -> None:
+    """Every change of a customer's preferences or consent first takes the customer's lock
+    (services/store/versions.py), so what it checks is what is stored when it writes."""
+    if not versions.lock(s, Customer, Customer.id == customer_id):
+        raise RevisitError(N_("There is no customer with id {id}."), id=customer_id)
+
+
+def _stale_preferences(s: Session, customer_id: int) -> StaleEdit:
+    pref = s.get(ContactPreference, customer_id, populate_existing=True)
+    if pref is not None:
+        return versions.stale(versions.PREFERENCES, versions.staff_name(s, pref.updated_by),
+                              pref.updated_at)
+    cleared = s.execute(
+        select(AuditLog.staff_id, AuditLog.at)
+        .where(AuditLog.entity == "customer", AuditLog.entity_id == customer_id,
+               AuditLog.action == "clear_preferences")
+        .order_by(AuditLog.id.desc()).limit(1)).first()
+    return versions.stale(versions.PREFERENCES,
+                          versions.staff_name(s, cleared.staff_id) if cleared else None,
+                          cleared.at if cleared else None)
+
+
+def _check_preferences(s: Session, customer_id: int, expected_version: int | None
+                       ) -> ContactPreference | None:
+    """The stored preferences, with the customer locked; StaleEdit when `expected_version` (0:
+    the editor saw none stated) is not what is stored."""
+    _lock_customer(s, customer_id)
+    pref = s.get(ContactPreference, customer_id, populate_existing=True)
+    if expected_version is not None and (pref.version if pref else 0) != expected_version:
+        raise _stale_preferences(s, customer_id)
+    return pref
+
+
+def _first_version(s: Session, customer_id: int) -> int:
+    """The version of a customer's new preferences row: above any version an earlier row (since
+    cleared) had, so an editor who loaded that row cannot save over the new one. Every save or
+    clear writes one audit entry and raises the version by at most one."""
+    saves = s.scalar(select(func.count()).select_from(AuditLog).where(
+        AuditLog.entity == "customer", AuditLog.entity_id == customer_id,
+        AuditLog.action.in_(("set_preferences", "clear_preferences")))) or 0
+    return saves + 1
+
+
 def set_preferences(
     sessions: sessionmaker[Session],
     customer_id: int,
@@ -43,8 +91,12 @@ def set_preferences(
     language: str = "zh",
     note: str | None = None,
     staff_id: int | None = None,
-) -> None:
-    """Replace the customer's contact preferences (one row per customer)."""
+    expected_version: int | None = None,
+) -> int:
+    """Replace the customer's contact preferences (one row per customer); returns the stored
+    version. `expected_version`: the version the editor loaded (0: none were stated); a save
+    based on another is refused with StaleEdit. None (a caller that showed nothing, e.g. a
+    script) replaces whatever is stored."""
     if not channel_order:
         raise RevisitError(N_("Choose at least one channel the customer accepts."))
     order = _codes(channel_order, CHANNELS, N_("Unknown channel(s): {codes}."))
@@ -57,45 +109,71 @@ def set_preferences(
         raise RevisitError(N_("A preferred hour range needs a start before its end, within 0–24."))
     if language not in LANGUAGES:
         raise RevisitError(N_("Unknown language '{language}'."), language=language)
-    with sessions.begin() as s:
-        _customer(s, customer_id)
-        pref = s.get(ContactPreference, customer_id)
-        if pref is None:
-            pref = ContactPreference(customer_id=customer_id)
-            s.add(pref)
-        before = _snapshot(pref)
-        pref.channel_order = order
-        pref.first_channel = order.split(",")[0]
-        pref.preferred_days = preferred_days
-        pref.time_windows = windows or None
-        pref.hour_from, pref.hour_to = hour_from, hour_to
-        pref.language = language
-        pref.note = (note or "").strip() or None
-        pref.updated_by = staff_id
-        audit(s, "set_preferences", "customer", customer_id,
-              {"before": before, "after": {"channel_order": order, "preferred_days":
-                                            preferred_days, "time_windows": windows,
-                                            "hours": (hour_from, hour_to)}}, staff_id)
+    inserting = False
+    try:
+        with sessions.begin() as s:
+            pref = _check_preferences(s, customer_id, expected_version)
+            before = _snapshot(pref)
+            inserting = pref is None
+            if pref is None:
+                pref = ContactPreference(customer_id=customer_id,
+                                         version=_first_version(s, customer_id))
+                s.add(pref)
+            else:
+                pref.version = pref.version + 1
+            pref.channel_order = order
+            pref.first_channel = order.split(",")[0]
+            pref.preferred_days = preferred_days
+            pref.time_windows = windows or None
+            pref.hour_from, pref.hour_to = hour_from, hour_to
+            pref.language = language
+            pref.note = (note or "").strip() or None
+            pref.updated_by = staff_id
+            audit(s, "set_preferences", "customer", customer_id,
+                  {"before": before,
+                   "after": {"channel_order": order, "preferred_days": preferred_days,
+                             "time_windows": windows, "hours": (hour_from, hour_to)},
+                   "version": pref.version}, staff_id)
+            s.flush()
+            return pref.version
+    except IntegrityError as exc:
+        # Only a writer that skips the customer's lock (an import, a merge) can insert the row
+        # between our check and our insert: theirs stands, ours is refused like any stale save.
+        with sessions() as s:
+            if not inserting or s.get(ContactPreference, customer_id) is None:
+                raise
+            raise _stale_preferences(s, customer_id) from exc
 
 
 def clear_preferences(
-    sessions: sessionmaker[Session], customer_id: int, *, staff_id: int | None = None
+    sessions: sessionmaker[Session], customer_id: int, *, staff_id: int | None = None,
+    expected_version: int | None = None,
 ) -> None:
     """Back to "not stated" (undoing a customer's first preferences): the row goes, the audit
-    log keeps what it said."""
+    log keeps what it said. `expected_version` as for `set_preferences`."""
     with sessions.begin() as s:
-        _customer(s, customer_id)
-        pref = s.get(ContactPreference, customer_id)
+        pref = _check_preferences(s, customer_id, expected_version)
         if pref is None:
             return
         before = _snapshot(pref)
         s.delete(pref)
-        audit(s, "clear_preferences", "customer", customer_id, {"before": before}, staff_id)
+        audit(s, "clear_preferences", "customer", customer_id,
+              {"before": before, "version": pref.version}, staff_id)
 
 
-def _snapshot(pref: ContactPreference) -> dict:
+def _snapshot(pref: ContactPreference | None) -> dict:
+    if pref is None:  # nothing was stated: the audit entry says so in the same shape
+        return {"channel_order": None, "preferred_days": None, "time_windows": None,
+                "hours": (None, None)}
     return {"channel_order": pref.channel_order, "preferred_days": pref.preferred_days,
             "time_windows": pref.time_windows, "hours": (pref.hour_from, pref.hour_to)}
+
+
+def consent_marker(s: Session, customer_id: int) -> int:
+    """What an editor of consent loads: the id of the customer's latest consent event (0: none).
+    Events are only ever added, so any new one changes it."""
+    return s.scalar(select(func.max(ConsentEvent.id))
+                    .where(ConsentEvent.customer_id == customer_id)) or 0
 
 
 def record_consent(
@@ -108,20 +186,30 @@ def record_consent(
     note: str | None = None,
     staff_id: int | None = None,
     today: dt.date | None = None,
-) -> None:
-    """Marketing consent given or withdrawn on `event_date`; earlier events stay as history."""
+    expected_latest: int | None = None,
+) -> int:
+    """Marketing consent given or withdrawn on `event_date`; earlier events stay as history.
+    Returns the new event's id. `expected_latest`: the `consent_marker` the editor loaded; when
+    someone recorded consent since, StaleEdit. None: recorded whatever came before."""
     if source not in CONSENT_SOURCES:
         raise RevisitError(N_("Unknown consent source '{source}'."), source=source)
     if event_date > (today or dt.date.today()):
         raise RevisitError(N_("The consent date {date} is in the future."),
                            date=event_date.isoformat())
     with sessions.begin() as s:
-        _customer(s, customer_id)
-        s.add(ConsentEvent(customer_id=customer_id, kind="marketing", granted=granted,
-                           event_date=event_date, source=source, staff_id=staff_id,
-                           note=(note or "").strip() or None))
+        _lock_customer(s, customer_id)
+        if expected_latest is not None and consent_marker(s, customer_id) != expected_latest:
+            latest = s.get_one(ConsentEvent, consent_marker(s, customer_id))
+            raise versions.stale(versions.CONSENT, versions.staff_name(s, latest.staff_id),
+                                 latest.recorded_at)
+        event = ConsentEvent(customer_id=customer_id, kind="marketing", granted=granted,
+                             event_date=event_date, source=source, staff_id=staff_id,
+                             note=(note or "").strip() or None)
+        s.add(event)
+        s.flush()
         audit(s, "consent_given" if granted else "consent_withdrawn", "customer", customer_id,
               {"date": event_date, "source": source}, staff_id)
+        return event.id
 
 
 def add_refusal(
@@ -136,7 +224,8 @@ def add_refusal(
     source: str = "customer",
     staff_id: int | None = None,
 ) -> int:
-    """A do-not-contact for one channel (None: all) and one purpose (None: all)."""
+    """A do-not-contact for one channel (None: all) and one purpose (None: all). A new entry is
+    never based on what an editor saw, so it needs no version."""
     if channel is not None and channel not in CHANNELS:
         raise RevisitError(N_("Unknown channel '{channel}'."), channel=channel)
     if purpose is not None and purpose not in DNC_PURPOSES:
@@ -159,6 +248,21 @@ def add_refusal(
         return row.id
 
 
+def _stale_refusal(s: Session, row: DoNotContact) -> StaleEdit:
+    """Who lifted (or last changed) the entry, and when, from its latest audit entry."""
+    last = s.execute(
+        select(AuditLog.staff_id, AuditLog.at)
+        .where(AuditLog.entity == "do_not_contact", AuditLog.entity_id == row.id)
+        .order_by(AuditLog.id.desc()).limit(1)).first()
+    if row.lifted_on is not None:
+        who = row.lifted_by if row.lifted_by is not None else (last.staff_id if last else None)
+        return versions.stale(versions.REFUSAL_LIFTED, versions.staff_name(s, who),
+                              last.at if last else None)
+    return versions.stale(versions.REFUSAL_CHANGED,
+                          versions.staff_name(s, last.staff_id) if last else None,
+                          last.at if last else row.created_at)
+
+
 def lift_refusal(
     sessions: sessionmaker[Session],
     refusal_id: int,
@@ -166,12 +270,17 @@ def lift_refusal(
     lifted_on: dt.date,
     reason: str,
     staff_id: int | None = None,
-) -> None:
-    """End a refusal from `lifted_on` on; the row stays, so the history shows it."""
+    expected_version: int | None = None,
+) -> int:
+    """End a refusal from `lifted_on` on; the row stays, so the history shows it. Returns the
+    entry's new version. `expected_version`: the version the editor loaded; when the entry
+    was lifted or changed since, StaleEdit naming who. None: refused only when already lifted."""
     with sessions.begin() as s:
-        row = s.get(DoNotContact, refusal_id)
-        if row is None:
+        if not versions.lock(s, DoNotContact, DoNotContact.id == refusal_id):
             raise RevisitError(N_("That do-not-contact entry no longer exists."))
+        row = s.get_one(DoNotContact, refusal_id, populate_existing=True)
+        if expected_version is not None and row.version != expected_version:
+            raise _stale_refusal(s, row)
         if row.lifted_on is not None:
             raise RevisitError(N_("That do-not-contact entry was already lifted on {date}."),
                                date=row.lifted_on.isoformat())
@@ -181,5 +290,7 @@ def lift_refusal(
         if not reason.strip():
             raise RevisitError(N_("Say why the refusal is lifted (e.g. the customer asked)."))
         row.lifted_on, row.lifted_by, row.lift_reason = lifted_on, staff_id, reason.strip()
+        row.version = row.version + 1
         audit(s, "lift_refusal", "do_not_contact", refusal_id,
-              {"customer": row.customer_id, "reason": reason}, staff_id)
+              {"customer": row.customer_id, "reason": reason, "version": row.version}, staff_id)
+        return row.version

@@ -6,12 +6,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from models import Customer, ProfileChange
 from models.codes import CHANGE_SOURCES
 from models.profile import PROFILE_ATTRIBUTES
+from services.labels import text
+from services.staff.audit import audit
+from services.store import versions
 from services.store.errors import N_, RevisitError
 
 
@@ -90,6 +93,31 @@ def _value_as_of(session: Session, customer_id: int, attribute: str, as_of: dt.d
     ).scalar_one_or_none()
 
 
+class _Unseen:
+    """`seen_value` not given: the caller did not show the value it changes (a batch)."""
+
+
+UNSEEN = _Unseen()
+
+
+def _stale_profile(session: Session, customer_id: int, attribute: str | None):
+    """The StaleEdit naming who recorded the latest change (of `attribute`, or of any)."""
+    query = select(ProfileChange.staff_id, ProfileChange.recorded_at).where(
+        ProfileChange.customer_id == customer_id)
+    if attribute is not None:
+        query = query.where(ProfileChange.attribute == attribute)
+    latest = session.execute(query.order_by(ProfileChange.id.desc()).limit(1)).first()
+    if attribute is None:
+        if latest is None:  # changed by an import or a merge, which record no profile change
+            at = session.scalar(select(Customer.updated_at).where(Customer.id == customer_id))
+            return versions.stale(versions.CUSTOMER, None, at)
+        return versions.stale(versions.CUSTOMER, versions.staff_name(session, latest.staff_id),
+                              latest.recorded_at)
+    who = versions.staff_name(session, latest.staff_id) if latest else None
+    return versions.stale(versions.PROFILE, who, latest.recorded_at if latest else None,
+                          attribute=text("attribute", attribute))
+
+
 def record_change_in(
     session: Session,
     customer_id: int,
@@ -101,9 +129,18 @@ def record_change_in(
     staff_id: int | None = None,
     note: str | None = None,
     today: dt.date | None = None,
+    seen_value: str | None | _Unseen = UNSEEN,
+    expected_version: int | None = None,
 ) -> Change | None:
     """Record one change inside an open session. Returns None when the value in force on
-    `effective_date` is already `new_value` (nothing to record)."""
+    `effective_date` is already `new_value` (nothing to record).
+
+    The customer's row is locked first, so the old value stored is the one in force once every
+    other change of this customer was committed (two changes at once never both record the same
+    old value). `seen_value`: the value the editor showed as current; a save is refused with
+    StaleEdit when the value in force today is another. `expected_version`: the customer version
+    the editor loaded; refused when the customer changed since. The customer's version rises
+    with every change recorded."""
     today = today or dt.date.today()
     new_value = validate(attribute, new_value)
     if source not in CHANGE_SOURCES:
@@ -113,9 +150,15 @@ def record_change_in(
             N_("The change date {date} is in the future; record a change once it has happened."),
             date=effective_date.isoformat(),
         )
-    customer = session.get(Customer, customer_id)
-    if customer is None:
+    if not versions.lock(session, Customer, Customer.id == customer_id):
         raise RevisitError(N_("There is no customer with id {id}."), id=customer_id)
+    if expected_version is not None and session.scalar(
+            select(Customer.version).where(Customer.id == customer_id)) != expected_version:
+        raise _stale_profile(session, customer_id, None)
+    if not isinstance(seen_value, _Unseen):
+        seen = validate(attribute, seen_value)
+        if _value_as_of(session, customer_id, attribute, today) != seen:
+            raise _stale_profile(session, customer_id, attribute)
     old_value = _value_as_of(session, customer_id, attribute, effective_date)
     if old_value == new_value:
         return None
@@ -131,9 +174,14 @@ def record_change_in(
     )
     session.add(row)
     session.flush()
+    values: dict = {"version": Customer.version + 1}
     if attribute == "lifecycle_stage":
         # Keep the mirror column equal to the stage in force today.
-        customer.lifecycle_stage = _value_as_of(session, customer_id, attribute, today)
+        values["lifecycle_stage"] = _value_as_of(session, customer_id, attribute, today)
+    session.execute(update(Customer).where(Customer.id == customer_id).values(**values))
+    audit(session, "record_change", "customer", customer_id,
+          {"attribute": attribute, "before": old_value, "after": new_value,
+           "effective": effective_date.isoformat(), "source": source}, staff_id)
     return _to_change(row)
 
 
@@ -147,8 +195,11 @@ def record_change(
     source: str,
     staff_id: int | None = None,
     note: str | None = None,
+    seen_value: str | None | _Unseen = UNSEEN,
+    expected_version: int | None = None,
 ) -> Change | None:
-    """Record a change of one profile attribute in its own transaction."""
+    """Record a change of one profile attribute in its own transaction (see `record_change_in`
+    for `seen_value` and `expected_version`)."""
     with sessions.begin() as session:
         return record_change_in(
             session,
@@ -159,7 +210,18 @@ def record_change(
             source=source,
             staff_id=staff_id,
             note=note,
+            seen_value=seen_value,
+            expected_version=expected_version,
         )
+
+
+def customer_version(sessions: sessionmaker[Session], customer_id: int) -> int:
+    """The customer's version now (what an editor loads along with the values it shows)."""
+    with sessions() as session:
+        version = session.scalar(select(Customer.version).where(Customer.id == customer_id))
+    if version is None:
+        raise RevisitError(N_("There is no customer with id {id}."), id=customer_id)
+    return version
 
 
 def values_as_of(
@@ -219,7 +281,9 @@ def history(
 
 
 __all__ = [
+    "UNSEEN",
     "Change",
+    "customer_version",
     "current_values",
     "history",
     "record_change",

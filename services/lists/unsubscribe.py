@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from models import ConsentEvent, Customer, DoNotContact
 from services.outputs.sms import mainland_mobile
+from services.staff.audit import audit
 from services.store.errors import N_, RevisitError
 
 Sessions = sessionmaker[Session]
@@ -85,4 +86,7 @@ def read_unsubscribes(sessions: Sessions, path: Path | str, *, failed: bool = Fa
                                        event_date=today, source="sms_unsubscribe",
                                        staff_id=staff_id, note=path.name[:200]))
                 blocked += 1
+        audit(s, "read_unsubscribes", "file", None,
+              {"file": path.name, "failed": failed, "numbers": len(numbers), "blocked": blocked,
+               "already": already, "unknown": len(unknown)}, staff_id)
     return UnsubscribeReport(len(numbers), blocked, already, tuple(unknown), tuple(bad))

@@ -1,18 +1,17 @@
-"""Segments for the UI and the CLI: saved segments (save, rename, duplicate, delete, list, get),
-counts, paged members (and both at once for the builder), and the templates' cell counts. Plain
-frozen dataclasses out, one session per call, no Qt."""
+"""Segments for the UI and the CLI: saved segments (services/segments/saved.py, their names
+re-exported here), counts, paged members (and both at once for the builder), and the templates'
+cell counts. Plain frozen dataclasses out, one session per call, no Qt."""
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 from sqlalchemy.sql.selectable import Subquery
 
 from models import SavedSegment
@@ -36,19 +35,21 @@ from services.segments.results import (
     SegmentCount,
     SegmentInfo,
 )
-from services.staff.accounts import confirm
-from services.staff.audit import record
-from services.staff.permissions import (
-    DELETE_SEGMENTS,
-    NOT_PASSED,
-    Actor,
-    NotPassed,
-    require,
+from services.segments.saved import (  # noqa: F401 - the saved segments, as callers know them
+    FilterLike,
+    SavedSegmentInfo,
+    Sessions,
+    as_filter,
+    delete_segment,
+    duplicate_segment,
+    export_segment,
+    get_segment,
+    import_segment,
+    list_segments,
+    rename_segment,
+    save_segment,
 )
 from services.store.errors import N_, RevisitError
-
-Sessions = sessionmaker[Session]
-FilterLike = spec.Filter | dict | str
 
 
 @dataclass(frozen=True)
@@ -65,143 +66,6 @@ def _as_of(as_of: dt.date | None) -> dt.date:
 
 def _lateral(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
-
-
-def as_filter(value: FilterLike) -> spec.Filter:
-    if isinstance(value, spec.Filter):
-        return value
-    if isinstance(value, str):
-        return spec.parse_json(value)
-    return spec.parse(value)
-
-
-# --- saved segments -------------------------------------------------------------------------
-
-def _info(row: SavedSegment) -> SegmentInfo:
-    return SegmentInfo(row.id, row.name, row.description, row.purpose, row.template,
-                       row.schema_version, row.updated_at)
-
-
-def _clean_name(name: str) -> str:
-    name = (name or "").strip()
-    if not name or len(name) > 100:
-        raise RevisitError(N_("A segment name must have 1 to 100 characters."))
-    return name
-
-
-def _row(session: Session, name: str) -> SavedSegment:
-    row = session.scalar(select(SavedSegment).where(SavedSegment.name == name))
-    if row is None:
-        raise RevisitError(N_("There is no segment named '{name}'."), name=name)
-    return row
-
-
-def _taken(session: Session, name: str) -> RevisitError:
-    return RevisitError(N_("A segment named '{name}' already exists."), name=name)
-
-
-def list_segments(sessions: Sessions) -> tuple[SegmentInfo, ...]:
-    with sessions() as s:
-        rows = s.scalars(select(SavedSegment).order_by(SavedSegment.name)).all()
-        return tuple(_info(r) for r in rows)
-
-
-def get_segment(sessions: Sessions, name: str) -> Segment:
-    with sessions() as s:
-        row = _row(s, name)
-        try:
-            flt = spec.parse_json(row.filter_json, where=f"filter of segment '{name}'")
-        except RevisitError as exc:
-            raise RevisitError(N_("The segment '{name}' cannot be read: {detail}"), name=name,
-                               detail=str(exc)) from exc
-        return Segment(_info(row), flt)
-
-
-def save_segment(sessions: Sessions, name: str, flt: FilterLike, *,
-                 description: str | None = None, purpose: str | None = None,
-                 template: str | None = None, replace: bool = False,
-                 staff_id: int | None = None) -> SegmentInfo:
-    """Create a segment, or with replace=True overwrite the filter of an existing one."""
-    name = _clean_name(name)
-    text = spec.to_json(as_filter(flt))
-    with sessions.begin() as s:
-        row = s.scalar(select(SavedSegment).where(SavedSegment.name == name))
-        if row is not None and not replace:
-            raise _taken(s, name)
-        if row is None:
-            row = SavedSegment(name=name, created_by=staff_id, filter_json=text)
-            s.add(row)
-        row.filter_json = text
-        row.schema_version = spec.SCHEMA_VERSION
-        row.description = description if description is not None else row.description
-        row.purpose = purpose if purpose is not None else row.purpose
-        row.template = template if template is not None else row.template
-        row.updated_by = staff_id
-        row.updated_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-        s.flush()
-        return _info(row)
-
-
-def rename_segment(sessions: Sessions, name: str, new_name: str) -> SegmentInfo:
-    new_name = _clean_name(new_name)
-    with sessions.begin() as s:
-        row = _row(s, name)
-        if new_name != name and s.scalar(
-                select(SavedSegment.id).where(SavedSegment.name == new_name)) is not None:
-            raise _taken(s, new_name)
-        row.name = new_name
-        s.flush()
-        return _info(row)
-
-
-def duplicate_segment(sessions: Sessions, name: str, new_name: str) -> SegmentInfo:
-    seg = get_segment(sessions, name)
-    return save_segment(sessions, new_name, seg.filter, description=seg.info.description,
-                        purpose=seg.info.purpose, template=seg.info.template)
-
-
-def delete_segment(sessions: Sessions, name: str,
-                   actor: Actor | None | NotPassed = NOT_PASSED) -> None:
-    """Delete a saved segment (supervisors only; lists made from it keep their copy of its
-    filter). NOT_PASSED: a caller from before accounts, unchecked."""
-    with sessions.begin() as s:
-        who = None
-        if not isinstance(actor, NotPassed):
-            who = require(confirm(s, actor), DELETE_SEGMENTS)
-        row = _row(s, name)
-        record(s, who, "delete_segment", "saved_segment", row.id,
-               {"name": row.name, "filter": row.filter_json})
-        s.delete(row)
-
-
-def export_segment(sessions: Sessions, name: str) -> str:
-    """The segment as a JSON document for `import_segment` (name, description, filter)."""
-    seg = get_segment(sessions, name)
-    doc = {"name": seg.info.name, "description": seg.info.description,
-           "purpose": seg.info.purpose, "filter": spec.to_data(seg.filter)}
-    return json.dumps(doc, ensure_ascii=False, indent=2)
-
-
-def import_segment(sessions: Sessions, text: str, *, name: str | None = None,
-                   replace: bool = False, source: str = "file") -> SegmentInfo:
-    """Read an exported segment (or a bare filter, then `name` is needed)."""
-    try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise RevisitError(N_("{source} is not valid JSON: {detail} (line {line})."),
-                           source=source, detail=exc.msg, line=exc.lineno) from exc
-    except RecursionError as exc:
-        raise spec.too_deep() from exc
-    if isinstance(doc, dict) and "filter" in doc:
-        flt, name = doc["filter"], name or doc.get("name")
-        description, purpose = doc.get("description"), doc.get("purpose")
-    else:
-        flt, description, purpose = doc, None, None
-    if not name or not isinstance(name, str):
-        raise RevisitError(N_("{source} does not say the segment's name; give one."),
-                           source=source)
-    return save_segment(sessions, name, flt, description=description, purpose=purpose,
-                        replace=replace)
 
 
 # --- running a filter -----------------------------------------------------------------------
@@ -425,14 +289,16 @@ def find_template(key: str, **kw) -> tpl.TemplateSegment | None:
     return {t.key: t for t in tpl.catalog(**kw)}.get(key)
 
 
-def save_template(sessions: Sessions, key: str, name: str | None = None, **kw) -> SegmentInfo:
+def save_template(sessions: Sessions, key: str, name: str | None = None, *,
+                  staff_id: int | None = None, **kw) -> SegmentInfo:
     """Save one template cell as an ordinary segment the user can then change: under its key
     unless named (a key types on a command line without quotes), its Chinese name as the
     description."""
     found = find_template(key, **kw)
     if found is None:
         raise RevisitError(N_("There is no template '{key}'."), key=key)
-    return save_segment(sessions, name or key, found.filter, description=found.zh, template=key)
+    return save_segment(sessions, name or key, found.filter, description=found.zh, template=key,
+                        staff_id=staff_id)
 
 
 def segment_or_template(sessions: Sessions, name: str) -> Segment:
@@ -441,5 +307,11 @@ def segment_or_template(sessions: Sessions, name: str) -> Segment:
     with sessions() as s:
         saved = s.scalar(select(SavedSegment.id).where(SavedSegment.name == name))
     if saved is None and find_template(name) is not None:
-        save_template(sessions, name)
+        try:
+            save_template(sessions, name)
+        except RevisitError:
+            # Saved by another run of the same template at the same moment: use theirs.
+            with sessions() as s:
+                if s.scalar(select(SavedSegment.id).where(SavedSegment.name == name)) is None:
+                    raise
     return get_segment(sessions, name)

@@ -22,6 +22,13 @@ class RevisitError(Exception):
         return str(self)
 
 
+class StaleEdit(RevisitError):
+    """A save based on what the editor loaded, refused because someone changed the record since.
+    The sentence names what changed, who changed it and when (services/store/versions.py builds
+    those of customers and segments). The window offers to reload; nothing of the refused save
+    was stored."""
+
+
 def from_os_error(exc: OSError) -> RevisitError:
     """A file-system failure (missing folder, no permission, disk full…) as one sentence."""
     path = exc.filename or ""

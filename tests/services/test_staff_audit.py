@@ -4,6 +4,7 @@ supervisor by person, customer (do-not-contact entries included), action and loc
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 from sqlalchemy import update
@@ -13,6 +14,8 @@ from services.customers import preferences
 from services.staff.audit import AuditFilter, audit_actions, local_time, read_audit
 from services.staff.permissions import VIEW_AUDIT, NotAllowed
 from services.store.errors import RevisitError
+
+TODAY = dt.date(2026, 11, 23)
 
 
 @pytest.fixture
@@ -86,3 +89,28 @@ def test_preferences_write_through_the_one_audit_helper():
     from services.staff import audit
 
     assert preferences.audit is audit.audit
+
+
+def test_profile_edits_segment_edits_and_unsubscribe_files_are_in_the_trail(
+        trail, supervisor, staff, tmp_path):
+    from services.customers import profile
+    from services.lists.unsubscribe import read_unsubscribes
+    from services.segments import service as segments
+
+    profile.record_change(trail.sessions, 1, "occupation", "教师", effective_date=TODAY,
+                          source="manual", staff_id=staff.id)
+    flt = {"version": 1, "where": {"field": "years_since_purchase", "op": ">=", "value": 3}}
+    segments.save_segment(trail.sessions, "老车", flt, staff_id=staff.id)
+    segments.rename_segment(trail.sessions, "老车", "老车主", staff_id=staff.id)
+    segments.import_segment(trail.sessions, json.dumps({"name": "新车", "filter": flt}),
+                            source="新车.json", staff_id=staff.id)
+    csv = tmp_path / "退订.csv"
+    csv.write_text("手机\n13800000001\n", encoding="utf-8")
+    read_unsubscribes(trail.sessions, csv, staff_id=staff.id, today=TODAY)
+    page = read_audit(trail.sessions, supervisor, AuditFilter(username="chenli"))
+    found = {(e.action, e.entity) for e in page.entries}
+    assert {("record_change", "customer"), ("save_segment", "saved_segment"),
+            ("rename_segment", "saved_segment"), ("import_segment", "saved_segment"),
+            ("read_unsubscribes", "file")} <= found
+    change = next(e for e in page.entries if e.action == "record_change")
+    assert change.customer_code and change.detail_data()["after"] == "教师"

@@ -16,7 +16,7 @@ from services.labels import text
 from services.outputs.run_files import mask_phone
 from services.segments import rfm as rfm_mod
 from services.segments import service as svc
-from services.staff.permissions import EXPORT_PHONES, allowed
+from services.staff.permissions import EXPORT_PHONES, allowed, staff_id
 from services.store.errors import N_, RevisitError
 from ui.cli.auth import WRITE
 
@@ -217,12 +217,15 @@ def _read(path: Path) -> str:
 
 
 def _import(args, open_db) -> int:
+    # --replace overwrites whatever is stored under that name: the user named the file to put
+    # in its place, so no version is checked (the one documented last-writer-wins edit).
     info = svc.import_segment(
         open_db().sessions,
         _read(args.file),
         name=args.name,
         replace=args.replace,
         source=str(args.file),
+        staff_id=staff_id(args.actor),
     )
     print(f"saved segment '{info.name}'")
     return 0
@@ -250,7 +253,12 @@ def _delete(args, open_db) -> int:
 
 
 def _rename(args, open_db) -> int:
-    svc.rename_segment(open_db().sessions, args.name, args.new_name)
+    # Based on the segment as read just now: a rename that crosses another person's change is
+    # refused with their name, as in the window.
+    sessions = open_db().sessions
+    info = svc.get_segment(sessions, args.name).info
+    svc.rename_segment(sessions, args.name, args.new_name, staff_id=staff_id(args.actor),
+                       expected_version=info.version, segment_id=info.id)
     return 0
 
 
@@ -332,6 +340,7 @@ def _templates(args, open_db) -> int:
 
 
 def _save_template(args, open_db) -> int:
-    info = svc.save_template(open_db().sessions, args.key, args.name)
+    info = svc.save_template(open_db().sessions, args.key, args.name,
+                             staff_id=staff_id(args.actor))
     print(f"saved segment '{info.name}'")
     return 0

@@ -23,15 +23,18 @@ MIN_WIDTH = 440  # a comfortable width for the combo boxes in Chinese and Englis
 
 class ProfileChangeDialog(QDialog):
     """The new value starts empty and Save stays disabled until one is chosen or typed: a
-    pre-selected value would be stored by a hurried Enter."""
+    pre-selected value would be stored by a hurried Enter. `attribute` opens on that attribute
+    (after a reload, the one whose change was refused); "Now" shows the value the change is
+    based on: a save is refused when someone changed it meanwhile."""
 
-    def __init__(self, customer_name: str, current: dict[str, str | None], parent=None) -> None:
+    def __init__(self, customer_name: str, current: dict[str, str | None], parent=None, *,
+                 attribute: str | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Record a change for %1").replace("%1", customer_name))
         self._current = current
         self.attribute = QComboBox()
-        for attribute in PROFILE_ATTRIBUTES:
-            self.attribute.addItem(label("attribute", attribute), attribute)
+        for code in PROFILE_ATTRIBUTES:
+            self.attribute.addItem(label("attribute", code), code)
         self.value_choice = QComboBox()
         self.value_choice.setPlaceholderText(self.tr("— choose —"))
         self.value_text = QLineEdit()
@@ -71,6 +74,8 @@ class ProfileChangeDialog(QDialog):
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         form.addRow(self.buttons)
+        if attribute is not None and self.attribute.findData(attribute) >= 0:
+            self.attribute.setCurrentIndex(self.attribute.findData(attribute))
         self.attribute.currentIndexChanged.connect(self._on_attribute_changed)
         self.value_choice.currentIndexChanged.connect(self._on_value_changed)
         self.value_text.textChanged.connect(self._on_value_changed)

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QDate, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -27,157 +26,44 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from models.codes import CHANNELS, DNC_PURPOSES, TIME_WINDOWS
+from models.codes import CHANNELS, TIME_WINDOWS
 from services.customers import preferences
 from services.customers.detail import CustomerDetail
+from services.staff.permissions import Actor
 from services.store.database import Database
+from ui.dialogs import stale_edit
+from ui.dialogs.refusal_dialog import (  # noqa: F401 - their home before they had a module
+    PURPOSE_HINTS,
+    RefusalDialog,
+    purpose_hint,
+)
 from ui.labels import choices, label
 from ui.tasks import TaskRunner, changed
 from ui.views.customer_page import fill_table, make_table
 from ui.widgets import date_edit
 
-# What each purpose covers, shown where a purpose is chosen (here and in the list wizard): staff
-# confused 营销 and 销售. Context "purposes"; None is "all purposes".
-PURPOSE_HINTS: dict[str | None, str] = {
-    None: QT_TRANSLATE_NOOP(
-        "purposes",
-        "All purposes: no contact at all on the chosen channel, recall notices included.",
-    ),
-    "care": QT_TRANSLATE_NOOP(
-        "purposes",
-        "Care: a personal check-in — birthday, warranty or loan ending, after a repair; "
-        "nothing is offered.",
-    ),
-    "callback": QT_TRANSLATE_NOOP(
-        "purposes", "Satisfaction call-back: asking after a service visit how it went."
-    ),
-    "reminder": QT_TRANSLATE_NOOP(
-        "purposes", "Reminders: maintenance due, annual inspection, insurance renewal."
-    ),
-    "survey": QT_TRANSLATE_NOOP(
-        "purposes", "Satisfaction: call-backs and surveys about a service visit."
-    ),
-    "recall": QT_TRANSLATE_NOOP(
-        "purposes",
-        "Recalls: the maker's safety recall notices; most customers who refuse sales still "
-        "want these.",
-    ),
-    "marketing": QT_TRANSLATE_NOOP(
-        "purposes",
-        "Marketing: promotions, events and holiday greetings sent to many customers at once. "
-        "Needs marketing consent.",
-    ),
-    "sales": QT_TRANSLATE_NOOP(
-        "purposes",
-        "Sales: a personal offer to this customer to buy, replace or add a car. Needs "
-        "marketing consent.",
-    ),
-}
-REFUSAL_MIN_WIDTH = 440
-
-
-def purpose_hint(code: str | None) -> str:
-    """The translated explanation of a purpose code ('' for an unknown code)."""
-    text = PURPOSE_HINTS.get(code)
-    return QCoreApplication.translate("purposes", text) if text else ""
-
-
-class RefusalDialog(QDialog):
-    """A new do-not-contact entry: channel, purpose, reason, from when and until when. Sized
-    for its content in either language: the reason's example and the purpose's explanation are
-    read in full."""
-
-    def __init__(self, parent=None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(self.tr("Do not contact"))
-        self.channel = QComboBox()
-        self.channel.addItem(self.tr("All channels"), None)
-        for code in CHANNELS:
-            self.channel.addItem(label("channel", code), code)
-        self.purpose = QComboBox()
-        self.purpose.addItem(self.tr("All purposes"), None)
-        for code in DNC_PURPOSES:
-            self.purpose.addItem(label("purpose", code), code)
-        for index in range(self.purpose.count()):
-            self.purpose.setItemData(
-                index, purpose_hint(self.purpose.itemData(index)), Qt.ItemDataRole.ToolTipRole
-            )
-        self.purpose_hint = QLabel()
-        self.purpose_hint.setObjectName("purposeHint")
-        self.purpose_hint.setWordWrap(True)
-        self.purpose_hint.setStyleSheet("QLabel#purposeHint { color: #555; }")
-        self.purpose_hint.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-        self.purpose.currentIndexChanged.connect(self._on_purpose_changed)
-        self.reason = QLineEdit()
-        self.reason.setPlaceholderText(self.tr("e.g. 客户明确表示不接受销售电话"))
-        # A placeholder does not widen a line edit: make room for the whole example.
-        self.reason.setMinimumWidth(
-            self.reason.fontMetrics().horizontalAdvance(self.reason.placeholderText()) + 24
-        )
-        self.set_on = date_edit()
-        self.until = QCheckBox(self.tr("Ends on"))
-        self.expires = date_edit()
-        self.expires.setDate(QDate.currentDate().addMonths(6))
-        self.expires.setEnabled(False)
-        self.until.toggled.connect(self.expires.setEnabled)
-        ends = QHBoxLayout()
-        ends.addWidget(self.until)
-        ends.addWidget(self.expires)
-        ends.addStretch(1)
-        form = QFormLayout(self)
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        form.addRow(self.tr("&Channel"), self.channel)
-        form.addRow(self.tr("&Purpose"), self.purpose)
-        form.addRow("", self.purpose_hint)
-        form.addRow(self.tr("&Reason"), self.reason)
-        form.addRow(self.tr("From"), self.set_on)
-        form.addRow(ends)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
-        self.setMinimumWidth(max(REFUSAL_MIN_WIDTH, form.sizeHint().width()))
-        self._reserve_hint_height()
-        self._on_purpose_changed()
-        self.adjustSize()
-
-    def _reserve_hint_height(self) -> None:
-        """Room for the longest explanation at the dialog's width, so choosing never jumps."""
-        self.resize(self.minimumWidth(), self.sizeHint().height())
-        self.layout().activate()
-        width = self.purpose_hint.width()
-        heights = []
-        for i in range(self.purpose.count()):
-            self.purpose_hint.setText(purpose_hint(self.purpose.itemData(i)))
-            heights.append(self.purpose_hint.heightForWidth(width))
-        self.purpose_hint.setMinimumHeight(max(heights))
-
-    def _on_purpose_changed(self) -> None:
-        self.purpose_hint.setText(purpose_hint(self.purpose.currentData()))
-
-    def values(self) -> dict:
-        return {
-            "channel": self.channel.currentData(),
-            "purpose": self.purpose.currentData(),
-            "reason": self.reason.text(),
-            "set_on": self.set_on.date().toPython(),
-            "expires_on": self.expires.date().toPython() if self.until.isChecked() else None,
-        }
-
 
 class PreferencesPanel(QWidget):
-    """Emits `changed(customer_id)` after every stored edit so the page reloads."""
+    """Emits `changed(customer_id)` after every stored edit so the page reloads.
+
+    Every edit names what it is based on: the preferences' version, the latest consent event
+    and each entry's version, as shown (or as the panel's own last save left them). A save
+    someone else overtook is refused; the panel then offers to reload the customer."""
 
     changed = Signal(int)
 
-    def __init__(self, database: Database, runner: TaskRunner, parent=None) -> None:
+    def __init__(self, database: Database, runner: TaskRunner, parent=None, *,
+                 actor: Actor | None = None) -> None:
         super().__init__(parent)
         self.database = database
         self.runner = runner
+        self.actor = actor  # who makes the edits (None: nobody signed in, as in some tests)
         self.detail: CustomerDetail | None = None
         self._previous: dict | None = None
+        self._undo_version = 0  # the version the last save stored: what an undo is based on
+        self._pref_version = 0
+        self._consent_marker = 0
+        self._refusal_versions: list[int] = []
         self.channels = QListWidget()
         self.channels.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
         self.channels.setMaximumHeight(120)
@@ -277,6 +163,8 @@ class PreferencesPanel(QWidget):
             self._set_undo(None)
         self.detail = detail
         self.setEnabled(detail is not None)
+        self._pref_version = detail.preferences_version if detail else 0
+        self._consent_marker = detail.consent_marker if detail else 0
         pref = detail.preferences if detail else None
         order = list(pref.channel_order) if pref else []
         self.channels.clear()
@@ -310,6 +198,7 @@ class PreferencesPanel(QWidget):
         )
         today = dt.date.today()
         self._refusal_ids = [r.id for r in detail.refusals]
+        self._refusal_versions = [r.version for r in detail.refusals]
         fill_table(self.refusals, [
             [label("channel", r.channel) if r.channel else self.tr("All channels"),
              label("purpose", r.purpose) if r.purpose else self.tr("All purposes"),
@@ -341,19 +230,31 @@ class PreferencesPanel(QWidget):
                 "hour_to": pref.hour_to, "language": pref.language, "note": pref.note}
 
     # --- storing -------------------------------------------------------------------------
+    @property
+    def _staff_id(self) -> int | None:
+        return self.actor.id if self.actor is not None else None
+
     def _run(self, work, label_text: str, notice: str, on_done=None) -> None:
         """One write for the shown customer: `changed` for the page, `data_changed` for every
-        other panel, and a short confirmation in the status bar."""
+        other panel, and a short confirmation in the status bar. `on_done(result)` runs first.
+        A stale edit offers to reload the customer."""
         customer_id = self.detail.id
 
-        def done(_r) -> None:
+        def done(result) -> None:
             if on_done is not None:
-                on_done()
+                on_done(result)
             self.changed.emit(customer_id)
 
         self.runner.run(work, on_done=done, parent_widget=self, label=label_text, write=True,
                         changes=changed("preferences", customer=customer_id),
-                        done_notice=notice)
+                        done_notice=notice,
+                        on_failed=stale_edit.on_failed(self, lambda: self.reload(customer_id)))
+
+    def reload(self, customer_id: int) -> None:
+        """Show the customer as stored now: whoever shows it (the customers view) reloads it,
+        this panel with it; what was typed here and not saved is dropped."""
+        self._set_undo(None)
+        self.runner.announce(changed("preferences", customer=customer_id))
 
     def _set_undo(self, previous: dict | None) -> None:
         """`previous`: the values before the last save, {} when none were stated yet, None when
@@ -371,43 +272,60 @@ class PreferencesPanel(QWidget):
             return
         previous = self._stored_values()
         values = values or self.values()
-        customer_id = self.detail.id
-        self._run(lambda _p, _c: preferences.set_preferences(self.database.sessions, customer_id,
-                                                             **values),
-                  self.tr("Saving preferences"), self.tr("Preferences saved"),
-                  on_done=lambda: self._on_saved(customer_id, previous))
+        customer_id, version, staff_id = self.detail.id, self._pref_version, self._staff_id
+        self._run(lambda _p, _c: preferences.set_preferences(
+            self.database.sessions, customer_id, **values, staff_id=staff_id,
+            expected_version=version),
+            self.tr("Saving preferences"), self.tr("Preferences saved"),
+            on_done=lambda stored: self._on_saved(customer_id, previous, stored))
 
-    def _on_saved(self, customer_id: int, previous: dict | None) -> None:
+    def _on_saved(self, customer_id: int, previous: dict | None, version: int) -> None:
         # Only for the customer still shown: undo must never write one customer's values to
         # another's.
         if self.detail is not None and self.detail.id == customer_id:
+            self._pref_version = self._undo_version = version
             self._set_undo(previous if previous is not None else {})
 
     def undo(self) -> None:
         if self._previous is not None and self.detail is not None:
             values = self._previous
             self._set_undo(None)
-            customer_id = self.detail.id
+            customer_id, version, staff_id = self.detail.id, self._undo_version, self._staff_id
 
             def work(_p, _c):
+                sessions = self.database.sessions
                 if not values:  # they had stated nothing before
-                    return preferences.clear_preferences(self.database.sessions, customer_id)
-                return preferences.set_preferences(self.database.sessions, customer_id, **values)
+                    preferences.clear_preferences(sessions, customer_id, staff_id=staff_id,
+                                                  expected_version=version)
+                    return 0
+                return preferences.set_preferences(sessions, customer_id, **values,
+                                                   staff_id=staff_id, expected_version=version)
+
+            def undone(stored: int) -> None:
+                if self.detail is not None and self.detail.id == customer_id:
+                    self._pref_version = stored
 
             self._run(work, self.tr("Undoing"),
-                      self.tr("Preferences put back as before the last save"))
+                      self.tr("Preferences put back as before the last save"), on_done=undone)
 
     def record_consent(self, granted: bool) -> None:
         if self.detail is None:
             return
         customer_id, day = self.detail.id, self.consent_date.date().toPython()
-        source = self.consent_source.currentData()
+        source, marker, staff_id = (self.consent_source.currentData(), self._consent_marker,
+                                    self._staff_id)
         notice = (self.tr("Marketing consent recorded as given on %1") if granted else
                   self.tr("Marketing consent recorded as withdrawn on %1")).replace(
             "%1", day.isoformat())
+
+        def recorded(event_id: int) -> None:
+            if self.detail is not None and self.detail.id == customer_id:
+                self._consent_marker = event_id
+
         self._run(lambda _p, _c: preferences.record_consent(
-            self.database.sessions, customer_id, granted, event_date=day, source=source),
-            self.tr("Saving consent"), notice)
+            self.database.sessions, customer_id, granted, event_date=day, source=source,
+            staff_id=staff_id, expected_latest=marker),
+            self.tr("Saving consent"), notice, on_done=recorded)
 
     def _on_add_refusal(self) -> None:
         if self.detail is None:
@@ -415,9 +333,9 @@ class PreferencesPanel(QWidget):
         dialog = RefusalDialog(self)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
-        values, customer_id = dialog.values(), self.detail.id
+        values, customer_id, staff_id = dialog.values(), self.detail.id, self._staff_id
         self._run(lambda _p, _c: preferences.add_refusal(self.database.sessions, customer_id,
-                                                         **values),
+                                                         **values, staff_id=staff_id),
                   self.tr("Saving do-not-contact"), self.tr("Do-not-contact added"))
 
     def _on_lift(self) -> None:
@@ -433,7 +351,9 @@ class PreferencesPanel(QWidget):
                                               "channel and purpose from today?"))
         if answer != QMessageBox.StandardButton.Yes:
             return
-        refusal_id = self._refusal_ids[row]
+        refusal_id, version = self._refusal_ids[row], self._refusal_versions[row]
+        staff_id = self._staff_id
         self._run(lambda _p, _c: preferences.lift_refusal(
-            self.database.sessions, refusal_id, lifted_on=dt.date.today(), reason=reason),
+            self.database.sessions, refusal_id, lifted_on=dt.date.today(), reason=reason,
+            staff_id=staff_id, expected_version=version),
             self.tr("Lifting do-not-contact"), self.tr("Do-not-contact lifted"))

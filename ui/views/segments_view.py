@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
 from PySide6.QtCore import QLocale, Qt, QTimer, Signal
@@ -26,6 +27,7 @@ from services.segments import service as segments
 from services.segments.templates import MATRIX_SAT_BANDS, YEAR_BANDS
 from services.staff.permissions import NOT_PASSED, Actor, NotPassed
 from services.store.database import Database
+from ui.dialogs import stale_edit
 from ui.files import ask_open_path, ask_save_path, open_actions
 from ui.tasks import TaskRunner, changed, error_text
 from ui.views.customer_page import fill_table, make_table
@@ -51,6 +53,9 @@ class SegmentsView(QWidget):
         self.database = database
         self.runner = runner
         self._current_name: str | None = None
+        # The saved segment the editor stands for, as opened or last stored by this view: its
+        # id and version are what a save, rename or delete is based on.
+        self._opened: segments.SavedSegmentInfo | None = None
         self._clean: dict | None = None  # the filter as last opened or saved
         self.as_of = date_edit()
         self.as_of.setToolTip(self.tr("Every date-relative field is computed for this day"))
@@ -247,6 +252,7 @@ class SegmentsView(QWidget):
         """Put `data` (default: no conditions) in the editor as a new, unsaved segment. Does
         not ask: callers that replace the user's work go through `_leave_then`."""
         self._current_name = None
+        self._opened = None
         self._highlight(None)
         self.name.setText(name)
         self.editor.set_data(data or {"version": 1, "where": {"and": []}})
@@ -278,6 +284,7 @@ class SegmentsView(QWidget):
         from services.segments.spec import to_data
 
         self._current_name = name
+        self._opened = segment.info
         self._highlight(name)
         self.name.setText(name)
         self.editor.set_data(to_data(segment.filter))
@@ -342,6 +349,9 @@ class SegmentsView(QWidget):
             self.name.setFocus()
             return False
         replace = name == self._current_name
+        # Saving the segment opened: based on its version. Replacing another one the user named
+        # (confirmed below) overwrites it as stored.
+        opened = self._opened if replace else None
         if not replace and name in [self.saved.item(i).text() for i in range(self.saved.count())]:
             answer = QMessageBox.question(
                 self,
@@ -355,15 +365,19 @@ class SegmentsView(QWidget):
 
         def done(info) -> None:
             self._clean = stored  # edits made while it was saving stay unsaved
-            self._after_write(info.name)
+            self._after_write(info)
             if then is not None:
                 then()
 
+        staff_id = self._staff_id
         self.runner.run(
             lambda _p, _c: segments.save_segment(
-                self.database.sessions, name, flt, replace=replace
+                self.database.sessions, name, flt, replace=replace, staff_id=staff_id,
+                expected_version=opened.version if opened else None,
+                segment_id=opened.id if opened else None,
             ),
             on_done=done,
+            on_failed=stale_edit.on_failed(self, self._reload_opened),
             parent_widget=self,
             label=self.tr("Saving segment"),
             write=True,
@@ -372,13 +386,39 @@ class SegmentsView(QWidget):
         )
         return True
 
-    def _after_write(self, name: str | None) -> None:
-        """A save, rename or duplicate stored `name`, which the editor now stands for; its
+    @property
+    def _staff_id(self) -> int | None:
+        return self.actor.id if isinstance(self.actor, Actor) else None
+
+    def _after_write(self, info: segments.SavedSegmentInfo) -> None:
+        """A save, rename or duplicate stored `info`, which the editor now stands for; its
         filter stays as it is (with its undo steps)."""
-        self._current_name = name
-        if name is not None:
-            self.name.setText(name)
+        self._current_name = info.name
+        self._opened = info
+        self.name.setText(info.name)
         self.reload_list()
+
+    def _reload_opened(self) -> None:
+        """After a refused save: the segments as stored now, and the one edited opened again as
+        stored (under its new name if renamed; an empty builder if it was deleted). What was
+        typed and not saved is dropped: the user chose Reload."""
+        opened = self._opened
+
+        def show(infos) -> None:
+            self._fill_list(infos, None)
+            current = next((i for i in infos if opened is not None and i.id == opened.id), None)
+            if current is not None:
+                self._open_saved(current.name)
+            else:
+                self.new_segment()
+
+        self.runner.run(
+            lambda _p, _c: segments.list_segments(self.database.sessions),
+            on_done=show,
+            latest="reload-segment",  # a plain list refresh must not cancel the reopening
+            parent_widget=self,
+            label=self.tr("Loading segments"),
+        )
 
     def _after_change(self, select: str | None) -> None:
         """A segment arrived from elsewhere (an import): list it and open it, asking first if
@@ -392,10 +432,15 @@ class SegmentsView(QWidget):
     def _on_rename(self) -> None:
         old = self._current_name
         new = old and self._ask_name(self.tr("Rename segment"), old)
+        opened, staff_id = self._opened, self._staff_id
         if new and new != old:
             self.runner.run(
-                lambda _p, _c: segments.rename_segment(self.database.sessions, old, new),
-                on_done=lambda info: self._after_write(info.name),
+                lambda _p, _c: segments.rename_segment(
+                    self.database.sessions, old, new, staff_id=staff_id,
+                    expected_version=opened.version if opened else None,
+                    segment_id=opened.id if opened else None),
+                on_done=self._after_write,
+                on_failed=stale_edit.on_failed(self, self._reload_opened),
                 parent_widget=self,
                 write=True,
                 changes=changed("segments"),
@@ -407,10 +452,12 @@ class SegmentsView(QWidget):
         new = old and self._ask_name(
             self.tr("Duplicate segment"), self.tr("%1 (copy)").replace("%1", old)
         )
+        staff_id = self._staff_id
         if new:
             self.runner.run(
-                lambda _p, _c: segments.duplicate_segment(self.database.sessions, old, new),
-                on_done=lambda info: self._after_write(info.name),
+                lambda _p, _c: segments.duplicate_segment(self.database.sessions, old, new,
+                                                          staff_id=staff_id),
+                on_done=self._after_write,
                 parent_widget=self,
                 write=True,
                 changes=changed("segments"),
@@ -436,9 +483,14 @@ class SegmentsView(QWidget):
             self.reload_list()
             self.new_segment()  # the user chose to delete it: nothing to ask
 
+        opened = self._opened
         self.runner.run(
-            lambda _p, _c: segments.delete_segment(self.database.sessions, name, self.actor),
+            lambda _p, _c: segments.delete_segment(
+                self.database.sessions, name, self.actor,
+                expected_version=opened.version if opened else None,
+                segment_id=opened.id if opened else None),
             on_done=done,
+            on_failed=stale_edit.on_failed(self, self._reload_opened),
             parent_widget=self,
             write=True,
             changes=changed("segments"),
@@ -452,11 +504,14 @@ class SegmentsView(QWidget):
         if not path:
             return
 
+        staff_id = self._staff_id
+
         def work(_p, _c):
             from pathlib import Path
 
             return segments.import_segment(
-                self.database.sessions, Path(path).read_text(encoding="utf-8"), source=path
+                self.database.sessions, Path(path).read_text(encoding="utf-8"), source=path,
+                staff_id=staff_id,
             )
 
         self.runner.run(
@@ -697,6 +752,14 @@ class SegmentsView(QWidget):
         if 0 <= row < len(self._groups):
             g = self._groups[row]
             self._open_template(g.filter, g.label_zh if chinese() else g.label_en)
+
+    def open_filter(self, data: dict, name: str, as_of: dt.date | None = None) -> None:
+        """Open `data` (a segment filter) in the builder as a new, unsaved segment named
+        `name` — a report figure's customers, counted on the report's date `as_of` — unless
+        the user keeps unsaved work there."""
+        if as_of is not None:
+            self.as_of.setDate(as_of)
+        self._open_template(data, name)
 
     def _open_template(self, data: dict, name: str) -> None:
         """A grid's cell or row in the builder as a new segment, unless the user keeps the
