@@ -311,9 +311,9 @@ def test_open_old_sqlite_file_backs_it_up_then_upgrades(tmp_path):
     finally:
         database.dispose()
 
-    backups = sorted(tmp_path.glob("old.sqlite3.*.bak"))
+    # The backup before a migration goes to the backup folder (beside the file by default).
+    backups = sorted((tmp_path / "backups").glob("old.sqlite3.migration-*.bak"))
     assert len(backups) == 1
-    assert f"before-{head_revision()}" in backups[0].name
     # The backup is an ordinary SQLite file holding the database as it was before.
     conn = sqlite3.connect(backups[0])
     try:
@@ -328,7 +328,7 @@ def test_open_old_sqlite_file_backs_it_up_then_upgrades(tmp_path):
 
     # Already at the head: opening again changes nothing and makes no second backup.
     open_database(f"sqlite:///{path}").dispose()
-    assert len(list(tmp_path.glob("old.sqlite3.*.bak"))) == 1
+    assert len(list((tmp_path / "backups").glob("old.sqlite3.*.bak"))) == 1
 
 
 def _snapshot_sqlite_customers(path: Path) -> list[tuple]:

@@ -66,7 +66,8 @@ def run_gui(args) -> int:
 
     install_translators(app, args.lang or QSettings().value("ui/language", "") or None)
     try:
-        database = open_database(args.db)
+        # Once a day, the window's first opening backs the SQLite file up.
+        database = open_database(args.db, daily_backup=True)
     except RevisitError as exc:
         QMessageBox.critical(None, app.translate("app", "Revisit"), translate_error(exc))
         return 2

@@ -40,8 +40,8 @@ REFUSALS: dict[str, str] = {
     EXPORT_PHONES: N_("Only a supervisor may write files with full phone numbers to disk, "
                       "such as an SMS vendor file; {user} is not a supervisor."),
     VIEW_AUDIT: N_("Only a supervisor may read the audit trail; {user} is not a supervisor."),
-    MANAGE_DATABASE: N_("Only a supervisor may copy the database or add demo data to one in "
-                        "use; {user} is not a supervisor."),
+    MANAGE_DATABASE: N_("Only a supervisor may copy, back up or restore the database, or add "
+                        "demo data to one in use; {user} is not a supervisor."),
     MERGE_CUSTOMERS: N_("Only a supervisor may merge customers or undo a merge; {user} is not "
                         "a supervisor."),
     UNDO_IMPORTS: N_("Only a supervisor may undo an import; {user} is not a supervisor."),

@@ -1,17 +1,14 @@
-"""Opening a Revisit database: connect, back up a SQLite file, apply migrations."""
+"""Opening a Revisit database: connect, check and back up a SQLite file, apply migrations
+(backups themselves: services/store/backup.py)."""
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import sqlite3
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, func, inspect, select, text
 from sqlalchemy.engine import make_url
@@ -26,10 +23,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from models import db
 from services.store.errors import N_, RevisitError, from_os_error
+from services.store.integrity import check_sqlite
 from services.store.network import network_warning, on_network_drive
+from services.store.schema import alembic_config, current_revision, head_revision
 
 log = logging.getLogger(__name__)
-MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "models" / "migrations"
 
 
 @dataclass(frozen=True)
@@ -61,23 +59,6 @@ class DatabaseInfo:
     head: str
     row_counts: dict[str, int]
     file_size: int | None
-
-
-def alembic_config() -> Config:
-    cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
-    return cfg
-
-
-def head_revision() -> str:
-    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
-    assert head is not None
-    return head
-
-
-def current_revision(engine: Engine) -> str | None:
-    with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
 
 
 def _describe(url: str) -> str:
@@ -193,6 +174,8 @@ def _refuse_foreign_sqlite(path: Path, url: str) -> None:
         finally:
             conn.close()
     except sqlite3.Error as exc:
+        if "malformed" in str(exc).lower():
+            _refuse_damaged(path, QUICK_CHECK_SECONDS)  # the advice naming a good backup
         raise translate_db_error(exc, url) from exc
     names = {n for n in names if not n.startswith("sqlite_")}
     if names and "alembic_version" not in names:
@@ -223,70 +206,23 @@ def _without_leftovers(path: Path, check) -> None:
 QUICK_CHECK_SECONDS = 1.0
 
 
-@dataclass(frozen=True)
-class CheckResult:
-    ok: bool
-    finished: bool  # False: the time ran out before every page was read
-    problems: tuple[str, ...]
-
-
-def check_sqlite(path: Path, seconds: float | None = None, *, full: bool = False) -> CheckResult:
-    """SQLite's own consistency check of the file, read-only, stopped after `seconds`."""
-    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-    deadline = None if seconds is None else time.monotonic() + seconds
-    if deadline is not None:
-        conn.set_progress_handler(lambda: int(time.monotonic() > deadline), 10_000)
-    try:
-        rows = conn.execute("PRAGMA integrity_check(20)" if full else
-                            "PRAGMA quick_check(20)").fetchall()
-    except sqlite3.OperationalError as exc:
-        if "interrupted" in str(exc).lower():
-            return CheckResult(ok=True, finished=False, problems=())
-        return CheckResult(ok=False, finished=True, problems=(str(exc),))
-    except sqlite3.DatabaseError as exc:  # "file is not a database", "malformed"
-        return CheckResult(ok=False, finished=True, problems=(str(exc),))
-    finally:
-        conn.close()
-    problems = tuple(" ".join(str(r[0]).split()) for r in rows if r[0] != "ok")
-    return CheckResult(ok=not problems, finished=True, problems=problems)
-
-
-def latest_backup(path: Path) -> Path | None:
-    """The newest backup Revisit made beside the file (…sqlite3.<label>-<stamp>.bak)."""
-    found = sorted(path.parent.glob(path.name + ".*.bak"), key=lambda p: p.stat().st_mtime)
-    return found[-1] if found else None
-
-
 def _refuse_damaged(path: Path, seconds: float) -> None:
+    from services.store.restore import latest_good_backup
+
     result = check_sqlite(path, seconds)
     if result.ok:
         return
-    backup = latest_backup(path)
+    backup = latest_good_backup(path)
     if backup is None:
         raise RevisitError(
             N_("{where} is damaged ({problem}); nothing was changed. Restore it from your "
                "latest backup copy."),
             where=str(path), problem=result.problems[0])
     raise RevisitError(
-        N_("{where} is damaged ({problem}); nothing was changed. The latest backup is "
-           "{backup}: close Revisit and put it in place of the damaged file."),
+        N_("{where} is damaged ({problem}); nothing was changed. The latest good backup is "
+           "{backup}: restore it with the command revisit db restore followed by that file "
+           "(a supervisor), or close Revisit and put it in place of the damaged file."),
         where=str(path), problem=result.problems[0], backup=str(backup))
-
-
-def backup_sqlite(path: Path, label: str) -> Path:
-    """Copy a SQLite file with SQLite's own backup API (safe with WAL) beside it."""
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    target = path.with_name(f"{path.name}.{label}-{stamp}.bak")
-    src = sqlite3.connect(path)
-    try:
-        dst = sqlite3.connect(target)
-        try:
-            src.backup(dst)
-        finally:
-            dst.close()
-    finally:
-        src.close()
-    return target
 
 
 def _has_user_tables(engine: Engine) -> bool:
@@ -294,10 +230,14 @@ def _has_user_tables(engine: Engine) -> bool:
     return bool(names - {"alembic_version"})
 
 
-def open_database(url: str | None = None, *, upgrade: bool = True) -> Database:
+def open_database(url: str | None = None, *, upgrade: bool = True,
+                  daily_backup: bool = False) -> Database:
     """Connect to `url` (default: REVISIT_DB or the per-user SQLite file), creating the SQLite
     file's folder, backing up an existing SQLite file before a schema upgrade, and applying
-    pending migrations. Raises RevisitError with a clear message on any failure."""
+    pending migrations. Raises RevisitError with a clear message on any failure.
+
+    With `daily_backup` (the window, and commands that write) a SQLite file gets its backup of
+    the day unless it has one; a backup that fails is a warning, not a reason not to open."""
     url = url or db.default_url()
     try:
         path = db.sqlite_path(url) if db.is_sqlite(url) else None
@@ -336,7 +276,15 @@ def open_database(url: str | None = None, *, upgrade: bool = True) -> Database:
     except (DBAPIError, SQLAlchemyError, sqlite3.Error) as exc:
         engine.dispose()
         raise translate_db_error(exc, url) from exc
-    warnings = (network_warning(path),) if path is not None and on_network_drive(path) else ()
+    warnings: tuple[RevisitError, ...] = (
+        (network_warning(path),) if path is not None and on_network_drive(path) else ())
+    if daily_backup and path is not None:
+        from services.store.backup import daily_backup as take_daily
+
+        try:
+            take_daily(path)
+        except RevisitError as exc:
+            warnings += (exc,)
     for warning in warnings:
         log.warning("%s", warning)
     return Database(url=url, engine=engine, sessions=sessionmaker(engine, expire_on_commit=False),
@@ -365,8 +313,10 @@ def _upgrade(engine: Engine, path: Path | None) -> None:
             where=str(path),
         )
     if path is not None and current is not None and path.stat().st_size > 0:
-        backup = backup_sqlite(path, f"before-{head}")
-        log.info("backed up %s to %s before upgrading", path, backup)
+        from services.store.backup import MIGRATION, backup_sqlite
+
+        backup = backup_sqlite(path, MIGRATION)
+        log.info("backed up %s to %s before upgrading to %s", path, backup, head)
     upgrade_schema(engine, head)
 
 

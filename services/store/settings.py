@@ -1,21 +1,29 @@
-"""The department's shared settings, stored in the database so every PC uses the same ones."""
+"""The department's shared settings, stored in the database so every PC uses the same ones.
+
+Each setting is one `app_setting` row with a version raised by every save. An editor keeps the
+versions it loaded (`LoadedSettings`); a save changes only the settings the editor changed, and
+only when nobody else changed them since: otherwise it is refused, naming who did."""
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from models import AppSetting
 from services.staff.accounts import confirm
 from services.staff.audit import record
-from services.staff.permissions import SAVE_SETTINGS, Actor, require
-from services.store.errors import N_, RevisitError
+from services.staff.permissions import SAVE_SETTINGS, Actor, require, staff_id
+from services.store.errors import N_, RevisitError, StaleEdit
+from services.store.versions import lock, staff_name, when_text
 
 SMS_VENDORS = ("generic", "aliyun", "huawei")
+MAX_BACKUPS_KEPT = 365
 
 
 @dataclass(frozen=True)
@@ -36,6 +44,10 @@ class Settings:
     contact_fatigue_days: int = 14
     no_answer_retry_days: int = 3
     max_failed_attempts: int = 5
+    # Where automatic backups of a SQLite file go ("" = a `backups` folder beside the file; a
+    # relative folder is taken from the file's folder) and how many of them are kept.
+    backup_folder: str = ""
+    backups_kept: int = 14
 
     @property
     def sms_window(self) -> tuple[dt.time, dt.time]:
@@ -54,7 +66,41 @@ class Settings:
         for name in ("contact_fatigue_days", "no_answer_retry_days", "max_failed_attempts"):
             if not 0 <= getattr(self, name) <= 365:
                 raise RevisitError(N_("{name} must be between 0 and 365."), name=name)
+        if not 1 <= self.backups_kept <= MAX_BACKUPS_KEPT:
+            raise RevisitError(N_("Revisit keeps between 1 and {most} automatic backups, not "
+                                  "{count}."), most=MAX_BACKUPS_KEPT, count=self.backups_kept)
         return self
+
+
+@dataclass(frozen=True)
+class LoadedSettings:
+    """The settings as an editor loaded them, and the version of each stored one (a setting
+    never saved has none): what a save compares with to find someone else's change."""
+
+    settings: Settings
+    versions: Mapping[str, int] = field(default_factory=dict, hash=False)
+
+
+# The sentence refusing a save of a setting someone changed since the editor loaded it.
+SETTING_CHANGED = (
+    N_("{who} changed the setting {name} at {when} since you loaded the settings; nothing was "
+       "saved. Reload to see their change."),
+    N_("The setting {name} was changed at {when} since you loaded the settings; nothing was "
+       "saved. Reload to see the change."),
+)
+
+
+class SettingChanged(StaleEdit):
+    """A save refused because the setting `key` was changed since the editor loaded it."""
+
+    def __init__(self, key: str, who: str | None, at: dt.datetime | None) -> None:
+        self.key = key
+        self.who = who
+        with_who, without = SETTING_CHANGED
+        if who:
+            super().__init__(with_who, who=who, name=key, when=when_text(at))
+        else:
+            super().__init__(without, name=key, when=when_text(at))
 
 
 def _decode(field: dataclasses.Field, text: str):
@@ -65,6 +111,10 @@ def _decode(field: dataclasses.Field, text: str):
     return text
 
 
+def _text(value: object) -> str:
+    return value.isoformat(timespec="minutes") if isinstance(value, dt.time) else str(value)
+
+
 def load_settings(sessions: sessionmaker[Session]) -> Settings:
     """Stored values over the defaults; a value that no longer parses falls back to its default."""
     with sessions() as s:
@@ -73,15 +123,26 @@ def load_settings(sessions: sessionmaker[Session]) -> Settings:
 
 def load_settings_in(s: Session) -> Settings:
     """The same, inside a session a service already has open."""
-    stored = dict(s.execute(select(AppSetting.key, AppSetting.value)).all())
+    return _load(s).settings
+
+
+def load_settings_versions(sessions: sessionmaker[Session]) -> LoadedSettings:
+    """The settings and their versions, for an editor that saves them later."""
+    with sessions() as s:
+        return _load(s)
+
+
+def _load(s: Session) -> LoadedSettings:
+    rows = s.execute(select(AppSetting.key, AppSetting.value, AppSetting.version)).all()
+    stored = {key: value for key, value, _ in rows}
     values = {}
-    for field in dataclasses.fields(Settings):
-        if field.name in stored:
+    for f in dataclasses.fields(Settings):
+        if f.name in stored:
             try:
-                values[field.name] = _decode(field, stored[field.name])
+                values[f.name] = _decode(f, stored[f.name])
             except ValueError:
                 continue
-    return Settings(**values)
+    return LoadedSettings(Settings(**values), {key: version for key, _, version in rows})
 
 
 def settings_with(current: Settings, changes: dict[str, str]) -> Settings:
@@ -100,23 +161,55 @@ def settings_with(current: Settings, changes: dict[str, str]) -> Settings:
     return dataclasses.replace(current, **values).validate()
 
 
-def save_settings(sessions: sessionmaker[Session], settings: Settings,
-                  actor: Actor | None) -> Settings:
-    """Store the shared settings (supervisors only); the changed values are audit-logged."""
+def save_settings(sessions: sessionmaker[Session], settings: Settings, actor: Actor | None,
+                  loaded: LoadedSettings | None = None) -> Settings:
+    """Store the shared settings (supervisors only); the changed values are audit-logged.
+
+    With `loaded` (what the editor started from) only the settings that differ from it are
+    written, and a setting someone else saved since it was loaded refuses the whole save
+    (SettingChanged). Without it, every value that differs from the stored one is written (the
+    last save wins)."""
     settings.validate()
-    with sessions.begin() as s:
-        who = require(confirm(s, actor), SAVE_SETTINGS)
-        changes = {}
-        for field in dataclasses.fields(Settings):
-            value = getattr(settings, field.name)
-            text = value.isoformat(timespec="minutes") if isinstance(value, dt.time) else str(value)
-            row = s.get(AppSetting, field.name)
-            if row is None:
-                s.add(AppSetting(key=field.name, value=text))
-                changes[field.name] = [None, text]
-            elif row.value != text:
-                changes[field.name] = [row.value, text]
-                row.value = text
-        if changes:
-            record(s, who, "save_settings", "app_setting", None, changes)
+    key = ""
+    try:
+        with sessions.begin() as s:
+            who = require(confirm(s, actor), SAVE_SETTINGS)
+            # Every stored setting's lock before reading them, so two saves at the same moment
+            # cannot both pass the version check below.
+            lock(s, AppSetting)
+            stored = {row.key: row for row in s.execute(
+                select(AppSetting.key, AppSetting.value, AppSetting.version,
+                       AppSetting.updated_by, AppSetting.updated_at)).all()}
+            changes: dict[str, list[str | None]] = {}
+            for f in dataclasses.fields(Settings):
+                key, text = f.name, _text(getattr(settings, f.name))
+                row = stored.get(key)
+                old = row.value if row is not None else None
+                if old == text:
+                    continue  # already so (perhaps saved the same by someone else)
+                if loaded is not None:
+                    if text == _text(getattr(loaded.settings, key)):
+                        continue  # not changed in this editor: what is stored stays
+                    if (row.version if row is not None else None) != loaded.versions.get(key):
+                        raise SettingChanged(
+                            key, staff_name(s, row.updated_by) if row is not None else None,
+                            row.updated_at if row is not None else None)
+                if row is None:
+                    # A setting stored by another save since this one read them (PostgreSQL
+                    # has no row to lock yet) makes this insert fail on the primary key.
+                    s.execute(insert(AppSetting).values(key=key, value=text, version=1,
+                                                        updated_by=staff_id(who)))
+                else:
+                    s.execute(update(AppSetting).where(AppSetting.key == key).values(
+                        value=text, version=AppSetting.version + 1, updated_by=staff_id(who)))
+                changes[key] = [old, text]
+            if changes:
+                record(s, who, "save_settings", "app_setting", None, changes)
+    except IntegrityError as exc:
+        if not key:
+            raise
+        with sessions() as s:
+            now = s.get(AppSetting, key)
+            raise SettingChanged(key, staff_name(s, now.updated_by) if now else None,
+                                 now.updated_at if now else None) from exc
     return settings

@@ -1,13 +1,24 @@
-"""Settings: shared values saved to the database, bad values refused, language remembered."""
+"""Settings: shared values saved to the database, bad values refused, a change made elsewhere
+meanwhile offered for reloading, language remembered; backups made, listed and restored."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+from pathlib import Path
 
-from PySide6.QtCore import QSettings, QTime
+from PySide6.QtCore import QSettings, Qt, QTime
+from PySide6.QtWidgets import QMessageBox
 
 from services.staff import accounts
-from services.store.settings import Settings, load_settings
+from services.store.backup import MANUAL, backup_sqlite
+from services.store.database import open_database
+from services.store.settings import (
+    Settings,
+    load_settings,
+    load_settings_versions,
+    save_settings,
+)
 from tests.conftest import SUPERVISOR_PASSWORD
 from ui.tasks import TaskRunner
 from ui.views.settings_view import LANGUAGE_KEY, SettingsView
@@ -62,3 +73,99 @@ def test_language_choice_is_remembered(qtbot, sqlite_database):
     view.language.setCurrentIndex(view.language.findData("en"))
     assert QSettings().value(LANGUAGE_KEY) == "en"
     assert view.language_note.text()
+
+
+def test_a_setting_changed_elsewhere_is_refused_and_the_view_offers_to_reload(
+        qtbot, sqlite_database, monkeypatch):
+    view, runner = _view(qtbot, sqlite_database)
+    boss = view.actor
+    accounts.add_account(sqlite_database.sessions, boss, "li", "李主管", "supervisor",
+                         "li-secret")
+    li = accounts.sign_in(sqlite_database.sessions, "li", "li-secret").actor
+    theirs = load_settings_versions(sqlite_database.sessions)
+    save_settings(sqlite_database.sessions,
+                  dataclasses.replace(theirs.settings, shop_name="李的店"), li, theirs)
+    asked = []
+
+    def answer(parent, title, text, *args, **kwargs):
+        asked.append(text)
+        return QMessageBox.StandardButton.Yes
+
+    monkeypatch.setattr(QMessageBox, "question", answer)
+    view.shop_name.setText("王的店")
+    view.fatigue.setValue(21)
+    view.save_button.click()
+    qtbot.waitUntil(lambda: view.shop_name.text() == "李的店", timeout=5000)
+    assert "李主管 changed the setting shop_name" in asked[0]
+    stored = load_settings(sqlite_database.sessions)
+    assert (stored.shop_name, stored.contact_fatigue_days) == ("李的店", 14)
+    # Reloaded, the view saves on top of the other change.
+    view.fatigue.setValue(21)
+    with qtbot.waitSignal(view.saved, timeout=5000):
+        view.save_button.click()
+    stored = load_settings(sqlite_database.sessions)
+    assert (stored.shop_name, stored.contact_fatigue_days) == ("李的店", 21)
+    runner.wait()
+
+
+def test_staff_see_no_backups(qtbot, database, staff):
+    view, runner = _view(qtbot, database, staff)
+    assert view.backups is None and view.tabs.count() == 2  # General and Tags
+    runner.wait()
+
+
+def test_back_up_now_lists_the_new_backup(qtbot, sqlite_database, tmp_path):
+    view, runner = _view(qtbot, sqlite_database)
+    panel = view.backups
+    assert panel is not None
+    qtbot.waitUntil(lambda: not runner.busy, timeout=5000)
+    assert panel.table.rowCount() == 0
+    with qtbot.waitSignal(panel.backed_up, timeout=10000) as made:
+        panel.backup_button.click()
+    qtbot.waitUntil(lambda: panel.table.rowCount() == 1, timeout=5000)
+    path = made.args[0]
+    assert path.parent == tmp_path / "backups" and path.is_file()
+    assert panel.table.item(0, 1).text() == "Backed up by hand"
+    assert panel.table.item(0, 2).text()  # its size
+    # The folder and the count are shared settings, saved from this tab.
+    elsewhere = tmp_path / "elsewhere"
+    panel.folder.setText(str(elsewhere))
+    panel.kept.setValue(5)
+    qtbot.mouseClick(panel.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: load_settings(sqlite_database.sessions).backups_kept == 5,
+                    timeout=5000)
+    assert load_settings(sqlite_database.sessions).backup_folder == str(elsewhere)
+    qtbot.waitUntil(lambda: not runner.busy and panel.table.rowCount() == 0, timeout=5000)
+    runner.wait()
+
+
+def test_restore_from_the_window_then_revisit_closes(qtbot, sqlite_database, monkeypatch):
+    view, runner = _view(qtbot, sqlite_database)
+    panel = view.backups
+    path = Path(sqlite_database.engine.url.database)
+    saved = backup_sqlite(path, MANUAL)
+    boss = view.actor
+    loaded = load_settings_versions(sqlite_database.sessions)
+    save_settings(sqlite_database.sessions,
+                  dataclasses.replace(loaded.settings, shop_name="备份之后"), boss, loaded)
+    panel.refresh()
+    qtbot.waitUntil(lambda: panel.table.rowCount() == 1 and not runner.busy, timeout=5000)
+    told = []
+    monkeypatch.setattr(QMessageBox, "question",
+                        lambda *a, **k: QMessageBox.StandardButton.Yes)
+    monkeypatch.setattr(QMessageBox, "information", lambda parent, title, text: told.append(text))
+    view.show()
+    panel.table.selectRow(0)
+    with qtbot.waitSignal(panel.restored, timeout=15000) as done:
+        panel.restore_button.click()
+    assert done.args[0].backup == saved
+    kept = done.args[0].replaced_copy
+    assert kept is not None and kept.is_file()
+    assert "closes now" in told[0] and kept.name in told[0]
+    qtbot.waitUntil(lambda: not view.isVisible(), timeout=5000)
+    runner.wait()
+    reopened = open_database(f"sqlite:///{path}")
+    try:
+        assert load_settings(reopened.sessions).shop_name == Settings().shop_name
+    finally:
+        reopened.dispose()

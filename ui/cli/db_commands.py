@@ -1,15 +1,19 @@
-"""`db upgrade`, `db info` and `db check`: schema migrations, what a database holds, and
-whether a SQLite file is intact."""
+"""`db upgrade`, `db info`, `db check`, `db copy`, `db backup`, `db backups` and `db restore`:
+schema migrations, what a database holds, whether a SQLite file is intact, moving it, and its
+backups."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import sys
+from pathlib import Path
 
 from models import db as db_urls
 from services.store.database import check_sqlite, current_revision, database_info, head_revision
 from services.store.errors import N_, RevisitError
-from ui.cli.auth import NONE, WRITE
+from ui.cli import auth
+from ui.cli.auth import NONE, READ, WRITE
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -42,6 +46,33 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     copy.add_argument("--to", required=True, metavar="URL", help="the target database URL")
     copy.set_defaults(handler=_copy, access=WRITE)
+    backup = db_sub.add_parser(
+        "backup",
+        help="back up the database now (supervisor): a SQLite file with SQLite's backup API, "
+        "a PostgreSQL database with pg_dump",
+        description="Back up the database now. A SQLite file is copied with SQLite's online "
+        "backup API (safe while others work) into the backup folder of the shared settings "
+        "(default: a backups folder beside the file), or to PATH (a file, or a folder to put "
+        "it in). A PostgreSQL database is dumped with pg_dump -Fc when pg_dump is installed; "
+        "restore such a dump with pg_restore. Backups made this way are never pruned.",
+    )
+    backup.add_argument("path", nargs="?", metavar="PATH",
+                        help="where to write the backup (default: the backup folder)")
+    backup.set_defaults(handler=_backup, access=WRITE)
+    listing = db_sub.add_parser("backups", help="list the backups in the backup folder")
+    listing.add_argument("--format", choices=("text", "json"), default="text")
+    listing.set_defaults(handler=_backups, access=READ)
+    restore = db_sub.add_parser(
+        "restore",
+        help="put a backup in place of the SQLite database (supervisor; nobody may have it open)",
+        description="Replace the SQLite database with the backup PATH after checking it is an "
+        "intact Revisit database this version can open. The replaced file is kept in the "
+        "backup folder first. Close Revisit on every PC before restoring. A database too "
+        "damaged to open is restored without signing in. A PostgreSQL database is restored on "
+        "its server with pg_restore.",
+    )
+    restore.add_argument("path", metavar="PATH", help="the backup file to restore")
+    restore.set_defaults(handler=_restore, access=NONE)
 
 
 def _upgrade(args, open_db) -> int:
@@ -103,4 +134,74 @@ def _copy(args, open_db) -> int:
         print(f"  {t.name:<{width}}  {t.rows:>10,}  sha256 {t.checksum[:12]}")
     print(f"copied {report.rows:,} rows in {len(report.tables)} tables from {report.source} to "
           f"{report.target} (schema {report.revision}); every table's rows and checksum match.")
+    return 0
+
+
+def _size(size: int) -> str:
+    return f"{size / 1_048_576:.1f} MiB" if size >= 104_858 else f"{size / 1024:.0f} KiB"
+
+
+def _backup(args, open_db) -> int:
+    from services.store.backup_now import back_up_now
+
+    database = open_db()
+    target = Path(args.path).expanduser() if args.path else None
+    written = back_up_now(database.sessions, auth.acting(args, open_db), target)
+    print(f"backed up {database.display_url} to {written} ({_size(written.stat().st_size)})")
+    return 0
+
+
+def _backups(args, open_db) -> int:
+    from services.store.backup import list_backups, place_of
+
+    place = place_of(open_db().sessions)
+    found = list_backups(place)
+    if args.format == "json":
+        print(json.dumps([{"path": str(b.path), "time": b.time.isoformat(sep=" "),
+                           "reason": b.reason, "size": b.size, "ok": b.ok,
+                           "revision": b.revision} for b in found], ensure_ascii=False, indent=2))
+        return 0
+    print(f"backup folder: {place.folder} (the newest {place.kept} automatic backups are kept)")
+    for b in found:
+        state = "" if b.ok else "  NOT A REVISIT DATABASE"
+        print(f"  {b.time:%Y-%m-%d %H:%M:%S}  {b.reason:<14} {_size(b.size):>10}  "
+              f"{b.path.name}{state}")
+    if not found:
+        print("  (no backups yet)")
+    return 0
+
+
+def _restore(args, open_db) -> int:
+    from services.staff.permissions import MANAGE_DATABASE, require_passed
+    from services.store.database import QUICK_CHECK_SECONDS
+    from services.store.restore import check_backup, restore_backup
+
+    url = args.db or db_urls.default_url()
+    path = db_urls.sqlite_path(url) if db_urls.is_sqlite(url) else None
+    if path is None:
+        raise RevisitError(N_("Revisit restores SQLite files only: restore a PostgreSQL "
+                              "database on its server with pg_restore, from a pg_dump -Fc "
+                              "file."))
+    backup = Path(args.path).expanduser()
+    check_backup(backup)  # a bad backup is refused before anyone is asked for a password
+    if path.is_file() and path.stat().st_size > 0:
+        try:
+            database = open_db()
+        except RevisitError:
+            if check_sqlite(path, QUICK_CHECK_SECONDS).ok:
+                raise
+            # Too damaged to open: there is nobody to sign in as; the damaged file is kept.
+            print(f"revisit: warning: {path} is damaged, so the restore runs without signing "
+                  f"in.", file=sys.stderr)
+        else:
+            args.access = WRITE
+            auth.sign_in(args, open_db)
+            require_passed(auth.acting(args, open_db), MANAGE_DATABASE)
+            database.dispose()  # this command's own connections must not hold the file
+    done = restore_backup(path, backup)
+    print(f"restored {done.backup} (schema {done.revision}) to {done.target}.")
+    if done.replaced_copy is not None:
+        print(f"the file it replaced is kept as {done.replaced_copy}")
+    if done.revision != head_revision():
+        print("Revisit brings it up to the current schema the next time it opens it.")
     return 0

@@ -1,5 +1,5 @@
 """`settings show|set`: the settings every PC on the database shares (shop, SMS signature and
-window, contact fatigue, call recycling); only a supervisor changes them."""
+window, contact fatigue, call recycling, backups); only a supervisor changes them."""
 
 from __future__ import annotations
 
@@ -48,7 +48,9 @@ def _set(args, open_db) -> int:
             raise RevisitError(N_("Write each setting as NAME=VALUE, not '{item}'."), item=item)
         changes[name.strip()] = value
     sessions = open_db().sessions
-    new = shared.settings_with(shared.load_settings(sessions), changes)
-    shared.save_settings(sessions, new, args.actor)
+    loaded = shared.load_settings_versions(sessions)
+    new = shared.settings_with(loaded.settings, changes)
+    # Only the named settings are written, and only if nobody changed them meanwhile.
+    shared.save_settings(sessions, new, args.actor, loaded)
     print(f"saved {', '.join(changes)}")
     return 0

@@ -1,7 +1,8 @@
 """Settings: this PC's language, the signed-in person's password, the department's shared
 settings (shop, SMS signature and sending window, contact fatigue, call recycling), stored in
 the database for every PC and changed by a supervisor only, and for supervisors the staff
-accounts."""
+accounts and the backups. A save based on settings someone changed since they were loaded is
+refused by the service; the view then offers to reload them."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QSpinBox,
     QTabWidget,
@@ -26,13 +28,23 @@ from PySide6.QtWidgets import (
 
 from services.outputs.labels import layouts
 from services.staff import accounts
-from services.staff.permissions import MANAGE_USERS, SAVE_SETTINGS, Actor, allowed
+from services.staff.permissions import (
+    MANAGE_DATABASE,
+    MANAGE_USERS,
+    SAVE_SETTINGS,
+    Actor,
+    allowed,
+)
 from services.store import settings as shared
 from services.store.database import Database, current_revision
-from ui import files
+from services.store.errors import StaleEdit
+from ui import files, tasks
 from ui.dialogs.password_dialog import PasswordDialog
+from ui.i18n import translate_error
 from ui.labels import label
 from ui.tasks import TaskRunner
+from ui.views.backups_panel import BackupsPanel
+from ui.views.tags_panel import TagsPanel
 from ui.views.users_panel import UsersPanel
 
 LANGUAGES = (("", "System language / 系统语言"), ("zh_CN", "简体中文"), ("en", "English"))
@@ -170,12 +182,18 @@ class SettingsView(QWidget):
         general_layout.addWidget(about)
         general_layout.addStretch(1)
         self.tabs = QTabWidget()
-        self.tabs.setTabBarAutoHide(True)  # staff have the first tab only
         self.tabs.addTab(general, self.tr("General"))
         self.users: UsersPanel | None = None
         if allowed(actor, MANAGE_USERS):
             self.users = UsersPanel(database, runner, actor)
             self.tabs.addTab(self.users, self.tr("Staff accounts"))
+        self.backups: BackupsPanel | None = None
+        if allowed(actor, MANAGE_DATABASE):
+            self.backups = BackupsPanel(database, runner, actor)
+            self.tabs.addTab(self.backups, self.tr("Backups"))
+        # Everyone sees the tag vocabulary; only a supervisor changes it (the panel says so).
+        self.tags = TagsPanel(database, runner, actor)
+        self.tabs.addTab(self.tags, self.tr("Tags"))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.tabs)
@@ -185,7 +203,8 @@ class SettingsView(QWidget):
         self.language.setFocus()
 
     def load(self) -> None:
-        self._show(shared.load_settings(self.database.sessions))
+        self._loaded = shared.load_settings_versions(self.database.sessions)
+        self._show(self._loaded.settings)
 
     def _show(self, s: shared.Settings) -> None:
         self.shop_name.setText(s.shop_name)
@@ -203,8 +222,10 @@ class SettingsView(QWidget):
         self.attempts.setValue(s.max_failed_attempts)
 
     def values(self) -> shared.Settings:
+        # Over what was loaded: settings this form does not show (the backup ones) stay as
+        # they are, and the save writes only what was changed here.
         return dataclasses.replace(
-            shared.Settings(),
+            self._loaded.settings,
             shop_name=self.shop_name.text().strip(),
             shop_phone=self.shop_phone.text().strip(),
             shop_address=self.shop_address.text().strip(),
@@ -221,19 +242,40 @@ class SettingsView(QWidget):
         )
 
     def save(self) -> None:
-        values, actor = self.values(), self.actor
+        values, actor, loaded = self.values(), self.actor, self._loaded
+        sessions = self.database.sessions
         self.status.clear()
+
+        def work(_p, _c):
+            shared.save_settings(sessions, values, actor, loaded)
+            return shared.load_settings_versions(sessions)
+
         self.runner.run(
-            lambda _p, _c: shared.save_settings(self.database.sessions, values, actor),
+            work,
             on_done=self._on_saved,
+            on_failed=self._on_save_failed,
             parent_widget=self,
             label=self.tr("Saving settings"),
             write=True,
         )
 
-    def _on_saved(self, _settings) -> None:
+    def _on_saved(self, fresh: shared.LoadedSettings) -> None:
+        self._loaded = fresh
+        self._show(fresh.settings)
         self.status.setText(self.tr("Saved."))
         self.saved.emit()
+
+    def _on_save_failed(self, exc: BaseException) -> None:
+        if not isinstance(exc, StaleEdit):
+            tasks.show_error(self, exc)  # looked up here, so tests can replace it
+            return
+        answer = QMessageBox.question(
+            self, self.tr("Settings"),
+            translate_error(exc) + "\n\n" + self.tr(
+                "Reload the settings now? Your changes that were not saved are lost."))
+        if answer == QMessageBox.StandardButton.Yes:
+            self.load()
+            self.status.setText(self.tr("Reloaded; make your change again."))
 
     def _on_language_changed(self) -> None:
         QSettings().setValue(LANGUAGE_KEY, self.language.currentData())

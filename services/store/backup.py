@@ -1,0 +1,274 @@
+"""Backups of a SQLite database, made with SQLite's online backup API (a consistent copy even
+while other PCs write), kept in one folder under names that say which database, when and why,
+pruned to a count, and listed. Restoring one is services/store/restore.py; a PostgreSQL server
+is dumped with pg_dump (services/store/pg_backup.py).
+
+A backup file is `<database file name>.<reason>-<YYYYmmdd-HHMMSS>.bak` in the backup folder (a
+`backups` folder beside the database file unless the shared settings name another). Automatic
+backups (daily, before a migration, an import or an erase) are pruned to the newest
+`backups_kept`; backups someone asked for and the copies kept by a restore are never pruned."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import re
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from models import db
+from services.store.errors import N_, RevisitError
+from services.store.settings import MAX_BACKUPS_KEPT, Settings, load_settings
+
+log = logging.getLogger(__name__)
+
+DAILY, MIGRATION, IMPORT, ERASE = "daily", "migration", "import", "erase"
+MANUAL, BEFORE_RESTORE = "manual", "before-restore"
+REASONS = (DAILY, MIGRATION, IMPORT, ERASE, MANUAL, BEFORE_RESTORE)
+AUTOMATIC = frozenset({DAILY, MIGRATION, IMPORT, ERASE})
+BACKUP_SUFFIX = ".bak"
+DUMP_SUFFIX = ".dump"  # pg_dump's custom format, for a PostgreSQL database
+FOLDER_NAME = "backups"
+STAMP = "%Y%m%d-%H%M%S"
+_NAME = re.compile(r"^(?P<db>.+)\.(?P<reason>[a-z]+(?:-[a-z]+)*)-(?P<stamp>\d{8}-\d{6})"
+                   r"(?:-(?P<n>\d+))?(?P<suffix>\.bak|\.dump)$")
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+@dataclass(frozen=True)
+class BackupInfo:
+    """One backup file, as the settings window and `db backups` list it."""
+
+    path: Path
+    time: dt.datetime  # local time it was made, from its name
+    reason: str
+    size: int
+    ok: bool  # a SQLite file holding a Revisit schema (a pg_dump file: its header)
+    revision: str | None  # its schema revision (None for a pg_dump file or a bad file)
+
+
+@dataclass(frozen=True)
+class BackupPlace:
+    """Where a database's backups go and how many automatic ones are kept."""
+
+    folder: Path
+    kept: int
+    database_name: str  # the start of every backup's file name
+
+
+def folder_for(path: Path | None, setting: str) -> Path:
+    """The backup folder of the SQLite file `path` (None: a PostgreSQL database, whose dumps go
+    to Revisit's data folder) for the `backup_folder` setting ("" = the default)."""
+    base = path.resolve().parent if path is not None else db.default_data_dir()
+    if not setting.strip():
+        return base / FOLDER_NAME
+    chosen = Path(setting.strip()).expanduser()
+    return chosen if chosen.is_absolute() else base / chosen
+
+
+def stored_place(path: Path) -> BackupPlace:
+    """The backup folder and count stored in the SQLite file itself, read with plain SQLite so
+    it works on a file of any schema revision (before a migration) and on a damaged file
+    (where the defaults are used)."""
+    folder, kept = Settings.backup_folder, Settings.backups_kept
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            rows = dict(conn.execute(
+                "SELECT key, value FROM app_setting WHERE key IN ('backup_folder', "
+                "'backups_kept')").fetchall())
+        finally:
+            conn.close()
+        folder = str(rows.get("backup_folder", folder))
+        kept = min(max(int(rows.get("backups_kept", kept)), 1), MAX_BACKUPS_KEPT)
+    except (sqlite3.Error, ValueError, OSError):
+        pass  # no settings table yet, or unreadable: the defaults
+    return BackupPlace(folder_for(path, folder), kept, path.name)
+
+
+def place_of(sessions: sessionmaker[Session]) -> BackupPlace:
+    """Where the backups of the database behind `sessions` go."""
+    engine = sessions.kw["bind"]
+    path = db.sqlite_path(engine.url.render_as_string(hide_password=False))
+    settings = load_settings(sessions)
+    name = path.name if path is not None else (engine.url.database or "revisit")
+    return BackupPlace(folder_for(path, settings.backup_folder), settings.backups_kept, name)
+
+
+def unique_name(folder: Path, name: str, reason: str, suffix: str) -> Path:
+    stamp = dt.datetime.now().strftime(STAMP)
+    target = folder / f"{name}.{reason}-{stamp}{suffix}"
+    n = 1
+    while target.exists():
+        n += 1
+        target = folder / f"{name}.{reason}-{stamp}-{n}{suffix}"
+    return target
+
+
+def _failed(path: Path, where: Path, exc: BaseException) -> RevisitError:
+    detail = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+    return RevisitError(N_("Backing up {where} to {target} failed: {detail}. The database "
+                           "itself was not changed."), where=str(path), target=str(where),
+                        detail=detail)
+
+
+def make_folder(folder: Path, path: Path | str) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _failed(Path(path), folder, exc) from exc
+
+
+def copy_database(src: sqlite3.Connection, part: Path) -> None:
+    """Copy the database open as `src` (closed afterwards) into the new file `part`, a file of
+    its own (not in WAL mode). One step: the whole copy is read in one read transaction, so it
+    is one consistent state however much others write meanwhile (WAL lets them)."""
+    try:
+        dst = sqlite3.connect(part)
+        try:
+            src.backup(dst)
+            dst.execute("PRAGMA journal_mode=DELETE")
+        finally:
+            dst.close()
+    finally:
+        src.close()
+
+
+def backup_sqlite(path: Path, reason: str, *, place: BackupPlace | None = None,
+                  target: Path | None = None) -> Path:
+    """Copy the SQLite file `path` with SQLite's backup API into the backup folder (or to
+    `target`: a file, or a folder to put it in), then prune the automatic backups. The copy
+    is written under a temporary name and renamed when whole, so a backup file is never half
+    written; it is a self-contained file (no -wal beside it)."""
+    if reason not in REASONS:
+        raise ValueError(f"unknown backup reason {reason!r}")
+    place = place or stored_place(path)
+    if target is not None and target.is_dir():
+        target = unique_name(target, path.name, reason, BACKUP_SUFFIX)
+    elif target is None:
+        make_folder(place.folder, path)
+        target = unique_name(place.folder, path.name, reason, BACKUP_SUFFIX)
+    elif not target.parent.is_dir():
+        raise RevisitError(N_("The folder {where} does not exist; nothing was written."),
+                           where=str(target.parent))
+    part = target.with_name(f".{target.name}.part")
+    try:
+        copy_database(sqlite3.connect(path, timeout=30), part)
+        os.replace(part, target)
+    except (sqlite3.Error, OSError) as exc:
+        part.unlink(missing_ok=True)
+        raise _failed(path, target.parent, exc) from exc
+    log.info("backed up %s to %s (%s)", path, target, reason)
+    if reason in AUTOMATIC:
+        prune(place)
+    return target
+
+
+def _parse(path: Path, database_name: str) -> tuple[str, dt.datetime, int] | None:
+    found = _NAME.match(path.name)
+    if found is None or found["db"] != database_name or found["reason"] not in REASONS:
+        return None
+    try:
+        when = dt.datetime.strptime(found["stamp"], STAMP)
+    except ValueError:
+        return None
+    return found["reason"], when, int(found["n"] or 1)
+
+
+def _backup_files(place: BackupPlace) -> list[tuple[dt.datetime, int, str, Path]]:
+    """This database's backups in its folder, newest first."""
+    try:
+        entries = list(place.folder.iterdir()) if place.folder.is_dir() else []
+    except OSError:
+        return []
+    found = []
+    for entry in entries:
+        parsed = _parse(entry, place.database_name)
+        try:
+            if parsed is None or not entry.is_file():
+                continue
+            # Names have whole seconds; backups made in the same second go by their mtime.
+            made_ns = entry.stat().st_mtime_ns
+        except OSError:
+            continue  # deleted meanwhile
+        reason, when, n = parsed
+        found.append((when, n, made_ns, reason, entry))
+    found.sort(key=lambda item: item[:3], reverse=True)
+    return [(when, n, reason, entry) for when, n, _, reason, entry in found]
+
+
+def prune(place: BackupPlace) -> list[Path]:
+    """Delete the automatic backups beyond the newest `place.kept`; returns what was deleted.
+    A backup that cannot be deleted (open elsewhere) stays until the next time."""
+    automatic = [p for _, _, reason, p in _backup_files(place) if reason in AUTOMATIC]
+    removed = []
+    for old in automatic[place.kept:]:
+        try:
+            old.unlink()
+            removed.append(old)
+        except OSError as exc:
+            log.warning("could not delete the old backup %s: %s", old, exc)
+    return removed
+
+
+def inspect_file(path: Path) -> tuple[bool, str | None]:
+    """(a Revisit database?, its schema revision), reading only its first pages."""
+    try:
+        with path.open("rb") as f:
+            header = f.read(len(SQLITE_HEADER))
+        if path.suffix == DUMP_SUFFIX:
+            return header.startswith(b"PGDMP"), None
+        if header != SQLITE_HEADER:
+            return False, None
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+        finally:
+            conn.close()
+    except (sqlite3.Error, OSError):
+        return False, None
+    return row is not None, row[0] if row else None
+
+
+def list_backups(place: BackupPlace) -> list[BackupInfo]:
+    """Every backup of the database in its backup folder, newest first."""
+    listed = []
+    for when, _, reason, path in _backup_files(place):
+        try:
+            size = path.stat().st_size
+        except OSError:
+            continue  # deleted meanwhile
+        ok, revision = inspect_file(path)
+        listed.append(BackupInfo(path, when, reason, size, ok, revision))
+    return listed
+
+
+def daily_backup(path: Path) -> Path | None:
+    """Today's backup of the SQLite file unless one was made today (the newest daily backup's
+    name says its day, so the check reads a folder listing only)."""
+    if not path.is_file() or path.stat().st_size == 0:
+        return None
+    place = stored_place(path)
+    today = dt.datetime.now().date()
+    for when, _, reason, _ in _backup_files(place):
+        if reason == DAILY:
+            if when.date() == today:
+                return None
+            break
+    return backup_sqlite(path, DAILY, place=place)
+
+
+def safety_backup(sessions: sessionmaker[Session], reason: str) -> Path | None:
+    """A backup before a risky write (an import, an erase): on SQLite a new file in the backup
+    folder, older automatic ones pruned; None on PostgreSQL, where the server's own backups
+    apply. Raises RevisitError (the disk is full, the folder cannot be written) so the risky
+    write does not start without it."""
+    engine = sessions.kw["bind"]
+    path = db.sqlite_path(engine.url.render_as_string(hide_password=False))
+    if engine.dialect.name != "sqlite" or path is None:
+        return None
+    return backup_sqlite(path, reason, place=place_of(sessions))

@@ -1,0 +1,139 @@
+"""`db backup`, `db backups` and `db restore` on SQLite and PostgreSQL: done for a supervisor,
+refused for staff and for nobody in one line with exit 2; pg_dump for a server when it is
+installed, one sentence of advice when it is not."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from services.demo import generator as demo
+from services.store import pg_backup
+from services.store.backup import MANUAL, backup_sqlite
+from services.store.settings import load_settings
+from tests import test_staff_cli
+from tests.test_staff_cli import refused
+from ui.cli import run
+
+cli = test_staff_cli.cli  # the same fixture: run the CLI in-process, signed in as `user`
+
+
+def _sqlite_only(database) -> Path:
+    if not database.is_sqlite:
+        pytest.skip("SQLite files only")
+    return Path(database.engine.url.database)
+
+
+def test_backup_list_and_restore_as_a_supervisor(cli, database, supervisor, staff, tmp_path):
+    path = _sqlite_only(database)
+    code, out, err = cli("db", "backup", user="boss")
+    assert code == 0, err
+    made = Path(out.split(" to ", 1)[1].rsplit(" (", 1)[0])
+    assert made.parent == tmp_path / "backups" and ".manual-" in made.name
+    named = tmp_path / "拷贝.bak"
+    assert cli("db", "backup", str(named), user="boss")[0] == 0 and named.is_file()
+
+    assert cli("settings", "set", "shop_name=备份之后", user="boss")[0] == 0
+    code, out, _ = cli("db", "backups", "--format", "json")
+    assert code == 0
+    listed = json.loads(out)
+    # The first command that changed the database today took the daily backup before it.
+    assert sorted((b["reason"], b["ok"]) for b in listed) == [("daily", True), ("manual", True)]
+    assert [b["path"] for b in listed if b["reason"] == "manual"] == [str(made)]
+    text = cli("db", "backups")[1]
+    assert str(tmp_path / "backups") in text and made.name in text
+
+    database.dispose()  # the test's own connections, like another window, would refuse it
+    code, out, err = cli("db", "restore", str(made), user="boss")
+    assert code == 0, err
+    assert f"restored {made}" in out and "kept as" in out
+    assert load_settings(database.sessions).shop_name != "备份之后"
+    kept = Path(out.split("kept as ", 1)[1].strip())
+    assert kept.is_file() and "before-restore" in kept.name
+    assert path.is_file()
+
+
+@pytest.mark.parametrize("action", ["backup", "restore"])
+def test_staff_and_nobody_are_refused(cli, database, supervisor, staff, tmp_path, action):
+    path = _sqlite_only(database)
+    saved = backup_sqlite(path, MANUAL, target=tmp_path / "saved.bak")
+    args = ("db", action) if action == "backup" else ("db", action, str(saved))
+    before = sorted(p.name for p in tmp_path.rglob("*"))
+    refused(cli(*args, user="chenli"), "陈丽 (chenli) is not a supervisor")
+    refused(cli(*args), "--user NAME")
+    assert sorted(p.name for p in tmp_path.rglob("*")) == before
+
+
+def test_a_bad_backup_is_refused_before_any_password(cli, database, supervisor, tmp_path):
+    _sqlite_only(database)
+    foreign = tmp_path / "notes.txt"
+    foreign.write_text("不是备份", encoding="utf-8")
+    refused(cli("db", "restore", str(foreign)), "not a Revisit backup")
+    refused(cli("db", "restore", str(tmp_path / "nothing.bak")), "no backup file")
+
+
+def test_a_database_too_damaged_to_open_is_restored_without_signing_in(tmp_path, capsys):
+    from services.store.database import open_database
+
+    path = tmp_path / "damaged.sqlite3"
+    database = open_database(f"sqlite:///{path}")
+    demo.generate(database, 60, seed=3, today=dt.date(2025, 6, 30))  # it has accounts
+    saved = backup_sqlite(path, MANUAL)
+    database.dispose()
+    with path.open("r+b") as f:
+        f.seek(path.stat().st_size // 2 // 4096 * 4096)
+        f.write(b"\xa5" * 4096)
+
+    code = run(["--db", f"sqlite:///{path}", "db", "restore", str(saved)])
+
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert "damaged" in err and "restored" in out
+    assert run(["--db", f"sqlite:///{path}", "db", "check"]) == 0
+
+
+def _postgresql_only(database) -> None:
+    if database.is_sqlite:
+        pytest.skip("PostgreSQL only")
+
+
+def test_postgresql_backup_runs_pg_dump(cli, database, supervisor, tmp_path):
+    _postgresql_only(database)
+    program = pg_backup.find_pg_dump()
+    if program is None:
+        pytest.skip("pg_dump is not installed here (the advice is tested below)")
+    assert cli("settings", "set", f"backup_folder={tmp_path / 'dumps'}", user="boss")[0] == 0
+    code, out, err = cli("db", "backup", user="boss")
+    assert code == 0, err
+    dump = Path(out.split(" to ", 1)[1].rsplit(" (", 1)[0])
+    assert dump.parent == tmp_path / "dumps" and dump.suffix == ".dump"
+    assert dump.read_bytes().startswith(b"PGDMP")
+    # pg_restore reads it back: every Revisit table is in it.
+    listing = subprocess.run([str(Path(program).with_name("pg_restore")), "--list", str(dump)],
+                             capture_output=True, text=True, check=True).stdout
+    assert "TABLE public customer" in listing and "TABLE DATA public app_setting" in listing
+    listed = json.loads(cli("db", "backups", "--format", "json")[1])
+    assert [(b["path"], b["ok"]) for b in listed] == [(str(dump), True)]
+    assert "--user NAME" in refused(cli("db", "backup"))
+    assert not [p for p in dump.parent.iterdir() if p.name.endswith(".part")]
+
+
+def test_postgresql_backup_without_pg_dump_gives_advice(cli, database, supervisor, tmp_path,
+                                                        monkeypatch):
+    _postgresql_only(database)
+    monkeypatch.setenv("PATH", str(tmp_path))  # a PC without PostgreSQL's client tools
+    monkeypatch.setattr(pg_backup, "PG_DUMP_PLACES", ())
+    refused(cli("db", "backup", str(tmp_path), user="boss"), "pg_dump was not found",
+            "pg_restore")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_postgresql_restore_points_to_pg_restore(cli, database, supervisor, tmp_path):
+    _postgresql_only(database)
+    some = tmp_path / "x.dump"
+    some.write_bytes(b"PGDMP")
+    refused(cli("db", "restore", str(some), user="boss"), "pg_restore")
