@@ -1,6 +1,7 @@
 """Failures met while a command runs (not only when the database opens): a locked, damaged or
 foreign database, a URL of a database Revisit does not support, a segment file nested beyond
-reason — each is one line, exit 2, and nothing is changed."""
+reason, demo data asked into a database with work in it — each is one line, exit 2, and nothing
+is changed."""
 
 from __future__ import annotations
 
@@ -128,3 +129,35 @@ def test_an_unsubscribe_file_without_a_mobile_is_refused(tmp_path):
     wrong.write_text("手机\nabc\n12345\n", encoding="utf-8")
     assert_user_error(run("--db", f"sqlite:///{path}", "list", "unsubscribe", str(wrong)),
                       "no mainland mobile", str(wrong))
+
+
+def test_demo_refuses_a_database_with_work_in_it_and_one_it_left_half_filled(tmp_path):
+    path = _migrated(tmp_path, customers=30)
+    url = f"sqlite:///{path}"
+    segment = tmp_path / "seg.json"
+    segment.write_text(json.dumps({"name": "车龄7年以上", "filter": {"where": {
+        "field": "years_since_purchase", "op": ">=", "value": 7}}}), encoding="utf-8")
+    assert run("--db", url, "segment", "import", str(segment),
+               env_extra=AS_DEMO_SUPERVISOR).returncode == 0
+    before = path.read_bytes()
+    refused = run("--db", url, "demo", "--customers", "10", env_extra=AS_DEMO_SUPERVISOR)
+    assert_user_error(refused, str(path), "holds data the demo did not make",
+                      "saved_segment")
+    assert path.read_bytes() == before
+    nothing = run("--db", url, "demo", "--resume", env_extra=AS_DEMO_SUPERVISOR)
+    assert_user_error(nothing, "holds data the demo did not make")
+    # A database the demo alone filled, stopped half-way: said so, and --resume finishes it.
+    with sqlite3.connect(path) as conn:
+        conn.execute("DELETE FROM saved_segment")
+        conn.execute("DELETE FROM audit_log WHERE action = 'import_segment'")
+        conn.execute("UPDATE app_setting SET value = json_set(value, '$.run', json(:run)) "
+                     "WHERE key = 'demo_data'", {"run": json.dumps({
+                         "customers": 60, "seed": 3, "today": "2026-11-23", "base": 0,
+                         "done": 30, "chunk": 30})})
+    half = run("--db", url, "demo", "--customers", "10", env_extra=AS_DEMO_SUPERVISOR)
+    assert_user_error(half, "left half-filled by a demo that stopped after 30 of 60 customers",
+                      "demo --resume")
+    resumed = run("--db", url, "demo", "--resume", env_extra=AS_DEMO_SUPERVISOR)
+    assert resumed.returncode == 0 and "added 30 customers" in resumed.stdout
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT count(*), max(id) FROM customer").fetchone() == (60, 60)

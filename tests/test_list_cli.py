@@ -118,3 +118,35 @@ def test_a_template_key_builds_a_list_and_codes_print_as_chinese(db, tmp_path):
     assert f"since run #{first}:" in shown
     assert "purpose 关怀, channel 按客户偏好" in shown
     assert not re.search(r"\b(phone|call|sms|mail|care)\b", shown)
+
+
+def test_a_run_whose_file_cannot_be_written_stays_unfinished_until_reprinted(db, tmp_path):
+    import re
+
+    taken = tmp_path / "taken.xlsx"
+    taken.mkdir()  # a folder where the file should go: the file cannot be put in place
+    failed = run(db, "list", "build", "老车主", "--channel", "call", "--staff", "chenli",
+                 "--as-of", TODAY, "--format", "xlsx", "--out", str(taken), ok=False)
+    assert failed.returncode == 2
+    [line] = [x for x in failed.stderr.splitlines() if x.startswith("revisit:")]
+    assert str(taken) in line and "is kept unfinished" in line
+    run_id = int(re.search(r"List run #(\d+) is kept unfinished", line).group(1))
+    assert f"until `list print {run_id}` writes its files" in line
+    assert [p.name for p in tmp_path.iterdir()] == ["taken.xlsx"]  # no scratch left behind
+    listed = run(db, "list", "show").stdout
+    assert re.search(rf"#{run_id}\s.*\(unfinished 未完成\)", listed)
+    shown = run(db, "list", "show", str(run_id)).stdout
+    assert "unfinished 未完成: its files were never completed" in shown
+    out = tmp_path / "week.xlsx"
+    printed = run(db, "list", "print", str(run_id), "--format", "xlsx", "--out", str(out))
+    assert f"list run #{run_id} finished" in printed.stdout and out.exists()
+    assert "unfinished" not in run(db, "list", "show", str(run_id)).stdout
+    # Printing it again writes the file again and changes nothing else.
+    again = run(db, "list", "print", str(run_id), "--format", "xlsx", "--out", str(out))
+    assert "finished" not in again.stdout
+    # A finished run whose re-print fails stays finished, and the error says nothing else.
+    failed_again = run(db, "list", "print", str(run_id), "--format", "xlsx", "--out",
+                       str(taken), ok=False)
+    assert failed_again.returncode == 2 and str(taken) in failed_again.stderr
+    assert "unfinished" not in failed_again.stderr
+    assert "unfinished" not in run(db, "list", "show", str(run_id)).stdout

@@ -83,7 +83,7 @@ def _best_time(pref: ContactPreference | None) -> str:
 def due_calls(
     sessions: sessionmaker[Session], staff_id: int, today: dt.date | None = None, limit: int = 500
 ) -> list[DueCall]:
-    """Open phone members of this caller's list runs, then their follow-ups due by `today`
+    """Open phone members of this caller's finished list runs, then their follow-ups due by `today`
     (the latest contact with a customer asked for a follow-up on or before today)."""
     today = today or dt.date.today()
     later = aliased(ContactEvent)
@@ -95,6 +95,9 @@ def due_calls(
                 ListRunMember.assigned_staff_id == staff_id,
                 ListRunMember.channel == "phone",
                 ListRunMember.status == "open",
+                # An unfinished run (killed before its files were complete) hands out nothing;
+                # a re-print finishes it.
+                ListRun.finished_at.is_not(None),
             )
             .order_by(ListRun.created_at.desc(), ListRunMember.position)
             .limit(limit)

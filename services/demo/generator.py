@@ -2,9 +2,11 @@
 complaints, contacts, profile histories with real trends, preferences, consent and tags.
 
 Rows are generated in chunks of customers and bulk-written (executemany on SQLite, COPY on
-PostgreSQL), so memory stays bounded whatever the size. Ids are assigned here, above the largest
-id already stored, so existing data is never touched; a failed or cancelled run deletes exactly
-the rows it added."""
+PostgreSQL), so memory stays bounded whatever the size. Each chunk is committed on its own with
+the demo's note of what it made (services/demo/batches.py): the demo only ever adds to a
+database holding nothing but demo data, never deletes, and a run stopped half-way (killed,
+cancelled, failed) is finished by `resume`. Ids are assigned here, above the largest id already
+stored."""
 
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ from sqlalchemy import func, select, text
 from models import Base
 from services.demo import DEMO_PASSWORD
 from services.demo import data as ref
+from services.demo.batches import BatchWriter, DemoNote, checked_note, read_note
 from services.demo.rows import CustomerRows, RowSet, make_customer_rows
 from services.staff.passwords import shared_hash
 from services.store.database import Database
@@ -26,7 +29,7 @@ from services.store.errors import N_, CancelToken, RevisitError
 
 Progress = Callable[[int, int], None]
 
-# Written in this order (parents before children); deleted in reverse on failure.
+# Written in this order (parents before children).
 TABLES = (
     "staff_user",
     "tag_group",
@@ -81,50 +84,81 @@ class DemoSummary:
 
 def generate(
     database: Database,
-    customers: int,
+    customers: int = 0,
     *,
     seed: int = 1,
     today: dt.date | None = None,
     progress: Progress | None = None,
     cancel: CancelToken | None = None,
+    resume: bool = False,
+    batch: int | None = None,
 ) -> DemoSummary:
-    """Add `customers` demo customers (and everything about them) to the database."""
-    check_count(customers)
+    """Add `customers` demo customers (and everything about them) to a database holding
+    nothing but earlier demo data, one committed batch at a time (services/demo/batches.py).
+    With `resume`, finish the run a killed or cancelled demo left half-done instead (its
+    count, seed and day; the arguments are ignored). A cancelled run keeps its batches and
+    is resumable like a killed one. `batch`: customers per committed batch (default CHUNK)."""
+    if not resume:
+        check_count(customers)
+    note = checked_note(database, resume=resume)
+    if resume:
+        assert note.run is not None
+        customers, seed = note.run["customers"], note.run["seed"]
+        today = dt.date.fromisoformat(note.run["today"])
     today = today or dt.date.today()
     started = time.perf_counter()
-    writer = _writer_for(database)
     offsets = _current_max_ids(database)
+    # The batch size is kept too: a batch's rows depend on where it starts.
+    run = note.run or {"customers": customers, "seed": seed, "today": today.isoformat(),
+                       "base": offsets["customer"], "done": 0, "chunk": max(1, batch or CHUNK)}
+    note.run = run
+    base, done, chunk = run["base"], run["done"], run["chunk"]
     counts = dict.fromkeys(TABLES, 0)
+    writer = BatchWriter(database, TABLES)
     try:
-        staff_ids, tag_ids = _write_vocabulary(writer, offsets, counts)
-        base = offsets["customer"]
+        writer.write({}, note)  # "a demo is under way" is stored before any of its rows
+        staff_ids, tag_ids = _write_vocabulary(database, writer, offsets, counts, note)
         next_ids = {t: offsets[t] for t in TABLES}
-        for start in range(0, customers, CHUNK):
+        for start in range(done, customers, chunk):
             if cancel is not None:
                 cancel.check()
-            size = min(CHUNK, customers - start)
+            size = min(chunk, customers - start)
             rng = random.Random(seed * 1_000_003 + start)
             rows = RowSet(next_ids)
             for i in range(size):
                 make_customer_rows(
                     CustomerRows(rng, base + start + i + 1, today, staff_ids, tag_ids), rows
                 )
-            writer.write_all(rows.tables)
-            for table, table_rows in rows.tables.items():
-                counts[table] += len(table_rows)
+            _count(note, counts, rows.tables)
+            run["done"] = start + size
+            if start + size == customers:
+                note.run = None  # the last batch ends the run
+            writer.write(rows.tables, note)
             if progress is not None:
                 progress(start + size, customers)
-        writer.finish()
-    except BaseException:
-        writer.abort()
-        _delete_added(database, offsets)
-        raise
+        if note.run is not None:  # nothing left to write (a resume of a finished last batch)
+            note.run = None
+            writer.write({}, note)
+    finally:
+        writer.close()
     return DemoSummary(
-        customers=customers,
+        customers=customers - done,
         seed=seed,
         rows={t: n for t, n in counts.items() if n},
         seconds=time.perf_counter() - started,
     )
+
+
+def _count(note: DemoNote, counts: dict[str, int], tables: dict[str, list[tuple]]) -> None:
+    for table, table_rows in tables.items():
+        counts[table] += len(table_rows)
+        note.rows[table] = note.rows.get(table, 0) + len(table_rows)
+
+
+def stopped_run(database: Database) -> bool:
+    """Whether a demo run stopped half-way in this database (see `generate(resume=True)`)."""
+    with database.engine.connect() as conn:
+        return read_note(conn).run is not None
 
 
 def check_count(customers: int) -> None:
@@ -150,11 +184,14 @@ def _current_max_ids(database: Database) -> dict[str, int]:
     return out
 
 
-def _write_vocabulary(writer, offsets, counts) -> tuple[list[int], list[int]]:
-    """Staff and the tag vocabulary, reused if present (matched by name)."""
-    with writer.engine.begin() as conn:
-        existing_staff = dict(conn.execute(text("SELECT username, id FROM staff_user")).all())
-        existing_groups = dict(conn.execute(text("SELECT name, id FROM tag_group")).all())
+def _write_vocabulary(database: Database, writer: BatchWriter, offsets, counts,
+                      note: DemoNote) -> tuple[list[int], list[int]]:
+    """Staff and the tag vocabulary, reused if present (matched by name), in one batch."""
+    with database.engine.connect() as conn:
+        existing_staff: dict[str, int] = {
+            u: i for u, i in conn.execute(text("SELECT username, id FROM staff_user"))}
+        existing_groups: dict[str, int] = {
+            n: i for n, i in conn.execute(text("SELECT name, id FROM tag_group"))}
         existing_tags = {
             (g, n): i for g, n, i in conn.execute(text("SELECT group_id, name, id FROM tag")).all()
         }
@@ -185,32 +222,14 @@ def _write_vocabulary(writer, offsets, counts) -> tuple[list[int], list[int]]:
             tid += 1
             tag_rows.append((tid, group_id, tag, None, True))
             tag_ids.append(tid)
-    writer.write_all({"staff_user": staff_rows, "tag_group": group_rows, "tag": tag_rows})
-    counts["staff_user"] += len(staff_rows)
-    counts["tag_group"] += len(group_rows)
-    counts["tag"] += len(tag_rows)
+    vocabulary: dict[str, list[tuple]] = {
+        "staff_user": staff_rows, "tag_group": group_rows, "tag": tag_rows}
+    if staff_rows or group_rows or tag_rows:
+        _count(note, counts, vocabulary)
+        writer.write(vocabulary, note)
     # Only clerks own customers and make calls.
     clerks = [sid for sid, (_, _, role) in zip(staff_ids, STAFF, strict=True) if role == "clerk"]
     return clerks, tag_ids
-
-
-def _delete_added(database: Database, offsets: dict[str, int]) -> None:
-    """Remove exactly the rows this run added (ids above the offsets), children first."""
-    with database.engine.begin() as conn:
-        for name in reversed(TABLES):
-            table = Base.metadata.tables[name]
-            if "id" in table.c:
-                conn.execute(table.delete().where(table.c.id > offsets[name]))
-            elif "customer_id" in table.c:
-                conn.execute(table.delete().where(table.c.customer_id > offsets["customer"]))
-
-
-def _writer_for(database: Database):
-    from services.store.bulk import PostgresWriter, SqliteWriter
-
-    if database.is_sqlite:
-        return SqliteWriter(database.engine, TABLES)
-    return PostgresWriter(database.engine, TABLES)
 
 
 __all__ = ["DEMO_PASSWORD", "DemoSummary", "generate", "ref"]

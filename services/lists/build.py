@@ -1,5 +1,9 @@
 """Making a list run from a saved segment: one query, routing, callers, then the run, its
-members (with what prints, as a snapshot) and its exclusions stored in one transaction."""
+members (with what prints, as a snapshot) and its exclusions stored in one transaction.
+
+The run is stored unfinished: whoever writes its files finishes it once they are complete
+(services/lists/runs.py `finish_run`), so a process killed while writing leaves no run whose
+calls are handed out without their files."""
 
 from __future__ import annotations
 
@@ -169,7 +173,10 @@ def build_run(sessions: Sessions, segment_name: str, options: RunOptions = RunOp
         ordered = [rd for group in by_caller.values() for rd in group]
         ordered += [(r, d) for r, d in kept if d.channel != "call" or r.customer_id not in
                     staff_of]
-        previous = s.scalar(select(ListRun.id).where(ListRun.segment_id == seg.info.id)
+        # The last finished run: an unfinished one (its files never completed) was never
+        # this week's work, so "who is new" compares with the run staff actually had.
+        previous = s.scalar(select(ListRun.id).where(ListRun.segment_id == seg.info.id,
+                                                     ListRun.finished_at.is_not(None))
                             .order_by(ListRun.created_at.desc(), ListRun.id.desc()).limit(1))
         run = ListRun(segment_id=seg.info.id, segment_name=seg.info.name,
                       filter_json=seg.filter_json, as_of=as_of, purpose=purpose,

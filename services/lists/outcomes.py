@@ -1,25 +1,39 @@
 """Outcomes back from a filled-in Excel call list: contact events (idempotent through
 source_key), next follow-up dates, km readings and profile changes. Every row is either stored
-or reported by its row number; nothing is half-stored."""
+or reported by its row number; nothing is half-stored.
+
+A file is stored a chunk of rows per transaction, so other staff's edits never wait long
+behind a big file. Each row's event is keyed by its member's row id, day and outcome, so a read
+killed half-way is finished by reading the file again, and two people reading the same file
+at once store each event once (the second sees the first's rows as read before)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from openpyxl import load_workbook
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from models import ContactEvent, ListRun, ListRunMember, MileageReading
 from services import labels
 from services.customers.profile import record_change_in, validate
 from services.outputs.excel import unsafe_text
+from services.staff.audit import record
+from services.staff.permissions import Actor
+from services.staff.permissions import staff_id as actor_id
 from services.store.errors import N_, RevisitError
 
 Sessions = sessionmaker[Session]
 NEEDED = ("编号", "结果")
+# Rows per transaction: short enough that an edit made meanwhile waits well under a second.
+CHUNK = 200
+RETRIES = 3
 
 
 @dataclass(frozen=True)
@@ -133,12 +147,59 @@ def read_rows(path: Path) -> tuple[list[_Row], list[tuple[int, str]], int]:
     return rows, problems, blank
 
 
-def read_outcomes(sessions: Sessions, path: Path | str, *, staff_id: int | None = None,
-                  today: dt.date | None = None) -> OutcomeReport:
+def read_outcomes(sessions: Sessions, path: Path | str, *, actor: Actor | None = None,
+                  staff_id: int | None = None, today: dt.date | None = None,
+                  chunk: int = CHUNK, progress: Callable[[int, int], None] | None = None
+                  ) -> OutcomeReport:
+    """Store the outcomes typed into a call list. `actor` is who reads the file in: each chunk
+    is audited under their name, and a row whose member has no caller is theirs. `staff_id`
+    (default: the actor's) is that fallback caller for a script without accounts."""
     path = Path(path)
     today = today or dt.date.today()
+    if staff_id is None:
+        staff_id = actor_id(actor)
     rows, problems, blank = read_rows(path)
-    stored = already = km_n = changes_n = 0
+    totals = _Counts()
+    for start in range(0, len(rows), chunk):
+        part = rows[start:start + chunk]
+        for attempt in range(RETRIES):
+            try:
+                counts = _store_chunk(sessions, part, path.name, actor, staff_id, today)
+                break
+            except IntegrityError:
+                # Another process stored some of these rows' events since we looked: look
+                # again, and they count as read before.
+                if attempt == RETRIES - 1:
+                    raise
+        totals.add(counts)
+        if progress is not None:
+            progress(start + len(part), len(rows))
+    return OutcomeReport(totals.stored, totals.already, blank, totals.km, totals.changes,
+                         tuple(sorted(problems + totals.problems)))
+
+
+@dataclass
+class _Counts:
+    stored: int = 0
+    already: int = 0
+    km: int = 0
+    changes: int = 0
+    problems: list[tuple[int, str]] = field(default_factory=list)
+
+    def add(self, other: _Counts) -> None:
+        self.stored += other.stored
+        self.already += other.already
+        self.km += other.km
+        self.changes += other.changes
+        self.problems += other.problems
+
+
+def _store_chunk(sessions: Sessions, rows: list[_Row], file_name: str, actor: Actor | None,
+                 staff_id: int | None, today: dt.date) -> _Counts:
+    """One transaction: each row's contact event with its member's state, km reading and
+    profile changes, and one audit entry per list run touched."""
+    got = _Counts()
+    stored_by_run: Counter[int] = Counter()
     with sessions.begin() as s:
         for r in rows:
             run_part = r.code.split("-", 1)[0]
@@ -147,15 +208,17 @@ def read_outcomes(sessions: Sessions, path: Path | str, *, staff_id: int | None 
                 member = s.scalar(select(ListRunMember).where(
                     ListRunMember.run_id == int(run_part), ListRunMember.row_code == r.code))
             if member is None:
-                problems.append((r.number, f"row id '{r.code}' matches no list run member"))
+                got.problems.append((r.number, f"row id '{r.code}' matches no list run member"))
                 continue
             day = r.day or today
             if day > today:
-                problems.append((r.number, f"contact date {day} is in the future"))
+                got.problems.append((r.number, f"contact date {day} is in the future"))
                 continue
+            # The member's row id, the day and the outcome: reading the file again, or again
+            # after a killed read, adds nothing twice.
             key = f"list:{r.code}:{r.day or '-'}:{r.outcome}"
             if s.scalar(select(ContactEvent.id).where(ContactEvent.source_key == key)):
-                already += 1
+                got.already += 1
                 continue
             run = s.get_one(ListRun, member.run_id)
             s.add(ContactEvent(
@@ -166,16 +229,21 @@ def read_outcomes(sessions: Sessions, path: Path | str, *, staff_id: int | None 
                 list_run_id=member.run_id, source_key=key))
             member.attempts += 1
             member.status = r.outcome
-            stored += 1
+            got.stored += 1
+            stored_by_run[member.run_id] += 1
             if r.km is not None and member.vehicle_id is not None:
                 s.add(MileageReading(vehicle_id=member.vehicle_id, reading_date=day, km=r.km,
                                      source="call"))
-                km_n += 1
+                got.km += 1
             for attr, value in r.changes:
                 if record_change_in(s, member.customer_id, attr, value, effective_date=day,
-                                    source="call", staff_id=member.assigned_staff_id,
+                                    source="call",
+                                    staff_id=member.assigned_staff_id or staff_id,
                                     note=f"list {r.code}", today=today):
-                    changes_n += 1
+                    got.changes += 1
             s.flush()
-    return OutcomeReport(stored, already, blank, km_n, changes_n,
-                         tuple(sorted(problems)))
+        for run_id, n in stored_by_run.items():
+            record(s, actor, "read_outcomes", "list_run", run_id,
+                   {"file": file_name, "stored": n,
+                    "rows": f"{rows[0].number}-{rows[-1].number}"})
+    return got

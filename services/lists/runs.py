@@ -1,5 +1,13 @@
-"""Stored list runs: re-print one exactly as made (from its snapshots), show it, and compare it
-with the previous run of the same segment (who is new, who dropped out)."""
+"""Stored list runs: re-print one exactly as made (from its snapshots), show it, compare it
+with the previous run of the same segment (who is new, who dropped out), and finish it.
+
+A run is stored unfinished (`finished_at` NULL) and finished by whoever writes its files once
+they are all complete (`finish_run`): the CLI after `list build` or `list print` wrote every
+file, the window once it shows the new run (its files are saved on demand, each one whole). A
+process killed in between leaves an unfinished run: its calls are in nobody's follow-up queue
+and it is never "the previous run" of a later one, until a re-print finishes it. Unfinished runs
+are kept, not deleted when the segment is built again: their files may already be on paper,
+and outcomes read back from them still belong to their members."""
 
 from __future__ import annotations
 
@@ -11,12 +19,16 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from models import Customer, ListRun, ListRunExclusion, ListRunMember
+from models.base import utcnow
 from services.labels import text
 from services.outputs.types import Excluded, ListDocument, ListMember
 from services.store.errors import N_, RevisitError
 from services.store.settings import Settings, load_settings_in
 
 Sessions = sessionmaker[Session]
+SUPERSEDED = N_("List run #{run} was replaced by run #{newer}, built later from the same "
+                "segment, so it stays unfinished and its calls stay out of the queues: nobody "
+                "is called twice.")
 
 
 @dataclass(frozen=True)
@@ -32,6 +44,22 @@ class RunInfo:
     excluded: dict[str, int]  # reason code (services/labels.py kind "exclusion") -> count
     new: tuple[str, ...]  # "code name" of customers not in the previous run
     dropped: tuple[str, ...]
+    finished_at: dt.datetime | None = None  # None: unfinished (see the module docstring)
+
+    @property
+    def finished(self) -> bool:
+        return self.finished_at is not None
+
+
+@dataclass(frozen=True)
+class RunRow:
+    """One line of the recent runs."""
+
+    run_id: int
+    segment: str
+    as_of: dt.date
+    members: int
+    finished: bool
 
 
 @dataclass(frozen=True)
@@ -102,7 +130,7 @@ def _info(s: Session, run_id: int) -> RunInfo:
     dropped = _names(s, prev, run_id) if prev else ()
     return RunInfo(run.id, run.segment_name, run.as_of, run.purpose, run.channel_mode,
                    run.created_at, prev, by_channel,
-                   excluded, new, dropped)
+                   excluded, new, dropped, run.finished_at)
 
 
 def open_run(sessions: Sessions, run_id: int) -> OpenedRun:
@@ -112,11 +140,36 @@ def open_run(sessions: Sessions, run_id: int) -> OpenedRun:
         return OpenedRun(_info(s, run_id), _document(s, run_id), load_settings_in(s))
 
 
-def list_runs(sessions: Sessions, limit: int = 50) -> tuple[tuple[int, str, dt.date, int], ...]:
-    """Recent runs: (id, segment, as_of, members)."""
+def list_runs(sessions: Sessions, limit: int = 50) -> tuple[RunRow, ...]:
+    """Recent runs, newest first."""
     with sessions() as s:
         n = (select(func.count()).where(ListRunMember.run_id == ListRun.id)
              .correlate(ListRun).scalar_subquery())
-        rows = s.execute(select(ListRun.id, ListRun.segment_name, ListRun.as_of, n)
+        rows = s.execute(select(ListRun.id, ListRun.segment_name, ListRun.as_of, n,
+                                ListRun.finished_at)
                          .order_by(ListRun.id.desc()).limit(limit)).all()
-        return tuple(tuple(r) for r in rows)
+        return tuple(RunRow(i, seg, as_of, members, done is not None)
+                     for i, seg, as_of, members, done in rows)
+
+
+def is_finished(sessions: Sessions, run_id: int) -> bool:
+    with sessions() as s:
+        return _run(s, run_id).finished_at is not None
+
+
+def finish_run(sessions: Sessions, run_id: int) -> bool:
+    """Mark the run finished, once every file asked for is complete: its calls join the
+    callers' queues. False when it already was finished (a re-print of a finished run).
+    Refused for an unfinished run a later finished run of its segment replaced: finishing it
+    would put the same customers in the queues twice."""
+    with sessions.begin() as s:
+        run = _run(s, run_id)
+        if run.finished_at is not None:
+            return False
+        newer = s.scalar(select(ListRun.id).where(
+            ListRun.segment_id == run.segment_id, ListRun.id > run.id,
+            ListRun.finished_at.is_not(None)).order_by(ListRun.id).limit(1))
+        if newer is not None and run.segment_id is not None:
+            raise RevisitError(SUPERSEDED, run=run.id, newer=newer)
+        run.finished_at = utcnow()
+        return True

@@ -18,6 +18,7 @@ import os
 import re
 import shutil
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -57,6 +58,8 @@ CHANNEL_OF = {
     SMS_FILE: "sms",
 }
 PDF_KINDS = (CALL_SHEET, LABELS)
+SCRATCH_PREFIX = ".revisit-"
+STALE_SCRATCH = dt.timedelta(hours=1)
 
 # A run's members were checked against the do-not-contact flags, consent and contact details of
 # their own channel only (services/lists/routing.py), so a file of another channel's members
@@ -226,8 +229,9 @@ def _staged(path: Path) -> Iterator[Path]:
     renamed into `path`'s folder, `path` itself last; the scratch folder goes either way. In the
     same folder, so each rename is atomic and replaces an older file of that name."""
     folder = path.parent
+    _remove_stale_scratch(folder)
     try:
-        scratch = Path(tempfile.mkdtemp(prefix=".revisit-", dir=folder))
+        scratch = Path(tempfile.mkdtemp(prefix=SCRATCH_PREFIX, dir=folder))
     except OSError as exc:
         _raise_naming(exc, path)
     try:
@@ -238,6 +242,25 @@ def _staged(path: Path) -> Iterator[Path]:
         _raise_naming(exc, path)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _remove_stale_scratch(folder: Path) -> None:
+    """Scratch folders a killed writer left behind (it never reached its `finally`): hidden,
+    never at a file's own name, and removed here once nothing in them changed for
+    STALE_SCRATCH, long past any writer still at work on one."""
+    cutoff = time.time() - STALE_SCRATCH.total_seconds()
+    try:
+        leftovers = [p for p in folder.glob(f"{SCRATCH_PREFIX}*") if p.is_dir()]
+    except OSError:
+        return
+    for scratch in leftovers:
+        try:
+            newest = max([scratch.stat().st_mtime]
+                         + [p.stat().st_mtime for p in scratch.iterdir()])
+        except OSError:
+            continue
+        if newest < cutoff:
+            shutil.rmtree(scratch, ignore_errors=True)
 
 
 def _raise_naming(exc: OSError, path: Path) -> NoReturn:

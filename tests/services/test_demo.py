@@ -19,9 +19,10 @@ from phonenumbers import PhoneNumberType
 from sqlalchemy import create_engine, func, select, text, true
 from sqlalchemy.engine import make_url
 
-from models import Base, ContactEvent, Customer
+from models import AuditLog, Base, ContactEvent, Customer
 from models.summary import DERIVED_TABLES
 from services.customers.pinyin import name_keys
+from services.demo import batches
 from services.demo import data as ref
 from services.demo import generator as demo
 from services.store.database import Database, count_rows, open_database
@@ -56,11 +57,23 @@ def _rows(database: Database, table_name: str, where=None) -> list[tuple]:
 
 
 def _digest(database: Database, where=None) -> dict[str, str]:
-    """A hash of every table's rows in primary-key order."""
+    """A hash of every table's rows in primary-key order; the demo's own note (app_setting,
+    stamped with the time it was written) is compared through `_note`."""
     return {
         t.name: hashlib.sha256(repr(_rows(database, t.name, where)).encode()).hexdigest()
-        for t in Base.metadata.sorted_tables if t.name not in DERIVED_TABLES
+        for t in Base.metadata.sorted_tables
+        if t.name not in DERIVED_TABLES and t.name != "app_setting"
     }
+
+
+def _note(database: Database) -> batches.DemoNote:
+    with database.engine.connect() as conn:
+        return batches.read_note(conn)
+
+
+def _data_counts(database: Database) -> dict[str, int]:
+    """Rows per table of the dealer's data, without the demo's note."""
+    return {t: n for t, n in count_rows(database).items() if t != "app_setting"}
 
 
 def _wipe(database: Database) -> None:
@@ -434,11 +447,18 @@ def test_second_run_appends_and_leaves_first_run_untouched(database):
         assert event.id == top["contact_event"] + 1
 
 
-def test_cancelled_run_leaves_database_as_before(database, monkeypatch):
-    demo.generate(database, 60, seed=1, today=TODAY)
-    before_counts = count_rows(database)
-    before = _digest(database)
+def _uninterrupted(database: Database, *runs: tuple[int, int]) -> dict[str, str]:
+    """The digest of the same runs (customers, seed) made without a stop, from empty."""
+    _wipe(database)
+    for customers, seed in runs:
+        demo.generate(database, customers, seed=seed, today=TODAY)
+    return _digest(database)
+
+
+def test_a_cancelled_run_keeps_its_batches_says_so_and_resumes(database, monkeypatch):
     monkeypatch.setattr(demo, "CHUNK", 50)
+    demo.generate(database, 60, seed=1, today=TODAY)
+    before = _data_counts(database)
     token = CancelToken()
     calls = []
 
@@ -449,16 +469,27 @@ def test_cancelled_run_leaves_database_as_before(database, monkeypatch):
     with pytest.raises(Cancelled):
         demo.generate(database, 180, seed=2, today=TODAY, progress=progress, cancel=token)
 
-    assert calls == [(50, 180)]  # one chunk was written before the cancel took effect
-    assert count_rows(database) == before_counts
-    assert _digest(database) == before
-    # The next run continues right after the kept data.
-    demo.generate(database, 10, seed=3, today=TODAY)
-    with database.engine.connect() as conn:
-        assert conn.execute(text("SELECT min(id) FROM customer WHERE id > 60")).scalar_one() == 61
+    assert calls == [(50, 180)]  # one batch was stored before the cancel took effect
+    assert _data_counts(database)["customer"] == 110
+    assert _note(database).run == {"customers": 180, "seed": 2, "today": TODAY.isoformat(),
+                                   "base": 60, "done": 50, "chunk": 50}
+    assert demo.stopped_run(database)
+    # The note counts exactly the rows stored: nothing else is in the database.
+    assert {t: n for t, n in _note(database).rows.items() if n} == {
+        t: n for t, n in _data_counts(database).items() if n}
+    with pytest.raises(RevisitError, match="half-filled by a demo that stopped after 50 of 180"):
+        demo.generate(database, 10, seed=3, today=TODAY)
+    assert _data_counts(database)["customer"] == 110  # refused: nothing added
+    summary = demo.generate(database, resume=True)
+    assert summary.customers == 130 and not demo.stopped_run(database)
+    resumed = _digest(database)
+    counts = _data_counts(database)
+    assert counts["customer"] == 240 and counts != before
+    assert resumed == _uninterrupted(database, (60, 1), (180, 2))
 
 
-def test_failed_run_removes_what_it_added(database, monkeypatch):
+def test_a_failed_run_keeps_whole_batches_and_resume_gives_the_same_data(database,
+                                                                         monkeypatch):
     monkeypatch.setattr(demo, "CHUNK", 40)
     calls = []
 
@@ -471,7 +502,67 @@ def test_failed_run_removes_what_it_added(database, monkeypatch):
         demo.generate(database, 130, seed=4, today=TODAY, progress=progress)
 
     assert calls == [40, 80]
-    assert set(count_rows(database).values()) == {0}
+    assert _data_counts(database)["customer"] == 80
+    # The application can add a row at once: ids (PostgreSQL sequences) are past the demo's.
+    top = _max_ids(database)
+    with database.sessions.begin() as s:
+        customer = Customer(code="C-NEW-1", name="新客户")
+        s.add(customer)
+        s.flush()
+        assert customer.id > top["customer"]
+        s.rollback()
+    assert demo.stopped_run(database)
+    demo.generate(database, resume=True)
+    assert _digest(database) == _uninterrupted(database, (130, 4))
+
+
+def test_resume_without_a_stopped_run_is_refused(database):
+    with pytest.raises(RevisitError, match="no stopped demo to resume"):
+        demo.generate(database, resume=True)
+    demo.generate(database, 20, seed=1, today=TODAY)
+    with pytest.raises(RevisitError, match="no stopped demo to resume"):
+        demo.generate(database, resume=True)
+
+
+def _some_work(database: Database, kind: str) -> None:
+    """One piece of somebody's work, of the kind named."""
+    with database.sessions.begin() as s:
+        customer = s.scalar(select(Customer).order_by(Customer.id).limit(1))
+        if kind == "imported customer":
+            s.add(Customer(code="K0001", name="进口客户"))
+        elif kind == "contact event":
+            s.add(ContactEvent(customer_id=customer.id, contact_at=dt.datetime(2025, 6, 1, 9),
+                               channel="phone", purpose="care", outcome="reached"))
+        elif kind == "erased customer":  # deleted, with everything about them
+            s.execute(Customer.__table__.delete().where(Customer.id == customer.id))
+        elif kind == "edit with an audit entry":
+            s.add(AuditLog(action="set_preferences", entity="customer",
+                           entity_id=customer.id, detail="{}"))
+
+
+@pytest.mark.parametrize("kind", ["imported customer", "contact event", "erased customer",
+                                  "edit with an audit entry"])
+def test_a_database_with_anyone_s_work_is_refused_and_untouched(database, kind):
+    demo.generate(database, 30, seed=1, today=TODAY)
+    _some_work(database, kind)
+    before = _digest(database)
+    with pytest.raises(RevisitError, match="holds data the demo did not make"):
+        demo.generate(database, 20, seed=2, today=TODAY)
+    assert _digest(database) == before
+
+
+def test_a_database_with_only_accounts_and_settings_takes_demo_data(database):
+    from services.staff import accounts
+
+    boss = accounts.create_first_supervisor(database.sessions, "boss", "王主管", "boss-secret")
+    accounts.add_account(database.sessions, boss, "chenli", "陈丽", "clerk", "staff-secret")
+    assert demo.generate(database, 20, seed=1, today=TODAY).customers == 20
+    with pytest.raises(RevisitError, match="holds data the demo did not make"):
+        # Work on an empty database counts as well (a customer typed in by hand).
+        _wipe(database)
+        with database.sessions.begin() as s:
+            s.add(Customer(code="K1", name="手工客户"))
+        demo.generate(database, 20, seed=1, today=TODAY)
 
 
 @pytest.mark.parametrize("count", [0, -5, demo.MAX_CUSTOMERS + 1])
@@ -484,7 +575,7 @@ def test_invalid_count_is_refused_and_writes_nothing(database, count):
 
 def test_summary_counts_match_the_database(database):
     summary = demo.generate(database, 80, seed=9, today=TODAY)
-    counts = count_rows(database)
+    counts = _data_counts(database)
     assert summary.customers == 80 and summary.seed == 9
     assert summary.rows == {t: n for t, n in counts.items() if n}
     assert summary.total_rows == sum(counts.values())

@@ -4,11 +4,15 @@ re-print from the stored run, diff with the last run, outcomes back and unsubscr
 from __future__ import annotations
 
 import datetime as dt
+import json
+import threading
 
 import openpyxl
+import pytest
 from sqlalchemy import func, select
 
 from models import (
+    AuditLog,
     Complaint,
     ConsentEvent,
     ContactEvent,
@@ -21,9 +25,12 @@ from models import (
     StaffUser,
     Vehicle,
 )
+from services.contacts import calls
 from services.lists import build, outcomes, runs, unsubscribe
 from services.outputs import excel, labels
 from services.segments import service as segments
+from services.staff.permissions import Actor
+from services.store.errors import RevisitError
 from services.store.settings import load_settings
 
 AS_OF = dt.date(2026, 11, 23)
@@ -79,9 +86,14 @@ def setup(db):
     return ok
 
 
-def _run(db, **kw):
+def _run(db, finish: bool = True, **kw):
+    """A run of 全部客户, finished as the CLI and the window finish one once its files are
+    written (finish=False: as a process killed before that left it)."""
     opts = dict(staff=("chenli", "刘洋"), as_of=AS_OF) | kw
-    return build.build_run(db.sessions, "全部客户", build.RunOptions(**opts))
+    summary = build.build_run(db.sessions, "全部客户", build.RunOptions(**opts))
+    if finish:
+        assert runs.finish_run(db.sessions, summary.run_id)
+    return summary
 
 
 def test_routing_exclusions_and_callers(database):
@@ -192,3 +204,93 @@ def test_unsubscribe_file_sets_sms_dnc_once(database, tmp_path):
     doc = runs.load_document(database.sessions, summary.run_id)
     assert "C001" not in {m.customer_code for m in doc.members}
     assert {e.customer_code: e.reason for e in doc.excluded}["C001"] in ("dnc", "no_consent")
+
+
+# --- a run and its files are one thing; outcomes in chunks ------------------------------------
+
+def _queue(db, username):
+    with db.sessions() as s:
+        staff = s.scalar(select(StaffUser.id).where(StaffUser.username == username))
+    return [c.row_code for c in calls.due_calls(db.sessions, staff, AS_OF) if c.row_code]
+
+
+def test_an_unfinished_run_hands_out_nothing_until_a_reprint_finishes_it(database):
+    setup(database)
+    first = _run(database, finish=False)  # as a process killed while writing its files
+    assert _queue(database, "chenli") == [] and _queue(database, "liuyang") == []
+    assert [(r.run_id, r.finished) for r in runs.list_runs(database.sessions)] == [
+        (first.run_id, False)]
+    assert not runs.run_info(database.sessions, first.run_id).finished
+    # Built again: the unfinished run was never this week's work, so it is not "previous",
+    # and nobody gets the same customer twice.
+    second = _run(database)
+    assert second.previous_run_id is None
+    chenli = _queue(database, "chenli")
+    assert len(chenli) == 3 and all(code.startswith(f"{second.run_id}-") for code in chenli)
+    # The second replaced the first: finishing the first now would call everyone twice.
+    with pytest.raises(RevisitError, match=f"run #{first.run_id} was replaced by run "
+                       f"#{second.run_id}"):
+        runs.finish_run(database.sessions, first.run_id)
+    assert not runs.finish_run(database.sessions, second.run_id)  # finished already
+    assert len(_queue(database, "chenli")) == 3
+    # A re-print finishes an unfinished run nothing replaced.
+    third = _run(database, finish=False)
+    assert third.previous_run_id == second.run_id
+    assert len(_queue(database, "chenli")) == 3
+    assert runs.finish_run(database.sessions, third.run_id)
+    assert len(_queue(database, "chenli")) == 6
+
+
+def _filled_call_list(db, tmp_path, run_id, rows: int):
+    """The run's Excel call list with the first `rows` members marked 无人接听."""
+    doc = runs.load_document(db.sessions, run_id)
+    path = excel.write_list(doc, "call", tmp_path / f"calls-{rows}.xlsx")
+    wb = openpyxl.load_workbook(path)
+    ws = wb.active
+    col = {c.value: c.column for c in ws[1]}
+    for r in range(2, 2 + rows):
+        ws.cell(r, col["结果"], "无人接听")
+        ws.cell(r, col["联系日期"], "2026-11-24")
+    wb.save(path)
+    return path
+
+
+def test_outcomes_in_chunks_read_again_and_by_two_people_at_once(database, tmp_path):
+    setup(database)
+    summary = _run(database)
+    with database.sessions() as s:
+        boss = s.scalar(select(StaffUser).where(StaffUser.username == "liuyang"))
+        actor = Actor(boss.id, boss.username, "supervisor", boss.display_name)
+    # A read stopped after its first rows (killed) is finished by reading the whole file.
+    part = _filled_call_list(database, tmp_path, summary.run_id, 2)
+    whole = _filled_call_list(database, tmp_path, summary.run_id, 5)
+    first = outcomes.read_outcomes(database.sessions, part, actor=actor,
+                                   today=dt.date(2026, 11, 25), chunk=1)
+    assert (first.stored, first.already) == (2, 0)
+    # Two people read the same file at the same moment: each event is stored once.
+    reports = []
+
+    def read() -> None:
+        reports.append(outcomes.read_outcomes(database.sessions, whole, actor=actor,
+                                              today=dt.date(2026, 11, 25), chunk=1))
+
+    threads = [threading.Thread(target=read) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    # Between them they store the three rows not read before, and each sees all five.
+    assert [r.stored + r.already for r in reports] == [5, 5]
+    assert sum(r.stored for r in reports) == 3 and len(reports) == 2
+    with database.sessions() as s:
+        events = s.scalars(select(ContactEvent).where(
+            ContactEvent.list_run_id == summary.run_id)).all()
+        assert len(events) == 5 == len({e.source_key for e in events})
+        attempts = s.scalars(select(ListRunMember.attempts).where(
+            ListRunMember.run_id == summary.run_id, ListRunMember.attempts > 0)).all()
+        assert attempts == [1] * 5
+        # Who read the file in is on record, chunk by chunk.
+        audited = s.execute(select(AuditLog.staff_id, AuditLog.entity_id, AuditLog.detail)
+                            .where(AuditLog.action == "read_outcomes")).all()
+    assert {(who, run) for who, run, _ in audited} == {(boss.id, summary.run_id)}
+    assert sum(json.loads(detail)["stored"] for _, _, detail in audited) == 5

@@ -211,3 +211,22 @@ def test_a_folder_refusing_the_scratch_folder_names_the_file(tmp_path, monkeypat
                                                            tmp_path / "c.xlsx"), Settings())
     assert raised.value.filename == str(tmp_path / "c.xlsx")
     assert os.listdir(tmp_path) == []
+
+
+def test_scratch_a_killed_writer_left_is_cleared_once_stale(tmp_path):
+    """A writer killed mid-way never reaches its clean-up: its hidden scratch folder is
+    removed by a later write to the same folder once nothing in it changed for an hour; a
+    fresh one (another writer at work) is left alone."""
+    stale = tmp_path / f"{run_files.SCRATCH_PREFIX}killed"
+    stale.mkdir()
+    (stale / "calls.xlsx").write_bytes(b"PK\x03\x04 half a file")
+    old = (dt.datetime.now() - dt.timedelta(hours=2)).timestamp()
+    for path in (stale / "calls.xlsx", stale):
+        os.utime(path, (old, old))
+    busy = tmp_path / f"{run_files.SCRATCH_PREFIX}busy"
+    busy.mkdir()
+    (busy / "other.xlsx").write_bytes(b"being written")
+    written = run_files.write_run_file(only("call"), FileRequest(
+        run_files.CALL_LIST, tmp_path / "calls.xlsx"), Settings())
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["calls.xlsx", busy.name])
+    assert len(rows(written.path)) == 3  # the whole file, without its header

@@ -8,6 +8,7 @@ from PySide6.QtCore import QDate, Qt
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QMessageBox
+from sqlalchemy import text
 
 from services.lists import runs
 from services.outputs import run_files
@@ -211,3 +212,40 @@ def test_a_segment_saved_elsewhere_is_offered_and_ticks_stay(qtbot, view, demo_d
     qtbot.waitUntil(lambda: view.segment.findText("新分群") >= 0, timeout=5000)
     assert view.segment.currentText() == "5年以上车主"  # the choice stays
     assert view.options().staff == (view.callers.item(1).data(Qt.ItemDataRole.UserRole),)
+
+
+def test_a_built_run_is_finished_and_an_unfinished_one_can_be_finished(qtbot, view, demo_db):
+    from services.contacts import calls
+    from services.lists import build
+
+    run_id = _build(qtbot, view)
+    assert runs.run_info(demo_db.sessions, run_id).finished  # its calls are handed out
+    assert not view.finish_button.isVisible()
+    # A run a killed program left unfinished (another segment: nothing replaced it).
+    segments.save_segment(demo_db.sessions, "3年以上车主", {"version": 1, "where": {
+        "field": "years_since_purchase", "op": ">=", "value": 3}}, purpose="care")
+    left = build.build_run(demo_db.sessions, "3年以上车主", build.RunOptions(
+        channel="call", staff=("chenli",), as_of=DEMO_TODAY)).run_id
+    view.tabs.setCurrentIndex(1)
+    qtbot.waitUntil(lambda: view.history.rowCount() == 2, timeout=5000)
+    states = {view.history.item(r, 0).text(): view.history.item(r, 4).text()
+              for r in range(2)}
+    assert states == {f"#{run_id}": "finished", f"#{left}": "unfinished"}
+    with qtbot.waitSignal(view.run_built, timeout=10000):
+        view._on_history_opened([r for r in range(2)
+                                 if view.history.item(r, 0).text() == f"#{left}"][0], 0)
+    assert view.finish_button.isVisible() and "unfinished" in view.summary.text()
+    with demo_db.sessions() as s:
+        chenli = s.execute(text("SELECT id FROM staff_user WHERE username = 'chenli'")).scalar()
+
+    def queued() -> set[int]:
+        return {int(d.row_code.split("-")[0])
+                for d in calls.due_calls(demo_db.sessions, chenli, DEMO_TODAY, limit=10_000)
+                if d.row_code}
+
+    assert left not in queued()
+    with qtbot.waitSignal(view.run_built, timeout=10000):
+        qtbot.mouseClick(view.finish_button, Qt.MouseButton.LeftButton)
+    assert runs.run_info(demo_db.sessions, left).finished
+    assert not view.finish_button.isVisible()
+    assert left in queued()

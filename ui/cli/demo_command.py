@@ -17,8 +17,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         "demo",
         help="add realistic demo customers (deterministic for a given seed)",
         description="Add N demo customers with their cars, service visits, surveys, complaints, "
-        "contacts, profile histories, preferences, consent and tags. Data already stored is "
-        "kept; an interrupted run removes what it added. Demo staff sign in with the password "
+        "contacts, profile histories, preferences, consent and tags, to a new database or one "
+        "holding nothing but demo data (a database with anyone's work in it is refused). Each "
+        "batch is stored as it is made: a run stopped half-way says so next time, and "
+        "--resume finishes it. Demo staff sign in with the password "
         f"{DEMO_PASSWORD} (supervisor: user name supervisor). Once a database has accounts, "
         "only a supervisor adds demo data to it.",
     )
@@ -35,6 +37,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         action="store_true",
         help="do nothing when the database already has customers (for start-up scripts)",
     )
+    p.add_argument(
+        "--resume",
+        action="store_true",
+        help="finish a demo that was stopped half-way (its count, seed and day are kept)",
+    )
+    # For the fault tests: customers per committed batch (many batches in a small demo).
+    p.add_argument("--batch", type=int, help=argparse.SUPPRESS)
     p.set_defaults(handler=_run)
 
 
@@ -43,11 +52,12 @@ def _run(args, open_db) -> int:
         generator as demo,  # imported here: names and pinyin tables load slowly
     )
 
-    demo.check_count(args.customers)  # before the database is created or touched
+    if not args.resume:
+        demo.check_count(args.customers)  # before the database is created or touched
     database = open_db()
-    if args.if_empty:
+    if args.if_empty and not args.resume:
         existing = count_rows(database, ["customer"])["customer"]
-        if existing:
+        if existing and not demo.stopped_run(database):
             print(f"{database.display_url} already has {existing:,} customers; nothing added")
             return 0
     if accounts.has_accounts(database.sessions):  # a database in use, not a new one
@@ -58,6 +68,8 @@ def _run(args, open_db) -> int:
         seed=args.seed,
         today=args.today,
         progress=TerminalProgress("demo"),
+        resume=args.resume,
+        batch=args.batch,
     )
     rate = summary.total_rows / summary.seconds if summary.seconds else 0
     print(

@@ -12,11 +12,14 @@ from services.lists import build, outcomes, runs, unsubscribe
 from services.outputs import run_files, sms
 from services.outputs.types import ListDocument
 from services.staff.permissions import EXPORT_PHONES, NotAllowed, allowed, staff_id
+from services.store.database import user_error
 from services.store.errors import N_, RevisitError
 from services.store.settings import Settings, load_settings
 from ui.cli.auth import WRITE
 from ui.cli.parsing import record_id
 from ui.cli.progress import TerminalProgress
+
+UNFINISHED = "unfinished 未完成"
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -139,22 +142,44 @@ def _build(args, open_db) -> int:
         print(f"  caller {name}: {n:,}")
     for reason, n in summary.excluded.items():
         print(f"  excluded, {reason}: {n:,}")
-    write_files(runs.load_document(db.sessions, summary.run_id), args, st, db.sessions)
+    _write_and_finish(db, summary.run_id, args, st)
     return 0
+
+
+def _write_and_finish(db, run_id: int, args, st: Settings) -> None:
+    """Write every file of the run, then mark it finished: only then do its calls reach the
+    callers' queues. A file that cannot be written leaves the run unfinished, and says how to
+    finish it."""
+    try:
+        write_files(runs.load_document(db.sessions, run_id), args, st, db.sessions)
+    except (OSError, RevisitError) as exc:
+        if isinstance(exc, NotAllowed) or runs.is_finished(db.sessions, run_id):
+            raise
+        reason = user_error(exc, db.url) or exc
+        raise RevisitError(
+            N_("{reason} List run #{run} is kept unfinished: its calls are in nobody's "
+               "queue until `list print {run}` writes its files."),
+            reason=str(reason).rstrip(), run=run_id) from exc
+    try:
+        if runs.finish_run(db.sessions, run_id):
+            print(f"list run #{run_id} finished: its calls are in the callers' queues")
+    except RevisitError as exc:  # replaced by a later run: the files were still written
+        print(f"note: {exc}")
 
 
 def _print(args, open_db) -> int:
     _check_out(args)
     db = open_db()
-    write_files(runs.load_document(db.sessions, args.run), args, _settings(open_db), db.sessions)
+    _write_and_finish(db, args.run, args, _settings(open_db))
     return 0
 
 
 def _show(args, open_db) -> int:
     db = open_db()
     if args.run is None:
-        for run_id, segment, as_of, n in runs.list_runs(db.sessions):
-            print(f"#{run_id:<5} {as_of}  {n:>7,}  {segment}")
+        for row in runs.list_runs(db.sessions):
+            state = "" if row.finished else f"  ({UNFINISHED})"
+            print(f"#{row.run_id:<5} {row.as_of}  {row.members:>7,}  {row.segment}{state}")
         return 0
     info = runs.run_info(db.sessions, args.run)
     print(
@@ -162,6 +187,9 @@ def _show(args, open_db) -> int:
         f"{text('purpose', info.purpose)}, channel {text('channel_mode', info.channel_mode)}, "
         f"made {info.created_at:%Y-%m-%d %H:%M}"
     )
+    if not info.finished:
+        print(f"  {UNFINISHED}: its files were never completed, so its calls are in nobody's "
+              f"queue; `list print {info.run_id} --out FILE` writes them and finishes it")
     for ch, n in info.by_channel.items():
         print(f"  {text('channel', ch)} {n:>8,}")
     for reason, n in info.excluded.items():
@@ -179,8 +207,8 @@ def _show(args, open_db) -> int:
 
 
 def _outcomes(args, open_db) -> int:
-    report = outcomes.read_outcomes(open_db().sessions, args.file,
-                                    staff_id=staff_id(args.actor))
+    report = outcomes.read_outcomes(open_db().sessions, args.file, actor=args.actor,
+                                    progress=TerminalProgress("outcomes"))
     print(
         f"{report.stored} contacts stored, {report.already} already read before, "
         f"{report.blank} rows without an outcome, {report.km_readings} km readings, "

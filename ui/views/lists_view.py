@@ -36,7 +36,8 @@ from ui.views.list_outputs import ListOutputs
 from ui.views.preferences_panel import purpose_hint
 from ui.widgets import date_edit
 
-PURPOSES = ("care", "callback", "sales", "reminder", "survey", "recall", "marketing")
+PURPOSES = ("care", "callback", "sales", "reminder", "survey", "recall", "marketing",
+            "ref_thanks", "ref_ask")
 CHANNEL_MODES = ("auto", "call", "sms", "mail")
 
 
@@ -228,10 +229,18 @@ class ListsView(QWidget):
         if not self._confirm_build(name, options):
             return
         self.build_button.setEnabled(False)
+        sessions = self.database.sessions
+
+        def build_and_finish(progress, cancel) -> build.RunSummary:
+            # The window saves a run's files on demand, each one whole, so the run is finished
+            # as soon as it is stored; a window closed in between leaves it unfinished, shown
+            # so under "Past runs" with a button to finish it.
+            summary = build.build_run(sessions, name, options, progress=progress, cancel=cancel)
+            runs.finish_run(sessions, summary.run_id)
+            return summary
+
         self.runner.run(
-            lambda progress, cancel: build.build_run(
-                self.database.sessions, name, options, progress=progress, cancel=cancel
-            ),
+            build_and_finish,
             on_done=self._on_built,
             on_failed=self._on_build_failed,
             on_cancelled=lambda: self.build_button.setEnabled(True),
@@ -318,11 +327,30 @@ class ListsView(QWidget):
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(left)
         splitter.addWidget(right)
+        self.finish_button = QPushButton(self.tr("&Finish this list"))
+        self.finish_button.setVisible(False)
+        self.finish_button.clicked.connect(self._on_finish_clicked)
         page = QWidget()
         layout = QVBoxLayout(page)
         layout.addWidget(self.summary)
+        layout.addWidget(self.finish_button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(splitter, 1)
         return page
+
+    def _on_finish_clicked(self) -> None:
+        """Finish the unfinished run on screen: its calls join the callers' queues."""
+        run_id, sessions = self.run_id, self.database.sessions
+        if run_id is None:
+            return
+        self.finish_button.setEnabled(False)
+        self.runner.run(
+            lambda _p, _c: runs.finish_run(sessions, run_id),
+            on_done=lambda _done: self.open_run(run_id),
+            parent_widget=self,
+            label=self.tr("Finishing the list"),
+            write=True,
+            changes=changed("lists"),
+        )
 
     def open_run(self, run_id: int) -> None:
         """Show a stored run (new or past) on steps 2 and 3."""
@@ -362,7 +390,14 @@ class ListsView(QWidget):
             text += " " + self.tr("Since list #%1: %2 new, %3 no longer in it.").replace(
                 "%1", str(info.previous_run_id)
             ).replace("%2", str(len(info.new))).replace("%3", str(len(info.dropped)))
+        if not info.finished:
+            text += "\n\n" + self.tr(
+                "This list is unfinished: the program stopped before it was complete, so its "
+                "calls are in nobody's follow-up queue. Check it, save its files, then finish it."
+            )
         self.summary.setText(text)
+        self.finish_button.setVisible(not info.finished)
+        self.finish_button.setEnabled(True)
         fill_table(
             self.members,
             [
@@ -390,7 +425,8 @@ class ListsView(QWidget):
     # --- past runs -----------------------------------------------------------------------
     def _build_history(self) -> QWidget:
         self.history = make_table(
-            [self.tr("List"), self.tr("Segment"), self.tr("Evaluated on"), self.tr("Members")]
+            [self.tr("List"), self.tr("Segment"), self.tr("Evaluated on"), self.tr("Members"),
+             self.tr("State")]
         )
         self.history.cellDoubleClicked.connect(self._on_history_opened)
         open_button = QPushButton(self.tr("&Open and re-print"))
@@ -411,11 +447,13 @@ class ListsView(QWidget):
 
     def _show_history(self, rows) -> None:
         self._history = rows
-        fill_table(self.history, [[f"#{r[0]}", r[1], r[2], r[3]] for r in rows])
+        done, unfinished = self.tr("finished"), self.tr("unfinished")
+        fill_table(self.history, [[f"#{r.run_id}", r.segment, r.as_of, r.members,
+                                   done if r.finished else unfinished] for r in rows])
 
     def _on_history_opened(self, row: int, _col: int) -> None:
         if 0 <= row < len(self._history):
-            self.open_run(self._history[row][0])
+            self.open_run(self._history[row].run_id)
 
     # --- navigation ----------------------------------------------------------------------
     def _go(self, index: int) -> None:

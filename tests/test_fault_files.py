@@ -1,0 +1,135 @@
+"""The fault harness, part two (part one, the kills, is tests/test_fault_harness.py): a full
+disk (a small tmpfs), a read-only database and damaged files met by `list build` and `list
+outcomes` — each one sentence and exit 2, no partial file, nothing stored half-way."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from services.contacts import calls
+from services.lists import runs
+from tests.services.import_files import write_xlsx
+from tests.test_fault_harness import (
+    AS_OF,
+    SEGMENT,
+    TODAY,
+    _demo_with_segment,
+    _open,
+    cli,
+    fresh_database,
+    one_error_line,
+)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def url(request, tmp_path, sqlite_template, pg_server_url) -> Iterator[str]:
+    yield from fresh_database(request.param, tmp_path, sqlite_template, pg_server_url)
+
+
+@pytest.fixture
+def tiny_disk(tmp_path) -> Iterator[Path]:
+    """A 64 KB tmpfs: room for a few files, not for a call sheet of hundreds."""
+    folder = tmp_path / "full"
+    folder.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(folder)],
+                             capture_output=True)
+    if mounted.returncode != 0:
+        pytest.skip("cannot mount a tmpfs here (needs root)")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", str(folder)], check=True)
+
+
+def test_a_full_disk_leaves_no_partial_file_and_the_run_unfinished(url, tiny_disk):
+    _demo_with_segment(url)
+    out = tiny_disk / "week.pdf"
+    result = cli(url, "list", "build", SEGMENT, "--channel", "call", "--staff", "chenli",
+                 "--as-of", TODAY, "--format", "pdf", "--out", str(out), ok=False)
+    one_error_line(result, "No space left on device", "kept unfinished", "list print 1")
+    assert list(tiny_disk.iterdir()) == []  # not even the scratch folder
+    database = _open(url)
+    try:
+        assert not runs.run_info(database.sessions, 1).finished
+        with database.sessions() as s:
+            chenli = s.execute(text("SELECT id FROM staff_user WHERE username = 'chenli'")
+                               ).scalar_one()
+        assert [d for d in calls.due_calls(database.sessions, chenli, AS_OF) if d.row_code] == []
+    finally:
+        database.dispose()
+
+
+@pytest.fixture
+def read_only_copy(tmp_path, sqlite_template) -> Iterator[Path]:
+    """A demo database on a read-only mount, as on a share the PC may only read."""
+    source = tmp_path / "rw"
+    source.mkdir()
+    path = source / "revisit.sqlite3"
+    shutil.copy(sqlite_template, path)
+    _demo_with_segment(f"sqlite:///{path}", customers=200)
+    with sqlite3.connect(path) as conn:  # everything in the main file, no -wal beside it
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        conn.execute("PRAGMA journal_mode=DELETE")
+    target = tmp_path / "ro"
+    target.mkdir()
+    mounted = subprocess.run(["mount", "--bind", "-o", "ro", str(source), str(target)],
+                             capture_output=True)
+    if mounted.returncode != 0:
+        pytest.skip("cannot make a read-only mount here (needs root)")
+    subprocess.run(["mount", "-o", "remount,ro,bind", str(target)], capture_output=True)
+    try:
+        yield target / "revisit.sqlite3"
+    finally:
+        subprocess.run(["umount", str(target)], check=True)
+
+
+def test_a_read_only_database_is_one_line_for_list_build_and_outcomes(read_only_copy,
+                                                                       tmp_path):
+    url = f"sqlite:///{read_only_copy}"
+    before = read_only_copy.read_bytes()
+    out = tmp_path / "week.xlsx"
+    built = cli(url, "list", "build", SEGMENT, "--channel", "call", "--as-of", TODAY,
+                "--format", "xlsx", "--out", str(out), ok=False)
+    one_error_line(built)
+    assert not out.exists()
+    outcomes = tmp_path / "calls.xlsx"
+    write_xlsx(outcomes, ["编号", "结果"], [["1-0001", "接通"]])
+    read = cli(url, "list", "outcomes", str(outcomes), ok=False)
+    one_error_line(read)
+    assert read_only_copy.read_bytes() == before
+
+
+def test_damaged_files_are_one_line_for_list_build_and_outcomes(tmp_path, sqlite_template):
+    path = tmp_path / "revisit.sqlite3"
+    shutil.copy(sqlite_template, path)
+    url = f"sqlite:///{path}"
+    _demo_with_segment(url, customers=300)
+    # A damaged outcomes file: the start of an Excel file, cut off.
+    good = tmp_path / "good.xlsx"
+    write_xlsx(good, ["编号", "结果"], [["1-0001", "接通"]] * 50)
+    cut = tmp_path / "cut.xlsx"
+    cut.write_bytes(good.read_bytes()[:700])
+    one_error_line(cli(url, "list", "outcomes", str(cut), ok=False),
+                   "cannot be read as an Excel .xlsx file")
+    # A damaged database: garbage over the pages the customers live in.
+    with sqlite3.connect(path) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        pages = [r[0] for r in conn.execute("SELECT pageno FROM dbstat WHERE name = 'customer' "
+                                            "AND pagetype = 'leaf' ORDER BY pageno")]
+        page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+    with path.open("r+b") as f:
+        for page in pages[len(pages) // 2:len(pages) // 2 + 2]:
+            f.seek((page - 1) * page_size)
+            f.write(b"\xa5" * page_size)
+    built = cli(url, "list", "build", SEGMENT, "--as-of", TODAY, "--format", "xlsx",
+                "--out", str(tmp_path / "week.xlsx"), ok=False)
+    line = one_error_line(built, str(path))
+    assert "damaged" in line or "malformed" in line
+    assert not (tmp_path / "week.xlsx").exists()
