@@ -12,6 +12,7 @@ import sys
 
 import openpyxl
 import pytest
+from sqlalchemy import text
 
 from services.demo import DEMO_PASSWORD
 from services.demo import generator as demo
@@ -138,14 +139,15 @@ def test_the_audit_trail_for_a_supervisor_only(cli, supervisor, staff, tmp_path)
     cli("segment", "delete", "老车", user="boss")
     code, out, _ = cli("audit", "--format", "json", user="boss")
     data = json.loads(out)
-    assert code == 0 and data["total"] == 4
+    assert code == 0 and data["total"] == 5
     assert [e["action"] for e in data["entries"]] == [
-        "delete_segment", "sign_in", "add_user", "first_supervisor"]
+        "delete_segment", "import_segment", "sign_in", "add_user", "first_supervisor"]
+    assert data["entries"][1]["username"] == "chenli"
     deleted = data["entries"][0]
     assert (deleted["username"], deleted["detail"]["name"]) == ("boss", "老车")
     today = dt.date.today().isoformat()
     code, out, _ = cli("audit", "--user", "chenli", "--from", today, "--to", today, user="boss")
-    assert code == 0 and "登录" in out and "陈丽 (chenli)" in out and "1 entries" in out
+    assert code == 0 and "登录" in out and "导入分群" in out and "2 entries" in out
     assert "0 entries" in cli("audit", "--action", "save_settings", user="boss")[1]
     refused(cli("audit", "--customer", "C404", user="boss"), "no customer with the code C404")
     refused(cli("audit", user="chenli"), "Only a supervisor may read the audit trail")
@@ -226,8 +228,44 @@ def test_demo_data_and_copies_of_a_database_in_use(cli, demo_data, tmp_path):
                 "Only a supervisor may" if who else "nobody is signed in")
         refused(cli("db", "copy", "--to", f"sqlite:///{tmp_path / 'copy.sqlite3'}", user=who,
                     password=DEMO_PASSWORD),
-                "Only a supervisor may copy the database" if who else "--user NAME")
+                "Only a supervisor may copy, back up or restore the database" if who
+                else "--user NAME")
     assert cli("demo", "--customers", "5", "--if-empty")[0] == 0  # nothing to add: no user
     assert cli("demo", "--customers", "5", user="supervisor")[0] == 0
     assert cli("db", "copy", "--to", f"sqlite:///{tmp_path / 'copy.sqlite3'}",
                user="supervisor")[0] == 0
+
+
+def test_erasing_a_customer_is_a_supervisors_final_step(cli, demo_data):
+    with demo_data.sessions() as s:
+        name, mobile = s.execute(text("SELECT name, mobile FROM customer WHERE code = "
+                                      "'C0000005'")).one()
+    refused(cli("customer", "erase", "C0000005", "--yes", user="chenli",
+                password=DEMO_PASSWORD), "supervisor")
+    refused(cli("customer", "erase", "C0000005", "--yes"), "--user")
+    refused(cli("customer", "erase", "C0000005", user="supervisor"), "cannot be undone",
+            "--yes")
+    code, out, _ = cli("customer", "erase", "C0000005", "--yes", "--reason", "客户来电要求",
+                       user="supervisor")
+    assert code == 0 and "personal data of customer C0000005 erased" in out
+    with demo_data.sessions() as s:
+        assert s.execute(text("SELECT name, mobile FROM customer WHERE code = 'C0000005'")
+                         ).one() == ("（已擦除）", None)
+        # Nothing else still names them: the history, list snapshots and audit details.
+        for table, column in (("profile_change", "new_value"), ("audit_log", "detail"),
+                              ("list_run_member", "snapshot")):
+            found = s.scalar(text(f"SELECT count(*) FROM {table} WHERE {column} LIKE :v"),
+                             {"v": f"%{mobile}%"})
+            assert found == 0, table
+    refused(cli("customer", "erase", "C0000005", "--yes", user="supervisor"), "already erased")
+    code, out, _ = cli("audit", "--action", "erase_customer", user="supervisor")
+    assert code == 0 and "C0000005" in out and name not in out
+
+
+def test_a_supervisor_changes_a_role_on_the_command_line(cli, supervisor, staff):
+    refused(cli("user", "role", "boss", "staff", user="chenli"), "supervisor")
+    code, out, _ = cli("user", "role", "chenli", "supervisor", user="boss")
+    assert code == 0 and out.strip() == "chenli: supervisor"
+    code, out, _ = cli("user", "list", user="boss")
+    assert code == 0 and "chenli" in out
+    refused(cli("user", "role", "chenli", "staff", user="chenli"), "cannot change your own")

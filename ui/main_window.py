@@ -53,7 +53,7 @@ class MainWindow(QMainWindow):
         # Views hear of each other's writes only through the runner's `data_changed`: a saved
         # call ("contacts") refreshes the customer table, a built run ("lists") the follow-up
         # queue, a saved segment ("segments") the lists wizard's choices.
-        self.customers = CustomersView(database, self.runner)
+        self.customers = CustomersView(database, self.runner, actor=actor)
         self.followups = FollowUpView(database, self.runner, actor=actor)
         self._add_area(self.tr("Customers"), self.customers)
         self.segments = SegmentsView(database, self.runner, actor=actor)
@@ -62,7 +62,9 @@ class MainWindow(QMainWindow):
         self.lists = ListsView(database, self.runner, actor=actor)
         self._add_area(self.tr("Lists"), self.lists)
         self._add_area(self.tr("My follow-ups"), self.followups)
-        self._add_area(self.tr("Reports"), ReportsView(database, self.runner))
+        self.reports = ReportsView(database, self.runner, actor=actor)
+        self.reports.open_segment.connect(self.show_segment)
+        self._add_area(self.tr("Reports"), self.reports)
         self.imports = ImportView(database, self.runner, actor)
         self._add_area(self.tr("Import"), self.imports)
         self.settings = SettingsView(database, self.runner, actor)
@@ -93,6 +95,11 @@ class MainWindow(QMainWindow):
         self._restore()
         # Once the window has settled, so it does not slow the start.
         QTimer.singleShot(PREPARE_AFTER_MS, self.segments.prepare_summaries)
+
+    def show_segment(self, data, name: str, as_of=None) -> None:
+        """A report figure clicked: the customers behind it, as an unsaved segment."""
+        self._nav.setCurrentRow(1)
+        self.segments.open_filter(data, name, as_of)
 
     def show_customer(self, customer_id: int) -> None:
         self._nav.setCurrentRow(0)

@@ -31,10 +31,12 @@ from models import (
     ContactPreference,
     Customer,
     CustomerMerge,
+    DeclinedItem,
     DoNotContact,
     ListRunExclusion,
     ListRunMember,
     ProfileChange,
+    Referral,
     SatisfactionSurvey,
     ServiceVisit,
     Vehicle,
@@ -44,6 +46,7 @@ from models.imports import ImportChange
 from services.staff.accounts import confirm
 from services.staff.audit import record
 from services.staff.permissions import ERASE_CUSTOMERS, Actor, require
+from services.store.backup import ERASE, safety_backup
 from services.store.errors import N_, RevisitError
 
 ERASED_NAME = "（已擦除）"
@@ -119,6 +122,8 @@ def erase_customer(sessions: sessionmaker[Session], actor: Actor | None, custome
     """Erase one customer's personal data in one transaction; refused for anyone but a
     supervisor and for a customer already erased."""
     require(actor, ERASE_CUSTOMERS)
+    # A copy from just before, for a mistaken erasure; backups age out by the number kept.
+    safety_backup(sessions, ERASE)
     with sessions.begin() as s:
         # The account is read again: a supervisor disabled since signing in is refused.
         actor = require(confirm(s, actor), ERASE_CUSTOMERS)
@@ -165,7 +170,8 @@ def _erase_rows(s: Session, c: Customer, vehicles: list[Vehicle], secrets: list[
             changed += 1
     free_text = ((ContactEvent, ("feedback",)), (ServiceVisit, ("note",)),
                  (SatisfactionSurvey, ("comment",)), (Complaint, ("detail", "resolution")),
-                 (ContactPreference, ("note",)), (ConsentEvent, ("note",)))
+                 (ContactPreference, ("note",)), (ConsentEvent, ("note",)),
+                 (Referral, ("note",)), (DeclinedItem, ("note",)))
     for model, columns in free_text:
         table = model.__table__
         result = s.execute(update(table).where(table.c.customer_id == cid)

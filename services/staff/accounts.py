@@ -7,7 +7,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import false, func, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from models import StaffUser
@@ -91,6 +91,16 @@ def _set_password(row: StaffUser, password: str, *, reset: bool) -> None:
     row.password_reset_at = row.password_changed_at if reset else None
 
 
+def _lock_accounts(s: Session) -> None:
+    """Serialise the first-run setup of two PCs at once, before anything is read: PostgreSQL
+    by a transaction-level advisory lock, SQLite by a write that changes nothing (the first
+    write of a transaction takes the one write lock, waiting for another writer)."""
+    if s.get_bind().dialect.name == "postgresql":
+        s.execute(text("SELECT pg_advisory_xact_lock(hashtext('revisit.staff_user'))"))
+    else:
+        s.execute(update(StaffUser).where(false()).values(id=StaffUser.id))
+
+
 def _has_signing_supervisor(s: Session) -> bool:
     return bool(s.scalar(select(func.count()).select_from(StaffUser).where(
         StaffUser.role.in_(SUPERVISOR_ROLES), StaffUser.active.is_(True),
@@ -126,6 +136,7 @@ def create_first_supervisor(sessions: Sessions, username: str, display_name: str
     name = _clean_username(username)
     passwords.check_new(password)
     with sessions.begin() as s:
+        _lock_accounts(s)
         if _has_signing_supervisor(s):
             raise RevisitError(N_("This database already has a supervisor; sign in, or ask a "
                                   "supervisor for an account."))
@@ -221,6 +232,30 @@ def set_active(sessions: Sessions, actor: Actor | None, username: str, active: b
         row.active = active
         record(s, who, "enable_user" if active else "disable_user", "staff_user", row.id,
                {"username": row.username})
+        return _account(row)
+
+
+def set_role(sessions: Sessions, actor: Actor | None, username: str, role: str) -> Account:
+    """Make an account staff or supervisor; the last supervisor who can sign in stays one."""
+    if role not in ASSIGNABLE_ROLES:
+        raise RevisitError(N_("Unknown role '{role}'; an account is staff or supervisor."),
+                           role=role)
+    with sessions.begin() as s:
+        who = require(confirm(s, actor), MANAGE_USERS)
+        _lock_accounts(s)
+        row = _named(s, username)
+        if row.id == who.id:
+            raise RevisitError(N_("You cannot change your own role; ask another supervisor."))
+        before = row.role
+        if before == role or (role == SUPERVISOR and before in SUPERVISOR_ROLES):
+            return _account(row)
+        row.role = role
+        s.flush()
+        if not _has_signing_supervisor(s):
+            raise RevisitError(N_("{user} is the last supervisor who can sign in; add another "
+                                  "supervisor first."), user=row.username)
+        record(s, who, "set_role", "staff_user", row.id,
+               {"username": row.username, "before": before, "after": role})
         return _account(row)
 
 

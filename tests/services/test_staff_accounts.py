@@ -3,6 +3,12 @@ accounts and passwords managed by a supervisor only, passwords stored only as ar
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
 import pytest
 from sqlalchemy import select
 
@@ -11,6 +17,8 @@ from services.staff import accounts, passwords
 from services.staff.permissions import MANAGE_USERS, NotAllowed
 from services.store.errors import RevisitError
 from tests.conftest import STAFF_PASSWORD, SUPERVISOR_PASSWORD
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _actions(database) -> list[str]:
@@ -119,6 +127,53 @@ def test_the_last_supervisor_who_can_sign_in_stays(database, supervisor):
     # boss is disabled: deputy is the last one, and stays whatever boss's old window tries.
     with pytest.raises(RevisitError, match="disabled"):
         accounts.set_active(database.sessions, supervisor, "deputy", False)
+
+
+def test_a_supervisor_changes_roles_and_the_last_supervisor_stays(database, supervisor,
+                                                                    staff):
+    with pytest.raises(NotAllowed):
+        accounts.set_role(database.sessions, staff, "chenli", "supervisor")
+    assert accounts.set_role(database.sessions, supervisor, "chenli", "supervisor").role \
+        == "supervisor"
+    promoted = accounts.sign_in(database.sessions, "chenli", STAFF_PASSWORD).actor
+    assert promoted.is_supervisor
+    # Two supervisors: one may step the other down, but not the last one left.
+    assert accounts.set_role(database.sessions, promoted, "boss", "clerk").role == "clerk"
+    with pytest.raises(RevisitError, match="cannot change your own role"):
+        accounts.set_role(database.sessions, promoted, "chenli", "clerk")
+    with pytest.raises(RevisitError, match="Unknown role"):
+        accounts.set_role(database.sessions, promoted, "boss", "admin")
+    assert _actions(database).count("set_role") == 2
+
+
+# Two PCs on a new database at once: each tries to become the first supervisor when the other
+# does. Prints "ok" or the refusal.
+FIRST = """
+    import sys, time
+    from services.staff import accounts
+    from services.store.database import open_database
+    from services.store.errors import RevisitError
+    url, name, start_at = sys.argv[1], sys.argv[2], float(sys.argv[3])
+    db = open_database(url, upgrade=False)
+    time.sleep(max(0.0, start_at - time.time()))
+    try:
+        accounts.create_first_supervisor(db.sessions, name, name, "first-pw-1")
+        print("ok")
+    except RevisitError as exc:
+        print(exc)
+"""
+
+
+def test_two_pcs_creating_the_first_supervisor_at_once_make_one(database):
+    start_at = str(time.time() + 3)
+    workers = [subprocess.Popen([sys.executable, "-c", textwrap.dedent(FIRST), database.url,
+                                 name, start_at], cwd=ROOT, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True) for name in ("zhang", "wang")]
+    outputs = [w.communicate(timeout=120) for w in workers]
+    said = sorted(out.strip() for out, _ in outputs)
+    assert said[0].startswith("This database already has a supervisor"), outputs
+    assert said[1] == "ok", outputs
+    assert [a.role for a in accounts.list_accounts(database.sessions)] == ["supervisor"]
 
 
 def test_hashes_are_salted_and_checked_safely():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from PySide6.QtCore import QCoreApplication, QSettings
+from PySide6.QtCore import QCoreApplication, QLocale, QSettings, QTranslator
 
 from services.demo import generator as demo
 
@@ -58,3 +58,17 @@ def shut_down(widget, runner) -> None:
         shiboken6.delete(widget)
     runner.cancel_all()
     assert runner.wait(30000), "background work did not finish"
+
+
+@pytest.fixture
+def translated(request, qapp):
+    """The window's language (the test's parameter, "zh_CN" or "en"), installed before the
+    widgets are made, as at start; Qt's default again afterwards."""
+    from ui.app import install_translators
+
+    install_translators(qapp, request.param)
+    yield request.param
+    for translator in qapp.findChildren(QTranslator):
+        QCoreApplication.removeTranslator(translator)
+        translator.deleteLater()
+    QLocale.setDefault(QLocale("C"))

@@ -3,27 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QStackedWidget, QTabWidget
 
 from tests.ui.fit_check import clipped
 
 # 1366×768 less a Windows taskbar (40 px): what a maximised window gets.
 SCREEN = (1366, 728)
-
-
-@pytest.fixture
-def translated(request, qapp):
-    from ui.app import install_translators
-
-    install_translators(qapp, request.param)
-    yield request.param
-    from PySide6.QtCore import QLocale, QTranslator
-
-    for translator in qapp.findChildren(QTranslator):
-        QCoreApplication.removeTranslator(translator)
-        translator.deleteLater()
-    QLocale.setDefault(QLocale("C"))
 
 
 @pytest.mark.parametrize("translated", ["zh_CN", "en"], indirect=True)

@@ -59,7 +59,8 @@ def test_a_supervisors_window(open_window, demo_supervisor):
     assert win.signed_in.text() == "王主管 (Supervisor)"
     assert win.area_titles()[-1] == "Audit trail" and win.audit is not None
     assert win.followups.caller.currentData() == demo_supervisor.id
-    assert win.settings.users is not None and win.settings.tabs.count() == 2
+    assert win.settings.users is not None and win.settings.backups is not None
+    assert win.settings.tabs.count() == 4  # General, Staff accounts, Backups, Tags
     assert win.settings.save_button.isEnabled()
     assert not win.segments.delete_button.isHidden()
     assert not win.lists.outputs.save_sms.isHidden()
@@ -70,7 +71,7 @@ def test_a_staff_members_window(open_window, demo_staff):
     assert win.signed_in.text() == "陈丽 (Staff)"
     assert "Audit trail" not in win.area_titles() and win.audit is None
     assert win.followups.caller.currentData() == demo_staff.id  # their own calls
-    assert win.settings.users is None and win.settings.tabs.count() == 1
+    assert win.settings.users is None and win.settings.tabs.count() == 2  # General, Tags
     assert not win.settings.save_button.isEnabled() and not win.settings.shop_name.isEnabled()
     assert "Only a supervisor" in win.settings.status.text()
     assert win.settings.change_password.isEnabled()
@@ -232,3 +233,18 @@ def test_the_audit_trail_filters_by_person_action_and_customer(qtbot, demo_db, d
     assert view.model.rowCount() == 1
     assert read_audit(demo_db.sessions, demo_supervisor, AuditFilter()).total == 2
     runner.wait()
+
+
+def test_a_supervisor_changes_a_role(qtbot, users, demo_db):
+    users.table.selectRow(users.model.row_of("chenli"))
+    assert users.role_button.text() == "Make &supervisor"
+    with qtbot.waitSignal(users.loaded, timeout=10000):
+        users.role_button.click()
+    assert users.selected().role == "supervisor"
+    assert users.role_button.text() == "Make &staff"
+    with qtbot.waitSignal(users.loaded, timeout=10000):
+        users.role_button.click()
+    assert accounts.sign_in(demo_db.sessions, "chenli", "demo123").actor.role == "clerk"
+    # Nobody changes their own role.
+    users.table.selectRow(users.model.row_of("supervisor"))
+    assert not users.role_button.isEnabled()

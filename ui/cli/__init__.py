@@ -62,12 +62,14 @@ def build_parser(commands: bool = True) -> argparse.ArgumentParser:
         report_commands,
         segment_commands,
         settings_commands,
+        tag_commands,
         user_commands,
     )
 
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in (demo_command, db_commands, segment_commands, list_commands, report_commands,
-                   customer_commands, import_commands, settings_commands, user_commands):
+                   customer_commands, import_commands, settings_commands, user_commands,
+                   tag_commands):
         module.register(sub)
     return parser
 
@@ -92,7 +94,10 @@ def run(argv: Sequence[str]) -> int:
 
     def open_db() -> Database:
         if not opened:
-            opened.append(open_database(args.db))
+            # Commands that change the database take the day's backup first (once a day);
+            # `db` commands (backup, restore, copy) make their own.
+            daily = getattr(args, "access", auth.READ) == auth.WRITE and args.command != "db"
+            opened.append(open_database(args.db, daily_backup=daily))
             for warning in opened[0].warnings:
                 print(f"revisit: warning: {warning}", file=sys.stderr)
         return opened[0]

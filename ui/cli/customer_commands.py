@@ -1,22 +1,29 @@
-"""`customers duplicates|merge|unmerge|merges`: duplicates already stored, merging a pair while
-keeping every history row, and undoing a merge."""
+"""`customers duplicates|merge|unmerge|merges|erase`: duplicates already stored, merging a pair
+while keeping every history row, undoing a merge, and erasing a customer's personal data on
+request; `customers brief|refer|declined|declined-done`: the pre-call brief, recording a
+referral and a declined repair, closing one (also spelled `customer …`)."""
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import datetime as dt
 import json
 import sys
 
-from services.customers import duplicates, merge
+from services.customers import duplicates, erase, merge, referrals, reminders
+from services.customers.brief import load_brief
 from services.customers.merge_rows import table_label
 from services.store.errors import N_, RevisitError
+from ui.cli import brief_text
 from ui.cli.auth import WRITE, acting
+from ui.cli.parsing import record_id
 from ui.cli.progress import TerminalProgress
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    cust = sub.add_parser("customers", help="duplicate customers: find, merge, undo a merge")
+    cust = sub.add_parser("customers", aliases=["customer"],
+                          help="duplicate customers: find, merge, undo a merge; erase on request")
     acts = cust.add_subparsers(dest="customers_command", metavar="ACTION", required=True)
     d = acts.add_parser(
         "duplicates",
@@ -48,6 +55,161 @@ def register(sub: argparse._SubParsersAction) -> None:
     h.add_argument("--customer", metavar="CUSTOMER", help="only merges of this customer")
     h.add_argument("--limit", default="50", metavar="N")
     h.set_defaults(handler=_merges)
+    e = acts.add_parser(
+        "erase", help="erase a customer's personal data on their request (supervisor; final)",
+        description="Removes the customer's name, birthday, phones, address, WeChat id, "
+        "employer, notes, plates and VINs from every record, the history and past lists "
+        "included; their visits, amounts, dates and counts stay for statistics, and every list "
+        "leaves them out from now on. Cannot be undone.")
+    e.add_argument("customer", metavar="CUSTOMER", help="customer code (C0001234) or id")
+    e.add_argument("--reason", default="", help="why (e.g. the customer's request by phone)")
+    e.add_argument("--yes", action="store_true", help="confirm: this cannot be undone")
+    e.set_defaults(handler=_erase, access=WRITE)
+    _register_brief(acts)
+
+
+def _register_brief(acts) -> None:
+    b = acts.add_parser(
+        "brief", help="the pre-call brief: what to know in the ten seconds before calling",
+        description="Last contact, spend and survey, changes since the car was bought, cars "
+        "with km, complaints, intent, how to reach them, referrals both ways, maintenance due "
+        "and open declined repairs — each with its date.")
+    b.add_argument("customer", metavar="CUSTOMER", help="customer code (C0001234) or id")
+    b.add_argument("--as-of", type=dt.date.fromisoformat, metavar="YYYY-MM-DD",
+                   help="the brief as it was on that day (default today)")
+    b.add_argument("--format", choices=("text", "json"), default="text")
+    b.set_defaults(handler=_brief)
+    r = acts.add_parser(
+        "refer", help="record who introduced a customer (老带新)",
+        description="Records that CUSTOMER was introduced by another customer, a member of "
+        "staff or an association or company. Whether it led to a car bought or a service "
+        "visit is read from the stored cars and visits.")
+    r.add_argument("customer", metavar="CUSTOMER", help="the customer introduced (code or id)")
+    who = r.add_mutually_exclusive_group(required=True)
+    who.add_argument("--by", metavar="CUSTOMER", help="introduced by this customer")
+    who.add_argument("--by-staff", metavar="NAME", help="by this member of staff (user name "
+                     "or name)")
+    who.add_argument("--by-org", metavar="TEXT", help="by this association or company")
+    r.add_argument("--on", type=dt.date.fromisoformat, metavar="YYYY-MM-DD",
+                   help="the day of the introduction (default today)")
+    r.add_argument("--note", default=None)
+    r.set_defaults(handler=_refer, access=WRITE)
+    d = acts.add_parser(
+        "declined", help="record a declined repair item (建议维修项目) to follow up",
+        description="A repair the advisor recommended and the customer did not have done; it "
+        "stays open until marked done or refused.")
+    d.add_argument("customer", metavar="CUSTOMER", help="customer code (C0001234) or id")
+    d.add_argument("--item", required=True, metavar="TEXT", help="what should be done")
+    d.add_argument("--due", type=dt.date.fromisoformat, metavar="YYYY-MM-DD",
+                   help="when it should be done by")
+    d.add_argument("--vin", metavar="VIN", help="the car, by VIN or plate")
+    d.add_argument("--on", type=dt.date.fromisoformat, metavar="YYYY-MM-DD",
+                   help="when it was noted (default today)")
+    d.add_argument("--note", default=None)
+    d.set_defaults(handler=_declined, access=WRITE)
+    c = acts.add_parser("declined-done", help="close a declined repair item as done or "
+                        "refused")
+    c.add_argument("item", metavar="ID", type=record_id, help="the item's number (#ID)")
+    c.add_argument("--status", required=True, choices=("done", "refused"))
+    c.add_argument("--on", type=dt.date.fromisoformat, metavar="YYYY-MM-DD",
+                   help="the day it was done or refused (default today)")
+    c.set_defaults(handler=_declined_done, access=WRITE)
+    i = acts.add_parser(
+        "intervals", help="maintenance intervals per brand or model (list, or set one)",
+        description="Without options, lists the stored intervals. With them, sets the interval "
+        "of a model (--brand and --model), a brand (--brand) or every other car (neither): "
+        "maintenance every N km or M months, whichever first, and the first free service (首保) "
+        "after its own km or months from the purchase (a supervisor's setting).")
+    i.add_argument("--brand", default="")
+    i.add_argument("--model", default="")
+    for name in ("first-km", "first-months", "every-km", "every-months"):
+        i.add_argument(f"--{name}", type=int, metavar="N")
+    i.set_defaults(handler=_intervals)
+
+
+def _brief(args, open_db) -> int:
+    sessions = open_db().sessions
+    brief = load_brief(sessions, merge.customer_id_of(sessions, args.customer), args.as_of)
+    if args.format == "json":
+        print(brief_text.as_json(brief))
+    else:
+        print("\n".join(brief_text.lines(brief)))
+    return 0
+
+
+def _refer(args, open_db) -> int:
+    sessions = open_db().sessions
+    customer_id = merge.customer_id_of(sessions, args.customer)
+    by: dict = {}
+    if args.by is not None:
+        by["by_customer"] = merge.customer_id_of(sessions, args.by)
+    elif args.by_staff is not None:
+        by["by_staff"] = referrals.staff_id_of(sessions, args.by_staff)
+    else:
+        by["by_org"] = args.by_org
+    made = referrals.record_referral(sessions, args.actor, customer_id,
+                                     referred_on=args.on or dt.date.today(), note=args.note,
+                                     **by)
+    who = made.referrer_name + (f" ({made.referrer_code})" if made.referrer_code else "")
+    print(f"referral #{made.id}: {made.introduced_code} {made.introduced_name} introduced by "
+          f"{who} on {made.referred_on}")
+    return 0
+
+
+def _declined(args, open_db) -> int:
+    sessions = open_db().sessions
+    customer_id = merge.customer_id_of(sessions, args.customer)
+    vehicle = None if args.vin is None else reminders.vehicle_id_of(sessions, customer_id,
+                                                                    args.vin)
+    item = reminders.record_declined(sessions, args.actor, customer_id, item=args.item,
+                                     recorded_on=args.on or dt.date.today(), due_on=args.due,
+                                     vehicle_id=vehicle, note=args.note)
+    due = f", due {item.due_on}" if item.due_on else ""
+    print(f"declined repair #{item.id} for customer {args.customer}: {item.item}{due}")
+    print(f"close it with: revisit customer declined-done {item.id} --status done")
+    return 0
+
+
+def _intervals(args, open_db) -> int:
+    sessions = open_db().sessions
+    given = (args.first_km, args.first_months, args.every_km, args.every_months)
+    if any(v is not None for v in given):
+        if None in given:
+            raise RevisitError(N_("Give all four: --first-km, --first-months, --every-km and "
+                                  "--every-months."))
+        reminders.set_interval(sessions, acting(args, open_db), reminders.Interval(*given),
+                               brand=args.brand, model=args.model)
+    rows = reminders.intervals(sessions)
+    if not any(r.brand == "" for r in rows):
+        d = reminders.DEFAULT_INTERVAL
+        print(f"(every car)\t首保 {d.first_km:,} km / {d.first_months} months, then every "
+              f"{d.every_km:,} km / {d.every_months} months (default)")
+    for r in rows:
+        v = r.interval
+        print(f"{' '.join(x for x in (r.brand, r.model) if x) or '(every car)'}\t首保 "
+              f"{v.first_km:,} km / {v.first_months} months, then every {v.every_km:,} km / "
+              f"{v.every_months} months")
+    return 0
+
+
+def _declined_done(args, open_db) -> int:
+    item = reminders.close_declined(open_db().sessions, args.actor, args.item, args.status,
+                                    closed_on=args.on)
+    print(f"declined repair #{item.id} ({item.item}) marked {item.status} on {item.closed_on}")
+    return 0
+
+
+def _erase(args, open_db) -> int:
+    sessions = open_db().sessions
+    customer_id = merge.customer_id_of(sessions, args.customer)
+    if not args.yes:
+        raise RevisitError(N_("Erasing a customer's personal data cannot be undone; add --yes "
+                              "to erase {customer}."), customer=args.customer)
+    done = erase.erase_customer(sessions, acting(args, open_db), customer_id,
+                                reason=args.reason)
+    print(f"personal data of customer {done.code} erased; {done.rows_changed} other records "
+          f"cleaned, {done.merges_deleted} merge records deleted")
+    return 0
 
 
 def _number(text: str, what: str) -> int:

@@ -39,6 +39,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         p = acts.add_parser(name, help=what)
         p.add_argument("name")
         p.set_defaults(handler=_set_active, active=active, access=WRITE)
+    role = acts.add_parser("role", help="make an account staff or supervisor (supervisor)")
+    role.add_argument("name")
+    role.add_argument("role", choices=tuple(ROLES))
+    role.set_defaults(handler=_set_role, access=WRITE)
     pw = acts.add_parser("passwd", help="change your own password, or reset someone's "
                          "(supervisor; they choose their own at next sign-in in the window)")
     pw.add_argument("name")
@@ -104,6 +108,12 @@ def _list(args, open_db) -> int:
 def _set_active(args, open_db) -> int:
     account = accounts.set_active(open_db().sessions, args.actor, args.name, args.active)
     print(f"{account.username}: {'enabled' if account.active else 'disabled'}")
+    return 0
+
+
+def _set_role(args, open_db) -> int:
+    account = accounts.set_role(open_db().sessions, args.actor, args.name, ROLES[args.role])
+    print(f"{account.username}: {args.role}")
     return 0
 
 

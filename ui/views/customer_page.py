@@ -1,8 +1,10 @@
 """The customer page: who they are, their profile with the timeline of every change, cars and
-mileage, visits, surveys, complaints, contact history, intent, preferences, refusals, consent."""
+mileage, visits, surveys, complaints, contact history, intent, preferences, refusals, consent,
+tags."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import shiboken6
@@ -111,10 +113,12 @@ class CustomerPage(QWidget):
     """Shows one customer; `record_change_requested` asks the owner to open the change dialog."""
 
     record_change_requested = Signal(int)
+    erase_requested = Signal(int)  # a supervisor asked to erase the customer's personal data
 
-    def __init__(self, preferences_panel=None, parent=None) -> None:
+    def __init__(self, preferences_panel=None, tags_panel=None, parent=None) -> None:
         super().__init__(parent)
         self.preferences_panel = preferences_panel
+        self.tags_panel = tags_panel  # ui/views/customer_tags_panel.py; None: no Tags tab
         self._customer_id: int | None = None
         self._detail: CustomerDetail | None = None
         self._title = QLabel()
@@ -128,6 +132,11 @@ class CustomerPage(QWidget):
             self.tr("Record what changed (married, new job, km…) with its date and source (Ctrl+E)")
         )
         self._record_button.clicked.connect(self._on_record_clicked)
+        self._erase_button = QPushButton(self.tr("Erase…"))
+        self._erase_button.setToolTip(self.tr(
+            "Erase this customer's personal data on their request (supervisors; cannot be undone)"))
+        self._erase_button.clicked.connect(self._on_erase_clicked)
+        self._erase_button.setVisible(False)
         QShortcut(QKeySequence("Ctrl+E"), self, self._on_record_clicked)
 
         self.tabs = QTabWidget()
@@ -225,10 +234,15 @@ class CustomerPage(QWidget):
         self.tabs.setTabToolTip(
             index, self.tr("Contact preferences, marketing consent and do-not-contact")
         )
+        if tags_panel is not None:
+            index = self.tabs.addTab(tags_panel, self.tr("Tags"))
+            self.tabs.setTabToolTip(index, self.tr("The customer's tags: add and remove them"))
+            tags_panel.tags_changed.connect(self._on_tags_changed)
 
         buttons = QHBoxLayout()
         buttons.addWidget(self._title, 1)
         buttons.addWidget(self._record_button)
+        buttons.addWidget(self._erase_button)
         layout = QVBoxLayout(self)
         layout.addLayout(buttons)
         layout.addWidget(self._facts)
@@ -244,6 +258,7 @@ class CustomerPage(QWidget):
         self.brief.show_brief(brief if detail is not None else None)
         self._customer_id = detail.id if detail else None
         self._record_button.setEnabled(detail is not None)
+        self._erase_button.setEnabled(detail is not None)
         if detail is None:
             self._title.setText(self.tr("No customer selected"))
             self._facts.setText(
@@ -251,8 +266,9 @@ class CustomerPage(QWidget):
             )
             for table in self.findChildren(QTableWidget):
                 table.setRowCount(0)
-            if self.preferences_panel is not None:
-                self.preferences_panel.show_detail(None)
+            for panel in (self.preferences_panel, self.tags_panel):
+                if panel is not None:
+                    panel.show_detail(None)
             return
         self._title.setText(f"{detail.name}  ·  {detail.code}")
         self._facts.setText(self._facts_text(detail))
@@ -338,8 +354,16 @@ class CustomerPage(QWidget):
                 for i in detail.intents
             ],
         )
-        if self.preferences_panel is not None:
-            self.preferences_panel.show_detail(detail)
+        for panel in (self.preferences_panel, self.tags_panel):
+            if panel is not None:
+                panel.show_detail(detail)
+
+    def _on_tags_changed(self, customer_id: int, names: tuple[tuple[str, str], ...]) -> None:
+        # Tagged on the Tags tab: the summary line lists the tags too.
+        if self._detail is not None and self._detail.id == customer_id and \
+                names != self._detail.tags:
+            self._detail = dataclasses.replace(self._detail, tags=names)
+            self._facts.setText(self._facts_text(self._detail))
 
     def _facts_text(self, d: CustomerDetail) -> str:
         consent = {
@@ -400,6 +424,14 @@ class CustomerPage(QWidget):
         fill_table(
             self._readings, [[d, km, label("source", s)] for d, km, s in reversed(vehicle.readings)]
         )
+
+    def set_may_erase(self, may: bool) -> None:
+        """Show the erase button (for a supervisor; the service checks again)."""
+        self._erase_button.setVisible(may)
+
+    def _on_erase_clicked(self) -> None:
+        if self._customer_id is not None:
+            self.erase_requested.emit(self._customer_id)
 
     def _on_record_clicked(self) -> None:
         if self._customer_id is not None:

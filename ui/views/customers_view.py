@@ -20,7 +20,10 @@ from services.customers import detail as customer_detail
 from services.customers import profile
 from services.customers import search as customers
 from services.customers.brief import brief_for
+from services.staff.permissions import ERASE_CUSTOMERS, Actor, allowed
 from services.store.database import Database
+from ui.dialogs import stale_edit
+from ui.dialogs.erase_dialog import ask_and_erase
 from ui.dialogs.profile_change_dialog import ProfileChangeDialog
 from ui.table_models.customer_table import (
     COL_AREA,
@@ -30,6 +33,7 @@ from ui.table_models.customer_table import (
 )
 from ui.tasks import DataChange, TaskRunner, changed
 from ui.views.customer_page import CustomerPage
+from ui.views.customer_tags_panel import CustomerTagsPanel
 from ui.views.preferences_panel import PreferencesPanel
 
 SEARCH_DELAY_MS = 180
@@ -41,10 +45,12 @@ CELL_MARGIN_PX = 12
 class CustomersView(QWidget):
     search_finished = Signal(int)  # number of customers found
 
-    def __init__(self, database: Database, runner: TaskRunner, parent=None) -> None:
+    def __init__(self, database: Database, runner: TaskRunner, parent=None, *,
+                 actor: Actor | None = None) -> None:
         super().__init__(parent)
         self.database = database
         self.runner = runner
+        self.actor = actor  # who records changes and edits preferences (None: nobody signed in)
         self._sort = ("name", False)
         self.search = QLineEdit()
         self.search.setPlaceholderText(
@@ -71,9 +77,12 @@ class CustomersView(QWidget):
         # Free text that may be long is cut with "…" (the whole text is in its tooltip).
         self.table.setProperty("elidedColumns", [COL_AREA, COL_VEHICLE])
         self._columns_fitted = False
-        self.preferences = PreferencesPanel(database, runner)
-        self.page = CustomerPage(self.preferences)
+        self.preferences = PreferencesPanel(database, runner, actor=actor)
+        self.tags = CustomerTagsPanel(database, runner, actor)
+        self.page = CustomerPage(self.preferences, self.tags)
         self.page.record_change_requested.connect(self._on_record_change_requested)
+        self.page.set_may_erase(allowed(actor, ERASE_CUSTOMERS))
+        self.page.erase_requested.connect(self._on_erase_requested)
 
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -238,31 +247,49 @@ class CustomersView(QWidget):
             self.table.selectRow(row)
         self._show_customer(customer_id)
 
-    def _on_record_change_requested(self, customer_id: int) -> None:
+    def _on_erase_requested(self, customer_id: int) -> None:
+        detail = self.page._detail
+        if detail is not None and detail.id == customer_id:
+            ask_and_erase(self, self.database, self.runner, self.actor, customer_id,
+                          detail.code, detail.name)
+
+    def _on_record_change_requested(self, customer_id: int, attribute: str | None = None
+                                    ) -> None:
         detail = self.page._detail
         if detail is None:
             return
         self.runner.run(
             lambda _p, _c: profile.current_values(self.database.sessions, customer_id),
-            on_done=lambda current: self._ask_change(detail, customer_id, current),
+            on_done=lambda current: self._ask_change(detail, customer_id, current, attribute),
             parent_widget=self,
             label=self.tr("Loading customer"),
         )
 
-    def _ask_change(self, detail, customer_id: int, current: dict[str, str | None]) -> None:
+    def _ask_change(self, detail, customer_id: int, current: dict[str, str | None],
+                    attribute: str | None = None) -> None:
         if self.page.customer_id != customer_id:  # another customer opened meanwhile
             return
-        dialog = ProfileChangeDialog(detail.name, current, self)
+        dialog = ProfileChangeDialog(detail.name, current, self, attribute=attribute)
         if dialog.exec() != ProfileChangeDialog.DialogCode.Accepted:
             return
         values = dialog.values()
+        # The value the dialog showed as "Now": a change someone saved since is not overwritten.
+        seen = current.get(values["attribute"])
+        staff_id = self.actor.id if self.actor is not None else None
+
+        def reload() -> None:
+            self._show_customer(customer_id)
+            self._on_record_change_requested(customer_id, values["attribute"])
+
         self.runner.run(
-            lambda _p, _c: profile.record_change(self.database.sessions, customer_id, **values),
+            lambda _p, _c: profile.record_change(self.database.sessions, customer_id, **values,
+                                                 seen_value=seen, staff_id=staff_id),
             parent_widget=self,
             label=self.tr("Saving"),
             write=True,
             changes=changed("profile", customer=customer_id),
             done_notice=self.tr("Change saved for %1").replace("%1", detail.name),
+            on_failed=stale_edit.on_failed(self, reload),
         )
 
     def _on_data_changed(self, change: DataChange) -> None:

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from services.staff import accounts
-from services.staff.permissions import Actor
+from services.staff.permissions import STAFF, SUPERVISOR, SUPERVISOR_ROLES, Actor
 from services.store.database import Database
 from ui.dialogs.password_dialog import PasswordDialog
 from ui.dialogs.user_dialog import AddUserDialog
@@ -45,12 +45,15 @@ class UsersPanel(QWidget):
         self.add_button = QPushButton(self.tr("&Add account…"))
         self.toggle_button = QPushButton(self.tr("D&isable"))
         self.reset_button = QPushButton(self.tr("Reset &password…"))
+        self.role_button = QPushButton(self.tr("Make &supervisor"))
         self.add_button.clicked.connect(self._on_add_clicked)
+        self.role_button.clicked.connect(self._on_role_clicked)
         self.toggle_button.clicked.connect(self._on_toggle_clicked)
         self.reset_button.clicked.connect(self._on_reset_clicked)
         self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
         buttons = QVBoxLayout()
-        for button in (self.add_button, self.toggle_button, self.reset_button):
+        for button in (self.add_button, self.toggle_button, self.reset_button,
+                       self.role_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
         layout = QHBoxLayout(self)
@@ -93,6 +96,26 @@ class UsersPanel(QWidget):
             else self.tr("D&isable"))
         self.toggle_button.setEnabled(account is not None and account.id != self.actor.id)
         self.reset_button.setEnabled(account is not None)
+        supervisor = account is not None and account.role in SUPERVISOR_ROLES
+        self.role_button.setText(self.tr("Make &staff") if supervisor
+                                 else self.tr("Make &supervisor"))
+        self.role_button.setEnabled(account is not None and account.id != self.actor.id)
+
+    def _on_role_clicked(self) -> None:
+        account = self.selected()
+        if account is None:
+            return
+        role = STAFF if account.role in SUPERVISOR_ROLES else SUPERVISOR
+        sessions, actor, name = self.database.sessions, self.actor, account.username
+        self.runner.run(
+            lambda _p, _c: accounts.set_role(sessions, actor, name, role),
+            on_done=lambda _a: self.reload(name),
+            parent_widget=self,
+            write=True,
+            changes=changed("staff"),
+            done_notice=(self.tr("%1 is now a supervisor") if role == SUPERVISOR
+                         else self.tr("%1 is now staff")).replace("%1", account.display_name),
+        )
 
     def _on_add_clicked(self) -> None:
         dialog = AddUserDialog(self.database, self.actor, self)
