@@ -16,7 +16,9 @@ from models.list_run import ListRun, ListRunExclusion, ListRunMember
 from models.merge import CustomerMerge
 from models.preferences import ConsentEvent, ContactPreference, DoNotContact
 from models.profile import ProfileChange
+from models.referral import Referral, ReferralByCustomer
 from models.segment import SavedSegment
+from models.service_reminder import DeclinedItem, ServiceInterval
 from models.summary import DataStamp, KmSummary, RfmSummary, SummaryState
 from models.tags import CustomerTag, Tag, TagGroup
 from models.vehicle import MileageReading, Vehicle
@@ -33,6 +35,7 @@ __all__ = [
     "CustomerMerge",
     "CustomerTag",
     "DataStamp",
+    "DeclinedItem",
     "DoNotContact",
     "ImportBatch",
     "ImportChange",
@@ -46,9 +49,12 @@ __all__ = [
     "OtherPurchase",
     "ProfileChange",
     "PurchaseIntent",
+    "Referral",
+    "ReferralByCustomer",
     "RfmSummary",
     "SatisfactionSurvey",
     "SavedSegment",
+    "ServiceInterval",
     "ServiceVisit",
     "StaffUser",
     "SummaryState",

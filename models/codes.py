@@ -6,7 +6,9 @@ VISIT_TYPES = ("maintenance", "repair", "accident", "warranty", "inspection")
 PURCHASE_KINDS = ("insurance", "accessory", "extended_warranty", "other")
 READING_SOURCES = ("visit", "call", "survey", "import", "manual")
 CHANNELS = ("phone", "sms", "mail", "wechat", "visit")
-PURPOSES = ("care", "callback", "sales", "reminder", "survey", "recall", "marketing")
+# "ref_thanks" / "ref_ask": thanking a customer who introduced someone, asking one to (老带新).
+PURPOSES = ("care", "callback", "sales", "reminder", "survey", "recall", "marketing",
+            "ref_thanks", "ref_ask")
 OUTCOMES = (
     "reached",
     "no_answer",
@@ -89,3 +91,10 @@ PROFILE_ATTRIBUTES: dict[str, tuple[str, ...] | None] = {
 }
 STAFF_ROLES = ("clerk", "supervisor", "admin")
 CONSENT_KINDS = ("marketing",)
+# Who introduced a customer (老带新): another customer, a staff member, or an organisation
+# (association, chamber of commerce, company) named in free text.
+REFERRER_KINDS = ("customer", "staff", "org")
+# A declined repair item (建议维修项目) stays open until done or refused for good.
+DECLINED_STATUSES = ("open", "done", "refused")
+# Where a declined item was noted: on a service visit or typed in from a call.
+DECLINED_SOURCES = ("visit", "call")

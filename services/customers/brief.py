@@ -1,10 +1,12 @@
 """The pre-call brief: what a caller should know in the ten seconds before the phone is answered
 — last contact, last spend, last survey and its trend, how family, work and money changed since
-the car was bought, the cars with their estimated km, open complaints, intent, preferences and
-refusals — each with its date."""
+the car was bought, the cars with their estimated km and next maintenance, open complaints and
+declined repairs, intent, preferences and refusals, who introduced them and whom they
+introduced — each with its date."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
@@ -25,6 +27,9 @@ from services.customers.detail import (
     load,
 )
 from services.customers.profile import Change
+from services.customers.referrals import Referrals, read_referrals
+from services.customers.reminders import DeclinedInfo, MaintenanceDue, due_rows, read_declined
+from services.segments.context import V
 
 DAYS_PER_YEAR = 365.25
 # Two readings this far apart give the line of the km estimate (the segment rule, in Python).
@@ -92,6 +97,11 @@ class Brief:
     preferences: Preferences | None
     refusals: tuple[Refusal, ...]  # in force on the day
     marketing_consent: bool | None
+    # Read with the brief from their own tables (`brief_for`); empty when made from a detail
+    # alone.
+    referrals: Referrals | None = None
+    maintenance: tuple[MaintenanceDue, ...] = ()  # cars still owned, next due first
+    declined: tuple[DeclinedInfo, ...] = ()  # open on the day, soonest due first
 
 
 def estimate_km(readings: tuple[tuple[dt.date, int, str], ...], bought: dt.date | None,
@@ -214,7 +224,12 @@ def brief_for(sessions: sessionmaker[Session], detail: CustomerDetail,
     day = as_of or dt.date.today()
     with sessions() as s:
         purchase = _last_purchase(s, detail.id, day)
-    return make_brief(detail, purchase, day)
+        referrals = read_referrals(s, detail.id, day)
+        due = due_rows(s, V.c.customer_id == detail.id, day)
+        declined = read_declined(s, detail.id, day)
+    due.sort(key=lambda m: (m.due is None, m.due or day))
+    return dataclasses.replace(make_brief(detail, purchase, day), referrals=referrals,
+                               maintenance=tuple(due), declined=tuple(declined))
 
 
 def load_brief(sessions: sessionmaker[Session], customer_id: int,

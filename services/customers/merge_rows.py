@@ -50,6 +50,9 @@ MOVED_TABLES = (
     "customer_tag",
     "list_run_member",
     "list_run_exclusion",
+    "referral",
+    "referral_by_customer",
+    "declined_item",
 )
 # What each table's rows are, in Chinese and English, for saying what a merge moved.
 TABLE_LABELS = {
@@ -67,6 +70,9 @@ TABLE_LABELS = {
     "customer_tag": ("标签", "tags"),
     "list_run_member": ("名单位置", "list places"),
     "list_run_exclusion": ("名单排除", "list exclusions"),
+    "referral": ("转介绍", "referrals"),
+    "referral_by_customer": ("介绍他人", "referrals made"),
+    "declined_item": ("建议维修项目", "declined repairs"),
 }
 CHUNK = 500
 

@@ -33,8 +33,10 @@ DNC_PURPOSES = {
     "care": ("reminder",), "callback": ("survey",), "survey": ("survey",),
     "reminder": ("reminder",), "recall": ("recall",), "sales": ("sales", "marketing"),
     "marketing": ("marketing", "sales"),
+    # Asking a customer to introduce friends is an offer: a sales or marketing refusal blocks it.
+    "ref_ask": ("marketing", "sales"),
 }
-SALES_PURPOSES = ("sales", "marketing")
+SALES_PURPOSES = ("sales", "marketing", "ref_ask")
 LOOKBACK_DAYS = 365  # failed calls further back do not count towards moving a customer on
 
 

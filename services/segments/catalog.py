@@ -15,6 +15,7 @@ from models.codes import (
     LIFECYCLE_STAGES,
     PAYMENT_METHODS,
     PROFILE_ATTRIBUTES,
+    REFERRER_KINDS,
 )
 from services.labels import text
 
@@ -245,10 +246,43 @@ _add(Field("do_not_contact", "bool", "customer", "preferences", "勿扰（拒绝
 _add(Field("tags", "tags", "customer", "tags", "标签", "Tags",
            note='values are "group/tag" names'))
 
+# --- referrals (老带新) and service reminders ------------------------------------------------
+
+_ref_months = Param("months", "int", None, "窗口（月）", "Window (months)", minimum=1)
+_ON_OR_AFTER = "introduced on or before the evaluation date (in the last N months when given)"
+_add(Field("referrals", "number", "customer", "referrals", "介绍人数", "People introduced",
+           params=(_ref_months,), note=_ON_OR_AFTER + "; each person counted once"))
+_add(Field("referrals_bought", "number", "customer", "referrals", "介绍成交人数（购车）",
+           "People introduced who bought a car", params=(_ref_months,),
+           note="of those introduced, who bought a car on or after the day they were "
+           "introduced, up to the evaluation date"))
+_add(Field("referrals_came", "number", "customer", "referrals", "介绍到店人数（进厂）",
+           "People introduced who came for service", params=(_ref_months,),
+           note="of those introduced, who had a service visit on or after the day they were "
+           "introduced, up to the evaluation date"))
+_add(Field("referred_by", "code", "customer", "referrals", "介绍来源", "Introduced by",
+           choices=REFERRER_KINDS,
+           note="who introduced the customer (their first referral); is_null = nobody"))
+_add(Field("maintenance_due", "date", "vehicle", "service", "保养到期日", "Maintenance due",
+           note="the earlier of the last maintenance visit + M months and the day the estimated "
+           "km reaches its km + N (首保: from the purchase and 0 km); intervals per brand or "
+           "model"))
+_add(Field("days_to_maintenance", "number", "vehicle", "service", "距保养到期天数",
+           "Days to maintenance due",
+           note="from the evaluation date to maintenance_due; below 0 = overdue, so <= N is "
+           "due within N days or overdue"))
+_add(Field("open_declined_items", "bool", "customer", "service", "有未完成的建议维修项目",
+           "Has open declined repair items",
+           params=(Param("days", "int", None, "到期天数内", "Due within (days)", minimum=0),),
+           note="an item recorded by the evaluation date and not done or refused by then; with "
+           "days, one due within that many days of it (overdue included)"))
+
 GROUPS = {
     "customer": ("客户", "Customer"), "vehicle": ("车辆", "Vehicle"),
     "profile": ("画像", "Profile"), "satisfaction": ("满意度与投诉", "Satisfaction"),
     "activity": ("联系与进厂", "Activity"), "spend": ("消费", "Spend"), "rfm": ("RFM", "RFM"),
     "intent": ("购买意向", "Intent"), "preferences": ("偏好与同意", "Preferences and consent"),
     "tags": ("标签", "Tags"),
+    "referrals": ("老带新", "Referrals"),
+    "service": ("保养与建议维修", "Maintenance and declined repairs"),
 }

@@ -11,7 +11,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from models import CustomerTag, Tag, TagGroup
 from services.segments import derived as d
-from services.segments import mileage, rfm
+from services.segments import maintenance, mileage, referral_fields, rfm
 from services.segments.catalog import FIELDS, ORDERED_ATTRIBUTES, PROFILE_FIELDS
 from services.segments.context import C, Ctx, V
 from services.segments.sqlx import no_index
@@ -194,3 +194,16 @@ def _tags(ctx: Ctx, op: str, v: tuple[str, ...], p: dict) -> ColumnElement[bool]
         return and_(*matches)
     hit = or_(*matches)
     return not_(hit) if op == "has_none" else hit
+
+
+# --- referrals and service reminders ----------------------------------------------------------
+
+value("referrals", lambda ctx, p: referral_fields.introduced(ctx, p["months"]))
+for _key, _outcome in (("referrals_bought", "bought"), ("referrals_came", "came")):
+    value(_key, (lambda o: lambda ctx, p: referral_fields.introduced(
+        ctx, p["months"], o))(_outcome))
+value("referred_by", lambda ctx, p: referral_fields.referred_by(ctx.as_of))
+value("maintenance_due", lambda ctx, p: maintenance.due_date(ctx))
+value("days_to_maintenance", lambda ctx, p: maintenance.days_to_due(ctx))
+value("open_declined_items",
+      lambda ctx, p: maintenance.open_declined(ctx.as_of, p["days"], ctx.customer_key))

@@ -201,6 +201,52 @@ def due_filter(name: str, days: int) -> dict:
     return {"version": 1, "where": {"field": name, "op": "due_within", "value": days}}
 
 
+# --- referrals and service reminders --------------------------------------------------------
+
+# Article 000: the few people who bring in many. Two people introduced already sets a customer
+# apart from nearly all others.
+BEST_REFERRER_MIN = 2
+THANKS_MONTHS = 3  # someone they introduced bought a car in the last three months
+# A car overdue longer than this has most likely gone to another garage: a win-back call, not
+# a maintenance reminder.
+OVERDUE_DAYS = 180
+
+
+def referral_templates() -> list[TemplateSegment]:
+    best = {"field": "referrals", "op": ">=", "value": BEST_REFERRER_MIN}
+    thanks = {"field": "referrals_bought", "op": ">=", "value": 1,
+              "params": {"months": THANKS_MONTHS}}
+    ask = {"and": [{"field": "satisfaction_band", "op": "=", "value": "high"},
+                   {"field": "unresolved_complaint", "op": "=", "value": False},
+                   {"field": "referrals", "op": "=", "value": 0}]}
+    return [
+        TemplateSegment("referral.best", "老带新：最佳介绍人",
+                        f"Referrals: best referrers ({BEST_REFERRER_MIN}+ people introduced)",
+                        {"version": 1, "where": best}),
+        TemplateSegment("referral.thanks", f"老带新：近{THANKS_MONTHS}个月介绍成交，致谢",
+                        f"Referrals: thank them (someone they introduced bought in the last "
+                        f"{THANKS_MONTHS} months)", {"version": 1, "where": thanks}),
+        TemplateSegment("referral.ask", "老带新：满意度高、未介绍过，邀请介绍",
+                        "Referrals: ask for one (high satisfaction, no open complaint, nobody "
+                        "introduced yet)", {"version": 1, "where": ask}),
+    ]
+
+
+def service_templates(due_days: int) -> list[TemplateSegment]:
+    due = {"field": "days_to_maintenance", "op": "between", "value": [-OVERDUE_DAYS, due_days]}
+    declined = {"field": "open_declined_items", "op": "=", "value": True,
+                "params": {"days": due_days}}
+    return [
+        TemplateSegment("service.maintenance_due",
+                        f"{due_days}天内保养到期（含逾期{OVERDUE_DAYS}天内）",
+                        f"Maintenance due within {due_days} days (or overdue up to "
+                        f"{OVERDUE_DAYS} days)", {"version": 1, "where": due}),
+        TemplateSegment("service.declined_due", f"建议维修项目{due_days}天内到期（含逾期）",
+                        f"Declined repairs due within {due_days} days (or overdue)",
+                        {"version": 1, "where": declined}),
+    ]
+
+
 def catalog(km_floor: float | None = None, due_days: int = 30) -> tuple[TemplateSegment, ...]:
     """Every template cell as a filter the user can save (under its key or a name of their
     own) or build a list from by its key."""
@@ -221,4 +267,6 @@ def catalog(km_floor: float | None = None, due_days: int = 30) -> tuple[Template
         zh, en = both("due", name)
         out.append(TemplateSegment(f"due.{name}", f"{due_days}天内{zh}",
                                    f"{en} within {due_days} days", due_filter(name, due_days)))
+    out += referral_templates()
+    out += service_templates(due_days)
     return tuple(out)

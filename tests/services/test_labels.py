@@ -38,6 +38,9 @@ MODEL_KINDS = {
     "CONSENT_KINDS": "consent_kind",
     "RECORDED_FIELDS": "attribute",
     "IMPORT_KINDS": "import_kind",
+    "REFERRER_KINDS": "referrer_kind",
+    "DECLINED_STATUSES": "declined_status",
+    "DECLINED_SOURCES": "source",
 }
 OTHER_VOCABULARIES = [
     (catalog.SATISFACTION_BANDS, "satisfaction_band"),

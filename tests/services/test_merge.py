@@ -18,10 +18,13 @@ from models import (
     Customer,
     CustomerMerge,
     CustomerTag,
+    DeclinedItem,
     ListRun,
     ListRunExclusion,
     ListRunMember,
     PurchaseIntent,
+    Referral,
+    ReferralByCustomer,
     ServiceVisit,
     StaffUser,
     Vehicle,
@@ -102,6 +105,15 @@ def world(database):
             ListRunMember(run_id=runs[1].id, customer_id=B, channel="sms", row_code="2-1"),
             ListRunExclusion(run_id=runs[1].id, customer_id=B, reason="do_not_contact"),
         ])
+        # B was introduced by customer 3 and introduced customer 4; B declined a repair.
+        introduced = Referral(customer_id=B, referred_on=TODAY, referrer_kind="customer")
+        made = Referral(customer_id=4, referred_on=TODAY, referrer_kind="customer")
+        s.add_all([introduced, made])
+        s.flush()
+        s.add_all([ReferralByCustomer(referral_id=introduced.id, customer_id=3),
+                   ReferralByCustomer(referral_id=made.id, customer_id=B),
+                   DeclinedItem(customer_id=B, vehicle_id=car, item="刹车片",
+                                recorded_on=TODAY)])
         s.execute(update(Customer).where(Customer.id == A).values(
             wechat_id=None, **dict.fromkeys(ADDRESS), other_phones=None, mobile="13900000001"))
         s.execute(update(Customer).where(Customer.id == B).values(

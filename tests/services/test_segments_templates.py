@@ -158,7 +158,8 @@ def test_lifecycle_tags_and_due(fleet):
 
 def test_templates_can_be_saved_and_changed(fleet):
     keys = [t.key for t in service.template_segments()]
-    assert len(keys) == 12 + 8 + 6 + 5 and "matrix.7+.none" in keys
+    # Matrix cells, RFM classes, stages, due soon, referrals, service reminders.
+    assert len(keys) == 12 + 8 + 6 + 5 + 3 + 2 and "matrix.7+.none" in keys
     info = service.save_template(fleet.sessions, "rfm.important_value")
     # Saved under its key (typed without quotes), its Chinese name kept as the description.
     assert info.name == "rfm.important_value" and info.template == "rfm.important_value"

@@ -1,20 +1,24 @@
 """The pre-call brief on one screen: a label and one line for each thing a caller should know,
-every fact with its date, what needs care in red, changes since the car was bought as arrows."""
+every fact with its date, what needs care in red, changes since the car was bought as arrows;
+buttons to record a referral or a declined repair, links to close a declined repair."""
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 
-from PySide6.QtCore import QLocale, Qt
-from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QWidget
+from PySide6.QtCore import QLocale, Qt, Signal
+from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from services.customers.brief import Brief, CarLine, Trend
+from services.customers.referrals import ReferralInfo
 from ui.labels import label
 from ui.views.customer_page import fmt
 
 RED = "#b71c1c"
 GREEN = "#1b5e20"
 ARROWS = {"up": "↑", "down": "↓", "changed": "→", "same": ""}
+NAMED_REFERRALS = 3  # people introduced named on the line; the rest are counted
 
 
 def _e(text: object) -> str:
@@ -26,7 +30,11 @@ def _red(text: str) -> str:
 
 
 class BriefView(QFrame):
-    """Shows a Brief; `show_brief(None)` empties it."""
+    """Shows a Brief; `show_brief(None)` empties it. Recording from it needs the database, the
+    task runner and who is signed in: given with `attach`, else taken from the nearest
+    enclosing view that has them (the customer page and the follow-up workspace do)."""
+
+    brief_changed = Signal(int)  # a customer's referrals or declined repairs were recorded
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -48,6 +56,8 @@ class BriefView(QFrame):
             "complaints": self.tr("Complaints"),
             "intent": self.tr("Intent"),
             "reach": self.tr("How to reach"),
+            "referrals": self.tr("Referrals"),
+            "service": self.tr("Service due"),
         }
         for row, (key, title) in enumerate(titles.items()):
             head = QLabel(title)
@@ -61,9 +71,42 @@ class BriefView(QFrame):
             self._grid.addWidget(head, row, 0)
             self._grid.addWidget(value, row, 1)
             self._rows[key] = value
-        self._grid.setRowStretch(len(titles), 1)  # lines stay together in a tall tab
+        self._rows["service"].setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse
+            | Qt.TextInteractionFlag.LinksAccessibleByMouse)
+        self._rows["service"].linkActivated.connect(self._on_service_link_activated)
+        self.refer_button = QPushButton(self.tr("Record referral…"))
+        self.refer_button.setToolTip(self.tr("Who introduced this customer, or whom they "
+                                             "introduced (老带新)"))
+        self.declined_button = QPushButton(self.tr("Declined repair…"))
+        self.declined_button.setToolTip(self.tr("A repair the advisor recommended and the "
+                                                "customer did not have done (建议维修项目)"))
+        self.refer_button.clicked.connect(self._on_refer_clicked)
+        self.declined_button.clicked.connect(self._on_declined_clicked)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.refer_button)
+        buttons.addWidget(self.declined_button)
+        buttons.addStretch(1)
+        self._grid.addLayout(buttons, len(titles), 0, 1, 2)
+        self._grid.setRowStretch(len(titles) + 1, 1)  # lines stay together in a tall tab
+        self._attached: tuple | None = None
         self.brief: Brief | None = None
         self.show_brief(None)
+
+    def attach(self, database, runner, actor) -> None:
+        """Where recording from the brief goes, and as whom."""
+        self._attached = (database, runner, actor)
+
+    def context(self) -> tuple | None:
+        """(database, runner, actor) for recording, or None when there is none."""
+        if self._attached is not None:
+            return self._attached
+        widget = self.parentWidget()
+        while widget is not None:
+            if hasattr(widget, "database") and hasattr(widget, "runner"):
+                return widget.database, widget.runner, getattr(widget, "actor", None)
+            widget = widget.parentWidget()
+        return None
 
     def text_of(self, key: str) -> str:
         """The plain text of one line (for tests and copying)."""
@@ -71,6 +114,8 @@ class BriefView(QFrame):
 
     def show_brief(self, brief: Brief | None) -> None:
         self.brief = brief
+        self.refer_button.setEnabled(brief is not None)
+        self.declined_button.setEnabled(brief is not None)
         if brief is None:
             for value in self._rows.values():
                 value.clear()
@@ -90,6 +135,8 @@ class BriefView(QFrame):
         self._rows["complaints"].setText(self._complaints(brief))
         self._rows["intent"].setText(self._intent(brief) or _e(none))
         self._rows["reach"].setText(self._reach(brief))
+        self._rows["referrals"].setText(self._referrals(brief) or _e(none))
+        self._rows["service"].setText(self._service(brief) or _e(none))
 
     # --- one line each ---------------------------------------------------------------------
     def _contact(self, b: Brief) -> str:
@@ -194,6 +241,87 @@ class BriefView(QFrame):
             parts.append(_red(_e(self.tr("do not contact: %1 (%2)").replace(
                 "%1", what or self.tr("all")).replace("%2", fmt(r.set_on)))))
         return "  ·  ".join(parts)
+
+
+    def _referrals(self, b: Brief) -> str:
+        r = b.referrals
+        if r is None:
+            return ""
+        parts = []
+        for x in r.introduced_by:
+            who = x.referrer_name + (f" ({x.referrer_code})" if x.referrer_code else "")
+            parts.append(_e(self.tr("introduced by %1 (%2)").replace(
+                "%1", f"{label('referrer_kind', x.kind)} {who}").replace(
+                "%2", fmt(x.referred_on))))
+        if r.introduced:
+            counts = self.tr("introduced %n people", "", r.count) + ", " + self.tr(
+                "%n bought", "", r.bought) + ", " + self.tr("%n came for service", "", r.came)
+            names = [self._introduced(x) for x in r.introduced[:NAMED_REFERRALS]]
+            more = len(r.introduced) - NAMED_REFERRALS
+            if more > 0:
+                names.append(self.tr("%n more", "", more))
+            text = _e(f"{counts}: " + "、".join(names))
+            parts.append(f'<span style="color:{GREEN}; font-weight:600">{text}</span>'
+                         if r.bought else text)
+        return "  ·  ".join(parts)
+
+    def _introduced(self, x: ReferralInfo) -> str:
+        text = f"{x.introduced_name} {fmt(x.referred_on)}"
+        if x.bought_on:
+            return text + " " + self.tr("bought %1").replace("%1", fmt(x.bought_on))
+        if x.came_on:
+            return text + " " + self.tr("came %1").replace("%1", fmt(x.came_on))
+        return text
+
+    def _service(self, b: Brief) -> str:
+        lines = []
+        for m in b.maintenance:
+            if m.due is None:
+                continue
+            days = (m.due - b.as_of).days
+            what = self.tr("first service (首保)") if m.first_service else self.tr("maintenance")
+            when = (self.tr("%n days overdue", "", -days) if days < 0
+                    else self.tr("in %n days", "", days))
+            text = _e(f"{m.name}: {what} {fmt(m.due)} ({when})")
+            lines.append(_red(text) if days < 0 else text)
+        for item in b.declined:
+            due = ""
+            if item.due_on is not None:
+                due = " " + self.tr("due %1").replace("%1", fmt(item.due_on))
+            text = _e(self.tr("declined: %1").replace("%1", item.item) + due
+                      + f" ({fmt(item.recorded_on)})")
+            if item.due_on is not None and item.due_on < b.as_of:
+                text = _red(text)
+            links = (f' <a href="done:{item.id}">{_e(self.tr("done"))}</a>'
+                     f' <a href="refused:{item.id}">{_e(self.tr("refused"))}</a>')
+            lines.append(text + links)
+        return "<br>".join(lines)
+
+    # --- recording -------------------------------------------------------------------------
+    def _on_refer_clicked(self) -> None:
+        from ui.views.brief_actions import record_referral
+
+        if self.brief is not None:
+            record_referral(self, self.brief)
+
+    def _on_declined_clicked(self) -> None:
+        from ui.views.brief_actions import record_declined
+
+        if self.brief is not None:
+            record_declined(self, self.brief)
+
+    def _on_service_link_activated(self, link: str) -> None:
+        from ui.views.brief_actions import close_declined
+
+        status, _, item = link.partition(":")
+        if self.brief is not None and item.isdigit():
+            close_declined(self, self.brief, int(item), status)
+
+    def reload(self, customer_id: int, as_of: dt.date) -> None:
+        """Load the brief again after a change recorded from it."""
+        from ui.views.brief_actions import reload
+
+        reload(self, customer_id, as_of)
 
 
 def _plain(rich: str) -> str:

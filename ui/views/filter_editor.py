@@ -67,6 +67,7 @@ CODE_KINDS = {
     "preferred_days": "preferred_days",
     "intent_strength": "intent_strength",
     "intent_window": "intent_window",
+    "referred_by": "referrer_kind",
 }
 
 

@@ -1,0 +1,254 @@
+"""Service reminders (保养提醒): maintenance intervals per brand or model, each car's next
+maintenance due date (the SQL of services/segments/maintenance.py, so a segment, a list and the
+brief give the same date), and declined repair items (建议维修项目) kept open until done or
+refused for good."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import and_, case, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from models import Customer, DeclinedItem, ServiceInterval, ServiceVisit, StaffUser, Vehicle
+from models.codes import DECLINED_SOURCES, DECLINED_STATUSES
+from services.segments import maintenance
+from services.segments.context import Ctx, Question, V
+from services.staff.audit import record
+from services.staff.permissions import SAVE_SETTINGS, Actor, require
+from services.store.errors import N_, RevisitError
+
+Interval = maintenance.Interval
+DEFAULT_INTERVAL = maintenance.DEFAULT_INTERVAL
+ITEM_MAX = 200
+
+
+# --- intervals ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class IntervalRow:
+    brand: str  # '' = every car without a row of its own
+    model: str  # '' = the whole brand
+    interval: Interval
+
+
+def intervals(sessions: sessionmaker[Session]) -> tuple[IntervalRow, ...]:
+    """The stored intervals, every car's first, then by brand and model."""
+    with sessions() as s:
+        rows = s.scalars(select(ServiceInterval)
+                         .order_by(ServiceInterval.brand, ServiceInterval.model)).all()
+        return tuple(IntervalRow(r.brand, r.model, Interval(r.first_km, r.first_months,
+                                                            r.every_km, r.every_months))
+                     for r in rows)
+
+
+def set_interval(sessions: sessionmaker[Session], actor: Actor | None, interval: Interval, *,
+                 brand: str = "", model: str = "") -> None:
+    """Store the interval for a model, a brand (model '') or every car (both ''); a
+    supervisor's setting, like the others every PC shares."""
+    require(actor, SAVE_SETTINGS)
+    brand, model = brand.strip(), model.strip()
+    if model and not brand:
+        raise RevisitError(N_("A model's service interval needs its brand too."))
+    values = (interval.first_km, interval.first_months, interval.every_km, interval.every_months)
+    if min(values) < 1:
+        raise RevisitError(N_("Service intervals must be at least 1 km and 1 month."))
+    with sessions.begin() as s:
+        row = s.scalar(select(ServiceInterval).where(ServiceInterval.brand == brand,
+                                                     ServiceInterval.model == model))
+        if row is None:
+            row = ServiceInterval(brand=brand, model=model)
+            s.add(row)
+        (row.first_km, row.first_months, row.every_km, row.every_months) = values
+        row.updated_by = actor.id if actor else None
+        record(s, actor, "set_service_interval", "service_interval", None,
+               {"brand": brand, "model": model, "interval": values})
+
+
+# --- maintenance due ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class MaintenanceDue:
+    vehicle_id: int
+    name: str  # brand, model and plate
+    due: dt.date | None  # None: no purchase date and no maintenance visit, so no base
+    first_service: bool  # 首保: no maintenance visit yet
+    last_visit: dt.date | None
+    last_km: int | None
+
+
+def due_rows(s: Session, where, as_of: dt.date) -> list[MaintenanceDue]:
+    """Each active car matching `where` with its due date on `as_of`, in the caller's
+    session."""
+    ctx = Ctx(Question(as_of), customer_key=V.c.customer_id,
+              lateral=s.get_bind().dialect.name == "postgresql")
+    due = maintenance.due_date(ctx)
+    last = ctx.joins["last_maintenance"][0]
+    stmt = (
+        select(V.c.id, V.c.brand, V.c.model, V.c.plate, due, last.c.visit_date, last.c.km)
+        .select_from(ctx.outerjoin_all(V))
+        .where(V.c.active.is_(True), where)
+        .order_by(V.c.purchase_date.desc(), V.c.id)
+    )
+    return [MaintenanceDue(vid, f"{brand} {model} {plate or ''}".strip(), on, visit is None,
+                           visit, km)
+            for vid, brand, model, plate, on, visit, km in s.execute(stmt)]
+
+
+def maintenance_due(sessions: sessionmaker[Session], customer_id: int,
+                    as_of: dt.date | None = None) -> tuple[MaintenanceDue, ...]:
+    """The customer's cars still owned and when each is next due for maintenance."""
+    with sessions() as s:
+        return tuple(due_rows(s, V.c.customer_id == customer_id, as_of or dt.date.today()))
+
+
+# --- declined repair items ------------------------------------------------------------------
+
+def vehicle_id_of(sessions: sessionmaker[Session], customer_id: int, ref: str) -> int:
+    """One of the customer's cars by VIN or plate, as typed on a command line."""
+    ref = ref.strip().upper()
+    with sessions() as s:
+        found = s.scalar(select(Vehicle.id).where(
+            Vehicle.customer_id == customer_id,
+            (Vehicle.vin == ref) | (Vehicle.plate == ref)).order_by(Vehicle.active.desc(),
+                                                                    Vehicle.id.desc()))
+    if found is None:
+        raise RevisitError(N_("The customer has no car with the VIN or plate '{ref}'."),
+                           ref=ref)
+    return found
+
+
+@dataclass(frozen=True)
+class DeclinedInfo:
+    id: int
+    customer_id: int
+    vehicle_id: int | None
+    vehicle: str
+    item: str
+    recorded_on: dt.date
+    source: str  # models/codes.py DECLINED_SOURCES
+    due_on: dt.date | None
+    status: str  # models/codes.py DECLINED_STATUSES, as stored now
+    closed_on: dt.date | None
+    recorded_by: str
+    closed_by: str
+    note: str | None
+
+    def open_on(self, day: dt.date) -> bool:
+        return self.recorded_on <= day and (self.closed_on is None or self.closed_on > day)
+
+
+def record_declined(
+    sessions: sessionmaker[Session],
+    actor: Actor | None,
+    customer_id: int,
+    *,
+    item: str,
+    recorded_on: dt.date,
+    due_on: dt.date | None = None,
+    vehicle_id: int | None = None,
+    visit_id: int | None = None,
+    note: str | None = None,
+    today: dt.date | None = None,
+) -> DeclinedInfo:
+    """A repair the customer did not have done, noted on a visit (`visit_id`) or from a call."""
+    text = " ".join(item.split())
+    if not text:
+        raise RevisitError(N_("Say which repair was declined."))
+    if len(text) > ITEM_MAX:
+        raise RevisitError(N_("The repair item is longer than {n} characters."), n=ITEM_MAX)
+    if recorded_on > (today or dt.date.today()):
+        raise RevisitError(N_("The date {date} is in the future."), date=recorded_on.isoformat())
+    if due_on is not None and due_on < recorded_on:
+        raise RevisitError(N_("The due date {due} is before the day it was noted ({date})."),
+                           due=due_on.isoformat(), date=recorded_on.isoformat())
+    with sessions.begin() as s:
+        if s.get(Customer, customer_id) is None:
+            raise RevisitError(N_("There is no customer with id {id}."), id=customer_id)
+        if visit_id is not None:
+            visit = s.get(ServiceVisit, visit_id)
+            if visit is None or visit.customer_id != customer_id:
+                raise RevisitError(N_("That service visit is not this customer's."))
+            vehicle_id = vehicle_id or visit.vehicle_id
+        if vehicle_id is not None:
+            car = s.get(Vehicle, vehicle_id)
+            if car is None or car.customer_id != customer_id:
+                raise RevisitError(N_("That car is not this customer's."))
+        row = DeclinedItem(customer_id=customer_id, vehicle_id=vehicle_id, visit_id=visit_id,
+                           item=text, recorded_on=recorded_on,
+                           source="visit" if visit_id is not None else "call", due_on=due_on,
+                           status="open", recorded_by=actor.id if actor else None,
+                           note=(note or "").strip() or None)
+        assert row.source in DECLINED_SOURCES
+        s.add(row)
+        s.flush()
+        record(s, actor, "add_declined_item", "customer", customer_id,
+               {"item": row.id, "text": text, "due": due_on, "vehicle": vehicle_id})
+        return _declined(s, DeclinedItem.id == row.id)[0]
+
+
+def close_declined(sessions: sessionmaker[Session], actor: Actor | None, item_id: int,
+                   status: str, *, closed_on: dt.date | None = None) -> DeclinedInfo:
+    """Mark an open item done (the work was carried out) or refused (for good)."""
+    if status not in DECLINED_STATUSES or status == "open":
+        raise RevisitError(N_("An item is closed as done or refused, not '{status}'."),
+                           status=status)
+    day = closed_on or dt.date.today()
+    with sessions.begin() as s:
+        # The row's own write lock first, so two people closing it at once do not both pass.
+        s.execute(DeclinedItem.__table__.update().where(DeclinedItem.id == item_id)
+                  .values(status=DeclinedItem.status))
+        row = s.get(DeclinedItem, item_id, populate_existing=True)
+        if row is None:
+            raise RevisitError(N_("There is no declined repair item {id}."), id=item_id)
+        if row.status != "open":
+            raise RevisitError(N_("That item was already closed on {date}."),
+                               date=row.closed_on.isoformat() if row.closed_on else "?")
+        if day < row.recorded_on:
+            raise RevisitError(N_("An item cannot be closed before it was noted ({date})."),
+                               date=row.recorded_on.isoformat())
+        row.status, row.closed_on, row.closed_by = status, day, actor.id if actor else None
+        record(s, actor, "close_declined_item", "customer", row.customer_id,
+               {"item": row.id, "status": status, "on": day})
+        s.flush()
+        return _declined(s, DeclinedItem.id == item_id)[0]
+
+
+def _declined(s: Session, where) -> list[DeclinedInfo]:
+    recorder = StaffUser.__table__.alias("recorder")
+    closer = StaffUser.__table__.alias("closer")
+    d = DeclinedItem
+    stmt = (
+        select(d.id, d.customer_id, d.vehicle_id, V.c.brand, V.c.model, V.c.plate, d.item,
+               d.recorded_on, d.source, d.due_on, d.status, d.closed_on,
+               recorder.c.display_name, closer.c.display_name, d.note)
+        .outerjoin(V, V.c.id == d.vehicle_id)
+        .outerjoin(recorder, recorder.c.id == d.recorded_by)
+        .outerjoin(closer, closer.c.id == d.closed_by)
+        .where(where)
+        # Open first, soonest due first (no due date last), then the newest.
+        .order_by(case((d.status == "open", 0), else_=1),
+                  case((d.due_on.is_(None), 1), else_=0), d.due_on, d.recorded_on.desc(),
+                  d.id.desc())
+    )
+    return [DeclinedInfo(i, c, v, f"{b or ''} {m or ''} {p or ''}".strip(), item, rec, src,
+                         due, st, closed, rby or "", cby or "", note)
+            for i, c, v, b, m, p, item, rec, src, due, st, closed, rby, cby, note
+            in s.execute(stmt)]
+
+
+def declined_items(sessions: sessionmaker[Session], customer_id: int, *,
+                   open_on: dt.date | None = None) -> tuple[DeclinedInfo, ...]:
+    """The customer's declined items; with `open_on`, only those open on that day."""
+    with sessions() as s:
+        return tuple(read_declined(s, customer_id, open_on))
+
+
+def read_declined(s: Session, customer_id: int, open_on: dt.date | None) -> list[DeclinedInfo]:
+    where = DeclinedItem.customer_id == customer_id
+    if open_on is not None:
+        d = DeclinedItem
+        where = and_(where, d.recorded_on <= open_on,
+                     (d.closed_on.is_(None)) | (d.closed_on > open_on))
+    return _declined(s, where)

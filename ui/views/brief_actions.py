@@ -1,0 +1,120 @@
+"""What the brief's buttons and links do: a referral or a declined repair recorded through its
+dialog, a declined repair closed as done or refused — each one write through the task runner,
+then the brief loaded again so it shows what is now stored."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
+
+from services.customers import referrals, reminders
+from services.customers.brief import Brief, load_brief
+from services.customers.merge import customer_id_of
+from ui.dialogs.declined_item_dialog import DeclinedItemDialog
+from ui.dialogs.referral_dialog import INTRODUCED, ReferralDialog
+from ui.tasks import changed
+
+CONTEXT = "BriefView"
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate(CONTEXT, text)
+
+
+def _context(view) -> tuple | None:
+    found = view.context()
+    if found is None:
+        QMessageBox.information(view, _tr("Not here"), _tr(
+            "Open the customer from the Customers area to record this."))
+    return found
+
+
+def _write(view, brief: Brief, work, notice: str) -> None:
+    database, runner, _actor = view.context()
+    customer_id, as_of = brief.customer_id, brief.as_of
+
+    def done(_result) -> None:
+        view.brief_changed.emit(customer_id)
+        view.reload(customer_id, as_of)
+
+    runner.run(work, on_done=done, parent_widget=view, label=_tr("Saving"), write=True,
+               changes=changed("customers", customer=customer_id), done_notice=notice)
+
+
+def record_referral(view: QWidget, brief: Brief) -> None:
+    found = _context(view)
+    if found is None:
+        return
+    database, _runner, actor = found
+    dialog = ReferralDialog(brief.name, view)
+    if dialog.exec() != QDialog.DialogCode.Accepted:
+        return
+    v = dialog.values()
+    sessions, customer_id = database.sessions, brief.customer_id
+
+    def work(_p, _c):
+        if v["direction"] == INTRODUCED:
+            other = customer_id_of(sessions, v["who"])
+            return referrals.record_referral(sessions, actor, other, referred_on=v["on"],
+                                             by_customer=customer_id, note=v["note"])
+        by: dict = {}
+        if v["kind"] == "customer":
+            by["by_customer"] = customer_id_of(sessions, v["who"])
+        elif v["kind"] == "staff":
+            by["by_staff"] = referrals.staff_id_of(sessions, v["who"])
+        else:
+            by["by_org"] = v["who"]
+        return referrals.record_referral(sessions, actor, customer_id, referred_on=v["on"],
+                                         note=v["note"], **by)
+
+    _write(view, brief, work, _tr("Referral recorded for %1").replace("%1", brief.name))
+
+
+def record_declined(view: QWidget, brief: Brief) -> None:
+    found = _context(view)
+    if found is None:
+        return
+    database, _runner, actor = found
+    cars = [(c.vehicle_id, c.name) for c in brief.cars if c.active]
+    dialog = DeclinedItemDialog(cars, view)
+    if dialog.exec() != QDialog.DialogCode.Accepted:
+        return
+    v = dialog.values()
+
+    def work(_p, _c):
+        return reminders.record_declined(database.sessions, actor, brief.customer_id, **v)
+
+    _write(view, brief, work, _tr("Declined repair recorded for %1").replace("%1", brief.name))
+
+
+def close_declined(view: QWidget, brief: Brief, item_id: int, status: str) -> None:
+    found = _context(view)
+    if found is None or status not in ("done", "refused"):
+        return
+    database, _runner, actor = found
+    closed_on = dt.date.today()
+
+    def work(_p, _c):
+        return reminders.close_declined(database.sessions, actor, item_id, status,
+                                        closed_on=closed_on)
+
+    notice = _tr("Marked done") if status == "done" else _tr("Marked refused")
+    _write(view, brief, work, notice)
+
+
+def reload(view, customer_id: int, as_of: dt.date) -> None:
+    found = view.context()
+    if found is None:
+        return
+    database, runner, _actor = found
+
+    def show(brief: Brief) -> None:
+        current = view.brief
+        if current is not None and current.customer_id == customer_id:
+            view.show_brief(brief)
+
+    runner.run(lambda _p, _c: load_brief(database.sessions, customer_id, as_of),
+               on_done=show, parent_widget=view, label=_tr("Loading the brief"),
+               latest=f"brief-{id(view)}")
