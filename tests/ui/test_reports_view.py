@@ -1,19 +1,39 @@
-"""The reports area shows the week's contacts per caller as the service counts them."""
+"""The Reports area: each tab shows what the services count, figures click through to their
+customers as a segment, a supervisor sets targets, and the Monday report is written to disk."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QDate
+import datetime as dt
+import shutil
+import subprocess
+
+import openpyxl
+import pytest
+from PySide6.QtCore import QDate, QPoint, Qt
 
 from services.reports import activity as reports
-from tests.ui.conftest import DEMO_TODAY
+from services.reports import dashboard, kpi
+from services.reports.kpi import Target
+from tests.ui.conftest import DEMO_TODAY, shut_down
 from ui.tasks import TaskRunner
-from ui.views.reports_view import ReportsView
+from ui.views.reports_view import TAB_ACTIVITY, TAB_DASHBOARD, TAB_EFFECT, TAB_TARGETS, ReportsView
+
+START, END = DEMO_TODAY - dt.timedelta(days=28), DEMO_TODAY - dt.timedelta(days=1)
+
+
+def _view(qtbot, db, actor=None) -> tuple[ReportsView, TaskRunner]:
+    runner = TaskRunner()
+    view = ReportsView(db, runner, actor=actor)
+    view.resize(1200, 700)
+    view.start.setDate(QDate(START))
+    view.end.setDate(QDate(END))
+    return view, runner
 
 
 def test_week_table_matches_the_service_and_moves_by_week(qtbot, demo_db):
     runner = TaskRunner()
     view = ReportsView(demo_db, runner)
-    qtbot.addWidget(view)
+    view.tabs.setCurrentIndex(TAB_ACTIVITY)
     monday, _ = reports.week_of(DEMO_TODAY)
     view.start.setDate(QDate(monday.year, monday.month, monday.day).addDays(-7))
     view.end.setDate(QDate(monday.year, monday.month, monday.day).addDays(-1))
@@ -27,13 +47,11 @@ def test_week_table_matches_the_service_and_moves_by_week(qtbot, demo_db):
     start = view.start.date()
     view._shift(-7)
     assert view.start.date() == start.addDays(-7)
-    runner.wait()
+    shut_down(view, runner)
 
 
 def test_figures_follow_calls_saved_elsewhere(qtbot, demo_db):
     """A call saved in another area reaches the report through the runner's data_changed."""
-    import datetime as dt
-
     from sqlalchemy import select
 
     from models import Customer
@@ -42,7 +60,7 @@ def test_figures_follow_calls_saved_elsewhere(qtbot, demo_db):
 
     runner = TaskRunner()
     view = ReportsView(demo_db, runner)
-    qtbot.addWidget(view)
+    view.tabs.setCurrentIndex(TAB_ACTIVITY)
     today = dt.date.today()
     view.start.setDate(QDate(today))
     view.end.setDate(QDate(today))
@@ -53,4 +71,110 @@ def test_figures_follow_calls_saved_elsewhere(qtbot, demo_db):
     calls.record_call(demo_db.sessions, customer_id, None, calls.CallResult(outcome="reached"))
     runner.announce(changed("contacts", customer=customer_id))
     qtbot.waitUntil(lambda: view.headline.text().startswith(f"{before + 1} "), timeout=5000)
+    shut_down(view, runner)
+
+
+def test_dashboard_shows_the_service_figures_and_opens_a_cell(qtbot, demo_db):
+    view, runner = _view(qtbot, demo_db)
+    assert view.tabs.currentIndex() == TAB_DASHBOARD
+    qtbot.waitUntil(lambda: view.dashboard.data is not None and view.dashboard.data.complete,
+                    timeout=20000)
+    want = dashboard.dashboard(demo_db.sessions, START, END)
+    got = view.dashboard.data
+    assert got.contacts == want.contacts > 0
+    assert [f.value for f in got.matrix] == [f.value for f in want.matrix]
+    assert [f.previous for f in got.rfm] == [f.previous for f in want.rfm]
+    assert view.dashboard.matrix.values[2] == [
+        float(want.figure("matrix", f"7+/{b}").value) for b in ("low", "middle", "high", "none")]
+    assert view.dashboard.staff.rowCount() == len(want.staff_work)
+    assert f"{want.contacts} " in view.dashboard.headline.text().replace(",", "")
+    view.show()
+    view.dashboard.matrix.grab()  # paints it, which lays out the cells' hit areas
+    rect = view.dashboard.matrix._hits[2 * 4 + 2][0]  # 7+ years × high
+    with qtbot.waitSignal(view.open_segment) as opened:
+        qtbot.mouseClick(view.dashboard.matrix, Qt.MouseButton.LeftButton,
+                         pos=QPoint(int(rect.center().x()), int(rect.center().y())))
+    data, _name, as_of = opened.args
+    assert data == want.figure("matrix", "7+/high").filter and as_of == END
+    shut_down(view, runner)
+
+
+def test_effect_tab_lists_the_period_runs(qtbot, demo_db):
+    from services.lists import build, runs
+    from services.segments import service as segments
+
+    segments.save_segment(demo_db.sessions, "全部客户", {"version": 1}, purpose="care")
+    summary = build.build_run(demo_db.sessions, "全部客户",
+                              build.RunOptions(staff=("chenli",), as_of=END))
+    runs.finish_run(demo_db.sessions, summary.run_id)
+    view, runner = _view(qtbot, demo_db)
+    view.tabs.setCurrentIndex(TAB_EFFECT)
+    qtbot.waitUntil(lambda: view.effect.runs.rowCount() == 1, timeout=20000)
+    # Nobody was contacted for the run yet: one comparison row and the "all contacted" row.
+    assert view.effect.detail.rowCount() == 2
+    assert view.effect.detail.item(1, 1).text() == "0"
+    assert view.effect.note.text()
+    view.effect.comparison.setCurrentIndex(1)
+    qtbot.waitUntil(lambda: view.effect.effects and
+                    view.effect.effects[0].comparison == "left_out", timeout=20000)
+    shut_down(view, runner)
+
+
+def test_supervisor_sets_a_target_and_sees_the_gap(qtbot, demo_db, demo_supervisor):
+    view, runner = _view(qtbot, demo_db, demo_supervisor)
+    view.tabs.setCurrentIndex(TAB_TARGETS)
+    qtbot.waitUntil(lambda: view.targets.table.rowCount() > 1, timeout=20000)
+    assert view.targets.save.isVisibleTo(view)
+    view.targets.table.cellWidget(0, 1).setValue(25)  # everybody: 25 calls a week
+    assert view.targets.save.isEnabled()
+    view.targets.save.click()
+    qtbot.waitUntil(lambda: kpi.load_targets(demo_db.sessions).version == 1, timeout=10000)
+    assert kpi.load_targets(demo_db.sessions).default == Target(25)
+    row = kpi.kpi(demo_db.sessions, START, END)[0]
+    qtbot.waitUntil(lambda: view.targets.table.item(1, 5) is not None
+                    and view.targets.table.item(1, 5).text() != "—", timeout=10000)
+    assert row.calls_target == 100  # four weeks
+    shown = view.targets.table.item(1, 5).text().replace(",", "")
+    assert float(shown) == pytest.approx(row.calls_gap)
+    shut_down(view, runner)
+
+
+def test_staff_cannot_change_targets(qtbot, demo_db, demo_staff):
+    view, runner = _view(qtbot, demo_db, demo_staff)
+    view.tabs.setCurrentIndex(TAB_TARGETS)
+    qtbot.waitUntil(lambda: view.targets.table.rowCount() > 1, timeout=20000)
+    assert not view.targets.save.isVisibleTo(view)
+    assert view.targets.table.cellWidget(0, 1).isReadOnly()
+    shut_down(view, runner)
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
+def test_monday_report_written_from_the_window(qtbot, demo_db, tmp_path):
+    view, runner = _view(qtbot, demo_db)
+    pdf, xlsx = tmp_path / "weekly.pdf", tmp_path / "weekly.xlsx"
+    view.export(str(pdf), "pdf")
+    view.export(str(xlsx), "xlsx")
+    qtbot.waitUntil(lambda: pdf.exists() and xlsx.exists(), timeout=30000)
     runner.wait()
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
+    assert "每周报告" in text and "换车九宫格" in text
+    book = openpyxl.load_workbook(xlsx)
+    assert "概览" in book.sheetnames and "目标" in book.sheetnames
+    shut_down(view, runner)
+
+
+def test_a_figure_opens_in_the_segments_builder_on_its_date(qtbot, demo_db):
+    """What the main window does with `open_segment`: the Segments area's builder shows the
+    figure's filter, unsaved, counted on the report's date."""
+    from services.segments import service as segments
+    from ui.views.segments_view import SegmentsView
+
+    runner = TaskRunner()
+    view = SegmentsView(demo_db, runner)
+    d = dashboard.dashboard(demo_db.sessions, START, END, complete=False)
+    figure = d.figure("coverage", "consent")
+    view.open_filter(figure.filter, figure.label_en, END)
+    assert view.editor.data()["where"]["and"] == [figure.filter["where"]]  # one condition
+    assert view.as_of.date().toPython() == END and view.name.text() == figure.label_en
+    assert segments.count(demo_db.sessions, view.editor.data(), END).customers == figure.value
+    shut_down(view, runner)

@@ -1,4 +1,6 @@
-"""`report activity`: the week's contacts per caller and outcome, as text or JSON."""
+"""`report activity`: the week's contacts per caller and outcome, as text or JSON; `report
+weekly|effect|dashboard --from D --to D [--staff S] --out PATH`: the Monday report written as
+PDF or Excel (by the file's extension), for a scheduled task."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ import json
 
 from services.labels import codes, text
 from services.reports import activity as reports
+from services.reports import monday, monday_files
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -27,6 +30,33 @@ def register(sub: argparse._SubParsersAction) -> None:
     act.add_argument("--to", dest="end", type=dt.date.fromisoformat, metavar="YYYY-MM-DD")
     act.add_argument("--format", choices=("text", "json"), default="text")
     act.set_defaults(handler=_activity)
+    helps = {
+        "weekly": "the Monday report: dashboard, targets against actuals, effect of contact",
+        "effect": "effect of the period's list runs against their comparison groups",
+        "dashboard": "the dashboard: owners, contacts, reach, appointments, complaints, consent",
+    }
+    for kind in monday.KINDS:
+        cmd = report_sub.add_parser(
+            kind, help=helps[kind],
+            description=f"Write {helps[kind]} to --out as PDF (.pdf) or Excel (.xlsx); the "
+            "file appears complete or not at all. Default period: last Monday–Sunday week.")
+        cmd.add_argument("--from", dest="start", type=dt.date.fromisoformat,
+                         metavar="YYYY-MM-DD")
+        cmd.add_argument("--to", dest="end", type=dt.date.fromisoformat, metavar="YYYY-MM-DD")
+        cmd.add_argument("--staff", metavar="NAME",
+                         help="one person (user name or display name); default: everybody")
+        cmd.add_argument("--out", required=True, metavar="PATH", help="a .pdf or .xlsx file")
+        cmd.set_defaults(handler=_write_report, kind=kind)
+
+
+def _write_report(args, open_db) -> int:
+    last_monday, last_sunday = reports.week_of(dt.date.today() - dt.timedelta(days=7))
+    sessions = open_db().sessions
+    staff_id = monday.staff_id_of(sessions, args.staff) if args.staff else None
+    written = monday_files.write(sessions, args.out, None, args.start or last_monday,
+                           args.end or last_sunday, staff_id, kind=args.kind)
+    print(f"written: {written}")
+    return 0
 
 
 def _activity(args, open_db) -> int:

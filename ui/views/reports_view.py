@@ -1,48 +1,70 @@
-"""Reports: the week's contact work per caller and outcome, follow-ups due, open complaints."""
+"""Reports: is the department's work paying off? One period (and optionally one person) for four
+tabs — the dashboard, the effect of contact, the week's contacts per caller, and targets against
+actuals — and the Monday report written as PDF or Excel. Figures click through to their customers
+as a segment (`open_segment`, which the main window hands to the Segments area)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QLocale
+from PySide6.QtCore import QLocale, Signal
 from PySide6.QtWidgets import (
+    QComboBox,
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from models.codes import OUTCOMES
+from services.contacts.calls import staff_list
 from services.reports import activity as reports
+from services.reports import dashboard, effect, kpi, monday, monday_files
+from services.staff.permissions import SAVE_SETTINGS, Actor, allowed
 from services.store.database import Database
+from ui.files import ask_save_path, open_actions
 from ui.labels import label
-from ui.tasks import DataChange, TaskRunner
+from ui.tasks import DataChange, TaskRunner, changed
 from ui.views.customer_page import fill_table, make_table
+from ui.views.report_dashboard import DashboardTab, percent
+from ui.views.report_effect import EffectTab
+from ui.views.report_targets import TargetsTab
 from ui.widgets import date_edit
+
+TAB_DASHBOARD, TAB_EFFECT, TAB_ACTIVITY, TAB_TARGETS = range(4)
 
 
 class ReportsView(QWidget):
-    def __init__(self, database: Database, runner: TaskRunner, parent=None) -> None:
+    # A figure's customers: a segment filter (dict), its name and the date it is counted on.
+    open_segment = Signal(object, str, object)
+
+    def __init__(self, database: Database, runner: TaskRunner, parent=None, *,
+                 actor: Actor | None = None) -> None:
         super().__init__(parent)
         self.database = database
         self.runner = runner
-        monday, sunday = reports.week_of(dt.date.today())
-        self.start, self.end = date_edit(monday), date_edit(sunday)
+        self.actor = actor
+        self._stale = True
+        # Last week, Monday to Sunday: what the Monday report is about.
+        monday_, sunday = reports.week_of(dt.date.today() - dt.timedelta(days=7))
+        self.start, self.end = date_edit(monday_), date_edit(sunday)
         for edit in (self.start, self.end):
             edit.dateChanged.connect(self.refresh)
         previous = QPushButton(self.tr("◀ Previous week"))
         previous.clicked.connect(lambda: self._shift(-7))
         following = QPushButton(self.tr("Next week ▶"))
         following.clicked.connect(lambda: self._shift(7))
-        self.headline = QLabel()
-        self.headline.setStyleSheet("font-size: 15px;")
-        self._outcomes = [o for o in OUTCOMES if o not in ("sent", "failed")]
-        self.table = make_table(
-            [self.tr("Caller"), self.tr("Contacts"), self.tr("Reach rate")]
-            + [label("outcome", o) for o in self._outcomes],
-            stretch_last=False,
-        )
+        self.staff = QComboBox()
+        self.staff.addItem(self.tr("Whole department"), None)
+        for person in staff_list(database.sessions):
+            self.staff.addItem(person.display_name, person.id)
+        self.staff.currentIndexChanged.connect(lambda _i: self.refresh())
+        pdf = QPushButton(self.tr("Monday report (PDF)…"))
+        pdf.clicked.connect(lambda: self._on_export("pdf"))
+        excel = QPushButton(self.tr("Excel…"))
+        excel.clicked.connect(lambda: self._on_export("xlsx"))
         top = QHBoxLayout()
         top.addWidget(QLabel(self.tr("From")))
         top.addWidget(self.start)
@@ -50,19 +72,59 @@ class ReportsView(QWidget):
         top.addWidget(self.end)
         top.addWidget(previous)
         top.addWidget(following)
+        top.addWidget(self.staff)
         top.addStretch(1)
+        top.addWidget(pdf)
+        top.addWidget(excel)
+
+        self.dashboard = DashboardTab()
+        self.dashboard.open_segment.connect(
+            lambda data, name: self.open_segment.emit(data, name, self.shown_as_of()))
+        self.effect = EffectTab()
+        self.effect.comparison_changed.connect(self.refresh)
+        activity = QWidget()
+        self.headline = QLabel()
+        self.headline.setWordWrap(True)
+        self.headline.setStyleSheet("font-size: 15px;")
+        self._outcomes = [o for o in OUTCOMES if o not in ("sent", "failed")]
+        self.table = make_table(
+            [self.tr("Caller"), self.tr("Contacts"), self.tr("Reach rate")]
+            + [label("outcome", o) for o in self._outcomes],
+            stretch_last=False,
+        )
+        box = QVBoxLayout(activity)
+        box.addWidget(self.headline)
+        box.addWidget(self.table, 1)
+        self.targets = TargetsTab(allowed(actor, SAVE_SETTINGS))
+        self.targets.save_requested.connect(self._on_save_targets)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.dashboard, self.tr("Dashboard"))
+        self.tabs.addTab(self.effect, self.tr("Effect of contact"))
+        self.tabs.addTab(activity, self.tr("Weekly activity"))
+        self.tabs.addTab(self.targets, self.tr("Targets"))
+        self.tabs.currentChanged.connect(lambda _i: self.refresh())
         layout = QVBoxLayout(self)
         layout.addLayout(top)
-        layout.addWidget(self.headline)
-        layout.addWidget(self.table, 1)
+        layout.addWidget(self.tabs, 1)
         runner.data_changed.connect(self._on_data_changed)
         self.refresh()
 
     def focus_first(self) -> None:
-        self.table.setFocus()  # reading comes first; the week is changed with the buttons
+        self.tabs.currentWidget().setFocus()
+
+    def period(self) -> tuple[dt.date, dt.date]:
+        return self.start.date().toPython(), self.end.date().toPython()
+
+    def shown_as_of(self) -> dt.date:
+        """The as-of date of the dashboard on screen (its figures count customers then)."""
+        shown = self.dashboard.data
+        return shown.end if shown is not None else self.period()[1]
+
+    def staff_id(self) -> int | None:
+        return self.staff.currentData()
 
     def _on_data_changed(self, change: DataChange) -> None:
-        if change.touches("contacts", "lists", "complaints", "staff"):
+        if change.touches("contacts", "lists", "complaints", "staff", "customers", "settings"):
             self.refresh()
 
     def _shift(self, days: int) -> None:
@@ -71,17 +133,56 @@ class ReportsView(QWidget):
         self.start.blockSignals(False)
         self.end.setDate(self.end.date().addDays(days))
 
-    def refresh(self) -> None:
-        start, end = self.start.date().toPython(), self.end.date().toPython()
-        self.runner.run(
-            lambda _p, _c: reports.activity(self.database.sessions, start, end),
-            on_done=self._show,
-            latest="activity-report",
-            parent_widget=self,
-            label=self.tr("Counting"),
-        )
+    # --- one refresh per tab, the shown tab only ------------------------------------------
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._stale:
+            self.refresh()
 
-    def _show(self, report: reports.ActivityReport) -> None:
+    def refresh(self) -> None:
+        # Inside the main window a hidden area asks nothing (the dashboard costs seconds at
+        # dealer-group scale); it asks when it is shown. A view on its own asks at once.
+        self._stale = self.parent() is not None and not self.isVisible()
+        if self._stale:
+            return
+        start, end = self.period()
+        if end < start:
+            return  # while one date is being changed; the services refuse it too
+        sessions, staff = self.database.sessions, self.staff_id()
+        index = self.tabs.currentIndex()
+        if index == TAB_DASHBOARD:
+            # The quick figures first; the month-earlier comparison, drift and follow-ups
+            # follow (docs/benchmarks.md, "Reports").
+            self.runner.run(
+                lambda _p, _c: dashboard.dashboard(sessions, start, end, staff, complete=False),
+                on_done=self._show_quick, latest="report-dashboard", parent_widget=self,
+                label=self.tr("Counting the dashboard"))
+        elif index == TAB_EFFECT:
+            comparison = self.effect.comparison_kind
+            name = self.staff.currentText() if staff is not None else None
+            self.runner.run(
+                lambda p, c: effect.effect_between(sessions, start, end, comparison, name,
+                                                   progress=p, cancel=lambda: c.cancelled),
+                on_done=self.effect.show_effects, latest="report-effect", parent_widget=self,
+                label=self.tr("Comparing contacted and not contacted owners"))
+        elif index == TAB_ACTIVITY:
+            self.runner.run(lambda _p, _c: reports.activity(sessions, start, end),
+                            on_done=self._show_activity, latest="activity-report",
+                            parent_widget=self, label=self.tr("Counting"))
+        else:
+            self.runner.run(
+                lambda _p, _c: (kpi.load_targets(sessions), kpi.kpi(sessions, start, end, staff)),
+                on_done=lambda got: self.targets.show_kpi(*got), latest="report-kpi",
+                parent_widget=self, label=self.tr("Counting"))
+
+    def _show_quick(self, quick) -> None:
+        self.dashboard.show_dashboard(quick)
+        sessions = self.database.sessions
+        self.runner.run(lambda _p, _c: dashboard.completed(sessions, quick),
+                        on_done=self.dashboard.show_dashboard, latest="report-dashboard",
+                        parent_widget=self, label=self.tr("Comparing with a month earlier"))
+
+    def _show_activity(self, report: reports.ActivityReport) -> None:
         locale = QLocale()
         channels = "、".join(
             f"{label('channel', c)} {locale.toString(n)}"
@@ -94,14 +195,37 @@ class ReportsView(QWidget):
             .replace("%3", locale.toString(report.follow_ups_due))
             .replace("%4", locale.toString(report.open_complaints))
         )
-        rows = []
-        for caller in report.callers:
-            rows.append(
-                [
-                    caller.staff or self.tr("(automatic SMS)"),
-                    caller.total,
-                    locale.toString(caller.reach_rate * 100, "f", 1) + "%",
-                ]
-                + [caller.by_outcome.get(o, 0) for o in self._outcomes]
-            )
-        fill_table(self.table, rows)
+        fill_table(self.table, [
+            [caller.staff or self.tr("(automatic SMS)"), caller.total,
+             percent(caller.reach_rate)]
+            + [caller.by_outcome.get(o, 0) for o in self._outcomes]
+            for caller in report.callers
+        ])
+
+    def _on_save_targets(self, default, mine, version: int) -> None:
+        sessions, actor = self.database.sessions, self.actor
+        self.runner.run(
+            lambda _p, _c: kpi.save_targets(sessions, actor, default, mine, version),
+            write=True, parent_widget=self, label=self.tr("Saving targets"),
+            changes=changed("settings"), done_notice=self.tr("Targets saved"))
+
+    # --- the Monday report -----------------------------------------------------------------
+    def _on_export(self, fmt: str) -> None:
+        start, end = self.period()
+        person = self.staff.currentText() if self.staff_id() is not None else ""
+        name = monday.suggested_name(start, end, person, fmt)
+        filters = self.tr("PDF (*.pdf)") if fmt == "pdf" else self.tr("Excel (*.xlsx)")
+        path = ask_save_path(self, "report", name, filters, self.tr("Save the report as"))
+        if path:
+            self.export(path, fmt)
+
+    def export(self, path: str, fmt: str) -> None:
+        """Write the Monday report of the period to `path` in the background (tests call it)."""
+        start, end = self.period()
+        sessions, staff = self.database.sessions, self.staff_id()
+        self.runner.run(
+            lambda p, _c: monday_files.write(sessions, path, fmt, start, end, staff, progress=p),
+            on_done=lambda written: self.runner.notify(
+                self.tr("Written to %1").replace("%1", str(written)),
+                open_actions(str(written))),
+            parent_widget=self, label=self.tr("Writing %1").replace("%1", path))

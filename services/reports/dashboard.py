@@ -1,0 +1,310 @@
+"""The supervisor's dashboard: owners by replacement-matrix cell and RFM class (with the change
+since a month earlier), contacts per week by channel and by staff, reach rate and outcome mix,
+appointments made and kept, follow-ups due and overdue, open complaints by age, owners drifting
+away and consent / do-not-contact coverage. Every figure is counted by the database (grouped
+queries); the matrix and RFM come from the segment service, so they equal the Segments area."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from sqlalchemy import and_, case, exists, func, select
+from sqlalchemy.orm import Session, aliased, sessionmaker
+from sqlalchemy.sql.elements import ColumnElement
+
+from models import (
+    ContactEvent,
+    Customer,
+    ServiceVisit,
+    StaffUser,
+)
+from services.labels import both
+from services.reports import owners, rfm_history
+from services.reports.figures import (
+    KEPT_WITHIN_DAYS,
+    ONE_WAY,
+    REACHED,
+    Count,
+    Dashboard,
+    Figure,
+    Reach,
+    StaffWork,
+    segment,
+)
+from services.segments import service as segments
+from services.segments.derived import months_before
+from services.segments.sqlx import add_days, day
+from services.store.errors import N_, RevisitError
+
+WEEKS = 8
+# Questions asked at once: two cores are common on office PCs, and a third question keeps
+# them busy while one waits for the disk.
+WORKERS = 3
+SLOWEST = ("follow", "contacts", "rfm_then", "drift", "matrix", "matrix_then", "coverage", "rfm")
+MONTHS = 12
+
+
+def check_period(start: dt.date, end: dt.date) -> None:
+    if end < start:
+        raise RevisitError(N_("The report ends ({end}) before it starts ({start})."),
+                           start=start.isoformat(), end=end.isoformat())
+
+
+def _moment(day_: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day_, dt.time())
+
+
+def _bucket(col: Any, bounds: Sequence[dt.datetime]) -> ColumnElement[int]:
+    """The index i of the half-open range [bounds[i], bounds[i+1]) holding `col` (rows outside
+    all ranges are filtered out by the caller)."""
+    return case(*((col < b, i) for i, b in enumerate(bounds[1:])), else_=-1)
+
+
+def _week_starts(end: dt.date) -> tuple[dt.date, ...]:
+    monday = end - dt.timedelta(days=end.weekday())
+    return tuple(monday - dt.timedelta(weeks=WEEKS - 1 - i) for i in range(WEEKS))
+
+
+def _month_starts(end: dt.date) -> tuple[dt.date, ...]:
+    first = end.replace(day=1)
+    return tuple(months_before(first, MONTHS - 1 - i) for i in range(MONTHS))
+
+
+def _attempt() -> ColumnElement[int]:
+    return case((ContactEvent.outcome.not_in(ONE_WAY), 1), else_=0)
+
+
+def _reached() -> ColumnElement[int]:
+    return case((ContactEvent.outcome.in_(REACHED), 1), else_=0)
+
+
+def _appointment() -> ColumnElement[int]:
+    return case((ContactEvent.outcome == "appointment", 1), else_=0)
+
+
+def kept_column() -> ColumnElement[int]:
+    """1 for an appointment followed by a service visit within KEPT_WITHIN_DAYS days."""
+    contact_day = func.date(ContactEvent.contact_at)
+    came = exists().where(
+        ServiceVisit.customer_id == ContactEvent.customer_id,
+        ServiceVisit.visit_date >= contact_day,
+        ServiceVisit.visit_date <= add_days(contact_day, KEPT_WITHIN_DAYS),
+    )
+    return case((and_(ContactEvent.outcome == "appointment", came), 1), else_=0)
+
+
+def _parallel(jobs: dict[str, Callable[[], Any]]) -> dict[str, Any]:
+    """Run independent read-only questions at once, each on its own connection: the database
+    (SQLite too, in WAL mode) answers several readers at a time, and the GIL is released while
+    it works. The first failure is raised."""
+    # The slowest first (at 200,000 customers), so no long question starts last.
+    order = sorted(jobs, key=lambda k: SLOWEST.index(k) if k in SLOWEST else len(SLOWEST))
+    with ThreadPoolExecutor(min(WORKERS, len(jobs))) as pool:
+        futures = {key: pool.submit(jobs[key]) for key in order}
+        return {key: f.result() for key, f in futures.items()}
+
+
+def _reading(sessions: sessionmaker[Session], question: Callable[[Session], Any]):
+    def job():
+        with sessions() as s:
+            return question(s)
+    return job
+
+
+def dashboard(sessions: sessionmaker[Session], start: dt.date, end: dt.date,
+              staff_id: int | None = None, *, complete: bool = True) -> Dashboard:
+    """The dashboard for the period `start`–`end` (both included) and as of `end`; with
+    `staff_id` the contact, appointment and follow-up figures cover that person only.
+
+    `complete=False` answers the quick questions only (everything but the month-earlier
+    comparison, owners drifting away and follow-ups), for a window that shows those first and
+    then asks `completed()` for the rest."""
+    check_period(start, end)
+    with sessions() as s:
+        names = dict(s.execute(select(StaffUser.id, StaffUser.display_name)).all())
+        customers = s.scalar(select(func.count()).select_from(Customer)) or 0
+    staff_name = names.get(staff_id) if staff_id is not None else None
+    if staff_id is not None and staff_name is None:
+        raise RevisitError(N_("There is no staff member with id {id}."), id=staff_id)
+    mine = _mine(staff_id)
+    weeks, months = _week_starts(end), _month_starts(end)
+    jobs = {
+        "matrix": lambda: segments.matrix(sessions, end),
+        "rfm": lambda: segments.rfm(sessions, end),
+        "contacts": _reading(sessions, lambda s: _contacts(s, start, end, weeks, months, mine,
+                                                           names)),
+        "complaints": _reading(sessions, lambda s: owners.complaints(s, end)),
+        "coverage": _reading(sessions, lambda s: owners.coverage(s, end, customers)),
+    }
+    if complete:  # one batch, so the slow questions overlap the quick ones
+        jobs |= _rest_jobs(sessions, months_before(end, 1), end, mine)
+    got = _parallel(jobs)
+    matrix = tuple(
+        Figure(f"{c.years_band}/{c.satisfaction_band}", c.label_zh, c.label_en, c.vehicles,
+               None, c.filter)
+        for c in got["matrix"].cells
+    )
+    rfm_now = got["rfm"]
+    rfm = tuple(Figure(c.key, c.name_zh, c.name_en, c.customers, None, c.filter)
+                for c in rfm_now.classes)
+    no_class = Figure("none", *both("report", "rfm_none"), customers - rfm_now.customers_with_class,
+                      None, segment({"field": "rfm_class", "op": "is_null"}))
+    per_week_channel, per_week_staff, per_month, outcomes, reach, work = got["contacts"]
+    staff_work = _staff_work(work, (), names)
+    complaints, oldest = got["complaints"]
+    quick = Dashboard(
+        start, end, months_before(end, 1), staff_name, matrix, rfm + (no_class,), weeks,
+        per_week_channel, per_week_staff, months, per_month, outcomes, reach, staff_work,
+        sum(w.appointments for w in staff_work), sum(w.kept for w in staff_work),
+        complaints, oldest, (), got["coverage"], complete=False, staff_id=staff_id,
+    )
+    return _with_rest(quick, got, names) if complete else quick
+
+
+def completed(sessions: sessionmaker[Session], d: Dashboard) -> Dashboard:
+    """`d` with the slower figures added: each matrix cell's and RFM class's count a month
+    earlier, owners drifting away and follow-ups due and overdue per person."""
+    if d.complete:
+        return d
+    jobs = _rest_jobs(sessions, d.month_ago, d.end, _mine(d.staff_id))
+    jobs["names"] = _reading(sessions, lambda s: dict(
+        s.execute(select(StaffUser.id, StaffUser.display_name)).all()))
+    got = _parallel(jobs)
+    return _with_rest(d, got, got["names"])
+
+
+def _rest_jobs(sessions: sessionmaker[Session], month_ago: dt.date, end: dt.date,
+               mine: list) -> dict[str, Callable[[], Any]]:
+    return {
+        "matrix_then": lambda: segments.matrix(sessions, month_ago, use_summary=False),
+        # Kept between questions while no spend changes (rfm_history.py): the live query for
+        # another date is the slowest question here.
+        "rfm_then": lambda: rfm_history.class_counts(sessions, month_ago),
+        "follow": _reading(sessions, lambda s: _follow_ups(s, end, mine)),
+        "drift": _reading(sessions, lambda s: owners.drift(s, end)),
+    }
+
+
+def _with_rest(d: Dashboard, got: dict[str, Any], names: dict[int, str]) -> Dashboard:
+    then_matrix = {f"{c.years_band}/{c.satisfaction_band}": c.vehicles
+                   for c in got["matrix_then"].cells}
+    then_rfm = got["rfm_then"]
+    work = {w.staff_id: [w.contacts, w.attempts, w.reached, w.appointments, w.kept, 0, 0]
+            for w in d.staff_work}
+    return dataclasses.replace(
+        d,
+        matrix=tuple(dataclasses.replace(f, previous=then_matrix[f.key]) for f in d.matrix),
+        rfm=tuple(dataclasses.replace(f, previous=then_rfm[f.key]) if f.key in then_rfm else f
+                  for f in d.rfm),
+        staff_work=_staff_work(work, got["follow"], names), drift=got["drift"], complete=True,
+    )
+
+
+def _mine(staff_id: int | None) -> list[ColumnElement[bool]]:
+    return [ContactEvent.staff_id == staff_id] if staff_id is not None else []
+
+
+def _contacts(s: Session, start: dt.date, end: dt.date, weeks: tuple[dt.date, ...],
+              months: tuple[dt.date, ...], mine: list, names: dict[int, str]):
+    """Every contact figure from one pass over the contacts of the report's whole range (the
+    table has no index on the contact time alone, so each pass is a scan): grouped by week,
+    month, in-the-period, channel, staff and outcome, folded here (a few thousand rows)."""
+    until = _moment(end + dt.timedelta(days=1))
+    week_bounds = [_moment(w) for w in weeks] + [until]
+    month_bounds = [_moment(m) for m in months] + [until]
+    at = ContactEvent.contact_at
+    week = case((at < week_bounds[0], -1), else_=_bucket(at, week_bounds)).label("week")
+    month = case((at < month_bounds[0], -1), else_=_bucket(at, month_bounds)).label("month")
+    period = case((at >= _moment(start), 1), else_=0).label("period")
+    kept = case((and_(ContactEvent.outcome == "appointment", at >= _moment(start)),
+                 kept_column()), else_=0)
+    first = min(_moment(start), week_bounds[0], month_bounds[0])
+    keys = (week, month, period, ContactEvent.channel, ContactEvent.staff_id,
+            ContactEvent.outcome)
+    rows = s.execute(
+        select(*keys, func.count(), func.sum(kept))
+        .where(at >= first, at < until, *mine)
+        .group_by(*keys)
+    ).all()
+    per_week_channel: dict[tuple[str, str], int] = {}
+    per_week_staff: dict[tuple[str, int | None], int] = {}
+    per_month: dict[tuple[int, str], int] = {}
+    outcomes: dict[tuple[str, str], int] = {}
+    reach: dict[str, list[int]] = {}
+    work: dict[int | None, list[int]] = {}
+    for w, m, in_period, channel, sid, outcome, n, kept_n in rows:
+        attempt, reached = outcome not in ONE_WAY, outcome in REACHED
+        appointment = outcome == "appointment"
+        if w >= 0:
+            wk = weeks[w].isoformat()
+            per_week_channel[(wk, channel)] = per_week_channel.get((wk, channel), 0) + n
+            per_week_staff[(wk, sid)] = per_week_staff.get((wk, sid), 0) + n
+        if m >= 0:
+            for name, add in (("contacts", n), ("attempts", n * attempt),
+                              ("reached", n * reached), ("appointments", n * appointment)):
+                per_month[(m, name)] = per_month.get((m, name), 0) + add
+        if in_period:
+            outcomes[(outcome, channel)] = outcomes.get((outcome, channel), 0) + n
+            r = reach.setdefault(channel, [0, 0])
+            r[0] += n * attempt
+            r[1] += n * reached
+            totals = work.setdefault(sid, [0] * 7)
+            for i, add in enumerate((n, n * attempt, n * reached, n * appointment,
+                                     int(kept_n or 0))):
+                totals[i] += add
+    return (
+        tuple(Count(k, ch, n) for (k, ch), n in sorted(per_week_channel.items())),
+        tuple(Count(k, names.get(sid, "") if sid is not None else "", n)
+              for (k, sid), n in sorted(per_week_staff.items(),
+                                        key=lambda kv: (kv[0][0], kv[0][1] or 0))),
+        tuple(Count(first_day.isoformat(), name, per_month.get((i, name), 0))
+              for i, first_day in enumerate(months)
+              for name in ("contacts", "attempts", "reached", "appointments")),
+        tuple(Count(o, ch, n) for (o, ch), n in sorted(outcomes.items())),
+        tuple(Reach(ch, a, r) for ch, (a, r) in sorted(reach.items())),
+        work,
+    )
+
+
+def in_period(start: dt.date, end: dt.date) -> list[ColumnElement[bool]]:
+    return [ContactEvent.contact_at >= _moment(start),
+            ContactEvent.contact_at < _moment(end + dt.timedelta(days=1))]
+
+
+def _follow_ups(s: Session, end: dt.date, mine: list) -> list[tuple[int | None, str, int]]:
+    """Follow-ups per staff member: the latest contact with a customer (up to the end of the
+    day) asked for one; "due" in the seven days from `end`, "overdue" before it."""
+    later = aliased(ContactEvent)
+    until = _moment(end + dt.timedelta(days=1))
+    due_col = case((ContactEvent.next_follow_up < day(end), "overdue"), else_="due")
+    rows = s.execute(
+        select(ContactEvent.staff_id, due_col, func.count())
+        .where(
+            ContactEvent.next_follow_up.is_not(None),
+            ContactEvent.next_follow_up <= day(end + dt.timedelta(days=6)),
+            ContactEvent.contact_at < until,
+            *mine,
+            ~exists().where(later.customer_id == ContactEvent.customer_id,
+                            later.contact_at > ContactEvent.contact_at, later.contact_at < until),
+        )
+        .group_by(ContactEvent.staff_id, due_col)
+    ).all()
+    return [(sid, kind, n) for sid, kind, n in rows]
+
+
+def _staff_work(work: dict[int | None, list[int]], follow, names: dict[int, str]
+                ) -> tuple[StaffWork, ...]:
+    """Per person: the period's contact counts (`work`: contacts, attempts, reached,
+    appointments, kept, due, overdue) with the follow-ups added."""
+    work = {sid: list(w) for sid, w in work.items()}
+    for sid, kind, n in follow:
+        w = work.setdefault(sid, [0] * 7)
+        w[5 if kind == "due" else 6] += n
+    out = [StaffWork(names.get(sid, "") if sid is not None else "", w[0], w[1], w[2], w[3],
+                     w[4], w[5], w[6], staff_id=sid)
+           for sid, w in work.items()]
+    return tuple(sorted(out, key=lambda w: (-w.contacts, w.staff)))

@@ -1,0 +1,205 @@
+"""KPI targets a supervisor sets per person — contact attempts per week, reach rate, appointments
+per week — and the actuals of a period against them, with the gap.
+
+The targets are one `app_setting` row (key KEY) holding JSON, so every PC reads the same ones
+without a schema change: {"default": {...}, "staff": {"<staff id>": {...}}}; a person without
+targets of their own has the default ones. A save names the version it started from and is
+refused when someone saved since (the row's version is raised on every save)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+
+from sqlalchemy import case, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from models import AppSetting, ContactEvent, StaffUser
+from services.reports.dashboard import check_period, in_period, kept_column
+from services.reports.figures import ONE_WAY, REACHED
+from services.staff.accounts import confirm
+from services.staff.audit import record
+from services.staff.permissions import SAVE_SETTINGS, Actor, require, staff_id
+from services.store.errors import N_, RevisitError
+from services.store.versions import lock, staff_name, stale
+
+KEY = "report.kpi_targets"
+TARGETS_CHANGED = (
+    N_("{who} changed the KPI targets at {when} since you opened them; nothing was saved. "
+       "Reload to see their change."),
+    N_("The KPI targets were changed at {when} since you opened them; nothing was saved. "
+       "Reload to see the change."),
+)
+
+
+@dataclass(frozen=True)
+class Target:
+    """Per week for counts; reach_rate a fraction 0–1. None: no target for that measure."""
+
+    calls_per_week: int | None = None
+    reach_rate: float | None = None
+    appointments_per_week: int | None = None
+
+    def validate(self) -> Target:
+        for name in ("calls_per_week", "appointments_per_week"):
+            value = getattr(self, name)
+            if value is not None and not 0 <= value <= 10_000:
+                raise RevisitError(N_("A weekly target must be between 0 and 10,000, not "
+                                      "{value}."), value=value)
+        if self.reach_rate is not None and not 0 <= self.reach_rate <= 1:
+            raise RevisitError(N_("A reach-rate target must be between 0% and 100%, not "
+                                  "{value}."), value=f"{self.reach_rate:.0%}")
+        return self
+
+    def as_dict(self) -> dict:
+        return {k: v for k, v in (("calls_per_week", self.calls_per_week),
+                                  ("reach_rate", self.reach_rate),
+                                  ("appointments_per_week", self.appointments_per_week))
+                if v is not None}
+
+
+@dataclass(frozen=True)
+class Targets:
+    default: Target
+    staff: tuple[tuple[int, Target], ...]  # (staff id, their own targets)
+    version: int  # 0: never saved
+
+    def for_staff(self, sid: int) -> Target:
+        return dict(self.staff).get(sid, self.default)
+
+
+@dataclass(frozen=True)
+class KpiRow:
+    staff_id: int
+    staff: str
+    weeks: float  # the period's length in weeks (days ÷ 7)
+    target: Target
+    attempts: int
+    reached: int
+    appointments: int
+    kept: int
+
+    @property
+    def reach_rate(self) -> float | None:
+        return self.reached / self.attempts if self.attempts else None
+
+    @property
+    def calls_target(self) -> float | None:
+        t = self.target.calls_per_week
+        return None if t is None else t * self.weeks
+
+    @property
+    def appointments_target(self) -> float | None:
+        t = self.target.appointments_per_week
+        return None if t is None else t * self.weeks
+
+    @property
+    def calls_gap(self) -> float | None:
+        """Actual minus target: negative is short of the target."""
+        t = self.calls_target
+        return None if t is None else self.attempts - t
+
+    @property
+    def reach_gap(self) -> float | None:
+        t, r = self.target.reach_rate, self.reach_rate
+        return None if t is None or r is None else r - t
+
+    @property
+    def appointments_gap(self) -> float | None:
+        t = self.appointments_target
+        return None if t is None else self.appointments - t
+
+
+def _target(data: object) -> Target:
+    if not isinstance(data, dict):
+        return Target()
+    def num(key: str, kind):
+        v = data.get(key)
+        return kind(v) if isinstance(v, int | float) and not isinstance(v, bool) else None
+    return Target(num("calls_per_week", int), num("reach_rate", float),
+                  num("appointments_per_week", int))
+
+
+def _parse(text: str, version: int) -> Targets:
+    try:
+        data = json.loads(text)
+    except ValueError:
+        data = {}
+    if not isinstance(data, dict):
+        data = {}
+    staff = data.get("staff")
+    if not isinstance(staff, dict):
+        staff = {}
+    mine = tuple(sorted((int(k), _target(v)) for k, v in staff.items() if str(k).isdigit()))
+    return Targets(_target(data.get("default")), mine, version)
+
+
+def load_targets(sessions: sessionmaker[Session]) -> Targets:
+    with sessions() as s:
+        row = s.execute(select(AppSetting.value, AppSetting.version)
+                        .where(AppSetting.key == KEY)).one_or_none()
+    return Targets(Target(), (), 0) if row is None else _parse(row[0], row[1])
+
+
+def save_targets(sessions: sessionmaker[Session], actor: Actor | None, default: Target,
+                 staff: dict[int, Target], version: int) -> Targets:
+    """Store the targets (supervisors only), if the stored ones are still at `version` (0 when
+    none were saved when the editor opened them); audit-logged with old and new values."""
+    default.validate()
+    for t in staff.values():
+        t.validate()
+    text = json.dumps({"default": default.as_dict(),
+                       "staff": {str(k): t.as_dict() for k, t in sorted(staff.items())
+                                 if t.as_dict()}}, sort_keys=True)
+    try:
+        with sessions.begin() as s:
+            who = require(confirm(s, actor), SAVE_SETTINGS)
+            lock(s, AppSetting, AppSetting.key == KEY)
+            row = s.execute(select(AppSetting.value, AppSetting.version, AppSetting.updated_by,
+                                   AppSetting.updated_at).where(AppSetting.key == KEY)
+                            ).one_or_none()
+            if (row.version if row is not None else 0) != version:
+                if row is None:
+                    raise stale(TARGETS_CHANGED, None, None)
+                raise stale(TARGETS_CHANGED, staff_name(s, row.updated_by), row.updated_at)
+            if row is None:
+                s.execute(insert(AppSetting).values(key=KEY, value=text, version=1,
+                                                    updated_by=staff_id(who)))
+            else:
+                s.execute(update(AppSetting).where(AppSetting.key == KEY).values(
+                    value=text, version=AppSetting.version + 1, updated_by=staff_id(who)))
+            record(s, who, "save_kpi_targets", "app_setting", None,
+                   {KEY: [row.value if row is not None else None, text]})
+    except IntegrityError as exc:
+        # Another PC inserted the first targets between our read and our insert.
+        raise stale(TARGETS_CHANGED, None, None) from exc
+    return load_targets(sessions)
+
+
+def kpi(sessions: sessionmaker[Session], start: dt.date, end: dt.date,
+        only_staff: int | None = None) -> tuple[KpiRow, ...]:
+    """Each active staff member's actuals in `start`–`end` (both included) against their
+    targets scaled to the period's length."""
+    check_period(start, end)
+    targets = load_targets(sessions)
+    weeks = ((end - start).days + 1) / 7
+    with sessions() as s:
+        people = s.execute(select(StaffUser.id, StaffUser.display_name)
+                           .where(StaffUser.active.is_(True))
+                           .order_by(StaffUser.display_name)).all()
+        rows = s.execute(
+            select(ContactEvent.staff_id,
+                   func.sum(case((ContactEvent.outcome.not_in(ONE_WAY), 1), else_=0)),
+                   func.sum(case((ContactEvent.outcome.in_(REACHED), 1), else_=0)),
+                   func.sum(case((ContactEvent.outcome == "appointment", 1), else_=0)),
+                   func.sum(kept_column()))
+            .where(*in_period(start, end), ContactEvent.staff_id.is_not(None))
+            .group_by(ContactEvent.staff_id)
+        ).all()
+    got = {r[0]: [int(v or 0) for v in r[1:]] for r in rows}
+    return tuple(
+        KpiRow(sid, name, weeks, targets.for_staff(sid), *got.get(sid, [0, 0, 0, 0]))
+        for sid, name in people if only_staff is None or sid == only_staff
+    )

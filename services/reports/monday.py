@@ -1,0 +1,279 @@
+"""The Monday report: the figures of a period (the whole department or one person) laid out as
+sections — a title, column headings, rows of real numbers and the chart that reads faster than
+the table — which the PDF (monday_pdf.py) and the Excel workbook (monday_excel.py) both render.
+
+Kinds: "dashboard" (the dashboard), "effect" (effect of the period's list runs) and "weekly"
+(the whole Monday page: dashboard, targets against actuals and effect of contact)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from models import StaffUser
+from services.labels import text
+from services.reports import dashboard as dash
+from services.reports import effect as eff
+from services.reports import kpi as kpi_mod
+from services.reports.figures import Dashboard
+from services.segments import templates as tpl
+from services.store.errors import N_, RevisitError
+
+KINDS = ("weekly", "effect", "dashboard")
+FORMATS = ("pdf", "xlsx")
+KIND_TITLES = {"weekly": "每周报告", "effect": "联系效果报告", "dashboard": "仪表盘"}
+
+
+def r(code: str) -> str:
+    """A report label in Chinese (the printed report's language)."""
+    return text("report", code)
+
+
+@dataclass(frozen=True)
+class Chart:
+    kind: str  # "bar" | "hbar" | "stacked" | "line" | "heat"
+    labels: tuple[str, ...]
+    series: tuple[tuple[str, tuple[float, ...]], ...]
+    columns: tuple[str, ...] = ()  # heat grid: column labels (labels are its rows)
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str  # also the Excel sheet's name
+    title: str
+    headers: tuple[str, ...]
+    rows: tuple[tuple[Any, ...], ...]
+    percent_columns: frozenset[int] = frozenset()  # cells holding a fraction 0–1
+    percent_rows: frozenset[int] = frozenset()  # rows whose numbers are fractions 0–1
+    chart: Chart | None = None
+    notes: tuple[str, ...] = field(default=())
+
+    def is_percent(self, row: int, column: int) -> bool:
+        return column in self.percent_columns or (row in self.percent_rows and column > 0)
+
+
+@dataclass(frozen=True)
+class Report:
+    kind: str
+    start: dt.date
+    end: dt.date
+    staff: str | None
+    sections: tuple[Section, ...]
+
+    @property
+    def title(self) -> str:
+        who = self.staff or "全部门"
+        period = f"{self.start.isoformat()} 至 {self.end.isoformat()}"
+        return f"{KIND_TITLES[self.kind]} · {who} · {period}"
+
+
+def staff_id_of(sessions: sessionmaker[Session], name: str) -> int:
+    """The staff member a user name or display name names."""
+    with sessions() as s:
+        found = s.execute(select(StaffUser.id).where(
+            (StaffUser.username == name) | (StaffUser.display_name == name))).scalars().all()
+    if len(found) != 1:
+        raise RevisitError(N_("There is no staff member called '{name}'."), name=name)
+    return found[0]
+
+
+def build(sessions: sessionmaker[Session], kind: str, start: dt.date, end: dt.date,
+          staff_id: int | None = None, progress: Callable[[int, int], None] | None = None,
+          today: dt.date | None = None) -> Report:
+    if kind not in KINDS:
+        raise RevisitError(N_("Unknown report '{kind}' (known: {known})."), kind=kind,
+                           known=", ".join(KINDS))
+    dash.check_period(start, end)
+    sections: list[Section] = []
+    staff_name = None
+    if staff_id is not None:
+        with sessions() as s:
+            staff_name = s.scalar(select(StaffUser.display_name).where(StaffUser.id == staff_id))
+        if staff_name is None:
+            raise RevisitError(N_("There is no staff member with id {id}."), id=staff_id)
+    steps = {"weekly": 3, "dashboard": 1, "effect": 1}[kind]
+    done = 0
+
+    def step() -> None:
+        nonlocal done
+        done += 1
+        if progress is not None:
+            progress(done, steps)
+
+    if kind in ("weekly", "dashboard"):
+        d = dash.dashboard(sessions, start, end, staff_id)
+        sections += dashboard_sections(d)
+        step()
+    if kind == "weekly":
+        sections.append(targets_section(kpi_mod.kpi(sessions, start, end, staff_id)))
+        step()
+    if kind in ("weekly", "effect"):
+        effects = eff.effect_between(sessions, start, end, staff=staff_name, today=today)
+        sections.append(effect_section(effects))
+        step()
+    return Report(kind, start, end, staff_name, tuple(sections))
+
+
+def _pct(a: int, b: int) -> float | None:
+    return a / b if b else None
+
+
+def dashboard_sections(d: Dashboard) -> list[Section]:
+    cov = {f.key: f.value for f in d.coverage}
+    work = d.staff_work
+    summary = (
+        (r("contacts"), d.contacts), (r("attempts"), d.attempts), (r("reached"), d.reached),
+        (r("reach_rate"), d.reach_rate), (r("appointments"), d.appointments),
+        (r("kept"), d.kept),
+        (r("follow_ups_due"), sum(w.follow_ups_due for w in work)),
+        (r("follow_ups_overdue"), sum(w.follow_ups_overdue for w in work)),
+        (r("open_complaints"), d.figure("complaints", "open").value),
+        ("最久未解决投诉（天）", d.oldest_complaint_days),
+        (r("customers"), cov["customers"]), (r("consent"), cov["consent"]),
+        (r("dnc"), cov["dnc"]),
+    )
+    out = [Section("概览", "概览", ("指标", "数值"), summary, percent_rows=frozenset({3}))]
+    rows, values = [], []
+    for yb in tpl.YEAR_BANDS:
+        line = []
+        for sb in tpl.MATRIX_SAT_BANDS:
+            f = d.figure("matrix", f"{yb}/{sb}")
+            rows.append((f"{yb}年", text("satisfaction_band", sb), f.value, f.previous, f.change))
+            line.append(float(f.value))
+        values.append(tuple(line))
+    bands = tuple(text("satisfaction_band", sb) for sb in tpl.MATRIX_SAT_BANDS)
+    out.append(Section("九宫格", r("matrix"), ("购车年限", "满意度", r("now"), r("last_month"),
+                                             r("change")), tuple(rows),
+                       chart=Chart("heat", tuple(f"{yb}年" for yb in tpl.YEAR_BANDS),
+                                   tuple(zip(("",) * 3, values, strict=True)), bands),
+                       notes=(f"按车辆计数，{d.end} 对比 {d.month_ago}。",)))
+    out.append(Section("RFM", r("rfm"), ("分类", r("now"), r("last_month"), r("change")),
+                       tuple((f.label_zh, f.value, f.previous, f.change) for f in d.rfm),
+                       chart=Chart("hbar", tuple(f.label_zh for f in d.rfm), (
+                           (r("now"), tuple(float(f.value) for f in d.rfm)),
+                           (r("last_month"), tuple(float(f.previous or 0) for f in d.rfm))))))
+    channels = sorted({c.sub for c in d.per_week_channel})
+    got = {(c.key, c.sub): c.value for c in d.per_week_channel}
+    weeks = [w.isoformat() for w in d.weeks]
+    week_rows = tuple((w, *(got.get((w, ch), 0) for ch in channels),
+                       sum(got.get((w, ch), 0) for ch in channels)) for w in weeks)
+    out.append(Section("每周联系", r("weekly"), ("周一", *(text("channel", c) for c in channels),
+                                              "合计"), week_rows,
+                       chart=Chart("stacked", tuple(w[5:] for w in weeks), tuple(
+                           (text("channel", ch), tuple(float(got.get((w, ch), 0)) for w in weeks))
+                           for ch in channels))))
+    monthly = {(c.key, c.sub): c.value for c in d.per_month}
+    months = [m.isoformat() for m in d.months]
+    subs = ("contacts", "attempts", "reached", "appointments")
+    out.append(Section("月度趋势", r("monthly"), ("月份", *(r(s) for s in subs), r("reach_rate")),
+                       tuple((m[:7], *(monthly[(m, s)] for s in subs),
+                              _pct(monthly[(m, "reached")], monthly[(m, "attempts")]))
+                             for m in months), frozenset({5}),
+                       chart=Chart("line", tuple(m[2:7] for m in months), tuple(
+                           (r(s), tuple(float(monthly[(m, s)]) for m in months))
+                           for s in ("contacts", "reached", "appointments")))))
+    totals = d.outcome_totals()
+    by_channel = sorted({c.sub for c in d.outcomes})
+    oc = {(c.key, c.sub): c.value for c in d.outcomes}
+    heads = ("结果", *(text("channel", c) for c in by_channel), "合计")
+    out.append(Section("联系结果", r("outcomes"), heads,
+                       tuple((text("outcome", o), *(oc.get((o, c), 0) for c in by_channel), n)
+                             for o, n in totals.items()),
+                       chart=Chart("hbar", tuple(text("outcome", o) for o in totals),
+                                   ((r("contacts"), tuple(float(n) for n in totals.values())),))))
+    out.append(Section("员工", r("staff"), (r("staff"), r("contacts"), r("attempts"), r("reached"),
+                                          r("reach_rate"), r("appointments"), r("kept"),
+                                          r("follow_ups_due"), r("follow_ups_overdue")),
+                       tuple((w.staff or r("no_caller"), w.contacts, w.attempts, w.reached,
+                              w.reach_rate, w.appointments, w.kept, w.follow_ups_due,
+                              w.follow_ups_overdue) for w in work), frozenset({4})))
+    ages = d.complaints[2:]
+    out.append(Section("投诉", r("open_complaints"), ("已开启天数", "投诉数"),
+                       tuple((f.label_zh, f.value) for f in ages),
+                       chart=Chart("bar", tuple(f.label_zh for f in ages),
+                                   (("投诉数", tuple(float(f.value) for f in ages)),))))
+    drift_rows = []
+    for yb in tpl.YEAR_BANDS:
+        for sb in tpl.MATRIX_SAT_BANDS:
+            drift_rows.append((f"{yb}年", text("satisfaction_band", sb),
+                               *(d.figure("drift", f"{m}/{yb}/{sb}").value for m in (12, 18))))
+    heads = ("购车年限", "满意度", "12个月未进厂", "18个月未进厂")
+    out.append(Section("流失预警", r("drift"), heads, tuple(drift_rows)))
+    customers = cov["customers"]
+    out.append(Section("同意与勿扰", r("coverage"), ("项目", "客户数", "占比"),
+                       tuple((f.label_zh, f.value, _pct(f.value, customers))
+                             for f in d.coverage), frozenset({2})))
+    return out
+
+
+def targets_section(rows: tuple[kpi_mod.KpiRow, ...]) -> Section:
+    headers = (r("staff"), "周联系目标", r("attempts"), r("gap"), "接通率目标", r("reach_rate"),
+               r("gap"), "周预约目标", r("appointments"), r("gap"))
+    return Section("目标", r("targets"), headers, tuple(
+        (k.staff, k.calls_target, k.attempts, k.calls_gap, k.target.reach_rate, k.reach_rate,
+         k.reach_gap, k.appointments_target, k.appointments, k.appointments_gap) for k in rows),
+        frozenset({4, 5, 6}),
+        chart=Chart("bar", tuple(k.staff for k in rows), (
+            (r("actual"), tuple(float(k.attempts) for k in rows)),
+            (r("target"), tuple(float(k.calls_target or 0) for k in rows)))),
+        notes=("目标按周设定，按报告期长度折算；差距 = 实际 − 目标。",))
+
+
+def effect_section(effects: tuple[eff.RunEffect, ...]) -> Section:
+    headers = ["名单日期", "细分", "组别", r("group_size")]
+    for m in eff.MEASURES:
+        for w in eff.WINDOWS:
+            headers += [f"{r(m)}{w}天", f"{r(m)}{w}天{r('rate')}", f"{r(m)}{w}天{r('difference')}"]
+    headers.append("说明")
+    rows = []
+    pct = set()
+    for i in range(len(eff.MEASURES) * len(eff.WINDOWS)):
+        pct |= {5 + 3 * i, 6 + 3 * i}
+    for e in effects:
+        base = e.overall.comparison
+        kind = "（排除）" if e.comparison == "excluded" else "（未入名单）"
+        groups: list[tuple[str, eff.GroupOutcome, eff.EffectRow | None]] = [
+            (r("comparison") + kind, base, None)]
+        groups += [(r("contacted") if row.key == "all"
+                    else f"{r('contacted')}：{row.key or r('no_caller')}",
+                    row.contacted, row) for row in e.rows]
+        for name, g, row in groups:
+            cells: list[Any] = [e.as_of, e.segment_name, name, g.size]
+            for m in eff.MEASURES:
+                for w in eff.WINDOWS:
+                    cells += [g.count(w, m), g.rate(w, m),
+                              row.difference(w, m) if row is not None else None]
+            note = ""
+            if row is not None and row.too_small:
+                note = r("too_small").replace("{n}", str(eff.MIN_GROUP))
+            cells.append(note)
+            rows.append(tuple(cells))
+    notes: tuple[str, ...] = (
+             "回厂 = 名单日期后N天内有进厂记录；消费 = 有金额大于零的进厂或其他消费；"
+             "购车 = 有新车购买日期。",
+             "对照组：名单排除的成员，或同一细分在名单日期未入名单的客户；"
+             "排除有原因，差异仅供参考。",
+             f"每项：人数 · 比例 · 与对照组的差异；任一组少于{eff.MIN_GROUP}人时差异不可信。")
+    if not effects:
+        notes = ("本期没有已完成的名单。",) + notes
+    chart = None
+    if effects:
+        labels = tuple(f"{e.as_of.strftime('%m-%d')} {e.segment_name}" for e in effects)
+        chart = Chart("bar", labels, tuple(
+            (f"{name}：{r('came_back')}90天（%）", tuple(
+                100 * (group(e).rate(90, "came_back") or 0) for e in effects))
+            for name, group in ((r("contacted"), lambda e: e.overall.contacted),
+                                (r("comparison"), lambda e: e.overall.comparison))))
+    return Section("联系效果", r("effect"), tuple(headers), tuple(rows), frozenset(pct),
+                   chart=chart, notes=notes)
+
+
+def suggested_name(start: dt.date, end: dt.date, staff: str, fmt: str,
+                   kind: str = "weekly") -> str:
+    who = f"-{staff}" if staff else ""
+    return f"{KIND_TITLES[kind]}{who}-{start.isoformat()}-{end.isoformat()}.{fmt}"

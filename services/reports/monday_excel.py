@@ -1,0 +1,56 @@
+"""The Monday report as an Excel workbook: one sheet per section, real numbers (rates as
+fractions shown as percentages, dates as dates), a frozen heading row and filters."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from services.reports.monday import Report
+
+# Characters that make a spreadsheet read a text cell as a formula (OWASP CSV injection).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def render(report: Report, path: Path) -> None:
+    wb = Workbook()
+    for sheet in list(wb.worksheets):
+        wb.remove(sheet)
+    for section in report.sections:
+        ws = wb.create_sheet(section.key[:31])
+        ws.append([report.title])
+        ws["A1"].font = Font(bold=True, size=13)
+        ws.append([section.title, *section.notes])
+        head = 3
+        ws.append(list(section.headers))
+        for cell in ws[head]:
+            cell.font = Font(bold=True)
+        widths = [len(h) * 2 + 2 for h in section.headers]
+        for i, row in enumerate(section.rows):
+            ws.append(list(row))
+            r = ws.max_row
+            for c, value in enumerate(row):
+                cell = ws.cell(r, c + 1)
+                if isinstance(value, str) and value.startswith(FORMULA_START):
+                    cell.value = value
+                    cell.data_type = "s"  # shown as typed, never evaluated
+                elif isinstance(value, dt.date):
+                    cell.number_format = "yyyy-mm-dd"
+                elif section.is_percent(i, c) and value is not None:
+                    cell.number_format = "0.0%"
+                elif isinstance(value, float):
+                    cell.number_format = "0.0"
+                shown = len(str(value)) * (2 if isinstance(value, str) else 1) + 2
+                widths[c] = max(widths[c], min(shown, 40))
+        for c, w in enumerate(widths, start=1):
+            ws.column_dimensions[get_column_letter(c)].width = w
+        ws.freeze_panes = ws.cell(head + 1, 1)
+        if section.rows:
+            ws.auto_filter.ref = (f"A{head}:{get_column_letter(len(section.headers))}"
+                                  f"{head + len(section.rows)}")
+    wb.properties.title = report.title
+    wb.save(path)

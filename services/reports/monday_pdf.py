@@ -1,0 +1,208 @@
+"""The Monday report as a printable PDF (A4 landscape): each section's chart drawn by
+reportlab.graphics and its table, Chinese on the embedded CJK font, "第 x 页 / 共 y 页" below."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from reportlab.graphics.charts.barcharts import HorizontalBarChart, VerticalBarChart
+from reportlab.graphics.charts.legends import Legend
+from reportlab.graphics.charts.linecharts import HorizontalLineChart
+from reportlab.graphics.shapes import Drawing, Rect, String
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.units import mm
+from reportlab.platypus import (
+    CondPageBreak,
+    KeepTogether,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from services.outputs.fonts import cjk_font
+from services.outputs.pdf_common import NumberedCanvas, escape, style
+from services.reports import effect as eff
+from services.reports.monday import Chart, Report, Section
+
+# The window's chart colours (Okabe–Ito, colour-blind safe), so screen and paper agree.
+PALETTE = [colors.HexColor(c) for c in ("#0072B2", "#E69F00", "#009E73", "#D55E00",
+                                        "#CC79A7", "#56B4E9", "#F0E442", "#000000")]
+PAGE = landscape(A4)
+WIDTH = PAGE[0] - 24 * mm
+
+
+def _cell(value: Any, percent: bool | str) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if percent and isinstance(value, int | float):
+        return f"{value * 100:+.1f}%" if percent == "signed" else f"{value * 100:.1f}%"
+    if isinstance(value, float):
+        return f"{value:,.1f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def _effect_rows(section: Section) -> tuple[list[str], list[list[str]]]:
+    """The effect table folded for paper: each measure's count, rate and difference in one
+    cell, e.g. "12 · 40.0% · +5.0%"."""
+    measures = [(m, w) for m in eff.MEASURES for w in eff.WINDOWS]
+    heads = list(section.headers[:4]) + [section.headers[4 + 3 * i]
+                                         for i in range(len(measures))] + [section.headers[-1]]
+    rows = []
+    for row in section.rows:
+        cells = [_cell(v, False) for v in row[:4]]
+        for i in range(len(measures)):
+            n, rate, diff = row[4 + 3 * i: 7 + 3 * i]
+            text = f"{n} · {_cell(rate, True)}"
+            if diff is not None:
+                text += f" · {_cell(diff, 'signed')}"
+            cells.append(text)
+        cells.append(str(row[-1]))
+        rows.append(cells)
+    return heads, rows
+
+
+def _table(section: Section) -> Table:
+    cell = style(7.5)
+    head = style(7.5, name="head")
+    if section.key == "联系效果":
+        headers, rows = _effect_rows(section)
+    else:
+        headers = list(section.headers)
+        rows = [[_cell(v, section.is_percent(i, c)) for c, v in enumerate(row)]
+                for i, row in enumerate(section.rows)]
+    data = [[Paragraph(escape(h), head) for h in headers]]
+    data += [[Paragraph(escape(v), cell) for v in row] for row in rows]
+    table = Table(data, repeatRows=1, hAlign="LEFT")
+    table.setStyle(TableStyle([
+        ("FONTNAME", (0, 0), (-1, -1), cjk_font()),  # the default would be Helvetica
+        ("GRID", (0, 0), (-1, -1), 0.3, colors.grey),
+        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef5")),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, colors.HexColor("#f6f6f6")]),
+    ]))
+    return table
+
+
+def _legend(d: Drawing, chart: Chart, x: float, y: float) -> None:
+    if len(chart.series) < 2:
+        return
+    legend: Any = Legend()
+    legend.x, legend.y = x, y
+    legend.fontName, legend.fontSize = cjk_font(), 7
+    legend.alignment = "right"
+    legend.columnMaximum = 1
+    legend.dx = legend.dy = 6
+    legend.deltax = 60
+    legend.colorNamePairs = [(PALETTE[i % len(PALETTE)], name)
+                             for i, (name, _v) in enumerate(chart.series)]
+    d.add(legend)
+
+
+def _drawing(width: float, height: float) -> Drawing:
+    # The drawing's starting font: reportlab's default (Helvetica) would be referenced in the
+    # PDF without being embedded.
+    return Drawing(width, height, initialFontName=cjk_font())
+
+
+def drawing(chart: Chart, width: float = WIDTH * 0.62, height: float = 150) -> Drawing:
+    if chart.kind == "heat":
+        return _heat(chart, width, height)
+    d = _drawing(width, height)
+    font = cjk_font()
+    top = max((max(v, default=0.0) for _n, v in chart.series), default=0.0)
+    if chart.kind in ("bar", "stacked", "hbar"):
+        c: Any = HorizontalBarChart() if chart.kind == "hbar" else VerticalBarChart()
+        label_room = 90 if chart.kind == "hbar" else 30
+        c.x, c.y = label_room, 20
+        c.width, c.height = width - label_room - 10, height - 40
+        c.data = [list(v) for _n, v in chart.series]
+        c.categoryAxis.categoryNames = list(chart.labels)
+        c.categoryAxis.labels.fontName = font
+        c.categoryAxis.labels.fontSize = 7
+        c.valueAxis.labels.fontName = font
+        c.valueAxis.labels.fontSize = 7
+        c.valueAxis.valueMin = 0
+        if chart.kind == "stacked":
+            c.categoryAxis.style = "stacked"
+            top = max((sum(v[i] for _n, v in chart.series) for i in range(len(chart.labels))),
+                      default=0)
+        c.valueAxis.valueMax = max(top * 1.1, 1)
+        for i in range(len(chart.series)):
+            c.bars[i].fillColor = PALETTE[i % len(PALETTE)]
+            c.bars[i].strokeColor = None
+        if chart.kind == "hbar":
+            c.categoryAxis.reverseDirection = True
+        d.add(c)
+    else:
+        line: Any = HorizontalLineChart()
+        line.x, line.y, line.width, line.height = 30, 20, width - 40, height - 40
+        line.data = [list(v) for _n, v in chart.series]
+        line.categoryAxis.categoryNames = list(chart.labels)
+        for axis in (line.categoryAxis, line.valueAxis):
+            axis.labels.fontName, axis.labels.fontSize = font, 7
+        line.valueAxis.valueMin = 0
+        line.valueAxis.valueMax = max(top * 1.1, 1)
+        for i in range(len(chart.series)):
+            line.lines[i].strokeColor = PALETTE[i % len(PALETTE)]
+            line.lines[i].strokeWidth = 1.5
+        d.add(line)
+    _legend(d, chart, width - 5, height - 8)
+    return d
+
+
+def _heat(chart: Chart, width: float, height: float) -> Drawing:
+    """A grid of counts, darker for more (reportlab has no heat map of its own)."""
+    d = _drawing(width, height)
+    font = cjk_font()
+    rows, cols = chart.labels, chart.columns
+    values = [list(v) for _n, v in chart.series]
+    top = max((max(r, default=0.0) for r in values), default=0.0) or 1.0
+    left, head = 50, 14
+    cw, ch = (width - left) / len(cols), (height - head) / len(rows)
+    for j, col in enumerate(cols):
+        d.add(String(left + j * cw + cw / 2, height - 10, col, fontName=font, fontSize=7,
+                     textAnchor="middle"))
+    for i, row in enumerate(rows):
+        y = height - head - (i + 1) * ch
+        d.add(String(left - 4, y + ch / 2 - 3, row, fontName=font, fontSize=7,
+                     textAnchor="end"))
+        for j, v in enumerate(values[i]):
+            share = v / top
+            shade = colors.Color(0, 0.447, 0.698, alpha=0.08 + 0.85 * share)
+            cell = Rect(left + j * cw + 1, y + 1, cw - 2, ch - 2)
+            cell.fillColor, cell.strokeWidth = shade, 0
+            d.add(cell)
+            d.add(String(left + j * cw + cw / 2, y + ch / 2 - 3, f"{v:,.0f}", fontName=font,
+                         fontSize=8, textAnchor="middle",
+                         fillColor=colors.white if share > 0.5 else colors.black))
+    return d
+
+
+def render(report: Report, path: Path) -> None:
+    doc = SimpleDocTemplate(str(path), pagesize=PAGE, leftMargin=12 * mm, rightMargin=12 * mm,
+                            topMargin=12 * mm, bottomMargin=14 * mm, title=report.title,
+                            author="Revisit")
+    story: list[Any] = [Paragraph(escape(report.title), style(15, name="title")),
+                        Spacer(1, 4 * mm)]
+    note = style(8, name="note")
+    for section in report.sections:
+        block: list[Any] = [Paragraph(escape(section.title), style(12, name="h2")),
+                            Spacer(1, 2 * mm)]
+        block += [Paragraph(escape(n), note) for n in section.notes]
+        if section.chart is not None and section.chart.labels:
+            block.append(drawing(section.chart))
+            block.append(Spacer(1, 2 * mm))
+        story.append(CondPageBreak(60 * mm))
+        story.append(KeepTogether(block))
+        story.append(_table(section) if section.rows else Paragraph("—", note))
+        story.append(Spacer(1, 6 * mm))
+    doc.build(story, canvasmaker=NumberedCanvas)

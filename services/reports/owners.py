@@ -1,0 +1,127 @@
+"""The dashboard's questions about owners as of a date: open complaints by age, owners drifting
+away (no service visit in 12 / 18 months) by replacement-matrix cell, and consent and
+do-not-contact coverage. Each figure carries the segment filter of the customers it counts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import and_, case, exists, func, or_, select
+from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql.elements import ColumnElement
+
+from models import Complaint, ConsentEvent, DoNotContact, ServiceVisit, Vehicle
+from services.labels import both
+from services.reports.figures import COMPLAINT_AGES, DRIFT_MONTHS, Figure, and_filter, segment
+from services.segments import templates as tpl
+from services.segments.derived import latest_score, months_before
+from services.segments.sqlx import day, no_index
+
+COVERAGE_CHANNELS = ("phone", "sms", "mail")
+
+
+def complaints(s: Session, end: dt.date) -> tuple[tuple[Figure, ...], int | None]:
+    open_then = [
+        Complaint.opened_date <= day(end),
+        or_(Complaint.resolved.is_(False),
+            and_(Complaint.resolved_date.is_not(None), Complaint.resolved_date > day(end))),
+    ]
+    # Age bands as opening-date cut-offs: age ≥ a days ⇔ opened on or before end − a.
+    band = case(
+        *((Complaint.opened_date > day(end - dt.timedelta(days=hi)), key)
+          for key, _lo, hi in COMPLAINT_AGES if hi is not None),
+        else_=COMPLAINT_AGES[-1][0],
+    )
+    rows: dict[str, int] = {
+        k: n for k, n in s.execute(select(band, func.count()).where(*open_then).group_by(band))}
+    oldest, people = s.execute(select(func.min(Complaint.opened_date),
+                                      func.count(Complaint.customer_id.distinct()))
+                               .where(*open_then)).one()
+    figures = [Figure("open", *both("report", "open_complaints"), sum(rows.values())),
+               Figure("customers", *both("report", "complaint_customers"), people, None,
+                      segment({"field": "unresolved_complaint", "op": "=", "value": True}))]
+    for key, _lo, _hi in COMPLAINT_AGES:
+        figures.append(Figure(key, f"{key}天", f"{key} days", int(rows.get(key, 0))))
+    return tuple(figures), (end - oldest).days if oldest is not None else None
+
+
+def drift(s: Session, end: dt.date) -> tuple[Figure, ...]:
+    """Matrix vehicles (owned ≥ 5 years) whose owner has had no service visit in the last 12 /
+    18 months up to `end`, by matrix cell."""
+    V = Vehicle.__table__
+    cuts = {m: months_before(end, m) for m in DRIFT_MONTHS}
+
+    def visited_since(cut: dt.date) -> ColumnElement[bool]:
+        return exists().where(ServiceVisit.customer_id == V.c.customer_id,
+                              ServiceVisit.visit_date > day(cut),
+                              ServiceVisit.visit_date <= day(end))
+
+    short, long_ = DRIFT_MONTHS
+    drift = case((visited_since(cuts[short]), 0), (visited_since(cuts[long_]), short),
+                 else_=long_).label("drift")
+    band = case(
+        (V.c.purchase_date <= day(tpl._years_cut(end, 7)), "7+"),
+        (V.c.purchase_date <= day(tpl._years_cut(end, 6)), "6-7"),
+        else_="5-6",
+    ).label("band")
+    score = latest_score(end, V.c.customer_id).label("score")
+    rows = s.execute(
+        select(band, score, drift, func.count())
+        .where(V.c.active.is_(True), no_index(V.c.purchase_date) <= day(tpl._years_cut(end, 5)))
+        .group_by(band, score, drift)
+    ).all()
+    counts: dict[tuple[int, str, str], int] = {}
+    for b, sc, months, n in rows:
+        for m in DRIFT_MONTHS:
+            if months >= m:  # no visit in 18 months is no visit in 12 months too
+                key = (m, b, tpl.score_band(sc))
+                counts[key] = counts.get(key, 0) + n
+    out = []
+    for m in DRIFT_MONTHS:
+        days = (end - cuts[m]).days
+        for yb in tpl.YEAR_BANDS:
+            for sb in tpl.MATRIX_SAT_BANDS:
+                zh, en = both("satisfaction_band", sb)
+                flt = and_filter(tpl.matrix_cell_filter(yb, sb),
+                                 {"field": "days_since_last_visit", "op": ">=", "value": days})
+                out.append(Figure(f"{m}/{yb}/{sb}", f"{m}个月未进厂 {yb}年 × {zh}",
+                                  f"No visit in {m} months, {yb} years × {en}",
+                                  counts.get((m, yb, sb), 0), None, flt))
+    return tuple(out)
+
+
+def coverage(s: Session, end: dt.date, customers: int) -> tuple[Figure, ...]:
+    """Counted from the consent and refusal tables themselves (a fraction of the customers),
+    not by probing them once per customer; the same rules as the segment fields
+    marketing_consent and do_not_contact."""
+    ce, later = ConsentEvent, aliased(ConsentEvent)
+    # The latest marketing event on or before `end` per customer, granted: no later one
+    # exists (a probe of the (customer, kind, date, id) index per event).
+    consent = s.scalar(select(func.count()).where(
+        ce.kind == "marketing", ce.event_date <= day(end), ce.granted.is_(True),
+        ~exists().where(later.customer_id == ce.customer_id, later.kind == "marketing",
+                        later.event_date <= day(end),
+                        or_(later.event_date > ce.event_date,
+                            and_(later.event_date == ce.event_date, later.id > ce.id))))) or 0
+    dnc = DoNotContact
+    in_force = [dnc.set_on <= day(end), or_(dnc.lifted_on.is_(None), dnc.lifted_on > day(end)),
+                or_(dnc.expires_on.is_(None), dnc.expires_on > day(end))]
+    cols: list[Any] = [func.count(dnc.customer_id.distinct())]
+    cols += [func.count(case((or_(dnc.channel.is_(None), dnc.channel == ch), dnc.customer_id))
+                        .distinct()) for ch in COVERAGE_CHANNELS]
+    refusals = [int(v or 0) for v in s.execute(select(*cols).where(*in_force)).one()]
+    values = [consent, *refusals]
+    out = [
+        Figure("customers", *both("report", "customers"), customers, None, None),
+        Figure("consent", *both("report", "consent"), values[0], None,
+               segment({"field": "marketing_consent", "op": "=", "value": True})),
+        Figure("dnc", *both("report", "dnc"), values[1], None,
+               segment({"field": "do_not_contact", "op": "=", "value": True})),
+    ]
+    for ch, v in zip(COVERAGE_CHANNELS, values[2:], strict=True):
+        zh, en = both("channel", ch)
+        out.append(Figure(f"dnc/{ch}", f"勿扰：{zh}", f"Do-not-contact: {en}", v, None,
+                          segment({"field": "do_not_contact", "op": "=", "value": True,
+                                   "params": {"channel": ch}})))
+    return tuple(out)

@@ -1,0 +1,125 @@
+"""The "Targets" tab: each person's KPI targets (contact attempts and appointments per week,
+reach rate) beside the period's actuals and the gap. A supervisor edits the targets here; 0
+means "no target". Saving goes through the runner like every write."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QLocale, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from services.reports.kpi import KpiRow, Target, Targets
+from ui.views.customer_page import make_table
+from ui.views.report_dashboard import percent
+from ui.widgets_charts import BarChart
+
+COL_STAFF, COL_CALLS_T, COL_REACH_T, COL_APPT_T = 0, 1, 2, 3
+
+
+class TargetsTab(QWidget):
+    save_requested = Signal(object, object, int)  # default Target, {staff id: Target}, version
+
+    def __init__(self, can_edit: bool, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.can_edit = can_edit
+        self.rows: tuple[KpiRow, ...] = ()
+        self.targets: Targets | None = None
+        self.table = make_table([
+            self.tr("Staff"), self.tr("Calls / week"), self.tr("Reach rate %"),
+            self.tr("Appointments / week"), self.tr("Attempts"), self.tr("Gap"),
+            self.tr("Reach rate"), self.tr("Gap"), self.tr("Appointments"), self.tr("Gap")])
+        self.chart = BarChart(self.tr("Attempts against target in the period"))
+        self.save = QPushButton(self.tr("Save targets"))
+        self.save.setEnabled(False)
+        self.save.clicked.connect(self._on_save_clicked)
+        hint = QLabel(self.tr("Targets per week, scaled to the period; 0 means no target. "
+                              "Only a supervisor can change them.") if not can_edit else
+                      self.tr("Targets per week, scaled to the period; 0 means no target. "
+                              "The first row is everybody's default."))
+        hint.setWordWrap(True)
+        bar = QHBoxLayout()
+        bar.addWidget(hint, 1)
+        bar.addWidget(self.save)
+        self.save.setVisible(can_edit)
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.table)
+        split.addWidget(self.chart)
+        layout = QVBoxLayout(self)
+        layout.addLayout(bar)
+        layout.addWidget(split, 1)
+
+    def _spin(self, value: float | None, maximum: int) -> QSpinBox:
+        box = QSpinBox()
+        box.setRange(0, maximum)
+        box.setSpecialValueText("—")
+        box.setValue(int(round(value)) if value else 0)
+        box.setReadOnly(not self.can_edit)
+        box.setButtonSymbols(QAbstractSpinBox.ButtonSymbols.NoButtons if not self.can_edit
+                             else QAbstractSpinBox.ButtonSymbols.UpDownArrows)
+        box.valueChanged.connect(lambda _v: self.save.setEnabled(self.can_edit))
+        return box
+
+    def show_kpi(self, targets: Targets, rows: tuple[KpiRow, ...]) -> None:
+        self.targets, self.rows = targets, rows
+        loc = QLocale()
+        self.table.setRowCount(len(rows) + 1)
+        people: list[tuple[str, Target, KpiRow | None]] = [
+            (self.tr("Default (everybody)"), targets.default, None)]
+        people += [(r.staff, dict(targets.staff).get(r.staff_id, Target()), r) for r in rows]
+        for i, (name, target, row) in enumerate(people):
+            self.table.setItem(i, COL_STAFF, QTableWidgetItem(name))
+            self.table.setCellWidget(i, COL_CALLS_T, self._spin(target.calls_per_week, 10000))
+            self.table.setCellWidget(i, COL_REACH_T, self._spin(
+                None if target.reach_rate is None else target.reach_rate * 100, 100))
+            self.table.setCellWidget(i, COL_APPT_T, self._spin(target.appointments_per_week,
+                                                               10000))
+            values = ["", "", "", "", "", ""]
+            if row is not None:
+                values = [loc.toString(row.attempts), _gap(row.calls_gap),
+                          percent(row.reach_rate), _gap(row.reach_gap, rate=True),
+                          loc.toString(row.appointments), _gap(row.appointments_gap)]
+            for c, v in enumerate(values, start=4):
+                item = QTableWidgetItem(v)
+                item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                if v.startswith("-"):
+                    item.setForeground(Qt.GlobalColor.darkRed)
+                self.table.setItem(i, c, item)
+        self.table.resizeColumnsToContents()
+        self.chart.set_data([r.staff for r in rows], [
+            (self.tr("Attempts"), [r.attempts for r in rows]),
+            (self.tr("Target"), [r.calls_target or 0 for r in rows])])
+        self.save.setEnabled(False)
+
+    def edited(self) -> tuple[Target, dict[int, Target]]:
+        """The targets as edited: the default (first row) and each person's own."""
+        def target(row: int) -> Target:
+            calls, reach, appts = (self.table.cellWidget(row, c).value()
+                                   for c in (COL_CALLS_T, COL_REACH_T, COL_APPT_T))
+            return Target(calls or None, reach / 100 if reach else None, appts or None)
+
+        mine = {r.staff_id: target(i + 1) for i, r in enumerate(self.rows)}
+        return target(0), {k: t for k, t in mine.items() if t != Target()}
+
+    def _on_save_clicked(self) -> None:
+        if self.targets is not None:
+            default, mine = self.edited()
+            self.save_requested.emit(default, mine, self.targets.version)
+
+
+def _gap(value: float | None, rate: bool = False) -> str:
+    if value is None:
+        return "—"
+    if rate:
+        text = QLocale().toString(value * 100, "f", 1) + "%"
+    else:
+        text = QLocale().toString(value, "f", 0 if float(value).is_integer() else 1)
+    return ("+" + text) if value > 0 else text
