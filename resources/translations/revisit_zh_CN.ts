@@ -145,6 +145,194 @@
     </message>
 </context>
 <context>
+    <name>BackupsPanel</name>
+    <message>
+        <location filename="../../ui/views/backups_panel.py" line="55"/>
+        <source>Empty: a backups folder beside the database file</source>
+        <translation>留空：数据库文件旁的 backups 文件夹</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/backups_panel.py" line="56"/>
+        <source>C&amp;hoose…</source>
+        <translation>选择(&amp;H)…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/backups_panel.py" line="63"/>
+        <source>Save &amp;backup settings</source>
+        <translation>保存备份设置(&amp;B)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/backups_panel.py" line="76"/>
+        <source>Backup folder (every PC)</source>
+        <translation>备份文件夹（所有电脑）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/backups_panel.py" line="77"/>
+        <source>Automatic backups kept</source>
+        <translation>保留的自动备份数</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/backups_panel.py" line="81"/>
+        <source>Revisit backs up the database once a day and before every upgrade, import and erase; the oldest automatic backups are deleted beyond the number kept. Backups made with “Back up now” are kept until you delete them.</source>
+        <translation>回访每天备份一次数据库，并在每次升级、导入和擦除之前备份；自动备份超过保留数时删除最早的。用“立即备份”做的备份会一直保留，直到您自己删除。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/backups_panel.py" line="85"/>
+        <source>A PostgreSQL database is backed up on its server (pg_dump -Fc, restored with pg_restore). “Back up now” runs pg_dump on this PC when PostgreSQL&apos;s client tools are installed.</source>
+        <translation>PostgreSQL 数据库在其服务器上备份（pg_dump -Fc，用 pg_restore 恢复）。本机装有 PostgreSQL 客户端工具时，“立即备份”会在本机运行 pg_dump。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/backups_panel.py" line="92"/>
+        <source>Made</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/backups_panel.py" line="92"/>
+        <source>Why</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/backups_panel.py" line="92"/>
+        <source>Size</source>
+        <translation>大小</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/backups_panel.py" line="100"/>
+        <source>Back up &amp;now</source>
+        <translation>立即备份(&amp;N)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/backups_panel.py" line="102"/>
+        <source>&amp;Restore…</source>
+        <translation>恢复(&amp;R)…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/backups_panel.py" line="107"/>
+        <source>Restore a PostgreSQL database on its server with pg_restore.</source>
+        <translation>请在服务器上用 pg_restore 恢复 PostgreSQL 数据库。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/backups_panel.py" line="141"/>
+        <source>Daily</source>
+        <translation>每日</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/backups_panel.py" line="142"/>
+        <source>Before an upgrade</source>
+        <translation>升级前</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/backups_panel.py" line="143"/>
+        <source>Before an import</source>
+        <translation>导入前</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/backups_panel.py" line="144"/>
+        <source>Before an erase</source>
+        <translation>擦除前</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/backups_panel.py" line="145"/>
+        <source>Backed up by hand</source>
+        <translation>手动备份</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/backups_panel.py" line="146"/>
+        <source>Replaced by a restore</source>
+        <translation>恢复时被替换</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/backups_panel.py" line="148"/>
+        <source>%1 (damaged or not Revisit&apos;s)</source>
+        <translation>%1（已损坏或不是回访的备份）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/backups_panel.py" line="175"/>
+        <source>Choose the backup folder</source>
+        <translation>选择备份文件夹</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/backups_panel.py" line="191"/>
+        <source>Saving settings</source>
+        <translation>正在保存设置</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/backups_panel.py" line="196"/>
+        <source>Saved.</source>
+        <translation>已保存。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/backups_panel.py" line="204"/>
+        <source>Backups</source>
+        <translation>备份</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/backups_panel.py" line="205"/>
+        <source>Reload the backup settings now?</source>
+        <translation>现在重新载入备份设置吗？</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/backups_panel.py" line="214"/>
+        <source>Backing up the database</source>
+        <translation>正在备份数据库</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/backups_panel.py" line="217"/>
+        <source>Backed up to %1</source>
+        <translation>已备份到 %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/backups_panel.py" line="233"/>
+        <source>Choose a backup to restore</source>
+        <translation>选择要恢复的备份</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/backups_panel.py" line="234"/>
+        <source>Revisit backups (*.bak *.sqlite3);;All files (*)</source>
+        <translation>回访备份 (*.bak *.sqlite3);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/backups_panel.py" line="239"/>
+        <location filename="../../ui/views/backups_panel.py" line="242"/>
+        <location filename="../../ui/views/backups_panel.py" line="263"/>
+        <source>Restore</source>
+        <translation>恢复</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/backups_panel.py" line="240"/>
+        <source>Wait until the work in progress has finished, then restore.</source>
+        <translation>请等正在进行的工作完成后再恢复。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/backups_panel.py" line="243"/>
+        <source>Put the backup %1 in place of the database?
+
+Everything saved after it was made is replaced; the current database is kept as a backup first. Revisit must be closed on every other PC. Afterwards Revisit closes here; open it again to work with the restored database.</source>
+        <translation>用备份 %1 替换当前数据库吗？
+
+该备份之后保存的所有内容都会被替换；当前数据库会先另存为一份备份。其他所有电脑上的回访必须先关闭。完成后本机的回访会关闭，请重新打开以使用恢复后的数据库。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/backups_panel.py" line="257"/>
+        <source>Restoring a backup</source>
+        <translation>正在恢复备份</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/backups_panel.py" line="260"/>
+        <source>The database it replaced is kept as %1.</source>
+        <translation>被替换的数据库已保存为 %1。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/backups_panel.py" line="264"/>
+        <source>The backup %1 is now the database. %2
+
+Revisit closes now; open it again to work with the restored database.</source>
+        <translation>备份 %1 现在已成为数据库。%2
+
+回访现在关闭，请重新打开以使用恢复后的数据库。</translation>
+    </message>
+</context>
+<context>
     <name>BatchesPanel</name>
     <message>
         <location filename="../../ui/views/import_batches.py" line="39"/>
@@ -262,464 +450,591 @@
 <context>
     <name>BriefView</name>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="42"/>
+        <location filename="../../ui/views/brief_view.py" line="50"/>
         <source>Last contact</source>
         <translation>上次联系</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="43"/>
+        <location filename="../../ui/views/brief_view.py" line="51"/>
         <source>Last spend</source>
         <translation>上次消费</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="44"/>
+        <location filename="../../ui/views/brief_view.py" line="52"/>
         <source>Satisfaction</source>
         <translation>满意度</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="45"/>
+        <location filename="../../ui/views/brief_view.py" line="53"/>
         <source>Since the car</source>
         <translation>购车以来</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="46"/>
+        <location filename="../../ui/views/brief_view.py" line="54"/>
         <source>Money and person</source>
         <translation>出资与个性</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="47"/>
+        <location filename="../../ui/views/brief_view.py" line="55"/>
         <source>Cars</source>
         <translation>车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="48"/>
+        <location filename="../../ui/views/brief_view.py" line="56"/>
         <source>Complaints</source>
         <translation>投诉</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="49"/>
+        <location filename="../../ui/views/brief_view.py" line="57"/>
         <source>Intent</source>
         <translation>购车意向</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="50"/>
+        <location filename="../../ui/views/brief_view.py" line="58"/>
         <source>How to reach</source>
         <translation>联系方式</translation>
     </message>
     <message>
+        <location filename="../../ui/views/brief_view.py" line="59"/>
+        <source>Referrals</source>
+        <translation>转介绍</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/brief_view.py" line="60"/>
+        <source>Service due</source>
+        <translation>保养到期</translation>
+    </message>
+    <message>
         <location filename="../../ui/views/brief_view.py" line="78"/>
+        <source>Record referral…</source>
+        <translation>记录转介绍…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/brief_view.py" line="79"/>
+        <source>Who introduced this customer, or whom they introduced (老带新)</source>
+        <translation>谁介绍了这位客户，或这位客户介绍了谁（老带新）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/brief_view.py" line="81"/>
+        <source>Declined repair…</source>
+        <translation>建议维修…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/brief_view.py" line="82"/>
+        <source>A repair the advisor recommended and the customer did not have done (建议维修项目)</source>
+        <translation>服务顾问建议、客户未做的维修（建议维修项目）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/brief_view.py" line="123"/>
         <source>none</source>
         <translation>无</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="84"/>
+        <location filename="../../ui/views/brief_view.py" line="129"/>
         <source>no survey yet</source>
         <translation>尚无满意度调查</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="100"/>
+        <location filename="../../ui/views/brief_view.py" line="147"/>
         <source>%1 days ago</source>
         <translation>%1 天前</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="117"/>
+        <location filename="../../ui/views/brief_view.py" line="164"/>
         <source>trend %1</source>
         <translation>趋势 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="142"/>
+        <location filename="../../ui/views/brief_view.py" line="189"/>
         <source>bought %1, %2 years</source>
         <translation>%1 购车，%2 年</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="145"/>
+        <location filename="../../ui/views/brief_view.py" line="192"/>
         <source>about %1 km</source>
         <translation>约 %1 公里</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="147"/>
+        <location filename="../../ui/views/brief_view.py" line="194"/>
         <source>(%1 km a year)</source>
         <translation>（每年 %1 公里）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="154"/>
+        <location filename="../../ui/views/brief_view.py" line="201"/>
         <source>earlier:</source>
         <translation>以前：</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/brief_view.py" line="160"/>
+        <location filename="../../ui/views/brief_view.py" line="207"/>
         <source>%n resolved</source>
         <translation>
             <numerusform>已解决 %n 起</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="161"/>
+        <location filename="../../ui/views/brief_view.py" line="208"/>
         <source>none open</source>
         <translation>无未解决投诉</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="163"/>
+        <location filename="../../ui/views/brief_view.py" line="210"/>
         <source>OPEN since %1: %2</source>
         <translation>未解决（%1 起）：%2</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="187"/>
+        <location filename="../../ui/views/brief_view.py" line="234"/>
         <source>marketing consent given</source>
         <translation>已同意营销</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="188"/>
+        <location filename="../../ui/views/brief_view.py" line="235"/>
         <source>no marketing consent</source>
         <translation>未同意营销</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="189"/>
+        <location filename="../../ui/views/brief_view.py" line="236"/>
         <source>marketing consent not asked</source>
         <translation>未询问营销同意</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="194"/>
+        <location filename="../../ui/views/brief_view.py" line="241"/>
         <source>do not contact: %1 (%2)</source>
         <translation>勿扰：%1（%2）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="195"/>
+        <location filename="../../ui/views/brief_view.py" line="242"/>
         <source>all</source>
         <translation>全部</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/brief_view.py" line="253"/>
+        <source>introduced by %1 (%2)</source>
+        <translation>由 %1 介绍（%2）</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/views/brief_view.py" line="257"/>
+        <source>introduced %n people</source>
+        <translation>
+            <numerusform>介绍了 %n 人</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/views/brief_view.py" line="258"/>
+        <source>%n bought</source>
+        <translation>
+            <numerusform>%n 人购车</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/views/brief_view.py" line="258"/>
+        <source>%n came for service</source>
+        <translation>
+            <numerusform>%n 人到店</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/views/brief_view.py" line="262"/>
+        <source>%n more</source>
+        <translation>
+            <numerusform>还有 %n 项</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/brief_view.py" line="271"/>
+        <source>bought %1</source>
+        <translation>%1 购车</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/brief_view.py" line="273"/>
+        <source>came %1</source>
+        <translation>%1 到店</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/brief_view.py" line="282"/>
+        <source>first service (首保)</source>
+        <translation>首保</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/brief_view.py" line="282"/>
+        <source>maintenance</source>
+        <translation>保养</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/views/brief_view.py" line="283"/>
+        <source>%n days overdue</source>
+        <translation>
+            <numerusform>逾期 %n 天</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/views/brief_view.py" line="284"/>
+        <source>in %n days</source>
+        <translation>
+            <numerusform>%n 天后</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/brief_view.py" line="290"/>
+        <source>due %1</source>
+        <translation>%1 到期</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/brief_view.py" line="291"/>
+        <source>declined: %1</source>
+        <translation>未做：%1</translation>
     </message>
 </context>
 <context>
     <name>CustomerPage</name>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="126"/>
+        <location filename="../../ui/views/customer_page.py" line="130"/>
         <source>Record a change…</source>
         <translation>记录变更…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="128"/>
+        <location filename="../../ui/views/customer_page.py" line="132"/>
         <source>Record what changed (married, new job, km…) with its date and source (Ctrl+E)</source>
         <translation>记录客户的变化（结婚、换工作、里程…）及日期和来源（Ctrl+E）</translation>
     </message>
     <message>
+        <location filename="../../ui/views/customer_page.py" line="135"/>
+        <source>Erase…</source>
+        <translation>擦除…</translation>
+    </message>
+    <message>
         <location filename="../../ui/views/customer_page.py" line="137"/>
+        <source>Erase this customer&apos;s personal data on their request (supervisors; cannot be undone)</source>
+        <translation>应客户要求擦除其个人信息（主管操作，不可撤销）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="146"/>
         <source>Brief</source>
         <translation>简报</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="138"/>
-        <location filename="../../ui/views/customer_page.py" line="142"/>
+        <location filename="../../ui/views/customer_page.py" line="147"/>
+        <location filename="../../ui/views/customer_page.py" line="151"/>
         <source>Attribute</source>
         <translation>属性</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="138"/>
+        <location filename="../../ui/views/customer_page.py" line="147"/>
         <source>Value</source>
         <translation>值</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="138"/>
+        <location filename="../../ui/views/customer_page.py" line="147"/>
         <source>Since</source>
         <translation>起始日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="141"/>
+        <location filename="../../ui/views/customer_page.py" line="150"/>
         <source>Effective</source>
         <translation>生效日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="143"/>
+        <location filename="../../ui/views/customer_page.py" line="152"/>
         <source>Change</source>
         <translation>变更</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="144"/>
-        <location filename="../../ui/views/customer_page.py" line="169"/>
+        <location filename="../../ui/views/customer_page.py" line="153"/>
+        <location filename="../../ui/views/customer_page.py" line="178"/>
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="145"/>
+        <location filename="../../ui/views/customer_page.py" line="154"/>
         <source>Recorded</source>
         <translation>记录时间</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="146"/>
+        <location filename="../../ui/views/customer_page.py" line="155"/>
         <source>Note</source>
         <translation>备注</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="152"/>
+        <location filename="../../ui/views/customer_page.py" line="161"/>
         <source>Profile</source>
         <translation>客户画像</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="156"/>
-        <location filename="../../ui/views/customer_page.py" line="175"/>
+        <location filename="../../ui/views/customer_page.py" line="165"/>
+        <location filename="../../ui/views/customer_page.py" line="184"/>
         <source>Vehicle</source>
         <translation>车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="157"/>
+        <location filename="../../ui/views/customer_page.py" line="166"/>
         <source>Plate</source>
         <translation>车牌</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="158"/>
+        <location filename="../../ui/views/customer_page.py" line="167"/>
         <source>VIN</source>
         <translation>车架号</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="159"/>
+        <location filename="../../ui/views/customer_page.py" line="168"/>
         <source>Bought</source>
         <translation>购车日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="160"/>
+        <location filename="../../ui/views/customer_page.py" line="169"/>
         <source>Price paid</source>
         <translation>成交价</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="161"/>
+        <location filename="../../ui/views/customer_page.py" line="170"/>
         <source>Payment</source>
         <translation>付款方式</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="162"/>
+        <location filename="../../ui/views/customer_page.py" line="171"/>
         <source>Insurance until</source>
         <translation>保险到期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="163"/>
+        <location filename="../../ui/views/customer_page.py" line="172"/>
         <source>Warranty until</source>
         <translation>质保到期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="164"/>
+        <location filename="../../ui/views/customer_page.py" line="173"/>
         <source>Inspection due</source>
         <translation>年检到期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="165"/>
+        <location filename="../../ui/views/customer_page.py" line="174"/>
         <source>Loan ends</source>
         <translation>贷款到期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="169"/>
-        <location filename="../../ui/views/customer_page.py" line="175"/>
-        <location filename="../../ui/views/customer_page.py" line="180"/>
-        <location filename="../../ui/views/customer_page.py" line="214"/>
+        <location filename="../../ui/views/customer_page.py" line="178"/>
+        <location filename="../../ui/views/customer_page.py" line="184"/>
+        <location filename="../../ui/views/customer_page.py" line="189"/>
+        <location filename="../../ui/views/customer_page.py" line="223"/>
         <source>Date</source>
         <translation>日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="169"/>
-        <location filename="../../ui/views/customer_page.py" line="175"/>
+        <location filename="../../ui/views/customer_page.py" line="178"/>
+        <location filename="../../ui/views/customer_page.py" line="184"/>
         <source>Km</source>
         <translation>里程（公里）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="173"/>
+        <location filename="../../ui/views/customer_page.py" line="182"/>
         <source>Vehicles</source>
         <translation>车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="175"/>
+        <location filename="../../ui/views/customer_page.py" line="184"/>
         <source>Type</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="175"/>
+        <location filename="../../ui/views/customer_page.py" line="184"/>
         <source>Amount</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="177"/>
+        <location filename="../../ui/views/customer_page.py" line="186"/>
         <source>Visits</source>
         <translation>到店记录</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="181"/>
+        <location filename="../../ui/views/customer_page.py" line="190"/>
         <source>Overall</source>
         <translation>总体评分</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="182"/>
+        <location filename="../../ui/views/customer_page.py" line="191"/>
         <source>Repair quality</source>
         <translation>维修质量</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="183"/>
+        <location filename="../../ui/views/customer_page.py" line="192"/>
         <source>Price</source>
         <translation>价格</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="184"/>
+        <location filename="../../ui/views/customer_page.py" line="193"/>
         <source>Speed</source>
         <translation>速度</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="185"/>
+        <location filename="../../ui/views/customer_page.py" line="194"/>
         <source>Attitude</source>
         <translation>接待态度</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="186"/>
+        <location filename="../../ui/views/customer_page.py" line="195"/>
         <source>Comment</source>
         <translation>评价</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="189"/>
+        <location filename="../../ui/views/customer_page.py" line="198"/>
         <source>Surveys</source>
         <translation>满意度调查</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="192"/>
+        <location filename="../../ui/views/customer_page.py" line="201"/>
         <source>Opened</source>
         <translation>投诉日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="193"/>
+        <location filename="../../ui/views/customer_page.py" line="202"/>
         <source>Topic</source>
         <translation>问题</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="194"/>
+        <location filename="../../ui/views/customer_page.py" line="203"/>
         <source>Resolved</source>
         <translation>已解决</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="195"/>
+        <location filename="../../ui/views/customer_page.py" line="204"/>
         <source>Resolved on</source>
         <translation>解决日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="196"/>
+        <location filename="../../ui/views/customer_page.py" line="205"/>
         <source>How</source>
         <translation>处理方式</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="199"/>
+        <location filename="../../ui/views/customer_page.py" line="208"/>
         <source>Complaints</source>
         <translation>投诉</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="202"/>
+        <location filename="../../ui/views/customer_page.py" line="211"/>
         <source>When</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="203"/>
+        <location filename="../../ui/views/customer_page.py" line="212"/>
         <source>Channel</source>
         <translation>渠道</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="204"/>
+        <location filename="../../ui/views/customer_page.py" line="213"/>
         <source>Purpose</source>
         <translation>目的</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="205"/>
+        <location filename="../../ui/views/customer_page.py" line="214"/>
         <source>Staff</source>
         <translation>员工</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="206"/>
+        <location filename="../../ui/views/customer_page.py" line="215"/>
         <source>Outcome</source>
         <translation>结果</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="207"/>
+        <location filename="../../ui/views/customer_page.py" line="216"/>
         <source>Next follow-up</source>
         <translation>下次跟进</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="208"/>
+        <location filename="../../ui/views/customer_page.py" line="217"/>
         <source>What they said</source>
         <translation>客户反馈</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="211"/>
+        <location filename="../../ui/views/customer_page.py" line="220"/>
         <source>Contacts</source>
         <translation>联系记录</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="215"/>
+        <location filename="../../ui/views/customer_page.py" line="224"/>
         <source>Strength</source>
         <translation>意向强度</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="216"/>
+        <location filename="../../ui/views/customer_page.py" line="225"/>
         <source>Window</source>
         <translation>预计购买时间</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="217"/>
+        <location filename="../../ui/views/customer_page.py" line="226"/>
         <source>Expected price</source>
         <translation>预期价格</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="218"/>
+        <location filename="../../ui/views/customer_page.py" line="227"/>
         <source>Models</source>
         <translation>意向车型</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="219"/>
+        <location filename="../../ui/views/customer_page.py" line="228"/>
         <source>Why</source>
         <translation>购车原因</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="222"/>
+        <location filename="../../ui/views/customer_page.py" line="231"/>
         <source>Intent</source>
         <translation>购车意向</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="224"/>
+        <location filename="../../ui/views/customer_page.py" line="233"/>
         <source>Preferences</source>
         <translation>联系偏好与同意</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="226"/>
+        <location filename="../../ui/views/customer_page.py" line="235"/>
         <source>Contact preferences, marketing consent and do-not-contact</source>
         <translation>联系偏好、营销同意和勿扰设置</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="248"/>
+        <location filename="../../ui/views/customer_page.py" line="238"/>
+        <source>Tags</source>
+        <translation>标签</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="239"/>
+        <source>The customer&apos;s tags: add and remove them</source>
+        <translation>客户的标签：添加和移除</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="263"/>
         <source>No customer selected</source>
         <translation>未选择客户</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="250"/>
+        <location filename="../../ui/views/customer_page.py" line="265"/>
         <source>Pick a customer in the list (↓ from the search field goes into it).</source>
         <translation>请在左侧列表中选择一位客户（在搜索框按 ↓ 可进入列表）。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="346"/>
+        <location filename="../../ui/views/customer_page.py" line="370"/>
         <source>marketing consent given</source>
         <translation>已同意营销</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="347"/>
+        <location filename="../../ui/views/customer_page.py" line="371"/>
         <source>no marketing consent</source>
         <translation>未同意营销</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="348"/>
+        <location filename="../../ui/views/customer_page.py" line="372"/>
         <source>marketing consent not asked</source>
         <translation>未询问营销同意</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="352"/>
+        <location filename="../../ui/views/customer_page.py" line="376"/>
         <source>born %1</source>
         <translation>生于 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="353"/>
+        <location filename="../../ui/views/customer_page.py" line="377"/>
         <source>no mobile</source>
         <translation>无手机</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="357"/>
+        <location filename="../../ui/views/customer_page.py" line="381"/>
         <source>owner: %1</source>
         <translation>负责人：%1</translation>
     </message>
@@ -773,44 +1088,302 @@
     </message>
 </context>
 <context>
+    <name>CustomerTagsPanel</name>
+    <message>
+        <location filename="../../ui/views/customer_tags_panel.py" line="51"/>
+        <source>Tag</source>
+        <translation>标签</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_tags_panel.py" line="51"/>
+        <source>Given by</source>
+        <translation>添加人</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_tags_panel.py" line="51"/>
+        <source>On</source>
+        <translation>日期</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_tags_panel.py" line="59"/>
+        <source>&amp;Remove tag</source>
+        <translation>移除标签(&amp;R)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_tags_panel.py" line="63"/>
+        <source>Type a tag, or its pinyin initials</source>
+        <translation>输入标签或其拼音首字母</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_tags_panel.py" line="72"/>
+        <source>&amp;Add tag</source>
+        <translation>添加标签(&amp;A)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_tags_panel.py" line="76"/>
+        <source>This customer&apos;s tags</source>
+        <translation>该客户的标签</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_tags_panel.py" line="80"/>
+        <source>Add a tag</source>
+        <translation>添加标签</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_tags_panel.py" line="114"/>
+        <source>Loading tags</source>
+        <translation>正在加载标签</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_tags_panel.py" line="136"/>
+        <source>%1 (retired)</source>
+        <translation>%1（已停用）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_tags_panel.py" line="143"/>
+        <source>Retired: the customer keeps it; nobody new is given it</source>
+        <translation>已停用：已有的客户保留，不再给新客户</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_tags_panel.py" line="223"/>
+        <source>Saving</source>
+        <translation>正在保存</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_tags_panel.py" line="226"/>
+        <source>Tag %1 added</source>
+        <translation>已添加标签 %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_tags_panel.py" line="227"/>
+        <source>Tag %1 removed</source>
+        <translation>已移除标签 %1</translation>
+    </message>
+</context>
+<context>
     <name>CustomersView</name>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="51"/>
+        <location filename="../../ui/views/customers_view.py" line="57"/>
         <source>Search name, pinyin or initials (zw = 张伟), mobile, plate or VIN  (Ctrl+F)</source>
         <translation>搜索姓名、拼音、首字母（zw = 张伟）、手机、车牌、车架号（Ctrl+F）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="111"/>
+        <location filename="../../ui/views/customers_view.py" line="120"/>
         <source>Searching…</source>
         <translation>正在搜索…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="116"/>
+        <location filename="../../ui/views/customers_view.py" line="125"/>
         <source>Searching</source>
         <translation>正在搜索</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/customers_view.py" line="179"/>
+        <location filename="../../ui/views/customers_view.py" line="188"/>
         <source>%n customer(s)</source>
         <translation>
             <numerusform>%n 位客户</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="224"/>
-        <location filename="../../ui/views/customers_view.py" line="249"/>
+        <location filename="../../ui/views/customers_view.py" line="233"/>
+        <location filename="../../ui/views/customers_view.py" line="265"/>
         <source>Loading customer</source>
         <translation>正在加载客户</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="262"/>
+        <location filename="../../ui/views/customers_view.py" line="288"/>
         <source>Saving</source>
         <translation>正在保存</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="265"/>
+        <location filename="../../ui/views/customers_view.py" line="291"/>
         <source>Change saved for %1</source>
         <translation>已为 %1 保存变更</translation>
+    </message>
+</context>
+<context>
+    <name>DashboardTab</name>
+    <message>
+        <location filename="../../ui/views/report_dashboard.py" line="47"/>
+        <source>Owners by replacement-matrix cell (vehicles; change since a month earlier)</source>
+        <translation>置换矩阵各格车主（车辆；与一个月前相比）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/report_dashboard.py" line="49"/>
+        <source>Customers by RFM class</source>
+        <translation>客户 RFM 分类</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/report_dashboard.py" line="50"/>
+        <source>Contacts per week by channel</source>
+        <translation>每周联系次数（按渠道）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/report_dashboard.py" line="51"/>
+        <source>Contacts per week by staff</source>
+        <translation>每周联系次数（按员工）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/report_dashboard.py" line="52"/>
+        <source>Per month</source>
+        <translation>按月</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/report_dashboard.py" line="53"/>
+        <source>Outcome mix</source>
+        <translation>联系结果构成</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/report_dashboard.py" line="54"/>
+        <source>Open complaints by age (days)</source>
+        <translation>未解决投诉（按天数）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/report_dashboard.py" line="55"/>
+        <source>No service visit in 12 months (vehicles)</source>
+        <translation>12 个月未到店（车辆）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/report_dashboard.py" line="56"/>
+        <source>No service visit in 18 months (vehicles)</source>
+        <translation>18 个月未到店（车辆）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/report_dashboard.py" line="57"/>
+        <source>Consent and do-not-contact (customers)</source>
+        <translation>营销同意与免打扰（客户）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/report_dashboard.py" line="60"/>
+        <source>Staff</source>
+        <translation>员工</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/report_dashboard.py" line="60"/>
+        <location filename="../../ui/views/report_dashboard.py" line="128"/>
+        <location filename="../../ui/views/report_dashboard.py" line="132"/>
+        <source>Contacts</source>
+        <translation>联系次数</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/report_dashboard.py" line="60"/>
+        <source>Attempts</source>
+        <translation>联系次数</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/report_dashboard.py" line="60"/>
+        <source>Reach rate</source>
+        <translation>接通率</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/report_dashboard.py" line="61"/>
+        <location filename="../../ui/views/report_dashboard.py" line="129"/>
+        <source>Appointments</source>
+        <translation>预约</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/report_dashboard.py" line="61"/>
+        <source>Kept</source>
+        <translation>已到店</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/report_dashboard.py" line="61"/>
+        <source>Follow-ups due</source>
+        <translation>待跟进</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/report_dashboard.py" line="62"/>
+        <source>Overdue</source>
+        <translation>逾期</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/report_dashboard.py" line="79"/>
+        <source>Work per staff member</source>
+        <translation>每位员工的工作</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/report_dashboard.py" line="100"/>
+        <source>%1 contacts, reach rate %2 · appointments %3 made, %4 kept · follow-ups %5 due, %6 overdue · open complaints %7 (oldest %8 days) · marketing consent %9</source>
+        <translation>联系 %1 次，接通率 %2 · 预约 %3 个，到店 %4 个 · 待跟进 %5 个，逾期 %6 个 · 未解决投诉 %7 个（最久 %8 天）· 营销同意 %9</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/report_dashboard.py" line="117"/>
+        <source>Now</source>
+        <translation>现在</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/report_dashboard.py" line="119"/>
+        <source>A month earlier</source>
+        <translation>一个月前</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/report_dashboard.py" line="128"/>
+        <source>Reached</source>
+        <translation>已接通</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/report_dashboard.py" line="135"/>
+        <source>Complaints</source>
+        <translation>投诉</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/report_dashboard.py" line="138"/>
+        <source>Customers</source>
+        <translation>客户</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/report_dashboard.py" line="140"/>
+        <location filename="../../ui/views/report_dashboard.py" line="162"/>
+        <source>(automatic SMS)</source>
+        <translation>（自动短信）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/report_dashboard.py" line="154"/>
+        <source>%1 years</source>
+        <translation>%1 年</translation>
+    </message>
+</context>
+<context>
+    <name>DeclinedItemDialog</name>
+    <message>
+        <location filename="../../ui/dialogs/declined_item_dialog.py" line="27"/>
+        <source>Declined repair</source>
+        <translation>未做的建议维修</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/declined_item_dialog.py" line="29"/>
+        <source>e.g. 前刹车片磨损，建议更换</source>
+        <translation>例如：前刹车片磨损，建议更换</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/declined_item_dialog.py" line="35"/>
+        <source>not said</source>
+        <translation>未说明</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/declined_item_dialog.py" line="38"/>
+        <source>Due on</source>
+        <translation>到期日</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/declined_item_dialog.py" line="50"/>
+        <source>&amp;Repair</source>
+        <translation>维修项目(&amp;R)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/declined_item_dialog.py" line="51"/>
+        <source>&amp;Car</source>
+        <translation>车辆(&amp;C)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/declined_item_dialog.py" line="52"/>
+        <source>Noted on</source>
+        <translation>记录日期</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/declined_item_dialog.py" line="54"/>
+        <source>&amp;Note</source>
+        <translation>备注(&amp;N)</translation>
     </message>
 </context>
 <context>
@@ -1033,6 +1606,184 @@
     </message>
 </context>
 <context>
+    <name>EffectTab</name>
+    <message>
+        <location filename="../../ui/views/report_effect.py" line="34"/>
+        <source>Excluded members of the run</source>
+        <translation>名单中被排除的人</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/report_effect.py" line="35"/>
+        <source>Same segment, left out of the run</source>
+        <translation>同一分群中未进名单的人</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/report_effect.py" line="38"/>
+        <source>Run date</source>
+        <translation>名单日期</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/report_effect.py" line="38"/>
+        <source>Segment</source>
+        <translation>分群</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/report_effect.py" line="38"/>
+        <source>Members</source>
+        <translation>人数</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/report_effect.py" line="38"/>
+        <location filename="../../ui/views/report_effect.py" line="106"/>
+        <source>Contacted</source>
+        <translation>已联系</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/report_effect.py" line="39"/>
+        <location filename="../../ui/views/report_effect.py" line="107"/>
+        <source>Comparison</source>
+        <translation>对照组</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/report_effect.py" line="39"/>
+        <source>Came back in 90 days</source>
+        <translation>90 天内到店</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/report_effect.py" line="39"/>
+        <source>Difference</source>
+        <translation>差值</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/report_effect.py" line="41"/>
+        <source>Group</source>
+        <translation>组</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/report_effect.py" line="41"/>
+        <source>People</source>
+        <translation>人数</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/report_effect.py" line="43"/>
+        <source>Contacted against comparison (rate, %)</source>
+        <translation>已联系组与对照组（比例，%）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/report_effect.py" line="47"/>
+        <source>Compare with:</source>
+        <translation>对比：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/report_effect.py" line="68"/>
+        <source>Came back</source>
+        <translation>到店</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/report_effect.py" line="68"/>
+        <source>Spent</source>
+        <translation>消费</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/report_effect.py" line="69"/>
+        <source>Bought a car</source>
+        <translation>购车</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/report_effect.py" line="70"/>
+        <source>%1, %2 days</source>
+        <translation>%1，%2 天</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/report_effect.py" line="92"/>
+        <source>No finished list run has its date in this period.</source>
+        <translation>此期间没有已完成的名单。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/report_effect.py" line="99"/>
+        <source>Comparison group</source>
+        <translation>对照组</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/report_effect.py" line="101"/>
+        <source>All contacted</source>
+        <translation>全部已联系</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/report_effect.py" line="101"/>
+        <source>(no caller)</source>
+        <translation>（无联系人）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/report_effect.py" line="110"/>
+        <source>The groups are too small to compare (under %1 people in one of them): the difference cannot be trusted.</source>
+        <translation>组太小，无法比较（其中一组少于 %1 人）：差值不可信。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/report_effect.py" line="115"/>
+        <source>Not over yet: the %1-day window; later visits and purchases will still count.</source>
+        <translation>%1 天观察期尚未结束，之后的到店和购车仍会计入。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/report_effect.py" line="118"/>
+        <source>Excluded members were left out for a reason (a refusal, no consent, a recent contact, a complaint), so the difference is a hint, not a proof.</source>
+        <translation>被排除的人是有原因的（拒绝、未同意、近期联系过、有投诉），所以差值只是参考，不是证明。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/report_effect.py" line="121"/>
+        <source>%1 members of the run were not contacted and are in neither group.</source>
+        <translation>名单中有 %1 人未被联系，不在任何一组中。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/report_effect.py" line="138"/>
+        <source>%1 pt</source>
+        <translation>%1 个百分点</translation>
+    </message>
+</context>
+<context>
+    <name>EraseDialog</name>
+    <message>
+        <location filename="../../ui/dialogs/erase_dialog.py" line="30"/>
+        <source>Erase personal data</source>
+        <translation>擦除个人信息</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/erase_dialog.py" line="34"/>
+        <source>This removes %1&apos;s name, birthday, phones, address, WeChat id, employer, notes, plates and VINs from every record, past lists and the history included. Visits, amounts and dates stay for the statistics, and no list will contact them again. It cannot be undone.</source>
+        <translation>这将从所有记录（包括以往名单和历史）中删除 %1 的姓名、生日、电话、地址、微信号、工作单位、备注、车牌和车架号。到店、金额和日期保留用于统计，以后任何名单都不会再联系该客户。此操作不可撤销。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/erase_dialog.py" line="41"/>
+        <source>e.g. the customer asked by phone on 11-30</source>
+        <translation>例如：客户 11-30 来电要求</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/erase_dialog.py" line="45"/>
+        <source>Reason:</source>
+        <translation>原因：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/erase_dialog.py" line="46"/>
+        <source>Type %1 to confirm:</source>
+        <translation>输入 %1 以确认：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/erase_dialog.py" line="48"/>
+        <source>Erase</source>
+        <translation>擦除</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/erase_dialog.py" line="74"/>
+        <source>Erasing personal data</source>
+        <translation>正在擦除个人信息</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/erase_dialog.py" line="77"/>
+        <source>Personal data of %1 erased</source>
+        <translation>已擦除 %1 的个人信息</translation>
+    </message>
+</context>
+<context>
     <name>FilterEditor</name>
     <message>
         <location filename="../../ui/views/filter_editor.py" line="43"/>
@@ -1095,72 +1846,72 @@
         <translation>不含这些标签</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="270"/>
+        <location filename="../../ui/views/filter_editor.py" line="271"/>
         <source>+ &amp;Condition</source>
         <translation>+ 条件(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="271"/>
+        <location filename="../../ui/views/filter_editor.py" line="272"/>
         <source>+ &amp;Group</source>
         <translation>+ 条件组(&amp;G)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="272"/>
+        <location filename="../../ui/views/filter_editor.py" line="273"/>
         <source>AND ↔ OR</source>
         <translation>且 ↔ 或</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="273"/>
+        <location filename="../../ui/views/filter_editor.py" line="274"/>
         <source>&amp;NOT</source>
         <translation>取反(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="274"/>
+        <location filename="../../ui/views/filter_editor.py" line="275"/>
         <source>&amp;Remove</source>
         <translation>删除(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="275"/>
+        <location filename="../../ui/views/filter_editor.py" line="276"/>
         <source>Undo</source>
         <translation>撤销</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="276"/>
+        <location filename="../../ui/views/filter_editor.py" line="277"/>
         <source>Undo the last change to the conditions (Ctrl+Z)</source>
         <translation>撤销对条件的上一次修改（Ctrl+Z）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="306"/>
+        <location filename="../../ui/views/filter_editor.py" line="307"/>
         <source>&amp;Field</source>
         <translation>字段(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="307"/>
+        <location filename="../../ui/views/filter_editor.py" line="308"/>
         <source>&amp;Operator</source>
         <translation>比较方式(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="308"/>
+        <location filename="../../ui/views/filter_editor.py" line="309"/>
         <source>&amp;Value</source>
         <translation>值(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="383"/>
+        <location filename="../../ui/views/filter_editor.py" line="384"/>
         <source>All of these (AND)</source>
         <translation>满足以下全部（且）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="383"/>
+        <location filename="../../ui/views/filter_editor.py" line="384"/>
         <source>Any of these (OR)</source>
         <translation>满足以下任一（或）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="388"/>
+        <location filename="../../ui/views/filter_editor.py" line="389"/>
         <source>NOT</source>
         <translation>不满足以下（非）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="511"/>
+        <location filename="../../ui/views/filter_editor.py" line="512"/>
         <source>any</source>
         <translation>不限</translation>
     </message>
@@ -1621,266 +2372,296 @@
 <context>
     <name>ListsView</name>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="61"/>
+        <location filename="../../ui/views/lists_view.py" line="62"/>
         <source>◀ &amp;Back</source>
         <translation>◀ 上一步(&amp;B)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="62"/>
+        <location filename="../../ui/views/lists_view.py" line="63"/>
         <source>&amp;Next ▶</source>
         <translation>下一步(&amp;N) ▶</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="75"/>
+        <location filename="../../ui/views/lists_view.py" line="76"/>
         <source>New list</source>
         <translation>新建名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="76"/>
+        <location filename="../../ui/views/lists_view.py" line="77"/>
         <source>Past runs</source>
         <translation>历史名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="107"/>
+        <location filename="../../ui/views/lists_view.py" line="108"/>
         <source>Each customer&apos;s preferred channel</source>
         <translation>按客户偏好渠道</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="108"/>
+        <location filename="../../ui/views/lists_view.py" line="109"/>
         <source>Phone</source>
         <translation>电话</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="109"/>
-        <location filename="../../ui/views/lists_view.py" line="343"/>
+        <location filename="../../ui/views/lists_view.py" line="110"/>
+        <location filename="../../ui/views/lists_view.py" line="371"/>
         <source>SMS</source>
         <translation>短信</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="110"/>
+        <location filename="../../ui/views/lists_view.py" line="111"/>
         <source>Mail</source>
         <translation>邮寄</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="120"/>
+        <location filename="../../ui/views/lists_view.py" line="121"/>
         <source> days</source>
         <translation> 天</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="124"/>
+        <location filename="../../ui/views/lists_view.py" line="125"/>
         <source>Evenly between the callers</source>
         <translation>在回访员之间平均分配</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="125"/>
+        <location filename="../../ui/views/lists_view.py" line="126"/>
         <source>Each customer to their own staff member</source>
         <translation>分给各自的负责员工</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="126"/>
+        <location filename="../../ui/views/lists_view.py" line="127"/>
         <source>B&amp;uild the list</source>
         <translation>生成名单(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="130"/>
+        <location filename="../../ui/views/lists_view.py" line="131"/>
         <source>Excluded automatically, each with the reason shown: do-not-contact on the channel, no marketing consent for sales, contacted recently, an unresolved complaint for sales, no valid mobile or address, unanswered calls waiting to come back.</source>
         <translation>以下客户会自动排除并注明原因：该渠道设为勿扰、销售类联系但无营销同意、近期已联系、有未解决投诉（销售类）、无有效手机号或地址、未接通电话尚在等待重拨。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="142"/>
+        <location filename="../../ui/views/lists_view.py" line="143"/>
         <source>&amp;Segment</source>
         <translation>客户分群(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="143"/>
+        <location filename="../../ui/views/lists_view.py" line="144"/>
         <source>Evaluation &amp;date</source>
         <translation>评估日期(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="151"/>
+        <location filename="../../ui/views/lists_view.py" line="152"/>
         <source>&amp;Purpose</source>
         <translation>目的(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="154"/>
-        <location filename="../../ui/views/lists_view.py" line="300"/>
+        <location filename="../../ui/views/lists_view.py" line="155"/>
+        <location filename="../../ui/views/lists_view.py" line="309"/>
         <source>Channel</source>
         <translation>渠道</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="155"/>
+        <location filename="../../ui/views/lists_view.py" line="156"/>
         <source>Not contacted again within</source>
         <translation>在此天数内不重复联系</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="156"/>
+        <location filename="../../ui/views/lists_view.py" line="157"/>
         <source>Callers</source>
         <translation>回访员</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="157"/>
+        <location filename="../../ui/views/lists_view.py" line="158"/>
         <source>Split</source>
         <translation>分配方式</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="181"/>
+        <location filename="../../ui/views/lists_view.py" line="182"/>
         <source>Loading segments and callers</source>
         <translation>正在载入分群和回访员</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="239"/>
+        <location filename="../../ui/views/lists_view.py" line="248"/>
         <source>Building the list</source>
         <translation>正在生成名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="248"/>
+        <location filename="../../ui/views/lists_view.py" line="257"/>
         <source>Build a list from the segment “%1” for %2, channel: %3, evaluated on %4?</source>
         <translation>用分群“%1”生成名单吗？目的：%2，渠道：%3，评估日期：%4。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="255"/>
+        <location filename="../../ui/views/lists_view.py" line="264"/>
         <source>The list is stored as a new run.</source>
         <translation>名单将保存为一份新名单，可在历史名单中查看。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/lists_view.py" line="258"/>
+        <location filename="../../ui/views/lists_view.py" line="267"/>
         <source>The list is stored as a new run, and its calls are assigned to %n caller(s) and appear in their follow-up queues.</source>
         <translation>
             <numerusform>名单将保存为一份新名单，其中的电话分配给 %n 位回访员，并出现在他们的“我的跟进”中。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="265"/>
+        <location filename="../../ui/views/lists_view.py" line="274"/>
         <source>The list is stored as a new run. No caller is ticked, so its calls are not assigned to anyone&apos;s follow-up queue.</source>
         <translation>名单将保存为一份新名单。没有勾选回访员，所以其中的电话不会分配到任何人的“我的跟进”。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="270"/>
+        <location filename="../../ui/views/lists_view.py" line="279"/>
         <source>Build and store the list</source>
         <translation>生成并保存名单</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/lists_view.py" line="279"/>
+        <location filename="../../ui/views/lists_view.py" line="288"/>
         <source>List #%1 stored: %n customer(s) in it.</source>
         <translation>
             <numerusform>名单 #%1 已保存：共 %n 位客户。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="298"/>
+        <location filename="../../ui/views/lists_view.py" line="307"/>
         <source>Row</source>
         <translation>行号</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="299"/>
         <location filename="../../ui/views/lists_view.py" line="308"/>
+        <location filename="../../ui/views/lists_view.py" line="317"/>
         <source>Name</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="301"/>
+        <location filename="../../ui/views/lists_view.py" line="310"/>
         <source>Caller</source>
         <translation>回访员</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="302"/>
-        <location filename="../../ui/views/lists_view.py" line="308"/>
+        <location filename="../../ui/views/lists_view.py" line="311"/>
+        <location filename="../../ui/views/lists_view.py" line="317"/>
         <source>Mobile</source>
         <translation>手机</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="303"/>
+        <location filename="../../ui/views/lists_view.py" line="312"/>
         <source>Vehicle</source>
         <translation>车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="304"/>
+        <location filename="../../ui/views/lists_view.py" line="313"/>
         <source>Best time</source>
         <translation>最佳时间</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="308"/>
+        <location filename="../../ui/views/lists_view.py" line="317"/>
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="308"/>
+        <location filename="../../ui/views/lists_view.py" line="317"/>
         <source>Detail</source>
         <translation>详情</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="312"/>
+        <location filename="../../ui/views/lists_view.py" line="321"/>
         <source>In the list</source>
         <translation>名单内</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="316"/>
+        <location filename="../../ui/views/lists_view.py" line="325"/>
         <source>Excluded, and why</source>
         <translation>已排除及原因</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="333"/>
+        <location filename="../../ui/views/lists_view.py" line="330"/>
+        <source>&amp;Finish this list</source>
+        <translation>完成此名单(&amp;F)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/lists_view.py" line="350"/>
+        <source>Finishing the list</source>
+        <translation>正在完成名单</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/lists_view.py" line="361"/>
         <source>Loading the list</source>
         <translation>正在加载名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="342"/>
-        <location filename="../../ui/views/lists_view.py" line="345"/>
+        <location filename="../../ui/views/lists_view.py" line="370"/>
+        <location filename="../../ui/views/lists_view.py" line="373"/>
         <source>phone</source>
         <translation>电话</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="344"/>
+        <location filename="../../ui/views/lists_view.py" line="372"/>
         <source>mail</source>
         <translation>邮寄</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="354"/>
+        <location filename="../../ui/views/lists_view.py" line="382"/>
         <source>List #%1 from “%2” on %3: %4. Excluded: %5.</source>
         <translation>名单 #%1（分群“%2”，评估日期 %3）：%4。已排除：%5。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="362"/>
+        <location filename="../../ui/views/lists_view.py" line="390"/>
         <source>Since list #%1: %2 new, %3 no longer in it.</source>
         <translation>与名单 #%1 相比：新增 %2 人，移出 %3 人。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="393"/>
+        <location filename="../../ui/views/lists_view.py" line="395"/>
+        <source>This list is unfinished: the program stopped before it was complete, so its calls are in nobody&apos;s follow-up queue. Check it, save its files, then finish it.</source>
+        <translation>此名单未完成：程序在完成前中断，所以其中的电话不在任何人的跟进队列里。请检查它、保存文件，然后完成它。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/lists_view.py" line="428"/>
         <source>List</source>
         <translation>名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="393"/>
+        <location filename="../../ui/views/lists_view.py" line="428"/>
         <source>Segment</source>
         <translation>客户分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="393"/>
+        <location filename="../../ui/views/lists_view.py" line="428"/>
         <source>Evaluated on</source>
         <translation>评估日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="393"/>
+        <location filename="../../ui/views/lists_view.py" line="428"/>
         <source>Members</source>
         <translation>人数</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="396"/>
+        <location filename="../../ui/views/lists_view.py" line="429"/>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/lists_view.py" line="432"/>
         <source>&amp;Open and re-print</source>
         <translation>打开并重新打印(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="429"/>
+        <location filename="../../ui/views/lists_view.py" line="450"/>
+        <source>finished</source>
+        <translation>已完成</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/lists_view.py" line="450"/>
+        <source>unfinished</source>
+        <translation>未完成</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/lists_view.py" line="467"/>
         <source>Step 1 of 3: what to send to whom</source>
         <translation>第 1 步（共 3 步）：联系谁、用什么方式</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="430"/>
+        <location filename="../../ui/views/lists_view.py" line="468"/>
         <source>Step 2 of 3: who is in the list, who is not and why</source>
         <translation>第 2 步（共 3 步）：名单内的客户，以及被排除的客户和原因</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="431"/>
+        <location filename="../../ui/views/lists_view.py" line="469"/>
         <source>Step 3 of 3: print and save</source>
         <translation>第 3 步（共 3 步）：打印与保存</translation>
     </message>
@@ -1913,37 +2694,37 @@
         <translation>我的跟进</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="65"/>
+        <location filename="../../ui/main_window.py" line="67"/>
         <source>Reports</source>
         <translation>报表</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="67"/>
+        <location filename="../../ui/main_window.py" line="69"/>
         <source>Import</source>
         <translation>导入</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="69"/>
+        <location filename="../../ui/main_window.py" line="71"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="73"/>
+        <location filename="../../ui/main_window.py" line="75"/>
         <source>Audit trail</source>
         <translation>审计日志</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="132"/>
+        <location filename="../../ui/main_window.py" line="139"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="141"/>
+        <location filename="../../ui/main_window.py" line="148"/>
         <source>%1 (%2)</source>
         <translation>%1（%2）</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="144"/>
+        <location filename="../../ui/main_window.py" line="151"/>
         <source>Signed in as %1</source>
         <translation>当前登录：%1</translation>
     </message>
@@ -2242,233 +3023,233 @@
 <context>
     <name>PreferencesPanel</name>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="184"/>
+        <location filename="../../ui/views/preferences_panel.py" line="70"/>
         <source>Tick the channels they accept; drag to put the favourite first</source>
         <translation>勾选客户接受的渠道；拖动把最喜欢的放在最前面</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="193"/>
+        <location filename="../../ui/views/preferences_panel.py" line="79"/>
         <source>Only between</source>
         <translation>仅在</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="211"/>
+        <location filename="../../ui/views/preferences_panel.py" line="97"/>
         <source>e.g. 中午别打电话</source>
         <translation>例如：中午别打电话</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="212"/>
+        <location filename="../../ui/views/preferences_panel.py" line="98"/>
         <source>&amp;Save preferences</source>
         <translation>保存偏好(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="213"/>
+        <location filename="../../ui/views/preferences_panel.py" line="99"/>
         <source>&amp;Undo last save</source>
         <translation>撤销上次保存(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="217"/>
+        <location filename="../../ui/views/preferences_panel.py" line="103"/>
         <source>How and when to reach them</source>
         <translation>如何、何时联系客户</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="219"/>
+        <location filename="../../ui/views/preferences_panel.py" line="105"/>
         <source>Channels</source>
         <translation>渠道</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="220"/>
+        <location filename="../../ui/views/preferences_panel.py" line="106"/>
         <source>Days</source>
         <translation>日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="221"/>
+        <location filename="../../ui/views/preferences_panel.py" line="107"/>
         <source>Times</source>
         <translation>时段</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="223"/>
+        <location filename="../../ui/views/preferences_panel.py" line="109"/>
         <source>Language</source>
         <translation>语言</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="224"/>
+        <location filename="../../ui/views/preferences_panel.py" line="110"/>
         <source>Note</source>
         <translation>备注</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="236"/>
+        <location filename="../../ui/views/preferences_panel.py" line="122"/>
         <source>Consent &amp;given</source>
         <translation>已同意(&amp;G)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="237"/>
+        <location filename="../../ui/views/preferences_panel.py" line="123"/>
         <source>Consent &amp;withdrawn</source>
         <translation>已撤回同意(&amp;W)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="240"/>
+        <location filename="../../ui/views/preferences_panel.py" line="126"/>
         <source>Marketing consent (PIPL)</source>
         <translation>营销同意（个人信息保护法）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="244"/>
+        <location filename="../../ui/views/preferences_panel.py" line="130"/>
         <source>on</source>
         <translation>日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="251"/>
+        <location filename="../../ui/views/preferences_panel.py" line="137"/>
         <source>Channel</source>
         <translation>渠道</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="251"/>
+        <location filename="../../ui/views/preferences_panel.py" line="137"/>
         <source>Purpose</source>
         <translation>目的</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="251"/>
+        <location filename="../../ui/views/preferences_panel.py" line="137"/>
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="251"/>
+        <location filename="../../ui/views/preferences_panel.py" line="137"/>
         <source>Set on</source>
         <translation>设置日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="252"/>
+        <location filename="../../ui/views/preferences_panel.py" line="138"/>
         <source>Ends</source>
         <translation>结束日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="252"/>
+        <location filename="../../ui/views/preferences_panel.py" line="138"/>
         <source>Lifted</source>
         <translation>解除日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="252"/>
+        <location filename="../../ui/views/preferences_panel.py" line="138"/>
         <source>In force</source>
         <translation>生效中</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="254"/>
+        <location filename="../../ui/views/preferences_panel.py" line="140"/>
         <source>&amp;Add do-not-contact…</source>
         <translation>添加勿扰(&amp;A)…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="255"/>
+        <location filename="../../ui/views/preferences_panel.py" line="141"/>
         <source>&amp;Lift selected…</source>
         <translation>解除所选(&amp;L)…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="258"/>
+        <location filename="../../ui/views/preferences_panel.py" line="144"/>
         <source>Do not contact (kept with its history)</source>
         <translation>勿扰（保留历史记录）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="307"/>
+        <location filename="../../ui/views/preferences_panel.py" line="195"/>
         <source>Not asked yet</source>
         <translation>尚未征询</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="308"/>
+        <location filename="../../ui/views/preferences_panel.py" line="196"/>
         <source>Given on %1</source>
         <translation>%1 已同意</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="308"/>
+        <location filename="../../ui/views/preferences_panel.py" line="196"/>
         <source>Withdrawn on %1</source>
         <translation>%1 已撤回</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="314"/>
+        <location filename="../../ui/views/preferences_panel.py" line="203"/>
         <source>All channels</source>
         <translation>所有渠道</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="315"/>
+        <location filename="../../ui/views/preferences_panel.py" line="204"/>
         <source>All purposes</source>
         <translation>所有目的</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="364"/>
+        <location filename="../../ui/views/preferences_panel.py" line="265"/>
         <source>Put the preferences back as they were before the last save</source>
         <translation>把联系偏好恢复到上次保存之前的样子</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="366"/>
+        <location filename="../../ui/views/preferences_panel.py" line="267"/>
         <source>Available after you save preferences</source>
         <translation>保存偏好后可用</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="377"/>
+        <location filename="../../ui/views/preferences_panel.py" line="279"/>
         <source>Saving preferences</source>
         <translation>正在保存偏好</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="377"/>
+        <location filename="../../ui/views/preferences_panel.py" line="279"/>
         <source>Preferences saved</source>
         <translation>联系偏好已保存</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="397"/>
+        <location filename="../../ui/views/preferences_panel.py" line="308"/>
         <source>Undoing</source>
         <translation>正在撤销</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="398"/>
+        <location filename="../../ui/views/preferences_panel.py" line="309"/>
         <source>Preferences put back as before the last save</source>
         <translation>联系偏好已恢复到上次保存之前</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="405"/>
+        <location filename="../../ui/views/preferences_panel.py" line="317"/>
         <source>Marketing consent recorded as given on %1</source>
         <translation>已记录：客户于 %1 给予营销同意</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="406"/>
+        <location filename="../../ui/views/preferences_panel.py" line="318"/>
         <source>Marketing consent recorded as withdrawn on %1</source>
         <translation>已记录：客户于 %1 撤回营销同意</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="410"/>
+        <location filename="../../ui/views/preferences_panel.py" line="328"/>
         <source>Saving consent</source>
         <translation>正在保存同意记录</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="421"/>
+        <location filename="../../ui/views/preferences_panel.py" line="339"/>
         <source>Saving do-not-contact</source>
         <translation>正在保存勿扰</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="421"/>
+        <location filename="../../ui/views/preferences_panel.py" line="339"/>
         <source>Do-not-contact added</source>
         <translation>勿扰已添加</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="427"/>
-        <location filename="../../ui/views/preferences_panel.py" line="431"/>
+        <location filename="../../ui/views/preferences_panel.py" line="345"/>
+        <location filename="../../ui/views/preferences_panel.py" line="349"/>
         <source>Lift do-not-contact</source>
         <translation>解除勿扰</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="428"/>
+        <location filename="../../ui/views/preferences_panel.py" line="346"/>
         <source>Why is it lifted (it stays in the history)?</source>
         <translation>解除原因（会保留在历史记录中）？</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="432"/>
+        <location filename="../../ui/views/preferences_panel.py" line="350"/>
         <source>Allow contacting this customer again on this channel and purpose from today?</source>
         <translation>从今天起允许再次通过该渠道、为该目的联系这位客户吗？</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="439"/>
+        <location filename="../../ui/views/preferences_panel.py" line="359"/>
         <source>Lifting do-not-contact</source>
         <translation>正在解除勿扰</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="439"/>
+        <location filename="../../ui/views/preferences_panel.py" line="359"/>
         <source>Do-not-contact lifted</source>
         <translation>勿扰已解除</translation>
     </message>
@@ -2476,67 +3257,67 @@
 <context>
     <name>ProfileChangeDialog</name>
     <message>
-        <location filename="../../ui/dialogs/profile_change_dialog.py" line="30"/>
+        <location filename="../../ui/dialogs/profile_change_dialog.py" line="33"/>
         <source>Record a change for %1</source>
         <translation>记录 %1 的变更</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/profile_change_dialog.py" line="36"/>
+        <location filename="../../ui/dialogs/profile_change_dialog.py" line="39"/>
         <source>— choose —</source>
         <translation>— 请选择 —</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/profile_change_dialog.py" line="39"/>
+        <location filename="../../ui/dialogs/profile_change_dialog.py" line="42"/>
         <source>Type the new value</source>
         <translation>输入新值</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/profile_change_dialog.py" line="48"/>
+        <location filename="../../ui/dialogs/profile_change_dialog.py" line="51"/>
         <source>The day it became true, e.g. the wedding day; today if they did not say</source>
         <translation>实际发生变化的日期，例如结婚那天；客户没说就填今天</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/profile_change_dialog.py" line="53"/>
+        <location filename="../../ui/dialogs/profile_change_dialog.py" line="56"/>
         <source>Where we learned it</source>
         <translation>我们从哪里得知</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/profile_change_dialog.py" line="55"/>
+        <location filename="../../ui/dialogs/profile_change_dialog.py" line="58"/>
         <source>What they said, e.g. 刚结婚，想换大车</source>
         <translation>客户原话，例如：刚结婚，想换大车</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/profile_change_dialog.py" line="61"/>
+        <location filename="../../ui/dialogs/profile_change_dialog.py" line="64"/>
         <source>&amp;Attribute</source>
         <translation>属性(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/profile_change_dialog.py" line="62"/>
+        <location filename="../../ui/dialogs/profile_change_dialog.py" line="65"/>
         <source>Now</source>
         <translation>当前值</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/profile_change_dialog.py" line="63"/>
+        <location filename="../../ui/dialogs/profile_change_dialog.py" line="66"/>
         <source>&amp;New value</source>
         <translation>新值(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/profile_change_dialog.py" line="64"/>
+        <location filename="../../ui/dialogs/profile_change_dialog.py" line="67"/>
         <source>&amp;Effective from</source>
         <translation>生效日期(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/profile_change_dialog.py" line="65"/>
+        <location filename="../../ui/dialogs/profile_change_dialog.py" line="68"/>
         <source>&amp;Source</source>
         <translation>来源(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/profile_change_dialog.py" line="66"/>
+        <location filename="../../ui/dialogs/profile_change_dialog.py" line="69"/>
         <source>N&amp;ote</source>
         <translation>备注(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/profile_change_dialog.py" line="85"/>
+        <location filename="../../ui/dialogs/profile_change_dialog.py" line="90"/>
         <source>unknown</source>
         <translation>未知</translation>
     </message>
@@ -2555,49 +3336,132 @@
     </message>
 </context>
 <context>
+    <name>ReferralDialog</name>
+    <message>
+        <location filename="../../ui/dialogs/referral_dialog.py" line="31"/>
+        <source>Record referral</source>
+        <translation>记录转介绍</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/referral_dialog.py" line="32"/>
+        <source>%1 was introduced by</source>
+        <translation>%1 的介绍人</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/referral_dialog.py" line="34"/>
+        <source>%1 introduced the customer</source>
+        <translation>%1 介绍了该客户</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/referral_dialog.py" line="40"/>
+        <source>a customer</source>
+        <translation>客户</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/referral_dialog.py" line="41"/>
+        <source>a member of staff</source>
+        <translation>员工</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/referral_dialog.py" line="42"/>
+        <source>an association or company</source>
+        <translation>协会或单位</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/referral_dialog.py" line="49"/>
+        <source>e.g. 同一商会，带朋友来看车</source>
+        <translation>例如：同一商会，带朋友来看车</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/referral_dialog.py" line="53"/>
+        <source>&amp;Who</source>
+        <translation>介绍人(&amp;W)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/referral_dialog.py" line="55"/>
+        <source>&amp;Introduced on</source>
+        <translation>介绍日期(&amp;I)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/referral_dialog.py" line="56"/>
+        <source>&amp;Note</source>
+        <translation>备注(&amp;N)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/referral_dialog.py" line="81"/>
+        <source>Customer &amp;code</source>
+        <translation>客户编号(&amp;C)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/referral_dialog.py" line="82"/>
+        <source>Staff &amp;name</source>
+        <translation>员工姓名(&amp;N)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/referral_dialog.py" line="83"/>
+        <source>&amp;Organisation</source>
+        <translation>单位(&amp;O)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/referral_dialog.py" line="86"/>
+        <source>e.g. C0001234</source>
+        <translation>例如 C0001234</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/referral_dialog.py" line="87"/>
+        <source>user name or name, e.g. 陈丽</source>
+        <translation>用户名或姓名，例如 陈丽</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/referral_dialog.py" line="88"/>
+        <source>e.g. 温州商会</source>
+        <translation>例如：温州商会</translation>
+    </message>
+</context>
+<context>
     <name>RefusalDialog</name>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="92"/>
+        <location filename="../../ui/dialogs/refusal_dialog.py" line="85"/>
         <source>Do not contact</source>
         <translation>勿扰</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="94"/>
+        <location filename="../../ui/dialogs/refusal_dialog.py" line="87"/>
         <source>All channels</source>
         <translation>所有渠道</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="98"/>
+        <location filename="../../ui/dialogs/refusal_dialog.py" line="91"/>
         <source>All purposes</source>
         <translation>所有目的</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="112"/>
+        <location filename="../../ui/dialogs/refusal_dialog.py" line="105"/>
         <source>e.g. 客户明确表示不接受销售电话</source>
         <translation>例如：客户明确表示不接受销售电话</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="118"/>
+        <location filename="../../ui/dialogs/refusal_dialog.py" line="111"/>
         <source>Ends on</source>
         <translation>结束于</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="129"/>
+        <location filename="../../ui/dialogs/refusal_dialog.py" line="122"/>
         <source>&amp;Channel</source>
         <translation>渠道(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="130"/>
+        <location filename="../../ui/dialogs/refusal_dialog.py" line="123"/>
         <source>&amp;Purpose</source>
         <translation>目的(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="132"/>
+        <location filename="../../ui/dialogs/refusal_dialog.py" line="125"/>
         <source>&amp;Reason</source>
         <translation>原因(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="133"/>
+        <location filename="../../ui/dialogs/refusal_dialog.py" line="126"/>
         <source>From</source>
         <translation>开始</translation>
     </message>
@@ -2605,413 +3469,500 @@
 <context>
     <name>ReportsView</name>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="34"/>
+        <location filename="../../ui/views/reports_view.py" line="55"/>
         <source>◀ Previous week</source>
         <translation>◀ 上一周</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="36"/>
+        <location filename="../../ui/views/reports_view.py" line="57"/>
         <source>Next week ▶</source>
         <translation>下一周 ▶</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="42"/>
+        <location filename="../../ui/views/reports_view.py" line="60"/>
+        <source>Whole department</source>
+        <translation>全部门</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/reports_view.py" line="64"/>
+        <source>Monday report (PDF)…</source>
+        <translation>周一报表（PDF）…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/reports_view.py" line="66"/>
+        <source>Excel…</source>
+        <translation>Excel…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/reports_view.py" line="91"/>
         <source>Caller</source>
         <translation>回访员</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="42"/>
+        <location filename="../../ui/views/reports_view.py" line="91"/>
         <source>Contacts</source>
         <translation>联系次数</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="42"/>
+        <location filename="../../ui/views/reports_view.py" line="91"/>
         <source>Reach rate</source>
         <translation>接通率</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="47"/>
+        <location filename="../../ui/views/reports_view.py" line="69"/>
         <source>From</source>
         <translation>开始</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="49"/>
+        <location filename="../../ui/views/reports_view.py" line="71"/>
         <source>to</source>
         <translation>至</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="81"/>
+        <location filename="../../ui/views/reports_view.py" line="101"/>
+        <source>Dashboard</source>
+        <translation>总览</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/reports_view.py" line="102"/>
+        <source>Effect of contact</source>
+        <translation>联系效果</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/reports_view.py" line="103"/>
+        <source>Weekly activity</source>
+        <translation>每周工作</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/reports_view.py" line="104"/>
+        <source>Targets</source>
+        <translation>目标</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/reports_view.py" line="159"/>
+        <source>Counting the dashboard</source>
+        <translation>正在统计总览</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/reports_view.py" line="167"/>
+        <source>Comparing contacted and not contacted owners</source>
+        <translation>正在对比已联系与未联系的车主</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/reports_view.py" line="171"/>
+        <location filename="../../ui/views/reports_view.py" line="176"/>
         <source>Counting</source>
         <translation>正在统计</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="91"/>
+        <location filename="../../ui/views/reports_view.py" line="183"/>
+        <source>Comparing with a month earlier</source>
+        <translation>正在与一个月前对比</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/reports_view.py" line="192"/>
         <source>%1 contacts (%2). Follow-ups due in this period: %3. Open complaints: %4.</source>
         <translation>共联系 %1 次（%2）。本期到期的跟进：%3。未解决的投诉：%4。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="101"/>
+        <location filename="../../ui/views/reports_view.py" line="199"/>
         <source>(automatic SMS)</source>
         <translation>（自动短信）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/reports_view.py" line="209"/>
+        <source>Saving targets</source>
+        <translation>正在保存目标</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/reports_view.py" line="210"/>
+        <source>Targets saved</source>
+        <translation>目标已保存</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/reports_view.py" line="217"/>
+        <source>PDF (*.pdf)</source>
+        <translation>PDF (*.pdf)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/reports_view.py" line="217"/>
+        <source>Excel (*.xlsx)</source>
+        <translation>Excel (*.xlsx)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/reports_view.py" line="218"/>
+        <source>Save the report as</source>
+        <translation>报表另存为</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/reports_view.py" line="229"/>
+        <source>Written to %1</source>
+        <translation>已写入 %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/reports_view.py" line="231"/>
+        <source>Writing %1</source>
+        <translation>正在写入 %1</translation>
     </message>
 </context>
 <context>
     <name>SegmentsView</name>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="56"/>
+        <location filename="../../ui/views/segments_view.py" line="61"/>
         <source>Every date-relative field is computed for this day</source>
         <translation>所有与日期相关的字段都按这一天计算</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="58"/>
+        <location filename="../../ui/views/segments_view.py" line="63"/>
         <source>Builder</source>
         <translation>分群编辑器</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="59"/>
+        <location filename="../../ui/views/segments_view.py" line="64"/>
         <source>Replacement matrix</source>
         <translation>换车九宫格</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="60"/>
+        <location filename="../../ui/views/segments_view.py" line="65"/>
         <source>RFM classes</source>
         <translation>RFM八类客户</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="61"/>
+        <location filename="../../ui/views/segments_view.py" line="66"/>
         <source>Stages, tags, due soon</source>
         <translation>阶段、标签、即将到期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="63"/>
+        <location filename="../../ui/views/segments_view.py" line="68"/>
         <source>Evaluation date</source>
         <translation>评估日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="77"/>
+        <location filename="../../ui/views/segments_view.py" line="82"/>
         <source>&amp;New</source>
         <translation>新建(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="79"/>
+        <location filename="../../ui/views/segments_view.py" line="84"/>
         <source>Rename…</source>
         <translation>重命名…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="81"/>
+        <location filename="../../ui/views/segments_view.py" line="86"/>
         <source>Duplicate…</source>
         <translation>复制…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="83"/>
+        <location filename="../../ui/views/segments_view.py" line="88"/>
         <source>Delete…</source>
         <translation>删除…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="85"/>
+        <location filename="../../ui/views/segments_view.py" line="90"/>
         <source>Import…</source>
         <translation>导入…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="87"/>
+        <location filename="../../ui/views/segments_view.py" line="92"/>
         <source>Export…</source>
         <translation>导出…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="91"/>
+        <location filename="../../ui/views/segments_view.py" line="96"/>
         <source>Saved segments</source>
         <translation>已保存的分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="111"/>
+        <location filename="../../ui/views/segments_view.py" line="116"/>
         <source>Segment name, e.g. 5–6年 高满意度 换车</source>
         <translation>分群名称，例如：5–6年 高满意度 换车</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="112"/>
+        <location filename="../../ui/views/segments_view.py" line="117"/>
         <source>&amp;Save</source>
         <translation>保存(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="130"/>
+        <location filename="../../ui/views/segments_view.py" line="135"/>
         <source>No.</source>
         <translation>编号</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="131"/>
+        <location filename="../../ui/views/segments_view.py" line="136"/>
         <source>Name</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="132"/>
+        <location filename="../../ui/views/segments_view.py" line="137"/>
         <source>Mobile</source>
         <translation>手机</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="133"/>
+        <location filename="../../ui/views/segments_view.py" line="138"/>
         <source>Vehicle</source>
         <translation>车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="134"/>
+        <location filename="../../ui/views/segments_view.py" line="139"/>
         <source>Plate</source>
         <translation>车牌</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="141"/>
+        <location filename="../../ui/views/segments_view.py" line="146"/>
         <source>First members (double-click to open):</source>
         <translation>部分成员（双击打开）：</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="175"/>
+        <location filename="../../ui/views/segments_view.py" line="180"/>
+        <location filename="../../ui/views/segments_view.py" line="420"/>
         <source>Loading segments</source>
         <translation>正在载入分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="225"/>
+        <location filename="../../ui/views/segments_view.py" line="230"/>
         <source>The conditions in the builder are not saved as a segment yet.</source>
         <translation>分群编辑器中的条件还没有保存为分群。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="227"/>
+        <location filename="../../ui/views/segments_view.py" line="232"/>
         <source>The segment “%1” has changes that are not saved.</source>
         <translation>分群“%1”有未保存的修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="233"/>
+        <location filename="../../ui/views/segments_view.py" line="238"/>
         <source>Unsaved changes</source>
         <translation>未保存的修改</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="234"/>
+        <location filename="../../ui/views/segments_view.py" line="239"/>
         <source>Save them before the builder shows something else?</source>
         <translation>在编辑器换成其他内容之前，先保存这些修改吗？</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="274"/>
+        <location filename="../../ui/views/segments_view.py" line="280"/>
         <source>Opening segment</source>
         <translation>正在打开分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="305"/>
+        <location filename="../../ui/views/segments_view.py" line="312"/>
         <source>—</source>
         <translation>—</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="308"/>
+        <location filename="../../ui/views/segments_view.py" line="315"/>
         <source>Counting…</source>
         <translation>正在统计…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="314"/>
+        <location filename="../../ui/views/segments_view.py" line="321"/>
         <source>Counting members</source>
         <translation>正在统计人数</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="321"/>
+        <location filename="../../ui/views/segments_view.py" line="328"/>
         <source>%1 customers</source>
         <translation>%1 位客户</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="323"/>
+        <location filename="../../ui/views/segments_view.py" line="330"/>
         <source>, %1 vehicles</source>
         <translation>，%1 辆车</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="341"/>
+        <location filename="../../ui/views/segments_view.py" line="348"/>
         <source>Give the segment a name first.</source>
         <translation>请先为分群命名。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="348"/>
+        <location filename="../../ui/views/segments_view.py" line="358"/>
         <source>Replace segment</source>
         <translation>替换分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="349"/>
+        <location filename="../../ui/views/segments_view.py" line="359"/>
         <source>A segment named “%1” exists. Replace its filter?</source>
         <translation>已有名为“%1”的分群。要替换它的筛选条件吗？</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="368"/>
+        <location filename="../../ui/views/segments_view.py" line="382"/>
         <source>Saving segment</source>
         <translation>正在保存分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="371"/>
+        <location filename="../../ui/views/segments_view.py" line="385"/>
         <source>Segment “%1” saved</source>
         <translation>分群“%1”已保存</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="389"/>
+        <location filename="../../ui/views/segments_view.py" line="429"/>
         <source>Name:</source>
         <translation>名称：</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="394"/>
+        <location filename="../../ui/views/segments_view.py" line="434"/>
         <source>Rename segment</source>
         <translation>重命名分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="402"/>
+        <location filename="../../ui/views/segments_view.py" line="447"/>
         <source>Segment renamed to “%1”</source>
         <translation>分群已重命名为“%1”</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="408"/>
+        <location filename="../../ui/views/segments_view.py" line="453"/>
         <source>Duplicate segment</source>
         <translation>复制分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="408"/>
+        <location filename="../../ui/views/segments_view.py" line="453"/>
         <source>%1 (copy)</source>
         <translation>%1（副本）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="417"/>
+        <location filename="../../ui/views/segments_view.py" line="464"/>
         <source>Copy saved as “%1”</source>
         <translation>副本已保存为“%1”</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="426"/>
+        <location filename="../../ui/views/segments_view.py" line="473"/>
         <source>Delete segment</source>
         <translation>删除分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="427"/>
+        <location filename="../../ui/views/segments_view.py" line="474"/>
         <source>Delete the segment “%1”? Lists already made from it are kept.</source>
         <translation>删除分群“%1”吗？已用它生成的名单会保留。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="445"/>
+        <location filename="../../ui/views/segments_view.py" line="497"/>
         <source>Segment “%1” deleted</source>
         <translation>分群“%1”已删除</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="450"/>
+        <location filename="../../ui/views/segments_view.py" line="502"/>
         <source>Import segment</source>
         <translation>导入分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="450"/>
-        <location filename="../../ui/views/segments_view.py" line="480"/>
+        <location filename="../../ui/views/segments_view.py" line="502"/>
+        <location filename="../../ui/views/segments_view.py" line="535"/>
         <source>Segment files (*.json)</source>
         <translation>分群文件 (*.json)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="481"/>
+        <location filename="../../ui/views/segments_view.py" line="536"/>
         <source>Export segment</source>
         <translation>导出分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="494"/>
+        <location filename="../../ui/views/segments_view.py" line="549"/>
         <source>Saved %1</source>
         <translation>已保存 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="507"/>
+        <location filename="../../ui/views/segments_view.py" line="562"/>
         <source>no km floor</source>
         <translation>不限里程</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="512"/>
+        <location filename="../../ui/views/segments_view.py" line="567"/>
         <source>Low (0–6)</source>
         <translation>低（0–6）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="513"/>
+        <location filename="../../ui/views/segments_view.py" line="568"/>
         <source>Middle (7–8)</source>
         <translation>中（7–8）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="514"/>
+        <location filename="../../ui/views/segments_view.py" line="569"/>
         <source>High (9–10)</source>
         <translation>高（9–10）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="515"/>
+        <location filename="../../ui/views/segments_view.py" line="570"/>
         <source>No score</source>
         <translation>无评分</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="522"/>
+        <location filename="../../ui/views/segments_view.py" line="577"/>
         <source>%1 years</source>
         <translation>%1 年</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="526"/>
+        <location filename="../../ui/views/segments_view.py" line="581"/>
         <source>Open these vehicles&apos; owners in the builder</source>
         <translation>在分群编辑器中打开这些车辆的车主</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="534"/>
+        <location filename="../../ui/views/segments_view.py" line="589"/>
         <source>Only vehicles with at least</source>
         <translation>仅含里程不低于</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="552"/>
+        <location filename="../../ui/views/segments_view.py" line="607"/>
         <source>Counting the matrix</source>
         <translation>正在统计九宫格</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="561"/>
+        <location filename="../../ui/views/segments_view.py" line="616"/>
         <source>%1 vehicles
 %2 customers</source>
         <translation>%1 辆车
 %2 位客户</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="567"/>
+        <location filename="../../ui/views/segments_view.py" line="622"/>
         <source>Years since purchase × latest satisfaction score, on %1. A customer with two old cars can sit in two cells; lists contact each customer once.</source>
         <translation>购车年限 × 最近一次满意度评分，评估日期 %1。有两辆旧车的客户可能同时出现在两个格子里；生成名单时每位客户只联系一次。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="580"/>
+        <location filename="../../ui/views/segments_view.py" line="635"/>
         <source>Class</source>
         <translation>类别</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="580"/>
+        <location filename="../../ui/views/segments_view.py" line="635"/>
         <source>Customers</source>
         <translation>客户</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="589"/>
+        <location filename="../../ui/views/segments_view.py" line="644"/>
         <source>Double-click a class to open it in the builder.</source>
         <translation>双击某个类别，可在分群编辑器中打开。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="602"/>
+        <location filename="../../ui/views/segments_view.py" line="657"/>
         <source>Preparing the RFM and mileage figures</source>
         <translation>正在准备 RFM 与里程数据</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="613"/>
+        <location filename="../../ui/views/segments_view.py" line="668"/>
         <source>Counting RFM classes</source>
         <translation>正在统计 RFM 分类</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="636"/>
+        <location filename="../../ui/views/segments_view.py" line="691"/>
         <source>Spends from %1 to %2. Thresholds (means): R ≤ %3 days, F ≥ %4, M ≥ ¥%5. %6 customers have a class.</source>
         <translation>消费期间 %1 至 %2。阈值（平均值）：R ≤ %3 天，F ≥ %4，M ≥ ¥%5。共 %6 位客户有分类。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="654"/>
+        <location filename="../../ui/views/segments_view.py" line="709"/>
         <source>Group</source>
         <translation>分组</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="654"/>
+        <location filename="../../ui/views/segments_view.py" line="709"/>
         <source>Count</source>
         <translation>人数</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="662"/>
+        <location filename="../../ui/views/segments_view.py" line="717"/>
         <source>Due soon counts the next 30 days. Double-click a row to open it in the builder.</source>
         <translation>“即将到期”统计未来 30 天。双击某一行，可在分群编辑器中打开。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="685"/>
+        <location filename="../../ui/views/segments_view.py" line="740"/>
         <source>Counting groups</source>
         <translation>正在统计分组</translation>
     </message>
@@ -3019,198 +3970,223 @@
 <context>
     <name>SettingsView</name>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="67"/>
+        <location filename="../../ui/views/settings_view.py" line="79"/>
         <source>This computer</source>
         <translation>本机</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="69"/>
+        <location filename="../../ui/views/settings_view.py" line="81"/>
         <source>&amp;Language</source>
         <translation>语言(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="74"/>
+        <location filename="../../ui/views/settings_view.py" line="86"/>
         <source>Where Revisit first suggests saving lists, call sheets and labels</source>
         <translation>保存名单、回访单和标签时默认打开的文件夹</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="76"/>
+        <location filename="../../ui/views/settings_view.py" line="88"/>
         <source>&amp;Choose…</source>
         <translation>选择(&amp;C)…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="81"/>
+        <location filename="../../ui/views/settings_view.py" line="93"/>
         <source>Export folder</source>
         <translation>导出文件夹</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="82"/>
+        <location filename="../../ui/views/settings_view.py" line="94"/>
         <source>Change my &amp;password…</source>
         <translation>修改我的密码(&amp;P)…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="89"/>
+        <location filename="../../ui/views/settings_view.py" line="101"/>
         <source>Signed in as</source>
         <translation>当前用户</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="94"/>
+        <location filename="../../ui/views/settings_view.py" line="106"/>
         <source>Province, city, district, street</source>
         <translation>省、市、区、街道</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="101"/>
+        <location filename="../../ui/views/settings_view.py" line="113"/>
         <source>Counted in every SMS&apos;s length, e.g. 【某某丰田】</source>
         <translation>计入每条短信的字数，例如【某某丰田】</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="103"/>
+        <location filename="../../ui/views/settings_view.py" line="115"/>
         <source>Marketing SMS must say how to refuse, e.g. 回T退订</source>
         <translation>营销短信必须注明退订方式，例如：回T退订</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="106"/>
+        <location filename="../../ui/views/settings_view.py" line="118"/>
         <source>Generic file</source>
         <translation>通用文件</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="107"/>
+        <location filename="../../ui/views/settings_view.py" line="119"/>
         <source>Aliyun</source>
         <translation>阿里云</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="108"/>
+        <location filename="../../ui/views/settings_view.py" line="120"/>
         <source>Huawei Cloud</source>
         <translation>华为云</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="124"/>
-        <location filename="../../ui/views/settings_view.py" line="125"/>
+        <location filename="../../ui/views/settings_view.py" line="136"/>
+        <location filename="../../ui/views/settings_view.py" line="137"/>
         <source> days</source>
         <translation> 天</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="130"/>
+        <location filename="../../ui/views/settings_view.py" line="142"/>
         <source>&amp;Save shared settings</source>
         <translation>保存共享设置(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="133"/>
+        <location filename="../../ui/views/settings_view.py" line="145"/>
         <source>Shared by every PC on this database</source>
         <translation>使用此数据库的所有电脑共享</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="135"/>
+        <location filename="../../ui/views/settings_view.py" line="147"/>
         <source>Shop name</source>
         <translation>门店名称</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="136"/>
+        <location filename="../../ui/views/settings_view.py" line="148"/>
         <source>Shop phone</source>
         <translation>门店电话</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="137"/>
+        <location filename="../../ui/views/settings_view.py" line="149"/>
         <source>Shop address (envelope sender)</source>
         <translation>门店地址（信封寄件人）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="138"/>
+        <location filename="../../ui/views/settings_view.py" line="150"/>
         <source>Shop postcode</source>
         <translation>门店邮编</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="139"/>
+        <location filename="../../ui/views/settings_view.py" line="151"/>
         <source>Label sheet</source>
         <translation>标签纸规格</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="140"/>
+        <location filename="../../ui/views/settings_view.py" line="152"/>
         <source>SMS signature</source>
         <translation>短信签名</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="141"/>
+        <location filename="../../ui/views/settings_view.py" line="153"/>
         <source>SMS opt-out text</source>
         <translation>短信退订提示</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="142"/>
+        <location filename="../../ui/views/settings_view.py" line="154"/>
         <source>SMS vendor file layout</source>
         <translation>短信平台文件格式</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="143"/>
+        <location filename="../../ui/views/settings_view.py" line="155"/>
         <source>Marketing SMS only between</source>
         <translation>营销短信发送时段</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="144"/>
+        <location filename="../../ui/views/settings_view.py" line="156"/>
         <source>Do not contact again within</source>
         <translation>在此天数内不重复联系</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="145"/>
+        <location filename="../../ui/views/settings_view.py" line="157"/>
         <source>Unanswered calls come back after</source>
         <translation>未接通电话重拨间隔</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="146"/>
+        <location filename="../../ui/views/settings_view.py" line="158"/>
         <source>Switch to SMS or mail after failed calls</source>
         <translation>未接通几次后改用短信或邮寄</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="156"/>
+        <location filename="../../ui/views/settings_view.py" line="168"/>
         <source>Only a supervisor may change these settings.</source>
         <translation>只有主管可以修改这些设置。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="159"/>
+        <location filename="../../ui/views/settings_view.py" line="171"/>
         <source>Database</source>
         <translation>数据库</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="161"/>
+        <location filename="../../ui/views/settings_view.py" line="173"/>
         <source>Location</source>
         <translation>位置</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="162"/>
+        <location filename="../../ui/views/settings_view.py" line="174"/>
         <source>Schema revision</source>
         <translation>数据库结构版本</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="174"/>
+        <location filename="../../ui/views/settings_view.py" line="185"/>
         <source>General</source>
         <translation>常规</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="178"/>
+        <location filename="../../ui/views/settings_view.py" line="189"/>
         <source>Staff accounts</source>
         <translation>员工账号</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="230"/>
+        <location filename="../../ui/views/settings_view.py" line="193"/>
+        <source>Backups</source>
+        <translation>备份</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/settings_view.py" line="196"/>
+        <source>Tags</source>
+        <translation>标签</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/settings_view.py" line="258"/>
         <source>Saving settings</source>
         <translation>正在保存设置</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="235"/>
+        <location filename="../../ui/views/settings_view.py" line="265"/>
         <source>Saved.</source>
         <translation>已保存。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="240"/>
+        <location filename="../../ui/views/settings_view.py" line="273"/>
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/settings_view.py" line="275"/>
+        <source>Reload the settings now? Your changes that were not saved are lost.</source>
+        <translation>现在重新载入设置吗？未保存的修改将丢失。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/settings_view.py" line="278"/>
+        <source>Reloaded; make your change again.</source>
+        <translation>已重新载入，请重新修改。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/settings_view.py" line="282"/>
         <source>The new language applies when Revisit restarts.</source>
         <translation>新语言将在回访重新启动后生效。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="247"/>
+        <location filename="../../ui/views/settings_view.py" line="289"/>
         <source>Change my password</source>
         <translation>修改我的密码</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="252"/>
+        <location filename="../../ui/views/settings_view.py" line="294"/>
         <source>Password changed</source>
         <translation>密码已修改</translation>
     </message>
@@ -3410,6 +4386,248 @@
     </message>
 </context>
 <context>
+    <name>StaleEdit</name>
+    <message>
+        <location filename="../../ui/dialogs/stale_edit.py" line="20"/>
+        <source>Changed by someone else</source>
+        <translation>已被他人修改</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/stale_edit.py" line="22"/>
+        <source>Reload</source>
+        <translation>重新载入</translation>
+    </message>
+</context>
+<context>
+    <name>TagsPanel</name>
+    <message>
+        <location filename="../../ui/views/tags_panel.py" line="73"/>
+        <source>Group / tag</source>
+        <translation>标签组 / 标签</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/tags_panel.py" line="73"/>
+        <source>Customers</source>
+        <translation>客户数</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/tags_panel.py" line="74"/>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/tags_panel.py" line="83"/>
+        <source>Add &amp;group…</source>
+        <translation>新增标签组(&amp;G)…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/tags_panel.py" line="84"/>
+        <source>Add &amp;tag…</source>
+        <translation>新增标签(&amp;T)…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/tags_panel.py" line="85"/>
+        <source>Re&amp;name…</source>
+        <translation>重命名(&amp;N)…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/tags_panel.py" line="86"/>
+        <location filename="../../ui/views/tags_panel.py" line="193"/>
+        <source>Re&amp;tire</source>
+        <translation>停用(&amp;T)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/tags_panel.py" line="87"/>
+        <source>&amp;Delete</source>
+        <translation>删除(&amp;D)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/tags_panel.py" line="89"/>
+        <source>Customers keep a retired tag and segments still find them; nobody new is given it</source>
+        <translation>停用的标签客户仍保留，分群仍能找到他们，但不再给新客户</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/tags_panel.py" line="90"/>
+        <source>Only a tag no customer has can be deleted</source>
+        <translation>只能删除没有客户使用的标签</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/tags_panel.py" line="105"/>
+        <source>Rename the selected group or tag (F2)</source>
+        <translation>重命名所选标签组或标签 (F2)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/tags_panel.py" line="106"/>
+        <source>Only a supervisor may add, rename or retire tags.</source>
+        <translation>只有主管可以新增、重命名或停用标签。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/tags_panel.py" line="127"/>
+        <source>Loading tags</source>
+        <translation>正在加载标签</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/tags_panel.py" line="143"/>
+        <source>Retired</source>
+        <translation>已停用</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/tags_panel.py" line="192"/>
+        <source>Reac&amp;tivate</source>
+        <translation>重新启用(&amp;T)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/tags_panel.py" line="213"/>
+        <source>Saving</source>
+        <translation>正在保存</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/tags_panel.py" line="220"/>
+        <source>Add a tag group</source>
+        <translation>新增标签组</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/tags_panel.py" line="220"/>
+        <source>Group name:</source>
+        <translation>标签组名称：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/tags_panel.py" line="225"/>
+        <source>Tag group %1 added</source>
+        <translation>已新增标签组 %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/tags_panel.py" line="233"/>
+        <source>Add a tag to %1</source>
+        <translation>向 %1 新增标签</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/tags_panel.py" line="233"/>
+        <source>Tag name:</source>
+        <translation>标签名称：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/tags_panel.py" line="238"/>
+        <source>Tag %1 added</source>
+        <translation>已添加标签 %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/tags_panel.py" line="244"/>
+        <source>Rename %1</source>
+        <translation>重命名 %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/tags_panel.py" line="244"/>
+        <source>New name:</source>
+        <translation>新名称：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/tags_panel.py" line="254"/>
+        <source>%1 renamed to %2</source>
+        <translation>%1 已重命名为 %2</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/tags_panel.py" line="264"/>
+        <source>Tag %1 can be given again</source>
+        <translation>标签 %1 可以再次使用</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/tags_panel.py" line="265"/>
+        <source>Tag %1 retired</source>
+        <translation>标签 %1 已停用</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/tags_panel.py" line="272"/>
+        <source>Delete tag</source>
+        <translation>删除标签</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/tags_panel.py" line="273"/>
+        <source>Delete the tag %1? No customer has it.</source>
+        <translation>删除标签 %1 吗？没有客户使用它。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/tags_panel.py" line="278"/>
+        <source>Tag %1 deleted</source>
+        <translation>已删除标签 %1</translation>
+    </message>
+</context>
+<context>
+    <name>TargetsTab</name>
+    <message>
+        <location filename="../../ui/views/report_targets.py" line="37"/>
+        <source>Staff</source>
+        <translation>员工</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/report_targets.py" line="37"/>
+        <source>Calls / week</source>
+        <translation>电话数 / 周</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/report_targets.py" line="37"/>
+        <source>Reach rate %</source>
+        <translation>接通率 %</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/report_targets.py" line="38"/>
+        <source>Appointments / week</source>
+        <translation>预约数 / 周</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/report_targets.py" line="38"/>
+        <location filename="../../ui/views/report_targets.py" line="98"/>
+        <source>Attempts</source>
+        <translation>联系次数</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/report_targets.py" line="38"/>
+        <location filename="../../ui/views/report_targets.py" line="39"/>
+        <source>Gap</source>
+        <translation>差距</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/report_targets.py" line="39"/>
+        <source>Reach rate</source>
+        <translation>接通率</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/report_targets.py" line="39"/>
+        <source>Appointments</source>
+        <translation>预约</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/report_targets.py" line="40"/>
+        <source>Attempts against target in the period</source>
+        <translation>期间联系次数与目标</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/report_targets.py" line="41"/>
+        <source>Save targets</source>
+        <translation>保存目标</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/report_targets.py" line="44"/>
+        <source>Targets per week, scaled to the period; 0 means no target. Only a supervisor can change them.</source>
+        <translation>每周目标，按所选期间折算；0 表示无目标。只有主管可以修改。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/report_targets.py" line="46"/>
+        <source>Targets per week, scaled to the period; 0 means no target. The first row is everybody&apos;s default.</source>
+        <translation>每周目标，按所选期间折算；0 表示无目标。第一行是所有人的默认值。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/report_targets.py" line="76"/>
+        <source>Default (everybody)</source>
+        <translation>默认（所有人）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/report_targets.py" line="99"/>
+        <source>Target</source>
+        <translation>目标</translation>
+    </message>
+</context>
+<context>
     <name>UsersPanel</name>
     <message>
         <location filename="../../ui/views/users_panel.py" line="45"/>
@@ -3418,7 +4636,7 @@
     </message>
     <message>
         <location filename="../../ui/views/users_panel.py" line="46"/>
-        <location filename="../../ui/views/users_panel.py" line="93"/>
+        <location filename="../../ui/views/users_panel.py" line="96"/>
         <source>D&amp;isable</source>
         <translation>停用(&amp;I)</translation>
     </message>
@@ -3428,52 +4646,73 @@
         <translation>重置密码(&amp;P)…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/users_panel.py" line="70"/>
+        <location filename="../../ui/views/users_panel.py" line="48"/>
+        <location filename="../../ui/views/users_panel.py" line="101"/>
+        <source>Make &amp;supervisor</source>
+        <translation>设为主管(&amp;S)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/users_panel.py" line="73"/>
         <source>Loading accounts</source>
         <translation>正在读取账号</translation>
     </message>
     <message>
-        <location filename="../../ui/views/users_panel.py" line="92"/>
+        <location filename="../../ui/views/users_panel.py" line="95"/>
         <source>E&amp;nable</source>
         <translation>启用(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/users_panel.py" line="101"/>
+        <location filename="../../ui/views/users_panel.py" line="100"/>
+        <source>Make &amp;staff</source>
+        <translation>设为员工(&amp;S)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/users_panel.py" line="116"/>
+        <source>%1 is now a supervisor</source>
+        <translation>%1 现在是主管</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/users_panel.py" line="117"/>
+        <source>%1 is now staff</source>
+        <translation>%1 现在是员工</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/users_panel.py" line="124"/>
         <source>Account %1 added</source>
         <translation>已新增账号 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/users_panel.py" line="112"/>
+        <location filename="../../ui/views/users_panel.py" line="135"/>
         <source>Disable account</source>
         <translation>停用账号</translation>
     </message>
     <message>
-        <location filename="../../ui/views/users_panel.py" line="113"/>
+        <location filename="../../ui/views/users_panel.py" line="136"/>
         <source>Disable %1? They can no longer sign in; what they did stays in the history.</source>
         <translation>停用 %1？停用后将无法登录，其操作记录仍会保留。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/users_panel.py" line="124"/>
+        <location filename="../../ui/views/users_panel.py" line="147"/>
         <source>%1 can sign in again</source>
         <translation>%1 可以重新登录</translation>
     </message>
     <message>
-        <location filename="../../ui/views/users_panel.py" line="125"/>
+        <location filename="../../ui/views/users_panel.py" line="148"/>
         <source>%1 can no longer sign in</source>
         <translation>%1 已无法登录</translation>
     </message>
     <message>
-        <location filename="../../ui/views/users_panel.py" line="137"/>
+        <location filename="../../ui/views/users_panel.py" line="160"/>
         <source>Reset the password of %1</source>
         <translation>重置 %1 的密码</translation>
     </message>
     <message>
-        <location filename="../../ui/views/users_panel.py" line="138"/>
+        <location filename="../../ui/views/users_panel.py" line="161"/>
         <source>%1 signs in once with this password, then chooses their own.</source>
         <translation>%1 用此密码登录一次后，须设置自己的密码。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/users_panel.py" line="143"/>
+        <location filename="../../ui/views/users_panel.py" line="166"/>
         <source>Password of %1 reset</source>
         <translation>已重置 %1 的密码</translation>
     </message>
@@ -3524,12 +4763,12 @@
 <context>
     <name>ValueEditor</name>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="196"/>
+        <location filename="../../ui/views/filter_editor.py" line="197"/>
         <source>yes</source>
         <translation>是</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="197"/>
+        <location filename="../../ui/views/filter_editor.py" line="198"/>
         <source>no</source>
         <translation>否</translation>
     </message>
@@ -3537,8 +4776,8 @@
 <context>
     <name>app</name>
     <message>
-        <location filename="../../ui/app.py" line="71"/>
-        <location filename="../../ui/app.py" line="87"/>
+        <location filename="../../ui/app.py" line="72"/>
+        <location filename="../../ui/app.py" line="88"/>
         <source>Revisit</source>
         <translation>回访</translation>
     </message>
@@ -3576,877 +4815,1327 @@
         <translation>请选择这次里程读数所属的车辆。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="136"/>
+        <location filename="../../ui/error_messages.py" line="190"/>
         <source>{user} has no password yet; a supervisor sets one in Settings (Staff accounts) or with `user passwd {user}`.</source>
         <translation>{user} 尚未设置密码；请主管在“设置”（员工账号）中或用 `user passwd {user}` 设置。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="161"/>
+        <location filename="../../ui/error_messages.py" line="218"/>
         <source>Database error on {where}: {detail}</source>
         <translation>数据库 {where} 出错：{detail}</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="162"/>
+        <location filename="../../ui/error_messages.py" line="219"/>
         <source>&apos;{url}&apos; is not a database URL Revisit understands (e.g. sqlite:///file.db or postgresql://user:password@host/dbname).</source>
         <translation>“{url}”不是回访能识别的数据库地址（例如 sqlite:///file.db 或 postgresql://用户:密码@服务器/数据库名）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="167"/>
+        <location filename="../../ui/error_messages.py" line="220"/>
+        <source>{where} is damaged ({problem}); nothing was changed. The latest good backup is {backup}: restore it with the command revisit db restore followed by that file (a supervisor), or close Revisit and put it in place of the damaged file.</source>
+        <translation>{where} 已损坏（{problem}），未做任何更改。最近的完好备份是 {backup}：请主管用命令 revisit db restore 加该文件恢复，或关闭回访后用它替换损坏的文件。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="224"/>
         <source>Cannot open the database file {where}: missing folder or no permission.</source>
         <translation>无法打开数据库文件 {where}：文件夹不存在或没有权限。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="168"/>
+        <location filename="../../ui/error_messages.py" line="225"/>
         <source>{where} is not a Revisit database (the file is damaged or of another kind).</source>
         <translation>{where} 不是回访数据库（文件已损坏或是其他类型的文件）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="169"/>
+        <location filename="../../ui/error_messages.py" line="226"/>
         <source>The disk holding {where} is full; nothing was changed.</source>
         <translation>{where} 所在的磁盘已满，未做任何更改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="170"/>
+        <location filename="../../ui/error_messages.py" line="227"/>
         <source>The database {where} is read-only.</source>
         <translation>数据库 {where} 是只读的。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="171"/>
+        <location filename="../../ui/error_messages.py" line="228"/>
         <source>Cannot connect to the database server {where}: {detail}</source>
         <translation>无法连接数据库服务器 {where}：{detail}</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="172"/>
+        <location filename="../../ui/error_messages.py" line="229"/>
         <source>The database {where} does not exist: {detail}</source>
         <translation>数据库 {where} 不存在：{detail}</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="173"/>
+        <location filename="../../ui/error_messages.py" line="230"/>
         <source>{where} holds tables that are not Revisit&apos;s; refusing to change it.</source>
         <translation>{where} 中有不属于回访的数据表，为安全起见不做修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="175"/>
+        <location filename="../../ui/error_messages.py" line="232"/>
         <source>{where} was written by a newer version of Revisit (schema {revision}); update Revisit to open it.</source>
         <translation>{where} 由更新版本的回访写入（结构版本 {revision}），请先升级回访再打开。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="177"/>
+        <location filename="../../ui/error_messages.py" line="234"/>
         <source>{where} is a folder, not a database file.</source>
         <translation>{where} 是文件夹，不是数据库文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="178"/>
+        <location filename="../../ui/error_messages.py" line="235"/>
         <source>Cannot create the folder {where}: {detail}</source>
         <translation>无法创建文件夹 {where}：{detail}</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="49"/>
+        <location filename="../../ui/error_messages.py" line="93"/>
         <source>The number of demo customers must be between 1 and {max}, not {n}.</source>
         <translation>演示客户数量必须在 1 到 {max} 之间，而不是 {n}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="179"/>
+        <location filename="../../ui/error_messages.py" line="236"/>
         <source>A file could not be read or written: {reason}.</source>
         <translation>文件无法读取或写入：{reason}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="180"/>
+        <location filename="../../ui/error_messages.py" line="237"/>
         <source>Cannot use the file {path}: {reason}.</source>
         <translation>无法使用文件 {path}：{reason}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="68"/>
+        <location filename="../../ui/error_messages.py" line="112"/>
         <source>Unknown channel &apos;{channel}&apos; (use call, mail, sms or auto).</source>
         <translation>未知的渠道“{channel}”（请使用 call、mail、sms 或 auto）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="69"/>
+        <location filename="../../ui/error_messages.py" line="113"/>
         <source>Unknown purpose &apos;{purpose}&apos; (known: {known}).</source>
         <translation>未知的目的“{purpose}”（可用：{known}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="70"/>
+        <location filename="../../ui/error_messages.py" line="114"/>
         <source>There is no staff member &apos;{name}&apos; (use a username or a display name).</source>
         <translation>没有员工“{name}”（请使用用户名或显示名称）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="71"/>
+        <location filename="../../ui/error_messages.py" line="115"/>
         <source>{path} has no column {columns} in row 1; is it a call list exported by Revisit?</source>
         <translation>{path} 的第 1 行没有 {columns} 列；它是回访导出的电话名单吗？</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="72"/>
+        <location filename="../../ui/error_messages.py" line="116"/>
         <source>{path} cannot be read as an Excel .xlsx file: {detail}</source>
         <translation>无法将 {path} 作为 Excel .xlsx 文件读取：{detail}</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="73"/>
+        <location filename="../../ui/error_messages.py" line="118"/>
         <source>There is no list run #{run}.</source>
         <translation>不存在名单 #{run}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="74"/>
+        <location filename="../../ui/error_messages.py" line="119"/>
         <source>{path} cannot be read as an Excel file: {detail}</source>
         <translation>无法将 {path} 作为 Excel 文件读取：{detail}</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="75"/>
+        <location filename="../../ui/error_messages.py" line="120"/>
         <source>No Chinese TrueType font was found to print with. Install one (Linux: the package fonts-wqy-microhei; Windows has SimSun/Microsoft YaHei) or set {env} to a .ttf/.ttc file. Tried: {tried}</source>
         <translation>找不到可用于打印的中文 TrueType 字体。请安装一种（Linux：软件包 fonts-wqy-microhei；Windows 自带宋体/微软雅黑），或将 {env} 设为一个 .ttf/.ttc 文件。已尝试：{tried}</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="76"/>
+        <location filename="../../ui/error_messages.py" line="121"/>
         <source>There is no label layout &apos;{name}&apos; (known: {known}).</source>
         <translation>没有标签版式“{name}”（可用：{known}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="80"/>
+        <location filename="../../ui/error_messages.py" line="125"/>
         <source>Marketing SMS may only be sent between {start} and {end}; the planned time {when} is outside that window.</source>
         <translation>营销短信只能在 {start} 至 {end} 之间发送；计划发送时间 {when} 不在此时段内。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="81"/>
+        <location filename="../../ui/error_messages.py" line="126"/>
         <source>The SMS sending window &apos;{text}&apos; ends before it starts.</source>
         <translation>短信发送时段“{text}”的结束时间早于开始时间。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="82"/>
+        <location filename="../../ui/error_messages.py" line="127"/>
         <source>Unknown SMS vendor layout &apos;{vendor}&apos; (known: {known}).</source>
         <translation>未知的短信平台文件格式“{vendor}”（可用：{known}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="83"/>
+        <location filename="../../ui/error_messages.py" line="128"/>
         <source>The SMS template uses unknown merge field(s) {fields}; known fields are {known}.</source>
         <translation>短信模板使用了未知的合并字段 {fields}；可用字段为 {known}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="84"/>
+        <location filename="../../ui/error_messages.py" line="129"/>
         <source>The SMS signature must be the shop&apos;s name in 【】, 2 to 12 characters (got &apos;{signature}&apos;).</source>
         <translation>短信签名必须是用【】括起的门店名称，2 到 12 个字（当前为“{signature}”）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="85"/>
+        <location filename="../../ui/error_messages.py" line="130"/>
         <source>Marketing SMS need opt-out text such as 回T退订 or 拒收请回复R.</source>
         <translation>营销短信需要退订提示，例如“回T退订”或“拒收请回复R”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="86"/>
+        <location filename="../../ui/error_messages.py" line="131"/>
         <source>The SMS sending window &apos;{text}&apos; is not like 08:00-20:00.</source>
         <translation>短信发送时段“{text}”格式不对，应形如 08:00-20:00。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="87"/>
+        <location filename="../../ui/error_messages.py" line="132"/>
         <source>The SMS for row {row} would be {n} characters; the limit is {limit}.</source>
         <translation>第 {row} 行的短信将有 {n} 个字，上限为 {limit} 个字。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="88"/>
+        <location filename="../../ui/error_messages.py" line="133"/>
         <source>Huawei&apos;s bulk-send file holds phone numbers only, so every message must be the same; remove the merge fields or choose the Aliyun or generic layout.</source>
         <translation>华为云的群发文件只包含手机号码，所有短信内容必须相同；请删除合并字段，或改用阿里云或通用格式。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="28"/>
+        <location filename="../../ui/error_messages.py" line="29"/>
         <source>Unknown channel(s): {codes}.</source>
         <translation>未知的渠道：{codes}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="29"/>
+        <location filename="../../ui/error_messages.py" line="30"/>
         <source>Unknown time window(s): {codes}.</source>
         <translation>未知的时段：{codes}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="30"/>
+        <location filename="../../ui/error_messages.py" line="31"/>
         <source>Choose at least one channel the customer accepts.</source>
         <translation>请至少选择一个客户接受的渠道。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="31"/>
+        <location filename="../../ui/error_messages.py" line="32"/>
         <source>Unknown preferred days &apos;{days}&apos;.</source>
         <translation>未知的偏好日期“{days}”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="32"/>
+        <location filename="../../ui/error_messages.py" line="33"/>
         <source>A preferred hour range needs a start before its end, within 0–24.</source>
         <translation>偏好时间段的开始必须早于结束，且在 0–24 点之间。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="33"/>
+        <location filename="../../ui/error_messages.py" line="34"/>
         <source>Unknown language &apos;{language}&apos;.</source>
         <translation>未知的语言“{language}”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="34"/>
+        <location filename="../../ui/error_messages.py" line="35"/>
         <source>Unknown consent source &apos;{source}&apos;.</source>
         <translation>未知的同意来源“{source}”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="35"/>
+        <location filename="../../ui/error_messages.py" line="36"/>
         <source>The consent date {date} is in the future.</source>
         <translation>同意日期 {date} 在未来。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="36"/>
+        <location filename="../../ui/error_messages.py" line="37"/>
         <source>Unknown channel &apos;{channel}&apos;.</source>
         <translation>未知的渠道“{channel}”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="37"/>
+        <location filename="../../ui/error_messages.py" line="38"/>
         <source>Unknown purpose &apos;{purpose}&apos;.</source>
         <translation>未知的目的“{purpose}”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="38"/>
+        <location filename="../../ui/error_messages.py" line="39"/>
         <source>Say why the customer is not to be contacted.</source>
         <translation>请说明不联系该客户的原因。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="39"/>
+        <location filename="../../ui/error_messages.py" line="40"/>
         <source>The refusal must end after the day it starts ({date}).</source>
         <translation>勿扰的结束日期必须晚于开始日期（{date}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="40"/>
+        <location filename="../../ui/error_messages.py" line="41"/>
         <source>That do-not-contact entry no longer exists.</source>
         <translation>该勿扰记录已不存在。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="41"/>
+        <location filename="../../ui/error_messages.py" line="42"/>
         <source>That do-not-contact entry was already lifted on {date}.</source>
         <translation>该勿扰记录已于 {date} 解除。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="42"/>
+        <location filename="../../ui/error_messages.py" line="43"/>
         <source>A refusal cannot be lifted before it was set ({date}).</source>
         <translation>勿扰不能在设置日期（{date}）之前解除。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="43"/>
+        <location filename="../../ui/error_messages.py" line="44"/>
         <source>Say why the refusal is lifted (e.g. the customer asked).</source>
         <translation>请说明解除勿扰的原因（例如客户主动要求）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="44"/>
+        <location filename="../../ui/error_messages.py" line="45"/>
         <source>Unknown profile attribute &apos;{attribute}&apos;.</source>
         <translation>未知的客户画像属性“{attribute}”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="45"/>
+        <location filename="../../ui/error_messages.py" line="46"/>
         <source>&apos;{value}&apos; is not a valid value for {attribute} (allowed: {allowed}).</source>
         <translation>“{value}”不是 {attribute} 的有效值（可选：{allowed}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="46"/>
+        <location filename="../../ui/error_messages.py" line="47"/>
         <source>The value for {attribute} is longer than 100 characters.</source>
         <translation>{attribute} 的值超过 100 个字符。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="47"/>
+        <location filename="../../ui/error_messages.py" line="48"/>
         <source>Unknown source &apos;{source}&apos; for a profile change.</source>
         <translation>画像变更的来源“{source}”无效。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="48"/>
+        <location filename="../../ui/error_messages.py" line="49"/>
         <source>The change date {date} is in the future; record a change once it has happened.</source>
         <translation>变更日期 {date} 在未来，请在变更发生后再记录。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="89"/>
+        <location filename="../../ui/error_messages.py" line="134"/>
         <source>The report ends ({end}) before it starts ({start}).</source>
         <translation>报表的结束日期（{end}）早于开始日期（{start}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="90"/>
+        <location filename="../../ui/error_messages.py" line="145"/>
         <source>A segment named &apos;{name}&apos; already exists.</source>
         <translation>已有名为“{name}”的分群。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="91"/>
+        <location filename="../../ui/error_messages.py" line="146"/>
         <source>A segment name must have 1 to 100 characters.</source>
         <translation>分群名称必须为 1 到 100 个字符。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="92"/>
+        <location filename="../../ui/error_messages.py" line="147"/>
         <source>There is no segment named &apos;{name}&apos;.</source>
         <translation>没有名为“{name}”的分群。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="93"/>
+        <location filename="../../ui/error_messages.py" line="148"/>
         <source>{source} does not say the segment&apos;s name; give one.</source>
         <translation>{source} 中没有分群名称，请指定一个名称。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="96"/>
+        <location filename="../../ui/error_messages.py" line="153"/>
         <source>The number of days cannot be negative ({days}).</source>
         <translation>天数不能为负数（{days}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="97"/>
+        <location filename="../../ui/error_messages.py" line="154"/>
         <source>There is no template &apos;{key}&apos;.</source>
         <translation>没有模板“{key}”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="98"/>
+        <location filename="../../ui/error_messages.py" line="149"/>
         <source>{source} is not valid JSON: {detail} (line {line}).</source>
         <translation>{source} 不是有效的 JSON：{detail}（第 {line} 行）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="99"/>
+        <location filename="../../ui/error_messages.py" line="150"/>
         <source>The segment &apos;{name}&apos; cannot be read: {detail}</source>
         <translation>无法读取分群“{name}”：{detail}</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="94"/>
+        <location filename="../../ui/error_messages.py" line="151"/>
         <source>The quantile must be between 0 and 1, not {q}.</source>
         <translation>分位数必须在 0 到 1 之间，而不是 {q}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="13"/>
+        <location filename="../../ui/error_messages.py" line="14"/>
         <source>There is no customer #{id}.</source>
         <translation>没有编号为 #{id} 的客户。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="14"/>
+        <location filename="../../ui/error_messages.py" line="13"/>
+        <source>The tag “{tag}” is retired: customers who have it keep it, but it is given to nobody new.</source>
+        <translation>标签“{tag}”已停用：已有的客户保留，但不再给新客户。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="15"/>
         <source>Customer {code}&apos;s personal data was already erased on {date}.</source>
         <translation>客户 {code} 的个人信息已于 {date} 擦除。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="15"/>
+        <location filename="../../ui/error_messages.py" line="16"/>
         <source>There is no customer with the code or id &apos;{ref}&apos;.</source>
         <translation>没有编号或 ID 为“{ref}”的客户。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="16"/>
+        <location filename="../../ui/error_messages.py" line="17"/>
         <source>Cannot undo merge #{merge}: the customer it kept no longer exists.</source>
         <translation>无法撤销合并 #{merge}：当时保留的客户已不存在。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="17"/>
+        <location filename="../../ui/error_messages.py" line="18"/>
         <source>Customer {merged} was already merged into {kept} (merge #{merge} on {date}).</source>
         <translation>客户 {merged} 已合并到 {kept}（{date} 的合并 #{merge}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="18"/>
+        <location filename="../../ui/error_messages.py" line="19"/>
         <source>A customer cannot be merged into itself.</source>
         <translation>客户不能合并到自身。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="19"/>
+        <location filename="../../ui/error_messages.py" line="20"/>
         <source>Cannot undo merge #{merge}: the customer it kept was merged into another by merge #{later} since; undo that one first.</source>
         <translation>无法撤销合并 #{merge}：当时保留的客户此后又被合并 #{later} 并入其他客户；请先撤销那次合并。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="20"/>
+        <location filename="../../ui/error_messages.py" line="21"/>
         <source>Cannot undo merge #{merge}: the merged customer&apos;s id or code {code} is now used by another customer.</source>
         <translation>无法撤销合并 #{merge}：被合并客户的 ID 或编号 {code} 现已被其他客户使用。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="21"/>
+        <location filename="../../ui/error_messages.py" line="22"/>
         <source>Cannot undo merge #{merge}: {fields} of customer {code} changed after the merge; change them back first or keep the merge.</source>
         <translation>无法撤销合并 #{merge}：客户 {code} 的{fields}在合并后被修改过；请先改回原值，或保留这次合并。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="22"/>
+        <location filename="../../ui/error_messages.py" line="23"/>
         <source>Cannot undo merge #{merge}: some of the rows it moved ({tables}) were deleted or given to another customer since.</source>
         <translation>无法撤销合并 #{merge}：当时移过来的部分记录（{tables}）此后已被删除或转给其他客户。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="23"/>
+        <location filename="../../ui/error_messages.py" line="24"/>
         <source>Cannot undo merge #{merge}: records added to customer {code} since the merge use what it moved ({tables}).</source>
         <translation>无法撤销合并 #{merge}：合并后为客户 {code} 新增的记录引用了当时移过来的内容（{tables}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="24"/>
+        <location filename="../../ui/error_messages.py" line="25"/>
         <source>Cannot undo merge #{merge}: what the removed {tables} rows refer to was deleted since, or their ids are used again.</source>
         <translation>无法撤销合并 #{merge}：被删除的{tables}记录所引用的内容此后已被删除，或其 ID 已被重复使用。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="25"/>
+        <location filename="../../ui/error_messages.py" line="26"/>
         <source>There is no customer merge #{merge}.</source>
         <translation>不存在客户合并 #{merge}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="26"/>
+        <location filename="../../ui/error_messages.py" line="27"/>
         <source>Merge #{merge} was already undone on {date}.</source>
         <translation>合并 #{merge} 已于 {date} 撤销。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="27"/>
+        <location filename="../../ui/error_messages.py" line="28"/>
         <source>Cannot undo merge #{merge}: rows it moved changed while it was being undone; try again.</source>
         <translation>无法撤销合并 #{merge}：撤销过程中其移动的记录发生了变化；请重试。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="50"/>
+        <location filename="../../ui/error_messages.py" line="51"/>
+        <source>Name exactly one who introduced the customer: a customer, a member of staff or an organisation.</source>
+        <translation>请只填写一个介绍人：客户、员工或单位。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="52"/>
+        <source>The organisation&apos;s name is longer than {n} characters.</source>
+        <translation>单位名称超过 {n} 个字符。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="53"/>
+        <source>The referral date {date} is in the future.</source>
+        <translation>介绍日期 {date} 在将来。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="54"/>
+        <source>A customer cannot introduce themselves.</source>
+        <translation>客户不能介绍自己。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="55"/>
+        <source>There is no staff account with id {id}.</source>
+        <translation>没有编号为 {id} 的员工账号。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="56"/>
+        <source>This introduction is already recorded.</source>
+        <translation>这条转介绍已经记录过了。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="57"/>
+        <source>That referral no longer exists.</source>
+        <translation>这条转介绍已不存在。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="58"/>
+        <source>A model&apos;s service interval needs its brand too.</source>
+        <translation>车型的保养间隔还需要填写品牌。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="59"/>
+        <source>Service intervals must be at least 1 km and 1 month.</source>
+        <translation>保养间隔至少为 1 公里和 1 个月。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="60"/>
+        <source>The customer has no car with the VIN or plate &apos;{ref}&apos;.</source>
+        <translation>该客户没有车架号或车牌为“{ref}”的车。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="61"/>
+        <source>Say which repair was declined.</source>
+        <translation>请说明客户未做的维修项目。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="62"/>
+        <source>The repair item is longer than {n} characters.</source>
+        <translation>维修项目超过 {n} 个字符。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="63"/>
+        <source>The date {date} is in the future.</source>
+        <translation>日期 {date} 在将来。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="64"/>
+        <source>The due date {due} is before the day it was noted ({date}).</source>
+        <translation>到期日 {due} 早于记录日期（{date}）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="65"/>
+        <source>An item is closed as done or refused, not &apos;{status}&apos;.</source>
+        <translation>项目只能关闭为“已做”或“拒绝”，不能是“{status}”。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="66"/>
+        <source>There is no declined repair item {id}.</source>
+        <translation>没有编号为 {id} 的建议维修项目。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="67"/>
+        <source>That item was already closed on {date}.</source>
+        <translation>该项目已于 {date} 关闭。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="68"/>
+        <source>An item cannot be closed before it was noted ({date}).</source>
+        <translation>项目不能在记录日期（{date}）之前关闭。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="69"/>
+        <source>That service visit is not this customer&apos;s.</source>
+        <translation>这次到店记录不属于该客户。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="70"/>
+        <source>That car is not this customer&apos;s.</source>
+        <translation>这辆车不属于该客户。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="71"/>
+        <source>The saved segment “{segment}”, which uses this tag, was changed at the same moment; nothing was saved. Try again.</source>
+        <translation>使用此标签的分群“{segment}”在同一时刻被修改，本次未保存。请重试。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="72"/>
+        <source>The tag you opened no longer exists; reload to see the tags as they are now.</source>
+        <translation>您打开的标签已不存在，请重新载入查看当前标签。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="73"/>
+        <source>The tag group you opened no longer exists; reload to see the tags as they are now.</source>
+        <translation>您打开的标签组已不存在，请重新载入查看当前标签。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="74"/>
+        <source>{who} changed the tag “{name}” at {when} since you opened it; reload to see their change.</source>
+        <translation>在您打开后，{who} 于 {when} 修改了标签“{name}”，请重新载入查看其修改。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="75"/>
+        <source>The tag “{name}” was changed at {when} since you opened it; reload to see the change.</source>
+        <translation>在您打开后，标签“{name}”于 {when} 被修改，请重新载入查看。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="76"/>
+        <source>{who} renamed the tag “{name}” to “{new_name}” at {when} since you opened it; reload to see their change.</source>
+        <translation>在您打开后，{who} 于 {when} 把标签“{name}”重命名为“{new_name}”，请重新载入查看其修改。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="77"/>
+        <source>The tag “{name}” was renamed to “{new_name}” at {when} since you opened it; reload to see the change.</source>
+        <translation>在您打开后，标签“{name}”于 {when} 被重命名为“{new_name}”，请重新载入查看。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="78"/>
+        <source>{who} deleted the tag “{name}” at {when} since you opened it; reload to see the tags as they are now.</source>
+        <translation>在您打开后，{who} 于 {when} 删除了标签“{name}”，请重新载入查看当前标签。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="79"/>
+        <source>The tag “{name}” was deleted at {when} since you opened it; reload to see the tags as they are now.</source>
+        <translation>在您打开后，标签“{name}”于 {when} 被删除，请重新载入查看当前标签。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="80"/>
+        <source>{who} renamed the tag group “{name}” to “{new_name}” at {when} since you opened it; reload to see their change.</source>
+        <translation>在您打开后，{who} 于 {when} 把标签组“{name}”重命名为“{new_name}”，请重新载入查看其修改。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="81"/>
+        <source>The tag group “{name}” was renamed to “{new_name}” at {when} since you opened it; reload to see the change.</source>
+        <translation>在您打开后，标签组“{name}”于 {when} 被重命名为“{new_name}”，请重新载入查看。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="82"/>
+        <source>A tag group name must have 1 to {max} characters.</source>
+        <translation>标签组名称须为 1 到 {max} 个字符。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="83"/>
+        <source>A tag name must have 1 to {max} characters.</source>
+        <translation>标签名称须为 1 到 {max} 个字符。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="84"/>
+        <source>There is no tag group named “{name}”.</source>
+        <translation>没有名为“{name}”的标签组。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="85"/>
+        <source>The tag group “{group}” has no tag named “{name}”.</source>
+        <translation>标签组“{group}”中没有名为“{name}”的标签。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="86"/>
+        <source>There is already a tag group named “{name}”.</source>
+        <translation>已有名为“{name}”的标签组。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="87"/>
+        <source>The tag group “{group}” already has a tag named “{name}”.</source>
+        <translation>标签组“{group}”中已有名为“{name}”的标签。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="88"/>
+        <source>A tag or tag group name cannot contain “/”: segments write a tag as group/tag.</source>
+        <translation>标签或标签组名称不能包含“/”：分群中标签写作“标签组/标签”。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="89"/>
+        <source>The tag “{name}” is given to {count} customers, so it cannot be deleted; retire it instead: they keep it, segments keep finding them, and nobody new is given it.</source>
+        <translation>标签“{name}”有 {count} 位客户在用，不能删除；请改为停用：这些客户保留它，分群仍能找到他们，但不再给新客户。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="90"/>
+        <source>{where} holds data the demo did not make (in {tables}); demo data is only added to a new database or to one holding nothing but demo data.</source>
+        <translation>{where} 中有不是演示程序生成的数据（在 {tables} 中）；演示数据只能加到新数据库或只含演示数据的数据库。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="91"/>
+        <source>{where} was left half-filled by a demo that stopped after {done} of {total} customers; run `demo --resume` to finish it, or use a new database.</source>
+        <translation>{where} 中的演示数据在生成 {done}/{total} 位客户后中断；请运行 `demo --resume` 完成它，或使用新数据库。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="92"/>
+        <source>{where} has no stopped demo to resume.</source>
+        <translation>{where} 中没有可继续的中断演示。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="94"/>
         <source>There is no import batch #{id}.</source>
         <translation>没有第 {id} 号导入批次。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="51"/>
+        <location filename="../../ui/error_messages.py" line="95"/>
         <source>Import batch #{id} was already undone on {when}.</source>
         <translation>第 {id} 号导入批次已于 {when} 撤销。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="52"/>
+        <location filename="../../ui/error_messages.py" line="96"/>
         <source>Cannot undo import batch #{id}: the later batch #{later} ({file}) changed the same records. Undo batch #{later} first.</source>
         <translation>无法撤销第 {id} 号导入批次：之后的第 {later} 号批次（{file}）改动了同样的记录。请先撤销第 {later} 号批次。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="53"/>
+        <location filename="../../ui/error_messages.py" line="97"/>
         <source>Cannot undo import batch #{id}: merge #{merge} has since moved records of customers it created or changed. Undo merge #{merge} first.</source>
         <translation>无法撤销导入批次 #{id}：此后的合并 #{merge} 移动了该批次新建或更改的客户的记录。请先撤销合并 #{merge}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="54"/>
+        <location filename="../../ui/error_messages.py" line="98"/>
         <source>Cannot undo import batch #{id}: records were added since to customers it created ({tables}); undo would delete them with those customers.</source>
         <translation>无法撤销第 {id} 号导入批次：此后又为它新建的客户添加了记录（{tables}），撤销会把这些记录和客户一起删除。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="55"/>
+        <location filename="../../ui/error_messages.py" line="99"/>
         <source>Import batch #{id} is finished; undo it instead.</source>
         <translation>导入批次 #{id} 已完成，请改用撤销。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="56"/>
+        <location filename="../../ui/error_messages.py" line="100"/>
         <source>Unknown kind of import file &apos;{kind}&apos; (one of: {kinds}).</source>
         <translation>未知的导入文件类型“{kind}”（可选：{kinds}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="57"/>
+        <location filename="../../ui/error_messages.py" line="101"/>
         <source>Unknown matching rule &apos;{rule}&apos; (use: {rules}).</source>
         <translation>未知的匹配规则“{rule}”（可用：{rules}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="58"/>
+        <location filename="../../ui/error_messages.py" line="102"/>
         <source>No column of the file is mapped to {fields}, which every row needs.</source>
         <translation>文件中没有一列对应到{fields}，而每一行都需要它。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="59"/>
+        <location filename="../../ui/error_messages.py" line="103"/>
         <source>No column of the file is mapped to the mobile, VIN or plate, so no row could be linked to a customer.</source>
         <translation>文件中没有一列对应到手机、车架号或车牌，因此任何一行都无法关联到客户。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="60"/>
+        <location filename="../../ui/error_messages.py" line="104"/>
         <source>The error file cannot be the file being imported ({path}).</source>
         <translation>错误文件不能是正在导入的文件（{path}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="61"/>
+        <location filename="../../ui/error_messages.py" line="105"/>
         <source>The mapping is for {kind} files.</source>
         <translation>该列对应方案用于 {kind} 文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="62"/>
+        <location filename="../../ui/error_messages.py" line="106"/>
         <source>Unknown kind of import file &apos;{kind}&apos;.</source>
         <translation>未知的导入文件类型“{kind}”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="63"/>
+        <location filename="../../ui/error_messages.py" line="107"/>
         <source>A mapping name needs 1 to {n} characters.</source>
         <translation>列对应方案的名称需要 1 到 {n} 个字符。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="64"/>
+        <location filename="../../ui/error_messages.py" line="108"/>
         <source>There is no saved mapping &apos;{name}&apos; for {kind} files.</source>
         <translation>没有名为“{name}”的 {kind} 文件列对应方案。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="65"/>
+        <location filename="../../ui/error_messages.py" line="109"/>
         <source>The file {path} has no sheet number {sheet}.</source>
         <translation>文件 {path} 中没有第 {sheet} 个工作表。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="66"/>
+        <location filename="../../ui/error_messages.py" line="110"/>
         <source>The file {path} has no sheet named {sheet}.</source>
         <translation>文件 {path} 中没有名为 {sheet} 的工作表。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="67"/>
+        <location filename="../../ui/error_messages.py" line="111"/>
         <source>The file {path} could not be read: {reason}.</source>
         <translation>无法读取文件 {path}：{reason}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="77"/>
+        <location filename="../../ui/error_messages.py" line="117"/>
+        <source>List run #{run} was replaced by run #{newer}, built later from the same segment, so it stays unfinished and its calls stay out of the queues: nobody is called twice.</source>
+        <translation>名单 #{run} 已被之后用同一分群生成的名单 #{newer} 取代，因此保持未完成，其中的电话不进入跟进队列：没有人会被打两次电话。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="122"/>
         <source>Nobody in list #{run} is to be called, so there is no call sheet or call list to make. Its members were checked for their own channel only; build a list with the phone channel to call them.</source>
         <translation>名单 #{run} 中没有需要电话联系的客户，因此无法生成回访单或电话名单。名单中的客户只按各自的渠道检查过；如需电话联系，请用“电话”渠道重新生成名单。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="78"/>
+        <location filename="../../ui/error_messages.py" line="123"/>
         <source>Nobody in list #{run} is to be sent post, so there are no labels or mail list to make. Its members were checked for their own channel only; build a list with the mail channel to write to them.</source>
         <translation>名单 #{run} 中没有需要邮寄的客户，因此无法生成标签或邮寄名单。名单中的客户只按各自的渠道检查过；如需邮寄，请用“邮寄”渠道重新生成名单。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="79"/>
+        <location filename="../../ui/error_messages.py" line="124"/>
         <source>Nobody in list #{run} is to be sent an SMS, so there is no SMS file to make. Its members were checked for their own channel only (not for SMS do-not-contact or unsubscribes); build a list with the SMS channel to text them.</source>
         <translation>名单 #{run} 中没有需要发送短信的客户，因此无法生成短信文件。名单中的客户只按各自的渠道检查过（未检查短信勿扰和退订）；如需发短信，请用“短信”渠道重新生成名单。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="95"/>
+        <location filename="../../ui/error_messages.py" line="135"/>
+        <source>There is no staff member with id {id}.</source>
+        <translation>没有编号为 {id} 的员工。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="136"/>
+        <source>Unknown comparison group &apos;{name}&apos; (known: {known}).</source>
+        <translation>未知的对照组“{name}”（可用：{known}）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="137"/>
+        <source>There is no list run {id}.</source>
+        <translation>没有编号为 {id} 的名单。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="138"/>
+        <source>{who} changed the KPI targets at {when} since you opened them; nothing was saved. Reload to see their change.</source>
+        <translation>在您打开后，{who} 于 {when} 修改了考核目标，本次未保存。请重新载入查看其修改。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="139"/>
+        <source>The KPI targets were changed at {when} since you opened them; nothing was saved. Reload to see the change.</source>
+        <translation>在您打开后，考核目标于 {when} 被修改，本次未保存。请重新载入查看。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="140"/>
+        <source>A reach-rate target must be between 0% and 100%, not {value}.</source>
+        <translation>接通率目标须在 0% 到 100% 之间，不能是 {value}。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="141"/>
+        <source>A weekly target must be between 0 and 10,000, not {value}.</source>
+        <translation>每周目标须在 0 到 10,000 之间，不能是 {value}。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="142"/>
+        <source>There is no staff member called &apos;{name}&apos;.</source>
+        <translation>没有名为“{name}”的员工。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="143"/>
+        <source>Unknown report &apos;{kind}&apos; (known: {known}).</source>
+        <translation>未知的报表“{kind}”（可用：{known}）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="144"/>
+        <source>A report is written as .pdf or .xlsx, not &apos;{name}&apos;.</source>
+        <translation>报表只能保存为 .pdf 或 .xlsx，不能是“{name}”。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="152"/>
         <source>Fixed RFM thresholds need R (days), F and M (yuan).</source>
         <translation>固定 RFM 阈值需要填写 R（天）、F 和 M（元）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="100"/>
+        <location filename="../../ui/error_messages.py" line="155"/>
         <source>The filter&apos;s conditions are nested more than {depth} levels deep.</source>
         <translation>分群条件嵌套超过 {depth} 层。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="101"/>
+        <location filename="../../ui/error_messages.py" line="156"/>
         <source>A segment filter must be a JSON object with &quot;version&quot; and &quot;where&quot;.</source>
         <translation>分群筛选条件必须是包含 &quot;version&quot; 和 &quot;where&quot; 的 JSON 对象。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="102"/>
+        <location filename="../../ui/error_messages.py" line="157"/>
         <source>Unknown key(s) in the filter: {keys}.</source>
         <translation>筛选条件中有未知的键：{keys}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="103"/>
+        <location filename="../../ui/error_messages.py" line="158"/>
         <source>Filter schema version {version} is not supported (this version of Revisit reads version {supported}).</source>
         <translation>不支持筛选条件格式版本 {version}（此版本的回访只能读取版本 {supported}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="104"/>
+        <location filename="../../ui/error_messages.py" line="159"/>
         <source>vehicles: &apos;{value}&apos; must be one of {allowed}.</source>
         <translation>vehicles：“{value}”必须是 {allowed} 之一。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="105"/>
+        <location filename="../../ui/error_messages.py" line="160"/>
         <source>{path}: expected an object (a condition or an and/or/not group).</source>
         <translation>{path}：应为对象（一个条件，或一个 and/or/not 组）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="106"/>
+        <location filename="../../ui/error_messages.py" line="161"/>
         <source>{path}: unknown key(s) {keys}.</source>
         <translation>{path}：未知的键 {keys}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="107"/>
+        <location filename="../../ui/error_messages.py" line="162"/>
         <source>{path}.field: unknown field &apos;{field}&apos;.</source>
         <translation>{path}.field：未知字段“{field}”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="108"/>
+        <location filename="../../ui/error_messages.py" line="163"/>
         <source>{path}.op: &apos;{op}&apos; cannot be used with the field {field} (allowed: {allowed}).</source>
         <translation>{path}.op：“{op}”不能用于字段 {field}（可用：{allowed}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="109"/>
+        <location filename="../../ui/error_messages.py" line="164"/>
         <source>{path}: expected an object.</source>
         <translation>{path}：应为对象。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="110"/>
+        <location filename="../../ui/error_messages.py" line="165"/>
         <source>{path}: the field {field} has no parameter {keys}.</source>
         <translation>{path}：字段 {field} 没有参数 {keys}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="111"/>
+        <location filename="../../ui/error_messages.py" line="166"/>
         <source>{path}: &apos;{value}&apos; is not a number.</source>
         <translation>{path}：“{value}”不是数字。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="112"/>
+        <location filename="../../ui/error_messages.py" line="167"/>
         <source>{path}: expected a non-empty text.</source>
         <translation>{path}：应为非空文本。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="113"/>
+        <location filename="../../ui/error_messages.py" line="168"/>
         <source>{path}: &apos;{value}&apos; is not a value of {field} (allowed: {allowed}).</source>
         <translation>{path}：“{value}”不是 {field} 的取值（可用：{allowed}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="114"/>
+        <location filename="../../ui/error_messages.py" line="169"/>
         <source>{path}: tag &apos;{value}&apos; must be written &quot;group/tag&quot;.</source>
         <translation>{path}：标签“{value}”必须写成 &quot;标签组/标签&quot; 的形式。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="115"/>
+        <location filename="../../ui/error_messages.py" line="170"/>
         <source>The {where} is not valid JSON: {detail} (line {line}, column {col}).</source>
         <translation>{where} 不是有效的 JSON：{detail}（第 {line} 行，第 {col} 列）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="116"/>
+        <location filename="../../ui/error_messages.py" line="171"/>
         <source>{path}: &quot;not&quot; takes exactly one condition or group.</source>
         <translation>{path}：&quot;not&quot; 只能包含一个条件或条件组。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="117"/>
+        <location filename="../../ui/error_messages.py" line="172"/>
         <source>{path}: fixed RFM thresholds need {keys}.</source>
         <translation>{path}：固定 RFM 阈值需要 {keys}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="118"/>
+        <location filename="../../ui/error_messages.py" line="173"/>
         <source>{path}: &apos;{value}&apos; is not a whole number.</source>
         <translation>{path}：“{value}”不是整数。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="119"/>
+        <location filename="../../ui/error_messages.py" line="174"/>
         <source>{path}: &apos;{value}&apos; is not a date (YYYY-MM-DD).</source>
         <translation>{path}：“{value}”不是日期（YYYY-MM-DD）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="120"/>
+        <location filename="../../ui/error_messages.py" line="175"/>
         <source>{path}: expected true or false.</source>
         <translation>{path}：应为 true 或 false。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="121"/>
+        <location filename="../../ui/error_messages.py" line="176"/>
         <source>{path}: the number of days cannot be negative.</source>
         <translation>{path}：天数不能为负数。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="122"/>
+        <location filename="../../ui/error_messages.py" line="177"/>
         <source>{path}: &quot;between&quot; takes a list of two values [low, high].</source>
         <translation>{path}：&quot;between&quot; 需要包含两个值的列表 [下限, 上限]。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="123"/>
+        <location filename="../../ui/error_messages.py" line="178"/>
         <source>{path}: the low end is above the high end.</source>
         <translation>{path}：下限大于上限。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="124"/>
+        <location filename="../../ui/error_messages.py" line="179"/>
         <source>{path}: &quot;{op}&quot; takes a non-empty list.</source>
         <translation>{path}：&quot;{op}&quot; 需要非空列表。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="125"/>
+        <location filename="../../ui/error_messages.py" line="180"/>
         <source>{path}: a group has only the key &quot;{kind}&quot;.</source>
         <translation>{path}：条件组只能有键 &quot;{kind}&quot;。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="126"/>
+        <location filename="../../ui/error_messages.py" line="181"/>
         <source>{path}.{kind}: expected a list of conditions.</source>
         <translation>{path}.{kind}：应为条件列表。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="127"/>
+        <location filename="../../ui/error_messages.py" line="182"/>
         <source>{path}: &apos;{value}&apos; is not one of {allowed}.</source>
         <translation>{path}：“{value}”不是 {allowed} 之一。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="128"/>
+        <location filename="../../ui/error_messages.py" line="183"/>
         <source>{path}: must be at least {minimum}.</source>
         <translation>{path}：不能小于 {minimum}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="129"/>
+        <location filename="../../ui/error_messages.py" line="184"/>
         <source>The user name or password is wrong.</source>
         <translation>用户名或密码错误。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="130"/>
+        <location filename="../../ui/error_messages.py" line="50"/>
         <source>There is no staff account &apos;{user}&apos;.</source>
         <translation>没有名为“{user}”的员工账号。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="131"/>
+        <location filename="../../ui/error_messages.py" line="185"/>
         <source>A user name is 1 to 64 letters, digits or . _ - @, without spaces; &apos;{user}&apos; is not one.</source>
         <translation>用户名由 1 到 64 个字母、数字或 . _ - @ 组成，不能有空格；“{user}”不符合。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="132"/>
+        <location filename="../../ui/error_messages.py" line="186"/>
         <source>A display name has at most 64 characters.</source>
         <translation>显示名称最多 64 个字符。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="133"/>
+        <location filename="../../ui/error_messages.py" line="187"/>
         <source>The account {user} is disabled; a supervisor can enable it again.</source>
         <translation>账号 {user} 已停用；主管可以重新启用。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="134"/>
+        <location filename="../../ui/error_messages.py" line="188"/>
         <source>Unknown role &apos;{role}&apos;; an account is staff or supervisor.</source>
         <translation>未知角色“{role}”；账号只能是员工或主管。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="135"/>
+        <location filename="../../ui/error_messages.py" line="189"/>
         <source>This database already has a supervisor; sign in, or ask a supervisor for an account.</source>
         <translation>此数据库已有主管；请登录，或请主管为您开通账号。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="137"/>
+        <location filename="../../ui/error_messages.py" line="191"/>
         <source>There is already an account named {user}.</source>
         <translation>已有名为 {user} 的账号。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="138"/>
+        <location filename="../../ui/error_messages.py" line="194"/>
         <source>The current password is wrong.</source>
         <translation>当前密码错误。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="139"/>
+        <location filename="../../ui/error_messages.py" line="195"/>
         <source>Choose a password different from the current one.</source>
         <translation>新密码不能与当前密码相同。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="140"/>
+        <location filename="../../ui/error_messages.py" line="196"/>
         <source>You cannot disable your own account.</source>
         <translation>不能停用自己的账号。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="141"/>
+        <location filename="../../ui/error_messages.py" line="193"/>
         <source>{user} is the last supervisor who can sign in; add another supervisor first.</source>
         <translation>{user} 是最后一位可登录的主管；请先添加另一位主管。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="142"/>
+        <location filename="../../ui/error_messages.py" line="197"/>
         <source>The first day ({start}) is after the last ({end}).</source>
         <translation>开始日期（{start}）晚于结束日期（{end}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="143"/>
+        <location filename="../../ui/error_messages.py" line="198"/>
         <source>There is no customer with the code {code}.</source>
         <translation>没有编号为 {code} 的客户。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="144"/>
+        <location filename="../../ui/error_messages.py" line="199"/>
         <source>A password needs at least {n} characters.</source>
         <translation>密码至少需要 {n} 个字符。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="145"/>
+        <location filename="../../ui/error_messages.py" line="200"/>
         <source>A password cannot start or end with a space.</source>
         <translation>密码首尾不能有空格。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="146"/>
+        <location filename="../../ui/error_messages.py" line="201"/>
         <source>Only a supervisor may do this, and nobody is signed in.</source>
         <translation>只有主管可以执行此操作，而当前无人登录。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="147"/>
+        <location filename="../../ui/error_messages.py" line="202"/>
         <source>Only a supervisor may add, disable or enable staff accounts and reset their passwords; {user} is not a supervisor.</source>
         <translation>只有主管可以新增、停用或启用员工账号及重置密码；{user} 不是主管。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="148"/>
+        <location filename="../../ui/error_messages.py" line="203"/>
         <source>Only a supervisor may change the settings every PC shares; {user} is not a supervisor.</source>
         <translation>只有主管可以修改所有电脑共享的设置；{user} 不是主管。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="149"/>
+        <location filename="../../ui/error_messages.py" line="204"/>
         <source>Only a supervisor may delete saved segments; {user} is not a supervisor.</source>
         <translation>只有主管可以删除已保存的分群；{user} 不是主管。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="150"/>
+        <location filename="../../ui/error_messages.py" line="205"/>
         <source>Only a supervisor may write files with full phone numbers to disk, such as an SMS vendor file; {user} is not a supervisor.</source>
         <translation>只有主管可以把含完整手机号的文件（如短信平台文件）保存到磁盘；{user} 不是主管。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="151"/>
+        <location filename="../../ui/error_messages.py" line="206"/>
         <source>Only a supervisor may read the audit trail; {user} is not a supervisor.</source>
         <translation>只有主管可以查看审计日志；{user} 不是主管。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="152"/>
-        <source>Only a supervisor may copy the database or add demo data to one in use; {user} is not a supervisor.</source>
-        <translation>只有主管可以复制数据库或向使用中的数据库添加演示数据；{user} 不是主管。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/error_messages.py" line="153"/>
+        <location filename="../../ui/error_messages.py" line="208"/>
         <source>Only a supervisor may merge customers or undo a merge; {user} is not a supervisor.</source>
         <translation>只有主管可以合并客户或撤销合并；{user} 不是主管。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="154"/>
+        <location filename="../../ui/error_messages.py" line="209"/>
         <source>Only a supervisor may undo an import; {user} is not a supervisor.</source>
         <translation>只有主管可以撤销导入；{user} 不是主管。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="155"/>
+        <location filename="../../ui/error_messages.py" line="210"/>
         <source>Only a supervisor may erase a customer&apos;s personal data; {user} is not a supervisor.</source>
         <translation>只有主管可以删除客户的个人信息；{user} 不是主管。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="156"/>
+        <location filename="../../ui/error_messages.py" line="211"/>
         <source>Only a supervisor may add, rename or remove tags and tag groups; {user} is not a supervisor.</source>
         <translation>只有主管可以新增、重命名或删除标签及标签组；{user} 不是主管。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="157"/>
+        <location filename="../../ui/error_messages.py" line="212"/>
+        <source>Backing up {where} to {target} failed: {detail}. The database itself was not changed.</source>
+        <translation>把 {where} 备份到 {target} 失败：{detail}。数据库本身未被改动。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="213"/>
+        <source>The folder {where} does not exist; nothing was written.</source>
+        <translation>文件夹 {where} 不存在，未写入任何内容。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="214"/>
         <source>The two databases are at different schema revisions; open both with this version of Revisit first.</source>
         <translation>两个数据库的结构版本不同；请先用当前版本的回访系统分别打开它们。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="158"/>
+        <location filename="../../ui/error_messages.py" line="215"/>
         <source>The source and the target are the same database.</source>
         <translation>源数据库和目标数据库是同一个。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="159"/>
+        <location filename="../../ui/error_messages.py" line="216"/>
         <source>The target {where} already holds data (table {table}); Revisit copies only into an empty database, so nothing was changed.</source>
         <translation>目标 {where} 中已有数据（表 {table}）；回访系统只复制到空数据库，因此没有做任何更改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="160"/>
+        <location filename="../../ui/error_messages.py" line="217"/>
         <source>Table {table} did not arrive intact ({rows} of {expected} rows, checksums differ); nothing was kept in the target.</source>
         <translation>表 {table} 没有完整复制（{rows}/{expected} 行，校验和不一致）；目标中没有保留任何内容。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="163"/>
-        <source>{where} is damaged ({problem}); nothing was changed. The latest backup is {backup}: close Revisit and put it in place of the damaged file.</source>
-        <translation>{where} 已损坏（{problem}），没有做任何更改。最近的备份是 {backup}：请关闭回访系统，用它替换损坏的文件。</translation>
+        <location filename="../../ui/error_messages.py" line="259"/>
+        <source>The segment “{name}” was renamed or deleted since you opened it; reload to see the segments as they are now.</source>
+        <translation>在您打开后，分群“{name}”已被重命名或删除，请重新载入查看当前分群。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="164"/>
+        <location filename="../../ui/error_messages.py" line="260"/>
+        <source>{who} changed this customer&apos;s contact preferences at {when} since you opened them; reload to see their change.</source>
+        <translation>在您打开后，{who} 于 {when} 修改了该客户的联系偏好，请重新载入查看其修改。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="261"/>
+        <source>This customer&apos;s contact preferences were changed at {when} since you opened them; reload to see the change.</source>
+        <translation>在您打开后，该客户的联系偏好于 {when} 被修改，请重新载入查看。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="262"/>
+        <source>{who} recorded this customer&apos;s marketing consent at {when} since you opened it; reload to see their change.</source>
+        <translation>在您打开后，{who} 于 {when} 记录了该客户的营销同意，请重新载入查看其修改。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="263"/>
+        <source>This customer&apos;s marketing consent was recorded at {when} since you opened it; reload to see the change.</source>
+        <translation>在您打开后，该客户的营销同意于 {when} 被记录，请重新载入查看。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="264"/>
+        <source>{who} lifted this do-not-contact entry at {when} since you opened it; reload to see their change.</source>
+        <translation>在您打开后，{who} 于 {when} 解除了这条免打扰，请重新载入查看其修改。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="265"/>
+        <source>This do-not-contact entry was lifted at {when} since you opened it; reload to see the change.</source>
+        <translation>在您打开后，这条免打扰于 {when} 被解除，请重新载入查看。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="266"/>
+        <source>{who} changed this do-not-contact entry at {when} since you opened it; reload to see their change.</source>
+        <translation>在您打开后，{who} 于 {when} 修改了这条免打扰，请重新载入查看其修改。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="267"/>
+        <source>This do-not-contact entry was changed at {when} since you opened it; reload to see the change.</source>
+        <translation>在您打开后，这条免打扰于 {when} 被修改，请重新载入查看。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="268"/>
+        <source>{who} changed this customer&apos;s {attribute} at {when} since you opened it; reload to see their change.</source>
+        <translation>在您打开后，{who} 于 {when} 修改了该客户的{attribute}，请重新载入查看其修改。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="269"/>
+        <source>This customer&apos;s {attribute} was changed at {when} since you opened it; reload to see the change.</source>
+        <translation>在您打开后，该客户的{attribute}于 {when} 被修改，请重新载入查看。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="270"/>
+        <source>{who} changed this customer at {when} since you opened them; reload to see their change.</source>
+        <translation>在您打开后，{who} 于 {when} 修改了该客户，请重新载入查看其修改。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="271"/>
+        <source>This customer was changed at {when} since you opened them; reload to see the change.</source>
+        <translation>在您打开后，该客户于 {when} 被修改，请重新载入查看。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="272"/>
+        <source>{who} changed the segment “{name}” at {when} since you opened it; reload to see their change.</source>
+        <translation>在您打开后，{who} 于 {when} 修改了分群“{name}”，请重新载入查看其修改。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="273"/>
+        <source>The segment “{name}” was changed at {when} since you opened it; reload to see the change.</source>
+        <translation>在您打开后，分群“{name}”于 {when} 被修改，请重新载入查看。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="274"/>
+        <source>{who} renamed the segment “{name}” to “{new_name}” at {when} since you opened it; reload to see their change.</source>
+        <translation>在您打开后，{who} 于 {when} 把分群“{name}”重命名为“{new_name}”，请重新载入查看其修改。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="275"/>
+        <source>The segment “{name}” was renamed to “{new_name}” at {when} since you opened it; reload to see the change.</source>
+        <translation>在您打开后，分群“{name}”于 {when} 被重命名为“{new_name}”，请重新载入查看。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="276"/>
+        <source>{who} deleted the segment “{name}” at {when} since you opened it; reload to see the segments as they are now.</source>
+        <translation>在您打开后，{who} 于 {when} 删除了分群“{name}”，请重新载入查看当前分群。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="277"/>
+        <source>The segment “{name}” was deleted at {when} since you opened it; reload to see the segments as they are now.</source>
+        <translation>在您打开后，分群“{name}”于 {when} 被删除，请重新载入查看当前分群。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="221"/>
         <source>Someone saved a clashing change to {where} at the same moment; nothing was saved. Look at the record again and repeat the step.</source>
         <translation>有人在同一时刻向 {where} 保存了冲突的修改，本次没有保存。请重新查看该记录后再操作一次。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="165"/>
+        <location filename="../../ui/error_messages.py" line="192"/>
+        <source>You cannot change your own role; ask another supervisor.</source>
+        <translation>不能修改自己的角色，请另一位主管操作。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="207"/>
+        <source>Only a supervisor may copy, back up or restore the database, or add demo data to one in use; {user} is not a supervisor.</source>
+        <translation>只有主管可以复制、备份或恢复数据库，或向使用中的数据库添加演示数据；{user} 不是主管。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="222"/>
         <source>The connection to the database server {where} was lost; nothing was saved by this step. Check the network and try again.</source>
         <translation>与数据库服务器 {where} 的连接已断开，这一步没有保存任何内容。请检查网络后重试。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="166"/>
+        <location filename="../../ui/error_messages.py" line="223"/>
         <source>The database {where} is busy with another person&apos;s or program&apos;s work; nothing was saved. Wait a moment and try again.</source>
         <translation>数据库 {where} 正忙于其他同事或程序的操作，本次未保存。请稍等片刻再试。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="174"/>
+        <location filename="../../ui/error_messages.py" line="231"/>
         <source>{where} is damaged ({problem}); nothing was changed. Restore it from your latest backup copy.</source>
         <translation>{where} 已损坏（{problem}），没有做任何更改。请用最近的备份恢复。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="176"/>
+        <location filename="../../ui/error_messages.py" line="233"/>
         <source>The folder {where} does not exist; check the database path. Nothing was created.</source>
         <translation>文件夹 {where} 不存在；请检查数据库路径。没有创建任何文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="181"/>
+        <location filename="../../ui/error_messages.py" line="238"/>
         <source>{where} is on a network drive. SQLite cannot share a file safely across a network (two PCs writing it can damage it): keep the file on this PC, or move the department to a PostgreSQL server with `db copy --to postgresql://…`.</source>
         <translation>{where} 位于网络驱动器上。SQLite 无法通过网络安全地共享同一个文件（两台电脑同时写入可能损坏它）：请把文件放在本机，或用 `db copy --to postgresql://…` 把全部门迁移到 PostgreSQL 服务器。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="182"/>
+        <location filename="../../ui/error_messages.py" line="239"/>
+        <source>pg_dump was not found on this PC; back up the PostgreSQL database on its server with pg_dump -Fc (restore it with pg_restore), or install PostgreSQL&apos;s client tools here and run the backup again.</source>
+        <translation>本机找不到 pg_dump；请在服务器上用 pg_dump -Fc 备份 PostgreSQL 数据库（用 pg_restore 恢复），或在本机安装 PostgreSQL 客户端工具后再备份。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="240"/>
+        <source>pg_dump could not back up {where}: {detail}</source>
+        <translation>pg_dump 无法备份 {where}：{detail}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="241"/>
+        <source>There is no backup file at {where}.</source>
+        <translation>{where} 处没有备份文件。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="242"/>
+        <source>{where} is not a Revisit backup (not a SQLite database); nothing was restored.</source>
+        <translation>{where} 不是回访备份（不是 SQLite 数据库），未恢复任何内容。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="243"/>
+        <source>The backup {where} is damaged ({problem}); nothing was restored. Choose another backup.</source>
+        <translation>备份 {where} 已损坏（{problem}），未恢复任何内容。请选择其他备份。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="244"/>
+        <source>{where} is not a Revisit database (it holds other tables or no schema version); nothing was restored.</source>
+        <translation>{where} 不是回访数据库（含有其他表或没有结构版本），未恢复任何内容。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="245"/>
+        <source>The backup {where} was written by a newer version of Revisit (schema {revision}); update Revisit before restoring it.</source>
+        <translation>备份 {where} 由更新版本的回访写入（结构版本 {revision}）；请先升级回访再恢复。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="246"/>
+        <source>{where} is open in Revisit or another program (on this PC or another); close it everywhere, then restore again. Nothing was restored.</source>
+        <translation>{where} 正被回访或其他程序打开（在本机或其他电脑上）；请在所有地方关闭后再恢复。未恢复任何内容。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="247"/>
+        <source>{where} is the database itself, not a backup of it.</source>
+        <translation>{where} 就是数据库本身，不是它的备份。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="248"/>
+        <source>Restoring {backup} to {where} failed ({detail}); the database was not replaced.</source>
+        <translation>把 {backup} 恢复到 {where} 失败（{detail}），数据库未被替换。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="249"/>
+        <source>Cannot keep a copy of {where} in {folder} ({detail}); nothing was restored.</source>
+        <translation>无法在 {folder} 中保留 {where} 的副本（{detail}），未恢复任何内容。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="250"/>
+        <source>{who} changed the setting {name} at {when} since you loaded the settings; nothing was saved. Reload to see their change.</source>
+        <translation>在您载入设置后，{who} 于 {when} 修改了设置“{name}”，本次未保存。请重新载入查看其修改。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="251"/>
+        <source>The setting {name} was changed at {when} since you loaded the settings; nothing was saved. Reload to see the change.</source>
+        <translation>在您载入设置后，设置“{name}”于 {when} 被修改，本次未保存。请重新载入查看。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="252"/>
         <source>Unknown SMS vendor &apos;{vendor}&apos;.</source>
         <translation>未知的短信平台“{vendor}”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="183"/>
+        <location filename="../../ui/error_messages.py" line="253"/>
         <source>The SMS sending window must start before it ends.</source>
         <translation>短信发送时段的开始时间必须早于结束时间。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="184"/>
+        <location filename="../../ui/error_messages.py" line="254"/>
         <source>The SMS signature must be written as 【shop name】, not &apos;{signature}&apos;.</source>
         <translation>短信签名必须写成【门店名称】的形式，而不是“{signature}”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="185"/>
+        <location filename="../../ui/error_messages.py" line="255"/>
+        <source>Revisit keeps between 1 and {most} automatic backups, not {count}.</source>
+        <translation>回访保留 1 到 {most} 份自动备份，不能是 {count}。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="256"/>
         <source>There is no setting &apos;{name}&apos;; known: {names}.</source>
         <translation>没有名为“{name}”的设置；可用的有：{names}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="186"/>
+        <location filename="../../ui/error_messages.py" line="257"/>
         <source>{name} must be between 0 and 365.</source>
         <translation>{name} 必须在 0 到 365 之间。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="187"/>
+        <location filename="../../ui/error_messages.py" line="258"/>
         <source>&apos;{value}&apos; is not a valid value for {name}.</source>
         <translation>“{value}”不是 {name} 的有效值。</translation>
     </message>
@@ -4487,44 +6176,54 @@
 <context>
     <name>purposes</name>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="42"/>
+        <location filename="../../ui/dialogs/refusal_dialog.py" line="25"/>
         <source>All purposes: no contact at all on the chosen channel, recall notices included.</source>
         <translation>所有目的：在所选渠道上完全不联系，召回通知也不发。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="46"/>
+        <location filename="../../ui/dialogs/refusal_dialog.py" line="29"/>
         <source>Care: a personal check-in — birthday, warranty or loan ending, after a repair; nothing is offered.</source>
         <translation>关怀：一对一的问候——生日、质保或贷款到期、维修之后；不推销任何东西。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="51"/>
+        <location filename="../../ui/dialogs/refusal_dialog.py" line="34"/>
         <source>Satisfaction call-back: asking after a service visit how it went.</source>
         <translation>满意度回访：到店保养或维修后询问客户是否满意。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="54"/>
+        <location filename="../../ui/dialogs/refusal_dialog.py" line="37"/>
         <source>Reminders: maintenance due, annual inspection, insurance renewal.</source>
         <translation>提醒：保养到期、年检、续保。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="57"/>
+        <location filename="../../ui/dialogs/refusal_dialog.py" line="40"/>
         <source>Satisfaction: call-backs and surveys about a service visit.</source>
         <translation>满意度：关于到店服务的回访和问卷调查。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="60"/>
+        <location filename="../../ui/dialogs/refusal_dialog.py" line="43"/>
         <source>Recalls: the maker&apos;s safety recall notices; most customers who refuse sales still want these.</source>
         <translation>召回：厂家的安全召回通知；拒绝销售的客户大多仍希望收到。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="65"/>
+        <location filename="../../ui/dialogs/refusal_dialog.py" line="48"/>
         <source>Marketing: promotions, events and holiday greetings sent to many customers at once. Needs marketing consent.</source>
         <translation>营销：同时发给很多客户的促销、活动和节日问候。需要客户的营销同意。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="70"/>
+        <location filename="../../ui/dialogs/refusal_dialog.py" line="53"/>
         <source>Sales: a personal offer to this customer to buy, replace or add a car. Needs marketing consent.</source>
         <translation>销售：一对一邀请这位客户购车、换车或增购。需要客户的营销同意。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/refusal_dialog.py" line="58"/>
+        <source>Referral thanks: thanking a customer whose friend or relative came or bought; nothing is offered.</source>
+        <translation>转介绍致谢：感谢其亲友到店或购车的客户，不推销任何东西。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/refusal_dialog.py" line="63"/>
+        <source>Referral request: asking a satisfied customer to introduce friends (老带新). Needs marketing consent; a sales or marketing refusal blocks it.</source>
+        <translation>转介绍邀请：请满意的客户介绍亲友（老带新）。需要营销同意；拒绝销售或营销的客户不会收到。</translation>
     </message>
 </context>
 <context>
