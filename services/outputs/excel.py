@@ -1,6 +1,8 @@
 """Excel and CSV lists: frozen header, filters, widths, real dates, phones as text, and no cell
 that a spreadsheet could take for a formula (OWASP: a cell starting with =, +, -, @, tab, CR or
-LF gets a leading '; CSV quoting alone does not stop a formula). One row per list member, always."""
+LF). In .xlsx such text keeps Excel's quote-prefix style and shows as typed; a CSV has no
+styles, so there it gets a leading ' (CSV quoting alone does not stop a formula). One row per
+list member, always."""
 
 from __future__ import annotations
 
@@ -13,13 +15,11 @@ from typing import Any
 
 from services.outputs import xlsx_stream
 from services.outputs.types import ListDocument, ListMember
-
-# OWASP CSV/formula injection: these first characters make Excel or WPS evaluate a cell.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+from services.outputs.xlsx_stream import FORMULA_STARTS
 
 
 def safe_text(value: str) -> str:
-    """Text that can never become a formula: a leading ' as OWASP recommends."""
+    """CSV text that can never become a formula: a leading ' as OWASP recommends."""
     return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
@@ -100,7 +100,7 @@ def _plain(value: Any, kind: str) -> Any:
     if value is None or value == "":
         return None
     if kind == "text":
-        return safe_text(str(value))
+        return str(value)  # formula-looking text: quote-prefixed by the xlsx writer
     return value
 
 

@@ -1,7 +1,11 @@
 """SMS vendor files: a template with merge fields rendered per person, signature and opt-out
-counted in the length (every character counts 1, full- or half-width), 70 characters as one
-message, longer ones billed in 67-character parts, one row per mainland mobile, and a
-planned send time inside the marketing window. Nothing is written when anything is refused."""
+counted in the length, 70 characters as one message, longer ones billed in 67-character parts,
+one row per mainland mobile, and a planned send time inside the marketing window. Nothing is
+written when anything is refused.
+
+Carriers count a Chinese (UCS-2) message in UTF-16 code units: every character of the basic
+plane counts 1, full- or half-width, and an emoji or a rare character outside it (𠮷) counts 2.
+Such characters are also flagged: some vendors reject them or send them as "?"."""
 
 from __future__ import annotations
 
@@ -40,8 +44,18 @@ FIELD_RE = re.compile(r"\{([^{}]*)\}")
 
 
 def parts(length: int) -> int:
-    """Billed messages for a Chinese SMS of `length` characters (signature included)."""
+    """Billed messages for a Chinese SMS of `length` UTF-16 units (signature included)."""
     return 1 if length <= SINGLE_LIMIT else math.ceil(length / PART_LIMIT)
+
+
+def sms_length(message: str) -> int:
+    """The length a carrier bills: UTF-16 code units."""
+    return len(message.encode("utf-16-le")) // 2
+
+
+def outside_basic_plane(message: str) -> str:
+    """The characters a vendor may reject (emoji and others beyond U+FFFF), in order."""
+    return "".join(dict.fromkeys(c for c in message if ord(c) > 0xFFFF))
 
 
 ELEVEN_DIGITS = re.compile(r"1\d{10}")
@@ -111,6 +125,7 @@ class SmsRow:
     length: int
     parts: int
     variables: tuple[tuple[str, str], ...]  # (Aliyun variable, value) in template order
+    flagged: str = ""  # characters a vendor may reject (outside_basic_plane)
 
 
 @dataclass(frozen=True)
@@ -160,12 +175,13 @@ def render_rows(template: SmsTemplate, members: Sequence[ListMember]
             continue
         seen[mobile] = m.row_code
         message = template.render(m)
-        if len(message) > MAX_LENGTH:
+        length = sms_length(message)
+        if length > MAX_LENGTH:
             raise RevisitError(N_("The SMS for row {row} would be {n} characters; the limit is "
-                                  "{limit}."), row=m.row_code, n=len(message), limit=MAX_LENGTH)
+                                  "{limit}."), row=m.row_code, n=length, limit=MAX_LENGTH)
         variables = tuple((FIELDS[f][0], str(FIELDS[f][1](m))) for f in names)
-        rows.append(SmsRow(m.row_code, mobile, m.name, message, len(message),
-                           parts(len(message)), variables))
+        rows.append(SmsRow(m.row_code, mobile, m.name, message, length, parts(length),
+                           variables, outside_basic_plane(message)))
     return rows, skipped
 
 
@@ -177,6 +193,9 @@ PREVIEW_COLUMNS = (
     Column("字数", lambda r: r.length, 6, "int"),
     Column("条数", lambda r: r.parts, 6, "int"),
 )
+# The preview beside a vendor file also says which messages hold characters a vendor may reject.
+CHECK_COLUMNS = (*PREVIEW_COLUMNS, Column(
+    "注意", lambda r: f"含平台可能拒发的字符：{r.flagged}" if r.flagged else "", 24))
 
 
 def _variable_value(i: int) -> Callable[[SmsRow], str]:
@@ -217,9 +236,9 @@ def write_sms_file(members: Sequence[ListMember], template: SmsTemplate, path: P
     if fmt == "csv":
         write_csv(path, columns, rows)
         if vendor != "generic":
-            write_csv(path.with_name(path.stem + "-preview.csv"), PREVIEW_COLUMNS, rows)
+            write_csv(path.with_name(path.stem + "-preview.csv"), CHECK_COLUMNS, rows)
     else:
-        extra = () if vendor == "generic" else (("短信预览", PREVIEW_COLUMNS, rows),)
+        extra = () if vendor == "generic" else (("短信预览", CHECK_COLUMNS, rows),)
         write_xlsx(path, columns, rows, sheet_title="号码" if vendor != "generic" else "短信",
                    extra_sheets=extra)
     return SmsFile(path, tuple(rows), tuple(skipped), sum(r.parts for r in rows))

@@ -24,7 +24,11 @@ _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 ROWS_PER_WRITE = 2000
 
 # Style indexes in styles.xml below.
-STYLE_HEADER, STYLE_DATE, STYLE_TEXT, STYLE_DATETIME = 1, 2, 3, 4
+STYLE_HEADER, STYLE_DATE, STYLE_TEXT, STYLE_DATETIME, STYLE_QUOTED = 1, 2, 3, 4, 5
+# OWASP formula injection: text starting with one of these is what Excel or WPS would evaluate
+# once a user edits the cell. Such text is written as it is, with Excel's quote-prefix style
+# (the ' a user types before =), so it shows as typed and stays text, with no visible '.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
 @dataclass(frozen=True)
@@ -60,9 +64,10 @@ def _cell(ref: str, value: Any, kind: str) -> str:
         return f'<c r="{ref}" s="{STYLE_DATE}"><v>{(value - EXCEL_EPOCH).days}</v></c>'
     if kind in ("int", "float") and isinstance(value, int | float) and not isinstance(value, bool):
         return f'<c r="{ref}"><v>{value!r}</v></c>'
-    text = _text(str(value))
+    raw = str(value)
+    style = STYLE_QUOTED if raw.startswith(FORMULA_STARTS) else STYLE_TEXT
     return (
-        f'<c r="{ref}" s="{STYLE_TEXT}" t="inlineStr"><is><t xml:space="preserve">{text}'
+        f'<c r="{ref}" s="{style}" t="inlineStr"><is><t xml:space="preserve">{_text(raw)}'
         f"</t></is></c>"
     )
 
@@ -214,7 +219,7 @@ _STYLES = (
     '<fill><patternFill patternType="gray125"/></fill></fills>'
     '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border>'
     '</borders><cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" '
-    'borderId="0"/></cellStyleXfs><cellXfs count="5">'
+    'borderId="0"/></cellStyleXfs><cellXfs count="6">'
     '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
     '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>'
     '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" '
@@ -222,7 +227,9 @@ _STYLES = (
     '<xf numFmtId="49" fontId="0" fillId="0" borderId="0" xfId="0" '
     'applyNumberFormat="1"/>'
     '<xf numFmtId="165" fontId="0" fillId="0" borderId="0" xfId="0" '
-    'applyNumberFormat="1"/></cellXfs>'
+    'applyNumberFormat="1"/>'
+    '<xf numFmtId="49" fontId="0" fillId="0" borderId="0" xfId="0" '
+    'applyNumberFormat="1" quotePrefix="1"/></cellXfs>'
     '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/>'
     "</cellStyles></styleSheet>"
 )

@@ -107,8 +107,12 @@ def test_excel_list_header_dates_text_and_formula_safety(tmp_path):
     assert ws.max_row == 1 + len(d.members)
     header = [c.value for c in ws[1]]
     row = dict(zip(header, [c for c in ws[2]], strict=True))
-    assert row["姓名"].value == "'=HYPERLINK(\"x\")" and row["姓名"].data_type == "s"
-    assert row["上次反馈"].value == "'+1" and row["车牌"].value == "'@A"
+    # Shown as typed, never a formula: text with Excel's quote prefix, no visible apostrophe.
+    assert row["姓名"].value == "=HYPERLINK(\"x\")" and row["姓名"].data_type == "s"
+    assert row["姓名"].quotePrefix
+    assert row["上次反馈"].value == "+1" and row["车牌"].value == "@A"
+    assert row["上次反馈"].quotePrefix and row["车牌"].quotePrefix
+    assert not row["客户编号"].quotePrefix
     assert row["手机"].data_type == "s" and row["手机"].value == "13800130001"
     assert row["购车日期"].is_date and row["购车日期"].value.date() == dt.date(2018, 5, 1)
     assert ws.column_dimensions["A"].width == 10
@@ -146,6 +150,33 @@ def test_sms_counts_parts_dedupes_and_validates(tmp_path):
 
 def test_sms_parts_rule():
     assert [sms.parts(n) for n in (1, 70, 71, 134, 135, 160)] == [1, 1, 2, 2, 3, 3]
+
+
+def test_sms_length_is_counted_as_carriers_bill_in_utf16_units(tmp_path):
+    # 68 basic-plane characters with the signature and opt-out, then one emoji: 70 by code
+    # points but 71 UTF-16 units, so 2 parts; 𠮷 (outside the basic plane) also counts 2.
+    signature, opt_out = "【广州丰田】", "回T退订"
+    body = "保" * (68 - len(signature) - len(opt_out))
+    plain = sms.SmsTemplate(body, signature)
+    smile = sms.SmsTemplate(body + "😀", signature)
+    rare = sms.SmsTemplate(body[:-1] + "𠮷", signature)
+    out = sms.write_sms_file([member(1, channel="sms")], plain, tmp_path / "p.xlsx",
+                             send_at=SEND)
+    assert (out.rows[0].length, out.rows[0].parts, out.rows[0].flagged) == (68, 1, "")
+    out = sms.write_sms_file([member(1, channel="sms")], smile, tmp_path / "e.xlsx",
+                             vendor="aliyun", send_at=SEND)
+    assert len(out.rows[0].message) == 69 and out.rows[0].length == 70
+    assert out.rows[0].parts == 1 and out.rows[0].flagged == "😀"
+    out = sms.write_sms_file([member(1, channel="sms")], sms.SmsTemplate(
+        body + "保😀", signature), tmp_path / "f.xlsx", vendor="aliyun", send_at=SEND)
+    assert (len(out.rows[0].message), out.rows[0].length, out.rows[0].parts) == (70, 71, 2)
+    preview = openpyxl.load_workbook(out.path).worksheets[1]
+    header = [c.value for c in preview[1]]
+    assert preview.cell(2, header.index("注意") + 1).value == "含平台可能拒发的字符：😀"
+    assert preview.cell(2, header.index("字数") + 1).value == 71
+    out = sms.write_sms_file([member(1, channel="sms")], rare, tmp_path / "r.xlsx",
+                             send_at=SEND)
+    assert out.rows[0].length == 69 and out.rows[0].flagged == "𠮷"
 
 
 def test_sms_refuses_unknown_field_and_late_time_before_writing(tmp_path):
