@@ -5,7 +5,10 @@ written when anything is refused.
 
 Carriers count a Chinese (UCS-2) message in UTF-16 code units: every character of the basic
 plane counts 1, full- or half-width, and an emoji or a rare character outside it (𠮷) counts 2.
-Such characters are also flagged: some vendors reject them or send them as "?"."""
+Such characters are also flagged: some vendors reject them or send them as "?".
+
+A merge field may carry a fallback, {车型|您的爱车}; a member lacking a value for a field
+without one is left out ("缺少合并字段"), never sent a message with an empty hole in it."""
 
 from __future__ import annotations
 
@@ -84,6 +87,21 @@ def mainland_mobile(raw: str | None) -> str | None:
     return text if _prefix_is_mobile(text[:5]) else None
 
 
+def _field(spec: str) -> tuple[str, str | None]:
+    """"车型|您的爱车" -> ("车型", "您的爱车"); "车型" -> ("车型", None)."""
+    name, bar, fallback = spec.partition("|")
+    return name.strip(), (fallback.strip() if bar else None)
+
+
+def _value(name: str, m: ListMember) -> str:
+    return str(FIELDS[name][1](m) or "").strip()
+
+
+def _filled(spec: str, m: ListMember) -> str:
+    name, fallback = _field(spec)
+    return _value(name, m) or (fallback or "")
+
+
 @dataclass(frozen=True)
 class SmsTemplate:
     text: str
@@ -91,7 +109,14 @@ class SmsTemplate:
     opt_out: str = DEFAULT_OPT_OUT
 
     def fields(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(FIELD_RE.findall(self.text)))
+        return tuple(dict.fromkeys(_field(f)[0] for f in FIELD_RE.findall(self.text)))
+
+    def missing(self, m: ListMember) -> tuple[str, ...]:
+        """The merge fields that would leave a hole in `m`'s message: no value and no
+        fallback ({车型|您的爱车} falls back to 您的爱车)."""
+        return tuple(dict.fromkeys(
+            name for name, fallback in map(_field, FIELD_RE.findall(self.text))
+            if fallback is None and not _value(name, m)))
 
     def check(self) -> None:
         unknown = [f for f in self.fields() if f not in FIELDS]
@@ -110,7 +135,7 @@ class SmsTemplate:
                                   "拒收请回复R."))
 
     def render(self, m: ListMember) -> str:
-        body = FIELD_RE.sub(lambda mt: str(FIELDS[mt.group(1)][1](m)), self.text).strip()
+        body = FIELD_RE.sub(lambda mt: _filled(mt.group(1), m), self.text).strip()
         if self.opt_out not in body:
             body = f"{body}{self.opt_out}"
         return f"{self.signature.strip()}{body}"
@@ -161,7 +186,9 @@ def parse_window(text: str) -> tuple[dt.time, dt.time]:
 def render_rows(template: SmsTemplate, members: Sequence[ListMember]
                 ) -> tuple[list[SmsRow], list[tuple[str, str]]]:
     template.check()
-    names = template.fields()
+    # Each field once, as first written (with its fallback, if any), for the vendor's columns.
+    specs = {_field(s)[0]: s for s in reversed(FIELD_RE.findall(template.text))}
+    names = [(name, specs[name]) for name in template.fields()]
     rows: list[SmsRow] = []
     skipped: list[tuple[str, str]] = []
     seen: dict[str, str] = {}
@@ -173,13 +200,17 @@ def render_rows(template: SmsTemplate, members: Sequence[ListMember]
         if mobile in seen:  # one family, one phone: one SMS
             skipped.append((m.row_code, f"same number as {seen[mobile]}"))
             continue
+        lacking = template.missing(m)
+        if lacking:  # never an empty hole in a sent message
+            skipped.append((m.row_code, "缺少合并字段：" + "、".join(lacking)))
+            continue
         seen[mobile] = m.row_code
         message = template.render(m)
         length = sms_length(message)
         if length > MAX_LENGTH:
             raise RevisitError(N_("The SMS for row {row} would be {n} characters; the limit is "
                                   "{limit}."), row=m.row_code, n=length, limit=MAX_LENGTH)
-        variables = tuple((FIELDS[f][0], str(FIELDS[f][1](m))) for f in names)
+        variables = tuple((FIELDS[name][0], _filled(spec, m)) for name, spec in names)
         rows.append(SmsRow(m.row_code, mobile, m.name, message, length, parts(length),
                            variables, outside_basic_plane(message)))
     return rows, skipped
@@ -217,6 +248,16 @@ def _vendor_columns(vendor: str, rows: list[SmsRow], names: tuple[str, ...]) -> 
     for i, f in enumerate(names):
         cols.append(Column(FIELDS[f][0], _variable_value(i), 14))
     return cols
+
+
+def skipped_summary(skipped: Sequence[tuple[str, str]]) -> str:
+    """Why members were left out, each reason once with how many: "缺少合并字段：车型 ×18"."""
+    counts: dict[str, int] = {}
+    for _, why in skipped:
+        key = ("not a mainland mobile" if why.startswith("not a mainland mobile")
+               else "same number as another member" if why.startswith("same number") else why)
+        counts[key] = counts.get(key, 0) + 1
+    return "; ".join(f"{why} ×{n}" for why, n in counts.items())
 
 
 def write_sms_file(members: Sequence[ListMember], template: SmsTemplate, path: Path | str, *,

@@ -179,6 +179,22 @@ def test_sms_length_is_counted_as_carriers_bill_in_utf16_units(tmp_path):
     assert out.rows[0].length == 69 and out.rows[0].flagged == "𠮷"
 
 
+def test_a_merge_field_without_a_value_uses_its_fallback_or_leaves_the_member_out(tmp_path):
+    no_model = member(2, channel="sms", brand="", model="")
+    ms = [member(1, channel="sms"), no_model]
+    strict = sms.SmsTemplate("您的{车型}该保养了", "【广州丰田】")
+    out = sms.write_sms_file(ms, strict, tmp_path / "s.xlsx", send_at=SEND)
+    assert [r.row_code for r in out.rows] == [ms[0].row_code]
+    assert out.skipped == ((no_model.row_code, "缺少合并字段：车型"),)
+    assert sms.skipped_summary(out.skipped) == "缺少合并字段：车型 ×1"
+    assert all("您的该保养了" not in r.message for r in out.rows)
+    kind = sms.SmsTemplate("{车型|您的爱车}该保养了", "【广州丰田】")
+    out = sms.write_sms_file(ms, kind, tmp_path / "k.xlsx", vendor="aliyun", send_at=SEND)
+    assert not out.skipped and out.rows[1].message == "【广州丰田】您的爱车该保养了回T退订"
+    assert out.rows[1].variables == (("model", "您的爱车"),)
+    assert out.rows[0].variables[0][1] in out.rows[0].message
+
+
 def test_sms_refuses_unknown_field_and_late_time_before_writing(tmp_path):
     bad = sms.SmsTemplate("{姓名}您好，{生日快乐}", "【广州丰田】")
     with pytest.raises(RevisitError, match="生日快乐"):

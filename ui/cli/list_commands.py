@@ -94,7 +94,8 @@ def write_files(doc: ListDocument, args, st: Settings, sessions) -> list[run_fil
         if done.kind == run_files.SMS_FILE:
             print(
                 f"SMS: {done.rows:,} numbers, {done.sms_parts:,} billed messages"
-                + (f", {len(done.skipped)} skipped" if done.skipped else "")
+                + (f", {len(done.skipped)} left out ({sms.skipped_summary(done.skipped)})"
+                   if done.skipped else "")
             )
         print(f"wrote {done.path}")
         written.append(done)

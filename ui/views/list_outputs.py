@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy.orm import Session, sessionmaker
 
-from services.outputs import labels, run_files
+from services.outputs import labels, run_files, sms
 from services.outputs.types import ListDocument
 from services.staff.permissions import NOT_PASSED, Actor, NotPassed
 from services.store.settings import Settings
@@ -235,6 +235,8 @@ class ListOutputs(QWidget):
             text += "\n" + self.tr("%1 numbers, %2 billed messages, %3 skipped").replace(
                 "%1", str(written.rows)
             ).replace("%2", str(written.sms_parts)).replace("%3", str(len(written.skipped)))
+            if written.skipped:
+                text += "\n" + sms.skipped_summary(written.skipped)
         self.status.setText(text)
         self.runner.notify(
             self.tr("Saved %1").replace("%1", written.path.name), actions=open_actions(path)
