@@ -32,10 +32,13 @@ HEAD_H = 9 * mm
 FRAME_TOP = 27 * mm
 FRAME_BOTTOM = 12 * mm
 
-COLUMNS = (  # header, width
-    ("编号", 13), ("姓名", 17), ("手机", 22), ("最佳时间", 19), ("车型 / 车牌", 29),
-    ("车龄", 10), ("里程(km)", 14), ("上次联系 / 客户反馈", 46), ("话术要点", 47),
-    ("结果（打勾）", 34), ("备注", 27),
+# Sizes a caller reads at arm's length: the body at 9 pt, the longer texts (last feedback,
+# talking points) at 8.5 pt, and a notes column wide enough for a handwritten sentence (45 mm).
+BODY_PT, TEXT_PT = 9, 8.5
+COLUMNS = (  # header, width in mm: 277 mm between the margins of landscape A4
+    ("编号", 15), ("姓名", 17), ("手机", 22), ("最佳时间", 17), ("车型 / 车牌", 25),
+    ("车龄 / 里程", 18), ("上次联系 / 客户反馈", 38), ("话术要点", 42),
+    ("结果（打勾）", 38), ("备注", 45),
 )
 WIDTHS = [w * mm for _, w in COLUMNS]
 APPENDIX_COLUMNS = (("序号", 14), ("姓名", 24), ("客户编号", 30), ("手机", 28),
@@ -61,8 +64,9 @@ def _grid(font: str, size: float, header: bool = False) -> TableStyle:
 class OutcomeBoxes(Flowable):
     """Six empty squares with their labels, two per line, to tick with a pen."""
 
-    BOX = 2.8 * mm
-    LINE = 4.1 * mm
+    BOX = 3.2 * mm
+    LINE = 4.8 * mm
+    FONT_PT = 8.5
 
     def __init__(self, width: float) -> None:
         super().__init__()
@@ -75,7 +79,7 @@ class OutcomeBoxes(Flowable):
     def draw(self) -> None:
         c = self.canv
         c.setLineWidth(0.6)
-        c.setFont(cjk_font(), 6.8)
+        c.setFont(cjk_font(), self.FONT_PT)
         half = self.width / 2
         for i, (_code, label) in enumerate(OUTCOME_BOXES):
             x = (i % 2) * half
@@ -89,7 +93,7 @@ def _years(value: float | None) -> str:
 
 
 def _km(value: int | None) -> str:
-    return "" if value is None else f"{value:,}"
+    return "" if value is None else f"{value:,} km"
 
 
 def _last_contact(m: ListMember) -> str:
@@ -104,11 +108,9 @@ def _last_contact(m: ListMember) -> str:
 class _Styles:
     def __init__(self) -> None:
         self.font = cjk_font()
-        self.row = _grid(self.font, 7.5)
-        self.row.add("FONT", (0, 0), (0, 0), self.font, 9)
-        self.row.add("LEADING", (0, 0), (-1, -1), 9.2)
-        self.row.add("FONT", (3, 0), (3, 0), self.font, 7)
-        self.row.add("FONT", (7, 0), (8, 0), self.font, 7)
+        self.row = _grid(self.font, BODY_PT)
+        self.row.add("LEADING", (0, 0), (-1, -1), BODY_PT * 1.2)
+        self.row.add("FONT", (6, 0), (7, 0), self.font, TEXT_PT, TEXT_PT * 1.2)
         self.appendix = _grid(self.font, 7.5)
         self.appendix.add("LEADING", (0, 0), (-1, -1), 9)
 
@@ -118,16 +120,15 @@ class _Styles:
 
 def _member_row(m: ListMember, st: _Styles) -> Table:
     cells = [
-        m.row_code,
-        st.wrap(m.name, 1, 7.5, 2),
+        st.wrap(m.row_code, 0, BODY_PT, 2),
+        st.wrap(m.name, 1, BODY_PT, 2),
         m.mobile or "",
-        st.wrap(m.best_time, 3, 7, 4),
-        st.wrap("\n".join(p for p in (m.vehicle, m.plate or "") if p), 4, 7.5, 4),
-        _years(m.years_owned),
-        _km(m.km),
-        st.wrap(_last_contact(m), 7, 7),
-        st.wrap(m.talking_points, 8, 7),
-        OutcomeBoxes(WIDTHS[9] - 4),
+        st.wrap(m.best_time, 3, BODY_PT, 4),
+        st.wrap("\n".join(p for p in (m.vehicle, m.plate or "") if p), 4, BODY_PT, 4),
+        "\n".join(p for p in (_years(m.years_owned), _km(m.km)) if p),
+        st.wrap(_last_contact(m), 6, TEXT_PT),
+        st.wrap(m.talking_points, 7, TEXT_PT),
+        OutcomeBoxes(WIDTHS[8] - 4),
         "",
     ]
     # One small table per row of pre-wrapped text: long lists never go through reportlab's

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from functools import cache
 
@@ -92,16 +93,19 @@ def text_width(text: str, font: str, size: float) -> float:
     return sum(_char_width(font, ch) for ch in text) * size
 
 
+# Words a caller reads at a glance, never split across lines (a time of day split as 上 / 午
+# reads wrongly); longer ones first so 工作日 wins over a shorter match.
+KEEP_TOGETHER = ("工作日", "周末", "上午", "中午", "下午", "晚上", "不限", "早上")
+# An opening bracket or quote never ends a line: it goes with what follows it.
+_KEEP = re.compile("[（(“‘《【「『〈]*(?:" + "|".join(KEEP_TOGETHER)
+                   + r"|[A-Za-z0-9][A-Za-z0-9,.:/-]*[A-Za-z0-9]|.)", re.S)
+
+
 def _tokens(text: str) -> list[str]:
-    """Break opportunities: every CJK character alone, runs of Latin letters/digits together."""
-    out: list[str] = []
-    for ch in text:
-        if out and ch.isascii() and ch.isalnum() and out[-1][-1:].isascii() \
-                and out[-1][-1:].isalnum():
-            out[-1] += ch
-        else:
-            out.append(ch)
-    return out
+    """Break opportunities: every CJK character alone, except the words of KEEP_TOGETHER;
+    runs of Latin letters and digits (with the , . : / - inside numbers and dates) together;
+    opening brackets with the token after them."""
+    return _KEEP.findall(text)
 
 
 def wrap_lines(text: str, width: float, font: str, size: float,

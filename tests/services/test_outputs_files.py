@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import datetime as dt
+import re
 import shutil
 import subprocess
 
@@ -66,6 +67,46 @@ def test_call_sheet_content_fonts_and_pages(tmp_path):
     raw = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True).stdout
     starts = [ln for ln in raw.splitlines() if ln and ln[0] in "，：；！？"]
     assert starts == []
+
+
+@needs_poppler
+def test_call_sheet_is_legible_and_every_word_stays_in_its_column(tmp_path):
+    """Read back with poppler's word boxes: the table's words are at least 8.5 pt tall (the
+    body 9 pt), none crosses a column border, the notes column is at least 45 mm wide, and the
+    km of the talking point is the km of the km column."""
+    path = pdf_call_sheet.write_call_sheet(doc(6), tmp_path / "c.pdf")
+    html = subprocess.run(["pdftotext", "-bbox", "-f", "1", "-l", "1", str(path), "-"],
+                          capture_output=True, text=True, check=True).stdout
+    words = [(float(a), float(b), float(c), float(d), w) for a, b, c, d, w in re.findall(
+        r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)<',
+        html)]
+    to_pt = 72 / 25.4
+    edges = [pdf_call_sheet.MARGIN]
+    for w in pdf_call_sheet.WIDTHS:
+        edges.append(edges[-1] + w)
+    head = next(y for _, y, _, _, w in words if w == "话术要点")
+    body = [w for w in words if w[1] > head + 10 and w[1] < 595 - 40]  # the rows, not footer
+    assert body
+    assert min(y1 - y0 for _, y0, _, y1, _ in body) >= 8.4
+    for x0, _, x1, _, w in body:
+        inside = [i for i in range(len(edges) - 1) if edges[i] - 0.5 <= x0 < edges[i + 1]]
+        assert inside and x1 <= edges[inside[0] + 1] + 0.5, w
+    assert pdf_call_sheet.WIDTHS[-1] >= 45 * to_pt
+    kms = [w for *_, w in body if re.fullmatch(r"\d{1,3}(,\d{3})+", w)]
+    assert kms and len(set(kms)) == 1  # "86,000" in the km column and the talking point
+
+
+def test_time_words_are_never_split_across_lines():
+    from services.outputs.pdf_common import text_width, wrap_lines
+
+    font = pdf_call_sheet.cjk_font()
+    narrow = text_width("工作日上", font, 9)  # room for 工作日 and one more character
+    for text in ("工作日上午", "周末下午", "工作日晚上/上午"):
+        lines = wrap_lines(text, narrow, font, 9)
+        assert "".join(lines) == text
+        for word in ("工作日", "上午", "下午", "晚上", "周末"):
+            if word in text:
+                assert any(word in line for line in lines), (word, lines)
 
 
 @needs_poppler
