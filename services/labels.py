@@ -274,6 +274,7 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "record_change": ("记录客户变化", "Customer change recorded"),
         "read_unsubscribes": ("读入短信退订文件", "SMS unsubscribe file read"),
         "export_list_file": ("导出名单文件", "List file written"),
+        "export_segment_members": ("导出分群客户", "Segment members exported"),
         "set_preferences": ("设置联系偏好", "Contact preferences set"),
         "clear_preferences": ("清除联系偏好", "Contact preferences cleared"),
         "consent_given": ("同意营销", "Marketing consent given"),

@@ -269,3 +269,17 @@ def test_a_supervisor_changes_a_role_on_the_command_line(cli, supervisor, staff)
     code, out, _ = cli("user", "list", user="boss")
     assert code == 0 and "chenli" in out
     refused(cli("user", "role", "chenli", "staff", user="chenli"), "cannot change your own")
+
+
+def test_an_export_of_segment_members_is_in_the_trail_with_its_fields(cli, demo_data,
+                                                                      tmp_path):
+    assert cli("segment", "import", _segment_file(tmp_path), user="supervisor")[0] == 0
+    code, out, _ = cli("segment", "members", "老车", "--format", "csv", user="supervisor")
+    assert code == 0
+    exported = len(out.strip().splitlines()) - 1
+    code, out, _ = cli("audit", "--action", "export_segment_members", "--format", "json",
+                       user="supervisor")
+    entry = json.loads(out)["entries"][0]
+    assert entry["username"] == "supervisor"
+    assert entry["detail"]["rows"] == exported and entry["detail"]["full_phones"] is True
+    assert "mobile" in entry["detail"]["fields"] and "name" in entry["detail"]["fields"]

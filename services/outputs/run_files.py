@@ -176,7 +176,8 @@ def write_run_file(doc: ListDocument, request: FileRequest, settings: Settings,
         with sessions.begin() as s:
             record(s, actor if isinstance(actor, Actor) else None, "export_list_file",
                    "list_run", doc.run_id, {"kind": request.kind, "file": path.name,
-                                            "rows": written.rows, "full_phones": full})
+                                            "rows": written.rows, "full_phones": full,
+                                            "fields": fields_of(request.kind)})
     return WrittenFile(request.kind, path, written.rows, written.sms_parts, written.skipped)
 
 
@@ -202,6 +203,17 @@ def masked(doc: ListDocument) -> ListDocument:
         excluded=tuple(dataclasses.replace(e, mobile=mask_phone(e.mobile))
                        for e in doc.excluded),
     )
+
+
+def fields_of(kind: str) -> list[str]:
+    """What a file of this kind holds about each person, for the audit trail."""
+    if kind == CALL_SHEET:
+        return [h for h, _ in pdf_call_sheet.COLUMNS]
+    if kind == LABELS:
+        return ["姓名", "邮政编码", "地址"]
+    if kind == SMS_FILE:
+        return ["手机号码", "短信内容（含合并字段）"]
+    return [c.header for c in excel.COLUMNS_BY_CHANNEL[CHANNEL_OF[kind]]]
 
 
 def _write(doc: ListDocument, members: tuple[ListMember, ...], request: FileRequest,

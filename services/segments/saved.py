@@ -261,3 +261,13 @@ def import_segment(sessions: Sessions, text: str, *, name: str | None = None,
     return save_segment(sessions, name, flt, description=description, purpose=purpose,
                         replace=replace, staff_id=staff_id,
                         audit_as=("import_segment", {"source": source}))
+
+
+def record_member_export(sessions: Sessions, actor: Actor | None, segment: Segment, rows: int,
+                         fields: list[str], fmt: str, full_phones: bool) -> None:
+    """An export of a segment's members (people's data leaving the program) in the trail: which
+    segment, how many people, which fields, whether mobiles were in full."""
+    with sessions.begin() as s:
+        record(s, actor, "export_segment_members", "saved_segment", segment.info.id,
+               {"name": segment.info.name, "rows": rows, "fields": fields, "format": fmt,
+                "full_phones": full_phones})

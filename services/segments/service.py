@@ -46,6 +46,7 @@ from services.segments.saved import (  # noqa: F401 - the saved segments, as cal
     get_segment,
     import_segment,
     list_segments,
+    record_member_export,
     rename_segment,
     save_segment,
 )

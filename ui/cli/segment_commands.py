@@ -180,10 +180,14 @@ def _members(args, open_db) -> int:
     page = svc.members(
         open_db().sessions, seg.filter, _as_of(args), offset=args.offset, limit=args.limit
     )
-    if not allowed(args.actor, EXPORT_PHONES):
+    full = allowed(args.actor, EXPORT_PHONES)
+    if not full:
         # Output that is easily saved to a file: full mobiles for a supervisor only.
         page = dataclasses.replace(page, rows=tuple(
             dataclasses.replace(r, mobile=mask_phone(r.mobile)) for r in page.rows))
+    if args.format in ("csv", "json") and page.rows:
+        svc.record_member_export(open_db().sessions, args.actor, seg, len(page.rows),
+                                 list(COLUMNS), args.format, full)
     if args.format == "json":
         _json(
             {
