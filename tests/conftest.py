@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -67,9 +68,26 @@ def pg_server_url() -> Iterator[str | None]:
     try:
         yield url
     finally:
-        with admin_engine.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        drop_pg_database(admin_engine, name)
         admin_engine.dispose()
+
+
+def drop_pg_database(admin_engine, name: str) -> None:
+    """Drop a throw-away PostgreSQL database, ending its connections (a killed test process's
+    may linger). FORCE cannot end an autovacuum worker busy on a freshly filled database
+    without the pg_signal_backend role, which a test login need not have: then wait and retry;
+    autovacuum on a test-sized database is done within seconds."""
+    from sqlalchemy.exc import ProgrammingError
+
+    for attempt in range(40):
+        try:
+            with admin_engine.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            return
+        except ProgrammingError:
+            if attempt == 39:
+                raise
+            time.sleep(0.5)
 
 
 def _truncate_all(database: Database) -> None:

@@ -27,6 +27,7 @@ from services.demo import data as ref
 from services.demo import generator as demo
 from services.store.database import Database, count_rows, open_database
 from services.store.errors import Cancelled, CancelToken, RevisitError
+from tests.conftest import drop_pg_database
 
 TODAY = dt.date(2025, 6, 30)
 YEAR = 365.25
@@ -91,8 +92,7 @@ def _pg_database(admin_url: str) -> tuple[str, callable]:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
 
     def drop() -> None:
-        with engine.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        drop_pg_database(engine, name)
         engine.dispose()
 
     return admin.set(database=name).render_as_string(hide_password=False), drop
