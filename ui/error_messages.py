@@ -119,6 +119,7 @@ MESSAGES = (
     QT_TRANSLATE_NOOP("errors", '{path} cannot be read as an Excel file: {detail}'),
     QT_TRANSLATE_NOOP("errors", 'No Chinese TrueType font was found to print with. Install one (Linux: the package fonts-wqy-microhei; Windows has SimSun/Microsoft YaHei) or set {env} to a .ttf/.ttc file. Tried: {tried}'),
     QT_TRANSLATE_NOOP("errors", "There is no label layout '{name}' (known: {known})."),
+    QT_TRANSLATE_NOOP("errors", "Envelopes need the shop's return address: fill in the shop address in Settings (shared settings), then print again."),
     QT_TRANSLATE_NOOP("errors", 'Nobody in list #{run} is to be called, so there is no call sheet or call list to make. Its members were checked for their own channel only; build a list with the phone channel to call them.'),
     QT_TRANSLATE_NOOP("errors", 'Nobody in list #{run} is to be sent post, so there are no labels or mail list to make. Its members were checked for their own channel only; build a list with the mail channel to write to them.'),
     QT_TRANSLATE_NOOP("errors", 'Nobody in list #{run} is to be sent an SMS, so there is no SMS file to make. Its members were checked for their own channel only (not for SMS do-not-contact or unsubscribes); build a list with the SMS channel to text them.'),

@@ -22,6 +22,9 @@ LAYOUTS_FILE = Path(__file__).resolve().parent.parent.parent / "resources" / "la
     "labels.json"
 DEFAULT_LAYOUT = "a4-3x8"
 MIN_SIZE = 5.0
+# Text grows with the label up to this many times its base size (a 99 mm label is not printed
+# in the 70 mm label's type), in steps of GROW_STEP.
+MAX_GROW, GROW_STEP = 1.6, 1.06
 
 
 @dataclass(frozen=True)
@@ -64,10 +67,26 @@ class Fitted:
     lines: tuple[str, ...]
 
 
-def fit(blocks: list[tuple[str, float]], width: float, height: float, font: str) -> list[Fitted]:
-    """Shrink all blocks together (each keeps its relative size) until the wrapped lines fit
-    the box; below MIN_SIZE the last block is cut with "…" instead of overflowing."""
+def _height(fitted: list[Fitted]) -> float:
+    return sum(len(f.lines) * f.size * 1.2 for f in fitted)
+
+
+def _lines(blocks: list[tuple[str, float]], width: float, font: str,
+           scale: float) -> list[Fitted]:
+    return [Fitted(s * scale, tuple(wrap_lines(t, width, font, s * scale))) for t, s in blocks]
+
+
+def fit(blocks: list[tuple[str, float]], width: float, height: float, font: str,
+        grow: bool = False) -> list[Fitted]:
+    """Size all blocks together (each keeps its relative size) so the wrapped lines fill the
+    box: larger on a larger label (`grow`, up to MAX_GROW), smaller until they fit; below
+    MIN_SIZE the last block is cut with "…" instead of overflowing."""
     scale = 1.0
+    if grow and _height(_lines(blocks, width, font, 1.0)) <= height:
+        while scale * GROW_STEP <= MAX_GROW and \
+                _height(_lines(blocks, width, font, scale * GROW_STEP)) <= height:
+            scale *= GROW_STEP
+        return _lines(blocks, width, font, scale)
     while True:
         out = [Fitted(s * scale, tuple(wrap_lines(t, width, font, s * scale))) for t, s in blocks]
         needed = sum(len(f.lines) * f.size * 1.2 for f in out)
@@ -91,8 +110,10 @@ def fit(blocks: list[tuple[str, float]], width: float, height: float, font: str)
     return result
 
 
-def _draw_block(c: Canvas, x: float, top: float, fitted: list[Fitted], font: str) -> None:
-    y = top
+def _draw_block(c: Canvas, x: float, top: float, fitted: list[Fitted], font: str,
+                height: float | None = None) -> None:
+    """The lines from `top` down; with `height`, centred in that height."""
+    y = top if height is None else top - max(0.0, (height - _height(fitted)) / 2)
     for f in fitted:
         c.setFont(font, f.size)
         for line in f.lines:
@@ -105,7 +126,8 @@ def _label(c: Canvas, m: ListMember, x: float, y: float, lay: dict, font: str) -
     w, h = lay["width"] * mm - 2 * pad, lay["height"] * mm - 2 * pad
     blocks = [(m.postcode or "", 10.0), (m.address, 9.0), (addressee(m), 12.0)]
     blocks = [b for b in blocks if b[0]]
-    _draw_block(c, x + pad, y + lay["height"] * mm - pad, fit(blocks, w, h, font), font)
+    _draw_block(c, x + pad, y + lay["height"] * mm - pad, fit(blocks, w, h, font, grow=True),
+                font, h)
     c.setFont(font, 5.5)
     c.drawRightString(x + lay["width"] * mm - 1.5 * mm, y + 1.2 * mm, m.row_code)
 
@@ -170,6 +192,10 @@ def write_labels(doc: ListDocument, path: Path | str, layout_name: str = DEFAULT
     c = Canvas(str(path), pagesize=size, invariant=1,
                initialFontName=font)  # type: ignore[arg-type]
     c.setTitle(f"邮寄标签 {doc.segment}")
+    if lay.get("envelope") and not (sender and sender.address.strip()):
+        # Post returned from an envelope without a sender goes nowhere; nothing is written.
+        raise RevisitError(N_("Envelopes need the shop's return address: fill in the shop "
+                              "address in Settings (shared settings), then print again."))
     if lay.get("envelope"):
         for i, m in enumerate(members):
             if i:

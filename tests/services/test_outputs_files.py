@@ -123,7 +123,9 @@ def test_labels_in_chinese_order_and_fit(tmp_path, layout):
     d = dataclasses.replace(doc(3, "mail"), members=(member(1, channel="mail"), long))
     path = labels.write_labels(d, tmp_path / "l.pdf", layout,
                                labels.Sender("广州丰田4S店", "广州市天河区黄埔大道100号", "510630"))
-    text = text_of(path).replace(" ", "")
+    # In drawing order (label by label): labels side by side share lines in a layout view.
+    text = subprocess.run(["pdftotext", "-raw", str(path), "-"], capture_output=True, text=True,
+                          check=True).stdout.replace(" ", "")
     flat = text.replace("\n", "")
     assert "广东省广州市海珠区光明西路18号202室" in flat
     assert "陈国1先生收" in text and "510000" in flat
@@ -132,6 +134,37 @@ def test_labels_in_chinese_order_and_fit(tmp_path, layout):
         box = (lay["width"] - 2 * lay["padding"], lay["height"] - 2 * lay["padding"])
         assert labels.label_fits([("510000", 10), (long.address, 9), ("陈国2 先生 收", 12)],
                                  *box)
+
+
+@needs_poppler
+def test_label_text_is_centred_and_grows_with_the_label(tmp_path):
+    """Read back with poppler's word boxes: a short label's text sits in the middle of its
+    label, and the same person's name is printed larger on a larger label."""
+    # An address of three lines: on the smaller label it cannot grow as far.
+    one = dataclasses.replace(doc(1, "mail"), members=(member(
+        1, channel="mail", street="光明西路18号15栋3单元202室，近地铁站"),))
+    heights = {}
+    for name in ("a4-3x8", "a4-2x7"):
+        path = labels.write_labels(one, tmp_path / f"{name}.pdf", name)
+        html = subprocess.run(["pdftotext", "-bbox", str(path), "-"], capture_output=True,
+                              text=True, check=True).stdout
+        boxes = [(float(y0), float(y1), w) for y0, y1, w in re.findall(
+            r'yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">([^<]*)<', html)]
+        text = [b for b in boxes if b[2] != "9-0001"]  # the small row code in the corner
+        lay = labels.layout(name)
+        top = lay["top"] * 72 / 25.4
+        middle = top + lay["height"] * 72 / 25.4 / 2
+        used = (min(b[0] for b in text), max(b[1] for b in text))
+        assert abs((used[0] + used[1]) / 2 - middle) < 4, (name, used, middle)
+        heights[name] = max(b[1] - b[0] for b in text if b[2].startswith("陈国1"))
+    assert heights["a4-2x7"] > heights["a4-3x8"] > 12  # the name's base size is 12 pt
+
+
+def test_envelopes_refuse_to_print_without_the_shops_return_address(tmp_path):
+    with pytest.raises(RevisitError, match="return address"):
+        labels.write_labels(doc(2, "mail"), tmp_path / "e.pdf", "envelope-dl",
+                            labels.Sender("广州丰田4S店", "", ""))
+    assert not (tmp_path / "e.pdf").exists()
 
 
 def test_unknown_label_layout_is_refused(tmp_path):
