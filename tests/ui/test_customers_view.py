@@ -191,3 +191,23 @@ def test_the_page_opens_on_the_customers_brief(qtbot, view):
                     and view.page.brief.brief.customer_id == expected, timeout=5000)
     assert view.page.tabs.currentWidget() is view.page.brief
     assert view.page.brief.text_of("cars")
+
+
+def test_profile_now_lists_profile_attributes_and_the_timeline_every_change(qtbot):
+    """An import's name and mobile corrections are history of the customer row, shown in the
+    timeline, not as profile attributes."""
+    from services.customers.profile import Change
+    from ui.views.customer_page import CustomerPage
+
+    page = CustomerPage()
+    qtbot.addWidget(page)
+    at = dt.datetime(2026, 11, 1, 9)
+    day = dt.date(2026, 11, 1)
+    page._fill_profile((
+        Change(1, 1, "occupation", None, "教师", day, at, None, "manual", None),
+        Change(2, 1, "name", "张伟", "张玮", day, at, None, "import", None),
+        Change(3, 1, "mobile", None, "13800138000", day, at, None, "import", None),
+    ))
+    now = [page._profile_now.item(r, 1).text() for r in range(page._profile_now.rowCount())]
+    assert now == ["教师"]
+    assert page._timeline.rowCount() == 3

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from models.profile import PROFILE_ATTRIBUTES
 from services.customers.brief import Brief
 from services.customers.detail import CustomerDetail
 from services.customers.profile import Change
@@ -396,7 +397,9 @@ class CustomerPage(QWidget):
             [
                 [label("attribute", a), label(a, c.new_value), c.effective_date]
                 for a, c in current.items()
-                if c.new_value is not None
+                # Name, phones and the car's values have their own places on the page; their
+                # history (from imports) stays in the timeline below.
+                if c.new_value is not None and a in PROFILE_ATTRIBUTES
             ],
         )
         fill_table(
