@@ -12,7 +12,7 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 
-from sqlalchemy import case, func, insert, select, update
+from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -23,6 +23,7 @@ from services.staff.accounts import confirm
 from services.staff.audit import record
 from services.staff.permissions import SAVE_SETTINGS, Actor, require, staff_id
 from services.store.errors import N_, RevisitError
+from services.store.settings import store_row
 from services.store.versions import lock, staff_name, stale
 
 KEY = "report.kpi_targets"
@@ -164,12 +165,7 @@ def save_targets(sessions: sessionmaker[Session], actor: Actor | None, default: 
                 if row is None:
                     raise stale(TARGETS_CHANGED, None, None)
                 raise stale(TARGETS_CHANGED, staff_name(s, row.updated_by), row.updated_at)
-            if row is None:
-                s.execute(insert(AppSetting).values(key=KEY, value=text, version=1,
-                                                    updated_by=staff_id(who)))
-            else:
-                s.execute(update(AppSetting).where(AppSetting.key == KEY).values(
-                    value=text, version=AppSetting.version + 1, updated_by=staff_id(who)))
+            store_row(s, KEY, text, staff_id(who), exists=row is not None)
             record(s, who, "save_kpi_targets", "app_setting", None,
                    {KEY: [row.value if row is not None else None, text]})
     except IntegrityError as exc:

@@ -15,7 +15,7 @@ import datetime as dt
 import json
 import logging
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select
 from sqlalchemy import text as sql_text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
@@ -25,6 +25,7 @@ from models.db import SQLITE_BUSY_MS
 from services.segments import rfm as rfm_mod
 from services.segments import service as segments
 from services.segments.summaries import RFM
+from services.store.settings import store_row
 
 log = logging.getLogger(__name__)
 KEY = "report.rfm_history"
@@ -50,11 +51,8 @@ def _keep(sessions: sessionmaker[Session], text: str) -> None:
                 s.execute(sql_text(f"PRAGMA busy_timeout = {WAIT_MS}"))
             else:
                 s.execute(sql_text(f"SET LOCAL lock_timeout = '{WAIT_MS}ms'"))
-            if s.scalar(select(AppSetting.version).where(AppSetting.key == KEY)) is None:
-                s.execute(insert(AppSetting).values(key=KEY, value=text, version=1))
-            else:
-                s.execute(update(AppSetting).where(AppSetting.key == KEY).values(
-                    value=text, version=AppSetting.version + 1))
+            exists = s.scalar(select(AppSetting.version).where(AppSetting.key == KEY)) is not None
+            store_row(s, KEY, text, None, exists=exists)
             s.commit()
         finally:
             if sqlite:  # the connection goes back to the pool with its usual wait

@@ -123,6 +123,22 @@ def make_folder(folder: Path, path: Path | str) -> None:
         raise _failed(Path(path), folder, exc) from exc
 
 
+def target_file(place: BackupPlace, target: Path | None, name: str, reason: str, suffix: str,
+                where: Path | str) -> Path:
+    """Where a backup of the database called `name` goes: a new name in the backup folder
+    (made if missing), in the folder `target` names, or `target` itself when it names a file
+    in a folder that exists."""
+    if target is not None and target.is_dir():
+        return unique_name(target, name, reason, suffix)
+    if target is None:
+        make_folder(place.folder, where)
+        return unique_name(place.folder, name, reason, suffix)
+    if not target.parent.is_dir():
+        raise RevisitError(N_("The folder {where} does not exist; nothing was written."),
+                           where=str(target.parent))
+    return target
+
+
 def copy_database(src: sqlite3.Connection, part: Path) -> None:
     """Copy the database open as `src` (closed afterwards) into the new file `part`, a file of
     its own (not in WAL mode). One step: the whole copy is read in one read transaction, so it
@@ -147,14 +163,7 @@ def backup_sqlite(path: Path, reason: str, *, place: BackupPlace | None = None,
     if reason not in REASONS:
         raise ValueError(f"unknown backup reason {reason!r}")
     place = place or stored_place(path)
-    if target is not None and target.is_dir():
-        target = unique_name(target, path.name, reason, BACKUP_SUFFIX)
-    elif target is None:
-        make_folder(place.folder, path)
-        target = unique_name(place.folder, path.name, reason, BACKUP_SUFFIX)
-    elif not target.parent.is_dir():
-        raise RevisitError(N_("The folder {where} does not exist; nothing was written."),
-                           where=str(target.parent))
+    target = target_file(place, target, path.name, reason, BACKUP_SUFFIX, path)
     part = target.with_name(f".{target.name}.part")
     try:
         copy_database(sqlite3.connect(path, timeout=30), part)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
-from services.store.backup import DUMP_SUFFIX, MANUAL, BackupPlace, make_folder, unique_name
+from services.store.backup import DUMP_SUFFIX, MANUAL, BackupPlace, target_file
 from services.store.errors import N_, RevisitError
 
 # Where PostgreSQL installs pg_dump when it is not on PATH (Windows installer, Debian/Ubuntu).
@@ -51,14 +51,7 @@ def dump_postgresql(url: str, place: BackupPlace, target: Path | None = None) ->
         raise RevisitError(NO_PG_DUMP)
     parsed = make_url(url)
     where = parsed.render_as_string(hide_password=True)
-    if target is not None and target.is_dir():
-        target = unique_name(target, place.database_name, MANUAL, DUMP_SUFFIX)
-    elif target is None:
-        make_folder(place.folder, where)
-        target = unique_name(place.folder, place.database_name, MANUAL, DUMP_SUFFIX)
-    elif not target.parent.is_dir():
-        raise RevisitError(N_("The folder {where} does not exist; nothing was written."),
-                           where=str(target.parent))
+    target = target_file(place, target, place.database_name, MANUAL, DUMP_SUFFIX, where)
     env = dict(os.environ)
     if parsed.password is not None:
         env["PGPASSWORD"] = str(parsed.password)

@@ -161,6 +161,16 @@ def settings_with(current: Settings, changes: dict[str, str]) -> Settings:
     return dataclasses.replace(current, **values).validate()
 
 
+def store_row(s: Session, key: str, text: str, by: int | None, *, exists: bool) -> None:
+    """Write one shared-setting row: a new one at version 1, or the next version of the stored
+    one, with who wrote it. The caller has taken the row's lock and checked its version."""
+    if exists:
+        s.execute(update(AppSetting).where(AppSetting.key == key).values(
+            value=text, version=AppSetting.version + 1, updated_by=by))
+    else:
+        s.execute(insert(AppSetting).values(key=key, value=text, version=1, updated_by=by))
+
+
 def save_settings(sessions: sessionmaker[Session], settings: Settings, actor: Actor | None,
                   loaded: LoadedSettings | None = None) -> Settings:
     """Store the shared settings (supervisors only); the changed values are audit-logged.
@@ -194,14 +204,9 @@ def save_settings(sessions: sessionmaker[Session], settings: Settings, actor: Ac
                         raise SettingChanged(
                             key, staff_name(s, row.updated_by) if row is not None else None,
                             row.updated_at if row is not None else None)
-                if row is None:
-                    # A setting stored by another save since this one read them (PostgreSQL
-                    # has no row to lock yet) makes this insert fail on the primary key.
-                    s.execute(insert(AppSetting).values(key=key, value=text, version=1,
-                                                        updated_by=staff_id(who)))
-                else:
-                    s.execute(update(AppSetting).where(AppSetting.key == key).values(
-                        value=text, version=AppSetting.version + 1, updated_by=staff_id(who)))
+                # A setting stored by another save since this one read them (PostgreSQL has
+                # no row to lock yet) makes the insert fail on the primary key.
+                store_row(s, key, text, staff_id(who), exists=row is not None)
                 changes[key] = [old, text]
             if changes:
                 record(s, who, "save_settings", "app_setting", None, changes)
