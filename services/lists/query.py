@@ -21,7 +21,7 @@ from models import (
 from services.segments.context import Ctx, Question
 from services.segments.derived import unresolved_complaint
 from services.segments.mileage import estimated_km
-from services.segments.sqlx import day
+from services.segments.sqlx import date_of, day
 
 C = Customer.__table__
 V = Vehicle.__table__
@@ -44,15 +44,17 @@ def _flag(cond: ColumnElement[bool]) -> ColumnElement[int]:
     return func.max(case((cond, 1), else_=0))
 
 
-def candidate_query(members: Select, as_of: dt.date, purpose: str) -> Select:
-    """One row per customer of the segment: contact facts, flags and what prints."""
+def candidate_query(members: Select, as_of: dt.date, purpose: str, *, ordered: bool = True
+                    ) -> Select:
+    """One row per customer of the segment: contact facts, flags and what prints (by customer
+    id when `ordered`)."""
     end = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time())
     seg = members.subquery("seg")
     newest = (select(V.c.id).where(V.c.customer_id == seg.c.customer_id, V.c.active.is_(True))
               .order_by(V.c.purchase_date.desc(), V.c.id.desc()).limit(1).scalar_subquery())
     # A matrix segment lists vehicles; a list contacts each customer once (lowest vehicle id).
     m = (select(seg.c.customer_id, func.coalesce(func.min(seg.c.vehicle_id), newest)
-                .label("vehicle_id")).group_by(seg.c.customer_id).subquery("m"))
+                .label("vehicle_id")).group_by(seg.c.customer_id).cte("m"))
 
     d = DoNotContact
     dnc = (
@@ -68,23 +70,31 @@ def candidate_query(members: Select, as_of: dt.date, purpose: str) -> Select:
     e = ContactEvent
     since = dt.datetime.combine(as_of - dt.timedelta(days=LOOKBACK_DAYS), dt.time())
     phone = e.channel == "phone"
+    good_call = and_(phone, e.outcome.in_(DONE))
+    # Each member's contacts of the last year, read once from the members through the
+    # (customer, time) index (a 2,000-member list never reads everyone's year), each with the
+    # customer's last good call beside it so the failures since can be counted in the same pass.
+    events = (
+        select(m.c.customer_id, e.contact_at, e.channel, e.outcome,
+               func.max(case((good_call, e.contact_at))).over(partition_by=m.c.customer_id)
+               .label("ok_at"))
+        .select_from(m.join(e, and_(e.customer_id == m.c.customer_id, e.contact_at >= since,
+                                    e.contact_at < end)))
+        .subquery("events"))
+    ev = events.c
+    ev_phone = ev.channel == "phone"
     stats = (
-        select(e.customer_id,
-               func.max(case((e.outcome.in_(DONE), e.contact_at))).label("last_done"),
-               func.max(case((and_(phone, e.outcome.in_(DONE)), e.contact_at))).label("last_ok"),
-               func.max(case((and_(phone, e.outcome.in_(FAILED)), e.contact_at)))
+        select(ev.customer_id,
+               func.max(case((ev.outcome.in_(DONE), ev.contact_at))).label("last_done"),
+               func.max(ev.ok_at).label("last_ok"),
+               func.max(case((and_(ev_phone, ev.outcome.in_(FAILED)), ev.contact_at)))
                .label("last_fail"),
-               func.max(case((and_(phone, e.outcome == "wrong_number"), e.contact_at)))
-               .label("last_wrong"))
-        .where(e.contact_at >= since, e.contact_at < end)
-        .group_by(e.customer_id).subquery("stats")
-    )
-    fails = (
-        select(e.customer_id, func.count().label("n"))
-        .join(stats, stats.c.customer_id == e.customer_id)
-        .where(phone, e.outcome.in_(FAILED), e.contact_at < end, e.contact_at >= since,
-               e.contact_at > func.coalesce(stats.c.last_ok, since))
-        .group_by(e.customer_id).subquery("fails")
+               func.max(case((and_(ev_phone, ev.outcome == "wrong_number"), ev.contact_at)))
+               .label("last_wrong"),
+               func.sum(case((and_(ev_phone, ev.outcome.in_(FAILED),
+                                   ev.contact_at > func.coalesce(ev.ok_at, since)), 1),
+                             else_=0)).label("failed"))
+        .group_by(ev.customer_id).subquery("stats")
     )
     consent = (select(ConsentEvent.granted)
                .where(ConsentEvent.customer_id == C.c.id, ConsentEvent.kind == "marketing",
@@ -107,11 +117,10 @@ def candidate_query(members: Select, as_of: dt.date, purpose: str) -> Select:
               .outerjoin(p, p.c.customer_id == C.c.id)
               .outerjoin(dnc, dnc.c.customer_id == C.c.id)
               .outerjoin(stats, stats.c.customer_id == C.c.id)
-              .outerjoin(fails, fails.c.customer_id == C.c.id)
               .outerjoin(last, last.c.id == last_id))
     source = ctx.outerjoin_all(source)
     sales = purpose in SALES_PURPOSES
-    return (
+    query = (
         select(
             C.c.id.label("customer_id"), V.c.id.label("vehicle_id"), C.c.code, C.c.name,
             C.c.gender, C.c.mobile, C.c.province, C.c.city, C.c.district, C.c.street,
@@ -127,11 +136,16 @@ def candidate_query(members: Select, as_of: dt.date, purpose: str) -> Select:
             (consent if sales else literal(True)).label("consent"),
             (case((unresolved_complaint(as_of), 1), else_=0) if sales
              else literal(0, Integer)).label("complaint"),
-            stats.c.last_done, stats.c.last_ok, stats.c.last_fail, stats.c.last_wrong,
-            func.coalesce(fails.c.n, 0).label("failed_calls"),
+            # Days, not moments: the rules compare calendar days (a wrong number "on or after"
+            # the last good call, a fatigue window counted in days).
+            date_of(stats.c.last_done).label("last_done"),
+            date_of(stats.c.last_ok).label("last_ok"),
+            date_of(stats.c.last_fail).label("last_fail"),
+            date_of(stats.c.last_wrong).label("last_wrong"),
+            func.coalesce(stats.c.failed, 0).label("failed_calls"),
             last.c.contact_at.label("last_at"), last.c.outcome.label("last_outcome"),
             last.c.feedback.label("last_feedback"), score.label("score"),
         )
         .select_from(source)
-        .order_by(C.c.id)
     )
+    return query.order_by(C.c.id) if ordered else query

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from sqlalchemy import case, func, select
@@ -87,11 +88,11 @@ def _document(s: Session, run_id: int) -> ListDocument:
     m, x = ListRunMember, ListRunExclusion
     rank = case({"phone": 0, "mail": 1, "sms": 2}, value=m.channel, else_=3)
     run = _run(s, run_id)
-    snaps = s.scalars(select(m.snapshot).where(m.run_id == run_id)
-                      .order_by(rank, m.id)).all()
+    snaps = s.scalars(select(m.snapshot).where(m.run_id == run_id).order_by(rank, m.id),
+                      execution_options={"yield_per": 2000})
+    members = tuple(_members(snaps))
     exc = s.execute(select(x.reason, x.detail, x.snapshot).where(x.run_id == run_id)
                     .order_by(x.reason, x.id)).all()
-    members = tuple(ListMember.from_data(json.loads(t)) for t in snaps if t)
     excluded = []
     for reason, detail, snap in exc:
         who = json.loads(snap or "{}")
@@ -100,6 +101,26 @@ def _document(s: Session, run_id: int) -> ListDocument:
     return ListDocument("回访名单", run.segment_name, run.id, run.as_of, run.created_at,
                         text("purpose", run.purpose), members,
                         tuple(excluded))
+
+
+# Snapshot fields most members share (place, car, caller, the words for a time or outcome):
+# one string object each instead of one per member.
+SHARED = ("channel", "caller", "province", "city", "district", "brand", "model", "best_time",
+          "last_outcome", "postcode")
+
+
+def _members(snapshots) -> Iterator[ListMember]:
+    """Members read back one by one from their JSON, never all the JSON text at once."""
+    shared: dict[str, str] = {}
+    for raw in snapshots:
+        if not raw:
+            continue
+        data = json.loads(raw)
+        for key in SHARED:
+            value = data.get(key)
+            if value is not None:
+                data[key] = shared.setdefault(value, value)
+        yield ListMember.from_data(data)
 
 
 def _names(session: Session, run_id: int, other: int | None) -> tuple[str, ...]:

@@ -17,9 +17,10 @@ OUTCOME_BOXES = tuple((code, text("outcome", code)) for code in (
     "reached", "no_answer", "phone_off", "wrong_number", "refused", "appointment"))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ListMember:
-    """One person on a list, with everything any output prints for them."""
+    """One person on a list, with everything any output prints for them. Slots: a 114,000-row
+    run is read back whole to be written, and a per-object dict would double its memory."""
 
     row_code: str
     name: str
@@ -67,12 +68,15 @@ class ListMember:
 
     @classmethod
     def from_data(cls, data: dict[str, Any]) -> ListMember:
-        known = {f.name for f in fields(cls)}
+        known = _MEMBER_FIELDS or {f.name for f in fields(cls)}
         kw = {k: v for k, v in data.items() if k in known}
         for key in ("purchase_date", "last_contact"):
             if kw.get(key):
                 kw[key] = dt.date.fromisoformat(kw[key])
         return cls(**kw)
+
+
+_MEMBER_FIELDS: frozenset[str] = frozenset(f.name for f in fields(ListMember))
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,8 @@ import datetime as dt
 
 from sqlalchemy import BigInteger, Date, DateTime, Integer, Text, literal
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.base import Executable
+from sqlalchemy.sql.elements import ClauseElement, ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
 
 # Stands in for "never" when a missing last date must count as infinitely long ago.
@@ -205,3 +206,58 @@ def _sqlite_only_default(element, compiler, **kw) -> str:
 @compiles(sqlite_only, "sqlite")
 def _sqlite_only_sqlite(element, compiler, **kw) -> str:
     return compiler.process(list(element.clauses)[0], **kw)
+
+
+class date_of(FunctionElement):
+    """The calendar day of a timestamp, comparable with `day(...)` parameters and other days."""
+
+    type = Date()
+    inherit_cache = True
+    name = "date_of"
+
+
+@compiles(date_of)
+def _date_of_default(element, compiler, **kw) -> str:
+    return f"CAST({compiler.process(list(element.clauses)[0], **kw)} AS DATE)"
+
+
+@compiles(date_of, "sqlite")
+def _date_of_sqlite(element, compiler, **kw) -> str:
+    # Timestamps are ISO text ('YYYY-MM-DD HH:MM:SS.ffffff'); their first ten characters are
+    # the day, in the same text form as `day(...)`.
+    return f"substr({compiler.process(list(element.clauses)[0], **kw)}, 1, 10)"
+
+
+class bytewise(FunctionElement):
+    """Text compared character by character (code point order, as Python sorts str):
+    PostgreSQL's "C" collation; SQLite's default BINARY collation already is."""
+
+    type = Text()
+    inherit_cache = True
+    name = "bytewise"
+
+
+@compiles(bytewise)
+def _bytewise_default(element, compiler, **kw) -> str:
+    return f'({compiler.process(list(element.clauses)[0], **kw)}) COLLATE "C"'
+
+
+@compiles(bytewise, "sqlite")
+def _bytewise_sqlite(element, compiler, **kw) -> str:
+    return compiler.process(list(element.clauses)[0], **kw)
+
+
+class CreateTempAs(Executable, ClauseElement):
+    """CREATE TEMPORARY TABLE name AS <select>: a working table private to this connection,
+    gone with it (or when the transaction that made it rolls back)."""
+
+    inherit_cache = False
+
+    def __init__(self, name: str, query) -> None:
+        self.name = name
+        self.query = query
+
+
+@compiles(CreateTempAs)
+def _create_temp_as(element, compiler, **kw) -> str:
+    return f"CREATE TEMPORARY TABLE {element.name} AS {compiler.process(element.query, **kw)}"

@@ -12,7 +12,8 @@ import pytest
 from models import ContactEvent, Customer, codes
 from services import labels
 from services.customers.preferences import CONSENT_SOURCES
-from services.lists import build, routing
+from services.lists import build
+from services.lists.snapshot import MemberSnapshots
 from services.outputs import pdf_call_sheet
 from services.outputs.types import LIST_CHANNELS, OUTCOME_BOXES, ListDocument, ListMember
 from services.segments import catalog, templates
@@ -132,7 +133,8 @@ def test_the_window_shows_the_same_table():
 
 def test_printed_outputs_use_the_table():
     assert OUTCOME_BOXES == tuple((c, labels.text("outcome", c)) for c, _ in OUTCOME_BOXES)
-    assert routing.last_outcome_label("bought") == labels.text("outcome", "bought")
+    assert MemberSnapshots(dt.date(2026, 11, 23)).outcome("bought") == labels.text("outcome",
+                                                                           "bought")
 
 
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler missing")
