@@ -11,6 +11,8 @@ _PHONE = ("电话", "Phone")
 _SMS = ("短信", "SMS")
 _MAIL = ("邮寄", "Mail")
 _SURVEY = ("问卷调查", "Survey")
+_WECHAT = ("微信", "WeChat")
+_VISIT = ("上门拜访", "Visit")
 
 LABELS: dict[str, dict[str, tuple[str, str]]] = {
     "gender": {"M": ("男", "Male"), "F": ("女", "Female")},
@@ -111,12 +113,13 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "phone": _PHONE,
         "sms": _SMS,
         "mail": _MAIL,
-        "wechat": ("微信", "WeChat"),
-        "visit": ("上门拜访", "Visit"),
+        "wechat": _WECHAT,
+        "visit": _VISIT,
     },
-    "list_channel": {"call": _PHONE, "mail": _MAIL, "sms": _SMS},
+    "list_channel": {"call": _PHONE, "mail": _MAIL, "sms": _SMS, "wechat": _WECHAT,
+                     "visit": _VISIT},
     "channel_mode": {"auto": ("按客户偏好", "By preference"), "call": _PHONE, "mail": _MAIL,
-                     "sms": _SMS},
+                     "sms": _SMS, "wechat": _WECHAT, "visit": _VISIT},
     "purpose": {
         "care": ("关怀", "Care"),
         "callback": ("满意度回访", "Satisfaction call-back"),
@@ -192,6 +195,7 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "retry_later": ("未接通待重拨", "Unanswered, calling again later"),
         "same_mobile": ("同号已发短信", "Same mobile already gets the SMS"),
         "no_channel": ("无可用渠道", "No channel left"),
+        "no_wechat": ("无微信号", "No WeChat ID"),
     },
     "intent_strength": {
         "strong": ("强", "Strong"),
@@ -304,6 +308,33 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "set_service_interval": ("设置保养间隔", "Service interval set"),
     },
     "consent_kind": {"marketing": ("营销", "Marketing")},
+    # Segment fields on contact events (services/segments/contact_fields.py): the fields, what
+    # a contact counted as, and who made it.
+    "contact_field": {
+        "contact_date": ("有联系记录（日期）", "Had a contact (date)"),
+        "follow_up_date": ("下次跟进日期", "Next follow-up date"),
+    },
+    "contact_result": {
+        "attempt": ("尝试联系（不含单向发送）", "Attempt (not a one-way message)"),
+        "reached": ("接通（含预约、购车、拒绝）", "Reached (incl. appointment, bought, refused)"),
+        "kept": ("预约后14天内到店", "Appointment kept (visit within 14 days)"),
+    },
+    "made_by": {
+        "staff": ("员工", "A staff member"),
+        "automatic": ("自动发送（无员工）", "Automatic (no staff member)"),
+    },
+    # The customers behind a contact figure of the dashboard, as the opened segment is named.
+    "contact_figure": {
+        "contacts": ("有联系", "Contacted"),
+        "attempts": ("尝试联系", "Attempted"),
+        "reached": ("已接通", "Reached"),
+        "appointments": ("已预约", "Appointment made"),
+        "kept": ("预约已到店", "Appointment kept"),
+        "due": ("待跟进（7天内）", "Follow-up due (7 days)"),
+        "overdue": ("跟进已逾期", "Follow-up overdue"),
+        "outcome": ("联系结果", "Outcome"),
+        "to": ("至", "to"),
+    },
     # Names of the reports' figures, sections and groups (services/reports/), as the window,
     # the CLI and the printed Monday report show them.
     "report": {

@@ -34,14 +34,15 @@ from services.store.errors import N_, CancelToken, RevisitError
 from services.store.settings import load_settings_in
 
 Sessions = sessionmaker[Session]
-CHANNEL_MODES = ("auto", "call", "mail", "sms")
-LIST_TO_STORED = {"call": "phone", "sms": "sms", "mail": "mail"}
+CHANNEL_MODES = ("auto", "call", "mail", "sms", "wechat", "visit")
+LIST_TO_STORED = {"call": "phone", "sms": "sms", "mail": "mail", "wechat": "wechat",
+                  "visit": "visit"}
 INSERT_CHUNK = 5000
 FACTS, DECIDED = "list_run_facts", "list_run_decided"  # the working tables, per connection
 DECIDING = ("customer_id", "code", "mobile_ok", "address_ok", "owner_staff_id", "day_rank",
             "start_hour", "name_key", "channel_order", "dnc_all", "dnc_phone", "dnc_sms",
-            "dnc_mail", "consent", "complaint", "last_done", "last_ok", "last_fail", "last_wrong",
-            "failed_calls")
+            "dnc_mail", "dnc_wechat", "dnc_visit", "wechat_id", "visit_ok", "district", "consent",
+            "complaint", "last_done", "last_ok", "last_fail", "last_wrong", "failed_calls")
 
 
 @dataclass(frozen=True)
@@ -124,6 +125,7 @@ def _facts_query(member_query: Select, as_of: dt.date, purpose: str) -> Select:
     return select(
         *x.c, routing.mobile_sql(x.c.mobile_text).label("mobile_ok"),
         case((routing.address_sql(x.c), 1), else_=0).label("address_ok"),
+        case((routing.visit_address_sql(x.c), 1), else_=0).label("visit_ok"),
         routing.day_rank_sql(x.c).label("day_rank"),
         routing.start_hour_sql(x.c).label("start_hour"),
         func.coalesce(func.nullif(x.c.name_sort, ""), x.c.name).label("name_key"))
@@ -139,13 +141,13 @@ def _working(name: str, query: Select):
 
 def _decided_query(facts, orders: dict[str | None, tuple[str, ...]],
                    rules: routing.Rules) -> Select:
-    o1, o2, o3 = routing.order_sql(orders, rules.forced, facts.c)
+    at = routing.order_sql(orders, rules.forced, facts.c)
     # Only what deciding needs travels through the steps; what prints is joined back at the end.
-    a = _step(select(*(facts.c[name] for name in DECIDING), o1.label("o1"), o2.label("o2"),
-                     o3.label("o3")), "a")
+    a = _step(select(*(facts.c[name] for name in DECIDING),
+                     *(o.label(f"o{i}") for i, o in enumerate(at, start=1))), "a")
     blocks = routing.block_sql(a.c, rules)
-    b = _step(select(*a.c, *(blocks[ch].label(f"{ch}_block") for ch in ("call", "sms", "mail"))
-                     ), "b")
+    b = _step(select(*a.c, *(blocks[ch].label(f"{ch}_block") for ch in routing.LIST_CHANNELS)),
+              "b")
     c = _step(select(*b.c, routing.step_sql(b.c, rules).label("step")), "c")
     d = _step(select(*c.c, routing.channel_sql(c.c).label("channel"),
                      routing.switched_sql(c.c, rules).label("switched")), "d")
@@ -161,6 +163,11 @@ def _decided_query(facts, orders: dict[str | None, tuple[str, ...]],
                   .label("same_as"))
 
 
+def _visit_area(t) -> ColumnElement[str]:
+    """Visits go district by district, so a day's route stays in one area."""
+    return case((t.c.channel == "visit", bytewise(func.coalesce(t.c.district, ""))), else_="")
+
+
 def _is_member(t) -> ColumnElement[bool]:
     return and_(t.c.channel.is_not(None), or_(t.c.channel != "sms", t.c.mobile_rank == 1))
 
@@ -171,8 +178,8 @@ def _members_query(session: Session, decided, facts, callers: list[tuple[int, st
     (callers in the order named), then everyone not handed to a caller, each part in the
     sheet's order (channel, preferred day, earliest hour, name)."""
     t = decided
-    keys = (t.c.channel_rank, t.c.day_rank, t.c.start_hour, bytewise(t.c.name_key),
-            t.c.customer_id)
+    keys = (t.c.channel_rank, _visit_area(t), t.c.day_rank, t.c.start_hour,
+            bytewise(t.c.name_key), t.c.customer_id)
     is_call = t.c.channel == "call"
     ids = [sid for sid, _ in callers]
     if not ids:
@@ -208,8 +215,8 @@ def _members_query(session: Session, decided, facts, callers: list[tuple[int, st
     if ids:
         caller_rank = case(*((dealt.c.staff_id == sid, i) for i, sid in enumerate(ids)),
                            else_=len(ids))
-    final = (caller_rank, dealt.c.channel_rank, dealt.c.day_rank, dealt.c.start_hour,
-             bytewise(dealt.c.name_key), dealt.c.customer_id)
+    final = (caller_rank, dealt.c.channel_rank, _visit_area(dealt), dealt.c.day_rank,
+             dealt.c.start_hour, bytewise(dealt.c.name_key), dealt.c.customer_id)
     ranked = select(*dealt.c, func.row_number().over(order_by=final).label("n"),
                     func.row_number().over(partition_by=dealt.c.staff_id, order_by=final)
                     .label("position")).subquery("ranked")
@@ -232,7 +239,8 @@ def build_run(sessions: Sessions, segment_name: str, options: RunOptions = RunOp
               progress: Callable[[int, int], None] | None = None,
               cancel: CancelToken | None = None) -> RunSummary:
     if options.channel not in CHANNEL_MODES:
-        raise RevisitError(N_("Unknown channel '{channel}' (use call, mail, sms or auto)."),
+        raise RevisitError(N_("Unknown channel '{channel}' (use call, mail, sms, wechat, visit "
+                              "or auto)."),
                            channel=options.channel)
     as_of = options.as_of or dt.date.today()
     seg, member_query = segment_members(sessions, segment_name, as_of)

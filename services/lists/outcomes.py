@@ -229,15 +229,17 @@ def _store_chunk(sessions: Sessions, rows: list[_Row], file_name: str, actor: Ac
                 list_run_id=member.run_id, source_key=key))
             member.attempts += 1
             member.status = r.outcome
+            # What a caller heard on the phone or in a WeChat chat; seen on a visit.
+            source = "visit" if member.channel == "visit" else "call"
             got.stored += 1
             stored_by_run[member.run_id] += 1
             if r.km is not None and member.vehicle_id is not None:
                 s.add(MileageReading(vehicle_id=member.vehicle_id, reading_date=day, km=r.km,
-                                     source="call"))
+                                     source=source))
                 got.km += 1
             for attr, value in r.changes:
                 if record_change_in(s, member.customer_id, attr, value, effective_date=day,
-                                    source="call",
+                                    source=source,
                                     staff_id=member.assigned_staff_id or staff_id,
                                     note=f"list {r.code}", today=today):
                     got.changes += 1

@@ -61,6 +61,8 @@ def candidate_query(members: Select, as_of: dt.date, purpose: str, *, ordered: b
         select(d.customer_id, _flag(d.channel.is_(None)).label("all_channels"),
                _flag(d.channel == "phone").label("phone"), _flag(d.channel == "sms").label("sms"),
                _flag(d.channel == "mail").label("mail"),
+               _flag(d.channel == "wechat").label("wechat"),
+               _flag(d.channel == "visit").label("visit"),
                func.max(d.reason).label("reason"))
         .where(d.set_on <= day(as_of), or_(d.lifted_on.is_(None), d.lifted_on > day(as_of)),
                or_(d.expires_on.is_(None), d.expires_on > day(as_of)),
@@ -124,7 +126,7 @@ def candidate_query(members: Select, as_of: dt.date, purpose: str, *, ordered: b
         select(
             C.c.id.label("customer_id"), V.c.id.label("vehicle_id"), C.c.code, C.c.name,
             C.c.gender, C.c.mobile, C.c.province, C.c.city, C.c.district, C.c.street,
-            C.c.postcode, C.c.owner_staff_id, C.c.birthday_md, C.c.name_sort,
+            C.c.postcode, C.c.wechat_id, C.c.owner_staff_id, C.c.birthday_md, C.c.name_sort,
             V.c.brand, V.c.model, V.c.plate, V.c.purchase_date, V.c.insurance_expiry,
             V.c.warranty_end, km.label("km"),
             p.c.channel_order, p.c.preferred_days, p.c.time_windows, p.c.hour_from, p.c.hour_to,
@@ -132,6 +134,8 @@ def candidate_query(members: Select, as_of: dt.date, purpose: str, *, ordered: b
             func.coalesce(dnc.c.phone, 0).label("dnc_phone"),
             func.coalesce(dnc.c.sms, 0).label("dnc_sms"),
             func.coalesce(dnc.c.mail, 0).label("dnc_mail"),
+            func.coalesce(dnc.c.wechat, 0).label("dnc_wechat"),
+            func.coalesce(dnc.c.visit, 0).label("dnc_visit"),
             dnc.c.reason.label("dnc_reason"),
             (consent if sales else literal(True)).label("consent"),
             (case((unresolved_complaint(as_of), 1), else_=0) if sales

@@ -22,9 +22,11 @@ from sqlalchemy.sql import ColumnElement
 
 from services.segments.sqlx import contains_text, day
 
-STORED_TO_LIST = {"phone": "call", "sms": "sms", "mail": "mail"}
+STORED_TO_LIST = {"phone": "call", "sms": "sms", "mail": "mail", "wechat": "wechat",
+                  "visit": "visit"}
 DEFAULT_ORDER = ("call", "sms", "mail")
-CHANNEL_RANK = {"call": 0, "mail": 1, "sms": 2}  # calls first on the sheet, then mail, then SMS
+# Calls first on the sheet, then visits, post, SMS and WeChat.
+CHANNEL_RANK = {"call": 0, "visit": 1, "mail": 2, "sms": 3, "wechat": 4}
 DAY_RANK = {"weekday": 0, "any": 1, "weekend": 2}  # anything else ranks as "any"
 WINDOW_START = {"morning": 9, "noon": 12, "afternoon": 14, "evening": 18}  # hour of the day
 NO_WINDOW = 24  # no preferred time: after every window
@@ -32,7 +34,10 @@ NO_WINDOW = 24  # no preferred time: after every window
 EXCLUDED_BEFORE_CHANNELS = ("dnc", "no_consent", "complaint", "recent_contact")
 # Why a channel is blocked -> the exclusion reason stored when every channel is.
 BLOCK_REASON = {"dnc": "dnc", "no_mobile": "no_mobile", "wrong_number": "no_mobile",
-                "no_channel": "no_channel", "no_address": "no_address"}
+                "no_channel": "no_channel", "no_address": "no_address",
+                "no_wechat": "no_wechat"}
+LIST_CHANNELS = ("call", "sms", "mail", "wechat", "visit")
+POSITIONS = len(LIST_CHANNELS)  # a preference names each channel at most once
 # Characters a typed mobile may carry between its digits (spaces of every width, dashes,
 # brackets of both widths), removed before the number is judged.
 MOBILE_NOISE = (" ", "\t", "\n", "\r", "\u3000", "\xa0", "-", "(", ")", "（", "）")
@@ -124,6 +129,11 @@ def address_sql(f) -> ColumnElement[bool]:
                 func.length(f.postcode) == 6, _ascii_digits_only(f.postcode))
 
 
+def visit_address_sql(f) -> ColumnElement[bool]:
+    """A visit can be made: a street and the district or city it is in (no postcode needed)."""
+    return and_(_filled(f.street), or_(_filled(f.district), _filled(f.city)))
+
+
 def day_rank_sql(f) -> ColumnElement[int]:
     return case(*((f.preferred_days == k, v) for k, v in DAY_RANK.items()), else_=1)
 
@@ -140,24 +150,28 @@ def start_hour_sql(f) -> ColumnElement[int]:
     return func.coalesce(f.hour_from, earliest)
 
 
+def positions(f) -> list:
+    return [getattr(f, f"o{i}") for i in range(1, POSITIONS + 1)]
+
+
 def order_sql(orders: dict[str | None, tuple[str, ...]], forced: str | None, f
               ) -> tuple[ColumnElement[Any], ...]:
-    """The channel at each of three positions of the customer's order; NULL past its end.
+    """The channel at each position of the customer's order (`o1`…), NULL past its end.
     `orders` maps every stored preference text met in the run to its parsed order."""
     if forced:
-        return literal(forced, String), null(), null()
+        return (literal(forced, String),) + (null(),) * (POSITIONS - 1)
     cols = []
-    for i in range(3):
+    for i in range(POSITIONS):
         whens = [(f.channel_order == raw, order[i] if i < len(order) else None)
                  for raw, order in orders.items() if raw is not None]
-        default = DEFAULT_ORDER[i]
+        default = DEFAULT_ORDER[i] if i < len(DEFAULT_ORDER) else None
         cols.append(case(*whens, else_=literal(default)) if whens else literal(default))
     return tuple(cols)
 
 
 def block_sql(f, r: Rules) -> dict[str, ColumnElement[str]]:
     """Why each channel cannot be used (NULL: it can). Reads the facts plus `mobile_ok`
-    (the normalised mobile) and `address_ok` columns."""
+    (the normalised mobile), `address_ok` and `visit_ok` columns."""
     wrong = and_(f.last_wrong.is_not(None), or_(f.last_ok.is_(None), f.last_wrong >= f.last_ok))
     return {
         "call": case((f.dnc_phone == 1, "dnc"), (f.mobile_ok.is_(None), "no_mobile"),
@@ -167,19 +181,22 @@ def block_sql(f, r: Rules) -> dict[str, ColumnElement[str]]:
                     else_=null()),
         "mail": case((f.dnc_mail == 1, "dnc"), (f.address_ok == 0, "no_address"),
                      else_=null()),
+        "wechat": case((f.dnc_wechat == 1, "dnc"), (~_filled(f.wechat_id), "no_wechat"),
+                       else_=null()),
+        "visit": case((f.dnc_visit == 1, "dnc"), (f.visit_ok == 0, "no_address"),
+                      else_=null()),
     }
 
 
 def step_sql(f, r: Rules) -> ColumnElement[str]:
-    """The decision as one code: 'p1' / 'p2' / 'p3' (the channel at that position), 'fsms' /
+    """The decision as one code: 'p1' … 'p5' (the channel at that position), 'fsms' /
     'fmail' (moved on after K failed calls), else the exclusion: 'dnc', 'no_consent',
     'complaint', 'recent_contact', 'retry_later' or 'blocked' (every channel blocked). Reads
-    `o1`–`o3` and the `call_block`, `sms_block`, `mail_block` columns."""
+    the positions `o1`… and each channel's `…_block` column."""
     waiting = and_(f.last_fail.is_not(None), or_(f.last_ok.is_(None), f.last_fail > f.last_ok),
                    f.last_fail > day(r.as_of - dt.timedelta(days=r.retry_days)),
                    f.failed_calls < r.max_failed)
-    free = {"call": f.call_block.is_(None), "sms": f.sms_block.is_(None),
-            "mail": f.mail_block.is_(None)}
+    free = {c: getattr(f, f"{c}_block").is_(None) for c in LIST_CHANNELS}
 
     def usable(o) -> ColumnElement[bool]:
         return or_(*(and_(o == c, ok) for c, ok in free.items()))
@@ -191,11 +208,11 @@ def step_sql(f, r: Rules) -> ColumnElement[str]:
     whens.append((and_(f.last_done.is_not(None),
                        f.last_done > day(r.as_of - dt.timedelta(days=r.fatigue_days))),
                   "recent_contact"))
-    for i, o in enumerate((f.o1, f.o2, f.o3), start=1):
+    for i, o in enumerate(positions(f), start=1):
         whens += [(and_(o == "call", waiting), "retry_later"), (usable(o), f"p{i}")]
     if not r.forced:
         # A position past the order's end is NULL; "" keeps NOT(...) from turning NULL.
-        slots = [func.coalesce(o, "") for o in (f.o1, f.o2, f.o3)]
+        slots = [func.coalesce(o, "") for o in positions(f)]
         named = {c: or_(*(o == c for o in slots)) for c in ("call", "sms", "mail")}
         gave_up = and_(f.failed_calls >= r.max_failed, named["call"])
         for c in ("sms", "mail"):
@@ -205,22 +222,23 @@ def step_sql(f, r: Rules) -> ColumnElement[str]:
 
 def channel_sql(f) -> ColumnElement[str]:
     """The chosen list channel from `step`, NULL when left out."""
-    return case((f.step == "p1", f.o1), (f.step == "p2", f.o2), (f.step == "p3", f.o3),
+    return case(*((f.step == f"p{i}", o) for i, o in enumerate(positions(f), start=1)),
                 (f.step == "fsms", "sms"), (f.step == "fmail", "mail"), else_=null())
 
 
 def switched_sql(f, r: Rules) -> ColumnElement[int]:
     """1 when a customer with K failed calls in a row got another channel instead of a call."""
-    after_call = or_(f.step.in_(("fsms", "fmail")), and_(f.step == "p2", f.o1 == "call"),
-                     and_(f.step == "p3", or_(f.o1 == "call", f.o2 == "call")))
+    at = positions(f)
+    after_call = or_(f.step.in_(("fsms", "fmail")),
+                     *(and_(f.step == f"p{i}", or_(*(o == "call" for o in at[:i - 1])))
+                       for i in range(2, POSITIONS + 1)))
     return case((and_(f.failed_calls >= r.max_failed, after_call), 1), else_=0)
 
 
 def reason_sql(f) -> ColumnElement[str]:
     """The stored exclusion reason of a left-out customer (the first channel's block when every
     channel was blocked)."""
-    first = case((f.o1 == "call", f.call_block), (f.o1 == "sms", f.sms_block),
-                 else_=f.mail_block)
+    first = case(*((f.o1 == c, getattr(f, f"{c}_block")) for c in LIST_CHANNELS))
     return case((f.step == "blocked",
                  case(*((first == k, v) for k, v in BLOCK_REASON.items()), else_=first)),
                 else_=f.step)

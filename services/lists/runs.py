@@ -86,7 +86,8 @@ def load_document(sessions: Sessions, run_id: int) -> ListDocument:
 
 def _document(s: Session, run_id: int) -> ListDocument:
     m, x = ListRunMember, ListRunExclusion
-    rank = case({"phone": 0, "mail": 1, "sms": 2}, value=m.channel, else_=3)
+    rank = case({"phone": 0, "visit": 1, "mail": 2, "sms": 3, "wechat": 4}, value=m.channel,
+                else_=5)
     run = _run(s, run_id)
     snaps = s.scalars(select(m.snapshot).where(m.run_id == run_id).order_by(rank, m.id),
                       execution_options={"yield_per": 2000})

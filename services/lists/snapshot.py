@@ -9,13 +9,14 @@ import json
 from typing import Any
 
 from services.labels import text
+from services.lists.routing import LIST_CHANNELS, POSITIONS
 
 # ListMember's fields in order (services/outputs/types.py reads them back with from_data).
 SNAPSHOT_KEYS = (
     "row_code", "name", "channel", "caller", "customer_code", "salutation", "mobile", "province",
     "city", "district", "street", "postcode", "brand", "model", "plate", "purchase_date",
     "years_owned", "km", "last_contact", "last_outcome", "last_feedback", "best_time",
-    "talking_points")
+    "talking_points", "wechat_id")
 _ENCODE = json.JSONEncoder(ensure_ascii=False).encode
 BLOCK_WORDS = {
     ("call", "dnc"): "电话勿扰：{dnc}", ("sms", "dnc"): "短信勿扰：{dnc}",
@@ -23,6 +24,8 @@ BLOCK_WORDS = {
     ("sms", "no_mobile"): "手机号无效：{mobile}",
     ("call", "wrong_number"): "{wrong} 拨打为空号/错号",
     ("call", "no_channel"): "已连续 {failed} 次未接通", ("mail", "no_address"): "地址或邮编不完整",
+    ("wechat", "dnc"): "微信勿扰：{dnc}", ("wechat", "no_wechat"): "无微信号",
+    ("visit", "dnc"): "上门勿扰：{dnc}", ("visit", "no_address"): "无可上门的地址",
 }
 
 
@@ -126,7 +129,7 @@ class MemberSnapshots:
             r.mobile_ok or r.mobile, r.province, r.city, r.district, r.street, r.postcode,
             r.brand, r.model, r.plate, _iso(r.purchase_date), years, km, _iso(r.last_at),
             self.outcome(r.last_outcome), r.last_feedback, self.best_time(r),
-            self.talking_points(r, years, km, note))
+            self.talking_points(r, years, km, note), r.wechat_id)
         return _ENCODE(dict(zip(SNAPSHOT_KEYS, values, strict=True)))
 
 
@@ -149,10 +152,11 @@ def exclusion_detail(r, retry_days: int, fatigue_days: int) -> str:
         return f"与客户 {r.same_as} 同一手机号"
     words = {"dnc": r.dnc_reason or "", "mobile": r.mobile or "（空）",
              "wrong": as_day(r.last_wrong), "failed": r.failed_calls}
-    blocks = {"call": r.call_block, "sms": r.sms_block, "mail": r.mail_block}
+    blocks = {c: getattr(r, f"{c}_block") for c in LIST_CHANNELS}
     return "；".join(
         f"{text('list_channel', c)}：{BLOCK_WORDS[(c, blocks[c])].format(**words)}"
-        for c in (r.o1, r.o2, r.o3) if c is not None and blocks[c] is not None)
+        for c in (getattr(r, f"o{i}") for i in range(1, POSITIONS + 1))
+        if c is not None and blocks[c] is not None)
 
 
 def exclusion_snapshot(r) -> str:

@@ -89,10 +89,36 @@ SMS_LIST_COLUMNS = (
     Column("车型", lambda m: m.vehicle, 18),
     Column("车牌", lambda m: m.plate, 11),
 )
+# A visit list goes district by district (the run's order), with the entry columns to type back.
+VISIT_COLUMNS = (
+    Column("编号", lambda m: m.row_code, 10),
+    Column("客户编号", lambda m: m.customer_code, 12),
+    Column("姓名", lambda m: m.name, 10),
+    Column("称呼", lambda m: m.salutation, 10),
+    Column("手机", lambda m: m.mobile, 14),
+    Column("区县", lambda m: m.district, 10),
+    Column("地址", lambda m: m.address, 40),
+    Column("最佳时间", lambda m: m.best_time, 16),
+    Column("车型", lambda m: m.vehicle, 18),
+    Column("车牌", lambda m: m.plate, 11),
+    Column("话术要点", lambda m: m.talking_points, 36),
+)
+# A WeChat list's rows are (member, message): the message is pasted into the chat as it is.
+WECHAT_COLUMNS = (
+    Column("编号", lambda r: r.member.row_code, 10),
+    Column("客户编号", lambda r: r.member.customer_code, 12),
+    Column("姓名", lambda r: r.member.name, 10),
+    Column("称呼", lambda r: r.member.salutation, 10),
+    Column("微信号", lambda r: r.member.wechat_id, 18),
+    Column("车型", lambda r: r.member.vehicle, 18),
+    Column("消息（复制粘贴发送）", lambda r: r.message, 60),
+)
 COLUMNS_BY_CHANNEL = {
     "call": CALL_COLUMNS + ENTRY_COLUMNS,
     "mail": MAIL_COLUMNS,
     "sms": SMS_LIST_COLUMNS,
+    "visit": VISIT_COLUMNS + ENTRY_COLUMNS,
+    "wechat": WECHAT_COLUMNS + ENTRY_COLUMNS,
 }
 
 
@@ -158,5 +184,16 @@ def write_list(doc: ListDocument, channel: str, path: Path | str, fmt: str = "xl
     members = doc.of_channel(channel)
     if fmt == "csv":
         return write_csv(path, columns, members)
-    title = {"call": "回访名单", "mail": "邮寄名单", "sms": "短信名单"}[channel]
-    return write_xlsx(path, columns, members, sheet_title=title)
+    return write_xlsx(path, columns, members, sheet_title=TITLES[channel])
+
+
+def write_rows(rows: Sequence[Any], channel: str, path: Path | str, fmt: str = "xlsx") -> Path:
+    """A list whose rows are not bare members (a WeChat list's (member, message) rows)."""
+    columns = COLUMNS_BY_CHANNEL[channel]
+    if fmt == "csv":
+        return write_csv(path, columns, rows)
+    return write_xlsx(path, columns, rows, sheet_title=TITLES[channel])
+
+
+TITLES = {"call": "回访名单", "mail": "邮寄名单", "sms": "短信名单", "visit": "上门拜访名单",
+          "wechat": "微信回访名单"}

@@ -27,7 +27,7 @@ from typing import NoReturn
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from services.outputs import excel, labels, pdf_call_sheet, sms
+from services.outputs import excel, labels, pdf_call_sheet, sms, wechat
 from services.outputs.types import LIST_CHANNELS, ListDocument, ListMember
 from services.staff.audit import record
 from services.staff.permissions import (
@@ -47,6 +47,8 @@ MAIL_LIST = "mail_list"  # Excel/CSV of addresses
 LABELS = "labels"  # PDF of labels or envelopes
 SMS_LIST = "sms_list"  # Excel/CSV of the SMS members, no message
 SMS_FILE = "sms"  # the SMS vendor's upload file, one rendered message per number
+WECHAT_LIST = "wechat_list"  # Excel/CSV: WeChat ID and the message to paste, outcomes back
+VISIT_LIST = "visit_list"  # Excel/CSV: address and best time, district by district
 
 # The channel whose members each kind of file holds.
 CHANNEL_OF = {
@@ -56,6 +58,8 @@ CHANNEL_OF = {
     LABELS: "mail",
     SMS_LIST: "sms",
     SMS_FILE: "sms",
+    WECHAT_LIST: "wechat",
+    VISIT_LIST: "visit",
 }
 PDF_KINDS = (CALL_SHEET, LABELS)
 SCRATCH_PREFIX = ".revisit-"
@@ -77,6 +81,12 @@ NOBODY = {
               "Its members were checked for their own channel only (not for SMS "
               "do-not-contact or unsubscribes); build a list with the SMS channel to text "
               "them."),
+    "wechat": N_("Nobody in list #{run} is to get a WeChat message, so there is no WeChat "
+                 "list to make. Its members were checked for their own channel only; build a "
+                 "list with the WeChat channel to message them."),
+    "visit": N_("Nobody in list #{run} is to be visited, so there is no visit list to make. "
+                "Its members were checked for their own channel only; build a list with the "
+                "visit channel to visit them."),
 }
 
 
@@ -90,6 +100,7 @@ class FileRequest:
     label_layout: str | None = None  # labels; None: the layout in the settings
     sms_text: str = ""  # SMS_FILE: the message with merge fields such as {称呼}
     send_at: dt.datetime | None = None  # SMS_FILE: planned sending time; None: now
+    message: str = ""  # WECHAT_LIST: the message with merge fields; "": the default greeting
 
 
 @dataclass(frozen=True)
@@ -111,13 +122,15 @@ def _sibling(out: Path, tag: str, suffix: str) -> Path:
 
 
 def plan_run_files(doc: ListDocument, out: Path, fmt: str, *, label_layout: str | None = None,
-                   sms_text: str = "", send_at: dt.datetime | None = None
-                   ) -> tuple[FileRequest, ...]:
+                   sms_text: str = "", send_at: dt.datetime | None = None,
+                   message: str = "") -> tuple[FileRequest, ...]:
     """The files a whole run produces, one per channel that has members. With `fmt` pdf the
     calls are a call sheet and the post labels, otherwise Excel (xlsx) or CSV lists; SMS is
     always a list (CSV when csv is asked for, else xlsx), the vendor file when `sms_text` is
-    given. The first file goes to `out` (its suffix .pdf for a call sheet); a second channel's
-    file goes beside it with -mail / -sms in its name, as does an SMS file next to a PDF."""
+    given; visits and WeChat are lists too (a WeChat list with each member's `message`). The
+    first file goes to `out` (its suffix .pdf for a call sheet); a second channel's file goes
+    beside it with -mail / -sms / -visit / -wechat in its name, as does an SMS file next to a
+    PDF."""
     out = Path(out)
     channels = [c for c in LIST_CHANNELS if doc.of_channel(c)]
     single = len(channels) == 1
@@ -142,6 +155,11 @@ def plan_run_files(doc: ListDocument, out: Path, fmt: str, *, label_layout: str 
                                         send_at=send_at))
         else:
             requests.append(FileRequest(SMS_LIST, target, sms_fmt))
+    list_fmt = "csv" if fmt == "csv" else "xlsx"  # no PDF of these: staff work from the sheet
+    for channel, kind in (("visit", VISIT_LIST), ("wechat", WECHAT_LIST)):
+        if channel in channels:
+            target = out if single and not pdf else _sibling(out, channel, f".{list_fmt}")
+            requests.append(FileRequest(kind, target, list_fmt, message=message))
     return tuple(requests)
 
 
@@ -224,6 +242,10 @@ def _write(doc: ListDocument, members: tuple[ListMember, ...], request: FileRequ
     elif kind == LABELS:
         layout = request.label_layout or settings.label_layout
         labels.write_labels(doc, path, layout, labels.Sender.from_settings(settings))
+    elif kind == WECHAT_LIST:
+        rows, skipped = wechat.render_messages(members, request.message, settings.shop_name)
+        excel.write_rows(rows, "wechat", path, request.fmt)
+        return WrittenFile(kind, path, len(rows), skipped=tuple(skipped))
     elif kind == SMS_FILE:
         send_at = request.send_at or dt.datetime.now().replace(second=0, microsecond=0)
         got = sms.write_with_settings(members, request.sms_text, settings, path,

@@ -10,7 +10,7 @@ from services.labels import text
 
 # List channels as the user sees them; stored contact channels are phone / sms / mail
 # (services/labels.py: "call" and "phone" are one channel, 电话).
-LIST_CHANNELS = ("call", "mail", "sms")
+LIST_CHANNELS = ("call", "visit", "mail", "sms", "wechat")
 
 # The outcomes a caller ticks on the call sheet, labelled as everywhere else.
 OUTCOME_BOXES = tuple((code, text("outcome", code)) for code in (
@@ -45,6 +45,7 @@ class ListMember:
     last_feedback: str | None = None
     best_time: str = ""
     talking_points: str = ""
+    wechat_id: str | None = None
 
     @property
     def vehicle(self) -> str:

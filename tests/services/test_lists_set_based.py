@@ -79,6 +79,7 @@ def _compare(db, options: build.RunOptions) -> None:
             for m in rows:
                 snap = json.loads(m.snapshot)
                 snap.pop("row_code")
+                snap.pop("wechat_id", None)  # printed since WeChat lists; the old build had none
                 out.append((m.customer_id, m.vehicle_id, m.channel, m.assigned_staff_id,
                             m.position, m.row_code.split("-")[1], snap))
             return out
@@ -98,10 +99,21 @@ def _compare(db, options: build.RunOptions) -> None:
         assert getattr(new, key) == getattr(old, key), key
 
 
+def _without_new_channels(db) -> None:
+    """The row-by-row build knew phone, SMS and mail only: preferences for WeChat or a visit
+    (routed since) are taken out, so both builds answer the same question."""
+    with db.sessions.begin() as s:
+        for p in s.scalars(select(ContactPreference)):
+            kept = [c for c in (p.channel_order or "").split(",")
+                    if c.strip() not in ("wechat", "visit")]
+            p.channel_order = ",".join(kept)
+
+
 @pytest.fixture
 def world(database):
     demo.generate(database, 160, seed=11, today=AS_OF)
     _edges(database)
+    _without_new_channels(database)
     segments.save_segment(database.sessions, "全部", {"version": 1}, purpose="sales")
     with database.sessions() as s:
         callers = tuple(s.scalars(select(StaffUser.username).order_by(StaffUser.id).limit(3)))

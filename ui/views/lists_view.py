@@ -38,7 +38,7 @@ from ui.widgets import date_edit
 
 PURPOSES = ("care", "callback", "sales", "reminder", "survey", "recall", "marketing",
             "ref_thanks", "ref_ask")
-CHANNEL_MODES = ("auto", "call", "sms", "mail")
+CHANNEL_MODES = ("auto", "call", "sms", "mail", "wechat", "visit")
 
 
 class ListsView(QWidget):
@@ -109,6 +109,8 @@ class ListsView(QWidget):
             "call": self.tr("Phone"),
             "sms": self.tr("SMS"),
             "mail": self.tr("Mail"),
+            "wechat": self.tr("WeChat"),
+            "visit": self.tr("Visit"),
         }
         for i, code in enumerate(CHANNEL_MODES):
             button = QRadioButton(names[code])
@@ -260,7 +262,7 @@ class ListsView(QWidget):
             .replace("%3", channel)
             .replace("%4", options.as_of.isoformat())
         )
-        if options.channel in ("sms", "mail"):  # no calls to hand out
+        if options.channel not in ("auto", "call"):  # no calls to hand out
             text += "\n\n" + self.tr("The list is stored as a new run.")
         elif options.staff:
             text += "\n\n" + self.tr(
@@ -371,6 +373,8 @@ class ListsView(QWidget):
             "sms": self.tr("SMS"),
             "mail": self.tr("mail"),
             "call": self.tr("phone"),
+            "wechat": self.tr("WeChat"),
+            "visit": self.tr("visit"),
         }
         by_channel = "、".join(
             f"{channels.get(k, k)} {locale.toString(v)}" for k, v in sorted(info.by_channel.items())
