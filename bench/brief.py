@@ -1,5 +1,6 @@
 """Benchmark: the pre-call brief (what the customer page and the follow-up workspace load for one
-customer) on the demo database, and the referral and service-reminder segment fields.
+customer, with its suggested next step) on the demo database, and the referral and
+service-reminder segment fields.
 
 Usage:  python bench/brief.py --db sqlite:///path/demo-200000.sqlite3 [--customers 200]
         [--add-referrals 4000] [--as-of 2026-11-23]
@@ -11,6 +12,7 @@ and the segments read some."""
 from __future__ import annotations
 
 import argparse
+import collections
 import datetime as dt
 import random
 import statistics
@@ -24,6 +26,7 @@ from sqlalchemy import func, insert, select
 
 from models import Customer, DeclinedItem, Referral, ReferralByCustomer, StaffUser, Vehicle
 from services.customers.brief import load_brief
+from services.customers.suggest import load_rules, suggest
 from services.segments import service as segments
 from services.store.database import open_database
 
@@ -101,6 +104,14 @@ def main() -> int:
         print(f"brief, {name} ({len(runs)}): median {statistics.median(runs) * 1000:.1f} ms, "
               f"p95 {runs[int(len(runs) * 0.95) - 1] * 1000:.1f} ms, "
               f"max {runs[-1] * 1000:.1f} ms")
+    # The suggestion alone, on briefs already loaded: what the rules add to each brief.
+    briefs = [load_brief(database.sessions, c, args.as_of) for c in sample]
+    rules = load_rules(database.sessions)
+    seconds, _ = timed(lambda: [suggest(b, rules) for b in briefs])
+    proposed = collections.Counter(b.suggestion.rule if b.suggestion else "(none)"
+                                   for b in briefs)
+    print(f"suggestion alone: {seconds / len(briefs) * 1000:.2f} ms a customer; "
+          + ", ".join(f"{rule} {n}" for rule, n in proposed.most_common(5)))
     for key in ("referral.best", "referral.thanks", "service.maintenance_due",
                 "service.declined_due"):
         template = segments.find_template(key)

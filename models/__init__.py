@@ -19,6 +19,7 @@ from models.profile import ProfileChange
 from models.referral import Referral, ReferralByCustomer
 from models.segment import SavedSegment
 from models.service_reminder import DeclinedItem, ServiceInterval
+from models.suggestion import SuggestionDecision
 from models.summary import DataStamp, KmSummary, RfmSummary, SummaryState
 from models.tags import CustomerTag, Tag, TagGroup
 from models.vehicle import MileageReading, Vehicle
@@ -57,6 +58,7 @@ __all__ = [
     "ServiceInterval",
     "ServiceVisit",
     "StaffUser",
+    "SuggestionDecision",
     "SummaryState",
     "Tag",
     "TagGroup",

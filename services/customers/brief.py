@@ -2,7 +2,8 @@
 — last contact, last spend, last survey and its trend, how family, work and money changed since
 the car was bought, the cars with their estimated km and next maintenance, open complaints and
 declined repairs, intent, preferences and refusals, who introduced them and whom they
-introduced — each with its date."""
+introduced — each with its date; and the suggested next step the supervisor's rules propose
+for them now (services/customers/suggest.py), with what staff already decided about it today."""
 
 from __future__ import annotations
 
@@ -29,6 +30,8 @@ from services.customers.detail import (
 from services.customers.profile import Change
 from services.customers.referrals import Referrals, read_referrals
 from services.customers.reminders import DeclinedInfo, MaintenanceDue, due_rows, read_declined
+from services.customers.suggest import Suggestion, load_rules_in, suggest
+from services.customers.suggest_decisions import DecisionInfo, latest_decision_in
 from services.segments.context import V
 
 DAYS_PER_YEAR = 365.25
@@ -53,6 +56,8 @@ class CarLine:
     km_per_year: int | None
     last_reading: dt.date | None
     active: bool
+    insurance_expiry: dt.date | None = None
+    warranty_end: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -102,6 +107,11 @@ class Brief:
     referrals: Referrals | None = None
     maintenance: tuple[MaintenanceDue, ...] = ()  # cars still owned, next due first
     declined: tuple[DeclinedInfo, ...] = ()  # open on the day, soonest due first
+    last_visit: Spend | None = None  # the latest service visit, free ones too
+    # The rules' proposal for the day, and what staff decided about a proposal that day
+    # (`brief_for`); None when made from a detail alone.
+    suggestion: Suggestion | None = None
+    decision: DecisionInfo | None = None
 
 
 def estimate_km(readings: tuple[tuple[dt.date, int, str], ...], bought: dt.date | None,
@@ -132,7 +142,8 @@ def _car(v: VehicleInfo, as_of: dt.date) -> CarLine:
                    years, v.price_paid, v.payment_method,
                    None if km is None else round(km),
                    None if per_year is None else round(per_year),
-                   max(dated) if dated else None, v.active)
+                   max(dated) if dated else None, v.active, v.insurance_expiry,
+                   v.warranty_end)
 
 
 def _value_on(changes: list[Change], day: dt.date) -> str | None:
@@ -171,8 +182,8 @@ def make_brief(detail: CustomerDetail, last_purchase: Spend | None, as_of: dt.da
     """The brief from what the customer page already loaded, on `as_of`."""
     contacts = [c for c in detail.contacts if c.at.date() <= as_of]
     last_contact = max(contacts, key=lambda c: c.at) if contacts else None
-    spends = [Spend(v.date, v.amount, v.type) for v in detail.visits
-              if v.amount > 0 and v.date <= as_of]
+    visits = [Spend(v.date, v.amount, v.type) for v in detail.visits if v.date <= as_of]
+    spends = [v for v in visits if v.amount > 0]
     if last_purchase is not None and last_purchase.date <= as_of:
         spends.append(last_purchase)
     surveys = sorted((s for s in detail.surveys if s.date <= as_of), key=lambda s: s.date)
@@ -204,6 +215,7 @@ def make_brief(detail: CustomerDetail, last_purchase: Spend | None, as_of: dt.da
         preferences=detail.preferences,
         refusals=tuple(r for r in detail.refusals if r.set_on <= as_of and r.active_on(as_of)),
         marketing_consent=detail.marketing_consent,
+        last_visit=max(visits, key=lambda v: v.date) if visits else None,
     )
 
 
@@ -227,9 +239,12 @@ def brief_for(sessions: sessionmaker[Session], detail: CustomerDetail,
         referrals = read_referrals(s, detail.id, day)
         due = due_rows(s, V.c.customer_id == detail.id, day)
         declined = read_declined(s, detail.id, day)
+        rules = load_rules_in(s)
+        decision = latest_decision_in(s, detail.id, day)
     due.sort(key=lambda m: (m.due is None, m.due or day))
-    return dataclasses.replace(make_brief(detail, purchase, day), referrals=referrals,
-                               maintenance=tuple(due), declined=tuple(declined))
+    brief = dataclasses.replace(make_brief(detail, purchase, day), referrals=referrals,
+                                maintenance=tuple(due), declined=tuple(declined))
+    return dataclasses.replace(brief, suggestion=suggest(brief, rules), decision=decision)
 
 
 def load_brief(sessions: sessionmaker[Session], customer_id: int,

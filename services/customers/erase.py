@@ -39,6 +39,7 @@ from models import (
     Referral,
     SatisfactionSurvey,
     ServiceVisit,
+    SuggestionDecision,
     Vehicle,
 )
 from models.base import utcnow
@@ -171,7 +172,8 @@ def _erase_rows(s: Session, c: Customer, vehicles: list[Vehicle], secrets: list[
     free_text = ((ContactEvent, ("feedback",)), (ServiceVisit, ("note",)),
                  (SatisfactionSurvey, ("comment",)), (Complaint, ("detail", "resolution")),
                  (ContactPreference, ("note",)), (ConsentEvent, ("note",)),
-                 (Referral, ("note",)), (DeclinedItem, ("note",)))
+                 (Referral, ("note",)), (DeclinedItem, ("note",)),
+                 (SuggestionDecision, ("note",)))
     for model, columns in free_text:
         table = model.__table__
         result = s.execute(update(table).where(table.c.customer_id == cid)

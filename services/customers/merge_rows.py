@@ -53,6 +53,7 @@ MOVED_TABLES = (
     "referral",
     "referral_by_customer",
     "declined_item",
+    "suggestion_decision",
 )
 # What each table's rows are, in Chinese and English, for saying what a merge moved.
 TABLE_LABELS = {
@@ -73,6 +74,7 @@ TABLE_LABELS = {
     "referral": ("转介绍", "referrals"),
     "referral_by_customer": ("介绍他人", "referrals made"),
     "declined_item": ("建议维修项目", "declined repairs"),
+    "suggestion_decision": ("建议处理记录", "suggestion decisions"),
 }
 CHUNK = 500
 

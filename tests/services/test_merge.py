@@ -27,6 +27,7 @@ from models import (
     ReferralByCustomer,
     ServiceVisit,
     StaffUser,
+    SuggestionDecision,
     Vehicle,
 )
 from models.summary import DERIVED_TABLES
@@ -113,7 +114,9 @@ def world(database):
         s.add_all([ReferralByCustomer(referral_id=introduced.id, customer_id=3),
                    ReferralByCustomer(referral_id=made.id, customer_id=B),
                    DeclinedItem(customer_id=B, vehicle_id=car, item="刹车片",
-                                recorded_on=TODAY)])
+                                recorded_on=TODAY),
+                   SuggestionDecision(customer_id=B, as_of=TODAY, rule_name="六年以上置换",
+                                      suggested_purpose="sales", action="dismissed")])
         s.execute(update(Customer).where(Customer.id == A).values(
             wechat_id=None, **dict.fromkeys(ADDRESS), other_phones=None, mobile="13900000001"))
         s.execute(update(Customer).where(Customer.id == B).values(

@@ -1,5 +1,6 @@
 """The pre-call brief as `customer brief` prints it: one labelled line per thing, codes in
-Chinese as staff read them, dates in ISO form; or all of it as JSON."""
+Chinese as staff read them, dates in ISO form, the suggested next step first; or all of it as
+JSON."""
 
 from __future__ import annotations
 
@@ -8,6 +9,9 @@ import json
 from typing import Any
 
 from services.customers.brief import Brief
+from services.customers.suggest import HOLD_TEXTS
+from services.customers.suggest_facts import FACTS
+from services.customers.suggest_rules import describe_condition, met_text
 from services.labels import text
 
 WIDTH = 14  # the labels' column
@@ -28,9 +32,23 @@ def _money(value) -> str:
 
 
 def suggestion(brief: Brief) -> dict[str, Any] | None:
-    """The suggested next step for the customer now. The rules that propose it (issue #16,
-    point 2) are not built yet: None, and the brief says nothing rather than guess."""
-    return None
+    """The suggested next step for the customer now: the purpose, the rule that proposed it,
+    the facts that triggered it (each with the customer's value and the condition it met) and
+    the talking points; None when no rule fits."""
+    s = brief.suggestion
+    if s is None:
+        return None
+    return {
+        "purpose": s.purpose,
+        "purpose_label": _code("purpose", s.purpose),
+        "rule": s.rule,
+        "facts": [{"fact": f.fact, "label": FACTS[f.fact].zh, "value": f.value,
+                   "condition": describe_condition(f.condition)} for f in s.facts],
+        "talking_points": s.talking_points,
+        "held": [{"rule": rule, "reason": why} for rule, why in s.held],
+        "also": list(s.also),
+        "rules_version": s.rules_version,
+    }
 
 
 def as_json(brief: Brief) -> str:
@@ -42,13 +60,35 @@ def as_json(brief: Brief) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2, default=str)
 
 
+def _suggestion_lines(b: Brief) -> list[str]:
+    s = b.suggestion
+    if s is None:
+        return ["no rule fits"]
+    because = "; ".join(met_text(f.condition, f.value) for f in s.facts) or "always"
+    out = [f"{_code('purpose', s.purpose)} — {s.rule}: {s.talking_points}",
+           f"because {because}"]
+    if s.held:
+        out.append("held back: " + "; ".join(f"{rule} ({HOLD_TEXTS[why][0]})"
+                                             for rule, why in s.held))
+    d = b.decision
+    if d is not None:
+        chosen = f" as {_code('purpose', d.chosen)}" if d.action == "changed" else ""
+        out.append(f"{d.action}{chosen} by {d.staff or 'nobody signed in'} "
+                   f"({d.at:%Y-%m-%d %H:%M} UTC)")
+    return out
+
+
 def lines(b: Brief) -> list[str]:
     out = [f"{b.code} {b.name}  " + "  ".join(x for x in (
         _code("gender", b.gender), f"{b.age}岁" if b.age is not None else "", b.mobile or "",
         _code("lifecycle_stage", b.stage)) if x) + f"  (as of {b.as_of.isoformat()})"]
 
-    def add(label: str, value: str) -> None:
+    def add(label: str, value: object) -> None:
         out.append(f"{label + ':':<{WIDTH}} {value or '-'}")
+
+    first, *more = _suggestion_lines(b)
+    add("suggested", first)
+    out += [f"{'':<{WIDTH}} {line}" for line in more]
 
     c = b.last_contact
     if c is not None:

@@ -1,20 +1,27 @@
 """What the brief's buttons and links do: a referral or a declined repair recorded through its
-dialog, a declined repair closed as done or refused — each one write through the task runner,
-then the brief loaded again so it shows what is now stored."""
+dialog, a declined repair closed as done or refused, the suggested next step accepted, changed
+or dismissed — each one write through the task runner, then the brief loaded again so it shows
+what is now stored. An accepted or changed suggestion goes on to the call: the follow-up
+workspace makes it the purpose of the call on its card; elsewhere the notice offers to log the
+call with that purpose."""
 
 from __future__ import annotations
 
 import datetime as dt
 
+import shiboken6
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
 
-from services.customers import referrals, reminders
+from services.contacts import calls
+from services.customers import referrals, reminders, suggest_decisions
 from services.customers.brief import Brief, load_brief
 from services.customers.merge import customer_id_of
 from ui.dialogs.declined_item_dialog import DeclinedItemDialog
 from ui.dialogs.referral_dialog import INTRODUCED, ReferralDialog
+from ui.labels import label
 from ui.tasks import changed
+from ui.views.suggestion_dialogs import ChangePurposeDialog, LogCallDialog
 
 CONTEXT = "BriefView"
 
@@ -31,16 +38,19 @@ def _context(view) -> tuple | None:
     return found
 
 
-def _write(view, brief: Brief, work, notice: str) -> None:
+def _write(view, brief: Brief, work, notice: str | None, then=None,
+           kinds: tuple[str, ...] = ("customers",)) -> None:
     database, runner, _actor = view.context()
     customer_id, as_of = brief.customer_id, brief.as_of
 
-    def done(_result) -> None:
+    def done(result) -> None:
         view.brief_changed.emit(customer_id)
         view.reload(customer_id, as_of)
+        if then is not None:
+            then(result)
 
     runner.run(work, on_done=done, parent_widget=view, label=_tr("Saving"), write=True,
-               changes=changed("customers", customer=customer_id), done_notice=notice)
+               changes=changed(*kinds, customer=customer_id), done_notice=notice)
 
 
 def record_referral(view: QWidget, brief: Brief) -> None:
@@ -102,6 +112,70 @@ def close_declined(view: QWidget, brief: Brief, item_id: int, status: str) -> No
 
     notice = _tr("Marked done") if status == "done" else _tr("Marked refused")
     _write(view, brief, work, notice)
+
+
+def decide_suggestion(view, brief: Brief, action: str) -> None:
+    """Record what the caller did with the brief's suggestion: ACCEPTED, CHANGED (asks for the
+    purpose) or DISMISSED."""
+    found = _context(view)
+    s = brief.suggestion
+    if found is None or s is None:
+        return
+    database, runner, actor = found
+    chosen, note = None, None
+    if action == suggest_decisions.CHANGED:
+        dialog = ChangePurposeDialog(s.purpose, s.rule, view)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        chosen, note = dialog.values()
+
+    def work(_p, _c):
+        return suggest_decisions.record_decision(
+            database.sessions, actor, brief.customer_id, brief.as_of, s.rule, s.purpose,
+            action, chosen=chosen, note=note)
+
+    def then(decision: suggest_decisions.DecisionInfo) -> None:
+        purpose = decision.chosen or ""
+        view.suggestion_decided.emit(brief.customer_id, purpose)
+        if not purpose:
+            runner.notify(_tr("Suggestion dismissed for %1").replace("%1", brief.name))
+        elif view.takes_purpose:
+            runner.notify(_tr("%1: this call is now a %2 call").replace(
+                "%1", brief.name).replace("%2", label("purpose", purpose)))
+        else:
+            # Elsewhere than the follow-up workspace the call is yet to be made: the notice
+            # offers to log it with the chosen purpose once it is.
+            runner.notify(
+                _tr("%1 for %2: %3").replace("%1", _tr("Accepted") if decision.action ==
+                                             suggest_decisions.ACCEPTED else _tr("Changed"))
+                .replace("%2", brief.name).replace("%3", label("purpose", purpose)),
+                ((_tr("Log the call…"), lambda: log_call(view, brief, purpose)),))
+
+    _write(view, brief, work, None, then)
+
+
+def log_call(view, brief: Brief, purpose: str) -> None:
+    """The call made for an accepted suggestion, recorded with its purpose as the signed-in
+    person's; a next follow-up date brings the customer back in their follow-ups."""
+    if not shiboken6.isValid(view):
+        return
+    found = _context(view)
+    if found is None:
+        return
+    database, _runner, actor = found
+    points = brief.suggestion.talking_points if brief.suggestion is not None else ""
+    dialog = LogCallDialog(brief.name, purpose, points, view)
+    if dialog.exec() != QDialog.DialogCode.Accepted:
+        return
+    result = dialog.result_of_call()
+
+    def work(_p, _c):
+        return calls.record_call(database.sessions, brief.customer_id,
+                                 actor.id if actor is not None else None, result,
+                                 purpose=purpose)
+
+    _write(view, brief, work, _tr("Call logged for %1: %2").replace("%1", brief.name).replace(
+        "%2", label("outcome", result.outcome)), kinds=("contacts", "customers"))
 
 
 def reload(view, customer_id: int, as_of: dt.date) -> None:

@@ -1,6 +1,8 @@
-"""The pre-call brief on one screen: a label and one line for each thing a caller should know,
-every fact with its date, what needs care in red, changes since the car was bought as arrows;
-buttons to record a referral or a declined repair, links to close a declined repair."""
+"""The pre-call brief on one screen: the suggested next step first (purpose, talking points and
+the facts that triggered it, with Accept / Change / Dismiss), then a label and one line for
+each thing a caller should know, every fact with its date, what needs care in red, changes
+since the car was bought as arrows; buttons to record a referral or a declined repair, links to
+close a declined repair."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QPushBut
 from services.customers.brief import Brief, CarLine, Trend
 from services.customers.referrals import ReferralInfo
 from ui.labels import label
+from ui.views.brief_suggestion import SuggestionLine
 from ui.views.customer_page import fmt
 
 RED = "#b71c1c"
@@ -35,6 +38,9 @@ class BriefView(QFrame):
     enclosing view that has them (the customer page and the follow-up workspace do)."""
 
     brief_changed = Signal(int)  # a customer's referrals or declined repairs were recorded
+    # A decision on the suggestion was stored: the customer and the purpose chosen ('' when
+    # dismissed).
+    suggestion_decided = Signal(int, str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -46,7 +52,11 @@ class BriefView(QFrame):
         self._grid.setVerticalSpacing(3)
         self._grid.setColumnStretch(1, 1)
         self._rows: dict[str, QLabel] = {}
+        # Set by a host that makes the call itself (the follow-up workspace): an accepted
+        # purpose becomes that call's purpose instead of an offer to log a call.
+        self.takes_purpose = False
         titles = {
+            "suggest": self.tr("Suggested step"),
             "contact": self.tr("Last contact"),
             "spend": self.tr("Last spend"),
             "survey": self.tr("Satisfaction"),
@@ -69,8 +79,10 @@ class BriefView(QFrame):
             value.setTextFormat(Qt.TextFormat.RichText)
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             self._grid.addWidget(head, row, 0)
-            self._grid.addWidget(value, row, 1)
+            # Column 2 holds the suggestion's buttons; every other line spans it.
+            self._grid.addWidget(value, row, 1, 1, 1 if key == "suggest" else 2)
             self._rows[key] = value
+        self._suggestion_row()
         self._rows["service"].setTextInteractionFlags(
             Qt.TextInteractionFlag.TextSelectableByMouse
             | Qt.TextInteractionFlag.LinksAccessibleByMouse)
@@ -87,11 +99,17 @@ class BriefView(QFrame):
         buttons.addWidget(self.refer_button)
         buttons.addWidget(self.declined_button)
         buttons.addStretch(1)
-        self._grid.addLayout(buttons, len(titles), 0, 1, 2)
+        self._grid.addLayout(buttons, len(titles), 0, 1, 3)
         self._grid.setRowStretch(len(titles) + 1, 1)  # lines stay together in a tall tab
         self._attached: tuple | None = None
         self.brief: Brief | None = None
         self.show_brief(None)
+
+    def _suggestion_row(self) -> None:
+        """The suggestion's line holds its three buttons at the right, so it costs no row."""
+        self.suggestion = SuggestionLine(self._rows["suggest"])
+        self.suggestion.decide.connect(self._on_suggestion_decide)
+        self._grid.addWidget(self.suggestion, 0, 2, Qt.AlignmentFlag.AlignTop)
 
     def attach(self, database, runner, actor) -> None:
         """Where recording from the brief goes, and as whom."""
@@ -116,6 +134,7 @@ class BriefView(QFrame):
         self.brief = brief
         self.refer_button.setEnabled(brief is not None)
         self.declined_button.setEnabled(brief is not None)
+        self.suggestion.show_brief(brief)
         if brief is None:
             for value in self._rows.values():
                 value.clear()
@@ -309,6 +328,12 @@ class BriefView(QFrame):
 
         if self.brief is not None:
             record_declined(self, self.brief)
+
+    def _on_suggestion_decide(self, action: str) -> None:
+        from ui.views.brief_actions import decide_suggestion
+
+        if self.brief is not None and self.brief.suggestion is not None:
+            decide_suggestion(self, self.brief, action)
 
     def _on_service_link_activated(self, link: str) -> None:
         from ui.views.brief_actions import close_declined

@@ -1,10 +1,13 @@
 """My follow-ups: a caller works through today's calls customer by customer, keyboard only —
 1…6 (Alt+1…6 from a text field) picks the outcome, type what they said, Ctrl+Enter saves and
-opens the next. A save is bound to the call on the card, never to whatever row is highlighted."""
+opens the next. A save is bound to the call on the card, never to whatever row is highlighted.
+Accepting or changing the brief's suggested next step makes its purpose the purpose the call
+is saved with."""
 
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 
 from PySide6.QtCore import QDate, QSettings, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -64,6 +67,9 @@ class FollowUpView(QWidget):
         self._calls: list[calls.DueCall] = []
         self._shown: calls.DueCall | None = None  # the call on the card: what a save records
         self._saving: set[calls.DueCall] = set()
+        # The purpose chosen from the brief's suggestion for the call on the card (None: the
+        # call's own purpose, from its list or follow-up).
+        self._purpose: str | None = None
         self.caller = QComboBox()
         self.caller.setToolTip(self.tr("Whose calls to show; remembered on this PC"))
         self.refresh_button = QPushButton(self.tr("&Refresh"))
@@ -92,6 +98,8 @@ class FollowUpView(QWidget):
             self.outcomes.addButton(button, n)
             outcome_box.addWidget(button, n // 3, n % 3)
         self.brief = BriefView()
+        self.brief.takes_purpose = True
+        self.brief.suggestion_decided.connect(self._on_suggestion_decided)
         self.hint = QLabel()
         self.hint.setStyleSheet("color: #b71c1c;")
         self.feedback = QPlainTextEdit()
@@ -132,6 +140,8 @@ class FollowUpView(QWidget):
         form = QFormLayout()
         form.addRow(self.tr("Outcome"), outcome_box)
         form.addRow("", self.hint)
+        self._form = form
+        self._show_hint("")  # an empty hint takes no room: the card must fit 1366×768
         form.addRow(self.tr("&Feedback"), self.feedback)
         form.addRow(self.tr("Next follow-up"), next_row)
         form.addRow(self.tr("&Km now"), self.km)
@@ -270,13 +280,14 @@ class FollowUpView(QWidget):
     # --- one call ----------------------------------------------------------------------
     def _show_call(self, call: calls.DueCall | None) -> None:
         self._shown = call
+        self._purpose = None
         self.save_button.setEnabled(call is not None)
         self.outcomes.setExclusive(False)
         for button in self.outcomes.buttons():
             button.setChecked(False)
         self.outcomes.setExclusive(True)
         self.feedback.clear()
-        self.hint.clear()
+        self._show_hint("")
         self.km.setValue(0)
         self.attribute.setCurrentIndex(0)
         self.next_date.blockSignals(True)
@@ -292,15 +303,34 @@ class FollowUpView(QWidget):
         self._load_brief(call)
         no_mobile = self.tr("no mobile")
         self.title.setText(f"{call.name}   {call.mobile or no_mobile}")
+        self._show_summary(call)
+        if self.isVisible():  # a queue loaded in the background must not take another area's focus
+            self.focus_first()
+
+    def _show_summary(self, call: calls.DueCall) -> None:
+        purpose = label("purpose", call.purpose)
+        if self._purpose is not None and self._purpose != call.purpose:
+            purpose = self.tr("%1 (was %2, from the suggestion)").replace(
+                "%1", label("purpose", self._purpose)).replace("%2", purpose)
         facts = [
             call.vehicle,
             call.best_time and self.tr("best time: %1").replace("%1", _best_time(call.best_time)),
-            label("purpose", call.purpose),
+            purpose,
             call.attempts and self.tr("attempt %1").replace("%1", str(call.attempts + 1)),
         ]
         self.summary.setText("  ·  ".join(str(f) for f in facts if f))
-        if self.isVisible():  # a queue loaded in the background must not take another area's focus
-            self.focus_first()
+
+    def _on_suggestion_decided(self, customer_id: int, purpose: str) -> None:
+        call = self._shown
+        if call is None or call.customer_id != customer_id:
+            return
+        self._purpose = purpose or None  # dismissed: the call keeps its own purpose
+        self._show_summary(call)
+
+    def purpose_of_call(self) -> str | None:
+        """The purpose a save of the call on the card records."""
+        call = self._shown
+        return None if call is None else self._purpose or call.purpose
 
     def _load_brief(self, call: calls.DueCall) -> None:
         self.runner.run(
@@ -314,6 +344,10 @@ class FollowUpView(QWidget):
     def _show_brief(self, call: calls.DueCall, brief: Brief) -> None:
         if self._shown is call:  # the caller may have moved on while it loaded
             self.brief.show_brief(brief)
+
+    def _show_hint(self, text: str) -> None:
+        self.hint.setText(text)
+        self._form.setRowVisible(self.hint, bool(text))
 
     def _set_next_in(self, days: int) -> None:
         self.has_next.setChecked(True)
@@ -343,9 +377,9 @@ class FollowUpView(QWidget):
             value = self.value.currentData() or self.value.currentText().strip()
             if value:
                 changes = ((attribute, value),)
-        next_date = None
+        next_date: dt.date | None = None
         if self.has_next.isChecked():
-            next_date = self.next_date.date().toPython()
+            next_date = self.next_date.date().toPython()  # type: ignore[assignment]
         return calls.CallResult(
             outcome=checked.property("code"),
             feedback=self.feedback.toPlainText().strip() or None,
@@ -361,12 +395,13 @@ class FollowUpView(QWidget):
             return
         result = self.result()
         if result is None:
-            self.hint.setText(self.tr("Pick an outcome first: keys 1 … 6"))
+            self._show_hint(self.tr("Pick an outcome first: keys 1 … 6"))
             self.outcomes.buttons()[0].setFocus()
             return
         # The call is recorded as made by whoever is signed in, whose queue it came from
         # (a supervisor may work a colleague's calls).
         staff_id = self.actor.id if self.actor is not None else self.caller.currentData()
+        purpose = self._purpose or call.purpose
         self._saving.add(call)
         outcome = label("outcome", result.outcome)
 
@@ -379,14 +414,14 @@ class FollowUpView(QWidget):
                 call.customer_id,
                 staff_id,
                 dataclasses.replace(result, vehicle_id=vehicle_id),
-                purpose=call.purpose,
+                purpose=purpose,
                 member_id=call.member_id,
             )
 
         self.runner.run(
             work,
             on_done=lambda _r: self._after_save(call),
-            on_failed=lambda exc: self._after_failed(call, result, exc),
+            on_failed=lambda exc: self._after_failed(call, result, exc, purpose),
             parent_widget=self,
             label=self.tr("Saving call"),
             write=True,
@@ -414,13 +449,16 @@ class FollowUpView(QWidget):
         self.call_saved.emit(call.customer_id)
 
     def _after_failed(
-        self, call: calls.DueCall, result: calls.CallResult, exc: BaseException
+        self, call: calls.DueCall, result: calls.CallResult, exc: BaseException, purpose: str
     ) -> None:
         """Nothing was stored: the call goes back on top of the queue and on the card, as typed."""
         self._saving.discard(call)
         self._shown = None
         self._show_queue([call, *self._calls])
         self._fill_card(result)
+        if self._shown is call and purpose != call.purpose:
+            self._purpose = purpose
+            self._show_summary(call)
         show_error(self, exc)
 
     def _fill_card(self, result: calls.CallResult) -> None:

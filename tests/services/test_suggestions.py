@@ -1,0 +1,270 @@
+"""The suggested next step on SQLite and PostgreSQL: each example rule of the default set and its
+opposite, the complaint hold whatever the order, editing the rules (a stale save refused),
+decisions recorded, and `customer brief --format json`."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import update
+
+import main
+from models import (
+    AppSetting,
+    Complaint,
+    ConsentEvent,
+    Customer,
+    MileageReading,
+    SatisfactionSurvey,
+    Vehicle,
+)
+from services.customers import profile, suggest, suggest_decisions
+from services.customers.brief import load_brief
+from services.customers.suggest_rules import DEFAULT_RULES, Condition, Rule, describe_when
+from services.staff.permissions import NotAllowed
+from services.store.errors import RevisitError, StaleEdit
+from tests.conftest import SUPERVISOR_PASSWORD
+
+D = dt.date
+AS_OF = D(2026, 11, 23)
+UPGRADE, REPLACE, CARE, LOW_KM = "七年以上升级换购", "六年以上置换", "未解决投诉先关怀", \
+    "里程低：保养提醒而非换车"
+
+
+def owner(database, code: str, *, years: float, score: int = 9, economy_up: bool = True,
+          km_a_year: int = 20000, consent: bool = True, complaint: str | None = None,
+          as_of: dt.date = AS_OF) -> int:
+    """An owner whose newest car is `years` old on `as_of`, driven `km_a_year` on average,
+    with a latest survey of `score` and an economic band that went from 2 to 4 (or 4 to 2)
+    since."""
+    bought = as_of - dt.timedelta(days=round(years * 365.25))
+    read_on = as_of - dt.timedelta(days=30)
+    with database.sessions.begin() as s:
+        c = Customer(code=code, name=f"客户{code}", mobile="13800138000")
+        s.add(c)
+        s.flush()
+        car = Vehicle(customer_id=c.id, brand="大众", model="帕萨特", plate=f"粤A{code}",
+                      purchase_date=bought, price_paid=Decimal("210000"),
+                      payment_method="loan")
+        s.add(car)
+        s.flush()
+        s.add_all([
+            MileageReading(vehicle_id=car.id, reading_date=read_on, source="visit",
+                           km=round(km_a_year * (read_on - bought).days / 365.25)),
+            SatisfactionSurvey(customer_id=c.id, survey_date=as_of - dt.timedelta(days=40),
+                               overall_score=score),
+        ])
+        if consent:
+            s.add(ConsentEvent(customer_id=c.id, kind="marketing", granted=True,
+                               event_date=bought, source="call"))
+        if complaint:
+            s.add(Complaint(customer_id=c.id, opened_date=as_of - dt.timedelta(days=20),
+                            topic=complaint))
+        cid = c.id
+    before, after = ("2", "4") if economy_up else ("4", "2")
+    for value, day in ((before, bought - dt.timedelta(days=100)),
+                       (after, as_of - dt.timedelta(days=200))):
+        profile.record_change(database.sessions, cid, "economic_band", value, effective_date=day,
+                              source="call")
+    return cid
+
+
+def suggestion_of(database, cid: int):
+    return load_brief(database.sessions, cid, AS_OF).suggestion
+
+
+def facts(s) -> dict[str, object]:
+    return {f.fact: f.value for f in s.facts}
+
+
+# --- the issue's examples and their opposites -------------------------------------------------
+
+def test_seven_years_happy_and_richer_gets_an_upgrade_offer_one_class_up(database):
+    s = suggestion_of(database, owner(database, "U7", years=7.4))
+    assert (s.rule, s.purpose) == (UPGRADE, "sales")
+    got = facts(s)
+    assert got.pop("years_owned") == pytest.approx(7.4, abs=0.01)
+    assert got == {"satisfaction": 9, "economy": "up"}
+    assert "高一级" in s.talking_points and "大众 帕萨特 粤AU7" in s.talking_points
+    assert "¥210,000" in s.talking_points and "{" not in s.talking_points
+    assert s.held == ()
+
+
+def test_six_years_is_not_the_upgrade(database):
+    s = suggestion_of(database, owner(database, "U6", years=6.4))
+    assert s.rule != UPGRADE
+    assert (s.rule, s.purpose) == (REPLACE, "sales")  # the 6–7 band: a replacement offer
+    assert facts(s)["years_owned"] == pytest.approx(6.4, abs=0.01)
+
+
+@pytest.mark.parametrize("change", [{"score": 8}, {"economy_up": False}])
+def test_the_upgrade_needs_high_satisfaction_and_money_going_up(database, change):
+    s = suggestion_of(database, owner(database, "UX", years=7.4, **change))
+    assert s.rule != UPGRADE
+
+
+def test_an_open_complaint_gets_a_care_call_never_a_sales_offer(database):
+    s = suggestion_of(database, owner(database, "C1", years=7.4, complaint="保养等待时间长"))
+    assert (s.rule, s.purpose) == (CARE, "care")
+    assert facts(s) == {"open_complaints": 1}
+    assert "保养等待时间长" in s.talking_points and "不谈任何销售" in s.talking_points
+
+
+def test_the_complaint_wins_even_when_a_sales_rule_is_put_first(database):
+    cid = owner(database, "C2", years=7.4, complaint="收费不透明")
+    upgrade = next(r for r in DEFAULT_RULES if r.name == UPGRADE)
+    reordered = suggest.RuleSet((upgrade, *(r for r in DEFAULT_RULES if r is not upgrade)), 3)
+    s = suggest.suggest(load_brief(database.sessions, cid, AS_OF), reordered)
+    assert (s.rule, s.purpose) == (CARE, "care")
+    assert s.held == ((UPGRADE, suggest.HOLD_COMPLAINT),)
+    assert s.rules_version == 3
+
+
+def test_with_the_complaint_resolved_the_upgrade_comes_back(database):
+    cid = owner(database, "C3", years=7.4, complaint="收费不透明")
+    with database.sessions.begin() as s:
+        s.execute(update(Complaint).where(Complaint.customer_id == cid).values(
+            resolved=True, resolved_date=AS_OF - dt.timedelta(days=5)))
+    assert suggestion_of(database, cid).rule == UPGRADE
+
+
+def test_km_far_below_the_years_gets_a_maintenance_reminder_not_a_replacement(database):
+    s = suggestion_of(database, owner(database, "K1", years=7.4, km_a_year=6000))
+    assert (s.rule, s.purpose) == (LOW_KM, "reminder")
+    assert facts(s)["years_owned"] == pytest.approx(7.4, abs=0.01)
+    assert 5900 <= facts(s)["avg_km_per_year"] <= 6100
+    assert "不主动推荐换车" in s.talking_points
+    assert UPGRADE in s.also  # it fits too, but comes after
+
+
+def test_no_marketing_consent_holds_the_sales_rules_back(database):
+    s = suggestion_of(database, owner(database, "N1", years=7.4, consent=False))
+    assert s.purpose not in ("sales", "marketing", "ref_ask")
+    assert (UPGRADE, suggest.HOLD_CONSENT) in s.held
+
+
+def test_nothing_suggested_when_no_rule_fits(database):
+    cid = owner(database, "Z1", years=7.4)
+    only = suggest.RuleSet((Rule("只看投诉", "care", "致歉", (Condition("open_complaints", ">=",
+                                                                            1),)),), 1)
+    assert suggest.suggest(load_brief(database.sessions, cid, AS_OF), only) is None
+    off = suggest.RuleSet(tuple(dataclasses.replace(r, enabled=r.name != UPGRADE)
+                                for r in DEFAULT_RULES), 1)
+    assert suggest.suggest(load_brief(database.sessions, cid, AS_OF), off).rule != UPGRADE
+
+
+# --- the rules as a shared setting -------------------------------------------------------------
+
+def test_rules_read_in_words():
+    upgrade = next(r for r in DEFAULT_RULES if r.name == UPGRADE)
+    assert describe_when(upgrade) == "购车年限 ≥ 7年 且 最近满意度 ≥ 9分 且 经济状况走向 = 上升"
+    assert describe_when(upgrade, "en") == ("Years owned ≥ 7 years and Latest satisfaction ≥ 9 "
+                                            "of 10 and Economy = up")
+
+
+def test_saved_rules_are_used_by_the_brief_and_a_stale_save_is_refused(database, supervisor):
+    cid = owner(database, "E1", years=7.4)
+    first = suggest.load_rules(database.sessions)
+    assert (first.version, first.rules) == (0, DEFAULT_RULES)
+    mine = tuple(dataclasses.replace(r, points="升级：{car}，{years_owned}年")
+                 if r.name == UPGRADE else r for r in first.rules)
+    saved = suggest.save_rules(database.sessions, supervisor, mine, first.version)
+    assert saved.version == 1 and saved.rules == mine
+    s = suggestion_of(database, cid)
+    assert (s.talking_points, s.rules_version) == ("升级：大众 帕萨特 粤AE1，7.4年", 1)
+    # Someone else's editor still at version 0: refused, naming who saved since.
+    with pytest.raises(StaleEdit, match="王主管 changed the suggestion rules"):
+        suggest.save_rules(database.sessions, supervisor, DEFAULT_RULES, 0)
+    assert suggest.load_rules(database.sessions).rules == mine
+    # Back to the built-in set, from the version now stored.
+    assert suggest.save_rules(database.sessions, supervisor, DEFAULT_RULES, 1).version == 2
+
+
+def test_staff_may_read_but_not_save_the_rules(database, staff):
+    with pytest.raises(NotAllowed):
+        suggest.save_rules(database.sessions, staff, DEFAULT_RULES, 0)
+    assert suggest.load_rules(database.sessions).version == 0
+
+
+@pytest.mark.parametrize(("rule", "says"), [
+    (Rule("x", "care", "hi", (Condition("shoe_size", ">=", 40),)), "unknown fact"),
+    (Rule("x", "care", "hi {mood}"), "unknown merge fields: {mood}"),
+    (Rule("x", "party", "hi"), "unknown purpose"),
+    (Rule("x", "care", "hi", (Condition("economy", ">=", 3),)), "does not apply"),
+    (Rule("x", "care", "hi", (Condition("years_owned", ">=", "seven"),)), "not one of"),
+    (Rule("", "care", "hi"), "needs a name"),
+])
+def test_a_bad_rule_is_refused_with_one_sentence(database, supervisor, rule, says):
+    with pytest.raises(RevisitError, match=says.replace("{", r"\{").replace("}", r"\}")):
+        suggest.save_rules(database.sessions, supervisor, (rule,), 0)
+    assert suggest.load_rules(database.sessions).version == 0
+
+
+def test_two_rules_with_one_name_are_refused(database, supervisor):
+    with pytest.raises(RevisitError, match="Two suggestion rules are named"):
+        suggest.save_rules(database.sessions, supervisor, (DEFAULT_RULES[0], DEFAULT_RULES[0]),
+                           0)
+
+
+def test_unreadable_stored_rules_fall_back_to_the_defaults(database):
+    with database.sessions.begin() as s:
+        s.add(AppSetting(key=suggest.KEY, value="{not json", version=4))
+    rules = suggest.load_rules(database.sessions)
+    assert (rules.rules, rules.version, rules.unreadable) == (DEFAULT_RULES, 4, True)
+
+
+# --- decisions ---------------------------------------------------------------------------------
+
+def test_accept_change_and_dismiss_are_recorded_and_the_brief_shows_the_last(database, staff):
+    cid = owner(database, "D1", years=7.4)
+    s = suggestion_of(database, cid)
+    record = suggest_decisions.record_decision
+    accepted = record(database.sessions, staff, cid, AS_OF, s.rule, s.purpose, "accepted")
+    assert (accepted.action, accepted.suggested, accepted.chosen, accepted.staff,
+            accepted.rule) == ("accepted", "sales", "sales", "陈丽", UPGRADE)
+    changed = record(database.sessions, staff, cid, AS_OF, s.rule, s.purpose, "changed",
+                     chosen="care", note="客户刚换工作，先关怀")
+    assert (changed.action, changed.chosen, changed.note) == ("changed", "care",
+                                                              "客户刚换工作，先关怀")
+    # "Changed" to the suggested purpose is taking it as it was.
+    same = record(database.sessions, staff, cid, AS_OF, s.rule, s.purpose, "changed",
+                  chosen="sales")
+    assert same.action == "accepted"
+    dismissed = record(database.sessions, staff, cid, AS_OF, s.rule, s.purpose, "dismissed",
+                       chosen="care")
+    assert (dismissed.action, dismissed.chosen) == ("dismissed", None)
+    brief = load_brief(database.sessions, cid, AS_OF)
+    assert brief.decision == dismissed
+    assert load_brief(database.sessions, cid, AS_OF + dt.timedelta(days=1)).decision is None
+    assert [d.action for d in suggest_decisions.decisions_of(database.sessions, cid)] == [
+        "dismissed", "accepted", "changed", "accepted"]
+    with pytest.raises(RevisitError, match="Choose the purpose"):
+        record(database.sessions, staff, cid, AS_OF, s.rule, s.purpose, "changed")
+    with pytest.raises(RevisitError, match="Unknown decision"):
+        record(database.sessions, staff, cid, AS_OF, s.rule, s.purpose, "maybe")
+
+
+# --- the command line --------------------------------------------------------------------------
+
+def test_customer_brief_json_carries_the_suggestion(capsys, database, supervisor, monkeypatch):
+    monkeypatch.setenv("REVISIT_USER", "boss")
+    monkeypatch.setenv("REVISIT_PASSWORD", SUPERVISOR_PASSWORD)
+    owner(database, "J1", years=7.4, complaint="保养等待时间长")
+    code = main.main(["--db", database.url, "customer", "brief", "J1", "--as-of",
+                      AS_OF.isoformat(), "--format", "json"])
+    out = capsys.readouterr().out
+    assert code == 0
+    got = json.loads(out)["suggestion"]
+    assert (got["purpose"], got["rule"]) == ("care", CARE)
+    assert got["facts"] == [{"fact": "open_complaints", "label": "未解决投诉", "value": 1,
+                             "condition": "未解决投诉 ≥ 1件"}]
+    assert "保养等待时间长" in got["talking_points"]
+    code = main.main(["--db", database.url, "customer", "brief", "J1", "--as-of",
+                      AS_OF.isoformat()])
+    text = capsys.readouterr().out.splitlines()
+    assert text[1].startswith("suggested:") and "关怀 — 未解决投诉先关怀" in text[1]
+    assert "because 未解决投诉 1件 (≥ 1件)" in text[2]

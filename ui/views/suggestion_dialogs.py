@@ -1,0 +1,106 @@
+"""The two small dialogs behind the brief's suggested next step: choosing another purpose than
+the suggested one (with a note why), and logging the call made for it from the customer page
+(outcome, what they said, when to call again)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import QDate
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+)
+
+from models.codes import PURPOSES
+from services.contacts import calls
+from services.customers.suggest_decisions import NOTE_MAX
+from ui.labels import label
+from ui.widgets import date_edit
+
+NEXT_DAYS = 7  # a follow-up date proposed a week on, as the follow-up workspace's "+7"
+
+
+class ChangePurposeDialog(QDialog):
+    """`values()`: (purpose, note) — another purpose than the suggested one."""
+
+    def __init__(self, suggested: str, rule: str, parent=None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Use another purpose"))
+        self.purpose = QComboBox()
+        for code in PURPOSES:
+            if code != suggested:
+                self.purpose.addItem(label("purpose", code), code)
+        self.note = QLineEdit()
+        self.note.setMaxLength(NOTE_MAX)
+        self.note.setPlaceholderText(self.tr("Why, e.g. 客户说下月才有空"))
+        form = QFormLayout(self)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.addRow(QLabel(self.tr("Suggested: %1 (rule “%2”)").replace(
+            "%1", label("purpose", suggested)).replace("%2", rule)))
+        form.addRow(self.tr("&Purpose"), self.purpose)
+        form.addRow(self.tr("&Note"), self.note)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        form.addRow(self.buttons)
+        self.setMinimumWidth(420)
+
+    def values(self) -> tuple[str, str | None]:
+        return self.purpose.currentData(), self.note.text().strip() or None
+
+
+class LogCallDialog(QDialog):
+    """`result()`: the call as a CallResult (the purpose is the caller's to pass on)."""
+
+    def __init__(self, name: str, purpose: str, talking_points: str, parent=None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Log the call: %1 — %2").replace("%1", name).replace(
+            "%2", label("purpose", purpose)))
+        points = QLabel(talking_points)
+        points.setWordWrap(True)
+        points.setStyleSheet("color: #555;")
+        self.outcome = QComboBox()
+        for code in calls.CALL_OUTCOMES:
+            self.outcome.addItem(label("outcome", code), code)
+        self.feedback = QPlainTextEdit()
+        self.feedback.setPlaceholderText(self.tr("What did they say?"))
+        self.feedback.setTabChangesFocus(True)
+        self.feedback.setMaximumHeight(80)
+        self.has_next = QCheckBox(self.tr("Call again on"))
+        self.next_date = date_edit()
+        self.next_date.setMinimumDate(QDate.currentDate())
+        self.next_date.setDate(QDate.currentDate().addDays(NEXT_DAYS))
+        self.next_date.dateChanged.connect(lambda _d: self.has_next.setChecked(True))
+        next_row = QHBoxLayout()
+        next_row.addWidget(self.has_next)
+        next_row.addWidget(self.next_date)
+        next_row.addStretch(1)
+        form = QFormLayout(self)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.addRow(points)
+        form.addRow(self.tr("&Outcome"), self.outcome)
+        form.addRow(self.tr("&Feedback"), self.feedback)
+        form.addRow(self.tr("Next follow-up"), next_row)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        form.addRow(self.buttons)
+        self.setMinimumWidth(480)
+
+    def result_of_call(self) -> calls.CallResult:
+        day: dt.date = self.next_date.date().toPython()  # type: ignore[assignment]
+        return calls.CallResult(
+            outcome=self.outcome.currentData(),
+            feedback=self.feedback.toPlainText().strip() or None,
+            next_follow_up=day if self.has_next.isChecked() else None,
+        )
