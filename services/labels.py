@@ -271,6 +271,7 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "change_password": ("修改密码", "Password changed"),
         "save_settings": ("修改共享设置", "Shared settings saved"),
         "save_kpi_targets": ("修改KPI目标", "KPI targets saved"),
+        "save_suggestion_rules": ("修改建议规则", "Suggestion rules saved"),
         "save_segment": ("保存分群", "Segment saved"),
         "rename_segment": ("重命名分群", "Segment renamed"),
         "import_segment": ("导入分群", "Segment imported"),

@@ -63,7 +63,7 @@ def main(argv: list[str]) -> int:
 
     def shoot_users() -> None:
         window._nav.setCurrentRow(window._pages.indexOf(window.settings))
-        window.settings.tabs.setCurrentIndex(window.settings.tabs.count() - 1)
+        window.settings.tabs.setCurrentWidget(window.settings.users)
         QTimer.singleShot(SETTLE_MS, lambda: (
             window.grab().save(str(folder / f"{len(AREAS) + 1}-users-{lang}.png")),
             app.quit(),

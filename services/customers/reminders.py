@@ -6,18 +6,22 @@ refused for good."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 
-from sqlalchemy import and_, case, select
+from sqlalchemy import and_, case, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from models import Customer, DeclinedItem, ServiceInterval, ServiceVisit, StaffUser, Vehicle
+from models.base import utcnow
 from models.codes import DECLINED_SOURCES, DECLINED_STATUSES
 from services.segments import maintenance
 from services.segments.context import Ctx, Question, V
+from services.staff.accounts import confirm
 from services.staff.audit import record
-from services.staff.permissions import SAVE_SETTINGS, Actor, require
-from services.store.errors import N_, RevisitError
+from services.staff.permissions import SAVE_SETTINGS, Actor, require, staff_id
+from services.store import versions
+from services.store.errors import N_, RevisitError, StaleEdit
 
 Interval = maintenance.Interval
 DEFAULT_INTERVAL = maintenance.DEFAULT_INTERVAL
@@ -31,29 +35,104 @@ class IntervalRow:
     brand: str  # '' = every car without a row of its own
     model: str  # '' = the whole brand
     interval: Interval
+    id: int | None = None  # None: the built-in default for every car (no row stored)
+    updated_at: dt.datetime | None = None
+    updated_by: str = ""  # who stored it ('' when nobody was named)
+
+    def same_as_stored(self, row: ServiceInterval) -> bool:
+        return (self.brand, self.model, self.interval, self.updated_at) == (
+            row.brand, row.model, _interval_of(row), row.updated_at)
+
+
+@dataclass(frozen=True)
+class IntervalTable:
+    """The intervals as the Settings window lists them: every car's first (the built-in
+    default when none is stored), then by brand and model; how many active cars each one
+    governs; and the brands and models of the cars on file, to pick from."""
+
+    rows: tuple[IntervalRow, ...]
+    cars: tuple[int, ...]  # per row
+    models: tuple[tuple[str, tuple[str, ...]], ...]  # (brand, its models)
+
+
+# A save refused because the interval changed since the editor loaded the list; the window
+# offers to reload (ui/dialogs/stale_edit.py).
+INTERVAL_CHANGED = (
+    N_("{who} changed this service interval at {when} since you loaded the intervals; reload "
+       "to see their change."),
+    N_("This service interval was changed at {when} since you loaded the intervals; reload "
+       "to see the change."),
+)
+INTERVAL_TAKEN = (
+    N_("{who} set a service interval for this brand and model at {when} since you loaded the "
+       "intervals; reload to see it."),
+    N_("A service interval for this brand and model was set at {when} since you loaded the "
+       "intervals; reload to see it."),
+)
+INTERVAL_GONE = N_("This service interval was removed since you loaded the intervals; reload "
+                   "to see the intervals as they are now.")
+
+
+def _interval_of(row: ServiceInterval) -> Interval:
+    return Interval(row.first_km, row.first_months, row.every_km, row.every_months)
 
 
 def intervals(sessions: sessionmaker[Session]) -> tuple[IntervalRow, ...]:
     """The stored intervals, every car's first, then by brand and model."""
     with sessions() as s:
-        rows = s.scalars(select(ServiceInterval)
-                         .order_by(ServiceInterval.brand, ServiceInterval.model)).all()
-        return tuple(IntervalRow(r.brand, r.model, Interval(r.first_km, r.first_months,
-                                                            r.every_km, r.every_months))
-                     for r in rows)
+        return tuple(_rows(s))
 
 
-def set_interval(sessions: sessionmaker[Session], actor: Actor | None, interval: Interval, *,
-                 brand: str = "", model: str = "") -> None:
-    """Store the interval for a model, a brand (model '') or every car (both ''); a
-    supervisor's setting, like the others every PC shares."""
-    require(actor, SAVE_SETTINGS)
+def _rows(s: Session) -> list[IntervalRow]:
+    stmt = (select(ServiceInterval, StaffUser.display_name, StaffUser.username)
+            .outerjoin(StaffUser, StaffUser.id == ServiceInterval.updated_by)
+            .order_by(ServiceInterval.brand, ServiceInterval.model))
+    return [IntervalRow(r.brand, r.model, _interval_of(r), r.id, r.updated_at,
+                        name or user or "")
+            for r, name, user in s.execute(stmt)]
+
+
+def interval_table(sessions: sessionmaker[Session]) -> IntervalTable:
+    """The intervals with the cars each governs: a model's row its model's cars, a brand's row
+    that brand's other cars, every car's row all the rest (services/segments/maintenance.py
+    picks the same row for a car)."""
+    with sessions() as s:
+        rows = _rows(s)
+        counts = {(b or "", m or ""): n for b, m, n in s.execute(
+            select(Vehicle.brand, Vehicle.model, func.count()).where(Vehicle.active.is_(True))
+            .group_by(Vehicle.brand, Vehicle.model))}
+    if not rows or rows[0].brand:
+        rows.insert(0, IntervalRow("", "", DEFAULT_INTERVAL))
+    keys = {(r.brand, r.model) for r in rows}
+    governed: dict[tuple[str, str], int] = dict.fromkeys(keys, 0)
+    for (brand, model), n in counts.items():
+        key = next(k for k in ((brand, model), (brand, ""), ("", "")) if k in keys)
+        governed[key] += n
+    models: dict[str, set[str]] = {}
+    for brand, model in counts:
+        if brand:
+            models.setdefault(brand, set()).update([model] if model else [])
+    return IntervalTable(tuple(rows), tuple(governed[(r.brand, r.model)] for r in rows),
+                         tuple((b, tuple(sorted(ms))) for b, ms in sorted(models.items())))
+
+
+def _checked(interval: Interval, brand: str, model: str) -> tuple[str, str, tuple[int, ...]]:
     brand, model = brand.strip(), model.strip()
     if model and not brand:
         raise RevisitError(N_("A model's service interval needs its brand too."))
     values = (interval.first_km, interval.first_months, interval.every_km, interval.every_months)
     if min(values) < 1:
         raise RevisitError(N_("Service intervals must be at least 1 km and 1 month."))
+    return brand, model, values
+
+
+def set_interval(sessions: sessionmaker[Session], actor: Actor | None, interval: Interval, *,
+                 brand: str = "", model: str = "") -> None:
+    """Store the interval for a model, a brand (model '') or every car (both ''); a
+    supervisor's setting, like the others every PC shares. The last save wins (the CLI);
+    the window saves with `save_interval`, which refuses a row changed since it was loaded."""
+    require(actor, SAVE_SETTINGS)
+    brand, model, values = _checked(interval, brand, model)
     with sessions.begin() as s:
         row = s.scalar(select(ServiceInterval).where(ServiceInterval.brand == brand,
                                                      ServiceInterval.model == model))
@@ -64,6 +143,75 @@ def set_interval(sessions: sessionmaker[Session], actor: Actor | None, interval:
         row.updated_by = actor.id if actor else None
         record(s, actor, "set_service_interval", "service_interval", None,
                {"brand": brand, "model": model, "interval": values})
+
+
+def _locked(s: Session, loaded: IntervalRow) -> ServiceInterval:
+    """The stored row `loaded` shows, under its write lock, if nobody changed or removed it
+    since (service_interval has no version column: its values and time of change say it)."""
+    si = ServiceInterval.__table__
+    # A write that changes nothing, before the read: two saves cannot both pass the check.
+    s.execute(update(si).where(si.c.id == loaded.id).values(updated_at=si.c.updated_at))
+    row = s.get(ServiceInterval, loaded.id, populate_existing=True)
+    if row is None:
+        raise StaleEdit(INTERVAL_GONE)
+    if not loaded.same_as_stored(row):
+        raise versions.stale(INTERVAL_CHANGED, versions.staff_name(s, row.updated_by),
+                             row.updated_at)
+    return row
+
+
+def _taken(s: Session, brand: str, model: str) -> ServiceInterval | None:
+    return s.scalar(select(ServiceInterval).where(ServiceInterval.brand == brand,
+                                                  ServiceInterval.model == model))
+
+
+def save_interval(sessions: sessionmaker[Session], actor: Actor | None, interval: Interval, *,
+                  brand: str, model: str, loaded: IntervalRow | None) -> None:
+    """Add an interval (`loaded` None, or the built-in default of every car) or change the
+    stored one the editor loaded, brand and model included. Refused (StaleEdit) when that row
+    was changed or removed since, or another interval for the brand and model was stored."""
+    brand, model, values = _checked(interval, brand, model)
+    try:
+        with sessions.begin() as s:
+            who = require(confirm(s, actor), SAVE_SETTINGS)
+            row = None if loaded is None or loaded.id is None else _locked(s, loaded)
+            other = _taken(s, brand, model)
+            if other is not None and other is not row:
+                raise versions.stale(INTERVAL_TAKEN, versions.staff_name(s, other.updated_by),
+                                     other.updated_at)
+            before = None if row is None else [row.brand, row.model,
+                                               list(astuple(_interval_of(row)))]
+            if row is None:
+                row = ServiceInterval(brand=brand, model=model)
+                s.add(row)
+            row.brand, row.model = brand, model
+            (row.first_km, row.first_months, row.every_km, row.every_months) = values
+            row.updated_at, row.updated_by = utcnow(), staff_id(who)
+            s.flush()
+            record(s, who, "set_service_interval", "service_interval", row.id,
+                   {"brand": brand, "model": model, "interval": values, "before": before})
+    except IntegrityError:  # stored by another save between the check and this insert
+        with sessions() as s:
+            other = _taken(s, brand, model)
+            raise versions.stale(INTERVAL_TAKEN, versions.staff_name(
+                s, other.updated_by if other else None), other.updated_at if other else None
+            ) from None
+
+
+def remove_interval(sessions: sessionmaker[Session], actor: Actor | None,
+                    loaded: IntervalRow) -> None:
+    """Remove a stored interval, if nobody changed it since it was loaded: its cars then follow
+    their brand's interval, else every car's, else the built-in default."""
+    if loaded.id is None:
+        raise RevisitError(N_("The built-in default interval cannot be removed; change it "
+                              "instead."))
+    with sessions.begin() as s:
+        who = require(confirm(s, actor), SAVE_SETTINGS)
+        row = _locked(s, loaded)
+        record(s, who, "remove_service_interval", "service_interval", row.id,
+               {"brand": row.brand, "model": row.model,
+                "interval": list(astuple(_interval_of(row)))})
+        s.delete(row)
 
 
 # --- maintenance due ------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """Deterministic demo data at dealer-group scale: customers with their cars, visits, surveys,
-complaints, contacts, profile histories with real trends, preferences, consent and tags.
+complaints, contacts, profile histories with real trends, preferences, consent and tags,
+referrals and declined repair items, and a few makes' own service intervals.
 
 Rows are generated in chunks of customers and bulk-written (executemany on SQLite, COPY on
 PostgreSQL), so memory stays bounded whatever the size. Each chunk is committed on its own with
@@ -22,6 +23,7 @@ from models import Base
 from services.demo import DEMO_PASSWORD
 from services.demo import data as ref
 from services.demo.batches import BatchWriter, DemoNote, checked_note, read_note
+from services.demo.extras import Extras
 from services.demo.rows import CustomerRows, RowSet, make_customer_rows
 from services.staff.passwords import shared_hash
 from services.store.database import Database
@@ -34,6 +36,7 @@ TABLES = (
     "staff_user",
     "tag_group",
     "tag",
+    "service_interval",
     "customer",
     "vehicle",
     "mileage_reading",
@@ -48,6 +51,9 @@ TABLES = (
     "do_not_contact",
     "consent_event",
     "customer_tag",
+    "referral",
+    "referral_by_customer",
+    "declined_item",
 )
 CHUNK = 2000
 MAX_CUSTOMERS = 2_000_000
@@ -62,6 +68,14 @@ STAFF = (
     ("wufang", "吴芳", "clerk"),
     ("sunhao", "孙浩", "clerk"),
 )
+# Service intervals of their own for a few makes, as (首保 km, months, then every km, months);
+# the others keep the built-in default (services/segments/maintenance.py). Most makes sold in
+# China want 5,000 km or 6 months, some 10,000 km or 12 months.
+INTERVALS: dict[tuple[str, str], tuple[int, int, int, int]] = {
+    ("宝马", ""): (5000, 6, 10000, 12),
+    ("奔驰", ""): (5000, 6, 10000, 12),
+    ("特斯拉", ""): (10000, 12, 20000, 12),
+}
 TAG_GROUPS: dict[str, tuple[str, ...]] = {
     "行业": ("制造业", "批发零售", "金融", "教育", "医疗", "IT互联网", "公务员", "个体经营"),
     "渠道": ("展厅到店", "网络线索", "老客户转介绍", "车展", "电话营销"),
@@ -125,10 +139,16 @@ def generate(
             size = min(chunk, customers - start)
             rng = random.Random(seed * 1_000_003 + start)
             rows = RowSet(next_ids)
-            for i in range(size):
+            facts = [
                 make_customer_rows(
                     CustomerRows(rng, base + start + i + 1, today, staff_ids, tag_ids), rows
                 )
+                for i in range(size)
+            ]
+            # A stream of their own: the customers' rows stay what this seed always gave.
+            extras = Extras(random.Random(f"demo-extras:{seed}:{start}"), today.toordinal(),
+                            staff_ids)
+            extras.add(facts, rows)
             _count(note, counts, rows.tables)
             run["done"] = start + size
             if start + size == customers:
@@ -186,7 +206,8 @@ def _current_max_ids(database: Database) -> dict[str, int]:
 
 def _write_vocabulary(database: Database, writer: BatchWriter, offsets, counts,
                       note: DemoNote) -> tuple[list[int], list[int]]:
-    """Staff and the tag vocabulary, reused if present (matched by name), in one batch."""
+    """Staff, the tag vocabulary and the demo's service intervals, reused if present (matched
+    by name, or brand and model), in one batch."""
     with database.engine.connect() as conn:
         existing_staff: dict[str, int] = {
             u: i for u, i in conn.execute(text("SELECT username, id FROM staff_user"))}
@@ -195,6 +216,8 @@ def _write_vocabulary(database: Database, writer: BatchWriter, offsets, counts,
         existing_tags = {
             (g, n): i for g, n, i in conn.execute(text("SELECT group_id, name, id FROM tag")).all()
         }
+        existing_intervals = {(b, m) for b, m in conn.execute(
+            text("SELECT brand, model FROM service_interval"))}
     staff_rows, staff_ids = [], []
     next_id = offsets["staff_user"]
     created = "2015-01-05 09:00:00.000000"
@@ -222,9 +245,16 @@ def _write_vocabulary(database: Database, writer: BatchWriter, offsets, counts,
             tid += 1
             tag_rows.append((tid, group_id, tag, None, True))
             tag_ids.append(tid)
+    interval_rows = []
+    iid = offsets["service_interval"]
+    for (brand, model), values in INTERVALS.items():
+        if (brand, model) not in existing_intervals:
+            iid += 1
+            interval_rows.append((iid, brand, model, *values, created, None))
     vocabulary: dict[str, list[tuple]] = {
-        "staff_user": staff_rows, "tag_group": group_rows, "tag": tag_rows}
-    if staff_rows or group_rows or tag_rows:
+        "staff_user": staff_rows, "tag_group": group_rows, "tag": tag_rows,
+        "service_interval": interval_rows}
+    if staff_rows or group_rows or tag_rows or interval_rows:
         _count(note, counts, vocabulary)
         writer.write(vocabulary, note)
     # Only clerks own customers and make calls.

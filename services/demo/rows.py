@@ -94,7 +94,21 @@ OCCUPATIONS = (
 )
 
 
-def make_customer_rows(c: CustomerRows, out: RowSet) -> None:
+@dataclass(frozen=True)
+class Facts:
+    """What later rows of the batch need to know of one customer (services/demo/extras.py):
+    when they first bought, their visits, where they came from and what they do."""
+
+    customer_id: int
+    first_purchase: int  # day ordinal
+    visits: list[tuple[int, int, int, str]]  # (visit id, vehicle id, day, kind), per car by day
+    source: str
+    employer: str | None
+    business_owner: bool
+    happy: float
+
+
+def make_customer_rows(c: CustomerRows, out: RowSet) -> Facts:
     rng, today = c.rng, c.today_ord
     gender = "M" if rng.random() < 0.63 else "F"
     name = ref.make_name(rng, gender)
@@ -132,6 +146,11 @@ def make_customer_rows(c: CustomerRows, out: RowSet) -> None:
     stage = "super" if len(vehicles) >= 3 else "repeat" if len(vehicles) == 2 else "first_purchase"
     created = stamp(first_purchase, 600)
     b = dt.date.fromordinal(birthday)
+    # Drawn in the order of the row's columns, as they always were: the same seed gives the
+    # same rows.
+    wechat = f"wxid_{rng.getrandbits(40):010x}" if rng.random() < 0.55 else None
+    employer = employed_by if rng.random() < 0.65 else None
+    source = rng.choice(ref.CUSTOMER_SOURCES)
     out.add_keyless(
         "customer",
         c.customer_id,
@@ -150,15 +169,17 @@ def make_customer_rows(c: CustomerRows, out: RowSet) -> None:
         address["district"],
         street,
         address["postcode"],
-        f"wxid_{rng.getrandbits(40):010x}" if rng.random() < 0.55 else None,
-        employed_by if rng.random() < 0.65 else None,
-        rng.choice(ref.CUSTOMER_SOURCES),
+        wechat,
+        employer,
+        source,
         rng.choice(c.staff_ids),
         stage,
         "不接受上门拜访" if consent is False and rng.random() < 0.2 else None,
         created,
         created,
     )
+    return Facts(c.customer_id, first_purchase, visits, source, employer,
+                 profile.get("employment") == "business_owner", happy)
 
 
 def _vehicles(c: CustomerRows, out: RowSet, plate_prefix: str, first: int) -> list[dict]:

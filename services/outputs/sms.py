@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -183,37 +183,67 @@ def parse_window(text: str) -> tuple[dt.time, dt.time]:
     return a, b
 
 
-def render_rows(template: SmsTemplate, members: Sequence[ListMember]
-                ) -> tuple[list[SmsRow], list[tuple[str, str]]]:
+MISSING_FIELD = "缺少合并字段"
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """One member as the vendor file would take them: their row, or None and why they are
+    left out (`lacking`: the merge fields without a value, when that is why)."""
+
+    member: ListMember
+    row: SmsRow | None
+    why: str = ""
+    lacking: tuple[str, ...] = ()
+
+
+def render_each(template: SmsTemplate, members: Iterable[ListMember]) -> Iterator[Rendered]:
+    """Every member in order through the vendor file's rules: a mainland mobile, one message
+    per number, no empty merge field. The one pass both the writer and the preview
+    (services/outputs/sms_preview.py) make, so the estimate is what the file will hold. A
+    message over MAX_LENGTH is yielded as a row; the writer refuses it."""
     template.check()
     # Each field once, as first written (with its fallback, if any), for the vendor's columns.
     specs = {_field(s)[0]: s for s in reversed(FIELD_RE.findall(template.text))}
     names = [(name, specs[name]) for name in template.fields()]
-    rows: list[SmsRow] = []
-    skipped: list[tuple[str, str]] = []
     seen: dict[str, str] = {}
     for m in members:
         mobile = mainland_mobile(m.mobile)
         if mobile is None:
-            skipped.append((m.row_code, f"not a mainland mobile: {m.mobile or '(none)'}"))
+            yield Rendered(m, None, f"not a mainland mobile: {m.mobile or '(none)'}")
             continue
         if mobile in seen:  # one family, one phone: one SMS
-            skipped.append((m.row_code, f"same number as {seen[mobile]}"))
+            yield Rendered(m, None, f"same number as {seen[mobile]}")
             continue
         lacking = template.missing(m)
         if lacking:  # never an empty hole in a sent message
-            skipped.append((m.row_code, "缺少合并字段：" + "、".join(lacking)))
+            yield Rendered(m, None, f"{MISSING_FIELD}：" + "、".join(lacking), lacking)
             continue
         seen[mobile] = m.row_code
         message = template.render(m)
         length = sms_length(message)
-        if length > MAX_LENGTH:
-            raise RevisitError(N_("The SMS for row {row} would be {n} characters; the limit is "
-                                  "{limit}."), row=m.row_code, n=length, limit=MAX_LENGTH)
         variables = tuple((FIELDS[name][0], _filled(spec, m)) for name, spec in names)
-        rows.append(SmsRow(m.row_code, mobile, m.name, message, length, parts(length),
-                           variables, outside_basic_plane(message)))
+        yield Rendered(m, SmsRow(m.row_code, mobile, m.name, message, length, parts(length),
+                                 variables, outside_basic_plane(message)))
+
+
+def render_rows(template: SmsTemplate, members: Sequence[ListMember]
+                ) -> tuple[list[SmsRow], list[tuple[str, str]]]:
+    rows: list[SmsRow] = []
+    skipped: list[tuple[str, str]] = []
+    for got in render_each(template, members):
+        if got.row is None:
+            skipped.append((got.member.row_code, got.why))
+            continue
+        if got.row.length > MAX_LENGTH:
+            raise too_long(got.row)
+        rows.append(got.row)
     return rows, skipped
+
+
+def too_long(row: SmsRow) -> RevisitError:
+    return RevisitError(N_("The SMS for row {row} would be {n} characters; the limit is "
+                           "{limit}."), row=row.row_code, n=row.length, limit=MAX_LENGTH)
 
 
 PREVIEW_COLUMNS = (

@@ -10,6 +10,7 @@ import dataclasses
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -24,6 +25,10 @@ from services.store.versions import lock, staff_name, when_text
 
 SMS_VENDORS = ("generic", "aliyun", "huawei")
 MAX_BACKUPS_KEPT = 365
+# Domestic SMS cost a few fen a part (Aliyun pay-as-you-go: about 0.045 yuan); a price above
+# one yuan, or finer than a hundredth of a fen, is a typing mistake.
+MAX_SMS_PRICE = Decimal(1)
+SMS_PRICE_PLACES = 4
 
 
 @dataclass(frozen=True)
@@ -41,6 +46,9 @@ class Settings:
     # Huawei 08:00–22:00, Getui 8:00–21:00).
     sms_window_start: dt.time = dt.time(8, 0)
     sms_window_end: dt.time = dt.time(20, 0)
+    # Yuan per billed SMS part, for the estimate shown before an SMS file is written. A Decimal
+    # stored as text ("0.045"), so a cost is never off by a float's rounding.
+    sms_price_per_part: Decimal = Decimal("0.045")
     contact_fatigue_days: int = 14
     no_answer_retry_days: int = 3
     max_failed_attempts: int = 5
@@ -63,6 +71,12 @@ class Settings:
                 N_("The SMS signature must be written as 【shop name】, not '{signature}'."),
                 signature=self.sms_signature,
             )
+        price = self.sms_price_per_part
+        if (not price.is_finite() or not 0 <= price <= MAX_SMS_PRICE
+                or price != price.quantize(Decimal(1).scaleb(-SMS_PRICE_PLACES))):
+            raise RevisitError(N_("The SMS price per part must be between 0 and {most} yuan, "
+                                  "with at most {places} decimals, not {price}."),
+                               most=MAX_SMS_PRICE, places=SMS_PRICE_PLACES, price=str(price))
         for name in ("contact_fatigue_days", "no_answer_retry_days", "max_failed_attempts"):
             if not 0 <= getattr(self, name) <= 365:
                 raise RevisitError(N_("{name} must be between 0 and 365."), name=name)
@@ -108,11 +122,24 @@ def _decode(field: dataclasses.Field, text: str):
         return int(text)
     if field.type in ("dt.time", dt.time):
         return dt.time.fromisoformat(text)
+    if field.type in ("Decimal", Decimal):
+        try:
+            amount = Decimal(text)
+        except InvalidOperation:
+            raise ValueError(text) from None
+        if not amount.is_finite():
+            raise ValueError(text)
+        return amount
     return text
 
 
 def _text(value: object) -> str:
-    return value.isoformat(timespec="minutes") if isinstance(value, dt.time) else str(value)
+    if isinstance(value, dt.time):
+        return value.isoformat(timespec="minutes")
+    if isinstance(value, Decimal) and value.is_finite():
+        # One text per amount: 0.0450 and 0.045 are the same price, not a change.
+        return format(value.normalize(), "f")
+    return str(value)
 
 
 def load_settings(sessions: sessionmaker[Session]) -> Settings:

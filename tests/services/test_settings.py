@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 
+from models import AppSetting
 from services.staff.audit import AuditFilter, read_audit
 from services.staff.permissions import SAVE_SETTINGS, NotAllowed
 from services.store.errors import RevisitError
-from services.store.settings import Settings, load_settings, save_settings
+from services.store.settings import (
+    Settings,
+    load_settings,
+    load_settings_versions,
+    save_settings,
+    settings_with,
+)
 
 
 def test_defaults_when_nothing_is_stored(database):
@@ -65,3 +73,35 @@ def test_only_a_supervisor_saves_the_shared_settings(database, supervisor, staff
     entries = read_audit(database.sessions, supervisor, AuditFilter(action="save_settings"))
     assert [(e.username, e.detail_data()["shop_name"][1]) for e in entries.entries] == [
         ("boss", "广州某某丰田")]
+
+
+def test_the_sms_price_is_an_exact_decimal_round_trip(database, supervisor):
+    assert load_settings(database.sessions).sms_price_per_part == Decimal("0.045")
+    loaded = load_settings_versions(database.sessions)
+    save_settings(database.sessions, dataclasses.replace(
+        loaded.settings, sms_price_per_part=Decimal("0.0380")), supervisor, loaded)
+    with database.sessions() as s:
+        assert s.get(AppSetting, "sms_price_per_part").value == "0.038"  # one text per amount
+    again = load_settings_versions(database.sessions)
+    assert again.settings.sms_price_per_part == Decimal("0.038")
+    assert isinstance(again.settings.sms_price_per_part, Decimal)
+    # The same price written with another number of zeros is no change: no new version.
+    save_settings(database.sessions, dataclasses.replace(
+        again.settings, sms_price_per_part=Decimal("0.03800")), supervisor, again)
+    assert load_settings_versions(database.sessions).versions == again.versions
+    # As typed on a command line.
+    assert settings_with(again.settings, {"sms_price_per_part": " 0.05 "}) \
+        .sms_price_per_part == Decimal("0.05")
+
+
+@pytest.mark.parametrize("typed", ["abc", "NaN", "Infinity", "-0.01", "1.5", "0.00001", ""])
+def test_a_wrong_sms_price_is_refused(database, supervisor, typed):
+    with pytest.raises(RevisitError):
+        settings_with(Settings(), {"sms_price_per_part": typed})
+    assert load_settings(database.sessions) == Settings()
+
+
+def test_a_stored_price_that_no_longer_parses_falls_back_to_the_default(database, supervisor):
+    with database.sessions.begin() as s:
+        s.add(AppSetting(key="sms_price_per_part", value="NaN", version=1))
+    assert load_settings(database.sessions).sms_price_per_part == Decimal("0.045")

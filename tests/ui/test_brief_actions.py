@@ -8,9 +8,9 @@ import datetime as dt
 import pytest
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QVBoxLayout, QWidget
-from sqlalchemy import select
+from sqlalchemy import exists, select
 
-from models import Customer
+from models import Customer, DeclinedItem, Referral, ReferralByCustomer
 from services.customers import referrals, reminders
 from services.customers.brief import load_brief
 from tests.ui.conftest import shut_down
@@ -32,9 +32,13 @@ class Host(QWidget):
 
 @pytest.fixture
 def customers(demo_db) -> tuple[tuple[int, str], ...]:
+    # Customers the demo gave no declined repair or referral, so each test starts clean.
+    untouched = (~exists().where(DeclinedItem.customer_id == Customer.id)
+                 & ~exists().where(Referral.customer_id == Customer.id)
+                 & ~exists().where(ReferralByCustomer.customer_id == Customer.id))
     with demo_db.sessions() as s:
-        return tuple(s.execute(select(Customer.id, Customer.code).order_by(Customer.id)
-                               .limit(2)).all())
+        return tuple(s.execute(select(Customer.id, Customer.code).where(untouched)
+                               .order_by(Customer.id).limit(2)).all())
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from PySide6.QtCore import QDate, QDateTime, QTime
+from PySide6.QtWidgets import QMessageBox
 
 from services.demo import DEMO_PASSWORD
 from services.lists import build, runs
@@ -69,9 +70,9 @@ def _pdf_text(path: Path) -> str:
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler missing")
 @pytest.mark.parametrize(("fmt", "window_files"), [
     ("xlsx", {"week.xlsx": run_files.CALL_LIST, "week-mail.xlsx": run_files.MAIL_LIST,
-              "week-sms.xlsx": run_files.SMS_FILE}),
+              "week-sms.xlsx": run_files.SMS_FILE, "week-wechat.xlsx": run_files.WECHAT_LIST}),
     ("pdf", {"week.pdf": run_files.CALL_SHEET, "week-mail.pdf": run_files.LABELS,
-             "week-sms.xlsx": run_files.SMS_FILE}),
+             "week-sms.xlsx": run_files.SMS_FILE, "week-wechat.xlsx": run_files.WECHAT_LIST}),
 ])
 def test_the_window_and_the_cli_write_the_same_files(qtbot, demo_db, outputs, tmp_path, fmt,
                                                       window_files, monkeypatch):
@@ -128,3 +129,95 @@ def test_the_window_says_a_run_without_sms_members_has_no_sms_file(qtbot, demo_d
     qtbot.waitUntil(lambda: bool(warned), timeout=10000)
     assert f"Nobody in list #{run_id} is to be sent an SMS" in warned[0]
     assert saved == [] and os.listdir(folder) == []
+
+
+def _estimate_shown(qtbot, panel: ListOutputs):
+    """Wait for the SMS preview to show an estimate (or why there is none)."""
+    qtbot.waitUntil(lambda: not panel.sms_preview.timer.isActive()
+                    and not panel.runner.busy, timeout=10000)
+    return panel.sms_preview.estimate
+
+
+def test_the_sms_preview_and_confirmation_show_what_the_file_then_holds(
+        qtbot, demo_db, outputs, tmp_path, monkeypatch):
+    run_id = _run(demo_db, "sms")
+    panel = outputs(run_id)
+    shown = _estimate_shown(qtbot, panel)
+    assert panel.previews.currentWidget() is panel.sms_preview  # a run of texts only
+    assert shown is not None and shown.messages > 0
+    table = panel.sms_preview.table
+    assert table.rowCount() == min(10, shown.messages)
+    assert table.item(0, 1).text() == shown.first[0].message
+    first = table.item(0, 1).text()
+    assert first.startswith("【回访汽车】") and first.endswith("回T退订")
+    assert panel.sms_preview.summary.text().startswith(
+        f"{shown.messages} messages, {shown.parts} billed parts: about ¥{shown.cost} at "
+        f"¥0.045 per part")
+
+    # Typing changes the estimate once typing pauses: an emoji is flagged and counts two.
+    panel.sms_text.moveCursor(panel.sms_text.textCursor().MoveOperation.End)
+    panel.sms_text.insertPlainText("🚗")  # as typed (keyClicks types ASCII only)
+    typed = _estimate_shown(qtbot, panel)
+    assert typed is not shown and typed.flagged_messages == typed.messages
+    assert typed.first[0].length == shown.first[0].length + 2
+    assert "hold characters a vendor may reject" in panel.sms_preview.warnings.text()
+    assert table.item(0, 4).text() == "May be rejected: 🚗"
+
+    # Save: the figures are confirmed first; No writes nothing, Yes writes what was shown.
+    folder = tmp_path / "out"
+    folder.mkdir()
+    asked: list[str] = []
+    answers = [QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes]
+    monkeypatch.setattr("ui.views.list_outputs.QMessageBox.question",
+                        lambda _p, _t, text: asked.append(text) or answers.pop(0))
+    monkeypatch.setattr("ui.views.list_outputs.ask_save_path",
+                        lambda *_args: str(folder / "sms.xlsx"))
+    panel.save_sms.click()
+    qtbot.waitUntil(lambda: len(asked) == 1, timeout=10000)
+    assert os.listdir(folder) == []
+    with qtbot.waitSignal(panel.written, timeout=30000):
+        panel.save_sms.click()
+    assert len(asked) == 2
+    assert asked[1].startswith(f"{typed.messages} messages, {typed.parts} billed parts: "
+                               f"about ¥{typed.cost}")
+    assert asked[1].endswith("Write the SMS vendor file now?")
+    rows = [r for r in _sheet_rows(folder / "sms.xlsx")[1:] if any(r)]
+    assert len(rows) == typed.messages and sum(r[5] for r in rows) == typed.parts
+    assert rows[0][3] == typed.first[0].message
+    assert f"about ¥{typed.cost}" in panel.status.text()
+
+
+def test_a_bad_template_is_explained_in_the_preview_and_nothing_is_written(
+        qtbot, demo_db, outputs, tmp_path, monkeypatch):
+    run_id = _run(demo_db, "sms")
+    panel = outputs(run_id)
+    _estimate_shown(qtbot, panel)
+    panel.sms_text.setPlainText("{姓名}您好，{生日快乐}")
+    assert _estimate_shown(qtbot, panel) is None
+    assert "生日快乐" in panel.sms_preview.warnings.text()
+    assert panel.sms_preview.table.rowCount() == 0
+    errors: list[str] = []
+    monkeypatch.setattr("ui.tasks.QMessageBox.warning",
+                        lambda _parent, _title, text: errors.append(text))
+    monkeypatch.setattr("ui.views.list_outputs.ask_save_path",
+                        lambda *_args: str(tmp_path / "never.xlsx"))
+    panel.save_sms.click()
+    qtbot.waitUntil(lambda: bool(errors), timeout=10000)
+    assert "生日快乐" in errors[0]
+    assert not (tmp_path / "never.xlsx").exists()
+
+
+def test_a_run_without_sms_members_says_so_before_asking_for_a_file(
+        qtbot, demo_db, outputs, monkeypatch):
+    run_id = _run(demo_db, "call")
+    panel = outputs(run_id)
+    assert _estimate_shown(qtbot, panel) is None
+    assert panel.sms_preview.warnings.text() == "Nobody in this list is to be sent an SMS."
+    assert panel.previews.currentWidget() is panel.view  # the call sheet
+    warned: list[str] = []
+    monkeypatch.setattr("ui.tasks.QMessageBox.warning",
+                        lambda _parent, _title, text: warned.append(text))
+    monkeypatch.setattr("ui.views.list_outputs.ask_save_path",
+                        lambda *_args: pytest.fail("asked for a file that cannot be made"))
+    panel.save_sms.click()
+    assert warned and f"Nobody in list #{run_id} is to be sent an SMS" in warned[0]

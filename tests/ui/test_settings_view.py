@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from decimal import Decimal
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QTime
@@ -110,7 +111,31 @@ def test_a_setting_changed_elsewhere_is_refused_and_the_view_offers_to_reload(
 
 def test_staff_see_no_backups(qtbot, database, staff):
     view, runner = _view(qtbot, database, staff)
-    assert view.backups is None and view.tabs.count() == 2  # General and Tags
+    # General, Tags and Service intervals: the last two to look at only.
+    assert view.backups is None and view.tabs.count() == 4
+    assert view.tabs.widget(2) is view.intervals and not view.intervals.may_edit
+    runner.wait()
+
+
+def test_the_sms_price_is_saved_as_an_exact_decimal(qtbot, sqlite_database):
+    view, runner = _view(qtbot, sqlite_database)
+    assert view.sms_price.value() == 0.045
+    assert view.values() == load_settings_versions(sqlite_database.sessions).settings
+    view.sms_price.clear()
+    qtbot.keyClicks(view.sms_price, "0.038")
+    with qtbot.waitSignal(view.saved, timeout=5000):
+        view.save_button.click()
+    stored = load_settings(sqlite_database.sessions)
+    assert stored.sms_price_per_part == Decimal("0.038")  # not 0.0379999… from a float
+    assert view.sms_price.value() == 0.038
+    runner.wait()
+
+
+def test_the_service_intervals_are_a_tab_of_settings(qtbot, sqlite_database):
+    view, runner = _view(qtbot, sqlite_database)
+    assert view.tabs.tabText(view.tabs.indexOf(view.intervals)) == "Service intervals"
+    qtbot.waitUntil(lambda: view.intervals.text_of("") is not None, timeout=5000)
+    assert view.intervals.may_edit and not view.intervals.add_button.isHidden()
     runner.wait()
 
 

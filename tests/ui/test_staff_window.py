@@ -60,7 +60,8 @@ def test_a_supervisors_window(open_window, demo_supervisor):
     assert win.area_titles()[-1] == "Audit trail" and win.audit is not None
     assert win.followups.caller.currentData() == demo_supervisor.id
     assert win.settings.users is not None and win.settings.backups is not None
-    assert win.settings.tabs.count() == 4  # General, Staff accounts, Backups, Tags
+    # General, Staff accounts, Backups, Tags, Service intervals, Suggestion rules
+    assert win.settings.tabs.count() == 6
     assert win.settings.save_button.isEnabled()
     assert not win.segments.delete_button.isHidden()
     assert not win.lists.outputs.save_sms.isHidden()
@@ -71,7 +72,8 @@ def test_a_staff_members_window(open_window, demo_staff):
     assert win.signed_in.text() == "陈丽 (Staff)"
     assert "Audit trail" not in win.area_titles() and win.audit is None
     assert win.followups.caller.currentData() == demo_staff.id  # their own calls
-    assert win.settings.users is None and win.settings.tabs.count() == 2  # General, Tags
+    # General, Tags, Service intervals, Suggestion rules
+    assert win.settings.users is None and win.settings.tabs.count() == 4
     assert not win.settings.save_button.isEnabled() and not win.settings.shop_name.isEnabled()
     assert "Only a supervisor" in win.settings.status.text()
     assert win.settings.change_password.isEnabled()

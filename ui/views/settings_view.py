@@ -1,17 +1,20 @@
 """Settings: this PC's language, the signed-in person's password, the department's shared
-settings (shop, SMS signature and sending window, contact fatigue, call recycling), stored in
-the database for every PC and changed by a supervisor only, and for supervisors the staff
-accounts and the backups. A save based on settings someone changed since they were loaded is
+settings (shop, SMS signature, price and sending window, contact fatigue, call recycling),
+stored in the database for every PC and changed by a supervisor only, the tag vocabulary and
+the service intervals (everyone sees them, a supervisor changes them), and for supervisors the
+staff accounts and the backups. A save based on settings someone changed since they were loaded is
 refused by the service; the view then offers to reload them."""
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from decimal import Decimal
 
 from PySide6.QtCore import QDir, QSettings, QTime, Signal
 from PySide6.QtWidgets import (
     QComboBox,
+    QDoubleSpinBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -44,6 +47,8 @@ from ui.i18n import translate_error
 from ui.labels import label
 from ui.tasks import TaskRunner
 from ui.views.backups_panel import BackupsPanel
+from ui.views.intervals_panel import IntervalsPanel
+from ui.views.suggestion_rules_panel import SuggestionRulesPanel
 from ui.views.tags_panel import TagsPanel
 from ui.views.users_panel import UsersPanel
 
@@ -120,6 +125,14 @@ class SettingsView(QWidget):
             ("huawei", self.tr("Huawei Cloud")),
         ):
             self.vendor.addItem(name, code)
+        self.sms_price = QDoubleSpinBox()
+        self.sms_price.setDecimals(shared.SMS_PRICE_PLACES)
+        self.sms_price.setRange(0, float(shared.MAX_SMS_PRICE))
+        self.sms_price.setSingleStep(0.001)
+        self.sms_price.setSuffix(self.tr(" yuan per part"))
+        self.sms_price.setToolTip(self.tr(
+            "What the SMS vendor charges for one billed part (70 characters, or 67 in a longer "
+            "message); the estimate before an SMS file is written uses it"))
         self.window_start = QTimeEdit()
         self.window_end = QTimeEdit()
         for edit in (self.window_start, self.window_end):
@@ -152,6 +165,7 @@ class SettingsView(QWidget):
         form.addRow(self.tr("SMS signature"), self.signature)
         form.addRow(self.tr("SMS opt-out text"), self.opt_out)
         form.addRow(self.tr("SMS vendor file layout"), self.vendor)
+        form.addRow(self.tr("SMS price per part"), self.sms_price)
         form.addRow(self.tr("Marketing SMS only between"), window)
         form.addRow(self.tr("Do not contact again within"), self.fatigue)
         form.addRow(self.tr("Unanswered calls come back after"), self.retry)
@@ -194,6 +208,12 @@ class SettingsView(QWidget):
         # Everyone sees the tag vocabulary; only a supervisor changes it (the panel says so).
         self.tags = TagsPanel(database, runner, actor)
         self.tabs.addTab(self.tags, self.tr("Tags"))
+        # Everyone sees when cars fall due; only a supervisor changes the intervals.
+        self.intervals = IntervalsPanel(database, runner, actor)
+        self.tabs.addTab(self.intervals, self.tr("Service intervals"))
+        # Everyone reads the suggestion rules; only a supervisor changes them (the panel says so).
+        self.suggestion_rules = SuggestionRulesPanel(database, runner, actor)
+        self.tabs.addTab(self.suggestion_rules, self.tr("Suggestion rules"))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.tabs)
@@ -215,6 +235,7 @@ class SettingsView(QWidget):
         self.signature.setText(s.sms_signature)
         self.opt_out.setText(s.sms_opt_out)
         self.vendor.setCurrentIndex(max(0, self.vendor.findData(s.sms_vendor)))
+        self.sms_price.setValue(float(s.sms_price_per_part))
         self.window_start.setTime(_qtime(s.sms_window_start))
         self.window_end.setTime(_qtime(s.sms_window_end))
         self.fatigue.setValue(s.contact_fatigue_days)
@@ -234,12 +255,20 @@ class SettingsView(QWidget):
             sms_signature=self.signature.text().strip(),
             sms_opt_out=self.opt_out.text().strip(),
             sms_vendor=self.vendor.currentData(),
+            sms_price_per_part=self._price(),
             sms_window_start=_time(self.window_start.time()),
             sms_window_end=_time(self.window_end.time()),
             contact_fatigue_days=self.fatigue.value(),
             no_answer_retry_days=self.retry.value(),
             max_failed_attempts=self.attempts.value(),
         )
+
+    def _price(self) -> Decimal:
+        """The price as typed: the spin box's value to its decimals, as an exact Decimal; the
+        price loaded when it shows the same (no change to save)."""
+        typed = Decimal(f"{self.sms_price.value():.{shared.SMS_PRICE_PLACES}f}")
+        loaded = self._loaded.settings.sms_price_per_part
+        return loaded if typed == loaded else typed
 
     def save(self) -> None:
         values, actor, loaded = self.values(), self.actor, self._loaded
