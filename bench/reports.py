@@ -1,11 +1,14 @@
 """Benchmark: the Reports area on the demo database — the dashboard's quick part (what the window
-shows first), the rest (month-earlier comparison, drift, follow-ups), the whole dashboard, each
-of its questions alone, the effect of the newest list run and the Monday report as PDF and Excel.
+shows first), the rest (month-earlier comparison, drift, follow-ups), the customers behind the
+contact figures (the window's third step), the whole dashboard, each of its questions alone,
+the effect of the newest list run and the Monday report as PDF and Excel.
 
 Usage:  python bench/reports.py --db sqlite:///path/demo-200000.sqlite3 [--as-of 2026-11-29]
         [--repeat 5]
+        python bench/reports.py --db postgresql://user:password@host:port/name …
 Make the database first with `python main.py --db URL demo --customers 200000`. Prints warm-cache
-medians (the first call of each is untimed)."""
+medians (the first call of each is untimed). The CPU column is this process's: on PostgreSQL
+the server does the counting, so it shows only the client's share."""
 
 from __future__ import annotations
 
@@ -22,8 +25,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import select
 
 from models import ListRun, StaffUser
+from services.reports import behind, effect, monday, monday_files, owners
 from services.reports import dashboard as dash
-from services.reports import effect, monday, monday_files, owners
 from services.segments import service as segments
 from services.segments.derived import months_before
 from services.store.database import open_database
@@ -62,7 +65,13 @@ def main() -> int:
                              name)))
     name = "dashboard, the rest (completed)"
     rows.append((name, timed(lambda: dash.completed(sessions, quick), n, name)))
-    name = "dashboard, whole"
+    full = dash.completed(sessions, quick)
+    name = "dashboard, customers behind the contact figures (third step)"
+    rows.append((name, timed(lambda: dash.with_customers(sessions, full), n, name)))
+    name = "dashboard, whole, every figure (one batch, no customers behind)"
+    rows.append((name, timed(lambda: dash.dashboard(sessions, start, end, clickable=False), n,
+                             name)))
+    name = "dashboard, whole with the customers behind (one batch)"
     rows.append((name, timed(lambda: dash.dashboard(sessions, start, end), n, name)))
     with sessions() as s:
         names = dict(s.execute(select(StaffUser.id, StaffUser.display_name)).all())
@@ -71,10 +80,7 @@ def main() -> int:
     month_ago = months_before(end, 1)
 
     def reading(question):
-        def go():
-            with sessions() as s:
-                question(s)
-        return go
+        return dash._reading(sessions, question)  # as the dashboard asks (its session setup)
 
     parts = {
         "  matrix (summary / live)": lambda: segments.matrix(sessions, end),
@@ -86,6 +92,10 @@ def main() -> int:
         "  contacts: weeks, months, outcomes, staff": reading(
             lambda s: dash._contacts(s, start, end, weeks, months, [], names)),
         "  follow-ups due / overdue": reading(lambda s: dash._follow_ups(s, end, [])),
+        "  customers behind the contact figures (weeks, period)": reading(
+            lambda s: behind.count(s, start, end, weeks, [])),
+        "  customers behind the monthly trend": reading(
+            lambda s: behind.count_months(s, end, months, [])),
         "  open complaints by age": reading(lambda s: owners.complaints(s, end)),
         "  drift (12 / 18 months by cell)": reading(lambda s: owners.drift(s, end)),
         "  consent and do-not-contact": reading(lambda s: owners.coverage(s, end, 0)),
@@ -103,7 +113,7 @@ def main() -> int:
             rows.append((f"Monday report, {fmt}", timed(
                 lambda p=path: monday_files.write(sessions, p, None, start, end), max(1, n // 2))))
     width = max(len(r[0]) for r in rows)
-    print(f"reports on {args.db} as of {end} (median of {n}, warm cache)")
+    print(f"reports on {db.display_url} as of {end} (median of {n}, warm cache)")
     print(f"{'':<{width}}  wall (s)  CPU, all threads (s)")
     for name, seconds in rows:
         cpu = f"{CPU[name]:8.3f}" if name in CPU else ""

@@ -1,5 +1,8 @@
 """Benchmark: segment template counts and the biggest matrix cell's members on the demo database,
 against the same questions as hand-written SQL and as the obvious pandas approach; prints ratios.
+RFM and the km-floor matrix as staff ask them (from their stored summaries, the check that the
+summary is current included) are timed taking turns with a direct query on the summary table
+through the plain sqlite3 module.
 
 Usage:  python bench/segments.py --db sqlite:///path/demo-200000.sqlite3 [--as-of 2026-11-23]
         [--repeat 5] [--no-pandas]
@@ -11,6 +14,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import math
+import sqlite3
 import statistics
 import sys
 import time
@@ -30,6 +34,72 @@ def timed(fn, repeat: int) -> tuple[float, object]:
         result = fn()
         runs.append(time.perf_counter() - t0)
     return statistics.median(runs), result
+
+
+def paired(ours, direct, repeat: int) -> tuple[float, float]:
+    """Medians of `ours` and `direct`, run in turns so both meet the same load."""
+    ours(), direct()
+    a: list[float] = []
+    b: list[float] = []
+    for _ in range(repeat):
+        for fn, runs in ((ours, a), (direct, b)):
+            t0 = time.perf_counter()
+            fn()
+            runs.append(time.perf_counter() - t0)
+    return statistics.median(a), statistics.median(b)
+
+
+def on_summaries(raw: sqlite3.Connection, as_of: dt.date):
+    """The direct queries on the summary tables (no currency check; the summaries must hold
+    `as_of`): RFM classes with mean thresholds, in one statement and (faster on SQLite 3.40) as
+    totals then grouped keys; the matrix with the km floor joined to km_summary."""
+    d = as_of.isoformat()
+    totals = "SELECT count(*), sum(recency_days), sum(spends), sum(cents) FROM rfm_summary"
+    one = ("WITH t AS MATERIALIZED (SELECT count(*) n, sum(recency_days) sr, sum(spends) sf, "
+           "sum(cents) sm FROM rfm_summary) SELECT (recency_days * n <= sr) * 4 + "
+           "(spends * n >= sf) * 2 + (cents * n >= sm) AS k, count(*) FROM rfm_summary, t "
+           "GROUP BY k")
+    grouped = ("SELECT (recency_days * ? <= ?) * 4 + (spends * ? >= ?) * 2 + (cents * ? >= ?) "
+               "AS k, count(*) FROM rfm_summary GROUP BY k")
+
+    def two():
+        n, r, f, m = raw.execute(totals).fetchone()
+        return raw.execute(grouped, (n, r, n, f, n, m)).fetchall()
+
+    score = ("(SELECT s.overall_score FROM satisfaction_survey s WHERE s.customer_id = "
+             f"v.customer_id AND s.survey_date <= '{d}' ORDER BY s.survey_date DESC, s.id DESC "
+             "LIMIT 1)")
+    band = (f"CASE WHEN v.purchase_date <= '{cut(as_of, 7)}' THEN '7+' WHEN v.purchase_date <= "
+            f"'{cut(as_of, 6)}' THEN '6-7' ELSE '5-6' END")
+    km = (f"SELECT {band} AS yb, {score} AS sc, count(*), count(DISTINCT v.customer_id) FROM "
+          "vehicle v JOIN km_summary k ON k.vehicle_id = v.id WHERE v.active = 1 AND "
+          f"+v.purchase_date <= '{cut(as_of, 5)}' AND k.estimated_km >= 100000 GROUP BY yb, sc")
+    return {
+        "rfm, one statement": lambda: raw.execute(one).fetchall(),
+        "rfm, totals then keys": two,
+        "matrix, km ≥ 100,000": lambda: raw.execute(km).fetchall(),
+    }
+
+
+def summary_rows(db, as_of: dt.date, repeat: int) -> list[tuple[str, float, float]]:
+    """(question, ours, direct) for RFM and the km-floor matrix from their summaries."""
+    s = db.sessions
+    svc.prepare_summaries(s, as_of)  # as the window does a few seconds after it starts
+    raw = sqlite3.connect(db.engine.url.database)
+    try:
+        direct = on_summaries(raw, as_of)
+        rfm = lambda: svc.rfm(s, as_of)  # noqa: E731
+        km = lambda: svc.matrix(s, as_of, 100_000)  # noqa: E731
+        return [
+            ("rfm (summary) vs one statement", *paired(rfm, direct["rfm, one statement"],
+                                                       repeat)),
+            ("rfm (summary) vs totals then keys", *paired(rfm, direct["rfm, totals then keys"],
+                                                          repeat)),
+            ("matrix, km ≥ 100,000 (summary)", *paired(km, direct["matrix, km ≥ 100,000"],
+                                                        repeat)),
+        ]
+    finally:
+        raw.close()
 
 
 def first_after_change(fn, invalidate, repeat: int) -> float:
@@ -151,6 +221,8 @@ def main() -> int:
     s = db.sessions
     n = args.repeat
     yesterday = as_of - dt.timedelta(days=1)
+    # First, while the summaries hold `as_of` (the rows below rebuild them for other dates).
+    summaries = summary_rows(db, as_of, 3 * n) if db.is_sqlite else []
     matrix_t, matrix = timed(lambda: svc.matrix(s, as_of), n)
     big = max(matrix.cells, key=lambda c: c.vehicles)
     ours = {
@@ -189,6 +261,12 @@ def main() -> int:
         ratio = f"{t / h:10.2f}" if h else f"{'':>10}"
         hs = f"{h:9.3f}" if h else f"{'':>9}"
         print(f"{name:46} {t:8.3f} {hs} {ratio}")
+    if summaries:
+        print(f"\nfrom the summaries, the currency check included, against a direct query on the "
+              f"summary table (plain sqlite3), in turns; median of {3 * n}")
+        print(f"{'question':46} {'ours':>8} {'direct':>9} {'ours/direct':>12}")
+        for name, ours_t, direct_t in summaries:
+            print(f"{name:46} {ours_t:8.3f} {direct_t:9.3f} {ours_t / direct_t:12.2f}")
     if not args.no_pandas:
         p = pandas_way(db.engine, as_of)
         both = ours["matrix"] + ours["rfm, live (no summary)"]

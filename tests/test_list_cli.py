@@ -107,7 +107,7 @@ def test_a_template_key_builds_a_list_and_codes_print_as_chinese(db, tmp_path):
                           built.stdout).group(1))
     channels = [line.split()[0] for line in built.stdout.splitlines()
                 if re.fullmatch(r"  \S+\s+[\d,]+", line)]
-    assert channels and set(channels) <= {"电话", "邮寄", "短信"}
+    assert channels and set(channels) <= {"电话", "邮寄", "短信", "微信", "上门拜访"}
     # Saved under its key, so next week's run of it compares with this one.
     listed = run(db, "segment", "list").stdout
     assert "matrix.7+.high\t换车九宫格：7+年 × 满意度高（9–10）" in listed
@@ -150,3 +150,31 @@ def test_a_run_whose_file_cannot_be_written_stays_unfinished_until_reprinted(db,
     assert failed_again.returncode == 2 and str(taken) in failed_again.stderr
     assert "unfinished" not in failed_again.stderr
     assert "unfinished" not in run(db, "list", "show", str(run_id)).stdout
+
+
+def test_wechat_list_and_the_sms_estimate_before_any_file(db, tmp_path):
+    out = tmp_path / "chat.xlsx"
+    built = run(db, "list", "build", "老车主", "--channel", "wechat", "--as-of", TODAY,
+                "--format", "xlsx", "--out", str(out),
+                "--message", "{称呼}您好，{店名}祝您用车愉快")
+    run_id = built.stdout.split("list run #")[1].split()[0]
+    rows = list(openpyxl.load_workbook(out, read_only=True).active.iter_rows(values_only=True))
+    head, body = rows[0], rows[1:]
+    assert head[4] == "微信号" and len(body) > 0
+    assert all(r[4] and r[6].endswith("祝您用车愉快") and "{" not in r[6] for r in body)
+
+    sms = run(db, "list", "build", "老车主", "--channel", "sms", "--as-of", TODAY,
+              "--format", "xlsx", "--out", str(tmp_path / "texts.xlsx"))
+    sms_run = sms.stdout.split("list run #")[1].split()[0]
+    before = set(os.listdir(tmp_path))
+    shown = run(db, "list", "sms", sms_run, "--template", "{称呼}您好，{车型|爱车}该保养了",
+                "--format", "json")
+    assert set(os.listdir(tmp_path)) == before  # the estimate writes nothing
+    estimate = json.loads(shown.stdout)
+    written = run(db, "list", "print", sms_run, "--format", "xlsx",
+                  "--out", str(tmp_path / "vendor.xlsx"),
+                  "--sms-template", "{称呼}您好，{车型|爱车}该保养了",
+                  "--send-at", f"{TODAY}T10:00")
+    # The estimate printed before writing matches the file's own count of billed messages.
+    assert f"{estimate['parts']:,} billed messages" in written.stdout
+    assert run(db, "list", "sms", run_id, "--template", "x", ok=False).returncode != 0

@@ -3,7 +3,10 @@ reports, settings), a progress bar with Cancel for background work, remembered l
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings, Qt, QTimer
+import logging
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QCoreApplication, QSettings, Qt, QTimer
 from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -19,19 +22,22 @@ from PySide6.QtWidgets import (
 
 from services.staff.permissions import VIEW_AUDIT, Actor, allowed
 from services.store.database import Database
-from ui.dialogs.shortcuts_dialog import ShortcutsDialog
 from ui.labels import label
 from ui.nav_delegate import SHORTCUT_ROLE, NavigationDelegate
 from ui.notice import NoticeBar
 from ui.tasks import TaskRunner
-from ui.views.audit_view import AuditView
 from ui.views.customers_view import CustomersView
-from ui.views.followup_view import FollowUpView
-from ui.views.import_view import ImportView
-from ui.views.lists_view import ListsView
-from ui.views.reports_view import ReportsView
-from ui.views.segments_view import SegmentsView
-from ui.views.settings_view import SettingsView
+
+if TYPE_CHECKING:
+    from ui.views.audit_view import AuditView
+    from ui.views.followup_view import FollowUpView
+    from ui.views.import_view import ImportView
+    from ui.views.lists_view import ListsView
+    from ui.views.reports_view import ReportsView
+    from ui.views.segments_view import SegmentsView
+    from ui.views.settings_view import SettingsView
+
+log = logging.getLogger(__name__)
 
 PREPARE_AFTER_MS = 3000
 # Below this the window opens maximised: an office screen of 1366×768 leaves ~1366×728 for it.
@@ -50,33 +56,22 @@ class MainWindow(QMainWindow):
         self._nav.setStyleSheet("QListWidget#navigation { font-size: 15px; }")
         self._nav.setItemDelegate(NavigationDelegate(self._nav))
         self._pages = QStackedWidget()
+        self._built: dict[str, QWidget] = {}
+        self._lazy_rows: dict[int, str] = {}
         # Views hear of each other's writes only through the runner's `data_changed`: a saved
         # call ("contacts") refreshes the customer table, a built run ("lists") the follow-up
-        # queue, a saved segment ("segments") the lists wizard's choices.
+        # queue, a saved segment ("segments") the lists wizard's choices. A view built later
+        # reads what is there when it is built.
         self.customers = CustomersView(database, self.runner, actor=actor)
-        self.followups = FollowUpView(database, self.runner, actor=actor)
         self._add_area(self.tr("Customers"), self.customers)
-        self.segments = SegmentsView(database, self.runner, actor=actor)
-        self.segments.open_customer.connect(self.show_customer)
-        self._add_area(self.tr("Segments"), self.segments)
-        self.lists = ListsView(database, self.runner, actor=actor)
-        self._add_area(self.tr("Lists"), self.lists)
-        self._add_area(self.tr("My follow-ups"), self.followups)
-        self.reports = ReportsView(database, self.runner, actor=actor)
-        self.reports.open_segment.connect(self.show_segment)
-        self._add_area(self.tr("Reports"), self.reports)
-        self.imports = ImportView(database, self.runner, actor)
-        self._add_area(self.tr("Import"), self.imports)
-        self.settings = SettingsView(database, self.runner, actor)
-        self._add_area(self.tr("Settings"), self.settings)
-        self.audit: AuditView | None = None
+        self._add_lazy_area(self.tr("Segments"), "segments")
+        self._add_lazy_area(self.tr("Lists"), "lists")
+        self._add_lazy_area(self.tr("My follow-ups"), "followups")
+        self._add_lazy_area(self.tr("Reports"), "reports")
+        self._add_lazy_area(self.tr("Import"), "imports")
+        self._add_lazy_area(self.tr("Settings"), "settings")
         if allowed(actor, VIEW_AUDIT):
-            self.audit = AuditView(database, self.runner, actor)
-            self._add_area(self.tr("Audit trail"), self.audit)
-        # The signed-in person's own calls first; they may still pick a colleague's.
-        caller = self.followups.caller.findData(actor.id)
-        if caller >= 0:
-            self.followups.caller.setCurrentIndex(caller)
+            self._add_lazy_area(self.tr("Audit trail"), "audit")
         self._nav.currentRowChanged.connect(self._on_area_changed)
         for number in range(self._nav.count()):
             QShortcut(
@@ -94,7 +89,119 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self._restore()
         # Once the window has settled, so it does not slow the start.
-        QTimer.singleShot(PREPARE_AFTER_MS, self.segments.prepare_summaries)
+        QTimer.singleShot(PREPARE_AFTER_MS, self._prepare_summaries)
+
+    # --- areas, built when first opened -------------------------------------------------
+    # Every area but the customers (what staff start with): building them all at start imported
+    # the reports' Excel and PDF writers, the list outputs and the import readers, and ran the
+    # dashboard's queries, at every start.
+    @property
+    def segments(self) -> SegmentsView:
+        return self._area("segments")
+
+    @property
+    def lists(self) -> ListsView:
+        return self._area("lists")
+
+    @property
+    def followups(self) -> FollowUpView:
+        return self._area("followups")
+
+    @property
+    def reports(self) -> ReportsView:
+        return self._area("reports")
+
+    @property
+    def imports(self) -> ImportView:
+        return self._area("imports")
+
+    @property
+    def settings(self) -> SettingsView:
+        return self._area("settings")
+
+    @property
+    def audit(self) -> AuditView | None:
+        """None when the signed-in person may not read the audit trail."""
+        return self._area("audit") if "audit" in self._lazy_rows.values() else None
+
+    def _area(self, name: str) -> Any:
+        view = self._built.get(name)
+        if view is None:
+            view = self._build_area(name)
+        return view
+
+    def _new_view(self, name: str) -> QWidget:
+        """The view of area `name`, made now. Import statements, not importlib with a name:
+        the packaged build (PyInstaller) finds only these."""
+        db, runner, actor = self.database, self.runner, self.actor
+        match name:
+            case "segments":
+                from ui.views.segments_view import SegmentsView
+
+                segments = SegmentsView(db, runner, actor=actor)
+                segments.open_customer.connect(self.show_customer)
+                return segments
+            case "lists":
+                from ui.views.lists_view import ListsView
+
+                return ListsView(db, runner, actor=actor)
+            case "followups":
+                from ui.views.followup_view import FollowUpView
+
+                followups = FollowUpView(db, runner, actor=actor)
+                # The signed-in person's own calls first; they may still pick a colleague's.
+                caller = followups.caller.findData(actor.id)
+                if caller >= 0:
+                    followups.caller.setCurrentIndex(caller)
+                return followups
+            case "reports":
+                from ui.views.reports_view import ReportsView
+
+                reports = ReportsView(db, runner, actor=actor)
+                reports.open_segment.connect(self.show_segment)
+                return reports
+            case "imports":
+                from ui.views.import_view import ImportView
+
+                return ImportView(db, runner, actor)
+            case "settings":
+                from ui.views.settings_view import SettingsView
+
+                return SettingsView(db, runner, actor)
+            case "audit":
+                from ui.views.audit_view import AuditView
+
+                return AuditView(db, runner, actor)
+        raise KeyError(name)
+
+    def _build_area(self, name: str) -> QWidget:
+        view = self._new_view(name)
+        self._built[name] = view
+        row = next(r for r, n in self._lazy_rows.items() if n == name)
+        placeholder = self._pages.widget(row)
+        showing = self._pages.currentIndex() == row
+        self._pages.insertWidget(row, view)
+        if placeholder is not None:
+            self._pages.removeWidget(placeholder)
+            placeholder.deleteLater()
+        if showing:
+            self._pages.setCurrentIndex(row)
+        return view
+
+    def _prepare_summaries(self) -> None:
+        """Build the RFM and km summaries for today in the background, so the RFM grid and the
+        km-floor matrix open at once. Nothing to tell the user if it cannot: those questions
+        are then answered live."""
+        from services.segments import service as segments
+
+        self.runner.run(
+            lambda _p, _c: segments.prepare_summaries(self.database.sessions),
+            on_failed=lambda exc: log.warning("summaries not prepared: %s", exc),
+            parent_widget=self,
+            label=QCoreApplication.translate("SegmentsView",
+                                             "Preparing the RFM and mileage figures"),
+            write=True,  # it builds the summaries
+        )
 
     def show_segment(self, data, name: str, as_of=None) -> None:
         """A report figure clicked: the customers behind it, as an unsaved segment."""
@@ -104,6 +211,10 @@ class MainWindow(QMainWindow):
     def show_customer(self, customer_id: int) -> None:
         self._nav.setCurrentRow(0)
         self.customers.show_customer(customer_id)
+
+    def _add_lazy_area(self, title: str, name: str) -> None:
+        self._lazy_rows[self._nav.count()] = name
+        self._add_area(title, QWidget())  # replaced by the view when first opened
 
     def _add_area(self, title: str, widget: QWidget) -> None:
         shortcut = QKeySequence(f"Ctrl+{self._nav.count() + 1}").toString(
@@ -116,6 +227,9 @@ class MainWindow(QMainWindow):
         self._pages.addWidget(widget)
 
     def _on_area_changed(self, row: int) -> None:
+        name = self._lazy_rows.get(row)
+        if name is not None and name not in self._built:
+            self._build_area(name)
         self._pages.setCurrentIndex(row)
         page = self._pages.currentWidget()
         # Each area says which control a user starts with; otherwise its first in Tab order.
@@ -130,6 +244,8 @@ class MainWindow(QMainWindow):
         return [self._nav.item(i).text() for i in range(self._nav.count())]
 
     def show_shortcuts(self) -> None:
+        from ui.dialogs.shortcuts_dialog import ShortcutsDialog
+
         ShortcutsDialog(self.area_titles(), self).exec()
 
     def _build_status_bar(self) -> None:

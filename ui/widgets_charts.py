@@ -45,6 +45,8 @@ class Chart(QWidget):
         self.series: list[tuple[str, list[float]]] = []
         self.labels: list[str] = []
         self._hits: list[tuple[QRectF, int, int, str]] = []
+        # More to say on hover for a bar or point, by (index, series): the customers behind it.
+        self.tips: dict[tuple[int, int], str] = {}
         self.setMouseTracking(True)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMinimumSize(260, 180)
@@ -83,8 +85,12 @@ class Chart(QWidget):
             area.setTop(area.top() + fm.height() + 4)
         return area
 
+    def set_tips(self, tips: dict[tuple[int, int], str]) -> None:
+        self.tips = dict(tips)
+
     def _hit(self, rect: QRectF, index: int, series: int, tip: str) -> None:
-        self._hits.append((rect, index, series, tip))
+        more = self.tips.get((index, series))
+        self._hits.append((rect, index, series, f"{tip} · {more}" if more else tip))
 
     def _at(self, pos) -> tuple[int, int, str] | None:
         for rect, index, series, tip in self._hits:

@@ -12,20 +12,18 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from sqlalchemy import and_, case, exists, func, select
+from sqlalchemy import and_, case, exists, func, or_, select, text
 from sqlalchemy.orm import Session, aliased, sessionmaker
 from sqlalchemy.sql.elements import ColumnElement
 
 from models import (
     ContactEvent,
     Customer,
-    ServiceVisit,
     StaffUser,
 )
 from services.labels import both
-from services.reports import owners, rfm_history
+from services.reports import behind, owners, rfm_history
 from services.reports.figures import (
-    KEPT_WITHIN_DAYS,
     ONE_WAY,
     REACHED,
     Count,
@@ -36,15 +34,17 @@ from services.reports.figures import (
     segment,
 )
 from services.segments import service as segments
+from services.segments.contact_fields import kept
 from services.segments.derived import months_before
-from services.segments.sqlx import add_days, day
+from services.segments.sqlx import day
 from services.store.errors import N_, RevisitError
 
 WEEKS = 8
 # Questions asked at once: two cores are common on office PCs, and a third question keeps
 # them busy while one waits for the disk.
 WORKERS = 3
-SLOWEST = ("follow", "contacts", "rfm_then", "drift", "matrix", "matrix_then", "coverage", "rfm")
+SLOWEST = ("follow", "contacts", "rfm_then", "drift", "behind_months", "matrix", "matrix_then",
+           "behind", "coverage", "rfm")
 MONTHS = 12
 
 
@@ -88,13 +88,7 @@ def _appointment() -> ColumnElement[int]:
 
 def kept_column() -> ColumnElement[int]:
     """1 for an appointment followed by a service visit within KEPT_WITHIN_DAYS days."""
-    contact_day = func.date(ContactEvent.contact_at)
-    came = exists().where(
-        ServiceVisit.customer_id == ContactEvent.customer_id,
-        ServiceVisit.visit_date >= contact_day,
-        ServiceVisit.visit_date <= add_days(contact_day, KEPT_WITHIN_DAYS),
-    )
-    return case((and_(ContactEvent.outcome == "appointment", came), 1), else_=0)
+    return case((kept(), 1), else_=0)
 
 
 def _parallel(jobs: dict[str, Callable[[], Any]]) -> dict[str, Any]:
@@ -111,18 +105,26 @@ def _parallel(jobs: dict[str, Callable[[], Any]]) -> dict[str, Any]:
 def _reading(sessions: sessionmaker[Session], question: Callable[[Session], Any]):
     def job():
         with sessions() as s:
+            if s.get_bind().dialect.name == "postgresql":
+                # PostgreSQL's JIT compiles these grouped questions for longer than they run:
+                # 0.9 s of compiling for the drift question's 0.6 s of work, 1.4 s for the
+                # contacts pass's 0.65 s, on the 200,000-customer demo (docs/benchmarks.md).
+                s.execute(text("SET LOCAL jit = off"))
             return question(s)
     return job
 
 
 def dashboard(sessions: sessionmaker[Session], start: dt.date, end: dt.date,
-              staff_id: int | None = None, *, complete: bool = True) -> Dashboard:
+              staff_id: int | None = None, *, complete: bool = True,
+              clickable: bool = True) -> Dashboard:
     """The dashboard for the period `start`–`end` (both included) and as of `end`; with
     `staff_id` the contact, appointment and follow-up figures cover that person only.
 
     `complete=False` answers the quick questions only (everything but the month-earlier
     comparison, owners drifting away and follow-ups), for a window that shows those first and
-    then asks `completed()` for the rest."""
+    then asks `completed()` for the rest and `with_customers()` for the customers behind the
+    contact figures (what hovering and clicking need). `clickable=False` leaves those out of a
+    complete dashboard (the printed report opens nothing)."""
     check_period(start, end)
     with sessions() as s:
         names = dict(s.execute(select(StaffUser.id, StaffUser.display_name)).all())
@@ -141,7 +143,9 @@ def dashboard(sessions: sessionmaker[Session], start: dt.date, end: dt.date,
         "coverage": _reading(sessions, lambda s: owners.coverage(s, end, customers)),
     }
     if complete:  # one batch, so the slow questions overlap the quick ones
-        jobs |= _rest_jobs(sessions, months_before(end, 1), end, mine)
+        jobs |= _rest_jobs(sessions, end, mine)
+        if clickable:
+            jobs |= _behind_jobs(sessions, start, end, weeks, months, mine)
     got = _parallel(jobs)
     matrix = tuple(
         Figure(f"{c.years_band}/{c.satisfaction_band}", c.label_zh, c.label_en, c.vehicles,
@@ -170,15 +174,33 @@ def completed(sessions: sessionmaker[Session], d: Dashboard) -> Dashboard:
     earlier, owners drifting away and follow-ups due and overdue per person."""
     if d.complete:
         return d
-    jobs = _rest_jobs(sessions, d.month_ago, d.end, _mine(d.staff_id))
+    jobs = _rest_jobs(sessions, d.end, _mine(d.staff_id))
     jobs["names"] = _reading(sessions, lambda s: dict(
         s.execute(select(StaffUser.id, StaffUser.display_name)).all()))
     got = _parallel(jobs)
     return _with_rest(d, got, got["names"])
 
 
-def _rest_jobs(sessions: sessionmaker[Session], month_ago: dt.date, end: dt.date,
-               mine: list) -> dict[str, Callable[[], Any]]:
+def with_customers(sessions: sessionmaker[Session], d: Dashboard) -> Dashboard:
+    """`d` with the customers behind each contact figure counted (`Dashboard.behind`)."""
+    got = _parallel(_behind_jobs(sessions, d.start, d.end, d.weeks, d.months,
+                                 _mine(d.staff_id)))
+    return dataclasses.replace(d, behind=got["behind"] | got["behind_months"])
+
+
+def _behind_jobs(sessions: sessionmaker[Session], start: dt.date, end: dt.date,
+                 weeks: tuple[dt.date, ...], months: tuple[dt.date, ...], mine: list
+                 ) -> dict[str, Callable[[], Any]]:
+    return {
+        "behind": _reading(sessions, lambda s: behind.count(s, start, end, weeks, mine)),
+        "behind_months": _reading(sessions,
+                                  lambda s: behind.count_months(s, end, months, mine)),
+    }
+
+
+def _rest_jobs(sessions: sessionmaker[Session], end: dt.date, mine: list
+               ) -> dict[str, Callable[[], Any]]:
+    month_ago = months_before(end, 1)
     return {
         "matrix_then": lambda: segments.matrix(sessions, month_ago, use_summary=False),
         # Kept between questions while no spend changes (rfm_history.py): the live query for
@@ -201,6 +223,7 @@ def _with_rest(d: Dashboard, got: dict[str, Any], names: dict[int, str]) -> Dash
         rfm=tuple(dataclasses.replace(f, previous=then_rfm[f.key]) if f.key in then_rfm else f
                   for f in d.rfm),
         staff_work=_staff_work(work, got["follow"], names), drift=got["drift"], complete=True,
+        behind=d.behind | got.get("behind", {}) | got.get("behind_months", {}),
     )
 
 
@@ -258,7 +281,7 @@ def _contacts(s: Session, start: dt.date, end: dt.date, weeks: tuple[dt.date, ..
                 totals[i] += add
     return (
         tuple(Count(k, ch, n) for (k, ch), n in sorted(per_week_channel.items())),
-        tuple(Count(k, names.get(sid, "") if sid is not None else "", n)
+        tuple(Count(k, names.get(sid, "") if sid is not None else "", n, sid)
               for (k, sid), n in sorted(per_week_staff.items(),
                                         key=lambda kv: (kv[0][0], kv[0][1] or 0))),
         tuple(Count(first_day.isoformat(), name, per_month.get((i, name), 0))
@@ -277,7 +300,9 @@ def in_period(start: dt.date, end: dt.date) -> list[ColumnElement[bool]]:
 
 def _follow_ups(s: Session, end: dt.date, mine: list) -> list[tuple[int | None, str, int]]:
     """Follow-ups per staff member: the latest contact with a customer (up to the end of the
-    day) asked for one; "due" in the seven days from `end`, "overdue" before it."""
+    day; of two at the same moment, the later recorded) asked for one; "due" in the seven days
+    from `end`, "overdue" before it. So each customer counts once, as the segment field
+    follow_up_date reads them."""
     later = aliased(ContactEvent)
     until = _moment(end + dt.timedelta(days=1))
     due_col = case((ContactEvent.next_follow_up < day(end), "overdue"), else_="due")
@@ -289,7 +314,12 @@ def _follow_ups(s: Session, end: dt.date, mine: list) -> list[tuple[int | None, 
             ContactEvent.contact_at < until,
             *mine,
             ~exists().where(later.customer_id == ContactEvent.customer_id,
-                            later.contact_at > ContactEvent.contact_at, later.contact_at < until),
+                            later.contact_at >= ContactEvent.contact_at,
+                            # a later moment, or the same one recorded later; the ">=" above
+                            # keeps the (customer, time) index range for the probe
+                            or_(later.contact_at > ContactEvent.contact_at,
+                                later.id > ContactEvent.id),
+                            later.contact_at < until),
         )
         .group_by(ContactEvent.staff_id, due_col)
     ).all()

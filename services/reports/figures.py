@@ -4,16 +4,15 @@ the segment filters behind them (a figure clicks through to the customers it cou
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-# Outcomes of a contact where a person was spoken to; "sent" and "failed" are one-way messages
-# (SMS, mail) that reach nobody to talk to, so they are not attempts in the reach rate.
-REACHED = ("reached", "appointment", "bought", "refused")
-ONE_WAY = ("sent", "failed")
-# An appointment counts as kept when the customer came in for service this many days after it
-# was made (the day itself included): a typical booking horizon of a service desk.
-KEPT_WITHIN_DAYS = 14
+# What an attempt, a reached contact and a kept appointment are: the segment fields on contacts
+# and the reports share these rules (a figure opens as its customers).
+from services.segments.contact_fields import KEPT_WITHIN_DAYS as KEPT_WITHIN_DAYS
+from services.segments.contact_fields import ONE_WAY as ONE_WAY
+from services.segments.contact_fields import REACHED as REACHED
+
 # Complaint age bands in days: under a week, under a month, under a quarter, older.
 COMPLAINT_AGES = (("0-6", 0, 7), ("7-29", 7, 30), ("30-89", 30, 90), ("90+", 90, None))
 DRIFT_MONTHS = (12, 18)
@@ -42,6 +41,7 @@ class Count:
     key: str
     sub: str
     value: int
+    staff_id: int | None = None  # per staff member: whose (sub is their name)
 
 
 @dataclass(frozen=True)
@@ -98,6 +98,9 @@ class Dashboard:
     coverage: tuple[Figure, ...]  # customers, consent, refusals per channel
     complete: bool = True  # False: no month-earlier counts, drift or follow-ups yet
     staff_id: int | None = None
+    # The customers behind each contact figure (services/reports/behind.py keys): a contact
+    # figure counts contacts, and one customer may have several; empty until counted.
+    behind: dict[str, int] = field(default_factory=dict)
 
     @property
     def contacts(self) -> int:

@@ -106,7 +106,7 @@ def build(sessions: sessionmaker[Session], kind: str, start: dt.date, end: dt.da
             progress(done, steps)
 
     if kind in ("weekly", "dashboard"):
-        d = dash.dashboard(sessions, start, end, staff_id)
+        d = dash.dashboard(sessions, start, end, staff_id, clickable=False)
         sections += dashboard_sections(d)
         step()
     if kind == "weekly":

@@ -13,11 +13,13 @@ from models.codes import (
     INTENT_STRENGTHS,
     INTENT_WINDOWS,
     LIFECYCLE_STAGES,
+    OUTCOMES,
     PAYMENT_METHODS,
     PROFILE_ATTRIBUTES,
+    PURPOSES,
     REFERRER_KINDS,
 )
-from services.labels import text
+from services.labels import both, text
 
 OPERATORS: dict[str, tuple[str, ...]] = {
     "number": ("=", "!=", "<", "<=", ">", ">=", "between", "is_null", "not_null"),
@@ -199,6 +201,31 @@ for _key, _zh, _en in (
     ("days_since_last_spend", "距上次消费天数", "Days since last spend"),
 ):
     _add(Field(_key, "number", "customer", "activity", _zh, _en, note=_NEVER))
+
+# Contact events: a contact on a day or in a range (what the dashboard's contact figures open
+# as), and the follow-up the latest contact asked for. Staff ids are not a closed vocabulary, so
+# the staff member is a number; 0 (what the filter editor's number box starts at) means anyone.
+CONTACT_RESULTS = ("attempt", "reached", "kept")
+CONTACT_MADE_BY = ("staff", "automatic")
+_staff = Param("staff", "int", None, "员工编号（0 = 任何人）", "Staff id (0 = anyone)", minimum=0)
+_made_by = Param("made_by", "code", None, "由谁联系", "Made by", CONTACT_MADE_BY)
+_add(Field("contact_date", "date", "customer", "activity", *both("contact_field", "contact_date"),
+           params=(Param("channel", "code", None, "渠道", "Channel", CHANNELS),
+                   Param("purpose", "code", None, "目的", "Purpose", PURPOSES),
+                   _staff, _made_by,
+                   Param("outcome", "code", None, "结果", "Outcome", OUTCOMES),
+                   Param("result", "code", None, "算作", "Counted as", CONTACT_RESULTS)),
+           only=("=", "<", "<=", ">", ">=", "between", "within_last", "is_null", "not_null"),
+           note="a contact on or before the evaluation date, on a day the operator accepts, "
+           "matching every parameter given (staff: a staff id, 0 = anyone); is_null = no such "
+           "contact; result: attempt = not a "
+           "one-way message (sent, failed), reached = reached, appointment, bought or refused, "
+           "kept = an appointment followed by a service visit within 14 days"))
+_add(Field("follow_up_date", "date", "customer", "activity",
+           *both("contact_field", "follow_up_date"), params=(_staff, _made_by),
+           note="the next follow-up the customer's latest contact on or before the evaluation "
+           "date asked for (unknown when it asked for none); staff (a staff id, 0 = anyone) and "
+           "made_by: who made that contact"))
 
 _months = Param("months", "int", 12, "窗口（月）", "Window (months)", minimum=1)
 _add(Field("spend_count", "number", "customer", "spend", "消费次数（窗口内）",

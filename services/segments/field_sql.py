@@ -10,8 +10,8 @@ from sqlalchemy import and_, exists, false, func, not_, or_, true
 from sqlalchemy.sql.elements import ColumnElement
 
 from models import CustomerTag, Tag, TagGroup
+from services.segments import contact_fields, maintenance, mileage, referral_fields, rfm
 from services.segments import derived as d
-from services.segments import maintenance, mileage, referral_fields, rfm
 from services.segments.catalog import FIELDS, ORDERED_ATTRIBUTES, PROFILE_FIELDS
 from services.segments.context import C, Ctx, V
 from services.segments.sqlx import no_index
@@ -130,6 +130,8 @@ def _since(make, timestamp: bool = False) -> Condition:
 condition("days_since_last_contact", _since(d.last_contact_moment, True))
 condition("days_since_last_visit", _since(d.last_visit_day))
 condition("days_since_last_spend", _since(d.last_spend_day))
+condition("contact_date", contact_fields.had_contact)
+condition("follow_up_date", contact_fields.follow_up)
 value("spend_count", lambda ctx, p: func.coalesce(d.spend_agg(ctx, p["months"]).c.n, 0))
 value("spend_amount", lambda ctx, p: func.coalesce(d.spend_agg(ctx, p["months"]).c.amount, 0))
 

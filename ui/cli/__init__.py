@@ -1,33 +1,59 @@
 """The command line: each module adds its subcommands to one argparse parser.
 
-A command module has `register(subparsers)`, which adds parsers whose defaults carry
-`handler=fn`; `fn(args, open_db)` returns an exit code. `open_db()` opens (and migrates) the
+A command module has `register(subparsers)` and is named in COMMAND_MODULES with the commands it
+adds (and in `command_module`); `register` adds parsers whose defaults carry `handler=fn`;
+`fn(args, open_db)` returns an exit code. `open_db()` opens (and migrates) the
 database named by --db only when the command needs one. `access=` in the defaults says whether
 the command needs a signed-in user (ui/cli/auth.py); the handler finds them in `args.actor`."""
 
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import sys
 from collections.abc import Callable, Sequence
+from types import ModuleType
+from typing import TYPE_CHECKING
 
-from services.staff.permissions import NotAllowed
-from services.store.database import DRIVER_ERRORS, Database, open_database, user_error
-from services.store.errors import Cancelled, RevisitError
-from ui.cli import auth
 from ui.cli.parsing import Parser
+
+if TYPE_CHECKING:
+    from services.store.database import Database
 
 EXIT_OK = 0
 EXIT_USER_ERROR = 2
 EXIT_CANCELLED = 130
 
-OpenDb = Callable[[], Database]
+OpenDb = Callable[[], "Database"]
+
+# Each command (and alias) and the module in ui/cli that adds it. A command imports only its
+# own module and what that needs: importing every module cost 0.47 s at each start (the list
+# commands pull in openpyxl and reportlab, the imports pinyin tables), against the 0.2 s query
+# of `segment matrix`. tests/test_startup_imports.py checks the table against the modules.
+COMMAND_MODULES = {
+    "demo": "demo_command",
+    "db": "db_commands",
+    "segment": "segment_commands",
+    "list": "list_commands",
+    "report": "report_commands",
+    "customers": "customer_commands",
+    "customer": "customer_commands",
+    "import": "import_commands",
+    "settings": "settings_commands",
+    "user": "user_commands",
+    "audit": "user_commands",
+    "tag": "tag_commands",
+}
+MODULE_ORDER = ("demo_command", "db_commands", "segment_commands", "list_commands",
+                "report_commands", "customer_commands", "import_commands", "settings_commands",
+                "user_commands", "tag_commands")  # the order `--help` lists them in
 
 
-def build_parser(commands: bool = True) -> argparse.ArgumentParser:
+def build_parser(commands: bool | str = True) -> argparse.ArgumentParser:
     """The whole CLI; with commands=False only the global options (enough to start the window
-    without importing every command's services)."""
+    without importing every command's services); with a command's name, the global options and
+    that command only."""
     parser = Parser(
         prog="revisit",
         description="Revisit (回访): service marketing for a car dealer's existing owners. "
@@ -53,33 +79,78 @@ def build_parser(commands: bool = True) -> argparse.ArgumentParser:
     parser.add_argument("--quit-after", type=float, metavar="SECONDS", help=argparse.SUPPRESS)
     if not commands:
         return parser
-    from ui.cli import (
-        customer_commands,
-        db_commands,
-        demo_command,
-        import_commands,
-        list_commands,
-        report_commands,
-        segment_commands,
-        settings_commands,
-        tag_commands,
-        user_commands,
-    )
-
+    names = MODULE_ORDER if commands is True else (COMMAND_MODULES[str(commands)],)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in (demo_command, db_commands, segment_commands, list_commands, report_commands,
-                   customer_commands, import_commands, settings_commands, user_commands,
-                   tag_commands):
-        module.register(sub)
+    for name in names:
+        command_module(name).register(sub)
     return parser
+
+
+def command_module(name: str) -> ModuleType:
+    """The command module `name`, imported now. Import statements, not importlib with a
+    name: the packaged build (PyInstaller) finds only these."""
+    match name:
+        case "demo_command":
+            from ui.cli import demo_command
+
+            return demo_command
+        case "db_commands":
+            from ui.cli import db_commands
+
+            return db_commands
+        case "segment_commands":
+            from ui.cli import segment_commands
+
+            return segment_commands
+        case "list_commands":
+            from ui.cli import list_commands
+
+            return list_commands
+        case "report_commands":
+            from ui.cli import report_commands
+
+            return report_commands
+        case "customer_commands":
+            from ui.cli import customer_commands
+
+            return customer_commands
+        case "import_commands":
+            from ui.cli import import_commands
+
+            return import_commands
+        case "settings_commands":
+            from ui.cli import settings_commands
+
+            return settings_commands
+        case "user_commands":
+            from ui.cli import user_commands
+
+            return user_commands
+        case "tag_commands":
+            from ui.cli import tag_commands
+
+            return tag_commands
+    raise KeyError(name)
+
+
+def end_of_start() -> None:
+    """What was made while starting stays: out of the collector's rounds from now on, and the
+    collector on again if main.py turned it off for the start (a no-op otherwise)."""
+    if not gc.isenabled():
+        gc.freeze()
+        gc.enable()
 
 
 def run(argv: Sequence[str]) -> int:
     """Run one CLI command; user mistakes print one line on stderr and return non-zero."""
-    wants_help = any(a in ("-h", "--help") for a in argv)
-    args, rest = (None, True) if wants_help else build_parser(False).parse_known_args(argv)
-    if rest:  # a command (or help, or a mistake): the full parser explains
-        args = build_parser().parse_args(argv)
+    # Help aside, since the global options' parser would print its own and exit.
+    plain = [a for a in argv if a not in ("-h", "--help")]
+    args, rest = build_parser(False).parse_known_args(plain)
+    if rest or len(plain) < len(argv):
+        # A command (or help, or a mistake): the parser of the command named, else the whole
+        # CLI, which lists the commands or explains the mistake.
+        name = next((a for a in rest if not a.startswith("-")), None)
+        args = build_parser(name if name in COMMAND_MODULES else True).parse_args(argv)
     else:
         args.command = None
     logging.basicConfig(
@@ -90,6 +161,17 @@ def run(argv: Sequence[str]) -> int:
         from ui.app import run_gui
 
         return run_gui(args)
+    return _run_command(args)
+
+
+def _run_command(args: argparse.Namespace) -> int:
+    from services.staff.permissions import NotAllowed
+    from services.store.database import DRIVER_ERRORS, open_database, user_error
+    from services.store.errors import Cancelled, RevisitError
+    from ui.cli import auth
+
+    end_of_start()
+    refused: tuple[type[BaseException], ...] = (RevisitError, OSError, *DRIVER_ERRORS)
     opened: list[Database] = []
 
     def open_db() -> Database:
@@ -107,7 +189,7 @@ def run(argv: Sequence[str]) -> int:
         return args.handler(args, open_db)
     except BrokenPipeError:  # output piped into `head` and the like
         return EXIT_OK
-    except (RevisitError, OSError, *DRIVER_ERRORS) as exc:
+    except refused as exc:
         # The user's input, the disk or the database said no (bad folder, full disk, locked,
         # read-only, damaged, lost server): one sentence, never a traceback.
         url = opened[0].url if opened else args.db

@@ -16,12 +16,13 @@ from __future__ import annotations
 import getpass
 import os
 import sys
+from typing import TYPE_CHECKING
 
-from services.staff import accounts
-from services.staff.accounts import has_accounts
 from services.staff.permissions import NOT_PASSED, Actor, NotPassed
-from services.store.database import Database
 from services.store.errors import N_, RevisitError
+
+if TYPE_CHECKING:
+    from services.store.database import Database
 
 NONE, READ, WRITE = "none", "read", "write"
 USER_ENV = "REVISIT_USER"
@@ -54,6 +55,10 @@ def sign_in(args, open_db) -> Actor | None:
     if access == NONE:
         return None
     user = named_user(args)
+    if not user and access == READ:  # the usual read: nobody to sign in, nothing to look up
+        return None
+    from services.staff import accounts  # password hashing: only when someone signs in
+
     if user and not accounts.has_accounts(open_db().sessions):
         # A new database (or one from before accounts): there is nobody to be yet.
         print(f"revisit: warning: nobody can sign in to this database yet, so the command "
@@ -75,6 +80,8 @@ def sign_in(args, open_db) -> Actor | None:
 
 def refusal_hint(database: Database | None) -> str:
     """What to do about a protected action refused because nobody was named."""
+    from services.staff import accounts
+
     try:
         if database is not None and not accounts.has_accounts(database.sessions):
             return FIRST_HINT
@@ -102,6 +109,8 @@ def new_password(args, *, acting: bool) -> str:
 def acting(args, open_db) -> Actor | None | NotPassed:
     """Who a protected service call acts for: the signed-in user; on a database nobody can
     sign in to yet, no one is checked (NOT_PASSED), as before accounts."""
+    from services.staff.accounts import has_accounts
+
     if args.actor is not None or has_accounts(open_db().sessions):
         return args.actor
     return NOT_PASSED

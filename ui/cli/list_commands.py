@@ -6,11 +6,11 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from services.labels import text
-from services.lists import build, outcomes, runs, unsubscribe
-from services.outputs import run_files, sms
-from services.outputs.types import ListDocument
+from services.lists import build, runs
+from services.outputs import sms
 from services.staff.permissions import EXPORT_PHONES, NotAllowed, allowed, staff_id
 from services.store.database import user_error
 from services.store.errors import N_, RevisitError
@@ -18,6 +18,10 @@ from services.store.settings import Settings, load_settings
 from ui.cli.auth import WRITE
 from ui.cli.parsing import record_id
 from ui.cli.progress import TerminalProgress
+
+if TYPE_CHECKING:
+    from services.outputs import run_files
+    from services.outputs.types import ListDocument
 
 UNFINISHED = "unfinished 未完成"
 
@@ -50,6 +54,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     u.add_argument("file", type=Path)
     u.add_argument("--failed", action="store_true", help="the file lists failed deliveries")
     u.set_defaults(handler=_unsubscribe, access=WRITE)
+    m = acts.add_parser("sms", help="a run's SMS as they will be sent: the first messages, "
+                        "billed parts and cost, before any file is written (writes nothing)")
+    m.add_argument("run", type=record_id)
+    m.add_argument("--sms-template", "--template", dest="sms_template", required=True,
+                   help="SMS text with merge fields such as {称呼} {车型|您的爱车}")
+    m.add_argument("--first", type=int, default=5, metavar="N", help="messages shown (5)")
+    m.add_argument("--format", choices=("text", "json"), default="text")
+    m.set_defaults(handler=_sms)
 
 
 def _output_args(p: argparse.ArgumentParser) -> None:
@@ -58,8 +70,8 @@ def _output_args(p: argparse.ArgumentParser) -> None:
         "--out",
         type=Path,
         required=True,
-        help="file for the call list; mail and "
-        "SMS lists go beside it with -mail / -sms in the name",
+        help="file for the call list; mail, SMS, visit and WeChat lists go beside it with "
+        "-mail / -sms / -visit / -wechat in the name",
     )
     p.add_argument(
         "--labels",
@@ -72,12 +84,17 @@ def _output_args(p: argparse.ArgumentParser) -> None:
         metavar="YYYY-MM-DDTHH:MM",
         help="planned SMS sending time (checked against the sending window)",
     )
+    p.add_argument("--message", help="the WeChat list's message, with merge fields such as "
+                   "{称呼} and {店名} (default: a greeting from the shop)")
 
 
 def write_files(doc: ListDocument, args, st: Settings, sessions) -> list[run_files.WrittenFile]:
     """The run's files as services/outputs/run_files.py plans them, each reported as written
     (and recorded in the audit trail): as `args.actor` may have them, so with masked mobiles
     unless a supervisor runs the command."""
+    # The writers (reportlab for the PDFs) only when files are written.
+    from services.outputs import run_files
+
     requests = run_files.plan_run_files(
         doc,
         args.out,
@@ -85,11 +102,18 @@ def write_files(doc: ListDocument, args, st: Settings, sessions) -> list[run_fil
         label_layout=args.labels,
         sms_text=args.sms_template or "",
         send_at=args.send_at,
+        message=args.message or "",
     )
     written = []
     if not allowed(args.actor, EXPORT_PHONES):
         print("mobiles masked (138****8000): only a supervisor's files have full numbers")
     for request in requests:
+        if request.kind == run_files.SMS_FILE:  # what it will cost, before it is written
+            from services.outputs import sms_preview
+
+            estimate = sms_preview.estimate_with_settings(doc.of_channel("sms"),
+                                                          request.sms_text, st, first=0)
+            print("\n".join(sms_preview.as_text(estimate)))
         done = run_files.write_run_file(doc, request, st, args.actor, sessions=sessions)
         if done.kind == run_files.SMS_FILE:
             print(
@@ -97,6 +121,9 @@ def write_files(doc: ListDocument, args, st: Settings, sessions) -> list[run_fil
                 + (f", {len(done.skipped)} left out ({sms.skipped_summary(done.skipped)})"
                    if done.skipped else "")
             )
+        if done.kind == run_files.WECHAT_LIST and done.skipped:
+            print(f"WeChat: {done.rows:,} messages, {len(done.skipped)} left out "
+                  f"({sms.skipped_summary(done.skipped)})")
         print(f"wrote {done.path}")
         written.append(done)
     return written
@@ -175,6 +202,20 @@ def _print(args, open_db) -> int:
     return 0
 
 
+def _sms(args, open_db) -> int:
+    import json
+
+    from services.outputs import sms_preview
+
+    estimate = sms_preview.estimate_run(open_db().sessions, args.run, args.sms_template,
+                                        first=max(0, args.first))
+    if args.format == "json":
+        print(json.dumps(estimate.to_data(), ensure_ascii=False, indent=2))
+    else:
+        print("\n".join(sms_preview.as_text(estimate)))
+    return 1 if estimate.too_long else 0  # such a file cannot be written
+
+
 def _show(args, open_db) -> int:
     db = open_db()
     if args.run is None:
@@ -208,6 +249,8 @@ def _show(args, open_db) -> int:
 
 
 def _outcomes(args, open_db) -> int:
+    from services.lists import outcomes  # openpyxl reads the file: only for this command
+
     report = outcomes.read_outcomes(open_db().sessions, args.file, actor=args.actor,
                                     progress=TerminalProgress("outcomes"))
     print(
@@ -221,6 +264,8 @@ def _outcomes(args, open_db) -> int:
 
 
 def _unsubscribe(args, open_db) -> int:
+    from services.lists import unsubscribe  # openpyxl reads the file: only for this command
+
     r = unsubscribe.read_unsubscribes(open_db().sessions, args.file, failed=args.failed,
                                       staff_id=staff_id(args.actor))
     if r.numbers == 0:  # a wrong file, most likely: say so rather than report success

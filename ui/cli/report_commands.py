@@ -11,7 +11,7 @@ import json
 
 from services.labels import codes, text
 from services.reports import activity as reports
-from services.reports import monday, monday_files
+from services.reports import monday
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -50,6 +50,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _write_report(args, open_db) -> int:
+    from services.reports import monday_files  # the PDF and Excel writers: only for files
+
     last_monday, last_sunday = reports.week_of(dt.date.today() - dt.timedelta(days=7))
     sessions = open_db().sessions
     staff_id = monday.staff_id_of(sessions, args.staff) if args.staff else None

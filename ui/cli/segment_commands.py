@@ -13,7 +13,6 @@ import unicodedata
 from pathlib import Path
 
 from services.labels import text
-from services.outputs.run_files import mask_phone
 from services.segments import rfm as rfm_mod
 from services.segments import service as svc
 from services.staff.permissions import EXPORT_PHONES, allowed, staff_id
@@ -176,6 +175,8 @@ COLUMNS = ("customer_id", "vehicle_id", "code", "name", "mobile", "plate", "mode
 
 
 def _members(args, open_db) -> int:
+    from services.outputs.run_files import mask_phone  # the outputs' fonts: only for members
+
     seg = svc.get_segment(open_db().sessions, args.name)
     page = svc.members(
         open_db().sessions, seg.filter, _as_of(args), offset=args.offset, limit=args.limit

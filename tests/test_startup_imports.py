@@ -1,0 +1,117 @@
+"""Start-up pays only for what it uses: in a new process, a `segment` command on an up-to-date
+database and the window's start up to the customer list import none of the heavy libraries
+(pandas, openpyxl, reportlab, Alembic, …) nor the modules of areas not yet opened. Also: the
+schema revision the start trusts without Alembic is Alembic's head, and the CLI's table of
+command modules is what the modules register."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from services.store.database import open_database
+from services.store.schema import HEAD_REVISION, revision_history
+from ui.cli import COMMAND_MODULES, build_parser
+
+ROOT = Path(__file__).resolve().parent.parent
+# Each took 0.05–0.3 s to import and none is needed to read segment counts or show customers.
+HEAVY = ("pandas", "numpy", "openpyxl", "lxml", "reportlab", "alembic", "python_calamine")
+# The rest of the window: built when first opened (ui/main_window.py).
+LATER_AREAS = ("ui.views.segments_view", "ui.views.lists_view", "ui.views.followup_view",
+               "ui.views.reports_view", "ui.views.import_view", "ui.views.settings_view",
+               "ui.views.audit_view")
+# Runs main.py's main() with the arguments given as JSON, then prints what it imported.
+DRIVER = """
+import json, sys
+sys.argv = ["main.py", *json.loads(sys.argv[1])]
+import main
+code = main.main()
+print("MODULES " + json.dumps(sorted(sys.modules)))
+sys.exit(code)
+"""
+PASSWORD = "start-secret"
+
+
+def imported(args: list[str], tmp_path: Path, **env: str) -> set[str]:
+    """The modules a new process has imported when `main.py ARGS` is done."""
+    environment = {k: v for k, v in os.environ.items()
+                   if k not in ("REVISIT_DB", "REVISIT_USER", "REVISIT_PASSWORD")}
+    # The window's remembered area and the checked-files memo of this test only.
+    environment.update(QT_QPA_PLATFORM="offscreen", PYTHONIOENCODING="utf-8",
+                       XDG_CONFIG_HOME=str(tmp_path / "config"),
+                       XDG_DATA_HOME=str(tmp_path / "data"), **env)
+    result = subprocess.run([sys.executable, "-c", DRIVER, json.dumps(args)], cwd=ROOT,
+                            env=environment, capture_output=True, text=True, encoding="utf-8",
+                            timeout=120)
+    assert result.returncode == 0, result.stderr
+    line = next(x for x in result.stdout.splitlines() if x.startswith("MODULES "))
+    return set(json.loads(line.removeprefix("MODULES ")))
+
+
+def heavy(modules: set[str], names: tuple[str, ...]) -> list[str]:
+    return sorted(m for m in modules if m.split(".")[0] in names or m in names)
+
+
+@pytest.fixture
+def up_to_date(tmp_path, sqlite_template) -> str:
+    """A migrated SQLite file with a saved segment and a supervisor who can sign in."""
+    from services.segments import service as segments
+    from services.staff import accounts
+
+    path = tmp_path / "revisit.sqlite3"
+    shutil.copy(sqlite_template, path)
+    database = open_database(f"sqlite:///{path}")
+    try:
+        segments.save_template(database.sessions, "matrix.7+.high")
+        accounts.create_first_supervisor(database.sessions, "boss", "王主管", PASSWORD)
+    finally:
+        database.dispose()
+    return f"sqlite:///{path}"
+
+
+@pytest.mark.parametrize("command", [
+    ["segment", "matrix", "--as-of", "2026-11-23"],
+    ["segment", "matrix", "--km-floor", "100000", "--format", "json"],
+    ["segment", "rfm"],
+    ["segment", "count", "matrix.7+.high"],
+    ["segment", "list"],
+])
+def test_a_segment_command_imports_only_what_it_uses(up_to_date, tmp_path, command):
+    modules = imported(["--db", up_to_date, *command], tmp_path)
+    assert heavy(modules, (*HEAVY, "pypinyin", "PySide6")) == []
+    # Only the segment commands' module of the CLI's ten.
+    assert sorted(m for m in modules if m.startswith("ui.cli.") and m.endswith(
+        ("_commands", "_command"))) == ["ui.cli.segment_commands"]
+
+
+def test_the_window_imports_only_the_customer_list(up_to_date, tmp_path):
+    modules = imported(["--db", up_to_date, "--quit-after", "0"], tmp_path,
+                       REVISIT_USER="boss", REVISIT_PASSWORD=PASSWORD)
+    assert "ui.views.customers_view" in modules  # it did get as far as the customer list
+    assert heavy(modules, HEAVY) == []
+    assert sorted(set(LATER_AREAS) & modules) == []
+    assert not any(m.startswith("ui.cli.") and m.endswith(("_commands", "_command"))
+                   for m in modules)
+
+
+def test_the_revision_trusted_at_start_is_alembics_head():
+    # A new migration raises services/store/schema.py's HEAD_REVISION with it.
+    assert HEAD_REVISION == revision_history()[0]
+
+
+def test_each_command_is_found_in_the_module_the_table_names():
+    whole = build_parser()
+    commands = next(a for a in whole._actions if isinstance(a, argparse._SubParsersAction))
+    assert set(commands.choices) == set(COMMAND_MODULES)
+    for name, module in COMMAND_MODULES.items():
+        alone = build_parser(name)
+        sub = next(a for a in alone._actions if isinstance(a, argparse._SubParsersAction))
+        assert name in sub.choices
+        assert {COMMAND_MODULES[c] for c in sub.choices} == {module}

@@ -1,0 +1,124 @@
+"""The dashboard's contact figures click through, in the main window, to the Segments area: a bar
+of contacts per week, a number of the staff table and of the headline open their customers as
+an unsaved segment whose count equals the customers the figure's tooltip names; the builder's
+form edits the new contact condition like any other."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+import shiboken6
+from PySide6.QtCore import QDate, QPoint, Qt
+from PySide6.QtWidgets import QApplication, QComboBox, QSpinBox
+
+from services.reports import behind
+from services.segments import service as segments
+from tests.ui.conftest import DEMO_TODAY
+
+START, END = DEMO_TODAY - dt.timedelta(days=28), DEMO_TODAY - dt.timedelta(days=1)
+
+
+@pytest.fixture
+def window(qtbot, demo_db, demo_supervisor):
+    from ui.main_window import MainWindow
+
+    win = MainWindow(demo_db, demo_supervisor)
+    win.setWindowState(Qt.WindowState.WindowNoState)
+    win.resize(1366, 728)
+    win.show()
+    qtbot.waitUntil(lambda: not win.runner.busy, timeout=15000)
+    yield win
+    win.runner.cancel_all()
+    assert win.runner.wait(30000)
+    QApplication.processEvents()
+    win.close()
+    shiboken6.delete(win)
+
+
+def _dashboard(qtbot, win):
+    win._nav.setCurrentRow(win._pages.indexOf(win.reports))
+    win.reports.start.setDate(QDate(START))
+    win.reports.end.setDate(QDate(END))
+    tab = win.reports.dashboard
+    # Three steps: the quick figures, the rest, then the customers behind the contact figures.
+    qtbot.waitUntil(lambda: tab.data is not None and tab.data.complete and bool(tab.data.behind)
+                    and tab.data.start == START and tab.data.end == END, timeout=30000)
+    return tab
+
+
+def _shown_count(qtbot, win, customers: int) -> None:
+    segs = win.segments
+    qtbot.waitUntil(lambda: win._pages.currentWidget() is segs, timeout=5000)
+    want = segs.tr("%1 customers").replace("%1", f"{customers:,}")
+    qtbot.waitUntil(lambda: segs.count.text() == want, timeout=15000)
+
+
+def test_a_weekly_bar_opens_its_customers_in_segments(qtbot, window):
+    tab = _dashboard(qtbot, window)
+    d = tab.data
+    week = len(d.weeks) - 2  # a whole week
+    channel = tab._week_channels.index("phone")
+    key = behind.week_channel(d.weeks[week], "phone")
+    opened = behind.opens(d, key)
+    assert opened is not None and opened.customers
+    contacts = next(c.value for c in d.per_week_channel
+                    if c.key == d.weeks[week].isoformat() and c.sub == "phone")
+    assert contacts >= opened.customers
+    tab.weekly.grab()  # paints it, which lays out the bars' hit areas
+    rect, _i, _s, tip = next(h for h in tab.weekly._hits if h[1:3] == (week, channel))
+    assert str(opened.customers) in tip  # the tooltip says how many customers it opens
+    qtbot.mouseClick(tab.weekly, Qt.MouseButton.LeftButton,
+                     pos=QPoint(int(rect.center().x()), int(rect.center().y())))
+    _shown_count(qtbot, window, opened.customers)
+    segs = window.segments
+    assert segs.editor.data()["where"]["and"] == [opened.filter["where"]]
+    assert segs.name.text() == opened.label_en and segs.as_of.date().toPython() == END
+    assert segments.count(window.database.sessions, segs.editor.data(),
+                          END).customers == opened.customers
+
+
+def test_staff_table_and_headline_numbers_open_their_customers(qtbot, window):
+    tab = _dashboard(qtbot, window)
+    d = tab.data
+    row = next(r for r, w in enumerate(d.staff_work) if w.staff_id is not None
+               and w.reached)
+    # The reach-rate column opens the customers reached.
+    opened = behind.opens(d, behind.staff(d.staff_work[row].staff_id, "reached"))
+    assert opened is not None and opened.customers
+    item = tab.staff.item(row, 3)
+    assert re.search(rf"\b{opened.customers}\b", item.toolTip())
+    rect = tab.staff.visualItemRect(item)
+    qtbot.mouseClick(tab.staff.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    _shown_count(qtbot, window, opened.customers)
+    # Back to the dashboard: the headline's "kept" number is a link to its customers.
+    window._nav.setCurrentRow(window._pages.indexOf(window.reports))
+    kept = behind.opens(d, behind.total("kept"))
+    assert kept is not None and f'href="{kept.key}"' in tab.headline.text()
+    tab.headline.linkActivated.emit(kept.key)  # what a click on the link sends
+    _shown_count(qtbot, window, kept.customers or 0)
+    assert window.segments.editor.data()["where"]["and"] == [kept.filter["where"]]
+
+
+def test_the_builder_edits_the_contact_condition(qtbot, window):
+    tab = _dashboard(qtbot, window)
+    opened = behind.opens(tab.data, behind.total("attempts"))
+    assert opened is not None
+    tab._open_behind(opened.key)
+    _shown_count(qtbot, window, opened.customers or 0)
+    editor = window.segments.editor
+    editor.tree.setCurrentItem(editor.tree.topLevelItem(0).child(0))
+    assert editor.field.currentData() == "contact_date"
+    assert editor.op.currentData() == "between"
+    assert editor.value.value() == opened.filter["where"]["value"]
+    # Untouched, the staff number box reads 0 (anyone); the result box the figure's.
+    staff, result = editor._param_widgets["staff"], editor._param_widgets["result"]
+    assert isinstance(staff, QSpinBox) and staff.value() == 0
+    assert isinstance(result, QComboBox) and result.currentData() == "attempt"
+    result.setCurrentIndex(result.findData("reached"))
+    where = editor.data()["where"]["and"][0]
+    assert where["params"]["result"] == "reached" and where["params"]["staff"] == 0
+    reached = behind.opens(tab.data, behind.total("reached"))
+    assert reached is not None
+    _shown_count(qtbot, window, reached.customers or 0)
