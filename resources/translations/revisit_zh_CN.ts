@@ -450,591 +450,657 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>BriefView</name>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="50"/>
+        <location filename="../../ui/views/brief_view.py" line="59"/>
+        <source>Suggested step</source>
+        <translation>建议下一步</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/brief_view.py" line="60"/>
         <source>Last contact</source>
         <translation>上次联系</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="51"/>
+        <location filename="../../ui/views/brief_view.py" line="61"/>
         <source>Last spend</source>
         <translation>上次消费</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="52"/>
+        <location filename="../../ui/views/brief_view.py" line="62"/>
         <source>Satisfaction</source>
         <translation>满意度</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="53"/>
+        <location filename="../../ui/views/brief_view.py" line="63"/>
         <source>Since the car</source>
         <translation>购车以来</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="54"/>
+        <location filename="../../ui/views/brief_view.py" line="64"/>
         <source>Money and person</source>
         <translation>出资与个性</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="55"/>
+        <location filename="../../ui/views/brief_view.py" line="65"/>
         <source>Cars</source>
         <translation>车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="56"/>
+        <location filename="../../ui/views/brief_view.py" line="66"/>
         <source>Complaints</source>
         <translation>投诉</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="57"/>
+        <location filename="../../ui/views/brief_view.py" line="67"/>
         <source>Intent</source>
         <translation>购车意向</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="58"/>
+        <location filename="../../ui/views/brief_view.py" line="68"/>
         <source>How to reach</source>
         <translation>联系方式</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="59"/>
+        <location filename="../../ui/views/brief_view.py" line="69"/>
         <source>Referrals</source>
         <translation>转介绍</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="60"/>
+        <location filename="../../ui/views/brief_view.py" line="70"/>
         <source>Service due</source>
         <translation>保养到期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="78"/>
+        <location filename="../../ui/views/brief_view.py" line="90"/>
         <source>Record referral…</source>
         <translation>记录转介绍…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="79"/>
+        <location filename="../../ui/views/brief_view.py" line="91"/>
         <source>Who introduced this customer, or whom they introduced (老带新)</source>
         <translation>谁介绍了这位客户，或这位客户介绍了谁（老带新）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="81"/>
+        <location filename="../../ui/views/brief_view.py" line="93"/>
         <source>Declined repair…</source>
         <translation>建议维修…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="82"/>
+        <location filename="../../ui/views/brief_view.py" line="94"/>
         <source>A repair the advisor recommended and the customer did not have done (建议维修项目)</source>
         <translation>服务顾问建议、客户未做的维修（建议维修项目）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="123"/>
+        <location filename="../../ui/views/brief_view.py" line="142"/>
         <source>none</source>
         <translation>无</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="129"/>
+        <location filename="../../ui/views/brief_view.py" line="148"/>
         <source>no survey yet</source>
         <translation>尚无满意度调查</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="147"/>
+        <location filename="../../ui/views/brief_view.py" line="166"/>
         <source>%1 days ago</source>
         <translation>%1 天前</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="164"/>
+        <location filename="../../ui/views/brief_view.py" line="183"/>
         <source>trend %1</source>
         <translation>趋势 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="189"/>
+        <location filename="../../ui/views/brief_view.py" line="208"/>
         <source>bought %1, %2 years</source>
         <translation>%1 购车，%2 年</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="192"/>
+        <location filename="../../ui/views/brief_view.py" line="211"/>
         <source>about %1 km</source>
         <translation>约 %1 公里</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="194"/>
+        <location filename="../../ui/views/brief_view.py" line="213"/>
         <source>(%1 km a year)</source>
         <translation>（每年 %1 公里）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="201"/>
+        <location filename="../../ui/views/brief_view.py" line="220"/>
         <source>earlier:</source>
         <translation>以前：</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/brief_view.py" line="207"/>
+        <location filename="../../ui/views/brief_view.py" line="226"/>
         <source>%n resolved</source>
         <translation>
             <numerusform>已解决 %n 起</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="208"/>
+        <location filename="../../ui/views/brief_view.py" line="227"/>
         <source>none open</source>
         <translation>无未解决投诉</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="210"/>
+        <location filename="../../ui/views/brief_view.py" line="229"/>
         <source>OPEN since %1: %2</source>
         <translation>未解决（%1 起）：%2</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="234"/>
+        <location filename="../../ui/views/brief_view.py" line="253"/>
         <source>marketing consent given</source>
         <translation>已同意营销</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="235"/>
+        <location filename="../../ui/views/brief_view.py" line="254"/>
         <source>no marketing consent</source>
         <translation>未同意营销</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="236"/>
+        <location filename="../../ui/views/brief_view.py" line="255"/>
         <source>marketing consent not asked</source>
         <translation>未询问营销同意</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="241"/>
+        <location filename="../../ui/views/brief_view.py" line="260"/>
         <source>do not contact: %1 (%2)</source>
         <translation>勿扰：%1（%2）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="242"/>
+        <location filename="../../ui/views/brief_view.py" line="261"/>
         <source>all</source>
         <translation>全部</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="253"/>
+        <location filename="../../ui/views/brief_view.py" line="272"/>
         <source>introduced by %1 (%2)</source>
         <translation>由 %1 介绍（%2）</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/brief_view.py" line="257"/>
+        <location filename="../../ui/views/brief_view.py" line="276"/>
         <source>introduced %n people</source>
         <translation>
             <numerusform>介绍了 %n 人</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/brief_view.py" line="258"/>
+        <location filename="../../ui/views/brief_view.py" line="277"/>
         <source>%n bought</source>
         <translation>
             <numerusform>%n 人购车</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/brief_view.py" line="258"/>
+        <location filename="../../ui/views/brief_view.py" line="277"/>
         <source>%n came for service</source>
         <translation>
             <numerusform>%n 人到店</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/brief_view.py" line="262"/>
+        <location filename="../../ui/views/brief_view.py" line="281"/>
         <source>%n more</source>
         <translation>
             <numerusform>还有 %n 项</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="271"/>
+        <location filename="../../ui/views/brief_view.py" line="290"/>
         <source>bought %1</source>
         <translation>%1 购车</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="273"/>
+        <location filename="../../ui/views/brief_view.py" line="292"/>
         <source>came %1</source>
         <translation>%1 到店</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="282"/>
+        <location filename="../../ui/views/brief_view.py" line="301"/>
         <source>first service (首保)</source>
         <translation>首保</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="282"/>
+        <location filename="../../ui/views/brief_view.py" line="301"/>
         <source>maintenance</source>
         <translation>保养</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/brief_view.py" line="283"/>
+        <location filename="../../ui/views/brief_view.py" line="302"/>
         <source>%n days overdue</source>
         <translation>
             <numerusform>逾期 %n 天</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/brief_view.py" line="284"/>
+        <location filename="../../ui/views/brief_view.py" line="303"/>
         <source>in %n days</source>
         <translation>
             <numerusform>%n 天后</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="290"/>
+        <location filename="../../ui/views/brief_view.py" line="309"/>
         <source>due %1</source>
         <translation>%1 到期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="291"/>
+        <location filename="../../ui/views/brief_view.py" line="310"/>
         <source>declined: %1</source>
         <translation>未做：%1</translation>
     </message>
 </context>
 <context>
+    <name>ChangePurposeDialog</name>
+    <message>
+        <location filename="../../ui/views/suggestion_dialogs.py" line="36"/>
+        <source>Use another purpose</source>
+        <translation>改用其他目的</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/suggestion_dialogs.py" line="43"/>
+        <source>Why, e.g. 客户说下月才有空</source>
+        <translation>原因，例如：客户说下月才有空</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/suggestion_dialogs.py" line="46"/>
+        <source>Suggested: %1 (rule “%2”)</source>
+        <translation>建议：%1（规则“%2”）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/suggestion_dialogs.py" line="48"/>
+        <source>&amp;Purpose</source>
+        <translation>目的(&amp;P)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/suggestion_dialogs.py" line="49"/>
+        <source>&amp;Note</source>
+        <translation>备注(&amp;N)</translation>
+    </message>
+</context>
+<context>
+    <name>ConditionRow</name>
+    <message>
+        <location filename="../../ui/views/suggestion_rule_dialog.py" line="56"/>
+        <source>yes</source>
+        <translation>是</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/suggestion_rule_dialog.py" line="57"/>
+        <source>no</source>
+        <translation>否</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/suggestion_rule_dialog.py" line="64"/>
+        <source>Remove</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/suggestion_rule_dialog.py" line="90"/>
+        <source>none recorded</source>
+        <translation>无记录</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/suggestion_rule_dialog.py" line="90"/>
+        <source>one of</source>
+        <translation>属于其一</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/suggestion_rule_dialog.py" line="121"/>
+        <source>choose…</source>
+        <translation>请选择…</translation>
+    </message>
+</context>
+<context>
     <name>CustomerPage</name>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="130"/>
+        <location filename="../../ui/views/customer_page.py" line="131"/>
         <source>Record a change…</source>
         <translation>记录变更…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="132"/>
+        <location filename="../../ui/views/customer_page.py" line="133"/>
         <source>Record what changed (married, new job, km…) with its date and source (Ctrl+E)</source>
         <translation>记录客户的变化（结婚、换工作、里程…）及日期和来源（Ctrl+E）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="135"/>
+        <location filename="../../ui/views/customer_page.py" line="136"/>
         <source>Erase…</source>
         <translation>擦除…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="137"/>
+        <location filename="../../ui/views/customer_page.py" line="138"/>
         <source>Erase this customer&apos;s personal data on their request (supervisors; cannot be undone)</source>
         <translation>应客户要求擦除其个人信息（主管操作，不可撤销）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="146"/>
+        <location filename="../../ui/views/customer_page.py" line="147"/>
         <source>Brief</source>
         <translation>简报</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="147"/>
-        <location filename="../../ui/views/customer_page.py" line="151"/>
+        <location filename="../../ui/views/customer_page.py" line="148"/>
+        <location filename="../../ui/views/customer_page.py" line="152"/>
         <source>Attribute</source>
         <translation>属性</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="147"/>
+        <location filename="../../ui/views/customer_page.py" line="148"/>
         <source>Value</source>
         <translation>值</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="147"/>
+        <location filename="../../ui/views/customer_page.py" line="148"/>
         <source>Since</source>
         <translation>起始日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="150"/>
+        <location filename="../../ui/views/customer_page.py" line="151"/>
         <source>Effective</source>
         <translation>生效日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="152"/>
+        <location filename="../../ui/views/customer_page.py" line="153"/>
         <source>Change</source>
         <translation>变更</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="153"/>
-        <location filename="../../ui/views/customer_page.py" line="178"/>
+        <location filename="../../ui/views/customer_page.py" line="154"/>
+        <location filename="../../ui/views/customer_page.py" line="179"/>
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="154"/>
+        <location filename="../../ui/views/customer_page.py" line="155"/>
         <source>Recorded</source>
         <translation>记录时间</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="155"/>
+        <location filename="../../ui/views/customer_page.py" line="156"/>
         <source>Note</source>
         <translation>备注</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="161"/>
+        <location filename="../../ui/views/customer_page.py" line="162"/>
         <source>Profile</source>
         <translation>客户画像</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="165"/>
-        <location filename="../../ui/views/customer_page.py" line="184"/>
+        <location filename="../../ui/views/customer_page.py" line="166"/>
+        <location filename="../../ui/views/customer_page.py" line="185"/>
         <source>Vehicle</source>
         <translation>车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="166"/>
+        <location filename="../../ui/views/customer_page.py" line="167"/>
         <source>Plate</source>
         <translation>车牌</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="167"/>
+        <location filename="../../ui/views/customer_page.py" line="168"/>
         <source>VIN</source>
         <translation>车架号</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="168"/>
+        <location filename="../../ui/views/customer_page.py" line="169"/>
         <source>Bought</source>
         <translation>购车日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="169"/>
+        <location filename="../../ui/views/customer_page.py" line="170"/>
         <source>Price paid</source>
         <translation>成交价</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="170"/>
+        <location filename="../../ui/views/customer_page.py" line="171"/>
         <source>Payment</source>
         <translation>付款方式</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="171"/>
+        <location filename="../../ui/views/customer_page.py" line="172"/>
         <source>Insurance until</source>
         <translation>保险到期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="172"/>
+        <location filename="../../ui/views/customer_page.py" line="173"/>
         <source>Warranty until</source>
         <translation>质保到期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="173"/>
+        <location filename="../../ui/views/customer_page.py" line="174"/>
         <source>Inspection due</source>
         <translation>年检到期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="174"/>
+        <location filename="../../ui/views/customer_page.py" line="175"/>
         <source>Loan ends</source>
         <translation>贷款到期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="178"/>
-        <location filename="../../ui/views/customer_page.py" line="184"/>
-        <location filename="../../ui/views/customer_page.py" line="189"/>
-        <location filename="../../ui/views/customer_page.py" line="223"/>
+        <location filename="../../ui/views/customer_page.py" line="179"/>
+        <location filename="../../ui/views/customer_page.py" line="185"/>
+        <location filename="../../ui/views/customer_page.py" line="190"/>
+        <location filename="../../ui/views/customer_page.py" line="224"/>
         <source>Date</source>
         <translation>日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="178"/>
-        <location filename="../../ui/views/customer_page.py" line="184"/>
+        <location filename="../../ui/views/customer_page.py" line="179"/>
+        <location filename="../../ui/views/customer_page.py" line="185"/>
         <source>Km</source>
         <translation>里程（公里）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="182"/>
+        <location filename="../../ui/views/customer_page.py" line="183"/>
         <source>Vehicles</source>
         <translation>车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="184"/>
+        <location filename="../../ui/views/customer_page.py" line="185"/>
         <source>Type</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="184"/>
+        <location filename="../../ui/views/customer_page.py" line="185"/>
         <source>Amount</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="186"/>
+        <location filename="../../ui/views/customer_page.py" line="187"/>
         <source>Visits</source>
         <translation>到店记录</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="190"/>
+        <location filename="../../ui/views/customer_page.py" line="191"/>
         <source>Overall</source>
         <translation>总体评分</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="191"/>
+        <location filename="../../ui/views/customer_page.py" line="192"/>
         <source>Repair quality</source>
         <translation>维修质量</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="192"/>
+        <location filename="../../ui/views/customer_page.py" line="193"/>
         <source>Price</source>
         <translation>价格</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="193"/>
+        <location filename="../../ui/views/customer_page.py" line="194"/>
         <source>Speed</source>
         <translation>速度</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="194"/>
+        <location filename="../../ui/views/customer_page.py" line="195"/>
         <source>Attitude</source>
         <translation>接待态度</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="195"/>
+        <location filename="../../ui/views/customer_page.py" line="196"/>
         <source>Comment</source>
         <translation>评价</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="198"/>
+        <location filename="../../ui/views/customer_page.py" line="199"/>
         <source>Surveys</source>
         <translation>满意度调查</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="201"/>
+        <location filename="../../ui/views/customer_page.py" line="202"/>
         <source>Opened</source>
         <translation>投诉日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="202"/>
+        <location filename="../../ui/views/customer_page.py" line="203"/>
         <source>Topic</source>
         <translation>问题</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="203"/>
+        <location filename="../../ui/views/customer_page.py" line="204"/>
         <source>Resolved</source>
         <translation>已解决</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="204"/>
+        <location filename="../../ui/views/customer_page.py" line="205"/>
         <source>Resolved on</source>
         <translation>解决日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="205"/>
+        <location filename="../../ui/views/customer_page.py" line="206"/>
         <source>How</source>
         <translation>处理方式</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="208"/>
+        <location filename="../../ui/views/customer_page.py" line="209"/>
         <source>Complaints</source>
         <translation>投诉</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="211"/>
+        <location filename="../../ui/views/customer_page.py" line="212"/>
         <source>When</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="212"/>
+        <location filename="../../ui/views/customer_page.py" line="213"/>
         <source>Channel</source>
         <translation>渠道</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="213"/>
+        <location filename="../../ui/views/customer_page.py" line="214"/>
         <source>Purpose</source>
         <translation>目的</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="214"/>
+        <location filename="../../ui/views/customer_page.py" line="215"/>
         <source>Staff</source>
         <translation>员工</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="215"/>
+        <location filename="../../ui/views/customer_page.py" line="216"/>
         <source>Outcome</source>
         <translation>结果</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="216"/>
+        <location filename="../../ui/views/customer_page.py" line="217"/>
         <source>Next follow-up</source>
         <translation>下次跟进</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="217"/>
+        <location filename="../../ui/views/customer_page.py" line="218"/>
         <source>What they said</source>
         <translation>客户反馈</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="220"/>
+        <location filename="../../ui/views/customer_page.py" line="221"/>
         <source>Contacts</source>
         <translation>联系记录</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="224"/>
+        <location filename="../../ui/views/customer_page.py" line="225"/>
         <source>Strength</source>
         <translation>意向强度</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="225"/>
+        <location filename="../../ui/views/customer_page.py" line="226"/>
         <source>Window</source>
         <translation>预计购买时间</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="226"/>
+        <location filename="../../ui/views/customer_page.py" line="227"/>
         <source>Expected price</source>
         <translation>预期价格</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="227"/>
+        <location filename="../../ui/views/customer_page.py" line="228"/>
         <source>Models</source>
         <translation>意向车型</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="228"/>
+        <location filename="../../ui/views/customer_page.py" line="229"/>
         <source>Why</source>
         <translation>购车原因</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="231"/>
+        <location filename="../../ui/views/customer_page.py" line="232"/>
         <source>Intent</source>
         <translation>购车意向</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="233"/>
+        <location filename="../../ui/views/customer_page.py" line="234"/>
         <source>Preferences</source>
         <translation>联系偏好与同意</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="235"/>
+        <location filename="../../ui/views/customer_page.py" line="236"/>
         <source>Contact preferences, marketing consent and do-not-contact</source>
         <translation>联系偏好、营销同意和勿扰设置</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="238"/>
+        <location filename="../../ui/views/customer_page.py" line="239"/>
         <source>Tags</source>
         <translation>标签</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="239"/>
+        <location filename="../../ui/views/customer_page.py" line="240"/>
         <source>The customer&apos;s tags: add and remove them</source>
         <translation>客户的标签：添加和移除</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="263"/>
+        <location filename="../../ui/views/customer_page.py" line="264"/>
         <source>No customer selected</source>
         <translation>未选择客户</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="265"/>
+        <location filename="../../ui/views/customer_page.py" line="266"/>
         <source>Pick a customer in the list (↓ from the search field goes into it).</source>
         <translation>请在左侧列表中选择一位客户（在搜索框按 ↓ 可进入列表）。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="370"/>
+        <location filename="../../ui/views/customer_page.py" line="371"/>
         <source>marketing consent given</source>
         <translation>已同意营销</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="371"/>
+        <location filename="../../ui/views/customer_page.py" line="372"/>
         <source>no marketing consent</source>
         <translation>未同意营销</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="372"/>
+        <location filename="../../ui/views/customer_page.py" line="373"/>
         <source>marketing consent not asked</source>
         <translation>未询问营销同意</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="376"/>
+        <location filename="../../ui/views/customer_page.py" line="377"/>
         <source>born %1</source>
         <translation>生于 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="377"/>
+        <location filename="../../ui/views/customer_page.py" line="378"/>
         <source>no mobile</source>
         <translation>无手机</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="381"/>
+        <location filename="../../ui/views/customer_page.py" line="382"/>
         <source>owner: %1</source>
         <translation>负责人：%1</translation>
     </message>
@@ -1204,141 +1270,187 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>DashboardTab</name>
     <message>
-        <location filename="../../ui/views/report_dashboard.py" line="47"/>
+        <location filename="../../ui/views/report_dashboard.py" line="67"/>
         <source>Owners by replacement-matrix cell (vehicles; change since a month earlier)</source>
         <translation>置换矩阵各格车主（车辆；与一个月前相比）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_dashboard.py" line="49"/>
+        <location filename="../../ui/views/report_dashboard.py" line="69"/>
         <source>Customers by RFM class</source>
         <translation>客户 RFM 分类</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_dashboard.py" line="50"/>
+        <location filename="../../ui/views/report_dashboard.py" line="70"/>
         <source>Contacts per week by channel</source>
         <translation>每周联系次数（按渠道）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_dashboard.py" line="51"/>
+        <location filename="../../ui/views/report_dashboard.py" line="71"/>
         <source>Contacts per week by staff</source>
         <translation>每周联系次数（按员工）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_dashboard.py" line="52"/>
+        <location filename="../../ui/views/report_dashboard.py" line="72"/>
         <source>Per month</source>
         <translation>按月</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_dashboard.py" line="53"/>
+        <location filename="../../ui/views/report_dashboard.py" line="73"/>
         <source>Outcome mix</source>
         <translation>联系结果构成</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_dashboard.py" line="54"/>
+        <location filename="../../ui/views/report_dashboard.py" line="74"/>
+        <source>Reach by channel (attempts, reached, rate)</source>
+        <translation>各渠道接通（尝试、接通、接通率）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/report_dashboard.py" line="75"/>
+        <source>Reach per staff member (attempts, reached, rate)</source>
+        <translation>各员工接通（尝试、接通、接通率）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/report_dashboard.py" line="76"/>
+        <source>Appointments made and kept per staff member</source>
+        <translation>各员工预约与到店</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/report_dashboard.py" line="77"/>
+        <source>Follow-ups due and overdue per staff member</source>
+        <translation>各员工到期与逾期跟进</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/report_dashboard.py" line="78"/>
         <source>Open complaints by age (days)</source>
         <translation>未解决投诉（按天数）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_dashboard.py" line="55"/>
+        <location filename="../../ui/views/report_dashboard.py" line="79"/>
         <source>No service visit in 12 months (vehicles)</source>
         <translation>12 个月未到店（车辆）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_dashboard.py" line="56"/>
+        <location filename="../../ui/views/report_dashboard.py" line="80"/>
         <source>No service visit in 18 months (vehicles)</source>
         <translation>18 个月未到店（车辆）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_dashboard.py" line="57"/>
+        <location filename="../../ui/views/report_dashboard.py" line="81"/>
         <source>Consent and do-not-contact (customers)</source>
         <translation>营销同意与免打扰（客户）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_dashboard.py" line="60"/>
+        <location filename="../../ui/views/report_dashboard.py" line="84"/>
         <source>Staff</source>
         <translation>员工</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_dashboard.py" line="60"/>
-        <location filename="../../ui/views/report_dashboard.py" line="128"/>
-        <location filename="../../ui/views/report_dashboard.py" line="132"/>
+        <location filename="../../ui/views/report_dashboard.py" line="84"/>
+        <location filename="../../ui/views/report_dashboard.py" line="149"/>
+        <location filename="../../ui/views/report_dashboard.py" line="154"/>
         <source>Contacts</source>
         <translation>联系次数</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_dashboard.py" line="60"/>
+        <location filename="../../ui/views/report_dashboard.py" line="84"/>
+        <location filename="../../ui/views/report_dashboard.py" line="204"/>
+        <location filename="../../ui/views/report_dashboard.py" line="210"/>
         <source>Attempts</source>
-        <translation>联系次数</translation>
+        <translation>尝试次数</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_dashboard.py" line="60"/>
+        <location filename="../../ui/views/report_dashboard.py" line="84"/>
         <source>Reach rate</source>
         <translation>接通率</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_dashboard.py" line="61"/>
-        <location filename="../../ui/views/report_dashboard.py" line="129"/>
+        <location filename="../../ui/views/report_dashboard.py" line="85"/>
+        <location filename="../../ui/views/report_dashboard.py" line="150"/>
         <source>Appointments</source>
         <translation>预约</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_dashboard.py" line="61"/>
+        <location filename="../../ui/views/report_dashboard.py" line="85"/>
+        <location filename="../../ui/views/report_dashboard.py" line="214"/>
         <source>Kept</source>
         <translation>已到店</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_dashboard.py" line="61"/>
+        <location filename="../../ui/views/report_dashboard.py" line="85"/>
+        <location filename="../../ui/views/report_dashboard.py" line="216"/>
         <source>Follow-ups due</source>
         <translation>待跟进</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_dashboard.py" line="62"/>
+        <location filename="../../ui/views/report_dashboard.py" line="86"/>
+        <location filename="../../ui/views/report_dashboard.py" line="217"/>
         <source>Overdue</source>
         <translation>逾期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_dashboard.py" line="79"/>
-        <source>Work per staff member</source>
-        <translation>每位员工的工作</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/report_dashboard.py" line="100"/>
+        <location filename="../../ui/views/report_dashboard.py" line="182"/>
         <source>%1 contacts, reach rate %2 · appointments %3 made, %4 kept · follow-ups %5 due, %6 overdue · open complaints %7 (oldest %8 days) · marketing consent %9</source>
         <translation>联系 %1 次，接通率 %2 · 预约 %3 个，到店 %4 个 · 待跟进 %5 个，逾期 %6 个 · 未解决投诉 %7 个（最久 %8 天）· 营销同意 %9</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_dashboard.py" line="117"/>
+        <location filename="../../ui/views/report_dashboard.py" line="131"/>
         <source>Now</source>
         <translation>现在</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_dashboard.py" line="119"/>
+        <location filename="../../ui/views/report_dashboard.py" line="110"/>
+        <source>Work per staff member (click a number for its customers)</source>
+        <translation>各员工工作量（点击数字查看对应客户）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/report_dashboard.py" line="133"/>
         <source>A month earlier</source>
         <translation>一个月前</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_dashboard.py" line="128"/>
+        <location filename="../../ui/views/report_dashboard.py" line="149"/>
+        <location filename="../../ui/views/report_dashboard.py" line="205"/>
+        <location filename="../../ui/views/report_dashboard.py" line="211"/>
         <source>Reached</source>
         <translation>已接通</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_dashboard.py" line="135"/>
+        <location filename="../../ui/views/report_dashboard.py" line="158"/>
         <source>Complaints</source>
         <translation>投诉</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_dashboard.py" line="138"/>
+        <location filename="../../ui/views/report_dashboard.py" line="161"/>
         <source>Customers</source>
         <translation>客户</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_dashboard.py" line="140"/>
-        <location filename="../../ui/views/report_dashboard.py" line="162"/>
+        <location filename="../../ui/views/report_dashboard.py" line="144"/>
+        <location filename="../../ui/views/report_dashboard.py" line="222"/>
         <source>(automatic SMS)</source>
         <translation>（自动短信）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_dashboard.py" line="154"/>
+        <location filename="../../ui/views/report_dashboard.py" line="213"/>
+        <source>Appointments made</source>
+        <translation>预约数</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/views/report_dashboard.py" line="236"/>
+        <source>%n customer(s) behind it; click to open them</source>
+        <translation>
+            <numerusform>背后有 %n 位客户；点击查看</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/views/report_dashboard.py" line="245"/>
+        <source>%n customer(s)</source>
+        <translation>
+            <numerusform>%n 位客户</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/report_dashboard.py" line="255"/>
         <source>%1 years</source>
         <translation>%1 年</translation>
     </message>
@@ -1947,129 +2059,134 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>FollowUpView</name>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="68"/>
+        <location filename="../../ui/views/followup_view.py" line="74"/>
         <source>Whose calls to show; remembered on this PC</source>
         <translation>显示哪位回访员的电话；本机会记住此选择</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="69"/>
+        <location filename="../../ui/views/followup_view.py" line="75"/>
         <source>&amp;Refresh</source>
         <translation>刷新(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="84"/>
+        <location filename="../../ui/views/followup_view.py" line="90"/>
         <source>Key %1, or Alt+%1 while typing</source>
         <translation>按 %1；正在输入文字时按 Alt+%1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="98"/>
+        <location filename="../../ui/views/followup_view.py" line="106"/>
         <source>What did they say? e.g. 刚结婚，想换个大点的车</source>
         <translation>客户说了什么？例如：刚结婚，想换个大点的车</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="102"/>
+        <location filename="../../ui/views/followup_view.py" line="110"/>
         <source>Call again on</source>
         <translation>再次致电</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="110"/>
+        <location filename="../../ui/views/followup_view.py" line="118"/>
         <source>%1 days</source>
         <translation>%1 天</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="119"/>
+        <location filename="../../ui/views/followup_view.py" line="127"/>
         <source>not asked</source>
         <translation>未询问</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="122"/>
+        <location filename="../../ui/views/followup_view.py" line="130"/>
         <source>no change</source>
         <translation>无变化</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="129"/>
+        <location filename="../../ui/views/followup_view.py" line="137"/>
         <source>Save and next (Ctrl+Enter)</source>
         <translation>保存并下一个（Ctrl+Enter）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="133"/>
+        <location filename="../../ui/views/followup_view.py" line="141"/>
         <source>Outcome</source>
         <translation>结果</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="135"/>
+        <location filename="../../ui/views/followup_view.py" line="145"/>
         <source>&amp;Feedback</source>
         <translation>客户反馈(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="136"/>
+        <location filename="../../ui/views/followup_view.py" line="146"/>
         <source>Next follow-up</source>
         <translation>下次跟进</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="137"/>
+        <location filename="../../ui/views/followup_view.py" line="147"/>
         <source>&amp;Km now</source>
         <translation>当前里程(&amp;K)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="141"/>
+        <location filename="../../ui/views/followup_view.py" line="151"/>
         <source>&amp;Profile change</source>
         <translation>画像变更(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="153"/>
+        <location filename="../../ui/views/followup_view.py" line="163"/>
         <source>Caller:</source>
         <translation>回访员：</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="229"/>
+        <location filename="../../ui/views/followup_view.py" line="239"/>
         <source>Loading calls</source>
         <translation>正在加载待拨电话</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/followup_view.py" line="265"/>
+        <location filename="../../ui/views/followup_view.py" line="275"/>
         <source>%n call(s) to make</source>
         <translation>
             <numerusform>待拨 %n 个电话</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="289"/>
+        <location filename="../../ui/views/followup_view.py" line="300"/>
         <source>No calls due. Well done.</source>
         <translation>没有待拨的电话，辛苦了！</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="293"/>
+        <location filename="../../ui/views/followup_view.py" line="304"/>
         <source>no mobile</source>
         <translation>无手机</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="297"/>
+        <location filename="../../ui/views/followup_view.py" line="313"/>
+        <source>%1 (was %2, from the suggestion)</source>
+        <translation>%1（原为 %2，来自建议）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/followup_view.py" line="317"/>
         <source>best time: %1</source>
         <translation>最佳时间：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="299"/>
+        <location filename="../../ui/views/followup_view.py" line="319"/>
         <source>attempt %1</source>
         <translation>第 %1 次拨打</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="311"/>
+        <location filename="../../ui/views/followup_view.py" line="341"/>
         <source>Loading the brief</source>
         <translation>正在载入简报</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="364"/>
+        <location filename="../../ui/views/followup_view.py" line="398"/>
         <source>Pick an outcome first: keys 1 … 6</source>
         <translation>请先选择结果：按键 1 … 6</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="397"/>
+        <location filename="../../ui/views/followup_view.py" line="432"/>
         <source>Saved for %1: %2</source>
         <translation>已保存 %1：%2</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="391"/>
+        <location filename="../../ui/views/followup_view.py" line="426"/>
         <source>Saving call</source>
         <translation>正在保存通话结果</translation>
     </message>
@@ -2258,113 +2375,354 @@ Revisit closes now; open it again to work with the restored database.</source>
     </message>
 </context>
 <context>
+    <name>IntervalDialog</name>
+    <message>
+        <location filename="../../ui/views/intervals_panel.py" line="65"/>
+        <source>All models of the brand</source>
+        <translation>该品牌所有车型</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/intervals_panel.py" line="66"/>
+        <source>e.g. 丰田</source>
+        <translation>例如：丰田</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/intervals_panel.py" line="81"/>
+        <source>Every car without an interval of its brand or model</source>
+        <translation>所有未单独设置品牌或车型间隔的车辆</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/intervals_panel.py" line="83"/>
+        <source>&amp;Brand</source>
+        <translation>品牌(&amp;B)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/intervals_panel.py" line="84"/>
+        <source>&amp;Model</source>
+        <translation>车型(&amp;M)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/intervals_panel.py" line="88"/>
+        <source>First free service (首保)</source>
+        <translation>首保</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/intervals_panel.py" line="90"/>
+        <source>Then every</source>
+        <translation>之后每隔</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/intervals_panel.py" line="91"/>
+        <source>Whichever comes first; 首保 counts from the purchase date and 0 km, later ones from the last maintenance visit.</source>
+        <translation>以先到者为准；首保从购车日期和 0 公里起算，之后从上次保养进厂起算。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/intervals_panel.py" line="103"/>
+        <source> km</source>
+        <translation> 公里</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/intervals_panel.py" line="106"/>
+        <source> months</source>
+        <translation> 个月</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/intervals_panel.py" line="113"/>
+        <source>or</source>
+        <translation>或</translation>
+    </message>
+</context>
+<context>
+    <name>IntervalsPanel</name>
+    <message>
+        <location filename="../../ui/views/intervals_panel.py" line="149"/>
+        <source>Brand</source>
+        <translation>品牌</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/intervals_panel.py" line="149"/>
+        <source>Model</source>
+        <translation>车型</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/intervals_panel.py" line="149"/>
+        <source>First service (首保)</source>
+        <translation>首保</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/intervals_panel.py" line="150"/>
+        <source>Then every</source>
+        <translation>之后每隔</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/intervals_panel.py" line="150"/>
+        <source>Cars</source>
+        <translation>车辆数</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/intervals_panel.py" line="150"/>
+        <source>Changed</source>
+        <translation>修改</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/intervals_panel.py" line="161"/>
+        <source>&amp;Add…</source>
+        <translation>添加(&amp;A)…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/intervals_panel.py" line="162"/>
+        <source>&amp;Change…</source>
+        <translation>修改(&amp;C)…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/intervals_panel.py" line="163"/>
+        <source>&amp;Remove</source>
+        <translation>删除(&amp;R)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/intervals_panel.py" line="173"/>
+        <source>Maintenance falls due every N km or M months after the car&apos;s last maintenance visit, whichever comes first; the first free service (首保) counts from the purchase date and 0 km. A model&apos;s interval is used before its brand&apos;s, a brand&apos;s before every car&apos;s.</source>
+        <translation>车辆在上次保养进厂后每行驶 N 公里或每隔 M 个月（以先到者为准）应做保养；首保从购车日期和 0 公里起算。车型的间隔优先于品牌的，品牌的优先于所有车辆的。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/intervals_panel.py" line="178"/>
+        <source>Only a supervisor may change the service intervals.</source>
+        <translation>只有主管可以修改保养间隔。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/intervals_panel.py" line="201"/>
+        <source>Loading service intervals</source>
+        <translation>正在读取保养间隔</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/intervals_panel.py" line="211"/>
+        <location filename="../../ui/views/intervals_panel.py" line="326"/>
+        <source>Every car</source>
+        <translation>所有车辆</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/intervals_panel.py" line="212"/>
+        <source>All models</source>
+        <translation>所有车型</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/intervals_panel.py" line="232"/>
+        <source>%1 km or %2 months</source>
+        <translation>%1 公里或 %2 个月</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/intervals_panel.py" line="236"/>
+        <source>Built-in default</source>
+        <translation>内置默认值</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/intervals_panel.py" line="287"/>
+        <source>Service intervals</source>
+        <translation>保养间隔</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/intervals_panel.py" line="288"/>
+        <source>%1 already has its own interval; change that one.</source>
+        <translation>%1 已有自己的保养间隔，请修改那一条。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/intervals_panel.py" line="299"/>
+        <location filename="../../ui/views/intervals_panel.py" line="338"/>
+        <source>Saving</source>
+        <translation>正在保存</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/intervals_panel.py" line="302"/>
+        <source>Service interval saved</source>
+        <translation>保养间隔已保存</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/intervals_panel.py" line="310"/>
+        <source>Add a service interval</source>
+        <translation>添加保养间隔</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/intervals_panel.py" line="318"/>
+        <source>Change a service interval</source>
+        <translation>修改保养间隔</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/intervals_panel.py" line="328"/>
+        <source>Remove service interval</source>
+        <translation>删除保养间隔</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/intervals_panel.py" line="329"/>
+        <source>Remove the interval of %1? Its cars then follow their brand&apos;s interval, every car&apos;s, or the built-in default.</source>
+        <translation>删除 %1 的保养间隔？其车辆将改按品牌的间隔、所有车辆的间隔或内置默认值计算。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/intervals_panel.py" line="341"/>
+        <source>Service interval of %1 removed</source>
+        <translation>%1 的保养间隔已删除</translation>
+    </message>
+</context>
+<context>
     <name>ListOutputs</name>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="60"/>
+        <location filename="../../ui/views/list_outputs.py" line="68"/>
         <source>&amp;Preview call sheet</source>
         <translation>预览回访单(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="61"/>
+        <location filename="../../ui/views/list_outputs.py" line="69"/>
         <source>P&amp;rint…</source>
         <translation>打印(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="62"/>
+        <location filename="../../ui/views/list_outputs.py" line="70"/>
         <source>Save call sheet PDF…</source>
         <translation>保存回访单 PDF…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="63"/>
+        <location filename="../../ui/views/list_outputs.py" line="71"/>
         <source>Save call list (Excel)…</source>
         <translation>保存电话名单（Excel）…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="64"/>
+        <location filename="../../ui/views/list_outputs.py" line="72"/>
         <source>Save mail list (Excel)…</source>
         <translation>保存邮寄名单（Excel）…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="68"/>
+        <location filename="../../ui/views/list_outputs.py" line="76"/>
         <source>Save labels / envelopes PDF…</source>
         <translation>保存标签/信封 PDF…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="71"/>
-        <source>Merge fields: {姓名} {称呼} {车型} {车牌} {品牌}</source>
-        <translation>可用合并字段：{姓名} {称呼} {车型} {车牌} {品牌}</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/list_outputs.py" line="74"/>
+        <location filename="../../ui/views/list_outputs.py" line="83"/>
         <source>Save SMS vendor file…</source>
         <translation>保存短信平台文件…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="78"/>
+        <location filename="../../ui/views/list_outputs.py" line="86"/>
+        <source>Each member&apos;s message, ready to paste into the chat. Merge fields as for SMS, and {店名} for the shop&apos;s name</source>
+        <translation>每位客户的消息，可直接粘贴到聊天中。合并字段与短信相同，{店名} 为门店名称</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/list_outputs.py" line="89"/>
+        <source>Save WeChat list (Excel)…</source>
+        <translation>保存微信名单（Excel）…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/list_outputs.py" line="90"/>
+        <source>Save visit list (Excel)…</source>
+        <translation>保存上门拜访名单（Excel）…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/list_outputs.py" line="94"/>
+        <location filename="../../ui/views/list_outputs.py" line="122"/>
         <source>Call sheet</source>
         <translation>回访单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="82"/>
+        <location filename="../../ui/views/list_outputs.py" line="98"/>
         <source>Excel and mail</source>
         <translation>Excel 与邮寄</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="88"/>
+        <location filename="../../ui/views/list_outputs.py" line="104"/>
         <source>SMS</source>
         <translation>短信</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="90"/>
+        <location filename="../../ui/views/list_outputs.py" line="106"/>
+        <location filename="../../ui/views/list_outputs.py" line="111"/>
         <source>Message</source>
         <translation>短信内容</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="91"/>
+        <location filename="../../ui/views/list_outputs.py" line="107"/>
         <source>Send at</source>
         <translation>发送时间</translation>
     </message>
+    <message>
+        <location filename="../../ui/views/list_outputs.py" line="109"/>
+        <source>WeChat and visits</source>
+        <translation>微信与上门拜访</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/list_outputs.py" line="123"/>
+        <source>SMS as sent</source>
+        <translation>短信预览</translation>
+    </message>
     <message numerus="yes">
-        <location filename="../../ui/views/list_outputs.py" line="143"/>
+        <location filename="../../ui/views/list_outputs.py" line="179"/>
         <source>%n page(s)</source>
         <translation>
             <numerusform>共 %n 页</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="152"/>
+        <location filename="../../ui/views/list_outputs.py" line="188"/>
         <source>Making the call sheet</source>
         <translation>正在生成回访单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="190"/>
-        <location filename="../../ui/views/list_outputs.py" line="193"/>
+        <location filename="../../ui/views/list_outputs.py" line="231"/>
+        <location filename="../../ui/views/list_outputs.py" line="234"/>
         <source>PDF (*.pdf)</source>
         <translation>PDF 文件 (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="188"/>
+        <location filename="../../ui/views/list_outputs.py" line="317"/>
+        <source>, about ¥%1</source>
+        <translation>，约 ¥%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/list_outputs.py" line="229"/>
         <source>Excel (*.xlsx);;CSV (*.csv)</source>
         <translation>Excel 文件 (*.xlsx);;CSV 文件 (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="197"/>
+        <location filename="../../ui/views/list_outputs.py" line="79"/>
+        <source>Merge fields: {姓名} {称呼} {车型} {车牌} {品牌}; a fallback after a bar: {车型|您的爱车}</source>
+        <translation>合并字段：{姓名} {称呼} {车型} {车牌} {品牌}；竖线后可写缺省值：{车型|您的爱车}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/list_outputs.py" line="240"/>
         <source>Save as</source>
         <translation>另存为</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="228"/>
+        <location filename="../../ui/views/list_outputs.py" line="264"/>
+        <source>Counting the SMS</source>
+        <translation>正在计算短信</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/list_outputs.py" line="271"/>
+        <location filename="../../ui/views/list_outputs.py" line="279"/>
+        <source>SMS vendor file</source>
+        <translation>短信平台文件</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/list_outputs.py" line="273"/>
+        <source>No member of this list can be sent this message.</source>
+        <translation>名单中没有人可以收到这条短信。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/list_outputs.py" line="278"/>
+        <source>Write the SMS vendor file now?</source>
+        <translation>现在生成短信平台文件吗？</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/list_outputs.py" line="306"/>
         <source>Writing %1</source>
         <translation>正在写入 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="233"/>
-        <location filename="../../ui/views/list_outputs.py" line="242"/>
+        <location filename="../../ui/views/list_outputs.py" line="311"/>
+        <location filename="../../ui/views/list_outputs.py" line="322"/>
         <source>Saved %1</source>
         <translation>已保存 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="235"/>
+        <location filename="../../ui/views/list_outputs.py" line="313"/>
         <source>%1 numbers, %2 billed messages, %3 skipped</source>
         <translation>%1 个号码，计费短信 %2 条，跳过 %3 个</translation>
     </message>
@@ -2403,7 +2761,7 @@ Revisit closes now; open it again to work with the restored database.</source>
     </message>
     <message>
         <location filename="../../ui/views/lists_view.py" line="110"/>
-        <location filename="../../ui/views/lists_view.py" line="371"/>
+        <location filename="../../ui/views/lists_view.py" line="373"/>
         <source>SMS</source>
         <translation>短信</translation>
     </message>
@@ -2413,318 +2771,367 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>邮寄</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="121"/>
+        <location filename="../../ui/views/lists_view.py" line="112"/>
+        <location filename="../../ui/views/lists_view.py" line="376"/>
+        <source>WeChat</source>
+        <translation>微信</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/lists_view.py" line="113"/>
+        <source>Visit</source>
+        <translation>上门拜访</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/lists_view.py" line="123"/>
         <source> days</source>
         <translation> 天</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="125"/>
+        <location filename="../../ui/views/lists_view.py" line="127"/>
         <source>Evenly between the callers</source>
         <translation>在回访员之间平均分配</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="126"/>
+        <location filename="../../ui/views/lists_view.py" line="128"/>
         <source>Each customer to their own staff member</source>
         <translation>分给各自的负责员工</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="127"/>
+        <location filename="../../ui/views/lists_view.py" line="129"/>
         <source>B&amp;uild the list</source>
         <translation>生成名单(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="131"/>
+        <location filename="../../ui/views/lists_view.py" line="133"/>
         <source>Excluded automatically, each with the reason shown: do-not-contact on the channel, no marketing consent for sales, contacted recently, an unresolved complaint for sales, no valid mobile or address, unanswered calls waiting to come back.</source>
         <translation>以下客户会自动排除并注明原因：该渠道设为勿扰、销售类联系但无营销同意、近期已联系、有未解决投诉（销售类）、无有效手机号或地址、未接通电话尚在等待重拨。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="143"/>
+        <location filename="../../ui/views/lists_view.py" line="145"/>
         <source>&amp;Segment</source>
         <translation>客户分群(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="144"/>
+        <location filename="../../ui/views/lists_view.py" line="146"/>
         <source>Evaluation &amp;date</source>
         <translation>评估日期(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="152"/>
+        <location filename="../../ui/views/lists_view.py" line="154"/>
         <source>&amp;Purpose</source>
         <translation>目的(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="155"/>
-        <location filename="../../ui/views/lists_view.py" line="309"/>
+        <location filename="../../ui/views/lists_view.py" line="157"/>
+        <location filename="../../ui/views/lists_view.py" line="311"/>
         <source>Channel</source>
         <translation>渠道</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="156"/>
+        <location filename="../../ui/views/lists_view.py" line="158"/>
         <source>Not contacted again within</source>
         <translation>在此天数内不重复联系</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="157"/>
+        <location filename="../../ui/views/lists_view.py" line="159"/>
         <source>Callers</source>
         <translation>回访员</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="158"/>
+        <location filename="../../ui/views/lists_view.py" line="160"/>
         <source>Split</source>
         <translation>分配方式</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="182"/>
+        <location filename="../../ui/views/lists_view.py" line="184"/>
         <source>Loading segments and callers</source>
         <translation>正在载入分群和回访员</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="248"/>
+        <location filename="../../ui/views/lists_view.py" line="250"/>
         <source>Building the list</source>
         <translation>正在生成名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="257"/>
+        <location filename="../../ui/views/lists_view.py" line="259"/>
         <source>Build a list from the segment “%1” for %2, channel: %3, evaluated on %4?</source>
         <translation>用分群“%1”生成名单吗？目的：%2，渠道：%3，评估日期：%4。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="264"/>
+        <location filename="../../ui/views/lists_view.py" line="266"/>
         <source>The list is stored as a new run.</source>
         <translation>名单将保存为一份新名单，可在历史名单中查看。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/lists_view.py" line="267"/>
+        <location filename="../../ui/views/lists_view.py" line="269"/>
         <source>The list is stored as a new run, and its calls are assigned to %n caller(s) and appear in their follow-up queues.</source>
         <translation>
             <numerusform>名单将保存为一份新名单，其中的电话分配给 %n 位回访员，并出现在他们的“我的跟进”中。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="274"/>
+        <location filename="../../ui/views/lists_view.py" line="276"/>
         <source>The list is stored as a new run. No caller is ticked, so its calls are not assigned to anyone&apos;s follow-up queue.</source>
         <translation>名单将保存为一份新名单。没有勾选回访员，所以其中的电话不会分配到任何人的“我的跟进”。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="279"/>
+        <location filename="../../ui/views/lists_view.py" line="281"/>
         <source>Build and store the list</source>
         <translation>生成并保存名单</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/lists_view.py" line="288"/>
+        <location filename="../../ui/views/lists_view.py" line="290"/>
         <source>List #%1 stored: %n customer(s) in it.</source>
         <translation>
             <numerusform>名单 #%1 已保存：共 %n 位客户。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="307"/>
+        <location filename="../../ui/views/lists_view.py" line="309"/>
         <source>Row</source>
         <translation>行号</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="308"/>
-        <location filename="../../ui/views/lists_view.py" line="317"/>
+        <location filename="../../ui/views/lists_view.py" line="310"/>
+        <location filename="../../ui/views/lists_view.py" line="319"/>
         <source>Name</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="310"/>
+        <location filename="../../ui/views/lists_view.py" line="312"/>
         <source>Caller</source>
         <translation>回访员</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="311"/>
-        <location filename="../../ui/views/lists_view.py" line="317"/>
+        <location filename="../../ui/views/lists_view.py" line="313"/>
+        <location filename="../../ui/views/lists_view.py" line="319"/>
         <source>Mobile</source>
         <translation>手机</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="312"/>
+        <location filename="../../ui/views/lists_view.py" line="314"/>
         <source>Vehicle</source>
         <translation>车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="313"/>
+        <location filename="../../ui/views/lists_view.py" line="315"/>
         <source>Best time</source>
         <translation>最佳时间</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="317"/>
+        <location filename="../../ui/views/lists_view.py" line="319"/>
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="317"/>
+        <location filename="../../ui/views/lists_view.py" line="319"/>
         <source>Detail</source>
         <translation>详情</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="321"/>
+        <location filename="../../ui/views/lists_view.py" line="323"/>
         <source>In the list</source>
         <translation>名单内</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="325"/>
+        <location filename="../../ui/views/lists_view.py" line="327"/>
         <source>Excluded, and why</source>
         <translation>已排除及原因</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="330"/>
+        <location filename="../../ui/views/lists_view.py" line="332"/>
         <source>&amp;Finish this list</source>
         <translation>完成此名单(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="350"/>
+        <location filename="../../ui/views/lists_view.py" line="352"/>
         <source>Finishing the list</source>
         <translation>正在完成名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="361"/>
+        <location filename="../../ui/views/lists_view.py" line="363"/>
         <source>Loading the list</source>
         <translation>正在加载名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="370"/>
-        <location filename="../../ui/views/lists_view.py" line="373"/>
+        <location filename="../../ui/views/lists_view.py" line="372"/>
+        <location filename="../../ui/views/lists_view.py" line="375"/>
         <source>phone</source>
         <translation>电话</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="372"/>
+        <location filename="../../ui/views/lists_view.py" line="374"/>
         <source>mail</source>
         <translation>邮寄</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="382"/>
+        <location filename="../../ui/views/lists_view.py" line="377"/>
+        <source>visit</source>
+        <translation>上门拜访</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/lists_view.py" line="386"/>
         <source>List #%1 from “%2” on %3: %4. Excluded: %5.</source>
         <translation>名单 #%1（分群“%2”，评估日期 %3）：%4。已排除：%5。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="390"/>
+        <location filename="../../ui/views/lists_view.py" line="394"/>
         <source>Since list #%1: %2 new, %3 no longer in it.</source>
         <translation>与名单 #%1 相比：新增 %2 人，移出 %3 人。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="395"/>
+        <location filename="../../ui/views/lists_view.py" line="399"/>
         <source>This list is unfinished: the program stopped before it was complete, so its calls are in nobody&apos;s follow-up queue. Check it, save its files, then finish it.</source>
         <translation>此名单未完成：程序在完成前中断，所以其中的电话不在任何人的跟进队列里。请检查它、保存文件，然后完成它。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="428"/>
+        <location filename="../../ui/views/lists_view.py" line="432"/>
         <source>List</source>
         <translation>名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="428"/>
+        <location filename="../../ui/views/lists_view.py" line="432"/>
         <source>Segment</source>
         <translation>客户分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="428"/>
+        <location filename="../../ui/views/lists_view.py" line="432"/>
         <source>Evaluated on</source>
         <translation>评估日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="428"/>
+        <location filename="../../ui/views/lists_view.py" line="432"/>
         <source>Members</source>
         <translation>人数</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="429"/>
+        <location filename="../../ui/views/lists_view.py" line="433"/>
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="432"/>
+        <location filename="../../ui/views/lists_view.py" line="436"/>
         <source>&amp;Open and re-print</source>
         <translation>打开并重新打印(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="450"/>
+        <location filename="../../ui/views/lists_view.py" line="454"/>
         <source>finished</source>
         <translation>已完成</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="450"/>
+        <location filename="../../ui/views/lists_view.py" line="454"/>
         <source>unfinished</source>
         <translation>未完成</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="467"/>
+        <location filename="../../ui/views/lists_view.py" line="471"/>
         <source>Step 1 of 3: what to send to whom</source>
         <translation>第 1 步（共 3 步）：联系谁、用什么方式</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="468"/>
+        <location filename="../../ui/views/lists_view.py" line="472"/>
         <source>Step 2 of 3: who is in the list, who is not and why</source>
         <translation>第 2 步（共 3 步）：名单内的客户，以及被排除的客户和原因</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="469"/>
+        <location filename="../../ui/views/lists_view.py" line="473"/>
         <source>Step 3 of 3: print and save</source>
         <translation>第 3 步（共 3 步）：打印与保存</translation>
     </message>
 </context>
 <context>
+    <name>LogCallDialog</name>
+    <message>
+        <location filename="../../ui/views/suggestion_dialogs.py" line="66"/>
+        <source>Log the call: %1 — %2</source>
+        <translation>记录通话：%1 — %2</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/suggestion_dialogs.py" line="75"/>
+        <source>What did they say?</source>
+        <translation>客户说了什么？</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/suggestion_dialogs.py" line="78"/>
+        <source>Call again on</source>
+        <translation>再次致电日期</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/suggestion_dialogs.py" line="90"/>
+        <source>&amp;Outcome</source>
+        <translation>结果(&amp;O)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/suggestion_dialogs.py" line="91"/>
+        <source>&amp;Feedback</source>
+        <translation>反馈(&amp;F)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/suggestion_dialogs.py" line="92"/>
+        <source>Next follow-up</source>
+        <translation>下次跟进</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="47"/>
+        <location filename="../../ui/main_window.py" line="53"/>
         <source>Revisit — service marketing</source>
         <translation>回访 — 服务营销</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="58"/>
+        <location filename="../../ui/main_window.py" line="66"/>
         <source>Customers</source>
         <translation>客户</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="61"/>
+        <location filename="../../ui/main_window.py" line="67"/>
         <source>Segments</source>
         <translation>客户分群</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="63"/>
+        <location filename="../../ui/main_window.py" line="68"/>
         <source>Lists</source>
         <translation>名单</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="64"/>
+        <location filename="../../ui/main_window.py" line="69"/>
         <source>My follow-ups</source>
         <translation>我的跟进</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="67"/>
+        <location filename="../../ui/main_window.py" line="70"/>
         <source>Reports</source>
         <translation>报表</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="69"/>
+        <location filename="../../ui/main_window.py" line="71"/>
         <source>Import</source>
         <translation>导入</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="71"/>
+        <location filename="../../ui/main_window.py" line="72"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="75"/>
+        <location filename="../../ui/main_window.py" line="74"/>
         <source>Audit trail</source>
         <translation>审计日志</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="139"/>
+        <location filename="../../ui/main_window.py" line="255"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="148"/>
+        <location filename="../../ui/main_window.py" line="264"/>
         <source>%1 (%2)</source>
         <translation>%1（%2）</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="151"/>
+        <location filename="../../ui/main_window.py" line="267"/>
         <source>Signed in as %1</source>
         <translation>当前登录：%1</translation>
     </message>
@@ -3561,48 +3968,101 @@ Revisit closes now; open it again to work with the restored database.</source>
     </message>
     <message>
         <location filename="../../ui/views/reports_view.py" line="192"/>
+        <source>Counting the customers behind the figures</source>
+        <translation>正在统计各数字背后的客户</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/reports_view.py" line="202"/>
         <source>%1 contacts (%2). Follow-ups due in this period: %3. Open complaints: %4.</source>
         <translation>共联系 %1 次（%2）。本期到期的跟进：%3。未解决的投诉：%4。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="199"/>
+        <location filename="../../ui/views/reports_view.py" line="209"/>
         <source>(automatic SMS)</source>
         <translation>（自动短信）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="209"/>
+        <location filename="../../ui/views/reports_view.py" line="219"/>
         <source>Saving targets</source>
         <translation>正在保存目标</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="210"/>
+        <location filename="../../ui/views/reports_view.py" line="220"/>
         <source>Targets saved</source>
         <translation>目标已保存</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="217"/>
+        <location filename="../../ui/views/reports_view.py" line="227"/>
         <source>PDF (*.pdf)</source>
         <translation>PDF (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="217"/>
+        <location filename="../../ui/views/reports_view.py" line="227"/>
         <source>Excel (*.xlsx)</source>
         <translation>Excel (*.xlsx)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="218"/>
+        <location filename="../../ui/views/reports_view.py" line="228"/>
         <source>Save the report as</source>
         <translation>报表另存为</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="229"/>
+        <location filename="../../ui/views/reports_view.py" line="239"/>
         <source>Written to %1</source>
         <translation>已写入 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="231"/>
+        <location filename="../../ui/views/reports_view.py" line="241"/>
         <source>Writing %1</source>
         <translation>正在写入 %1</translation>
+    </message>
+</context>
+<context>
+    <name>RuleDialog</name>
+    <message>
+        <location filename="../../ui/views/suggestion_rule_dialog.py" line="163"/>
+        <source>Suggestion rule</source>
+        <translation>建议规则</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/suggestion_rule_dialog.py" line="167"/>
+        <source>On</source>
+        <translation>启用</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/suggestion_rule_dialog.py" line="175"/>
+        <source>Add condition</source>
+        <translation>添加条件</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/suggestion_rule_dialog.py" line="190"/>
+        <source>Insert a merge field…</source>
+        <translation>插入合并字段…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/suggestion_rule_dialog.py" line="203"/>
+        <source>&amp;Name</source>
+        <translation>名称(&amp;N)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/suggestion_rule_dialog.py" line="206"/>
+        <source>When (all of)</source>
+        <translation>条件（全部满足）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/suggestion_rule_dialog.py" line="209"/>
+        <source>&amp;Purpose</source>
+        <translation>目的(&amp;P)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/suggestion_rule_dialog.py" line="210"/>
+        <source>&amp;Talking points</source>
+        <translation>话术要点(&amp;T)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/suggestion_rule_dialog.py" line="236"/>
+        <source>In words: %1</source>
+        <translation>即：%1</translation>
     </message>
 </context>
 <context>
@@ -3932,6 +4392,7 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>双击某个类别，可在分群编辑器中打开。</translation>
     </message>
     <message>
+        <location filename="../../ui/main_window.py" line="201"/>
         <location filename="../../ui/views/segments_view.py" line="657"/>
         <source>Preparing the RFM and mileage figures</source>
         <translation>正在准备 RFM 与里程数据</translation>
@@ -3970,223 +4431,248 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>SettingsView</name>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="79"/>
+        <location filename="../../ui/views/settings_view.py" line="84"/>
         <source>This computer</source>
         <translation>本机</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="81"/>
+        <location filename="../../ui/views/settings_view.py" line="86"/>
         <source>&amp;Language</source>
         <translation>语言(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="86"/>
+        <location filename="../../ui/views/settings_view.py" line="91"/>
         <source>Where Revisit first suggests saving lists, call sheets and labels</source>
         <translation>保存名单、回访单和标签时默认打开的文件夹</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="88"/>
+        <location filename="../../ui/views/settings_view.py" line="93"/>
         <source>&amp;Choose…</source>
         <translation>选择(&amp;C)…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="93"/>
+        <location filename="../../ui/views/settings_view.py" line="98"/>
         <source>Export folder</source>
         <translation>导出文件夹</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="94"/>
+        <location filename="../../ui/views/settings_view.py" line="99"/>
         <source>Change my &amp;password…</source>
         <translation>修改我的密码(&amp;P)…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="101"/>
+        <location filename="../../ui/views/settings_view.py" line="106"/>
         <source>Signed in as</source>
         <translation>当前用户</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="106"/>
+        <location filename="../../ui/views/settings_view.py" line="111"/>
         <source>Province, city, district, street</source>
         <translation>省、市、区、街道</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="113"/>
+        <location filename="../../ui/views/settings_view.py" line="118"/>
         <source>Counted in every SMS&apos;s length, e.g. 【某某丰田】</source>
         <translation>计入每条短信的字数，例如【某某丰田】</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="115"/>
+        <location filename="../../ui/views/settings_view.py" line="120"/>
         <source>Marketing SMS must say how to refuse, e.g. 回T退订</source>
         <translation>营销短信必须注明退订方式，例如：回T退订</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="118"/>
+        <location filename="../../ui/views/settings_view.py" line="123"/>
         <source>Generic file</source>
         <translation>通用文件</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="119"/>
+        <location filename="../../ui/views/settings_view.py" line="124"/>
         <source>Aliyun</source>
         <translation>阿里云</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="120"/>
+        <location filename="../../ui/views/settings_view.py" line="125"/>
         <source>Huawei Cloud</source>
         <translation>华为云</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="136"/>
-        <location filename="../../ui/views/settings_view.py" line="137"/>
+        <location filename="../../ui/views/settings_view.py" line="132"/>
+        <source> yuan per part</source>
+        <translation> 元/条</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/settings_view.py" line="134"/>
+        <source>What the SMS vendor charges for one billed part (70 characters, or 67 in a longer message); the estimate before an SMS file is written uses it</source>
+        <translation>短信平台每计费一条的价格（70 字一条，长短信每 67 字一条）；生成短信文件前的费用估算使用此价格</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/settings_view.py" line="149"/>
+        <location filename="../../ui/views/settings_view.py" line="150"/>
         <source> days</source>
         <translation> 天</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="142"/>
+        <location filename="../../ui/views/settings_view.py" line="155"/>
         <source>&amp;Save shared settings</source>
         <translation>保存共享设置(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="145"/>
+        <location filename="../../ui/views/settings_view.py" line="158"/>
         <source>Shared by every PC on this database</source>
         <translation>使用此数据库的所有电脑共享</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="147"/>
+        <location filename="../../ui/views/settings_view.py" line="160"/>
         <source>Shop name</source>
         <translation>门店名称</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="148"/>
+        <location filename="../../ui/views/settings_view.py" line="161"/>
         <source>Shop phone</source>
         <translation>门店电话</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="149"/>
+        <location filename="../../ui/views/settings_view.py" line="162"/>
         <source>Shop address (envelope sender)</source>
         <translation>门店地址（信封寄件人）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="150"/>
+        <location filename="../../ui/views/settings_view.py" line="163"/>
         <source>Shop postcode</source>
         <translation>门店邮编</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="151"/>
+        <location filename="../../ui/views/settings_view.py" line="164"/>
         <source>Label sheet</source>
         <translation>标签纸规格</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="152"/>
+        <location filename="../../ui/views/settings_view.py" line="165"/>
         <source>SMS signature</source>
         <translation>短信签名</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="153"/>
+        <location filename="../../ui/views/settings_view.py" line="166"/>
         <source>SMS opt-out text</source>
         <translation>短信退订提示</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="154"/>
+        <location filename="../../ui/views/settings_view.py" line="167"/>
         <source>SMS vendor file layout</source>
         <translation>短信平台文件格式</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="155"/>
+        <location filename="../../ui/views/settings_view.py" line="168"/>
+        <source>SMS price per part</source>
+        <translation>短信单价（每条）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/settings_view.py" line="169"/>
         <source>Marketing SMS only between</source>
         <translation>营销短信发送时段</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="156"/>
+        <location filename="../../ui/views/settings_view.py" line="170"/>
         <source>Do not contact again within</source>
         <translation>在此天数内不重复联系</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="157"/>
+        <location filename="../../ui/views/settings_view.py" line="171"/>
         <source>Unanswered calls come back after</source>
         <translation>未接通电话重拨间隔</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="158"/>
+        <location filename="../../ui/views/settings_view.py" line="172"/>
         <source>Switch to SMS or mail after failed calls</source>
         <translation>未接通几次后改用短信或邮寄</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="168"/>
+        <location filename="../../ui/views/settings_view.py" line="182"/>
         <source>Only a supervisor may change these settings.</source>
         <translation>只有主管可以修改这些设置。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="171"/>
+        <location filename="../../ui/views/settings_view.py" line="185"/>
         <source>Database</source>
         <translation>数据库</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="173"/>
+        <location filename="../../ui/views/settings_view.py" line="187"/>
         <source>Location</source>
         <translation>位置</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="174"/>
+        <location filename="../../ui/views/settings_view.py" line="188"/>
         <source>Schema revision</source>
         <translation>数据库结构版本</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="185"/>
+        <location filename="../../ui/views/settings_view.py" line="199"/>
         <source>General</source>
         <translation>常规</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="189"/>
+        <location filename="../../ui/views/settings_view.py" line="203"/>
         <source>Staff accounts</source>
         <translation>员工账号</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="193"/>
+        <location filename="../../ui/views/settings_view.py" line="207"/>
         <source>Backups</source>
         <translation>备份</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="196"/>
+        <location filename="../../ui/views/settings_view.py" line="210"/>
         <source>Tags</source>
         <translation>标签</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="258"/>
+        <location filename="../../ui/views/settings_view.py" line="213"/>
+        <source>Service intervals</source>
+        <translation>保养间隔</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/settings_view.py" line="216"/>
+        <source>Suggestion rules</source>
+        <translation>建议规则</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/settings_view.py" line="287"/>
         <source>Saving settings</source>
         <translation>正在保存设置</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="265"/>
+        <location filename="../../ui/views/settings_view.py" line="294"/>
         <source>Saved.</source>
         <translation>已保存。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="273"/>
+        <location filename="../../ui/views/settings_view.py" line="302"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="275"/>
+        <location filename="../../ui/views/settings_view.py" line="304"/>
         <source>Reload the settings now? Your changes that were not saved are lost.</source>
         <translation>现在重新载入设置吗？未保存的修改将丢失。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="278"/>
+        <location filename="../../ui/views/settings_view.py" line="307"/>
         <source>Reloaded; make your change again.</source>
         <translation>已重新载入，请重新修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="282"/>
+        <location filename="../../ui/views/settings_view.py" line="311"/>
         <source>The new language applies when Revisit restarts.</source>
         <translation>新语言将在回访重新启动后生效。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="289"/>
+        <location filename="../../ui/views/settings_view.py" line="318"/>
         <source>Change my password</source>
         <translation>修改我的密码</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="294"/>
+        <location filename="../../ui/views/settings_view.py" line="323"/>
         <source>Password changed</source>
         <translation>密码已修改</translation>
     </message>
@@ -4333,6 +4819,104 @@ Revisit closes now; open it again to work with the restored database.</source>
     </message>
 </context>
 <context>
+    <name>SmsPreviewPanel</name>
+    <message>
+        <location filename="../../ui/views/sms_preview_panel.py" line="56"/>
+        <source>Who</source>
+        <translation>客户</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/sms_preview_panel.py" line="56"/>
+        <source>Message as sent</source>
+        <translation>实际发送内容</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/sms_preview_panel.py" line="56"/>
+        <source>Characters</source>
+        <translation>字数</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/sms_preview_panel.py" line="57"/>
+        <source>Parts</source>
+        <translation>条数</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/sms_preview_panel.py" line="57"/>
+        <source>Note</source>
+        <translation>注意</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/sms_preview_panel.py" line="90"/>
+        <source>Nobody in this list is to be sent an SMS.</source>
+        <translation>此名单中没有要发短信的人。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/sms_preview_panel.py" line="93"/>
+        <source>Type the message to see how it will be sent.</source>
+        <translation>输入短信内容即可预览发送效果。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/sms_preview_panel.py" line="102"/>
+        <source>Counting the SMS</source>
+        <translation>正在计算短信</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/sms_preview_panel.py" line="119"/>
+        <source>May be rejected: %1</source>
+        <translation>可能被拒发：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/sms_preview_panel.py" line="136"/>
+        <source>%1 messages, %2 billed parts: about ¥%3 at ¥%4 per part</source>
+        <translation>%1 个号码，计费 %2 条：按每条 ¥%4 约 ¥%3</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/sms_preview_panel.py" line="141"/>
+        <source>Parts per message: %1; the longest is %2 characters</source>
+        <translation>每个号码条数：%1；最长 %2 字</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/sms_preview_panel.py" line="143"/>
+        <source>%1 × %2</source>
+        <translation>%1 条 × %2</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/views/sms_preview_panel.py" line="154"/>
+        <source>%n member(s) left out for a merge field without a value (缺少合并字段): %1. Give the field a fallback such as {车型|您的爱车} to include them.</source>
+        <translation>
+            <numerusform>%n 人因缺少合并字段未列入：%1。给字段加缺省值（如 {车型|您的爱车}）即可包括他们。</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/views/sms_preview_panel.py" line="159"/>
+        <source>%n member(s) left out: not a mainland mobile number.</source>
+        <translation>
+            <numerusform>%n 人未列入：不是大陆手机号。</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/views/sms_preview_panel.py" line="162"/>
+        <source>%n member(s) left out: the same number as another member (one SMS per number).</source>
+        <translation>
+            <numerusform>%n 人未列入：与他人号码相同（一个号码只发一条）。</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/views/sms_preview_panel.py" line="165"/>
+        <source>%n message(s) hold characters a vendor may reject or send as “?”: %1</source>
+        <translation>
+            <numerusform>%n 条短信含平台可能拒发或显示为“?”的字符：%1</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/views/sms_preview_panel.py" line="169"/>
+        <source>%n message(s) are longer than %1 characters: the file cannot be written; shorten the message.</source>
+        <translation>
+            <numerusform>%n 条短信超过 %1 字，无法生成文件；请缩短内容。</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>SourcePage</name>
     <message>
         <location filename="../../ui/views/import_source.py" line="55"/>
@@ -4396,6 +4980,212 @@ Revisit closes now; open it again to work with the restored database.</source>
         <location filename="../../ui/dialogs/stale_edit.py" line="22"/>
         <source>Reload</source>
         <translation>重新载入</translation>
+    </message>
+</context>
+<context>
+    <name>SuggestionLine</name>
+    <message>
+        <location filename="../../ui/views/brief_suggestion.py" line="41"/>
+        <source>Accept</source>
+        <translation>采纳</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/brief_suggestion.py" line="42"/>
+        <source>Make the call with the suggested purpose</source>
+        <translation>按建议的目的联系</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/brief_suggestion.py" line="44"/>
+        <source>Change…</source>
+        <translation>修改…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/brief_suggestion.py" line="45"/>
+        <source>Make the call with another purpose</source>
+        <translation>改用其他目的联系</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/brief_suggestion.py" line="47"/>
+        <source>Dismiss</source>
+        <translation>忽略</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/brief_suggestion.py" line="48"/>
+        <source>Not this time; the decision is kept</source>
+        <translation>这次不用；会记录此决定</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/brief_suggestion.py" line="66"/>
+        <source>Other rules that fit: %1</source>
+        <translation>其他符合的规则：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/brief_suggestion.py" line="71"/>
+        <source>no rule fits this customer now</source>
+        <translation>目前没有适用于该客户的规则</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/brief_suggestion.py" line="78"/>
+        <source>because: %1</source>
+        <translation>依据：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/brief_suggestion.py" line="79"/>
+        <source>always suggested</source>
+        <translation>无条件建议</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/brief_suggestion.py" line="83"/>
+        <source>held back: %1</source>
+        <translation>暂不建议：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/brief_suggestion.py" line="89"/>
+        <source>dismissed by %1</source>
+        <translation>%1 已忽略</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/brief_suggestion.py" line="92"/>
+        <source>changed to %1 by %2</source>
+        <translation>%2 改为 %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/brief_suggestion.py" line="95"/>
+        <source>accepted by %1</source>
+        <translation>%1 已采纳</translation>
+    </message>
+</context>
+<context>
+    <name>SuggestionRulesPanel</name>
+    <message>
+        <location filename="../../ui/views/suggestion_rules_panel.py" line="61"/>
+        <source>The brief suggests the purpose and talking points of the first rule, from the top, whose conditions the customer meets. Sales rules are held back while the customer has an open complaint or no marketing consent, wherever they stand.</source>
+        <translation>客户简报会从上到下找到第一条客户满足条件的规则，建议其目的和话术要点。客户有未解决投诉或无营销同意时，无论销售类规则排在哪里都不会建议。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/suggestion_rules_panel.py" line="65"/>
+        <source>Only a supervisor may change the suggestion rules.</source>
+        <translation>只有主管可以修改建议规则。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/suggestion_rules_panel.py" line="69"/>
+        <source>#</source>
+        <translation>序号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/suggestion_rules_panel.py" line="69"/>
+        <source>On</source>
+        <translation>启用</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/suggestion_rules_panel.py" line="69"/>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/suggestion_rules_panel.py" line="69"/>
+        <source>When</source>
+        <translation>条件</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/suggestion_rules_panel.py" line="69"/>
+        <source>Purpose</source>
+        <translation>目的</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/suggestion_rules_panel.py" line="70"/>
+        <source>Talking points</source>
+        <translation>话术要点</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/suggestion_rules_panel.py" line="89"/>
+        <source>&amp;Add…</source>
+        <translation>添加(&amp;A)…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/suggestion_rules_panel.py" line="90"/>
+        <source>&amp;Edit…</source>
+        <translation>编辑(&amp;E)…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/suggestion_rules_panel.py" line="91"/>
+        <source>&amp;Remove</source>
+        <translation>删除(&amp;R)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/suggestion_rules_panel.py" line="92"/>
+        <source>Move &amp;up</source>
+        <translation>上移(&amp;U)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/suggestion_rules_panel.py" line="93"/>
+        <source>Move &amp;down</source>
+        <translation>下移(&amp;D)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/suggestion_rules_panel.py" line="94"/>
+        <source>Built-in rules</source>
+        <translation>内置规则</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/suggestion_rules_panel.py" line="96"/>
+        <source>Put the rules Revisit comes with back in place of these (saved only with Save)</source>
+        <translation>用 Revisit 自带的规则替换当前规则（点保存后才生效）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/suggestion_rules_panel.py" line="97"/>
+        <source>&amp;Save rules</source>
+        <translation>保存规则(&amp;S)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/suggestion_rules_panel.py" line="98"/>
+        <source>Re&amp;load</source>
+        <translation>重新读取(&amp;L)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/suggestion_rules_panel.py" line="137"/>
+        <source>Loading suggestion rules</source>
+        <translation>正在读取建议规则</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/suggestion_rules_panel.py" line="143"/>
+        <source>The stored rules could not be read; the built-in rules are in use.</source>
+        <translation>无法读取已保存的规则，正在使用内置规则。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/suggestion_rules_panel.py" line="200"/>
+        <source>Changed; not saved yet.</source>
+        <translation>已修改，尚未保存。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/suggestion_rules_panel.py" line="207"/>
+        <source>Suggestion rules</source>
+        <translation>建议规则</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/suggestion_rules_panel.py" line="236"/>
+        <source>Remove rule</source>
+        <translation>删除规则</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/suggestion_rules_panel.py" line="237"/>
+        <source>Remove the rule “%1”? Decisions already recorded on it stay.</source>
+        <translation>删除规则“%1”？已记录的处理决定会保留。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/suggestion_rules_panel.py" line="274"/>
+        <source>Saving suggestion rules</source>
+        <translation>正在保存建议规则</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/suggestion_rules_panel.py" line="277"/>
+        <source>Suggestion rules saved</source>
+        <translation>建议规则已保存</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/suggestion_rules_panel.py" line="282"/>
+        <source>Saved.</source>
+        <translation>已保存。</translation>
     </message>
 </context>
 <context>
@@ -4578,7 +5368,7 @@ Revisit closes now; open it again to work with the restored database.</source>
         <location filename="../../ui/views/report_targets.py" line="38"/>
         <location filename="../../ui/views/report_targets.py" line="98"/>
         <source>Attempts</source>
-        <translation>联系次数</translation>
+        <translation>尝试次数</translation>
     </message>
     <message>
         <location filename="../../ui/views/report_targets.py" line="38"/>
@@ -4776,8 +5566,8 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>app</name>
     <message>
-        <location filename="../../ui/app.py" line="72"/>
-        <location filename="../../ui/app.py" line="88"/>
+        <location filename="../../ui/app.py" line="119"/>
+        <location filename="../../ui/app.py" line="138"/>
         <source>Revisit</source>
         <translation>回访</translation>
     </message>
@@ -4815,177 +5605,172 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>请选择这次里程读数所属的车辆。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="191"/>
+        <location filename="../../ui/error_messages.py" line="218"/>
         <source>{user} has no password yet; a supervisor sets one in Settings (Staff accounts) or with `user passwd {user}`.</source>
         <translation>{user} 尚未设置密码；请主管在“设置”（员工账号）中或用 `user passwd {user}` 设置。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="219"/>
+        <location filename="../../ui/error_messages.py" line="246"/>
         <source>Database error on {where}: {detail}</source>
         <translation>数据库 {where} 出错：{detail}</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="220"/>
+        <location filename="../../ui/error_messages.py" line="247"/>
         <source>&apos;{url}&apos; is not a database URL Revisit understands (e.g. sqlite:///file.db or postgresql://user:password@host/dbname).</source>
         <translation>“{url}”不是回访能识别的数据库地址（例如 sqlite:///file.db 或 postgresql://用户:密码@服务器/数据库名）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="221"/>
+        <location filename="../../ui/error_messages.py" line="248"/>
         <source>{where} is damaged ({problem}); nothing was changed. The latest good backup is {backup}: restore it with the command revisit db restore followed by that file (a supervisor), or close Revisit and put it in place of the damaged file.</source>
         <translation>{where} 已损坏（{problem}），未做任何更改。最近的完好备份是 {backup}：请主管用命令 revisit db restore 加该文件恢复，或关闭回访后用它替换损坏的文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="225"/>
+        <location filename="../../ui/error_messages.py" line="252"/>
         <source>Cannot open the database file {where}: missing folder or no permission.</source>
         <translation>无法打开数据库文件 {where}：文件夹不存在或没有权限。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="226"/>
+        <location filename="../../ui/error_messages.py" line="253"/>
         <source>{where} is not a Revisit database (the file is damaged or of another kind).</source>
         <translation>{where} 不是回访数据库（文件已损坏或是其他类型的文件）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="227"/>
+        <location filename="../../ui/error_messages.py" line="254"/>
         <source>The disk holding {where} is full; nothing was changed.</source>
         <translation>{where} 所在的磁盘已满，未做任何更改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="228"/>
+        <location filename="../../ui/error_messages.py" line="255"/>
         <source>The database {where} is read-only.</source>
         <translation>数据库 {where} 是只读的。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="229"/>
+        <location filename="../../ui/error_messages.py" line="256"/>
         <source>Cannot connect to the database server {where}: {detail}</source>
         <translation>无法连接数据库服务器 {where}：{detail}</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="230"/>
+        <location filename="../../ui/error_messages.py" line="257"/>
         <source>The database {where} does not exist: {detail}</source>
         <translation>数据库 {where} 不存在：{detail}</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="231"/>
+        <location filename="../../ui/error_messages.py" line="258"/>
         <source>{where} holds tables that are not Revisit&apos;s; refusing to change it.</source>
         <translation>{where} 中有不属于回访的数据表，为安全起见不做修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="233"/>
+        <location filename="../../ui/error_messages.py" line="260"/>
         <source>{where} was written by a newer version of Revisit (schema {revision}); update Revisit to open it.</source>
         <translation>{where} 由更新版本的回访写入（结构版本 {revision}），请先升级回访再打开。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="235"/>
+        <location filename="../../ui/error_messages.py" line="262"/>
         <source>{where} is a folder, not a database file.</source>
         <translation>{where} 是文件夹，不是数据库文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="236"/>
+        <location filename="../../ui/error_messages.py" line="263"/>
         <source>Cannot create the folder {where}: {detail}</source>
         <translation>无法创建文件夹 {where}：{detail}</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="93"/>
+        <location filename="../../ui/error_messages.py" line="117"/>
         <source>The number of demo customers must be between 1 and {max}, not {n}.</source>
         <translation>演示客户数量必须在 1 到 {max} 之间，而不是 {n}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="237"/>
+        <location filename="../../ui/error_messages.py" line="264"/>
         <source>A file could not be read or written: {reason}.</source>
         <translation>文件无法读取或写入：{reason}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="238"/>
+        <location filename="../../ui/error_messages.py" line="265"/>
         <source>Cannot use the file {path}: {reason}.</source>
         <translation>无法使用文件 {path}：{reason}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="112"/>
-        <source>Unknown channel &apos;{channel}&apos; (use call, mail, sms or auto).</source>
-        <translation>未知的渠道“{channel}”（请使用 call、mail、sms 或 auto）。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/error_messages.py" line="113"/>
+        <location filename="../../ui/error_messages.py" line="137"/>
         <source>Unknown purpose &apos;{purpose}&apos; (known: {known}).</source>
         <translation>未知的目的“{purpose}”（可用：{known}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="114"/>
+        <location filename="../../ui/error_messages.py" line="138"/>
         <source>There is no staff member &apos;{name}&apos; (use a username or a display name).</source>
         <translation>没有员工“{name}”（请使用用户名或显示名称）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="115"/>
+        <location filename="../../ui/error_messages.py" line="139"/>
         <source>{path} has no column {columns} in row 1; is it a call list exported by Revisit?</source>
         <translation>{path} 的第 1 行没有 {columns} 列；它是回访导出的电话名单吗？</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="116"/>
+        <location filename="../../ui/error_messages.py" line="140"/>
         <source>{path} cannot be read as an Excel .xlsx file: {detail}</source>
         <translation>无法将 {path} 作为 Excel .xlsx 文件读取：{detail}</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="118"/>
+        <location filename="../../ui/error_messages.py" line="142"/>
         <source>There is no list run #{run}.</source>
         <translation>不存在名单 #{run}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="119"/>
+        <location filename="../../ui/error_messages.py" line="143"/>
         <source>{path} cannot be read as an Excel file: {detail}</source>
         <translation>无法将 {path} 作为 Excel 文件读取：{detail}</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="120"/>
+        <location filename="../../ui/error_messages.py" line="144"/>
         <source>No Chinese TrueType font was found to print with. Install one (Linux: the package fonts-wqy-microhei; Windows has SimSun/Microsoft YaHei) or set {env} to a .ttf/.ttc file. Tried: {tried}</source>
         <translation>找不到可用于打印的中文 TrueType 字体。请安装一种（Linux：软件包 fonts-wqy-microhei；Windows 自带宋体/微软雅黑），或将 {env} 设为一个 .ttf/.ttc 文件。已尝试：{tried}</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="121"/>
+        <location filename="../../ui/error_messages.py" line="145"/>
         <source>There is no label layout &apos;{name}&apos; (known: {known}).</source>
         <translation>没有标签版式“{name}”（可用：{known}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="126"/>
+        <location filename="../../ui/error_messages.py" line="153"/>
         <source>Marketing SMS may only be sent between {start} and {end}; the planned time {when} is outside that window.</source>
         <translation>营销短信只能在 {start} 至 {end} 之间发送；计划发送时间 {when} 不在此时段内。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="127"/>
+        <location filename="../../ui/error_messages.py" line="154"/>
         <source>The SMS sending window &apos;{text}&apos; ends before it starts.</source>
         <translation>短信发送时段“{text}”的结束时间早于开始时间。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="128"/>
+        <location filename="../../ui/error_messages.py" line="155"/>
         <source>Unknown SMS vendor layout &apos;{vendor}&apos; (known: {known}).</source>
         <translation>未知的短信平台文件格式“{vendor}”（可用：{known}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="129"/>
+        <location filename="../../ui/error_messages.py" line="156"/>
         <source>The SMS template uses unknown merge field(s) {fields}; known fields are {known}.</source>
         <translation>短信模板使用了未知的合并字段 {fields}；可用字段为 {known}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="130"/>
+        <location filename="../../ui/error_messages.py" line="157"/>
         <source>The SMS signature must be the shop&apos;s name in 【】, 2 to 12 characters (got &apos;{signature}&apos;).</source>
         <translation>短信签名必须是用【】括起的门店名称，2 到 12 个字（当前为“{signature}”）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="131"/>
+        <location filename="../../ui/error_messages.py" line="158"/>
         <source>Marketing SMS need opt-out text such as 回T退订 or 拒收请回复R.</source>
         <translation>营销短信需要退订提示，例如“回T退订”或“拒收请回复R”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="132"/>
+        <location filename="../../ui/error_messages.py" line="159"/>
         <source>The SMS sending window &apos;{text}&apos; is not like 08:00-20:00.</source>
         <translation>短信发送时段“{text}”格式不对，应形如 08:00-20:00。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="133"/>
+        <location filename="../../ui/error_messages.py" line="152"/>
         <source>The SMS for row {row} would be {n} characters; the limit is {limit}.</source>
         <translation>第 {row} 行的短信将有 {n} 个字，上限为 {limit} 个字。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="134"/>
+        <location filename="../../ui/error_messages.py" line="160"/>
         <source>Huawei&apos;s bulk-send file holds phone numbers only, so every message must be the same; remove the merge fields or choose the Aliyun or generic layout.</source>
         <translation>华为云的群发文件只包含手机号码，所有短信内容必须相同；请删除合并字段，或改用阿里云或通用格式。</translation>
     </message>
@@ -5095,52 +5880,52 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>变更日期 {date} 在未来，请在变更发生后再记录。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="135"/>
+        <location filename="../../ui/error_messages.py" line="162"/>
         <source>The report ends ({end}) before it starts ({start}).</source>
         <translation>报表的结束日期（{end}）早于开始日期（{start}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="146"/>
+        <location filename="../../ui/error_messages.py" line="173"/>
         <source>A segment named &apos;{name}&apos; already exists.</source>
         <translation>已有名为“{name}”的分群。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="147"/>
+        <location filename="../../ui/error_messages.py" line="174"/>
         <source>A segment name must have 1 to 100 characters.</source>
         <translation>分群名称必须为 1 到 100 个字符。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="148"/>
+        <location filename="../../ui/error_messages.py" line="175"/>
         <source>There is no segment named &apos;{name}&apos;.</source>
         <translation>没有名为“{name}”的分群。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="149"/>
+        <location filename="../../ui/error_messages.py" line="176"/>
         <source>{source} does not say the segment&apos;s name; give one.</source>
         <translation>{source} 中没有分群名称，请指定一个名称。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="154"/>
+        <location filename="../../ui/error_messages.py" line="181"/>
         <source>The number of days cannot be negative ({days}).</source>
         <translation>天数不能为负数（{days}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="155"/>
+        <location filename="../../ui/error_messages.py" line="182"/>
         <source>There is no template &apos;{key}&apos;.</source>
         <translation>没有模板“{key}”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="150"/>
+        <location filename="../../ui/error_messages.py" line="177"/>
         <source>{source} is not valid JSON: {detail} (line {line}).</source>
         <translation>{source} 不是有效的 JSON：{detail}（第 {line} 行）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="151"/>
+        <location filename="../../ui/error_messages.py" line="178"/>
         <source>The segment &apos;{name}&apos; cannot be read: {detail}</source>
         <translation>无法读取分群“{name}”：{detail}</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="152"/>
+        <location filename="../../ui/error_messages.py" line="179"/>
         <source>The quantile must be between 0 and 1, not {q}.</source>
         <translation>分位数必须在 0 到 1 之间，而不是 {q}。</translation>
     </message>
@@ -5261,496 +6046,636 @@ Revisit closes now; open it again to work with the restored database.</source>
     </message>
     <message>
         <location filename="../../ui/error_messages.py" line="58"/>
+        <source>This service interval was removed since you loaded the intervals; reload to see the intervals as they are now.</source>
+        <translation>这条保养间隔在你读取之后已被删除；请重新读取查看当前的保养间隔。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="59"/>
+        <source>{who} changed this service interval at {when} since you loaded the intervals; reload to see their change.</source>
+        <translation>{who} 在 {when} 修改了这条保养间隔（在你读取之后）；请重新读取查看其修改。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="60"/>
+        <source>This service interval was changed at {when} since you loaded the intervals; reload to see the change.</source>
+        <translation>这条保养间隔在 {when} 被修改（在你读取之后）；请重新读取查看修改。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="61"/>
+        <source>{who} set a service interval for this brand and model at {when} since you loaded the intervals; reload to see it.</source>
+        <translation>{who} 在 {when} 为此品牌和车型设置了保养间隔（在你读取之后）；请重新读取查看。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="62"/>
+        <source>A service interval for this brand and model was set at {when} since you loaded the intervals; reload to see it.</source>
+        <translation>此品牌和车型的保养间隔在 {when} 已被设置（在你读取之后）；请重新读取查看。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="63"/>
         <source>A model&apos;s service interval needs its brand too.</source>
         <translation>车型的保养间隔还需要填写品牌。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="59"/>
+        <location filename="../../ui/error_messages.py" line="64"/>
         <source>Service intervals must be at least 1 km and 1 month.</source>
         <translation>保养间隔至少为 1 公里和 1 个月。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="60"/>
+        <location filename="../../ui/error_messages.py" line="65"/>
+        <source>The built-in default interval cannot be removed; change it instead.</source>
+        <translation>内置默认间隔不能删除，请直接修改。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="66"/>
         <source>The customer has no car with the VIN or plate &apos;{ref}&apos;.</source>
         <translation>该客户没有车架号或车牌为“{ref}”的车。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="61"/>
+        <location filename="../../ui/error_messages.py" line="67"/>
         <source>Say which repair was declined.</source>
         <translation>请说明客户未做的维修项目。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="62"/>
+        <location filename="../../ui/error_messages.py" line="68"/>
         <source>The repair item is longer than {n} characters.</source>
         <translation>维修项目超过 {n} 个字符。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="63"/>
+        <location filename="../../ui/error_messages.py" line="69"/>
         <source>The date {date} is in the future.</source>
         <translation>日期 {date} 在将来。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="64"/>
+        <location filename="../../ui/error_messages.py" line="70"/>
         <source>The due date {due} is before the day it was noted ({date}).</source>
         <translation>到期日 {due} 早于记录日期（{date}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="65"/>
+        <location filename="../../ui/error_messages.py" line="71"/>
         <source>An item is closed as done or refused, not &apos;{status}&apos;.</source>
         <translation>项目只能关闭为“已做”或“拒绝”，不能是“{status}”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="66"/>
+        <location filename="../../ui/error_messages.py" line="72"/>
         <source>There is no declined repair item {id}.</source>
         <translation>没有编号为 {id} 的建议维修项目。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="67"/>
+        <location filename="../../ui/error_messages.py" line="73"/>
         <source>That item was already closed on {date}.</source>
         <translation>该项目已于 {date} 关闭。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="68"/>
+        <location filename="../../ui/error_messages.py" line="74"/>
         <source>An item cannot be closed before it was noted ({date}).</source>
         <translation>项目不能在记录日期（{date}）之前关闭。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="69"/>
+        <location filename="../../ui/error_messages.py" line="75"/>
         <source>That service visit is not this customer&apos;s.</source>
         <translation>这次到店记录不属于该客户。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="70"/>
+        <location filename="../../ui/error_messages.py" line="76"/>
         <source>That car is not this customer&apos;s.</source>
         <translation>这辆车不属于该客户。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="71"/>
+        <location filename="../../ui/error_messages.py" line="77"/>
+        <source>{who} changed the suggestion rules at {when} since you opened them; nothing was saved. Reload to see their change.</source>
+        <translation>{who} 在 {when} 修改了建议规则（在你打开之后）；未保存任何内容。请重新读取查看其修改。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="78"/>
+        <source>The suggestion rules were changed at {when} since you opened them; nothing was saved. Reload to see the change.</source>
+        <translation>建议规则在 {when} 被修改（在你打开之后）；未保存任何内容。请重新读取查看修改。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="79"/>
+        <source>Unknown decision &apos;{action}&apos; (known: {known}).</source>
+        <translation>未知的处理方式“{action}”（可用：{known}）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="80"/>
+        <source>A note on a decision is at most {most} characters.</source>
+        <translation>处理备注最多 {most} 个字。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="81"/>
+        <source>Choose the purpose to use instead of the suggested one.</source>
+        <translation>请选择代替建议目的的目的。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="82"/>
+        <source>A rule&apos;s condition must name a fact, a comparison and a value.</source>
+        <translation>规则的条件必须包含事实、比较方式和值。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="83"/>
+        <source>A suggestion rule must be a name, conditions, a purpose and talking points.</source>
+        <translation>建议规则必须包含名称、条件、目的和话术要点。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="84"/>
+        <source>A rule&apos;s conditions must be a list.</source>
+        <translation>规则的条件必须是列表。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="85"/>
+        <source>The suggestion rules must be a list of rules.</source>
+        <translation>建议规则必须是规则列表。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="86"/>
+        <source>The rule “{rule}” tests an unknown fact &apos;{fact}&apos;.</source>
+        <translation>规则“{rule}”判断了未知的事实“{fact}”。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="87"/>
+        <source>The rule “{rule}” compares {fact} with &apos;{op}&apos;, which does not apply to it.</source>
+        <translation>规则“{rule}”用“{op}”比较 {fact}，该比较不适用。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="88"/>
+        <source>The rule “{rule}” compares {fact} with &apos;{value}&apos;, which is not one of its values.</source>
+        <translation>规则“{rule}”将 {fact} 与“{value}”比较，但这不是它的可选值。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="89"/>
+        <source>At most {most} suggestion rules, not {count}.</source>
+        <translation>建议规则最多 {most} 条，不能是 {count} 条。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="90"/>
+        <source>A suggestion rule needs a name of 1 to {most} characters.</source>
+        <translation>建议规则需要 1 到 {most} 个字的名称。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="91"/>
+        <source>Two suggestion rules are named “{rule}”; each needs its own name.</source>
+        <translation>有两条建议规则都叫“{rule}”，每条规则需要不同的名称。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="92"/>
+        <source>The rule “{rule}” proposes an unknown purpose &apos;{purpose}&apos;.</source>
+        <translation>规则“{rule}”建议了未知的目的“{purpose}”。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="93"/>
+        <source>The rule “{rule}” needs talking points of 1 to {most} characters.</source>
+        <translation>规则“{rule}”需要 1 到 {most} 个字的话术要点。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="94"/>
+        <source>The rule “{rule}” names unknown merge fields: {fields}.</source>
+        <translation>规则“{rule}”使用了未知的合并字段：{fields}。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="95"/>
         <source>The saved segment “{segment}”, which uses this tag, was changed at the same moment; nothing was saved. Try again.</source>
         <translation>使用此标签的分群“{segment}”在同一时刻被修改，本次未保存。请重试。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="72"/>
+        <location filename="../../ui/error_messages.py" line="96"/>
         <source>The tag you opened no longer exists; reload to see the tags as they are now.</source>
         <translation>您打开的标签已不存在，请重新载入查看当前标签。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="73"/>
+        <location filename="../../ui/error_messages.py" line="97"/>
         <source>The tag group you opened no longer exists; reload to see the tags as they are now.</source>
         <translation>您打开的标签组已不存在，请重新载入查看当前标签。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="74"/>
+        <location filename="../../ui/error_messages.py" line="98"/>
         <source>{who} changed the tag “{name}” at {when} since you opened it; reload to see their change.</source>
         <translation>在您打开后，{who} 于 {when} 修改了标签“{name}”，请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="75"/>
+        <location filename="../../ui/error_messages.py" line="99"/>
         <source>The tag “{name}” was changed at {when} since you opened it; reload to see the change.</source>
         <translation>在您打开后，标签“{name}”于 {when} 被修改，请重新载入查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="76"/>
+        <location filename="../../ui/error_messages.py" line="100"/>
         <source>{who} renamed the tag “{name}” to “{new_name}” at {when} since you opened it; reload to see their change.</source>
         <translation>在您打开后，{who} 于 {when} 把标签“{name}”重命名为“{new_name}”，请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="77"/>
+        <location filename="../../ui/error_messages.py" line="101"/>
         <source>The tag “{name}” was renamed to “{new_name}” at {when} since you opened it; reload to see the change.</source>
         <translation>在您打开后，标签“{name}”于 {when} 被重命名为“{new_name}”，请重新载入查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="78"/>
+        <location filename="../../ui/error_messages.py" line="102"/>
         <source>{who} deleted the tag “{name}” at {when} since you opened it; reload to see the tags as they are now.</source>
         <translation>在您打开后，{who} 于 {when} 删除了标签“{name}”，请重新载入查看当前标签。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="79"/>
+        <location filename="../../ui/error_messages.py" line="103"/>
         <source>The tag “{name}” was deleted at {when} since you opened it; reload to see the tags as they are now.</source>
         <translation>在您打开后，标签“{name}”于 {when} 被删除，请重新载入查看当前标签。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="80"/>
+        <location filename="../../ui/error_messages.py" line="104"/>
         <source>{who} renamed the tag group “{name}” to “{new_name}” at {when} since you opened it; reload to see their change.</source>
         <translation>在您打开后，{who} 于 {when} 把标签组“{name}”重命名为“{new_name}”，请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="81"/>
+        <location filename="../../ui/error_messages.py" line="105"/>
         <source>The tag group “{name}” was renamed to “{new_name}” at {when} since you opened it; reload to see the change.</source>
         <translation>在您打开后，标签组“{name}”于 {when} 被重命名为“{new_name}”，请重新载入查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="82"/>
+        <location filename="../../ui/error_messages.py" line="106"/>
         <source>A tag group name must have 1 to {max} characters.</source>
         <translation>标签组名称须为 1 到 {max} 个字符。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="83"/>
+        <location filename="../../ui/error_messages.py" line="107"/>
         <source>A tag name must have 1 to {max} characters.</source>
         <translation>标签名称须为 1 到 {max} 个字符。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="84"/>
+        <location filename="../../ui/error_messages.py" line="108"/>
         <source>There is no tag group named “{name}”.</source>
         <translation>没有名为“{name}”的标签组。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="85"/>
+        <location filename="../../ui/error_messages.py" line="109"/>
         <source>The tag group “{group}” has no tag named “{name}”.</source>
         <translation>标签组“{group}”中没有名为“{name}”的标签。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="86"/>
+        <location filename="../../ui/error_messages.py" line="110"/>
         <source>There is already a tag group named “{name}”.</source>
         <translation>已有名为“{name}”的标签组。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="87"/>
+        <location filename="../../ui/error_messages.py" line="111"/>
         <source>The tag group “{group}” already has a tag named “{name}”.</source>
         <translation>标签组“{group}”中已有名为“{name}”的标签。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="88"/>
+        <location filename="../../ui/error_messages.py" line="112"/>
         <source>A tag or tag group name cannot contain “/”: segments write a tag as group/tag.</source>
         <translation>标签或标签组名称不能包含“/”：分群中标签写作“标签组/标签”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="89"/>
+        <location filename="../../ui/error_messages.py" line="113"/>
         <source>The tag “{name}” is given to {count} customers, so it cannot be deleted; retire it instead: they keep it, segments keep finding them, and nobody new is given it.</source>
         <translation>标签“{name}”有 {count} 位客户在用，不能删除；请改为停用：这些客户保留它，分群仍能找到他们，但不再给新客户。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="90"/>
+        <location filename="../../ui/error_messages.py" line="114"/>
         <source>{where} holds data the demo did not make (in {tables}); demo data is only added to a new database or to one holding nothing but demo data.</source>
         <translation>{where} 中有不是演示程序生成的数据（在 {tables} 中）；演示数据只能加到新数据库或只含演示数据的数据库。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="91"/>
+        <location filename="../../ui/error_messages.py" line="115"/>
         <source>{where} was left half-filled by a demo that stopped after {done} of {total} customers; run `demo --resume` to finish it, or use a new database.</source>
         <translation>{where} 中的演示数据在生成 {done}/{total} 位客户后中断；请运行 `demo --resume` 完成它，或使用新数据库。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="92"/>
+        <location filename="../../ui/error_messages.py" line="116"/>
         <source>{where} has no stopped demo to resume.</source>
         <translation>{where} 中没有可继续的中断演示。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="94"/>
+        <location filename="../../ui/error_messages.py" line="118"/>
         <source>There is no import batch #{id}.</source>
         <translation>没有第 {id} 号导入批次。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="95"/>
+        <location filename="../../ui/error_messages.py" line="119"/>
         <source>Import batch #{id} was already undone on {when}.</source>
         <translation>第 {id} 号导入批次已于 {when} 撤销。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="96"/>
+        <location filename="../../ui/error_messages.py" line="120"/>
         <source>Cannot undo import batch #{id}: the later batch #{later} ({file}) changed the same records. Undo batch #{later} first.</source>
         <translation>无法撤销第 {id} 号导入批次：之后的第 {later} 号批次（{file}）改动了同样的记录。请先撤销第 {later} 号批次。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="97"/>
+        <location filename="../../ui/error_messages.py" line="121"/>
         <source>Cannot undo import batch #{id}: merge #{merge} has since moved records of customers it created or changed. Undo merge #{merge} first.</source>
         <translation>无法撤销导入批次 #{id}：此后的合并 #{merge} 移动了该批次新建或更改的客户的记录。请先撤销合并 #{merge}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="98"/>
+        <location filename="../../ui/error_messages.py" line="122"/>
         <source>Cannot undo import batch #{id}: records were added since to customers it created ({tables}); undo would delete them with those customers.</source>
         <translation>无法撤销第 {id} 号导入批次：此后又为它新建的客户添加了记录（{tables}），撤销会把这些记录和客户一起删除。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="99"/>
+        <location filename="../../ui/error_messages.py" line="123"/>
         <source>Import batch #{id} is finished; undo it instead.</source>
         <translation>导入批次 #{id} 已完成，请改用撤销。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="100"/>
+        <location filename="../../ui/error_messages.py" line="124"/>
         <source>Unknown kind of import file &apos;{kind}&apos; (one of: {kinds}).</source>
         <translation>未知的导入文件类型“{kind}”（可选：{kinds}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="101"/>
+        <location filename="../../ui/error_messages.py" line="125"/>
         <source>Unknown matching rule &apos;{rule}&apos; (use: {rules}).</source>
         <translation>未知的匹配规则“{rule}”（可用：{rules}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="102"/>
+        <location filename="../../ui/error_messages.py" line="126"/>
         <source>No column of the file is mapped to {fields}, which every row needs.</source>
         <translation>文件中没有一列对应到{fields}，而每一行都需要它。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="103"/>
+        <location filename="../../ui/error_messages.py" line="127"/>
         <source>No column of the file is mapped to the mobile, VIN or plate, so no row could be linked to a customer.</source>
         <translation>文件中没有一列对应到手机、车架号或车牌，因此任何一行都无法关联到客户。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="104"/>
+        <location filename="../../ui/error_messages.py" line="128"/>
         <source>The error file cannot be the file being imported ({path}).</source>
         <translation>错误文件不能是正在导入的文件（{path}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="105"/>
+        <location filename="../../ui/error_messages.py" line="129"/>
         <source>The mapping is for {kind} files.</source>
         <translation>该列对应方案用于 {kind} 文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="106"/>
+        <location filename="../../ui/error_messages.py" line="130"/>
         <source>Unknown kind of import file &apos;{kind}&apos;.</source>
         <translation>未知的导入文件类型“{kind}”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="107"/>
+        <location filename="../../ui/error_messages.py" line="131"/>
         <source>A mapping name needs 1 to {n} characters.</source>
         <translation>列对应方案的名称需要 1 到 {n} 个字符。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="108"/>
+        <location filename="../../ui/error_messages.py" line="132"/>
         <source>There is no saved mapping &apos;{name}&apos; for {kind} files.</source>
         <translation>没有名为“{name}”的 {kind} 文件列对应方案。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="109"/>
+        <location filename="../../ui/error_messages.py" line="133"/>
         <source>The file {path} has no sheet number {sheet}.</source>
         <translation>文件 {path} 中没有第 {sheet} 个工作表。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="110"/>
+        <location filename="../../ui/error_messages.py" line="134"/>
         <source>The file {path} has no sheet named {sheet}.</source>
         <translation>文件 {path} 中没有名为 {sheet} 的工作表。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="111"/>
+        <location filename="../../ui/error_messages.py" line="135"/>
         <source>The file {path} could not be read: {reason}.</source>
         <translation>无法读取文件 {path}：{reason}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="117"/>
+        <location filename="../../ui/error_messages.py" line="136"/>
+        <source>Unknown channel &apos;{channel}&apos; (use call, mail, sms, wechat, visit or auto).</source>
+        <translation>未知渠道“{channel}”（可用 call、mail、sms、wechat、visit 或 auto）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="141"/>
         <source>List run #{run} was replaced by run #{newer}, built later from the same segment, so it stays unfinished and its calls stay out of the queues: nobody is called twice.</source>
         <translation>名单 #{run} 已被之后用同一分群生成的名单 #{newer} 取代，因此保持未完成，其中的电话不进入跟进队列：没有人会被打两次电话。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="122"/>
+        <location filename="../../ui/error_messages.py" line="146"/>
         <source>Envelopes need the shop&apos;s return address: fill in the shop address in Settings (shared settings), then print again.</source>
         <translation>信封需要门店的寄件人地址：请在“设置”（共享设置）中填写门店地址后再打印。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="123"/>
+        <location filename="../../ui/error_messages.py" line="147"/>
         <source>Nobody in list #{run} is to be called, so there is no call sheet or call list to make. Its members were checked for their own channel only; build a list with the phone channel to call them.</source>
         <translation>名单 #{run} 中没有需要电话联系的客户，因此无法生成回访单或电话名单。名单中的客户只按各自的渠道检查过；如需电话联系，请用“电话”渠道重新生成名单。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="124"/>
+        <location filename="../../ui/error_messages.py" line="148"/>
         <source>Nobody in list #{run} is to be sent post, so there are no labels or mail list to make. Its members were checked for their own channel only; build a list with the mail channel to write to them.</source>
         <translation>名单 #{run} 中没有需要邮寄的客户，因此无法生成标签或邮寄名单。名单中的客户只按各自的渠道检查过；如需邮寄，请用“邮寄”渠道重新生成名单。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="125"/>
+        <location filename="../../ui/error_messages.py" line="149"/>
         <source>Nobody in list #{run} is to be sent an SMS, so there is no SMS file to make. Its members were checked for their own channel only (not for SMS do-not-contact or unsubscribes); build a list with the SMS channel to text them.</source>
         <translation>名单 #{run} 中没有需要发送短信的客户，因此无法生成短信文件。名单中的客户只按各自的渠道检查过（未检查短信勿扰和退订）；如需发短信，请用“短信”渠道重新生成名单。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="136"/>
+        <location filename="../../ui/error_messages.py" line="150"/>
+        <source>Nobody in list #{run} is to get a WeChat message, so there is no WeChat list to make. Its members were checked for their own channel only; build a list with the WeChat channel to message them.</source>
+        <translation>名单 #{run} 中没有人要发微信，因此没有微信名单可做。名单中的客户只按各自的渠道检查过；要发微信请用微信渠道生成名单。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="151"/>
+        <source>Nobody in list #{run} is to be visited, so there is no visit list to make. Its members were checked for their own channel only; build a list with the visit channel to visit them.</source>
+        <translation>名单 #{run} 中没有人要上门拜访，因此没有上门名单可做。名单中的客户只按各自的渠道检查过；要上门拜访请用上门渠道生成名单。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="161"/>
+        <source>The WeChat message uses unknown merge field(s) {fields}; known fields are {known}.</source>
+        <translation>微信消息使用了未知的合并字段 {fields}；可用字段：{known}。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="163"/>
         <source>There is no staff member with id {id}.</source>
         <translation>没有编号为 {id} 的员工。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="137"/>
+        <location filename="../../ui/error_messages.py" line="164"/>
         <source>Unknown comparison group &apos;{name}&apos; (known: {known}).</source>
         <translation>未知的对照组“{name}”（可用：{known}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="138"/>
+        <location filename="../../ui/error_messages.py" line="165"/>
         <source>There is no list run {id}.</source>
         <translation>没有编号为 {id} 的名单。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="139"/>
+        <location filename="../../ui/error_messages.py" line="166"/>
         <source>{who} changed the KPI targets at {when} since you opened them; nothing was saved. Reload to see their change.</source>
         <translation>在您打开后，{who} 于 {when} 修改了考核目标，本次未保存。请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="140"/>
+        <location filename="../../ui/error_messages.py" line="167"/>
         <source>The KPI targets were changed at {when} since you opened them; nothing was saved. Reload to see the change.</source>
         <translation>在您打开后，考核目标于 {when} 被修改，本次未保存。请重新载入查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="141"/>
+        <location filename="../../ui/error_messages.py" line="168"/>
         <source>A reach-rate target must be between 0% and 100%, not {value}.</source>
         <translation>接通率目标须在 0% 到 100% 之间，不能是 {value}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="142"/>
+        <location filename="../../ui/error_messages.py" line="169"/>
         <source>A weekly target must be between 0 and 10,000, not {value}.</source>
         <translation>每周目标须在 0 到 10,000 之间，不能是 {value}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="143"/>
+        <location filename="../../ui/error_messages.py" line="170"/>
         <source>There is no staff member called &apos;{name}&apos;.</source>
         <translation>没有名为“{name}”的员工。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="144"/>
+        <location filename="../../ui/error_messages.py" line="171"/>
         <source>Unknown report &apos;{kind}&apos; (known: {known}).</source>
         <translation>未知的报表“{kind}”（可用：{known}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="145"/>
+        <location filename="../../ui/error_messages.py" line="172"/>
         <source>A report is written as .pdf or .xlsx, not &apos;{name}&apos;.</source>
         <translation>报表只能保存为 .pdf 或 .xlsx，不能是“{name}”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="153"/>
+        <location filename="../../ui/error_messages.py" line="180"/>
         <source>Fixed RFM thresholds need R (days), F and M (yuan).</source>
         <translation>固定 RFM 阈值需要填写 R（天）、F 和 M（元）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="156"/>
+        <location filename="../../ui/error_messages.py" line="183"/>
         <source>The filter&apos;s conditions are nested more than {depth} levels deep.</source>
         <translation>分群条件嵌套超过 {depth} 层。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="157"/>
+        <location filename="../../ui/error_messages.py" line="184"/>
         <source>A segment filter must be a JSON object with &quot;version&quot; and &quot;where&quot;.</source>
         <translation>分群筛选条件必须是包含 &quot;version&quot; 和 &quot;where&quot; 的 JSON 对象。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="158"/>
+        <location filename="../../ui/error_messages.py" line="185"/>
         <source>Unknown key(s) in the filter: {keys}.</source>
         <translation>筛选条件中有未知的键：{keys}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="159"/>
+        <location filename="../../ui/error_messages.py" line="186"/>
         <source>Filter schema version {version} is not supported (this version of Revisit reads version {supported}).</source>
         <translation>不支持筛选条件格式版本 {version}（此版本的回访只能读取版本 {supported}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="160"/>
+        <location filename="../../ui/error_messages.py" line="187"/>
         <source>vehicles: &apos;{value}&apos; must be one of {allowed}.</source>
         <translation>vehicles：“{value}”必须是 {allowed} 之一。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="161"/>
+        <location filename="../../ui/error_messages.py" line="188"/>
         <source>{path}: expected an object (a condition or an and/or/not group).</source>
         <translation>{path}：应为对象（一个条件，或一个 and/or/not 组）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="162"/>
+        <location filename="../../ui/error_messages.py" line="189"/>
         <source>{path}: unknown key(s) {keys}.</source>
         <translation>{path}：未知的键 {keys}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="163"/>
+        <location filename="../../ui/error_messages.py" line="190"/>
         <source>{path}.field: unknown field &apos;{field}&apos;.</source>
         <translation>{path}.field：未知字段“{field}”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="164"/>
+        <location filename="../../ui/error_messages.py" line="191"/>
         <source>{path}.op: &apos;{op}&apos; cannot be used with the field {field} (allowed: {allowed}).</source>
         <translation>{path}.op：“{op}”不能用于字段 {field}（可用：{allowed}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="165"/>
+        <location filename="../../ui/error_messages.py" line="192"/>
         <source>{path}: expected an object.</source>
         <translation>{path}：应为对象。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="166"/>
+        <location filename="../../ui/error_messages.py" line="193"/>
         <source>{path}: the field {field} has no parameter {keys}.</source>
         <translation>{path}：字段 {field} 没有参数 {keys}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="167"/>
+        <location filename="../../ui/error_messages.py" line="194"/>
         <source>{path}: &apos;{value}&apos; is not a number.</source>
         <translation>{path}：“{value}”不是数字。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="168"/>
+        <location filename="../../ui/error_messages.py" line="195"/>
         <source>{path}: expected a non-empty text.</source>
         <translation>{path}：应为非空文本。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="169"/>
+        <location filename="../../ui/error_messages.py" line="196"/>
         <source>{path}: &apos;{value}&apos; is not a value of {field} (allowed: {allowed}).</source>
         <translation>{path}：“{value}”不是 {field} 的取值（可用：{allowed}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="170"/>
+        <location filename="../../ui/error_messages.py" line="197"/>
         <source>{path}: tag &apos;{value}&apos; must be written &quot;group/tag&quot;.</source>
         <translation>{path}：标签“{value}”必须写成 &quot;标签组/标签&quot; 的形式。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="171"/>
+        <location filename="../../ui/error_messages.py" line="198"/>
         <source>The {where} is not valid JSON: {detail} (line {line}, column {col}).</source>
         <translation>{where} 不是有效的 JSON：{detail}（第 {line} 行，第 {col} 列）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="172"/>
+        <location filename="../../ui/error_messages.py" line="199"/>
         <source>{path}: &quot;not&quot; takes exactly one condition or group.</source>
         <translation>{path}：&quot;not&quot; 只能包含一个条件或条件组。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="173"/>
+        <location filename="../../ui/error_messages.py" line="200"/>
         <source>{path}: fixed RFM thresholds need {keys}.</source>
         <translation>{path}：固定 RFM 阈值需要 {keys}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="174"/>
+        <location filename="../../ui/error_messages.py" line="201"/>
         <source>{path}: &apos;{value}&apos; is not a whole number.</source>
         <translation>{path}：“{value}”不是整数。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="175"/>
+        <location filename="../../ui/error_messages.py" line="202"/>
         <source>{path}: &apos;{value}&apos; is not a date (YYYY-MM-DD).</source>
         <translation>{path}：“{value}”不是日期（YYYY-MM-DD）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="176"/>
+        <location filename="../../ui/error_messages.py" line="203"/>
         <source>{path}: expected true or false.</source>
         <translation>{path}：应为 true 或 false。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="177"/>
+        <location filename="../../ui/error_messages.py" line="204"/>
         <source>{path}: the number of days cannot be negative.</source>
         <translation>{path}：天数不能为负数。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="178"/>
+        <location filename="../../ui/error_messages.py" line="205"/>
         <source>{path}: &quot;between&quot; takes a list of two values [low, high].</source>
         <translation>{path}：&quot;between&quot; 需要包含两个值的列表 [下限, 上限]。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="179"/>
+        <location filename="../../ui/error_messages.py" line="206"/>
         <source>{path}: the low end is above the high end.</source>
         <translation>{path}：下限大于上限。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="180"/>
+        <location filename="../../ui/error_messages.py" line="207"/>
         <source>{path}: &quot;{op}&quot; takes a non-empty list.</source>
         <translation>{path}：&quot;{op}&quot; 需要非空列表。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="181"/>
+        <location filename="../../ui/error_messages.py" line="208"/>
         <source>{path}: a group has only the key &quot;{kind}&quot;.</source>
         <translation>{path}：条件组只能有键 &quot;{kind}&quot;。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="182"/>
+        <location filename="../../ui/error_messages.py" line="209"/>
         <source>{path}.{kind}: expected a list of conditions.</source>
         <translation>{path}.{kind}：应为条件列表。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="183"/>
+        <location filename="../../ui/error_messages.py" line="210"/>
         <source>{path}: &apos;{value}&apos; is not one of {allowed}.</source>
         <translation>{path}：“{value}”不是 {allowed} 之一。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="184"/>
+        <location filename="../../ui/error_messages.py" line="211"/>
         <source>{path}: must be at least {minimum}.</source>
         <translation>{path}：不能小于 {minimum}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="185"/>
+        <location filename="../../ui/error_messages.py" line="212"/>
         <source>The user name or password is wrong.</source>
         <translation>用户名或密码错误。</translation>
     </message>
@@ -5760,387 +6685,392 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>没有名为“{user}”的员工账号。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="186"/>
+        <location filename="../../ui/error_messages.py" line="213"/>
         <source>A user name is 1 to 64 letters, digits or . _ - @, without spaces; &apos;{user}&apos; is not one.</source>
         <translation>用户名由 1 到 64 个字母、数字或 . _ - @ 组成，不能有空格；“{user}”不符合。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="187"/>
+        <location filename="../../ui/error_messages.py" line="214"/>
         <source>A display name has at most 64 characters.</source>
         <translation>显示名称最多 64 个字符。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="188"/>
+        <location filename="../../ui/error_messages.py" line="215"/>
         <source>The account {user} is disabled; a supervisor can enable it again.</source>
         <translation>账号 {user} 已停用；主管可以重新启用。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="189"/>
+        <location filename="../../ui/error_messages.py" line="216"/>
         <source>Unknown role &apos;{role}&apos;; an account is staff or supervisor.</source>
         <translation>未知角色“{role}”；账号只能是员工或主管。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="190"/>
+        <location filename="../../ui/error_messages.py" line="217"/>
         <source>This database already has a supervisor; sign in, or ask a supervisor for an account.</source>
         <translation>此数据库已有主管；请登录，或请主管为您开通账号。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="192"/>
+        <location filename="../../ui/error_messages.py" line="219"/>
         <source>There is already an account named {user}.</source>
         <translation>已有名为 {user} 的账号。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="195"/>
+        <location filename="../../ui/error_messages.py" line="222"/>
         <source>The current password is wrong.</source>
         <translation>当前密码错误。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="196"/>
+        <location filename="../../ui/error_messages.py" line="223"/>
         <source>Choose a password different from the current one.</source>
         <translation>新密码不能与当前密码相同。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="197"/>
+        <location filename="../../ui/error_messages.py" line="224"/>
         <source>You cannot disable your own account.</source>
         <translation>不能停用自己的账号。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="194"/>
+        <location filename="../../ui/error_messages.py" line="221"/>
         <source>{user} is the last supervisor who can sign in; add another supervisor first.</source>
         <translation>{user} 是最后一位可登录的主管；请先添加另一位主管。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="198"/>
+        <location filename="../../ui/error_messages.py" line="225"/>
         <source>The first day ({start}) is after the last ({end}).</source>
         <translation>开始日期（{start}）晚于结束日期（{end}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="199"/>
+        <location filename="../../ui/error_messages.py" line="226"/>
         <source>There is no customer with the code {code}.</source>
         <translation>没有编号为 {code} 的客户。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="200"/>
+        <location filename="../../ui/error_messages.py" line="227"/>
         <source>A password needs at least {n} characters.</source>
         <translation>密码至少需要 {n} 个字符。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="201"/>
+        <location filename="../../ui/error_messages.py" line="228"/>
         <source>A password cannot start or end with a space.</source>
         <translation>密码首尾不能有空格。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="202"/>
+        <location filename="../../ui/error_messages.py" line="229"/>
         <source>Only a supervisor may do this, and nobody is signed in.</source>
         <translation>只有主管可以执行此操作，而当前无人登录。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="203"/>
+        <location filename="../../ui/error_messages.py" line="230"/>
         <source>Only a supervisor may add, disable or enable staff accounts and reset their passwords; {user} is not a supervisor.</source>
         <translation>只有主管可以新增、停用或启用员工账号及重置密码；{user} 不是主管。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="204"/>
+        <location filename="../../ui/error_messages.py" line="231"/>
         <source>Only a supervisor may change the settings every PC shares; {user} is not a supervisor.</source>
         <translation>只有主管可以修改所有电脑共享的设置；{user} 不是主管。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="205"/>
+        <location filename="../../ui/error_messages.py" line="232"/>
         <source>Only a supervisor may delete saved segments; {user} is not a supervisor.</source>
         <translation>只有主管可以删除已保存的分群；{user} 不是主管。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="206"/>
+        <location filename="../../ui/error_messages.py" line="233"/>
         <source>Only a supervisor may write files with full phone numbers to disk, such as an SMS vendor file; {user} is not a supervisor.</source>
         <translation>只有主管可以把含完整手机号的文件（如短信平台文件）保存到磁盘；{user} 不是主管。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="207"/>
+        <location filename="../../ui/error_messages.py" line="234"/>
         <source>Only a supervisor may read the audit trail; {user} is not a supervisor.</source>
         <translation>只有主管可以查看审计日志；{user} 不是主管。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="209"/>
+        <location filename="../../ui/error_messages.py" line="236"/>
         <source>Only a supervisor may merge customers or undo a merge; {user} is not a supervisor.</source>
         <translation>只有主管可以合并客户或撤销合并；{user} 不是主管。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="210"/>
+        <location filename="../../ui/error_messages.py" line="237"/>
         <source>Only a supervisor may undo an import; {user} is not a supervisor.</source>
         <translation>只有主管可以撤销导入；{user} 不是主管。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="211"/>
+        <location filename="../../ui/error_messages.py" line="238"/>
         <source>Only a supervisor may erase a customer&apos;s personal data; {user} is not a supervisor.</source>
         <translation>只有主管可以删除客户的个人信息；{user} 不是主管。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="212"/>
+        <location filename="../../ui/error_messages.py" line="239"/>
         <source>Only a supervisor may add, rename or remove tags and tag groups; {user} is not a supervisor.</source>
         <translation>只有主管可以新增、重命名或删除标签及标签组；{user} 不是主管。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="213"/>
+        <location filename="../../ui/error_messages.py" line="240"/>
         <source>Backing up {where} to {target} failed: {detail}. The database itself was not changed.</source>
         <translation>把 {where} 备份到 {target} 失败：{detail}。数据库本身未被改动。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="214"/>
+        <location filename="../../ui/error_messages.py" line="241"/>
         <source>The folder {where} does not exist; nothing was written.</source>
         <translation>文件夹 {where} 不存在，未写入任何内容。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="215"/>
+        <location filename="../../ui/error_messages.py" line="242"/>
         <source>The two databases are at different schema revisions; open both with this version of Revisit first.</source>
         <translation>两个数据库的结构版本不同；请先用当前版本的回访系统分别打开它们。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="216"/>
+        <location filename="../../ui/error_messages.py" line="243"/>
         <source>The source and the target are the same database.</source>
         <translation>源数据库和目标数据库是同一个。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="217"/>
+        <location filename="../../ui/error_messages.py" line="244"/>
         <source>The target {where} already holds data (table {table}); Revisit copies only into an empty database, so nothing was changed.</source>
         <translation>目标 {where} 中已有数据（表 {table}）；回访系统只复制到空数据库，因此没有做任何更改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="218"/>
+        <location filename="../../ui/error_messages.py" line="245"/>
         <source>Table {table} did not arrive intact ({rows} of {expected} rows, checksums differ); nothing was kept in the target.</source>
         <translation>表 {table} 没有完整复制（{rows}/{expected} 行，校验和不一致）；目标中没有保留任何内容。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="260"/>
+        <location filename="../../ui/error_messages.py" line="283"/>
+        <source>The SMS price per part must be between 0 and {most} yuan, with at most {places} decimals, not {price}.</source>
+        <translation>短信单价必须在 0 到 {most} 元之间，最多 {places} 位小数，不能是 {price}。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="288"/>
         <source>The segment “{name}” was renamed or deleted since you opened it; reload to see the segments as they are now.</source>
         <translation>在您打开后，分群“{name}”已被重命名或删除，请重新载入查看当前分群。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="261"/>
+        <location filename="../../ui/error_messages.py" line="289"/>
         <source>{who} changed this customer&apos;s contact preferences at {when} since you opened them; reload to see their change.</source>
         <translation>在您打开后，{who} 于 {when} 修改了该客户的联系偏好，请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="262"/>
+        <location filename="../../ui/error_messages.py" line="290"/>
         <source>This customer&apos;s contact preferences were changed at {when} since you opened them; reload to see the change.</source>
         <translation>在您打开后，该客户的联系偏好于 {when} 被修改，请重新载入查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="263"/>
+        <location filename="../../ui/error_messages.py" line="291"/>
         <source>{who} recorded this customer&apos;s marketing consent at {when} since you opened it; reload to see their change.</source>
         <translation>在您打开后，{who} 于 {when} 记录了该客户的营销同意，请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="264"/>
+        <location filename="../../ui/error_messages.py" line="292"/>
         <source>This customer&apos;s marketing consent was recorded at {when} since you opened it; reload to see the change.</source>
         <translation>在您打开后，该客户的营销同意于 {when} 被记录，请重新载入查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="265"/>
+        <location filename="../../ui/error_messages.py" line="293"/>
         <source>{who} lifted this do-not-contact entry at {when} since you opened it; reload to see their change.</source>
         <translation>在您打开后，{who} 于 {when} 解除了这条免打扰，请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="266"/>
+        <location filename="../../ui/error_messages.py" line="294"/>
         <source>This do-not-contact entry was lifted at {when} since you opened it; reload to see the change.</source>
         <translation>在您打开后，这条免打扰于 {when} 被解除，请重新载入查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="267"/>
+        <location filename="../../ui/error_messages.py" line="295"/>
         <source>{who} changed this do-not-contact entry at {when} since you opened it; reload to see their change.</source>
         <translation>在您打开后，{who} 于 {when} 修改了这条免打扰，请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="268"/>
+        <location filename="../../ui/error_messages.py" line="296"/>
         <source>This do-not-contact entry was changed at {when} since you opened it; reload to see the change.</source>
         <translation>在您打开后，这条免打扰于 {when} 被修改，请重新载入查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="269"/>
+        <location filename="../../ui/error_messages.py" line="297"/>
         <source>{who} changed this customer&apos;s {attribute} at {when} since you opened it; reload to see their change.</source>
         <translation>在您打开后，{who} 于 {when} 修改了该客户的{attribute}，请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="270"/>
+        <location filename="../../ui/error_messages.py" line="298"/>
         <source>This customer&apos;s {attribute} was changed at {when} since you opened it; reload to see the change.</source>
         <translation>在您打开后，该客户的{attribute}于 {when} 被修改，请重新载入查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="271"/>
+        <location filename="../../ui/error_messages.py" line="299"/>
         <source>{who} changed this customer at {when} since you opened them; reload to see their change.</source>
         <translation>在您打开后，{who} 于 {when} 修改了该客户，请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="272"/>
+        <location filename="../../ui/error_messages.py" line="300"/>
         <source>This customer was changed at {when} since you opened them; reload to see the change.</source>
         <translation>在您打开后，该客户于 {when} 被修改，请重新载入查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="273"/>
+        <location filename="../../ui/error_messages.py" line="301"/>
         <source>{who} changed the segment “{name}” at {when} since you opened it; reload to see their change.</source>
         <translation>在您打开后，{who} 于 {when} 修改了分群“{name}”，请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="274"/>
+        <location filename="../../ui/error_messages.py" line="302"/>
         <source>The segment “{name}” was changed at {when} since you opened it; reload to see the change.</source>
         <translation>在您打开后，分群“{name}”于 {when} 被修改，请重新载入查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="275"/>
+        <location filename="../../ui/error_messages.py" line="303"/>
         <source>{who} renamed the segment “{name}” to “{new_name}” at {when} since you opened it; reload to see their change.</source>
         <translation>在您打开后，{who} 于 {when} 把分群“{name}”重命名为“{new_name}”，请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="276"/>
+        <location filename="../../ui/error_messages.py" line="304"/>
         <source>The segment “{name}” was renamed to “{new_name}” at {when} since you opened it; reload to see the change.</source>
         <translation>在您打开后，分群“{name}”于 {when} 被重命名为“{new_name}”，请重新载入查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="277"/>
+        <location filename="../../ui/error_messages.py" line="305"/>
         <source>{who} deleted the segment “{name}” at {when} since you opened it; reload to see the segments as they are now.</source>
         <translation>在您打开后，{who} 于 {when} 删除了分群“{name}”，请重新载入查看当前分群。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="278"/>
+        <location filename="../../ui/error_messages.py" line="306"/>
         <source>The segment “{name}” was deleted at {when} since you opened it; reload to see the segments as they are now.</source>
         <translation>在您打开后，分群“{name}”于 {when} 被删除，请重新载入查看当前分群。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="222"/>
+        <location filename="../../ui/error_messages.py" line="249"/>
         <source>Someone saved a clashing change to {where} at the same moment; nothing was saved. Look at the record again and repeat the step.</source>
         <translation>有人在同一时刻向 {where} 保存了冲突的修改，本次没有保存。请重新查看该记录后再操作一次。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="193"/>
+        <location filename="../../ui/error_messages.py" line="220"/>
         <source>You cannot change your own role; ask another supervisor.</source>
         <translation>不能修改自己的角色，请另一位主管操作。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="208"/>
+        <location filename="../../ui/error_messages.py" line="235"/>
         <source>Only a supervisor may copy, back up or restore the database, or add demo data to one in use; {user} is not a supervisor.</source>
         <translation>只有主管可以复制、备份或恢复数据库，或向使用中的数据库添加演示数据；{user} 不是主管。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="223"/>
+        <location filename="../../ui/error_messages.py" line="250"/>
         <source>The connection to the database server {where} was lost; nothing was saved by this step. Check the network and try again.</source>
         <translation>与数据库服务器 {where} 的连接已断开，这一步没有保存任何内容。请检查网络后重试。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="224"/>
+        <location filename="../../ui/error_messages.py" line="251"/>
         <source>The database {where} is busy with another person&apos;s or program&apos;s work; nothing was saved. Wait a moment and try again.</source>
         <translation>数据库 {where} 正忙于其他同事或程序的操作，本次未保存。请稍等片刻再试。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="232"/>
+        <location filename="../../ui/error_messages.py" line="259"/>
         <source>{where} is damaged ({problem}); nothing was changed. Restore it from your latest backup copy.</source>
         <translation>{where} 已损坏（{problem}），没有做任何更改。请用最近的备份恢复。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="234"/>
+        <location filename="../../ui/error_messages.py" line="261"/>
         <source>The folder {where} does not exist; check the database path. Nothing was created.</source>
         <translation>文件夹 {where} 不存在；请检查数据库路径。没有创建任何文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="239"/>
+        <location filename="../../ui/error_messages.py" line="266"/>
         <source>{where} is on a network drive. SQLite cannot share a file safely across a network (two PCs writing it can damage it): keep the file on this PC, or move the department to a PostgreSQL server with `db copy --to postgresql://…`.</source>
         <translation>{where} 位于网络驱动器上。SQLite 无法通过网络安全地共享同一个文件（两台电脑同时写入可能损坏它）：请把文件放在本机，或用 `db copy --to postgresql://…` 把全部门迁移到 PostgreSQL 服务器。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="240"/>
+        <location filename="../../ui/error_messages.py" line="267"/>
         <source>pg_dump was not found on this PC; back up the PostgreSQL database on its server with pg_dump -Fc (restore it with pg_restore), or install PostgreSQL&apos;s client tools here and run the backup again.</source>
         <translation>本机找不到 pg_dump；请在服务器上用 pg_dump -Fc 备份 PostgreSQL 数据库（用 pg_restore 恢复），或在本机安装 PostgreSQL 客户端工具后再备份。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="241"/>
+        <location filename="../../ui/error_messages.py" line="268"/>
         <source>pg_dump could not back up {where}: {detail}</source>
         <translation>pg_dump 无法备份 {where}：{detail}</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="242"/>
+        <location filename="../../ui/error_messages.py" line="269"/>
         <source>There is no backup file at {where}.</source>
         <translation>{where} 处没有备份文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="243"/>
+        <location filename="../../ui/error_messages.py" line="270"/>
         <source>{where} is not a Revisit backup (not a SQLite database); nothing was restored.</source>
         <translation>{where} 不是回访备份（不是 SQLite 数据库），未恢复任何内容。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="244"/>
+        <location filename="../../ui/error_messages.py" line="271"/>
         <source>The backup {where} is damaged ({problem}); nothing was restored. Choose another backup.</source>
         <translation>备份 {where} 已损坏（{problem}），未恢复任何内容。请选择其他备份。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="245"/>
+        <location filename="../../ui/error_messages.py" line="272"/>
         <source>{where} is not a Revisit database (it holds other tables or no schema version); nothing was restored.</source>
         <translation>{where} 不是回访数据库（含有其他表或没有结构版本），未恢复任何内容。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="246"/>
+        <location filename="../../ui/error_messages.py" line="273"/>
         <source>The backup {where} was written by a newer version of Revisit (schema {revision}); update Revisit before restoring it.</source>
         <translation>备份 {where} 由更新版本的回访写入（结构版本 {revision}）；请先升级回访再恢复。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="247"/>
+        <location filename="../../ui/error_messages.py" line="274"/>
         <source>{where} is open in Revisit or another program (on this PC or another); close it everywhere, then restore again. Nothing was restored.</source>
         <translation>{where} 正被回访或其他程序打开（在本机或其他电脑上）；请在所有地方关闭后再恢复。未恢复任何内容。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="248"/>
+        <location filename="../../ui/error_messages.py" line="275"/>
         <source>{where} is the database itself, not a backup of it.</source>
         <translation>{where} 就是数据库本身，不是它的备份。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="249"/>
+        <location filename="../../ui/error_messages.py" line="276"/>
         <source>Restoring {backup} to {where} failed ({detail}); the database was not replaced.</source>
         <translation>把 {backup} 恢复到 {where} 失败（{detail}），数据库未被替换。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="250"/>
+        <location filename="../../ui/error_messages.py" line="277"/>
         <source>Cannot keep a copy of {where} in {folder} ({detail}); nothing was restored.</source>
         <translation>无法在 {folder} 中保留 {where} 的副本（{detail}），未恢复任何内容。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="251"/>
+        <location filename="../../ui/error_messages.py" line="278"/>
         <source>{who} changed the setting {name} at {when} since you loaded the settings; nothing was saved. Reload to see their change.</source>
         <translation>在您载入设置后，{who} 于 {when} 修改了设置“{name}”，本次未保存。请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="252"/>
+        <location filename="../../ui/error_messages.py" line="279"/>
         <source>The setting {name} was changed at {when} since you loaded the settings; nothing was saved. Reload to see the change.</source>
         <translation>在您载入设置后，设置“{name}”于 {when} 被修改，本次未保存。请重新载入查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="253"/>
+        <location filename="../../ui/error_messages.py" line="280"/>
         <source>Unknown SMS vendor &apos;{vendor}&apos;.</source>
         <translation>未知的短信平台“{vendor}”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="254"/>
+        <location filename="../../ui/error_messages.py" line="281"/>
         <source>The SMS sending window must start before it ends.</source>
         <translation>短信发送时段的开始时间必须早于结束时间。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="255"/>
+        <location filename="../../ui/error_messages.py" line="282"/>
         <source>The SMS signature must be written as 【shop name】, not &apos;{signature}&apos;.</source>
         <translation>短信签名必须写成【门店名称】的形式，而不是“{signature}”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="256"/>
+        <location filename="../../ui/error_messages.py" line="284"/>
         <source>Revisit keeps between 1 and {most} automatic backups, not {count}.</source>
         <translation>回访保留 1 到 {most} 份自动备份，不能是 {count}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="257"/>
+        <location filename="../../ui/error_messages.py" line="285"/>
         <source>There is no setting &apos;{name}&apos;; known: {names}.</source>
         <translation>没有名为“{name}”的设置；可用的有：{names}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="258"/>
+        <location filename="../../ui/error_messages.py" line="286"/>
         <source>{name} must be between 0 and 365.</source>
         <translation>{name} 必须在 0 到 365 之间。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="259"/>
+        <location filename="../../ui/error_messages.py" line="287"/>
         <source>&apos;{value}&apos; is not a valid value for {name}.</source>
         <translation>“{value}”不是 {name} 的有效值。</translation>
     </message>
