@@ -2632,7 +2632,6 @@ Revisit closes now; open it again to work with the restored database.</source>
     </message>
     <message>
         <location filename="../../ui/views/list_outputs.py" line="106"/>
-        <location filename="../../ui/views/list_outputs.py" line="111"/>
         <source>Message</source>
         <translation>短信内容</translation>
     </message>
@@ -2645,6 +2644,11 @@ Revisit closes now; open it again to work with the restored database.</source>
         <location filename="../../ui/views/list_outputs.py" line="109"/>
         <source>WeChat and visits</source>
         <translation>微信与上门拜访</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/list_outputs.py" line="111"/>
+        <source>WeChat message</source>
+        <translation>微信消息</translation>
     </message>
     <message>
         <location filename="../../ui/views/list_outputs.py" line="123"/>

@@ -158,3 +158,18 @@ def test_default_message_when_none_given(world, tmp_path):
     text = written.path.read_text(encoding="utf-8-sig")
     assert st.shop_name in text and "{" not in text
     assert written.rows == 2  # the default text falls back where a value is missing
+
+
+def test_talking_points_never_have_a_hole(world):
+    """A caller's talking points name only facts that exist: a customer without a car, km or
+    survey gets none about them, never "您的（）已行驶约公里"."""
+    summary = build.build_run(world.sessions, "全部", build.RunOptions(as_of=AS_OF,
+                                                                     channel="call"))
+    doc = runs.load_document(world.sessions, summary.run_id)
+    no_car = next(m for m in doc.members if m.customer_code == "W0005")
+    with_car = next(m for m in doc.members if m.customer_code == "W0001")
+    assert no_car.talking_points == "" and no_car.km is None and no_car.vehicle == ""
+    assert "购车 7.7 年" in with_car.talking_points
+    for m in doc.members:
+        assert "None" not in m.talking_points and "（）" not in m.talking_points
+        assert not any(p == "" for p in m.talking_points.split("；") if m.talking_points)

@@ -17,7 +17,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "demo",
         help="add realistic demo customers (deterministic for a given seed)",
         description="Add N demo customers with their cars, service visits, surveys, complaints, "
-        "contacts, profile histories, preferences, consent and tags, to a new database or one "
+        "contacts, profile histories, preferences, consent, tags, referrals and declined repair "
+        "items, to a new database or one "
         "holding nothing but demo data (a database with anyone's work in it is refused). Each "
         "batch is stored as it is made: a run stopped half-way says so next time, and "
         "--resume finishes it. Demo staff sign in with the password "

@@ -108,7 +108,7 @@ class ListOutputs(QWidget):
         text_form.addRow(self.save_sms)
         chats = QGroupBox(self.tr("WeChat and visits"))
         chat_form = QFormLayout(chats)
-        chat_form.addRow(self.tr("Message"), self.wechat_text)
+        chat_form.addRow(self.tr("WeChat message"), self.wechat_text)
         chat_form.addRow(self.save_wechat)
         chat_form.addRow(self.save_visits)
         left = QWidget()
