@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from models import AppSetting
@@ -32,12 +31,9 @@ from services.customers.suggest_rules import (
     validate,
 )
 from services.lists.query import DNC_PURPOSES, SALES_PURPOSES
-from services.staff.accounts import confirm
-from services.staff.audit import record
-from services.staff.permissions import SAVE_SETTINGS, Actor, require, staff_id
+from services.staff.permissions import Actor
 from services.store.errors import N_, RevisitError
-from services.store.settings import store_row
-from services.store.versions import lock, staff_name, stale
+from services.store.settings import save_json_row
 
 if TYPE_CHECKING:
     from services.customers.brief import Brief
@@ -149,23 +145,7 @@ def save_rules(sessions: sessionmaker[Session], actor: Actor | None, rules: tupl
     none were saved when the editor opened them); audit-logged with the old and new text."""
     validate(rules)
     text = rules_to_json(rules)
-    try:
-        with sessions.begin() as s:
-            who = require(confirm(s, actor), SAVE_SETTINGS)
-            lock(s, AppSetting, AppSetting.key == KEY)
-            row = s.execute(select(AppSetting.value, AppSetting.version, AppSetting.updated_by,
-                                   AppSetting.updated_at).where(AppSetting.key == KEY)
-                            ).one_or_none()
-            if (row.version if row is not None else 0) != version:
-                if row is None:
-                    raise stale(RULES_CHANGED, None, None)
-                raise stale(RULES_CHANGED, staff_name(s, row.updated_by), row.updated_at)
-            store_row(s, KEY, text, staff_id(who), exists=row is not None)
-            record(s, who, "save_suggestion_rules", "app_setting", None,
-                   {KEY: [row.value if row is not None else None, text]})
-    except IntegrityError as exc:
-        # Another PC stored the first rules between our read and our insert.
-        raise stale(RULES_CHANGED, None, None) from exc
+    save_json_row(sessions, actor, KEY, text, version, RULES_CHANGED, "save_suggestion_rules")
     return load_rules(sessions)
 
 

@@ -13,18 +13,14 @@ import json
 from dataclasses import dataclass
 
 from sqlalchemy import case, func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from models import AppSetting, ContactEvent, StaffUser
 from services.reports.dashboard import check_period, in_period, kept_column
 from services.reports.figures import ONE_WAY, REACHED
-from services.staff.accounts import confirm
-from services.staff.audit import record
-from services.staff.permissions import SAVE_SETTINGS, Actor, require, staff_id
+from services.staff.permissions import Actor
 from services.store.errors import N_, RevisitError
-from services.store.settings import store_row
-from services.store.versions import lock, staff_name, stale
+from services.store.settings import save_json_row
 
 KEY = "report.kpi_targets"
 TARGETS_CHANGED = (
@@ -154,23 +150,7 @@ def save_targets(sessions: sessionmaker[Session], actor: Actor | None, default: 
     text = json.dumps({"default": default.as_dict(),
                        "staff": {str(k): t.as_dict() for k, t in sorted(staff.items())
                                  if t.as_dict()}}, sort_keys=True)
-    try:
-        with sessions.begin() as s:
-            who = require(confirm(s, actor), SAVE_SETTINGS)
-            lock(s, AppSetting, AppSetting.key == KEY)
-            row = s.execute(select(AppSetting.value, AppSetting.version, AppSetting.updated_by,
-                                   AppSetting.updated_at).where(AppSetting.key == KEY)
-                            ).one_or_none()
-            if (row.version if row is not None else 0) != version:
-                if row is None:
-                    raise stale(TARGETS_CHANGED, None, None)
-                raise stale(TARGETS_CHANGED, staff_name(s, row.updated_by), row.updated_at)
-            store_row(s, KEY, text, staff_id(who), exists=row is not None)
-            record(s, who, "save_kpi_targets", "app_setting", None,
-                   {KEY: [row.value if row is not None else None, text]})
-    except IntegrityError as exc:
-        # Another PC inserted the first targets between our read and our insert.
-        raise stale(TARGETS_CHANGED, None, None) from exc
+    save_json_row(sessions, actor, KEY, text, version, TARGETS_CHANGED, "save_kpi_targets")
     return load_targets(sessions)
 
 

@@ -21,7 +21,7 @@ from services.staff.accounts import confirm
 from services.staff.audit import record
 from services.staff.permissions import SAVE_SETTINGS, Actor, require, staff_id
 from services.store.errors import N_, RevisitError, StaleEdit
-from services.store.versions import lock, staff_name, when_text
+from services.store.versions import lock, staff_name, stale, when_text
 
 SMS_VENDORS = ("generic", "aliyun", "huawei")
 MAX_BACKUPS_KEPT = 365
@@ -196,6 +196,31 @@ def store_row(s: Session, key: str, text: str, by: int | None, *, exists: bool) 
             value=text, version=AppSetting.version + 1, updated_by=by))
     else:
         s.execute(insert(AppSetting).values(key=key, value=text, version=1, updated_by=by))
+
+
+def save_json_row(sessions: sessionmaker[Session], actor: Actor | None, key: str, text: str,
+                  version: int, changed: tuple[str, str], action: str) -> None:
+    """Store one shared JSON setting (KPI targets, suggestion rules) as the version the editor
+    loaded, by a supervisor, in the audit trail with the text before and after. Anything
+    stored since that version — a change, or another PC's first save — is refused with the
+    `changed` sentences (with and without who)."""
+    try:
+        with sessions.begin() as s:
+            who = require(confirm(s, actor), SAVE_SETTINGS)
+            lock(s, AppSetting, AppSetting.key == key)
+            row = s.execute(select(AppSetting.value, AppSetting.version, AppSetting.updated_by,
+                                   AppSetting.updated_at).where(AppSetting.key == key)
+                            ).one_or_none()
+            if (row.version if row is not None else 0) != version:
+                if row is None:
+                    raise stale(changed, None, None)
+                raise stale(changed, staff_name(s, row.updated_by), row.updated_at)
+            store_row(s, key, text, staff_id(who), exists=row is not None)
+            record(s, who, action, "app_setting", None,
+                   {key: [row.value if row is not None else None, text]})
+    except IntegrityError as exc:
+        # Another PC stored the first value between our read and our insert.
+        raise stale(changed, None, None) from exc
 
 
 def save_settings(sessions: sessionmaker[Session], settings: Settings, actor: Actor | None,
