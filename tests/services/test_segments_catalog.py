@@ -27,9 +27,16 @@ def _file(module: str, root: Path = ROOT) -> Path | None:
 
 def imports(path: Path, root: Path = ROOT) -> set[str]:
     """Every module `path` imports, at the top or inside a function; `from a import b` counts
-    as importing a.b when that is a module, else a."""
+    as importing a.b when that is a module, else a. Imports under `if TYPE_CHECKING:` are for
+    the type checker only and never run, so they make no loop."""
     found: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    typing_only = {id(n) for block in ast.walk(tree) if isinstance(block, ast.If)
+                   and isinstance(block.test, ast.Name) and block.test.id == "TYPE_CHECKING"
+                   for stmt in block.body for n in ast.walk(stmt)}
+    for node in ast.walk(tree):
+        if id(node) in typing_only:
+            continue
         if isinstance(node, ast.Import):
             found |= {alias.name for alias in node.names}
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
