@@ -30,12 +30,6 @@ CHANNEL_RANK = {"call": 0, "visit": 1, "mail": 2, "sms": 3, "wechat": 4}
 DAY_RANK = {"weekday": 0, "any": 1, "weekend": 2}  # anything else ranks as "any"
 WINDOW_START = {"morning": 9, "noon": 12, "afternoon": 14, "evening": 18}  # hour of the day
 NO_WINDOW = 24  # no preferred time: after every window
-# What a decision left out, beyond a blocked channel: these are the stored exclusion reasons.
-EXCLUDED_BEFORE_CHANNELS = ("dnc", "no_consent", "complaint", "recent_contact")
-# Why a channel is blocked -> the exclusion reason stored when every channel is.
-BLOCK_REASON = {"dnc": "dnc", "no_mobile": "no_mobile", "wrong_number": "no_mobile",
-                "no_channel": "no_channel", "no_address": "no_address",
-                "no_wechat": "no_wechat"}
 LIST_CHANNELS = ("call", "sms", "mail", "wechat", "visit")
 POSITIONS = len(LIST_CHANNELS)  # a preference names each channel at most once
 # Characters a typed mobile may carry between its digits (spaces of every width, dashes,
@@ -236,9 +230,10 @@ def switched_sql(f, r: Rules) -> ColumnElement[int]:
 
 
 def reason_sql(f) -> ColumnElement[str]:
-    """The stored exclusion reason of a left-out customer (the first channel's block when every
-    channel was blocked)."""
+    """The stored exclusion reason of a left-out customer: the step that left them out, or the
+    first channel's block when every channel was blocked (a wrong number is stored as no valid
+    mobile; the detail says which)."""
     first = case(*((f.o1 == c, getattr(f, f"{c}_block")) for c in LIST_CHANNELS))
     return case((f.step == "blocked",
-                 case(*((first == k, v) for k, v in BLOCK_REASON.items()), else_=first)),
+                 case((first == "wrong_number", "no_mobile"), else_=first)),
                 else_=f.step)

@@ -173,3 +173,14 @@ def test_talking_points_never_have_a_hole(world):
     for m in doc.members:
         assert "None" not in m.talking_points and "（）" not in m.talking_points
         assert not any(p == "" for p in m.talking_points.split("；") if m.talking_points)
+
+
+def test_the_fifth_channel_of_a_preference_is_reached(world):
+    """A preference may name all five channels; the last one is used when the four before it
+    are blocked (no valid mobile for phone and SMS, no postcode for post, no WeChat ID)."""
+    with world.sessions.begin() as s:
+        c = _customer(s, "V0009", "phone,sms,mail,wechat,visit", district="荔湾区")
+        c.mobile = "12345"
+    summary = build.build_run(world.sessions, "全部", build.RunOptions(as_of=AS_OF))
+    members, _ = _by_code(world, summary.run_id)
+    assert members["V0009"] == "visit"
