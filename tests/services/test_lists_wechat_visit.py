@@ -184,3 +184,23 @@ def test_the_fifth_channel_of_a_preference_is_reached(world):
     summary = build.build_run(world.sessions, "全部", build.RunOptions(as_of=AS_OF))
     members, _ = _by_code(world, summary.run_id)
     assert members["V0009"] == "visit"
+
+
+def test_a_wechat_list_keeps_formula_looking_names_and_emoji_as_typed(world, tmp_path):
+    with world.sessions.begin() as s:
+        c = _customer(s, "W0009", "wechat", wechat="=wxid_9")
+        c.name = "=HYPERLINK(1)"
+    summary = build.build_run(world.sessions, "全部", build.RunOptions(as_of=AS_OF,
+                                                                     channel="wechat"))
+    doc = runs.load_document(world.sessions, summary.run_id)
+    (request,) = run_files.plan_run_files(doc, tmp_path / "w.xlsx", "xlsx",
+                                          message="{姓名}，生日快乐🎂 𠮷")
+    run_files.write_run_file(doc, request, load_settings(world.sessions))
+    ws = openpyxl.load_workbook(request.path).active
+    head = [c.value for c in ws[1]]
+    row = next(r for r in ws.iter_rows(min_row=2) if r[1].value == "W0009")
+    name, wechat_id, message = (row[head.index(h)] for h in ("姓名", "微信号",
+                                                              "消息（复制粘贴发送）"))
+    assert (name.value, wechat_id.value) == ("=HYPERLINK(1)", "=wxid_9")
+    assert name.quotePrefix and wechat_id.quotePrefix and message.quotePrefix  # text, shown
+    assert message.value == "=HYPERLINK(1)，生日快乐🎂 𠮷" and message.data_type == "s"
