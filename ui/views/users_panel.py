@@ -109,7 +109,8 @@ class UsersPanel(QWidget):
         sessions, actor, name = self.database.sessions, self.actor, account.username
         self.runner.run(
             lambda _p, _c: accounts.set_role(sessions, actor, name, role),
-            on_done=lambda _a: self.reload(name),
+            # One reload, from the change going out (it keeps the selected row): a second one
+            # from here could land after the next change and show it undone.
             parent_widget=self,
             write=True,
             changes=changed("staff"),
@@ -140,7 +141,8 @@ class UsersPanel(QWidget):
         sessions, actor, name = self.database.sessions, self.actor, account.username
         self.runner.run(
             lambda _p, _c: accounts.set_active(sessions, actor, name, active),
-            on_done=lambda _a: self.reload(name),
+            # One reload, from the change going out (it keeps the selected row): a second one
+            # from here could land after the next change and show it undone.
             parent_widget=self,
             write=True,
             changes=changed("staff"),
