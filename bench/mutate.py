@@ -381,6 +381,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="seconds per mutant (default: 3 × the unmutated run, at least 30)")
     parser.add_argument("--jobs", type=int, default=1, help="mutants run at once (default 1)")
     parser.add_argument("--lines", default=None, help="only mutants on these lines, e.g. 40-80")
+    parser.add_argument("--only", default=None,
+                        help="only these mutants, by number, e.g. 8,9,12 (same source only)")
     parser.add_argument("--list", action="store_true", help="list the mutants and stop")
     parser.add_argument("--json", type=Path, default=None, help="write every outcome here")
     parser.add_argument("--show", type=int, default=None,
@@ -392,6 +394,9 @@ def main(argv: list[str] | None = None) -> int:
         if opts.lines:
             low, _, high = opts.lines.partition("-")
             found = [m for m in found if int(low) <= m.line <= int(high or low)]
+        if opts.only:
+            wanted = {int(n) for n in opts.only.split(",")}
+            found = [m for m in found if m.number in wanted]
         if opts.list:
             for m in found:
                 print(f"{m.number:4d} {m.label:42s} {m.code}")
@@ -419,12 +424,16 @@ def _run_all(bench: Bench, found: list[Mutant], timeout: float | None,
           f"{base:.1f} s, timeout {timeout:.0f} s per mutant; pytest "
           f"{' '.join(bench.pytest_args)}", flush=True)
 
+    done = iter(range(1, len(found) + 1))
+
     def one(m: Mutant) -> Outcome:
         status, seconds, _, _ = bench.run(m.source, f"m{m.number}", timeout)
         if _STOPPING.is_set():
             raise KeyboardInterrupt
-        print(f"[{m.number:3d}/{len(found)}] {status:8s} {m.label:42s} ({seconds:.1f} s) "
-              f"{m.code}", flush=True)
+        with _LOCK:
+            count = next(done)
+        print(f"[{count:3d}/{len(found)}] #{m.number:<4d} {status:8s} {m.label:42s} "
+              f"({seconds:.1f} s) {m.code}", flush=True)
         return Outcome(m.number, m.line, m.kind, m.change, m.code, status, seconds)
 
     pool = ThreadPoolExecutor(max_workers=max(1, jobs))
@@ -455,6 +464,11 @@ def _report(outcomes: list[Outcome], json_path: Path | None) -> None:
 
 
 if __name__ == "__main__":
-    # SIGTERM as Ctrl-C: the clean-up above runs either way.
+    # Ctrl-C even when started in the background (which ignores SIGINT), and SIGTERM like it:
+    # the clean-up above runs either way.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        sys.exit("interrupted: no result (the working tree was never changed)")

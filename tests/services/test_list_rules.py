@@ -269,8 +269,13 @@ def _rules(s) -> None:
     person(s, "R-ORD-WECHAT", order="wechat,mail")
     person(s, "R-ORD-SPACES", order=" sms , phone")
     person(s, "R-ORD-DUP", order="phone,phone", mobile="12345")
+    person(s, "R-ORD-ALL5", order="phone,sms,mail,wechat,visit", mobile="12345", street=None)
+    c = person(s, "R-ORD-FIFTH", order="wechat,visit,phone,sms,mail", mobile="12345")
+    refuse(s, c, "visit")
     person(s, "R-ORD-FIRST", order="phone,mail", mobile="12345", street=None)
     # what a member's row keeps
+    person(s, "R-SNAP", name="陈国平", mobile="+86 139 0000 9999", order="mail",
+           days="weekday", windows="morning")
     c = person(s, "R-CARS", bought=dt.date(2018, 5, 1))
     s.add_all([Vehicle(customer_id=c.id, brand="本田", model="雅阁",
                        purchase_date=dt.date(2022, 3, 1)),
@@ -557,6 +562,7 @@ def test_a_wechat_member_keeps_the_wechat_id(world):
     ("R-ORD-EMPTY", "phone"),
     ("R-ORD-WECHAT", "mail"),  # WeChat first, but no WeChat id to write to
     ("R-ORD-SPACES", "sms"),
+    ("R-ORD-FIFTH", "mail"),  # every channel named: the fifth is used
 ])
 def test_auto_takes_the_first_usable_channel_in_the_preference_order(world, code, channel):
     assert rules(world).members[code].channel == channel
@@ -582,8 +588,26 @@ def test_the_first_blocked_channel_gives_the_reason_and_each_is_named_once(world
                                             "电话：手机号无效：12345；邮寄：地址或邮编不完整")
     dup = run.excluded["R-ORD-DUP"]
     assert (dup.reason, dup.detail) == ("no_mobile", "电话：手机号无效：12345")
+    every = run.excluded["R-ORD-ALL5"]
+    assert (every.reason, every.detail.split("；")) == ("no_mobile", [
+        "电话：手机号无效：12345", "短信：手机号无效：12345", "邮寄：地址或邮编不完整",
+        "微信：无微信号", "上门拜访：无可上门的地址"])
 
 
 def test_a_run_lists_each_customer_once_with_the_newest_car(world):
     snap = rules(world).members["R-CARS"].snapshot
     assert (snap["brand"], snap["model"], snap["purchase_date"]) == ("本田", "雅阁", "2022-03-01")
+
+
+def test_a_member_row_keeps_what_prints(world):
+    member = rules(world).members["R-SNAP"]
+    snap = member.snapshot
+    expected = {
+        "row_code": member.row_code, "name": "陈国平", "channel": "mail", "caller": "",
+        "customer_code": "R-SNAP", "salutation": "陈先生", "mobile": "13900009999",
+        "province": "广东省", "city": "广州市", "district": "海珠区", "street": "光明西路1号",
+        "postcode": "510000", "brand": "丰田", "model": "凯美瑞", "purchase_date": "2024-01-01",
+        "years_owned": 2.9, "km": None, "last_contact": None, "last_outcome": None,
+        "last_feedback": None, "best_time": "工作日 上午", "talking_points": ""}
+    assert {k: snap.get(k) for k in expected} == expected
+    assert snap["plate"].startswith("粤A") and len(snap["plate"]) == 7

@@ -39,6 +39,16 @@ def _calls(s) -> None:
         c = person(s, code, order=order)
         fails(s, c, 30, 25, 20, 15, 10)
         refuse(s, c, "sms")
+    # Calls first, then the fourth or fifth choice after the others are blocked.
+    for code, order in (("F-K5-P4", "phone,wechat,visit,mail"),
+                        ("F-K5-P5", "phone,wechat,visit,sms,mail")):
+        c = person(s, code, order=order)
+        fails(s, c, 30, 25, 20, 15, 10)
+        refuse(s, c, "visit")
+        refuse(s, c, "sms")
+    # Calls after the chosen channel: no note.
+    fails(s, person(s, "F-K5-CALLLAST", order="mail,sms,phone", street=None),
+          30, 25, 20, 15, 10)
     c = person(s, "F-K5-SMSONLY", order="sms")
     fails(s, c, 30, 25, 20, 15, 10)
     refuse(s, c, "sms", reason="回T退订")
@@ -134,6 +144,9 @@ def test_k_failed_calls_move_to_sms_with_a_note(world):
     ("F-K5-P3", "mail", switched(5, "邮寄")),  # third choice, after calls
     ("F-K5-P3B", "mail", switched(5, "邮寄")),
     ("F-K5-SM", "mail", ""),  # never a caller's customer
+    ("F-K5-P4", "mail", switched(5, "邮寄")),
+    ("F-K5-P5", "mail", switched(5, "邮寄")),
+    ("F-K5-CALLLAST", "sms", ""),
     ("F-K5-WAIT", "sms", switched(5, "短信")),  # no retry wait once K is reached
     ("F-K5-L365", "sms", switched(5, "短信")),  # a failure 365 days ago still counts
 ])
