@@ -134,6 +134,8 @@ def run_gui(args) -> int:
     from ui.cli import end_of_start
 
     end_of_start()
+    # After end_of_start, which turned the automatic collector on: rounds on this thread only.
+    qt_fixes.MainThreadCollector(parent=app)  # owned by the application from here on
     for warning in database.warnings:  # e.g. a SQLite file on a network drive
         QMessageBox.warning(window, app.translate("app", "Revisit"), translate_error(warning))
     if args.quit_after is not None and args.quit_after == 0:

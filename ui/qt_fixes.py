@@ -12,9 +12,10 @@ session. PySide 6.11 does not leak; 6.11 has no separate QtPdf wheel, so we stay
 from __future__ import annotations
 
 import ctypes
+import gc
 import sys
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 SPARE_REFERENCES = 1 << 40
 
@@ -40,3 +41,38 @@ def apply() -> bool:
     # ob_refcnt is the first field of every CPython object.
     ctypes.c_ssize_t.from_address(id(True)).value += SPARE_REFERENCES
     return True
+
+
+def collect_if_due(threshold: tuple[int, ...] | None = None) -> None:
+    """One round of what Python's automatic collector would do now, on the calling thread:
+    generation 0 when its count passed the threshold, the older ones in turn as theirs did."""
+    limits = threshold or gc.get_threshold()
+    counts = gc.get_count()
+    if counts[0] <= limits[0]:
+        return
+    generation = 0
+    if counts[1] > limits[1]:
+        generation = 2 if counts[2] > limits[2] else 1
+    gc.collect(generation)
+
+
+class MainThreadCollector(QObject):
+    """Garbage collection only on the GUI thread.
+
+    Python's automatic collector runs in whichever thread happens to allocate when a count passes
+    its threshold. When that is a background job (the dashboard's queries, a list run) and the
+    garbage holds a widget from a reference cycle, Qt destroys the widget off the GUI thread and
+    the process dies with a segmentation fault (seen in the dashboard's worker threads, inside
+    SQLAlchemy's compiler, "Garbage-collecting"). So the automatic collector is switched off and
+    the same rounds run from a timer on the GUI thread."""
+
+    def __init__(self, interval_ms: int = 500, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.threshold = gc.get_threshold()
+        gc.disable()
+        self.timer = QTimer(self)
+        self.timer.timeout.connect(self.check)
+        self.timer.start(interval_ms)
+
+    def check(self) -> None:
+        collect_if_due(self.threshold)

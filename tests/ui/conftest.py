@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 
 import pytest
 from PySide6.QtCore import QCoreApplication, QLocale, QSettings, QTranslator
@@ -10,6 +11,24 @@ from PySide6.QtCore import QCoreApplication, QLocale, QSettings, QTranslator
 from services.demo import generator as demo
 
 DEMO_TODAY = dt.date(2026, 11, 23)
+
+
+@pytest.fixture(scope="session")
+def main_thread_collector(qapp):
+    """As in the window (ui/app.py): garbage collected on the GUI thread only, never in a
+    background job's thread where a collected widget takes the process down."""
+    from ui import qt_fixes
+
+    collector = qt_fixes.MainThreadCollector(parent=qapp)
+    yield collector
+    collector.timer.stop()
+    gc.enable()
+
+
+@pytest.fixture(autouse=True)
+def _collect_between_tests(main_thread_collector):
+    yield
+    main_thread_collector.check()
 
 
 @pytest.fixture
