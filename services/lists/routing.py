@@ -101,14 +101,19 @@ def mobile_text_sql(col) -> ColumnElement[str]:
     return text
 
 
-def mobile_sql(text) -> ColumnElement[str]:
-    """The bare 11-digit mainland mobile in `text` (from `mobile_text_sql`; +86 / 0086 / 86
-    removed), or NULL when it is not one: services/outputs/sms.py `mainland_mobile`, in SQL."""
+def mobile_bare_sql(text) -> ColumnElement[str]:
+    """`text` (from `mobile_text_sql`) without a leading +86 / 0086 / 86 where the rest has 11
+    characters; stored once per row too, then judged by `mobile_sql`."""
     length = func.length(text)
-    bare = case((and_(func.substr(text, 1, 3) == "+86", length == 14), func.substr(text, 4)),
+    return case((and_(func.substr(text, 1, 3) == "+86", length == 14), func.substr(text, 4)),
                 (and_(func.substr(text, 1, 4) == "0086", length == 15), func.substr(text, 5)),
                 (and_(func.substr(text, 1, 2) == "86", length == 13), func.substr(text, 3)),
                 else_=text)
+
+
+def mobile_sql(bare) -> ColumnElement[str]:
+    """The bare 11-digit mainland mobile in `bare` (from `mobile_bare_sql`), or NULL when it is
+    not one: services/outputs/sms.py `mainland_mobile`, in SQL."""
     by_length: dict[int, list[str]] = {}
     for p in mobile_prefixes():
         by_length.setdefault(len(p), []).append(p)

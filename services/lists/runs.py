@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import case, func, select
@@ -22,11 +22,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from models import Customer, ListRun, ListRunExclusion, ListRunMember
 from models.base import utcnow
 from services.labels import text
+from services.lists.snapshot import SHARED
 from services.outputs.types import Excluded, ListDocument, ListMember
+from services.segments.sqlx import bytewise
 from services.store.errors import N_, RevisitError
 from services.store.settings import Settings, load_settings_in
 
 Sessions = sessionmaker[Session]
+TITLE = "回访名单"
 SUPERSEDED = N_("List run #{run} was replaced by run #{newer}, built later from the same "
                 "segment, so it stays unfinished and its calls stay out of the queues: nobody "
                 "is called twice.")
@@ -92,22 +95,21 @@ def _document(s: Session, run_id: int) -> ListDocument:
     snaps = s.scalars(select(m.snapshot).where(m.run_id == run_id).order_by(rank, m.id),
                       execution_options={"yield_per": 2000})
     members = tuple(_members(snaps))
+    # Reasons in byte order on both databases (a build's own document sorts them so too).
     exc = s.execute(select(x.reason, x.detail, x.snapshot).where(x.run_id == run_id)
-                    .order_by(x.reason, x.id)).all()
+                    .order_by(bytewise(x.reason), x.id)).all()
     excluded = []
     for reason, detail, snap in exc:
         who = json.loads(snap or "{}")
         excluded.append(Excluded(who.get("name", ""), reason, text("exclusion", reason),
                                  detail or "", who.get("code", ""), who.get("mobile")))
-    return ListDocument("回访名单", run.segment_name, run.id, run.as_of, run.created_at,
-                        text("purpose", run.purpose), members,
-                        tuple(excluded))
+    return document_of(run, members, excluded)
 
 
-# Snapshot fields most members share (place, car, caller, the words for a time or outcome):
-# one string object each instead of one per member.
-SHARED = ("channel", "caller", "province", "city", "district", "brand", "model", "best_time",
-          "last_outcome", "postcode")
+def document_of(run: ListRun, members: Sequence[ListMember], excluded: Sequence[Excluded]
+                ) -> ListDocument:
+    return ListDocument(TITLE, run.segment_name, run.id, run.as_of, run.created_at,
+                        text("purpose", run.purpose), tuple(members), tuple(excluded))
 
 
 def _members(snapshots) -> Iterator[ListMember]:

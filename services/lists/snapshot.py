@@ -10,6 +10,7 @@ from typing import Any
 
 from services.labels import text
 from services.lists.routing import LIST_CHANNELS, POSITIONS
+from services.outputs.types import ListMember
 
 # ListMember's fields in order (services/outputs/types.py reads them back with from_data).
 SNAPSHOT_KEYS = (
@@ -119,18 +120,45 @@ class MemberSnapshots:
             self._outcomes[code] = text("outcome", code)
         return self._outcomes[code]
 
-    def json(self, r, row_code: str, caller: str) -> str:
-        """The JSON a member's row stores: ListMember.to_data() of what prints for them."""
+    def values(self, r, row_code: str, caller: str) -> tuple[Any, ...]:
+        """What prints for a member, in SNAPSHOT_KEYS order, days as ISO text."""
         note = switch_note(r.failed_calls, r.channel) if r.switched else ""
         years = years_owned(r.purchase_date, self.as_of)
         km = km_shown(r.km)
-        values: tuple[Any, ...] = (
+        return (
             row_code, r.name, r.channel, caller, r.code, salutation(r.name, r.gender),
             r.mobile_ok or r.mobile, r.province, r.city, r.district, r.street, r.postcode,
             r.brand, r.model, r.plate, _iso(r.purchase_date), years, km, _iso(r.last_at),
             self.outcome(r.last_outcome), r.last_feedback, self.best_time(r),
             self.talking_points(r, years, km, note), r.wechat_id)
-        return _ENCODE(dict(zip(SNAPSHOT_KEYS, values, strict=True)))
+
+    def json(self, r, row_code: str, caller: str) -> str:
+        """The JSON a member's row stores: ListMember.to_data() of what prints for them."""
+        return encode(self.values(r, row_code, caller))
+
+
+def encode(values: tuple[Any, ...]) -> str:
+    return _ENCODE(dict(zip(SNAPSHOT_KEYS, values, strict=True)))
+
+
+# The positions of the snapshot's days, and of the fields most members share (place, car,
+# caller, the words for a time or an outcome): kept as one string object each, not one per member.
+_DAYS = tuple(SNAPSHOT_KEYS.index(k) for k in ("purchase_date", "last_contact"))
+SHARED = ("channel", "caller", "province", "city", "district", "brand", "model", "best_time",
+          "last_outcome", "postcode")
+_SHARED_AT = tuple(SNAPSHOT_KEYS.index(k) for k in SHARED)
+
+
+def member_of(values: tuple[Any, ...], shared: dict[str, str]) -> ListMember:
+    """The member a snapshot reads back as (ListMember.from_data of its JSON), without the JSON."""
+    row = list(values)
+    for i in _DAYS:
+        if row[i]:
+            row[i] = dt.date.fromisoformat(row[i])
+    for i in _SHARED_AT:
+        if row[i] is not None:
+            row[i] = shared.setdefault(row[i], row[i])
+    return ListMember(*row)
 
 
 def exclusion_detail(r, retry_days: int, fatigue_days: int) -> str:

@@ -122,18 +122,12 @@ COLUMNS_BY_CHANNEL = {
 }
 
 
-def _plain(value: Any, kind: str) -> Any:
-    if value is None or value == "":
-        return None
-    if kind == "text":
-        return str(value)  # formula-looking text: quote-prefixed by the xlsx writer
-    return value
-
-
 def _values(columns: Sequence[Column], rows: Sequence[Any]):
-    getters = [(c.get, c.kind) for c in columns]
+    # As they are: the xlsx writer leaves None and "" empty, writes numbers of int / float
+    # columns as numbers and everything else as text (formula-looking text quote-prefixed).
+    getters = [c.get for c in columns]
     for row in rows:
-        yield [_plain(get(row), kind) for get, kind in getters]
+        yield [get(row) for get in getters]
 
 
 def write_xlsx(

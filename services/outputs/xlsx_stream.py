@@ -50,7 +50,13 @@ def column_letter(index: int) -> str:
     return letters
 
 
+# Anything _text must change; most cells have none of it and are returned as they are.
+_SPECIAL = re.compile("[&<>\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
 def _text(value: str) -> str:
+    if _SPECIAL.search(value) is None:
+        return value
     return escape(_ILLEGAL.sub("", value))
 
 
@@ -96,10 +102,19 @@ def _sheet_xml_parts(sheet: Sheet, filters: list[str]) -> Iterable[str]:
     yield "</row>"
     count = 0
     batch: list[str] = []
-    kinds = list(sheet.kinds)
+    columns = list(zip(letters, sheet.kinds, strict=True))
     for count, values in enumerate(sheet.rows, start=2):
-        cells = "".join(_cell(f"{letters[i]}{count}", v, kinds[i]) for i, v in enumerate(values))
-        batch.append(f'<row r="{count}">{cells}</row>')
+        cells = []
+        for (letter, kind), v in zip(columns, values, strict=False):
+            if v is None or v == "":
+                continue
+            if kind == "text" and type(v) is str:  # most cells: the check _cell would make
+                style = STYLE_QUOTED if v.startswith(FORMULA_STARTS) else STYLE_TEXT
+                cells.append(f'<c r="{letter}{count}" s="{style}" t="inlineStr"><is>'
+                             f'<t xml:space="preserve">{_text(v)}</t></is></c>')
+            else:
+                cells.append(_cell(f"{letter}{count}", v, kind))
+        batch.append(f'<row r="{count}">{"".join(cells)}</row>')
         if len(batch) >= ROWS_PER_WRITE:
             yield "".join(batch)
             batch.clear()

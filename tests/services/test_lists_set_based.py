@@ -166,3 +166,21 @@ def test_mobile_rule_in_sql_is_libphonenumbers():
     valid = [m for m in map(mainland_mobile, MOBILES) if m is not None]
     assert len(valid) >= 6  # the typed forms (+86, 0086, spaces, brackets) read as mobiles
     assert all(m.startswith(prefixes) for m in valid)
+
+
+def test_the_document_a_build_keeps_is_the_one_stored(world):
+    """What `list build` writes its files from without reading the run back equals what any
+    later print reads back: every member (in order, every printed field) and exclusion."""
+    from services.lists import runs
+
+    db, callers = world
+    base = build.RunOptions(as_of=AS_OF, staff=callers)
+    for options in (base, dataclasses.replace(base, split="owner", purpose="care"),
+                    dataclasses.replace(base, channel="sms", purpose="care", staff=()),
+                    dataclasses.replace(base, staff=())):
+        made = build.build_run(db.sessions, "全部", options, document=True)
+        assert made.document is not None
+        stored = runs.load_document(db.sessions, made.run_id)
+        assert len(stored.members) == made.members > 0
+        assert len(stored.excluded) == sum(made.excluded.values()) > 0
+        assert made.document == stored

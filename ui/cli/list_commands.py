@@ -159,7 +159,8 @@ def _build(args, open_db) -> int:
         as_of=args.as_of,
         created_by=staff_id(args.actor),
     )
-    summary = build.build_run(db.sessions, args.segment, options, progress=TerminalProgress("list"))
+    summary = build.build_run(db.sessions, args.segment, options, progress=TerminalProgress("list"),
+                              document=True)
     print(
         f"list run #{summary.run_id} of '{summary.segment}' ({summary.as_of}, "
         f"{text('purpose', summary.purpose)}): {summary.members:,} to contact"
@@ -170,16 +171,17 @@ def _build(args, open_db) -> int:
         print(f"  caller {name}: {n:,}")
     for reason, n in summary.excluded.items():
         print(f"  excluded, {reason}: {n:,}")
-    _write_and_finish(db, summary.run_id, args, st)
+    _write_and_finish(db, summary.run_id, args, st, summary.document)
     return 0
 
 
-def _write_and_finish(db, run_id: int, args, st: Settings) -> None:
-    """Write every file of the run, then mark it finished: only then do its calls reach the
-    callers' queues. A file that cannot be written leaves the run unfinished, and says how to
-    finish it."""
+def _write_and_finish(db, run_id: int, args, st: Settings,
+                      doc: ListDocument | None = None) -> None:
+    """Write every file of the run (from `doc` when the build kept it, else as stored), then
+    mark it finished: only then do its calls reach the callers' queues. A file that cannot be
+    written leaves the run unfinished, and says how to finish it."""
     try:
-        write_files(runs.load_document(db.sessions, run_id), args, st, db.sessions)
+        write_files(doc or runs.load_document(db.sessions, run_id), args, st, db.sessions)
     except (OSError, RevisitError) as exc:
         if isinstance(exc, NotAllowed) or runs.is_finished(db.sessions, run_id):
             raise
