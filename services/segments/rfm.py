@@ -19,7 +19,6 @@ from services.segments.sqlx import day, days_between
 DEFAULT_MONTHS = RFM_DEFAULT_MONTHS
 CLASSES = RFM_CLASSES
 CLASS_KEYS = RFM_CLASS_KEYS
-CLASS_BY_FLAGS = {(c[3], c[4], c[5]): c for c in CLASSES}
 CLASS_BY_KEY = {c[0]: c for c in CLASSES}
 
 
