@@ -41,8 +41,13 @@ class Phones:
     others: tuple[str, ...] = ()
 
 
+# Characters a typed mobile may carry between its digits (spaces of every width, dashes,
+# brackets of both widths), removed before the number is judged.
+MOBILE_NOISE = (" ", "\t", "\n", "\r", "\u3000", "\xa0", "-", "(", ")", "（", "）")
+
+
 @lru_cache(maxsize=4096)
-def _mobile_prefix(prefix: str) -> bool:
+def mobile_prefix(prefix: str) -> bool:
     """libphonenumber's verdict on 11-digit numbers starting with these 5 digits: its mainland
     mobile pattern depends on no more than that, so 100,000 rows cost a few hundred parses."""
     number = phonenumbers.parse(prefix + "0" * 6, "CN")
@@ -51,8 +56,8 @@ def _mobile_prefix(prefix: str) -> bool:
 
 def is_mobile(digits: str) -> bool:
     """True for an 11-digit mainland mobile number (no +86)."""
-    return (len(digits) == 11 and digits.isdigit() and digits[0] == "1"
-            and _mobile_prefix(digits[:5]))
+    return (len(digits) == 11 and digits.isascii() and digits.isdigit() and digits[0] == "1"
+            and mobile_prefix(digits[:5]))
 
 
 def _placeholder(mobile: str) -> bool:
@@ -135,6 +140,8 @@ def _digits_of_number(raw: Cell) -> tuple[str | None, bool]:
         except InvalidOperation:
             return None, False
     if not value.is_finite() or value != value.to_integral_value() or value < 0:
+        return None, False
+    if value.adjusted() > 30:  # "1e5000": no phone number, and too long to write out
         return None, False
     digits = str(int(value))
     shown = re.sub(r"\D", "", str(raw).lower().split("e")[0]).lstrip("0")

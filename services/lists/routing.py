@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import String, and_, case, false, func, literal, not_, null, or_
 from sqlalchemy.sql import ColumnElement
 
+from services.imports.phones import MOBILE_NOISE
 from services.segments.sqlx import contains_text, day
 
 STORED_TO_LIST = {"phone": "call", "sms": "sms", "mail": "mail", "wechat": "wechat",
@@ -32,9 +33,6 @@ WINDOW_START = {"morning": 9, "noon": 12, "afternoon": 14, "evening": 18}  # hou
 NO_WINDOW = 24  # no preferred time: after every window
 LIST_CHANNELS = ("call", "sms", "mail", "wechat", "visit")
 POSITIONS = len(LIST_CHANNELS)  # a preference names each channel at most once
-# Characters a typed mobile may carry between its digits (spaces of every width, dashes,
-# brackets of both widths), removed before the number is judged.
-MOBILE_NOISE = (" ", "\t", "\n", "\r", "\u3000", "\xa0", "-", "(", ")", "（", "）")
 
 
 @dataclass(frozen=True)

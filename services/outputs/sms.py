@@ -17,11 +17,9 @@ import math
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
-import phonenumbers
-
+from services.imports.phones import MOBILE_NOISE, is_mobile
 from services.outputs.excel import Column, write_csv, write_xlsx
 from services.outputs.types import ListMember
 from services.store.errors import N_, RevisitError
@@ -61,30 +59,21 @@ def outside_basic_plane(message: str) -> str:
     return "".join(dict.fromkeys(c for c in message if ord(c) > 0xFFFF))
 
 
-ELEVEN_DIGITS = re.compile(r"1\d{10}")
-
-
-@lru_cache(maxsize=4096)
-def _prefix_is_mobile(prefix: str) -> bool:
-    """libphonenumber's verdict for numbers starting with these 5 digits. Its CN mobile pattern
-    depends on at most the first 5 digits, so one check per prefix keeps 200k numbers fast."""
-    num = phonenumbers.parse(prefix + "0" * 6, "CN")
-    return phonenumbers.number_type(num) in (phonenumbers.PhoneNumberType.MOBILE,
-                                             phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
+_NOISE = str.maketrans(dict.fromkeys(MOBILE_NOISE))
 
 
 def mainland_mobile(raw: str | None) -> str | None:
-    """The bare 11-digit mainland mobile for +86 / 0086 / 86 / spaced forms, else None."""
+    """The bare 11-digit mainland mobile for +86 / 0086 / 86 / spaced forms, else None. ASCII
+    digits only, as the list rules judge it in SQL (services/lists/routing.py `mobile_sql`):
+    an SMS vendor's upload takes nothing else, and imports turn full-width digits to ASCII."""
     if not raw:
         return None
-    text = re.sub(r"[\s\-()（）]", "", str(raw))
+    text = str(raw).translate(_NOISE)
     for prefix in ("+86", "0086", "86"):
         if text.startswith(prefix) and len(text) == len(prefix) + 11:
             text = text[len(prefix):]
             break
-    if not ELEVEN_DIGITS.fullmatch(text):
-        return None
-    return text if _prefix_is_mobile(text[:5]) else None
+    return text if is_mobile(text) else None
 
 
 def _field(spec: str) -> tuple[str, str | None]:

@@ -205,6 +205,13 @@ def test_invalid_mobiles_are_refused(raw, code):
     assert result.value is None and codes(result) == [(code, "error")]
 
 
+def test_a_huge_number_in_a_phone_cell_is_no_phone():
+    # "1e5000" reads as a number of 5,001 digits, more than Python writes out by default.
+    for raw in ("1e5000", Decimal("9e400")):
+        result = normalise_phones(raw)
+        assert result.value is None or result.value.mobile is None
+
+
 def test_empty_phone_cells():
     for raw in (None, "", "无", "0", "-"):
         assert normalise_phones(raw) == n.Clean(None)

@@ -24,9 +24,10 @@ from models import (
     Vehicle,
 )
 from services.demo import generator as demo
+from services.imports.phones import mobile_prefix
 from services.lists import build
 from services.lists.routing import mobile_prefixes
-from services.outputs.sms import _prefix_is_mobile, mainland_mobile
+from services.outputs.sms import mainland_mobile
 from services.segments import service as segments
 from tests.services import lists_reference as reference
 
@@ -162,10 +163,13 @@ def test_mobile_rule_in_sql_is_libphonenumbers():
     prefixes = mobile_prefixes()
     for i in range(10_000):
         p = f"1{i:04d}"
-        assert any(p.startswith(q) for q in prefixes) == _prefix_is_mobile(p), p
+        assert any(p.startswith(q) for q in prefixes) == mobile_prefix(p), p
     valid = [m for m in map(mainland_mobile, MOBILES) if m is not None]
     assert len(valid) >= 6  # the typed forms (+86, 0086, spaces, brackets) read as mobiles
     assert all(m.startswith(prefixes) for m in valid)
+    # Full-width digits are not a mobile to an SMS vendor, in Python as in SQL.
+    assert mainland_mobile("１３８００１３０００７") is None
+    assert mainland_mobile("138\u30000013 0005") == "13800130005"
 
 
 def test_the_document_a_build_keeps_is_the_one_stored(world):
