@@ -28,6 +28,7 @@ from services.customers.profile import value_as_of_select
 from services.staff.accounts import confirm
 from services.staff.permissions import MERGE_CUSTOMERS, NOT_PASSED, Actor, NotPassed, require
 from services.store.errors import N_, RevisitError
+from services.store.versions import bumped
 
 DETAIL_VERSION = 1
 # Fields filled together: an address is taken whole or not at all, a birthday with its MMDD.
@@ -187,7 +188,7 @@ def _merge(s: Session, kept_id: int, merged_id: int, staff_id: int | None,
         after["lifecycle_stage"] = stage
     customer = Customer.__table__
     if after:
-        s.execute(update(customer).where(customer.c.id == kept_id).values(**after))
+        s.execute(update(customer).where(customer.c.id == kept_id).values(bumped(customer, after)))
     s.execute(delete(customer).where(customer.c.id == merged_id))
     result = MergeResult(
         merge_id=None, kept_id=kept_id, kept_code=kept["code"], merged_id=merged_id,
@@ -304,7 +305,8 @@ def undo_merge(
         restore = rows.decode_values(customer, detail["kept_before"])
         if restore:
             restore.update(rows.decode_values(customer, detail["kept_updated_at"]))
-            s.execute(update(customer).where(customer.c.id == kept_id).values(**restore))
+            s.execute(update(customer).where(customer.c.id == kept_id)
+                      .values(bumped(customer, restore)))
         merge.undone_at, merge.undone_by = utcnow(), staff_id
         moved = {t: len(k) for t, k in detail["moved"].items()}
         audit(s, "unmerge_customers", "customer", kept_id,

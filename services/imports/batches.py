@@ -17,6 +17,7 @@ from services.staff.accounts import confirm
 from services.staff.audit import audit
 from services.staff.permissions import NOT_PASSED, UNDO_IMPORTS, Actor, NotPassed, require
 from services.store.errors import N_, RevisitError
+from services.store.versions import bumped
 
 Sessions = sessionmaker[Session]
 Runs = dict[str, list[tuple[int, int]]]
@@ -332,7 +333,7 @@ def _restore(s: Session, changes: list[ImportChange]) -> tuple[int, int]:
                 restored += back
                 kept += not back
         if values:
-            s.execute(update(t).where(t.c.id == row_id).values(values))
+            s.execute(update(t).where(t.c.id == row_id).values(bumped(t, values)))
     return restored, kept
 
 

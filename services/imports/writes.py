@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import Connection, Table, bindparam, func, select, text, update
 
 from models import Base
+from services.store.versions import bumped
 
 ID_BLOCK = 1000  # ids fetched from a PostgreSQL sequence at a time
 UPDATE_TRACKED = "import_change"
@@ -209,7 +210,7 @@ class Writer:
             stmt = (
                 update(table)
                 .where(table.c.id == bindparam("_id"))
-                .values({c: bindparam(f"_v_{c}") for c in columns})
+                .values(bumped(table, {c: bindparam(f"_v_{c}") for c in columns}))
             )
             self.conn.execute(stmt, params)
 

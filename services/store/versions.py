@@ -10,8 +10,9 @@ then is the version compared and the save written, so two saves can never both p
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, select, update
 from sqlalchemy.orm import Session
 
 from models import StaffUser
@@ -74,6 +75,15 @@ SEGMENT_DELETED = (
 )
 SEGMENT_GONE = N_("The segment “{name}” was renamed or deleted since you opened it; reload to "
                   "see the segments as they are now.")
+
+
+def bumped(table: Table, values: dict[str, Any]) -> dict[str, Any]:
+    """`values` with the record's version raised by one, for a table whose records carry one:
+    a write outside the edit forms (an import, a merge, an undo) then makes an edit opened
+    before it stale, refused like any other instead of silently writing over it."""
+    if "version" in table.c and "version" not in values:
+        return {**values, "version": table.c.version + 1}
+    return values
 
 
 def lock(session: Session, model: type, *where) -> bool:

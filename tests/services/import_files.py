@@ -109,14 +109,16 @@ NOT_DATA = {"import_batch", "import_created", "import_change", "audit_log", "dat
             "summary_state", "rfm_summary", "km_summary"}
 
 
-def snapshot(database: Database) -> dict[str, list[tuple]]:
-    """Every row of the dealer's data, table by table, in a stable order."""
+def snapshot(database: Database, versions: bool = True) -> dict[str, list[tuple]]:
+    """Every row of the dealer's data, table by table, in a stable order (without the records'
+    versions, which only ever go up, when `versions` is false)."""
     found = {}
     with database.engine.connect() as conn:
         for table in Base.metadata.sorted_tables:
             if table.name in NOT_DATA:
                 continue
-            rows = conn.execute(select(table)).all()
+            columns = [c for c in table.c if versions or c.name != "version"]
+            rows = conn.execute(select(*columns)).all()
             found[table.name] = sorted((tuple(r) for r in rows), key=repr)
     return found
 

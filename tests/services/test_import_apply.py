@@ -142,7 +142,7 @@ def test_importing_the_same_file_again_changes_nothing(database, tmp_path):
 
 def test_a_stored_customer_is_updated_with_history_and_undo_restores(database, tmp_path):
     first = apply(database.sessions, dms_export(tmp_path / "a.xlsx"), CUSTOMERS)
-    after_first = snapshot(database)
+    after_first = snapshot(database, versions=False)
     changed = [list(r) for r in DMS_ROWS[:2]]
     changed[0][11] = "广州市越秀区东风中路2号"  # 张三 moved
     changed[0][1] = "粤A54321"  # and the 朗逸 has a new plate
@@ -155,6 +155,8 @@ def test_a_stored_customer_is_updated_with_history_and_undo_restores(database, t
     assert result.changed_fields == {"street": 1, "plate": 1}
     zhang = _customers(database)["张三"]
     assert zhang.street == "广州市越秀区东风中路2号"
+    # An edit form opened before the import is now stale: refused, not written over it.
+    assert zhang.version == 2
     assert _vehicles(database)[V_LANGYI].plate == "粤A54321"
     with database.sessions() as s:
         history = {(c.attribute, c.old_value, c.new_value, c.source)
@@ -169,7 +171,8 @@ def test_a_stored_customer_is_updated_with_history_and_undo_restores(database, t
         batches.undo_batch(database.sessions, first.batch_id)  # the later batch changed them
     undone = batches.undo_batch(database.sessions, result.batch_id)
     assert undone.restored == 2 and undone.kept == 0
-    assert snapshot(database) == after_first
+    assert snapshot(database, versions=False) == after_first
+    assert _customers(database)["张三"].version == 3
     batches.undo_batch(database.sessions, first.batch_id)
     assert counts(database) == {}
     listed = batches.list_batches(database.sessions)
@@ -415,3 +418,20 @@ def test_an_import_whose_customers_were_merged_since_is_not_undone(database, tmp
     merge.undo_merge(database.sessions, merged.merge_id)
     batches.undo_batch(database.sessions, result.batch_id)
     assert set(_customers(database)) == {"张三丰"}
+
+
+def test_an_edit_opened_before_an_import_changed_the_customer_is_refused(database, tmp_path):
+    from services.customers import profile
+    from services.store.errors import StaleEdit
+
+    apply(database.sessions, dms_export(tmp_path / "a.xlsx"), CUSTOMERS)
+    zhang = _customers(database)["张三"]
+    opened = zhang.version  # what the customer page read
+    moved = [list(DMS_ROWS[0])]
+    moved[0][11] = "广州市越秀区东风中路2号"
+    apply(database.sessions, dms_export(tmp_path / "b.xlsx", moved), CUSTOMERS)
+    with pytest.raises(StaleEdit, match="changed"):
+        profile.record_change(database.sessions, zhang.id, "occupation", "教师",
+                              effective_date=dt.date(2026, 11, 1), source="call",
+                              expected_version=opened)
+    assert _customers(database)["张三"].street == "广州市越秀区东风中路2号"

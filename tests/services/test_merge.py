@@ -196,6 +196,11 @@ def test_undo_puts_back_exactly_what_was_there(world):
     [record] = after.pop("customer_merge")
     assert before.pop("customer_merge") == []
     assert record["undone_at"] is not None and record["undone_by"] == staff
+    # Every value as it was, but the kept customer's version only ever goes up (merged, then
+    # put back): an edit opened before the merge or during it is refused, not written over.
+    versions = {r["id"]: r.pop("version") for r in before["customer"]}
+    for r in after["customer"]:
+        assert r.pop("version") == versions[r["id"]] + (2 if r["id"] == done.kept_id else 0)
     for table in before:
         assert after[table] == before[table], table
 
@@ -288,6 +293,9 @@ def test_chained_merges_are_undone_newest_first(world):
     merge.undo_merge(database.sessions, second.merge_id)
     merge.undo_merge(database.sessions, first.merge_id)
     after = dump(database)
+    versions = {r["id"]: r.pop("version") for r in before["customer"]}
+    # Versions never go back: raised where a merge filled a field, and again when put back.
+    assert all(r.pop("version") >= versions[r["id"]] for r in after["customer"])
     for table in before:
         if table not in ("audit_log", "customer_merge"):
             assert after[table] == before[table], table
