@@ -309,6 +309,8 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "set_service_interval": ("设置保养间隔", "Service interval set"),
     },
     "consent_kind": {"marketing": ("营销", "Marketing")},
+    "rfm_thresholds": {"mean": ("与平均值比较", "Against the mean"),
+                       "fixed": ("固定阈值", "Fixed thresholds")},
     # Segment fields on contact events (services/segments/contact_fields.py): the fields, what
     # a contact counted as, and who made it.
     "contact_field": {

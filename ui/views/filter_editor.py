@@ -70,6 +70,17 @@ CODE_KINDS = {
     "referred_by": "referrer_kind",
 }
 
+# The vocabulary of each coded parameter (services/segments/catalog.py Param keys).
+PARAM_KINDS = {
+    "attribute": "attribute",
+    "channel": "channel",
+    "purpose": "purpose",
+    "outcome": "outcome",
+    "result": "contact_result",
+    "made_by": "made_by",
+    "mode": "rfm_thresholds",
+}
+
 
 def chinese() -> bool:
     return QLocale().language() == QLocale.Language.Chinese
@@ -91,6 +102,11 @@ def code_label(field_key: str, code: str) -> str:
         return label(field_key[8:], code)
     kind = CODE_KINDS.get(field_key)
     return label(kind, code) if kind else code
+
+
+def param_text(key: str, value: Any) -> str:
+    kind = PARAM_KINDS.get(key)
+    return label(kind, str(value)) if kind else str(value)
 
 
 def describe(node: dict | None) -> str:
@@ -117,7 +133,10 @@ def describe(node: dict | None) -> str:
     else:
         shown = code_label(f, str(value)) if FIELDS[f].type == "code" else str(value)
     params = node.get("params") or {}
-    extra = f"  ({', '.join(f'{k}={v}' for k, v in params.items())})" if params else ""
+    names = {p.key: p.zh if chinese() else p.en for p in FIELDS[f].params}
+    open_, comma, colon, close = ("（", "，", "：", "）") if chinese() else (" (", ", ", ": ", ")")
+    extra = (open_ + comma.join(f"{names.get(k, k)}{colon}{param_text(k, v)}"
+                                for k, v in params.items()) + close) if params else ""
     return f"{field_label(f)} {op} {shown}{extra}".strip()
 
 
@@ -511,7 +530,7 @@ class FilterEditor(QWidget):
                 w = QComboBox()
                 w.addItem(self.tr("any"), None)
                 for c in p.choices or ():
-                    w.addItem(c, c)
+                    w.addItem(param_text(p.key, c), c)
                 w.setCurrentIndex(max(0, w.findData(current)))
                 w.currentIndexChanged.connect(self._on_value_changed)
             else:
