@@ -102,3 +102,62 @@ def test_effect_report_and_mistakes(demo_file, tmp_path):
         lines = proc.stderr.strip().splitlines()
         assert len(lines) == 1 and fragment in lines[0], proc.stderr
     assert not list(tmp_path.glob("x.*"))
+
+
+@pytest.fixture
+def decided(database):
+    """Three customers with decisions on suggestions in November 2026, and what followed."""
+    from decimal import Decimal
+
+    from models import ContactEvent, Customer, ServiceVisit
+    from services.customers.suggest_decisions import record_decision
+
+    with database.sessions.begin() as s:
+        people = [Customer(code=f"S{i}", name=f"客户{i}") for i in range(3)]
+        s.add_all(people)
+        s.flush()
+        ids = [c.id for c in people]
+        s.add(ContactEvent(customer_id=ids[0], contact_at=dt.datetime(2026, 11, 10, 10),
+                           channel="phone", purpose="care", outcome="reached"))
+        s.add(ServiceVisit(customer_id=ids[1], visit_date=dt.date(2026, 12, 1),
+                           visit_type="maintenance", amount=Decimal("500")))
+    for cid, action in ((ids[0], "accepted"), (ids[1], "accepted"), (ids[2], "dismissed")):
+        record_decision(database.sessions, None, cid, dt.date(2026, 11, 10), "保养到期提醒",
+                        "reminder", action)
+    return database
+
+
+def test_suggestions_report_as_json_text_and_file(capsys, decided, tmp_path):
+    """On SQLite and PostgreSQL, through main() as typed: the service's figures."""
+    import json
+
+    import main
+    from services.reports.suggestion_effect import suggestion_effect
+
+    args = ["--db", decided.url, "report", "suggestions", "--from", "2026-11-01",
+            "--to", "2026-11-30"]
+    want = suggestion_effect(decided.sessions, dt.date(2026, 11, 1), dt.date(2026, 11, 30))
+    assert main.main([*args, "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert (data["start"], data["end"]) == ("2026-11-01", "2026-11-30")
+    [rule] = want.rules
+    got = data["rules"][0]
+    assert got["rule"] == rule.rule == "保养到期提醒"
+    for action, outcome in rule.actions:
+        shown = got["actions"][action]
+        assert shown["customers"] == outcome.customers
+        for window, measure, n in outcome.counts:
+            assert shown["followed"][f"{measure}_{window}d"] == n
+    assert got["actions"]["accepted"]["customers"] == 2
+    assert got["actions"]["accepted"]["followed"]["reached_30d"] == 1
+    assert got["actions"]["accepted"]["followed"]["came_back_30d"] == 1
+    assert main.main(args) == 0
+    text = capsys.readouterr().out
+    assert "保养到期提醒" in text
+    accepted = next(line for line in text.splitlines() if line.strip().startswith("accepted"))
+    assert accepted.split()[1] == "2" and "reached 30d 1" in accepted
+    out = tmp_path / "suggestions.json"
+    assert main.main([*args, "--format", "json", "--out", str(out)]) == 0
+    assert str(out) in capsys.readouterr().out
+    assert json.loads(out.read_text(encoding="utf-8")) == data
+    assert not list(tmp_path.glob("*.part"))

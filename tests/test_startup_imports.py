@@ -23,6 +23,12 @@ from ui.cli import COMMAND_MODULES, build_parser
 ROOT = Path(__file__).resolve().parent.parent
 # Each took 0.05–0.3 s to import and none is needed to read segment counts or show customers.
 HEAVY = ("pandas", "numpy", "openpyxl", "lxml", "reportlab", "alembic", "python_calamine")
+# Loaded by the first use, not at start: pypinyin's dictionaries (0.12 s) by the first name
+# converted (services/customers/pinyin.py), argon2 by the first password checked.
+PYPINYIN, ARGON2 = ("pypinyin",), ("argon2", "_argon2_cffi_bindings")
+# The customer list's dialogs (and the erase service): loaded when first asked for.
+LIST_DIALOGS = ("ui.dialogs.erase_dialog", "ui.dialogs.profile_change_dialog",
+                "services.customers.erase")
 # The rest of the window: built when first opened (ui/main_window.py).
 LATER_AREAS = ("ui.views.segments_view", "ui.views.lists_view", "ui.views.followup_view",
                "ui.views.reports_view", "ui.views.import_view", "ui.views.settings_view",
@@ -85,7 +91,7 @@ def up_to_date(tmp_path, sqlite_template) -> str:
 ])
 def test_a_segment_command_imports_only_what_it_uses(up_to_date, tmp_path, command):
     modules = imported(["--db", up_to_date, *command], tmp_path)
-    assert heavy(modules, (*HEAVY, "pypinyin", "PySide6")) == []
+    assert heavy(modules, (*HEAVY, *PYPINYIN, *ARGON2, "PySide6")) == []
     # Only the segment commands' module of the CLI's ten.
     assert sorted(m for m in modules if m.startswith("ui.cli.") and m.endswith(
         ("_commands", "_command"))) == ["ui.cli.segment_commands"]
@@ -95,8 +101,9 @@ def test_the_window_imports_only_the_customer_list(up_to_date, tmp_path):
     modules = imported(["--db", up_to_date, "--quit-after", "0"], tmp_path,
                        REVISIT_USER="boss", REVISIT_PASSWORD=PASSWORD)
     assert "ui.views.customers_view" in modules  # it did get as far as the customer list
-    assert heavy(modules, HEAVY) == []
+    assert heavy(modules, (*HEAVY, *PYPINYIN)) == []
     assert sorted(set(LATER_AREAS) & modules) == []
+    assert sorted(set(LIST_DIALOGS) & modules) == []
     assert not any(m.startswith("ui.cli.") and m.endswith(("_commands", "_command"))
                    for m in modules)
 
@@ -115,3 +122,42 @@ def test_each_command_is_found_in_the_module_the_table_names():
         sub = next(a for a in alone._actions if isinstance(a, argparse._SubParsersAction))
         assert name in sub.choices
         assert {COMMAND_MODULES[c] for c in sub.choices} == {module}
+
+
+def test_the_window_takes_the_days_backup_once_it_shows(up_to_date, tmp_path):
+    # Started after the first page is on screen, and finished before the process ends even
+    # when it quits at once.
+    from services.store.backup import DAILY, list_backups, stored_place
+
+    path = Path(up_to_date.removeprefix("sqlite:///"))
+    assert [b for b in list_backups(stored_place(path)) if b.reason == DAILY] == []
+    imported(["--db", up_to_date, "--quit-after", "0"], tmp_path,
+             REVISIT_USER="boss", REVISIT_PASSWORD=PASSWORD)
+    daily = [b for b in list_backups(stored_place(path)) if b.reason == DAILY]
+    assert len(daily) == 1 and daily[0].ok
+    imported(["--db", up_to_date, "--quit-after", "0"], tmp_path,
+             REVISIT_USER="boss", REVISIT_PASSWORD=PASSWORD)
+    assert len([b for b in list_backups(stored_place(path)) if b.reason == DAILY]) == 1
+
+
+def test_names_get_their_pinyin_once_pypinyin_loads_on_first_use():
+    code = ("import sys; from services.customers.pinyin import name_keys; "
+            "assert 'pypinyin' not in sys.modules; k = name_keys('曾小伟'); "
+            "assert 'pypinyin' in sys.modules; print(k.pinyin, k.initials, k.sort)")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                            text=True, encoding="utf-8", timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["zengxiaowei", "zxw", "zeng", "xiao", "wei"]
+
+
+def test_reading_a_segment_loads_no_password_hashing(up_to_date):
+    # Deleting one (a supervisor's action) checks the account, and only then loads argon2.
+    code = ("import sys, json; from services.store.database import open_database; "
+            "from services.segments import service as s; "
+            f"d = open_database({up_to_date!r}); s.list_segments(d.sessions); "
+            "s.get_segment(d.sessions, 'matrix.7+.high'); d.dispose(); "
+            "print(json.dumps(sorted(m for m in sys.modules if m.startswith('argon2'))))")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                            text=True, encoding="utf-8", timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == []

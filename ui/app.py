@@ -1,9 +1,15 @@
-"""Starting the desktop: QApplication, translations, fonts, the database, the main window.
+"""Starting the desktop: the database, QApplication, translations, fonts, the main window.
 
 The layers below Qt are imported here, before any PySide6 module: PySide6's `__feature__` import
 hook reads the source of every module imported after it. SQLAlchemy, the models and the first
 view's services took 0.71 s to import after PySide6 against 0.60 s before it (median of 5, the
-busy 2-vCPU VM). PySide6 itself is imported in the functions below."""
+busy 2-vCPU VM). PySide6 itself is imported in the functions below.
+
+What the start waits for, in order: these imports, opening the database, the password check
+(argon2, 0.2 s and deliberately slow), the window, the first page of customers. The database is
+opened before Qt loads, and the password checked on a thread from then on, while Qt and the
+window's modules load and the first search (everyone's id, by name) runs; the day's backup
+starts once the first page is shown (ui/main_window.py: start_daily_backup)."""
 
 from __future__ import annotations
 
@@ -12,18 +18,15 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-# The customer list (the first view) reads through these.
-import services.customers.brief
-import services.customers.detail
-import services.customers.profile
-import services.customers.search  # noqa: F401
+# The customer list (the first view) reads through this; the customer's page and its
+# services load once the list shows (ui/views/customers_view.py: CustomersView.page).
+from services.customers import search
 from services.staff import accounts
 from services.staff.accounts import SignedIn
 from services.staff.permissions import Actor
-from services.store.database import open_database
+from services.store.database import DRIVER_ERRORS, Database, open_database
 from services.store.errors import RevisitError
 
 if TYPE_CHECKING:
@@ -55,50 +58,85 @@ def install_translators(app: QApplication, lang: str | None) -> QLocale:
     return locale
 
 
-def _sign_in(database, args) -> Actor | None:
-    """Who uses the window. With REVISIT_USER and REVISIT_PASSWORD set (a kiosk PC, the
-    start-up benchmark) they sign in without the dialog; otherwise the dialog asks, filled in
-    with --user or REVISIT_USER, else the name this PC remembers."""
+class _EarlySignIn:
+    """A sign-in from the environment (REVISIT_USER and REVISIT_PASSWORD: a kiosk PC, the
+    start-up benchmark), checked on a thread from the moment the database is open: the
+    password's argon2 hash is 0.2 s of C that lets go of the GIL, so Qt and the window's modules
+    load meanwhile, and the first search (everyone's id, by name) runs in the time left. Nothing
+    is built or shown for anybody before the answer; the ids are dropped if it is no."""
+
+    def __init__(self, database: Database, user: str, password: str) -> None:
+        self.user = user
+        self._answer: list[SignedIn | BaseException] = []
+
+        def check() -> None:
+            try:
+                self._answer.append(accounts.sign_in(database.sessions, user, password))
+            except BaseException as exc:  # handed to the caller's thread
+                self._answer.append(exc)
+
+        self._thread = threading.Thread(target=check, name="sign-in", daemon=True)
+        self._thread.start()
+
+    def signed_in(self) -> SignedIn | RevisitError:
+        """The check's answer, or the RevisitError it raised (a wrong password, a lock-out)."""
+        self._thread.join()
+        got = self._answer[0]
+        if isinstance(got, BaseException) and not isinstance(got, RevisitError):
+            raise got  # a bug: raised here as it was there
+        return got
+
+
+def _start_sign_in(database: Database, args) -> _EarlySignIn | None:
     from ui.cli.auth import PASSWORD_ENV, named_user
 
     user, password = named_user(args), os.environ.get(PASSWORD_ENV)
-    if user and password is not None and not accounts.needs_first_supervisor(database.sessions):
-        signed = _checked_while_loading(lambda: accounts.sign_in(database.sessions, user,
-                                                                  password))
+    if not user or password is None or accounts.needs_first_supervisor(database.sessions):
+        return None
+    return _EarlySignIn(database, user, password)
+
+
+def _sign_in(database: Database, args, early: _EarlySignIn | None
+             ) -> tuple[Actor | None, list[int] | None]:
+    """Who uses the window, and the first search if it was read meanwhile. Signed in from the
+    environment when it names them (`early`); otherwise the dialog asks, filled in with --user
+    or REVISIT_USER, else the name this PC remembers."""
+    if early is not None:
+        import ui.main_window  # noqa: F401  (while the password is checked)
+
+        # On this thread, after the imports: on a third thread beside them, reading the
+        # 200,000 demo ids took 0.24–0.37 s against 0.10–0.14 s after them (the driver lets go
+        # of the GIL for every row and waits to get it back), and all of it ended no sooner.
+        first_ids = _first_ids(database)
+        signed = early.signed_in()
         if isinstance(signed, RevisitError):
-            log.warning("signing in %s from the environment failed: %s", user, signed)
+            log.warning("signing in %s from the environment failed: %s", early.user, signed)
         elif not signed.must_change_password:
-            return signed.actor
+            return signed.actor, first_ids
+    from ui.cli.auth import named_user
     from ui.dialogs.sign_in_dialog import sign_in
 
-    return sign_in(database, user)
+    return sign_in(database, named_user(args)), None
 
 
-def _checked_while_loading(check: Callable[[], SignedIn]) -> SignedIn | RevisitError:
-    """`check()` (the password's argon2 hash, 0.17 s of C that lets go of the GIL) in a thread
-    while this one imports the window's modules; its answer, or the RevisitError it raised.
-    Nothing is built or read for anybody before the answer."""
-    answer: list[SignedIn | BaseException] = []
-
-    def run() -> None:
-        try:
-            answer.append(check())
-        except BaseException as exc:  # handed to the caller's thread
-            answer.append(exc)
-
-    worker = threading.Thread(target=run, name="sign-in")
-    worker.start()
+def _first_ids(database: Database) -> list[int] | None:
+    """The customer list's first search (everyone, by name); None when the database refused
+    it: the window then searches again and says why."""
     try:
-        import ui.main_window  # noqa: F401
-    finally:
-        worker.join()
-    got = answer[0]
-    if isinstance(got, BaseException) and not isinstance(got, RevisitError):
-        raise got  # a bug: raised here as it was there
-    return got
+        return search.find_ids(database.sessions)
+    except (RevisitError, *DRIVER_ERRORS) as exc:
+        log.info("the first search failed, the window will repeat it: %s", exc)
+        return None
 
 
 def run_gui(args) -> int:
+    # Opened before Qt loads, and the sign-in started on it: see the module's docstring.
+    try:
+        opened: Database | RevisitError = open_database(args.db)
+    except RevisitError as exc:
+        opened = exc
+    early = _start_sign_in(opened, args) if isinstance(opened, Database) else None
+
     from PySide6.QtCore import QSettings, QTimer
     from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -112,30 +150,31 @@ def run_gui(args) -> int:
     app.setOrganizationName("Revisit")
     saved = QSettings().value("ui/language", "")
     install_translators(app, args.lang or (str(saved) if saved else None))
-    try:
-        # Once a day, the window's first opening backs the SQLite file up.
-        database = open_database(args.db, daily_backup=True)
-    except RevisitError as exc:
-        QMessageBox.critical(None, app.translate("app", "Revisit"), translate_error(exc))
+    if isinstance(opened, RevisitError):
+        QMessageBox.critical(None, app.translate("app", "Revisit"), translate_error(opened))
         return 2
+    database = opened
     if args.quit_after:
         # The packaged build's self-check quits even at the sign-in: app.quit() alone does not
         # end a dialog's exec() before app.exec() runs.
         QTimer.singleShot(int(args.quit_after * 1000),
                           lambda: (app.closeAllWindows(), app.quit()))
-    actor = _sign_in(database, args)
+    actor, first_ids = _sign_in(database, args, early)
     if actor is None:  # the sign-in was cancelled
         database.dispose()
         return 0
     from ui.main_window import MainWindow
 
-    window = MainWindow(database, actor)
+    window = MainWindow(database, actor, first_ids=first_ids)
     window.show()
     from ui.cli import end_of_start
 
     end_of_start()
     # After end_of_start, which turned the automatic collector on: rounds on this thread only.
     qt_fixes.MainThreadCollector(parent=app)  # owned by the application from here on
+    # Once a day, the window's first opening backs the SQLite file up: after the first page of
+    # customers is shown (queued before this), on a worker thread.
+    QTimer.singleShot(0, window.start_daily_backup)
     for warning in database.warnings:  # e.g. a SQLite file on a network drive
         QMessageBox.warning(window, app.translate("app", "Revisit"), translate_error(warning))
     if args.quit_after is not None and args.quit_after == 0:
@@ -148,4 +187,5 @@ def run_gui(args) -> int:
     try:
         return app.exec()
     finally:
+        window.wait_for_daily_backup()  # quit without closing the window (--quit-after 0)
         database.dispose()

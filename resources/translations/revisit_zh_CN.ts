@@ -272,11 +272,13 @@
         <translation>现在重新载入备份设置吗？</translation>
     </message>
     <message>
+        <location filename="../../ui/main_window.py" line="243"/>
         <location filename="../../ui/views/backups_panel.py" line="214"/>
         <source>Backing up the database</source>
         <translation>正在备份数据库</translation>
     </message>
     <message>
+        <location filename="../../ui/main_window.py" line="235"/>
         <location filename="../../ui/views/backups_panel.py" line="217"/>
         <source>Backed up to %1</source>
         <translation>已备份到 %1</translation>
@@ -1229,40 +1231,40 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>CustomersView</name>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="57"/>
+        <location filename="../../ui/views/customers_view.py" line="59"/>
         <source>Search name, pinyin or initials (zw = 张伟), mobile, plate or VIN  (Ctrl+F)</source>
         <translation>搜索姓名、拼音、首字母（zw = 张伟）、手机、车牌、车架号（Ctrl+F）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="120"/>
+        <location filename="../../ui/views/customers_view.py" line="171"/>
         <source>Searching…</source>
         <translation>正在搜索…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="125"/>
+        <location filename="../../ui/views/customers_view.py" line="176"/>
         <source>Searching</source>
         <translation>正在搜索</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/customers_view.py" line="188"/>
+        <location filename="../../ui/views/customers_view.py" line="236"/>
         <source>%n customer(s)</source>
         <translation>
             <numerusform>%n 位客户</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="233"/>
-        <location filename="../../ui/views/customers_view.py" line="265"/>
+        <location filename="../../ui/views/customers_view.py" line="284"/>
+        <location filename="../../ui/views/customers_view.py" line="321"/>
         <source>Loading customer</source>
         <translation>正在加载客户</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="288"/>
+        <location filename="../../ui/views/customers_view.py" line="348"/>
         <source>Saving</source>
         <translation>正在保存</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="291"/>
+        <location filename="../../ui/views/customers_view.py" line="351"/>
         <source>Change saved for %1</source>
         <translation>已为 %1 保存变更</translation>
     </message>
@@ -1958,72 +1960,72 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>不含这些标签</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="271"/>
+        <location filename="../../ui/views/filter_editor.py" line="290"/>
         <source>+ &amp;Condition</source>
         <translation>+ 条件(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="272"/>
+        <location filename="../../ui/views/filter_editor.py" line="291"/>
         <source>+ &amp;Group</source>
         <translation>+ 条件组(&amp;G)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="273"/>
+        <location filename="../../ui/views/filter_editor.py" line="292"/>
         <source>AND ↔ OR</source>
         <translation>且 ↔ 或</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="274"/>
+        <location filename="../../ui/views/filter_editor.py" line="293"/>
         <source>&amp;NOT</source>
         <translation>取反(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="275"/>
+        <location filename="../../ui/views/filter_editor.py" line="294"/>
         <source>&amp;Remove</source>
         <translation>删除(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="276"/>
+        <location filename="../../ui/views/filter_editor.py" line="295"/>
         <source>Undo</source>
         <translation>撤销</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="277"/>
+        <location filename="../../ui/views/filter_editor.py" line="296"/>
         <source>Undo the last change to the conditions (Ctrl+Z)</source>
         <translation>撤销对条件的上一次修改（Ctrl+Z）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="307"/>
+        <location filename="../../ui/views/filter_editor.py" line="326"/>
         <source>&amp;Field</source>
         <translation>字段(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="308"/>
+        <location filename="../../ui/views/filter_editor.py" line="327"/>
         <source>&amp;Operator</source>
         <translation>比较方式(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="309"/>
+        <location filename="../../ui/views/filter_editor.py" line="328"/>
         <source>&amp;Value</source>
         <translation>值(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="384"/>
+        <location filename="../../ui/views/filter_editor.py" line="403"/>
         <source>All of these (AND)</source>
         <translation>满足以下全部（且）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="384"/>
+        <location filename="../../ui/views/filter_editor.py" line="403"/>
         <source>Any of these (OR)</source>
         <translation>满足以下任一（或）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="389"/>
+        <location filename="../../ui/views/filter_editor.py" line="408"/>
         <source>NOT</source>
         <translation>不满足以下（非）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="512"/>
+        <location filename="../../ui/views/filter_editor.py" line="531"/>
         <source>any</source>
         <translation>不限</translation>
     </message>
@@ -2734,312 +2736,332 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>ListsView</name>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="62"/>
+        <location filename="../../ui/views/lists_view.py" line="64"/>
         <source>◀ &amp;Back</source>
         <translation>◀ 上一步(&amp;B)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="63"/>
+        <location filename="../../ui/views/lists_view.py" line="65"/>
         <source>&amp;Next ▶</source>
         <translation>下一步(&amp;N) ▶</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="76"/>
+        <location filename="../../ui/views/lists_view.py" line="78"/>
         <source>New list</source>
         <translation>新建名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="77"/>
+        <location filename="../../ui/views/lists_view.py" line="79"/>
         <source>Past runs</source>
         <translation>历史名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="108"/>
+        <location filename="../../ui/views/lists_view.py" line="110"/>
         <source>Each customer&apos;s preferred channel</source>
         <translation>按客户偏好渠道</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="109"/>
+        <location filename="../../ui/views/lists_view.py" line="111"/>
         <source>Phone</source>
         <translation>电话</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="110"/>
-        <location filename="../../ui/views/lists_view.py" line="373"/>
+        <location filename="../../ui/views/lists_view.py" line="112"/>
+        <location filename="../../ui/views/lists_view.py" line="402"/>
         <source>SMS</source>
         <translation>短信</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="111"/>
+        <location filename="../../ui/views/lists_view.py" line="113"/>
         <source>Mail</source>
         <translation>邮寄</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="112"/>
-        <location filename="../../ui/views/lists_view.py" line="376"/>
+        <location filename="../../ui/views/lists_view.py" line="114"/>
+        <location filename="../../ui/views/lists_view.py" line="405"/>
         <source>WeChat</source>
         <translation>微信</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="113"/>
+        <location filename="../../ui/views/lists_view.py" line="115"/>
         <source>Visit</source>
         <translation>上门拜访</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="123"/>
+        <location filename="../../ui/views/lists_view.py" line="125"/>
         <source> days</source>
         <translation> 天</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="127"/>
+        <location filename="../../ui/views/lists_view.py" line="129"/>
         <source>Evenly between the callers</source>
         <translation>在回访员之间平均分配</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="128"/>
+        <location filename="../../ui/views/lists_view.py" line="130"/>
         <source>Each customer to their own staff member</source>
         <translation>分给各自的负责员工</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="129"/>
+        <location filename="../../ui/views/lists_view.py" line="131"/>
         <source>B&amp;uild the list</source>
         <translation>生成名单(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="133"/>
+        <location filename="../../ui/views/lists_view.py" line="135"/>
         <source>Excluded automatically, each with the reason shown: do-not-contact on the channel, no marketing consent for sales, contacted recently, an unresolved complaint for sales, no valid mobile or address, unanswered calls waiting to come back.</source>
         <translation>以下客户会自动排除并注明原因：该渠道设为勿扰、销售类联系但无营销同意、近期已联系、有未解决投诉（销售类）、无有效手机号或地址、未接通电话尚在等待重拨。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="145"/>
+        <location filename="../../ui/views/lists_view.py" line="147"/>
         <source>&amp;Segment</source>
         <translation>客户分群(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="146"/>
+        <location filename="../../ui/views/lists_view.py" line="148"/>
         <source>Evaluation &amp;date</source>
         <translation>评估日期(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="154"/>
+        <location filename="../../ui/views/lists_view.py" line="156"/>
         <source>&amp;Purpose</source>
         <translation>目的(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="157"/>
-        <location filename="../../ui/views/lists_view.py" line="311"/>
+        <location filename="../../ui/views/lists_view.py" line="159"/>
+        <location filename="../../ui/views/lists_view.py" line="313"/>
         <source>Channel</source>
         <translation>渠道</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="158"/>
+        <location filename="../../ui/views/lists_view.py" line="160"/>
         <source>Not contacted again within</source>
         <translation>在此天数内不重复联系</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="159"/>
+        <location filename="../../ui/views/lists_view.py" line="161"/>
         <source>Callers</source>
         <translation>回访员</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="160"/>
+        <location filename="../../ui/views/lists_view.py" line="162"/>
         <source>Split</source>
         <translation>分配方式</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="184"/>
+        <location filename="../../ui/views/lists_view.py" line="186"/>
         <source>Loading segments and callers</source>
         <translation>正在载入分群和回访员</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="250"/>
+        <location filename="../../ui/views/lists_view.py" line="252"/>
         <source>Building the list</source>
         <translation>正在生成名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="259"/>
+        <location filename="../../ui/views/lists_view.py" line="261"/>
         <source>Build a list from the segment “%1” for %2, channel: %3, evaluated on %4?</source>
         <translation>用分群“%1”生成名单吗？目的：%2，渠道：%3，评估日期：%4。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="266"/>
+        <location filename="../../ui/views/lists_view.py" line="268"/>
         <source>The list is stored as a new run.</source>
         <translation>名单将保存为一份新名单，可在历史名单中查看。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/lists_view.py" line="269"/>
+        <location filename="../../ui/views/lists_view.py" line="271"/>
         <source>The list is stored as a new run, and its calls are assigned to %n caller(s) and appear in their follow-up queues.</source>
         <translation>
             <numerusform>名单将保存为一份新名单，其中的电话分配给 %n 位回访员，并出现在他们的“我的跟进”中。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="276"/>
+        <location filename="../../ui/views/lists_view.py" line="278"/>
         <source>The list is stored as a new run. No caller is ticked, so its calls are not assigned to anyone&apos;s follow-up queue.</source>
         <translation>名单将保存为一份新名单。没有勾选回访员，所以其中的电话不会分配到任何人的“我的跟进”。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="281"/>
+        <location filename="../../ui/views/lists_view.py" line="283"/>
         <source>Build and store the list</source>
         <translation>生成并保存名单</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/lists_view.py" line="290"/>
+        <location filename="../../ui/views/lists_view.py" line="292"/>
         <source>List #%1 stored: %n customer(s) in it.</source>
         <translation>
             <numerusform>名单 #%1 已保存：共 %n 位客户。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="309"/>
+        <location filename="../../ui/views/lists_view.py" line="311"/>
         <source>Row</source>
         <translation>行号</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="310"/>
-        <location filename="../../ui/views/lists_view.py" line="319"/>
+        <location filename="../../ui/views/lists_view.py" line="312"/>
+        <location filename="../../ui/views/lists_view.py" line="321"/>
         <source>Name</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="312"/>
+        <location filename="../../ui/views/lists_view.py" line="314"/>
         <source>Caller</source>
         <translation>回访员</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="313"/>
-        <location filename="../../ui/views/lists_view.py" line="319"/>
+        <location filename="../../ui/views/lists_view.py" line="315"/>
+        <location filename="../../ui/views/lists_view.py" line="321"/>
         <source>Mobile</source>
         <translation>手机</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="314"/>
+        <location filename="../../ui/views/lists_view.py" line="316"/>
         <source>Vehicle</source>
         <translation>车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="315"/>
+        <location filename="../../ui/views/lists_view.py" line="317"/>
         <source>Best time</source>
         <translation>最佳时间</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="319"/>
+        <location filename="../../ui/views/lists_view.py" line="321"/>
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="319"/>
+        <location filename="../../ui/views/lists_view.py" line="321"/>
         <source>Detail</source>
         <translation>详情</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="323"/>
+        <location filename="../../ui/views/lists_view.py" line="324"/>
+        <source>Double-click a member for their pre-call brief</source>
+        <translation>双击成员查看其通话前简报</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/lists_view.py" line="327"/>
+        <source>Customer brief…</source>
+        <translation>客户简报…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/lists_view.py" line="330"/>
+        <source>Customer b&amp;rief…</source>
+        <translation>客户简报(&amp;R)…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/lists_view.py" line="331"/>
+        <source>The chosen member&apos;s pre-call brief: last contact, spend, satisfaction, complaints, intent and the suggested next step</source>
+        <translation>所选成员的通话前简报：上次联系、消费、满意度、投诉、意向和建议的下一步</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/lists_view.py" line="337"/>
         <source>In the list</source>
         <translation>名单内</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="327"/>
+        <location filename="../../ui/views/lists_view.py" line="345"/>
         <source>Excluded, and why</source>
         <translation>已排除及原因</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="332"/>
+        <location filename="../../ui/views/lists_view.py" line="350"/>
         <source>&amp;Finish this list</source>
         <translation>完成此名单(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="352"/>
+        <location filename="../../ui/views/lists_view.py" line="381"/>
         <source>Finishing the list</source>
         <translation>正在完成名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="363"/>
+        <location filename="../../ui/views/lists_view.py" line="392"/>
         <source>Loading the list</source>
         <translation>正在加载名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="372"/>
-        <location filename="../../ui/views/lists_view.py" line="375"/>
+        <location filename="../../ui/views/lists_view.py" line="401"/>
+        <location filename="../../ui/views/lists_view.py" line="404"/>
         <source>phone</source>
         <translation>电话</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="374"/>
+        <location filename="../../ui/views/lists_view.py" line="403"/>
         <source>mail</source>
         <translation>邮寄</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="377"/>
+        <location filename="../../ui/views/lists_view.py" line="406"/>
         <source>visit</source>
         <translation>上门拜访</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="386"/>
+        <location filename="../../ui/views/lists_view.py" line="415"/>
         <source>List #%1 from “%2” on %3: %4. Excluded: %5.</source>
         <translation>名单 #%1（分群“%2”，评估日期 %3）：%4。已排除：%5。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="394"/>
+        <location filename="../../ui/views/lists_view.py" line="423"/>
         <source>Since list #%1: %2 new, %3 no longer in it.</source>
         <translation>与名单 #%1 相比：新增 %2 人，移出 %3 人。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="399"/>
+        <location filename="../../ui/views/lists_view.py" line="428"/>
         <source>This list is unfinished: the program stopped before it was complete, so its calls are in nobody&apos;s follow-up queue. Check it, save its files, then finish it.</source>
         <translation>此名单未完成：程序在完成前中断，所以其中的电话不在任何人的跟进队列里。请检查它、保存文件，然后完成它。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="432"/>
+        <location filename="../../ui/views/lists_view.py" line="462"/>
         <source>List</source>
         <translation>名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="432"/>
+        <location filename="../../ui/views/lists_view.py" line="462"/>
         <source>Segment</source>
         <translation>客户分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="432"/>
+        <location filename="../../ui/views/lists_view.py" line="462"/>
         <source>Evaluated on</source>
         <translation>评估日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="432"/>
+        <location filename="../../ui/views/lists_view.py" line="462"/>
         <source>Members</source>
         <translation>人数</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="433"/>
+        <location filename="../../ui/views/lists_view.py" line="463"/>
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="436"/>
+        <location filename="../../ui/views/lists_view.py" line="466"/>
         <source>&amp;Open and re-print</source>
         <translation>打开并重新打印(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="454"/>
+        <location filename="../../ui/views/lists_view.py" line="484"/>
         <source>finished</source>
         <translation>已完成</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="454"/>
+        <location filename="../../ui/views/lists_view.py" line="484"/>
         <source>unfinished</source>
         <translation>未完成</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="471"/>
+        <location filename="../../ui/views/lists_view.py" line="501"/>
         <source>Step 1 of 3: what to send to whom</source>
         <translation>第 1 步（共 3 步）：联系谁、用什么方式</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="472"/>
+        <location filename="../../ui/views/lists_view.py" line="502"/>
         <source>Step 2 of 3: who is in the list, who is not and why</source>
         <translation>第 2 步（共 3 步）：名单内的客户，以及被排除的客户和原因</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="473"/>
+        <location filename="../../ui/views/lists_view.py" line="503"/>
         <source>Step 3 of 3: print and save</source>
         <translation>第 3 步（共 3 步）：打印与保存</translation>
     </message>
@@ -3080,62 +3102,62 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="53"/>
+        <location filename="../../ui/main_window.py" line="56"/>
         <source>Revisit — service marketing</source>
         <translation>回访 — 服务营销</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="66"/>
+        <location filename="../../ui/main_window.py" line="70"/>
         <source>Customers</source>
         <translation>客户</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="67"/>
+        <location filename="../../ui/main_window.py" line="71"/>
         <source>Segments</source>
         <translation>客户分群</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="68"/>
+        <location filename="../../ui/main_window.py" line="72"/>
         <source>Lists</source>
         <translation>名单</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="69"/>
+        <location filename="../../ui/main_window.py" line="73"/>
         <source>My follow-ups</source>
         <translation>我的跟进</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="70"/>
+        <location filename="../../ui/main_window.py" line="74"/>
         <source>Reports</source>
         <translation>报表</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="71"/>
+        <location filename="../../ui/main_window.py" line="75"/>
         <source>Import</source>
         <translation>导入</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="72"/>
+        <location filename="../../ui/main_window.py" line="76"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="74"/>
+        <location filename="../../ui/main_window.py" line="78"/>
         <source>Audit trail</source>
         <translation>审计日志</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="255"/>
+        <location filename="../../ui/main_window.py" line="308"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="264"/>
+        <location filename="../../ui/main_window.py" line="317"/>
         <source>%1 (%2)</source>
         <translation>%1（%2）</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="267"/>
+        <location filename="../../ui/main_window.py" line="320"/>
         <source>Signed in as %1</source>
         <translation>当前登录：%1</translation>
     </message>
@@ -3880,143 +3902,153 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>ReportsView</name>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="55"/>
+        <location filename="../../ui/views/reports_view.py" line="57"/>
         <source>◀ Previous week</source>
         <translation>◀ 上一周</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="57"/>
+        <location filename="../../ui/views/reports_view.py" line="59"/>
         <source>Next week ▶</source>
         <translation>下一周 ▶</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="60"/>
+        <location filename="../../ui/views/reports_view.py" line="62"/>
         <source>Whole department</source>
         <translation>全部门</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="64"/>
+        <location filename="../../ui/views/reports_view.py" line="66"/>
         <source>Monday report (PDF)…</source>
         <translation>周一报表（PDF）…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="66"/>
+        <location filename="../../ui/views/reports_view.py" line="68"/>
         <source>Excel…</source>
         <translation>Excel…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="91"/>
+        <location filename="../../ui/views/reports_view.py" line="93"/>
         <source>Caller</source>
         <translation>回访员</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="91"/>
+        <location filename="../../ui/views/reports_view.py" line="93"/>
         <source>Contacts</source>
         <translation>联系次数</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="91"/>
+        <location filename="../../ui/views/reports_view.py" line="93"/>
         <source>Reach rate</source>
         <translation>接通率</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="69"/>
+        <location filename="../../ui/views/reports_view.py" line="71"/>
         <source>From</source>
         <translation>开始</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="71"/>
+        <location filename="../../ui/views/reports_view.py" line="73"/>
         <source>to</source>
         <translation>至</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="101"/>
+        <location filename="../../ui/views/reports_view.py" line="103"/>
         <source>Dashboard</source>
         <translation>总览</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="102"/>
+        <location filename="../../ui/views/reports_view.py" line="104"/>
         <source>Effect of contact</source>
         <translation>联系效果</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="103"/>
+        <location filename="../../ui/views/reports_view.py" line="105"/>
         <source>Weekly activity</source>
         <translation>每周工作</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="104"/>
+        <location filename="../../ui/views/reports_view.py" line="106"/>
         <source>Targets</source>
         <translation>目标</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="159"/>
+        <location filename="../../ui/views/reports_view.py" line="108"/>
+        <source>Suggestion outcomes</source>
+        <translation>建议采纳效果</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/reports_view.py" line="163"/>
         <source>Counting the dashboard</source>
         <translation>正在统计总览</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="167"/>
+        <location filename="../../ui/views/reports_view.py" line="171"/>
         <source>Comparing contacted and not contacted owners</source>
         <translation>正在对比已联系与未联系的车主</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="171"/>
-        <location filename="../../ui/views/reports_view.py" line="176"/>
+        <location filename="../../ui/views/reports_view.py" line="175"/>
+        <location filename="../../ui/views/reports_view.py" line="186"/>
         <source>Counting</source>
         <translation>正在统计</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="183"/>
+        <location filename="../../ui/views/reports_view.py" line="181"/>
+        <source>Counting what followed the suggestions</source>
+        <translation>正在统计建议之后的结果</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/reports_view.py" line="193"/>
         <source>Comparing with a month earlier</source>
         <translation>正在与一个月前对比</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="192"/>
+        <location filename="../../ui/views/reports_view.py" line="202"/>
         <source>Counting the customers behind the figures</source>
         <translation>正在统计各数字背后的客户</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="202"/>
+        <location filename="../../ui/views/reports_view.py" line="212"/>
         <source>%1 contacts (%2). Follow-ups due in this period: %3. Open complaints: %4.</source>
         <translation>共联系 %1 次（%2）。本期到期的跟进：%3。未解决的投诉：%4。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="209"/>
+        <location filename="../../ui/views/reports_view.py" line="219"/>
         <source>(automatic SMS)</source>
         <translation>（自动短信）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="219"/>
+        <location filename="../../ui/views/reports_view.py" line="229"/>
         <source>Saving targets</source>
         <translation>正在保存目标</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="220"/>
+        <location filename="../../ui/views/reports_view.py" line="230"/>
         <source>Targets saved</source>
         <translation>目标已保存</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="227"/>
+        <location filename="../../ui/views/reports_view.py" line="237"/>
         <source>PDF (*.pdf)</source>
         <translation>PDF (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="227"/>
+        <location filename="../../ui/views/reports_view.py" line="237"/>
         <source>Excel (*.xlsx)</source>
         <translation>Excel (*.xlsx)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="228"/>
+        <location filename="../../ui/views/reports_view.py" line="238"/>
         <source>Save the report as</source>
         <translation>报表另存为</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="239"/>
+        <location filename="../../ui/views/reports_view.py" line="249"/>
         <source>Written to %1</source>
         <translation>已写入 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="241"/>
+        <location filename="../../ui/views/reports_view.py" line="251"/>
         <source>Writing %1</source>
         <translation>正在写入 %1</translation>
     </message>
@@ -4072,362 +4104,372 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>SegmentsView</name>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="61"/>
+        <location filename="../../ui/views/segments_view.py" line="62"/>
         <source>Every date-relative field is computed for this day</source>
         <translation>所有与日期相关的字段都按这一天计算</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="63"/>
+        <location filename="../../ui/views/segments_view.py" line="64"/>
         <source>Builder</source>
         <translation>分群编辑器</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="64"/>
+        <location filename="../../ui/views/segments_view.py" line="65"/>
         <source>Replacement matrix</source>
         <translation>换车九宫格</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="65"/>
+        <location filename="../../ui/views/segments_view.py" line="66"/>
         <source>RFM classes</source>
         <translation>RFM八类客户</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="66"/>
+        <location filename="../../ui/views/segments_view.py" line="67"/>
         <source>Stages, tags, due soon</source>
         <translation>阶段、标签、即将到期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="68"/>
+        <location filename="../../ui/views/segments_view.py" line="69"/>
         <source>Evaluation date</source>
         <translation>评估日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="82"/>
+        <location filename="../../ui/views/segments_view.py" line="83"/>
         <source>&amp;New</source>
         <translation>新建(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="84"/>
+        <location filename="../../ui/views/segments_view.py" line="85"/>
         <source>Rename…</source>
         <translation>重命名…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="86"/>
+        <location filename="../../ui/views/segments_view.py" line="87"/>
         <source>Duplicate…</source>
         <translation>复制…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="88"/>
+        <location filename="../../ui/views/segments_view.py" line="89"/>
         <source>Delete…</source>
         <translation>删除…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="90"/>
+        <location filename="../../ui/views/segments_view.py" line="91"/>
         <source>Import…</source>
         <translation>导入…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="92"/>
+        <location filename="../../ui/views/segments_view.py" line="93"/>
         <source>Export…</source>
         <translation>导出…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="96"/>
+        <location filename="../../ui/views/segments_view.py" line="97"/>
         <source>Saved segments</source>
         <translation>已保存的分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="116"/>
+        <location filename="../../ui/views/segments_view.py" line="117"/>
         <source>Segment name, e.g. 5–6年 高满意度 换车</source>
         <translation>分群名称，例如：5–6年 高满意度 换车</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="117"/>
+        <location filename="../../ui/views/segments_view.py" line="118"/>
         <source>&amp;Save</source>
         <translation>保存(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="135"/>
+        <location filename="../../ui/views/segments_view.py" line="136"/>
         <source>No.</source>
         <translation>编号</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="136"/>
+        <location filename="../../ui/views/segments_view.py" line="137"/>
         <source>Name</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="137"/>
+        <location filename="../../ui/views/segments_view.py" line="138"/>
         <source>Mobile</source>
         <translation>手机</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="138"/>
+        <location filename="../../ui/views/segments_view.py" line="139"/>
         <source>Vehicle</source>
         <translation>车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="139"/>
+        <location filename="../../ui/views/segments_view.py" line="140"/>
         <source>Plate</source>
         <translation>车牌</translation>
     </message>
     <message>
+        <location filename="../../ui/views/segments_view.py" line="144"/>
+        <source>Right-click a customer for their pre-call brief</source>
+        <translation>右键点击客户查看其通话前简报</translation>
+    </message>
+    <message>
         <location filename="../../ui/views/segments_view.py" line="146"/>
+        <source>Customer brief…</source>
+        <translation>客户简报…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/segments_view.py" line="152"/>
         <source>First members (double-click to open):</source>
         <translation>部分成员（双击打开）：</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="180"/>
-        <location filename="../../ui/views/segments_view.py" line="420"/>
+        <location filename="../../ui/views/segments_view.py" line="187"/>
+        <location filename="../../ui/views/segments_view.py" line="438"/>
         <source>Loading segments</source>
         <translation>正在载入分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="230"/>
+        <location filename="../../ui/views/segments_view.py" line="237"/>
         <source>The conditions in the builder are not saved as a segment yet.</source>
         <translation>分群编辑器中的条件还没有保存为分群。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="232"/>
+        <location filename="../../ui/views/segments_view.py" line="239"/>
         <source>The segment “%1” has changes that are not saved.</source>
         <translation>分群“%1”有未保存的修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="238"/>
+        <location filename="../../ui/views/segments_view.py" line="245"/>
         <source>Unsaved changes</source>
         <translation>未保存的修改</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="239"/>
+        <location filename="../../ui/views/segments_view.py" line="246"/>
         <source>Save them before the builder shows something else?</source>
         <translation>在编辑器换成其他内容之前，先保存这些修改吗？</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="280"/>
+        <location filename="../../ui/views/segments_view.py" line="287"/>
         <source>Opening segment</source>
         <translation>正在打开分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="312"/>
+        <location filename="../../ui/views/segments_view.py" line="319"/>
         <source>—</source>
         <translation>—</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="315"/>
+        <location filename="../../ui/views/segments_view.py" line="322"/>
         <source>Counting…</source>
         <translation>正在统计…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="321"/>
+        <location filename="../../ui/views/segments_view.py" line="328"/>
         <source>Counting members</source>
         <translation>正在统计人数</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="328"/>
+        <location filename="../../ui/views/segments_view.py" line="335"/>
         <source>%1 customers</source>
         <translation>%1 位客户</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="330"/>
+        <location filename="../../ui/views/segments_view.py" line="337"/>
         <source>, %1 vehicles</source>
         <translation>，%1 辆车</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="348"/>
+        <location filename="../../ui/views/segments_view.py" line="366"/>
         <source>Give the segment a name first.</source>
         <translation>请先为分群命名。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="358"/>
+        <location filename="../../ui/views/segments_view.py" line="376"/>
         <source>Replace segment</source>
         <translation>替换分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="359"/>
+        <location filename="../../ui/views/segments_view.py" line="377"/>
         <source>A segment named “%1” exists. Replace its filter?</source>
         <translation>已有名为“%1”的分群。要替换它的筛选条件吗？</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="382"/>
+        <location filename="../../ui/views/segments_view.py" line="400"/>
         <source>Saving segment</source>
         <translation>正在保存分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="385"/>
+        <location filename="../../ui/views/segments_view.py" line="403"/>
         <source>Segment “%1” saved</source>
         <translation>分群“%1”已保存</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="429"/>
+        <location filename="../../ui/views/segments_view.py" line="447"/>
         <source>Name:</source>
         <translation>名称：</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="434"/>
+        <location filename="../../ui/views/segments_view.py" line="452"/>
         <source>Rename segment</source>
         <translation>重命名分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="447"/>
+        <location filename="../../ui/views/segments_view.py" line="465"/>
         <source>Segment renamed to “%1”</source>
         <translation>分群已重命名为“%1”</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="453"/>
+        <location filename="../../ui/views/segments_view.py" line="471"/>
         <source>Duplicate segment</source>
         <translation>复制分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="453"/>
+        <location filename="../../ui/views/segments_view.py" line="471"/>
         <source>%1 (copy)</source>
         <translation>%1（副本）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="464"/>
+        <location filename="../../ui/views/segments_view.py" line="482"/>
         <source>Copy saved as “%1”</source>
         <translation>副本已保存为“%1”</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="473"/>
+        <location filename="../../ui/views/segments_view.py" line="491"/>
         <source>Delete segment</source>
         <translation>删除分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="474"/>
+        <location filename="../../ui/views/segments_view.py" line="492"/>
         <source>Delete the segment “%1”? Lists already made from it are kept.</source>
         <translation>删除分群“%1”吗？已用它生成的名单会保留。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="497"/>
+        <location filename="../../ui/views/segments_view.py" line="515"/>
         <source>Segment “%1” deleted</source>
         <translation>分群“%1”已删除</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="502"/>
+        <location filename="../../ui/views/segments_view.py" line="520"/>
         <source>Import segment</source>
         <translation>导入分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="502"/>
-        <location filename="../../ui/views/segments_view.py" line="535"/>
+        <location filename="../../ui/views/segments_view.py" line="520"/>
+        <location filename="../../ui/views/segments_view.py" line="553"/>
         <source>Segment files (*.json)</source>
         <translation>分群文件 (*.json)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="536"/>
+        <location filename="../../ui/views/segments_view.py" line="554"/>
         <source>Export segment</source>
         <translation>导出分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="549"/>
+        <location filename="../../ui/views/segments_view.py" line="567"/>
         <source>Saved %1</source>
         <translation>已保存 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="562"/>
+        <location filename="../../ui/views/segments_view.py" line="580"/>
         <source>no km floor</source>
         <translation>不限里程</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="567"/>
+        <location filename="../../ui/views/segments_view.py" line="585"/>
         <source>Low (0–6)</source>
         <translation>低（0–6）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="568"/>
+        <location filename="../../ui/views/segments_view.py" line="586"/>
         <source>Middle (7–8)</source>
         <translation>中（7–8）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="569"/>
+        <location filename="../../ui/views/segments_view.py" line="587"/>
         <source>High (9–10)</source>
         <translation>高（9–10）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="570"/>
+        <location filename="../../ui/views/segments_view.py" line="588"/>
         <source>No score</source>
         <translation>无评分</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="577"/>
+        <location filename="../../ui/views/segments_view.py" line="595"/>
         <source>%1 years</source>
         <translation>%1 年</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="581"/>
+        <location filename="../../ui/views/segments_view.py" line="599"/>
         <source>Open these vehicles&apos; owners in the builder</source>
         <translation>在分群编辑器中打开这些车辆的车主</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="589"/>
+        <location filename="../../ui/views/segments_view.py" line="607"/>
         <source>Only vehicles with at least</source>
         <translation>仅含里程不低于</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="607"/>
+        <location filename="../../ui/views/segments_view.py" line="625"/>
         <source>Counting the matrix</source>
         <translation>正在统计九宫格</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="616"/>
+        <location filename="../../ui/views/segments_view.py" line="634"/>
         <source>%1 vehicles
 %2 customers</source>
         <translation>%1 辆车
 %2 位客户</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="622"/>
+        <location filename="../../ui/views/segments_view.py" line="640"/>
         <source>Years since purchase × latest satisfaction score, on %1. A customer with two old cars can sit in two cells; lists contact each customer once.</source>
         <translation>购车年限 × 最近一次满意度评分，评估日期 %1。有两辆旧车的客户可能同时出现在两个格子里；生成名单时每位客户只联系一次。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="635"/>
+        <location filename="../../ui/views/segments_view.py" line="653"/>
         <source>Class</source>
         <translation>类别</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="635"/>
+        <location filename="../../ui/views/segments_view.py" line="653"/>
         <source>Customers</source>
         <translation>客户</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="644"/>
+        <location filename="../../ui/views/segments_view.py" line="662"/>
         <source>Double-click a class to open it in the builder.</source>
         <translation>双击某个类别，可在分群编辑器中打开。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="201"/>
-        <location filename="../../ui/views/segments_view.py" line="657"/>
+        <location filename="../../ui/main_window.py" line="205"/>
+        <location filename="../../ui/views/segments_view.py" line="675"/>
         <source>Preparing the RFM and mileage figures</source>
         <translation>正在准备 RFM 与里程数据</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="668"/>
+        <location filename="../../ui/views/segments_view.py" line="686"/>
         <source>Counting RFM classes</source>
         <translation>正在统计 RFM 分类</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="691"/>
+        <location filename="../../ui/views/segments_view.py" line="709"/>
         <source>Spends from %1 to %2. Thresholds (means): R ≤ %3 days, F ≥ %4, M ≥ ¥%5. %6 customers have a class.</source>
         <translation>消费期间 %1 至 %2。阈值（平均值）：R ≤ %3 天，F ≥ %4，M ≥ ¥%5。共 %6 位客户有分类。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="709"/>
+        <location filename="../../ui/views/segments_view.py" line="727"/>
         <source>Group</source>
         <translation>分组</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="709"/>
+        <location filename="../../ui/views/segments_view.py" line="727"/>
         <source>Count</source>
         <translation>人数</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="717"/>
+        <location filename="../../ui/views/segments_view.py" line="735"/>
         <source>Due soon counts the next 30 days. Double-click a row to open it in the builder.</source>
         <translation>“即将到期”统计未来 30 天。双击某一行，可在分群编辑器中打开。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="740"/>
+        <location filename="../../ui/views/segments_view.py" line="758"/>
         <source>Counting groups</source>
         <translation>正在统计分组</translation>
     </message>
@@ -5193,6 +5235,84 @@ Revisit closes now; open it again to work with the restored database.</source>
     </message>
 </context>
 <context>
+    <name>SuggestionsTab</name>
+    <message>
+        <location filename="../../ui/views/report_suggestions.py" line="28"/>
+        <source>Rule</source>
+        <translation>规则</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/report_suggestions.py" line="28"/>
+        <source>Decision</source>
+        <translation>决定</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/report_suggestions.py" line="28"/>
+        <source>Customers</source>
+        <translation>客户数</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/report_suggestions.py" line="38"/>
+        <source>Reached</source>
+        <translation>接通</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/report_suggestions.py" line="38"/>
+        <source>Came back</source>
+        <translation>回厂</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/report_suggestions.py" line="39"/>
+        <source>Bought a car</source>
+        <translation>购车</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/report_suggestions.py" line="40"/>
+        <source>%1, %2 days</source>
+        <translation>%1，%2 天内</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/report_suggestions.py" line="43"/>
+        <source>Accepted</source>
+        <translation>已采纳</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/report_suggestions.py" line="43"/>
+        <source>Changed</source>
+        <translation>已修改</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/report_suggestions.py" line="44"/>
+        <source>Dismissed</source>
+        <translation>已忽略</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/report_suggestions.py" line="56"/>
+        <source>Decisions on suggested next steps for %1 – %2: %3 accepted, %4 changed, %5 dismissed (customers, once per rule and decision).</source>
+        <translation>%1 – %2 对建议下一步的决定：采纳 %3，修改 %4，忽略 %5（按客户计，每条规则每种决定计一次）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/report_suggestions.py" line="73"/>
+        <source>No suggestion was accepted, changed or dismissed for a day in this period.</source>
+        <translation>此期间内没有任何建议被采纳、修改或忽略。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/report_suggestions.py" line="78"/>
+        <source>Not over yet: the %1-day window; later contacts, visits and purchases will still count.</source>
+        <translation>%1 天的观察期尚未结束：之后的联系、回厂和购车仍会计入。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/report_suggestions.py" line="83"/>
+        <source>Rows with fewer than %1 customers say little: one customer more or less moves their rates a lot.</source>
+        <translation>客户少于 %1 人的行参考价值有限：多一人或少一人都会使比例大幅变化。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/report_suggestions.py" line="86"/>
+        <source>Staff chose whom to accept and whom to dismiss, so the decisions&apos; groups differ from the start: a difference between them is a hint, not a proof that the suggestion worked.</source>
+        <translation>采纳或忽略由员工自行选择，各组客户从一开始就不同：组间差异只是提示，不能证明建议有效。</translation>
+    </message>
+</context>
+<context>
     <name>TagsPanel</name>
     <message>
         <location filename="../../ui/views/tags_panel.py" line="73"/>
@@ -5461,52 +5581,52 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>设为员工(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/users_panel.py" line="116"/>
+        <location filename="../../ui/views/users_panel.py" line="117"/>
         <source>%1 is now a supervisor</source>
         <translation>%1 现在是主管</translation>
     </message>
     <message>
-        <location filename="../../ui/views/users_panel.py" line="117"/>
+        <location filename="../../ui/views/users_panel.py" line="118"/>
         <source>%1 is now staff</source>
         <translation>%1 现在是员工</translation>
     </message>
     <message>
-        <location filename="../../ui/views/users_panel.py" line="124"/>
+        <location filename="../../ui/views/users_panel.py" line="125"/>
         <source>Account %1 added</source>
         <translation>已新增账号 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/users_panel.py" line="135"/>
+        <location filename="../../ui/views/users_panel.py" line="136"/>
         <source>Disable account</source>
         <translation>停用账号</translation>
     </message>
     <message>
-        <location filename="../../ui/views/users_panel.py" line="136"/>
+        <location filename="../../ui/views/users_panel.py" line="137"/>
         <source>Disable %1? They can no longer sign in; what they did stays in the history.</source>
         <translation>停用 %1？停用后将无法登录，其操作记录仍会保留。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/users_panel.py" line="147"/>
+        <location filename="../../ui/views/users_panel.py" line="149"/>
         <source>%1 can sign in again</source>
         <translation>%1 可以重新登录</translation>
     </message>
     <message>
-        <location filename="../../ui/views/users_panel.py" line="148"/>
+        <location filename="../../ui/views/users_panel.py" line="150"/>
         <source>%1 can no longer sign in</source>
         <translation>%1 已无法登录</translation>
     </message>
     <message>
-        <location filename="../../ui/views/users_panel.py" line="160"/>
+        <location filename="../../ui/views/users_panel.py" line="162"/>
         <source>Reset the password of %1</source>
         <translation>重置 %1 的密码</translation>
     </message>
     <message>
-        <location filename="../../ui/views/users_panel.py" line="161"/>
+        <location filename="../../ui/views/users_panel.py" line="163"/>
         <source>%1 signs in once with this password, then chooses their own.</source>
         <translation>%1 用此密码登录一次后，须设置自己的密码。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/users_panel.py" line="166"/>
+        <location filename="../../ui/views/users_panel.py" line="168"/>
         <source>Password of %1 reset</source>
         <translation>已重置 %1 的密码</translation>
     </message>
@@ -5557,12 +5677,12 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>ValueEditor</name>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="197"/>
+        <location filename="../../ui/views/filter_editor.py" line="216"/>
         <source>yes</source>
         <translation>是</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="198"/>
+        <location filename="../../ui/views/filter_editor.py" line="217"/>
         <source>no</source>
         <translation>否</translation>
     </message>
@@ -5570,8 +5690,9 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>app</name>
     <message>
-        <location filename="../../ui/app.py" line="119"/>
-        <location filename="../../ui/app.py" line="138"/>
+        <location filename="../../ui/app.py" line="154"/>
+        <location filename="../../ui/app.py" line="179"/>
+        <location filename="../../ui/main_window.py" line="257"/>
         <source>Revisit</source>
         <translation>回访</translation>
     </message>

@@ -134,7 +134,8 @@ def estimate_km(readings: tuple[tuple[dt.date, int, str], ...], bought: dt.date 
     return float(k1), None
 
 
-def _car(v: VehicleInfo, as_of: dt.date) -> CarLine:
+def car_line(v: VehicleInfo, as_of: dt.date) -> CarLine:
+    """A car as the brief shows it on `as_of`: years owned and the km estimate."""
     km, per_year = estimate_km(v.readings, v.purchase_date, as_of)
     years = None if v.purchase_date is None else (as_of - v.purchase_date).days / DAYS_PER_YEAR
     dated = [d for d, _, _ in v.readings if d <= as_of]
@@ -146,35 +147,51 @@ def _car(v: VehicleInfo, as_of: dt.date) -> CarLine:
                    v.warranty_end)
 
 
-def _value_on(changes: list[Change], day: dt.date) -> str | None:
+def car_order(c: CarLine) -> tuple[bool, int]:
+    """Cars still owned first, the newest bought first (a stable sort keeps the stored order
+    of equals): the first is the car a suggestion is about."""
+    return not c.active, -(c.bought.toordinal() if c.bought else 0)
+
+
+def _value_on(changes: list[tuple[dt.date, str | None]], day: dt.date) -> str | None:
     value = None
-    for change in changes:
-        if change.effective_date <= day:
-            value = change.new_value
+    for effective, new_value in changes:
+        if effective <= day:
+            value = new_value
     return value
 
 
-def _trends(history: tuple[Change, ...], since: dt.date | None,
-            as_of: dt.date) -> tuple[list[Trend], list[tuple[str, str, dt.date]]]:
-    by_attribute: dict[str, list[Change]] = {}
+def profile_trends(history: tuple[Change, ...], since: dt.date | None,
+                   as_of: dt.date) -> tuple[list[Trend], list[tuple[str, str, dt.date]]]:
+    """TRACKED attributes from `since` (the newest car's purchase) to `as_of`, and the KEPT
+    ones' latest values."""
+    by_attribute: dict[str, list[tuple[dt.date, str | None]]] = {}
     for change in sorted(history, key=lambda c: (c.effective_date, c.recorded_at, c.id)):
         if change.effective_date <= as_of:
-            by_attribute.setdefault(change.attribute, []).append(change)
+            by_attribute.setdefault(change.attribute, []).append(
+                (change.effective_date, change.new_value))
+    return trends_of(by_attribute, since)
+
+
+def trends_of(by_attribute: dict[str, list[tuple[dt.date, str | None]]],
+              since: dt.date | None) -> tuple[list[Trend], list[tuple[str, str, dt.date]]]:
+    """`profile_trends` from each attribute's (effective date, new value) pairs up to the day,
+    in the order they took effect (then were recorded)."""
     trends = []
     for attribute in TRACKED:
         changes = by_attribute.get(attribute)
         if not changes:
             continue
-        now = changes[-1].new_value
+        now = changes[-1][1]
         before = _value_on(changes, since) if since is not None else None
         if before is None:
-            before = changes[0].new_value
+            before = changes[0][1]
         direction = "same" if before == now else "changed"
         if attribute == "economic_band" and before and now and before != now:
             direction = "up" if int(now) > int(before) else "down"
-        trends.append(Trend(attribute, before, now, changes[-1].effective_date, direction))
-    kept = [(a, by_attribute[a][-1].new_value or "", by_attribute[a][-1].effective_date)
-            for a in KEPT if a in by_attribute and by_attribute[a][-1].new_value]
+        trends.append(Trend(attribute, before, now, changes[-1][0], direction))
+    kept = [(a, by_attribute[a][-1][1] or "", by_attribute[a][-1][0])
+            for a in KEPT if a in by_attribute and by_attribute[a][-1][1]]
     return trends, kept
 
 
@@ -187,10 +204,9 @@ def make_brief(detail: CustomerDetail, last_purchase: Spend | None, as_of: dt.da
     if last_purchase is not None and last_purchase.date <= as_of:
         spends.append(last_purchase)
     surveys = sorted((s for s in detail.surveys if s.date <= as_of), key=lambda s: s.date)
-    cars = sorted((_car(v, as_of) for v in detail.vehicles),
-                  key=lambda c: (not c.active, -(c.bought.toordinal() if c.bought else 0)))
+    cars = sorted((car_line(v, as_of) for v in detail.vehicles), key=car_order)
     newest_bought = next((c.bought for c in cars if c.active and c.bought), None)
-    trends, kept = _trends(detail.profile_history, newest_bought, as_of)
+    trends, kept = profile_trends(detail.profile_history, newest_bought, as_of)
     birthday = detail.birthday
     age = None
     if birthday is not None:

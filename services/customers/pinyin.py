@@ -1,11 +1,13 @@
-"""Pinyin keys for Chinese names: full pinyin and initials for search, a key for sorting."""
+"""Pinyin keys for Chinese names: full pinyin and initials for search, a key for sorting.
+
+pypinyin is imported by the first name converted, not with this module: its dictionaries take
+0.12 s to load, and the window's start imports this module (through the tag services) without
+converting any name."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-
-from pypinyin import Style, lazy_pinyin
 
 # Characters read differently as surnames than in ordinary text (姓氏读音).
 SURNAME_READINGS = {
@@ -30,6 +32,7 @@ SURNAME_READINGS = {
     "长孙": "zhang sun",
     "尉迟": "yu chi",
 }
+_SURNAMES_LONGEST_FIRST = sorted(SURNAME_READINGS.items(), key=lambda kv: -len(kv[0]))
 
 
 @dataclass(frozen=True)
@@ -43,12 +46,14 @@ class NameKeys:
 def _syllable(char: str) -> str:
     if not ("\u3400" <= char <= "\u9fff"):
         return char.lower()
+    from pypinyin import Style, lazy_pinyin
+
     return lazy_pinyin(char, style=Style.NORMAL, errors="ignore")[0] if char else ""
 
 
 def _syllables(name: str) -> list[str]:
     name = "".join(name.split())
-    for surname, reading in sorted(SURNAME_READINGS.items(), key=lambda kv: -len(kv[0])):
+    for surname, reading in _SURNAMES_LONGEST_FIRST:
         if name.startswith(surname):
             return reading.split() + [_syllable(c) for c in name[len(surname) :]]
     return [_syllable(c) for c in name]

@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable
 from functools import cache
 
+from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen import canvas as rl_canvas
@@ -140,3 +141,96 @@ def wrap_lines(text: str, width: float, font: str, size: float,
             last = last[:-1]
         lines[-1] = last + "…"
     return lines
+
+
+_BLACK = colors.black
+_RED: dict[str, colors.Color] = {}
+
+
+class PartsLine(Flowable):
+    """Short phrases side by side on at most `max_lines` lines, each in black or red: a phrase
+    moves whole to the next line rather than being split (one longer than the whole width is
+    wrapped like any text), and the last line that fits ends with "…" when some are left."""
+
+    SEPARATOR = "  ·  "
+
+    def __init__(self, parts: list[tuple[str, bool]], width: float, font: str, size: float,
+                 max_lines: int = 2, red: str = "#B71C1C") -> None:
+        super().__init__()
+        self.font, self.size, self.red = font, size, red
+        _RED.setdefault(red, colors.HexColor(red))
+        self.leading = size * 1.2
+        self.width = width
+        self.lines = self._lay_out(parts, max_lines)
+        self.height = len(self.lines) * self.leading
+
+    def _lay_out(self, parts: list[tuple[str, bool]],
+                 max_lines: int) -> list[list[tuple[str, bool]]]:
+        sep = text_width(self.SEPARATOR, self.font, self.size)
+        pieces: list[tuple[str, bool]] = []
+        for text, red in parts:
+            if text_width(text, self.font, self.size) <= self.width:
+                pieces.append((text, red))
+            else:
+                pieces += [(line, red) for line in
+                           wrap_lines(text, self.width, self.font, self.size)]
+        lines: list[list[tuple[str, bool]]] = [[]]
+        used = 0.0
+        for text, red in pieces:
+            w = text_width(text, self.font, self.size)
+            if lines[-1] and used + sep + w > self.width:
+                if len(lines) == max_lines:
+                    self._end_cut(lines[-1], used)
+                    return lines
+                lines.append([])
+                used = 0.0
+            used += (sep if lines[-1] else 0.0) + w
+            lines[-1].append((text, red))
+        return lines
+
+    def _end_cut(self, line: list[tuple[str, bool]], used: float) -> None:
+        """Mark the cut: "…" after the line's last phrase, shortened until it fits."""
+        text, red = line[-1]
+        before = used - text_width(text, self.font, self.size)
+        while text and before + text_width(text + "…", self.font, self.size) > self.width:
+            text = text[:-1]
+        line[-1] = (text + "…", red)
+
+    def wrap(self, *_args) -> tuple[float, float]:
+        return self.width, self.height
+
+    def _runs(self, line: list[tuple[str, bool]]) -> list[tuple[str, bool]]:
+        """The line as few strings as possible: neighbours of one colour, separators between
+        them included, drawn as one."""
+        runs: list[tuple[str, bool]] = []
+        for j, (text, red) in enumerate(line):
+            if j:
+                text = self.SEPARATOR + text if not red else text
+                if red:
+                    runs = self._join(runs, self.SEPARATOR, False)
+            runs = self._join(runs, text, red)
+        return runs
+
+    @staticmethod
+    def _join(runs: list[tuple[str, bool]], text: str, red: bool) -> list[tuple[str, bool]]:
+        if runs and runs[-1][1] == red:
+            runs[-1] = (runs[-1][0] + text, red)
+        else:
+            runs.append((text, red))
+        return runs
+
+    def draw(self) -> None:
+        # One text object for every line: far fewer PDF operators than a drawString each.
+        text = self.canv.beginText()
+        text.setFont(self.font, self.size)
+        red_now = False
+        for i, line in enumerate(self.lines):
+            text.setTextOrigin(0, self.height - (i + 1) * self.leading + 0.25 * self.size)
+            for run, red in self._runs(line):
+                if red != red_now:
+                    text.setFillColor(_RED[self.red] if red else _BLACK)
+                    red_now = red
+                text.textOut(run)
+        if red_now:
+            text.setFillColor(_BLACK)
+        self.canv.drawText(text)

@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from models import AuditLog, SavedSegment
 from services.segments import spec
 from services.segments.results import Segment, SegmentInfo
-from services.staff.accounts import confirm
 from services.staff.audit import audit, record
 from services.staff.permissions import (
     DELETE_SEGMENTS,
@@ -220,6 +219,9 @@ def delete_segment(sessions: Sessions, name: str,
     with sessions.begin() as s:
         who = None
         if not isinstance(actor, NotPassed):
+            # The accounts service loads argon2 (password hashing): read commands never need it.
+            from services.staff.accounts import confirm
+
             who = require(confirm(s, actor), DELETE_SEGMENTS)
         row = _locked(s, name, expected_version, segment_id)
         if row is None:

@@ -294,3 +294,55 @@ def test_sms_vendor_layouts(tmp_path):
     wb = openpyxl.load_workbook(hw.path)
     assert wb.worksheets[0].max_column == 1 and wb.worksheets[0]["A2"].data_type == "s"
     assert wb.worksheets[1]["D2"].value.endswith("拒收请回复R")
+
+
+@needs_poppler
+def test_condensed_briefs_stay_under_their_columns_and_legible(tmp_path):
+    """With a brief under every member: each line's words inside the columns it spans (row id
+    to talking points), at least 8.5 pt; the other words still in their own columns; a brief
+    too long for two lines ends with "…"."""
+    from decimal import Decimal
+
+    from services.customers.brief import Spend
+    from services.customers.brief_batch import CondensedBrief
+
+    d = doc(6)
+    briefs = {m.row_code: CondensedBrief(
+        i, d.as_of, Spend(dt.date(2026, 3, 2), Decimal("1280"), "maintenance"), 9,
+        dt.date(2026, 5, 1), 7, i % 3, "strong", "1m", "up", True, bool(i % 2),
+        "care" if i % 3 else "sales", "规则") for i, m in enumerate(d.members)}
+    path = pdf_call_sheet.write_call_sheet(d, tmp_path / "c.pdf", briefs)
+    html = subprocess.run(["pdftotext", "-bbox", "-f", "1", "-l", "1", str(path), "-"],
+                          capture_output=True, text=True, check=True).stdout
+    words = [(float(a), float(b), float(c), float(e), w) for a, b, c, e, w in re.findall(
+        r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)<',
+        html)]
+    edges = [pdf_call_sheet.MARGIN]
+    for w in pdf_call_sheet.WIDTHS:
+        edges.append(edges[-1] + w)
+    head = next(y for _, y, _, _, w in words if w == "话术要点")
+    body = [w for w in words if head + 10 < w[1] < 595 - 40]
+    brief_lines = {round(y0) for _, y0, _, _, w in body if w.startswith("建议")}
+    rows_on_page = {w for *_, w in body if re.fullmatch(r"9-\d{4}", w)}
+    assert len(brief_lines) == len(rows_on_page) >= 2  # one brief under each row
+    in_brief = [w for w in body if any(abs(w[1] - y) < 8 for y in brief_lines)
+                and w[0] < edges[pdf_call_sheet.BRIEF_SPAN]]
+    said = "".join(w[4] for w in in_brief)
+    for phrase in ("未结投诉", "满意度7→9分↑", "上次消费", "2026-03-02", "¥1,280", "保养",
+                   "意向强", "一个月内", "经济↑", "家庭有变"):
+        assert phrase in said, phrase
+    for x0, y0, x1, y1, w in body:
+        assert y1 - y0 >= 8.4, w
+        if any(abs(y0 - y) < 8 for y in brief_lines) and x0 < edges[pdf_call_sheet.BRIEF_SPAN]:
+            assert x1 <= edges[pdf_call_sheet.BRIEF_SPAN] + 0.5, w  # within the brief's span
+        else:
+            inside = [i for i in range(len(edges) - 1) if edges[i] - 0.5 <= x0 < edges[i + 1]]
+            assert inside and x1 <= edges[inside[0] + 1] + 0.5, w
+    long = {code: dataclasses.replace(b, rule="x", purpose="ref_thanks", intent_window="later",
+                                      family_changed=True, work_changed=True)
+            for code, b in briefs.items()}
+    from services.outputs.pdf_common import PartsLine
+
+    line = PartsLine([("很长的一段话" * 8, False)] * 4, 200, pdf_call_sheet.cjk_font(), 8.5)
+    assert len(line.lines) == 2 and line.lines[-1][-1][0].endswith("…")
+    assert pdf_call_sheet.write_call_sheet(d, tmp_path / "l.pdf", long).exists()

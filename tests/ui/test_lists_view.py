@@ -249,3 +249,58 @@ def test_a_built_run_is_finished_and_an_unfinished_one_can_be_finished(qtbot, vi
     assert runs.run_info(demo_db.sessions, left).finished
     assert not view.finish_button.isVisible()
     assert left in queued()
+
+
+def test_a_members_brief_opens_from_the_list(qtbot, view, demo_db):
+    """Double-click, the button and the context menu open the member's pre-call brief: the
+    brief of that customer as the service reads it, in a dialog that fits 1366×768."""
+    from services.customers.brief import load_brief
+    from services.customers.merge import customer_id_of
+    from ui.views.brief_actions import BriefDialog
+
+    run_id = _build(qtbot, view)
+    doc = runs.load_document(demo_db.sessions, run_id)
+    row = 2
+    member = doc.members[row]
+    rect = view.members.visualItemRect(view.members.item(row, 1))
+    # A press first, as a real double-click has: the view opens what was pressed.
+    qtbot.mouseClick(view.members.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.mouseDClick(view.members.viewport(), Qt.MouseButton.LeftButton,
+                      pos=rect.center())
+
+    def opened() -> list[BriefDialog]:
+        return [w for w in view.findChildren(BriefDialog) if w.isVisible()]
+
+    qtbot.waitUntil(lambda: len(opened()) == 1 and opened()[0].view.brief is not None,
+                    timeout=10000)
+    dialog = opened()[0]
+    want = load_brief(demo_db.sessions, customer_id_of(demo_db.sessions,
+                                                       member.customer_code))
+    shown = dialog.view.brief
+    assert (shown.customer_id, shown.name) == (want.customer_id, member.name)
+    assert member.name in dialog.windowTitle()
+    assert shown == want
+    spend = dialog.view.text_of("spend")
+    assert want.last_spend is None or (str(want.last_spend.date.year) in spend
+                                       and str(want.last_spend.date.day) in spend)
+    assert (shown.suggestion.purpose if shown.suggestion else None) == (
+        want.suggestion.purpose if want.suggestion else None)
+    assert dialog.width() <= 1366 and dialog.height() <= 768 - 60  # room for the taskbar
+    dialog.grab().save("/tmp/b16/list-brief.png")
+    dialog.close()
+    qtbot.waitUntil(lambda: not opened(), timeout=5000)
+    # The button and the menu open the chosen member's.
+    view.members.selectRow(0)
+    view.brief_button.click()
+    qtbot.waitUntil(lambda: len(opened()) == 1 and opened()[0].view.brief is not None,
+                    timeout=10000)
+    assert opened()[0].view.brief.name == doc.members[0].name
+    opened()[0].close()
+    [action] = view.members.actions()
+    view.members.selectRow(1)
+    action.trigger()
+    qtbot.waitUntil(lambda: len(opened()) == 1 and opened()[0].view.brief is not None,
+                    timeout=10000)
+    assert opened()[0].view.brief.name == doc.members[1].name
+    opened()[0].close()
+

@@ -180,3 +180,58 @@ def test_a_figure_opens_in_the_segments_builder_on_its_date(qtbot, demo_db):
     assert view.as_of.date().toPython() == END and view.name.text() == figure.label_en
     assert segments.count(demo_db.sessions, view.editor.data(), END).customers == figure.value
     shut_down(view, runner)
+
+
+@pytest.fixture
+def decided_demo(database):
+    """A small demo database (SQLite, PostgreSQL) with decisions on suggestions recorded for
+    days of the reports' period: the demo's first customers, accepted or dismissed."""
+    from sqlalchemy import select
+
+    from models import Customer
+    from services.customers.suggest_decisions import record_decision
+    from services.demo import generator as demo
+
+    demo.generate(database, 80, seed=7, today=DEMO_TODAY)
+    with database.sessions() as s:
+        ids = s.scalars(select(Customer.id).order_by(Customer.id).limit(12)).all()
+    for i, cid in enumerate(ids):
+        action = ("accepted", "changed", "dismissed")[i % 3]
+        record_decision(database.sessions, None, cid, START + dt.timedelta(days=i),
+                        "久未联系关怀" if i % 2 else "保养到期提醒", "care", action,
+                        chosen="sales" if action == "changed" else None)
+    return database
+
+
+def test_suggestion_outcomes_show_the_service_figures(qtbot, decided_demo):
+    from services.reports.suggestion_effect import suggestion_effect
+    from ui.views.report_suggestions import SHOWN
+    from ui.views.reports_view import TAB_SUGGESTIONS
+
+    view, runner = _view(qtbot, decided_demo)
+    view.tabs.setCurrentIndex(TAB_SUGGESTIONS)
+    tab = view.suggestions
+    qtbot.waitUntil(lambda: tab.data is not None and tab.table.rowCount() > 0, timeout=10000)
+    want = suggestion_effect(decided_demo.sessions, START, END)
+    assert tab.data == want
+    shown = {(tab.table.item(r, 0).text(), tab.table.item(r, 1).text()): r
+             for r in range(tab.table.rowCount())}
+    assert len(shown) == 3 * len(want.rules) == 6
+    for rule in want.rules:
+        for action, outcome in rule.actions:
+            row = shown[(rule.rule, tab._action_name(action))]
+            assert int(tab.table.item(row, 2).text()) == outcome.customers
+            for col, (w, m) in enumerate(SHOWN, start=3):
+                cell = tab.table.item(row, col).text()
+                if outcome.customers:
+                    assert cell.endswith(f"({outcome.count(w, m)})"), (rule.rule, action, cell)
+                else:
+                    assert cell == "—"
+    accepted = sum(r.of("accepted").customers for r in want.rules)
+    assert f"{accepted} accepted" in tab.headline.text()
+    assert "hint, not a proof" in tab.note.text()
+    view.resize(1366, 768)
+    view.show()
+    qtbot.waitExposed(view)
+    view.grab().save("/tmp/b16/reports-suggestions.png")
+    shut_down(view, runner)

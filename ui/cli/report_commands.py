@@ -1,6 +1,8 @@
 """`report activity`: the week's contacts per caller and outcome, as text or JSON; `report
 weekly|effect|dashboard --from D --to D [--staff S] --out PATH`: the Monday report written as
-PDF or Excel (by the file's extension), for a scheduled task."""
+PDF or Excel (by the file's extension), for a scheduled task; `report suggestions --from D --to D
+[--format text|json] [--out PATH]`: what followed the suggested next steps, per rule and
+decision."""
 
 from __future__ import annotations
 
@@ -35,6 +37,19 @@ def register(sub: argparse._SubParsersAction) -> None:
         "effect": "effect of the period's list runs against their comparison groups",
         "dashboard": "the dashboard: owners, contacts, reach, appointments, complaints, consent",
     }
+    sug = report_sub.add_parser(
+        "suggestions",
+        help="what followed the suggested next steps, per rule and decision",
+        description="For decisions on suggested next steps made for days between --from and "
+        "--to (default: last Monday–Sunday week), per rule and decision (accepted, changed, "
+        "dismissed): the customers, and how many were then reached, came back for service or "
+        "bought a car within 30 and 90 days.",
+    )
+    sug.add_argument("--from", dest="start", type=dt.date.fromisoformat, metavar="YYYY-MM-DD")
+    sug.add_argument("--to", dest="end", type=dt.date.fromisoformat, metavar="YYYY-MM-DD")
+    sug.add_argument("--format", choices=("text", "json"), default="text")
+    sug.add_argument("--out", metavar="PATH", help="write to this file instead of the screen")
+    sug.set_defaults(handler=_suggestions)
     for kind in monday.KINDS:
         cmd = report_sub.add_parser(
             kind, help=helps[kind],
@@ -87,3 +102,48 @@ def _counts(counts: dict[str, int], kind: str) -> str:
     known = codes(kind)
     order = [c for c in known if c in counts] + sorted(c for c in counts if c not in known)
     return ", ".join(f"{text(kind, c)} {counts[c]:,}" for c in order)
+
+
+def _suggestions(args, open_db) -> int:
+    from services.reports.suggestion_effect import MEASURES, WINDOWS, suggestion_effect
+
+    last_monday, last_sunday = reports.week_of(dt.date.today() - dt.timedelta(days=7))
+    found = suggestion_effect(open_db().sessions, args.start or last_monday,
+                              args.end or last_sunday)
+    if args.format == "json":
+        data = dataclasses.asdict(found)
+        data["rules"] = [
+            {"rule": r.rule, "actions": {
+                action: {"customers": o.customers,
+                         "followed": {f"{m}_{w}d": o.count(w, m) for w in WINDOWS
+                                      for m in MEASURES}}
+                for action, o in r.actions}}
+            for r in found.rules]
+        out = json.dumps(data, default=str, ensure_ascii=False, indent=2)
+    else:
+        lines = [f"suggestion outcomes {found.start} – {found.end} (customers once per rule "
+                 "and decision; reached / came back / bought within 30 and 90 days)"]
+        missing = [str(w) for w in WINDOWS if w not in found.complete_windows]
+        if missing:
+            lines.append(f"not over yet: the {'/'.join(missing)}-day window")
+        if not found.rules:
+            lines.append("no suggestion was accepted, changed or dismissed in the period")
+        for r in found.rules:
+            lines.append(r.rule)
+            for action, o in r.actions:
+                followed = "  ".join(
+                    f"{m.replace('_', ' ')} {w}d {o.count(w, m):,}" for m in MEASURES
+                    for w in WINDOWS)
+                lines.append(f"  {action:<9} {o.customers:>6,}  {followed}")
+        out = "\n".join(lines)
+    if args.out:
+        from pathlib import Path
+
+        target = Path(args.out)
+        part = target.with_name(target.name + ".part")
+        part.write_text(out + "\n", encoding="utf-8")
+        part.replace(target)  # complete or not at all
+        print(f"written: {target}")
+    else:
+        print(out)
+    return 0

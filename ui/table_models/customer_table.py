@@ -105,7 +105,6 @@ class CustomerTableModel(QAbstractTableModel):
         if row is None:
             return None
         col = index.column()
-        locale = QLocale()
         if col == COL_CODE:
             return row.code
         if col == COL_NAME:
@@ -125,13 +124,13 @@ class CustomerTableModel(QAbstractTableModel):
             return label("lifecycle_stage", row.lifecycle_stage)
         if col == COL_LAST_VISIT:
             return (
-                locale.toString(row.last_visit, QLocale.FormatType.ShortFormat)
+                QLocale().toString(row.last_visit, QLocale.FormatType.ShortFormat)
                 if row.last_visit
                 else ""
             )
         if col == COL_LAST_CONTACT:
             return (
-                locale.toString(row.last_contact.date(), QLocale.FormatType.ShortFormat)
+                QLocale().toString(row.last_contact.date(), QLocale.FormatType.ShortFormat)
                 if row.last_contact
                 else ""
             )

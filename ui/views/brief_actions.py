@@ -3,20 +3,22 @@ dialog, a declined repair closed as done or refused, the suggested next step acc
 or dismissed — each one write through the task runner, then the brief loaded again so it shows
 what is now stored. An accepted or changed suggestion goes on to the call: the follow-up
 workspace makes it the purpose of the call on its card; elsewhere the notice offers to log the
-call with that purpose."""
+call with that purpose. `open_brief` shows a customer's brief in a dialog of its own, for the
+areas that list customers without a brief beside them (Lists, Segments)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 import shiboken6
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
 
 from services.contacts import calls
 from services.customers import referrals, reminders, suggest_decisions
 from services.customers.brief import Brief, load_brief
 from services.customers.merge import customer_id_of
+from services.staff.permissions import NOT_PASSED
 from ui.dialogs.declined_item_dialog import DeclinedItemDialog
 from ui.dialogs.referral_dialog import INTRODUCED, ReferralDialog
 from ui.labels import label
@@ -192,3 +194,46 @@ def reload(view, customer_id: int, as_of: dt.date) -> None:
     runner.run(lambda _p, _c: load_brief(database.sessions, customer_id, as_of),
                on_done=show, parent_widget=view, label=_tr("Loading the brief"),
                latest=f"brief-{id(view)}")
+
+
+class BriefDialog(QDialog):
+    """One customer's pre-call brief in a window of its own, opened from a list (Lists,
+    Segments): the same view as in the follow-up workspace, with its buttons recording
+    through `runner` as `actor`. Sized for a 1366×768 screen."""
+
+    def __init__(self, database, runner, actor, title: str, parent: QWidget | None = None):
+        from PySide6.QtWidgets import QDialogButtonBox, QVBoxLayout
+
+        from ui.views.brief_view import BriefView
+
+        super().__init__(parent)
+        self.setObjectName("briefDialog")
+        self.setWindowTitle(_tr("Brief: %1").replace("%1", title))
+        self.view = BriefView()
+        self.view.attach(database, runner, None if actor is NOT_PASSED else actor)
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        close.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(close)
+        self.resize(1100, 620)
+
+
+def open_brief(parent: QWidget, database, runner, actor, code: str, name: str) -> BriefDialog:
+    """Show the brief of the customer with `code` (today's) in a dialog; it fills in when the
+    brief has been read in the background. Returns the dialog (shown, not modal)."""
+    dialog = BriefDialog(database, runner, actor, f"{name} ({code})" if code else name, parent)
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    sessions = database.sessions
+
+    def work(_p, _c) -> Brief:
+        return load_brief(sessions, customer_id_of(sessions, code))
+
+    def show(brief: Brief) -> None:
+        if shiboken6.isValid(dialog):
+            dialog.view.show_brief(brief)
+
+    runner.run(work, on_done=show, parent_widget=parent, label=_tr("Loading the brief"),
+               latest=f"brief-dialog-{id(dialog)}")
+    dialog.show()
+    return dialog

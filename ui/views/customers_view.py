@@ -3,6 +3,8 @@ database sorts and filters, the table loads rows lazily, the page shows the sele
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -16,15 +18,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from services.customers import detail as customer_detail
-from services.customers import profile
 from services.customers import search as customers
-from services.customers.brief import brief_for
 from services.staff.permissions import ERASE_CUSTOMERS, Actor, allowed
 from services.store.database import Database
 from ui.dialogs import stale_edit
-from ui.dialogs.erase_dialog import ask_and_erase
-from ui.dialogs.profile_change_dialog import ProfileChangeDialog
 from ui.table_models.customer_table import (
     COL_AREA,
     COL_VEHICLE,
@@ -32,9 +29,11 @@ from ui.table_models.customer_table import (
     CustomerTableModel,
 )
 from ui.tasks import DataChange, TaskRunner, changed
-from ui.views.customer_page import CustomerPage
-from ui.views.customer_tags_panel import CustomerTagsPanel
-from ui.views.preferences_panel import PreferencesPanel
+
+if TYPE_CHECKING:
+    from ui.views.customer_page import CustomerPage
+    from ui.views.customer_tags_panel import CustomerTagsPanel
+    from ui.views.preferences_panel import PreferencesPanel
 
 SEARCH_DELAY_MS = 180
 ROWS_MEASURED = 60  # column widths come from the first rows of the first search
@@ -46,12 +45,15 @@ class CustomersView(QWidget):
     search_finished = Signal(int)  # number of customers found
 
     def __init__(self, database: Database, runner: TaskRunner, parent=None, *,
-                 actor: Actor | None = None) -> None:
+                 actor: Actor | None = None, first_ids: list[int] | None = None) -> None:
+        """`first_ids`: the result of the first search (everyone, by name) when the caller has
+        it already (ui/app.py reads it while the password is checked)."""
         super().__init__(parent)
         self.database = database
         self.runner = runner
         self.actor = actor  # who records changes and edits preferences (None: nobody signed in)
         self._sort = ("name", False)
+        self._first_ids = first_ids
         self.search = QLineEdit()
         self.search.setPlaceholderText(
             self.tr("Search name, pinyin or initials (zw = 张伟), mobile, plate or VIN  (Ctrl+F)")
@@ -77,12 +79,7 @@ class CustomersView(QWidget):
         # Free text that may be long is cut with "…" (the whole text is in its tooltip).
         self.table.setProperty("elidedColumns", [COL_AREA, COL_VEHICLE])
         self._columns_fitted = False
-        self.preferences = PreferencesPanel(database, runner, actor=actor)
-        self.tags = CustomerTagsPanel(database, runner, actor)
-        self.page = CustomerPage(self.preferences, self.tags)
-        self.page.record_change_requested.connect(self._on_record_change_requested)
-        self.page.set_may_erase(allowed(actor, ERASE_CUSTOMERS))
-        self.page.erase_requested.connect(self._on_erase_requested)
+        self._page: CustomerPage | None = None  # built after the first rows (see `page`)
 
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -104,16 +101,70 @@ class CustomersView(QWidget):
         left_layout.addWidget(self.table, 1)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(left)
-        splitter.addWidget(self.page)
+        splitter.addWidget(QWidget())  # the page's place until it is built
         self.splitter = splitter
         self._split_set = False
         splitter.splitterMoved.connect(lambda *_: setattr(self, "_split_set", True))
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
-        self._run_search()
+        if first_ids is None:
+            self._run_search()
+        else:
+            # Delivered from the event loop like a search's result; a search started before
+            # then (nothing can, short of code calling it) supersedes it.
+            QTimer.singleShot(0, self, self._on_first_ids)
+        QTimer.singleShot(0, self, self._ensure_page)  # once the list shows (see `page`)
+
+    # --- the customer's page, built after the list --------------------------------------
+    # Empty until a customer is picked, so built right after the first rows are on screen (or
+    # when first asked for): its modules, its panels' and their services took 0.10–0.17 s to
+    # import and its widgets 0.04–0.05 s to build, before the list could show.
+    @property
+    def page(self) -> CustomerPage:
+        return self._page if self._page is not None else self._build_page()
+
+    @property
+    def preferences(self) -> PreferencesPanel:
+        return self.page.preferences_panel
+
+    @property
+    def tags(self) -> CustomerTagsPanel:
+        return self.page.tags_panel
+
+    def _ensure_page(self) -> None:
+        if self._page is None:
+            self._build_page()
+
+    def _build_page(self) -> CustomerPage:
+        from ui.views.customer_page import CustomerPage
+        from ui.views.customer_tags_panel import CustomerTagsPanel
+        from ui.views.preferences_panel import PreferencesPanel
+
+        page = CustomerPage(PreferencesPanel(self.database, self.runner, actor=self.actor),
+                            CustomerTagsPanel(self.database, self.runner, self.actor))
+        page.record_change_requested.connect(self._on_record_change_requested)
+        page.set_may_erase(allowed(self.actor, ERASE_CUSTOMERS))
+        page.erase_requested.connect(self._on_erase_requested)
+        placeholder = self.splitter.replaceWidget(1, page)  # keeps the divider where it is
+        if placeholder is not None:
+            placeholder.deleteLater()
+        self._page = page
+        if not self._split_set:
+            self.use_default_split()
+        return page
+
+    def _shown_customer(self) -> int | None:
+        """The customer on the page (None: nobody, or no page yet)."""
+        return None if self._page is None else self._page.customer_id
 
     # --- search and sort, in the database ----------------------------------------------
+    def _on_first_ids(self) -> None:
+        ids, self._first_ids = self._first_ids, None
+        if ids is not None:
+            self._on_search_done(ids)
+
     def _run_search(self) -> None:
+        self._first_ids = None
         self._timer.stop()
         text = self.search.text()
         key, descending = self._sort
@@ -133,6 +184,8 @@ class CustomersView(QWidget):
 
     def use_default_split(self) -> None:
         """The page keeps room for all its tabs; the list gets the rest of the width."""
+        if self._page is None:
+            return  # done when the page is built
         page = self.page.tabs.tabBar().sizeHint().width() + 24
         total = max(self.splitter.width(), page + 300)
         self.splitter.setSizes([total - page, page])
@@ -164,14 +217,9 @@ class CustomersView(QWidget):
         header = self.table.horizontalHeader()
         rows = min(self.model.rowCount(), ROWS_MEASURED)
         for column in range(self.model.columnCount()):
-            widest = max(
-                (
-                    metrics.horizontalAdvance(str(self.model.data(self.model.index(r, column))))
-                    for r in range(rows)
-                    if self.model.data(self.model.index(r, column)) is not None
-                ),
-                default=0,
-            )
+            texts = (self.model.data(self.model.index(r, column)) for r in range(rows))
+            widest = max((metrics.horizontalAdvance(str(t)) for t in texts if t is not None),
+                         default=0)
             width = max(header.sectionSizeHint(column), widest + CELL_MARGIN_PX)
             if column in (COL_AREA, COL_VEHICLE):
                 width = min(width, ELIDED_MAX_PX)
@@ -181,7 +229,7 @@ class CustomersView(QWidget):
     def _on_search_done(self, ids: list[int]) -> None:
         # The customer on the page stays if they are still found; no one else opens until the
         # user picks them (a page opened by itself invites typing onto the wrong customer).
-        selected = self.page.customer_id
+        selected = self._shown_customer()
         self.model.set_ids(ids)
         if ids and not self._columns_fitted:
             self._fit_columns()
@@ -194,7 +242,7 @@ class CustomersView(QWidget):
                 | QItemSelectionModel.SelectionFlag.Rows,
             )
             self._show_customer(ids[row])
-        else:
+        elif selected is not None:  # no longer found (with nobody shown there is nothing to clear)
             self.page.show_detail(None)
         self.table.selectionModel().currentRowChanged.connect(
             self._on_current_row_changed, Qt.ConnectionType.UniqueConnection
@@ -222,6 +270,9 @@ class CustomersView(QWidget):
             self._show_customer(customer_id)
 
     def _show_customer(self, customer_id: int) -> None:
+        from services.customers import detail as customer_detail
+        from services.customers.brief import brief_for
+
         def work(_p, _c):
             detail = customer_detail.load(self.database.sessions, customer_id)
             return detail, brief_for(self.database.sessions, detail)
@@ -250,6 +301,9 @@ class CustomersView(QWidget):
     def _on_erase_requested(self, customer_id: int) -> None:
         detail = self.page._detail
         if detail is not None and detail.id == customer_id:
+            # The dialogs load when first asked for, not with the list (0.006 s at start).
+            from ui.dialogs.erase_dialog import ask_and_erase
+
             ask_and_erase(self, self.database, self.runner, self.actor, customer_id,
                           detail.code, detail.name)
 
@@ -258,6 +312,8 @@ class CustomersView(QWidget):
         detail = self.page._detail
         if detail is None:
             return
+        from services.customers import profile
+
         self.runner.run(
             lambda _p, _c: profile.current_values(self.database.sessions, customer_id),
             on_done=lambda current: self._ask_change(detail, customer_id, current, attribute),
@@ -269,6 +325,8 @@ class CustomersView(QWidget):
                     attribute: str | None = None) -> None:
         if self.page.customer_id != customer_id:  # another customer opened meanwhile
             return
+        from ui.dialogs.profile_change_dialog import ProfileChangeDialog
+
         dialog = ProfileChangeDialog(detail.name, current, self, attribute=attribute)
         if dialog.exec() != ProfileChangeDialog.DialogCode.Accepted:
             return
@@ -280,6 +338,8 @@ class CustomersView(QWidget):
         def reload() -> None:
             self._show_customer(customer_id)
             self._on_record_change_requested(customer_id, values["attribute"])
+
+        from services.customers import profile
 
         self.runner.run(
             lambda _p, _c: profile.record_change(self.database.sessions, customer_id, **values,
@@ -295,6 +355,7 @@ class CustomersView(QWidget):
     def _on_data_changed(self, change: DataChange) -> None:
         if change.touches("profile", "preferences", "contacts", "readings", "customers"):
             self.model.refresh_rows()
-            if change.about(self.page.customer_id):
-                self._show_customer(self.page.customer_id)
+            shown = self._shown_customer()
+            if shown is not None and change.about(shown):
+                self._show_customer(shown)
 

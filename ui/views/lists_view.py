@@ -5,6 +5,7 @@ exactly as they were."""
 from __future__ import annotations
 
 from PySide6.QtCore import QLocale, Qt, Signal
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -52,6 +53,7 @@ class ListsView(QWidget):
         super().__init__(parent)
         self.database = database
         self.runner = runner
+        self.actor = actor  # recording from a member's brief is theirs
         self.run_id: int | None = None
         self.settings: Settings | None = None  # the shared settings, once loaded
         self.steps = QStackedWidget()
@@ -318,9 +320,25 @@ class ListsView(QWidget):
         self.excluded = make_table(
             [self.tr("Name"), self.tr("Mobile"), self.tr("Reason"), self.tr("Detail")]
         )
+        self._shown_members: tuple = ()
+        self.members.setToolTip(self.tr("Double-click a member for their pre-call brief"))
+        self.members.cellDoubleClicked.connect(lambda row, _col: self.open_member_brief(row))
+        self.members.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        brief_action = QAction(self.tr("Customer brief…"), self.members)
+        brief_action.triggered.connect(lambda: self.open_member_brief(self.members.currentRow()))
+        self.members.addAction(brief_action)
+        self.brief_button = QPushButton(self.tr("Customer b&rief…"))
+        self.brief_button.setToolTip(self.tr("The chosen member's pre-call brief: last contact, "
+                                             "spend, satisfaction, complaints, intent and the "
+                                             "suggested next step"))
+        self.brief_button.clicked.connect(
+            lambda: self.open_member_brief(self.members.currentRow()))
+        members_head = QHBoxLayout()
+        members_head.addWidget(QLabel(self.tr("In the list")), 1)
+        members_head.addWidget(self.brief_button)
         left = QWidget()
         left_layout = QVBoxLayout(left)
-        left_layout.addWidget(QLabel(self.tr("In the list")))
+        left_layout.addLayout(members_head)
         left_layout.addWidget(self.members)
         right = QWidget()
         right_layout = QVBoxLayout(right)
@@ -338,6 +356,17 @@ class ListsView(QWidget):
         layout.addWidget(self.finish_button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(splitter, 1)
         return page
+
+    def open_member_brief(self, row: int):
+        """The pre-call brief of the member on `row` of the table, in a dialog (None when no
+        member is chosen)."""
+        from ui.views.brief_actions import open_brief
+
+        if not 0 <= row < len(self._shown_members):
+            return None
+        member = self._shown_members[row]
+        return open_brief(self, self.database, self.runner, self.actor, member.customer_code,
+                          member.name)
 
     def _on_finish_clicked(self) -> None:
         """Finish the unfinished run on screen: its calls join the callers' queues."""
@@ -402,6 +431,7 @@ class ListsView(QWidget):
         self.summary.setText(text)
         self.finish_button.setVisible(not info.finished)
         self.finish_button.setEnabled(True)
+        self._shown_members = document.members
         fill_table(
             self.members,
             [

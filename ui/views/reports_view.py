@@ -1,7 +1,8 @@
-"""Reports: is the department's work paying off? One period (and optionally one person) for four
-tabs — the dashboard, the effect of contact, the week's contacts per caller, and targets against
-actuals — and the Monday report written as PDF or Excel. Figures click through to their customers
-as a segment (`open_segment`, which the main window hands to the Segments area)."""
+"""Reports: is the department's work paying off? One period (and optionally one person) for five
+tabs — the dashboard, the effect of contact, the week's contacts per caller, targets against
+actuals, and what followed the suggested next steps — and the Monday report written as PDF or
+Excel. Figures click through to their customers as a segment (`open_segment`, which the main
+window hands to the Segments area)."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from PySide6.QtWidgets import (
 from models.codes import OUTCOMES
 from services.contacts.calls import staff_list
 from services.reports import activity as reports
-from services.reports import dashboard, effect, kpi, monday, monday_files
+from services.reports import dashboard, effect, kpi, monday, monday_files, suggestion_effect
 from services.staff.permissions import SAVE_SETTINGS, Actor, allowed
 from services.store.database import Database
 from ui.files import ask_save_path, open_actions
@@ -30,10 +31,11 @@ from ui.tasks import DataChange, TaskRunner, changed
 from ui.views.customer_page import fill_table, make_table
 from ui.views.report_dashboard import DashboardTab, percent
 from ui.views.report_effect import EffectTab
+from ui.views.report_suggestions import SuggestionsTab
 from ui.views.report_targets import TargetsTab
 from ui.widgets import date_edit
 
-TAB_DASHBOARD, TAB_EFFECT, TAB_ACTIVITY, TAB_TARGETS = range(4)
+TAB_DASHBOARD, TAB_EFFECT, TAB_ACTIVITY, TAB_TARGETS, TAB_SUGGESTIONS = range(5)
 
 
 class ReportsView(QWidget):
@@ -102,6 +104,8 @@ class ReportsView(QWidget):
         self.tabs.addTab(self.effect, self.tr("Effect of contact"))
         self.tabs.addTab(activity, self.tr("Weekly activity"))
         self.tabs.addTab(self.targets, self.tr("Targets"))
+        self.suggestions = SuggestionsTab()
+        self.tabs.addTab(self.suggestions, self.tr("Suggestion outcomes"))
         self.tabs.currentChanged.connect(lambda _i: self.refresh())
         layout = QVBoxLayout(self)
         layout.addLayout(top)
@@ -169,6 +173,12 @@ class ReportsView(QWidget):
             self.runner.run(lambda _p, _c: reports.activity(sessions, start, end),
                             on_done=self._show_activity, latest="activity-report",
                             parent_widget=self, label=self.tr("Counting"))
+        elif index == TAB_SUGGESTIONS:
+            # Decisions are not per caller: the whole department's, whoever is chosen.
+            self.runner.run(
+                lambda _p, _c: suggestion_effect.suggestion_effect(sessions, start, end),
+                on_done=self.suggestions.show_effect, latest="report-suggestions",
+                parent_widget=self, label=self.tr("Counting what followed the suggestions"))
         else:
             self.runner.run(
                 lambda _p, _c: (kpi.load_targets(sessions), kpi.kpi(sessions, start, end, staff)),

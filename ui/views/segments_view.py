@@ -7,6 +7,7 @@ import datetime as dt
 import logging
 
 from PySide6.QtCore import QLocale, Qt, QTimer, Signal
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QGridLayout,
@@ -140,12 +141,18 @@ class SegmentsView(QWidget):
             ]
         )
         self.preview.cellDoubleClicked.connect(self._on_preview_double_clicked)
+        self.preview.setToolTip(self.tr("Right-click a customer for their pre-call brief"))
+        self.preview.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        brief_action = QAction(self.tr("Customer brief…"), self.preview)
+        brief_action.triggered.connect(lambda: self.open_preview_brief(self.preview.currentRow()))
+        self.preview.addAction(brief_action)
         right = QWidget()
         right_layout = QVBoxLayout(right)
         right_layout.addWidget(self.count)
         right_layout.addWidget(QLabel(self.tr("First members (double-click to open):")))
         right_layout.addWidget(self.preview, 1)
         self._preview_ids: list[int] = []
+        self._preview_people: list[tuple[str, str]] = []  # (code, name) of each row
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
         for w in (left, middle, right):
@@ -330,11 +337,22 @@ class SegmentsView(QWidget):
             text += self.tr(", %1 vehicles").replace("%1", locale.toString(counted.vehicles))
         self.count.setText(text)
         self._preview_ids = [m.customer_id for m in page.rows]
+        self._preview_people = [(m.code, m.name) for m in page.rows]
         fill_table(self.preview, [[m.code, m.name, m.mobile, m.model, m.plate] for m in page.rows])
 
     def _on_preview_double_clicked(self, row: int, _col: int) -> None:
         if 0 <= row < len(self._preview_ids):
             self.open_customer.emit(self._preview_ids[row])
+
+    def open_preview_brief(self, row: int):
+        """The pre-call brief of the preview's customer on `row`, in a dialog (None when no
+        row is chosen)."""
+        from ui.views.brief_actions import open_brief
+
+        if not 0 <= row < len(self._preview_people):
+            return None
+        code, name = self._preview_people[row]
+        return open_brief(self, self.database, self.runner, self.actor, code, name)
 
     # --- save / rename / duplicate / delete ----------------------------------------------
     def save(self, then=None) -> bool:
