@@ -195,6 +195,14 @@ def trends_of(by_attribute: dict[str, list[tuple[dt.date, str | None]]],
     return trends, kept
 
 
+def age_on(birthday: dt.date | None, as_of: dt.date) -> int | None:
+    """Whole years of age on `as_of` (None without a birthday)."""
+    if birthday is None:
+        return None
+    return as_of.year - birthday.year - ((as_of.month, as_of.day) <
+                                         (birthday.month, birthday.day))
+
+
 def make_brief(detail: CustomerDetail, last_purchase: Spend | None, as_of: dt.date) -> Brief:
     """The brief from what the customer page already loaded, on `as_of`."""
     contacts = [c for c in detail.contacts if c.at.date() <= as_of]
@@ -207,11 +215,7 @@ def make_brief(detail: CustomerDetail, last_purchase: Spend | None, as_of: dt.da
     cars = sorted((car_line(v, as_of) for v in detail.vehicles), key=car_order)
     newest_bought = next((c.bought for c in cars if c.active and c.bought), None)
     trends, kept = profile_trends(detail.profile_history, newest_bought, as_of)
-    birthday = detail.birthday
-    age = None
-    if birthday is not None:
-        age = as_of.year - birthday.year - ((as_of.month, as_of.day) <
-                                            (birthday.month, birthday.day))
+    age = age_on(detail.birthday, as_of)
     complaints = [c for c in detail.complaints if c.opened <= as_of]
     intents = [i for i in detail.intents if i.date <= as_of]
     return Brief(

@@ -43,14 +43,14 @@ from services.customers.brief import (
     Brief,
     CarLine,
     Spend,
+    age_on,
     car_line,
     trends_of,
 )
 from services.customers.detail import ComplaintInfo, IntentInfo, Refusal, SurveyInfo, VehicleInfo
 from services.customers.referrals import ReferralInfo, Referrals
 from services.customers.reminders import DeclinedInfo, due_rows
-from services.customers.suggest import hold_reason, load_rules_in
-from services.customers.suggest_facts import facts_of
+from services.customers.suggest import load_rules_in, suggest
 from services.customers.suggest_rules import RuleSet
 from services.outputs.types import ListDocument
 from services.segments.context import V
@@ -309,23 +309,6 @@ class _Chunk:
         return out
 
 
-def _age(birthday: dt.date | None, as_of: dt.date) -> int | None:
-    if birthday is None:
-        return None
-    return as_of.year - birthday.year - ((as_of.month, as_of.day) <
-                                         (birthday.month, birthday.day))
-
-
-def _suggested(b: Brief, rules: RuleSet) -> tuple[str, str] | None:
-    """(rule, purpose) of the rule `suggest` chooses: the first enabled one whose conditions
-    the facts meet and that is not held back (services/customers/suggest.py)."""
-    facts = facts_of(b)
-    for rule in rules.rules:
-        if rule.enabled and rule.matches(facts) and hold_reason(rule.purpose, b) is None:
-            return rule.name, rule.purpose
-    return None
-
-
 def _condense(b: Brief, rules: RuleSet) -> CondensedBrief:
     trends = {t.attribute: t for t in b.trends}
     economy = trends.get("economic_band")
@@ -333,7 +316,7 @@ def _condense(b: Brief, rules: RuleSet) -> CondensedBrief:
                  if a in trends)
     work = any(trends[a].direction != "same" for a in ("occupation", "employment")
                if a in trends)
-    chosen = _suggested(b, rules)
+    chosen = suggest(b, rules)  # the same choice as the full brief's
     return CondensedBrief(
         customer_id=b.customer_id, as_of=b.as_of, last_spend=b.last_spend,
         satisfaction=b.last_survey.overall if b.last_survey else None,
@@ -344,7 +327,7 @@ def _condense(b: Brief, rules: RuleSet) -> CondensedBrief:
         intent_window=b.intent.window if b.intent else None,
         economy=economy.direction if economy and economy.direction in ("up", "down") else None,
         family_changed=family, work_changed=work,
-        purpose=chosen[1] if chosen else None, rule=chosen[0] if chosen else None)
+        purpose=chosen.purpose if chosen else None, rule=chosen.rule if chosen else None)
 
 
 def _briefs_of_chunk(s: Session, ids: list[int], as_of: dt.date,
@@ -370,7 +353,7 @@ def _briefs_of_chunk(s: Session, ids: list[int], as_of: dt.date,
         visited = last_visit.get(cid)
         yield cid, Brief(
             customer_id=cid, code=code, name=name, mobile=None, gender=None,
-            age=_age(birthday, as_of), stage=stage, as_of=as_of, last_contact=None,
+            age=age_on(birthday, as_of), stage=stage, as_of=as_of, last_contact=None,
             days_since_contact=None if contacted is None else (as_of - contacted).days,
             last_spend=spends.get(cid), last_survey=taken[-1] if taken else None,
             survey_trend=tuple(x.overall for x in taken), trends=tuple(trends),

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from models import Customer, ListRun, ListRunExclusion, ListRunMember
 from models.base import utcnow
 from services.labels import text
+from services.lists.routing import CHANNEL_RANK, STORED_TO_LIST
 from services.lists.snapshot import SHARED
 from services.outputs.types import Excluded, ListDocument, ListMember
 from services.segments.sqlx import bytewise
@@ -89,8 +90,9 @@ def load_document(sessions: Sessions, run_id: int) -> ListDocument:
 
 def _document(s: Session, run_id: int) -> ListDocument:
     m, x = ListRunMember, ListRunExclusion
-    rank = case({"phone": 0, "visit": 1, "mail": 2, "sms": 3, "wechat": 4}, value=m.channel,
-                else_=5)
+    # The sheet's channel order, as the build orders its own document.
+    rank = case({stored: CHANNEL_RANK[listed] for stored, listed in STORED_TO_LIST.items()},
+                value=m.channel, else_=len(CHANNEL_RANK))
     run = _run(s, run_id)
     snaps = s.scalars(select(m.snapshot).where(m.run_id == run_id).order_by(rank, m.id),
                       execution_options={"yield_per": 2000})

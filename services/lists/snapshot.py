@@ -132,12 +132,9 @@ class MemberSnapshots:
             self.outcome(r.last_outcome), r.last_feedback, self.best_time(r),
             self.talking_points(r, years, km, note), r.wechat_id)
 
-    def json(self, r, row_code: str, caller: str) -> str:
-        """The JSON a member's row stores: ListMember.to_data() of what prints for them."""
-        return encode(self.values(r, row_code, caller))
-
 
 def encode(values: tuple[Any, ...]) -> str:
+    """The JSON a member's row stores: ListMember.to_data() of what prints for them."""
     return _ENCODE(dict(zip(SNAPSHOT_KEYS, values, strict=True)))
 
 
