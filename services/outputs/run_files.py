@@ -20,11 +20,11 @@ import re
 import shutil
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -41,6 +41,9 @@ from services.staff.permissions import (
 )
 from services.store.errors import N_, RevisitError
 from services.store.settings import Settings
+
+if TYPE_CHECKING:
+    from services.customers.brief_batch import CondensedBrief
 
 CALL_SHEET = "call_sheet"  # PDF to print for the callers, exclusions in an appendix
 CALL_LIST = "call_list"  # Excel/CSV with the columns `list outcomes` reads back
@@ -167,13 +170,16 @@ def plan_run_files(doc: ListDocument, out: Path, fmt: str, *, label_layout: str 
 def write_run_file(doc: ListDocument, request: FileRequest, settings: Settings,
                    actor: Actor | None | NotPassed = NOT_PASSED, *,
                    sessions: sessionmaker[Session] | None = None,
+                   briefs_from: sessionmaker[Session] | None = None,
                    for_printing: bool = False) -> WrittenFile:
     """Write one file of the run from the members of its channel (refused when it has none).
     Nothing appears at `request.path` unless the whole file was written. `actor` is who asks:
     full mobiles for a supervisor, masked ones otherwise, and the SMS vendor file for a
     supervisor only (NOT_PASSED: a caller from before accounts, unchecked). `for_printing`:
     a call sheet to preview and print only, with full mobiles for anyone signed in. With
-    `sessions` the file is recorded in the audit trail."""
+    `sessions` the file is recorded in the audit trail. A call sheet puts each member's
+    condensed pre-call brief under its row when a database is given: `briefs_from`, else
+    `sessions` (a preview reads briefs without recording anything)."""
     if request.kind not in CHANNEL_OF:
         raise ValueError(f"unknown kind of list file {request.kind!r}")
     if for_printing and request.kind != CALL_SHEET:
@@ -189,8 +195,12 @@ def write_run_file(doc: ListDocument, request: FileRequest, settings: Settings,
         doc = masked(doc)
         members = doc.of_channel(CHANNEL_OF[request.kind])
     path = Path(request.path)
+    briefs = None
+    if request.kind == CALL_SHEET and (briefs_from or sessions) is not None:
+        from services.customers.brief_batch import sheet_briefs  # only a call sheet needs it
+        briefs = sheet_briefs(briefs_from or sessions, doc)
     with _staged(path) as scratch:
-        written = _write(doc, members, request, settings, scratch)
+        written = _write(doc, members, request, settings, scratch, briefs)
     if sessions is not None:
         with sessions.begin() as s:
             record(s, actor if isinstance(actor, Actor) else None, "export_list_file",
@@ -247,10 +257,11 @@ def fields_of(kind: str) -> list[str]:
 
 
 def _write(doc: ListDocument, members: tuple[ListMember, ...], request: FileRequest,
-           settings: Settings, path: Path) -> WrittenFile:
+           settings: Settings, path: Path,
+           briefs: Mapping[str, CondensedBrief] | None) -> WrittenFile:
     kind = request.kind
     if kind == CALL_SHEET:
-        pdf_call_sheet.write_call_sheet(doc, path)
+        pdf_call_sheet.write_call_sheet(doc, path, briefs)
     elif kind == LABELS:
         layout = request.label_layout or settings.label_layout
         labels.write_labels(doc, path, layout, labels.Sender.from_settings(settings))

@@ -152,6 +152,50 @@ def test_a_stored_run_prints_its_members_briefs_on_its_day(database, tmp_path):
             assert "无消费记录" in text
 
 
+@needs_poppler
+def test_the_run_file_writer_puts_briefs_on_the_call_sheet_and_only_there(database, tmp_path):
+    """What `list build` and the window's save and preview call: with a database the call sheet
+    carries the briefs; a preview reads them without recording an export."""
+    from models import AuditLog
+    from services.lists import build, runs
+    from services.outputs import run_files
+    from services.segments import service as segments
+    from services.store.settings import Settings
+
+    demo.generate(database, 40, seed=5, today=DEMO_TODAY)
+    segments.save_segment(database.sessions, "全部", {"version": 1}, purpose="care")
+    summary = build.build_run(database.sessions, "全部",
+                              build.RunOptions(channel="call", as_of=DEMO_TODAY, purpose="care"))
+    doc = runs.load_document(database.sessions, summary.run_id)
+    briefs = brief_batch.sheet_briefs(database.sessions, doc)
+    sheet = run_files.FileRequest(run_files.CALL_SHEET, tmp_path / "s.pdf", "pdf")
+
+    def text_of(path) -> str:
+        return subprocess.run(["pdftotext", "-raw", str(path), "-"], capture_output=True,
+                              text=True, check=True).stdout.replace(" ", "")
+
+    def audits() -> int:
+        with database.sessions() as s:
+            return s.query(AuditLog).count()
+
+    before = audits()
+    saved = text_of(run_files.write_run_file(doc, sheet, Settings(), None,
+                                             sessions=database.sessions).path)
+    assert audits() == before + 1
+    spends = [b.last_spend for b in briefs.values() if b.last_spend is not None]
+    assert spends and all(f"上次消费{sp.date.isoformat()}" in saved for sp in spends)
+    assert saved.count("建议：") == sum(1 for b in briefs.values() if b.purpose)
+    preview = run_files.FileRequest(run_files.CALL_SHEET, tmp_path / "p.pdf", "pdf")
+    printed = text_of(run_files.write_run_file(doc, preview, Settings(), None,
+                                               briefs_from=database.sessions,
+                                               for_printing=True).path)
+    assert audits() == before + 1
+    assert printed.count("建议：") == saved.count("建议：")
+    # Without a database the sheet is as before: no briefs.
+    bare = run_files.FileRequest(run_files.CALL_SHEET, tmp_path / "b.pdf", "pdf")
+    assert "上次消费" not in text_of(run_files.write_run_file(doc, bare, Settings(), None).path)
+
+
 def _colour_of(pdf, word: str, tmp_path) -> str:
     """"red" or "black": the ink of the first word starting with `word` on page 1."""
     from PIL import Image

@@ -84,6 +84,9 @@ def test_outputs_preview_print_and_save(qtbot, view, demo_db, tmp_path):
     assert view.steps.currentWidget() is outputs
     outputs.preview_button.click()
     qtbot.waitUntil(lambda: outputs.pdf.pageCount() > 0, timeout=30000)
+    # Each row carries its member's condensed brief: the last spend or plainly none.
+    first_page = outputs.pdf.getAllText(0).text().replace(" ", "")
+    assert "上次消费" in first_page or "无消费记录" in first_page
 
     printer = QPrinter(QPrinter.PrinterMode.ScreenResolution)
     printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)

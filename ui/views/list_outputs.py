@@ -180,9 +180,10 @@ class ListOutputs(QWidget):
             if then is not None:
                 then()
 
-        actor = self.actor
+        actor, sessions = self.actor, self.sessions
         self.runner.run(
-            lambda _p, _c: run_files.write_run_file(doc, request, st, actor, for_printing=True),
+            lambda _p, _c: run_files.write_run_file(doc, request, st, actor, briefs_from=sessions,
+                                                    for_printing=True),
             on_done=loaded,
             parent_widget=self,
             label=self.tr("Making the call sheet"),
