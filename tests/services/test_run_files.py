@@ -126,7 +126,7 @@ def test_a_failed_write_leaves_no_file_and_keeps_the_old_one(tmp_path, monkeypat
 
 
 def test_a_writer_that_raises_leaves_nothing(tmp_path, monkeypatch):
-    def broken(doc, path):
+    def broken(doc, path, briefs=None):
         Path(path).write_bytes(b"%PDF-1.4 half")
         raise ValueError("a bug in the writer")
 
