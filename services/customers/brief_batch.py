@@ -50,7 +50,7 @@ from services.customers.brief import (
 from services.customers.detail import ComplaintInfo, IntentInfo, Refusal, SurveyInfo, VehicleInfo
 from services.customers.referrals import ReferralInfo, Referrals
 from services.customers.reminders import DeclinedInfo, due_rows
-from services.customers.suggest import load_rules_in, suggest
+from services.customers.suggest import chosen_rule, load_rules_in
 from services.customers.suggest_rules import RuleSet
 from services.outputs.types import ListDocument
 from services.segments.context import V
@@ -316,7 +316,7 @@ def _condense(b: Brief, rules: RuleSet) -> CondensedBrief:
                  if a in trends)
     work = any(trends[a].direction != "same" for a in ("occupation", "employment")
                if a in trends)
-    chosen = suggest(b, rules)  # the same choice as the full brief's
+    chosen = chosen_rule(b, rules)  # the same choice as the full brief's
     return CondensedBrief(
         customer_id=b.customer_id, as_of=b.as_of, last_spend=b.last_spend,
         satisfaction=b.last_survey.overall if b.last_survey else None,
@@ -327,7 +327,7 @@ def _condense(b: Brief, rules: RuleSet) -> CondensedBrief:
         intent_window=b.intent.window if b.intent else None,
         economy=economy.direction if economy and economy.direction in ("up", "down") else None,
         family_changed=family, work_changed=work,
-        purpose=chosen.purpose if chosen else None, rule=chosen.rule if chosen else None)
+        purpose=chosen.purpose if chosen else None, rule=chosen.name if chosen else None)
 
 
 def _briefs_of_chunk(s: Session, ids: list[int], as_of: dt.date,

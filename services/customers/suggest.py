@@ -88,10 +88,16 @@ def hold_reason(purpose: str, b: Brief) -> str | None:
     return None
 
 
-def suggest(b: Brief, rules: RuleSet) -> Suggestion | None:
-    """The first enabled, matching rule that is not held back, as a suggestion; None when no
-    rule fits (the brief then suggests nothing rather than guess)."""
-    facts = facts_of(b)
+def chosen_rule(b: Brief, rules: RuleSet) -> Rule | None:
+    """The rule `suggest` proposes, without its talking points written out (the call sheet
+    prints only the purpose: the points' merge fields took a third of a sheet's briefs)."""
+    return _choose(b, rules, facts_of(b))[0]
+
+
+def _choose(b: Brief, rules: RuleSet, facts: dict[str, object]
+            ) -> tuple[Rule | None, list[tuple[str, str]], list[str]]:
+    """The first enabled, matching rule not held back; the rules held back before it, with
+    why; the other matching rules after it that are not held back."""
     chosen: Rule | None = None
     held: list[tuple[str, str]] = []
     also: list[str] = []
@@ -105,6 +111,14 @@ def suggest(b: Brief, rules: RuleSet) -> Suggestion | None:
             chosen = rule
         elif reason is None:
             also.append(rule.name)
+    return chosen, held, also
+
+
+def suggest(b: Brief, rules: RuleSet) -> Suggestion | None:
+    """The first enabled, matching rule that is not held back, as a suggestion; None when no
+    rule fits (the brief then suggests nothing rather than guess)."""
+    facts = facts_of(b)
+    chosen, held, also = _choose(b, rules, facts)
     if chosen is None:
         return None
     used = tuple(FactUsed(c.fact, facts.get(c.fact), c) for c in chosen.when)
