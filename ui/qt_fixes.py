@@ -4,10 +4,14 @@ PySide6 6.12.0 drops one reference to Python's `True` on every `Signal.emit()` m
 (Qt's own emissions are fine). On Python 3.12+ `True` is immortal and nothing happens; on 3.11
 its count (~600 at start) reaches zero after a few hundred emits and the interpreter aborts with
 "bool_dealloc: deallocating True or False". Revisit emits on every search and background task,
-so without this the window would crash within minutes. The fix is measured, not assumed: if an
-emit is seen to drop a reference, `True` is given 2**40 spare references — harmless if a later
-PySide stops the leak (extra references to `True` are never released), and enough for any
-session. PySide 6.11 does not leak; 6.11 has no separate QtPdf wheel, so we stay on 6.12."""
+so without this the window would crash within minutes. The same PySide drops one reference to
+`None` on every call of a method that returns nothing (measured: `QLabel.setText`,
+`QTableWidget.setItem`, `QComboBox.addItem`, `QTableWidget.setRowCount` — 1,000 calls, 1,000
+references); filling a 3,000-member list's table is 24,000 such calls and aborted with
+"none_dealloc: deallocating None". The fix is measured, not assumed: if an emit or a call is
+seen to drop a reference, `True` or `None` is given 2**40 spare references — harmless if a
+later PySide stops the leak (extra references to them are never released), and enough for any
+session. PySide 6.11 does neither; 6.11 has no separate QtPdf wheel, so we stay on 6.12."""
 
 from __future__ import annotations
 
@@ -32,15 +36,25 @@ def signal_emit_leaks_true() -> bool:
     return sys.getrefcount(True) < before
 
 
+def void_call_leaks_none() -> bool:
+    probe = _Probe()
+    before = sys.getrefcount(None)
+    for _ in range(8):
+        probe.setObjectName("probe")
+    return sys.getrefcount(None) < before
+
+
 def apply() -> bool:
-    """Apply the work-around if this PySide needs it here; returns whether it did."""
+    """Apply the work-arounds this PySide needs here; returns whether any was."""
     if sys.version_info >= (3, 12) or sys.implementation.name != "cpython":
         return False
-    if not signal_emit_leaks_true():
-        return False
-    # ob_refcnt is the first field of every CPython object.
-    ctypes.c_ssize_t.from_address(id(True)).value += SPARE_REFERENCES
-    return True
+    applied = False
+    for leaks, obj in ((signal_emit_leaks_true, True), (void_call_leaks_none, None)):
+        if leaks():
+            # ob_refcnt is the first field of every CPython object.
+            ctypes.c_ssize_t.from_address(id(obj)).value += SPARE_REFERENCES
+            applied = True
+    return applied
 
 
 def collect_if_due(threshold: tuple[int, ...] | None = None) -> None:

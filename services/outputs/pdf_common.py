@@ -83,15 +83,27 @@ class SectionMark(Flowable):
         self.canv._revisit_section = (self.title, self.kind)  # type: ignore[attr-defined]
 
 
+class _Widths(dict):
+    """One font's character widths at 1 pt, each measured once, on first use."""
+
+    def __init__(self, font: str) -> None:
+        super().__init__()
+        self.font = font
+
+    def __missing__(self, ch: str) -> float:
+        width = self[ch] = pdfmetrics.stringWidth(ch, self.font, 1)
+        return width
+
+
 @cache
-def _char_width(font: str, ch: str) -> float:
-    """Width of one character at 1 pt; cached, since reportlab's pure-Python measuring
-    dominated the time of a 2,000-row sheet."""
-    return pdfmetrics.stringWidth(ch, font, 1)
+def _widths(font: str) -> _Widths:
+    return _Widths(font)
 
 
 def text_width(text: str, font: str, size: float) -> float:
-    return sum(_char_width(font, ch) for ch in text) * size
+    # Summed in C from a dict: wrapping the cells of a 3,094-row call sheet took 0.24 s with
+    # a cached function called per character (270,000 calls), 0.09 s so.
+    return sum(map(_widths(font).__getitem__, text)) * size
 
 
 # Words a caller reads at a glance, never split across lines (a time of day split as 上 / 午
@@ -115,10 +127,12 @@ def wrap_lines(text: str, width: float, font: str, size: float,
     line hangs at the end of the previous one instead (kinsoku); when `max_lines` cuts the
     text, the last line ends with "…"."""
     lines: list[str] = []
+    width_of = _widths(font).__getitem__
     for para in (text or "").split("\n"):
         line, used = "", 0.0
         for tok in _tokens(para):
-            w = text_width(tok, font, size)
+            # Most tokens are one character; the same sum as text_width either way.
+            w = (width_of(tok) if len(tok) == 1 else sum(map(width_of, tok))) * size
             if line and used + w > width and tok[0] not in CANNOT_START:
                 lines.append(line.rstrip())
                 line, used = "", 0.0
@@ -126,7 +140,7 @@ def wrap_lines(text: str, width: float, font: str, size: float,
                     continue
             if not line and w > width and len(tok) > 1:  # a very long Latin run: split it
                 for ch in tok:
-                    cw = text_width(ch, font, size)
+                    cw = width_of(ch) * size
                     if line and used + cw > width:
                         lines.append(line)
                         line, used = "", 0.0

@@ -195,10 +195,10 @@ def write_run_file(doc: ListDocument, request: FileRequest, settings: Settings,
         doc = masked(doc)
         members = doc.of_channel(CHANNEL_OF[request.kind])
     path = Path(request.path)
-    briefs = None
-    if request.kind == CALL_SHEET and (briefs_from or sessions) is not None:
+    briefs, source = None, briefs_from or sessions
+    if request.kind == CALL_SHEET and source is not None:
         from services.customers.brief_batch import sheet_briefs  # only a call sheet needs it
-        briefs = sheet_briefs(briefs_from or sessions, doc)
+        briefs = sheet_briefs(source, doc)
     with _staged(path) as scratch:
         written = _write(doc, members, request, settings, scratch, briefs)
     if sessions is not None:

@@ -41,9 +41,10 @@ def _run(demo_db, channel: str) -> int:
 
 @pytest.fixture
 def outputs(qtbot, demo_db):
-    """The outputs panel; `open(run_id)` shows a run in it, SMS text and time as below."""
+    """The outputs panel on the database, as the window has it (the call sheet's briefs are
+    read from it); `open(run_id)` shows a run in it, SMS text and time as below."""
     runner = TaskRunner()
-    widget = ListOutputs(runner)
+    widget = ListOutputs(runner, sessions=demo_db.sessions)
     qtbot.addWidget(widget)
 
     def open_run(run_id: int) -> ListOutputs:

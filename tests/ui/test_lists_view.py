@@ -289,7 +289,6 @@ def test_a_members_brief_opens_from_the_list(qtbot, view, demo_db):
     assert (shown.suggestion.purpose if shown.suggestion else None) == (
         want.suggestion.purpose if want.suggestion else None)
     assert dialog.width() <= 1366 and dialog.height() <= 768 - 60  # room for the taskbar
-    dialog.grab().save("/tmp/b16/list-brief.png")
     dialog.close()
     qtbot.waitUntil(lambda: not opened(), timeout=5000)
     # The button and the menu open the chosen member's.

@@ -1,7 +1,9 @@
-"""The process survives many signal emissions (PySide6 6.12.0 on Python 3.11 would abort)."""
+"""The process survives many signal emissions and many calls of methods returning nothing
+(PySide6 6.12.0 on Python 3.11 would abort on either)."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -29,6 +31,30 @@ def test_many_emits_do_not_crash_after_the_fix():
                           cwd=root, timeout=120)
     assert done.returncode == 0, done.stderr[-500:]
     assert done.stdout.strip() == "50000"
+
+
+def test_a_large_table_fills_without_crashing_after_the_fix():
+    """300,000 cells set (a 37,500-member list's table) and as many labels' texts: each a call
+    returning nothing, each of which dropped a reference to None."""
+    script = textwrap.dedent("""
+        from PySide6.QtWidgets import QApplication, QLabel
+        from ui import qt_fixes
+        app = QApplication([])
+        qt_fixes.apply()
+        from ui.views.customer_page import make_table, fill_table
+        table, label = make_table([str(c) for c in range(8)]), QLabel()
+        fill_table(table, [[f"{r}-{c}" for c in range(8)] for r in range(37_500)])
+        for i in range(300_000):
+            label.setText("x")
+        print(table.rowCount(), table.item(37_499, 7).text())
+    """)
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          cwd=root, timeout=300, env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    assert done.returncode == 0, done.stderr[-500:]
+    assert done.stdout.split() == ["37500", "37499-7"]
 
 
 class _Cycle:

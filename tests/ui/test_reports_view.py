@@ -233,5 +233,4 @@ def test_suggestion_outcomes_show_the_service_figures(qtbot, decided_demo):
     view.resize(1366, 768)
     view.show()
     qtbot.waitExposed(view)
-    view.grab().save("/tmp/b16/reports-suggestions.png")
     shut_down(view, runner)

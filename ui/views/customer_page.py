@@ -39,6 +39,7 @@ class _LastColumnFits(QObject):
     def __init__(self, table: QTableWidget) -> None:
         super().__init__(table)
         self.table = table
+        self.held = False  # while fill_table sets many cells: one fit at the end, not one each
         table.viewport().installEventFilter(self)
         table.model().modelReset.connect(self.fit)
         table.model().dataChanged.connect(self.fit)
@@ -49,8 +50,8 @@ class _LastColumnFits(QObject):
         return False
 
     def fit(self) -> None:
-        if not shiboken6.isValid(self.table):  # its viewport and model outlive it briefly
-            return
+        if self.held or not shiboken6.isValid(self.table):  # its viewport and model outlive
+            return  # it briefly
         header = self.table.horizontalHeader()
         last = self.table.columnCount() - 1
         if last < 0:
@@ -78,13 +79,29 @@ def make_table(headers: list[str], stretch_last: bool = True) -> QTableWidget:
 
 
 def fill_table(table: QTableWidget, rows: list[list[object]]) -> None:
-    table.setRowCount(len(rows))
-    for r, values in enumerate(rows):
-        for c, value in enumerate(values):
-            item = QTableWidgetItem(fmt(value))
-            if isinstance(value, (int, float)) and not isinstance(value, bool):
-                item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            table.setItem(r, c, item)
+    """Put `rows` in the table. Every cell set is a change the last column's fitting and a
+    sorted table would react to at once; both wait to the end (fitting after each of a
+    3,000-member list's 30,000 cells measured the column's rows again each time and took
+    minutes)."""
+    fitter = table.findChild(_LastColumnFits)
+    sorting = table.isSortingEnabled()
+    table.setSortingEnabled(False)
+    if fitter is not None:
+        fitter.held = True
+    try:
+        table.setRowCount(len(rows))
+        right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+        for r, values in enumerate(rows):
+            for c, value in enumerate(values):
+                item = QTableWidgetItem(fmt(value))
+                if isinstance(value, (int, float)) and not isinstance(value, bool):
+                    item.setTextAlignment(right)
+                table.setItem(r, c, item)
+    finally:
+        table.setSortingEnabled(sorting)
+        if fitter is not None:
+            fitter.held = False
+            fitter.fit()
 
 
 def fmt(value: object) -> str:
