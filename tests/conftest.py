@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 import time
 import uuid
 from collections.abc import Iterator
@@ -24,6 +25,14 @@ PG_URL_ENV = "REVISIT_TEST_PG_URL"
 REQUIRE_PG_ENV = "REVISIT_REQUIRE_PG"
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# The per-user data folder (platformdirs reads XDG_DATA_HOME on Linux) of this test run only:
+# what the program keeps there between runs (the checked-files memo, daily backups, the default
+# database) must not come from, or go to, the data of the person running the tests.
+os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="revisit-tests-data-")
+
+
+def pytest_unconfigure(config):
+    shutil.rmtree(os.environ["XDG_DATA_HOME"], ignore_errors=True)
 
 
 def pytest_configure(config):
