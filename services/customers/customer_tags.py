@@ -9,7 +9,6 @@ import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import delete, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -67,9 +66,13 @@ def _insert_if_missing(s: Session, values: dict) -> bool:
     """Whether the row was inserted. ON CONFLICT DO NOTHING: a second person adding the same
     tag at the same moment waits for the first and then inserts nothing, instead of failing on
     the primary key. RETURNING says whether it inserted (psycopg reports no rowcount here)."""
-    dialect = s.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = (insert(CustomerTag).values(**values)
+    # The dialect's own insert, imported here: the PostgreSQL dialect costs 30 ms to import and
+    # a SQLite user never needs it.
+    if s.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects import postgresql as dialect
+    else:
+        from sqlalchemy.dialects import sqlite as dialect  # type: ignore[no-redef]
+    stmt = (dialect.insert(CustomerTag).values(**values)
             .on_conflict_do_nothing(index_elements=["customer_id", "tag_id"])
             .returning(CustomerTag.tag_id))
     return s.execute(stmt).first() is not None

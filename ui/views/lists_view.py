@@ -134,8 +134,8 @@ class ListsView(QWidget):
             self.tr(
                 "Excluded automatically, each with the reason shown: do-not-contact on the "
                 "channel, no marketing consent for sales, contacted recently, an unresolved "
-                "complaint for sales, no valid mobile or address, unanswered calls waiting to "
-                "come back."
+                "complaint for sales, no valid mobile, address or WeChat ID, unanswered calls "
+                "waiting to come back."
             )
         )
         self.build_note.setWordWrap(True)
