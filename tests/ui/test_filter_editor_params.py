@@ -42,3 +42,25 @@ def test_parameters_show_their_labels(qtbot, language):
     assert channel.currentText() == ("电话" if language == "zh" else "Phone")
     assert all(boxes["outcome"].itemText(i) != boxes["outcome"].itemData(i)
                for i in range(1, boxes["outcome"].count()))
+
+
+def test_a_staff_member_is_chosen_and_shown_by_name(qtbot):
+    """Conditions on one staff member's contacts: a list of names, the account id stored."""
+    editor = FilterEditor([], staff={7: "陈丽", 9: "刘洋"})
+    qtbot.addWidget(editor)
+    node = {"field": "contact_date", "op": FIELDS["contact_date"].operators[0], "value": 30,
+            "params": {"staff": 9}}
+    editor.set_data({"version": 1, "where": {"and": [node]}})
+    item = editor.tree.topLevelItem(0).child(0)
+    assert "刘洋" in item.text(0)
+    assert "：9" not in item.text(0) and ": 9" not in item.text(0)
+    editor.tree.setCurrentItem(item)
+    box = editor._param_widgets["staff"]
+    assert isinstance(box, QComboBox)
+    assert box.currentText() == "刘洋"
+    assert [box.itemData(i) for i in range(box.count())] == [0, 7, 9]
+    with qtbot.waitSignal(editor.changed) as changed:
+        box.setCurrentIndex(box.findData(7))
+    stored = changed.args[0]["where"]["and"][0]
+    assert stored["params"]["staff"] == 7
+    assert "陈丽" in editor.tree.currentItem().text(0)

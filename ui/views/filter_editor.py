@@ -104,12 +104,18 @@ def code_label(field_key: str, code: str) -> str:
     return label(kind, code) if kind else code
 
 
-def param_text(key: str, value: Any) -> str:
+# The parameter naming a staff member by account id (0: anyone), shown by name when known.
+STAFF_PARAM = "staff"
+
+
+def param_text(key: str, value: Any, staff: dict[int, str] | None = None) -> str:
+    if key == STAFF_PARAM and staff is not None and value in staff:
+        return staff[value]
     kind = PARAM_KINDS.get(key)
     return label(kind, str(value)) if kind else str(value)
 
 
-def describe(node: dict | None) -> str:
+def describe(node: dict | None, staff: dict[int, str] | None = None) -> str:
     """One line for a tree row, e.g. 购车年限（年） ≥ 5."""
     if node is None:
         return ""
@@ -135,7 +141,7 @@ def describe(node: dict | None) -> str:
     params = node.get("params") or {}
     names = {p.key: p.zh if chinese() else p.en for p in FIELDS[f].params}
     open_, comma, colon, close = ("（", "，", "：", "）") if chinese() else (" (", ", ", ": ", ")")
-    extra = (open_ + comma.join(f"{names.get(k, k)}{colon}{param_text(k, v)}"
+    extra = (open_ + comma.join(f"{names.get(k, k)}{colon}{param_text(k, v, staff)}"
                                 for k, v in params.items()) + close) if params else ""
     return f"{field_label(f)} {op} {shown}{extra}".strip()
 
@@ -281,8 +287,12 @@ class FilterEditor(QWidget):
 
     changed = Signal(object)
 
-    def __init__(self, tags: list[str] | None = None, parent=None) -> None:
+    def __init__(self, tags: list[str] | None = None, parent=None,
+                 staff: dict[int, str] | None = None) -> None:
+        """`staff`: account id → name, for conditions about one staff member's contacts
+        (chosen by name; without it the id is typed)."""
         super().__init__(parent)
+        self._staff = None if staff is None else {0: self.tr("anyone"), **staff}
         self._data: dict = {"version": 1, "where": {"and": []}}
         self.tree = QTreeWidget()
         self.tree.setHeaderHidden(True)
@@ -395,7 +405,7 @@ class FilterEditor(QWidget):
         self._on_current_changed(self.tree.currentItem(), None)
 
     def _item_for(self, node: dict, path: tuple[int, ...]) -> QTreeWidgetItem:
-        item = QTreeWidgetItem([describe(node)])
+        item = QTreeWidgetItem([describe(node, self._staff)])
         item.setData(0, Qt.ItemDataRole.UserRole, path)
         if "and" in node or "or" in node:
             kind = "and" if "and" in node else "or"
@@ -526,7 +536,15 @@ class FilterEditor(QWidget):
         self._param_widgets.clear()
         for p in FIELDS[field_key].params:
             current = values.get(p.key, p.default)
-            if p.type == "code":
+            if p.key == STAFF_PARAM and self._staff is not None:
+                w = QComboBox()
+                for staff_id, name in self._staff.items():
+                    w.addItem(name, staff_id)
+                if w.findData(current or 0) < 0:  # an account no longer listed: kept as is
+                    w.addItem(str(current), current)
+                w.setCurrentIndex(max(0, w.findData(current or 0)))
+                w.currentIndexChanged.connect(self._on_value_changed)
+            elif p.type == "code":
                 w = QComboBox()
                 w.addItem(self.tr("any"), None)
                 for c in p.choices or ():
@@ -584,7 +602,7 @@ class FilterEditor(QWidget):
         self._replace(path, node)
         item = self.tree.currentItem()
         if item is not None:
-            item.setText(0, describe(node))
+            item.setText(0, describe(node, self._staff))
         self._remember()
         self.changed.emit(self.data())
 

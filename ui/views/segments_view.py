@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from services.segments import service as segments
 from services.segments.templates import MATRIX_SAT_BANDS, YEAR_BANDS
+from services.staff.accounts import list_accounts
 from services.staff.permissions import NOT_PASSED, Actor, NotPassed
 from services.store.database import Database
 from ui.dialogs import stale_edit
@@ -111,7 +112,7 @@ class SegmentsView(QWidget):
         left_layout.addLayout(grid)
 
         tags = self._tag_names()
-        self.editor = FilterEditor(tags)
+        self.editor = FilterEditor(tags, staff=self._staff_names())
         self.editor.changed.connect(self._on_filter_changed)
         self.name = QLineEdit()
         self.name.setPlaceholderText(self.tr("Segment name, e.g. 5–6年 高满意度 换车"))
@@ -166,6 +167,9 @@ class SegmentsView(QWidget):
 
     def _tag_names(self) -> list[str]:
         return [g.key for g in segments.tag_groups(self.database.sessions)]
+
+    def _staff_names(self) -> dict[int, str]:
+        return {a.id: a.display_name or a.username for a in list_accounts(self.database.sessions)}
 
     def focus_first(self) -> None:
         """Start where the work starts: the saved segments, or the builder's conditions."""
