@@ -17,6 +17,15 @@ from services.labels import text
 WIDTH = 14  # the labels' column
 
 
+def overdue(days: int) -> str:
+    """How long overdue, in the unit a caller says it in: 12 days, 5 months, 7 years."""
+    if days <= 90:
+        return f"{days} days overdue"
+    if days <= 730:
+        return f"{days // 30} months overdue"
+    return f"{days // 365} years overdue"
+
+
 def _code(kind: str, code: str | None) -> str:
     return text(kind, code, "zh")
 
@@ -131,7 +140,7 @@ def lines(b: Brief) -> list[str]:
     for m in b.maintenance:
         if m.due is not None:
             days = (m.due - b.as_of).days
-            when = f"{-days} days overdue" if days < 0 else f"in {days} days"
+            when = overdue(-days) if days < 0 else f"in {days} days"
             kind = "first service (首保)" if m.first_service else "maintenance"
             add("due", f"{m.name}: {kind} {m.due} ({when})")
     for d in b.declined:

@@ -292,6 +292,14 @@ class BriefView(QFrame):
             return text + " " + self.tr("came %1").replace("%1", fmt(x.came_on))
         return text
 
+    def _overdue(self, days: int) -> str:
+        """How long overdue, in the unit a caller says it in: 12 days, 5 months, 7 years."""
+        if days <= 90:
+            return self.tr("%n days overdue", "", days)
+        if days <= 730:
+            return self.tr("%n months overdue", "", days // 30)
+        return self.tr("%n years overdue", "", days // 365)
+
     def _service(self, b: Brief) -> str:
         lines = []
         for m in b.maintenance:
@@ -299,8 +307,7 @@ class BriefView(QFrame):
                 continue
             days = (m.due - b.as_of).days
             what = self.tr("first service (首保)") if m.first_service else self.tr("maintenance")
-            when = (self.tr("%n days overdue", "", -days) if days < 0
-                    else self.tr("in %n days", "", days))
+            when = self._overdue(-days) if days < 0 else self.tr("in %n days", "", days)
             text = _e(f"{m.name}: {what} {fmt(m.due)} ({when})")
             lines.append(_red(text) if days < 0 else text)
         for item in b.declined:
