@@ -11,7 +11,7 @@ import re
 import pytest
 import shiboken6
 from PySide6.QtCore import QDate, QPoint, Qt
-from PySide6.QtWidgets import QApplication, QComboBox, QSpinBox
+from PySide6.QtWidgets import QApplication, QComboBox
 
 from services.reports import behind
 from services.segments import service as segments
@@ -112,9 +112,9 @@ def test_the_builder_edits_the_contact_condition(qtbot, window):
     assert editor.field.currentData() == "contact_date"
     assert editor.op.currentData() == "between"
     assert editor.value.value() == opened.filter["where"]["value"]
-    # Untouched, the staff number box reads 0 (anyone); the result box the figure's.
+    # Untouched, the staff box reads anyone (0); the result box the figure's.
     staff, result = editor._param_widgets["staff"], editor._param_widgets["result"]
-    assert isinstance(staff, QSpinBox) and staff.value() == 0
+    assert isinstance(staff, QComboBox) and staff.currentData() == 0
     assert isinstance(result, QComboBox) and result.currentData() == "attempt"
     result.setCurrentIndex(result.findData("reached"))
     where = editor.data()["where"]["and"][0]

@@ -96,10 +96,10 @@ def test_rename_duplicate_delete(qtbot, view, demo_db, monkeypatch):
 
 def test_matrix_cell_opens_in_the_builder(qtbot, view, demo_db):
     view.tabs.setCurrentIndex(1)
-    qtbot.waitUntil(lambda: view._matrix is not None, timeout=10000)
-    cell = max(view._matrix.cells, key=lambda c: c.vehicles)
+    qtbot.waitUntil(lambda: view.matrix_tab.result is not None, timeout=10000)
+    cell = max(view.matrix_tab.result.cells, key=lambda c: c.vehicles)
     assert cell.vehicles > 0
-    button = view._matrix_buttons[(cell.years_band, cell.satisfaction_band)]
+    button = view.matrix_tab.buttons[(cell.years_band, cell.satisfaction_band)]
     assert f"{cell.vehicles}" in button.text().replace(",", "")
     button.click()
     assert view.tabs.currentIndex() == 0
@@ -109,8 +109,8 @@ def test_matrix_cell_opens_in_the_builder(qtbot, view, demo_db):
 
 def test_rfm_tab_shows_eight_classes(qtbot, view):
     view.tabs.setCurrentIndex(2)
-    qtbot.waitUntil(lambda: view.rfm_table.rowCount() == 8, timeout=10000)
-    assert view.rfm_table.item(0, 0).text() in ("重要价值", "Important value")
+    qtbot.waitUntil(lambda: view.rfm_tab.table.rowCount() == 8, timeout=10000)
+    assert view.rfm_tab.table.item(0, 0).text() in ("重要价值", "Important value")
 
 
 def test_prepared_figures_give_the_live_counts(qtbot, view, demo_db):
@@ -122,17 +122,17 @@ def test_prepared_figures_give_the_live_counts(qtbot, view, demo_db):
         assert summaries.is_current(s, summaries.RFM, DEMO_TODAY, 24)
         assert summaries.is_current(s, summaries.KM, DEMO_TODAY)
     view.tabs.setCurrentIndex(2)
-    qtbot.waitUntil(lambda: view.rfm_table.rowCount() == 8, timeout=10000)
+    qtbot.waitUntil(lambda: view.rfm_tab.table.rowCount() == 8, timeout=10000)
     live = segments.rfm(demo_db.sessions, DEMO_TODAY, use_summary=False)
-    shown = [int(view.rfm_table.item(i, 4).text().replace(",", "")) for i in range(8)]
+    shown = [int(view.rfm_tab.table.item(i, 4).text().replace(",", "")) for i in range(8)]
     assert shown == [c.customers for c in live.classes] and sum(shown) > 0
     view.tabs.setCurrentIndex(1)
-    view.km_floor.setValue(50_000)
-    qtbot.waitUntil(lambda: view._matrix is not None and view._matrix.km_floor == 50_000,
-                    timeout=10000)
-    assert view._matrix == segments.matrix(demo_db.sessions, DEMO_TODAY, 50_000,
-                                           use_summary=False)
-    assert sum(c.vehicles for c in view._matrix.cells) > 0
+    view.matrix_tab.km_floor.setValue(50_000)
+    qtbot.waitUntil(lambda: view.matrix_tab.result is not None
+                    and view.matrix_tab.result.km_floor == 50_000, timeout=10000)
+    assert view.matrix_tab.result == segments.matrix(demo_db.sessions, DEMO_TODAY, 50_000,
+                                                     use_summary=False)
+    assert sum(c.vehicles for c in view.matrix_tab.result.cells) > 0
 
 
 def test_undo_and_redo_in_the_builder(qtbot, view):
@@ -211,9 +211,9 @@ def test_matrix_cell_asks_before_replacing_unsaved_conditions(qtbot, view, monke
     _edit(view, years=7)
     edited = view.editor.data()
     view.tabs.setCurrentIndex(1)
-    qtbot.waitUntil(lambda: view._matrix is not None, timeout=10000)
-    cell = max(view._matrix.cells, key=lambda c: c.vehicles)
-    button = view._matrix_buttons[(cell.years_band, cell.satisfaction_band)]
+    qtbot.waitUntil(lambda: view.matrix_tab.result is not None, timeout=10000)
+    cell = max(view.matrix_tab.result.cells, key=lambda c: c.vehicles)
+    button = view.matrix_tab.buttons[(cell.years_band, cell.satisfaction_band)]
 
     asked = _answer(monkeypatch, QMessageBox.StandardButton.No)
     button.click()
@@ -228,7 +228,7 @@ def test_matrix_cell_asks_before_replacing_unsaved_conditions(qtbot, view, monke
 
     # Nothing changed since: the next cell opens without a question.
     asked = _answer(monkeypatch, QMessageBox.StandardButton.No)
-    view._open_matrix_cell(cell.years_band, cell.satisfaction_band)
+    view.matrix_tab.open_cell(cell.years_band, cell.satisfaction_band)
     assert asked == []
 
 
@@ -280,10 +280,10 @@ def test_save_first_without_a_name_shows_why_and_keeps_the_conditions(qtbot, vie
     _edit(view, years=9)
     edited = view.editor.data()
     view.tabs.setCurrentIndex(1)
-    qtbot.waitUntil(lambda: view._matrix is not None, timeout=10000)
+    qtbot.waitUntil(lambda: view.matrix_tab.result is not None, timeout=10000)
     asked = _answer(monkeypatch, QMessageBox.StandardButton.Save)
-    cell = view._matrix.cells[0]
-    view._open_matrix_cell(cell.years_band, cell.satisfaction_band)
+    cell = view.matrix_tab.result.cells[0]
+    view.matrix_tab.open_cell(cell.years_band, cell.satisfaction_band)
     assert len(asked) == 1 and segments.list_segments(view.database.sessions) == ()
     assert view.tabs.currentIndex() == 0 and "name" in view.problem.text()
     assert view.editor.data() == edited and view.name.text() == ""
@@ -316,10 +316,10 @@ def test_questions_that_may_rebuild_a_summary_run_as_writes(qtbot, view, monkeyp
     monkeypatch.setattr(view.runner, "run", lambda work, **kw: asked.append(
         (kw.get("label"), kw.get("write", False))))
     view.prepare_summaries()
-    view.refresh_rfm()
-    view.km_floor.setValue(50_000)  # the matrix with a km floor reads the km summary
-    view.km_floor.setValue(0)  # without one it asks the live query only: a read
-    view.refresh_groups()
+    view.rfm_tab.refresh()
+    view.matrix_tab.km_floor.setValue(50_000)  # the matrix with a km floor reads the km summary
+    view.matrix_tab.km_floor.setValue(0)  # without one it asks the live query only: a read
+    view.groups_tab.refresh()
     view.refresh_count()
     assert [write for _label, write in asked] == [True, True, True, False, False, False]
 

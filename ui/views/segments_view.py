@@ -1,5 +1,6 @@
 """Segments: build and save filters with a live member count and preview, and the templates
-(replacement matrix, RFM classes, lifecycle, tags, due soon) as clickable grids of counts."""
+(replacement matrix, RFM classes, lifecycle, tags, due soon) as clickable grids of counts
+(ui/views/segment_grids.py) that open in the builder."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ import logging
 from PySide6.QtCore import QLocale, Qt, QTimer, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
-    QDoubleSpinBox,
     QGridLayout,
     QHBoxLayout,
     QInputDialog,
@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
 )
 
 from services.segments import service as segments
-from services.segments.templates import MATRIX_SAT_BANDS, YEAR_BANDS
 from services.staff.accounts import list_accounts
 from services.staff.permissions import NOT_PASSED, Actor, NotPassed
 from services.store.database import Database
@@ -33,7 +32,8 @@ from ui.dialogs import stale_edit
 from ui.files import ask_open_path, ask_save_path, open_actions
 from ui.tasks import TaskRunner, changed, error_text
 from ui.views.customer_page import fill_table, make_table
-from ui.views.filter_editor import FilterEditor, chinese
+from ui.views.filter_editor import FilterEditor
+from ui.views.segment_grids import GroupsTab, MatrixTab, RfmTab
 from ui.widgets import date_edit
 
 COUNT_DELAY_MS = 350
@@ -63,9 +63,17 @@ class SegmentsView(QWidget):
         self.as_of.setToolTip(self.tr("Every date-relative field is computed for this day"))
         self.tabs = QTabWidget()
         self.tabs.addTab(self._build_builder(), self.tr("Builder"))
-        self.tabs.addTab(self._build_matrix(), self.tr("Replacement matrix"))
-        self.tabs.addTab(self._build_rfm(), self.tr("RFM classes"))
-        self.tabs.addTab(self._build_groups(), self.tr("Stages, tags, due soon"))
+        def day() -> dt.date:  # the evaluation date as it is when a grid counts
+            return self.as_of.date().toPython()
+
+        self.matrix_tab = MatrixTab(database, runner, day)
+        self.rfm_tab = RfmTab(database, runner, day)
+        self.groups_tab = GroupsTab(database, runner, day)
+        self.tabs.addTab(self.matrix_tab, self.tr("Replacement matrix"))
+        self.tabs.addTab(self.rfm_tab, self.tr("RFM classes"))
+        self.tabs.addTab(self.groups_tab, self.tr("Stages, tags, due soon"))
+        for grid in (self.matrix_tab, self.rfm_tab, self.groups_tab):
+            grid.open_template.connect(self._open_template)
         top = QHBoxLayout()
         top.addWidget(QLabel(self.tr("Evaluation date")))
         top.addWidget(self.as_of)
@@ -574,99 +582,6 @@ class SegmentsView(QWidget):
         )
 
     # --- templates -----------------------------------------------------------------------
-    def _build_matrix(self) -> QWidget:
-        self.km_floor = QDoubleSpinBox()
-        self.km_floor.setRange(0, 1_000_000)
-        self.km_floor.setDecimals(0)
-        self.km_floor.setGroupSeparatorShown(True)
-        self.km_floor.setSingleStep(10_000)
-        self.km_floor.setSuffix(" km")
-        self.km_floor.setSpecialValueText(self.tr("no km floor"))
-        self.km_floor.valueChanged.connect(self.refresh_matrix)
-        self.matrix_grid = QGridLayout()
-        self._matrix_buttons: dict[tuple[str, str], QPushButton] = {}
-        bands = {
-            "low": self.tr("Low (0–6)"),
-            "middle": self.tr("Middle (7–8)"),
-            "high": self.tr("High (9–10)"),
-            "none": self.tr("No score"),
-        }
-        for c, band in enumerate(MATRIX_SAT_BANDS):
-            self.matrix_grid.addWidget(
-                QLabel(bands[band]), 0, c + 1, alignment=Qt.AlignmentFlag.AlignCenter
-            )
-        for r, years in enumerate(YEAR_BANDS):
-            self.matrix_grid.addWidget(QLabel(self.tr("%1 years").replace("%1", years)), r + 1, 0)
-            for c, band in enumerate(MATRIX_SAT_BANDS):
-                b = QPushButton("…")
-                b.setMinimumSize(150, 64)
-                b.setToolTip(self.tr("Open these vehicles' owners in the builder"))
-                b.clicked.connect(lambda _c=False, y=years, s=band: self._open_matrix_cell(y, s))
-                self.matrix_grid.addWidget(b, r + 1, c + 1)
-                self._matrix_buttons[(years, band)] = b
-        self.matrix_note = QLabel()
-        page = QWidget()
-        layout = QVBoxLayout(page)
-        row = QHBoxLayout()
-        row.addWidget(QLabel(self.tr("Only vehicles with at least")))
-        row.addWidget(self.km_floor)
-        row.addStretch(1)
-        layout.addLayout(row)
-        layout.addLayout(self.matrix_grid)
-        layout.addWidget(self.matrix_note)
-        layout.addStretch(1)
-        self._matrix = None
-        return page
-
-    def refresh_matrix(self) -> None:
-        as_of = self.as_of.date().toPython()
-        floor = self.km_floor.value() or None
-        self.runner.run(
-            lambda _p, _c: segments.matrix(self.database.sessions, as_of, floor),
-            on_done=self._show_matrix,
-            latest="segments-matrix",
-            parent_widget=self,
-            label=self.tr("Counting the matrix"),
-            write=floor is not None,  # a km floor may rebuild the km summary first
-        )
-
-    def _show_matrix(self, result) -> None:
-        self._matrix = result
-        locale = QLocale()
-        for cell in result.cells:
-            self._matrix_buttons[(cell.years_band, cell.satisfaction_band)].setText(
-                self.tr("%1 vehicles\n%2 customers")
-                .replace("%1", locale.toString(cell.vehicles))
-                .replace("%2", locale.toString(cell.customers))
-            )
-        self.matrix_note.setText(
-            self.tr(
-                "Years since purchase × latest satisfaction score, on %1. A customer with "
-                "two old cars can sit in two cells; lists contact each customer once."
-            ).replace("%1", result.as_of.isoformat())
-        )
-
-    def _open_matrix_cell(self, years: str, band: str) -> None:
-        if self._matrix is None:
-            return
-        cell = self._matrix.cell(years, band)
-        self._open_template(cell.filter, cell.label_zh if chinese() else cell.label_en)
-
-    def _build_rfm(self) -> QWidget:
-        self.rfm_table = make_table(
-            [self.tr("Class"), "R", "F", "M", self.tr("Customers")], stretch_last=False
-        )
-        self.rfm_table.cellDoubleClicked.connect(self._open_rfm_class)
-        self.rfm_note = QLabel()
-        self.rfm_note.setWordWrap(True)
-        page = QWidget()
-        layout = QVBoxLayout(page)
-        layout.addWidget(self.rfm_note)
-        layout.addWidget(self.rfm_table, 1)
-        layout.addWidget(QLabel(self.tr("Double-click a class to open it in the builder.")))
-        self._rfm = None
-        return page
-
     def prepare_summaries(self) -> None:
         """Build the RFM and km summaries for the evaluation date in the background, so the
         RFM grid and the km-floor matrix open at once. Nothing to tell the user if it cannot:
@@ -679,101 +594,6 @@ class SegmentsView(QWidget):
             label=self.tr("Preparing the RFM and mileage figures"),
             write=True,  # it builds the summaries
         )
-
-    def refresh_rfm(self) -> None:
-        as_of = self.as_of.date().toPython()
-        self.runner.run(
-            lambda _p, _c: segments.rfm(self.database.sessions, as_of),
-            on_done=self._show_rfm,
-            latest="segments-rfm",
-            parent_widget=self,
-            label=self.tr("Counting RFM classes"),
-            write=True,  # it may rebuild the RFM summary first
-        )
-
-    def _show_rfm(self, result) -> None:
-        self._rfm = result
-        arrow = {True: "↑", False: "↓"}
-        fill_table(
-            self.rfm_table,
-            [
-                [
-                    c.name_zh if chinese() else c.name_en,
-                    arrow[c.r_up],
-                    arrow[c.f_up],
-                    arrow[c.m_up],
-                    c.customers,
-                ]
-                for c in result.classes
-            ],
-        )
-        locale = QLocale()
-        self.rfm_note.setText(
-            self.tr(
-                "Spends from %1 to %2. Thresholds (means): R ≤ %3 days, F ≥ %4, M ≥ ¥%5. "
-                "%6 customers have a class."
-            )
-            .replace("%1", result.window_start.isoformat())
-            .replace("%2", result.as_of.isoformat())
-            .replace("%3", locale.toString(result.r_days or 0, "f", 0))
-            .replace("%4", locale.toString(result.f or 0, "f", 2))
-            .replace("%5", locale.toString(result.m or 0, "f", 0))
-            .replace("%6", locale.toString(result.customers_with_class))
-        )
-
-    def _open_rfm_class(self, row: int, _col: int) -> None:
-        if self._rfm is None or row >= len(self._rfm.classes):
-            return
-        c = self._rfm.classes[row]
-        self._open_template(c.filter, c.name_zh if chinese() else c.name_en)
-
-    def _build_groups(self) -> QWidget:
-        self.groups_table = make_table([self.tr("Group"), self.tr("Count")])
-        self.groups_table.cellDoubleClicked.connect(self._open_group)
-        page = QWidget()
-        layout = QVBoxLayout(page)
-        layout.addWidget(self.groups_table, 1)
-        layout.addWidget(
-            QLabel(
-                self.tr(
-                    "Due soon counts the next 30 days. Double-click a row "
-                    "to open it in the builder."
-                )
-            )
-        )
-        self._groups: list = []
-        return page
-
-    def refresh_groups(self) -> None:
-        as_of = self.as_of.date().toPython()
-
-        def work(_p, _c):
-            s = self.database.sessions
-            return [
-                *segments.lifecycle(s, as_of),
-                *segments.due_soon(s, as_of, 30),
-                *segments.tag_groups(s),
-            ]
-
-        self.runner.run(
-            work,
-            on_done=self._show_groups,
-            parent_widget=self,
-            label=self.tr("Counting groups"),
-            latest="segments-groups",
-        )
-
-    def _show_groups(self, groups) -> None:
-        self._groups = list(groups)
-        fill_table(
-            self.groups_table,
-            [[g.label_zh if chinese() else g.label_en, g.count] for g in self._groups],
-        )
-
-    def _open_group(self, row: int, _col: int) -> None:
-        if 0 <= row < len(self._groups):
-            g = self._groups[row]
-            self._open_template(g.filter, g.label_zh if chinese() else g.label_en)
 
     def open_filter(self, data: dict, name: str, as_of: dt.date | None = None) -> None:
         """Open `data` (a segment filter) in the builder as a new, unsaved segment named
@@ -798,4 +618,5 @@ class SegmentsView(QWidget):
         self._on_tab_changed(self.tabs.currentIndex())
 
     def _on_tab_changed(self, index: int) -> None:
-        (self.refresh_count, self.refresh_matrix, self.refresh_rfm, self.refresh_groups)[index]()
+        (self.refresh_count, self.matrix_tab.refresh, self.rfm_tab.refresh,
+         self.groups_tab.refresh)[index]()

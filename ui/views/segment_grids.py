@@ -1,0 +1,213 @@
+"""The segment templates as grids of counts, one tab each: the replacement matrix (years owned ×
+satisfaction, with a km floor), the RFM classes, and the stages, tags and due-soon groups. Each
+counts in the background for the evaluation date it is given and asks, through `open_template`,
+for a cell or row to be opened in the builder (its filter and a name)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from PySide6.QtCore import QLocale, Qt, Signal
+from PySide6.QtWidgets import (
+    QDoubleSpinBox,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from services.segments import service as segments
+from services.segments.templates import MATRIX_SAT_BANDS, YEAR_BANDS
+from services.store.database import Database
+from ui.tasks import TaskRunner
+from ui.views.customer_page import fill_table, make_table
+from ui.views.filter_editor import chinese
+
+
+class _Grid(QWidget):
+    """A tab that counts for the day `as_of()` returns, with `runner`."""
+
+    open_template = Signal(object, str)  # a filter's data, its name
+
+    def __init__(self, database: Database, runner: TaskRunner,
+                 as_of: Callable[[], dt.date], parent=None) -> None:
+        super().__init__(parent)
+        self.database = database
+        self.runner = runner
+        self.as_of = as_of
+
+
+class MatrixTab(_Grid):
+    """Years since purchase × the latest satisfaction score; `result` is the last count."""
+
+    def __init__(self, database: Database, runner: TaskRunner,
+                 as_of: Callable[[], dt.date], parent=None) -> None:
+        super().__init__(database, runner, as_of, parent)
+        self.km_floor = QDoubleSpinBox()
+        self.km_floor.setRange(0, 1_000_000)
+        self.km_floor.setDecimals(0)
+        self.km_floor.setGroupSeparatorShown(True)
+        self.km_floor.setSingleStep(10_000)
+        self.km_floor.setSuffix(" km")
+        self.km_floor.setSpecialValueText(self.tr("no km floor"))
+        self.km_floor.valueChanged.connect(self.refresh)
+        grid = QGridLayout()
+        self.buttons: dict[tuple[str, str], QPushButton] = {}
+        bands = {
+            "low": self.tr("Low (0–6)"),
+            "middle": self.tr("Middle (7–8)"),
+            "high": self.tr("High (9–10)"),
+            "none": self.tr("No score"),
+        }
+        for c, band in enumerate(MATRIX_SAT_BANDS):
+            grid.addWidget(QLabel(bands[band]), 0, c + 1, alignment=Qt.AlignmentFlag.AlignCenter)
+        for r, years in enumerate(YEAR_BANDS):
+            grid.addWidget(QLabel(self.tr("%1 years").replace("%1", years)), r + 1, 0)
+            for c, band in enumerate(MATRIX_SAT_BANDS):
+                b = QPushButton("…")
+                b.setMinimumSize(150, 64)
+                b.setToolTip(self.tr("Open these vehicles' owners in the builder"))
+                b.clicked.connect(lambda _c=False, y=years, s=band: self.open_cell(y, s))
+                grid.addWidget(b, r + 1, c + 1)
+                self.buttons[(years, band)] = b
+        self.note = QLabel()
+        layout = QVBoxLayout(self)
+        row = QHBoxLayout()
+        row.addWidget(QLabel(self.tr("Only vehicles with at least")))
+        row.addWidget(self.km_floor)
+        row.addStretch(1)
+        layout.addLayout(row)
+        layout.addLayout(grid)
+        layout.addWidget(self.note)
+        layout.addStretch(1)
+        self.result = None
+
+    def refresh(self) -> None:
+        as_of, floor = self.as_of(), self.km_floor.value() or None
+        sessions = self.database.sessions
+        self.runner.run(
+            lambda _p, _c: segments.matrix(sessions, as_of, floor),
+            on_done=self._show,
+            latest="segments-matrix",
+            parent_widget=self,
+            label=self.tr("Counting the matrix"),
+            write=floor is not None,  # a km floor may rebuild the km summary first
+        )
+
+    def _show(self, result) -> None:
+        self.result = result
+        locale = QLocale()
+        for cell in result.cells:
+            self.buttons[(cell.years_band, cell.satisfaction_band)].setText(
+                self.tr("%1 vehicles\n%2 customers")
+                .replace("%1", locale.toString(cell.vehicles))
+                .replace("%2", locale.toString(cell.customers))
+            )
+        self.note.setText(
+            self.tr(
+                "Years since purchase × latest satisfaction score, on %1. A customer with "
+                "two old cars can sit in two cells; lists contact each customer once."
+            ).replace("%1", result.as_of.isoformat())
+        )
+
+    def open_cell(self, years: str, band: str) -> None:
+        if self.result is None:
+            return
+        cell = self.result.cell(years, band)
+        self.open_template.emit(cell.filter, cell.label_zh if chinese() else cell.label_en)
+
+
+class RfmTab(_Grid):
+    """The eight RFM classes with their customers; `result` is the last count."""
+
+    def __init__(self, database: Database, runner: TaskRunner,
+                 as_of: Callable[[], dt.date], parent=None) -> None:
+        super().__init__(database, runner, as_of, parent)
+        self.table = make_table(
+            [self.tr("Class"), "R", "F", "M", self.tr("Customers")], stretch_last=False
+        )
+        self.table.cellDoubleClicked.connect(self._open_class)
+        self.note = QLabel()
+        self.note.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.note)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(QLabel(self.tr("Double-click a class to open it in the builder.")))
+        self.result = None
+
+    def refresh(self) -> None:
+        as_of, sessions = self.as_of(), self.database.sessions
+        self.runner.run(
+            lambda _p, _c: segments.rfm(sessions, as_of),
+            on_done=self._show,
+            latest="segments-rfm",
+            parent_widget=self,
+            label=self.tr("Counting RFM classes"),
+            write=True,  # it may rebuild the RFM summary first
+        )
+
+    def _show(self, result) -> None:
+        self.result = result
+        arrow = {True: "↑", False: "↓"}
+        fill_table(
+            self.table,
+            [[c.name_zh if chinese() else c.name_en, arrow[c.r_up], arrow[c.f_up],
+              arrow[c.m_up], c.customers] for c in result.classes],
+        )
+        locale = QLocale()
+        self.note.setText(
+            self.tr(
+                "Spends from %1 to %2. Thresholds (means): R ≤ %3 days, F ≥ %4, M ≥ ¥%5. "
+                "%6 customers have a class."
+            )
+            .replace("%1", result.window_start.isoformat())
+            .replace("%2", result.as_of.isoformat())
+            .replace("%3", locale.toString(result.r_days or 0, "f", 0))
+            .replace("%4", locale.toString(result.f or 0, "f", 2))
+            .replace("%5", locale.toString(result.m or 0, "f", 0))
+            .replace("%6", locale.toString(result.customers_with_class))
+        )
+
+    def _open_class(self, row: int, _col: int) -> None:
+        if self.result is None or row >= len(self.result.classes):
+            return
+        c = self.result.classes[row]
+        self.open_template.emit(c.filter, c.name_zh if chinese() else c.name_en)
+
+
+class GroupsTab(_Grid):
+    """Lifecycle stages, customers due in the next 30 days and tag groups, with their counts."""
+
+    def __init__(self, database: Database, runner: TaskRunner,
+                 as_of: Callable[[], dt.date], parent=None) -> None:
+        super().__init__(database, runner, as_of, parent)
+        self.table = make_table([self.tr("Group"), self.tr("Count")])
+        self.table.cellDoubleClicked.connect(self._open_group)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(QLabel(self.tr(
+            "Due soon counts the next 30 days. Double-click a row to open it in the builder.")))
+        self.groups: list = []
+
+    def refresh(self) -> None:
+        as_of, sessions = self.as_of(), self.database.sessions
+
+        def work(_p, _c):
+            return [*segments.lifecycle(sessions, as_of), *segments.due_soon(sessions, as_of, 30),
+                    *segments.tag_groups(sessions)]
+
+        self.runner.run(work, on_done=self._show, parent_widget=self,
+                        label=self.tr("Counting groups"), latest="segments-groups")
+
+    def _show(self, groups) -> None:
+        self.groups = list(groups)
+        fill_table(self.table,
+                   [[g.label_zh if chinese() else g.label_en, g.count] for g in self.groups])
+
+    def _open_group(self, row: int, _col: int) -> None:
+        if 0 <= row < len(self.groups):
+            g = self.groups[row]
+            self.open_template.emit(g.filter, g.label_zh if chinese() else g.label_en)
