@@ -67,9 +67,12 @@ def test_build_shows_members_and_excluded_with_reasons(qtbot, view, demo_db):
     run_id = _build(qtbot, view)
     doc = runs.load_document(demo_db.sessions, run_id)
     assert view.steps.currentIndex() == 1
-    assert view.members.rowCount() == len(doc.members) > 0
-    assert view.excluded.rowCount() == len(doc.excluded) > 0
-    shown_reasons = {view.excluded.item(r, 2).text() for r in range(view.excluded.rowCount())}
+    members, excluded = view.members.model(), view.excluded.model()
+    assert members.rowCount() == len(doc.members) > 0
+    assert excluded.rowCount() == len(doc.excluded) > 0
+    assert [members.index(r, 0).data() for r in range(members.rowCount())] == [
+        m.row_code for m in doc.members]
+    shown_reasons = {excluded.index(r, 2).data() for r in range(excluded.rowCount())}
     assert shown_reasons == {label("exclusion", x.reason) for x in doc.excluded}
     assert all(label("exclusion", x.reason) != x.reason for x in doc.excluded)
     assert f"#{run_id}" in view.summary.text()
@@ -109,13 +112,13 @@ def test_outputs_preview_print_and_save(qtbot, view, demo_db, tmp_path):
 
 def test_past_runs_reopen_the_same_list(qtbot, view, demo_db):
     run_id = _build(qtbot, view)
-    first_rows = view.members.rowCount()
+    first_rows = view.members.model().rowCount()
     view.tabs.setCurrentIndex(1)
     qtbot.waitUntil(lambda: view.history.rowCount() == 1, timeout=5000)
     assert view.history.item(0, 0).text() == f"#{run_id}"
     with qtbot.waitSignal(view.run_built, timeout=10000):
         view._on_history_opened(0, 0)
-    assert view.members.rowCount() == first_rows
+    assert view.members.model().rowCount() == first_rows
 
 
 def test_sms_vendor_file_from_the_wizard(qtbot, view, demo_db, tmp_path):
@@ -265,7 +268,7 @@ def test_a_members_brief_opens_from_the_list(qtbot, view, demo_db):
     doc = runs.load_document(demo_db.sessions, run_id)
     row = 2
     member = doc.members[row]
-    rect = view.members.visualItemRect(view.members.item(row, 1))
+    rect = view.members.visualRect(view.members.model().index(row, 1))
     # A press first, as a real double-click has: the view opens what was pressed.
     qtbot.mouseClick(view.members.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     qtbot.mouseDClick(view.members.viewport(), Qt.MouseButton.LeftButton,

@@ -7,6 +7,7 @@ from __future__ import annotations
 from PySide6.QtCore import QLocale, Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QButtonGroup,
     QComboBox,
     QFormLayout,
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
     QSpinBox,
     QSplitter,
     QStackedWidget,
+    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -31,6 +33,7 @@ from services.staff.permissions import NOT_PASSED, Actor, NotPassed
 from services.store.database import Database
 from services.store.settings import Settings
 from ui.labels import label
+from ui.table_models.run_tables import RunExclusionsModel, RunMembersModel
 from ui.tasks import DataChange, TaskRunner, changed
 from ui.views.customer_page import fill_table, make_table
 from ui.views.list_outputs import ListOutputs
@@ -306,33 +309,23 @@ class ListsView(QWidget):
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.members = make_table(
-            [
-                self.tr("Row"),
-                self.tr("Name"),
-                self.tr("Channel"),
-                self.tr("Caller"),
-                self.tr("Mobile"),
-                self.tr("Vehicle"),
-                self.tr("Best time"),
-            ]
-        )
-        self.excluded = make_table(
-            [self.tr("Name"), self.tr("Mobile"), self.tr("Reason"), self.tr("Detail")]
-        )
-        self._shown_members: tuple = ()
+        self.member_rows = RunMembersModel(self)
+        self.members = _run_table(self.member_rows)
+        self.excluded_rows = RunExclusionsModel(self)
+        self.excluded = _run_table(self.excluded_rows)
         self.members.setToolTip(self.tr("Double-click a member for their pre-call brief"))
-        self.members.cellDoubleClicked.connect(lambda row, _col: self.open_member_brief(row))
+        self.members.doubleClicked.connect(lambda index: self.open_member_brief(index.row()))
         self.members.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         brief_action = QAction(self.tr("Customer brief…"), self.members)
-        brief_action.triggered.connect(lambda: self.open_member_brief(self.members.currentRow()))
+        brief_action.triggered.connect(
+            lambda: self.open_member_brief(self.members.currentIndex().row()))
         self.members.addAction(brief_action)
         self.brief_button = QPushButton(self.tr("Customer b&rief…"))
         self.brief_button.setToolTip(self.tr("The chosen member's pre-call brief: last contact, "
                                              "spend, satisfaction, complaints, intent and the "
                                              "suggested next step"))
         self.brief_button.clicked.connect(
-            lambda: self.open_member_brief(self.members.currentRow()))
+            lambda: self.open_member_brief(self.members.currentIndex().row()))
         members_head = QHBoxLayout()
         members_head.addWidget(QLabel(self.tr("In the list")), 1)
         members_head.addWidget(self.brief_button)
@@ -362,9 +355,9 @@ class ListsView(QWidget):
         member is chosen)."""
         from ui.views.brief_actions import open_brief
 
-        if not 0 <= row < len(self._shown_members):
+        member = self.member_rows.row_at(row)
+        if member is None:
             return None
-        member = self._shown_members[row]
         return open_brief(self, self.database, self.runner, self.actor, member.customer_code,
                           member.name)
 
@@ -431,26 +424,10 @@ class ListsView(QWidget):
         self.summary.setText(text)
         self.finish_button.setVisible(not info.finished)
         self.finish_button.setEnabled(True)
-        self._shown_members = document.members
-        fill_table(
-            self.members,
-            [
-                [
-                    m.row_code,
-                    m.name,
-                    channels.get(m.channel, m.channel),
-                    m.caller,
-                    m.mobile,
-                    m.vehicle,
-                    m.best_time,
-                ]
-                for m in document.members
-            ],
-        )
-        fill_table(
-            self.excluded,
-            [[x.name, x.mobile, label("exclusion", x.reason), x.detail] for x in document.excluded],
-        )
+        self.member_rows.set_rows(document.members)
+        self.excluded_rows.set_rows(document.excluded)
+        for table in (self.members, self.excluded):
+            table.resizeColumnsToContents()  # measured on the first 1,000 rows
         self.outputs.set_document(document, settings)
         self.tabs.setCurrentIndex(0)
         self._go(1)
@@ -505,3 +482,17 @@ class ListsView(QWidget):
         self.step_label.setText(titles[index])
         self.back.setEnabled(index > 0)
         self.next.setEnabled(index < 2 and self.run_id is not None)
+
+
+def _run_table(model) -> QTableView:
+    """A read-only view of a run's rows, looking like the other tables (make_table)."""
+    table = QTableView()
+    table.setModel(model)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setAlternatingRowColors(True)
+    table.verticalHeader().setVisible(False)
+    table.verticalHeader().setDefaultSectionSize(24)
+    table.horizontalHeader().setStretchLastSection(True)
+    return table
