@@ -1,8 +1,8 @@
 """Start-up pays only for what it uses: in a new process, a `segment` command on an up-to-date
 database and the window's start up to the customer list import none of the heavy libraries
-(pandas, openpyxl, reportlab, Alembic, …) nor the modules of areas not yet opened. Also: the
-schema revision the start trusts without Alembic is Alembic's head, and the CLI's table of
-command modules is what the modules register."""
+(pandas, openpyxl, reportlab, Alembic, …) nor the modules of areas not yet opened, and
+`segment matrix` not even the ORM. Also: the schema revision the start trusts without Alembic
+is Alembic's head, and the CLI's table of command modules is what the modules register."""
 
 from __future__ import annotations
 
@@ -23,6 +23,10 @@ from ui.cli import COMMAND_MODULES, build_parser
 ROOT = Path(__file__).resolve().parent.parent
 # Each took 0.05–0.3 s to import and none is needed to read segment counts or show customers.
 HEAVY = ("pandas", "numpy", "openpyxl", "lxml", "reportlab", "alembic", "python_calamine")
+# The ORM and the models' classes (0.15 s): `segment matrix` reads Core tables through a plain
+# connection (services/segments/matrix.py); of the models package only these plain modules.
+ORM = ("sqlalchemy.orm",)
+PLAIN_MODELS = {"models", "models.db", "models.codes"}
 # Loaded by the first use, not at start: pypinyin's dictionaries (0.12 s) by the first name
 # converted (services/customers/pinyin.py), argon2 by the first password checked.
 PYPINYIN, ARGON2 = ("pypinyin",), ("argon2", "_argon2_cffi_bindings")
@@ -95,6 +99,17 @@ def test_a_segment_command_imports_only_what_it_uses(up_to_date, tmp_path, comma
     # Only the segment commands' module of the CLI's ten.
     assert sorted(m for m in modules if m.startswith("ui.cli.") and m.endswith(
         ("_commands", "_command"))) == ["ui.cli.segment_commands"]
+
+
+@pytest.mark.parametrize("command", [
+    ["segment", "matrix", "--as-of", "2026-11-23"],
+    # The km summary built first (as none is stored yet), through the same connection.
+    ["segment", "matrix", "--km-floor", "100000", "--format", "json"],
+])
+def test_the_segment_matrix_imports_no_orm(up_to_date, tmp_path, command):
+    modules = imported(["--db", up_to_date, *command], tmp_path)
+    assert heavy(modules, (*HEAVY, *ORM)) == []
+    assert sorted(m for m in modules if m.split(".")[0] == "models") == sorted(PLAIN_MODELS)
 
 
 def test_the_window_imports_only_the_customer_list(up_to_date, tmp_path):

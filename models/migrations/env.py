@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from models.base import Base
+from models import Base  # every table's class, so the metadata is the whole schema
 
 config = context.config
 connection = config.attributes.get("connection")

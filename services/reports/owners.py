@@ -15,7 +15,8 @@ from models import Complaint, ConsentEvent, DoNotContact, ServiceVisit, Vehicle
 from services.labels import both
 from services.reports.figures import COMPLAINT_AGES, DRIFT_MONTHS, Figure, and_filter, segment
 from services.segments import templates as tpl
-from services.segments.derived import latest_score, months_before
+from services.segments.derived import months_before
+from services.segments.matrix import latest_score
 from services.segments.sqlx import day, no_index
 
 COVERAGE_CHANNELS = ("phone", "sms", "mail")

@@ -36,10 +36,8 @@ from models import (
     ServiceVisit,
 )
 from services.segments.context import C, Ctx
+from services.segments.sqlx import DAYS_PER_YEAR as DAYS_PER_YEAR
 from services.segments.sqlx import NEVER, day, later_of, moment
-
-DAYS_PER_YEAR = 365.25
-KM_PAIR_MIN_DAYS = 30
 
 
 def months_before(when: dt.date, months: int) -> dt.date:
@@ -147,18 +145,6 @@ def latest_survey(ctx: Ctx) -> FromClause:
                       SatisfactionSurvey.survey_date, ctx.as_of)
         return s, and_(s.c.customer_id == ctx.customer_key, s.c.id == sid)
     return ctx.join("latest_survey", make)
-
-
-def latest_score(as_of: dt.date, customer_key: ColumnElement[int]) -> ColumnElement[int]:
-    """The overall score of the latest survey, read from the covering index alone."""
-    s = SatisfactionSurvey
-    return (
-        select(s.overall_score)
-        .where(s.customer_id == customer_key, s.survey_date <= day(as_of))
-        .order_by(s.survey_date.desc(), s.id.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
 
 
 def latest_intent(ctx: Ctx) -> FromClause:

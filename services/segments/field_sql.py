@@ -14,6 +14,7 @@ from services.segments import contact_fields, maintenance, mileage, referral_fie
 from services.segments import derived as d
 from services.segments.catalog import FIELDS, ORDERED_ATTRIBUTES, PROFILE_FIELDS
 from services.segments.context import C, Ctx, V
+from services.segments.matrix import latest_score
 from services.segments.sqlx import no_index
 
 Value = Callable[[Ctx, dict], ColumnElement]
@@ -112,7 +113,7 @@ def _satisfaction_band(ctx: Ctx, op: str, v: Any, p: dict) -> ColumnElement[bool
         return false() if op == "is_null" else true()
     bands = (v,) if op in ("=", "!=") else v
     scores = sorted(s for b in bands for s in d.BAND_SCORES[b])
-    score = func.coalesce(d.latest_score(ctx.as_of, ctx.customer_key), -1)
+    score = func.coalesce(latest_score(ctx.as_of, ctx.customer_key), -1)
     return score.not_in(scores) if op in ("!=", "not_in") else score.in_(scores)
 
 

@@ -1,20 +1,24 @@
 """Estimated current km and km per year, extrapolated in SQL from a vehicle's mileage readings to
 the evaluation date: a straight line through the last two readings at least 30 days apart, else
-from 0 km at purchase through the one reading; no reading, no estimate."""
+from 0 km at purchase through the one reading; no reading, no estimate.
+
+The readings come from the Core table (services/segments/tables.py), the vehicle rows from the
+caller's query (ctx.vehicle)."""
 
 from __future__ import annotations
 
 from sqlalchemy import Float, Select, and_, case, cast, select, true
 from sqlalchemy.sql.elements import ColumnElement
 
-from models import MileageReading
-from services.segments.context import Ctx, V
-from services.segments.derived import DAYS_PER_YEAR, KM_PAIR_MIN_DAYS
-from services.segments.sqlx import add_days, day, days_between
+from services.segments.context import Ctx
+from services.segments.sqlx import DAYS_PER_YEAR, add_days, day, days_between
+from services.segments.tables import mileage_reading as R
 
+# The earlier of the two readings a km rate is drawn through is at least this many days older.
+KM_PAIR_MIN_DAYS = 30
 # Latest first; on the same day the higher km is the later reading (an odometer only goes up).
 # This order is the (vehicle_id, reading_date, km) index's own, so no sort per vehicle.
-_READING_ORDER = (MileageReading.reading_date.desc(), MileageReading.km.desc())
+_READING_ORDER = (R.c.reading_date.desc(), R.c.km.desc())
 
 
 def _join_latest(ctx: Ctx, latest: Select, name: str):
@@ -24,19 +28,20 @@ def _join_latest(ctx: Ctx, latest: Select, name: str):
     if ctx.lateral:
         sub = latest.lateral(name)
         return sub, true()
-    row = MileageReading.__table__.alias(name)
-    return row, and_(row.c.vehicle_id == V.c.id,
-                     row.c.id == latest.with_only_columns(MileageReading.id).scalar_subquery())
+    row = R.alias(name)
+    return row, and_(row.c.vehicle_id == ctx.vehicle.c.id,
+                     row.c.id == latest.with_only_columns(R.c.id).scalar_subquery())
 
 
 def _readings(ctx: Ctx):
     """The last reading on or before the evaluation date (r1) and the last one at least 30 days
     before it (r0), joined to the vehicle row."""
+    V = ctx.vehicle
+
     def make_r1():
         latest = (
-            select(MileageReading.id, MileageReading.reading_date, MileageReading.km)
-            .where(MileageReading.vehicle_id == V.c.id,
-                   MileageReading.reading_date <= day(ctx.as_of))
+            select(R.c.id, R.c.reading_date, R.c.km)
+            .where(R.c.vehicle_id == V.c.id, R.c.reading_date <= day(ctx.as_of))
             .order_by(*_READING_ORDER)
             .limit(1)
         )
@@ -45,10 +50,10 @@ def _readings(ctx: Ctx):
 
     def make_r0():
         earlier = (
-            select(MileageReading.id, MileageReading.reading_date, MileageReading.km)
+            select(R.c.id, R.c.reading_date, R.c.km)
             .where(
-                MileageReading.vehicle_id == V.c.id,
-                MileageReading.reading_date <= add_days(r1.c.reading_date, -KM_PAIR_MIN_DAYS),
+                R.c.vehicle_id == V.c.id,
+                R.c.reading_date <= add_days(r1.c.reading_date, -KM_PAIR_MIN_DAYS),
             )
             .order_by(*_READING_ORDER)
             .limit(1)
@@ -59,6 +64,7 @@ def _readings(ctx: Ctx):
 
 def estimated_km(ctx: Ctx) -> ColumnElement[float]:
     r1, r0 = _readings(ctx)
+    V = ctx.vehicle
     d = day(ctx.as_of)
     return case(
         (
@@ -78,6 +84,7 @@ def estimated_km(ctx: Ctx) -> ColumnElement[float]:
 
 def km_per_year(ctx: Ctx) -> ColumnElement[float]:
     r1, r0 = _readings(ctx)
+    V = ctx.vehicle
     return case(
         (
             r0.c.id.is_not(None),

@@ -1,6 +1,7 @@
 """Segments for the UI and the CLI: saved segments (services/segments/saved.py, their names
 re-exported here), counts, paged members (and both at once for the builder), and the templates'
-cell counts. Plain frozen dataclasses out, one session per call, no Qt."""
+cell counts (the replacement matrix's in services/segments/matrix.py). Plain frozen dataclasses
+out, one session per call, no Qt."""
 
 from __future__ import annotations
 
@@ -23,10 +24,9 @@ from services.segments import templates as tpl
 from services.segments.compiler import Compiled, compile_filter
 from services.segments.context import C, V
 from services.segments.derived import months_before
+from services.segments.matrix import matrix as matrix  # the replacement matrix: no ORM
 from services.segments.results import (
     GroupCount,
-    MatrixCell,
-    MatrixResult,
     Member,
     MemberPage,
     RfmClassCount,
@@ -155,34 +155,6 @@ def member_select(flt: FilterLike, as_of: dt.date):
 
 
 # --- templates ------------------------------------------------------------------------------
-
-def matrix(sessions: Sessions, as_of: dt.date | None = None,
-           km_floor: float | None = None, use_summary: bool = True) -> MatrixResult:
-    """The replacement matrix. With a km floor, the estimates come from the km summary, built
-    first if needed (summaries.py); `use_summary=False` asks the live query only."""
-    as_of = _as_of(as_of)
-    with sessions() as s:
-        rows: Sequence[Any] = []
-        if km_floor is not None and use_summary and summaries.ensure(s, summaries.KM, as_of):
-            rows = s.execute(tpl.matrix_query(as_of, km_floor, lateral=_lateral(s),
-                                              stored_km=summaries.km_values(as_of))).all()
-        if not rows:
-            # No km floor, no summary, or it was replaced under us (then it reads as empty).
-            rows = s.execute(tpl.matrix_query(as_of, km_floor, lateral=_lateral(s))).all()
-    counts: dict[tuple[str, str], list[int]] = {}
-    for band, score, vehicles, customers in rows:
-        cell = counts.setdefault((band, tpl.score_band(score)), [0, 0])
-        cell[0] += vehicles
-        cell[1] += customers
-    cells = []
-    for yb in tpl.YEAR_BANDS:
-        for sb in tpl.MATRIX_SAT_BANDS:
-            v, c = counts.get((yb, sb), (0, 0))
-            zh, en = both("satisfaction_band", sb)
-            cells.append(MatrixCell(yb, sb, f"{yb}年 × {zh}", f"{yb} years × {en}", v, c,
-                                    tpl.matrix_cell_filter(yb, sb, km_floor)))
-    return MatrixResult(as_of, km_floor, tuple(cells))
-
 
 def _rfm_rows(s: Session, as_of: dt.date, months: int, th: rfm_mod.Thresholds,
               quantile: float | None, stored) -> tuple[rfm_mod.Thresholds, Sequence[Any]]:

@@ -12,6 +12,8 @@ from sqlalchemy.sql.functions import FunctionElement
 
 # Stands in for "never" when a missing last date must count as infinitely long ago.
 NEVER = dt.date(1, 1, 1)
+# Years in segment rules are days ÷ 365.25 (years since purchase, km per year).
+DAYS_PER_YEAR = 365.25
 
 
 def day(value: dt.date) -> ColumnElement[dt.date]:

@@ -11,7 +11,10 @@ change or for another date or window, rebuilds it in one transaction; if it cann
 (a read-only file or login, a database locked for too long, a full disk) the caller answers with
 the live query and nothing else is touched. Queries then read it through `rfm_values()` /
 `km_values()`, whose rows vanish if another PC rebuilt it for another date or window in the
-meantime: the answer then falls back to the live query, never mixes two windows."""
+meantime: the answer then falls back to the live query, never mixes two windows.
+
+Each function takes a session or a Core connection (`segment matrix` reads with one and no ORM)
+and reads the Core tables of services/segments/tables.py."""
 
 from __future__ import annotations
 
@@ -22,8 +25,11 @@ import operator
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (
+    Connection,
+    Dialect,
     Select,
     Table,
     case,
@@ -38,25 +44,41 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.selectable import Subquery
 
-from models import (
-    DataStamp,
-    KmSummary,
-    MileageReading,
-    OtherPurchase,
-    RfmSummary,
-    ServiceVisit,
-    SummaryState,
-)
-from models.summary import MILEAGE_STAMP, SPEND_STAMP
-from services.segments import mileage, rfm
-from services.segments.context import Ctx, Question, V
+from services.segments import mileage
+from services.segments.context import Ctx, Question
 from services.segments.sqlx import sqlite_only
+from services.segments.tables import (
+    MILEAGE_STAMP,
+    SPEND_STAMP,
+    data_stamp,
+    km_summary,
+    mileage_reading,
+    other_purchase,
+    rfm_summary,
+    service_visit,
+    summary_state,
+    vehicle,
+)
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    Reader = Session | Connection
 
 log = logging.getLogger(__name__)
+
+
+def dialect(session: Reader) -> Dialect:
+    """The database's dialect, without starting a transaction."""
+    return session.dialect if isinstance(session, Connection) else session.get_bind().dialect
+
+
+def connection(session: Reader) -> Connection:
+    """The Core connection a session reads with (the connection itself for one)."""
+    return session if isinstance(session, Connection) else session.connection()
 
 
 @dataclass(frozen=True)
@@ -66,7 +88,7 @@ class Summary:
     watched: tuple[Table, ...]  # whose inserts SQLite notices by their row count
     table: Table
     # The live rows to store, in the table's column order, for (session, what it is built for).
-    rows: Callable[[Session, dt.date, int | None], Select]
+    rows: Callable[[Reader, dt.date, int | None], Select]
 
     def seen_rows(self) -> ColumnElement[int]:
         """On SQLite the watched tables' total row count (a count(*) is a quick index walk:
@@ -75,22 +97,25 @@ class Summary:
         return sqlite_only(functools.reduce(operator.add, counts))
 
 
-def _rfm_rows(_session: Session, as_of: dt.date, months: int | None) -> Select:
+def _rfm_rows(_session: Reader, as_of: dt.date, months: int | None) -> Select:
+    # The spends come from the derived fields, on the ORM's tables: loaded to build it only.
+    from services.segments import rfm
+
     assert months is not None, "the RFM summary is always built for a window"
     return rfm.window_values(as_of, months)
 
 
-def _km_rows(session: Session, as_of: dt.date, _months: int | None) -> Select:
+def _km_rows(session: Reader, as_of: dt.date, _months: int | None) -> Select:
+    V = vehicle
     ctx = Ctx(Question(as_of), customer_key=V.c.customer_id,
-              lateral=session.get_bind().dialect.name == "postgresql")
+              lateral=dialect(session).name == "postgresql", vehicle=V)
     km = mileage.estimated_km(ctx)
     # In vehicle order, so SQLite reads the readings index front to back (2.5 s → 0.6 s).
     return select(V.c.id, km).select_from(ctx.outerjoin_all(V)).order_by(V.c.id)
 
 
-RFM = Summary("rfm", SPEND_STAMP, (ServiceVisit.__table__, OtherPurchase.__table__),
-              RfmSummary.__table__, _rfm_rows)
-KM = Summary("km", MILEAGE_STAMP, (MileageReading.__table__,), KmSummary.__table__, _km_rows)
+RFM = Summary("rfm", SPEND_STAMP, (service_visit, other_purchase), rfm_summary, _rfm_rows)
+KM = Summary("km", MILEAGE_STAMP, (mileage_reading,), km_summary, _km_rows)
 
 
 def _built_for(q: Question) -> str:
@@ -98,7 +123,7 @@ def _built_for(q: Question) -> str:
 
 
 def _held(summary: Summary, q: Question) -> list[ColumnElement[bool]]:
-    return [SummaryState.name == summary.name, SummaryState.built_for == _built_for(q)]
+    return [summary_state.c.name == summary.name, summary_state.c.built_for == _built_for(q)]
 
 
 def _holds(summary: Summary, q: Question):
@@ -110,7 +135,7 @@ def _holds(summary: Summary, q: Question):
 SEEN_ROWS_KEY = "revisit_seen_rows"
 
 
-def seen_rows_now(session: Session, summary: Summary) -> int:
+def seen_rows_now(session: Reader, summary: Summary) -> int:
     """`summary.seen_rows()` as it is now, counted once per database connection and change.
 
     Counting is the dearest part of the currency check on SQLite (11 ms of RFM's 0.09 s for the
@@ -118,7 +143,7 @@ def seen_rows_now(session: Session, summary: Summary) -> int:
     with SQLite's own markers of change, PRAGMA data_version (moved by every commit of another
     connection, in any process) and its own total_changes; while both are what they were, no
     row was added anywhere and the count is the same."""
-    conn = session.connection()
+    conn = connection(session)
     if conn.dialect.name != "sqlite":
         return 0
     raw = conn.connection.dbapi_connection
@@ -133,13 +158,13 @@ def seen_rows_now(session: Session, summary: Summary) -> int:
     return rows
 
 
-def _current(session: Session, summary: Summary) -> ColumnElement[bool]:
+def _current(session: Reader, summary: Summary) -> ColumnElement[bool]:
     """The held summary's stamp and seen rows are the data's now (with `_held`: current)."""
-    return ((DataStamp.name == summary.stamp) & (DataStamp.value == SummaryState.stamp)
-            & (SummaryState.seen_rows == seen_rows_now(session, summary)))
+    return ((data_stamp.c.name == summary.stamp) & (data_stamp.c.value == summary_state.c.stamp)
+            & (summary_state.c.seen_rows == seen_rows_now(session, summary)))
 
 
-def is_current(session: Session, summary: Summary, as_of: dt.date,
+def is_current(session: Reader, summary: Summary, as_of: dt.date,
                months: int | None = None) -> bool:
     """`summary` holds (as_of, months) and nothing it summarises changed since it was built."""
     current = exists().where(*_held(summary, Question(as_of, months)),
@@ -150,7 +175,7 @@ def is_current(session: Session, summary: Summary, as_of: dt.date,
 def rfm_values(as_of: dt.date, months: int) -> Subquery:
     """customer_id, r (days), f (spends), m (cents) per customer with a spend in the window, as
     stored; no rows unless the RFM summary holds that window (call `ensure` first)."""
-    t = RfmSummary
+    t = rfm_summary.c
     return (
         select(t.customer_id, t.recency_days.label("r"), t.spends.label("f"), t.cents.label("m"))
         .where(_holds(RFM, Question(as_of, months)))
@@ -158,7 +183,7 @@ def rfm_values(as_of: dt.date, months: int) -> Subquery:
     )
 
 
-def rfm_mean_classes(session: Session, as_of: dt.date,
+def rfm_mean_classes(session: Reader, as_of: dt.date,
                      months: int) -> list[tuple[int, int, int, int, int, int]] | None:
     """Customers per class key (4·R up + 2·F up + M up) with the mean thresholds, read from the
     RFM summary, with the totals the means come from: rows of (key, customers, n, ΣR, ΣF, ΣM),
@@ -169,14 +194,14 @@ def rfm_mean_classes(session: Session, as_of: dt.date,
     statement, then the keys grouped with the totals as parameters. Joined into every row the
     totals cost 0.02–0.03 s of 0.1 s (169,000 customers, SQLite), and a check of its own one
     more round trip."""
-    q, state, t = Question(as_of, months), SummaryState, RfmSummary
+    q, state, t = Question(as_of, months), summary_state.c, rfm_summary.c
     totals = select(func.count().label("n"), func.sum(t.recency_days).label("r"),
                     func.sum(t.spends).label("f"), func.sum(t.cents).label("m")).subquery("t")
     row = session.execute(
         select(state.stamp, state.seen_rows, _current(session, RFM), totals.c.n, totals.c.r,
                totals.c.f, totals.c.m)
-        .select_from(state)
-        .join(DataStamp, DataStamp.name == RFM.stamp)
+        .select_from(summary_state)
+        .join(data_stamp, data_stamp.c.name == RFM.stamp)
         .join(totals, true())
         .where(*_held(RFM, q))
     ).one_or_none()
@@ -205,23 +230,23 @@ def km_values(as_of: dt.date) -> Subquery:
     """vehicle_id, estimated_km per vehicle, as stored; no rows unless the km summary holds
     that date (call `ensure` first)."""
     return (
-        select(KmSummary.vehicle_id, KmSummary.estimated_km)
+        select(km_summary.c.vehicle_id, km_summary.c.estimated_km)
         .where(_holds(KM, Question(as_of)))
         .subquery("km_summary")
     )
 
 
-def _lock(session: Session) -> None:
+def _lock(session: Reader) -> None:
     """Become the one builder: other PCs or threads wait here, readers are not blocked."""
-    if session.get_bind().dialect.name == "postgresql":
+    if dialect(session).name == "postgresql":
         session.execute(text("LOCK TABLE summary_state IN SHARE ROW EXCLUSIVE MODE"))
     else:
         # Any write takes SQLite's write lock, even one that changes no row; until commit no
         # row the summary reads can change either.
-        session.execute(update(SummaryState).where(false()).values(rows=0))
+        session.execute(update(summary_state).where(false()).values(rows=0))
 
 
-def _rebuild(session: Session, summary: Summary, q: Question) -> int:
+def _rebuild(session: Reader, summary: Summary, q: Question) -> int:
     session.execute(delete(summary.table))
     session.execute(
         text("INSERT INTO data_stamp (name, value) VALUES (:name, :value) "
@@ -231,19 +256,22 @@ def _rebuild(session: Session, summary: Summary, q: Question) -> int:
     # Read before the rows (PostgreSQL reads each statement afresh): a change committed in
     # between leaves an older stamp here, so the summary is rebuilt again, never trusted stale.
     stamp, seen_rows = session.execute(
-        select(DataStamp.value, summary.seen_rows()).where(DataStamp.name == summary.stamp)).one()
+        select(data_stamp.c.value, summary.seen_rows())
+        .where(data_stamp.c.name == summary.stamp)).one()
     columns = [c.name for c in summary.table.columns]
     session.execute(insert(summary.table).from_select(
         columns, summary.rows(session, q.as_of, q.months)))
     rows = session.execute(select(func.count()).select_from(summary.table)).scalar_one()
-    session.execute(delete(SummaryState).where(SummaryState.name == summary.name))
-    session.execute(insert(SummaryState).values(
+    session.execute(delete(summary_state).where(summary_state.c.name == summary.name))
+    session.execute(insert(summary_state).values(
         name=summary.name, built_for=_built_for(q), stamp=stamp,
-        seen_rows=seen_rows, rows=rows))
+        seen_rows=seen_rows, rows=rows,
+        # Naive UTC, as models/base.py utcnow() stamps every row.
+        built_at=dt.datetime.now(dt.UTC).replace(tzinfo=None)))
     return rows
 
 
-def refresh(session: Session, summary: Summary, as_of: dt.date,
+def refresh(session: Reader, summary: Summary, as_of: dt.date,
             months: int | None = None) -> int:
     """Rebuild `summary` for (as_of, months) in one transaction and commit; its rows."""
     _lock(session)
@@ -252,7 +280,7 @@ def refresh(session: Session, summary: Summary, as_of: dt.date,
     return rows
 
 
-def ensure(session: Session, summary: Summary, as_of: dt.date,
+def ensure(session: Reader, summary: Summary, as_of: dt.date,
            months: int | None = None) -> bool:
     """Make `summary` current for (as_of, months) if it is not; False when it cannot be
     written, and the caller asks the live query instead."""

@@ -1,11 +1,10 @@
-"""Ready-made segment templates: the replacement matrix, RFM classes, lifecycle stages, groups by
-tag and due-soon lists. Each returns every cell's count from one grouped query, and each cell is
-also a plain filter a user can save and change."""
+"""Ready-made segment templates: the replacement matrix (its query in services/segments/matrix.py),
+RFM classes, lifecycle stages, groups by tag and due-soon lists. Each returns every cell's count
+from one grouped query, and each cell is also a plain filter a user can save and change."""
 
 from __future__ import annotations
 
 import datetime as dt
-import math
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -18,12 +17,17 @@ from models import CustomerTag, Tag, TagGroup
 from models.codes import LIFECYCLE_STAGES
 from services.labels import both
 from services.segments import derived as d
-from services.segments import mileage, rfm
-from services.segments.context import C, Ctx, Question, V
-from services.segments.sqlx import no_index
+from services.segments import rfm
+from services.segments.context import C, V
+from services.segments.matrix import (  # noqa: F401 - as the templates' callers know them
+    MATRIX_SAT_BANDS,
+    YEAR_BANDS,
+    matrix_cell_filter,
+    matrix_query,
+    score_band,
+)
+from services.segments.matrix import years_cut as _years_cut  # noqa: F401 - reports/owners.py
 
-YEAR_BANDS = ("5-6", "6-7", "7+")
-MATRIX_SAT_BANDS = ("low", "middle", "high", "none")
 DUE_FIELDS = ("insurance_expiry", "warranty_end", "loan_end", "inspection_due", "birthday")
 
 
@@ -33,62 +37,6 @@ class TemplateSegment:
     zh: str
     en: str
     filter: dict[str, Any]
-
-
-# --- replacement matrix (换车九宫格) ------------------------------------------------------------
-
-def _years_cut(as_of: dt.date, years: int) -> dt.date:
-    """Latest purchase date with years since purchase ≥ `years` (days ÷ 365.25)."""
-    return as_of - dt.timedelta(days=math.ceil(years * d.DAYS_PER_YEAR))
-
-
-def matrix_query(as_of: dt.date, km_floor: float | None = None, *,
-                 lateral: bool = False, stored_km: FromClause | None = None) -> Select:
-    """Vehicles owned ≥ 5 years by year band × the owner's latest raw overall score: one grouped
-    query (4.5× faster than a count per cell on SQLite); scores are banded afterwards, since
-    SQLite copies a scalar subquery into every CASE branch. The km floor is compared with the live
-    estimate, or with `stored_km` (summaries.km_values) when given."""
-    ctx = Ctx(Question(as_of), customer_key=V.c.customer_id, lateral=lateral)
-    # Most vehicles are old enough: scanning the table beats the date index plus a lookup per
-    # row (0.2 s against 0.9 s at 300k vehicles).
-    conds = [V.c.active.is_(True), no_index(V.c.purchase_date) <= d.day(_years_cut(as_of, 5))]
-    if km_floor is not None and stored_km is not None:
-        ctx.join("km", lambda: (stored_km, stored_km.c.vehicle_id == V.c.id))
-        conds.append(stored_km.c.estimated_km >= km_floor)
-    elif km_floor is not None:
-        conds.append(mileage.estimated_km(ctx) >= km_floor)
-    band = case(
-        (V.c.purchase_date <= d.day(_years_cut(as_of, 7)), "7+"),
-        (V.c.purchase_date <= d.day(_years_cut(as_of, 6)), "6-7"),
-        else_="5-6",
-    ).label("years_band")
-    source = ctx.outerjoin_all(V)
-    # The latest score straight from the covering index: no join back to the survey table.
-    score = d.latest_score(as_of, V.c.customer_id).label("score")
-    return (
-        select(band, score, func.count().label("vehicles"),
-               func.count(V.c.customer_id.distinct()).label("customers"))
-        .select_from(source)
-        .where(*conds)
-        .group_by(band, score)
-    )
-
-
-def score_band(score: int | None) -> str:
-    if score is None:
-        return "none"
-    return "low" if score <= 6 else ("middle" if score <= 8 else "high")
-
-
-def matrix_cell_filter(years_band: str, sat_band: str, km_floor: float | None = None) -> dict:
-    low, high = {"5-6": (5, 6), "6-7": (6, 7), "7+": (7, None)}[years_band]
-    conds: list[dict] = [{"field": "years_since_purchase", "op": ">=", "value": low}]
-    if high is not None:
-        conds.append({"field": "years_since_purchase", "op": "<", "value": high})
-    conds.append({"field": "satisfaction_band", "op": "=", "value": sat_band})
-    if km_floor is not None:
-        conds.append({"field": "estimated_km", "op": ">=", "value": km_floor})
-    return {"version": 1, "where": {"and": conds}}
 
 
 # --- RFM ------------------------------------------------------------------------------------

@@ -3,10 +3,12 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, func, inspect, select, text
 from sqlalchemy.engine import make_url
@@ -17,7 +19,6 @@ from sqlalchemy.exc import (
     NoSuchModuleError,
     SQLAlchemyError,
 )
-from sqlalchemy.orm import Session, sessionmaker
 
 from models import db
 from services.store import checked_files
@@ -32,6 +33,9 @@ from services.store.schema import (
     revision_history,
 )
 
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
+
 log = logging.getLogger(__name__)
 
 
@@ -41,11 +45,18 @@ class Database:
 
     url: str
     engine: Engine
-    sessions: sessionmaker[Session]
     warnings: tuple[RevisitError, ...] = ()  # worth telling the user, not worth refusing
     # The SQLite file as opened sound: its state when closed is remembered as sound too
     # (services/store/checked_files.py).
     sound_file: Path | None = None
+
+    @functools.cached_property
+    def sessions(self) -> sessionmaker[Session]:
+        # Made when first asked for: the ORM costs 0.07 s to import, and a command reading
+        # through Core alone (`segment matrix`) never needs it.
+        from sqlalchemy.orm import sessionmaker
+
+        return sessionmaker(self.engine, expire_on_commit=False)
 
     @property
     def is_sqlite(self) -> bool:
@@ -300,8 +311,7 @@ def open_database(url: str | None = None, *, upgrade: bool = True,
             warnings += (exc,)
     for warning in warnings:
         log.warning("%s", warning)
-    return Database(url=url, engine=engine, sessions=sessionmaker(engine, expire_on_commit=False),
-                    warnings=warnings, sound_file=path)
+    return Database(url=url, engine=engine, warnings=warnings, sound_file=path)
 
 
 def _upgrade(engine: Engine, path: Path | None) -> None:

@@ -11,13 +11,21 @@ import json
 import sys
 import unicodedata
 from pathlib import Path
+from types import ModuleType
 
 from services.labels import text
-from services.segments import rfm as rfm_mod
-from services.segments import service as svc
+from services.segments.catalog import RFM_DEFAULT_MONTHS
 from services.staff.permissions import EXPORT_PHONES, allowed, staff_id
 from services.store.errors import N_, RevisitError
 from ui.cli.auth import WRITE
+
+
+def _service() -> ModuleType:
+    """The segment service, imported by the commands that use it: with it come the ORM and the
+    models (0.15 s), which `segment matrix` does without (services/segments/matrix.py)."""
+    from services.segments import service
+
+    return service
 
 
 def _date(text: str) -> dt.date:
@@ -90,7 +98,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     _common(p)
     p.set_defaults(handler=_matrix)
     p = s.add_parser("rfm", help="RFM eight classes: customers per class")
-    p.add_argument("--months", type=int, default=rfm_mod.DEFAULT_MONTHS)
+    p.add_argument("--months", type=int, default=RFM_DEFAULT_MONTHS)
     p.add_argument("--quantile", type=float, help="thresholds at this quantile, e.g. 0.5")
     p.add_argument("--r-days", type=float, help="fixed R threshold (days)")
     p.add_argument("--f", type=float, help="fixed F threshold (spends)")
@@ -131,6 +139,7 @@ def _json(data) -> None:
 
 
 def _list(args, open_db) -> int:
+    svc = _service()
     rows = svc.list_segments(open_db().sessions)
     if args.format == "json":
         _json([dataclasses.asdict(r) for r in rows])
@@ -149,6 +158,7 @@ NO_SEGMENTS_HINT = (
 
 
 def _show(args, open_db) -> int:
+    svc = _service()
     seg = svc.get_segment(open_db().sessions, args.name)
     if args.format == "json":
         print(svc.export_segment(open_db().sessions, args.name))
@@ -161,6 +171,7 @@ def _show(args, open_db) -> int:
 
 
 def _count(args, open_db) -> int:
+    svc = _service()
     seg = svc.get_segment(open_db().sessions, args.name)
     result = svc.count(open_db().sessions, seg.filter, _as_of(args))
     if args.format == "json":
@@ -177,6 +188,7 @@ COLUMNS = ("customer_id", "vehicle_id", "code", "name", "mobile", "plate", "mode
 def _members(args, open_db) -> int:
     from services.outputs.run_files import mask_phone  # the outputs' fonts: only for members
 
+    svc = _service()
     seg = svc.get_segment(open_db().sessions, args.name)
     page = svc.members(
         open_db().sessions, seg.filter, _as_of(args), offset=args.offset, limit=args.limit
@@ -222,6 +234,7 @@ def _read(path: Path) -> str:
 
 
 def _import(args, open_db) -> int:
+    svc = _service()
     # --replace overwrites whatever is stored under that name: the user named the file to put
     # in its place, so no version is checked (the one documented last-writer-wins edit).
     info = svc.import_segment(
@@ -237,6 +250,7 @@ def _import(args, open_db) -> int:
 
 
 def _export(args, open_db) -> int:
+    svc = _service()
     text = svc.export_segment(open_db().sessions, args.name)
     if args.output is None:
         print(text)
@@ -253,11 +267,13 @@ def _export(args, open_db) -> int:
 
 
 def _delete(args, open_db) -> int:
+    svc = _service()
     svc.delete_segment(open_db().sessions, args.name, args.actor)
     return 0
 
 
 def _rename(args, open_db) -> int:
+    svc = _service()
     # Based on the segment as read just now: a rename that crosses another person's change is
     # refused with their name, as in the window.
     sessions = open_db().sessions
@@ -268,7 +284,9 @@ def _rename(args, open_db) -> int:
 
 
 def _matrix(args, open_db) -> int:
-    res = svc.matrix(open_db().sessions, _as_of(args), args.km_floor)
+    from services.segments import matrix  # Core tables and a connection: no ORM
+
+    res = matrix.matrix(open_db().engine.connect, _as_of(args), args.km_floor)
     if args.format == "json":
         _json(res)
         return 0
@@ -288,6 +306,9 @@ def _rjust(value: str, width: int) -> str:
 
 
 def _rfm(args, open_db) -> int:
+    from services.segments import rfm as rfm_mod
+
+    svc = _service()
     fixed = (args.r_days, args.f, args.m)
     th = rfm_mod.Thresholds("fixed", *fixed) if any(v is not None for v in fixed) else None
     res = svc.rfm(
@@ -328,23 +349,28 @@ def _groups(rows, fmt: str) -> int:
 
 
 def _lifecycle(args, open_db) -> int:
+    svc = _service()
     return _groups(svc.lifecycle(open_db().sessions, _as_of(args)), args.format)
 
 
 def _tags(args, open_db) -> int:
+    svc = _service()
     _as_of(args)  # checked like everywhere else; tags have no history to go back in
     return _groups(svc.tag_groups(open_db().sessions, args.group), args.format)
 
 
 def _due(args, open_db) -> int:
+    svc = _service()
     return _groups(svc.due_soon(open_db().sessions, _as_of(args), args.days), args.format)
 
 
 def _templates(args, open_db) -> int:
+    svc = _service()
     return _lines(svc.template_segments(), args.format, lambda t: f"{t.key}\t{t.zh}")
 
 
 def _save_template(args, open_db) -> int:
+    svc = _service()
     info = svc.save_template(open_db().sessions, args.key, args.name,
                              staff_id=staff_id(args.actor))
     print(f"saved segment '{info.name}'")
