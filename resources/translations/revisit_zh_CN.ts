@@ -656,37 +656,51 @@ Revisit closes now; open it again to work with the restored database.</source>
         <source>came %1</source>
         <translation>%1 到店</translation>
     </message>
-    <message>
+    <message numerus="yes">
+        <location filename="../../ui/views/brief_view.py" line="300"/>
+        <source>%n months overdue</source>
+        <translation>
+            <numerusform>逾期 %n 个月</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
         <location filename="../../ui/views/brief_view.py" line="301"/>
+        <source>%n years overdue</source>
+        <translation>
+            <numerusform>逾期 %n 年</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/brief_view.py" line="309"/>
         <source>first service (首保)</source>
         <translation>首保</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="301"/>
+        <location filename="../../ui/views/brief_view.py" line="309"/>
         <source>maintenance</source>
         <translation>保养</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/brief_view.py" line="302"/>
+        <location filename="../../ui/views/brief_view.py" line="298"/>
         <source>%n days overdue</source>
         <translation>
             <numerusform>逾期 %n 天</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/brief_view.py" line="303"/>
+        <location filename="../../ui/views/brief_view.py" line="310"/>
         <source>in %n days</source>
         <translation>
             <numerusform>%n 天后</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="309"/>
+        <location filename="../../ui/views/brief_view.py" line="316"/>
         <source>due %1</source>
         <translation>%1 到期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="310"/>
+        <location filename="../../ui/views/brief_view.py" line="317"/>
         <source>declined: %1</source>
         <translation>未做：%1</translation>
     </message>
@@ -755,354 +769,354 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>CustomerPage</name>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="131"/>
+        <location filename="../../ui/views/customer_page.py" line="148"/>
         <source>Record a change…</source>
         <translation>记录变更…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="133"/>
+        <location filename="../../ui/views/customer_page.py" line="150"/>
         <source>Record what changed (married, new job, km…) with its date and source (Ctrl+E)</source>
         <translation>记录客户的变化（结婚、换工作、里程…）及日期和来源（Ctrl+E）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="136"/>
+        <location filename="../../ui/views/customer_page.py" line="153"/>
         <source>Erase…</source>
         <translation>擦除…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="138"/>
+        <location filename="../../ui/views/customer_page.py" line="155"/>
         <source>Erase this customer&apos;s personal data on their request (supervisors; cannot be undone)</source>
         <translation>应客户要求擦除其个人信息（主管操作，不可撤销）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="147"/>
+        <location filename="../../ui/views/customer_page.py" line="164"/>
         <source>Brief</source>
         <translation>简报</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="148"/>
-        <location filename="../../ui/views/customer_page.py" line="152"/>
+        <location filename="../../ui/views/customer_page.py" line="165"/>
+        <location filename="../../ui/views/customer_page.py" line="169"/>
         <source>Attribute</source>
         <translation>属性</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="148"/>
+        <location filename="../../ui/views/customer_page.py" line="165"/>
         <source>Value</source>
         <translation>值</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="148"/>
+        <location filename="../../ui/views/customer_page.py" line="165"/>
         <source>Since</source>
         <translation>起始日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="151"/>
+        <location filename="../../ui/views/customer_page.py" line="168"/>
         <source>Effective</source>
         <translation>生效日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="153"/>
+        <location filename="../../ui/views/customer_page.py" line="170"/>
         <source>Change</source>
         <translation>变更</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="154"/>
-        <location filename="../../ui/views/customer_page.py" line="179"/>
+        <location filename="../../ui/views/customer_page.py" line="171"/>
+        <location filename="../../ui/views/customer_page.py" line="196"/>
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="155"/>
+        <location filename="../../ui/views/customer_page.py" line="172"/>
         <source>Recorded</source>
         <translation>记录时间</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="156"/>
+        <location filename="../../ui/views/customer_page.py" line="173"/>
         <source>Note</source>
         <translation>备注</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="162"/>
+        <location filename="../../ui/views/customer_page.py" line="179"/>
         <source>Profile</source>
         <translation>客户画像</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="166"/>
-        <location filename="../../ui/views/customer_page.py" line="185"/>
+        <location filename="../../ui/views/customer_page.py" line="183"/>
+        <location filename="../../ui/views/customer_page.py" line="202"/>
         <source>Vehicle</source>
         <translation>车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="167"/>
+        <location filename="../../ui/views/customer_page.py" line="184"/>
         <source>Plate</source>
         <translation>车牌</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="168"/>
+        <location filename="../../ui/views/customer_page.py" line="185"/>
         <source>VIN</source>
         <translation>车架号</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="169"/>
+        <location filename="../../ui/views/customer_page.py" line="186"/>
         <source>Bought</source>
         <translation>购车日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="170"/>
+        <location filename="../../ui/views/customer_page.py" line="187"/>
         <source>Price paid</source>
         <translation>成交价</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="171"/>
+        <location filename="../../ui/views/customer_page.py" line="188"/>
         <source>Payment</source>
         <translation>付款方式</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="172"/>
+        <location filename="../../ui/views/customer_page.py" line="189"/>
         <source>Insurance until</source>
         <translation>保险到期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="173"/>
+        <location filename="../../ui/views/customer_page.py" line="190"/>
         <source>Warranty until</source>
         <translation>质保到期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="174"/>
+        <location filename="../../ui/views/customer_page.py" line="191"/>
         <source>Inspection due</source>
         <translation>年检到期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="175"/>
+        <location filename="../../ui/views/customer_page.py" line="192"/>
         <source>Loan ends</source>
         <translation>贷款到期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="179"/>
-        <location filename="../../ui/views/customer_page.py" line="185"/>
-        <location filename="../../ui/views/customer_page.py" line="190"/>
-        <location filename="../../ui/views/customer_page.py" line="224"/>
+        <location filename="../../ui/views/customer_page.py" line="196"/>
+        <location filename="../../ui/views/customer_page.py" line="202"/>
+        <location filename="../../ui/views/customer_page.py" line="207"/>
+        <location filename="../../ui/views/customer_page.py" line="241"/>
         <source>Date</source>
         <translation>日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="179"/>
-        <location filename="../../ui/views/customer_page.py" line="185"/>
+        <location filename="../../ui/views/customer_page.py" line="196"/>
+        <location filename="../../ui/views/customer_page.py" line="202"/>
         <source>Km</source>
         <translation>里程（公里）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="183"/>
+        <location filename="../../ui/views/customer_page.py" line="200"/>
         <source>Vehicles</source>
         <translation>车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="185"/>
+        <location filename="../../ui/views/customer_page.py" line="202"/>
         <source>Type</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="185"/>
+        <location filename="../../ui/views/customer_page.py" line="202"/>
         <source>Amount</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="187"/>
+        <location filename="../../ui/views/customer_page.py" line="204"/>
         <source>Visits</source>
         <translation>到店记录</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="191"/>
+        <location filename="../../ui/views/customer_page.py" line="208"/>
         <source>Overall</source>
         <translation>总体评分</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="192"/>
+        <location filename="../../ui/views/customer_page.py" line="209"/>
         <source>Repair quality</source>
         <translation>维修质量</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="193"/>
+        <location filename="../../ui/views/customer_page.py" line="210"/>
         <source>Price</source>
         <translation>价格</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="194"/>
+        <location filename="../../ui/views/customer_page.py" line="211"/>
         <source>Speed</source>
         <translation>速度</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="195"/>
+        <location filename="../../ui/views/customer_page.py" line="212"/>
         <source>Attitude</source>
         <translation>接待态度</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="196"/>
+        <location filename="../../ui/views/customer_page.py" line="213"/>
         <source>Comment</source>
         <translation>评价</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="199"/>
+        <location filename="../../ui/views/customer_page.py" line="216"/>
         <source>Surveys</source>
         <translation>满意度调查</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="202"/>
+        <location filename="../../ui/views/customer_page.py" line="219"/>
         <source>Opened</source>
         <translation>投诉日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="203"/>
+        <location filename="../../ui/views/customer_page.py" line="220"/>
         <source>Topic</source>
         <translation>问题</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="204"/>
+        <location filename="../../ui/views/customer_page.py" line="221"/>
         <source>Resolved</source>
         <translation>已解决</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="205"/>
+        <location filename="../../ui/views/customer_page.py" line="222"/>
         <source>Resolved on</source>
         <translation>解决日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="206"/>
+        <location filename="../../ui/views/customer_page.py" line="223"/>
         <source>How</source>
         <translation>处理方式</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="209"/>
+        <location filename="../../ui/views/customer_page.py" line="226"/>
         <source>Complaints</source>
         <translation>投诉</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="212"/>
+        <location filename="../../ui/views/customer_page.py" line="229"/>
         <source>When</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="213"/>
+        <location filename="../../ui/views/customer_page.py" line="230"/>
         <source>Channel</source>
         <translation>渠道</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="214"/>
+        <location filename="../../ui/views/customer_page.py" line="231"/>
         <source>Purpose</source>
         <translation>目的</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="215"/>
+        <location filename="../../ui/views/customer_page.py" line="232"/>
         <source>Staff</source>
         <translation>员工</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="216"/>
+        <location filename="../../ui/views/customer_page.py" line="233"/>
         <source>Outcome</source>
         <translation>结果</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="217"/>
+        <location filename="../../ui/views/customer_page.py" line="234"/>
         <source>Next follow-up</source>
         <translation>下次跟进</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="218"/>
+        <location filename="../../ui/views/customer_page.py" line="235"/>
         <source>What they said</source>
         <translation>客户反馈</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="221"/>
+        <location filename="../../ui/views/customer_page.py" line="238"/>
         <source>Contacts</source>
         <translation>联系记录</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="225"/>
+        <location filename="../../ui/views/customer_page.py" line="242"/>
         <source>Strength</source>
         <translation>意向强度</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="226"/>
+        <location filename="../../ui/views/customer_page.py" line="243"/>
         <source>Window</source>
         <translation>预计购买时间</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="227"/>
+        <location filename="../../ui/views/customer_page.py" line="244"/>
         <source>Expected price</source>
         <translation>预期价格</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="228"/>
+        <location filename="../../ui/views/customer_page.py" line="245"/>
         <source>Models</source>
         <translation>意向车型</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="229"/>
+        <location filename="../../ui/views/customer_page.py" line="246"/>
         <source>Why</source>
         <translation>购车原因</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="232"/>
+        <location filename="../../ui/views/customer_page.py" line="249"/>
         <source>Intent</source>
         <translation>购车意向</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="234"/>
+        <location filename="../../ui/views/customer_page.py" line="251"/>
         <source>Preferences</source>
         <translation>联系偏好与同意</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="236"/>
+        <location filename="../../ui/views/customer_page.py" line="253"/>
         <source>Contact preferences, marketing consent and do-not-contact</source>
         <translation>联系偏好、营销同意和勿扰设置</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="239"/>
+        <location filename="../../ui/views/customer_page.py" line="256"/>
         <source>Tags</source>
         <translation>标签</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="240"/>
+        <location filename="../../ui/views/customer_page.py" line="257"/>
         <source>The customer&apos;s tags: add and remove them</source>
         <translation>客户的标签：添加和移除</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="264"/>
+        <location filename="../../ui/views/customer_page.py" line="281"/>
         <source>No customer selected</source>
         <translation>未选择客户</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="266"/>
+        <location filename="../../ui/views/customer_page.py" line="283"/>
         <source>Pick a customer in the list (↓ from the search field goes into it).</source>
         <translation>请在左侧列表中选择一位客户（在搜索框按 ↓ 可进入列表）。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="371"/>
+        <location filename="../../ui/views/customer_page.py" line="388"/>
         <source>marketing consent given</source>
         <translation>已同意营销</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="372"/>
+        <location filename="../../ui/views/customer_page.py" line="389"/>
         <source>no marketing consent</source>
         <translation>未同意营销</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="373"/>
+        <location filename="../../ui/views/customer_page.py" line="390"/>
         <source>marketing consent not asked</source>
         <translation>未询问营销同意</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="377"/>
+        <location filename="../../ui/views/customer_page.py" line="394"/>
         <source>born %1</source>
         <translation>生于 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="378"/>
+        <location filename="../../ui/views/customer_page.py" line="395"/>
         <source>no mobile</source>
         <translation>无手机</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="382"/>
+        <location filename="../../ui/views/customer_page.py" line="399"/>
         <source>owner: %1</source>
         <translation>负责人：%1</translation>
     </message>
@@ -1960,72 +1974,77 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>不含这些标签</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="290"/>
+        <location filename="../../ui/views/filter_editor.py" line="295"/>
+        <source>anyone</source>
+        <translation>任何人</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/filter_editor.py" line="300"/>
         <source>+ &amp;Condition</source>
         <translation>+ 条件(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="291"/>
+        <location filename="../../ui/views/filter_editor.py" line="301"/>
         <source>+ &amp;Group</source>
         <translation>+ 条件组(&amp;G)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="292"/>
+        <location filename="../../ui/views/filter_editor.py" line="302"/>
         <source>AND ↔ OR</source>
         <translation>且 ↔ 或</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="293"/>
+        <location filename="../../ui/views/filter_editor.py" line="303"/>
         <source>&amp;NOT</source>
         <translation>取反(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="294"/>
+        <location filename="../../ui/views/filter_editor.py" line="304"/>
         <source>&amp;Remove</source>
         <translation>删除(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="295"/>
+        <location filename="../../ui/views/filter_editor.py" line="305"/>
         <source>Undo</source>
         <translation>撤销</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="296"/>
+        <location filename="../../ui/views/filter_editor.py" line="306"/>
         <source>Undo the last change to the conditions (Ctrl+Z)</source>
         <translation>撤销对条件的上一次修改（Ctrl+Z）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="326"/>
+        <location filename="../../ui/views/filter_editor.py" line="336"/>
         <source>&amp;Field</source>
         <translation>字段(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="327"/>
+        <location filename="../../ui/views/filter_editor.py" line="337"/>
         <source>&amp;Operator</source>
         <translation>比较方式(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="328"/>
+        <location filename="../../ui/views/filter_editor.py" line="338"/>
         <source>&amp;Value</source>
         <translation>值(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="403"/>
+        <location filename="../../ui/views/filter_editor.py" line="413"/>
         <source>All of these (AND)</source>
         <translation>满足以下全部（且）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="403"/>
+        <location filename="../../ui/views/filter_editor.py" line="413"/>
         <source>Any of these (OR)</source>
         <translation>满足以下任一（或）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="408"/>
+        <location filename="../../ui/views/filter_editor.py" line="418"/>
         <source>NOT</source>
         <translation>不满足以下（非）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="531"/>
+        <location filename="../../ui/views/filter_editor.py" line="549"/>
         <source>any</source>
         <translation>不限</translation>
     </message>
@@ -2191,6 +2210,29 @@ Revisit closes now; open it again to work with the restored database.</source>
         <location filename="../../ui/views/followup_view.py" line="426"/>
         <source>Saving call</source>
         <translation>正在保存通话结果</translation>
+    </message>
+</context>
+<context>
+    <name>GroupsTab</name>
+    <message>
+        <location filename="../../ui/views/segment_grids.py" line="187"/>
+        <source>Group</source>
+        <translation>分组</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/segment_grids.py" line="187"/>
+        <source>Count</source>
+        <translation>人数</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/segment_grids.py" line="192"/>
+        <source>Due soon counts the next 30 days. Double-click a row to open it in the builder.</source>
+        <translation>“即将到期”统计未来 30 天。双击某一行，可在分群编辑器中打开。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/segment_grids.py" line="203"/>
+        <source>Counting groups</source>
+        <translation>正在统计分组</translation>
     </message>
 </context>
 <context>
@@ -2665,23 +2707,23 @@ Revisit closes now; open it again to work with the restored database.</source>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="188"/>
+        <location filename="../../ui/views/list_outputs.py" line="189"/>
         <source>Making the call sheet</source>
         <translation>正在生成回访单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="231"/>
-        <location filename="../../ui/views/list_outputs.py" line="234"/>
+        <location filename="../../ui/views/list_outputs.py" line="232"/>
+        <location filename="../../ui/views/list_outputs.py" line="235"/>
         <source>PDF (*.pdf)</source>
         <translation>PDF 文件 (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="317"/>
+        <location filename="../../ui/views/list_outputs.py" line="318"/>
         <source>, about ¥%1</source>
         <translation>，约 ¥%1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="229"/>
+        <location filename="../../ui/views/list_outputs.py" line="230"/>
         <source>Excel (*.xlsx);;CSV (*.csv)</source>
         <translation>Excel 文件 (*.xlsx);;CSV 文件 (*.csv)</translation>
     </message>
@@ -2691,44 +2733,44 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>合并字段：{姓名} {称呼} {车型} {车牌} {品牌}；竖线后可写缺省值：{车型|您的爱车}</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="240"/>
+        <location filename="../../ui/views/list_outputs.py" line="241"/>
         <source>Save as</source>
         <translation>另存为</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="264"/>
+        <location filename="../../ui/views/list_outputs.py" line="265"/>
         <source>Counting the SMS</source>
         <translation>正在计算短信</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="271"/>
-        <location filename="../../ui/views/list_outputs.py" line="279"/>
+        <location filename="../../ui/views/list_outputs.py" line="272"/>
+        <location filename="../../ui/views/list_outputs.py" line="280"/>
         <source>SMS vendor file</source>
         <translation>短信平台文件</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="273"/>
+        <location filename="../../ui/views/list_outputs.py" line="274"/>
         <source>No member of this list can be sent this message.</source>
         <translation>名单中没有人可以收到这条短信。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="278"/>
+        <location filename="../../ui/views/list_outputs.py" line="279"/>
         <source>Write the SMS vendor file now?</source>
         <translation>现在生成短信平台文件吗？</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="306"/>
+        <location filename="../../ui/views/list_outputs.py" line="307"/>
         <source>Writing %1</source>
         <translation>正在写入 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="311"/>
-        <location filename="../../ui/views/list_outputs.py" line="322"/>
+        <location filename="../../ui/views/list_outputs.py" line="312"/>
+        <location filename="../../ui/views/list_outputs.py" line="323"/>
         <source>Saved %1</source>
         <translation>已保存 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="313"/>
+        <location filename="../../ui/views/list_outputs.py" line="314"/>
         <source>%1 numbers, %2 billed messages, %3 skipped</source>
         <translation>%1 个号码，计费短信 %2 条，跳过 %3 个</translation>
     </message>
@@ -2736,332 +2778,289 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>ListsView</name>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="64"/>
+        <location filename="../../ui/views/lists_view.py" line="67"/>
         <source>◀ &amp;Back</source>
         <translation>◀ 上一步(&amp;B)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="65"/>
+        <location filename="../../ui/views/lists_view.py" line="68"/>
         <source>&amp;Next ▶</source>
         <translation>下一步(&amp;N) ▶</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="78"/>
+        <location filename="../../ui/views/lists_view.py" line="81"/>
         <source>New list</source>
         <translation>新建名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="79"/>
+        <location filename="../../ui/views/lists_view.py" line="82"/>
         <source>Past runs</source>
         <translation>历史名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="110"/>
+        <location filename="../../ui/views/lists_view.py" line="113"/>
         <source>Each customer&apos;s preferred channel</source>
         <translation>按客户偏好渠道</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="111"/>
+        <location filename="../../ui/views/lists_view.py" line="114"/>
         <source>Phone</source>
         <translation>电话</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="112"/>
-        <location filename="../../ui/views/lists_view.py" line="402"/>
+        <location filename="../../ui/views/lists_view.py" line="115"/>
+        <location filename="../../ui/views/lists_view.py" line="395"/>
         <source>SMS</source>
         <translation>短信</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="113"/>
+        <location filename="../../ui/views/lists_view.py" line="116"/>
         <source>Mail</source>
         <translation>邮寄</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="114"/>
-        <location filename="../../ui/views/lists_view.py" line="405"/>
+        <location filename="../../ui/views/lists_view.py" line="117"/>
+        <location filename="../../ui/views/lists_view.py" line="398"/>
         <source>WeChat</source>
         <translation>微信</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="115"/>
+        <location filename="../../ui/views/lists_view.py" line="118"/>
         <source>Visit</source>
         <translation>上门拜访</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="125"/>
+        <location filename="../../ui/views/lists_view.py" line="128"/>
         <source> days</source>
         <translation> 天</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="129"/>
+        <location filename="../../ui/views/lists_view.py" line="132"/>
         <source>Evenly between the callers</source>
         <translation>在回访员之间平均分配</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="130"/>
+        <location filename="../../ui/views/lists_view.py" line="133"/>
         <source>Each customer to their own staff member</source>
         <translation>分给各自的负责员工</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="131"/>
+        <location filename="../../ui/views/lists_view.py" line="134"/>
         <source>B&amp;uild the list</source>
         <translation>生成名单(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="135"/>
-        <source>Excluded automatically, each with the reason shown: do-not-contact on the channel, no marketing consent for sales, contacted recently, an unresolved complaint for sales, no valid mobile or address, unanswered calls waiting to come back.</source>
-        <translation>以下客户会自动排除并注明原因：该渠道设为勿扰、销售类联系但无营销同意、近期已联系、有未解决投诉（销售类）、无有效手机号或地址、未接通电话尚在等待重拨。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/lists_view.py" line="147"/>
+        <location filename="../../ui/views/lists_view.py" line="150"/>
         <source>&amp;Segment</source>
         <translation>客户分群(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="148"/>
+        <location filename="../../ui/views/lists_view.py" line="151"/>
         <source>Evaluation &amp;date</source>
         <translation>评估日期(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="156"/>
+        <location filename="../../ui/views/lists_view.py" line="159"/>
         <source>&amp;Purpose</source>
         <translation>目的(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="159"/>
-        <location filename="../../ui/views/lists_view.py" line="313"/>
+        <location filename="../../ui/views/lists_view.py" line="162"/>
         <source>Channel</source>
         <translation>渠道</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="160"/>
+        <location filename="../../ui/views/lists_view.py" line="163"/>
         <source>Not contacted again within</source>
         <translation>在此天数内不重复联系</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="161"/>
+        <location filename="../../ui/views/lists_view.py" line="164"/>
         <source>Callers</source>
         <translation>回访员</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="162"/>
+        <location filename="../../ui/views/lists_view.py" line="165"/>
         <source>Split</source>
         <translation>分配方式</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="186"/>
+        <location filename="../../ui/views/lists_view.py" line="189"/>
         <source>Loading segments and callers</source>
         <translation>正在载入分群和回访员</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="252"/>
+        <location filename="../../ui/views/lists_view.py" line="255"/>
         <source>Building the list</source>
         <translation>正在生成名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="261"/>
+        <location filename="../../ui/views/lists_view.py" line="264"/>
         <source>Build a list from the segment “%1” for %2, channel: %3, evaluated on %4?</source>
         <translation>用分群“%1”生成名单吗？目的：%2，渠道：%3，评估日期：%4。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="268"/>
+        <location filename="../../ui/views/lists_view.py" line="271"/>
         <source>The list is stored as a new run.</source>
         <translation>名单将保存为一份新名单，可在历史名单中查看。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/lists_view.py" line="271"/>
+        <location filename="../../ui/views/lists_view.py" line="274"/>
         <source>The list is stored as a new run, and its calls are assigned to %n caller(s) and appear in their follow-up queues.</source>
         <translation>
             <numerusform>名单将保存为一份新名单，其中的电话分配给 %n 位回访员，并出现在他们的“我的跟进”中。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="278"/>
+        <location filename="../../ui/views/lists_view.py" line="281"/>
         <source>The list is stored as a new run. No caller is ticked, so its calls are not assigned to anyone&apos;s follow-up queue.</source>
         <translation>名单将保存为一份新名单。没有勾选回访员，所以其中的电话不会分配到任何人的“我的跟进”。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="283"/>
+        <location filename="../../ui/views/lists_view.py" line="286"/>
         <source>Build and store the list</source>
         <translation>生成并保存名单</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/lists_view.py" line="292"/>
+        <location filename="../../ui/views/lists_view.py" line="295"/>
         <source>List #%1 stored: %n customer(s) in it.</source>
         <translation>
             <numerusform>名单 #%1 已保存：共 %n 位客户。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="311"/>
-        <source>Row</source>
-        <translation>行号</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/lists_view.py" line="312"/>
-        <location filename="../../ui/views/lists_view.py" line="321"/>
-        <source>Name</source>
-        <translation>姓名</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/lists_view.py" line="314"/>
-        <source>Caller</source>
-        <translation>回访员</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/lists_view.py" line="315"/>
-        <location filename="../../ui/views/lists_view.py" line="321"/>
-        <source>Mobile</source>
-        <translation>手机</translation>
+        <location filename="../../ui/views/lists_view.py" line="138"/>
+        <source>Excluded automatically, each with the reason shown: do-not-contact on the channel, no marketing consent for sales, contacted recently, an unresolved complaint for sales, no valid mobile, address or WeChat ID, unanswered calls waiting to come back.</source>
+        <translation>以下客户会自动排除并注明原因：该渠道设为勿扰、销售类联系但无营销同意、近期已联系、有未解决投诉（销售类）、无有效手机号、地址或微信号、未接通电话尚在等待重拨。</translation>
     </message>
     <message>
         <location filename="../../ui/views/lists_view.py" line="316"/>
-        <source>Vehicle</source>
-        <translation>车辆</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/lists_view.py" line="317"/>
-        <source>Best time</source>
-        <translation>最佳时间</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/lists_view.py" line="321"/>
-        <source>Reason</source>
-        <translation>原因</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/lists_view.py" line="321"/>
-        <source>Detail</source>
-        <translation>详情</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/lists_view.py" line="324"/>
         <source>Double-click a member for their pre-call brief</source>
         <translation>双击成员查看其通话前简报</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="327"/>
+        <location filename="../../ui/views/lists_view.py" line="319"/>
         <source>Customer brief…</source>
         <translation>客户简报…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="330"/>
+        <location filename="../../ui/views/lists_view.py" line="323"/>
         <source>Customer b&amp;rief…</source>
         <translation>客户简报(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="331"/>
+        <location filename="../../ui/views/lists_view.py" line="324"/>
         <source>The chosen member&apos;s pre-call brief: last contact, spend, satisfaction, complaints, intent and the suggested next step</source>
         <translation>所选成员的通话前简报：上次联系、消费、满意度、投诉、意向和建议的下一步</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="337"/>
+        <location filename="../../ui/views/lists_view.py" line="330"/>
         <source>In the list</source>
         <translation>名单内</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="345"/>
+        <location filename="../../ui/views/lists_view.py" line="338"/>
         <source>Excluded, and why</source>
         <translation>已排除及原因</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="350"/>
+        <location filename="../../ui/views/lists_view.py" line="343"/>
         <source>&amp;Finish this list</source>
         <translation>完成此名单(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="381"/>
+        <location filename="../../ui/views/lists_view.py" line="374"/>
         <source>Finishing the list</source>
         <translation>正在完成名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="392"/>
+        <location filename="../../ui/views/lists_view.py" line="385"/>
         <source>Loading the list</source>
         <translation>正在加载名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="401"/>
-        <location filename="../../ui/views/lists_view.py" line="404"/>
+        <location filename="../../ui/views/lists_view.py" line="394"/>
+        <location filename="../../ui/views/lists_view.py" line="397"/>
         <source>phone</source>
         <translation>电话</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="403"/>
+        <location filename="../../ui/views/lists_view.py" line="396"/>
         <source>mail</source>
         <translation>邮寄</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="406"/>
+        <location filename="../../ui/views/lists_view.py" line="399"/>
         <source>visit</source>
         <translation>上门拜访</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="415"/>
+        <location filename="../../ui/views/lists_view.py" line="408"/>
         <source>List #%1 from “%2” on %3: %4. Excluded: %5.</source>
         <translation>名单 #%1（分群“%2”，评估日期 %3）：%4。已排除：%5。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="423"/>
+        <location filename="../../ui/views/lists_view.py" line="416"/>
         <source>Since list #%1: %2 new, %3 no longer in it.</source>
         <translation>与名单 #%1 相比：新增 %2 人，移出 %3 人。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="428"/>
+        <location filename="../../ui/views/lists_view.py" line="421"/>
         <source>This list is unfinished: the program stopped before it was complete, so its calls are in nobody&apos;s follow-up queue. Check it, save its files, then finish it.</source>
         <translation>此名单未完成：程序在完成前中断，所以其中的电话不在任何人的跟进队列里。请检查它、保存文件，然后完成它。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="462"/>
+        <location filename="../../ui/views/lists_view.py" line="439"/>
         <source>List</source>
         <translation>名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="462"/>
+        <location filename="../../ui/views/lists_view.py" line="439"/>
         <source>Segment</source>
         <translation>客户分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="462"/>
+        <location filename="../../ui/views/lists_view.py" line="439"/>
         <source>Evaluated on</source>
         <translation>评估日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="462"/>
+        <location filename="../../ui/views/lists_view.py" line="439"/>
         <source>Members</source>
         <translation>人数</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="463"/>
+        <location filename="../../ui/views/lists_view.py" line="440"/>
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="466"/>
+        <location filename="../../ui/views/lists_view.py" line="443"/>
         <source>&amp;Open and re-print</source>
         <translation>打开并重新打印(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="484"/>
+        <location filename="../../ui/views/lists_view.py" line="461"/>
         <source>finished</source>
         <translation>已完成</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="484"/>
+        <location filename="../../ui/views/lists_view.py" line="461"/>
         <source>unfinished</source>
         <translation>未完成</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="501"/>
+        <location filename="../../ui/views/lists_view.py" line="478"/>
         <source>Step 1 of 3: what to send to whom</source>
         <translation>第 1 步（共 3 步）：联系谁、用什么方式</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="502"/>
+        <location filename="../../ui/views/lists_view.py" line="479"/>
         <source>Step 2 of 3: who is in the list, who is not and why</source>
         <translation>第 2 步（共 3 步）：名单内的客户，以及被排除的客户和原因</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="503"/>
+        <location filename="../../ui/views/lists_view.py" line="480"/>
         <source>Step 3 of 3: print and save</source>
         <translation>第 3 步（共 3 步）：打印与保存</translation>
     </message>
@@ -3280,6 +3279,66 @@ Revisit closes now; open it again to work with the restored database.</source>
         <location filename="../../ui/views/import_mapping.py" line="310"/>
         <source>Not imported: %1.</source>
         <translation>不导入：%1。</translation>
+    </message>
+</context>
+<context>
+    <name>MatrixTab</name>
+    <message>
+        <location filename="../../ui/views/segment_grids.py" line="55"/>
+        <source>no km floor</source>
+        <translation>不限里程</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/segment_grids.py" line="60"/>
+        <source>Low (0–6)</source>
+        <translation>低（0–6）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/segment_grids.py" line="61"/>
+        <source>Middle (7–8)</source>
+        <translation>中（7–8）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/segment_grids.py" line="62"/>
+        <source>High (9–10)</source>
+        <translation>高（9–10）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/segment_grids.py" line="63"/>
+        <source>No score</source>
+        <translation>无评分</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/segment_grids.py" line="68"/>
+        <source>%1 years</source>
+        <translation>%1 年</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/segment_grids.py" line="72"/>
+        <source>Open these vehicles&apos; owners in the builder</source>
+        <translation>在分群编辑器中打开这些车辆的车主</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/segment_grids.py" line="79"/>
+        <source>Only vehicles with at least</source>
+        <translation>仅含里程不低于</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/segment_grids.py" line="96"/>
+        <source>Counting the matrix</source>
+        <translation>正在统计九宫格</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/segment_grids.py" line="105"/>
+        <source>%1 vehicles
+%2 customers</source>
+        <translation>%1 辆车
+%2 位客户</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/segment_grids.py" line="111"/>
+        <source>Years since purchase × latest satisfaction score, on %1. A customer with two old cars can sit in two cells; lists contact each customer once.</source>
+        <translation>购车年限 × 最近一次满意度评分，评估日期 %1。有两辆旧车的客户可能同时出现在两个格子里；生成名单时每位客户只联系一次。</translation>
     </message>
 </context>
 <context>
@@ -4054,6 +4113,34 @@ Revisit closes now; open it again to work with the restored database.</source>
     </message>
 </context>
 <context>
+    <name>RfmTab</name>
+    <message>
+        <location filename="../../ui/views/segment_grids.py" line="130"/>
+        <source>Class</source>
+        <translation>类别</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/segment_grids.py" line="130"/>
+        <source>Customers</source>
+        <translation>客户数</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/segment_grids.py" line="138"/>
+        <source>Double-click a class to open it in the builder.</source>
+        <translation>双击某个类别，可在分群编辑器中打开。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/segment_grids.py" line="148"/>
+        <source>Counting RFM classes</source>
+        <translation>正在统计 RFM 分类</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/segment_grids.py" line="163"/>
+        <source>Spends from %1 to %2. Thresholds (means): R ≤ %3 days, F ≥ %4, M ≥ ¥%5. %6 customers have a class.</source>
+        <translation>消费期间 %1 至 %2。阈值（平均值）：R ≤ %3 天，F ≥ %4，M ≥ ¥%5。共 %6 位客户有分类。</translation>
+    </message>
+</context>
+<context>
     <name>RuleDialog</name>
     <message>
         <location filename="../../ui/views/suggestion_rule_dialog.py" line="163"/>
@@ -4102,376 +4189,360 @@ Revisit closes now; open it again to work with the restored database.</source>
     </message>
 </context>
 <context>
-    <name>SegmentsView</name>
+    <name>RunExclusionsModel</name>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="62"/>
-        <source>Every date-relative field is computed for this day</source>
-        <translation>所有与日期相关的字段都按这一天计算</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/segments_view.py" line="64"/>
-        <source>Builder</source>
-        <translation>分群编辑器</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/segments_view.py" line="65"/>
-        <source>Replacement matrix</source>
-        <translation>换车九宫格</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/segments_view.py" line="66"/>
-        <source>RFM classes</source>
-        <translation>RFM八类客户</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/segments_view.py" line="67"/>
-        <source>Stages, tags, due soon</source>
-        <translation>阶段、标签、即将到期</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/segments_view.py" line="69"/>
-        <source>Evaluation date</source>
-        <translation>评估日期</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/segments_view.py" line="83"/>
-        <source>&amp;New</source>
-        <translation>新建(&amp;N)</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/segments_view.py" line="85"/>
-        <source>Rename…</source>
-        <translation>重命名…</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/segments_view.py" line="87"/>
-        <source>Duplicate…</source>
-        <translation>复制…</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/segments_view.py" line="89"/>
-        <source>Delete…</source>
-        <translation>删除…</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/segments_view.py" line="91"/>
-        <source>Import…</source>
-        <translation>导入…</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/segments_view.py" line="93"/>
-        <source>Export…</source>
-        <translation>导出…</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/segments_view.py" line="97"/>
-        <source>Saved segments</source>
-        <translation>已保存的分群</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/segments_view.py" line="117"/>
-        <source>Segment name, e.g. 5–6年 高满意度 换车</source>
-        <translation>分群名称，例如：5–6年 高满意度 换车</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/segments_view.py" line="118"/>
-        <source>&amp;Save</source>
-        <translation>保存(&amp;S)</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/segments_view.py" line="136"/>
-        <source>No.</source>
-        <translation>编号</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/segments_view.py" line="137"/>
+        <location filename="../../ui/table_models/run_tables.py" line="38"/>
         <source>Name</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="138"/>
+        <location filename="../../ui/table_models/run_tables.py" line="38"/>
         <source>Mobile</source>
         <translation>手机</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="139"/>
+        <location filename="../../ui/table_models/run_tables.py" line="38"/>
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <location filename="../../ui/table_models/run_tables.py" line="39"/>
+        <source>Detail</source>
+        <translation>详情</translation>
+    </message>
+</context>
+<context>
+    <name>RunMembersModel</name>
+    <message>
+        <location filename="../../ui/table_models/run_tables.py" line="18"/>
+        <source>Row</source>
+        <translation>行号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/table_models/run_tables.py" line="18"/>
+        <source>Name</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <location filename="../../ui/table_models/run_tables.py" line="18"/>
+        <source>Channel</source>
+        <translation>渠道</translation>
+    </message>
+    <message>
+        <location filename="../../ui/table_models/run_tables.py" line="18"/>
+        <source>Caller</source>
+        <translation>回访员</translation>
+    </message>
+    <message>
+        <location filename="../../ui/table_models/run_tables.py" line="19"/>
+        <source>Mobile</source>
+        <translation>手机</translation>
+    </message>
+    <message>
+        <location filename="../../ui/table_models/run_tables.py" line="19"/>
         <source>Vehicle</source>
         <translation>车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="140"/>
+        <location filename="../../ui/table_models/run_tables.py" line="19"/>
+        <source>Best time</source>
+        <translation>最佳时间</translation>
+    </message>
+    <message>
+        <location filename="../../ui/table_models/run_tables.py" line="20"/>
+        <source>phone</source>
+        <translation>电话</translation>
+    </message>
+    <message>
+        <location filename="../../ui/table_models/run_tables.py" line="21"/>
+        <source>SMS</source>
+        <translation>短信</translation>
+    </message>
+    <message>
+        <location filename="../../ui/table_models/run_tables.py" line="21"/>
+        <source>mail</source>
+        <translation>邮寄</translation>
+    </message>
+    <message>
+        <location filename="../../ui/table_models/run_tables.py" line="22"/>
+        <source>WeChat</source>
+        <translation>微信</translation>
+    </message>
+    <message>
+        <location filename="../../ui/table_models/run_tables.py" line="22"/>
+        <source>visit</source>
+        <translation>上门拜访</translation>
+    </message>
+</context>
+<context>
+    <name>SegmentsView</name>
+    <message>
+        <location filename="../../ui/views/segments_view.py" line="63"/>
+        <source>Every date-relative field is computed for this day</source>
+        <translation>所有与日期相关的字段都按这一天计算</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/segments_view.py" line="65"/>
+        <source>Builder</source>
+        <translation>分群编辑器</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/segments_view.py" line="72"/>
+        <source>Replacement matrix</source>
+        <translation>换车九宫格</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/segments_view.py" line="73"/>
+        <source>RFM classes</source>
+        <translation>RFM八类客户</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/segments_view.py" line="74"/>
+        <source>Stages, tags, due soon</source>
+        <translation>阶段、标签、即将到期</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/segments_view.py" line="78"/>
+        <source>Evaluation date</source>
+        <translation>评估日期</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/segments_view.py" line="92"/>
+        <source>&amp;New</source>
+        <translation>新建(&amp;N)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/segments_view.py" line="94"/>
+        <source>Rename…</source>
+        <translation>重命名…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/segments_view.py" line="96"/>
+        <source>Duplicate…</source>
+        <translation>复制…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/segments_view.py" line="98"/>
+        <source>Delete…</source>
+        <translation>删除…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/segments_view.py" line="100"/>
+        <source>Import…</source>
+        <translation>导入…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/segments_view.py" line="102"/>
+        <source>Export…</source>
+        <translation>导出…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/segments_view.py" line="106"/>
+        <source>Saved segments</source>
+        <translation>已保存的分群</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/segments_view.py" line="126"/>
+        <source>Segment name, e.g. 5–6年 高满意度 换车</source>
+        <translation>分群名称，例如：5–6年 高满意度 换车</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/segments_view.py" line="127"/>
+        <source>&amp;Save</source>
+        <translation>保存(&amp;S)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/segments_view.py" line="145"/>
+        <source>No.</source>
+        <translation>编号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/segments_view.py" line="146"/>
+        <source>Name</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/segments_view.py" line="147"/>
+        <source>Mobile</source>
+        <translation>手机</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/segments_view.py" line="148"/>
+        <source>Vehicle</source>
+        <translation>车辆</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/segments_view.py" line="149"/>
         <source>Plate</source>
         <translation>车牌</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="144"/>
+        <location filename="../../ui/views/segments_view.py" line="153"/>
         <source>Right-click a customer for their pre-call brief</source>
         <translation>右键点击客户查看其通话前简报</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="146"/>
+        <location filename="../../ui/views/segments_view.py" line="155"/>
         <source>Customer brief…</source>
         <translation>客户简报…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="152"/>
+        <location filename="../../ui/views/segments_view.py" line="161"/>
         <source>First members (double-click to open):</source>
         <translation>部分成员（双击打开）：</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="187"/>
-        <location filename="../../ui/views/segments_view.py" line="438"/>
+        <location filename="../../ui/views/segments_view.py" line="199"/>
+        <location filename="../../ui/views/segments_view.py" line="450"/>
         <source>Loading segments</source>
         <translation>正在载入分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="237"/>
+        <location filename="../../ui/views/segments_view.py" line="249"/>
         <source>The conditions in the builder are not saved as a segment yet.</source>
         <translation>分群编辑器中的条件还没有保存为分群。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="239"/>
+        <location filename="../../ui/views/segments_view.py" line="251"/>
         <source>The segment “%1” has changes that are not saved.</source>
         <translation>分群“%1”有未保存的修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="245"/>
+        <location filename="../../ui/views/segments_view.py" line="257"/>
         <source>Unsaved changes</source>
         <translation>未保存的修改</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="246"/>
+        <location filename="../../ui/views/segments_view.py" line="258"/>
         <source>Save them before the builder shows something else?</source>
         <translation>在编辑器换成其他内容之前，先保存这些修改吗？</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="287"/>
+        <location filename="../../ui/views/segments_view.py" line="299"/>
         <source>Opening segment</source>
         <translation>正在打开分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="319"/>
+        <location filename="../../ui/views/segments_view.py" line="331"/>
         <source>—</source>
         <translation>—</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="322"/>
+        <location filename="../../ui/views/segments_view.py" line="334"/>
         <source>Counting…</source>
         <translation>正在统计…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="328"/>
+        <location filename="../../ui/views/segments_view.py" line="340"/>
         <source>Counting members</source>
         <translation>正在统计人数</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="335"/>
+        <location filename="../../ui/views/segments_view.py" line="347"/>
         <source>%1 customers</source>
         <translation>%1 位客户</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="337"/>
+        <location filename="../../ui/views/segments_view.py" line="349"/>
         <source>, %1 vehicles</source>
         <translation>，%1 辆车</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="366"/>
+        <location filename="../../ui/views/segments_view.py" line="378"/>
         <source>Give the segment a name first.</source>
         <translation>请先为分群命名。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="376"/>
+        <location filename="../../ui/views/segments_view.py" line="388"/>
         <source>Replace segment</source>
         <translation>替换分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="377"/>
+        <location filename="../../ui/views/segments_view.py" line="389"/>
         <source>A segment named “%1” exists. Replace its filter?</source>
         <translation>已有名为“%1”的分群。要替换它的筛选条件吗？</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="400"/>
+        <location filename="../../ui/views/segments_view.py" line="412"/>
         <source>Saving segment</source>
         <translation>正在保存分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="403"/>
+        <location filename="../../ui/views/segments_view.py" line="415"/>
         <source>Segment “%1” saved</source>
         <translation>分群“%1”已保存</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="447"/>
+        <location filename="../../ui/views/segments_view.py" line="459"/>
         <source>Name:</source>
         <translation>名称：</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="452"/>
+        <location filename="../../ui/views/segments_view.py" line="464"/>
         <source>Rename segment</source>
         <translation>重命名分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="465"/>
+        <location filename="../../ui/views/segments_view.py" line="477"/>
         <source>Segment renamed to “%1”</source>
         <translation>分群已重命名为“%1”</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="471"/>
+        <location filename="../../ui/views/segments_view.py" line="483"/>
         <source>Duplicate segment</source>
         <translation>复制分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="471"/>
+        <location filename="../../ui/views/segments_view.py" line="483"/>
         <source>%1 (copy)</source>
         <translation>%1（副本）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="482"/>
+        <location filename="../../ui/views/segments_view.py" line="494"/>
         <source>Copy saved as “%1”</source>
         <translation>副本已保存为“%1”</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="491"/>
+        <location filename="../../ui/views/segments_view.py" line="503"/>
         <source>Delete segment</source>
         <translation>删除分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="492"/>
+        <location filename="../../ui/views/segments_view.py" line="504"/>
         <source>Delete the segment “%1”? Lists already made from it are kept.</source>
         <translation>删除分群“%1”吗？已用它生成的名单会保留。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="515"/>
+        <location filename="../../ui/views/segments_view.py" line="527"/>
         <source>Segment “%1” deleted</source>
         <translation>分群“%1”已删除</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="520"/>
+        <location filename="../../ui/views/segments_view.py" line="532"/>
         <source>Import segment</source>
         <translation>导入分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="520"/>
-        <location filename="../../ui/views/segments_view.py" line="553"/>
+        <location filename="../../ui/views/segments_view.py" line="532"/>
+        <location filename="../../ui/views/segments_view.py" line="565"/>
         <source>Segment files (*.json)</source>
         <translation>分群文件 (*.json)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="554"/>
+        <location filename="../../ui/views/segments_view.py" line="566"/>
         <source>Export segment</source>
         <translation>导出分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="567"/>
+        <location filename="../../ui/views/segments_view.py" line="579"/>
         <source>Saved %1</source>
         <translation>已保存 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="580"/>
-        <source>no km floor</source>
-        <translation>不限里程</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/segments_view.py" line="585"/>
-        <source>Low (0–6)</source>
-        <translation>低（0–6）</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/segments_view.py" line="586"/>
-        <source>Middle (7–8)</source>
-        <translation>中（7–8）</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/segments_view.py" line="587"/>
-        <source>High (9–10)</source>
-        <translation>高（9–10）</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/segments_view.py" line="588"/>
-        <source>No score</source>
-        <translation>无评分</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/segments_view.py" line="595"/>
-        <source>%1 years</source>
-        <translation>%1 年</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/segments_view.py" line="599"/>
-        <source>Open these vehicles&apos; owners in the builder</source>
-        <translation>在分群编辑器中打开这些车辆的车主</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/segments_view.py" line="607"/>
-        <source>Only vehicles with at least</source>
-        <translation>仅含里程不低于</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/segments_view.py" line="625"/>
-        <source>Counting the matrix</source>
-        <translation>正在统计九宫格</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/segments_view.py" line="634"/>
-        <source>%1 vehicles
-%2 customers</source>
-        <translation>%1 辆车
-%2 位客户</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/segments_view.py" line="640"/>
-        <source>Years since purchase × latest satisfaction score, on %1. A customer with two old cars can sit in two cells; lists contact each customer once.</source>
-        <translation>购车年限 × 最近一次满意度评分，评估日期 %1。有两辆旧车的客户可能同时出现在两个格子里；生成名单时每位客户只联系一次。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/segments_view.py" line="653"/>
-        <source>Class</source>
-        <translation>类别</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/segments_view.py" line="653"/>
-        <source>Customers</source>
-        <translation>客户</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/segments_view.py" line="662"/>
-        <source>Double-click a class to open it in the builder.</source>
-        <translation>双击某个类别，可在分群编辑器中打开。</translation>
-    </message>
-    <message>
         <location filename="../../ui/main_window.py" line="205"/>
-        <location filename="../../ui/views/segments_view.py" line="675"/>
+        <location filename="../../ui/views/segments_view.py" line="594"/>
         <source>Preparing the RFM and mileage figures</source>
         <translation>正在准备 RFM 与里程数据</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/segments_view.py" line="686"/>
-        <source>Counting RFM classes</source>
-        <translation>正在统计 RFM 分类</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/segments_view.py" line="709"/>
-        <source>Spends from %1 to %2. Thresholds (means): R ≤ %3 days, F ≥ %4, M ≥ ¥%5. %6 customers have a class.</source>
-        <translation>消费期间 %1 至 %2。阈值（平均值）：R ≤ %3 天，F ≥ %4，M ≥ ¥%5。共 %6 位客户有分类。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/segments_view.py" line="727"/>
-        <source>Group</source>
-        <translation>分组</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/segments_view.py" line="727"/>
-        <source>Count</source>
-        <translation>人数</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/segments_view.py" line="735"/>
-        <source>Due soon counts the next 30 days. Double-click a row to open it in the builder.</source>
-        <translation>“即将到期”统计未来 30 天。双击某一行，可在分群编辑器中打开。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/segments_view.py" line="758"/>
-        <source>Counting groups</source>
-        <translation>正在统计分组</translation>
     </message>
 </context>
 <context>
@@ -5677,12 +5748,12 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>ValueEditor</name>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="216"/>
+        <location filename="../../ui/views/filter_editor.py" line="222"/>
         <source>yes</source>
         <translation>是</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="217"/>
+        <location filename="../../ui/views/filter_editor.py" line="223"/>
         <source>no</source>
         <translation>否</translation>
     </message>
