@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,16 @@ class Column:
     get: Callable[[Any], Any]
     width: float = 12
     kind: str = "text"  # text | date | int | float
+    attr: str | None = None  # `get` reads this attribute (dotted: of an attribute)
+
+
+def _attr(header: str, name: str, width: float = 12, kind: str = "text") -> Column:
+    return Column(header, attrgetter(name), width, kind, name)
+
+
+def _empty(row: Any) -> None:
+    """A column left empty for the caller to fill in."""
+    return None
 
 
 def _years(m: ListMember) -> float | None:
@@ -41,77 +52,77 @@ def _years(m: ListMember) -> float | None:
 
 
 CALL_COLUMNS = (
-    Column("编号", lambda m: m.row_code, 10),
-    Column("回访员", lambda m: m.caller, 8),
-    Column("客户编号", lambda m: m.customer_code, 12),
-    Column("姓名", lambda m: m.name, 10),
-    Column("称呼", lambda m: m.salutation, 10),
-    Column("手机", lambda m: m.mobile, 14),
-    Column("最佳时间", lambda m: m.best_time, 16),
-    Column("车型", lambda m: m.vehicle, 18),
-    Column("车牌", lambda m: m.plate, 11),
-    Column("购车日期", lambda m: m.purchase_date, 11, "date"),
+    _attr("编号", "row_code", 10),
+    _attr("回访员", "caller", 8),
+    _attr("客户编号", "customer_code", 12),
+    _attr("姓名", "name", 10),
+    _attr("称呼", "salutation", 10),
+    _attr("手机", "mobile", 14),
+    _attr("最佳时间", "best_time", 16),
+    _attr("车型", "vehicle", 18),
+    _attr("车牌", "plate", 11),
+    _attr("购车日期", "purchase_date", 11, "date"),
     Column("车龄(年)", _years, 8, "float"),
-    Column("里程(km)", lambda m: m.km, 10, "int"),
-    Column("上次联系", lambda m: m.last_contact, 11, "date"),
-    Column("上次结果", lambda m: m.last_outcome, 9),
-    Column("上次反馈", lambda m: m.last_feedback, 30),
-    Column("话术要点", lambda m: m.talking_points, 36),
+    _attr("里程(km)", "km", 10, "int"),
+    _attr("上次联系", "last_contact", 11, "date"),
+    _attr("上次结果", "last_outcome", 9),
+    _attr("上次反馈", "last_feedback", 30),
+    _attr("话术要点", "talking_points", 36),
 )
 # Left empty for the caller to fill in; `list outcomes` reads them back by these headers.
 ENTRY_COLUMNS = (
-    Column("联系日期", lambda m: None, 11, "date"),
-    Column("结果", lambda m: None, 10),
-    Column("客户反馈", lambda m: None, 30),
-    Column("下次跟进", lambda m: None, 11, "date"),
-    Column("当前里程(km)", lambda m: None, 12, "int"),
-    Column("画像变化", lambda m: None, 24),
+    Column("联系日期", _empty, 11, "date"),
+    Column("结果", _empty, 10),
+    Column("客户反馈", _empty, 30),
+    Column("下次跟进", _empty, 11, "date"),
+    Column("当前里程(km)", _empty, 12, "int"),
+    Column("画像变化", _empty, 24),
 )
 MAIL_COLUMNS = (
-    Column("编号", lambda m: m.row_code, 10),
-    Column("客户编号", lambda m: m.customer_code, 12),
-    Column("姓名", lambda m: m.name, 10),
-    Column("邮政编码", lambda m: m.postcode, 9),
-    Column("省", lambda m: m.province, 10),
-    Column("市", lambda m: m.city, 10),
-    Column("区县", lambda m: m.district, 10),
-    Column("详细地址", lambda m: m.street, 32),
-    Column("完整地址", lambda m: m.address, 44),
-    Column("车型", lambda m: m.vehicle, 18),
-    Column("车牌", lambda m: m.plate, 11),
+    _attr("编号", "row_code", 10),
+    _attr("客户编号", "customer_code", 12),
+    _attr("姓名", "name", 10),
+    _attr("邮政编码", "postcode", 9),
+    _attr("省", "province", 10),
+    _attr("市", "city", 10),
+    _attr("区县", "district", 10),
+    _attr("详细地址", "street", 32),
+    _attr("完整地址", "address", 44),
+    _attr("车型", "vehicle", 18),
+    _attr("车牌", "plate", 11),
 )
 SMS_LIST_COLUMNS = (
-    Column("编号", lambda m: m.row_code, 10),
-    Column("客户编号", lambda m: m.customer_code, 12),
-    Column("姓名", lambda m: m.name, 10),
-    Column("称呼", lambda m: m.salutation, 10),
-    Column("手机", lambda m: m.mobile, 14),
-    Column("车型", lambda m: m.vehicle, 18),
-    Column("车牌", lambda m: m.plate, 11),
+    _attr("编号", "row_code", 10),
+    _attr("客户编号", "customer_code", 12),
+    _attr("姓名", "name", 10),
+    _attr("称呼", "salutation", 10),
+    _attr("手机", "mobile", 14),
+    _attr("车型", "vehicle", 18),
+    _attr("车牌", "plate", 11),
 )
 # A visit list goes district by district (the run's order), with the entry columns to type back.
 VISIT_COLUMNS = (
-    Column("编号", lambda m: m.row_code, 10),
-    Column("客户编号", lambda m: m.customer_code, 12),
-    Column("姓名", lambda m: m.name, 10),
-    Column("称呼", lambda m: m.salutation, 10),
-    Column("手机", lambda m: m.mobile, 14),
-    Column("区县", lambda m: m.district, 10),
-    Column("地址", lambda m: m.address, 40),
-    Column("最佳时间", lambda m: m.best_time, 16),
-    Column("车型", lambda m: m.vehicle, 18),
-    Column("车牌", lambda m: m.plate, 11),
-    Column("话术要点", lambda m: m.talking_points, 36),
+    _attr("编号", "row_code", 10),
+    _attr("客户编号", "customer_code", 12),
+    _attr("姓名", "name", 10),
+    _attr("称呼", "salutation", 10),
+    _attr("手机", "mobile", 14),
+    _attr("区县", "district", 10),
+    _attr("地址", "address", 40),
+    _attr("最佳时间", "best_time", 16),
+    _attr("车型", "vehicle", 18),
+    _attr("车牌", "plate", 11),
+    _attr("话术要点", "talking_points", 36),
 )
 # A WeChat list's rows are (member, message): the message is pasted into the chat as it is.
 WECHAT_COLUMNS = (
-    Column("编号", lambda r: r.member.row_code, 10),
-    Column("客户编号", lambda r: r.member.customer_code, 12),
-    Column("姓名", lambda r: r.member.name, 10),
-    Column("称呼", lambda r: r.member.salutation, 10),
-    Column("微信号", lambda r: r.member.wechat_id, 18),
-    Column("车型", lambda r: r.member.vehicle, 18),
-    Column("消息（复制粘贴发送）", lambda r: r.message, 60),
+    _attr("编号", "member.row_code", 10),
+    _attr("客户编号", "member.customer_code", 12),
+    _attr("姓名", "member.name", 10),
+    _attr("称呼", "member.salutation", 10),
+    _attr("微信号", "member.wechat_id", 18),
+    _attr("车型", "member.vehicle", 18),
+    _attr("消息（复制粘贴发送）", "message", 60),
 )
 COLUMNS_BY_CHANNEL = {
     "call": CALL_COLUMNS + ENTRY_COLUMNS,
@@ -122,12 +133,31 @@ COLUMNS_BY_CHANNEL = {
 }
 
 
-def _values(columns: Sequence[Column], rows: Sequence[Any]):
+def _values(columns: Sequence[Column], rows: Sequence[Any]) -> Iterator[Sequence[Any]]:
     # As they are: the xlsx writer leaves None and "" empty, writes numbers of int / float
     # columns as numbers and everything else as text (formula-looking text quote-prefixed).
-    getters = [c.get for c in columns]
+    # Empty columns at the end are left out (the writer leaves a short row's missing cells
+    # empty), and the attribute columns are read by one attrgetter call a row: a getter call
+    # a cell took 0.7 s of a 102,838-row call list.
+    end = len(columns)
+    while end and columns[end - 1].get is _empty:
+        end -= 1
+    attrs = [c.attr for c in columns[:end] if c.attr is not None]
+    if len(attrs) < 2 or len(attrs) * 2 < end:
+        getters = [c.get for c in columns[:end]]
+        for row in rows:
+            yield [get(row) for get in getters]
+        return
+    fetch = attrgetter(*attrs)
+    computed = [(i, c.get) for i, c in enumerate(columns[:end]) if c.attr is None]
+    if not computed:
+        yield from map(fetch, rows)
+        return
     for row in rows:
-        yield [get(row) for get in getters]
+        values = list(fetch(row))
+        for i, get in computed:  # in column order, so each lands at its own index
+            values.insert(i, get(row))
+        yield values
 
 
 def write_xlsx(

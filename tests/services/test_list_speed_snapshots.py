@@ -1,0 +1,112 @@
+"""The fast paths of a big list run write what the plain ones wrote: a member's snapshot JSON is
+byte for byte what JSONEncoder writes of ListMember.to_data() and reads back as the member the
+build keeps; an Excel list's rows and cells are those of its column getters and of _cell."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections import namedtuple
+from decimal import Decimal
+
+import pytest
+
+from services.lists.build import MEMBER_COLUMNS
+from services.lists.snapshot import MEMBER_FACTS, MemberSnapshots
+from services.outputs import excel, xlsx_stream
+from services.outputs.types import ListMember
+
+AS_OF = dt.date(2026, 11, 23)
+Row = namedtuple("Row", ("channel", "switched", *MEMBER_FACTS))  # type: ignore[misc]
+BASE = dict(
+    channel="call", switched=0, vehicle_id=7, code="C0001", name="陈国", gender="M",
+    mobile="+86 138 0013 0001", mobile_ok="13800130001", province="广东省", city="广州市",
+    district="天河区", street="体育西路 1 号", postcode="510000", wechat_id=None,
+    birthday_md=None, brand="丰田", model="凯美瑞", plate="粤A12345",
+    purchase_date="2019-03-04", insurance_expiry=None, warranty_end=None, km=61234.4,
+    preferred_days="weekday", time_windows="morning, evening", hour_from=None, hour_to=None,
+    failed_calls=0, last_at="2026-10-02 10:11:12.000000", last_outcome="no_answer",
+    last_feedback=None, score=None)
+ROWS = [
+    {},
+    # PostgreSQL's types: days as date / datetime, the km estimate as a Decimal.
+    dict(purchase_date=dt.date(2019, 3, 4), last_at=dt.datetime(2026, 10, 2, 10, 11, 12),
+         insurance_expiry=dt.date(2026, 12, 1), warranty_end=dt.date(2027, 6, 1),
+         km=Decimal("59999.6")),
+    dict(name='他说"好"\\ \n\t\x01 <&>', street=None, mobile_ok=None, mobile="12345", gender="F",
+         last_feedback="回访：“再联系”", score=3, birthday_md="1201", hour_from=9, hour_to=11,
+         preferred_days="any", time_windows=None, purchase_date=None, km=None, last_at=None),
+    dict(channel="sms", switched=1, failed_calls=3, score=10, birthday_md="1125",
+         insurance_expiry="2027-01-22", warranty_end="2026-11-23", km=250, brand=None,
+         model="Model 3", province=None, city=None, district=None, postcode=None,
+         last_outcome=None, wechat_id="wx_chen", preferred_days="weekend"),
+    dict(channel="mail", switched=1, failed_calls=5, purchase_date="2026-11-23", km=0.4,
+         name="", gender=None, last_outcome="bought", time_windows="afternoon,bogus"),
+]
+
+
+def _rows():
+    for i, changes in enumerate(ROWS):
+        yield f"12-{i + 1:04d}", ("刘洋" if i % 2 else ""), Row(**{**BASE, **changes})
+
+
+def test_a_snapshot_is_what_the_encoder_writes_of_the_member():
+    snapshots = MemberSnapshots(AS_OF)
+    encode = json.JSONEncoder(ensure_ascii=False).encode
+    for _ in range(2):  # the second time from what the first one kept
+        for code, caller, row in _rows():
+            member, data = snapshots.snapshot(row, code, caller)
+            assert data == encode(member.to_data())
+            assert ListMember.from_data(json.loads(data)) == member
+            assert (member.row_code, member.caller, member.channel) == (code, caller, row.channel)
+
+
+def test_what_a_snapshot_says():
+    member, _ = MemberSnapshots(AS_OF).snapshot(Row(**{**BASE, **ROWS[3]}), "12-0001", "")
+    assert member.purchase_date == dt.date(2019, 3, 4) and member.years_owned == 7.7
+    assert member.km == 250 and member.mobile == "13800130001" and member.salutation == "陈先生"
+    assert member.talking_points == (
+        "电话已连续 3 次未接通，改为短信；购车 7.7 年：可介绍置换、免费评估旧车；"
+        "保险 2027-01-22 到期：可谈续保/延保；质保 2026-11-23 到期：可谈续保/延保；"
+        "11月25日生日：送上祝福；满意度 10 分：可请其推荐亲友（老带新）")
+
+
+def test_a_member_row_has_every_column_the_insert_names():
+    assert len(MEMBER_COLUMNS) == len(set(MEMBER_COLUMNS)) == 10
+
+
+def _members() -> list[ListMember]:
+    snapshots = MemberSnapshots(AS_OF)
+    members = [snapshots.snapshot(row, code, caller)[0] for code, caller, row in _rows()]
+    odd = ListMember("=1+1", "-陈", years_owned=6.349999, km=True, mobile="@138",  # type: ignore[arg-type]
+                     purchase_date=dt.datetime(2020, 1, 2, 3, 4),  # type: ignore[arg-type]
+                     last_contact="2026-01-02")  # type: ignore[arg-type]
+    return [*members, odd]
+
+
+@pytest.mark.parametrize("channel", sorted(excel.COLUMNS_BY_CHANNEL))
+def test_an_excel_lists_rows_are_its_getters(channel):
+    Message = namedtuple("Message", "member message")
+    rows = [m if channel != "wechat" else Message(m, f"您好 {m.name}") for m in _members()]
+    columns = excel.COLUMNS_BY_CHANNEL[channel]
+    got = [list(values) for values in excel._values(columns, rows)]
+    want = [[c.get(row) for c in columns] for row in rows]
+    for values, full in zip(got, want, strict=True):
+        assert values == full[:len(values)]
+        assert not any(full[len(values):])  # only empty columns left out
+
+
+def test_an_xlsx_rows_cells_are_those_of_cell():
+    kinds = ["text", "int", "float", "date", "text", "int", "text"]
+    rows = [
+        ["a<b>&c", 3, 2.5, dt.date(2026, 1, 2), "=SUM(A1)", True, None],
+        ["", "12", 1, dt.datetime(2026, 1, 2, 12), 7, 2.0, "\x01ok\t"],
+        [None, None, None, "2026-01-02", dt.date(2026, 1, 1), -1, "+86"],
+    ]
+    sheet = xlsx_stream.Sheet("t", ["h"] * len(kinds), [10] * len(kinds), kinds, rows)
+    xml = "".join(xlsx_stream._sheet_xml_parts(sheet, []))
+    for n, values in enumerate(rows, start=2):
+        cells = "".join(xlsx_stream._cell(f"{xlsx_stream.column_letter(i)}{n}", v, kind)
+                        for i, (v, kind) in enumerate(zip(values, kinds, strict=True)))
+        assert re.search(f'<row r="{n}">(.*?)</row>', xml).group(1) == cells  # type: ignore[union-attr]
