@@ -6,8 +6,9 @@ reference measured in the same run on the same database copy.
 1. `main.py list build` of a large segment (years owned ≥ 6: about 110,000 owners on the
    200k demo) to an Excel call list, as a whole process; reference: writing that run's xlsx
    alone (its document already in memory).
-2. `main.py list build` of a small segment (7–8 years owned, low satisfaction: about 2,000)
-   to a call sheet PDF, as a whole process; reference: the PDF alone.
+2. `main.py list build` of a small segment (7–8 years owned, low satisfaction: about 3,100 on
+   the demo of 2026-12) to a call sheet PDF, as a whole process; reference: the PDF alone, with
+   the members' condensed briefs it prints (read from the database).
 3. The whole base (every customer, sales purpose) as one list run, `build_run` alone.
 Wall seconds are medians; peak RSS is each process's own (os.wait4)."""
 
@@ -64,7 +65,8 @@ st = load_settings(db.sessions)
 out = Path({out!r})
 request = run_files.plan_run_files(doc, out, {fmt!r})[0]
 t = time.perf_counter()
-run_files.write_run_file(doc, request, st, None)
+# As `list build` writes it: a call sheet with each member's condensed brief read for it.
+run_files.write_run_file(doc, request, st, None, briefs_from=db.sessions)
 print(json.dumps({{"seconds": time.perf_counter() - t, "rows": request and len(doc.members)}}))
 """
 WHOLE = """
