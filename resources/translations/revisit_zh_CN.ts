@@ -1974,79 +1974,84 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>不含这些标签</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="295"/>
+        <location filename="../../ui/views/filter_editor.py" line="297"/>
         <source>anyone</source>
         <translation>任何人</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="300"/>
+        <location filename="../../ui/views/filter_editor.py" line="302"/>
         <source>+ &amp;Condition</source>
         <translation>+ 条件(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="301"/>
+        <location filename="../../ui/views/filter_editor.py" line="303"/>
         <source>+ &amp;Group</source>
         <translation>+ 条件组(&amp;G)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="302"/>
+        <location filename="../../ui/views/filter_editor.py" line="304"/>
         <source>AND ↔ OR</source>
         <translation>且 ↔ 或</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="303"/>
+        <location filename="../../ui/views/filter_editor.py" line="305"/>
         <source>&amp;NOT</source>
         <translation>取反(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="304"/>
+        <location filename="../../ui/views/filter_editor.py" line="306"/>
         <source>&amp;Remove</source>
         <translation>删除(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="305"/>
+        <location filename="../../ui/views/filter_editor.py" line="307"/>
         <source>Undo</source>
         <translation>撤销</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="306"/>
+        <location filename="../../ui/views/filter_editor.py" line="308"/>
         <source>Undo the last change to the conditions (Ctrl+Z)</source>
         <translation>撤销对条件的上一次修改（Ctrl+Z）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="336"/>
+        <location filename="../../ui/views/filter_editor.py" line="338"/>
         <source>&amp;Field</source>
         <translation>字段(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="337"/>
+        <location filename="../../ui/views/filter_editor.py" line="339"/>
         <source>&amp;Operator</source>
         <translation>比较方式(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="338"/>
+        <location filename="../../ui/views/filter_editor.py" line="340"/>
         <source>&amp;Value</source>
         <translation>值(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="413"/>
+        <location filename="../../ui/views/filter_editor.py" line="415"/>
         <source>All of these (AND)</source>
         <translation>满足以下全部（且）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="413"/>
+        <location filename="../../ui/views/filter_editor.py" line="415"/>
         <source>Any of these (OR)</source>
         <translation>满足以下任一（或）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="418"/>
+        <location filename="../../ui/views/filter_editor.py" line="420"/>
         <source>NOT</source>
         <translation>不满足以下（非）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="549"/>
+        <location filename="../../ui/views/filter_editor.py" line="551"/>
         <source>any</source>
         <translation>不限</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/filter_editor.py" line="562"/>
+        <source>Staff member</source>
+        <translation>员工</translation>
     </message>
 </context>
 <context>
@@ -5748,12 +5753,12 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>ValueEditor</name>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="222"/>
+        <location filename="../../ui/views/filter_editor.py" line="224"/>
         <source>yes</source>
         <translation>是</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="223"/>
+        <location filename="../../ui/views/filter_editor.py" line="225"/>
         <source>no</source>
         <translation>否</translation>
     </message>

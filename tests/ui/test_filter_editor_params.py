@@ -54,6 +54,7 @@ def test_a_staff_member_is_chosen_and_shown_by_name(qtbot):
     item = editor.tree.topLevelItem(0).child(0)
     assert "刘洋" in item.text(0)
     assert "：9" not in item.text(0) and ": 9" not in item.text(0)
+    assert "0 =" not in item.text(0)  # named by a name, not as an id with 0 for anyone
     editor.tree.setCurrentItem(item)
     box = editor._param_widgets["staff"]
     assert isinstance(box, QComboBox)

@@ -140,6 +140,8 @@ def describe(node: dict | None, staff: dict[int, str] | None = None) -> str:
         shown = code_label(f, str(value)) if FIELDS[f].type == "code" else str(value)
     params = node.get("params") or {}
     names = {p.key: p.zh if chinese() else p.en for p in FIELDS[f].params}
+    if staff is not None and STAFF_PARAM in names:  # a name, not "Staff id (0 = anyone)"
+        names[STAFF_PARAM] = "员工" if chinese() else "Staff member"
     open_, comma, colon, close = ("（", "，", "：", "）") if chinese() else (" (", ", ", ": ", ")")
     extra = (open_ + comma.join(f"{names.get(k, k)}{colon}{param_text(k, v, staff)}"
                                 for k, v in params.items()) + close) if params else ""
@@ -556,7 +558,9 @@ class FilterEditor(QWidget):
                 w.setRange(int(p.minimum or 0), 10**9)
                 w.setValue(current or 0)
                 w.valueChanged.connect(self._on_value_changed)
-            self._param_form.addRow(p.zh if chinese() else p.en, w)
+            by_name = p.key == STAFF_PARAM and self._staff is not None
+            self._param_form.addRow(self.tr("Staff member") if by_name
+                                    else p.zh if chinese() else p.en, w)
             self._param_widgets[p.key] = w
 
     def _on_field_changed(self) -> None:
