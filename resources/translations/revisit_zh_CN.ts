@@ -769,354 +769,354 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>CustomerPage</name>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="148"/>
+        <location filename="../../ui/views/customer_page.py" line="155"/>
         <source>Record a change…</source>
         <translation>记录变更…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="150"/>
+        <location filename="../../ui/views/customer_page.py" line="157"/>
         <source>Record what changed (married, new job, km…) with its date and source (Ctrl+E)</source>
         <translation>记录客户的变化（结婚、换工作、里程…）及日期和来源（Ctrl+E）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="153"/>
+        <location filename="../../ui/views/customer_page.py" line="160"/>
         <source>Erase…</source>
         <translation>擦除…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="155"/>
+        <location filename="../../ui/views/customer_page.py" line="162"/>
         <source>Erase this customer&apos;s personal data on their request (supervisors; cannot be undone)</source>
         <translation>应客户要求擦除其个人信息（主管操作，不可撤销）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="164"/>
+        <location filename="../../ui/views/customer_page.py" line="171"/>
         <source>Brief</source>
         <translation>简报</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="165"/>
-        <location filename="../../ui/views/customer_page.py" line="169"/>
+        <location filename="../../ui/views/customer_page.py" line="172"/>
+        <location filename="../../ui/views/customer_page.py" line="176"/>
         <source>Attribute</source>
         <translation>属性</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="165"/>
+        <location filename="../../ui/views/customer_page.py" line="172"/>
         <source>Value</source>
         <translation>值</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="165"/>
+        <location filename="../../ui/views/customer_page.py" line="172"/>
         <source>Since</source>
         <translation>起始日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="168"/>
+        <location filename="../../ui/views/customer_page.py" line="175"/>
         <source>Effective</source>
         <translation>生效日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="170"/>
+        <location filename="../../ui/views/customer_page.py" line="177"/>
         <source>Change</source>
         <translation>变更</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="171"/>
-        <location filename="../../ui/views/customer_page.py" line="196"/>
+        <location filename="../../ui/views/customer_page.py" line="178"/>
+        <location filename="../../ui/views/customer_page.py" line="203"/>
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="172"/>
+        <location filename="../../ui/views/customer_page.py" line="179"/>
         <source>Recorded</source>
         <translation>记录时间</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="173"/>
+        <location filename="../../ui/views/customer_page.py" line="180"/>
         <source>Note</source>
         <translation>备注</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="179"/>
+        <location filename="../../ui/views/customer_page.py" line="186"/>
         <source>Profile</source>
         <translation>客户画像</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="183"/>
-        <location filename="../../ui/views/customer_page.py" line="202"/>
+        <location filename="../../ui/views/customer_page.py" line="190"/>
+        <location filename="../../ui/views/customer_page.py" line="209"/>
         <source>Vehicle</source>
         <translation>车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="184"/>
+        <location filename="../../ui/views/customer_page.py" line="191"/>
         <source>Plate</source>
         <translation>车牌</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="185"/>
+        <location filename="../../ui/views/customer_page.py" line="192"/>
         <source>VIN</source>
         <translation>车架号</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="186"/>
+        <location filename="../../ui/views/customer_page.py" line="193"/>
         <source>Bought</source>
         <translation>购车日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="187"/>
+        <location filename="../../ui/views/customer_page.py" line="194"/>
         <source>Price paid</source>
         <translation>成交价</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="188"/>
+        <location filename="../../ui/views/customer_page.py" line="195"/>
         <source>Payment</source>
         <translation>付款方式</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="189"/>
+        <location filename="../../ui/views/customer_page.py" line="196"/>
         <source>Insurance until</source>
         <translation>保险到期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="190"/>
+        <location filename="../../ui/views/customer_page.py" line="197"/>
         <source>Warranty until</source>
         <translation>质保到期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="191"/>
+        <location filename="../../ui/views/customer_page.py" line="198"/>
         <source>Inspection due</source>
         <translation>年检到期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="192"/>
+        <location filename="../../ui/views/customer_page.py" line="199"/>
         <source>Loan ends</source>
         <translation>贷款到期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="196"/>
-        <location filename="../../ui/views/customer_page.py" line="202"/>
-        <location filename="../../ui/views/customer_page.py" line="207"/>
-        <location filename="../../ui/views/customer_page.py" line="241"/>
+        <location filename="../../ui/views/customer_page.py" line="203"/>
+        <location filename="../../ui/views/customer_page.py" line="209"/>
+        <location filename="../../ui/views/customer_page.py" line="214"/>
+        <location filename="../../ui/views/customer_page.py" line="248"/>
         <source>Date</source>
         <translation>日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="196"/>
-        <location filename="../../ui/views/customer_page.py" line="202"/>
+        <location filename="../../ui/views/customer_page.py" line="203"/>
+        <location filename="../../ui/views/customer_page.py" line="209"/>
         <source>Km</source>
         <translation>里程（公里）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="200"/>
+        <location filename="../../ui/views/customer_page.py" line="207"/>
         <source>Vehicles</source>
         <translation>车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="202"/>
+        <location filename="../../ui/views/customer_page.py" line="209"/>
         <source>Type</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="202"/>
+        <location filename="../../ui/views/customer_page.py" line="209"/>
         <source>Amount</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="204"/>
+        <location filename="../../ui/views/customer_page.py" line="211"/>
         <source>Visits</source>
         <translation>到店记录</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="208"/>
+        <location filename="../../ui/views/customer_page.py" line="215"/>
         <source>Overall</source>
         <translation>总体评分</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="209"/>
+        <location filename="../../ui/views/customer_page.py" line="216"/>
         <source>Repair quality</source>
         <translation>维修质量</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="210"/>
+        <location filename="../../ui/views/customer_page.py" line="217"/>
         <source>Price</source>
         <translation>价格</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="211"/>
+        <location filename="../../ui/views/customer_page.py" line="218"/>
         <source>Speed</source>
         <translation>速度</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="212"/>
+        <location filename="../../ui/views/customer_page.py" line="219"/>
         <source>Attitude</source>
         <translation>接待态度</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="213"/>
+        <location filename="../../ui/views/customer_page.py" line="220"/>
         <source>Comment</source>
         <translation>评价</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="216"/>
+        <location filename="../../ui/views/customer_page.py" line="223"/>
         <source>Surveys</source>
         <translation>满意度调查</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="219"/>
+        <location filename="../../ui/views/customer_page.py" line="226"/>
         <source>Opened</source>
         <translation>投诉日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="220"/>
+        <location filename="../../ui/views/customer_page.py" line="227"/>
         <source>Topic</source>
         <translation>问题</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="221"/>
+        <location filename="../../ui/views/customer_page.py" line="228"/>
         <source>Resolved</source>
         <translation>已解决</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="222"/>
+        <location filename="../../ui/views/customer_page.py" line="229"/>
         <source>Resolved on</source>
         <translation>解决日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="223"/>
+        <location filename="../../ui/views/customer_page.py" line="230"/>
         <source>How</source>
         <translation>处理方式</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="226"/>
+        <location filename="../../ui/views/customer_page.py" line="233"/>
         <source>Complaints</source>
         <translation>投诉</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="229"/>
+        <location filename="../../ui/views/customer_page.py" line="236"/>
         <source>When</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="230"/>
+        <location filename="../../ui/views/customer_page.py" line="237"/>
         <source>Channel</source>
         <translation>渠道</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="231"/>
+        <location filename="../../ui/views/customer_page.py" line="238"/>
         <source>Purpose</source>
         <translation>目的</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="232"/>
+        <location filename="../../ui/views/customer_page.py" line="239"/>
         <source>Staff</source>
         <translation>员工</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="233"/>
+        <location filename="../../ui/views/customer_page.py" line="240"/>
         <source>Outcome</source>
         <translation>结果</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="234"/>
+        <location filename="../../ui/views/customer_page.py" line="241"/>
         <source>Next follow-up</source>
         <translation>下次跟进</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="235"/>
+        <location filename="../../ui/views/customer_page.py" line="242"/>
         <source>What they said</source>
         <translation>客户反馈</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="238"/>
+        <location filename="../../ui/views/customer_page.py" line="245"/>
         <source>Contacts</source>
         <translation>联系记录</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="242"/>
+        <location filename="../../ui/views/customer_page.py" line="249"/>
         <source>Strength</source>
         <translation>意向强度</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="243"/>
+        <location filename="../../ui/views/customer_page.py" line="250"/>
         <source>Window</source>
         <translation>预计购买时间</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="244"/>
+        <location filename="../../ui/views/customer_page.py" line="251"/>
         <source>Expected price</source>
         <translation>预期价格</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="245"/>
+        <location filename="../../ui/views/customer_page.py" line="252"/>
         <source>Models</source>
         <translation>意向车型</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="246"/>
+        <location filename="../../ui/views/customer_page.py" line="253"/>
         <source>Why</source>
         <translation>购车原因</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="249"/>
+        <location filename="../../ui/views/customer_page.py" line="256"/>
         <source>Intent</source>
         <translation>购车意向</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="251"/>
+        <location filename="../../ui/views/customer_page.py" line="258"/>
         <source>Preferences</source>
         <translation>联系偏好与同意</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="253"/>
+        <location filename="../../ui/views/customer_page.py" line="260"/>
         <source>Contact preferences, marketing consent and do-not-contact</source>
         <translation>联系偏好、营销同意和勿扰设置</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="256"/>
+        <location filename="../../ui/views/customer_page.py" line="263"/>
         <source>Tags</source>
         <translation>标签</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="257"/>
+        <location filename="../../ui/views/customer_page.py" line="264"/>
         <source>The customer&apos;s tags: add and remove them</source>
         <translation>客户的标签：添加和移除</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="281"/>
+        <location filename="../../ui/views/customer_page.py" line="288"/>
         <source>No customer selected</source>
         <translation>未选择客户</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="283"/>
+        <location filename="../../ui/views/customer_page.py" line="290"/>
         <source>Pick a customer in the list (↓ from the search field goes into it).</source>
         <translation>请在左侧列表中选择一位客户（在搜索框按 ↓ 可进入列表）。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="388"/>
+        <location filename="../../ui/views/customer_page.py" line="395"/>
         <source>marketing consent given</source>
         <translation>已同意营销</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="389"/>
+        <location filename="../../ui/views/customer_page.py" line="396"/>
         <source>no marketing consent</source>
         <translation>未同意营销</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="390"/>
+        <location filename="../../ui/views/customer_page.py" line="397"/>
         <source>marketing consent not asked</source>
         <translation>未询问营销同意</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="394"/>
+        <location filename="../../ui/views/customer_page.py" line="401"/>
         <source>born %1</source>
         <translation>生于 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="395"/>
+        <location filename="../../ui/views/customer_page.py" line="402"/>
         <source>no mobile</source>
         <translation>无手机</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="399"/>
+        <location filename="../../ui/views/customer_page.py" line="406"/>
         <source>owner: %1</source>
         <translation>负责人：%1</translation>
     </message>
@@ -1974,84 +1974,79 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>不含这些标签</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="297"/>
+        <location filename="../../ui/views/filter_editor.py" line="302"/>
         <source>anyone</source>
         <translation>任何人</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="302"/>
+        <location filename="../../ui/views/filter_editor.py" line="307"/>
         <source>+ &amp;Condition</source>
         <translation>+ 条件(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="303"/>
+        <location filename="../../ui/views/filter_editor.py" line="308"/>
         <source>+ &amp;Group</source>
         <translation>+ 条件组(&amp;G)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="304"/>
+        <location filename="../../ui/views/filter_editor.py" line="309"/>
         <source>AND ↔ OR</source>
         <translation>且 ↔ 或</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="305"/>
+        <location filename="../../ui/views/filter_editor.py" line="310"/>
         <source>&amp;NOT</source>
         <translation>取反(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="306"/>
+        <location filename="../../ui/views/filter_editor.py" line="311"/>
         <source>&amp;Remove</source>
         <translation>删除(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="307"/>
+        <location filename="../../ui/views/filter_editor.py" line="312"/>
         <source>Undo</source>
         <translation>撤销</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="308"/>
+        <location filename="../../ui/views/filter_editor.py" line="313"/>
         <source>Undo the last change to the conditions (Ctrl+Z)</source>
         <translation>撤销对条件的上一次修改（Ctrl+Z）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="338"/>
+        <location filename="../../ui/views/filter_editor.py" line="343"/>
         <source>&amp;Field</source>
         <translation>字段(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="339"/>
+        <location filename="../../ui/views/filter_editor.py" line="344"/>
         <source>&amp;Operator</source>
         <translation>比较方式(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="340"/>
+        <location filename="../../ui/views/filter_editor.py" line="345"/>
         <source>&amp;Value</source>
         <translation>值(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="415"/>
+        <location filename="../../ui/views/filter_editor.py" line="420"/>
         <source>All of these (AND)</source>
         <translation>满足以下全部（且）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="415"/>
+        <location filename="../../ui/views/filter_editor.py" line="420"/>
         <source>Any of these (OR)</source>
         <translation>满足以下任一（或）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="420"/>
+        <location filename="../../ui/views/filter_editor.py" line="425"/>
         <source>NOT</source>
         <translation>不满足以下（非）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="551"/>
+        <location filename="../../ui/views/filter_editor.py" line="556"/>
         <source>any</source>
         <translation>不限</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/filter_editor.py" line="562"/>
-        <source>Staff member</source>
-        <translation>员工</translation>
     </message>
 </context>
 <context>
@@ -2814,7 +2809,6 @@ Revisit closes now; open it again to work with the restored database.</source>
     </message>
     <message>
         <location filename="../../ui/views/lists_view.py" line="115"/>
-        <location filename="../../ui/views/lists_view.py" line="395"/>
         <source>SMS</source>
         <translation>短信</translation>
     </message>
@@ -2825,7 +2819,6 @@ Revisit closes now; open it again to work with the restored database.</source>
     </message>
     <message>
         <location filename="../../ui/views/lists_view.py" line="117"/>
-        <location filename="../../ui/views/lists_view.py" line="398"/>
         <source>WeChat</source>
         <translation>微信</translation>
     </message>
@@ -2984,88 +2977,72 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>正在加载名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="394"/>
-        <location filename="../../ui/views/lists_view.py" line="397"/>
-        <source>phone</source>
-        <translation>电话</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/lists_view.py" line="396"/>
-        <source>mail</source>
-        <translation>邮寄</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/lists_view.py" line="399"/>
-        <source>visit</source>
-        <translation>上门拜访</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/lists_view.py" line="408"/>
+        <location filename="../../ui/views/lists_view.py" line="401"/>
         <source>List #%1 from “%2” on %3: %4. Excluded: %5.</source>
         <translation>名单 #%1（分群“%2”，评估日期 %3）：%4。已排除：%5。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="416"/>
+        <location filename="../../ui/views/lists_view.py" line="409"/>
         <source>Since list #%1: %2 new, %3 no longer in it.</source>
         <translation>与名单 #%1 相比：新增 %2 人，移出 %3 人。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="421"/>
+        <location filename="../../ui/views/lists_view.py" line="414"/>
         <source>This list is unfinished: the program stopped before it was complete, so its calls are in nobody&apos;s follow-up queue. Check it, save its files, then finish it.</source>
         <translation>此名单未完成：程序在完成前中断，所以其中的电话不在任何人的跟进队列里。请检查它、保存文件，然后完成它。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="439"/>
+        <location filename="../../ui/views/lists_view.py" line="432"/>
         <source>List</source>
         <translation>名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="439"/>
+        <location filename="../../ui/views/lists_view.py" line="432"/>
         <source>Segment</source>
         <translation>客户分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="439"/>
+        <location filename="../../ui/views/lists_view.py" line="432"/>
         <source>Evaluated on</source>
         <translation>评估日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="439"/>
+        <location filename="../../ui/views/lists_view.py" line="432"/>
         <source>Members</source>
         <translation>人数</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="440"/>
+        <location filename="../../ui/views/lists_view.py" line="433"/>
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="443"/>
+        <location filename="../../ui/views/lists_view.py" line="436"/>
         <source>&amp;Open and re-print</source>
         <translation>打开并重新打印(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="461"/>
+        <location filename="../../ui/views/lists_view.py" line="454"/>
         <source>finished</source>
         <translation>已完成</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="461"/>
+        <location filename="../../ui/views/lists_view.py" line="454"/>
         <source>unfinished</source>
         <translation>未完成</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="478"/>
+        <location filename="../../ui/views/lists_view.py" line="471"/>
         <source>Step 1 of 3: what to send to whom</source>
         <translation>第 1 步（共 3 步）：联系谁、用什么方式</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="479"/>
+        <location filename="../../ui/views/lists_view.py" line="472"/>
         <source>Step 2 of 3: who is in the list, who is not and why</source>
         <translation>第 2 步（共 3 步）：名单内的客户，以及被排除的客户和原因</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="480"/>
+        <location filename="../../ui/views/lists_view.py" line="473"/>
         <source>Step 3 of 3: print and save</source>
         <translation>第 3 步（共 3 步）：打印与保存</translation>
     </message>
@@ -4196,22 +4173,22 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>RunExclusionsModel</name>
     <message>
-        <location filename="../../ui/table_models/run_tables.py" line="38"/>
+        <location filename="../../ui/table_models/run_tables.py" line="42"/>
         <source>Name</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../../ui/table_models/run_tables.py" line="38"/>
+        <location filename="../../ui/table_models/run_tables.py" line="42"/>
         <source>Mobile</source>
         <translation>手机</translation>
     </message>
     <message>
-        <location filename="../../ui/table_models/run_tables.py" line="38"/>
+        <location filename="../../ui/table_models/run_tables.py" line="42"/>
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../../ui/table_models/run_tables.py" line="39"/>
+        <location filename="../../ui/table_models/run_tables.py" line="43"/>
         <source>Detail</source>
         <translation>详情</translation>
     </message>
@@ -5753,12 +5730,12 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>ValueEditor</name>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="224"/>
+        <location filename="../../ui/views/filter_editor.py" line="229"/>
         <source>yes</source>
         <translation>是</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="225"/>
+        <location filename="../../ui/views/filter_editor.py" line="230"/>
         <source>no</source>
         <translation>否</translation>
     </message>

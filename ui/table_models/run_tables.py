@@ -21,13 +21,17 @@ class RunMembersModel(HeldRowsModel[ListMember]):
                           "sms": self.tr("SMS"), "mail": self.tr("mail"),
                           "wechat": self.tr("WeChat"), "visit": self.tr("visit")}
 
+    def channel_name(self, code: str) -> str:
+        """A channel in words (a run stores calls as "phone", a list's file says "call")."""
+        return self._channels.get(code, code)
+
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid() or role != Qt.ItemDataRole.DisplayRole:
             return None
         m = self._rows[index.row()]
         column = index.column()
         if column == 2:
-            return self._channels.get(m.channel, m.channel)
+            return self.channel_name(m.channel)
         return (m.row_code, m.name, None, m.caller, m.mobile, m.vehicle, m.best_time)[column]
 
 

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QSplitter,
+    QTableView,
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
@@ -63,15 +64,21 @@ class _LastColumnFits(QObject):
             header.setStretchLastSection(room)
 
 
-def make_table(headers: list[str], stretch_last: bool = True) -> QTableWidget:
-    """A read-only table of rows; with `stretch_last` its last column fills the width."""
-    table = QTableWidget(0, len(headers))
-    table.setHorizontalHeaderLabels(headers)
+def read_only_rows(table: QTableView) -> None:
+    """How every read-only table of rows looks and selects: whole rows, alternating colours,
+    no row numbers, 24 px rows."""
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     table.setAlternatingRowColors(True)
     table.verticalHeader().setVisible(False)
     table.verticalHeader().setDefaultSectionSize(24)
+
+
+def make_table(headers: list[str], stretch_last: bool = True) -> QTableWidget:
+    """A read-only table of rows; with `stretch_last` its last column fills the width."""
+    table = QTableWidget(0, len(headers))
+    table.setHorizontalHeaderLabels(headers)
+    read_only_rows(table)
     table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     if stretch_last:
         _LastColumnFits(table)

@@ -108,6 +108,11 @@ def code_label(field_key: str, code: str) -> str:
 STAFF_PARAM = "staff"
 
 
+def staff_label() -> str:
+    """The staff parameter's name when it is chosen by name."""
+    return "员工" if chinese() else "Staff member"
+
+
 def param_text(key: str, value: Any, staff: dict[int, str] | None = None) -> str:
     if key == STAFF_PARAM and staff is not None and value in staff:
         return staff[value]
@@ -141,7 +146,7 @@ def describe(node: dict | None, staff: dict[int, str] | None = None) -> str:
     params = node.get("params") or {}
     names = {p.key: p.zh if chinese() else p.en for p in FIELDS[f].params}
     if staff is not None and STAFF_PARAM in names:  # a name, not "Staff id (0 = anyone)"
-        names[STAFF_PARAM] = "员工" if chinese() else "Staff member"
+        names[STAFF_PARAM] = staff_label()
     open_, comma, colon, close = ("（", "，", "：", "）") if chinese() else (" (", ", ", ": ", ")")
     extra = (open_ + comma.join(f"{names.get(k, k)}{colon}{param_text(k, v, staff)}"
                                 for k, v in params.items()) + close) if params else ""
@@ -559,8 +564,7 @@ class FilterEditor(QWidget):
                 w.setValue(current or 0)
                 w.valueChanged.connect(self._on_value_changed)
             by_name = p.key == STAFF_PARAM and self._staff is not None
-            self._param_form.addRow(self.tr("Staff member") if by_name
-                                    else p.zh if chinese() else p.en, w)
+            self._param_form.addRow(staff_label() if by_name else p.zh if chinese() else p.en, w)
             self._param_widgets[p.key] = w
 
     def _on_field_changed(self) -> None:

@@ -35,7 +35,7 @@ from services.store.settings import Settings
 from ui.labels import label
 from ui.table_models.run_tables import RunExclusionsModel, RunMembersModel
 from ui.tasks import DataChange, TaskRunner, changed
-from ui.views.customer_page import fill_table, make_table
+from ui.views.customer_page import fill_table, make_table, read_only_rows
 from ui.views.list_outputs import ListOutputs
 from ui.views.preferences_panel import purpose_hint
 from ui.widgets import date_edit
@@ -390,16 +390,9 @@ class ListsView(QWidget):
         self.run_id = info.run_id
         self.build_button.setEnabled(True)
         locale = QLocale()
-        channels = {
-            "phone": self.tr("phone"),
-            "sms": self.tr("SMS"),
-            "mail": self.tr("mail"),
-            "call": self.tr("phone"),
-            "wechat": self.tr("WeChat"),
-            "visit": self.tr("visit"),
-        }
         by_channel = "、".join(
-            f"{channels.get(k, k)} {locale.toString(v)}" for k, v in sorted(info.by_channel.items())
+            f"{self.member_rows.channel_name(k)} {locale.toString(v)}"
+            for k, v in sorted(info.by_channel.items())
         )
         excluded = "、".join(
             f"{label('exclusion', k)} {locale.toString(v)}" for k, v in info.excluded.items()
@@ -485,14 +478,10 @@ class ListsView(QWidget):
 
 
 def _run_table(model) -> QTableView:
-    """A read-only view of a run's rows, looking like the other tables (make_table)."""
+    """A read-only view of a run's rows, one at a time chosen, looking like the other tables."""
     table = QTableView()
     table.setModel(model)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    read_only_rows(table)
     table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setAlternatingRowColors(True)
-    table.verticalHeader().setVisible(False)
-    table.verticalHeader().setDefaultSectionSize(24)
     table.horizontalHeader().setStretchLastSection(True)
     return table
