@@ -21,7 +21,7 @@ from sqlalchemy import String, and_, case, false, func, literal, not_, null, or_
 from sqlalchemy.sql import ColumnElement
 
 from services.imports.phones import MOBILE_NOISE
-from services.segments.sqlx import contains_text, day
+from services.segments.sqlx import contains_text, day, digits_only
 
 STORED_TO_LIST = {"phone": "call", "sms": "sms", "mail": "mail", "wechat": "wechat",
                   "visit": "visit"}
@@ -56,12 +56,6 @@ def channel_order(raw: str | None) -> tuple[str, ...]:
 
 def _filled(col) -> ColumnElement[bool]:
     return func.coalesce(col, "") != ""
-
-
-def _ascii_digits_only(expr) -> ColumnElement[bool]:
-    for d in "0123456789":
-        expr = func.replace(expr, d, "")
-    return expr == ""
 
 
 @lru_cache(maxsize=1)
@@ -116,14 +110,14 @@ def mobile_sql(bare) -> ColumnElement[str]:
     for p in mobile_prefixes():
         by_length.setdefault(len(p), []).append(p)
     known = or_(*(func.substr(bare, 1, n).in_(ps) for n, ps in sorted(by_length.items())))
-    ok = and_(func.length(bare) == 11, _ascii_digits_only(bare), known)
+    ok = and_(func.length(bare) == 11, digits_only(bare), known)
     return case((ok, bare), else_=null())
 
 
 def address_sql(f) -> ColumnElement[bool]:
     """A mail label can be addressed: a street, a city or province, a 6-digit postcode."""
     return and_(_filled(f.street), or_(_filled(f.city), _filled(f.province)),
-                func.length(f.postcode) == 6, _ascii_digits_only(f.postcode))
+                func.length(f.postcode) == 6, digits_only(f.postcode))
 
 
 def visit_address_sql(f) -> ColumnElement[bool]:

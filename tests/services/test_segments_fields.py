@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import String, case, literal, select
 
 from models import (
     Complaint,
@@ -26,6 +27,7 @@ from models import (
     Vehicle,
 )
 from services.segments import service
+from services.segments.sqlx import digits_only
 
 D = dt.date
 AS_OF = D(2026, 11, 23)
@@ -263,3 +265,15 @@ def test_do_not_contact_ends_on_its_expiry_day_and_when_lifted(world):
     assert members(world, phone_sales, D(2026, 12, 1)) == set()  # the expiry day is free again
     assert members(world, phone_sales, D(2026, 2, 1)) == {(3, None)}
     assert members(world, phone_sales, D(2026, 3, 1)) == set()  # lifted that day
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("13912345678", True), ("", True), ("139 1234", False), ("１３９", False), ("12a", False),
+    ("٣٤", False), ("0", True), ("9*", False), ("[0-9]", False), (None, None)])
+def test_digits_only_reads_the_same_on_both_databases(database, value, expected):
+    """ASCII digits only: full-width and Arabic-Indic digits, spaces and pattern characters
+    are not digits; NULL stays unknown."""
+    with database.sessions() as s:
+        got = s.scalar(select(case((digits_only(literal(value, String)), True),
+                                   (literal(value, String).is_(None), None), else_=False)))
+    assert got is expected
