@@ -69,7 +69,8 @@ EXCLUSION_COLUMNS = ("run_id", "customer_id", "reason", "detail", "snapshot")
 FACTS, DECIDED, SHEET = "list_run_facts", "list_run_decided", "list_run_sheet"
 DECIDING = ("customer_id", "code", "mobile_ok", "address_ok", "owner_staff_id", "day_rank",
             "start_hour", "name_key", "channel_order", "dnc_all", "dnc_phone", "dnc_sms",
-            "dnc_mail", "dnc_wechat", "dnc_visit", "wechat_id", "visit_ok", "district", "consent",
+            "dnc_mail", "dnc_wechat", "dnc_visit", "wechat_id", "visit_ok", "province", "city",
+            "district", "consent",
             "complaint", "last_done", "last_ok", "last_fail", "last_wrong", "failed_calls")
 
 
@@ -226,9 +227,12 @@ def _left_out_order(session: Session, decided) -> ColumnElement[Any]:
                 (t.c.customer_id == first, literal(False)), else_=null())
 
 
-def _visit_area(t) -> ColumnElement[str]:
-    """Visits go district by district, so a day's route stays in one area."""
-    return case((t.c.channel == "visit", bytewise(func.coalesce(t.c.district, ""))), else_="")
+def _visit_area(t) -> tuple[ColumnElement[str], ...]:
+    """Visits go province by province, city by city, district by district, so a day's route
+    stays in one area (district names alone interleave cities: 南康区 of 赣州 sorts between
+    two districts of 佛山)."""
+    return tuple(case((t.c.channel == "visit", bytewise(func.coalesce(col, ""))), else_="")
+                 for col in (t.c.province, t.c.city, t.c.district))
 
 
 def _is_member(t) -> ColumnElement[bool]:
@@ -238,8 +242,8 @@ def _is_member(t) -> ColumnElement[bool]:
 # What deals and orders the sheet needs of a decided member: the window sorts below carry
 # only these, not the forty-odd columns deciding made (sorting the wide rows three times took
 # 2.5 s of a 102,838-member run).
-SHEET_KEYS = ("customer_id", "channel", "switched", "channel_rank", "district", "day_rank",
-              "start_hour", "name_key", "owner_staff_id")
+SHEET_KEYS = ("customer_id", "channel", "switched", "channel_rank", "province", "city",
+              "district", "day_rank", "start_hour", "name_key", "owner_staff_id")
 
 
 def _sheet_query(session: Session, decided, callers: list[tuple[int, str]],
@@ -248,7 +252,7 @@ def _sheet_query(session: Session, decided, callers: list[tuple[int, str]],
     caller's calls: each caller's calls (callers in the order named), then everyone not handed
     to a caller, each part in the sheet's order (channel, preferred day, earliest hour, name)."""
     t = select(*(decided.c[k] for k in SHEET_KEYS)).where(_is_member(decided)).subquery("t")
-    keys = (t.c.channel_rank, _visit_area(t), t.c.day_rank, t.c.start_hour,
+    keys = (t.c.channel_rank, *_visit_area(t), t.c.day_rank, t.c.start_hour,
             bytewise(t.c.name_key), t.c.customer_id)
     is_call = t.c.channel == "call"
     ids = [sid for sid, _ in callers]
@@ -285,7 +289,7 @@ def _sheet_query(session: Session, decided, callers: list[tuple[int, str]],
     if ids:
         caller_rank = case(*((dealt.c.staff_id == sid, i) for i, sid in enumerate(ids)),
                            else_=len(ids))
-    final = (caller_rank, dealt.c.channel_rank, _visit_area(dealt), dealt.c.day_rank,
+    final = (caller_rank, dealt.c.channel_rank, *_visit_area(dealt), dealt.c.day_rank,
              dealt.c.start_hour, bytewise(dealt.c.name_key), dealt.c.customer_id)
     n = func.row_number().over(order_by=final).label("n")
     d = dealt.c

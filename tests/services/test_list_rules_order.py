@@ -90,6 +90,16 @@ def _order(s) -> None:
     person(s, "OC-S1", name="客户d", order="sms", days="weekday")
     person(s, "OC-S2", name="客户c", order="sms")
     person(s, "OC-W1", name="客户b", order="wechat", wechat="wx_b")
+    # Visits in two cities whose district names interleave when sorted alone (南康区 of 赣州
+    # sorts between 三水区 and 南海区 of 佛山): one city's round stays together.
+    for code, name, province, city, district in (
+            ("OV-1", "客户a", "广东省", "佛山市", "三水区"),
+            ("OV-2", "客户b", "江西省", "赣州市", "南康区"),
+            ("OV-3", "客户c", "广东省", "佛山市", "南海区"),
+            ("OV-4", "客户d", "江西省", "赣州市", "章贡区"),
+            ("OV-5", "客户e", "广东省", "佛山市", "三水区")):
+        person(s, code, name=name, order="visit", province=province, city=city,
+               district=district)
 
 
 def _callers(s, staff: dict[str, int]) -> None:
@@ -176,7 +186,8 @@ def _fill(s) -> None:
     _words(s)
 
 
-GROUPS = {p: "care" for p in ("OD-", "OW-", "ON-", "OC-", "A-", "S-", "M-", "BT-", "T-", "TB-")}
+GROUPS = {p: "care" for p in ("OD-", "OW-", "ON-", "OC-", "OV-", "A-", "S-", "M-", "BT-", "T-",
+                               "TB-")}
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
@@ -216,6 +227,10 @@ def test_calls_visits_mail_sms_then_wechat_numbered_in_that_order(world):
     for code, member in run.members.items():
         assert member.row_code == f"{run.summary.run_id}-{member.position:04d}", code
     assert run.summary.by_channel == {"call": 2, "visit": 1, "mail": 2, "sms": 2, "wechat": 1}
+
+
+def test_visits_go_city_by_city_then_district_by_district(world):
+    assert sheet(world, "OV-") == ["OV-1", "OV-5", "OV-3", "OV-2", "OV-4"]
 
 
 # --- callers -----------------------------------------------------------------------------------
