@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import shutil
+import subprocess
 
 import openpyxl
 import pandas as pd
@@ -82,3 +84,22 @@ def test_csv_lists_guard_formulas_and_keep_every_character(tmp_path, channel):
     assert [[excel.unsafe_text(v) for v in line] for line in got] == typed
     assert any("𠮷" in v for line in got for v in line)
     assert any("😀" in v for line in got for v in line)
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_libreoffice_shows_what_was_typed(tmp_path):
+    """LibreOffice (as WPS and Excel) honours the quote prefix: its own CSV export of the list
+    shows every name as typed, with no apostrophe and nothing evaluated."""
+    d = odd_doc("call")
+    path = excel.write_list(d, "call", tmp_path / "call.xlsx")
+    out = tmp_path / "lo"
+    subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path / 'profile'}",
+                    "--headless", "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76",
+                    "--outdir", str(out), str(path)], check=True, capture_output=True,
+                   timeout=120)
+    with open(out / "call.csv", encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))[1:]
+    columns = excel.COLUMNS_BY_CHANNEL["call"]
+    text_at = [i for i, c in enumerate(columns) if c.kind == "text"]
+    typed = [["" if v is None else v for v in r] for r in _typed(d, "call")]
+    assert [[row[i] for i in text_at] for row in rows] == typed
