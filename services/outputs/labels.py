@@ -1,6 +1,7 @@
 """Mailing labels and DL envelopes in Chinese address order (province → city → district →
-street, postcode). Layouts are data (resources/layouts/labels.json); text shrinks, wraps and at
-worst is cut with "…", so it never leaves its label."""
+street, postcode). Layouts are data (resources/layouts/labels.json), named in Chinese and English
+(`layout_title`); text shrinks, wraps and at worst is cut with "…", so it never leaves its label;
+a character no font has prints as □ and is reported (`unprintable_members`)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
 from services.outputs.fonts import cjk_font
-from services.outputs.pdf_common import text_width, wrap_lines
+from services.outputs.pdf_common import draw_string, text_width, unprintable, wrap_lines
 from services.outputs.types import ListDocument, ListMember
 from services.store.errors import N_, RevisitError
 
@@ -45,6 +46,33 @@ class Sender:
 def layouts() -> dict[str, dict[str, Any]]:
     data = json.loads(LAYOUTS_FILE.read_text(encoding="utf-8"))
     return {k: v for k, v in data.items() if not k.startswith("_")}
+
+
+# Paper a layout is printed on, by its size in mm, for the English names.
+_PAPER = {(210, 297): "A4", (220, 110): "DL"}
+
+
+def _mm(value: float) -> str:
+    return f"{value:g}"
+
+
+def layout_title(name: str, lang: str = "zh") -> str:
+    """A layout's name for people, "zh" or "en" (as services/labels.py `text`): its title in
+    labels.json, or for English its "title_en" there, else one made from its sizes: "A4 3×8
+    labels 70×37 mm", "DL envelope 220×110 mm". An unknown layout reads as its key."""
+    spec = layouts().get(name)
+    if spec is None:
+        return name
+    if lang.lower().startswith("zh"):
+        return spec.get("title", name)
+    if spec.get("title_en"):
+        return spec["title_en"]
+    w, h = spec["page"]
+    paper = _PAPER.get((w, h), f"{_mm(w)}×{_mm(h)} mm")
+    if spec.get("envelope"):
+        return f"{paper} envelope {_mm(w)}×{_mm(h)} mm"
+    return (f"{paper} {spec['columns']}×{spec['rows']} labels "
+            f"{_mm(spec['width'])}×{_mm(spec['height'])} mm")
 
 
 def layout(name: str) -> dict[str, Any]:
@@ -115,10 +143,9 @@ def _draw_block(c: Canvas, x: float, top: float, fitted: list[Fitted], font: str
     """The lines from `top` down; with `height`, centred in that height."""
     y = top if height is None else top - max(0.0, (height - _height(fitted)) / 2)
     for f in fitted:
-        c.setFont(font, f.size)
         for line in f.lines:
             y -= f.size * 1.2
-            c.drawString(x, y + f.size * 0.25, line)
+            draw_string(c, x, y + f.size * 0.25, line, font, f.size)
 
 
 def _label(c: Canvas, m: ListMember, x: float, y: float, lay: dict, font: str) -> None:
@@ -128,8 +155,8 @@ def _label(c: Canvas, m: ListMember, x: float, y: float, lay: dict, font: str) -
     blocks = [b for b in blocks if b[0]]
     _draw_block(c, x + pad, y + lay["height"] * mm - pad, fit(blocks, w, h, font, grow=True),
                 font, h)
-    c.setFont(font, 5.5)
-    c.drawRightString(x + lay["width"] * mm - 1.5 * mm, y + 1.2 * mm, m.row_code)
+    draw_string(c, x + lay["width"] * mm - 1.5 * mm, y + 1.2 * mm, m.row_code, font, 5.5,
+                "end")
 
 
 def _sheet(c: Canvas, members: tuple[ListMember, ...], lay: dict, font: str) -> None:
@@ -162,8 +189,8 @@ def _envelope(c: Canvas, m: ListMember, lay: dict, sender: Sender, font: str) ->
         y = page_h - (pc["top"] + pc["height"]) * mm
         c.rect(x, y, pc["width"] * mm, pc["height"] * mm)
         if i < len(digits):
-            c.setFont(font, 16)
-            c.drawCentredString(x + pc["width"] * mm / 2, y + 2.5 * mm, digits[i])
+            draw_string(c, x + pc["width"] * mm / 2, y + 2.5 * mm, digits[i], font, 16,
+                        "middle")
     c.setStrokeColorRGB(0, 0, 0)
     for part, blocks in (
         ("address", [(m.address, 14.0)]),
@@ -175,8 +202,19 @@ def _envelope(c: Canvas, m: ListMember, lay: dict, sender: Sender, font: str) ->
         blocks = [b for b in blocks if b[0]]
         if blocks:
             _draw_block(c, x, top, fit(blocks, w, h, font), font)
-    c.setFont(font, 6)
-    c.drawRightString(lay["page"][0] * mm - 4 * mm, 4 * mm, m.row_code)
+    draw_string(c, lay["page"][0] * mm - 4 * mm, 4 * mm, m.row_code, font, 6, "end")
+
+
+def check_labels(layout_name: str, sender: Sender | None) -> dict[str, Any]:
+    """The layout, once it is known and, for envelopes, the shop's return address is filled
+    in; else the refusal. Checked before anything is written (run_files checks every file of
+    a request so, before writing the first)."""
+    lay = layout(layout_name)
+    if lay.get("envelope") and not (sender and sender.address.strip()):
+        # Post returned from an envelope without a sender goes nowhere; nothing is written.
+        raise RevisitError(N_("Envelopes need the shop's return address: fill in the shop "
+                              "address in Settings (shared settings), then print again."))
+    return lay
 
 
 def write_labels(doc: ListDocument, path: Path | str, layout_name: str = DEFAULT_LAYOUT,
@@ -184,7 +222,7 @@ def write_labels(doc: ListDocument, path: Path | str, layout_name: str = DEFAULT
     """Labels (or one envelope per page) for the document's mail members
     (services/outputs/run_files.py refuses a run with none)."""
     path = Path(path)
-    lay = layout(layout_name)
+    lay = check_labels(layout_name, sender)
     font = cjk_font()
     members = doc.of_channel("mail")
     size = (lay["page"][0] * mm, lay["page"][1] * mm)
@@ -192,10 +230,6 @@ def write_labels(doc: ListDocument, path: Path | str, layout_name: str = DEFAULT
     c = Canvas(str(path), pagesize=size, invariant=1,
                initialFontName=font)  # type: ignore[arg-type]
     c.setTitle(f"邮寄标签 {doc.segment}")
-    if lay.get("envelope") and not (sender and sender.address.strip()):
-        # Post returned from an envelope without a sender goes nowhere; nothing is written.
-        raise RevisitError(N_("Envelopes need the shop's return address: fill in the shop "
-                              "address in Settings (shared settings), then print again."))
     if lay.get("envelope"):
         for i, m in enumerate(members):
             if i:
@@ -206,6 +240,21 @@ def write_labels(doc: ListDocument, path: Path | str, layout_name: str = DEFAULT
     c.showPage()
     c.save()
     return path
+
+
+def unprintable_members(doc: ListDocument, layout_name: str = DEFAULT_LAYOUT,
+                        sender: Sender | None = None) -> tuple[str, ...]:
+    """One line per addressee (and the shop, on envelopes) with characters no font on this
+    computer has, printed as □: who, which part of the label, which characters."""
+    font = cjk_font()
+    found = [unprintable(f"{m.row_code} {m.name}", (
+        ("姓名", addressee(m)), ("地址", m.address), ("邮编", m.postcode)), font)
+        for m in doc.of_channel("mail")]
+    if sender is not None and layout(layout_name).get("envelope"):
+        found.append(unprintable(f"寄件人 {sender.name}", (
+            ("寄件人", sender.name), ("寄件地址", sender.address),
+            ("邮编", sender.postcode)), font))
+    return tuple(f for f in found if f)
 
 
 def label_fits(text_blocks: list[tuple[str, float]], width_mm: float, height_mm: float) -> bool:

@@ -1,7 +1,8 @@
 """The weekly call sheet (周跟进表): A4 landscape, one section per caller, tick boxes for the
 outcome, a notes box and a short row id per line, and under each member's facts their condensed
 pre-call brief when one is given (services/customers/brief_batch.py `sheet_briefs`); then an
-appendix of who was excluded and why."""
+appendix of who was excluded and why. Text is wrapped to stay inside its cell's padding; a
+character no font has prints as □, and `unprintable_members` says whose."""
 
 from __future__ import annotations
 
@@ -27,7 +28,16 @@ from reportlab.platypus import (
 
 from services.labels import text as code_label
 from services.outputs.fonts import cjk_font
-from services.outputs.pdf_common import NumberedCanvas, PartsLine, SectionMark, clip, wrap_lines
+from services.outputs.pdf_common import (
+    Lines,
+    NumberedCanvas,
+    PartsLine,
+    SectionMark,
+    draw_string,
+    text_line,
+    unprintable,
+    wrap_lines,
+)
 from services.outputs.types import OUTCOME_BOXES, Excluded, ListDocument, ListMember
 
 if TYPE_CHECKING:
@@ -65,6 +75,10 @@ ARROWS = {"up": "↑", "down": "↓", "same": ""}
 APPENDIX_COLUMNS = (("序号", 14), ("姓名", 24), ("客户编号", 30), ("手机", 28),
                     ("排除原因", 40), ("说明", 141))
 APPENDIX_WIDTHS = [w * mm for _, w in APPENDIX_COLUMNS]
+# The appendix is read when someone asks why a customer is not on the sheet, so it is set in
+# the talking points' 8.5 pt, not smaller: a reference page, but one read at the same desk.
+APPENDIX_PT = TEXT_PT
+APPENDIX_LINES = (1, 2, 2, 1, 2, 3)  # at most, per column: a row stays a few lines high
 
 
 def _grid(font: str, size: float) -> TableStyle:
@@ -129,6 +143,8 @@ def _years(value: float | None) -> str:
 
 
 def _km(value: int | None) -> str:
+    # Wrapped like any text: 1,290,791 km does not fit the 18 mm column at 9 pt, and then
+    # "km" goes under the number (shrinking to 8.5 pt would not have made it fit).
     return "" if value is None else f"{value:,} km"
 
 
@@ -184,8 +200,7 @@ def brief_parts(b: CondensedBrief) -> list[tuple[str, bool]]:
 class _Styles:
     def __init__(self) -> None:
         self.font = cjk_font()
-        self.appendix = _grid(self.font, 7.5)
-        self.appendix.add("LEADING", (0, 0), (-1, -1), 9)
+        self.appendix = _grid(self.font, APPENDIX_PT)
 
     def wrap(self, text: str | None, col: int, size: float, max_lines: int = 6) -> list[str]:
         return wrap_lines(text or "", WIDTHS[col] - 2 * PAD, self.font, size, max_lines)
@@ -199,7 +214,7 @@ def _member_row(m: ListMember, st: _Styles,
         (m.mobile or "").split("\n"),
         st.wrap(m.best_time, 3, BODY_PT, 4),
         st.wrap("\n".join(p for p in (m.vehicle, m.plate or "") if p), 4, BODY_PT, 4),
-        [p for p in (_years(m.years_owned), _km(m.km)) if p] or [""],
+        st.wrap("\n".join(p for p in (_years(m.years_owned), _km(m.km)) if p), 5, BODY_PT, 4),
         st.wrap(_last_contact(m), 6, TEXT_PT),
         st.wrap(m.talking_points, 7, TEXT_PT),
     ]
@@ -249,7 +264,7 @@ class MemberRow(Flowable):
                 text.setFont(self.font, size, LEADING[size])
             text.setTextOrigin(EDGES[j] + PAD, top - PAD - size)
             for line in lines:
-                text.textLine(line)
+                text_line(text, line, self.font, size, LEADING[size])
         c.drawText(text)
         OutcomeBoxes.draw_on(c, EDGES[8] + PAD, top - PAD - OutcomeBoxes.HEIGHT)
         if self.brief is not None:
@@ -289,11 +304,14 @@ def _rules(c: Canvas, rules: list[tuple[float, float, float, float]], cap: int =
 
 def _appendix_rows(excluded: tuple[Excluded, ...], st: _Styles) -> list[Flowable]:
     out: list[Flowable] = []
-    rows = []
+    rows: list[list[Flowable]] = []
+    leading = APPENDIX_PT * 1.2
     for i, e in enumerate(excluded, start=1):
-        detail = wrap_lines(e.detail, APPENDIX_WIDTHS[5] - 4, st.font, 7.5, 3)
-        rows.append([str(i), clip(e.name, 10), e.customer_code, e.mobile or "",
-                     clip(e.reason_label, 16), "\n".join(detail)])
+        texts = (str(i), e.name, e.customer_code, e.mobile or "", e.reason_label, e.detail)
+        rows.append([Lines(wrap_lines(" ".join(text.split()), w - 2 * PAD, st.font,
+                                      APPENDIX_PT, most), st.font, APPENDIX_PT, leading)
+                     for text, w, most in zip(texts, APPENDIX_WIDTHS, APPENDIX_LINES,
+                                              strict=True)])
         if len(rows) == 25:
             out.append(Table(rows, colWidths=APPENDIX_WIDTHS, style=st.appendix))
             rows = []
@@ -330,15 +348,14 @@ def _decorate(doc: ListDocument) -> Callable:
     def on_page_end(canv, _doc) -> None:
         title, kind = getattr(canv, "_revisit_section", ("", "calls"))
         w, h = PAGE
-        canv.setFont(cjk_font(), 13)
+        font = cjk_font()
         left = "回访跟进表" if kind == "calls" else "排除名单（附录）"
-        canv.drawString(MARGIN, h - TITLE_TOP - 5 * mm, f"{left}　{title}")
-        canv.setFont(cjk_font(), 8.5)
+        draw_string(canv, MARGIN, h - TITLE_TOP - 5 * mm, f"{left}　{title}", font, 13)
         facts = f"{doc.week_label}　分群：{doc.segment}"
         if doc.purpose_label:
             facts += f"　目的：{doc.purpose_label}"
         run = f"名单 #{doc.run_id}　" if doc.run_id is not None else ""
-        canv.drawRightString(w - MARGIN, h - TITLE_TOP - 5 * mm, facts)
+        draw_string(canv, w - MARGIN, h - TITLE_TOP - 5 * mm, facts, font, 8.5, "end")
         canv.setFont(cjk_font(), 7)
         canv.drawString(MARGIN, NumberedCanvas.footer_y,
                         f"{run}生成于 {doc.created_at:%Y-%m-%d %H:%M}")
@@ -354,6 +371,24 @@ def _sections(members: tuple[ListMember, ...]) -> list[tuple[str, list[ListMembe
     for m in members:
         groups.setdefault(m.caller or "未分配", []).append(m)
     return list(groups.items())
+
+
+def unprintable_members(doc: ListDocument) -> tuple[str, ...]:
+    """One line per person (or heading) of the call sheet with characters no font on this
+    computer has, printed as □: who it is, which columns, which characters."""
+    font = cjk_font()
+    found = [unprintable("分群", (("分群", doc.segment), ("目的", doc.purpose_label)), font)]
+    callers = dict.fromkeys(m.caller for m in doc.of_channel("call"))
+    found += [unprintable(f"回访员 {c}", (("回访员", c),), font) for c in callers]
+    found += [unprintable(f"{m.row_code} {m.name}", (
+        ("姓名", m.name), ("最佳时间", m.best_time), ("车型 / 车牌", m.vehicle),
+        ("车型 / 车牌", m.plate), ("上次联系 / 客户反馈", _last_contact(m)),
+        ("话术要点", m.talking_points),
+    ), font) for m in doc.of_channel("call")]
+    found += [unprintable(f"{e.customer_code} {e.name}", (
+        ("姓名", e.name), ("排除原因", e.reason_label), ("说明", e.detail),
+    ), font) for e in doc.excluded]
+    return tuple(f for f in found if f)
 
 
 def write_call_sheet(doc: ListDocument, path: Path | str,

@@ -8,7 +8,13 @@ EXPORT_PHONES). For staff, and when nobody is signed in, call sheets and lists a
 masked mobiles (138****8000) and the SMS vendor file, which is nothing but numbers to text, is
 refused. Staff still see mobiles in full where they call from: the follow-up queue, the
 customer page and a call sheet the window previews and prints for them (`for_printing`: a
-scratch file the window deletes, never a file they keep)."""
+scratch file the window deletes, never a file they keep).
+
+What would refuse a file (nobody of its channel, the SMS file for staff, envelopes without the
+shop's return address, no Chinese font, a bad SMS template or time) is checked for every file
+of a request before the first is written (`check_run_files`), so a refusal leaves nothing
+behind. A PDF whose text has characters no font on this computer has is still written, with □
+in their place, and says so (`WrittenFile.unprintable`, `.warning`)."""
 
 from __future__ import annotations
 
@@ -29,6 +35,7 @@ from typing import TYPE_CHECKING, NoReturn
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.outputs import excel, labels, pdf_call_sheet, sms, wechat
+from services.outputs.fonts import FALLBACK_ENV, cjk_font
 from services.outputs.types import LIST_CHANNELS, ListDocument, ListMember
 from services.staff.audit import record
 from services.staff.permissions import (
@@ -107,6 +114,17 @@ class FileRequest:
     message: str = ""  # WECHAT_LIST: the message with merge fields; "": the default greeting
 
 
+class PrintWarning(RevisitError):
+    """Not raised: a file was written, but not quite as typed. The window shows it translated
+    (ui/i18n.py translate_error), the CLI prints `message`."""
+
+
+UNPRINTABLE = N_("{file} was written, but some characters could not be printed: no font on "
+                 "this computer has them, so each is printed as □. Write them in by hand or "
+                 "correct the record (or install a font that has them and name its file in "
+                 "{env}), then print again: {who}")
+
+
 @dataclass(frozen=True)
 class WrittenFile:
     kind: str
@@ -114,6 +132,17 @@ class WrittenFile:
     rows: int  # people in the file; for an SMS file, the numbers that get a message
     sms_parts: int = 0  # SMS_FILE: billed messages
     skipped: tuple[tuple[str, str], ...] = ()  # SMS_FILE: (row code, why) left out
+    # PDFs: one line per person whose text has characters no font here has, printed as □,
+    # e.g. "9-0001 𠮷田太郎（姓名：𠮷 U+20BB7）".
+    unprintable: tuple[str, ...] = ()
+
+    @property
+    def warning(self) -> PrintWarning | None:
+        """What to tell staff about the file once written, or None."""
+        if not self.unprintable:
+            return None
+        return PrintWarning(UNPRINTABLE, file=self.path.name, env=FALLBACK_ENV,
+                            who="; ".join(self.unprintable))
 
 
 def list_format(path: Path | str) -> str:
@@ -167,6 +196,41 @@ def plan_run_files(doc: ListDocument, out: Path, fmt: str, *, label_layout: str 
     return tuple(requests)
 
 
+def check_run_files(doc: ListDocument, requests: tuple[FileRequest, ...] | list[FileRequest],
+                    settings: Settings, actor: Actor | None | NotPassed = NOT_PASSED, *,
+                    for_printing: bool = False) -> None:
+    """Refuse now what `write_run_file` would refuse any of `requests` for, so that a
+    refusal comes before the first file is written, not after: call it before writing a
+    request's files one by one."""
+    for request in requests:
+        _check(doc, request, settings, actor, for_printing)
+
+
+def _check(doc: ListDocument, request: FileRequest, settings: Settings,
+           actor: Actor | None | NotPassed, for_printing: bool) -> bool:
+    """One file's preconditions; True when it is written with full mobiles."""
+    if request.kind not in CHANNEL_OF:
+        raise ValueError(f"unknown kind of list file {request.kind!r}")
+    if for_printing and request.kind != CALL_SHEET:
+        raise ValueError("only a call sheet is written for printing")
+    full = (actor is NOT_PASSED or allowed(actor, EXPORT_PHONES)
+            or (for_printing and isinstance(actor, Actor)))
+    if not full and request.kind == SMS_FILE:
+        raise NotAllowed(EXPORT_PHONES, actor if isinstance(actor, Actor) else None)
+    if not doc.of_channel(CHANNEL_OF[request.kind]):
+        raise RevisitError(NOBODY[CHANNEL_OF[request.kind]], run=doc.run_id)
+    if request.kind in PDF_KINDS:
+        cjk_font()  # no Chinese font: refused with what to install
+    if request.kind == LABELS:
+        labels.check_labels(request.label_layout or settings.label_layout,
+                            labels.Sender.from_settings(settings))
+    if request.kind == SMS_FILE:
+        sms.template_from_settings(request.sms_text, settings).check()
+        if request.send_at is not None:
+            sms.check_send_time(request.send_at, settings.sms_window)
+    return full
+
+
 def write_run_file(doc: ListDocument, request: FileRequest, settings: Settings,
                    actor: Actor | None | NotPassed = NOT_PASSED, *,
                    sessions: sessionmaker[Session] | None = None,
@@ -179,21 +243,12 @@ def write_run_file(doc: ListDocument, request: FileRequest, settings: Settings,
     a call sheet to preview and print only, with full mobiles for anyone signed in. With
     `sessions` the file is recorded in the audit trail. A call sheet puts each member's
     condensed pre-call brief under its row when a database is given: `briefs_from`, else
-    `sessions` (a preview reads briefs without recording anything)."""
-    if request.kind not in CHANNEL_OF:
-        raise ValueError(f"unknown kind of list file {request.kind!r}")
-    if for_printing and request.kind != CALL_SHEET:
-        raise ValueError("only a call sheet is written for printing")
-    full = (actor is NOT_PASSED or allowed(actor, EXPORT_PHONES)
-            or (for_printing and isinstance(actor, Actor)))
-    if not full and request.kind == SMS_FILE:
-        raise NotAllowed(EXPORT_PHONES, actor if isinstance(actor, Actor) else None)
-    members = doc.of_channel(CHANNEL_OF[request.kind])
-    if not members:
-        raise RevisitError(NOBODY[CHANNEL_OF[request.kind]], run=doc.run_id)
+    `sessions` (a preview reads briefs without recording anything). Writing several files of
+    one request: `check_run_files` them all first."""
+    full = _check(doc, request, settings, actor, for_printing)
     if not full:
         doc = masked(doc)
-        members = doc.of_channel(CHANNEL_OF[request.kind])
+    members = doc.of_channel(CHANNEL_OF[request.kind])
     path = Path(request.path)
     briefs, source = None, briefs_from or sessions
     if request.kind == CALL_SHEET and source is not None:
@@ -207,7 +262,7 @@ def write_run_file(doc: ListDocument, request: FileRequest, settings: Settings,
                    "list_run", doc.run_id, {"kind": request.kind, "file": path.name,
                                             "rows": written.rows, "full_phones": full,
                                             "fields": fields_of(request.kind)})
-    return WrittenFile(request.kind, path, written.rows, written.sms_parts, written.skipped)
+    return dataclasses.replace(written, path=path)
 
 
 def mask_phone(number: str | None) -> str | None:
@@ -262,20 +317,24 @@ def _write(doc: ListDocument, members: tuple[ListMember, ...], request: FileRequ
     kind = request.kind
     if kind == CALL_SHEET:
         pdf_call_sheet.write_call_sheet(doc, path, briefs)
-    elif kind == LABELS:
+        return WrittenFile(kind, path, len(members),
+                           unprintable=pdf_call_sheet.unprintable_members(doc))
+    if kind == LABELS:
         layout = request.label_layout or settings.label_layout
-        labels.write_labels(doc, path, layout, labels.Sender.from_settings(settings))
-    elif kind == WECHAT_LIST:
+        sender = labels.Sender.from_settings(settings)
+        labels.write_labels(doc, path, layout, sender)
+        return WrittenFile(kind, path, len(members),
+                           unprintable=labels.unprintable_members(doc, layout, sender))
+    if kind == WECHAT_LIST:
         rows, skipped = wechat.render_messages(members, request.message, settings.shop_name)
         excel.write_rows(rows, "wechat", path, request.fmt)
         return WrittenFile(kind, path, len(rows), skipped=tuple(skipped))
-    elif kind == SMS_FILE:
+    if kind == SMS_FILE:
         send_at = request.send_at or dt.datetime.now().replace(second=0, microsecond=0)
         got = sms.write_with_settings(members, request.sms_text, settings, path,
                                       fmt=request.fmt, send_at=send_at)
         return WrittenFile(kind, path, len(got.rows), got.total_parts, got.skipped)
-    else:
-        excel.write_list(doc, CHANNEL_OF[kind], path, request.fmt)
+    excel.write_list(doc, CHANNEL_OF[kind], path, request.fmt)
     return WrittenFile(kind, path, len(members))
 
 

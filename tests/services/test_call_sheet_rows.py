@@ -64,7 +64,7 @@ def test_a_row_is_as_tall_as_the_table_row_it_replaced():
 def test_rows_that_do_not_fit_move_whole_to_the_next_page_and_print_once(tmp_path):
     # Talking points of one to six lines and most rows with a brief: rows of many heights,
     # so at the foot of many pages the next row has too little room and must move on.
-    members = tuple(member(i, caller="陈丽", talking_points=f"开始{i}，" + "保险到期，" * (i % 15)
+    members = tuple(member(i, caller="陈丽", talking_points=f"开始{i}，" + "保险到期，" * (i % 14)
                            + f"结束{i}") for i in range(1, 91))
     d = dataclasses.replace(doc(1), members=members)
     briefs = {m.row_code: _brief(i, d.as_of) for i, m in enumerate(members, start=1) if i % 4}

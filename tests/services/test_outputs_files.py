@@ -69,18 +69,37 @@ def test_call_sheet_content_fonts_and_pages(tmp_path):
     assert starts == []
 
 
+# Punctuation at every possible break: a closing mark after every one, two or three
+# characters, from a different start in each row, so in some row every line end meets one.
+PUNCTUATED = "购车 11.0 年：可介绍置换，保险到期，提醒续保。里程 1,290,791 km：建议大保养，" \
+    "好，的，客户说：下个月，再联系。" * 3
+
+
+def punctuated_doc(n: int = 6) -> ListDocument:
+    ms = tuple(member(i, caller="陈丽", km=1_290_791, best_time="工作日 10–11点，周末不限",
+                      talking_points="话" * i + PUNCTUATED,
+                      last_feedback="很" * (i + 3) + PUNCTUATED[::-1]) for i in range(n))
+    return dataclasses.replace(doc(1), members=ms)
+
+
+def word_boxes(path, page: int = 1) -> list[tuple[float, float, float, float, str]]:
+    html = subprocess.run(["pdftotext", "-bbox", "-f", str(page), "-l", str(page), str(path),
+                           "-"], capture_output=True, text=True, check=True).stdout
+    return [(float(a), float(b), float(c), float(d), w) for a, b, c, d, w in re.findall(
+        r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)<',
+        html)]
+
+
 @needs_poppler
 def test_call_sheet_is_legible_and_every_word_stays_in_its_column(tmp_path):
     """Read back with poppler's word boxes: the table's words are at least 8.5 pt tall (the
-    body 9 pt), none crosses a column border, the notes column is at least 45 mm wide, and the
-    km of the talking point is the km of the km column."""
-    path = pdf_call_sheet.write_call_sheet(doc(6), tmp_path / "c.pdf")
-    html = subprocess.run(["pdftotext", "-bbox", "-f", "1", "-l", "1", str(path), "-"],
-                          capture_output=True, text=True, check=True).stdout
-    words = [(float(a), float(b), float(c), float(d), w) for a, b, c, d, w in re.findall(
-        r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)<',
-        html)]
+    body 9 pt), every word inside its cell's padding (none on or across a column border, not
+    even a closing mark at a line's end), the notes column at least 45 mm wide, and the km of
+    the talking point is the km of the km column, 1,290,791 km fitting its column."""
+    path = pdf_call_sheet.write_call_sheet(punctuated_doc(), tmp_path / "c.pdf")
+    words = word_boxes(path)
     to_pt = 72 / 25.4
+    pad = pdf_call_sheet.PAD
     edges = [pdf_call_sheet.MARGIN]
     for w in pdf_call_sheet.WIDTHS:
         edges.append(edges[-1] + w)
@@ -88,12 +107,19 @@ def test_call_sheet_is_legible_and_every_word_stays_in_its_column(tmp_path):
     body = [w for w in words if w[1] > head + 10 and w[1] < 595 - 40]  # the rows, not footer
     assert body
     assert min(y1 - y0 for _, y0, _, y1, _ in body) >= 8.4
+    ends = 0
     for x0, _, x1, _, w in body:
-        inside = [i for i in range(len(edges) - 1) if edges[i] - 0.5 <= x0 < edges[i + 1]]
-        assert inside and x1 <= edges[inside[0] + 1] + 0.5, w
+        inside = [i for i in range(len(edges) - 1) if edges[i] <= x0 < edges[i + 1]]
+        assert inside, w
+        left, right = edges[inside[0]] + pad, edges[inside[0] + 1] - pad
+        assert left - 0.01 <= x0 and x1 <= right + 0.01, (w, x1 - right)
+        ends += w[-1] in "，：。" and x1 > right - 9  # a closing mark at a full line's end
+    assert ends >= 5  # the data did reach the case: lines ending in punctuation at the border
     assert pdf_call_sheet.WIDTHS[-1] >= 45 * to_pt
     kms = [w for *_, w in body if re.fullmatch(r"\d{1,3}(,\d{3})+", w)]
-    assert kms and len(set(kms)) == 1  # "86,000" in the km column and the talking point
+    assert kms and set(kms) == {"1,290,791"}  # in the km column and in the talking point
+    km_column = [w for x0, *_, w in body if edges[5] <= x0 < edges[6]]
+    assert "1,290,791" in km_column and "km" in km_column
 
 
 def test_time_words_are_never_split_across_lines():

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from services.outputs.labels import layouts
+from services.outputs.labels import layout_title, layouts
 from services.staff import accounts
 from services.staff.permissions import (
     MANAGE_DATABASE,
@@ -44,7 +44,7 @@ from services.store.errors import StaleEdit
 from ui import files, tasks
 from ui.dialogs.password_dialog import PasswordDialog
 from ui.i18n import translate_error
-from ui.labels import label
+from ui.labels import label, language
 from ui.tasks import TaskRunner
 from ui.views.backups_panel import BackupsPanel
 from ui.views.intervals_panel import IntervalsPanel
@@ -112,8 +112,8 @@ class SettingsView(QWidget):
         self.shop_postcode = QLineEdit()
         self.shop_postcode.setInputMask("999999;_")
         self.label_layout = QComboBox()
-        for key, spec in layouts().items():
-            self.label_layout.addItem(spec.get("title", key), key)
+        for key in layouts():
+            self.label_layout.addItem(layout_title(key, language()), key)
         self.signature = QLineEdit()
         self.signature.setToolTip(self.tr("Counted in every SMS's length, e.g. 【某某丰田】"))
         self.opt_out = QLineEdit()
