@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import os
+import re
+import shutil
+import sqlite3
 import subprocess
 import sys
+import unicodedata
 from pathlib import Path
 
 import openpyxl
@@ -176,5 +181,152 @@ def test_wechat_list_and_the_sms_estimate_before_any_file(db, tmp_path):
                   "--sms-template", "{称呼}您好，{车型|爱车}该保养了",
                   "--send-at", f"{TODAY}T10:00")
     # The estimate printed before writing matches the file's own count of billed messages.
-    assert f"{estimate['parts']:,} billed messages" in written.stdout
+    assert f"SMS file — numbers: {estimate['messages']:,}, billed parts: " \
+           f"{estimate['parts']:,}" in written.stdout
     assert run(db, "list", "sms", run_id, "--template", "x", ok=False).returncode != 0
+
+
+@pytest.fixture
+def own_db(db, tmp_path) -> Path:
+    """A copy of the module's database, for tests that change customers or settings."""
+    copy = tmp_path / "own.sqlite3"
+    shutil.copy(db, copy)
+    return copy
+
+
+def _edit(db: Path, sql: str, *params) -> list[str]:
+    """Run `sql` (an UPDATE … RETURNING name) on the file: the names it changed."""
+    with sqlite3.connect(db) as con:
+        return [r[0] for r in con.execute(sql, params).fetchall()]
+
+
+WECHAT_CARS = ("UPDATE vehicle SET brand = '', model = '' WHERE customer_id IN ("
+               "SELECT c.id FROM customer c JOIN contact_preference p ON p.customer_id = c.id "
+               "WHERE p.channel_order LIKE 'wechat%' AND c.wechat_id IS NOT NULL "
+               "ORDER BY c.id LIMIT ?) RETURNING (SELECT name FROM customer "
+               "WHERE customer.id = vehicle.customer_id)")
+
+
+def test_a_wechat_list_is_reported_before_it_is_written_naming_who_is_left_out(own_db,
+                                                                              tmp_path):
+    lacking = set(_edit(own_db, WECHAT_CARS, 2))
+    out = tmp_path / "chat.xlsx"
+    built = run(own_db, "list", "build", "老车主", "--channel", "wechat", "--as-of", TODAY,
+                "--format", "xlsx", "--out", str(out),
+                "--message", "{称呼}您好，您的{车型}该保养了")
+    lines = built.stdout.splitlines()
+    preview = next(i for i, x in enumerate(lines) if x.startswith("WeChat preview — "))
+    wrote = next(i for i, x in enumerate(lines) if x.startswith("wrote "))
+    assert preview < wrote  # reported before it is written
+    rows = list(openpyxl.load_workbook(out, read_only=True).active.iter_rows(
+        min_row=2, values_only=True))
+    assert re.fullmatch(rf"WeChat preview — messages: {len(rows):,}, left out: 2 "
+                        rf"\(WeChat members: {len(rows) + 2:,}\)", lines[preview])
+    named = lines[preview + 1]
+    assert named.startswith("  缺少合并字段 车型：")
+    assert {who.split(" ", 1)[1] for who in named.split("：", 1)[1].split("、")} == lacking
+    assert rows[0][6] in built.stdout  # the first messages as they will be pasted
+    assert f"WeChat list — messages: {len(rows):,}, left out: 2 (缺少合并字段：车型 ×2)" in lines
+    # No calls in a WeChat run: nothing said about callers' queues.
+    assert re.search(r"^list run #\d+ finished$", built.stdout, re.M)
+    assert "queue" not in built.stdout
+
+
+def test_bad_messages_and_send_times_are_refused_before_a_run_is_stored(db, tmp_path):
+    before = run(db, "list", "show").stdout
+    for bad, words in (
+            (("--channel", "wechat", "--message", "{生日}快乐"), "{生日}"),
+            (("--channel", "wechat", "--message", "您的{车型|}该保养了"), "{车型|}"),
+            (("--channel", "sms", "--sms-template", "{称呼}您好", "--send-at",
+              f"{TODAY}T22:00"), "between 08:00 and 20:00")):
+        refused = run(db, "list", "build", "老车主", "--as-of", TODAY, "--format", "xlsx",
+                      "--out", str(tmp_path / "x.xlsx"), *bad, ok=False)
+        assert refused.returncode == 2 and words in refused.stderr, refused.stderr
+        assert "unfinished" not in refused.stderr
+    assert run(db, "list", "show").stdout == before  # no run was stored
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_aliyun_csv_holds_the_variables_as_sent(own_db, tmp_path):
+    _edit(own_db, "UPDATE customer SET name = '=SUM(1)' WHERE id IN (SELECT c.id FROM "
+          "customer c JOIN contact_preference p ON p.customer_id = c.id WHERE "
+          "p.channel_order LIKE 'sms%' ORDER BY c.id LIMIT 20) RETURNING name")
+    run(own_db, "settings", "set", "sms_vendor=aliyun")
+    built = run(own_db, "list", "build", "老车主", "--channel", "sms", "--as-of", TODAY,
+                "--format", "xlsx", "--out", str(tmp_path / "s.xlsx"))
+    run_id = re.search(r"list run #(\d+)", built.stdout).group(1)
+    out = tmp_path / "vendor.csv"
+    printed = run(own_db, "list", "print", run_id, "--format", "csv", "--out", str(out),
+                  "--sms-template", "{称呼}您好，{姓名}", "--send-at", f"{TODAY}T10:00")
+    with out.open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    evil = [r for r in rows if r["name"] == "=SUM(1)"]
+    assert evil and not any(v.startswith("'") for r in rows for v in r.values())
+    with (tmp_path / "vendor-preview.csv").open(encoding="utf-8-sig", newline="") as fh:
+        checked = {r["手机号码"]: r for r in csv.DictReader(fh)}
+    sent = checked[evil[0]["手机号码"]]
+    assert sent["短信内容"].endswith(f"{evil[0]['title']}您好，=SUM(1)回T退订")
+    assert int(sent["字数"]) == len(sent["短信内容"])  # the length of what is sent
+    assert "messages: 1 " not in printed.stdout and not re.search(r"\b1 messages", printed.stdout)
+
+
+def test_counts_print_without_plural_trouble_and_in_one_column(db, tmp_path):
+    built = run(db, "list", "build", "老车主", "--as-of", TODAY, "--format", "xlsx",
+                "--out", str(tmp_path / "all.xlsx"), "--sms-template", "{称呼}您好",
+                "--send-at", f"{TODAY}T10:00")
+    assert not re.search(r"\b1 (messages|numbers|parts)\b", built.stdout)
+    counted = [line for line in built.stdout.splitlines() if re.fullmatch(r"  \S+\s+[\d,]+", line)]
+    assert len(counted) > 1
+
+    def width(text: str) -> int:
+        return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+    assert len({width(line) for line in counted}) == 1  # the counts end in one column
+    # Labels of mixed widths, as a run by preference or an English label gives them.
+    from ui.cli.list_commands import _count_lines
+
+    mixed = _count_lines({"call": 5, "visit": 1234, "sms": 12},
+                         {"call": "Phone", "visit": "上门拜访", "sms": "短信"}.get)
+    assert len({width(line) for line in mixed}) == 1
+    assert [line.split()[0] for line in mixed] == ["Phone", "上门拜访", "短信"]
+
+
+def test_a_blank_shop_name_never_leaves_a_hole_in_the_default_message(own_db, tmp_path):
+    run(own_db, "settings", "set", "shop_name=")
+    out = tmp_path / "chat.csv"
+    run(own_db, "list", "build", "老车主", "--channel", "wechat", "--as-of", TODAY,
+        "--format", "csv", "--out", str(out))
+    with out.open(encoding="utf-8-sig", newline="") as fh:
+        messages = [r["消息（复制粘贴发送）"] for r in csv.DictReader(fh)]
+    assert messages and all("我是本店的回访专员" in m for m in messages)
+    refused = run(own_db, "list", "build", "老车主", "--channel", "wechat", "--as-of", TODAY,
+                  "--format", "csv", "--out", str(tmp_path / "x.csv"),
+                  "--message", "{店名}祝您用车愉快", ok=False)
+    assert refused.returncode == 2 and "Settings, Shop name" in refused.stderr
+
+
+def test_envelopes_without_a_return_address_leave_no_file_at_all(own_db, tmp_path):
+    """Every file of a print is checked before the first is written: the call sheet is not
+    written only for the envelopes to be refused after it."""
+    run(own_db, "settings", "set", "shop_address=")
+    out = tmp_path / "out"
+    out.mkdir()
+    built = run(own_db, "list", "build", "老车主", "--channel", "auto", "--as-of", TODAY,
+                "--format", "pdf", "--labels", "envelope-dl", "--out", str(out / "week.pdf"),
+                ok=False)
+    assert built.returncode == 2 and "return address" in built.stderr
+    assert list(out.iterdir()) == []
+    assert "list run #" not in built.stdout  # refused before a run was stored
+
+
+def test_a_name_no_font_can_print_is_written_and_warned_about(own_db, tmp_path):
+    """A private-use character (no font has it) prints as □, and the command says who."""
+    [name] = _edit(own_db, "UPDATE customer SET name = name || ? WHERE id = (SELECT MIN("
+                   "customer_id) FROM contact_preference WHERE channel_order LIKE 'phone%') "
+                   "RETURNING name", "\U000F0001")
+    out = tmp_path / "calls.pdf"
+    built = run(own_db, "list", "build", "老车主", "--channel", "call", "--as-of", TODAY,
+                "--format", "pdf", "--out", str(out))
+    assert out.stat().st_size > 0
+    warning = next(x for x in built.stderr.splitlines() if x.startswith("revisit: warning:"))
+    assert "calls.pdf" in warning and "U+F0001" in warning and name[:-1] in warning

@@ -1,8 +1,9 @@
 """Excel and CSV lists: frozen header, filters, widths, real dates, phones as text, and no cell
 that a spreadsheet could take for a formula (OWASP: a cell starting with =, +, -, @, tab, CR or
 LF). In .xlsx such text keeps Excel's quote-prefix style and shows as typed; a CSV has no
-styles, so there it gets a leading ' (CSV quoting alone does not stop a formula). One row per
-list member, always."""
+styles, so there it gets a leading ' (CSV quoting alone does not stop a formula), except in an
+upload file another program reads as data (an SMS vendor's), which holds the text as sent. One
+row per list member, always."""
 
 from __future__ import annotations
 
@@ -181,8 +182,11 @@ def write_xlsx(
     return xlsx_stream.write(path, sheets)
 
 
-def write_csv(path: Path | str, columns: Sequence[Column], rows: Sequence[Any]) -> Path:
-    """UTF-8 with a BOM so Excel on Chinese Windows opens it without garbling."""
+def write_csv(path: Path | str, columns: Sequence[Column], rows: Sequence[Any], *,
+              guard_formulas: bool = True) -> Path:
+    """UTF-8 with a BOM so Excel on Chinese Windows opens it without garbling. Text that
+    looks like a formula gets safe_text's ' unless `guard_formulas` is False: an upload file
+    another program reads (an SMS vendor's), where the ' would be part of the data."""
     path = Path(path)
     with path.open("w", encoding="utf-8-sig", newline="") as fh:
         out = csv.writer(fh)
@@ -196,7 +200,8 @@ def write_csv(path: Path | str, columns: Sequence[Column], rows: Sequence[Any]) 
                 elif isinstance(v, dt.date):
                     line.append(v.isoformat())
                 else:
-                    line.append(safe_text(str(v)) if col.kind == "text" else v)
+                    guard = guard_formulas and col.kind == "text"
+                    line.append(safe_text(str(v)) if guard else v)
             out.writerow(line)
     return path
 

@@ -11,10 +11,10 @@ customer page and a call sheet the window previews and prints for them (`for_pri
 scratch file the window deletes, never a file they keep).
 
 What would refuse a file (nobody of its channel, the SMS file for staff, envelopes without the
-shop's return address, no Chinese font, a bad SMS template or time) is checked for every file
-of a request before the first is written (`check_run_files`), so a refusal leaves nothing
-behind. A PDF whose text has characters no font on this computer has is still written, with □
-in their place, and says so (`WrittenFile.unprintable`, `.warning`)."""
+shop's return address, no Chinese font, a bad SMS template, WeChat message or time) is checked
+for every file of a request before the first is written (`check_run_files`), so a refusal
+leaves nothing behind. A PDF whose text has characters no font on this computer has is still
+written, with □ in their place, and says so (`WrittenFile.unprintable`, `.warning`)."""
 
 from __future__ import annotations
 
@@ -224,6 +224,8 @@ def _check(doc: ListDocument, request: FileRequest, settings: Settings,
     if request.kind == LABELS:
         labels.check_labels(request.label_layout or settings.label_layout,
                             labels.Sender.from_settings(settings))
+    if request.kind == WECHAT_LIST:
+        wechat.checked(request.message, settings.shop_name)
     if request.kind == SMS_FILE:
         sms.template_from_settings(request.sms_text, settings).check()
         if request.send_at is not None:

@@ -1,22 +1,29 @@
 """SMS vendor files: a template with merge fields rendered per person, signature and opt-out
 counted in the length, 70 characters as one message, longer ones billed in 67-character parts,
 one row per mainland mobile, and a planned send time inside the marketing window. Nothing is
-written when anything is refused.
+written when anything is refused. The merge rules (`MergeText`) are WeChat messages' too.
 
 Carriers count a Chinese (UCS-2) message in UTF-16 code units: every character of the basic
 plane counts 1, full- or half-width, and an emoji or a rare character outside it (𠮷) counts 2.
-Such characters are also flagged: some vendors reject them or send them as "?".
+Such characters are flagged, and so are emoji and pictographic symbols of the basic plane (❤ ✅
+⭐ ☎) and the invisible marks that build emoji (U+FE0F after ❤ in ❤️, each billed as a unit):
+some vendors reject them or send them as "?".
 
 A merge field may carry a fallback, {车型|您的爱车}; a member lacking a value for a field
-without one is left out ("缺少合并字段"), never sent a message with an empty hole in it."""
+without one is left out ("缺少合并字段"), never sent a message with an empty hole in it. An
+empty fallback, {车型|}, would be such a hole and is refused. {店名} is the shop's name from
+the settings."""
 
 from __future__ import annotations
 
 import datetime as dt
 import math
 import re
+import unicodedata
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import cache, cached_property
 from pathlib import Path
 
 from services.imports.phones import MOBILE_NOISE, is_mobile
@@ -30,18 +37,25 @@ MAX_LENGTH = 500
 DEFAULT_WINDOW = (dt.time(8, 0), dt.time(20, 0))
 DEFAULT_OPT_OUT = "回T退订"
 VENDORS = ("generic", "aliyun", "huawei")
+SHOP_FIELD = "店名"
 
-# Merge field -> (Aliyun template variable name, value).
-FIELDS = {
-    "姓名": ("name", lambda m: m.name),
-    "称呼": ("title", lambda m: m.salutation or m.name),
-    "车型": ("model", lambda m: m.model or m.vehicle),
-    "品牌": ("brand", lambda m: m.brand or ""),
-    "车牌": ("plate", lambda m: m.plate or ""),
-    "车龄": ("years", lambda m: "" if m.years_owned is None else f"{m.years_owned:.0f}"),
-    "里程": ("km", lambda m: "" if m.km is None else str(m.km)),
+# Merge field -> (Aliyun template variable name, its value for a member and the shop's name).
+FIELDS: dict[str, tuple[str, Callable[[ListMember, str], object]]] = {
+    "姓名": ("name", lambda m, shop: m.name),
+    "称呼": ("title", lambda m, shop: m.salutation or m.name),
+    "车型": ("model", lambda m, shop: m.model or m.vehicle),
+    "品牌": ("brand", lambda m, shop: m.brand or ""),
+    "车牌": ("plate", lambda m, shop: m.plate or ""),
+    "车龄": ("years", lambda m, shop: "" if m.years_owned is None else f"{m.years_owned:.0f}"),
+    "里程": ("km", lambda m, shop: "" if m.km is None else str(m.km)),
+    SHOP_FIELD: ("shop", lambda m, shop: shop),
 }
 FIELD_RE = re.compile(r"\{([^{}]*)\}")
+UNKNOWN_IN_SMS = N_("The SMS template uses unknown merge field(s) {fields}; known fields are "
+                    "{known}.")
+# Invisible marks that build emoji, each billed as a unit of its own: the text and emoji
+# variation selectors (❤️ is ❤ and U+FE0F), the zero-width joiner of 👨‍👩‍👧, the keycap of 1️⃣.
+EMOJI_MARKS = {"\ufe0e": "U+FE0E", "\ufe0f": "U+FE0F", "\u200d": "U+200D", "\u20e3": "U+20E3"}
 
 
 def parts(length: int) -> int:
@@ -54,9 +68,33 @@ def sms_length(message: str) -> int:
     return len(message.encode("utf-16-le")) // 2
 
 
-def outside_basic_plane(message: str) -> str:
-    """The characters a vendor may reject (emoji and others beyond U+FFFF), in order."""
-    return "".join(dict.fromkeys(c for c in message if ord(c) > 0xFFFF))
+@cache
+def _may_be_rejected(c: str) -> bool:
+    # Symbols of the GBK character set (★ ℃ № ■ ─), the set Chinese SMS gateways fall back to
+    # (CMPP message format 15), have been on Chinese phones since before emoji and are kept;
+    # the other symbols (category So: ❤ ✅ ⭐ ✨ ☎ ©) are emoji, drawn as emoji, or missing
+    # from older phones' fonts.
+    if ord(c) > 0xFFFF or c in EMOJI_MARKS:
+        return True
+    if unicodedata.category(c) != "So":
+        return False
+    try:
+        c.encode("gbk")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def rejectable_characters(message: str) -> str:
+    """The characters a vendor may reject or send as "?" (emoji, pictographic symbols, emoji
+    marks, characters beyond U+FFFF), each once, in order."""
+    risky = {c for c in set(message) if _may_be_rejected(c)}
+    return "".join(dict.fromkeys(c for c in message if c in risky)) if risky else ""
+
+
+def visible(chars: str) -> str:
+    """Flagged characters as a warning shows them, invisible marks by code: "❤ U+FE0F"."""
+    return " ".join(EMOJI_MARKS.get(c, c) for c in chars)
 
 
 _NOISE = str.maketrans(dict.fromkeys(MOBILE_NOISE))
@@ -82,13 +120,61 @@ def _field(spec: str) -> tuple[str, str | None]:
     return name.strip(), (fallback.strip() if bar else None)
 
 
-def _value(name: str, m: ListMember) -> str:
-    return str(FIELDS[name][1](m) or "").strip()
+@dataclass(frozen=True)
+class MergeText:
+    """A text with merge fields, {称呼}, or with a fallback after a bar, {车型|您的爱车}: the
+    rules SMS and WeChat messages share. `shop_name` is the value of {店名}."""
 
+    text: str
+    shop_name: str = ""
 
-def _filled(spec: str, m: ListMember) -> str:
-    name, fallback = _field(spec)
-    return _value(name, m) or (fallback or "")
+    @cached_property
+    def specs(self) -> tuple[tuple[str, str | None], ...]:
+        """(field, fallback or None) of every merge field, as written."""
+        return tuple(map(_field, FIELD_RE.findall(self.text)))
+
+    def fields(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(name for name, _ in self.specs))
+
+    def check(self, unknown: str = UNKNOWN_IN_SMS) -> None:
+        """Refuse an unknown field (the sentence `unknown`), an empty fallback and {店名}
+        without a shop name."""
+        bad = [f for f in self.fields() if f not in FIELDS]
+        if bad:
+            raise RevisitError(unknown, fields=", ".join("{" + f + "}" for f in bad),
+                               known=" ".join("{" + f + "}" for f in FIELDS))
+        empty = next((name for name, fallback in self.specs if fallback == ""), None)
+        if empty is not None:
+            raise RevisitError(
+                N_("The merge field {field} has nothing after its bar, so a member without a "
+                   "value would get a message with a hole in it; write the words to use "
+                   "instead, as in {example}, or remove the bar."),
+                field="{" + empty + "|}", example="{车型|您的爱车}")
+        # The shop's name is the same for everybody: were it a missing field like the others,
+        # every member would be left out (缺少合并字段) and the file empty because of one blank
+        # setting. Staff expect one sentence saying which setting to fill in.
+        if (SHOP_FIELD, None) in self.specs and not self.shop_name.strip():
+            raise RevisitError(
+                N_("The message uses {field}, but the shop name in the settings is empty; "
+                   "enter it under Settings, Shop name, or write {example} to say 本店 "
+                   "instead."), field="{" + SHOP_FIELD + "}", example="{" + SHOP_FIELD + "|本店}")
+
+    def value(self, name: str, m: ListMember) -> str:
+        return str(FIELDS[name][1](m, self.shop_name) or "").strip()
+
+    def missing(self, m: ListMember) -> tuple[str, ...]:
+        """The merge fields that would leave a hole in `m`'s message: no value and no
+        fallback ({车型|您的爱车} falls back to 您的爱车)."""
+        return tuple(dict.fromkeys(
+            name for name, fallback in self.specs if fallback is None and not self.value(name, m)))
+
+    def filled(self, spec: str, m: ListMember) -> str:
+        """One field as written between the braces ("车型|您的爱车"), filled for `m`."""
+        name, fallback = _field(spec)
+        return self.value(name, m) or (fallback or "")
+
+    def fill(self, m: ListMember) -> str:
+        return FIELD_RE.sub(lambda mt: self.filled(mt.group(1), m), self.text).strip()
 
 
 @dataclass(frozen=True)
@@ -96,25 +182,20 @@ class SmsTemplate:
     text: str
     signature: str  # e.g. 【广州XX丰田】
     opt_out: str = DEFAULT_OPT_OUT
+    shop_name: str = ""  # {店名}
+
+    @cached_property
+    def merge(self) -> MergeText:
+        return MergeText(self.text, self.shop_name)
 
     def fields(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(_field(f)[0] for f in FIELD_RE.findall(self.text)))
+        return self.merge.fields()
 
     def missing(self, m: ListMember) -> tuple[str, ...]:
-        """The merge fields that would leave a hole in `m`'s message: no value and no
-        fallback ({车型|您的爱车} falls back to 您的爱车)."""
-        return tuple(dict.fromkeys(
-            name for name, fallback in map(_field, FIELD_RE.findall(self.text))
-            if fallback is None and not _value(name, m)))
+        return self.merge.missing(m)
 
     def check(self) -> None:
-        unknown = [f for f in self.fields() if f not in FIELDS]
-        if unknown:
-            raise RevisitError(
-                N_("The SMS template uses unknown merge field(s) {fields}; known fields are "
-                   "{known}."),
-                fields=", ".join("{" + f + "}" for f in unknown),
-                known=" ".join("{" + f + "}" for f in FIELDS))
+        self.merge.check()
         sig = self.signature.strip()
         if not (sig.startswith("【") and sig.endswith("】") and 2 <= len(sig) - 2 <= 12):
             raise RevisitError(N_("The SMS signature must be the shop's name in 【】, 2 to 12 "
@@ -124,7 +205,7 @@ class SmsTemplate:
                                   "拒收请回复R."))
 
     def render(self, m: ListMember) -> str:
-        body = FIELD_RE.sub(lambda mt: _filled(mt.group(1), m), self.text).strip()
+        body = self.merge.fill(m)
         if self.opt_out not in body:
             body = f"{body}{self.opt_out}"
         return f"{self.signature.strip()}{body}"
@@ -139,7 +220,7 @@ class SmsRow:
     length: int
     parts: int
     variables: tuple[tuple[str, str], ...]  # (Aliyun variable, value) in template order
-    flagged: str = ""  # characters a vendor may reject (outside_basic_plane)
+    flagged: str = ""  # characters a vendor may reject (rejectable_characters)
 
 
 @dataclass(frozen=True)
@@ -173,6 +254,44 @@ def parse_window(text: str) -> tuple[dt.time, dt.time]:
 
 
 MISSING_FIELD = "缺少合并字段"
+NAMED = 10  # members named per missing merge field; the others are counted
+
+
+def missing_why(lacking: Sequence[str]) -> str:
+    """Why a member is left out, as the files' reports say it: "缺少合并字段：车型、车牌"."""
+    return f"{MISSING_FIELD}：" + "、".join(lacking)
+
+
+@dataclass(frozen=True)
+class Lacking:
+    """The members left out for want of a value for one merge field: how many, and the first
+    NAMED of them as "row code name"."""
+
+    field: str
+    count: int
+    named: tuple[str, ...]
+
+    @property
+    def more(self) -> int:
+        return self.count - len(self.named)
+
+    def as_text(self) -> str:
+        """"缺少合并字段 车型：12-0003 王伟、12-0017 李娜 … and 3 more" (for a terminal)."""
+        more = f" … and {self.more:,} more" if self.more else ""
+        return f"{MISSING_FIELD} {self.field}：" + "、".join(self.named) + more
+
+
+def tally_lacking(left_out: Iterable[tuple[ListMember, Sequence[str]]]) -> tuple[Lacking, ...]:
+    """(member, fields it lacks) of the members left out -> per field, most first."""
+    counts: Counter[str] = Counter()
+    named: dict[str, list[str]] = {}
+    for m, fields in left_out:
+        for f in fields:
+            counts[f] += 1
+            who = named.setdefault(f, [])
+            if len(who) < NAMED:
+                who.append(f"{m.row_code} {m.name}")
+    return tuple(Lacking(f, n, tuple(named[f])) for f, n in counts.most_common())
 
 
 @dataclass(frozen=True)
@@ -192,6 +311,7 @@ def render_each(template: SmsTemplate, members: Iterable[ListMember]) -> Iterato
     (services/outputs/sms_preview.py) make, so the estimate is what the file will hold. A
     message over MAX_LENGTH is yielded as a row; the writer refuses it."""
     template.check()
+    merge = template.merge
     # Each field once, as first written (with its fallback, if any), for the vendor's columns.
     specs = {_field(s)[0]: s for s in reversed(FIELD_RE.findall(template.text))}
     names = [(name, specs[name]) for name in template.fields()]
@@ -204,16 +324,16 @@ def render_each(template: SmsTemplate, members: Iterable[ListMember]) -> Iterato
         if mobile in seen:  # one family, one phone: one SMS
             yield Rendered(m, None, f"same number as {seen[mobile]}")
             continue
-        lacking = template.missing(m)
+        lacking = merge.missing(m)
         if lacking:  # never an empty hole in a sent message
-            yield Rendered(m, None, f"{MISSING_FIELD}：" + "、".join(lacking), lacking)
+            yield Rendered(m, None, missing_why(lacking), lacking)
             continue
         seen[mobile] = m.row_code
         message = template.render(m)
         length = sms_length(message)
-        variables = tuple((FIELDS[name][0], _filled(spec, m)) for name, spec in names)
+        variables = tuple((FIELDS[name][0], merge.filled(spec, m)) for name, spec in names)
         yield Rendered(m, SmsRow(m.row_code, mobile, m.name, message, length, parts(length),
-                                 variables, outside_basic_plane(message)))
+                                 variables, rejectable_characters(message)))
 
 
 def render_rows(template: SmsTemplate, members: Sequence[ListMember]
@@ -245,7 +365,7 @@ PREVIEW_COLUMNS = (
 )
 # The preview beside a vendor file also says which messages hold characters a vendor may reject.
 CHECK_COLUMNS = (*PREVIEW_COLUMNS, Column(
-    "注意", lambda r: f"含平台可能拒发的字符：{r.flagged}" if r.flagged else "", 24))
+    "注意", lambda r: f"含平台可能拒发的字符：{visible(r.flagged)}" if r.flagged else "", 24))
 
 
 def _variable_value(i: int) -> Callable[[SmsRow], str]:
@@ -294,7 +414,11 @@ def write_sms_file(members: Sequence[ListMember], template: SmsTemplate, path: P
     columns = _vendor_columns(vendor, rows, template.fields())
     path = Path(path)
     if fmt == "csv":
-        write_csv(path, columns, rows)
+        # The upload holds every message and variable exactly as it is sent: a ' put before
+        # one that looks like a formula (=先生) would be texted to the customer. The -preview
+        # file is for staff to open, so it keeps the guard; its messages, which start with
+        # the 【signature】, are never changed by it.
+        write_csv(path, columns, rows, guard_formulas=False)
         if vendor != "generic":
             write_csv(path.with_name(path.stem + "-preview.csv"), CHECK_COLUMNS, rows)
     else:
@@ -305,8 +429,9 @@ def write_sms_file(members: Sequence[ListMember], template: SmsTemplate, path: P
 
 
 def template_from_settings(text: str, settings) -> SmsTemplate:
-    """The message with the shop's signature and opt-out text from the shared settings."""
-    return SmsTemplate(text, settings.sms_signature, settings.sms_opt_out)
+    """The message with the shop's signature, opt-out text and name from the shared
+    settings."""
+    return SmsTemplate(text, settings.sms_signature, settings.sms_opt_out, settings.shop_name)
 
 
 def write_with_settings(members: Sequence[ListMember], text: str, settings, path: Path | str, *,

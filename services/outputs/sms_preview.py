@@ -1,8 +1,9 @@
 """What an SMS vendor file would hold and cost, before it is written: the first messages as
 they will be sent (each with its length in UTF-16 units, its billed parts and the characters a
-vendor may reject), how many messages and parts in all, who is left out and why, and the cost
-at the price per part in the shared settings. One pass over the run's SMS members through the
-writer's own rules (services/outputs/sms.py `render_each`); nothing is written.
+vendor may reject), how many messages and parts in all, who is left out and why (by row code
+and name for a missing merge field), and the cost at the price per part in the shared
+settings. One pass over the run's SMS members through the writer's own rules
+(services/outputs/sms.py `render_each`); nothing is written.
 
 Domestic vendors bill per part, not per message: 70 units for a one-part message, 67 per part
 beyond (Aliyun, Huawei and Getui alike). Aliyun's pay-as-you-go price for domestic SMS is about
@@ -53,7 +54,7 @@ class SmsEstimate:
     price_per_part: Decimal  # yuan
     first: tuple[PreviewMessage, ...]
     missing_fields: int  # members left out for a merge field without a value (缺少合并字段)
-    missing_by_field: tuple[tuple[str, int], ...]  # (field, members lacking it), most first
+    lacking: tuple[sms.Lacking, ...]  # who lacks each merge field, most first
     invalid_mobiles: int  # members without a mainland mobile
     same_number: int  # members sharing a number with an earlier one (one family, one SMS)
     flagged_messages: int  # messages holding characters a vendor may reject
@@ -68,6 +69,11 @@ class SmsEstimate:
         return cost_of(self.parts, self.price_per_part)
 
     @property
+    def missing_by_field(self) -> tuple[tuple[str, int], ...]:
+        """(field, members lacking it), most first."""
+        return tuple((x.field, x.count) for x in self.lacking)
+
+    @property
     def left_out(self) -> int:
         return self.missing_fields + self.invalid_mobiles + self.same_number
 
@@ -78,6 +84,7 @@ class SmsEstimate:
             "price_per_part": str(self.price_per_part), "cost": str(self.cost),
             "missing_fields": self.missing_fields,
             "missing_by_field": dict(self.missing_by_field),
+            "missing_named": {x.field: list(x.named) for x in self.lacking},
             "invalid_mobiles": self.invalid_mobiles, "same_number": self.same_number,
             "flagged_messages": self.flagged_messages, "flagged_chars": self.flagged_chars,
             "too_long": self.too_long, "by_parts": {str(p): n for p, n in self.by_parts},
@@ -103,7 +110,7 @@ def estimate(members: Sequence[ListMember], template: sms.SmsTemplate, price_per
 
     shown: list[PreviewMessage] = []
     skipped: list[tuple[str, str]] = []
-    lacking: Counter[str] = Counter()
+    lacking: list[tuple[ListMember, tuple[str, ...]]] = []
     by_parts: Counter[int] = Counter()
     flagged_chars: dict[str, None] = {}
     messages = total_parts = missing = invalid = same = flagged = too_long = longest = 0
@@ -113,7 +120,7 @@ def estimate(members: Sequence[ListMember], template: sms.SmsTemplate, price_per
             skipped.append((got.member.row_code, got.why))
             if got.lacking:
                 missing += 1
-                lacking.update(got.lacking)
+                lacking.append((got.member, got.lacking))
             elif got.why.startswith("same number"):
                 same += 1
             else:
@@ -133,7 +140,7 @@ def estimate(members: Sequence[ListMember], template: sms.SmsTemplate, price_per
     return SmsEstimate(
         members=len(members), messages=messages, parts=total_parts,
         price_per_part=price_per_part, first=tuple(shown), missing_fields=missing,
-        missing_by_field=tuple(lacking.most_common()), invalid_mobiles=invalid,
+        lacking=sms.tally_lacking(lacking), invalid_mobiles=invalid,
         same_number=same, flagged_messages=flagged, flagged_chars="".join(flagged_chars),
         too_long=too_long, by_parts=tuple(sorted(by_parts.items())), longest=longest,
         skipped=tuple(skipped))
@@ -162,29 +169,29 @@ def estimate_run(sessions: sessionmaker[Session], run_id: int, text: str, *,
 
 def as_text(e: SmsEstimate) -> list[str]:
     """The estimate as lines for a terminal (the CLI prints these; the window lays out its
-    own)."""
-    lines = [f"SMS preview: {e.messages:,} messages, {e.parts:,} billed parts, about "
-             f"¥{e.cost} at ¥{e.price_per_part} per part ({e.members:,} SMS members)"]
+    own), every figure as "what: how many"."""
+    lines = [f"SMS preview — messages: {e.messages:,}, billed parts: {e.parts:,}, about "
+             f"¥{e.cost} at ¥{e.price_per_part} a part (SMS members: {e.members:,})"]
     if e.by_parts:
-        lines.append("  parts per message: " + ", ".join(
-            f"{p} part{'s' if p > 1 else ''} ×{n:,}" for p, n in e.by_parts)
-            + f"; longest {e.longest} characters")
+        lines.append("  messages by parts: " + ", ".join(
+            f"{p} ×{n:,}" for p, n in e.by_parts) + f"; longest: {e.longest} characters")
     if e.left_out:
         why = [f"{sms.MISSING_FIELD} ×{e.missing_fields:,} ("
                + ", ".join(f"{{{f}}} ×{n:,}" for f, n in e.missing_by_field) + ")"
                if e.missing_fields else "",
                f"not a mainland mobile ×{e.invalid_mobiles:,}" if e.invalid_mobiles else "",
                f"same number as another member ×{e.same_number:,}" if e.same_number else ""]
-        lines.append(f"  left out: {e.left_out:,}: " + "; ".join(w for w in why if w))
+        lines.append(f"  left out: {e.left_out:,} — " + "; ".join(w for w in why if w))
+        lines += [f"    {x.as_text()}" for x in e.lacking]
     if e.flagged_messages:
-        lines.append(f"  {e.flagged_messages:,} messages hold characters a vendor may reject "
-                     f"or send as '?': {e.flagged_chars}")
+        lines.append(f"  messages with characters a vendor may reject or send as '?': "
+                     f"{e.flagged_messages:,} ({sms.visible(e.flagged_chars)})")
     if e.too_long:
-        lines.append(f"  {e.too_long:,} messages are over {sms.MAX_LENGTH} characters: the "
-                     f"file cannot be written; shorten the template")
+        lines.append(f"  messages over {sms.MAX_LENGTH} characters: {e.too_long:,} — the file "
+                     f"cannot be written; shorten the template")
     for m in e.first:
-        flag = f"  [may be rejected: {m.flagged}]" if m.flagged else ""
-        lines.append(f"  {m.row_code} {m.name} {m.mobile} ({m.length} characters, "
-                     f"{m.parts} part{'s' if m.parts > 1 else ''}){flag}")
+        flag = f"  [may be rejected: {sms.visible(m.flagged)}]" if m.flagged else ""
+        lines.append(f"  {m.row_code} {m.name} {m.mobile} (characters: {m.length}, "
+                     f"parts: {m.parts}){flag}")
         lines.append(f"    {m.message}")
     return lines

@@ -5,6 +5,7 @@ outcomes typed back into them stored as contacts of that channel — on both dat
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import openpyxl
@@ -21,10 +22,10 @@ from models import (
     Vehicle,
 )
 from services.lists import build, outcomes, runs
-from services.outputs import run_files
+from services.outputs import run_files, wechat
 from services.segments import service as segments
 from services.store.errors import RevisitError
-from services.store.settings import load_settings
+from services.store.settings import load_settings, load_settings_versions, save_settings
 
 AS_OF = dt.date(2026, 11, 23)
 
@@ -204,3 +205,47 @@ def test_a_wechat_list_keeps_formula_looking_names_and_emoji_as_typed(world, tmp
     assert (name.value, wechat_id.value) == ("=HYPERLINK(1)", "=wxid_9")
     assert name.quotePrefix and wechat_id.quotePrefix and message.quotePrefix  # text, shown
     assert message.value == "=HYPERLINK(1)，生日快乐🎂 𠮷" and message.data_type == "s"
+
+
+def test_a_blank_shop_name_in_the_settings_never_leaves_a_hole(world, supervisor, tmp_path):
+    loaded = load_settings_versions(world.sessions)
+    save_settings(world.sessions, dataclasses.replace(loaded.settings, shop_name=""),
+                  supervisor, loaded)
+    st = load_settings(world.sessions)
+    assert st.shop_name == ""
+    summary = build.build_run(world.sessions, "全部", build.RunOptions(as_of=AS_OF,
+                                                                     channel="wechat"))
+    doc = runs.load_document(world.sessions, summary.run_id)
+    (request,) = run_files.plan_run_files(doc, tmp_path / "w.xlsx", "xlsx")
+    written = run_files.write_run_file(doc, request, st)
+    ws = openpyxl.load_workbook(written.path).active
+    messages = [r[6] for r in ws.iter_rows(min_row=2, values_only=True)]
+    assert len(messages) == 2
+    assert all("我是本店的回访专员" in m and "我是的" not in m for m in messages)
+    # {店名} without a fallback: refused as a whole, pointing to the setting; nothing written.
+    (strict,) = run_files.plan_run_files(doc, tmp_path / "s.xlsx", "xlsx",
+                                         message="{称呼}您好，{店名}祝您用车愉快")
+    with pytest.raises(RevisitError, match="Settings, Shop name"):
+        run_files.write_run_file(doc, strict, st)
+    assert not strict.path.exists()
+
+
+def test_the_wechat_preview_is_what_the_list_then_holds(world, tmp_path):
+    summary = build.build_run(world.sessions, "全部", build.RunOptions(as_of=AS_OF,
+                                                                     channel="wechat"))
+    doc = runs.load_document(world.sessions, summary.run_id)
+    st = load_settings(world.sessions)
+    text = "{称呼}您好，您的{车型}该保养了"
+    out = tmp_path / "out"
+    out.mkdir()
+    shown = wechat.preview(doc.of_channel("wechat"), text, st.shop_name)
+    assert list(out.iterdir()) == []  # counting writes nothing
+    (request,) = run_files.plan_run_files(doc, out / "w.xlsx", "xlsx", message=text)
+    written = run_files.write_run_file(doc, request, st)
+    ws = openpyxl.load_workbook(written.path).active
+    rows = list(ws.iter_rows(min_row=2, values_only=True))
+    assert shown.messages == written.rows == len(rows) == 1
+    assert [r.message for r in shown.first] == [r[6] for r in rows]
+    assert shown.skipped == written.skipped
+    (lacking,) = shown.lacking  # W0005 has no car: named by row code and name
+    assert lacking.field == "车型" and lacking.named[0].endswith(" 客户W0005")

@@ -5,8 +5,10 @@ PostgreSQL as the CLI asks for it."""
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 import datetime as dt
+import re
 from decimal import ROUND_HALF_UP, Decimal
 
 import openpyxl
@@ -119,13 +121,106 @@ def test_a_bad_template_is_refused_as_the_writer_refuses_it():
 def test_the_text_for_the_terminal_names_every_figure():
     estimate = sms_preview.estimate(_members(), TPL, PRICE, first=2)
     lines = sms_preview.as_text(estimate)
-    assert lines[0] == (f"SMS preview: 10 messages, {estimate.parts} billed parts, about "
-                        f"¥{estimate.cost} at ¥0.045 per part (14 SMS members)")
+    # "what: how many", never "1 messages".
+    assert lines[0] == (f"SMS preview — messages: 10, billed parts: {estimate.parts}, about "
+                        f"¥{estimate.cost} at ¥0.045 a part (SMS members: 14)")
     text = "\n".join(lines)
-    assert "left out: 4: 缺少合并字段 ×2 ({车型} ×2, {车牌} ×1); not a mainland mobile ×1; " \
+    assert "left out: 4 — 缺少合并字段 ×2 ({车型} ×2, {车牌} ×1); not a mainland mobile ×1; " \
            "same number as another member ×1" in text
-    assert "2 messages hold characters a vendor may reject or send as '?': 🚗𠮷" in text
+    # The members left out for a missing merge field, by row code and name.
+    assert "    缺少合并字段 车型：9-0004 陈国4、9-0008 陈国8\n" in text + "\n"
+    assert "    缺少合并字段 车牌：9-0008 陈国8\n" in text + "\n"
+    assert "messages with characters a vendor may reject or send as '?': 2 (🚗 𠮷)" in text
     assert estimate.first[0].message in text and estimate.first[1].message in text
+    assert not any(re.search(r"\b1 (messages|parts)\b", line) for line in lines)
+
+
+def test_one_message_is_counted_without_plural_trouble():
+    estimate = sms_preview.estimate([member(1, channel="sms")], TPL, PRICE)
+    lines = sms_preview.as_text(estimate)
+    assert lines[0].startswith("SMS preview — messages: 1, billed parts: 1, about ¥0.05")
+    assert lines[1] == f"  messages by parts: 1 ×1; longest: {estimate.longest} characters"
+    assert not any(re.search(r"\b1 (messages|parts)\b", line) for line in lines)
+
+
+def test_the_members_lacking_a_field_are_named_ten_then_counted():
+    ms = [member(i, channel="sms", brand="", model="") for i in range(1, 14)]
+    estimate = sms_preview.estimate(ms, TPL, PRICE)
+    (lacking,) = estimate.lacking
+    assert (lacking.field, lacking.count, lacking.more) == ("车型", 13, 3)
+    assert lacking.named == tuple(f"9-{i:04d} 陈国{i}" for i in range(1, 11))
+    assert lacking.as_text().endswith("9-0010 陈国10 … and 3 more")
+    assert estimate.to_data()["missing_named"]["车型"][0] == "9-0001 陈国1"
+
+
+@pytest.mark.parametrize("mark", ["❤️", "✅", "⭐", "✨", "☎", "1️⃣", "👍🏻", "👨‍👩‍👧"])
+def test_emoji_of_the_basic_plane_and_their_invisible_marks_are_flagged(tmp_path, mark):
+    ms = [member(1, channel="sms")]
+    tpl = sms.SmsTemplate(f"{{称呼}}您好{mark}，本周到店享9折。", "【广州丰田】")
+    estimate = sms_preview.estimate(ms, tpl, PRICE)
+    flagged = estimate.first[0].flagged
+    assert flagged and set(flagged) <= set(mark)
+    assert set(flagged) >= {c for c in mark if c in sms.EMOJI_MARKS}
+    out = sms.write_sms_file(ms, tpl, tmp_path / "s.xlsx", vendor="aliyun", send_at=SEND)
+    _, preview = _file_rows(out.path)
+    note = preview[0][-1]
+    assert note.startswith("含平台可能拒发的字符：")
+    # Invisible marks are named by code, so staff can see what is there.
+    for c, code in sms.EMOJI_MARKS.items():
+        assert (code in note) == (c in mark) and c not in note
+
+
+def test_the_warning_names_an_invisible_variation_selector():
+    tpl = sms.SmsTemplate("{称呼}您好❤️", "【广州丰田】")
+    estimate = sms_preview.estimate([member(1, channel="sms")], tpl, PRICE)
+    assert estimate.flagged_chars == "❤\ufe0f"
+    assert "(❤ U+FE0F)" in "\n".join(sms_preview.as_text(estimate))
+    assert estimate.first[0].length == sms.sms_length(estimate.first[0].message)
+
+
+def test_symbols_chinese_texts_have_always_used_are_not_flagged():
+    tpl = sms.SmsTemplate("★{称呼}您好★ 今日30℃，№1 车间 ■ 保养9折※", "【广州丰田】")
+    estimate = sms_preview.estimate([member(1, channel="sms")], tpl, PRICE)
+    assert estimate.flagged_messages == 0 and estimate.first[0].flagged == ""
+
+
+def _csv_rows(path) -> list[list[str]]:
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        return list(csv.reader(fh))
+
+
+@pytest.mark.parametrize("vendor", ["generic", "aliyun"])
+def test_a_vendor_csv_holds_what_is_sent_without_the_formula_guard(tmp_path, vendor):
+    evil = member(1, channel="sms", name="=SUM(1)", salutation="=先生")
+    tpl = sms.SmsTemplate("{称呼}您好，{姓名}", "【广州丰田】")
+    estimate = sms_preview.estimate([evil], tpl, PRICE)
+    out = sms.write_sms_file([evil], tpl, tmp_path / "s.csv", vendor=vendor, fmt="csv",
+                             send_at=SEND)
+    head, row = _csv_rows(out.path)
+    got = dict(zip(head, row, strict=True))
+    if vendor == "aliyun":  # the variables the vendor puts into its registered template
+        assert (got["title"], got["name"]) == ("=先生", "=SUM(1)")
+        side_head, side_row = _csv_rows(tmp_path / "s-preview.csv")
+        side = dict(zip(side_head, side_row, strict=True))
+        assert side["姓名"] == "'=SUM(1)"  # staff open this one: still guarded
+        got = side
+    else:
+        assert got["姓名"] == "=SUM(1)"
+    # The message as sent, and its length is the length of what the file holds.
+    assert got["短信内容"] == estimate.first[0].message == "【广州丰田】=先生您好，=SUM(1)回T退订"
+    assert int(got["字数"]) == sms.sms_length(got["短信内容"]) == estimate.first[0].length
+
+
+def test_the_apps_own_csv_list_keeps_the_formula_guard(tmp_path):
+    from services.outputs import excel
+    from tests.services.test_outputs_files import doc
+
+    d = doc(2, "sms")
+    d = dataclasses.replace(d, members=(member(1, channel="sms", name="=SUM(1)"),
+                                        *d.members[1:]))
+    path = excel.write_list(d, "sms", tmp_path / "list.csv", "csv")
+    head, *rows = _csv_rows(path)
+    assert "'=SUM(1)" in [r[head.index("姓名")] for r in rows]
 
 
 @pytest.fixture

@@ -214,7 +214,8 @@ def test_a_run_without_sms_members_says_so_before_asking_for_a_file(
     panel = outputs(run_id)
     assert _estimate_shown(qtbot, panel) is None
     assert panel.sms_preview.warnings.text() == "Nobody in this list is to be sent an SMS."
-    assert panel.previews.currentWidget() is panel.view  # the call sheet
+    assert panel.previews.currentWidget() is panel.sheet  # the call sheet
+    assert panel.sheet.currentWidget() is panel.view
     warned: list[str] = []
     monkeypatch.setattr("ui.tasks.QMessageBox.warning",
                         lambda _parent, _title, text: warned.append(text))

@@ -1,16 +1,20 @@
 """`list build|show|print|outcomes|unsubscribe`: weekly lists from saved segments and what comes
-back from the phones and the SMS vendor."""
+back from the phones and the SMS vendor. The SMS and WeChat messages are checked before a run
+is built, and what their files will hold is printed before they are written."""
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import sys
+import unicodedata
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from services.labels import text
 from services.lists import build, runs
-from services.outputs import sms
+from services.outputs import sms, wechat
 from services.staff.permissions import EXPORT_PHONES, NotAllowed, allowed, staff_id
 from services.store.database import user_error
 from services.store.errors import N_, RevisitError
@@ -24,6 +28,7 @@ if TYPE_CHECKING:
     from services.outputs.types import ListDocument
 
 UNFINISHED = "unfinished 未完成"
+WECHAT_SHOWN = 3  # messages of a WeChat list printed before it is written
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -104,29 +109,75 @@ def write_files(doc: ListDocument, args, st: Settings, sessions) -> list[run_fil
         send_at=args.send_at,
         message=args.message or "",
     )
+    # Whatever would refuse one of the files refuses them all before the first is written.
+    run_files.check_run_files(doc, requests, st, args.actor)
     written = []
     if not allowed(args.actor, EXPORT_PHONES):
         print("mobiles masked (138****8000): only a supervisor's files have full numbers")
     for request in requests:
-        if request.kind == run_files.SMS_FILE:  # what it will cost, before it is written
-            from services.outputs import sms_preview
-
-            estimate = sms_preview.estimate_with_settings(doc.of_channel("sms"),
-                                                          request.sms_text, st, first=0)
-            print("\n".join(sms_preview.as_text(estimate)))
+        _print_preview(doc, request, st)
         done = run_files.write_run_file(doc, request, st, args.actor, sessions=sessions)
+        if done.warning is not None:
+            print(f"revisit: warning: {done.warning.message}", file=sys.stderr)
         if done.kind == run_files.SMS_FILE:
-            print(
-                f"SMS: {done.rows:,} numbers, {done.sms_parts:,} billed messages"
-                + (f", {len(done.skipped)} left out ({sms.skipped_summary(done.skipped)})"
-                   if done.skipped else "")
-            )
-        if done.kind == run_files.WECHAT_LIST and done.skipped:
-            print(f"WeChat: {done.rows:,} messages, {len(done.skipped)} left out "
-                  f"({sms.skipped_summary(done.skipped)})")
+            print(f"SMS file — numbers: {done.rows:,}, billed parts: {done.sms_parts:,}"
+                  + _left_out(done.skipped))
+        if done.kind == run_files.WECHAT_LIST:
+            print(f"WeChat list — messages: {done.rows:,}" + _left_out(done.skipped))
         print(f"wrote {done.path}")
         written.append(done)
     return written
+
+
+def _print_preview(doc: ListDocument, request: run_files.FileRequest, st: Settings) -> None:
+    """What an SMS file will cost, or what a WeChat list will hold and who it leaves out,
+    before it is written."""
+    from services.outputs import run_files
+
+    if request.kind == run_files.SMS_FILE:
+        from services.outputs import sms_preview
+
+        estimate = sms_preview.estimate_with_settings(doc.of_channel("sms"), request.sms_text,
+                                                      st, first=0)
+        print("\n".join(sms_preview.as_text(estimate)))
+    elif request.kind == run_files.WECHAT_LIST:
+        shown = wechat.preview(doc.of_channel("wechat"), request.message, st.shop_name,
+                               first=WECHAT_SHOWN)
+        print("\n".join(wechat.as_text(shown)))
+
+
+def _left_out(skipped: Sequence[tuple[str, str]]) -> str:
+    return (f", left out: {len(skipped):,} ({sms.skipped_summary(skipped)})" if skipped
+            else "")
+
+
+def _check_texts(args, st: Settings) -> None:
+    """Refuse a bad SMS template or sending time, a bad WeChat message and envelopes without
+    the shop's return address before anything is built or written: a run stored first would
+    be left unfinished by them."""
+    if args.sms_template:
+        sms.template_from_settings(args.sms_template, st).check()
+        now = dt.datetime.now().replace(second=0, microsecond=0)  # the writer's default
+        sms.check_send_time(args.send_at or now, st.sms_window)
+    wechat.checked(args.message or "", st.shop_name)
+    if getattr(args, "labels", None):  # envelopes asked for by name need the return address
+        from services.outputs import labels
+
+        labels.check_labels(args.labels, labels.Sender.from_settings(st))
+
+
+def _display_width(label: str) -> int:
+    """Columns `label` takes on a terminal: two for a Chinese (wide) character."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in label)
+
+
+def _count_lines(counts: Mapping[str, int], label: Callable[[str], str]) -> list[str]:
+    """"  label  count" lines with the counts in one column, whatever mix of Chinese and
+    ASCII the labels are."""
+    labels = {k: label(k) for k in counts}
+    width = max(map(_display_width, labels.values()), default=0)
+    return [f"  {labels[k]}{' ' * (width - _display_width(labels[k]))} {n:>8,}"
+            for k, n in counts.items()]
 
 
 def _settings(open_db) -> Settings:
@@ -149,8 +200,7 @@ def _build(args, open_db) -> int:
     _check_out(args)
     db = open_db()
     st = _settings(open_db)
-    if args.sms_template:  # refuse a bad template before a run is stored
-        sms.template_from_settings(args.sms_template, st).check()
+    _check_texts(args, st)
     options = build.RunOptions(
         channel=args.channel,
         staff=tuple(x.strip() for x in args.staff.split(",") if x.strip()),
@@ -165,8 +215,8 @@ def _build(args, open_db) -> int:
         f"list run #{summary.run_id} of '{summary.segment}' ({summary.as_of}, "
         f"{text('purpose', summary.purpose)}): {summary.members:,} to contact"
     )
-    for ch, n in summary.by_channel.items():
-        print(f"  {text('list_channel', ch)} {n:>8,}")
+    for line in _count_lines(summary.by_channel, lambda ch: text("list_channel", ch)):
+        print(line)
     for name, n in summary.by_caller.items():
         print(f"  caller {name}: {n:,}")
     for reason, n in summary.excluded.items():
@@ -180,8 +230,9 @@ def _write_and_finish(db, run_id: int, args, st: Settings,
     """Write every file of the run (from `doc` when the build kept it, else as stored), then
     mark it finished: only then do its calls reach the callers' queues. A file that cannot be
     written leaves the run unfinished, and says how to finish it."""
+    doc = doc or runs.load_document(db.sessions, run_id)
     try:
-        write_files(doc or runs.load_document(db.sessions, run_id), args, st, db.sessions)
+        write_files(doc, args, st, db.sessions)
     except (OSError, RevisitError) as exc:
         if isinstance(exc, NotAllowed) or runs.is_finished(db.sessions, run_id):
             raise
@@ -192,7 +243,8 @@ def _write_and_finish(db, run_id: int, args, st: Settings,
             reason=str(reason).rstrip(), run=run_id) from exc
     try:
         if runs.finish_run(db.sessions, run_id):
-            print(f"list run #{run_id} finished: its calls are in the callers' queues")
+            calls = ": its calls are in the callers' queues" if doc.of_channel("call") else ""
+            print(f"list run #{run_id} finished{calls}")
     except RevisitError as exc:  # replaced by a later run: the files were still written
         print(f"note: {exc}")
 
@@ -200,7 +252,9 @@ def _write_and_finish(db, run_id: int, args, st: Settings,
 def _print(args, open_db) -> int:
     _check_out(args)
     db = open_db()
-    _write_and_finish(db, args.run, args, _settings(open_db))
+    st = _settings(open_db)
+    _check_texts(args, st)
+    _write_and_finish(db, args.run, args, st)
     return 0
 
 
@@ -234,8 +288,8 @@ def _show(args, open_db) -> int:
     if not info.finished:
         print(f"  {UNFINISHED}: its files were never completed, so its calls are in nobody's "
               f"queue; `list print {info.run_id} --out FILE` writes them and finishes it")
-    for ch, n in info.by_channel.items():
-        print(f"  {text('channel', ch)} {n:>8,}")
+    for line in _count_lines(info.by_channel, lambda ch: text("channel", ch)):
+        print(line)
     for reason, n in info.excluded.items():
         print(f"  excluded, {text('exclusion', reason)}: {n:,}")
     if info.previous_run_id:

@@ -1,13 +1,16 @@
 """What a list run prints: the call sheet previewed in the window and printed through the system
-print dialog, and the Excel lists, labels or envelopes and SMS vendor file saved where the user
-chooses. The SMS file is previewed as the message is typed (the first messages as sent, parts
-and cost) and its figures are confirmed before it is written. Every file is written off the GUI
-thread."""
+print dialog, and the Excel lists, labels or envelopes, SMS vendor file and WeChat list saved
+where the user chooses. The SMS file and the WeChat list are previewed as their message is typed
+(the first messages as sent, who is left out and why; for SMS parts and cost) and their figures
+are confirmed before they are written. A run nobody in which is to be called shows the preview
+of its texts, or says it has no call sheet. Every file is written off the GUI thread."""
 
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QDateTime, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QPainter
@@ -25,6 +28,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QSplitter,
+    QStackedWidget,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -33,16 +37,21 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from services.outputs import labels, run_files, sms, sms_preview, wechat
 from services.outputs.sms_preview import SmsEstimate
-from services.outputs.types import ListDocument
+from services.outputs.types import ListDocument, ListMember
+from services.outputs.wechat import WechatPreview
 from services.staff.permissions import NOT_PASSED, Actor, NotPassed
 from services.store.errors import RevisitError
 from services.store.settings import Settings
 from ui import tasks
 from ui.files import ask_save_path, open_actions
+from ui.i18n import translate_error
+from ui.labels import language
 from ui.tasks import TaskRunner
-from ui.views.sms_preview_panel import SmsPreviewPanel
+from ui.views.sms_preview_panel import MessagePreview, SmsPreviewPanel, WechatPreviewPanel
 
 DEFAULT_SMS = "{称呼}您好，您的爱车{车型}（{车牌}）近期可享保养优惠，欢迎预约到店。"
+CONFIRM_SHOWN = 3  # WeChat messages quoted in the confirmation (the preview shows more)
+MERGE_FIELDS = " ".join("{" + f + "}" for f in sms.FIELDS)
 
 
 class ListOutputs(QWidget):
@@ -71,21 +80,21 @@ class ListOutputs(QWidget):
         self.save_call_xlsx = QPushButton(self.tr("Save call list (Excel)…"))
         self.save_mail_xlsx = QPushButton(self.tr("Save mail list (Excel)…"))
         self.layout_box = QComboBox()
-        for key, spec in labels.layouts().items():
-            self.layout_box.addItem(spec.get("title", key), key)
+        for key in labels.layouts():
+            self.layout_box.addItem(labels.layout_title(key, language()), key)
         self.save_labels = QPushButton(self.tr("Save labels / envelopes PDF…"))
         self.sms_text = QPlainTextEdit(DEFAULT_SMS)
         self.sms_text.setMaximumHeight(70)
-        self.sms_text.setToolTip(self.tr("Merge fields: {姓名} {称呼} {车型} {车牌} {品牌}; "
-                                         "a fallback after a bar: {车型|您的爱车}"))
+        self.sms_text.setToolTip(self.tr("Merge fields: %1; a fallback after a bar: "
+                                         "{车型|您的爱车}").replace("%1", MERGE_FIELDS))
         self.send_at = QDateTimeEdit(QDateTime.currentDateTime().addSecs(3600))
         self.send_at.setDisplayFormat("yyyy-MM-dd HH:mm")
         self.save_sms = QPushButton(self.tr("Save SMS vendor file…"))
         self.wechat_text = QPlainTextEdit(wechat.DEFAULT_MESSAGE)
         self.wechat_text.setMaximumHeight(56)
-        self.wechat_text.setToolTip(self.tr("Each member's message, ready to paste into the chat. "
-                                            "Merge fields as for SMS, and {店名} for the shop's "
-                                            "name"))
+        self.wechat_text.setToolTip(self.tr("Each member's message, ready to paste into the "
+                                            "chat. Merge fields: %1; a fallback after a bar: "
+                                            "{店名|本店}").replace("%1", MERGE_FIELDS))
         self.save_wechat = QPushButton(self.tr("Save WeChat list (Excel)…"))
         self.save_visits = QPushButton(self.tr("Save visit list (Excel)…"))
         self.status = QLabel()
@@ -117,10 +126,19 @@ class ListOutputs(QWidget):
             left_layout.addWidget(w)
         left_layout.addWidget(self.status)
         left_layout.addStretch(1)
+        self.no_call_sheet = QLabel(self.tr("There is no call sheet for this list: nobody in it "
+                                            "is to be called."))
+        self.no_call_sheet.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.no_call_sheet.setWordWrap(True)
+        self.sheet = QStackedWidget()  # the call sheet, or why there is none
+        self.sheet.addWidget(self.view)
+        self.sheet.addWidget(self.no_call_sheet)
         self.sms_preview = SmsPreviewPanel(runner)
+        self.wechat_preview = WechatPreviewPanel(runner)
         self.previews = QTabWidget()
-        self.previews.addTab(self.view, self.tr("Call sheet"))
+        self.previews.addTab(self.sheet, self.tr("Call sheet"))
         self.previews.addTab(self.sms_preview, self.tr("SMS as sent"))
+        self.previews.addTab(self.wechat_preview, self.tr("WeChat messages"))
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(left)
         splitter.addWidget(self.previews)
@@ -136,9 +154,10 @@ class ListOutputs(QWidget):
         self.save_mail_xlsx.clicked.connect(lambda: self._save(run_files.MAIL_LIST))
         self.save_labels.clicked.connect(lambda: self._save(run_files.LABELS))
         self.save_sms.clicked.connect(self._on_save_sms_clicked)
-        self.save_wechat.clicked.connect(lambda: self._save(run_files.WECHAT_LIST))
+        self.save_wechat.clicked.connect(self._on_save_wechat_clicked)
         self.save_visits.clicked.connect(lambda: self._save(run_files.VISIT_LIST))
         self.sms_text.textChanged.connect(self._on_sms_text_changed)
+        self.wechat_text.textChanged.connect(self._on_wechat_text_changed)
         self.set_document(None, Settings())
 
     def set_document(self, document: ListDocument | None, settings: Settings) -> None:
@@ -159,11 +178,16 @@ class ListOutputs(QWidget):
             w.setEnabled(document is not None)
         self.pdf.close()
         self.status.clear()
-        members = document.of_channel("sms") if document is not None else ()
-        self.sms_preview.set_members(members, settings, self.sms_text.toPlainText())
-        # A run of texts only: the SMS as sent is what there is to look at.
-        only_sms = document is not None and members and not document.of_channel("call")
-        self.previews.setCurrentWidget(self.sms_preview if only_sms else self.view)
+        def of(channel: str) -> Sequence[ListMember]:
+            return document.of_channel(channel) if document is not None else ()
+
+        self.sms_preview.set_members(of("sms"), settings, self.sms_text.toPlainText())
+        self.wechat_preview.set_members(of("wechat"), settings, self.wechat_text.toPlainText())
+        calls = document is None or bool(of("call"))
+        self.sheet.setCurrentWidget(self.view if calls else self.no_call_sheet)
+        # A run of texts only: its messages as sent are what there is to look at.
+        texts = [p for p in (self.sms_preview, self.wechat_preview) if p.members]
+        self.previews.setCurrentWidget(texts[0] if texts and not calls else self.sheet)
 
     # --- preview and print ---------------------------------------------------------------
     def _preview_path(self) -> Path:
@@ -175,8 +199,9 @@ class ListOutputs(QWidget):
 
         def loaded(written: run_files.WrittenFile) -> None:
             self.pdf.load(str(written.path))
-            self.previews.setCurrentWidget(self.view)
+            self.previews.setCurrentWidget(self.sheet)
             self.status.setText(self.tr("%n page(s)", "", self.pdf.pageCount()))
+            self._warn_unprintable(written)
             if then is not None:
                 then()
 
@@ -190,9 +215,16 @@ class ListOutputs(QWidget):
         )
 
     def _on_sms_text_changed(self) -> None:
-        self.sms_preview.set_text(self.sms_text.toPlainText())
-        if self.document is not None and self.document.of_channel("sms"):
-            self.previews.setCurrentWidget(self.sms_preview)
+        self._show_text(self.sms_preview, self.sms_text)
+
+    def _on_wechat_text_changed(self) -> None:
+        self._show_text(self.wechat_preview, self.wechat_text)
+
+    def _show_text(self, panel: MessagePreview, editor: QPlainTextEdit) -> None:
+        """The message typed: counted again, and shown when the run has members for it."""
+        panel.set_text(editor.toPlainText())
+        if panel.members:
+            self.previews.setCurrentWidget(panel)
 
     def _on_print(self) -> None:
         if self.pdf.pageCount() == 0:
@@ -250,36 +282,60 @@ class ListOutputs(QWidget):
     def _on_save_sms_clicked(self) -> None:
         """Count the file of the message as it is now, show the figures, and write it only
         once the user confirms them."""
+        text, st = self.sms_text.toPlainText().strip(), self.settings
+        self._count_then("sms", lambda members: sms_preview.estimate_with_settings(
+            members, text, st), self._confirm_sms, self.tr("Counting the SMS"))
+
+    def _on_save_wechat_clicked(self) -> None:
+        """As for SMS: the WeChat list counted, its figures confirmed, then written."""
+        text, shop = self.wechat_text.toPlainText().strip(), self.settings.shop_name
+        self._count_then("wechat", lambda members: wechat.preview(
+            members, text, shop, first=CONFIRM_SHOWN), self._confirm_wechat,
+            self.tr("Counting the WeChat messages"))
+
+    def _count_then(self, channel: str, count: Callable[[Sequence[ListMember]], Any],
+                    confirm: Callable[[Any], None], label: str) -> None:
+        """`count` the run's members of `channel` off the GUI thread, then `confirm` the
+        figures; when nobody is on the channel, say so before asking where to save a file
+        that cannot be made."""
         doc = self.document
         if doc is None:
             return
-        members = doc.of_channel("sms")
-        if not members:  # say so before asking where to save a file that cannot be made
-            tasks.show_error(self, RevisitError(run_files.NOBODY["sms"], run=doc.run_id))
+        members = doc.of_channel(channel)
+        if not members:
+            tasks.show_error(self, RevisitError(run_files.NOBODY[channel], run=doc.run_id))
             return
-        text, st = self.sms_text.toPlainText().strip(), self.settings
-        self.runner.run(
-            lambda _p, _c: sms_preview.estimate_with_settings(members, text, st),
-            on_done=self._confirm_sms,
-            parent_widget=self,
-            label=self.tr("Counting the SMS"),
-        )
+        self.runner.run(lambda _p, _c: count(members), on_done=confirm, parent_widget=self,
+                        label=label)
 
     def _confirm_sms(self, estimate: SmsEstimate) -> None:
-        self.previews.setCurrentWidget(self.sms_preview)
-        if estimate.too_long or not estimate.messages:
-            # Nothing can be written: the panel says why; the writer would refuse it too.
-            QMessageBox.warning(self, self.tr("SMS vendor file"), "\n".join(
-                self.sms_preview.warning_lines(estimate)) or self.tr(
-                    "No member of this list can be sent this message."))
+        # Too long: nothing can be written; the panel says why, the writer would refuse too.
+        self._ask_then_save(run_files.SMS_FILE, self.sms_preview, estimate,
+                            not estimate.too_long, self.tr("SMS vendor file"), (),
+                            self.tr("Write the SMS vendor file now?"))
+
+    def _confirm_wechat(self, shown: WechatPreview) -> None:
+        first = "\n".join(f"{r.member.row_code} {r.member.name}：{r.message}"
+                          for r in shown.first)
+        self._ask_then_save(run_files.WECHAT_LIST, self.wechat_preview, shown, True,
+                            self.tr("WeChat list"),
+                            (self.tr("The first messages:") + "\n" + first,),
+                            self.tr("Write the WeChat list now?"))
+
+    def _ask_then_save(self, kind: str, panel: MessagePreview, figures: Any, can_write: bool,
+                       title: str, more: tuple[str, ...], question: str) -> None:
+        """The figures, `more` and who is left out, then `question`; the file is saved on
+        Yes. Only the warnings when no message can be written."""
+        self.previews.setCurrentWidget(panel)
+        warnings = "\n".join(panel.warning_lines(figures))
+        if not can_write or not figures.messages:
+            QMessageBox.warning(self, title, warnings or self.tr(
+                "No member of this list can be sent this message."))
             return
-        text = "\n\n".join(p for p in (
-            self.sms_preview.summary_text(estimate),
-            "\n".join(self.sms_preview.warning_lines(estimate)),
-            self.tr("Write the SMS vendor file now?")) if p)
-        answer = QMessageBox.question(self, self.tr("SMS vendor file"), text)
-        if answer == QMessageBox.StandardButton.Yes:
-            self._save(run_files.SMS_FILE)
+        text = "\n\n".join(p for p in (panel.summary_text(figures), *more, warnings, question)
+                            if p)
+        if QMessageBox.question(self, title, text) == QMessageBox.StandardButton.Yes:
+            self._save(kind)
 
     def _request(self, kind: str, path: str) -> run_files.FileRequest:
         """What the panel asks for: `kind` is one of services/outputs/run_files.py's kinds."""
@@ -316,10 +372,23 @@ class ListOutputs(QWidget):
             ).replace("%2", str(written.sms_parts)).replace("%3", str(len(written.skipped)))
             cost = sms_preview.cost_of(written.sms_parts, self.settings.sms_price_per_part)
             text += self.tr(", about ¥%1").replace("%1", f"{cost:,}")
-            if written.skipped:
-                text += "\n" + sms.skipped_summary(written.skipped)
+        if written.kind == run_files.WECHAT_LIST:
+            text += "\n" + self.tr("Messages: %1, left out: %2").replace(
+                "%1", str(written.rows)).replace("%2", str(len(written.skipped)))
+        if written.skipped:
+            text += "\n" + sms.skipped_summary(written.skipped)
         self.status.setText(text)
         self.runner.notify(
             self.tr("Saved %1").replace("%1", written.path.name), actions=open_actions(path)
         )
+        self._warn_unprintable(written)
         self.written.emit(path)
+
+    def _warn_unprintable(self, written: run_files.WrittenFile) -> None:
+        """A PDF written with □ for characters no font here has, said at once and kept in the
+        status line: staff must write those names in by hand or correct them."""
+        if written.warning is None:
+            return
+        said = translate_error(written.warning)
+        self.status.setText(self.status.text() + "\n" + said)
+        QMessageBox.warning(self, self.tr("Some characters could not be printed"), said)

@@ -1,0 +1,69 @@
+"""The merge rules SMS and WeChat messages share: {店名} is a merge field like the others, with
+a fallback when the shop name is blank; an empty fallback, which would leave a hole, is refused
+with one sentence naming the field; the members left out for a missing field are named."""
+
+from __future__ import annotations
+
+import pytest
+
+from services.outputs import sms, wechat
+from services.store.errors import RevisitError
+from tests.services.test_outputs_files import member
+
+SIGNATURE = "【广州丰田】"
+
+
+def test_the_shop_name_is_a_merge_field_with_a_fallback():
+    m = member(1, channel="sms")
+    tpl = sms.SmsTemplate("{店名}提醒{称呼}：保养9折", SIGNATURE, shop_name="广州某某丰田")
+    tpl.check()
+    assert tpl.render(m) == "【广州丰田】广州某某丰田提醒陈先生：保养9折回T退订"
+    blank = sms.SmsTemplate("{店名|本店}提醒{称呼}：保养9折", SIGNATURE, shop_name=" ")
+    blank.check()
+    assert blank.render(m) == "【广州丰田】本店提醒陈先生：保养9折回T退订"
+    rows, skipped = wechat.render_messages([m], "{称呼}您好，{店名|本店}祝您用车愉快", "")
+    assert [r.message for r in rows] == ["陈先生您好，本店祝您用车愉快"] and skipped == []
+    with pytest.raises(RevisitError) as refused:
+        wechat.render_messages([m], "{生日}", "广州某某丰田")
+    assert "{店名}" in str(refused.value)  # named among the known fields, and accepted
+
+
+@pytest.mark.parametrize("text", ["{称呼}您好，{店名}祝您用车愉快", ""])
+def test_a_blank_shop_name_never_leaves_a_hole(text):
+    m = member(1, channel="wechat")
+    if text:  # {店名} without a fallback: the whole list refused, pointing to the setting
+        with pytest.raises(RevisitError, match="shop name in the settings is empty") as e:
+            wechat.render_messages([m], text, "")
+        assert "Settings, Shop name" in str(e.value) and "{店名|本店}" in str(e.value)
+        with pytest.raises(RevisitError, match="shop name in the settings is empty"):
+            sms.SmsTemplate(text, SIGNATURE).check()
+    else:  # the default message falls back to 本店
+        (row,), _ = wechat.render_messages([m], text, "")
+        assert "我是本店的回访专员" in row.message and "我是的" not in row.message
+
+
+@pytest.mark.parametrize("spec", ["{车型|}", "{车型| }"])
+def test_an_empty_fallback_is_refused_naming_the_field(spec):
+    text = f"您的{spec}该保养了"
+    for refuse in (lambda: sms.SmsTemplate(text, SIGNATURE).check(),
+                   lambda: wechat.render_messages([member(1)], text, "广州某某丰田")):
+        with pytest.raises(RevisitError, match="nothing after its bar") as e:
+            refuse()
+        assert "{车型|}" in str(e.value) and str(e.value).count(".") == 1
+
+
+def test_the_members_lacking_a_field_are_named_in_the_wechat_preview():
+    ms = [member(i, channel="wechat", brand="", model="", wechat_id=f"wx{i}")
+          for i in range(1, 13)] + [member(13, channel="wechat", wechat_id="wx13")]
+    shown = wechat.preview(ms, "{称呼}，您的{车型}该保养了", "广州某某丰田", first=3)
+    assert (shown.members, shown.messages, shown.left_out) == (13, 1, 12)
+    (lacking,) = shown.lacking
+    assert lacking.named[:2] == ("9-0001 陈国1", "9-0002 陈国2") and lacking.more == 2
+    assert [r.member.row_code for r in shown.first] == ["9-0013"]
+    rows, skipped = wechat.render_messages(ms, "{称呼}，您的{车型}该保养了", "广州某某丰田")
+    assert tuple(skipped) == shown.skipped and [r.message for r in rows] == [
+        r.message for r in shown.first]
+    lines = wechat.as_text(shown)
+    assert lines[0] == "WeChat preview — messages: 1, left out: 12 (WeChat members: 13)"
+    assert lines[1] == ("  缺少合并字段 车型：" + "、".join(f"9-{i:04d} 陈国{i}" for i in
+                                                   range(1, 11)) + " … and 2 more")
