@@ -68,6 +68,23 @@ def _pdf_text(path: Path) -> str:
                           text=True, check=True).stdout
 
 
+def confirmed_save(qtbot, monkeypatch, panel, button, path) -> list[str]:
+    """Click `button` answering No to the question it asks first (nothing is written), then
+    again answering Yes, until `path` is written: the questions asked."""
+    path.parent.mkdir()
+    asked: list[str] = []
+    answers = [QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes]
+    monkeypatch.setattr("ui.views.list_outputs.QMessageBox.question",
+                        lambda _p, _t, text: asked.append(text) or answers.pop(0))
+    monkeypatch.setattr("ui.views.list_outputs.ask_save_path", lambda *_args: str(path))
+    button.click()
+    qtbot.waitUntil(lambda: len(asked) == 1, timeout=10000)
+    assert os.listdir(path.parent) == []  # No: nothing written
+    with qtbot.waitSignal(panel.written, timeout=30000):
+        button.click()
+    return asked
+
+
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler missing")
 @pytest.mark.parametrize(("fmt", "window_files"), [
     ("xlsx", {"week.xlsx": run_files.CALL_LIST, "week-mail.xlsx": run_files.MAIL_LIST,
@@ -166,18 +183,7 @@ def test_the_sms_preview_and_confirmation_show_what_the_file_then_holds(
 
     # Save: the figures are confirmed first; No writes nothing, Yes writes what was shown.
     folder = tmp_path / "out"
-    folder.mkdir()
-    asked: list[str] = []
-    answers = [QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes]
-    monkeypatch.setattr("ui.views.list_outputs.QMessageBox.question",
-                        lambda _p, _t, text: asked.append(text) or answers.pop(0))
-    monkeypatch.setattr("ui.views.list_outputs.ask_save_path",
-                        lambda *_args: str(folder / "sms.xlsx"))
-    panel.save_sms.click()
-    qtbot.waitUntil(lambda: len(asked) == 1, timeout=10000)
-    assert os.listdir(folder) == []
-    with qtbot.waitSignal(panel.written, timeout=30000):
-        panel.save_sms.click()
+    asked = confirmed_save(qtbot, monkeypatch, panel, panel.save_sms, folder / "sms.xlsx")
     assert len(asked) == 2
     assert asked[1].startswith(f"{typed.messages} messages, {typed.parts} billed parts: "
                                f"about ¥{typed.cost}")

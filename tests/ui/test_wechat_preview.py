@@ -4,12 +4,10 @@ missing merge field named by row code and name, and the tooltips listing every m
 
 from __future__ import annotations
 
-import os
 import re
 
 import openpyxl
 import pytest
-from PySide6.QtWidgets import QMessageBox
 from sqlalchemy import select
 
 from models import ContactPreference, Customer, Vehicle
@@ -18,6 +16,7 @@ from services.outputs import sms
 from services.segments import service as segments
 from services.store.settings import load_settings
 from tests.ui.conftest import DEMO_TODAY, shut_down
+from tests.ui.test_list_files import confirmed_save
 from ui.tasks import TaskRunner
 from ui.views.list_outputs import ListOutputs
 
@@ -104,23 +103,13 @@ def test_a_wechat_run_shows_its_messages_and_confirms_before_writing(
     assert all(re.search(rf"\d+-\d{{4}} {name}", named[0]) for name in lacking)
 
     folder = tmp_path / "out"
-    folder.mkdir()
-    asked: list[str] = []
-    answers = [QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes]
-    monkeypatch.setattr("ui.views.list_outputs.QMessageBox.question",
-                        lambda _p, _t, text: asked.append(text) or answers.pop(0))
-    monkeypatch.setattr("ui.views.list_outputs.ask_save_path",
-                        lambda *_args: str(folder / "wechat.xlsx"))
-    panel.save_wechat.click()
-    qtbot.waitUntil(lambda: len(asked) == 1, timeout=10000)
-    assert os.listdir(folder) == []  # No: nothing written
+    asked = confirmed_save(qtbot, monkeypatch, panel, panel.save_wechat,
+                           folder / "wechat.xlsx")
     question = asked[0]
     assert question.startswith(f"{shown.messages} message(s) to paste")
     assert shown.first[0].message in question  # the first messages, as they will be pasted
     assert all(name in question for name in lacking)  # who is left out, by name
     assert question.endswith("Write the WeChat list now?")
-    with qtbot.waitSignal(panel.written, timeout=30000):
-        panel.save_wechat.click()
     rows = list(openpyxl.load_workbook(folder / "wechat.xlsx").active
                 .iter_rows(min_row=2, values_only=True))
     assert len(rows) == shown.messages and rows[0][6] == shown.first[0].message
