@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from sqlalchemy import and_, case, exists, func, or_, select, text
+from sqlalchemy import Connection, and_, case, event, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased, sessionmaker
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -33,7 +33,9 @@ from services.reports.figures import (
     StaffWork,
     segment,
 )
+from services.segments import rfm as rfm_mod
 from services.segments import service as segments
+from services.segments import templates as tpl
 from services.segments.contact_fields import kept
 from services.segments.derived import months_before
 from services.segments.sqlx import day
@@ -43,8 +45,8 @@ WEEKS = 8
 # Questions asked at once: two cores are common on office PCs, and a third question keeps
 # them busy while one waits for the disk.
 WORKERS = 3
-SLOWEST = ("follow", "contacts", "rfm_then", "drift", "behind_months", "matrix", "matrix_then",
-           "behind", "coverage", "rfm")
+SLOWEST = ("follow", "contacts", "rfm_then", "rfm", "drift", "behind_months", "matrix",
+           "matrix_then", "behind", "coverage")
 MONTHS = 12
 
 
@@ -102,14 +104,40 @@ def _parallel(jobs: dict[str, Callable[[], Any]]) -> dict[str, Any]:
         return {key: f.result() for key, f in futures.items()}
 
 
+# A session made for the dashboard's questions carries this in its info; on PostgreSQL each of
+# its transactions then runs without JIT and without parallel workers (_tuned).
+QUESTIONS = "revisit_dashboard_question"
+
+
+@event.listens_for(Session, "after_begin")
+def _tuned(session: Session, _transaction: Any, connection: Connection) -> None:
+    if session.info.get(QUESTIONS) and connection.dialect.name == "postgresql":
+        # JIT compiles these grouped questions for longer than they run: 0.9 s of compiling for
+        # the drift question's 0.6 s of work, 1.4 s for the contacts pass's 0.65 s, on the
+        # 200,000-customer demo (docs/benchmarks.md).
+        connection.exec_driver_sql("SET LOCAL jit = off")
+        # The dashboard asks WORKERS questions at once already; each with PostgreSQL's two
+        # parallel helpers is nine processes on an office server's two cores, and every
+        # question takes twice as long: the quick part for a new end date 1.2 s against
+        # 0.8 s, the rest 1.3 s against 0.9 s (bench/reports.py, 200,000 customers).
+        connection.exec_driver_sql("SET LOCAL max_parallel_workers_per_gather = 0")
+
+
+def _questions(sessions: sessionmaker[Session]) -> sessionmaker[Session]:
+    """`sessions` for the dashboard's questions, whose transactions are tuned (_tuned); the
+    segment service's and rfm_history's included, which are handed these."""
+    info = sessions.kw.get("info") or {}
+    if info.get(QUESTIONS):
+        return sessions
+    return sessionmaker(class_=sessions.class_, **{**sessions.kw,
+                                                   "info": {**info, QUESTIONS: True}})
+
+
 def _reading(sessions: sessionmaker[Session], question: Callable[[Session], Any]):
+    tuned = _questions(sessions)
+
     def job():
-        with sessions() as s:
-            if s.get_bind().dialect.name == "postgresql":
-                # PostgreSQL's JIT compiles these grouped questions for longer than they run:
-                # 0.9 s of compiling for the drift question's 0.6 s of work, 1.4 s for the
-                # contacts pass's 0.65 s, on the 200,000-customer demo (docs/benchmarks.md).
-                s.execute(text("SET LOCAL jit = off"))
+        with tuned() as s:
             return question(s)
     return job
 
@@ -134,9 +162,12 @@ def dashboard(sessions: sessionmaker[Session], start: dt.date, end: dt.date,
         raise RevisitError(N_("There is no staff member with id {id}."), id=staff_id)
     mine = _mine(staff_id)
     weeks, months = _week_starts(end), _month_starts(end)
+    sessions = _questions(sessions)
     jobs = {
         "matrix": lambda: segments.matrix(sessions, end),
-        "rfm": lambda: segments.rfm(sessions, end),
+        # Kept, or the RFM summary when it holds the end date, or live (rfm_history.py): never
+        # a rebuild of the summary for a new end date (1.3 s at 200,000 customers on PG).
+        "rfm": lambda: rfm_history.class_counts(sessions, end),
         "contacts": _reading(sessions, lambda s: _contacts(s, start, end, weeks, months, mine,
                                                            names)),
         "complaints": _reading(sessions, lambda s: owners.complaints(s, end)),
@@ -152,10 +183,11 @@ def dashboard(sessions: sessionmaker[Session], start: dt.date, end: dt.date,
                None, c.filter)
         for c in got["matrix"].cells
     )
-    rfm_now = got["rfm"]
-    rfm = tuple(Figure(c.key, c.name_zh, c.name_en, c.customers, None, c.filter)
-                for c in rfm_now.classes)
-    no_class = Figure("none", *both("report", "rfm_none"), customers - rfm_now.customers_with_class,
+    rfm_now: dict[str, int] = got["rfm"]
+    # As segments.rfm names and filters the classes (mean thresholds, the default window).
+    rfm = tuple(Figure(key, zh, en, rfm_now.get(key, 0), None, tpl.rfm_class_filter(key))
+                for key, zh, en, *_up in rfm_mod.CLASSES)
+    no_class = Figure("none", *both("report", "rfm_none"), customers - sum(rfm_now.values()),
                       None, segment({"field": "rfm_class", "op": "is_null"}))
     per_week_channel, per_week_staff, per_month, outcomes, reach, work = got["contacts"]
     staff_work = _staff_work(work, (), names)
@@ -174,6 +206,7 @@ def completed(sessions: sessionmaker[Session], d: Dashboard) -> Dashboard:
     earlier, owners drifting away and follow-ups due and overdue per person."""
     if d.complete:
         return d
+    sessions = _questions(sessions)
     jobs = _rest_jobs(sessions, d.end, _mine(d.staff_id))
     jobs["names"] = _reading(sessions, lambda s: dict(
         s.execute(select(StaffUser.id, StaffUser.display_name)).all()))
@@ -214,7 +247,11 @@ def _rest_jobs(sessions: sessionmaker[Session], end: dt.date, mine: list
 def _with_rest(d: Dashboard, got: dict[str, Any], names: dict[int, str]) -> Dashboard:
     then_matrix = {f"{c.years_band}/{c.satisfaction_band}": c.vehicles
                    for c in got["matrix_then"].cells}
-    then_rfm = got["rfm_then"]
+    then_rfm = dict(got["rfm_then"])
+    # Customers with no class a month earlier: today's customers less those with a class then,
+    # as the "no class" segment counts them on that date (customers added since included).
+    customers = d.figure("coverage", "customers").value
+    then_rfm["none"] = customers - sum(then_rfm.values())
     work = {w.staff_id: [w.contacts, w.attempts, w.reached, w.appointments, w.kept, 0, 0]
             for w in d.staff_work}
     return dataclasses.replace(

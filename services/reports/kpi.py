@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from models import AppSetting, ContactEvent, StaffUser
 from services.reports.dashboard import check_period, in_period, kept_column
 from services.reports.figures import ONE_WAY, REACHED
-from services.staff.permissions import Actor
+from services.staff.permissions import SUPERVISOR_ROLES, Actor
 from services.store.errors import N_, RevisitError
 from services.store.settings import save_json_row
 
@@ -63,8 +63,16 @@ class Targets:
     staff: tuple[tuple[int, Target], ...]  # (staff id, their own targets)
     version: int  # 0: never saved
 
-    def for_staff(self, sid: int) -> Target:
-        return dict(self.staff).get(sid, self.default)
+    def for_staff(self, sid: int, role: str | None = None) -> Target:
+        """`sid`'s own targets, else the default. With `role`, a supervisor without targets of
+        their own has none: the default is the callers'. A supervisor mostly reads the figures
+        and makes a few calls, and against a caller's 250 a week would show far behind on every
+        report; they are still listed with their actuals, and given targets of their own when
+        they do call."""
+        own = dict(self.staff).get(sid)
+        if own is not None:
+            return own
+        return Target() if role in SUPERVISOR_ROLES else self.default
 
 
 @dataclass(frozen=True)
@@ -157,12 +165,12 @@ def save_targets(sessions: sessionmaker[Session], actor: Actor | None, default: 
 def kpi(sessions: sessionmaker[Session], start: dt.date, end: dt.date,
         only_staff: int | None = None) -> tuple[KpiRow, ...]:
     """Each active staff member's actuals in `start`–`end` (both included) against their
-    targets scaled to the period's length."""
+    targets scaled to the period's length (a supervisor's: their own only)."""
     check_period(start, end)
     targets = load_targets(sessions)
     weeks = ((end - start).days + 1) / 7
     with sessions() as s:
-        people = s.execute(select(StaffUser.id, StaffUser.display_name)
+        people = s.execute(select(StaffUser.id, StaffUser.display_name, StaffUser.role)
                            .where(StaffUser.active.is_(True))
                            .order_by(StaffUser.display_name)).all()
         rows = s.execute(
@@ -176,6 +184,6 @@ def kpi(sessions: sessionmaker[Session], start: dt.date, end: dt.date,
         ).all()
     got = {r[0]: [int(v or 0) for v in r[1:]] for r in rows}
     return tuple(
-        KpiRow(sid, name, weeks, targets.for_staff(sid), *got.get(sid, [0, 0, 0, 0]))
-        for sid, name in people if only_staff is None or sid == only_staff
+        KpiRow(sid, name, weeks, targets.for_staff(sid, role), *got.get(sid, [0, 0, 0, 0]))
+        for sid, name, role in people if only_staff is None or sid == only_staff
     )

@@ -114,7 +114,7 @@ def build(sessions: sessionmaker[Session], kind: str, start: dt.date, end: dt.da
         step()
     if kind in ("weekly", "effect"):
         effects = eff.effect_between(sessions, start, end, staff=staff_name, today=today)
-        sections.append(effect_section(effects))
+        sections.append(effect_section(effects, staff_name))
         step()
     return Report(kind, start, end, staff_name, tuple(sections))
 
@@ -154,6 +154,8 @@ def dashboard_sections(d: Dashboard) -> list[Section]:
                        notes=(f"按车辆计数，{d.end} 对比 {d.month_ago}。",)))
     out.append(Section("RFM", r("rfm"), ("分类", r("now"), r("last_month"), r("change")),
                        tuple((f.label_zh, f.value, f.previous, f.change) for f in d.rfm),
+                       notes=(f"按客户计数，{d.end} 对比 {d.month_ago}；“{r('rfm_none')}”上月 = "
+                              "现有客户数 − 上月有分类的客户（之后新增的客户计入上月的无分类）。",),
                        chart=Chart("hbar", tuple(f.label_zh for f in d.rfm), (
                            (r("now"), tuple(float(f.value) for f in d.rfm)),
                            (r("last_month"), tuple(float(f.previous or 0) for f in d.rfm))))))
@@ -193,10 +195,13 @@ def dashboard_sections(d: Dashboard) -> list[Section]:
                               w.reach_rate, w.appointments, w.kept, w.follow_ups_due,
                               w.follow_ups_overdue) for w in work), frozenset({4})))
     ages = d.complaints[2:]
-    out.append(Section("投诉", r("open_complaints"), ("已开启天数", "投诉数"),
-                       tuple((f.label_zh, f.value) for f in ages),
-                       chart=Chart("bar", tuple(f.label_zh for f in ages),
-                                   (("投诉数", tuple(float(f.value) for f in ages)),))))
+    # Per customer, by their oldest open complaint, as the window's bars (and their segments).
+    out.append(Section("投诉", r("open_complaints"), ("最早未解决投诉已开启天数", "客户数"),
+                       tuple((f"{f.key}天", f.value) for f in ages),
+                       chart=Chart("bar", tuple(f"{f.key}天" for f in ages),
+                                   (("客户数", tuple(float(f.value) for f in ages)),)),
+                       notes=("按客户计数：每位客户按其最早一件未解决投诉的天数计入一档；"
+                              f"共 {d.figure('complaints', 'open').value} 件未解决投诉。",)))
     drift_rows = []
     for yb in tpl.YEAR_BANDS:
         for sb in tpl.MATRIX_SAT_BANDS:
@@ -212,8 +217,13 @@ def dashboard_sections(d: Dashboard) -> list[Section]:
 
 
 def targets_section(rows: tuple[kpi_mod.KpiRow, ...]) -> Section:
-    headers = (r("staff"), "周联系目标", r("attempts"), r("gap"), "接通率目标", r("reach_rate"),
-               r("gap"), "周预约目标", r("appointments"), r("gap"))
+    """Targets against actuals. The count targets are shown for the report's period (a weekly
+    target times its weeks), what the actuals and the gap are counted over; the note gives the
+    weeks. A supervisor without targets of their own has none (kpi.Targets.for_staff)."""
+    weeks = rows[0].weeks if rows else 1.0
+    span = f"{weeks:g}" if float(weeks).is_integer() else f"{weeks:.1f}"
+    headers = (r("staff"), "本期联系目标", r("attempts"), r("gap"), "接通率目标", r("reach_rate"),
+               r("gap"), "本期预约目标", r("appointments"), r("gap"))
     return Section("目标", r("targets"), headers, tuple(
         (k.staff, k.calls_target, k.attempts, k.calls_gap, k.target.reach_rate, k.reach_rate,
          k.reach_gap, k.appointments_target, k.appointments, k.appointments_gap) for k in rows),
@@ -221,10 +231,32 @@ def targets_section(rows: tuple[kpi_mod.KpiRow, ...]) -> Section:
         chart=Chart("bar", tuple(k.staff for k in rows), (
             (r("actual"), tuple(float(k.attempts) for k in rows)),
             (r("target"), tuple(float(k.calls_target or 0) for k in rows)))),
-        notes=("目标按周设定，按报告期长度折算；差距 = 实际 − 目标。",))
+        notes=(f"目标按周设定（每周联系、每周预约），本期 {span} 周，本期目标 = 每周目标 × {span}；"
+               "差距 = 实际 − 本期目标。主管未单独设定目标时不设目标（默认目标只适用于联系员）。",))
 
 
-def effect_section(effects: tuple[eff.RunEffect, ...]) -> Section:
+# What the window's effect tab says of a run (ui/views/report_effect.py), as its Chinese
+# translation reads, so paper and screen give the same warnings.
+NOT_OVER = "{days} 天观察期尚未结束，之后的到店和购车仍会计入。"
+TOO_SMALL = "组太小，无法比较（其中一组少于 {n} 人）：差值不可信。"
+
+
+def run_notes(e: eff.RunEffect) -> tuple[str, ...]:
+    """The warnings about one run the window shows beside it: groups too small to compare, and
+    windows not over yet (their rates will still rise)."""
+    notes = []
+    if e.overall.too_small:
+        notes.append(TOO_SMALL.replace("{n}", str(eff.MIN_GROUP)))
+    missing = [str(w) for w in eff.WINDOWS if w not in e.complete_windows]
+    if missing:
+        notes.append(NOT_OVER.replace("{days}", "/".join(missing)))
+    return tuple(notes)
+
+
+def effect_section(effects: tuple[eff.RunEffect, ...], staff: str | None = None) -> Section:
+    """The period's runs against their comparison groups: the comparison group, then everyone
+    contacted and each person who contacted; with `staff` (a display name, the report of one
+    person) that person's contacts only, as the report's other sections."""
     headers = ["名单日期", "细分", "组别", r("group_size")]
     for m in eff.MEASURES:
         for w in eff.WINDOWS:
@@ -234,40 +266,58 @@ def effect_section(effects: tuple[eff.RunEffect, ...]) -> Section:
     pct = set()
     for i in range(len(eff.MEASURES) * len(eff.WINDOWS)):
         pct |= {5 + 3 * i, 6 + 3 * i}
+    run_warnings = []
     for e in effects:
         base = e.overall.comparison
         kind = "（排除）" if e.comparison == "excluded" else "（未入名单）"
         groups: list[tuple[str, eff.GroupOutcome, eff.EffectRow | None]] = [
             (r("comparison") + kind, base, None)]
+        shown = [row for row in e.rows
+                 if staff is None or (row.key != "all" and row.key == staff)]
         groups += [(r("contacted") if row.key == "all"
                     else f"{r('contacted')}：{row.key or r('no_caller')}",
-                    row.contacted, row) for row in e.rows]
-        for name, g, row in groups:
+                    row.contacted, row) for row in shown]
+        warnings = run_notes(e)
+        if warnings:
+            run_warnings.append(f"{e.as_of.isoformat()} {e.segment_name}：{''.join(warnings)}")
+        for i, (name, g, row) in enumerate(groups):
             cells: list[Any] = [e.as_of, e.segment_name, name, g.size]
             for m in eff.MEASURES:
                 for w in eff.WINDOWS:
                     cells += [g.count(w, m), g.rate(w, m),
                               row.difference(w, m) if row is not None else None]
-            note = ""
-            if row is not None and row.too_small:
-                note = r("too_small").replace("{n}", str(eff.MIN_GROUP))
-            cells.append(note)
+            # The run's warnings on its first row (the comparison group), as the window shows
+            # them once per run; a person's group too small on its row (when the run's groups
+            # are too small, so is every part of them: said once).
+            note = list(warnings) if i == 0 else []
+            if row is not None and row.too_small and not e.overall.too_small:
+                note.append(r("too_small").replace("{n}", str(eff.MIN_GROUP)))
+            cells.append("".join(note))
             rows.append(tuple(cells))
     notes: tuple[str, ...] = (
              "回厂 = 名单日期后N天内有进厂记录；消费 = 有金额大于零的进厂或其他消费；"
              "购车 = 有新车购买日期。",
              "对照组：名单排除的成员，或同一细分在名单日期未入名单的客户；"
              "排除有原因，差异仅供参考。",
-             f"每项：人数 · 比例 · 与对照组的差异；任一组少于{eff.MIN_GROUP}人时差异不可信。")
+             f"每项：人数 · 比例 · 与对照组的差异；任一组少于{eff.MIN_GROUP}人时差异不可信。",
+             *run_warnings)
+    if staff is not None:
+        notes = (f"只列{staff}联系的客户，与整次名单的对照组比较。",) + notes
     if not effects:
         notes = ("本期没有已完成的名单。",) + notes
     chart = None
     if effects:
         labels = tuple(f"{e.as_of.strftime('%m-%d')} {e.segment_name}" for e in effects)
+
+        def contacted(e: eff.RunEffect) -> eff.GroupOutcome:
+            if staff is None:
+                return e.overall.contacted
+            return next(row.contacted for row in e.rows[1:] if row.key == staff)
+
         chart = Chart("bar", labels, tuple(
             (f"{name}：{r('came_back')}90天（%）", tuple(
                 100 * (group(e).rate(90, "came_back") or 0) for e in effects))
-            for name, group in ((r("contacted"), lambda e: e.overall.contacted),
+            for name, group in ((r("contacted"), contacted),
                                 (r("comparison"), lambda e: e.overall.comparison))))
     return Section("联系效果", r("effect"), tuple(headers), tuple(rows), frozenset(pct),
                    chart=chart, notes=notes)

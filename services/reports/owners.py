@@ -16,6 +16,7 @@ from services.labels import both
 from services.reports.figures import COMPLAINT_AGES, DRIFT_MONTHS, Figure, and_filter, segment
 from services.segments import templates as tpl
 from services.segments.derived import months_before
+from services.segments.field_sql import oldest_open_complaint
 from services.segments.matrix import latest_score
 from services.segments.sqlx import day, no_index
 
@@ -23,28 +24,38 @@ COVERAGE_CHANNELS = ("phone", "sms", "mail")
 
 
 def complaints(s: Session, end: dt.date) -> tuple[tuple[Figure, ...], int | None]:
+    """Open complaints on `end`: how many ("open", per complaint), the customers with one
+    ("customers"), and those customers by the age of their oldest open complaint (one bar per
+    COMPLAINT_AGES band, per customer, so each bar opens as the segment of its customers:
+    field oldest_complaint_days); with the oldest complaint's age in days."""
     open_then = [
         Complaint.opened_date <= day(end),
         or_(Complaint.resolved.is_(False),
             and_(Complaint.resolved_date.is_not(None), Complaint.resolved_date > day(end))),
     ]
+    oldest = oldest_open_complaint(end)
     # Age bands as opening-date cut-offs: age ≥ a days ⇔ opened on or before end − a.
     band = case(
-        *((Complaint.opened_date > day(end - dt.timedelta(days=hi)), key)
+        *((oldest.c.opened > day(end - dt.timedelta(days=hi)), key)
           for key, _lo, hi in COMPLAINT_AGES if hi is not None),
         else_=COMPLAINT_AGES[-1][0],
     )
     rows: dict[str, int] = {
-        k: n for k, n in s.execute(select(band, func.count()).where(*open_then).group_by(band))}
-    oldest, people = s.execute(select(func.min(Complaint.opened_date),
-                                      func.count(Complaint.customer_id.distinct()))
-                               .where(*open_then)).one()
-    figures = [Figure("open", *both("report", "open_complaints"), sum(rows.values())),
-               Figure("customers", *both("report", "complaint_customers"), people, None,
-                      segment({"field": "unresolved_complaint", "op": "=", "value": True}))]
-    for key, _lo, _hi in COMPLAINT_AGES:
-        figures.append(Figure(key, f"{key}天", f"{key} days", int(rows.get(key, 0))))
-    return tuple(figures), (end - oldest).days if oldest is not None else None
+        k: n for k, n in s.execute(select(band, func.count()).select_from(oldest).group_by(band))}
+    complaints_open = s.scalar(select(func.count()).where(*open_then)) or 0
+    first = s.scalar(select(func.min(oldest.c.opened)))
+    figures = [Figure("open", *both("report", "open_complaints"), complaints_open),
+               Figure("customers", *both("report", "complaint_customers"), sum(rows.values()),
+                      None, segment({"field": "unresolved_complaint", "op": "=", "value": True}))]
+    for key, lo, hi in COMPLAINT_AGES:
+        age: dict[str, Any] = ({"field": "oldest_complaint_days", "op": ">=", "value": lo}
+                               if hi is None else
+                               {"field": "oldest_complaint_days", "op": "between",
+                                "value": [lo, hi - 1]})
+        figures.append(Figure(key, f"最早未解决投诉 {key} 天的客户",
+                              f"Customers whose oldest open complaint is {key} days old",
+                              int(rows.get(key, 0)), None, segment(age)))
+    return tuple(figures), (end - first).days if first is not None else None
 
 
 def drift(s: Session, end: dt.date) -> tuple[Figure, ...]:

@@ -1,13 +1,17 @@
-"""RFM class counts on a past date (the dashboard's "a month earlier"), kept between questions.
+"""RFM class counts on the dashboard's dates (its end date, and a month earlier), kept between
+questions.
 
-The live RFM query for another date costs 0.8 s at 200,000 customers, and asking the stored RFM
-summary for it would rebuild the summary twice (for that date, then for today again). So the
-counts are kept in one `app_setting` row (key KEY, JSON) with what they were computed from: the
-date, the window, and the spend data stamp with the spend tables' row count (the same test the
-RFM summary uses to know it is current, services/segments/summaries.py). Any change to a spend
-since then — whoever made it, the triggers raise the stamp — makes the row stale, and the counts
-are computed live again. Like the summaries it is a cache, never the truth: if it cannot be
-written (a read-only file or login, a locked database) the live answer is returned anyway."""
+The RFM summary holds one date at a time, and the window keeps it on today (the Segments area's
+RFM grid): asking it for a report's end date rebuilds it (1.3 s on PostgreSQL at 200,000
+customers), and the grid rebuilds it again for today. So the dashboard asks the summary only
+when it already holds the date, and otherwise the live query (0.6–0.9 s), whose counts are kept
+in one `app_setting` row (key KEY, JSON) for the last KEEP dates, with what they were computed
+from: the spend data stamp with the spend tables' row count (the same test the RFM summary uses
+to know it is current, services/segments/summaries.py). Any change to a spend since then —
+whoever made it, the triggers raise the stamp — drops them all, and the counts are computed
+again. Stepping between weeks, or the Monday report after the dashboard, then asks nothing.
+Like the summaries it is a cache, never the truth: if it cannot be written (a read-only file or
+login, a locked database) the answer is returned anyway."""
 
 from __future__ import annotations
 
@@ -24,12 +28,15 @@ from models import AppSetting, DataStamp
 from models.db import SQLITE_BUSY_MS
 from services.segments import rfm as rfm_mod
 from services.segments import service as segments
+from services.segments import summaries
 from services.segments.summaries import RFM
 from services.store.settings import store_row
 
 log = logging.getLogger(__name__)
 KEY = "report.rfm_history"
 WAIT_MS = 200
+# Dates kept: a quarter of weekly reports with their month-earlier dates.
+KEEP = 26
 
 
 def _source(s: Session) -> list[int] | None:
@@ -41,18 +48,43 @@ def _source(s: Session) -> list[int] | None:
     return [int(stamp), int(s.scalar(select(RFM.seen_rows())) or 0)]
 
 
-def _keep(sessions: sessionmaker[Session], text: str) -> None:
-    """Store the row, waiting at most WAIT_MS for the write lock: the counts are an extra, and
-    a colleague's long import must not hold up the dashboard for the usual lock wait."""
+def _kept(text: str | None, source: list[int]) -> dict[str, dict[str, int]]:
+    """The counts stored in `text` per date and window, if computed from `source`."""
+    if not text:
+        return {}
+    try:
+        data = json.loads(text)
+        if data.get("source") != source:
+            return {}
+        if "for" in data:  # the earlier form: one date
+            return {data["for"]: {k: int(v) for k, v in data["counts"].items()}}
+        return {when: {k: int(v) for k, v in counts.items()}
+                for when, counts in data["dates"].items()}
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return {}  # unreadable: computed again and replaced
+
+
+def _keep(sessions: sessionmaker[Session], built_for: str, counts: dict[str, int],
+          source: list[int]) -> None:
+    """Add the counts to the row, waiting at most WAIT_MS for the write lock: the counts are an
+    extra, and a colleague's long import must not hold up the dashboard for the usual lock
+    wait. Read again under the lock, so counts another question kept meanwhile stay."""
     with sessions() as s:
         sqlite = s.get_bind().dialect.name == "sqlite"
         try:
             if sqlite:
                 s.execute(sql_text(f"PRAGMA busy_timeout = {WAIT_MS}"))
+                s.execute(sql_text("UPDATE app_setting SET key = key WHERE 0"))  # the lock
             else:
                 s.execute(sql_text(f"SET LOCAL lock_timeout = '{WAIT_MS}ms'"))
-            exists = s.scalar(select(AppSetting.version).where(AppSetting.key == KEY)) is not None
-            store_row(s, KEY, text, None, exists=exists)
+            row = s.execute(select(AppSetting.value, AppSetting.version)
+                            .where(AppSetting.key == KEY).with_for_update()).one_or_none()
+            dates = _kept(row[0] if row is not None else None, source)
+            dates.pop(built_for, None)
+            dates[built_for] = counts  # the newest last; the oldest go first
+            dates = dict(list(dates.items())[-KEEP:])
+            text = json.dumps({"source": source, "dates": dates}, sort_keys=False)
+            store_row(s, KEY, text, None, exists=row is not None)
             s.commit()
         finally:
             if sqlite:  # the connection goes back to the pool with its usual wait
@@ -60,27 +92,32 @@ def _keep(sessions: sessionmaker[Session], text: str) -> None:
                 s.execute(sql_text(f"PRAGMA busy_timeout = {SQLITE_BUSY_MS}"))
 
 
+def _summary_holds(sessions: sessionmaker[Session], as_of: dt.date, months: int) -> bool:
+    with sessions() as s:
+        return summaries.is_current(s, RFM, as_of, months)
+
+
 def class_counts(sessions: sessionmaker[Session], as_of: dt.date,
                  months: int = rfm_mod.DEFAULT_MONTHS) -> dict[str, int]:
-    """Customers per RFM class key on `as_of` (mean thresholds), as segments.rfm counts them."""
+    """Customers per RFM class key on `as_of` (mean thresholds), as segments.rfm counts them:
+    kept, or from the RFM summary when it holds that date, or live (and kept). Never rebuilds
+    the summary for another date."""
     built_for = f"{as_of.isoformat()} {months}m"
     with sessions() as s:
         source = _source(s)
         stored = s.scalar(select(AppSetting.value).where(AppSetting.key == KEY))
-    if stored and source is not None:
-        try:
-            data = json.loads(stored)
-            if data.get("for") == built_for and data.get("source") == source:
-                return {k: int(v) for k, v in data["counts"].items()}
-        except (ValueError, KeyError, TypeError, AttributeError):
-            pass  # unreadable: computed again and replaced below
-    result = segments.rfm(sessions, as_of, months=months, use_summary=False)
+    if source is not None:
+        kept = _kept(stored, source).get(built_for)
+        if kept is not None:
+            return kept
+    # The summary when it is current for the date (a read of it, 0.05 s); live otherwise.
+    result = segments.rfm(sessions, as_of, months=months,
+                          use_summary=_summary_holds(sessions, as_of, months))
     counts = {c.key: c.customers for c in result.classes}
     if source is None:
         return counts
-    text = json.dumps({"for": built_for, "source": source, "counts": counts}, sort_keys=True)
     try:
-        _keep(sessions, text)
+        _keep(sessions, built_for, counts, source)
     except DBAPIError as exc:  # read-only, busy, or stored by another PC at the same moment
         log.info("RFM counts for %s not kept: %s", built_for, exc)
     return counts

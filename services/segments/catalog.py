@@ -193,6 +193,11 @@ _rows("customer", "satisfaction", [
     ("satisfaction_date", "date", "最近满意度调查日期", "Latest survey date"),
     ("unresolved_complaint", "bool", "有未解决投诉", "Has an unresolved complaint"),
 ])
+_add(Field("oldest_complaint_days", "number", "customer", "satisfaction",
+           "最早未解决投诉已开启天数", "Days the oldest open complaint has been open",
+           note="of the complaints open on the evaluation date (opened by then, not resolved by "
+           "then), the oldest: days from its opening to the evaluation date; is_null = no open "
+           "complaint"))
 
 _NEVER = "never counts as longer than any number of days; is_null = never"
 for _key, _zh, _en in (

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, exists, false, func, not_, or_, true
+from sqlalchemy import and_, exists, false, func, not_, or_, select, true
 from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.selectable import Subquery
 
-from models import CustomerTag, Tag, TagGroup
+from models import Complaint, CustomerTag, Tag, TagGroup
 from services.segments import contact_fields, maintenance, mileage, referral_fields, rfm
 from services.segments import derived as d
 from services.segments.catalog import FIELDS, ORDERED_ATTRIBUTES, PROFILE_FIELDS
 from services.segments.context import C, Ctx, V
 from services.segments.matrix import latest_score
-from services.segments.sqlx import no_index
+from services.segments.sqlx import day, no_index
 
 Value = Callable[[Ctx, dict], ColumnElement]
 Condition = Callable[[Ctx, str, Any, dict], ColumnElement[bool]]
@@ -119,6 +121,31 @@ def _satisfaction_band(ctx: Ctx, op: str, v: Any, p: dict) -> ColumnElement[bool
 
 value("satisfaction_date", lambda ctx, p: d.latest_survey(ctx).c.survey_date)
 value("unresolved_complaint", lambda ctx, p: d.unresolved_complaint(ctx.as_of))
+
+
+def oldest_open_complaint(as_of: dt.date) -> Subquery:
+    """customer_id, opened: per customer with a complaint open on `as_of` (opened by then, not
+    resolved by then, as unresolved_complaint reads it), the opening day of the oldest. The
+    dashboard's complaint ages count these rows, so a bar and its segment agree."""
+    return (
+        select(Complaint.customer_id, func.min(Complaint.opened_date).label("opened"))
+        .where(Complaint.opened_date <= day(as_of),
+               or_(Complaint.resolved.is_(False),
+                   and_(Complaint.resolved_date.is_not(None),
+                        Complaint.resolved_date > day(as_of))))
+        .group_by(Complaint.customer_id)
+        .subquery("oldest_open_complaint")
+    )
+
+
+@condition("oldest_complaint_days")
+def _oldest_complaint_days(ctx: Ctx, op: str, v: Any, p: dict) -> ColumnElement[bool]:
+    # Joined once (a few rows: open complaints are few), so a "between" reads it once.
+    def make():
+        oldest = oldest_open_complaint(ctx.as_of)
+        return oldest, oldest.c.customer_id == ctx.customer_key
+    opened = ctx.join("oldest_open_complaint", make).c.opened
+    return d.elapsed_condition(d.DayCol(opened), ctx.as_of, op, v, 1)
 
 # --- activity and spend -----------------------------------------------------------------------
 

@@ -13,7 +13,7 @@ import pytest
 from services.reports.dashboard import dashboard
 from services.segments.catalog import RFM_CLASSES
 from services.segments.derived import months_before
-from tests.services.test_dashboard import _frames
+from tests.services.test_dashboard import _frames, matrix_vehicles
 
 TODAY = dt.date(2026, 11, 23)
 START, END = dt.date(2026, 10, 1), dt.date(2026, 11, 22)
@@ -58,22 +58,6 @@ def _rfm(f, as_of: dt.date, months: int = 24) -> dict[str, int]:
     return out
 
 
-def _matrix(f, as_of: dt.date) -> dict[str, int]:
-    e = pd.Timestamp(as_of)
-    v = f["vehicle"]
-    v = v[v.active.astype(bool) & v.purchase_date.notna()].copy()
-    years = (e - v.purchase_date).dt.days / 365.25
-    v = v[years >= 5].assign(years=years[years >= 5])
-    sv = f["satisfaction_survey"]
-    sv = sv[sv.survey_date <= e].sort_values(["customer_id", "survey_date", "id"])
-    latest = sv.groupby("customer_id").tail(1).set_index("customer_id").overall_score
-    score = v.customer_id.map(latest)
-    v["band"] = pd.cut(v.years, [5, 6, 7, 1000], right=False, labels=["5-6", "6-7", "7+"])
-    v["sat"] = score.map(lambda x: "none" if pd.isna(x) else
-                         "low" if x <= 6 else "middle" if x <= 8 else "high")
-    return v
-
-
 def test_rfm_now_and_a_month_earlier(demo):
     d, f = demo
     now, then = _rfm(f, END), _rfm(f, d.month_ago)
@@ -85,7 +69,7 @@ def test_rfm_now_and_a_month_earlier(demo):
 
 def test_matrix_a_month_earlier(demo):
     d, f = demo
-    v = _matrix(f, d.month_ago)
+    v = matrix_vehicles(f, d.month_ago)
     want = {f"{b}/{s}": n for (b, s), n in
             v.groupby(["band", "sat"], observed=True).size().items()}
     assert sum(want.values()) > 10
@@ -96,7 +80,7 @@ def test_matrix_a_month_earlier(demo):
 def test_drift_over_18_months(demo):
     d, f = demo
     e = pd.Timestamp(END)
-    v = _matrix(f, END)
+    v = matrix_vehicles(f, END)
     visits = f["service_visit"]
     cut = pd.Timestamp(months_before(END, 18))
     recent = set(visits[(visits.visit_date > cut) & (visits.visit_date <= e)].customer_id)

@@ -87,3 +87,23 @@ def test_actuals_against_pandas_on_demo_data(database):
         assert r.reached == int(g.outcome.isin(["reached", "appointment", "bought",
                                                 "refused"]).sum())
         assert r.appointments == int((g.outcome == "appointment").sum())
+
+
+def test_a_supervisor_has_no_default_targets(database):
+    """The default targets are the callers'; a supervisor, listed with their actuals, has
+    targets only when given their own."""
+    from services.staff import accounts
+
+    boss = accounts.create_first_supervisor(database.sessions, "boss", "王主管", "boss-secret")
+    ids = report_data.build(database)
+    saved = kpi.save_targets(database.sessions, boss, Target(250, 0.6, 20), {}, version=0)
+    assert saved.for_staff(boss.id, "supervisor") == Target()
+    assert saved.for_staff(boss.id) == saved.for_staff(ids["a"], "clerk") == Target(250, 0.6, 20)
+    rows = {r.staff: r for r in kpi.kpi(database.sessions, START, END)}
+    assert rows["王主管"].target == Target() and rows["王主管"].calls_target is None
+    assert (rows["王主管"].calls_gap, rows["王主管"].reach_gap) == (None, None)
+    assert rows["陈丽"].calls_target == 250 and rows["陈丽"].calls_gap == 3 - 250
+    kpi.save_targets(database.sessions, boss, Target(250, 0.6, 20), {boss.id: Target(10)},
+                     version=1)
+    rows = {r.staff: r for r in kpi.kpi(database.sessions, START, END)}
+    assert rows["王主管"].target == Target(10) and rows["王主管"].calls_gap == -10

@@ -277,3 +277,29 @@ def test_digits_only_reads_the_same_on_both_databases(database, value, expected)
         got = s.scalar(select(case((digits_only(literal(value, String)), True),
                                    (literal(value, String).is_(None), None), else_=False)))
     assert got is expected
+
+
+def test_oldest_open_complaint_age(world):
+    """oldest_complaint_days: days since the opening of the customer's oldest complaint open on
+    the evaluation date (the dashboard's complaint-age bars open these customers)."""
+    with world.sessions.begin() as s:
+        s.add_all([
+            # 李娜 (2): a newer open complaint besides the one of 1 September (83 days).
+            Complaint(customer_id=2, opened_date=D(2026, 11, 20), topic="price"),
+            # 王芳 (3): open on the 23rd, resolved only afterwards: open then, 22 days.
+            Complaint(customer_id=3, opened_date=D(2026, 11, 1), topic="parts", resolved=True,
+                      resolved_date=D(2026, 11, 30)),
+        ])
+    age = "oldest_complaint_days"
+    assert members(world, c(age, "=", 83)) == {(2, None)}  # the oldest, not the newest
+    assert members(world, c(age, "between", [0, 6])) == set()
+    assert members(world, c(age, "between", [7, 29])) == {(3, None)}
+    assert members(world, c(age, "between", [30, 89])) == {(2, None)}
+    assert members(world, c(age, ">=", 90)) == set()
+    assert members(world, c(age, "<", 83)) == {(3, None)}
+    assert members(world, c(age, "is_null")) == {(1, None)}  # none open
+    assert members(world, c(age, "not_null")) == {(2, None), (3, None)}
+    assert members(world, c(age, "!=", 83)) == {(1, None), (3, None)}
+    # On 3 September 2025 张伟's complaint (1 September, resolved the 5th) was open, 2 days.
+    assert members(world, c(age, "=", 2), D(2025, 9, 3)) == {(1, None)}
+    assert members(world, c(age, "not_null"), D(2025, 9, 3)) == {(1, None)}

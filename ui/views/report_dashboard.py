@@ -75,7 +75,9 @@ class DashboardTab(QWidget):
         self.reach_staff = BarChart(self.tr("Reach per staff member (attempts, reached, rate)"))
         self.appointments = BarChart(self.tr("Appointments made and kept per staff member"))
         self.follow_ups = BarChart(self.tr("Follow-ups due and overdue per staff member"))
-        self.complaints = BarChart(self.tr("Open complaints by age (days)"))
+        # Per customer, by their oldest open complaint: a bar opens as its customers.
+        self.complaints = BarChart(self.tr("Customers by the age of their oldest open "
+                                           "complaint (days)"))
         self.drift12 = HeatGrid(self.tr("No service visit in 12 months (vehicles)"))
         self.drift18 = HeatGrid(self.tr("No service visit in 18 months (vehicles)"))
         self.coverage = BarChart(self.tr("Consent and do-not-contact (customers)"),
@@ -89,7 +91,7 @@ class DashboardTab(QWidget):
         self.drift18.clicked.connect(lambda i, _s: self._on_drift_clicked(18, i))
         self.rfm.clicked.connect(lambda i, _s: self._open("rfm", i))
         self.coverage.clicked.connect(lambda i, _s: self._open("coverage", i + 1))
-        self.complaints.clicked.connect(lambda _i, _s: self._open_key("complaints", "customers"))
+        self.complaints.clicked.connect(lambda i, _s: self._open("complaints", i + 2))
         self._contact_charts: list[Chart] = [
             self.weekly, self.weekly_staff, self.monthly, self.outcomes, self.reach,
             self.reach_staff, self.appointments, self.follow_ups]
@@ -155,7 +157,11 @@ class DashboardTab(QWidget):
         self._reach_charts(d)
         ages = d.complaints[2:]
         self.complaints.set_data([f.key for f in ages],
-                                 [(self.tr("Complaints"), [f.value for f in ages])])
+                                 [(self.tr("Customers"), [f.value for f in ages])])
+        self.complaints.set_tips({
+            (i, 0): self.tr("%n customer(s) whose oldest open complaint is %1 days old; click "
+                            "to open them", "", f.value).replace("%1", f.key)
+            for i, f in enumerate(ages)})
         cov = d.coverage[1:]
         self.coverage.set_data([name_of(f) for f in cov],
                                [(self.tr("Customers"), [f.value for f in cov])])

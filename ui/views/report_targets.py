@@ -44,7 +44,8 @@ class TargetsTab(QWidget):
         hint = QLabel(self.tr("Targets per week, scaled to the period; 0 means no target. "
                               "Only a supervisor can change them.") if not can_edit else
                       self.tr("Targets per week, scaled to the period; 0 means no target. "
-                              "The first row is everybody's default."))
+                              "The first row is every caller's default; a supervisor has "
+                              "targets only when given their own."))
         hint.setWordWrap(True)
         bar = QHBoxLayout()
         bar.addWidget(hint, 1)
@@ -73,7 +74,7 @@ class TargetsTab(QWidget):
         loc = QLocale()
         self.table.setRowCount(len(rows) + 1)
         people: list[tuple[str, Target, KpiRow | None]] = [
-            (self.tr("Default (everybody)"), targets.default, None)]
+            (self.tr("Default (callers)"), targets.default, None)]
         people += [(r.staff, dict(targets.staff).get(r.staff_id, Target()), r) for r in rows]
         for i, (name, target, row) in enumerate(people):
             self.table.setItem(i, COL_STAFF, QTableWidgetItem(name))

@@ -88,7 +88,11 @@ class SegmentsView(QWidget):
     # --- builder tab ---------------------------------------------------------------------
     def _build_builder(self) -> QWidget:
         self.saved = QListWidget()
-        self.saved.currentTextChanged.connect(self._on_saved_selected)
+        # Opened on the user's choice only, which selects a row (a click, the arrow keys):
+        # not on the current row changing, which Qt also does when the list gets the focus
+        # with no row current (it makes the first one current, unselected). That opened the
+        # first saved segment over a report figure's filter the window had just shown.
+        self.saved.itemSelectionChanged.connect(self._on_saved_selection_changed)
         self.new_button = new = QPushButton(self.tr("&New"))
         new.clicked.connect(self._on_new_clicked)
         self.rename_button = QPushButton(self.tr("Rename…"))
@@ -281,6 +285,11 @@ class SegmentsView(QWidget):
 
     def _on_new_clicked(self) -> None:
         self._leave_then(self.new_segment)
+
+    def _on_saved_selection_changed(self) -> None:
+        chosen = self.saved.selectedItems()
+        if chosen:
+            self._on_saved_selected(chosen[0].text())
 
     def _on_saved_selected(self, name: str) -> None:
         if not name or name == self._current_name:

@@ -1,0 +1,120 @@
+"""The printed Monday report (PDF and Excel). The effect of contact says what the window says of
+a run: windows not over yet and groups too small to compare; the report of one person lists
+that person's contacts only. Targets are headed as the period's they are; the "no RFM class"
+row has its month-earlier count. Read back by independent readers (pdftotext, openpyxl)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import subprocess
+
+import openpyxl
+import pytest
+
+from services.reports import monday, monday_files
+from tests.services import report_data
+
+RUN_DAY = dt.date(2026, 10, 20)  # windows: to 2026-11-19 (30 days), to 2027-01-18 (90 days)
+START, END = dt.date(2026, 10, 19), dt.date(2026, 10, 25)
+NOT_OVER = "90 天观察期尚未结束"
+TOO_SMALL = "组太小，无法比较"
+
+
+@pytest.fixture
+def run(database):
+    ids = report_data.build(database)
+    members = [(ids["c1"], ids["a"], True), (ids["c2"], ids["b"], True),
+               (ids["c3"], ids["a"], False)]
+    report_data.add_run(database, members, [ids["c5"]], RUN_DAY)
+    return database, ids
+
+
+def _pdf_text(path) -> str:
+    out = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True).stdout
+    return "".join(out.split())  # a note may wrap anywhere
+
+
+def _sheet_text(path) -> str:
+    sheet = openpyxl.load_workbook(path)["联系效果"]
+    return "\n".join(str(v) for row in sheet.iter_rows(values_only=True) for v in row
+                     if v is not None)
+
+
+def test_the_notes_of_a_run_whose_windows_are_not_over(run):
+    database, _ids = run
+    report = monday.build(database.sessions, "effect", START, END, today=dt.date(2026, 11, 23))
+    [section] = report.sections
+    notes = " ".join(section.notes)
+    assert NOT_OVER in notes and TOO_SMALL in notes and "测试细分" in notes
+    # On the run's first row (its comparison group), as the window shows them once per run.
+    assert NOT_OVER in section.rows[0][-1] and TOO_SMALL in section.rows[0][-1]
+    # Once every window is over, no such note; the groups are still too small.
+    later = monday.build(database.sessions, "effect", START, END, today=dt.date(2027, 2, 1))
+    [section] = later.sections
+    assert "观察期" not in " ".join(section.notes) + "".join(r[-1] for r in section.rows)
+    assert TOO_SMALL in section.rows[0][-1]
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
+def test_pdf_and_excel_print_the_notes(run, tmp_path):
+    database, _ids = run
+    today = dt.date(2026, 11, 23)
+    pdf = monday_files.write(database.sessions, tmp_path / "effect.pdf", None, START, END,
+                             kind="effect", today=today)
+    xlsx = monday_files.write(database.sessions, tmp_path / "effect.xlsx", None, START, END,
+                              kind="effect", today=today)
+    for text in (_pdf_text(pdf), _sheet_text(xlsx)):
+        assert "".join(NOT_OVER.split()) in "".join(text.split())
+        assert TOO_SMALL in text
+    # The weekly report's effect section says it too.
+    weekly = monday_files.write(database.sessions, tmp_path / "weekly.xlsx", None, START, END,
+                                today=today)
+    assert NOT_OVER in _sheet_text(weekly)
+
+
+def test_one_persons_effect_report_lists_their_contacts_only(run, tmp_path):
+    database, ids = run
+    today = dt.date(2026, 11, 23)
+    whole = monday.build(database.sessions, "effect", START, END, today=today)
+    groups = [row[2] for row in whole.sections[0].rows]
+    assert groups == ["对照组（排除）", "已联系组", "已联系组：刘洋", "已联系组：陈丽"]
+    mine = monday.build(database.sessions, "effect", START, END, ids["b"], today=today)
+    [section] = mine.sections
+    assert [row[2] for row in section.rows] == ["对照组（排除）", "已联系组：刘洋"]
+    assert section.rows[1][3] == 1  # 刘洋 contacted c2 only
+    assert "刘洋" in section.notes[0]
+    xlsx = monday_files.write(database.sessions, tmp_path / "liu.xlsx", None, START, END,
+                              ids["b"], kind="effect", today=today)
+    text = _sheet_text(xlsx)
+    assert "已联系组：刘洋" in text and "陈丽" not in text
+
+
+def test_targets_are_the_periods_and_a_supervisor_has_none(database, tmp_path):
+    from services.reports import kpi
+    from services.staff import accounts
+
+    boss = accounts.create_first_supervisor(database.sessions, "boss", "王主管", "boss-secret")
+    report_data.build(database)
+    kpi.save_targets(database.sessions, boss, kpi.Target(250, None, 20), {}, version=0)
+    start, end = report_data.START - dt.timedelta(days=7), report_data.END  # two weeks
+    report = monday.build(database.sessions, "weekly", start, end)
+    targets = next(s for s in report.sections if s.key == "目标")
+    assert targets.headers[1] == "本期联系目标" and targets.headers[7] == "本期预约目标"
+    assert "本期 2 周" in targets.notes[0] and "每周目标 × 2" in targets.notes[0]
+    rows = {row[0]: row for row in targets.rows}
+    assert rows["陈丽"][1] == 500 and rows["陈丽"][7] == 40  # 250 and 20 a week, two weeks
+    assert rows["王主管"][1] is None and rows["王主管"][3] is None  # no target, no gap
+    xlsx = monday_files.write(database.sessions, tmp_path / "two-weeks.xlsx", None, start, end)
+    sheet = openpyxl.load_workbook(xlsx)["目标"]
+    assert sheet["B3"].value == "本期联系目标"
+
+
+def test_no_rfm_class_has_its_month_earlier_count(database):
+    report_data.build(database)
+    report = monday.build(database.sessions, "dashboard", report_data.START, report_data.END)
+    rfm = next(s for s in report.sections if s.key == "RFM")
+    none = next(row for row in rfm.rows if row[0].startswith("无RFM分类"))
+    # Now c2 and c5; a month earlier c1 too (its first spend came in the period).
+    assert none[1:] == (2, 3, -1)
+    assert "上月" in rfm.notes[0]
