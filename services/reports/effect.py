@@ -94,6 +94,12 @@ class RunEffect:
     def overall(self) -> EffectRow:
         return self.rows[0]
 
+    def rows_for(self, staff: str | None) -> tuple[EffectRow, ...]:
+        """The rows a report shows: every row, or with `staff` (a display name, the report of
+        one person) that person's row only."""
+        return tuple(row for row in self.rows
+                     if staff is None or (row.key != "all" and row.key == staff))
+
 
 def _measures(customer: ColumnElement[int], as_of: dt.date) -> list[Any]:
     cols: list[Any] = []

@@ -272,8 +272,7 @@ def effect_section(effects: tuple[eff.RunEffect, ...], staff: str | None = None)
         kind = "（排除）" if e.comparison == "excluded" else "（未入名单）"
         groups: list[tuple[str, eff.GroupOutcome, eff.EffectRow | None]] = [
             (r("comparison") + kind, base, None)]
-        shown = [row for row in e.rows
-                 if staff is None or (row.key != "all" and row.key == staff)]
+        shown = e.rows_for(staff)
         groups += [(r("contacted") if row.key == "all"
                     else f"{r('contacted')}：{row.key or r('no_caller')}",
                     row.contacted, row) for row in shown]

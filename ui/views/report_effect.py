@@ -30,6 +30,7 @@ class EffectTab(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.effects: tuple[RunEffect, ...] = ()
+        self.staff: str | None = None
         self.comparison = QComboBox()
         self.comparison.addItem(self.tr("Excluded members of the run"), "excluded")
         self.comparison.addItem(self.tr("Same segment, left out of the run"), "left_out")
@@ -73,8 +74,10 @@ class EffectTab(QWidget):
     def comparison_kind(self) -> str:
         return self.comparison.currentData()
 
-    def show_effects(self, effects: tuple[RunEffect, ...]) -> None:
+    def show_effects(self, effects: tuple[RunEffect, ...], staff: str | None = None) -> None:
+        """The runs; with `staff` (a display name) each run's rows of that person only."""
         self.effects = effects
+        self.staff = staff
         rows = []
         for e in effects:
             o = e.overall
@@ -97,7 +100,7 @@ class EffectTab(QWidget):
         e = self.effects[row]
         base = e.overall.comparison
         rows = [self._row(self.tr("Comparison group"), base, None)]
-        for r in e.rows:
+        for r in e.rows_for(self.staff):
             who = self.tr("All contacted") if r.key == "all" else (r.key or self.tr("(no caller)"))
             rows.append(self._row(who, r.contacted, r))
         fill_table(self.detail, rows)

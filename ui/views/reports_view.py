@@ -167,7 +167,8 @@ class ReportsView(QWidget):
             self.runner.run(
                 lambda p, c: effect.effect_between(sessions, start, end, comparison, name,
                                                    progress=p, cancel=lambda: c.cancelled),
-                on_done=self.effect.show_effects, latest="report-effect", parent_widget=self,
+                on_done=lambda got: self.effect.show_effects(got, name), latest="report-effect",
+                parent_widget=self,
                 label=self.tr("Comparing contacted and not contacted owners"))
         elif index == TAB_ACTIVITY:
             self.runner.run(lambda _p, _c: reports.activity(sessions, start, end),
