@@ -194,12 +194,20 @@ class MainWindow(QMainWindow):
 
     def _prepare_summaries(self) -> None:
         """Build the RFM and km summaries for today in the background, so the RFM grid and the
-        km-floor matrix open at once. Nothing to tell the user if it cannot: those questions
-        are then answered live."""
+        km-floor matrix open at once, and keep the RFM counts of last week's dashboard. Nothing
+        to tell the user if it cannot: those questions are then answered live."""
+        from services.reports import activity, dashboard
         from services.segments import service as segments
 
+        sessions = self.database.sessions
+
+        def prepare() -> None:
+            segments.prepare_summaries(sessions)
+            # And the RFM counts the Reports area's first dashboard (last week) asks for.
+            dashboard.keep_rfm_ready(sessions, activity.last_week()[1])
+
         self.runner.run(
-            lambda _p, _c: segments.prepare_summaries(self.database.sessions),
+            lambda _p, _c: prepare(),
             on_failed=lambda exc: log.warning("summaries not prepared: %s", exc),
             parent_widget=self,
             label=QCoreApplication.translate("SegmentsView",

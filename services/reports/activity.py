@@ -51,6 +51,12 @@ def week_of(day: dt.date) -> tuple[dt.date, dt.date]:
     return monday, monday + dt.timedelta(days=6)
 
 
+def last_week(today: dt.date | None = None) -> tuple[dt.date, dt.date]:
+    """Last week, Monday to Sunday: what the Monday report is about, and the Reports area's
+    period when it opens."""
+    return week_of((today or dt.date.today()) - dt.timedelta(days=7))
+
+
 def activity(sessions: sessionmaker[Session], start: dt.date, end: dt.date) -> ActivityReport:
     """Contacts made from `start` to `end` (both included), per caller and outcome."""
     if end < start:

@@ -231,6 +231,14 @@ def _behind_jobs(sessions: sessionmaker[Session], start: dt.date, end: dt.date,
     }
 
 
+def keep_rfm_ready(sessions: sessionmaker[Session], end: dt.date) -> None:
+    """Count and keep (services/reports/rfm_history.py) the RFM classes a dashboard ending on
+    `end` asks for, that day's and a month earlier's, so the first dashboard of a new week does
+    not ask them live: 0.6 s each at 200,000 customers."""
+    for day_ in (end, months_before(end, 1)):
+        rfm_history.class_counts(sessions, day_)
+
+
 def _rest_jobs(sessions: sessionmaker[Session], end: dt.date, mine: list
                ) -> dict[str, Callable[[], Any]]:
     month_ago = months_before(end, 1)

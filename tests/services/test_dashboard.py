@@ -404,3 +404,24 @@ def test_the_dashboards_questions_run_one_process_each_on_postgresql(database):
         assert s.scalar(text("SHOW max_parallel_workers_per_gather")) == "0"
     with database.sessions() as s:
         assert s.scalar(text("SHOW max_parallel_workers_per_gather")) != "0"
+
+
+def test_rfm_counts_kept_ready_answer_the_first_dashboard(fixed, monkeypatch):
+    """What the window keeps ready at start, after today's summaries (last week's dashboard's
+    RFM counts, that day's and a month earlier's), is what that dashboard then shows, without
+    asking RFM again."""
+    from services.reports import dashboard as dash
+    from services.segments import service as seg
+
+    database, _ids = fixed
+    want = dashboard(database.sessions, START, END)
+    seg.prepare_summaries(database.sessions, END + dt.timedelta(days=1))  # as the window does
+    dash.keep_rfm_ready(database.sessions, END)
+    asked: list[dt.date] = []
+    real = seg.rfm
+    monkeypatch.setattr(seg, "rfm", lambda s, as_of, **kw: asked.append(as_of) or real(
+        s, as_of, **kw))
+    got = dashboard(database.sessions, START, END)
+    assert asked == []
+    assert [(f.key, f.value, f.previous) for f in got.rfm] == [
+        (f.key, f.value, f.previous) for f in want.rfm]

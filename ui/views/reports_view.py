@@ -49,8 +49,7 @@ class ReportsView(QWidget):
         self.runner = runner
         self.actor = actor
         self._stale = True
-        # Last week, Monday to Sunday: what the Monday report is about.
-        monday_, sunday = reports.week_of(dt.date.today() - dt.timedelta(days=7))
+        monday_, sunday = reports.last_week()
         self.start, self.end = date_edit(monday_), date_edit(sunday)
         for edit in (self.start, self.end):
             edit.dateChanged.connect(self.refresh)
