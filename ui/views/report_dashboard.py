@@ -186,15 +186,17 @@ class DashboardTab(QWidget):
         consent = coverage["consent"] / coverage["customers"] if coverage["customers"] else None
         text = html.escape(
             self.tr("%1 contacts, reach rate %2 · appointments %3 made, %4 kept · follow-ups "
-                    "%5 due, %6 overdue · open complaints %7 (oldest %8 days) · marketing "
-                    "consent %9"))
+                    "%5 due, %6 overdue · customers with an open complaint %7 (the oldest %8 "
+                    "days) · marketing consent %9"))
         for marker, shown in (
             ("%1", link(behind.total("contacts"), loc.toString(d.contacts))),
             ("%2", link(behind.total("reached"), percent(d.reach_rate))),
             ("%3", link(behind.total("appointments"), loc.toString(d.appointments))),
             ("%4", link(behind.total("kept"), loc.toString(d.kept))),
             ("%5", due), ("%6", overdue),
-            ("%7", link("complaints/customers", loc.toString(d.complaints[0].value))),
+            # Customers, as the link opens them (one may have several open complaints).
+            ("%7", link("complaints/customers",
+                        loc.toString(d.figure("complaints", "customers").value))),
             ("%8", html.escape(loc.toString(d.oldest_complaint_days or 0))),
             ("%9", link("coverage/consent", percent(consent))),
         ):
