@@ -25,18 +25,14 @@ from ui.labels import label
 from ui.tasks import changed
 from ui.views.suggestion_dialogs import ChangePurposeDialog, LogCallDialog
 
-CONTEXT = "BriefView"
-
-
-def _tr(text: str) -> str:
-    return QCoreApplication.translate(CONTEXT, text)
-
+# lupdate reads the context and text of translate() calls only when both are literals.
+translate = QCoreApplication.translate
 
 def _context(view) -> tuple | None:
     found = view.context()
     if found is None:
-        QMessageBox.information(view, _tr("Not here"), _tr(
-            "Open the customer from the Customers area to record this."))
+        QMessageBox.information(view, translate("BriefView", "Not here"), translate(
+            "BriefView", "Open the customer from the Customers area to record this."))
     return found
 
 
@@ -51,8 +47,8 @@ def _write(view, brief: Brief, work, notice: str | None, then=None,
         if then is not None:
             then(result)
 
-    runner.run(work, on_done=done, parent_widget=view, label=_tr("Saving"), write=True,
-               changes=changed(*kinds, customer=customer_id), done_notice=notice)
+    runner.run(work, on_done=done, parent_widget=view, label=translate("BriefView", "Saving"),
+               write=True, changes=changed(*kinds, customer=customer_id), done_notice=notice)
 
 
 def record_referral(view: QWidget, brief: Brief) -> None:
@@ -81,7 +77,8 @@ def record_referral(view: QWidget, brief: Brief) -> None:
         return referrals.record_referral(sessions, actor, customer_id, referred_on=v["on"],
                                          note=v["note"], **by)
 
-    _write(view, brief, work, _tr("Referral recorded for %1").replace("%1", brief.name))
+    _write(view, brief, work, translate("BriefView", "Referral recorded for %1")
+           .replace("%1", brief.name))
 
 
 def record_declined(view: QWidget, brief: Brief) -> None:
@@ -98,7 +95,8 @@ def record_declined(view: QWidget, brief: Brief) -> None:
     def work(_p, _c):
         return reminders.record_declined(database.sessions, actor, brief.customer_id, **v)
 
-    _write(view, brief, work, _tr("Declined repair recorded for %1").replace("%1", brief.name))
+    _write(view, brief, work, translate("BriefView", "Declined repair recorded for %1")
+           .replace("%1", brief.name))
 
 
 def close_declined(view: QWidget, brief: Brief, item_id: int, status: str) -> None:
@@ -112,7 +110,8 @@ def close_declined(view: QWidget, brief: Brief, item_id: int, status: str) -> No
         return reminders.close_declined(database.sessions, actor, item_id, status,
                                         closed_on=closed_on)
 
-    notice = _tr("Marked done") if status == "done" else _tr("Marked refused")
+    notice = (translate("BriefView", "Marked done") if status == "done"
+              else translate("BriefView", "Marked refused"))
     _write(view, brief, work, notice)
 
 
@@ -140,18 +139,22 @@ def decide_suggestion(view, brief: Brief, action: str) -> None:
         purpose = decision.chosen or ""
         view.suggestion_decided.emit(brief.customer_id, purpose)
         if not purpose:
-            runner.notify(_tr("Suggestion dismissed for %1").replace("%1", brief.name))
+            runner.notify(translate("BriefView", "Suggestion dismissed for %1")
+                          .replace("%1", brief.name))
         elif view.takes_purpose:
-            runner.notify(_tr("%1: this call is now a %2 call").replace(
+            runner.notify(translate("BriefView", "%1: this call is now a %2 call").replace(
                 "%1", brief.name).replace("%2", label("purpose", purpose)))
         else:
             # Elsewhere than the follow-up workspace the call is yet to be made: the notice
             # offers to log it with the chosen purpose once it is.
+            accepted = decision.action == suggest_decisions.ACCEPTED
+            how = (translate("BriefView", "Accepted") if accepted
+                   else translate("BriefView", "Changed"))
             runner.notify(
-                _tr("%1 for %2: %3").replace("%1", _tr("Accepted") if decision.action ==
-                                             suggest_decisions.ACCEPTED else _tr("Changed"))
+                translate("BriefView", "%1 for %2: %3").replace("%1", how)
                 .replace("%2", brief.name).replace("%3", label("purpose", purpose)),
-                ((_tr("Log the call…"), lambda: log_call(view, brief, purpose)),))
+                ((translate("BriefView", "Log the call…"),
+                  lambda: log_call(view, brief, purpose)),))
 
     _write(view, brief, work, None, then)
 
@@ -176,8 +179,9 @@ def log_call(view, brief: Brief, purpose: str) -> None:
                                  actor.id if actor is not None else None, result,
                                  purpose=purpose)
 
-    _write(view, brief, work, _tr("Call logged for %1: %2").replace("%1", brief.name).replace(
-        "%2", label("outcome", result.outcome)), kinds=("contacts", "customers"))
+    _write(view, brief, work, translate("BriefView", "Call logged for %1: %2")
+           .replace("%1", brief.name).replace("%2", label("outcome", result.outcome)),
+           kinds=("contacts", "customers"))
 
 
 def reload(view, customer_id: int, as_of: dt.date) -> None:
@@ -192,7 +196,7 @@ def reload(view, customer_id: int, as_of: dt.date) -> None:
             view.show_brief(brief)
 
     runner.run(lambda _p, _c: load_brief(database.sessions, customer_id, as_of),
-               on_done=show, parent_widget=view, label=_tr("Loading the brief"),
+               on_done=show, parent_widget=view, label=translate("BriefView", "Loading the brief"),
                latest=f"brief-{id(view)}")
 
 
@@ -208,7 +212,7 @@ class BriefDialog(QDialog):
 
         super().__init__(parent)
         self.setObjectName("briefDialog")
-        self.setWindowTitle(_tr("Brief: %1").replace("%1", title))
+        self.setWindowTitle(translate("BriefView", "Brief: %1").replace("%1", title))
         self.view = BriefView()
         self.view.attach(database, runner, None if actor is NOT_PASSED else actor)
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
@@ -233,7 +237,8 @@ def open_brief(parent: QWidget, database, runner, actor, code: str, name: str) -
         if shiboken6.isValid(dialog):
             dialog.view.show_brief(brief)
 
-    runner.run(work, on_done=show, parent_widget=parent, label=_tr("Loading the brief"),
+    runner.run(work, on_done=show, parent_widget=parent,
+               label=translate("BriefView", "Loading the brief"),
                latest=f"brief-dialog-{id(dialog)}")
     dialog.show()
     return dialog

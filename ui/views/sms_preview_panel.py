@@ -31,7 +31,6 @@ SHOWN = 10  # messages listed: the first of every kind a short template makes
 TYPING_PAUSE_MS = 400
 COL_WHO, COL_MESSAGE, COL_LENGTH, COL_PARTS, COL_NOTE = range(5)
 WARNING_STYLE = "QLabel#previewWarnings { color: #a61b1b; }"
-CONTEXT = "MessagePreview"  # the translation context of what both previews say
 
 
 def lacking_lines(lacking: Sequence[sms.Lacking]) -> list[str]:
@@ -41,8 +40,9 @@ def lacking_lines(lacking: Sequence[sms.Lacking]) -> list[str]:
     for x in lacking:
         who = "、".join(x.named)
         if x.more:
-            who += QCoreApplication.translate(CONTEXT, " … and %n more", "", x.more)
-        lines.append(QCoreApplication.translate(CONTEXT, "No value for {%1} (缺少合并字段): %2")
+            who += QCoreApplication.translate("MessagePreview", " … and %n more", "", x.more)
+        lines.append(QCoreApplication.translate("MessagePreview",
+                                                "No value for {%1} (缺少合并字段): %2")
                      .replace("%1", x.field).replace("%2", who))
     return lines
 
