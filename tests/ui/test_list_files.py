@@ -85,6 +85,19 @@ def confirmed_save(qtbot, monkeypatch, panel, button, path) -> list[str]:
     return asked
 
 
+def refused_save(qtbot, monkeypatch, button, path) -> str:
+    """Click `button` to save to `path`, which must be refused: the error shown (nothing is
+    written)."""
+    errors: list[str] = []
+    monkeypatch.setattr("ui.tasks.QMessageBox.warning",
+                        lambda _parent, _title, text: errors.append(text))
+    monkeypatch.setattr("ui.views.list_outputs.ask_save_path", lambda *_args: str(path))
+    button.click()
+    qtbot.waitUntil(lambda: bool(errors), timeout=10000)
+    assert not path.exists()
+    return errors[0]
+
+
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler missing")
 @pytest.mark.parametrize(("fmt", "window_files"), [
     ("xlsx", {"week.xlsx": run_files.CALL_LIST, "week-mail.xlsx": run_files.MAIL_LIST,
@@ -203,15 +216,7 @@ def test_a_bad_template_is_explained_in_the_preview_and_nothing_is_written(
     assert _estimate_shown(qtbot, panel) is None
     assert "生日快乐" in panel.sms_preview.warnings.text()
     assert panel.sms_preview.table.rowCount() == 0
-    errors: list[str] = []
-    monkeypatch.setattr("ui.tasks.QMessageBox.warning",
-                        lambda _parent, _title, text: errors.append(text))
-    monkeypatch.setattr("ui.views.list_outputs.ask_save_path",
-                        lambda *_args: str(tmp_path / "never.xlsx"))
-    panel.save_sms.click()
-    qtbot.waitUntil(lambda: bool(errors), timeout=10000)
-    assert "生日快乐" in errors[0]
-    assert not (tmp_path / "never.xlsx").exists()
+    assert "生日快乐" in refused_save(qtbot, monkeypatch, panel.save_sms, tmp_path / "never.xlsx")
 
 
 def test_a_run_without_sms_members_says_so_before_asking_for_a_file(

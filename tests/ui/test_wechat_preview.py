@@ -16,7 +16,7 @@ from services.outputs import sms
 from services.segments import service as segments
 from services.store.settings import load_settings
 from tests.ui.conftest import DEMO_TODAY, shut_down
-from tests.ui.test_list_files import confirmed_save
+from tests.ui.test_list_files import confirmed_save, refused_save
 from ui.tasks import TaskRunner
 from ui.views.list_outputs import ListOutputs
 
@@ -125,14 +125,8 @@ def test_a_bad_wechat_message_is_explained_and_nothing_is_written(
     _counted(qtbot, panel)
     assert panel.wechat_preview.estimate is None
     assert "{车型|}" in panel.wechat_preview.warnings.text()
-    errors: list[str] = []
-    monkeypatch.setattr("ui.tasks.QMessageBox.warning",
-                        lambda _parent, _title, text: errors.append(text))
-    monkeypatch.setattr("ui.views.list_outputs.ask_save_path",
-                        lambda *_args: str(tmp_path / "never.xlsx"))
-    panel.save_wechat.click()
-    qtbot.waitUntil(lambda: bool(errors), timeout=10000)
-    assert "{车型|}" in errors[0] and not (tmp_path / "never.xlsx").exists()
+    assert "{车型|}" in refused_save(qtbot, monkeypatch, panel.save_wechat,
+                                   tmp_path / "never.xlsx")
 
 
 def test_the_sms_preview_names_who_lacks_a_merge_field(qtbot, demo_db, panel):
