@@ -116,8 +116,13 @@ def class_counts(sessions: sessionmaker[Session], as_of: dt.date,
     counts = {c.key: c.customers for c in result.classes}
     if source is None:
         return counts
-    try:
-        _keep(sessions, built_for, counts, source)
-    except DBAPIError as exc:  # read-only, busy, or stored by another PC at the same moment
-        log.info("RFM counts for %s not kept: %s", built_for, exc)
+    # A second try: the dashboard asks for two dates at once, and when the row does not exist
+    # yet both insert it, one of them refused; the second try finds the row and adds to it.
+    for attempt in (1, 2):
+        try:
+            _keep(sessions, built_for, counts, source)
+            break
+        except DBAPIError as exc:  # read-only, busy, or stored by another PC at that moment
+            if attempt == 2:
+                log.info("RFM counts for %s not kept: %s", built_for, exc)
     return counts

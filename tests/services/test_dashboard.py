@@ -7,7 +7,9 @@ import datetime as dt
 
 import pandas as pd
 import pytest
+from sqlalchemy import delete, select
 
+from models import AppSetting
 from services.reports.dashboard import dashboard
 from services.segments import service as segments
 from services.store.errors import RevisitError
@@ -425,3 +427,33 @@ def test_rfm_counts_kept_ready_answer_the_first_dashboard(fixed, monkeypatch):
     assert asked == []
     assert [(f.key, f.value, f.previous) for f in got.rfm] == [
         (f.key, f.value, f.previous) for f in want.rfm]
+
+
+def test_two_dates_asked_at_once_are_both_kept(fixed):
+    """The dashboard asks for its end date's and a month earlier's RFM counts at once; when
+    nothing is kept yet both store the row at the same moment, and both dates are kept."""
+    import threading
+
+    from services.reports import rfm_history
+    from services.segments import service as seg
+
+    database, _ids = fixed
+    seg.prepare_summaries(database.sessions, END + dt.timedelta(days=1))
+    for round_ in range(4):
+        days = [END - dt.timedelta(days=7 * (2 * round_ + k)) for k in (0, 1)]
+        with database.sessions.begin() as s:  # nothing kept yet
+            s.execute(delete(AppSetting).where(AppSetting.key == rfm_history.KEY))
+        start = threading.Barrier(2)
+
+        def ask(day_: dt.date, barrier: threading.Barrier) -> None:
+            barrier.wait()
+            rfm_history.class_counts(database.sessions, day_)
+
+        threads = [threading.Thread(target=ask, args=(d, start)) for d in days]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        with database.sessions() as s:
+            stored = s.scalar(select(AppSetting.value).where(AppSetting.key == rfm_history.KEY))
+        assert all(f"{d.isoformat()} 24m" in stored for d in days), round_
