@@ -222,15 +222,33 @@ def _check(doc: ListDocument, request: FileRequest, settings: Settings,
     if request.kind in PDF_KINDS:
         cjk_font()  # no Chinese font: refused with what to install
     if request.kind == LABELS:
-        labels.check_labels(request.label_layout or settings.label_layout,
-                            labels.Sender.from_settings(settings))
+        check_choices(settings, label_layout=request.label_layout or settings.label_layout)
     if request.kind == WECHAT_LIST:
-        wechat.checked(request.message, settings.shop_name)
+        check_choices(settings, message=request.message)
     if request.kind == SMS_FILE:
-        sms.template_from_settings(request.sms_text, settings).check()
-        if request.send_at is not None:
-            sms.check_send_time(request.send_at, settings.sms_window)
+        check_choices(settings, sms_text=request.sms_text, send_at=request.send_at)
     return full
+
+
+def check_choices(settings: Settings, *, sms_text: str | None = None,
+                  send_at: dt.datetime | None = None, message: str | None = None,
+                  label_layout: str | None = None) -> None:
+    """Refuse what staff chose for a run's files, whatever the run holds: an SMS template and
+    its sending time (None: now), a WeChat message, a label layout (envelopes need the shop's
+    return address). Each is checked only when given, so a command can check them before it
+    stores a run, and each file again before the first is written."""
+    if sms_text is not None:
+        sms.template_from_settings(sms_text, settings).check()
+        sms.check_send_time(sending_time(send_at), settings.sms_window)
+    if message is not None:
+        wechat.checked(message, settings.shop_name)
+    if label_layout is not None:
+        labels.check_labels(label_layout, labels.Sender.from_settings(settings))
+
+
+def sending_time(send_at: dt.datetime | None) -> dt.datetime:
+    """When an SMS file is to be sent: as planned, else now (to the minute)."""
+    return send_at or dt.datetime.now().replace(second=0, microsecond=0)
 
 
 def write_run_file(doc: ListDocument, request: FileRequest, settings: Settings,
@@ -332,9 +350,8 @@ def _write(doc: ListDocument, members: tuple[ListMember, ...], request: FileRequ
         excel.write_rows(rows, "wechat", path, request.fmt)
         return WrittenFile(kind, path, len(rows), skipped=tuple(skipped))
     if kind == SMS_FILE:
-        send_at = request.send_at or dt.datetime.now().replace(second=0, microsecond=0)
         got = sms.write_with_settings(members, request.sms_text, settings, path,
-                                      fmt=request.fmt, send_at=send_at)
+                                      fmt=request.fmt, send_at=sending_time(request.send_at))
         return WrittenFile(kind, path, len(got.rows), got.total_parts, got.skipped)
     excel.write_list(doc, CHANNEL_OF[kind], path, request.fmt)
     return WrittenFile(kind, path, len(members))

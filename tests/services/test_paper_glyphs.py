@@ -207,3 +207,21 @@ def test_label_layouts_have_english_names():
     assert labels.layout_title("a4-3x8", "en") == "A4 3×8 labels 70×37 mm"
     assert labels.layout_title("envelope-dl", "en_US") == "DL envelope 220×110 mm"
     assert labels.layout_title("a5-9x9", "en") == "a5-9x9"
+
+
+def test_an_sms_file_for_now_outside_the_window_is_refused_before_any_file(tmp_path):
+    """No planned time means now; a marketing SMS outside the sending window is refused with
+    the other files of the request, not after the call sheet was written."""
+    import datetime as dt
+
+    now = dt.datetime.now().time()
+    closed = ((dt.time(12, 0), dt.time(23, 59)) if now < dt.time(12, 0)
+              else (dt.time(0, 0), dt.time(1, 0)))
+    st = Settings(sms_window_start=closed[0], sms_window_end=closed[1])
+    d = dataclasses.replace(doc(1), members=(member(1), member(2, channel="sms")))
+    requests = (FileRequest(run_files.CALL_SHEET, tmp_path / "week.pdf", "pdf"),
+                FileRequest(run_files.SMS_FILE, tmp_path / "week-sms.xlsx", "xlsx",
+                            sms_text="{称呼}您好，保养季到了"))
+    with pytest.raises(RevisitError, match="Marketing SMS may only be sent between"):
+        run_files.check_run_files(d, requests, st)
+    assert list(tmp_path.iterdir()) == []

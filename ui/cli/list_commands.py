@@ -155,15 +155,11 @@ def _check_texts(args, st: Settings) -> None:
     """Refuse a bad SMS template or sending time, a bad WeChat message and envelopes without
     the shop's return address before anything is built or written: a run stored first would
     be left unfinished by them."""
-    if args.sms_template:
-        sms.template_from_settings(args.sms_template, st).check()
-        now = dt.datetime.now().replace(second=0, microsecond=0)  # the writer's default
-        sms.check_send_time(args.send_at or now, st.sms_window)
-    wechat.checked(args.message or "", st.shop_name)
-    if getattr(args, "labels", None):  # envelopes asked for by name need the return address
-        from services.outputs import labels
+    from services.outputs import run_files
 
-        labels.check_labels(args.labels, labels.Sender.from_settings(st))
+    run_files.check_choices(st, sms_text=args.sms_template or None, send_at=args.send_at,
+                            message=args.message or "",
+                            label_layout=getattr(args, "labels", None) or None)
 
 
 def _display_width(label: str) -> int:
