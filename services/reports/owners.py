@@ -11,11 +11,11 @@ from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
 
-from models import Complaint, ConsentEvent, DoNotContact, ServiceVisit, Vehicle
+from models import ConsentEvent, DoNotContact, ServiceVisit, Vehicle
 from services.labels import both
 from services.reports.figures import COMPLAINT_AGES, DRIFT_MONTHS, Figure, and_filter, segment
 from services.segments import templates as tpl
-from services.segments.derived import months_before
+from services.segments.derived import complaint_open_on, months_before
 from services.segments.field_sql import oldest_open_complaint
 from services.segments.matrix import latest_score
 from services.segments.sqlx import day, no_index
@@ -28,11 +28,6 @@ def complaints(s: Session, end: dt.date) -> tuple[tuple[Figure, ...], int | None
     ("customers"), and those customers by the age of their oldest open complaint (one bar per
     COMPLAINT_AGES band, per customer, so each bar opens as the segment of its customers:
     field oldest_complaint_days); with the oldest complaint's age in days."""
-    open_then = [
-        Complaint.opened_date <= day(end),
-        or_(Complaint.resolved.is_(False),
-            and_(Complaint.resolved_date.is_not(None), Complaint.resolved_date > day(end))),
-    ]
     oldest = oldest_open_complaint(end)
     # Age bands as opening-date cut-offs: age ≥ a days ⇔ opened on or before end − a.
     band = case(
@@ -42,7 +37,7 @@ def complaints(s: Session, end: dt.date) -> tuple[tuple[Figure, ...], int | None
     )
     rows: dict[str, int] = {
         k: n for k, n in s.execute(select(band, func.count()).select_from(oldest).group_by(band))}
-    complaints_open = s.scalar(select(func.count()).where(*open_then)) or 0
+    complaints_open = s.scalar(select(func.count()).where(complaint_open_on(end))) or 0
     first = s.scalar(select(func.min(oldest.c.opened)))
     figures = [Figure("open", *both("report", "open_complaints"), complaints_open),
                Figure("customers", *both("report", "complaint_customers"), sum(rows.values()),

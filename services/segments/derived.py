@@ -244,16 +244,20 @@ def spend_agg(ctx: Ctx, months: int) -> FromClause:
     return ctx.join(f"spend_{months}m", make)
 
 
-def unresolved_complaint(as_of: dt.date) -> ColumnElement[bool]:
-    """Opened on or before the date and not resolved by then."""
-    return exists().where(
-        Complaint.customer_id == C.c.id,
+def complaint_open_on(as_of: dt.date) -> ColumnElement[bool]:
+    """A complaint open on the date: opened on or before it and not resolved by then."""
+    return and_(
         Complaint.opened_date <= day(as_of),
         or_(
             Complaint.resolved.is_(False),
             and_(Complaint.resolved_date.is_not(None), Complaint.resolved_date > day(as_of)),
         ),
     )
+
+
+def unresolved_complaint(as_of: dt.date) -> ColumnElement[bool]:
+    """The customer has a complaint open on the date."""
+    return exists().where(Complaint.customer_id == C.c.id, complaint_open_on(as_of))
 
 
 def do_not_contact(as_of: dt.date, channel: str | None, purpose: str | None):

@@ -17,7 +17,7 @@ from services.segments import derived as d
 from services.segments.catalog import FIELDS, ORDERED_ATTRIBUTES, PROFILE_FIELDS
 from services.segments.context import C, Ctx, V
 from services.segments.matrix import latest_score
-from services.segments.sqlx import day, no_index
+from services.segments.sqlx import no_index
 
 Value = Callable[[Ctx, dict], ColumnElement]
 Condition = Callable[[Ctx, str, Any, dict], ColumnElement[bool]]
@@ -129,10 +129,7 @@ def oldest_open_complaint(as_of: dt.date) -> Subquery:
     dashboard's complaint ages count these rows, so a bar and its segment agree."""
     return (
         select(Complaint.customer_id, func.min(Complaint.opened_date).label("opened"))
-        .where(Complaint.opened_date <= day(as_of),
-               or_(Complaint.resolved.is_(False),
-                   and_(Complaint.resolved_date.is_not(None),
-                        Complaint.resolved_date > day(as_of))))
+        .where(d.complaint_open_on(as_of))
         .group_by(Complaint.customer_id)
         .subquery("oldest_open_complaint")
     )
