@@ -204,7 +204,7 @@ def effect_between(sessions: sessionmaker[Session], start: dt.date, end: dt.date
         if cancel is not None and cancel():
             break
         effect = run_effect(sessions, run_id, comparison, today)
-        if staff is None or any(r.key == staff for r in effect.rows[1:]):
+        if staff is None or effect.rows_for(staff):
             out.append(effect)
         if progress is not None:
             progress(done + 1, len(runs))

@@ -309,9 +309,8 @@ def effect_section(effects: tuple[eff.RunEffect, ...], staff: str | None = None)
         labels = tuple(f"{e.as_of.strftime('%m-%d')} {e.segment_name}" for e in effects)
 
         def contacted(e: eff.RunEffect) -> eff.GroupOutcome:
-            if staff is None:
-                return e.overall.contacted
-            return next(row.contacted for row in e.rows[1:] if row.key == staff)
+            # With `staff`, only runs holding that person's row are reported (effect_between).
+            return e.rows_for(staff)[0].contacted if staff is not None else e.overall.contacted
 
         chart = Chart("bar", labels, tuple(
             (f"{name}：{r('came_back')}90天（%）", tuple(
