@@ -43,12 +43,6 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def clip(text: str | None, limit: int) -> str:
-    """Bound a free-text cell so one chatty note cannot make a row a page high."""
-    text = " ".join((text or "").split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 class NumberedCanvas(rl_canvas.Canvas):
     """Holds pages until the end so each footer can say how many pages there are in all."""
 
