@@ -33,6 +33,7 @@ _SIMPLE: dict[str, Callable[[Cell], Clean[Any]]] = {
     "purpose": w.normalise_purpose,
     "outcome": w.normalise_outcome,
     "postcode": n.normalise_postcode,
+    "wechat": n.normalise_wechat,
 }
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 CLEANERS = (
     "text", "name", "phones", "gender", "date", "datetime", "amount", "km", "vin", "plate",
     "payment", "visit_type", "score", "yes_no", "channel", "purpose", "outcome", "postcode",
-    "attribute",
+    "attribute", "wechat",
 )
 
 
@@ -142,7 +142,8 @@ CUSTOMERS = FileKind("customers", "客户及车辆", "Customers and vehicles", (
         "客户地址", "居住地址", "address", "street", "street address"), 200),
     Field("postcode", "邮编", "Postcode", "postcode", (
         "邮编", "邮政编码", "postcode", "post code", "zip", "zip code", "postal code")),
-    _text("wechat", "微信号", "WeChat ID", ("微信号", "微信", "wechat", "wechat id"), 64),
+    Field("wechat", "微信号", "WeChat ID", "wechat", ("微信号", "微信", "wechat", "wechat id"),
+          max_length=64),
     _text("employer", "工作单位", "Employer", (
         "工作单位", "单位", "单位名称", "公司", "公司名称", "employer", "company"), 100),
     _text("source", "客户来源", "Source", (

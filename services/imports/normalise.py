@@ -56,6 +56,9 @@ PROBLEMS: dict[str, tuple[str, str]] = {
     "purpose_unknown": ("联系目的无法识别", "unknown contact purpose"),
     "outcome_unknown": ("联系结果无法识别", "unknown contact outcome"),
     "postcode_invalid": ("邮政编码无效", "invalid postcode"),
+    "wechat_invalid": ("微信号只能含字母、数字、下划线和减号（这可能是昵称）",
+                       "a WeChat ID has only letters, digits, underscores and hyphens (this "
+                       "may be a nickname)"),
     "attribute_unknown": ("取值不在可选范围内", "not one of the allowed values"),
 }
 
@@ -300,6 +303,18 @@ def normalise_score(raw: Cell) -> Clean[int]:
         return refused("score_out_of_range")
     whole = int(value.quantize(Decimal(1), ROUND_HALF_UP))
     return Clean(whole) if whole == value else kept(whole, "score_rounded")
+
+
+def normalise_wechat(raw: Cell) -> Clean[str]:
+    """A WeChat ID: WeChat allows letters, digits, "_" and "-" (older IDs are QQ or mobile
+    numbers, digits too). A nickname, an emoji or Chinese text in the column cannot be searched
+    for in WeChat, and is refused."""
+    if is_blank(raw):
+        return EMPTY
+    text = re.sub(r"\s", "", nfkc(cell_text(raw)))
+    if text.lower() in PLACEHOLDERS:
+        return EMPTY
+    return Clean(text) if re.fullmatch(r"[A-Za-z0-9_-]{1,64}", text) else refused("wechat_invalid")
 
 
 def normalise_postcode(raw: Cell) -> Clean[str]:

@@ -411,6 +411,17 @@ def test_postcodes():
     assert codes(n.normalise_postcode("51000")) == [("postcode_invalid", "error")]
 
 
+def test_wechat_ids():
+    assert n.normalise_wechat(" wx_Chen-88 ").value == "wx_Chen-88"
+    assert n.normalise_wechat("ｗｘ＿ｃｈｅｎ").value == "wx_chen"  # full-width, as typed in Chinese
+    assert n.normalise_wechat(13800138000.0).value == "13800138000"  # a mobile as WeChat ID
+    assert n.normalise_wechat("无") == n.EMPTY
+    # A nickname, an emoji or Chinese words cannot be looked up in WeChat.
+    for nickname in ("wx_chen🚗", "wx_chen❤", "阳光男孩", "wx.chen", "wx@chen"):
+        assert codes(n.normalise_wechat(nickname)) == [("wechat_invalid", "error")], nickname
+    assert codes(n.normalise_wechat("a" * 65)) == [("wechat_invalid", "error")]
+
+
 # ------------------------------------------------------------------------------ code words
 
 
