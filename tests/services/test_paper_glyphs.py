@@ -225,3 +225,27 @@ def test_an_sms_file_for_now_outside_the_window_is_refused_before_any_file(tmp_p
     with pytest.raises(RevisitError, match="Marketing SMS may only be sent between"):
         run_files.check_run_files(d, requests, st)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_font_remembering_its_splits_splits_as_reportlab_does():
+    """The call sheet's font remembers how each text splits into subsets for a document; the
+    codes it gives must be those of reportlab's own TTFont, however texts repeat, more than one
+    256-code subset is filled, and two documents are drawn at once."""
+    from reportlab.pdfbase.pdfdoc import PDFDocument
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    path = next(str(p) for p, _ in fonts.candidates() if p.is_file())
+    remembering, plain = fonts._remembering_font("MemoCheck", path, 0), TTFont("PlainCheck", path)
+    common = "的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可也你"
+    texts = ["工作日", "建议：满意度回访", "工作日"] + [common[i:] + common[:i]
+                                                for i in range(0, len(common), 3)]
+    texts += ["".join(chr(0x4E00 + 40 * k + j) for j in range(40)) for k in range(20)]
+    again = texts[::-1]  # each seen before, now in another order
+    one, two = PDFDocument(), PDFDocument()
+    # Each document in its own order: what one document remembers is not the other's.
+    for pdf, order in ((one, texts + again), (two, again + texts)):
+        mine = PDFDocument()
+        for text in order:
+            assert remembering.splitString(text, pdf) == plain.splitString(text, mine), text
+    assert remembering.splitString("工作日", one) == plain.splitString("工作日", PDFDocument())
+    assert len(remembering.state[one].subsets) > 2  # the texts filled more than one subset
