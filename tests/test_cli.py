@@ -227,3 +227,24 @@ def test_report_activity_as_of_is_its_week_with_chinese_labels(tmp_path):
     assert data["callers"][0]["by_outcome"] == {"reached": 1, "no_answer": 1, "sent": 1}
     bad = run("--db", url, "report", "activity", "--as-of", "10/07/2025")
     assert bad.returncode == 2 and "--as-of" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_work_beside_the_sign_in_runs_and_leaves_its_failures_to_the_command():
+    """A command's `prepare` (its writers imported, a font loaded) runs on a thread while the
+    user signs in; what fails there is met again, and reported, by the command itself."""
+    import argparse
+    import threading
+
+    from ui.cli import _beside
+
+    seen: list[tuple[str, bool]] = []
+    args = argparse.Namespace(command="list")
+    _beside(lambda a: seen.append((a.command, threading.current_thread().name == "prepare")),
+            args)()
+    assert seen == [("list", True)]
+
+    def fails(_args):
+        raise OSError("the font file cannot be read")
+
+    _beside(fails, args)()  # waited for, and nothing raised here
+    _beside(None, args)()

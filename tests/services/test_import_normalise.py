@@ -413,7 +413,7 @@ def test_postcodes():
 
 def test_wechat_ids():
     assert n.normalise_wechat(" wx_Chen-88 ").value == "wx_Chen-88"
-    assert n.normalise_wechat("ｗｘ＿ｃｈｅｎ").value == "wx_chen"  # full-width, as typed in Chinese
+    assert n.normalise_wechat("ｗｘ＿ｃｈｅｎ").value == "wx_chen"  # full-width, as typed
     assert n.normalise_wechat(13800138000.0).value == "13800138000"  # a mobile as WeChat ID
     assert n.normalise_wechat("无") == n.EMPTY
     # A nickname, an emoji or Chinese words cannot be looked up in WeChat.

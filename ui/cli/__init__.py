@@ -4,7 +4,9 @@ A command module has `register(subparsers)` and is named in COMMAND_MODULES with
 adds (and in `command_module`); `register` adds parsers whose defaults carry `handler=fn`;
 `fn(args, open_db)` returns an exit code. `open_db()` opens (and migrates) the
 database named by --db only when the command needs one. `access=` in the defaults says whether
-the command needs a signed-in user (ui/cli/auth.py); the handler finds them in `args.actor`."""
+the command needs a signed-in user (ui/cli/auth.py); the handler finds them in `args.actor`.
+`prepare=fn` in the defaults is work the command will need that reads nothing stored (importing
+its file writers, loading a font): `fn(args)` runs on a thread while the user is signed in."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ import argparse
 import gc
 import logging
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from types import ModuleType
 from typing import TYPE_CHECKING
@@ -164,6 +167,26 @@ def run(argv: Sequence[str]) -> int:
     return _run_command(args)
 
 
+def _beside(work: Callable[[argparse.Namespace], None] | None,
+            args: argparse.Namespace) -> Callable[[], None]:
+    """`work(args)` started on a thread, and what waits for it. The password check (argon2,
+    about 0.1 s) lets go of Python's lock, so a command's imports and fonts load meanwhile.
+    Whatever goes wrong there is met again, and reported, by the command itself."""
+    if work is None:
+        return lambda: None
+
+    def quietly() -> None:
+        try:
+            work(args)
+        except Exception:  # the command repeats the step and reports it
+            logging.getLogger(__name__).debug("preparing %s failed", args.command,
+                                              exc_info=True)
+
+    thread = threading.Thread(target=quietly, name="prepare", daemon=True)
+    thread.start()
+    return thread.join
+
+
 def _run_command(args: argparse.Namespace) -> int:
     from services.staff.permissions import NotAllowed
     from services.store.database import DRIVER_ERRORS, open_database, user_error
@@ -185,7 +208,9 @@ def _run_command(args: argparse.Namespace) -> int:
         return opened[0]
 
     try:
+        ready = _beside(getattr(args, "prepare", None), args)
         auth.sign_in(args, open_db)  # sets args.actor; refuses a write without a user
+        ready()
         return args.handler(args, open_db)
     except BrokenPipeError:  # output piped into `head` and the like
         return EXIT_OK
