@@ -271,18 +271,16 @@ def _sheet_query(session: Session, decided, callers: list[tuple[int, str]],
     else:
         def owned_in(c) -> ColumnElement[bool]:
             # "IS NOT NULL" first: with no owner, IN gives NULL and NOT(owned) would too.
-            return (and_(c.channel == "call", c.owner_staff_id.is_not(None),
-                         c.owner_staff_id.in_(ids)) if split == "owner" else literal(False))
+            return and_(c.channel == "call", c.owner_staff_id.is_not(None),
+                        c.owner_staff_id.in_(ids))
 
-        owned = owned_in(t.c)
         loads: dict[int, int] = {}
-        if split == "owner":  # counted before the sort
-            loads = dict(session.execute(
-                select(m.c.owner_staff_id, func.count()).where(owned_in(m.c))
-                .group_by(m.c.owner_staff_id)).all())
         turn: ColumnElement[int]
         if split == "owner":
-            turn = func.row_number().over(partition_by=case((and_(is_call, ~owned), 1),
+            loads = dict(session.execute(  # counted before the sort
+                select(m.c.owner_staff_id, func.count()).where(owned_in(m.c))
+                .group_by(m.c.owner_staff_id)).all())
+            turn = func.row_number().over(partition_by=case((and_(is_call, ~owned_in(t.c)), 1),
                                                             else_=0), order_by=t.c.k) - 1
         else:
             # Every call is dealt, and the calls follow one another in k (the channel is its
