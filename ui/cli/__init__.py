@@ -209,8 +209,10 @@ def _run_command(args: argparse.Namespace) -> int:
 
     try:
         ready = _beside(getattr(args, "prepare", None), args)
-        auth.sign_in(args, open_db)  # sets args.actor; refuses a write without a user
-        ready()
+        try:
+            auth.sign_in(args, open_db)  # sets args.actor; refuses a write without a user
+        finally:
+            ready()  # nothing left running when a refused sign-in ends the process
         return args.handler(args, open_db)
     except BrokenPipeError:  # output piped into `head` and the like
         return EXIT_OK
