@@ -10,7 +10,17 @@ from typing import Any
 
 import pytest
 
-from tests.services.test_list_rules import Run, World, contact, fails, open_world, person, refuse
+from services.labels import text
+from tests.services.test_list_rules import (
+    Run,
+    World,
+    at,
+    contact,
+    fails,
+    open_world,
+    person,
+    refuse,
+)
 
 
 def _calls(s) -> None:
@@ -70,6 +80,19 @@ def _calls(s) -> None:
     contact(s, person(s, "F-FAT-SMS"), 5, "sent", channel="sms")
     contact(s, person(s, "F-FAT-REFUSED"), 5, "refused")
     contact(s, person(s, "F-FAT-APPT"), 5, "appointment")
+    # the last contact printed: the newest of the year (two at one moment: the later
+    # recorded), one older than the 365-day look-back, or an old one before a newer one
+    c = person(s, "F-LAST-MANY")
+    contact(s, c, 40, "reached", feedback="旧的")
+    fails(s, c, 30)
+    contact(s, c, 25, "reached", hour=9, feedback="先记的")
+    contact(s, c, 25, "appointment", hour=9, feedback="后记的")
+    c = person(s, "F-LAST-OLD")
+    contact(s, c, 500, "no_answer")
+    contact(s, c, 400, "reached", feedback="去年的")
+    c = person(s, "F-LAST-MIXED")
+    contact(s, c, 400, "reached", feedback="很久以前")
+    contact(s, c, 100, "no_answer")
     c = person(s, "F-FUTURE")  # after the evaluation date: nothing yet
     contact(s, c, -1, "reached")
     fails(s, c, -1, -2, -3, -4, -5)
@@ -239,6 +262,17 @@ def test_the_last_contact_is_kept_with_the_member(world):
     none = calls(world).members["F-PLAIN"].snapshot
     assert (none["last_contact"], none["last_outcome"], none["last_feedback"]) == (
         None, None, None)
+
+
+@pytest.mark.parametrize(("code", "days_ago", "outcome", "feedback"), [
+    ("F-LAST-MANY", 25, "appointment", "后记的"),
+    ("F-LAST-OLD", 400, "reached", "去年的"),  # before the look-back: still printed
+    ("F-LAST-MIXED", 100, "no_answer", None),
+])
+def test_the_last_contact_printed_is_the_newest(world, code, days_ago, outcome, feedback):
+    snap = calls(world).members[code].snapshot
+    assert (snap["last_contact"], snap["last_outcome"], snap["last_feedback"]) == (
+        at(days_ago, 0).date().isoformat(), text("outcome", outcome), feedback)
 
 
 # --- the settings ------------------------------------------------------------------------------
