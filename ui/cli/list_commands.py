@@ -7,7 +7,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
-import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -22,6 +21,7 @@ from services.store.settings import Settings, load_settings
 from ui.cli.auth import WRITE
 from ui.cli.parsing import record_id
 from ui.cli.progress import TerminalProgress
+from ui.cli.terminal import display_width
 
 if TYPE_CHECKING:
     from services.outputs import run_files
@@ -171,17 +171,12 @@ def _check_texts(args, st: Settings) -> None:
                             label_layout=getattr(args, "labels", None) or None)
 
 
-def _display_width(label: str) -> int:
-    """Columns `label` takes on a terminal: two for a Chinese (wide) character."""
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in label)
-
-
 def _count_lines(counts: Mapping[str, int], label: Callable[[str], str]) -> list[str]:
     """"  label  count" lines with the counts in one column, whatever mix of Chinese and
     ASCII the labels are."""
     labels = {k: label(k) for k in counts}
-    width = max(map(_display_width, labels.values()), default=0)
-    return [f"  {labels[k]}{' ' * (width - _display_width(labels[k]))} {n:>8,}"
+    width = max(map(display_width, labels.values()), default=0)
+    return [f"  {labels[k]}{' ' * (width - display_width(labels[k]))} {n:>8,}"
             for k, n in counts.items()]
 
 

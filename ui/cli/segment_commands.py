@@ -9,7 +9,6 @@ import dataclasses
 import datetime as dt
 import json
 import sys
-import unicodedata
 from pathlib import Path
 from types import ModuleType
 
@@ -18,6 +17,7 @@ from services.segments.catalog import RFM_DEFAULT_MONTHS
 from services.staff.permissions import EXPORT_PHONES, allowed, staff_id
 from services.store.errors import N_, RevisitError
 from ui.cli.auth import WRITE
+from ui.cli.terminal import display_width
 
 
 def _service() -> ModuleType:
@@ -301,8 +301,7 @@ def _matrix(args, open_db) -> int:
 
 def _rjust(value: str, width: int) -> str:
     """Right-aligned in `width` terminal columns; a Chinese character takes two."""
-    used = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in value)
-    return " " * max(0, width - used) + value
+    return " " * max(0, width - display_width(value)) + value
 
 
 def _rfm(args, open_db) -> int:
