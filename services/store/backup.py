@@ -15,6 +15,7 @@ import logging
 import os
 import re
 import sqlite3
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -155,18 +156,25 @@ def copy_database(src: sqlite3.Connection, part: Path) -> None:
 
 
 def backup_sqlite(path: Path, reason: str, *, place: BackupPlace | None = None,
-                  target: Path | None = None) -> Path:
+                  target: Path | None = None, source: sqlite3.Connection | None = None
+                  ) -> Path:
     """Copy the SQLite file `path` with SQLite's backup API into the backup folder (or to
     `target`: a file, or a folder to put it in), then prune the automatic backups. The copy
     is written under a temporary name and renamed when whole, so a backup file is never half
-    written; it is a self-contained file (no -wal beside it)."""
+    written; it is a self-contained file (no -wal beside it). `source`: a connection to the
+    file already in the read transaction whose state is to be copied (closed afterwards)."""
     if reason not in REASONS:
         raise ValueError(f"unknown backup reason {reason!r}")
     place = place or stored_place(path)
-    target = target_file(place, target, path.name, reason, BACKUP_SUFFIX, path)
+    try:
+        target = target_file(place, target, path.name, reason, BACKUP_SUFFIX, path)
+    except RevisitError:
+        if source is not None:
+            source.close()
+        raise
     part = target.with_name(f".{target.name}.part")
     try:
-        copy_database(sqlite3.connect(path, timeout=30), part)
+        copy_database(source or sqlite3.connect(path, timeout=30), part)
         os.replace(part, target)
     except (sqlite3.Error, OSError) as exc:
         part.unlink(missing_ok=True)
@@ -256,9 +264,9 @@ def list_backups(place: BackupPlace) -> list[BackupInfo]:
     return listed
 
 
-def daily_backup(path: Path) -> Path | None:
-    """Today's backup of the SQLite file unless one was made today (the newest daily backup's
-    name says its day, so the check reads a folder listing only)."""
+def _daily_due(path: Path) -> BackupPlace | None:
+    """Where today's backup of the SQLite file goes, None when one was made today (the newest
+    daily backup's name says its day, so the check reads a folder listing only)."""
     if not path.is_file() or path.stat().st_size == 0:
         return None
     place = stored_place(path)
@@ -268,7 +276,68 @@ def daily_backup(path: Path) -> Path | None:
             if when.date() == today:
                 return None
             break
-    return backup_sqlite(path, DAILY, place=place)
+    return place
+
+
+def daily_backup(path: Path) -> Path | None:
+    """Today's backup of the SQLite file unless one was made today."""
+    place = _daily_due(path)
+    return None if place is None else backup_sqlite(path, DAILY, place=place)
+
+
+class DailyBackup:
+    """Today's backup of a SQLite file (daily_backup) of the state it is in when this is made,
+    copied on a thread while the caller goes on, writing if it likes. The copy's read
+    transaction starts here, and WAL keeps that state readable however much is written
+    meanwhile. Copying the 1.4 GB file of the 200,000-customer demo takes about 9 s, which
+    the day's first changing command used to wait before its own work. A file not in WAL
+    mode is copied here and now, as before: its reader would lock the writer out."""
+
+    def __init__(self, path: Path) -> None:
+        self._made: Path | None = None
+        self._error: RevisitError | None = None
+        self._thread: threading.Thread | None = None
+        place = _daily_due(path)
+        if place is None:
+            return
+        try:
+            source = sqlite3.connect(path, timeout=30, check_same_thread=False)
+            try:
+                wal = source.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+                if wal:
+                    source.execute("BEGIN")
+                    # A read transaction takes its state at its first read.
+                    source.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            except sqlite3.Error:
+                source.close()
+                raise
+        except sqlite3.Error as exc:
+            raise _failed(path, place.folder, exc) from exc
+        if not wal:
+            source.close()
+            self._made = backup_sqlite(path, DAILY, place=place)
+            return
+
+        def copy() -> None:
+            try:
+                self._made = backup_sqlite(path, DAILY, place=place, source=source)
+            except RevisitError as exc:
+                self._error = exc
+            finally:
+                source.close()
+
+        # Not a daemon: a process ending meanwhile finishes the copy before it exits.
+        self._thread = threading.Thread(target=copy, name="daily backup")
+        self._thread.start()
+
+    def finish(self) -> Path | None:
+        """Waits for the copy: its file (None: today's was made already), or raises the
+        RevisitError daily_backup would."""
+        if self._thread is not None:
+            self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._made
 
 
 def safety_backup(sessions: sessionmaker[Session], reason: str) -> Path | None:

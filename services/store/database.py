@@ -36,6 +36,8 @@ from services.store.schema import (
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
 
+    from services.store.backup import DailyBackup
+
 log = logging.getLogger(__name__)
 
 
@@ -49,6 +51,8 @@ class Database:
     # The SQLite file as opened sound: its state when closed is remembered as sound too
     # (services/store/checked_files.py).
     sound_file: Path | None = None
+    # The day's backup being copied beside the work (open_database(daily_backup=True)).
+    backup: DailyBackup | None = None
 
     @functools.cached_property
     def sessions(self) -> sessionmaker[Session]:
@@ -66,7 +70,20 @@ class Database:
     def display_url(self) -> str:
         return self.engine.url.render_as_string(hide_password=True)
 
+    def finish_backup(self) -> RevisitError | None:
+        """Waits for the day's backup if one is being copied; what stopped it, as a warning
+        (it is not a reason to refuse the work done meanwhile)."""
+        if self.backup is None:
+            return None
+        try:
+            self.backup.finish()
+        except RevisitError as exc:
+            log.warning("%s", exc)
+            return exc
+        return None
+
     def dispose(self) -> None:
+        self.finish_backup()
         self.engine.dispose()
         if self.sound_file is not None:
             checked_files.record_sound(self.sound_file)
@@ -258,8 +275,9 @@ def open_database(url: str | None = None, *, upgrade: bool = True,
     file's folder, backing up an existing SQLite file before a schema upgrade, and applying
     pending migrations. Raises RevisitError with a clear message on any failure.
 
-    With `daily_backup` (the window, and commands that write) a SQLite file gets its backup of
-    the day unless it has one; a backup that fails is a warning, not a reason not to open."""
+    With `daily_backup` (commands that write) a SQLite file gets its backup of the day unless
+    it has one, of the file as opened, copied while the caller works (Database.finish_backup
+    waits for it); a backup that fails is a warning, not a reason not to open."""
     url = url or db.default_url()
     try:
         path = db.sqlite_path(url) if db.is_sqlite(url) else None
@@ -302,16 +320,17 @@ def open_database(url: str | None = None, *, upgrade: bool = True,
         raise translate_db_error(exc, url) from exc
     warnings: tuple[RevisitError, ...] = (
         (network_warning(path),) if path is not None and on_network_drive(path) else ())
+    backup = None
     if daily_backup and path is not None:
-        from services.store.backup import daily_backup as take_daily
+        from services.store.backup import DailyBackup
 
         try:
-            take_daily(path)
+            backup = DailyBackup(path)
         except RevisitError as exc:
             warnings += (exc,)
     for warning in warnings:
         log.warning("%s", warning)
-    return Database(url=url, engine=engine, warnings=warnings, sound_file=path)
+    return Database(url=url, engine=engine, warnings=warnings, sound_file=path, backup=backup)
 
 
 def _upgrade(engine: Engine, path: Path | None) -> None:

@@ -133,7 +133,9 @@ def test_one_daily_backup_a_day(sqlite_database):
     first = daily_backup(path)
     assert first is not None and first.parent == folder
     assert daily_backup(path) is None
-    assert open_database(f"sqlite:///{path}", daily_backup=True).warnings == ()
+    opened = open_database(f"sqlite:///{path}", daily_backup=True)
+    assert opened.warnings == () and opened.finish_backup() is None
+    opened.dispose()
     assert _names(folder) == [first.name]
     # Yesterday's backup does not count for today.
     yesterday = (dt.datetime.now() - dt.timedelta(days=1)).strftime(backups.STAMP)
@@ -149,6 +151,46 @@ def test_one_daily_backup_a_day(sqlite_database):
     assert not folder.exists()
 
 
+def test_the_daily_backup_holds_the_file_as_opened_while_the_opener_writes(sqlite_database):
+    demo.generate(sqlite_database, 60, seed=5, today=TODAY)
+    path = _path(sqlite_database)
+    before = _tables(path)
+    opened = open_database(f"sqlite:///{path}", daily_backup=True)
+    try:
+        # Written while the copy may still be under way: the opener is not held back...
+        with opened.engine.begin() as conn:
+            conn.exec_driver_sql("DELETE FROM contact_event")
+            conn.exec_driver_sql("UPDATE customer SET name = '改名' WHERE id = 1")
+        assert opened.finish_backup() is None
+    finally:
+        opened.dispose()
+    # ...and the backup is the file as it was opened, not as it was left.
+    daily = [b for b in list_backups(backups.stored_place(path)) if b.reason == "daily"]
+    assert len(daily) == 1 and daily[0].ok
+    assert _tables(daily[0].path) == before != _tables(path)
+    assert not [p for p in daily[0].path.parent.iterdir() if p.name.endswith(".part")]
+
+
+def test_a_file_not_in_wal_mode_is_copied_before_the_opener_goes_on(sqlite_database):
+    path = _path(sqlite_database)
+    sqlite_database.dispose()
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA journal_mode=DELETE")
+    conn.close()
+    daily = backups.DailyBackup(path)
+    # Copied already: a reader held open would lock a rollback-journal file's writers out.
+    listed = list_backups(backups.stored_place(path))
+    assert [(b.reason, b.ok) for b in listed] == [("daily", True)]
+    assert daily.finish() == listed[0].path
+    conn = sqlite3.connect(path)
+    try:
+        conn.execute("DELETE FROM contact_event")  # and nothing holds the file
+        conn.commit()
+        assert conn.execute("PRAGMA journal_mode").fetchone() == ("delete",)
+    finally:
+        conn.close()
+
+
 def test_a_daily_backup_that_fails_is_a_warning(sqlite_database):
     supervisor = accounts.create_first_supervisor(sqlite_database.sessions, "boss", "王主管",
                                                   SUPERVISOR_PASSWORD)
@@ -160,8 +202,9 @@ def test_a_daily_backup_that_fails_is_a_warning(sqlite_database):
         loaded.settings, backup_folder=str(blocker / "sub")), supervisor, loaded)
     database = open_database(f"sqlite:///{path}", daily_backup=True)
     database.dispose()
-    assert len(database.warnings) == 1
-    assert "Backing up" in str(database.warnings[0]) and str(blocker) in str(database.warnings[0])
+    late = database.finish_backup()
+    assert database.warnings == () and late is not None
+    assert "Backing up" in str(late) and str(blocker) in str(late)
 
 
 def test_the_backup_folder_and_count_are_shared_settings(tmp_path, database, supervisor):

@@ -199,8 +199,9 @@ def _run_command(args: argparse.Namespace) -> int:
 
     def open_db() -> Database:
         if not opened:
-            # Commands that change the database take the day's backup first (once a day);
-            # `db` commands (backup, restore, copy) make their own.
+            # Commands that change the database take the day's backup of the file as they
+            # found it (once a day, copied while they work); `db` commands (backup,
+            # restore, copy) make their own.
             daily = getattr(args, "access", auth.READ) == auth.WRITE and args.command != "db"
             opened.append(open_database(args.db, daily_backup=daily))
             for warning in opened[0].warnings:
@@ -230,4 +231,7 @@ def _run_command(args: argparse.Namespace) -> int:
         return EXIT_CANCELLED
     finally:
         for database in opened:
+            late = database.finish_backup()  # copied while the command worked
+            if late is not None:
+                print(f"revisit: warning: {late}", file=sys.stderr)
             database.dispose()
