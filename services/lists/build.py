@@ -46,6 +46,7 @@ from services.lists import routing
 from services.lists.query import SALES_PURPOSES, candidate_query
 from services.lists.runs import document_of
 from services.lists.snapshot import (
+    EXCLUSION_FACTS,
     MEMBER_FACTS,
     MemberSnapshots,
     exclusion_detail,
@@ -311,11 +312,13 @@ def _sheet_query(session: Session, decided, callers: list[tuple[int, str]],
                   caller_rank.label("caller_rank"), d.k)
 
 
-def _with_facts(decided, facts) -> Select:
-    """The decided rows with every fact of theirs beside them."""
-    more = [c for c in facts.c if c.name not in decided.c]
-    return select(*decided.c, *more).select_from(
-        decided.join(facts, facts.c.customer_id == decided.c.customer_id))
+def _left_out_query(decided, facts) -> Select:
+    """The decided rows with what storing them as left out reads (EXCLUSION_FACTS), each
+    from the working table that has it: all ninety-odd columns of both took 0.7 s to read for
+    the 51,239 left out of the whole 200,000-customer demo."""
+    wanted = ("customer_id", *EXCLUSION_FACTS)
+    return select(*(decided.c[k] if k in decided.c else facts.c[k] for k in wanted)) \
+        .select_from(decided.join(facts, facts.c.customer_id == decided.c.customer_id))
 
 
 def _insert(session: Session, table: Table, columns: tuple[str, ...],
@@ -341,6 +344,17 @@ def _insert(session: Session, table: Table, columns: tuple[str, ...],
 def _drop_working(session: Session) -> None:
     for name in (SHEET, DECIDED, FACTS):
         session.execute(text(f"DROP TABLE IF EXISTS {name}"))
+
+
+def _discard_working(session: Session) -> None:
+    """The working tables gone once the run is stored. On SQLite the connection is closed
+    when the session ends instead of going back to the pool, and its temporary tables go
+    with their file: dropping them frees their pages one by one (0.5 s of a run of the whole
+    200,000-customer demo)."""
+    if session.get_bind().dialect.name == "sqlite":
+        session.connection().detach()
+    else:
+        _drop_working(session)
 
 
 def build_run(sessions: Sessions, segment_name: str, options: RunOptions = RunOptions(), *,
@@ -453,7 +467,7 @@ def build_run(sessions: Sessions, segment_name: str, options: RunOptions = RunOp
         left: list[Excluded] = []
         reason = routing.reason_sql(decided.c)
         same = and_(decided.c.channel == "sms", decided.c.mobile_rank > 1)
-        left_out = (_with_facts(decided, facts)
+        left_out = (_left_out_query(decided, facts)
                     .add_columns(case((same, "same_mobile"), else_=reason).label("reason"))
                     .where(~_is_member(decided))
                     .order_by(_left_out_order(s, decided), decided.c.customer_id))
@@ -472,7 +486,7 @@ def build_run(sessions: Sessions, segment_name: str, options: RunOptions = RunOp
             done += len(rows)
             if cancel:
                 cancel.check()
-        _drop_working(s)
+        _discard_working(s)
         if progress:
             progress(total, total)
         doc = None

@@ -251,6 +251,15 @@ SHARED = ("channel", "caller", "province", "city", "district", "brand", "model",
           "last_outcome", "postcode")
 
 
+# What exclusion_detail and exclusion_snapshot read of a left-out customer's decided row and
+# facts, besides the reason.
+EXCLUSION_FACTS = (
+    "code", "name", "mobile", "step", "same_as", "dnc_reason", "last_done", "last_fail",
+    "last_wrong", "failed_calls", *(f"o{i}" for i in range(1, POSITIONS + 1)),
+    *(f"{c}_block" for c in LIST_CHANNELS))
+_EXCLUSION_TEMPLATE = '{"name": %s, "code": %s, "mobile": %s}'
+
+
 def exclusion_detail(r, retry_days: int, fatigue_days: int) -> str:
     """Why this customer was left out (its `reason`), in the words the exclusion list prints."""
     reason = r.reason if r.reason == "same_mobile" else r.step
@@ -278,4 +287,5 @@ def exclusion_detail(r, retry_days: int, fatigue_days: int) -> str:
 
 
 def exclusion_snapshot(r) -> str:
-    return _ENCODE({"name": r.name, "code": r.code, "mobile": r.mobile})
+    """The name, code and mobile, as _ENCODE writes them in a dict."""
+    return _EXCLUSION_TEMPLATE % (_json(r.name), _json(r.code), _json(r.mobile))

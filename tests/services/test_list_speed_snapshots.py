@@ -13,7 +13,7 @@ from decimal import Decimal
 import pytest
 
 from services.lists.build import MEMBER_COLUMNS
-from services.lists.snapshot import MEMBER_FACTS, MemberSnapshots
+from services.lists.snapshot import MEMBER_FACTS, MemberSnapshots, exclusion_snapshot
 from services.outputs import excel, xlsx_stream
 from services.outputs.types import ListMember
 
@@ -60,6 +60,16 @@ def test_a_snapshot_is_what_the_encoder_writes_of_the_member():
             assert data == encode(member.to_data())
             assert ListMember.from_data(json.loads(data)) == member
             assert (member.row_code, member.caller, member.channel) == (code, caller, row.channel)
+
+
+def test_an_exclusion_snapshot_is_what_the_encoder_writes_of_its_dict():
+    encode = json.JSONEncoder(ensure_ascii=False).encode
+    Left = namedtuple("Left", ("name", "code", "mobile"))
+    for name, code, mobile in (("陈国", "C0001", "13800130001"), (None, "C2", None),
+                               ('他说"好"\\ \n\t\x01 <&>', "", "＋86 138"), ("", "C3", "12345")):
+        data = exclusion_snapshot(Left(name, code, mobile))
+        assert data == encode({"name": name, "code": code, "mobile": mobile})
+        assert json.loads(data) == {"name": name, "code": code, "mobile": mobile}
 
 
 def test_what_a_snapshot_says():
