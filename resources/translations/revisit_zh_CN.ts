@@ -2693,207 +2693,222 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>ListOutputs</name>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="77"/>
+        <location filename="../../ui/views/list_outputs.py" line="81"/>
         <source>&amp;Preview call sheet</source>
         <translation>预览回访单(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="78"/>
+        <location filename="../../ui/views/list_outputs.py" line="82"/>
         <source>P&amp;rint…</source>
         <translation>打印(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="79"/>
+        <location filename="../../ui/views/list_outputs.py" line="83"/>
         <source>Save call sheet PDF…</source>
         <translation>保存回访单 PDF…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="80"/>
+        <location filename="../../ui/views/list_outputs.py" line="84"/>
         <source>Save call list (Excel)…</source>
         <translation>保存电话名单（Excel）…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="81"/>
+        <location filename="../../ui/views/list_outputs.py" line="85"/>
         <source>Save mail list (Excel)…</source>
         <translation>保存邮寄名单（Excel）…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="85"/>
+        <location filename="../../ui/views/list_outputs.py" line="89"/>
         <source>Save labels / envelopes PDF…</source>
         <translation>保存标签/信封 PDF…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="88"/>
+        <location filename="../../ui/views/list_outputs.py" line="92"/>
         <source>Merge fields: %1; a fallback after a bar: {车型|您的爱车}</source>
         <translation>合并字段：%1；竖线后可写备用文字：{车型|您的爱车}</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="92"/>
+        <location filename="../../ui/views/list_outputs.py" line="96"/>
         <source>Save SMS vendor file…</source>
         <translation>保存短信平台文件…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="98"/>
+        <location filename="../../ui/views/list_outputs.py" line="102"/>
         <source>Save WeChat list (Excel)…</source>
         <translation>保存微信名单（Excel）…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="99"/>
+        <location filename="../../ui/views/list_outputs.py" line="103"/>
         <source>Save visit list (Excel)…</source>
         <translation>保存上门拜访名单（Excel）…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="103"/>
-        <location filename="../../ui/views/list_outputs.py" line="139"/>
+        <location filename="../../ui/views/list_outputs.py" line="107"/>
+        <location filename="../../ui/views/list_outputs.py" line="143"/>
         <source>Call sheet</source>
         <translation>回访单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="107"/>
+        <location filename="../../ui/views/list_outputs.py" line="111"/>
         <source>Excel and mail</source>
         <translation>Excel 与邮寄</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="113"/>
+        <location filename="../../ui/views/list_outputs.py" line="117"/>
         <source>SMS</source>
         <translation>短信</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="115"/>
+        <location filename="../../ui/views/list_outputs.py" line="119"/>
         <source>Message</source>
         <translation>短信内容</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="116"/>
+        <location filename="../../ui/views/list_outputs.py" line="120"/>
         <source>Send at</source>
         <translation>发送时间</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="118"/>
+        <location filename="../../ui/views/list_outputs.py" line="122"/>
         <source>WeChat and visits</source>
         <translation>微信与上门拜访</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="120"/>
+        <location filename="../../ui/views/list_outputs.py" line="124"/>
         <source>WeChat message</source>
         <translation>微信消息</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="129"/>
+        <location filename="../../ui/views/list_outputs.py" line="133"/>
         <source>There is no call sheet for this list: nobody in it is to be called.</source>
         <translation>本名单没有回访跟进表：名单中没有需要电话联系的客户。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="140"/>
+        <location filename="../../ui/views/list_outputs.py" line="144"/>
         <source>SMS as sent</source>
         <translation>短信预览</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="141"/>
+        <location filename="../../ui/views/list_outputs.py" line="145"/>
         <source>WeChat messages</source>
         <translation>微信消息</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/list_outputs.py" line="203"/>
+        <location filename="../../ui/views/list_outputs.py" line="207"/>
         <source>%n page(s)</source>
         <translation>
             <numerusform>共 %n 页</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="214"/>
+        <location filename="../../ui/views/list_outputs.py" line="218"/>
         <source>Making the call sheet</source>
         <translation>正在生成回访单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="264"/>
-        <location filename="../../ui/views/list_outputs.py" line="267"/>
+        <location filename="../../ui/views/list_outputs.py" line="245"/>
+        <source>Printing cancelled: %1 of %2 page(s) sent to the printer.</source>
+        <translation>已取消打印：共 %2 页，已送往打印机 %1 页。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/list_outputs.py" line="254"/>
+        <source>Printing the call sheet</source>
+        <translation>正在打印回访单</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/list_outputs.py" line="254"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/list_outputs.py" line="288"/>
+        <location filename="../../ui/views/list_outputs.py" line="291"/>
         <source>PDF (*.pdf)</source>
         <translation>PDF 文件 (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="294"/>
+        <location filename="../../ui/views/list_outputs.py" line="318"/>
         <source>Counting the WeChat messages</source>
         <translation>正在统计微信消息</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="321"/>
+        <location filename="../../ui/views/list_outputs.py" line="345"/>
         <source>WeChat list</source>
         <translation>微信名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="322"/>
+        <location filename="../../ui/views/list_outputs.py" line="346"/>
         <source>The first messages:</source>
         <translation>前几条消息：</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="323"/>
+        <location filename="../../ui/views/list_outputs.py" line="347"/>
         <source>Write the WeChat list now?</source>
         <translation>现在生成微信名单吗？</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="374"/>
+        <location filename="../../ui/views/list_outputs.py" line="399"/>
         <source>, about ¥%1</source>
         <translation>，约 ¥%1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="376"/>
+        <location filename="../../ui/views/list_outputs.py" line="401"/>
         <source>Messages: %1, left out: %2</source>
         <translation>消息：%1 条，未包含：%2 人</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="394"/>
+        <location filename="../../ui/views/list_outputs.py" line="419"/>
         <source>Some characters could not be printed</source>
         <translation>部分字符无法打印</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="262"/>
+        <location filename="../../ui/views/list_outputs.py" line="286"/>
         <source>Excel (*.xlsx);;CSV (*.csv)</source>
         <translation>Excel 文件 (*.xlsx);;CSV 文件 (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="273"/>
+        <location filename="../../ui/views/list_outputs.py" line="297"/>
         <source>Save as</source>
         <translation>另存为</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="287"/>
+        <location filename="../../ui/views/list_outputs.py" line="311"/>
         <source>Counting the SMS</source>
         <translation>正在计算短信</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="314"/>
+        <location filename="../../ui/views/list_outputs.py" line="338"/>
         <source>SMS vendor file</source>
         <translation>短信平台文件</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="333"/>
+        <location filename="../../ui/views/list_outputs.py" line="357"/>
         <source>No member of this list can be sent this message.</source>
         <translation>名单中没有人可以收到这条短信。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="315"/>
+        <location filename="../../ui/views/list_outputs.py" line="339"/>
         <source>Write the SMS vendor file now?</source>
         <translation>现在生成短信平台文件吗？</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="95"/>
+        <location filename="../../ui/views/list_outputs.py" line="99"/>
         <source>Each member&apos;s message, ready to paste into the chat. Merge fields: %1; a fallback after a bar: {店名|本店}</source>
         <translation>每位客户的消息，可直接复制粘贴到聊天中。合并字段：%1；竖线后可写备用文字：{店名|本店}</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="363"/>
+        <location filename="../../ui/views/list_outputs.py" line="388"/>
         <source>Writing %1</source>
         <translation>正在写入 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="368"/>
-        <location filename="../../ui/views/list_outputs.py" line="382"/>
+        <location filename="../../ui/views/list_outputs.py" line="393"/>
+        <location filename="../../ui/views/list_outputs.py" line="407"/>
         <source>Saved %1</source>
         <translation>已保存 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="370"/>
+        <location filename="../../ui/views/list_outputs.py" line="395"/>
         <source>%1 numbers, %2 billed messages, %3 skipped</source>
         <translation>%1 个号码，计费短信 %2 条，跳过 %3 个</translation>
     </message>

@@ -55,6 +55,7 @@ from services.customers.suggest_rules import RuleSet
 from services.outputs.types import ListDocument
 from services.segments.context import V
 from services.segments.sqlx import add_days
+from services.store.errors import CancelToken
 
 # Customers per round of queries. SQLite (3.32 and later; Python 3.11 ships 3.40) allows
 # 32,766 bound parameters in a statement and PostgreSQL 65,535; no query here binds the ids
@@ -369,21 +370,24 @@ def _briefs_of_chunk(s: Session, ids: list[int], as_of: dt.date,
 
 
 def condensed_briefs(sessions: sessionmaker[Session], customer_ids: Iterable[int],
-                     as_of: dt.date) -> dict[int, CondensedBrief]:
+                     as_of: dt.date, cancel: CancelToken | None = None
+                     ) -> dict[int, CondensedBrief]:
     """The condensed brief of each customer on `as_of`, by customer id; customers no longer
-    stored are left out."""
+    stored are left out. `cancel` is looked at between rounds."""
     ids = sorted(set(customer_ids))
     out: dict[int, CondensedBrief] = {}
     with sessions() as s:
         rules = load_rules_in(s)
         for chunk in _chunks(ids):
+            if cancel is not None:
+                cancel.check()
             for cid, brief in _briefs_of_chunk(s, chunk, as_of, rules):
                 out[cid] = _condense(brief, rules)
     return out
 
 
-def sheet_briefs(sessions: sessionmaker[Session],
-                 doc: ListDocument) -> dict[str, CondensedBrief]:
+def sheet_briefs(sessions: sessionmaker[Session], doc: ListDocument,
+                 cancel: CancelToken | None = None) -> dict[str, CondensedBrief]:
     """The condensed briefs of a list's call members on the run's day, by row code: for a
     stored run through its members' rows, otherwise by customer code."""
     members = doc.of_channel("call")
@@ -404,5 +408,5 @@ def sheet_briefs(sessions: sessionmaker[Session],
             rows = [(m.row_code, by_code[m.customer_code]) for m in members
                     if m.customer_code in by_code]
     customer_of = dict(rows)
-    briefs = condensed_briefs(sessions, customer_of.values(), doc.as_of)
+    briefs = condensed_briefs(sessions, customer_of.values(), doc.as_of, cancel)
     return {code: briefs[cid] for code, cid in customer_of.items() if cid in briefs}

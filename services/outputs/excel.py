@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
 from services.outputs import xlsx_stream
-from services.outputs.types import ListDocument, ListMember
+from services.outputs.types import NO_STEPS, ListDocument, ListMember, Steps
 from services.outputs.xlsx_stream import FORMULA_STARTS
 
 
@@ -134,7 +134,7 @@ COLUMNS_BY_CHANNEL = {
 }
 
 
-def _values(columns: Sequence[Column], rows: Sequence[Any]) -> Iterator[Sequence[Any]]:
+def _values(columns: Sequence[Column], rows: Iterable[Any]) -> Iterator[Sequence[Any]]:
     # As they are: the xlsx writer leaves None and "" empty, writes numbers of int / float
     # columns as numbers and everything else as text (formula-looking text quote-prefixed).
     # Empty columns at the end are left out (the writer leaves a short row's missing cells
@@ -164,7 +164,7 @@ def _values(columns: Sequence[Column], rows: Sequence[Any]) -> Iterator[Sequence
 def write_xlsx(
     path: Path | str,
     columns: Sequence[Column],
-    rows: Sequence[Any],
+    rows: Iterable[Any],
     sheet_title: str = "名单",
     extra_sheets: Sequence[tuple[str, Sequence[Column], Sequence[Any]]] = (),
 ) -> Path:
@@ -182,7 +182,7 @@ def write_xlsx(
     return xlsx_stream.write(path, sheets)
 
 
-def write_csv(path: Path | str, columns: Sequence[Column], rows: Sequence[Any], *,
+def write_csv(path: Path | str, columns: Sequence[Column], rows: Iterable[Any], *,
               guard_formulas: bool = True) -> Path:
     """UTF-8 with a BOM so Excel on Chinese Windows opens it without garbling. Text that
     looks like a formula gets safe_text's ' unless `guard_formulas` is False: an upload file
@@ -206,22 +206,25 @@ def write_csv(path: Path | str, columns: Sequence[Column], rows: Sequence[Any], 
     return path
 
 
-def write_list(doc: ListDocument, channel: str, path: Path | str, fmt: str = "xlsx") -> Path:
+def write_list(doc: ListDocument, channel: str, path: Path | str, fmt: str = "xlsx",
+               steps: Steps = NO_STEPS) -> Path:
     """The Excel (or CSV) list of one channel's members; a call list has the entry columns
     that `list outcomes` reads back."""
     columns = COLUMNS_BY_CHANNEL[channel]
-    members = doc.of_channel(channel)
+    members = steps.counted(doc.of_channel(channel))
     if fmt == "csv":
         return write_csv(path, columns, members)
     return write_xlsx(path, columns, members, sheet_title=TITLES[channel])
 
 
-def write_rows(rows: Sequence[Any], channel: str, path: Path | str, fmt: str = "xlsx") -> Path:
+def write_rows(rows: Sequence[Any], channel: str, path: Path | str, fmt: str = "xlsx",
+               steps: Steps = NO_STEPS) -> Path:
     """A list whose rows are not bare members (a WeChat list's (member, message) rows)."""
     columns = COLUMNS_BY_CHANNEL[channel]
+    counted = steps.counted(rows)
     if fmt == "csv":
-        return write_csv(path, columns, rows)
-    return write_xlsx(path, columns, rows, sheet_title=TITLES[channel])
+        return write_csv(path, columns, counted)
+    return write_xlsx(path, columns, counted, sheet_title=TITLES[channel])
 
 
 TITLES = {"call": "回访名单", "mail": "邮寄名单", "sms": "短信名单", "visit": "上门拜访名单",

@@ -6,6 +6,7 @@ a character no font has prints as □ and is reported (`unprintable_members`).""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -16,7 +17,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from services.outputs.fonts import cjk_font
 from services.outputs.pdf_common import draw_string, text_width, unprintable, wrap_lines
-from services.outputs.types import ListDocument, ListMember
+from services.outputs.types import NO_STEPS, ListDocument, ListMember, Steps
 from services.store.errors import N_, RevisitError
 
 LAYOUTS_FILE = Path(__file__).resolve().parent.parent.parent / "resources" / "layouts" / \
@@ -159,7 +160,7 @@ def _label(c: Canvas, m: ListMember, x: float, y: float, lay: dict, font: str) -
                 "end")
 
 
-def _sheet(c: Canvas, members: tuple[ListMember, ...], lay: dict, font: str) -> None:
+def _sheet(c: Canvas, members: Iterable[ListMember], lay: dict, font: str) -> None:
     per_page = lay["columns"] * lay["rows"]
     page_h = lay["page"][1] * mm
     for i, m in enumerate(members):
@@ -218,13 +219,13 @@ def check_labels(layout_name: str, sender: Sender | None) -> dict[str, Any]:
 
 
 def write_labels(doc: ListDocument, path: Path | str, layout_name: str = DEFAULT_LAYOUT,
-                 sender: Sender | None = None) -> Path:
+                 sender: Sender | None = None, steps: Steps = NO_STEPS) -> Path:
     """Labels (or one envelope per page) for the document's mail members
     (services/outputs/run_files.py refuses a run with none)."""
     path = Path(path)
     lay = check_labels(layout_name, sender)
     font = cjk_font()
-    members = doc.of_channel("mail")
+    members = steps.counted(doc.of_channel("mail"))
     size = (lay["page"][0] * mm, lay["page"][1] * mm)
     # types-reportlab types initialFontName as a float; reportlab takes a font name there.
     c = Canvas(str(path), pagesize=size, invariant=1,

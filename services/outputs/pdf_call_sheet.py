@@ -6,7 +6,7 @@ character no font has prints as □, and `unprintable_members` says whose."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from itertools import accumulate
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -38,7 +38,14 @@ from services.outputs.pdf_common import (
     unprintable,
     wrap_lines,
 )
-from services.outputs.types import OUTCOME_BOXES, Excluded, ListDocument, ListMember
+from services.outputs.types import (
+    NO_STEPS,
+    OUTCOME_BOXES,
+    Excluded,
+    ListDocument,
+    ListMember,
+    Steps,
+)
 
 if TYPE_CHECKING:
     from services.customers.brief_batch import CondensedBrief
@@ -302,7 +309,7 @@ def _rules(c: Canvas, rules: list[tuple[float, float, float, float]], cap: int =
         c.lines(rules)
 
 
-def _appendix_rows(excluded: tuple[Excluded, ...], st: _Styles) -> list[Flowable]:
+def _appendix_rows(excluded: Iterable[Excluded], st: _Styles) -> list[Flowable]:
     out: list[Flowable] = []
     rows: list[list[Flowable]] = []
     leading = APPENDIX_PT * 1.2
@@ -391,11 +398,29 @@ def unprintable_members(doc: ListDocument) -> tuple[str, ...]:
     return tuple(f for f in found if f)
 
 
+def _laid_out(template: BaseDocTemplate, steps: Steps, rows: int) -> None:
+    """reportlab's word on how much of the story it has laid out, told to `steps` as the
+    second half of 2 × `rows` (the first: making the story's rows)."""
+    if steps is NO_STEPS:
+        return
+    size = [1]
+
+    def told(kind: str, value: int) -> None:
+        if kind == "SIZE_EST":
+            size[0] = max(value, 1)
+        elif kind == "PROGRESS" and value % Steps.EVERY == 0:
+            steps.at(rows + rows * min(value, size[0]) // size[0], 2 * rows)
+
+    template.setProgressCallBack(told)
+
+
 def write_call_sheet(doc: ListDocument, path: Path | str,
-                     briefs: Mapping[str, CondensedBrief] | None = None) -> Path:
+                     briefs: Mapping[str, CondensedBrief] | None = None,
+                     steps: Steps = NO_STEPS) -> Path:
     """Write the call sheet for the document's call members (services/outputs/run_files.py
     refuses a run with none); `briefs`, by row code, puts each member's condensed brief under
-    their line (a member without one has none)."""
+    their line (a member without one has none). `steps` hears of it row by row, while the
+    rows are made and while they are laid out on pages."""
     path = Path(path)
     members = doc.of_channel("call")
     st = _Styles()
@@ -410,15 +435,19 @@ def write_call_sheet(doc: ListDocument, path: Path | str,
     )
     story: list[Flowable] = []
     sections = _sections(members) or [("（本周无回访对象）", [])]
+    total, made = len(members) + len(doc.excluded), 0
     for i, (caller, rows) in enumerate(sections):
         if i:
             story.append(PageBreak())
         story.append(SectionMark(f"回访员：{caller}（{len(rows)} 人）", "calls"))
         story += [_member_row(m, st, briefs.get(m.row_code) if briefs else None)
-                  for m in rows]
+                  for m in steps.counted(rows, made, 2 * total)]
+        made += len(rows)
     if doc.excluded:
         story += [NextPageTemplate("appendix"), PageBreak(),
                   SectionMark(f"共 {len(doc.excluded)} 人未列入", "appendix")]
-        story += _appendix_rows(doc.excluded, st)
+        story += _appendix_rows(steps.counted(doc.excluded, made, 2 * total), st)
+    _laid_out(template, steps, total)
     template.build(story, canvasmaker=NumberedCanvas)
+    steps.at(2 * total, 2 * total)
     return path

@@ -36,7 +36,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from services.outputs import excel, labels, pdf_call_sheet, sms, wechat
 from services.outputs.fonts import FALLBACK_ENV, cjk_font
-from services.outputs.types import LIST_CHANNELS, ListDocument, ListMember
+from services.outputs.types import LIST_CHANNELS, NO_STEPS, ListDocument, ListMember, Steps
 from services.staff.audit import record
 from services.staff.permissions import (
     EXPORT_PHONES,
@@ -255,7 +255,7 @@ def write_run_file(doc: ListDocument, request: FileRequest, settings: Settings,
                    actor: Actor | None | NotPassed = NOT_PASSED, *,
                    sessions: sessionmaker[Session] | None = None,
                    briefs_from: sessionmaker[Session] | None = None,
-                   for_printing: bool = False) -> WrittenFile:
+                   for_printing: bool = False, steps: Steps = NO_STEPS) -> WrittenFile:
     """Write one file of the run from the members of its channel (refused when it has none).
     Nothing appears at `request.path` unless the whole file was written. `actor` is who asks:
     full mobiles for a supervisor, masked ones otherwise, and the SMS vendor file for a
@@ -264,7 +264,8 @@ def write_run_file(doc: ListDocument, request: FileRequest, settings: Settings,
     `sessions` the file is recorded in the audit trail. A call sheet puts each member's
     condensed pre-call brief under its row when a database is given: `briefs_from`, else
     `sessions` (a preview reads briefs without recording anything). Writing several files of
-    one request: `check_run_files` them all first."""
+    one request: `check_run_files` them all first. `steps` hears how far the writing is, and
+    may stop it (nothing is then written)."""
     full = _check(doc, request, settings, actor, for_printing)
     if not full:
         doc = masked(doc)
@@ -273,9 +274,9 @@ def write_run_file(doc: ListDocument, request: FileRequest, settings: Settings,
     briefs, source = None, briefs_from or sessions
     if request.kind == CALL_SHEET and source is not None:
         from services.customers.brief_batch import sheet_briefs  # only a call sheet needs it
-        briefs = sheet_briefs(source, doc)
+        briefs = sheet_briefs(source, doc, steps.cancel)
     with _staged(path) as scratch:
-        written = _write(doc, members, request, settings, scratch, briefs)
+        written = _write(doc, members, request, settings, scratch, briefs, steps)
     if sessions is not None:
         with sessions.begin() as s:
             record(s, actor if isinstance(actor, Actor) else None, "export_list_file",
@@ -333,27 +334,28 @@ def fields_of(kind: str) -> list[str]:
 
 def _write(doc: ListDocument, members: tuple[ListMember, ...], request: FileRequest,
            settings: Settings, path: Path,
-           briefs: Mapping[str, CondensedBrief] | None) -> WrittenFile:
+           briefs: Mapping[str, CondensedBrief] | None, steps: Steps) -> WrittenFile:
     kind = request.kind
     if kind == CALL_SHEET:
-        pdf_call_sheet.write_call_sheet(doc, path, briefs)
+        pdf_call_sheet.write_call_sheet(doc, path, briefs, steps)
         return WrittenFile(kind, path, len(members),
                            unprintable=pdf_call_sheet.unprintable_members(doc))
     if kind == LABELS:
         layout = request.label_layout or settings.label_layout
         sender = labels.Sender.from_settings(settings)
-        labels.write_labels(doc, path, layout, sender)
+        labels.write_labels(doc, path, layout, sender, steps)
         return WrittenFile(kind, path, len(members),
                            unprintable=labels.unprintable_members(doc, layout, sender))
     if kind == WECHAT_LIST:
         rows, skipped = wechat.render_messages(members, request.message, settings.shop_name)
-        excel.write_rows(rows, "wechat", path, request.fmt)
+        excel.write_rows(rows, "wechat", path, request.fmt, steps)
         return WrittenFile(kind, path, len(rows), skipped=tuple(skipped))
     if kind == SMS_FILE:
         got = sms.write_with_settings(members, request.sms_text, settings, path,
-                                      fmt=request.fmt, send_at=sending_time(request.send_at))
+                                      fmt=request.fmt, send_at=sending_time(request.send_at),
+                                      steps=steps)
         return WrittenFile(kind, path, len(got.rows), got.total_parts, got.skipped)
-    excel.write_list(doc, CHANNEL_OF[kind], path, request.fmt)
+    excel.write_list(doc, CHANNEL_OF[kind], path, request.fmt, steps)
     return WrittenFile(kind, path, len(members))
 
 

@@ -28,7 +28,7 @@ from pathlib import Path
 
 from services.imports.phones import MOBILE_NOISE, is_mobile
 from services.outputs.excel import Column, write_csv, write_xlsx
-from services.outputs.types import ListMember
+from services.outputs.types import NO_STEPS, ListMember, Steps
 from services.store.errors import N_, RevisitError
 
 SINGLE_LIMIT = 70
@@ -401,7 +401,8 @@ def skipped_summary(skipped: Sequence[tuple[str, str]]) -> str:
 
 def write_sms_file(members: Sequence[ListMember], template: SmsTemplate, path: Path | str, *,
                    vendor: str = "generic", fmt: str = "xlsx", send_at: dt.datetime,
-                   window: tuple[dt.time, dt.time] = DEFAULT_WINDOW) -> SmsFile:
+                   window: tuple[dt.time, dt.time] = DEFAULT_WINDOW,
+                   steps: Steps = NO_STEPS) -> SmsFile:
     """Check everything first (fields, signature, time, lengths), then write. Vendor layouts
     other than generic get a second sheet (xlsx) or a side file (csv) with message, length and
     parts per number, so the cost is visible before uploading."""
@@ -418,13 +419,13 @@ def write_sms_file(members: Sequence[ListMember], template: SmsTemplate, path: P
         # one that looks like a formula (=先生) would be texted to the customer. The -preview
         # file is for staff to open, so it keeps the guard; its messages, which start with
         # the 【signature】, are never changed by it.
-        write_csv(path, columns, rows, guard_formulas=False)
+        write_csv(path, columns, steps.counted(rows), guard_formulas=False)
         if vendor != "generic":
             write_csv(path.with_name(path.stem + "-preview.csv"), CHECK_COLUMNS, rows)
     else:
         extra = () if vendor == "generic" else (("短信预览", CHECK_COLUMNS, rows),)
-        write_xlsx(path, columns, rows, sheet_title="号码" if vendor != "generic" else "短信",
-                   extra_sheets=extra)
+        write_xlsx(path, columns, steps.counted(rows),
+                   sheet_title="号码" if vendor != "generic" else "短信", extra_sheets=extra)
     return SmsFile(path, tuple(rows), tuple(skipped), sum(r.parts for r in rows))
 
 
@@ -435,8 +436,8 @@ def template_from_settings(text: str, settings) -> SmsTemplate:
 
 
 def write_with_settings(members: Sequence[ListMember], text: str, settings, path: Path | str, *,
-                        fmt: str, send_at: dt.datetime) -> SmsFile:
+                        fmt: str, send_at: dt.datetime, steps: Steps = NO_STEPS) -> SmsFile:
     """write_sms_file with the vendor layout, signature, opt-out and window from the settings."""
     return write_sms_file(members, template_from_settings(text, settings), path,
                           vendor=settings.sms_vendor, fmt=fmt, send_at=send_at,
-                          window=settings.sms_window)
+                          window=settings.sms_window, steps=steps)

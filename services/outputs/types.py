@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, fields
-from typing import Any
+from typing import Any, TypeVar
 
 from services.labels import text
+from services.store.errors import CancelToken
+
+T = TypeVar("T")
 
 # List channels as the user sees them; stored contact channels are phone / sms / mail
 # (services/labels.py: "call" and "phone" are one channel, 电话).
@@ -114,3 +118,35 @@ class ListDocument:
 
     def of_channel(self, channel: str) -> tuple[ListMember, ...]:
         return tuple(m for m in self.members if m.channel == channel)
+
+
+@dataclass(frozen=True)
+class Steps:
+    """How a file being written says how far it is, `progress(done, total)`, and learns that
+    it is to stop (`cancel`, raising Cancelled): the window's progress bar and Cancel button,
+    the terminal's bar. Both are looked at every EVERY rows."""
+
+    progress: Callable[[int, int], None] | None = None
+    cancel: CancelToken | None = None
+    EVERY = 500
+
+    def counted(self, items: Sequence[T], start: int = 0, total: int | None = None
+                ) -> Iterator[T]:
+        """`items` one by one, counted as rows `start`… of `total` (default: just these)."""
+        total = len(items) if total is None else total
+        if self.progress is None and self.cancel is None:
+            yield from items
+            return
+        for at in range(0, len(items), self.EVERY):
+            self.at(start + at, total)
+            yield from items[at:at + self.EVERY]
+        self.at(start + len(items), total)
+
+    def at(self, done: int, total: int) -> None:
+        if self.cancel is not None:
+            self.cancel.check()
+        if self.progress is not None:
+            self.progress(done, total)
+
+
+NO_STEPS = Steps()

@@ -14,8 +14,8 @@ import pytest
 
 from services.outputs import excel, pdf_call_sheet, run_files
 from services.outputs.run_files import FileRequest
-from services.outputs.types import ListDocument
-from services.store.errors import RevisitError
+from services.outputs.types import ListDocument, Steps
+from services.store.errors import Cancelled, CancelToken, RevisitError
 from services.store.settings import Settings
 from tests.services.test_outputs_files import doc, member
 
@@ -112,7 +112,7 @@ def test_a_failed_write_leaves_no_file_and_keeps_the_old_one(tmp_path, monkeypat
     target = tmp_path / "calls.csv"
     target.write_text("last week's list", encoding="utf-8")
 
-    def half_then_fail(doc, channel, path, fmt):
+    def half_then_fail(doc, channel, path, fmt, steps):
         Path(path).write_text("编号,回访员\n9-0001,", encoding="utf-8")
         raise OSError(28, "No space left on device", str(path))
 
@@ -126,7 +126,7 @@ def test_a_failed_write_leaves_no_file_and_keeps_the_old_one(tmp_path, monkeypat
 
 
 def test_a_writer_that_raises_leaves_nothing(tmp_path, monkeypatch):
-    def broken(doc, path, briefs=None):
+    def broken(doc, path, briefs=None, steps=None):
         Path(path).write_bytes(b"%PDF-1.4 half")
         raise ValueError("a bug in the writer")
 
@@ -142,8 +142,8 @@ def test_a_folder_that_vanishes_mid_way_leaves_nothing(tmp_path, monkeypatch):
     folder.mkdir()
     real = excel.write_list
 
-    def then_vanish(doc, channel, path, fmt):
-        real(doc, channel, path, fmt)
+    def then_vanish(doc, channel, path, fmt, steps):
+        real(doc, channel, path, fmt, steps)
         for p in sorted(folder.rglob("*"), reverse=True):  # the network share goes away
             p.unlink() if p.is_file() else p.rmdir()
         folder.rmdir()
@@ -230,3 +230,53 @@ def test_scratch_a_killed_writer_left_is_cleared_once_stale(tmp_path):
         run_files.CALL_LIST, tmp_path / "calls.xlsx"), Settings())
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["calls.xlsx", busy.name])
     assert len(rows(written.path)) == 3  # the whole file, without its header
+
+
+KINDS_AND_DOCS = [  # every kind of file, each of a run big enough to be told in several steps
+    (run_files.CALL_SHEET, "pdf", "call", {}),
+    (run_files.CALL_LIST, "xlsx", "call", {}),
+    (run_files.CALL_LIST, "csv", "call", {}),
+    (run_files.LABELS, "pdf", "mail", {}),
+    (run_files.SMS_FILE, "xlsx", "sms", {"sms_text": TEXT, "send_at": SEND}),
+    (run_files.WECHAT_LIST, "xlsx", "wechat", {"message": "{称呼}您好"}),
+]
+
+
+@pytest.mark.parametrize(("kind", "fmt", "channel", "more"), KINDS_AND_DOCS)
+def test_a_file_tells_how_far_it_is_up_to_the_whole(tmp_path, kind, fmt, channel, more):
+    n = 1234  # more than two of Steps.EVERY
+    d = dataclasses.replace(doc(1), members=tuple(
+        member(i, channel=channel, mobile=f"139{i:08d}") for i in range(1, n + 1)))
+    told: list[tuple[int, int]] = []
+    request = FileRequest(kind, tmp_path / f"out.{fmt}", fmt, **more)
+    written = run_files.write_run_file(d, request, Settings(), steps=Steps(
+        lambda done, total: told.append((done, total))))
+    assert written.rows == n and written.path.is_file()
+    totals = {total for _, total in told}
+    assert len(totals) == 1 and len(told) >= 3
+    total = totals.pop()
+    dones = [done for done, _ in told]
+    assert dones == sorted(dones) and dones[0] == 0 and dones[-1] == total  # 0 … the whole
+
+
+@pytest.mark.parametrize(("kind", "fmt", "channel", "more"), KINDS_AND_DOCS)
+def test_a_file_cancelled_half_way_is_not_written_and_the_old_one_stays(
+        tmp_path, kind, fmt, channel, more):
+    d = dataclasses.replace(doc(1), members=tuple(
+        member(i, channel=channel, mobile=f"139{i:08d}") for i in range(1, 1235)))
+    out = tmp_path / f"out.{fmt}"
+    out.write_bytes(b"last week's file")
+    token = CancelToken()
+    told: list[int] = []
+
+    def progress(done: int, total: int) -> None:
+        told.append(done)
+        if done >= total // 3:  # a third of the way: the user clicks Cancel
+            token.cancel()
+
+    with pytest.raises(Cancelled):
+        run_files.write_run_file(d, FileRequest(kind, out, fmt, **more), Settings(),
+                                 steps=Steps(progress, token))
+    assert out.read_bytes() == b"last week's file"
+    assert leftovers(tmp_path) == [] and sorted(p.name for p in tmp_path.iterdir()) == [out.name]
+    assert 0 < max(told) < 1234 * 2  # stopped on the way, not at the end

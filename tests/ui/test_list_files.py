@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import threading
 from pathlib import Path
 
 import openpyxl
@@ -234,3 +235,38 @@ def test_a_run_without_sms_members_says_so_before_asking_for_a_file(
                         lambda *_args: pytest.fail("asked for a file that cannot be made"))
     panel.save_sms.click()
     assert warned and f"Nobody in list #{run_id} is to be sent an SMS" in warned[0]
+
+
+def test_writing_a_file_shows_how_far_it_is_and_cancel_stops_it(qtbot, demo_db, outputs,
+                                                                tmp_path, monkeypatch):
+    run_id = _run(demo_db, "call")
+    calls = len(runs.load_document(demo_db.sessions, run_id).of_channel("call"))
+    panel = outputs(run_id)
+    told: list[tuple[str, int, int]] = []
+    panel.runner.progress.connect(lambda label, done, total: told.append((label, done, total)))
+    folder = tmp_path / "files"
+    folder.mkdir()
+    out = folder / "calls.xlsx"
+    with qtbot.waitSignal(panel.written, timeout=30000):
+        panel.save(run_files.CALL_LIST, str(out))
+    steps = [(done, total) for label, done, total in told if total and str(out) in label]
+    assert steps and steps[-1] == (calls, calls)  # the bar went up to every call
+
+    # Cancel clicked before the sheet's first row: nothing written, last week's file kept.
+    sheet = folder / "sheet.pdf"
+    sheet.write_bytes(b"last week's sheet")
+    gate, real = threading.Event(), run_files._check
+
+    def held(*args):
+        gate.wait(10)
+        return real(*args)
+
+    monkeypatch.setattr(run_files, "_check", held)
+    written: list = []
+    panel.written.connect(written.append)
+    panel.save(run_files.CALL_SHEET, str(sheet))
+    panel.runner.cancel_all()
+    gate.set()
+    qtbot.waitUntil(lambda: not panel.runner.busy, timeout=30000)
+    assert written == [] and sheet.read_bytes() == b"last week's sheet"
+    assert sorted(p.name for p in folder.iterdir()) == ["calls.xlsx", "sheet.pdf"]

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import openpyxl
 import pytest
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import QDate, Qt, QTimer
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPrintSupport import QPrinter
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QMessageBox, QProgressDialog
 from sqlalchemy import text
 
 from services.lists import runs
@@ -80,7 +80,7 @@ def test_build_shows_members_and_excluded_with_reasons(qtbot, view, demo_db):
     assert len(callers) == 2
 
 
-def test_outputs_preview_print_and_save(qtbot, view, demo_db, tmp_path):
+def test_outputs_preview_print_and_save(qtbot, view, demo_db, tmp_path, monkeypatch):
     run_id = _build(qtbot, view)
     view.next.click()
     outputs = view.outputs
@@ -97,7 +97,15 @@ def test_outputs_preview_print_and_save(qtbot, view, demo_db, tmp_path):
     assert outputs.print_to(printer) == outputs.pdf.pageCount()
     printed = QPdfDocument()
     printed.load(str(tmp_path / "printed.pdf"))
-    assert printed.pageCount() == outputs.pdf.pageCount()
+    assert printed.pageCount() == outputs.pdf.pageCount() > 1
+    # Cancel clicked once the dialog shows (the second page): no further page is sent.
+    again = QPrinter(QPrinter.PrinterMode.ScreenResolution)
+    again.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    again.setOutputFileName(str(tmp_path / "cancelled.pdf"))
+    monkeypatch.setattr(outputs, "PRINT_DIALOG_AFTER_MS", 0)  # shown at once: a small run
+    # (the first print's dialog is deleted later: the newest is this print's)
+    QTimer.singleShot(0, lambda: outputs.findChildren(QProgressDialog)[-1].cancel())
+    assert outputs.print_to(again) == 2 < outputs.pdf.pageCount()
 
     target = tmp_path / "calls.xlsx"
     with qtbot.waitSignal(outputs.written, timeout=30000):

@@ -108,6 +108,7 @@ def write_files(doc: ListDocument, args, st: Settings, sessions) -> list[run_fil
     unless a supervisor runs the command."""
     # The writers (reportlab for the PDFs) only when files are written.
     from services.outputs import run_files
+    from services.outputs.types import Steps
 
     requests = run_files.plan_run_files(
         doc,
@@ -125,7 +126,9 @@ def write_files(doc: ListDocument, args, st: Settings, sessions) -> list[run_fil
         print("mobiles masked (138****8000): only a supervisor's files have full numbers")
     for request in requests:
         _print_preview(doc, request, st)
-        done = run_files.write_run_file(doc, request, st, args.actor, sessions=sessions)
+        bar = TerminalProgress(Path(request.path).name)
+        done = run_files.write_run_file(doc, request, st, args.actor, sessions=sessions,
+                                        steps=Steps(bar))
         if done.warning is not None:
             print(f"revisit: warning: {done.warning.message}", file=sys.stderr)
         if done.kind == run_files.SMS_FILE:

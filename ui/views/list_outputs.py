@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMessageBox,
     QPlainTextEdit,
+    QProgressDialog,
     QPushButton,
     QSplitter,
     QStackedWidget,
@@ -37,7 +38,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from services.outputs import labels, run_files, sms, sms_preview, wechat
 from services.outputs.sms_preview import SmsEstimate
-from services.outputs.types import ListDocument, ListMember
+from services.outputs.types import ListDocument, ListMember, Steps
 from services.outputs.wechat import WechatPreview
 from services.staff.permissions import NOT_PASSED, Actor, NotPassed
 from services.store.errors import RevisitError
@@ -56,6 +57,9 @@ MERGE_FIELDS = " ".join("{" + f + "}" for f in sms.FIELDS)
 
 class ListOutputs(QWidget):
     """Shows one run's outputs; `written` carries each saved file's path."""
+
+    # A print's progress dialog shows once printing takes this long (Cancel works from then).
+    PRINT_DIALOG_AFTER_MS = 500
 
     written = Signal(str)
 
@@ -207,8 +211,8 @@ class ListOutputs(QWidget):
 
         actor, sessions = self.actor, self.sessions
         self.runner.run(
-            lambda _p, _c: run_files.write_run_file(doc, request, st, actor, briefs_from=sessions,
-                                                    for_printing=True),
+            lambda p, c: run_files.write_run_file(doc, request, st, actor, briefs_from=sessions,
+                                                  for_printing=True, steps=Steps(p, c)),
             on_done=loaded,
             parent_widget=self,
             label=self.tr("Making the call sheet"),
@@ -235,14 +239,31 @@ class ListOutputs(QWidget):
         dialog = QPrintDialog(printer, self)
         if dialog.exec() != QPrintDialog.DialogCode.Accepted:
             return
-        self.print_to(printer)
+        pages = self.pdf.pageCount()
+        printed = self.print_to(printer)
+        if printed < pages:
+            self.status.setText(self.tr("Printing cancelled: %1 of %2 page(s) sent to the "
+                                        "printer.").replace("%1", str(printed))
+                                .replace("%2", str(pages)))
 
     def print_to(self, printer: QPrinter) -> int:
-        """Paint every page of the previewed PDF onto `printer`; returns the pages printed."""
+        """Paint the previewed PDF's pages onto `printer`, one by one under a progress dialog
+        (shown once printing takes half a second): its Cancel aborts the job, so nothing more
+        goes to the printer. Returns the pages printed; all of them unless cancelled."""
+        pages = self.pdf.pageCount()
+        dialog = QProgressDialog(self.tr("Printing the call sheet"), self.tr("Cancel"), 0, pages,
+                                 self)
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.setMinimumDuration(self.PRINT_DIALOG_AFTER_MS)
         painter = QPainter(printer)
+        printed = 0
         try:
             target = QRectF(printer.pageLayout().paintRectPixels(printer.resolution()))
-            for page in range(self.pdf.pageCount()):
+            for page in range(pages):
+                dialog.setValue(page)  # a modal dialog's setValue lets Cancel be clicked
+                if dialog.wasCanceled():
+                    printer.abort()
+                    break
                 if page:
                     printer.newPage()
                 size = self.pdf.pagePointSize(page)
@@ -251,9 +272,12 @@ class ListOutputs(QWidget):
                     page, QSize(int(size.width() * scale), int(size.height() * scale))
                 )
                 painter.drawImage(QPointF(0, 0), image)
+                printed += 1
         finally:
             painter.end()
-        return self.pdf.pageCount()
+            dialog.close()
+            dialog.deleteLater()
+        return printed
 
     # --- files ---------------------------------------------------------------------------
     def _ask_path(self, kind: str) -> str:
@@ -357,7 +381,8 @@ class ListOutputs(QWidget):
         doc, st, request = self.document, self.settings, self._request(kind, path)
         actor, sessions = self.actor, self.sessions
         self.runner.run(
-            lambda _p, _c: run_files.write_run_file(doc, request, st, actor, sessions=sessions),
+            lambda p, c: run_files.write_run_file(doc, request, st, actor, sessions=sessions,
+                                                  steps=Steps(p, c)),
             on_done=self._on_written,
             parent_widget=self,
             label=self.tr("Writing %1").replace("%1", path),
