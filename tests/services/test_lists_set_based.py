@@ -11,7 +11,8 @@ import datetime as dt
 import json
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import DBAPIError
 
 from models import (
     ContactEvent,
@@ -29,6 +30,7 @@ from services.lists import build
 from services.lists.routing import mobile_prefixes
 from services.outputs.sms import mainland_mobile
 from services.segments import service as segments
+from services.store.database import open_database
 from tests.services import lists_reference as reference
 
 AS_OF = dt.date(2026, 11, 23)
@@ -188,3 +190,26 @@ def test_the_document_a_build_keeps_is_the_one_stored(world):
         assert len(stored.members) == made.members > 0
         assert len(stored.excluded) == sum(made.excluded.values()) > 0
         assert made.document == stored
+
+
+def test_a_build_leaves_no_working_table_on_the_next_connection(world):
+    db, _ = world
+    build.build_run(db.sessions, "全部", build.RunOptions(as_of=AS_OF))
+    for name in (build.FACTS, build.DECIDED, build.SHEET):
+        with db.sessions() as s, pytest.raises(DBAPIError):
+            s.execute(text(f"SELECT count(*) FROM {name}"))
+
+
+def test_a_build_on_an_in_memory_database_keeps_the_database():
+    memory = open_database("sqlite://")  # one connection: closing it would lose everything
+    try:
+        demo.generate(memory, 30, seed=3, today=AS_OF)
+        segments.save_segment(memory.sessions, "全部", {"version": 1}, purpose="care")
+        first = build.build_run(memory.sessions, "全部", build.RunOptions(as_of=AS_OF))
+        second = build.build_run(memory.sessions, "全部", build.RunOptions(as_of=AS_OF))
+        with memory.sessions() as s:
+            assert s.scalar(select(func.count()).select_from(Customer)) == 30
+            assert s.scalar(select(func.count()).select_from(ListRunMember)) == \
+                first.members + second.members > 0
+    finally:
+        memory.dispose()
