@@ -420,7 +420,7 @@ class ListsView(QWidget):
         self.member_rows.set_rows(document.members)
         self.excluded_rows.set_rows(document.excluded)
         for table in (self.members, self.excluded):
-            table.resizeColumnsToContents()  # measured on the first 1,000 rows
+            table.resizeColumnsToContents()  # measured on the first rows (_run_table)
         self.outputs.set_document(document, settings)
         self.tabs.setCurrentIndex(0)
         self._go(1)
@@ -484,4 +484,7 @@ def _run_table(model) -> QTableView:
     read_only_rows(table)
     table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     table.horizontalHeader().setStretchLastSection(True)
+    # Columns fitted to the first 200 rows (Qt's default, 1,000, took 0.22 s of the window's
+    # 0.5 s pause when a run of the whole 200,000-customer demo was shown).
+    table.horizontalHeader().setResizeContentsPrecision(200)
     return table
