@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import random
+import re
 import shutil
 import signal
 import subprocess
@@ -108,14 +109,16 @@ def one_error_line(result: subprocess.CompletedProcess, *fragments: str) -> str:
     assert result.returncode == 2, result.stderr
     assert "Traceback" not in result.stderr + result.stdout
     lines = [line for line in result.stderr.strip().splitlines()
-             if line.split(" [")[0] not in PROGRESS_LABELS]
+             if PROGRESS_LINE.match(line) is None]
     assert len(lines) == 1 and lines[0].startswith("revisit: error: "), result.stderr
     for fragment in fragments:
         assert fragment in lines[0], (fragment, lines[0])
     return lines[0]
 
 
-PROGRESS_LABELS = ("demo", "list", "outcomes", "import")
+# ui/cli/progress.py's bar: "list [#####.....]  42% 84,000/200,000  0:31", labelled by a
+# step ("demo", "list", …) or by the file being written ("week.pdf").
+PROGRESS_LINE = re.compile(r"^.+ \[[#.]+\] +\d+% [\d,]+/[\d,]+ +\d+:\d\d$")
 
 
 def _delays(low: float, high: float, n: int) -> list[float]:
