@@ -136,6 +136,13 @@ class MergeText:
     def fields(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(name for name, _ in self.specs))
 
+    def first_specs(self) -> tuple[tuple[str, str | None], ...]:
+        """Each field once, in fields() order, with the fallback it was first written with."""
+        first: dict[str, str | None] = {}
+        for name, fallback in self.specs:
+            first.setdefault(name, fallback)
+        return tuple(first.items())
+
     def check(self, unknown: str = UNKNOWN_IN_SMS) -> None:
         """Refuse an unknown field (the sentence `unknown`), an empty fallback and {店名}
         without a shop name."""
@@ -168,13 +175,12 @@ class MergeText:
         return tuple(dict.fromkeys(
             name for name, fallback in self.specs if fallback is None and not self.value(name, m)))
 
-    def filled(self, spec: str, m: ListMember) -> str:
-        """One field as written between the braces ("车型|您的爱车"), filled for `m`."""
-        name, fallback = _field(spec)
+    def filled(self, name: str, fallback: str | None, m: ListMember) -> str:
+        """One field ("车型", with "您的爱车" after its bar, or None), filled for `m`."""
         return self.value(name, m) or (fallback or "")
 
     def fill(self, m: ListMember) -> str:
-        return FIELD_RE.sub(lambda mt: self.filled(mt.group(1), m), self.text).strip()
+        return FIELD_RE.sub(lambda mt: self.filled(*_field(mt.group(1)), m), self.text).strip()
 
 
 @dataclass(frozen=True)
@@ -312,9 +318,7 @@ def render_each(template: SmsTemplate, members: Iterable[ListMember]) -> Iterato
     message over MAX_LENGTH is yielded as a row; the writer refuses it."""
     template.check()
     merge = template.merge
-    # Each field once, as first written (with its fallback, if any), for the vendor's columns.
-    specs = {_field(s)[0]: s for s in reversed(FIELD_RE.findall(template.text))}
-    names = [(name, specs[name]) for name in template.fields()]
+    names = merge.first_specs()  # the vendor's columns
     seen: dict[str, str] = {}
     for m in members:
         mobile = mainland_mobile(m.mobile)
@@ -331,7 +335,8 @@ def render_each(template: SmsTemplate, members: Iterable[ListMember]) -> Iterato
         seen[mobile] = m.row_code
         message = template.render(m)
         length = sms_length(message)
-        variables = tuple((FIELDS[name][0], merge.filled(spec, m)) for name, spec in names)
+        variables = tuple((FIELDS[name][0], merge.filled(name, fallback, m))
+                          for name, fallback in names)
         yield Rendered(m, SmsRow(m.row_code, mobile, m.name, message, length, parts(length),
                                  variables, rejectable_characters(message)))
 
