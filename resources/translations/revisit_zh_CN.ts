@@ -1864,7 +1864,7 @@ Revisit closes now; open it again to work with the restored database.</source>
     <message>
         <location filename="../../ui/views/report_effect.py" line="40"/>
         <source>Difference</source>
-        <translation>差值</translation>
+        <translation>差异</translation>
     </message>
     <message>
         <location filename="../../ui/views/report_effect.py" line="42"/>
@@ -1929,7 +1929,7 @@ Revisit closes now; open it again to work with the restored database.</source>
     <message>
         <location filename="../../ui/views/report_effect.py" line="113"/>
         <source>The groups are too small to compare (under %1 people in one of them): the difference cannot be trusted.</source>
-        <translation>组太小，无法比较（其中一组少于 %1 人）：差值不可信。</translation>
+        <translation>组太小，无法比较（其中一组少于 %1 人）：差异不可信。</translation>
     </message>
     <message>
         <location filename="../../ui/views/report_effect.py" line="118"/>
@@ -1939,7 +1939,7 @@ Revisit closes now; open it again to work with the restored database.</source>
     <message>
         <location filename="../../ui/views/report_effect.py" line="121"/>
         <source>Excluded members were left out for a reason (a refusal, no consent, a recent contact, a complaint), so the difference is a hint, not a proof.</source>
-        <translation>被排除的人是有原因的（拒绝、未同意、近期联系过、有投诉），所以差值只是参考，不是证明。</translation>
+        <translation>被排除的人是有原因的（拒绝、未同意、近期联系过、有投诉），所以差异只是参考，不是证明。</translation>
     </message>
     <message>
         <location filename="../../ui/views/report_effect.py" line="124"/>

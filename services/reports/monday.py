@@ -238,7 +238,7 @@ def targets_section(rows: tuple[kpi_mod.KpiRow, ...]) -> Section:
 # What the window's effect tab says of a run (ui/views/report_effect.py), as its Chinese
 # translation reads, so paper and screen give the same warnings.
 NOT_OVER = "{days} 天观察期尚未结束，之后的到店和购车仍会计入。"
-TOO_SMALL = "组太小，无法比较（其中一组少于 {n} 人）：差值不可信。"
+TOO_SMALL = "组太小，无法比较（其中一组少于 {n} 人）：差异不可信。"
 
 
 def run_notes(e: eff.RunEffect) -> tuple[str, ...]:
