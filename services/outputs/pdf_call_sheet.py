@@ -423,6 +423,9 @@ def write_call_sheet(doc: ListDocument, path: Path | str,
     rows are made and while they are laid out on pages."""
     path = Path(path)
     members = doc.of_channel("call")
+    told = steps.progress
+    if told is not None:  # counted twice over (made, then laid out), told as rows
+        steps = Steps(lambda done, whole: told(done // 2, whole // 2), steps.cancel)
     st = _Styles()
     frame = Frame(MARGIN, FRAME_BOTTOM, PAGE[0] - 2 * MARGIN,
                   PAGE[1] - FRAME_TOP - FRAME_BOTTOM, 0, 0, 0, 0, id="body")
