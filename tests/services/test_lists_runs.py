@@ -28,9 +28,10 @@ from models import (
 from services.contacts import calls
 from services.lists import build, outcomes, runs, unsubscribe
 from services.outputs import excel, labels
+from services.outputs.types import Steps
 from services.segments import service as segments
 from services.staff.permissions import Actor
-from services.store.errors import RevisitError
+from services.store.errors import Cancelled, CancelToken, RevisitError
 from services.store.settings import load_settings
 
 AS_OF = dt.date(2026, 11, 23)
@@ -138,6 +139,21 @@ def test_opening_a_run_reads_what_the_window_shows_in_one_go(database):
     assert opened.info == runs.run_info(database.sessions, summary.run_id)
     assert opened.document == runs.load_document(database.sessions, summary.run_id)
     assert opened.settings == load_settings(database.sessions)
+
+
+def test_opening_a_run_tells_how_many_members_are_read_and_can_be_cancelled(database):
+    setup(database)
+    summary = _run(database)
+    told: list[tuple[int, int]] = []
+    opened = runs.open_run(database.sessions, summary.run_id,
+                           Steps(lambda done, total: told.append((done, total))))
+    n = len(opened.document.members)
+    assert n == summary.members > 0
+    assert told[0] == (0, n) and told[-1] == (n, n)
+    token = CancelToken()
+    token.cancel()  # Cancel clicked while the run loads: nothing is shown
+    with pytest.raises(Cancelled):
+        runs.open_run(database.sessions, summary.run_id, Steps(cancel=token))
 
 
 def test_diff_with_previous_run(database):

@@ -214,7 +214,9 @@ def test_opening_a_run_is_one_question(qtbot, view, demo_db, monkeypatch):
         monkeypatch.setattr(runs, name, lambda *_a: pytest.fail("asked separately"))
     with qtbot.waitSignal(view.run_built, timeout=10000):
         view.open_run(run_id)
-    assert asked == [(run_id,)] and view.outputs.document.run_id == run_id
+    assert [a[0] for a in asked] == [run_id] and view.outputs.document.run_id == run_id
+    # ...told the window's progress bar and its Cancel button
+    assert asked[0][1].progress is not None and asked[0][1].cancel is not None
 
 
 def test_a_segment_saved_elsewhere_is_offered_and_ticks_stay(qtbot, view, demo_db):

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from services.lists import build, runs
 from services.lists.choices import RunChoices, run_choices
+from services.outputs.types import Steps
 from services.staff.permissions import NOT_PASSED, Actor, NotPassed
 from services.store.database import Database
 from services.store.settings import Settings
@@ -379,7 +380,7 @@ class ListsView(QWidget):
     def open_run(self, run_id: int) -> None:
         """Show a stored run (new or past) on steps 2 and 3."""
         self.runner.run(
-            lambda _p, _c: runs.open_run(self.database.sessions, run_id),
+            lambda p, c: runs.open_run(self.database.sessions, run_id, Steps(p, c)),
             on_done=self._show_run,
             parent_widget=self,
             label=self.tr("Loading the list"),
