@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
+import sqlite3
 import subprocess
 from pathlib import Path
 
@@ -14,7 +16,9 @@ import pytest
 from services.demo import generator as demo
 from services.store import pg_backup
 from services.store.backup import MANUAL, backup_sqlite
+from services.store.database import open_database
 from services.store.settings import load_settings
+from tests import test_fault_harness as harness
 from tests import test_staff_cli
 from tests.test_staff_cli import refused
 from ui.cli import run
@@ -137,3 +141,23 @@ def test_postgresql_restore_points_to_pg_restore(cli, database, supervisor, tmp_
     some = tmp_path / "x.dump"
     some.write_bytes(b"PGDMP")
     refused(cli("db", "restore", str(some), user="boss"), "pg_restore")
+
+
+def test_a_daily_backup_that_fails_is_one_warning_line(tmp_path, sqlite_template):
+    path = tmp_path / "revisit.sqlite3"
+    shutil.copy(sqlite_template, path)
+    made = open_database(f"sqlite:///{path}")
+    demo.generate(made, 5, seed=2, today=dt.date(2026, 11, 23))  # staff to sign in as
+    made.dispose()
+    blocker = tmp_path / "a-file"
+    blocker.write_text("a file where the backup folder should be")
+    conn = sqlite3.connect(path)
+    with conn:
+        conn.execute("INSERT OR REPLACE INTO app_setting (key, value, updated_at, version) "
+                     "VALUES ('backup_folder', ?, CURRENT_TIMESTAMP, 1)", (str(blocker / "sub"),))
+    conn.close()
+    done = harness.cli(f"sqlite:///{path}", "settings", "set", "shop_name=某某4S店")
+    # The change is made; the backup's failure is said once, as the CLI says a warning.
+    lines = [x for x in done.stderr.splitlines() if "Backing up" in x]
+    assert len(lines) == 1 and lines[0].startswith("revisit: warning: "), done.stderr
+    assert str(blocker) in lines[0]

@@ -72,13 +72,12 @@ class Database:
 
     def finish_backup(self) -> RevisitError | None:
         """Waits for the day's backup if one is being copied; what stopped it, as a warning
-        (it is not a reason to refuse the work done meanwhile)."""
+        for the caller to report (it is not a reason to refuse the work done meanwhile)."""
         if self.backup is None:
             return None
         try:
             self.backup.finish()
         except RevisitError as exc:
-            log.warning("%s", exc)
             return exc
         return None
 
@@ -328,8 +327,8 @@ def open_database(url: str | None = None, *, upgrade: bool = True,
             backup = DailyBackup(path)
         except RevisitError as exc:
             warnings += (exc,)
-    for warning in warnings:
-        log.warning("%s", warning)
+    for warning in warnings:  # the caller shows them (the window, the CLI's stderr)
+        log.info("%s", warning)
     return Database(url=url, engine=engine, warnings=warnings, sound_file=path, backup=backup)
 
 
