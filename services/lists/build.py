@@ -352,8 +352,7 @@ def _discard_working(session: Session) -> None:
     go with their file: dropping them frees their pages one by one (0.5 s of a run of the
     whole 200,000-customer demo). An in-memory database lives only as long as its one
     connection: there they are dropped."""
-    url = session.get_bind().engine.url
-    if url.get_backend_name() == "sqlite" and db.sqlite_path(str(url)) is not None:
+    if db.sqlite_path(str(session.get_bind().engine.url)) is not None:
         session.connection().detach()
     else:
         _drop_working(session)

@@ -119,9 +119,7 @@ def document_of(run: ListRun, members: Sequence[ListMember], excluded: Sequence[
 def _members(snapshots, steps: Steps = NO_STEPS, total: int = 0) -> Iterator[ListMember]:
     """Members read back one by one from their JSON, never all the JSON text at once."""
     shared: dict[str, str] = {}
-    for done, raw in enumerate(snapshots):
-        if done % Steps.EVERY == 0:
-            steps.at(done, total)
+    for raw in steps.counted(snapshots, total=total):
         if not raw:
             continue
         data = json.loads(raw)
@@ -130,7 +128,6 @@ def _members(snapshots, steps: Steps = NO_STEPS, total: int = 0) -> Iterator[Lis
             if value is not None:
                 data[key] = shared.setdefault(value, value)
         yield ListMember.from_data(data)
-    steps.at(total, total)
 
 
 def _names(session: Session, run_id: int, other: int | None) -> tuple[str, ...]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, fields
 from typing import Any, TypeVar
 
@@ -130,17 +130,22 @@ class Steps:
     cancel: CancelToken | None = None
     EVERY = 500
 
-    def counted(self, items: Sequence[T], start: int = 0, total: int | None = None
+    def counted(self, items: Iterable[T], start: int = 0, total: int | None = None
                 ) -> Iterator[T]:
-        """`items` one by one, counted as rows `start`… of `total` (default: just these)."""
-        total = len(items) if total is None else total
+        """`items` one by one, counted as rows `start`… of `total` (default: just these, a
+        sequence; a stream of rows says its total)."""
+        if total is None:
+            assert isinstance(items, Sequence)
+            total = len(items)
         if self.progress is None and self.cancel is None:
             yield from items
             return
-        for at in range(0, len(items), self.EVERY):
-            self.at(start + at, total)
-            yield from items[at:at + self.EVERY]
-        self.at(start + len(items), total)
+        count = 0
+        for count, item in enumerate(items, start=1):
+            if (count - 1) % self.EVERY == 0:
+                self.at(start + count - 1, total)
+            yield item
+        self.at(start + count, total)
 
     def at(self, done: int, total: int) -> None:
         if self.cancel is not None:

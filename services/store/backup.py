@@ -320,12 +320,10 @@ class DailyBackup:
             return
 
         def copy() -> None:
-            try:
+            try:  # backup_sqlite closes the source, whatever happens
                 self._made = backup_sqlite(path, DAILY, place=place, source=source)
             except RevisitError as exc:
                 self._error = exc
-            finally:
-                source.close()
 
         # Not a daemon: a process ending meanwhile finishes the copy before it exits.
         self._thread = threading.Thread(target=copy, name="daily backup")
