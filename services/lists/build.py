@@ -13,8 +13,10 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import sqlite3
 from collections import Counter, namedtuple
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from functools import partial
 from typing import Any
@@ -36,6 +38,7 @@ from sqlalchemy import (
     text,
     update,
 )
+from sqlalchemy.engine import Result
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql import ColumnElement, Select
 
@@ -62,9 +65,10 @@ Sessions = sessionmaker[Session]
 CHANNEL_MODES = ("auto", "call", "mail", "sms", "wechat", "visit")
 LIST_TO_STORED = {"call": "phone", "sms": "sms", "mail": "mail", "wechat": "wechat",
                   "visit": "visit"}
-# Members read, made and stored at a time: 2,000 rather than 5,000 held 14 MB less at the peak
-# of a 102,838-member build (the rows read and the snapshots made), and was as fast.
-INSERT_CHUNK = 2000
+# Members read, made and stored at a time. Two chunks are in hand at once (one stored while
+# the next is made): 1,000 kept a 103,441-member Excel list at 189 MiB, 2,000 at 198–203 MiB,
+# and were as fast.
+INSERT_CHUNK = 1000
 MEMBER_COLUMNS = ("run_id", "customer_id", "vehicle_id", "channel", "assigned_staff_id",
                   "position", "row_code", "attempts", "status", "snapshot")
 EXCLUSION_COLUMNS = ("run_id", "customer_id", "reason", "detail", "snapshot")
@@ -324,9 +328,13 @@ def _left_out_query(decided, facts) -> Select:
 def _insert(session: Session, table: Table, columns: tuple[str, ...],
             rows: list[tuple[Any, ...]]) -> None:
     """Rows of plain values (ints and text, nothing a bind processor would change) straight
-    to the driver, in the session's transaction: COPY on PostgreSQL, executemany on SQLite.
-    Through SQLAlchemy's executemany, building each row's parameters took 1.2 s of a
-    102,838-member run."""
+    to the driver, in the session's transaction: COPY on PostgreSQL; on SQLite, the chunk as
+    one JSON array that a single statement unpacks. SQLAlchemy's executemany spent 1.2 s of a
+    102,838-member run building each row's parameters; the driver's own executemany takes
+    Python's lock back after every row, so while the next chunk was being made beside it
+    (_pipelined) it waited for that lock row after row and gained nothing. The single
+    statement gives the lock up once a chunk (1.4 s of a 103,441-member run spent without
+    it)."""
     if not rows:
         return
     raw: Any = session.connection().connection.driver_connection
@@ -337,8 +345,41 @@ def _insert(session: Session, table: Table, columns: tuple[str, ...],
             for row in rows:
                 copy.write_row(row)
         return
-    raw.executemany(f"INSERT INTO {table.name} ({names}) VALUES "
-                    f"({', '.join('?' * len(columns))})", rows)
+    payload = json.dumps(rows, ensure_ascii=False)
+    # JSON's values come back as the same SQL values (integer, text, NULL), except a text
+    # holding NUL, which SQLite's JSON functions cut short there; such a chunk (never seen:
+    # the snapshots escape it) is bound row by row instead.
+    if "\\u0000" in payload or sqlite3.sqlite_version_info < (3, 38):  # ->> is 3.38's
+        raw.executemany(f"INSERT INTO {table.name} ({names}) VALUES "
+                        f"({', '.join('?' * len(columns))})", rows)
+        return
+    picks = ", ".join(f"value ->> {i}" for i in range(len(columns)))
+    raw.execute(f"INSERT INTO {table.name} ({names}) SELECT {picks} FROM json_each(?)",
+                (payload,))
+
+
+def _pipelined(session: Session, result: Result[Any],
+               make: Callable[[Sequence[Any]], list[tuple[Any, ...]]], table: Table,
+               columns: tuple[str, ...], stored: Callable[[int], None]) -> None:
+    """`result`'s rows, a chunk at a time, made into `table`'s rows by `make` on a worker
+    thread while this thread inserts the chunk made before and reads the next; `stored(count)`
+    after each insert. Inserting spends its time in the database without Python's lock, and
+    making snapshots holds it: taken in turns, a 103,441-member run spent 1.45 s inserting and
+    1.0 s making. `make` gets the chunks in their order, one at a time; only this thread uses
+    the session."""
+    with ThreadPoolExecutor(1, thread_name_prefix="list rows") as worker:
+        made: Future[list[tuple[Any, ...]]] | None = None
+        for part in result.partitions(INSERT_CHUNK):
+            making = worker.submit(make, part)
+            if made is not None:
+                rows = made.result()
+                _insert(session, table, columns, rows)
+                stored(len(rows))
+            made = making
+        if made is not None:
+            rows = made.result()
+            _insert(session, table, columns, rows)
+            stored(len(rows))
 
 
 def _drop_working(session: Session) -> None:
@@ -432,15 +473,15 @@ def build_run(sessions: Sessions, segment_name: str, options: RunOptions = RunOp
                                                    == sheet.c.customer_id))
                            .order_by(sheet.c.caller_rank, sheet.c.k),
                            execution_options={"stream_results": True})
-        # Rows (with their JSON snapshots) are written a chunk at a time, so a very large run
-        # never holds every snapshot in memory at once.
         # Each row as a named tuple: a SQLAlchemy Row's attribute took 0.3 µs a read, and a
         # member's snapshot reads about forty (1.3 s of 102,838 members).
         as_tuple: Callable[[Any], Any] = partial(tuple.__new__,
                                                  namedtuple("MemberRow", list(result.keys())))
         n = position = 0
         last_staff: Any = -1  # no staff id: the first row starts a caller's calls
-        for part in result.partitions(INSERT_CHUNK):
+
+        def make_members(part: Sequence[Any]) -> list[tuple[Any, ...]]:
+            nonlocal n, position, last_staff
             batch = []
             for r in map(as_tuple, part):
                 n += 1
@@ -458,12 +499,17 @@ def build_run(sessions: Sessions, segment_name: str, options: RunOptions = RunOp
                 by_channel[r.channel] += 1
                 if staff_id is not None:
                     by_caller[caller] += 1
-            _insert(s, ListRunMember.__table__, MEMBER_COLUMNS, batch)
-            done += len(batch)
+            return batch
+
+        def stored_some(count: int) -> None:
+            nonlocal done
+            done += count
             if cancel:
                 cancel.check()
             if progress:
                 progress(done, total)
+
+        _pipelined(s, result, make_members, ListRunMember.__table__, MEMBER_COLUMNS, stored_some)
         excluded: Counter = Counter()
         left: list[Excluded] = []
         reason = routing.reason_sql(decided.c)
@@ -472,8 +518,8 @@ def build_run(sessions: Sessions, segment_name: str, options: RunOptions = RunOp
                     .add_columns(case((same, "same_mobile"), else_=reason).label("reason"))
                     .where(~_is_member(decided))
                     .order_by(_left_out_order(s, decided), decided.c.customer_id))
-        for part in s.execute(left_out, execution_options={"stream_results": True}) \
-                .partitions(INSERT_CHUNK):
+
+        def make_left_out(part: Sequence[Any]) -> list[tuple[Any, ...]]:
             rows = []
             for r in part:
                 detail = exclusion_detail(r, st.no_answer_retry_days,
@@ -483,10 +529,10 @@ def build_run(sessions: Sessions, segment_name: str, options: RunOptions = RunOp
                 if kept is not None:
                     left.append(Excluded(r.name, r.reason, label("exclusion", r.reason),
                                          detail or "", r.code, r.mobile))
-            _insert(s, ListRunExclusion.__table__, EXCLUSION_COLUMNS, rows)
-            done += len(rows)
-            if cancel:
-                cancel.check()
+            return rows
+
+        _pipelined(s, s.execute(left_out, execution_options={"stream_results": True}),
+                   make_left_out, ListRunExclusion.__table__, EXCLUSION_COLUMNS, stored_some)
         _discard_working(s)
         if progress:
             progress(total, total)

@@ -1,6 +1,7 @@
 """The fast paths of a big list run write what the plain ones wrote: a member's snapshot JSON is
 byte for byte what JSONEncoder writes of ListMember.to_data() and reads back as the member the
-build keeps; an Excel list's rows and cells are those of its column getters and of _cell."""
+build keeps; rows inserted a chunk at a time, beside the making of the next, read back as they
+were made; an Excel list's rows and cells are those of its column getters and of _cell."""
 
 from __future__ import annotations
 
@@ -11,7 +12,18 @@ from collections import namedtuple
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Integer,
+    MetaData,
+    Table,
+    Text,
+    insert,
+    select,
+)
 
+from services.lists import build
 from services.lists.build import MEMBER_COLUMNS
 from services.lists.snapshot import MEMBER_FACTS, MemberSnapshots, exclusion_snapshot
 from services.outputs import excel, xlsx_stream
@@ -120,3 +132,75 @@ def test_an_xlsx_rows_cells_are_those_of_cell():
         cells = "".join(xlsx_stream._cell(f"{xlsx_stream.column_letter(i)}{n}", v, kind)
                         for i, (v, kind) in enumerate(zip(values, kinds, strict=True)))
         assert re.search(f'<row r="{n}">(.*?)</row>', xml).group(1) == cells  # type: ignore[union-attr]
+
+
+COLUMNS = ("id", "n", "word", "other")
+
+
+@pytest.fixture
+def scratch(database):
+    """(database, a table to insert into, a source table of ids 1–8), dropped afterwards."""
+    meta = MetaData()
+    table = Table("scratch_rows", meta, Column("id", Integer, primary_key=True),
+                  Column("n", BigInteger), Column("word", Text), Column("other", Integer))
+    source = Table("scratch_source", meta, Column("id", Integer, primary_key=True))
+    meta.drop_all(database.engine)  # left by an interrupted run on PostgreSQL
+    meta.create_all(database.engine)
+    with database.sessions.begin() as s:
+        s.execute(insert(source), [{"id": i} for i in range(1, 9)])
+    yield database, table, source
+    meta.drop_all(database.engine)
+
+
+def _read(database, table) -> list[tuple]:
+    with database.sessions() as s:
+        return [tuple(r) for r in s.execute(select(table).order_by(table.c.id))]
+
+
+@pytest.mark.parametrize("rows", [
+    [(1, 7, "陈国", None), (2, -2**62, '他说"好"\\ \n\t\x01 <&> \u2028 😀', 0), (3, None, "", -5),
+     (4, 0, "\\u0000 as text, not a NUL", 1)],
+    [(1, 1, "a\x00b", None), (2, 2, "plain", 3)],  # SQLite's JSON functions would cut at NUL
+], ids=["text", "nul"])
+def test_inserted_rows_read_back_as_they_were_given(scratch, rows):
+    database, table, _ = scratch
+    if any("\x00" in str(v) for row in rows for v in row) and \
+            database.engine.dialect.name == "postgresql":
+        pytest.skip("PostgreSQL's text cannot hold NUL at all")
+    with database.sessions.begin() as s:
+        build._insert(s, table, COLUMNS, rows)
+    assert _read(database, table) == rows
+
+
+def test_rows_are_made_in_order_beside_the_inserts(scratch, monkeypatch):
+    database, table, source = scratch
+    monkeypatch.setattr(build, "INSERT_CHUNK", 3)
+    seen, stored = [], []
+
+    def make(part):
+        seen.append([r.id for r in part])
+        return [(r.id, r.id * 10, f"row {r.id}", len(seen)) for r in part]
+
+    with database.sessions.begin() as s:
+        result = s.execute(select(source.c.id).order_by(source.c.id),
+                           execution_options={"stream_results": True})
+        build._pipelined(s, result, make, table, COLUMNS, stored.append)
+    assert seen == [[1, 2, 3], [4, 5, 6], [7, 8]] and stored == [3, 3, 2]
+    assert _read(database, table) == [(i, i * 10, f"row {i}", 1 + (i - 1) // 3)
+                                      for i in range(1, 9)]
+
+
+def test_a_failure_making_rows_stops_the_inserts(scratch, monkeypatch):
+    database, table, source = scratch
+    monkeypatch.setattr(build, "INSERT_CHUNK", 3)
+
+    def make(part):
+        if part[0].id > 1:
+            raise ValueError("made badly")
+        return [(r.id, 0, "ok", 0) for r in part]
+
+    with pytest.raises(ValueError, match="made badly"), database.sessions.begin() as s:
+        result = s.execute(select(source.c.id).order_by(source.c.id),
+                           execution_options={"stream_results": True})
+        build._pipelined(s, result, make, table, COLUMNS, lambda n: None)
+    assert _read(database, table) == []
