@@ -7,6 +7,7 @@ is Alembic's head, and the CLI's table of command modules is what the modules re
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
 import shutil
@@ -176,3 +177,23 @@ def test_reading_a_segment_loads_no_password_hashing(up_to_date):
                             text=True, encoding="utf-8", timeout=60)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == []
+
+
+def test_an_excel_list_imports_no_pdf_writer(tmp_path, sqlite_template):
+    from services.demo import generator as demo
+
+    path = tmp_path / "revisit.sqlite3"
+    shutil.copy(sqlite_template, path)
+    database = open_database(f"sqlite:///{path}")
+    try:
+        demo.generate(database, 150, seed=7, today=dt.date(2026, 11, 23))
+    finally:
+        database.dispose()
+    out = tmp_path / "calls.xlsx"
+    modules = imported(["--db", f"sqlite:///{path}", "list", "build", "matrix.7+.high",
+                        "--as-of", "2026-11-23", "--channel", "call", "--format", "xlsx",
+                        "--out", str(out)],
+                       tmp_path, REVISIT_USER="supervisor", REVISIT_PASSWORD=demo.DEMO_PASSWORD)
+    assert out.is_file()  # the list was written
+    # The PDF writers' reportlab (0.05 s) only for PDF files; pandas and openpyxl never.
+    assert heavy(modules, ("reportlab", "pandas", "openpyxl")) == []

@@ -99,6 +99,8 @@ def _prepare_files(args) -> None:
     from services.outputs import fonts, run_files  # noqa: F401  (imported to have it ready)
 
     if args.format == "pdf":
+        from services.outputs import labels, pdf_call_sheet  # noqa: F401  (reportlab)
+
         fonts.cjk_font()
 
 
