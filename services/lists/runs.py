@@ -23,7 +23,7 @@ from models import Customer, ListRun, ListRunExclusion, ListRunMember
 from models.base import utcnow
 from services.labels import text
 from services.lists.routing import CHANNEL_RANK, STORED_TO_LIST
-from services.lists.snapshot import SHARED
+from services.lists.snapshot import SHARED, member_data
 from services.outputs.types import NO_STEPS, Excluded, ListDocument, ListMember, Steps
 from services.segments.sqlx import bytewise
 from services.store.errors import N_, RevisitError
@@ -122,7 +122,7 @@ def _members(snapshots, steps: Steps = NO_STEPS, total: int = 0) -> Iterator[Lis
     for raw in steps.counted(snapshots, total=total):
         if not raw:
             continue
-        data = json.loads(raw)
+        data = member_data(raw)
         for key in SHARED:
             value = data.get(key)
             if value is not None:

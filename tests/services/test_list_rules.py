@@ -34,6 +34,7 @@ from models import (
     Vehicle,
 )
 from services.lists import build
+from services.lists.snapshot import member_data
 from services.segments import service as segments
 from services.store.database import Database, open_database
 
@@ -103,7 +104,7 @@ def read_run(db: Database, summary: build.RunSummary) -> Run:
         excluded = s.execute(select(Customer.code, x.reason, x.detail, x.snapshot)
                              .join(x, x.customer_id == Customer.id)
                              .where(x.run_id == summary.run_id)).all()
-    got = Run(summary, {c: Member(ch, sid, pos, rc, json.loads(snap or "null"))
+    got = Run(summary, {c: Member(ch, sid, pos, rc, member_data(snap))
                         for c, ch, sid, pos, rc, snap in members},
               {c: Left(reason, detail or "", json.loads(snap or "null")) for c, reason, detail, snap
                in excluded})

@@ -1,7 +1,8 @@
 """The fast paths of a big list run write what the plain ones wrote: a member's snapshot JSON is
-byte for byte what JSONEncoder writes of ListMember.to_data() and reads back as the member the
-build keeps; rows inserted a chunk at a time, beside the making of the next, read back as they
-were made; an Excel list's rows and cells are those of its column getters and of _cell."""
+byte for byte what JSONEncoder writes of the list of ListMember.to_data()'s values and reads
+back (as does the dict older runs stored) as the member the build keeps; rows inserted a chunk
+at a time, beside the making of the next, read back as they were made; an Excel list's rows and
+cells are those of its column getters and of _cell."""
 
 from __future__ import annotations
 
@@ -25,7 +26,13 @@ from sqlalchemy import (
 
 from services.lists import build
 from services.lists.build import MEMBER_COLUMNS
-from services.lists.snapshot import MEMBER_FACTS, MemberSnapshots, exclusion_snapshot
+from services.lists.snapshot import (
+    MEMBER_FACTS,
+    SNAPSHOT_KEYS,
+    MemberSnapshots,
+    exclusion_snapshot,
+    member_data,
+)
 from services.outputs import excel, xlsx_stream
 from services.outputs.types import ListMember
 
@@ -69,8 +76,11 @@ def test_a_snapshot_is_what_the_encoder_writes_of_the_member():
     for _ in range(2):  # the second time from what the first one kept
         for code, caller, row in _rows():
             member, data = snapshots.snapshot(row, code, caller)
-            assert data == encode(member.to_data())
-            assert ListMember.from_data(json.loads(data)) == member
+            assert data == encode(list(member.to_data().values()))
+            assert tuple(member.to_data()) == SNAPSHOT_KEYS
+            assert ListMember.from_data(member_data(data)) == member
+            # What runs stored before this form (the dict) reads back as the same member.
+            assert ListMember.from_data(member_data(encode(member.to_data()))) == member
             assert (member.row_code, member.caller, member.channel) == (code, caller, row.channel)
 
 

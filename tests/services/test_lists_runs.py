@@ -27,6 +27,7 @@ from models import (
 )
 from services.contacts import calls
 from services.lists import build, outcomes, runs, unsubscribe
+from services.lists.snapshot import SNAPSHOT_KEYS
 from services.outputs import excel, labels
 from services.outputs.types import Steps
 from services.segments import service as segments
@@ -130,6 +131,23 @@ def test_forced_channel_and_reprint_identical_after_changes(database, tmp_path):
     after = runs.load_document(database.sessions, summary.run_id)
     assert after == before
     assert labels.write_labels(after, tmp_path / "b.pdf").read_bytes() == a.read_bytes()
+
+
+def test_a_run_stored_with_the_older_snapshots_reads_back_the_same(database):
+    # Runs made before snapshots were stored as lists of values stored the dict of them.
+    setup(database)
+    summary = _run(database)
+    now = runs.load_document(database.sessions, summary.run_id)
+    m = ListRunMember
+    with database.sessions.begin() as s:
+        stored = s.execute(select(m.id, m.snapshot).where(m.run_id == summary.run_id)).all()
+        assert stored
+        assert {type(json.loads(snap)) for _, snap in stored} == {list}
+        for row_id, snap in stored:
+            older = json.dumps(dict(zip(SNAPSHOT_KEYS, json.loads(snap), strict=True)),
+                               ensure_ascii=False)
+            s.execute(m.__table__.update().where(m.id == row_id).values(snapshot=older))
+    assert runs.load_document(database.sessions, summary.run_id) == now
 
 
 def test_opening_a_run_reads_what_the_window_shows_in_one_go(database):

@@ -28,6 +28,7 @@ from services.demo import generator as demo
 from services.imports.phones import mobile_prefix
 from services.lists import build
 from services.lists.routing import mobile_prefixes
+from services.lists.snapshot import member_data
 from services.outputs.sms import mainland_mobile
 from services.segments import service as segments
 from services.store.database import open_database
@@ -80,7 +81,7 @@ def _compare(db, options: build.RunOptions) -> None:
                              .order_by(ListRunMember.id)).scalars().all()
             out = []
             for m in rows:
-                snap = json.loads(m.snapshot)
+                snap = member_data(m.snapshot)  # the reference stores the older dict
                 snap.pop("row_code")
                 snap.pop("wechat_id", None)  # printed since WeChat lists; the old build had none
                 out.append((m.customer_id, m.vehicle_id, m.channel, m.assigned_staff_id,
