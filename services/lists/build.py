@@ -13,7 +13,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
-import sqlite3
 from collections import Counter, namedtuple
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -335,8 +334,6 @@ def _insert(session: Session, table: Table, columns: tuple[str, ...],
     (_pipelined) it waited for that lock row after row and gained nothing. The single
     statement gives the lock up once a chunk (1.4 s of a 103,441-member run spent without
     it)."""
-    if not rows:
-        return
     raw: Any = session.connection().connection.driver_connection
     names = ", ".join(columns)
     if session.get_bind().dialect.name == "postgresql":
@@ -349,11 +346,11 @@ def _insert(session: Session, table: Table, columns: tuple[str, ...],
     # JSON's values come back as the same SQL values (integer, text, NULL), except a text
     # holding NUL, which SQLite's JSON functions cut short there; such a chunk (never seen:
     # the snapshots escape it) is bound row by row instead.
-    if "\\u0000" in payload or sqlite3.sqlite_version_info < (3, 38):  # ->> is 3.38's
+    if "\\u0000" in payload:
         raw.executemany(f"INSERT INTO {table.name} ({names}) VALUES "
                         f"({', '.join('?' * len(columns))})", rows)
         return
-    picks = ", ".join(f"value ->> {i}" for i in range(len(columns)))
+    picks = ", ".join(f"json_extract(value, '$[{i}]')" for i in range(len(columns)))
     raw.execute(f"INSERT INTO {table.name} ({names}) SELECT {picks} FROM json_each(?)",
                 (payload,))
 

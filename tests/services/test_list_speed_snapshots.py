@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import threading
+import time
 from collections import namedtuple
 from decimal import Decimal
 
@@ -187,9 +189,17 @@ def test_rows_are_made_in_order_beside_the_inserts(scratch, monkeypatch):
     monkeypatch.setattr(build, "INSERT_CHUNK", 3)
     seen, stored = [], []
 
+    making = threading.Lock()
+
     def make(part):
-        seen.append([r.id for r in part])
-        return [(r.id, r.id * 10, f"row {r.id}", len(seen)) for r in part]
+        # One chunk at a time: the chunks carry on each other's numbering.
+        assert making.acquire(blocking=False), "two chunks made at once"
+        try:
+            time.sleep(0.02)
+            seen.append([r.id for r in part])
+            return [(r.id, r.id * 10, f"row {r.id}", len(seen)) for r in part]
+        finally:
+            making.release()
 
     with database.sessions.begin() as s:
         result = s.execute(select(source.c.id).order_by(source.c.id),
@@ -198,6 +208,16 @@ def test_rows_are_made_in_order_beside_the_inserts(scratch, monkeypatch):
     assert seen == [[1, 2, 3], [4, 5, 6], [7, 8]] and stored == [3, 3, 2]
     assert _read(database, table) == [(i, i * 10, f"row {i}", 1 + (i - 1) // 3)
                                       for i in range(1, 9)]
+
+
+def test_no_rows_make_and_store_nothing(scratch):
+    database, table, source = scratch
+    calls = []
+    with database.sessions.begin() as s:
+        result = s.execute(select(source.c.id).where(source.c.id > 100),
+                           execution_options={"stream_results": True})
+        build._pipelined(s, result, calls.append, table, COLUMNS, calls.append)
+    assert calls == [] and _read(database, table) == []
 
 
 def test_a_failure_making_rows_stops_the_inserts(scratch, monkeypatch):
