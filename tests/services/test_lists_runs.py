@@ -19,6 +19,8 @@ from models import (
     ContactPreference,
     Customer,
     DoNotContact,
+    ListRun,
+    ListRunExclusion,
     ListRunMember,
     MileageReading,
     ProfileChange,
@@ -148,6 +150,34 @@ def test_a_run_stored_with_the_older_snapshots_reads_back_the_same(database):
                                ensure_ascii=False)
             s.execute(m.__table__.update().where(m.id == row_id).values(snapshot=older))
     assert runs.load_document(database.sessions, summary.run_id) == now
+
+
+@pytest.mark.parametrize("stop_after", [1, 5])  # while storing members; the left-out
+def test_a_build_cancelled_part_way_stores_nothing_and_the_next_one_works(database, monkeypatch,
+                                                                          stop_after):
+    setup(database)
+    monkeypatch.setattr(build, "INSERT_CHUNK", 2)  # several chunks of members and left-out
+    token, told = CancelToken(), []
+
+    def progress(done, total):
+        told.append((done, total))
+        if len(told) == stop_after:
+            token.cancel()  # Cancel clicked between two chunks
+
+    with pytest.raises(Cancelled):
+        build.build_run(database.sessions, "全部客户", build.RunOptions(as_of=AS_OF),
+                        progress=progress, cancel=token)
+    assert len(told) == stop_after and told[-1][0] < told[-1][1]  # stopped there
+    with database.sessions() as s:
+        assert s.scalar(select(func.count()).select_from(ListRun)) == 0
+        assert s.scalar(select(func.count()).select_from(ListRunMember)) == 0
+        assert s.scalar(select(func.count()).select_from(ListRunExclusion)) == 0
+    summary = _run(database)
+    done = told[-1][0]
+    if stop_after == 1:
+        assert 0 < done < summary.members  # stopped among the members
+    else:
+        assert summary.members < done  # stopped among the left-out, after every member
 
 
 def test_opening_a_run_reads_what_the_window_shows_in_one_go(database):
