@@ -67,3 +67,32 @@ def test_the_members_lacking_a_field_are_named_in_the_wechat_preview():
     assert lines[0] == "WeChat preview — messages: 1, left out: 12 (WeChat members: 13)"
     assert lines[1] == ("  缺少合并字段 车型：" + "、".join(f"9-{i:04d} 陈国{i}" for i in
                                                    range(1, 11)) + " … and 2 more")
+
+
+@pytest.mark.parametrize("text", [
+    "{称呼}您好", "尊敬的{称呼}，{店名}提醒您：{车型|您的爱车}该保养了{车型}", "{称呼}{车型|爱车}",
+    "没有合并字段", "", "{ 称呼 }：{车牌|  }", "前{品牌}后{里程}尾{",
+])
+def test_a_filled_text_is_each_field_replaced_where_it_stands(text):
+    def one_by_one(merge: sms.MergeText, m) -> str:  # each field as the pattern finds it
+        def filled(spec: str) -> str:
+            name, fallback = sms._field(spec)
+            return merge.value(name, m) or (fallback or "")
+
+        return sms.FIELD_RE.sub(lambda mt: filled(mt.group(1)), merge.text).strip()
+
+    for m in (member(1, channel="sms"), member(2, channel="sms", model=None, plate=None)):
+        merge = sms.MergeText(text, "广州某某丰田")
+        assert merge.fill(m) == one_by_one(merge, m)
+        assert merge.fill(m, merge.values(m)) == merge.fill(m)
+        assert merge.values(m) == {f: merge.value(f, m) for f in merge.fields()}
+
+
+def test_the_quick_search_finds_exactly_the_characters_the_rule_flags():
+    found = sms._any_rejected()
+    basic = map(chr, range(0x10000))
+    assert [c for c in basic if bool(found.search(c)) != sms._rejected_by_rule(c)] == []
+    for c in ("\U00010000", "😀", "𠮷", "\U0010ffff"):  # beyond U+FFFF: always flagged
+        assert found.search(c) and sms._rejected_by_rule(c)
+    assert sms.rejectable_characters("新年快乐★℃！") == ""  # GBK symbols are kept
+    assert sms.rejectable_characters("新年快乐❤️✅❤") == "❤\ufe0f✅"
