@@ -43,8 +43,9 @@ def render_each(members: Iterable[ListMember], text: str, shop_name: str
     pass both the writer and the preview make."""
     merge = checked(text, shop_name)
     for m in members:
-        lacking = merge.missing(m)
-        yield (m, None, lacking) if lacking else (m, merge.fill(m), ())
+        values = merge.values(m)
+        lacking = merge.missing(m, values)
+        yield (m, None, lacking) if lacking else (m, merge.fill(m, values), ())
 
 
 def render_messages(members: Iterable[ListMember], text: str, shop_name: str
