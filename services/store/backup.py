@@ -162,7 +162,8 @@ def backup_sqlite(path: Path, reason: str, *, place: BackupPlace | None = None,
     `target`: a file, or a folder to put it in), then prune the automatic backups. The copy
     is written under a temporary name and renamed when whole, so a backup file is never half
     written; it is a self-contained file (no -wal beside it). `source`: a connection to the
-    file already in the read transaction whose state is to be copied (closed afterwards)."""
+    file already open, in WAL mode already in the read transaction whose state is to be
+    copied (closed afterwards)."""
     if reason not in REASONS:
         raise ValueError(f"unknown backup reason {reason!r}")
     place = place or stored_place(path)
@@ -315,8 +316,7 @@ class DailyBackup:
         except sqlite3.Error as exc:
             raise _failed(path, place.folder, exc) from exc
         if not wal:
-            source.close()
-            self._made = backup_sqlite(path, DAILY, place=place)
+            self._made = backup_sqlite(path, DAILY, place=place, source=source)
             return
 
         def copy() -> None:
