@@ -37,7 +37,6 @@ from sqlalchemy import (
     text,
     update,
 )
-from sqlalchemy.engine import Result
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql import ColumnElement, Select
 
@@ -359,29 +358,54 @@ def _insert(session: Session, table: Table, columns: tuple[str, ...],
                 (payload,))
 
 
-def _pipelined(session: Session, result: Result[Any],
-               make: Callable[[Sequence[Any]], list[tuple[Any, ...]]], table: Table,
+def _pipelined(session: Session, query: Select,
+               make: Callable[[list[Any]], list[tuple[Any, ...]]], table: Table,
                columns: tuple[str, ...], stored: Callable[[int], None]) -> None:
-    """`result`'s rows, a chunk at a time, made into `table`'s rows by `make` on a worker
+    """`query`'s rows, a chunk at a time, made into `table`'s rows by `make` on a worker
     thread while this thread inserts the chunk made before and reads the next; `stored(count)`
     after each insert. Inserting spends its time in the database without Python's lock, and
     making snapshots holds it: taken in turns, a 103,441-member run spent 1.45 s inserting and
-    1.0 s making. `make` gets the chunks in their order, one at a time; only this thread uses
-    the session."""
+    1.0 s making. `make` gets the chunks in their order, one at a time, each row a named tuple
+    of the query's columns (a member's snapshot reads about forty, and a SQLAlchemy Row's
+    attribute took 0.3 µs a read: 1.3 s of 102,838 members); only this thread uses the
+    session.
+
+    The rows come from the driver's own cursor: SQLAlchemy's Row objects (its query reads
+    untyped working-table columns, so they held the driver's values unchanged) took 0.25 s
+    of a 103,441-member run to make, all on this thread. On PostgreSQL the cursor is a
+    server-side one, so the rows are not all fetched at once."""
+    connection = session.connection()
+    sql = str(query.compile(dialect=connection.dialect,
+                            compile_kwargs={"literal_binds": True}))
+    raw: Any = connection.connection.driver_connection
+    if connection.dialect.name == "postgresql":
+        cursor = raw.cursor(name="revisit_list_rows")
+    else:
+        cursor = raw.cursor()
+
     def store(made: Future[list[tuple[Any, ...]]]) -> None:
         rows = made.result()
         _insert(session, table, columns, rows)
         stored(len(rows))
 
-    with ThreadPoolExecutor(1, thread_name_prefix="list rows") as worker:
-        made: Future[list[tuple[Any, ...]]] | None = None
-        for part in result.partitions(INSERT_CHUNK):
-            making = worker.submit(make, part)
+    try:
+        cursor.execute(sql)
+        as_row = partial(tuple.__new__, namedtuple("Row", [d[0] for d in cursor.description]))
+
+        def made_from(part: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+            return make(list(map(as_row, part)))
+
+        with ThreadPoolExecutor(1, thread_name_prefix="list rows") as worker:
+            made: Future[list[tuple[Any, ...]]] | None = None
+            while part := cursor.fetchmany(INSERT_CHUNK):
+                making = worker.submit(made_from, part)
+                if made is not None:
+                    store(made)
+                made = making
             if made is not None:
                 store(made)
-            made = making
-        if made is not None:
-            store(made)
+    finally:
+        cursor.close()
 
 
 def _drop_working(session: Session) -> None:
@@ -470,22 +494,16 @@ def build_run(sessions: Sessions, segment_name: str, options: RunOptions = RunOp
         # Read back in sheet order through this index, with no sort of the joined rows.
         s.execute(text(f"CREATE INDEX {SHEET}_order ON {SHEET} (caller_rank, k)"))
         sheet = _working(SHEET, sheet_query)
-        result = s.execute(select(*sheet.c, *(facts.c[k] for k in MEMBER_FACTS))
-                           .select_from(sheet.join(facts, facts.c.customer_id
-                                                   == sheet.c.customer_id))
-                           .order_by(sheet.c.caller_rank, sheet.c.k),
-                           execution_options={"stream_results": True})
-        # Each row as a named tuple: a SQLAlchemy Row's attribute took 0.3 µs a read, and a
-        # member's snapshot reads about forty (1.3 s of 102,838 members).
-        as_tuple: Callable[[Any], Any] = partial(tuple.__new__,
-                                                 namedtuple("MemberRow", list(result.keys())))
+        rows = (select(*sheet.c, *(facts.c[k] for k in MEMBER_FACTS))
+                .select_from(sheet.join(facts, facts.c.customer_id == sheet.c.customer_id))
+                .order_by(sheet.c.caller_rank, sheet.c.k))
         n = position = 0
         last_staff: Any = -1  # no staff id: the first row starts a caller's calls
 
-        def make_members(part: Sequence[Any]) -> list[tuple[Any, ...]]:
+        def make_members(part: list[Any]) -> list[tuple[Any, ...]]:
             nonlocal n, position, last_staff
             batch = []
-            for r in map(as_tuple, part):
+            for r in part:
                 n += 1
                 code = prefix + format(n, number)
                 staff_id = r.staff_id
@@ -511,7 +529,7 @@ def build_run(sessions: Sessions, segment_name: str, options: RunOptions = RunOp
             if progress:
                 progress(done, total)
 
-        _pipelined(s, result, make_members, ListRunMember.__table__, MEMBER_COLUMNS, stored_some)
+        _pipelined(s, rows, make_members, ListRunMember.__table__, MEMBER_COLUMNS, stored_some)
         excluded: Counter = Counter()
         left: list[Excluded] = []
         reason = routing.reason_sql(decided.c)
@@ -521,7 +539,7 @@ def build_run(sessions: Sessions, segment_name: str, options: RunOptions = RunOp
                     .where(~_is_member(decided))
                     .order_by(_left_out_order(s, decided), decided.c.customer_id))
 
-        def make_left_out(part: Sequence[Any]) -> list[tuple[Any, ...]]:
+        def make_left_out(part: list[Any]) -> list[tuple[Any, ...]]:
             rows = []
             for r in part:
                 detail = exclusion_detail(r, st.no_answer_retry_days,
@@ -533,8 +551,8 @@ def build_run(sessions: Sessions, segment_name: str, options: RunOptions = RunOp
                                          detail or "", r.code, r.mobile))
             return rows
 
-        _pipelined(s, s.execute(left_out, execution_options={"stream_results": True}),
-                   make_left_out, ListRunExclusion.__table__, EXCLUSION_COLUMNS, stored_some)
+        _pipelined(s, left_out, make_left_out, ListRunExclusion.__table__, EXCLUSION_COLUMNS,
+                   stored_some)
         _discard_working(s)
         if progress:
             progress(total, total)

@@ -202,9 +202,8 @@ def test_rows_are_made_in_order_beside_the_inserts(scratch, monkeypatch):
             making.release()
 
     with database.sessions.begin() as s:
-        result = s.execute(select(source.c.id).order_by(source.c.id),
-                           execution_options={"stream_results": True})
-        build._pipelined(s, result, make, table, COLUMNS, stored.append)
+        build._pipelined(s, select(source.c.id).order_by(source.c.id), make, table, COLUMNS,
+                         stored.append)
     assert seen == [[1, 2, 3], [4, 5, 6], [7, 8]] and stored == [3, 3, 2]
     assert _read(database, table) == [(i, i * 10, f"row {i}", 1 + (i - 1) // 3)
                                       for i in range(1, 9)]
@@ -214,9 +213,8 @@ def test_no_rows_make_and_store_nothing(scratch):
     database, table, source = scratch
     calls = []
     with database.sessions.begin() as s:
-        result = s.execute(select(source.c.id).where(source.c.id > 100),
-                           execution_options={"stream_results": True})
-        build._pipelined(s, result, calls.append, table, COLUMNS, calls.append)
+        build._pipelined(s, select(source.c.id).where(source.c.id > 100), calls.append, table,
+                         COLUMNS, calls.append)
     assert calls == [] and _read(database, table) == []
 
 
@@ -230,7 +228,6 @@ def test_a_failure_making_rows_stops_the_inserts(scratch, monkeypatch):
         return [(r.id, 0, "ok", 0) for r in part]
 
     with pytest.raises(ValueError, match="made badly"), database.sessions.begin() as s:
-        result = s.execute(select(source.c.id).order_by(source.c.id),
-                           execution_options={"stream_results": True})
-        build._pipelined(s, result, make, table, COLUMNS, lambda n: None)
+        build._pipelined(s, select(source.c.id).order_by(source.c.id), make, table, COLUMNS,
+                         lambda n: None)
     assert _read(database, table) == []
