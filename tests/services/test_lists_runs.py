@@ -10,6 +10,7 @@ import threading
 import openpyxl
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from models import (
     AuditLog,
@@ -34,6 +35,7 @@ from services.outputs import excel, labels
 from services.outputs.types import Steps
 from services.segments import service as segments
 from services.staff.permissions import Actor
+from services.store.database import open_database
 from services.store.errors import Cancelled, CancelToken, RevisitError
 from services.store.settings import load_settings
 
@@ -178,6 +180,70 @@ def test_a_build_cancelled_part_way_stores_nothing_and_the_next_one_works(databa
         assert 0 < done < summary.members  # stopped among the members
     else:
         assert summary.members < done  # stopped among the left-out, after every member
+
+
+class _Meanwhile(CancelToken):
+    """A build's checks for Cancel as the moments between its steps: at the first (its facts
+    read, nothing stored yet) a colleague does `change` on their own connection."""
+
+    def __init__(self, change):
+        super().__init__()
+        self.change = change
+
+    def check(self):
+        change, self.change = self.change, None
+        if change:
+            change()
+        super().check()
+
+
+def _remove(database, gone):
+    """What a colleague removes: a member's customer (with their cars, by the database's own
+    cascade), a member's car, or the caller the calls are dealt to."""
+    colleague = open_database(database.url)
+    try:
+        with colleague.engine.begin() as conn:
+            if gone == "customer":
+                conn.execute(Customer.__table__.delete().where(Customer.code == "C012"))
+            elif gone == "vehicle":
+                c12 = select(Customer.id).where(Customer.code == "C012").scalar_subquery()
+                conn.execute(Vehicle.__table__.delete().where(Vehicle.customer_id == c12))
+            else:
+                conn.execute(StaffUser.__table__.delete().where(StaffUser.username == "chenli"))
+    finally:
+        colleague.dispose()
+
+
+@pytest.mark.parametrize("gone", ["customer", "vehicle", "caller"])
+def test_something_removed_while_a_list_is_made_stores_nothing_and_says_so(database, gone):
+    setup(database)
+    with pytest.raises(RevisitError, match="Make the list again") as refused:
+        build.build_run(database.sessions, "全部客户",
+                        build.RunOptions(staff=("chenli",), as_of=AS_OF),
+                        cancel=_Meanwhile(lambda: _remove(database, gone)))
+    assert refused.value.template == build.REMOVED_MEANWHILE
+    with database.sessions() as s:
+        assert s.scalar(select(func.count()).select_from(ListRun)) == 0
+        assert s.scalar(select(func.count()).select_from(ListRunMember)) == 0
+        assert s.scalar(select(func.count()).select_from(ListRunExclusion)) == 0
+    if gone != "caller":  # the next build, made after the change, stores the run
+        summary = _run(database, staff=("chenli",))
+        with database.sessions() as s:
+            members = set(s.scalars(select(ListRunMember.customer_id)
+                                    .where(ListRunMember.run_id == summary.run_id)))
+            assert members and members <= set(s.scalars(select(Customer.id)))
+
+
+def test_a_list_build_leaves_the_foreign_keys_checked_for_everyone_else(database):
+    setup(database)
+    _run(database)
+    with database.engine.connect() as conn:  # a pooled connection, as any later action gets
+        if database.engine.dialect.name == "sqlite":
+            assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        with pytest.raises(IntegrityError):
+            conn.execute(ListRunMember.__table__.insert().values(
+                run_id=1, customer_id=10**9, channel="phone", position=1, row_code="x",
+                attempts=0, status="open"))
 
 
 def test_opening_a_run_reads_what_the_window_shows_in_one_go(database):
