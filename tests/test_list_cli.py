@@ -11,6 +11,7 @@ import sqlite3
 import subprocess
 import sys
 import unicodedata
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -65,6 +66,39 @@ def test_build_writes_call_list_and_show_reports_it(db, tmp_path):
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
                           text=True, check=True).stdout
     assert body[0][0] in text and body[0][3] in text  # row id and name printed
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_the_list_written_while_a_run_is_built_is_the_one_list_print_writes(db, tmp_path, fmt):
+    built, printed = tmp_path / f"built.{fmt}", tmp_path / f"printed.{fmt}"
+    out = run(db, "list", "build", "老车主", "--channel", "call", "--staff", "chenli",
+              "--as-of", TODAY, "--format", fmt, "--out", str(built), user="chenli").stdout
+    run_id = re.search(r"list run #(\d+)", out).group(1)
+    assert f"list run #{run_id} finished" in out and f"wrote {built}" in out
+    run(db, "list", "print", run_id, "--format", fmt, "--out", str(printed), user="chenli")
+    if fmt == "csv":
+        assert built.read_bytes() == printed.read_bytes()
+        assert "****" in built.read_text(encoding="utf-8-sig")  # a clerk's: masked
+    else:
+        with zipfile.ZipFile(built) as a, zipfile.ZipFile(printed) as b:
+            assert a.namelist() == b.namelist()
+            assert all(a.read(n) == b.read(n) for n in a.namelist())
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([built.name, printed.name])
+    with sqlite3.connect(db) as conn:  # both recorded as written, by whom, with what
+        exports = [json.loads(d) for (d,) in conn.execute(
+            "SELECT detail FROM audit_log WHERE action = 'export_list_file' AND entity_id = ? "
+            "ORDER BY id", (int(run_id),))]
+    assert [(e["file"], e["full_phones"]) for e in exports] == [
+        (built.name, False), (printed.name, False)]
+    assert exports[0]["rows"] == exports[1]["rows"] > 0
+
+
+def test_a_build_that_fails_after_its_list_was_begun_leaves_no_file(db, tmp_path):
+    out = tmp_path / "calls.xlsx"
+    failed = run(db, "list", "build", "老车主", "--channel", "call", "--staff", "nobody",
+                 "--as-of", TODAY, "--out", str(out), ok=False)
+    assert failed.returncode == 2 and "no staff member 'nobody'" in failed.stderr
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_outcomes_typed_into_the_excel_come_back_once(db, tmp_path):

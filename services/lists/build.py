@@ -494,7 +494,15 @@ def _discard_working(session: Session) -> None:
 
 def build_run(sessions: Sessions, segment_name: str, options: RunOptions = RunOptions(), *,
               progress: Callable[[int, int], None] | None = None,
-              cancel: CancelToken | None = None, document: bool = False) -> RunSummary:
+              cancel: CancelToken | None = None, document: bool = False,
+              on_members: Callable[[list[ListMember]], None] | None = None) -> RunSummary:
+    """Store a list run of `segment_name`'s members as `options` say (unfinished: see the
+    module's note). `progress(done, total)` hears how many of its rows are stored, `cancel`
+    may stop it (nothing is then stored). With `document` the summary keeps the run as
+    load_document would read it back. `on_members` gets the members a chunk at a time as they
+    are made, in the run's order, on the build's worker thread: a file of them can be written
+    while they are stored (services/outputs/run_files.py StreamedList); whatever it raises
+    stops the build."""
     if options.channel not in CHANNEL_MODES:
         raise RevisitError(N_("Unknown channel '{channel}' (use call, mail, sms, wechat, visit "
                               "or auto)."),
@@ -576,6 +584,7 @@ def build_run(sessions: Sessions, segment_name: str, options: RunOptions = RunOp
         def make_members(part: list[Any]) -> list[tuple[Any, ...]]:
             nonlocal n, position, last_staff
             batch = []
+            made = []
             for r in part:
                 n += 1
                 code = prefix + format(n, number)
@@ -587,11 +596,14 @@ def build_run(sessions: Sessions, segment_name: str, options: RunOptions = RunOp
                 member, snapshot = snapshots.snapshot(r, code, caller)
                 batch.append((run.id, r.customer_id, r.vehicle_id, stored[r.channel], staff_id,
                               position, code, 0, "open", snapshot))
-                if kept is not None:
-                    kept.append(member)
+                made.append(member)
                 by_channel[r.channel] += 1
                 if staff_id is not None:
                     by_caller[caller] += 1
+            if kept is not None:
+                kept.extend(made)
+            if on_members is not None:
+                on_members(made)
             return batch
 
         def stored_some(count: int) -> None:

@@ -210,8 +210,13 @@ def write_list(doc: ListDocument, channel: str, path: Path | str, fmt: str = "xl
                steps: Steps = NO_STEPS) -> Path:
     """The Excel (or CSV) list of one channel's members; a call list has the entry columns
     that `list outcomes` reads back."""
+    return write_members(steps.counted(doc.of_channel(channel)), channel, path, fmt)
+
+
+def write_members(members: Iterable[ListMember], channel: str, path: Path | str,
+                  fmt: str = "xlsx") -> Path:
+    """write_list's file from `members` (all of `channel`) as they come, one by one."""
     columns = COLUMNS_BY_CHANNEL[channel]
-    members = steps.counted(doc.of_channel(channel))
     if fmt == "csv":
         return write_csv(path, columns, members)
     return write_xlsx(path, columns, members, sheet_title=TITLES[channel])

@@ -7,6 +7,7 @@ import csv
 import dataclasses
 import datetime as dt
 import os
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -15,6 +16,7 @@ import pytest
 from services.outputs import excel, pdf_call_sheet, run_files
 from services.outputs.run_files import FileRequest
 from services.outputs.types import ListDocument, Steps
+from services.staff.permissions import Actor
 from services.store.errors import Cancelled, CancelToken, RevisitError
 from services.store.settings import Settings
 from tests.services.test_outputs_files import doc, member
@@ -280,3 +282,92 @@ def test_a_file_cancelled_half_way_is_not_written_and_the_old_one_stays(
     assert out.read_bytes() == b"last week's file"
     assert leftovers(tmp_path) == [] and sorted(p.name for p in tmp_path.iterdir()) == [out.name]
     assert 0 < max(told) < 1234 * 2  # stopped on the way, not at the end
+
+
+# --- a list written while its run is built -----------------------------------------------------
+
+STAFF = Actor(5, "chenli", "staff", "陈丽")
+BOSS = Actor(1, "boss", "supervisor", "王主管")
+
+
+def _stream(d: ListDocument, request: FileRequest, actor=run_files.NOT_PASSED,
+            chunk: int = 2) -> run_files.StreamedList:
+    """`d`'s members given to a stream as a build gives them: every channel, a chunk at a
+    time."""
+    streamed = run_files.StreamedList(request, actor)
+    for i in range(0, len(d.members), chunk):
+        streamed.add(d.members[i:i + chunk])
+    return streamed
+
+
+def _content(path: Path) -> dict[str, bytes]:
+    if path.suffix == ".csv":
+        return {"csv": path.read_bytes()}
+    with zipfile.ZipFile(path) as z:
+        return {name: z.read(name) for name in z.namelist()}
+
+
+@pytest.mark.parametrize("actor", [run_files.NOT_PASSED, BOSS, STAFF], ids=["unchecked",
+                                                                             "boss", "staff"])
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+@pytest.mark.parametrize("kind", run_files.MEMBER_LISTS)
+def test_a_list_written_while_built_is_the_file_written_after(tmp_path, kind, fmt, actor):
+    channel = run_files.CHANNEL_OF[kind]
+    d = dataclasses.replace(mixed(), members=(*mixed().members, *only("visit").members))
+    streamed_request = FileRequest(kind, tmp_path / f"streamed.{fmt}", fmt)
+    streamed = _stream(d, streamed_request, actor)
+    done = streamed.finish(d, Settings())
+    assert done == run_files.WrittenFile(kind, streamed_request.path, len(d.of_channel(channel)))
+    after = run_files.write_run_file(d, FileRequest(kind, tmp_path / f"after.{fmt}", fmt),
+                                     Settings(), actor)
+    assert _content(streamed_request.path) == _content(after.path)
+    streamed.discard()  # after finish: changes nothing
+    assert streamed_request.path.exists() and leftovers(tmp_path) == []
+    if actor is STAFF and fmt == "csv" and kind != run_files.MAIL_LIST:  # has mobiles
+        assert "****" in streamed_request.path.read_text(encoding="utf-8-sig")
+
+
+def test_a_stream_that_missed_members_keeps_nothing_and_the_file_is_written_as_usual(tmp_path):
+    d = only("call", 5)
+    request = FileRequest(run_files.CALL_LIST, tmp_path / "calls.xlsx")
+    streamed = run_files.StreamedList(request)
+    streamed.add(d.members[:3])  # a build that gave it less than the run holds
+    assert streamed.finish(d, Settings()) is None
+    assert list(tmp_path.iterdir()) == []
+    run_files.write_run_file(d, request, Settings())
+    assert [r[0] for r in rows(request.path)] == [m.row_code for m in d.members]
+
+
+def test_a_discarded_stream_leaves_nothing_behind(tmp_path):
+    streamed = _stream(only("call"), FileRequest(run_files.CALL_LIST, tmp_path / "c.xlsx"))
+    streamed.discard()  # the build failed or was stopped
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_streamed_list_of_a_channel_nobody_is_on_is_refused_as_write_run_file_refuses(
+        tmp_path):
+    d = only("mail")
+    streamed = _stream(d, FileRequest(run_files.CALL_LIST, tmp_path / "c.xlsx"))
+    with pytest.raises(RevisitError) as refused:
+        streamed.finish(d, Settings())
+    assert refused.value.template == run_files.NOBODY["call"]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_streamed_list_that_cannot_be_written_says_where_at_finish(tmp_path):
+    out = tmp_path / "gone" / "c.xlsx"  # its folder is not there
+    d = only("call")
+    streamed = _stream(d, FileRequest(run_files.CALL_LIST, out))
+    with pytest.raises(OSError) as failed:
+        streamed.finish(d, Settings())
+    assert failed.value.filename == str(out)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_only_lists_of_members_are_streamed(tmp_path):
+    for kind in (run_files.CALL_SHEET, run_files.LABELS, run_files.SMS_FILE,
+                 run_files.WECHAT_LIST):
+        with pytest.raises(ValueError):
+            run_files.StreamedList(FileRequest(kind, tmp_path / "x"))
+    assert run_files.plan_files(["call"], tmp_path / "w.xlsx", "xlsx") == \
+        run_files.plan_run_files(only("call"), tmp_path / "w.xlsx", "xlsx")

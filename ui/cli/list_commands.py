@@ -104,10 +104,12 @@ def _prepare_files(args) -> None:
         fonts.cjk_font()
 
 
-def write_files(doc: ListDocument, args, st: Settings, sessions) -> list[run_files.WrittenFile]:
+def write_files(doc: ListDocument, args, st: Settings, sessions,
+                streamed: run_files.StreamedList | None = None) -> list[run_files.WrittenFile]:
     """The run's files as services/outputs/run_files.py plans them, each reported as written
     (and recorded in the audit trail): as `args.actor` may have them, so with masked mobiles
-    unless a supervisor runs the command."""
+    unless a supervisor runs the command. The file `streamed` while the run was built is put
+    in place instead of written again."""
     # The writers (reportlab for the PDFs) only when files are written.
     from services.outputs import run_files
     from services.outputs.types import Steps
@@ -128,9 +130,13 @@ def write_files(doc: ListDocument, args, st: Settings, sessions) -> list[run_fil
         print("mobiles masked (138****8000): only a supervisor's files have full numbers")
     for request in requests:
         _print_preview(doc, request, st)
-        bar = TerminalProgress(Path(request.path).name)
-        done = run_files.write_run_file(doc, request, st, args.actor, sessions=sessions,
-                                        steps=Steps(bar))
+        done = None
+        if streamed is not None and request == streamed.request:
+            done = streamed.finish(doc, st, sessions)
+        if done is None:
+            bar = TerminalProgress(Path(request.path).name)
+            done = run_files.write_run_file(doc, request, st, args.actor, sessions=sessions,
+                                            steps=Steps(bar))
         if done.warning is not None:
             print(f"revisit: warning: {done.warning.message}", file=sys.stderr)
         if done.kind == run_files.SMS_FILE:
@@ -214,30 +220,52 @@ def _build(args, open_db) -> int:
         as_of=args.as_of,
         created_by=staff_id(args.actor),
     )
-    summary = build.build_run(db.sessions, args.segment, options, progress=TerminalProgress("list"),
-                              document=True)
-    print(
-        f"list run #{summary.run_id} of '{summary.segment}' ({summary.as_of}, "
-        f"{text('purpose', summary.purpose)}): {summary.members:,} to contact"
-    )
-    for line in _count_lines(summary.by_channel, lambda ch: text("list_channel", ch)):
-        print(line)
-    for name, n in summary.by_caller.items():
-        print(f"  caller {name}: {n:,}")
-    for reason, n in summary.excluded.items():
-        print(f"  excluded, {reason}: {n:,}")
-    _write_and_finish(db, summary.run_id, args, st, summary.document)
+    streamed = _streamed(args)
+    try:
+        summary = build.build_run(db.sessions, args.segment, options,
+                                  progress=TerminalProgress("list"), document=True,
+                                  on_members=streamed.add if streamed else None)
+        print(
+            f"list run #{summary.run_id} of '{summary.segment}' ({summary.as_of}, "
+            f"{text('purpose', summary.purpose)}): {summary.members:,} to contact"
+        )
+        for line in _count_lines(summary.by_channel, lambda ch: text("list_channel", ch)):
+            print(line)
+        for name, n in summary.by_caller.items():
+            print(f"  caller {name}: {n:,}")
+        for reason, n in summary.excluded.items():
+            print(f"  excluded, {reason}: {n:,}")
+        _write_and_finish(db, summary.run_id, args, st, summary.document, streamed)
+    finally:
+        if streamed is not None:
+            streamed.discard()
     return 0
 
 
-def _write_and_finish(db, run_id: int, args, st: Settings,
-                      doc: ListDocument | None = None) -> None:
-    """Write every file of the run (from `doc` when the build kept it, else as stored), then
-    mark it finished: only then do its calls reach the callers' queues. A file that cannot be
-    written leaves the run unfinished, and says how to finish it."""
+def _streamed(args) -> run_files.StreamedList | None:
+    """The file of a run built for one channel, written while the run is built, when that
+    file is a list of its members (an Excel or CSV call, mail, SMS or visit list)."""
+    if args.channel == "auto":
+        return None
+    from services.outputs import run_files
+
+    planned = run_files.plan_files([args.channel], args.out, args.format,
+                                   label_layout=args.labels, sms_text=args.sms_template or "",
+                                   send_at=args.send_at, message=args.message or "")
+    if len(planned) != 1 or planned[0].kind not in run_files.MEMBER_LISTS:
+        return None
+    return run_files.StreamedList(planned[0], args.actor)
+
+
+def _write_and_finish(db, run_id: int, args, st: Settings, doc: ListDocument | None = None,
+                      streamed: run_files.StreamedList | None = None) -> None:
+    """Write every file of the run (from `doc` when the build kept it, else as stored; the
+    one `streamed` while it was built put in place), then mark it finished: only then do its
+    calls reach the callers' queues. A file that cannot be written leaves the run unfinished,
+    and says how to finish it."""
     doc = doc or runs.load_document(db.sessions, run_id)
     try:
-        write_files(doc, args, st, db.sessions)
+        write_files(doc, args, st, db.sessions, streamed)
     except (OSError, RevisitError) as exc:
         if isinstance(exc, NotAllowed) or runs.is_finished(db.sessions, run_id):
             raise
