@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import random
 import re
 import threading
 import time
@@ -144,6 +145,42 @@ def test_an_xlsx_rows_cells_are_those_of_cell():
         cells = "".join(xlsx_stream._cell(f"{xlsx_stream.column_letter(i)}{n}", v, kind)
                         for i, (v, kind) in enumerate(zip(values, kinds, strict=True)))
         assert re.search(f'<row r="{n}">(.*?)</row>', xml).group(1) == cells  # type: ignore[union-attr]
+
+
+# Values a column of any kind may meet: plain and awkward text (escapes, formulas' starts,
+# the | the writer joins a column's texts by, spaces of other widths, line breaks), empty
+# cells, numbers, bools, dates and times.
+ODD_VALUES = ("陈国", "plain", "", None, "a&b", "<x", "x>", "=1+1", "+86 138", "-", "@home",
+              "a|=b", "|", "x|-y", "\u3000陈", "a\nb", "\tlead", "\rlead", "\nlead", "ok\x01",
+              "\ufffe", "它|好", 0, 7, -2, 2.5, 6.349999, True, False, dt.date(2026, 1, 2),
+              dt.datetime(2026, 1, 2, 3, 4), "2026-01-02", "12")
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_every_cell_of_a_big_sheet_is_the_one_cell_writes(seed, monkeypatch):
+    """Batch by batch and column by column, the fast ways and the slow one make the cells
+    _cell makes: columns of one plain kind, and each column of each kind with each odd value
+    alone among plain ones in a batch."""
+    monkeypatch.setattr(xlsx_stream, "ROWS_PER_WRITE", 5)
+    rng = random.Random(seed)
+    kinds = ["text", "text", "int", "float", "date", "text", "int", "date"]
+    plain = {"text": ["陈国", "广州市", "", None, "C0001"], "int": [1, 86000, None],
+             "float": [7.6, 12, None], "date": [dt.date(2020, 5, 1), None]}
+    rows = []
+    for odd in (None, *ODD_VALUES):  # a batch of 5 rows each, the first all plain
+        batch = [[rng.choice(plain[k]) for k in kinds] for _ in range(5)]
+        for column in range(len(kinds)):
+            batch[rng.randrange(5)][column] = odd if odd is not None else batch[0][column]
+        rows.extend(batch)
+    rows[-1] = rows[-1][:3]  # a row that ends early
+    sheet = xlsx_stream.Sheet("t", ["h"] * len(kinds), [10] * len(kinds), kinds, rows)
+    xml = "".join(xlsx_stream._sheet_xml_parts(sheet, []))
+    got = re.findall(r'<row r="(\d+)">(.*?)</row>', xml, re.DOTALL)
+    assert [int(r) for r, _ in got] == list(range(1, len(rows) + 2))
+    for (number, cells), values in zip(got[1:], rows, strict=True):
+        assert cells == "".join(
+            xlsx_stream._cell(f"{xlsx_stream.column_letter(i)}{number}", v, kind)
+            for i, (v, kind) in enumerate(zip(values, kinds, strict=False))), number
 
 
 COLUMNS = ("id", "n", "word", "other")
