@@ -4,6 +4,7 @@ re-print from the stored run, diff with the last run, outcomes back and unsubscr
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import json
 import threading
 
@@ -244,6 +245,25 @@ def test_a_list_build_leaves_the_foreign_keys_checked_for_everyone_else(database
             conn.execute(ListRunMember.__table__.insert().values(
                 run_id=1, customer_id=10**9, channel="phone", position=1, row_code="x",
                 attempts=0, status="open"))
+
+
+def test_a_build_holds_the_collector_off_and_puts_it_back_as_it_was(database):
+    setup(database)
+    was_on = gc.isenabled()
+    during: list[bool] = []
+    try:
+        for on in (True, False):
+            (gc.enable if on else gc.disable)()
+            build.build_run(database.sessions, "全部客户", build.RunOptions(as_of=AS_OF),
+                            progress=lambda done, total: during.append(gc.isenabled()))
+            assert gc.isenabled() is on
+            with pytest.raises(RevisitError):  # a build that fails puts it back too
+                build.build_run(database.sessions, "全部客户",
+                                build.RunOptions(staff=("nobody",), as_of=AS_OF))
+            assert gc.isenabled() is on
+    finally:
+        (gc.enable if was_on else gc.disable)()
+    assert during and not any(during)
 
 
 def test_opening_a_run_reads_what_the_window_shows_in_one_go(database):
