@@ -12,13 +12,11 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import gc
 import json
 import sqlite3
 from collections import Counter, namedtuple
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from functools import partial
 from typing import Any
@@ -60,6 +58,7 @@ from services.outputs.sms import mainland_mobile
 from services.outputs.types import Excluded, ListDocument, ListMember
 from services.segments import service as segments
 from services.segments.sqlx import CreateTempAs, bytewise
+from services.store import collector
 from services.store.errors import N_, CancelToken, RevisitError
 from services.store.settings import load_settings_in
 
@@ -448,22 +447,6 @@ def _drop_working(session: Session) -> None:
         session.execute(text(f"DROP TABLE IF EXISTS {name}"))
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Python's automatic garbage collector held off while a run is made, and put back as it
-    was: what a build makes holds no reference cycles, and each of the collector's rounds
-    walked every member made so far (0.3–0.4 s of a 103,441-member Excel list). The window
-    collects on its own thread on a timer instead (ui/qt_fixes.py), so there this changes
-    nothing."""
-    was_on = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_on:
-            gc.enable()
-
-
 def _own_connection(session: Session) -> bool:
     """For a SQLite file: the build's connection taken out of the pool, to be closed when the
     session ends. Its temporary tables then go with their file (dropping them freed their
@@ -531,7 +514,7 @@ def build_run(sessions: Sessions, segment_name: str, options: RunOptions = RunOp
     if purpose not in PURPOSES:
         raise RevisitError(N_("Unknown purpose '{purpose}' (known: {known})."),
                            purpose=purpose, known=", ".join(PURPOSES))
-    with _collector_paused(), sessions.begin() as s:
+    with collector.paused(), sessions.begin() as s:
         unchecked = _own_connection(s)
         st = load_settings_in(s)
         if options.overrides:

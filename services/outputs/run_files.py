@@ -48,6 +48,7 @@ from services.staff.permissions import (
     NotPassed,
     allowed,
 )
+from services.store import collector
 from services.store.errors import N_, RevisitError
 from services.store.settings import Settings
 
@@ -288,7 +289,7 @@ def write_run_file(doc: ListDocument, request: FileRequest, settings: Settings,
     if request.kind == CALL_SHEET and source is not None:
         from services.customers.brief_batch import sheet_briefs  # only a call sheet needs it
         briefs = sheet_briefs(source, doc, steps.cancel)
-    with _staged(path) as scratch:
+    with _staged(path) as scratch, collector.paused():
         written = _write(doc, members, request, settings, scratch, briefs, steps)
     written = dataclasses.replace(written, path=path)
     if sessions is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import gc
 import datetime as dt
 import os
 import zipfile
@@ -371,3 +372,16 @@ def test_only_lists_of_members_are_streamed(tmp_path):
             run_files.StreamedList(FileRequest(kind, tmp_path / "x"))
     assert run_files.plan_files(["call"], tmp_path / "w.xlsx", "xlsx") == \
         run_files.plan_run_files(only("call"), tmp_path / "w.xlsx", "xlsx")
+
+
+def test_writing_a_file_holds_the_collector_off_and_puts_it_back(tmp_path):
+    d, during = only("call", 1200), []
+    was_on = gc.isenabled()
+    try:
+        gc.enable()
+        run_files.write_run_file(d, FileRequest(run_files.CALL_LIST, tmp_path / "c.xlsx"),
+                                 Settings(), steps=Steps(lambda done, total:
+                                                         during.append(gc.isenabled())))
+        assert gc.isenabled() and during and not any(during)
+    finally:
+        (gc.enable if was_on else gc.disable)()
