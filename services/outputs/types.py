@@ -56,7 +56,11 @@ class ListMember:
 
     @property
     def vehicle(self) -> str:
-        return " ".join(p for p in (self.brand, self.model) if p)
+        """Brand and model, e.g. 丰田 凯美瑞 (either alone when the other is empty)."""
+        brand, model = self.brand, self.model
+        if brand and model:
+            return f"{brand} {model}"
+        return brand or model or ""
 
     @property
     def address(self) -> str:

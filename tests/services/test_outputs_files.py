@@ -372,3 +372,10 @@ def test_condensed_briefs_stay_under_their_columns_and_legible(tmp_path):
     line = PartsLine([("很长的一段话" * 8, False)] * 4, 200, pdf_call_sheet.cjk_font(), 8.5)
     assert len(line.lines) == 2 and line.lines[-1][-1][0].endswith("…")
     assert pdf_call_sheet.write_call_sheet(d, tmp_path / "l.pdf", long).exists()
+
+
+@pytest.mark.parametrize(("brand", "model", "shown"), [
+    ("丰田", "凯美瑞", "丰田 凯美瑞"), ("丰田", None, "丰田"), ("", "凯美瑞", "凯美瑞"),
+    (None, None, ""), ("", "", "")])
+def test_a_members_vehicle_is_brand_and_model_either_alone(brand, model, shown):
+    assert member(1, brand=brand, model=model).vehicle == shown
