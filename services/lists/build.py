@@ -242,20 +242,6 @@ def _same_mobile(session: Session, decided) -> None:
                     .values(mobile_rank=later.c.mobile_rank, same_as=later.c.same_as))
 
 
-def _left_out_order(session: Session, decided) -> ColumnElement[Any]:
-    """The order the left-out are stored in (after the reason, what a list of them prints
-    by), as when every decided row was numbered by mobile (NULL for all but SMS members):
-    ranked "same mobile" (true), the first non-SMS row in the sheet's order (false: it
-    was number 1 of the NULL mobiles), everyone else (NULL, first on SQLite and last on
-    PostgreSQL). Kept so, so a run reads exactly as before."""
-    t = decided
-    first = session.scalar(select(t.c.customer_id)
-                           .where(or_(t.c.channel.is_(None), t.c.channel != "sms"))
-                           .order_by(*_sheet_order(t)).limit(1))
-    return case((and_(t.c.channel == "sms", t.c.mobile_rank > 1), literal(True)),
-                (t.c.customer_id == first, literal(False)), else_=null())
-
-
 def _visit_area(t) -> tuple[ColumnElement[str], ...]:
     """Visits go province by province, city by city, district by district, so a day's route
     stays in one area (district names alone interleave cities: 南康区 of 赣州 sorts between
@@ -623,7 +609,9 @@ def build_run(sessions: Sessions, segment_name: str, options: RunOptions = RunOp
         left_out = (_left_out_query(decided, facts)
                     .add_columns(case((same, "same_mobile"), else_=reason).label("reason"))
                     .where(~_is_member(decided))
-                    .order_by(_left_out_order(s, decided), decided.c.customer_id))
+                    # In the sheet's order: a list of the left-out, reason by reason (as a
+                    # run is read back), reads as the sheet does.
+                    .order_by(*_sheet_order(decided)))
 
         def make_left_out(part: list[Any]) -> list[tuple[Any, ...]]:
             rows = []

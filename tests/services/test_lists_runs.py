@@ -125,6 +125,29 @@ def test_routing_exclusions_and_callers(database):
     assert all(m.row_code.startswith(f"{summary.run_id}-") for m in doc.members)
 
 
+def test_the_left_out_read_back_reason_by_reason_in_the_sheets_order(database):
+    """Within a reason, as the sheet orders people: preferred days (weekdays, any day,
+    weekends), then the earliest hour (a stated one before none), then the name; never the
+    order they were entered in."""
+    made = [("Wang", "weekend", None), ("Li", "weekday", None), ("Zhao", "any", None),
+            ("Chen", "weekday", None), ("Bai", "weekday", "evening"), ("An", "any", None)]
+    with database.sessions.begin() as s:
+        for i, (name, days, windows) in enumerate(made, start=40):
+            c = _customer(s, i, preferred_days=days, time_windows=windows)
+            c.name = name
+            s.add(DoNotContact(customer_id=c.id, reason="拒绝", set_on=dt.date(2026, 1, 1)))
+            # Two more without consent (a sales list's reason), entered the other way round.
+            _customer(s, 60 - i, consent=False, preferred_days=days).name = name
+    segments.save_segment(database.sessions, "全部客户", {"version": 1}, purpose="sales")
+    summary = build.build_run(database.sessions, "全部客户",
+                              build.RunOptions(as_of=AS_OF), document=True)
+    doc = runs.load_document(database.sessions, summary.run_id)
+    assert doc == summary.document
+    sheet_order = ["Bai", "Chen", "Li", "An", "Zhao", "Wang"]  # Bai: weekday evenings
+    for reason in ("dnc", "no_consent"):
+        assert [e.name for e in doc.excluded if e.reason == reason] == sheet_order, reason
+
+
 def test_forced_channel_and_reprint_identical_after_changes(database, tmp_path):
     setup(database)
     summary = _run(database, channel="mail")
