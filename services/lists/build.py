@@ -255,6 +255,11 @@ def _is_member(t) -> ColumnElement[bool]:
     return and_(t.c.channel.is_not(None), or_(t.c.channel != "sms", t.c.mobile_rank.is_(None)))
 
 
+# The sheet puts calls before every other channel, so numbering them numbers the calls too
+# (_sheet_query's dealing relies on it).
+CALLS_FIRST = routing.CHANNEL_RANK["call"] == min(routing.CHANNEL_RANK.values())
+assert CALLS_FIRST, "calls must rank first on the sheet"
+
 # What deals and orders the sheet needs of a decided member: the window sorts below carry
 # only these, not the forty-odd columns deciding made (sorting the wide rows three times took
 # 2.5 s of a 102,838-member run).
@@ -297,11 +302,9 @@ def _sheet_query(session: Session, decided, callers: list[tuple[int, str]],
             turn = func.row_number().over(partition_by=case((and_(is_call, ~owned_in(t.c)), 1),
                                                             else_=0), order_by=t.c.k) - 1
         else:
-            # Every call is dealt, and the calls follow one another in k (the channel is its
-            # first key): a call's turn is its k less the members sorted before the calls.
-            before = session.scalar(select(func.count()).select_from(m).where(
-                m.c.channel_rank < routing.CHANNEL_RANK["call"]))
-            turn = t.c.k - 1 - literal(before or 0)
+            # Every call is dealt, and the calls come first in k (the channel is its first
+            # key, and calls rank first: CALLS_FIRST), so a call's turn is its k less one.
+            turn = t.c.k - 1
         numbered = select(*t.c, turn.label("turn")).subquery("n")
         phases = caller_phases(ids, loads) if split == "owner" else [(0, ids)]
         dealt_to: ColumnElement[Any] = _turns(numbered.c.turn, *phases[-1])

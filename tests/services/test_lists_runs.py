@@ -125,6 +125,18 @@ def test_routing_exclusions_and_callers(database):
     assert all(m.row_code.startswith(f"{summary.run_id}-") for m in doc.members)
 
 
+@pytest.mark.parametrize(("options", "said"), [
+    (dict(channel="fax"), "Unknown channel 'fax'"), (dict(purpose="lottery"),
+                                                     "Unknown purpose 'lottery'")])
+def test_an_unknown_channel_or_purpose_is_refused_before_anything_is_stored(database, options,
+                                                                            said):
+    setup(database)
+    with pytest.raises(RevisitError, match=said):
+        build.build_run(database.sessions, "全部客户", build.RunOptions(as_of=AS_OF, **options))
+    with database.sessions() as s:
+        assert s.scalar(select(func.count()).select_from(ListRun)) == 0
+
+
 def test_the_left_out_read_back_reason_by_reason_in_the_sheets_order(database):
     """Within a reason, as the sheet orders people: preferred days (weekdays, any day,
     weekends), then the earliest hour (a stated one before none), then the name; never the
@@ -229,6 +241,8 @@ def _remove(database, gone):
         with colleague.engine.begin() as conn:
             if gone == "customer":
                 conn.execute(Customer.__table__.delete().where(Customer.code == "C012"))
+            elif gone == "carless customer":  # a member with no car: only the customer
+                conn.execute(Customer.__table__.delete().where(Customer.code == "C013"))
             elif gone == "vehicle":
                 c12 = select(Customer.id).where(Customer.code == "C012").scalar_subquery()
                 conn.execute(Vehicle.__table__.delete().where(Vehicle.customer_id == c12))
@@ -238,9 +252,12 @@ def _remove(database, gone):
         colleague.dispose()
 
 
-@pytest.mark.parametrize("gone", ["customer", "vehicle", "caller"])
+@pytest.mark.parametrize("gone", ["customer", "carless customer", "vehicle", "caller"])
 def test_something_removed_while_a_list_is_made_stores_nothing_and_says_so(database, gone):
     setup(database)
+    with database.sessions.begin() as s:  # C013 has sold their car: a member without one
+        s.execute(Vehicle.__table__.delete().where(Vehicle.customer_id == select(
+            Customer.id).where(Customer.code == "C013").scalar_subquery()))
     with pytest.raises(RevisitError, match="Make the list again") as refused:
         build.build_run(database.sessions, "全部客户",
                         build.RunOptions(staff=("chenli",), as_of=AS_OF),

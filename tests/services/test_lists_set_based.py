@@ -160,6 +160,10 @@ def test_caller_phases():
     assert build.caller_phases([7, 8, 9], {8: 5, 7: 2}) == [(0, [9]), (2, [7, 9]),
                                                             (8, [7, 8, 9])]
     assert build.caller_phases([7, 8], {7: 3, 8: 3}) == [(0, [7, 8])]
+    # Two who own none take turns from the first call; one who owns a single customer joins
+    # once each of them has had one call.
+    assert build.caller_phases([7, 8, 9], {8: 4}) == [(0, [7, 9]), (8, [7, 8, 9])]
+    assert build.caller_phases([7, 8, 9], {8: 1}) == [(0, [7, 9]), (2, [7, 8, 9])]
 
 
 def test_mobile_rule_in_sql_is_libphonenumbers():
