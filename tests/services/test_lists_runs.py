@@ -137,6 +137,31 @@ def test_an_unknown_channel_or_purpose_is_refused_before_anything_is_stored(data
         assert s.scalar(select(func.count()).select_from(ListRun)) == 0
 
 
+def test_a_build_reports_every_chunk_stored_and_hands_on_every_member_in_order(database,
+                                                                            monkeypatch):
+    setup(database)
+    monkeypatch.setattr(build, "INSERT_CHUNK", 2)
+    told: list[tuple[int, int]] = []
+    handed: list[list] = []
+    summary = build.build_run(database.sessions, "全部客户",
+                              build.RunOptions(staff=("chenli", "刘洋"), split="owner",
+                                               as_of=AS_OF),
+                              progress=lambda done, total: told.append((done, total)),
+                              on_members=handed.append, document=True)
+    members, left = summary.members, sum(summary.excluded.values())
+    total = members + left
+    # Each chunk of members, then of the left-out, as stored; then the whole, once more.
+    assert told == [(done, total) for done in (
+        *range(2, members, 2), members, *range(members + 2, total, 2), total, total)]
+    assert [len(chunk) for chunk in handed[:-1]] == [2] * (len(handed) - 1)
+    assert [m for chunk in handed for m in chunk] == list(summary.document.members)
+    with database.sessions() as s:  # what the run was made with, kept with it
+        stored = json.loads(s.get(ListRun, summary.run_id).settings_json)
+    assert stored["staff"] == ["chenli", "刘洋"] and stored["split"] == "owner"
+    assert stored["contact_fatigue_days"] == load_settings(database.sessions) \
+        .contact_fatigue_days
+
+
 def test_the_left_out_read_back_reason_by_reason_in_the_sheets_order(database):
     """Within a reason, as the sheet orders people: preferred days (weekdays, any day,
     weekends), then the earliest hour (a stated one before none), then the name; never the
