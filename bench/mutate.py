@@ -18,7 +18,8 @@ tests stay as they were at the start while others keep editing. Each pytest proc
 mutant through an import hook (a pytest plugin loaded with `-p` before any test module) that
 compiles the mutated source in place of the module's, so an interrupted run (Ctrl-C, SIGTERM, a
 crash) leaves nothing behind and several mutants can run at once (--jobs). Runs use SQLite
-only: the PostgreSQL URL variables are removed from the test processes' environment."""
+only: the PostgreSQL URL variables are removed from the test processes' environment, unless
+--postgresql keeps them (for mutants of code only PostgreSQL runs), one mutant at a time."""
 
 from __future__ import annotations
 
@@ -301,8 +302,10 @@ class Bench:
     the run started, so others editing the working tree meanwhile change nothing), the import
     hook, and one pytest process per mutant in the copy."""
 
-    def __init__(self, work: Path, path: Path, pytest_args: list[str]) -> None:
+    def __init__(self, work: Path, path: Path, pytest_args: list[str],
+                 postgresql: bool = False) -> None:
         self.work = work
+        self.dropped = () if postgresql else DROP_ENV
         self.repo = work / "repo"
         shutil.copytree(ROOT, self.repo, ignore=shutil.ignore_patterns(*NOT_COPIED))
         (work / f"{HOOK_NAME}.py").write_text(textwrap.dedent(HOOK_SOURCE), encoding="utf-8")
@@ -315,7 +318,7 @@ class Bench:
         return self.origin.read_text(encoding="utf-8")
 
     def _env(self, source: Path, marker: Path) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if k not in DROP_ENV}
+        env = {k: v for k, v in os.environ.items() if k not in self.dropped}
         env.update(MUTANT_MODULE=self.module, MUTANT_SOURCE=str(source),
                    MUTANT_ORIGIN=str(self.origin), MUTANT_MARKER=str(marker),
                    QT_QPA_PLATFORM="offscreen",
@@ -384,12 +387,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", default=None,
                         help="only these mutants, by number, e.g. 8,9,12 (same source only)")
     parser.add_argument("--list", action="store_true", help="list the mutants and stop")
+    parser.add_argument("--postgresql", action="store_true",
+                        help="keep the PostgreSQL URL, so the tests run on both databases "
+                             "(one mutant at a time: they share its test database)")
     parser.add_argument("--json", type=Path, default=None, help="write every outcome here")
     parser.add_argument("--show", type=int, default=None,
                         help="run mutant N alone and print its diff and pytest's output")
     opts = parser.parse_args(argv[:cut])
     with tempfile.TemporaryDirectory(prefix="mutate-") as tmp:
-        bench = Bench(Path(tmp), opts.module, argv[cut + 1:])
+        if opts.postgresql and opts.jobs > 1:
+            raise SystemExit("--postgresql runs one mutant at a time (no --jobs)")
+        bench = Bench(Path(tmp), opts.module, argv[cut + 1:], opts.postgresql)
         found = mutants(bench.origin)
         if opts.lines:
             low, _, high = opts.lines.partition("-")

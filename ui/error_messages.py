@@ -135,6 +135,7 @@ MESSAGES = (
     QT_TRANSLATE_NOOP("errors", 'The file {path} could not be read: {reason}.'),
     QT_TRANSLATE_NOOP("errors", 'While this list was being made, someone removed or merged a customer, a car, the segment or a caller it uses; nothing was stored. Make the list again.'),
     QT_TRANSLATE_NOOP("errors", "Unknown channel '{channel}' (use call, mail, sms, wechat, visit or auto)."),
+    QT_TRANSLATE_NOOP("errors", "Unknown way to split the calls '{split}' (use even or owner)."),
     QT_TRANSLATE_NOOP("errors", "Unknown purpose '{purpose}' (known: {known})."),
     QT_TRANSLATE_NOOP("errors", "There is no staff member '{name}' (use a username or a display name)."),
     QT_TRANSLATE_NOOP("errors", '{path} has no column {columns} in row 1; is it a call list exported by Revisit?'),

@@ -64,6 +64,7 @@ from services.store.settings import load_settings_in
 
 Sessions = sessionmaker[Session]
 CHANNEL_MODES = ("auto", "call", "mail", "sms", "wechat", "visit")
+SPLITS = ("even", "owner")
 LIST_TO_STORED = {"call": "phone", "sms": "sms", "mail": "mail", "wechat": "wechat",
                   "visit": "visit"}
 # Members read, made and stored at a time. Two chunks are in hand at once (one stored while
@@ -306,7 +307,7 @@ def _sheet_query(session: Session, decided, callers: list[tuple[int, str]],
             # key, and calls rank first: CALLS_FIRST), so a call's turn is its k less one.
             turn = t.c.k - 1
         numbered = select(*t.c, turn.label("turn")).subquery("n")
-        phases = caller_phases(ids, loads) if split == "owner" else [(0, ids)]
+        phases = caller_phases(ids, loads)  # split evenly: no loads, one phase
         dealt_to: ColumnElement[Any] = _turns(numbered.c.turn, *phases[-1])
         for k in range(len(phases) - 2, -1, -1):  # earlier phases end where the next starts
             start, group = phases[k]
@@ -497,6 +498,9 @@ def build_run(sessions: Sessions, segment_name: str, options: RunOptions = RunOp
         raise RevisitError(N_("Unknown channel '{channel}' (use call, mail, sms, wechat, visit "
                               "or auto)."),
                            channel=options.channel)
+    if options.split not in SPLITS:
+        raise RevisitError(N_("Unknown way to split the calls '{split}' (use even or owner)."),
+                           split=options.split)
     as_of = options.as_of or dt.date.today()
     seg, member_query = segment_members(sessions, segment_name, as_of)
     purpose = options.purpose or seg.info.purpose or "care"
@@ -531,9 +535,9 @@ def build_run(sessions: Sessions, segment_name: str, options: RunOptions = RunOp
         _same_mobile(s, decided)
         if cancel:
             cancel.check()
-        total = s.scalar(select(func.count()).select_from(decided)) or 0
-        members = s.scalar(select(func.count()).select_from(decided)
-                           .where(_is_member(decided))) or 0
+        total = s.execute(select(func.count()).select_from(decided)).scalar_one()
+        members = s.execute(select(func.count()).select_from(decided)
+                            .where(_is_member(decided))).scalar_one()
         # The last finished run: an unfinished one (its files never completed) was never
         # this week's work, so "who is new" compares with the run staff actually had.
         previous = s.scalar(select(ListRun.id).where(ListRun.segment_id == seg.info.id,

@@ -126,8 +126,9 @@ def test_routing_exclusions_and_callers(database):
 
 
 @pytest.mark.parametrize(("options", "said"), [
-    (dict(channel="fax"), "Unknown channel 'fax'"), (dict(purpose="lottery"),
-                                                     "Unknown purpose 'lottery'")])
+    (dict(channel="fax"), "Unknown channel 'fax'"),
+    (dict(purpose="lottery"), "Unknown purpose 'lottery'"),
+    (dict(split=""), "Unknown way to split the calls ''")])
 def test_an_unknown_channel_or_purpose_is_refused_before_anything_is_stored(database, options,
                                                                             said):
     setup(database)
@@ -160,6 +161,32 @@ def test_a_build_reports_every_chunk_stored_and_hands_on_every_member_in_order(d
     assert stored["staff"] == ["chenli", "刘洋"] and stored["split"] == "owner"
     assert stored["contact_fatigue_days"] == load_settings(database.sessions) \
         .contact_fatigue_days
+
+
+def test_a_caller_who_owns_some_joins_the_turns_once_the_others_have_as_many(database):
+    """Split by owner: chenli keeps the one customer she owns; the calls nobody owns go to
+    whoever has fewest, in the sheet's order: liuyang and wangfang one each, then all three
+    in turns (chenli included, her own call counted)."""
+    with database.sessions.begin() as s:
+        s.add_all([StaffUser(username=u, display_name=u) for u in ("chenli", "liuyang",
+                                                                    "wangfang")])
+        s.flush()
+        chenli = s.scalar(select(StaffUser.id).where(StaffUser.username == "chenli"))
+        for i in range(1, 8):
+            c = _customer(s, i, order="phone")
+            c.name = f"N{i}"
+            if i == 4:
+                c.owner_staff_id = chenli
+    segments.save_segment(database.sessions, "全部客户", {"version": 1}, purpose="care")
+    build.build_run(database.sessions, "全部客户", build.RunOptions(
+        as_of=AS_OF, staff=("chenli", "liuyang", "wangfang"), split="owner"))
+    with database.sessions() as s:
+        dealt = dict(s.execute(select(Customer.name, StaffUser.username)
+                               .join(ListRunMember, ListRunMember.customer_id == Customer.id)
+                               .join(StaffUser, StaffUser.id == ListRunMember.assigned_staff_id))
+                     .all())
+    assert dealt == {"N4": "chenli", "N1": "liuyang", "N2": "wangfang", "N3": "chenli",
+                     "N5": "liuyang", "N6": "wangfang", "N7": "chenli"}
 
 
 def test_the_left_out_read_back_reason_by_reason_in_the_sheets_order(database):
