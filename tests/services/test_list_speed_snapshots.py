@@ -38,6 +38,7 @@ from services.lists.snapshot import (
 )
 from services.outputs import excel, xlsx_stream
 from services.outputs.types import ListMember
+from services.store.errors import RevisitError
 
 AS_OF = dt.date(2026, 11, 23)
 Row = namedtuple("Row", ("channel", "switched", *MEMBER_FACTS))  # type: ignore[misc]
@@ -244,6 +245,17 @@ def test_rows_are_made_in_order_beside_the_inserts(scratch, monkeypatch):
     assert seen == [[1, 2, 3], [4, 5, 6], [7, 8]] and stored == [3, 3, 2]
     assert _read(database, table) == [(i, i * 10, f"row {i}", 1 + (i - 1) // 3)
                                       for i in range(1, 9)]
+
+
+def test_an_insert_that_fails_for_another_reason_is_not_called_a_removal(scratch):
+    """Only the foreign keys' refusal means something was removed meanwhile; a row the table
+    refuses for another reason (here its key twice) fails as it is."""
+    database, table, source = scratch
+    with pytest.raises(Exception) as failed, database.sessions.begin() as s:
+        build._pipelined(s, select(source.c.id), lambda part: [(1, 0, "same key", 0)] * 2,
+                         table, COLUMNS, lambda n: None)
+    assert not isinstance(failed.value, RevisitError)
+    assert "unique" in str(failed.value).lower() or "duplicate" in str(failed.value).lower()
 
 
 def test_no_rows_make_and_store_nothing(scratch):

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import csv
 import dataclasses
-import gc
 import datetime as dt
+import gc
 import os
 import zipfile
 from pathlib import Path
