@@ -66,6 +66,11 @@ def _text(value: str) -> str:
     return escape(_ILLEGAL.sub("", value))
 
 
+# A text cell after its reference, up to its text.
+_PLAIN = f'" s="{STYLE_TEXT}" t="inlineStr"><is><t xml:space="preserve">'
+_QUOTED = f'" s="{STYLE_QUOTED}" t="inlineStr"><is><t xml:space="preserve">'
+
+
 def _cell(ref: str, value: Any, kind: str) -> str:
     if value is None or value == "":
         return ""
@@ -77,11 +82,8 @@ def _cell(ref: str, value: Any, kind: str) -> str:
     if kind in ("int", "float") and isinstance(value, int | float) and not isinstance(value, bool):
         return f'<c r="{ref}"><v>{value!r}</v></c>'
     raw = str(value)
-    style = STYLE_QUOTED if raw.startswith(FORMULA_STARTS) else STYLE_TEXT
-    return (
-        f'<c r="{ref}" s="{style}" t="inlineStr"><is><t xml:space="preserve">{_text(raw)}'
-        f"</t></is></c>"
-    )
+    opening = _QUOTED if raw.startswith(FORMULA_STARTS) else _PLAIN
+    return f'<c r="{ref}{opening}{_text(raw)}</t></is></c>'
 
 
 class _Column(NamedTuple):
@@ -125,11 +127,6 @@ def _column_cells(column: _Column, values: Sequence[Any], numbers: list[str]) ->
             for n, v in zip(numbers, values, strict=True)]
 
 
-# A text cell after its reference, up to its text.
-_PLAIN = f'" s="{STYLE_TEXT}" t="inlineStr"><is><t xml:space="preserve">'
-_QUOTED = f'" s="{STYLE_QUOTED}" t="inlineStr"><is><t xml:space="preserve">'
-
-
 def _sheet_xml_parts(sheet: Sheet, filters: list[str]) -> Iterable[str]:
     """The sheet's XML in pieces; appends its autofilter range to `filters` at the end."""
     n = len(sheet.headers)
@@ -167,7 +164,7 @@ def _sheet_xml_parts(sheet: Sheet, filters: list[str]) -> Iterable[str]:
                  for column, values in zip(columns, zip_longest(*batch), strict=False)]
         yield "".join(map("".join, zip([f'<row r="{n}">' for n in numbers], *cells,
                                        repeat("</row>"))))
-    last = max(count, 1)
+    last = count
     filters.append(f"$A$1:${letters[-1]}${last}")
     yield (
         f'</sheetData><autoFilter ref="A1:{letters[-1]}{last}"/>'

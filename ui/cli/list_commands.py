@@ -39,7 +39,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                    "matrix.7+.high (see `segment templates`; saved under that key)")
     b.add_argument("--channel", choices=build.CHANNEL_MODES, default="auto")
     b.add_argument("--staff", default="", help="callers, comma-separated (usernames or names)")
-    b.add_argument("--split", choices=("even", "owner"), default="even")
+    b.add_argument("--split", choices=build.SPLITS, default="even")
     b.add_argument("--purpose", help="care, callback, sales, … (default: the segment's)")
     b.add_argument("--as-of", type=dt.date.fromisoformat, metavar="YYYY-MM-DD")
     _output_args(b)
