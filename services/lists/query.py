@@ -74,30 +74,29 @@ def candidate_query(members: Select, as_of: dt.date, purpose: str, *, ordered: b
     phone = e.channel == "phone"
     good_call = and_(phone, e.outcome.in_(DONE))
     # Each member's contacts of the last year, read once from the members through the
-    # (customer, time) index (a 2,000-member list never reads everyone's year), each with the
-    # customer's last good call beside it so the failures since can be counted in the same pass.
-    events = (
-        select(m.c.customer_id, e.contact_at, e.channel, e.outcome,
-               func.max(case((good_call, e.contact_at))).over(partition_by=m.c.customer_id)
-               .label("ok_at"))
+    # (customer, time) index (a 2,000-member list never reads everyone's year).
+    failed_call = and_(phone, e.outcome.in_(FAILED))
+    stats = (
+        select(m.c.customer_id,
+               func.max(case((e.outcome.in_(DONE), e.contact_at))).label("last_done"),
+               func.max(case((good_call, e.contact_at))).label("last_ok"),
+               func.max(case((failed_call, e.contact_at))).label("last_fail"),
+               func.max(case((and_(phone, e.outcome == "wrong_number"), e.contact_at)))
+               .label("last_wrong"))
         .select_from(m.join(e, and_(e.customer_id == m.c.customer_id, e.contact_at >= since,
                                     e.contact_at < end)))
-        .subquery("events"))
-    ev = events.c
-    ev_phone = ev.channel == "phone"
-    stats = (
-        select(ev.customer_id,
-               func.max(case((ev.outcome.in_(DONE), ev.contact_at))).label("last_done"),
-               func.max(ev.ok_at).label("last_ok"),
-               func.max(case((and_(ev_phone, ev.outcome.in_(FAILED)), ev.contact_at)))
-               .label("last_fail"),
-               func.max(case((and_(ev_phone, ev.outcome == "wrong_number"), ev.contact_at)))
-               .label("last_wrong"),
-               func.sum(case((and_(ev_phone, ev.outcome.in_(FAILED),
-                                   ev.contact_at > func.coalesce(ev.ok_at, since)), 1),
-                             else_=0)).label("failed"))
-        .group_by(ev.customer_id).subquery("stats")
+        .group_by(m.c.customer_id).subquery("stats")
     )
+    # The failed calls since the last good one, counted only for a customer whose last failure
+    # came after it (18,550 of 114,187 members): counted beside the grouping above, with each
+    # contact's last good call as a window over the year's contacts, the year's 254,082
+    # contacts were sorted for it (0.56 s against 0.40 s).
+    after = func.coalesce(stats.c.last_ok, since)
+    fails = e.__table__.alias("fails")
+    failed = case((stats.c.last_fail > after, select(func.count()).where(
+        fails.c.customer_id == stats.c.customer_id, fails.c.channel == "phone",
+        fails.c.outcome.in_(FAILED), fails.c.contact_at > after, fails.c.contact_at < end)
+        .scalar_subquery()), else_=0)
     consent = (select(ConsentEvent.granted)
                .where(ConsentEvent.customer_id == C.c.id, ConsentEvent.kind == "marketing",
                       ConsentEvent.event_date <= day(as_of))
@@ -146,7 +145,7 @@ def candidate_query(members: Select, as_of: dt.date, purpose: str, *, ordered: b
             date_of(stats.c.last_ok).label("last_ok"),
             date_of(stats.c.last_fail).label("last_fail"),
             date_of(stats.c.last_wrong).label("last_wrong"),
-            func.coalesce(stats.c.failed, 0).label("failed_calls"),
+            failed.label("failed_calls"),
             last.c.contact_at.label("last_at"), last.c.outcome.label("last_outcome"),
             last.c.feedback.label("last_feedback"), score.label("score"),
         )
