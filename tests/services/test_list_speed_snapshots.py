@@ -244,6 +244,26 @@ def test_a_last_text_column_reads_back_as_it_was_given(scratch, rows):
     assert _read(database, table) == rows
 
 
+@pytest.mark.parametrize(("rows", "shape"), [
+    ([(1, 7, 0, "陈国"), (2, 8, 1, None)], "AS TEXT) FROM json_each("),  # text as bytes beside
+    ([(1, 7, "陈国", 0), (2, 8, None, 1)], "'$[3]') FROM json_each("),  # all in the array
+    ([(1, 7, 0, "a\x00b"), (2, 8, 1, "c")], "VALUES ("),  # row by row
+], ids=["text-last", "json", "nul"])
+def test_each_chunk_goes_to_sqlite_in_one_statement_when_it_can(scratch, rows, shape):
+    database, table, _ = scratch
+    if database.engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL's rows are copied (COPY), not unpacked from JSON")
+    said: list[str] = []
+    with database.sessions.begin() as s:
+        build._driver(s).set_trace_callback(said.append)
+        build._insert(s, table, COLUMNS if isinstance(rows[0][-1], int)
+                      else ("id", "n", "other", "word"), rows)
+        build._driver(s).set_trace_callback(None)
+    inserts = [sql for sql in said if sql.startswith("INSERT")]  # with the values in place
+    assert len(inserts) == len(rows) if shape.startswith("VALUES") else len(inserts) == 1
+    assert all(shape in sql for sql in inserts), inserts
+
+
 def test_rows_are_made_in_order_beside_the_inserts(scratch, monkeypatch):
     database, table, source = scratch
     monkeypatch.setattr(build, "INSERT_CHUNK", 3)
