@@ -344,29 +344,31 @@ def _driver(session: Session) -> Any:
     return session.connection().connection.dbapi_connection
 
 
-def _insert(session: Session, table: Table, columns: tuple[str, ...],
-            rows: list[tuple[Any, ...]]) -> None:
-    """Rows of plain values (ints and text, nothing a bind processor would change) straight
-    to the driver, in the session's transaction: COPY on PostgreSQL; on SQLite, the chunk as
-    one JSON array that a single statement unpacks. SQLAlchemy's executemany spent 1.2 s of a
-    102,838-member run building each row's parameters; the driver's own executemany takes
-    Python's lock back after every row, so while the next chunk was being made beside it
-    (_pipelined) it waited for that lock row after row and gained nothing. The single
-    statement gives the lock up once a chunk (1.4 s of a 103,441-member run spent without
-    it).
+@dataclass
+class _Packed:
+    """A chunk of rows as it goes to the driver (_pack), made ready on the worker thread."""
+
+    rows: list[tuple[Any, ...]]
+    sql: str | None = None  # SQLite's one statement, None to bind row by row
+    params: tuple[Any, ...] = ()
+
+
+def _pack(dialect: str, table: Table, columns: tuple[str, ...],
+          rows: list[tuple[Any, ...]]) -> _Packed:
+    """Rows of plain values (ints and text, nothing a bind processor would change) ready for
+    the driver: copied as they are on PostgreSQL; on SQLite, the chunk as one JSON array that a
+    single statement unpacks. SQLAlchemy's executemany spent 1.2 s of a 102,838-member run
+    building each row's parameters; the driver's own executemany takes Python's lock back after
+    every row, so while the next chunk was being made beside it (_pipelined) it waited for that
+    lock row after row and gained nothing. The single statement gives the lock up once a chunk
+    (1.4 s of a 103,441-member run spent without it).
 
     A last column of text (a member's or a left-out customer's snapshot, itself JSON) travels
     beside the array as one run of UTF-8 bytes, each row holding where its text starts and how
     long it is: escaped inside the array, SQLite spent 1.22–1.30 s unpacking 106,607 members'
     snapshots (280 bytes each) where cutting them from the bytes took 1.03 s."""
-    raw = _driver(session)
-    names = ", ".join(columns)
-    if session.get_bind().dialect.name == "postgresql":
-        with raw.cursor() as cursor, cursor.copy(
-                f"COPY {table.name} ({names}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-        return
+    if dialect == "postgresql":
+        return _Packed(rows)
     last = len(columns) - 1
     picks = [f"json_extract(value, '$[{i}]')" for i in range(last)]
     texts = [row[last] for row in rows]
@@ -396,24 +398,46 @@ def _insert(session: Session, table: Table, columns: tuple[str, ...],
     # holding NUL, which SQLite's JSON functions and text functions cut short there; such a
     # chunk (never seen: the snapshots escape it) is bound row by row instead.
     if "\\u0000" in payload or b"\0" in blob:
+        return _Packed(rows)
+    return _Packed(rows, f"INSERT INTO {table.name} ({', '.join(columns)}) "
+                         f"SELECT {', '.join(picks)} FROM json_each(?1)", params)
+
+
+def _store(session: Session, table: Table, columns: tuple[str, ...], packed: _Packed) -> None:
+    """A packed chunk into `table`, in the session's transaction."""
+    raw = _driver(session)
+    names = ", ".join(columns)
+    if session.get_bind().dialect.name == "postgresql":
+        with raw.cursor() as cursor, cursor.copy(
+                f"COPY {table.name} ({names}) FROM STDIN") as copy:
+            for row in packed.rows:
+                copy.write_row(row)
+    elif packed.sql is None:
         raw.executemany(f"INSERT INTO {table.name} ({names}) VALUES "
-                        f"({', '.join('?' * len(columns))})", rows)
-        return
-    raw.execute(f"INSERT INTO {table.name} ({names}) SELECT {', '.join(picks)} "
-                f"FROM json_each(?1)", params)
+                        f"({', '.join('?' * len(columns))})", packed.rows)
+    else:
+        raw.execute(packed.sql, packed.params)
+
+
+def _insert(session: Session, table: Table, columns: tuple[str, ...],
+            rows: list[tuple[Any, ...]]) -> None:
+    """`rows` into `table` at once, as _pipelined stores each chunk."""
+    _store(session, table, columns,
+           _pack(session.get_bind().dialect.name, table, columns, rows))
 
 
 def _pipelined(session: Session, query: Select,
                make: Callable[[list[Any]], list[tuple[Any, ...]]], table: Table,
                columns: tuple[str, ...], stored: Callable[[int], None]) -> None:
-    """`query`'s rows, a chunk at a time, made into `table`'s rows by `make` on a worker
-    thread while this thread inserts the chunk made before and reads the next; `stored(count)`
-    after each insert. Inserting spends its time in the database without Python's lock, and
-    making snapshots holds it: taken in turns, a 103,441-member run spent 1.45 s inserting and
-    1.0 s making. `make` gets the chunks in their order, one at a time, each row a named tuple
-    of the query's columns (a member's snapshot reads about forty, and a SQLAlchemy Row's
-    attribute took 0.3 µs a read: 1.3 s of 102,838 members); only this thread uses the
-    session.
+    """`query`'s rows, a chunk at a time, made into `table`'s rows by `make` and packed for
+    the driver (_pack) on a worker thread while this thread inserts the chunk made before and
+    reads the next; `stored(count)` after each insert. This thread's work sets the pace (the
+    worker's chunk was always ready before it was wanted), so the packing went to the worker.
+    Inserting spends its time in the database without Python's lock, and making snapshots holds
+    it: taken in turns, a 103,441-member run spent 1.45 s inserting and 1.0 s making. `make`
+    gets the chunks in their order, one at a time, each row a named tuple of the query's
+    columns (a member's snapshot reads about forty, and a SQLAlchemy Row's attribute took
+    0.3 µs a read: 1.3 s of 102,838 members); only this thread uses the session.
 
     The rows come from the driver's own cursor: SQLAlchemy's Row objects (its query reads
     untyped working-table columns, so they held the driver's values unchanged) took 0.25 s
@@ -428,27 +452,27 @@ def _pipelined(session: Session, query: Select,
     else:
         cursor = raw.cursor()
 
-    def store(made: Future[list[tuple[Any, ...]]]) -> None:
-        rows = made.result()
+    def store(made: Future[_Packed]) -> None:
+        packed = made.result()
         try:
-            _insert(session, table, columns, rows)
+            _store(session, table, columns, packed)
         except Exception as exc:
             # The foreign keys' refusal: what _check_still_there refuses where they are off.
             if getattr(exc, "sqlstate", None) == "23503" or (
                     isinstance(exc, sqlite3.IntegrityError) and "FOREIGN KEY" in str(exc)):
                 raise RevisitError(REMOVED_MEANWHILE) from exc
             raise
-        stored(len(rows))
+        stored(len(packed.rows))
 
     try:
         cursor.execute(sql)
         as_row = partial(tuple.__new__, namedtuple("Row", [d[0] for d in cursor.description]))
 
-        def made_from(part: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
-            return make(list(map(as_row, part)))
+        def made_from(part: list[tuple[Any, ...]]) -> _Packed:
+            return _pack(connection.dialect.name, table, columns, make(list(map(as_row, part))))
 
         with ThreadPoolExecutor(1, thread_name_prefix="list rows") as worker:
-            made: Future[list[tuple[Any, ...]]] | None = None
+            made: Future[_Packed] | None = None
             while part := cursor.fetchmany(INSERT_CHUNK):
                 making = worker.submit(made_from, part)
                 if made is not None:
