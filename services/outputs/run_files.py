@@ -221,6 +221,13 @@ def check_run_files(doc: ListDocument, requests: tuple[FileRequest, ...] | list[
 def _check(doc: ListDocument, request: FileRequest, settings: Settings,
            actor: Actor | None | NotPassed, for_printing: bool) -> bool:
     """One file's preconditions; True when it is written with full mobiles."""
+    return _check_request(request, settings, actor, for_printing, doc.run_id,
+                          bool(doc.of_channel(CHANNEL_OF.get(request.kind, ""))))
+
+
+def _check_request(request: FileRequest, settings: Settings, actor: Actor | None | NotPassed,
+                   for_printing: bool, run_id: int | None, has_members: bool) -> bool:
+    """_check for run `run_id`, which `has_members` on the request's channel or not."""
     if request.kind not in CHANNEL_OF:
         raise ValueError(f"unknown kind of list file {request.kind!r}")
     if for_printing and request.kind != CALL_SHEET:
@@ -229,8 +236,8 @@ def _check(doc: ListDocument, request: FileRequest, settings: Settings,
             or (for_printing and isinstance(actor, Actor)))
     if not full and request.kind == SMS_FILE:
         raise NotAllowed(EXPORT_PHONES, actor if isinstance(actor, Actor) else None)
-    if not doc.of_channel(CHANNEL_OF[request.kind]):
-        raise RevisitError(NOBODY[CHANNEL_OF[request.kind]], run=doc.run_id)
+    if not has_members:
+        raise RevisitError(NOBODY[CHANNEL_OF[request.kind]], run=run_id)
     if request.kind in PDF_KINDS:
         cjk_font()  # no Chinese font: refused with what to install
     if request.kind == LABELS:
@@ -376,20 +383,22 @@ class StreamedList:
         self._decided.set()
         self._thread.join()
 
-    def finish(self, doc: ListDocument, settings: Settings,
+    def finish(self, run_id: int, on_channel: int, settings: Settings,
                sessions: sessionmaker[Session] | None = None) -> WrittenFile | None:
-        """The file in place and, with `sessions`, recorded in the audit trail, when `doc`
-        (the run as built) has everyone the stream was given on its channel. None when it does
-        not (nothing was kept, so the run's files are written from `doc` as usual)."""
+        """The file in place and, with `sessions`, recorded in the audit trail, when run
+        `run_id` as built has `on_channel` members on the stream's channel and the stream was
+        given them all. None when it was not (nothing was kept, so the run's files are written
+        from its document as usual). Knowing the count is enough: the run's members need not
+        be kept for the file (106,607 members' document held 120 MB)."""
         self._chunks.put(None)
         self._written.wait()
-        if self._error is not None or self._rows != len(doc.of_channel(self.channel)):
+        if self._error is not None or self._rows != on_channel:
             self._end(keep=False)
             if self._error is not None:
                 raise self._error
             return None
         try:
-            _check(doc, self.request, settings, self.actor, False)
+            _check_request(self.request, settings, self.actor, False, run_id, on_channel > 0)
         except BaseException:
             self._end(keep=False)
             raise
@@ -398,7 +407,7 @@ class StreamedList:
             raise self._error
         written = WrittenFile(self.request.kind, Path(self.request.path), self._rows)
         if sessions is not None:
-            _record_export(sessions, self.actor, doc.run_id, written, self.full)
+            _record_export(sessions, self.actor, run_id, written, self.full)
         return written
 
     def discard(self) -> None:

@@ -317,7 +317,7 @@ def test_a_list_written_while_built_is_the_file_written_after(tmp_path, kind, fm
     d = dataclasses.replace(mixed(), members=(*mixed().members, *only("visit").members))
     streamed_request = FileRequest(kind, tmp_path / f"streamed.{fmt}", fmt)
     streamed = _stream(d, streamed_request, actor)
-    done = streamed.finish(d, Settings())
+    done = streamed.finish(d.run_id, len(d.of_channel(channel)), Settings())
     assert done == run_files.WrittenFile(kind, streamed_request.path, len(d.of_channel(channel)))
     after = run_files.write_run_file(d, FileRequest(kind, tmp_path / f"after.{fmt}", fmt),
                                      Settings(), actor)
@@ -333,7 +333,7 @@ def test_a_stream_that_missed_members_keeps_nothing_and_the_file_is_written_as_u
     request = FileRequest(run_files.CALL_LIST, tmp_path / "calls.xlsx")
     streamed = run_files.StreamedList(request)
     streamed.add(d.members[:3])  # a build that gave it less than the run holds
-    assert streamed.finish(d, Settings()) is None
+    assert streamed.finish(d.run_id, len(d.members), Settings()) is None
     assert list(tmp_path.iterdir()) == []
     run_files.write_run_file(d, request, Settings())
     assert [r[0] for r in rows(request.path)] == [m.row_code for m in d.members]
@@ -350,7 +350,7 @@ def test_a_streamed_list_of_a_channel_nobody_is_on_is_refused_as_write_run_file_
     d = only("mail")
     streamed = _stream(d, FileRequest(run_files.CALL_LIST, tmp_path / "c.xlsx"))
     with pytest.raises(RevisitError) as refused:
-        streamed.finish(d, Settings())
+        streamed.finish(d.run_id, len(d.of_channel("call")), Settings())
     assert refused.value.template == run_files.NOBODY["call"]
     assert list(tmp_path.iterdir()) == []
 
@@ -360,7 +360,7 @@ def test_a_streamed_list_that_cannot_be_written_says_where_at_finish(tmp_path):
     d = only("call")
     streamed = _stream(d, FileRequest(run_files.CALL_LIST, out))
     with pytest.raises(OSError) as failed:
-        streamed.finish(d, Settings())
+        streamed.finish(d.run_id, len(d.members), Settings())
     assert failed.value.filename == str(out)
     assert list(tmp_path.iterdir()) == []
 

@@ -104,6 +104,9 @@ def _prepare_files(args) -> None:
         fonts.cjk_font()
 
 
+MASKED = "mobiles masked (138****8000): only a supervisor's files have full numbers"
+
+
 def write_files(doc: ListDocument, args, st: Settings, sessions,
                 streamed: run_files.StreamedList | None = None) -> list[run_files.WrittenFile]:
     """The run's files as services/outputs/run_files.py plans them, each reported as written
@@ -127,26 +130,50 @@ def write_files(doc: ListDocument, args, st: Settings, sessions,
     run_files.check_run_files(doc, requests, st, args.actor)
     written = []
     if not allowed(args.actor, EXPORT_PHONES):
-        print("mobiles masked (138****8000): only a supervisor's files have full numbers")
+        print(MASKED)
     for request in requests:
         _print_preview(doc, request, st)
         done = None
         if streamed is not None and request == streamed.request:
-            done = streamed.finish(doc, st, sessions)
+            done = streamed.finish(doc.run_id, len(doc.of_channel(streamed.channel)), st,
+                                   sessions)
         if done is None:
             bar = TerminalProgress(Path(request.path).name)
             done = run_files.write_run_file(doc, request, st, args.actor, sessions=sessions,
                                             steps=Steps(bar))
-        if done.warning is not None:
-            print(f"revisit: warning: {done.warning.message}", file=sys.stderr)
-        if done.kind == run_files.SMS_FILE:
-            print(f"SMS file — numbers: {done.rows:,}, billed parts: {done.sms_parts:,}"
-                  + _left_out(done.skipped))
-        if done.kind == run_files.WECHAT_LIST:
-            print(f"WeChat list — messages: {done.rows:,}" + _left_out(done.skipped))
-        print(f"wrote {done.path}")
+        _report(done)
         written.append(done)
     return written
+
+
+def _report(done: run_files.WrittenFile) -> None:
+    from services.outputs import run_files
+
+    if done.warning is not None:
+        print(f"revisit: warning: {done.warning.message}", file=sys.stderr)
+    if done.kind == run_files.SMS_FILE:
+        print(f"SMS file — numbers: {done.rows:,}, billed parts: {done.sms_parts:,}"
+              + _left_out(done.skipped))
+    if done.kind == run_files.WECHAT_LIST:
+        print(f"WeChat list — messages: {done.rows:,}" + _left_out(done.skipped))
+    print(f"wrote {done.path}")
+
+
+def _streamed_alone(run_id: int, by_channel: Mapping[str, int], args, st: Settings, sessions,
+                    streamed: run_files.StreamedList) -> bool:
+    """The run's one file put in place as it was streamed, when that is every file the run
+    needs (`by_channel`: its members on each channel): the run is then never read back."""
+    from services.outputs.types import LIST_CHANNELS
+
+    if _planned(args, [c for c in LIST_CHANNELS if by_channel.get(c)]) != (streamed.request,):
+        return False
+    if not allowed(args.actor, EXPORT_PHONES):
+        print(MASKED)
+    done = streamed.finish(run_id, by_channel.get(streamed.channel, 0), st, sessions)
+    if done is None:
+        return False
+    _report(done)
+    return True
 
 
 def _print_preview(doc: ListDocument, request: run_files.FileRequest, st: Settings) -> None:
@@ -222,8 +249,10 @@ def _build(args, open_db) -> int:
     )
     streamed = _streamed(args)
     try:
+        # A streamed file needs only the run's counts; any other file is written from the
+        # run as built.
         summary = build.build_run(db.sessions, args.segment, options,
-                                  progress=TerminalProgress("list"), document=True,
+                                  progress=TerminalProgress("list"), document=streamed is None,
                                   on_members=streamed.add if streamed else None)
         print(
             f"list run #{summary.run_id} of '{summary.segment}' ({summary.as_of}, "
@@ -235,7 +264,8 @@ def _build(args, open_db) -> int:
             print(f"  caller {name}: {n:,}")
         for reason, n in summary.excluded.items():
             print(f"  excluded, {reason}: {n:,}")
-        _write_and_finish(db, summary.run_id, args, st, summary.document, streamed)
+        _write_and_finish(db, summary.run_id, args, st, summary.document, streamed,
+                          summary.by_channel)
     finally:
         if streamed is not None:
             streamed.discard()
@@ -249,23 +279,37 @@ def _streamed(args) -> run_files.StreamedList | None:
         return None
     from services.outputs import run_files
 
-    planned = run_files.plan_files([args.channel], args.out, args.format,
-                                   label_layout=args.labels, sms_text=args.sms_template or "",
-                                   send_at=args.send_at, message=args.message or "")
+    planned = _planned(args, [args.channel])
     if len(planned) != 1 or planned[0].kind not in run_files.MEMBER_LISTS:
         return None
     return run_files.StreamedList(planned[0], args.actor)
 
 
+def _planned(args, channels: Sequence[str]) -> tuple[run_files.FileRequest, ...]:
+    """The files `args` ask for of a run with members on `channels`."""
+    from services.outputs import run_files
+
+    return run_files.plan_files(channels, args.out, args.format, label_layout=args.labels,
+                                sms_text=args.sms_template or "", send_at=args.send_at,
+                                message=args.message or "")
+
+
 def _write_and_finish(db, run_id: int, args, st: Settings, doc: ListDocument | None = None,
-                      streamed: run_files.StreamedList | None = None) -> None:
+                      streamed: run_files.StreamedList | None = None,
+                      by_channel: Mapping[str, int] | None = None) -> None:
     """Write every file of the run (from `doc` when the build kept it, else as stored; the
-    one `streamed` while it was built put in place), then mark it finished: only then do its
-    calls reach the callers' queues. A file that cannot be written leaves the run unfinished,
-    and says how to finish it."""
-    doc = doc or runs.load_document(db.sessions, run_id)
+    one `streamed` while it was built put in place, from the run's counts `by_channel` alone
+    when it is the only one), then mark it finished: only then do its calls reach the callers'
+    queues. A file that cannot be written leaves the run unfinished, and says how to finish
+    it."""
     try:
-        write_files(doc, args, st, db.sessions, streamed)
+        if (doc is None and streamed is not None and by_channel is not None
+                and _streamed_alone(run_id, by_channel, args, st, db.sessions, streamed)):
+            calls = by_channel.get("call", 0)
+        else:
+            doc = doc or runs.load_document(db.sessions, run_id)
+            write_files(doc, args, st, db.sessions, streamed)
+            calls = len(doc.of_channel("call"))
     except (OSError, RevisitError) as exc:
         if isinstance(exc, NotAllowed) or runs.is_finished(db.sessions, run_id):
             raise
@@ -276,8 +320,8 @@ def _write_and_finish(db, run_id: int, args, st: Settings, doc: ListDocument | N
             reason=str(reason).rstrip(), run=run_id) from exc
     try:
         if runs.finish_run(db.sessions, run_id):
-            calls = ": its calls are in the callers' queues" if doc.of_channel("call") else ""
-            print(f"list run #{run_id} finished{calls}")
+            queued = ": its calls are in the callers' queues" if calls else ""
+            print(f"list run #{run_id} finished{queued}")
     except RevisitError as exc:  # replaced by a later run: the files were still written
         print(f"note: {exc}")
 
