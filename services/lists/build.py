@@ -419,13 +419,6 @@ def _store(session: Session, table: Table, columns: tuple[str, ...], packed: _Pa
         raw.execute(packed.sql, packed.params)
 
 
-def _insert(session: Session, table: Table, columns: tuple[str, ...],
-            rows: list[tuple[Any, ...]]) -> None:
-    """`rows` into `table` at once, as _pipelined stores each chunk."""
-    _store(session, table, columns,
-           _pack(session.get_bind().dialect.name, table, columns, rows))
-
-
 def _pipelined(session: Session, query: Select,
                make: Callable[[list[Any]], list[tuple[Any, ...]]], table: Table,
                columns: tuple[str, ...], stored: Callable[[int], None]) -> None:

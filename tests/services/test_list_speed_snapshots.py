@@ -203,6 +203,11 @@ def scratch(database):
     meta.drop_all(database.engine)
 
 
+def _insert(s, table, columns, rows) -> None:
+    """`rows` into `table` as the build stores a chunk: packed, then stored."""
+    build._store(s, table, columns, build._pack(s.get_bind().dialect.name, table, columns, rows))
+
+
 def _read(database, table) -> list[tuple]:
     with database.sessions() as s:
         return [tuple(r) for r in s.execute(select(table).order_by(table.c.id))]
@@ -219,7 +224,7 @@ def test_inserted_rows_read_back_as_they_were_given(scratch, rows):
             database.engine.dialect.name == "postgresql":
         pytest.skip("PostgreSQL's text cannot hold NUL at all")
     with database.sessions.begin() as s:
-        build._insert(s, table, COLUMNS, rows)
+        _insert(s, table, COLUMNS, rows)
     assert _read(database, table) == rows
 
 
@@ -237,7 +242,7 @@ def test_a_last_text_column_reads_back_as_it_was_given(scratch, rows):
         pytest.skip("PostgreSQL's text cannot hold NUL at all")
     text_last = ("id", "n", "other", "word")
     with database.sessions.begin() as s:
-        build._insert(s, table, text_last, [(i, n, other, word) for i, n, word, other in rows])
+        _insert(s, table, text_last, [(i, n, other, word) for i, n, word, other in rows])
         if database.engine.dialect.name == "sqlite":
             # Stored as text, not as the bytes it came in.
             assert set(s.scalars(select(func.typeof(table.c.word)))) <= {"text", "null"}
@@ -256,7 +261,7 @@ def test_each_chunk_goes_to_sqlite_in_one_statement_when_it_can(scratch, rows, s
     said: list[str] = []
     with database.sessions.begin() as s:
         build._driver(s).set_trace_callback(said.append)
-        build._insert(s, table, COLUMNS if isinstance(rows[0][-1], int)
+        _insert(s, table, COLUMNS if isinstance(rows[0][-1], int)
                       else ("id", "n", "other", "word"), rows)
         build._driver(s).set_trace_callback(None)
     inserts = [sql for sql in said if sql.startswith("INSERT")]  # with the values in place
