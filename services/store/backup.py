@@ -329,6 +329,13 @@ class DailyBackup:
         self._thread = threading.Thread(target=copy, name="daily backup")
         self._thread.start()
 
+    def wait(self, seconds: float) -> bool:
+        """Waits up to `seconds` for the copy; whether it is done."""
+        if self._thread is None:
+            return True
+        self._thread.join(seconds)
+        return not self._thread.is_alive()
+
     def finish(self) -> Path | None:
         """Waits for the copy: its file (None: today's was made already), or raises the
         RevisitError daily_backup would."""

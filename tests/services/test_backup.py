@@ -171,6 +171,35 @@ def test_the_daily_backup_holds_the_file_as_opened_while_the_opener_writes(sqlit
     assert not [p for p in daily[0].path.parent.iterdir() if p.name.endswith(".part")]
 
 
+def test_whoever_waits_for_the_days_backup_is_told_why(sqlite_database, monkeypatch):
+    # The copy held back until someone is told, as a 1.5 GB file's copy outlasts a command.
+    path = _path(sqlite_database)
+    held, real = threading.Event(), backups.backup_sqlite
+
+    def slow_copy(*args, **kwargs):
+        assert held.wait(30), "nobody was told"
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(backups, "backup_sqlite", slow_copy)
+    told: list[str] = []
+
+    def waiting() -> None:
+        told.append("waiting")
+        held.set()
+
+    opened = open_database(f"sqlite:///{path}", daily_backup=True)
+    try:
+        assert opened.finish_backup(waiting=waiting, patience=0.05) is None
+        assert told == ["waiting"]
+        # Copied: nobody waits, nobody is told.
+        assert opened.finish_backup(waiting=lambda: told.append("again"), patience=0) is None
+    finally:
+        opened.dispose()
+    assert told == ["waiting"]
+    daily = [b for b in list_backups(backups.stored_place(path)) if b.reason == "daily"]
+    assert len(daily) == 1 and daily[0].ok
+
+
 def test_a_file_not_in_wal_mode_is_copied_before_the_opener_goes_on(sqlite_database):
     path = _path(sqlite_database)
     sqlite_database.dispose()

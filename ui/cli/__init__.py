@@ -231,7 +231,10 @@ def _run_command(args: argparse.Namespace) -> int:
         return EXIT_CANCELLED
     finally:
         for database in opened:
-            late = database.finish_backup()  # copied while the command worked
+            # Copied while the command worked; a big file's copy may outlast it.
+            late = database.finish_backup(waiting=lambda: print(
+                "revisit: finishing today's backup of the database…", file=sys.stderr,
+                flush=True))
             if late is not None:
                 print(f"revisit: warning: {late}", file=sys.stderr)
             database.dispose()
