@@ -349,7 +349,9 @@ class _Packed:
     """A chunk of rows as it goes to the driver (_pack), made ready on the worker thread."""
 
     rows: list[tuple[Any, ...]]
-    sql: str | None = None  # SQLite's one statement, None to bind row by row
+    # SQLite's one statement; None: the rows as they are (COPY on PostgreSQL, bound row by
+    # row on SQLite).
+    sql: str | None = None
     params: tuple[Any, ...] = ()
 
 

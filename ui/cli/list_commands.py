@@ -104,7 +104,10 @@ def _prepare_files(args) -> None:
         fonts.cjk_font()
 
 
-MASKED = "mobiles masked (138****8000): only a supervisor's files have full numbers"
+def _say_if_masked(args) -> None:
+    """Tell a clerk that their files' mobiles are masked."""
+    if not allowed(args.actor, EXPORT_PHONES):
+        print("mobiles masked (138****8000): only a supervisor's files have full numbers")
 
 
 def write_files(doc: ListDocument, args, st: Settings, sessions,
@@ -129,8 +132,7 @@ def write_files(doc: ListDocument, args, st: Settings, sessions,
     # Whatever would refuse one of the files refuses them all before the first is written.
     run_files.check_run_files(doc, requests, st, args.actor)
     written = []
-    if not allowed(args.actor, EXPORT_PHONES):
-        print(MASKED)
+    _say_if_masked(args)
     for request in requests:
         _print_preview(doc, request, st)
         done = None
@@ -167,8 +169,7 @@ def _streamed_alone(run_id: int, by_channel: Mapping[str, int], args, st: Settin
 
     if _planned(args, [c for c in LIST_CHANNELS if by_channel.get(c)]) != (streamed.request,):
         return False
-    if not allowed(args.actor, EXPORT_PHONES):
-        print(MASKED)
+    _say_if_masked(args)
     done = streamed.finish(run_id, by_channel.get(streamed.channel, 0), st, sessions)
     if done is None:
         return False
