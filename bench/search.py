@@ -24,10 +24,10 @@ def main() -> None:
         id_times, page_times = [], []
         for _ in range(5):
             t = time.perf_counter()
-            ids = customers.find_ids(database.sessions, q)
+            ids = customers.find_ids(database.engine.connect, q)
             id_times.append(time.perf_counter() - t)
             t = time.perf_counter()
-            customers.fetch_rows(database.sessions, ids[:100])
+            customers.fetch_rows(database.engine.connect, ids[:100])
             page_times.append(time.perf_counter() - t)
         print(f"{q!r:<10} {len(ids):>8,} {statistics.median(id_times) * 1000:>8.1f} "
               f"{statistics.median(page_times) * 1000:>8.1f}")

@@ -3,7 +3,7 @@
 The ORM classes load together on the first use of any of them (`from models import Customer`),
 not with the package: its plain modules (models.db, the engine; models.codes, the code lists)
 are read at every start, and the ORM with the classes costs 0.15 s to import, three quarters of
-the replacement matrix's query on 200,000 customers, which reads services/segments/tables.py
+the replacement matrix's query on 200,000 customers, which reads models/tables.py
 instead."""
 
 from __future__ import annotations

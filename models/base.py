@@ -10,6 +10,8 @@ from typing import ClassVar
 from sqlalchemy import CheckConstraint, DateTime, MetaData, Numeric, Table
 from sqlalchemy.orm import DeclarativeBase
 
+from models.columns import utcnow as utcnow  # where the models' modules take it from
+
 # Named constraints let Alembic batch migrations on SQLite and plain ones on
 # PostgreSQL refer to the same objects by the same names.
 NAMING_CONVENTION = {
@@ -35,7 +37,3 @@ def one_of(column: str, values: Iterable[str], name: str | None = None) -> Check
     quoted = ", ".join(f"'{v}'" for v in values)
     return CheckConstraint(f"{column} IN ({quoted})", name=name or f"{column}_code")
 
-
-def utcnow() -> dt.datetime:
-    """Naive UTC timestamp, stored the same way on SQLite and PostgreSQL."""
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)

@@ -10,16 +10,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, one_of, utcnow
 from models.codes import GENDERS, LIFECYCLE_STAGES, STAFF_ROLES
+from models.columns import ascii_key
 
 if TYPE_CHECKING:
     from models.vehicle import Vehicle
-
-
-def ascii_key(length: int):
-    """A pinyin key compared byte by byte on both databases: "li an" (李安) before "lian" (连)
-    as syllable order wants. SQLite compares bytes already; PostgreSQL's default collation
-    would skip the space, so there the column is "C"."""
-    return String(length).with_variant(String(length, collation="C"), "postgresql")
 
 
 class StaffUser(Base):

@@ -153,8 +153,8 @@ def supervisor(database):
 @pytest.fixture
 def staff(database, supervisor):
     """A staff member of `database` (陈丽, user name chenli), as signed in."""
-    from services.staff import accounts
+    from services.staff import accounts, signing
 
     accounts.add_account(database.sessions, supervisor, "chenli", "陈丽", "clerk",
                          STAFF_PASSWORD)
-    return accounts.sign_in(database.sessions, "chenli", STAFF_PASSWORD).actor
+    return signing.sign_in(database.engine, "chenli", STAFF_PASSWORD).actor

@@ -36,7 +36,7 @@ from services.demo import generator as demo
 from services.demo.batches import checked_note
 from services.lists import build, runs
 from services.outputs import run_files
-from services.staff import accounts
+from services.staff import signing
 from services.store.database import Database, open_database
 from services.store.settings import load_settings
 from tests.services.import_files import DMS_HEADERS, customer_rows, write_xlsx
@@ -195,7 +195,7 @@ def test_demo_killed_at_random_moments_resumes_to_the_same_data(url, tmp_path,
         database = _open(url)
         try:
             stopped = demo.stopped_run(database)
-            started = accounts.has_accounts(database.sessions)
+            started = signing.has_accounts(database.engine)
             complete = started and not stopped
         finally:
             database.dispose()

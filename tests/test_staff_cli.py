@@ -16,7 +16,7 @@ from sqlalchemy import text
 
 from services.demo import DEMO_PASSWORD
 from services.demo import generator as demo
-from services.staff import accounts
+from services.staff import accounts, signing
 from tests.conftest import STAFF_PASSWORD, SUPERVISOR_PASSWORD
 from ui.cli import run
 
@@ -122,7 +122,7 @@ def test_staff_and_nobody_cannot_manage_accounts(cli, database, supervisor, staf
         assert ("Only a supervisor may add, disable or enable staff accounts" in line
                 if who else "--user NAME" in line)
     assert [a.username for a in accounts.list_accounts(database.sessions)] == ["boss", "chenli"]
-    assert accounts.sign_in(database.sessions, "boss", SUPERVISOR_PASSWORD).actor == supervisor
+    assert signing.sign_in(database.engine, "boss", SUPERVISOR_PASSWORD).actor == supervisor
 
 
 def test_anyone_changes_their_own_password(cli, supervisor, staff):

@@ -1,7 +1,7 @@
 """Start-up pays only for what it uses: in a new process, a `segment` command on an up-to-date
 database and the window's start up to the customer list import none of the heavy libraries
 (pandas, openpyxl, reportlab, Alembic, …) nor the modules of areas not yet opened, and
-`segment matrix` not even the ORM. Also: the schema revision the start trusts without Alembic
+neither `segment matrix` nor the window before its customer list shows even the ORM. Also: the schema revision the start trusts without Alembic
 is Alembic's head, and the CLI's table of command modules is what the modules register."""
 
 from __future__ import annotations
@@ -25,9 +25,10 @@ ROOT = Path(__file__).resolve().parent.parent
 # Each took 0.05–0.3 s to import and none is needed to read segment counts or show customers.
 HEAVY = ("pandas", "numpy", "openpyxl", "lxml", "reportlab", "alembic", "python_calamine")
 # The ORM and the models' classes (0.15 s): `segment matrix` reads Core tables through a plain
-# connection (services/segments/matrix.py); of the models package only these plain modules.
+# connection (services/segments/matrix.py); of the models package only these plain modules
+# (the Core tables of models/tables.py among them).
 ORM = ("sqlalchemy.orm",)
-PLAIN_MODELS = {"models", "models.db", "models.codes"}
+PLAIN_MODELS = {"models", "models.db", "models.codes", "models.columns", "models.tables"}
 # Loaded by the first use, not at start: pypinyin's dictionaries (0.12 s) by the first name
 # converted (services/customers/pinyin.py), argon2 by the first password checked.
 PYPINYIN, ARGON2 = ("pypinyin",), ("argon2", "_argon2_cffi_bindings")
@@ -38,11 +39,22 @@ LIST_DIALOGS = ("ui.dialogs.erase_dialog", "ui.dialogs.profile_change_dialog",
 LATER_AREAS = ("ui.views.segments_view", "ui.views.lists_view", "ui.views.followup_view",
                "ui.views.reports_view", "ui.views.import_view", "ui.views.settings_view",
                "ui.views.audit_view")
-# Runs main.py's main() with the arguments given as JSON, then prints what it imported.
+# Runs main.py's main() with the arguments given as JSON, then prints what it imported; and
+# what was imported when the window said it was ready (its customer list shown), if it did.
 DRIVER = """
-import json, sys
+import builtins, json, os, sys
 sys.argv = ["main.py", *json.loads(sys.argv[1])]
 import main
+
+if os.environ.get("AT_READY"):
+    import ui.app
+
+    def ready_print(*args, **kwargs):
+        if args and str(args[0]).startswith("ready "):
+            builtins.print("AT_READY " + json.dumps(sorted(sys.modules)), flush=True)
+        builtins.print(*args, **kwargs)
+
+    ui.app.print = ready_print
 code = main.main()
 print("MODULES " + json.dumps(sorted(sys.modules)))
 sys.exit(code)
@@ -50,8 +62,9 @@ sys.exit(code)
 PASSWORD = "start-secret"
 
 
-def imported(args: list[str], tmp_path: Path, **env: str) -> set[str]:
-    """The modules a new process has imported when `main.py ARGS` is done."""
+def imported(args: list[str], tmp_path: Path, *, at: str = "MODULES", **env: str) -> set[str]:
+    """The modules a new process has imported when `main.py ARGS` is done (at="AT_READY":
+    when the window said it was ready)."""
     environment = {k: v for k, v in os.environ.items()
                    if k not in ("REVISIT_DB", "REVISIT_USER", "REVISIT_PASSWORD")}
     # The window's remembered area and the checked-files memo of this test only.
@@ -62,8 +75,8 @@ def imported(args: list[str], tmp_path: Path, **env: str) -> set[str]:
                             env=environment, capture_output=True, text=True, encoding="utf-8",
                             timeout=120)
     assert result.returncode == 0, result.stderr
-    line = next(x for x in result.stdout.splitlines() if x.startswith("MODULES "))
-    return set(json.loads(line.removeprefix("MODULES ")))
+    line = next(x for x in result.stdout.splitlines() if x.startswith(at + " "))
+    return set(json.loads(line.removeprefix(at + " ")))
 
 
 def heavy(modules: set[str], names: tuple[str, ...]) -> list[str]:
@@ -122,6 +135,16 @@ def test_the_window_imports_only_the_customer_list(up_to_date, tmp_path):
     assert sorted(set(LIST_DIALOGS) & modules) == []
     assert not any(m.startswith("ui.cli.") and m.endswith(("_commands", "_command"))
                    for m in modules)
+
+
+def test_the_window_shows_its_customer_list_before_the_orm_loads(up_to_date, tmp_path):
+    # Signed in and the first page read through the Core tables: the ORM with the models
+    # (0.15 s) loads only after the list is on screen, with the customer's page.
+    modules = imported(["--db", up_to_date, "--quit-after", "0"], tmp_path, at="AT_READY",
+                       AT_READY="1", REVISIT_USER="boss", REVISIT_PASSWORD=PASSWORD)
+    assert {"ui.views.customers_view", "argon2"} <= modules  # signed in, the list built
+    assert heavy(modules, (*HEAVY, *PYPINYIN, *ORM)) == []
+    assert {m for m in modules if m.split(".")[0] == "models"} <= PLAIN_MODELS
 
 
 def test_the_revision_trusted_at_start_is_alembics_head():

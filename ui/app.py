@@ -23,9 +23,9 @@ from typing import TYPE_CHECKING
 # The customer list (the first view) reads through this; the customer's page and its
 # services load once the list shows (ui/views/customers_view.py: CustomersView.page).
 from services.customers import search
-from services.staff import accounts
-from services.staff.accounts import SignedIn
+from services.staff import signing
 from services.staff.permissions import Actor
+from services.staff.signing import SignedIn
 from services.store.database import DRIVER_ERRORS, Database, open_database
 from services.store.errors import RevisitError
 
@@ -71,7 +71,7 @@ class _EarlySignIn:
 
         def check() -> None:
             try:
-                self._answer.append(accounts.sign_in(database.sessions, user, password))
+                self._answer.append(signing.sign_in(database.engine, user, password))
             except BaseException as exc:  # handed to the caller's thread
                 self._answer.append(exc)
 
@@ -91,7 +91,7 @@ def _start_sign_in(database: Database, args) -> _EarlySignIn | None:
     from ui.cli.auth import PASSWORD_ENV, named_user
 
     user, password = named_user(args), os.environ.get(PASSWORD_ENV)
-    if not user or password is None or accounts.needs_first_supervisor(database.sessions):
+    if not user or password is None or signing.needs_first_supervisor(database.engine):
         return None
     return _EarlySignIn(database, user, password)
 
@@ -123,7 +123,7 @@ def _first_ids(database: Database) -> list[int] | None:
     """The customer list's first search (everyone, by name); None when the database refused
     it: the window then searches again and says why."""
     try:
-        return search.find_ids(database.sessions)
+        return search.find_ids(database.engine.connect)
     except (RevisitError, *DRIVER_ERRORS) as exc:
         log.info("the first search failed, the window will repeat it: %s", exc)
         return None

@@ -37,7 +37,7 @@ def main(argv: list[str]) -> int:
 
     QSettings().clear()  # a first start: no layout remembered from an earlier run
     from services.demo import DEMO_PASSWORD
-    from services.staff import accounts
+    from services.staff import accounts, signing
     from services.store.database import open_database
     from ui.app import install_translators
     from ui.dialogs.sign_in_dialog import SignInDialog
@@ -46,9 +46,9 @@ def main(argv: list[str]) -> int:
     install_translators(app, lang)
     database = open_database(url)
     user = os.environ.get("REVISIT_USER", "supervisor")
-    if accounts.needs_first_supervisor(database.sessions):  # a demo made before accounts
+    if signing.needs_first_supervisor(database.engine):  # a demo made before accounts
         accounts.create_first_supervisor(database.sessions, "supervisor", "", DEMO_PASSWORD)
-    actor = accounts.sign_in(database.sessions, user,
+    actor = signing.sign_in(database.engine, user,
                              os.environ.get("REVISIT_PASSWORD", DEMO_PASSWORD),
                              record_it=False).actor
     dialog = SignInDialog(database, user)

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 def __getattr__(name: str) -> Table:
     """C and V, loaded with the ORM when first asked for: the replacement matrix reads the
-    Core tables of services/segments/tables.py and does without it."""
+    Core tables of models/tables.py and does without it."""
     if name not in ("C", "V"):
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     from models import Customer, Vehicle
@@ -63,7 +63,7 @@ class Ctx:
     # LATERAL joins for latest rows (PostgreSQL); SQLite has none.
     lateral: bool = False
     # The vehicle rows asked about, the caller's own table: a mileage estimate correlates with
-    # them (the ORM's unless the query reads services/segments/tables.py).
+    # them (the ORM's unless the query reads models/tables.py).
     vehicle: Table = field(default_factory=_vehicle)
     joins: dict[str, tuple[FromClause, ColumnElement[bool]]] = field(default_factory=dict)
 

@@ -2,7 +2,7 @@
 the evaluation date: a straight line through the last two readings at least 30 days apart, else
 from 0 km at purchase through the one reading; no reading, no estimate.
 
-The readings come from the Core table (services/segments/tables.py), the vehicle rows from the
+The readings come from the Core table (models/tables.py), the vehicle rows from the
 caller's query (ctx.vehicle)."""
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ from __future__ import annotations
 from sqlalchemy import Float, Select, and_, case, cast, select, true
 from sqlalchemy.sql.elements import ColumnElement
 
+from models.tables import mileage_reading as R
 from services.segments.context import Ctx
 from services.segments.sqlx import DAYS_PER_YEAR, add_days, day, days_between
-from services.segments.tables import mileage_reading as R
 
 # The earlier of the two readings a km rate is drawn through is at least this many days older.
 KM_PAIR_MIN_DAYS = 30

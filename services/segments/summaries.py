@@ -14,7 +14,7 @@ the live query and nothing else is touched. Queries then read it through `rfm_va
 meantime: the answer then falls back to the live query, never mixes two windows.
 
 Each function takes a session or a Core connection (`segment matrix` reads with one and no ORM)
-and reads the Core tables of services/segments/tables.py."""
+and reads the Core tables of models/tables.py."""
 
 from __future__ import annotations
 
@@ -47,10 +47,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.selectable import Subquery
 
-from services.segments import mileage
-from services.segments.context import Ctx, Question
-from services.segments.sqlx import sqlite_only
-from services.segments.tables import (
+from models.tables import (
     MILEAGE_STAMP,
     SPEND_STAMP,
     data_stamp,
@@ -62,6 +59,9 @@ from services.segments.tables import (
     summary_state,
     vehicle,
 )
+from services.segments import mileage
+from services.segments.context import Ctx, Question
+from services.segments.sqlx import sqlite_only
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session

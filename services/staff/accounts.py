@@ -1,5 +1,6 @@
-"""Staff accounts: the first supervisor, signing in, adding and disabling accounts, and
-passwords (changed by their owner, reset by a supervisor). Every change is audit-logged."""
+"""Staff accounts: the first supervisor, adding and disabling accounts, and passwords (changed
+by their owner, reset by a supervisor). Every change is audit-logged. Signing in is
+services/staff/signing.py."""
 
 from __future__ import annotations
 
@@ -22,12 +23,12 @@ from services.staff.permissions import (
     Actor,
     require,
 )
+from services.staff.signing import signing_supervisors
 from services.store.errors import N_, RevisitError
 
 Sessions = sessionmaker[Session]
 # Letters (Chinese too), digits and . _ - @; what `--user NAME` is typed as.
 USERNAME = re.compile(r"^[\w.@-]{1,64}$")
-WRONG = N_("The user name or password is wrong.")
 
 
 @dataclass(frozen=True)
@@ -40,12 +41,6 @@ class Account:
     has_password: bool
     reset_pending: bool  # a supervisor reset the password; its owner has not chosen one yet
     created_at: dt.datetime
-
-
-@dataclass(frozen=True)
-class SignedIn:
-    actor: Actor
-    must_change_password: bool  # the password was reset by a supervisor
 
 
 def _account(row: StaffUser) -> Account:
@@ -102,9 +97,7 @@ def _lock_accounts(s: Session) -> None:
 
 
 def _has_signing_supervisor(s: Session) -> bool:
-    return bool(s.scalar(select(func.count()).select_from(StaffUser).where(
-        StaffUser.role.in_(SUPERVISOR_ROLES), StaffUser.active.is_(True),
-        StaffUser.password_hash.is_not(None))))
+    return bool(s.scalar(signing_supervisors()))
 
 
 def list_accounts(sessions: Sessions) -> tuple[Account, ...]:
@@ -113,20 +106,6 @@ def list_accounts(sessions: Sessions) -> tuple[Account, ...]:
         rows = s.scalars(select(StaffUser).order_by(StaffUser.active.desc(),
                                                     StaffUser.username))
         return tuple(_account(r) for r in rows)
-
-
-def needs_first_supervisor(sessions: Sessions) -> bool:
-    """True while no active supervisor can sign in: a new database, or one from before
-    accounts. Then the first supervisor may be created without signing in."""
-    with sessions() as s:
-        return not _has_signing_supervisor(s)
-
-
-def has_accounts(sessions: Sessions) -> bool:
-    """Whether anyone can sign in at all (an account with a password)."""
-    with sessions() as s:
-        return bool(s.scalar(select(func.count()).select_from(StaffUser).where(
-            StaffUser.password_hash.is_not(None))))
 
 
 def create_first_supervisor(sessions: Sessions, username: str, display_name: str,
@@ -152,30 +131,6 @@ def create_first_supervisor(sessions: Sessions, username: str, display_name: str
         actor = _actor(row)
         record(s, actor, "first_supervisor", "staff_user", row.id, {"username": row.username})
         return actor
-
-
-def sign_in(sessions: Sessions, username: str, password: str, *,
-            record_it: bool = True) -> SignedIn:
-    """Check a user name and password; refused when wrong, without a password or disabled.
-    `record_it`: audit the sign-in (the window does; each CLI command does not)."""
-    with sessions.begin() as s:
-        row = _find(s, username)
-        if row is not None and row.password_hash is None:
-            raise RevisitError(N_("{user} has no password yet; a supervisor sets one in "
-                                  "Settings (Staff accounts) or with `user passwd {user}`."),
-                               user=row.username)
-        if row is None or not passwords.verify(row.password_hash, password):
-            raise RevisitError(WRONG)
-        if not row.active:
-            raise RevisitError(N_("The account {user} is disabled; a supervisor can enable "
-                                  "it again."), user=row.username)
-        assert row.password_hash is not None
-        if passwords.needs_rehash(row.password_hash):
-            row.password_hash = passwords.hash_password(password)
-        actor = _actor(row)
-        if record_it:
-            record(s, actor, "sign_in", "staff_user", row.id, {})
-        return SignedIn(actor, row.password_reset_at is not None)
 
 
 def confirm(s: Session, actor: Actor | None) -> Actor | None:

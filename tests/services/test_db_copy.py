@@ -13,8 +13,8 @@ from sqlalchemy.engine import make_url
 
 from models import Customer
 from services.demo import generator as demo
-from services.staff.accounts import sign_in
 from services.staff.permissions import MANAGE_DATABASE, NotAllowed
+from services.staff.signing import sign_in
 from services.store.copy import copy_database, data_tables, table_checksum
 from services.store.database import open_database
 from services.store.errors import RevisitError
@@ -35,7 +35,7 @@ def filled(sqlite_database):
 
 def _as(database, username="supervisor"):
     """A demo account of `database`, signed in (the demo's supervisor by default)."""
-    return sign_in(database.sessions, username, demo.DEMO_PASSWORD, record_it=False).actor
+    return sign_in(database.engine, username, demo.DEMO_PASSWORD, record_it=False).actor
 
 
 def test_only_a_supervisor_copies_the_database(filled, tmp_path):

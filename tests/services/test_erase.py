@@ -26,7 +26,7 @@ from services.customers import merge
 from services.customers.erase import ERASED_NAME, erase_customer
 from services.demo import DEMO_PASSWORD
 from services.demo.generator import generate
-from services.staff import accounts
+from services.staff import signing
 from services.staff.permissions import NotAllowed
 from services.store.errors import RevisitError
 
@@ -128,7 +128,7 @@ def test_erasure_removes_the_personal_data_everywhere_and_keeps_the_counts(world
 
 
 def test_only_a_supervisor_erases_and_only_once(world, supervisor):
-    staff = accounts.sign_in(world.sessions, "chenli", DEMO_PASSWORD).actor
+    staff = signing.sign_in(world.engine, "chenli", DEMO_PASSWORD).actor
     with pytest.raises(NotAllowed):
         erase_customer(world.sessions, staff, ERASED)
     with pytest.raises(NotAllowed):

@@ -13,7 +13,7 @@ import pytest
 from models import Customer, Vehicle
 from services.customers import reminders
 from services.customers.reminders import Interval
-from services.staff import accounts
+from services.staff import accounts, signing
 from services.staff.audit import AuditFilter, read_audit
 from services.staff.permissions import NotAllowed
 from services.store.database import open_database
@@ -28,7 +28,7 @@ def other(database, supervisor):
     """A second supervisor (李主管, user name li)."""
     accounts.add_account(database.sessions, supervisor, "li", "李主管", "supervisor",
                          OTHER_PASSWORD)
-    return accounts.sign_in(database.sessions, "li", OTHER_PASSWORD).actor
+    return signing.sign_in(database.engine, "li", OTHER_PASSWORD).actor
 
 
 def _cars(database, *specs: tuple[str, str, int, bool]) -> None:

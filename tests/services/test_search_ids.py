@@ -23,7 +23,7 @@ def test_the_ids_are_those_of_the_query_in_its_order(customers, text):
         for descending in (False, True):
             with customers.sessions() as s:
                 expected = list(s.scalars(id_query(text, sort, descending)))
-            got = find_ids(customers.sessions, text, sort, descending)
+            got = find_ids(customers.engine.connect, text, sort, descending)
             assert got == expected and all(type(i) is int for i in got)
     if text == "":
         assert len(got) == 60

@@ -9,7 +9,7 @@ import multiprocessing
 
 import pytest
 
-from services.staff import accounts
+from services.staff import accounts, signing
 from services.staff.audit import AuditFilter, read_audit
 from services.store.database import open_database
 from services.store.errors import RevisitError, StaleEdit
@@ -29,7 +29,7 @@ def other(database, supervisor):
     """A second supervisor (李主管, user name li)."""
     accounts.add_account(database.sessions, supervisor, "li", "李主管", "supervisor",
                          OTHER_PASSWORD)
-    return accounts.sign_in(database.sessions, "li", OTHER_PASSWORD).actor
+    return signing.sign_in(database.engine, "li", OTHER_PASSWORD).actor
 
 
 def test_each_save_raises_the_versions_of_what_it_changed(database, supervisor):

@@ -10,10 +10,11 @@ import time
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from sqlalchemy import select
 
 from models import AuditLog, StaffUser
-from services.staff import accounts, passwords
+from services.staff import accounts, passwords, signing
 from services.staff.permissions import MANAGE_USERS, NotAllowed
 from services.store.errors import RevisitError
 from tests.conftest import STAFF_PASSWORD, SUPERVISOR_PASSWORD
@@ -27,12 +28,12 @@ def _actions(database) -> list[str]:
 
 
 def test_a_new_database_needs_its_first_supervisor_once(database):
-    assert accounts.needs_first_supervisor(database.sessions)
-    assert not accounts.has_accounts(database.sessions)
+    assert signing.needs_first_supervisor(database.engine)
+    assert not signing.has_accounts(database.engine)
     boss = accounts.create_first_supervisor(database.sessions, " boss ", "王主管", "s3cret!")
     assert (boss.username, boss.role, boss.display_name, boss.is_supervisor) == (
         "boss", "supervisor", "王主管", True)
-    assert not accounts.needs_first_supervisor(database.sessions)
+    assert not signing.needs_first_supervisor(database.engine)
     with pytest.raises(RevisitError, match="already has a supervisor"):
         accounts.create_first_supervisor(database.sessions, "other", "", "s3cret!")
     with database.sessions() as s:
@@ -44,29 +45,29 @@ def test_a_new_database_needs_its_first_supervisor_once(database):
 def test_staff_from_before_accounts_can_become_the_first_supervisor(database):
     with database.sessions.begin() as s:
         s.add(StaffUser(username="chenli", display_name="陈丽", role="clerk"))
-    assert accounts.needs_first_supervisor(database.sessions)
+    assert signing.needs_first_supervisor(database.engine)
     with pytest.raises(RevisitError, match="no password yet"):
-        accounts.sign_in(database.sessions, "chenli", "anything")
+        signing.sign_in(database.engine, "chenli", "anything")
     actor = accounts.create_first_supervisor(database.sessions, "ChenLi", "", "s3cret!")
     assert (actor.username, actor.role, actor.display_name) == ("chenli", "supervisor", "陈丽")
-    assert accounts.sign_in(database.sessions, "chenli", "s3cret!").actor == actor
+    assert signing.sign_in(database.engine, "chenli", "s3cret!").actor == actor
 
 
 def test_sign_in_refuses_wrong_passwords_unknown_names_and_disabled_accounts(
         database, supervisor, staff):
     for name, password in (("chenli", "wrong-one"), ("nobody", STAFF_PASSWORD)):
         with pytest.raises(RevisitError, match="user name or password is wrong"):
-            accounts.sign_in(database.sessions, name, password)
-    signed = accounts.sign_in(database.sessions, "CHENLI", STAFF_PASSWORD)
+            signing.sign_in(database.engine, name, password)
+    signed = signing.sign_in(database.engine, "CHENLI", STAFF_PASSWORD)
     assert signed.actor == staff and not signed.must_change_password
     accounts.set_active(database.sessions, supervisor, "chenli", False)
     with pytest.raises(RevisitError, match="chenli is disabled"):
-        accounts.sign_in(database.sessions, "chenli", STAFF_PASSWORD)
+        signing.sign_in(database.engine, "chenli", STAFF_PASSWORD)
     # A window still open for the disabled account is refused at its next protected step.
     with database.sessions() as s, pytest.raises(RevisitError, match="disabled"):
         accounts.confirm(s, staff)
     accounts.set_active(database.sessions, supervisor, "chenli", True)
-    assert accounts.sign_in(database.sessions, "chenli", STAFF_PASSWORD).actor == staff
+    assert signing.sign_in(database.engine, "chenli", STAFF_PASSWORD).actor == staff
 
 
 @pytest.mark.parametrize("who", ["staff", "nobody"])
@@ -83,7 +84,7 @@ def test_only_a_supervisor_manages_accounts(database, supervisor, staff, who):
             call()
         assert refused.value.permission == MANAGE_USERS
     assert accounts.list_accounts(database.sessions) == before
-    assert accounts.sign_in(database.sessions, "boss", SUPERVISOR_PASSWORD).actor == supervisor
+    assert signing.sign_in(database.engine, "boss", SUPERVISOR_PASSWORD).actor == supervisor
 
 
 def test_a_supervisor_adds_disables_and_resets(database, supervisor):
@@ -102,10 +103,10 @@ def test_a_supervisor_adds_disables_and_resets(database, supervisor):
         accounts.add_account(database.sessions, supervisor, "zhaomin", "", "admin", "123456")
 
     accounts.reset_password(database.sessions, supervisor, "liuyang", "told-by-boss")
-    signed = accounts.sign_in(database.sessions, "liuyang", "told-by-boss")
+    signed = signing.sign_in(database.engine, "liuyang", "told-by-boss")
     assert signed.must_change_password
     accounts.change_password(database.sessions, signed.actor, "told-by-boss", "only-mine")
-    assert not accounts.sign_in(database.sessions, "liuyang", "only-mine").must_change_password
+    assert not signing.sign_in(database.engine, "liuyang", "only-mine").must_change_password
     with pytest.raises(RevisitError, match="current password is wrong"):
         accounts.change_password(database.sessions, signed.actor, "told-by-boss", "again-1")
 
@@ -119,7 +120,7 @@ def test_a_supervisor_adds_disables_and_resets(database, supervisor):
 def test_the_last_supervisor_who_can_sign_in_stays(database, supervisor):
     second = accounts.add_account(database.sessions, supervisor, "deputy", "副主管",
                                   "supervisor", "deputy-pw")
-    deputy = accounts.sign_in(database.sessions, "deputy", "deputy-pw").actor
+    deputy = signing.sign_in(database.engine, "deputy", "deputy-pw").actor
     assert second.role == "supervisor" and deputy.is_supervisor
     accounts.set_active(database.sessions, deputy, "boss", False)
     with pytest.raises(RevisitError, match="cannot disable your own"):
@@ -135,7 +136,7 @@ def test_a_supervisor_changes_roles_and_the_last_supervisor_stays(database, supe
         accounts.set_role(database.sessions, staff, "chenli", "supervisor")
     assert accounts.set_role(database.sessions, supervisor, "chenli", "supervisor").role \
         == "supervisor"
-    promoted = accounts.sign_in(database.sessions, "chenli", STAFF_PASSWORD).actor
+    promoted = signing.sign_in(database.engine, "chenli", STAFF_PASSWORD).actor
     assert promoted.is_supervisor
     # Two supervisors: one may step the other down, but not the last one left.
     assert accounts.set_role(database.sessions, promoted, "boss", "clerk").role == "clerk"
@@ -150,7 +151,7 @@ def test_a_supervisor_changes_roles_and_the_last_supervisor_stays(database, supe
 # does. Prints "ok" or the refusal.
 FIRST = """
     import sys, time
-    from services.staff import accounts
+    from services.staff import accounts, signing
     from services.store.database import open_database
     from services.store.errors import RevisitError
     url, name, start_at = sys.argv[1], sys.argv[2], float(sys.argv[3])
@@ -182,3 +183,27 @@ def test_hashes_are_salted_and_checked_safely():
     assert passwords.verify(first, "same-pass") and not passwords.verify(first, "other-pass")
     assert not passwords.verify(None, "same-pass") and not passwords.verify("junk", "same-pass")
     assert not passwords.needs_rehash(first) and passwords.needs_rehash("junk")
+
+
+def test_signing_in_renews_a_hash_made_with_older_costs_and_says_who_signed_in(database):
+    staff = accounts.create_first_supervisor(database.sessions, "chenli", "陈丽", STAFF_PASSWORD)
+    weak = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1).hash(STAFF_PASSWORD)
+    with database.sessions.begin() as s:
+        s.get(StaffUser, staff.id).password_hash = weak
+    assert passwords.needs_rehash(weak)
+    signed = signing.sign_in(database.engine, " ChenLi ", STAFF_PASSWORD)
+    assert signed.actor == staff and not signed.must_change_password
+    with database.sessions() as s:
+        renewed = s.get(StaffUser, staff.id).password_hash
+        entry = s.scalars(select(AuditLog).order_by(AuditLog.id.desc())).first()
+    assert renewed != weak and not passwords.needs_rehash(renewed)
+    assert passwords.verify(renewed, STAFF_PASSWORD)
+    # The entry the audit trail shows, as every other action's is written.
+    assert (entry.action, entry.entity, entry.entity_id, entry.staff_id, entry.detail) == (
+        "sign_in", "staff_user", staff.id, staff.id, "{}")
+    assert entry.at is not None
+    # A command's sign-in is not recorded, and a wrong password changes nothing.
+    signing.sign_in(database.engine, "chenli", STAFF_PASSWORD, record_it=False)
+    with pytest.raises(RevisitError, match="wrong"):
+        signing.sign_in(database.engine, "chenli", "not-it")
+    assert _actions(database) == ["first_supervisor", "sign_in"]

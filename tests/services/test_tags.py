@@ -139,10 +139,10 @@ AT = r"at (\d{4}-\d\d-\d\d )?\d\d:\d\d since you opened it"  # a time; the day u
 
 
 def test_a_stale_edit_names_who_changed_it_and_when(database, supervisor, vocab):
-    from services.staff import accounts
+    from services.staff import accounts, signing
 
     accounts.add_account(database.sessions, supervisor, "liu", "刘主管", "supervisor", "pw-liu1")
-    other = accounts.sign_in(database.sessions, "liu", "pw-liu1").actor
+    other = signing.sign_in(database.engine, "liu", "pw-liu1").actor
     loaded = {t.name: t for t in tags.vocabulary(database.sessions)[0].tags}  # this PC shows
     elderly, owners = loaded["老年人"], loaded["企业主"]
     tags.rename_tag(database.sessions, other, elderly.id, elderly.version, "银发族")
@@ -232,12 +232,12 @@ def test_a_name_added_by_another_pc_meanwhile_is_a_clash_sentence(database, supe
 def _in_process(url: str, barrier, results, edit: str, tag_id: int, group_id: int,
                 user: str) -> None:
     """One of two processes (another PC): wait for the other, then make the edit."""
-    from services.staff import accounts
+    from services.staff import signing
     from tests.conftest import SUPERVISOR_PASSWORD
 
     database = open_database(url, upgrade=False)
     try:
-        actor = accounts.sign_in(database.sessions, user, SUPERVISOR_PASSWORD,
+        actor = signing.sign_in(database.engine, user, SUPERVISOR_PASSWORD,
                                  record_it=False).actor
         barrier.wait(30)
         try:

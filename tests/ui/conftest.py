@@ -40,9 +40,9 @@ def demo_db(sqlite_database):
 
 def demo_account(database, username: str):
     """A demo account of `database` as signed in (the demo gives each the same password)."""
-    from services.staff import accounts
+    from services.staff import signing
 
-    return accounts.sign_in(database.sessions, username, demo.DEMO_PASSWORD,
+    return signing.sign_in(database.engine, username, demo.DEMO_PASSWORD,
                             record_it=False).actor
 
 

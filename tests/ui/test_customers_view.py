@@ -40,9 +40,9 @@ def _names(view) -> list[str]:
 def test_model_passes_qt_model_tester(qtbot, demo_db):
     from services.customers.search import fetch_rows
 
-    model = CustomerTableModel(lambda ids: fetch_rows(demo_db.sessions, ids))
+    model = CustomerTableModel(lambda ids: fetch_rows(demo_db.engine.connect, ids))
     QAbstractItemModelTester(model, QAbstractItemModelTester.FailureReportingMode.Fatal)
-    model.set_ids(find_ids(demo_db.sessions))
+    model.set_ids(find_ids(demo_db.engine.connect))
     assert model.rowCount() == 150
     assert model.data(model.index(149, COL_NAME))
 
@@ -100,7 +100,7 @@ def test_header_click_sorts_in_database(qtbot, view):
     with qtbot.waitSignal(view.search_finished, timeout=5000):
         header.setSortIndicator(COL_NAME, Qt.SortOrder.DescendingOrder)
     ids_desc = [view.model.customer_id(r) for r in range(view.model.rowCount())]
-    assert ids_desc == find_ids(view.database.sessions, "", "name", True)
+    assert ids_desc == find_ids(view.database.engine.connect, "", "name", True)
 
 
 def test_selecting_a_row_shows_the_customer_page(qtbot, view):

@@ -19,7 +19,7 @@ from services.imports.apply import apply
 from services.imports.fields import KINDS
 from services.imports.mapping import auto_map
 from services.imports.plan import OUTCOMES, ImportOptions, plan
-from services.staff import accounts
+from services.staff import accounts, signing
 from services.store.errors import CancelToken
 from tests.services.import_files import vin
 from tests.ui.conftest import shut_down
@@ -319,7 +319,7 @@ def test_an_undo_refused_says_why(qtbot, sqlite_database, boss, asked, warnings,
 def test_staff_cannot_undo_an_import(qtbot, sqlite_database, boss, export):
     accounts.add_account(sqlite_database.sessions, boss, "chenli", "陈丽", "clerk",
                          "staff-secret")
-    clerk = accounts.sign_in(sqlite_database.sessions, "chenli", "staff-secret").actor
+    clerk = signing.sign_in(sqlite_database.engine, "chenli", "staff-secret").actor
     apply(sqlite_database.sessions, export, ImportOptions("customers"))
     view, runner = _make_view(qtbot, sqlite_database, clerk)
     try:

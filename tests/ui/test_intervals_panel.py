@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QDialog, QMessageBox
 from services.customers import reminders
 from services.customers.reminders import Interval
 from services.demo import generator as demo
-from services.staff import accounts
+from services.staff import accounts, signing
 from tests.ui.conftest import shut_down
 from tests.ui.fit_check import clipped
 from ui.tasks import TaskRunner
@@ -136,7 +136,7 @@ def test_an_overtaken_edit_says_who_and_reloads(qtbot, demo_db, demo_supervisor,
     try:
         accounts.add_account(demo_db.sessions, demo_supervisor, "liu", "刘主管", "supervisor",
                              "pw-liu-1")
-        liu = accounts.sign_in(demo_db.sessions, "liu", "pw-liu-1").actor
+        liu = signing.sign_in(demo_db.engine, "liu", "pw-liu-1").actor
         theirs = next(r for r in reminders.intervals(demo_db.sessions) if r.brand == "宝马")
         reminders.save_interval(demo_db.sessions, liu, Interval(5000, 6, 8000, 12),
                                 brand="宝马", model="", loaded=theirs)  # on another PC

@@ -11,7 +11,7 @@ from pathlib import Path
 from PySide6.QtCore import QSettings, Qt, QTime
 from PySide6.QtWidgets import QMessageBox
 
-from services.staff import accounts
+from services.staff import accounts, signing
 from services.store.backup import MANUAL, backup_sqlite
 from services.store.database import open_database
 from services.store.settings import (
@@ -30,8 +30,8 @@ def _view(qtbot, database, actor=None):
     if actor is None:
         actor = (accounts.create_first_supervisor(database.sessions, "boss", "王主管",
                                                   SUPERVISOR_PASSWORD)
-                 if accounts.needs_first_supervisor(database.sessions)
-                 else accounts.sign_in(database.sessions, "boss", SUPERVISOR_PASSWORD).actor)
+                 if signing.needs_first_supervisor(database.engine)
+                 else signing.sign_in(database.engine, "boss", SUPERVISOR_PASSWORD).actor)
     runner = TaskRunner()
     view = SettingsView(database, runner, actor)
     qtbot.addWidget(view)
@@ -82,7 +82,7 @@ def test_a_setting_changed_elsewhere_is_refused_and_the_view_offers_to_reload(
     boss = view.actor
     accounts.add_account(sqlite_database.sessions, boss, "li", "李主管", "supervisor",
                          "li-secret")
-    li = accounts.sign_in(sqlite_database.sessions, "li", "li-secret").actor
+    li = signing.sign_in(sqlite_database.engine, "li", "li-secret").actor
     theirs = load_settings_versions(sqlite_database.sessions)
     save_settings(sqlite_database.sessions,
                   dataclasses.replace(theirs.settings, shop_name="李的店"), li, theirs)

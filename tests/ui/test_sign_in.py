@@ -8,7 +8,7 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox
 
 from services.demo import DEMO_PASSWORD
-from services.staff import accounts
+from services.staff import accounts, signing
 from ui.dialogs import sign_in_dialog
 from ui.dialogs.password_dialog import PasswordDialog
 from ui.dialogs.sign_in_dialog import USERNAME_KEY, FirstSupervisorDialog, SignInDialog
@@ -34,7 +34,7 @@ def test_the_first_run_creates_the_first_supervisor(qtbot, sqlite_database):
     qtbot.keyClicks(dialog.repeat, "first-pasS")
     _ok(dialog)
     assert "differ" in dialog.message.text() and dialog.result() == 0
-    assert accounts.needs_first_supervisor(sqlite_database.sessions)
+    assert signing.needs_first_supervisor(sqlite_database.engine)
     dialog.repeat.clear()
     qtbot.keyClicks(dialog.repeat, "first-pass")
     with qtbot.waitSignal(dialog.accepted, timeout=10000):
@@ -42,7 +42,7 @@ def test_the_first_run_creates_the_first_supervisor(qtbot, sqlite_database):
     assert (dialog.actor.username, dialog.actor.display_name, dialog.actor.role) == (
         "wangli", "王丽", "supervisor")
     assert QSettings().value(USERNAME_KEY) == "wangli"
-    assert not accounts.needs_first_supervisor(sqlite_database.sessions)
+    assert not signing.needs_first_supervisor(sqlite_database.engine)
 
 
 def test_a_wrong_password_is_said_in_the_dialog_and_the_name_is_remembered(qtbot, demo_db):
@@ -108,7 +108,7 @@ def test_after_a_reset_the_person_chooses_their_own_password(qtbot, demo_db, dem
     actor = sign_in_dialog.sign_in(demo_db, "chenli")
     assert actor is not None and actor.username == "chenli"
     assert asked == ["Choose your own password"]
-    signed = accounts.sign_in(demo_db.sessions, "chenli", "only-mine-1")
+    signed = signing.sign_in(demo_db.engine, "chenli", "only-mine-1")
     assert not signed.must_change_password
 
 

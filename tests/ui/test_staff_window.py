@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QMessageBox
 
 from services.demo import DEMO_PASSWORD
-from services.staff import accounts
+from services.staff import accounts, signing
 from services.staff.audit import AuditFilter, read_audit
 from services.store.settings import Settings, load_settings
 from ui.dialogs.password_dialog import PasswordDialog
@@ -121,7 +121,7 @@ def test_changing_ones_own_password_in_settings(qtbot, demo_db, demo_staff, monk
     view = SettingsView(demo_db, runner, demo_staff)
     qtbot.addWidget(view)
     view.change_password.click()
-    assert accounts.sign_in(demo_db.sessions, "chenli", "chen-new-1").actor == demo_staff
+    assert signing.sign_in(demo_db.engine, "chenli", "chen-new-1").actor == demo_staff
     runner.wait()
 
 
@@ -153,7 +153,7 @@ def test_a_supervisor_adds_an_account(qtbot, users, demo_db, monkeypatch):
     with qtbot.waitSignal(users.loaded, timeout=10000):
         users.add_button.click()
     assert users.selected().username == "xiaoli" and users.selected().display_name == "小李"
-    assert accounts.sign_in(demo_db.sessions, "xiaoli", "xiaoli-1").actor.role == "clerk"
+    assert signing.sign_in(demo_db.engine, "xiaoli", "xiaoli-1").actor.role == "clerk"
 
 
 def test_a_supervisor_disables_and_enables_an_account(qtbot, users, demo_db, monkeypatch):
@@ -191,7 +191,7 @@ def test_a_supervisor_resets_a_password(qtbot, users, demo_db, monkeypatch):
     users.table.selectRow(users.model.row_of("chenli"))
     with qtbot.waitSignal(users.loaded, timeout=10000):
         users.reset_button.click()
-    assert accounts.sign_in(demo_db.sessions, "chenli", "told-by-boss").must_change_password
+    assert signing.sign_in(demo_db.engine, "chenli", "told-by-boss").must_change_password
     assert users.selected().reset_pending
 
 
@@ -246,7 +246,7 @@ def test_a_supervisor_changes_a_role(qtbot, users, demo_db):
     assert users.role_button.text() == "Make &staff"
     with qtbot.waitSignal(users.loaded, timeout=10000):
         users.role_button.click()
-    assert accounts.sign_in(demo_db.sessions, "chenli", "demo123").actor.role == "clerk"
+    assert signing.sign_in(demo_db.engine, "chenli", "demo123").actor.role == "clerk"
     # Nobody changes their own role.
     users.table.selectRow(users.model.row_of("supervisor"))
     assert not users.role_button.isEnabled()

@@ -23,7 +23,7 @@ def _dailies(path) -> list:
 
 def test_the_list_shows_the_first_search_it_is_given_without_searching_again(
         qtbot, demo_db, monkeypatch):
-    ids = find_ids(demo_db.sessions)
+    ids = find_ids(demo_db.engine.connect)
     searched = []
     monkeypatch.setattr("services.customers.search.find_ids",
                         lambda *a, **k: searched.append(a) or ids[:3])
@@ -44,7 +44,7 @@ def test_the_list_shows_the_first_search_it_is_given_without_searching_again(
 
 def test_the_customers_page_is_built_right_after_the_first_rows_show(qtbot, demo_db):
     runner = TaskRunner()
-    view = CustomersView(demo_db, runner, first_ids=find_ids(demo_db.sessions))
+    view = CustomersView(demo_db, runner, first_ids=find_ids(demo_db.engine.connect))
     try:
         page_at_rows = []
         view.search_finished.connect(lambda _n: page_at_rows.append(view._page))

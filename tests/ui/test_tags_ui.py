@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QMessageBox
 from models import Customer
 from services.customers import customer_tags, tags
 from services.customers import detail as customer_detail
-from services.staff import accounts
+from services.staff import accounts, signing
 from tests.ui.conftest import shut_down
 from tests.ui.fit_check import clipped
 from ui.tasks import TaskRunner
@@ -117,7 +117,7 @@ def test_an_overtaken_edit_says_who_and_reloads(qtbot, demo_db, demo_supervisor,
     try:
         accounts.add_account(demo_db.sessions, demo_supervisor, "liu", "刘主管", "supervisor",
                              "pw-liu-1")
-        liu = accounts.sign_in(demo_db.sessions, "liu", "pw-liu-1").actor
+        liu = signing.sign_in(demo_db.engine, "liu", "pw-liu-1").actor
         elderly = tags.find_tag(demo_db.sessions, "客群", "老年人")
         tags.rename_tag(demo_db.sessions, liu, elderly.id, elderly.version, "银发族")  # other PC
         panel.select("客群", "老年人")  # this PC still shows the old name

@@ -57,21 +57,21 @@ def sign_in(args, open_db) -> Actor | None:
     user = named_user(args)
     if not user and access == READ:  # the usual read: nobody to sign in, nothing to look up
         return None
-    from services.staff import accounts  # password hashing: only when someone signs in
+    from services.staff import signing  # password hashing: only when someone signs in
 
-    if user and not accounts.has_accounts(open_db().sessions):
+    if user and not signing.has_accounts(open_db().engine):
         # A new database (or one from before accounts): there is nobody to be yet.
         print(f"revisit: warning: nobody can sign in to this database yet, so the command "
               f"runs without the user {user}.", file=sys.stderr)
     elif user:
         password = _password(user)
-        signed = accounts.sign_in(open_db().sessions, user, password, record_it=False)
+        signed = signing.sign_in(open_db().engine, user, password, record_it=False)
         if signed.must_change_password:
             print(f"revisit: warning: a supervisor reset {signed.actor.username}'s password; "
                   f"choose your own with `user passwd {signed.actor.username}`.",
                   file=sys.stderr)
         args.actor, args.signed_in_password = signed.actor, password
-    elif access == WRITE and accounts.has_accounts(open_db().sessions):
+    elif access == WRITE and signing.has_accounts(open_db().engine):
         raise RevisitError(N_("This command changes the database, so it must say who runs it: "
                               "add --user NAME (or set REVISIT_USER); the password comes from "
                               "REVISIT_PASSWORD or is asked."))
@@ -80,10 +80,10 @@ def sign_in(args, open_db) -> Actor | None:
 
 def refusal_hint(database: Database | None) -> str:
     """What to do about a protected action refused because nobody was named."""
-    from services.staff import accounts
+    from services.staff import signing
 
     try:
-        if database is not None and not accounts.has_accounts(database.sessions):
+        if database is not None and not signing.has_accounts(database.engine):
             return FIRST_HINT
     except Exception:  # a hint is not worth a second error
         pass
@@ -109,8 +109,8 @@ def new_password(args, *, acting: bool) -> str:
 def acting(args, open_db) -> Actor | None | NotPassed:
     """Who a protected service call acts for: the signed-in user; on a database nobody can
     sign in to yet, no one is checked (NOT_PASSED), as before accounts."""
-    from services.staff.accounts import has_accounts
+    from services.staff.signing import has_accounts
 
-    if args.actor is not None or has_accounts(open_db().sessions):
+    if args.actor is not None or has_accounts(open_db().engine):
         return args.actor
     return NOT_PASSED

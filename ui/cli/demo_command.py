@@ -6,7 +6,7 @@ import argparse
 import datetime as dt
 
 from services.demo import DEMO_PASSWORD
-from services.staff import accounts
+from services.staff import signing
 from services.staff.permissions import MANAGE_DATABASE, require
 from services.store.database import count_rows
 from ui.cli.progress import TerminalProgress
@@ -61,7 +61,7 @@ def _run(args, open_db) -> int:
         if existing and not demo.stopped_run(database):
             print(f"{database.display_url} already has {existing:,} customers; nothing added")
             return 0
-    if accounts.has_accounts(database.sessions):  # a database in use, not a new one
+    if signing.has_accounts(database.engine):  # a database in use, not a new one
         require(args.actor, MANAGE_DATABASE)
     summary = demo.generate(
         database,

@@ -9,7 +9,7 @@ import datetime as dt
 import json
 
 from services.labels import text
-from services.staff import accounts
+from services.staff import accounts, signing
 from services.staff.audit import AuditFilter, local_time, read_audit
 from services.staff.permissions import STAFF, SUPERVISOR
 from services.store.errors import N_, RevisitError
@@ -74,7 +74,7 @@ def _password_arg(p: argparse.ArgumentParser) -> None:
 def _add(args, open_db) -> int:
     sessions = open_db().sessions
     role = ROLES[args.role]
-    if args.actor is None and accounts.needs_first_supervisor(sessions):
+    if args.actor is None and signing.needs_first_supervisor(open_db().engine):
         if role != SUPERVISOR:
             raise RevisitError(N_("Nobody can sign in to this database yet: the first account "
                                   "must be a supervisor (--role supervisor)."))

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from services.staff import accounts
+from services.staff import accounts, signing
 from services.staff.permissions import Actor
 from services.store.database import Database
 from ui.dialogs.password_dialog import PasswordDialog, message_label, password_edit
@@ -98,7 +98,7 @@ class SignInDialog(AccountDialog):
                  parent: QWidget | None = None) -> None:
         super().__init__(database, parent)
         self.setWindowTitle(self.tr("Sign in to Revisit"))
-        self.signed_in: accounts.SignedIn | None = None
+        self.signed_in: signing.SignedIn | None = None
         self.username = QLineEdit(username or str(QSettings().value(USERNAME_KEY, "") or ""))
         self.username.setMaxLength(64)
         self.password = password_edit()
@@ -121,10 +121,10 @@ class SignInDialog(AccountDialog):
             self._say(self.tr("Type your user name."))
             self.username.setFocus()
             return
-        sessions = self.database.sessions
-        self._start(lambda: accounts.sign_in(sessions, name, password), self._on_signed_in)
+        engine = self.database.engine
+        self._start(lambda: signing.sign_in(engine, name, password), self._on_signed_in)
 
-    def _on_signed_in(self, result: accounts.SignedIn) -> None:
+    def _on_signed_in(self, result: signing.SignedIn) -> None:
         self.signed_in = result
         QSettings().setValue(USERNAME_KEY, result.actor.username)
         super().accept()
@@ -191,7 +191,7 @@ def sign_in(database: Database, username: str = "", parent: QWidget | None = Non
             ) -> Actor | None:
     """Who uses the window: the first supervisor on a database nobody can sign in to yet,
     else whoever signs in (after replacing a password a supervisor reset). None: cancelled."""
-    if accounts.needs_first_supervisor(database.sessions):
+    if signing.needs_first_supervisor(database.engine):
         first = FirstSupervisorDialog(database, parent)
         return first.actor if first.exec() == QDialog.DialogCode.Accepted else None
     dialog = SignInDialog(database, username, parent)

@@ -60,7 +60,8 @@ class CustomersView(QWidget):
         )
         self.search.setClearButtonEnabled(True)
         self.count = QLabel()
-        self.model = CustomerTableModel(lambda ids: customers.fetch_rows(database.sessions, ids))
+        connect = database.engine.connect
+        self.model = CustomerTableModel(lambda ids: customers.fetch_rows(connect, ids))
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -170,7 +171,7 @@ class CustomersView(QWidget):
         key, descending = self._sort
         self.count.setText(self.tr("Searching…"))
         self.runner.run(
-            lambda _p, _c: customers.find_ids(self.database.sessions, text, key, descending),
+            lambda _p, _c: customers.find_ids(self.database.engine.connect, text, key, descending),
             on_done=self._on_search_done,
             parent_widget=self,
             label=self.tr("Searching"),

@@ -1,4 +1,4 @@
-"""The Core tables the replacement matrix and the summaries read (services/segments/tables.py)
+"""The Core tables the replacement matrix and the summaries read (models/tables.py)
 are the models' tables column for column; a statement never holds two table objects of one
 name (this module's and the ORM's), which SQLAlchemy would take for two tables; and the matrix
 asked over a plain connection, as `segment matrix` asks it, answers as over a session — on
@@ -15,11 +15,11 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql import visitors
 from sqlalchemy.sql.elements import ColumnClause
 
-from models import Base
+from models import Base, tables
 from models import summary as summary_models
 from services.demo import generator as demo
 from services.lists.query import candidate_query
-from services.segments import maintenance, matrix, service, spec, summaries, tables
+from services.segments import maintenance, matrix, service, spec, summaries
 from services.segments.compiler import compile_filter
 from services.segments.context import C, Ctx, Question, V
 

@@ -1,0 +1,20 @@
+"""Column types and defaults shared by the ORM's models and the Core tables of
+models/tables.py, in a module that does not import the ORM."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import String
+
+
+def ascii_key(length: int):
+    """A pinyin key compared byte by byte on both databases: "li an" (李安) before "lian" (连)
+    as syllable order wants. SQLite compares bytes already; PostgreSQL's default collation
+    would skip the space, so there the column is "C"."""
+    return String(length).with_variant(String(length, collation="C"), "postgresql")
+
+
+def utcnow() -> dt.datetime:
+    """Naive UTC timestamp, stored the same way on SQLite and PostgreSQL."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
