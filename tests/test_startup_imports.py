@@ -1,8 +1,9 @@
 """Start-up pays only for what it uses: in a new process, a `segment` command on an up-to-date
 database and the window's start up to the customer list import none of the heavy libraries
 (pandas, openpyxl, reportlab, Alembic, …) nor the modules of areas not yet opened, and
-neither `segment matrix` nor the window before its customer list shows even the ORM. Also: the schema revision the start trusts without Alembic
-is Alembic's head, and the CLI's table of command modules is what the modules register."""
+neither `segment matrix` nor the window before its customer list shows even the ORM. Also:
+the schema revision the start trusts without Alembic is Alembic's head, and the CLI's table
+of command modules is what the modules register."""
 
 from __future__ import annotations
 

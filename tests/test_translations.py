@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 import xml.etree.ElementTree as ET
 
@@ -9,7 +10,7 @@ import pytest
 from PySide6.QtCore import QCoreApplication, QTranslator
 
 from ui.i18n import TRANSLATIONS_DIR
-from ui.i18n_tool import ERRORS_FILE, LANGUAGES, lupdate, render_error_messages
+from ui.i18n_tool import ERRORS_FILE, LANGUAGES, ROOT, lupdate, render_error_messages
 
 PLACEHOLDER = re.compile(r"\{\w+\}|%\d|%n|%L\d")
 
@@ -58,6 +59,30 @@ def test_every_message_in_the_code_is_in_the_translation(lang, tmp_path):
         if kind == "unfinished"
     ]
     assert not missing, "run `python -m ui.i18n_tool` and translate:\n" + "\n".join(missing)
+
+
+def _tr_calls_lupdate_cannot_see(tree: ast.AST) -> list[int]:
+    """Lines of tr() and translate() calls inside an f-string's {…}: lupdate reads past them,
+    so their text would show in English (it did: a declined repair's "done" and "refused")."""
+    lines = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.JoinedStr):
+            for inner in ast.walk(node):
+                if isinstance(inner, ast.Call) and (
+                        getattr(inner.func, "attr", None) in ("tr", "translate")
+                        or getattr(inner.func, "id", None) in ("tr", "translate")):
+                    lines.append(inner.lineno)
+    return lines
+
+
+def test_no_window_text_is_translated_inside_an_f_string():
+    assert _tr_calls_lupdate_cannot_see(ast.parse(
+        "x = f'<a>{_e(self.tr(\"done\"))}</a>'")) == [1]  # what it looks for
+    found = []
+    for path in sorted((ROOT / "ui").rglob("*.py")):
+        found += [f"{path.relative_to(ROOT)}:{line}" for line in
+                  _tr_calls_lupdate_cannot_see(ast.parse(path.read_text(encoding="utf-8")))]
+    assert not found, "take these tr() calls out of their f-strings:\n" + "\n".join(found)
 
 
 def test_service_error_messages_are_extracted():

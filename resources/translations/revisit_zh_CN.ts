@@ -695,12 +695,22 @@ Revisit closes now; open it again to work with the restored database.</source>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="316"/>
+        <location filename="../../ui/views/brief_view.py" line="314"/>
+        <source>done</source>
+        <translation>已完成</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/brief_view.py" line="314"/>
+        <source>refused</source>
+        <translation>已拒绝</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/brief_view.py" line="318"/>
         <source>due %1</source>
         <translation>%1 到期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="317"/>
+        <location filename="../../ui/views/brief_view.py" line="319"/>
         <source>declined: %1</source>
         <translation>未做：%1</translation>
     </message>

@@ -310,6 +310,8 @@ class BriefView(QFrame):
             when = self._overdue(-days) if days < 0 else self.tr("in %n days", "", days)
             text = _e(f"{m.name}: {what} {fmt(m.due)} ({when})")
             lines.append(_red(text) if days < 0 else text)
+        # Outside the f-string below: lupdate does not see a tr() inside one.
+        done, refused = _e(self.tr("done")), _e(self.tr("refused"))
         for item in b.declined:
             due = ""
             if item.due_on is not None:
@@ -318,8 +320,8 @@ class BriefView(QFrame):
                       + f" ({fmt(item.recorded_on)})")
             if item.due_on is not None and item.due_on < b.as_of:
                 text = _red(text)
-            links = (f' <a href="done:{item.id}">{_e(self.tr("done"))}</a>'
-                     f' <a href="refused:{item.id}">{_e(self.tr("refused"))}</a>')
+            links = (f' <a href="done:{item.id}">{done}</a>'
+                     f' <a href="refused:{item.id}">{refused}</a>')
             lines.append(text + links)
         return "<br>".join(lines)
 
