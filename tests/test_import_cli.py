@@ -99,11 +99,21 @@ def test_a_saved_mapping_is_used_by_name_for_the_next_file(database, tmp_path):
     (("customers", "{file}", "--match", "phone"), "Unknown matching rule 'phone'"),
     (("customers", "{file}", "--errors", "{file}"), "cannot be the file being imported"),
     (("visits", "{other}"), "mapped to 进厂日期"),
+    # Empty files, a header not found or asked for where there is none: said as such, not as
+    # a column not mapped.
+    (("customers", "{empty}"), "No row of column headers was found in 空.csv"),
+    (("customers", "{blank}"), "No row of column headers was found in 空白.xlsx"),
+    (("customers", "{file}", "--header-row", "999"), "Row 999 of 保有客户明细.xlsx holds no"),
+    (("customers", "{file}", "--header-row", "0"), "counted from 1"),
 ])
 def test_mistakes_are_one_line_and_exit_2(database, tmp_path, args, fragment):
     path = dms_export(tmp_path / "保有客户明细.xlsx")
     other = write_xlsx(tmp_path / "爱好.xlsx", ["姓名", "爱好"], [["张三", "钓鱼"]])
-    result = run(database, *(a.format(file=path, other=other) for a in args), ok=False)
+    empty = tmp_path / "空.csv"
+    empty.write_bytes(b"")
+    blank = write_xlsx(tmp_path / "空白.xlsx", [], [])
+    result = run(database, *(a.format(file=path, other=other, empty=empty, blank=blank)
+                             for a in args), ok=False)
     assert result.returncode == 2
     assert_user_error(result, fragment)
     assert counts(database) == {}

@@ -9,7 +9,8 @@ from decimal import Decimal
 from services.imports.normalise import EMPTY, Cell, Clean, is_blank, kept, nfkc, refused
 
 # Excel's 1900 date system counts 1900-02-29, a day that never was, so from day 61 on (1900-03-01)
-# day N is 1899-12-30 + N. Earlier serials land in 1900, which is refused as implausible anyway.
+# day N is 1899-12-30 + N. Earlier serials land in 1899 or 1900, refused as implausible (any
+# serial outside MIN_YEAR..MAX_YEAR is: a stray 1 or 0.5 in a date column is not a date).
 EXCEL_EPOCH = dt.datetime(1899, 12, 30)
 MAX_SERIAL = 2_958_465  # 9999-12-31
 # 1900-01-01 is what several DMS write for "no date"; nobody alive was born in 1900.
@@ -37,7 +38,10 @@ def excel_serial(serial: float | Decimal) -> dt.datetime:
     if not 0 < serial <= MAX_SERIAL:
         raise _Refused("date_out_of_range")
     seconds = round(float(serial) * 86_400)
-    return EXCEL_EPOCH + dt.timedelta(seconds=seconds)
+    value = EXCEL_EPOCH + dt.timedelta(seconds=seconds)
+    if not MIN_YEAR <= value.year <= MAX_YEAR:
+        raise _Refused("date_out_of_range")
+    return value
 
 
 def _build(year: int, month: int, day: int, clock: tuple[int, int, int] = (0, 0, 0)) -> dt.datetime:
@@ -67,8 +71,9 @@ def _clock(rest: str) -> tuple[int, int, int]:
     return clock
 
 
-def _from_digits(text: str) -> dt.datetime:
-    """20190305, 20190305143000, or an Excel serial such as 43529 or 43529.5 typed as text."""
+def _from_digits(text: str) -> tuple[dt.datetime, tuple[str, ...]]:
+    """20190305, 20190305143000, 201903 (a month: the 1st, with a warning), or an Excel serial
+    such as 43529 or 43529.5 typed as text."""
     match = _DIGITS.fullmatch(text)
     if match is None:  # a negative number
         raise _Refused("date_invalid")
@@ -76,18 +81,23 @@ def _from_digits(text: str) -> dt.datetime:
     if fraction is None and len(whole) in (8, 12, 14):
         parts = [whole[0:4], whole[4:6], whole[6:8], whole[8:10], whole[10:12], whole[12:14]]
         numbers = [int(p) if p else 0 for p in parts]
-        return _build(numbers[0], numbers[1], numbers[2], (numbers[3], numbers[4], numbers[5]))
+        return _build(numbers[0], numbers[1], numbers[2],
+                      (numbers[3], numbers[4], numbers[5])), ()
+    if (fraction is None and len(whole) == 6 and MIN_YEAR <= int(whole[:4]) <= MAX_YEAR
+            and 1 <= int(whole[4:]) <= 12):
+        # A year and month: as a serial, 201903 would be a day in 2452.
+        return _build(int(whole[:4]), int(whole[4:]), 1), ("date_day_missing",)
     if fraction is None and len(whole) == 4 and MIN_YEAR <= int(whole) <= MAX_YEAR:
         raise _Refused("date_invalid")  # a year alone, not the serial of a day in 1905
     if len(whole) > 7:
         raise _Refused("date_invalid")
-    return excel_serial(Decimal(text))
+    return excel_serial(Decimal(text)), ()
 
 
 def _from_text(raw: str) -> tuple[dt.datetime, tuple[str, ...]]:
     text = nfkc(raw).strip().lower()
     if _DIGITS.fullmatch(text):
-        return _from_digits(text), ()
+        return _from_digits(text)
     if match := _YMD.match(text):
         year, month, day = (int(g) for g in match.groups())
         return _build(year, month, day, _clock(text[match.end():])), ()
@@ -122,7 +132,7 @@ def _parse(raw: Cell) -> tuple[dt.datetime, tuple[str, ...]]:
         return excel_serial(raw), ()
     if isinstance(raw, Decimal) and raw != raw.to_integral_value():
         return excel_serial(raw), ()
-    return _from_digits(str(int(raw))), ()
+    return _from_digits(str(int(raw)))
 
 
 def normalise_datetime(raw: Cell, *, latest: dt.date | None = None) -> Clean[dt.datetime]:

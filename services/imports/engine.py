@@ -32,6 +32,7 @@ from services.imports.context import Context
 from services.imports.errors_file import RejectSpool, write_errors
 from services.imports.fields import KINDS
 from services.imports.mapping import Mapping, fit_profile
+from services.imports.readers import HEADER_SCAN
 from services.imports.report import Tally
 from services.imports.results import MATCH_RULES, ImportOptions, ImportPlan, Issue, RowResult
 from services.imports.source import Source, open_source
@@ -78,6 +79,9 @@ def check_options(options: ImportOptions) -> None:
     if unknown or not options.match:
         raise RevisitError(N_("Unknown matching rule '{rule}' (use: {rules})."),
                            rule=",".join(unknown), rules=", ".join(MATCH_RULES))
+    if options.header_row is not None and options.header_row < 1:
+        raise RevisitError(N_("The header row is counted from 1, as the spreadsheet numbers "
+                              "its rows (not {row})."), row=options.header_row)
 
 
 def check_mapping(mapping: Mapping) -> None:
@@ -149,6 +153,17 @@ def run(sessions: sessionmaker[Session], path: Path | str, options: ImportOption
                            path=str(path))
     source = open_source(path, options.sheet, options.header_row)
     try:
+        # Else the mapping would be refused for its first required field, which says nothing
+        # about an empty file or one whose headers were not found.
+        if not source.headers and options.header_row:
+            raise RevisitError(N_("Row {row} of {file} holds no column headers (or the file "
+                                  "has fewer rows)."), row=options.header_row, file=path.name)
+        if not source.headers:
+            raise RevisitError(
+                N_("No row of column headers was found in {file} (in its first {rows} rows): "
+                   "it may be empty, or not this kind of file. If the headers are further "
+                   "down, name their row (--header-row N)."),
+                file=path.name, rows=HEADER_SCAN)
         mapping = options.mapping or source.auto_mapping(options.kind)
         if mapping.kind != options.kind:
             raise RevisitError(N_("The mapping is for {kind} files."), kind=mapping.kind)

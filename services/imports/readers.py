@@ -225,7 +225,7 @@ def _open(path: Path, sheet: str | int | None, engine: str) -> _Opened:
                        encoding=encoding, delimiter=delimiter, total=sources.count_lines(path))
     big = kind == "xlsx" and path.stat().st_size > sources.CALAMINE_MAX_BYTES
     used = engine if engine != "auto" else ("openpyxl" if big else "calamine")
-    book = sources.Workbook(path, used if kind == "xlsx" else "calamine")
+    book = sources.Workbook(path, used if kind == "xlsx" else "calamine", kind)
     try:
         chosen = _pick_sheet(book, sheet)
         return _Opened(kind, book.engine, book.rows(chosen), book, chosen, book.sheets,

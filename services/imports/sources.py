@@ -123,19 +123,33 @@ def _excel_cell(value: Any) -> Cell:
     return value
 
 
-class Workbook:
-    """A workbook's sheets and their rows, through python-calamine or openpyxl."""
+# The names each format's readers go by: python-calamine's from_path and openpyxl choose their
+# reader by the file's name, and refused a real .xlsx called .xls ("Invalid OLE signature")
+# or a real .xls called .xlsx ("Could not find EOCD"), both common in DMS exports.
+_SUFFIXES = {"xlsx": (".xlsx", ".xlsm", ".xltx", ".xltm"), "xls": (".xls", ".xla"),
+             "ods": (".ods",)}
 
-    def __init__(self, path: Path, engine: str) -> None:
+
+class Workbook:
+    """A workbook's sheets and their rows, through python-calamine or openpyxl. `kind` is
+    what sniff_format found: a file named for another format is opened as what it is."""
+
+    def __init__(self, path: Path, engine: str, kind: str) -> None:
         self.path = path
         self.engine = engine
         self._book: Any
         self._loaded: tuple[str, Any] | None = None
+        self._file: Any = None
+        misnamed = path.suffix.lower() not in _SUFFIXES.get(kind, ())
         try:
             if engine == "calamine":
                 from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
-                self._book = CalamineWorkbook.from_path(str(path))
+                if misnamed:  # from a file object python-calamine goes by the content
+                    with path.open("rb") as f:
+                        self._book = CalamineWorkbook.from_filelike(f)
+                else:
+                    self._book = CalamineWorkbook.from_path(str(path))
                 visible = [m.name for m in self._book.sheets_metadata
                            if m.visible == SheetVisibleEnum.Visible
                            and m.typ == SheetTypeEnum.WorkSheet]
@@ -143,10 +157,16 @@ class Workbook:
             else:
                 import openpyxl
 
-                self._book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+                # Read a row at a time: a file object stays open until close().
+                source: Any = path
+                if misnamed:
+                    source = self._file = path.open("rb")
+                self._book = openpyxl.load_workbook(source, read_only=True, data_only=True)
                 self.sheets = tuple(ws.title for ws in self._book.worksheets
                                     if ws.sheet_state == "visible") or tuple(self._book.sheetnames)
         except Exception as exc:  # both libraries raise their own types for a broken file
+            if self._file is not None:
+                self._file.close()
             raise unreadable(path, str(exc) or type(exc).__name__) from exc
 
     def _calamine_sheet(self, sheet: str) -> Any:
@@ -177,6 +197,8 @@ class Workbook:
     def close(self) -> None:
         self._loaded = None
         self._book.close()
+        if self._file is not None:
+            self._file.close()
 
 
 def html_encoding(path: Path) -> str:

@@ -279,7 +279,12 @@ def test_day_month_order_from_a_four_digit_year_at_the_end():
      ("20190230", "date_impossible"), ("1900-01-01", "date_out_of_range"),
      ("1850-06-01", "date_out_of_range"), ("2019", "date_invalid"), ("下周", "date_invalid"),
      ("2019-03-05 25:00", "date_impossible"), ("2019-03-05 abc", "date_invalid"),
-     (True, "date_invalid"), (dt.time(9, 30), "date_invalid"), ("99999999", "date_impossible")],
+     (True, "date_invalid"), (dt.time(9, 30), "date_invalid"), ("99999999", "date_impossible"),
+     # A stray small number is no date (as serials: 1899-12-31, 1899-12-30, 1900-01-10), nor
+     # is a serial past 2099 (an account number, a year and month run together wrongly).
+     (1, "date_out_of_range"), (0.5, "date_out_of_range"), ("11", "date_out_of_range"),
+     (73051, "date_out_of_range"), ("209913", "date_out_of_range"),
+     ("202400", "date_out_of_range")],
 )
 def test_impossible_dates_are_refused(raw, code):
     result = normalise_date(raw)
@@ -297,6 +302,20 @@ def test_a_month_without_its_day_is_the_first_with_a_warning():
     result = normalise_date("2019年3月")
     assert result.value == dt.date(2019, 3, 1)
     assert codes(result) == [("date_day_missing", "warning")]
+
+
+@pytest.mark.parametrize("raw", ["202403", 202403, "２０２４０３"])
+def test_six_digits_are_a_year_and_month(raw):
+    # As an Excel serial 202403 would be a day in 2454.
+    result = normalise_date(raw)
+    assert result.value == dt.date(2024, 3, 1)
+    assert codes(result) == [("date_day_missing", "warning")]
+
+
+def test_serials_at_the_edges_of_the_plausible_years():
+    assert normalise_date(367).value == dt.date(1901, 1, 1)  # the first day kept
+    assert codes(normalise_date(366)) == [("date_out_of_range", "error")]  # 1900-12-31
+    assert normalise_date(73050).value == dt.date(2099, 12, 31)  # the last
 
 
 def test_datetimes_keep_their_time():

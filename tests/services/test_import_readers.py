@@ -100,6 +100,19 @@ def test_ugly_xlsx(tmp_path, engine):
     assert table.blank_rows == 3
 
 
+@pytest.mark.parametrize("engine", ["calamine", "openpyxl"])
+@pytest.mark.parametrize("name", ["保有客户.xls", "保有客户.csv", "保有客户"])
+def test_an_xlsx_under_another_name_is_read_as_what_it_is(tmp_path, engine, name):
+    # DMS exports call workbooks .xls; both readers otherwise go by the name and refused it.
+    path = ugly_workbook(tmp_path / "保有客户.xlsx").rename(tmp_path / name)
+    with open_table(path, engine=engine) as table:
+        rows = list(table)
+        assert table.layout.format == "xlsx" and table.layout.engine == engine
+        assert table.layout.headers == tuple(HEADERS)
+    assert [r.number for r in rows] == [4, 6, 9]
+    assert rows[0].cells[:4] == (1, "张三　", "13800138000", "粤A·12345")
+
+
 def test_the_ugly_workbook_cleans_to_the_right_values(tmp_path):
     with open_table(ugly_workbook(tmp_path / "保有客户.xlsx")) as table:
         mapping = auto_map(table.layout.headers, "customers")
@@ -222,6 +235,22 @@ def test_a_real_xls(tmp_path):
         assert rows[0].cells[1:] == (f"粤A{RARE}", 86000, "1,280.50")
         assert rows[0].get(0) in (dt.date(2019, 3, 5), dt.datetime(2019, 3, 5))
         assert table.skipped == [Skipped(6, "subtotal")] and table.blank_rows == 1
+
+
+def test_a_real_xls_named_xlsx_is_read_as_xls(tmp_path):
+    xlwt = pytest.importorskip("xlwt")
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("保有客户")
+    for column, text in enumerate(["客户姓名", "手机", "车牌"]):
+        sheet.write(0, column, text)
+    for column, value in enumerate([RARE, "13800138000", "粤A12345"]):
+        sheet.write(1, column, value)
+    path = tmp_path / "保有客户.xlsx"
+    book.save(str(path))
+    with open_table(path) as table:
+        rows = list(table)
+        assert table.layout.format == "xls" and table.layout.headers == ("客户姓名", "手机", "车牌")
+    assert [r.cells for r in rows] == [(RARE, "13800138000", "粤A12345")]
 
 
 def write_csv(path: Path, rows: list[list[object]], encoding: str, delimiter: str = ",") -> Path:
