@@ -25,8 +25,10 @@ VISIT_TYPE_WORDS: tuple[tuple[str, str], ...] = (
     ("召回", "warranty"), ("warranty", "warranty"),
     ("年检", "inspection"), ("年审", "inspection"), ("inspection", "inspection"),
     ("保养", "maintenance"), ("首保", "maintenance"), ("定保", "maintenance"),
+    ("二保", "maintenance"), ("三保", "maintenance"), ("快保", "maintenance"),
     ("换油", "maintenance"), ("maintenance", "maintenance"),
     ("维修", "repair"), ("修理", "repair"), ("机修", "repair"), ("故障", "repair"),
+    ("快修", "repair"), ("机电", "repair"), ("小修", "repair"), ("大修", "repair"),
     ("repair", "repair"),
 )
 YES_WORDS = frozenset({"是", "已", "有", "对", "y", "yes", "true", "t", "1", "√", "✓", "✔",

@@ -457,6 +457,13 @@ def test_wechat_ids():
         (w.normalise_payment, "融资租赁", "lease"), (w.normalise_payment, "Loan", "loan"),
         (w.normalise_visit_type, "保养", "maintenance"),
         (w.normalise_visit_type, "首保", "maintenance"),
+        # The shop-floor words of DMS exports: the second and third service, a quick service,
+        # a quick or electrical repair.
+        (w.normalise_visit_type, "二保", "maintenance"),
+        (w.normalise_visit_type, "三保", "maintenance"),
+        (w.normalise_visit_type, "快保", "maintenance"),
+        (w.normalise_visit_type, "快修", "repair"), (w.normalise_visit_type, "机电维修", "repair"),
+        (w.normalise_visit_type, "机电", "repair"), (w.normalise_visit_type, "大修", "repair"),
         (w.normalise_visit_type, "维修", "repair"), (w.normalise_visit_type, "一般维修", "repair"),
         (w.normalise_visit_type, "事故", "accident"),
         (w.normalise_visit_type, "事故维修", "accident"),
