@@ -61,7 +61,8 @@ def test_dry_run_then_import_with_error_file_then_undo(database, tmp_path):
     found = re.search(r"^import batch #(\d+): 保有客户明细.xlsx", done.stdout, re.M)
     assert found, done.stdout
     batch = found[1]
-    assert f"rejected rows written to {errors}" in done.stdout
+    assert f"rows not imported (3) and rows imported with notes (1) written to {errors}" \
+        in done.stdout
     assert "100%" in done.stderr  # progress on stderr
     assert counts(database)["customer"] == 3
     rows = list(openpyxl.load_workbook(errors).active.iter_rows(values_only=True))

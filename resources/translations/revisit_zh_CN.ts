@@ -2438,76 +2438,76 @@ Revisit closes now; open it again to work with the restored database.</source>
     </message>
     <message>
         <location filename="../../ui/views/import_view.py" line="378"/>
-        <source>%1-not imported.xlsx</source>
-        <translation>%1-未导入.xlsx</translation>
+        <source>%1-import problems.xlsx</source>
+        <translation>%1-导入问题.xlsx</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="380"/>
+        <location filename="../../ui/views/import_view.py" line="382"/>
+        <source>Save the rows with problems</source>
+        <translation>保存有问题的行</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/import_view.py" line="388"/>
+        <source>Rows with problems saved to %1</source>
+        <translation>有问题的行已保存到 %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/import_view.py" line="391"/>
+        <source>Saving the rows with problems</source>
+        <translation>正在保存有问题的行</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/import_view.py" line="381"/>
         <source>Excel files (*.xlsx)</source>
         <translation>Excel 文件 (*.xlsx)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="381"/>
-        <source>Save the rejected rows</source>
-        <translation>保存未导入的行</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/import_view.py" line="387"/>
-        <source>Rejected rows saved to %1</source>
-        <translation>未导入的行已保存到 %1</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/import_view.py" line="390"/>
-        <source>Saving the rejected rows</source>
-        <translation>正在保存未导入的行</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/import_view.py" line="404"/>
+        <location filename="../../ui/views/import_view.py" line="405"/>
         <source>The dry run did not finish.</source>
         <translation>试导入未完成。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="450"/>
+        <location filename="../../ui/views/import_view.py" line="451"/>
         <source>Step 1 of 5: the kind of file and the file</source>
         <translation>第 1 步（共 5 步）：文件类型和文件</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="451"/>
+        <location filename="../../ui/views/import_view.py" line="452"/>
         <source>Step 2 of 5: the sheet and the row of column headers</source>
         <translation>第 2 步（共 5 步）：工作表和列标题所在行</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="452"/>
+        <location filename="../../ui/views/import_view.py" line="453"/>
         <source>Step 3 of 5: which column holds what</source>
         <translation>第 3 步（共 5 步）：各列对应的内容</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="453"/>
+        <location filename="../../ui/views/import_view.py" line="454"/>
         <source>Step 4 of 5: dry run — what the import would do</source>
         <translation>第 4 步（共 5 步）：试导入——导入将如何处理</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="454"/>
+        <location filename="../../ui/views/import_view.py" line="455"/>
         <source>Step 5 of 5: imported</source>
         <translation>第 5 步（共 5 步）：已导入</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="463"/>
+        <location filename="../../ui/views/import_view.py" line="464"/>
         <source>&amp;Dry run ▶</source>
         <translation>试导入(&amp;D) ▶</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="464"/>
+        <location filename="../../ui/views/import_view.py" line="465"/>
         <source>&amp;Import…</source>
         <translation>导入(&amp;I)…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="465"/>
+        <location filename="../../ui/views/import_view.py" line="466"/>
         <source>&amp;New import</source>
         <translation>新建导入(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="467"/>
+        <location filename="../../ui/views/import_view.py" line="468"/>
         <source>&amp;Next ▶</source>
         <translation>下一步(&amp;N) ▶</translation>
     </message>
@@ -3512,147 +3512,147 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>PlanPanel</name>
     <message>
-        <location filename="../../ui/views/import_plan.py" line="41"/>
+        <location filename="../../ui/views/import_plan.py" line="42"/>
         <source>New</source>
         <translation>新增</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_plan.py" line="42"/>
+        <location filename="../../ui/views/import_plan.py" line="43"/>
         <source>Updated</source>
         <translation>更新</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_plan.py" line="43"/>
+        <location filename="../../ui/views/import_plan.py" line="44"/>
         <source>Unchanged</source>
         <translation>未变</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_plan.py" line="44"/>
+        <location filename="../../ui/views/import_plan.py" line="45"/>
         <source>Not imported</source>
         <translation>未导入</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_plan.py" line="72"/>
         <location filename="../../ui/views/import_plan.py" line="73"/>
+        <location filename="../../ui/views/import_plan.py" line="74"/>
         <source>Rows</source>
         <translation>行数</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_plan.py" line="72"/>
+        <location filename="../../ui/views/import_plan.py" line="73"/>
         <source>Why rows are not imported</source>
         <translation>未导入原因</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_plan.py" line="73"/>
+        <location filename="../../ui/views/import_plan.py" line="74"/>
         <source>Corrected or noted (rows imported)</source>
         <translation>已更正或已备注（行已导入）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_plan.py" line="75"/>
+        <location filename="../../ui/views/import_plan.py" line="76"/>
         <source>Result</source>
         <translation>结果</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_plan.py" line="75"/>
+        <location filename="../../ui/views/import_plan.py" line="76"/>
         <source>Row</source>
         <translation>行号</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_plan.py" line="75"/>
+        <location filename="../../ui/views/import_plan.py" line="76"/>
         <source>What happens</source>
         <translation>处理方式</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_plan.py" line="75"/>
+        <location filename="../../ui/views/import_plan.py" line="76"/>
         <source>Problems</source>
         <translation>问题</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_plan.py" line="76"/>
+        <location filename="../../ui/views/import_plan.py" line="77"/>
         <source>In the file</source>
         <translation>文件中的内容</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_plan.py" line="82"/>
-        <source>Save the rejected rows as &amp;Excel…</source>
-        <translation>将未导入的行保存为 Excel(&amp;E)…</translation>
+        <location filename="../../ui/views/import_plan.py" line="83"/>
+        <source>Save the rows with problems as &amp;Excel…</source>
+        <translation>将有问题的行保存为 Excel(&amp;E)…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_plan.py" line="84"/>
-        <source>Every row not imported with its original row number and the reasons, to correct and import again</source>
-        <translation>所有未导入的行，附原行号和原因，便于更正后重新导入</translation>
+        <location filename="../../ui/views/import_plan.py" line="85"/>
+        <source>Every row not imported, to correct and import again, and every row imported with a note (a value left out or corrected), each with its original row number and the reasons</source>
+        <translation>每一条未导入的行（改正后可再次导入），以及每一条已导入但有提示的行（某个值被舍弃或更正），都带原行号和原因</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_plan.py" line="88"/>
+        <location filename="../../ui/views/import_plan.py" line="90"/>
         <source>&amp;Run the dry run again</source>
         <translation>重新试导入(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_plan.py" line="102"/>
+        <location filename="../../ui/views/import_plan.py" line="104"/>
         <source>First rows of each result</source>
         <translation>各结果的前几行</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/import_plan.py" line="153"/>
+        <location filename="../../ui/views/import_plan.py" line="155"/>
         <source>Import #%1 stored: %2, %n row(s).</source>
         <translation>
             <numerusform>导入批次 #%1 已保存：%2，共 %n 行。</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/import_plan.py" line="156"/>
+        <location filename="../../ui/views/import_plan.py" line="158"/>
         <source>Dry run of %1: %n row(s). Nothing was written.</source>
         <translation>
             <numerusform>试导入 %1：共 %n 行。未写入任何数据。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_plan.py" line="164"/>
+        <location filename="../../ui/views/import_plan.py" line="166"/>
         <source>This file was imported before (%1). Importing it again changes only what differs from the database now.</source>
         <translation>此文件以前导入过（%1）。再次导入只会更改与当前数据库不同的内容。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_plan.py" line="185"/>
+        <location filename="../../ui/views/import_plan.py" line="187"/>
         <source>To take this import back, undo batch #%1 under Past imports.</source>
         <translation>如需撤回本次导入，请在“以往导入”中撤销批次 #%1。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_plan.py" line="189"/>
+        <location filename="../../ui/views/import_plan.py" line="191"/>
         <source>No row can be imported: correct the file or the columns first.</source>
         <translation>没有可导入的行：请先更正文件或列对应。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_plan.py" line="197"/>
+        <location filename="../../ui/views/import_plan.py" line="199"/>
         <source>customers</source>
         <translation>客户</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_plan.py" line="198"/>
+        <location filename="../../ui/views/import_plan.py" line="200"/>
         <source>vehicles</source>
         <translation>车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_plan.py" line="199"/>
+        <location filename="../../ui/views/import_plan.py" line="201"/>
         <source>km readings</source>
         <translation>公里数记录</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_plan.py" line="212"/>
+        <location filename="../../ui/views/import_plan.py" line="214"/>
         <source>Created: %1</source>
         <translation>已新建：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_plan.py" line="212"/>
+        <location filename="../../ui/views/import_plan.py" line="214"/>
         <source>Would create: %1</source>
         <translation>将新建：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_plan.py" line="215"/>
+        <location filename="../../ui/views/import_plan.py" line="217"/>
         <source>Changed: %1</source>
         <translation>已更改：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_plan.py" line="215"/>
+        <location filename="../../ui/views/import_plan.py" line="217"/>
         <source>Would change: %1</source>
         <translation>将更改：%1</translation>
     </message>

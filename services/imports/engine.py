@@ -29,7 +29,7 @@ from models.codes import IMPORT_KINDS, PROFILE_ATTRIBUTES
 from services.imports import batches, customers, events
 from services.imports.clean import clean_row
 from services.imports.context import Context
-from services.imports.errors_file import RejectSpool, write_errors
+from services.imports.errors_file import RowSpool, write_errors
 from services.imports.fields import KINDS
 from services.imports.mapping import Mapping, fit_profile
 from services.imports.readers import HEADER_SCAN
@@ -190,7 +190,7 @@ def run(sessions: sessionmaker[Session], path: Path | str, options: ImportOption
         changed_records=dict(writer.changed_rows), changed_fields=dict(done.ctx.changed_fields),
         samples={k: tuple(v) for k, v in tally.samples.items()}, earlier_batches=earlier,
         batch_id=done.batch_id if commit else None, errors_file=done.errors_file,
-        seconds=time.monotonic() - started,
+        seconds=time.monotonic() - started, noted=tally.noted,
     )
 
 
@@ -210,7 +210,7 @@ def _rows(job: _Job, ctx: Context, chunk: list[tuple[int, Any]]) -> list[tuple[R
 def _write(job: _Job) -> _Done:
     options = job.options
     tally = Tally(options.kind)
-    spool = RejectSpool()
+    rejected, noted = RowSpool(), RowSpool()
     session = job.sessions()
     batch_id: int | None = None
     try:
@@ -258,7 +258,7 @@ def _write(job: _Job) -> _Done:
                 events.process(ctx, options.kind, pairs)
             writer.flush()
             for result, _ in pairs:
-                tally.add(result, spool)
+                tally.add(result, rejected, noted)
             done += len(chunk)
             if job.commit and time.monotonic() - last_commit >= COMMIT_SECONDS:
                 writer.record_created()
@@ -276,16 +276,16 @@ def _write(job: _Job) -> _Done:
         if job.progress is not None:
             job.progress(done, done)
         for number, code in job.source.skipped():
-            tally.add(RowResult(number, (), "reject", [Issue(code)]), spool)
+            tally.add(RowResult(number, (), "reject", [Issue(code)]), rejected, noted)
         if renew:
             writer.committed(_next_transaction(session, batch_id))
         writer.record_created()
         batch = session.get_one(ImportBatch, batch_id)
         _close_batch(session, batch, tally, writer, job)
-        # Before the last commit: an import whose rejected rows cannot be listed is not kept.
+        # Before the last commit: an import whose problem rows cannot be listed is not kept.
         errors_file = None
-        if job.errors_path is not None and spool.count:
-            errors_file = write_errors(job.errors_path, job.source.headers, spool)
+        if job.errors_path is not None and (rejected.count or noted.count):
+            errors_file = write_errors(job.errors_path, job.source.headers, rejected, noted)
         if job.commit:
             batch.finished_at = utcnow()
             session.commit()
@@ -298,7 +298,8 @@ def _write(job: _Job) -> _Done:
         raise
     finally:
         session.close()
-        spool.close()
+        rejected.close()
+        noted.close()
     return _Done(tally, batch_id, writer, ctx, errors_file)
 
 

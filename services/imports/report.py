@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from services import labels
-from services.imports.errors_file import RejectSpool
+from services.imports.errors_file import RowSpool
 from services.imports.fields import KINDS
 from services.imports.results import (
     SAMPLES_PER_OUTCOME,
@@ -46,8 +46,9 @@ class Tally:
     reasons: Counter[tuple[str, str | None]] = field(default_factory=Counter)
     warnings: Counter[tuple[str, str | None]] = field(default_factory=Counter)
     samples: dict[str, list[RowSample]] = field(default_factory=dict)
+    noted: int = 0  # rows kept with a note
 
-    def add(self, result: RowResult, spool: RejectSpool) -> None:
+    def add(self, result: RowResult, rejected: RowSpool, noted: RowSpool) -> None:
         self.outcomes[result.outcome] += 1
         reject = result.outcome == "reject"
         if reject:
@@ -55,11 +56,14 @@ class Tally:
             for issue in {(i.code, i.field) for i in errors}:
                 self.reasons[issue] += 1
             # Every reason, also what was only noted: the row is to be corrected as a whole.
-            spool.add(result.number, result.values,
-                      [reason_text(self.kind, i) for i in _unique(errors + result.issues)])
-        else:
+            rejected.add(result.number, result.values,
+                         [reason_text(self.kind, i) for i in _unique(errors + result.issues)])
+        elif result.issues:
             for issue in {(i.code, i.field) for i in result.issues}:
                 self.warnings[issue] += 1
+            self.noted += 1
+            noted.add(result.number, result.values,
+                      [reason_text(self.kind, i) for i in _unique(result.issues)])
         shown = self.samples.setdefault(result.outcome, [])
         if len(shown) < SAMPLES_PER_OUTCOME:
             shown.append(RowSample(result.number, result.outcome, result.values,

@@ -131,8 +131,9 @@ class ImportPlan:
     samples: dict[str, tuple[RowSample, ...]]  # the first rows of each outcome
     earlier_batches: tuple[int, ...]  # batches that imported the same file before
     batch_id: int | None = None
-    errors_file: Path | None = None
+    errors_file: Path | None = None  # the rejected rows and the rows kept with notes
     seconds: float = 0.0
+    noted: int = 0  # rows kept with a note (what `warnings` counts, by row)
 
     @property
     def dry_run(self) -> bool:

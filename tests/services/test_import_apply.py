@@ -121,6 +121,34 @@ def test_dms_export_is_imported_and_every_other_row_is_in_the_error_file(databas
     assert "手机号码无效" in by_number[DMS_FIRST_ROW + 4][-1]
     assert "缺少可关联" in by_number[DMS_FIRST_ROW + 4][-1]
     assert by_number[DMS_FIRST_ROW + 5][-1] == "客户姓名：必填项为空"
+    # The rows imported with a note, on a sheet of their own: 李四's landline moved, his
+    # car's impossible date left out, its VIN's check digit wrong (and nobody else).
+    noted = list(openpyxl.load_workbook(errors)["已导入但有提示的行"].iter_rows(values_only=True))
+    assert noted[0] == ("原行号", *DMS_HEADERS, "提示")
+    assert [r[0] for r in noted[1:]] == [DMS_FIRST_ROW + 2] and result.noted == 1
+    assert noted[1][3] == "李四" and noted[1][-1].split("；") == [
+        "手机：手机栏填的是固定电话，已存为其他电话", "车架号（VIN）：车架号校验位（第9位）不符",
+        "购车日期：日期不存在"]
+    assert sum(r.rows for r in result.warnings) == 3
+
+
+def test_the_problems_file_has_a_sheet_only_for_what_there_is(database, tmp_path):
+    headers = ["车主姓名", "联系电话", "车牌号码", "品牌", "车型"]
+    noted_only = write_xlsx(tmp_path / "有提示.xlsx", headers, [
+        ["钱七", "13500135000", "粤E44444", "大众", "帕萨特"],
+        ["孙八", "0755-12345678", "粤E55555", "大众", "速腾"]])  # a landline: kept, noted
+    errors = tmp_path / "问题.xlsx"
+    result = apply(database.sessions, noted_only, CUSTOMERS, errors_path=errors)
+    assert (result.created, result.rejected, result.noted) == (2, 0, 1)
+    book = openpyxl.load_workbook(errors)
+    assert book.sheetnames == ["已导入但有提示的行"]
+    assert [r[0] for r in book.active.iter_rows(min_row=2, values_only=True)] == [3]
+    clean = write_xlsx(tmp_path / "干净.xlsx", headers,
+                       [["周九", "13600136000", "粤E66666", "大众", "宝来"]])
+    clean_errors = tmp_path / "无问题.xlsx"
+    done = apply(database.sessions, clean, CUSTOMERS, errors_path=clean_errors)
+    assert (done.created, done.noted, done.errors_file) == (1, 0, None)
+    assert not clean_errors.exists()
 
 
 def test_importing_the_same_file_again_changes_nothing(database, tmp_path):

@@ -40,7 +40,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         p.add_argument("--dry-run", action="store_true",
                        help="show what would happen; write nothing")
         p.add_argument("--errors", type=Path, metavar="OUT.xlsx",
-                       help="write the rejected rows here (default for an import: beside FILE)")
+                       help="write the rejected rows, and those imported with notes, here "
+                            "(default for an import: FILE-导入问题.xlsx beside FILE)")
         p.set_defaults(handler=_import, kind=kind, access=WRITE)
     b = acts.add_parser("batches", help="files imported so far, newest first")
     b.add_argument("--kind", choices=IMPORT_KINDS)
@@ -67,7 +68,7 @@ def _errors_path(args) -> Path | None:
         return args.errors
     if args.dry_run:
         return None
-    return args.file.with_name(f"{args.file.stem}-未导入.xlsx")
+    return args.file.with_name(f"{args.file.stem}-导入问题.xlsx")
 
 
 def _import(args, open_db) -> int:
@@ -128,7 +129,8 @@ def _report(r: ImportPlan) -> None:
             detail = "；".join(sample.reasons) if outcome == "reject" else sample.summary
             print(f"  {outcome:<10} row {sample.number:>6}: {detail}")
     if r.errors_file is not None:
-        print(f"rejected rows written to {r.errors_file}")
+        print(f"rows not imported ({r.rejected:,}) and rows imported with notes ({r.noted:,}) "
+              f"written to {r.errors_file}")
     if r.dry_run:
         print("nothing was written (dry run)")
     else:

@@ -1,5 +1,6 @@
 """What a dry run found, or what an import did: rows that create, update, stay unchanged or are
-not imported, why, and the first rows of each; the rejected rows can be saved as Excel."""
+not imported, why, and the first rows of each; the rows with problems (not imported, or
+imported with a note) can be saved as Excel."""
 
 from __future__ import annotations
 
@@ -79,10 +80,11 @@ class PlanPanel(QWidget):
         self.samples.horizontalHeader().setStretchLastSection(True)
         # The row's cells are only a reminder of which row it is; they are in the tooltip.
         self.samples.setProperty("elidedColumns", [COL_SAMPLE_VALUES])
-        self.save_errors = QPushButton(self.tr("Save the rejected rows as &Excel…"))
+        self.save_errors = QPushButton(self.tr("Save the rows with problems as &Excel…"))
         self.save_errors.setToolTip(
-            self.tr("Every row not imported with its original row number and the reasons, to "
-                    "correct and import again")
+            self.tr("Every row not imported, to correct and import again, and every row "
+                    "imported with a note (a value left out or corrected), each with its "
+                    "original row number and the reasons")
         )
         self.save_errors.clicked.connect(self.save_errors_requested)
         self.rerun = QPushButton(self.tr("&Run the dry run again"))

@@ -370,24 +370,25 @@ class ImportView(QWidget):
         )
         self.imported.emit(result)
 
-    # --- the rejected rows -----------------------------------------------------------------
+    # --- the rows with problems ------------------------------------------------------------
     def _save_errors(self, result: ImportPlan | None) -> None:
         if result is None or result.errors_file is None:
             return
         source = result.errors_file
-        suggested = self.tr("%1-not imported.xlsx").replace("%1", Path(result.file_name).stem)
+        suggested = self.tr("%1-import problems.xlsx").replace("%1",
+                                                                Path(result.file_name).stem)
         target = ask_save_path(self, "import_errors", suggested,
                                self.tr("Excel files (*.xlsx)"),
-                               self.tr("Save the rejected rows"))
+                               self.tr("Save the rows with problems"))
         if not target:
             return
         self.runner.run(
             lambda _p, _c: shutil.copyfile(source, target),
             on_done=lambda _r: self.runner.notify(
-                self.tr("Rejected rows saved to %1").replace("%1", target),
+                self.tr("Rows with problems saved to %1").replace("%1", target),
                 open_actions(target)),
             parent_widget=self,
-            label=self.tr("Saving the rejected rows"),
+            label=self.tr("Saving the rows with problems"),
         )
 
     # --- navigation ----------------------------------------------------------------------
