@@ -106,6 +106,8 @@ def test_a_saved_mapping_is_used_by_name_for_the_next_file(database, tmp_path):
     (("customers", "{blank}"), "No row of column headers was found in 空白.xlsx"),
     (("customers", "{file}", "--header-row", "999"), "Row 999 of 保有客户明细.xlsx holds no"),
     (("customers", "{file}", "--header-row", "0"), "counted from 1"),
+    (("customers", "{folder}"), "is a folder: name the file"),
+    (("customers", "{file}", "--errors", "{folder}/问题.csv"), "name ending in .xlsx"),
 ])
 def test_mistakes_are_one_line_and_exit_2(database, tmp_path, args, fragment):
     path = dms_export(tmp_path / "保有客户明细.xlsx")
@@ -113,11 +115,24 @@ def test_mistakes_are_one_line_and_exit_2(database, tmp_path, args, fragment):
     empty = tmp_path / "空.csv"
     empty.write_bytes(b"")
     blank = write_xlsx(tmp_path / "空白.xlsx", [], [])
-    result = run(database, *(a.format(file=path, other=other, empty=empty, blank=blank)
-                             for a in args), ok=False)
+    result = run(database, *(a.format(file=path, other=other, empty=empty, blank=blank,
+                                      folder=tmp_path) for a in args), ok=False)
     assert result.returncode == 2
     assert_user_error(result, fragment)
     assert counts(database) == {}
+
+
+def test_a_dry_run_names_the_sheets_it_did_not_read_and_says_it_saved_the_mapping(
+        database, tmp_path):
+    path = dms_export(tmp_path / "保有客户明细.xlsx")
+    book = openpyxl.load_workbook(path)
+    book.create_sheet("二网客户").append(["车主姓名", "联系电话"])
+    book.save(path)
+    dry = run(database, "customers", str(path), "--dry-run", "--save-mapping", "DMS")
+    assert "other sheets, not read: 二网客户 (read one with --sheet NAME)" in dry.stdout
+    assert "mapping saved as 'DMS' for customers files (a dry run saves the mapping all the " \
+        "same)" in dry.stdout
+    assert counts(database) == {"import_mapping": 1}  # and nothing else
 
 
 def _writing_started(database: Database) -> bool:

@@ -190,7 +190,7 @@ def run(sessions: sessionmaker[Session], path: Path | str, options: ImportOption
         changed_records=dict(writer.changed_rows), changed_fields=dict(done.ctx.changed_fields),
         samples={k: tuple(v) for k, v in tally.samples.items()}, earlier_batches=earlier,
         batch_id=done.batch_id if commit else None, errors_file=done.errors_file,
-        seconds=time.monotonic() - started, noted=tally.noted,
+        seconds=time.monotonic() - started, noted=tally.noted, sheets=source.table.layout.sheets,
     )
 
 

@@ -134,6 +134,7 @@ class ImportPlan:
     errors_file: Path | None = None  # the rejected rows and the rows kept with notes
     seconds: float = 0.0
     noted: int = 0  # rows kept with a note (what `warnings` counts, by row)
+    sheets: tuple[str, ...] = ()  # every sheet of the workbook (one of them read)
 
     @property
     def dry_run(self) -> bool:

@@ -61,6 +61,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def _errors_path(args) -> Path | None:
     if args.errors is not None:
+        if args.errors.suffix.lower() != ".xlsx":
+            raise RevisitError(N_("The problems file is an Excel workbook: give it a name "
+                                  "ending in .xlsx (not {name})."), name=args.errors.name)
         folder = args.errors.expanduser().resolve().parent
         if not folder.is_dir():
             raise RevisitError(N_("The folder {folder} does not exist; nothing was imported."),
@@ -72,6 +75,9 @@ def _errors_path(args) -> Path | None:
 
 
 def _import(args, open_db) -> int:
+    if args.file.is_dir():
+        raise RevisitError(N_("{path} is a folder: name the file to import in it."),
+                           path=str(args.file))
     if not args.file.is_file():
         raise RevisitError(N_("There is no file {path}."), path=str(args.file))
     db = open_db()
@@ -89,7 +95,8 @@ def _import(args, open_db) -> int:
     if args.save_mapping:
         profiles.save_profile(db.sessions, args.save_mapping, result.mapping,
                               staff_id=staff_id(args.actor))
-        print(f"mapping saved as '{args.save_mapping}' for {args.kind} files")
+        also = " (a dry run saves the mapping all the same)" if result.dry_run else ""
+        print(f"mapping saved as '{args.save_mapping}' for {args.kind} files{also}")
     return 0
 
 
@@ -103,6 +110,9 @@ def _report(r: ImportPlan) -> None:
     unused = [h for i, h in enumerate(r.headers) if h and r.mapping.field_of(i) is None]
     if unused:
         print(f"  not imported: {'; '.join(unused)}")
+    others = [s for s in r.sheets if s != r.sheet]
+    if others:
+        print(f"  other sheets, not read: {'; '.join(others)} (read one with --sheet NAME)")
     if r.earlier_batches:
         print(f"  the same file was imported before: batch "
               f"{', '.join('#' + str(b) for b in r.earlier_batches)}")
