@@ -5,7 +5,7 @@ from __future__ import annotations
 import codecs
 import csv
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -186,8 +186,10 @@ class Workbook:
             data = self._calamine_sheet(sheet)
             # Rows come from row 1, columns from the first one used: put them back in place.
             pad: tuple[Cell, ...] = (None,) * (data.start[1] if data.start else 0)
+            merged = _FillDown(data.merged_cell_ranges or ())
             for number, row in enumerate(data.iter_rows(), 1):
-                yield number, pad + tuple(_excel_cell(v) for v in row)
+                cells = pad + tuple(_excel_cell(v) for v in row)
+                yield number, merged.apply(number - 1, cells) if merged else cells
         else:
             worksheet = self._book[sheet]
             worksheet.reset_dimensions()  # some writers store a wrong dimension ("A1")
@@ -199,6 +201,38 @@ class Workbook:
         self._book.close()
         if self._file is not None:
             self._file.close()
+
+
+class _FillDown:
+    """Cells merged over several rows given the top cell's value, as Excel shows them: a
+    hand-kept sheet merges an owner's name and mobile over the rows of their cars, and Excel
+    keeps the value in the top cell only, so the rows below read as having no owner. Only a
+    merge's first column is filled, as a merge across columns is read. `ranges` are
+    python-calamine's ((first row, first column), (last row, last column)), 0-based."""
+
+    def __init__(self, ranges: Sequence[tuple[tuple[int, int], tuple[int, int]]]) -> None:
+        self._starts: dict[int, list[tuple[int, int]]] = {}  # first row: (last row, column)
+        for (top, column), (bottom, _right) in ranges:
+            if bottom > top:
+                self._starts.setdefault(top, []).append((bottom, column))
+        self._open: list[tuple[int, int, Cell]] = []  # (last row, column, value)
+
+    def __bool__(self) -> bool:
+        return bool(self._starts or self._open)
+
+    def apply(self, row: int, cells: tuple[Cell, ...]) -> tuple[Cell, ...]:
+        """Row `row` (0-based) as Excel shows it."""
+        self._open = [m for m in self._open if m[0] >= row]
+        if self._open:
+            filled = list(cells)
+            for _bottom, column, value in self._open:
+                filled.extend([None] * (column + 1 - len(filled)))
+                if filled[column] is None or filled[column] == "":
+                    filled[column] = value
+            cells = tuple(filled)
+        for bottom, column in self._starts.pop(row, ()):
+            self._open.append((bottom, column, cells[column] if column < len(cells) else None))
+        return cells
 
 
 def html_encoding(path: Path) -> str:

@@ -183,6 +183,29 @@ def test_two_level_header_takes_cells_merged_downwards(tmp_path):
         assert [r.number for r in table] == [3]
 
 
+def test_an_owner_merged_over_the_rows_of_their_cars_is_on_each_row(tmp_path):
+    # A hand-kept sheet: 张三 and his mobile merged over his three cars, a note merged across
+    # two columns (only its first column holds it, as everywhere), a title merged across.
+    path = tmp_path / "手工台账.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["车主台账"])
+    ws.append(["车主", "手机", "车牌", "备注", None])
+    ws.append(["张三", "13800138000", "粤A11111", "老客户", None])
+    ws.append([None, None, "粤A22222", None, None])
+    ws.append([None, None, "粤A33333", None, None])
+    ws.append(["李四", "13900139000", "粤B44444", None, None])
+    for cells in ("A1:E1", "A3:A5", "B3:B5", "D3:E4"):
+        ws.merge_cells(cells)
+    wb.save(path)
+    with open_table(path, engine="calamine") as table:
+        rows = [tuple(r.get(i) for i in range(5)) for r in table]
+    assert rows == [("张三", "13800138000", "粤A11111", "老客户", None),
+                    ("张三", "13800138000", "粤A22222", "老客户", None),
+                    ("张三", "13800138000", "粤A33333", None, None),
+                    ("李四", "13900139000", "粤B44444", None, None)]
+
+
 def test_the_user_can_name_the_header_row(tmp_path):
     path = ugly_workbook(tmp_path / "u.xlsx")
     with open_table(path, header_row=2) as table:
