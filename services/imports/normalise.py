@@ -45,6 +45,7 @@ PROBLEMS: dict[str, tuple[str, str]] = {
     "amount_implausible": ("金额过大，不合理", "implausibly large amount"),
     "km_invalid": ("里程无法识别", "unreadable mileage"),
     "km_implausible": ("里程不合理（为负数或过大）", "implausible mileage (negative or too large)"),
+    "km_zero": ("里程为 0，未记为读数", "0 km, not kept as a reading"),
     "score_invalid": ("评分无法识别", "unreadable score"),
     "score_out_of_range": ("评分不在0–10之间", "score not between 0 and 10"),
     "score_rounded": ("评分已四舍五入为整数", "score rounded to a whole number"),
@@ -278,7 +279,9 @@ MAX_KM = 2_000_000
 
 
 def normalise_km(raw: Cell) -> Clean[int]:
-    """Odometer km as a whole number: "8.6万公里" -> 86000, "86,000 km"."""
+    """Odometer km as a whole number: "8.6万公里" -> 86000, "86,000 km". 0 is what exports
+    write for "not known": kept as a reading dated today, it would bend every estimate of the
+    car's km through it (a new car's 0 km at its purchase is assumed anyway)."""
     if is_blank(raw):
         return EMPTY
     value = _decimal(raw, _KM_UNITS)
@@ -286,7 +289,8 @@ def normalise_km(raw: Cell) -> Clean[int]:
         return refused("km_invalid")
     if not 0 <= value <= MAX_KM:
         return refused("km_implausible")
-    return Clean(int(value.quantize(Decimal(1), ROUND_HALF_UP)))
+    km = int(value.quantize(Decimal(1), ROUND_HALF_UP))
+    return refused("km_zero") if km == 0 else Clean(km)
 
 
 _POINTS = re.compile(r"分")
