@@ -294,12 +294,20 @@ def normalise_km(raw: Cell) -> Clean[int]:
 
 
 _POINTS = re.compile(r"分")
+# The answers of a graded satisfaction question as DMS 回访记录 record them, on the 0–10 scale
+# of scores (the usual five-point scale doubled: 非常满意 10 · 满意 8 · 一般 6 · 不满意 4 ·
+# 非常不满意 2), so they fall in the bands a score does (high 9–10, middle 7–8, low 0–6).
+SCORE_WORDS = {"非常满意": 10, "很满意": 10, "满意": 8, "比较满意": 8, "基本满意": 7, "一般": 6,
+               "不满意": 4, "不太满意": 4, "很不满意": 2, "非常不满意": 2}
 
 
 def normalise_score(raw: Cell) -> Clean[int]:
-    """A satisfaction score 0–10 ("9", 9.0, "9分"); halves are rounded up with a warning."""
+    """A satisfaction score 0–10 ("9", 9.0, "9分"); halves are rounded up with a warning; a
+    graded answer (非常满意 … 非常不满意) on that scale (SCORE_WORDS)."""
     if is_blank(raw):
         return EMPTY
+    if isinstance(raw, str) and (graded := SCORE_WORDS.get(re.sub(r"\s+", "", nfkc(raw)))):
+        return Clean(graded)
     value = _decimal(raw, _POINTS)
     if value is None:
         return refused("score_invalid")

@@ -17,6 +17,7 @@ from services.imports import normalise as n
 from services.imports import words as w
 from services.imports.dates import normalise_date, normalise_datetime
 from services.imports.phones import Phones, is_mobile, normalise_mobile, normalise_phones
+from services.segments.matrix import score_band
 
 ROOT = Path(__file__).resolve().parents[2]
 TODAY = dt.date(2026, 11, 1)
@@ -426,6 +427,18 @@ def test_scores():
     assert n.normalise_score("8.5").value == 9
     assert codes(n.normalise_score(85)) == [("score_out_of_range", "error")]
     assert codes(n.normalise_score("好")) == [("score_invalid", "error")]
+
+
+@pytest.mark.parametrize(("raw", "score", "band"), [
+    ("非常满意", 10, "high"), ("很满意", 10, "high"), (" 满意 ", 8, "middle"),
+    ("比较满意", 8, "middle"), ("基本满意", 7, "middle"), ("一般", 6, "low"),
+    ("不满意", 4, "low"), ("不太满意", 4, "low"), ("非常不满意", 2, "low"),
+])
+def test_graded_answers_are_scores_in_the_band_they_mean(raw, score, band):
+    # A DMS 回访记录 records the answer, not a number: on the 0–10 scale, each lands in the
+    # satisfaction band it says (high 9–10, middle 7–8, low 0–6).
+    assert n.normalise_score(raw) == n.Clean(score)
+    assert score_band(score) == band
 
 
 def test_postcodes():
