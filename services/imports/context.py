@@ -26,6 +26,9 @@ class Context:
     staff_id: int | None
     match: tuple[str, ...]
     profile_attributes: tuple[str, ...] = ()  # profile attributes the file's mapping carries
+    # The day a km without its own date was read: the export's date when its title says it
+    # (导出时间：…), else the import's.
+    km_day: dt.date | None = None
     # Records (per table) an earlier row of this file created or compared. A later row about
     # the same record only fills values still empty: two rows of one file never overwrite each
     # other, so reading the same file again finds nothing to change.

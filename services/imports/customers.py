@@ -65,7 +65,7 @@ def _row(ctx: Context, lk: Lookup, result: RowResult, v: dict[str, Any]) -> None
         else:
             _update_vehicle(ctx, lk, result, customer, vehicle, v)
     if vehicle is not None and v.get("km") is not None:
-        _reading(ctx, lk, result, vehicle, v["km"], v.get("km_date") or ctx.today)
+        _reading(ctx, lk, result, vehicle, v["km"], v.get("km_date") or ctx.km_day or ctx.today)
     ctx.seen["customer"].add(customer["id"])
     if vehicle is not None:
         ctx.seen["vehicle"].add(vehicle["id"])

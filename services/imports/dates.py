@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from decimal import Decimal
 
 from services.imports.normalise import EMPTY, Cell, Clean, is_blank, kept, nfkc, refused
@@ -133,6 +134,22 @@ def _parse(raw: Cell) -> tuple[dt.datetime, tuple[str, ...]]:
     if isinstance(raw, Decimal) and raw != raw.to_integral_value():
         return excel_serial(raw), ()
     return _from_digits(str(int(raw)))
+
+
+# "导出时间：2026-11-28 10:00:00  操作员：admin", "Exported 2026/11/28", "打印日期 2026年11月28日".
+_EXPORTED = re.compile(r"(?:导出|生成|打印|制表|export|generated|printed)\D{0,12}?"
+                       r"(\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2})", re.IGNORECASE)
+
+
+def export_day(title: Sequence[str], today: dt.date) -> dt.date | None:
+    """The day a file was exported, from the lines above its header, if one says it (and it is
+    not after `today`)."""
+    for line in title:
+        if (match := _EXPORTED.search(nfkc(line))) is not None:
+            day = normalise_date(match[1], latest=today).value
+            if day is not None:
+                return day
+    return None
 
 
 def normalise_datetime(raw: Cell, *, latest: dt.date | None = None) -> Clean[dt.datetime]:

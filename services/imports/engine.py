@@ -29,6 +29,7 @@ from models.codes import IMPORT_KINDS, PROFILE_ATTRIBUTES
 from services.imports import batches, customers, events
 from services.imports.clean import clean_row
 from services.imports.context import Context
+from services.imports.dates import export_day
 from services.imports.errors_file import RowSpool, write_errors
 from services.imports.fields import KINDS
 from services.imports.mapping import Mapping, fit_profile
@@ -230,9 +231,11 @@ def _write(job: _Job) -> _Done:
         conn = session.connection()
         writer = Writer(conn, batch.id)
         mapped = set(job.mapping.as_dict())
-        ctx = Context(conn, writer, options.today or dt.date.today(), f"导入 {job.file_name}",
+        today = options.today or dt.date.today()
+        ctx = Context(conn, writer, today, f"导入 {job.file_name}",
                       options.staff_id, options.match,
-                      tuple(a for a in PROFILE_ATTRIBUTES if a in mapped))
+                      tuple(a for a in PROFILE_ATTRIBUTES if a in mapped),
+                      km_day=export_day(job.source.table.layout.title, today))
         if options.kind == "contacts":
             for sid, username, display in session.execute(
                     select(StaffUser.id, StaffUser.username, StaffUser.display_name)):

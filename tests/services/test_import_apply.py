@@ -110,8 +110,10 @@ def test_dms_export_is_imported_and_every_other_row_is_in_the_error_file(databas
     with database.sessions() as s:
         readings = {(r.vehicle_id, r.km, r.source, r.reading_date)
                     for r in s.scalars(select(MileageReading))}
-    assert (cars[V_LANGYI].id, 32000, "import", TODAY) in readings
-    assert (cars[V_ACCORD].id, 60000, "import", TODAY) in readings
+    # Dated the day the title says the file was exported (导出时间：2026-11-28), not today.
+    exported = dt.date(2026, 11, 28)
+    assert (cars[V_LANGYI].id, 32000, "import", exported) in readings
+    assert (cars[V_ACCORD].id, 60000, "import", exported) in readings
 
     rows = list(openpyxl.load_workbook(errors).active.iter_rows(values_only=True))
     assert rows[0] == ("原行号", *DMS_HEADERS, "问题")
@@ -130,6 +132,21 @@ def test_dms_export_is_imported_and_every_other_row_is_in_the_error_file(databas
         "手机：手机栏填的是固定电话，已存为其他电话", "车架号（VIN）：车架号校验位（第9位）不符",
         "购车日期：日期不存在"]
     assert sum(r.rows for r in result.warnings) == 3
+
+
+def test_km_without_a_date_is_dated_when_the_file_was_exported_else_today(database, tmp_path):
+    headers = ["车主姓名", "联系电话", "车牌号码", "品牌", "车型", "行驶里程"]
+    rows = [["钱七", "13500135000", "粤E44444", "大众", "帕萨特", "3.2万公里"]]
+    titled = write_xlsx(tmp_path / "有标题.xlsx", headers, rows,
+                        title=("保有客户", "打印日期：2026年11月20日"))
+    apply(database.sessions, titled, CUSTOMERS)
+    later = write_xlsx(tmp_path / "明天.xlsx", headers,  # an export "after" today: not trusted
+                       [["孙八", "13600136000", "粤E55555", "大众", "速腾", "1万公里"]],
+                       title=("保有客户", "导出时间：2026-12-25"))
+    apply(database.sessions, later, CUSTOMERS)
+    with database.sessions() as s:
+        days = {r.km: r.reading_date for r in s.scalars(select(MileageReading))}
+    assert days == {32000: dt.date(2026, 11, 20), 10000: TODAY}
 
 
 def test_the_problems_file_has_a_sheet_only_for_what_there_is(database, tmp_path):

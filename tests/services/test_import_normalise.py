@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from services.demo.data import MOBILE_PREFIXES
 from services.imports import normalise as n
 from services.imports import words as w
-from services.imports.dates import normalise_date, normalise_datetime
+from services.imports.dates import export_day, normalise_date, normalise_datetime
 from services.imports.phones import Phones, is_mobile, normalise_mobile, normalise_phones
 from services.segments.matrix import score_band
 
@@ -317,6 +317,20 @@ def test_serials_at_the_edges_of_the_plausible_years():
     assert normalise_date(367).value == dt.date(1901, 1, 1)  # the first day kept
     assert codes(normalise_date(366)) == [("date_out_of_range", "error")]  # 1900-12-31
     assert normalise_date(73050).value == dt.date(2099, 12, 31)  # the last
+
+
+@pytest.mark.parametrize(("title", "day"), [
+    (("保有客户明细", "导出时间：2026-11-28 10:00:00  操作员：admin"), dt.date(2026, 11, 28)),
+    (("Exported 2026/11/27",), dt.date(2026, 11, 27)),
+    (("打印日期 2026年11月26日",), dt.date(2026, 11, 26)),
+    (("制表：张三 2026.11.25",), dt.date(2026, 11, 25)),
+    (("导出时间：２０２６－１１－２４",), dt.date(2026, 11, 24)),
+    (("导出时间：2027-01-01",), None),  # after today: not trusted
+    (("保有客户明细", "2026-11-28"), None),  # a date that does not say it is the export's
+    ((), None),
+])
+def test_the_export_day_is_read_from_the_title(title, day):
+    assert export_day(title, dt.date(2026, 11, 30)) == day
 
 
 def test_datetimes_keep_their_time():
