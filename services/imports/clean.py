@@ -39,7 +39,11 @@ _SIMPLE: dict[str, Callable[[Cell], Clean[Any]]] = {
 
 def clean_value(field: Field, raw: Cell, today: dt.date) -> Clean[Any]:
     """The cell cleaned the way the catalog says for this field. Dates that cannot lie ahead
-    are refused when more than a day after `today` (a day's grace for clocks and time zones)."""
+    are refused when more than a day after `today` (a day's grace for clocks and time zones).
+    Text holding U+FFFD, what reading bytes of another encoding leaves (a GBK row in a UTF-8
+    file), is refused: stored, it would be a name or plate nobody can read or find."""
+    if isinstance(raw, str) and "\ufffd" in raw:
+        return n.refused("text_garbled")
     cleaner = field.cleaner
     if cleaner in ("date", "datetime"):
         latest = None if field.future else today + dt.timedelta(days=1)

@@ -46,6 +46,8 @@ PROBLEMS: dict[str, tuple[str, str]] = {
     "km_invalid": ("里程无法识别", "unreadable mileage"),
     "km_implausible": ("里程不合理（为负数或过大）", "implausible mileage (negative or too large)"),
     "km_zero": ("里程为 0，未记为读数", "0 km, not kept as a reading"),
+    "text_garbled": ("文字是乱码（这一行的编码与文件其余部分不同？）",
+                     "garbled text (this row in another encoding than the rest of the file?)"),
     "score_invalid": ("评分无法识别", "unreadable score"),
     "score_out_of_range": ("评分不在0–10之间", "score not between 0 and 10"),
     "score_rounded": ("评分已四舍五入为整数", "score rounded to a whole number"),

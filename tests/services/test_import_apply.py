@@ -149,6 +149,20 @@ def test_km_without_a_date_is_dated_when_the_file_was_exported_else_today(databa
     assert days == {32000: dt.date(2026, 11, 20), 10000: TODAY}
 
 
+def test_a_row_in_another_encoding_is_reported_not_stored_as_garbage(database, tmp_path):
+    # A UTF-8 export with one row pasted in from a GBK file: that row's Chinese cannot be
+    # read; the others import as they are.
+    good = "车主姓名,联系电话,车牌号码,品牌,车型\n" + "".join(
+        f"钱七{i},135001350{i:02d},粤E444{i:02d},大众,帕萨特\n" for i in range(20))
+    path = tmp_path / "混合编码.csv"
+    path.write_bytes(good.encode("utf-8") + "欧阳修,13600136000,粤E55555,大众,速腾\n"
+                     .encode("gbk"))
+    result = apply(database.sessions, path, CUSTOMERS, errors_path=tmp_path / "e.xlsx")
+    assert (result.created, result.rejected) == (20, 1)
+    assert [r.code for r in result.reasons] == ["text_garbled"]
+    assert len(_customers(database)) == 20 and "欧阳修" not in _customers(database)
+
+
 def test_the_problems_file_has_a_sheet_only_for_what_there_is(database, tmp_path):
     headers = ["车主姓名", "联系电话", "车牌号码", "品牌", "车型"]
     noted_only = write_xlsx(tmp_path / "有提示.xlsx", headers, [
