@@ -55,21 +55,39 @@ def _build(year: int, month: int, day: int, clock: tuple[int, int, int] = (0, 0,
     return value
 
 
-def _clock(rest: str) -> tuple[int, int, int]:
-    """Hours, minutes, seconds from what follows the date ('' is midnight)."""
+def _clock(rest: str) -> tuple[tuple[int, int, int], dt.tzinfo | None]:
+    """Hours, minutes, seconds from what follows the date ('' is midnight), and the time zone
+    it names (ISO's Z or +08:00), if any."""
     if not rest.strip():
-        return (0, 0, 0)
+        return (0, 0, 0), None
     match = _TIME.fullmatch(rest)
     if not match:
         raise _Refused("date_invalid")
-    before, hours, minutes, seconds, after, _zone = match.groups()
+    before, hours, minutes, seconds, after, zone = match.groups()
     hour = int(hours)
     if (before in _AFTERNOON or after == "pm") and hour < 12:
         hour += 12
     clock = (hour, int(minutes or 0), int(seconds or 0))
     if clock[0] > 23 or clock[1] > 59 or clock[2] > 59:
         raise _Refused("date_impossible")
-    return clock
+    if zone is None:
+        return clock, None
+    if zone == "z":
+        return clock, dt.UTC
+    sign = -1 if zone[0] == "-" else 1
+    digits = zone[1:].replace(":", "")
+    return clock, dt.timezone(sign * dt.timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
+
+
+def _dated(year: int, month: int, day: int, rest: str) -> dt.datetime:
+    """The date with the time that follows it. A time with its zone (2024-03-05T02:22:00Z)
+    becomes this computer's clock time, as every time Revisit records is (a call is saved at
+    the time on the caller's clock); without a zone it is taken as it is written."""
+    clock, zone = _clock(rest)
+    value = _build(year, month, day, clock)
+    if zone is None:
+        return value
+    return value.replace(tzinfo=zone).astimezone().replace(tzinfo=None)
 
 
 def _from_digits(text: str) -> tuple[dt.datetime, tuple[str, ...]]:
@@ -101,7 +119,7 @@ def _from_text(raw: str) -> tuple[dt.datetime, tuple[str, ...]]:
         return _from_digits(text)
     if match := _YMD.match(text):
         year, month, day = (int(g) for g in match.groups())
-        return _build(year, month, day, _clock(text[match.end():])), ()
+        return _dated(year, month, day, text[match.end():]), ()
     if match := _DMY.match(text):
         first, second, year = (int(g) for g in match.groups())
         if first > 12 >= second:
@@ -112,7 +130,7 @@ def _from_text(raw: str) -> tuple[dt.datetime, tuple[str, ...]]:
             raise _Refused("date_impossible")
         else:
             raise _Refused("date_ambiguous")
-        return _build(year, month, day, _clock(text[match.end():])), ()
+        return _dated(year, month, day, text[match.end():]), ()
     if match := _YM.fullmatch(text):
         return _build(int(match[1]), int(match[2]), 1), ("date_day_missing",)
     raise _Refused("date_invalid")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import time
 from decimal import Decimal
 from pathlib import Path
 
@@ -339,6 +340,27 @@ def test_datetimes_keep_their_time():
                                                                             30, 20)
     assert normalise_datetime("43529.5").value == dt.datetime(2019, 3, 5, 12, 0)
     assert normalise_datetime("2019-03-05").value == dt.datetime(2019, 3, 5)
+
+
+@pytest.fixture
+def in_beijing(monkeypatch):
+    """This computer's clock on Beijing time, as the dealers' PCs are."""
+    monkeypatch.setenv("TZ", "Asia/Shanghai")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.mark.parametrize(("raw", "local"), [
+    ("2024-03-05T02:22:00Z", dt.datetime(2024, 3, 5, 10, 22)),
+    ("2024-03-05T02:22:00+00:00", dt.datetime(2024, 3, 5, 10, 22)),
+    ("2024-03-05T10:22:00+08:00", dt.datetime(2024, 3, 5, 10, 22)),
+    ("2024-03-05 23:30:00-0500", dt.datetime(2024, 3, 6, 12, 30)),
+    ("2024-03-05 10:22", dt.datetime(2024, 3, 5, 10, 22)),  # no zone: as written
+])
+def test_a_time_with_its_zone_becomes_this_computers_time(in_beijing, raw, local):
+    assert normalise_datetime(raw).value == local
 
 
 DATE_FORMATS = [
