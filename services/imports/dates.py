@@ -75,8 +75,10 @@ def _clock(rest: str) -> tuple[tuple[int, int, int], dt.tzinfo | None]:
     if zone == "z":
         return clock, dt.UTC
     sign = -1 if zone[0] == "-" else 1
-    digits = zone[1:].replace(":", "")
-    return clock, dt.timezone(sign * dt.timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
+    hours_off, minutes_off = int(zone[1:3]), int(zone[-2:])
+    if hours_off > 14 or minutes_off > 59:  # the zones in use run from -12:00 to +14:00
+        raise _Refused("date_impossible")
+    return clock, dt.timezone(sign * dt.timedelta(hours=hours_off, minutes=minutes_off))
 
 
 def _dated(year: int, month: int, day: int, rest: str) -> dt.datetime:

@@ -363,6 +363,11 @@ def test_a_time_with_its_zone_becomes_this_computers_time(in_beijing, raw, local
     assert normalise_datetime(raw).value == local
 
 
+def test_a_zone_that_cannot_be_is_refused():
+    assert codes(normalise_datetime("2024-03-05T10:22:00+99:00")) == [("date_impossible", "error")]
+    assert codes(normalise_datetime("2024-03-05T10:22:00+08:75")) == [("date_impossible", "error")]
+
+
 DATE_FORMATS = [
     lambda d: d.isoformat(),
     lambda d: f"{d.year}/{d.month}/{d.day}",
