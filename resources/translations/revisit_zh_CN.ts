@@ -3294,119 +3294,124 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>MappingPage</name>
     <message>
-        <location filename="../../ui/views/import_mapping.py" line="115"/>
+        <location filename="../../ui/views/import_mapping.py" line="117"/>
         <source>Saved &amp;mapping</source>
         <translation>已保存的列对应方案(&amp;M)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_mapping.py" line="117"/>
+        <location filename="../../ui/views/import_mapping.py" line="119"/>
         <source>Sa&amp;ve as a mapping…</source>
         <translation>另存为列对应方案(&amp;V)…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_mapping.py" line="119"/>
+        <location filename="../../ui/views/import_mapping.py" line="121"/>
         <source>Keep these columns under a name for the next file from the same system</source>
         <translation>将这些列的对应关系命名保存，供同一系统导出的下一个文件使用</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_mapping.py" line="126"/>
+        <location filename="../../ui/views/import_mapping.py" line="129"/>
         <source>A row updates the stored customer with</source>
         <translation>按以下方式匹配并更新已有客户</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_mapping.py" line="127"/>
+        <location filename="../../ui/views/import_mapping.py" line="130"/>
         <source>the same mobile</source>
         <translation>手机相同</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_mapping.py" line="127"/>
+        <location filename="../../ui/views/import_mapping.py" line="130"/>
         <source>the same VIN</source>
         <translation>车架号相同</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_mapping.py" line="128"/>
+        <location filename="../../ui/views/import_mapping.py" line="131"/>
         <source>the same mobile, else the same VIN</source>
         <translation>手机相同，否则车架号相同</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_mapping.py" line="138"/>
+        <location filename="../../ui/views/import_mapping.py" line="132"/>
+        <source>the same name and mobile, else the same VIN</source>
+        <translation>姓名和手机都相同，否则车架号相同</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/import_mapping.py" line="142"/>
         <source>Field</source>
         <translation>字段</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_mapping.py" line="138"/>
+        <location filename="../../ui/views/import_mapping.py" line="142"/>
         <source>Needed</source>
         <translation>必需</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_mapping.py" line="138"/>
+        <location filename="../../ui/views/import_mapping.py" line="142"/>
         <source>Column in the file</source>
         <translation>文件中的列</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_mapping.py" line="139"/>
+        <location filename="../../ui/views/import_mapping.py" line="143"/>
         <source>First values in that column</source>
         <translation>该列的前几个值</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_mapping.py" line="185"/>
+        <location filename="../../ui/views/import_mapping.py" line="189"/>
         <source>The file has no column headers to map.</source>
         <translation>文件中没有可对应的列标题。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_mapping.py" line="191"/>
+        <location filename="../../ui/views/import_mapping.py" line="195"/>
         <source>Choose a column for %1: every row needs it.</source>
         <translation>请为 %1 选择一列：每行都需要此项。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_mapping.py" line="198"/>
+        <location filename="../../ui/views/import_mapping.py" line="202"/>
         <source>Choose a column for %1 (at least one): they find the customer.</source>
         <translation>请为 %1 选择一列（至少一项）：用于识别客户。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_mapping.py" line="210"/>
+        <location filename="../../ui/views/import_mapping.py" line="214"/>
         <source>— recognised from the headers —</source>
         <translation>— 根据列标题识别 —</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_mapping.py" line="241"/>
+        <location filename="../../ui/views/import_mapping.py" line="245"/>
         <source>Required</source>
         <translation>必填</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_mapping.py" line="243"/>
+        <location filename="../../ui/views/import_mapping.py" line="247"/>
         <source>Finds the customer</source>
         <translation>用于识别客户</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_mapping.py" line="253"/>
+        <location filename="../../ui/views/import_mapping.py" line="257"/>
         <source>— not imported —</source>
         <translation>— 不导入 —</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_mapping.py" line="255"/>
+        <location filename="../../ui/views/import_mapping.py" line="259"/>
         <source>(no header)</source>
         <translation>（无标题）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_mapping.py" line="291"/>
+        <location filename="../../ui/views/import_mapping.py" line="295"/>
         <source>Every row needs this field.</source>
         <translation>每行都需要此字段。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_mapping.py" line="294"/>
+        <location filename="../../ui/views/import_mapping.py" line="298"/>
         <source>Guessed from a similar header or from the values: please check.</source>
         <translation>根据相似的列标题或数据推测得出，请核对。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/import_mapping.py" line="308"/>
+        <location filename="../../ui/views/import_mapping.py" line="312"/>
         <source>%n column(s) of the file are imported.</source>
         <translation>
             <numerusform>将导入文件中的 %n 列。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_mapping.py" line="310"/>
+        <location filename="../../ui/views/import_mapping.py" line="314"/>
         <source>Not imported: %1.</source>
         <translation>不导入：%1。</translation>
     </message>
@@ -3607,52 +3612,59 @@ Revisit closes now; open it again to work with the restored database.</source>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_plan.py" line="166"/>
+        <location filename="../../ui/views/import_plan.py" line="167"/>
         <source>This file was imported before (%1). Importing it again changes only what differs from the database now.</source>
         <translation>此文件以前导入过（%1）。再次导入只会更改与当前数据库不同的内容。</translation>
     </message>
+    <message numerus="yes">
+        <location filename="../../ui/views/import_plan.py" line="175"/>
+        <source>%n stored customer(s) would get another name: rows of the file matched them by mobile or VIN under a different name. If these are family members sharing a phone, go back and match by the same name and mobile.</source>
+        <translation>
+            <numerusform>%n 位已有客户将被改名：文件中的行按手机号或车架号匹配到了他们，但姓名不同。如果是家人共用一个手机，请返回上一步，改为按“姓名和手机都相同”匹配。</numerusform>
+        </translation>
+    </message>
     <message>
-        <location filename="../../ui/views/import_plan.py" line="187"/>
+        <location filename="../../ui/views/import_plan.py" line="197"/>
         <source>To take this import back, undo batch #%1 under Past imports.</source>
         <translation>如需撤回本次导入，请在“以往导入”中撤销批次 #%1。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_plan.py" line="191"/>
+        <location filename="../../ui/views/import_plan.py" line="201"/>
         <source>No row can be imported: correct the file or the columns first.</source>
         <translation>没有可导入的行：请先更正文件或列对应。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_plan.py" line="199"/>
+        <location filename="../../ui/views/import_plan.py" line="209"/>
         <source>customers</source>
         <translation>客户</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_plan.py" line="200"/>
+        <location filename="../../ui/views/import_plan.py" line="210"/>
         <source>vehicles</source>
         <translation>车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_plan.py" line="201"/>
+        <location filename="../../ui/views/import_plan.py" line="211"/>
         <source>km readings</source>
         <translation>公里数记录</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_plan.py" line="214"/>
+        <location filename="../../ui/views/import_plan.py" line="224"/>
         <source>Created: %1</source>
         <translation>已新建：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_plan.py" line="214"/>
+        <location filename="../../ui/views/import_plan.py" line="224"/>
         <source>Would create: %1</source>
         <translation>将新建：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_plan.py" line="217"/>
+        <location filename="../../ui/views/import_plan.py" line="227"/>
         <source>Changed: %1</source>
         <translation>已更改：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_plan.py" line="217"/>
+        <location filename="../../ui/views/import_plan.py" line="227"/>
         <source>Would change: %1</source>
         <translation>将更改：%1</translation>
     </message>

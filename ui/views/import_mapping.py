@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
     QComboBox,
+    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -36,8 +37,9 @@ SURE = 0.8
 UNSURE_TINT = QColor("#fff3c4")
 MISSING_TINT = QColor("#fde0dc")
 SAMPLE_VALUES = 5
-# The three rules offered for customer files (services/imports/results.py MATCH_RULES).
-MATCHES = (("mobile",), ("vin",), ("mobile", "vin"))
+# The rules offered for customer files (services/imports/results.py MATCH_RULES); the last
+# keeps family members who share a phone apart.
+MATCHES = (("mobile",), ("vin",), ("mobile", "vin"), ("name_mobile", "vin"))
 DEFAULT_MATCH = ("mobile", "vin")
 
 
@@ -121,16 +123,18 @@ class MappingPage(QWidget):
         self.save_profile.clicked.connect(self.save_requested)
         self.match = QButtonGroup(self)
         self.match_row = QWidget()
-        match_layout = QHBoxLayout(self.match_row)
+        # Two rows of two: the four in one row need about 1,050 px in English.
+        match_layout = QGridLayout(self.match_row)
         match_layout.setContentsMargins(0, 0, 0, 0)
-        match_layout.addWidget(QLabel(self.tr("A row updates the stored customer with")))
+        match_layout.addWidget(QLabel(self.tr("A row updates the stored customer with")), 0, 0)
         names = (self.tr("the same mobile"), self.tr("the same VIN"),
-                 self.tr("the same mobile, else the same VIN"))
+                 self.tr("the same mobile, else the same VIN"),
+                 self.tr("the same name and mobile, else the same VIN"))
         for i, name in enumerate(names):
             button = QRadioButton(name)
             self.match.addButton(button, i)
-            match_layout.addWidget(button)
-        match_layout.addStretch(1)
+            match_layout.addWidget(button, i // 2, 1 + i % 2)
+        match_layout.setColumnStretch(3, 1)
         self.match.button(MATCHES.index(DEFAULT_MATCH)).setChecked(True)
         self.match.idToggled.connect(lambda _i, on: on and self.changed.emit())
         self.table = QTableWidget(0, 4)

@@ -161,12 +161,22 @@ class PlanPanel(QWidget):
         for outcome, number in self.counts.items():
             number.setText(locale.toString(plan.count(outcome)))
         self._show_records(plan)
+        alerts = []
         if plan.earlier_batches and not self.final:
-            self.earlier.setText(
+            alerts.append(
                 self.tr("This file was imported before (%1). Importing it again changes only "
                         "what differs from the database now.").replace(
                     "%1", ", ".join(f"#{b}" for b in plan.earlier_batches))
             )
+        renamed = plan.changed_fields.get("name", 0) if plan.kind == "customers" else 0
+        if renamed and not self.final:
+            # Matched by the mobile alone, a relative sharing the phone renames the customer.
+            alerts.append(self.tr(
+                "%n stored customer(s) would get another name: rows of the file matched them "
+                "by mobile or VIN under a different name. If these are family members sharing "
+                "a phone, go back and match by the same name and mobile.", "", renamed))
+        if alerts:
+            self.earlier.setText("\n".join(alerts))
             self.earlier.setVisible(True)
         pick = (lambda r: r.zh) if lang == "zh" else (lambda r: r.en)
         fill_table(self.reasons, [[r.rows, pick(r)] for r in plan.reasons])
