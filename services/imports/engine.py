@@ -30,7 +30,7 @@ from services.imports import batches, customers, events
 from services.imports.clean import clean_row
 from services.imports.context import Context
 from services.imports.dates import export_day
-from services.imports.errors_file import RowSpool, write_errors
+from services.imports.errors_file import write_errors
 from services.imports.fields import KINDS
 from services.imports.mapping import Mapping, fit_profile
 from services.imports.readers import HEADER_SCAN
@@ -191,7 +191,8 @@ def run(sessions: sessionmaker[Session], path: Path | str, options: ImportOption
         changed_records=dict(writer.changed_rows), changed_fields=dict(done.ctx.changed_fields),
         samples={k: tuple(v) for k, v in tally.samples.items()}, earlier_batches=earlier,
         batch_id=done.batch_id if commit else None, errors_file=done.errors_file,
-        seconds=time.monotonic() - started, noted=tally.noted, sheets=source.table.layout.sheets,
+        seconds=time.monotonic() - started, noted=tally.noted.count,
+        sheets=source.table.layout.sheets,
     )
 
 
@@ -211,7 +212,6 @@ def _rows(job: _Job, ctx: Context, chunk: list[tuple[int, Any]]) -> list[tuple[R
 def _write(job: _Job) -> _Done:
     options = job.options
     tally = Tally(options.kind)
-    rejected, noted = RowSpool(), RowSpool()
     session = job.sessions()
     batch_id: int | None = None
     try:
@@ -261,7 +261,7 @@ def _write(job: _Job) -> _Done:
                 events.process(ctx, options.kind, pairs)
             writer.flush()
             for result, _ in pairs:
-                tally.add(result, rejected, noted)
+                tally.add(result)
             done += len(chunk)
             if job.commit and time.monotonic() - last_commit >= COMMIT_SECONDS:
                 writer.record_created()
@@ -279,7 +279,7 @@ def _write(job: _Job) -> _Done:
         if job.progress is not None:
             job.progress(done, done)
         for number, code in job.source.skipped():
-            tally.add(RowResult(number, (), "reject", [Issue(code)]), rejected, noted)
+            tally.add(RowResult(number, (), "reject", [Issue(code)]))
         if renew:
             writer.committed(_next_transaction(session, batch_id))
         writer.record_created()
@@ -287,8 +287,9 @@ def _write(job: _Job) -> _Done:
         _close_batch(session, batch, tally, writer, job)
         # Before the last commit: an import whose problem rows cannot be listed is not kept.
         errors_file = None
-        if job.errors_path is not None and (rejected.count or noted.count):
-            errors_file = write_errors(job.errors_path, job.source.headers, rejected, noted)
+        if job.errors_path is not None and (tally.rejected.count or tally.noted.count):
+            errors_file = write_errors(job.errors_path, job.source.headers, tally.rejected,
+                                       tally.noted)
         if job.commit:
             batch.finished_at = utcnow()
             session.commit()
@@ -301,8 +302,7 @@ def _write(job: _Job) -> _Done:
         raise
     finally:
         session.close()
-        rejected.close()
-        noted.close()
+        tally.close()
     return _Done(tally, batch_id, writer, ctx, errors_file)
 
 

@@ -39,16 +39,22 @@ def reason_text(kind: str, issue: Issue, lang: str = "zh") -> str:
 
 @dataclass
 class Tally:
-    """Counts, reasons and samples gathered row by row."""
+    """Counts, reasons and samples gathered row by row, and the rows for the problems file:
+    rejected, and kept with a note (close() when done)."""
 
     kind: str
     outcomes: Counter[str] = field(default_factory=Counter)
     reasons: Counter[tuple[str, str | None]] = field(default_factory=Counter)
     warnings: Counter[tuple[str, str | None]] = field(default_factory=Counter)
     samples: dict[str, list[RowSample]] = field(default_factory=dict)
-    noted: int = 0  # rows kept with a note
+    rejected: RowSpool = field(default_factory=RowSpool)
+    noted: RowSpool = field(default_factory=RowSpool)
 
-    def add(self, result: RowResult, rejected: RowSpool, noted: RowSpool) -> None:
+    def close(self) -> None:
+        self.rejected.close()
+        self.noted.close()
+
+    def add(self, result: RowResult) -> None:
         self.outcomes[result.outcome] += 1
         reject = result.outcome == "reject"
         if reject:
@@ -56,14 +62,13 @@ class Tally:
             for issue in {(i.code, i.field) for i in errors}:
                 self.reasons[issue] += 1
             # Every reason, also what was only noted: the row is to be corrected as a whole.
-            rejected.add(result.number, result.values,
-                         [reason_text(self.kind, i) for i in _unique(errors + result.issues)])
+            self.rejected.add(result.number, result.values,
+                              [reason_text(self.kind, i) for i in _unique(errors + result.issues)])
         elif result.issues:
             for issue in {(i.code, i.field) for i in result.issues}:
                 self.warnings[issue] += 1
-            self.noted += 1
-            noted.add(result.number, result.values,
-                      [reason_text(self.kind, i) for i in _unique(result.issues)])
+            self.noted.add(result.number, result.values,
+                           [reason_text(self.kind, i) for i in _unique(result.issues)])
         shown = self.samples.setdefault(result.outcome, [])
         if len(shown) < SAMPLES_PER_OUTCOME:
             shown.append(RowSample(result.number, result.outcome, result.values,

@@ -144,6 +144,12 @@ class ImportPlan:
     def imported(self) -> int:
         return self.created + self.updated + self.unchanged
 
+    @property
+    def renamed(self) -> int:
+        """Stored customers given another name: rows matched to them by mobile or VIN under a
+        different name (a relative sharing the phone, when matched by the mobile alone)."""
+        return self.changed_fields.get("name", 0) if self.kind == "customers" else 0
+
     def count(self, outcome: str) -> int:
         return {"create": self.created, "update": self.updated, "unchanged": self.unchanged,
                 "reject": self.rejected}[outcome]

@@ -23,7 +23,7 @@ from services.staff.permissions import (
     Actor,
     require,
 )
-from services.staff.signing import signing_supervisors
+from services.staff.signing import DISABLED, signing_supervisors
 from services.store.errors import N_, RevisitError
 
 Sessions = sessionmaker[Session]
@@ -140,8 +140,7 @@ def confirm(s: Session, actor: Actor | None) -> Actor | None:
         return None
     row = s.get(StaffUser, actor.id)
     if row is None or not row.active:
-        raise RevisitError(N_("The account {user} is disabled; a supervisor can enable it "
-                              "again."), user=actor.username)
+        raise RevisitError(DISABLED, user=actor.username)
     return _actor(row)
 
 

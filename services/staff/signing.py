@@ -17,6 +17,7 @@ from services.staff.permissions import SUPERVISOR_ROLES, Actor
 from services.store.errors import N_, RevisitError
 
 WRONG = N_("The user name or password is wrong.")
+DISABLED = N_("The account {user} is disabled; a supervisor can enable it again.")
 U = staff_user.c
 
 
@@ -61,8 +62,7 @@ def sign_in(engine: Engine, username: str, password: str, *,
         if row is None or not passwords.verify(row.password_hash, password):
             raise RevisitError(WRONG)
         if not row.active:
-            raise RevisitError(N_("The account {user} is disabled; a supervisor can enable "
-                                  "it again."), user=row.username)
+            raise RevisitError(DISABLED, user=row.username)
         if passwords.needs_rehash(row.password_hash):
             c.execute(update(staff_user).where(U.id == row.id)
                       .values(password_hash=passwords.hash_password(password)))

@@ -125,10 +125,8 @@ def _report(r: ImportPlan) -> None:
         verb = "would change" if r.dry_run else "changed"
         print(f"  {verb}: " + ", ".join(
             f"{text('attribute', k)} {n:,}" for k, n in sorted(r.changed_fields.items())))
-    renamed = r.changed_fields.get("name", 0) if r.kind == "customers" else 0
-    if renamed and r.dry_run:
-        # Matched by the mobile alone, a relative sharing the phone renames the customer.
-        print(f"  note: {renamed:,} stored customer(s) would get another name (matched by "
+    if r.renamed and r.dry_run:
+        print(f"  note: {r.renamed:,} stored customer(s) would get another name (matched by "
               f"mobile or VIN); family members sharing a phone? use --match name_mobile,vin")
     if r.reasons:
         print("rejected because:")

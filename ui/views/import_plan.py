@@ -168,13 +168,11 @@ class PlanPanel(QWidget):
                         "what differs from the database now.").replace(
                     "%1", ", ".join(f"#{b}" for b in plan.earlier_batches))
             )
-        renamed = plan.changed_fields.get("name", 0) if plan.kind == "customers" else 0
-        if renamed and not self.final:
-            # Matched by the mobile alone, a relative sharing the phone renames the customer.
+        if plan.renamed and not self.final:
             alerts.append(self.tr(
                 "%n stored customer(s) would get another name: rows of the file matched them "
                 "by mobile or VIN under a different name. If these are family members sharing "
-                "a phone, go back and match by the same name and mobile.", "", renamed))
+                "a phone, go back and match by the same name and mobile.", "", plan.renamed))
         if alerts:
             self.earlier.setText("\n".join(alerts))
             self.earlier.setVisible(True)
