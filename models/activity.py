@@ -46,6 +46,9 @@ class ServiceVisit(Base):
     amount: Mapped[Decimal] = mapped_column(default=Decimal("0"))
     km: Mapped[int | None]
     note: Mapped[str | None] = mapped_column(Text)
+    # The DMS's work order (工单号): what tells two visits of one car on one day apart when
+    # their type is the same. NULL when the file had none.
+    work_order: Mapped[str | None] = mapped_column(Text)
 
 
 class OtherPurchase(Base):

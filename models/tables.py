@@ -99,6 +99,7 @@ service_visit = Table(
     _money("amount", False),
     Column("km", Integer),
     Column("note", Text),
+    Column("work_order", Text),
 )
 
 other_purchase = Table(

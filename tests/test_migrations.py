@@ -34,7 +34,7 @@ from services.store.errors import RevisitError
 PREVIOUS = "0001"
 # Columns later revisions add to the old tables (empty on the rows that were there before).
 ADDED_COLUMNS = ("list_run_id", "password_hash", "password_changed_at", "password_reset_at",
-                 "version", "erased_at")
+                 "version", "erased_at", "work_order")
 # What revision 0002 adds on top of 0001.
 TABLES_ADDED_BY_0002 = {"saved_segment", "list_run", "list_run_member", "list_run_exclusion"}
 OLD_TABLES = ("staff_user", "customer", "vehicle", "service_visit", "contact_event",
@@ -246,6 +246,27 @@ def test_upgrade_from_previous_revision_keeps_every_row(engine):
         assert conn.execute(
             text("SELECT id FROM contact_event WHERE list_run_id = 1")
         ).scalars().all() == [2]
+
+
+def test_visits_imported_before_keep_their_work_order_from_the_note(engine):
+    # The import wrote a visit's work order first in its note ("工单号 W…；the rest"); from
+    # revision 0014 on it is a column of its own, which tells two same-day visits apart.
+    upgrade_schema(engine, PREVIOUS)
+    _fill_previous_revision(engine)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE service_visit SET note = :note WHERE id = :id"), [
+            {"id": 1, "note": "工单号 RO-2019-0105；服务顾问 小李"},
+            {"id": 2, "note": "服务顾问 小王；工单号 W2"}])  # not written by an import
+        conn.execute(text(
+            "INSERT INTO service_visit (id, customer_id, vehicle_id, visit_date, visit_type,"
+            " amount, note) VALUES (3, 1, 1, :d, 'repair', 0, '工单号 W3'),"
+            " (4, 2, 2, :d, 'repair', 0, NULL)"), {"d": dt.date(2020, 2, 9)})
+    upgrade_schema(engine, "head")
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT id, work_order, note FROM service_visit ORDER BY id")
+                            ).all() == [
+            (1, "RO-2019-0105", "工单号 RO-2019-0105；服务顾问 小李"),
+            (2, None, "服务顾问 小王；工单号 W2"), (3, "W3", "工单号 W3"), (4, None, None)]
 
 
 def test_downgrade_to_previous_and_upgrade_again(engine):

@@ -270,7 +270,8 @@ def _visits_and_surveys(c: CustomerRows, out: RowSet, v: dict, happy: float) -> 
             kind = "inspection" if kind == "warranty" else kind
             amount = rng.uniform(150, 450)
         visit_id = out.add(
-            "service_visit", c.customer_id, v["id"], iso(day), kind, round(amount, 2), km, None
+            "service_visit", c.customer_id, v["id"], iso(day), kind, round(amount, 2), km, None,
+            None,  # no work order: the demo has none
         )
         out.add("mileage_reading", v["id"], iso(day), km, "visit", stamp(day, 720))
         visits.append((visit_id, v["id"], day, kind))

@@ -1,6 +1,11 @@
 """Service visits, satisfaction surveys, complaints and contact history: each row is linked to a
 stored customer (and vehicle) by VIN, plate or mobile, and creates an event unless the same one
-(same customer, date and key fields) is stored already; a visit's km becomes a reading."""
+(same customer, date and key fields) is stored already; a visit's km becomes a reading.
+
+A visit is told apart by its work order too: two work orders of one car on one day with the
+same type are two visits (a maintenance and a separate warranty repair, say). A file without
+work orders still finds a visit stored with one, and a file with them one stored without, as
+long as only one visit of that car, day and type can be meant."""
 
 from __future__ import annotations
 
@@ -22,12 +27,16 @@ class EventKind:
     columns: tuple[str, ...]  # other values a row brings (filled in or updated)
     required: tuple[str, ...]
     defaults: dict[str, Any] = field(default_factory=dict)
+    # A part of `key` a row or a stored event may lack (NULL): the event is then found by the
+    # rest of its key, if that names one event (_stored).
+    loose: str | None = None
 
 
 EVENT_KINDS = {
     "visits": EventKind(
-        "service_visit", "visit_date", ("vehicle_id", "visit_date", "visit_type"),
-        ("amount", "km", "note"), ("visit_date",), {"visit_type": "repair", "amount": 0},
+        "service_visit", "visit_date", ("vehicle_id", "visit_date", "visit_type", "work_order"),
+        ("amount", "km", "note", "work_order"), ("visit_date",),
+        {"visit_type": "repair", "amount": 0}, loose="work_order",
     ),
     "surveys": EventKind(
         "satisfaction_survey", "survey_date", ("vehicle_id", "survey_date"),
@@ -66,7 +75,8 @@ def process(ctx: Context, kind: str, rows: list[tuple[RowResult, dict[str, Any]]
         return
     days = [e[spec.date] for _, _, e in linked]
     lookup.load_events(Base.metadata.tables[spec.table], spec.date, ("customer_id", *spec.key),
-                       {e["customer_id"] for _, _, e in linked}, min(days), max(days))
+                       {e["customer_id"] for _, _, e in linked}, min(days), max(days),
+                       spec.loose)
     for result, values, event in linked:
         _store(ctx, spec, lookup, result, values, event)
 
@@ -128,14 +138,35 @@ def _event(spec: EventKind, result: RowResult, v: dict[str, Any], lk: Lookup) ->
     return event
 
 
+def _stored(spec: EventKind, lk: Lookup, result: RowResult,
+            event: dict[str, Any]) -> dict[str, Any] | None:
+    """The stored event (or one an earlier row created) that the row's event is, None if it is
+    new. By its whole key; else, for a kind with a loose part (a visit's work order), by the
+    rest of it: a row naming a work order is the one such event stored without any; a row
+    naming none is the one stored with one, and when there are several the row is rejected
+    (nothing says which)."""
+    keys = ("customer_id", *spec.key)
+    stored = lk.events.get(tuple(event.get(k) for k in keys))
+    if stored is not None or spec.loose is None:
+        return stored
+    others = lk.loose_events.get(tuple(event.get(k) for k in keys if k != spec.loose), [])
+    if event.get(spec.loose) is not None:
+        return next((e for e in others if e.get(spec.loose) is None), None)
+    if len(others) > 1:
+        result.reject("work_order_needed", spec.loose)
+    return others[0] if len(others) == 1 else None
+
+
 def _store(ctx: Context, spec: EventKind, lk: Lookup, result: RowResult, v: dict[str, Any],
            event: dict[str, Any]) -> None:
-    key = tuple(event.get(k) for k in ("customer_id", *spec.key))
-    stored = lk.events.get(key)
+    keys = ("customer_id", *spec.key)
+    stored = _stored(spec, lk, result, event)
+    if result.outcome == "reject":
+        return
     if stored is None:
         row = _complete(spec, ctx, event)
         ctx.writer.insert(spec.table, row)
-        lk.add_event(row, ("customer_id", *spec.key))
+        lk.add_event(row, keys, spec.loose)
         result.created.append(spec.table)
         stored = row
     else:
@@ -148,6 +179,8 @@ def _store(ctx: Context, spec: EventKind, lk: Lookup, result: RowResult, v: dict
                 if stored["id"] not in ctx.writer.created[spec.table]:
                     ctx.changed_fields[column] += 1
             stored.update(changes)
+            if spec.loose in changes:  # now found by its whole key too
+                lk.events[tuple(stored.get(k) for k in keys)] = stored
     ctx.seen[spec.table].add(stored["id"])
     if spec.table == "service_visit" and v.get("km") is not None and event["vehicle_id"]:
         _reading(ctx, lk, result, event["vehicle_id"], event["visit_date"], v["km"])

@@ -44,6 +44,9 @@ class Lookup:
         self.profile: dict[tuple[int, str], str | None] = {}
         self._profile_loaded: set[int] = set()
         self.events: dict[tuple[Any, ...], Row] = {}
+        # The events again by their key without the one part a row may lack (a visit's work
+        # order): events.py looks there when the whole key finds nothing.
+        self.loose_events: dict[tuple[Any, ...], list[Row]] = defaultdict(list)
 
     # -- loading ---------------------------------------------------------------------------
 
@@ -103,16 +106,16 @@ class Lookup:
 
     def load_events(self, table: Table, date_column: str, key: Sequence[str],
                     customer_ids: Iterable[int], first: dt.date | dt.datetime,
-                    last: dt.date | dt.datetime) -> None:
+                    last: dt.date | dt.datetime, loose: str | None = None) -> None:
         """Events of the chunk's customers between the chunk's first and last date, indexed by
-        their identity (`key` columns)."""
+        their identity (`key` columns), and without `loose` (add_event)."""
         column = table.c[date_column]
         for part in _parts(customer_ids):
             for row in self.conn.execute(
                 select(table).where(table.c.customer_id.in_(part), column >= first,
                                     column <= last)
             ).mappings():
-                self.add_event(dict(row), key)
+                self.add_event(dict(row), key, loose)
 
     # -- registering rows ------------------------------------------------------------------
 
@@ -160,8 +163,12 @@ class Lookup:
                 self.by_plate[value].append(vehicle_id)
         row[column] = value
 
-    def add_event(self, row: Row, key: Sequence[str]) -> None:
+    def add_event(self, row: Row, key: Sequence[str], loose: str | None = None) -> None:
+        """`row` under its `key`; with `loose`, also among the events whose key without that
+        column is the same."""
         self.events[tuple(row[k] for k in key)] = row
+        if loose is not None:
+            self.loose_events[tuple(row[k] for k in key if k != loose)].append(row)
 
     # -- questions -------------------------------------------------------------------------
 

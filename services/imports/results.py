@@ -40,6 +40,9 @@ ROW_PROBLEMS: dict[str, tuple[str, str]] = {
     "subtotal_row": ("合计或小计行，未导入", "a subtotal or total row, not imported"),
     "repeated_header_row": ("重复的表头行，未导入", "the header repeated, not imported"),
     "staff_unknown": ("找不到该员工，未记录经办人", "no such staff member; left blank"),
+    "work_order_needed": ("该车当天有多张同类工单，此行没有工单号，无法确定是哪一张",
+                          "the car has several work orders of this type that day and the row "
+                          "names none"),
 }
 
 

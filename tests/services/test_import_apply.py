@@ -314,6 +314,80 @@ def test_visits_link_by_plate_and_their_km_become_readings(database, tmp_path):
     assert snapshot(database) == before
 
 
+def _visits(database) -> list[tuple]:
+    with database.sessions() as s:
+        return sorted((v.visit_date, v.visit_type, v.work_order, v.amount)
+                      for v in s.scalars(select(ServiceVisit)))
+
+
+SAME_DAY = ["进厂日期", "车牌号", "维修类型", "结算金额", "工单号"]
+
+
+def test_two_work_orders_of_one_car_on_one_day_are_two_visits(database, tmp_path):
+    # A maintenance and a separate repair of the same type on one day: before, the second
+    # was taken for the first (its amount lost, or written over the first's by a later file).
+    apply(database.sessions, dms_export(tmp_path / "a.xlsx"), CUSTOMERS)
+    options = ImportOptions("visits", today=TODAY)
+    first = write_csv(tmp_path / "工单1.csv", SAME_DAY, [
+        ["2024-05-01", "粤A12345", "机修", "300", "W101"],
+        ["2024-05-01", "粤A12345", "机修", "1200", "W102"]])
+    result = apply(database.sessions, first, options)
+    assert (result.created, result.updated, result.rejected) == (2, 0, 0)
+    assert not result.warnings
+    day = dt.date(2024, 5, 1)
+    assert _visits(database) == [(day, "repair", "W101", Decimal("300.00")),
+                                 (day, "repair", "W102", Decimal("1200.00"))]
+    later = write_csv(tmp_path / "工单2.csv", SAME_DAY, [
+        ["2024-05-01", "粤A12345", "机修", "450", "W103"],
+        ["2024-05-01", "粤A12345", "机修", "1200", "W102"]])
+    again = apply(database.sessions, later, options)
+    assert (again.created, again.updated, again.unchanged) == (1, 0, 1)
+    assert [v[2:] for v in _visits(database)] == [
+        ("W101", Decimal("300.00")), ("W102", Decimal("1200.00")), ("W103", Decimal("450.00"))]
+
+
+def test_a_work_order_is_filled_in_on_the_visit_stored_without_one(database, tmp_path):
+    apply(database.sessions, dms_export(tmp_path / "a.xlsx"), CUSTOMERS)
+    options = ImportOptions("visits", today=TODAY)
+    bare = write_csv(tmp_path / "进厂.csv", SAME_DAY[:4], [
+        ["2024-05-01", "粤A12345", "机修", "300"]])
+    apply(database.sessions, bare, options)
+    before = snapshot(database, versions=False)
+    numbered = write_csv(tmp_path / "工单.csv", SAME_DAY, [
+        ["2024-05-01", "粤A12345", "机修", "300", "W101"],
+        ["2024-05-01", "粤A12345", "机修", "300", "W101"]])  # the same visit twice
+    result = apply(database.sessions, numbered, options)
+    assert (result.created, result.updated, result.unchanged) == (0, 1, 1)
+    assert [v[2] for v in _visits(database)] == ["W101"]
+    # The file without work orders finds it again, now that it has one.
+    assert apply(database.sessions, bare, options).unchanged == 1
+    batches.undo_batch(database.sessions, result.batch_id)
+    assert [v[2] for v in _visits(database)] == [None]
+    assert snapshot(database, versions=False) == before
+
+
+def test_a_row_without_a_work_order_finds_the_one_visit_of_that_day_else_is_refused(
+        database, tmp_path):
+    apply(database.sessions, dms_export(tmp_path / "a.xlsx"), CUSTOMERS)
+    options = ImportOptions("visits", today=TODAY)
+    apply(database.sessions, write_csv(tmp_path / "工单.csv", SAME_DAY, [
+        ["2024-05-01", "粤A12345", "机修", "300", "W101"],
+        ["2024-05-01", "粤A12345", "机修", "1200", "W102"],
+        ["2024-06-01", "粤A12345", "首保", "680", "W201"]]), options)
+    before = snapshot(database)
+    bare = write_csv(tmp_path / "进厂.csv", SAME_DAY[:4], [
+        ["2024-05-01", "粤A12345", "机修", "1200"],  # W101 or W102: nothing says which
+        ["2024-06-01", "粤A12345", "首保", "680"]])  # only W201
+    errors = tmp_path / "问题.xlsx"
+    result = apply(database.sessions, bare, options, errors_path=errors)
+    assert (result.created, result.updated, result.unchanged, result.rejected) == (0, 0, 1, 1)
+    assert [r.zh for r in result.reasons] == [
+        "工单号：该车当天有多张同类工单，此行没有工单号，无法确定是哪一张"]
+    assert snapshot(database) == before
+    sheet = openpyxl.load_workbook(errors).worksheets[0]
+    assert any("无法确定是哪一张" in str(c.value) for row in sheet.iter_rows() for c in row)
+
+
 def test_surveys_complaints_and_contacts_link_by_mobile_or_vin(database, tmp_path):
     apply(database.sessions, dms_export(tmp_path / "a.xlsx"), CUSTOMERS)
     surveys = write_xlsx(tmp_path / "回访.xlsx", [
