@@ -16,6 +16,10 @@ EXCEL_EPOCH = dt.datetime(1899, 12, 30)
 MAX_SERIAL = 2_958_465  # 9999-12-31
 # 1900-01-01 is what several DMS write for "no date"; nobody alive was born in 1900.
 MIN_YEAR, MAX_YEAR = 1901, 2099
+# The other "no date": a time of 0 seconds since 1970 written out as a date, 1970-01-01
+# (08:00:00 on a computer set to China's time). No visit, purchase or contact a dealer keeps is
+# from that day; a birthday could be, and is then left for staff to type in (the row says so).
+EPOCH_DAY = dt.date(1970, 1, 1)
 
 _YMD = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?")
 _DMY = re.compile(r"(\d{1,2})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{4})")
@@ -182,6 +186,8 @@ def normalise_datetime(raw: Cell, *, latest: dt.date | None = None) -> Clean[dt.
         return refused(refusal.code)
     if latest is not None and value.date() > latest:
         return refused("date_in_future")
+    if value.date() == EPOCH_DAY:
+        return refused("date_placeholder")
     return kept(value, *warnings)
 
 

@@ -38,6 +38,9 @@ PROBLEMS: dict[str, tuple[str, str]] = {
     "date_impossible": ("日期不存在", "no such date"),
     "date_out_of_range": ("日期年份不合理", "implausible year"),
     "date_in_future": ("日期晚于今天", "date in the future"),
+    "date_placeholder": ("1970-01-01 是系统的空日期，按未填处理（如确为此日请手工录入）",
+                         "1970-01-01 is a system's blank date, taken as empty (type it in by "
+                         "hand if it is the real day)"),
     "date_ambiguous": ("日期的月、日顺序不明确", "unclear which is the day and which the month"),
     "date_day_missing": ("日期缺少日，按1日计", "day missing, taken as the 1st"),
     "amount_invalid": ("金额无法识别", "unreadable amount"),

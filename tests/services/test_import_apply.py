@@ -388,6 +388,23 @@ def test_a_row_without_a_work_order_finds_the_one_visit_of_that_day_else_is_refu
     assert any("无法确定是哪一张" in str(c.value) for row in sheet.iter_rows() for c in row)
 
 
+def test_a_dms_blank_date_of_1970_is_left_empty_and_said(database, tmp_path):
+    headers = ["客户姓名", "手机", "生日", "购车日期", "车架号", "品牌", "车型"]
+    path = write_xlsx(tmp_path / "客户.xlsx", headers, [
+        ["赵六", "13700137000", dt.datetime(1970, 1, 1, 8), "1970-01-01 08:00:00", V_CAMRY,
+         "丰田", "凯美瑞"],
+        ["钱七", "13500135000", "1970-01-02", "2020-05-01", V_ACCORD, "本田", "雅阁"]])
+    result = apply(database.sessions, path, CUSTOMERS, errors_path=tmp_path / "问题.xlsx")
+    assert (result.created, result.rejected) == (2, 0)
+    assert {w.zh for w in result.warnings} >= {
+        "生日：1970-01-01 是系统的空日期，按未填处理（如确为此日请手工录入）"}
+    people = _customers(database)
+    assert people["赵六"].birthday is None and people["钱七"].birthday == dt.date(1970, 1, 2)
+    cars = _vehicles(database)
+    assert cars[V_CAMRY].purchase_date is None
+    assert cars[V_ACCORD].purchase_date == dt.date(2020, 5, 1)
+
+
 def test_surveys_complaints_and_contacts_link_by_mobile_or_vin(database, tmp_path):
     apply(database.sessions, dms_export(tmp_path / "a.xlsx"), CUSTOMERS)
     surveys = write_xlsx(tmp_path / "回访.xlsx", [

@@ -293,6 +293,22 @@ def test_impossible_dates_are_refused(raw, code):
     assert result.value is None and codes(result) == [(code, "error")]
 
 
+@pytest.mark.parametrize("raw", [
+    "1970-01-01", "1970-01-01 08:00:00", "1970/1/1", "19700101", 25569, 25569.3333333333,
+    dt.datetime(1970, 1, 1, 8), dt.date(1970, 1, 1)])
+def test_the_first_day_of_1970_is_a_blank_date(raw):
+    # A DMS's empty date written as 0 seconds since 1970 (08:00 in China's time), as text, a
+    # date cell or an Excel serial.
+    result = normalise_date(raw)
+    assert result.value is None and codes(result) == [("date_placeholder", "error")]
+    assert normalise_datetime(raw).value is None
+
+
+def test_the_days_around_the_first_of_1970_are_dates():
+    assert normalise_date("1969-12-31").value == dt.date(1969, 12, 31)
+    assert normalise_date("1970-01-02").value == dt.date(1970, 1, 2)
+
+
 def test_future_dates_are_refused_after_the_latest_day():
     tomorrow = TODAY + dt.timedelta(days=1)
     assert normalise_date(tomorrow, latest=tomorrow).value == tomorrow
