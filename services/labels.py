@@ -51,6 +51,7 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "source": ("客户来源", "Customer source"),
         "note": ("备注", "Note"),
         "vehicle": ("车辆", "Vehicle"),
+        "owner": ("车主（过户）", "Owner (the car changed hands)"),
         "vin": ("车架号", "VIN"),
         "plate": ("车牌", "Plate"),
         "brand": ("品牌", "Brand"),

@@ -289,6 +289,10 @@ def _undo(s: Session, batch: ImportBatch, staff_id: int | None, action: str) -> 
             N_("Cannot undo import batch #{id}: merge #{merge} has since moved records of "
                "customers it created or changed. Undo merge #{merge} first."),
             id=batch_id, merge=merge)
+    # Restored first: a car the batch handed over to a customer it created goes back to its
+    # owner before, so only what others added since keeps the customer from being deleted.
+    # (Refused, the transaction is rolled back and nothing was restored.)
+    restored, kept = _restore(s, changes)
     added = _dependants_added_since(s, runs)
     if added:
         raise RevisitError(
@@ -299,7 +303,6 @@ def _undo(s: Session, batch: ImportBatch, staff_id: int | None, action: str) -> 
             id=batch_id,
             tables=", ".join(f"{t} {n}" for t, n in sorted(added.items())),
         )
-    restored, kept = _restore(s, changes)
     deleted = _delete_created(s, runs)
     batch.undone_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     batch.undone_by = staff_id

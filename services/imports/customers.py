@@ -1,6 +1,10 @@
 """Customer files (保有客户明细, one row per vehicle): each row is matched to a stored customer (by
 the rules the user picked) and vehicle, then creates or updates them; changed values enter the
-profile history and a km value becomes a mileage reading."""
+profile history and a km value becomes a mileage reading.
+
+A car that changed hands (过户: its VIN is stored, but the row's name and mobile are both not
+its owner's) goes to the row's person, found by the other rules or created, and leaves its
+former owner's record, which keeps its name, phone and other cars."""
 
 from __future__ import annotations
 
@@ -43,10 +47,10 @@ def _row(ctx: Context, lk: Lookup, result: RowResult, v: dict[str, Any]) -> None
     if not (v.get("mobile") or v.get("vin") or v.get("plate")):
         result.reject("no_link_key")
         return
-    customer = _match(ctx, lk, result, v)
+    customer, sold = _match(ctx, lk, result, v)
     if result.outcome == "reject":
         return
-    vehicle = _vehicle(lk, customer, v) if customer is not None else None
+    vehicle = sold or (_vehicle(lk, customer, v) if customer is not None else None)
     has_vehicle = any(v.get(c) for c in ("vin", "plate", "brand", "model"))
     if vehicle is None and has_vehicle and not (v.get("brand") or v.get("model")):
         result.reject("vehicle_model_required", "model")
@@ -59,6 +63,8 @@ def _row(ctx: Context, lk: Lookup, result: RowResult, v: dict[str, Any]) -> None
     else:
         _update_customer(ctx, lk, result, customer, v)
     _profile(ctx, lk, result, customer, v)
+    if sold is not None:
+        _hand_over(ctx, lk, result, sold, customer)
     if has_vehicle:
         if vehicle is None:
             vehicle = _create_vehicle(ctx, lk, result, customer, v)
@@ -75,8 +81,10 @@ def _row(ctx: Context, lk: Lookup, result: RowResult, v: dict[str, Any]) -> None
         result.outcome = "update"
 
 
-def _match(ctx: Context, lk: Lookup, result: RowResult, v: dict[str, Any]) -> dict | None:
-    """The stored customer this row is about (None: a new one), or the row is rejected."""
+def _match(ctx: Context, lk: Lookup, result: RowResult,
+           v: dict[str, Any]) -> tuple[dict | None, dict | None]:
+    """The stored customer this row is about (None: a new one), or the row is rejected; and the
+    stored car, found by its VIN, that changed hands to them (None when it did not)."""
     found: dict[str, int] = {}
     mobile, vin, plate, name = v.get("mobile"), v.get("vin"), v.get("plate"), v.get("name")
     by_vin = lk.vehicle_with_vin(vin) if vin else None
@@ -91,7 +99,7 @@ def _match(ctx: Context, lk: Lookup, result: RowResult, v: dict[str, Any]) -> di
                 candidates = [c for c in candidates if c["name"] == name] or candidates
             if len(candidates) > 1:
                 result.reject("mobile_ambiguous", "mobile")
-                return None
+                return None, None
             if candidates:
                 found.setdefault(rule, candidates[0]["id"])
         elif rule == "vin" and by_vin is not None:
@@ -100,19 +108,42 @@ def _match(ctx: Context, lk: Lookup, result: RowResult, v: dict[str, Any]) -> di
             owners = {x["customer_id"] for x in lk.vehicles_with_plate(plate) if x["active"]}
             if len(owners) > 1:
                 result.reject("plate_ambiguous", "plate")
-                return None
+                return None, None
             if owners:
                 found["plate"] = owners.pop()
+    sold = None
+    if "vin" in found and by_vin is not None and _changed_hands(ctx, lk, by_vin, v, found):
+        sold = by_vin
+        del found["vin"]
     ids = set(found.values())
     if len(ids) > 1:
         result.reject("match_conflict")
-        return None
+        return None, None
     customer = lk.customers[ids.pop()] if ids else None
-    # A VIN is unique: stored under another customer, it cannot come to this one.
-    if by_vin is not None and (customer is None or by_vin["customer_id"] != customer["id"]):
+    # A VIN is unique: stored under another customer, it cannot come to this one (unless the
+    # car changed hands to them).
+    if sold is None and by_vin is not None and (
+            customer is None or by_vin["customer_id"] != customer["id"]):
         result.reject("vin_other_customer", "vin")
-        return None
-    return customer
+        return None, None
+    return customer, sold
+
+
+def _changed_hands(ctx: Context, lk: Lookup, vehicle: dict, v: dict[str, Any],
+                   found: dict[str, int]) -> bool:
+    """Whether the row is the car's new owner: a name and a mobile that are both not its stored
+    owner's (who has a mobile to compare), and no other rule found that owner. One of the two
+    the same is the owner with a new phone or a name written another way (张三 / 张叁). A car
+    an earlier row of the file already touched stays where that row left it."""
+    owner = lk.customers[vehicle["customer_id"]]
+    name, mobile = v.get("name"), v.get("mobile")
+    if not (name and mobile and owner.get("mobile")):
+        return False
+    if same(name, owner.get("name")) or mobile == owner["mobile"]:
+        return False
+    if vehicle["id"] in ctx.seen["vehicle"]:
+        return False
+    return owner["id"] not in {i for rule, i in found.items() if rule != "vin"}
 
 
 def _vehicle(lk: Lookup, customer: dict, v: dict[str, Any]) -> dict | None:
@@ -257,6 +288,22 @@ def _update_vehicle(ctx: Context, lk: Lookup, result: RowResult, customer: dict,
     ctx.writer.amend("vehicle", vehicle["id"], changes, old)
     for column, value in changes.items():
         lk.set_vehicle(vehicle["id"], column, value)
+
+
+def _hand_over(ctx: Context, lk: Lookup, result: RowResult, vehicle: dict,
+               owner: dict) -> None:
+    """The car is `owner`'s from now on; both records' histories say so. Its visits stay with
+    the customer who made them (what they spent is theirs)."""
+    before = lk.customers[vehicle["customer_id"]]
+    label = _vehicle_label(vehicle)
+    ctx.writer.amend("vehicle", vehicle["id"], {"customer_id": owner["id"]},
+                     {"customer_id": before["id"]})
+    lk.set_vehicle(vehicle["id"], "customer_id", owner["id"])
+    record_history(ctx, before["id"], "vehicle", label, None, f"过户给 {owner['name']}")
+    if owner["id"] not in ctx.writer.created["customer"]:
+        record_history(ctx, owner["id"], "vehicle", None, label, f"由 {before['name']} 过户")
+    result.changes.append(("owner", before["name"], owner["name"]))
+    ctx.changed_fields["owner"] += 1
 
 
 def _reading(ctx: Context, lk: Lookup, result: RowResult, vehicle: dict, km: int,

@@ -161,6 +161,10 @@ class Lookup:
                 self.by_plate[row["plate"]].remove(vehicle_id)
             if value:
                 self.by_plate[value].append(vehicle_id)
+        elif column == "customer_id":
+            if vehicle_id in self.vehicles_of.get(row["customer_id"], []):
+                self.vehicles_of[row["customer_id"]].remove(vehicle_id)
+            self.vehicles_of[value].append(vehicle_id)
         row[column] = value
 
     def add_event(self, row: Row, key: Sequence[str], loose: str | None = None) -> None:

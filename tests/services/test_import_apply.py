@@ -388,6 +388,84 @@ def test_a_row_without_a_work_order_finds_the_one_visit_of_that_day_else_is_refu
     assert any("无法确定是哪一张" in str(c.value) for row in sheet.iter_rows() for c in row)
 
 
+OWNER_HEADERS = ["车主姓名", "联系电话", "车架号", "品牌", "车型", "车牌号码"]
+
+
+def _owners(database) -> dict[str, str]:
+    """Each car's VIN and its owner's name."""
+    with database.sessions() as s:
+        return dict(s.execute(select(Vehicle.vin, Customer.name)
+                              .join(Customer, Customer.id == Vehicle.customer_id)).all())
+
+
+def test_a_car_that_changed_hands_goes_to_its_new_owner(database, tmp_path):
+    # Before, the VIN found the former owner, who was renamed to the buyer and given the
+    # buyer's phone, with his other car.
+    apply(database.sessions, dms_export(tmp_path / "a.xlsx"), CUSTOMERS)
+    visits = write_csv(tmp_path / "进厂记录.csv", VISIT_HEADERS, VISIT_ROWS)
+    apply(database.sessions, visits, ImportOptions("visits", today=TODAY))
+    before = snapshot(database, versions=False)
+    path = write_xlsx(tmp_path / "保有客户.xlsx", OWNER_HEADERS, [
+        ["陈明", "13911112222", V_TIGUAN, "大众", "途观L", "粤A88888"]])
+    dry = plan(database.sessions, path, CUSTOMERS)
+    assert (dry.created, dry.updated, dry.renamed) == (1, 0, 0)
+    assert dry.changed_fields == {"owner": 1, "plate": 1}
+    assert "车主（过户） 张三 → 陈明" in dry.samples["create"][0].summary
+    result = apply(database.sessions, path, CUSTOMERS)
+    assert result.created == 1 and result.rejected == 0
+    people = _customers(database)
+    assert people["张三"].mobile == "13800138000" and people["陈明"].mobile == "13911112222"
+    assert _owners(database) == {V_LANGYI: "张三", V_TIGUAN: "陈明", V_CAMRY: "李四",
+                                 V_ACCORD: "王五"}
+    cars = _vehicles(database)
+    assert cars[V_TIGUAN].plate == "粤A88888"
+    with database.sessions() as s:
+        # What the former owner spent on the car stays his.
+        assert {v.customer_id for v in s.scalars(select(ServiceVisit).where(
+            ServiceVisit.vehicle_id == cars[V_TIGUAN].id))} == {people["张三"].id}
+        history = {(c.customer_id, c.attribute, c.old_value, c.new_value)
+                   for c in s.scalars(select(ProfileChange).where(
+                       ProfileChange.note.contains("过户")))}
+    assert history == {(people["张三"].id, "vehicle", f"大众 途观L {V_TIGUAN}", None)}
+    again = apply(database.sessions, path, CUSTOMERS)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 1)
+    batches.undo_batch(database.sessions, again.batch_id)
+    batches.undo_batch(database.sessions, result.batch_id)
+    assert snapshot(database, versions=False) == before
+
+
+def test_a_car_that_changed_hands_to_a_stored_customer_joins_their_cars(database, tmp_path):
+    apply(database.sessions, dms_export(tmp_path / "a.xlsx"), CUSTOMERS)
+    path = write_xlsx(tmp_path / "保有客户.xlsx", OWNER_HEADERS, [
+        ["王五", "13900139000", V_LANGYI, "大众", "朗逸", None],  # 王五 bought 张三's 朗逸
+        ["张三", "13722223333", V_TIGUAN, "大众", "途观L", None],  # 张三 with a new phone
+    ])
+    result = apply(database.sessions, path, CUSTOMERS)
+    assert (result.created, result.updated, result.rejected) == (0, 2, 0)
+    assert _owners(database) == {V_LANGYI: "王五", V_TIGUAN: "张三", V_CAMRY: "李四",
+                                 V_ACCORD: "王五"}
+    people = _customers(database)
+    assert set(people) == {"张三", "李四", "王五"}
+    assert people["张三"].mobile == "13722223333"
+    with database.sessions() as s:
+        notes = {(c.customer_id, c.note.split("；")[-1]) for c in s.scalars(
+            select(ProfileChange).where(ProfileChange.attribute == "vehicle"))}
+    assert notes == {(people["张三"].id, "过户给 王五"), (people["王五"].id, "由 张三 过户")}
+
+
+def test_a_car_is_handed_over_once_in_a_file(database, tmp_path):
+    # The buyer's row, then the former owner's from an older part of the export: the car
+    # stays with the buyer and the later row is refused, not handed back.
+    apply(database.sessions, dms_export(tmp_path / "a.xlsx"), CUSTOMERS)
+    path = write_xlsx(tmp_path / "保有客户.xlsx", OWNER_HEADERS, [
+        ["陈明", "13911112222", V_TIGUAN, "大众", "途观L", None],
+        ["张三", "13800138000", V_TIGUAN, "大众", "途观L", None]])
+    result = apply(database.sessions, path, CUSTOMERS)
+    assert (result.created, result.rejected) == (1, 1)
+    assert _owners(database)[V_TIGUAN] == "陈明"
+    assert _customers(database)["张三"].mobile == "13800138000"
+
+
 def test_a_dms_blank_date_of_1970_is_left_empty_and_said(database, tmp_path):
     headers = ["客户姓名", "手机", "生日", "购车日期", "车架号", "品牌", "车型"]
     path = write_xlsx(tmp_path / "客户.xlsx", headers, [
