@@ -137,12 +137,12 @@ def test_a_dry_run_names_the_sheets_it_did_not_read_and_says_it_saved_the_mappin
 
 def test_a_dry_run_that_would_rename_a_customer_says_so(database, tmp_path):
     run(database, "customers", str(dms_export(tmp_path / "保有客户明细.xlsx")))
-    wife = [[20, "粤A88888", "李梅", "13800138000", "大众", "高尔夫", None, None, None, None,
-             None, None, None]]  # on 张三's mobile
-    path = dms_export(tmp_path / "家人.xlsx", wife)
+    other = [[20, "粤A88888", "张叁", "13800138000", "大众", "高尔夫", None, None, None, None,
+              None, None, None]]  # on 张三's mobile, a name that sounds the same
+    path = dms_export(tmp_path / "家人.xlsx", other)
     dry = run(database, "customers", str(path), "--dry-run")
-    assert "note: 1 stored customer(s) would get another name (matched by mobile or VIN); " \
-        "family members sharing a phone? use --match name_mobile,vin" in dry.stdout
+    assert "note: 1 stored customer(s) would get another name (matched by mobile or VIN under " \
+        "a name that sounds the same); another person? use --match name_mobile,vin" in dry.stdout
     apart = run(database, "customers", str(path), "--dry-run", "--match", "name_mobile,vin")
     assert "would get another name" not in apart.stdout
 

@@ -3618,53 +3618,53 @@ Revisit closes now; open it again to work with the restored database.</source>
     </message>
     <message numerus="yes">
         <location filename="../../ui/views/import_plan.py" line="173"/>
-        <source>%n stored customer(s) would get another name: rows of the file matched them by mobile or VIN under a different name. If these are family members sharing a phone, go back and match by the same name and mobile.</source>
+        <source>%n stored customer(s) would get another name: rows of the file matched them by mobile or VIN under a name that sounds the same (张叁 for 张三). If that is another person, go back and match by the same name and mobile.</source>
         <translation>
-            <numerusform>%n 位已有客户将被改名：文件中的行按手机号或车架号匹配到了他们，但姓名不同。如果是家人共用一个手机，请返回上一步，改为按“姓名和手机都相同”匹配。</numerusform>
+            <numerusform>%n 位已有客户将被改名：文件中的行按手机号或车架号匹配到了他们，但姓名写法不同（读音相同，如“张叁”与“张三”）。如果是另一个人，请返回上一步，改为按“姓名和手机都相同”匹配。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_plan.py" line="195"/>
+        <location filename="../../ui/views/import_plan.py" line="196"/>
         <source>To take this import back, undo batch #%1 under Past imports.</source>
         <translation>如需撤回本次导入，请在“以往导入”中撤销批次 #%1。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_plan.py" line="199"/>
+        <location filename="../../ui/views/import_plan.py" line="200"/>
         <source>No row can be imported: correct the file or the columns first.</source>
         <translation>没有可导入的行：请先更正文件或列对应。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_plan.py" line="207"/>
+        <location filename="../../ui/views/import_plan.py" line="208"/>
         <source>customers</source>
         <translation>客户</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_plan.py" line="208"/>
+        <location filename="../../ui/views/import_plan.py" line="209"/>
         <source>vehicles</source>
         <translation>车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_plan.py" line="209"/>
+        <location filename="../../ui/views/import_plan.py" line="210"/>
         <source>km readings</source>
         <translation>公里数记录</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_plan.py" line="222"/>
+        <location filename="../../ui/views/import_plan.py" line="223"/>
         <source>Created: %1</source>
         <translation>已新建：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_plan.py" line="222"/>
+        <location filename="../../ui/views/import_plan.py" line="223"/>
         <source>Would create: %1</source>
         <translation>将新建：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_plan.py" line="225"/>
+        <location filename="../../ui/views/import_plan.py" line="226"/>
         <source>Changed: %1</source>
         <translation>已更改：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_plan.py" line="225"/>
+        <location filename="../../ui/views/import_plan.py" line="226"/>
         <source>Would change: %1</source>
         <translation>将更改：%1</translation>
     </message>

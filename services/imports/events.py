@@ -15,6 +15,7 @@ from typing import Any
 
 from models import Base
 from services.imports.context import Context, merge
+from services.imports.customers import same_person
 from services.imports.lookup import Lookup
 from services.imports.results import Issue, RowResult
 
@@ -104,7 +105,12 @@ def _link(result: RowResult, v: dict[str, Any], lk: Lookup) -> tuple[dict | None
     if v.get("mobile"):
         candidates = lk.customers_with_mobile(v["mobile"])
         if len(candidates) > 1 and v.get("name"):
-            candidates = [c for c in candidates if c["name"] == v["name"]] or candidates
+            # Family members sharing a phone: the one of that name, else of a name that can
+            # be theirs (张叁 for 张三, 张先生).
+            candidates = ([c for c in candidates if c["name"] == v["name"]]
+                          or [c for c in candidates
+                              if same_person(v["name"], c["name"], c.get("gender"))]
+                          or candidates)
         if len(candidates) > 1:
             result.reject("mobile_ambiguous", "mobile")
             return None, None

@@ -150,7 +150,8 @@ class ImportPlan:
     @property
     def renamed(self) -> int:
         """Stored customers given another name: rows matched to them by mobile or VIN under a
-        different name (a relative sharing the phone, when matched by the mobile alone)."""
+        name written otherwise that can be theirs (张叁 for 张三, 张三 for a stored 张先生:
+        customers.same_person)."""
         return self.changed_fields.get("name", 0) if self.kind == "customers" else 0
 
     def count(self, outcome: str) -> int:

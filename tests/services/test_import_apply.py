@@ -275,43 +275,41 @@ def test_two_rows_of_one_owner_disagreeing_keep_the_first_and_stay_idempotent(da
     assert snapshot(database) == before
 
 
-def test_matching_rule_name_and_mobile_keeps_family_members_apart(database, tmp_path):
+def test_a_relative_on_a_stored_mobile_is_a_customer_of_their_own(database, tmp_path):
+    # Before, 李梅 on her husband's phone renamed him (and took his cars along).
     apply(database.sessions, dms_export(tmp_path / "a.xlsx", [DMS_ROWS[0]]), CUSTOMERS)
     wife = [20, "粤A88888", "李梅", "13800138000", "大众", "高尔夫", None, None, None, None,
             None, None, None]
     path = dms_export(tmp_path / "b.xlsx", [wife])
     family = ImportOptions("customers", today=TODAY, match=("name_mobile", "vin"))
     assert plan(database.sessions, path, family).records["customer"] == 1
-    by_mobile = plan(database.sessions, path, CUSTOMERS)  # 张三 renamed, the car added
-    assert by_mobile.records == {"vehicle": 1, "profile_change": 2}
-    assert by_mobile.changed_fields == {"name": 1}
-    apply(database.sessions, path, family)
-    assert set(_customers(database)) == {"张三", "李梅"}
+    by_mobile = plan(database.sessions, path, CUSTOMERS)
+    assert (by_mobile.records["customer"], by_mobile.renamed) == (1, 0)
+    apply(database.sessions, path, CUSTOMERS)
+    people = _customers(database)
+    assert set(people) == {"张三", "李梅"}
+    assert people["李梅"].mobile == people["张三"].mobile == "13800138000"
+    assert _owners(database)[V_LANGYI] == "张三"
 
 
-def test_visits_link_by_plate_and_their_km_become_readings(database, tmp_path):
-    apply(database.sessions, dms_export(tmp_path / "a.xlsx"), CUSTOMERS)
-    path = write_csv(tmp_path / "进厂记录.csv", VISIT_HEADERS, VISIT_ROWS)
-    options = ImportOptions("visits", today=TODAY)
-    result = apply(database.sessions, path, options, errors_path=tmp_path / "e.xlsx")
-    assert (result.created, result.rejected) == (2, 2)
-    assert {r.code for r in result.reasons} == {"customer_not_found", "date_impossible"}
-    cars = _vehicles(database)
-    with database.sessions() as s:
-        visits = {(v.vehicle_id, v.visit_date, v.visit_type, v.amount, v.km)
-                  for v in s.scalars(select(ServiceVisit))}
-        notes = {v.note for v in s.scalars(select(ServiceVisit))}
-        readings = {(r.vehicle_id, r.reading_date, r.km, r.source)
-                    for r in s.scalars(select(MileageReading))}
-    assert visits == {
-        (cars[V_LANGYI].id, dt.date(2024, 5, 1), "maintenance", Decimal("680.00"), 35000),
-        (cars[V_TIGUAN].id, dt.date(2024, 6, 15), "repair", Decimal("1250.00"), 9000)}
-    assert "工单号 W001；服务顾问 小李" in notes
-    assert (cars[V_TIGUAN].id, dt.date(2024, 6, 15), 9000, "visit") in readings
-    before = snapshot(database)
-    again = apply(database.sessions, path, options)
-    assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
-    assert snapshot(database) == before
+def test_a_name_that_can_be_the_stored_customers_is_theirs(database, tmp_path):
+    # The same sounds (a pinyin input slip) or a form of address with their surname.
+    apply(database.sessions, dms_export(tmp_path / "a.xlsx", [DMS_ROWS[0]]), CUSTOMERS)
+    rows = [[20, "粤A88888", "张叁", "13800138000", "大众", "高尔夫", None, None, None, None,
+             None, None, None],
+            [21, "粤A77777", "张先生", "13800138000", "大众", "宝来", None, None, None, None,
+             None, None, None]]
+    path = dms_export(tmp_path / "b.xlsx", rows)
+    variants = plan(database.sessions, path, CUSTOMERS)
+    assert variants.records == {"vehicle": 2, "profile_change": 3}
+    assert variants.renamed == 1  # 张叁: the dry run says so (the window: in red)
+    exact = plan(database.sessions, path, ImportOptions("customers", today=TODAY,
+                                                        match=("name_mobile", "vin")))
+    assert exact.records["customer"] == 2
+    only_title = dms_export(tmp_path / "c.xlsx", rows[1:])
+    result = apply(database.sessions, only_title, CUSTOMERS)
+    assert result.records == {"vehicle": 1, "profile_change": 1}  # a car, 张三 kept
+    assert set(_customers(database)) == {"张三"}
 
 
 def _visits(database) -> list[tuple]:

@@ -272,18 +272,18 @@ def test_a_saved_mapping_and_the_match_rule_are_used(qtbot, view, sqlite_databas
 def test_a_dry_run_that_would_rename_customers_says_so_and_offers_name_and_mobile(
         qtbot, view, sqlite_database, export, tmp_path, monkeypatch):
     apply(sqlite_database.sessions, export, ImportOptions("customers", today=dt.date(2026, 11, 30)))
-    # 张三's wife, on his mobile, with a car of her own.
-    wife = write_export(tmp_path / "家人.xlsx",
-                        [[6, "粤A99999", "李梅", "13800138000", "大众", "高尔夫", None, None, None,
-                          None]])
-    monkeypatch.setattr("ui.views.import_view.ask_open_path", lambda *a, **k: str(wife))
+    # 张三's mobile under a name that sounds the same: him, or a relative? The dry run asks.
+    other = write_export(tmp_path / "家人.xlsx",
+                         [[6, "粤A99999", "张叁", "13800138000", "大众", "高尔夫", None, None,
+                           None, None]])
+    monkeypatch.setattr("ui.views.import_view.ask_open_path", lambda *a, **k: str(other))
     _to_mapping(qtbot, view)
     dry = _dry_run(qtbot, view)
     assert dry.changed_fields == {"name": 1}
     alert = view.dry_run.earlier
     assert alert.isVisibleTo(view.dry_run)
     assert ("1 stored customer" in alert.text()) if language() == "en" else ("1 位" in alert.text())
-    # Back to the columns: matched by name and mobile, she is someone else.
+    # Back to the columns: matched by name and mobile, 张叁 is someone else.
     qtbot.mouseClick(view.back, Qt.MouseButton.LeftButton)
     qtbot.mouseClick(view.mapping.match.button(3), Qt.MouseButton.LeftButton)
     assert view.options().match == ("name_mobile", "vin")

@@ -127,7 +127,8 @@ def _report(r: ImportPlan) -> None:
             f"{text('attribute', k)} {n:,}" for k, n in sorted(r.changed_fields.items())))
     if r.renamed and r.dry_run:
         print(f"  note: {r.renamed:,} stored customer(s) would get another name (matched by "
-              f"mobile or VIN); family members sharing a phone? use --match name_mobile,vin")
+              f"mobile or VIN under a name that sounds the same); another person? use "
+              f"--match name_mobile,vin")
     if r.reasons:
         print("rejected because:")
         for reason in r.reasons:

@@ -171,8 +171,9 @@ class PlanPanel(QWidget):
         if plan.renamed and not self.final:
             alerts.append(self.tr(
                 "%n stored customer(s) would get another name: rows of the file matched them "
-                "by mobile or VIN under a different name. If these are family members sharing "
-                "a phone, go back and match by the same name and mobile.", "", plan.renamed))
+                "by mobile or VIN under a name that sounds the same (张叁 for 张三). If that "
+                "is another person, go back and match by the same name and mobile.", "",
+                plan.renamed))
         if alerts:
             self.earlier.setText("\n".join(alerts))
             self.earlier.setVisible(True)
