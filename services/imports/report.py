@@ -71,9 +71,11 @@ class Tally:
                            [reason_text(self.kind, i) for i in _unique(result.issues)])
         shown = self.samples.setdefault(result.outcome, [])
         if len(shown) < SAMPLES_PER_OUTCOME:
-            shown.append(RowSample(result.number, result.outcome, result.values,
-                                   _summary(self.kind, result),
-                                   tuple(reason_text(self.kind, i) for i in result.issues)))
+            shown.append(RowSample(
+                result.number, result.outcome, result.values, _summary(self.kind, result),
+                tuple(reason_text(self.kind, i) for i in result.issues),
+                _summary(self.kind, result, "en"),
+                tuple(reason_text(self.kind, i, "en") for i in result.issues)))
 
     def counted(self, counter: Counter[tuple[str, str | None]]) -> tuple[ReasonCount, ...]:
         return tuple(
@@ -87,17 +89,22 @@ def _unique(issues: list[Issue]) -> list[Issue]:
     return list(dict.fromkeys(issues))
 
 
-_TABLE_ZH = {"customer": "新客户", "vehicle": "新车辆", "service_visit": "新进厂记录",
-             "satisfaction_survey": "新回访记录", "complaint": "新投诉",
-             "contact_event": "新联系记录"}
+# What a row creates, in Chinese and English.
+_CREATED = {"customer": ("新客户", "new customer"), "vehicle": ("新车辆", "new vehicle"),
+            "service_visit": ("新进厂记录", "new visit"),
+            "satisfaction_survey": ("新回访记录", "new survey"),
+            "complaint": ("新投诉", "new complaint"),
+            "contact_event": ("新联系记录", "new contact")}
 
 
-def _summary(kind: str, result: RowResult) -> str:
-    """What happens to the row, in Chinese ("新客户；新车辆；手机 13800138000 → 13900139000")."""
+def _summary(kind: str, result: RowResult, lang: str = "zh") -> str:
+    """What happens to the row ("新客户；新车辆；手机 13800138000 → 13900139000", or in English
+    "new customer; new vehicle; Mobile 13800138000 → 13900139000")."""
+    zh = lang.lower().startswith("zh")
     if result.outcome == "reject":
-        return "不导入"
-    parts = [_TABLE_ZH.get(t, t) for t in result.created]
+        return "不导入" if zh else "not imported"
+    parts = [_CREATED[t][0 if zh else 1] if t in _CREATED else t for t in result.created]
     for key, old, new in result.changes:
-        label = field_label(kind, key) or key
+        label = field_label(kind, key, lang) or key
         parts.append(f"{label} {'' if old is None else old} → {new}".replace("  ", " "))
-    return "；".join(parts) or "无变化"
+    return ("；" if zh else "; ").join(parts) or ("无变化" if zh else "no change")

@@ -98,6 +98,14 @@ class RowSample:
     values: tuple[Any, ...]  # the cells as read
     summary: str  # what happens to it, in Chinese
     reasons: tuple[str, ...]  # every problem, in Chinese
+    summary_en: str = ""  # the same in English
+    reasons_en: tuple[str, ...] = ()
+
+    def said(self, lang: str) -> tuple[str, tuple[str, ...]]:
+        """(summary, reasons) in the language `lang` ("zh…" or "en…")."""
+        if lang.lower().startswith("zh"):
+            return self.summary, self.reasons
+        return self.summary_en, self.reasons_en
 
 
 @dataclass(frozen=True)

@@ -269,8 +269,9 @@ def test_a_saved_mapping_and_the_match_rule_are_used(qtbot, view, sqlite_databas
     assert "street" not in dry.mapping.as_dict()
 
 
+@pytest.mark.parametrize("translated", ["zh_CN", "en"], indirect=True)
 def test_a_dry_run_that_would_rename_customers_says_so_and_offers_name_and_mobile(
-        qtbot, view, sqlite_database, export, tmp_path, monkeypatch):
+        translated, qtbot, view, sqlite_database, export, tmp_path, monkeypatch):
     apply(sqlite_database.sessions, export, ImportOptions("customers", today=dt.date(2026, 11, 30)))
     # 张三's mobile under a name that sounds the same: him, or a relative? The dry run asks.
     other = write_export(tmp_path / "家人.xlsx",
@@ -283,6 +284,10 @@ def test_a_dry_run_that_would_rename_customers_says_so_and_offers_name_and_mobil
     alert = view.dry_run.earlier
     assert alert.isVisibleTo(view.dry_run)
     assert ("1 stored customer" in alert.text()) if language() == "en" else ("1 位" in alert.text())
+    # What happens to the row, in the window's language.
+    what = view.dry_run.samples.item(0, 2).text()
+    assert what == ("new vehicle; Customer name 张三 → 张叁" if language() == "en"
+                    else "新车辆；客户姓名 张三 → 张叁")
     # Back to the columns: matched by name and mobile, 张叁 is someone else.
     qtbot.mouseClick(view.back, Qt.MouseButton.LeftButton)
     qtbot.mouseClick(view.mapping.match.button(3), Qt.MouseButton.LeftButton)

@@ -184,9 +184,10 @@ class PlanPanel(QWidget):
         for outcome in OUTCOMES:
             for sample in plan.samples.get(outcome, ()):
                 cells = " | ".join(t for v in sample.values if (t := cell_text(v).strip()))
-                what = "" if outcome == "reject" else sample.summary
+                summary, reasons = sample.said(lang)
+                what = "" if outcome == "reject" else summary
                 rows.append([self.outcome_names[outcome], sample.number, what,
-                             "；".join(sample.reasons), cells])
+                             ("；" if lang == "zh" else "; ").join(reasons), cells])
         fill_table(self.samples, rows)
         for r in range(self.samples.rowCount()):
             item = self.samples.item(r, COL_SAMPLE_VALUES)
