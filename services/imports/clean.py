@@ -37,7 +37,8 @@ _SIMPLE: dict[str, Callable[[Cell], Clean[Any]]] = {
 }
 
 
-def clean_value(field: Field, raw: Cell, today: dt.date) -> Clean[Any]:
+def clean_value(field: Field, raw: Cell, today: dt.date, *,
+                keep_invalid_phones: bool = False) -> Clean[Any]:
     """The cell cleaned the way the catalog says for this field. Dates that cannot lie ahead
     are refused when more than a day after `today` (a day's grace for clocks and time zones).
     Text holding U+FFFD, what reading bytes of another encoding leaves (a GBK row in a UTF-8
@@ -55,7 +56,8 @@ def clean_value(field: Field, raw: Cell, today: dt.date) -> Clean[Any]:
     if cleaner == "name":
         return n.normalise_name(raw, field.max_length)
     if cleaner == "phones":
-        return normalise_phones(raw, mobile_column=field.key == "mobile")
+        return normalise_phones(raw, mobile_column=field.key == "mobile",
+                                keep_invalid=keep_invalid_phones)
     if cleaner == "attribute":
         return w.normalise_attribute(raw, field.key)
     return _SIMPLE[cleaner](raw)
@@ -100,7 +102,8 @@ class CleanRow:
 
 def _phones(values: dict[str, Any]) -> None:
     """Mobile and other phone cells merged: a mobile found only among the other phones becomes
-    the mobile; every other number is kept in other_phones."""
+    the mobile; every other number, and what was kept of an invalid one, is kept in
+    other_phones."""
     main: Phones | None = values.pop("mobile", None)
     extra: Phones | None = values.pop("other_phone", None)
     mobile = main.mobile if main else None
@@ -109,6 +112,8 @@ def _phones(values: dict[str, Any]) -> None:
         mobile = next((o for o in others if o.isdigit() and len(o) == 11), None)
         if mobile is not None:
             others.remove(mobile)
+    # Numbers that are none (a mobile a digit short) last, and never taken for the mobile.
+    others += [*(main.unchecked if main else ()), *(extra.unchecked if extra else ())]
     values["mobile"] = mobile
     joined = OTHER_PHONES_SEPARATOR.join(dict.fromkeys(others))
     values["other_phones"] = joined[:OTHER_PHONES_LENGTH] or None
@@ -132,7 +137,8 @@ def clean_row(
     found: list[tuple[Field, Clean[Any], str]] = []
     for field, column in _plan(mapping):
         raw = cells[column] if column < len(cells) else None
-        result = clean_value(field, raw, today)
+        # Only a customer has other phones to keep a mistyped number in.
+        result = clean_value(field, raw, today, keep_invalid_phones=kind.key == "customers")
         values[field.key] = result.value
         found.append((field, result, "" if is_blank(raw) else cell_text(raw)))
     linked = any(

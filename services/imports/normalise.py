@@ -20,6 +20,12 @@ PROBLEMS: dict[str, tuple[str, str]] = {
     "no_link_key": ("缺少可关联的手机、车牌或车架号", "no mobile, plate or VIN to link the row to"),
     "text_truncated": ("文字过长，已截断", "text too long, cut short"),
     "mobile_invalid": ("手机号码无效", "invalid mobile number"),
+    "mobile_invalid_kept": ("手机号码无效，已原样存为其他电话，请核对",
+                            "invalid mobile number, kept as typed among the other phones to be "
+                            "corrected"),
+    "phone_invalid_kept": ("电话号码无效，已原样存为其他电话，请核对",
+                           "invalid phone number, kept as typed among the other phones to be "
+                           "corrected"),
     "mobile_placeholder": ("手机号码疑似占位号码", "mobile number looks like a placeholder"),
     "mobile_is_landline": ("手机栏填的是固定电话，已存为其他电话",
                            "a landline in the mobile column, kept as another phone"),

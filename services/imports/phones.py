@@ -39,6 +39,7 @@ class Phones:
 
     mobile: str | None
     others: tuple[str, ...] = ()
+    unchecked: tuple[str, ...] = ()  # parts that are no valid number, kept as typed
 
 
 # Characters a typed mobile may carry between its digits (spaces of every width, dashes,
@@ -133,6 +134,12 @@ def _numbers(part: str) -> list[tuple[str, str] | None]:
     return found or [None]
 
 
+# A part of a phone cell with this many digits was meant as a number (a mobile a digit short
+# or long, a landline mistyped); fewer ("无", "见备注", "1") is not kept.
+KEPT_DIGITS = 7
+_NOT_DIGIT = re.compile(r"\D")
+
+
 def _digits_of_number(raw: Cell) -> tuple[str | None, bool]:
     """The digits of a number cell (13800138000.0, "1.3800138E+10") and whether some were lost
     (Excel shows 11-digit numbers as 1.38001E+10 and CSV keeps only what was shown)."""
@@ -155,10 +162,14 @@ def _digits_of_number(raw: Cell) -> tuple[str | None, bool]:
     return digits, lost
 
 
-def normalise_phones(raw: Cell, *, mobile_column: bool = True) -> Clean[Phones]:
+def normalise_phones(raw: Cell, *, mobile_column: bool = True,
+                     keep_invalid: bool = False) -> Clean[Phones]:
     """Every number in a phone cell: +86 / 0086 / 86 prefixes, spaces, dashes and brackets,
     numbers stored as numbers (13800138000.0) and in scientific notation. In the mobile column
-    a landline is kept as another phone with a warning, never as the mobile."""
+    a landline is kept as another phone with a warning, never as the mobile. With
+    `keep_invalid` (a customer's phones, which have other phones to keep them in) a part that
+    is no valid number but has a phone's digits (1380013800, a digit short) is kept as typed
+    among the other phones, for staff to correct, with a warning."""
     if is_blank(raw) or cell_text(raw).strip() in _PHONE_PLACEHOLDERS:
         return EMPTY
     text = nfkc(cell_text(raw)).strip()
@@ -168,7 +179,10 @@ def normalise_phones(raw: Cell, *, mobile_column: bool = True) -> Clean[Phones]:
             return refused("phone_digits_lost")
         text = digits or text
     invalid = "mobile_invalid" if mobile_column else "phone_invalid"
-    found = [n for part in _SEPARATORS.split(text) if part.strip() for n in _numbers(part)]
+    parts = [(part, _numbers(part)) for part in _SEPARATORS.split(text) if part.strip()]
+    kept = [part.strip() for part, numbers in parts if keep_invalid and None in numbers
+            and len(_NOT_DIGIT.sub("", part)) >= KEPT_DIGITS]
+    found = [n for part, numbers in parts if part.strip() not in kept for n in numbers]
     good = [n for n in found if n is not None]
     mobiles = [n for kind, n in good if kind == "mobile" and not _placeholder(n)]
     others = [n for kind, n in good if kind != "mobile"]
@@ -178,15 +192,18 @@ def normalise_phones(raw: Cell, *, mobile_column: bool = True) -> Clean[Phones]:
     if any(kind == "local" for kind, _ in good):
         problems.append(Problem("landline_no_area_code", "warning"))
     if None in found:
-        problems.append(Problem(invalid, "warning" if mobiles or others else "error"))
-    if not mobiles and not others:
+        problems.append(Problem(invalid, "warning" if mobiles or others or kept else "error"))
+    if kept:
+        problems.append(Problem(f"{invalid}_kept", "warning"))
+    if not mobiles and not others and not kept:
         return Clean(None, tuple(problems) or refused(invalid).problems)
-    if mobile_column and not mobiles:
+    if mobile_column and not mobiles and others:
         problems.append(Problem("mobile_is_landline", "warning"))
     if mobile_column:
-        phones = Phones(mobiles[0] if mobiles else None, tuple(mobiles[1:] + others))
+        phones = Phones(mobiles[0] if mobiles else None, tuple(mobiles[1:] + others),
+                        tuple(kept))
     else:
-        phones = Phones(None, tuple(mobiles + others))
+        phones = Phones(None, tuple(mobiles + others), tuple(kept))
     return Clean(phones, tuple(problems))
 
 

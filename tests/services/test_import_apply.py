@@ -464,6 +464,20 @@ def test_a_car_is_handed_over_once_in_a_file(database, tmp_path):
     assert _customers(database)["张三"].mobile == "13800138000"
 
 
+def test_a_mistyped_mobile_is_kept_among_the_other_phones_never_as_the_mobile(database,
+                                                                              tmp_path):
+    path = write_xlsx(tmp_path / "客户.xlsx", ["车主姓名", "联系电话", "车架号", "品牌", "车型"], [
+        ["赵六", "1380013800", V_CAMRY, "丰田", "凯美瑞"],  # a digit short
+        ["钱七", "10012345678 / 020-87654321", V_ACCORD, "本田", "雅阁"]])  # no such mobile
+    result = apply(database.sessions, path, CUSTOMERS)
+    assert (result.created, result.rejected) == (2, 0)
+    assert "手机：手机号码无效，已原样存为其他电话，请核对" in {w.zh for w in result.warnings}
+    people = _customers(database)
+    assert (people["赵六"].mobile, people["赵六"].other_phones) == (None, "1380013800")
+    assert (people["钱七"].mobile, people["钱七"].other_phones) == (
+        None, "020-87654321, 10012345678")
+
+
 def test_a_dms_blank_date_of_1970_is_left_empty_and_said(database, tmp_path):
     headers = ["客户姓名", "手机", "生日", "购车日期", "车架号", "品牌", "车型"]
     path = write_xlsx(tmp_path / "客户.xlsx", headers, [

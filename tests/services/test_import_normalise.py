@@ -184,6 +184,25 @@ def test_phone_cells(raw, mobile, others):
 
 
 @pytest.mark.parametrize(
+    ("raw", "value", "found"),
+    [("1380013800", Phones(None, (), ("1380013800",)), [("mobile_invalid_kept", "warning")]),
+     ("10012345678", Phones(None, (), ("10012345678",)), [("mobile_invalid_kept", "warning")]),
+     ("138-0013-800 / 020-87654321", Phones(None, ("020-87654321",), ("138-0013-800",)),
+      [("mobile_invalid_kept", "warning"), ("mobile_is_landline", "warning")]),
+     ("13900139000 / 1380013800", Phones("13900139000", (), ("1380013800",)),
+      [("mobile_invalid_kept", "warning")]),
+     ("abc", None, [("mobile_invalid", "error")]),  # nothing of a number to keep
+     ("138001", None, [("mobile_invalid", "error")])],
+)
+def test_a_customers_mistyped_number_is_kept_as_typed_among_the_other_phones(raw, value, found):
+    result = normalise_phones(raw, keep_invalid=True)
+    assert result.value == value and codes(result) == found
+    # Elsewhere (a visit's link to its customer) it is no number, as before.
+    assert not (normalise_phones(raw).value or Phones(None)).unchecked
+    assert normalise_mobile(raw).value in (None, "13900139000")
+
+
+@pytest.mark.parametrize(
     ("raw", "landline"),
     [("022-72587682", "022-72587682"), ("0571-8888 8888", "0571-88888888"),
      ("(010)12345678", "010-12345678"), ("02272587682", "022-72587682")],
