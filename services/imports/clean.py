@@ -38,9 +38,10 @@ _SIMPLE: dict[str, Callable[[Cell], Clean[Any]]] = {
 
 
 def clean_value(field: Field, raw: Cell, today: dt.date, *,
-                keep_invalid_phones: bool = False) -> Clean[Any]:
+                keep_invalid_phones: bool = False, header: str | None = None) -> Clean[Any]:
     """The cell cleaned the way the catalog says for this field. Dates that cannot lie ahead
     are refused when more than a day after `today` (a day's grace for clocks and time zones).
+    A score is read on the scale its column's `header` names (百分制, 5分制).
     Text holding U+FFFD, what reading bytes of another encoding leaves (a GBK row in a UTF-8
     file), is refused: stored, it would be a name or plate nobody can read or find."""
     if isinstance(raw, str) and "\ufffd" in raw:
@@ -60,6 +61,8 @@ def clean_value(field: Field, raw: Cell, today: dt.date, *,
                                 keep_invalid=keep_invalid_phones)
     if cleaner == "attribute":
         return w.normalise_attribute(raw, field.key)
+    if cleaner == "score":
+        return n.normalise_score(raw, n.score_scale(header))
     return _SIMPLE[cleaner](raw)
 
 
@@ -138,7 +141,9 @@ def clean_row(
     for field, column in _plan(mapping):
         raw = cells[column] if column < len(cells) else None
         # Only a customer has other phones to keep a mistyped number in.
-        result = clean_value(field, raw, today, keep_invalid_phones=kind.key == "customers")
+        result = clean_value(
+            field, raw, today, keep_invalid_phones=kind.key == "customers",
+            header=mapping.headers[column] if column < len(mapping.headers) else None)
         values[field.key] = result.value
         found.append((field, result, "" if is_blank(raw) else cell_text(raw)))
     linked = any(

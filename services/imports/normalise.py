@@ -59,6 +59,10 @@ PROBLEMS: dict[str, tuple[str, str]] = {
                      "garbled text (this row in another encoding than the rest of the file?)"),
     "score_invalid": ("评分无法识别", "unreadable score"),
     "score_out_of_range": ("评分不在0–10之间", "score not between 0 and 10"),
+    "score_out_of_range_5": ("评分不在0–5之间（该列为5分制）",
+                             "score not between 0 and 5 (a five-point column)"),
+    "score_out_of_range_100": ("评分不在0–100之间（该列为百分制）",
+                               "score not between 0 and 100 (a hundred-point column)"),
     "score_rounded": ("评分已四舍五入为整数", "score rounded to a whole number"),
     "gender_unknown": ("性别无法识别", "unknown gender"),
     "payment_unknown": ("付款方式无法识别", "unknown payment method"),
@@ -312,19 +316,46 @@ SCORE_WORDS = {"非常满意": 10, "很满意": 10, "满意": 8, "比较满意":
                "不满意": 4, "不太满意": 4, "很不满意": 2, "非常不满意": 2}
 
 
-def normalise_score(raw: Cell) -> Clean[int]:
-    """A satisfaction score 0–10 ("9", 9.0, "9分"); halves are rounded up with a warning; a
-    graded answer (非常满意 … 非常不满意) on that scale (SCORE_WORDS)."""
+# The scale a score column's header names, when it is not 0–10: 百分制, 满分100, 得分(100分);
+# 5分制, 1-5分, 五分, 星级, 5星. Scores are kept on 0–10, the bands every rule reads.
+_SCALE_100 = re.compile(r"百分|(?<!\d)100\s*分|满分\s*100")
+_SCALE_5 = re.compile(r"(?<![\d.])5\s*(?:分|星)|五分|五星|星级")
+# A score that names its own scale: 4/5, 4.5 / 5, 85/100, 8分/10分.
+_OWN_SCALE = re.compile(r"(.+?)\s*/\s*(5|10|100)\s*分?")
+_STARS = re.compile(r"[★☆]+")
+
+
+def score_scale(header: str | None) -> int:
+    """The scale (5, 10 or 100) of a score column, from its header; 10 unless it says."""
+    text = nfkc(header or "")
+    if _SCALE_100.search(text):
+        return 100
+    return 5 if _SCALE_5.search(text) else 10
+
+
+def normalise_score(raw: Cell, scale: int = 10) -> Clean[int]:
+    """A satisfaction score kept on 0–10 ("9", 9.0, "9分"); halves are rounded up with a
+    warning; a graded answer (非常满意 … 非常不满意) on that scale (SCORE_WORDS). A column on
+    another scale (`scale`: 5 or 100, score_scale), a score that names its own (4/5, 85/100) and
+    stars (★★★★☆, of five) are brought to 0–10 (85 of 100 is 9, 4 of 5 is 8)."""
     if is_blank(raw):
         return EMPTY
-    if isinstance(raw, str) and (graded := SCORE_WORDS.get(re.sub(r"\s+", "", nfkc(raw)))):
-        return Clean(graded)
+    if isinstance(raw, str):
+        text = re.sub(r"\s+", "", nfkc(raw))
+        if graded := SCORE_WORDS.get(text):
+            return Clean(graded)
+        if _STARS.fullmatch(text):
+            raw, scale = text.count("★"), 5
+        elif own := _OWN_SCALE.fullmatch(text):
+            raw, scale = own[1], int(own[2])
     value = _decimal(raw, _POINTS)
     if value is None:
         return refused("score_invalid")
-    if not 0 <= value <= 10:
-        return refused("score_out_of_range")
-    whole = int(value.quantize(Decimal(1), ROUND_HALF_UP))
+    if not 0 <= value <= scale:
+        return refused("score_out_of_range" if scale == 10 else f"score_out_of_range_{scale}")
+    whole = int((value * 10 / scale).quantize(Decimal(1), ROUND_HALF_UP))
+    if scale != 10:
+        return Clean(whole)  # a step of the column's own scale is no rounding of the score
     return Clean(whole) if whole == value else kept(whole, "score_rounded")
 
 

@@ -478,6 +478,22 @@ def test_a_mistyped_mobile_is_kept_among_the_other_phones_never_as_the_mobile(da
         None, "020-87654321, 10012345678")
 
 
+def test_survey_scores_on_a_five_or_hundred_point_scale_are_kept_on_ten(database, tmp_path):
+    # Read as 0–10, a 4 of 5 (satisfied) was a 4, which the call sheet reads as unhappy.
+    apply(database.sessions, dms_export(tmp_path / "a.xlsx"), CUSTOMERS)
+    surveys = write_xlsx(tmp_path / "回访.xlsx", [
+        "回访日期", "手机", "总体满意度(5分制)", "服务态度（百分制）"], [
+        ["2024-05-03", "13800138000", 4, 85],
+        ["2024-05-04", "13900139000", "5分", "100"],
+        ["2024-05-05", "13900139000", 6, 90]])  # 6 of 5: refused
+    result = apply(database.sessions, surveys, ImportOptions("surveys", today=TODAY))
+    assert (result.created, result.rejected) == (2, 1)
+    assert [r.zh for r in result.reasons] == ["总体满意度：评分不在0–5之间（该列为5分制）"]
+    with database.sessions() as s:
+        assert sorted((v.survey_date.day, v.overall_score, v.attitude)
+                      for v in s.scalars(select(SatisfactionSurvey))) == [(3, 8, 9), (4, 10, 10)]
+
+
 def test_a_dms_blank_date_of_1970_is_left_empty_and_said(database, tmp_path):
     headers = ["客户姓名", "手机", "生日", "购车日期", "车架号", "品牌", "车型"]
     path = write_xlsx(tmp_path / "客户.xlsx", headers, [

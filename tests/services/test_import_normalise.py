@@ -505,6 +505,32 @@ def test_scores():
     assert codes(n.normalise_score("好")) == [("score_invalid", "error")]
 
 
+@pytest.mark.parametrize(("header", "scale"), [
+    ("总体满意度", 10), ("满意度(10分)", 10), ("满分10分", 10), ("满意度（5分制）", 5),
+    ("评分1-5分", 5), ("服务态度(0～5分)", 5), ("星级", 5), ("五星评价", 5),
+    ("得分（满分100）", 100), ("百分制得分", 100), ("满意度(100分)", 100), ("1.5分以下", 10),
+    (None, 10)])
+def test_a_score_columns_header_names_its_scale(header, scale):
+    assert n.score_scale(header) == scale
+
+
+@pytest.mark.parametrize(("raw", "scale", "score"), [
+    ("4", 5, 8), (4.5, 5, 9), ("5分", 5, 10), (0, 5, 0), ("85", 100, 9), (84, 100, 8),
+    (100, 100, 10), ("4/5", 10, 8), ("4.5 / 5", 10, 9), ("85/100", 10, 9), ("8分/10分", 10, 8),
+    ("★★★★☆", 10, 8), ("★★★★★", 100, 10), ("★", 10, 2)])
+def test_scores_on_another_scale_are_kept_on_ten(raw, scale, score):
+    # A step of the column's own scale is not a rounding to note: 8.5 of 10 is, 85 of 100 not.
+    assert n.normalise_score(raw, scale) == n.Clean(score)
+
+
+@pytest.mark.parametrize(("raw", "scale", "code"), [
+    (6, 5, "score_out_of_range_5"), ("101", 100, "score_out_of_range_100"),
+    ("11", 10, "score_out_of_range"), ("3/4", 10, "score_invalid"), ("-1", 5,
+                                                                       "score_out_of_range_5")])
+def test_a_score_beyond_its_scale_is_refused(raw, scale, code):
+    assert codes(n.normalise_score(raw, scale)) == [(code, "error")]
+
+
 @pytest.mark.parametrize(("raw", "score", "band"), [
     ("非常满意", 10, "high"), ("很满意", 10, "high"), (" 满意 ", 8, "middle"),
     ("比较满意", 8, "middle"), ("基本满意", 7, "middle"), ("一般", 6, "low"),
