@@ -1,6 +1,7 @@
 """Duplicates already stored: pairs of customers who are probably one person (same mobile, same
 VIN through their vehicles, same name with a similar phone), each with its evidence, strongest
-first. The database does the grouping; only the few customers in a shared group are read."""
+first. The database does the grouping; only the few customers in a shared group are read. Two
+names that cannot be one person's on one mobile are a family sharing the phone, not reported."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from sqlalchemy import ColumnElement, and_, func, literal_column, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from models import Customer, Vehicle
+from services.customers.names import same_person
 from services.store.errors import CancelToken
 
 Progress = Callable[[int, int], None]
@@ -132,7 +134,8 @@ def find_duplicates(
             step(session)
         briefs = _briefs(session, {i for pair in found for i in pair})
     pairs = sorted(
-        (_pair(briefs[a], briefs[b], evidence) for (a, b), evidence in found.items()),
+        (_pair(briefs[a], briefs[b], evidence) for (a, b), evidence in found.items()
+         if _one_person(briefs[a], briefs[b], evidence)),
         key=lambda p: (-p.score, p.first.id, p.second.id),
     )
     if progress is not None:
@@ -291,6 +294,12 @@ def _briefs(session: Session, ids: set[int]) -> dict[int, CustomerBrief]:
             out[c.id] = CustomerBrief(c.id, c.code, c.name, c.mobile, c.other_phones, c.city,
                                       cars.get(c.id, 0), c.created_at)
     return out
+
+
+def _one_person(a: CustomerBrief, b: CustomerBrief, evidence: dict[str, set[str]]) -> bool:
+    """Whether the pair may be one person: a mobile alone does not say so when the names cannot
+    be one person's (a family sharing the phone, which an import keeps as two customers)."""
+    return set(evidence) != {SAME_MOBILE} or same_person(a.name, b.name)
 
 
 def _pair(a: CustomerBrief, b: CustomerBrief, evidence: dict[str, set[str]]) -> DuplicatePair:

@@ -2,10 +2,10 @@
 the rules the user picked) and vehicle, then creates or updates them; changed values enter the
 profile history and a km value becomes a mileage reading.
 
-A row is a stored customer's only when its name can be theirs (same_person): the same name, the
-same sounds (张叁 for 张三, a pinyin input method's slip) or a form of address with their surname
-(张先生). Another name on a stored mobile is another person sharing the phone (a wife, a son): a
-customer of their own, never a rename of the one stored.
+A row is a stored customer's only when its name can be theirs (services/customers/names.py): the
+same name, the same sounds (张叁 for 张三, a pinyin input method's slip) or a form of address with
+their surname (张先生). Another name on a stored mobile is another person sharing the phone (a
+wife, a son): a customer of their own, never a rename of the one stored.
 
 A car that changed hands (过户: its VIN is stored, but the row's name cannot be its owner's) goes
 to the row's person, found by the other rules or created, and leaves its former owner's record,
@@ -18,6 +18,7 @@ import re
 from typing import Any
 
 from models.codes import PROFILE_ATTRIBUTES, RECORDED_FIELDS
+from services.customers.names import addressed, same_person
 from services.customers.pinyin import name_keys
 from services.imports.clean import OTHER_PHONES_LENGTH, OTHER_PHONES_SEPARATOR
 from services.imports.context import Context, merge, record_history, same
@@ -30,37 +31,6 @@ VEHICLE_COLUMNS = ("vin", "plate", "brand", "model", "purchase_date", "price_pai
                    "payment_method", "loan_end", "insurance_expiry", "warranty_end",
                    "inspection_due")
 OTHER_PHONES = "other_phones"
-# A name that is only a surname (one or two characters) and a form of address, what a hand-kept
-# sheet writes when the full name is not known: 张先生, 欧阳女士, 王总. The title's gender, if any.
-_ADDRESSED = re.compile(r"(\S{1,2}?)(先生|女士|小姐|太太|夫人|总|老板|师傅|经理)")
-_TITLE_GENDER = {"先生": "M", "女士": "F", "小姐": "F", "太太": "F", "夫人": "F"}
-
-
-def _addressed(name: str) -> tuple[str, str | None] | None:
-    """(surname, gender) of a name that is a form of address, None for a full name."""
-    match = _ADDRESSED.fullmatch(name.strip())
-    return None if match is None else (match[1], _TITLE_GENDER.get(match[2]))
-
-
-def same_person(name: str | None, stored: str | None, gender: str | None = None) -> bool:
-    """Whether `name` (from a file) can be the stored customer's, whose name is `stored` and
-    gender `gender`: the same name, the same sounds (张叁 / 張三 / 张三), or a form of address
-    with their surname and not the other gender (张先生 / 张三). A missing name says nothing
-    against it."""
-    if not name or not stored or same(name, stored):
-        return True
-    if name_keys(name).pinyin == name_keys(stored).pinyin:
-        return True
-    given, kept = _addressed(name), _addressed(stored)
-    if given is not None and kept is None:
-        surname, title_gender = given
-        return stored.strip().startswith(surname) and not (
-            title_gender and gender and title_gender != gender)
-    if kept is not None and given is None:
-        return name.strip().startswith(kept[0])
-    return False
-
-
 def process(ctx: Context, rows: list[tuple[RowResult, dict[str, Any]]]) -> None:
     """Decide and queue the writes of one chunk of rows (already cleaned)."""
     lookup = Lookup(ctx.conn, ctx.today)
@@ -238,7 +208,7 @@ def _joined_phones(current: str | None, extra: Any) -> str | None:
 def _update_customer(ctx: Context, lk: Lookup, result: RowResult, customer: dict,
                      v: dict[str, Any]) -> None:
     changes = merge(ctx, result, "customer", customer, v, CUSTOMER_COLUMNS)
-    if "name" in changes and _addressed(changes["name"]) and not _addressed(customer["name"]):
+    if "name" in changes and addressed(changes["name"]) and not addressed(customer["name"]):
         del changes["name"]  # 张先生 says less than the 张三 stored
     phones = _joined_phones(customer.get(OTHER_PHONES), v.get("phones_other", ()))
     if not same(phones, customer.get(OTHER_PHONES)):

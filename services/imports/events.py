@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from models import Base
+from services.customers.names import same_person
 from services.imports.context import Context, merge
-from services.imports.customers import same_person
 from services.imports.lookup import Lookup
 from services.imports.results import Issue, RowResult
 

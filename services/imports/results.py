@@ -159,7 +159,7 @@ class ImportPlan:
     def renamed(self) -> int:
         """Stored customers given another name: rows matched to them by mobile or VIN under a
         name written otherwise that can be theirs (张叁 for 张三, 张三 for a stored 张先生:
-        customers.same_person)."""
+        services/customers/names.py)."""
         return self.changed_fields.get("name", 0) if self.kind == "customers" else 0
 
     def count(self, outcome: str) -> int:

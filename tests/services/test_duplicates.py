@@ -40,8 +40,10 @@ def inject(database) -> dict[tuple[int, int], tuple[str, ...]]:
     """Duplicates of the kinds staff find in old data; returns the pairs expected."""
     for cid in range(1, 15):  # no stray matches through the demo's other phones
         _set(database, cid, other_phones=None)
-    _set(database, 1, mobile="13900000001")
-    _set(database, 2, mobile="13900000001")
+    _set(database, 1, mobile="13900000001", name="张三")
+    _set(database, 2, mobile="13900000001", name="张叁")  # a name that sounds the same
+    _set(database, 9, mobile="13900000009", name="张伟")
+    _set(database, 10, mobile="13900000009", name="李梅")  # his wife, sharing the phone
     _set(database, 3, mobile="13900000003")
     _set(database, 4, mobile="13900000013", name=_name(database, 3))  # one digit apart
     _set(database, 5, mobile="13900000005")

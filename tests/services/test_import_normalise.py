@@ -428,6 +428,7 @@ def test_any_date_written_in_any_supported_format_round_trips(day, form):
     # A four-digit number from 1901 to 2099 is read as a year (refused), not as the serial of
     # a day in 1905: serial forms are checked from 1906 on.
     assume(form not in SERIAL_FORMATS or day.year >= 1906)
+    assume(day != dt.date(1970, 1, 1))  # a DMS's blank date (test_the_first_day_of_1970…)
     written = DATE_FORMATS[form](day)
     assert normalise_date(written) == n.Clean(day), written
 
@@ -640,6 +641,7 @@ ANY_CELL = st.one_of(
     st.none(), st.text(max_size=30), st.integers(), st.booleans(), st.dates(),
     st.floats(allow_nan=True, allow_infinity=True), st.datetimes(),
     st.text(alphabet="0123456789-/.年月日:万元¥,+ eE公里kmO", max_size=20),
+    st.text(alphabet="0123456789./ 分★☆", max_size=12),
 )
 EVERY_CLEANER = [
     n.normalise_text, n.normalise_name, n.normalise_plate, n.normalise_vin, n.normalise_amount,
@@ -647,6 +649,8 @@ EVERY_CLEANER = [
     w.normalise_payment, w.normalise_visit_type, w.normalise_yes_no, w.normalise_channel,
     w.normalise_purpose, w.normalise_outcome, normalise_date, normalise_datetime,
     normalise_phones, lambda raw: w.normalise_attribute(raw, "household"),
+    lambda raw: normalise_phones(raw, keep_invalid=True), lambda raw: n.normalise_score(raw, 5),
+    lambda raw: n.normalise_score(raw, 100),
 ]
 
 

@@ -20,11 +20,12 @@ MOBILE = "13912345678"
 
 @pytest.fixture
 def pair(demo_db) -> tuple[int, int]:
-    """Two demo customers given the same mobile, as two rows typed for one person."""
+    """Two demo customers given the same mobile and name, as two rows typed for one person."""
     with demo_db.sessions.begin() as s:
         first, second = s.scalars(select(Customer.id).order_by(Customer.id).limit(2)).all()
+        name = s.scalar(select(Customer.name).where(Customer.id == first))
         s.execute(update(Customer).where(Customer.id.in_((first, second)))
-                  .values(mobile=MOBILE, other_phones=None))
+                  .values(mobile=MOBILE, other_phones=None, name=name))
     return first, second
 
 
