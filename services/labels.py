@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 # The phone channel has two codes, one per place it is stored; both read 电话 / Phone.
 # "phone" (kind "channel"): contact events, contact preferences, do-not-contact and the stored
 # members of a list run. "call" (kind "list_channel"): a list run's channel choice (`list build
@@ -396,8 +398,15 @@ UNKNOWN = ("未知", "unknown")
 # code and its two labels). The older printed outcome labels are here too.
 ALIASES: dict[str, dict[str, str]] = {
     "outcome": {
-        "空号": "wrong_number", "错号": "wrong_number", "未接": "no_answer", "无人接": "no_answer",
-        "预约": "appointment", "拒接": "refused", "成交": "bought", "失败": "failed",
+        "空号": "wrong_number", "错号": "wrong_number", "号码错误": "wrong_number",
+        "错误号码": "wrong_number", "停机": "phone_off", "已关机": "phone_off",
+        "未接": "no_answer", "无人接": "no_answer", "未接通": "no_answer", "没人接": "no_answer",
+        "不接": "no_answer", "占线": "no_answer", "忙": "no_answer", "忙音": "no_answer",
+        "无应答": "no_answer", "已接通": "reached", "通了": "reached", "接了": "reached",
+        "预约": "appointment", "约了": "appointment", "已约": "appointment",
+        "拒接": "refused", "挂断": "refused", "不需要": "refused",
+        "成交": "bought", "已成交": "bought", "已买": "bought",
+        "已发": "sent", "发送成功": "sent", "失败": "failed",
     },
     "attribute": {
         "婚姻": "marital_status", "家庭": "household", "就业": "employment",
@@ -449,4 +458,12 @@ def code_of(kind: str, typed: str) -> str | None:
     for code, (zh, en) in vocabulary.items():
         if typed in (zh, en):
             return code
-    return ALIASES.get(kind, {}).get(typed)
+    if (alias := ALIASES.get(kind, {}).get(typed)) is not None:
+        return alias
+    # As typed by hand: other letter case (NO_ANSWER, appointment), spaces inside (接 通),
+    # full-width letters.
+    loose = "".join(unicodedata.normalize("NFKC", typed).split()).casefold()
+    for code, (zh, en) in vocabulary.items():
+        if loose in (code.casefold(), "".join(zh.split()), "".join(en.split()).casefold()):
+            return code
+    return ALIASES.get(kind, {}).get(loose)

@@ -2,6 +2,12 @@
 source_key), next follow-up dates, km readings and profile changes. Every row is either stored
 or reported by its row number; nothing is half-stored.
 
+A row is stored against the member its row code names only when the customer code and name
+printed beside it are that member's: a code typed over, two codes swapped, or a list printed
+from another database (whose run #2 is another list) would otherwise put an outcome on the
+wrong customer. A file whose rows nearly all do not match is refused whole, before anything
+is stored. A customer erased since (at their request) gets nothing back.
+
 A file is stored a chunk of rows per transaction, so other staff's edits never wait long
 behind a big file. Each row's event is keyed by its member's row id, day and outcome, so a read
 killed half-way is finished by reading the file again, and two people reading the same file
@@ -16,13 +22,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from openpyxl import load_workbook
-from sqlalchemy import select
+from sqlalchemy import func, select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from models import ContactEvent, ListRun, ListRunMember, MileageReading
+from models import ContactEvent, Customer, ListRun, ListRunMember, MileageReading
 from services import labels
+from services.customers.names import same_person
 from services.customers.profile import record_change_in, validate
+from services.imports.dates import normalise_date
+from services.imports.normalise import normalise_km
+from services.lists.snapshot import member_data
 from services.outputs.excel import unsafe_text
 from services.staff.audit import record
 from services.staff.permissions import Actor
@@ -50,6 +60,8 @@ class OutcomeReport:
 class _Row:
     number: int
     code: str
+    customer_code: str  # as printed beside the row code ("" when the column is gone)
+    name: str
     outcome: str
     day: dt.date | None
     feedback: str | None
@@ -63,17 +75,15 @@ def _text(v) -> str:
 
 
 def _day(v, what: str) -> dt.date | None:
+    """A date typed in any way people type one (2026/12/5, 12月5日 with the year, 20261205, an
+    Excel date), as the import reads dates."""
     if v is None or v == "":
         return None
-    if isinstance(v, dt.datetime):
-        return v.date()
-    if isinstance(v, dt.date):
-        return v
-    text = str(v).strip().replace("/", "-").replace(".", "-")
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise ValueError(f"{what} '{v}' is not a date like 2026-11-23") from None
+    result = normalise_date(v)
+    if result.value is None:
+        why = result.problems[0].text("en") if result.problems else "not a date"
+        raise ValueError(f"{what} '{v}' is not a date like 2026-12-05 ({why})")
+    return result.value
 
 
 def _changes(text: str) -> tuple[tuple[str, str], ...]:
@@ -105,22 +115,29 @@ def _parse(row: dict, number: int) -> _Row | None:
     km_raw = row.get("当前里程(km)")
     km = None
     if km_raw not in (None, ""):
-        try:
-            km = int(float(str(km_raw).replace(",", "").replace("km", "").strip()))
-        except ValueError:
-            raise ValueError(f"km '{km_raw}' is not a number") from None
-        if km < 0 or km > 2_000_000:
-            raise ValueError(f"km {km} is not a plausible odometer reading")
-    return _Row(number, _text(row.get("编号")), outcome, _day(row.get("联系日期"), "contact date"),
+        read = normalise_km(km_raw)  # 32000, 3.2万, 32,000公里
+        if read.value is None:
+            why = read.problems[0].text("en") if read.problems else "not a number"
+            raise ValueError(f"km '{str(km_raw)[:30]}' is not an odometer reading ({why})")
+        km = read.value
+    return _Row(number, _text(row.get("编号")), _text(row.get("客户编号")),
+                _text(row.get("姓名")), outcome, _day(row.get("联系日期"), "contact date"),
                 _text(row.get("客户反馈")) or None, _day(row.get("下次跟进"), "follow-up date"),
                 km, _changes(_text(row.get("画像变化"))))
 
 
 def read_rows(path: Path) -> tuple[list[_Row], list[tuple[int, str]], int]:
+    if not path.is_file():
+        raise RevisitError(N_("{path} does not exist (or is a folder)."), path=str(path))
+    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+        raise RevisitError(N_("{path} is not an Excel .xlsx file: outcomes are read back from "
+                              "the call list Revisit wrote (.xlsx), filled in and saved as "
+                              ".xlsx."), path=str(path))
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a file that is not xlsx
-        raise RevisitError(N_("{path} cannot be read as an Excel .xlsx file: {detail}"),
+        raise RevisitError(N_("{path} cannot be read as an Excel .xlsx file (damaged, or "
+                              "another kind of file renamed): {detail}"),
                            path=str(path), detail=str(exc)) from exc
     ws = wb.worksheets[0]
     it = ws.iter_rows(values_only=True)
@@ -159,6 +176,8 @@ def read_outcomes(sessions: Sessions, path: Path | str, *, actor: Actor | None =
     if staff_id is None:
         staff_id = actor_id(actor)
     rows, problems, blank = read_rows(path)
+    rows, refused = _matching(sessions, rows, path)
+    problems += refused
     totals = _Counts()
     for start in range(0, len(rows), chunk):
         part = rows[start:start + chunk]
@@ -176,6 +195,62 @@ def read_outcomes(sessions: Sessions, path: Path | str, *, actor: Actor | None =
             progress(start + len(part), len(rows))
     return OutcomeReport(totals.stored, totals.already, blank, totals.km, totals.changes,
                          tuple(sorted(problems + totals.problems)))
+
+
+# Members looked up at a time in the check before storing (each a (run, row code) pair).
+LOOKUP = 400
+
+
+def _matching(sessions: Sessions, rows: list[_Row], path: Path
+              ) -> tuple[list[_Row], list[tuple[int, str]]]:
+    """The rows whose customer code and name are their member's (as printed on the list), and a
+    problem for each other one; the file refused whole when nearly every row checked (three in
+    four) does not match."""
+    keys = {(int(r.code.split("-", 1)[0]), r.code) for r in rows
+            if r.code.split("-", 1)[0].isdigit()}
+    found: dict[str, tuple[str, str | None, bool]] = {}  # row code -> code, name, erased
+    listed = sorted(keys)
+    with sessions() as s:
+        for start in range(0, len(listed), LOOKUP):
+            part = listed[start:start + LOOKUP]
+            for code, customer_code, snapshot, erased in s.execute(
+                    select(ListRunMember.row_code, Customer.code, ListRunMember.snapshot,
+                           Customer.erased_at.is_not(None))
+                    .join(Customer, Customer.id == ListRunMember.customer_id)
+                    .where(tuple_(ListRunMember.run_id, ListRunMember.row_code).in_(part))):
+                printed = member_data(snapshot).get("name") if snapshot else None
+                found[code] = (customer_code, printed, bool(erased))
+    kept, problems, checked, wrong = [], [], 0, []
+    for r in rows:
+        got = found.get(r.code)
+        if got is None:  # no such member: said when the row is stored
+            kept.append(r)
+            continue
+        customer_code, printed, erased = got
+        if erased:
+            problems.append((r.number, f"row {r.code}: this customer's personal data was "
+                                       f"erased at their request; nothing is stored for them"))
+            continue
+        if r.customer_code or r.name:
+            checked += 1
+        if r.customer_code and r.customer_code != customer_code:
+            wrong.append((r.number, f"row {r.code} is customer {customer_code} in this "
+                                    f"database, not {r.customer_code} as in the file (a row "
+                                    f"code changed or swapped?); not stored"))
+        elif not r.customer_code and r.name and printed and not same_person(r.name, printed):
+            wrong.append((r.number, f"row {r.code} is {printed} in this database, not "
+                                    f"{r.name} as in the file (a row code changed or "
+                                    f"swapped?); not stored"))
+        else:
+            kept.append(r)
+    # Nearly every row another customer: not a code typed over here and there, another list.
+    if len(wrong) >= 2 and len(wrong) * 4 >= checked * 3:
+        raise RevisitError(
+            N_("The rows of {path} are not the list runs' members in this database ({wrong} "
+               "of {checked} rows name another customer, e.g. row {row}): it was printed "
+               "from another database, or its row codes were changed. Nothing was stored."),
+            path=str(path), wrong=len(wrong), checked=checked, row=wrong[0][0])
+    return kept, problems + wrong
 
 
 @dataclass
@@ -214,13 +289,37 @@ def _store_chunk(sessions: Sessions, rows: list[_Row], file_name: str, actor: Ac
             if day > today:
                 got.problems.append((r.number, f"contact date {day} is in the future"))
                 continue
+            run = s.get_one(ListRun, member.run_id)
+            if day < run.as_of:
+                got.problems.append((r.number, f"contact date {day} is before the date of "
+                                               f"list run #{run.id} ({run.as_of})"))
+                continue
+            if r.follow_up is not None and r.follow_up < day:
+                got.problems.append((r.number, f"follow-up date {r.follow_up} is before the "
+                                               f"contact ({day})"))
+                continue
+            if r.km is not None and member.vehicle_id is not None:
+                last = s.execute(select(MileageReading.km, MileageReading.reading_date).where(
+                    MileageReading.vehicle_id == member.vehicle_id,
+                    MileageReading.reading_date <= day)
+                    .order_by(MileageReading.km.desc()).limit(1)).first()
+                if last is not None and r.km < last.km:
+                    got.problems.append((r.number, f"km {r.km:,} is less than the "
+                                                   f"{last.km:,} km read on {last.reading_date}"
+                                                   f" (an odometer does not go back); correct "
+                                                   f"or clear it"))
+                    continue
             # The member's row id, the day and the outcome: reading the file again, or again
             # after a killed read, adds nothing twice.
             key = f"list:{r.code}:{r.day or '-'}:{r.outcome}"
             if s.scalar(select(ContactEvent.id).where(ContactEvent.source_key == key)):
                 got.already += 1
                 continue
-            run = s.get_one(ListRun, member.run_id)
+            # The member's state is their latest contact's: a row of an earlier day read
+            # after a later one (a copy of the list read later) adds its contact only.
+            latest = s.scalar(select(func.max(ContactEvent.contact_at)).where(
+                ContactEvent.list_run_id == member.run_id,
+                ContactEvent.customer_id == member.customer_id))
             s.add(ContactEvent(
                 customer_id=member.customer_id, vehicle_id=member.vehicle_id,
                 contact_at=dt.datetime.combine(day, dt.time(12)), channel=member.channel,
@@ -228,7 +327,8 @@ def _store_chunk(sessions: Sessions, rows: list[_Row], file_name: str, actor: Ac
                 outcome=r.outcome, feedback=r.feedback, next_follow_up=r.follow_up,
                 list_run_id=member.run_id, source_key=key))
             member.attempts += 1
-            member.status = r.outcome
+            if latest is None or dt.datetime.combine(day, dt.time(12)) >= latest:
+                member.status = r.outcome
             # What a caller heard on the phone or in a WeChat chat; seen on a visit.
             source = "visit" if member.channel == "visit" else "call"
             got.stored += 1

@@ -16,8 +16,9 @@ from services.lists import build, runs
 from services.outputs import sms, wechat
 from services.staff.permissions import EXPORT_PHONES, NotAllowed, allowed, staff_id
 from services.store.database import user_error
-from services.store.errors import N_, RevisitError
+from services.store.errors import N_, Cancelled, RevisitError
 from services.store.settings import Settings, load_settings
+from ui.cli import EXIT_CANCELLED
 from ui.cli.auth import WRITE
 from ui.cli.parsing import record_id
 from ui.cli.progress import TerminalProgress
@@ -385,8 +386,14 @@ def _show(args, open_db) -> int:
 def _outcomes(args, open_db) -> int:
     from services.lists import outcomes  # openpyxl reads the file: only for this command
 
-    report = outcomes.read_outcomes(open_db().sessions, args.file, actor=args.actor,
-                                    progress=TerminalProgress("outcomes"))
+    try:
+        report = outcomes.read_outcomes(open_db().sessions, args.file, actor=args.actor,
+                                        progress=TerminalProgress("outcomes"))
+    except (Cancelled, KeyboardInterrupt):
+        # The rows are stored a chunk at a time: those before the stop are in.
+        print("revisit: stopped; the rows read so far are stored. Read the file again to "
+              "store the rest (nothing is stored twice).", file=sys.stderr)
+        return EXIT_CANCELLED
     print(
         f"{report.stored} contacts stored, {report.already} already read before, "
         f"{report.blank} rows without an outcome, {report.km_readings} km readings, "

@@ -1,0 +1,211 @@
+"""Reading a filled-in call list back, row by row, as staff fill it in: an outcome goes only to
+the customer printed on its row, dates and km are read as people type them, an odometer does
+not go back, and a member's state is their latest contact's. On SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import openpyxl
+import pytest
+from sqlalchemy import func, select
+
+from models import ContactEvent, Customer, ListRunMember, MileageReading, Vehicle
+from services.lists import outcomes, runs
+from services.outputs import excel
+from services.store.errors import RevisitError
+from tests.services.test_lists_runs import _run, setup
+
+TODAY = dt.date(2026, 11, 25)
+
+
+@pytest.fixture
+def listed(database, tmp_path):
+    """(database, the run's Excel call list, its worksheet's columns by header)."""
+    setup(database)
+    summary = _run(database)
+    doc = runs.load_document(database.sessions, summary.run_id)
+    path = excel.write_list(doc, "call", tmp_path / "calls.xlsx")
+    columns = {c.value: c.column for c in openpyxl.load_workbook(path).active[1]}
+    return database, path, columns
+
+
+def _fill(path: Path, columns: dict, cells: dict[tuple[int, str], object]) -> Path:
+    book = openpyxl.load_workbook(path)
+    sheet = book.active
+    for (row, header), value in cells.items():
+        sheet.cell(row, columns[header], value)
+    book.save(path)
+    return path
+
+
+def _cell(path: Path, columns: dict, row: int, header: str):
+    return openpyxl.load_workbook(path).active.cell(row, columns[header]).value
+
+
+def _events(database) -> dict[str, str]:
+    """Each contact read back: its customer's code and outcome."""
+    with database.sessions() as s:
+        return dict(s.execute(select(Customer.code, ContactEvent.outcome)
+                              .join(Customer, Customer.id == ContactEvent.customer_id)
+                              .where(ContactEvent.list_run_id.is_not(None))).all())
+
+
+def test_swapped_row_codes_put_no_outcome_on_the_wrong_customer(listed):
+    database, path, col = listed
+    first, second = (_cell(path, col, r, "编号") for r in (2, 3))
+    who = _cell(path, col, 4, "客户编号")
+    _fill(path, col, {(2, "编号"): second, (3, "编号"): first,  # two codes swapped
+                      (2, "结果"): "空号", (3, "结果"): "接通", (4, "结果"): "已预约"})
+    report = outcomes.read_outcomes(database.sessions, path, today=TODAY)
+    assert report.stored == 1 and _events(database) == {who: "appointment"}
+    assert [n for n, _ in report.problems] == [2, 3]
+    assert f"row {second} is customer" in report.problems[0][1]
+    assert "not stored" in report.problems[0][1]
+
+
+def test_without_the_customer_code_the_printed_name_is_checked(listed):
+    database, path, col = listed
+    book = openpyxl.load_workbook(path)
+    book.active.delete_cols(col["客户编号"])  # staff removed the column
+    book.save(path)
+    col = {c.value: c.column for c in book.active[1]}
+    _fill(path, col, {(2, "姓名"): "王大锤", (2, "结果"): "接通", (3, "结果"): "接通",
+                      (4, "结果"): "接通"})
+    report = outcomes.read_outcomes(database.sessions, path, today=TODAY)
+    assert report.stored == 2 and [n for n, _ in report.problems] == [2]
+    assert "not 王大锤 as in the file" in report.problems[0][1]
+
+
+def test_a_list_from_another_database_is_refused_whole(listed):
+    database, path, col = listed
+    # Run #1 there was another list: the customers beside the row codes are not these.
+    cells: dict[tuple[int, str], object] = {}
+    for row in range(2, 6):
+        cells[(row, "客户编号")] = f"C9{row:03d}"
+        cells[(row, "结果")] = "无人接听"
+    _fill(path, col, cells)
+    with pytest.raises(RevisitError, match=r"4 of 4 rows name another customer, e\.g\. row 2"):
+        outcomes.read_outcomes(database.sessions, path, today=TODAY)
+    assert _events(database) == {}
+
+
+def test_an_erased_customer_gets_nothing_back(listed):
+    database, path, col = listed
+    code = _cell(path, col, 2, "客户编号")
+    with database.sessions.begin() as s:
+        s.execute(Customer.__table__.update().where(Customer.code == code)
+                  .values(erased_at=dt.datetime(2026, 11, 24, 9)))
+    _fill(path, col, {(2, "结果"): "接通", (2, "客户反馈"): "张先生说下周来",
+                      (2, "当前里程(km)"): 95000, (3, "结果"): "接通"})
+    report = outcomes.read_outcomes(database.sessions, path, today=TODAY)
+    assert report.stored == 1 and code not in _events(database)
+    assert report.problems[0][0] == 2 and "erased at their request" in report.problems[0][1]
+    assert report.km_readings == 0
+
+
+@pytest.mark.parametrize(("typed", "day"), [
+    ("2026/11/24", dt.date(2026, 11, 24)), ("2026年11月24日", dt.date(2026, 11, 24)),
+    ("2026.11.24", dt.date(2026, 11, 24)), (20261124, dt.date(2026, 11, 24)),
+    ("２０２６－１１－２４", dt.date(2026, 11, 24)),
+    (dt.datetime(2026, 11, 24, 9, 30), dt.date(2026, 11, 24))])
+def test_contact_dates_are_read_as_people_type_them(listed, typed, day):
+    database, path, col = listed
+    _fill(path, col, {(2, "结果"): "接通", (2, "联系日期"): typed, (2, "当前里程(km)"): "9.1万"})
+    report = outcomes.read_outcomes(database.sessions, path, today=TODAY)
+    assert (report.stored, report.km_readings, report.problems) == (1, 1, ())
+    with database.sessions() as s:
+        assert s.scalar(select(ContactEvent.contact_at).where(
+            ContactEvent.list_run_id.is_not(None))).date() == day
+        assert s.scalar(select(MileageReading.km).where(MileageReading.source == "call")) == 91000
+
+
+def test_dates_and_km_that_cannot_be_are_refused_with_the_reason(listed):
+    database, path, col = listed
+    with database.sessions.begin() as s:
+        member = s.scalar(select(ListRunMember).where(
+            ListRunMember.row_code == _cell(path, col, 5, "编号")))
+        vehicle = member.vehicle_id or s.scalar(select(Vehicle.id).where(
+            Vehicle.customer_id == member.customer_id))
+        s.add(MileageReading(vehicle_id=vehicle, reading_date=dt.date(2026, 10, 1), km=117947,
+                             source="visit"))
+    _fill(path, col, {
+        (2, "结果"): "接通", (2, "联系日期"): "2026-11-20",  # before the run's date
+        (3, "结果"): "接通", (3, "联系日期"): "2026-11-24", (3, "下次跟进"): "2026-11-01",
+        (4, "结果"): "接通", (4, "联系日期"): "2026-02-30",
+        (5, "结果"): "接通", (5, "当前里程(km)"): 32000,  # an odometer does not go back
+        (6, "结果"): "接通", (6, "当前里程(km)"): "120,500公里"})
+    report = outcomes.read_outcomes(database.sessions, path, today=TODAY)
+    assert report.stored == 1 and report.km_readings == 1
+    said = dict(report.problems)
+    assert "is before the date of list run" in said[2]
+    assert "follow-up date 2026-11-01 is before the contact (2026-11-24)" in said[3]
+    assert "contact date '2026-02-30' is not a date like 2026-12-05 (no such date)" in said[4]
+    assert "km 32,000 is less than the 117,947 km read on 2026-10-01" in said[5]
+
+
+@pytest.mark.parametrize(("typed", "code"), [
+    ("已接通", "reached"), ("未接通", "no_answer"), ("NO_ANSWER", "no_answer"),
+    ("Appointment", "appointment"), ("接 通", "reached"), ("停机", "phone_off")])
+def test_outcomes_in_the_words_staff_type(listed, typed, code):
+    database, path, col = listed
+    _fill(path, col, {(2, "结果"): typed})
+    report = outcomes.read_outcomes(database.sessions, path, today=TODAY)
+    assert report.problems == () and list(_events(database).values()) == [code]
+
+
+def test_a_members_state_is_their_latest_contacts_whatever_the_rows_order(listed):
+    database, path, col = listed
+    code = _cell(path, col, 2, "编号")
+    # A copy of the row for an earlier call, below the later one.
+    _fill(path, col, {(2, "结果"): "已预约", (2, "联系日期"): "2026-11-25",
+                      (3, "编号"): code, (3, "客户编号"): _cell(path, col, 2, "客户编号"),
+                      (3, "姓名"): _cell(path, col, 2, "姓名"),
+                      (3, "结果"): "无人接听", (3, "联系日期"): "2026-11-24"})
+    report = outcomes.read_outcomes(database.sessions, path, today=TODAY)
+    assert report.stored == 2
+    with database.sessions() as s:
+        member = s.scalar(select(ListRunMember).where(ListRunMember.row_code == code))
+        assert (member.status, member.attempts) == ("appointment", 2)
+        assert s.scalar(select(func.count()).select_from(ContactEvent)
+                        .where(ContactEvent.list_run_id == member.run_id)) == 2
+
+
+@pytest.mark.parametrize(("name", "content", "said"), [
+    ("calls.csv", "编号,结果\n1-0001,接通\n", "is not an Excel .xlsx file"),
+    ("calls.xls", "not really", "is not an Excel .xlsx file"),
+    ("calls.xlsx", "a text file renamed", "damaged, or another kind of file renamed"),
+    ("missing.xlsx", None, "does not exist")])
+def test_a_file_that_is_no_call_list_is_refused_in_one_sentence(database, tmp_path, name,
+                                                                  content, said):
+    path = tmp_path / name
+    if content is not None:
+        path.write_text(content, encoding="utf-8")
+    with pytest.raises(RevisitError, match=said):
+        outcomes.read_outcomes(database.sessions, path, today=TODAY)
+
+
+def test_a_stopped_read_says_what_is_stored_and_how_to_finish(listed, monkeypatch, capsys):
+    # Ctrl-C during `list outcomes`: the chunks before it are stored, so "nothing was
+    # changed" would be false.
+    from types import SimpleNamespace
+
+    from ui.cli import EXIT_CANCELLED, list_commands
+
+    database, path, col = listed
+    _fill(path, col, {(r, "结果"): "接通" for r in range(2, 6)})
+
+    read = outcomes.read_outcomes
+
+    def ctrl_c(done: int, total: int) -> None:
+        raise KeyboardInterrupt  # after the first chunk is stored
+
+    def interrupted(sessions, file, **kw):
+        return read(sessions, file, today=TODAY, chunk=2, progress=ctrl_c)
+
+    monkeypatch.setattr(outcomes, "read_outcomes", interrupted)
+    args = SimpleNamespace(file=path, actor=None)
+    assert list_commands._outcomes(args, lambda: database) == EXIT_CANCELLED
+    assert "the rows read so far are stored. Read the file again" in capsys.readouterr().err
+    assert len(_events(database)) == 2  # the first chunk
