@@ -16,6 +16,8 @@ at once store each event once (the second sees the first's rows as read before).
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -53,7 +55,8 @@ class OutcomeReport:
     blank: int  # rows with no outcome filled in
     km_readings: int
     profile_changes: int
-    problems: tuple[tuple[int, str], ...]  # (spreadsheet row number, what is wrong)
+    problems: tuple[tuple[int, str], ...]  # (spreadsheet row number or 0, what is wrong)
+    notes: tuple[str, ...] = ()  # worth knowing, nothing refused
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,7 @@ class _Row:
     follow_up: dt.date | None
     km: int | None
     changes: tuple[tuple[str, str], ...]
+    sheet: str = ""  # "sheet 李四: " for a row of a later sheet, "" for the first's
 
 
 def _text(v) -> str:
@@ -88,11 +92,14 @@ def _day(v, what: str) -> dt.date | None:
 
 def _changes(text: str) -> tuple[tuple[str, str], ...]:
     out = []
-    for part in text.replace("；", ";").replace("，", ";").split(";"):
+    # One change a line (Alt+Enter in a cell) or after ；/，/; and full-width ＝ or ： as typed
+    # on a Chinese keyboard.
+    text = unicodedata.normalize("NFKC", text)
+    for part in re.split(r"[;，、\n]", text.replace("；", ";")):
         if not part.strip():
             continue
-        key, sep, value = part.replace("：", "=").replace(":", "=").partition("=")
-        if not sep:
+        key, sep, value = part.replace(":", "=").partition("=")
+        if not sep or "=" in value or not key.strip() or not value.strip():
             raise ValueError(f"profile change '{part.strip()}' is not like 婚姻=已婚")
         attr = labels.code_of("attribute", key) or key.strip()
         value = labels.code_of(attr, value) or value.strip()
@@ -104,9 +111,22 @@ def _changes(text: str) -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
-def _parse(row: dict, number: int) -> _Row | None:
+def _at(r: _Row, problem: str) -> tuple[int, str]:
+    """A problem of row `r`, named with its sheet when it is not the first's."""
+    return r.number, r.sheet + problem
+
+
+# What a caller may type besides the outcome: kept only with one.
+TYPED = ("联系日期", "客户反馈", "下次跟进", "当前里程(km)", "画像变化")
+
+
+def _parse(row: dict, number: int, sheet: str = "") -> _Row | None:
     outcome_text = _text(row.get("结果"))
     if not outcome_text:
+        typed = [h for h in TYPED if _text(row.get(h))]
+        if typed:
+            raise ValueError(f"{'、'.join(typed)} filled in but no 结果 (outcome): nothing "
+                             f"stored; type what came of the contact")
         return None
     outcome = labels.code_of("outcome", outcome_text)
     if outcome is None:
@@ -123,7 +143,7 @@ def _parse(row: dict, number: int) -> _Row | None:
     return _Row(number, _text(row.get("编号")), _text(row.get("客户编号")),
                 _text(row.get("姓名")), outcome, _day(row.get("联系日期"), "contact date"),
                 _text(row.get("客户反馈")) or None, _day(row.get("下次跟进"), "follow-up date"),
-                km, _changes(_text(row.get("画像变化"))))
+                km, _changes(_text(row.get("画像变化"))), sheet)
 
 
 def read_rows(path: Path) -> tuple[list[_Row], list[tuple[int, str]], int]:
@@ -139,28 +159,40 @@ def read_rows(path: Path) -> tuple[list[_Row], list[tuple[int, str]], int]:
         raise RevisitError(N_("{path} cannot be read as an Excel .xlsx file (damaged, or "
                               "another kind of file renamed): {detail}"),
                            path=str(path), detail=str(exc)) from exc
-    ws = wb.worksheets[0]
-    it = ws.iter_rows(values_only=True)
-    header = [_text(h) for h in next(it, ())]
-    missing = [h for h in NEEDED if h not in header]
-    if missing:
-        raise RevisitError(N_("{path} has no column {columns} in row 1; is it a call list "
-                              "exported by Revisit?"), path=str(path), columns="、".join(missing))
     rows, problems, blank = [], [], 0
-    for number, values in enumerate(it, start=2):
-        row = dict(zip(header, values, strict=False))
-        if not any(v not in (None, "") for v in values):
-            continue
-        try:
-            parsed = _parse(row, number)
-        except ValueError as exc:
-            problems.append((number, str(exc)))
-            continue
-        if parsed is None:
-            blank += 1
-        else:
-            rows.append(parsed)
-    wb.close()
+    try:
+        # Every sheet with the list's headers (staff split a list into a sheet per caller);
+        # the first must be one. A row of a later sheet is named with its sheet.
+        for index, ws in enumerate(wb.worksheets):
+            it = ws.iter_rows(values_only=True)
+            header = [_text(h) for h in next(it, ())]
+            missing = [h for h in NEEDED if h not in header]
+            if missing and index == 0:
+                raise RevisitError(N_("{path} has no column {columns} in row 1; is it a call "
+                                      "list exported by Revisit?"),
+                                   path=str(path), columns="、".join(missing))
+            if missing:
+                if any(header) or any(any(v not in (None, "") for v in values)
+                                      for values in it):
+                    problems.append((0, f"sheet {ws.title} was not read: it has no column "
+                                        f"{'、'.join(missing)} in row 1"))
+                continue
+            where = "" if index == 0 else f"sheet {ws.title}: "
+            for number, values in enumerate(it, start=2):
+                row = dict(zip(header, values, strict=False))
+                if not any(v not in (None, "") for v in values):
+                    continue
+                try:
+                    parsed = _parse(row, number, where)
+                except ValueError as exc:
+                    problems.append((number, where + str(exc)))
+                    continue
+                if parsed is None:
+                    blank += 1
+                else:
+                    rows.append(parsed)
+    finally:
+        wb.close()
     return rows, problems, blank
 
 
@@ -194,7 +226,18 @@ def read_outcomes(sessions: Sessions, path: Path | str, *, actor: Actor | None =
         if progress is not None:
             progress(start + len(part), len(rows))
     return OutcomeReport(totals.stored, totals.already, blank, totals.km, totals.changes,
-                         tuple(sorted(problems + totals.problems)))
+                         tuple(sorted(problems + totals.problems)), _open_elsewhere(path))
+
+
+def _open_elsewhere(path: Path) -> tuple[str, ...]:
+    """A note when Excel or WPS has the file open (their lock file beside it, ~$ in place of
+    the name's first characters): what was read is its last saved version."""
+    for lock in (path.with_name("~$" + path.name), path.with_name("~$" + path.name[2:])):
+        if lock.exists():
+            return (f"{path.name} is open in Excel or WPS ({lock.name} is beside it): what "
+                    f"was read is its last saved version; save it and read it again if "
+                    f"more was typed since",)
+    return ()
 
 
 # Members looked up at a time in the check before storing (each a (run, row code) pair).
@@ -228,17 +271,17 @@ def _matching(sessions: Sessions, rows: list[_Row], path: Path
             continue
         customer_code, printed, erased = got
         if erased:
-            problems.append((r.number, f"row {r.code}: this customer's personal data was "
+            problems.append(_at(r, f"row {r.code}: this customer's personal data was "
                                        f"erased at their request; nothing is stored for them"))
             continue
         if r.customer_code or r.name:
             checked += 1
         if r.customer_code and r.customer_code != customer_code:
-            wrong.append((r.number, f"row {r.code} is customer {customer_code} in this "
+            wrong.append(_at(r, f"row {r.code} is customer {customer_code} in this "
                                     f"database, not {r.customer_code} as in the file (a row "
                                     f"code changed or swapped?); not stored"))
         elif not r.customer_code and r.name and printed and not same_person(r.name, printed):
-            wrong.append((r.number, f"row {r.code} is {printed} in this database, not "
+            wrong.append(_at(r, f"row {r.code} is {printed} in this database, not "
                                     f"{r.name} as in the file (a row code changed or "
                                     f"swapped?); not stored"))
         else:
@@ -283,19 +326,19 @@ def _store_chunk(sessions: Sessions, rows: list[_Row], file_name: str, actor: Ac
                 member = s.scalar(select(ListRunMember).where(
                     ListRunMember.run_id == int(run_part), ListRunMember.row_code == r.code))
             if member is None:
-                got.problems.append((r.number, f"row id '{r.code}' matches no list run member"))
+                got.problems.append(_at(r, f"row id '{r.code}' matches no list run member"))
                 continue
             day = r.day or today
             if day > today:
-                got.problems.append((r.number, f"contact date {day} is in the future"))
+                got.problems.append(_at(r, f"contact date {day} is in the future"))
                 continue
             run = s.get_one(ListRun, member.run_id)
             if day < run.as_of:
-                got.problems.append((r.number, f"contact date {day} is before the date of "
+                got.problems.append(_at(r, f"contact date {day} is before the date of "
                                                f"list run #{run.id} ({run.as_of})"))
                 continue
             if r.follow_up is not None and r.follow_up < day:
-                got.problems.append((r.number, f"follow-up date {r.follow_up} is before the "
+                got.problems.append(_at(r, f"follow-up date {r.follow_up} is before the "
                                                f"contact ({day})"))
                 continue
             if r.km is not None and member.vehicle_id is not None:
@@ -304,7 +347,7 @@ def _store_chunk(sessions: Sessions, rows: list[_Row], file_name: str, actor: Ac
                     MileageReading.reading_date <= day)
                     .order_by(MileageReading.km.desc()).limit(1)).first()
                 if last is not None and r.km < last.km:
-                    got.problems.append((r.number, f"km {r.km:,} is less than the "
+                    got.problems.append(_at(r, f"km {r.km:,} is less than the "
                                                    f"{last.km:,} km read on {last.reading_date}"
                                                    f" (an odometer does not go back); correct "
                                                    f"or clear it"))

@@ -209,3 +209,55 @@ def test_a_stopped_read_says_what_is_stored_and_how_to_finish(listed, monkeypatc
     assert list_commands._outcomes(args, lambda: database) == EXIT_CANCELLED
     assert "the rows read so far are stored. Read the file again" in capsys.readouterr().err
     assert len(_events(database)) == 2  # the first chunk
+
+
+def test_what_is_typed_without_an_outcome_is_said_not_dropped(listed):
+    database, path, col = listed
+    _fill(path, col, {(2, "客户反馈"): "客户说下周来保养", (2, "下次跟进"): "2026-12-01",
+                      (3, "结果"): "接通"})
+    report = outcomes.read_outcomes(database.sessions, path, today=TODAY)
+    assert report.stored == 1
+    assert report.problems == ((2, "客户反馈、下次跟进 filled in but no 结果 (outcome): nothing "
+                                   "stored; type what came of the contact"),)
+
+
+def test_every_sheet_of_the_list_is_read(listed):
+    # Staff split the list into a sheet per caller; a sheet of notes is named, not read.
+    database, path, col = listed
+    book = openpyxl.load_workbook(path)
+    first = book.active
+    second = book.create_sheet("李四")
+    second.append([c.value for c in first[1]])
+    second.append([c.value for c in first[3]])
+    first.delete_rows(3)
+    second.cell(2, col["结果"], "接通")
+    second.cell(2, col["联系日期"], "2026-13-01")  # no such month: named with its sheet
+    second.append([c.value for c in first[3]])
+    second.cell(3, col["结果"], "已预约")
+    book.create_sheet("备注").append(["今天下雨，很多人没接"])
+    first.cell(2, col["结果"], "接通")
+    book.save(path)
+    report = outcomes.read_outcomes(database.sessions, path, today=TODAY)
+    assert report.stored == 2
+    assert [p for p in report.problems] == [
+        (0, "sheet 备注 was not read: it has no column 编号、结果 in row 1"),
+        (2, "sheet 李四: contact date '2026-13-01' is not a date like 2026-12-05 (no such "
+            "date)")]
+
+
+def test_profile_changes_one_a_line_or_typed_full_width(listed):
+    database, path, col = listed
+    _fill(path, col, {(2, "结果"): "接通", (2, "画像变化"): "职业=律师\n婚姻＝已婚",
+                      (3, "结果"): "接通", (3, "画像变化"): "职业=律师=医生"})
+    report = outcomes.read_outcomes(database.sessions, path, today=TODAY)
+    assert (report.stored, report.profile_changes) == (1, 2)
+    assert report.problems == ((3, "profile change '职业=律师=医生' is not like 婚姻=已婚"),)
+
+
+def test_a_file_open_in_excel_is_read_with_a_note(listed):
+    database, path, col = listed
+    _fill(path, col, {(2, "结果"): "接通"})
+    (path.parent / f"~${path.name}").write_bytes(b"owner")
+    report = outcomes.read_outcomes(database.sessions, path, today=TODAY)
+    assert report.stored == 1 and report.problems == ()
+    assert report.notes and "is open in Excel or WPS" in report.notes[0]

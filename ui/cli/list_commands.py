@@ -399,8 +399,10 @@ def _outcomes(args, open_db) -> int:
         f"{report.blank} rows without an outcome, {report.km_readings} km readings, "
         f"{report.profile_changes} profile changes"
     )
+    for note in report.notes:
+        print(f"  note: {note}")
     for row, problem in report.problems:
-        print(f"  row {row}: {problem}")
+        print(f"  row {row}: {problem}" if row else f"  {problem}")  # 0: a whole sheet
     return 1 if report.problems else 0
 
 
