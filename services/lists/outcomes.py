@@ -49,14 +49,40 @@ RETRIES = 3
 
 
 @dataclass(frozen=True)
+class Problem:
+    """What is wrong with a row (its spreadsheet row number; 0: a whole sheet), in English and
+    Chinese: the CLI says the one, the window the other."""
+
+    row: int
+    en: str
+    zh: str
+
+    def text(self, lang: str = "zh") -> str:
+        return self.zh if lang.lower().startswith("zh") else self.en
+
+
+@dataclass(frozen=True)
 class OutcomeReport:
     stored: int  # new contact events
     already: int  # rows read before (same source key)
     blank: int  # rows with no outcome filled in
     km_readings: int
     profile_changes: int
-    problems: tuple[tuple[int, str], ...]  # (spreadsheet row number or 0, what is wrong)
-    notes: tuple[str, ...] = ()  # worth knowing, nothing refused
+    found: tuple[Problem, ...]  # in row order
+    notes: tuple[Problem, ...] = ()  # worth knowing, nothing refused (row 0)
+
+    @property
+    def problems(self) -> tuple[tuple[int, str], ...]:
+        """(row, what is wrong) in English."""
+        return tuple((p.row, p.en) for p in self.found)
+
+
+class _Bad(ValueError):
+    """A row that cannot be read, said in English (the exception's text) and Chinese."""
+
+    def __init__(self, en: str, zh: str) -> None:
+        super().__init__(en)
+        self.zh = zh
 
 
 @dataclass(frozen=True)
@@ -71,22 +97,25 @@ class _Row:
     follow_up: dt.date | None
     km: int | None
     changes: tuple[tuple[str, str], ...]
-    sheet: str = ""  # "sheet 李四: " for a row of a later sheet, "" for the first's
+    sheet: str = ""  # the sheet of a row of a later sheet, "" for the first's
 
 
 def _text(v) -> str:
     return "" if v is None else unsafe_text(str(v)).strip()
 
 
-def _day(v, what: str) -> dt.date | None:
+def _day(v, what: str, what_zh: str) -> dt.date | None:
     """A date typed in any way people type one (2026/12/5, 12月5日 with the year, 20261205, an
     Excel date), as the import reads dates."""
     if v is None or v == "":
         return None
     result = normalise_date(v)
     if result.value is None:
-        why = result.problems[0].text("en") if result.problems else "not a date"
-        raise ValueError(f"{what} '{v}' is not a date like 2026-12-05 ({why})")
+        why = result.problems[0] if result.problems else None
+        raise _Bad(f"{what} '{v}' is not a date like 2026-12-05 "
+                   f"({why.text('en') if why else 'not a date'})",
+                   f"{what_zh}“{v}”不是日期，请写成 2026-12-05 这样"
+                   f"（{why.text('zh') if why else '无法识别'}）")
     return result.value
 
 
@@ -100,20 +129,27 @@ def _changes(text: str) -> tuple[tuple[str, str], ...]:
             continue
         key, sep, value = part.replace(":", "=").partition("=")
         if not sep or "=" in value or not key.strip() or not value.strip():
-            raise ValueError(f"profile change '{part.strip()}' is not like 婚姻=已婚")
+            raise _Bad(f"profile change '{part.strip()}' is not like 婚姻=已婚",
+                       f"画像变化“{part.strip()}”应写成“婚姻=已婚”这样，每项一行或用；隔开")
         attr = labels.code_of("attribute", key) or key.strip()
         value = labels.code_of(attr, value) or value.strip()
         try:
             validate(attr, value)
         except RevisitError as exc:
-            raise ValueError(str(exc)) from None
+            raise _Bad(str(exc), f"画像变化“{part.strip()}”：{exc}") from None
         out.append((attr, value))
     return tuple(out)
 
 
-def _at(r: _Row, problem: str) -> tuple[int, str]:
+def _at(r: _Row, en: str, zh: str) -> Problem:
     """A problem of row `r`, named with its sheet when it is not the first's."""
-    return r.number, r.sheet + problem
+    return _where(r.number, r.sheet, en, zh)
+
+
+def _where(number: int, sheet: str, en: str, zh: str) -> Problem:
+    if not sheet:
+        return Problem(number, en, zh)
+    return Problem(number, f"sheet {sheet}: {en}", f"工作表“{sheet}”：{zh}")
 
 
 # What a caller may type besides the outcome: kept only with one.
@@ -125,28 +161,35 @@ def _parse(row: dict, number: int, sheet: str = "") -> _Row | None:
     if not outcome_text:
         typed = [h for h in TYPED if _text(row.get(h))]
         if typed:
-            raise ValueError(f"{'、'.join(typed)} filled in but no 结果 (outcome): nothing "
-                             f"stored; type what came of the contact")
+            raise _Bad(f"{'、'.join(typed)} filled in but no 结果 (outcome): nothing "
+                       f"stored; type what came of the contact",
+                       f"填了{'、'.join(typed)}，但没有填“结果”：未保存，请填写联系的结果")
         return None
     outcome = labels.code_of("outcome", outcome_text)
     if outcome is None:
-        raise ValueError(f"outcome '{outcome_text}' is not one of "
-                         f"{'、'.join(labels.text('outcome', c) for c in labels.codes('outcome'))}")
+        known = "、".join(labels.text("outcome", c) for c in labels.codes("outcome"))
+        raise _Bad(f"outcome '{outcome_text}' is not one of {known}",
+                   f"结果“{outcome_text}”无法识别，请填写：{known}")
     km_raw = row.get("当前里程(km)")
     km = None
     if km_raw not in (None, ""):
         read = normalise_km(km_raw)  # 32000, 3.2万, 32,000公里
         if read.value is None:
-            why = read.problems[0].text("en") if read.problems else "not a number"
-            raise ValueError(f"km '{str(km_raw)[:30]}' is not an odometer reading ({why})")
+            why = read.problems[0] if read.problems else None
+            typed_km = str(km_raw)[:30]
+            raise _Bad(f"km '{typed_km}' is not an odometer reading "
+                       f"({why.text('en') if why else 'not a number'})",
+                       f"当前里程“{typed_km}”不是里程数"
+                       f"（{why.text('zh') if why else '无法识别'}）")
         km = read.value
+    day = _day(row.get("联系日期"), "contact date", "联系日期")
+    follow_up = _day(row.get("下次跟进"), "follow-up date", "下次跟进")
     return _Row(number, _text(row.get("编号")), _text(row.get("客户编号")),
-                _text(row.get("姓名")), outcome, _day(row.get("联系日期"), "contact date"),
-                _text(row.get("客户反馈")) or None, _day(row.get("下次跟进"), "follow-up date"),
-                km, _changes(_text(row.get("画像变化"))), sheet)
+                _text(row.get("姓名")), outcome, day, _text(row.get("客户反馈")) or None,
+                follow_up, km, _changes(_text(row.get("画像变化"))), sheet)
 
 
-def read_rows(path: Path) -> tuple[list[_Row], list[tuple[int, str]], int]:
+def read_rows(path: Path) -> tuple[list[_Row], list[Problem], int]:
     if not path.is_file():
         raise RevisitError(N_("{path} does not exist (or is a folder)."), path=str(path))
     if path.suffix.lower() not in (".xlsx", ".xlsm"):
@@ -159,7 +202,9 @@ def read_rows(path: Path) -> tuple[list[_Row], list[tuple[int, str]], int]:
         raise RevisitError(N_("{path} cannot be read as an Excel .xlsx file (damaged, or "
                               "another kind of file renamed): {detail}"),
                            path=str(path), detail=str(exc)) from exc
-    rows, problems, blank = [], [], 0
+    rows: list[_Row] = []
+    problems: list[Problem] = []
+    blank = 0
     try:
         # Every sheet with the list's headers (staff split a list into a sheet per caller);
         # the first must be one. A row of a later sheet is named with its sheet.
@@ -174,18 +219,20 @@ def read_rows(path: Path) -> tuple[list[_Row], list[tuple[int, str]], int]:
             if missing:
                 if any(header) or any(any(v not in (None, "") for v in values)
                                       for values in it):
-                    problems.append((0, f"sheet {ws.title} was not read: it has no column "
-                                        f"{'、'.join(missing)} in row 1"))
+                    problems.append(Problem(
+                        0, f"sheet {ws.title} was not read: it has no column "
+                           f"{'、'.join(missing)} in row 1",
+                        f"工作表“{ws.title}”未读取：第1行没有“{'、'.join(missing)}”列"))
                 continue
-            where = "" if index == 0 else f"sheet {ws.title}: "
+            where = "" if index == 0 else ws.title
             for number, values in enumerate(it, start=2):
                 row = dict(zip(header, values, strict=False))
                 if not any(v not in (None, "") for v in values):
                     continue
                 try:
                     parsed = _parse(row, number, where)
-                except ValueError as exc:
-                    problems.append((number, where + str(exc)))
+                except _Bad as exc:
+                    problems.append(_where(number, where, str(exc), exc.zh))
                     continue
                 if parsed is None:
                     blank += 1
@@ -226,17 +273,20 @@ def read_outcomes(sessions: Sessions, path: Path | str, *, actor: Actor | None =
         if progress is not None:
             progress(start + len(part), len(rows))
     return OutcomeReport(totals.stored, totals.already, blank, totals.km, totals.changes,
-                         tuple(sorted(problems + totals.problems)), _open_elsewhere(path))
+                         tuple(sorted(problems + totals.problems, key=lambda p: p.row)),
+                         _open_elsewhere(path))
 
 
-def _open_elsewhere(path: Path) -> tuple[str, ...]:
+def _open_elsewhere(path: Path) -> tuple[Problem, ...]:
     """A note when Excel or WPS has the file open (their lock file beside it, ~$ in place of
     the name's first characters): what was read is its last saved version."""
     for lock in (path.with_name("~$" + path.name), path.with_name("~$" + path.name[2:])):
         if lock.exists():
-            return (f"{path.name} is open in Excel or WPS ({lock.name} is beside it): what "
-                    f"was read is its last saved version; save it and read it again if "
-                    f"more was typed since",)
+            return (Problem(0, f"{path.name} is open in Excel or WPS ({lock.name} is beside "
+                               f"it): what was read is its last saved version; save it and "
+                               f"read it again if more was typed since",
+                            f"{path.name} 正在 Excel 或 WPS 中打开（旁边有 {lock.name}）：读取的是"
+                            f"最后保存的版本；如之后又填写了内容，请保存后再读一次"),)
     return ()
 
 
@@ -245,7 +295,7 @@ LOOKUP = 400
 
 
 def _matching(sessions: Sessions, rows: list[_Row], path: Path
-              ) -> tuple[list[_Row], list[tuple[int, str]]]:
+              ) -> tuple[list[_Row], list[Problem]]:
     """The rows whose customer code and name are their member's (as printed on the list), and a
     problem for each other one; the file refused whole when nearly every row checked (three in
     four) does not match."""
@@ -263,7 +313,10 @@ def _matching(sessions: Sessions, rows: list[_Row], path: Path
                     .where(tuple_(ListRunMember.run_id, ListRunMember.row_code).in_(part))):
                 printed = member_data(snapshot).get("name") if snapshot else None
                 found[code] = (customer_code, printed, bool(erased))
-    kept, problems, checked, wrong = [], [], 0, []
+    kept: list[_Row] = []
+    problems: list[Problem] = []
+    wrong: list[Problem] = []
+    checked = 0
     for r in rows:
         got = found.get(r.code)
         if got is None:  # no such member: said when the row is stored
@@ -272,18 +325,23 @@ def _matching(sessions: Sessions, rows: list[_Row], path: Path
         customer_code, printed, erased = got
         if erased:
             problems.append(_at(r, f"row {r.code}: this customer's personal data was "
-                                       f"erased at their request; nothing is stored for them"))
+                                   f"erased at their request; nothing is stored for them",
+                                f"{r.code}：该客户的个人信息已应本人要求删除，不再保存任何内容"))
             continue
         if r.customer_code or r.name:
             checked += 1
         if r.customer_code and r.customer_code != customer_code:
             wrong.append(_at(r, f"row {r.code} is customer {customer_code} in this "
-                                    f"database, not {r.customer_code} as in the file (a row "
-                                    f"code changed or swapped?); not stored"))
+                                f"database, not {r.customer_code} as in the file (a row "
+                                f"code changed or swapped?); not stored",
+                             f"编号 {r.code} 在本数据库中是客户 {customer_code}，不是文件中的 "
+                             f"{r.customer_code}（编号被改动或对调？）：未保存"))
         elif not r.customer_code and r.name and printed and not same_person(r.name, printed):
             wrong.append(_at(r, f"row {r.code} is {printed} in this database, not "
-                                    f"{r.name} as in the file (a row code changed or "
-                                    f"swapped?); not stored"))
+                                f"{r.name} as in the file (a row code changed or "
+                                f"swapped?); not stored",
+                             f"编号 {r.code} 在本数据库中是 {printed}，不是文件中的 {r.name}"
+                             f"（编号被改动或对调？）：未保存"))
         else:
             kept.append(r)
     # Nearly every row another customer: not a code typed over here and there, another list.
@@ -292,7 +350,7 @@ def _matching(sessions: Sessions, rows: list[_Row], path: Path
             N_("The rows of {path} are not the list runs' members in this database ({wrong} "
                "of {checked} rows name another customer, e.g. row {row}): it was printed "
                "from another database, or its row codes were changed. Nothing was stored."),
-            path=str(path), wrong=len(wrong), checked=checked, row=wrong[0][0])
+            path=str(path), wrong=len(wrong), checked=checked, row=wrong[0].row)
     return kept, problems + wrong
 
 
@@ -302,7 +360,7 @@ class _Counts:
     already: int = 0
     km: int = 0
     changes: int = 0
-    problems: list[tuple[int, str]] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
 
     def add(self, other: _Counts) -> None:
         self.stored += other.stored
@@ -326,20 +384,24 @@ def _store_chunk(sessions: Sessions, rows: list[_Row], file_name: str, actor: Ac
                 member = s.scalar(select(ListRunMember).where(
                     ListRunMember.run_id == int(run_part), ListRunMember.row_code == r.code))
             if member is None:
-                got.problems.append(_at(r, f"row id '{r.code}' matches no list run member"))
+                got.problems.append(_at(r, f"row id '{r.code}' matches no list run member",
+                                        f"编号“{r.code}”不是本数据库任何名单中的一行"))
                 continue
             day = r.day or today
             if day > today:
-                got.problems.append(_at(r, f"contact date {day} is in the future"))
+                got.problems.append(_at(r, f"contact date {day} is in the future",
+                                        f"联系日期 {day} 晚于今天"))
                 continue
             run = s.get_one(ListRun, member.run_id)
             if day < run.as_of:
                 got.problems.append(_at(r, f"contact date {day} is before the date of "
-                                               f"list run #{run.id} ({run.as_of})"))
+                                           f"list run #{run.id} ({run.as_of})",
+                                        f"联系日期 {day} 早于名单 #{run.id} 的日期（{run.as_of}）"))
                 continue
             if r.follow_up is not None and r.follow_up < day:
                 got.problems.append(_at(r, f"follow-up date {r.follow_up} is before the "
-                                               f"contact ({day})"))
+                                           f"contact ({day})",
+                                        f"下次跟进 {r.follow_up} 早于联系日期（{day}）"))
                 continue
             if r.km is not None and member.vehicle_id is not None:
                 last = s.execute(select(MileageReading.km, MileageReading.reading_date).where(
@@ -347,10 +409,12 @@ def _store_chunk(sessions: Sessions, rows: list[_Row], file_name: str, actor: Ac
                     MileageReading.reading_date <= day)
                     .order_by(MileageReading.km.desc()).limit(1)).first()
                 if last is not None and r.km < last.km:
-                    got.problems.append(_at(r, f"km {r.km:,} is less than the "
-                                                   f"{last.km:,} km read on {last.reading_date}"
-                                                   f" (an odometer does not go back); correct "
-                                                   f"or clear it"))
+                    got.problems.append(_at(
+                        r, f"km {r.km:,} is less than the {last.km:,} km read on "
+                           f"{last.reading_date} (an odometer does not go back); correct or "
+                           f"clear it",
+                        f"当前里程 {r.km:,} 少于 {last.reading_date} 记录的 {last.km:,} "
+                        f"公里（里程不会倒退）：请改正或清空"))
                     continue
             # The member's row id, the day and the outcome: reading the file again, or again
             # after a killed read, adds nothing twice.

@@ -143,6 +143,10 @@ def test_dates_and_km_that_cannot_be_are_refused_with_the_reason(listed):
     assert "follow-up date 2026-11-01 is before the contact (2026-11-24)" in said[3]
     assert "contact date '2026-02-30' is not a date like 2026-12-05 (no such date)" in said[4]
     assert "km 32,000 is less than the 117,947 km read on 2026-10-01" in said[5]
+    in_chinese = {p.row: p.text("zh") for p in report.found}
+    assert in_chinese[5] == ("当前里程 32,000 少于 2026-10-01 记录的 117,947 公里（里程不会倒退）："
+                             "请改正或清空")
+    assert in_chinese[4] == "联系日期“2026-02-30”不是日期，请写成 2026-12-05 这样（日期不存在）"
 
 
 @pytest.mark.parametrize(("typed", "code"), [
@@ -219,6 +223,8 @@ def test_what_is_typed_without_an_outcome_is_said_not_dropped(listed):
     assert report.stored == 1
     assert report.problems == ((2, "客户反馈、下次跟进 filled in but no 结果 (outcome): nothing "
                                    "stored; type what came of the contact"),)
+    assert report.found[0].text("zh") == ("填了客户反馈、下次跟进，但没有填“结果”：未保存，"
+                                          "请填写联系的结果")
 
 
 def test_every_sheet_of_the_list_is_read(listed):
@@ -260,4 +266,5 @@ def test_a_file_open_in_excel_is_read_with_a_note(listed):
     (path.parent / f"~${path.name}").write_bytes(b"owner")
     report = outcomes.read_outcomes(database.sessions, path, today=TODAY)
     assert report.stored == 1 and report.problems == ()
-    assert report.notes and "is open in Excel or WPS" in report.notes[0]
+    assert report.notes and "is open in Excel or WPS" in report.notes[0].en
+    assert "正在 Excel 或 WPS 中打开" in report.notes[0].text("zh")

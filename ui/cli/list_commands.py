@@ -400,7 +400,7 @@ def _outcomes(args, open_db) -> int:
         f"{report.profile_changes} profile changes"
     )
     for note in report.notes:
-        print(f"  note: {note}")
+        print(f"  note: {note.en}")
     for row, problem in report.problems:
         print(f"  row {row}: {problem}" if row else f"  {problem}")  # 0: a whole sheet
     return 1 if report.problems else 0
