@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QMessageBox, QProgressDialog
 from sqlalchemy import text
 
 from services.lists import runs
-from services.outputs import run_files
+from services.outputs import excel, run_files
 from services.segments import service as segments
 from tests.ui.conftest import DEMO_TODAY, shut_down
 from ui.labels import label
@@ -319,3 +319,37 @@ def test_a_members_brief_opens_from_the_list(qtbot, view, demo_db):
     assert opened()[0].view.brief.name == doc.members[1].name
     opened()[0].close()
 
+
+
+def test_a_filled_in_list_is_read_back_in_the_window(qtbot, view, demo_db, tmp_path,
+                                                     monkeypatch):
+    run_id = _build(qtbot, view)
+    path = excel.write_list(runs.load_document(demo_db.sessions, run_id), "call",
+                            tmp_path / "已填写.xlsx")
+    book = openpyxl.load_workbook(path)
+    sheet = book.active
+    col = {c.value: c.column for c in sheet[1]}
+    sheet.cell(2, col["结果"], "接通")
+    sheet.cell(2, col["客户反馈"], "下周来保养")
+    sheet.cell(3, col["编号"], sheet.cell(4, col["编号"]).value)  # a code typed over
+    sheet.cell(3, col["结果"], "已预约")
+    book.save(path)
+    monkeypatch.setattr("ui.views.list_readback.ask_open_path", lambda *a, **k: str(path))
+    view.tabs.setCurrentIndex(1)
+    panel = view.read_back
+    with qtbot.waitSignal(panel.read_done, timeout=30000):
+        qtbot.mouseClick(panel.button, Qt.MouseButton.LeftButton)
+    summary = panel.summary.text()
+    assert summary.startswith("已填写.xlsx: 1 contact(s) stored, 0 already read before")
+    assert "1 row(s) not stored: correct them in the file and read it again." in summary
+    assert panel.problems.isVisibleTo(view) and panel.problems.rowCount() == 1
+    assert panel.problems.item(0, 0).text() == "3"
+    assert "(a row code changed or swapped?); not stored" in panel.problems.item(0, 1).text()
+    with demo_db.engine.connect() as conn:
+        assert conn.execute(text(
+            "SELECT outcome, feedback FROM contact_event WHERE list_run_id = :run"),
+            {"run": run_id}).all() == [("reached", "下周来保养")]
+    # Read again: nothing twice, and the row to correct is still named.
+    with qtbot.waitSignal(panel.read_done, timeout=30000):
+        qtbot.mouseClick(panel.button, Qt.MouseButton.LeftButton)
+    assert "0 contact(s) stored, 1 already read before" in panel.summary.text()

@@ -1,6 +1,6 @@
 """Lists: the wizard from a segment to this week's work — channel rules and exclusions (with the
 excluded people and why), the callers' split, then the outputs — and the past runs, re-printable
-exactly as they were."""
+exactly as they were, with the filled-in lists read back beside them."""
 
 from __future__ import annotations
 
@@ -38,6 +38,7 @@ from ui.table_models.run_tables import RunExclusionsModel, RunMembersModel
 from ui.tasks import DataChange, TaskRunner, changed
 from ui.views.customer_page import fill_table, make_table, read_only_rows
 from ui.views.list_outputs import ListOutputs
+from ui.views.list_readback import ReadBackPanel
 from ui.views.preferences_panel import purpose_hint
 from ui.widgets import date_edit
 
@@ -436,10 +437,14 @@ class ListsView(QWidget):
         self.history.cellDoubleClicked.connect(self._on_history_opened)
         open_button = QPushButton(self.tr("&Open and re-print"))
         open_button.clicked.connect(lambda: self._on_history_opened(self.history.currentRow(), 0))
+        # The lists come back filled in: read here, they become contacts, km and profile.
+        self.read_back = ReadBackPanel(self.database, self.runner, actor=self.actor)
+        self.read_back.read_done.connect(lambda _report: self.refresh_history())
         page = QWidget()
         layout = QVBoxLayout(page)
-        layout.addWidget(self.history, 1)
+        layout.addWidget(self.history, 2)
         layout.addWidget(open_button, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(self.read_back, 1)
         self._history: tuple = ()
         return page
 
