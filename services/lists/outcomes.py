@@ -28,7 +28,7 @@ from sqlalchemy import func, select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from models import ContactEvent, Customer, ListRun, ListRunMember, MileageReading
+from models import ContactEvent, Customer, ListRun, ListRunMember, MileageReading, StaffUser
 from services import labels
 from services.customers.names import same_person
 from services.customers.profile import record_change_in, validate
@@ -91,6 +91,7 @@ class _Row:
     code: str
     customer_code: str  # as printed beside the row code ("" when the column is gone)
     name: str
+    caller: str  # 回访员: who made the call, as printed or typed over
     outcome: str
     day: dt.date | None
     feedback: str | None
@@ -185,8 +186,9 @@ def _parse(row: dict, number: int, sheet: str = "") -> _Row | None:
     day = _day(row.get("联系日期"), "contact date", "联系日期")
     follow_up = _day(row.get("下次跟进"), "follow-up date", "下次跟进")
     return _Row(number, _text(row.get("编号")), _text(row.get("客户编号")),
-                _text(row.get("姓名")), outcome, day, _text(row.get("客户反馈")) or None,
-                follow_up, km, _changes(_text(row.get("画像变化"))), sheet)
+                _text(row.get("姓名")), _text(row.get("回访员")), outcome, day,
+                _text(row.get("客户反馈")) or None, follow_up, km,
+                _changes(_text(row.get("画像变化"))), sheet)
 
 
 def read_rows(path: Path) -> tuple[list[_Row], list[Problem], int]:
@@ -370,6 +372,17 @@ class _Counts:
         self.problems += other.problems
 
 
+def _callers(s: Session) -> dict[str, int]:
+    """Staff by display name and by user name; 0 for a name two of them share."""
+    found: dict[str, int] = {}
+    for staff_id, display, user in s.execute(
+            select(StaffUser.id, StaffUser.display_name, StaffUser.username)):
+        for key in {display, user}:
+            if key:
+                found[key] = 0 if found.get(key, staff_id) != staff_id else staff_id
+    return found
+
+
 def _store_chunk(sessions: Sessions, rows: list[_Row], file_name: str, actor: Actor | None,
                  staff_id: int | None, today: dt.date) -> _Counts:
     """One transaction: each row's contact event with its member's state, km reading and
@@ -377,6 +390,7 @@ def _store_chunk(sessions: Sessions, rows: list[_Row], file_name: str, actor: Ac
     got = _Counts()
     stored_by_run: Counter[int] = Counter()
     with sessions.begin() as s:
+        callers = _callers(s)
         for r in rows:
             run_part = r.code.split("-", 1)[0]
             member = None
@@ -392,6 +406,16 @@ def _store_chunk(sessions: Sessions, rows: list[_Row], file_name: str, actor: Ac
                 got.problems.append(_at(r, f"contact date {day} is in the future",
                                         f"联系日期 {day} 晚于今天"))
                 continue
+            caller = member.assigned_staff_id or staff_id
+            printed = member_data(member.snapshot).get("caller") if member.snapshot else None
+            if r.caller and r.caller != printed:  # another typed over it: calls handed on
+                caller = callers.get(r.caller, 0)
+                if caller == 0:
+                    got.problems.append(_at(
+                        r, f"回访员 '{r.caller}' is no staff member (or more than one has the "
+                           f"name); type their name or user name as in Settings",
+                        f"回访员“{r.caller}”不是系统中的员工（或有重名）：请按设置中的姓名或用户名填写"))
+                    continue
             run = s.get_one(ListRun, member.run_id)
             if day < run.as_of:
                 got.problems.append(_at(r, f"contact date {day} is before the date of "
@@ -430,7 +454,7 @@ def _store_chunk(sessions: Sessions, rows: list[_Row], file_name: str, actor: Ac
             s.add(ContactEvent(
                 customer_id=member.customer_id, vehicle_id=member.vehicle_id,
                 contact_at=dt.datetime.combine(day, dt.time(12)), channel=member.channel,
-                purpose=run.purpose, staff_id=member.assigned_staff_id or staff_id,
+                purpose=run.purpose, staff_id=caller,
                 outcome=r.outcome, feedback=r.feedback, next_follow_up=r.follow_up,
                 list_run_id=member.run_id, source_key=key))
             member.attempts += 1
@@ -447,7 +471,7 @@ def _store_chunk(sessions: Sessions, rows: list[_Row], file_name: str, actor: Ac
             for attr, value in r.changes:
                 if record_change_in(s, member.customer_id, attr, value, effective_date=day,
                                     source=source,
-                                    staff_id=member.assigned_staff_id or staff_id,
+                                    staff_id=caller,
                                     note=f"list {r.code}", today=today):
                     got.changes += 1
             s.flush()

@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 from sqlalchemy import func, select
 
-from models import ContactEvent, Customer, ListRunMember, MileageReading, Vehicle
+from models import ContactEvent, Customer, ListRunMember, MileageReading, StaffUser, Vehicle
 from services.lists import outcomes, runs
 from services.outputs import excel
 from services.store.errors import RevisitError
@@ -268,3 +268,23 @@ def test_a_file_open_in_excel_is_read_with_a_note(listed):
     assert report.stored == 1 and report.problems == ()
     assert report.notes and "is open in Excel or WPS" in report.notes[0].en
     assert "正在 Excel 或 WPS 中打开" in report.notes[0].text("zh")
+
+
+def test_the_caller_typed_over_the_printed_one_is_credited_with_the_call(listed):
+    # Calls handed on to a colleague: 回访员 says who made them (the activity report counts
+    # them), and a name that is nobody's is refused rather than credited to the wrong person.
+    database, path, col = listed
+    printed = _cell(path, col, 2, "回访员")
+    other = "刘洋" if printed != "刘洋" else "陈丽"
+    _fill(path, col, {(2, "结果"): "接通", (3, "结果"): "接通", (3, "回访员"): other,
+                      (4, "结果"): "接通", (4, "回访员"): "小王"})
+    report = outcomes.read_outcomes(database.sessions, path, today=TODAY)
+    assert report.stored == 2
+    assert [(p.row, p.en.split(" is no")[0]) for p in report.found] == [(4, "回访员 '小王'")]
+    with database.sessions() as s:
+        names = dict(s.execute(select(ListRunMember.row_code, StaffUser.display_name)
+                               .join(ContactEvent, ContactEvent.customer_id
+                                     == ListRunMember.customer_id)
+                               .join(StaffUser, StaffUser.id == ContactEvent.staff_id)
+                               .where(ContactEvent.list_run_id.is_not(None))).all())
+    assert names == {_cell(path, col, 2, "编号"): printed, _cell(path, col, 3, "编号"): other}
