@@ -276,7 +276,29 @@ def read_outcomes(sessions: Sessions, path: Path | str, *, actor: Actor | None =
             progress(start + len(part), len(rows))
     return OutcomeReport(totals.stored, totals.already, blank, totals.km, totals.changes,
                          tuple(sorted(problems + totals.problems, key=lambda p: p.row)),
-                         _open_elsewhere(path))
+                         _open_elsewhere(path) + _replaced(sessions, totals.runs))
+
+
+def _replaced(sessions: Sessions, run_ids: set[int]) -> tuple[Problem, ...]:
+    """A note for each run read into that a later finished run of the same segment replaced:
+    the customers still open there are called from that run, whatever this file said."""
+    if not run_ids:
+        return ()
+    notes = []
+    with sessions() as s:
+        for run in s.scalars(select(ListRun).where(ListRun.id.in_(sorted(run_ids)))):
+            newer = s.scalar(select(ListRun.id).where(
+                ListRun.segment_id == run.segment_id, ListRun.segment_id.is_not(None),
+                ListRun.finished_at.is_not(None), ListRun.created_at > run.created_at)
+                .order_by(ListRun.created_at.desc()).limit(1))
+            if newer is not None:
+                notes.append(Problem(
+                    0, f"this file is list #{run.id}, which list #{newer} of the same segment "
+                       f"has replaced: its customers who are still open in #{newer} will be "
+                       f"called from there",
+                    f"该文件是名单 #{run.id}，同一客户分群已有更新的名单 #{newer}：在 #{newer} 中"
+                    f"尚未联系的客户仍会按 #{newer} 联系"))
+    return tuple(notes)
 
 
 def _open_elsewhere(path: Path) -> tuple[Problem, ...]:
@@ -360,6 +382,7 @@ def _matching(sessions: Sessions, rows: list[_Row], path: Path
 class _Counts:
     stored: int = 0
     already: int = 0
+    runs: set[int] = field(default_factory=set)  # the runs whose members the rows are
     km: int = 0
     changes: int = 0
     problems: list[Problem] = field(default_factory=list)
@@ -367,6 +390,7 @@ class _Counts:
     def add(self, other: _Counts) -> None:
         self.stored += other.stored
         self.already += other.already
+        self.runs |= other.runs
         self.km += other.km
         self.changes += other.changes
         self.problems += other.problems
@@ -464,6 +488,7 @@ def _store_chunk(sessions: Sessions, rows: list[_Row], file_name: str, actor: Ac
             source = "visit" if member.channel == "visit" else "call"
             got.stored += 1
             stored_by_run[member.run_id] += 1
+            got.runs.add(member.run_id)
             if r.km is not None and member.vehicle_id is not None:
                 s.add(MileageReading(vehicle_id=member.vehicle_id, reading_date=day, km=r.km,
                                      source=source))

@@ -288,3 +288,17 @@ def test_the_caller_typed_over_the_printed_one_is_credited_with_the_call(listed)
                                .join(StaffUser, StaffUser.id == ContactEvent.staff_id)
                                .where(ContactEvent.list_run_id.is_not(None))).all())
     assert names == {_cell(path, col, 2, "编号"): printed, _cell(path, col, 3, "编号"): other}
+
+
+def test_a_list_replaced_by_a_later_run_is_read_with_a_note(listed):
+    database, path, col = listed
+    _fill(path, col, {(2, "结果"): "接通"})
+    assert outcomes.read_outcomes(database.sessions, path, today=TODAY).notes == ()
+    first = _cell(path, col, 2, "编号").split("-")[0]
+    newer = _run(database).run_id  # the same segment, built again
+    _fill(path, col, {(3, "结果"): "接通"})
+    report = outcomes.read_outcomes(database.sessions, path, today=TODAY)
+    assert report.stored == 1
+    assert [n.en for n in report.notes] == [
+        f"this file is list #{first}, which list #{newer} of the same segment has "
+        f"replaced: its customers who are still open in #{newer} will be called from there"]
