@@ -18,6 +18,7 @@ from services.imports.phones import Phones, normalise_phones
 
 OTHER_PHONES_SEPARATOR = ", "
 OTHER_PHONES_LENGTH = 100  # customer.other_phones
+AMOUNT_TYPED = "amount_typed"  # a visit's amount as typed, when it could not be read
 
 _SIMPLE: dict[str, Callable[[Cell], Clean[Any]]] = {
     "gender": w.normalise_gender,
@@ -168,4 +169,10 @@ def clean_row(
         problems.append(CellProblem("", "no_link_key", "error", ""))
     if "mobile" in values or "other_phone" in values:
         _phones(values)
+    if kind.key == "visits":
+        # A visit's amount the cleaner refused (待结算, -300) is stored as 0, the column needs
+        # one; the amount as typed goes into the visit's note, so nothing typed is lost.
+        for field, result, raw in found:
+            if field.key == "amount" and result.value is None and raw.strip():
+                values[AMOUNT_TYPED] = raw.strip()
     return CleanRow(number, values, tuple(problems))

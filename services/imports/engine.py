@@ -27,7 +27,7 @@ from models import ImportBatch, StaffUser
 from models.base import utcnow
 from models.codes import IMPORT_KINDS, PROFILE_ATTRIBUTES
 from services.imports import batches, customers, events
-from services.imports.clean import clean_row
+from services.imports.clean import AMOUNT_TYPED, clean_row
 from services.imports.context import Context
 from services.imports.dates import export_day
 from services.imports.errors_file import write_errors
@@ -109,8 +109,10 @@ def _internal(kind: str, values: dict[str, Any], ctx: Context,
         others = v.pop("other_phones", None)
         v["phones_other"] = [p for p in (others or "").split(", ") if p]
     elif kind == "visits":
+        typed = v.pop(AMOUNT_TYPED, None)
         parts = [f"工单号 {v['work_order']}" if v.get("work_order") else None,
-                 f"服务顾问 {v['advisor']}" if v.get("advisor") else None, v.get("note")]
+                 f"服务顾问 {v['advisor']}" if v.get("advisor") else None, v.get("note"),
+                 f"金额原文 {typed}" if typed else None]
         v["note"] = "；".join(p for p in parts if p) or None
     elif kind == "contacts" and v.get("staff"):
         staff_id = ctx.staff_by_name.get(v["staff"])

@@ -396,6 +396,24 @@ def _owners(database) -> dict[str, str]:
                               .join(Customer, Customer.id == Vehicle.customer_id)).all())
 
 
+def test_a_visit_amount_that_cannot_be_read_is_kept_as_typed_in_its_note(database, tmp_path):
+    # The amount column needs a number (0 is stored); what was typed is not lost.
+    apply(database.sessions, dms_export(tmp_path / "a.xlsx"), CUSTOMERS)
+    path = write_csv(tmp_path / "工单.csv", SAME_DAY, [
+        ["2024-05-01", "粤A12345", "机修", "待结算", "W101"],
+        ["2024-05-02", "粤A12345", "机修", "-300", "W102"],
+        ["2024-05-03", "粤A12345", "机修", "300", "W103"]])
+    result = apply(database.sessions, path, ImportOptions("visits", today=TODAY))
+    assert (result.created, result.rejected) == (3, 0)
+    with database.sessions() as s:
+        notes = {v.work_order: (v.amount, v.note) for v in s.scalars(select(ServiceVisit))}
+    assert notes == {"W101": (Decimal("0.00"), "工单号 W101；金额原文 待结算"),
+                     "W102": (Decimal("0.00"), "工单号 W102；金额原文 -300"),
+                     "W103": (Decimal("300.00"), "工单号 W103")}
+    again = apply(database.sessions, path, ImportOptions("visits", today=TODAY))
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
+
+
 def test_a_car_that_changed_hands_goes_to_its_new_owner(database, tmp_path):
     # Before, the VIN found the former owner, who was renamed to the buyer and given the
     # buyer's phone, with his other car.
