@@ -31,6 +31,8 @@ VEHICLE_COLUMNS = ("vin", "plate", "brand", "model", "purchase_date", "price_pai
                    "payment_method", "loan_end", "insurance_expiry", "warranty_end",
                    "inspection_due")
 OTHER_PHONES = "other_phones"
+
+
 def process(ctx: Context, rows: list[tuple[RowResult, dict[str, Any]]]) -> None:
     """Decide and queue the writes of one chunk of rows (already cleaned)."""
     lookup = Lookup(ctx.conn, ctx.today)

@@ -314,6 +314,12 @@ def _open_elsewhere(path: Path) -> tuple[Problem, ...]:
     return ()
 
 
+def _run_of(code: str) -> int | None:
+    """The list run a row code ("12-0034") names, None for one that names none."""
+    run = code.split("-", 1)[0]
+    return int(run) if run.isdigit() else None
+
+
 # Members looked up at a time in the check before storing (each a (run, row code) pair).
 LOOKUP = 400
 
@@ -323,8 +329,7 @@ def _matching(sessions: Sessions, rows: list[_Row], path: Path
     """The rows whose customer code and name are their member's (as printed on the list), and a
     problem for each other one; the file refused whole when nearly every row checked (three in
     four) does not match."""
-    keys = {(int(r.code.split("-", 1)[0]), r.code) for r in rows
-            if r.code.split("-", 1)[0].isdigit()}
+    keys = {(run, r.code) for r in rows if (run := _run_of(r.code)) is not None}
     found: dict[str, tuple[str, str | None, bool]] = {}  # row code -> code, name, erased
     listed = sorted(keys)
     with sessions() as s:
@@ -416,11 +421,11 @@ def _store_chunk(sessions: Sessions, rows: list[_Row], file_name: str, actor: Ac
     with sessions.begin() as s:
         callers = _callers(s)
         for r in rows:
-            run_part = r.code.split("-", 1)[0]
+            run_id = _run_of(r.code)
             member = None
-            if run_part.isdigit():
+            if run_id is not None:
                 member = s.scalar(select(ListRunMember).where(
-                    ListRunMember.run_id == int(run_part), ListRunMember.row_code == r.code))
+                    ListRunMember.run_id == run_id, ListRunMember.row_code == r.code))
             if member is None:
                 got.problems.append(_at(r, f"row id '{r.code}' matches no list run member",
                                         f"编号“{r.code}”不是本数据库任何名单中的一行"))

@@ -38,7 +38,7 @@ UNSURE_TINT = QColor("#fff3c4")
 MISSING_TINT = QColor("#fde0dc")
 SAMPLE_VALUES = 5
 # The rules offered for customer files (services/imports/results.py MATCH_RULES); the last
-# keeps family members who share a phone apart.
+# also keeps apart people whose names only sound the same (张叁 and 张三 on one phone).
 MATCHES = (("mobile",), ("vin",), ("mobile", "vin"), ("name_mobile", "vin"))
 DEFAULT_MATCH = ("mobile", "vin")
 
