@@ -353,3 +353,11 @@ def test_a_filled_in_list_is_read_back_in_the_window(qtbot, view, demo_db, tmp_p
     with qtbot.waitSignal(panel.read_done, timeout=30000):
         qtbot.mouseClick(panel.button, Qt.MouseButton.LeftButton)
     assert "0 contact(s) stored, 1 already read before" in panel.summary.text()
+    assert panel.problems.isVisibleTo(view) and panel.problems.rowCount() == 1
+    # A read stopped part-way shows its own word, not the last file's rows to correct.
+    qtbot.mouseClick(panel.button, Qt.MouseButton.LeftButton)
+    assert not panel.problems.isVisibleTo(view) and not panel.summary.isVisibleTo(view)
+    panel.runner.cancel_all()
+    qtbot.waitUntil(lambda: panel.button.isEnabled(), timeout=30000)
+    assert panel.summary.text().startswith("Stopped. The rows read before the stop are stored")
+    assert not panel.problems.isVisibleTo(view)

@@ -62,6 +62,10 @@ class ReadBackPanel(QWidget):
         sessions = self.database.sessions
         actor = None if isinstance(self.actor, NotPassed) else self.actor
         self.button.setEnabled(False)
+        # What the last file's read said is not this one's: gone while this one is read, and
+        # gone for good when it fails or is stopped.
+        self.summary.setVisible(False)
+        self.problems.setVisible(False)
 
         def work(progress, _cancel):
             # openpyxl reads the file: loaded when a file is first read back, not at start.
