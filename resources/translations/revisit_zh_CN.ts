@@ -4017,22 +4017,29 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>选择已填写的名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_readback.py" line="79"/>
+        <location filename="../../ui/views/list_readback.py" line="83"/>
         <source>Stopped. The rows read before the stop are stored; read the file again to store the rest (nothing is stored twice).</source>
         <translation>已停止。停止前读到的行已保存；再读一次该文件即可保存其余的行（不会重复保存）。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_readback.py" line="85"/>
+        <location filename="../../ui/views/list_readback.py" line="89"/>
         <source>Reading the list back</source>
         <translation>正在读回名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_readback.py" line="91"/>
+        <location filename="../../ui/views/list_readback.py" line="95"/>
         <source>%1: %2 contact(s) stored, %3 already read before, %4 row(s) without an outcome, %5 km reading(s), %6 profile change(s).</source>
         <translation>%1：保存联系记录 %2 条，之前已读过 %3 条，未填结果 %4 行，里程 %5 条，画像变化 %6 条。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/list_readback.py" line="102"/>
+        <location filename="../../ui/views/list_readback.py" line="105"/>
+        <source>%n row(s) read before were typed into since: their feedback, next date or km was corrected.</source>
+        <translation>
+            <numerusform>之前读过的行中有 %n 行此后又有修改：已按文件更正其客户反馈、下次跟进或里程。</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/views/list_readback.py" line="110"/>
         <source>%n row(s) not stored: correct them in the file and read it again.</source>
         <translation>
             <numerusform>有 %n 行未保存：请在文件中改正后再读一次。</numerusform>

@@ -11,7 +11,9 @@ is stored. A customer erased since (at their request) gets nothing back.
 A file is stored a chunk of rows per transaction, so other staff's edits never wait long
 behind a big file. Each row's event is keyed by its member's row id, day and outcome, so a read
 killed half-way is finished by reading the file again, and two people reading the same file
-at once store each event once (the second sees the first's rows as read before)."""
+at once store each event once (the second sees the first's rows as read before). A row read
+before whose feedback, next date or km was typed over since has its event and reading
+corrected, what they said before kept in the audit trail."""
 
 from __future__ import annotations
 
@@ -70,6 +72,7 @@ class OutcomeReport:
     profile_changes: int
     found: tuple[Problem, ...]  # in row order
     notes: tuple[Problem, ...] = ()  # worth knowing, nothing refused (row 0)
+    corrected: int = 0  # of the rows read before, those typed into since (their event updated)
 
     @property
     def problems(self) -> tuple[tuple[int, str], ...]:
@@ -276,7 +279,8 @@ def read_outcomes(sessions: Sessions, path: Path | str, *, actor: Actor | None =
             progress(start + len(part), len(rows))
     return OutcomeReport(totals.stored, totals.already, blank, totals.km, totals.changes,
                          tuple(sorted(problems + totals.problems, key=lambda p: p.row)),
-                         _open_elsewhere(path) + _replaced(sessions, totals.runs))
+                         _open_elsewhere(path) + _replaced(sessions, totals.runs),
+                         totals.corrected)
 
 
 def _replaced(sessions: Sessions, run_ids: set[int]) -> tuple[Problem, ...]:
@@ -387,6 +391,7 @@ def _matching(sessions: Sessions, rows: list[_Row], path: Path
 class _Counts:
     stored: int = 0
     already: int = 0
+    corrected: int = 0  # of those read before, rows whose feedback, next date or km changed
     runs: set[int] = field(default_factory=set)  # the runs whose members the rows are
     km: int = 0
     changes: int = 0
@@ -395,6 +400,7 @@ class _Counts:
     def add(self, other: _Counts) -> None:
         self.stored += other.stored
         self.already += other.already
+        self.corrected += other.corrected
         self.runs |= other.runs
         self.km += other.km
         self.changes += other.changes
@@ -418,6 +424,7 @@ def _store_chunk(sessions: Sessions, rows: list[_Row], file_name: str, actor: Ac
     profile changes, and one audit entry per list run touched."""
     got = _Counts()
     stored_by_run: Counter[int] = Counter()
+    corrected_by_run: dict[int, list[dict]] = {}  # what each run's corrected rows said before
     with sessions.begin() as s:
         callers = _callers(s)
         for r in rows:
@@ -456,10 +463,23 @@ def _store_chunk(sessions: Sessions, rows: list[_Row], file_name: str, actor: Ac
                                            f"contact ({day})",
                                         f"下次跟进 {r.follow_up} 早于联系日期（{day}）"))
                 continue
+            # The member's row id, the day and the outcome: reading the file again, or again
+            # after a killed read, adds nothing twice.
+            key = f"list:{r.code}:{r.day or '-'}:{r.outcome}"
+            event = s.scalar(select(ContactEvent).where(ContactEvent.source_key == key))
+            # What a caller heard on the phone or in a WeChat chat; seen on a visit.
+            source = "visit" if member.channel == "visit" else "call"
+            own = None  # the km this row stored when it was read before
+            if event is not None and member.vehicle_id is not None:
+                own = s.scalar(select(MileageReading).where(
+                    MileageReading.vehicle_id == member.vehicle_id,
+                    MileageReading.reading_date == day, MileageReading.source == source)
+                    .order_by(MileageReading.id.desc()).limit(1))
             if r.km is not None and member.vehicle_id is not None:
                 last = s.execute(select(MileageReading.km, MileageReading.reading_date).where(
                     MileageReading.vehicle_id == member.vehicle_id,
-                    MileageReading.reading_date <= day)
+                    MileageReading.reading_date <= day,
+                    MileageReading.id != (own.id if own is not None else 0))
                     .order_by(MileageReading.km.desc()).limit(1)).first()
                 if last is not None and r.km < last.km:
                     got.problems.append(_at(
@@ -469,11 +489,17 @@ def _store_chunk(sessions: Sessions, rows: list[_Row], file_name: str, actor: Ac
                         f"当前里程 {r.km:,} 少于 {last.reading_date} 记录的 {last.km:,} "
                         f"公里（里程不会倒退）：请改正或清空"))
                     continue
-            # The member's row id, the day and the outcome: reading the file again, or again
-            # after a killed read, adds nothing twice.
-            key = f"list:{r.code}:{r.day or '-'}:{r.outcome}"
-            if s.scalar(select(ContactEvent.id).where(ContactEvent.source_key == key)):
+            if event is not None:
                 got.already += 1
+                before = _correct(s, r, event, member, own, day, source)
+                if before is not None:
+                    got.corrected += 1
+                    if "km" in before and before["km"] is None:  # typed in since: a new reading
+                        got.km += 1
+                    got.runs.add(member.run_id)
+                    corrected_by_run.setdefault(member.run_id, []).append(before)
+                got.changes += _record_changes(s, r, member, day, source, caller, today)
+                s.flush()
                 continue
             # The member's state is their latest contact's: a row of an earlier day read
             # after a later one (a copy of the list read later) adds its contact only.
@@ -489,8 +515,6 @@ def _store_chunk(sessions: Sessions, rows: list[_Row], file_name: str, actor: Ac
             member.attempts += 1
             if latest is None or dt.datetime.combine(day, dt.time(12)) >= latest:
                 member.status = r.outcome
-            # What a caller heard on the phone or in a WeChat chat; seen on a visit.
-            source = "visit" if member.channel == "visit" else "call"
             got.stored += 1
             stored_by_run[member.run_id] += 1
             got.runs.add(member.run_id)
@@ -498,15 +522,47 @@ def _store_chunk(sessions: Sessions, rows: list[_Row], file_name: str, actor: Ac
                 s.add(MileageReading(vehicle_id=member.vehicle_id, reading_date=day, km=r.km,
                                      source=source))
                 got.km += 1
-            for attr, value in r.changes:
-                if record_change_in(s, member.customer_id, attr, value, effective_date=day,
-                                    source=source,
-                                    staff_id=caller,
-                                    note=f"list {r.code}", today=today):
-                    got.changes += 1
+            got.changes += _record_changes(s, r, member, day, source, caller, today)
             s.flush()
-        for run_id, n in stored_by_run.items():
-            record(s, actor, "read_outcomes", "list_run", run_id,
-                   {"file": file_name, "stored": n,
-                    "rows": f"{rows[0].number}-{rows[-1].number}"})
+        for run_id in sorted(stored_by_run.keys() | corrected_by_run.keys()):
+            detail: dict = {"file": file_name, "stored": stored_by_run[run_id],
+                            "rows": f"{rows[0].number}-{rows[-1].number}"}
+            if run_id in corrected_by_run:
+                detail["corrected"] = corrected_by_run[run_id]
+            record(s, actor, "read_outcomes", "list_run", run_id, detail)
     return got
+
+
+def _record_changes(s: Session, r: _Row, member: ListRunMember, day: dt.date, source: str,
+                    caller: int | None, today: dt.date) -> int:
+    """The row's profile changes, as of its contact day; how many were new (one in force
+    that day already is not recorded again)."""
+    return sum(1 for attr, value in r.changes
+               if record_change_in(s, member.customer_id, attr, value, effective_date=day,
+                                   source=source, staff_id=caller, note=f"list {r.code}",
+                                   today=today))
+
+
+def _correct(s: Session, r: _Row, event: ContactEvent, member: ListRunMember,
+             own: MileageReading | None, day: dt.date, source: str) -> dict | None:
+    """A row read before, read again: what was typed into it since (feedback, the next date,
+    the km) replaces what its first read stored. A cell emptied since clears nothing (an
+    older copy of the list read later must not erase what a newer one said). Returns what
+    was replaced, for the audit trail, or None when nothing was."""
+    before: dict = {}
+    if r.feedback is not None and r.feedback != event.feedback:
+        before["feedback"] = event.feedback
+        event.feedback = r.feedback
+    if r.follow_up is not None and r.follow_up != event.next_follow_up:
+        before["next_follow_up"] = (None if event.next_follow_up is None
+                                    else event.next_follow_up.isoformat())
+        event.next_follow_up = r.follow_up
+    if r.km is not None and member.vehicle_id is not None:
+        if own is None:
+            s.add(MileageReading(vehicle_id=member.vehicle_id, reading_date=day, km=r.km,
+                                 source=source))
+            before["km"] = None
+        elif own.km != r.km:
+            before["km"] = own.km
+            own.km = r.km
+    return {"row": r.code, **before} if before else None

@@ -302,3 +302,66 @@ def test_a_list_replaced_by_a_later_run_is_read_with_a_note(listed):
     assert [n.en for n in report.notes] == [
         f"this file is list #{first}, which list #{newer} of the same segment has "
         f"replaced: its customers who are still open in #{newer} will be called from there"]
+
+
+def test_a_row_typed_into_after_it_was_read_is_corrected_and_the_old_kept(listed):
+    database, path, col = listed
+    code = _cell(path, col, 2, "编号")
+    _fill(path, col, {(2, "结果"): "接通", (2, "联系日期"): "2026-11-24",
+                      (2, "客户反馈"): "下周来保养", (2, "下次跟进"): "2026-12-01",
+                      (2, "当前里程(km)"): 320000,  # a zero too many
+                      (3, "结果"): "接通", (3, "联系日期"): "2026-11-24",
+                      (4, "结果"): "未接通"})
+    first = outcomes.read_outcomes(database.sessions, path, today=TODAY)
+    assert (first.stored, first.km_readings, first.corrected) == (3, 1, 0)
+    # The caller mends row 2, types a km into row 3 and empties row 4's feedback-less cells.
+    _fill(path, col, {(2, "客户反馈"): "下周二来保养，要代步车", (2, "下次跟进"): "2026-12-02",
+                      (2, "当前里程(km)"): 32000, (3, "当前里程(km)"): "4.1万",
+                      (3, "画像变化"): "婚姻=已婚"})
+    again = outcomes.read_outcomes(database.sessions, path, today=TODAY)
+    assert (again.stored, again.already, again.corrected) == (0, 3, 2)
+    assert (again.km_readings, again.profile_changes, again.problems) == (1, 1, ())
+    with database.sessions() as s:
+        events = s.execute(select(ContactEvent.feedback, ContactEvent.next_follow_up)
+                           .where(ContactEvent.source_key.like(f"list:{code}:%"))).all()
+        assert events == [("下周二来保养，要代步车", dt.date(2026, 12, 2))]
+        assert sorted(s.scalars(select(MileageReading.km)
+                                .where(MileageReading.source == "call"))) == [32000, 41000]
+        assert s.scalar(select(func.count()).select_from(ContactEvent)
+                        .where(ContactEvent.list_run_id.is_not(None))) == 3
+    # What the first read stored is in the audit trail, beside the rows that replaced it.
+    with database.engine.connect() as conn:
+        details = [d for (d,) in conn.exec_driver_sql(
+            "SELECT detail FROM audit_log WHERE action = 'read_outcomes' ORDER BY id")]
+    assert any(f'"row": "{code}"' in d and "下周来保养" in d and "2026-12-01" in d
+               and "320000" in d for d in details)
+    # The same file a third time changes nothing; an older copy's empty cells erase nothing.
+    third = outcomes.read_outcomes(database.sessions, path, today=TODAY)
+    assert (third.stored, third.already, third.corrected) == (0, 3, 0)
+    _fill(path, col, {(2, "客户反馈"): None, (2, "下次跟进"): None, (2, "当前里程(km)"): None})
+    assert outcomes.read_outcomes(database.sessions, path, today=TODAY).corrected == 0
+    with database.sessions() as s:
+        assert s.scalar(select(ContactEvent.feedback).where(
+            ContactEvent.source_key.like(f"list:{code}:%"))) == "下周二来保养，要代步车"
+
+
+def test_a_corrected_km_is_still_held_to_the_odometer(listed):
+    database, path, col = listed
+    with database.sessions.begin() as s:
+        member = s.scalar(select(ListRunMember).where(
+            ListRunMember.row_code == _cell(path, col, 2, "编号")))
+        vehicle = member.vehicle_id or s.scalar(select(Vehicle.id).where(
+            Vehicle.customer_id == member.customer_id))
+        s.add(MileageReading(vehicle_id=vehicle, reading_date=dt.date(2026, 10, 1), km=50000,
+                             source="visit"))
+    _fill(path, col, {(2, "结果"): "接通", (2, "当前里程(km)"): 52000})
+    assert outcomes.read_outcomes(database.sessions, path, today=TODAY).km_readings == 1
+    _fill(path, col, {(2, "当前里程(km)"): 48000})
+    report = outcomes.read_outcomes(database.sessions, path, today=TODAY)
+    assert report.corrected == 0
+    assert "km 48,000 is less than the 50,000 km read on 2026-10-01" in dict(report.problems)[2]
+    _fill(path, col, {(2, "当前里程(km)"): 51000})  # below its own first reading: a correction
+    assert outcomes.read_outcomes(database.sessions, path, today=TODAY).corrected == 1
+    with database.sessions() as s:
+        assert sorted(s.scalars(select(MileageReading.km).where(
+            MileageReading.vehicle_id == vehicle))) == [50000, 51000]

@@ -354,6 +354,18 @@ def test_a_filled_in_list_is_read_back_in_the_window(qtbot, view, demo_db, tmp_p
         qtbot.mouseClick(panel.button, Qt.MouseButton.LeftButton)
     assert "0 contact(s) stored, 1 already read before" in panel.summary.text()
     assert panel.problems.isVisibleTo(view) and panel.problems.rowCount() == 1
+    # The feedback mended after the read: read again, it is corrected, and the window says so.
+    book = openpyxl.load_workbook(path)
+    book.active.cell(2, col["客户反馈"], "下周二来保养")
+    book.save(path)
+    with qtbot.waitSignal(panel.read_done, timeout=30000):
+        qtbot.mouseClick(panel.button, Qt.MouseButton.LeftButton)
+    assert ("1 row(s) read before were typed into since: their feedback, next date or km was "
+            "corrected.") in panel.summary.text()
+    with demo_db.engine.connect() as conn:
+        assert conn.execute(text(
+            "SELECT outcome, feedback FROM contact_event WHERE list_run_id = :run"),
+            {"run": run_id}).all() == [("reached", "下周二来保养")]
     # A read stopped part-way shows its own word, not the last file's rows to correct.
     qtbot.mouseClick(panel.button, Qt.MouseButton.LeftButton)
     assert not panel.problems.isVisibleTo(view) and not panel.summary.isVisibleTo(view)

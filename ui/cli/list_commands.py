@@ -395,7 +395,8 @@ def _outcomes(args, open_db) -> int:
               "store the rest (nothing is stored twice).", file=sys.stderr)
         return EXIT_CANCELLED
     print(
-        f"{report.stored} contacts stored, {report.already} already read before, "
+        f"{report.stored} contacts stored, {report.already} already read before"
+        f"{f' ({report.corrected} of them corrected)' if report.corrected else ''}, "
         f"{report.blank} rows without an outcome, {report.km_readings} km readings, "
         f"{report.profile_changes} profile changes"
     )

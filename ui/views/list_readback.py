@@ -100,6 +100,10 @@ class ReadBackPanel(QWidget):
                 .replace("%4", locale.toString(report.blank))
                 .replace("%5", locale.toString(report.km_readings))
                 .replace("%6", locale.toString(report.profile_changes)))
+        if report.corrected:
+            text += ("" if lang == "zh" else " ") + self.tr(
+                "%n row(s) read before were typed into since: their feedback, next date or km "
+                "was corrected.", "", report.corrected)
         rows = [p for p in report.found if p.row]
         if rows:
             text += ("" if lang == "zh" else " ") + self.tr(
