@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from openpyxl import load_workbook
+from openpyxl.utils import column_index_from_string
 from sqlalchemy import func, select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -160,10 +161,13 @@ def _where(number: int, sheet: str, en: str, zh: str) -> Problem:
 TYPED = ("联系日期", "客户反馈", "下次跟进", "当前里程(km)", "画像变化")
 
 
-def _parse(row: dict, number: int, sheet: str = "") -> _Row | None:
+def _parse(row: dict, number: int, sheet: str = "",
+           merged: frozenset[str] = frozenset()) -> _Row | None:
+    """The row's values by header; `merged`: the headers whose value is a cell merged down
+    from a row above (typed once for a block of rows)."""
     outcome_text = _text(row.get("结果"))
     if not outcome_text:
-        typed = [h for h in TYPED if _text(row.get(h))]
+        typed = [h for h in TYPED if h not in merged and _text(row.get(h))]
         if typed:
             raise _Bad(f"{'、'.join(typed)} filled in but no 结果 (outcome): nothing "
                        f"stored; type what came of the contact",
@@ -192,6 +196,53 @@ def _parse(row: dict, number: int, sheet: str = "") -> _Row | None:
                 _text(row.get("姓名")), _text(row.get("回访员")), outcome, day,
                 _text(row.get("客户反馈")) or None, follow_up, km,
                 _changes(_text(row.get("画像变化"))), sheet)
+
+
+# A merged cell as the sheet's XML lists it (after the rows): <mergeCell ref="F5:F20"/>.
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]{1,3})(\d+):[A-Z]{1,3}(\d+)"')
+
+
+def _merged_down(ws) -> list[tuple[int, int, int]]:
+    """The sheet's cells merged down over rows below the header (a date or an outcome typed
+    once for a block of calls), as (column index, first row, last row). Only the first row of a
+    merge holds its value; the rows under it show it, so they are read with it. openpyxl's
+    read-only sheet does not list merges: they are found in the sheet's XML, read through in
+    pieces (a 100,000-row list's XML is about 110 MB)."""
+    source = getattr(ws, "_get_source", None)
+    if source is None:
+        return []
+    found = []
+    tail = b""
+    with source() as xml:
+        while piece := xml.read(1 << 20):
+            text = tail + piece
+            if b"mergeCell" in text:
+                found += [(column_index_from_string(c.decode()) - 1, int(a), int(b))
+                          for c, a, b in _MERGE.findall(text)]
+                text = text[text.rfind(b"<"):]  # a tag cut at the piece's end is read next
+            tail = text[-200:]
+    return sorted({m for m in found if m[1] > 1 and m[2] > m[1]}, key=lambda m: m[1])
+
+
+def _fill_down(values: tuple, number: int, downs: list[tuple[int, int, int]],
+               above: dict[tuple[int, int], object], header: list[str],
+               merged: set[str]) -> tuple:
+    """Row `number`'s values with each cell merged down from above given that merge's value;
+    the headers so given are added to `merged`."""
+    out = list(values)
+    for column, first, last in downs:
+        if first > number:
+            break
+        if number > last or column >= len(header):
+            continue
+        if column >= len(out):
+            out += [None] * (column + 1 - len(out))
+        if number == first:
+            above[(column, first)] = out[column]
+        else:
+            out[column] = above.get((column, first))
+            merged.add(header[column])
+    return tuple(out)
 
 
 def read_rows(path: Path) -> tuple[list[_Row], list[Problem], int]:
@@ -230,12 +281,17 @@ def read_rows(path: Path) -> tuple[list[_Row], list[Problem], int]:
                         f"工作表“{ws.title}”未读取：第1行没有“{'、'.join(missing)}”列"))
                 continue
             where = "" if index == 0 else ws.title
+            downs = _merged_down(ws)
+            above: dict[tuple[int, int], object] = {}  # each merge's value, from its first row
             for number, values in enumerate(it, start=2):
-                row = dict(zip(header, values, strict=False))
                 if not any(v not in (None, "") for v in values):
-                    continue
+                    continue  # nothing typed of its own, whatever a merge above shows in it
+                merged: set[str] = set()
+                if downs:
+                    values = _fill_down(values, number, downs, above, header, merged)
+                row = dict(zip(header, values, strict=False))
                 try:
-                    parsed = _parse(row, number, where)
+                    parsed = _parse(row, number, where, frozenset(merged))
                 except _Bad as exc:
                     problems.append(_where(number, where, str(exc), exc.zh))
                     continue

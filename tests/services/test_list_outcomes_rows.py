@@ -365,3 +365,45 @@ def test_a_corrected_km_is_still_held_to_the_odometer(listed):
     with database.sessions() as s:
         assert sorted(s.scalars(select(MileageReading.km).where(
             MileageReading.vehicle_id == vehicle))) == [50000, 51000]
+
+
+def test_a_date_or_outcome_typed_once_in_merged_cells_is_every_rows(listed):
+    database, path, col = listed
+    book = openpyxl.load_workbook(path)
+    sheet = book.active
+    letter = {h: openpyxl.utils.get_column_letter(c) for h, c in col.items()}
+    sheet[f"{letter['联系日期']}2"] = "2026-11-24"
+    sheet.merge_cells(f"{letter['联系日期']}2:{letter['联系日期']}5")  # one day's block
+    for row in (2, 3, 4):
+        sheet.cell(row, col["结果"], "接通")
+    sheet[f"{letter['结果']}5"] = "未接通"
+    sheet.merge_cells(f"{letter['结果']}5:{letter['结果']}6")  # no answer, both rows
+    sheet.cell(6, col["客户反馈"], "关机")
+    # A feedback cell merged across two columns is one cell: the next column stays empty.
+    sheet.cell(2, col["客户反馈"], "满意")
+    sheet.merge_cells(f"{letter['客户反馈']}2:{letter['下次跟进']}2")
+    book.save(path)
+    report = outcomes.read_outcomes(database.sessions, path, today=TODAY)
+    assert (report.stored, report.problems, report.blank) == (5, (), 0)
+    with database.sessions() as s:
+        got = s.execute(select(ContactEvent.outcome, ContactEvent.contact_at,
+                               ContactEvent.feedback, ContactEvent.next_follow_up)
+                        .where(ContactEvent.list_run_id.is_not(None))).all()
+    days = sorted(at.date() for _, at, _, _ in got)
+    assert days == [dt.date(2026, 11, 24)] * 4 + [TODAY]  # row 6 is under no date merge
+    assert sorted(o for o, *_ in got) == ["no_answer"] * 2 + ["reached"] * 3
+    assert sorted((f or "") for _, _, f, _ in got)[-2:] == ["关机", "满意"]
+    assert all(follow is None for *_, follow in got)
+
+
+def test_a_merged_date_over_rows_left_empty_makes_them_no_problem(listed):
+    database, path, col = listed
+    book = openpyxl.load_workbook(path)
+    sheet = book.active
+    letter = openpyxl.utils.get_column_letter(col["联系日期"])
+    sheet[f"{letter}2"] = "2026-11-24"
+    sheet.merge_cells(f"{letter}2:{letter}6")  # the day's block; only row 2 was called
+    sheet.cell(2, col["结果"], "接通")
+    book.save(path)
+    report = outcomes.read_outcomes(database.sessions, path, today=TODAY)
+    assert (report.stored, report.problems) == (1, ())
