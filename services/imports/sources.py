@@ -186,7 +186,7 @@ class Workbook:
             data = self._calamine_sheet(sheet)
             # Rows come from row 1, columns from the first one used: put them back in place.
             pad: tuple[Cell, ...] = (None,) * (data.start[1] if data.start else 0)
-            merged = _FillDown(data.merged_cell_ranges or ())
+            merged = FillDown(data.merged_cell_ranges or ())
             for number, row in enumerate(data.iter_rows(), 1):
                 cells = pad + tuple(_excel_cell(v) for v in row)
                 yield number, merged.apply(number - 1, cells) if merged else cells
@@ -203,7 +203,7 @@ class Workbook:
             self._file.close()
 
 
-class _FillDown:
+class FillDown:
     """Cells merged over several rows given the top cell's value, as Excel shows them: a
     hand-kept sheet merges an owner's name and mobile over the rows of their cars, and Excel
     keeps the value in the top cell only, so the rows below read as having no owner. Only a
