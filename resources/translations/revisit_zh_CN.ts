@@ -2174,134 +2174,141 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>FollowUpView</name>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="74"/>
+        <location filename="../../ui/views/followup_view.py" line="75"/>
         <source>Whose calls to show; remembered on this PC</source>
         <translation>显示哪位回访员的电话；本机会记住此选择</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="75"/>
+        <location filename="../../ui/views/followup_view.py" line="76"/>
         <source>&amp;Refresh</source>
         <translation>刷新(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="90"/>
+        <location filename="../../ui/views/followup_view.py" line="91"/>
         <source>Key %1, or Alt+%1 while typing</source>
         <translation>按 %1；正在输入文字时按 Alt+%1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="106"/>
+        <location filename="../../ui/views/followup_view.py" line="107"/>
         <source>What did they say? e.g. 刚结婚，想换个大点的车</source>
         <translation>客户说了什么？例如：刚结婚，想换个大点的车</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="110"/>
+        <location filename="../../ui/views/followup_view.py" line="111"/>
         <source>Call again on</source>
         <translation>再次致电</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="118"/>
+        <location filename="../../ui/views/followup_view.py" line="119"/>
         <source>%1 days</source>
         <translation>%1 天</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="127"/>
+        <location filename="../../ui/views/followup_view.py" line="128"/>
         <source>not asked</source>
         <translation>未询问</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="130"/>
+        <location filename="../../ui/views/followup_view.py" line="131"/>
         <source>no change</source>
         <translation>无变化</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="137"/>
+        <location filename="../../ui/views/followup_view.py" line="138"/>
         <source>Save and next (Ctrl+Enter)</source>
         <translation>保存并下一个（Ctrl+Enter）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="141"/>
+        <location filename="../../ui/views/followup_view.py" line="142"/>
         <source>Outcome</source>
         <translation>结果</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="145"/>
+        <location filename="../../ui/views/followup_view.py" line="146"/>
         <source>&amp;Feedback</source>
         <translation>客户反馈(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="146"/>
+        <location filename="../../ui/views/followup_view.py" line="147"/>
         <source>Next follow-up</source>
         <translation>下次跟进</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="147"/>
+        <location filename="../../ui/views/followup_view.py" line="148"/>
         <source>&amp;Km now</source>
         <translation>当前里程(&amp;K)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="151"/>
+        <location filename="../../ui/views/followup_view.py" line="152"/>
         <source>&amp;Profile change</source>
         <translation>画像变更(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="163"/>
+        <location filename="../../ui/views/followup_view.py" line="164"/>
         <source>Caller:</source>
         <translation>回访员：</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="239"/>
+        <location filename="../../ui/views/followup_view.py" line="242"/>
         <source>Loading calls</source>
         <translation>正在加载待拨电话</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/followup_view.py" line="275"/>
+        <location filename="../../ui/views/followup_view.py" line="281"/>
         <source>%n call(s) to make</source>
         <translation>
             <numerusform>待拨 %n 个电话</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <location filename="../../ui/views/followup_view.py" line="283"/>
+        <source>; the first %n are listed</source>
+        <translation>
+            <numerusform>，下面列出前 %n 个</numerusform>
+        </translation>
+    </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="300"/>
+        <location filename="../../ui/views/followup_view.py" line="309"/>
         <source>No calls due. Well done.</source>
         <translation>没有待拨的电话，辛苦了！</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="304"/>
+        <location filename="../../ui/views/followup_view.py" line="313"/>
         <source>no mobile</source>
         <translation>无手机</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="313"/>
+        <location filename="../../ui/views/followup_view.py" line="322"/>
         <source>%1 (was %2, from the suggestion)</source>
         <translation>%1（原为 %2，来自建议）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="317"/>
+        <location filename="../../ui/views/followup_view.py" line="326"/>
         <source>best time: %1</source>
         <translation>最佳时间：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="319"/>
+        <location filename="../../ui/views/followup_view.py" line="328"/>
         <source>attempt %1</source>
         <translation>第 %1 次拨打</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="341"/>
+        <location filename="../../ui/views/followup_view.py" line="350"/>
         <source>Loading the brief</source>
         <translation>正在载入简报</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="398"/>
+        <location filename="../../ui/views/followup_view.py" line="407"/>
         <source>Pick an outcome first: keys 1 … 6</source>
         <translation>请先选择结果：按键 1 … 6</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="432"/>
+        <location filename="../../ui/views/followup_view.py" line="441"/>
         <source>Saved for %1: %2</source>
         <translation>已保存 %1：%2</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="426"/>
+        <location filename="../../ui/views/followup_view.py" line="435"/>
         <source>Saving call</source>
         <translation>正在保存通话结果</translation>
     </message>

@@ -80,42 +80,56 @@ def _best_time(pref: ContactPreference | None) -> str:
     return ",".join(p for p in (pref.preferred_days, pref.time_windows) if p and p != "any")
 
 
+def _open_members(staff_id: int):
+    """This caller's open phone members of finished list runs."""
+    return (
+        select(ListRunMember, ListRun.purpose)
+        .join(ListRun, ListRun.id == ListRunMember.run_id)
+        .where(
+            ListRunMember.assigned_staff_id == staff_id,
+            ListRunMember.channel == "phone",
+            ListRunMember.status == "open",
+            # An unfinished run (killed before its files were complete) hands out nothing;
+            # a re-print finishes it.
+            ListRun.finished_at.is_not(None),
+        )
+    )
+
+
+def _due_follow_ups(staff_id: int, today: dt.date):
+    """This caller's contacts that asked for a follow-up on or before `today` and are still
+    each customer's latest contact."""
+    later = aliased(ContactEvent)
+    return select(ContactEvent).where(
+        ContactEvent.staff_id == staff_id,
+        ContactEvent.next_follow_up <= today,
+        ~exists().where(
+            and_(
+                later.customer_id == ContactEvent.customer_id,
+                later.contact_at > ContactEvent.contact_at,
+            )
+        ),
+    )
+
+
 def due_calls(
     sessions: sessionmaker[Session], staff_id: int, today: dt.date | None = None, limit: int = 500
 ) -> list[DueCall]:
-    """Open phone members of this caller's finished list runs, then their follow-ups due by `today`
-    (the latest contact with a customer asked for a follow-up on or before today)."""
+    """The calls this caller is due by `today`: first their follow-ups (each a call promised to
+    someone), the most recently due first, so one asked for today is never behind months-old
+    ones; then the open phone members of their finished list runs, the newest run first.
+    At most `limit` of each; due_total says how many there are in all."""
     today = today or dt.date.today()
-    later = aliased(ContactEvent)
     with sessions() as s:
         members = s.execute(
-            select(ListRunMember, ListRun.purpose)
-            .join(ListRun, ListRun.id == ListRunMember.run_id)
-            .where(
-                ListRunMember.assigned_staff_id == staff_id,
-                ListRunMember.channel == "phone",
-                ListRunMember.status == "open",
-                # An unfinished run (killed before its files were complete) hands out nothing;
-                # a re-print finishes it.
-                ListRun.finished_at.is_not(None),
-            )
+            _open_members(staff_id)
             .order_by(ListRun.created_at.desc(), ListRunMember.position)
             .limit(limit)
         ).all()
         follow_ups = (
             s.execute(
-                select(ContactEvent)
-                .where(
-                    ContactEvent.staff_id == staff_id,
-                    ContactEvent.next_follow_up <= today,
-                    ~exists().where(
-                        and_(
-                            later.customer_id == ContactEvent.customer_id,
-                            later.contact_at > ContactEvent.contact_at,
-                        )
-                    ),
-                )
-                .order_by(ContactEvent.next_follow_up, ContactEvent.id)
+                _due_follow_ups(staff_id, today)
+                .order_by(ContactEvent.next_follow_up.desc(), ContactEvent.id)
                 .limit(limit)
             )
             .scalars()
@@ -142,17 +156,36 @@ def due_calls(
             return DueCall(c.id, c.name, c.mobile, vehicle_id, vehicle, due, purpose,
                            _best_time(prefs.get(c.id)), *last_contact, **from_list)
 
+        # A customer on a list is called from the list (the call closes their row there),
+        # even when they also asked to be called back.
+        listed = {m.customer_id for m, _ in members}
+        for event in follow_ups:
+            if event.customer_id not in seen and event.customer_id not in listed:
+                # The follow-up's own contact is the last one (no later contact exists).
+                calls.append(due_call(event.customer_id, event.vehicle_id, event.next_follow_up,
+                                      event.purpose, (event.contact_at, event.feedback)))
         for member, purpose in members:
             calls.append(due_call(member.customer_id, member.vehicle_id, None, purpose,
                                   last.get(member.customer_id, (None, None)),
                                   member_id=member.id, row_code=member.row_code,
                                   attempts=member.attempts))
-        for event in follow_ups:
-            if event.customer_id not in seen:
-                # The follow-up's own contact is the last one (no later contact exists).
-                calls.append(due_call(event.customer_id, event.vehicle_id, event.next_follow_up,
-                                      event.purpose, (event.contact_at, event.feedback)))
     return calls
+
+
+def due_total(sessions: sessionmaker[Session], staff_id: int, today: dt.date | None = None) -> int:
+    """How many calls due_calls would give without its limit: every open list member, and
+    every customer due a follow-up who is not on one of those lists. Counted by the database."""
+    today = today or dt.date.today()
+    members = _open_members(staff_id).subquery()
+    follow_ups = _due_follow_ups(staff_id, today).subquery()
+    with sessions() as s:
+        listed = s.scalar(select(func.count()).select_from(members)) or 0
+        promised = s.scalar(
+            select(func.count(func.distinct(follow_ups.c.customer_id))).where(
+                follow_ups.c.customer_id.not_in(select(members.c.customer_id))
+            )
+        ) or 0
+    return listed + promised
 
 
 def _last_contacts(s: Session, ids: set[int]) -> dict[int, tuple[dt.datetime, str | None]]:

@@ -483,6 +483,35 @@ def test_an_unfinished_run_hands_out_nothing_until_a_reprint_finishes_it(databas
     assert len(_queue(database, "chenli")) == 6
 
 
+def test_the_queue_lists_promised_calls_newest_first_and_counts_every_call(database):
+    setup(database)
+    summary = _run(database)
+    with database.sessions() as s:
+        chenli = s.scalar(select(StaffUser.id).where(StaffUser.username == "chenli"))
+        listed = set(s.scalars(select(ListRunMember.customer_id).where(
+            ListRunMember.run_id == summary.run_id, ListRunMember.assigned_staff_id == chenli)))
+        others = s.scalars(select(Customer.id).where(Customer.id.not_in(listed))
+                           .order_by(Customer.id)).all()
+    # A call back asked for months ago, one for last week, one for today, and one from a
+    # customer chenli also has on the list (called from the list).
+    asked = [(others[0], dt.date(2026, 3, 2)), (others[1], AS_OF - dt.timedelta(days=7)),
+             (others[2], AS_OF), (min(listed), AS_OF)]
+    for customer, due in asked:
+        calls.record_call(database.sessions, customer, chenli,
+                          calls.CallResult(outcome="no_answer", next_follow_up=due),
+                          at=dt.datetime.combine(AS_OF - dt.timedelta(days=300), dt.time(9)))
+    due = calls.due_calls(database.sessions, chenli, AS_OF)
+    assert [(c.customer_id, c.due) for c in due if c.row_code is None] == [
+        (others[2], AS_OF), (others[1], AS_OF - dt.timedelta(days=7)),
+        (others[0], dt.date(2026, 3, 2))]
+    assert [c.row_code is None for c in due] == [True] * 3 + [False] * len(listed)
+    assert calls.due_total(database.sessions, chenli, AS_OF) == len(due) == 3 + len(listed)
+    # A short queue: at most `limit` of each, and the total still counts every call.
+    short = calls.due_calls(database.sessions, chenli, AS_OF, limit=1)
+    assert [c.customer_id for c in short][:1] == [others[2]] and len(short) == 2
+    assert calls.due_total(database.sessions, chenli, AS_OF) == 3 + len(listed)
+
+
 def _filled_call_list(db, tmp_path, run_id, rows: int):
     """The run's Excel call list with the first `rows` members marked 无人接听."""
     doc = runs.load_document(db.sessions, run_id)

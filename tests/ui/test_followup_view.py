@@ -264,3 +264,26 @@ def test_the_brief_beside_each_call_is_that_customers(qtbot, view, due_db):
         with qtbot.waitSignal(view.call_saved, timeout=5000):
             view.save_current()
     assert view.brief.brief is None  # no call left, no brief
+
+
+def test_a_queue_longer_than_is_listed_says_how_many_are_due(qtbot, due_db, monkeypatch):
+    whole = calls.due_calls
+    monkeypatch.setattr(calls, "due_calls",
+                        lambda *a, **k: whole(*a, **{**k, "limit": 1}))  # one listed of each
+    widget, runner = _open_view(qtbot, due_db)
+    try:
+        widget.caller.setCurrentIndex(widget.caller.findText("陈丽", Qt.MatchFlag.MatchContains))
+        widget.refresh()
+        qtbot.waitUntil(lambda: widget.queue.count() == 1, timeout=5000)
+        assert widget.count.text() == "2 call(s) to make; the first 1 are listed"
+        # The one listed saved, the next due is listed.
+        first = widget.current_call()
+        widget.feedback.setFocus()
+        qtbot.keyClick(widget.feedback, Qt.Key.Key_1, Qt.KeyboardModifier.AltModifier)
+        with qtbot.waitSignal(widget.call_saved, timeout=5000):
+            qtbot.keyClick(widget.feedback, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+        qtbot.waitUntil(lambda: widget.queue.count() == 1
+                        and widget.current_call().customer_id != first.customer_id, timeout=5000)
+        assert widget.count.text() == "1 call(s) to make"
+    finally:
+        shut_down(widget, runner)

@@ -67,6 +67,7 @@ class FollowUpView(QWidget):
         self._calls: list[calls.DueCall] = []
         self._shown: calls.DueCall | None = None  # the call on the card: what a save records
         self._saving: set[calls.DueCall] = set()
+        self._unlisted = 0  # calls due beyond those the queue lists
         # The purpose chosen from the brief's suggestion for the call on the card (None: the
         # call's own purpose, from its list or follow-up).
         self._purpose: str | None = None
@@ -229,21 +230,26 @@ class FollowUpView(QWidget):
     def refresh(self) -> None:
         staff_id = self.caller.currentData()
         if staff_id is None:
-            self._show_queue([])
+            self._show_queue([], 0)
             return
+        sessions = self.database.sessions
         self.runner.run(
-            lambda _p, _c: calls.due_calls(self.database.sessions, staff_id),
-            on_done=self._show_queue,
+            lambda _p, _c: (calls.due_calls(sessions, staff_id),
+                            calls.due_total(sessions, staff_id)),
+            on_done=lambda got: self._show_queue(*got),
             latest="follow-up-queue",
             parent_widget=self,
             label=self.tr("Loading calls"),
         )
 
-    def _show_queue(self, due: list[calls.DueCall]) -> None:
+    def _show_queue(self, due: list[calls.DueCall], total: int) -> None:
+        """`due`: the calls to list; `total`: how many are due in all (more than listed when
+        the queue is longer than the service lists at once)."""
         # A call being saved right now stays off the queue; the card keeps its customer when
         # they are still due (a refresh must not swap the person being talked to).
         saving = {_key(c) for c in self._saving}
         self._calls = [c for c in due if _key(c) not in saving]
+        self._unlisted = max(0, total - len(due))
         shown = _key(self._shown) if self._shown is not None else None
         self.queue.blockSignals(True)
         self.queue.clear()
@@ -272,7 +278,10 @@ class FollowUpView(QWidget):
             self._show_call(call)
 
     def _update_count(self) -> None:
-        self.count.setText(self.tr("%n call(s) to make", "", len(self._calls)))
+        text = self.tr("%n call(s) to make", "", len(self._calls) + self._unlisted)
+        if self._unlisted:
+            text += self.tr("; the first %n are listed", "", len(self._calls))
+        self.count.setText(text)
 
     def _on_queue_row_changed(self, row: int) -> None:
         self._show_call(self._calls[row] if 0 <= row < len(self._calls) else None)
@@ -443,6 +452,8 @@ class FollowUpView(QWidget):
         self.queue.blockSignals(False)
         self._select(min(row, len(self._calls) - 1))
         self._update_count()
+        if not self._calls and self._unlisted:
+            self.refresh()  # the calls listed are done: the next ones due are listed
 
     def _after_save(self, call: calls.DueCall) -> None:
         self._saving.discard(call)
@@ -454,7 +465,7 @@ class FollowUpView(QWidget):
         """Nothing was stored: the call goes back on top of the queue and on the card, as typed."""
         self._saving.discard(call)
         self._shown = None
-        self._show_queue([call, *self._calls])
+        self._show_queue([call, *self._calls], len(self._calls) + 1 + self._unlisted)
         self._fill_card(result)
         if self._shown is call and purpose != call.purpose:
             self._purpose = purpose
