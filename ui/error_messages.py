@@ -4,6 +4,8 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP
 
 MESSAGES = (
     QT_TRANSLATE_NOOP("errors", "Unknown call outcome '{outcome}'."),
+    QT_TRANSLATE_NOOP("errors", "Unknown contact channel '{channel}'."),
+    QT_TRANSLATE_NOOP("errors", "Unknown contact purpose '{purpose}'."),
     QT_TRANSLATE_NOOP("errors", 'The next follow-up date {date} is in the past.'),
     QT_TRANSLATE_NOOP("errors", '{km} km is not a plausible odometer reading.'),
     QT_TRANSLATE_NOOP("errors", '{km} km is less than the {previous} km read on {date}; check the number.'),

@@ -19,13 +19,15 @@ from models import (
     StaffUser,
     Vehicle,
 )
-from models.codes import OUTCOMES
+from models.codes import OUTCOMES, PURPOSES
 from services.customers.profile import Change, record_change_in
 from services.store.errors import N_, RevisitError
 
 # Outcomes that count as a failed attempt: the list member stays open and comes back later.
 UNREACHED = frozenset({"no_answer", "phone_off"})
 CALL_OUTCOMES = ("reached", "no_answer", "phone_off", "wrong_number", "refused", "appointment")
+# Where a conversation staff log by hand takes place: a call (made or taken), WeChat, a visit.
+CONVERSATION_CHANNELS = ("phone", "wechat", "visit")
 
 
 @dataclass(frozen=True)
@@ -245,13 +247,19 @@ def record_call(
     purpose: str = "callback",
     member_id: int | None = None,
     at: dt.datetime | None = None,
+    channel: str = "phone",
 ) -> list[Change]:
-    """Store one call: the contact event, a km reading, profile changes and the list member's
-    state, all or nothing. Returns the profile changes recorded."""
+    """Store one call (or a WeChat conversation, or a talk on a visit: `channel`): the contact
+    event, a km reading, profile changes and the list member's state, all or nothing. Returns
+    the profile changes recorded."""
     at = at or dt.datetime.now().replace(microsecond=0)
     today = at.date()
     if result.outcome not in OUTCOMES:
         raise RevisitError(N_("Unknown call outcome '{outcome}'."), outcome=result.outcome)
+    if channel not in CONVERSATION_CHANNELS:
+        raise RevisitError(N_("Unknown contact channel '{channel}'."), channel=channel)
+    if purpose not in PURPOSES:
+        raise RevisitError(N_("Unknown contact purpose '{purpose}'."), purpose=purpose)
     if result.next_follow_up is not None and result.next_follow_up < today:
         raise RevisitError(
             N_("The next follow-up date {date} is in the past."),
@@ -273,7 +281,7 @@ def record_call(
                 customer_id=customer_id,
                 vehicle_id=result.vehicle_id,
                 contact_at=at,
-                channel="phone",
+                channel=channel,
                 purpose=purpose,
                 staff_id=staff_id,
                 outcome=result.outcome,

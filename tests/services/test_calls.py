@@ -115,3 +115,16 @@ def test_due_follow_ups_are_the_latest_contact_per_customer(database, people):
     assert calls.due_calls(database.sessions, staff, dt.date(2026, 12, 31)) == []
     with database.sessions() as s:
         assert s.scalar(select(func.count()).select_from(ContactEvent)) == 2
+
+
+def test_a_call_logged_by_hand_keeps_its_channel_and_purpose(database, people):
+    staff, _, customer, _ = people
+    reached = calls.CallResult(outcome="reached")
+    calls.record_call(database.sessions, customer, staff, reached, purpose="reminder",
+                      channel="wechat", at=NOW)
+    for channel, purpose in (("sms", "reminder"), ("wechat", "lottery")):  # no conversation
+        with pytest.raises(RevisitError):
+            calls.record_call(database.sessions, customer, staff, reached, purpose=purpose,
+                              channel=channel, at=NOW)
+    assert [(e.channel, e.purpose) for e in _events(database, customer)] == [
+        ("wechat", "reminder")]

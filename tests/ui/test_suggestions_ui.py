@@ -13,7 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QVBoxLayout, QWidget
 from sqlalchemy import select
 
-from models import ContactEvent
+from models import ContactEvent, Customer
 from services.contacts import calls
 from services.customers import suggest, suggest_decisions
 from services.customers.brief import load_brief
@@ -124,6 +124,42 @@ def test_an_accepted_suggestion_offers_to_log_the_call_with_its_purpose(
     assert event.next_follow_up == TODAY + dt.timedelta(days=7)
 
 
+def test_a_call_is_logged_from_the_page_with_no_suggestion_on_any_channel(
+        qtbot, host, database, monkeypatch):
+    with database.sessions.begin() as s:
+        walk_in = Customer(code="S3", name="客户S3", mobile="13800138003")  # no car on file yet
+        s.add(walk_in)
+        s.flush()
+        cid = walk_in.id
+    calls.record_call(database.sessions, cid, host.actor.id, calls.CallResult(outcome="reached"),
+                      at=dt.datetime.combine(TODAY - dt.timedelta(days=10), dt.time(10)))
+    view = host.brief
+    view.show_brief(load_brief(database.sessions, cid))
+    assert view.brief.suggestion is None  # nothing the rules suggest
+    assert not view.suggestion.accept_button.isEnabled()
+    assert view.call_button.isVisibleTo(host) and view.call_button.isEnabled()
+    shown = []
+
+    def inbound(d: LogCallDialog) -> None:
+        shown.append((d.purpose(), d.channel()))  # proposed: a call back, by phone
+        d.purpose_box.setCurrentIndex(d.purpose_box.findData("reminder"))
+        d.channel_box.setCurrentIndex(d.channel_box.findData("wechat"))
+        d.outcome.setCurrentIndex(d.outcome.findData("appointment"))
+        d.feedback.setPlainText("微信问保养，约周六")
+
+    monkeypatch.setattr(LogCallDialog, "exec", _accept_with(inbound))
+    with qtbot.waitSignal(host.runner.data_changed, timeout=10000,
+                          check_params_cb=lambda change: change.touches("contacts")):
+        qtbot.mouseClick(view.call_button, Qt.MouseButton.LeftButton)
+    assert shown == [("callback", "phone")]
+    with database.sessions() as s:
+        event = s.scalars(select(ContactEvent).where(ContactEvent.customer_id == cid)
+                          .order_by(ContactEvent.contact_at.desc())).first()
+    assert (event.purpose, event.channel, event.outcome, event.feedback, event.staff_id) == (
+        "reminder", "wechat", "appointment", "微信问保养，约周六", host.actor.id)
+    assert event.next_follow_up is None
+
+
 @pytest.fixture
 def followups(qtbot, database, staff):
     """The follow-up workspace of 陈丽 with one call due: an owner the rules offer an upgrade."""
@@ -147,6 +183,7 @@ def test_in_the_follow_ups_the_accepted_purpose_is_the_calls(qtbot, followups, d
     view, cid = followups
     assert view.purpose_of_call() == "callback"
     assert view.brief.brief.suggestion.rule == UPGRADE
+    assert not view.brief.call_button.isVisibleTo(view)  # the card logs the call here
     for button, purpose in ((view.brief.suggestion.accept_button, "sales"),
                             (view.brief.suggestion.dismiss_button, "callback"),  # its own again
                             (view.brief.suggestion.accept_button, "sales")):

@@ -159,25 +159,29 @@ def decide_suggestion(view, brief: Brief, action: str) -> None:
     _write(view, brief, work, None, then)
 
 
-def log_call(view, brief: Brief, purpose: str) -> None:
-    """The call made for an accepted suggestion, recorded with its purpose as the signed-in
-    person's; a next follow-up date brings the customer back in their follow-ups."""
+def log_call(view, brief: Brief, purpose: str | None = None) -> None:
+    """A call recorded as the signed-in person's: one made for an accepted suggestion (its
+    purpose proposed), or any other (an inbound call, a call outside the queue: the suggestion's
+    purpose proposed if there is one, else a call back). A next follow-up date brings the
+    customer back in their follow-ups."""
     if not shiboken6.isValid(view):
         return
     found = _context(view)
     if found is None:
         return
     database, _runner, actor = found
-    points = brief.suggestion.talking_points if brief.suggestion is not None else ""
-    dialog = LogCallDialog(brief.name, purpose, points, view)
+    suggestion = brief.suggestion
+    points = suggestion.talking_points if suggestion is not None else ""
+    proposed = purpose or (suggestion.purpose if suggestion is not None else "callback")
+    dialog = LogCallDialog(brief.name, proposed, points, view)
     if dialog.exec() != QDialog.DialogCode.Accepted:
         return
-    result = dialog.result_of_call()
+    result, chosen, channel = dialog.result_of_call(), dialog.purpose(), dialog.channel()
 
     def work(_p, _c):
         return calls.record_call(database.sessions, brief.customer_id,
                                  actor.id if actor is not None else None, result,
-                                 purpose=purpose)
+                                 purpose=chosen, channel=channel)
 
     _write(view, brief, work, translate("BriefView", "Call logged for %1: %2")
            .replace("%1", brief.name).replace("%2", label("outcome", result.outcome)),

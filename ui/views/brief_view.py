@@ -93,9 +93,15 @@ class BriefView(QFrame):
         self.declined_button = QPushButton(self.tr("Declined repair…"))
         self.declined_button.setToolTip(self.tr("A repair the advisor recommended and the "
                                                 "customer did not have done (建议维修项目)"))
+        self.call_button = QPushButton(self.tr("Log a call…"))
+        self.call_button.setToolTip(self.tr(
+            "A call made or taken, or a WeChat conversation, with this customer: what came of "
+            "it, what they said, when to call again"))
         self.refer_button.clicked.connect(self._on_refer_clicked)
         self.declined_button.clicked.connect(self._on_declined_clicked)
+        self.call_button.clicked.connect(self._on_call_clicked)
         buttons = QHBoxLayout()
+        buttons.addWidget(self.call_button)
         buttons.addWidget(self.refer_button)
         buttons.addWidget(self.declined_button)
         buttons.addStretch(1)
@@ -134,6 +140,9 @@ class BriefView(QFrame):
         self.brief = brief
         self.refer_button.setEnabled(brief is not None)
         self.declined_button.setEnabled(brief is not None)
+        # The follow-up workspace logs the call on its own card.
+        self.call_button.setVisible(not self.takes_purpose)
+        self.call_button.setEnabled(brief is not None)
         self.suggestion.show_brief(brief)
         if brief is None:
             for value in self._rows.values():
@@ -331,6 +340,12 @@ class BriefView(QFrame):
 
         if self.brief is not None:
             record_referral(self, self.brief)
+
+    def _on_call_clicked(self) -> None:
+        from ui.views.brief_actions import log_call
+
+        if self.brief is not None:
+            log_call(self, self.brief)
 
     def _on_declined_clicked(self) -> None:
         from ui.views.brief_actions import record_declined

@@ -1,6 +1,6 @@
-"""The two small dialogs behind the brief's suggested next step: choosing another purpose than
-the suggested one (with a note why), and logging the call made for it from the customer page
-(outcome, what they said, when to call again)."""
+"""The two small dialogs behind the brief's buttons: choosing another purpose than the
+suggested one (with a note why), and logging a call from the customer page, for a suggestion
+or any other (purpose, channel, outcome, what they said, when to call again)."""
 
 from __future__ import annotations
 
@@ -59,15 +59,24 @@ class ChangePurposeDialog(QDialog):
 
 
 class LogCallDialog(QDialog):
-    """`result()`: the call as a CallResult (the purpose is the caller's to pass on)."""
+    """A call (or WeChat conversation, or talk on a visit) logged from the customer page:
+    `result_of_call()`, `purpose()` and `channel()` are what to record. `purpose` is the one
+    proposed (an accepted suggestion's, or a call back's); staff may choose another."""
 
     def __init__(self, name: str, purpose: str, talking_points: str, parent=None) -> None:
         super().__init__(parent)
-        self.setWindowTitle(self.tr("Log the call: %1 — %2").replace("%1", name).replace(
-            "%2", label("purpose", purpose)))
+        self.setWindowTitle(self.tr("Log the call: %1").replace("%1", name))
         points = QLabel(talking_points)
         points.setWordWrap(True)
         points.setStyleSheet("color: #555;")
+        points.setVisible(bool(talking_points))
+        self.purpose_box = QComboBox()
+        for code in PURPOSES:
+            self.purpose_box.addItem(label("purpose", code), code)
+        self.purpose_box.setCurrentIndex(max(0, self.purpose_box.findData(purpose)))
+        self.channel_box = QComboBox()
+        for code in calls.CONVERSATION_CHANNELS:
+            self.channel_box.addItem(label("channel", code), code)
         self.outcome = QComboBox()
         for code in calls.CALL_OUTCOMES:
             self.outcome.addItem(label("outcome", code), code)
@@ -87,6 +96,8 @@ class LogCallDialog(QDialog):
         form = QFormLayout(self)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.addRow(points)
+        form.addRow(self.tr("&Purpose"), self.purpose_box)
+        form.addRow(self.tr("&Channel"), self.channel_box)
         form.addRow(self.tr("&Outcome"), self.outcome)
         form.addRow(self.tr("&Feedback"), self.feedback)
         form.addRow(self.tr("Next follow-up"), next_row)
@@ -96,6 +107,7 @@ class LogCallDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         form.addRow(self.buttons)
         self.setMinimumWidth(480)
+        self.outcome.setFocus()
 
     def result_of_call(self) -> calls.CallResult:
         day: dt.date = self.next_date.date().toPython()  # type: ignore[assignment]
@@ -104,3 +116,9 @@ class LogCallDialog(QDialog):
             feedback=self.feedback.toPlainText().strip() or None,
             next_follow_up=day if self.has_next.isChecked() else None,
         )
+
+    def purpose(self) -> str:
+        return self.purpose_box.currentData()
+
+    def channel(self) -> str:
+        return self.channel_box.currentData()
