@@ -278,6 +278,17 @@ def check_send_time(when: dt.datetime, window: tuple[dt.time, dt.time] = DEFAULT
             when=when.strftime("%Y-%m-%d %H:%M"))
 
 
+def next_sending_time(when: dt.datetime,
+                      window: tuple[dt.time, dt.time] = DEFAULT_WINDOW) -> dt.datetime:
+    """`when` if marketing SMS may be sent then, else the window's next opening."""
+    start, end = window
+    if when.time() < start:
+        return dt.datetime.combine(when.date(), start)
+    if when.time() >= end:
+        return dt.datetime.combine(when.date() + dt.timedelta(days=1), start)
+    return when
+
+
 def parse_window(text: str) -> tuple[dt.time, dt.time]:
     """"08:00-20:00" -> (08:00, 20:00)."""
     try:

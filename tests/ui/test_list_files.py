@@ -270,3 +270,58 @@ def test_writing_a_file_shows_how_far_it_is_and_cancel_stops_it(qtbot, demo_db, 
     qtbot.waitUntil(lambda: not panel.runner.busy, timeout=30000)
     assert written == [] and sheet.read_bytes() == b"last week's sheet"
     assert sorted(p.name for p in folder.iterdir()) == ["calls.xlsx", "sheet.pdf"]
+
+
+def test_what_would_refuse_a_file_is_said_before_anything_is_asked(
+        qtbot, demo_db, demo_staff, demo_supervisor, monkeypatch):
+    run_id = _run(demo_db, "auto")
+    doc, settings = runs.load_document(demo_db.sessions, run_id), load_settings(demo_db.sessions)
+    assert settings.shop_address == ""  # the demo's shop has no return address
+    warned: list[str] = []
+    asked: list[str] = []
+    monkeypatch.setattr("ui.tasks.QMessageBox.warning",
+                        lambda _parent, _title, text: warned.append(text))
+    monkeypatch.setattr("ui.views.list_outputs.ask_save_path",
+                        lambda *_args: asked.append("where") or "")
+    monkeypatch.setattr("ui.views.list_outputs.QMessageBox.question",
+                        lambda *_args: asked.append("confirm") or QMessageBox.StandardButton.No)
+    runner = TaskRunner()
+    panels = []
+    for actor in (demo_staff, demo_supervisor):
+        panel = ListOutputs(runner, sessions=demo_db.sessions, actor=actor)
+        qtbot.addWidget(panel)
+        panel.set_document(doc, settings)
+        panel.sms_text.setPlainText(TEXT)
+        panels.append(panel)
+    staff, supervisor = panels
+    # Staff: the SMS vendor file (full mobiles) is refused before it is counted or confirmed.
+    staff.save_sms.click()
+    assert len(warned) == 1 and "陈丽" in warned[0] and asked == []
+    # Envelopes without the shop's return address: said before a file name is asked.
+    supervisor.layout_box.setCurrentIndex(supervisor.layout_box.findData("envelope-dl"))
+    supervisor.save_labels.click()
+    assert len(warned) == 2 and "return address" in warned[1] and asked == []
+    # A sending time outside the window: said before the figures are confirmed.
+    supervisor.send_at.setDateTime(QDateTime(QDate(2026, 11, 24), QTime(21, 30)))
+    supervisor.save_sms.click()
+    assert len(warned) == 3 and "between 08:00 and 20:00" in warned[2] and asked == []
+    # A time that can be sent at: counted, then confirmed (No here).
+    supervisor.send_at.setDateTime(QDateTime(QDate(2026, 11, 24), QTime(10, 0)))
+    supervisor.save_sms.click()
+    qtbot.waitUntil(lambda: asked == ["confirm"], timeout=10000)
+    assert len(warned) == 3
+    runner.wait()
+
+
+def test_the_sending_time_proposed_is_inside_the_window(qtbot, demo_db):
+    run_id = _run(demo_db, "sms")
+    panel = ListOutputs(TaskRunner(), sessions=demo_db.sessions)
+    qtbot.addWidget(panel)
+    settings = load_settings(demo_db.sessions)
+    for typed, proposed in (((6, 10), (2026, 11, 24, 8, 0)), ((19, 59), (2026, 11, 24, 19, 59)),
+                            ((20, 0), (2026, 11, 25, 8, 0))):
+        panel.send_at.setDateTime(QDateTime(QDate(2026, 11, 24), QTime(*typed)))
+        panel.set_document(runs.load_document(demo_db.sessions, run_id), settings)
+        got = panel.send_at.dateTime()
+        assert (got.date().year(), got.date().month(), got.date().day(), got.time().hour(),
+                got.time().minute()) == proposed

@@ -182,6 +182,13 @@ class ListOutputs(QWidget):
             w.setEnabled(document is not None)
         self.pdf.close()
         self.status.clear()
+        # A sending time outside the window (an hour from now, early or late in the day) is
+        # moved to when the window next opens: the vendor file would be refused at it.
+        planned = self.send_at.dateTime().toPython()
+        allowed = sms.next_sending_time(planned, settings.sms_window)
+        if allowed != planned:
+            self.send_at.setDateTime(QDateTime(allowed))
+
         def of(channel: str) -> Sequence[ListMember]:
             return document.of_channel(channel) if document is not None else ()
 
@@ -280,7 +287,8 @@ class ListOutputs(QWidget):
         return printed
 
     # --- files ---------------------------------------------------------------------------
-    def _ask_path(self, kind: str) -> str:
+    def _suggested(self, kind: str) -> tuple[str, str, str]:
+        """The kind of file (for ui.files), the name proposed and the filters to save `kind`."""
         doc = self.document
         stem = f"{doc.segment}-{doc.as_of:%Y%m%d}-{doc.run_id}"
         excel_filters = self.tr("Excel (*.xlsx);;CSV (*.csv)")
@@ -293,11 +301,28 @@ class ListOutputs(QWidget):
             run_files.WECHAT_LIST: ("excel_list", f"{stem}-微信名单.xlsx", excel_filters),
             run_files.VISIT_LIST: ("excel_list", f"{stem}-上门名单.xlsx", excel_filters),
         }
-        file_kind, name, filters = suggestions[kind]
+        return suggestions[kind]
+
+    def _ask_path(self, kind: str) -> str:
+        file_kind, name, filters = self._suggested(kind)
         return ask_save_path(self, file_kind, name, filters, self.tr("Save as"))
 
-    def _save(self, kind: str) -> None:
-        if self.document is None:
+    def _refused(self, kind: str) -> bool:
+        """Say now what would refuse the file (the SMS file for staff, envelopes without the
+        shop's address, nobody on its channel, a sending time outside the window…), before
+        staff count, confirm and choose where to save it; True when refused."""
+        _kind, name, _filters = self._suggested(kind)
+        try:
+            run_files.check_run_files(self.document, [self._request(kind, name)],
+                                      self.settings, self.actor)
+        except RevisitError as exc:
+            tasks.show_error(self, exc)
+            return True
+        return False
+
+    def _save(self, kind: str, checked: bool = False) -> None:
+        """Ask where, then write; `checked`: what would refuse it was already said."""
+        if self.document is None or (not checked and self._refused(kind)):
             return
         path = self._ask_path(kind)
         if path:
@@ -320,15 +345,13 @@ class ListOutputs(QWidget):
     def _count_then(self, channel: str, count: Callable[[Sequence[ListMember]], Any],
                     confirm: Callable[[Any], None], label: str) -> None:
         """`count` the run's members of `channel` off the GUI thread, then `confirm` the
-        figures; when nobody is on the channel, say so before asking where to save a file
-        that cannot be made."""
+        figures; what would refuse the file (nobody on the channel, staff and the SMS file) is
+        said first."""
         doc = self.document
-        if doc is None:
+        if doc is None or self._refused(run_files.SMS_FILE if channel == "sms"
+                                        else run_files.WECHAT_LIST):
             return
         members = doc.of_channel(channel)
-        if not members:
-            tasks.show_error(self, RevisitError(run_files.NOBODY[channel], run=doc.run_id))
-            return
         self.runner.run(lambda _p, _c: count(members), on_done=confirm, parent_widget=self,
                         label=label)
 
@@ -359,7 +382,7 @@ class ListOutputs(QWidget):
         text = "\n\n".join(p for p in (panel.summary_text(figures), *more, warnings, question)
                             if p)
         if QMessageBox.question(self, title, text) == QMessageBox.StandardButton.Yes:
-            self._save(kind)
+            self._save(kind, checked=True)
 
     def _request(self, kind: str, path: str) -> run_files.FileRequest:
         """What the panel asks for: `kind` is one of services/outputs/run_files.py's kinds."""
