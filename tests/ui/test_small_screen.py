@@ -47,6 +47,11 @@ def test_every_area_fits_an_office_screen(qtbot, demo_db, demo_supervisor, trans
                         QApplication.processEvents()
                     problems += clipped(page)
         problems += clipped(window._nav.parentWidget())
+        # Every area opened, the window still fits: none made it taller than the screen
+        # (which would push the status bar and the wizard's buttons below the taskbar).
+        QApplication.processEvents()
+        assert window.minimumSizeHint().height() <= SCREEN[1]
+        assert (window.width(), window.height()) == SCREEN
     finally:
         import shiboken6
 

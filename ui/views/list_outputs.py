@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateTimeEdit,
     QFormLayout,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -28,6 +29,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QProgressDialog,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QStackedWidget,
     QTabWidget,
@@ -143,8 +145,18 @@ class ListOutputs(QWidget):
         self.previews.addTab(self.sheet, self.tr("Call sheet"))
         self.previews.addTab(self.sms_preview, self.tr("SMS as sent"))
         self.previews.addTab(self.wechat_preview, self.tr("WeChat messages"))
+        # The buttons scroll when the window is short (1366×768 with a taskbar leaves about
+        # 650 px for an area; the column is 620–700 px tall, more with larger fonts), so the
+        # window never grows taller than the screen.
+        column = QScrollArea()
+        column.setWidget(left)
+        column.setWidgetResizable(True)
+        column.setFrameShape(QFrame.Shape.NoFrame)
+        column.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        column.setMinimumWidth(left.minimumSizeHint().width()
+                               + column.verticalScrollBar().sizeHint().width())
         splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(left)
+        splitter.addWidget(column)
         splitter.addWidget(self.previews)
         splitter.setSizes([340, 900])
         layout = QHBoxLayout(self)

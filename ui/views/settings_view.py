@@ -16,12 +16,14 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QMessageBox,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QTabWidget,
     QTimeEdit,
@@ -195,8 +197,14 @@ class SettingsView(QWidget):
         general_layout.addWidget(department)
         general_layout.addWidget(about)
         general_layout.addStretch(1)
+        # The form scrolls when the window is short (about 680 px tall; 1366×768 with a
+        # taskbar leaves about 650 for an area), so the window never grows past the screen.
+        general_scroll = QScrollArea()
+        general_scroll.setWidget(general)
+        general_scroll.setWidgetResizable(True)
+        general_scroll.setFrameShape(QFrame.Shape.NoFrame)
         self.tabs = QTabWidget()
-        self.tabs.addTab(general, self.tr("General"))
+        self.tabs.addTab(general_scroll, self.tr("General"))
         self.users: UsersPanel | None = None
         if allowed(actor, MANAGE_USERS):
             self.users = UsersPanel(database, runner, actor)
