@@ -1,5 +1,6 @@
-"""Reports for the supervisor: the week's contact work per caller and outcome, and the state of
-follow-ups and complaints — counted in the database."""
+"""Reports for the supervisor: the week's contact work per caller and outcome, the follow-ups
+due in it and the complaints open at its end (as the dashboard counts them: week_state.py) —
+counted in the database."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from dataclasses import dataclass
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from models import Complaint, ContactEvent, StaffUser
+from models import ContactEvent, StaffUser
 from models.codes import OUTCOMES
+from services.reports import week_state
 from services.store.errors import N_, RevisitError
 
 REACHED = ("reached", "appointment", "bought", "refused")
@@ -37,8 +39,9 @@ class ActivityReport:
     end: dt.date
     callers: tuple[CallerActivity, ...]
     by_channel: dict[str, int]
-    follow_ups_due: int
-    open_complaints: int
+    follow_ups_due: int  # follow-ups that fell due in the period (week_state.follow_ups_due)
+    open_complaints: int  # complaints open at the end of `end`
+    open_complaint_customers: int  # the customers with one
 
     @property
     def total(self) -> int:
@@ -88,12 +91,8 @@ def activity(sessions: sessionmaker[Session], start: dt.date, end: dt.date) -> A
                 .group_by(ContactEvent.channel)
             ).all()
         )
-        follow_ups = s.scalar(
-            select(func.count()).where(
-                ContactEvent.next_follow_up >= start, ContactEvent.next_follow_up <= end
-            )
-        )
-        complaints = s.scalar(select(func.count()).where(Complaint.resolved.is_(False)))
+        follow_ups = sum(week_state.follow_ups_due(s, start, end).values())
+        complaints, complaint_customers = week_state.open_complaints(s, end)
     callers = tuple(
         CallerActivity(
             staff=row[0],
@@ -102,4 +101,5 @@ def activity(sessions: sessionmaker[Session], start: dt.date, end: dt.date) -> A
         )
         for row in rows
     )
-    return ActivityReport(start, end, callers, channels, follow_ups or 0, complaints or 0)
+    return ActivityReport(start, end, callers, channels, follow_ups, complaints,
+                          complaint_customers)

@@ -35,8 +35,10 @@ _ASKS: dict[str, dict[str, str]] = {
     "contacts": {}, "attempts": {"result": "attempt"}, "reached": {"result": "reached"},
     "appointments": {"outcome": "appointment"}, "kept": {"result": "kept"},
 }
-# Follow-ups are "due" in the seven days from the as-of date (the dashboard's rule).
-DUE_DAYS = 6
+# Follow-ups "due" fell due in the period, each while it was still asked for
+# (week_state.follow_ups_due): no segment evaluated on one date holds them (a follow-up answered
+# on its day is gone by the end of the week), so that figure opens nothing.
+NOT_OPENED = ("due",)
 
 
 @dataclass(frozen=True)
@@ -194,8 +196,9 @@ def keys(d: Dashboard) -> tuple[str, ...]:
     outcomes = [outcome(code) for code in d.outcome_totals()]
     reach = [channel(r.key, column) for r in d.reach_by_channel
              for column in ("attempts", "reached")]
-    people = [staff(w.staff_id, column) for w in d.staff_work for column in COLUMNS]
-    return (*weeks, *months, *outcomes, *reach, *people, *(total(c) for c in COLUMNS))
+    opened = [c for c in COLUMNS if c not in NOT_OPENED]
+    people = [staff(w.staff_id, column) for w in d.staff_work for column in opened]
+    return (*weeks, *months, *outcomes, *reach, *people, *(total(c) for c in opened))
 
 
 # --- opening a figure ---------------------------------------------------------------------------
@@ -246,13 +249,13 @@ def opens(d: Dashboard, key: str) -> Behind | None:
             what = column
         case _:
             return None
+    if what in NOT_OPENED:
+        return None
     if d.staff_id is not None and not params.keys() & {"staff", "made_by"}:
         params["staff"] = d.staff_id  # the dashboard of one person: their contacts only
     customers = d.behind.get(key)
-    if what in ("due", "overdue"):
-        cond: dict[str, Any] = (
-            {"field": "follow_up_date", "op": "due_within", "value": DUE_DAYS} if what == "due"
-            else {"field": "follow_up_date", "op": "<", "value": d.end.isoformat()})
+    if what == "overdue":
+        cond: dict[str, Any] = {"field": "follow_up_date", "op": "<", "value": d.end.isoformat()}
         customers = _follow_ups(d, key, what) if d.complete else None
         first = last = d.end
     else:
@@ -275,7 +278,7 @@ def _who(d: Dashboard, sid: str) -> tuple[str, str]:
 
 
 def _follow_ups(d: Dashboard, key: str, what: str) -> int:
-    """Follow-ups are counted once per customer already (their latest contact's)."""
+    """Overdue follow-ups are counted once per customer already (their latest contact's)."""
     sid = key.split("/")[1]
-    return sum(w.follow_ups_due if what == "due" else w.follow_ups_overdue
+    return sum(w.follow_ups_overdue
                for w in d.staff_work if key.startswith("all/") or _sid(w.staff_id) == sid)

@@ -22,7 +22,7 @@ from models import (
     StaffUser,
 )
 from services.labels import both
-from services.reports import behind, owners, rfm_history
+from services.reports import behind, owners, rfm_history, week_state
 from services.reports.figures import (
     ONE_WAY,
     REACHED,
@@ -174,7 +174,7 @@ def dashboard(sessions: sessionmaker[Session], start: dt.date, end: dt.date,
         "coverage": _reading(sessions, lambda s: owners.coverage(s, end, customers)),
     }
     if complete:  # one batch, so the slow questions overlap the quick ones
-        jobs |= _rest_jobs(sessions, end, mine)
+        jobs |= _rest_jobs(sessions, start, end, mine)
         if clickable:
             jobs |= _behind_jobs(sessions, start, end, weeks, months, mine)
     got = _parallel(jobs)
@@ -207,7 +207,7 @@ def completed(sessions: sessionmaker[Session], d: Dashboard) -> Dashboard:
     if d.complete:
         return d
     sessions = _questions(sessions)
-    jobs = _rest_jobs(sessions, d.end, _mine(d.staff_id))
+    jobs = _rest_jobs(sessions, d.start, d.end, _mine(d.staff_id))
     jobs["names"] = _reading(sessions, lambda s: dict(
         s.execute(select(StaffUser.id, StaffUser.display_name)).all()))
     got = _parallel(jobs)
@@ -239,7 +239,7 @@ def keep_rfm_ready(sessions: sessionmaker[Session], end: dt.date) -> None:
         rfm_history.class_counts(sessions, day_)
 
 
-def _rest_jobs(sessions: sessionmaker[Session], end: dt.date, mine: list
+def _rest_jobs(sessions: sessionmaker[Session], start: dt.date, end: dt.date, mine: list
                ) -> dict[str, Callable[[], Any]]:
     month_ago = months_before(end, 1)
     return {
@@ -247,7 +247,7 @@ def _rest_jobs(sessions: sessionmaker[Session], end: dt.date, mine: list
         # Kept between questions while no spend changes (rfm_history.py): the live query for
         # another date is the slowest question here.
         "rfm_then": lambda: rfm_history.class_counts(sessions, month_ago),
-        "follow": _reading(sessions, lambda s: _follow_ups(s, end, mine)),
+        "follow": _reading(sessions, lambda s: _follow_ups(s, start, end, mine)),
         "drift": _reading(sessions, lambda s: owners.drift(s, end)),
     }
 
@@ -343,19 +343,19 @@ def in_period(start: dt.date, end: dt.date) -> list[ColumnElement[bool]]:
             ContactEvent.contact_at < _moment(end + dt.timedelta(days=1))]
 
 
-def _follow_ups(s: Session, end: dt.date, mine: list) -> list[tuple[int | None, str, int]]:
-    """Follow-ups per staff member: the latest contact with a customer (up to the end of the
-    day; of two at the same moment, the later recorded) asked for one; "due" in the seven days
-    from `end`, "overdue" before it. So each customer counts once, as the segment field
-    follow_up_date reads them."""
+def _follow_ups(s: Session, start: dt.date, end: dt.date, mine: list
+                ) -> list[tuple[int | None, str, int]]:
+    """Follow-ups per staff member: "due", those that fell due in the period
+    (week_state.follow_ups_due, as the weekly activity tab counts them); "overdue", per
+    customer, those still waiting at the end of `end` and dated before it: the customer's
+    latest contact up to then (of two at the same moment, the later recorded) asked for one, as
+    the segment field follow_up_date reads them."""
     later = aliased(ContactEvent)
     until = _moment(end + dt.timedelta(days=1))
-    due_col = case((ContactEvent.next_follow_up < day(end), "overdue"), else_="due")
     rows = s.execute(
-        select(ContactEvent.staff_id, due_col, func.count())
+        select(ContactEvent.staff_id, func.count())
         .where(
-            ContactEvent.next_follow_up.is_not(None),
-            ContactEvent.next_follow_up <= day(end + dt.timedelta(days=6)),
+            ContactEvent.next_follow_up < day(end),
             ContactEvent.contact_at < until,
             *mine,
             ~exists().where(later.customer_id == ContactEvent.customer_id,
@@ -366,9 +366,11 @@ def _follow_ups(s: Session, end: dt.date, mine: list) -> list[tuple[int | None, 
                                 later.id > ContactEvent.id),
                             later.contact_at < until),
         )
-        .group_by(ContactEvent.staff_id, due_col)
+        .group_by(ContactEvent.staff_id)
     ).all()
-    return [(sid, kind, n) for sid, kind, n in rows]
+    due = week_state.follow_ups_due(s, start, end, mine)
+    return ([(sid, "due", n) for sid, n in due.items()]
+            + [(sid, "overdue", n) for sid, n in rows])
 
 
 def _staff_work(work: dict[int | None, list[int]], follow, names: dict[int, str]

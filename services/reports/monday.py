@@ -133,11 +133,16 @@ def dashboard_sections(d: Dashboard) -> list[Section]:
         (r("follow_ups_due"), sum(w.follow_ups_due for w in work)),
         (r("follow_ups_overdue"), sum(w.follow_ups_overdue for w in work)),
         (r("open_complaints"), d.figure("complaints", "open").value),
-        ("最久未解决投诉（天）", d.oldest_complaint_days),
+        (r("complaint_customers"), d.figure("complaints", "customers").value),
+        ("期末最久未解决投诉（天）", d.oldest_complaint_days),
         (r("customers"), cov["customers"]), (r("consent"), cov["consent"]),
         (r("dnc"), cov["dnc"]),
     )
-    out = [Section("概览", "概览", ("指标", "数值"), summary, percent_rows=frozenset({3}))]
+    out = [Section("概览", "概览", ("指标", "数值"), summary, percent_rows=frozenset({3}),
+                   notes=(f"本期到期的跟进：约定在 {d.start} 至 {d.end} 跟进、到期时仍有效的跟进"
+                          "（到期前已再次联系的不计），完成与否都计入，按项计；"
+                          f"期末 = {d.end} 当天结束时：跟进逾期按客户计（其最近一次联系约定的"
+                          "跟进日期已过），未解决的投诉按件和按客户计（之后解决的仍算未解决）。",))]
     rows, values = [], []
     for yb in tpl.YEAR_BANDS:
         line = []
@@ -196,12 +201,14 @@ def dashboard_sections(d: Dashboard) -> list[Section]:
                               w.follow_ups_overdue) for w in work), frozenset({4})))
     ages = d.complaints[2:]
     # Per customer, by their oldest open complaint, as the window's bars (and their segments).
-    out.append(Section("投诉", r("open_complaints"), ("最早未解决投诉已开启天数", "客户数"),
+    out.append(Section("投诉", r("complaint_customers"), ("最早未解决投诉已开启天数", "客户数"),
                        tuple((f"{f.key}天", f.value) for f in ages),
                        chart=Chart("bar", tuple(f"{f.key}天" for f in ages),
                                    (("客户数", tuple(float(f.value) for f in ages)),)),
-                       notes=("按客户计数：每位客户按其最早一件未解决投诉的天数计入一档；"
-                              f"共 {d.figure('complaints', 'open').value} 件未解决投诉。",)))
+                       notes=(f"按客户计数，截至 {d.end}（之后解决的投诉仍算未解决）：每位客户按其"
+                              "最早一件未解决投诉的天数计入一档；"
+                              f"共 {d.figure('complaints', 'customers').value} 位客户、"
+                              f"{d.figure('complaints', 'open').value} 件未解决投诉。",)))
     drift_rows = []
     for yb in tpl.YEAR_BANDS:
         for sb in tpl.MATRIX_SAT_BANDS:

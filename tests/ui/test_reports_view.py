@@ -256,3 +256,34 @@ def test_the_effect_of_one_person_shows_that_persons_row_only(qtbot):
         "All contacted", "陈丽", "刘洋"]
     tab.show_effects((run,), "刘洋")
     assert tab.detail.rowCount() == 2 and tab.detail.item(1, 0).text() == "刘洋"
+
+
+def test_the_weekly_tab_says_what_the_dashboard_says_for_a_past_week(qtbot, demo_db):
+    """A complaint resolved after the week's end was open at it: both tabs count it, and both
+    say the follow-ups due in the week and the complaints (and their customers) alike."""
+    from sqlalchemy import select
+
+    from models import Complaint, Customer
+
+    with demo_db.sessions.begin() as s:
+        customer = s.scalars(select(Customer.id).order_by(Customer.id)).first()
+        s.add(Complaint(customer_id=customer, opened_date=START, topic="等待太久",
+                        resolved=True, resolved_date=DEMO_TODAY))
+    view, runner = _view(qtbot, demo_db)
+    qtbot.waitUntil(lambda: view.dashboard.data is not None and view.dashboard.data.complete,
+                    timeout=20000)
+    d = view.dashboard.data
+    assert d is not None
+    due: int = sum(w.follow_ups_due for w in d.staff_work)
+    complaints = d.figure("complaints", "open").value
+    customers = d.figure("complaints", "customers").value
+    assert complaints >= customers > 0
+    headline = re.sub(r"<[^>]+>", "", view.dashboard.headline.text()).replace(",", "")
+    assert f"{due} follow-ups due in the period" in headline
+    assert f"{complaints} open complaints of {customers} customers" in headline
+    view.tabs.setCurrentIndex(TAB_ACTIVITY)
+    qtbot.waitUntil(lambda: "Follow-ups" in view.headline.text(), timeout=5000)
+    text = view.headline.text().replace(",", "")
+    assert f"Follow-ups due in the period: {due}." in text
+    assert f"At its end: {complaints} open complaints of {customers} customers." in text
+    shut_down(view, runner)

@@ -93,7 +93,8 @@ def _activity(args, open_db) -> int:
         )
     print(f"by channel: {_counts(report.by_channel, 'channel')}")
     print(f"follow-ups due in the period: {report.follow_ups_due:,}")
-    print(f"open complaints: {report.open_complaints:,}")
+    print(f"open complaints at the period's end: {report.open_complaints:,} "
+          f"({report.open_complaint_customers:,} customers)")
     return 0
 
 

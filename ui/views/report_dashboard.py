@@ -74,7 +74,8 @@ class DashboardTab(QWidget):
         self.reach = BarChart(self.tr("Reach by channel (attempts, reached, rate)"))
         self.reach_staff = BarChart(self.tr("Reach per staff member (attempts, reached, rate)"))
         self.appointments = BarChart(self.tr("Appointments made and kept per staff member"))
-        self.follow_ups = BarChart(self.tr("Follow-ups due and overdue per staff member"))
+        self.follow_ups = BarChart(self.tr("Follow-ups due in the period, and customers "
+                                           "overdue at its end, per staff member"))
         # Per customer, by their oldest open complaint: a bar opens as its customers.
         self.complaints = BarChart(self.tr("Customers by the age of their oldest open "
                                            "complaint (days)"))
@@ -84,8 +85,8 @@ class DashboardTab(QWidget):
                                  horizontal=True)
         self.staff = make_table([
             self.tr("Staff"), self.tr("Contacts"), self.tr("Attempts"), self.tr("Reach rate"),
-            self.tr("Appointments"), self.tr("Kept"), self.tr("Follow-ups due"),
-            self.tr("Overdue")])
+            self.tr("Appointments"), self.tr("Kept"), self.tr("Follow-ups due in the period"),
+            self.tr("Overdue at the end (customers)")])
         self.matrix.clicked.connect(self._on_matrix_clicked)
         self.drift12.clicked.connect(lambda i, _s: self._on_drift_clicked(12, i))
         self.drift18.clicked.connect(lambda i, _s: self._on_drift_clicked(18, i))
@@ -178,28 +179,32 @@ class DashboardTab(QWidget):
         pending = "…"
         due, overdue = pending, pending
         if d.complete:
-            due = link(behind.total("due"),
-                       loc.toString(sum(w.follow_ups_due for w in d.staff_work)))
+            # Not a link: no segment on one date holds the follow-ups due in a period
+            # (behind.NOT_OPENED).
+            due = html.escape(loc.toString(sum(w.follow_ups_due for w in d.staff_work)))
             overdue = link(behind.total("overdue"),
                            loc.toString(sum(w.follow_ups_overdue for w in d.staff_work)))
         coverage = {f.key: f.value for f in d.coverage}
         consent = coverage["consent"] / coverage["customers"] if coverage["customers"] else None
         text = html.escape(
-            self.tr("%1 contacts, reach rate %2 · appointments %3 made, %4 kept · follow-ups "
-                    "%5 due, %6 overdue · customers with an open complaint %7 (the oldest %8 "
-                    "days) · marketing consent %9"))
-        for marker, shown in (
+            self.tr("%1 contacts, reach rate %2 · appointments %3 made, %4 kept · %5 follow-ups "
+                    "due in the period · at its end: %6 customers with a follow-up overdue, "
+                    "%7 open complaints of %8 customers (the oldest %9 days) · marketing "
+                    "consent %10"))
+        # The highest marker first, so "%1" does not take the start of "%10".
+        for marker, shown in reversed((
             ("%1", link(behind.total("contacts"), loc.toString(d.contacts))),
             ("%2", link(behind.total("reached"), percent(d.reach_rate))),
             ("%3", link(behind.total("appointments"), loc.toString(d.appointments))),
             ("%4", link(behind.total("kept"), loc.toString(d.kept))),
             ("%5", due), ("%6", overdue),
+            ("%7", html.escape(loc.toString(d.figure("complaints", "open").value))),
             # Customers, as the link opens them (one may have several open complaints).
-            ("%7", link("complaints/customers",
+            ("%8", link("complaints/customers",
                         loc.toString(d.figure("complaints", "customers").value))),
-            ("%8", html.escape(loc.toString(d.oldest_complaint_days or 0))),
-            ("%9", link("coverage/consent", percent(consent))),
-        ):
+            ("%9", html.escape(loc.toString(d.oldest_complaint_days or 0))),
+            ("%10", link("coverage/consent", percent(consent))),
+        )):
             text = text.replace(marker, shown)
         self.headline.setText(text)
 

@@ -208,12 +208,15 @@ class ReportsView(QWidget):
             f"{label('channel', c)} {locale.toString(n)}"
             for c, n in sorted(report.by_channel.items())
         )
+        # The dashboard's definitions (services/reports/week_state.py), so the tabs agree.
         self.headline.setText(
-            self.tr("%1 contacts (%2). Follow-ups due in this period: %3. Open complaints: %4.")
+            self.tr("%1 contacts (%2). Follow-ups due in the period: %3. At its end: %4 open "
+                    "complaints of %5 customers.")
             .replace("%1", locale.toString(report.total))
             .replace("%2", channels or "—")
             .replace("%3", locale.toString(report.follow_ups_due))
             .replace("%4", locale.toString(report.open_complaints))
+            .replace("%5", locale.toString(report.open_complaint_customers))
         )
         fill_table(self.table, [
             [caller.staff or self.tr("(automatic SMS)"), caller.total,
