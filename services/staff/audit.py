@@ -3,7 +3,9 @@ back by person, customer, action and date for a supervisor (`read_audit`).
 
 An entry is about one thing (`entity`, `entity_id`): a customer, a do-not-contact entry, a
 staff account, a saved segment, a list run, the shared settings, an import. Entries about a
-customer's do-not-contact rows count as that customer's."""
+customer's do-not-contact rows count as that customer's. Reading names what each entry is about
+(the customer, staff member, segment, list, tag or import file) in the page's one query;
+services/staff/audit_words.py says the rest in words."""
 
 from __future__ import annotations
 
@@ -13,9 +15,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import and_, case, func, or_, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, aliased, sessionmaker
 
-from models import AuditLog, Customer, DoNotContact, StaffUser
+from models import (
+    AuditLog,
+    Customer,
+    DoNotContact,
+    ImportBatch,
+    ListRun,
+    SavedSegment,
+    StaffUser,
+    Tag,
+    TagGroup,
+)
 from services.staff.permissions import VIEW_AUDIT, Actor, require, staff_id
 from services.store.errors import N_, RevisitError
 
@@ -59,6 +71,9 @@ class AuditEntry:
     customer_code: str  # the customer the entry is about, "" when none
     customer_name: str
     detail: str  # JSON text
+    # The name of what the entry is about when it is not a customer and still exists: a staff
+    # member's, a segment's, a list's segment, a tag's or tag group's, an import's file; "".
+    entity_name: str = ""
 
     def detail_data(self) -> Any:
         try:
@@ -139,18 +154,30 @@ def read_audit(sessions: sessionmaker[Session], actor: Actor | None, flt: AuditF
         if limit is not None:
             inner = inner.limit(limit)
         page = inner.subquery()
-        rows = s.execute(
-            select(page, StaffUser.username, StaffUser.display_name, Customer.code,
-                   Customer.name)
-            .outerjoin(StaffUser, StaffUser.id == page.c.staff_id)
-            .outerjoin(Customer, Customer.id == page.c.customer_id)
-            .order_by(page.c.at.desc(), page.c.id.desc())
-        ).all()
+        # Outer joins on primary keys, within the page's one query: a name per entry for
+        # the at most `limit` entries shown, never a query per row.
+        who = aliased(StaffUser)
+        named = (("staff_user", who, who.display_name),
+                 ("saved_segment", SavedSegment, SavedSegment.name),
+                 ("list_run", ListRun, ListRun.segment_name),
+                 ("tag", Tag, Tag.name),
+                 ("tag_group", TagGroup, TagGroup.name),
+                 ("import_batch", ImportBatch, ImportBatch.file_name))
+        entity_name = case(*((page.c.entity == kind, name) for kind, _, name in named),
+                           else_=None).label("entity_name")
+        query = (select(page, StaffUser.username, StaffUser.display_name, Customer.code,
+                        Customer.name, entity_name)
+                 .outerjoin(StaffUser, StaffUser.id == page.c.staff_id)
+                 .outerjoin(Customer, Customer.id == page.c.customer_id))
+        for kind, table, _ in named:
+            query = query.outerjoin(table, and_(page.c.entity == kind,
+                                                table.id == page.c.entity_id))
+        rows = s.execute(query.order_by(page.c.at.desc(), page.c.id.desc())).all()
     entries = tuple(
         AuditEntry(id=r.id, at=r.at, username=r.username or "", staff_name=r.display_name or "",
                    action=r.action, entity=r.entity, entity_id=r.entity_id,
                    customer_code=r.code or "", customer_name=r.name or "",
-                   detail=r.detail or "")
+                   detail=r.detail or "", entity_name=r.entity_name or "")
         for r in rows
     )
     return AuditPage(entries, total)

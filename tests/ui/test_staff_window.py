@@ -204,7 +204,8 @@ def test_the_audit_trail_filters_by_person_action_and_customer(qtbot, demo_db, d
 
         from models import Customer
 
-        first = s.execute(select(Customer.id, Customer.code).order_by(Customer.id)).first()
+        first = s.execute(select(Customer.id, Customer.code, Customer.name)
+                          .order_by(Customer.id)).first()
     preferences.set_preferences(demo_db.sessions, first.id, channel_order=["sms"],
                                 staff_id=demo_staff.id)
     accounts.reset_password(demo_db.sessions, demo_supervisor, "liuyang", "liu-pass-1")
@@ -220,13 +221,17 @@ def test_the_audit_trail_filters_by_person_action_and_customer(qtbot, demo_db, d
     assert view.model.rowCount() == 1
     assert view.model.data(view.model.index(0, 1)) == "陈丽"
     assert view.model.data(view.model.index(0, 2)) == "Contact preferences set"
-    assert view.model.data(view.model.index(0, 3)).startswith(first.code)
+    assert view.model.data(view.model.index(0, 3)) == f"Customer {first.code} {first.name}"
+    assert view.model.data(view.model.index(0, 4)).startswith(
+        "Before: (Channel order: WeChat, Phone, SMS, Preferred days: Any day, Time windows: "
+        "Morning, Hours: none); After: (Channel order: SMS, ")
     with qtbot.waitSignal(view.loaded, timeout=10000):
         view.person.setCurrentIndex(0)
     with qtbot.waitSignal(view.loaded, timeout=10000):
         view.action.setCurrentIndex(view.action.findData("reset_password"))
     assert view.model.data(view.model.index(0, 1)) == "王主管"
-    assert "liuyang" in view.model.data(view.model.index(0, 4))
+    assert view.model.data(view.model.index(0, 3)) == "Staff 刘洋"
+    assert view.model.data(view.model.index(0, 4)) == "User name: liuyang"
     with qtbot.waitSignal(view.loaded, timeout=10000):
         view.action.setCurrentIndex(0)
     view.customer.setText(first.code)
@@ -234,6 +239,42 @@ def test_the_audit_trail_filters_by_person_action_and_customer(qtbot, demo_db, d
         qtbot.keyClick(view.customer, Qt.Key.Key_Return)
     assert view.model.rowCount() == 1
     assert read_audit(demo_db.sessions, demo_supervisor, AuditFilter()).total == 2
+    runner.wait()
+
+
+@pytest.mark.parametrize("translated", ["zh_CN"], indirect=True)
+def test_the_audit_trail_reads_in_chinese_words_not_codes(qtbot, translated, demo_db,
+                                                          demo_supervisor, demo_staff):
+    from services.segments import service as segments
+
+    flt = {"version": 1, "where": {"and": [
+        {"field": "years_since_purchase", "op": ">=", "value": 7},
+        {"field": "satisfaction_band", "op": "=", "value": "high"}]}}
+    segments.save_segment(demo_db.sessions, "7年以上 高满意度 换车", flt,
+                          staff_id=demo_staff.id)
+    accounts.reset_password(demo_db.sessions, demo_supervisor, "liuyang", "liu-pass-1")
+    runner = TaskRunner()
+    view = AuditView(demo_db, runner, demo_supervisor)
+    qtbot.addWidget(view)
+    with qtbot.waitSignal(view.loaded, timeout=10000):
+        view.show()
+    rows = {view.model.data(view.model.index(r, 2)): r for r in range(view.model.rowCount())}
+    assert set(rows) == {"保存分群", "重置密码"}
+    assert view.action.itemText(view.action.findData("save_segment")) == "保存分群"
+    saved = rows["保存分群"]
+    assert view.model.data(view.model.index(saved, 3)) == "客户分群“7年以上 高满意度 换车”"
+    detail = view.model.data(view.model.index(saved, 4))
+    assert detail == "名称：7年以上 高满意度 换车；筛选：2个条件；版本：1；新建：是"
+    assert view.model.data(view.model.index(saved, 4), Qt.ItemDataRole.ToolTipRole) == (
+        "名称：7年以上 高满意度 换车\n筛选：2个条件\n版本：1\n新建：是")
+    assert view.model.data(view.model.index(rows["重置密码"], 3)) == "员工 刘洋"
+    # The selected entry whole below the table: in words, then as recorded, the filter unfolded.
+    assert view.detail.toPlainText() == ""
+    view.table.selectRow(saved)
+    shown = view.detail.toPlainText()
+    assert shown.startswith("名称：7年以上 高满意度 换车\n筛选：2个条件\n")
+    assert '"field": "satisfaction_band"' in shown and "\\" not in shown
+    assert "As recorded" not in shown
     runner.wait()
 
 

@@ -1,11 +1,12 @@
 """The audit trail (supervisors): who did what and when, filtered by person, customer, action
-and dates; read-only, newest first."""
+and dates; read-only, newest first. What each entry is about, its action and its detail are shown
+in words (services/staff/audit_words.py); the selected entry's detail whole, as recorded, below."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QLocale, Signal
+from PySide6.QtCore import QItemSelection, QLocale, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -13,28 +14,71 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QPlainTextEdit,
     QPushButton,
+    QSplitter,
     QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from services.staff import accounts
-from services.staff.audit import AuditFilter, AuditPage, audit_actions, read_audit
+from services.staff.audit import AuditEntry, AuditFilter, AuditPage, audit_actions, read_audit
+from services.staff.audit_words import (
+    about_words,
+    action_words,
+    detail_json,
+    detail_pairs,
+    detail_words,
+)
 from services.staff.permissions import Actor
 from services.store.database import Database
-from ui.labels import label
+from ui.labels import language
 from ui.table_models.audit_table import (
     COL_ABOUT,
     COL_ACTION,
+    COL_DETAIL,
     COL_PERSON,
     COL_TIME,
+    DETAIL_CHARS,
     AuditTableModel,
 )
+from ui.table_models.held_rows import Index
 from ui.tasks import DataChange, TaskRunner
 from ui.widgets import date_edit
 
 DEFAULT_DAYS = 30
+
+
+def detail_lines(entry: AuditEntry, lang: str) -> list[str]:
+    """Each key of the entry's detail on a line of its own, values whole."""
+    colon = ": " if lang == "en" else "："
+    return [f"{k}{colon}{v}" if k else v for k, v in detail_pairs(entry, lang, chars=None)]
+
+
+class ReadableAuditModel(AuditTableModel):
+    """The audit table with the action, what it is about and the detail in words; the detail's
+    every key in the tooltip."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self._lang = language()
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
+        entry = self.entry(index.row()) if index.isValid() else None
+        if entry is None:
+            return None
+        column = index.column()
+        if role == Qt.ItemDataRole.ToolTipRole and column == COL_DETAIL:
+            return "\n".join(detail_lines(entry, self._lang)) or None
+        if role == Qt.ItemDataRole.DisplayRole and column == COL_ACTION:
+            return action_words(entry.action, self._lang)
+        if role == Qt.ItemDataRole.DisplayRole and column == COL_ABOUT:
+            return about_words(entry, self._lang)
+        if role == Qt.ItemDataRole.DisplayRole and column == COL_DETAIL:
+            text = detail_words(entry, self._lang)
+            return text if len(text) <= DETAIL_CHARS else text[:DETAIL_CHARS] + "…"
+        return super().data(index, role)
 
 
 class AuditView(QWidget):
@@ -59,7 +103,7 @@ class AuditView(QWidget):
         self.customer.setMaximumWidth(160)
         self.search_button = QPushButton(self.tr("&Show"))
         self.count = QLabel()
-        self.model = AuditTableModel(self)
+        self.model = ReadableAuditModel(self)
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -70,6 +114,15 @@ class AuditView(QWidget):
         for column in (COL_TIME, COL_PERSON, COL_ACTION, COL_ABOUT):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
+        self.detail = QPlainTextEdit()
+        self.detail.setReadOnly(True)
+        self.detail.setPlaceholderText(self.tr("Select an entry to see its details in full."))
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(self.table)
+        splitter.addWidget(self.detail)
+        splitter.setStretchFactor(0, 4)
+        splitter.setStretchFactor(1, 1)
+        splitter.setChildrenCollapsible(False)
         top = QHBoxLayout()
         top.addWidget(QLabel(self.tr("From")))
         top.addWidget(self.start)
@@ -83,7 +136,9 @@ class AuditView(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.count)
-        layout.addWidget(self.table, 1)
+        layout.addWidget(splitter, 1)
+        self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
+        self.model.modelReset.connect(self.detail.clear)
         self.search_button.clicked.connect(self.refresh)
         self.customer.returnPressed.connect(self.refresh)
         for combo in (self.person, self.action):
@@ -122,8 +177,9 @@ class AuditView(QWidget):
             self.person.addItem(f"{a.display_name} ({a.username})", a.username)
         while self.action.count() > 1:
             self.action.removeItem(1)
-        for code in sorted(actions, key=lambda c: label("audit_action", c)):
-            self.action.addItem(label("audit_action", code), code)
+        lang = language()
+        for code in sorted(actions, key=lambda c: action_words(c, lang)):
+            self.action.addItem(action_words(code, lang), code)
         self.person.setCurrentIndex(max(0, self.person.findData(keep_person)))
         self.action.setCurrentIndex(max(0, self.action.findData(keep_action)))
         for combo in (self.person, self.action):
@@ -160,6 +216,19 @@ class AuditView(QWidget):
             self.count.setText(self.tr("Entries: %1").replace(
                 "%1", locale.toString(page.total)))
         self.loaded.emit()
+
+    def _on_selection_changed(self, _selected: QItemSelection, _deselected: QItemSelection
+                              ) -> None:
+        rows = self.table.selectionModel().selectedRows()
+        entry = self.model.entry(rows[0].row()) if rows else None
+        if entry is None:
+            self.detail.clear()
+            return
+        lines = detail_lines(entry, language())
+        recorded = detail_json(entry)
+        if recorded:
+            lines += ["", self.tr("As recorded:"), recorded]
+        self.detail.setPlainText("\n".join(lines))
 
     def _on_data_changed(self, _change: DataChange) -> None:
         # Any write may add an entry (or a person, or an action to filter by).

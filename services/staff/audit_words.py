@@ -1,0 +1,358 @@
+"""The audit trail in words for a supervisor: what an entry is about, its action and its detail
+as short "key: value" text, in Chinese or English (the stored codes and JSON stay as they are).
+
+Like services/labels.py, each word is a (Chinese, English) pair; the window picks one by its
+language (ui/labels.py `language()`)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from services import labels
+from services.staff.audit import AuditEntry
+
+Pair = tuple[str, str]
+
+# Action codes services record that services/labels.py "audit_action" does not name yet.
+EXTRA_ACTIONS: dict[str, Pair] = {
+    "remove_service_interval": ("删除保养间隔", "Service interval removed"),
+}
+
+# What an entry is about (audit_log.entity).
+ENTITIES: dict[str, Pair] = {
+    "customer": ("客户", "Customer"),
+    "do_not_contact": ("免打扰", "Do-not-contact"),
+    "staff_user": ("员工", "Staff"),
+    "saved_segment": ("客户分群", "Segment"),
+    "list_run": ("名单", "List"),
+    "tag": ("标签", "Tag"),
+    "tag_group": ("标签组", "Tag group"),
+    "import_batch": ("导入批次", "Import batch"),
+    "service_interval": ("保养间隔", "Service interval"),
+    "file": ("文件", "File"),
+    "app_setting": ("共享设置", "Shared settings"),
+}
+
+# The keys services write into an entry's detail, and the shared settings' keys.
+KEYS: dict[str, Pair] = {
+    "name": ("名称", "Name"),
+    "new_name": ("新名称", "New name"),
+    "filter": ("筛选", "Filter"),
+    "version": ("版本", "Version"),
+    "created": ("新建", "Created"),
+    "source": ("来源", "Source"),
+    "rows": ("行数", "Rows"),
+    "fields": ("列", "Columns"),
+    "format": ("格式", "Format"),
+    "full_phones": ("完整手机号", "Full phone numbers"),
+    "kind": ("类型", "Kind"),
+    "file": ("文件", "File"),
+    "username": ("用户名", "User name"),
+    "display_name": ("姓名", "Name"),
+    "role": ("角色", "Role"),
+    "before": ("原为", "Before"),
+    "after": ("改为", "After"),
+    "attribute": ("项目", "What"),
+    "effective": ("生效日期", "Effective"),
+    "customer": ("客户", "Customer"),
+    "tag": ("标签", "Tag"),
+    "tag_id": ("标签编号", "Tag no."),
+    "code": ("客户编号", "Customer no."),
+    "reason": ("原因", "Reason"),
+    "rows_changed": ("改动行数", "Rows changed"),
+    "merges_deleted": ("删除的合并记录", "Merges deleted"),
+    "merge": ("合并编号", "Merge no."),
+    "merged": ("被合并客户", "Merged customer"),
+    "id": ("编号", "No."),
+    "filled": ("补入的资料", "Filled in"),
+    "moved": ("转移的记录", "Records moved"),
+    "removed": ("删除的记录", "Records removed"),
+    "evidence": ("依据", "Evidence"),
+    "restored": ("恢复", "Restored"),
+    "moved_back": ("移回的记录", "Records moved back"),
+    "date": ("日期", "Date"),
+    "channel": ("渠道", "Channel"),
+    "purpose": ("目的", "Purpose"),
+    "expires": ("到期", "Expires"),
+    "referral": ("转介绍编号", "Referral no."),
+    "on": ("日期", "Date"),
+    "by_customer": ("介绍客户", "Referred by customer"),
+    "by_staff": ("介绍员工", "Referred by staff member"),
+    "by_org": ("介绍单位", "Referred by organisation"),
+    "brand": ("品牌", "Brand"),
+    "model": ("车型", "Model"),
+    "interval": ("间隔", "Interval"),
+    "item": ("项目编号", "Item no."),
+    "text": ("内容", "Text"),
+    "due": ("到期", "Due"),
+    "vehicle": ("车辆", "Vehicle"),
+    "status": ("状态", "Status"),
+    "group": ("标签组", "Tag group"),
+    "customers": ("客户数", "Customers"),
+    "segments": ("相关分群", "Segments"),
+    "deleted": ("删除", "Deleted"),
+    "kept": ("保留", "Kept"),
+    "updated": ("更新", "Updated"),
+    "unchanged": ("未变", "Unchanged"),
+    "rejected": ("拒收", "Rejected"),
+    "stored": ("记录", "Stored"),
+    "corrected": ("更正", "Corrected"),
+    "failed": ("发送失败文件", "Failed-delivery file"),
+    "numbers": ("号码数", "Numbers"),
+    "blocked": ("新增免打扰", "Blocked"),
+    "already": ("已免打扰", "Already blocked"),
+    "unknown": ("未知号码", "Unknown numbers"),
+    "channel_order": ("渠道顺序", "Channel order"),
+    "preferred_days": ("偏好日期", "Preferred days"),
+    "time_windows": ("时段", "Time windows"),
+    "hours": ("时间", "Hours"),
+    # Shared settings (services/store/settings.py Settings, and the JSON rows beside them).
+    "shop_name": ("店名", "Shop name"),
+    "shop_phone": ("店面电话", "Shop phone"),
+    "shop_address": ("店面地址", "Shop address"),
+    "shop_postcode": ("店面邮编", "Shop postcode"),
+    "label_layout": ("标签版式", "Label layout"),
+    "sms_signature": ("短信签名", "SMS signature"),
+    "sms_opt_out": ("短信退订说明", "SMS opt-out text"),
+    "sms_vendor": ("短信平台", "SMS vendor"),
+    "sms_window_start": ("短信发送开始时间", "SMS window start"),
+    "sms_window_end": ("短信发送结束时间", "SMS window end"),
+    "sms_price_per_part": ("每条短信价格", "SMS price per part"),
+    "contact_fatigue_days": ("联系间隔天数", "Days between contacts"),
+    "no_answer_retry_days": ("未接通重拨天数", "Days before retrying no answer"),
+    "max_failed_attempts": ("最多失败次数", "Most failed attempts"),
+    "backup_folder": ("备份文件夹", "Backup folder"),
+    "backups_kept": ("保留备份数", "Backups kept"),
+    "report.kpi_targets": ("KPI目标", "KPI targets"),
+    "brief.suggestion_rules": ("建议规则", "Suggestion rules"),
+}
+
+# The files a list run writes (services/outputs/run_files.py), for an export's "kind".
+FILE_KINDS: dict[str, Pair] = {
+    "call_sheet": ("电话名单（打印）", "Call sheet (printed)"),
+    "call_list": ("电话名单表", "Call list"),
+    "mail_list": ("邮寄名单", "Mail list"),
+    "labels": ("邮寄标签", "Mailing labels"),
+    "sms_list": ("短信名单", "SMS list"),
+    "sms": ("短信平台文件", "SMS vendor file"),
+    "wechat_list": ("微信名单", "WeChat list"),
+    "visit_list": ("上门拜访名单", "Visit list"),
+}
+
+WORDS: dict[str, Pair] = {
+    "yes": ("是", "yes"),
+    "no": ("否", "no"),
+    "none": ("无", "none"),
+    "all": ("全部", "all"),
+    "changed": ("已更改", "changed"),
+    "conditions": ("{n}个条件", "{n} conditions"),
+    "items": ("{n}项", "{n} items"),
+    "more": ("等{n}项", " … ({n} in all)"),
+    "interval": ("首保{0}公里或{1}个月，之后每{2}公里或{3}个月",
+                 "first service at {0} km or {1} months, then every {2} km or {3} months"),
+}
+
+# The labels.py vocabulary a key's value is a code of; per action first, then for any action.
+VALUE_KINDS: dict[tuple[str, str], str] = {
+    ("set_role", "before"): "staff_role",
+    ("set_role", "after"): "staff_role",
+    ("add_user", "role"): "staff_role",
+    ("import", "kind"): "import_kind",
+    ("close_declined_item", "status"): "declined_status",
+    ("record_change", "attribute"): "attribute",
+    ("record_change", "source"): "source",
+    ("consent_given", "source"): "source",
+    ("consent_withdrawn", "source"): "source",
+    ("add_referral", "kind"): "referrer_kind",
+    ("remove_referral", "kind"): "referrer_kind",
+}
+ANY_ACTION_KINDS: dict[str, str] = {
+    "channel": "channel",
+    "channel_order": "channel",
+    "purpose": "purpose",
+    "preferred_days": "preferred_days",
+    "time_windows": "time_window",
+    "evidence": "attribute",
+}
+
+VALUE_CHARS = 40  # one value in the short text; the whole entry is in the tooltip and pane
+LIST_ITEMS = 3
+
+
+def _pick(pair: Pair, lang: str) -> str:
+    return pair[1] if lang == "en" else pair[0]
+
+
+def _word(key: str, lang: str, **params: object) -> str:
+    return _pick(WORDS[key], lang).format(**params)
+
+
+def action_words(code: str, lang: str) -> str:
+    """The action in words; the code itself when nothing names it."""
+    pair = labels.LABELS["audit_action"].get(code) or EXTRA_ACTIONS.get(code)
+    return code if pair is None else _pick(pair, lang)
+
+
+def key_words(key: str, lang: str) -> str:
+    """A detail key in words: ours, else a customer or vehicle field's (a merge's "filled")."""
+    pair = KEYS.get(key) or labels.LABELS["attribute"].get(key)
+    return key if pair is None else _pick(pair, lang)
+
+
+def _quoted(text: str, lang: str) -> str:
+    return f'"{text}"' if lang == "en" else f"“{text}”"
+
+
+def about_words(entry: AuditEntry, lang: str) -> str:
+    """What the entry is about: 客户 C0001234 张伟, 名单 #3（name）, 客户分群“name”, 员工 陈丽…"""
+    kind = entry.entity
+    word = _pick(ENTITIES[kind], lang) if kind in ENTITIES else kind
+    data = entry.detail_data()
+    detail = data if isinstance(data, dict) else {}
+    if entry.customer_code or kind in ("customer", "do_not_contact"):
+        code = entry.customer_code or str(detail.get("code") or "")
+        who = f"{code} {entry.customer_name}".strip() or (
+            f"#{entry.entity_id}" if entry.entity_id is not None else "")
+        return f"{_pick(ENTITIES['customer'], lang)} {who}".strip()
+    if kind == "staff_user":
+        name = entry.entity_name or str(detail.get("username") or "")
+        return f"{word} {name or f'#{entry.entity_id}'}"
+    if kind in ("saved_segment", "tag", "tag_group", "file"):
+        name = entry.entity_name or str(
+            detail.get("name") or detail.get("after") or detail.get("before")
+            or detail.get("file") or "")
+        if name:
+            return f"{word}{' ' if lang == 'en' else ''}{_quoted(name, lang)}"
+    if kind == "service_interval":
+        car = " ".join(str(detail.get(k) or "") for k in ("brand", "model")).strip()
+        return f"{word} {car or _word('all', lang)}"
+    number = "" if entry.entity_id is None else f" #{entry.entity_id}"
+    name = entry.entity_name
+    if name:
+        return f"{word}{number} ({name})" if lang == "en" else f"{word}{number}（{name}）"
+    return f"{word}{number}"
+
+
+def _json_text(value: str) -> Any:
+    """A string holding JSON (a segment's filter, a settings row), decoded; None when not."""
+    stripped = value.strip()
+    if not stripped.startswith(("{", "[")):
+        return None
+    try:
+        return json.loads(stripped)
+    except ValueError:
+        return None
+
+
+def _conditions(tree: Any) -> int:
+    """How many conditions a segment filter holds (its leaves: "field" nodes)."""
+    if isinstance(tree, dict):
+        return ("field" in tree) + sum(_conditions(v) for v in tree.values())
+    if isinstance(tree, list):
+        return sum(_conditions(v) for v in tree)
+    return 0
+
+
+def _summary(data: Any, lang: str) -> str:
+    if isinstance(data, dict) and "where" in data:
+        return _word("conditions", lang, n=_conditions(data["where"]))
+    return _word("items", lang, n=len(data)) if isinstance(data, dict | list) else str(data)
+
+
+def _shorten(text: str, chars: int | None) -> str:
+    return text if chars is None or len(text) <= chars else text[:chars - 1] + "…"
+
+
+def _value(action: str, key: str, value: Any, lang: str, detail: dict, chars: int | None,
+           depth: int = 0) -> str:
+    if value is None or value == "":
+        return _word("none", lang)
+    if isinstance(value, bool):
+        return _word("yes" if value else "no", lang)
+    if isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, str):
+        decoded = _json_text(value)
+        if decoded is not None:
+            return _summary(decoded, lang)
+        kind = VALUE_KINDS.get((action, key)) or ANY_ACTION_KINDS.get(key)
+        if action == "record_change" and key in ("before", "after"):
+            kind = str(detail.get("attribute") or "")
+        if action == "export_list_file" and key == "kind" and value in FILE_KINDS:
+            return _pick(FILE_KINDS[value], lang)
+        comma = ", " if lang == "en" else "、"
+        if kind and "," in value:  # a stored list of codes: "wechat,phone,sms"
+            return _shorten(comma.join(labels.text(kind, v, lang) for v in value.split(",")),
+                            chars)
+        return _shorten(labels.text(kind, value, lang) if kind else value, chars)
+    comma = ", " if lang == "en" else "、"
+    if isinstance(value, list) and key == "interval" and len(value) == 4:
+        return _pick(WORDS["interval"], lang).format(*value)
+    if isinstance(value, dict) and not value:
+        return _word("none", lang)
+    if isinstance(value, list) and key == "hours" and len(value) == 2:
+        start, end = value
+        return _word("none", lang) if start is None else f"{start}:00–{end}:00"
+    if isinstance(value, list):
+        if action.startswith("save_") and len(value) == 2 and all(
+                v is None or isinstance(v, str) for v in value):
+            # A shared setting: [before, after]; JSON rows (KPI targets, rules) just changed.
+            if any(isinstance(v, str) and _json_text(v) is not None for v in value):
+                return _word("changed", lang)
+            return " → ".join(_value(action, key, v, lang, detail, chars, depth + 1)
+                              for v in value)
+        items = [_value(action, key, v, lang, detail, chars, depth + 1)
+                 for v in value[:LIST_ITEMS if chars is not None else None]]
+        text = comma.join(items) or _word("none", lang)
+        if chars is not None and len(value) > LIST_ITEMS:
+            text += _word("more", lang, n=len(value))
+        return text
+    if isinstance(value, dict):
+        if depth >= 2 and chars is not None:
+            return _word("items", lang, n=len(value))
+        inner = (", " if lang == "en" else "，").join(
+            f"{key_words(k, lang)}{': ' if lang == 'en' else '：'}"
+            f"{_value(action, k, v, lang, detail, chars, depth + 1)}" for k, v in value.items())
+        return f"({inner})" if lang == "en" else f"（{inner}）"
+    return _shorten(str(value), chars)
+
+
+def detail_pairs(entry: AuditEntry, lang: str, chars: int | None = VALUE_CHARS
+                 ) -> list[tuple[str, str]]:
+    """The detail as (key in words, value in words); each value cut to `chars` (None: whole)."""
+    data = entry.detail_data()
+    if data in (None, {}, ""):
+        return []
+    if not isinstance(data, dict):
+        return [("", _value(entry.action, "", data, lang, {}, chars))]
+    return [(key_words(k, lang), _value(entry.action, k, v, lang, data, chars))
+            for k, v in data.items()
+            # A do-not-contact row's customer id: the object column names the customer.
+            if not (k == "customer" and isinstance(v, int) and entry.customer_code)]
+
+
+def detail_words(entry: AuditEntry, lang: str, chars: int | None = VALUE_CHARS) -> str:
+    """The detail as one line: 名称：老车；条件：2个条件；版本：1."""
+    colon, sep = (": ", "; ") if lang == "en" else ("：", "；")
+    return sep.join(f"{k}{colon}{v}" if k else v for k, v in detail_pairs(entry, lang, chars))
+
+
+def _decoded(data: Any) -> Any:
+    if isinstance(data, str):
+        inner = _json_text(data)
+        return data if inner is None else _decoded(inner)
+    if isinstance(data, dict):
+        return {k: _decoded(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_decoded(v) for v in data]
+    return data
+
+
+def detail_json(entry: AuditEntry) -> str:
+    """The detail whole, as recorded, indented; JSON held in a value (a filter) unfolded rather
+    than shown as an escaped string."""
+    data = entry.detail_data()
+    if data in (None, {}, ""):
+        return ""
+    return json.dumps(_decoded(data), ensure_ascii=False, indent=2)
