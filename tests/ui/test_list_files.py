@@ -325,3 +325,35 @@ def test_the_sending_time_proposed_is_inside_the_window(qtbot, demo_db):
         got = panel.send_at.dateTime()
         assert (got.date().year(), got.date().month(), got.date().day(), got.time().hour(),
                 got.time().minute()) == proposed
+
+
+def test_the_previews_scratch_folder_goes_with_the_panel_and_a_killed_ones_a_day_on(
+        qtbot, demo_db, tmp_path, monkeypatch):
+    import tempfile
+    import time
+
+    import shiboken6
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    left = tmp_path / "revisit-preview-killed"  # a killed program's, with a previewed sheet
+    left.mkdir()
+    (left / "call-sheet-3.pdf").write_bytes(b"%PDF full mobiles")
+    day_ago = time.time() - 25 * 3600
+    os.utime(left, (day_ago, day_ago))
+    running = tmp_path / "revisit-preview-running"  # another window's, in use
+    running.mkdir()
+    run_id = _run(demo_db, "call")
+    runner = TaskRunner()
+    panel = ListOutputs(runner, sessions=demo_db.sessions)
+    assert not left.exists() and running.exists()
+    panel.set_document(runs.load_document(demo_db.sessions, run_id),
+                       load_settings(demo_db.sessions))
+    done: list[object] = []
+    panel.preview(then=lambda: done.append(True))
+    qtbot.waitUntil(lambda: bool(done), timeout=30000)
+    [mine] = [p for p in tmp_path.glob("revisit-preview-*") if p != running]
+    assert list(mine.iterdir()) == [mine / f"call-sheet-{run_id}.pdf"]
+    runner.wait()
+    panel.pdf.close()
+    shiboken6.delete(panel)
+    assert not mine.exists() and running.exists()

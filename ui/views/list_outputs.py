@@ -7,7 +7,9 @@ of its texts, or says it has no call sheet. Every file is written off the GUI th
 
 from __future__ import annotations
 
+import shutil
 import tempfile
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -57,6 +59,22 @@ CONFIRM_SHOWN = 3  # WeChat messages quoted in the confirmation (the preview sho
 MERGE_FIELDS = " ".join("{" + f + "}" for f in sms.FIELDS)
 
 
+SCRATCH_PREFIX = "revisit-preview-"
+STALE_SCRATCH_S = 24 * 3600
+
+
+def _remove_stale_scratch(folder: Path) -> None:
+    """Remove the preview folders in `folder` untouched for a day: left by a program that was
+    killed (a running one's is touched by every preview it makes)."""
+    stale = time.time() - STALE_SCRATCH_S
+    for old in folder.glob(SCRATCH_PREFIX + "*"):
+        try:
+            if old.is_dir() and old.stat().st_mtime < stale:
+                shutil.rmtree(old, ignore_errors=True)
+        except OSError:  # gone meanwhile, or another user's
+            continue
+
+
 class ListOutputs(QWidget):
     """Shows one run's outputs; `written` carries each saved file's path."""
 
@@ -74,7 +92,14 @@ class ListOutputs(QWidget):
         self.sessions = sessions  # where a saved file is recorded in the audit trail
         self.document: ListDocument | None = None
         self.settings = Settings()
-        self._tmp = Path(tempfile.mkdtemp(prefix="revisit-preview-"))
+        # A call sheet previewed for printing holds full mobiles: it lives in a scratch folder
+        # of this panel's, removed when the panel goes or the program ends; one a killed
+        # program left is removed at a later start, once it is a day old.
+        self._scratch = tempfile.TemporaryDirectory(prefix=SCRATCH_PREFIX,
+                                                    ignore_cleanup_errors=True)
+        self._tmp = Path(self._scratch.name)
+        self.destroyed.connect(self._scratch.cleanup)
+        _remove_stale_scratch(self._tmp.parent)
         self.pdf = QPdfDocument(self)
         self.view = QPdfView()
         self.view.setDocument(self.pdf)
@@ -214,6 +239,7 @@ class ListOutputs(QWidget):
 
     # --- preview and print ---------------------------------------------------------------
     def _preview_path(self) -> Path:
+        self._tmp.mkdir(exist_ok=True)  # removed as stale by another start, after a day idle
         return self._tmp / f"call-sheet-{self.document.run_id}.pdf"
 
     def preview(self, then=None) -> None:
