@@ -562,175 +562,185 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>尚无满意度调查</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="175"/>
+        <location filename="../../ui/views/brief_view.py" line="176"/>
+        <source>today</source>
+        <translation>今天</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/brief_view.py" line="176"/>
+        <source>yesterday</source>
+        <translation>昨天</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/brief_view.py" line="177"/>
         <source>%1 days ago</source>
         <translation>%1 天前</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="192"/>
+        <location filename="../../ui/views/brief_view.py" line="194"/>
         <source>trend %1</source>
         <translation>趋势 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="217"/>
+        <location filename="../../ui/views/brief_view.py" line="219"/>
         <source>bought %1, %2 years</source>
         <translation>%1 购车，%2 年</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="220"/>
+        <location filename="../../ui/views/brief_view.py" line="222"/>
         <source>about %1 km</source>
         <translation>约 %1 公里</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="222"/>
+        <location filename="../../ui/views/brief_view.py" line="224"/>
         <source>(%1 km a year)</source>
         <translation>（每年 %1 公里）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="229"/>
+        <location filename="../../ui/views/brief_view.py" line="231"/>
         <source>earlier:</source>
         <translation>以前：</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/brief_view.py" line="235"/>
+        <location filename="../../ui/views/brief_view.py" line="237"/>
         <source>%n resolved</source>
         <translation>
             <numerusform>已解决 %n 起</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="236"/>
+        <location filename="../../ui/views/brief_view.py" line="238"/>
         <source>none open</source>
         <translation>无未解决投诉</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="238"/>
+        <location filename="../../ui/views/brief_view.py" line="240"/>
         <source>OPEN since %1: %2</source>
         <translation>未解决（%1 起）：%2</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="262"/>
+        <location filename="../../ui/views/brief_view.py" line="264"/>
         <source>marketing consent given</source>
         <translation>已同意营销</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="263"/>
+        <location filename="../../ui/views/brief_view.py" line="265"/>
         <source>no marketing consent</source>
         <translation>未同意营销</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="264"/>
+        <location filename="../../ui/views/brief_view.py" line="266"/>
         <source>marketing consent not asked</source>
         <translation>未询问营销同意</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="269"/>
+        <location filename="../../ui/views/brief_view.py" line="271"/>
         <source>do not contact: %1 (%2)</source>
         <translation>勿扰：%1（%2）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="270"/>
+        <location filename="../../ui/views/brief_view.py" line="272"/>
         <source>all</source>
         <translation>全部</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="281"/>
+        <location filename="../../ui/views/brief_view.py" line="283"/>
         <source>introduced by %1 (%2)</source>
         <translation>由 %1 介绍（%2）</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/brief_view.py" line="285"/>
+        <location filename="../../ui/views/brief_view.py" line="287"/>
         <source>introduced %n people</source>
         <translation>
             <numerusform>介绍了 %n 人</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/brief_view.py" line="286"/>
+        <location filename="../../ui/views/brief_view.py" line="288"/>
         <source>%n bought</source>
         <translation>
             <numerusform>%n 人购车</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/brief_view.py" line="286"/>
+        <location filename="../../ui/views/brief_view.py" line="288"/>
         <source>%n came for service</source>
         <translation>
             <numerusform>%n 人到店</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/brief_view.py" line="290"/>
+        <location filename="../../ui/views/brief_view.py" line="292"/>
         <source>%n more</source>
         <translation>
             <numerusform>还有 %n 项</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="299"/>
+        <location filename="../../ui/views/brief_view.py" line="301"/>
         <source>bought %1</source>
         <translation>%1 购车</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="301"/>
+        <location filename="../../ui/views/brief_view.py" line="303"/>
         <source>came %1</source>
         <translation>%1 到店</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/brief_view.py" line="309"/>
+        <location filename="../../ui/views/brief_view.py" line="311"/>
         <source>%n months overdue</source>
         <translation>
             <numerusform>逾期 %n 个月</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/brief_view.py" line="310"/>
+        <location filename="../../ui/views/brief_view.py" line="312"/>
         <source>%n years overdue</source>
         <translation>
             <numerusform>逾期 %n 年</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="318"/>
+        <location filename="../../ui/views/brief_view.py" line="320"/>
         <source>first service (首保)</source>
         <translation>首保</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="318"/>
+        <location filename="../../ui/views/brief_view.py" line="320"/>
         <source>maintenance</source>
         <translation>保养</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/brief_view.py" line="307"/>
+        <location filename="../../ui/views/brief_view.py" line="309"/>
         <source>%n days overdue</source>
         <translation>
             <numerusform>逾期 %n 天</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/brief_view.py" line="319"/>
+        <location filename="../../ui/views/brief_view.py" line="321"/>
         <source>in %n days</source>
         <translation>
             <numerusform>%n 天后</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="323"/>
+        <location filename="../../ui/views/brief_view.py" line="325"/>
         <source>done</source>
         <translation>已完成</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="323"/>
+        <location filename="../../ui/views/brief_view.py" line="325"/>
         <source>refused</source>
         <translation>已拒绝</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="327"/>
+        <location filename="../../ui/views/brief_view.py" line="329"/>
         <source>due %1</source>
         <translation>%1 到期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="328"/>
+        <location filename="../../ui/views/brief_view.py" line="330"/>
         <source>declined: %1</source>
         <translation>未做：%1</translation>
     </message>
@@ -2738,222 +2748,222 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>ListOutputs</name>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="83"/>
+        <location filename="../../ui/views/list_outputs.py" line="108"/>
         <source>&amp;Preview call sheet</source>
         <translation>预览回访单(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="84"/>
+        <location filename="../../ui/views/list_outputs.py" line="109"/>
         <source>P&amp;rint…</source>
         <translation>打印(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="85"/>
+        <location filename="../../ui/views/list_outputs.py" line="110"/>
         <source>Save call sheet PDF…</source>
         <translation>保存回访单 PDF…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="86"/>
+        <location filename="../../ui/views/list_outputs.py" line="111"/>
         <source>Save call list (Excel)…</source>
         <translation>保存电话名单（Excel）…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="87"/>
+        <location filename="../../ui/views/list_outputs.py" line="112"/>
         <source>Save mail list (Excel)…</source>
         <translation>保存邮寄名单（Excel）…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="91"/>
+        <location filename="../../ui/views/list_outputs.py" line="116"/>
         <source>Save labels / envelopes PDF…</source>
         <translation>保存标签/信封 PDF…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="94"/>
+        <location filename="../../ui/views/list_outputs.py" line="119"/>
         <source>Merge fields: %1; a fallback after a bar: {车型|您的爱车}</source>
         <translation>合并字段：%1；竖线后可写备用文字：{车型|您的爱车}</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="98"/>
+        <location filename="../../ui/views/list_outputs.py" line="123"/>
         <source>Save SMS vendor file…</source>
         <translation>保存短信平台文件…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="104"/>
+        <location filename="../../ui/views/list_outputs.py" line="129"/>
         <source>Save WeChat list (Excel)…</source>
         <translation>保存微信名单（Excel）…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="105"/>
+        <location filename="../../ui/views/list_outputs.py" line="130"/>
         <source>Save visit list (Excel)…</source>
         <translation>保存上门拜访名单（Excel）…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="109"/>
-        <location filename="../../ui/views/list_outputs.py" line="145"/>
+        <location filename="../../ui/views/list_outputs.py" line="134"/>
+        <location filename="../../ui/views/list_outputs.py" line="170"/>
         <source>Call sheet</source>
         <translation>回访单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="113"/>
+        <location filename="../../ui/views/list_outputs.py" line="138"/>
         <source>Excel and mail</source>
         <translation>Excel 与邮寄</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="119"/>
+        <location filename="../../ui/views/list_outputs.py" line="144"/>
         <source>SMS</source>
         <translation>短信</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="121"/>
+        <location filename="../../ui/views/list_outputs.py" line="146"/>
         <source>Message</source>
         <translation>短信内容</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="122"/>
+        <location filename="../../ui/views/list_outputs.py" line="147"/>
         <source>Send at</source>
         <translation>发送时间</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="124"/>
+        <location filename="../../ui/views/list_outputs.py" line="149"/>
         <source>WeChat and visits</source>
         <translation>微信与上门拜访</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="126"/>
+        <location filename="../../ui/views/list_outputs.py" line="151"/>
         <source>WeChat message</source>
         <translation>微信消息</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="135"/>
+        <location filename="../../ui/views/list_outputs.py" line="160"/>
         <source>There is no call sheet for this list: nobody in it is to be called.</source>
         <translation>本名单没有回访跟进表：名单中没有需要电话联系的客户。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="146"/>
+        <location filename="../../ui/views/list_outputs.py" line="171"/>
         <source>SMS as sent</source>
         <translation>短信预览</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="147"/>
+        <location filename="../../ui/views/list_outputs.py" line="172"/>
         <source>WeChat messages</source>
         <translation>微信消息</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/list_outputs.py" line="226"/>
+        <location filename="../../ui/views/list_outputs.py" line="252"/>
         <source>%n page(s)</source>
         <translation>
             <numerusform>共 %n 页</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="237"/>
+        <location filename="../../ui/views/list_outputs.py" line="263"/>
         <source>Making the call sheet</source>
         <translation>正在生成回访单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="264"/>
+        <location filename="../../ui/views/list_outputs.py" line="290"/>
         <source>Printing cancelled: %1 of %2 page(s) sent to the printer.</source>
         <translation>已取消打印：共 %2 页，已送往打印机 %1 页。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="273"/>
+        <location filename="../../ui/views/list_outputs.py" line="299"/>
         <source>Printing the call sheet</source>
         <translation>正在打印回访单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="273"/>
+        <location filename="../../ui/views/list_outputs.py" line="299"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="308"/>
-        <location filename="../../ui/views/list_outputs.py" line="311"/>
+        <location filename="../../ui/views/list_outputs.py" line="334"/>
+        <location filename="../../ui/views/list_outputs.py" line="337"/>
         <source>PDF (*.pdf)</source>
         <translation>PDF 文件 (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="355"/>
+        <location filename="../../ui/views/list_outputs.py" line="381"/>
         <source>Counting the WeChat messages</source>
         <translation>正在统计微信消息</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="380"/>
+        <location filename="../../ui/views/list_outputs.py" line="406"/>
         <source>WeChat list</source>
         <translation>微信名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="381"/>
+        <location filename="../../ui/views/list_outputs.py" line="407"/>
         <source>The first messages:</source>
         <translation>前几条消息：</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="382"/>
+        <location filename="../../ui/views/list_outputs.py" line="408"/>
         <source>Write the WeChat list now?</source>
         <translation>现在生成微信名单吗？</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="434"/>
+        <location filename="../../ui/views/list_outputs.py" line="460"/>
         <source>, about ¥%1</source>
         <translation>，约 ¥%1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="436"/>
+        <location filename="../../ui/views/list_outputs.py" line="462"/>
         <source>Messages: %1, left out: %2</source>
         <translation>消息：%1 条，未包含：%2 人</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="454"/>
+        <location filename="../../ui/views/list_outputs.py" line="480"/>
         <source>Some characters could not be printed</source>
         <translation>部分字符无法打印</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="306"/>
+        <location filename="../../ui/views/list_outputs.py" line="332"/>
         <source>Excel (*.xlsx);;CSV (*.csv)</source>
         <translation>Excel 文件 (*.xlsx);;CSV 文件 (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="320"/>
+        <location filename="../../ui/views/list_outputs.py" line="346"/>
         <source>Save as</source>
         <translation>另存为</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="348"/>
+        <location filename="../../ui/views/list_outputs.py" line="374"/>
         <source>Counting the SMS</source>
         <translation>正在计算短信</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="373"/>
+        <location filename="../../ui/views/list_outputs.py" line="399"/>
         <source>SMS vendor file</source>
         <translation>短信平台文件</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="392"/>
+        <location filename="../../ui/views/list_outputs.py" line="418"/>
         <source>No member of this list can be sent this message.</source>
         <translation>名单中没有人可以收到这条短信。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="374"/>
+        <location filename="../../ui/views/list_outputs.py" line="400"/>
         <source>Write the SMS vendor file now?</source>
         <translation>现在生成短信平台文件吗？</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="101"/>
+        <location filename="../../ui/views/list_outputs.py" line="126"/>
         <source>Each member&apos;s message, ready to paste into the chat. Merge fields: %1; a fallback after a bar: {店名|本店}</source>
         <translation>每位客户的消息，可直接复制粘贴到聊天中。合并字段：%1；竖线后可写备用文字：{店名|本店}</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="423"/>
+        <location filename="../../ui/views/list_outputs.py" line="449"/>
         <source>Writing %1</source>
         <translation>正在写入 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="428"/>
-        <location filename="../../ui/views/list_outputs.py" line="442"/>
+        <location filename="../../ui/views/list_outputs.py" line="454"/>
+        <location filename="../../ui/views/list_outputs.py" line="468"/>
         <source>Saved %1</source>
         <translation>已保存 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="430"/>
+        <location filename="../../ui/views/list_outputs.py" line="456"/>
         <source>%1 numbers, %2 billed messages, %3 skipped</source>
         <translation>%1 个号码，计费短信 %2 条，跳过 %3 个</translation>
     </message>

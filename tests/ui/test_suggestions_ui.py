@@ -138,6 +138,7 @@ def test_a_call_is_logged_from_the_page_with_no_suggestion_on_any_channel(
     assert view.brief.suggestion is None  # nothing the rules suggest
     assert not view.suggestion.accept_button.isEnabled()
     assert view.call_button.isVisibleTo(host) and view.call_button.isEnabled()
+    assert view.text_of("contact").endswith("(10 days ago)")
     shown = []
 
     def inbound(d: LogCallDialog) -> None:
@@ -158,6 +159,7 @@ def test_a_call_is_logged_from_the_page_with_no_suggestion_on_any_channel(
     assert (event.purpose, event.channel, event.outcome, event.feedback, event.staff_id) == (
         "reminder", "wechat", "appointment", "微信问保养，约周六", host.actor.id)
     assert event.next_follow_up is None
+    qtbot.waitUntil(lambda: "(today)" in view.text_of("contact"), timeout=10000)
 
 
 @pytest.fixture

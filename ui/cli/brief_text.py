@@ -104,7 +104,7 @@ def lines(b: Brief) -> list[str]:
         said = f' — "{c.feedback}"' if c.feedback else ""
         add("last contact", f"{c.at:%Y-%m-%d} {_code('channel', c.channel)} "
             f"{_code('purpose', c.purpose)} {_code('outcome', c.outcome)} {c.staff or ''}"
-            f" ({b.days_since_contact} days ago){said}")
+            f" ({_ago(b.days_since_contact or 0)}){said}")
     else:
         add("last contact", "never")
     s = b.last_spend
@@ -185,3 +185,7 @@ def _referrals(b: Brief) -> str:
         parts.append(f"introduced {r.count}, {r.bought} bought, {r.came} came for service: "
                      f"{names}")
     return "; ".join(parts)
+
+
+def _ago(days: int) -> str:
+    return "today" if days == 0 else "yesterday" if days == 1 else f"{days} days ago"

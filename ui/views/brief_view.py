@@ -172,7 +172,9 @@ class BriefView(QFrame):
         if c is None:
             return ""
         said = f" — “{_e(c.feedback)}”" if c.feedback else ""
-        ago = self.tr("%1 days ago").replace("%1", QLocale().toString(b.days_since_contact or 0))
+        days = b.days_since_contact or 0
+        ago = (self.tr("today") if days == 0 else self.tr("yesterday") if days == 1
+               else self.tr("%1 days ago").replace("%1", QLocale().toString(days)))
         parts = [fmt(c.at.date()), label("channel", c.channel), label("purpose", c.purpose),
                  label("outcome", c.outcome), c.staff or ""]
         text = _e("  ".join(p for p in parts if p)) + said + f"  ({_e(ago)})"
