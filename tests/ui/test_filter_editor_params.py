@@ -65,3 +65,16 @@ def test_a_staff_member_is_chosen_and_shown_by_name(qtbot):
     stored = changed.args[0]["where"]["and"][0]
     assert stored["params"]["staff"] == 7
     assert "陈丽" in editor.tree.currentItem().text(0)
+
+
+def test_a_whole_number_reads_without_a_decimal(qtbot):
+    editor = FilterEditor([])
+    qtbot.addWidget(editor)
+    node = {"field": "estimated_km", "op": ">=", "value": 100000}
+    editor.set_data({"version": 1, "where": {"and": [node, dict(node, value=2.5)]}})
+    group = editor.tree.topLevelItem(0)
+    editor.tree.setCurrentItem(group.child(0))
+    assert editor.value.number.text() == "100000"  # not 100000.0
+    editor.tree.setCurrentItem(group.child(1))
+    assert editor.value.number.text() == "2.5"
+    assert editor.value.value() == 2.5

@@ -108,6 +108,13 @@ def code_label(field_key: str, code: str) -> str:
 STAFF_PARAM = "staff"
 
 
+class Number(QDoubleSpinBox):
+    """A number box that shows a whole number without ".0" (100000 km, not 100000.0)."""
+
+    def textFromValue(self, value: float) -> str:
+        return f"{value:.0f}" if value == int(value) else super().textFromValue(value)
+
+
 def staff_label() -> str:
     """The staff parameter's name when it is chosen by name."""
     return "员工" if chinese() else "Staff member"
@@ -162,10 +169,10 @@ class ValueEditor(QStackedWidget):
         super().__init__(parent)
         self._tags = tags
         self.none = QLabel("")
-        self.number = QDoubleSpinBox()
+        self.number = Number()
         self.number.setRange(-1e12, 1e12)
         self.number.setDecimals(1)
-        self.number2 = QDoubleSpinBox()
+        self.number2 = Number()
         self.number2.setRange(-1e12, 1e12)
         self.number2.setDecimals(1)
         self.days = QSpinBox()
@@ -559,7 +566,7 @@ class FilterEditor(QWidget):
                 w.setCurrentIndex(max(0, w.findData(current)))
                 w.currentIndexChanged.connect(self._on_value_changed)
             else:
-                w = QDoubleSpinBox() if p.type == "number" else QSpinBox()
+                w = Number() if p.type == "number" else QSpinBox()
                 w.setRange(int(p.minimum or 0), 10**9)
                 w.setValue(current or 0)
                 w.valueChanged.connect(self._on_value_changed)
