@@ -469,3 +469,15 @@ def code_of(kind: str, typed: str) -> str | None:
         if loose in (code.casefold(), "".join(zh.split()), "".join(en.split()).casefold()):
             return code
     return ALIASES.get(kind, {}).get(loose)
+
+
+def car_name(brand: str | None, model: str | None) -> str:
+    """A car as staff name it: brand and model (丰田 凯美瑞), the model alone when it already
+    starts with the brand (哈弗H6, not 哈弗 哈弗H6: many DMS exports name models so), either
+    alone when the other is empty."""
+    brand, model = (brand or "").strip(), (model or "").strip()
+    if not (brand and model):
+        return brand or model
+    if model.replace(" ", "").casefold().startswith(brand.replace(" ", "").casefold()):
+        return model
+    return f"{brand} {model}"

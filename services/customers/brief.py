@@ -32,6 +32,7 @@ from services.customers.referrals import Referrals, read_referrals
 from services.customers.reminders import DeclinedInfo, MaintenanceDue, due_rows, read_declined
 from services.customers.suggest import Suggestion, load_rules_in, suggest
 from services.customers.suggest_decisions import DecisionInfo, latest_decision_in
+from services.labels import car_name
 from services.segments.context import V
 
 DAYS_PER_YEAR = 365.25
@@ -139,7 +140,7 @@ def car_line(v: VehicleInfo, as_of: dt.date) -> CarLine:
     km, per_year = estimate_km(v.readings, v.purchase_date, as_of)
     years = None if v.purchase_date is None else (as_of - v.purchase_date).days / DAYS_PER_YEAR
     dated = [d for d, _, _ in v.readings if d <= as_of]
-    return CarLine(v.id, f"{v.brand} {v.model} {v.plate or ''}".strip(), v.purchase_date,
+    return CarLine(v.id, f"{car_name(v.brand, v.model)} {v.plate or ''}".strip(), v.purchase_date,
                    years, v.price_paid, v.payment_method,
                    None if km is None else round(km),
                    None if per_year is None else round(per_year),

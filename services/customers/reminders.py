@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from models import Customer, DeclinedItem, ServiceInterval, ServiceVisit, StaffUser, Vehicle
 from models.base import utcnow
 from models.codes import DECLINED_SOURCES, DECLINED_STATUSES
+from services.labels import car_name
 from services.segments import maintenance
 from services.segments.context import Ctx, Question, V
 from services.staff.accounts import confirm
@@ -239,8 +240,8 @@ def due_rows(s: Session, where, as_of: dt.date) -> list[MaintenanceDue]:
         .where(V.c.active.is_(True), where)
         .order_by(V.c.purchase_date.desc(), V.c.id)
     )
-    return [MaintenanceDue(vid, f"{brand} {model} {plate or ''}".strip(), on, visit is None,
-                           visit, km)
+    return [MaintenanceDue(vid, f"{car_name(brand, model)} {plate or ''}".strip(), on,
+                           visit is None, visit, km)
             for vid, brand, model, plate, on, visit, km in s.execute(stmt)]
 
 

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, fields
 from typing import Any, TypeVar
 
-from services.labels import text
+from services.labels import car_name, text
 from services.store.errors import CancelToken
 
 T = TypeVar("T")
@@ -56,11 +56,8 @@ class ListMember:
 
     @property
     def vehicle(self) -> str:
-        """Brand and model, e.g. 丰田 凯美瑞 (either alone when the other is empty)."""
-        brand, model = self.brand, self.model
-        if brand and model:
-            return f"{brand} {model}"
-        return brand or model or ""
+        """Brand and model, e.g. 丰田 凯美瑞 (labels.car_name)."""
+        return car_name(self.brand, self.model)
 
     @property
     def address(self) -> str:

@@ -165,3 +165,12 @@ def test_the_cli_prints_the_tables_labels(capsys, sqlite_database):
     out = capsys.readouterr().out
     assert f"{labels.text('outcome', 'appointment')} 1" in out
     assert f"{labels.text('channel', 'phone')} 1" in out
+
+
+@pytest.mark.parametrize(("brand", "model", "named"), [
+    ("丰田", "凯美瑞", "丰田 凯美瑞"), ("哈弗", "哈弗H6", "哈弗H6"), ("宝马", "宝马 5系", "宝马 5系"),
+    ("Mercedes-Benz", "mercedes-benz C200", "mercedes-benz C200"), ("比亚迪", "", "比亚迪"),
+    (None, "朗逸", "朗逸"), ("", None, ""), ("长安", "长安CS75", "长安CS75"),
+    ("大众", "大众途观L", "大众途观L"), ("吉利", "博越", "吉利 博越")])
+def test_a_car_is_named_without_its_brand_twice(brand, model, named):
+    assert labels.car_name(brand, model) == named

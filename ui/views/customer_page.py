@@ -29,6 +29,7 @@ from models.profile import PROFILE_ATTRIBUTES
 from services.customers.brief import Brief
 from services.customers.detail import CustomerDetail
 from services.customers.profile import Change
+from services.labels import car_name
 from ui.labels import label
 
 
@@ -303,7 +304,7 @@ class CustomerPage(QWidget):
             self._vehicles,
             [
                 [
-                    f"{v.brand} {v.model}",
+                    car_name(v.brand, v.model),
                     v.plate,
                     v.vin,
                     v.purchase_date,
