@@ -310,6 +310,7 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "add_declined_item": ("记录建议维修项目", "Declined repair recorded"),
         "close_declined_item": ("关闭建议维修项目", "Declined repair closed"),
         "set_service_interval": ("设置保养间隔", "Service interval set"),
+        "remove_service_interval": ("删除保养间隔", "Service interval removed"),
     },
     "consent_kind": {"marketing": ("营销", "Marketing")},
     "rfm_thresholds": {"mean": ("与平均值比较", "Against the mean"),

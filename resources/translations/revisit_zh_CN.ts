@@ -65,32 +65,32 @@
 <context>
     <name>AuditTableModel</name>
     <message>
-        <location filename="../../ui/table_models/audit_table.py" line="35"/>
+        <location filename="../../ui/table_models/audit_table.py" line="26"/>
         <source>Time</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../ui/table_models/audit_table.py" line="35"/>
+        <location filename="../../ui/table_models/audit_table.py" line="26"/>
         <source>Person</source>
         <translation>操作人</translation>
     </message>
     <message>
-        <location filename="../../ui/table_models/audit_table.py" line="35"/>
+        <location filename="../../ui/table_models/audit_table.py" line="26"/>
         <source>Action</source>
         <translation>操作</translation>
     </message>
     <message>
-        <location filename="../../ui/table_models/audit_table.py" line="36"/>
+        <location filename="../../ui/table_models/audit_table.py" line="27"/>
         <source>About</source>
         <translation>对象</translation>
     </message>
     <message>
-        <location filename="../../ui/table_models/audit_table.py" line="36"/>
+        <location filename="../../ui/table_models/audit_table.py" line="27"/>
         <source>Details</source>
         <translation>详情</translation>
     </message>
     <message>
-        <location filename="../../ui/table_models/audit_table.py" line="56"/>
+        <location filename="../../ui/table_models/audit_table.py" line="48"/>
         <source>(nobody signed in)</source>
         <translation>（未登录）</translation>
     </message>
@@ -98,58 +98,58 @@
 <context>
     <name>AuditView</name>
     <message>
-        <location filename="../../ui/views/audit_view.py" line="97"/>
+        <location filename="../../ui/views/audit_view.py" line="61"/>
         <source>Everyone</source>
         <translation>所有人</translation>
     </message>
     <message>
-        <location filename="../../ui/views/audit_view.py" line="99"/>
+        <location filename="../../ui/views/audit_view.py" line="63"/>
         <source>Every action</source>
         <translation>所有操作</translation>
     </message>
     <message>
-        <location filename="../../ui/views/audit_view.py" line="101"/>
+        <location filename="../../ui/views/audit_view.py" line="65"/>
         <source>Customer no.</source>
         <translation>客户编号</translation>
     </message>
     <message>
-        <location filename="../../ui/views/audit_view.py" line="104"/>
+        <location filename="../../ui/views/audit_view.py" line="68"/>
         <source>&amp;Show</source>
         <translation>显示(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/audit_view.py" line="119"/>
+        <location filename="../../ui/views/audit_view.py" line="83"/>
         <source>Select an entry to see its details in full.</source>
         <translation>选中一条记录，可在此查看完整详情。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/audit_view.py" line="127"/>
+        <location filename="../../ui/views/audit_view.py" line="91"/>
         <source>From</source>
         <translation>从</translation>
     </message>
     <message>
-        <location filename="../../ui/views/audit_view.py" line="129"/>
+        <location filename="../../ui/views/audit_view.py" line="93"/>
         <source>to</source>
         <translation>至</translation>
     </message>
     <message>
-        <location filename="../../ui/views/audit_view.py" line="166"/>
-        <location filename="../../ui/views/audit_view.py" line="205"/>
+        <location filename="../../ui/views/audit_view.py" line="130"/>
+        <location filename="../../ui/views/audit_view.py" line="169"/>
         <source>Loading the audit trail</source>
         <translation>正在读取审计日志</translation>
     </message>
     <message>
-        <location filename="../../ui/views/audit_view.py" line="213"/>
+        <location filename="../../ui/views/audit_view.py" line="177"/>
         <source>The newest %1 of %2 entries</source>
         <translation>共 %2 条，显示最新 %1 条</translation>
     </message>
     <message>
-        <location filename="../../ui/views/audit_view.py" line="216"/>
+        <location filename="../../ui/views/audit_view.py" line="180"/>
         <source>Entries: %1</source>
         <translation>共 %1 条</translation>
     </message>
     <message>
-        <location filename="../../ui/views/audit_view.py" line="230"/>
+        <location filename="../../ui/views/audit_view.py" line="194"/>
         <source>As recorded:</source>
         <translation>原始记录：</translation>
     </message>
@@ -890,354 +890,354 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>CustomerPage</name>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="155"/>
+        <location filename="../../ui/views/customer_page.py" line="156"/>
         <source>Record a change…</source>
         <translation>记录变更…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="157"/>
+        <location filename="../../ui/views/customer_page.py" line="158"/>
         <source>Record what changed (married, new job, km…) with its date and source (Ctrl+E)</source>
         <translation>记录客户的变化（结婚、换工作、里程…）及日期和来源（Ctrl+E）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="160"/>
+        <location filename="../../ui/views/customer_page.py" line="161"/>
         <source>Erase…</source>
         <translation>擦除…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="162"/>
+        <location filename="../../ui/views/customer_page.py" line="163"/>
         <source>Erase this customer&apos;s personal data on their request (supervisors; cannot be undone)</source>
         <translation>应客户要求擦除其个人信息（主管操作，不可撤销）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="171"/>
+        <location filename="../../ui/views/customer_page.py" line="172"/>
         <source>Brief</source>
         <translation>简报</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="172"/>
-        <location filename="../../ui/views/customer_page.py" line="176"/>
+        <location filename="../../ui/views/customer_page.py" line="173"/>
+        <location filename="../../ui/views/customer_page.py" line="177"/>
         <source>Attribute</source>
         <translation>属性</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="172"/>
+        <location filename="../../ui/views/customer_page.py" line="173"/>
         <source>Value</source>
         <translation>值</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="172"/>
+        <location filename="../../ui/views/customer_page.py" line="173"/>
         <source>Since</source>
         <translation>起始日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="175"/>
+        <location filename="../../ui/views/customer_page.py" line="176"/>
         <source>Effective</source>
         <translation>生效日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="177"/>
+        <location filename="../../ui/views/customer_page.py" line="178"/>
         <source>Change</source>
         <translation>变更</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="178"/>
-        <location filename="../../ui/views/customer_page.py" line="203"/>
+        <location filename="../../ui/views/customer_page.py" line="179"/>
+        <location filename="../../ui/views/customer_page.py" line="204"/>
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="179"/>
+        <location filename="../../ui/views/customer_page.py" line="180"/>
         <source>Recorded</source>
         <translation>记录时间</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="180"/>
+        <location filename="../../ui/views/customer_page.py" line="181"/>
         <source>Note</source>
         <translation>备注</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="186"/>
+        <location filename="../../ui/views/customer_page.py" line="187"/>
         <source>Profile</source>
         <translation>客户画像</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="190"/>
-        <location filename="../../ui/views/customer_page.py" line="209"/>
+        <location filename="../../ui/views/customer_page.py" line="191"/>
+        <location filename="../../ui/views/customer_page.py" line="210"/>
         <source>Vehicle</source>
         <translation>车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="191"/>
+        <location filename="../../ui/views/customer_page.py" line="192"/>
         <source>Plate</source>
         <translation>车牌</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="192"/>
+        <location filename="../../ui/views/customer_page.py" line="193"/>
         <source>VIN</source>
         <translation>车架号</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="193"/>
+        <location filename="../../ui/views/customer_page.py" line="194"/>
         <source>Bought</source>
         <translation>购车日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="194"/>
+        <location filename="../../ui/views/customer_page.py" line="195"/>
         <source>Price paid</source>
         <translation>成交价</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="195"/>
+        <location filename="../../ui/views/customer_page.py" line="196"/>
         <source>Payment</source>
         <translation>付款方式</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="196"/>
+        <location filename="../../ui/views/customer_page.py" line="197"/>
         <source>Insurance until</source>
         <translation>保险到期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="197"/>
+        <location filename="../../ui/views/customer_page.py" line="198"/>
         <source>Warranty until</source>
         <translation>质保到期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="198"/>
+        <location filename="../../ui/views/customer_page.py" line="199"/>
         <source>Inspection due</source>
         <translation>年检到期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="199"/>
+        <location filename="../../ui/views/customer_page.py" line="200"/>
         <source>Loan ends</source>
         <translation>贷款到期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="203"/>
-        <location filename="../../ui/views/customer_page.py" line="209"/>
-        <location filename="../../ui/views/customer_page.py" line="214"/>
-        <location filename="../../ui/views/customer_page.py" line="248"/>
+        <location filename="../../ui/views/customer_page.py" line="204"/>
+        <location filename="../../ui/views/customer_page.py" line="210"/>
+        <location filename="../../ui/views/customer_page.py" line="215"/>
+        <location filename="../../ui/views/customer_page.py" line="249"/>
         <source>Date</source>
         <translation>日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="203"/>
-        <location filename="../../ui/views/customer_page.py" line="209"/>
+        <location filename="../../ui/views/customer_page.py" line="204"/>
+        <location filename="../../ui/views/customer_page.py" line="210"/>
         <source>Km</source>
         <translation>里程（公里）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="207"/>
+        <location filename="../../ui/views/customer_page.py" line="208"/>
         <source>Vehicles</source>
         <translation>车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="209"/>
+        <location filename="../../ui/views/customer_page.py" line="210"/>
         <source>Type</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="209"/>
+        <location filename="../../ui/views/customer_page.py" line="210"/>
         <source>Amount</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="211"/>
+        <location filename="../../ui/views/customer_page.py" line="212"/>
         <source>Visits</source>
         <translation>到店记录</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="215"/>
+        <location filename="../../ui/views/customer_page.py" line="216"/>
         <source>Overall</source>
         <translation>总体评分</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="216"/>
+        <location filename="../../ui/views/customer_page.py" line="217"/>
         <source>Repair quality</source>
         <translation>维修质量</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="217"/>
+        <location filename="../../ui/views/customer_page.py" line="218"/>
         <source>Price</source>
         <translation>价格</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="218"/>
+        <location filename="../../ui/views/customer_page.py" line="219"/>
         <source>Speed</source>
         <translation>速度</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="219"/>
+        <location filename="../../ui/views/customer_page.py" line="220"/>
         <source>Attitude</source>
         <translation>接待态度</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="220"/>
+        <location filename="../../ui/views/customer_page.py" line="221"/>
         <source>Comment</source>
         <translation>评价</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="223"/>
+        <location filename="../../ui/views/customer_page.py" line="224"/>
         <source>Surveys</source>
         <translation>满意度调查</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="226"/>
+        <location filename="../../ui/views/customer_page.py" line="227"/>
         <source>Opened</source>
         <translation>投诉日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="227"/>
+        <location filename="../../ui/views/customer_page.py" line="228"/>
         <source>Topic</source>
         <translation>问题</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="228"/>
+        <location filename="../../ui/views/customer_page.py" line="229"/>
         <source>Resolved</source>
         <translation>已解决</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="229"/>
+        <location filename="../../ui/views/customer_page.py" line="230"/>
         <source>Resolved on</source>
         <translation>解决日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="230"/>
+        <location filename="../../ui/views/customer_page.py" line="231"/>
         <source>How</source>
         <translation>处理方式</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="233"/>
+        <location filename="../../ui/views/customer_page.py" line="234"/>
         <source>Complaints</source>
         <translation>投诉</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="236"/>
+        <location filename="../../ui/views/customer_page.py" line="237"/>
         <source>When</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="237"/>
+        <location filename="../../ui/views/customer_page.py" line="238"/>
         <source>Channel</source>
         <translation>渠道</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="238"/>
+        <location filename="../../ui/views/customer_page.py" line="239"/>
         <source>Purpose</source>
         <translation>目的</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="239"/>
+        <location filename="../../ui/views/customer_page.py" line="240"/>
         <source>Staff</source>
         <translation>员工</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="240"/>
+        <location filename="../../ui/views/customer_page.py" line="241"/>
         <source>Outcome</source>
         <translation>结果</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="241"/>
+        <location filename="../../ui/views/customer_page.py" line="242"/>
         <source>Next follow-up</source>
         <translation>下次跟进</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="242"/>
+        <location filename="../../ui/views/customer_page.py" line="243"/>
         <source>What they said</source>
         <translation>客户反馈</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="245"/>
+        <location filename="../../ui/views/customer_page.py" line="246"/>
         <source>Contacts</source>
         <translation>联系记录</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="249"/>
+        <location filename="../../ui/views/customer_page.py" line="250"/>
         <source>Strength</source>
         <translation>意向强度</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="250"/>
+        <location filename="../../ui/views/customer_page.py" line="251"/>
         <source>Window</source>
         <translation>预计购买时间</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="251"/>
+        <location filename="../../ui/views/customer_page.py" line="252"/>
         <source>Expected price</source>
         <translation>预期价格</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="252"/>
+        <location filename="../../ui/views/customer_page.py" line="253"/>
         <source>Models</source>
         <translation>意向车型</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="253"/>
+        <location filename="../../ui/views/customer_page.py" line="254"/>
         <source>Why</source>
         <translation>购车原因</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="256"/>
+        <location filename="../../ui/views/customer_page.py" line="257"/>
         <source>Intent</source>
         <translation>购车意向</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="258"/>
+        <location filename="../../ui/views/customer_page.py" line="259"/>
         <source>Preferences</source>
         <translation>联系偏好与同意</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="260"/>
+        <location filename="../../ui/views/customer_page.py" line="261"/>
         <source>Contact preferences, marketing consent and do-not-contact</source>
         <translation>联系偏好、营销同意和勿扰设置</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="263"/>
+        <location filename="../../ui/views/customer_page.py" line="264"/>
         <source>Tags</source>
         <translation>标签</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="264"/>
+        <location filename="../../ui/views/customer_page.py" line="265"/>
         <source>The customer&apos;s tags: add and remove them</source>
         <translation>客户的标签：添加和移除</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="288"/>
+        <location filename="../../ui/views/customer_page.py" line="289"/>
         <source>No customer selected</source>
         <translation>未选择客户</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="290"/>
+        <location filename="../../ui/views/customer_page.py" line="291"/>
         <source>Pick a customer in the list (↓ from the search field goes into it).</source>
         <translation>请在左侧列表中选择一位客户（在搜索框按 ↓ 可进入列表）。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="395"/>
+        <location filename="../../ui/views/customer_page.py" line="396"/>
         <source>marketing consent given</source>
         <translation>已同意营销</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="396"/>
+        <location filename="../../ui/views/customer_page.py" line="397"/>
         <source>no marketing consent</source>
         <translation>未同意营销</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="397"/>
+        <location filename="../../ui/views/customer_page.py" line="398"/>
         <source>marketing consent not asked</source>
         <translation>未询问营销同意</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="401"/>
+        <location filename="../../ui/views/customer_page.py" line="402"/>
         <source>born %1</source>
         <translation>生于 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="402"/>
+        <location filename="../../ui/views/customer_page.py" line="403"/>
         <source>no mobile</source>
         <translation>无手机</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="406"/>
+        <location filename="../../ui/views/customer_page.py" line="407"/>
         <source>owner: %1</source>
         <translation>负责人：%1</translation>
     </message>
@@ -2106,77 +2106,77 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>不含这些标签</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="302"/>
+        <location filename="../../ui/views/filter_editor.py" line="309"/>
         <source>anyone</source>
         <translation>任何人</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="307"/>
+        <location filename="../../ui/views/filter_editor.py" line="314"/>
         <source>+ &amp;Condition</source>
         <translation>+ 条件(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="308"/>
+        <location filename="../../ui/views/filter_editor.py" line="315"/>
         <source>+ &amp;Group</source>
         <translation>+ 条件组(&amp;G)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="309"/>
+        <location filename="../../ui/views/filter_editor.py" line="316"/>
         <source>AND ↔ OR</source>
         <translation>且 ↔ 或</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="310"/>
+        <location filename="../../ui/views/filter_editor.py" line="317"/>
         <source>&amp;NOT</source>
         <translation>取反(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="311"/>
+        <location filename="../../ui/views/filter_editor.py" line="318"/>
         <source>&amp;Remove</source>
         <translation>删除(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="312"/>
+        <location filename="../../ui/views/filter_editor.py" line="319"/>
         <source>Undo</source>
         <translation>撤销</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="313"/>
+        <location filename="../../ui/views/filter_editor.py" line="320"/>
         <source>Undo the last change to the conditions (Ctrl+Z)</source>
         <translation>撤销对条件的上一次修改（Ctrl+Z）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="343"/>
+        <location filename="../../ui/views/filter_editor.py" line="350"/>
         <source>&amp;Field</source>
         <translation>字段(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="344"/>
+        <location filename="../../ui/views/filter_editor.py" line="351"/>
         <source>&amp;Operator</source>
         <translation>比较方式(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="345"/>
+        <location filename="../../ui/views/filter_editor.py" line="352"/>
         <source>&amp;Value</source>
         <translation>值(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="420"/>
+        <location filename="../../ui/views/filter_editor.py" line="427"/>
         <source>All of these (AND)</source>
         <translation>满足以下全部（且）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="420"/>
+        <location filename="../../ui/views/filter_editor.py" line="427"/>
         <source>Any of these (OR)</source>
         <translation>满足以下任一（或）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="425"/>
+        <location filename="../../ui/views/filter_editor.py" line="432"/>
         <source>NOT</source>
         <translation>不满足以下（非）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="556"/>
+        <location filename="../../ui/views/filter_editor.py" line="563"/>
         <source>any</source>
         <translation>不限</translation>
     </message>
@@ -6022,12 +6022,12 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>ValueEditor</name>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="229"/>
+        <location filename="../../ui/views/filter_editor.py" line="236"/>
         <source>yes</source>
         <translation>是</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="230"/>
+        <location filename="../../ui/views/filter_editor.py" line="237"/>
         <source>no</source>
         <translation>否</translation>
     </message>

@@ -14,11 +14,6 @@ from services.staff.audit import AuditEntry
 
 Pair = tuple[str, str]
 
-# Action codes services record that services/labels.py "audit_action" does not name yet.
-EXTRA_ACTIONS: dict[str, Pair] = {
-    "remove_service_interval": ("删除保养间隔", "Service interval removed"),
-}
-
 # What an entry is about (audit_log.entity).
 ENTITIES: dict[str, Pair] = {
     "customer": ("客户", "Customer"),
@@ -190,7 +185,7 @@ def _word(key: str, lang: str, **params: object) -> str:
 
 def action_words(code: str, lang: str) -> str:
     """The action in words; the code itself when nothing names it."""
-    pair = labels.LABELS["audit_action"].get(code) or EXTRA_ACTIONS.get(code)
+    pair = labels.LABELS["audit_action"].get(code)
     return code if pair is None else _pick(pair, lang)
 
 

@@ -23,13 +23,10 @@ from PySide6.QtWidgets import (
 )
 
 from services.staff import accounts
-from services.staff.audit import AuditEntry, AuditFilter, AuditPage, audit_actions, read_audit
+from services.staff.audit import AuditFilter, AuditPage, audit_actions, read_audit
 from services.staff.audit_words import (
-    about_words,
     action_words,
     detail_json,
-    detail_pairs,
-    detail_words,
 )
 from services.staff.permissions import Actor
 from services.store.database import Database
@@ -37,48 +34,15 @@ from ui.labels import language
 from ui.table_models.audit_table import (
     COL_ABOUT,
     COL_ACTION,
-    COL_DETAIL,
     COL_PERSON,
     COL_TIME,
-    DETAIL_CHARS,
     AuditTableModel,
+    detail_lines,
 )
-from ui.table_models.held_rows import Index
 from ui.tasks import DataChange, TaskRunner
 from ui.widgets import date_edit
 
 DEFAULT_DAYS = 30
-
-
-def detail_lines(entry: AuditEntry, lang: str) -> list[str]:
-    """Each key of the entry's detail on a line of its own, values whole."""
-    colon = ": " if lang == "en" else "："
-    return [f"{k}{colon}{v}" if k else v for k, v in detail_pairs(entry, lang, chars=None)]
-
-
-class ReadableAuditModel(AuditTableModel):
-    """The audit table with the action, what it is about and the detail in words; the detail's
-    every key in the tooltip."""
-
-    def __init__(self, parent=None) -> None:
-        super().__init__(parent)
-        self._lang = language()
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
-        entry = self.entry(index.row()) if index.isValid() else None
-        if entry is None:
-            return None
-        column = index.column()
-        if role == Qt.ItemDataRole.ToolTipRole and column == COL_DETAIL:
-            return "\n".join(detail_lines(entry, self._lang)) or None
-        if role == Qt.ItemDataRole.DisplayRole and column == COL_ACTION:
-            return action_words(entry.action, self._lang)
-        if role == Qt.ItemDataRole.DisplayRole and column == COL_ABOUT:
-            return about_words(entry, self._lang)
-        if role == Qt.ItemDataRole.DisplayRole and column == COL_DETAIL:
-            text = detail_words(entry, self._lang)
-            return text if len(text) <= DETAIL_CHARS else text[:DETAIL_CHARS] + "…"
-        return super().data(index, role)
 
 
 class AuditView(QWidget):
@@ -103,7 +67,7 @@ class AuditView(QWidget):
         self.customer.setMaximumWidth(160)
         self.search_button = QPushButton(self.tr("&Show"))
         self.count = QLabel()
-        self.model = ReadableAuditModel(self)
+        self.model = AuditTableModel(self)
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
