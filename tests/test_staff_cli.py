@@ -148,6 +148,9 @@ def test_the_audit_trail_for_a_supervisor_only(cli, supervisor, staff, tmp_path)
     today = dt.date.today().isoformat()
     code, out, _ = cli("audit", "--user", "chenli", "--from", today, "--to", today, user="boss")
     assert code == 0 and "登录" in out and "导入分群" in out and "2 entries" in out
+    code, out, _ = cli("audit", "--action", "delete_segment", user="boss")
+    assert code == 0 and "客户分群“老车”" in out and "名称：老车" in out  # words, not JSON
+    assert "saved_segment" not in out and '"name"' not in out
     assert "0 entries" in cli("audit", "--action", "save_settings", user="boss")[1]
     refused(cli("audit", "--customer", "C404", user="boss"), "no customer with the code C404")
     refused(cli("audit", user="chenli"), "Only a supervisor may read the audit trail")

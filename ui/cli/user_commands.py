@@ -11,6 +11,7 @@ import json
 from services.labels import text
 from services.staff import accounts, signing
 from services.staff.audit import AuditFilter, local_time, read_audit
+from services.staff.audit_words import about_words, action_words, detail_words
 from services.staff.permissions import STAFF, SUPERVISOR
 from services.store.errors import N_, RevisitError
 from ui.cli.auth import READ, WRITE, new_password
@@ -141,12 +142,12 @@ def _audit(args, open_db) -> int:
             {**dataclasses.asdict(e), "at": e.at.isoformat() + "Z", "detail": e.detail_data()}
             for e in page.entries]}, ensure_ascii=False, indent=2))
         return 0
+    # The JSON above keeps each entry as recorded; the text says it in words, as the window
+    # does and as the CLI names codes elsewhere (in Chinese).
     for e in page.entries:
         who = e.staff_name and f"{e.staff_name} ({e.username})" or "-"
-        about = f"{e.customer_code} {e.customer_name}" if e.customer_code else (
-            f"{e.entity} #{e.entity_id}" if e.entity_id is not None else e.entity)
-        print(f"{local_time(e.at):%Y-%m-%d %H:%M}  {who}  {text('audit_action', e.action)}"
-              f"  {about}  {e.detail}")
+        print(f"{local_time(e.at):%Y-%m-%d %H:%M}  {who}  {action_words(e.action, 'zh')}"
+              f"  {about_words(e, 'zh')}  {detail_words(e, 'zh')}")
     shown = len(page.entries)
     print(f"{shown:,} of {page.total:,} entries" if shown < page.total else
           f"{page.total:,} entries")
