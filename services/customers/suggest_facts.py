@@ -108,6 +108,7 @@ FIELDS: dict[str, tuple[str, str]] = {
     "complaint": ("未解决投诉的事由", "what the open complaint is about"),
     "complaint_since": ("投诉日期", "when the complaint was opened"),
     "maintenance_due": ("保养到期日", "maintenance due date"),
+    "maintenance_car": ("保养到期的车辆", "the car that is due"),
     "maintenance_what": ("首保或保养", "first service or maintenance"),
     "declined_item": ("建议维修项目", "the declined repair"),
     "declined_due": ("建议维修到期日", "its due date"),
@@ -253,6 +254,7 @@ def merge_values(b: Brief, facts: dict[str, object]) -> dict[str, str]:
         "complaint": complaint.topic if complaint else UNKNOWN_VALUE,
         "complaint_since": _date(complaint.opened if complaint else None),
         "maintenance_due": _date(due.due if due else None),
+        "maintenance_car": due.name if due else UNKNOWN_VALUE,
         "maintenance_what": UNKNOWN_VALUE if due is None else "首保" if due.first_service
         else "保养",
         "declined_item": declined.item if declined else UNKNOWN_VALUE,
@@ -268,7 +270,11 @@ def merge_values(b: Brief, facts: dict[str, object]) -> dict[str, str]:
 
 
 def render(points: str, values: dict[str, str]) -> str:
-    """The talking points with each {field} replaced; an unknown name stays as typed."""
+    """The talking points with each {field} replaced; an unknown name stays as typed. Points
+    that give a maintenance due date name its car: {car} there is the car that is due (a
+    customer's cars fall due apart, and rules written before {maintenance_car} said {car})."""
+    if "{maintenance_due}" in points and "maintenance_car" in values:
+        values = {**values, "car": values["maintenance_car"]}
     return MERGE_FIELD.sub(lambda m: values.get(m.group(1), m.group(0)), points)
 
 

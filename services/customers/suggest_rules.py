@@ -277,7 +277,7 @@ DEFAULT_RULES: tuple[Rule, ...] = (
          "免费评估",
          (_c("years_owned", ">=", 6), _c("satisfaction", ">=", 7))),
     Rule("保养到期提醒", "reminder",
-         "{car} {maintenance_what}到期 {maintenance_due}：提醒预约，报上次保养后的里程",
+         "{maintenance_car} {maintenance_what}到期 {maintenance_due}：提醒预约，报上次保养后的里程",
          (_c("maintenance_due_days", "<=", 14),)),
     Rule("保险到期续保", "reminder",
          "保险 {insurance_expiry} 到期：提醒续保，可先报价",

@@ -268,3 +268,17 @@ def test_customer_brief_json_carries_the_suggestion(capsys, database, supervisor
     text = capsys.readouterr().out.splitlines()
     assert text[1].startswith("suggested:") and "关怀 — 未解决投诉先关怀" in text[1]
     assert "because 未解决投诉 1件 (≥ 1件)" in text[2]
+
+
+def test_a_maintenance_reminder_names_the_car_that_is_due(database):
+    cid = owner(database, "M2", years=7.4)  # 帕萨特 粤AM2, never serviced: long overdue
+    with database.sessions.begin() as s:
+        s.add(Vehicle(customer_id=cid, brand="哈弗", model="哈弗H6", plate="粤B99999",
+                      purchase_date=AS_OF - dt.timedelta(days=30)))  # the newest: the main car
+    brief = load_brief(database.sessions, cid, AS_OF)
+    assert brief.cars[0].name.startswith("哈弗H6")
+    reminder = next(r for r in DEFAULT_RULES if r.name == "保养到期提醒")
+    for points in (reminder.points, "{car} {maintenance_what}到期 {maintenance_due}"):  # older
+        only = suggest.RuleSet((dataclasses.replace(reminder, points=points),), 1)
+        said = suggest.suggest(brief, only).talking_points
+        assert said.startswith("大众 帕萨特 粤AM2 首保到期 ") and "粤B99999" not in said
