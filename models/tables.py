@@ -208,6 +208,21 @@ contact_event = Table(
     Column("created_at", DateTime, nullable=False),
 )
 
+# A merged customer's code leads the search to whom they were merged into.
+customer_merge = Table(
+    "customer_merge", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kept_id", Integer, nullable=False),
+    Column("merged_id", Integer, nullable=False),
+    Column("merged_code", String(20), nullable=False),
+    Column("staff_id", Integer),
+    Column("merged_at", DateTime, nullable=False),
+    Column("evidence", String(100)),
+    Column("detail", Text, nullable=False),
+    Column("undone_at", DateTime),
+    Column("undone_by", Integer),
+)
+
 audit_log = Table(
     "audit_log", metadata,
     Column("id", Integer, primary_key=True),

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, Select, and_, func, select, union
 
-from models.tables import contact_event, customer, service_visit, vehicle
+from models.tables import contact_event, customer, customer_merge, service_visit, vehicle
 
 # A new connection for each question: Database.engine.connect.
 Connect = Callable[[], Connection]
@@ -31,6 +31,8 @@ SORTS = {
 }
 _LATIN = re.compile(r"^[a-zA-Z]+$")
 _DIGITS = re.compile(r"^\d+$")
+# A phone typed with its dashes, brackets or +86: 020-87654321, (0755)2666-1234, +8613800138000.
+_PHONE = re.compile(r"^\+?[\d\-()（）]+$")
 _PLATE_OR_VIN = re.compile(r"^[\w·]+$")
 
 
@@ -64,6 +66,27 @@ def _customers(condition) -> Select:
     return select(C.id).where(condition)
 
 
+def _merged_into(code: str) -> Select:
+    """The customer one with `code` was merged into (the merge not undone)."""
+    m = customer_merge.c
+    return select(m.kept_id).where(m.merged_code == code, m.undone_at.is_(None))
+
+
+def _landline_forms(digits: str) -> list[str]:
+    """`digits` as other phones may hold them: as typed, and after an area code of 3 or 4
+    digits (010, 0755) with a dash, when it starts with one."""
+    forms = [digits]
+    if digits.startswith("0") and len(digits) >= 10:
+        forms += [f"{digits[:3]}-{digits[3:]}", f"{digits[:4]}-{digits[4:]}"]
+    return forms
+
+
+def _phone_digits(typed: str) -> str:
+    """A phone as typed, as its digits alone (a mainland mobile without its +86)."""
+    digits = re.sub(r"\D", "", typed)
+    return digits[2:] if typed.startswith("+86") and len(digits) == 13 else digits
+
+
 def search_condition(text: str):
     """The WHERE clause for what a user typed in the search box (None: everyone).
 
@@ -72,6 +95,8 @@ def search_condition(text: str):
     q = "".join(text.split())
     if not q:
         return None
+    if not _DIGITS.match(q) and _PHONE.match(q) and sum(ch.isdigit() for ch in q) >= 3:
+        q = _phone_digits(q)
     parts: list[Select | None]
     if _LATIN.match(q):
         low, up = q.lower(), q.upper()
@@ -85,7 +110,12 @@ def search_condition(text: str):
     elif _DIGITS.match(q):
         parts = [
             _customers(C.mobile.contains(q, autoescape=True)),
+            # Other phones: a landline, a second mobile, one a merge kept. A landline is
+            # stored with a dash after its area code (020-87654321), and typed with or without.
+            *(_customers(C.other_phones.contains(form, autoescape=True))
+              for form in _landline_forms(q)),
             _customers(C.code == f"C{int(q):07d}") if len(q) <= 7 else None,
+            _merged_into(f"C{int(q):07d}") if len(q) <= 7 else None,
         ]
         if len(q) >= 3:
             parts += [
@@ -96,6 +126,7 @@ def search_condition(text: str):
         up = q.upper()
         parts = [
             _customers(C.code == up),
+            _merged_into(up),
             _vehicle_owners(V.plate.contains(up, autoescape=True)),
             _vehicle_owners(V.vin.contains(up, autoescape=True)),
         ]

@@ -27,3 +27,29 @@ def test_the_ids_are_those_of_the_query_in_its_order(customers, text):
             assert got == expected and all(type(i) is int for i in got)
     if text == "":
         assert len(got) == 60
+
+
+def test_a_customer_is_found_by_an_other_phone_and_by_a_merged_away_code(database):
+    from models import Customer
+    from services.customers.merge import merge_customers, undo_merge
+
+    with database.sessions.begin() as s:
+        landline = Customer(code="C0000101", name="吴刚", other_phones="020-87654321")
+        kept = Customer(code="C0000102", name="曾悦", mobile="18424593307",
+                        other_phones="18424593308")
+        twin = Customer(code="C0000103", name="曾悦", mobile="13912345678")
+        s.add_all([landline, kept, twin])
+        s.flush()
+        ids = landline.id, kept.id, twin.id
+
+    def found(text):
+        return find_ids(database.engine.connect, text)
+
+    for typed in ("020-87654321", "02087654321", "87654321", "(020)87654321"):
+        assert found(typed) == [ids[0]], typed
+    assert found("18424593308") == [ids[1]] and found("+86 184 2459 3308") == [ids[1]]
+    merge = merge_customers(database.sessions, ids[1], ids[2])
+    for typed in ("C0000103", "c0000103", "103"):  # the merged-away code: whom it went into
+        assert found(typed) == [ids[1]], typed
+    undo_merge(database.sessions, merge.merge_id)
+    assert found("C0000103") == [ids[2]]
