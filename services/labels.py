@@ -263,6 +263,28 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "admin": ("管理员", "Administrator"),
     },
     # What audit-trail entries record (services/staff/audit.py).
+    # The shared settings (services/store/settings.py), as the Settings area names them.
+    "setting": {
+        "shop_name": ("门店名称", "Shop name"),
+        "shop_phone": ("门店电话", "Shop phone"),
+        "shop_address": ("门店地址（信封寄件人）", "Shop address (envelope sender)"),
+        "shop_postcode": ("门店邮编", "Shop postcode"),
+        "label_layout": ("标签纸规格", "Label sheet"),
+        "sms_signature": ("短信签名", "SMS signature"),
+        "sms_opt_out": ("短信退订提示", "SMS opt-out text"),
+        "sms_vendor": ("短信平台文件格式", "SMS vendor file layout"),
+        "sms_window_start": ("营销短信发送时段（开始）", "Marketing SMS window (start)"),
+        "sms_window_end": ("营销短信发送时段（结束）", "Marketing SMS window (end)"),
+        "sms_price_per_part": ("短信单价（每条）", "SMS price per part"),
+        "contact_fatigue_days": ("在此天数内不重复联系", "Do not contact again within"),
+        "no_answer_retry_days": ("未接通电话重拨间隔", "Unanswered calls come back after"),
+        "max_failed_attempts": ("未接通几次后改用短信或邮寄",
+                                "Switch to SMS or mail after failed calls"),
+        "backup_folder": ("备份文件夹", "Backup folder"),
+        "backups_kept": ("保留备份数", "Backups kept"),
+        "report.kpi_targets": ("KPI目标", "KPI targets"),
+        "brief.suggestion_rules": ("建议规则", "Suggestion rules"),
+    },
     "audit_action": {
         "sign_in": ("登录", "Signed in"),
         "first_supervisor": ("创建首位主管", "First supervisor created"),

@@ -102,25 +102,6 @@ KEYS: dict[str, Pair] = {
     "preferred_days": ("偏好日期", "Preferred days"),
     "time_windows": ("时段", "Time windows"),
     "hours": ("时间", "Hours"),
-    # Shared settings (services/store/settings.py Settings, and the JSON rows beside them).
-    "shop_name": ("店名", "Shop name"),
-    "shop_phone": ("店面电话", "Shop phone"),
-    "shop_address": ("店面地址", "Shop address"),
-    "shop_postcode": ("店面邮编", "Shop postcode"),
-    "label_layout": ("标签版式", "Label layout"),
-    "sms_signature": ("短信签名", "SMS signature"),
-    "sms_opt_out": ("短信退订说明", "SMS opt-out text"),
-    "sms_vendor": ("短信平台", "SMS vendor"),
-    "sms_window_start": ("短信发送开始时间", "SMS window start"),
-    "sms_window_end": ("短信发送结束时间", "SMS window end"),
-    "sms_price_per_part": ("每条短信价格", "SMS price per part"),
-    "contact_fatigue_days": ("联系间隔天数", "Days between contacts"),
-    "no_answer_retry_days": ("未接通重拨天数", "Days before retrying no answer"),
-    "max_failed_attempts": ("最多失败次数", "Most failed attempts"),
-    "backup_folder": ("备份文件夹", "Backup folder"),
-    "backups_kept": ("保留备份数", "Backups kept"),
-    "report.kpi_targets": ("KPI目标", "KPI targets"),
-    "brief.suggestion_rules": ("建议规则", "Suggestion rules"),
 }
 
 # The files a list run writes (services/outputs/run_files.py), for an export's "kind".
@@ -191,7 +172,8 @@ def action_words(code: str, lang: str) -> str:
 
 def key_words(key: str, lang: str) -> str:
     """A detail key in words: ours, else a customer or vehicle field's (a merge's "filled")."""
-    pair = KEYS.get(key) or labels.LABELS["attribute"].get(key)
+    pair = (KEYS.get(key) or labels.LABELS["setting"].get(key)
+            or labels.LABELS["attribute"].get(key))
     return key if pair is None else _pick(pair, lang)
 
 

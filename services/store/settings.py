@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from models import AppSetting
+from services import labels
 from services.staff.accounts import confirm
 from services.staff.audit import record
 from services.staff.permissions import SAVE_SETTINGS, Actor, require, staff_id
@@ -111,10 +112,11 @@ class SettingChanged(StaleEdit):
         self.key = key
         self.who = who
         with_who, without = SETTING_CHANGED
+        name = labels.text("setting", key)  # as the Settings area names it
         if who:
-            super().__init__(with_who, who=who, name=key, when=when_text(at))
+            super().__init__(with_who, who=who, name=name, when=when_text(at))
         else:
-            super().__init__(without, name=key, when=when_text(at))
+            super().__init__(without, name=name, when=when_text(at))
 
 
 def _decode(field: dataclasses.Field, text: str):

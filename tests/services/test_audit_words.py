@@ -215,7 +215,7 @@ def test_a_list_files_detail_is_short_and_a_gone_segment_keeps_its_name(database
         detail=json.dumps({"shop_name": ["旧店", "新店"], "report.kpi_targets": [None, "{}"]},
                           ensure_ascii=False))
     assert about_words(settings, "zh") == "共享设置"
-    assert detail_words(settings, "zh") == "店名：旧店 → 新店；KPI目标：已更改"
+    assert detail_words(settings, "zh") == "门店名称：旧店 → 新店；KPI目标：已更改"
     merge = AuditEntry(
         id=4, at=dt.datetime(2026, 12, 2), username="", staff_name="", action="merge_customers",
         entity="customer", entity_id=5, customer_code="C5", customer_name="张三",

@@ -70,7 +70,7 @@ def test_a_setting_changed_since_loading_refuses_the_save(database, supervisor, 
             mine.settings, contact_fatigue_days=10, shop_name="甲店"), supervisor, mine)
 
     assert isinstance(err.value, StaleEdit) and err.value.key == "contact_fatigue_days"
-    assert "李主管 changed the setting contact_fatigue_days" in str(err.value)
+    assert "李主管 changed the setting 在此天数内不重复联系" in str(err.value)
     stored = load_settings(database.sessions)
     assert (stored.contact_fatigue_days, stored.shop_name) == (30, Settings().shop_name)
     # Reloaded, the same change is saved.
@@ -123,5 +123,16 @@ def test_two_processes_save_at_once_and_exactly_one_wins(database, supervisor, o
     winner = next(user for user, kind, _ in outcomes if kind == "saved")
     refusal = next(text for _, kind, text in outcomes if kind != "saved")
     winner_name = {"boss": "王主管", "li": "李主管"}[winner]
-    assert refusal.startswith(f"{winner_name} changed the setting shop_name at ")
+    assert refusal.startswith(f"{winner_name} changed the setting 门店名称 at ")
     assert load_settings(database.sessions).shop_name == {"boss": "王的店", "li": "李的店"}[winner]
+
+
+def test_every_shared_setting_has_its_name_in_words():
+    import dataclasses
+
+    from services import labels
+    from services.store.settings import Settings
+
+    for f in dataclasses.fields(Settings):
+        zh, en = labels.both("setting", f.name)
+        assert zh != f.name and en != f.name, f.name

@@ -97,7 +97,7 @@ def test_a_setting_changed_elsewhere_is_refused_and_the_view_offers_to_reload(
     view.fatigue.setValue(21)
     view.save_button.click()
     qtbot.waitUntil(lambda: view.shop_name.text() == "李的店", timeout=5000)
-    assert "李主管 changed the setting shop_name" in asked[0]
+    assert "李主管 changed the setting 门店名称" in asked[0]  # its name in the Settings area
     stored = load_settings(sqlite_database.sessions)
     assert (stored.shop_name, stored.contact_fatigue_days) == ("李的店", 14)
     # Reloaded, the view saves on top of the other change.
