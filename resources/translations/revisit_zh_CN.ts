@@ -3727,233 +3727,233 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>PreferencesPanel</name>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="70"/>
+        <location filename="../../ui/views/preferences_panel.py" line="78"/>
         <source>Tick the channels they accept; drag to put the favourite first</source>
         <translation>勾选客户接受的渠道；拖动把最喜欢的放在最前面</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="79"/>
+        <location filename="../../ui/views/preferences_panel.py" line="87"/>
         <source>Only between</source>
         <translation>仅在</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="97"/>
+        <location filename="../../ui/views/preferences_panel.py" line="105"/>
         <source>e.g. 中午别打电话</source>
         <translation>例如：中午别打电话</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="98"/>
+        <location filename="../../ui/views/preferences_panel.py" line="106"/>
         <source>&amp;Save preferences</source>
         <translation>保存偏好(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="99"/>
+        <location filename="../../ui/views/preferences_panel.py" line="107"/>
         <source>&amp;Undo last save</source>
         <translation>撤销上次保存(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="103"/>
+        <location filename="../../ui/views/preferences_panel.py" line="111"/>
         <source>How and when to reach them</source>
         <translation>如何、何时联系客户</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="105"/>
+        <location filename="../../ui/views/preferences_panel.py" line="113"/>
         <source>Channels</source>
         <translation>渠道</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="106"/>
+        <location filename="../../ui/views/preferences_panel.py" line="114"/>
         <source>Days</source>
         <translation>日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="107"/>
+        <location filename="../../ui/views/preferences_panel.py" line="115"/>
         <source>Times</source>
         <translation>时段</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="109"/>
+        <location filename="../../ui/views/preferences_panel.py" line="117"/>
         <source>Language</source>
         <translation>语言</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="110"/>
+        <location filename="../../ui/views/preferences_panel.py" line="118"/>
         <source>Note</source>
         <translation>备注</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="122"/>
+        <location filename="../../ui/views/preferences_panel.py" line="130"/>
         <source>Consent &amp;given</source>
         <translation>已同意(&amp;G)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="123"/>
+        <location filename="../../ui/views/preferences_panel.py" line="131"/>
         <source>Consent &amp;withdrawn</source>
         <translation>已撤回同意(&amp;W)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="126"/>
+        <location filename="../../ui/views/preferences_panel.py" line="134"/>
         <source>Marketing consent (PIPL)</source>
         <translation>营销同意（个人信息保护法）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="130"/>
+        <location filename="../../ui/views/preferences_panel.py" line="138"/>
         <source>on</source>
         <translation>日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="137"/>
+        <location filename="../../ui/views/preferences_panel.py" line="145"/>
         <source>Channel</source>
         <translation>渠道</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="137"/>
+        <location filename="../../ui/views/preferences_panel.py" line="145"/>
         <source>Purpose</source>
         <translation>目的</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="137"/>
+        <location filename="../../ui/views/preferences_panel.py" line="145"/>
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="137"/>
+        <location filename="../../ui/views/preferences_panel.py" line="145"/>
         <source>Set on</source>
         <translation>设置日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="138"/>
+        <location filename="../../ui/views/preferences_panel.py" line="146"/>
         <source>Ends</source>
         <translation>结束日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="138"/>
+        <location filename="../../ui/views/preferences_panel.py" line="146"/>
         <source>Lifted</source>
         <translation>解除日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="138"/>
+        <location filename="../../ui/views/preferences_panel.py" line="146"/>
         <source>In force</source>
         <translation>生效中</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="140"/>
+        <location filename="../../ui/views/preferences_panel.py" line="149"/>
         <source>&amp;Add do-not-contact…</source>
         <translation>添加勿扰(&amp;A)…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="141"/>
+        <location filename="../../ui/views/preferences_panel.py" line="150"/>
         <source>&amp;Lift selected…</source>
         <translation>解除所选(&amp;L)…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="144"/>
+        <location filename="../../ui/views/preferences_panel.py" line="153"/>
         <source>Do not contact (kept with its history)</source>
         <translation>勿扰（保留历史记录）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="195"/>
+        <location filename="../../ui/views/preferences_panel.py" line="204"/>
         <source>Not asked yet</source>
         <translation>尚未征询</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="196"/>
+        <location filename="../../ui/views/preferences_panel.py" line="205"/>
         <source>Given on %1</source>
         <translation>%1 已同意</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="196"/>
+        <location filename="../../ui/views/preferences_panel.py" line="205"/>
         <source>Withdrawn on %1</source>
         <translation>%1 已撤回</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="203"/>
+        <location filename="../../ui/views/preferences_panel.py" line="212"/>
         <source>All channels</source>
         <translation>所有渠道</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="204"/>
+        <location filename="../../ui/views/preferences_panel.py" line="213"/>
         <source>All purposes</source>
         <translation>所有目的</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="265"/>
+        <location filename="../../ui/views/preferences_panel.py" line="275"/>
         <source>Put the preferences back as they were before the last save</source>
         <translation>把联系偏好恢复到上次保存之前的样子</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="267"/>
+        <location filename="../../ui/views/preferences_panel.py" line="277"/>
         <source>Available after you save preferences</source>
         <translation>保存偏好后可用</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="279"/>
+        <location filename="../../ui/views/preferences_panel.py" line="289"/>
         <source>Saving preferences</source>
         <translation>正在保存偏好</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="279"/>
+        <location filename="../../ui/views/preferences_panel.py" line="289"/>
         <source>Preferences saved</source>
         <translation>联系偏好已保存</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="308"/>
+        <location filename="../../ui/views/preferences_panel.py" line="318"/>
         <source>Undoing</source>
         <translation>正在撤销</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="309"/>
+        <location filename="../../ui/views/preferences_panel.py" line="319"/>
         <source>Preferences put back as before the last save</source>
         <translation>联系偏好已恢复到上次保存之前</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="317"/>
+        <location filename="../../ui/views/preferences_panel.py" line="327"/>
         <source>Marketing consent recorded as given on %1</source>
         <translation>已记录：客户于 %1 给予营销同意</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="318"/>
+        <location filename="../../ui/views/preferences_panel.py" line="328"/>
         <source>Marketing consent recorded as withdrawn on %1</source>
         <translation>已记录：客户于 %1 撤回营销同意</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="328"/>
+        <location filename="../../ui/views/preferences_panel.py" line="338"/>
         <source>Saving consent</source>
         <translation>正在保存同意记录</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="339"/>
+        <location filename="../../ui/views/preferences_panel.py" line="349"/>
         <source>Saving do-not-contact</source>
         <translation>正在保存勿扰</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="339"/>
+        <location filename="../../ui/views/preferences_panel.py" line="349"/>
         <source>Do-not-contact added</source>
         <translation>勿扰已添加</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="345"/>
-        <location filename="../../ui/views/preferences_panel.py" line="349"/>
+        <location filename="../../ui/views/preferences_panel.py" line="355"/>
+        <location filename="../../ui/views/preferences_panel.py" line="359"/>
         <source>Lift do-not-contact</source>
         <translation>解除勿扰</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="346"/>
+        <location filename="../../ui/views/preferences_panel.py" line="356"/>
         <source>Why is it lifted (it stays in the history)?</source>
         <translation>解除原因（会保留在历史记录中）？</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="350"/>
+        <location filename="../../ui/views/preferences_panel.py" line="360"/>
         <source>Allow contacting this customer again on this channel and purpose from today?</source>
         <translation>从今天起允许再次通过该渠道、为该目的联系这位客户吗？</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="359"/>
+        <location filename="../../ui/views/preferences_panel.py" line="369"/>
         <source>Lifting do-not-contact</source>
         <translation>正在解除勿扰</translation>
     </message>
     <message>
-        <location filename="../../ui/views/preferences_panel.py" line="359"/>
+        <location filename="../../ui/views/preferences_panel.py" line="369"/>
         <source>Do-not-contact lifted</source>
         <translation>勿扰已解除</translation>
     </message>
@@ -4187,47 +4187,47 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>RefusalDialog</name>
     <message>
-        <location filename="../../ui/dialogs/refusal_dialog.py" line="85"/>
+        <location filename="../../ui/dialogs/refusal_dialog.py" line="88"/>
         <source>Do not contact</source>
         <translation>勿扰</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/refusal_dialog.py" line="87"/>
+        <location filename="../../ui/dialogs/refusal_dialog.py" line="90"/>
         <source>All channels</source>
         <translation>所有渠道</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/refusal_dialog.py" line="91"/>
+        <location filename="../../ui/dialogs/refusal_dialog.py" line="94"/>
         <source>All purposes</source>
         <translation>所有目的</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/refusal_dialog.py" line="105"/>
+        <location filename="../../ui/dialogs/refusal_dialog.py" line="108"/>
         <source>e.g. 客户明确表示不接受销售电话</source>
         <translation>例如：客户明确表示不接受销售电话</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/refusal_dialog.py" line="111"/>
+        <location filename="../../ui/dialogs/refusal_dialog.py" line="114"/>
         <source>Ends on</source>
         <translation>结束于</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/refusal_dialog.py" line="122"/>
+        <location filename="../../ui/dialogs/refusal_dialog.py" line="125"/>
         <source>&amp;Channel</source>
         <translation>渠道(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/refusal_dialog.py" line="123"/>
+        <location filename="../../ui/dialogs/refusal_dialog.py" line="126"/>
         <source>&amp;Purpose</source>
         <translation>目的(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/refusal_dialog.py" line="125"/>
+        <location filename="../../ui/dialogs/refusal_dialog.py" line="128"/>
         <source>&amp;Reason</source>
         <translation>原因(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/refusal_dialog.py" line="126"/>
+        <location filename="../../ui/dialogs/refusal_dialog.py" line="129"/>
         <source>From</source>
         <translation>开始</translation>
     </message>
@@ -7693,52 +7693,52 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>purposes</name>
     <message>
-        <location filename="../../ui/dialogs/refusal_dialog.py" line="25"/>
+        <location filename="../../ui/dialogs/refusal_dialog.py" line="28"/>
         <source>All purposes: no contact at all on the chosen channel, recall notices included.</source>
         <translation>所有目的：在所选渠道上完全不联系，召回通知也不发。</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/refusal_dialog.py" line="29"/>
+        <location filename="../../ui/dialogs/refusal_dialog.py" line="32"/>
         <source>Care: a personal check-in — birthday, warranty or loan ending, after a repair; nothing is offered.</source>
         <translation>关怀：一对一的问候——生日、质保或贷款到期、维修之后；不推销任何东西。</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/refusal_dialog.py" line="34"/>
+        <location filename="../../ui/dialogs/refusal_dialog.py" line="37"/>
         <source>Satisfaction call-back: asking after a service visit how it went.</source>
         <translation>满意度回访：到店保养或维修后询问客户是否满意。</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/refusal_dialog.py" line="37"/>
+        <location filename="../../ui/dialogs/refusal_dialog.py" line="40"/>
         <source>Reminders: maintenance due, annual inspection, insurance renewal.</source>
         <translation>提醒：保养到期、年检、续保。</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/refusal_dialog.py" line="40"/>
+        <location filename="../../ui/dialogs/refusal_dialog.py" line="43"/>
         <source>Satisfaction: call-backs and surveys about a service visit.</source>
         <translation>满意度：关于到店服务的回访和问卷调查。</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/refusal_dialog.py" line="43"/>
+        <location filename="../../ui/dialogs/refusal_dialog.py" line="46"/>
         <source>Recalls: the maker&apos;s safety recall notices; most customers who refuse sales still want these.</source>
         <translation>召回：厂家的安全召回通知；拒绝销售的客户大多仍希望收到。</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/refusal_dialog.py" line="48"/>
+        <location filename="../../ui/dialogs/refusal_dialog.py" line="51"/>
         <source>Marketing: promotions, events and holiday greetings sent to many customers at once. Needs marketing consent.</source>
         <translation>营销：同时发给很多客户的促销、活动和节日问候。需要客户的营销同意。</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/refusal_dialog.py" line="53"/>
+        <location filename="../../ui/dialogs/refusal_dialog.py" line="56"/>
         <source>Sales: a personal offer to this customer to buy, replace or add a car. Needs marketing consent.</source>
         <translation>销售：一对一邀请这位客户购车、换车或增购。需要客户的营销同意。</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/refusal_dialog.py" line="58"/>
+        <location filename="../../ui/dialogs/refusal_dialog.py" line="61"/>
         <source>Referral thanks: thanking a customer whose friend or relative came or bought; nothing is offered.</source>
         <translation>转介绍致谢：感谢其亲友到店或购车的客户，不推销任何东西。</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/refusal_dialog.py" line="63"/>
+        <location filename="../../ui/dialogs/refusal_dialog.py" line="66"/>
         <source>Referral request: asking a satisfied customer to introduce friends (老带新). Needs marketing consent; a sales or marketing refusal blocks it.</source>
         <translation>转介绍邀请：请满意的客户介绍亲友（老带新）。需要营销同意；拒绝销售或营销的客户不会收到。</translation>
     </message>

@@ -126,6 +126,8 @@ class Refusal:
     # What a lift is based on (services/customers/preferences.py lift_refusal); not part of
     # what the entry says, so two reads of the same entry compare equal.
     version: int = field(default=1, compare=False)
+    set_by: str | None = None  # the staff member who entered it (None: an import, a script)
+    lifted_by: str | None = None
 
     def active_on(self, day: dt.date) -> bool:
         if self.lifted_on is not None and self.lifted_on <= day:
@@ -312,6 +314,8 @@ def load(sessions: sessionmaker[Session], customer_id: int) -> CustomerDetail:
                 r.lifted_on,
                 r.lift_reason,
                 r.version,
+                staff_names.get(r.set_by) if r.set_by else None,
+                staff_names.get(r.lifted_by) if r.lifted_by else None,
             )
             for r in s.scalars(
                 select(DoNotContact)

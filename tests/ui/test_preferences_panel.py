@@ -195,3 +195,51 @@ def test_refusal_dialog_explains_each_purpose(qtbot):
         dialog.purpose.setCurrentIndex(dialog.purpose.findData(code))
         assert dialog.purpose_hint.text() == tips[dialog.purpose.currentIndex()]
     assert "personal offer" in dialog.purpose_hint.text()
+
+
+def test_the_table_says_who_set_and_who_lifted_and_why(qtbot, demo_db, demo_staff, cid,
+                                                        monkeypatch):
+    runner = TaskRunner()
+    panel = PreferencesPanel(demo_db, runner, actor=demo_staff)  # ended by shut_down
+    panel.show_detail(customer_detail.load(demo_db.sessions, cid))
+    panel.changed.connect(
+        lambda cid: panel.show_detail(customer_detail.load(demo_db.sessions, cid)))
+    try:
+        def fill(dialog: RefusalDialog):
+            dialog.channel.setCurrentIndex(dialog.channel.findData("mail"))
+            dialog.reason.setText("不要寄广告")
+            return QDialog.DialogCode.Accepted
+
+        monkeypatch.setattr(RefusalDialog, "exec", fill)
+        with qtbot.waitSignal(panel.changed, timeout=5000):
+            panel.add_refusal_button.click()
+        row = [panel.refusals.item(r, 2).text()
+               for r in range(panel.refusals.rowCount())].index("不要寄广告")
+        assert panel.refusals.item(row, 3).text().endswith(" 陈丽")
+        panel.refusals.selectRow(row)
+        monkeypatch.setattr("ui.views.preferences_panel.QInputDialog.getText",
+                            lambda *a, **k: ("客户同意接收活动信", True))
+        monkeypatch.setattr("ui.views.preferences_panel.QMessageBox.question",
+                            lambda *a, **k: QMessageBox.StandardButton.Yes)
+        with qtbot.waitSignal(panel.changed, timeout=5000):
+            panel.lift_button.click()
+        lifted = panel.refusals.item(row, 5).text()
+        assert " 陈丽" in lifted and lifted.endswith("客户同意接收活动信")
+    finally:
+        shut_down(panel, runner)
+
+
+def test_a_refusal_without_a_reason_is_asked_for_in_the_dialog(qtbot, monkeypatch):
+    warned: list[str] = []
+    monkeypatch.setattr("ui.dialogs.refusal_dialog.QMessageBox.warning",
+                        lambda _parent, _title, text: warned.append(text))
+    dialog = RefusalDialog()
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.channel.setCurrentIndex(dialog.channel.findData("mail"))
+    dialog.accept()  # Save with no reason: asked for, the dialog and its choices stay
+    assert warned == ["Say why the customer is not to be contacted."]
+    assert dialog.isVisible() and dialog.channel.currentData() == "mail"
+    dialog.reason.setText("不要寄广告")
+    dialog.accept()
+    assert dialog.result() == QDialog.DialogCode.Accepted and not dialog.isVisible()

@@ -13,9 +13,12 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
 )
 
 from models.codes import CHANNELS, DNC_PURPOSES
+from services.store.errors import N_, RevisitError
+from ui.i18n import translate_error
 from ui.labels import label
 from ui.widgets import date_edit
 
@@ -149,6 +152,16 @@ class RefusalDialog(QDialog):
 
     def _on_purpose_changed(self) -> None:
         self.purpose_hint.setText(purpose_hint(self.purpose.currentData()))
+
+    def accept(self) -> None:
+        """Closed only with a reason: an empty one is asked for here, with what was chosen
+        kept (the service refuses it too, but only once the dialog is gone)."""
+        if not self.reason.text().strip():
+            QMessageBox.warning(self, self.windowTitle(), translate_error(
+                RevisitError(N_("Say why the customer is not to be contacted."))))
+            self.reason.setFocus()
+            return
+        super().accept()
 
     def values(self) -> dict:
         return {

@@ -37,10 +37,18 @@ from ui.dialogs.refusal_dialog import (  # noqa: F401 - their home before they h
     RefusalDialog,
     purpose_hint,
 )
-from ui.labels import choices, label
+from ui.labels import choices, label, language
 from ui.tasks import TaskRunner, changed
-from ui.views.customer_page import fill_table, make_table
+from ui.views.customer_page import fill_table, fmt, make_table
 from ui.widgets import date_edit
+
+
+def _by(day: dt.date | None, who: str | None, why: str | None = None) -> str:
+    """A day with who acted on it and why: "2026-12-01 王主管：客户同意接收"."""
+    if day is None:
+        return ""
+    text = " ".join(p for p in (fmt(day), who) if p)
+    return f"{text}{'：' if language() == 'zh' else ': '}{why}" if why else text
 
 
 class PreferencesPanel(QWidget):
@@ -137,6 +145,7 @@ class PreferencesPanel(QWidget):
             [self.tr("Channel"), self.tr("Purpose"), self.tr("Reason"), self.tr("Set on"),
              self.tr("Ends"), self.tr("Lifted"), self.tr("In force")]
         )
+        self.refusals.setWordWrap(True)
         self.add_refusal_button = QPushButton(self.tr("&Add do-not-contact…"))
         self.lift_button = QPushButton(self.tr("&Lift selected…"))
         self.add_refusal_button.clicked.connect(self._on_add_refusal)
@@ -202,7 +211,8 @@ class PreferencesPanel(QWidget):
         fill_table(self.refusals, [
             [label("channel", r.channel) if r.channel else self.tr("All channels"),
              label("purpose", r.purpose) if r.purpose else self.tr("All purposes"),
-             r.reason, r.set_on, r.expires_on, r.lifted_on, r.active_on(today)]
+             r.reason, _by(r.set_on, r.set_by), r.expires_on,
+             _by(r.lifted_on, r.lifted_by, r.lift_reason), r.active_on(today)]
             for r in detail.refusals
         ])
 
