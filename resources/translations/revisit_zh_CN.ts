@@ -1464,7 +1464,7 @@ Revisit closes now; open it again to work with the restored database.</source>
     <message>
         <location filename="../../ui/views/report_dashboard.py" line="84"/>
         <source>Consent and do-not-contact (customers)</source>
-        <translation>营销同意与免打扰（客户）</translation>
+        <translation>营销同意与勿扰（客户）</translation>
     </message>
     <message>
         <location filename="../../ui/views/report_dashboard.py" line="87"/>
@@ -7449,22 +7449,22 @@ Revisit closes now; open it again to work with the restored database.</source>
     <message>
         <location filename="../../ui/error_messages.py" line="306"/>
         <source>{who} lifted this do-not-contact entry at {when} since you opened it; reload to see their change.</source>
-        <translation>在您打开后，{who} 于 {when} 解除了这条免打扰，请重新载入查看其修改。</translation>
+        <translation>在您打开后，{who} 于 {when} 解除了这条勿扰，请重新载入查看其修改。</translation>
     </message>
     <message>
         <location filename="../../ui/error_messages.py" line="307"/>
         <source>This do-not-contact entry was lifted at {when} since you opened it; reload to see the change.</source>
-        <translation>在您打开后，这条免打扰于 {when} 被解除，请重新载入查看。</translation>
+        <translation>在您打开后，这条勿扰于 {when} 被解除，请重新载入查看。</translation>
     </message>
     <message>
         <location filename="../../ui/error_messages.py" line="308"/>
         <source>{who} changed this do-not-contact entry at {when} since you opened it; reload to see their change.</source>
-        <translation>在您打开后，{who} 于 {when} 修改了这条免打扰，请重新载入查看其修改。</translation>
+        <translation>在您打开后，{who} 于 {when} 修改了这条勿扰，请重新载入查看其修改。</translation>
     </message>
     <message>
         <location filename="../../ui/error_messages.py" line="309"/>
         <source>This do-not-contact entry was changed at {when} since you opened it; reload to see the change.</source>
-        <translation>在您打开后，这条免打扰于 {when} 被修改，请重新载入查看。</translation>
+        <translation>在您打开后，这条勿扰于 {when} 被修改，请重新载入查看。</translation>
     </message>
     <message>
         <location filename="../../ui/error_messages.py" line="310"/>

@@ -17,7 +17,7 @@ Pair = tuple[str, str]
 # What an entry is about (audit_log.entity).
 ENTITIES: dict[str, Pair] = {
     "customer": ("客户", "Customer"),
-    "do_not_contact": ("免打扰", "Do-not-contact"),
+    "do_not_contact": ("勿扰", "Do-not-contact"),
     "staff_user": ("员工", "Staff"),
     "saved_segment": ("客户分群", "Segment"),
     "list_run": ("名单", "List"),
@@ -95,8 +95,8 @@ KEYS: dict[str, Pair] = {
     "corrected": ("更正", "Corrected"),
     "failed": ("发送失败文件", "Failed-delivery file"),
     "numbers": ("号码数", "Numbers"),
-    "blocked": ("新增免打扰", "Blocked"),
-    "already": ("已免打扰", "Already blocked"),
+    "blocked": ("新增勿扰", "Blocked"),
+    "already": ("已勿扰", "Already blocked"),
     "unknown": ("未知号码", "Unknown numbers"),
     "channel_order": ("渠道顺序", "Channel order"),
     "preferred_days": ("偏好日期", "Preferred days"),
