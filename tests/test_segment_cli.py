@@ -143,3 +143,12 @@ def test_the_matrix_names_its_bands_in_chinese(capsys, db):
     assert rows[2].split() == ["7+", "0", "0", "1", "0"]
     data = json.loads(cli(capsys, db, "matrix", "--as-of", "2026-11-23", "--format", "json")[1])
     assert {c["satisfaction_band"] for c in data["cells"]} == {"low", "middle", "high", "none"}
+
+
+def test_a_templates_key_is_counted_as_list_build_takes_it_and_nothing_is_saved(capsys, db):
+    code, out, _ = cli(capsys, db, "count", "matrix.7+.high", "--as-of", "2026-11-23",
+                       "--format", "json")
+    assert code == 0 and json.loads(out)["customers"] == 1
+    assert json.loads(cli(capsys, db, "list", "--format", "json")[1]) == []  # nothing saved
+    code, _, err = cli(capsys, db, "count", "no.such.key")
+    assert code != 0 and "There is no segment named 'no.such.key'" in err

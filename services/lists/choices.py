@@ -17,11 +17,18 @@ class RunChoices:
     segments: tuple[str, ...]
     callers: tuple[StaffInfo, ...]
     settings: Settings
+    # What each segment is called on screen: its name, and a template's Chinese name beside
+    # the key it was saved under (matrix.7+.high（7年以上 高满意度 换车）).
+    titles: tuple[str, ...] = ()
 
 
 def run_choices(sessions: sessionmaker[Session]) -> RunChoices:
+    saved = segments.list_segments(sessions)
     return RunChoices(
-        segments=tuple(info.name for info in segments.list_segments(sessions)),
+        segments=tuple(info.name for info in saved),
+        titles=tuple(f"{info.name}（{info.description}）"
+                     if info.template == info.name and info.description else info.name
+                     for info in saved),
         callers=tuple(staff_list(sessions)),
         settings=load_settings(sessions),
     )

@@ -280,6 +280,18 @@ def save_template(sessions: Sessions, key: str, name: str | None = None, *,
                         staff_id=staff_id)
 
 
+def filter_of(sessions: Sessions, name: str) -> FilterLike:
+    """The saved segment `name`'s filter; failing that, the filter of the template whose key
+    is `name` (nothing saved: a count or a look at the members changes nothing)."""
+    try:
+        return get_segment(sessions, name).filter
+    except RevisitError:
+        found = find_template(name)
+        if found is None:
+            raise
+        return found.filter
+
+
 def segment_or_template(sessions: Sessions, name: str) -> Segment:
     """The saved segment `name`; failing that, the template whose key is `name`, saved under
     that key first, so the next run of it finds the same segment (and this run)."""

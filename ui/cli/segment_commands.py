@@ -172,8 +172,9 @@ def _show(args, open_db) -> int:
 
 def _count(args, open_db) -> int:
     svc = _service()
-    seg = svc.get_segment(open_db().sessions, args.name)
-    result = svc.count(open_db().sessions, seg.filter, _as_of(args))
+    # A template's key counts as the template (as `list build KEY` builds it), nothing saved.
+    result = svc.count(open_db().sessions, svc.filter_of(open_db().sessions, args.name),
+                       _as_of(args))
     if args.format == "json":
         _json({"segment": args.name, **dataclasses.asdict(result)})
         return 0

@@ -192,11 +192,12 @@ class ListsView(QWidget):
         )
 
     def _show_choices(self, choices: RunChoices) -> None:
-        current = self.segment.currentText()
+        current = self.segment.currentData()
         self.segment.clear()
-        for name in choices.segments:
-            self.segment.addItem(name, name)
-        self.segment.setCurrentIndex(max(0, self.segment.findText(current)))
+        for name, title in zip(choices.segments, choices.titles or choices.segments,
+                               strict=True):
+            self.segment.addItem(title, name)
+        self.segment.setCurrentIndex(max(0, self.segment.findData(current)))
         ticked = set(self._ticked_callers())
         self.callers.clear()
         for staff in choices.callers:
