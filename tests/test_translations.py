@@ -110,7 +110,11 @@ def test_error_is_shown_translated(qapp):
     assert translator.load(str(TRANSLATIONS_DIR / "revisit_zh_CN.qm"))
     QCoreApplication.installTranslator(translator)
     try:
-        err = RevisitError("The database {where} is read-only.", where="D:/回访.sqlite3")
-        assert translate_error(err) == "数据库 D:/回访.sqlite3 是只读的。"
+        err = RevisitError("The database {where} is read-only: nothing can be saved in it. "
+                           "Ask whoever looks after this PC to let you write to the file and "
+                           "its folder, or open a copy kept in a folder you may write to.",
+                           where="D:/回访.sqlite3")
+        said = translate_error(err)
+        assert said.startswith("数据库 D:/回访.sqlite3 是只读的，无法保存任何内容。")
     finally:
         QCoreApplication.removeTranslator(translator)

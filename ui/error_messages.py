@@ -265,7 +265,7 @@ MESSAGES = (
     QT_TRANSLATE_NOOP("errors", 'Cannot open the database file {where}: missing folder or no permission.'),
     QT_TRANSLATE_NOOP("errors", '{where} is not a Revisit database (the file is damaged or of another kind).'),
     QT_TRANSLATE_NOOP("errors", 'The disk holding {where} is full; nothing was changed.'),
-    QT_TRANSLATE_NOOP("errors", 'The database {where} is read-only.'),
+    QT_TRANSLATE_NOOP("errors", 'The database {where} is read-only: nothing can be saved in it. Ask whoever looks after this PC to let you write to the file and its folder, or open a copy kept in a folder you may write to.'),
     QT_TRANSLATE_NOOP("errors", 'Cannot connect to the database server {where}: {detail}'),
     QT_TRANSLATE_NOOP("errors", 'The database {where} does not exist: {detail}'),
     QT_TRANSLATE_NOOP("errors", "{where} holds tables that are not Revisit's; refusing to change it."),

@@ -176,7 +176,10 @@ def translate_db_error(exc: Exception, url: str | None) -> RevisitError:
             N_("The disk holding {where} is full; nothing was changed."), where=where
         )
     if "readonly" in low or "read-only" in low:
-        return RevisitError(N_("The database {where} is read-only."), where=where)
+        return RevisitError(
+            N_("The database {where} is read-only: nothing can be saved in it. Ask whoever "
+               "looks after this PC to let you write to the file and its folder, or open a copy "
+               "kept in a folder you may write to."), where=where)
     if "password authentication" in low or "connection refused" in low or "could not" in low:
         return RevisitError(
             N_("Cannot connect to the database server {where}: {detail}"),
