@@ -195,6 +195,16 @@ def test_a_supervisor_resets_a_password(qtbot, users, demo_db, monkeypatch):
     assert users.selected().reset_pending
 
 
+def _shown_audit(qtbot, database, supervisor):
+    """The audit trail as `supervisor` opens it, its first page loaded: (view, runner)."""
+    runner = TaskRunner()
+    view = AuditView(database, runner, supervisor)
+    qtbot.addWidget(view)
+    with qtbot.waitSignal(view.loaded, timeout=10000):
+        view.show()
+    return view, runner
+
+
 def test_the_audit_trail_filters_by_person_action_and_customer(qtbot, demo_db, demo_supervisor,
                                                                demo_staff, qtmodeltester):
     from services.customers import preferences
@@ -209,11 +219,7 @@ def test_the_audit_trail_filters_by_person_action_and_customer(qtbot, demo_db, d
     preferences.set_preferences(demo_db.sessions, first.id, channel_order=["sms"],
                                 staff_id=demo_staff.id)
     accounts.reset_password(demo_db.sessions, demo_supervisor, "liuyang", "liu-pass-1")
-    runner = TaskRunner()
-    view = AuditView(demo_db, runner, demo_supervisor)
-    qtbot.addWidget(view)
-    with qtbot.waitSignal(view.loaded, timeout=10000):
-        view.show()
+    view, runner = _shown_audit(qtbot, demo_db, demo_supervisor)
     qtmodeltester.check(view.model)
     assert view.model.rowCount() == 2 and view.count.text() == "Entries: 2"
     with qtbot.waitSignal(view.loaded, timeout=10000):
@@ -253,11 +259,7 @@ def test_the_audit_trail_reads_in_chinese_words_not_codes(qtbot, translated, dem
     segments.save_segment(demo_db.sessions, "7年以上 高满意度 换车", flt,
                           staff_id=demo_staff.id)
     accounts.reset_password(demo_db.sessions, demo_supervisor, "liuyang", "liu-pass-1")
-    runner = TaskRunner()
-    view = AuditView(demo_db, runner, demo_supervisor)
-    qtbot.addWidget(view)
-    with qtbot.waitSignal(view.loaded, timeout=10000):
-        view.show()
+    view, runner = _shown_audit(qtbot, demo_db, demo_supervisor)
     rows = {view.model.data(view.model.index(r, 2)): r for r in range(view.model.rowCount())}
     assert set(rows) == {"保存分群", "重置密码"}
     assert view.action.itemText(view.action.findData("save_segment")) == "保存分群"
