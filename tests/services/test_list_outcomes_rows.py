@@ -44,6 +44,18 @@ def _cell(path: Path, columns: dict, row: int, header: str):
     return openpyxl.load_workbook(path).active.cell(row, columns[header]).value
 
 
+def _visit_reading(database, path: Path, columns: dict, row: int, km: int) -> int:
+    """A service visit's km reading on 2026-10-01 for the car of the list's `row`; its id."""
+    with database.sessions.begin() as s:
+        member = s.scalar(select(ListRunMember).where(
+            ListRunMember.row_code == _cell(path, columns, row, "编号")))
+        vehicle = member.vehicle_id or s.scalar(select(Vehicle.id).where(
+            Vehicle.customer_id == member.customer_id))
+        s.add(MileageReading(vehicle_id=vehicle, reading_date=dt.date(2026, 10, 1), km=km,
+                             source="visit"))
+    return vehicle
+
+
 def _events(database) -> dict[str, str]:
     """Each contact read back: its customer's code and outcome."""
     with database.sessions() as s:
@@ -123,13 +135,7 @@ def test_contact_dates_are_read_as_people_type_them(listed, typed, day):
 
 def test_dates_and_km_that_cannot_be_are_refused_with_the_reason(listed):
     database, path, col = listed
-    with database.sessions.begin() as s:
-        member = s.scalar(select(ListRunMember).where(
-            ListRunMember.row_code == _cell(path, col, 5, "编号")))
-        vehicle = member.vehicle_id or s.scalar(select(Vehicle.id).where(
-            Vehicle.customer_id == member.customer_id))
-        s.add(MileageReading(vehicle_id=vehicle, reading_date=dt.date(2026, 10, 1), km=117947,
-                             source="visit"))
+    _visit_reading(database, path, col, 5, 117947)
     _fill(path, col, {
         (2, "结果"): "接通", (2, "联系日期"): "2026-11-20",  # before the run's date
         (3, "结果"): "接通", (3, "联系日期"): "2026-11-24", (3, "下次跟进"): "2026-11-01",
@@ -347,13 +353,7 @@ def test_a_row_typed_into_after_it_was_read_is_corrected_and_the_old_kept(listed
 
 def test_a_corrected_km_is_still_held_to_the_odometer(listed):
     database, path, col = listed
-    with database.sessions.begin() as s:
-        member = s.scalar(select(ListRunMember).where(
-            ListRunMember.row_code == _cell(path, col, 2, "编号")))
-        vehicle = member.vehicle_id or s.scalar(select(Vehicle.id).where(
-            Vehicle.customer_id == member.customer_id))
-        s.add(MileageReading(vehicle_id=vehicle, reading_date=dt.date(2026, 10, 1), km=50000,
-                             source="visit"))
+    vehicle = _visit_reading(database, path, col, 2, 50000)
     _fill(path, col, {(2, "结果"): "接通", (2, "当前里程(km)"): 52000})
     assert outcomes.read_outcomes(database.sessions, path, today=TODAY).km_readings == 1
     _fill(path, col, {(2, "当前里程(km)"): 48000})
