@@ -168,7 +168,8 @@ def test_the_cli_prints_the_tables_labels(capsys, sqlite_database):
 
 
 @pytest.mark.parametrize(("brand", "model", "named"), [
-    ("丰田", "凯美瑞", "丰田 凯美瑞"), ("哈弗", "哈弗H6", "哈弗H6"), ("宝马", "宝马 5系", "宝马 5系"),
+    ("丰田", "凯美瑞", "丰田 凯美瑞"), ("哈弗", "哈弗H6", "哈弗H6"),
+    ("宝马", "宝马 5系", "宝马 5系"),
     ("Mercedes-Benz", "mercedes-benz C200", "mercedes-benz C200"), ("比亚迪", "", "比亚迪"),
     (None, "朗逸", "朗逸"), ("", None, ""), ("长安", "长安CS75", "长安CS75"),
     ("大众", "大众途观L", "大众途观L"), ("吉利", "博越", "吉利 博越")])
