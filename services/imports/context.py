@@ -35,6 +35,8 @@ class Context:
     seen: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
     changed_fields: Counter[str] = field(default_factory=Counter)
     staff_by_name: dict[str, int] = field(default_factory=dict)
+    # The brands a model cell may start with (services/imports/brands.py), read once.
+    brands: tuple[str, ...] | None = None
 
 
 def same(old: Any, new: Any) -> bool:

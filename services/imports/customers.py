@@ -20,6 +20,8 @@ from typing import Any
 from models.codes import PROFILE_ATTRIBUTES, RECORDED_FIELDS
 from services.customers.names import addressed, same_person
 from services.customers.pinyin import name_keys
+from services.imports.addresses import ADDRESS, address_changes
+from services.imports.brands import known_brands, split_brands
 from services.imports.clean import OTHER_PHONES_LENGTH, OTHER_PHONES_SEPARATOR
 from services.imports.context import Context, merge, record_history, same
 from services.imports.lookup import Lookup
@@ -35,6 +37,9 @@ OTHER_PHONES = "other_phones"
 
 def process(ctx: Context, rows: list[tuple[RowResult, dict[str, Any]]]) -> None:
     """Decide and queue the writes of one chunk of rows (already cleaned)."""
+    if ctx.brands is None:
+        ctx.brands = known_brands(ctx.conn, (v["brand"] for _, v in rows if v.get("brand")))
+    split_brands(ctx.brands, (v for _, v in rows))
     lookup = Lookup(ctx.conn, ctx.today)
     lookup.load(
         mobiles={v["mobile"] for _, v in rows if v.get("mobile")},
@@ -209,7 +214,10 @@ def _joined_phones(current: str | None, extra: Any) -> str | None:
 
 def _update_customer(ctx: Context, lk: Lookup, result: RowResult, customer: dict,
                      v: dict[str, Any]) -> None:
-    changes = merge(ctx, result, "customer", customer, v, CUSTOMER_COLUMNS)
+    others = tuple(c for c in CUSTOMER_COLUMNS if c not in ADDRESS)
+    changes = merge(ctx, result, "customer", customer, v, others)
+    changes.update(address_changes(customer, v, customer["id"] in ctx.seen["customer"],
+                                   result.issues))
     if "name" in changes and addressed(changes["name"]) and not addressed(customer["name"]):
         del changes["name"]  # 张先生 says less than the 张三 stored
     phones = _joined_phones(customer.get(OTHER_PHONES), v.get("phones_other", ()))

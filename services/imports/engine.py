@@ -27,6 +27,7 @@ from models import ImportBatch, StaffUser
 from models.base import utcnow
 from models.codes import IMPORT_KINDS, PROFILE_ATTRIBUTES
 from services.imports import batches, customers, events
+from services.imports.addresses import split_addresses
 from services.imports.clean import AMOUNT_TYPED, clean_row
 from services.imports.context import Context
 from services.imports.dates import export_day
@@ -200,15 +201,18 @@ def run(sessions: sessionmaker[Session], path: Path | str, options: ImportOption
 
 def _rows(job: _Job, ctx: Context, chunk: list[tuple[int, Any]]) -> list[tuple[RowResult, dict]]:
     """The chunk's rows cleaned, each with its decision so far (rejected by its cells or not)."""
-    pairs = []
+    cleaned: list[tuple[RowResult, dict[str, Any]]] = []
     for number, cells in chunk:
         clean = clean_row(job.mapping, cells, today=ctx.today, number=number)
         result = RowResult(number, tuple(cells))
         result.issues += [Issue(p.code, p.field or None, p.severity) for p in clean.problems]
         if clean.rejected:
             result.outcome = "reject"
-        pairs.append((result, _internal(job.options.kind, clean.values, ctx, result)))
-    return pairs
+        cleaned.append((result, clean.values))
+    if job.options.kind == "customers":
+        split_addresses([values for _, values in cleaned])
+    return [(result, _internal(job.options.kind, values, ctx, result))
+            for result, values in cleaned]
 
 
 def _write(job: _Job) -> _Done:
@@ -280,8 +284,10 @@ def _write(job: _Job) -> _Done:
             job.cancel.check()
         if job.progress is not None:
             job.progress(done, done)
-        for number, code in job.source.skipped():
-            tally.add(RowResult(number, (), "reject", [Issue(code)]))
+        # Listed with their cells as typed (合计 / 共8台 / ¥1,180,798): staff see which row
+        # was left out and that it was the totals, not a customer.
+        for number, code, cells in job.source.skipped():
+            tally.add(RowResult(number, cells, "reject", [Issue(code)]))
         if renew:
             writer.committed(_next_transaction(session, batch_id))
         writer.record_created()

@@ -27,6 +27,9 @@ PROBLEMS: dict[str, tuple[str, str]] = {
                            "invalid phone number, kept as typed among the other phones to be "
                            "corrected"),
     "mobile_placeholder": ("手机号码疑似占位号码", "mobile number looks like a placeholder"),
+    "mobile_placeholder_kept": ("手机号码疑似占位号码，未作为手机，已原样存为其他电话，请核对",
+                                "mobile number looks like a placeholder: not taken as the mobile, "
+                                "kept as typed among the other phones to be checked"),
     "mobile_is_landline": ("手机栏填的是固定电话，已存为其他电话",
                            "a landline in the mobile column, kept as another phone"),
     "phone_invalid": ("电话号码无效", "invalid phone number"),

@@ -65,10 +65,13 @@ def is_mobile(digits: str) -> bool:
             and mobile_prefix(digits[:5]))
 
 
-def _placeholder(mobile: str) -> bool:
-    """13800000000, 13888888888, 13812345678: typed to fill a required box, shared by many."""
+def _placeholder(mobile: str, alone: bool = True) -> bool:
+    """13800000000, 13888888888, 13812345678: typed to fill a required box, shared by many.
+    A run of digits (13512345678) is a placeholder only when it is the cell's only number:
+    written next to a landline it is someone's real, if memorable, number; a number of one
+    repeated digit (13800000000) is a placeholder wherever it stands."""
     tail = mobile[3:]
-    return len(set(tail)) == 1 or tail in ("12345678", "87654321")
+    return len(set(tail)) == 1 or (alone and tail in ("12345678", "87654321"))
 
 
 def _landline(number: phonenumbers.PhoneNumber) -> str:
@@ -184,16 +187,24 @@ def normalise_phones(raw: Cell, *, mobile_column: bool = True,
             and len(_NOT_DIGIT.sub("", part)) >= KEPT_DIGITS]
     found = [n for part, numbers in parts if part.strip() not in kept for n in numbers]
     good = [n for n in found if n is not None]
-    mobiles = [n for kind, n in good if kind == "mobile" and not _placeholder(n)]
+    alone = len(found) + len(kept) == 1
+    mobiles = [n for kind, n in good if kind == "mobile" and not _placeholder(n, alone)]
     others = [n for kind, n in good if kind != "mobile"]
+    placeholders = [n for kind, n in good if kind == "mobile" and _placeholder(n, alone)]
     problems: list[Problem] = []
-    if any(kind == "mobile" and _placeholder(n) for kind, n in good):
+    mistyped = bool(kept)
+    if placeholders and keep_invalid and (mobiles or others or kept):
+        # Beside other numbers it is kept as typed (never the mobile, which would tie every
+        # customer typed with it together): nothing written in the cell is lost.
+        kept += placeholders
+        problems.append(Problem("mobile_placeholder_kept", "warning"))
+    elif placeholders:
         problems.append(Problem("mobile_placeholder", "warning" if mobiles or others else "error"))
     if any(kind == "local" for kind, _ in good):
         problems.append(Problem("landline_no_area_code", "warning"))
     if None in found:
         problems.append(Problem(invalid, "warning" if mobiles or others or kept else "error"))
-    if kept:
+    if mistyped:
         problems.append(Problem(f"{invalid}_kept", "warning"))
     if not mobiles and not others and not kept:
         return Clean(None, tuple(problems) or refused(invalid).problems)

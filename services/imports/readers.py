@@ -6,7 +6,7 @@ import csv
 import itertools
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 
@@ -59,6 +59,8 @@ class Layout:
 class Skipped:
     number: int
     reason: str  # "subtotal" | "repeated_header"
+    # As read, for the problems file (not part of what the row is: two skips compare by place).
+    cells: tuple[Cell, ...] = field(default=(), compare=False)
 
 
 def _blank(cell: Cell) -> bool:
@@ -162,11 +164,11 @@ class Table:
                                   and all(cell_text(cells[i]).strip().isdigit() for i in filled)):
                     self.blank_rows += 1
                 elif is_subtotal([cells[i] for i in filled[:3]]):
-                    self.skipped.append(Skipped(number, "subtotal"))
+                    self.skipped.append(Skipped(number, "subtotal", cells))
                 elif (first is not None and first < len(cells)
                       and cell_text(cells[first]).strip() == headers[first]
                       and tuple(cell_text(c).strip() for c in cells[:len(headers)]) == headers):
-                    self.skipped.append(Skipped(number, "repeated_header"))
+                    self.skipped.append(Skipped(number, "repeated_header", cells))
                 else:
                     yield Row(number, cells)
         except (UnicodeDecodeError, csv.Error, OSError) as exc:

@@ -106,5 +106,7 @@ def _summary(kind: str, result: RowResult, lang: str = "zh") -> str:
     parts = [_CREATED[t][0 if zh else 1] if t in _CREATED else t for t in result.created]
     for key, old, new in result.changes:
         label = field_label(kind, key, lang) or key
+        if new is None:  # a stored value the row takes away (an address of another city)
+            new = "（清空）" if zh else "(cleared)"
         parts.append(f"{label} {'' if old is None else old} → {new}".replace("  ", " "))
     return ("；" if zh else "; ").join(parts) or ("无变化" if zh else "no change")

@@ -37,6 +37,12 @@ ROW_PROBLEMS: dict[str, tuple[str, str]] = {
     "value_unknown": ("取值无法识别", "value not recognised"),
     "differs_in_file": ("与文件中前面一行的值不同，保留前一行的值",
                         "differs from an earlier row of the file; the earlier value is kept"),
+    "address_less_detailed": ("文件中的地址不如已存的详细，保留了已存的区县和详细地址",
+                              "the file's address says less than the stored one; the stored "
+                              "district and street are kept"),
+    "address_replaced": ("地址与已存的不同，已按文件更新（原地址记入客户资料变更记录），请核对",
+                         "the address differs from the stored one and replaces it (the old "
+                         "one is kept in the profile history); please check"),
     "subtotal_row": ("合计或小计行，未导入", "a subtotal or total row, not imported"),
     "repeated_header_row": ("重复的表头行，未导入", "the header repeated, not imported"),
     "staff_unknown": ("找不到该员工，未记录经办人", "no such staff member; left blank"),

@@ -47,10 +47,11 @@ class Source:
         for row in itertools.chain(self._sample, self.table):
             yield row.number, row.cells
 
-    def skipped(self) -> list[tuple[int, str]]:
-        """(row number, problem code) of rows the reader passed over; complete once rows()
-        is exhausted."""
-        return [(s.number, SKIP_REASONS.get(s.reason, s.reason)) for s in self.table.skipped]
+    def skipped(self) -> list[tuple[int, str, tuple[Cell, ...]]]:
+        """(row number, problem code, cells as read) of rows the reader passed over; complete
+        once rows() is exhausted."""
+        return [(s.number, SKIP_REASONS.get(s.reason, s.reason), s.cells)
+                for s in self.table.skipped]
 
     def close(self) -> None:
         self.table.close()

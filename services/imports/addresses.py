@@ -1,0 +1,137 @@
+"""A whole address in one cell (广东省广州市天河区体育西路100号) split into province, city, district
+and street, and a row's address weighed against the stored one before it replaces it.
+
+The divisions are recognised by cpca-new (China's provinces, cities and districts with their
+short forms, matched with Aho-Corasick); what it found is then taken off the front of the text
+here, so that only names written at the start, in order, leave the street and nothing typed is
+lost: text cpca cannot place stays in the street."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from services.imports.context import same
+from services.imports.results import Issue
+
+ADDRESS = ("province", "city", "district", "street")
+# The cell as typed, when it was split: a stored street holding that same text is the same
+# address (imported whole before addresses were split), not another one.
+ADDRESS_TYPED = "address_typed"
+_SUFFIX = re.compile(r"([省市]|特别行政区|自治区)$")
+# cpca-new's short names of the autonomous regions (广西 for 广西壮族自治区).
+_SHORT = {"内蒙古自治区": "内蒙古", "广西壮族自治区": "广西", "西藏自治区": "西藏",
+          "新疆维吾尔自治区": "新疆", "宁夏回族自治区": "宁夏"}
+_BETWEEN = " \t,，、;；:：-—/"
+
+
+def _forms(name: str) -> tuple[tuple[str, bool], ...]:
+    """(written form, whether it is the full name) of a division, longest first."""
+    short = _SHORT.get(name) or _SUFFIX.sub("", name)
+    return ((name, True), (short, False)) if short and short != name else ((name, True),)
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _take(text: str, at: int, name: str | None, pos: Any) -> tuple[int, bool] | None:
+    """(end, full name?) when the division `name`, found by cpca at `pos`, is written at `at`
+    (separators skipped)."""
+    if name is None or not isinstance(pos, int | float) or pos < 0:
+        return None
+    while at < len(text) and text[at] in _BETWEEN:
+        at += 1
+    if int(pos) != at:
+        return None
+    for form, full in _forms(name):
+        if text.startswith(form, at):
+            return at + len(form), full
+    return None
+
+
+def split_one(text: str, found: dict[str, Any]) -> tuple[str | None, ...] | None:
+    """(province, city, district, street) of `text` from cpca's reading `found` (names and
+    positions), or None when the text does not start with a province or city it recognised
+    (a street, or a district alone: 朝阳区 is in Beijing and in Changchun)."""
+    province, city, district = (_text(found.get(k)) for k in ("省", "市", "区"))
+    if province is None:
+        return None
+    if city is None and district is not None:
+        city, district = district, None  # a county-level city under its province (仙桃市)
+        found = {**found, "市_pos": found.get("区_pos"), "区_pos": -1}
+    municipality = city == province  # 北京市: the province and its city, written once
+    at, parts = 0, []
+    for level, name, key in ((0, province, "省_pos"), (1, None if municipality else city, "市_pos"),
+                             (2, district, "区_pos")):
+        taken = _take(text, at, name, found.get(key))
+        if taken is not None:
+            at = taken[0]
+            parts.append((level, taken[1]))
+    if not parts or parts[0][0] > 1:
+        return None
+    street = text[at:].lstrip(_BETWEEN).strip() or None
+    # 北京路12号, 中山路1号: a short name alone before more text is a street named after it.
+    if len(parts) == 1 and not parts[0][1] and street is not None:
+        return None
+    levels = {level for level, _ in parts}
+    return (province,
+            city if 1 in levels or 2 in levels or municipality else None,
+            district if 2 in levels else None,
+            street)
+
+
+def split_addresses(rows: Sequence[dict[str, Any]]) -> None:
+    """Rows whose address is one cell (no province, city or district given) get it split, in
+    place; a row that gives any of them keeps its address as the file divides it."""
+    todo = [v for v in rows if isinstance(v.get("street"), str)
+            and all(v.get(k) is None for k in ADDRESS[:3])]
+    if not todo:
+        return
+    import cpca_new  # type: ignore[import-untyped]  # loads its table on first use (~30 ms)
+
+    table = cpca_new.transform([v["street"] for v in todo], pos_sensitive=True)
+    for v, found in zip(todo, table.to_dict("records"), strict=True):
+        parts = split_one(v["street"], found)
+        if parts is not None:
+            v[ADDRESS_TYPED] = v["street"]
+            v.update(zip(ADDRESS, parts, strict=True))
+
+
+def _place(value: Any) -> str:
+    """A division's name without its suffix: 无锡 and 无锡市 are one city."""
+    return _SUFFIX.sub("", str(value).strip()) if value else ""
+
+
+def address_changes(current: dict[str, Any], v: dict[str, Any], seen: bool,
+                    issues: list[Issue]) -> dict[str, Any]:
+    """The stored address parts the row changes. A row that stops short of the stored address
+    (江苏省无锡市 for a customer whose street is stored) keeps the stored district and street,
+    with a note; a row that names another place replaces the stored address from there down
+    (the stored street of another city is no longer theirs), with a warning saying what it
+    replaces. A record an earlier row of the file touched only gets empty parts filled."""
+    new = [v.get(c) for c in ADDRESS]
+    if all(x is None for x in new):
+        return {}
+    old = [current.get(c) or None for c in ADDRESS]
+    if old[3] is not None and same(v.get(ADDRESS_TYPED), old[3]) and not any(old[:3]):
+        # The street stored whole before addresses were split: the same address, now split.
+        return {c: x for c, x in zip(ADDRESS, new, strict=True) if not same(x, current.get(c))}
+    differs = [i for i in range(4) if new[i] is not None and old[i] is not None
+               and _place(new[i]) != _place(old[i])]
+    if seen:
+        for i in differs:
+            issues.append(Issue("differs_in_file", ADDRESS[i], "warning"))
+        return {c: new[i] for i, c in enumerate(ADDRESS) if new[i] is not None and old[i] is None}
+    if not differs:
+        deepest = max(i for i, x in enumerate(new) if x is not None)
+        if any(old[i] is not None for i in range(deepest + 1, 4)):
+            issues.append(Issue("address_less_detailed", None, "warning"))
+        return {c: new[i] for i, c in enumerate(ADDRESS) if new[i] is not None and old[i] is None}
+    first = differs[0]
+    issues.append(Issue("address_replaced", None, "warning"))
+    changes = {c: new[i] for i, c in enumerate(ADDRESS) if new[i] is not None and old[i] is None}
+    changes.update({ADDRESS[i]: new[i] for i in range(first, 4)
+                    if not same(new[i], current.get(ADDRESS[i]))})
+    return changes
