@@ -76,6 +76,7 @@ def test_build_shows_members_and_excluded_with_reasons(qtbot, view, demo_db):
     assert shown_reasons == {label("exclusion", x.reason) for x in doc.excluded}
     assert all(label("exclusion", x.reason) != x.reason for x in doc.excluded)
     assert f"#{run_id}" in view.summary.text()
+    assert "、" not in view.summary.text()  # the English window lists with commas
     callers = {m.caller for m in doc.members if m.channel == "call"}
     assert len(callers) == 2
 
