@@ -12,6 +12,11 @@ def language() -> str:
     return "zh" if QLocale().language() == QLocale.Language.Chinese else "en"
 
 
+def joined(parts) -> str:
+    """`parts` listed as the window's language lists them: 甲、乙 in Chinese, a, b in English."""
+    return ("、" if language() == "zh" else ", ").join(parts)
+
+
 def label(kind: str, code: str | None) -> str:
     """The label of `code` in vocabulary `kind` ('' for None, the code if unknown)."""
     return table.text(kind, code, language())

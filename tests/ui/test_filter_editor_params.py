@@ -78,3 +78,10 @@ def test_a_whole_number_reads_without_a_decimal(qtbot):
     editor.tree.setCurrentItem(group.child(1))
     assert editor.value.number.text() == "2.5"
     assert editor.value.value() == 2.5
+
+
+def test_a_list_reads_as_the_window_language_lists(language):
+    from ui.labels import joined
+
+    assert joined(["电话", "短信", "邮寄"]) == ("电话、短信、邮寄" if language == "zh"
+                                               else "电话, 短信, 邮寄")

@@ -14,7 +14,7 @@ from services.customers.brief import Brief
 from services.customers.suggest import HOLD_TEXTS
 from services.customers.suggest_rules import met_text
 from services.store.versions import when_text
-from ui.labels import label, language
+from ui.labels import joined, label, language
 
 GREEN = "#1b5e20"
 BACKGROUND = "#fff8e1"  # the line a caller reads first stands out from the facts below it
@@ -63,7 +63,7 @@ class SuggestionLine(QWidget):
         self.value.setText("" if b is None else self._text(b))
         s = b.suggestion if b is not None else None
         self.value.setToolTip("" if s is None or not s.also else self.tr(
-            "Other rules that fit: %1").replace("%1", "、".join(s.also)))
+            "Other rules that fit: %1").replace("%1", joined(s.also)))
 
     def _text(self, b: Brief) -> str:
         s = b.suggestion
@@ -78,7 +78,7 @@ class SuggestionLine(QWidget):
         grey = [self.tr("because: %1").replace("%1", because) if because
                 else self.tr("always suggested")]
         if s.held:
-            held = "、".join(f"{rule}（{HOLD_TEXTS[why][0 if lang == 'zh' else 1]}）"
+            held = joined(f"{rule}（{HOLD_TEXTS[why][0 if lang == 'zh' else 1]}）"
                             for rule, why in s.held)
             grey.append(self.tr("held back: %1").replace("%1", held))
         return f'{head}<br><span style="color:#555">{_e("  ·  ".join(grey))}</span>'

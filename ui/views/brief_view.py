@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QPushBut
 
 from services.customers.brief import Brief, CarLine, Trend
 from services.customers.referrals import ReferralInfo
-from ui.labels import label
+from ui.labels import joined, label
 from ui.views.brief_suggestion import SuggestionLine
 from ui.views.customer_page import fmt
 
@@ -260,7 +260,7 @@ class BriefView(QFrame):
             else:
                 when = [label("preferred_days", p.preferred_days)] + [
                     label("time_window", w) for w in p.time_windows]
-                parts.append(_e("、".join(w for w in when if w)))
+                parts.append(_e(joined(w for w in when if w)))
         consent = {True: self.tr("marketing consent given"),
                    False: self.tr("no marketing consent"),
                    None: self.tr("marketing consent not asked")}[b.marketing_consent]
@@ -290,7 +290,7 @@ class BriefView(QFrame):
             more = len(r.introduced) - NAMED_REFERRALS
             if more > 0:
                 names.append(self.tr("%n more", "", more))
-            text = _e(f"{counts}: " + "、".join(names))
+            text = _e(f"{counts}: " + joined(names))
             parts.append(f'<span style="color:{GREEN}; font-weight:600">{text}</span>'
                          if r.bought else text)
         return "  ·  ".join(parts)

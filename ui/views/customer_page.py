@@ -30,7 +30,7 @@ from services.customers.brief import Brief
 from services.customers.detail import CustomerDetail
 from services.customers.profile import Change
 from services.labels import car_name
-from ui.labels import label
+from ui.labels import joined, label
 
 
 class _LastColumnFits(QObject):
@@ -407,7 +407,7 @@ class CustomerPage(QWidget):
             d.owner and self.tr("owner: %1").replace("%1", d.owner),
             label("lifecycle_stage", d.lifecycle_stage),
             consent,
-            "、".join(t for _, t in d.tags),
+            joined(t for _, t in d.tags),
         ]
         return "  ·  ".join(p for p in parts if p)
 

@@ -35,7 +35,7 @@ from services.contacts import calls
 from services.customers.brief import Brief, load_brief
 from services.staff.permissions import Actor
 from services.store.database import Database
-from ui.labels import choices, label
+from ui.labels import choices, joined, label
 from ui.tasks import DataChange, TaskRunner, changed, show_error
 from ui.views.brief_view import BriefView
 from ui.views.customer_page import fmt
@@ -52,7 +52,7 @@ def _best_time(codes: str) -> str:
     for code in codes.split(","):
         text = label("preferred_days", code)
         parts.append(label("time_window", code) if text == code else text)
-    return "、".join(parts)
+    return joined(parts)
 
 
 class FollowUpView(QWidget):

@@ -28,7 +28,7 @@ from services.imports.engine import LINKS
 from services.imports.fields import KINDS
 from services.imports.mapping import Mapping
 from services.imports.normalise import Cell, cell_text
-from ui.labels import language
+from ui.labels import joined, language
 from ui.views.import_source import HINT_STYLE, column_letter
 
 COL_FIELD, COL_NEED, COL_COLUMN, COL_VALUES = range(4)
@@ -193,14 +193,14 @@ class MappingPage(QWidget):
         if mapping.missing_required:
             found.append(
                 self.tr("Choose a column for %1: every row needs it.").replace(
-                    "%1", "、".join(kind.field(f).label(lang) for f in mapping.missing_required)
+                    "%1", joined(kind.field(f).label(lang) for f in mapping.missing_required)
                 )
             )
         links = link_fields(mapping.kind)
         if not any(mapping.column(f) is not None for f in links):
             found.append(
                 self.tr("Choose a column for %1 (at least one): they find the customer.").replace(
-                    "%1", "、".join(kind.field(f).label(lang) for f in links)
+                    "%1", joined(kind.field(f).label(lang) for f in links)
                 )
             )
         return found
@@ -311,6 +311,6 @@ class MappingPage(QWidget):
         unused = [h for c, h in enumerate(self._headers) if h and mapping.field_of(c) is None]
         text = self.tr("%n column(s) of the file are imported.", "", len(mapping.columns))
         if unused:
-            text += " " + self.tr("Not imported: %1.").replace("%1", "、".join(unused))
+            text += " " + self.tr("Not imported: %1.").replace("%1", joined(unused))
         self.status.setStyleSheet("QLabel#mappingStatus { color: #1b5e20; }")
         self.status.setText(text)

@@ -33,7 +33,7 @@ from services.outputs.types import Steps
 from services.staff.permissions import NOT_PASSED, Actor, NotPassed
 from services.store.database import Database
 from services.store.settings import Settings
-from ui.labels import label, language
+from ui.labels import joined, label
 from ui.table_models.run_tables import RunExclusionsModel, RunMembersModel
 from ui.tasks import DataChange, TaskRunner, changed
 from ui.views.customer_page import fill_table, make_table, read_only_rows
@@ -393,12 +393,11 @@ class ListsView(QWidget):
         self.run_id = info.run_id
         self.build_button.setEnabled(True)
         locale = QLocale()
-        comma = "、" if language() == "zh" else ", "
-        by_channel = comma.join(
+        by_channel = joined(
             f"{self.member_rows.channel_name(k)} {locale.toString(v)}"
             for k, v in sorted(info.by_channel.items())
         )
-        excluded = comma.join(
+        excluded = joined(
             f"{label('exclusion', k)} {locale.toString(v)}" for k, v in info.excluded.items()
         )
         text = (

@@ -26,7 +26,7 @@ from services.reports import dashboard, effect, kpi, monday, monday_files, sugge
 from services.staff.permissions import SAVE_SETTINGS, Actor, allowed
 from services.store.database import Database
 from ui.files import ask_save_path, open_actions
-from ui.labels import label
+from ui.labels import joined, label
 from ui.tasks import DataChange, TaskRunner, changed
 from ui.views.customer_page import fill_table, make_table
 from ui.views.report_dashboard import DashboardTab, percent
@@ -204,7 +204,7 @@ class ReportsView(QWidget):
 
     def _show_activity(self, report: reports.ActivityReport) -> None:
         locale = QLocale()
-        channels = "、".join(
+        channels = joined(
             f"{label('channel', c)} {locale.toString(n)}"
             for c, n in sorted(report.by_channel.items())
         )

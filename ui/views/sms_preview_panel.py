@@ -25,6 +25,7 @@ from services.outputs.sms_preview import SmsEstimate
 from services.outputs.types import ListMember
 from services.outputs.wechat import WechatPreview
 from services.store.settings import Settings
+from ui.labels import joined
 from ui.tasks import TaskRunner, error_text
 
 SHOWN = 10  # messages listed: the first of every kind a short template makes
@@ -38,7 +39,7 @@ def lacking_lines(lacking: Sequence[sms.Lacking]) -> list[str]:
     few, then how many more."""
     lines = []
     for x in lacking:
-        who = "、".join(x.named)
+        who = joined(x.named)
         if x.more:
             who += QCoreApplication.translate("MessagePreview", " … and %n more", "", x.more)
         lines.append(QCoreApplication.translate("MessagePreview",

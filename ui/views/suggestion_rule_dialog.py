@@ -31,7 +31,7 @@ from services.customers.suggest_facts import BOOL, CODE, FACTS, FIELDS, fact_val
 from services.customers.suggest_rules import NAME_MAX, OPS, Condition, Rule, describe_when
 from services.store.errors import RevisitError
 from ui.i18n import translate_error
-from ui.labels import label, language
+from ui.labels import joined, label, language
 
 NUMBER_PAGE, CODE_PAGE, BOOL_PAGE, CODES_PAGE, NOTHING_PAGE = range(5)
 
@@ -118,7 +118,7 @@ class ConditionRow(QWidget):
 
     def _on_codes_toggled(self) -> None:
         chosen = [a.text() for a in self.codes.menu().actions() if a.isChecked()]
-        self.codes.setText("、".join(chosen) or self.tr("choose…"))
+        self.codes.setText(joined(chosen) or self.tr("choose…"))
         if hasattr(self, "_on_change"):
             self._on_change()
 
