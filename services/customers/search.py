@@ -73,10 +73,10 @@ def _merged_into(code: str) -> Select:
 
 
 def _landline_forms(digits: str) -> list[str]:
-    """`digits` as other phones may hold them: as typed, and after an area code of 3 or 4
-    digits (010, 0755) with a dash, when it starts with one."""
+    """`digits` as other phones may hold them: as typed, and with a dash after an area code
+    of 3 or 4 digits (010, 0755) when they start with one (022-4943 finds 022-49436406)."""
     forms = [digits]
-    if digits.startswith("0") and len(digits) >= 10:
+    if digits.startswith("0") and len(digits) > 4:
         forms += [f"{digits[:3]}-{digits[3:]}", f"{digits[:4]}-{digits[4:]}"]
     return forms
 
