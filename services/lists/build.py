@@ -602,7 +602,7 @@ def build_run(sessions: Sessions, segment_name: str, options: RunOptions = RunOp
         if unchecked:
             _check_still_there(s, facts, [sid for sid, _ in callers])
         names = dict(callers)
-        snapshots = MemberSnapshots(as_of)
+        snapshots = MemberSnapshots(as_of, selling=purpose in SALES_PURPOSES)
         width = max(4, len(str(members)))
         by_channel: Counter = Counter()
         by_caller: Counter = Counter({name: 0 for _, name in callers})

@@ -108,8 +108,13 @@ class MemberSnapshots:
     JSON of the strings most members share (which the kept document then shares too, as
     load_document does). Done row by row, this was 5 s of a 16 s run of 102,838 members."""
 
-    def __init__(self, as_of: dt.date) -> None:
+    def __init__(self, as_of: dt.date, selling: bool = True) -> None:
+        """`selling`: the run is to sell (a sales, marketing or referral-request run, whose
+        members all gave marketing consent). Other runs (care, reminders, call-backs) are read
+        no talking point that offers something: not the replacement, not asking for a referral
+        (their members need not have consented to marketing, and a care call sells nothing)."""
         self.as_of = as_of
+        self.selling = selling
         self.md_from = as_of.strftime("%m%d")
         self.md_to = (as_of + dt.timedelta(days=14)).strftime("%m%d")
         self._times: dict[tuple, str] = {}
@@ -191,7 +196,7 @@ class MemberSnapshots:
         score = r.score
         if score is not None and score <= 6:
             pts.append(f"上次满意度 {score} 分：先致歉并了解问题，不推销")
-        if years is not None and years[1]:
+        if self.selling and years is not None and years[1]:
             pts.append(years[1])
         if km is not None and float(r.km) >= 60000:
             pts.append(f"估算里程约 {km:,} km：提醒大保养")  # as the km column rounds
@@ -204,7 +209,7 @@ class MemberSnapshots:
             said = self._birthday(r.birthday_md)
             if said:
                 pts.append(said)
-        if score is not None and score >= 9:
+        if self.selling and score is not None and score >= 9:
             pts.append(f"满意度 {score} 分：可请其推荐亲友（老带新）")
         return "；".join(pts)
 

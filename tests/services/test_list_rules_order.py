@@ -347,7 +347,8 @@ REFERRAL = "满意度 {} 分：可请其推荐亲友（老带新）"
     ("T-NOCAR", ""),
 ], ids=lambda v: v if isinstance(v, str) and v.isascii() else "_")
 def test_talking_points_at_their_thresholds(world, code, points):
-    assert world.run("T-").members[code].points == points
+    # A sales run: its members gave marketing consent, and are offered what there is to offer.
+    assert world.run("T-", purpose="sales").members[code].points == points
 
 
 @pytest.mark.parametrize(("code", "points"), [
@@ -359,12 +360,23 @@ def test_birthdays_within_14_days_across_the_new_year(world, code, points):
 
 
 def test_every_talking_point_in_order_after_the_switch_note(world):
-    member = world.run("T-").members["T-ALL"]
+    member = world.run("T-", purpose="sales").members["T-ALL"]
     assert member.channel == "sms"
     assert member.points.split("；") == [
         "电话已连续 5 次未接通，改为短信", "购车 8.9 年：可介绍置换、免费评估旧车",
         "估算里程约 90,000 km：提醒大保养", "保险 2026-12-23 到期：可谈续保/延保",
         "质保 2026-12-03 到期：可谈续保/延保", "12月01日生日：送上祝福", REFERRAL.format(10)]
+
+
+@pytest.mark.parametrize("purpose", ["care", "reminder", "callback", "recall"])
+def test_a_run_that_sells_nothing_offers_nothing(world, purpose):
+    """A care call, a reminder, a call-back or a recall offers no replacement and asks for no
+    referral (its members need not have consented to marketing); the rest is said as ever."""
+    member = world.run("T-", purpose=purpose).members["T-ALL"]
+    assert member.points.split("；") == [
+        "电话已连续 5 次未接通，改为短信", "估算里程约 90,000 km：提醒大保养",
+        "保险 2026-12-23 到期：可谈续保/延保", "质保 2026-12-03 到期：可谈续保/延保",
+        "12月01日生日：送上祝福"]
 
 
 def test_years_and_km_as_printed(world):

@@ -170,7 +170,7 @@ def test_talking_points_never_have_a_hole(world):
     no_car = next(m for m in doc.members if m.customer_code == "W0005")
     with_car = next(m for m in doc.members if m.customer_code == "W0001")
     assert no_car.talking_points == "" and no_car.km is None and no_car.vehicle == ""
-    assert "购车 7.7 年" in with_car.talking_points
+    assert with_car.years_owned == 7.7 and "置换" not in with_car.talking_points  # care: no sale
     for m in doc.members:
         assert "None" not in m.talking_points and "（）" not in m.talking_points
         assert not any(p == "" for p in m.talking_points.split("；") if m.talking_points)
