@@ -111,6 +111,22 @@ def test_other_files_of_a_channel_nobody_is_on_are_refused(tmp_path, kind, chann
     assert os.listdir(tmp_path) == []
 
 
+@pytest.mark.parametrize("kind", [run_files.CALL_SHEET, run_files.SMS_FILE, run_files.LABELS])
+def test_a_run_nobody_was_let_into_says_so_not_to_try_another_channel(tmp_path, kind):
+    from services.outputs.types import Excluded
+
+    left_out = tuple(Excluded(f"客户{i}", "no_consent", "无营销同意",
+                              "无有效营销同意（个人信息保护法）", f"C{i}") for i in range(9))
+    empty = dataclasses.replace(doc(1), members=(), excluded=left_out)
+    fmt = "pdf" if kind in run_files.PDF_KINDS else "xlsx"
+    request = FileRequest(kind, tmp_path / f"x.{fmt}", fmt, sms_text=TEXT, send_at=SEND)
+    with pytest.raises(RevisitError) as raised:
+        run_files.write_run_file(empty, request, Settings())
+    assert raised.value.template == run_files.EMPTY_RUN
+    assert "all 9 customers of its segment were left out" in str(raised.value)
+    assert os.listdir(tmp_path) == []
+
+
 def test_a_failed_write_leaves_no_file_and_keeps_the_old_one(tmp_path, monkeypatch):
     target = tmp_path / "calls.csv"
     target.write_text("last week's list", encoding="utf-8")
