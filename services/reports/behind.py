@@ -25,6 +25,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from models import ContactEvent
 from services.labels import both
+from services.reports import week_state
 from services.reports.figures import Dashboard
 from services.segments.contact_fields import ONE_WAY, REACHED, kept
 
@@ -255,9 +256,10 @@ def opens(d: Dashboard, key: str) -> Behind | None:
         params["staff"] = d.staff_id  # the dashboard of one person: their contacts only
     customers = d.behind.get(key)
     if what == "overdue":
-        cond: dict[str, Any] = {"field": "follow_up_date", "op": "<", "value": d.end.isoformat()}
+        by = week_state.overdue_by(d.end)
+        cond: dict[str, Any] = {"field": "follow_up_date", "op": "<", "value": by.isoformat()}
         customers = _follow_ups(d, key, what) if d.complete else None
-        first = last = d.end
+        first = last = by
     else:
         cond = {"field": "contact_date", "op": "between",
                 "value": [first.isoformat(), last.isoformat()]}

@@ -351,11 +351,12 @@ def _follow_ups(s: Session, start: dt.date, end: dt.date, mine: list
     latest contact up to then (of two at the same moment, the later recorded) asked for one, as
     the segment field follow_up_date reads them."""
     later = aliased(ContactEvent)
-    until = _moment(end + dt.timedelta(days=1))
+    by = week_state.overdue_by(end)
+    until = _moment(by + dt.timedelta(days=1))
     rows = s.execute(
         select(ContactEvent.staff_id, func.count())
         .where(
-            ContactEvent.next_follow_up < day(end),
+            ContactEvent.next_follow_up < day(by),
             ContactEvent.contact_at < until,
             *mine,
             ~exists().where(later.customer_id == ContactEvent.customer_id,

@@ -52,3 +52,9 @@ def open_complaints(s: Session, end: dt.date) -> tuple[int, int]:
         .where(complaint_open_on(end))
     ).one()
     return int(n or 0), int(customers or 0)
+
+
+def overdue_by(end: dt.date, today: dt.date | None = None) -> dt.date:
+    """The day follow-ups are counted overdue by for a period ending `end`: its end, or today
+    in a period not over yet (a call-back due on Friday is not overdue on Wednesday)."""
+    return min(end, today or dt.date.today())

@@ -469,3 +469,25 @@ def test_two_dates_asked_at_once_are_both_kept(fixed):
         with database.sessions() as s:
             stored = s.scalar(select(AppSetting.value).where(AppSetting.key == rfm_history.KEY))
         assert all(f"{d.isoformat()} 24m" in stored for d in days), round_
+
+
+def test_in_a_week_not_over_a_follow_up_due_later_is_not_overdue(database):
+    from models import Customer, StaffUser
+    from services.contacts import calls
+
+    today = dt.date.today()
+    with database.sessions.begin() as s:
+        staff = StaffUser(username="chenli", display_name="陈丽")
+        early, later = Customer(code="C1", name="张三"), Customer(code="C2", name="李四")
+        s.add_all([staff, early, later])
+        s.flush()
+        ids = staff.id, early.id, later.id
+    asked = dt.datetime.combine(today - dt.timedelta(days=2), dt.time(10))
+    for customer, due in ((ids[1], today - dt.timedelta(days=1)),
+                          (ids[2], today + dt.timedelta(days=2))):
+        calls.record_call(database.sessions, customer, ids[0],
+                          calls.CallResult(outcome="no_answer", next_follow_up=due), at=asked)
+    d = dashboard(database.sessions, today - dt.timedelta(days=3), today + dt.timedelta(days=3))
+    [work] = [w for w in d.staff_work if w.staff == "陈丽"]
+    # Both fall due in the week; on this day only the one due yesterday is overdue.
+    assert (work.follow_ups_due, work.follow_ups_overdue) == (2, 1)
