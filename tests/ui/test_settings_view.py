@@ -8,6 +8,7 @@ import datetime as dt
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import QSettings, Qt, QTime
 from PySide6.QtWidgets import QMessageBox
 
@@ -53,6 +54,17 @@ def test_shared_settings_are_saved_for_every_pc(qtbot, sqlite_database):
     )
     fresh, _ = _view(qtbot, sqlite_database)
     assert fresh.signature.text() == "【广州某某丰田】"
+    runner.wait()
+
+
+@pytest.mark.parametrize("typed", [
+    "广州某某丰田", " [广州某某丰田] ", "［广州某某丰田］", "广州某某丰田】"])
+def test_a_signature_typed_without_its_brackets_gets_them(qtbot, sqlite_database, typed):
+    view, runner = _view(qtbot, sqlite_database)
+    view.signature.setText(typed)
+    with qtbot.waitSignal(view.saved, timeout=5000):
+        view.save_button.click()
+    assert load_settings(sqlite_database.sessions).sms_signature == "【广州某某丰田】"
     runner.wait()
 
 

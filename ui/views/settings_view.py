@@ -66,6 +66,15 @@ def _time(value: QTime) -> dt.time:
     return dt.time(value.hour(), value.minute())
 
 
+
+def signature(typed: str) -> str:
+    """The SMS signature as carriers require it, 【name】: the brackets added when typed
+    without them or with ASCII or full-width square ones (回访汽车, [回访汽车], ［回访汽车］)."""
+    text = typed.strip()
+    if not text or (text.startswith("【") and text.endswith("】")):
+        return text
+    return f"【{text.strip('[]［］【】 ')}】"
+
 class SettingsView(QWidget):
     saved = Signal()
 
@@ -260,7 +269,7 @@ class SettingsView(QWidget):
             shop_address=self.shop_address.text().strip(),
             shop_postcode=self.shop_postcode.text().strip(),
             label_layout=self.label_layout.currentData(),
-            sms_signature=self.signature.text().strip(),
+            sms_signature=signature(self.signature.text()),
             sms_opt_out=self.opt_out.text().strip(),
             sms_vendor=self.vendor.currentData(),
             sms_price_per_part=self._price(),
