@@ -452,12 +452,14 @@ class FollowUpView(QWidget):
         self.queue.blockSignals(False)
         self._select(min(row, len(self._calls) - 1))
         self._update_count()
-        if not self._calls and self._unlisted:
-            self.refresh()  # the calls listed are done: the next ones due are listed
 
     def _after_save(self, call: calls.DueCall) -> None:
         self._saving.discard(call)
         self.call_saved.emit(call.customer_id)
+        if not self._calls and self._unlisted:
+            # The calls listed are done: the next ones due are listed, read once this save is
+            # in (read before, the call being saved could take the one place listed).
+            self.refresh()
 
     def _after_failed(
         self, call: calls.DueCall, result: calls.CallResult, exc: BaseException, purpose: str
