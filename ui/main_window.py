@@ -74,6 +74,8 @@ class MainWindow(QMainWindow):
         self._add_lazy_area(self.tr("Reports"), "reports")
         self._add_lazy_area(self.tr("Import"), "imports")
         self._add_lazy_area(self.tr("Settings"), "settings")
+        # An empty database's first steps (Import, Settings) open their areas.
+        self.customers.open_area.connect(self.open_area)
         if allowed(actor, VIEW_AUDIT):
             self._add_lazy_area(self.tr("Audit trail"), "audit")
         self._nav.currentRowChanged.connect(self._on_area_changed)
@@ -177,6 +179,10 @@ class MainWindow(QMainWindow):
 
                 return AuditView(db, runner, actor)
         raise KeyError(name)
+
+    def open_area(self, name: str) -> None:
+        """Show the area `name` ("imports", "settings", …)."""
+        self._nav.setCurrentRow(next(r for r, n in self._lazy_rows.items() if n == name))
 
     def _build_area(self, name: str) -> QWidget:
         view = self._new_view(name)

@@ -176,10 +176,18 @@ class BarChart(Chart):
                     self._hit(r.adjusted(0, 0, 2, 0), i, s, f"{label} · {name}: "
                               f"{_number(values[i])}")
                 p.setPen(text)
-                end = x if self.stacked else plot.left() + plot.width() * max(
-                    v[i] for _n, v in self.series) / top
-                p.drawText(QPointF(end + 4, y + step / 2 + fm.ascent() / 2 - 1),
-                           _number(total if self.stacked else max(v[i] for _n, v in self.series)))
+                if self.stacked:
+                    p.drawText(QPointF(x + 4, y + step / 2 + fm.ascent() / 2 - 1),
+                               _number(total))
+                    continue
+                # Each bar its own number; too thin for that, the first (current) series' only,
+                # never one bar's number beside another (the larger of two, say).
+                each = bar_h >= fm.capHeight() + 2
+                for s, (_name, values) in enumerate(self.series if each else self.series[:1]):
+                    end = plot.left() + plot.width() * values[i] / top
+                    middle = y + step * 0.15 + s * bar_h + bar_h / 2
+                    p.drawText(QPointF(end + 4, middle + fm.capHeight() / 2),
+                               _number(values[i]))
             return
         lines = max(label.count("\n") + 1 for label in self.labels)
         plot = area.adjusted(fm.horizontalAdvance(_number(top)) + 6, 0, 0,

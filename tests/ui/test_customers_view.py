@@ -237,3 +237,56 @@ def test_a_table_refilled_is_sized_to_its_new_contents_once(qtbot):
                for c in range(2))
     assert table.columnWidth(1) > narrow  # sized to the new, longer text
     assert table.item(199, 0).text() == "李四199" and table.rowCount() == 200
+
+
+@pytest.fixture
+def empty_view(qtbot, database):
+    """`make(actor)`: the view on `database`, with no customers in it yet."""
+    made = []
+
+    def make(actor):
+        runner = TaskRunner()
+        widget = CustomersView(database, runner, actor=actor)
+        qtbot.addWidget(widget)
+        widget.resize(1000, 600)
+        widget.show()
+        qtbot.waitUntil(widget.is_empty, timeout=5000)
+        made.append((widget, runner))
+        return widget, runner
+
+    yield make
+    for widget, runner in made:
+        shut_down(widget, runner)
+
+
+def test_an_empty_database_shows_the_first_steps(qtbot, database, supervisor, empty_view):
+    from services.demo import generator as demo
+    from ui.tasks import changed
+
+    widget, runner = empty_view(supervisor)
+    steps = widget.first_steps
+    assert steps.isVisible() and not widget.table.isVisible()
+    assert "Ctrl+6" in steps.text.text() and "Ctrl+7" in steps.text.text()
+    with qtbot.waitSignal(widget.open_area) as asked:
+        steps.import_button.click()
+    assert asked.args == ["imports"]
+    with qtbot.waitSignal(widget.open_area) as asked:
+        steps.settings_button.click()
+    assert asked.args == ["settings"]
+
+    demo.generate(database, 20, seed=3)  # as an import would, which announces "customers"
+    runner.data_changed.emit(changed("customers"))
+    qtbot.waitUntil(lambda: widget.model.rowCount() == 20, timeout=5000)
+    assert widget.table.isVisible() and not widget.is_empty()
+
+
+def test_staff_see_the_import_step_only(qtbot, staff, empty_view):
+    widget, _runner = empty_view(staff)
+    assert widget.first_steps.import_button.isVisible()
+    assert not widget.first_steps.settings_button.isVisible()
+    assert "Ctrl+7" not in widget.first_steps.text.text()
+
+
+def test_a_search_finding_nobody_keeps_the_list(qtbot, view):
+    _type_search(qtbot, view, "zzzzqqq")
+    assert view.model.rowCount() == 0 and not view.is_empty() and view.table.isVisible()

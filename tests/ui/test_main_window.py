@@ -98,3 +98,23 @@ def test_areas_follow_each_others_writes_through_data_changed(qtbot, window, mon
     assert refreshed == ["queue"]
     window.runner.announce(changed("contacts", customer=1))
     assert sorted(refreshed[1:]) == ["customers", "queue"]
+
+
+def test_an_empty_databases_first_steps_open_their_areas(qtbot, database, supervisor):
+    from ui.main_window import MainWindow
+
+    win = MainWindow(database, supervisor)
+    win.show()
+    try:
+        steps = win.customers.first_steps
+        qtbot.waitUntil(steps.isVisible, timeout=10000)
+        steps.import_button.click()
+        assert win._pages.currentWidget() is win.imports
+        steps.settings_button.click()
+        assert win._pages.currentWidget() is win.settings
+    finally:
+        win.runner.cancel_all()
+        assert win.runner.wait(30000)
+        QApplication.processEvents()
+        win.close()
+        shiboken6.delete(win)

@@ -95,7 +95,7 @@ def test_rename_duplicate_delete(qtbot, view, demo_db, monkeypatch):
 
 
 def test_matrix_cell_opens_in_the_builder(qtbot, view, demo_db):
-    view.tabs.setCurrentIndex(1)
+    view.tabs.setCurrentWidget(view.matrix_tab)
     qtbot.waitUntil(lambda: view.matrix_tab.result is not None, timeout=10000)
     cell = max(view.matrix_tab.result.cells, key=lambda c: c.vehicles)
     assert cell.vehicles > 0
@@ -107,8 +107,52 @@ def test_matrix_cell_opens_in_the_builder(qtbot, view, demo_db):
     assert (counted.customers, counted.vehicles) == (cell.customers, cell.vehicles)
 
 
+SERVICE_KEYS = {"service.maintenance_due", "service.declined_due", "referral.best",
+                "referral.thanks", "referral.ask"}
+
+
+def test_every_template_is_offered_in_the_window(qtbot, view):
+    """The service reminders and referral lists the CLI offers have buttons, next to the
+    builder; with the other tabs, every template of the catalog is in the window."""
+    assert view.tabs.widget(1) is view.service_tab
+    assert set(view.service_tab.buttons) == SERVICE_KEYS
+    families = {"matrix", "rfm", "lifecycle", "due"}  # the other tabs' grids
+    assert {t.key for t in segments.template_segments()} == SERVICE_KEYS | {
+        t.key for t in segments.template_segments() if t.key.split(".")[0] in families}
+
+
+def test_service_buttons_count_in_the_background_and_open_in_the_builder(qtbot, view, demo_db,
+                                                                         monkeypatch):
+    asked = []
+    real_run = view.runner.run
+    monkeypatch.setattr(view.runner, "run", lambda work, **kw: (
+        asked.append(kw.get("latest")), real_run(work, **kw))[1])
+    view.tabs.setCurrentWidget(view.service_tab)
+    assert asked == [f"segments-template-{k}" for k in view.service_tab.buttons]
+    qtbot.waitUntil(lambda: len(view.service_tab.counts) == len(SERVICE_KEYS), timeout=10000)
+    for key, button in view.service_tab.buttons.items():
+        template = segments.find_template(key)
+        expected = segments.count(demo_db.sessions, template.filter, DEMO_TODAY)
+        assert view.service_tab.counts[key] == expected
+        assert button.text().split("\n")[0] in (template.zh, template.en)
+        assert f"{expected.customers:,}" in button.text()
+    due = segments.count(demo_db.sessions,
+                         segments.find_template("service.maintenance_due").filter, DEMO_TODAY)
+    assert due.customers > 0 and f"{due.vehicles:,}" in view.service_tab.buttons[
+        "service.maintenance_due"].text()
+
+    view.service_tab.buttons["service.maintenance_due"].click()
+    assert view.tabs.currentIndex() == 0
+    assert view.name.text() in ("30天内保养到期（含逾期180天内）",
+                                "Maintenance due within 30 days (or overdue up to 180 days)")
+    assert segments.count(demo_db.sessions, view.editor.data(), DEMO_TODAY) == due
+    view.save_button.click()  # saved as an ordinary segment under the template's name
+    qtbot.waitUntil(lambda: view.saved.count() == 1, timeout=5000)
+    assert segments.list_segments(demo_db.sessions)[0].name == view.name.text()
+
+
 def test_rfm_tab_shows_eight_classes(qtbot, view):
-    view.tabs.setCurrentIndex(2)
+    view.tabs.setCurrentWidget(view.rfm_tab)
     qtbot.waitUntil(lambda: view.rfm_tab.table.rowCount() == 8, timeout=10000)
     assert view.rfm_tab.table.item(0, 0).text() in ("重要价值", "Important value")
 
@@ -121,12 +165,12 @@ def test_prepared_figures_give_the_live_counts(qtbot, view, demo_db):
     with demo_db.sessions() as s:
         assert summaries.is_current(s, summaries.RFM, DEMO_TODAY, 24)
         assert summaries.is_current(s, summaries.KM, DEMO_TODAY)
-    view.tabs.setCurrentIndex(2)
+    view.tabs.setCurrentWidget(view.rfm_tab)
     qtbot.waitUntil(lambda: view.rfm_tab.table.rowCount() == 8, timeout=10000)
     live = segments.rfm(demo_db.sessions, DEMO_TODAY, use_summary=False)
     shown = [int(view.rfm_tab.table.item(i, 4).text().replace(",", "")) for i in range(8)]
     assert shown == [c.customers for c in live.classes] and sum(shown) > 0
-    view.tabs.setCurrentIndex(1)
+    view.tabs.setCurrentWidget(view.matrix_tab)
     view.matrix_tab.km_floor.setValue(50_000)
     qtbot.waitUntil(lambda: view.matrix_tab.result is not None
                     and view.matrix_tab.result.km_floor == 50_000, timeout=10000)
@@ -210,7 +254,7 @@ def test_every_segment_write_is_confirmed_in_the_status_bar(qtbot, view, demo_db
 def test_matrix_cell_asks_before_replacing_unsaved_conditions(qtbot, view, monkeypatch):
     _edit(view, years=7)
     edited = view.editor.data()
-    view.tabs.setCurrentIndex(1)
+    view.tabs.setCurrentWidget(view.matrix_tab)
     qtbot.waitUntil(lambda: view.matrix_tab.result is not None, timeout=10000)
     cell = max(view.matrix_tab.result.cells, key=lambda c: c.vehicles)
     button = view.matrix_tab.buttons[(cell.years_band, cell.satisfaction_band)]
@@ -218,7 +262,8 @@ def test_matrix_cell_asks_before_replacing_unsaved_conditions(qtbot, view, monke
     asked = _answer(monkeypatch, QMessageBox.StandardButton.No)
     button.click()
     assert len(asked) == 1 and "not saved" in asked[0]
-    assert view.editor.data() == edited and view.tabs.currentIndex() == 1  # kept, not replaced
+    # kept, not replaced
+    assert view.editor.data() == edited and view.tabs.currentWidget() is view.matrix_tab
 
     asked = _answer(monkeypatch, QMessageBox.StandardButton.Discard)
     button.click()
@@ -279,7 +324,7 @@ def test_switching_without_changes_asks_nothing(qtbot, view, demo_db, monkeypatc
 def test_save_first_without_a_name_shows_why_and_keeps_the_conditions(qtbot, view, monkeypatch):
     _edit(view, years=9)
     edited = view.editor.data()
-    view.tabs.setCurrentIndex(1)
+    view.tabs.setCurrentWidget(view.matrix_tab)
     qtbot.waitUntil(lambda: view.matrix_tab.result is not None, timeout=10000)
     asked = _answer(monkeypatch, QMessageBox.StandardButton.Save)
     cell = view.matrix_tab.result.cells[0]

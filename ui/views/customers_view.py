@@ -1,5 +1,6 @@
 """The customer browser: type to search (name, pinyin or initials, mobile, plate, VIN), the
-database sorts and filters, the table loads rows lazily, the page shows the selected customer."""
+database sorts and filters, the table loads rows lazily, the page shows the selected customer.
+A database with no customers at all shows the first steps instead (import, then settings)."""
 
 from __future__ import annotations
 
@@ -12,14 +13,16 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QPushButton,
     QSplitter,
+    QStackedWidget,
     QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from services.customers import search as customers
-from services.staff.permissions import ERASE_CUSTOMERS, Actor, allowed
+from services.staff.permissions import ERASE_CUSTOMERS, SAVE_SETTINGS, Actor, allowed
 from services.store.database import Database
 from ui.dialogs import stale_edit
 from ui.table_models.customer_table import (
@@ -41,8 +44,52 @@ ELIDED_MAX_PX = 190  # an address or car list wider than this is cut with "…"
 CELL_MARGIN_PX = 12
 
 
+class FirstSteps(QWidget):
+    """What to do on a new database: import the DMS export, and (a supervisor) fill in the
+    shop in Settings. `open_area` asks the window for "imports" or "settings"."""
+
+    open_area = Signal(str)
+
+    def __init__(self, may_set_up: bool, parent=None) -> None:
+        super().__init__(parent)
+        title = QLabel(self.tr("No customers yet"))
+        title.setStyleSheet("font-size: 18px; font-weight: 600;")
+        steps = [self.tr(
+            "Import the customers, vehicles and service visits exported from the DMS in "
+            "Import (Ctrl+6). Segments, lists and reports count what is imported.")]
+        if may_set_up:
+            steps.append(self.tr(
+                "Fill in the shop's name, phone, address and SMS signature in Settings "
+                "(Ctrl+7): lists, labels and text messages use them."))
+        self.text = QLabel("\n\n".join(f"{n}. {step}" for n, step in enumerate(steps, 1)))
+        self.text.setWordWrap(True)
+        self.import_button = QPushButton(self.tr("Open Import"))
+        self.import_button.clicked.connect(lambda: self.open_area.emit("imports"))
+        self.settings_button = QPushButton(self.tr("Open Settings"))
+        self.settings_button.clicked.connect(lambda: self.open_area.emit("settings"))
+        self.settings_button.setVisible(may_set_up)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.import_button)
+        buttons.addWidget(self.settings_button)
+        buttons.addStretch(1)
+        column = QVBoxLayout()
+        column.addWidget(title)
+        column.addWidget(self.text)
+        column.addLayout(buttons)
+        column.addStretch(1)
+        box = QWidget()
+        box.setMaximumWidth(760)
+        box.setLayout(column)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(24, 24, 24, 24)
+        layout.addWidget(box, 1, Qt.AlignmentFlag.AlignTop)
+        layout.addStretch(0)
+
+
 class CustomersView(QWidget):
     search_finished = Signal(int)  # number of customers found
+    # The first steps' buttons on an empty database: "imports" or "settings" for the window.
+    open_area = Signal(str)
 
     def __init__(self, database: Database, runner: TaskRunner, parent=None, *,
                  actor: Actor | None = None, first_ids: list[int] | None = None) -> None:
@@ -106,8 +153,13 @@ class CustomersView(QWidget):
         self.splitter = splitter
         self._split_set = False
         splitter.splitterMoved.connect(lambda *_: setattr(self, "_split_set", True))
+        self.first_steps = FirstSteps(allowed(actor, SAVE_SETTINGS))
+        self.first_steps.open_area.connect(self.open_area)
+        self._stack = QStackedWidget()
+        self._stack.addWidget(splitter)
+        self._stack.addWidget(self.first_steps)
         layout = QVBoxLayout(self)
-        layout.addWidget(splitter)
+        layout.addWidget(self._stack)
         if first_ids is None:
             self._run_search()
         else:
@@ -195,8 +247,15 @@ class CustomersView(QWidget):
         self._split_set = self.splitter.restoreState(state)
 
     def focus_first(self) -> None:
+        if self.is_empty():
+            self.first_steps.import_button.setFocus()
+            return
         self.search.setFocus()
         self.search.selectAll()
+
+    def is_empty(self) -> bool:
+        """The database had no customers at all at the last search: the first steps show."""
+        return self._stack.currentWidget() is self.first_steps
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if (
@@ -235,6 +294,9 @@ class CustomersView(QWidget):
         if ids and not self._columns_fitted:
             self._fit_columns()
         self.count.setText(self.tr("%n customer(s)", "", len(ids)))
+        # Nobody found with nothing typed: nobody in the database. Say what to do first.
+        empty = not ids and not self.search.text().strip()
+        self._stack.setCurrentWidget(self.first_steps if empty else self.splitter)
         row = self.model.row_of(selected) if selected is not None else -1
         if row >= 0:
             self.table.selectionModel().setCurrentIndex(
@@ -354,6 +416,9 @@ class CustomersView(QWidget):
         )
 
     def _on_data_changed(self, change: DataChange) -> None:
+        if self.is_empty() and change.touches("customers"):
+            self._run_search()  # the first import: the list replaces the first steps
+            return
         if change.touches("profile", "preferences", "contacts", "readings", "customers"):
             self.model.refresh_rows()
             shown = self._shown_customer()

@@ -1,5 +1,6 @@
-"""The segment templates as grids of counts, one tab each: the replacement matrix (years owned ×
-satisfaction, with a km floor), the RFM classes, and the stages, tags and due-soon groups. Each
+"""The segment templates as grids of counts, one tab each: the service reminders and referral
+lists, the replacement matrix (years owned × satisfaction, with a km floor), the RFM classes, and
+the stages, tags and due-soon groups. Each
 counts in the background for the evaluation date it is given and asks, through `open_template`,
 for a cell or row to be opened in the builder (its filter and a name)."""
 
@@ -12,6 +13,7 @@ from PySide6.QtCore import QLocale, Qt, Signal
 from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QGridLayout,
+    QGroupBox,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -20,11 +22,16 @@ from PySide6.QtWidgets import (
 )
 
 from services.segments import service as segments
-from services.segments.templates import MATRIX_SAT_BANDS, YEAR_BANDS
+from services.segments.templates import MATRIX_SAT_BANDS, YEAR_BANDS, TemplateSegment
 from services.store.database import Database
 from ui.tasks import TaskRunner
 from ui.views.customer_page import fill_table, make_table
 from ui.views.filter_editor import chinese
+
+# Template families the other tabs already offer (by the first part of a template's key); every
+# other template in the catalog gets a button on the service and referrals tab.
+SHOWN_ELSEWHERE = ("matrix", "rfm", "lifecycle", "due")
+DUE_DAYS = 30  # as the due-soon groups count
 
 
 class _Grid(QWidget):
@@ -211,3 +218,85 @@ class GroupsTab(_Grid):
         if 0 <= row < len(self.groups):
             g = self.groups[row]
             self.open_template.emit(g.filter, g.label_zh if chinese() else g.label_en)
+
+
+class ServiceTab(_Grid):
+    """The catalog's templates no other tab offers (service reminders, referrals), one button
+    each with its count, grouped by family; `counts` holds each key's last count."""
+
+    def __init__(self, database: Database, runner: TaskRunner,
+                 as_of: Callable[[], dt.date], parent=None) -> None:
+        super().__init__(database, runner, as_of, parent)
+        titles = {
+            "service": self.tr("Service reminders"),
+            "referral": self.tr("Referrals (existing customers bring new ones)"),
+        }
+        # The office's most common call, maintenance reminders, comes first.
+        order = {"service": 0, "referral": 1}
+        found = [t for t in segments.template_segments(due_days=DUE_DAYS)
+                 if t.key.split(".")[0] not in SHOWN_ELSEWHERE]
+        found.sort(key=lambda t: order.get(t.key.split(".")[0], len(order)))
+        self.templates: dict[str, TemplateSegment] = {t.key: t for t in found}
+        self.buttons: dict[str, QPushButton] = {}
+        self.counts: dict[str, object] = {}
+        layout = QVBoxLayout(self)
+        boxes: dict[str, QGridLayout] = {}
+        for t in found:
+            family = t.key.split(".")[0]
+            if family not in boxes:
+                box = QGroupBox(titles.get(family, self.tr("Other templates")))
+                boxes[family] = QGridLayout(box)
+                layout.addWidget(box)
+            b = QPushButton()
+            b.setMinimumSize(260, 64)
+            b.setToolTip(self.tr("Open in the builder, where it can be changed and saved"))
+            b.clicked.connect(lambda _c=False, key=t.key: self.open_key(key))
+            grid = boxes[family]
+            at = grid.count()
+            # Two a row: the longest (English) names still fit a 1366-pixel office screen.
+            grid.addWidget(b, at // 2, at % 2)
+            self.buttons[t.key] = b
+            self._label(t.key, "…")
+        note = QLabel(self.tr(
+            "Counted for the evaluation date; due soon means the next %1 days. Click a button "
+            "to open it in the builder.").replace("%1", str(DUE_DAYS)))
+        note.setWordWrap(True)
+        layout.addWidget(note)
+        layout.addStretch(1)
+
+    def _name(self, key: str) -> str:
+        t = self.templates[key]
+        return t.zh if chinese() else t.en
+
+    def _label(self, key: str, count: str) -> None:
+        self.buttons[key].setText(f"{self._name(key)}\n{count}")
+
+    def refresh(self) -> None:
+        """One background count per template, so the quick ones show while maintenance (a
+        derived date per vehicle) is still counting."""
+        as_of, sessions = self.as_of(), self.database.sessions
+        self.counts = {}
+        for key, t in self.templates.items():
+            self._label(key, "…")
+            self.runner.run(
+                lambda _p, _c, flt=t.filter: segments.count(sessions, flt, as_of),
+                on_done=lambda counted, key=key: self._show(key, counted),
+                latest=f"segments-template-{key}",
+                parent_widget=self,
+                label=self.tr("Counting %1").replace("%1", self._name(key)),
+            )
+
+    def _show(self, key: str, counted) -> None:
+        self.counts[key] = counted
+        locale = QLocale()
+        text = self.tr("%1 customers").replace("%1", locale.toString(counted.customers))
+        if counted.vehicles is not None:
+            text = self.tr("%1 customers, %2 vehicles").replace(
+                "%1", locale.toString(counted.customers)).replace(
+                "%2", locale.toString(counted.vehicles))
+        self._label(key, text)
+
+    def open_key(self, key: str) -> None:
+        t = self.templates.get(key)
+        if t is not None:
+            self.open_template.emit(t.filter, self._name(key))

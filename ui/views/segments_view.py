@@ -1,5 +1,6 @@
 """Segments: build and save filters with a live member count and preview, and the templates
-(replacement matrix, RFM classes, lifecycle, tags, due soon) as clickable grids of counts
+(service reminders and referrals, replacement matrix, RFM classes, lifecycle, tags, due soon)
+as clickable grids of counts
 (ui/views/segment_grids.py) that open in the builder."""
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from ui.files import ask_open_path, ask_save_path, open_actions
 from ui.tasks import TaskRunner, changed, error_text
 from ui.views.customer_page import fill_table, make_table
 from ui.views.filter_editor import FilterEditor
-from ui.views.segment_grids import GroupsTab, MatrixTab, RfmTab
+from ui.views.segment_grids import GroupsTab, MatrixTab, RfmTab, ServiceTab
 from ui.widgets import date_edit
 
 COUNT_DELAY_MS = 350
@@ -66,13 +67,16 @@ class SegmentsView(QWidget):
         def day() -> dt.date:  # the evaluation date as it is when a grid counts
             return self.as_of.date().toPython()
 
+        self.service_tab = ServiceTab(database, runner, day)
         self.matrix_tab = MatrixTab(database, runner, day)
         self.rfm_tab = RfmTab(database, runner, day)
         self.groups_tab = GroupsTab(database, runner, day)
+        # Maintenance reminders are the office's most common call: their tab comes first.
+        self.tabs.addTab(self.service_tab, self.tr("Service and referrals"))
         self.tabs.addTab(self.matrix_tab, self.tr("Replacement matrix"))
         self.tabs.addTab(self.rfm_tab, self.tr("RFM classes"))
         self.tabs.addTab(self.groups_tab, self.tr("Stages, tags, due soon"))
-        for grid in (self.matrix_tab, self.rfm_tab, self.groups_tab):
+        for grid in (self.service_tab, self.matrix_tab, self.rfm_tab, self.groups_tab):
             grid.open_template.connect(self._open_template)
         top = QHBoxLayout()
         top.addWidget(QLabel(self.tr("Evaluation date")))
@@ -627,5 +631,7 @@ class SegmentsView(QWidget):
         self._on_tab_changed(self.tabs.currentIndex())
 
     def _on_tab_changed(self, index: int) -> None:
-        (self.refresh_count, self.matrix_tab.refresh, self.rfm_tab.refresh,
-         self.groups_tab.refresh)[index]()
+        if index == 0:
+            self.refresh_count()
+        else:
+            self.tabs.widget(index).refresh()  # a template grid

@@ -1,0 +1,54 @@
+"""The QPainter charts drawn offscreen: the numbers written beside the bars."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtGui import QPainter
+
+from ui import widgets_charts
+from ui.widgets_charts import BarChart
+
+
+@pytest.fixture
+def drawn(monkeypatch):
+    """Every text the charts draw at a point, as (text, x, y)."""
+    texts: list[tuple[str, float, float]] = []
+
+    class Recording(QPainter):
+        def drawText(self, *args):  # Qt's name
+            if len(args) == 2 and isinstance(args[1], str):
+                texts.append((args[1], args[0].x(), args[0].y()))
+            return super().drawText(*args)
+
+    monkeypatch.setattr(widgets_charts, "QPainter", Recording)
+    return texts
+
+
+def _rfm_chart(qtbot, height: int, classes: int = 2) -> BarChart:
+    """Classes beyond the first two are 1 now and 2 a month earlier."""
+    chart = BarChart("RFM", horizontal=True)
+    qtbot.addWidget(chart)
+    more = classes - 2
+    chart.set_data(["重要价值", "一般发展", *(f"类{k}" for k in range(more))],
+                   [("现在", [120, 54, *[1] * more]), ("一个月前", [110, 59, *[2] * more])])
+    chart.resize(420, height)
+    return chart
+
+
+def test_each_horizontal_bar_shows_its_own_number(qtbot, drawn):
+    chart = _rfm_chart(qtbot, 400)
+    chart.grab()
+    numbers = [t for t in drawn if t[0] in ("120", "110", "54", "59")]
+    assert sorted(t[0] for t in numbers) == ["110", "120", "54", "59"]
+    # Beside its own bar: the month-earlier 59 below the current 54, and further right.
+    now, before = (next(t for t in numbers if t[0] == v) for v in ("54", "59"))
+    assert before[2] > now[2] and before[1] > now[1]
+
+
+def test_thin_bars_show_the_current_number_only(qtbot, drawn):
+    """With no room for two numbers a class shows the current one, never last month's."""
+    chart = _rfm_chart(qtbot, 240, classes=8)  # the dashboard's eight classes, 240 px high
+    chart.grab()
+    shown = [t[0] for t in drawn]
+    assert {"120", "54", "1"} <= set(shown) and not {"110", "59", "2"} & set(shown)
+    assert shown.count("1") == 6
