@@ -35,6 +35,7 @@ _SIMPLE: dict[str, Callable[[Cell], Clean[Any]]] = {
     "outcome": w.normalise_outcome,
     "postcode": n.normalise_postcode,
     "wechat": n.normalise_wechat,
+    "consent": w.normalise_consent,
 }
 
 

@@ -35,6 +35,10 @@ class Context:
     seen: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
     changed_fields: Counter[str] = field(default_factory=Counter)
     staff_by_name: dict[str, int] = field(default_factory=dict)
+    # Whether the mapping carries marketing consent, and the consent each customer's first row
+    # of the file gave (a later row of the same customer saying otherwise is only noted).
+    consent: bool = False
+    consent_in_file: dict[int, bool] = field(default_factory=dict)
     # The brands a model cell may start with (services/imports/brands.py), read once.
     brands: tuple[str, ...] | None = None
 

@@ -23,6 +23,7 @@ from services.customers.pinyin import name_keys
 from services.imports.addresses import ADDRESS, address_changes
 from services.imports.brands import known_brands, split_brands
 from services.imports.clean import OTHER_PHONES_LENGTH, OTHER_PHONES_SEPARATOR
+from services.imports.consent import record_consent
 from services.imports.context import Context, merge, record_history, same
 from services.imports.lookup import Lookup
 from services.imports.results import Issue, RowResult
@@ -49,6 +50,8 @@ def process(ctx: Context, rows: list[tuple[RowResult, dict[str, Any]]]) -> None:
         plates={v["plate"] for _, v in rows if v.get("plate")} if "plate" in ctx.match else (),
         profile_attributes=ctx.profile_attributes,
     )
+    if ctx.consent:
+        lookup.load_consent(lookup.customers)
     for result, values in rows:
         if result.outcome != "reject":
             _row(ctx, lookup, result, values)
@@ -74,6 +77,8 @@ def _row(ctx: Context, lk: Lookup, result: RowResult, v: dict[str, Any]) -> None
     else:
         _update_customer(ctx, lk, result, customer, v)
     _profile(ctx, lk, result, customer, v)
+    if ctx.consent:
+        record_consent(ctx, lk, result, customer, v)
     if sold is not None:
         _hand_over(ctx, lk, result, sold, customer)
     if has_vehicle:

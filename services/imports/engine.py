@@ -36,7 +36,14 @@ from services.imports.fields import KINDS
 from services.imports.mapping import Mapping, fit_profile
 from services.imports.readers import HEADER_SCAN
 from services.imports.report import Tally
-from services.imports.results import MATCH_RULES, ImportOptions, ImportPlan, Issue, RowResult
+from services.imports.results import (
+    MATCH_RULES,
+    NAMED_VALUE,
+    ImportOptions,
+    ImportPlan,
+    Issue,
+    RowResult,
+)
 from services.imports.source import Source, open_source
 from services.imports.writes import Writer
 from services.staff.audit import audit
@@ -205,7 +212,9 @@ def _rows(job: _Job, ctx: Context, chunk: list[tuple[int, Any]]) -> list[tuple[R
     for number, cells in chunk:
         clean = clean_row(job.mapping, cells, today=ctx.today, number=number)
         result = RowResult(number, tuple(cells))
-        result.issues += [Issue(p.code, p.field or None, p.severity) for p in clean.problems]
+        result.issues += [Issue(p.code, p.field or None, p.severity,
+                                p.raw if p.code in NAMED_VALUE else None)
+                          for p in clean.problems]
         if clean.rejected:
             result.outcome = "reject"
         cleaned.append((result, clean.values))
@@ -241,7 +250,8 @@ def _write(job: _Job) -> _Done:
         ctx = Context(conn, writer, today, f"导入 {job.file_name}",
                       options.staff_id, options.match,
                       tuple(a for a in PROFILE_ATTRIBUTES if a in mapped),
-                      km_day=export_day(job.source.table.layout.title, today))
+                      km_day=export_day(job.source.table.layout.title, today),
+                      consent="marketing_consent" in mapped)
         if options.kind == "contacts":
             for sid, username, display in session.execute(
                     select(StaffUser.id, StaffUser.username, StaffUser.display_name)):

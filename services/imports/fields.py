@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 CLEANERS = (
     "text", "name", "phones", "gender", "date", "datetime", "amount", "km", "vin", "plate",
     "payment", "visit_type", "score", "yes_no", "channel", "purpose", "outcome", "postcode",
-    "attribute", "wechat",
+    "attribute", "wechat", "consent",
 )
 
 
@@ -183,6 +183,14 @@ CUSTOMERS = FileKind("customers", "客户及车辆", "Customers and vehicles", (
         "里程日期", "里程记录日期", "抄表日期", "最近进厂日期", "上次进厂日期", "最后进厂日期",
         "最近进厂时间", "mileage date", "km date", "last visit date", "last visit")),
     *PROFILE_FIELDS,
+    # Recorded as a ConsentEvent (services/imports/consent.py), dated by the consent date, else
+    # the day the file was exported, else the import's day.
+    Field("marketing_consent", "营销同意", "Marketing consent", "consent", (
+        "营销同意", "同意营销", "是否同意营销", "接受营销短信", "会员短信", "同意联系",
+        "是否接受营销", "接受营销", "营销许可", "marketing consent", "consent",
+        "marketing opt in", "opt in"), avoid=("日期", "时间", "date")),
+    _date("consent_date", "营销同意日期", "Consent date", (
+        "营销同意日期", "同意日期", "同意时间", "营销同意时间", "consent date")),
 ))
 
 VISITS = FileKind("visits", "维修工单 / 进厂记录", "Service visits", (

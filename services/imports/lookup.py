@@ -20,6 +20,7 @@ CUSTOMER = Base.metadata.tables["customer"]
 VEHICLE = Base.metadata.tables["vehicle"]
 READING = Base.metadata.tables["mileage_reading"]
 PROFILE = Base.metadata.tables["profile_change"]
+CONSENT = Base.metadata.tables["consent_event"]
 
 Row = dict[str, Any]
 
@@ -47,6 +48,8 @@ class Lookup:
         # The events again by their key without the one part a row may lack (a visit's work
         # order): events.py looks there when the whole key finds nothing.
         self.loose_events: dict[tuple[Any, ...], list[Row]] = defaultdict(list)
+        # Marketing consent in force per customer: (its date, granted); None when none is.
+        self.consent: dict[int, tuple[dt.date, bool] | None] = {}
 
     # -- loading ---------------------------------------------------------------------------
 
@@ -104,6 +107,27 @@ class Lookup:
             for customer_id, attribute, value in rows:  # the last one in force wins
                 self.profile[(customer_id, attribute)] = value
 
+    def load_consent(self, ids: Iterable[int]) -> None:
+        """The marketing consent in force on `today` of each customer (ordered as the lists
+        order it, services/lists/query.py: the latest date, then the latest id)."""
+        missing = set(ids) - set(self.consent)
+        for customer_id in missing:
+            self.consent[customer_id] = None
+        for part in _parts(missing):
+            rows = self.conn.execute(
+                select(CONSENT.c.customer_id, CONSENT.c.event_date, CONSENT.c.granted)
+                .where(CONSENT.c.customer_id.in_(part), CONSENT.c.kind == "marketing",
+                       CONSENT.c.event_date <= self.today)
+                .order_by(CONSENT.c.event_date, CONSENT.c.id)
+            )
+            for customer_id, day, granted in rows:  # the last one in force wins
+                self.consent[customer_id] = (day, bool(granted))
+
+    def consent_of(self, customer_id: int) -> tuple[dt.date, bool] | None:
+        if customer_id not in self.consent:
+            self.load_consent((customer_id,))
+        return self.consent[customer_id]
+
     def load_events(self, table: Table, date_column: str, key: Sequence[str],
                     customer_ids: Iterable[int], first: dt.date | dt.datetime,
                     last: dt.date | dt.datetime, loose: str | None = None) -> None:
@@ -136,6 +160,7 @@ class Lookup:
         """A customer created by this chunk (it has no vehicles, readings or profile yet)."""
         self._add_customer(row)
         self._profile_loaded.add(row["id"])
+        self.consent[row["id"]] = None
 
     def add_vehicle(self, row: Row) -> None:
         self._add_vehicle(row)

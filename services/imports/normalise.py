@@ -79,6 +79,8 @@ PROBLEMS: dict[str, tuple[str, str]] = {
                        "a WeChat ID has only letters, digits, underscores and hyphens (this "
                        "may be a nickname)"),
     "attribute_unknown": ("取值不在可选范围内", "not one of the allowed values"),
+    "consent_unknown": ("无法识别为同意或不同意，未记录营销同意",
+                        "neither consent nor refusal; no marketing consent recorded"),
 }
 
 

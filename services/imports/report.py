@@ -10,6 +10,7 @@ from services import labels
 from services.imports.errors_file import RowSpool
 from services.imports.fields import KINDS
 from services.imports.results import (
+    CONSENT_WORDS,
     SAMPLES_PER_OUTCOME,
     Issue,
     ReasonCount,
@@ -32,6 +33,9 @@ def field_label(kind: str, key: str | None, lang: str = "zh") -> str:
 def reason_text(kind: str, issue: Issue, lang: str = "zh") -> str:
     label = field_label(kind, issue.field, lang)
     text = problem_text(issue.code, lang)
+    if issue.value:
+        text = f"{text}（“{issue.value}”）" if lang.startswith("zh") else \
+            f'{text} ("{issue.value}")'
     if not label:
         return text
     return f"{label}：{text}" if lang.startswith("zh") else f"{label}: {text}"
@@ -106,6 +110,9 @@ def _summary(kind: str, result: RowResult, lang: str = "zh") -> str:
     parts = [_CREATED[t][0 if zh else 1] if t in _CREATED else t for t in result.created]
     for key, old, new in result.changes:
         label = field_label(kind, key, lang) or key
+        if key == "marketing_consent":
+            old, new = (None if x is None else CONSENT_WORDS[x][0 if zh else 1]
+                        for x in (old, new))
         if new is None:  # a stored value the row takes away (an address of another city)
             new = "（清空）" if zh else "(cleared)"
         parts.append(f"{label} {'' if old is None else old} → {new}".replace("  ", " "))

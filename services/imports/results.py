@@ -46,10 +46,19 @@ ROW_PROBLEMS: dict[str, tuple[str, str]] = {
     "subtotal_row": ("合计或小计行，未导入", "a subtotal or total row, not imported"),
     "repeated_header_row": ("重复的表头行，未导入", "the header repeated, not imported"),
     "staff_unknown": ("找不到该员工，未记录经办人", "no such staff member; left blank"),
+    "consent_older": ("文件中的营销同意早于已登记的一次，保留已登记的",
+                      "the file's consent is older than the one recorded, which stands"),
     "work_order_needed": ("该车当天有多张同类工单，此行没有工单号，无法确定是哪一张",
                           "the car has several work orders of this type that day and the row "
                           "names none"),
 }
+
+
+# Cell problems whose reason quotes the cell: a consent column's words vary from one DMS to the
+# next, and the value shows which word to fix or to ask for.
+NAMED_VALUE = frozenset({"consent_unknown"})
+# What a consent value reads as in a row's summary.
+CONSENT_WORDS = {True: ("同意", "granted"), False: ("不同意", "refused")}
 
 
 def problem_text(code: str, lang: str = "zh") -> str:
@@ -65,6 +74,8 @@ class Issue:
     code: str
     field: str | None = None
     severity: str = "error"
+    # The cell as typed, for problems whose text names it (NAMED_VALUE).
+    value: str | None = None
 
 
 @dataclass

@@ -121,3 +121,28 @@ def normalise_yes_no(raw: Cell) -> Clean[bool]:
     if word in NO_WORDS or word in ("无", "没有"):
         return Clean(False)
     return refused("yes_no_unknown")
+
+
+# Whole cells only: "不同意" contains "同意", so no keyword search.
+CONSENT_YES = frozenset({"是", "y", "yes", "true", "t", "1", "√", "✓", "✔", "同意", "已同意",
+                         "接受", "已接受", "愿意", "允许", "可以", "订阅", "已订阅", "有",
+                         "agree", "agreed", "granted", "optin", "opt-in"})
+CONSENT_NO = frozenset({"否", "n", "no", "false", "f", "0", "×", "✗", "✘", "x", "不同意",
+                        "未同意", "拒绝", "已拒绝", "不接受", "不愿意", "不允许", "退订",
+                        "已退订", "disagree", "refused", "declined", "optout",
+                        "opt-out", "withdrawn"})
+
+
+def normalise_consent(raw: Cell) -> Clean[bool]:
+    """Marketing consent: 同意/不同意, 是/否, 已同意/未同意/拒绝, Y/N, 1/0, √/×, TRUE/FALSE
+    and Excel booleans."""
+    if isinstance(raw, bool):
+        return Clean(raw)
+    if is_blank(raw):
+        return EMPTY
+    word = _word(raw)
+    if word in CONSENT_YES:
+        return Clean(True)
+    if word in CONSENT_NO:
+        return Clean(False)
+    return refused("consent_unknown")
