@@ -153,12 +153,14 @@ def years_owned(r, as_of: dt.date) -> float | None:
     return None if bought is None else round((as_of - bought).days / 365.25, 1)
 
 
-def talking_points(r, as_of: dt.date, note: str) -> str:
+def talking_points(r, as_of: dt.date, note: str, selling: bool) -> str:
+    """`selling`: a sales, marketing or referral-request run; only those offer a replacement
+    or ask for a referral."""
     pts = [note] if note else []
     years = years_owned(r, as_of)
     if r.score is not None and r.score <= 6:
         pts.append(f"上次满意度 {r.score} 分：先致歉并了解问题，不推销")
-    if years is not None and years >= 5:
+    if selling and years is not None and years >= 5:
         pts.append(f"购车 {years:.1f} 年：可介绍置换、免费评估旧车")
     if r.km is not None and r.km >= 60000:
         pts.append(f"估算里程约 {round(r.km):,} km：提醒大保养")  # as the km column rounds
@@ -172,7 +174,7 @@ def talking_points(r, as_of: dt.date, note: str) -> str:
         if (md <= r.birthday_md <= end) if md <= end else (r.birthday_md >= md
                                                                or r.birthday_md <= end):
             pts.append(f"{r.birthday_md[:2]}月{r.birthday_md[2:]}日生日：送上祝福")
-    if r.score is not None and r.score >= 9:
+    if selling and r.score is not None and r.score >= 9:
         pts.append(f"满意度 {r.score} 分：可请其推荐亲友（老带新）")
     return "；".join(pts)
 
@@ -230,7 +232,8 @@ def _salutation(r) -> str:
     return f"{r.name[:1]}{title}" if title and r.name else r.name
 
 
-def _member(r, code: str, channel: str, caller: str, as_of: dt.date, note: str) -> ListMember:
+def _member(r, code: str, channel: str, caller: str, as_of: dt.date, note: str,
+            selling: bool) -> ListMember:
     last_at = _date(r.last_at)
     return ListMember(
         row_code=code, name=r.name, channel=channel, caller=caller, customer_code=r.code,
@@ -240,7 +243,7 @@ def _member(r, code: str, channel: str, caller: str, as_of: dt.date, note: str) 
         purchase_date=_date(r.purchase_date), years_owned=years_owned(r, as_of),
         km=None if r.km is None else int(round(r.km)), last_contact=last_at,
         last_outcome=last_outcome_label(r.last_outcome), last_feedback=r.last_feedback,
-        best_time=best_time(r), talking_points=talking_points(r, as_of, note))
+        best_time=best_time(r), talking_points=talking_points(r, as_of, note, selling))
 
 
 def build_run(sessions: Sessions, segment_name: str, options: RunOptions = RunOptions(), *,
@@ -318,7 +321,7 @@ def build_run(sessions: Sessions, segment_name: str, options: RunOptions = RunOp
             code = f"{run.id}-{n:0{width}d}"
             sid = staff_of.get(r.customer_id) if d.channel == "call" else None
             position[sid] += 1
-            item = _member(r, code, d.channel, names.get(sid, ""), as_of, d.note)
+            item = _member(r, code, d.channel, names.get(sid, ""), as_of, d.note, sales)
             batch.append(dict(
                 run_id=run.id, customer_id=r.customer_id, vehicle_id=r.vehicle_id,
                 channel=LIST_TO_STORED[d.channel], assigned_staff_id=sid,
