@@ -155,6 +155,7 @@ MESSAGES = (
     QT_TRANSLATE_NOOP("errors", "There is no label layout '{name}' (known: {known})."),
     QT_TRANSLATE_NOOP("errors", "Envelopes need the shop's return address: fill in the shop address in Settings (shared settings), then print again."),
     QT_TRANSLATE_NOOP("errors", "Nobody is in list #{run}: all {left_out} customers of its segment were left out, so there is no file to make. Their reasons are in the list's left-out customers (for a sales list, often no marketing consent)."),
+    QT_TRANSLATE_NOOP("errors", "Nobody is in list #{run}: its segment had nobody on the list's date, so there is no file to make."),
     QT_TRANSLATE_NOOP("errors", '{file} was written, but some characters could not be printed: no font on this computer has them, so each is printed as □. Write them in by hand or correct the record (or install a font that has them and name its file in {env}), then print again: {who}'),
     QT_TRANSLATE_NOOP("errors", 'Nobody in list #{run} is to be called, so there is no call sheet or call list to make. Its members were checked for their own channel only; build a list with the phone channel to call them.'),
     QT_TRANSLATE_NOOP("errors", 'Nobody in list #{run} is to be sent post, so there are no labels or mail list to make. Its members were checked for their own channel only; build a list with the mail channel to write to them.'),

@@ -84,9 +84,6 @@ STALE_SCRATCH = dt.timedelta(hours=1)
 # could text someone who unsubscribed or post to someone without an address. A file is therefore
 # made of its own channel's members only, and asking for one of a channel nobody in the run is
 # on is refused with the reason (the window once made an SMS file of every member then).
-EMPTY_RUN = N_("Nobody is in list #{run}: all {left_out} customers of its segment were left "
-               "out, so there is no file to make. Their reasons are in the list's left-out "
-               "customers (for a sales list, often no marketing consent).")
 NOBODY = {
     "call": N_("Nobody in list #{run} is to be called, so there is no call sheet or call list "
                "to make. Its members were checked for their own channel only; build a list "
@@ -105,6 +102,12 @@ NOBODY = {
                 "Its members were checked for their own channel only; build a list with the "
                 "visit channel to visit them."),
 }
+# A run nobody at all was let into: not "build it with another channel".
+EMPTY_RUN = N_("Nobody is in list #{run}: all {left_out} customers of its segment were left "
+               "out, so there is no file to make. Their reasons are in the list's left-out "
+               "customers (for a sales list, often no marketing consent).")
+EMPTY_SEGMENT = N_("Nobody is in list #{run}: its segment had nobody on the list's date, so "
+                   "there is no file to make.")
 
 
 @dataclass(frozen=True)
@@ -225,7 +228,8 @@ def _check(doc: ListDocument, request: FileRequest, settings: Settings,
            actor: Actor | None | NotPassed, for_printing: bool) -> bool:
     """One file's preconditions; True when it is written with full mobiles."""
     if not doc.members and request.kind in CHANNEL_OF:
-        # Not "build it with another channel": nobody of the segment was let in at all.
+        if not doc.excluded:
+            raise RevisitError(EMPTY_SEGMENT, run=doc.run_id)
         raise RevisitError(EMPTY_RUN, run=doc.run_id, left_out=len(doc.excluded))
     return _check_request(request, settings, actor, for_printing, doc.run_id,
                           bool(doc.of_channel(CHANNEL_OF.get(request.kind, ""))))

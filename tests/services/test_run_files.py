@@ -124,6 +124,10 @@ def test_a_run_nobody_was_let_into_says_so_not_to_try_another_channel(tmp_path, 
         run_files.write_run_file(empty, request, Settings())
     assert raised.value.template == run_files.EMPTY_RUN
     assert "all 9 customers of its segment were left out" in str(raised.value)
+    # A segment with nobody in it on the day: nobody was left out either.
+    with pytest.raises(RevisitError) as raised:
+        run_files.write_run_file(dataclasses.replace(empty, excluded=()), request, Settings())
+    assert raised.value.template == run_files.EMPTY_SEGMENT
     assert os.listdir(tmp_path) == []
 
 
