@@ -515,7 +515,7 @@ def _staged(path: Path) -> Iterator[Path]:
     renamed into `path`'s folder, `path` itself last; the scratch folder goes either way. In the
     same folder, so each rename is atomic and replaces an older file of that name."""
     folder = path.parent
-    _remove_stale_scratch(folder)
+    remove_stale_scratch(folder)
     try:
         scratch = Path(tempfile.mkdtemp(prefix=SCRATCH_PREFIX, dir=folder))
     except OSError as exc:
@@ -530,13 +530,14 @@ def _staged(path: Path) -> Iterator[Path]:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
-def _remove_stale_scratch(folder: Path) -> None:
-    """Scratch folders a killed writer left behind (it never reached its `finally`): hidden,
-    never at a file's own name, and removed here once nothing in them changed for
-    STALE_SCRATCH, long past any writer still at work on one."""
-    cutoff = time.time() - STALE_SCRATCH.total_seconds()
+def remove_stale_scratch(folder: Path, prefix: str = SCRATCH_PREFIX,
+                         age: dt.timedelta = STALE_SCRATCH) -> None:
+    """Scratch folders (`prefix`…) a killed writer left behind (it never reached its
+    `finally`): removed here once nothing in them changed for `age`, long past any writer
+    still at work on one. A writer's own are hidden, never at a file's own name."""
+    cutoff = time.time() - age.total_seconds()
     try:
-        leftovers = [p for p in folder.glob(f"{SCRATCH_PREFIX}*") if p.is_dir()]
+        leftovers = [p for p in folder.glob(f"{prefix}*") if p.is_dir()]
     except OSError:
         return
     for scratch in leftovers:

@@ -339,7 +339,8 @@ def test_the_previews_scratch_folder_goes_with_the_panel_and_a_killed_ones_a_day
     left.mkdir()
     (left / "call-sheet-3.pdf").write_bytes(b"%PDF full mobiles")
     day_ago = time.time() - 25 * 3600
-    os.utime(left, (day_ago, day_ago))
+    for made in (left / "call-sheet-3.pdf", left):  # nothing in it changed for a day
+        os.utime(made, (day_ago, day_ago))
     running = tmp_path / "revisit-preview-running"  # another window's, in use
     running.mkdir()
     run_id = _run(demo_db, "call")

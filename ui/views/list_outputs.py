@@ -7,9 +7,8 @@ of its texts, or says it has no call sheet. Every file is written off the GUI th
 
 from __future__ import annotations
 
-import shutil
+import datetime as dt
 import tempfile
-import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -60,19 +59,7 @@ MERGE_FIELDS = " ".join("{" + f + "}" for f in sms.FIELDS)
 
 
 SCRATCH_PREFIX = "revisit-preview-"
-STALE_SCRATCH_S = 24 * 3600
-
-
-def _remove_stale_scratch(folder: Path) -> None:
-    """Remove the preview folders in `folder` untouched for a day: left by a program that was
-    killed (a running one's is touched by every preview it makes)."""
-    stale = time.time() - STALE_SCRATCH_S
-    for old in folder.glob(SCRATCH_PREFIX + "*"):
-        try:
-            if old.is_dir() and old.stat().st_mtime < stale:
-                shutil.rmtree(old, ignore_errors=True)
-        except OSError:  # gone meanwhile, or another user's
-            continue
+STALE_SCRATCH = dt.timedelta(days=1)
 
 
 class ListOutputs(QWidget):
@@ -99,7 +86,7 @@ class ListOutputs(QWidget):
                                                     ignore_cleanup_errors=True)
         self._tmp = Path(self._scratch.name)
         self.destroyed.connect(self._scratch.cleanup)
-        _remove_stale_scratch(self._tmp.parent)
+        run_files.remove_stale_scratch(self._tmp.parent, SCRATCH_PREFIX, STALE_SCRATCH)
         self.pdf = QPdfDocument(self)
         self.view = QPdfView()
         self.view.setDocument(self.pdf)
