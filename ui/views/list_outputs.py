@@ -357,26 +357,25 @@ class ListOutputs(QWidget):
         """Count the file of the message as it is now, show the figures, and write it only
         once the user confirms them."""
         text, st = self.sms_text.toPlainText().strip(), self.settings
-        self._count_then("sms", lambda members: sms_preview.estimate_with_settings(
+        self._count_then(run_files.SMS_FILE, lambda members: sms_preview.estimate_with_settings(
             members, text, st), self._confirm_sms, self.tr("Counting the SMS"))
 
     def _on_save_wechat_clicked(self) -> None:
         """As for SMS: the WeChat list counted, its figures confirmed, then written."""
         text, shop = self.wechat_text.toPlainText().strip(), self.settings.shop_name
-        self._count_then("wechat", lambda members: wechat.preview(
+        self._count_then(run_files.WECHAT_LIST, lambda members: wechat.preview(
             members, text, shop, first=CONFIRM_SHOWN), self._confirm_wechat,
             self.tr("Counting the WeChat messages"))
 
-    def _count_then(self, channel: str, count: Callable[[Sequence[ListMember]], Any],
+    def _count_then(self, kind: str, count: Callable[[Sequence[ListMember]], Any],
                     confirm: Callable[[Any], None], label: str) -> None:
-        """`count` the run's members of `channel` off the GUI thread, then `confirm` the
-        figures; what would refuse the file (nobody on the channel, staff and the SMS file) is
-        said first."""
+        """`count` the run's members on the channel of file `kind` off the GUI thread, then
+        `confirm` the figures; what would refuse the file (nobody on the channel, staff and the
+        SMS file) is said first."""
         doc = self.document
-        if doc is None or self._refused(run_files.SMS_FILE if channel == "sms"
-                                        else run_files.WECHAT_LIST):
+        if doc is None or self._refused(kind):
             return
-        members = doc.of_channel(channel)
+        members = doc.of_channel(run_files.CHANNEL_OF[kind])
         self.runner.run(lambda _p, _c: count(members), on_done=confirm, parent_widget=self,
                         label=label)
 
