@@ -263,7 +263,6 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "supervisor": ("主管", "Supervisor"),
         "admin": ("管理员", "Administrator"),
     },
-    # What audit-trail entries record (services/staff/audit.py).
     # The shared settings (services/store/settings.py), as the Settings area names them.
     "setting": {
         "shop_name": ("门店名称", "Shop name"),
@@ -286,6 +285,7 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "report.kpi_targets": ("KPI目标", "KPI targets"),
         "brief.suggestion_rules": ("建议规则", "Suggestion rules"),
     },
+    # What audit-trail entries record (services/staff/audit.py).
     "audit_action": {
         "sign_in": ("登录", "Signed in"),
         "first_supervisor": ("创建首位主管", "First supervisor created"),
