@@ -109,18 +109,24 @@ def normalise_attribute(raw: Cell, attribute: str) -> Clean[str]:
     return Clean(code) if code is not None else refused("attribute_unknown")
 
 
-def normalise_yes_no(raw: Cell) -> Clean[bool]:
-    """是/否, 已解决/未解决, Y/N, 1/0, TRUE/FALSE cells and Excel booleans."""
+def _either(raw: Cell, yes: frozenset[str], no: frozenset[str], unknown: str) -> Clean[bool]:
+    """True for a cell of `yes` (or Excel's TRUE), False for one of `no`, else the problem
+    `unknown`; the cell whole, never a word inside it (不同意 holds 同意)."""
     if isinstance(raw, bool):
         return Clean(raw)
+    word = _word(raw)
+    if word in yes:
+        return Clean(True)
+    if word in no:
+        return Clean(False)
+    return refused(unknown)
+
+
+def normalise_yes_no(raw: Cell) -> Clean[bool]:
+    """是/否, 已解决/未解决, Y/N, 1/0, TRUE/FALSE cells and Excel booleans."""
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return EMPTY
-    word = _word(raw)
-    if word in YES_WORDS:
-        return Clean(True)
-    if word in NO_WORDS or word in ("无", "没有"):
-        return Clean(False)
-    return refused("yes_no_unknown")
+    return _either(raw, YES_WORDS, NO_WORDS | {"无", "没有"}, "yes_no_unknown")
 
 
 # Whole cells only: "不同意" contains "同意", so no keyword search.
@@ -136,13 +142,6 @@ CONSENT_NO = frozenset({"否", "n", "no", "false", "f", "0", "×", "✗", "✘",
 def normalise_consent(raw: Cell) -> Clean[bool]:
     """Marketing consent: 同意/不同意, 是/否, 已同意/未同意/拒绝, Y/N, 1/0, √/×, TRUE/FALSE
     and Excel booleans."""
-    if isinstance(raw, bool):
-        return Clean(raw)
     if is_blank(raw):
         return EMPTY
-    word = _word(raw)
-    if word in CONSENT_YES:
-        return Clean(True)
-    if word in CONSENT_NO:
-        return Clean(False)
-    return refused("consent_unknown")
+    return _either(raw, CONSENT_YES, CONSENT_NO, "consent_unknown")
