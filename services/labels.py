@@ -453,13 +453,18 @@ def _index(lang: str) -> int:
     return 0 if lang.lower().startswith("zh") else 1
 
 
+def pick(pair: tuple[str, str], lang: str) -> str:
+    """The word of a (Chinese, English) pair in `lang` ("zh" or "en")."""
+    return pair[_index(lang)]
+
+
 def text(kind: str, code: str | None, lang: str = "zh") -> str:
     """The label of `code` in vocabulary `kind` ("zh" or "en"); '' for None, the code itself
     when the vocabulary does not know it (free text such as an occupation)."""
     if code is None:
         return ""
     pair = LABELS.get(kind, {}).get(code)
-    return code if pair is None else pair[_index(lang)]
+    return code if pair is None else pick(pair, lang)
 
 
 def both(kind: str, code: str | None) -> tuple[str, str]:

@@ -29,7 +29,7 @@ ENTITIES: dict[str, Pair] = {
     "app_setting": ("共享设置", "Shared settings"),
 }
 
-# The keys services write into an entry's detail, and the shared settings' keys.
+# The keys services write into an entry's detail (the shared settings' are services/labels.py's).
 KEYS: dict[str, Pair] = {
     "name": ("名称", "Name"),
     "new_name": ("新名称", "New name"),
@@ -156,25 +156,21 @@ VALUE_CHARS = 40  # one value in the short text; the whole entry is in the toolt
 LIST_ITEMS = 3
 
 
-def _pick(pair: Pair, lang: str) -> str:
-    return pair[1] if lang == "en" else pair[0]
-
-
 def _word(key: str, lang: str, **params: object) -> str:
-    return _pick(WORDS[key], lang).format(**params)
+    return labels.pick(WORDS[key], lang).format(**params)
 
 
 def action_words(code: str, lang: str) -> str:
     """The action in words; the code itself when nothing names it."""
     pair = labels.LABELS["audit_action"].get(code)
-    return code if pair is None else _pick(pair, lang)
+    return code if pair is None else labels.pick(pair, lang)
 
 
 def key_words(key: str, lang: str) -> str:
     """A detail key in words: ours, else a customer or vehicle field's (a merge's "filled")."""
     pair = (KEYS.get(key) or labels.LABELS["setting"].get(key)
             or labels.LABELS["attribute"].get(key))
-    return key if pair is None else _pick(pair, lang)
+    return key if pair is None else labels.pick(pair, lang)
 
 
 def _quoted(text: str, lang: str) -> str:
@@ -184,14 +180,14 @@ def _quoted(text: str, lang: str) -> str:
 def about_words(entry: AuditEntry, lang: str) -> str:
     """What the entry is about: 客户 C0001234 张伟, 名单 #3（name）, 客户分群“name”, 员工 陈丽…"""
     kind = entry.entity
-    word = _pick(ENTITIES[kind], lang) if kind in ENTITIES else kind
+    word = labels.pick(ENTITIES[kind], lang) if kind in ENTITIES else kind
     data = entry.detail_data()
     detail = data if isinstance(data, dict) else {}
     if entry.customer_code or kind in ("customer", "do_not_contact"):
         code = entry.customer_code or str(detail.get("code") or "")
         who = f"{code} {entry.customer_name}".strip() or (
             f"#{entry.entity_id}" if entry.entity_id is not None else "")
-        return f"{_pick(ENTITIES['customer'], lang)} {who}".strip()
+        return f"{labels.pick(ENTITIES['customer'], lang)} {who}".strip()
     if kind == "staff_user":
         name = entry.entity_name or str(detail.get("username") or "")
         return f"{word} {name or f'#{entry.entity_id}'}"
@@ -257,7 +253,7 @@ def _value(action: str, key: str, value: Any, lang: str, detail: dict, chars: in
         if action == "record_change" and key in ("before", "after"):
             kind = str(detail.get("attribute") or "")
         if action == "export_list_file" and key == "kind" and value in FILE_KINDS:
-            return _pick(FILE_KINDS[value], lang)
+            return labels.pick(FILE_KINDS[value], lang)
         comma = ", " if lang == "en" else "、"
         if kind and "," in value:  # a stored list of codes: "wechat,phone,sms"
             return _shorten(comma.join(labels.text(kind, v, lang) for v in value.split(",")),
@@ -265,7 +261,7 @@ def _value(action: str, key: str, value: Any, lang: str, detail: dict, chars: in
         return _shorten(labels.text(kind, value, lang) if kind else value, chars)
     comma = ", " if lang == "en" else "、"
     if isinstance(value, list) and key == "interval" and len(value) == 4:
-        return _pick(WORDS["interval"], lang).format(*value)
+        return labels.pick(WORDS["interval"], lang).format(*value)
     if isinstance(value, dict) and not value:
         return _word("none", lang)
     if isinstance(value, list) and key == "hours" and len(value) == 2:
