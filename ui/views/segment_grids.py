@@ -1,8 +1,8 @@
 """The segment templates as grids of counts, one tab each: the service reminders and referral
 lists, the replacement matrix (years owned × satisfaction, with a km floor), the RFM classes, and
-the stages, tags and due-soon groups. Each
-counts in the background for the evaluation date it is given and asks, through `open_template`,
-for a cell or row to be opened in the builder (its filter and a name)."""
+the stages, tags and due-soon groups. Each counts in the background for the evaluation date it
+is given and asks, through `open_template`, for a cell or row to be opened in the builder (its
+filter and a name)."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ from ui.views.filter_editor import chinese
 # Template families the other tabs already offer (by the first part of a template's key); every
 # other template in the catalog gets a button on the service and referrals tab.
 SHOWN_ELSEWHERE = ("matrix", "rfm", "lifecycle", "due")
-DUE_DAYS = 30  # as the due-soon groups count
+DUE_DAYS = 30  # "due soon" on the service tab and in the due-soon groups
 
 
 class _Grid(QWidget):
@@ -203,8 +203,8 @@ class GroupsTab(_Grid):
         as_of, sessions = self.as_of(), self.database.sessions
 
         def work(_p, _c):
-            return [*segments.lifecycle(sessions, as_of), *segments.due_soon(sessions, as_of, 30),
-                    *segments.tag_groups(sessions)]
+            return [*segments.lifecycle(sessions, as_of),
+                    *segments.due_soon(sessions, as_of, DUE_DAYS), *segments.tag_groups(sessions)]
 
         self.runner.run(work, on_done=self._show, parent_widget=self,
                         label=self.tr("Counting groups"), latest="segments-groups")
