@@ -82,7 +82,9 @@ def make_table(headers: list[str], stretch_last: bool = True) -> QTableWidget:
     read_only_rows(table)
     table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     if stretch_last:
-        _LastColumnFits(table)
+        # Held by the table's Python object too: a fitter reached only through its Qt parent
+        # once met a signal after Python had let it go ("Slot '_LastColumnFits::' not found").
+        table.fitter = _LastColumnFits(table)  # type: ignore[attr-defined]
     return table
 
 
