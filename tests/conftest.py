@@ -152,9 +152,12 @@ def supervisor(database):
 
 @pytest.fixture
 def staff(database, supervisor):
-    """A staff member of `database` (陈丽, user name chenli), as signed in."""
+    """A staff member of `database` (陈丽, user name chenli), as signed in after choosing
+    their own password (STAFF_PASSWORD) in place of the first one the supervisor gave."""
     from services.staff import accounts, signing
 
     accounts.add_account(database.sessions, supervisor, "chenli", "陈丽", "clerk",
-                         STAFF_PASSWORD)
+                         "first-from-boss")
+    given = signing.sign_in(database.engine, "chenli", "first-from-boss").actor
+    accounts.change_password(database.sessions, given, "first-from-boss", STAFF_PASSWORD)
     return signing.sign_in(database.engine, "chenli", STAFF_PASSWORD).actor

@@ -39,7 +39,9 @@ class Account:
     role: str
     active: bool
     has_password: bool
-    reset_pending: bool  # a supervisor reset the password; its owner has not chosen one yet
+    # A supervisor chose the password (a new account's, or a reset): its owner has not chosen
+    # their own yet.
+    reset_pending: bool
     created_at: dt.datetime
 
 
@@ -146,7 +148,9 @@ def confirm(s: Session, actor: Actor | None) -> Actor | None:
 
 def add_account(sessions: Sessions, actor: Actor | None, username: str, display_name: str,
                 role: str, password: str) -> Account:
-    """A new account (supervisors only)."""
+    """A new account (supervisors only). Its password is the supervisor's, passed on by word
+    of mouth: its owner chooses their own at the first sign-in in the window, as after a
+    reset."""
     name = _clean_username(username)
     if role not in ASSIGNABLE_ROLES:
         raise RevisitError(N_("Unknown role '{role}'; an account is staff or supervisor."),
@@ -160,7 +164,7 @@ def add_account(sessions: Sessions, actor: Actor | None, username: str, display_
                                user=existing.username)
         row = StaffUser(username=name, display_name=_clean_display(display_name, name),
                         role=role, active=True)
-        _set_password(row, password, reset=False)
+        _set_password(row, password, reset=True)
         s.add(row)
         s.flush()
         record(s, who, "add_user", "staff_user", row.id,

@@ -92,6 +92,14 @@ def test_a_supervisor_adds_disables_and_resets(database, supervisor):
                                  "first-pass")
     assert (added.display_name, added.role, added.active, added.has_password) == (
         "liuyang", "clerk", True, True)
+    # The first password is the supervisor's: its owner chooses their own at first sign-in.
+    assert added.reset_pending
+    first = signing.sign_in(database.engine, "liuyang", "first-pass")
+    assert first.must_change_password
+    accounts.change_password(database.sessions, first.actor, "first-pass", "mine-now")
+    assert not signing.sign_in(database.engine, "liuyang", "mine-now").must_change_password
+    assert not {a.username: a for a in accounts.list_accounts(database.sessions)}[
+        "liuyang"].reset_pending
     with pytest.raises(RevisitError, match="already an account named liuyang"):
         accounts.add_account(database.sessions, supervisor, "LiuYang", "", "clerk", "first-pass")
     for bad, message in (("two words", "without spaces"), ("", "without spaces")):
@@ -113,8 +121,9 @@ def test_a_supervisor_adds_disables_and_resets(database, supervisor):
     with pytest.raises(RevisitError, match="cannot disable your own account"):
         accounts.set_active(database.sessions, supervisor, "boss", False)
     assert not accounts.set_active(database.sessions, supervisor, "liuyang", False).active
-    assert _actions(database) == ["first_supervisor", "add_user", "reset_password", "sign_in",
-                                  "change_password", "sign_in", "disable_user"]
+    assert _actions(database) == ["first_supervisor", "add_user", "sign_in", "change_password",
+                                  "sign_in", "reset_password", "sign_in", "change_password",
+                                  "sign_in", "disable_user"]
 
 
 def test_the_last_supervisor_who_can_sign_in_stays(database, supervisor):

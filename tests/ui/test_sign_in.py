@@ -1,9 +1,11 @@
 """Signing in before the window opens: the first supervisor on a new database, a wrong password
 said in the dialog, the user name (never the password) remembered on this PC, a disabled
-account refused, and a password a supervisor reset replaced by the person's own."""
+account refused, and a password a supervisor set (a reset, or a new account's) replaced by the
+person's own."""
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox
 
@@ -83,9 +85,15 @@ def test_a_disabled_account_is_refused(qtbot, demo_db, demo_supervisor):
     assert "chenli is disabled" in dialog.message.text() and dialog.result() == 0
 
 
-def test_after_a_reset_the_person_chooses_their_own_password(qtbot, demo_db, demo_supervisor,
-                                                             monkeypatch):
-    accounts.reset_password(demo_db.sessions, demo_supervisor, "chenli", "told-by-boss")
+@pytest.mark.parametrize("given", ["reset", "new account"])
+def test_a_password_a_supervisor_set_is_replaced_by_the_persons_own(
+        qtbot, demo_db, demo_supervisor, monkeypatch, given):
+    if given == "reset":
+        accounts.reset_password(demo_db.sessions, demo_supervisor, "chenli", "told-by-boss")
+    else:
+        accounts.add_account(demo_db.sessions, demo_supervisor, "chenli2", "陈丽", "clerk",
+                             "told-by-boss")
+    user = "chenli" if given == "reset" else "chenli2"
     asked = []
 
     def sign_in_as_chenli(dialog: SignInDialog):
@@ -105,10 +113,10 @@ def test_after_a_reset_the_person_chooses_their_own_password(qtbot, demo_db, dem
 
     monkeypatch.setattr(SignInDialog, "exec", sign_in_as_chenli)
     monkeypatch.setattr(PasswordDialog, "exec", choose)
-    actor = sign_in_dialog.sign_in(demo_db, "chenli")
-    assert actor is not None and actor.username == "chenli"
+    actor = sign_in_dialog.sign_in(demo_db, user)
+    assert actor is not None and actor.username == user
     assert asked == ["Choose your own password"]
-    signed = signing.sign_in(demo_db.engine, "chenli", "only-mine-1")
+    signed = signing.sign_in(demo_db.engine, user, "only-mine-1")
     assert not signed.must_change_password
 
 

@@ -67,8 +67,8 @@ def sign_in(args, open_db) -> Actor | None:
         password = _password(user)
         signed = signing.sign_in(open_db().engine, user, password, record_it=False)
         if signed.must_change_password:
-            print(f"revisit: warning: a supervisor reset {signed.actor.username}'s password; "
-                  f"choose your own with `user passwd {signed.actor.username}`.",
+            print(f"revisit: warning: {signed.actor.username}'s password was set by a "
+                  f"supervisor; choose your own with `user passwd {signed.actor.username}`.",
                   file=sys.stderr)
         args.actor, args.signed_in_password = signed.actor, password
     elif access == WRITE and signing.has_accounts(open_db().engine):

@@ -101,7 +101,7 @@ def _list(args, open_db) -> int:
         if not a.has_password:
             state += "  无密码 no password"
         elif a.reset_pending:
-            state += "  密码已重置 password reset"
+            state += "  临时密码 temporary password"
         print(f"{a.username:<16} {a.display_name:<8} {text('staff_role', a.role)}{state}")
     return 0
 

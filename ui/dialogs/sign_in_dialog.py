@@ -1,6 +1,7 @@
 """Signing in before the main window opens: the user name this PC remembers (never the
 password) and the password; on a database nobody can sign in to yet, the first supervisor is
-created instead; a password a supervisor reset is replaced by the person's own first."""
+created instead; a password a supervisor set (a new account's, or a reset) is replaced by the
+person's own first."""
 
 from __future__ import annotations
 
@@ -134,14 +135,15 @@ class SignInDialog(AccountDialog):
         self.password.setFocus()
 
     def choose_own_password(self, parent: QWidget | None = None) -> bool:
-        """After signing in with a password a supervisor reset: the person's own, now."""
+        """After signing in with a password a supervisor chose (a new account's, or a reset):
+        the person's own, now."""
         assert self.signed_in is not None
         actor, typed, sessions = self.signed_in.actor, self.password.text(), self.database.sessions
         change = PasswordDialog(
             self.database,
             lambda _current, new: accounts.change_password(sessions, actor, typed, new),
             title=self.tr("Choose your own password"),
-            intro=self.tr("A supervisor reset your password. Choose your own now; only you "
+            intro=self.tr("A supervisor set your password. Choose your own now; only you "
                           "will know it."),
             ask_current=False,
             parent=parent,
@@ -190,7 +192,7 @@ class FirstSupervisorDialog(AccountDialog):
 def sign_in(database: Database, username: str = "", parent: QWidget | None = None
             ) -> Actor | None:
     """Who uses the window: the first supervisor on a database nobody can sign in to yet,
-    else whoever signs in (after replacing a password a supervisor reset). None: cancelled."""
+    else whoever signs in (after replacing a password a supervisor set). None: cancelled."""
     if signing.needs_first_supervisor(database.engine):
         first = FirstSupervisorDialog(database, parent)
         return first.actor if first.exec() == QDialog.DialogCode.Accepted else None

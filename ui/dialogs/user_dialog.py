@@ -1,5 +1,5 @@
 """A supervisor adds a staff account: user name, the name shown, role and a first password
-(typed twice), which the new person uses to sign in."""
+(typed twice), which the new person signs in with once before choosing their own."""
 
 from __future__ import annotations
 
@@ -25,8 +25,8 @@ class AddUserDialog(AccountDialog):
             self.role.addItem(label("staff_role", code), code)
         self.role.setToolTip(self.tr("Supervisors also manage accounts, change shared settings, "
                                      "delete segments and save files with full phone numbers"))
-        note = QLabel(self.tr("Tell the person this first password; they can change it in "
-                              "Settings once signed in."))
+        note = QLabel(self.tr("Tell the person this first password; at their first sign-in "
+                              "they choose their own."))
         note.setWordWrap(True)
         form = self._account_form(self.tr("typed to sign in, e.g. chenli"),
                                   self.tr("e.g. 陈丽"), ((self.tr("R&ole"), self.role),))

@@ -47,5 +47,5 @@ class UsersTableModel(HeldRowsModel[Account]):
         if not a.has_password:
             return self.tr("No password yet")
         if a.reset_pending:
-            return self.tr("Password reset")
+            return self.tr("Temporary password")
         return self.tr("Active")
