@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select, text
 
-from models import Base
+from models import AppSetting, Base
 from services.demo import DEMO_PASSWORD
 from services.demo import data as ref
 from services.demo.batches import BatchWriter, DemoNote, checked_note, read_note
@@ -28,6 +28,7 @@ from services.demo.rows import CustomerRows, RowSet, make_customer_rows
 from services.staff.passwords import shared_hash
 from services.store.database import Database
 from services.store.errors import N_, CancelToken, RevisitError
+from services.store.settings import store_row
 
 Progress = Callable[[int, int], None]
 
@@ -83,6 +84,10 @@ TAG_GROUPS: dict[str, tuple[str, ...]] = {
     "客群": ("老年人", "宝妈宝爸", "企业主", "年轻白领", "车友会会员", "网约车司机"),
 }
 
+# A new database has no shop name or SMS signature; the demo's shop has these, so its SMS files
+# and {店名} texts come out complete. Plainly a demonstration, never a real dealer's.
+DEMO_SETTINGS = {"shop_name": "示范汽车服务中心", "sms_signature": "【示范汽车】"}
+
 
 @dataclass(frozen=True)
 class DemoSummary:
@@ -121,6 +126,7 @@ def generate(
         today = dt.date.fromisoformat(note.run["today"])
     today = today or dt.date.today()
     started = time.perf_counter()
+    _store_demo_settings(database)
     offsets = _current_max_ids(database)
     # The batch size is kept too: a batch's rows depend on where it starts.
     run = note.run or {"customers": customers, "seed": seed, "today": today.isoformat(),
@@ -188,6 +194,17 @@ def check_count(customers: int) -> None:
             max=f"{MAX_CUSTOMERS:,}",
             n=customers,
         )
+
+
+def _store_demo_settings(database: Database) -> None:
+    """DEMO_SETTINGS, each where the database has no value of its own: a shop name or
+    signature a supervisor stored stays."""
+    with database.sessions.begin() as s:
+        stored = {key: value for key, value in s.execute(
+            select(AppSetting.key, AppSetting.value).where(AppSetting.key.in_(DEMO_SETTINGS)))}
+        for key, value in DEMO_SETTINGS.items():
+            if not (stored.get(key) or "").strip():
+                store_row(s, key, value, None, exists=key in stored)
 
 
 def _current_max_ids(database: Database) -> dict[str, int]:

@@ -252,7 +252,7 @@ def unprintable_members(doc: ListDocument, layout_name: str = DEFAULT_LAYOUT,
         ("姓名", addressee(m)), ("地址", m.address), ("邮编", m.postcode)), font)
         for m in doc.of_channel("mail")]
     if sender is not None and layout(layout_name).get("envelope"):
-        found.append(unprintable(f"寄件人 {sender.name}", (
+        found.append(unprintable(f"寄件人 {sender.name}".strip(), (
             ("寄件人", sender.name), ("寄件地址", sender.address),
             ("邮编", sender.postcode)), font))
     return tuple(f for f in found if f)

@@ -11,10 +11,11 @@ customer page and a call sheet the window previews and prints for them (`for_pri
 scratch file the window deletes, never a file they keep).
 
 What would refuse a file (nobody of its channel, the SMS file for staff, envelopes without the
-shop's return address, no Chinese font, a bad SMS template, WeChat message or time) is checked
-for every file of a request before the first is written (`check_run_files`), so a refusal
-leaves nothing behind. A PDF whose text has characters no font on this computer has is still
-written, with □ in their place, and says so (`WrittenFile.unprintable`, `.warning`)."""
+shop's return address, no Chinese font, no SMS signature in the settings, a bad SMS template,
+WeChat message or time) is checked for every file of a request before the first is written
+(`check_run_files`), so a refusal leaves nothing behind. A PDF whose text has characters no
+font on this computer has is still written, with □ in their place, and says so
+(`WrittenFile.unprintable`, `.warning`)."""
 
 from __future__ import annotations
 

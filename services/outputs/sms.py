@@ -51,6 +51,11 @@ FIELDS: dict[str, tuple[str, Callable[[ListMember, str], object]]] = {
     SHOP_FIELD: ("shop", lambda m, shop: shop),
 }
 FIELD_RE = re.compile(r"\{([^{}]*)\}")
+# The refusal of an SMS file while the shop has no signature in the settings (a new database
+# has none): vendors send only texts signed with the signature registered with them.
+NO_SIGNATURE = N_("Set the shop's SMS signature in Settings first (the SMS vendor sends only "
+                  "texts signed with your registered signature, such as 【店名】); no SMS "
+                  "file is made without it.")
 UNKNOWN_IN_SMS = N_("The SMS template uses unknown merge field(s) {fields}; known fields are "
                     "{known}.")
 # Invisible marks that build emoji, each billed as a unit of its own: the text and emoji
@@ -234,6 +239,8 @@ class SmsTemplate:
     def check(self) -> None:
         self.merge.check()
         sig = self.signature.strip()
+        if not sig:
+            raise RevisitError(NO_SIGNATURE)
         if not (sig.startswith("【") and sig.endswith("】") and 2 <= len(sig) - 2 <= 12):
             raise RevisitError(N_("The SMS signature must be the shop's name in 【】, 2 to 12 "
                                   "characters (got '{signature}')."), signature=self.signature)

@@ -34,13 +34,16 @@ SMS_PRICE_PLACES = 4
 
 @dataclass(frozen=True)
 class Settings:
-    shop_name: str = "回访汽车服务"
+    # The shop's name and SMS signature are the dealer's own: a new database has none ("" = not
+    # set yet), never a made-up one that would be printed on envelopes or sign every SMS
+    # (vendors reject a signature other than the one registered with them).
+    shop_name: str = ""
     shop_phone: str = ""
     # Sender on envelopes (province → street order, as printed).
     shop_address: str = ""
     shop_postcode: str = ""
     label_layout: str = "a4-3x8"
-    sms_signature: str = "【回访汽车】"
+    sms_signature: str = ""
     sms_opt_out: str = "回T退订"
     sms_vendor: str = "generic"
     # Marketing SMS only inside this window: the strictest vendor rule (Aliyun: none 20:00–8:00;
@@ -67,7 +70,9 @@ class Settings:
             raise RevisitError(N_("Unknown SMS vendor '{vendor}'."), vendor=self.sms_vendor)
         if self.sms_window_start >= self.sms_window_end:
             raise RevisitError(N_("The SMS sending window must start before it ends."))
-        if not self.sms_signature.startswith("【") or not self.sms_signature.endswith("】"):
+        # Empty: not set yet (an SMS vendor file is refused until it is).
+        if self.sms_signature and not (self.sms_signature.startswith("【")
+                                       and self.sms_signature.endswith("】")):
             raise RevisitError(
                 N_("The SMS signature must be written as 【shop name】, not '{signature}'."),
                 signature=self.sms_signature,

@@ -3,6 +3,7 @@ beside existing data without touching it, and leaving nothing behind when cancel
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import os
@@ -563,6 +564,27 @@ def test_a_database_with_only_accounts_and_settings_takes_demo_data(database):
         with database.sessions.begin() as s:
             s.add(Customer(code="K1", name="手工客户"))
         demo.generate(database, 20, seed=1, today=TODAY)
+
+
+def test_the_demo_shop_signs_its_texts_and_a_shop_s_own_name_stays(database):
+    from services.outputs import sms
+    from services.staff import accounts
+    from services.store.settings import load_settings, load_settings_versions, save_settings
+
+    boss = accounts.create_first_supervisor(database.sessions, "boss", "王主管", "boss-secret")
+    loaded = load_settings_versions(database.sessions)
+    save_settings(database.sessions, dataclasses.replace(loaded.settings, shop_name="广州某某丰田"),
+                  boss, loaded)
+    demo.generate(database, 20, seed=1, today=TODAY)
+    settings = load_settings(database.sessions).validate()
+    # The name a supervisor entered stays; the signature nobody set is the demo's.
+    assert (settings.shop_name, settings.sms_signature) == ("广州某某丰田", "【示范汽车】")
+    sms.template_from_settings("{店名}提醒{称呼}：保养9折", settings).check()
+
+    _wipe(database)
+    demo.generate(database, 20, seed=1, today=TODAY)
+    fresh = load_settings(database.sessions)
+    assert (fresh.shop_name, fresh.sms_signature) == ("示范汽车服务中心", "【示范汽车】")
 
 
 @pytest.mark.parametrize("count", [0, -5, demo.MAX_CUSTOMERS + 1])

@@ -65,6 +65,13 @@ def world(database):
     return database
 
 
+def _name_the_shop(db, supervisor, name: str = "广州某某丰田") -> None:
+    """The shop's name, as a supervisor enters it (a new database has none)."""
+    loaded = load_settings_versions(db.sessions)
+    save_settings(db.sessions, dataclasses.replace(loaded.settings, shop_name=name), supervisor,
+                  loaded)
+
+
 def _by_code(db, run_id):
     with db.sessions() as s:
         members = {code: channel for code, channel in s.execute(
@@ -107,7 +114,8 @@ def test_forced_channels(world):
         build.build_run(world.sessions, "全部", build.RunOptions(as_of=AS_OF, channel="fax"))
 
 
-def test_files_read_back_and_outcomes_typed_back(world, tmp_path):
+def test_files_read_back_and_outcomes_typed_back(world, supervisor, tmp_path):
+    _name_the_shop(world, supervisor)
     summary = build.build_run(world.sessions, "全部", build.RunOptions(as_of=AS_OF))
     doc = runs.load_document(world.sessions, summary.run_id)
     st = load_settings(world.sessions)
@@ -128,7 +136,7 @@ def test_files_read_back_and_outcomes_typed_back(world, tmp_path):
                         "消息（复制粘贴发送）")
     assert "结果" in head and len(rows) == 2
     assert rows[1][4] == "wxid_a1"
-    assert rows[1][6] == f"客女士您好，{st.shop_name}提醒：您的凯美瑞该保养了"
+    assert rows[1][6] == "客女士您好，广州某某丰田提醒：您的凯美瑞该保养了"
 
     ws = openpyxl.load_workbook(written[run_files.VISIT_LIST].path).active
     visits = list(ws.iter_rows(values_only=True))
@@ -149,7 +157,8 @@ def test_files_read_back_and_outcomes_typed_back(world, tmp_path):
         assert (event.channel, event.outcome) == ("wechat", "reached")
 
 
-def test_default_message_when_none_given(world, tmp_path):
+def test_default_message_when_none_given(world, supervisor, tmp_path):
+    _name_the_shop(world, supervisor)
     summary = build.build_run(world.sessions, "全部", build.RunOptions(as_of=AS_OF,
                                                                      channel="wechat"))
     doc = runs.load_document(world.sessions, summary.run_id)
@@ -157,7 +166,7 @@ def test_default_message_when_none_given(world, tmp_path):
     (request,) = run_files.plan_run_files(doc, tmp_path / "w.csv", "csv")
     written = run_files.write_run_file(doc, request, st)
     text = written.path.read_text(encoding="utf-8-sig")
-    assert st.shop_name in text and "{" not in text
+    assert "广州某某丰田" in text and "{" not in text
     assert written.rows == 2  # the default text falls back where a value is missing
 
 
@@ -208,9 +217,8 @@ def test_a_wechat_list_keeps_formula_looking_names_and_emoji_as_typed(world, tmp
 
 
 def test_a_blank_shop_name_in_the_settings_never_leaves_a_hole(world, supervisor, tmp_path):
-    loaded = load_settings_versions(world.sessions)
-    save_settings(world.sessions, dataclasses.replace(loaded.settings, shop_name=""),
-                  supervisor, loaded)
+    _name_the_shop(world, supervisor)
+    _name_the_shop(world, supervisor, "")  # blanked again
     st = load_settings(world.sessions)
     assert st.shop_name == ""
     summary = build.build_run(world.sessions, "全部", build.RunOptions(as_of=AS_OF,

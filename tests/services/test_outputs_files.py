@@ -15,6 +15,7 @@ import pytest
 from services.outputs import excel, labels, pdf_call_sheet, sms
 from services.outputs.types import Excluded, ListDocument, ListMember
 from services.store.errors import RevisitError
+from services.store.settings import Settings
 
 needs_poppler = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler missing")
 
@@ -191,6 +192,23 @@ def test_envelopes_refuse_to_print_without_the_shops_return_address(tmp_path):
         labels.write_labels(doc(2, "mail"), tmp_path / "e.pdf", "envelope-dl",
                             labels.Sender("广州丰田4S店", "", ""))
     assert not (tmp_path / "e.pdf").exists()
+
+
+@needs_poppler
+def test_envelopes_of_a_shop_without_a_name_print_its_address_alone(tmp_path):
+    """A new database has no shop name: the envelope's sender is the return address and
+    postcode, with no blank or "None" line in place of the name; labels print no sender."""
+    st = Settings(shop_address="广州市天河区黄埔大道100号", shop_postcode="510630")
+    envelope = labels.write_labels(doc(1, "mail"), tmp_path / "e.pdf", "envelope-dl",
+                                   labels.Sender.from_settings(st))
+    sender_top = labels.layout("envelope-dl")["sender"]["top"] * 72 / 25.4
+    sender = [w for _x0, y0, _x1, _y1, w in word_boxes(envelope)
+              if y0 >= sender_top - 1 and w != "9-0001"]  # not the row code in the corner
+    assert "".join(sender) == "广州市天河区黄埔大道100号邮政编码：510630"
+    assert "None" not in text_of(envelope)
+    sheet = labels.write_labels(doc(2, "mail"), tmp_path / "l.pdf", "a4-3x8",
+                                labels.Sender.from_settings(st))
+    assert "黄埔大道" not in text_of(sheet) and "None" not in text_of(sheet)
 
 
 def test_unknown_label_layout_is_refused(tmp_path):

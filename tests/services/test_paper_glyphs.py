@@ -217,7 +217,8 @@ def test_an_sms_file_for_now_outside_the_window_is_refused_before_any_file(tmp_p
     now = dt.datetime.now().time()
     closed = ((dt.time(12, 0), dt.time(23, 59)) if now < dt.time(12, 0)
               else (dt.time(0, 0), dt.time(1, 0)))
-    st = Settings(sms_window_start=closed[0], sms_window_end=closed[1])
+    st = Settings(sms_signature="【某某丰田】", sms_window_start=closed[0],
+                  sms_window_end=closed[1])
     d = dataclasses.replace(doc(1), members=(member(1), member(2, channel="sms")))
     requests = (FileRequest(run_files.CALL_SHEET, tmp_path / "week.pdf", "pdf"),
                 FileRequest(run_files.SMS_FILE, tmp_path / "week-sms.xlsx", "xlsx",

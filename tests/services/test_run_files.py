@@ -16,14 +16,17 @@ import pytest
 
 from services.outputs import excel, pdf_call_sheet, run_files
 from services.outputs.run_files import FileRequest
+from services.outputs.sms import NO_SIGNATURE
 from services.outputs.types import ListDocument, Steps
 from services.staff.permissions import Actor
 from services.store.errors import Cancelled, CancelToken, RevisitError
-from services.store.settings import Settings
+from services.store.settings import Settings, load_settings
 from tests.services.test_outputs_files import doc, member
 
 SEND = dt.datetime(2026, 11, 24, 10, 0)
 TEXT = "{称呼}您好，您的{车型}（{车牌}）保养到期了。"
+# The shop's own name and SMS signature, as a supervisor saves them (a new database has none).
+SHOP = Settings(shop_name="广州某某丰田", sms_signature="【某某丰田】")
 
 
 def mixed(calls: int = 3, mails: int = 2, texts: int = 4) -> ListDocument:
@@ -71,7 +74,7 @@ def test_plan_names_one_file_per_channel_with_members(tmp_path):
 
 
 def test_each_file_holds_its_channels_members(tmp_path):
-    d, st = mixed(), Settings()
+    d, st = mixed(), SHOP
     written = [run_files.write_run_file(d, r, st)
                for r in run_files.plan_run_files(d, tmp_path / "w.xlsx", "xlsx", sms_text=TEXT,
                                                  send_at=SEND)]
@@ -85,6 +88,33 @@ def test_each_file_holds_its_channels_members(tmp_path):
     texts = rows(tmp_path / "w-sms.xlsx")
     assert len(texts) == 4 and all(st.sms_signature in r[3] for r in texts)
     assert sorted(os.listdir(tmp_path)) == ["w-mail.xlsx", "w-sms.xlsx", "w.xlsx"]
+
+
+def test_a_new_database_s_settings_refuse_an_sms_file_before_any_file_is_written(database,
+                                                                                  tmp_path):
+    """No signature entered yet: the vendor file of a request is refused with the setting to
+    fill in before the first file (the call list) is written; a text using {店名} with no shop
+    name entered is refused naming that setting."""
+    st = load_settings(database.sessions)
+    d, out = mixed(), tmp_path / "out"
+    out.mkdir()
+    plan = run_files.plan_run_files(d, out / "w.xlsx", "xlsx", sms_text=TEXT, send_at=SEND)
+    with pytest.raises(RevisitError) as raised:
+        run_files.check_run_files(d, plan, st)
+    assert raised.value.template == NO_SIGNATURE
+    assert str(raised.value).startswith("Set the shop's SMS signature in Settings first")
+    with pytest.raises(RevisitError, match="SMS signature in Settings"):  # and on its own
+        run_files.write_run_file(d, plan[2], st)
+    assert os.listdir(out) == []
+
+    signed = dataclasses.replace(st, sms_signature="【某某丰田】")
+    shop = FileRequest(run_files.SMS_FILE, out / "s.xlsx", sms_text="{店名}提醒{称呼}：保养9折",
+                       send_at=SEND)
+    with pytest.raises(RevisitError, match="the shop name in the settings is empty"):
+        run_files.check_run_files(d, [shop], signed)
+    assert os.listdir(out) == []
+    written = run_files.write_run_file(d, plan[2], signed)
+    assert [r[3][:6] for r in rows(written.path)] == ["【某某丰田】"] * 4
 
 
 @pytest.mark.parametrize("kind", [run_files.SMS_FILE, run_files.SMS_LIST])
@@ -196,7 +226,7 @@ def test_a_read_only_folder_names_the_file_and_writes_nothing(tmp_path):
 
 
 def test_a_vendor_file_and_its_preview_arrive_together(tmp_path):
-    st = dataclasses.replace(Settings(), sms_vendor="aliyun")
+    st = dataclasses.replace(SHOP, sms_vendor="aliyun")
     target = tmp_path / "阿里云.csv"
     got = run_files.write_run_file(only("sms", 3), FileRequest(
         run_files.SMS_FILE, target, "csv", sms_text=TEXT, send_at=SEND), st)
@@ -210,7 +240,7 @@ def test_a_refused_sms_time_writes_nothing(tmp_path):
     night = dt.datetime(2026, 11, 24, 23, 0)
     with pytest.raises(RevisitError, match="only be sent between"):
         run_files.write_run_file(only("sms"), FileRequest(
-            run_files.SMS_FILE, tmp_path / "s.xlsx", sms_text=TEXT, send_at=night), Settings())
+            run_files.SMS_FILE, tmp_path / "s.xlsx", sms_text=TEXT, send_at=night), SHOP)
     assert os.listdir(tmp_path) == []
 
 
@@ -272,7 +302,7 @@ def test_a_file_tells_how_far_it_is_up_to_the_whole(tmp_path, kind, fmt, channel
         member(i, channel=channel, mobile=f"139{i:08d}") for i in range(1, n + 1)))
     told: list[tuple[int, int]] = []
     request = FileRequest(kind, tmp_path / f"out.{fmt}", fmt, **more)
-    written = run_files.write_run_file(d, request, Settings(), steps=Steps(
+    written = run_files.write_run_file(d, request, SHOP, steps=Steps(
         lambda done, total: told.append((done, total))))
     assert written.rows == n and written.path.is_file()
     totals = {total for _, total in told}
@@ -298,7 +328,7 @@ def test_a_file_cancelled_half_way_is_not_written_and_the_old_one_stays(
             token.cancel()
 
     with pytest.raises(Cancelled):
-        run_files.write_run_file(d, FileRequest(kind, out, fmt, **more), Settings(),
+        run_files.write_run_file(d, FileRequest(kind, out, fmt, **more), SHOP,
                                  steps=Steps(progress, token))
     assert out.read_bytes() == b"last week's file"
     assert leftovers(tmp_path) == [] and sorted(p.name for p in tmp_path.iterdir()) == [out.name]

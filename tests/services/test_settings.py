@@ -27,6 +27,43 @@ def test_defaults_when_nothing_is_stored(database):
     assert (settings.sms_window_start, settings.sms_window_end) == (dt.time(8), dt.time(20))
 
 
+def test_a_new_database_has_no_shop_name_or_sms_signature(database):
+    """Never a made-up shop: its name would be printed as the sender and its signature would
+    sign every SMS, which the vendor rejects when it is not the one registered."""
+    settings = load_settings(database.sessions)
+    assert (settings.shop_name, settings.sms_signature) == ("", "")
+    assert settings.validate() == settings  # an empty signature is "not set yet"
+
+
+def test_an_empty_signature_is_saved_a_written_one_must_be_bracketed(database, supervisor):
+    named = dataclasses.replace(Settings(), shop_name="广州某某丰田", sms_signature="【某某丰田】")
+    save_settings(database.sessions, named, supervisor)
+    loaded = load_settings_versions(database.sessions)
+    save_settings(database.sessions, dataclasses.replace(loaded.settings, sms_signature=""),
+                  supervisor, loaded)
+    with database.sessions() as s:
+        assert s.get(AppSetting, "sms_signature").value == ""
+    assert load_settings(database.sessions) == dataclasses.replace(named, sms_signature="")
+    assert settings_with(named, {"sms_signature": " "}).sms_signature == ""  # as typed
+    for written in ("某某丰田", "【某某丰田", " 【某某丰田】"):
+        with pytest.raises(RevisitError, match="must be written as 【shop name】"):
+            save_settings(database.sessions, dataclasses.replace(
+                Settings(), sms_signature=written), supervisor)
+    assert load_settings(database.sessions).sms_signature == ""
+
+
+def test_what_a_database_stored_stays_as_it_was(database):
+    """The old made-up defaults, once saved by a database, are its own values: loading never
+    rewrites them."""
+    with database.sessions.begin() as s:
+        s.add_all([AppSetting(key="shop_name", value="回访汽车服务", version=3),
+                   AppSetting(key="sms_signature", value="【回访汽车】", version=2)])
+    loaded = load_settings_versions(database.sessions)
+    assert (loaded.settings.shop_name, loaded.settings.sms_signature) == (
+        "回访汽车服务", "【回访汽车】")
+    assert dict(loaded.versions) == {"shop_name": 3, "sms_signature": 2}
+
+
 def test_round_trip(database, supervisor):
     changed = dataclasses.replace(
         Settings(),

@@ -25,7 +25,7 @@ from services.staff.permissions import (
     require,
 )
 from services.store.settings import Settings
-from tests.services.test_run_files import SEND, TEXT, mixed
+from tests.services.test_run_files import SEND, SHOP, TEXT, mixed
 
 OLD_CARS = {"version": 1, "where": {"field": "years_since_purchase", "op": ">=", "value": 5}}
 BOSS = Actor(1, "boss", "supervisor", "王主管")
@@ -83,10 +83,10 @@ def test_staff_files_have_masked_mobiles_and_no_sms_vendor_file(database, superv
         assert written.rows == len(full)
         assert _mobiles(call_list.path) == [f"{m[:3]}****{m[-4:]}" for m in full]
         with pytest.raises(NotAllowed) as refused:
-            run_files.write_run_file(doc, sms_file, Settings(), nobody)
+            run_files.write_run_file(doc, sms_file, SHOP, nobody)
         assert refused.value.permission == EXPORT_PHONES
         assert not sms_file.path.exists()
-    run_files.write_run_file(doc, sms_file, Settings(), supervisor)
+    run_files.write_run_file(doc, sms_file, SHOP, supervisor)
     assert sms_file.path.exists()
 
     trail = read_audit(database.sessions, supervisor, AuditFilter(action="export_list_file"))
@@ -113,7 +113,7 @@ def test_mask_phone(number, shown):
 def test_a_caller_passing_no_actor_is_not_checked(tmp_path):
     # The window's outputs panel, until it passes the signed-in person.
     request = FileRequest(run_files.SMS_FILE, tmp_path / "sms.xlsx", sms_text=TEXT, send_at=SEND)
-    assert run_files.write_run_file(mixed(), request, Settings()).rows > 0
+    assert run_files.write_run_file(mixed(), request, SHOP).rows > 0
 
 
 def test_staff_print_call_sheets_with_full_mobiles_but_do_not_keep_them(tmp_path, staff):

@@ -4,6 +4,7 @@ has nobody on SMS."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import subprocess
@@ -14,13 +15,16 @@ import openpyxl
 import pytest
 from PySide6.QtCore import QDate, QDateTime, QTime
 from PySide6.QtWidgets import QMessageBox
+from sqlalchemy import delete
 
+from models import AppSetting
 from services.demo import DEMO_PASSWORD
+from services.demo import generator as demo
 from services.lists import build, runs
-from services.outputs import run_files
+from services.outputs import run_files, sms
 from services.segments import service as segments
-from services.store.settings import load_settings
-from tests.ui.conftest import DEMO_TODAY, shut_down
+from services.store.settings import load_settings, load_settings_versions, save_settings
+from tests.ui.conftest import DEMO_TODAY, demo_account, shut_down
 from ui.cli import run as cli
 from ui.tasks import TaskRunner
 from ui.views.list_outputs import ListOutputs
@@ -181,7 +185,7 @@ def test_the_sms_preview_and_confirmation_show_what_the_file_then_holds(
     assert table.rowCount() == min(10, shown.messages)
     assert table.item(0, 1).text() == shown.first[0].message
     first = table.item(0, 1).text()
-    assert first.startswith("【回访汽车】") and first.endswith("回T退订")
+    assert first.startswith("【示范汽车】") and first.endswith("回T退订")  # the demo's signature
     assert panel.sms_preview.summary.text().startswith(
         f"{shown.messages} messages, {shown.parts} billed parts: about ¥{shown.cost} at "
         f"¥0.045 per part")
@@ -311,6 +315,62 @@ def test_what_would_refuse_a_file_is_said_before_anything_is_asked(
     qtbot.waitUntil(lambda: asked == ["confirm"], timeout=10000)
     assert len(warned) == 3
     runner.wait()
+
+
+@pytest.fixture
+def never_saved(database):
+    """`database` (both databases) with demo customers but the shop's name and SMS signature
+    never saved, as in a new database."""
+    demo.generate(database, 150, seed=7, today=DEMO_TODAY)
+    with database.sessions.begin() as s:
+        s.execute(delete(AppSetting).where(AppSetting.key.in_(demo.DEMO_SETTINGS)))
+    return database
+
+
+@pytest.fixture
+def panel_on(never_saved):
+    """An outputs panel of the demo supervisor on that database, ended before it goes."""
+    runner = TaskRunner()
+    panel = ListOutputs(runner, sessions=never_saved.sessions,
+                        actor=demo_account(never_saved, "supervisor"))
+    yield panel
+    shut_down(panel, runner)
+
+
+def test_an_sms_file_without_the_shops_signature_is_refused_until_it_is_entered(
+        qtbot, never_saved, panel_on, tmp_path, monkeypatch):
+    """The window says which setting to fill in before a file name is asked, and the file
+    written once it is entered carries that signature."""
+    settings = load_settings(never_saved.sessions)
+    assert (settings.shop_name, settings.sms_signature) == ("", "")
+    doc = runs.load_document(never_saved.sessions, _run(never_saved, "sms"))
+    panel = panel_on
+    panel.set_document(doc, settings)
+    panel.sms_text.setPlainText(TEXT)
+    panel.send_at.setDateTime(QDateTime(QDate(2026, 11, 24), QTime(10, 0)))
+    sentence = ("Set the shop's SMS signature in Settings first (the SMS vendor sends only "
+                "texts signed with your registered signature, such as 【店名】); no SMS file "
+                "is made without it.")
+    assert sms.NO_SIGNATURE == sentence
+    assert _estimate_shown(qtbot, panel) is None
+    assert panel.sms_preview.warnings.text() == sentence
+    warned: list[str] = []
+    monkeypatch.setattr("ui.tasks.QMessageBox.warning",
+                        lambda _parent, _title, text: warned.append(text))
+    monkeypatch.setattr("ui.views.list_outputs.ask_save_path",
+                        lambda *_args: pytest.fail("asked for a file that cannot be made"))
+    panel.save_sms.click()
+    assert warned == [sentence]
+
+    loaded = load_settings_versions(never_saved.sessions)
+    save_settings(never_saved.sessions, dataclasses.replace(
+        loaded.settings, sms_signature="【某某丰田】"), panel.actor, loaded)
+    panel.set_document(doc, load_settings(never_saved.sessions))
+    _estimate_shown(qtbot, panel)
+    target = tmp_path / "out" / "sms.xlsx"
+    confirmed_save(qtbot, monkeypatch, panel, panel.save_sms, target)
+    rows = [r for r in _sheet_rows(target)[1:] if any(r)]
+    assert rows and all(r[3].startswith("【某某丰田】") for r in rows)
 
 
 def test_the_sending_time_proposed_is_inside_the_window(qtbot, demo_db):

@@ -57,6 +57,36 @@ def test_shared_settings_are_saved_for_every_pc(qtbot, sqlite_database):
     runner.wait()
 
 
+def test_a_new_database_shows_no_shop_name_or_signature_only_hints(qtbot, database):
+    """No made-up shop: the empty fields say what goes in them; a signature typed is saved in
+    its brackets, and one cleared again is saved empty (not set) — on both databases."""
+    view, runner = _view(qtbot, database)
+    assert (view.shop_name.text(), view.signature.text()) == ("", "")
+    assert view.shop_name.placeholderText() == ("The shop's name, as printed on envelopes "
+                                                "and in texts")
+    assert view.signature.placeholderText() == "【shop name】, as registered with the SMS vendor"
+    view.fatigue.setValue(21)  # saving anything else leaves them empty
+    with qtbot.waitSignal(view.saved, timeout=5000):
+        view.save_button.click()
+    stored = load_settings(database.sessions)
+    assert (stored.shop_name, stored.sms_signature, stored.contact_fatigue_days) == ("", "", 21)
+
+    view.shop_name.setText("广州某某丰田")
+    view.signature.setText("某某丰田")
+    with qtbot.waitSignal(view.saved, timeout=5000):
+        view.save_button.click()
+    stored = load_settings(database.sessions)
+    assert (stored.shop_name, stored.sms_signature) == ("广州某某丰田", "【某某丰田】")
+    assert view.signature.text() == "【某某丰田】"
+
+    view.signature.clear()
+    with qtbot.waitSignal(view.saved, timeout=5000):
+        view.save_button.click()
+    assert load_settings(database.sessions).sms_signature == ""
+    assert view.signature.text() == "" and view.signature.placeholderText()
+    runner.wait()
+
+
 @pytest.mark.parametrize("typed", [
     "广州某某丰田", " [广州某某丰田] ", "［广州某某丰田］", "广州某某丰田】"])
 def test_a_signature_typed_without_its_brackets_gets_them(qtbot, sqlite_database, typed):

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QMessageB
 from services.demo import DEMO_PASSWORD
 from services.staff import accounts, signing
 from services.staff.audit import AuditFilter, read_audit
-from services.store.settings import Settings, load_settings
+from services.store.settings import load_settings
 from ui.dialogs.password_dialog import PasswordDialog
 from ui.dialogs.user_dialog import AddUserDialog
 from ui.tasks import TaskRunner
@@ -92,6 +92,7 @@ def test_staff_saving_shared_settings_is_refused_by_the_service(qtbot, demo_db, 
                                                                 monkeypatch):
     shown = []
     monkeypatch.setattr("ui.tasks.show_error", lambda _parent, exc: shown.append(str(exc)))
+    before = load_settings(demo_db.sessions)
     runner = TaskRunner()
     view = SettingsView(demo_db, runner, demo_staff)
     qtbot.addWidget(view)
@@ -99,7 +100,7 @@ def test_staff_saving_shared_settings_is_refused_by_the_service(qtbot, demo_db, 
     view.save()  # what a button enabled by mistake would do
     qtbot.waitUntil(lambda: bool(shown), timeout=5000)
     assert "Only a supervisor may change the settings every PC shares" in shown[0]
-    assert load_settings(demo_db.sessions) == Settings()
+    assert load_settings(demo_db.sessions) == before and before.shop_name != "陈丽的店"
     runner.wait()
 
 

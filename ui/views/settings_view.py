@@ -69,7 +69,7 @@ def _time(value: QTime) -> dt.time:
 
 def signature(typed: str) -> str:
     """The SMS signature as carriers require it, 【name】: the brackets added when typed
-    without them or with ASCII or full-width square ones (回访汽车, [回访汽车], ［回访汽车］)."""
+    without them or with ASCII or full-width square ones (某某丰田, [某某丰田], ［某某丰田］)."""
     text = typed.strip()
     if not text or (text.startswith("【") and text.endswith("】")):
         return text
@@ -116,7 +116,10 @@ class SettingsView(QWidget):
         me_row.addStretch(1)
         personal_form.addRow(self.tr("Signed in as"), me_row)
 
+        # A new database has no shop name or signature: the empty fields say what goes there.
         self.shop_name = QLineEdit()
+        self.shop_name.setPlaceholderText(self.tr("The shop's name, as printed on envelopes "
+                                                  "and in texts"))
         self.shop_phone = QLineEdit()
         self.shop_address = QLineEdit()
         self.shop_address.setPlaceholderText(self.tr("Province, city, district, street"))
@@ -126,6 +129,8 @@ class SettingsView(QWidget):
         for key in layouts():
             self.label_layout.addItem(layout_title(key, language()), key)
         self.signature = QLineEdit()
+        self.signature.setPlaceholderText(self.tr("【shop name】, as registered with the SMS "
+                                                  "vendor"))
         self.signature.setToolTip(self.tr("Counted in every SMS's length, e.g. 【某某丰田】"))
         self.opt_out = QLineEdit()
         self.opt_out.setToolTip(self.tr("Marketing SMS must say how to refuse, e.g. 回T退订"))
