@@ -21,6 +21,7 @@ from models import (
 )
 from models.codes import OUTCOMES, PURPOSES
 from services.customers.profile import Change, record_change_in
+from services.imports.normalise import MAX_KM, km_rise_implausible
 from services.store.errors import N_, RevisitError
 
 # Outcomes that count as a failed attempt: the list member stays open and comes back later.
@@ -265,7 +266,7 @@ def record_call(
             N_("The next follow-up date {date} is in the past."),
             date=result.next_follow_up.isoformat(),
         )
-    if result.km is not None and not 0 <= result.km <= 2_000_000:
+    if result.km is not None and not 0 <= result.km <= MAX_KM:
         raise RevisitError(N_("{km} km is not a plausible odometer reading."), km=result.km)
     with sessions.begin() as s:
         run_id = None
@@ -328,5 +329,12 @@ def _check_km(s: Session, vehicle_id: int, km: int, day: dt.date) -> None:
             N_("{km} km is less than the {previous} km read on {date}; check the number."),
             km=km,
             previous=previous.km,
+            date=previous.reading_date.isoformat(),
+        )
+    if previous is not None and km_rise_implausible(previous.km, previous.reading_date, km, day):
+        raise RevisitError(
+            N_("{km} km is {rise} km more than the {previous} km read on {date}, more than a "
+               "car is driven in that time; check the number."),
+            km=f"{km:,}", rise=f"{km - previous.km:,}", previous=f"{previous.km:,}",
             date=previous.reading_date.isoformat(),
         )

@@ -335,6 +335,9 @@ def _reading(ctx: Context, lk: Lookup, result: RowResult, vehicle: dict, km: int
     readings = lk.readings[vehicle["id"]]
     if any(k == km for _, k in readings):
         return
+    if (problem := lk.reading_out_of_line(vehicle["id"], day, km)) is not None:
+        result.issues.append(Issue(problem, "km", "warning"))
+        return
     ctx.writer.insert("mileage_reading", {
         "vehicle_id": vehicle["id"], "reading_date": day, "km": km, "source": "import",
         "created_at": ctx.writer.now})

@@ -214,6 +214,9 @@ def _reading(ctx: Context, lk: Lookup, result: RowResult, vehicle_id: int, day: 
     readings = lk.readings[vehicle_id]
     if (day, km) in readings:
         return
+    if (problem := lk.reading_out_of_line(vehicle_id, day, km)) is not None:
+        warn(result, problem, "km")
+        return
     ctx.writer.insert("mileage_reading", {
         "vehicle_id": vehicle_id, "reading_date": day, "km": km, "source": "visit",
         "created_at": ctx.writer.now})

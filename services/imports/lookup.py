@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import Connection, Table, select
 
 from models import Base
+from services.imports.normalise import km_rise_implausible
 
 PARAMS_PER_QUERY = 900  # well under SQLite's and psycopg's limits on bound parameters
 
@@ -127,6 +128,22 @@ class Lookup:
         if customer_id not in self.consent:
             self.load_consent((customer_id,))
         return self.consent[customer_id]
+
+    def reading_out_of_line(self, vehicle_id: int, day: dt.date, km: int) -> str | None:
+        """Why `km` on `day` cannot be the car's odometer beside its other readings (stored,
+        or from this import), as a problem code; None when it fits. The reading before it
+        (the latest on or before `day`) must not be higher, nor lower by more than a car is
+        driven since (km_rise_implausible); the one after it must not be lower. Either way one
+        of them is mistyped, most often with a digit too many."""
+        readings = self.readings[vehicle_id]
+        before = max(((d, k) for d, k in readings if d <= day), default=None)
+        after = min(((d, -k) for d, k in readings if d > day), default=None)
+        if before is not None and (
+                km < before[1] or km_rise_implausible(before[1], before[0], km, day)):
+            return "km_out_of_line"
+        if after is not None and km > -after[1]:
+            return "km_out_of_line"
+        return None
 
     def load_events(self, table: Table, date_column: str, key: Sequence[str],
                     customer_ids: Iterable[int], first: dt.date | dt.datetime,

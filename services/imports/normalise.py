@@ -296,6 +296,16 @@ def normalise_amount(raw: Cell) -> Clean[Decimal]:
 
 _KM_UNITS = re.compile(r"公里|千米|km|里")
 MAX_KM = 2_000_000
+# A car is seldom driven more than 1,000 km in a day (twelve hours on a motorway); a reading
+# that rose by more than twice that a day since the one before it has a digit too many.
+MAX_KM_PER_DAY = 2_000
+
+
+def km_rise_implausible(previous_km: int, previous_day: dt.date, km: int,
+                        day: dt.date) -> bool:
+    """Whether `km` on `day` rose faster from the reading before it than a car is driven (a
+    reading of the same day may add one day's driving)."""
+    return km - previous_km > MAX_KM_PER_DAY * max((day - previous_day).days, 1)
 
 
 def normalise_km(raw: Cell) -> Clean[int]:

@@ -46,6 +46,10 @@ ROW_PROBLEMS: dict[str, tuple[str, str]] = {
     "subtotal_row": ("合计或小计行，未导入", "a subtotal or total row, not imported"),
     "repeated_header_row": ("重复的表头行，未导入", "the header repeated, not imported"),
     "staff_unknown": ("找不到该员工，未记录经办人", "no such staff member; left blank"),
+    "km_out_of_line": ("里程与该车其他读数不符（里程倒退，或增加得比车能开的还快），"
+                       "未记为读数，请核对",
+                       "the km does not fit the car's other readings (it goes back, or rose "
+                       "faster than a car is driven); not kept as a reading, please check"),
     "consent_older": ("文件中的营销同意早于已登记的一次，保留已登记的",
                       "the file's consent is older than the one recorded, which stands"),
     "work_order_needed": ("该车当天有多张同类工单，此行没有工单号，无法确定是哪一张",

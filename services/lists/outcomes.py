@@ -37,7 +37,7 @@ from services import labels
 from services.customers.names import same_person
 from services.customers.profile import record_change_in, validate
 from services.imports.dates import normalise_date
-from services.imports.normalise import normalise_km
+from services.imports.normalise import km_rise_implausible, normalise_km
 from services.imports.sources import FillDown
 from services.lists.snapshot import member_data
 from services.outputs.excel import unsafe_text
@@ -529,6 +529,15 @@ def _store_chunk(sessions: Sessions, rows: list[_Row], file_name: str, actor: Ac
                            f"clear it",
                         f"当前里程 {r.km:,} 少于 {last.reading_date} 记录的 {last.km:,} "
                         f"公里（里程不会倒退）：请改正或清空"))
+                    continue
+                if last is not None and km_rise_implausible(last.km, last.reading_date, r.km,
+                                                            day):
+                    got.problems.append(_at(
+                        r, f"km {r.km:,} is {r.km - last.km:,} more than the {last.km:,} km "
+                           f"read on {last.reading_date}, more than a car is driven in that "
+                           f"time; correct or clear it",
+                        f"当前里程 {r.km:,} 比 {last.reading_date} 记录的 {last.km:,} 公里多 "
+                        f"{r.km - last.km:,} 公里，超出这段时间能开的里程：请改正或清空"))
                     continue
             if event is not None:
                 got.already += 1

@@ -92,6 +92,32 @@ def test_bad_call_stores_nothing(database, people):
     assert profile.history(database.sessions, customer) == []
 
 
+def test_a_km_that_rose_faster_than_a_car_is_driven_is_refused(database, people):
+    """2,000 km a day since the reading before (a same-day one allows one day): a digit too
+    many (620,000 for 62,000) is refused with the numbers, the day's limit is not."""
+    staff, _, customer, vehicle = people
+    with database.sessions.begin() as s:
+        s.add(MileageReading(vehicle_id=vehicle, reading_date=dt.date(2026, 11, 20), km=62000,
+                             source="visit"))
+
+    def call(km: int) -> None:
+        calls.record_call(database.sessions, customer, staff,
+                          calls.CallResult(outcome="reached", km=km, vehicle_id=vehicle), at=NOW)
+
+    for typo in (620000, 68001):  # three days: 6,000 km at most
+        with pytest.raises(RevisitError, match="more than the 62,000 km read on 2026-11-20") as e:
+            call(typo)
+        assert f"{typo:,} km is {typo - 62000:,} km more" in str(e.value)
+    assert _events(database, customer) == []
+    call(68000)
+    with pytest.raises(RevisitError, match="more than a car is driven"):
+        call(70001)  # the same day as 68,000: 2,000 km at most
+    call(70000)
+    with database.sessions() as s:
+        assert sorted(s.scalars(select(MileageReading.km).where(
+            MileageReading.source == "call"))) == [68000, 70000]
+
+
 def test_due_follow_ups_are_the_latest_contact_per_customer(database, people):
     staff, other, customer, vehicle = people
     ask_back = calls.CallResult(outcome="no_answer", next_follow_up=dt.date(2026, 11, 25))

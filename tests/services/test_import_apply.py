@@ -419,6 +419,31 @@ def test_a_visit_amount_that_cannot_be_read_is_kept_as_typed_in_its_note(databas
     assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
 
 
+def test_a_visit_km_out_of_line_with_the_cars_others_is_said_not_kept(database, tmp_path):
+    # 25,000 → 250,000 in a month (a digit too many) and 20,000 after 25,000 (the odometer does
+    # not go back) are said and kept out of the readings; the visits themselves are stored.
+    # (The owners' file read the car at 32,000 km on its export day.)
+    apply(database.sessions, dms_export(tmp_path / "a.xlsx"), CUSTOMERS)
+    with database.sessions() as s:
+        car = s.scalar(select(Vehicle.id).where(Vehicle.plate == "粤A12345"))
+        before = set(s.execute(select(MileageReading.reading_date, MileageReading.km)
+                               .where(MileageReading.vehicle_id == car)).all())
+    headers = [*SAME_DAY, "进厂里程"]
+    path = write_csv(tmp_path / "工单.csv", headers, [
+        ["2026-06-01", "粤A12345", "保养", "300", "W201", "25000"],
+        ["2026-07-01", "粤A12345", "保养", "300", "W202", "250000"],
+        ["2026-08-01", "粤A12345", "保养", "300", "W203", "20000"],
+        ["2026-09-01", "粤A12345", "保养", "300", "W204", "28000"]])
+    result = apply(database.sessions, path, ImportOptions("visits", today=TODAY))
+    assert (result.created, result.rejected) == (4, 0)
+    [said] = [w for w in result.warnings if w.code == "km_out_of_line"]
+    assert said.rows == 2 and said.zh.startswith("里程：里程与该车其他读数不符")
+    with database.sessions() as s:
+        after = set(s.execute(select(MileageReading.reading_date, MileageReading.km)
+                              .where(MileageReading.vehicle_id == car)).all()) - before
+    assert after == {(dt.date(2026, 6, 1), 25000), (dt.date(2026, 9, 1), 28000)}
+
+
 def test_a_car_that_changed_hands_goes_to_its_new_owner(database, tmp_path):
     # Before, the VIN found the former owner, who was renamed to the buyer and given the
     # buyer's phone, with his other car.

@@ -367,6 +367,26 @@ def test_a_corrected_km_is_still_held_to_the_odometer(listed):
             MileageReading.vehicle_id == vehicle))) == [50000, 51000]
 
 
+def test_a_km_with_a_digit_too_many_is_a_problem_not_a_reading(listed):
+    """Read back on TODAY, a km more than 2,000 a day above the reading before is refused."""
+    database, path, col = listed
+    vehicle = _visit_reading(database, path, col, 2, 50000)
+    days = (TODAY - dt.date(2026, 10, 1)).days
+    _fill(path, col, {(2, "结果"): "接通", (2, "联系日期"): TODAY.isoformat(),
+                      (2, "当前里程(km)"): 520000})
+    report = outcomes.read_outcomes(database.sessions, path, today=TODAY)
+    assert report.stored == 0 and "km 520,000 is 470,000 more than the 50,000 km read on " \
+        "2026-10-01" in dict(report.problems)[2]
+    most = 50000 + 2000 * days
+    _fill(path, col, {(2, "当前里程(km)"): most + 1})
+    assert outcomes.read_outcomes(database.sessions, path, today=TODAY).stored == 0
+    _fill(path, col, {(2, "当前里程(km)"): most})
+    assert outcomes.read_outcomes(database.sessions, path, today=TODAY).km_readings == 1
+    with database.sessions() as s:
+        assert sorted(s.scalars(select(MileageReading.km).where(
+            MileageReading.vehicle_id == vehicle))) == [50000, most]
+
+
 def test_a_date_or_outcome_typed_once_in_merged_cells_is_every_rows(listed):
     database, path, col = listed
     book = openpyxl.load_workbook(path)
