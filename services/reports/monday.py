@@ -20,6 +20,7 @@ from services.labels import text
 from services.reports import dashboard as dash
 from services.reports import effect as eff
 from services.reports import kpi as kpi_mod
+from services.reports import week_state
 from services.reports.figures import Dashboard
 from services.segments import templates as tpl
 from services.store.errors import N_, RevisitError
@@ -138,10 +139,14 @@ def dashboard_sections(d: Dashboard) -> list[Section]:
         (r("customers"), cov["customers"]), (r("consent"), cov["consent"]),
         (r("dnc"), cov["dnc"]),
     )
+    # A period not over yet counts overdue follow-ups by today (week_state.overdue_by).
+    by = week_state.overdue_by(d.end)
+    end_is = (f"期末 = {d.end} 当天结束时" if by == d.end
+              else f"本期尚未结束，期末跟进逾期按截至 {by} 当天结束时计，投诉按 {d.end} 计")
     out = [Section("概览", "概览", ("指标", "数值"), summary, percent_rows=frozenset({3}),
                    notes=(f"本期到期的跟进：约定在 {d.start} 至 {d.end} 跟进、到期时仍有效的跟进"
                           "（到期前已再次联系的不计），完成与否都计入，按项计；"
-                          f"期末 = {d.end} 当天结束时：跟进逾期按客户计（其最近一次联系约定的"
+                          f"{end_is}：跟进逾期按客户计（其最近一次联系约定的"
                           "跟进日期已过），未解决的投诉按件和按客户计（之后解决的仍算未解决）。",))]
     rows, values = [], []
     for yb in tpl.YEAR_BANDS:

@@ -141,3 +141,17 @@ def test_the_weekly_tab_and_the_dashboard_agree(database):
     # December); c2's is for 3 December, c3's was done.
     assert {w.staff_id: w.follow_ups_overdue for w in d.staff_work
             if w.follow_ups_overdue} == {ids["a"]: 1, ids["b"]: 1}
+
+
+def test_the_overview_note_names_the_day_overdue_follow_ups_are_counted_by(database):
+    """A past week counts by its last day; a week not over yet by today, and says so."""
+    today = dt.date.today()
+    past = dashboard.dashboard(database.sessions, today - dt.timedelta(days=13),
+                               today - dt.timedelta(days=7))
+    [note] = monday.dashboard_sections(past)[0].notes
+    assert f"期末 = {today - dt.timedelta(days=7)} 当天结束时" in note
+    current = dashboard.dashboard(database.sessions, today - dt.timedelta(days=2),
+                                  today + dt.timedelta(days=4))
+    [note] = monday.dashboard_sections(current)[0].notes
+    assert f"本期尚未结束，期末跟进逾期按截至 {today} 当天结束时计" in note
+    assert "期末 =" not in note
