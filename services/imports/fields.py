@@ -62,7 +62,12 @@ _PHONE_AVOID = ("其他", "其它", "备用", "紧急", "固定", "座机", "固
 NAME = Field("name", "客户姓名", "Customer name", "name", (
     "客户姓名", "姓名", "车主姓名", "车主", "客户名称", "客户", "客户名", "车主名称", "用户姓名",
     "用户名称", "购车人", "所有人", "name", "customer name", "customer", "owner", "owner name",
-    "full name"), weak=("联系人", "送修人"), avoid=("联系人", "送修", "顾问", "员工", "专员"),
+    "full name"), weak=("联系人", "送修人"),
+    # A header naming the customer's number, kind or source is not their name ("客户编号",
+    # "客户类型", "customer id"), however much of it says "customer".
+    avoid=("联系人", "送修", "顾问", "员工", "专员", "编号", "编码", "代码", "代号", "号码", "卡号",
+           "类型", "类别", "等级", "级别", "来源", "性别", "证件", "身份证", "状态", "id", "number",
+           "type", "level", "source", "status"),
     max_length=64)
 MOBILE = Field("mobile", "手机", "Mobile", "phones", (
     "手机", "手机号码", "手机号", "联系电话", "移动电话", "电话", "车主手机", "客户手机",

@@ -133,6 +133,18 @@ def test_one_column_per_field_and_the_leftmost_wins():
     assert mapping.column("mobile") == 0 and mapping.column("other_phone") == 2
 
 
+@pytest.mark.parametrize("headers, name", [
+    (["客户编号", "联系人", "移动电话"], 1),
+    (["客户ID", "客户类型", "客户等级", "客户来源", "车主"], 4),
+    (["Customer ID", "Customer type", "Customer name"], 2),
+    (["客户编号", "客户", "电话"], 1),
+])
+def test_a_customers_number_kind_or_source_is_not_their_name(headers, name):
+    # "客户编号" holds "客户": taken for the name, every customer of a DMS export was stored
+    # named 000123…, and the real name column (联系人) was left out.
+    assert dict(auto_map(headers, "customers").columns)["name"] == name
+
+
 def test_what_is_still_missing():
     mapping = auto_map(["进厂日期", "金额"], "visits")
     assert mapping.missing_required == () and mapping.missing_link
