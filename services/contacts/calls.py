@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import and_, exists, func, select, update
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from models import (
@@ -22,10 +22,18 @@ from models import (
 from models.codes import OUTCOMES, PURPOSES
 from services.customers.profile import Change, record_change_in
 from services.imports.normalise import MAX_KM, km_rise_implausible
+from services.labels import text
 from services.store.errors import N_, RevisitError
+from services.store.versions import staff_name, stale
 
 # Outcomes that count as a failed attempt: the list member stays open and comes back later.
 UNREACHED = frozenset({"no_answer", "phone_off"})
+CALL_RECORDED = (
+    N_("{who} recorded “{outcome}” for this call at {when} since you opened it; reload the "
+       "calls to see it."),
+    N_("“{outcome}” was recorded for this call at {when} since you opened it; reload the calls "
+       "to see it."),
+)
 CALL_OUTCOMES = ("reached", "no_answer", "phone_off", "wrong_number", "refused", "appointment")
 # Where a conversation staff log by hand takes place: a call (made or taken), WeChat, a visit.
 CONVERSATION_CHANNELS = ("phone", "wechat", "visit")
@@ -249,10 +257,15 @@ def record_call(
     member_id: int | None = None,
     at: dt.datetime | None = None,
     channel: str = "phone",
+    seen_attempts: int | None = None,
 ) -> list[Change]:
     """Store one call (or a WeChat conversation, or a talk on a visit: `channel`): the contact
     event, a km reading, profile changes and the list member's state, all or nothing. Returns
-    the profile changes recorded."""
+    the profile changes recorded.
+
+    `seen_attempts`: the list member's attempts when the caller opened the call (every call
+    stored on a member counts one). A colleague's call stored on the member since is not
+    written over: the save is refused (StaleEdit, naming who and when)."""
     at = at or dt.datetime.now().replace(microsecond=0)
     today = at.date()
     if result.outcome not in OUTCOMES:
@@ -271,12 +284,8 @@ def record_call(
     with sessions.begin() as s:
         run_id = None
         if member_id is not None:
-            member = s.get(ListRunMember, member_id)
-            if member is None or member.customer_id != customer_id:
-                raise RevisitError(N_("That list entry no longer exists."))
-            run_id = member.run_id
-            member.attempts += 1
-            member.status = "open" if result.outcome in UNREACHED else "done"
+            run_id = _count_attempt(s, customer_id, member_id, seen_attempts,
+                                    "open" if result.outcome in UNREACHED else "done")
         s.add(
             ContactEvent(
                 customer_id=customer_id,
@@ -315,6 +324,31 @@ def record_call(
             if change is not None:
                 changes.append(change)
     return changes
+
+
+def _count_attempt(s: Session, customer_id: int, member_id: int, seen: int | None,
+                   status: str) -> int:
+    """The list member's attempt counted and its state set, in one statement (two callers'
+    saves cannot both read the same count); its run's id. Refused when the member is gone, or
+    when `seen` is given and a call was stored on it since."""
+    m = ListRunMember
+    where = [m.id == member_id, m.customer_id == customer_id]
+    if seen is not None:
+        where.append(m.attempts == seen)
+    run_id = s.scalar(update(m).where(*where)
+                      .values(attempts=m.attempts + 1, status=status).returning(m.run_id))
+    if run_id is not None:
+        return run_id
+    member = s.get(m, member_id)
+    if member is None or member.customer_id != customer_id:
+        raise RevisitError(N_("That list entry no longer exists."))
+    last = s.execute(select(ContactEvent.staff_id, ContactEvent.outcome, ContactEvent.created_at)
+                     .where(ContactEvent.customer_id == customer_id,
+                            ContactEvent.list_run_id == member.run_id)
+                     .order_by(ContactEvent.id.desc()).limit(1)).first()
+    outcome = text("outcome", last.outcome) if last is not None else "?"
+    raise stale(CALL_RECORDED, staff_name(s, last.staff_id) if last is not None else None,
+                last.created_at if last is not None else None, outcome=outcome)
 
 
 def _check_km(s: Session, vehicle_id: int, km: int, day: dt.date) -> None:

@@ -13,8 +13,19 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import sessionmaker
 
-from models import AuditLog, ConsentEvent, ContactPreference, Customer, DoNotContact, StaffUser
+from models import (
+    AuditLog,
+    ConsentEvent,
+    ContactEvent,
+    ContactPreference,
+    Customer,
+    DoNotContact,
+    ListRun,
+    ListRunMember,
+    StaffUser,
+)
 from models.db import make_engine
+from services.contacts import calls
 from services.customers import detail as customer_detail
 from services.customers import preferences, profile
 from services.segments import service as segments
@@ -25,6 +36,7 @@ TIMEOUT = 60
 STAFF = ("王芳", "李强")
 CHANNELS = (["sms", "phone"], ["mail"])
 OCCUPATIONS = ("教师", "医生")
+OUTCOMES = ("appointment", "no_answer")
 OLD = {"version": 1, "where": {"field": "years_since_purchase", "op": ">=", "value": 5}}
 
 
@@ -50,6 +62,9 @@ def _load(sessions, case: str, record):
         info = segments.get_segment(sessions, record[0]).info
         assert info.id == record[1]
         return info.version
+    if case == "call":  # the caller's queue: the member's attempts as it was read
+        [due] = [c for c in calls.due_calls(sessions, record[2]) if c.member_id == record[1]]
+        return due.attempts
     return None  # profile_batch: a batch shows nothing
 
 
@@ -75,6 +90,11 @@ def _save(sessions, case: str, record, seen, me: int, staff_id: int):
         return segments.save_segment(sessions, record[0], _filter(10 + me), replace=True,
                                      staff_id=staff_id, expected_version=seen,
                                      segment_id=record[1]).version
+    if case == "call":
+        calls.record_call(sessions, record[0], staff_id,
+                          calls.CallResult(OUTCOMES[me], feedback=f"{STAFF[me]}的记录"),
+                          purpose="care", member_id=record[1], seen_attempts=seen)
+        return me
     if case == "segment_rename":
         return segments.rename_segment(sessions, record[0], f"{record[0]}-{STAFF[me]}",
                                        staff_id=staff_id, expected_version=seen,
@@ -257,3 +277,30 @@ def test_segment_saved_or_renamed_at_once_keeps_one(database, staff_ids, case):
             assert seg.filter.where.value == 10 + winner and stored[name].version == 2
         else:
             assert stored[f"{name}-{STAFF[winner]}"].version == 2
+
+
+def test_two_callers_saving_one_list_call_at_once_keep_one_and_refuse_the_other(database,
+                                                                               staff_ids):
+    # One member in both callers' hands (a supervisor working a colleague's queue, or a second
+    # PC left open): before, the later save set an appointment back to "no answer", unsaid.
+    ids = _customers(database)
+    with database.sessions.begin() as s:
+        run = ListRun(segment_name="关怀", filter_json="{}", as_of=dt.date.today(),
+                      purpose="care", finished_at=dt.datetime.now())
+        s.add(run)
+        s.flush()
+        members = [ListRunMember(run_id=run.id, customer_id=cid, channel="phone",
+                                 assigned_staff_id=staff_ids[0], position=n + 1,
+                                 row_code=f"{run.id}-{n + 1}") for n, cid in enumerate(ids)]
+        s.add_all(members)
+        s.flush()
+        records = [(cid, m.id, staff_ids[0]) for cid, m in zip(ids, members, strict=True)]
+    winners = _one_stands(_race(database, "call", records, staff_ids))
+    with database.sessions() as s:
+        for (cid, member_id, _), winner in zip(records, winners, strict=True):
+            member = s.get_one(ListRunMember, member_id)
+            assert (member.attempts, member.status) == (
+                1, "done" if OUTCOMES[winner] == "appointment" else "open")
+            events = s.execute(select(ContactEvent.outcome, ContactEvent.feedback)
+                               .where(ContactEvent.customer_id == cid)).all()
+            assert events == [(OUTCOMES[winner], f"{STAFF[winner]}的记录")]

@@ -287,3 +287,50 @@ def test_a_queue_longer_than_is_listed_says_how_many_are_due(qtbot, due_db, monk
         assert widget.count.text() == "1 call(s) to make"
     finally:
         shut_down(widget, runner)
+
+
+def test_a_list_call_a_colleague_saved_meanwhile_is_refused_and_reloaded(qtbot,
+                                                                         sqlite_database,
+                                                                         monkeypatch):
+    """Both had 张伟's list call open; the colleague's appointment stands, this save is refused
+    naming them, and Reload shows the queue without the call they made."""
+    from models import ListRun, ListRunMember
+    from services.store.errors import StaleEdit
+
+    with sqlite_database.sessions.begin() as s:
+        mine, theirs = StaffUser(username="chenli", display_name="陈丽"), StaffUser(
+            username="liuyang", display_name="刘洋")
+        people = [Customer(code=f"C{i}", name=n, mobile=f"1380013800{i}")
+                  for i, n in enumerate(("张伟", "李娜"))]
+        run = ListRun(segment_name="关怀", filter_json="{}", as_of=dt.date.today(),
+                      purpose="care", finished_at=dt.datetime.now())
+        s.add_all([mine, theirs, run, *people])
+        s.flush()
+        s.add_all([ListRunMember(run_id=run.id, customer_id=c.id, channel="phone",
+                                 assigned_staff_id=mine.id, position=n + 1,
+                                 row_code=f"{run.id}-{n + 1}") for n, c in enumerate(people)])
+        mine_id, theirs_id = mine.id, theirs.id
+    asked = []
+    monkeypatch.setattr("ui.views.followup_view.ask_reload",
+                        lambda _parent, exc: asked.append(exc) or True)
+    widget, runner = _open_view(qtbot, sqlite_database)
+    try:
+        widget.caller.setCurrentIndex(widget.caller.findData(mine_id))
+        qtbot.waitUntil(lambda: widget.queue.count() == 2, timeout=5000)
+        opened = widget.current_call()
+        calls.record_call(sqlite_database.sessions, opened.customer_id, theirs_id,
+                          calls.CallResult("appointment", feedback="约了周五保养"),
+                          purpose="care", member_id=opened.member_id,
+                          seen_attempts=opened.attempts)
+        widget.outcomes.button(2).setChecked(True)  # no answer
+        widget.save_current()
+        qtbot.waitUntil(lambda: bool(asked), timeout=5000)
+        assert isinstance(asked[0], StaleEdit)
+        assert "刘洋" in str(asked[0]) and "reload" in str(asked[0])
+        qtbot.waitUntil(lambda: widget.queue.count() == 1 and not widget._saving,
+                        timeout=5000)
+        assert widget.current_call().customer_id != opened.customer_id
+        latest = _latest_call(sqlite_database, opened.customer_id)
+        assert (latest.outcome, latest.staff_id) == ("appointment", theirs_id)
+    finally:
+        shut_down(widget, runner)

@@ -35,6 +35,8 @@ from services.contacts import calls
 from services.customers.brief import Brief, load_brief
 from services.staff.permissions import Actor
 from services.store.database import Database
+from services.store.errors import StaleEdit
+from ui.dialogs.stale_edit import ask_reload
 from ui.labels import choices, joined, label
 from ui.tasks import DataChange, TaskRunner, changed, show_error
 from ui.views.brief_view import BriefView
@@ -425,6 +427,7 @@ class FollowUpView(QWidget):
                 dataclasses.replace(result, vehicle_id=vehicle_id),
                 purpose=purpose,
                 member_id=call.member_id,
+                seen_attempts=call.attempts,
             )
 
         self.runner.run(
@@ -464,7 +467,9 @@ class FollowUpView(QWidget):
     def _after_failed(
         self, call: calls.DueCall, result: calls.CallResult, exc: BaseException, purpose: str
     ) -> None:
-        """Nothing was stored: the call goes back on top of the queue and on the card, as typed."""
+        """Nothing was stored: the call goes back on top of the queue and on the card, as typed.
+        A colleague's call stored on it since (StaleEdit) offers to reload the queue as it is
+        now; Cancel keeps what was typed, to copy from."""
         self._saving.discard(call)
         self._shown = None
         self._show_queue([call, *self._calls], len(self._calls) + 1 + self._unlisted)
@@ -472,7 +477,10 @@ class FollowUpView(QWidget):
         if self._shown is call and purpose != call.purpose:
             self._purpose = purpose
             self._show_summary(call)
-        show_error(self, exc)
+        if not isinstance(exc, StaleEdit):
+            show_error(self, exc)
+        elif ask_reload(self, exc):
+            self.refresh()
 
     def _fill_card(self, result: calls.CallResult) -> None:
         for button in self.outcomes.buttons():
