@@ -6,13 +6,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, exists, func, select, update
+from sqlalchemy import and_, exists, func, or_, select, update
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from models import (
     ContactEvent,
     ContactPreference,
     Customer,
+    DoNotContact,
     ListRun,
     ListRunMember,
     MileageReading,
@@ -23,7 +24,10 @@ from models.codes import OUTCOMES, PURPOSES
 from services.customers.profile import Change, record_change_in
 from services.imports.normalise import MAX_KM, km_rise_implausible
 from services.labels import text
+from services.lists.query import DNC_PURPOSES, DONE
+from services.segments.sqlx import day
 from services.store.errors import N_, RevisitError
+from services.store.settings import load_settings_in
 from services.store.versions import staff_name, stale
 
 # Outcomes that count as a failed attempt: the list member stays open and comes back later.
@@ -91,18 +95,38 @@ def _best_time(pref: ContactPreference | None) -> str:
     return ",".join(p for p in (pref.preferred_days, pref.time_windows) if p and p != "any")
 
 
-def _open_members(staff_id: int):
-    """This caller's open phone members of finished list runs."""
+def _open_members(staff_id: int, today: dt.date, retry_days: int):
+    """This caller's open phone members of finished list runs who are to be called today. Not
+    those the run's list was built before something changed (the run re-prints as built, but
+    the queue is today's): a phone do-not-contact set since for the run's purpose; a call
+    reached since the run's date, through any run or none (a customer on two runs is called
+    once); a call that failed fewer than `retry_days` days ago (the list's retry wait)."""
+    m, run, e, d = ListRunMember, ListRun, ContactEvent, DoNotContact
+    refuses_purpose = or_(
+        d.purpose.is_(None),
+        *(and_(run.purpose == purpose, d.purpose.in_(refused))
+          for purpose, refused in DNC_PURPOSES.items()),
+        and_(run.purpose.not_in(DNC_PURPOSES), d.purpose == run.purpose))
+    refused = exists().where(
+        d.customer_id == m.customer_id, or_(d.channel.is_(None), d.channel == "phone"),
+        d.set_on <= day(today), or_(d.lifted_on.is_(None), d.lifted_on > day(today)),
+        or_(d.expires_on.is_(None), d.expires_on > day(today)), refuses_purpose)
+    reached = exists().where(e.customer_id == m.customer_id, e.outcome.in_(DONE),
+                             e.contact_at >= run.as_of)
+    retry_from = dt.datetime.combine(today - dt.timedelta(days=retry_days - 1), dt.time())
+    waiting = exists().where(e.customer_id == m.customer_id, e.channel == "phone",
+                             e.outcome.in_(UNREACHED), e.contact_at >= retry_from)
     return (
-        select(ListRunMember, ListRun.purpose)
-        .join(ListRun, ListRun.id == ListRunMember.run_id)
+        select(m, run.purpose)
+        .join(run, run.id == m.run_id)
         .where(
-            ListRunMember.assigned_staff_id == staff_id,
-            ListRunMember.channel == "phone",
-            ListRunMember.status == "open",
+            m.assigned_staff_id == staff_id,
+            m.channel == "phone",
+            m.status == "open",
             # An unfinished run (killed before its files were complete) hands out nothing;
             # a re-print finishes it.
-            ListRun.finished_at.is_not(None),
+            run.finished_at.is_not(None),
+            ~refused, ~reached, ~waiting,
         )
     )
 
@@ -132,8 +156,9 @@ def due_calls(
     At most `limit` of each; due_total says how many there are in all."""
     today = today or dt.date.today()
     with sessions() as s:
+        retry_days = load_settings_in(s).no_answer_retry_days
         members = s.execute(
-            _open_members(staff_id)
+            _open_members(staff_id, today, retry_days)
             .order_by(ListRun.created_at.desc(), ListRunMember.position)
             .limit(limit)
         ).all()
@@ -187,9 +212,10 @@ def due_total(sessions: sessionmaker[Session], staff_id: int, today: dt.date | N
     """How many calls due_calls would give without its limit: every open list member, and
     every customer due a follow-up who is not on one of those lists. Counted by the database."""
     today = today or dt.date.today()
-    members = _open_members(staff_id).subquery()
     follow_ups = _due_follow_ups(staff_id, today).subquery()
     with sessions() as s:
+        members = _open_members(staff_id, today,
+                                load_settings_in(s).no_answer_retry_days).subquery()
         listed = s.scalar(select(func.count()).select_from(members)) or 0
         promised = s.scalar(
             select(func.count(func.distinct(follow_ups.c.customer_id))).where(

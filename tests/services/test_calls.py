@@ -154,3 +154,57 @@ def test_a_call_logged_by_hand_keeps_its_channel_and_purpose(database, people):
                               channel=channel, at=NOW)
     assert [(e.channel, e.purpose) for e in _events(database, customer)] == [
         ("wechat", "reminder")]
+
+
+def test_the_queue_is_todays_whatever_changed_since_the_list_was_built(database):
+    """A run re-prints as built, but a caller's queue leaves out who is not to be called
+    today: a phone do-not-contact for the run's purpose set since, a call reached since the
+    run's date through another run, a failed call within the retry wait (3 days)."""
+    from models import DoNotContact, ListRun, ListRunMember
+
+    today = dt.date.today()
+    with database.sessions.begin() as s:
+        amy, bob = StaffUser(username="amy", display_name="Amy"), StaffUser(
+            username="bob", display_name="Bob")
+        people = [Customer(code=f"C{i}", name=f"客户{i}") for i in range(6)]
+        runs = [ListRun(segment_name="保养", filter_json="{}", as_of=today, purpose=p,
+                        finished_at=dt.datetime.now()) for p in ("care", "care")]
+        s.add_all([amy, bob, *people, *runs])
+        s.flush()
+        members = [ListRunMember(run_id=runs[0].id, customer_id=c.id, channel="phone",
+                                 assigned_staff_id=amy.id, position=n + 1,
+                                 row_code=f"1-{n + 1}") for n, c in enumerate(people)]
+        # 客户1 is on the second run too, in Bob's hands.
+        theirs = ListRunMember(run_id=runs[1].id, customer_id=people[1].id, channel="phone",
+                               assigned_staff_id=bob.id, position=1, row_code="2-1")
+        s.add_all([*members, theirs])
+        s.flush()
+        ids, member_ids = [c.id for c in people], [m.id for m in members]
+        amy_id, bob_id, theirs_id = amy.id, bob.id, theirs.id
+        s.add_all([
+            # 客户0: no phone calls at all, for any purpose.
+            DoNotContact(customer_id=ids[0], channel="phone", purpose=None, reason="不接电话",
+                         set_on=today),
+            # 客户2: no sales calls: a care call still goes.
+            DoNotContact(customer_id=ids[2], channel=None, purpose="sales", reason="不要推销",
+                         set_on=today),
+            # 客户3: a refusal already lifted.
+            DoNotContact(customer_id=ids[3], channel=None, purpose=None, reason="曾经",
+                         set_on=today - dt.timedelta(days=9),
+                         lifted_on=today - dt.timedelta(days=1)),
+        ])
+
+    def queue(staff_id: int, day: dt.date = today) -> list[str]:
+        return [c.name for c in calls.due_calls(database.sessions, staff_id, day)]
+
+    assert queue(bob_id) == ["客户1"]
+    calls.record_call(database.sessions, ids[1], bob_id, calls.CallResult("reached"),
+                      purpose="care", member_id=theirs_id, seen_attempts=0)
+    calls.record_call(database.sessions, ids[4], amy_id, calls.CallResult("no_answer"),
+                      purpose="care", member_id=member_ids[4], seen_attempts=0)
+    assert queue(amy_id) == ["客户2", "客户3", "客户5"]
+    assert calls.due_total(database.sessions, amy_id, today) == 3
+    # The retry wait is 3 days: 客户4 is called again on the third day after the failed call.
+    assert queue(amy_id, today + dt.timedelta(days=2)) == ["客户2", "客户3", "客户5"]
+    assert queue(amy_id, today + dt.timedelta(days=3)) == ["客户2", "客户3", "客户4", "客户5"]
+    assert calls.due_total(database.sessions, amy_id, today + dt.timedelta(days=3)) == 4
