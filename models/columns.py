@@ -7,6 +7,12 @@ import datetime as dt
 
 from sqlalchemy import String
 
+# The customer's pinyin keys (services/customers/pinyin.py): a key longer than its column (a
+# long company name's) is stored cut to it.
+NAME_PINYIN_LENGTH = 128
+NAME_INITIALS_LENGTH = 16
+NAME_SORT_LENGTH = 160
+
 
 def ascii_key(length: int):
     """A pinyin key compared byte by byte on both databases: "li an" (李安) before "lian" (连)

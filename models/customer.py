@@ -10,7 +10,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, one_of, utcnow
 from models.codes import GENDERS, LIFECYCLE_STAGES, STAFF_ROLES
-from models.columns import ascii_key
+from models.columns import (
+    NAME_INITIALS_LENGTH,
+    NAME_PINYIN_LENGTH,
+    NAME_SORT_LENGTH,
+    ascii_key,
+)
 
 if TYPE_CHECKING:
     from models.vehicle import Vehicle
@@ -55,9 +60,9 @@ class Customer(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(20), unique=True)
     name: Mapped[str] = mapped_column(String(64))
-    name_pinyin: Mapped[str] = mapped_column(ascii_key(128), default="")
-    name_initials: Mapped[str] = mapped_column(ascii_key(16), default="")
-    name_sort: Mapped[str] = mapped_column(ascii_key(160), default="")
+    name_pinyin: Mapped[str] = mapped_column(ascii_key(NAME_PINYIN_LENGTH), default="")
+    name_initials: Mapped[str] = mapped_column(ascii_key(NAME_INITIALS_LENGTH), default="")
+    name_sort: Mapped[str] = mapped_column(ascii_key(NAME_SORT_LENGTH), default="")
     gender: Mapped[str | None] = mapped_column(String(1))
     birthday: Mapped[dt.date | None]
     # "MMDD" of the birthday, so "birthday within N days" is an indexed range.

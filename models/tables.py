@@ -31,7 +31,12 @@ from sqlalchemy import (
     Text,
 )
 
-from models.columns import ascii_key
+from models.columns import (
+    NAME_INITIALS_LENGTH,
+    NAME_PINYIN_LENGTH,
+    NAME_SORT_LENGTH,
+    ascii_key,
+)
 
 metadata = MetaData()
 
@@ -166,9 +171,9 @@ customer = Table(
     Column("id", Integer, primary_key=True),
     Column("code", String(20), nullable=False),
     Column("name", String(64), nullable=False),
-    Column("name_pinyin", ascii_key(128), nullable=False),
-    Column("name_initials", ascii_key(16), nullable=False),
-    Column("name_sort", ascii_key(160), nullable=False),
+    Column("name_pinyin", ascii_key(NAME_PINYIN_LENGTH), nullable=False),
+    Column("name_initials", ascii_key(NAME_INITIALS_LENGTH), nullable=False),
+    Column("name_sort", ascii_key(NAME_SORT_LENGTH), nullable=False),
     Column("gender", String(1)),
     Column("birthday", Date),
     Column("birthday_md", String(4)),

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from models import Customer, CustomerTag, StaffUser, Tag, TagGroup
 from models.base import utcnow
+from services.customers.gone import customer_gone
 from services.customers.tags import TAG_GONE, tag_info
 from services.staff.audit import record
 from services.staff.permissions import Actor, staff_id
@@ -58,7 +59,7 @@ def _customer(s: Session, customer_id: int) -> tuple[str, str]:
     row = s.execute(select(Customer.code, Customer.name)
                     .where(Customer.id == customer_id)).first()
     if row is None:
-        raise RevisitError(N_("There is no customer with id {id}."), id=customer_id)
+        raise customer_gone(s, customer_id)
     return row[0], row[1]
 
 

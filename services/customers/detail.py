@@ -27,8 +27,8 @@ from models import (
     TagGroup,
     Vehicle,
 )
+from services.customers.gone import customer_gone
 from services.customers.profile import Change, history
-from services.store.errors import N_, RevisitError
 
 RECENT = 200  # visits / contacts shown on the page; older ones stay in the database
 
@@ -191,7 +191,7 @@ def load(sessions: sessionmaker[Session], customer_id: int) -> CustomerDetail:
     with sessions() as s:
         c = s.get(Customer, customer_id)
         if c is None:
-            raise RevisitError(N_("There is no customer with id {id}."), id=customer_id)
+            raise customer_gone(s, customer_id)
         # Keyed by int | None so a row without a member of staff looks up None.
         staff_names: dict[int | None, str] = dict(
             s.execute(select(StaffUser.id, StaffUser.display_name)).all()

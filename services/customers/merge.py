@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from models import AuditLog, Base, Customer, CustomerMerge, StaffUser
 from models.base import utcnow
 from services.customers import merge_rows as rows
+from services.customers.gone import customer_gone
 from services.customers.preferences import audit
 from services.customers.profile import value_as_of_select
 from services.staff.accounts import confirm
@@ -122,7 +123,7 @@ def _locked_customer(s: Session, customer_id: int) -> dict[str, Any]:
     ).mappings().first()
     if row is None:
         _refuse_if_merged_away(s, customer_id)
-        raise RevisitError(N_("There is no customer with id {id}."), id=customer_id)
+        raise customer_gone(s, customer_id)
     return dict(row)
 
 

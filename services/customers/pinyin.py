@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
+from models.columns import NAME_INITIALS_LENGTH, NAME_PINYIN_LENGTH, NAME_SORT_LENGTH
+
 # Characters read differently as surnames than in ordinary text (姓氏读音).
 SURNAME_READINGS = {
     "曾": "zeng",
@@ -67,3 +69,14 @@ def name_keys(name: str) -> NameKeys:
         initials="".join(p[0] for p in ascii_parts if p),
         sort=" ".join(parts),
     )
+
+
+def stored_keys(name: str) -> NameKeys:
+    """The keys as the customer's columns store them: each cut to its column. A company's name
+    (深圳市南山区某某电子信息科技有限公司: 18 initials) can have more than a column holds; cut,
+    the key still sorts the name among the others and is found by its start, and search cuts
+    what is typed to the same length."""
+    keys = name_keys(name)
+    return NameKeys(pinyin=keys.pinyin[:NAME_PINYIN_LENGTH],
+                    initials=keys.initials[:NAME_INITIALS_LENGTH],
+                    sort=keys.sort[:NAME_SORT_LENGTH])

@@ -14,19 +14,34 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from models import AuditLog, ConsentEvent, ContactPreference, Customer, DoNotContact
 from models.codes import CHANNELS, DAY_PREFERENCES, DNC_PURPOSES, TIME_WINDOWS
+from services.customers.gone import customer_gone
 from services.staff.audit import audit  # the one audit writer; merge.py imports it from here
 from services.store import versions
 from services.store.errors import N_, RevisitError, StaleEdit
 
 CONSENT_SOURCES = ("call", "visit", "form", "manual", "sms_unsubscribe")
 LANGUAGES = ("zh", "en")
+# do_not_contact.reason and lift_reason, consent_event.note
+REASON_MAX = 200
+NOTE_MAX = 200
 
 
 def _customer(session: Session, customer_id: int) -> Customer:
     customer = session.get(Customer, customer_id)
     if customer is None:
-        raise RevisitError(N_("There is no customer with id {id}."), id=customer_id)
+        raise customer_gone(session, customer_id)
     return customer
+
+
+def _reason(reason: str, missing: str) -> str:
+    """A typed reason, trimmed; refused when empty (`missing` says what to write) or longer than
+    its column: cut, the end of what was said would be lost unseen."""
+    text = reason.strip()
+    if not text:
+        raise RevisitError(missing)
+    if len(text) > REASON_MAX:
+        raise RevisitError(N_("The reason is longer than {n} characters."), n=REASON_MAX)
+    return text
 
 
 def _codes(values: Sequence[str], allowed: Sequence[str], template: str) -> str:
@@ -40,7 +55,7 @@ def _lock_customer(s: Session, customer_id: int) -> None:
     """Every change of a customer's preferences or consent first takes the customer's lock
     (services/store/versions.py), so what it checks is what is stored when it writes."""
     if not versions.lock(s, Customer, Customer.id == customer_id):
-        raise RevisitError(N_("There is no customer with id {id}."), id=customer_id)
+        raise customer_gone(s, customer_id)
 
 
 def _stale_preferences(s: Session, customer_id: int) -> StaleEdit:
@@ -196,6 +211,9 @@ def record_consent(
     if event_date > (today or dt.date.today()):
         raise RevisitError(N_("The consent date {date} is in the future."),
                            date=event_date.isoformat())
+    note = (note or "").strip() or None
+    if note is not None and len(note) > NOTE_MAX:
+        raise RevisitError(N_("The note is longer than {n} characters."), n=NOTE_MAX)
     with sessions.begin() as s:
         _lock_customer(s, customer_id)
         if expected_latest is not None and consent_marker(s, customer_id) != expected_latest:
@@ -204,7 +222,7 @@ def record_consent(
                                  latest.recorded_at)
         event = ConsentEvent(customer_id=customer_id, kind="marketing", granted=granted,
                              event_date=event_date, source=source, staff_id=staff_id,
-                             note=(note or "").strip() or None)
+                             note=note)
         s.add(event)
         s.flush()
         audit(s, "consent_given" if granted else "consent_withdrawn", "customer", customer_id,
@@ -230,15 +248,14 @@ def add_refusal(
         raise RevisitError(N_("Unknown channel '{channel}'."), channel=channel)
     if purpose is not None and purpose not in DNC_PURPOSES:
         raise RevisitError(N_("Unknown purpose '{purpose}'."), purpose=purpose)
-    if not reason.strip():
-        raise RevisitError(N_("Say why the customer is not to be contacted."))
+    reason = _reason(reason, N_("Say why the customer is not to be contacted."))
     if expires_on is not None and expires_on <= set_on:
         raise RevisitError(N_("The refusal must end after the day it starts ({date})."),
                            date=set_on.isoformat())
     with sessions.begin() as s:
         _customer(s, customer_id)
         row = DoNotContact(customer_id=customer_id, channel=channel, purpose=purpose,
-                           reason=reason.strip()[:200], source=source, set_on=set_on,
+                           reason=reason, source=source, set_on=set_on,
                            set_by=staff_id, expires_on=expires_on)
         s.add(row)
         s.flush()
@@ -287,9 +304,8 @@ def lift_refusal(
         if lifted_on < row.set_on:
             raise RevisitError(N_("A refusal cannot be lifted before it was set ({date})."),
                                date=row.set_on.isoformat())
-        if not reason.strip():
-            raise RevisitError(N_("Say why the refusal is lifted (e.g. the customer asked)."))
-        row.lifted_on, row.lifted_by, row.lift_reason = lifted_on, staff_id, reason.strip()
+        text = _reason(reason, N_("Say why the refusal is lifted (e.g. the customer asked)."))
+        row.lifted_on, row.lifted_by, row.lift_reason = lifted_on, staff_id, text
         row.version = row.version + 1
         audit(s, "lift_refusal", "do_not_contact", refusal_id,
               {"customer": row.customer_id, "reason": reason, "version": row.version}, staff_id)

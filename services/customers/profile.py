@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from models import Customer, ProfileChange
 from models.codes import CHANGE_SOURCES
 from models.profile import PROFILE_ATTRIBUTES
+from services.customers.gone import customer_gone
 from services.labels import text
 from services.staff.audit import audit
 from services.store import versions
@@ -151,7 +152,7 @@ def record_change_in(
             date=effective_date.isoformat(),
         )
     if not versions.lock(session, Customer, Customer.id == customer_id):
-        raise RevisitError(N_("There is no customer with id {id}."), id=customer_id)
+        raise customer_gone(session, customer_id)
     if expected_version is not None and session.scalar(
             select(Customer.version).where(Customer.id == customer_id)) != expected_version:
         raise _stale_profile(session, customer_id, None)
@@ -219,8 +220,8 @@ def customer_version(sessions: sessionmaker[Session], customer_id: int) -> int:
     """The customer's version now (what an editor loads along with the values it shows)."""
     with sessions() as session:
         version = session.scalar(select(Customer.version).where(Customer.id == customer_id))
-    if version is None:
-        raise RevisitError(N_("There is no customer with id {id}."), id=customer_id)
+        if version is None:
+            raise customer_gone(session, customer_id)
     return version
 
 

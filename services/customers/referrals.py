@@ -12,6 +12,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from models import Customer, Referral, ReferralByCustomer, ServiceVisit, StaffUser, Vehicle
+from services.customers.gone import customer_gone
 from services.staff.audit import record
 from services.staff.permissions import Actor
 from services.store import versions
@@ -99,6 +100,9 @@ def record_referral(
     if org is not None and len(org) > ORG_MAX:
         raise RevisitError(N_("The organisation's name is longer than {n} characters."),
                            n=ORG_MAX)
+    note = (note or "").strip() or None
+    if note is not None and len(note) > NOTE_MAX:
+        raise RevisitError(N_("The note is longer than {n} characters."), n=NOTE_MAX)
     if referred_on > (today or dt.date.today()):
         raise RevisitError(N_("The referral date {date} is in the future."),
                            date=referred_on.isoformat())
@@ -109,16 +113,16 @@ def record_referral(
         # The introduced customer's lock: two people recording the same introduction at once
         # cannot both pass the duplicate check.
         if not versions.lock(s, Customer, Customer.id == customer_id):
-            raise RevisitError(N_("There is no customer with id {id}."), id=customer_id)
+            raise customer_gone(s, customer_id)
         if by_customer is not None and s.get(Customer, by_customer) is None:
-            raise RevisitError(N_("There is no customer with id {id}."), id=by_customer)
+            raise customer_gone(s, by_customer)
         if by_staff is not None and s.get(StaffUser, by_staff) is None:
             raise RevisitError(N_("There is no staff account with id {id}."), id=by_staff)
         if _same_pair(s, customer_id, by_customer, by_staff, org):
             raise RevisitError(N_("This introduction is already recorded."))
         row = Referral(customer_id=customer_id, referred_on=referred_on, referrer_kind=kind,
                        referrer_staff_id=by_staff, referrer_org=org,
-                       note=(note or "").strip()[:NOTE_MAX] or None,
+                       note=note,
                        recorded_by=actor.id if actor else None)
         s.add(row)
         s.flush()

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from models import Customer, DeclinedItem, ServiceInterval, ServiceVisit, StaffUser, Vehicle
 from models.base import utcnow
 from models.codes import DECLINED_SOURCES, DECLINED_STATUSES
+from services.customers.gone import customer_gone
 from services.labels import car_name
 from services.segments import maintenance
 from services.segments.context import Ctx, Question, V
@@ -314,7 +315,7 @@ def record_declined(
                            due=due_on.isoformat(), date=recorded_on.isoformat())
     with sessions.begin() as s:
         if s.get(Customer, customer_id) is None:
-            raise RevisitError(N_("There is no customer with id {id}."), id=customer_id)
+            raise customer_gone(s, customer_id)
         if visit_id is not None:
             visit = s.get(ServiceVisit, visit_id)
             if visit is None or visit.customer_id != customer_id:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, Select, and_, func, select, union
 
+from models.columns import NAME_INITIALS_LENGTH, NAME_PINYIN_LENGTH
 from models.tables import contact_event, customer, customer_merge, service_visit, vehicle
 
 # A new connection for each question: Database.engine.connect.
@@ -101,10 +102,12 @@ def search_condition(text: str):
     if _LATIN.match(q):
         low, up = q.lower(), q.upper()
         # Letters alone are a name in pinyin or initials ("zw" finds 张伟); only a long run of
-        # letters is worth reading as the start of a VIN.
+        # letters is worth reading as the start of a VIN. The keys are stored cut to their
+        # columns (pinyin.stored_keys) and what is typed is cut the same: all 18 initials of
+        # a long company name still find it.
         parts = [
-            _customers(_prefix_range(C.name_initials, low)),
-            _customers(_prefix_range(C.name_pinyin, low)),
+            _customers(_prefix_range(C.name_initials, low[:NAME_INITIALS_LENGTH])),
+            _customers(_prefix_range(C.name_pinyin, low[:NAME_PINYIN_LENGTH])),
             _vehicle_owners(_prefix_range(V.vin, up)) if len(q) >= 6 else None,
         ]
     elif _DIGITS.match(q):

@@ -12,7 +12,7 @@ import random
 from dataclasses import dataclass, field
 from functools import cache
 
-from services.customers.pinyin import name_keys
+from services.customers.pinyin import stored_keys
 from services.demo import data as ref
 
 DAY = 1
@@ -112,7 +112,7 @@ def make_customer_rows(c: CustomerRows, out: RowSet) -> Facts:
     rng, today = c.rng, c.today_ord
     gender = "M" if rng.random() < 0.63 else "F"
     name = ref.make_name(rng, gender)
-    keys = name_keys(name)
+    keys = stored_keys(name)
     age = int(min(75, max(21, rng.gauss(40, 10))))
     birthday = today - int(age * YEAR) - rng.randrange(365)
     address = ref.make_address(rng)

@@ -1,18 +1,25 @@
 """Writing an import a chunk at a time, in the import's current transaction: ids handed out
 ahead (so rows created by the file can be referred to before they are written), inserts in
 bulk, updates grouped by the columns they change, and a record of what was created and
-changed, for undo, committed with the rows."""
+changed, for undo, committed with the rows.
+
+No value longer than its column reaches the database: SQLite would store it and PostgreSQL
+refuse the whole chunk (COPY stops at the first), so a file would import on one and fail on
+the other. The cleaning cuts what it knows of (a field's max_length); whatever else would not
+fit is cut here and noted on the row that wrote it."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Table, bindparam, func, select, text, update
+from sqlalchemy import Connection, String, Table, bindparam, func, select, text, update
 
 from models import Base
+from services.imports.results import Issue, RowResult
 from services.store.versions import bumped
 
 ID_BLOCK = 1000  # ids fetched from a PostgreSQL sequence at a time
@@ -52,6 +59,24 @@ def decode(table: str, column: str, value: str | None) -> Any:
     return value
 
 
+@cache
+def column_limits(table: str) -> tuple[tuple[str, int], ...]:
+    """(column, most characters) of each of the table's text columns that has a length."""
+    return tuple((c.name, c.type.length) for c in Base.metadata.tables[table].columns
+                 if isinstance(c.type, String) and c.type.length)
+
+
+def fit_columns(table: str, values: dict[str, Any], row: RowResult | None) -> None:
+    """Cut, in `values`, each text longer than its column to the column's length, with a note
+    on `row` naming the column and its length."""
+    for column, limit in column_limits(table):
+        value = values.get(column)
+        if isinstance(value, str) and len(value) > limit:
+            values[column] = value[:limit]
+            if row is not None:
+                row.issues.append(Issue("text_truncated", column, "warning", limit=limit))
+
+
 def id_runs(ids: list[int]) -> list[tuple[int, int]]:
     """Sorted ids as (first, last) runs of consecutive ids."""
     runs: list[tuple[int, int]] = []
@@ -83,6 +108,10 @@ class Writer:
         self.changed_rows: Counter[str] = Counter()  # rows of earlier data updated per table
         self._changed_seen: set[tuple[str, int]] = set()
         self.now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        # The row of the file being worked out (set by whoever works it out), and the row that
+        # last wrote each record of the chunk: a value cut to its column is noted on it.
+        self.row: RowResult | None = None
+        self._written_by: dict[tuple[str, int], RowResult | None] = {}
 
     # -- ids -------------------------------------------------------------------------------
 
@@ -118,6 +147,8 @@ class Writer:
         it); gives it an id when it has none."""
         if row.get("id") is None:
             row["id"] = self.new_id(table)
+        fit_columns(table, row, self.row)
+        self._written_by[(table, row["id"])] = self.row
         self._inserts[table].append(row)
         self._pending[table].add(row["id"])
         self.created[table].add(row["id"])
@@ -126,7 +157,10 @@ class Writer:
 
     def amend(self, table: str, row_id: int, new: dict[str, Any], old: dict[str, Any]) -> None:
         """Change a row the caller holds as a dict: one still waiting to be inserted is written
-        with the dict as the caller changes it, a stored one is updated."""
+        with the dict as the caller changes it, a stored one is updated. Values too long for
+        their column are cut in `new` itself, so the caller goes on with what is stored."""
+        fit_columns(table, new, self.row)
+        self._written_by[(table, row_id)] = self.row
         if row_id not in self._pending[table]:
             self.update(table, row_id, new, old)
 
@@ -135,6 +169,7 @@ class Writer:
         before and after kept for undo."""
         if not new:
             return
+        fit_columns(table, new, self.row)
         self._updates[table].setdefault(row_id, {}).update(new)
         if row_id in self.created[table]:
             return
@@ -159,6 +194,10 @@ class Writer:
             rows = self._inserts.pop(t.name, None)
             self._pending.pop(t.name, None)
             if rows:
+                # A row waiting to be inserted is the caller's dict, which later rows of the
+                # chunk may have changed since insert() saw it.
+                for row in rows:
+                    fit_columns(t.name, row, self._written_by.get((t.name, row["id"])))
                 self._insert_rows(t, rows)
                 self.counts[t.name] += len(rows)
         for name, by_id in self._updates.items():
@@ -167,6 +206,8 @@ class Writer:
         if self._changes:
             self.conn.execute(Base.metadata.tables[UPDATE_TRACKED].insert(), self._changes)
             self._changes = []
+        self._written_by.clear()
+        self.row = None
 
     def _insert_rows(self, table: Table, rows: list[dict[str, Any]]) -> None:
         """Straight to the driver (COPY on PostgreSQL, executemany on SQLite), in the same

@@ -9,7 +9,7 @@ import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Row, Table, func, select, text
+from sqlalchemy import Connection, Row, String, Table, func, or_, select, text
 
 from models import Base
 from services.staff.accounts import confirm
@@ -90,6 +90,43 @@ def _refuse_non_empty(conn: Connection, where: str) -> None:
                 where=where, table=table.name)
 
 
+def _record(table: Table, row: Row) -> str:
+    """How a user finds the record: its code (C0001234) where it has one, else its key."""
+    if "code" in table.c:
+        return str(row._mapping["code"])
+    return ", ".join(f"{c.name} {row._mapping[c.name]}" for c in table.primary_key.columns)
+
+
+def _refuse_too_long(conn: Connection, target: str) -> None:
+    """SQLite stores text longer than its column; PostgreSQL refuses it. Such a value would
+    stop the copy half-way with the server's bare complaint; this names it before anything is
+    written: table, record and column, and how many records hold one in all."""
+    first: tuple[Table, Row, str, int] | None = None
+    count = 0
+    for table in data_tables():
+        limited = [(c, c.type.length) for c in table.columns
+                   if isinstance(c.type, String) and c.type.length]
+        if not limited:
+            continue
+        over = or_(*(func.length(c) > limit for c, limit in limited))
+        found = conn.execute(select(func.count()).select_from(table).where(over)).scalar_one()
+        count += found
+        if found and first is None:
+            row = conn.execute(select(table).where(over)
+                               .order_by(*table.primary_key.columns).limit(1)).one()
+            first = next((table, row, c.name, limit) for c, limit in limited
+                         if len(row._mapping[c.name] or "") > limit)
+    if first is None:
+        return
+    table, row, column, limit = first
+    raise RevisitError(
+        N_("Nothing was copied: in table {table}, record {record}, the value of {column} has "
+           "{length} characters, more than the {limit} its column holds, which {target} "
+           "refuses ({count} such records in all)."),
+        table=table.name, record=_record(table, row), column=column,
+        length=len(row._mapping[column]), limit=limit, target=target, count=count)
+
+
 def _reset_sequences(conn: Connection) -> None:
     """PostgreSQL hands out ids from sequences, which rows copied with their ids do not move."""
     for table in data_tables():
@@ -122,6 +159,8 @@ def copy_database(source: Database, target: Database, *, actor: Actor | None,
         raise RevisitError(N_("The source and the target are the same database."))
     tables = data_tables()
     with source.engine.connect() as src:
+        if target.engine.dialect.name != "sqlite":
+            _refuse_too_long(src, target.display_url)
         totals = {t.name: src.execute(select(func.count()).select_from(t)).scalar_one()
                   for t in tables}
     grand_total, done = sum(totals.values()), 0

@@ -116,3 +116,21 @@ def test_sqlite_to_postgresql_and_back(filled, tmp_path, empty_pg_url):
             back.dispose()
     finally:
         server.dispose()
+
+
+def test_a_value_too_long_for_the_server_is_named_and_nothing_is_copied(filled, empty_pg_url):
+    """SQLite stores text longer than its column, PostgreSQL refuses it: the copy says which
+    table, record and column before writing anything."""
+    with filled.sessions.begin() as s:
+        s.add(Customer(code="C9000001", name="某某", employer="某" * 150))
+    server = open_database(empty_pg_url)
+    try:
+        with pytest.raises(RevisitError) as refused:
+            copy_database(filled, server, actor=_as(filled))
+        said = str(refused.value)
+        assert said.startswith("Nothing was copied: in table customer, record C9000001, the "
+                               "value of employer has 150 characters, more than the 100"), said
+        assert "(1 such records in all)" in said
+        assert all(rows == 0 for rows, _ in _fingerprint(server).values())
+    finally:
+        server.dispose()

@@ -228,7 +228,7 @@ def test_a_customer_merged_away_cannot_be_merged_again(world):
         merge.customer_id_of(database.sessions, str(B))
     with pytest.raises(RevisitError, match="cannot be merged into itself"):
         merge.merge_customers(database.sessions, A, A)
-    with pytest.raises(RevisitError, match="no customer with id 999"):
+    with pytest.raises(RevisitError, match="no longer in the database"):
         merge.merge_customers(database.sessions, A, 999)
     with pytest.raises(RevisitError, match="no customer with the code or id 'C9'"):
         merge.customer_id_of(database.sessions, "C9")
@@ -300,3 +300,21 @@ def test_chained_merges_are_undone_newest_first(world):
         if table not in ("audit_log", "customer_merge"):
             assert after[table] == before[table], table
     assert [m.undone_at is not None for m in merge.list_merges(database.sessions)] == [True, True]
+
+
+def test_a_save_on_a_customer_merged_since_says_who_merged_them_into_whom(world):
+    """What staff see when a page opened before the merge saves: the merged customer's code,
+    the kept one to open, who merged and when; never an internal id."""
+    from services.customers import detail, preferences
+
+    database, staff = world
+    merge.merge_customers(database.sessions, A, B, today=TODAY, staff_id=staff)
+    for save in (lambda: preferences.set_preferences(database.sessions, B,
+                                                     channel_order=["phone"]),
+                 lambda: detail.load(database.sessions, B)):
+        with pytest.raises(RevisitError) as refused:
+            save()
+        said = str(refused.value)
+        assert "陈丽 merged customer C0000002 into C0000001 at" in said
+        assert "open C0000001" in said
+        assert "id" not in said

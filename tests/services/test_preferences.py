@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from models import AuditLog, ContactPreference, Customer, StaffUser
+from models import AuditLog, ConsentEvent, ContactPreference, Customer, DoNotContact, StaffUser
 from services.customers import detail as customer_detail
 from services.customers import preferences
 from services.store.errors import RevisitError
@@ -97,3 +97,26 @@ def test_refusal_needs_reason_and_sane_dates(database, ids):
             preferences.add_refusal(database.sessions, ids[1], **{
                 "channel": None, "purpose": None, "set_on": D(2026, 1, 1), **bad})
     assert customer_detail.load(database.sessions, ids[1]).refusals == ()
+
+
+def test_a_reason_or_note_longer_than_its_column_is_refused_not_cut(database, ids):
+    """200 characters a column holds: a longer reason is refused with the limit, never stored
+    cut (the end of what was said lost unseen) nor left to the database to refuse."""
+    staff, cid = ids
+    long = "客户多次明确表示" * 26  # 208 characters
+    with pytest.raises(RevisitError, match="The reason is longer than 200 characters"):
+        preferences.add_refusal(database.sessions, cid, channel="phone", purpose=None,
+                                reason=long, set_on=D(2026, 5, 1), staff_id=staff)
+    rid = preferences.add_refusal(database.sessions, cid, channel="phone", purpose=None,
+                                  reason=long[:200], set_on=D(2026, 5, 1), staff_id=staff)
+    with pytest.raises(RevisitError, match="The reason is longer than 200 characters"):
+        preferences.lift_refusal(database.sessions, rid, lifted_on=D(2026, 6, 1), reason=long,
+                                 staff_id=staff)
+    with pytest.raises(RevisitError, match="The note is longer than 200 characters"):
+        preferences.record_consent(database.sessions, cid, True, event_date=D(2026, 5, 1),
+                                   source="call", note=long, staff_id=staff,
+                                   today=D(2026, 11, 1))
+    with database.sessions() as s:
+        refusals = s.scalars(select(DoNotContact).where(DoNotContact.customer_id == cid)).all()
+        assert [(r.reason, r.lifted_on) for r in refusals] == [(long[:200], None)]
+        assert s.scalars(select(ConsentEvent).where(ConsentEvent.customer_id == cid)).all() == []

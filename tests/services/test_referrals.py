@@ -121,7 +121,7 @@ def test_refusals_say_what_is_wrong_and_store_nothing(database, supervisor):
         (dict(by_customer=a, by_org="商会"), "exactly one"),
         (dict(), "exactly one"),
         (dict(by_org="   "), "exactly one"),
-        (dict(by_customer=99999), "no customer"),
+        (dict(by_customer=99999), "no longer in the database"),
         (dict(by_staff=99999), "no staff account"),
         (dict(by_org="x" * 101), "longer than 100"),
     ]
@@ -177,3 +177,15 @@ def test_a_merge_carries_referrals_on_both_sides_and_its_undo_puts_them_back(
     page = segments.members(database.sessions, {"version": 1, "where": {
         "field": "referred_by", "op": "not_null"}}, AS_OF)
     assert {m.customer_id for m in page.rows} == {b}
+
+
+def test_a_note_longer_than_its_column_is_refused_not_cut(database, supervisor):
+    a, b = _people(database, 2)
+    with pytest.raises(RevisitError, match="The note is longer than 200 characters"):
+        referrals.record_referral(database.sessions, supervisor, b, referred_on=AS_OF,
+                                  by_customer=a, note="同一商会" * 51, today=AS_OF)
+    made = referrals.record_referral(database.sessions, supervisor, b, referred_on=AS_OF,
+                                     by_customer=a, note="同一商会" * 50, today=AS_OF)
+    assert made.note == "同一商会" * 50
+    with database.sessions() as s:
+        assert s.scalar(select(func.count()).select_from(Referral)) == 1

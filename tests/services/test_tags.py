@@ -355,7 +355,7 @@ def test_tagging_a_customer_is_a_delta_with_who_and_when(database, supervisor, s
     with database.sessions() as s:
         by = s.scalar(select(CustomerTag.tagged_by).where(CustomerTag.customer_id == c1))
     assert by == supervisor.id
-    with pytest.raises(RevisitError, match="no customer with id 999"):
+    with pytest.raises(RevisitError, match="no longer in the database"):
         ct.add_customer_tag(sessions, staff, 999, elderly.id)
     with pytest.raises(RevisitError, match="The tag you opened no longer exists"):
         ct.add_customer_tag(sessions, staff, c1, 999)

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from services.customers.referrals import NOTE_MAX
 from ui.widgets import date_edit
 
 BY, INTRODUCED = "by", "introduced"
@@ -46,7 +47,8 @@ class ReferralDialog(QDialog):
         self.day = date_edit()
         self.day.setMaximumDate(QDate.currentDate())
         self.note = QLineEdit()
-        self.note.setPlaceholderText(self.tr("e.g. 同一商会，带朋友来看车"))
+        self.note.setMaxLength(NOTE_MAX)
+        self.note.setPlaceholderText(self.tr("e.g. same chamber of commerce, brought a friend"))
         self.note.setMinimumWidth(
             self.note.fontMetrics().horizontalAdvance(self.note.placeholderText()) + 24)
         form = QFormLayout()
@@ -85,7 +87,7 @@ class ReferralDialog(QDialog):
         self.who.setPlaceholderText({
             "customer": self.tr("e.g. C0001234"),
             "staff": self.tr("user name or name, e.g. 陈丽"),
-            "org": self.tr("e.g. 温州商会"),
+            "org": self.tr("e.g. Wenzhou Chamber of Commerce"),
         }[kind])
         self._on_who_changed()
 

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from models.codes import CHANNELS, DNC_PURPOSES
+from services.customers.preferences import REASON_MAX
 from services.store.errors import N_, RevisitError
 from ui.i18n import translate_error
 from ui.labels import label
@@ -65,7 +66,7 @@ PURPOSE_HINTS: dict[str | None, str] = {
     ),
     "ref_ask": QT_TRANSLATE_NOOP(
         "purposes",
-        "Referral request: asking a satisfied customer to introduce friends (老带新). Needs "
+        "Referral request: asking a satisfied customer to introduce friends. Needs "
         "marketing consent; a sales or marketing refusal blocks it.",
     ),
 }
@@ -105,7 +106,8 @@ class RefusalDialog(QDialog):
         self.purpose_hint.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.purpose.currentIndexChanged.connect(self._on_purpose_changed)
         self.reason = QLineEdit()
-        self.reason.setPlaceholderText(self.tr("e.g. 客户明确表示不接受销售电话"))
+        self.reason.setMaxLength(REASON_MAX)
+        self.reason.setPlaceholderText(self.tr("e.g. the customer said clearly: no sales calls"))
         # A placeholder does not widen a line edit: make room for the whole example.
         self.reason.setMinimumWidth(
             self.reason.fontMetrics().horizontalAdvance(self.reason.placeholderText()) + 24
