@@ -73,6 +73,13 @@ def test_dry_run_then_import_with_error_file_then_undo(database, tmp_path):
     assert re.search(r"^  unchanged +无变化 +4$", again.stdout, re.M)
     listed = run(database, "batches")
     assert f"#{batch} " in listed.stdout and "保有客户明细.xlsx" in listed.stdout
+    later = re.search(r"^import batch #(\d+):", again.stdout, re.M)
+    assert later, again.stdout
+    # The second import counts the first one's customers as its rows (unchanged): undoing the
+    # first alone would delete them from under it.
+    assert_user_error(run(database, "undo", batch, ok=False),
+                      f"the later batch #{later[1]} (保有客户明细.xlsx) counts 7 of its records")
+    run(database, "undo", later[1])
     undone = run(database, "undo", batch)
     assert f"import batch #{batch} undone" in undone.stdout
     assert counts(database) == {}
@@ -102,7 +109,7 @@ def test_a_saved_mapping_is_used_by_name_for_the_next_file(database, tmp_path):
     (("visits", "{other}"), "mapped to 进厂日期"),
     # Empty files, a header not found or asked for where there is none: said as such, not as
     # a column not mapped.
-    (("customers", "{empty}"), "No row of column headers was found in 空.csv"),
+    (("customers", "{empty}"), "The file 空.csv is empty (0 bytes)"),
     (("customers", "{blank}"), "No row of column headers was found in 空白.xlsx"),
     (("customers", "{file}", "--header-row", "999"), "Row 999 of 保有客户明细.xlsx holds no"),
     (("customers", "{file}", "--header-row", "0"), "counted from 1"),
@@ -198,4 +205,64 @@ def test_a_process_killed_while_writing_leaves_an_unfinished_batch_undo_removes(
     listed = run(database, "batches").stdout
     assert re.search(r"^#2 .* unfinished", listed, re.M), listed
     assert "import batch #2 undone" in run(database, "undo", "2").stdout
+    assert snapshot(database) == before
+
+
+def _rows_stored(database: Database, batch: int) -> int:
+    """The rows batch `batch` has committed so far (0 before its first chunk is in)."""
+    with database.engine.connect() as conn:
+        return conn.scalar(text("SELECT rows_total FROM import_batch WHERE id = :id"),
+                           {"id": batch}) or 0
+
+
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_an_import_stopped_by_a_signal_says_what_it_stored_and_the_file_again_completes_it(
+        database, tmp_path, stop):
+    """A scheduled import ended by SIGTERM (or Ctrl+C) says in its log, in one line, what it
+    stored and what to do; importing the file again completes it, and undoing that import
+    undoes both."""
+    run(database, "customers", str(dms_export(tmp_path / "first.xlsx")))
+    before = snapshot(database)
+    big = dms_export(tmp_path / "big.xlsx", customer_rows(30000))
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONIOENCODING": "utf-8"}
+    proc = subprocess.Popen(
+        _command(database, "customers", str(big)), cwd=ROOT, env=env, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True, encoding="utf-8",
+        # As from a terminal: a shell running this in the background would ignore SIGINT.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    try:
+        deadline = time.monotonic() + 120
+        while not _rows_stored(database, 2):
+            assert proc.poll() is None, "the import ended before it could be stopped"
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        assert proc.poll() is None
+        os.kill(proc.pid, stop)
+        _, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 130 and "Traceback" not in err, err
+    said = [line for line in err.splitlines() if line.startswith("revisit:")]
+    assert len(said) == 1, err
+    found = re.fullmatch(r"revisit: import stopped: ([\d,]+) of 30,000 rows stored as batch #2 "
+                         r"\(unfinished\); import the file again to finish it, or take them "
+                         r"back with `import undo 2`\.", said[0])
+    assert found, said[0]
+    stored = found[1]
+    assert 0 < int(stored.replace(",", "")) < 30000
+    database.engine.dispose()
+    listed = run(database, "batches").stdout
+    assert re.search(rf"^#2 .* rows {stored}: new {stored}, updated 0, unchanged 0, rejected 0  "
+                     r"unfinished", listed, re.M), listed
+    assert counts(database)["customer"] == len(before["customer"]) + int(stored.replace(",", ""))
+
+    again = run(database, "customers", str(big))
+    assert "completes the stopped import #2 of this file" in again.stdout
+    assert re.search(rf"^  unchanged +无变化 +{stored}$", again.stdout, re.M), again.stdout
+    assert_user_error(run(database, "undo", "2", ok=False),
+                      "Undo batch #3, which takes #2 with it.")
+    undone = run(database, "undo", "3").stdout
+    assert "import batch #3 undone with the stopped import #2 of the same file" in undone
     assert snapshot(database) == before

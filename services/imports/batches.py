@@ -1,5 +1,12 @@
 """Import batches: the list of files imported, and undoing a whole batch (rows it created
-deleted, values it changed restored, the batch marked undone, the undo audit-logged)."""
+deleted, values it changed restored, the batch marked undone, the undo audit-logged).
+
+An import stopped before its last rows (killed, or stopped by a signal) is completed by the
+next import of the same file: the stopped batch keeps the records it stored and is marked
+completed by the later one, and undoing the later batch undoes it too. To a clerk the stopped
+import and the one that finished it are one import of the file; undoing the later alone would
+leave the first rows of the file in, undoing the stopped one alone would delete records the
+later one counts as imported."""
 
 from __future__ import annotations
 
@@ -8,10 +15,20 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import and_, delete, or_, select, update
+from sqlalchemy import and_, delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from models import Base, CustomerMerge, ImportBatch, ImportChange, ImportCreated, Vehicle
+from models import Base, ImportBatch, ImportChange
+from models.base import utcnow
+from services.imports.stored import records_of
+from services.imports.undo_checks import (
+    Runs,
+    created_runs,
+    dependants_added_since,
+    in_runs,
+    later_batch_conflict,
+    merge_since,
+)
 from services.imports.writes import STAMPS, decode, encode
 from services.staff.accounts import confirm
 from services.staff.audit import audit
@@ -20,7 +37,6 @@ from services.store.errors import N_, RevisitError
 from services.store.versions import bumped
 
 Sessions = sessionmaker[Session]
-Runs = dict[str, list[tuple[int, int]]]
 
 
 @dataclass(frozen=True)
@@ -40,8 +56,13 @@ class BatchInfo:
     records: dict[str, int]  # rows created per table
     changed_records: dict[str, int]  # stored rows changed per table
     undone_at: dt.datetime | None
-    # None: the import is still running or its process was killed (some chunks are in).
+    # None: the import is still running or its process was killed (some chunks are in); its
+    # counts are those of the rows it stored.
     finished_at: dt.datetime | None = None
+    # The later import of the same file that completed this stopped one (and undoes it too).
+    completed_by: int | None = None
+    # The stopped imports of the same file this one completed.
+    completes: tuple[int, ...] = ()
 
     @property
     def undone(self) -> bool:
@@ -58,9 +79,11 @@ class UndoResult:
     deleted: dict[str, int]  # rows deleted per table
     restored: int  # values put back as they were before the import
     kept: int  # values changed by hand since the import, left as they are now
+    also: tuple[int, ...] = ()  # the stopped imports of the same file undone with it
 
 
 def _info(b: ImportBatch) -> BatchInfo:
+    records = records_of(b.records_json)
     return BatchInfo(
         id=b.id,
         kind=b.kind,
@@ -74,10 +97,12 @@ def _info(b: ImportBatch) -> BatchInfo:
         updated=b.rows_updated,
         unchanged=b.rows_unchanged,
         rejected=b.rows_rejected,
-        records=json.loads(b.records_json or "{}").get("created", {}),
-        changed_records=json.loads(b.records_json or "{}").get("updated", {}),
+        records=records.get("created", {}),
+        changed_records=records.get("updated", {}),
         undone_at=b.undone_at,
         finished_at=b.finished_at,
+        completed_by=records.get("completed_by"),
+        completes=tuple(records.get("completes", ())),
     )
 
 
@@ -115,130 +140,66 @@ def _batch(s: Session, batch_id: int) -> ImportBatch:
     return batch
 
 
-def _runs(s: Session, batch_id: int) -> Runs:
-    runs: Runs = defaultdict(list)
-    for table, a, b in s.execute(
-        select(ImportCreated.table_name, ImportCreated.first_id, ImportCreated.last_id)
-        .where(ImportCreated.batch_id == batch_id)
-        .order_by(ImportCreated.table_name, ImportCreated.first_id)
-    ):
-        runs[table].append((a, b))
-    return runs
-
-
-def _in_runs(column, runs: list[tuple[int, int]]):
-    return or_(*(column.between(a, b) for a, b in runs))
-
-
-def _in_ids(column, runs: list[tuple[int, int]], ids: set[int]):
-    parts = [column.between(a, b) for a, b in runs]
-    if ids:
-        parts.append(column.in_(sorted(ids)))
-    return or_(*parts)
-
-
-def _later_batch_conflict(s: Session, batch: ImportBatch, runs: Runs,
-                          changed: dict[str, set[int]]) -> ImportBatch | None:
-    """The first later batch (not undone) that changed a row this batch created or changed,
-    or created a row belonging to a customer or vehicle this batch created."""
-    later = list(
-        s.scalars(
-            select(ImportBatch)
-            .where(ImportBatch.id > batch.id, ImportBatch.undone_at.is_(None))
-            .order_by(ImportBatch.id)
-        )
-    )
-    for other in later:
-        for table in set(runs) | set(changed):
-            hit = s.scalar(
-                select(ImportChange.id)
-                .where(
-                    ImportChange.batch_id == other.id,
-                    ImportChange.table_name == table,
-                    _in_ids(ImportChange.row_id, runs.get(table, []), changed.get(table, set())),
-                )
-                .limit(1)
-            )
-            if hit is not None:
-                return other
-        other_runs = _runs(s, other.id)
-        for table, table_runs in other_runs.items():
-            t = Base.metadata.tables[table]
-            for parent in ("customer", "vehicle"):
-                column = t.c.get(f"{parent}_id")
-                if column is None or not runs.get(parent):
-                    continue
-                hit = s.scalar(
-                    select(t.c.id)
-                    .where(_in_runs(t.c.id, table_runs), _in_runs(column, runs[parent]))
-                    .limit(1)
-                )
-                if hit is not None:
-                    return other
-    return None
-
-
-def _merge_since(s: Session, batch: ImportBatch, runs: Runs,
-                 changed: dict[str, set[int]]) -> int | None:
-    """A merge still in force, made after the batch, of a customer the batch created or
-    changed, or into the customer now holding a car it created: undoing the batch would then
-    delete or rewrite rows the merge moved."""
-    customers: set[int] = set(changed.get("customer", set()))
-    clauses = []
-    if runs.get("customer"):
-        clauses += [_in_runs(CustomerMerge.kept_id, runs["customer"]),
-                    _in_runs(CustomerMerge.merged_id, runs["customer"])]
-    if runs.get("vehicle"):
-        holders = select(Vehicle.customer_id).where(_in_runs(Vehicle.id, runs["vehicle"]))
-        clauses.append(CustomerMerge.kept_id.in_(holders))
-    if customers:
-        clauses += [CustomerMerge.kept_id.in_(sorted(customers)),
-                    CustomerMerge.merged_id.in_(sorted(customers))]
-    if not clauses:
-        return None
-    return s.scalar(
-        select(CustomerMerge.id)
-        .where(CustomerMerge.undone_at.is_(None), CustomerMerge.merged_at >= batch.imported_at,
-               or_(*clauses))
-        .order_by(CustomerMerge.id.desc())
-        .limit(1)
-    )
-
-
-def _dependants_added_since(s: Session, runs: Runs) -> dict[str, int]:
-    """Rows not written by this batch that belong to customers or vehicles it created: undo
-    would delete them with their customer, so it is refused while they exist."""
-    found: dict[str, int] = {}
-    for t in Base.metadata.sorted_tables:
-        for parent in ("customer", "vehicle"):
-            column = t.c.get(f"{parent}_id")
-            if column is None or not runs.get(parent) or t.name == parent:
-                continue
-            if not any(fk.column.table.name == parent for fk in column.foreign_keys):
-                continue
-            query = select(column).where(_in_runs(column, runs[parent]))
-            if runs.get(t.name) and "id" in t.c:
-                query = query.where(~_in_runs(t.c.id, runs[t.name]))
-            n = len(s.execute(query.limit(1000)).all())
-            if n:
-                found[t.name] = found.get(t.name, 0) + n
-    return found
+def complete_earlier(s: Session, batch_id: int, kind: str, file_hash: str,
+                     sheet: str | None) -> tuple[int, ...]:
+    """Mark the stopped imports of the same file (bytes, kind and sheet) as completed by batch
+    `batch_id`, in its last transaction; their ids. A stopped batch whose row is locked right
+    now is still running in another program and is left alone; one running but between two
+    of its commits stops at its next (engine._next_transaction)."""
+    stopped = s.scalars(
+        select(ImportBatch)
+        .where(ImportBatch.id < batch_id, ImportBatch.kind == kind,
+               ImportBatch.file_hash == file_hash,
+               ImportBatch.sheet.is_(None) if sheet is None else ImportBatch.sheet == sheet,
+               ImportBatch.finished_at.is_(None), ImportBatch.undone_at.is_(None))
+        .order_by(ImportBatch.id)
+        .with_for_update(skip_locked=True)
+        .execution_options(populate_existing=True)
+    ).all()
+    for earlier in stopped:
+        earlier.records_json = json.dumps({**records_of(earlier.records_json),
+                                           "completed_by": batch_id})
+        earlier.finished_at = utcnow()
+    s.flush()
+    return tuple(b.id for b in stopped)
 
 
 def undo_batch(sessions: Sessions, batch_id: int,
                actor: Actor | None | NotPassed = NOT_PASSED) -> UndoResult:
     """Undo a whole batch in one transaction (a supervisor's right; NOT_PASSED: a caller from
-    before accounts, unchecked). Refused, with the reason, when the batch is
-    already undone, when a later batch changed the same records (undo that one first), or when
-    records were added since to customers this batch created (contacts, list runs, …), which
-    deleting those customers would take along. A value changed by hand since the import is
-    left as it is now (counted as kept), not overwritten with the value from before."""
+    before accounts, unchecked), with the stopped imports of the same file it completed.
+    Refused, with the reason, when the batch is already undone, when a later batch changed the
+    same records or counts them as rows of its own file (undo that one first), when a later
+    import of the same file completed this one (undo that one), or when records were added
+    since to customers this batch created (contacts, list runs, …), which deleting those
+    customers would take along. A value changed by hand since the import is left as it is now
+    (counted as kept), not overwritten with the value from before."""
     staff_id = None
     with sessions.begin() as s:
         if not isinstance(actor, NotPassed):
             staff_id = require(confirm(s, actor), UNDO_IMPORTS).id
         batch = _batch(s, batch_id)
-        return _undo(s, batch, staff_id, "import_undo")
+        later = records_of(batch.records_json).get("completed_by")
+        if later is not None and batch.undone_at is None:
+            raise RevisitError(
+                N_("Cannot undo import batch #{id} alone: it stopped before its last rows, and "
+                   "batch #{later}, a later import of the same file, completed it. Undo batch "
+                   "#{later}, which takes #{id} with it."),
+                id=batch_id, later=later)
+        result = _undo(s, batch, staff_id, "import_undo")
+        # The latest first: each is undone as the last batch standing on its records.
+        for earlier_id in sorted(records_of(batch.records_json).get("completes", ()),
+                                 reverse=True):
+            earlier = s.get(ImportBatch, earlier_id)
+            if earlier is None or earlier.undone_at is not None:
+                continue
+            part = _undo(s, earlier, staff_id, "import_undo")
+            deleted = dict(result.deleted)
+            for table, n in part.deleted.items():
+                deleted[table] = deleted.get(table, 0) + n
+            result = UndoResult(batch_id, deleted, result.restored + part.restored,
+                                result.kept + part.kept, (*result.also, earlier_id))
+        return result
 
 
 def withdraw_unfinished(sessions: Sessions, batch_id: int, staff_id: int | None) -> UndoResult:
@@ -261,7 +222,7 @@ def _undo(s: Session, batch: ImportBatch, staff_id: int | None, action: str) -> 
             id=batch_id,
             when=batch.undone_at.strftime("%Y-%m-%d %H:%M"),
         )
-    runs = _runs(s, batch_id)
+    runs = created_runs(s, batch_id)
     changes = list(
         s.scalars(
             select(ImportChange)
@@ -272,18 +233,10 @@ def _undo(s: Session, batch: ImportBatch, staff_id: int | None, action: str) -> 
     changed: dict[str, set[int]] = defaultdict(set)
     for c in changes:
         changed[c.table_name].add(c.row_id)
-    later = _later_batch_conflict(s, batch, runs, changed)
-    if later is not None:
-        raise RevisitError(
-            N_(
-                "Cannot undo import batch #{id}: the later batch #{later} ({file}) changed "
-                "the same records. Undo batch #{later} first."
-            ),
-            id=batch_id,
-            later=later.id,
-            file=later.file_name,
-        )
-    merge = _merge_since(s, batch, runs, changed)
+    refusal = later_batch_conflict(s, batch, runs, changed)
+    if refusal is not None:
+        raise refusal
+    merge = merge_since(s, batch, runs, changed)
     if merge is not None:
         raise RevisitError(
             N_("Cannot undo import batch #{id}: merge #{merge} has since moved records of "
@@ -293,7 +246,7 @@ def _undo(s: Session, batch: ImportBatch, staff_id: int | None, action: str) -> 
     # owner before, so only what others added since keeps the customer from being deleted.
     # (Refused, the transaction is rolled back and nothing was restored.)
     restored, kept = _restore(s, changes)
-    added = _dependants_added_since(s, runs)
+    added = dependants_added_since(s, runs)
     if added:
         raise RevisitError(
             N_(
@@ -349,7 +302,7 @@ def _delete_created(s: Session, runs: Runs) -> dict[str, int]:
         n = 0
         for i in range(0, len(table_runs), 200):
             part = table_runs[i : i + 200]
-            result = s.execute(delete(t).where(and_(_in_runs(t.c.id, part))))
+            result = s.execute(delete(t).where(and_(in_runs(t.c.id, part))))
             n += result.rowcount or 0  # type: ignore[attr-defined]
         deleted[t.name] = n
     return deleted

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -19,10 +20,12 @@ from services.imports.phones import Phones, normalise_phones
 OTHER_PHONES_SEPARATOR = ", "
 OTHER_PHONES_LENGTH = 100  # customer.other_phones
 AMOUNT_TYPED = "amount_typed"  # a visit's amount as typed, when it could not be read
+PURPOSE_TYPED = "purpose_typed"  # a contact's purpose as typed, when it could not be read
 
 _SIMPLE: dict[str, Callable[[Cell], Clean[Any]]] = {
     "gender": w.normalise_gender,
     "amount": n.normalise_amount,
+    "price": n.normalise_price,
     "km": n.normalise_km,
     "vin": n.normalise_vin,
     "plate": n.normalise_plate,
@@ -40,10 +43,12 @@ _SIMPLE: dict[str, Callable[[Cell], Clean[Any]]] = {
 
 
 def clean_value(field: Field, raw: Cell, today: dt.date, *,
-                keep_invalid_phones: bool = False, header: str | None = None) -> Clean[Any]:
+                keep_invalid_phones: bool = False, header: str | None = None,
+                scale: int | None = None, order: str | None = None) -> Clean[Any]:
     """The cell cleaned the way the catalog says for this field. Dates that cannot lie ahead
     are refused when more than a day after `today` (a day's grace for clocks and time zones).
-    A score is read on the scale its column's `header` names (百分制, 5分制).
+    A score is read on `scale` (5, 10 or 100), else on the one its column's `header` names
+    (百分制, 5分制). `order` reads 06/05/2023 day first ("dmy") or month first ("mdy").
     Text holding U+FFFD, what reading bytes of another encoding leaves (a GBK row in a UTF-8
     file), is refused: stored, it would be a name or plate nobody can read or find."""
     if isinstance(raw, str) and "\ufffd" in raw:
@@ -52,8 +57,8 @@ def clean_value(field: Field, raw: Cell, today: dt.date, *,
     if cleaner in ("date", "datetime"):
         latest = None if field.future else today + dt.timedelta(days=1)
         if cleaner == "date":
-            return normalise_date(raw, latest=latest)
-        return normalise_datetime(raw, latest=latest)
+            return normalise_date(raw, latest=latest, order=order)
+        return normalise_datetime(raw, latest=latest, order=order)
     if cleaner == "text":
         return n.normalise_text(raw, field.max_length)
     if cleaner == "name":
@@ -64,7 +69,7 @@ def clean_value(field: Field, raw: Cell, today: dt.date, *,
     if cleaner == "attribute":
         return w.normalise_attribute(raw, field.key)
     if cleaner == "score":
-        return n.normalise_score(raw, n.score_scale(header))
+        return n.normalise_score(raw, scale or n.score_scale(header))
     return _SIMPLE[cleaner](raw)
 
 
@@ -77,6 +82,7 @@ class CellProblem:
     code: str
     severity: Severity
     raw: str
+    limit: int | None = None  # the field's most characters, for a value cut to them
 
     def text(self, lang: str = "zh") -> str:
         return n.Problem(self.code, self.severity).text(lang)
@@ -108,7 +114,8 @@ class CleanRow:
 def _phones(values: dict[str, Any]) -> None:
     """Mobile and other phone cells merged: a mobile found only among the other phones becomes
     the mobile; every other number, and what was kept of an invalid one, is kept in
-    other_phones."""
+    other_phones, all of them: the import keeps the whole numbers the column has room for and
+    names the others on the row."""
     main: Phones | None = values.pop("mobile", None)
     extra: Phones | None = values.pop("other_phone", None)
     mobile = main.mobile if main else None
@@ -121,7 +128,21 @@ def _phones(values: dict[str, Any]) -> None:
     others += [*(main.unchecked if main else ()), *(extra.unchecked if extra else ())]
     values["mobile"] = mobile
     joined = OTHER_PHONES_SEPARATOR.join(dict.fromkeys(others))
-    values["other_phones"] = joined[:OTHER_PHONES_LENGTH] or None
+    values["other_phones"] = joined or None
+
+
+_CLAUSE_END = re.compile(r"[。！？!?；;\n]")
+
+
+def _stand_in(text: str | None, length: int | None) -> str | None:
+    """A short field's value taken from a longer one (a complaint's topic from its content):
+    its first sentence, cut to `length` characters with "…" when longer."""
+    if text is None:
+        return None
+    first = _CLAUSE_END.split(text.strip(), maxsplit=1)[0].strip() or text.strip()
+    if length is not None and len(first) > length:
+        first = first[:length - 1] + "…"
+    return first or None
 
 
 @lru_cache(maxsize=32)
@@ -131,12 +152,16 @@ def _plan(mapping: Mapping) -> tuple[tuple[Field, int], ...]:
 
 
 def clean_row(
-    mapping: Mapping, cells: Sequence[Cell], *, today: dt.date, number: int = 0
+    mapping: Mapping, cells: Sequence[Cell], *, today: dt.date, number: int = 0,
+    scales: dict[int, int] | None = None, orders: dict[int, str] | None = None,
 ) -> CleanRow:
     """Every mapped cell cleaned. A refused value rejects the row (error) only when the row
     cannot do without it: a required field, or the link fields of a visit, survey, complaint
     or contact when none of them gives a value. Elsewhere it becomes a warning and the field
-    is left empty: a birthday typed as 2019-02-30 does not lose the customer."""
+    is left empty: a birthday typed as 2019-02-30 does not lose the customer. `scales`: the
+    scale of a score column decided from its values (services/imports/columns.py), `orders`
+    the order of day and month of a date column decided alike; a required
+    field no column is mapped to is taken from the field it stands in for (Field.fallback)."""
     kind = mapping.file_kind
     values: dict[str, Any] = {}
     found: list[tuple[Field, Clean[Any], str]] = []
@@ -145,7 +170,9 @@ def clean_row(
         # Only a customer has other phones to keep a mistyped number in.
         result = clean_value(
             field, raw, today, keep_invalid_phones=kind.key == "customers",
-            header=mapping.headers[column] if column < len(mapping.headers) else None)
+            header=mapping.headers[column] if column < len(mapping.headers) else None,
+            scale=scales.get(column) if scales else None,
+            order=orders.get(column) if orders else None)
         values[field.key] = result.value
         found.append((field, result, "" if is_blank(raw) else cell_text(raw)))
     linked = any(
@@ -158,11 +185,16 @@ def clean_row(
         fatal = field.required or (field.link and kind.needs_link and not linked)
         for problem in result.problems:
             severity: Severity = "error" if problem.severity == "error" and fatal else "warning"
-            problems.append(CellProblem(field.key, problem.code, severity, raw))
+            limit = field.max_length if problem.code == "text_truncated" else None
+            problems.append(CellProblem(field.key, problem.code, severity, raw, limit))
         if field.required and result.value is None and result.ok:
             problems.append(CellProblem(field.key, "required_missing", "error", raw))
     for field in kind.fields:
-        if field.required and field.key not in values:
+        if field.required and field.key not in values and field.fallback in values:
+            values[field.key] = _stand_in(values[field.fallback], field.max_length)
+            if values[field.key] is None:
+                problems.append(CellProblem(field.key, "required_missing", "error", ""))
+        elif field.required and field.key not in values:
             problems.append(CellProblem(field.key, "required_missing", "error", ""))
     link_keys = {f.key for f in kind.fields if f.link}
     link_refused = any(p.severity == "error" and p.field in link_keys for p in problems)
@@ -176,4 +208,9 @@ def clean_row(
         for field, result, raw in found:
             if field.key == "amount" and result.value is None and raw.strip():
                 values[AMOUNT_TYPED] = raw.strip()
+    if kind.key == "contacts":
+        # An unknown purpose is recorded as the default one; the word goes into the feedback.
+        for field, result, raw in found:
+            if field.key == "purpose" and result.value is None and raw.strip():
+                values[PURPOSE_TYPED] = raw.strip()
     return CleanRow(number, values, tuple(problems))

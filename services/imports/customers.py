@@ -19,7 +19,7 @@ from typing import Any
 
 from models.codes import PROFILE_ATTRIBUTES, RECORDED_FIELDS
 from services.customers.names import addressed, same_person
-from services.customers.pinyin import name_keys
+from services.customers.pinyin import stored_keys
 from services.imports.addresses import ADDRESS, address_changes
 from services.imports.brands import known_brands, split_brands
 from services.imports.clean import OTHER_PHONES_LENGTH, OTHER_PHONES_SEPARATOR
@@ -45,15 +45,18 @@ def process(ctx: Context, rows: list[tuple[RowResult, dict[str, Any]]]) -> None:
     lookup.load(
         mobiles={v["mobile"] for _, v in rows if v.get("mobile")},
         vins={v["vin"] for _, v in rows if v.get("vin")},
-        # Plates only find customers when the user asked for that rule; a customer's own
-        # vehicles (loaded with the customer) are enough to tell which car a row is about.
-        plates={v["plate"] for _, v in rows if v.get("plate")} if "plate" in ctx.match else (),
+        # Plates find customers when the user asked for that rule, and for a row with neither
+        # mobile nor VIN (_by_plate_and_name); otherwise a customer's own vehicles (loaded
+        # with the customer) are enough to tell which car a row is about.
+        plates={v["plate"] for _, v in rows if v.get("plate") and (
+            "plate" in ctx.match or not (v.get("mobile") or v.get("vin")))},
         profile_attributes=ctx.profile_attributes,
     )
     if ctx.consent:
         lookup.load_consent(lookup.customers)
     for result, values in rows:
         if result.outcome != "reject":
+            ctx.writer.row = result
             _row(ctx, lookup, result, values)
 
 
@@ -65,10 +68,12 @@ def _row(ctx: Context, lk: Lookup, result: RowResult, v: dict[str, Any]) -> None
     if result.outcome == "reject":
         return
     vehicle = sold or (_vehicle(lk, customer, v) if customer is not None else None)
+    # A car is anything the row names it by: its VIN or plate (a file without brand and model
+    # columns: the make stays empty until a file says it), else its brand or model.
     has_vehicle = any(v.get(c) for c in ("vin", "plate", "brand", "model"))
-    if vehicle is None and has_vehicle and not (v.get("brand") or v.get("model")):
-        result.reject("vehicle_model_required", "model")
-        return
+    if vehicle is None and not has_vehicle and any(
+            v.get(c) is not None for c in (*VEHICLE_COLUMNS, "km")):
+        result.issues.append(Issue("vehicle_unnamed", None, "warning"))
     if customer is None:
         if not v.get("name"):
             result.reject("name_required", "name")
@@ -130,10 +135,23 @@ def _match(ctx: Context, lk: Lookup, result: RowResult,
                 return None, None
             if owners:
                 found["plate"] = owners.pop()
+    if not found and not mobile and by_vin is None and plate and name:
+        owner = _by_plate_and_name(lk, plate, name)
+        if owner is not None:
+            found["plate"] = owner
     sold = None
-    if "vin" in found and by_vin is not None and _changed_hands(ctx, lk, by_vin, v, found):
-        sold = by_vin
-        del found["vin"]
+    if "vin" in found and by_vin is not None:
+        hands = _changed_hands(ctx, lk, by_vin, v, found)
+        if hands == "sold":
+            sold = by_vin
+        elif hands is not None:
+            # Another owner of the car, not its latest: the person is imported, the car stays.
+            result.issues.append(Issue(hands, "vin", "warning"))
+            v.update({c: None for c in VEHICLE_COLUMNS})
+            v["km"] = None
+        if hands is not None:
+            del found["vin"]
+            by_vin = None
     ids = set(found.values())
     if len(ids) > 1:
         result.reject("match_conflict")
@@ -148,18 +166,43 @@ def _match(ctx: Context, lk: Lookup, result: RowResult,
     return customer, sold
 
 
+def _by_plate_and_name(lk: Lookup, plate: str, name: str) -> int | None:
+    """For a row with neither mobile nor VIN (a masked or missing phone): the one stored
+    customer who is this person (same_person) and has an active car of this plate. A plate
+    alone is not a person (plates are issued again), but the same person's name on the same
+    plate is; without this, every import of such a row made the customer once more."""
+    owners = {x["customer_id"] for x in lk.vehicles_with_plate(plate) if x["active"]}
+    same = [i for i in owners
+            if same_person(name, lk.customers[i]["name"], lk.customers[i].get("gender"))]
+    return same[0] if len(same) == 1 else None
+
+
 def _changed_hands(ctx: Context, lk: Lookup, vehicle: dict, v: dict[str, Any],
-                   found: dict[str, int]) -> bool:
-    """Whether the row is the car's new owner: a name that cannot be its stored owner's
-    (same_person), whatever the phone (a relative's name on the owner's phone: the car is now
-    registered to them), and no other rule found that owner. A car an earlier row of the file
-    already touched stays where that row left it."""
+                   found: dict[str, int]) -> str | None:
+    """Whether the row names another owner of the car: None when it names its stored owner
+    (same_person) or another rule found that owner; "sold" when the row is its new owner;
+    else the code of the note saying the row's person is imported without the car.
+
+    An owner list (保有客户明细) has one row per car and owner, often a car's whole history, in
+    no particular order. So a row with an earlier purchase date than the car's is a former
+    owner, whatever the order of rows or files. Another person on a later row of the same file
+    (another name and another phone) takes the car only with a later purchase date: without
+    one the rows do not say who owns it now, and the car stays where the earlier row left it."""
     owner = lk.customers[vehicle["customer_id"]]
     if same_person(v.get("name"), owner.get("name"), owner.get("gender")):
-        return False
+        return None
+    if owner["id"] in {i for rule, i in found.items() if rule != "vin"}:
+        return None
+    bought, since = v.get("purchase_date"), vehicle.get("purchase_date")
     if vehicle["id"] in ctx.seen["vehicle"]:
-        return False
-    return owner["id"] not in {i for rule, i in found.items() if rule != "vin"}
+        if v.get("mobile") and v.get("mobile") == owner.get("mobile"):
+            return None  # the earlier row's person under another name: its values are kept
+        if bought and since and bought > since:
+            return "sold"
+        return "earlier_owner" if bought and since and bought < since else "owner_unclear"
+    if bought and since and bought < since:
+        return "earlier_owner"
+    return "sold"
 
 
 def _vehicle(lk: Lookup, customer: dict, v: dict[str, Any]) -> dict | None:
@@ -185,7 +228,7 @@ def _vehicle(lk: Lookup, customer: dict, v: dict[str, Any]) -> dict | None:
 
 
 def _name_columns(name: str) -> dict[str, Any]:
-    keys = name_keys(name)
+    keys = stored_keys(name)
     return {"name": name, "name_pinyin": keys.pinyin, "name_initials": keys.initials,
             "name_sort": keys.sort}
 
@@ -195,7 +238,7 @@ def _create_customer(ctx: Context, lk: Lookup, result: RowResult, v: dict[str, A
     row.update(_name_columns(v["name"]))
     birthday = v.get("birthday")
     row["birthday_md"] = f"{birthday.month:02d}{birthday.day:02d}" if birthday else None
-    row[OTHER_PHONES] = _joined_phones(None, v.get("phones_other", ()))
+    row[OTHER_PHONES] = _joined_phones(result, None, v.get("phones_other", ()))
     row.update(owner_staff_id=None, lifecycle_stage=None, created_at=ctx.writer.now,
                updated_at=ctx.writer.now)
     row["id"] = ctx.writer.new_id("customer")
@@ -206,14 +249,21 @@ def _create_customer(ctx: Context, lk: Lookup, result: RowResult, v: dict[str, A
     return row
 
 
-def _joined_phones(current: str | None, extra: Any) -> str | None:
-    """Other phones with the file's numbers added (none twice, within the column's length)."""
+def _joined_phones(result: RowResult, current: str | None, extra: Any) -> str | None:
+    """Other phones with the file's numbers added, none twice. A number is kept whole or not
+    at all: those the column has no room for are named on the row, never dropped unsaid."""
     have = [p.strip() for p in re.split(r"[,，、;；/]", current or "") if p.strip()]
+    left_out: list[str] = []
     for number in extra or ():
-        if number not in have:
-            candidate = OTHER_PHONES_SEPARATOR.join([*have, number])
-            if len(candidate) <= OTHER_PHONES_LENGTH:
-                have.append(number)
+        if number in have or number in left_out:
+            continue
+        if len(OTHER_PHONES_SEPARATOR.join([*have, number])) <= OTHER_PHONES_LENGTH:
+            have.append(number)
+        else:
+            left_out.append(number)
+    if left_out:
+        result.issues.append(Issue("phones_not_kept", "other_phone", "warning",
+                                   "、".join(left_out), OTHER_PHONES_LENGTH))
     return OTHER_PHONES_SEPARATOR.join(have) or None
 
 
@@ -225,7 +275,7 @@ def _update_customer(ctx: Context, lk: Lookup, result: RowResult, customer: dict
                                    result.issues))
     if "name" in changes and addressed(changes["name"]) and not addressed(customer["name"]):
         del changes["name"]  # 张先生 says less than the 张三 stored
-    phones = _joined_phones(customer.get(OTHER_PHONES), v.get("phones_other", ()))
+    phones = _joined_phones(result, customer.get(OTHER_PHONES), v.get("phones_other", ()))
     if not same(phones, customer.get(OTHER_PHONES)):
         changes[OTHER_PHONES] = phones
     if not changes:
@@ -320,6 +370,8 @@ def _hand_over(ctx: Context, lk: Lookup, result: RowResult, vehicle: dict,
     ctx.writer.amend("vehicle", vehicle["id"], {"customer_id": owner["id"]},
                      {"customer_id": before["id"]})
     lk.set_vehicle(vehicle["id"], "customer_id", owner["id"])
+    # Handed on by a later row of the file: the new owner's plate and dates are the car's.
+    ctx.seen["vehicle"].discard(vehicle["id"])
     record_history(ctx, before["id"], "vehicle", label, None, f"过户给 {owner['name']}")
     if owner["id"] not in ctx.writer.created["customer"]:
         record_history(ctx, owner["id"], "vehicle", None, label, f"由 {before['name']} 过户")

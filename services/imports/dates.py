@@ -119,7 +119,31 @@ def _from_digits(text: str) -> tuple[dt.datetime, tuple[str, ...]]:
     return excel_serial(Decimal(text)), ()
 
 
-def _from_text(raw: str) -> tuple[dt.datetime, tuple[str, ...]]:
+def _day_month(text: str) -> re.Match[str] | None:
+    """The match of a date written with its year last (13/05/2023, 5-6-2023), else None."""
+    if _DIGITS.fullmatch(text) or _YMD.match(text):
+        return None
+    return _DMY.match(text)
+
+
+def day_month_order(raw: Cell) -> str | None:
+    """What a cell tells about the order of day and month in its column: "dmy" when it can
+    only be day first (13/05/2023), "mdy" when only month first (05/13/2023), "either" when
+    both are numbers up to 12 and differ (06/05/2023), None when it tells nothing."""
+    if not isinstance(raw, str):
+        return None
+    match = _day_month(nfkc(raw).strip().lower())
+    if match is None:
+        return None
+    first, second = int(match[1]), int(match[2])
+    if first > 12 >= second:
+        return "dmy"
+    if second > 12 >= first:
+        return "mdy"
+    return "either" if first != second and first <= 12 and second <= 12 else None
+
+
+def _from_text(raw: str, order: str | None) -> tuple[dt.datetime, tuple[str, ...]]:
     text = nfkc(raw).strip().lower()
     if _DIGITS.fullmatch(text):
         return _from_digits(text)
@@ -134,6 +158,10 @@ def _from_text(raw: str) -> tuple[dt.datetime, tuple[str, ...]]:
             month, day = first, second
         elif first > 12:
             raise _Refused("date_impossible")
+        elif order == "dmy":
+            day, month = first, second
+        elif order == "mdy":
+            month, day = first, second
         else:
             raise _Refused("date_ambiguous")
         return _dated(year, month, day, text[match.end():]), ()
@@ -142,7 +170,7 @@ def _from_text(raw: str) -> tuple[dt.datetime, tuple[str, ...]]:
     raise _Refused("date_invalid")
 
 
-def _parse(raw: Cell) -> tuple[dt.datetime, tuple[str, ...]]:
+def _parse(raw: Cell, order: str | None = None) -> tuple[dt.datetime, tuple[str, ...]]:
     if isinstance(raw, dt.datetime):
         return _build(raw.year, raw.month, raw.day, (raw.hour, raw.minute, raw.second)), ()
     if isinstance(raw, dt.date):
@@ -150,7 +178,7 @@ def _parse(raw: Cell) -> tuple[dt.datetime, tuple[str, ...]]:
     if isinstance(raw, bool) or not isinstance(raw, str | int | float | Decimal):
         raise _Refused("date_invalid")
     if isinstance(raw, str):
-        return _from_text(raw)
+        return _from_text(raw, order)
     if isinstance(raw, float) and not raw.is_integer():
         if raw != raw or raw in (float("inf"), float("-inf")):
             raise _Refused("date_invalid")
@@ -176,12 +204,15 @@ def export_day(title: Sequence[str], today: dt.date) -> dt.date | None:
     return None
 
 
-def normalise_datetime(raw: Cell, *, latest: dt.date | None = None) -> Clean[dt.datetime]:
-    """A date with its time of day (midnight when none is given); refused after `latest`."""
+def normalise_datetime(raw: Cell, *, latest: dt.date | None = None,
+                       order: str | None = None) -> Clean[dt.datetime]:
+    """A date with its time of day (midnight when none is given); refused after `latest`.
+    `order` ("dmy" or "mdy"): how to read 06/05/2023, as its column's other dates showed
+    (services/imports/columns.py); without it such a date is refused as ambiguous."""
     if is_blank(raw):
         return EMPTY
     try:
-        value, warnings = _parse(raw)
+        value, warnings = _parse(raw, order)
     except _Refused as refusal:
         return refused(refusal.code)
     if latest is not None and value.date() > latest:
@@ -191,11 +222,13 @@ def normalise_datetime(raw: Cell, *, latest: dt.date | None = None) -> Clean[dt.
     return kept(value, *warnings)
 
 
-def normalise_date(raw: Cell, *, latest: dt.date | None = None) -> Clean[dt.date]:
+def normalise_date(raw: Cell, *, latest: dt.date | None = None,
+                   order: str | None = None) -> Clean[dt.date]:
     """A calendar date in any form people type: 2019-03-05, 2019/3/5, 2019.3.5, 2019年3月5日,
-    20190305, with a time, 3/5/2019 when the day is over 12, or an Excel serial (also as text,
-    "43529"). Impossible dates (2019-02-30, 0000-00-00) and those after `latest` are refused."""
-    result = normalise_datetime(raw, latest=latest)
+    20190305, with a time, 3/5/2019 when the day is over 12 or `order` says, or an Excel serial
+    (also as text, "43529"). Impossible dates (2019-02-30, 0000-00-00) and those after `latest`
+    are refused."""
+    result = normalise_datetime(raw, latest=latest, order=order)
     if result.value is None:
         return Clean(None, result.problems)
     return Clean(result.value.date(), result.problems)

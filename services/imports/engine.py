@@ -3,16 +3,19 @@ matched against the database in bulk and written with the batch row.
 
 The import commits a chunk at a time, each chunk with the record of what it created and
 changed, so colleagues' edits wait at most one chunk (about a second) instead of the whole
-file; the batch is marked finished with the last chunk. A failure or a cancel withdraws the
-chunks already in (the batch's own undo), and a killed process leaves an unfinished batch that
-the batch list shows and a supervisor can undo. The dry run is the same run in one transaction
-rolled back at the end, so what it reports is what the import does."""
+file; the batch is marked finished with the last chunk, and every commit writes on it what is
+stored so far (services/imports/stored.py). A failure or a cancel withdraws the chunks already
+in (the batch's own undo). A killed process, or one stopped by a signal (Ctrl+C, SIGTERM: the
+CLI says what was stored), leaves an unfinished batch holding them, which the batch list shows
+with its counts: the next import of the same file completes it (batches.complete_earlier), or
+a supervisor undoes it. The dry run is the same run in one transaction rolled back at the end,
+so what it reports is what the import does."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
-import json
 import logging
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -28,7 +31,8 @@ from models.base import utcnow
 from models.codes import IMPORT_KINDS, PROFILE_ATTRIBUTES
 from services.imports import batches, customers, events
 from services.imports.addresses import split_addresses
-from services.imports.clean import AMOUNT_TYPED, clean_row
+from services.imports.clean import AMOUNT_TYPED, PURPOSE_TYPED, clean_row
+from services.imports.columns import Columns, read_columns
 from services.imports.context import Context
 from services.imports.dates import export_day
 from services.imports.errors_file import write_errors
@@ -45,6 +49,7 @@ from services.imports.results import (
     RowResult,
 )
 from services.imports.source import Source, open_source
+from services.imports.stored import Stored, records_of
 from services.imports.writes import Writer
 from services.staff.audit import audit
 from services.store.errors import N_, CancelToken, RevisitError
@@ -122,11 +127,14 @@ def _internal(kind: str, values: dict[str, Any], ctx: Context,
                  f"服务顾问 {v['advisor']}" if v.get("advisor") else None, v.get("note"),
                  f"金额原文 {typed}" if typed else None]
         v["note"] = "；".join(p for p in parts if p) or None
-    elif kind == "contacts" and v.get("staff"):
-        staff_id = ctx.staff_by_name.get(v["staff"])
-        if staff_id is None:
-            result.issues.append(Issue("staff_unknown", "staff", "warning"))
-        v["staff_id"] = staff_id
+    elif kind == "contacts":
+        if v.get("staff"):
+            staff_id = ctx.staff_by_name.get(v["staff"])
+            if staff_id is None:
+                result.issues.append(Issue("staff_unknown", "staff", "warning"))
+            v["staff_id"] = staff_id
+        if typed := v.pop(PURPOSE_TYPED, None):
+            v["feedback"] = "；".join(p for p in (f"联系目的 {typed}", v.get("feedback")) if p)
     return v
 
 
@@ -142,6 +150,7 @@ class _Job:
     progress: Progress | None
     cancel: CancelToken | None
     errors_path: Path | str | None
+    columns: Columns
 
 
 @dataclass
@@ -151,6 +160,22 @@ class _Done:
     writer: Writer
     ctx: Context
     errors_file: Path | None
+    completes: tuple[int, ...] = ()
+
+
+class ImportStopped(KeyboardInterrupt):
+    """A stop signal (Ctrl+C, or SIGTERM, which the CLI turns into the same) ended an import.
+    As a killed process would, it leaves the chunks committed as an unfinished batch, which
+    the next import of the file completes: `batch` as stored (None when it could not be read
+    back); `batch_id` None when nothing had been stored (the empty batch is withdrawn).
+    `file_rows`: the file's data rows, where the format tells."""
+
+    def __init__(self, batch_id: int | None, batch: batches.BatchInfo | None,
+                 file_rows: int | None) -> None:
+        super().__init__(batch_id)
+        self.batch_id = batch_id
+        self.batch = batch
+        self.file_rows = file_rows
 
 
 def run(sessions: sessionmaker[Session], path: Path | str, options: ImportOptions, *,
@@ -169,6 +194,14 @@ def run(sessions: sessionmaker[Session], path: Path | str, options: ImportOption
         if not source.headers and options.header_row:
             raise RevisitError(N_("Row {row} of {file} holds no column headers (or the file "
                                   "has fewer rows)."), row=options.header_row, file=path.name)
+        sheets = source.table.layout.sheets
+        if not source.headers and options.sheet is None and len(sheets) > 1:
+            raise RevisitError(
+                N_("No row of column headers was found on any sheet of {file} ({sheets}), in "
+                   "their first {rows} rows: it may be empty, or not this kind of file. If the "
+                   "headers are further down, name the sheet (--sheet NAME) and their row "
+                   "(--header-row N)."),
+                file=path.name, sheets="、".join(sheets), rows=HEADER_SCAN)
         if not source.headers:
             raise RevisitError(
                 N_("No row of column headers was found in {file} (in its first {rows} rows): "
@@ -182,12 +215,13 @@ def run(sessions: sessionmaker[Session], path: Path | str, options: ImportOption
             # A saved profile: each field follows its header to wherever it stands now.
             mapping = fit_profile(mapping, source.headers)
         check_mapping(mapping)
+        columns = read_columns(path, options.sheet, options.header_row, mapping, cancel)
         digest = file_hash(path)
         with sessions() as s:
             earlier = tuple(s.scalars(select(ImportBatch.id).where(
                 ImportBatch.file_hash == digest, ImportBatch.undone_at.is_(None))))
         done = _write(_Job(sessions, source, mapping, options, path.name, digest, commit,
-                           progress, cancel, errors_path))
+                           progress, cancel, errors_path, columns))
     finally:
         source.close()
     tally, writer = done.tally, done.writer
@@ -201,7 +235,7 @@ def run(sessions: sessionmaker[Session], path: Path | str, options: ImportOption
         changed_records=dict(writer.changed_rows), changed_fields=dict(done.ctx.changed_fields),
         samples={k: tuple(v) for k, v in tally.samples.items()}, earlier_batches=earlier,
         batch_id=done.batch_id if commit else None, errors_file=done.errors_file,
-        seconds=time.monotonic() - started, noted=tally.noted.count,
+        seconds=time.monotonic() - started, noted=tally.noted.count, completes=done.completes,
         sheets=source.table.layout.sheets,
     )
 
@@ -210,10 +244,11 @@ def _rows(job: _Job, ctx: Context, chunk: list[tuple[int, Any]]) -> list[tuple[R
     """The chunk's rows cleaned, each with its decision so far (rejected by its cells or not)."""
     cleaned: list[tuple[RowResult, dict[str, Any]]] = []
     for number, cells in chunk:
-        clean = clean_row(job.mapping, cells, today=ctx.today, number=number)
+        clean = clean_row(job.mapping, cells, today=ctx.today, number=number,
+                          scales=job.columns.scales, orders=job.columns.orders)
         result = RowResult(number, tuple(cells))
         result.issues += [Issue(p.code, p.field or None, p.severity,
-                                p.raw if p.code in NAMED_VALUE else None)
+                                p.raw if p.code in NAMED_VALUE else None, p.limit)
                           for p in clean.problems]
         if clean.rejected:
             result.outcome = "reject"
@@ -243,8 +278,11 @@ def _write(job: _Job) -> _Done:
         if job.commit:
             # From here the batch is visible (unfinished) until its last chunk is in.
             session.commit()
-        conn = session.connection()
+            conn = _next_transaction(session, batch_id)
+        else:
+            conn = session.connection()
         writer = Writer(conn, batch.id)
+        stored = Stored()
         mapped = set(job.mapping.as_dict())
         today = options.today or dt.date.today()
         ctx = Context(conn, writer, today, f"导入 {job.file_name}",
@@ -281,6 +319,8 @@ def _write(job: _Job) -> _Done:
             done += len(chunk)
             if job.commit and time.monotonic() - last_commit >= COMMIT_SECONDS:
                 writer.record_created()
+                session.execute(update(ImportBatch).where(ImportBatch.id == batch_id)
+                                .values(stored.columns(tally, ctx)))
                 session.commit()
                 renew = True
                 if sqlite:
@@ -298,21 +338,32 @@ def _write(job: _Job) -> _Done:
         # was left out and that it was the totals, not a customer.
         for number, code, cells in job.source.skipped():
             tally.add(RowResult(number, cells, "reject", [Issue(code)]))
+        # Said once, for the column, beside what rows were noted for.
+        for note in job.columns.notes:
+            tally.note_column(note.code, note.field, note.rows, note.value)
         if renew:
             writer.committed(_next_transaction(session, batch_id))
         writer.record_created()
-        batch = session.get_one(ImportBatch, batch_id)
-        _close_batch(session, batch, tally, writer, job)
+        completes = batches.complete_earlier(session, batch_id, options.kind, job.digest,
+                                             job.source.sheet) if job.commit else ()
+        _close_batch(session, batch_id, stored.columns(tally, ctx, completes), job)
         # Before the last commit: an import whose problem rows cannot be listed is not kept.
         errors_file = None
         if job.errors_path is not None and (tally.rejected.count or tally.noted.count):
             errors_file = write_errors(job.errors_path, job.source.headers, tally.rejected,
                                        tally.noted)
         if job.commit:
-            batch.finished_at = utcnow()
+            session.execute(update(ImportBatch).where(ImportBatch.id == batch_id)
+                            .values(finished_at=utcnow()))
             session.commit()
         else:
             session.rollback()
+    except KeyboardInterrupt as stop:
+        with contextlib.suppress(Exception):  # the signal may have cut a statement short
+            session.rollback()
+        if not job.commit or batch_id is None:
+            raise
+        raise _stopped(job, batch_id) from stop
     except BaseException:
         session.rollback()
         if job.commit and batch_id is not None:
@@ -321,16 +372,45 @@ def _write(job: _Job) -> _Done:
     finally:
         session.close()
         tally.close()
-    return _Done(tally, batch_id, writer, ctx, errors_file)
+    return _Done(tally, batch_id, writer, ctx, errors_file, completes)
 
 
 def _next_transaction(session: Session, batch_id: int) -> Connection:
     """The connection of a new transaction that starts with a write (to the batch row, changing
     nothing): on SQLite that takes the one write lock first, so the ids the writer hands out
-    after the highest stored stay the import's until its next commit."""
-    session.execute(update(ImportBatch).where(ImportBatch.id == batch_id)
-                    .values(rows_total=ImportBatch.rows_total))
+    after the highest stored stay the import's until its next commit. The import stops here
+    when, since its last commit, its batch was undone or a later import of the same file
+    completed it: what it stored belongs to that undo or that import now."""
+    claimed = session.execute(
+        update(ImportBatch)
+        .where(ImportBatch.id == batch_id, ImportBatch.finished_at.is_(None),
+               ImportBatch.undone_at.is_(None))
+        .values(rows_total=ImportBatch.rows_total))
+    if not claimed.rowcount:  # type: ignore[attr-defined]
+        later = records_of(session.scalar(
+            select(ImportBatch.records_json).where(ImportBatch.id == batch_id))).get("completed_by")
+        if later is not None:
+            raise RevisitError(N_("Import batch #{id} stopped: batch #{later}, a later import "
+                                  "of the same file, completed it while it ran."),
+                               id=batch_id, later=later)
+        raise RevisitError(N_("Import batch #{id} was undone while it ran, so it stopped; "
+                              "import the file again if it is wanted."), id=batch_id)
     return session.connection()
+
+
+def _stopped(job: _Job, batch_id: int) -> ImportStopped:
+    """What a stop signal left: the batch as its last commit stored it, withdrawn when that
+    holds no row."""
+    try:
+        batch = batches.get_batch(job.sessions, batch_id)
+        if batch.unfinished and batch.rows_total == 0:
+            batches.withdraw_unfinished(job.sessions, batch_id, job.options.staff_id)
+            return ImportStopped(None, None, job.source.total_rows)
+    except Exception:  # the stop is what the user is told; this is logged
+        log.warning("import batch #%s: what it stored could not be read back", batch_id,
+                    exc_info=True)
+        return ImportStopped(batch_id, None, job.source.total_rows)
+    return ImportStopped(batch_id, batch, job.source.total_rows)
 
 
 def _withdraw(job: _Job, batch_id: int) -> None:
@@ -344,17 +424,10 @@ def _withdraw(job: _Job, batch_id: int) -> None:
                     exc_info=True)
 
 
-def _close_batch(session: Session, batch: ImportBatch, tally: Tally, writer: Writer,
-                 job: _Job) -> None:
-    batch.rows_total = sum(tally.outcomes.values())
-    batch.rows_created = tally.outcomes["create"]
-    batch.rows_updated = tally.outcomes["update"]
-    batch.rows_unchanged = tally.outcomes["unchanged"]
-    batch.rows_rejected = tally.outcomes["reject"]
-    batch.records_json = json.dumps({"created": dict(writer.counts),
-                                     "updated": dict(writer.changed_rows)})
-    audit(session, "import", "import_batch", batch.id,
-          {"file": job.file_name, "kind": job.options.kind, "rows": batch.rows_total,
-           "created": batch.rows_created, "updated": batch.rows_updated,
-           "unchanged": batch.rows_unchanged, "rejected": batch.rows_rejected},
+def _close_batch(session: Session, batch_id: int, columns: dict[str, Any], job: _Job) -> None:
+    session.execute(update(ImportBatch).where(ImportBatch.id == batch_id).values(columns))
+    audit(session, "import", "import_batch", batch_id,
+          {"file": job.file_name, "kind": job.options.kind, "rows": columns["rows_total"],
+           "created": columns["rows_created"], "updated": columns["rows_updated"],
+           "unchanged": columns["rows_unchanged"], "rejected": columns["rows_rejected"]},
           job.options.staff_id)

@@ -77,8 +77,10 @@ def process(ctx: Context, kind: str, rows: list[tuple[RowResult, dict[str, Any]]
     days = [e[spec.date] for _, _, e in linked]
     lookup.load_events(Base.metadata.tables[spec.table], spec.date, ("customer_id", *spec.key),
                        {e["customer_id"] for _, _, e in linked}, min(days), max(days),
-                       spec.loose)
+                       spec.loose, {e[spec.loose] for _, _, e in linked
+                                    if spec.loose and e.get(spec.loose) is not None})
     for result, values, event in linked:
+        ctx.writer.row = result
         _store(ctx, spec, lookup, result, values, event)
 
 
@@ -131,20 +133,41 @@ def _event(spec: EventKind, result: RowResult, v: dict[str, Any], lk: Lookup) ->
     customer, vehicle = _link(result, v, lk)
     if customer is None:
         return None
-    event = {**spec.defaults, **{k: v[k] for k in (*spec.key, *spec.columns) if k in v
-                                 and v[k] is not None}}
+    event = {k: v[k] for k in (*spec.key, *spec.columns) if v.get(k) is not None}
+    # A default stands in for a part of the key the row lacks; other defaults only fill a new
+    # event (_complete), never a stored one's value the file does not give.
+    for name in spec.key:
+        if name in spec.defaults:
+            event.setdefault(name, spec.defaults[name])
     event["customer_id"] = customer["id"]
     event["vehicle_id"] = vehicle["id"] if vehicle is not None else None
     if spec.table == "complaint":
-        if event.get("resolved_date") is not None:
-            event["resolved"] = True
-            if event["resolved_date"] < event["opened_date"]:
-                result.reject("resolved_before_opened", "resolved_date")
-                return None
+        _closed(result, v, event)
     return event
 
 
-def _stored(spec: EventKind, lk: Lookup, result: RowResult,
+def _closed(result: RowResult, v: dict[str, Any], event: dict[str, Any]) -> None:
+    """Whether a complaint is resolved, and when. A close date makes it resolved, unless the
+    status says it is not (未解决, 处理中): DMS exports fill 处理日期 for a step that did not
+    close it, so the complaint stays open and the date goes into the resolution text. A close
+    date before the complaint was opened is left out; the status alone then says whether it
+    is resolved."""
+    closed = event.get("resolved_date")
+    if closed is None:
+        return
+    if closed < event["opened_date"]:
+        del event["resolved_date"]
+        warn(result, "resolved_before_opened", "resolved_date")
+    elif v.get("resolved") is False:
+        del event["resolved_date"]
+        event["resolution"] = "；".join(
+            p for p in (f"处理日期 {closed.isoformat()}", event.get("resolution")) if p)
+        warn(result, "resolved_date_but_open", "resolved_date")
+    else:
+        event["resolved"] = True
+
+
+def _stored(spec: EventKind, lk: Lookup, result: RowResult, v: dict[str, Any],
             event: dict[str, Any]) -> dict[str, Any] | None:
     """The stored event (or one an earlier row created) that the row's event is, None if it is
     new. By its whole key; else, for a kind with a loose part (a visit's work order), by the
@@ -155,6 +178,8 @@ def _stored(spec: EventKind, lk: Lookup, result: RowResult,
     stored = lk.events.get(tuple(event.get(k) for k in keys))
     if stored is not None or spec.loose is None:
         return stored
+    if (moved := _same_order(spec, lk, v, event)) is not None:
+        return moved
     others = lk.loose_events.get(tuple(event.get(k) for k in keys if k != spec.loose), [])
     if event.get(spec.loose) is not None:
         return next((e for e in others if e.get(spec.loose) is None), None)
@@ -163,10 +188,36 @@ def _stored(spec: EventKind, lk: Lookup, result: RowResult,
     return others[0] if len(others) == 1 else None
 
 
+def _same_order(spec: EventKind, lk: Lookup, v: dict[str, Any],
+                event: dict[str, Any]) -> dict[str, Any] | None:
+    """The stored event of the customer's car with the row's work order (and its type, when
+    the row gives one), whatever its date: a work order number names one visit, so another
+    date is the DMS's correction. The type still tells two lines of one work order apart;
+    of several such events, the one nearest in date."""
+    order = event.get(spec.loose) if spec.loose else None
+    if order is None:
+        return None
+    car = event.get("vehicle_id")
+    found = [e for e in lk.by_loose.get((event["customer_id"], order), ())
+             if (car is None or e.get("vehicle_id") in (None, car))
+             and all(e.get(k) == event.get(k) for k in spec.key
+                     if k not in ("vehicle_id", spec.date, spec.loose) and v.get(k) is not None)]
+    day = event[spec.date]
+    return min(found, key=lambda e: abs((e[spec.date] - day).days), default=None)
+
+
+def _moved(spec: EventKind, stored: dict[str, Any], event: dict[str, Any]) -> tuple[str, ...]:
+    """The date, when the row found the event by its work order (it may correct the date)."""
+    if spec.loose is None or event.get(spec.loose) is None \
+            or stored.get(spec.loose) != event[spec.loose]:
+        return ()
+    return (spec.date,)
+
+
 def _store(ctx: Context, spec: EventKind, lk: Lookup, result: RowResult, v: dict[str, Any],
            event: dict[str, Any]) -> None:
     keys = ("customer_id", *spec.key)
-    stored = _stored(spec, lk, result, event)
+    stored = _stored(spec, lk, result, v, event)
     if result.outcome == "reject":
         return
     if stored is None:
@@ -176,7 +227,8 @@ def _store(ctx: Context, spec: EventKind, lk: Lookup, result: RowResult, v: dict
         result.created.append(spec.table)
         stored = row
     else:
-        changes = merge(ctx, result, spec.table, stored, event, spec.columns)
+        changes = merge(ctx, result, spec.table, stored, event,
+                        (*_moved(spec, stored, event), *spec.columns))
         if changes:
             old = {c: stored.get(c) for c in changes}
             ctx.writer.amend(spec.table, stored["id"], changes, old)
@@ -185,8 +237,8 @@ def _store(ctx: Context, spec: EventKind, lk: Lookup, result: RowResult, v: dict
                 if stored["id"] not in ctx.writer.created[spec.table]:
                     ctx.changed_fields[column] += 1
             stored.update(changes)
-            if spec.loose in changes:  # now found by its whole key too
-                lk.events[tuple(stored.get(k) for k in keys)] = stored
+            if set(changes) & set(spec.key):  # now found by its new key too
+                lk.add_event(stored, keys, spec.loose)
     ctx.seen[spec.table].add(stored["id"])
     if spec.table == "service_visit" and v.get("km") is not None and event["vehicle_id"]:
         _reading(ctx, lk, result, event["vehicle_id"], event["visit_date"], v["km"])
@@ -199,7 +251,8 @@ def _store(ctx: Context, spec: EventKind, lk: Lookup, result: RowResult, v: dict
 def _complete(spec: EventKind, ctx: Context, event: dict[str, Any]) -> dict[str, Any]:
     """Every column of a new event's row (executemany wants the same keys in every row)."""
     table = Base.metadata.tables[spec.table]
-    row = {c.name: event.get(c.name) for c in table.columns if c.name != "id"}
+    row = {c.name: event[c.name] if event.get(c.name) is not None
+           else spec.defaults.get(c.name) for c in table.columns if c.name != "id"}
     if "created_at" in row:
         row["created_at"] = ctx.writer.now
     if spec.table == "service_visit" and row["amount"] is None:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 
 # How a field's cells are cleaned (services/imports/clean.py holds the function of each).
 CLEANERS = (
-    "text", "name", "phones", "gender", "date", "datetime", "amount", "km", "vin", "plate",
+    "text", "name", "phones", "gender", "date", "datetime", "amount", "price", "km", "vin", "plate",
     "payment", "visit_type", "score", "yes_no", "channel", "purpose", "outcome", "postcode",
     "attribute", "wechat", "consent",
 )
@@ -32,6 +32,9 @@ class Field:
     # a day in the future.
     future: bool = False
     max_length: int | None = None
+    # A required field that, when no column is mapped to it, is taken from this field's
+    # value: a complaints export with only 投诉内容 has its topic in the content.
+    fallback: str | None = None
 
     def label(self, lang: str = "zh") -> str:
         return self.zh if lang.lower().startswith("zh") else self.en
@@ -163,7 +166,7 @@ CUSTOMERS = FileKind("customers", "客户及车辆", "Customers and vehicles", (
     _date("purchase_date", "购车日期", "Purchase date", (
         "购车日期", "开票日期", "销售日期", "交车日期", "购买日期", "发票日期", "购车时间",
         "开票时间", "销售时间", "purchase date", "invoice date", "sale date", "delivery date")),
-    Field("price_paid", "购车价格", "Price paid", "amount", (
+    Field("price_paid", "购车价格", "Price paid", "price", (
         "开票价", "购车价格", "开票金额", "成交价", "开票价格", "购车价", "成交价格", "发票金额",
         "裸车价", "车价", "price", "price paid", "invoice price", "invoice amount",
         "sale price")),
@@ -223,64 +226,83 @@ VISITS = FileKind("visits", "维修工单 / 进厂记录", "Service visits", (
 
 SURVEYS = FileKind("surveys", "回访记录 / 满意度", "Satisfaction surveys", (
     _date("survey_date", "回访日期", "Survey date", (
-        "回访日期", "调查日期", "评价日期", "回访时间", "调查时间", "日期", "survey date",
-        "date"), required=True),
+        "回访日期", "调查日期", "评价日期", "回访时间", "调查时间", "满意度回访日期",
+        "回访完成时间", "评价时间", "日期", "survey date", "date"), required=True),
     *_LINKS,
     _text("work_order", "工单号", "Work order no.", (
         "工单号", "工单编号", "维修单号", "委托书号", "结算单号", "work order", "work order no",
         "ro number"), 40),
     _score("overall_score", "总体满意度", "Overall score", (
         "总体满意度", "满意度", "总分", "综合评分", "整体满意度", "总体评分", "综合满意度", "评分",
-        "得分", "overall", "overall score", "score", "satisfaction"), required=True),
+        "得分", "客户满意度", "满意度评分", "满意度得分", "回访满意度", "总体评价", "综合评价",
+        "整体评价", "服务满意度", "总评分", "overall", "overall score", "score",
+        "satisfaction"), required=True),
     _score("repair_quality", "维修质量", "Repair quality", (
-        "维修质量", "质量", "维修质量评分", "维修质量满意度", "repair quality", "quality")),
+        "维修质量", "质量", "维修质量评分", "维修质量满意度", "质量满意度", "维修效果",
+        "技术质量", "施工质量", "repair quality", "quality")),
     _score("price", "价格", "Price", (
-        "价格", "价格满意度", "价格评分", "收费", "收费合理性", "费用合理性", "price")),
+        "价格", "价格满意度", "价格评分", "收费", "收费合理性", "费用合理性", "价格合理性",
+        "收费满意度", "费用满意度", "价格透明度", "price")),
     _score("speed", "维修速度", "Speed", (
-        "维修速度", "速度", "及时性", "时效", "维修时效", "speed", "timeliness")),
+        "维修速度", "速度", "及时性", "时效", "维修时效", "维修及时性", "交车及时性", "交车速度",
+        "服务效率", "效率", "speed", "timeliness")),
     _score("attitude", "服务态度", "Attitude", (
-        "服务态度", "态度", "接待态度", "attitude", "courtesy")),
+        "服务态度", "态度", "接待态度", "接待满意度", "服务人员态度", "顾问态度",
+        "服务顾问态度", "接待服务", "attitude", "courtesy")),
     _text("comment", "客户意见", "Comment", (
-        "客户意见", "意见", "建议", "意见建议", "客户评价", "评价", "备注", "comment", "comments",
-        "feedback")),
+        "客户意见", "意见", "建议", "意见建议", "客户评价", "评价", "客户建议", "不满意原因",
+        "客户反馈", "回访内容", "回访备注", "备注", "comment", "comments", "feedback")),
 ), needs_link=True)
 
 COMPLAINTS = FileKind("complaints", "投诉登记", "Complaints", (
     _date("opened_date", "投诉日期", "Opened", (
-        "投诉日期", "登记日期", "受理日期", "投诉时间", "登记时间", "日期", "complaint date",
-        "opened", "date"), required=True),
+        "投诉日期", "登记日期", "受理日期", "投诉时间", "登记时间", "受理时间", "投诉受理日期",
+        "投诉登记日期", "反馈日期", "创建日期", "创建时间", "日期", "complaint date", "opened",
+        "date"), required=True),
     *_LINKS,
-    _text("topic", "投诉主题", "Topic", (
-        "投诉主题", "投诉类型", "投诉类别", "主题", "问题类型", "投诉事由", "投诉原因", "topic",
-        "subject", "category"), 100, required=True),
+    # Without a topic column the topic is the content's first sentence (Field.fallback).
+    Field("topic", "投诉主题", "Topic", "text", (
+        "投诉主题", "投诉类型", "投诉类别", "主题", "问题类型", "投诉事由", "投诉原因", "投诉问题",
+        "投诉项目", "投诉分类", "问题分类", "投诉标题", "标题", "投诉摘要", "摘要", "topic",
+        "subject", "category"), required=True, max_length=100, fallback="detail"),
     _text("detail", "投诉内容", "Detail", (
-        "投诉内容", "投诉描述", "详细内容", "问题描述", "内容", "detail", "description")),
+        "投诉内容", "投诉描述", "详细内容", "问题描述", "投诉详情", "投诉说明", "详情",
+        "投诉详细内容", "客户诉求", "诉求内容", "诉求", "具体内容", "情况描述", "事件描述",
+        "内容", "detail", "description")),
     Field("resolved", "是否解决", "Resolved", "yes_no", (
-        "是否解决", "是否结案", "解决情况", "处理状态", "状态", "resolved", "status")),
+        "是否解决", "是否结案", "解决情况", "处理状态", "状态", "结案状态", "办结状态",
+        "是否办结", "是否关闭", "投诉状态", "处理进度", "进度", "resolved", "status")),
     _date("resolved_date", "解决日期", "Resolved date", (
-        "解决日期", "结案日期", "处理完成日期", "关闭日期", "解决时间", "结案时间",
-        "resolved date", "closed date")),
+        "解决日期", "结案日期", "处理完成日期", "关闭日期", "解决时间", "结案时间", "办结日期",
+        "办结时间", "完结日期", "关闭时间", "resolved date", "closed date")),
     _text("resolution", "处理结果", "Resolution", (
-        "处理结果", "处理意见", "解决方案", "处理方案", "处理措施", "处理情况", "resolution")),
+        "处理结果", "处理意见", "解决方案", "处理方案", "处理措施", "处理情况", "处理过程",
+        "处理说明", "解决办法", "resolution")),
 ), needs_link=True)
 
 CONTACTS = FileKind("contacts", "联系记录", "Contacts", (
     Field("contact_at", "联系时间", "Contact time", "datetime", (
-        "联系时间", "联系日期", "回访时间", "回访日期", "外呼时间", "通话时间", "时间", "日期",
-        "contact time", "contact date", "date", "time"), required=True),
+        "联系时间", "联系日期", "回访时间", "回访日期", "外呼时间", "通话时间", "跟进时间",
+        "呼叫时间", "拨打时间", "时间", "日期", "contact time", "contact date", "date", "time"),
+        required=True),
     *_LINKS,
     Field("channel", "联系方式", "Channel", "channel", (
-        "联系方式", "联系渠道", "渠道", "方式", "channel"), required=True),
+        "联系方式", "联系渠道", "渠道", "方式", "跟进方式", "回访方式", "沟通方式", "联系途径",
+        "channel"), required=True),
+    # Not required: a purpose missing or not understood is recorded as the default one
+    # (services/imports/events.py), as a visit without a known type is a repair.
     Field("purpose", "联系目的", "Purpose", "purpose", (
-        "联系目的", "目的", "回访类型", "联系类型", "事由", "purpose"), required=True),
+        "联系目的", "目的", "回访类型", "联系类型", "事由", "回访目的", "联系事由", "外呼目的",
+        "跟进目的", "跟进类型", "回访项目", "任务类型", "呼叫类型", "purpose")),
     _text("staff", "联系人员", "Staff", (
         "联系人员", "回访人", "回访专员", "回访员", "客服", "员工", "经办人", "操作人", "坐席",
-        "staff", "agent", "caller"), 64),
+        "回访人员", "跟进人", "外呼人员", "客服专员", "staff", "agent", "caller"), 64),
     Field("outcome", "联系结果", "Outcome", "outcome", (
-        "联系结果", "结果", "回访结果", "接通情况", "呼叫结果", "outcome", "result"),
-        required=True),
+        "联系结果", "结果", "回访结果", "接通情况", "呼叫结果", "通话结果", "外呼结果", "跟进结果",
+        "联系状态", "接通状态", "回访状态", "outcome", "result"), required=True),
     _text("feedback", "客户反馈", "Feedback", (
-        "客户反馈", "反馈", "沟通内容", "通话内容", "回访内容", "备注", "feedback", "notes")),
+        "客户反馈", "反馈", "沟通内容", "通话内容", "回访内容", "跟进内容", "沟通记录",
+        "跟进记录", "回访记录", "客户意见", "备注", "feedback", "notes")),
     _date("next_follow_up", "下次跟进", "Next follow-up", (
         "下次跟进", "下次跟进日期", "下次联系日期", "下次回访日期", "跟进日期",
         "next follow-up", "next follow up", "follow up"), future=True),

@@ -26,10 +26,10 @@ CONSENT = Base.metadata.tables["consent_event"]
 Row = dict[str, Any]
 
 
-def _parts(values: Iterable[Any]) -> Iterable[list[Any]]:
+def _parts(values: Iterable[Any], size: int = PARAMS_PER_QUERY) -> Iterable[list[Any]]:
     items = sorted(set(values))
-    for i in range(0, len(items), PARAMS_PER_QUERY):
-        yield items[i : i + PARAMS_PER_QUERY]
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
 
 
 class Lookup:
@@ -49,6 +49,9 @@ class Lookup:
         # The events again by their key without the one part a row may lack (a visit's work
         # order): events.py looks there when the whole key finds nothing.
         self.loose_events: dict[tuple[Any, ...], list[Row]] = defaultdict(list)
+        # And by customer and that part alone: a visit found by its work order, whatever its
+        # date or type (a corrected date in the DMS).
+        self.by_loose: dict[tuple[int, Any], list[Row]] = defaultdict(list)
         # Marketing consent in force per customer: (its date, granted); None when none is.
         self.consent: dict[int, tuple[dt.date, bool] | None] = {}
 
@@ -147,16 +150,30 @@ class Lookup:
 
     def load_events(self, table: Table, date_column: str, key: Sequence[str],
                     customer_ids: Iterable[int], first: dt.date | dt.datetime,
-                    last: dt.date | dt.datetime, loose: str | None = None) -> None:
+                    last: dt.date | dt.datetime, loose: str | None = None,
+                    loose_values: Iterable[Any] = ()) -> None:
         """Events of the chunk's customers between the chunk's first and last date, indexed by
-        their identity (`key` columns), and without `loose` (add_event)."""
+        their identity (`key` columns), and without `loose` (add_event); and, whatever their
+        date, those whose `loose` value (a visit's work order) is one of `loose_values`."""
         column = table.c[date_column]
+        customer_ids = sorted(set(customer_ids))
         for part in _parts(customer_ids):
             for row in self.conn.execute(
                 select(table).where(table.c.customer_id.in_(part), column >= first,
                                     column <= last)
             ).mappings():
                 self.add_event(dict(row), key, loose)
+        if loose is None:
+            return
+        # Half the parameters each for customers and values keeps a query under the limit.
+        for values in _parts(loose_values, PARAMS_PER_QUERY // 2):
+            for part in _parts(customer_ids, PARAMS_PER_QUERY // 2):
+                for row in self.conn.execute(
+                    select(table).where(table.c.customer_id.in_(part),
+                                        table.c[loose].in_(values),
+                                        (column < first) | (column > last))
+                ).mappings():
+                    self.add_event(dict(row), key, loose)
 
     # -- registering rows ------------------------------------------------------------------
 
@@ -215,6 +232,9 @@ class Lookup:
         self.events[tuple(row[k] for k in key)] = row
         if loose is not None:
             self.loose_events[tuple(row[k] for k in key if k != loose)].append(row)
+            same = self.by_loose[(row["customer_id"], row.get(loose))]
+            if row.get(loose) is not None and all(r is not row for r in same):
+                same.append(row)
 
     # -- questions -------------------------------------------------------------------------
 

@@ -124,9 +124,11 @@ class Mapping:
 
     @property
     def missing_required(self) -> tuple[str, ...]:
-        """Required fields no column is mapped to (the row could never be imported)."""
+        """Required fields no column is mapped to, nor to the field each may be taken from
+        (the row could never be imported)."""
         mapped = self.as_dict()
-        return tuple(f.key for f in self.file_kind.fields if f.required and f.key not in mapped)
+        return tuple(f.key for f in self.file_kind.fields if f.required and f.key not in mapped
+                     and f.fallback not in mapped)
 
     @property
     def missing_link(self) -> bool:

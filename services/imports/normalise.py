@@ -52,9 +52,16 @@ PROBLEMS: dict[str, tuple[str, str]] = {
                          "hand if it is the real day)"),
     "date_ambiguous": ("日期的月、日顺序不明确", "unclear which is the day and which the month"),
     "date_day_missing": ("日期缺少日，按1日计", "day missing, taken as the 1st"),
+    # Said once for a date column whose unambiguous dates showed the order of day and month
+    # ({value}: one of them), for the dates that could be read either way.
+    "date_read_dmy": ("按日/月/年读取（由 {value} 等可判断）",
+                      "read as day/month/year (as {value} and others show)"),
+    "date_read_mdy": ("按月/日/年读取（由 {value} 等可判断）",
+                      "read as month/day/year (as {value} and others show)"),
     "amount_invalid": ("金额无法识别", "unreadable amount"),
     "amount_negative": ("金额为负数", "negative amount"),
     "amount_implausible": ("金额过大，不合理", "implausibly large amount"),
+    "price_zero": ("价格为 0，视为未知，未保存", "a price of 0, taken as not known and not kept"),
     "km_invalid": ("里程无法识别", "unreadable mileage"),
     "km_implausible": ("里程不合理（为负数或过大）", "implausible mileage (negative or too large)"),
     "km_zero": ("里程为 0，未记为读数", "0 km, not kept as a reading"),
@@ -67,12 +74,28 @@ PROBLEMS: dict[str, tuple[str, str]] = {
     "score_out_of_range_100": ("评分不在0–100之间（该列为百分制）",
                                "score not between 0 and 100 (a hundred-point column)"),
     "score_rounded": ("评分已四舍五入为整数", "score rounded to a whole number"),
+    # Said once for a column (with the rows it concerns), when its values decided its scale.
+    "score_read_on_5": ("表头未注明分制，该列评分均不超过5，按5分制换算为10分制（若实为10分制，"
+                        "请在表头注明“10分制”）",
+                        "the header names no scale and no score of the column is above 5: "
+                        "read as out of 5 and brought to 0 to 10 (if it is out of 10, add "
+                        "\"out of 10\" to the header)"),
+    "score_read_on_100": ("表头未注明分制，该列评分均在10以上，按百分制换算为10分制",
+                          "the header names no scale and every score of the column is above "
+                          "10: read as out of 100 and brought to 0 to 10"),
+    "score_scale_unsure": ("该列评分均不超过5，但行数太少，无法断定是5分制，按10分制保存（若实为"
+                           "5分制，请在表头注明“5分制”）",
+                           "no score of the column is above 5, but too few rows to tell a "
+                           "five-point scale: kept as out of 10 (if it is out of 5, add "
+                           "\"out of 5\" to the header)"),
     "gender_unknown": ("性别无法识别", "unknown gender"),
     "payment_unknown": ("付款方式无法识别", "unknown payment method"),
     "visit_type_unknown": ("维修类型无法识别", "unknown visit type"),
     "yes_no_unknown": ("无法识别为是或否", "neither yes nor no"),
     "channel_unknown": ("联系方式无法识别", "unknown contact channel"),
-    "purpose_unknown": ("联系目的无法识别", "unknown contact purpose"),
+    "purpose_unknown": ("联系目的无法识别，按“满意度回访”记录，原文记入客户反馈",
+                        "unknown contact purpose: recorded as a satisfaction call-back, the "
+                        "word as typed kept in the feedback"),
     "outcome_unknown": ("联系结果无法识别", "unknown contact outcome"),
     "postcode_invalid": ("邮政编码无效", "invalid postcode"),
     "wechat_invalid": ("微信号只能含字母、数字、下划线和减号（这可能是昵称）",
@@ -294,6 +317,16 @@ def normalise_amount(raw: Cell) -> Clean[Decimal]:
     return Clean(value.quantize(_CENT, ROUND_HALF_UP))
 
 
+def normalise_price(raw: Cell) -> Clean[Decimal]:
+    """A car's price paid, read as an amount. 0 (or 0.00) is what exports write for "not
+    known", as for km: no car is sold for nothing, and a price of 0 would put its owner among
+    the cheapest buyers. (A visit's amount of 0 is a free check, and stays.)"""
+    result = normalise_amount(raw)
+    if result.value is not None and result.value == 0:
+        return refused("price_zero")
+    return result
+
+
 _KM_UNITS = re.compile(r"公里|千米|km|里")
 MAX_KM = 2_000_000
 # A car is seldom driven more than 1,000 km in a day (twelve hours on a motorway); a reading
@@ -331,21 +364,52 @@ SCORE_WORDS = {"非常满意": 10, "很满意": 10, "满意": 8, "比较满意":
                "不满意": 4, "不太满意": 4, "很不满意": 2, "非常不满意": 2}
 
 
-# The scale a score column's header names, when it is not 0–10: 百分制, 满分100, 得分(100分);
-# 5分制, 1-5分, 五分, 星级, 5星. Scores are kept on 0–10, the bands every rule reads.
-_SCALE_100 = re.compile(r"百分|(?<!\d)100\s*分|满分\s*100")
-_SCALE_5 = re.compile(r"(?<![\d.])5\s*(?:分|星)|五分|五星|星级")
+# The scale a score column's header names: 百分制, 满分100, 得分(100分); 5分制, 1-5分, 满分5,
+# 五分, 星级, 5星; 10分制, 满分10, 1～10; out of 5, 10-point. Scores are kept on 0–10, the
+# bands every rule reads.
+_SCALE_100 = re.compile(r"百分|(?<!\d)100\s*分|满分\s*100|(?:out\s*of|/)\s*100|100\s*-?\s*point",
+                        re.IGNORECASE)
+_RANGE_TO = r"(?<![\d.])[01]\s*[-–~～至到]\s*"
+_OUT_OF = r"(?:满分|out\s*of)\s*"
+_SCALE_5 = re.compile(rf"(?<![\d.])5\s*(?:分|星|-?\s*point|stars?)|五分|五星|星级|stars?\b"
+                      rf"|{_OUT_OF}5(?![\d.])|{_RANGE_TO}5(?![\d.])", re.IGNORECASE)
+_SCALE_10 = re.compile(rf"(?<![\d.])10\s*(?:分|-?\s*point)|十分制|{_OUT_OF}10(?![\d.])"
+                       rf"|{_RANGE_TO}10(?![\d.])", re.IGNORECASE)
 # A score that names its own scale: 4/5, 4.5 / 5, 85/100, 8分/10分.
 _OWN_SCALE = re.compile(r"(.+?)\s*/\s*(5|10|100)\s*分?")
 _STARS = re.compile(r"[★☆]+")
+def named_scale(header: str | None) -> int | None:
+    """The scale (5, 10 or 100) a score column's header names; None when it names none."""
+    text = nfkc(header or "")
+    if _SCALE_100.search(text):
+        return 100
+    if _SCALE_5.search(text):
+        return 5
+    return 10 if _SCALE_10.search(text) else None
 
 
 def score_scale(header: str | None) -> int:
     """The scale (5, 10 or 100) of a score column, from its header; 10 unless it says."""
-    text = nfkc(header or "")
-    if _SCALE_100.search(text):
-        return 100
-    return 5 if _SCALE_5.search(text) else 10
+    return named_scale(header) or 10
+
+
+def score_kind(raw: Cell) -> tuple[str, Decimal | None]:
+    """How a score cell gives its score, to tell a column's scale by: ("number", the value) for
+    a bare number ("4", 4.5, "9分"); ("of5", None) for stars or a score out of 5 (4/5);
+    ("of", None) for one naming another scale (8/10, 85/100); ("", None) for a graded word
+    (满意), a blank or what is no score."""
+    if is_blank(raw) or isinstance(raw, bool):
+        return "", None
+    if isinstance(raw, str):
+        text = re.sub(r"\s+", "", nfkc(raw))
+        if text in SCORE_WORDS:
+            return "", None
+        if _STARS.fullmatch(text):
+            return "of5", None
+        if own := _OWN_SCALE.fullmatch(text):
+            return ("of5" if own[2] == "5" else "of"), None
+    value = _decimal(raw, _POINTS)
+    return ("", None) if value is None else ("number", value)
 
 
 def normalise_score(raw: Cell, scale: int = 10) -> Clean[int]:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 
-from services.imports import sources
+from services.imports import file_kind, sources
 from services.imports.mapping import header_key, is_known_header
 from services.imports.normalise import Cell, cell_text, nfkc
 from services.store.errors import N_, RevisitError
@@ -185,7 +185,7 @@ class Table:
         self.close()
 
 
-def _pick_sheet(book: sources.Workbook, sheet: str | int | None) -> str:
+def _pick_sheet(book: sources.Workbook, sheet: str | int | None, header_row: int | None) -> str:
     if isinstance(sheet, int):
         if not 0 <= sheet < len(book.sheets):
             raise RevisitError(N_("The file {path} has no sheet number {sheet}."),
@@ -196,10 +196,20 @@ def _pick_sheet(book: sources.Workbook, sheet: str | int | None) -> str:
             raise RevisitError(N_("The file {path} has no sheet named {sheet}."),
                                path=str(book.path), sheet=sheet)
         return sheet
-    for name in book.sheets:  # the first visible sheet with something near the top
-        if any(_filled(cells) for _, cells in itertools.islice(book.rows(name), HEADER_SCAN)):
+    # The first visible sheet with a header row near the top (a workbook may open on a sheet
+    # of notes, 说明, before its data); else the first with something on it.
+    filled = None
+    for name in book.sheets:
+        scan = max(HEADER_SCAN, header_row or 0)
+        top = [cells for _, cells in itertools.islice(book.rows(name), scan)]
+        if header_row is not None:
+            if len(top) >= header_row and header_score(top[header_row - 1]) > 0:
+                return name
+        elif find_header(top) is not None:
             return name
-    return book.sheets[0]
+        if filled is None and any(_filled(cells) for cells in top):
+            filled = name
+    return filled or book.sheets[0]
 
 
 @dataclass(frozen=True)
@@ -215,8 +225,9 @@ class _Opened:
     total: int | None = None
 
 
-def _open(path: Path, sheet: str | int | None, engine: str) -> _Opened:
+def _open(path: Path, sheet: str | int | None, engine: str, header_row: int | None) -> _Opened:
     kind = sources.sniff_format(path)
+    file_kind.check(path, kind)
     if kind == "html":
         encoding = sources.html_encoding(path)
         return _Opened(kind, "html", sources.html_rows(path, encoding), encoding=encoding)
@@ -229,7 +240,7 @@ def _open(path: Path, sheet: str | int | None, engine: str) -> _Opened:
     used = engine if engine != "auto" else ("openpyxl" if big else "calamine")
     book = sources.Workbook(path, used if kind == "xlsx" else "calamine", kind)
     try:
-        chosen = _pick_sheet(book, sheet)
+        chosen = _pick_sheet(book, sheet, header_row)
         return _Opened(kind, book.engine, book.rows(chosen), book, chosen, book.sheets,
                        total=book.total_rows(chosen))
     except BaseException:
@@ -245,13 +256,14 @@ def open_table(
     engine: str = "auto",
 ) -> Table:
     """Open a .xlsx, .xls, .ods, .csv (or an HTML table saved as .xls) for reading its rows.
-    `sheet`: name or 0-based index (default: the first visible sheet with data); `header_row`:
+    `sheet`: name or 0-based index (default: the first visible sheet with a header row, else
+    the first with data); `header_row`:
     1-based, when the user corrects the guess; `engine` forces a spreadsheet reader."""
     path = Path(path)
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}")
     try:
-        opened = _open(path, sheet, engine)
+        opened = _open(path, sheet, engine, header_row)
     except OSError as exc:
         raise sources.unreadable(path, exc.strerror or str(exc)) from exc
     try:

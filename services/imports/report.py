@@ -33,7 +33,15 @@ def field_label(kind: str, key: str | None, lang: str = "zh") -> str:
 def reason_text(kind: str, issue: Issue, lang: str = "zh") -> str:
     label = field_label(kind, issue.field, lang)
     text = problem_text(issue.code, lang)
-    if issue.value:
+    if issue.limit is not None:
+        if "{limit}" in text:
+            text = text.replace("{limit}", str(issue.limit))
+        else:
+            text = f"{text}（最多 {issue.limit} 个字）" if lang.startswith("zh") else \
+                f"{text} (at most {issue.limit} characters)"
+    if issue.value and "{value}" in text:
+        text = text.replace("{value}", issue.value)
+    elif issue.value:
         text = f"{text}（“{issue.value}”）" if lang.startswith("zh") else \
             f'{text} ("{issue.value}")'
     if not label:
@@ -48,11 +56,14 @@ class Tally:
 
     kind: str
     outcomes: Counter[str] = field(default_factory=Counter)
-    reasons: Counter[tuple[str, str | None]] = field(default_factory=Counter)
-    warnings: Counter[tuple[str, str | None]] = field(default_factory=Counter)
+    # (code, field, limit) -> rows
+    reasons: Counter[tuple[str, str | None, int | None]] = field(default_factory=Counter)
+    warnings: Counter[tuple[str, str | None, int | None]] = field(default_factory=Counter)
     samples: dict[str, list[RowSample]] = field(default_factory=dict)
     rejected: RowSpool = field(default_factory=RowSpool)
     noted: RowSpool = field(default_factory=RowSpool)
+    # (code, field) -> the cell a column's note names
+    named: dict[tuple[str, str | None], str] = field(default_factory=dict)
 
     def close(self) -> None:
         self.rejected.close()
@@ -63,13 +74,13 @@ class Tally:
         reject = result.outcome == "reject"
         if reject:
             errors = result.errors or result.issues
-            for issue in {(i.code, i.field) for i in errors}:
+            for issue in {(i.code, i.field, i.limit) for i in errors}:
                 self.reasons[issue] += 1
             # Every reason, also what was only noted: the row is to be corrected as a whole.
             self.rejected.add(result.number, result.values,
                               [reason_text(self.kind, i) for i in _unique(errors + result.issues)])
         elif result.issues:
-            for issue in {(i.code, i.field) for i in result.issues}:
+            for issue in {(i.code, i.field, i.limit) for i in result.issues}:
                 self.warnings[issue] += 1
             self.noted.add(result.number, result.values,
                            [reason_text(self.kind, i) for i in _unique(result.issues)])
@@ -81,11 +92,25 @@ class Tally:
                 _summary(self.kind, result, "en"),
                 tuple(reason_text(self.kind, i, "en") for i in result.issues)))
 
-    def counted(self, counter: Counter[tuple[str, str | None]]) -> tuple[ReasonCount, ...]:
+    def note_column(self, code: str, key: str | None, rows: int,
+                    value: str | None = None) -> None:
+        """Something said once for a whole column (the scale its scores were read on), counted
+        among what was noted with the rows it concerns; `value`: the cell its text names (a
+        date that showed the column's order of day and month)."""
+        self.warnings[(code, key, None)] += rows
+        if value is not None:
+            self.named[(code, key)] = value
+
+    def _issue(self, code: str, key: str | None, limit: int | None) -> Issue:
+        return Issue(code, key, limit=limit, value=self.named.get((code, key)))
+
+    def counted(self, counter: Counter[tuple[str, str | None, int | None]]
+                ) -> tuple[ReasonCount, ...]:
         return tuple(
-            ReasonCount(code, key, reason_text(self.kind, Issue(code, key)),
-                        reason_text(self.kind, Issue(code, key), "en"), n)
-            for (code, key), n in sorted(counter.items(), key=lambda kv: (-kv[1], kv[0][0]))
+            ReasonCount(code, key, reason_text(self.kind, self._issue(code, key, limit)),
+                        reason_text(self.kind, self._issue(code, key, limit), "en"), n)
+            for (code, key, limit), n in sorted(counter.items(),
+                                                key=lambda kv: (-kv[1], kv[0][0]))
         )
 
 

@@ -31,9 +31,25 @@ ROW_PROBLEMS: dict[str, tuple[str, str]] = {
                            "the VIN is already registered to another customer"),
     "customer_not_found": ("找不到对应的客户（手机、车架号、车牌均未匹配）",
                            "no stored customer has this mobile, VIN or plate"),
+    "earlier_owner": ("此车登记在购车日期更晚的车主名下：本行的人作为前车主导入，不带此车",
+                      "the car is registered to an owner who bought it later: the row's person "
+                      "is imported as a former owner, without the car"),
+    "owner_unclear": ("文件中前面一行把此车给了另一位车主，本行没有更晚的购车日期，无法确定现车主："
+                      "本行的人已导入，车辆留在前一行车主名下",
+                      "an earlier row of the file gives this car to another owner and this row "
+                      "has no later purchase date, so who owns it now is unclear: the row's "
+                      "person is imported, the car stays with the earlier row's owner"),
+    "vehicle_unnamed": ("没有车架号、车牌、品牌或车型，无法确定是哪辆车："
+                        "客户已导入，车辆信息未导入",
+                        "no VIN, plate, brand or model says which car: the customer is "
+                        "imported, the car's values are not"),
     "name_required": ("新客户缺少姓名", "a new customer needs a name"),
-    "vehicle_model_required": ("新车辆缺少品牌和车型", "a new vehicle needs a brand or model"),
-    "resolved_before_opened": ("解决日期早于投诉日期", "resolved before the complaint was opened"),
+    "resolved_before_opened": ("解决日期早于投诉日期，该日期未保存，投诉已导入，请核对",
+                               "resolved before the complaint was opened: the complaint is "
+                               "imported without that date, please check"),
+    "resolved_date_but_open": ("状态为未解决，但填有解决日期：按未解决保存，该日期记入处理结果",
+                               "the status says not resolved but a close date is filled in: "
+                               "kept as not resolved, the date put in the resolution"),
     "value_unknown": ("取值无法识别", "value not recognised"),
     "differs_in_file": ("与文件中前面一行的值不同，保留前一行的值",
                         "differs from an earlier row of the file; the earlier value is kept"),
@@ -50,6 +66,9 @@ ROW_PROBLEMS: dict[str, tuple[str, str]] = {
                        "未记为读数，请核对",
                        "the km does not fit the car's other readings (it goes back, or rose "
                        "faster than a car is driven); not kept as a reading, please check"),
+    "phones_not_kept": ("最多存 {limit} 个字，放不下的号码未存入，请核对",
+                        "holds at most {limit} characters; the numbers that did not fit were "
+                        "not stored, please check"),
     "consent_older": ("文件中的营销同意早于已登记的一次，保留已登记的",
                       "the file's consent is older than the one recorded, which stands"),
     "work_order_needed": ("该车当天有多张同类工单，此行没有工单号，无法确定是哪一张",
@@ -78,8 +97,11 @@ class Issue:
     code: str
     field: str | None = None
     severity: str = "error"
-    # The cell as typed, for problems whose text names it (NAMED_VALUE).
+    # The cell as typed, for problems whose text names it (NAMED_VALUE), or what the problem
+    # left out (the numbers other phones had no room for).
     value: str | None = None
+    # The most characters the column holds, for a value too long for it.
+    limit: int | None = None
 
 
 @dataclass
@@ -167,6 +189,9 @@ class ImportPlan:
     seconds: float = 0.0
     noted: int = 0  # rows kept with a note (what `warnings` counts, by row)
     sheets: tuple[str, ...] = ()  # every sheet of the workbook (one of them read)
+    # Imports of the same file stopped before their last rows, completed by this one (their
+    # rows are counted here too, as unchanged); undoing this batch undoes them with it.
+    completes: tuple[int, ...] = ()
 
     @property
     def dry_run(self) -> bool:

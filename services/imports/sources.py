@@ -9,6 +9,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from services.imports import file_kind
 from services.imports.normalise import Cell
 from services.store.errors import N_, RevisitError
 
@@ -164,10 +165,14 @@ class Workbook:
                 self._book = openpyxl.load_workbook(source, read_only=True, data_only=True)
                 self.sheets = tuple(ws.title for ws in self._book.worksheets
                                     if ws.sheet_state == "visible") or tuple(self._book.sheetnames)
+        except OSError as exc:
+            if self._file is not None:
+                self._file.close()
+            raise unreadable(path, exc.strerror or str(exc)) from exc
         except Exception as exc:  # both libraries raise their own types for a broken file
             if self._file is not None:
                 self._file.close()
-            raise unreadable(path, str(exc) or type(exc).__name__) from exc
+            raise file_kind.workbook_refused(path, exc) from exc
 
     def _calamine_sheet(self, sheet: str) -> Any:
         """The sheet as python-calamine loaded it; kept, as loading reads the whole sheet."""

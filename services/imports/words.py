@@ -31,23 +31,46 @@ VISIT_TYPE_WORDS: tuple[tuple[str, str], ...] = (
     ("快修", "repair"), ("机电", "repair"), ("小修", "repair"), ("大修", "repair"),
     ("repair", "repair"),
 )
+# Complaint states as DMS 投诉登记 exports write them, besides yes and no: closed (结案, 办结,
+# 完结, 关闭, withdrawn by the customer) or still open (pending, being handled, followed up,
+# waiting for the customer's confirmation call).
 YES_WORDS = frozenset({"是", "已", "有", "对", "y", "yes", "true", "t", "1", "√", "✓", "✔",
-                       "已解决", "解决", "已处理", "处理完毕", "已完成", "完成", "已关闭", "关闭",
-                       "结案", "已结案", "resolved", "closed", "done"})
+                       "已解决", "解决", "已处理", "处理完毕", "处理完成", "已完成", "完成",
+                       "已关闭", "关闭", "结案", "已结案", "办结", "已办结", "完结", "已完结",
+                       "已撤诉", "撤诉", "已撤销", "resolved", "closed", "done"})
 NO_WORDS = frozenset({"否", "未", "不", "n", "no", "false", "f", "0", "×", "✗", "✘",
                       "未解决", "未处理", "处理中", "跟进中", "待处理", "未完成", "进行中",
-                      "未关闭", "open", "pending", "unresolved"})
+                      "未关闭", "未结案", "待结案", "结案中", "未办结", "待办结", "未完结",
+                      "待解决", "解决中", "待跟进", "待回访", "回访中", "已受理", "受理中",
+                      "待受理", "已升级", "挂起", "open", "pending", "unresolved",
+                      "inprogress"})
 CHANNEL_WORDS: tuple[tuple[str, str], ...] = (
     ("微信", "wechat"), ("短信", "sms"), ("邮寄", "mail"), ("信函", "mail"), ("寄信", "mail"),
     ("上门", "visit"), ("拜访", "visit"), ("到店", "visit"), ("面谈", "visit"),
     ("电话", "phone"), ("致电", "phone"), ("外呼", "phone"), ("来电", "phone"), ("呼", "phone"),
 )
+# Checked in order (the first contained wins). Specific errands come before the generic 回访
+# (any follow-up call): 续保回访 is about the insurance, 保养回访 a call-back after a service.
+# 流失召回 wins back a lost customer (marketing); 召回 alone is a maker's recall.
 PURPOSE_WORDS: tuple[tuple[str, str], ...] = (
-    ("回访", "callback"), ("满意度", "callback"), ("关怀", "care"), ("问候", "care"),
-    ("提醒", "reminder"), ("到期", "reminder"), ("召回", "recall"), ("问卷", "survey"),
-    ("调查", "survey"), ("营销", "marketing"), ("活动", "marketing"), ("邀约", "marketing"),
-    ("促销", "marketing"), ("置换", "sales"), ("增购", "sales"), ("销售", "sales"),
-    ("购车", "sales"),
+    ("致谢", "ref_thanks"), ("感谢推荐", "ref_thanks"), ("老带新", "ref_ask"),
+    ("转介绍", "ref_ask"), ("推荐", "ref_ask"),
+    ("流失", "marketing"), ("休眠", "marketing"), ("沉睡", "marketing"), ("唤醒", "marketing"),
+    ("激活", "marketing"), ("挽回", "marketing"), ("招揽", "marketing"),
+    ("召回", "recall"),
+    ("理赔", "care"), ("出险", "care"),  # an insurance claim after an accident
+    ("续保", "reminder"), ("保险", "reminder"), ("年检", "reminder"), ("年审", "reminder"),
+    ("提醒", "reminder"), ("到期", "reminder"), ("通知", "reminder"), ("未修", "reminder"),
+    ("建议维修", "reminder"),
+    ("回访", "callback"), ("满意度", "callback"), ("问卷", "survey"), ("调查", "survey"),
+    ("关怀", "care"), ("问候", "care"), ("生日", "care"), ("节日", "care"), ("祝福", "care"),
+    ("慰问", "care"), ("投诉", "care"), ("维系", "care"),
+    ("首保", "reminder"), ("保养", "reminder"), ("定保", "reminder"),
+    ("置换", "sales"), ("增购", "sales"), ("换购", "sales"), ("换车", "sales"),
+    ("二手车", "sales"), ("销售", "sales"), ("购车", "sales"), ("试驾", "sales"),
+    ("延保", "sales"), ("精品", "sales"),
+    ("营销", "marketing"), ("活动", "marketing"), ("邀约", "marketing"), ("促销", "marketing"),
+    ("优惠", "marketing"),
 )
 OUTCOME_WORDS: tuple[tuple[str, str], ...] = (
     ("空号", "wrong_number"), ("错号", "wrong_number"), ("号码错误", "wrong_number"),
@@ -109,16 +132,22 @@ def normalise_attribute(raw: Cell, attribute: str) -> Clean[str]:
     return Clean(code) if code is not None else refused("attribute_unknown")
 
 
+_NOTE = re.compile(r"[(（\[【:：,，;；\-—]")
+
+
 def _either(raw: Cell, yes: frozenset[str], no: frozenset[str], unknown: str) -> Clean[bool]:
     """True for a cell of `yes` (or Excel's TRUE), False for one of `no`, else the problem
     `unknown`; the cell whole, never a word inside it (不同意 holds 同意)."""
     if isinstance(raw, bool):
         return Clean(raw)
     word = _word(raw)
-    if word in yes:
-        return Clean(True)
-    if word in no:
-        return Clean(False)
+    # The word before a note: 已结案（客户满意）, 处理中-等配件.
+    head = _NOTE.split(word, maxsplit=1)[0]
+    for said in (word, head):
+        if said in yes:
+            return Clean(True)
+        if said in no:
+            return Clean(False)
     return refused(unknown)
 
 

@@ -202,6 +202,24 @@ def test_importing_the_same_file_again_changes_nothing(database, tmp_path):
     assert snapshot(database) == before
 
 
+def test_a_row_with_neither_mobile_nor_vin_is_found_again_by_plate_and_name(database,
+                                                                           tmp_path):
+    # A masked or missing phone: before, every import of the file made these owners again.
+    headers = ["客户姓名", "手机号码", "车牌号", "品牌", "车型", "购车日期"]
+    path = write_csv(tmp_path / "车主.csv", headers, [
+        ["刘洋", "136****7152", "粤B34567", "大众", "朗逸", "2023-05-06"],
+        ["何平", "", "粤B11111", "大众", "宝来", "2022-01-01"]])
+    first = apply(database.sessions, path, CUSTOMERS)
+    assert (first.created, first.rejected) == (2, 0)
+    again = apply(database.sessions, path, CUSTOMERS)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
+    # Another person's name on the plate (no phone to tell more) is another customer.
+    other = write_csv(tmp_path / "另一位.csv", headers, [
+        ["周敏", "", "粤B11111", "大众", "宝来", "2022-01-01"]])
+    assert apply(database.sessions, other, CUSTOMERS).created == 1
+    assert sorted(_customers(database)) == ["何平", "刘洋", "周敏"]
+
+
 def test_a_stored_customer_is_updated_with_history_and_undo_restores(database, tmp_path):
     first = apply(database.sessions, dms_export(tmp_path / "a.xlsx"), CUSTOMERS)
     after_first = snapshot(database, versions=False)
@@ -501,13 +519,15 @@ def test_a_car_that_changed_hands_to_a_stored_customer_joins_their_cars(database
 
 def test_a_car_is_handed_over_once_in_a_file(database, tmp_path):
     # The buyer's row, then the former owner's from an older part of the export: the car
-    # stays with the buyer and the later row is refused, not handed back.
+    # stays with the buyer, not handed back; the former owner's row is kept, said, without
+    # the car (no purchase date says which of the two owns it now).
     apply(database.sessions, dms_export(tmp_path / "a.xlsx"), CUSTOMERS)
     path = write_xlsx(tmp_path / "保有客户.xlsx", OWNER_HEADERS, [
         ["陈明", "13911112222", V_TIGUAN, "大众", "途观L", None],
         ["张三", "13800138000", V_TIGUAN, "大众", "途观L", None]])
     result = apply(database.sessions, path, CUSTOMERS)
-    assert (result.created, result.rejected) == (1, 1)
+    assert (result.created, result.unchanged, result.rejected) == (1, 1, 0)
+    assert [w.code for w in result.warnings] == ["owner_unclear"]
     assert _owners(database)[V_TIGUAN] == "陈明"
     assert _customers(database)["张三"].mobile == "13800138000"
 

@@ -1,7 +1,8 @@
 """An import commits a chunk at a time: a colleague's edit made while a big file goes in waits
 at most about a chunk and succeeds; a cancel or a failure takes back the chunks already in; a
-killed import leaves an unfinished batch that the list shows and undo removes. Real parallel
-processes, on SQLite and PostgreSQL."""
+killed import leaves an unfinished batch that the list shows with the rows it stored, that the
+next import of the file completes and undo removes; an import undone or completed by a colleague
+while it runs stops there. Real parallel processes, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from models import AuditLog, Customer, ImportBatch
 from services.imports import batches, customers, engine
 from services.imports.apply import apply
 from services.imports.plan import ImportOptions
-from services.store.errors import Cancelled, CancelToken
+from services.store.errors import Cancelled, CancelToken, RevisitError
 from tests.services.import_files import (
     DMS_HEADERS,
     DMS_ROWS,
@@ -156,3 +157,105 @@ def test_a_failure_after_committed_chunks_takes_them_back(database, tmp_path, ev
     with pytest.raises(RuntimeError):
         apply(database.sessions, _big_file(tmp_path, 3500), CUSTOMERS)
     assert snapshot(database) == before
+
+
+def test_a_killed_import_counts_what_it_stored_and_the_file_again_completes_it(
+        database, tmp_path, supervisor):
+    apply(database.sessions, dms_export(tmp_path / "a.xlsx"), CUSTOMERS)
+    before = snapshot(database)
+    path = _big_file(tmp_path, 3500)
+    importer = _importer(database.url, path, kill_after=2)
+    importer.communicate(timeout=300)
+    assert importer.returncode == -9
+    stopped = batches.list_batches(database.sessions)[0]
+    with database.sessions() as s:
+        stored = s.scalar(select(func.count()).select_from(Customer)) - len(before["customer"])
+    # Every chunk is committed with the counts of its rows: the killed batch says what it holds.
+    assert stored > 0 and stopped.unfinished
+    assert (stopped.rows_total, stopped.created, stopped.records["customer"]) == (stored,) * 3
+
+    again = apply(database.sessions, path, CUSTOMERS)
+    assert (again.created, again.unchanged, again.completes) == (3500 - stored, stored,
+                                                                 (stopped.id,))
+    listed = {b.id: b for b in batches.list_batches(database.sessions)}
+    assert listed[stopped.id].completed_by == again.batch_id
+    assert not listed[stopped.id].unfinished and listed[again.batch_id].completes == (stopped.id,)
+    with pytest.raises(RevisitError, match=rf"Cannot undo import batch #{stopped.id} alone: .* "
+                                           rf"Undo batch #{again.batch_id}, which takes "
+                                           rf"#{stopped.id} with it\."):
+        batches.undo_batch(database.sessions, stopped.id, supervisor)
+    undone = batches.undo_batch(database.sessions, again.batch_id, supervisor)
+    assert undone.also == (stopped.id,) and undone.deleted["customer"] == 3500
+    assert snapshot(database) == before
+    assert all(b.undone for b in batches.list_batches(database.sessions)[:2])
+
+
+def test_an_import_undone_while_it_runs_stops_there(database, tmp_path, supervisor):
+    apply(database.sessions, dms_export(tmp_path / "a.xlsx"), CUSTOMERS)
+    before = snapshot(database)
+    importer = _importer(database.url, _big_file(tmp_path, 3500), pause=1.0)
+    assert importer.stdout is not None
+    assert importer.stdout.readline().startswith("chunk"), importer.stderr.read()
+    running = batches.list_batches(database.sessions)[0]
+    assert running.unfinished and running.rows_total == 1000
+    batches.undo_batch(database.sessions, running.id, supervisor)
+    out, err = importer.communicate(timeout=300)
+    # Without the check it went on storing chunks under a batch already undone.
+    assert importer.returncode == 1 and "done" not in out
+    assert f"Import batch #{running.id} was undone while it ran, so it stopped" in err
+    assert snapshot(database) == before
+
+
+def test_an_import_completed_by_a_colleague_while_it_runs_stops_there(database, tmp_path,
+                                                                       supervisor):
+    apply(database.sessions, dms_export(tmp_path / "a.xlsx"), CUSTOMERS)
+    before = snapshot(database)
+    path = _big_file(tmp_path, 3500)
+    # The colleague's import pauses long after its first chunk, as a stalled one would.
+    importer = _importer(database.url, path, pause=8.0)
+    assert importer.stdout is not None
+    assert importer.stdout.readline().startswith("chunk"), importer.stderr.read()
+    running = batches.list_batches(database.sessions)[0]
+    mine = apply(database.sessions, path, CUSTOMERS)
+    assert (mine.created, mine.unchanged, mine.completes) == (2500, 1000, (running.id,))
+    out, err = importer.communicate(timeout=300)
+    assert importer.returncode == 1 and "done" not in out
+    assert (f"Import batch #{running.id} stopped: batch #{mine.batch_id}, a later import of the "
+            f"same file, completed it while it ran.") in err
+    with database.sessions() as s:
+        assert s.scalar(select(func.count()).select_from(Customer)) \
+            == len(before["customer"]) + 3500
+    batches.undo_batch(database.sessions, mine.batch_id, supervisor)
+    assert snapshot(database) == before
+
+
+def test_a_stop_signal_keeps_the_committed_chunks_as_an_unfinished_batch(database, tmp_path,
+                                                                         every_chunk):
+    apply(database.sessions, dms_export(tmp_path / "a.xlsx"), CUSTOMERS)
+
+    def progress(done: int, total: int) -> None:
+        if done >= 2000:  # two chunks are committed by now
+            raise KeyboardInterrupt  # Ctrl+C, or the CLI's SIGTERM
+
+    with pytest.raises(engine.ImportStopped) as stopped:
+        apply(database.sessions, _big_file(tmp_path, 3500), CUSTOMERS, progress=progress)
+    batch = stopped.value.batch
+    assert batch is not None and stopped.value.batch_id == batch.id
+    assert stopped.value.file_rows == 3500
+    assert batch.unfinished and (batch.rows_total, batch.created) == (2000, 2000)
+    assert batches.list_batches(database.sessions)[0] == batch
+
+
+def test_a_stop_signal_before_the_first_commit_leaves_nothing(database, tmp_path, monkeypatch):
+    apply(database.sessions, dms_export(tmp_path / "a.xlsx"), CUSTOMERS)
+    before = snapshot(database)
+    monkeypatch.setattr(engine, "COMMIT_SECONDS", 3600)
+
+    def progress(done: int, total: int) -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(engine.ImportStopped) as stopped:
+        apply(database.sessions, _big_file(tmp_path, 3500), CUSTOMERS, progress=progress)
+    assert (stopped.value.batch_id, stopped.value.batch) == (None, None)
+    assert snapshot(database) == before
+    assert batches.list_batches(database.sessions)[0].undone  # the empty batch, withdrawn

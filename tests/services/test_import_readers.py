@@ -357,7 +357,7 @@ def test_an_html_table_named_xls(tmp_path):
 def test_broken_files_say_so(tmp_path):
     path = tmp_path / "broken.xlsx"
     path.write_bytes(b"PK\x03\x04 not really a zip")
-    with pytest.raises(RevisitError, match="could not be read"):
+    with pytest.raises(RevisitError, match="is not a readable Excel workbook: it is damaged"):
         open_table(path)
     with pytest.raises(RevisitError, match="could not be read"):
         open_table(tmp_path / "missing.csv")

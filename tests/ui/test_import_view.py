@@ -396,3 +396,45 @@ def test_another_kind_of_file_has_its_own_fields_and_says_what_is_missing(qtbot,
     assert date_box.currentData() is None
     assert not view.next.isEnabled()
     assert KINDS["visits"].field("visit_date").label(language()) in page.status.text()
+
+
+def test_past_imports_show_what_a_stopped_import_stored_and_undo_the_one_completing_it(
+        qtbot, sqlite_database, boss, asked, tmp_path, monkeypatch):
+    from services.imports import engine
+    from tests.services.import_files import DMS_HEADERS, customer_rows, write_csv
+
+    monkeypatch.setattr(engine, "COMMIT_SECONDS", 0)  # every chunk committed
+    options = ImportOptions("customers", today=dt.date(2026, 11, 30))
+    path = write_csv(tmp_path / "保有客户.csv", DMS_HEADERS, customer_rows(1500))
+
+    def stop(done: int, total: int) -> None:
+        raise KeyboardInterrupt  # after the first chunk, as a stopped CLI import
+
+    with pytest.raises(engine.ImportStopped):
+        apply(sqlite_database.sessions, path, options, progress=stop)
+    view, runner = _make_view(qtbot, sqlite_database, boss)
+    try:
+        view.tabs.setCurrentIndex(1)
+        batches = view.batches
+        qtbot.waitUntil(lambda: len(batches.rows) == 1, timeout=10000)
+        row = [batches.table.item(0, c).text() for c in range(batches.table.columnCount())]
+        # Rows, new, updated, unchanged, not imported: what it stored, never 0.
+        assert [t.replace(",", "") for t in row[4:9]] == ["1000", "1000", "0", "0", "0"]
+        assert row[9] == "unfinished"
+        assert "Import the file again to finish it" in batches.table.item(0, 9).toolTip()
+
+        completing = apply(sqlite_database.sessions, path, options)
+        assert completing.unchanged == 1000
+        batches.refresh()
+        qtbot.waitUntil(lambda: len(batches.rows) == 2, timeout=10000)
+        assert batches.table.item(1, 9).text() == f"completed by #{completing.batch_id}"
+        batches.table.selectRow(0)
+        with qtbot.waitSignal(batches.undone, timeout=30000):
+            qtbot.mouseClick(batches.undo, Qt.MouseButton.LeftButton)
+        stopped = batches.rows[1].id
+        assert f"It completed the stopped import #{stopped} of the same file" in asked[-1]
+        assert _counts(sqlite_database) == (0, 0)
+        qtbot.waitUntil(lambda: len(batches.rows) == 2 and all(b.undone for b in batches.rows),
+                        timeout=10000)
+    finally:
+        shut_down(view, runner)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import gc
 import logging
+import signal
 import sys
 import threading
 from collections.abc import Callable, Sequence
@@ -187,6 +188,25 @@ def _beside(work: Callable[[argparse.Namespace], None] | None,
     return thread.join
 
 
+def _stop_on_sigterm() -> Callable[[], None]:
+    """SIGTERM (a scheduled task ended, the system shutting down, `kill`) stops the command as
+    Ctrl+C does, so it says in its log what it left instead of ending without a word; a second
+    SIGTERM ends the process at once. What puts the handler back."""
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+
+    def stop(signum, frame) -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, stop)
+
+    def restore() -> None:
+        signal.signal(signal.SIGTERM, previous)
+
+    return restore
+
+
 def _run_command(args: argparse.Namespace) -> int:
     from services.staff.permissions import NotAllowed
     from services.store.database import DRIVER_ERRORS, open_database, user_error
@@ -208,6 +228,7 @@ def _run_command(args: argparse.Namespace) -> int:
                 print(f"revisit: warning: {warning}", file=sys.stderr)
         return opened[0]
 
+    restore_sigterm = _stop_on_sigterm()
     try:
         ready = _beside(getattr(args, "prepare", None), args)
         try:
@@ -230,6 +251,7 @@ def _run_command(args: argparse.Namespace) -> int:
         print("revisit: cancelled; nothing was changed by the unfinished step.", file=sys.stderr)
         return EXIT_CANCELLED
     finally:
+        restore_sigterm()  # from here a SIGTERM ends the process as it did before
         for database in opened:
             # Copied while the command worked; a big file's copy may outlast it.
             late = database.finish_backup(waiting=lambda: print(

@@ -4,17 +4,20 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from models.codes import IMPORT_KINDS
 from services.imports import batches, profiles
 from services.imports.apply import apply
+from services.imports.engine import ImportStopped
 from services.imports.plan import DEFAULT_MATCH, MATCH_RULES, OUTCOMES, ImportOptions, plan
 from services.imports.report import field_label
 from services.imports.results import ImportPlan
 from services.labels import text
 from services.staff.permissions import staff_id
 from services.store.errors import N_, RevisitError
+from ui.cli import EXIT_CANCELLED
 from ui.cli.auth import READ, WRITE, acting
 from ui.cli.progress import TerminalProgress
 
@@ -89,8 +92,12 @@ def _import(args, open_db) -> int:
                             mapping=mapping, match=match,
                             staff_id=staff_id(args.actor))
     run = plan if args.dry_run else apply
-    result = run(db.sessions, args.file, options, progress=TerminalProgress("import"),
-                 errors_path=_errors_path(args))
+    try:
+        result = run(db.sessions, args.file, options, progress=TerminalProgress("import"),
+                     errors_path=_errors_path(args))
+    except ImportStopped as stop:
+        print(f"revisit: {_stopped(stop)}", file=sys.stderr)
+        return EXIT_CANCELLED
     _report(result)
     if args.save_mapping:
         profiles.save_profile(db.sessions, args.save_mapping, result.mapping,
@@ -98,6 +105,23 @@ def _import(args, open_db) -> int:
         also = " (a dry run saves the mapping all the same)" if result.dry_run else ""
         print(f"mapping saved as '{args.save_mapping}' for {args.kind} files{also}")
     return 0
+
+
+def _stopped(stop: ImportStopped) -> str:
+    """One line on what an import stopped by Ctrl+C or SIGTERM left, and what to do."""
+    if stop.batch_id is None:
+        return "import stopped before any row was stored; nothing was changed."
+    b = stop.batch
+    if b is None:
+        return (f"import stopped; the rows stored so far are batch #{stop.batch_id} "
+                f"(see `import batches`); import the file again to finish it, or take them "
+                f"back with `import undo {stop.batch_id}`.")
+    if not b.unfinished:
+        return f"import stopped as it finished: batch #{b.id} holds all {b.rows_total:,} rows."
+    of = f" of {stop.file_rows:,}" if stop.file_rows else ""
+    return (f"import stopped: {b.rows_total:,}{of} rows stored as batch #{b.id} (unfinished); "
+            f"import the file again to finish it, or take them back with "
+            f"`import undo {b.id}`.")
 
 
 def _report(r: ImportPlan) -> None:
@@ -116,6 +140,10 @@ def _report(r: ImportPlan) -> None:
     if r.earlier_batches:
         print(f"  the same file was imported before: batch "
               f"{', '.join('#' + str(b) for b in r.earlier_batches)}")
+    if r.completes:
+        stopped = ", ".join(f"#{b}" for b in r.completes)
+        print(f"  completes the stopped import {stopped} of this file (the rows it stored are "
+              f"counted here as unchanged); undoing batch #{r.batch_id} undoes {stopped} too")
     for outcome in OUTCOMES:
         print(f"  {outcome:<10} {OUTCOME_ZH[outcome]:<4} {r.count(outcome):>8,}")
     if r.records:
@@ -157,9 +185,16 @@ def _batches(args, open_db) -> int:
         print("no imports yet")
         return 0
     for b in found:
-        state = f"undone {b.undone_at:%Y-%m-%d %H:%M}" if b.undone_at else (
-            "unfinished (stopped before its last rows; undo it and import again)"
-            if b.unfinished else "")
+        if b.undone_at:
+            state = f"undone {b.undone_at:%Y-%m-%d %H:%M}"
+        elif b.completed_by is not None:
+            state = (f"stopped before its last rows; completed by #{b.completed_by}, whose "
+                     f"undo undoes it too")
+        elif b.unfinished:
+            state = ("unfinished (stopped before its last rows; import the file again to "
+                     "finish it, or undo it)")
+        else:
+            state = ""
         print(f"#{b.id:<5} {b.imported_at:%Y-%m-%d %H:%M}  {text('import_kind', b.kind):<6} "
               f"{b.file_name}  rows {b.rows_total:,}: new {b.created:,}, updated {b.updated:,}, "
               f"unchanged {b.unchanged:,}, rejected {b.rejected:,}  {state}".rstrip())
@@ -169,7 +204,11 @@ def _batches(args, open_db) -> int:
 def _undo(args, open_db) -> int:
     result = batches.undo_batch(open_db().sessions, args.batch, acting(args, open_db))
     deleted = ", ".join(f"{t} {n:,}" for t, n in result.deleted.items() if n) or "nothing"
-    print(f"import batch #{result.batch_id} undone: deleted {deleted}; "
+    also = ""
+    if result.also:
+        also = (f" with the stopped import {', '.join(f'#{b}' for b in result.also)} of the "
+                f"same file it completed")
+    print(f"import batch #{result.batch_id} undone{also}: deleted {deleted}; "
           f"{result.restored:,} values restored")
     if result.kept:
         print(f"  {result.kept:,} values changed by hand since the import were left as they are")

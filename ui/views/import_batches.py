@@ -107,15 +107,26 @@ class BatchesPanel(QWidget):
             ],
         )
         for r, b in enumerate(self.rows):
-            self.table.item(r, 3).setToolTip(b.file_name)
+            items = [self.table.item(r, c) for c in range(self.table.columnCount())]
+            cells = [item for item in items if item is not None]
+            if len(cells) < len(items):
+                continue
+            cells[3].setToolTip(b.file_name)
             if b.undone:
-                for c in range(self.table.columnCount()):
-                    self.table.item(r, c).setForeground(Qt.GlobalColor.gray)
+                for cell in cells:
+                    cell.setForeground(Qt.GlobalColor.gray)
+                continue
+            state = cells[-1]
+            if b.completed_by is not None:
+                state.setToolTip(self.tr(
+                    "This import stopped before its last rows; import #%1 of the same file "
+                    "completed it. Undoing #%1 undoes this one too.").replace(
+                    "%1", str(b.completed_by)))
             elif b.unfinished:
-                self.table.item(r, self.table.columnCount() - 1).setToolTip(self.tr(
+                state.setToolTip(self.tr(
                     "This import stopped before its last rows (its program was closed or "
-                    "killed); the rows already in are kept. Undo it, then import the file "
-                    "again."))
+                    "killed); the rows counted here are stored. Import the file again to "
+                    "finish it (undoing that import then undoes this one too), or undo it."))
         row = next((i for i, b in enumerate(self.rows) if selected and b.id == selected.id), 0)
         if self.rows:
             self.table.selectRow(row)
@@ -125,6 +136,8 @@ class BatchesPanel(QWidget):
     def _state(self, b: batches.BatchInfo) -> str:
         if b.undone_at:
             return self.tr("undone %1").replace("%1", f"{local_time(b.undone_at):%Y-%m-%d %H:%M}")
+        if b.completed_by is not None:
+            return self.tr("completed by #%1").replace("%1", str(b.completed_by))
         return self.tr("unfinished") if b.unfinished else ""
 
     def selected(self) -> batches.BatchInfo | None:
@@ -162,6 +175,10 @@ class BatchesPanel(QWidget):
             .replace("%4", locale.toString(batch.created))
             .replace("%5", locale.toString(batch.updated))
         )
+        if batch.completes:
+            text += " " + self.tr("It completed the stopped import %1 of the same file, which "
+                                  "is undone with it.").replace(
+                "%1", ", ".join(f"#{b}" for b in batch.completes))
         answer = QMessageBox.question(
             self,
             self.tr("Undo an import"),
@@ -176,6 +193,9 @@ class BatchesPanel(QWidget):
         text = self.tr("Import #%1 undone: %2 rows deleted, %3 values put back.").replace(
             "%1", str(result.batch_id)).replace("%2", QLocale().toString(deleted)).replace(
             "%3", QLocale().toString(result.restored))
+        if result.also:
+            text += " " + self.tr("The stopped import %1 it completed was undone with it.").replace(
+                "%1", ", ".join(f"#{b}" for b in result.also))
         if result.kept:
             text += " " + self.tr("%n value(s) changed by hand since were left as they are.",
                                   "", result.kept)

@@ -291,7 +291,7 @@ class MappingPage(QWidget):
             values_item.setToolTip(values)
             item = self.table.item(row, COL_FIELD)
             tint, tip = QBrush(), ""
-            if column is None and field.required:
+            if field.key in mapping.missing_required:
                 tint, tip = QBrush(MISSING_TINT), self.tr("Every row needs this field.")
             elif column is not None and scores.get(field.key, 1.0) < SURE:
                 tint = QBrush(UNSURE_TINT)

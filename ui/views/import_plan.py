@@ -168,6 +168,13 @@ class PlanPanel(QWidget):
                         "what differs from the database now.").replace(
                     "%1", ", ".join(f"#{b}" for b in plan.earlier_batches))
             )
+        if plan.completes and self.final:
+            alerts.append(
+                self.tr("This import completes the stopped import %1 of the same file: the rows "
+                        "that one stored are counted here as unchanged, and undoing this import "
+                        "undoes it too.").replace(
+                    "%1", ", ".join(f"#{b}" for b in plan.completes))
+            )
         if plan.renamed and not self.final:
             alerts.append(self.tr(
                 "%n stored customer(s) would get another name: rows of the file matched them "
@@ -191,7 +198,8 @@ class PlanPanel(QWidget):
         fill_table(self.samples, rows)
         for r in range(self.samples.rowCount()):
             item = self.samples.item(r, COL_SAMPLE_VALUES)
-            item.setToolTip(item.text())
+            if item is not None:
+                item.setToolTip(item.text())
         self.save_errors.setEnabled(plan.errors_file is not None)
         if self.final:
             self.hint.setText(self.tr("To take this import back, undo batch #%1 under Past "

@@ -168,9 +168,10 @@ class SheetPage(QWidget):
     def focus_first(self) -> None:
         (self.sheet if self.sheet.isVisible() else self.header_row).setFocus()
 
-    def show_preview(self, preview: Preview | None) -> None:
+    def show_preview(self, preview: Preview | None, searched: bool = False) -> None:
         """The file's top as read: the header row tinted, then its first data rows, with the
-        row numbers Excel shows."""
+        row numbers Excel shows. `searched`: the sheet was not named, so every sheet was
+        looked at for a header row."""
         if preview is None:
             self.sheet.clear()
             self.info.setText(self.tr("Choose a file first."))
@@ -197,6 +198,12 @@ class SheetPage(QWidget):
                     "",
                     len(layout.headers),
                 ).replace("%1", str(layout.header_row))
+            )
+        elif searched and len(layout.sheets) > 1:
+            self.info.setText(
+                self.tr("No row of column headers was found on any sheet (%1). Choose the "
+                        "sheet and enter the number of the row that holds them.")
+                .replace("%1", "、".join(layout.sheets))
             )
         else:
             self.info.setText(

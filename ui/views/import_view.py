@@ -156,7 +156,7 @@ class ImportView(QWidget):
         self.runner.run(
             lambda _p, _c: readers.preview(path, sheet=sheet, header_row=header_row,
                                            rows=PREVIEW_ROWS),
-            on_done=lambda preview: self._show_preview(preview, go_on),
+            on_done=lambda preview: self._show_preview(preview, go_on, sheet is None),
             on_failed=self._on_failed,
             on_cancelled=lambda: self._set_busy(False),
             latest="import-preview",
@@ -164,11 +164,11 @@ class ImportView(QWidget):
             label=self.tr("Reading the file"),
         )
 
-    def _show_preview(self, preview: readers.Preview, go_on: bool) -> None:
+    def _show_preview(self, preview: readers.Preview, go_on: bool, searched: bool) -> None:
         self._set_busy(False)
         self.preview = preview
         self._forget_plan()
-        self.sheet.show_preview(preview)
+        self.sheet.show_preview(preview, searched)
         if go_on:
             self._go(STEP_SHEET)
         else:

@@ -1,0 +1,198 @@
+"""What whole columns say before any row is imported: the scale of the score columns whose
+header names none (a five-point survey exported as bare 1–5), and the order of day and month
+in a date column written 13/05/2023. The dry run and the import read the file alike, so both
+decide the same."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from services.imports.dates import day_month_order
+from services.imports.mapping import Mapping
+from services.imports.normalise import Cell, named_scale, score_kind
+from services.imports.source import open_source
+from services.store.errors import CancelToken
+
+CANCEL_EVERY = 1000  # rows read between looks at the cancel token
+# Rows with a score it takes to call columns of scores up to 5 five-point: on the 0–10 scale
+# most customers give 8 to 10, so several customers all at 5 or below is a five-point survey,
+# not a run of unhappy ones. Fewer rows stay on 0–10, and the clerk is told.
+FIVE_POINT_ROWS = 5
+
+
+@dataclass
+class ColumnScale:
+    """What one score column's cells tell about its scale (add() every cell)."""
+
+    numbers: int = 0  # bare numbers from 0 to 100: "4", 4.5, "9分"
+    positive: int = 0  # of which above 0
+    small: int = 0  # above 0 and up to 10 (a hundred-point column has none)
+    above_5: int = 0
+    above_10: int = 0
+    halves: int = 0  # not whole and up to 5 (4.5: a half star)
+    fives: int = 0  # stars, 4/5
+    others: int = 0  # 8/10, 85/100
+
+    def add(self, raw: Cell) -> bool:
+        """Count the cell; True when it is a bare number (what the scale decides)."""
+        kind, value = score_kind(raw)
+        self.fives += kind == "of5"
+        self.others += kind == "of"
+        if value is None or not 0 <= value <= 100:
+            return False  # refused on any scale
+        self.numbers += 1
+        self.positive += value > 0
+        self.small += 0 < value <= 10
+        self.above_5 += value > 5
+        self.above_10 += value > 10
+        self.halves += value <= 5 and value != value.to_integral_value()
+        return True
+
+    @property
+    def hundred(self) -> bool:
+        """Above 10 throughout (0 aside): out of 100."""
+        return self.above_10 > 0 and not self.small
+
+    @property
+    def up_to_five(self) -> bool:
+        """Scores, none above 5 and none naming another scale than 5."""
+        return self.positive > 0 and not self.above_5 and not self.others
+
+
+@dataclass
+class DateOrder:
+    """What one date column's cells tell about the order of its day and month (add() every
+    cell): how many can only be day first, only month first, or either, with the first of
+    each that can only be one."""
+
+    dmy: int = 0
+    mdy: int = 0
+    either: int = 0
+    examples: dict[str, str] = field(default_factory=dict)
+
+    def add(self, raw: Cell) -> None:
+        order = day_month_order(raw)
+        if order == "either":
+            self.either += 1
+        elif order is not None:
+            setattr(self, order, getattr(self, order) + 1)
+            self.examples.setdefault(order, str(raw).strip())
+
+    @property
+    def order(self) -> str | None:
+        """"dmy" or "mdy" when the column's dates that can only be read one way all read that
+        way; None when none can, or they disagree (the ambiguous ones are then refused)."""
+        if self.dmy and not self.mdy:
+            return "dmy"
+        if self.mdy and not self.dmy:
+            return "mdy"
+        return None
+
+
+@dataclass(frozen=True)
+class ColumnNote:
+    """Something said once for a column (its field), with the rows it concerns and the value
+    that decided it, if its text names one."""
+
+    code: str
+    field: str
+    rows: int
+    value: str | None = None
+
+
+@dataclass(frozen=True)
+class Columns:
+    """The scale each score column is read on (column index -> 5, 10 or 100; a column left
+    out goes by its header), the order of day and month of each date column whose dates tell
+    it (column index -> "dmy" or "mdy"), and what the clerk is told about them."""
+
+    scales: dict[int, int] = field(default_factory=dict)
+    notes: tuple[ColumnNote, ...] = ()
+    orders: dict[int, str] = field(default_factory=dict)
+
+
+def _unnamed_scores(mapping: Mapping) -> dict[int, str]:
+    """Column -> field key of the score columns whose header names no scale."""
+    kind = mapping.file_kind
+    return {column: key for key, column in mapping.columns
+            if kind.field(key).cleaner == "score"
+            and named_scale(mapping.headers[column] if column < len(mapping.headers)
+                            else None) is None}
+
+
+def decide(seen: dict[int, ColumnScale], rows: Counter[frozenset[int]],
+           fields: dict[int, str]) -> Columns:
+    """The scales of the columns `seen`, `rows` counting the rows by the columns that hold a
+    bare number in them. A survey asks all its questions on one scale, so the columns with
+    no score above 5 are judged together: five-point when FIVE_POINT_ROWS rows have a score
+    in them, or one of them holds a half (4.5), stars or a 4/5. A column mixing scores up to
+    5 and above stays on 0–10; one above 10 throughout is out of 100."""
+    low = frozenset(c for c, s in seen.items() if s.up_to_five)
+    in_rows = sum(n for holding, n in rows.items() if holding & low)
+    five = in_rows >= FIVE_POINT_ROWS or any(seen[c].halves or seen[c].fives for c in low)
+    scales: dict[int, int] = {}
+    notes: list[ColumnNote] = []
+    for column, scale in seen.items():
+        if scale.hundred:
+            scales[column] = 100
+            notes.append(ColumnNote("score_read_on_100", fields[column], scale.numbers))
+        elif column in low:
+            scales[column] = 5 if five else 10
+            notes.append(ColumnNote("score_read_on_5" if five else "score_scale_unsure",
+                                    fields[column], scale.numbers))
+        else:
+            scales[column] = 10
+    return Columns(scales, tuple(notes))
+
+
+def _date_columns(mapping: Mapping) -> dict[int, str]:
+    """Column -> field key of the date columns."""
+    kind = mapping.file_kind
+    return {column: key for key, column in mapping.columns
+            if kind.field(key).cleaner in ("date", "datetime")}
+
+
+def decide_orders(seen: dict[int, DateOrder], fields: dict[int, str]
+                  ) -> tuple[dict[int, str], tuple[ColumnNote, ...]]:
+    """The order of day and month of the columns `seen` whose unambiguous dates agree and
+    that hold dates it decides, each said once with a date that showed it."""
+    orders: dict[int, str] = {}
+    notes: list[ColumnNote] = []
+    for column, dates in seen.items():
+        order = dates.order
+        if order is not None and dates.either:
+            orders[column] = order
+            notes.append(ColumnNote(f"date_read_{order}", fields[column], dates.either,
+                                    dates.examples[order]))
+    return orders, tuple(notes)
+
+
+def read_columns(path: Path, sheet: str | None, header_row: int | None, mapping: Mapping,
+                 cancel: CancelToken | None = None) -> Columns:
+    """The file's score columns (those whose header names no scale) and date columns read
+    through once, when it has any."""
+    fields = _unnamed_scores(mapping)
+    date_fields = _date_columns(mapping)
+    if not fields and not date_fields:
+        return Columns()
+    seen = {column: ColumnScale() for column in fields}
+    dates = {column: DateOrder() for column in date_fields}
+    rows: Counter[frozenset[int]] = Counter()
+    source = open_source(path, sheet, header_row)
+    try:
+        for index, (_, cells) in enumerate(source.rows()):
+            if cancel is not None and index % CANCEL_EVERY == 0:
+                cancel.check()
+            for column, order in dates.items():
+                if column < len(cells) and isinstance(cells[column], str):
+                    order.add(cells[column])
+            if seen:
+                rows[frozenset(column for column, scale in seen.items()
+                               if column < len(cells) and scale.add(cells[column]))] += 1
+    finally:
+        source.close()
+    scored = decide(seen, rows, fields) if seen else Columns()
+    orders, notes = decide_orders(dates, date_fields)
+    return Columns(scored.scales, scored.notes + notes, orders)
