@@ -218,6 +218,8 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "weekday": ("工作日", "Weekdays"),
         "weekend": ("周末", "Weekends"),
     },
+    # The language a customer prefers to be spoken or written to in.
+    "language": {"zh": ("中文", "Chinese"), "en": ("英文", "English")},
     "time_window": {
         "morning": ("上午", "Morning"),
         "noon": ("中午", "Noon"),

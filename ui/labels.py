@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from PySide6.QtCore import QLocale
 
 from services import labels as table
+
+# How the window writes a day and a moment, in either language: ISO days (2026-12-02) and times
+# to the minute (2026-12-02 10:07), as its date fields show them (ui/widgets.py date_edit). The
+# locale's short forms wrote 12/2/26 and 7/19/25 5:03 PM in English, 2026/12/2 in Chinese.
+DAY_FORMAT = "%Y-%m-%d"
+MOMENT_FORMAT = "%Y-%m-%d %H:%M"
 
 
 def language() -> str:
@@ -25,3 +33,15 @@ def label(kind: str, code: str | None) -> str:
 def choices(kind: str) -> list[tuple[str, str]]:
     """(code, label) pairs in the vocabulary's order, for combo boxes."""
     return [(code, label(kind, code)) for code in table.codes(kind)]
+
+
+def day_text(value: dt.date | dt.datetime | None) -> str:
+    """A day as the window writes it (2026-12-02; a datetime's day); '' for None."""
+    if value is None:
+        return ""
+    return format(value.date() if isinstance(value, dt.datetime) else value, DAY_FORMAT)
+
+
+def moment_text(value: dt.datetime | None) -> str:
+    """A time as the window writes it, to the minute (2026-12-02 10:07); '' for None."""
+    return "" if value is None else format(value, MOMENT_FORMAT)

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from services.contacts.calls import StaffInfo, staff_list
 from services.segments import service as segments
+from services.segments.results import SegmentInfo
 from services.store.settings import Settings, load_settings
 
 
@@ -17,18 +18,28 @@ class RunChoices:
     segments: tuple[str, ...]
     callers: tuple[StaffInfo, ...]
     settings: Settings
-    # What each segment is called on screen: its name, and a template's Chinese name beside
-    # the key it was saved under (matrix.7+.high（7年以上 高满意度 换车）).
+    # What each segment is called on screen: its name, and a template's name beside the key
+    # it was saved under (matrix.7+.high（7年以上 高满意度 换车）).
     titles: tuple[str, ...] = ()
 
 
-def run_choices(sessions: sessionmaker[Session]) -> RunChoices:
+def _title(info: SegmentInfo, lang: str) -> str:
+    """A saved segment's name; a template saved under its key has the template's name beside
+    it, in `lang` ("zh": the Chinese name it was saved with, its description)."""
+    if info.template != info.name:
+        return info.name
+    if lang.lower().startswith("zh"):
+        return f"{info.name}（{info.description}）" if info.description else info.name
+    template = segments.find_template(info.name)
+    return f"{info.name} ({template.en})" if template is not None else info.name
+
+
+def run_choices(sessions: sessionmaker[Session], lang: str = "zh") -> RunChoices:
+    """What the wizard offers, the segments named in `lang` ("zh" or "en")."""
     saved = segments.list_segments(sessions)
     return RunChoices(
         segments=tuple(info.name for info in saved),
-        titles=tuple(f"{info.name}（{info.description}）"
-                     if info.template == info.name and info.description else info.name
-                     for info in saved),
+        titles=tuple(_title(info, lang) for info in saved),
         callers=tuple(staff_list(sessions)),
         settings=load_settings(sessions),
     )

@@ -9,7 +9,7 @@ import json
 from json.encoder import encode_basestring
 from typing import Any
 
-from services.labels import text
+from services.labels import pick, text
 from services.lists.routing import LIST_CHANNELS, POSITIONS
 from services.outputs.types import ListMember
 
@@ -25,15 +25,47 @@ _ENCODE = json.JSONEncoder(ensure_ascii=False).encode
 # members stored 29 million characters of snapshots instead of 59 million). Runs stored
 # before wrote the dict of SNAPSHOT_KEYS: member_data reads both.
 _TEMPLATE = "[" + ", ".join("%s" for _ in SNAPSHOT_KEYS) + "]"
-BLOCK_WORDS = {
-    ("call", "dnc"): "电话勿扰：{dnc}", ("sms", "dnc"): "短信勿扰：{dnc}",
-    ("mail", "dnc"): "邮寄勿扰：{dnc}", ("call", "no_mobile"): "手机号无效：{mobile}",
-    ("sms", "no_mobile"): "手机号无效：{mobile}",
-    ("call", "wrong_number"): "{wrong} 拨打为空号/错号",
-    ("call", "no_channel"): "已连续 {failed} 次未接通", ("mail", "no_address"): "地址或邮编不完整",
-    ("wechat", "dnc"): "微信勿扰：{dnc}", ("wechat", "no_wechat"): "无微信号",
-    ("visit", "dnc"): "上门勿扰：{dnc}", ("visit", "no_address"): "无可上门的地址",
+# The words a run prints and stores, as (Chinese, English) pairs: the sheets, the files and the
+# stored runs say them in Chinese; the window in English says them in English (read back from
+# the stored Chinese by services/lists/shown.py, so every template below must stay readable
+# back: no two placeholders side by side).
+#
+# Why someone was left out, by the step that left them out.
+LEFT_OUT_WORDS = {
+    "dnc": ("全部渠道勿扰：{dnc}", "Do not contact on any channel: {dnc}"),
+    "no_consent": ("无有效营销同意（个人信息保护法）", "No valid marketing consent (PIPL)"),
+    "complaint": ("有未解决投诉，暂停销售联系，转服务补救",
+                  "Unresolved complaint: no sales contact, passed to service recovery"),
+    "recent_contact": ("{day} 已联系（{days} 天内不再联系）",
+                       "Contacted on {day} (not again within {days} days)"),
+    "retry_later": ("{day} 未接通，{again} 起再拨",
+                    "Not reached on {day}; call again from {again}"),
+    "same_mobile": ("与客户 {code} 同一手机号", "Same mobile as customer {code}"),
 }
+# Why a channel of the customer's was closed; said after the channel (CHANNEL_WORDS), channel
+# by channel in the order of their preference (CHANNELS_JOINT between them).
+BLOCK_WORDS = {
+    ("call", "dnc"): ("电话勿扰：{dnc}", "do not call: {dnc}"),
+    ("sms", "dnc"): ("短信勿扰：{dnc}", "no SMS: {dnc}"),
+    ("mail", "dnc"): ("邮寄勿扰：{dnc}", "no mail: {dnc}"),
+    ("call", "no_mobile"): ("手机号无效：{mobile}", "no valid mobile: {mobile}"),
+    ("sms", "no_mobile"): ("手机号无效：{mobile}", "no valid mobile: {mobile}"),
+    ("call", "wrong_number"): ("{wrong} 拨打为空号/错号", "wrong number when called on {wrong}"),
+    ("call", "no_channel"): ("已连续 {failed} 次未接通", "{failed} calls in a row not answered"),
+    ("mail", "no_address"): ("地址或邮编不完整", "address or postcode incomplete"),
+    ("wechat", "dnc"): ("微信勿扰：{dnc}", "no WeChat: {dnc}"),
+    ("wechat", "no_wechat"): ("无微信号", "no WeChat ID"),
+    ("visit", "dnc"): ("上门勿扰：{dnc}", "no visits: {dnc}"),
+    ("visit", "no_address"): ("无可上门的地址", "no address to visit"),
+}
+CHANNEL_WORDS = ("{channel}：{words}", "{channel}: {words}")
+CHANNELS_JOINT = ("；", "; ")
+NO_MOBILE = ("（空）", "(none)")  # the {mobile} of a customer without any
+# A member's best time: the preferred days, then an hour range or the time windows ("/"
+# between them), or no preference at all.
+HOURS = ("{start}–{end}点", "{start}:00–{end}:00")
+BEST_TIME_JOINT = (" ", ", ")
+ANY_TIME = ("不限", "Any time")
 _TITLES = {"M": "先生", "F": "女士"}
 # The facts (services/lists/query.py) a member's snapshot reads, besides their channel and
 # whether it was switched: a run fetches these and no more of its members' facts.
@@ -60,15 +92,17 @@ def km_shown(km) -> int | None:
     return None if km is None else int(round(float(km)))
 
 
-def best_time(r) -> str:
+def best_time(r, lang: str = "zh") -> str:
+    """When to reach the member, in `lang` (a run stores and prints it in Chinese)."""
     # "Any day" says nothing on a sheet: only a weekday or weekend preference is printed.
-    days = "" if (r.preferred_days or "any") == "any" else text("preferred_days", r.preferred_days)
+    days = ("" if (r.preferred_days or "any") == "any"
+            else text("preferred_days", r.preferred_days, lang))
     if r.hour_from is not None and r.hour_to is not None:
-        when = f"{r.hour_from}–{r.hour_to}点"
+        when = pick(HOURS, lang).format(start=r.hour_from, end=r.hour_to)
     else:
-        when = "/".join(text("time_window", w.strip())
+        when = "/".join(text("time_window", w.strip(), lang)
                         for w in (r.time_windows or "").split(",") if w.strip())
-    return " ".join(p for p in (days, when) if p) or "不限"
+    return pick(BEST_TIME_JOINT, lang).join(p for p in (days, when) if p) or pick(ANY_TIME, lang)
 
 
 def switch_note(failed: int, channel: str) -> str:
@@ -274,28 +308,31 @@ EXCLUSION_FACTS = (
 _EXCLUSION_TEMPLATE = '{"name": %s, "code": %s, "mobile": %s}'
 
 
-def exclusion_detail(r, retry_days: int, fatigue_days: int) -> str:
-    """Why this customer was left out (its `reason`), in the words the exclusion list prints."""
+def exclusion_detail(r, retry_days: int, fatigue_days: int, lang: str = "zh") -> str:
+    """Why this customer was left out (its `reason`), in the words the exclusion list prints
+    (Chinese; `lang` "en": in English)."""
     reason = r.reason if r.reason == "same_mobile" else r.step
-    if reason == "dnc":
-        return f"全部渠道勿扰：{r.dnc_reason or ''}"
-    if reason == "no_consent":
-        return "无有效营销同意（个人信息保护法）"
-    if reason == "complaint":
-        return "有未解决投诉，暂停销售联系，转服务补救"
-    if reason == "recent_contact":
-        return f"{as_day(r.last_done)} 已联系（{fatigue_days} 天内不再联系）"
-    if reason == "retry_later":
-        fail = as_day(r.last_fail)
-        assert fail is not None  # a retry is only waited for after a failed call
-        return f"{fail} 未接通，{fail + dt.timedelta(days=retry_days)} 起再拨"
-    if reason == "same_mobile":
-        return f"与客户 {r.same_as} 同一手机号"
-    words = {"dnc": r.dnc_reason or "", "mobile": r.mobile or "（空）",
+    said = LEFT_OUT_WORDS.get(reason)
+    if said is not None:
+        template = pick(said, lang)
+        if reason == "dnc":
+            return template.format(dnc=r.dnc_reason or "")
+        if reason == "recent_contact":
+            return template.format(day=as_day(r.last_done), days=fatigue_days)
+        if reason == "retry_later":
+            fail = as_day(r.last_fail)
+            assert fail is not None  # a retry is only waited for after a failed call
+            return template.format(day=fail, again=fail + dt.timedelta(days=retry_days))
+        if reason == "same_mobile":
+            return template.format(code=r.same_as)
+        return template
+    words = {"dnc": r.dnc_reason or "", "mobile": r.mobile or pick(NO_MOBILE, lang),
              "wrong": as_day(r.last_wrong), "failed": r.failed_calls}
     blocks = {c: getattr(r, f"{c}_block") for c in LIST_CHANNELS}
-    return "；".join(
-        f"{text('list_channel', c)}：{BLOCK_WORDS[(c, blocks[c])].format(**words)}"
+    one = pick(CHANNEL_WORDS, lang)
+    return pick(CHANNELS_JOINT, lang).join(
+        one.format(channel=text("list_channel", c, lang),
+                   words=pick(BLOCK_WORDS[(c, blocks[c])], lang).format(**words))
         for c in (getattr(r, f"o{i}") for i in range(1, POSITIONS + 1))
         if c is not None and blocks[c] is not None)
 

@@ -145,6 +145,8 @@ class WrittenFile:
     # PDFs: one line per person whose text has characters no font here has, printed as □,
     # e.g. "9-0001 𠮷田太郎（姓名：𠮷 U+20BB7）".
     unprintable: tuple[str, ...] = ()
+    # The file holds mobiles, masked (138****8000): written for someone not allowed full ones.
+    masked: bool = False
 
     @property
     def warning(self) -> PrintWarning | None:
@@ -309,7 +311,8 @@ def write_run_file(doc: ListDocument, request: FileRequest, settings: Settings,
         briefs = sheet_briefs(source, doc, steps.cancel)
     with _staged(path) as scratch, collector.paused():
         written = _write(doc, members, request, settings, scratch, briefs, steps)
-    written = dataclasses.replace(written, path=path)
+    written = dataclasses.replace(written, path=path,
+                                  masked=not full and holds_mobiles(request.kind))
     if sessions is not None:
         _record_export(sessions, actor, doc.run_id, written, full)
     return written
@@ -462,6 +465,11 @@ def masked(doc: ListDocument) -> ListDocument:
         excluded=tuple(dataclasses.replace(e, mobile=mask_phone(e.mobile))
                        for e in doc.excluded),
     )
+
+
+def holds_mobiles(kind: str) -> bool:
+    """Whether a file of this kind prints its people's mobiles (a mail list does not)."""
+    return any(field.startswith("手机") for field in fields_of(kind))
 
 
 def fields_of(kind: str) -> list[str]:

@@ -156,7 +156,13 @@ VALUE_CHARS = 40  # one value in the short text; the whole entry is in the toolt
 LIST_ITEMS = 3
 
 
+# The English of a counted word for one ("1 condition", not "1 conditions").
+ONE: dict[str, str] = {"conditions": "{n} condition", "items": "{n} item"}
+
+
 def _word(key: str, lang: str, **params: object) -> str:
+    if params.get("n") == 1 and key in ONE and not lang.lower().startswith("zh"):
+        return ONE[key].format(**params)
     return labels.pick(WORDS[key], lang).format(**params)
 
 

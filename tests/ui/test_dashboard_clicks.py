@@ -69,7 +69,7 @@ def _dashboard(qtbot, win):
 def _shown_count(qtbot, win, customers: int) -> None:
     segs = win.segments
     qtbot.waitUntil(lambda: win._pages.currentWidget() is segs, timeout=5000)
-    want = segs.tr("%1 customers").replace("%1", f"{customers:,}")
+    want = segs.tr("%Ln customer(s)", "", customers)
     qtbot.waitUntil(lambda: segs.count.text() == want, timeout=15000)
 
 

@@ -298,8 +298,10 @@ def test_what_would_refuse_a_file_is_said_before_anything_is_asked(
         panel.sms_text.setPlainText(TEXT)
         panels.append(panel)
     staff, supervisor = panels
-    # Staff: the SMS vendor file (full mobiles) is refused before it is counted or confirmed.
-    staff.save_sms.click()
+    # Staff: the SMS vendor file (full mobiles) is not theirs: its button is disabled and says
+    # why; what it would do is refused before it is counted or confirmed.
+    assert not staff.save_sms.isEnabled() and "Only a supervisor" in staff.save_sms.toolTip()
+    staff._on_save_sms_clicked()
     assert len(warned) == 1 and "陈丽" in warned[0] and asked == []
     # Envelopes without the shop's return address: said before a file name is asked.
     supervisor.layout_box.setCurrentIndex(supervisor.layout_box.findData("envelope-dl"))

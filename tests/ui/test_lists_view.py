@@ -229,13 +229,14 @@ def test_a_segment_saved_elsewhere_is_offered_and_ticks_stay(qtbot, view, demo_d
     qtbot.waitUntil(lambda: view.segment.findText("新分群") >= 0, timeout=5000)
     assert view.segment.currentText() == "5年以上车主"  # the choice stays
     assert view.options().staff == (view.callers.item(1).data(Qt.ItemDataRole.UserRole),)
-    # A template saved under its key (as `list build KEY` does) reads with its Chinese name.
+    # A template saved under its key (as `list build KEY` does) reads with its name, in the
+    # window's language (English here).
     template = segments.template_segments()[0]
     segments.save_template(demo_db.sessions, template.key)
     view.runner.announce(changed("segments"))
     qtbot.waitUntil(lambda: view.segment.findData(template.key) >= 0, timeout=5000)
     shown = view.segment.itemText(view.segment.findData(template.key))
-    assert shown == f"{template.key}（{template.zh}）"
+    assert shown == f"{template.key} ({template.en})"
     assert view.segment.currentText() == "5年以上车主"
 
 

@@ -20,10 +20,14 @@ WIDTH = 14  # the labels' column
 def overdue(days: int) -> str:
     """How long overdue, in the unit a caller says it in: 12 days, 5 months, 7 years."""
     if days <= 90:
-        return f"{days} days overdue"
+        return _counted(days, "day") + " overdue"
     if days <= 730:
-        return f"{days // 30} months overdue"
-    return f"{days // 365} years overdue"
+        return _counted(days // 30, "month") + " overdue"
+    return _counted(days // 365, "year") + " overdue"
+
+
+def _counted(n: int, unit: str) -> str:
+    return f"{n} {unit}" if n == 1 else f"{n} {unit}s"
 
 
 def _code(kind: str, code: str | None) -> str:

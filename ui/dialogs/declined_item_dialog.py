@@ -26,7 +26,7 @@ class DeclinedItemDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(self.tr("Declined repair"))
         self.item = QLineEdit()
-        self.item.setPlaceholderText(self.tr("e.g. 前刹车片磨损，建议更换"))
+        self.item.setPlaceholderText(self.tr("e.g. front brake pads worn, replacement advised"))
         self.item.setMinimumWidth(
             self.item.fontMetrics().horizontalAdvance(self.item.placeholderText()) + 24)
         self.car = QComboBox()

@@ -55,7 +55,8 @@ class ProfileChangeDialog(QDialog):
             self.source.addItem(label("source", code), code)
         self.source.setToolTip(self.tr("Where we learned it"))
         self.note = QLineEdit()
-        self.note.setPlaceholderText(self.tr("What they said, e.g. 刚结婚，想换大车"))
+        self.note.setPlaceholderText(
+            self.tr("What they said, e.g. just married, wants a bigger car"))
         # A placeholder does not widen a line edit: make room for the whole example.
         self.note.setMinimumWidth(
             self.note.fontMetrics().horizontalAdvance(self.note.placeholderText()) + 24

@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QAbstractTableModel, QLocale, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
 from services.customers.search import CustomerRow
-from ui.labels import label
+from ui.labels import day_text, label
 
 COL_CODE, COL_NAME, COL_GENDER, COL_MOBILE, COL_AREA, COL_VEHICLE, COL_STAGE = range(7)
 COL_LAST_VISIT, COL_LAST_CONTACT = 7, 8
@@ -123,17 +123,9 @@ class CustomerTableModel(QAbstractTableModel):
         if col == COL_STAGE:
             return label("lifecycle_stage", row.lifecycle_stage)
         if col == COL_LAST_VISIT:
-            return (
-                QLocale().toString(row.last_visit, QLocale.FormatType.ShortFormat)
-                if row.last_visit
-                else ""
-            )
+            return day_text(row.last_visit)
         if col == COL_LAST_CONTACT:
-            return (
-                QLocale().toString(row.last_contact.date(), QLocale.FormatType.ShortFormat)
-                if row.last_contact
-                else ""
-            )
+            return day_text(row.last_contact)
         return None
 
     def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:

@@ -6,24 +6,25 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
+from services.lists.shown import best_time_in, detail_in
 from services.outputs.types import Excluded, ListMember
-from ui.labels import label
+from ui.labels import label, language
 from ui.table_models.held_rows import HeldRowsModel, Index
 
 
 class RunMembersModel(HeldRowsModel[ListMember]):
-    """Row code, name, channel, caller, mobile, vehicle and best time of each member."""
+    """Row code, name, channel, caller, mobile, vehicle and best time of each member, in the
+    window's language (a run stores its best times in Chinese, as its sheets print them)."""
 
     def __init__(self, parent=None) -> None:
         super().__init__((self.tr("Row"), self.tr("Name"), self.tr("Channel"), self.tr("Caller"),
                           self.tr("Mobile"), self.tr("Vehicle"), self.tr("Best time")), parent)
-        self._channels = {"phone": self.tr("phone"), "call": self.tr("phone"),
-                          "sms": self.tr("SMS"), "mail": self.tr("mail"),
-                          "wechat": self.tr("WeChat"), "visit": self.tr("visit")}
+        self._language = language()
 
-    def channel_name(self, code: str) -> str:
+    @staticmethod
+    def channel_name(code: str) -> str:
         """A channel in words (a run stores calls as "phone", a list's file says "call")."""
-        return self._channels.get(code, code)
+        return label("channel" if code == "phone" else "list_channel", code)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid() or role != Qt.ItemDataRole.DisplayRole:
@@ -32,15 +33,18 @@ class RunMembersModel(HeldRowsModel[ListMember]):
         column = index.column()
         if column == 2:
             return self.channel_name(m.channel)
-        return (m.row_code, m.name, None, m.caller, m.mobile, m.vehicle, m.best_time)[column]
+        if column == 6:
+            return best_time_in(m.best_time, self._language)
+        return (m.row_code, m.name, None, m.caller, m.mobile, m.vehicle)[column]
 
 
 class RunExclusionsModel(HeldRowsModel[Excluded]):
-    """Name, mobile, reason (in words) and detail of each customer left out."""
+    """Name, mobile, reason and detail (in the window's language) of each customer left out."""
 
     def __init__(self, parent=None) -> None:
         super().__init__((self.tr("Name"), self.tr("Mobile"), self.tr("Reason"),
                           self.tr("Detail")), parent)
+        self._language = language()
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid() or role != Qt.ItemDataRole.DisplayRole:
@@ -49,4 +53,6 @@ class RunExclusionsModel(HeldRowsModel[Excluded]):
         column = index.column()
         if column == 2:
             return label("exclusion", x.reason)
-        return (x.name, x.mobile, None, x.detail)[column]
+        if column == 3:
+            return detail_in(x.detail, self._language)
+        return (x.name, x.mobile)[column]

@@ -33,6 +33,7 @@ from services.store.database import Database
 from services.store.errors import StaleEdit
 from ui import tasks
 from ui.i18n import translate_error
+from ui.labels import moment_text
 from ui.tasks import TaskRunner
 
 BACKUP_KEYS = ("backup_folder", "backups_kept")
@@ -153,7 +154,7 @@ class BackupsPanel(QWidget):
         locale = QLocale()
         for row, info in enumerate(found):
             cells = (
-                locale.toString(info.time, QLocale.FormatType.ShortFormat),
+                moment_text(info.time),
                 self._reason(info),
                 locale.formattedDataSize(info.size),
             )

@@ -89,10 +89,10 @@ class BriefView(QFrame):
         self._rows["service"].linkActivated.connect(self._on_service_link_activated)
         self.refer_button = QPushButton(self.tr("Record referral…"))
         self.refer_button.setToolTip(self.tr("Who introduced this customer, or whom they "
-                                             "introduced (老带新)"))
+                                             "introduced"))
         self.declined_button = QPushButton(self.tr("Declined repair…"))
         self.declined_button.setToolTip(self.tr("A repair the advisor recommended and the "
-                                                "customer did not have done (建议维修项目)"))
+                                                "customer did not have done"))
         self.call_button = QPushButton(self.tr("Log a call…"))
         self.call_button.setToolTip(self.tr(
             "A call made or taken, or a WeChat conversation, with this customer: what came of "
@@ -306,10 +306,10 @@ class BriefView(QFrame):
     def _overdue(self, days: int) -> str:
         """How long overdue, in the unit a caller says it in: 12 days, 5 months, 7 years."""
         if days <= 90:
-            return self.tr("%n days overdue", "", days)
+            return self.tr("%n day(s) overdue", "", days)
         if days <= 730:
-            return self.tr("%n months overdue", "", days // 30)
-        return self.tr("%n years overdue", "", days // 365)
+            return self.tr("%n month(s) overdue", "", days // 30)
+        return self.tr("%n year(s) overdue", "", days // 365)
 
     def _service(self, b: Brief) -> str:
         lines = []
@@ -317,8 +317,8 @@ class BriefView(QFrame):
             if m.due is None:
                 continue
             days = (m.due - b.as_of).days
-            what = self.tr("first service (首保)") if m.first_service else self.tr("maintenance")
-            when = self._overdue(-days) if days < 0 else self.tr("in %n days", "", days)
+            what = self.tr("first service") if m.first_service else self.tr("maintenance")
+            when = self._overdue(-days) if days < 0 else self.tr("in %n day(s)", "", days)
             text = _e(f"{m.name}: {what} {fmt(m.due)} ({when})")
             lines.append(_red(text) if days < 0 else text)
         # Outside the f-string below: lupdate does not see a tr() inside one.

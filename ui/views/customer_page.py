@@ -30,21 +30,40 @@ from services.customers.brief import Brief
 from services.customers.detail import CustomerDetail
 from services.customers.profile import Change
 from services.labels import car_name
-from ui.labels import joined, label
+from ui.labels import day_text, joined, label, moment_text
+
+
+def even_share(widths: list[int], room: int) -> int:
+    """The width each column gets when `room` is shared evenly and no column is narrower than
+    its own width (`widths`): the columns wider than an even share keep their width, the
+    others share what is left. 0 when the widths alone fill the room."""
+    left, count = room, len(widths)
+    for width in sorted(widths, reverse=True):
+        if count == 0 or width * count <= left:
+            break
+        left, count = left - width, count - 1
+    return max(0, left // count) if count else 0
 
 
 class _LastColumnFits(QObject):
     """The last column fills the table when there is room and keeps its content's width when
     there is not (then the table scrolls sideways). Qt's stretchLastSection alone squeezes it to
-    the default 100 px on a narrow screen, cutting both its title and what it says."""
+    the default 100 px on a narrow screen, cutting both its title and what it says.
+
+    An empty table shares its width evenly among its columns, each at least as wide as its
+    title: with the columns sized to their (empty) contents, every column shrank to its title
+    and the last one took all the rest."""
 
     def __init__(self, table: QTableWidget) -> None:
         super().__init__(table)
         self.table = table
         self.held = False  # while fill_table sets many cells: one fit at the end, not one each
+        self.minimum = table.horizontalHeader().minimumSectionSize()  # the style's
         table.viewport().installEventFilter(self)
-        table.model().modelReset.connect(self.fit)
-        table.model().dataChanged.connect(self.fit)
+        model = table.model()
+        for signal in (model.modelReset, model.dataChanged, model.rowsInserted,
+                       model.rowsRemoved):
+            signal.connect(self.fit)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Resize:
@@ -58,11 +77,27 @@ class _LastColumnFits(QObject):
         last = self.table.columnCount() - 1
         if last < 0:
             return
+        self._share_when_empty()
         content = max(header.sectionSizeHint(last), self.table.sizeHintForColumn(last))
         others = sum(header.sectionSize(c) for c in range(last))
         room = others + content <= self.table.viewport().width()
         if header.stretchLastSection() != room:
             header.setStretchLastSection(room)
+
+    def _share_when_empty(self) -> None:
+        """No rows: no column narrower than an even share of the width (the header's minimum
+        section size); rows: the style's minimum again, each column as wide as its contents."""
+        header = self.table.horizontalHeader()
+        wanted = self.minimum
+        if self.table.rowCount() == 0:
+            titles = [header.sectionSizeHint(c) for c in range(self.table.columnCount())]
+            wanted = max(wanted, even_share(titles, self.table.viewport().width()))
+        if header.minimumSectionSize() == wanted:
+            return
+        smaller = wanted < header.minimumSectionSize()
+        header.setMinimumSectionSize(wanted)
+        if smaller:  # Qt measures the sections again for a larger minimum only
+            header.resizeSections()
 
 
 def read_only_rows(table: QTableView) -> None:
@@ -122,14 +157,15 @@ def fill_table(table: QTableWidget, rows: list[list[object]]) -> None:
 
 
 def fmt(value: object) -> str:
-    """Dates, numbers and money in the user's locale."""
+    """Numbers and money in the user's locale; dates and times as the whole window writes
+    them (2026-12-02, 2026-12-02 10:07)."""
     locale = QLocale()
     if value is None:
         return ""
     if isinstance(value, dt.datetime):
-        return locale.toString(value, QLocale.FormatType.ShortFormat)
+        return moment_text(value)
     if isinstance(value, dt.date):
-        return locale.toString(value, QLocale.FormatType.ShortFormat)
+        return day_text(value)
     if isinstance(value, bool):
         return "✓" if value else ""
     if isinstance(value, int):

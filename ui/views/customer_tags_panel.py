@@ -4,7 +4,7 @@ Remove. Any staff may tag; the vocabulary itself is a supervisor's (Settings →
 
 from __future__ import annotations
 
-from PySide6.QtCore import QLocale, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QFont, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -27,6 +27,7 @@ from services.staff.audit import local_time
 from services.staff.permissions import Actor
 from services.store.database import Database
 from ui.dialogs import stale_edit
+from ui.labels import day_text
 from ui.tasks import DataChange, TaskRunner, changed
 
 ITEM = Qt.ItemDataRole.UserRole  # the tag id an item stands for (None: a group heading)
@@ -126,7 +127,6 @@ class CustomerTagsPanel(QWidget):
         retired = QBrush(self.palette().color(QPalette.ColorGroup.Disabled,
                                               QPalette.ColorRole.Text))
         heads: dict[str, QTreeWidgetItem] = {}
-        locale = QLocale()
         for tag in have:
             head = heads.get(tag.group)
             if head is None:
@@ -134,8 +134,7 @@ class CustomerTagsPanel(QWidget):
                 head.setFont(0, bold)
                 self.mine.addTopLevelItem(head)
             name = tag.name if tag.active else self.tr("%1 (retired)").replace("%1", tag.name)
-            when = locale.toString(local_time(tag.tagged_at).date(),
-                                   QLocale.FormatType.ShortFormat)
+            when = day_text(local_time(tag.tagged_at))
             item = QTreeWidgetItem([name, tag.tagged_by, when])
             item.setData(0, ITEM, tag.tag_id)
             if not tag.active:

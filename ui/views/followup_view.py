@@ -106,7 +106,8 @@ class FollowUpView(QWidget):
         self.hint = QLabel()
         self.hint.setStyleSheet("color: #b71c1c;")
         self.feedback = QPlainTextEdit()
-        self.feedback.setPlaceholderText(self.tr("What did they say? e.g. 刚结婚，想换个大点的车"))
+        self.feedback.setPlaceholderText(
+            self.tr("What did they say? e.g. just married, wants a bigger car"))
         self.feedback.setTabChangesFocus(True)
         self.feedback.setMaximumHeight(90)
         self.next_date = date_edit()

@@ -85,11 +85,12 @@ class IntervalDialog(QDialog):
             self.brand.currentTextChanged.connect(self._on_text_changed)
             self.model.currentTextChanged.connect(self._on_text_changed)
             self._on_text_changed()
-        form.addRow(self.tr("First free service (首保)"),
+        form.addRow(self.tr("First free service"),
                     self._pair(self.first_km, self.first_months))
         form.addRow(self.tr("Then every"), self._pair(self.every_km, self.every_months))
-        rule = QLabel(self.tr("Whichever comes first; 首保 counts from the purchase date and "
-                              "0 km, later ones from the last maintenance visit."))
+        rule = QLabel(self.tr("Whichever comes first; the first free service counts from the "
+                              "purchase date and 0 km, later ones from the last maintenance "
+                              "visit."))
         rule.setWordWrap(True)
         form.addRow(rule)
         form.addRow(buttons)
@@ -146,7 +147,7 @@ class IntervalsPanel(QWidget):
         self.data: IntervalTable | None = None
         self.table = QTableWidget(0, 6)
         self.table.setHorizontalHeaderLabels([
-            self.tr("Brand"), self.tr("Model"), self.tr("First service (首保)"),
+            self.tr("Brand"), self.tr("Model"), self.tr("First service"),
             self.tr("Then every"), self.tr("Cars"), self.tr("Changed")])
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -171,7 +172,7 @@ class IntervalsPanel(QWidget):
         buttons.addStretch(1)
         self.note = QLabel(self.tr(
             "Maintenance falls due every N km or M months after the car's last maintenance "
-            "visit, whichever comes first; the first free service (首保) counts from the "
+            "visit, whichever comes first; the first free service counts from the "
             "purchase date and 0 km. A model's interval is used before its brand's, a brand's "
             "before every car's."))
         self.note.setWordWrap(True)

@@ -43,7 +43,7 @@ from services.outputs import labels, run_files, sms, sms_preview, wechat
 from services.outputs.sms_preview import SmsEstimate
 from services.outputs.types import ListDocument, ListMember, Steps
 from services.outputs.wechat import WechatPreview
-from services.staff.permissions import NOT_PASSED, Actor, NotPassed
+from services.staff.permissions import EXPORT_PHONES, NOT_PASSED, Actor, NotPassed, allowed
 from services.store.errors import RevisitError
 from services.store.settings import Settings
 from ui import tasks
@@ -76,6 +76,9 @@ class ListOutputs(QWidget):
         super().__init__(parent)
         self.runner = runner
         self.actor = actor  # who saves: full mobiles for a supervisor, masked for staff
+        # Files with full mobiles (the SMS vendor file is nothing else) are a supervisor's; no
+        # actor passed: nobody is checked, as run_files does.
+        self.full_mobiles = actor is NOT_PASSED or allowed(actor, EXPORT_PHONES)
         self.sessions = sessions  # where a saved file is recorded in the audit trail
         self.document: ListDocument | None = None
         self.settings = Settings()
@@ -108,6 +111,9 @@ class ListOutputs(QWidget):
         self.send_at = QDateTimeEdit(QDateTime.currentDateTime().addSecs(3600))
         self.send_at.setDisplayFormat("yyyy-MM-dd HH:mm")
         self.save_sms = QPushButton(self.tr("Save SMS vendor file…"))
+        if not self.full_mobiles:
+            self.save_sms.setToolTip(self.tr(
+                "Only a supervisor may save the SMS vendor file: it holds full mobile numbers."))
         self.wechat_text = QPlainTextEdit(wechat.DEFAULT_MESSAGE)
         self.wechat_text.setMaximumHeight(56)
         self.wechat_text.setToolTip(self.tr("Each member's message, ready to paste into the "
@@ -204,6 +210,7 @@ class ListOutputs(QWidget):
             self.save_visits,
         ):
             w.setEnabled(document is not None)
+        self.save_sms.setEnabled(document is not None and self.full_mobiles)
         self.pdf.close()
         self.status.clear()
         # A sending time outside the window (an hour from now, early or late in the day) is
@@ -449,10 +456,13 @@ class ListOutputs(QWidget):
                 "%1", str(written.rows)).replace("%2", str(len(written.skipped)))
         if written.skipped:
             text += "\n" + sms.skipped_summary(written.skipped)
+        saved = self.tr("Saved %1").replace("%1", written.path.name)
+        if written.masked:
+            masked = self.tr("mobiles masked (only a supervisor's files hold full numbers)")
+            text += "\n" + masked
+            saved = self.tr("%1; %2").replace("%1", saved).replace("%2", masked)
         self.status.setText(text)
-        self.runner.notify(
-            self.tr("Saved %1").replace("%1", written.path.name), actions=open_actions(path)
-        )
+        self.runner.notify(saved, actions=open_actions(path))
         self._warn_unprintable(written)
         self.written.emit(path)
 

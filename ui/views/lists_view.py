@@ -33,7 +33,7 @@ from services.outputs.types import Steps
 from services.staff.permissions import NOT_PASSED, Actor, NotPassed
 from services.store.database import Database
 from services.store.settings import Settings
-from ui.labels import joined, label
+from ui.labels import joined, label, language
 from ui.table_models.run_tables import RunExclusionsModel, RunMembersModel
 from ui.tasks import DataChange, TaskRunner, changed
 from ui.views.customer_page import fill_table, make_table, read_only_rows
@@ -183,8 +183,9 @@ class ListsView(QWidget):
     def reload_choices(self) -> None:
         """Ask for the segments, callers and settings in the background; what the user picked
         stays picked."""
+        lang = language()
         self.runner.run(
-            lambda _p, _c: run_choices(self.database.sessions),
+            lambda _p, _c: run_choices(self.database.sessions, lang),
             on_done=self._show_choices,
             latest="list-choices",
             parent_widget=self,
@@ -295,7 +296,7 @@ class ListsView(QWidget):
 
     def _on_built(self, summary: build.RunSummary) -> None:
         self.runner.notify(
-            self.tr("List #%1 stored: %n customer(s) in it.", "", summary.members).replace(
+            self.tr("List #%1 stored: %Ln customer(s) in it.", "", summary.members).replace(
                 "%1", str(summary.run_id)
             )
         )
@@ -411,7 +412,8 @@ class ListsView(QWidget):
         if info.previous_run_id:
             text += " " + self.tr("Since list #%1: %2 new, %3 no longer in it.").replace(
                 "%1", str(info.previous_run_id)
-            ).replace("%2", str(len(info.new))).replace("%3", str(len(info.dropped)))
+            ).replace("%2", locale.toString(len(info.new))).replace(
+                "%3", locale.toString(len(info.dropped)))
         if not info.finished:
             text += "\n\n" + self.tr(
                 "This list is unfinished: the program stopped before it was complete, so its "

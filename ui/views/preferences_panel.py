@@ -99,10 +99,10 @@ class PreferencesPanel(QWidget):
         hours_row.addWidget(self.hour_to)
         hours_row.addStretch(1)
         self.language = QComboBox()
-        self.language.addItem("中文", "zh")
-        self.language.addItem("English", "en")
+        for code, text in choices("language"):
+            self.language.addItem(text, code)
         self.note = QLineEdit()
-        self.note.setPlaceholderText(self.tr("e.g. 中午别打电话"))
+        self.note.setPlaceholderText(self.tr("e.g. no calls at noon"))
         self.save_button = QPushButton(self.tr("&Save preferences"))
         self.undo_button = QPushButton(self.tr("&Undo last save"))
         self._set_undo(None)

@@ -106,13 +106,10 @@ class MatrixTab(_Grid):
 
     def _show(self, result) -> None:
         self.result = result
-        locale = QLocale()
         for cell in result.cells:
             self.buttons[(cell.years_band, cell.satisfaction_band)].setText(
-                self.tr("%1 vehicles\n%2 customers")
-                .replace("%1", locale.toString(cell.vehicles))
-                .replace("%2", locale.toString(cell.customers))
-            )
+                self.tr("%Ln vehicle(s)", "", cell.vehicles) + "\n"
+                + self.tr("%Ln customer(s)", "", cell.customers))
         self.note.setText(
             self.tr(
                 "Years since purchase × latest satisfaction score, on %1. A customer with "
@@ -288,12 +285,10 @@ class ServiceTab(_Grid):
 
     def _show(self, key: str, counted) -> None:
         self.counts[key] = counted
-        locale = QLocale()
-        text = self.tr("%1 customers").replace("%1", locale.toString(counted.customers))
+        text = self.tr("%Ln customer(s)", "", counted.customers)
         if counted.vehicles is not None:
-            text = self.tr("%1 customers, %2 vehicles").replace(
-                "%1", locale.toString(counted.customers)).replace(
-                "%2", locale.toString(counted.vehicles))
+            text = self.tr("%1, %2").replace("%1", text).replace(
+                "%2", self.tr("%Ln vehicle(s)", "", counted.vehicles))
         self._label(key, text)
 
     def open_key(self, key: str) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from PySide6.QtCore import QLocale, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QGridLayout,
@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from services.segments import service as segments
 from services.staff.accounts import list_accounts
-from services.staff.permissions import NOT_PASSED, Actor, NotPassed
+from services.staff.permissions import DELETE_SEGMENTS, NOT_PASSED, Actor, NotPassed, allowed
 from services.store.database import Database
 from ui.dialogs import stale_edit
 from ui.files import ask_open_path, ask_save_path, open_actions
@@ -53,6 +53,8 @@ class SegmentsView(QWidget):
                  actor: Actor | None | NotPassed = NOT_PASSED) -> None:
         super().__init__(parent)
         self.actor = actor  # deleting a segment is a supervisor's
+        # No actor passed: nobody is checked (the service deletes unchecked too).
+        self.may_delete = actor is NOT_PASSED or allowed(actor, DELETE_SEGMENTS)
         self.database = database
         self.runner = runner
         self._current_name: str | None = None
@@ -105,6 +107,10 @@ class SegmentsView(QWidget):
         self.duplicate_button.clicked.connect(self._on_duplicate)
         self.delete_button = QPushButton(self.tr("Delete…"))
         self.delete_button.clicked.connect(self._on_delete)
+        if not self.may_delete:
+            # Disabled buttons show their tooltips: staff see why, instead of a refusal after
+            # they confirmed the deletion.
+            self.delete_button.setToolTip(self.tr("Only a supervisor may delete saved segments."))
         import_button = QPushButton(self.tr("Import…"))
         import_button.clicked.connect(self._on_import)
         self.export_button = QPushButton(self.tr("Export…"))
@@ -131,7 +137,8 @@ class SegmentsView(QWidget):
         self.editor = FilterEditor(tags, staff=self._staff_names())
         self.editor.changed.connect(self._on_filter_changed)
         self.name = QLineEdit()
-        self.name.setPlaceholderText(self.tr("Segment name, e.g. 5–6年 高满意度 换车"))
+        self.name.setPlaceholderText(
+            self.tr("Segment name, e.g. 5–6 years, high satisfaction, replacement"))
         self.save_button = QPushButton(self.tr("&Save"))
         self.save_button.clicked.connect(lambda: self.save())
         name_row = QHBoxLayout()
@@ -237,10 +244,10 @@ class SegmentsView(QWidget):
         for b in (
             self.rename_button,
             self.duplicate_button,
-            self.delete_button,
             self.export_button,
         ):
             b.setEnabled(has)
+        self.delete_button.setEnabled(has and self.may_delete)
 
     def is_dirty(self) -> bool:
         """The editor's filter differs from what was last opened or saved."""
@@ -356,10 +363,10 @@ class SegmentsView(QWidget):
 
     def _show_count(self, shown: segments.SegmentPreview) -> None:
         counted, page = shown.count, shown.page
-        locale = QLocale()
-        text = self.tr("%1 customers").replace("%1", locale.toString(counted.customers))
+        text = self.tr("%Ln customer(s)", "", counted.customers)
         if counted.vehicles is not None:
-            text += self.tr(", %1 vehicles").replace("%1", locale.toString(counted.vehicles))
+            text = self.tr("%1, %2").replace("%1", text).replace(
+                "%2", self.tr("%Ln vehicle(s)", "", counted.vehicles))
         self.count.setText(text)
         self._preview_ids = [m.customer_id for m in page.rows]
         self._preview_people = [(m.code, m.name) for m in page.rows]

@@ -43,7 +43,7 @@ def lacking_lines(lacking: Sequence[sms.Lacking]) -> list[str]:
         if x.more:
             who += QCoreApplication.translate("MessagePreview", " … and %n more", "", x.more)
         lines.append(QCoreApplication.translate("MessagePreview",
-                                                "No value for {%1} (缺少合并字段): %2")
+                                                "No value for {%1}: %2")
                      .replace("%1", x.field).replace("%2", who))
     return lines
 
@@ -221,8 +221,8 @@ class SmsPreviewPanel(MessagePreview):
         lines = []
         if e.missing_fields:
             fields = ", ".join(f"{{{f}}} × {locale.toString(n)}" for f, n in e.missing_by_field)
-            lines.append(self.tr("%n member(s) left out for a merge field without a value "
-                                 "(缺少合并字段): %1. Give the field a fallback such as "
+            lines.append(self.tr("%n member(s) left out for a merge field without a value: "
+                                 "%1. Give the field a fallback such as "
                                  "{车型|您的爱车} to include them.", "", e.missing_fields)
                          .replace("%1", fields))
             lines += lacking_lines(e.lacking)
@@ -273,6 +273,6 @@ class WechatPreviewPanel(MessagePreview):
     def warning_lines(self, e: WechatPreview) -> list[str]:
         if not e.left_out:
             return []
-        return [self.tr("%n member(s) left out for a merge field without a value "
-                        "(缺少合并字段). Give the field a fallback such as {车型|您的爱车} to "
-                        "include them.", "", e.left_out), *lacking_lines(e.lacking)]
+        return [self.tr("%n member(s) left out for a merge field without a value. "
+                        "Give the field a fallback such as {车型|您的爱车} to include them.",
+                        "", e.left_out), *lacking_lines(e.lacking)]

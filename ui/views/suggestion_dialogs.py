@@ -40,7 +40,7 @@ class ChangePurposeDialog(QDialog):
                 self.purpose.addItem(label("purpose", code), code)
         self.note = QLineEdit()
         self.note.setMaxLength(NOTE_MAX)
-        self.note.setPlaceholderText(self.tr("Why, e.g. 客户说下月才有空"))
+        self.note.setPlaceholderText(self.tr("Why, e.g. the customer is free only next month"))
         form = QFormLayout(self)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.addRow(QLabel(self.tr("Suggested: %1 (rule “%2”)").replace(
