@@ -157,166 +157,166 @@
 <context>
     <name>BackupsPanel</name>
     <message>
-        <location filename="../../ui/views/backups_panel.py" line="55"/>
+        <location filename="../../ui/views/backups_panel.py" line="56"/>
         <source>Empty: a backups folder beside the database file</source>
         <translation>留空：数据库文件旁的 backups 文件夹</translation>
     </message>
     <message>
-        <location filename="../../ui/views/backups_panel.py" line="56"/>
+        <location filename="../../ui/views/backups_panel.py" line="57"/>
         <source>C&amp;hoose…</source>
         <translation>选择(&amp;H)…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/backups_panel.py" line="63"/>
+        <location filename="../../ui/views/backups_panel.py" line="64"/>
         <source>Save &amp;backup settings</source>
         <translation>保存备份设置(&amp;B)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/backups_panel.py" line="76"/>
+        <location filename="../../ui/views/backups_panel.py" line="77"/>
         <source>Backup folder (every PC)</source>
         <translation>备份文件夹（所有电脑）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/backups_panel.py" line="77"/>
+        <location filename="../../ui/views/backups_panel.py" line="78"/>
         <source>Automatic backups kept</source>
         <translation>保留的自动备份数</translation>
     </message>
     <message>
-        <location filename="../../ui/views/backups_panel.py" line="81"/>
+        <location filename="../../ui/views/backups_panel.py" line="82"/>
         <source>Revisit backs up the database once a day and before every upgrade, import and erase; the oldest automatic backups are deleted beyond the number kept. Backups made with “Back up now” are kept until you delete them.</source>
         <translation>回访每天备份一次数据库，并在每次升级、导入和擦除之前备份；自动备份超过保留数时删除最早的。用“立即备份”做的备份会一直保留，直到您自己删除。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/backups_panel.py" line="85"/>
+        <location filename="../../ui/views/backups_panel.py" line="86"/>
         <source>A PostgreSQL database is backed up on its server (pg_dump -Fc, restored with pg_restore). “Back up now” runs pg_dump on this PC when PostgreSQL&apos;s client tools are installed.</source>
         <translation>PostgreSQL 数据库在其服务器上备份（pg_dump -Fc，用 pg_restore 恢复）。本机装有 PostgreSQL 客户端工具时，“立即备份”会在本机运行 pg_dump。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/backups_panel.py" line="92"/>
+        <location filename="../../ui/views/backups_panel.py" line="93"/>
         <source>Made</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../ui/views/backups_panel.py" line="92"/>
+        <location filename="../../ui/views/backups_panel.py" line="93"/>
         <source>Why</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../../ui/views/backups_panel.py" line="92"/>
+        <location filename="../../ui/views/backups_panel.py" line="93"/>
         <source>Size</source>
         <translation>大小</translation>
     </message>
     <message>
-        <location filename="../../ui/views/backups_panel.py" line="100"/>
+        <location filename="../../ui/views/backups_panel.py" line="101"/>
         <source>Back up &amp;now</source>
         <translation>立即备份(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/backups_panel.py" line="102"/>
+        <location filename="../../ui/views/backups_panel.py" line="103"/>
         <source>&amp;Restore…</source>
         <translation>恢复(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/backups_panel.py" line="107"/>
+        <location filename="../../ui/views/backups_panel.py" line="108"/>
         <source>Restore a PostgreSQL database on its server with pg_restore.</source>
         <translation>请在服务器上用 pg_restore 恢复 PostgreSQL 数据库。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/backups_panel.py" line="141"/>
+        <location filename="../../ui/views/backups_panel.py" line="142"/>
         <source>Daily</source>
         <translation>每日</translation>
     </message>
     <message>
-        <location filename="../../ui/views/backups_panel.py" line="142"/>
+        <location filename="../../ui/views/backups_panel.py" line="143"/>
         <source>Before an upgrade</source>
         <translation>升级前</translation>
     </message>
     <message>
-        <location filename="../../ui/views/backups_panel.py" line="143"/>
+        <location filename="../../ui/views/backups_panel.py" line="144"/>
         <source>Before an import</source>
         <translation>导入前</translation>
     </message>
     <message>
-        <location filename="../../ui/views/backups_panel.py" line="144"/>
+        <location filename="../../ui/views/backups_panel.py" line="145"/>
         <source>Before an erase</source>
         <translation>擦除前</translation>
     </message>
     <message>
-        <location filename="../../ui/views/backups_panel.py" line="145"/>
+        <location filename="../../ui/views/backups_panel.py" line="146"/>
         <source>Backed up by hand</source>
         <translation>手动备份</translation>
     </message>
     <message>
-        <location filename="../../ui/views/backups_panel.py" line="146"/>
+        <location filename="../../ui/views/backups_panel.py" line="147"/>
         <source>Replaced by a restore</source>
         <translation>恢复时被替换</translation>
     </message>
     <message>
-        <location filename="../../ui/views/backups_panel.py" line="148"/>
+        <location filename="../../ui/views/backups_panel.py" line="149"/>
         <source>%1 (damaged or not Revisit&apos;s)</source>
         <translation>%1（已损坏或不是回访的备份）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/backups_panel.py" line="175"/>
+        <location filename="../../ui/views/backups_panel.py" line="176"/>
         <source>Choose the backup folder</source>
         <translation>选择备份文件夹</translation>
     </message>
     <message>
-        <location filename="../../ui/views/backups_panel.py" line="191"/>
+        <location filename="../../ui/views/backups_panel.py" line="192"/>
         <source>Saving settings</source>
         <translation>正在保存设置</translation>
     </message>
     <message>
-        <location filename="../../ui/views/backups_panel.py" line="196"/>
+        <location filename="../../ui/views/backups_panel.py" line="197"/>
         <source>Saved.</source>
         <translation>已保存。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/backups_panel.py" line="204"/>
+        <location filename="../../ui/views/backups_panel.py" line="205"/>
         <source>Backups</source>
         <translation>备份</translation>
     </message>
     <message>
-        <location filename="../../ui/views/backups_panel.py" line="205"/>
+        <location filename="../../ui/views/backups_panel.py" line="206"/>
         <source>Reload the backup settings now?</source>
         <translation>现在重新载入备份设置吗？</translation>
     </message>
     <message>
         <location filename="../../ui/main_window.py" line="257"/>
-        <location filename="../../ui/views/backups_panel.py" line="214"/>
+        <location filename="../../ui/views/backups_panel.py" line="215"/>
         <source>Backing up the database</source>
         <translation>正在备份数据库</translation>
     </message>
     <message>
         <location filename="../../ui/main_window.py" line="249"/>
-        <location filename="../../ui/views/backups_panel.py" line="217"/>
+        <location filename="../../ui/views/backups_panel.py" line="218"/>
         <source>Backed up to %1</source>
         <translation>已备份到 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/backups_panel.py" line="233"/>
+        <location filename="../../ui/views/backups_panel.py" line="234"/>
         <source>Choose a backup to restore</source>
         <translation>选择要恢复的备份</translation>
     </message>
     <message>
-        <location filename="../../ui/views/backups_panel.py" line="234"/>
+        <location filename="../../ui/views/backups_panel.py" line="235"/>
         <source>Revisit backups (*.bak *.sqlite3);;All files (*)</source>
         <translation>回访备份 (*.bak *.sqlite3);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/backups_panel.py" line="239"/>
-        <location filename="../../ui/views/backups_panel.py" line="242"/>
-        <location filename="../../ui/views/backups_panel.py" line="263"/>
+        <location filename="../../ui/views/backups_panel.py" line="240"/>
+        <location filename="../../ui/views/backups_panel.py" line="243"/>
+        <location filename="../../ui/views/backups_panel.py" line="264"/>
         <source>Restore</source>
         <translation>恢复</translation>
     </message>
     <message>
-        <location filename="../../ui/views/backups_panel.py" line="240"/>
+        <location filename="../../ui/views/backups_panel.py" line="241"/>
         <source>Wait until the work in progress has finished, then restore.</source>
         <translation>请等正在进行的工作完成后再恢复。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/backups_panel.py" line="243"/>
+        <location filename="../../ui/views/backups_panel.py" line="244"/>
         <source>Put the backup %1 in place of the database?
 
 Everything saved after it was made is replaced; the current database is kept as a backup first. Revisit must be closed on every other PC. Afterwards Revisit closes here; open it again to work with the restored database.</source>
@@ -325,17 +325,17 @@ Everything saved after it was made is replaced; the current database is kept as 
 该备份之后保存的所有内容都会被替换；当前数据库会先另存为一份备份。其他所有电脑上的回访必须先关闭。完成后本机的回访会关闭，请重新打开以使用恢复后的数据库。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/backups_panel.py" line="257"/>
+        <location filename="../../ui/views/backups_panel.py" line="258"/>
         <source>Restoring a backup</source>
         <translation>正在恢复备份</translation>
     </message>
     <message>
-        <location filename="../../ui/views/backups_panel.py" line="260"/>
+        <location filename="../../ui/views/backups_panel.py" line="261"/>
         <source>The database it replaced is kept as %1.</source>
         <translation>被替换的数据库已保存为 %1。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/backups_panel.py" line="264"/>
+        <location filename="../../ui/views/backups_panel.py" line="265"/>
         <source>The backup %1 is now the database. %2
 
 Revisit closes now; open it again to work with the restored database.</source>
@@ -417,42 +417,62 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>正在加载以往导入</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_batches.py" line="116"/>
-        <source>This import stopped before its last rows (its program was closed or killed); the rows already in are kept. Undo it, then import the file again.</source>
-        <translation>这次导入在最后几行之前中断了（程序被关闭或终止），已写入的行仍保留。请先撤销它，再重新导入该文件。</translation>
+        <location filename="../../ui/views/import_batches.py" line="122"/>
+        <source>This import stopped before its last rows; import #%1 of the same file completed it. Undoing #%1 undoes this one too.</source>
+        <translation>该次导入在最后几行之前停止；同一文件的第 %1 号导入已将其补完。撤销第 %1 号导入时会一并撤销此次导入。</translation>
     </message>
     <message>
         <location filename="../../ui/views/import_batches.py" line="127"/>
+        <source>This import stopped before its last rows (its program was closed or killed); the rows counted here are stored. Import the file again to finish it (undoing that import then undoes this one too), or undo it.</source>
+        <translation>该次导入在最后几行之前停止（程序被关闭或被终止）；此处统计的行已存入。再次导入该文件即可补完（之后撤销那次导入时会一并撤销此次），也可以撤销此次导入。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/import_batches.py" line="138"/>
         <source>undone %1</source>
         <translation>已撤销 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_batches.py" line="128"/>
+        <location filename="../../ui/views/import_batches.py" line="140"/>
+        <source>completed by #%1</source>
+        <translation>已由 #%1 补完</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/import_batches.py" line="141"/>
         <source>unfinished</source>
         <translation>未完成</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_batches.py" line="149"/>
+        <location filename="../../ui/views/import_batches.py" line="162"/>
         <source>Undoing import #%1</source>
         <translation>正在撤销导入 #%1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_batches.py" line="157"/>
+        <location filename="../../ui/views/import_batches.py" line="170"/>
         <source>Undo import #%1 of “%2” (%3)? What it created (%4 new rows) is deleted and the values it changed in %5 rows are put back as they were.</source>
         <translation>撤销“%2”的导入 #%1（%3）？该次导入新建的内容（%4 行新增）将被删除，%5 行中被修改的值将恢复原样。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_batches.py" line="167"/>
+        <location filename="../../ui/views/import_batches.py" line="179"/>
+        <source>It completed the stopped import %1 of the same file, which is undone with it.</source>
+        <translation>它补完了同一文件中途停止的导入 %1，该导入将一并撤销。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/import_batches.py" line="184"/>
         <source>Undo an import</source>
         <translation>撤销导入</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_batches.py" line="176"/>
+        <location filename="../../ui/views/import_batches.py" line="193"/>
         <source>Import #%1 undone: %2 rows deleted, %3 values put back.</source>
         <translation>导入 #%1 已撤销：删除 %2 行，恢复 %3 个值。</translation>
     </message>
+    <message>
+        <location filename="../../ui/views/import_batches.py" line="197"/>
+        <source>The stopped import %1 it completed was undone with it.</source>
+        <translation>它补完的中途停止的导入 %1 已一并撤销。</translation>
+    </message>
     <message numerus="yes">
-        <location filename="../../ui/views/import_batches.py" line="180"/>
+        <location filename="../../ui/views/import_batches.py" line="200"/>
         <source>%n value(s) changed by hand since were left as they are.</source>
         <translation>
             <numerusform>其间手工修改过的 %n 个值保持不变。</numerusform>
@@ -527,19 +547,9 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>记录转介绍…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="91"/>
-        <source>Who introduced this customer, or whom they introduced (老带新)</source>
-        <translation>谁介绍了这位客户，或这位客户介绍了谁（老带新）</translation>
-    </message>
-    <message>
         <location filename="../../ui/views/brief_view.py" line="93"/>
         <source>Declined repair…</source>
         <translation>建议维修…</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/brief_view.py" line="94"/>
-        <source>A repair the advisor recommended and the customer did not have done (建议维修项目)</source>
-        <translation>服务顾问建议、客户未做的维修（建议维修项目）</translation>
     </message>
     <message>
         <location filename="../../ui/views/brief_view.py" line="96"/>
@@ -687,42 +697,52 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>%1 到店</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/brief_view.py" line="311"/>
-        <source>%n months overdue</source>
+        <location filename="../../ui/views/brief_view.py" line="321"/>
+        <source>in %n day(s)</source>
         <translation>
-            <numerusform>逾期 %n 个月</numerusform>
+            <numerusform>%n 天后</numerusform>
         </translation>
-    </message>
-    <message numerus="yes">
-        <location filename="../../ui/views/brief_view.py" line="312"/>
-        <source>%n years overdue</source>
-        <translation>
-            <numerusform>逾期 %n 年</numerusform>
-        </translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/brief_view.py" line="320"/>
-        <source>first service (首保)</source>
-        <translation>首保</translation>
     </message>
     <message>
         <location filename="../../ui/views/brief_view.py" line="320"/>
         <source>maintenance</source>
         <translation>保养</translation>
     </message>
+    <message>
+        <location filename="../../ui/views/brief_view.py" line="91"/>
+        <source>Who introduced this customer, or whom they introduced</source>
+        <translation>谁介绍了这位客户，或这位客户介绍了谁（老带新）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/brief_view.py" line="94"/>
+        <source>A repair the advisor recommended and the customer did not have done</source>
+        <translation>服务顾问建议、客户未做的维修（建议维修项目）</translation>
+    </message>
     <message numerus="yes">
         <location filename="../../ui/views/brief_view.py" line="309"/>
-        <source>%n days overdue</source>
+        <source>%n day(s) overdue</source>
         <translation>
             <numerusform>逾期 %n 天</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/brief_view.py" line="321"/>
-        <source>in %n days</source>
+        <location filename="../../ui/views/brief_view.py" line="311"/>
+        <source>%n month(s) overdue</source>
         <translation>
-            <numerusform>%n 天后</numerusform>
+            <numerusform>逾期 %n 个月</numerusform>
         </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/views/brief_view.py" line="312"/>
+        <source>%n year(s) overdue</source>
+        <translation>
+            <numerusform>逾期 %n 年</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/brief_view.py" line="320"/>
+        <source>first service</source>
+        <translation>首保</translation>
     </message>
     <message>
         <location filename="../../ui/views/brief_view.py" line="325"/>
@@ -835,7 +855,7 @@ Revisit closes now; open it again to work with the restored database.</source>
     </message>
     <message>
         <location filename="../../ui/views/suggestion_dialogs.py" line="43"/>
-        <source>Why, e.g. 客户说下月才有空</source>
+        <source>Why, e.g. the customer is free only next month</source>
         <translation>原因，例如：客户说下月才有空</translation>
     </message>
     <message>
@@ -890,354 +910,354 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>CustomerPage</name>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="165"/>
+        <location filename="../../ui/views/customer_page.py" line="201"/>
         <source>Record a change…</source>
         <translation>记录变更…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="167"/>
+        <location filename="../../ui/views/customer_page.py" line="203"/>
         <source>Record what changed (married, new job, km…) with its date and source (Ctrl+E)</source>
         <translation>记录客户的变化（结婚、换工作、里程…）及日期和来源（Ctrl+E）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="170"/>
+        <location filename="../../ui/views/customer_page.py" line="206"/>
         <source>Erase…</source>
         <translation>擦除…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="172"/>
+        <location filename="../../ui/views/customer_page.py" line="208"/>
         <source>Erase this customer&apos;s personal data on their request (supervisors; cannot be undone)</source>
         <translation>应客户要求擦除其个人信息（主管操作，不可撤销）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="181"/>
+        <location filename="../../ui/views/customer_page.py" line="217"/>
         <source>Brief</source>
         <translation>简报</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="182"/>
-        <location filename="../../ui/views/customer_page.py" line="186"/>
+        <location filename="../../ui/views/customer_page.py" line="218"/>
+        <location filename="../../ui/views/customer_page.py" line="222"/>
         <source>Attribute</source>
         <translation>属性</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="182"/>
+        <location filename="../../ui/views/customer_page.py" line="218"/>
         <source>Value</source>
         <translation>值</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="182"/>
+        <location filename="../../ui/views/customer_page.py" line="218"/>
         <source>Since</source>
         <translation>起始日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="185"/>
+        <location filename="../../ui/views/customer_page.py" line="221"/>
         <source>Effective</source>
         <translation>生效日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="187"/>
+        <location filename="../../ui/views/customer_page.py" line="223"/>
         <source>Change</source>
         <translation>变更</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="188"/>
-        <location filename="../../ui/views/customer_page.py" line="213"/>
+        <location filename="../../ui/views/customer_page.py" line="224"/>
+        <location filename="../../ui/views/customer_page.py" line="249"/>
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="189"/>
+        <location filename="../../ui/views/customer_page.py" line="225"/>
         <source>Recorded</source>
         <translation>记录时间</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="190"/>
+        <location filename="../../ui/views/customer_page.py" line="226"/>
         <source>Note</source>
         <translation>备注</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="196"/>
+        <location filename="../../ui/views/customer_page.py" line="232"/>
         <source>Profile</source>
         <translation>客户画像</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="200"/>
-        <location filename="../../ui/views/customer_page.py" line="219"/>
+        <location filename="../../ui/views/customer_page.py" line="236"/>
+        <location filename="../../ui/views/customer_page.py" line="255"/>
         <source>Vehicle</source>
         <translation>车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="201"/>
+        <location filename="../../ui/views/customer_page.py" line="237"/>
         <source>Plate</source>
         <translation>车牌</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="202"/>
+        <location filename="../../ui/views/customer_page.py" line="238"/>
         <source>VIN</source>
         <translation>车架号</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="203"/>
+        <location filename="../../ui/views/customer_page.py" line="239"/>
         <source>Bought</source>
         <translation>购车日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="204"/>
+        <location filename="../../ui/views/customer_page.py" line="240"/>
         <source>Price paid</source>
         <translation>成交价</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="205"/>
+        <location filename="../../ui/views/customer_page.py" line="241"/>
         <source>Payment</source>
         <translation>付款方式</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="206"/>
+        <location filename="../../ui/views/customer_page.py" line="242"/>
         <source>Insurance until</source>
         <translation>保险到期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="207"/>
+        <location filename="../../ui/views/customer_page.py" line="243"/>
         <source>Warranty until</source>
         <translation>质保到期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="208"/>
+        <location filename="../../ui/views/customer_page.py" line="244"/>
         <source>Inspection due</source>
         <translation>年检到期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="209"/>
+        <location filename="../../ui/views/customer_page.py" line="245"/>
         <source>Loan ends</source>
         <translation>贷款到期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="213"/>
-        <location filename="../../ui/views/customer_page.py" line="219"/>
-        <location filename="../../ui/views/customer_page.py" line="224"/>
-        <location filename="../../ui/views/customer_page.py" line="258"/>
+        <location filename="../../ui/views/customer_page.py" line="249"/>
+        <location filename="../../ui/views/customer_page.py" line="255"/>
+        <location filename="../../ui/views/customer_page.py" line="260"/>
+        <location filename="../../ui/views/customer_page.py" line="294"/>
         <source>Date</source>
         <translation>日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="213"/>
-        <location filename="../../ui/views/customer_page.py" line="219"/>
+        <location filename="../../ui/views/customer_page.py" line="249"/>
+        <location filename="../../ui/views/customer_page.py" line="255"/>
         <source>Km</source>
         <translation>里程（公里）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="217"/>
+        <location filename="../../ui/views/customer_page.py" line="253"/>
         <source>Vehicles</source>
         <translation>车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="219"/>
+        <location filename="../../ui/views/customer_page.py" line="255"/>
         <source>Type</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="219"/>
+        <location filename="../../ui/views/customer_page.py" line="255"/>
         <source>Amount</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="221"/>
+        <location filename="../../ui/views/customer_page.py" line="257"/>
         <source>Visits</source>
         <translation>到店记录</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="225"/>
+        <location filename="../../ui/views/customer_page.py" line="261"/>
         <source>Overall</source>
         <translation>总体评分</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="226"/>
+        <location filename="../../ui/views/customer_page.py" line="262"/>
         <source>Repair quality</source>
         <translation>维修质量</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="227"/>
+        <location filename="../../ui/views/customer_page.py" line="263"/>
         <source>Price</source>
         <translation>价格</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="228"/>
+        <location filename="../../ui/views/customer_page.py" line="264"/>
         <source>Speed</source>
         <translation>速度</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="229"/>
+        <location filename="../../ui/views/customer_page.py" line="265"/>
         <source>Attitude</source>
         <translation>接待态度</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="230"/>
+        <location filename="../../ui/views/customer_page.py" line="266"/>
         <source>Comment</source>
         <translation>评价</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="233"/>
+        <location filename="../../ui/views/customer_page.py" line="269"/>
         <source>Surveys</source>
         <translation>满意度调查</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="236"/>
+        <location filename="../../ui/views/customer_page.py" line="272"/>
         <source>Opened</source>
         <translation>投诉日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="237"/>
+        <location filename="../../ui/views/customer_page.py" line="273"/>
         <source>Topic</source>
         <translation>问题</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="238"/>
+        <location filename="../../ui/views/customer_page.py" line="274"/>
         <source>Resolved</source>
         <translation>已解决</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="239"/>
+        <location filename="../../ui/views/customer_page.py" line="275"/>
         <source>Resolved on</source>
         <translation>解决日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="240"/>
+        <location filename="../../ui/views/customer_page.py" line="276"/>
         <source>How</source>
         <translation>处理方式</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="243"/>
+        <location filename="../../ui/views/customer_page.py" line="279"/>
         <source>Complaints</source>
         <translation>投诉</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="246"/>
+        <location filename="../../ui/views/customer_page.py" line="282"/>
         <source>When</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="247"/>
+        <location filename="../../ui/views/customer_page.py" line="283"/>
         <source>Channel</source>
         <translation>渠道</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="248"/>
+        <location filename="../../ui/views/customer_page.py" line="284"/>
         <source>Purpose</source>
         <translation>目的</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="249"/>
+        <location filename="../../ui/views/customer_page.py" line="285"/>
         <source>Staff</source>
         <translation>员工</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="250"/>
+        <location filename="../../ui/views/customer_page.py" line="286"/>
         <source>Outcome</source>
         <translation>结果</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="251"/>
+        <location filename="../../ui/views/customer_page.py" line="287"/>
         <source>Next follow-up</source>
         <translation>下次跟进</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="252"/>
+        <location filename="../../ui/views/customer_page.py" line="288"/>
         <source>What they said</source>
         <translation>客户反馈</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="255"/>
+        <location filename="../../ui/views/customer_page.py" line="291"/>
         <source>Contacts</source>
         <translation>联系记录</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="259"/>
+        <location filename="../../ui/views/customer_page.py" line="295"/>
         <source>Strength</source>
         <translation>意向强度</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="260"/>
+        <location filename="../../ui/views/customer_page.py" line="296"/>
         <source>Window</source>
         <translation>预计购买时间</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="261"/>
+        <location filename="../../ui/views/customer_page.py" line="297"/>
         <source>Expected price</source>
         <translation>预期价格</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="262"/>
+        <location filename="../../ui/views/customer_page.py" line="298"/>
         <source>Models</source>
         <translation>意向车型</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="263"/>
+        <location filename="../../ui/views/customer_page.py" line="299"/>
         <source>Why</source>
         <translation>购车原因</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="266"/>
+        <location filename="../../ui/views/customer_page.py" line="302"/>
         <source>Intent</source>
         <translation>购车意向</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="268"/>
+        <location filename="../../ui/views/customer_page.py" line="304"/>
         <source>Preferences</source>
         <translation>联系偏好与同意</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="270"/>
+        <location filename="../../ui/views/customer_page.py" line="306"/>
         <source>Contact preferences, marketing consent and do-not-contact</source>
         <translation>联系偏好、营销同意和勿扰设置</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="273"/>
+        <location filename="../../ui/views/customer_page.py" line="309"/>
         <source>Tags</source>
         <translation>标签</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="274"/>
+        <location filename="../../ui/views/customer_page.py" line="310"/>
         <source>The customer&apos;s tags: add and remove them</source>
         <translation>客户的标签：添加和移除</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="298"/>
+        <location filename="../../ui/views/customer_page.py" line="334"/>
         <source>No customer selected</source>
         <translation>未选择客户</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="300"/>
+        <location filename="../../ui/views/customer_page.py" line="336"/>
         <source>Pick a customer in the list (↓ from the search field goes into it).</source>
         <translation>请在左侧列表中选择一位客户（在搜索框按 ↓ 可进入列表）。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="405"/>
+        <location filename="../../ui/views/customer_page.py" line="441"/>
         <source>marketing consent given</source>
         <translation>已同意营销</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="406"/>
+        <location filename="../../ui/views/customer_page.py" line="442"/>
         <source>no marketing consent</source>
         <translation>未同意营销</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="407"/>
+        <location filename="../../ui/views/customer_page.py" line="443"/>
         <source>marketing consent not asked</source>
         <translation>未询问营销同意</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="411"/>
+        <location filename="../../ui/views/customer_page.py" line="447"/>
         <source>born %1</source>
         <translation>生于 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="412"/>
+        <location filename="../../ui/views/customer_page.py" line="448"/>
         <source>no mobile</source>
         <translation>无手机</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="416"/>
+        <location filename="../../ui/views/customer_page.py" line="452"/>
         <source>owner: %1</source>
         <translation>负责人：%1</translation>
     </message>
@@ -1293,47 +1313,47 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>CustomerTagsPanel</name>
     <message>
-        <location filename="../../ui/views/customer_tags_panel.py" line="51"/>
+        <location filename="../../ui/views/customer_tags_panel.py" line="52"/>
         <source>Tag</source>
         <translation>标签</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_tags_panel.py" line="51"/>
+        <location filename="../../ui/views/customer_tags_panel.py" line="52"/>
         <source>Given by</source>
         <translation>添加人</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_tags_panel.py" line="51"/>
+        <location filename="../../ui/views/customer_tags_panel.py" line="52"/>
         <source>On</source>
         <translation>日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_tags_panel.py" line="59"/>
+        <location filename="../../ui/views/customer_tags_panel.py" line="60"/>
         <source>&amp;Remove tag</source>
         <translation>移除标签(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_tags_panel.py" line="63"/>
+        <location filename="../../ui/views/customer_tags_panel.py" line="64"/>
         <source>Type a tag, or its pinyin initials</source>
         <translation>输入标签或其拼音首字母</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_tags_panel.py" line="72"/>
+        <location filename="../../ui/views/customer_tags_panel.py" line="73"/>
         <source>&amp;Add tag</source>
         <translation>添加标签(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_tags_panel.py" line="76"/>
+        <location filename="../../ui/views/customer_tags_panel.py" line="77"/>
         <source>This customer&apos;s tags</source>
         <translation>该客户的标签</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_tags_panel.py" line="80"/>
+        <location filename="../../ui/views/customer_tags_panel.py" line="81"/>
         <source>Add a tag</source>
         <translation>添加标签</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_tags_panel.py" line="114"/>
+        <location filename="../../ui/views/customer_tags_panel.py" line="115"/>
         <source>Loading tags</source>
         <translation>正在加载标签</translation>
     </message>
@@ -1343,22 +1363,22 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>%1（已停用）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_tags_panel.py" line="143"/>
+        <location filename="../../ui/views/customer_tags_panel.py" line="142"/>
         <source>Retired: the customer keeps it; nobody new is given it</source>
         <translation>已停用：已有的客户保留，不再给新客户</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_tags_panel.py" line="223"/>
+        <location filename="../../ui/views/customer_tags_panel.py" line="222"/>
         <source>Saving</source>
         <translation>正在保存</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_tags_panel.py" line="226"/>
+        <location filename="../../ui/views/customer_tags_panel.py" line="225"/>
         <source>Tag %1 added</source>
         <translation>已添加标签 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_tags_panel.py" line="227"/>
+        <location filename="../../ui/views/customer_tags_panel.py" line="226"/>
         <source>Tag %1 removed</source>
         <translation>已移除标签 %1</translation>
     </message>
@@ -1612,7 +1632,7 @@ Revisit closes now; open it again to work with the restored database.</source>
     </message>
     <message>
         <location filename="../../ui/dialogs/declined_item_dialog.py" line="29"/>
-        <source>e.g. 前刹车片磨损，建议更换</source>
+        <source>e.g. front brake pads worn, replacement advised</source>
         <translation>例如：前刹车片磨损，建议更换</translation>
     </message>
     <message>
@@ -2240,141 +2260,141 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>FollowUpView</name>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="75"/>
+        <location filename="../../ui/views/followup_view.py" line="77"/>
         <source>Whose calls to show; remembered on this PC</source>
         <translation>显示哪位回访员的电话；本机会记住此选择</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="76"/>
+        <location filename="../../ui/views/followup_view.py" line="78"/>
         <source>&amp;Refresh</source>
         <translation>刷新(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="91"/>
+        <location filename="../../ui/views/followup_view.py" line="93"/>
         <source>Key %1, or Alt+%1 while typing</source>
         <translation>按 %1；正在输入文字时按 Alt+%1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="107"/>
-        <source>What did they say? e.g. 刚结婚，想换个大点的车</source>
+        <location filename="../../ui/views/followup_view.py" line="110"/>
+        <source>What did they say? e.g. just married, wants a bigger car</source>
         <translation>客户说了什么？例如：刚结婚，想换个大点的车</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="111"/>
+        <location filename="../../ui/views/followup_view.py" line="114"/>
         <source>Call again on</source>
         <translation>再次致电</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="119"/>
+        <location filename="../../ui/views/followup_view.py" line="122"/>
         <source>%1 days</source>
         <translation>%1 天</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="128"/>
+        <location filename="../../ui/views/followup_view.py" line="131"/>
         <source>not asked</source>
         <translation>未询问</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="131"/>
+        <location filename="../../ui/views/followup_view.py" line="134"/>
         <source>no change</source>
         <translation>无变化</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="138"/>
+        <location filename="../../ui/views/followup_view.py" line="141"/>
         <source>Save and next (Ctrl+Enter)</source>
         <translation>保存并下一个（Ctrl+Enter）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="142"/>
+        <location filename="../../ui/views/followup_view.py" line="145"/>
         <source>Outcome</source>
         <translation>结果</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="146"/>
+        <location filename="../../ui/views/followup_view.py" line="149"/>
         <source>&amp;Feedback</source>
         <translation>客户反馈(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="147"/>
+        <location filename="../../ui/views/followup_view.py" line="150"/>
         <source>Next follow-up</source>
         <translation>下次跟进</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="148"/>
+        <location filename="../../ui/views/followup_view.py" line="151"/>
         <source>&amp;Km now</source>
         <translation>当前里程(&amp;K)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="152"/>
+        <location filename="../../ui/views/followup_view.py" line="155"/>
         <source>&amp;Profile change</source>
         <translation>画像变更(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="164"/>
+        <location filename="../../ui/views/followup_view.py" line="167"/>
         <source>Caller:</source>
         <translation>回访员：</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="242"/>
+        <location filename="../../ui/views/followup_view.py" line="245"/>
         <source>Loading calls</source>
         <translation>正在加载待拨电话</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/followup_view.py" line="281"/>
+        <location filename="../../ui/views/followup_view.py" line="284"/>
         <source>%n call(s) to make</source>
         <translation>
             <numerusform>待拨 %n 个电话</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/followup_view.py" line="283"/>
+        <location filename="../../ui/views/followup_view.py" line="286"/>
         <source>; the first %n are listed</source>
         <translation>
             <numerusform>，下面列出前 %n 个</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="309"/>
+        <location filename="../../ui/views/followup_view.py" line="312"/>
         <source>No calls due. Well done.</source>
         <translation>没有待拨的电话，辛苦了！</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="313"/>
+        <location filename="../../ui/views/followup_view.py" line="316"/>
         <source>no mobile</source>
         <translation>无手机</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="322"/>
+        <location filename="../../ui/views/followup_view.py" line="325"/>
         <source>%1 (was %2, from the suggestion)</source>
         <translation>%1（原为 %2，来自建议）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="326"/>
+        <location filename="../../ui/views/followup_view.py" line="329"/>
         <source>best time: %1</source>
         <translation>最佳时间：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="328"/>
+        <location filename="../../ui/views/followup_view.py" line="331"/>
         <source>attempt %1</source>
         <translation>第 %1 次拨打</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="350"/>
+        <location filename="../../ui/views/followup_view.py" line="353"/>
         <source>Loading the brief</source>
         <translation>正在载入简报</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="407"/>
+        <location filename="../../ui/views/followup_view.py" line="410"/>
         <source>Pick an outcome first: keys 1 … 6</source>
         <translation>请先选择结果：按键 1 … 6</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="441"/>
+        <location filename="../../ui/views/followup_view.py" line="445"/>
         <source>Saved for %1: %2</source>
         <translation>已保存 %1：%2</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="435"/>
+        <location filename="../../ui/views/followup_view.py" line="439"/>
         <source>Saving call</source>
         <translation>正在保存通话结果</translation>
     </message>
@@ -2382,22 +2402,22 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>GroupsTab</name>
     <message>
-        <location filename="../../ui/views/segment_grids.py" line="194"/>
+        <location filename="../../ui/views/segment_grids.py" line="191"/>
         <source>Group</source>
         <translation>分组</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segment_grids.py" line="194"/>
+        <location filename="../../ui/views/segment_grids.py" line="191"/>
         <source>Count</source>
         <translation>人数</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segment_grids.py" line="199"/>
+        <location filename="../../ui/views/segment_grids.py" line="196"/>
         <source>Due soon counts the next 30 days. Double-click a row to open it in the builder.</source>
         <translation>“即将到期”统计未来 30 天。双击某一行，可在分群编辑器中打开。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segment_grids.py" line="210"/>
+        <location filename="../../ui/views/segment_grids.py" line="207"/>
         <source>Counting groups</source>
         <translation>正在统计分组</translation>
     </message>
@@ -2614,8 +2634,13 @@ Revisit closes now; open it again to work with the restored database.</source>
     </message>
     <message>
         <location filename="../../ui/views/intervals_panel.py" line="88"/>
-        <source>First free service (首保)</source>
+        <source>First free service</source>
         <translation>首保</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/intervals_panel.py" line="91"/>
+        <source>Whichever comes first; the first free service counts from the purchase date and 0 km, later ones from the last maintenance visit.</source>
+        <translation>以先到者为准；首保从购车日期和 0 公里起算，之后从上次保养进厂起算。</translation>
     </message>
     <message>
         <location filename="../../ui/views/intervals_panel.py" line="90"/>
@@ -2623,22 +2648,17 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>之后每隔</translation>
     </message>
     <message>
-        <location filename="../../ui/views/intervals_panel.py" line="91"/>
-        <source>Whichever comes first; 首保 counts from the purchase date and 0 km, later ones from the last maintenance visit.</source>
-        <translation>以先到者为准；首保从购车日期和 0 公里起算，之后从上次保养进厂起算。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/intervals_panel.py" line="103"/>
+        <location filename="../../ui/views/intervals_panel.py" line="104"/>
         <source> km</source>
         <translation> 公里</translation>
     </message>
     <message>
-        <location filename="../../ui/views/intervals_panel.py" line="106"/>
+        <location filename="../../ui/views/intervals_panel.py" line="107"/>
         <source> months</source>
         <translation> 个月</translation>
     </message>
     <message>
-        <location filename="../../ui/views/intervals_panel.py" line="113"/>
+        <location filename="../../ui/views/intervals_panel.py" line="114"/>
         <source>or</source>
         <translation>或</translation>
     </message>
@@ -2646,129 +2666,129 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>IntervalsPanel</name>
     <message>
-        <location filename="../../ui/views/intervals_panel.py" line="149"/>
+        <location filename="../../ui/views/intervals_panel.py" line="150"/>
         <source>Brand</source>
         <translation>品牌</translation>
     </message>
     <message>
-        <location filename="../../ui/views/intervals_panel.py" line="149"/>
+        <location filename="../../ui/views/intervals_panel.py" line="150"/>
         <source>Model</source>
         <translation>车型</translation>
     </message>
     <message>
-        <location filename="../../ui/views/intervals_panel.py" line="149"/>
-        <source>First service (首保)</source>
-        <translation>首保</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/intervals_panel.py" line="150"/>
+        <location filename="../../ui/views/intervals_panel.py" line="151"/>
         <source>Then every</source>
         <translation>之后每隔</translation>
     </message>
     <message>
-        <location filename="../../ui/views/intervals_panel.py" line="150"/>
+        <location filename="../../ui/views/intervals_panel.py" line="151"/>
         <source>Cars</source>
         <translation>车辆数</translation>
     </message>
     <message>
-        <location filename="../../ui/views/intervals_panel.py" line="150"/>
+        <location filename="../../ui/views/intervals_panel.py" line="151"/>
         <source>Changed</source>
         <translation>修改</translation>
     </message>
     <message>
-        <location filename="../../ui/views/intervals_panel.py" line="161"/>
+        <location filename="../../ui/views/intervals_panel.py" line="162"/>
         <source>&amp;Add…</source>
         <translation>添加(&amp;A)…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/intervals_panel.py" line="162"/>
+        <location filename="../../ui/views/intervals_panel.py" line="163"/>
         <source>&amp;Change…</source>
         <translation>修改(&amp;C)…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/intervals_panel.py" line="163"/>
+        <location filename="../../ui/views/intervals_panel.py" line="164"/>
         <source>&amp;Remove</source>
         <translation>删除(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/intervals_panel.py" line="173"/>
-        <source>Maintenance falls due every N km or M months after the car&apos;s last maintenance visit, whichever comes first; the first free service (首保) counts from the purchase date and 0 km. A model&apos;s interval is used before its brand&apos;s, a brand&apos;s before every car&apos;s.</source>
+        <location filename="../../ui/views/intervals_panel.py" line="150"/>
+        <source>First service</source>
+        <translation>首保</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/intervals_panel.py" line="174"/>
+        <source>Maintenance falls due every N km or M months after the car&apos;s last maintenance visit, whichever comes first; the first free service counts from the purchase date and 0 km. A model&apos;s interval is used before its brand&apos;s, a brand&apos;s before every car&apos;s.</source>
         <translation>车辆在上次保养进厂后每行驶 N 公里或每隔 M 个月（以先到者为准）应做保养；首保从购车日期和 0 公里起算。车型的间隔优先于品牌的，品牌的优先于所有车辆的。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/intervals_panel.py" line="178"/>
+        <location filename="../../ui/views/intervals_panel.py" line="179"/>
         <source>Only a supervisor may change the service intervals.</source>
         <translation>只有主管可以修改保养间隔。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/intervals_panel.py" line="201"/>
+        <location filename="../../ui/views/intervals_panel.py" line="202"/>
         <source>Loading service intervals</source>
         <translation>正在读取保养间隔</translation>
     </message>
     <message>
-        <location filename="../../ui/views/intervals_panel.py" line="211"/>
-        <location filename="../../ui/views/intervals_panel.py" line="326"/>
+        <location filename="../../ui/views/intervals_panel.py" line="212"/>
+        <location filename="../../ui/views/intervals_panel.py" line="327"/>
         <source>Every car</source>
         <translation>所有车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/views/intervals_panel.py" line="212"/>
+        <location filename="../../ui/views/intervals_panel.py" line="213"/>
         <source>All models</source>
         <translation>所有车型</translation>
     </message>
     <message>
-        <location filename="../../ui/views/intervals_panel.py" line="232"/>
+        <location filename="../../ui/views/intervals_panel.py" line="233"/>
         <source>%1 km or %2 months</source>
         <translation>%1 公里或 %2 个月</translation>
     </message>
     <message>
-        <location filename="../../ui/views/intervals_panel.py" line="236"/>
+        <location filename="../../ui/views/intervals_panel.py" line="237"/>
         <source>Built-in default</source>
         <translation>内置默认值</translation>
     </message>
     <message>
-        <location filename="../../ui/views/intervals_panel.py" line="287"/>
+        <location filename="../../ui/views/intervals_panel.py" line="288"/>
         <source>Service intervals</source>
         <translation>保养间隔</translation>
     </message>
     <message>
-        <location filename="../../ui/views/intervals_panel.py" line="288"/>
+        <location filename="../../ui/views/intervals_panel.py" line="289"/>
         <source>%1 already has its own interval; change that one.</source>
         <translation>%1 已有自己的保养间隔，请修改那一条。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/intervals_panel.py" line="299"/>
-        <location filename="../../ui/views/intervals_panel.py" line="338"/>
+        <location filename="../../ui/views/intervals_panel.py" line="300"/>
+        <location filename="../../ui/views/intervals_panel.py" line="339"/>
         <source>Saving</source>
         <translation>正在保存</translation>
     </message>
     <message>
-        <location filename="../../ui/views/intervals_panel.py" line="302"/>
+        <location filename="../../ui/views/intervals_panel.py" line="303"/>
         <source>Service interval saved</source>
         <translation>保养间隔已保存</translation>
     </message>
     <message>
-        <location filename="../../ui/views/intervals_panel.py" line="310"/>
+        <location filename="../../ui/views/intervals_panel.py" line="311"/>
         <source>Add a service interval</source>
         <translation>添加保养间隔</translation>
     </message>
     <message>
-        <location filename="../../ui/views/intervals_panel.py" line="318"/>
+        <location filename="../../ui/views/intervals_panel.py" line="319"/>
         <source>Change a service interval</source>
         <translation>修改保养间隔</translation>
     </message>
     <message>
-        <location filename="../../ui/views/intervals_panel.py" line="328"/>
+        <location filename="../../ui/views/intervals_panel.py" line="329"/>
         <source>Remove service interval</source>
         <translation>删除保养间隔</translation>
     </message>
     <message>
-        <location filename="../../ui/views/intervals_panel.py" line="329"/>
+        <location filename="../../ui/views/intervals_panel.py" line="330"/>
         <source>Remove the interval of %1? Its cars then follow their brand&apos;s interval, every car&apos;s, or the built-in default.</source>
         <translation>删除 %1 的保养间隔？其车辆将改按品牌的间隔、所有车辆的间隔或内置默认值计算。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/intervals_panel.py" line="341"/>
+        <location filename="../../ui/views/intervals_panel.py" line="342"/>
         <source>Service interval of %1 removed</source>
         <translation>%1 的保养间隔已删除</translation>
     </message>
@@ -2776,222 +2796,237 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>ListOutputs</name>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="95"/>
+        <location filename="../../ui/views/list_outputs.py" line="98"/>
         <source>&amp;Preview call sheet</source>
         <translation>预览回访单(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="96"/>
+        <location filename="../../ui/views/list_outputs.py" line="99"/>
         <source>P&amp;rint…</source>
         <translation>打印(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="97"/>
+        <location filename="../../ui/views/list_outputs.py" line="100"/>
         <source>Save call sheet PDF…</source>
         <translation>保存回访单 PDF…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="98"/>
+        <location filename="../../ui/views/list_outputs.py" line="101"/>
         <source>Save call list (Excel)…</source>
         <translation>保存电话名单（Excel）…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="99"/>
+        <location filename="../../ui/views/list_outputs.py" line="102"/>
         <source>Save mail list (Excel)…</source>
         <translation>保存邮寄名单（Excel）…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="103"/>
+        <location filename="../../ui/views/list_outputs.py" line="106"/>
         <source>Save labels / envelopes PDF…</source>
         <translation>保存标签/信封 PDF…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="106"/>
+        <location filename="../../ui/views/list_outputs.py" line="109"/>
         <source>Merge fields: %1; a fallback after a bar: {车型|您的爱车}</source>
         <translation>合并字段：%1；竖线后可写备用文字：{车型|您的爱车}</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="110"/>
+        <location filename="../../ui/views/list_outputs.py" line="113"/>
         <source>Save SMS vendor file…</source>
         <translation>保存短信平台文件…</translation>
     </message>
     <message>
         <location filename="../../ui/views/list_outputs.py" line="116"/>
+        <source>Only a supervisor may save the SMS vendor file: it holds full mobile numbers.</source>
+        <translation>只有主管可以保存短信平台文件：文件中含完整手机号。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/list_outputs.py" line="122"/>
         <source>Save WeChat list (Excel)…</source>
         <translation>保存微信名单（Excel）…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="117"/>
+        <location filename="../../ui/views/list_outputs.py" line="123"/>
         <source>Save visit list (Excel)…</source>
         <translation>保存上门拜访名单（Excel）…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="121"/>
-        <location filename="../../ui/views/list_outputs.py" line="157"/>
+        <location filename="../../ui/views/list_outputs.py" line="127"/>
+        <location filename="../../ui/views/list_outputs.py" line="163"/>
         <source>Call sheet</source>
         <translation>回访单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="125"/>
+        <location filename="../../ui/views/list_outputs.py" line="131"/>
         <source>Excel and mail</source>
         <translation>Excel 与邮寄</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="131"/>
+        <location filename="../../ui/views/list_outputs.py" line="137"/>
         <source>SMS</source>
         <translation>短信</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="133"/>
+        <location filename="../../ui/views/list_outputs.py" line="139"/>
         <source>Message</source>
         <translation>短信内容</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="134"/>
+        <location filename="../../ui/views/list_outputs.py" line="140"/>
         <source>Send at</source>
         <translation>发送时间</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="136"/>
+        <location filename="../../ui/views/list_outputs.py" line="142"/>
         <source>WeChat and visits</source>
         <translation>微信与上门拜访</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="138"/>
+        <location filename="../../ui/views/list_outputs.py" line="144"/>
         <source>WeChat message</source>
         <translation>微信消息</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="147"/>
+        <location filename="../../ui/views/list_outputs.py" line="153"/>
         <source>There is no call sheet for this list: nobody in it is to be called.</source>
         <translation>本名单没有回访跟进表：名单中没有需要电话联系的客户。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="158"/>
+        <location filename="../../ui/views/list_outputs.py" line="164"/>
         <source>SMS as sent</source>
         <translation>短信预览</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="159"/>
+        <location filename="../../ui/views/list_outputs.py" line="165"/>
         <source>WeChat messages</source>
         <translation>微信消息</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/list_outputs.py" line="239"/>
+        <location filename="../../ui/views/list_outputs.py" line="246"/>
         <source>%n page(s)</source>
         <translation>
             <numerusform>共 %n 页</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="250"/>
+        <location filename="../../ui/views/list_outputs.py" line="257"/>
         <source>Making the call sheet</source>
         <translation>正在生成回访单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="277"/>
+        <location filename="../../ui/views/list_outputs.py" line="284"/>
         <source>Printing cancelled: %1 of %2 page(s) sent to the printer.</source>
         <translation>已取消打印：共 %2 页，已送往打印机 %1 页。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="286"/>
+        <location filename="../../ui/views/list_outputs.py" line="293"/>
         <source>Printing the call sheet</source>
         <translation>正在打印回访单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="286"/>
+        <location filename="../../ui/views/list_outputs.py" line="293"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="321"/>
-        <location filename="../../ui/views/list_outputs.py" line="324"/>
+        <location filename="../../ui/views/list_outputs.py" line="328"/>
+        <location filename="../../ui/views/list_outputs.py" line="331"/>
         <source>PDF (*.pdf)</source>
         <translation>PDF 文件 (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="368"/>
+        <location filename="../../ui/views/list_outputs.py" line="375"/>
         <source>Counting the WeChat messages</source>
         <translation>正在统计微信消息</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="392"/>
+        <location filename="../../ui/views/list_outputs.py" line="399"/>
         <source>WeChat list</source>
         <translation>微信名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="393"/>
+        <location filename="../../ui/views/list_outputs.py" line="400"/>
         <source>The first messages:</source>
         <translation>前几条消息：</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="394"/>
+        <location filename="../../ui/views/list_outputs.py" line="401"/>
         <source>Write the WeChat list now?</source>
         <translation>现在生成微信名单吗？</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="446"/>
+        <location filename="../../ui/views/list_outputs.py" line="453"/>
         <source>, about ¥%1</source>
         <translation>，约 ¥%1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="448"/>
+        <location filename="../../ui/views/list_outputs.py" line="455"/>
         <source>Messages: %1, left out: %2</source>
         <translation>消息：%1 条，未包含：%2 人</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="466"/>
+        <location filename="../../ui/views/list_outputs.py" line="461"/>
+        <source>mobiles masked (only a supervisor&apos;s files hold full numbers)</source>
+        <translation>手机号已部分隐藏（只有主管保存的文件含完整号码）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/list_outputs.py" line="463"/>
+        <source>%1; %2</source>
+        <translation>%1；%2</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/list_outputs.py" line="476"/>
         <source>Some characters could not be printed</source>
         <translation>部分字符无法打印</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="319"/>
+        <location filename="../../ui/views/list_outputs.py" line="326"/>
         <source>Excel (*.xlsx);;CSV (*.csv)</source>
         <translation>Excel 文件 (*.xlsx);;CSV 文件 (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="333"/>
+        <location filename="../../ui/views/list_outputs.py" line="340"/>
         <source>Save as</source>
         <translation>另存为</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="361"/>
+        <location filename="../../ui/views/list_outputs.py" line="368"/>
         <source>Counting the SMS</source>
         <translation>正在计算短信</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="385"/>
+        <location filename="../../ui/views/list_outputs.py" line="392"/>
         <source>SMS vendor file</source>
         <translation>短信平台文件</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="404"/>
+        <location filename="../../ui/views/list_outputs.py" line="411"/>
         <source>No member of this list can be sent this message.</source>
         <translation>名单中没有人可以收到这条短信。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="386"/>
+        <location filename="../../ui/views/list_outputs.py" line="393"/>
         <source>Write the SMS vendor file now?</source>
         <translation>现在生成短信平台文件吗？</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="113"/>
+        <location filename="../../ui/views/list_outputs.py" line="119"/>
         <source>Each member&apos;s message, ready to paste into the chat. Merge fields: %1; a fallback after a bar: {店名|本店}</source>
         <translation>每位客户的消息，可直接复制粘贴到聊天中。合并字段：%1；竖线后可写备用文字：{店名|本店}</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="435"/>
+        <location filename="../../ui/views/list_outputs.py" line="442"/>
         <source>Writing %1</source>
         <translation>正在写入 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="440"/>
-        <location filename="../../ui/views/list_outputs.py" line="454"/>
+        <location filename="../../ui/views/list_outputs.py" line="447"/>
+        <location filename="../../ui/views/list_outputs.py" line="459"/>
         <source>Saved %1</source>
         <translation>已保存 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="442"/>
+        <location filename="../../ui/views/list_outputs.py" line="449"/>
         <source>%1 numbers, %2 billed messages, %3 skipped</source>
         <translation>%1 个号码，计费短信 %2 条，跳过 %3 个</translation>
     </message>
@@ -3104,166 +3139,166 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>分配方式</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="191"/>
+        <location filename="../../ui/views/lists_view.py" line="192"/>
         <source>Loading segments and callers</source>
         <translation>正在载入分群和回访员</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="258"/>
+        <location filename="../../ui/views/lists_view.py" line="259"/>
         <source>Building the list</source>
         <translation>正在生成名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="267"/>
+        <location filename="../../ui/views/lists_view.py" line="268"/>
         <source>Build a list from the segment “%1” for %2, channel: %3, evaluated on %4?</source>
         <translation>用分群“%1”生成名单吗？目的：%2，渠道：%3，评估日期：%4。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="274"/>
+        <location filename="../../ui/views/lists_view.py" line="275"/>
         <source>The list is stored as a new run.</source>
         <translation>名单将保存为一份新名单，可在历史名单中查看。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/lists_view.py" line="277"/>
+        <location filename="../../ui/views/lists_view.py" line="278"/>
         <source>The list is stored as a new run, and its calls are assigned to %n caller(s) and appear in their follow-up queues.</source>
         <translation>
             <numerusform>名单将保存为一份新名单，其中的电话分配给 %n 位回访员，并出现在他们的“我的跟进”中。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="284"/>
+        <location filename="../../ui/views/lists_view.py" line="285"/>
         <source>The list is stored as a new run. No caller is ticked, so its calls are not assigned to anyone&apos;s follow-up queue.</source>
         <translation>名单将保存为一份新名单。没有勾选回访员，所以其中的电话不会分配到任何人的“我的跟进”。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="289"/>
+        <location filename="../../ui/views/lists_view.py" line="290"/>
         <source>Build and store the list</source>
         <translation>生成并保存名单</translation>
-    </message>
-    <message numerus="yes">
-        <location filename="../../ui/views/lists_view.py" line="298"/>
-        <source>List #%1 stored: %n customer(s) in it.</source>
-        <translation>
-            <numerusform>名单 #%1 已保存：共 %n 位客户。</numerusform>
-        </translation>
     </message>
     <message>
         <location filename="../../ui/views/lists_view.py" line="140"/>
         <source>Excluded automatically, each with the reason shown: do-not-contact on the channel, no marketing consent for sales, contacted recently, an unresolved complaint for sales, no valid mobile, address or WeChat ID, unanswered calls waiting to come back.</source>
         <translation>以下客户会自动排除并注明原因：该渠道设为勿扰、销售类联系但无营销同意、近期已联系、有未解决投诉（销售类）、无有效手机号、地址或微信号、未接通电话尚在等待重拨。</translation>
     </message>
+    <message numerus="yes">
+        <location filename="../../ui/views/lists_view.py" line="299"/>
+        <source>List #%1 stored: %Ln customer(s) in it.</source>
+        <translation>
+            <numerusform>名单 #%1 已保存：共 %Ln 位客户。</numerusform>
+        </translation>
+    </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="319"/>
+        <location filename="../../ui/views/lists_view.py" line="320"/>
         <source>Double-click a member for their pre-call brief</source>
         <translation>双击成员查看其通话前简报</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="322"/>
+        <location filename="../../ui/views/lists_view.py" line="323"/>
         <source>Customer brief…</source>
         <translation>客户简报…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="326"/>
+        <location filename="../../ui/views/lists_view.py" line="327"/>
         <source>Customer b&amp;rief…</source>
         <translation>客户简报(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="327"/>
+        <location filename="../../ui/views/lists_view.py" line="328"/>
         <source>The chosen member&apos;s pre-call brief: last contact, spend, satisfaction, complaints, intent and the suggested next step</source>
         <translation>所选成员的通话前简报：上次联系、消费、满意度、投诉、意向和建议的下一步</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="333"/>
+        <location filename="../../ui/views/lists_view.py" line="334"/>
         <source>In the list</source>
         <translation>名单内</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="341"/>
+        <location filename="../../ui/views/lists_view.py" line="342"/>
         <source>Excluded, and why</source>
         <translation>已排除及原因</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="346"/>
+        <location filename="../../ui/views/lists_view.py" line="347"/>
         <source>&amp;Finish this list</source>
         <translation>完成此名单(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="377"/>
+        <location filename="../../ui/views/lists_view.py" line="378"/>
         <source>Finishing the list</source>
         <translation>正在完成名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="388"/>
+        <location filename="../../ui/views/lists_view.py" line="389"/>
         <source>Loading the list</source>
         <translation>正在加载名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="404"/>
+        <location filename="../../ui/views/lists_view.py" line="405"/>
         <source>List #%1 from “%2” on %3: %4. Excluded: %5.</source>
         <translation>名单 #%1（分群“%2”，评估日期 %3）：%4。已排除：%5。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="412"/>
+        <location filename="../../ui/views/lists_view.py" line="413"/>
         <source>Since list #%1: %2 new, %3 no longer in it.</source>
         <translation>与名单 #%1 相比：新增 %2 人，移出 %3 人。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="417"/>
+        <location filename="../../ui/views/lists_view.py" line="419"/>
         <source>This list is unfinished: the program stopped before it was complete, so its calls are in nobody&apos;s follow-up queue. Check it, save its files, then finish it.</source>
         <translation>此名单未完成：程序在完成前中断，所以其中的电话不在任何人的跟进队列里。请检查它、保存文件，然后完成它。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="435"/>
+        <location filename="../../ui/views/lists_view.py" line="437"/>
         <source>List</source>
         <translation>名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="435"/>
+        <location filename="../../ui/views/lists_view.py" line="437"/>
         <source>Segment</source>
         <translation>客户分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="435"/>
+        <location filename="../../ui/views/lists_view.py" line="437"/>
         <source>Evaluated on</source>
         <translation>评估日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="435"/>
+        <location filename="../../ui/views/lists_view.py" line="437"/>
         <source>Members</source>
         <translation>人数</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="436"/>
+        <location filename="../../ui/views/lists_view.py" line="438"/>
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="439"/>
+        <location filename="../../ui/views/lists_view.py" line="441"/>
         <source>&amp;Open and re-print</source>
         <translation>打开并重新打印(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="461"/>
+        <location filename="../../ui/views/lists_view.py" line="463"/>
         <source>finished</source>
         <translation>已完成</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="461"/>
+        <location filename="../../ui/views/lists_view.py" line="463"/>
         <source>unfinished</source>
         <translation>未完成</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="478"/>
+        <location filename="../../ui/views/lists_view.py" line="480"/>
         <source>Step 1 of 3: what to send to whom</source>
         <translation>第 1 步（共 3 步）：联系谁、用什么方式</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="479"/>
+        <location filename="../../ui/views/lists_view.py" line="481"/>
         <source>Step 2 of 3: who is in the list, who is not and why</source>
         <translation>第 2 步（共 3 步）：名单内的客户，以及被排除的客户和原因</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="480"/>
+        <location filename="../../ui/views/lists_view.py" line="482"/>
         <source>Step 3 of 3: print and save</source>
         <translation>第 3 步（共 3 步）：打印与保存</translation>
     </message>
@@ -3546,15 +3581,22 @@ Revisit closes now; open it again to work with the restored database.</source>
         <source>Counting the matrix</source>
         <translation>正在统计九宫格</translation>
     </message>
-    <message>
+    <message numerus="yes">
+        <location filename="../../ui/views/segment_grids.py" line="111"/>
+        <source>%Ln vehicle(s)</source>
+        <translation>
+            <numerusform>%Ln 辆车</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
         <location filename="../../ui/views/segment_grids.py" line="112"/>
-        <source>%1 vehicles
-%2 customers</source>
-        <translation>%1 辆车
-%2 位客户</translation>
+        <source>%Ln customer(s)</source>
+        <translation>
+            <numerusform>%Ln 位客户</numerusform>
+        </translation>
     </message>
     <message>
-        <location filename="../../ui/views/segment_grids.py" line="118"/>
+        <location filename="../../ui/views/segment_grids.py" line="115"/>
         <source>Years since purchase × latest satisfaction score, on %1. A customer with two old cars can sit in two cells; lists contact each customer once.</source>
         <translation>购车年限 × 最近一次满意度评分，评估日期 %1。有两辆旧车的客户可能同时出现在两个格子里；生成名单时每位客户只联系一次。</translation>
     </message>
@@ -3570,7 +3612,7 @@ Revisit closes now; open it again to work with the restored database.</source>
     </message>
     <message>
         <location filename="../../ui/views/sms_preview_panel.py" line="45"/>
-        <source>No value for {%1} (缺少合并字段): %2</source>
+        <source>No value for {%1}: %2</source>
         <translation>{%1} 无值（缺少合并字段）：%2</translation>
     </message>
 </context>
@@ -3699,55 +3741,60 @@ Revisit closes now; open it again to work with the restored database.</source>
         <source>This file was imported before (%1). Importing it again changes only what differs from the database now.</source>
         <translation>此文件以前导入过（%1）。再次导入只会更改与当前数据库不同的内容。</translation>
     </message>
-    <message numerus="yes">
+    <message>
         <location filename="../../ui/views/import_plan.py" line="173"/>
+        <source>This import completes the stopped import %1 of the same file: the rows that one stored are counted here as unchanged, and undoing this import undoes it too.</source>
+        <translation>此次导入补完了同一文件中途停止的导入 %1：那次已存入的行在此计为无变化，撤销此次导入时会一并撤销那次。</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/views/import_plan.py" line="180"/>
         <source>%n stored customer(s) would get another name: rows of the file matched them by mobile or VIN under a name that sounds the same (张叁 for 张三). If that is another person, go back and match by the same name and mobile.</source>
         <translation>
             <numerusform>%n 位已有客户将被改名：文件中的行按手机号或车架号匹配到了他们，但姓名写法不同（读音相同，如“张叁”与“张三”）。如果是另一个人，请返回上一步，改为按“姓名和手机都相同”匹配。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_plan.py" line="197"/>
+        <location filename="../../ui/views/import_plan.py" line="205"/>
         <source>To take this import back, undo batch #%1 under Past imports.</source>
         <translation>如需撤回本次导入，请在“以往导入”中撤销批次 #%1。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_plan.py" line="201"/>
+        <location filename="../../ui/views/import_plan.py" line="209"/>
         <source>No row can be imported: correct the file or the columns first.</source>
         <translation>没有可导入的行：请先更正文件或列对应。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_plan.py" line="209"/>
+        <location filename="../../ui/views/import_plan.py" line="217"/>
         <source>customers</source>
         <translation>客户</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_plan.py" line="210"/>
+        <location filename="../../ui/views/import_plan.py" line="218"/>
         <source>vehicles</source>
         <translation>车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_plan.py" line="211"/>
+        <location filename="../../ui/views/import_plan.py" line="219"/>
         <source>km readings</source>
         <translation>公里数记录</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_plan.py" line="224"/>
+        <location filename="../../ui/views/import_plan.py" line="232"/>
         <source>Created: %1</source>
         <translation>已新建：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_plan.py" line="224"/>
+        <location filename="../../ui/views/import_plan.py" line="232"/>
         <source>Would create: %1</source>
         <translation>将新建：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_plan.py" line="227"/>
+        <location filename="../../ui/views/import_plan.py" line="235"/>
         <source>Changed: %1</source>
         <translation>已更改：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_plan.py" line="227"/>
+        <location filename="../../ui/views/import_plan.py" line="235"/>
         <source>Would change: %1</source>
         <translation>将更改：%1</translation>
     </message>
@@ -3766,7 +3813,7 @@ Revisit closes now; open it again to work with the restored database.</source>
     </message>
     <message>
         <location filename="../../ui/views/preferences_panel.py" line="105"/>
-        <source>e.g. 中午别打电话</source>
+        <source>e.g. no calls at noon</source>
         <translation>例如：中午别打电话</translation>
     </message>
     <message>
@@ -4014,42 +4061,42 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>我们从哪里得知</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/profile_change_dialog.py" line="58"/>
-        <source>What they said, e.g. 刚结婚，想换大车</source>
+        <location filename="../../ui/dialogs/profile_change_dialog.py" line="59"/>
+        <source>What they said, e.g. just married, wants a bigger car</source>
         <translation>客户原话，例如：刚结婚，想换大车</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/profile_change_dialog.py" line="64"/>
+        <location filename="../../ui/dialogs/profile_change_dialog.py" line="65"/>
         <source>&amp;Attribute</source>
         <translation>属性(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/profile_change_dialog.py" line="65"/>
+        <location filename="../../ui/dialogs/profile_change_dialog.py" line="66"/>
         <source>Now</source>
         <translation>当前值</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/profile_change_dialog.py" line="66"/>
+        <location filename="../../ui/dialogs/profile_change_dialog.py" line="67"/>
         <source>&amp;New value</source>
         <translation>新值(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/profile_change_dialog.py" line="67"/>
+        <location filename="../../ui/dialogs/profile_change_dialog.py" line="68"/>
         <source>&amp;Effective from</source>
         <translation>生效日期(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/profile_change_dialog.py" line="68"/>
+        <location filename="../../ui/dialogs/profile_change_dialog.py" line="69"/>
         <source>&amp;Source</source>
         <translation>来源(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/profile_change_dialog.py" line="69"/>
+        <location filename="../../ui/dialogs/profile_change_dialog.py" line="70"/>
         <source>N&amp;ote</source>
         <translation>备注(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/profile_change_dialog.py" line="90"/>
+        <location filename="../../ui/dialogs/profile_change_dialog.py" line="91"/>
         <source>unknown</source>
         <translation>未知</translation>
     </message>
@@ -4132,130 +4179,130 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>ReferralDialog</name>
     <message>
-        <location filename="../../ui/dialogs/referral_dialog.py" line="31"/>
+        <location filename="../../ui/dialogs/referral_dialog.py" line="32"/>
         <source>Record referral</source>
         <translation>记录转介绍</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/referral_dialog.py" line="32"/>
+        <location filename="../../ui/dialogs/referral_dialog.py" line="33"/>
         <source>%1 was introduced by</source>
         <translation>%1 的介绍人</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/referral_dialog.py" line="34"/>
+        <location filename="../../ui/dialogs/referral_dialog.py" line="35"/>
         <source>%1 introduced the customer</source>
         <translation>%1 介绍了该客户</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/referral_dialog.py" line="40"/>
+        <location filename="../../ui/dialogs/referral_dialog.py" line="41"/>
         <source>a customer</source>
         <translation>客户</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/referral_dialog.py" line="41"/>
+        <location filename="../../ui/dialogs/referral_dialog.py" line="42"/>
         <source>a member of staff</source>
         <translation>员工</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/referral_dialog.py" line="42"/>
+        <location filename="../../ui/dialogs/referral_dialog.py" line="43"/>
         <source>an association or company</source>
         <translation>协会或单位</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/referral_dialog.py" line="49"/>
-        <source>e.g. 同一商会，带朋友来看车</source>
+        <location filename="../../ui/dialogs/referral_dialog.py" line="51"/>
+        <source>e.g. same chamber of commerce, brought a friend</source>
         <translation>例如：同一商会，带朋友来看车</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/referral_dialog.py" line="53"/>
+        <location filename="../../ui/dialogs/referral_dialog.py" line="55"/>
         <source>&amp;Who</source>
         <translation>介绍人(&amp;W)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/referral_dialog.py" line="55"/>
+        <location filename="../../ui/dialogs/referral_dialog.py" line="57"/>
         <source>&amp;Introduced on</source>
         <translation>介绍日期(&amp;I)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/referral_dialog.py" line="56"/>
+        <location filename="../../ui/dialogs/referral_dialog.py" line="58"/>
         <source>&amp;Note</source>
         <translation>备注(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/referral_dialog.py" line="81"/>
+        <location filename="../../ui/dialogs/referral_dialog.py" line="83"/>
         <source>Customer &amp;code</source>
         <translation>客户编号(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/referral_dialog.py" line="82"/>
+        <location filename="../../ui/dialogs/referral_dialog.py" line="84"/>
         <source>Staff &amp;name</source>
         <translation>员工姓名(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/referral_dialog.py" line="83"/>
+        <location filename="../../ui/dialogs/referral_dialog.py" line="85"/>
         <source>&amp;Organisation</source>
         <translation>单位(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/referral_dialog.py" line="86"/>
+        <location filename="../../ui/dialogs/referral_dialog.py" line="88"/>
         <source>e.g. C0001234</source>
         <translation>例如 C0001234</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/referral_dialog.py" line="87"/>
+        <location filename="../../ui/dialogs/referral_dialog.py" line="89"/>
         <source>user name or name, e.g. 陈丽</source>
         <translation>用户名或姓名，例如 陈丽</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/referral_dialog.py" line="88"/>
-        <source>e.g. 温州商会</source>
+        <location filename="../../ui/dialogs/referral_dialog.py" line="90"/>
+        <source>e.g. Wenzhou Chamber of Commerce</source>
         <translation>例如：温州商会</translation>
     </message>
 </context>
 <context>
     <name>RefusalDialog</name>
     <message>
-        <location filename="../../ui/dialogs/refusal_dialog.py" line="88"/>
+        <location filename="../../ui/dialogs/refusal_dialog.py" line="89"/>
         <source>Do not contact</source>
         <translation>勿扰</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/refusal_dialog.py" line="90"/>
+        <location filename="../../ui/dialogs/refusal_dialog.py" line="91"/>
         <source>All channels</source>
         <translation>所有渠道</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/refusal_dialog.py" line="94"/>
+        <location filename="../../ui/dialogs/refusal_dialog.py" line="95"/>
         <source>All purposes</source>
         <translation>所有目的</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/refusal_dialog.py" line="108"/>
-        <source>e.g. 客户明确表示不接受销售电话</source>
+        <location filename="../../ui/dialogs/refusal_dialog.py" line="110"/>
+        <source>e.g. the customer said clearly: no sales calls</source>
         <translation>例如：客户明确表示不接受销售电话</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/refusal_dialog.py" line="114"/>
+        <location filename="../../ui/dialogs/refusal_dialog.py" line="116"/>
         <source>Ends on</source>
         <translation>结束于</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/refusal_dialog.py" line="125"/>
+        <location filename="../../ui/dialogs/refusal_dialog.py" line="127"/>
         <source>&amp;Channel</source>
         <translation>渠道(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/refusal_dialog.py" line="126"/>
+        <location filename="../../ui/dialogs/refusal_dialog.py" line="128"/>
         <source>&amp;Purpose</source>
         <translation>目的(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/refusal_dialog.py" line="128"/>
+        <location filename="../../ui/dialogs/refusal_dialog.py" line="130"/>
         <source>&amp;Reason</source>
         <translation>原因(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/refusal_dialog.py" line="129"/>
+        <location filename="../../ui/dialogs/refusal_dialog.py" line="131"/>
         <source>From</source>
         <translation>开始</translation>
     </message>
@@ -4417,27 +4464,27 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>RfmTab</name>
     <message>
-        <location filename="../../ui/views/segment_grids.py" line="137"/>
+        <location filename="../../ui/views/segment_grids.py" line="134"/>
         <source>Class</source>
         <translation>类别</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segment_grids.py" line="137"/>
+        <location filename="../../ui/views/segment_grids.py" line="134"/>
         <source>Customers</source>
         <translation>客户数</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segment_grids.py" line="145"/>
+        <location filename="../../ui/views/segment_grids.py" line="142"/>
         <source>Double-click a class to open it in the builder.</source>
         <translation>双击某个类别，可在分群编辑器中打开。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segment_grids.py" line="155"/>
+        <location filename="../../ui/views/segment_grids.py" line="152"/>
         <source>Counting RFM classes</source>
         <translation>正在统计 RFM 分类</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segment_grids.py" line="170"/>
+        <location filename="../../ui/views/segment_grids.py" line="167"/>
         <source>Spends from %1 to %2. Thresholds (means): R ≤ %3 days, F ≥ %4, M ≥ ¥%5. %6 customers have a class.</source>
         <translation>消费期间 %1 至 %2。阈值（平均值）：R ≤ %3 天，F ≥ %4，M ≥ ¥%5。共 %6 位客户有分类。</translation>
     </message>
@@ -4493,22 +4540,22 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>RunExclusionsModel</name>
     <message>
-        <location filename="../../ui/table_models/run_tables.py" line="42"/>
+        <location filename="../../ui/table_models/run_tables.py" line="45"/>
         <source>Name</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../../ui/table_models/run_tables.py" line="42"/>
+        <location filename="../../ui/table_models/run_tables.py" line="45"/>
         <source>Mobile</source>
         <translation>手机</translation>
     </message>
     <message>
-        <location filename="../../ui/table_models/run_tables.py" line="42"/>
+        <location filename="../../ui/table_models/run_tables.py" line="45"/>
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../../ui/table_models/run_tables.py" line="43"/>
+        <location filename="../../ui/table_models/run_tables.py" line="46"/>
         <source>Detail</source>
         <translation>详情</translation>
     </message>
@@ -4516,338 +4563,327 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>RunMembersModel</name>
     <message>
-        <location filename="../../ui/table_models/run_tables.py" line="18"/>
+        <location filename="../../ui/table_models/run_tables.py" line="20"/>
         <source>Row</source>
         <translation>行号</translation>
     </message>
     <message>
-        <location filename="../../ui/table_models/run_tables.py" line="18"/>
+        <location filename="../../ui/table_models/run_tables.py" line="20"/>
         <source>Name</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../../ui/table_models/run_tables.py" line="18"/>
+        <location filename="../../ui/table_models/run_tables.py" line="20"/>
         <source>Channel</source>
         <translation>渠道</translation>
     </message>
     <message>
-        <location filename="../../ui/table_models/run_tables.py" line="18"/>
+        <location filename="../../ui/table_models/run_tables.py" line="20"/>
         <source>Caller</source>
         <translation>回访员</translation>
     </message>
     <message>
-        <location filename="../../ui/table_models/run_tables.py" line="19"/>
+        <location filename="../../ui/table_models/run_tables.py" line="21"/>
         <source>Mobile</source>
         <translation>手机</translation>
     </message>
     <message>
-        <location filename="../../ui/table_models/run_tables.py" line="19"/>
+        <location filename="../../ui/table_models/run_tables.py" line="21"/>
         <source>Vehicle</source>
         <translation>车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/table_models/run_tables.py" line="19"/>
+        <location filename="../../ui/table_models/run_tables.py" line="21"/>
         <source>Best time</source>
         <translation>最佳时间</translation>
-    </message>
-    <message>
-        <location filename="../../ui/table_models/run_tables.py" line="20"/>
-        <source>phone</source>
-        <translation>电话</translation>
-    </message>
-    <message>
-        <location filename="../../ui/table_models/run_tables.py" line="21"/>
-        <source>SMS</source>
-        <translation>短信</translation>
-    </message>
-    <message>
-        <location filename="../../ui/table_models/run_tables.py" line="21"/>
-        <source>mail</source>
-        <translation>邮寄</translation>
-    </message>
-    <message>
-        <location filename="../../ui/table_models/run_tables.py" line="22"/>
-        <source>WeChat</source>
-        <translation>微信</translation>
-    </message>
-    <message>
-        <location filename="../../ui/table_models/run_tables.py" line="22"/>
-        <source>visit</source>
-        <translation>上门拜访</translation>
     </message>
 </context>
 <context>
     <name>SegmentsView</name>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="64"/>
+        <location filename="../../ui/views/segments_view.py" line="66"/>
         <source>Every date-relative field is computed for this day</source>
         <translation>所有与日期相关的字段都按这一天计算</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="66"/>
+        <location filename="../../ui/views/segments_view.py" line="68"/>
         <source>Builder</source>
         <translation>分群编辑器</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="75"/>
+        <location filename="../../ui/views/segments_view.py" line="77"/>
         <source>Service and referrals</source>
         <translation>服务与转介绍</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="76"/>
+        <location filename="../../ui/views/segments_view.py" line="78"/>
         <source>Replacement matrix</source>
         <translation>换车九宫格</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="77"/>
+        <location filename="../../ui/views/segments_view.py" line="79"/>
         <source>RFM classes</source>
         <translation>RFM八类客户</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="78"/>
+        <location filename="../../ui/views/segments_view.py" line="80"/>
         <source>Stages, tags, due soon</source>
         <translation>阶段、标签、即将到期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="82"/>
+        <location filename="../../ui/views/segments_view.py" line="84"/>
         <source>Evaluation date</source>
         <translation>评估日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="100"/>
+        <location filename="../../ui/views/segments_view.py" line="102"/>
         <source>&amp;New</source>
         <translation>新建(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="102"/>
+        <location filename="../../ui/views/segments_view.py" line="104"/>
         <source>Rename…</source>
         <translation>重命名…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="104"/>
+        <location filename="../../ui/views/segments_view.py" line="106"/>
         <source>Duplicate…</source>
         <translation>复制…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="106"/>
+        <location filename="../../ui/views/segments_view.py" line="108"/>
         <source>Delete…</source>
         <translation>删除…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="108"/>
+        <location filename="../../ui/views/segments_view.py" line="113"/>
+        <source>Only a supervisor may delete saved segments.</source>
+        <translation>只有主管可以删除已保存的分群。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/segments_view.py" line="114"/>
         <source>Import…</source>
         <translation>导入…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="110"/>
+        <location filename="../../ui/views/segments_view.py" line="116"/>
         <source>Export…</source>
         <translation>导出…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="114"/>
+        <location filename="../../ui/views/segments_view.py" line="120"/>
         <source>Saved segments</source>
         <translation>已保存的分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="134"/>
-        <source>Segment name, e.g. 5–6年 高满意度 换车</source>
+        <location filename="../../ui/views/segments_view.py" line="141"/>
+        <source>Segment name, e.g. 5–6 years, high satisfaction, replacement</source>
         <translation>分群名称，例如：5–6年 高满意度 换车</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="135"/>
+        <location filename="../../ui/views/segments_view.py" line="142"/>
         <source>&amp;Save</source>
         <translation>保存(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="153"/>
+        <location filename="../../ui/views/segments_view.py" line="160"/>
         <source>No.</source>
         <translation>编号</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="154"/>
+        <location filename="../../ui/views/segments_view.py" line="161"/>
         <source>Name</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="155"/>
+        <location filename="../../ui/views/segments_view.py" line="162"/>
         <source>Mobile</source>
         <translation>手机</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="156"/>
+        <location filename="../../ui/views/segments_view.py" line="163"/>
         <source>Vehicle</source>
         <translation>车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="157"/>
+        <location filename="../../ui/views/segments_view.py" line="164"/>
         <source>Plate</source>
         <translation>车牌</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="161"/>
+        <location filename="../../ui/views/segments_view.py" line="168"/>
         <source>Right-click a customer for their pre-call brief</source>
         <translation>右键点击客户查看其通话前简报</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="163"/>
+        <location filename="../../ui/views/segments_view.py" line="170"/>
         <source>Customer brief…</source>
         <translation>客户简报…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="169"/>
+        <location filename="../../ui/views/segments_view.py" line="176"/>
         <source>First members (double-click to open):</source>
         <translation>部分成员（双击打开）：</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="207"/>
-        <location filename="../../ui/views/segments_view.py" line="463"/>
+        <location filename="../../ui/views/segments_view.py" line="214"/>
+        <location filename="../../ui/views/segments_view.py" line="470"/>
         <source>Loading segments</source>
         <translation>正在载入分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="257"/>
+        <location filename="../../ui/views/segments_view.py" line="264"/>
         <source>The conditions in the builder are not saved as a segment yet.</source>
         <translation>分群编辑器中的条件还没有保存为分群。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="259"/>
+        <location filename="../../ui/views/segments_view.py" line="266"/>
         <source>The segment “%1” has changes that are not saved.</source>
         <translation>分群“%1”有未保存的修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="265"/>
+        <location filename="../../ui/views/segments_view.py" line="272"/>
         <source>Unsaved changes</source>
         <translation>未保存的修改</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="266"/>
+        <location filename="../../ui/views/segments_view.py" line="273"/>
         <source>Save them before the builder shows something else?</source>
         <translation>在编辑器换成其他内容之前，先保存这些修改吗？</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="312"/>
+        <location filename="../../ui/views/segments_view.py" line="319"/>
         <source>Opening segment</source>
         <translation>正在打开分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="344"/>
+        <location filename="../../ui/views/segments_view.py" line="351"/>
         <source>—</source>
         <translation>—</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="347"/>
+        <location filename="../../ui/views/segments_view.py" line="354"/>
         <source>Counting…</source>
         <translation>正在统计…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="353"/>
+        <location filename="../../ui/views/segments_view.py" line="360"/>
         <source>Counting members</source>
         <translation>正在统计人数</translation>
     </message>
-    <message>
-        <location filename="../../ui/views/segments_view.py" line="360"/>
-        <source>%1 customers</source>
-        <translation>%1 位客户</translation>
+    <message numerus="yes">
+        <location filename="../../ui/views/segments_view.py" line="366"/>
+        <source>%Ln customer(s)</source>
+        <translation>
+            <numerusform>%Ln 位客户</numerusform>
+        </translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="362"/>
-        <source>, %1 vehicles</source>
-        <translation>，%1 辆车</translation>
+        <location filename="../../ui/views/segments_view.py" line="368"/>
+        <source>%1, %2</source>
+        <translation>%1，%2</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/views/segments_view.py" line="369"/>
+        <source>%Ln vehicle(s)</source>
+        <translation>
+            <numerusform>%Ln 辆车</numerusform>
+        </translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="391"/>
+        <location filename="../../ui/views/segments_view.py" line="398"/>
         <source>Give the segment a name first.</source>
         <translation>请先为分群命名。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="401"/>
+        <location filename="../../ui/views/segments_view.py" line="408"/>
         <source>Replace segment</source>
         <translation>替换分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="402"/>
+        <location filename="../../ui/views/segments_view.py" line="409"/>
         <source>A segment named “%1” exists. Replace its filter?</source>
         <translation>已有名为“%1”的分群。要替换它的筛选条件吗？</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="425"/>
+        <location filename="../../ui/views/segments_view.py" line="432"/>
         <source>Saving segment</source>
         <translation>正在保存分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="428"/>
+        <location filename="../../ui/views/segments_view.py" line="435"/>
         <source>Segment “%1” saved</source>
         <translation>分群“%1”已保存</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="472"/>
+        <location filename="../../ui/views/segments_view.py" line="479"/>
         <source>Name:</source>
         <translation>名称：</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="477"/>
+        <location filename="../../ui/views/segments_view.py" line="484"/>
         <source>Rename segment</source>
         <translation>重命名分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="490"/>
+        <location filename="../../ui/views/segments_view.py" line="497"/>
         <source>Segment renamed to “%1”</source>
         <translation>分群已重命名为“%1”</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="496"/>
+        <location filename="../../ui/views/segments_view.py" line="503"/>
         <source>Duplicate segment</source>
         <translation>复制分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="496"/>
+        <location filename="../../ui/views/segments_view.py" line="503"/>
         <source>%1 (copy)</source>
         <translation>%1（副本）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="507"/>
+        <location filename="../../ui/views/segments_view.py" line="514"/>
         <source>Copy saved as “%1”</source>
         <translation>副本已保存为“%1”</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="516"/>
+        <location filename="../../ui/views/segments_view.py" line="523"/>
         <source>Delete segment</source>
         <translation>删除分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="517"/>
+        <location filename="../../ui/views/segments_view.py" line="524"/>
         <source>Delete the segment “%1”? Lists already made from it are kept.</source>
         <translation>删除分群“%1”吗？已用它生成的名单会保留。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="540"/>
+        <location filename="../../ui/views/segments_view.py" line="547"/>
         <source>Segment “%1” deleted</source>
         <translation>分群“%1”已删除</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="545"/>
+        <location filename="../../ui/views/segments_view.py" line="552"/>
         <source>Import segment</source>
         <translation>导入分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="545"/>
-        <location filename="../../ui/views/segments_view.py" line="578"/>
+        <location filename="../../ui/views/segments_view.py" line="552"/>
+        <location filename="../../ui/views/segments_view.py" line="585"/>
         <source>Segment files (*.json)</source>
         <translation>分群文件 (*.json)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="579"/>
+        <location filename="../../ui/views/segments_view.py" line="586"/>
         <source>Export segment</source>
         <translation>导出分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="592"/>
+        <location filename="../../ui/views/segments_view.py" line="599"/>
         <source>Saved %1</source>
         <translation>已保存 %1</translation>
     </message>
     <message>
         <location filename="../../ui/main_window.py" line="219"/>
-        <location filename="../../ui/views/segments_view.py" line="607"/>
+        <location filename="../../ui/views/segments_view.py" line="614"/>
         <source>Preparing the RFM and mileage figures</source>
         <translation>正在准备 RFM 与里程数据</translation>
     </message>
@@ -4855,44 +4891,53 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>ServiceTab</name>
     <message>
-        <location filename="../../ui/views/segment_grids.py" line="231"/>
+        <location filename="../../ui/views/segment_grids.py" line="228"/>
         <source>Service reminders</source>
         <translation>保养与维修提醒</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segment_grids.py" line="232"/>
+        <location filename="../../ui/views/segment_grids.py" line="229"/>
         <source>Referrals (existing customers bring new ones)</source>
         <translation>老带新（转介绍）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segment_grids.py" line="247"/>
+        <location filename="../../ui/views/segment_grids.py" line="244"/>
         <source>Other templates</source>
         <translation>其他模板</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segment_grids.py" line="252"/>
+        <location filename="../../ui/views/segment_grids.py" line="249"/>
         <source>Open in the builder, where it can be changed and saved</source>
         <translation>在分群编辑器中打开，可修改并保存</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segment_grids.py" line="261"/>
+        <location filename="../../ui/views/segment_grids.py" line="258"/>
         <source>Counted for the evaluation date; due soon means the next %1 days. Click a button to open it in the builder.</source>
         <translation>按评估日期统计；“到期”指未来 %1 天内。点击按钮可在分群编辑器中打开。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segment_grids.py" line="286"/>
+        <location filename="../../ui/views/segment_grids.py" line="283"/>
         <source>Counting %1</source>
         <translation>正在统计：%1</translation>
     </message>
-    <message>
-        <location filename="../../ui/views/segment_grids.py" line="292"/>
-        <source>%1 customers</source>
-        <translation>%1 位客户</translation>
+    <message numerus="yes">
+        <location filename="../../ui/views/segment_grids.py" line="288"/>
+        <source>%Ln customer(s)</source>
+        <translation>
+            <numerusform>%Ln 位客户</numerusform>
+        </translation>
     </message>
     <message>
-        <location filename="../../ui/views/segment_grids.py" line="294"/>
-        <source>%1 customers, %2 vehicles</source>
-        <translation>%1 位客户，%2 辆车</translation>
+        <location filename="../../ui/views/segment_grids.py" line="290"/>
+        <source>%1, %2</source>
+        <translation>%1，%2</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/views/segment_grids.py" line="291"/>
+        <source>%Ln vehicle(s)</source>
+        <translation>
+            <numerusform>%Ln 辆车</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -5167,29 +5212,34 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>列标题所在行(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_source.py" line="176"/>
+        <location filename="../../ui/views/import_source.py" line="177"/>
         <source>Choose a file first.</source>
         <translation>请先选择文件。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/import_source.py" line="195"/>
+        <location filename="../../ui/views/import_source.py" line="196"/>
         <source>Row %1 holds the column headers (%n column(s)); it is tinted below. If another row holds them, enter its number.</source>
         <translation>
             <numerusform>第 %1 行为列标题（%n 列），已在下方以底色标出。如果列标题在其他行，请输入该行行号。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_source.py" line="203"/>
+        <location filename="../../ui/views/import_source.py" line="204"/>
+        <source>No row of column headers was found on any sheet (%1). Choose the sheet and enter the number of the row that holds them.</source>
+        <translation>所有工作表（%1）中都未找到列标题行。请选择工作表，并输入列标题所在的行号。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/import_source.py" line="210"/>
         <source>No row of column headers was found. Enter the number of the row that holds them.</source>
         <translation>未找到列标题行。请输入列标题所在行的行号。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_source.py" line="209"/>
+        <location filename="../../ui/views/import_source.py" line="216"/>
         <source>row %1: %2</source>
         <translation>第 %1 行：%2</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_source.py" line="216"/>
+        <location filename="../../ui/views/import_source.py" line="223"/>
         <source>Above the headers, not imported: %1</source>
         <translation>列标题上方的内容（不导入）：%1</translation>
     </message>
@@ -5359,7 +5409,7 @@ Revisit closes now; open it again to work with the restored database.</source>
     </message>
     <message numerus="yes">
         <location filename="../../ui/views/sms_preview_panel.py" line="224"/>
-        <source>%n member(s) left out for a merge field without a value (缺少合并字段): %1. Give the field a fallback such as {车型|您的爱车} to include them.</source>
+        <source>%n member(s) left out for a merge field without a value: %1. Give the field a fallback such as {车型|您的爱车} to include them.</source>
         <translation>
             <numerusform>%n 人因缺少合并字段未列入：%1。给字段加缺省值（如 {车型|您的爱车}）即可包括他们。</numerusform>
         </translation>
@@ -6159,7 +6209,7 @@ Revisit closes now; open it again to work with the restored database.</source>
     </message>
     <message numerus="yes">
         <location filename="../../ui/views/sms_preview_panel.py" line="276"/>
-        <source>%n member(s) left out for a merge field without a value (缺少合并字段). Give the field a fallback such as {车型|您的爱车} to include them.</source>
+        <source>%n member(s) left out for a merge field without a value. Give the field a fallback such as {车型|您的爱车} to include them.</source>
         <translation>
             <numerusform>%n 位客户因合并字段无值未包含（缺少合并字段）。为该字段加上备用文字（如 {车型|您的爱车}）即可包含他们。</numerusform>
         </translation>
@@ -6178,22 +6228,22 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>errors</name>
     <message>
-        <location filename="../../ui/error_messages.py" line="6"/>
+        <location filename="../../ui/error_messages.py" line="8"/>
         <source>Unknown call outcome &apos;{outcome}&apos;.</source>
         <translation>未知的通话结果“{outcome}”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="9"/>
+        <location filename="../../ui/error_messages.py" line="11"/>
         <source>The next follow-up date {date} is in the past.</source>
         <translation>下次跟进日期 {date} 已经过去。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="10"/>
+        <location filename="../../ui/error_messages.py" line="12"/>
         <source>{km} km is not a plausible odometer reading.</source>
         <translation>{km} 公里不是合理的里程表读数。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="11"/>
+        <location filename="../../ui/error_messages.py" line="14"/>
         <source>{km} km is less than the {previous} km read on {date}; check the number.</source>
         <translation>{km} 公里小于 {date} 记录的 {previous} 公里，请检查数字。</translation>
     </message>
@@ -6203,1569 +6253,1674 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>该名单条目已不存在。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="14"/>
+        <location filename="../../ui/error_messages.py" line="16"/>
         <source>Choose the vehicle the km reading belongs to.</source>
         <translation>请选择这次里程读数所属的车辆。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="256"/>
+        <location filename="../../ui/error_messages.py" line="276"/>
         <source>{user} has no password yet; a supervisor sets one in Settings (Staff accounts) or with `user passwd {user}`.</source>
         <translation>{user} 尚未设置密码；请主管在“设置”（员工账号）中或用 `user passwd {user}` 设置。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="263"/>
+        <location filename="../../ui/error_messages.py" line="284"/>
         <source>Database error on {where}: {detail}</source>
         <translation>数据库 {where} 出错：{detail}</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="264"/>
+        <location filename="../../ui/error_messages.py" line="285"/>
         <source>&apos;{url}&apos; is not a database URL Revisit understands (e.g. sqlite:///file.db or postgresql://user:password@host/dbname).</source>
         <translation>“{url}”不是回访能识别的数据库地址（例如 sqlite:///file.db 或 postgresql://用户:密码@服务器/数据库名）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="265"/>
+        <location filename="../../ui/error_messages.py" line="286"/>
         <source>{where} is damaged ({problem}); nothing was changed. The latest good backup is {backup}: restore it with the command revisit db restore followed by that file (a supervisor), or close Revisit and put it in place of the damaged file.</source>
         <translation>{where} 已损坏（{problem}），未做任何更改。最近的完好备份是 {backup}：请主管用命令 revisit db restore 加该文件恢复，或关闭回访后用它替换损坏的文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="269"/>
+        <location filename="../../ui/error_messages.py" line="290"/>
         <source>Cannot open the database file {where}: missing folder or no permission.</source>
         <translation>无法打开数据库文件 {where}：文件夹不存在或没有权限。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="270"/>
+        <location filename="../../ui/error_messages.py" line="291"/>
         <source>{where} is not a Revisit database (the file is damaged or of another kind).</source>
         <translation>{where} 不是回访数据库（文件已损坏或是其他类型的文件）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="271"/>
+        <location filename="../../ui/error_messages.py" line="292"/>
         <source>The disk holding {where} is full; nothing was changed.</source>
         <translation>{where} 所在的磁盘已满，未做任何更改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="273"/>
+        <location filename="../../ui/error_messages.py" line="294"/>
         <source>Cannot connect to the database server {where}: {detail}</source>
         <translation>无法连接数据库服务器 {where}：{detail}</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="274"/>
+        <location filename="../../ui/error_messages.py" line="295"/>
         <source>The database {where} does not exist: {detail}</source>
         <translation>数据库 {where} 不存在：{detail}</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="275"/>
+        <location filename="../../ui/error_messages.py" line="296"/>
         <source>{where} holds tables that are not Revisit&apos;s; refusing to change it.</source>
         <translation>{where} 中有不属于回访的数据表，为安全起见不做修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="277"/>
+        <location filename="../../ui/error_messages.py" line="298"/>
         <source>{where} was written by a newer version of Revisit (schema {revision}); update Revisit to open it.</source>
         <translation>{where} 由更新版本的回访写入（结构版本 {revision}），请先升级回访再打开。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="279"/>
+        <location filename="../../ui/error_messages.py" line="300"/>
         <source>{where} is a folder, not a database file.</source>
         <translation>{where} 是文件夹，不是数据库文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="280"/>
+        <location filename="../../ui/error_messages.py" line="301"/>
         <source>Cannot create the folder {where}: {detail}</source>
         <translation>无法创建文件夹 {where}：{detail}</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="120"/>
+        <location filename="../../ui/error_messages.py" line="126"/>
         <source>The number of demo customers must be between 1 and {max}, not {n}.</source>
         <translation>演示客户数量必须在 1 到 {max} 之间，而不是 {n}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="281"/>
+        <location filename="../../ui/error_messages.py" line="302"/>
         <source>A file could not be read or written: {reason}.</source>
         <translation>文件无法读取或写入：{reason}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="282"/>
+        <location filename="../../ui/error_messages.py" line="303"/>
         <source>Cannot use the file {path}: {reason}.</source>
         <translation>无法使用文件 {path}：{reason}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="145"/>
+        <location filename="../../ui/error_messages.py" line="165"/>
         <source>Unknown purpose &apos;{purpose}&apos; (known: {known}).</source>
         <translation>未知的目的“{purpose}”（可用：{known}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="146"/>
+        <location filename="../../ui/error_messages.py" line="166"/>
         <source>There is no staff member &apos;{name}&apos; (use a username or a display name).</source>
         <translation>没有员工“{name}”（请使用用户名或显示名称）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="151"/>
+        <location filename="../../ui/error_messages.py" line="171"/>
         <source>{path} has no column {columns} in row 1; is it a call list exported by Revisit?</source>
         <translation>{path} 的第 1 行没有 {columns} 列；它是回访导出的电话名单吗？</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="153"/>
+        <location filename="../../ui/error_messages.py" line="173"/>
         <source>There is no list run #{run}.</source>
         <translation>不存在名单 #{run}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="154"/>
+        <location filename="../../ui/error_messages.py" line="174"/>
         <source>{path} cannot be read as an Excel file: {detail}</source>
         <translation>无法将 {path} 作为 Excel 文件读取：{detail}</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="155"/>
+        <location filename="../../ui/error_messages.py" line="175"/>
         <source>No Chinese TrueType font was found to print with. Install one (Linux: the package fonts-wqy-microhei; Windows has SimSun/Microsoft YaHei) or set {env} to a .ttf/.ttc file. Tried: {tried}</source>
         <translation>找不到可用于打印的中文 TrueType 字体。请安装一种（Linux：软件包 fonts-wqy-microhei；Windows 自带宋体/微软雅黑），或将 {env} 设为一个 .ttf/.ttc 文件。已尝试：{tried}</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="156"/>
+        <location filename="../../ui/error_messages.py" line="176"/>
         <source>There is no label layout &apos;{name}&apos; (known: {known}).</source>
         <translation>没有标签版式“{name}”（可用：{known}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="169"/>
+        <location filename="../../ui/error_messages.py" line="189"/>
         <source>Marketing SMS may only be sent between {start} and {end}; the planned time {when} is outside that window.</source>
         <translation>营销短信只能在 {start} 至 {end} 之间发送；计划发送时间 {when} 不在此时段内。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="170"/>
+        <location filename="../../ui/error_messages.py" line="190"/>
         <source>The SMS sending window &apos;{text}&apos; ends before it starts.</source>
         <translation>短信发送时段“{text}”的结束时间早于开始时间。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="171"/>
+        <location filename="../../ui/error_messages.py" line="191"/>
         <source>Unknown SMS vendor layout &apos;{vendor}&apos; (known: {known}).</source>
         <translation>未知的短信平台文件格式“{vendor}”（可用：{known}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="167"/>
+        <location filename="../../ui/error_messages.py" line="187"/>
         <source>The SMS template uses unknown merge field(s) {fields}; known fields are {known}.</source>
         <translation>短信模板使用了未知的合并字段 {fields}；可用字段为 {known}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="174"/>
+        <location filename="../../ui/error_messages.py" line="194"/>
         <source>The SMS signature must be the shop&apos;s name in 【】, 2 to 12 characters (got &apos;{signature}&apos;).</source>
         <translation>短信签名必须是用【】括起的门店名称，2 到 12 个字（当前为“{signature}”）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="175"/>
+        <location filename="../../ui/error_messages.py" line="195"/>
         <source>Marketing SMS need opt-out text such as 回T退订 or 拒收请回复R.</source>
         <translation>营销短信需要退订提示，例如“回T退订”或“拒收请回复R”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="176"/>
+        <location filename="../../ui/error_messages.py" line="196"/>
         <source>The SMS sending window &apos;{text}&apos; is not like 08:00-20:00.</source>
         <translation>短信发送时段“{text}”格式不对，应形如 08:00-20:00。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="168"/>
+        <location filename="../../ui/error_messages.py" line="188"/>
         <source>The SMS for row {row} would be {n} characters; the limit is {limit}.</source>
         <translation>第 {row} 行的短信将有 {n} 个字，上限为 {limit} 个字。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="177"/>
+        <location filename="../../ui/error_messages.py" line="197"/>
         <source>Huawei&apos;s bulk-send file holds phone numbers only, so every message must be the same; remove the merge fields or choose the Aliyun or generic layout.</source>
         <translation>华为云的群发文件只包含手机号码，所有短信内容必须相同；请删除合并字段，或改用阿里云或通用格式。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="32"/>
+        <location filename="../../ui/error_messages.py" line="36"/>
         <source>Unknown channel(s): {codes}.</source>
         <translation>未知的渠道：{codes}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="33"/>
+        <location filename="../../ui/error_messages.py" line="37"/>
         <source>Unknown time window(s): {codes}.</source>
         <translation>未知的时段：{codes}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="34"/>
+        <location filename="../../ui/error_messages.py" line="40"/>
         <source>Choose at least one channel the customer accepts.</source>
         <translation>请至少选择一个客户接受的渠道。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="35"/>
+        <location filename="../../ui/error_messages.py" line="41"/>
         <source>Unknown preferred days &apos;{days}&apos;.</source>
         <translation>未知的偏好日期“{days}”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="36"/>
+        <location filename="../../ui/error_messages.py" line="42"/>
         <source>A preferred hour range needs a start before its end, within 0–24.</source>
         <translation>偏好时间段的开始必须早于结束，且在 0–24 点之间。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="37"/>
+        <location filename="../../ui/error_messages.py" line="43"/>
         <source>Unknown language &apos;{language}&apos;.</source>
         <translation>未知的语言“{language}”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="38"/>
+        <location filename="../../ui/error_messages.py" line="44"/>
         <source>Unknown consent source &apos;{source}&apos;.</source>
         <translation>未知的同意来源“{source}”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="39"/>
+        <location filename="../../ui/error_messages.py" line="45"/>
         <source>The consent date {date} is in the future.</source>
         <translation>同意日期 {date} 在未来。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="40"/>
+        <location filename="../../ui/error_messages.py" line="47"/>
         <source>Unknown channel &apos;{channel}&apos;.</source>
         <translation>未知的渠道“{channel}”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="41"/>
+        <location filename="../../ui/error_messages.py" line="48"/>
         <source>Unknown purpose &apos;{purpose}&apos;.</source>
         <translation>未知的目的“{purpose}”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="42"/>
+        <location filename="../../ui/error_messages.py" line="38"/>
         <source>Say why the customer is not to be contacted.</source>
         <translation>请说明不联系该客户的原因。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="43"/>
+        <location filename="../../ui/error_messages.py" line="49"/>
         <source>The refusal must end after the day it starts ({date}).</source>
         <translation>勿扰的结束日期必须晚于开始日期（{date}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="44"/>
+        <location filename="../../ui/error_messages.py" line="51"/>
         <source>That do-not-contact entry no longer exists.</source>
         <translation>该勿扰记录已不存在。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="45"/>
+        <location filename="../../ui/error_messages.py" line="52"/>
         <source>That do-not-contact entry was already lifted on {date}.</source>
         <translation>该勿扰记录已于 {date} 解除。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="46"/>
+        <location filename="../../ui/error_messages.py" line="53"/>
         <source>A refusal cannot be lifted before it was set ({date}).</source>
         <translation>勿扰不能在设置日期（{date}）之前解除。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="47"/>
+        <location filename="../../ui/error_messages.py" line="50"/>
         <source>Say why the refusal is lifted (e.g. the customer asked).</source>
         <translation>请说明解除勿扰的原因（例如客户主动要求）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="48"/>
+        <location filename="../../ui/error_messages.py" line="54"/>
         <source>Unknown profile attribute &apos;{attribute}&apos;.</source>
         <translation>未知的客户画像属性“{attribute}”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="49"/>
+        <location filename="../../ui/error_messages.py" line="55"/>
         <source>&apos;{value}&apos; is not a valid value for {attribute} (allowed: {allowed}).</source>
         <translation>“{value}”不是 {attribute} 的有效值（可选：{allowed}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="50"/>
+        <location filename="../../ui/error_messages.py" line="56"/>
         <source>The value for {attribute} is longer than 100 characters.</source>
         <translation>{attribute} 的值超过 100 个字符。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="51"/>
+        <location filename="../../ui/error_messages.py" line="57"/>
         <source>Unknown source &apos;{source}&apos; for a profile change.</source>
         <translation>画像变更的来源“{source}”无效。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="52"/>
+        <location filename="../../ui/error_messages.py" line="58"/>
         <source>The change date {date} is in the future; record a change once it has happened.</source>
         <translation>变更日期 {date} 在未来，请在变更发生后再记录。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="179"/>
+        <location filename="../../ui/error_messages.py" line="199"/>
         <source>The report ends ({end}) before it starts ({start}).</source>
         <translation>报表的结束日期（{end}）早于开始日期（{start}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="190"/>
+        <location filename="../../ui/error_messages.py" line="210"/>
         <source>A segment named &apos;{name}&apos; already exists.</source>
         <translation>已有名为“{name}”的分群。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="191"/>
+        <location filename="../../ui/error_messages.py" line="211"/>
         <source>A segment name must have 1 to 100 characters.</source>
         <translation>分群名称必须为 1 到 100 个字符。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="192"/>
+        <location filename="../../ui/error_messages.py" line="212"/>
         <source>There is no segment named &apos;{name}&apos;.</source>
         <translation>没有名为“{name}”的分群。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="193"/>
+        <location filename="../../ui/error_messages.py" line="213"/>
         <source>{source} does not say the segment&apos;s name; give one.</source>
         <translation>{source} 中没有分群名称，请指定一个名称。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="198"/>
+        <location filename="../../ui/error_messages.py" line="218"/>
         <source>The number of days cannot be negative ({days}).</source>
         <translation>天数不能为负数（{days}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="199"/>
+        <location filename="../../ui/error_messages.py" line="219"/>
         <source>There is no template &apos;{key}&apos;.</source>
         <translation>没有模板“{key}”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="194"/>
+        <location filename="../../ui/error_messages.py" line="214"/>
         <source>{source} is not valid JSON: {detail} (line {line}).</source>
         <translation>{source} 不是有效的 JSON：{detail}（第 {line} 行）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="195"/>
+        <location filename="../../ui/error_messages.py" line="215"/>
         <source>The segment &apos;{name}&apos; cannot be read: {detail}</source>
         <translation>无法读取分群“{name}”：{detail}</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="196"/>
+        <location filename="../../ui/error_messages.py" line="216"/>
         <source>The quantile must be between 0 and 1, not {q}.</source>
         <translation>分位数必须在 0 到 1 之间，而不是 {q}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="17"/>
+        <location filename="../../ui/error_messages.py" line="18"/>
         <source>There is no customer #{id}.</source>
         <translation>没有编号为 #{id} 的客户。</translation>
     </message>
     <message>
+        <location filename="../../ui/error_messages.py" line="6"/>
+        <source>{who} recorded “{outcome}” for this call at {when} since you opened it; reload the calls to see it.</source>
+        <translation>在您打开后，{who} 于 {when} 已为这通电话记录了“{outcome}”，请重新载入待拨电话查看。</translation>
+    </message>
+    <message>
         <location filename="../../ui/error_messages.py" line="7"/>
+        <source>“{outcome}” was recorded for this call at {when} since you opened it; reload the calls to see it.</source>
+        <translation>在您打开后，这通电话已于 {when} 记录了“{outcome}”，请重新载入待拨电话查看。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="9"/>
         <source>Unknown contact channel &apos;{channel}&apos;.</source>
         <translation>未知的联系渠道“{channel}”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="8"/>
+        <location filename="../../ui/error_messages.py" line="10"/>
         <source>Unknown contact purpose &apos;{purpose}&apos;.</source>
         <translation>未知的联系目的“{purpose}”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="12"/>
+        <location filename="../../ui/error_messages.py" line="15"/>
         <source>{km} km is {rise} km more than the {previous} km read on {date}, more than a car is driven in that time; check the number.</source>
         <translation>{km} 公里比 {date} 记录的 {previous} 公里多 {rise} 公里，超出这段时间能开的里程，请核对。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="16"/>
+        <location filename="../../ui/error_messages.py" line="17"/>
         <source>The tag “{tag}” is retired: customers who have it keep it, but it is given to nobody new.</source>
         <translation>标签“{tag}”已停用：已有的客户保留，但不再给新客户。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="18"/>
+        <location filename="../../ui/error_messages.py" line="19"/>
         <source>Customer {code}&apos;s personal data was already erased on {date}.</source>
         <translation>客户 {code} 的个人信息已于 {date} 擦除。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="19"/>
+        <location filename="../../ui/error_messages.py" line="20"/>
+        <source>This customer is no longer in the database (removed since you opened them); search again to go on.</source>
+        <translation>在您打开后，这位客户已从数据库中删除；请重新搜索后继续。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="21"/>
+        <source>{who} merged customer {merged} into {kept} at {when}, since you opened it; open {kept} to go on.</source>
+        <translation>在您打开后，{who} 于 {when} 已将客户 {merged} 合并到 {kept}；请打开 {kept} 继续。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="22"/>
+        <source>Customer {merged} was merged into {kept} at {when}, since you opened it; open {kept} to go on.</source>
+        <translation>在您打开后，客户 {merged} 已于 {when} 合并到 {kept}；请打开 {kept} 继续。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="23"/>
         <source>There is no customer with the code or id &apos;{ref}&apos;.</source>
         <translation>没有编号或 ID 为“{ref}”的客户。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="20"/>
+        <location filename="../../ui/error_messages.py" line="24"/>
         <source>Cannot undo merge #{merge}: the customer it kept no longer exists.</source>
         <translation>无法撤销合并 #{merge}：当时保留的客户已不存在。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="21"/>
+        <location filename="../../ui/error_messages.py" line="25"/>
         <source>Customer {merged} was already merged into {kept} (merge #{merge} on {date}).</source>
         <translation>客户 {merged} 已合并到 {kept}（{date} 的合并 #{merge}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="22"/>
+        <location filename="../../ui/error_messages.py" line="26"/>
         <source>A customer cannot be merged into itself.</source>
         <translation>客户不能合并到自身。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="23"/>
+        <location filename="../../ui/error_messages.py" line="27"/>
         <source>Cannot undo merge #{merge}: the customer it kept was merged into another by merge #{later} since; undo that one first.</source>
         <translation>无法撤销合并 #{merge}：当时保留的客户此后又被合并 #{later} 并入其他客户；请先撤销那次合并。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="24"/>
+        <location filename="../../ui/error_messages.py" line="28"/>
         <source>Cannot undo merge #{merge}: the merged customer&apos;s id or code {code} is now used by another customer.</source>
         <translation>无法撤销合并 #{merge}：被合并客户的 ID 或编号 {code} 现已被其他客户使用。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="25"/>
+        <location filename="../../ui/error_messages.py" line="29"/>
         <source>Cannot undo merge #{merge}: {fields} of customer {code} changed after the merge; change them back first or keep the merge.</source>
         <translation>无法撤销合并 #{merge}：客户 {code} 的{fields}在合并后被修改过；请先改回原值，或保留这次合并。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="26"/>
+        <location filename="../../ui/error_messages.py" line="30"/>
         <source>Cannot undo merge #{merge}: some of the rows it moved ({tables}) were deleted or given to another customer since.</source>
         <translation>无法撤销合并 #{merge}：当时移过来的部分记录（{tables}）此后已被删除或转给其他客户。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="27"/>
+        <location filename="../../ui/error_messages.py" line="31"/>
         <source>Cannot undo merge #{merge}: records added to customer {code} since the merge use what it moved ({tables}).</source>
         <translation>无法撤销合并 #{merge}：合并后为客户 {code} 新增的记录引用了当时移过来的内容（{tables}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="28"/>
+        <location filename="../../ui/error_messages.py" line="32"/>
         <source>Cannot undo merge #{merge}: what the removed {tables} rows refer to was deleted since, or their ids are used again.</source>
         <translation>无法撤销合并 #{merge}：被删除的{tables}记录所引用的内容此后已被删除，或其 ID 已被重复使用。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="29"/>
+        <location filename="../../ui/error_messages.py" line="33"/>
         <source>There is no customer merge #{merge}.</source>
         <translation>不存在客户合并 #{merge}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="30"/>
+        <location filename="../../ui/error_messages.py" line="34"/>
         <source>Merge #{merge} was already undone on {date}.</source>
         <translation>合并 #{merge} 已于 {date} 撤销。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="31"/>
+        <location filename="../../ui/error_messages.py" line="35"/>
         <source>Cannot undo merge #{merge}: rows it moved changed while it was being undone; try again.</source>
         <translation>无法撤销合并 #{merge}：撤销过程中其移动的记录发生了变化；请重试。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="54"/>
+        <location filename="../../ui/error_messages.py" line="39"/>
+        <source>The reason is longer than {n} characters.</source>
+        <translation>原因超过 {n} 个字符。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="46"/>
+        <source>The note is longer than {n} characters.</source>
+        <translation>备注超过 {n} 个字符。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="60"/>
         <source>Name exactly one who introduced the customer: a customer, a member of staff or an organisation.</source>
         <translation>请只填写一个介绍人：客户、员工或单位。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="55"/>
+        <location filename="../../ui/error_messages.py" line="61"/>
         <source>The organisation&apos;s name is longer than {n} characters.</source>
         <translation>单位名称超过 {n} 个字符。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="56"/>
+        <location filename="../../ui/error_messages.py" line="62"/>
         <source>The referral date {date} is in the future.</source>
         <translation>介绍日期 {date} 在将来。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="57"/>
+        <location filename="../../ui/error_messages.py" line="63"/>
         <source>A customer cannot introduce themselves.</source>
         <translation>客户不能介绍自己。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="58"/>
+        <location filename="../../ui/error_messages.py" line="64"/>
         <source>There is no staff account with id {id}.</source>
         <translation>没有编号为 {id} 的员工账号。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="59"/>
+        <location filename="../../ui/error_messages.py" line="65"/>
         <source>This introduction is already recorded.</source>
         <translation>这条转介绍已经记录过了。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="60"/>
+        <location filename="../../ui/error_messages.py" line="66"/>
         <source>That referral no longer exists.</source>
         <translation>这条转介绍已不存在。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="61"/>
+        <location filename="../../ui/error_messages.py" line="67"/>
         <source>This service interval was removed since you loaded the intervals; reload to see the intervals as they are now.</source>
         <translation>这条保养间隔在你读取之后已被删除；请重新读取查看当前的保养间隔。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="62"/>
+        <location filename="../../ui/error_messages.py" line="68"/>
         <source>{who} changed this service interval at {when} since you loaded the intervals; reload to see their change.</source>
         <translation>{who} 在 {when} 修改了这条保养间隔（在你读取之后）；请重新读取查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="63"/>
+        <location filename="../../ui/error_messages.py" line="69"/>
         <source>This service interval was changed at {when} since you loaded the intervals; reload to see the change.</source>
         <translation>这条保养间隔在 {when} 被修改（在你读取之后）；请重新读取查看修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="64"/>
+        <location filename="../../ui/error_messages.py" line="70"/>
         <source>{who} set a service interval for this brand and model at {when} since you loaded the intervals; reload to see it.</source>
         <translation>{who} 在 {when} 为此品牌和车型设置了保养间隔（在你读取之后）；请重新读取查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="65"/>
+        <location filename="../../ui/error_messages.py" line="71"/>
         <source>A service interval for this brand and model was set at {when} since you loaded the intervals; reload to see it.</source>
         <translation>此品牌和车型的保养间隔在 {when} 已被设置（在你读取之后）；请重新读取查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="66"/>
+        <location filename="../../ui/error_messages.py" line="72"/>
         <source>A model&apos;s service interval needs its brand too.</source>
         <translation>车型的保养间隔还需要填写品牌。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="67"/>
+        <location filename="../../ui/error_messages.py" line="73"/>
         <source>Service intervals must be at least 1 km and 1 month.</source>
         <translation>保养间隔至少为 1 公里和 1 个月。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="68"/>
+        <location filename="../../ui/error_messages.py" line="74"/>
         <source>The built-in default interval cannot be removed; change it instead.</source>
         <translation>内置默认间隔不能删除，请直接修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="69"/>
+        <location filename="../../ui/error_messages.py" line="75"/>
         <source>The customer has no car with the VIN or plate &apos;{ref}&apos;.</source>
         <translation>该客户没有车架号或车牌为“{ref}”的车。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="70"/>
+        <location filename="../../ui/error_messages.py" line="76"/>
         <source>Say which repair was declined.</source>
         <translation>请说明客户未做的维修项目。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="71"/>
+        <location filename="../../ui/error_messages.py" line="77"/>
         <source>The repair item is longer than {n} characters.</source>
         <translation>维修项目超过 {n} 个字符。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="72"/>
+        <location filename="../../ui/error_messages.py" line="78"/>
         <source>The date {date} is in the future.</source>
         <translation>日期 {date} 在将来。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="73"/>
+        <location filename="../../ui/error_messages.py" line="79"/>
         <source>The due date {due} is before the day it was noted ({date}).</source>
         <translation>到期日 {due} 早于记录日期（{date}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="74"/>
+        <location filename="../../ui/error_messages.py" line="80"/>
         <source>An item is closed as done or refused, not &apos;{status}&apos;.</source>
         <translation>项目只能关闭为“已做”或“拒绝”，不能是“{status}”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="75"/>
+        <location filename="../../ui/error_messages.py" line="81"/>
         <source>There is no declined repair item {id}.</source>
         <translation>没有编号为 {id} 的建议维修项目。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="76"/>
+        <location filename="../../ui/error_messages.py" line="82"/>
         <source>That item was already closed on {date}.</source>
         <translation>该项目已于 {date} 关闭。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="77"/>
+        <location filename="../../ui/error_messages.py" line="83"/>
         <source>An item cannot be closed before it was noted ({date}).</source>
         <translation>项目不能在记录日期（{date}）之前关闭。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="78"/>
+        <location filename="../../ui/error_messages.py" line="84"/>
         <source>That service visit is not this customer&apos;s.</source>
         <translation>这次到店记录不属于该客户。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="79"/>
+        <location filename="../../ui/error_messages.py" line="85"/>
         <source>That car is not this customer&apos;s.</source>
         <translation>这辆车不属于该客户。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="80"/>
+        <location filename="../../ui/error_messages.py" line="86"/>
         <source>{who} changed the suggestion rules at {when} since you opened them; nothing was saved. Reload to see their change.</source>
         <translation>{who} 在 {when} 修改了建议规则（在你打开之后）；未保存任何内容。请重新读取查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="81"/>
+        <location filename="../../ui/error_messages.py" line="87"/>
         <source>The suggestion rules were changed at {when} since you opened them; nothing was saved. Reload to see the change.</source>
         <translation>建议规则在 {when} 被修改（在你打开之后）；未保存任何内容。请重新读取查看修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="82"/>
+        <location filename="../../ui/error_messages.py" line="88"/>
         <source>Unknown decision &apos;{action}&apos; (known: {known}).</source>
         <translation>未知的处理方式“{action}”（可用：{known}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="83"/>
+        <location filename="../../ui/error_messages.py" line="89"/>
         <source>A note on a decision is at most {most} characters.</source>
         <translation>处理备注最多 {most} 个字。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="84"/>
+        <location filename="../../ui/error_messages.py" line="90"/>
         <source>Choose the purpose to use instead of the suggested one.</source>
         <translation>请选择代替建议目的的目的。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="85"/>
+        <location filename="../../ui/error_messages.py" line="91"/>
         <source>A rule&apos;s condition must name a fact, a comparison and a value.</source>
         <translation>规则的条件必须包含事实、比较方式和值。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="86"/>
+        <location filename="../../ui/error_messages.py" line="92"/>
         <source>A suggestion rule must be a name, conditions, a purpose and talking points.</source>
         <translation>建议规则必须包含名称、条件、目的和话术要点。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="87"/>
+        <location filename="../../ui/error_messages.py" line="93"/>
         <source>A rule&apos;s conditions must be a list.</source>
         <translation>规则的条件必须是列表。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="88"/>
+        <location filename="../../ui/error_messages.py" line="94"/>
         <source>The suggestion rules must be a list of rules.</source>
         <translation>建议规则必须是规则列表。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="89"/>
+        <location filename="../../ui/error_messages.py" line="95"/>
         <source>The rule “{rule}” tests an unknown fact &apos;{fact}&apos;.</source>
         <translation>规则“{rule}”判断了未知的事实“{fact}”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="90"/>
+        <location filename="../../ui/error_messages.py" line="96"/>
         <source>The rule “{rule}” compares {fact} with &apos;{op}&apos;, which does not apply to it.</source>
         <translation>规则“{rule}”用“{op}”比较 {fact}，该比较不适用。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="91"/>
+        <location filename="../../ui/error_messages.py" line="97"/>
         <source>The rule “{rule}” compares {fact} with &apos;{value}&apos;, which is not one of its values.</source>
         <translation>规则“{rule}”将 {fact} 与“{value}”比较，但这不是它的可选值。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="92"/>
+        <location filename="../../ui/error_messages.py" line="98"/>
         <source>At most {most} suggestion rules, not {count}.</source>
         <translation>建议规则最多 {most} 条，不能是 {count} 条。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="93"/>
+        <location filename="../../ui/error_messages.py" line="99"/>
         <source>A suggestion rule needs a name of 1 to {most} characters.</source>
         <translation>建议规则需要 1 到 {most} 个字的名称。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="94"/>
+        <location filename="../../ui/error_messages.py" line="100"/>
         <source>Two suggestion rules are named “{rule}”; each needs its own name.</source>
         <translation>有两条建议规则都叫“{rule}”，每条规则需要不同的名称。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="95"/>
+        <location filename="../../ui/error_messages.py" line="101"/>
         <source>The rule “{rule}” proposes an unknown purpose &apos;{purpose}&apos;.</source>
         <translation>规则“{rule}”建议了未知的目的“{purpose}”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="96"/>
+        <location filename="../../ui/error_messages.py" line="102"/>
         <source>The rule “{rule}” needs talking points of 1 to {most} characters.</source>
         <translation>规则“{rule}”需要 1 到 {most} 个字的话术要点。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="97"/>
+        <location filename="../../ui/error_messages.py" line="103"/>
         <source>The rule “{rule}” names unknown merge fields: {fields}.</source>
         <translation>规则“{rule}”使用了未知的合并字段：{fields}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="98"/>
+        <location filename="../../ui/error_messages.py" line="104"/>
         <source>The saved segment “{segment}”, which uses this tag, was changed at the same moment; nothing was saved. Try again.</source>
         <translation>使用此标签的分群“{segment}”在同一时刻被修改，本次未保存。请重试。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="99"/>
+        <location filename="../../ui/error_messages.py" line="105"/>
         <source>The tag you opened no longer exists; reload to see the tags as they are now.</source>
         <translation>您打开的标签已不存在，请重新载入查看当前标签。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="100"/>
+        <location filename="../../ui/error_messages.py" line="106"/>
         <source>The tag group you opened no longer exists; reload to see the tags as they are now.</source>
         <translation>您打开的标签组已不存在，请重新载入查看当前标签。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="101"/>
+        <location filename="../../ui/error_messages.py" line="107"/>
         <source>{who} changed the tag “{name}” at {when} since you opened it; reload to see their change.</source>
         <translation>在您打开后，{who} 于 {when} 修改了标签“{name}”，请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="102"/>
+        <location filename="../../ui/error_messages.py" line="108"/>
         <source>The tag “{name}” was changed at {when} since you opened it; reload to see the change.</source>
         <translation>在您打开后，标签“{name}”于 {when} 被修改，请重新载入查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="103"/>
+        <location filename="../../ui/error_messages.py" line="109"/>
         <source>{who} renamed the tag “{name}” to “{new_name}” at {when} since you opened it; reload to see their change.</source>
         <translation>在您打开后，{who} 于 {when} 把标签“{name}”重命名为“{new_name}”，请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="104"/>
+        <location filename="../../ui/error_messages.py" line="110"/>
         <source>The tag “{name}” was renamed to “{new_name}” at {when} since you opened it; reload to see the change.</source>
         <translation>在您打开后，标签“{name}”于 {when} 被重命名为“{new_name}”，请重新载入查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="105"/>
+        <location filename="../../ui/error_messages.py" line="111"/>
         <source>{who} deleted the tag “{name}” at {when} since you opened it; reload to see the tags as they are now.</source>
         <translation>在您打开后，{who} 于 {when} 删除了标签“{name}”，请重新载入查看当前标签。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="106"/>
+        <location filename="../../ui/error_messages.py" line="112"/>
         <source>The tag “{name}” was deleted at {when} since you opened it; reload to see the tags as they are now.</source>
         <translation>在您打开后，标签“{name}”于 {when} 被删除，请重新载入查看当前标签。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="107"/>
+        <location filename="../../ui/error_messages.py" line="113"/>
         <source>{who} renamed the tag group “{name}” to “{new_name}” at {when} since you opened it; reload to see their change.</source>
         <translation>在您打开后，{who} 于 {when} 把标签组“{name}”重命名为“{new_name}”，请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="108"/>
+        <location filename="../../ui/error_messages.py" line="114"/>
         <source>The tag group “{name}” was renamed to “{new_name}” at {when} since you opened it; reload to see the change.</source>
         <translation>在您打开后，标签组“{name}”于 {when} 被重命名为“{new_name}”，请重新载入查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="109"/>
+        <location filename="../../ui/error_messages.py" line="115"/>
         <source>A tag group name must have 1 to {max} characters.</source>
         <translation>标签组名称须为 1 到 {max} 个字符。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="110"/>
+        <location filename="../../ui/error_messages.py" line="116"/>
         <source>A tag name must have 1 to {max} characters.</source>
         <translation>标签名称须为 1 到 {max} 个字符。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="111"/>
+        <location filename="../../ui/error_messages.py" line="117"/>
         <source>There is no tag group named “{name}”.</source>
         <translation>没有名为“{name}”的标签组。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="112"/>
+        <location filename="../../ui/error_messages.py" line="118"/>
         <source>The tag group “{group}” has no tag named “{name}”.</source>
         <translation>标签组“{group}”中没有名为“{name}”的标签。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="113"/>
+        <location filename="../../ui/error_messages.py" line="119"/>
         <source>There is already a tag group named “{name}”.</source>
         <translation>已有名为“{name}”的标签组。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="114"/>
+        <location filename="../../ui/error_messages.py" line="120"/>
         <source>The tag group “{group}” already has a tag named “{name}”.</source>
         <translation>标签组“{group}”中已有名为“{name}”的标签。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="115"/>
+        <location filename="../../ui/error_messages.py" line="121"/>
         <source>A tag or tag group name cannot contain “/”: segments write a tag as group/tag.</source>
         <translation>标签或标签组名称不能包含“/”：分群中标签写作“标签组/标签”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="116"/>
+        <location filename="../../ui/error_messages.py" line="122"/>
         <source>The tag “{name}” is given to {count} customers, so it cannot be deleted; retire it instead: they keep it, segments keep finding them, and nobody new is given it.</source>
         <translation>标签“{name}”有 {count} 位客户在用，不能删除；请改为停用：这些客户保留它，分群仍能找到他们，但不再给新客户。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="117"/>
+        <location filename="../../ui/error_messages.py" line="123"/>
         <source>{where} holds data the demo did not make (in {tables}); demo data is only added to a new database or to one holding nothing but demo data.</source>
         <translation>{where} 中有不是演示程序生成的数据（在 {tables} 中）；演示数据只能加到新数据库或只含演示数据的数据库。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="118"/>
+        <location filename="../../ui/error_messages.py" line="124"/>
         <source>{where} was left half-filled by a demo that stopped after {done} of {total} customers; run `demo --resume` to finish it, or use a new database.</source>
         <translation>{where} 中的演示数据在生成 {done}/{total} 位客户后中断；请运行 `demo --resume` 完成它，或使用新数据库。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="119"/>
+        <location filename="../../ui/error_messages.py" line="125"/>
         <source>{where} has no stopped demo to resume.</source>
         <translation>{where} 中没有可继续的中断演示。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="121"/>
+        <location filename="../../ui/error_messages.py" line="127"/>
         <source>There is no import batch #{id}.</source>
         <translation>没有第 {id} 号导入批次。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="122"/>
+        <location filename="../../ui/error_messages.py" line="128"/>
         <source>Import batch #{id} was already undone on {when}.</source>
         <translation>第 {id} 号导入批次已于 {when} 撤销。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="123"/>
+        <location filename="../../ui/error_messages.py" line="131"/>
+        <source>Cannot undo import batch #{id} alone: it stopped before its last rows, and batch #{later}, a later import of the same file, completed it. Undo batch #{later}, which takes #{id} with it.</source>
+        <translation>无法单独撤销第 {id} 号导入批次：它在最后几行之前停止，之后同一文件的第 {later} 号批次已将其补完。请撤销第 {later} 号批次，它会一并撤销第 {id} 号。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="139"/>
+        <source>Import batch #{id} was undone while it ran, so it stopped; import the file again if it is wanted.</source>
+        <translation>导入批次 #{id} 在运行中被撤销，因此已停止；如仍需要，请重新导入该文件。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="141"/>
+        <source>No row of column headers was found on any sheet of {file} ({sheets}), in their first {rows} rows: it may be empty, or not this kind of file. If the headers are further down, name the sheet (--sheet NAME) and their row (--header-row N).</source>
+        <translation>在 {file} 的所有工作表（{sheets}）的前 {rows} 行中都未找到列标题行：文件可能是空的，或不是这类文件。如果列标题在更下面，请指定工作表（--sheet 名称）和标题所在行（--header-row N）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="144"/>
+        <source>Import batch #{id} stopped: batch #{later}, a later import of the same file, completed it while it ran.</source>
+        <translation>导入批次 #{id} 已停止：同一文件之后的第 {later} 号导入批次在它运行时已将其补完。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="145"/>
+        <source>The file {file} is empty (0 bytes): export it from the DMS again, or choose the right file.</source>
+        <translation>文件 {file} 是空文件（0 字节）：请从 DMS 重新导出，或选择正确的文件。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="146"/>
+        <source>The file {file} is not a readable Excel workbook: it is damaged (perhaps cut short while copied or downloaded), or another kind of file renamed. Open it in Excel to check, or export it from the DMS again.</source>
+        <translation>文件 {file} 不是可读取的 Excel 工作簿：文件已损坏（可能在复制或下载时不完整），或是其他类型的文件改了扩展名。请用 Excel 打开检查，或从 DMS 重新导出。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="147"/>
+        <source>The file {file} is protected by a password, so it cannot be read: open it in Excel with its password and save a copy without one (File &gt; Info &gt; Protect Workbook &gt; Encrypt with Password, cleared), then import that copy.</source>
+        <translation>文件 {file} 设有打开密码，无法读取：请用密码在 Excel 中打开，另存一份不带密码的副本（文件 &gt; 信息 &gt; 保护工作簿 &gt; 用密码进行加密，清空密码），再导入该副本。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="148"/>
+        <source>The file {file} is a PDF document, not a table: its rows cannot be read. Export the data from the DMS as an Excel workbook (.xlsx, .xls) or a CSV file and import that.</source>
+        <translation>文件 {file} 是 PDF 文档，不是表格，无法读取其中的行。请从 DMS 将数据导出为 Excel 工作簿（.xlsx、.xls）或 CSV 文件后再导入。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="149"/>
+        <source>The file {file} is a Word document, not a table. If the data is in a table in it, copy the table into Excel and save it as a workbook; better, export the data from the DMS as Excel or CSV.</source>
+        <translation>文件 {file} 是 Word 文档，不是表格。如果数据在其中的表格里，请把表格复制到 Excel 并另存为工作簿；最好从 DMS 直接导出为 Excel 或 CSV。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="150"/>
+        <source>The file {file} is a PowerPoint presentation, not a table. Export the data from the DMS as an Excel workbook (.xlsx, .xls) or a CSV file and import that.</source>
+        <translation>文件 {file} 是 PowerPoint 演示文稿，不是表格。请从 DMS 将数据导出为 Excel 工作簿（.xlsx、.xls）或 CSV 文件后再导入。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="151"/>
+        <source>The file {file} is a picture, not a table: its rows cannot be read. Export the data from the DMS as an Excel workbook (.xlsx, .xls) or a CSV file and import that.</source>
+        <translation>文件 {file} 是图片，不是表格，无法读取其中的行。请从 DMS 将数据导出为 Excel 工作簿（.xlsx、.xls）或 CSV 文件后再导入。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="152"/>
+        <source>The file {file} is a compressed archive (zip, rar, 7z), not a table: unpack it and import the workbook or CSV file inside.</source>
+        <translation>文件 {file} 是压缩包（zip、rar、7z），不是表格：请先解压，再导入其中的工作簿或 CSV 文件。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="153"/>
+        <source>The file {file} holds no readable text, so it is not a table (another kind of file renamed?). Export the data from the DMS as an Excel workbook (.xlsx, .xls) or a CSV file and import that.</source>
+        <translation>文件 {file} 中没有可读的文字，不是表格（可能是其他类型的文件改了扩展名？）。请从 DMS 将数据导出为 Excel 工作簿（.xlsx、.xls）或 CSV 文件后再导入。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="160"/>
         <source>Cannot undo import batch #{id}: the later batch #{later} ({file}) changed the same records. Undo batch #{later} first.</source>
         <translation>无法撤销第 {id} 号导入批次：之后的第 {later} 号批次（{file}）改动了同样的记录。请先撤销第 {later} 号批次。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="124"/>
+        <location filename="../../ui/error_messages.py" line="129"/>
         <source>Cannot undo import batch #{id}: merge #{merge} has since moved records of customers it created or changed. Undo merge #{merge} first.</source>
         <translation>无法撤销导入批次 #{id}：此后的合并 #{merge} 移动了该批次新建或更改的客户的记录。请先撤销合并 #{merge}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="125"/>
+        <location filename="../../ui/error_messages.py" line="130"/>
         <source>Cannot undo import batch #{id}: records were added since to customers it created ({tables}); undo would delete them with those customers.</source>
         <translation>无法撤销第 {id} 号导入批次：此后又为它新建的客户添加了记录（{tables}），撤销会把这些记录和客户一起删除。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="126"/>
+        <location filename="../../ui/error_messages.py" line="132"/>
         <source>Import batch #{id} is finished; undo it instead.</source>
         <translation>导入批次 #{id} 已完成，请改用撤销。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="127"/>
+        <location filename="../../ui/error_messages.py" line="133"/>
         <source>Unknown kind of import file &apos;{kind}&apos; (one of: {kinds}).</source>
         <translation>未知的导入文件类型“{kind}”（可选：{kinds}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="128"/>
+        <location filename="../../ui/error_messages.py" line="134"/>
         <source>Unknown matching rule &apos;{rule}&apos; (use: {rules}).</source>
         <translation>未知的匹配规则“{rule}”（可用：{rules}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="129"/>
+        <location filename="../../ui/error_messages.py" line="135"/>
         <source>The header row is counted from 1, as the spreadsheet numbers its rows (not {row}).</source>
         <translation>表头行号从 1 开始数，与表格左侧的行号一致（不能是 {row}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="130"/>
+        <location filename="../../ui/error_messages.py" line="136"/>
         <source>No column of the file is mapped to {fields}, which every row needs.</source>
         <translation>文件中没有一列对应到{fields}，而每一行都需要它。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="131"/>
+        <location filename="../../ui/error_messages.py" line="137"/>
         <source>No column of the file is mapped to the mobile, VIN or plate, so no row could be linked to a customer.</source>
         <translation>文件中没有一列对应到手机、车架号或车牌，因此任何一行都无法关联到客户。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="132"/>
+        <location filename="../../ui/error_messages.py" line="138"/>
         <source>The error file cannot be the file being imported ({path}).</source>
         <translation>错误文件不能是正在导入的文件（{path}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="133"/>
+        <location filename="../../ui/error_messages.py" line="140"/>
         <source>Row {row} of {file} holds no column headers (or the file has fewer rows).</source>
         <translation>{file} 的第 {row} 行没有列标题（或文件没有这么多行）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="134"/>
+        <location filename="../../ui/error_messages.py" line="142"/>
         <source>No row of column headers was found in {file} (in its first {rows} rows): it may be empty, or not this kind of file. If the headers are further down, name their row (--header-row N).</source>
         <translation>在 {file} 的前 {rows} 行里没有找到列标题行：文件可能是空的，或不是这一类文件。如果表头在更靠下的位置，请指定表头所在行（--header-row N）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="135"/>
+        <location filename="../../ui/error_messages.py" line="143"/>
         <source>The mapping is for {kind} files.</source>
         <translation>该列对应方案用于 {kind} 文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="136"/>
+        <location filename="../../ui/error_messages.py" line="154"/>
         <source>Unknown kind of import file &apos;{kind}&apos;.</source>
         <translation>未知的导入文件类型“{kind}”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="137"/>
+        <location filename="../../ui/error_messages.py" line="155"/>
         <source>A mapping name needs 1 to {n} characters.</source>
         <translation>列对应方案的名称需要 1 到 {n} 个字符。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="138"/>
+        <location filename="../../ui/error_messages.py" line="156"/>
         <source>There is no saved mapping &apos;{name}&apos; for {kind} files.</source>
         <translation>没有名为“{name}”的 {kind} 文件列对应方案。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="139"/>
+        <location filename="../../ui/error_messages.py" line="157"/>
         <source>The file {path} has no sheet number {sheet}.</source>
         <translation>文件 {path} 中没有第 {sheet} 个工作表。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="140"/>
+        <location filename="../../ui/error_messages.py" line="158"/>
         <source>The file {path} has no sheet named {sheet}.</source>
         <translation>文件 {path} 中没有名为 {sheet} 的工作表。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="141"/>
+        <location filename="../../ui/error_messages.py" line="159"/>
         <source>The file {path} could not be read: {reason}.</source>
         <translation>无法读取文件 {path}：{reason}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="142"/>
+        <location filename="../../ui/error_messages.py" line="161"/>
+        <source>Cannot undo import batch #{id}: the later batch #{later} ({file}) counts {records} of its records as imported (its file has them too). Undo batch #{later} first.</source>
+        <translation>无法撤销第 {id} 号导入批次：之后的第 {later} 号批次（{file}）将其中 {records} 条记录计为已导入（该文件中也有这些记录）。请先撤销第 {later} 号批次。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="162"/>
         <source>While this list was being made, someone removed or merged a customer, a car, the segment or a caller it uses; nothing was stored. Make the list again.</source>
         <translation>生成名单期间，有人删除或合并了名单用到的客户、车辆、细分或回访员；未保存任何内容。请重新生成名单。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="143"/>
+        <location filename="../../ui/error_messages.py" line="163"/>
         <source>Unknown channel &apos;{channel}&apos; (use call, mail, sms, wechat, visit or auto).</source>
         <translation>未知渠道“{channel}”（可用 call、mail、sms、wechat、visit 或 auto）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="144"/>
+        <location filename="../../ui/error_messages.py" line="164"/>
         <source>Unknown way to split the calls &apos;{split}&apos; (use even or owner).</source>
         <translation>未知的电话分配方式“{split}”（请用 even 平均分配，或 owner 由专属顾问保留自己的客户）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="147"/>
+        <location filename="../../ui/error_messages.py" line="167"/>
         <source>{path} does not exist (or is a folder).</source>
         <translation>{path} 不存在（或是一个文件夹）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="148"/>
+        <location filename="../../ui/error_messages.py" line="168"/>
         <source>{path} is not an Excel .xlsx file: outcomes are read back from the call list Revisit wrote (.xlsx), filled in and saved as .xlsx.</source>
         <translation>{path} 不是 Excel .xlsx 文件：结果要从回访系统导出的名单（.xlsx）读回，填写后请仍保存为 .xlsx。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="149"/>
+        <location filename="../../ui/error_messages.py" line="169"/>
         <source>The rows of {path} are not the list runs&apos; members in this database ({wrong} of {checked} rows name another customer, e.g. row {row}): it was printed from another database, or its row codes were changed. Nothing was stored.</source>
         <translation>{path} 中的行与本数据库的名单不符（{checked} 行中有 {wrong} 行对应的是别的客户，例如第 {row} 行）：它是从另一个数据库打印的，或编号被改动过。未保存任何内容。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="150"/>
+        <location filename="../../ui/error_messages.py" line="170"/>
         <source>{path} cannot be read as an Excel .xlsx file (damaged, or another kind of file renamed): {detail}</source>
         <translation>{path} 无法作为 Excel .xlsx 文件读取（文件损坏，或是改了扩展名的其他文件）：{detail}</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="152"/>
+        <location filename="../../ui/error_messages.py" line="172"/>
         <source>List run #{run} was replaced by run #{newer}, built later from the same segment, so it stays unfinished and its calls stay out of the queues: nobody is called twice.</source>
         <translation>名单 #{run} 已被之后用同一分群生成的名单 #{newer} 取代，因此保持未完成，其中的电话不进入跟进队列：没有人会被打两次电话。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="157"/>
+        <location filename="../../ui/error_messages.py" line="177"/>
         <source>Envelopes need the shop&apos;s return address: fill in the shop address in Settings (shared settings), then print again.</source>
         <translation>信封需要门店的寄件人地址：请在“设置”（共享设置）中填写门店地址后再打印。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="158"/>
+        <location filename="../../ui/error_messages.py" line="178"/>
         <source>Nobody is in list #{run}: all {left_out} customers of its segment were left out, so there is no file to make. Their reasons are in the list&apos;s left-out customers (for a sales list, often no marketing consent).</source>
         <translation>名单 #{run} 中没有任何客户：分群中的 {left_out} 位客户全部被排除，因此没有可生成的文件。排除原因见该名单的“已排除”列表（销售名单最常见的是没有营销同意）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="159"/>
+        <location filename="../../ui/error_messages.py" line="179"/>
         <source>Nobody is in list #{run}: its segment had nobody on the list&apos;s date, so there is no file to make.</source>
         <translation>名单 #{run} 中没有任何客户：在名单日期，其客户分群中一个人也没有，因此没有可生成的文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="160"/>
+        <location filename="../../ui/error_messages.py" line="180"/>
         <source>{file} was written, but some characters could not be printed: no font on this computer has them, so each is printed as □. Write them in by hand or correct the record (or install a font that has them and name its file in {env}), then print again: {who}</source>
         <translation>{file} 已生成，但有些字符无法打印：本机没有包含这些字符的字体，已用 □ 代替。请手写补上或更正客户资料（或安装含这些字符的字体，并在 {env} 中指定字体文件），然后重新打印：{who}</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="161"/>
+        <location filename="../../ui/error_messages.py" line="181"/>
         <source>Nobody in list #{run} is to be called, so there is no call sheet or call list to make. Its members were checked for their own channel only; build a list with the phone channel to call them.</source>
         <translation>名单 #{run} 中没有需要电话联系的客户，因此无法生成回访单或电话名单。名单中的客户只按各自的渠道检查过；如需电话联系，请用“电话”渠道重新生成名单。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="162"/>
+        <location filename="../../ui/error_messages.py" line="182"/>
         <source>Nobody in list #{run} is to be sent post, so there are no labels or mail list to make. Its members were checked for their own channel only; build a list with the mail channel to write to them.</source>
         <translation>名单 #{run} 中没有需要邮寄的客户，因此无法生成标签或邮寄名单。名单中的客户只按各自的渠道检查过；如需邮寄，请用“邮寄”渠道重新生成名单。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="163"/>
+        <location filename="../../ui/error_messages.py" line="183"/>
         <source>Nobody in list #{run} is to be sent an SMS, so there is no SMS file to make. Its members were checked for their own channel only (not for SMS do-not-contact or unsubscribes); build a list with the SMS channel to text them.</source>
         <translation>名单 #{run} 中没有需要发送短信的客户，因此无法生成短信文件。名单中的客户只按各自的渠道检查过（未检查短信勿扰和退订）；如需发短信，请用“短信”渠道重新生成名单。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="164"/>
+        <location filename="../../ui/error_messages.py" line="184"/>
         <source>Nobody in list #{run} is to get a WeChat message, so there is no WeChat list to make. Its members were checked for their own channel only; build a list with the WeChat channel to message them.</source>
         <translation>名单 #{run} 中没有人要发微信，因此没有微信名单可做。名单中的客户只按各自的渠道检查过；要发微信请用微信渠道生成名单。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="165"/>
+        <location filename="../../ui/error_messages.py" line="185"/>
         <source>Nobody in list #{run} is to be visited, so there is no visit list to make. Its members were checked for their own channel only; build a list with the visit channel to visit them.</source>
         <translation>名单 #{run} 中没有人要上门拜访，因此没有上门名单可做。名单中的客户只按各自的渠道检查过；要上门拜访请用上门渠道生成名单。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="166"/>
+        <location filename="../../ui/error_messages.py" line="186"/>
         <source>Set the shop&apos;s SMS signature in Settings first (the SMS vendor sends only texts signed with your registered signature, such as 【店名】); no SMS file is made without it.</source>
         <translation>请先在“设置 → 短信签名”中填写门店的短信签名（短信平台只发送带有已报备签名的短信，例如【店名】）；未填写签名时不生成短信文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="172"/>
+        <location filename="../../ui/error_messages.py" line="192"/>
         <source>The merge field {field} has nothing after its bar, so a member without a value would get a message with a hole in it; write the words to use instead, as in {example}, or remove the bar.</source>
         <translation>合并字段 {field} 的竖线后没有备用文字，缺少该值的客户会收到缺字的消息；请写上代替的文字（如 {example}），或去掉竖线。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="173"/>
+        <location filename="../../ui/error_messages.py" line="193"/>
         <source>The message uses {field}, but the shop name in the settings is empty; enter it under Settings, Shop name, or write {example} to say 本店 instead.</source>
         <translation>消息用到了 {field}，但设置中的店名为空；请在“设置 → 店名”中填写，或改写为 {example}，以“本店”代替。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="178"/>
+        <location filename="../../ui/error_messages.py" line="198"/>
         <source>The WeChat message uses unknown merge field(s) {fields}; known fields are {known}.</source>
         <translation>微信消息使用了未知的合并字段 {fields}；可用字段：{known}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="180"/>
+        <location filename="../../ui/error_messages.py" line="200"/>
         <source>There is no staff member with id {id}.</source>
         <translation>没有编号为 {id} 的员工。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="181"/>
+        <location filename="../../ui/error_messages.py" line="201"/>
         <source>Unknown comparison group &apos;{name}&apos; (known: {known}).</source>
         <translation>未知的对照组“{name}”（可用：{known}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="182"/>
+        <location filename="../../ui/error_messages.py" line="202"/>
         <source>There is no list run {id}.</source>
         <translation>没有编号为 {id} 的名单。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="183"/>
+        <location filename="../../ui/error_messages.py" line="203"/>
         <source>{who} changed the KPI targets at {when} since you opened them; nothing was saved. Reload to see their change.</source>
         <translation>在您打开后，{who} 于 {when} 修改了考核目标，本次未保存。请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="184"/>
+        <location filename="../../ui/error_messages.py" line="204"/>
         <source>The KPI targets were changed at {when} since you opened them; nothing was saved. Reload to see the change.</source>
         <translation>在您打开后，考核目标于 {when} 被修改，本次未保存。请重新载入查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="185"/>
+        <location filename="../../ui/error_messages.py" line="205"/>
         <source>A reach-rate target must be between 0% and 100%, not {value}.</source>
         <translation>接通率目标须在 0% 到 100% 之间，不能是 {value}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="186"/>
+        <location filename="../../ui/error_messages.py" line="206"/>
         <source>A weekly target must be between 0 and 10,000, not {value}.</source>
         <translation>每周目标须在 0 到 10,000 之间，不能是 {value}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="187"/>
+        <location filename="../../ui/error_messages.py" line="207"/>
         <source>There is no staff member called &apos;{name}&apos;.</source>
         <translation>没有名为“{name}”的员工。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="188"/>
+        <location filename="../../ui/error_messages.py" line="208"/>
         <source>Unknown report &apos;{kind}&apos; (known: {known}).</source>
         <translation>未知的报表“{kind}”（可用：{known}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="189"/>
+        <location filename="../../ui/error_messages.py" line="209"/>
         <source>A report is written as .pdf or .xlsx, not &apos;{name}&apos;.</source>
         <translation>报表只能保存为 .pdf 或 .xlsx，不能是“{name}”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="197"/>
+        <location filename="../../ui/error_messages.py" line="217"/>
         <source>Fixed RFM thresholds need R (days), F and M (yuan).</source>
         <translation>固定 RFM 阈值需要填写 R（天）、F 和 M（元）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="200"/>
+        <location filename="../../ui/error_messages.py" line="220"/>
         <source>The filter&apos;s conditions are nested more than {depth} levels deep.</source>
         <translation>分群条件嵌套超过 {depth} 层。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="201"/>
+        <location filename="../../ui/error_messages.py" line="221"/>
         <source>A segment filter must be a JSON object with &quot;version&quot; and &quot;where&quot;.</source>
         <translation>分群筛选条件必须是包含 &quot;version&quot; 和 &quot;where&quot; 的 JSON 对象。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="202"/>
+        <location filename="../../ui/error_messages.py" line="222"/>
         <source>Unknown key(s) in the filter: {keys}.</source>
         <translation>筛选条件中有未知的键：{keys}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="203"/>
+        <location filename="../../ui/error_messages.py" line="223"/>
         <source>Filter schema version {version} is not supported (this version of Revisit reads version {supported}).</source>
         <translation>不支持筛选条件格式版本 {version}（此版本的回访只能读取版本 {supported}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="204"/>
+        <location filename="../../ui/error_messages.py" line="224"/>
         <source>vehicles: &apos;{value}&apos; must be one of {allowed}.</source>
         <translation>vehicles：“{value}”必须是 {allowed} 之一。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="205"/>
+        <location filename="../../ui/error_messages.py" line="225"/>
         <source>{path}: expected an object (a condition or an and/or/not group).</source>
         <translation>{path}：应为对象（一个条件，或一个 and/or/not 组）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="206"/>
+        <location filename="../../ui/error_messages.py" line="226"/>
         <source>{path}: unknown key(s) {keys}.</source>
         <translation>{path}：未知的键 {keys}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="207"/>
+        <location filename="../../ui/error_messages.py" line="227"/>
         <source>{path}.field: unknown field &apos;{field}&apos;.</source>
         <translation>{path}.field：未知字段“{field}”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="208"/>
+        <location filename="../../ui/error_messages.py" line="228"/>
         <source>{path}.op: &apos;{op}&apos; cannot be used with the field {field} (allowed: {allowed}).</source>
         <translation>{path}.op：“{op}”不能用于字段 {field}（可用：{allowed}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="209"/>
+        <location filename="../../ui/error_messages.py" line="229"/>
         <source>{path}: expected an object.</source>
         <translation>{path}：应为对象。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="210"/>
+        <location filename="../../ui/error_messages.py" line="230"/>
         <source>{path}: the field {field} has no parameter {keys}.</source>
         <translation>{path}：字段 {field} 没有参数 {keys}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="211"/>
+        <location filename="../../ui/error_messages.py" line="231"/>
         <source>{path}: &apos;{value}&apos; is not a number.</source>
         <translation>{path}：“{value}”不是数字。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="212"/>
+        <location filename="../../ui/error_messages.py" line="232"/>
         <source>{path}: expected a non-empty text.</source>
         <translation>{path}：应为非空文本。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="213"/>
+        <location filename="../../ui/error_messages.py" line="233"/>
         <source>{path}: &apos;{value}&apos; is not a value of {field} (allowed: {allowed}).</source>
         <translation>{path}：“{value}”不是 {field} 的取值（可用：{allowed}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="214"/>
+        <location filename="../../ui/error_messages.py" line="234"/>
         <source>{path}: tag &apos;{value}&apos; must be written &quot;group/tag&quot;.</source>
         <translation>{path}：标签“{value}”必须写成 &quot;标签组/标签&quot; 的形式。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="215"/>
+        <location filename="../../ui/error_messages.py" line="235"/>
         <source>The {where} is not valid JSON: {detail} (line {line}, column {col}).</source>
         <translation>{where} 不是有效的 JSON：{detail}（第 {line} 行，第 {col} 列）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="216"/>
+        <location filename="../../ui/error_messages.py" line="236"/>
         <source>{path}: &quot;not&quot; takes exactly one condition or group.</source>
         <translation>{path}：&quot;not&quot; 只能包含一个条件或条件组。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="217"/>
+        <location filename="../../ui/error_messages.py" line="237"/>
         <source>{path}: fixed RFM thresholds need {keys}.</source>
         <translation>{path}：固定 RFM 阈值需要 {keys}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="218"/>
+        <location filename="../../ui/error_messages.py" line="238"/>
         <source>{path}: &apos;{value}&apos; is not a whole number.</source>
         <translation>{path}：“{value}”不是整数。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="219"/>
+        <location filename="../../ui/error_messages.py" line="239"/>
         <source>{path}: &apos;{value}&apos; is not a date (YYYY-MM-DD).</source>
         <translation>{path}：“{value}”不是日期（YYYY-MM-DD）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="220"/>
+        <location filename="../../ui/error_messages.py" line="240"/>
         <source>{path}: expected true or false.</source>
         <translation>{path}：应为 true 或 false。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="221"/>
+        <location filename="../../ui/error_messages.py" line="241"/>
         <source>{path}: the number of days cannot be negative.</source>
         <translation>{path}：天数不能为负数。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="222"/>
+        <location filename="../../ui/error_messages.py" line="242"/>
         <source>{path}: &quot;between&quot; takes a list of two values [low, high].</source>
         <translation>{path}：&quot;between&quot; 需要包含两个值的列表 [下限, 上限]。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="223"/>
+        <location filename="../../ui/error_messages.py" line="243"/>
         <source>{path}: the low end is above the high end.</source>
         <translation>{path}：下限大于上限。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="224"/>
+        <location filename="../../ui/error_messages.py" line="244"/>
         <source>{path}: &quot;{op}&quot; takes a non-empty list.</source>
         <translation>{path}：&quot;{op}&quot; 需要非空列表。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="225"/>
+        <location filename="../../ui/error_messages.py" line="245"/>
         <source>{path}: a group has only the key &quot;{kind}&quot;.</source>
         <translation>{path}：条件组只能有键 &quot;{kind}&quot;。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="226"/>
+        <location filename="../../ui/error_messages.py" line="246"/>
         <source>{path}.{kind}: expected a list of conditions.</source>
         <translation>{path}.{kind}：应为条件列表。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="227"/>
+        <location filename="../../ui/error_messages.py" line="247"/>
         <source>{path}: &apos;{value}&apos; is not one of {allowed}.</source>
         <translation>{path}：“{value}”不是 {allowed} 之一。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="228"/>
+        <location filename="../../ui/error_messages.py" line="248"/>
         <source>{path}: must be at least {minimum}.</source>
         <translation>{path}：不能小于 {minimum}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="254"/>
+        <location filename="../../ui/error_messages.py" line="274"/>
         <source>The user name or password is wrong.</source>
         <translation>用户名或密码错误。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="53"/>
+        <location filename="../../ui/error_messages.py" line="59"/>
         <source>There is no staff account &apos;{user}&apos;.</source>
         <translation>没有名为“{user}”的员工账号。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="229"/>
+        <location filename="../../ui/error_messages.py" line="249"/>
         <source>A user name is 1 to 64 letters, digits or . _ - @, without spaces; &apos;{user}&apos; is not one.</source>
         <translation>用户名由 1 到 64 个字母、数字或 . _ - @ 组成，不能有空格；“{user}”不符合。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="230"/>
+        <location filename="../../ui/error_messages.py" line="250"/>
         <source>A display name has at most 64 characters.</source>
         <translation>显示名称最多 64 个字符。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="255"/>
+        <location filename="../../ui/error_messages.py" line="275"/>
         <source>The account {user} is disabled; a supervisor can enable it again.</source>
         <translation>账号 {user} 已停用；主管可以重新启用。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="231"/>
+        <location filename="../../ui/error_messages.py" line="251"/>
         <source>Unknown role &apos;{role}&apos;; an account is staff or supervisor.</source>
         <translation>未知角色“{role}”；账号只能是员工或主管。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="232"/>
+        <location filename="../../ui/error_messages.py" line="252"/>
         <source>This database already has a supervisor; sign in, or ask a supervisor for an account.</source>
         <translation>此数据库已有主管；请登录，或请主管为您开通账号。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="233"/>
+        <location filename="../../ui/error_messages.py" line="253"/>
         <source>There is already an account named {user}.</source>
         <translation>已有名为 {user} 的账号。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="236"/>
+        <location filename="../../ui/error_messages.py" line="256"/>
         <source>The current password is wrong.</source>
         <translation>当前密码错误。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="237"/>
+        <location filename="../../ui/error_messages.py" line="257"/>
         <source>Choose a password different from the current one.</source>
         <translation>新密码不能与当前密码相同。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="238"/>
+        <location filename="../../ui/error_messages.py" line="258"/>
         <source>You cannot disable your own account.</source>
         <translation>不能停用自己的账号。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="235"/>
+        <location filename="../../ui/error_messages.py" line="255"/>
         <source>{user} is the last supervisor who can sign in; add another supervisor first.</source>
         <translation>{user} 是最后一位可登录的主管；请先添加另一位主管。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="239"/>
+        <location filename="../../ui/error_messages.py" line="259"/>
         <source>The first day ({start}) is after the last ({end}).</source>
         <translation>开始日期（{start}）晚于结束日期（{end}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="240"/>
+        <location filename="../../ui/error_messages.py" line="260"/>
         <source>There is no customer with the code {code}.</source>
         <translation>没有编号为 {code} 的客户。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="241"/>
+        <location filename="../../ui/error_messages.py" line="261"/>
         <source>A password needs at least {n} characters.</source>
         <translation>密码至少需要 {n} 个字符。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="242"/>
+        <location filename="../../ui/error_messages.py" line="262"/>
         <source>A password cannot start or end with a space.</source>
         <translation>密码首尾不能有空格。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="243"/>
+        <location filename="../../ui/error_messages.py" line="263"/>
         <source>Only a supervisor may do this, and nobody is signed in.</source>
         <translation>只有主管可以执行此操作，而当前无人登录。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="244"/>
+        <location filename="../../ui/error_messages.py" line="264"/>
         <source>Only a supervisor may add, disable or enable staff accounts and reset their passwords; {user} is not a supervisor.</source>
         <translation>只有主管可以新增、停用或启用员工账号及重置密码；{user} 不是主管。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="245"/>
+        <location filename="../../ui/error_messages.py" line="265"/>
         <source>Only a supervisor may change the settings every PC shares; {user} is not a supervisor.</source>
         <translation>只有主管可以修改所有电脑共享的设置；{user} 不是主管。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="246"/>
+        <location filename="../../ui/error_messages.py" line="266"/>
         <source>Only a supervisor may delete saved segments; {user} is not a supervisor.</source>
         <translation>只有主管可以删除已保存的分群；{user} 不是主管。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="247"/>
+        <location filename="../../ui/error_messages.py" line="267"/>
         <source>Only a supervisor may write files with full phone numbers to disk, such as an SMS vendor file; {user} is not a supervisor.</source>
         <translation>只有主管可以把含完整手机号的文件（如短信平台文件）保存到磁盘；{user} 不是主管。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="248"/>
+        <location filename="../../ui/error_messages.py" line="268"/>
         <source>Only a supervisor may read the audit trail; {user} is not a supervisor.</source>
         <translation>只有主管可以查看审计日志；{user} 不是主管。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="250"/>
+        <location filename="../../ui/error_messages.py" line="270"/>
         <source>Only a supervisor may merge customers or undo a merge; {user} is not a supervisor.</source>
         <translation>只有主管可以合并客户或撤销合并；{user} 不是主管。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="251"/>
+        <location filename="../../ui/error_messages.py" line="271"/>
         <source>Only a supervisor may undo an import; {user} is not a supervisor.</source>
         <translation>只有主管可以撤销导入；{user} 不是主管。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="252"/>
+        <location filename="../../ui/error_messages.py" line="272"/>
         <source>Only a supervisor may erase a customer&apos;s personal data; {user} is not a supervisor.</source>
         <translation>只有主管可以删除客户的个人信息；{user} 不是主管。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="253"/>
+        <location filename="../../ui/error_messages.py" line="273"/>
         <source>Only a supervisor may add, rename or remove tags and tag groups; {user} is not a supervisor.</source>
         <translation>只有主管可以新增、重命名或删除标签及标签组；{user} 不是主管。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="257"/>
+        <location filename="../../ui/error_messages.py" line="277"/>
         <source>Backing up {where} to {target} failed: {detail}. The database itself was not changed.</source>
         <translation>把 {where} 备份到 {target} 失败：{detail}。数据库本身未被改动。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="258"/>
+        <location filename="../../ui/error_messages.py" line="278"/>
         <source>The folder {where} does not exist; nothing was written.</source>
         <translation>文件夹 {where} 不存在，未写入任何内容。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="259"/>
+        <location filename="../../ui/error_messages.py" line="279"/>
+        <source>Nothing was copied: in table {table}, record {record}, the value of {column} has {length} characters, more than the {limit} its column holds, which {target} refuses ({count} such records in all).</source>
+        <translation>未复制任何数据：表 {table} 中记录 {record} 的 {column} 有 {length} 个字符，超过该列最多能存的 {limit} 个，{target} 不接受（共有 {count} 条这样的记录）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="280"/>
         <source>The two databases are at different schema revisions; open both with this version of Revisit first.</source>
         <translation>两个数据库的结构版本不同；请先用当前版本的回访系统分别打开它们。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="260"/>
+        <location filename="../../ui/error_messages.py" line="281"/>
         <source>The source and the target are the same database.</source>
         <translation>源数据库和目标数据库是同一个。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="261"/>
+        <location filename="../../ui/error_messages.py" line="282"/>
         <source>The target {where} already holds data (table {table}); Revisit copies only into an empty database, so nothing was changed.</source>
         <translation>目标 {where} 中已有数据（表 {table}）；回访系统只复制到空数据库，因此没有做任何更改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="262"/>
+        <location filename="../../ui/error_messages.py" line="283"/>
         <source>Table {table} did not arrive intact ({rows} of {expected} rows, checksums differ); nothing was kept in the target.</source>
         <translation>表 {table} 没有完整复制（{rows}/{expected} 行，校验和不一致）；目标中没有保留任何内容。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="272"/>
+        <location filename="../../ui/error_messages.py" line="293"/>
         <source>The database {where} is read-only: nothing can be saved in it. Ask whoever looks after this PC to let you write to the file and its folder, or open a copy kept in a folder you may write to.</source>
         <translation>数据库 {where} 是只读的，无法保存任何内容。请让负责这台电脑的同事给该文件及其所在文件夹开放写入权限，或打开放在可写文件夹中的副本。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="300"/>
+        <location filename="../../ui/error_messages.py" line="321"/>
         <source>The SMS price per part must be between 0 and {most} yuan, with at most {places} decimals, not {price}.</source>
         <translation>短信单价必须在 0 到 {most} 元之间，最多 {places} 位小数，不能是 {price}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="305"/>
+        <location filename="../../ui/error_messages.py" line="326"/>
         <source>The segment “{name}” was renamed or deleted since you opened it; reload to see the segments as they are now.</source>
         <translation>在您打开后，分群“{name}”已被重命名或删除，请重新载入查看当前分群。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="306"/>
+        <location filename="../../ui/error_messages.py" line="327"/>
         <source>{who} changed this customer&apos;s contact preferences at {when} since you opened them; reload to see their change.</source>
         <translation>在您打开后，{who} 于 {when} 修改了该客户的联系偏好，请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="307"/>
+        <location filename="../../ui/error_messages.py" line="328"/>
         <source>This customer&apos;s contact preferences were changed at {when} since you opened them; reload to see the change.</source>
         <translation>在您打开后，该客户的联系偏好于 {when} 被修改，请重新载入查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="308"/>
+        <location filename="../../ui/error_messages.py" line="329"/>
         <source>{who} recorded this customer&apos;s marketing consent at {when} since you opened it; reload to see their change.</source>
         <translation>在您打开后，{who} 于 {when} 记录了该客户的营销同意，请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="309"/>
+        <location filename="../../ui/error_messages.py" line="330"/>
         <source>This customer&apos;s marketing consent was recorded at {when} since you opened it; reload to see the change.</source>
         <translation>在您打开后，该客户的营销同意于 {when} 被记录，请重新载入查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="310"/>
+        <location filename="../../ui/error_messages.py" line="331"/>
         <source>{who} lifted this do-not-contact entry at {when} since you opened it; reload to see their change.</source>
         <translation>在您打开后，{who} 于 {when} 解除了这条勿扰，请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="311"/>
+        <location filename="../../ui/error_messages.py" line="332"/>
         <source>This do-not-contact entry was lifted at {when} since you opened it; reload to see the change.</source>
         <translation>在您打开后，这条勿扰于 {when} 被解除，请重新载入查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="312"/>
+        <location filename="../../ui/error_messages.py" line="333"/>
         <source>{who} changed this do-not-contact entry at {when} since you opened it; reload to see their change.</source>
         <translation>在您打开后，{who} 于 {when} 修改了这条勿扰，请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="313"/>
+        <location filename="../../ui/error_messages.py" line="334"/>
         <source>This do-not-contact entry was changed at {when} since you opened it; reload to see the change.</source>
         <translation>在您打开后，这条勿扰于 {when} 被修改，请重新载入查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="314"/>
+        <location filename="../../ui/error_messages.py" line="335"/>
         <source>{who} changed this customer&apos;s {attribute} at {when} since you opened it; reload to see their change.</source>
         <translation>在您打开后，{who} 于 {when} 修改了该客户的{attribute}，请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="315"/>
+        <location filename="../../ui/error_messages.py" line="336"/>
         <source>This customer&apos;s {attribute} was changed at {when} since you opened it; reload to see the change.</source>
         <translation>在您打开后，该客户的{attribute}于 {when} 被修改，请重新载入查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="316"/>
+        <location filename="../../ui/error_messages.py" line="337"/>
         <source>{who} changed this customer at {when} since you opened them; reload to see their change.</source>
         <translation>在您打开后，{who} 于 {when} 修改了该客户，请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="317"/>
+        <location filename="../../ui/error_messages.py" line="338"/>
         <source>This customer was changed at {when} since you opened them; reload to see the change.</source>
         <translation>在您打开后，该客户于 {when} 被修改，请重新载入查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="318"/>
+        <location filename="../../ui/error_messages.py" line="339"/>
         <source>{who} changed the segment “{name}” at {when} since you opened it; reload to see their change.</source>
         <translation>在您打开后，{who} 于 {when} 修改了分群“{name}”，请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="319"/>
+        <location filename="../../ui/error_messages.py" line="340"/>
         <source>The segment “{name}” was changed at {when} since you opened it; reload to see the change.</source>
         <translation>在您打开后，分群“{name}”于 {when} 被修改，请重新载入查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="320"/>
+        <location filename="../../ui/error_messages.py" line="341"/>
         <source>{who} renamed the segment “{name}” to “{new_name}” at {when} since you opened it; reload to see their change.</source>
         <translation>在您打开后，{who} 于 {when} 把分群“{name}”重命名为“{new_name}”，请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="321"/>
+        <location filename="../../ui/error_messages.py" line="342"/>
         <source>The segment “{name}” was renamed to “{new_name}” at {when} since you opened it; reload to see the change.</source>
         <translation>在您打开后，分群“{name}”于 {when} 被重命名为“{new_name}”，请重新载入查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="322"/>
+        <location filename="../../ui/error_messages.py" line="343"/>
         <source>{who} deleted the segment “{name}” at {when} since you opened it; reload to see the segments as they are now.</source>
         <translation>在您打开后，{who} 于 {when} 删除了分群“{name}”，请重新载入查看当前分群。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="323"/>
+        <location filename="../../ui/error_messages.py" line="344"/>
         <source>The segment “{name}” was deleted at {when} since you opened it; reload to see the segments as they are now.</source>
         <translation>在您打开后，分群“{name}”于 {when} 被删除，请重新载入查看当前分群。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="266"/>
+        <location filename="../../ui/error_messages.py" line="287"/>
         <source>Someone saved a clashing change to {where} at the same moment; nothing was saved. Look at the record again and repeat the step.</source>
         <translation>有人在同一时刻向 {where} 保存了冲突的修改，本次没有保存。请重新查看该记录后再操作一次。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="234"/>
+        <location filename="../../ui/error_messages.py" line="254"/>
         <source>You cannot change your own role; ask another supervisor.</source>
         <translation>不能修改自己的角色，请另一位主管操作。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="249"/>
+        <location filename="../../ui/error_messages.py" line="269"/>
         <source>Only a supervisor may copy, back up or restore the database, or add demo data to one in use; {user} is not a supervisor.</source>
         <translation>只有主管可以复制、备份或恢复数据库，或向使用中的数据库添加演示数据；{user} 不是主管。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="267"/>
+        <location filename="../../ui/error_messages.py" line="288"/>
         <source>The connection to the database server {where} was lost; nothing was saved by this step. Check the network and try again.</source>
         <translation>与数据库服务器 {where} 的连接已断开，这一步没有保存任何内容。请检查网络后重试。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="268"/>
+        <location filename="../../ui/error_messages.py" line="289"/>
         <source>The database {where} is busy with another person&apos;s or program&apos;s work; nothing was saved. Wait a moment and try again.</source>
         <translation>数据库 {where} 正忙于其他同事或程序的操作，本次未保存。请稍等片刻再试。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="276"/>
+        <location filename="../../ui/error_messages.py" line="297"/>
         <source>{where} is damaged ({problem}); nothing was changed. Restore it from your latest backup copy.</source>
         <translation>{where} 已损坏（{problem}），没有做任何更改。请用最近的备份恢复。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="278"/>
+        <location filename="../../ui/error_messages.py" line="299"/>
         <source>The folder {where} does not exist; check the database path. Nothing was created.</source>
         <translation>文件夹 {where} 不存在；请检查数据库路径。没有创建任何文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="283"/>
+        <location filename="../../ui/error_messages.py" line="304"/>
         <source>{where} is on a network drive. SQLite cannot share a file safely across a network (two PCs writing it can damage it): keep the file on this PC, or move the department to a PostgreSQL server with `db copy --to postgresql://…`.</source>
         <translation>{where} 位于网络驱动器上。SQLite 无法通过网络安全地共享同一个文件（两台电脑同时写入可能损坏它）：请把文件放在本机，或用 `db copy --to postgresql://…` 把全部门迁移到 PostgreSQL 服务器。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="284"/>
+        <location filename="../../ui/error_messages.py" line="305"/>
         <source>pg_dump was not found on this PC; back up the PostgreSQL database on its server with pg_dump -Fc (restore it with pg_restore), or install PostgreSQL&apos;s client tools here and run the backup again.</source>
         <translation>本机找不到 pg_dump；请在服务器上用 pg_dump -Fc 备份 PostgreSQL 数据库（用 pg_restore 恢复），或在本机安装 PostgreSQL 客户端工具后再备份。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="285"/>
+        <location filename="../../ui/error_messages.py" line="306"/>
         <source>pg_dump could not back up {where}: {detail}</source>
         <translation>pg_dump 无法备份 {where}：{detail}</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="286"/>
+        <location filename="../../ui/error_messages.py" line="307"/>
         <source>There is no backup file at {where}.</source>
         <translation>{where} 处没有备份文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="287"/>
+        <location filename="../../ui/error_messages.py" line="308"/>
         <source>{where} is not a Revisit backup (not a SQLite database); nothing was restored.</source>
         <translation>{where} 不是回访备份（不是 SQLite 数据库），未恢复任何内容。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="288"/>
+        <location filename="../../ui/error_messages.py" line="309"/>
         <source>The backup {where} is damaged ({problem}); nothing was restored. Choose another backup.</source>
         <translation>备份 {where} 已损坏（{problem}），未恢复任何内容。请选择其他备份。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="289"/>
+        <location filename="../../ui/error_messages.py" line="310"/>
         <source>{where} is not a Revisit database (it holds other tables or no schema version); nothing was restored.</source>
         <translation>{where} 不是回访数据库（含有其他表或没有结构版本），未恢复任何内容。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="290"/>
+        <location filename="../../ui/error_messages.py" line="311"/>
         <source>The backup {where} was written by a newer version of Revisit (schema {revision}); update Revisit before restoring it.</source>
         <translation>备份 {where} 由更新版本的回访写入（结构版本 {revision}）；请先升级回访再恢复。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="291"/>
+        <location filename="../../ui/error_messages.py" line="312"/>
         <source>{where} is open in Revisit or another program (on this PC or another); close it everywhere, then restore again. Nothing was restored.</source>
         <translation>{where} 正被回访或其他程序打开（在本机或其他电脑上）；请在所有地方关闭后再恢复。未恢复任何内容。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="292"/>
+        <location filename="../../ui/error_messages.py" line="313"/>
         <source>{where} is the database itself, not a backup of it.</source>
         <translation>{where} 就是数据库本身，不是它的备份。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="293"/>
+        <location filename="../../ui/error_messages.py" line="314"/>
         <source>Restoring {backup} to {where} failed ({detail}); the database was not replaced.</source>
         <translation>把 {backup} 恢复到 {where} 失败（{detail}），数据库未被替换。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="294"/>
+        <location filename="../../ui/error_messages.py" line="315"/>
         <source>Cannot keep a copy of {where} in {folder} ({detail}); nothing was restored.</source>
         <translation>无法在 {folder} 中保留 {where} 的副本（{detail}），未恢复任何内容。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="295"/>
+        <location filename="../../ui/error_messages.py" line="316"/>
         <source>{who} changed the setting {name} at {when} since you loaded the settings; nothing was saved. Reload to see their change.</source>
         <translation>在您载入设置后，{who} 于 {when} 修改了设置“{name}”，本次未保存。请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="296"/>
+        <location filename="../../ui/error_messages.py" line="317"/>
         <source>The setting {name} was changed at {when} since you loaded the settings; nothing was saved. Reload to see the change.</source>
         <translation>在您载入设置后，设置“{name}”于 {when} 被修改，本次未保存。请重新载入查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="297"/>
+        <location filename="../../ui/error_messages.py" line="318"/>
         <source>Unknown SMS vendor &apos;{vendor}&apos;.</source>
         <translation>未知的短信平台“{vendor}”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="298"/>
+        <location filename="../../ui/error_messages.py" line="319"/>
         <source>The SMS sending window must start before it ends.</source>
         <translation>短信发送时段的开始时间必须早于结束时间。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="299"/>
+        <location filename="../../ui/error_messages.py" line="320"/>
         <source>The SMS signature must be written as 【shop name】, not &apos;{signature}&apos;.</source>
         <translation>短信签名必须写成【门店名称】的形式，而不是“{signature}”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="301"/>
+        <location filename="../../ui/error_messages.py" line="322"/>
         <source>Revisit keeps between 1 and {most} automatic backups, not {count}.</source>
         <translation>回访保留 1 到 {most} 份自动备份，不能是 {count}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="302"/>
+        <location filename="../../ui/error_messages.py" line="323"/>
         <source>There is no setting &apos;{name}&apos;; known: {names}.</source>
         <translation>没有名为“{name}”的设置；可用的有：{names}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="303"/>
+        <location filename="../../ui/error_messages.py" line="324"/>
         <source>{name} must be between 0 and 365.</source>
         <translation>{name} 必须在 0 到 365 之间。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="304"/>
+        <location filename="../../ui/error_messages.py" line="325"/>
         <source>&apos;{value}&apos; is not a valid value for {name}.</source>
         <translation>“{value}”不是 {name} 的有效值。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/error_messages.py" line="15"/>
-        <source>There is no customer with id {id}.</source>
-        <translation>不存在编号为 {id} 的客户。</translation>
     </message>
 </context>
 <context>
@@ -7799,53 +7954,53 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>purposes</name>
     <message>
-        <location filename="../../ui/dialogs/refusal_dialog.py" line="28"/>
+        <location filename="../../ui/dialogs/refusal_dialog.py" line="29"/>
         <source>All purposes: no contact at all on the chosen channel, recall notices included.</source>
         <translation>所有目的：在所选渠道上完全不联系，召回通知也不发。</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/refusal_dialog.py" line="32"/>
+        <location filename="../../ui/dialogs/refusal_dialog.py" line="33"/>
         <source>Care: a personal check-in — birthday, warranty or loan ending, after a repair; nothing is offered.</source>
         <translation>关怀：一对一的问候——生日、质保或贷款到期、维修之后；不推销任何东西。</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/refusal_dialog.py" line="37"/>
+        <location filename="../../ui/dialogs/refusal_dialog.py" line="38"/>
         <source>Satisfaction call-back: asking after a service visit how it went.</source>
         <translation>满意度回访：到店保养或维修后询问客户是否满意。</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/refusal_dialog.py" line="40"/>
+        <location filename="../../ui/dialogs/refusal_dialog.py" line="41"/>
         <source>Reminders: maintenance due, annual inspection, insurance renewal.</source>
         <translation>提醒：保养到期、年检、续保。</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/refusal_dialog.py" line="43"/>
+        <location filename="../../ui/dialogs/refusal_dialog.py" line="44"/>
         <source>Satisfaction: call-backs and surveys about a service visit.</source>
         <translation>满意度：关于到店服务的回访和问卷调查。</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/refusal_dialog.py" line="46"/>
+        <location filename="../../ui/dialogs/refusal_dialog.py" line="47"/>
         <source>Recalls: the maker&apos;s safety recall notices; most customers who refuse sales still want these.</source>
         <translation>召回：厂家的安全召回通知；拒绝销售的客户大多仍希望收到。</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/refusal_dialog.py" line="51"/>
+        <location filename="../../ui/dialogs/refusal_dialog.py" line="52"/>
         <source>Marketing: promotions, events and holiday greetings sent to many customers at once. Needs marketing consent.</source>
         <translation>营销：同时发给很多客户的促销、活动和节日问候。需要客户的营销同意。</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/refusal_dialog.py" line="56"/>
+        <location filename="../../ui/dialogs/refusal_dialog.py" line="57"/>
         <source>Sales: a personal offer to this customer to buy, replace or add a car. Needs marketing consent.</source>
         <translation>销售：一对一邀请这位客户购车、换车或增购。需要客户的营销同意。</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/refusal_dialog.py" line="61"/>
+        <location filename="../../ui/dialogs/refusal_dialog.py" line="62"/>
         <source>Referral thanks: thanking a customer whose friend or relative came or bought; nothing is offered.</source>
         <translation>转介绍致谢：感谢其亲友到店或购车的客户，不推销任何东西。</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/refusal_dialog.py" line="66"/>
-        <source>Referral request: asking a satisfied customer to introduce friends (老带新). Needs marketing consent; a sales or marketing refusal blocks it.</source>
+        <location filename="../../ui/dialogs/refusal_dialog.py" line="67"/>
+        <source>Referral request: asking a satisfied customer to introduce friends. Needs marketing consent; a sales or marketing refusal blocks it.</source>
         <translation>转介绍邀请：请满意的客户介绍亲友（老带新）。需要营销同意；拒绝销售或营销的客户不会收到。</translation>
     </message>
 </context>

@@ -6,6 +6,7 @@ The small-database set-up is test_list_rules.py's."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterator
 
@@ -398,8 +399,9 @@ def test_years_and_km_as_printed(world):
     (("09:00", "21:00"), "20:59", True), (("09:00", "21:00"), "21:00", False),
 ])
 def test_the_sms_file_is_planned_inside_the_sending_window(world, tmp_path, window, at, ok):
-    settings = Settings() if window is None else Settings(
-        sms_window_start=dt.time.fromisoformat(window[0]),
+    signed = Settings(shop_name="某某丰田", sms_signature="【某某丰田】")
+    settings = signed if window is None else dataclasses.replace(
+        signed, sms_window_start=dt.time.fromisoformat(window[0]),
         sms_window_end=dt.time.fromisoformat(window[1]))
     doc = runs.load_document(world.db.sessions, world.run("S-").summary.run_id)
     send_at = dt.datetime.combine(AS_OF + DAY, dt.time.fromisoformat(at))

@@ -46,11 +46,13 @@ def test_filters_by_person_customer_and_action(trail, supervisor):
                                              AuditFilter(**kw)).entries]
 
     everything = read_audit(trail.sessions, supervisor, AuditFilter())
-    assert everything.total == len(everything.entries) == 6
+    # 陈丽 signed in with the first password the supervisor gave, chose her own, signed in.
+    assert everything.total == len(everything.entries) == 8
     assert [e.action for e in everything.entries] == [
-        "consent_given", "add_refusal", "set_preferences", "sign_in", "add_user",
-        "first_supervisor"]
-    assert actions(username="ChenLi") == ["add_refusal", "set_preferences", "sign_in"]
+        "consent_given", "add_refusal", "set_preferences", "sign_in", "change_password",
+        "sign_in", "add_user", "first_supervisor"]
+    assert actions(username="ChenLi") == ["add_refusal", "set_preferences", "sign_in",
+                                          "change_password", "sign_in"]
     # The refusal is a do-not-contact row; it is still C1's.
     assert actions(customer_code="C1") == ["add_refusal", "set_preferences"]
     refusal = read_audit(trail.sessions, supervisor, AuditFilter(action="add_refusal")).entries
@@ -58,10 +60,10 @@ def test_filters_by_person_customer_and_action(trail, supervisor):
         "C1", "张伟", "陈丽")
     assert actions(customer_code="C2", username="boss") == ["consent_given"]
     assert set(audit_actions(trail.sessions)) == {
-        "consent_given", "add_refusal", "set_preferences", "sign_in", "add_user",
-        "first_supervisor"}
+        "consent_given", "add_refusal", "set_preferences", "sign_in", "change_password",
+        "add_user", "first_supervisor"}
     limited = read_audit(trail.sessions, supervisor, AuditFilter(), limit=2)
-    assert (len(limited.entries), limited.total) == (2, 6)
+    assert (len(limited.entries), limited.total) == (2, 8)
     for bad, message in ((AuditFilter(username="ghost"), "no staff account 'ghost'"),
                          (AuditFilter(customer_code="C9"), "no customer with the code C9")):
         with pytest.raises(RevisitError, match=message):
