@@ -25,7 +25,7 @@ from services.customers.profile import Change, record_change_in
 from services.imports.normalise import MAX_KM, km_rise_implausible
 from services.labels import text
 from services.lists.query import DNC_PURPOSES, DONE
-from services.segments.sqlx import day
+from services.segments.derived import refusal_in_force
 from services.store.errors import N_, RevisitError
 from services.store.settings import load_settings_in
 from services.store.versions import staff_name, stale
@@ -109,8 +109,7 @@ def _open_members(staff_id: int, today: dt.date, retry_days: int):
         and_(run.purpose.not_in(DNC_PURPOSES), d.purpose == run.purpose))
     refused = exists().where(
         d.customer_id == m.customer_id, or_(d.channel.is_(None), d.channel == "phone"),
-        d.set_on <= day(today), or_(d.lifted_on.is_(None), d.lifted_on > day(today)),
-        or_(d.expires_on.is_(None), d.expires_on > day(today)), refuses_purpose)
+        *refusal_in_force(today), refuses_purpose)
     reached = exists().where(e.customer_id == m.customer_id, e.outcome.in_(DONE),
                              e.contact_at >= run.as_of)
     retry_from = dt.datetime.combine(today - dt.timedelta(days=retry_days - 1), dt.time())

@@ -19,7 +19,7 @@ from models import (
     Vehicle,
 )
 from services.segments.context import Ctx, Question
-from services.segments.derived import unresolved_complaint
+from services.segments.derived import refusal_in_force, unresolved_complaint
 from services.segments.mileage import estimated_km
 from services.segments.sqlx import date_of, day
 
@@ -64,8 +64,7 @@ def candidate_query(members: Select, as_of: dt.date, purpose: str, *, ordered: b
                _flag(d.channel == "wechat").label("wechat"),
                _flag(d.channel == "visit").label("visit"),
                func.max(d.reason).label("reason"))
-        .where(d.set_on <= day(as_of), or_(d.lifted_on.is_(None), d.lifted_on > day(as_of)),
-               or_(d.expires_on.is_(None), d.expires_on > day(as_of)),
+        .where(*refusal_in_force(as_of),
                or_(d.purpose.is_(None), d.purpose.in_(DNC_PURPOSES.get(purpose, (purpose,)))))
         .group_by(d.customer_id).subquery("dnc")
     )

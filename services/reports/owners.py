@@ -15,7 +15,7 @@ from models import ConsentEvent, DoNotContact, ServiceVisit, Vehicle
 from services.labels import both
 from services.reports.figures import COMPLAINT_AGES, DRIFT_MONTHS, Figure, and_filter, segment
 from services.segments import templates as tpl
-from services.segments.derived import complaint_open_on, months_before
+from services.segments.derived import complaint_open_on, months_before, refusal_in_force
 from services.segments.field_sql import oldest_open_complaint
 from services.segments.matrix import latest_score
 from services.segments.sqlx import day, no_index
@@ -112,8 +112,7 @@ def coverage(s: Session, end: dt.date, customers: int) -> tuple[Figure, ...]:
                         or_(later.event_date > ce.event_date,
                             and_(later.event_date == ce.event_date, later.id > ce.id))))) or 0
     dnc = DoNotContact
-    in_force = [dnc.set_on <= day(end), or_(dnc.lifted_on.is_(None), dnc.lifted_on > day(end)),
-                or_(dnc.expires_on.is_(None), dnc.expires_on > day(end))]
+    in_force = refusal_in_force(end)
     cols: list[Any] = [func.count(dnc.customer_id.distinct())]
     cols += [func.count(case((or_(dnc.channel.is_(None), dnc.channel == ch), dnc.customer_id))
                         .distinct()) for ch in COVERAGE_CHANNELS]

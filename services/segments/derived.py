@@ -260,16 +260,22 @@ def unresolved_complaint(as_of: dt.date) -> ColumnElement[bool]:
     return exists().where(Complaint.customer_id == C.c.id, complaint_open_on(as_of))
 
 
-def do_not_contact(as_of: dt.date, channel: str | None, purpose: str | None):
+def refusal_in_force(as_of: dt.date) -> list[ColumnElement[bool]]:
+    """A do-not-contact row in force on `as_of`: set by then, neither lifted nor expired."""
     from models import DoNotContact as D
 
-    conds = [
-        D.customer_id == C.c.id,
+    return [
         D.set_on <= day(as_of),
         or_(D.lifted_on.is_(None), D.lifted_on > day(as_of)),
         # expires_on is the first day the refusal no longer applies (as lists and the page read it).
         or_(D.expires_on.is_(None), D.expires_on > day(as_of)),
     ]
+
+
+def do_not_contact(as_of: dt.date, channel: str | None, purpose: str | None):
+    from models import DoNotContact as D
+
+    conds = [D.customer_id == C.c.id, *refusal_in_force(as_of)]
     if channel:
         conds.append(or_(D.channel.is_(None), D.channel == channel))
     if purpose:
