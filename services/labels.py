@@ -200,6 +200,7 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "same_mobile": ("同号已发短信", "Same mobile already gets the SMS"),
         "no_channel": ("无可用渠道", "No channel left"),
         "no_wechat": ("无微信号", "No WeChat ID"),
+        "refused_since": ("名单生成后要求勿扰", "Refused after the list was made"),
     },
     "intent_strength": {
         "strong": ("强", "Strong"),
@@ -306,6 +307,7 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "delete_segment": ("删除分群", "Segment deleted"),
         "record_change": ("记录客户变化", "Customer change recorded"),
         "read_unsubscribes": ("读入短信退订文件", "SMS unsubscribe file read"),
+        "build_list_run": ("生成名单", "List made"),
         "export_list_file": ("导出名单文件", "List file written"),
         "export_segment_members": ("导出分群客户", "Segment members exported"),
         "set_preferences": ("设置联系偏好", "Contact preferences set"),

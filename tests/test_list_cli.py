@@ -399,3 +399,25 @@ def test_a_name_no_font_can_print_is_written_and_warned_about(own_db, tmp_path):
     assert out.stat().st_size > 0
     warning = next(x for x in built.stderr.splitlines() if x.startswith("revisit: warning:"))
     assert "calls.pdf" in warning and "U+F0001" in warning and name[:-1] in warning
+
+
+def test_the_out_files_ending_chooses_the_format_and_a_contradiction_is_refused(db, tmp_path):
+    built = run(db, "list", "build", "老车主", "--channel", "call", "--as-of", TODAY,
+                "--out", str(tmp_path / "calls.xlsx"))
+    run_id = re.search(r"list run #(\d+)", built.stdout).group(1)
+    # No --format: an Excel list because the name says so, not a PDF beside it.
+    assert sorted(os.listdir(tmp_path)) == ["calls.xlsx"]
+    rows = list(openpyxl.load_workbook(tmp_path / "calls.xlsx", read_only=True).active
+                .iter_rows(values_only=True))
+    assert rows[0][:2] == ("编号", "回访员") and len(rows) > 1
+    run(db, "list", "print", run_id, "--out", str(tmp_path / "again.csv"))
+    with (tmp_path / "again.csv").open(encoding="utf-8-sig", newline="") as f:
+        assert len(list(csv.reader(f))) == len(rows)
+    run(db, "list", "print", run_id, "--out", str(tmp_path / "sheet"))  # no ending: a PDF
+    assert (tmp_path / "sheet.pdf").read_bytes().startswith(b"%PDF")
+    before = sorted(os.listdir(tmp_path))
+    clash = run(db, "list", "print", run_id, "--format", "xlsx",
+                "--out", str(tmp_path / "calls.pdf"), ok=False)
+    assert clash.returncode == 2 and clash.stderr.count("\n") == 1
+    assert "calls.pdf" in clash.stderr and "--format" in clash.stderr
+    assert sorted(os.listdir(tmp_path)) == before

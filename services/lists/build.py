@@ -58,6 +58,7 @@ from services.outputs.sms import mainland_mobile
 from services.outputs.types import Excluded, ListDocument, ListMember
 from services.segments import service as segments
 from services.segments.sqlx import CreateTempAs, bytewise
+from services.staff.audit import audit
 from services.store import collector
 from services.store.errors import N_, CancelToken, RevisitError
 from services.store.settings import load_settings_in
@@ -681,6 +682,9 @@ def build_run(sessions: Sessions, segment_name: str, options: RunOptions = RunOp
 
         _pipelined(s, left_out, make_left_out, ListRunExclusion.__table__, EXCLUSION_COLUMNS,
                    stored_some)
+        audit(s, "build_list_run", "list_run", run.id,
+              {"name": seg.info.name, "date": as_of, "purpose": purpose, "mode": options.channel,
+               "members": members, "excluded": total - members}, options.created_by)
         _discard_working(s)
         if progress:
             progress(total, total)

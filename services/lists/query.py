@@ -40,6 +40,12 @@ SALES_PURPOSES = ("sales", "marketing", "ref_ask")
 LOOKBACK_DAYS = 365  # failed calls further back do not count towards moving a customer on
 
 
+def refuses(purpose: str) -> ColumnElement[bool]:
+    """A do-not-contact row blocks a list for `purpose` (DNC_PURPOSES)."""
+    d = DoNotContact
+    return or_(d.purpose.is_(None), d.purpose.in_(DNC_PURPOSES.get(purpose, (purpose,))))
+
+
 def _flag(cond: ColumnElement[bool]) -> ColumnElement[int]:
     return func.max(case((cond, 1), else_=0))
 
@@ -64,8 +70,7 @@ def candidate_query(members: Select, as_of: dt.date, purpose: str, *, ordered: b
                _flag(d.channel == "wechat").label("wechat"),
                _flag(d.channel == "visit").label("visit"),
                func.max(d.reason).label("reason"))
-        .where(*refusal_in_force(as_of),
-               or_(d.purpose.is_(None), d.purpose.in_(DNC_PURPOSES.get(purpose, (purpose,)))))
+        .where(*refusal_in_force(as_of), refuses(purpose))
         .group_by(d.customer_id).subquery("dnc")
     )
     e = ContactEvent

@@ -13,18 +13,20 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from models import Customer, ListRun, ListRunExclusion, ListRunMember
+from models import Customer, DoNotContact, ListRun, ListRunExclusion, ListRunMember
 from models.base import utcnow
 from services.labels import text
+from services.lists.query import refuses
 from services.lists.routing import CHANNEL_RANK, STORED_TO_LIST
-from services.lists.snapshot import SHARED, member_data
+from services.lists.snapshot import SHARED, member_data, refused_since_detail
 from services.outputs.types import NO_STEPS, Excluded, ListDocument, ListMember, Steps
+from services.segments.derived import refusal_in_force
 from services.segments.sqlx import bytewise
 from services.store.errors import N_, RevisitError
 from services.store.settings import Settings, load_settings_in
@@ -83,22 +85,50 @@ def _run(session: Session, run_id: int) -> ListRun:
 
 def load_document(sessions: Sessions, run_id: int) -> ListDocument:
     """The run as it was printed: members in stored order (calls by caller, then mail, then
-    SMS) and exclusions, all from the snapshots taken when the run was made."""
+    SMS) and exclusions, all from the snapshots taken when the run was made; a member who has
+    refused since is among the left out instead (_document)."""
     with sessions() as s:
         return _document(s, run_id)
 
 
-def _document(s: Session, run_id: int, steps: Steps = NO_STEPS) -> ListDocument:
+def _document(s: Session, run_id: int, steps: Steps = NO_STEPS,
+              today: dt.date | None = None) -> ListDocument:
+    """The run as stored, less the members who refused since it was made (_refused_since):
+    they are listed among the left out instead, so no re-printed sheet or SMS file reaches
+    them."""
     m, x = ListRunMember, ListRunExclusion
     # The sheet's channel order, as the build orders its own document.
     rank = case({stored: CHANNEL_RANK[listed] for stored, listed in STORED_TO_LIST.items()},
                 value=m.channel, else_=len(CHANNEL_RANK))
     run = _run(s, run_id)
-    snaps = s.scalars(select(m.snapshot).where(m.run_id == run_id).order_by(rank, m.id),
-                      execution_options={"yield_per": 2000})
+    refused = _refused_since(s, run, today or dt.date.today())
     total = 0 if steps is NO_STEPS else s.scalar(
         select(func.count()).select_from(m).where(m.run_id == run_id)) or 0
-    members = tuple(_members(snaps, steps, total))
+    order = (rank, m.id)
+    left: list[Excluded] = []
+    if not refused:  # as nearly always: the snapshots alone
+        snaps = s.scalars(select(m.snapshot).where(m.run_id == run_id).order_by(*order),
+                          execution_options={"yield_per": 2000})
+        members = tuple(_members(snaps, steps, total))
+    else:
+        rows = s.execute(select(m.customer_id, m.channel, m.snapshot)
+                         .where(m.run_id == run_id).order_by(*order),
+                         execution_options={"yield_per": 2000})
+        kept = []
+        read = _reader()
+        for customer_id, channel, raw in steps.counted(rows, total=total):
+            if not raw:
+                continue
+            member = read(raw)
+            refusal = _refusal(refused.get(customer_id, ()), channel)
+            if refusal is None:
+                kept.append(member)
+                continue
+            set_on, reason = refusal
+            left.append(Excluded(member.name, "refused_since", text("exclusion", "refused_since"),
+                                 refused_since_detail(set_on, reason), member.customer_code,
+                                 member.mobile))
+        members = tuple(kept)
     # Reasons in byte order on both databases (a build's own document sorts them so too).
     exc = s.execute(select(x.reason, x.detail, x.snapshot).where(x.run_id == run_id)
                     .order_by(bytewise(x.reason), x.id)).all()
@@ -107,7 +137,36 @@ def _document(s: Session, run_id: int, steps: Steps = NO_STEPS) -> ListDocument:
         who = json.loads(snap or "{}")
         excluded.append(Excluded(who.get("name", ""), reason, text("exclusion", reason),
                                  detail or "", who.get("code", ""), who.get("mobile")))
+    if left:  # among the stored ones, in the reasons' order (stable: each group as it was)
+        excluded = sorted(excluded + left, key=lambda e: e.reason.encode())
     return document_of(run, members, excluded)
+
+
+Refusal = tuple[str | None, dt.date, str]  # the channel (None: every one), since, why
+
+
+def _refused_since(s: Session, run: ListRun, today: dt.date) -> dict[int, list[Refusal]]:
+    """The refusals recorded after `run` was made that block its purpose and are in force on
+    `today` (or on the run's own day, if that is later), by customer: a handful at most, read
+    from the refusals alone. The callers' queue leaves such customers out too
+    (services/contacts/calls.py)."""
+    d = DoNotContact
+    on = max(today, run.as_of)
+    found: dict[int, list[Refusal]] = {}
+    for customer_id, channel, set_on, reason in s.execute(
+            select(d.customer_id, d.channel, d.set_on, d.reason)
+            .where(d.created_at > run.created_at, *refusal_in_force(on), refuses(run.purpose))
+            .order_by(d.set_on, d.id)):
+        found.setdefault(customer_id, []).append((channel, set_on, reason))
+    return found
+
+
+def _refusal(refusals: Sequence[Refusal], channel: str) -> tuple[dt.date, str] | None:
+    """The first of a customer's `refusals` that closes the member's stored `channel`."""
+    for of, set_on, reason in refusals:
+        if of is None or of == channel:
+            return set_on, reason
+    return None
 
 
 def document_of(run: ListRun, members: Sequence[ListMember], excluded: Sequence[Excluded]
@@ -118,16 +177,26 @@ def document_of(run: ListRun, members: Sequence[ListMember], excluded: Sequence[
 
 def _members(snapshots, steps: Steps = NO_STEPS, total: int = 0) -> Iterator[ListMember]:
     """Members read back one by one from their JSON, never all the JSON text at once."""
-    shared: dict[str, str] = {}
+    read = _reader()
     for raw in steps.counted(snapshots, total=total):
-        if not raw:
-            continue
+        if raw:
+            yield read(raw)
+
+
+def _reader() -> Callable[[str], ListMember]:
+    """Reads a member back from its JSON, with one string object for each value many members
+    share (SHARED)."""
+    shared: dict[str, str] = {}
+
+    def read(raw: str) -> ListMember:
         data = member_data(raw)
         for key in SHARED:
             value = data.get(key)
             if value is not None:
                 data[key] = shared.setdefault(value, value)
-        yield ListMember.from_data(data)
+        return ListMember.from_data(data)
+
+    return read
 
 
 def _names(session: Session, run_id: int, other: int | None) -> tuple[str, ...]:

@@ -20,6 +20,7 @@ from services.lists.snapshot import (
     HOURS,
     LEFT_OUT_WORDS,
     NO_MOBILE,
+    REFUSED_SINCE,
 )
 
 Pair = tuple[str, str]
@@ -86,7 +87,7 @@ def detail_in(stored: str, lang: str) -> str:
     微信：无微信号), in `lang`."""
     if _chinese(lang) or not stored:
         return stored
-    for pair in LEFT_OUT_WORDS.values():
+    for pair in (*LEFT_OUT_WORDS.values(), REFUSED_SINCE):
         said = _said_in(pair, stored, lang)
         if said is not None:
             return said

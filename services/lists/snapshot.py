@@ -42,6 +42,10 @@ LEFT_OUT_WORDS = {
                     "Not reached on {day}; call again from {again}"),
     "same_mobile": ("与客户 {code} 同一手机号", "Same mobile as customer {code}"),
 }
+# Not stored: said of a member when a stored run is printed again after they refused
+# (services/lists/runs.py).
+REFUSED_SINCE = ("名单生成后要求勿扰（{day} 起）：{dnc}",
+                 "Asked not to be contacted after the list was made (from {day}): {dnc}")
 # Why a channel of the customer's was closed; said after the channel (CHANNEL_WORDS), channel
 # by channel in the order of their preference (CHANNELS_JOINT between them).
 BLOCK_WORDS = {
@@ -335,6 +339,11 @@ def exclusion_detail(r, retry_days: int, fatigue_days: int, lang: str = "zh") ->
                    words=pick(BLOCK_WORDS[(c, blocks[c])], lang).format(**words))
         for c in (getattr(r, f"o{i}") for i in range(1, POSITIONS + 1))
         if c is not None and blocks[c] is not None)
+
+
+def refused_since_detail(day: dt.date, dnc: str, lang: str = "zh") -> str:
+    """Why a member of a stored run is left out of its re-print: they refused since."""
+    return pick(REFUSED_SINCE, lang).format(day=day, dnc=dnc)
 
 
 def exclusion_snapshot(r) -> str:

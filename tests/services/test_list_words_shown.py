@@ -11,7 +11,13 @@ import pytest
 
 from services.lists.routing import LIST_CHANNELS, POSITIONS
 from services.lists.shown import best_time_in, detail_in
-from services.lists.snapshot import BLOCK_WORDS, LEFT_OUT_WORDS, best_time, exclusion_detail
+from services.lists.snapshot import (
+    BLOCK_WORDS,
+    LEFT_OUT_WORDS,
+    best_time,
+    exclusion_detail,
+    refused_since_detail,
+)
 
 CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
 
@@ -85,6 +91,14 @@ def test_every_template_is_tried():
     steps = {r.step for r in WHOLE} | {r.reason for r in WHOLE}
     assert set(LEFT_OUT_WORDS) <= steps
     assert {(r.o1, getattr(r, f"{r.o1}_block")) for r in BLOCKS} >= set(BLOCK_WORDS)
+
+
+def test_a_refusal_since_the_run_reads_back_in_english():
+    stored = refused_since_detail(dt.date(2026, 12, 1), "短信退订 TD")
+    assert stored == "名单生成后要求勿扰（2026-12-01 起）：短信退订 TD"
+    assert detail_in(stored, "en") == refused_since_detail(dt.date(2026, 12, 1), "短信退订 TD",
+                                                           "en") == (
+        "Asked not to be contacted after the list was made (from 2026-12-01): 短信退订 TD")
 
 
 def test_exclusion_details_in_english_read_as_english():

@@ -565,3 +565,85 @@ def test_outcomes_in_chunks_read_again_and_by_two_people_at_once(database, tmp_p
                             .where(AuditLog.action == "read_outcomes")).all()
     assert {(who, run) for who, run, _ in audited} == {(boss.id, summary.run_id)}
     assert sum(json.loads(detail)["stored"] for _, _, detail in audited) == 5
+
+
+def test_a_reprint_leaves_out_whoever_refused_since_the_run_was_made(database, tmp_path):
+    import subprocess
+
+    from services.outputs import run_files
+    from services.outputs.run_files import FileRequest
+
+    setup(database)
+    summary = _run(database)
+    made = runs.load_document(database.sessions, summary.run_id)
+    by_code = {m.customer_code: m for m in made.members}
+    assert by_code["C001"].channel == "call" and by_code["C002"].channel == "sms"
+    today = dt.date.today()
+    with database.sessions.begin() as s:
+        ids = dict(s.execute(select(Customer.code, Customer.id)).all())
+        s.add_all([
+            # Closes the call: a phone refusal of sales, the run's purpose.
+            DoNotContact(customer_id=ids["C001"], channel="phone", purpose="sales",
+                         reason="别再打电话", set_on=today),
+            # Closes the SMS: the vendor's unsubscribe is an SMS refusal of every purpose.
+            DoNotContact(customer_id=ids["C002"], channel="sms", reason="短信退订 TD",
+                         set_on=today),
+            # None of these closes anything: another channel, another purpose, lifted, or
+            # expired already.
+            DoNotContact(customer_id=ids["C012"], channel="sms", reason="不要短信", set_on=today),
+            DoNotContact(customer_id=ids["C013"], channel="phone", purpose="recall",
+                         reason="不要召回电话", set_on=today),
+            DoNotContact(customer_id=ids["C014"], reason="曾拒绝", set_on=today - dt.timedelta(3),
+                         lifted_on=today),
+            DoNotContact(customer_id=ids["C015"], reason="短期勿扰",
+                         set_on=today - dt.timedelta(9), expires_on=today),
+        ])
+    again = runs.load_document(database.sessions, summary.run_id)
+    assert [m.customer_code for m in again.members] == [
+        m.customer_code for m in made.members if m.customer_code not in ("C001", "C002")]
+    refused = {e.customer_code: e for e in again.excluded if e.reason == "refused_since"}
+    assert set(refused) == {"C001", "C002"}
+    assert refused["C001"].detail == f"名单生成后要求勿扰（{today} 起）：别再打电话"
+    assert refused["C002"].mobile == by_code["C002"].mobile
+    # The stored exclusions stay, and every reason's group stays together in byte order.
+    assert [e for e in again.excluded if e.reason != "refused_since"] == list(made.excluded)
+    reasons = [e.reason.encode() for e in again.excluded]
+    assert reasons == sorted(reasons)
+    # The stored run itself is as it was made: only its printing leaves them out.
+    assert runs.run_info(database.sessions, summary.run_id).by_channel == {
+        "phone": len(made.of_channel("call")), "sms": len(made.of_channel("sms"))}
+    st = load_settings(database.sessions)
+    sheet = run_files.write_run_file(
+        again, FileRequest(run_files.CALL_SHEET, tmp_path / "sheet.pdf", "pdf"), st)
+    printed = subprocess.run(["pdftotext", "-layout", str(sheet.path), "-"],
+                             capture_output=True, text=True, check=True).stdout
+    assert "名单生成后要求勿扰" in printed and "别再打电话" in printed
+    assert by_code["C001"].mobile not in printed.split("人未列入")[0]  # not on the sheet itself
+    texts = run_files.write_run_file(
+        again, FileRequest(run_files.SMS_LIST, tmp_path / "sms.xlsx", "xlsx"), st)
+    rows = list(openpyxl.load_workbook(texts.path, read_only=True).active
+                .iter_rows(values_only=True))
+    assert by_code["C002"].mobile not in {str(v) for row in rows for v in row}
+    assert len(rows) - 1 == len(again.of_channel("sms")) == len(made.of_channel("sms")) - 1
+
+
+def test_making_a_run_is_in_the_audit_trail_with_who_and_what(database):
+    from services.staff.audit import AuditFilter, read_audit
+    from services.staff.audit_words import detail_words
+
+    setup(database)
+    with database.sessions() as s:
+        chen = s.scalar(select(StaffUser.id).where(StaffUser.username == "chenli"))
+    summary = _run(database, created_by=chen)
+    with database.sessions() as s:
+        entry = s.scalars(select(AuditLog).where(AuditLog.action == "build_list_run")).one()
+    assert (entry.entity, entity_id := entry.entity_id, entry.staff_id) == (
+        "list_run", summary.run_id, chen)
+    assert json.loads(entry.detail) == {
+        "name": "全部客户", "date": "2026-11-23", "purpose": "sales", "mode": "auto",
+        "members": summary.members, "excluded": sum(summary.excluded.values())}
+    boss = Actor(chen, "chenli", "supervisor", "陈丽")
+    shown = read_audit(database.sessions, boss, AuditFilter(action="build_list_run"))
+    assert [e.entity_id for e in shown.entries] == [entity_id]
+    assert "渠道：按客户偏好" in detail_words(shown.entries[0], "zh")
+    assert "Channel: By preference" in detail_words(shown.entries[0], "en")

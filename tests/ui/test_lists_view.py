@@ -383,3 +383,32 @@ def test_a_filled_in_list_is_read_back_in_the_window(qtbot, view, demo_db, tmp_p
     qtbot.waitUntil(lambda: panel.button.isEnabled(), timeout=30000)
     assert panel.summary.text().startswith("Stopped. The rows read before the stop are stored")
     assert not panel.problems.isVisibleTo(view)
+
+
+def test_a_run_made_in_the_window_names_who_made_it(qtbot, demo_db, asked):
+    from sqlalchemy import select
+
+    from models import AuditLog, ListRun, StaffUser
+    from services.staff.permissions import Actor
+
+    segments.save_segment(demo_db.sessions, "5年以上车主", {"version": 1, "where": {
+        "field": "years_since_purchase", "op": ">=", "value": 5}}, purpose="sales")
+    with demo_db.sessions() as s:
+        clerk = s.scalars(select(StaffUser).where(StaffUser.role == "clerk")
+                          .order_by(StaffUser.id)).first()
+        me = Actor(clerk.id, clerk.username, clerk.role, clerk.display_name)
+    runner = TaskRunner()
+    widget = ListsView(demo_db, runner, actor=me)
+    qtbot.addWidget(widget)
+    widget.show()
+    qtbot.waitUntil(lambda: widget.segment.count() > 0 and widget.callers.count() > 0,
+                    timeout=5000)
+    try:
+        run_id = _build(qtbot, widget, callers=1)
+        with demo_db.sessions() as s:
+            assert s.get(ListRun, run_id).created_by == clerk.id
+            made = s.execute(select(AuditLog.staff_id, AuditLog.entity_id)
+                             .where(AuditLog.action == "build_list_run")).all()
+        assert made == [(clerk.id, run_id)]
+    finally:
+        shut_down(widget, runner)

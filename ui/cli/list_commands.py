@@ -70,8 +70,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     m.set_defaults(handler=_sms)
 
 
+FORMATS = ("pdf", "xlsx", "csv")
+
+
 def _output_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--format", choices=("pdf", "xlsx", "csv"), default="pdf")
+    p.add_argument("--format", choices=FORMATS,
+                   help="pdf, xlsx or csv (default: the --out file's ending, else pdf)")
     p.add_argument(
         "--out",
         type=Path,
@@ -94,12 +98,26 @@ def _output_args(p: argparse.ArgumentParser) -> None:
                    "{称呼} and {店名} (default: a greeting from the shop)")
 
 
+def file_format(args) -> str:
+    """The format the files are written in: --format, else the ending of --out (calls.xlsx:
+    an Excel list), else a PDF. A --format that another format's ending contradicts is
+    refused: the file would not be what its name says."""
+    ending = Path(args.out).suffix.lower().lstrip(".")
+    if args.format is None:
+        return ending if ending in FORMATS else "pdf"
+    if ending in FORMATS and ending != args.format:
+        raise RevisitError(N_("--out {out} ends in .{ending}, but --format asks for {format}; "
+                              "nothing was made. Name the file .{format}, or leave --format "
+                              "out."), out=str(args.out), ending=ending, format=args.format)
+    return args.format
+
+
 def _prepare_files(args) -> None:
     """The file writers imported, and the Chinese font loaded for a PDF, while the user is
     signed in (0.17 s of a weekly call sheet's 2 s)."""
     from services.outputs import fonts, run_files  # noqa: F401  (imported to have it ready)
 
-    if args.format == "pdf":
+    if file_format(args) == "pdf":
         from services.outputs import labels, pdf_call_sheet  # noqa: F401  (reportlab)
 
         fonts.cjk_font()
@@ -134,6 +152,9 @@ def write_files(doc: ListDocument, args, st: Settings, sessions,
     run_files.check_run_files(doc, requests, st, args.actor)
     written = []
     _say_if_masked(args)
+    refused = sum(e.reason == "refused_since" for e in doc.excluded)
+    if refused:
+        print(f"left out, refused since the run was made: {refused:,}")
     for request in requests:
         _print_preview(doc, request, st)
         done = None
@@ -225,8 +246,9 @@ def _settings(open_db) -> Settings:
 
 
 def _check_out(args) -> None:
-    """Refuse a missing output folder, or an SMS vendor file staff may not write, before
-    anything is built or stored."""
+    """Refuse a missing output folder, a format the file's name contradicts, or an SMS vendor
+    file staff may not write, before anything is built or stored; settle the format."""
+    args.format = file_format(args)
     if args.sms_template and not allowed(args.actor, EXPORT_PHONES):
         raise NotAllowed(EXPORT_PHONES, args.actor)
     out: Path = args.out

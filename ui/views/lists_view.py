@@ -230,6 +230,8 @@ class ListsView(QWidget):
             purpose=self.purpose.currentData(),
             as_of=self.as_of.date().toPython(),
             overrides={"contact_fatigue_days": self.fatigue.value()},
+            # Who made it: the audit trail's entry and the run itself name them.
+            created_by=self.actor.id if isinstance(self.actor, Actor) else None,
         )
 
     def build(self) -> None:
