@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -23,7 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from models import AuditLog, Base, Customer, CustomerMerge, StaffUser
 from models.base import utcnow
 from services.customers import merge_rows as rows
-from services.customers.gone import customer_gone
+from services.customers.gone import REMOVED
 from services.customers.preferences import audit
 from services.customers.profile import value_as_of_select
 from services.staff.accounts import confirm
@@ -46,7 +47,11 @@ FILL_GROUPS: tuple[tuple[str, ...], ...] = (
     ("lifecycle_stage",),
     ("note",),
 )
-OTHER_PHONES_LENGTH = 100
+OTHER_PHONES_LENGTH = 100  # customer.other_phones
+OTHER_PHONES_SEPARATOR = ", "
+# How other phones are found written apart (the import's separators and people's).
+_PHONE_SPLIT = re.compile(r"[,，、;；/]")
+_NOT_DIGIT = re.compile(r"\D")
 
 
 @dataclass(frozen=True)
@@ -64,6 +69,9 @@ class MergeResult:
     # The kept customer's fields that changed: field -> (before, after). For an undo: the value
     # the merge had set, and the value put back.
     filled: dict[str, tuple[Any, Any]]
+    # The merged customer's numbers the kept one's other phones had no room for
+    # (OTHER_PHONES_LENGTH characters): written into the kept customer's note instead.
+    phones_in_note: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -122,8 +130,10 @@ def _locked_customer(s: Session, customer_id: int) -> dict[str, Any]:
         select(Customer.__table__).where(Customer.id == customer_id).with_for_update()
     ).mappings().first()
     if row is None:
+        # One look-up of the merges: a customer merged away is named as such; one no merge
+        # took is gone (removed).
         _refuse_if_merged_away(s, customer_id)
-        raise customer_gone(s, customer_id)
+        raise RevisitError(REMOVED)
     return dict(row)
 
 
@@ -182,7 +192,7 @@ def _merge(s: Session, kept_id: int, merged_id: int, staff_id: int | None,
     ))
     rows.update_in(s, AuditLog.__table__, AuditLog.__table__.c.id, audit_ids,
                    {"entity_id": kept_id})
-    before, after = _fill(kept, merged)
+    before, after, in_note = _fill(kept, merged)
     stage = _stage_today(s, kept_id, today)
     if stage is not None and stage != (after.get("lifecycle_stage", kept["lifecycle_stage"])):
         before.setdefault("lifecycle_stage", kept["lifecycle_stage"])
@@ -195,7 +205,7 @@ def _merge(s: Session, kept_id: int, merged_id: int, staff_id: int | None,
         merge_id=None, kept_id=kept_id, kept_code=kept["code"], merged_id=merged_id,
         merged_code=merged["code"], moved={t: len(k) for t, k in moved.items()},
         removed={t: len(r) for t, r in removed.items()},
-        filled={f: (before[f], after[f]) for f in after},
+        filled={f: (before[f], after[f]) for f in after}, phones_in_note=tuple(in_note),
     )
     if not record:
         return result
@@ -227,36 +237,52 @@ def _empty(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _fill(kept: dict[str, Any], merged: dict[str, Any]) -> tuple[dict, dict]:
-    """The kept customer's fields to change: (values before, values after)."""
+def _fill(kept: dict[str, Any], merged: dict[str, Any]) -> tuple[dict, dict, list[str]]:
+    """The kept customer's fields to change: (values before, values after, the merged
+    customer's numbers written into the note for want of room among the other phones)."""
     after: dict[str, Any] = {}
     for group in FILL_GROUPS:
         if all(_empty(kept[f]) for f in group) and not all(_empty(merged[f]) for f in group):
             after.update({f: merged[f] for f in group if kept[f] != merged[f]})
-    phones = _other_phones_after(kept, merged, after)
+    phones, left_out = _other_phones_after(kept, merged, after)
     if phones is not None:
         after["other_phones"] = phones
-    return {f: kept[f] for f in after}, after
+    if left_out:
+        line = (f"其他电话（合并 {merged['code']} 时其他电话栏已满，记于此）："
+                f"{'、'.join(left_out)}")
+        after["note"] = "\n".join(p for p in (after.get("note", kept["note"]), line) if p)
+    return {f: kept[f] for f in after}, after, left_out
 
 
 def _split_phones(text: str | None) -> list[str]:
-    return [p.strip() for p in (text or "").replace("，", ",").replace(";", ",").split(",")
-            if p.strip()]
+    return [p.strip() for p in _PHONE_SPLIT.split(text or "") if p.strip()]
 
 
-def _other_phones_after(kept: dict, merged: dict, after: dict) -> str | None:
-    """The merged customer's phones the kept one does not have yet go to its other phones, as
-    far as the column holds them: a second number must not be lost to the call centre."""
+def _same_number(phone: str) -> str:
+    """What tells two written numbers apart: the digits (138 0013 8000 is 13800138000)."""
+    return _NOT_DIGIT.sub("", phone) or phone
+
+
+def _other_phones_after(kept: dict, merged: dict, after: dict) -> tuple[str | None, list[str]]:
+    """The merged customer's phones the kept one does not have yet go to its other phones:
+    a second number must not be lost to the call centre. Each is kept whole; those the column
+    has no room for are returned apart (the note takes them). The other phones to store are
+    None when nothing is added."""
     mobile = after.get("mobile", kept["mobile"])
     current = after.get("other_phones", kept["other_phones"])
-    have = {mobile, *_split_phones(current)}
     phones = _split_phones(current)
-    for phone in [merged["mobile"], *_split_phones(merged["other_phones"])]:
-        if phone and phone not in have and len(", ".join([*phones, phone])) <= OTHER_PHONES_LENGTH:
+    have = {_same_number(p) for p in (mobile, *phones) if p}
+    added, left_out = False, []
+    for phone in (merged["mobile"], *_split_phones(merged["other_phones"])):
+        if not phone or _same_number(phone) in have:
+            continue
+        have.add(_same_number(phone))
+        if len(OTHER_PHONES_SEPARATOR.join([*phones, phone])) <= OTHER_PHONES_LENGTH:
             phones.append(phone)
-            have.add(phone)
-    joined = ", ".join(phones) or None
-    return joined if joined != current else None
+            added = True
+        else:
+            left_out.append(phone)
+    return (OTHER_PHONES_SEPARATOR.join(phones) if added else None), left_out
 
 
 def _stage_today(s: Session, customer_id: int, today: dt.date) -> str | None:
@@ -322,7 +348,7 @@ def undo_merge(
         )
 
 
-def _unsafe(merge: CustomerMerge, template: str, **params: object) -> RevisitError:
+def _unsafe(merge: CustomerMerge, template: str, **params: Any) -> RevisitError:
     return RevisitError(template, merge=merge.id, **params)
 
 

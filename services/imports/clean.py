@@ -12,7 +12,7 @@ from typing import Any
 from services.imports import normalise as n
 from services.imports import words as w
 from services.imports.dates import normalise_date, normalise_datetime
-from services.imports.fields import Field
+from services.imports.fields import EXTRA_PHONES, Field
 from services.imports.mapping import Mapping
 from services.imports.normalise import Cell, Clean, Severity, cell_text, is_blank
 from services.imports.phones import Phones, normalise_phones
@@ -21,6 +21,12 @@ OTHER_PHONES_SEPARATOR = ", "
 OTHER_PHONES_LENGTH = 100  # customer.other_phones
 AMOUNT_TYPED = "amount_typed"  # a visit's amount as typed, when it could not be read
 PURPOSE_TYPED = "purpose_typed"  # a contact's purpose as typed, when it could not be read
+BLANKS_NOTED = "blanks_noted"  # what a contact's feedback says of its cells left empty
+# A contact whose channel cell is empty, in a file whose other rows name no one channel, is
+# a call: the phone is the department's channel and the one its files leave unsaid.
+DEFAULT_CHANNEL = "phone"
+# Channels of one-way messages: one logged was sent, whatever came of it.
+MESSAGE_CHANNELS = ("sms", "mail", "wechat")
 
 _SIMPLE: dict[str, Callable[[Cell], Clean[Any]]] = {
     "gender": w.normalise_gender,
@@ -83,6 +89,7 @@ class CellProblem:
     severity: Severity
     raw: str
     limit: int | None = None  # the field's most characters, for a value cut to them
+    value: str | None = None  # what the problem's text names ({value}), if anything
 
     def text(self, lang: str = "zh") -> str:
         return n.Problem(self.code, self.severity).text(lang)
@@ -117,17 +124,18 @@ def _phones(values: dict[str, Any]) -> None:
     other_phones, all of them: the import keeps the whole numbers the column has room for and
     names the others on the row."""
     main: Phones | None = values.pop("mobile", None)
-    extra: Phones | None = values.pop("other_phone", None)
+    extra = [p for key in ("other_phone", *EXTRA_PHONES) if (p := values.pop(key, None))]
     mobile = main.mobile if main else None
-    others = [*(main.others if main else ()), *(extra.others if extra else ())]
+    others = [*(main.others if main else ()), *(o for p in extra for o in p.others)]
     if mobile is None:
         mobile = next((o for o in others if o.isdigit() and len(o) == 11), None)
         if mobile is not None:
             others.remove(mobile)
     # Numbers that are none (a mobile a digit short) last, and never taken for the mobile.
-    others += [*(main.unchecked if main else ()), *(extra.unchecked if extra else ())]
+    others += [*(main.unchecked if main else ()), *(u for p in extra for u in p.unchecked)]
     values["mobile"] = mobile
-    joined = OTHER_PHONES_SEPARATOR.join(dict.fromkeys(others))
+    # Two phone columns often both hold the mobile: it is not another phone as well.
+    joined = OTHER_PHONES_SEPARATOR.join(o for o in dict.fromkeys(others) if o != mobile)
     values["other_phones"] = joined or None
 
 
@@ -151,9 +159,39 @@ def _plan(mapping: Mapping) -> tuple[tuple[Field, int], ...]:
     return tuple((kind.field(key), column) for key, column in mapping.columns)
 
 
+def _contact_blanks(values: dict[str, Any], problems: list[CellProblem],
+                    channel: tuple[str, str] | None) -> None:
+    """A contact whose channel or outcome cell is empty is kept, with what it says noted on
+    the row and in the contact's feedback; the date, staff and feedback stay as they are. An
+    empty channel is the file's one channel when its other rows all name the same (`channel`:
+    code and word, columns.py), else a call. An empty outcome is never a success: a message
+    (SMS, mail, WeChat) was sent; a call or visit was not known to reach anyone, so it is
+    no answer (an attempt, not reached, called again as an unanswered call is)."""
+    bad = {p.field for p in problems if p.severity == "error"}
+    noted: list[str] = []
+    if "channel" in values and values["channel"] is None and "channel" not in bad:
+        if channel is not None:
+            values["channel"] = channel[0]
+            problems.append(CellProblem("channel", "channel_blank_as_file", "warning", "",
+                                        value=channel[1]))
+        else:
+            values["channel"] = DEFAULT_CHANNEL
+            problems.append(CellProblem("channel", "channel_blank", "warning", ""))
+            noted.append("原表未填联系方式")
+    if "outcome" in values and values["outcome"] is None and "outcome" not in bad:
+        sent = values.get("channel") in MESSAGE_CHANNELS
+        values["outcome"] = "sent" if sent else "no_answer"
+        problems.append(CellProblem("outcome", "outcome_blank_sent" if sent else "outcome_blank",
+                                    "warning", ""))
+        noted.append("原表未填联系结果")
+    if noted:
+        values[BLANKS_NOTED] = noted
+
+
 def clean_row(
     mapping: Mapping, cells: Sequence[Cell], *, today: dt.date, number: int = 0,
     scales: dict[int, int] | None = None, orders: dict[int, str] | None = None,
+    channel: tuple[str, str] | None = None,
 ) -> CleanRow:
     """Every mapped cell cleaned. A refused value rejects the row (error) only when the row
     cannot do without it: a required field, or the link fields of a visit, survey, complaint
@@ -161,7 +199,9 @@ def clean_row(
     is left empty: a birthday typed as 2019-02-30 does not lose the customer. `scales`: the
     scale of a score column decided from its values (services/imports/columns.py), `orders`
     the order of day and month of a date column decided alike; a required
-    field no column is mapped to is taken from the field it stands in for (Field.fallback)."""
+    field no column is mapped to is taken from the field it stands in for (Field.fallback).
+    A contact's empty channel or outcome is filled in and noted (_contact_blanks; `channel`:
+    the file's one channel)."""
     kind = mapping.file_kind
     values: dict[str, Any] = {}
     found: list[tuple[Field, Clean[Any], str]] = []
@@ -187,7 +227,7 @@ def clean_row(
             severity: Severity = "error" if problem.severity == "error" and fatal else "warning"
             limit = field.max_length if problem.code == "text_truncated" else None
             problems.append(CellProblem(field.key, problem.code, severity, raw, limit))
-        if field.required and result.value is None and result.ok:
+        if field.required and result.value is None and result.ok and not field.blank_filled:
             problems.append(CellProblem(field.key, "required_missing", "error", raw))
     for field in kind.fields:
         if field.required and field.key not in values and field.fallback in values:
@@ -200,7 +240,7 @@ def clean_row(
     link_refused = any(p.severity == "error" and p.field in link_keys for p in problems)
     if kind.needs_link and not linked and not link_refused:
         problems.append(CellProblem("", "no_link_key", "error", ""))
-    if "mobile" in values or "other_phone" in values:
+    if any(key in values for key in ("mobile", "other_phone", *EXTRA_PHONES)):
         _phones(values)
     if kind.key == "visits":
         # A visit's amount the cleaner refused (待结算, -300) is stored as 0, the column needs
@@ -209,6 +249,7 @@ def clean_row(
             if field.key == "amount" and result.value is None and raw.strip():
                 values[AMOUNT_TYPED] = raw.strip()
     if kind.key == "contacts":
+        _contact_blanks(values, problems, channel)
         # An unknown purpose is recorded as the default one; the word goes into the feedback.
         for field, result, raw in found:
             if field.key == "purpose" and result.value is None and raw.strip():

@@ -1,7 +1,8 @@
 """What whole columns say before any row is imported: the scale of the score columns whose
-header names none (a five-point survey exported as bare 1–5), and the order of day and month
-in a date column written 13/05/2023. The dry run and the import read the file alike, so both
-decide the same."""
+header names none (a five-point survey exported as bare 1–5), the order of day and month
+in a date column written 13/05/2023, and the one channel of a contacts file whose rows that
+name one all name it (an SMS log), which its rows with none are taken to be. The dry run and
+the import read the file alike, so both decide the same."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ from pathlib import Path
 
 from services.imports.dates import day_month_order
 from services.imports.mapping import Mapping
-from services.imports.normalise import Cell, named_scale, score_kind
+from services.imports.normalise import Cell, cell_text, is_blank, named_scale, score_kind
 from services.imports.source import open_source
+from services.imports.words import normalise_channel
 from services.store.errors import CancelToken
 
 CANCEL_EVERY = 1000  # rows read between looks at the cancel token
@@ -32,8 +34,10 @@ class ColumnScale:
     above_5: int = 0
     above_10: int = 0
     halves: int = 0  # not whole and up to 5 (4.5: a half star)
+    above_1: int = 0
+    fractions: int = 0  # between 0 and 1 (0.9: 90% as Excel keeps a percentage)
     fives: int = 0  # stars, 4/5
-    others: int = 0  # 8/10, 85/100
+    others: int = 0  # 8/10, 85/100, 90%
 
     def add(self, raw: Cell) -> bool:
         """Count the cell; True when it is a bare number (what the scale decides)."""
@@ -48,7 +52,15 @@ class ColumnScale:
         self.above_5 += value > 5
         self.above_10 += value > 10
         self.halves += value <= 5 and value != value.to_integral_value()
+        self.above_1 += value > 1
+        self.fractions += 0 < value < 1
         return True
+
+    @property
+    def percentages(self) -> bool:
+        """Fractions of 1 throughout (0 and 1 aside): percentages as Excel stores a cell
+        formatted 90% (0.9), or as a program wrote them out. No survey scores 0.9 of 10."""
+        return self.fractions > 0 and not self.above_1 and not self.fives
 
     @property
     def hundred(self) -> bool:
@@ -91,6 +103,28 @@ class DateOrder:
         return None
 
 
+@dataclass
+class Channels:
+    """The channels one channel column's cells name (add() every cell), each with the first
+    word that named it."""
+
+    words: dict[str, str] = field(default_factory=dict)
+    read: set[str] = field(default_factory=set)  # words read already (a column repeats a few)
+
+    def add(self, raw: Cell) -> None:
+        word = cell_text(raw).strip()
+        if word in self.read or is_blank(raw):
+            return
+        self.read.add(word)
+        if (code := normalise_channel(raw).value) is not None:
+            self.words.setdefault(code, word)
+
+    @property
+    def one(self) -> tuple[str, str] | None:
+        """(code, word) of the column's one channel; None when it names none, or several."""
+        return next(iter(self.words.items())) if len(self.words) == 1 else None
+
+
 @dataclass(frozen=True)
 class ColumnNote:
     """Something said once for a column (its field), with the rows it concerns and the value
@@ -104,13 +138,16 @@ class ColumnNote:
 
 @dataclass(frozen=True)
 class Columns:
-    """The scale each score column is read on (column index -> 5, 10 or 100; a column left
+    """The scale each score column is read on (column index -> 5, 10 or 100, or 1 for
+    fractions of 1 that are percentages; a column left
     out goes by its header), the order of day and month of each date column whose dates tell
     it (column index -> "dmy" or "mdy"), and what the clerk is told about them."""
 
     scales: dict[int, int] = field(default_factory=dict)
     notes: tuple[ColumnNote, ...] = ()
     orders: dict[int, str] = field(default_factory=dict)
+    # A contacts file's one channel, as (code, the file's word for it): see Channels.
+    channel: tuple[str, str] | None = None
 
 
 def _unnamed_scores(mapping: Mapping) -> dict[int, str]:
@@ -128,14 +165,18 @@ def decide(seen: dict[int, ColumnScale], rows: Counter[frozenset[int]],
     bare number in them. A survey asks all its questions on one scale, so the columns with
     no score above 5 are judged together: five-point when FIVE_POINT_ROWS rows have a score
     in them, or one of them holds a half (4.5), stars or a 4/5. A column mixing scores up to
-    5 and above stays on 0–10; one above 10 throughout is out of 100."""
-    low = frozenset(c for c, s in seen.items() if s.up_to_five)
+    5 and above stays on 0–10; one above 10 throughout is out of 100; one of fractions of 1
+    (0.9, 0.85) holds percentages."""
+    low = frozenset(c for c, s in seen.items() if s.up_to_five and not s.percentages)
     in_rows = sum(n for holding, n in rows.items() if holding & low)
     five = in_rows >= FIVE_POINT_ROWS or any(seen[c].halves or seen[c].fives for c in low)
     scales: dict[int, int] = {}
     notes: list[ColumnNote] = []
     for column, scale in seen.items():
-        if scale.hundred:
+        if scale.percentages:
+            scales[column] = 1
+            notes.append(ColumnNote("score_read_as_percent", fields[column], scale.numbers))
+        elif scale.hundred:
             scales[column] = 100
             notes.append(ColumnNote("score_read_on_100", fields[column], scale.numbers))
         elif column in low:
@@ -169,16 +210,25 @@ def decide_orders(seen: dict[int, DateOrder], fields: dict[int, str]
     return orders, tuple(notes)
 
 
+def _filled_channel(mapping: Mapping) -> int | None:
+    """The channel column whose empty cells are filled in (a contacts file's), if mapped."""
+    kind = mapping.file_kind
+    return next((column for key, column in mapping.columns
+                 if kind.field(key).cleaner == "channel" and kind.field(key).blank_filled), None)
+
+
 def read_columns(path: Path, sheet: str | None, header_row: int | None, mapping: Mapping,
                  cancel: CancelToken | None = None) -> Columns:
-    """The file's score columns (those whose header names no scale) and date columns read
-    through once, when it has any."""
+    """The file's score columns (those whose header names no scale), date columns and the
+    channel column of a contacts file read through once, when it has any."""
     fields = _unnamed_scores(mapping)
     date_fields = _date_columns(mapping)
-    if not fields and not date_fields:
+    channel_column = _filled_channel(mapping)
+    if not fields and not date_fields and channel_column is None:
         return Columns()
     seen = {column: ColumnScale() for column in fields}
     dates = {column: DateOrder() for column in date_fields}
+    channels = Channels()
     rows: Counter[frozenset[int]] = Counter()
     source = open_source(path, sheet, header_row)
     try:
@@ -191,8 +241,10 @@ def read_columns(path: Path, sheet: str | None, header_row: int | None, mapping:
             if seen:
                 rows[frozenset(column for column, scale in seen.items()
                                if column < len(cells) and scale.add(cells[column]))] += 1
+            if channel_column is not None and channel_column < len(cells):
+                channels.add(cells[channel_column])
     finally:
         source.close()
     scored = decide(seen, rows, fields) if seen else Columns()
     orders, notes = decide_orders(dates, date_fields)
-    return Columns(scored.scales, scored.notes + notes, orders)
+    return Columns(scored.scales, scored.notes + notes, orders, channels.one)

@@ -31,7 +31,7 @@ from models.base import utcnow
 from models.codes import IMPORT_KINDS, PROFILE_ATTRIBUTES
 from services.imports import batches, customers, events
 from services.imports.addresses import split_addresses
-from services.imports.clean import AMOUNT_TYPED, PURPOSE_TYPED, clean_row
+from services.imports.clean import AMOUNT_TYPED, BLANKS_NOTED, PURPOSE_TYPED, clean_row
 from services.imports.columns import Columns, read_columns
 from services.imports.context import Context
 from services.imports.dates import export_day
@@ -133,8 +133,10 @@ def _internal(kind: str, values: dict[str, Any], ctx: Context,
             if staff_id is None:
                 result.issues.append(Issue("staff_unknown", "staff", "warning"))
             v["staff_id"] = staff_id
-        if typed := v.pop(PURPOSE_TYPED, None):
-            v["feedback"] = "；".join(p for p in (f"联系目的 {typed}", v.get("feedback")) if p)
+        typed = v.pop(PURPOSE_TYPED, None)
+        said = [*v.pop(BLANKS_NOTED, ()), f"联系目的 {typed}" if typed else None]
+        if any(said):
+            v["feedback"] = "；".join(p for p in (*said, v.get("feedback")) if p)
     return v
 
 
@@ -245,10 +247,11 @@ def _rows(job: _Job, ctx: Context, chunk: list[tuple[int, Any]]) -> list[tuple[R
     cleaned: list[tuple[RowResult, dict[str, Any]]] = []
     for number, cells in chunk:
         clean = clean_row(job.mapping, cells, today=ctx.today, number=number,
-                          scales=job.columns.scales, orders=job.columns.orders)
+                          scales=job.columns.scales, orders=job.columns.orders,
+                          channel=job.columns.channel)
         result = RowResult(number, tuple(cells))
         result.issues += [Issue(p.code, p.field or None, p.severity,
-                                p.raw if p.code in NAMED_VALUE else None, p.limit)
+                                p.value or (p.raw if p.code in NAMED_VALUE else None), p.limit)
                           for p in clean.problems]
         if clean.rejected:
             result.outcome = "reject"

@@ -35,6 +35,9 @@ class Field:
     # A required field that, when no column is mapped to it, is taken from this field's
     # value: a complaints export with only 投诉内容 has its topic in the content.
     fallback: str | None = None
+    # A required field whose empty cell does not refuse the row: the import records the value
+    # a rule gives and says so on the row (a contact's channel and outcome, clean.py).
+    blank_filled: bool = False
 
     def label(self, lang: str = "zh") -> str:
         return self.zh if lang.lower().startswith("zh") else self.en
@@ -61,6 +64,16 @@ class FileKind:
 
 _PHONE_AVOID = ("其他", "其它", "备用", "紧急", "固定", "座机", "固话", "家庭", "单位", "办公",
                 "宅电", "2", "二")
+# Words of a phone column's header that name someone else's number: the salesman's, the
+# service advisor's, an emergency contact's, the referrer's. Such a column is never read as
+# one more of the customer's phones.
+NOT_THE_CUSTOMERS = ("顾问", "销售", "专员", "员工", "经理", "业务员", "经办", "客服", "坐席",
+                     "介绍人", "推荐人", "紧急", "advisor", "sales", "staff", "agent",
+                     "emergency", "referr")
+# Fields for the phone columns of a customer file beyond the mobile and other phone columns
+# (电话 beside 手机 and 备用电话, or 车主电话 beside 客户电话): their numbers join the other
+# phones, and a mobile among them is the mobile when the mobile column has none.
+EXTRA_PHONES = ("other_phone_2", "other_phone_3")
 
 NAME = Field("name", "客户姓名", "Customer name", "name", (
     "客户姓名", "姓名", "车主姓名", "车主", "客户名称", "客户", "客户名", "车主名称", "用户姓名",
@@ -141,6 +154,9 @@ CUSTOMERS = FileKind("customers", "客户及车辆", "Customers and vehicles", (
         "单位电话", "电话2", "联系电话2", "手机2", "第二联系电话", "宅电", "other phone",
         "landline", "home phone", "office phone", "phone 2", "alternate phone"),
         weak=("电话", "联系电话", "联系方式")),
+    # Filled by auto_map from phone columns left over (EXTRA_PHONES), or chosen by the user.
+    Field("other_phone_2", "其他电话2", "Other phone 2", "phones", ("其他电话2", "other phone 2")),
+    Field("other_phone_3", "其他电话3", "Other phone 3", "phones", ("其他电话3", "other phone 3")),
     _text("province", "省份", "Province", ("省份", "省", "所在省", "所在省份", "province"), 20),
     _text("city", "城市", "City", ("城市", "市", "所在城市", "地市", "所在市", "city"), 30),
     _text("district", "区县", "District", (
@@ -152,8 +168,11 @@ CUSTOMERS = FileKind("customers", "客户及车辆", "Customers and vehicles", (
         "邮编", "邮政编码", "postcode", "post code", "zip", "zip code", "postal code")),
     Field("wechat", "微信号", "WeChat ID", "wechat", ("微信号", "微信", "wechat", "wechat id"),
           max_length=64),
-    _text("employer", "工作单位", "Employer", (
-        "工作单位", "单位", "单位名称", "公司", "公司名称", "employer", "company"), 100),
+    # 单位电话 and 公司地址 hold 单位 and 公司, yet name a phone and an address, not the employer.
+    Field("employer", "工作单位", "Employer", "text", (
+        "工作单位", "单位", "单位名称", "公司", "公司名称", "employer", "company"),
+        avoid=("电话", "手机", "座机", "传真", "号码", "地址", "邮编", "phone", "tel", "fax",
+               "address"), max_length=100),
     _text("source", "客户来源", "Source", (
         "客户来源", "来源", "信息来源", "获客渠道", "来源渠道", "source", "lead source"), 30),
     REMARKS,
@@ -288,7 +307,7 @@ CONTACTS = FileKind("contacts", "联系记录", "Contacts", (
     *_LINKS,
     Field("channel", "联系方式", "Channel", "channel", (
         "联系方式", "联系渠道", "渠道", "方式", "跟进方式", "回访方式", "沟通方式", "联系途径",
-        "channel"), required=True),
+        "channel"), required=True, blank_filled=True),
     # Not required: a purpose missing or not understood is recorded as the default one
     # (services/imports/events.py), as a visit without a known type is a repair.
     Field("purpose", "联系目的", "Purpose", "purpose", (
@@ -299,7 +318,8 @@ CONTACTS = FileKind("contacts", "联系记录", "Contacts", (
         "回访人员", "跟进人", "外呼人员", "客服专员", "staff", "agent", "caller"), 64),
     Field("outcome", "联系结果", "Outcome", "outcome", (
         "联系结果", "结果", "回访结果", "接通情况", "呼叫结果", "通话结果", "外呼结果", "跟进结果",
-        "联系状态", "接通状态", "回访状态", "outcome", "result"), required=True),
+        "联系状态", "接通状态", "回访状态", "outcome", "result"), required=True,
+        blank_filled=True),
     _text("feedback", "客户反馈", "Feedback", (
         "客户反馈", "反馈", "沟通内容", "通话内容", "回访内容", "跟进内容", "沟通记录",
         "跟进记录", "回访记录", "客户意见", "备注", "feedback", "notes")),

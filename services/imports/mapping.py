@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import cache
 
-from services.imports.fields import KINDS, Field, FileKind
+from services.imports.fields import EXTRA_PHONES, KINDS, NOT_THE_CUSTOMERS, Field, FileKind
 from services.imports.normalise import (
     Cell,
     cell_text,
@@ -210,8 +210,29 @@ def auto_map(
                     chosen[field.key] = column
                     scores[field.key] = SNIFFED
                     break
+    _extra_phones(file_kind, texts, chosen, scores)
     ordered = _ordered(file_kind, chosen)
     return Mapping(kind, ordered, texts, tuple((f, scores[f]) for f, _ in ordered))
+
+
+def _extra_phones(kind: FileKind, texts: Sequence[str], chosen: dict[str, int],
+                  scores: dict[str, float]) -> None:
+    """The phone columns no field took (a second 电话, 电话.1 as pandas names it, 车主电话
+    beside 客户电话, 电话 beside 手机 and 备用电话) given to the extra phone fields, left to
+    right, so every number of the file is kept; a column naming someone else's number (the
+    salesman's, an emergency contact's) is not the customer's."""
+    free = [key for key in EXTRA_PHONES if key in kind.keys() and key not in chosen]
+    phones = [kind.field(key) for key in ("mobile", "other_phone") if key in kind.keys()]
+    for column, header in enumerate(texts):
+        if not free or not phones:
+            return
+        if column in chosen.values() or any(w in header_key(header) for w in NOT_THE_CUSTOMERS):
+            continue
+        best = max(score(field, header) for field in phones)
+        if best >= THRESHOLD:
+            key = free.pop(0)
+            chosen[key] = column
+            scores[key] = round(best, 3)
 
 
 def fit_profile(profile: Mapping, headers: Sequence[Cell]) -> Mapping:

@@ -73,6 +73,8 @@ PROBLEMS: dict[str, tuple[str, str]] = {
                              "score not between 0 and 5 (a five-point column)"),
     "score_out_of_range_100": ("评分不在0–100之间（该列为百分制）",
                                "score not between 0 and 100 (a hundred-point column)"),
+    "score_percent_out_of_range": ("百分比评分不在0%–100%之间",
+                                   "percentage score not between 0% and 100%"),
     "score_rounded": ("评分已四舍五入为整数", "score rounded to a whole number"),
     # Said once for a column (with the rows it concerns), when its values decided its scale.
     "score_read_on_5": ("表头未注明分制，该列评分均不超过5，按5分制换算为10分制（若实为10分制，"
@@ -83,6 +85,11 @@ PROBLEMS: dict[str, tuple[str, str]] = {
     "score_read_on_100": ("表头未注明分制，该列评分均在10以上，按百分制换算为10分制",
                           "the header names no scale and every score of the column is above "
                           "10: read as out of 100 and brought to 0 to 10"),
+    "score_read_as_percent": ("表头未注明分制，该列评分均为0到1之间的小数（Excel 的百分比格式，"
+                              "0.9 即 90%），按百分比换算为10分制",
+                              "the header names no scale and every score of the column is a "
+                              "fraction of 1 (Excel's percentage format: 0.9 is 90%): read as "
+                              "a percentage and brought to 0 to 10"),
     "score_scale_unsure": ("该列评分均不超过5，但行数太少，无法断定是5分制，按10分制保存（若实为"
                            "5分制，请在表头注明“5分制”）",
                            "no score of the column is above 5, but too few rows to tell a "
@@ -97,6 +104,19 @@ PROBLEMS: dict[str, tuple[str, str]] = {
                         "unknown contact purpose: recorded as a satisfaction call-back, the "
                         "word as typed kept in the feedback"),
     "outcome_unknown": ("联系结果无法识别", "unknown contact outcome"),
+    # A contact's empty channel or outcome cell (services/imports/clean.py _contact_blanks).
+    "channel_blank": ("联系方式未填，按“电话”记录，客户反馈中已注明",
+                      "no channel filled in: recorded as a phone call, and said so in the "
+                      "feedback"),
+    "channel_blank_as_file": ("联系方式未填，按本文件其他各行的“{value}”记录",
+                              "no channel filled in: recorded as \"{value}\", as every other "
+                              "row of the file"),
+    "outcome_blank": ("联系结果未填，按“无人接听”记录（不算接通），客户反馈中已注明",
+                      "no outcome filled in: recorded as no answer (not as reached), and said "
+                      "so in the feedback"),
+    "outcome_blank_sent": ("联系结果未填，按“已发送”记录，客户反馈中已注明",
+                           "no outcome filled in: recorded as sent, and said so in the "
+                           "feedback"),
     "postcode_invalid": ("邮政编码无效", "invalid postcode"),
     "wechat_invalid": ("微信号只能含字母、数字、下划线和减号（这可能是昵称）",
                        "a WeChat ID has only letters, digits, underscores and hyphens (this "
@@ -378,6 +398,10 @@ _SCALE_10 = re.compile(rf"(?<![\d.])10\s*(?:分|-?\s*point)|十分制|{_OUT_OF}1
 # A score that names its own scale: 4/5, 4.5 / 5, 85/100, 8分/10分.
 _OWN_SCALE = re.compile(r"(.+?)\s*/\s*(5|10|100)\s*分?")
 _STARS = re.compile(r"[★☆]+")
+# A score written as a percentage (90%, 90 %, ９０％, 87.5%): out of 100, whatever the column.
+_PERCENT = re.compile(r"(.+?)%")
+
+
 def named_scale(header: str | None) -> int | None:
     """The scale (5, 10 or 100) a score column's header names; None when it names none."""
     text = nfkc(header or "")
@@ -396,7 +420,7 @@ def score_scale(header: str | None) -> int:
 def score_kind(raw: Cell) -> tuple[str, Decimal | None]:
     """How a score cell gives its score, to tell a column's scale by: ("number", the value) for
     a bare number ("4", 4.5, "9分"); ("of5", None) for stars or a score out of 5 (4/5);
-    ("of", None) for one naming another scale (8/10, 85/100); ("", None) for a graded word
+    ("of", None) for one naming another scale (8/10, 85/100, 90%); ("", None) for a graded word
     (满意), a blank or what is no score."""
     if is_blank(raw) or isinstance(raw, bool):
         return "", None
@@ -408,6 +432,8 @@ def score_kind(raw: Cell) -> tuple[str, Decimal | None]:
             return "of5", None
         if own := _OWN_SCALE.fullmatch(text):
             return ("of5" if own[2] == "5" else "of"), None
+        if _PERCENT.fullmatch(text):
+            return "of", None
     value = _decimal(raw, _POINTS)
     return ("", None) if value is None else ("number", value)
 
@@ -415,10 +441,12 @@ def score_kind(raw: Cell) -> tuple[str, Decimal | None]:
 def normalise_score(raw: Cell, scale: int = 10) -> Clean[int]:
     """A satisfaction score kept on 0–10 ("9", 9.0, "9分"); halves are rounded up with a
     warning; a graded answer (非常满意 … 非常不满意) on that scale (SCORE_WORDS). A column on
-    another scale (`scale`: 5 or 100, score_scale), a score that names its own (4/5, 85/100) and
-    stars (★★★★☆, of five) are brought to 0–10 (85 of 100 is 9, 4 of 5 is 8)."""
+    another scale (`scale`: 5 or 100, score_scale), a score that names its own (4/5, 85/100, a
+    percentage: 90% is 90 of 100) and stars (★★★★☆, of five) are brought to 0–10 (85 of 100
+    is 9, 4 of 5 is 8). A `scale` of 1 reads a column of fractions as percentages (0.9 is 9)."""
     if is_blank(raw):
         return EMPTY
+    percent = None
     if isinstance(raw, str):
         text = re.sub(r"\s+", "", nfkc(raw))
         if graded := SCORE_WORDS.get(text):
@@ -427,11 +455,15 @@ def normalise_score(raw: Cell, scale: int = 10) -> Clean[int]:
             raw, scale = text.count("★"), 5
         elif own := _OWN_SCALE.fullmatch(text):
             raw, scale = own[1], int(own[2])
+        elif percent := _PERCENT.fullmatch(text):
+            raw, scale = percent[1], 100
     value = _decimal(raw, _POINTS)
     if value is None:
         return refused("score_invalid")
     if not 0 <= value <= scale:
-        return refused("score_out_of_range" if scale == 10 else f"score_out_of_range_{scale}")
+        return refused("score_percent_out_of_range" if percent or scale == 1
+                       else "score_out_of_range" if scale == 10
+                       else f"score_out_of_range_{scale}")
     whole = int((value * 10 / scale).quantize(Decimal(1), ROUND_HALF_UP))
     if scale != 10:
         return Clean(whole)  # a step of the column's own scale is no rounding of the score

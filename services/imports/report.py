@@ -82,6 +82,10 @@ class Tally:
         elif result.issues:
             for issue in {(i.code, i.field, i.limit) for i in result.issues}:
                 self.warnings[issue] += 1
+            for i in result.issues:
+                # A text naming a value ("{value}") is counted with the first row's.
+                if i.value and "{value}" in problem_text(i.code):
+                    self.named.setdefault((i.code, i.field), i.value)
             self.noted.add(result.number, result.values,
                            [reason_text(self.kind, i) for i in _unique(result.issues)])
         shown = self.samples.setdefault(result.outcome, [])

@@ -318,3 +318,53 @@ def test_a_save_on_a_customer_merged_since_says_who_merged_them_into_whom(world)
         assert "陈丽 merged customer C0000002 into C0000001 at" in said
         assert "open C0000001" in said
         assert "id" not in said
+
+
+def test_a_merge_keeps_every_number_of_the_merged_customer(world):
+    """The kept customer's other phones hold 100 characters: the merged customer's numbers
+    that do not fit there go into the kept customer's note, and the result names them."""
+    database, staff = world
+    six = ", ".join(f"1390000010{i}" for i in range(6))  # 76 characters
+    with database.sessions.begin() as s:
+        s.execute(update(Customer).where(Customer.id == A).values(other_phones=six,
+                                                                  note="老客户"))
+        s.execute(update(Customer).where(Customer.id == B).values(
+            other_phones="020-87654321, 139 0000 0001；0755-12345678"))
+    before = dump(database)
+    preview = merge.preview_merge(database.sessions, A, B, today=TODAY)
+    done = merge.merge_customers(database.sessions, A, B, staff_id=staff, today=TODAY)
+    assert done.phones_in_note == preview.phones_in_note == ("020-87654321", "0755-12345678")
+    assert done.filled == preview.filled
+    with database.sessions() as s:
+        kept = s.get(Customer, A)
+        # B's mobile fits; A's own mobile, written with spaces among B's numbers, is no other.
+        assert (kept.mobile, kept.other_phones) == ("13900000001", f"{six}, 13900000002")
+        assert kept.note == ("老客户\n其他电话（合并 C0000002 时其他电话栏已满，记于此）："
+                             "020-87654321、0755-12345678")
+    assert set(done.filled) >= {"other_phones", "note"}
+    merge.undo_merge(database.sessions, done.merge_id, staff_id=staff)
+    after = dump(database)
+    for table in ("customer_merge", "audit_log"):
+        before.pop(table), after.pop(table)
+    for row in (*before["customer"], *after["customer"]):
+        row.pop("version")
+    assert after == before
+
+
+def test_a_merge_of_a_removed_customer_looks_its_merges_up_once(world):
+    from sqlalchemy import event
+
+    database, _ = world
+    asked: list[str] = []
+
+    def count(conn, cursor, statement, *args):
+        if "customer_merge" in statement:
+            asked.append(statement)
+
+    event.listen(database.engine, "before_cursor_execute", count)
+    try:
+        with pytest.raises(RevisitError, match="no longer in the database"):
+            merge.merge_customers(database.sessions, A, 999, today=TODAY)
+    finally:
+        event.remove(database.engine, "before_cursor_execute", count)
+    assert len(asked) == 1
