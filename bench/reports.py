@@ -149,7 +149,7 @@ def main() -> int:
                                                              use_summary=False),
         "  contacts: weeks, months, outcomes, staff": reading(
             lambda s: dash._contacts(s, start, end, weeks, months, [], names)),
-        "  follow-ups due / overdue": reading(lambda s: dash._follow_ups(s, end, [])),
+        "  follow-ups due / overdue": reading(lambda s: dash._follow_ups(s, start, end, [])),
         "  customers behind the contact figures (weeks, period)": reading(
             lambda s: behind.count(s, start, end, weeks, [])),
         "  customers behind the monthly trend": reading(

@@ -134,7 +134,12 @@ class ContactEvent(Base):
         one_of("purpose", PURPOSES),
         one_of("outcome", OUTCOMES),
         Index("ix_contact_event_customer_at", "customer_id", "contact_at"),
-        Index("ix_contact_event_next_follow_up", "next_follow_up"),
+        # Both covering (migration 0016): the reports' questions read a period's contacts
+        # and the follow-ups still waiting from the index alone.
+        Index("ix_contact_event_at", "contact_at", "staff_id", "channel", "outcome",
+              "customer_id"),
+        Index("ix_contact_event_follow_up", "next_follow_up", "customer_id", "contact_at",
+              "staff_id"),
         Index("ix_contact_event_staff_at", "staff_id", "contact_at"),
         Index("ix_contact_event_list_run_id", "list_run_id"),
     )

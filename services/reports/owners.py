@@ -7,11 +7,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import and_, case, exists, func, or_, select
+from sqlalchemy import and_, case, exists, func, or_, select, true
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
 
-from models import ConsentEvent, DoNotContact, ServiceVisit, Vehicle
+from models import ConsentEvent, DoNotContact, SatisfactionSurvey, ServiceVisit, Vehicle
 from services.labels import both
 from services.reports.figures import COMPLAINT_AGES, DRIFT_MONTHS, Figure, and_filter, segment
 from services.segments import templates as tpl
@@ -58,25 +58,51 @@ def drift(s: Session, end: dt.date) -> tuple[Figure, ...]:
     18 months up to `end`, by matrix cell."""
     V = Vehicle.__table__
     cuts = {m: months_before(end, m) for m in DRIFT_MONTHS}
-
-    def visited_since(cut: dt.date) -> ColumnElement[bool]:
-        return exists().where(ServiceVisit.customer_id == V.c.customer_id,
-                              ServiceVisit.visit_date > day(cut),
-                              ServiceVisit.visit_date <= day(end))
-
     short, long_ = DRIFT_MONTHS
-    drift = case((visited_since(cuts[short]), 0), (visited_since(cuts[long_]), short),
-                 else_=long_).label("drift")
+    source: Any = V
+    if s.get_bind().dialect.name == "postgresql":
+        # Each vehicle's owner's last visit in the longer window and latest score as LATERAL
+        # joins: PostgreSQL runs a subquery in the select list as a subplan per row and per
+        # mention, and this took 0.5–0.7 s against 0.8–0.9 s at 200,000 customers.
+        last = (select(func.max(ServiceVisit.visit_date).label("day"))
+                .where(ServiceVisit.customer_id == V.c.customer_id,
+                       ServiceVisit.visit_date > day(cuts[long_]),
+                       ServiceVisit.visit_date <= day(end))
+                .lateral("last_visit"))
+        survey = SatisfactionSurvey.__table__.c
+        latest = (select(survey.overall_score)
+                  .where(survey.customer_id == V.c.customer_id, survey.survey_date <= day(end))
+                  .order_by(survey.survey_date.desc(), survey.id.desc())
+                  .limit(1)
+                  .lateral("latest_survey"))
+        source = V.outerjoin(last, true()).outerjoin(latest, true())
+        drifted = case((last.c.day > day(cuts[short]), 0), (last.c.day.is_not(None), short),
+                       else_=long_).label("drift")
+        score: ColumnElement = latest.c.overall_score.label("score")
+    else:
+        # SQLite copies a scalar subquery into every CASE branch that names it: two EXISTS,
+        # the second asked only when the first fails. The id, not "*", keeps each probe
+        # inside the (customer, date, amount) index.
+        def visited_since(cut: dt.date) -> ColumnElement[bool]:
+            return (select(ServiceVisit.id)
+                    .where(ServiceVisit.customer_id == V.c.customer_id,
+                           ServiceVisit.visit_date > day(cut),
+                           ServiceVisit.visit_date <= day(end))
+                    .exists())
+
+        drifted = case((visited_since(cuts[short]), 0), (visited_since(cuts[long_]), short),
+                       else_=long_).label("drift")
+        score = latest_score(end, V.c.customer_id).label("score")
     band = case(
         (V.c.purchase_date <= day(tpl._years_cut(end, 7)), "7+"),
         (V.c.purchase_date <= day(tpl._years_cut(end, 6)), "6-7"),
         else_="5-6",
     ).label("band")
-    score = latest_score(end, V.c.customer_id).label("score")
     rows = s.execute(
-        select(band, score, drift, func.count())
+        select(band, score, drifted, func.count())
+        .select_from(source)
         .where(V.c.active.is_(True), no_index(V.c.purchase_date) <= day(tpl._years_cut(end, 5)))
-        .group_by(band, score, drift)
+        .group_by(band, score, drifted)
     ).all()
     counts: dict[tuple[int, str, str], int] = {}
     for b, sc, months, n in rows:

@@ -4,7 +4,8 @@ questions.
 The RFM summary holds one date at a time, and the window keeps it on today (the Segments area's
 RFM grid): asking it for a report's end date rebuilds it (1.3 s on PostgreSQL at 200,000
 customers), and the grid rebuilds it again for today. So the dashboard asks the summary only
-when it already holds the date, and otherwise the live query (0.6–0.9 s), whose counts are kept
+when it already holds the date, else shifts it to the date when it holds one near
+(rfm_shift.py), and otherwise the live query (0.6–0.9 s); the counts are kept
 in one `app_setting` row (key KEY, JSON) for the last KEEP dates, with what they were computed
 from: the spend data stamp with the spend tables' row count (the same test the RFM summary uses
 to know it is current, services/segments/summaries.py). Any change to a spend since then —
@@ -26,6 +27,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from models import AppSetting, DataStamp
 from models.db import SQLITE_BUSY_MS
+from services.reports import rfm_shift
 from services.segments import rfm as rfm_mod
 from services.segments import service as segments
 from services.segments import summaries
@@ -97,11 +99,28 @@ def _summary_holds(sessions: sessionmaker[Session], as_of: dt.date, months: int)
         return summaries.is_current(s, RFM, as_of, months)
 
 
+def _counted(sessions: sessionmaker[Session], as_of: dt.date, months: int) -> dict[str, int]:
+    """The summary when it is current for the date (a read of it, 0.05 s); else the summary
+    shifted to the date when it holds one near it (rfm_shift.py, 0.15–0.65 s); live otherwise
+    (0.6–0.9 s)."""
+    if not _summary_holds(sessions, as_of, months):
+        with sessions() as s:
+            held = rfm_shift.summary_date(s, months)
+            shifted = (rfm_shift.shifted_counts(s, held, as_of, months)
+                       if held is not None else None)
+        if shifted is not None:
+            return shifted
+        return {c.key: c.customers
+                for c in segments.rfm(sessions, as_of, months=months, use_summary=False).classes}
+    result = segments.rfm(sessions, as_of, months=months, use_summary=True)
+    return {c.key: c.customers for c in result.classes}
+
+
 def class_counts(sessions: sessionmaker[Session], as_of: dt.date,
                  months: int = rfm_mod.DEFAULT_MONTHS) -> dict[str, int]:
     """Customers per RFM class key on `as_of` (mean thresholds), as segments.rfm counts them:
-    kept, or from the RFM summary when it holds that date, or live (and kept). Never rebuilds
-    the summary for another date."""
+    kept, or from the RFM summary when it holds that date or one near it, or live (and kept).
+    Never rebuilds the summary for another date."""
     built_for = f"{as_of.isoformat()} {months}m"
     with sessions() as s:
         source = _source(s)
@@ -110,10 +129,7 @@ def class_counts(sessions: sessionmaker[Session], as_of: dt.date,
         kept = _kept(stored, source).get(built_for)
         if kept is not None:
             return kept
-    # The summary when it is current for the date (a read of it, 0.05 s); live otherwise.
-    result = segments.rfm(sessions, as_of, months=months,
-                          use_summary=_summary_holds(sessions, as_of, months))
-    counts = {c.key: c.customers for c in result.classes}
+    counts = _counted(sessions, as_of, months)
     if source is None:
         return counts
     # A second try: the dashboard asks for two dates at once, and when the row does not exist
