@@ -151,7 +151,11 @@ def run_gui(args) -> int:
     saved = QSettings().value("ui/language", "")
     install_translators(app, args.lang or (str(saved) if saved else None))
     if isinstance(opened, RevisitError):
-        QMessageBox.critical(None, app.translate("app", "Revisit"), translate_error(opened))
+        from ui.tasks import error_box
+
+        box = error_box(None, app.translate("app", "Revisit"), opened)
+        box.setIcon(QMessageBox.Icon.Critical)
+        box.exec()
         return 2
     database = opened
     if args.quit_after:

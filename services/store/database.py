@@ -121,6 +121,24 @@ def _describe(url: str) -> str:
 
 DRIVER_ERRORS: tuple[type[Exception], ...] = (DBAPIError, sqlite3.Error)
 
+# What the PostgreSQL driver says when the server cannot be reached or went away mid-step: stopped
+# ("Connection refused", "terminating connection due to administrator command", "the database
+# system is shutting down"), the network or the name of the host failing, a time-out.
+UNREACHABLE_MARKERS = (
+    "connection refused", "is the server running", "could not connect", "timeout expired",
+    "timed out", "no route to host", "network is unreachable", "could not translate host name",
+    "name or service not known", "failed to resolve host", "temporary failure in name resolution",
+    "nodename nor servname", "server closed the connection", "connection is closed",
+    "terminating connection", "connection reset", "ssl syscall", "shutting down",
+    "starting up", "connection is lost", "consuming input failed",
+)
+SERVER_UNREACHABLE = N_(
+    "The database server {server} cannot be reached, so nothing was saved, but nothing you "
+    "typed is lost: try again in a moment, or ask whoever runs the server.")
+SERVER_UNREACHABLE_AT_START = N_(
+    "The database server {server} cannot be reached, so Revisit cannot open its data: try "
+    "again in a moment, or ask whoever runs the server.")
+
 
 def user_error(exc: BaseException, url: str | None) -> RevisitError | None:
     """The one mapping of what the database or the disk refused into a sentence for the user;
@@ -134,23 +152,47 @@ def user_error(exc: BaseException, url: str | None) -> RevisitError | None:
     return None
 
 
-def translate_db_error(exc: Exception, url: str | None) -> RevisitError:
-    """Turn a driver error into one clear sentence naming the database."""
+def _server(url: str | None) -> str:
+    """The server as its administrator names it: host and port (no user, no password)."""
+    try:
+        parsed = make_url(url) if url else None
+    except ArgumentError:
+        parsed = None
+    if parsed is None or parsed.get_backend_name() == "sqlite":
+        return "?"
+    host = parsed.host or "localhost"
+    return f"{host}:{parsed.port}" if parsed.port else host
+
+
+def server_unreachable(exc: BaseException) -> bool:
+    """Whether a driver error says the database server cannot be reached (stopped, the network
+    down, the connection dropped), not that it refused what was asked."""
+    text_ = str(getattr(exc, "orig", exc)).lower()
+    return (isinstance(exc, DBAPIError) and "password authentication" not in text_
+            and any(marker in text_ for marker in UNREACHABLE_MARKERS))
+
+
+def translate_db_error(exc: Exception, url: str | None, *,
+                       opening: bool = False) -> RevisitError:
+    """Turn a driver error into one clear sentence naming the database. `opening`: the error
+    came while opening it, before anyone could type anything."""
     where = _describe(url) if url else "Revisit's database"
     text_ = str(getattr(exc, "orig", exc)).strip().splitlines()[0] if str(exc) else ""
     low = text_.lower()
+    if server_unreachable(exc):
+        # The driver's words (English, with hosts and ports) go to the log and the details of
+        # the message, not into the sentence.
+        technical = " ".join(str(getattr(exc, "orig", exc)).split())
+        log.info("the database server %s cannot be reached: %s", _server(url), technical)
+        unreachable = RevisitError(SERVER_UNREACHABLE_AT_START if opening else SERVER_UNREACHABLE,
+                                   server=_server(url))
+        unreachable.technical = technical
+        return unreachable
     if isinstance(exc, IntegrityError) or isinstance(getattr(exc, "orig", None),
                                                      sqlite3.IntegrityError):
         return RevisitError(
             N_("Someone saved a clashing change to {where} at the same moment; nothing was "
                "saved. Look at the record again and repeat the step."),
-            where=where,
-        )
-    if any(k in low for k in ("server closed the connection", "connection is closed",
-                              "terminating connection", "connection reset", "ssl syscall")):
-        return RevisitError(
-            N_("The connection to the database server {where} was lost; nothing was saved by "
-               "this step. Check the network and try again."),
             where=where,
         )
     # SQLite after busy_timeout, PostgreSQL after lock_timeout (models/db.py): a colleague's
@@ -180,7 +222,7 @@ def translate_db_error(exc: Exception, url: str | None) -> RevisitError:
             N_("The database {where} is read-only: nothing can be saved in it. Ask whoever "
                "looks after this PC to let you write to the file and its folder, or open a copy "
                "kept in a folder you may write to."), where=where)
-    if "password authentication" in low or "connection refused" in low or "could not" in low:
+    if "password authentication" in low or "could not" in low:
         return RevisitError(
             N_("Cannot connect to the database server {where}: {detail}"),
             where=where,
@@ -330,7 +372,7 @@ def open_database(url: str | None = None, *, upgrade: bool = True,
         raise
     except (DBAPIError, SQLAlchemyError, sqlite3.Error) as exc:
         engine.dispose()
-        raise translate_db_error(exc, url) from exc
+        raise translate_db_error(exc, url, opening=True) from exc
     warnings: tuple[RevisitError, ...] = (
         (network_warning(path),) if path is not None and on_network_drive(path) else ())
     backup = None

@@ -10,7 +10,11 @@ def N_(text: str) -> str:
 
 class RevisitError(Exception):
     """A failure caused by input or environment (bad path, bad file, locked database…), never
-    a bug. `template` is English with {named} fields; the UI shows it translated."""
+    a bug. `template` is English with {named} fields; the UI shows it translated. `technical`:
+    what the driver or the system said, in its own words, for the log and a "details" part;
+    never part of the sentence."""
+
+    technical: str | None = None
 
     def __init__(self, template: str, **params: object) -> None:
         self.template = template

@@ -87,13 +87,24 @@ def test_a_referral_by_an_association_and_one_made_appear_in_the_brief(
 
 def test_a_refused_referral_is_one_sentence_and_stores_nothing(
         qtbot, host, demo_db, customers, monkeypatch):
+    """The refusal is said, then the dialog opens again as typed (here: then cancelled)."""
     (cid, code), _ = customers
     shown = []
+    reopened: list[str] = []
     monkeypatch.setattr("ui.tasks.show_error", lambda parent, exc: shown.append(str(exc)))
-    monkeypatch.setattr(ReferralDialog, "exec", _accept_with(lambda d: d.who.setText(code)))
+
+    def exec_(dialog: ReferralDialog) -> int:
+        if shown:  # after the refusal: what was typed is still there
+            reopened.append(dialog.who.text())
+            return QDialog.DialogCode.Rejected
+        dialog.who.setText(code)
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(ReferralDialog, "exec", exec_)
     host.brief.refer_button.click()
-    qtbot.waitUntil(lambda: bool(shown), timeout=10000)
+    qtbot.waitUntil(lambda: bool(reopened), timeout=10000)
     assert shown == ["A customer cannot introduce themselves."]
+    assert reopened == [code]
     assert referrals.referrals_of(demo_db.sessions, cid).introduced_by == ()
 
 

@@ -89,17 +89,28 @@ def test_a_supervisor_edits_the_vocabulary(qtbot, demo_db, demo_supervisor, monk
         shut_down(panel, runner)
 
 
-def test_a_clash_is_one_sentence(qtbot, demo_db, demo_supervisor, monkeypatch):
+def test_a_clash_is_one_sentence_then_the_name_as_typed(qtbot, demo_db, demo_supervisor,
+                                                        monkeypatch):
     shown: list[str] = []
-    monkeypatch.setattr("ui.dialogs.stale_edit.show_error",
-                        lambda _parent, exc: shown.append(str(exc)))
+    monkeypatch.setattr("ui.tasks.show_error", lambda _parent, exc: shown.append(str(exc)))
+    reopened: list[str] = []
     panel, runner = _panel(qtbot, demo_db, demo_supervisor)
     try:
         panel.select("客群", "企业主")
         _answer(monkeypatch, "老年人")
+        fill = NameDialog.exec
+
+        def then_look(dialog: NameDialog):
+            if shown:  # opened again after the sentence: the name as typed, then Cancel
+                reopened.append(dialog.name.text())
+                return 0
+            return fill(dialog)
+
+        monkeypatch.setattr(NameDialog, "exec", then_look)
         panel.rename_button.click()
-        qtbot.waitUntil(lambda: bool(shown), timeout=5000)
+        qtbot.waitUntil(lambda: bool(reopened), timeout=5000)
         assert shown == ["The tag group “客群” already has a tag named “老年人”."]
+        assert reopened == ["老年人"]
     finally:
         shut_down(panel, runner)
 

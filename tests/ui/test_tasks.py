@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
+
+import shiboken6
 
 from services.store.errors import RevisitError
 from ui.tasks import TaskRunner
@@ -101,3 +107,71 @@ def test_a_refusing_database_is_one_sentence_naming_it(qtbot, sqlite_database):
     assert isinstance(failures[0], RevisitError)
     assert "read-only" in str(failures[0])
     assert str(sqlite_database.url).split("///")[-1] in str(failures[0])
+
+
+def _python_owned_qobjects(obj) -> list:
+    from PySide6.QtCore import QObject
+
+    return [value for value in vars(obj).values()
+            if isinstance(value, QObject) and shiboken6.isValid(value)
+            and shiboken6.ownedByPython(value)]
+
+
+def test_a_task_finishing_while_the_runner_is_torn_down_raises_nothing(qtbot, monkeypatch):
+    """At exit PySide deletes every QObject that Python owns, in no set order, while the pool
+    may still run a task (main.py --quit-after, the window closed as work finishes). Here the
+    worst order: what the task holds first, then the runner, the task finishing meanwhile. Its
+    news has nobody left to go to and must not raise in the worker (it did: "Signal source has
+    been deleted", printed as a traceback); a result while the runner lives still arrives."""
+    raised: list[BaseException] = []
+    monkeypatch.setattr(sys, "excepthook", lambda _t, exc, _tb: raised.append(exc))
+    runner = TaskRunner()
+    got: list[str] = []
+    runner.run(lambda _p, _c: "while alive", on_done=got.append)
+    qtbot.waitUntil(lambda: got == ["while alive"], timeout=5000)
+
+    gate = threading.Event()
+    task = runner.run(lambda _p, _c: gate.wait(5) and "too late", on_done=got.append)
+    for owned in _python_owned_qobjects(task):
+        shiboken6.delete(owned)
+    release = threading.Timer(0.2, gate.set)  # the task ends while the runner is being deleted
+    release.start()
+    shiboken6.delete(runner)  # its pool waits for the task first
+    release.join()
+    qtbot.wait(100)  # anything still queued is delivered now
+    assert gate.is_set()
+    assert raised == []
+    assert got == ["while alive"]
+
+
+EXIT_SCRIPT = """
+import sys, time
+sys.path.insert(0, {root!r})
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+from ui.tasks import TaskRunner
+runner = TaskRunner()
+def work(_p, _c, n):
+    time.sleep(0.05)
+    with open({log!r}, "a") as log:
+        log.write(str(n) + " ")
+for n in range(16):
+    runner.run(lambda p, c, n=n: work(p, c, n))
+sys.exit(0)
+"""
+
+
+def test_quitting_while_tasks_run_prints_no_traceback(tmp_path):
+    """The real exit: 16 tasks still running or queued when the program quits. Each finishes
+    (the pool is waited for) and none raises; before, 10 to 16 of them printed "RuntimeError:
+    Signal source has been deleted"."""
+    script = tmp_path / "quit_while_busy.py"
+    log = tmp_path / "finished.txt"
+    script.write_text(EXIT_SCRIPT.format(root=str(Path(__file__).resolve().parents[2]),
+                                         log=str(log)))
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                          env=env, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr and "Error" not in done.stderr, done.stderr
+    assert sorted(int(n) for n in log.read_text().split()) == list(range(16))

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 from services.customers import erase
 from services.staff.permissions import Actor
 from services.store.database import Database
+from ui.dialogs.save_again import edit_and_save
 from ui.tasks import TaskRunner, changed
 
 MIN_WIDTH = 460
@@ -64,16 +65,19 @@ class EraseDialog(QDialog):
 def ask_and_erase(parent: QWidget, database: Database, runner: TaskRunner, actor: Actor | None,
                   customer_id: int, code: str, name: str) -> None:
     dialog = EraseDialog(code, name, parent)
-    if dialog.exec() != QDialog.DialogCode.Accepted:
-        return
-    reason = dialog.reason.text()
-    runner.run(
-        lambda _p, _c: erase.erase_customer(database.sessions, actor, customer_id,
-                                            reason=reason),
-        parent_widget=parent,
-        label=QCoreApplication.translate("EraseDialog", "Erasing personal data"),
-        write=True,
-        changes=changed("customers", "profile", "preferences", customer=customer_id),
-        done_notice=QCoreApplication.translate("EraseDialog", "Personal data of %1 erased")
-        .replace("%1", code),
-    )
+
+    def save(failed) -> None:
+        reason = dialog.reason.text()
+        runner.run(
+            lambda _p, _c: erase.erase_customer(database.sessions, actor, customer_id,
+                                                reason=reason),
+            on_failed=failed,
+            parent_widget=parent,
+            label=QCoreApplication.translate("EraseDialog", "Erasing personal data"),
+            write=True,
+            changes=changed("customers", "profile", "preferences", customer=customer_id),
+            done_notice=QCoreApplication.translate("EraseDialog", "Personal data of %1 erased")
+            .replace("%1", code),
+        )
+
+    edit_and_save(dialog, save)

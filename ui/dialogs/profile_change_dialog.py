@@ -9,7 +9,9 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QLabel,
     QLineEdit,
+    QSizePolicy,
     QStackedWidget,
 )
 
@@ -43,6 +45,8 @@ class ProfileChangeDialog(QDialog):
         self._value = QStackedWidget()
         self._value.addWidget(self.value_choice)
         self._value.addWidget(self.value_text)
+        # As high as a line: room left over (a wrapped notice above) is not given to it.
+        self._value.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         self.current = QLineEdit()
         self.current.setReadOnly(True)
         self.effective = date_edit()
@@ -61,7 +65,13 @@ class ProfileChangeDialog(QDialog):
         self.note.setMinimumWidth(
             self.note.fontMetrics().horizontalAdvance(self.note.placeholderText()) + 24
         )
+        # Above the form after a save was refused because someone changed the value meanwhile.
+        self.notice = QLabel()
+        self.notice.setWordWrap(True)
+        self.notice.setStyleSheet("color: #9a3412;")
+        self.notice.hide()
         form = QFormLayout(self)
+        form.addRow(self.notice)
         form.addRow(self.tr("&Attribute"), self.attribute)
         form.addRow(self.tr("Now"), self.current)
         form.addRow(self.tr("&New value"), self._value)
@@ -82,6 +92,30 @@ class ProfileChangeDialog(QDialog):
         self.value_text.textChanged.connect(self._on_value_changed)
         self._on_attribute_changed()
         self.setMinimumWidth(max(MIN_WIDTH, self.sizeHint().width()))
+
+    def keep_typed(self, values: dict) -> None:
+        """Put back what was typed (values() of a dialog whose save was refused) beside the
+        value now in force, and say so above the form."""
+        if self.attribute.findData(values["attribute"]) >= 0:
+            self.attribute.setCurrentIndex(self.attribute.findData(values["attribute"]))
+        new_value = values["new_value"]
+        if self._coded():
+            self.value_choice.setCurrentIndex(self.value_choice.findData(new_value))
+        else:
+            self.value_text.setText(new_value or "")
+        self.effective.setDate(QDate(values["effective_date"]))
+        self.source.setCurrentIndex(max(0, self.source.findData(values["source"])))
+        self.note.setText(values["note"] or "")
+        if self.values()["new_value"] is None:
+            # Theirs is the value typed here: nothing is left to record.
+            text = self.tr("Someone else recorded the same value meanwhile: “Now” shows it, "
+                           "nothing is left to save.")
+        else:
+            text = self.tr("Someone else changed this meanwhile: “Now” shows their value. What "
+                           "you typed is kept below: save it to record yours after theirs, or "
+                           "cancel to leave theirs.")
+        self.notice.setText(text)
+        self.notice.show()
 
     def _coded(self) -> bool:
         return PROFILE_ATTRIBUTES[self.attribute.currentData()] is not None

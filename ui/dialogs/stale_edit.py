@@ -13,12 +13,15 @@ from services.store.errors import StaleEdit
 from ui.tasks import error_text, show_error
 
 
-def ask_reload(parent: QWidget | None, exc: StaleEdit) -> bool:
-    """Show the refusal; True when the user chose Reload."""
+def ask_reload(parent: QWidget | None, exc: StaleEdit, what_reload_does: str = "") -> bool:
+    """Show the refusal; True when the user chose Reload. `what_reload_does`: what becomes of
+    what was typed, when the screen's Reload does more than show the record as it is now."""
     # Literal texts in translate(): lupdate finds them only so.
     box = QMessageBox(QMessageBox.Icon.Warning,
                       QCoreApplication.translate("StaleEdit", "Changed by someone else"),
                       error_text(exc), QMessageBox.StandardButton.Cancel, parent)
+    if what_reload_does:
+        box.setInformativeText(what_reload_does)
     reload_button = box.addButton(QCoreApplication.translate("StaleEdit", "Reload"),
                                   QMessageBox.ButtonRole.AcceptRole)
     box.setDefaultButton(reload_button)

@@ -21,6 +21,7 @@ from services.customers.merge import customer_id_of
 from services.staff.permissions import NOT_PASSED
 from ui.dialogs.declined_item_dialog import DeclinedItemDialog
 from ui.dialogs.referral_dialog import INTRODUCED, ReferralDialog
+from ui.dialogs.save_again import edit_and_save
 from ui.labels import label
 from ui.tasks import changed
 from ui.views.suggestion_dialogs import ChangePurposeDialog, LogCallDialog
@@ -37,8 +38,13 @@ def _context(view) -> tuple | None:
 
 
 def _write(view, brief: Brief, work, notice: str | None, then=None,
-           kinds: tuple[str, ...] = ("customers",)) -> None:
-    database, runner, _actor = view.context()
+           kinds: tuple[str, ...] = ("customers",), on_failed=None) -> None:
+    """`on_failed`: what a failed save does (a dialog's: open again as typed); else the error
+    is shown."""
+    found = _context(view)
+    if found is None:
+        return
+    database, runner, _actor = found
     customer_id, as_of = brief.customer_id, brief.as_of
 
     def done(result) -> None:
@@ -48,7 +54,8 @@ def _write(view, brief: Brief, work, notice: str | None, then=None,
             then(result)
 
     runner.run(work, on_done=done, parent_widget=view, label=translate("BriefView", "Saving"),
-               write=True, changes=changed(*kinds, customer=customer_id), done_notice=notice)
+               write=True, changes=changed(*kinds, customer=customer_id), done_notice=notice,
+               on_failed=on_failed)
 
 
 def record_referral(view: QWidget, brief: Brief) -> None:
@@ -57,11 +64,14 @@ def record_referral(view: QWidget, brief: Brief) -> None:
         return
     database, _runner, actor = found
     dialog = ReferralDialog(brief.name, view)
-    if dialog.exec() != QDialog.DialogCode.Accepted:
-        return
-    v = dialog.values()
     sessions, customer_id = database.sessions, brief.customer_id
+    edit_and_save(dialog, lambda failed: _write(
+        view, brief, _referral_work(sessions, actor, customer_id, dialog.values()),
+        translate("BriefView", "Referral recorded for %1").replace("%1", brief.name),
+        on_failed=failed))
 
+
+def _referral_work(sessions, actor, customer_id: int, v: dict):
     def work(_p, _c):
         if v["direction"] == INTRODUCED:
             other = customer_id_of(sessions, v["who"])
@@ -77,8 +87,7 @@ def record_referral(view: QWidget, brief: Brief) -> None:
         return referrals.record_referral(sessions, actor, customer_id, referred_on=v["on"],
                                          note=v["note"], **by)
 
-    _write(view, brief, work, translate("BriefView", "Referral recorded for %1")
-           .replace("%1", brief.name))
+    return work
 
 
 def record_declined(view: QWidget, brief: Brief) -> None:
@@ -88,15 +97,15 @@ def record_declined(view: QWidget, brief: Brief) -> None:
     database, _runner, actor = found
     cars = [(c.vehicle_id, c.name) for c in brief.cars if c.active]
     dialog = DeclinedItemDialog(cars, view)
-    if dialog.exec() != QDialog.DialogCode.Accepted:
-        return
-    v = dialog.values()
 
-    def work(_p, _c):
-        return reminders.record_declined(database.sessions, actor, brief.customer_id, **v)
+    def save(failed) -> None:
+        v = dialog.values()
+        _write(view, brief, lambda _p, _c: reminders.record_declined(
+            database.sessions, actor, brief.customer_id, **v),
+            translate("BriefView", "Declined repair recorded for %1").replace("%1", brief.name),
+            on_failed=failed)
 
-    _write(view, brief, work, translate("BriefView", "Declined repair recorded for %1")
-           .replace("%1", brief.name))
+    edit_and_save(dialog, save)
 
 
 def close_declined(view: QWidget, brief: Brief, item_id: int, status: str) -> None:
@@ -123,15 +132,9 @@ def decide_suggestion(view, brief: Brief, action: str) -> None:
     if found is None or s is None:
         return
     database, runner, actor = found
-    chosen, note = None, None
-    if action == suggest_decisions.CHANGED:
-        dialog = ChangePurposeDialog(s.purpose, s.rule, view)
-        if dialog.exec() != QDialog.DialogCode.Accepted:
-            return
-        chosen, note = dialog.values()
 
-    def work(_p, _c):
-        return suggest_decisions.record_decision(
+    def work_for(chosen: str | None, note: str | None):
+        return lambda _p, _c: suggest_decisions.record_decision(
             database.sessions, actor, brief.customer_id, brief.as_of, s.rule, s.purpose,
             action, chosen=chosen, note=note)
 
@@ -156,7 +159,12 @@ def decide_suggestion(view, brief: Brief, action: str) -> None:
                 ((translate("BriefView", "Log the call…"),
                   lambda: log_call(view, brief, purpose)),))
 
-    _write(view, brief, work, None, then)
+    if action == suggest_decisions.CHANGED:
+        dialog = ChangePurposeDialog(s.purpose, s.rule, view)
+        edit_and_save(dialog, lambda failed: _write(view, brief, work_for(*dialog.values()),
+                                                    None, then, on_failed=failed))
+    else:
+        _write(view, brief, work_for(None, None), None, then)
 
 
 def log_call(view, brief: Brief, purpose: str | None = None) -> None:
@@ -174,18 +182,20 @@ def log_call(view, brief: Brief, purpose: str | None = None) -> None:
     points = suggestion.talking_points if suggestion is not None else ""
     proposed = purpose or (suggestion.purpose if suggestion is not None else "callback")
     dialog = LogCallDialog(brief.name, proposed, points, view)
-    if dialog.exec() != QDialog.DialogCode.Accepted:
-        return
-    result, chosen, channel = dialog.result_of_call(), dialog.purpose(), dialog.channel()
 
-    def work(_p, _c):
-        return calls.record_call(database.sessions, brief.customer_id,
-                                 actor.id if actor is not None else None, result,
-                                 purpose=chosen, channel=channel)
+    def save(failed) -> None:
+        result, chosen, channel = dialog.result_of_call(), dialog.purpose(), dialog.channel()
 
-    _write(view, brief, work, translate("BriefView", "Call logged for %1: %2")
-           .replace("%1", brief.name).replace("%2", label("outcome", result.outcome)),
-           kinds=("contacts", "customers"))
+        def work(_p, _c):
+            return calls.record_call(database.sessions, brief.customer_id,
+                                     actor.id if actor is not None else None, result,
+                                     purpose=chosen, channel=channel)
+
+        _write(view, brief, work, translate("BriefView", "Call logged for %1: %2")
+               .replace("%1", brief.name).replace("%2", label("outcome", result.outcome)),
+               kinds=("contacts", "customers"), on_failed=failed)
+
+    edit_and_save(dialog, save)
 
 
 def reload(view, customer_id: int, as_of: dt.date) -> None:

@@ -578,7 +578,7 @@ class FilterEditor(QWidget):
         if getattr(self, "_loading", False) or self.field.currentData() is None:
             return
         key = self.field.currentData()
-        node = {"field": key, "op": FIELDS[key].operators[0]}
+        node = {"field": key, "op": first_op(key)}
         self._fill_ops(key, node["op"])
         self.value.configure(key, node["op"], None)
         node["value"] = self.value.value()
@@ -620,6 +620,17 @@ class FilterEditor(QWidget):
             item.setText(0, describe(node, self._staff))
         self._remember()
         self.changed.emit(self.data())
+
+
+def first_op(field_key: str) -> str:
+    """The operator a condition starts with when its field is chosen. A number that measures
+    something (km, years, yuan, days, a score, a count) is asked about as "at least" (≥), as a
+    new condition's years since purchase is; one that names something (an account id) as "=".
+    Other types start with their first operator."""
+    f = FIELDS[field_key]
+    if f.type == "number" and not field_key.endswith("_id") and ">=" in f.operators:
+        return ">="
+    return f.operators[0]
 
 
 def today_qdate() -> QDate:

@@ -32,6 +32,7 @@ from services.customers.reminders import Interval, IntervalRow, IntervalTable
 from services.staff.permissions import SAVE_SETTINGS, Actor, allowed
 from services.store.database import Database
 from ui.dialogs import stale_edit
+from ui.dialogs.save_again import edit_and_save
 from ui.tasks import DataChange, TaskRunner, changed
 
 COL_BRAND, COL_MODEL, COL_FIRST, COL_EVERY, COL_CARS, COL_CHANGED = range(6)
@@ -274,14 +275,16 @@ class IntervalsPanel(QWidget):
             self.reload()
 
     # --- editing ---------------------------------------------------------------------------
-    def _ask(self, title: str, row: IntervalRow | None) -> tuple[str, str, Interval] | None:
+    def _ask_and_save(self, title: str, row: IntervalRow | None) -> None:
+        """The dialog, then the save; a save refused for another reason than someone's change
+        (the server stopped) says why and opens the dialog again as typed."""
         models = dict(self.data.models) if self.data is not None else {}
         dialog = IntervalDialog(title, row, models, self)
-        if dialog.exec() != QDialog.DialogCode.Accepted:
-            return None
-        return dialog.value()
+        edit_and_save(dialog, lambda failed: self._save(dialog.value(), row, failed),
+                      on_stale=stale_edit.on_failed(self, self.reload))
 
-    def _save(self, values: tuple[str, str, Interval], loaded: IntervalRow | None) -> None:
+    def _save(self, values: tuple[str, str, Interval], loaded: IntervalRow | None,
+              on_failed=None) -> None:
         brand, model, interval = values
         same = self._row_of(brand, model)
         if same is not None and same is not loaded and same.id is not None:
@@ -295,7 +298,7 @@ class IntervalsPanel(QWidget):
         self.runner.run(
             lambda _p, _c: reminders.save_interval(sessions, actor, interval, brand=brand,
                                                    model=model, loaded=loaded),
-            on_failed=stale_edit.on_failed(self, self.reload),
+            on_failed=on_failed or stale_edit.on_failed(self, self.reload),
             parent_widget=self,
             label=self.tr("Saving"),
             write=True,
@@ -308,17 +311,13 @@ class IntervalsPanel(QWidget):
         return next((r for r in rows if (r.brand, r.model) == (brand, model)), None)
 
     def _on_add_clicked(self) -> None:
-        values = self._ask(self.tr("Add a service interval"), None)
-        if values is not None:
-            self._save(values, None)
+        self._ask_and_save(self.tr("Add a service interval"), None)
 
     def _on_edit_clicked(self) -> None:
         chosen = self.selected()
         if chosen is None or not self.may_edit:
             return
-        values = self._ask(self.tr("Change a service interval"), chosen)
-        if values is not None:
-            self._save(values, chosen)
+        self._ask_and_save(self.tr("Change a service interval"), chosen)
 
     def _on_remove_clicked(self) -> None:
         chosen = self.selected()

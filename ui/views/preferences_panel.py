@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -31,12 +30,15 @@ from services.customers import preferences
 from services.customers.detail import CustomerDetail
 from services.staff.permissions import Actor
 from services.store.database import Database
+from services.store.errors import StaleEdit
+from ui import tasks
 from ui.dialogs import stale_edit
 from ui.dialogs.refusal_dialog import (  # noqa: F401 - their home before they had a module
     PURPOSE_HINTS,
     RefusalDialog,
     purpose_hint,
 )
+from ui.dialogs.save_again import edit_and_save
 from ui.labels import choices, label, language
 from ui.tasks import TaskRunner, changed
 from ui.views.customer_page import fill_table, fmt, make_table
@@ -244,11 +246,14 @@ class PreferencesPanel(QWidget):
     def _staff_id(self) -> int | None:
         return self.actor.id if self.actor is not None else None
 
-    def _run(self, work, label_text: str, notice: str, on_done=None) -> None:
-        """One write for the shown customer: `changed` for the page, `data_changed` for every
-        other panel, and a short confirmation in the status bar. `on_done(result)` runs first.
-        A stale edit offers to reload the customer."""
-        customer_id = self.detail.id
+    def _run(self, work, label_text: str, notice: str, on_done=None, on_failed=None,
+             customer_id: int | None = None) -> None:
+        """One write for the shown customer (or `customer_id`, the one a dialog was opened
+        for): `changed` for the page, `data_changed` for every other panel, and a short
+        confirmation in the status bar. `on_done(result)` runs first. A stale edit offers to
+        reload the customer; `on_failed` replaces that."""
+        if customer_id is None:
+            customer_id = self.detail.id
 
         def done(result) -> None:
             if on_done is not None:
@@ -258,7 +263,8 @@ class PreferencesPanel(QWidget):
         self.runner.run(work, on_done=done, parent_widget=self, label=label_text, write=True,
                         changes=changed("preferences", customer=customer_id),
                         done_notice=notice,
-                        on_failed=stale_edit.on_failed(self, lambda: self.reload(customer_id)))
+                        on_failed=on_failed or stale_edit.on_failed(
+                            self, lambda: self.reload(customer_id)))
 
     def reload(self, customer_id: int) -> None:
         """Show the customer as stored now: whoever shows it (the customers view) reloads it,
@@ -341,19 +347,29 @@ class PreferencesPanel(QWidget):
         if self.detail is None:
             return
         dialog = RefusalDialog(self)
-        if dialog.exec() != QDialog.DialogCode.Accepted:
-            return
-        values, customer_id, staff_id = dialog.values(), self.detail.id, self._staff_id
-        self._run(lambda _p, _c: preferences.add_refusal(self.database.sessions, customer_id,
-                                                         **values, staff_id=staff_id),
-                  self.tr("Saving do-not-contact"), self.tr("Do-not-contact added"))
+        customer_id, staff_id = self.detail.id, self._staff_id
+
+        def save(failed) -> None:
+            values = dialog.values()
+            self._run(lambda _p, _c: preferences.add_refusal(
+                self.database.sessions, customer_id, **values, staff_id=staff_id),
+                self.tr("Saving do-not-contact"), self.tr("Do-not-contact added"),
+                on_failed=failed, customer_id=customer_id)
+
+        edit_and_save(dialog, save)
 
     def _on_lift(self) -> None:
         row = self.refusals.currentRow()
         if self.detail is None or not 0 <= row < len(self._refusal_ids):
             return
+        self._lift(self.detail.id, self._refusal_ids[row], self._refusal_versions[row])
+
+    def _lift(self, customer_id: int, refusal_id: int, version: int, typed: str = "") -> None:
+        """Asks why, then lifts; a lift that fails for another reason than a colleague's
+        change (the server stopped) asks again with the reason as typed."""
         reason, ok = QInputDialog.getText(self, self.tr("Lift do-not-contact"),
-                                          self.tr("Why is it lifted (it stays in the history)?"))
+                                          self.tr("Why is it lifted (it stays in the history)?"),
+                                          QLineEdit.EchoMode.Normal, typed)
         if not ok:
             return
         answer = QMessageBox.question(self, self.tr("Lift do-not-contact"),
@@ -361,9 +377,17 @@ class PreferencesPanel(QWidget):
                                               "channel and purpose from today?"))
         if answer != QMessageBox.StandardButton.Yes:
             return
-        refusal_id, version = self._refusal_ids[row], self._refusal_versions[row]
         staff_id = self._staff_id
+
+        def failed(exc: BaseException) -> None:
+            if isinstance(exc, StaleEdit):
+                stale_edit.on_failed(self, lambda: self.reload(customer_id))(exc)
+            else:
+                tasks.show_error(self, exc)
+                self._lift(customer_id, refusal_id, version, reason)
+
         self._run(lambda _p, _c: preferences.lift_refusal(
             self.database.sessions, refusal_id, lifted_on=dt.date.today(), reason=reason,
             staff_id=staff_id, expected_version=version),
-            self.tr("Lifting do-not-contact"), self.tr("Do-not-contact lifted"))
+            self.tr("Lifting do-not-contact"), self.tr("Do-not-contact lifted"),
+            on_failed=failed, customer_id=customer_id)

@@ -4,6 +4,8 @@ tag. An edit someone else overtook says who changed what and when, and offers Re
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QLocale, Qt, Signal
 from PySide6.QtGui import QBrush, QFont, QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
@@ -28,6 +30,7 @@ from services.customers.tags import TagGroupInfo, TagInfo
 from services.staff.permissions import MANAGE_TAGS, Actor, allowed
 from services.store.database import Database
 from ui.dialogs import stale_edit
+from ui.dialogs.save_again import edit_and_save
 from ui.tasks import DataChange, TaskRunner, changed
 
 COL_NAME, COL_CUSTOMERS, COL_STATUS = range(3)
@@ -198,17 +201,25 @@ class TagsPanel(QWidget):
             self.reload()
 
     # --- editing ---------------------------------------------------------------------------
-    def _ask(self, title: str, prompt: str, text: str = "") -> str | None:
+    def _ask_and_edit(self, title: str, prompt: str,
+                      edit: Callable[[str], tuple[Callable[[], object], str]],
+                      text: str = "") -> None:
+        """The name dialog; `edit(name)` gives the work and its notice. A save refused for
+        another reason than someone's change (a clash, the server stopped) says why and opens
+        the dialog again as typed."""
         dialog = NameDialog(title, prompt, text, self)
-        if dialog.exec() != QDialog.DialogCode.Accepted:
-            return None
-        return dialog.value()
 
-    def _edit(self, work, notice: str) -> None:
+        def save(failed) -> None:
+            work, notice = edit(dialog.value())
+            self._edit(work, notice, on_failed=failed)
+
+        edit_and_save(dialog, save, on_stale=stale_edit.on_failed(self, self.reload))
+
+    def _edit(self, work, notice: str, on_failed=None) -> None:
         self.runner.run(
             lambda _p, _c: work(),
             # Overtaken by someone else: their change in one sentence, with Reload.
-            on_failed=stale_edit.on_failed(self, self.reload),
+            on_failed=on_failed or stale_edit.on_failed(self, self.reload),
             parent_widget=self,
             label=self.tr("Saving"),
             write=True,
@@ -217,12 +228,10 @@ class TagsPanel(QWidget):
         )
 
     def _on_add_group_clicked(self) -> None:
-        name = self._ask(self.tr("Add a tag group"), self.tr("Group name:"))
-        if name is None:
-            return
         sessions, actor = self.database.sessions, self.actor
-        self._edit(lambda: tags.add_group(sessions, actor, name),
-                   self.tr("Tag group %1 added").replace("%1", name.strip()))
+        self._ask_and_edit(self.tr("Add a tag group"), self.tr("Group name:"), lambda name: (
+            lambda: tags.add_group(sessions, actor, name),
+            self.tr("Tag group %1 added").replace("%1", name.strip())))
 
     def _on_add_tag_clicked(self) -> None:
         chosen = self.selected()
@@ -230,29 +239,27 @@ class TagsPanel(QWidget):
             return
         group_id = chosen.group_id if isinstance(chosen, TagInfo) else chosen.id
         group = chosen.group if isinstance(chosen, TagInfo) else chosen.name
-        name = self._ask(self.tr("Add a tag to %1").replace("%1", group), self.tr("Tag name:"))
-        if name is None:
-            return
         sessions, actor = self.database.sessions, self.actor
-        self._edit(lambda: tags.add_tag(sessions, actor, group_id, name),
-                   self.tr("Tag %1 added").replace("%1", f"{group}/{name.strip()}"))
+        self._ask_and_edit(
+            self.tr("Add a tag to %1").replace("%1", group), self.tr("Tag name:"),
+            lambda name: (lambda: tags.add_tag(sessions, actor, group_id, name),
+                          self.tr("Tag %1 added").replace("%1", f"{group}/{name.strip()}")))
 
     def _on_rename_clicked(self) -> None:
         chosen = self.selected()
         if chosen is None:
             return
-        name = self._ask(self.tr("Rename %1").replace("%1", chosen.name), self.tr("New name:"),
-                         chosen.name)
-        if name is None:
-            return
         sessions, actor, item_id, version = (self.database.sessions, self.actor, chosen.id,
                                              chosen.version)
-        if isinstance(chosen, TagInfo):
-            work = lambda: tags.rename_tag(sessions, actor, item_id, version, name)  # noqa: E731
-        else:
-            work = lambda: tags.rename_group(sessions, actor, item_id, version, name)  # noqa: E731
-        self._edit(work, self.tr("%1 renamed to %2").replace("%1", chosen.name).replace(
-            "%2", name.strip()))
+        rename = tags.rename_tag if isinstance(chosen, TagInfo) else tags.rename_group
+
+        def edit(name: str) -> tuple[Callable[[], object], str]:
+            return (lambda: rename(sessions, actor, item_id, version, name),
+                    self.tr("%1 renamed to %2").replace("%1", chosen.name).replace(
+                        "%2", name.strip()))
+
+        self._ask_and_edit(self.tr("Rename %1").replace("%1", chosen.name),
+                           self.tr("New name:"), edit, chosen.name)
 
     def _on_retire_clicked(self) -> None:
         chosen = self.selected()
