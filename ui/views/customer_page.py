@@ -185,6 +185,7 @@ class CustomerPage(QWidget):
 
     record_change_requested = Signal(int)
     erase_requested = Signal(int)  # a supervisor asked to erase the customer's personal data
+    contact_edit_requested = Signal(int)  # new phones, address, cars or a km reading
 
     def __init__(self, preferences_panel=None, tags_panel=None, parent=None) -> None:
         super().__init__(parent)
@@ -209,6 +210,12 @@ class CustomerPage(QWidget):
         self._erase_button.clicked.connect(self._on_erase_clicked)
         self._erase_button.setVisible(False)
         QShortcut(QKeySequence("Ctrl+E"), self, self._on_record_clicked)
+        self._contact_button = QPushButton(self.tr("Phones, address and cars…"))
+        self._contact_button.setToolTip(self.tr(
+            "Record a new mobile or phone, a new address, a car bought or sold, a km reading"))
+        self._contact_button.clicked.connect(
+            lambda: self._customer_id is not None
+            and self.contact_edit_requested.emit(self._customer_id))
 
         self.tabs = QTabWidget()
         from ui.views.brief_view import BriefView  # it uses this module's fmt()
@@ -312,6 +319,7 @@ class CustomerPage(QWidget):
 
         buttons = QHBoxLayout()
         buttons.addWidget(self._title, 1)
+        buttons.addWidget(self._contact_button)
         buttons.addWidget(self._record_button)
         buttons.addWidget(self._erase_button)
         layout = QVBoxLayout(self)
@@ -329,6 +337,7 @@ class CustomerPage(QWidget):
         self.brief.show_brief(brief if detail is not None else None)
         self._customer_id = detail.id if detail else None
         self._record_button.setEnabled(detail is not None)
+        self._contact_button.setEnabled(detail is not None)
         self._erase_button.setEnabled(detail is not None)
         if detail is None:
             self._title.setText(self.tr("No customer selected"))

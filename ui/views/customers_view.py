@@ -198,6 +198,7 @@ class CustomersView(QWidget):
         page.record_change_requested.connect(self._on_record_change_requested)
         page.set_may_erase(allowed(self.actor, ERASE_CUSTOMERS))
         page.erase_requested.connect(self._on_erase_requested)
+        page.contact_edit_requested.connect(self._on_contact_edit_requested)
         placeholder = self.splitter.replaceWidget(1, page)  # keeps the divider where it is
         if placeholder is not None:
             placeholder.deleteLater()
@@ -370,8 +371,14 @@ class CustomersView(QWidget):
             ask_and_erase(self, self.database, self.runner, self.actor, customer_id,
                           detail.code, detail.name)
 
-    def _on_record_change_requested(self, customer_id: int, attribute: str | None = None
-                                    ) -> None:
+    def _on_contact_edit_requested(self, customer_id: int) -> None:
+        from ui.dialogs.contact_dialog import open_contact_dialog
+
+        open_contact_dialog(self, self.database.sessions, self.runner, customer_id,
+                            self.actor.id if self.actor is not None else None)
+
+    def _on_record_change_requested(self, customer_id: int, attribute: str | None = None,
+                                    typed: dict | None = None) -> None:
         detail = self.page._detail
         if detail is None:
             return
@@ -379,41 +386,55 @@ class CustomersView(QWidget):
 
         self.runner.run(
             lambda _p, _c: profile.current_values(self.database.sessions, customer_id),
-            on_done=lambda current: self._ask_change(detail, customer_id, current, attribute),
+            on_done=lambda current: self._ask_change(detail, customer_id, current, attribute,
+                                                     typed),
             parent_widget=self,
             label=self.tr("Loading customer"),
         )
 
     def _ask_change(self, detail, customer_id: int, current: dict[str, str | None],
-                    attribute: str | None = None) -> None:
+                    attribute: str | None = None, typed: dict | None = None) -> None:
+        """The dialog; `typed`: what was typed in it before a save refused because someone
+        changed the value meanwhile, put back beside the value now in force. A save that fails
+        for another reason (the server stopped) opens the same dialog again as typed."""
         if self.page.customer_id != customer_id:  # another customer opened meanwhile
             return
+        from services.customers import profile
         from ui.dialogs.profile_change_dialog import ProfileChangeDialog
+        from ui.dialogs.save_again import edit_and_save
 
         dialog = ProfileChangeDialog(detail.name, current, self, attribute=attribute)
-        if dialog.exec() != ProfileChangeDialog.DialogCode.Accepted:
-            return
-        values = dialog.values()
-        # The value the dialog showed as "Now": a change someone saved since is not overwritten.
-        seen = current.get(values["attribute"])
+        if typed is not None:
+            dialog.keep_typed(typed)
         staff_id = self.actor.id if self.actor is not None else None
 
-        def reload() -> None:
-            self._show_customer(customer_id)
-            self._on_record_change_requested(customer_id, values["attribute"])
+        def save(failed) -> None:
+            values = dialog.values()
+            # The value the dialog showed as "Now": a change someone saved since is not
+            # overwritten.
+            seen = current.get(values["attribute"])
+            self.runner.run(
+                lambda _p, _c: profile.record_change(self.database.sessions, customer_id,
+                                                     **values, seen_value=seen,
+                                                     staff_id=staff_id),
+                parent_widget=self,
+                label=self.tr("Saving"),
+                write=True,
+                changes=changed("profile", customer=customer_id),
+                done_notice=self.tr("Change saved for %1").replace("%1", detail.name),
+                on_failed=failed,
+            )
 
-        from services.customers import profile
+        def stale(exc) -> None:
+            kept = dialog.values()
+            if stale_edit.ask_reload(self, exc, self.tr(
+                    "Reload opens the form again with their value as “Now” and what you typed "
+                    "kept in it, to save yours after theirs or cancel. Cancel drops what you "
+                    "typed.")):
+                self._show_customer(customer_id)
+                self._on_record_change_requested(customer_id, kept["attribute"], kept)
 
-        self.runner.run(
-            lambda _p, _c: profile.record_change(self.database.sessions, customer_id, **values,
-                                                 seen_value=seen, staff_id=staff_id),
-            parent_widget=self,
-            label=self.tr("Saving"),
-            write=True,
-            changes=changed("profile", customer=customer_id),
-            done_notice=self.tr("Change saved for %1").replace("%1", detail.name),
-            on_failed=stale_edit.on_failed(self, reload),
-        )
+        edit_and_save(dialog, save, on_stale=stale)
 
     def _on_data_changed(self, change: DataChange) -> None:
         if self.is_empty() and change.touches("customers"):

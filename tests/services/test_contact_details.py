@@ -1,0 +1,204 @@
+"""Contact details, cars and km readings recorded outside a call: read as an import reads them,
+history and audit kept, a stale save refused naming who saved, a mobile or VIN another customer
+has refused naming that customer."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+
+import pytest
+from sqlalchemy import select
+
+from models import AuditLog, Customer, MileageReading, ProfileChange, StaffUser, Vehicle
+from services.customers import contact_details as cd
+from services.customers import search
+from services.store.errors import RevisitError, StaleEdit
+
+TODAY = dt.date.today()
+
+
+@pytest.fixture
+def ids(database) -> tuple[int, int, int, int]:
+    """王芳 and 李强 (staff), 张伟 (C1, with a car) and 李娜 (C2, mobile 13912346789)."""
+    with database.sessions.begin() as s:
+        wang, li = StaffUser(username="wf", display_name="王芳"), StaffUser(username="lq",
+                                                                             display_name="李强")
+        zhang = Customer(code="C1", name="张伟", mobile="13800138000")
+        other = Customer(code="C2", name="李娜", mobile="13912346789")
+        s.add_all([wang, li, zhang, other])
+        s.flush()
+        s.add(Vehicle(customer_id=zhang.id, brand="大众", model="朗逸", plate="粤A12345",
+                      vin="LSVAU2180N2183294"))
+        return wang.id, li.id, zhang.id, other.id
+
+
+def _changes(database, cid: int) -> dict[str, tuple[str | None, str | None]]:
+    with database.sessions() as s:
+        return {r.attribute: (r.old_value, r.new_value) for r in s.scalars(
+            select(ProfileChange).where(ProfileChange.customer_id == cid)
+            .order_by(ProfileChange.id))}
+
+
+def test_new_mobile_phones_and_address_are_stored_normalised_with_history(database, ids):
+    wang, _li, cid, _other = ids
+    loaded, version = cd.load_details(database.sessions, cid)
+    saved = cd.save_contact_details(
+        database.sessions, cid,
+        cd.ContactDetails(mobile="+86 139-0013-9000", other_phones="02087654321；13800138000",
+                          province="广东", city="广州", district="天河区",
+                          street="  体育西路 100号 ", postcode="510620"),
+        expected_version=version, staff_id=wang)
+    assert saved.version == version + 1
+    with database.sessions() as s:
+        c = s.get_one(Customer, cid)
+        assert (c.mobile, c.other_phones, c.street, c.postcode) == (
+            "13900139000", "13800138000, 020-87654321", "体育西路 100号", "510620")
+        entry = s.scalars(select(AuditLog).where(AuditLog.action == "save_contact_details")).one()
+        assert entry.staff_id == wang and entry.entity_id == cid
+    changes = _changes(database, cid)
+    assert changes["mobile"] == ("13800138000", "13900139000")
+    assert changes["city"] == (None, "广州")
+    assert loaded.mobile == "13800138000"
+    # Searching by the new numbers finds the customer (the search reads these columns).
+    for typed in ("13900139000", "020-8765", "张伟"):
+        assert cid in search.find_ids(database.engine.connect, typed)
+
+
+@pytest.mark.parametrize("field, typed, sentence", [
+    ("mobile", "1380013800", "is not a mainland mobile"),
+    ("mobile", "020-87654321", "put a landline under other phones"),
+    ("mobile", "13800000000", "is not a mainland mobile"),
+    ("other_phones", "020-8765432x, 无", "is not a phone number"),
+    ("postcode", "51062", "is not 6 digits"),
+    ("street", "路" * 201, "Street is longer than 200"),
+])
+def test_a_wrong_value_is_refused_in_one_sentence_and_nothing_stored(database, ids, field,
+                                                                      typed, sentence):
+    _wang, _li, cid, _other = ids
+    details = cd.ContactDetails(**{"mobile": "13800138000", field: typed})
+    with pytest.raises(RevisitError, match=sentence):
+        cd.save_contact_details(database.sessions, cid, details, expected_version=1)
+    assert _changes(database, cid) == {}
+
+
+def test_a_mobile_another_customer_has_is_refused_naming_them(database, ids):
+    _wang, _li, cid, _other = ids
+    with pytest.raises(RevisitError, match=r"13912346789 is already customer C2's \(李娜\)"):
+        cd.save_contact_details(database.sessions, cid,
+                                cd.ContactDetails(mobile="139 1234 6789"), expected_version=1)
+    with database.sessions() as s:
+        assert s.get_one(Customer, cid).mobile == "13800138000"
+
+
+def test_a_stale_save_is_refused_naming_who_saved(database, ids):
+    """Two members of staff open the customer; the second save is refused with who and when."""
+    wang, li, cid, _other = ids
+    _, seen_by_wang = cd.load_details(database.sessions, cid)
+    _, seen_by_li = cd.load_details(database.sessions, cid)
+    cd.save_contact_details(database.sessions, cid, cd.ContactDetails(
+        mobile="13800138000", city="广州"), expected_version=seen_by_wang, staff_id=wang)
+    with pytest.raises(StaleEdit, match=r"王芳 changed this customer at \d\d:\d\d"):
+        cd.save_contact_details(database.sessions, cid, cd.ContactDetails(
+            mobile="13800138000", city="深圳"), expected_version=seen_by_li, staff_id=li)
+    with pytest.raises(StaleEdit, match="王芳 changed this customer"):
+        cd.add_vehicle(database.sessions, cid, cd.NewVehicle("丰田", "凯美瑞"),
+                       expected_version=seen_by_li, staff_id=li)
+    with database.sessions() as s:
+        assert s.get_one(Customer, cid).city == "广州"
+
+
+def test_two_saves_at_once_one_stands(database, ids):
+    """Two sessions save at the same moment on the same version: one stands, the other is
+    refused, and the stored city is the one that stood."""
+    wang, li, cid, _other = ids
+    barrier = threading.Barrier(2)
+    results: dict[str, object] = {}
+
+    def save(who: int, city: str) -> None:
+        barrier.wait()
+        try:
+            results[city] = cd.save_contact_details(
+                database.sessions, cid, cd.ContactDetails(mobile="13800138000", city=city),
+                expected_version=1, staff_id=who)
+        except StaleEdit as exc:
+            results[city] = exc
+    threads = [threading.Thread(target=save, args=(wang, "广州")),
+               threading.Thread(target=save, args=(li, "深圳"))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    stale = [c for c, r in results.items() if isinstance(r, StaleEdit)]
+    stood = [c for c, r in results.items() if isinstance(r, cd.Saved)]
+    assert len(stale) == 1 and len(stood) == 1
+    with database.sessions() as s:
+        assert s.get_one(Customer, cid).city == stood[0]
+
+
+def test_a_car_is_added_and_marked_sold_with_history(database, ids):
+    wang, _li, cid, _other = ids
+    added = cd.add_vehicle(database.sessions, cid, cd.NewVehicle(
+        "丰田", "凯美瑞", plate="粤b·88888", vin="lsvau2180n2183295",
+        purchase_date=TODAY - dt.timedelta(days=30), price="15.8万"),
+        expected_version=1, staff_id=wang)
+    assert added.version == 2
+    with database.sessions() as s:
+        car = s.get_one(Vehicle, added.vehicle_id)
+        assert (car.plate, car.vin, int(car.price_paid), car.active) == (
+            "粤B88888", "LSVAU2180N2183295", 158000, True)
+    sold = cd.mark_vehicle_sold(database.sessions, cid, added.vehicle_id,
+                                expected_version=added.version, staff_id=wang)
+    assert sold.version == 3
+    with database.sessions() as s:
+        assert s.get_one(Vehicle, added.vehicle_id).active is False
+        assert {a for (a,) in s.execute(select(AuditLog.action))} >= {"add_vehicle",
+                                                                      "vehicle_sold"}
+        rows = s.execute(select(ProfileChange.old_value, ProfileChange.new_value)
+                         .where(ProfileChange.attribute == "vehicle")
+                         .order_by(ProfileChange.id)).all()
+    label = "丰田 凯美瑞 LSVAU2180N2183295"
+    assert rows == [(None, label), (label, None)]
+    with pytest.raises(RevisitError, match="already marked"):
+        cd.mark_vehicle_sold(database.sessions, cid, added.vehicle_id, expected_version=3)
+
+
+@pytest.mark.parametrize("car, sentence", [
+    (cd.NewVehicle("", "朗逸"), "brand and model"),
+    (cd.NewVehicle("大众", "朗逸", vin="LSVAU2180N218329"), "is not 17 letters"),
+    (cd.NewVehicle("大众", "朗逸", vin="lsvau2180n2183294"),
+     r"already on a car of customer C1 \(张伟\)"),
+    (cd.NewVehicle("大众", "朗逸", purchase_date=TODAY + dt.timedelta(days=1)), "in the future"),
+    (cd.NewVehicle("大众", "朗逸", price="很贵"), "is not a price"),
+])
+def test_a_wrong_car_is_refused(database, ids, car, sentence):
+    _wang, _li, _cid, other = ids
+    with pytest.raises(RevisitError, match=sentence):
+        cd.add_vehicle(database.sessions, other, car, expected_version=1)
+    with database.sessions() as s:
+        assert s.scalars(select(Vehicle).where(Vehicle.customer_id == other)).all() == []
+
+
+def test_km_readings_follow_the_call_rules(database, ids):
+    wang, _li, cid, other = ids
+    with database.sessions() as s:
+        car = s.scalars(select(Vehicle.id).where(Vehicle.customer_id == cid)).one()
+    cd.record_km(database.sessions, cid, car, "8.6万公里", day=TODAY - dt.timedelta(days=10),
+                 staff_id=wang)
+    with pytest.raises(RevisitError, match="less than the 86000 km read on"):
+        cd.record_km(database.sessions, cid, car, "85000")
+    with pytest.raises(RevisitError, match="more than a car is driven"):
+        cd.record_km(database.sessions, cid, car, "186000")
+    with pytest.raises(RevisitError, match="is not a km reading"):
+        cd.record_km(database.sessions, cid, car, "abc")
+    with pytest.raises(RevisitError, match="in the future"):
+        cd.record_km(database.sessions, cid, car, "87000", day=TODAY + dt.timedelta(days=1))
+    with pytest.raises(RevisitError, match="no longer this customer's"):
+        cd.record_km(database.sessions, other, car, "87000")
+    cd.record_km(database.sessions, cid, car, "87000", staff_id=wang)
+    with database.sessions() as s:
+        kms = s.scalars(select(MileageReading.km).where(MileageReading.vehicle_id == car)
+                        .order_by(MileageReading.reading_date)).all()
+        assert kms == [86000, 87000]
+        assert s.scalar(select(AuditLog.action).where(AuditLog.action == "add_reading")
+                        .limit(1)) == "add_reading"

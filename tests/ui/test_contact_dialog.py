@@ -1,0 +1,106 @@
+"""Phones, address, cars and km recorded from the customer page: the dialog opens over the page,
+a refused save shows its sentence in the dialog with what was typed kept, a saved one refreshes
+the page."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+from sqlalchemy import select
+
+from models import Customer, MileageReading, Vehicle
+from tests.ui.conftest import shut_down
+from ui.dialogs.contact_dialog import ContactDialog
+from ui.tasks import TaskRunner
+from ui.views.customers_view import CustomersView
+
+NEW_MOBILE = "19912340987"
+
+
+def _dialog() -> ContactDialog | None:
+    found = [w for w in QApplication.topLevelWidgets()
+             if isinstance(w, ContactDialog) and w.isVisible()]
+    return found[0] if found else None
+
+
+def test_contact_details_cars_and_km_from_the_customer_page(qtbot, demo_db, demo_staff):
+    runner = TaskRunner()
+    view = CustomersView(demo_db, runner, actor=demo_staff)
+    view.resize(1300, 800)
+    view.show()
+    try:
+        qtbot.waitUntil(lambda: view.model.rowCount() > 0, timeout=10000)
+        view.table.selectRow(0)
+        qtbot.waitUntil(lambda: view.page.customer_id is not None, timeout=5000)
+        customer_id = view.page.customer_id
+        with demo_db.sessions() as s:
+            other = s.scalars(select(Customer).where(Customer.id != customer_id,
+                                                     Customer.mobile.is_not(None))).first()
+            taken = (other.mobile, other.code)
+        qtbot.mouseClick(view.page._contact_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: _dialog() is not None, timeout=5000)
+        dialog = _dialog()
+        assert dialog is not None
+
+        # A mobile another customer has: one sentence naming them; what was typed stays.
+        dialog.mobile.setText(taken[0])
+        dialog.city.setText("佛山")
+        qtbot.mouseClick(dialog.save_details_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: "already customer" in dialog.message.text(), timeout=5000)
+        assert taken[1] in dialog.message.text()
+        assert (dialog.mobile.text(), dialog.city.text()) == (taken[0], "佛山")
+
+        dialog.mobile.setText("")
+        qtbot.keyClicks(dialog.mobile, f"+86 {NEW_MOBILE}")
+        qtbot.mouseClick(dialog.save_details_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: dialog.message.text() == "Phones and address saved.",
+                        timeout=5000)
+        qtbot.waitUntil(lambda: NEW_MOBILE in view.page._facts.text(), timeout=5000)
+        qtbot.waitUntil(lambda: dialog.mobile.text() == NEW_MOBILE, timeout=5000)
+
+        # A car with a VIN that is none: refused in the dialog, typed values kept.
+        dialog.tabs.setCurrentIndex(1)
+        qtbot.keyClicks(dialog.brand, "Tesla")
+        qtbot.keyClicks(dialog.model, "Model 3")
+        qtbot.keyClicks(dialog.vin, "ABC")
+        qtbot.mouseClick(dialog.add_car_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: "is not 17 letters" in dialog.message.text(), timeout=5000)
+        assert dialog.brand.text() == "Tesla"
+        dialog.vin.clear()
+        qtbot.mouseClick(dialog.add_car_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: dialog.message.text() == "Car added.", timeout=5000)
+        qtbot.waitUntil(lambda: any("Model 3" in dialog.car_list.item(i).text()
+                                    for i in range(dialog.car_list.count())), timeout=5000)
+        with demo_db.sessions() as s:
+            car = s.scalars(select(Vehicle).where(Vehicle.customer_id == customer_id,
+                                                  Vehicle.model == "Model 3")).one()
+            car_id = car.id
+
+        dialog.tabs.setCurrentIndex(2)
+        dialog.km_car.setCurrentIndex(dialog.km_car.findData(car_id))
+        qtbot.keyClicks(dialog.km, "1200")
+        qtbot.mouseClick(dialog.save_km_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: dialog.message.text() == "Km reading recorded.", timeout=5000)
+        with demo_db.sessions() as s:
+            assert s.scalars(select(MileageReading.km)
+                             .where(MileageReading.vehicle_id == car_id)).all() == [1200]
+        qtbot.waitUntil(lambda: dialog.last_km.text() == "1,200 km", timeout=5000)
+
+        dialog.tabs.setCurrentIndex(1)
+        row = next(i for i, c in enumerate(dialog._cars) if c.id == car_id)
+        dialog.car_list.setCurrentRow(row)
+        qtbot.mouseClick(dialog.sold_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: dialog.message.text() == "Car marked as no longer theirs.",
+                        timeout=5000)
+        with demo_db.sessions() as s:
+            assert s.get_one(Vehicle, car_id).active is False
+        qtbot.waitUntil(lambda: any("(sold / no longer theirs)" in dialog.car_list.item(i).text()
+                                    for i in range(dialog.car_list.count())), timeout=5000)
+        assert dialog.km_car.findData(car_id) == -1  # a sold car takes no reading
+        dialog.tabs.setCurrentIndex(0)
+        dialog.grab().save("/tmp/contact-dialog.png")
+        dialog.tabs.setCurrentIndex(1)
+        dialog.grab().save("/tmp/contact-dialog-cars.png")
+        dialog.close()
+    finally:
+        shut_down(view, runner)
