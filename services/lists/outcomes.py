@@ -33,6 +33,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from models import ContactEvent, Customer, ListRun, ListRunMember, MileageReading, StaffUser
+from models.codes import PROFILE_ATTRIBUTES
 from services import labels
 from services.customers.names import same_person
 from services.customers.profile import record_change_in, validate
@@ -143,9 +144,48 @@ def _changes(text: str) -> tuple[tuple[str, str], ...]:
         try:
             validate(attr, value)
         except RevisitError as exc:
-            raise _Bad(str(exc), f"画像变化“{part.strip()}”：{exc}") from None
+            raise _refused(part.strip(), key.strip(), value, exc) from None
         out.append((attr, value))
     return tuple(out)
+
+
+# The profile service's refusals (services/customers/profile.py `validate`) by their template,
+# as a caller reads them in the 画像变化 column: the attribute and its values by their labels
+# ({typed}: the name as typed; {attributes}: what the profile holds).
+_REFUSALS: dict[str, tuple[str, str]] = {
+    "Unknown profile attribute '{attribute}'.": (
+        "'{typed}' is not in the customer profile: a phone number or an address is changed "
+        "on the customer's page, not in this column (the profile holds {attributes})",
+        "“{typed}”不在客户画像中：手机、电话和地址请在客户页面修改，不在此栏填写"
+        "（画像项目：{attributes}）"),
+    "'{value}' is not a valid value for {attribute} (allowed: {allowed}).": (
+        "'{value}' is not a value of {attribute}; type one of {allowed}",
+        "“{value}”不是{attribute}可填的值，请填写：{allowed}"),
+    "The value for {attribute} is longer than 100 characters.": (
+        "the value for {attribute} is longer than 100 characters; shorten it",
+        "{attribute}的值超过 100 个字，请缩短"),
+}
+
+
+def _refused(part: str, typed: str, value: str, exc: RevisitError) -> _Bad:
+    """The row's profile change `part` that the profile service refused with `exc`, said in
+    English and Chinese from the refusal's template and values."""
+    attr = str(exc.params.get("attribute", typed))
+    said = {}
+    for lang, sep in (("en", ", "), ("zh", "、")):
+        allowed = PROFILE_ATTRIBUTES.get(attr) or ()
+        words = {"typed": typed, "value": value,
+                 "attribute": labels.text("attribute", attr, lang),
+                 "attributes": sep.join(labels.text("attribute", a, lang)
+                                        for a in PROFILE_ATTRIBUTES),
+                 "allowed": sep.join(labels.text(attr, c, lang) for c in allowed)}
+        pair = _REFUSALS.get(exc.template)
+        if pair is None:  # a refusal this module does not word: the service's own sentence
+            said[lang] = str(exc)
+        else:
+            said[lang] = pair[0 if lang == "en" else 1].format(**words)
+    shown = part if len(part) <= 40 else part[:40] + "…"
+    return _Bad(f"profile change '{shown}': {said['en']}", f"画像变化“{shown}”：{said['zh']}")
 
 
 def _at(r: _Row, en: str, zh: str) -> Problem:

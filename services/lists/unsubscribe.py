@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +19,8 @@ from services.staff.audit import audit
 from services.store.errors import N_, RevisitError
 
 Sessions = sessionmaker[Session]
+# Numbers looked up in one query (well under the parameter limits of SQLite and PostgreSQL).
+LOOKUP = 500
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,8 @@ class UnsubscribeReport:
 
 def _cells(path: Path) -> Iterator[tuple[int, Sequence[object]]]:
     """(row number, cell values) from .xlsx, .csv or .txt."""
+    if not path.is_file():
+        raise RevisitError(N_("{path} does not exist (or is a folder)."), path=str(path))
     if path.suffix.lower() == ".xlsx":
         try:
             wb = load_workbook(path, read_only=True, data_only=True)
@@ -44,6 +49,21 @@ def _cells(path: Path) -> Iterator[tuple[int, Sequence[object]]]:
     text = path.read_bytes().decode("utf-8-sig", errors="replace")
     for n, fields in enumerate(csv.reader(text.splitlines()), start=1):
         yield n, fields
+
+
+_DATE = re.compile(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}")
+
+
+def _number_like(value: object) -> bool:
+    """Whether a cell holds what was meant as a phone number (7 to 13 digits, spaced or with
+    + and -), not a date: a row whose number is mistyped is said, wherever it is."""
+    text = str(value).strip()
+    if isinstance(value, float) and value.is_integer():
+        text = str(int(value))
+    if _DATE.match(text):
+        return False
+    digits = text.replace(" ", "").replace("-", "").lstrip("+")
+    return digits.isascii() and digits.isdigit() and 7 <= len(digits) <= 13
 
 
 def read_unsubscribes(sessions: Sessions, path: Path | str, *, failed: bool = False,
@@ -60,32 +80,47 @@ def read_unsubscribes(sessions: Sessions, path: Path | str, *, failed: bool = Fa
         found = [f for f in mobiles if f]
         if found:
             numbers.setdefault(found[0], n)
-        elif n > 1 and any(str(v).strip() for v in values):
-            bad.append(n)  # row 1 may be a header
+        elif any(_number_like(v) for v in values) or (
+                numbers and any(str(v).strip() for v in values)):
+            bad.append(n)  # rows above the first number without one are a title and headers
+    if not numbers:  # a wrong file, most likely: say so, and change nothing
+        raise RevisitError(N_("{path} holds no mainland mobile number; nothing was changed."),
+                           path=str(path))
     source = "vendor_failed" if failed else "vendor_unsubscribe"
     reason = "短信发送失败（空号/停机）" if failed else "短信退订（回T退订）"
     blocked = already = 0
     unknown = []
     with sessions.begin() as s:
-        for number in numbers:
-            ids = s.scalars(select(Customer.id).where(Customer.mobile == number)).all()
-            if not ids:
-                unknown.append(number)
-            for cid in ids:
-                exists = s.scalar(select(DoNotContact.id).where(
-                    DoNotContact.customer_id == cid, DoNotContact.channel == "sms",
-                    DoNotContact.purpose.is_(None), DoNotContact.lifted_on.is_(None),
-                    DoNotContact.source == source))
-                if exists:
-                    already += 1
-                    continue
-                s.add(DoNotContact(customer_id=cid, channel="sms", purpose=None, reason=reason,
-                                   source=source, set_on=today, set_by=staff_id))
-                if not failed:
-                    s.add(ConsentEvent(customer_id=cid, kind="marketing", granted=False,
-                                       event_date=today, source="sms_unsubscribe",
-                                       staff_id=staff_id, note=path.name[:200]))
-                blocked += 1
+        listed = list(numbers)
+        for start in range(0, len(listed), LOOKUP):
+            part = listed[start:start + LOOKUP]
+            owners: dict[str, list[int]] = {}
+            for cid, mobile in s.execute(select(Customer.id, Customer.mobile)
+                                         .where(Customer.mobile.in_(part))
+                                         .order_by(Customer.id)):
+                if mobile:
+                    owners.setdefault(mobile, []).append(cid)
+            ids = [cid for found in owners.values() for cid in found]
+            blocked_before = set(s.scalars(select(DoNotContact.customer_id).where(
+                DoNotContact.customer_id.in_(ids), DoNotContact.channel == "sms",
+                DoNotContact.purpose.is_(None), DoNotContact.lifted_on.is_(None),
+                DoNotContact.source == source))) if ids else set()
+            for number in part:
+                if number not in owners:
+                    unknown.append(number)
+                for cid in owners.get(number, ()):
+                    if cid in blocked_before:
+                        already += 1
+                        continue
+                    blocked_before.add(cid)
+                    s.add(DoNotContact(customer_id=cid, channel="sms", purpose=None,
+                                       reason=reason, source=source, set_on=today,
+                                       set_by=staff_id))
+                    if not failed:
+                        s.add(ConsentEvent(customer_id=cid, kind="marketing", granted=False,
+                                           event_date=today, source="sms_unsubscribe",
+                                           staff_id=staff_id, note=path.name[:200]))
+                    blocked += 1
         audit(s, "read_unsubscribes", "file", None,
               {"file": path.name, "failed": failed, "numbers": len(numbers), "blocked": blocked,
                "already": already, "unknown": len(unknown)}, staff_id)

@@ -427,3 +427,42 @@ def test_a_merged_date_over_rows_left_empty_makes_them_no_problem(listed):
     book.save(path)
     report = outcomes.read_outcomes(database.sessions, path, today=TODAY)
     assert (report.stored, report.problems) == (1, ())
+
+
+def test_refused_profile_changes_are_said_with_their_labels(listed):
+    # The 画像变化 column as a tester filled it: a phone number (kept on the customer's page,
+    # not in the profile), a value that is none of the attribute's, one too long.
+    database, path, col = listed
+    _fill(path, col, {(2, "结果"): "接通", (2, "画像变化"): "手机=13912345678",
+                      (3, "结果"): "接通", (3, "画像变化"): "婚姻=结了",
+                      (4, "结果"): "接通", (4, "画像变化"): "经济：6",
+                      (5, "结果"): "接通", (5, "画像变化"): "职业=" + "律" * 101})
+    report = outcomes.read_outcomes(database.sessions, path, today=TODAY)
+    assert report.stored == 0 and report.profile_changes == 0
+    zh = {p.row: p.text("zh") for p in report.found}
+    assert zh[2] == (
+        "画像变化“手机=13912345678”：“手机”不在客户画像中：手机、电话和地址请在客户页面修改，"
+        "不在此栏填写（画像项目：婚姻状况、家庭结构、职业、就业状况、购车出资方、经济状况（1–5）、"
+        "驾驶经验、性格、生命周期阶段）")
+    assert zh[3] == ("画像变化“婚姻=结了”：“结了”不是婚姻状况可填的值，"
+                     "请填写：未婚、已婚、离异、丧偶")
+    assert zh[4] == "画像变化“经济:6”：“6”不是经济状况（1–5）可填的值，请填写：1、2、3、4、5"
+    assert zh[5] == f"画像变化“职业={'律' * 37}…”：职业的值超过 100 个字，请缩短"
+    en = dict(report.problems)
+    assert en[3] == ("profile change '婚姻=结了': '结了' is not a value of Marital status; type "
+                     "one of Single, Married, Divorced, Widowed")
+    assert "a phone number or an address is changed on the customer's page" in en[2]
+    for text in (*zh.values(), *en.values()):  # no code, no service sentence in either
+        assert "marital_status" not in text and "mobile" not in text
+        assert "Unknown profile attribute" not in text and "allowed:" not in text
+
+
+def test_every_refusal_of_the_profile_service_has_its_words():
+    # A refusal outcomes.py does not word would reach the Chinese window in English.
+    from services.customers.profile import validate
+
+    for attribute, value in (("mobile", "13912345678"), ("marital_status", "结了"),
+                             ("occupation", "x" * 101)):
+        with pytest.raises(RevisitError) as refused:
+            validate(attribute, value)
+        assert refused.value.template in outcomes._REFUSALS

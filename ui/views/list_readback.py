@@ -1,18 +1,20 @@
-"""Reading a filled-in list back in the window: the Excel call, visit or WeChat list the callers
-typed outcomes into is stored (services/lists/outcomes.py), and what could not be stored is
-listed row by row, in the window's language, to be corrected in the file and read again."""
+"""Reading files back in the window: the Excel call, visit or WeChat list the callers typed
+outcomes into is stored (services/lists/outcomes.py), and what could not be stored is listed row
+by row, in the window's language, to be corrected in the file and read again; an SMS vendor's
+unsubscribe or failed-delivery file blocks SMS to the numbers it lists
+(services/lists/unsubscribe.py)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from PySide6.QtCore import QLocale, Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QMessageBox, QPushButton, QVBoxLayout, QWidget
 
 from services.staff.permissions import NOT_PASSED, Actor, NotPassed
 from services.store.database import Database
 from ui.files import ask_open_path
-from ui.labels import language
+from ui.labels import joined, language
 from ui.tasks import TaskRunner, changed, show_error
 from ui.views.customer_page import fill_table, make_table
 
@@ -22,6 +24,7 @@ class ReadBackPanel(QWidget):
     `read_done` carries the report once it is shown."""
 
     read_done = Signal(object)
+    unsubscribes_read = Signal(object)  # the UnsubscribeReport, once shown
 
     def __init__(self, database: Database, runner: TaskRunner, parent=None, *,
                  actor: Actor | None | NotPassed = NOT_PASSED) -> None:
@@ -35,6 +38,12 @@ class ReadBackPanel(QWidget):
             "next dates, km and profile changes are stored. Reading a file again stores "
             "nothing twice."))
         self.button.clicked.connect(self._on_clicked)
+        self.unsubscribe_button = QPushButton(self.tr("Read an SMS &unsubscribe file…"))
+        self.unsubscribe_button.setToolTip(self.tr(
+            "The file the SMS vendor sends back (Excel or CSV) of customers who replied T to "
+            "unsubscribe, or of messages that could not be delivered: no SMS goes to those "
+            "customers any more. Reading a file again blocks nobody twice."))
+        self.unsubscribe_button.clicked.connect(self._on_unsubscribe_clicked)
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -43,6 +52,7 @@ class ReadBackPanel(QWidget):
         self.problems.setVisible(False)
         row = QHBoxLayout()
         row.addWidget(self.button, 0)
+        row.addWidget(self.unsubscribe_button, 0)
         row.addStretch(1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -113,6 +123,107 @@ class ReadBackPanel(QWidget):
             text += "\n" + note.text(lang)
         self.summary.setText(text)
         self.summary.setVisible(True)
-        fill_table(self.problems, [[p.row, p.text(lang)] for p in rows])
-        self.problems.setVisible(bool(rows))
+        self._fill_problems([(p.row, p.text(lang)) for p in rows])
         self.read_done.emit(report)
+
+    def _fill_problems(self, rows: list[tuple[int, str]]) -> None:
+        """The rows not read, by their spreadsheet row number as Excel shows it (4588, never
+        4,588: the number is looked up in the file)."""
+        fill_table(self.problems, [[str(row), why] for row, why in rows])
+        right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+        for r in range(self.problems.rowCount()):
+            item = self.problems.item(r, 0)
+            if item is not None:
+                item.setTextAlignment(right)
+        self.problems.setVisible(bool(rows))
+
+    def _on_unsubscribe_clicked(self) -> None:
+        path = ask_open_path(self, "unsubscribe",
+                             self.tr("SMS vendor files (*.xlsx *.csv *.txt);;All files (*)"),
+                             self.tr("Choose the SMS vendor's unsubscribe or failed-delivery "
+                                     "file"))
+        if not path:
+            return
+        failed = self.ask_failed(Path(path))
+        if failed is not None:
+            self.read_unsubscribes(Path(path), failed=failed)
+
+    def ask_failed(self, path: Path) -> bool | None:
+        """Whether the file lists failed deliveries (True) or unsubscribes (False); None when
+        the user cancels. The vendor's file does not say which it is."""
+        box = QMessageBox(QMessageBox.Icon.Question, self.tr("SMS vendor file"), self.tr(
+            "What does %1 list?").replace("%1", path.name), parent=self)
+        box.setInformativeText(self.tr(
+            "Unsubscribes: customers who replied T; their marketing consent is withdrawn too. "
+            "Failed deliveries: numbers that are empty or switched off. Either way no SMS goes "
+            "to those customers any more."))
+        unsubscribes = box.addButton(self.tr("&Unsubscribes (回T退订)"),
+                                     QMessageBox.ButtonRole.AcceptRole)
+        failures = box.addButton(self.tr("&Failed deliveries"), QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        name = path.name.casefold()
+        box.setDefaultButton(failures if ("失败" in name or "fail" in name) else unsubscribes)
+        box.exec()
+        clicked = box.clickedButton()
+        if clicked is unsubscribes:
+            return False
+        if clicked is failures:
+            return True
+        return None
+
+    def read_unsubscribes(self, path: Path, *, failed: bool) -> None:
+        """Block SMS to the customers whose numbers the vendor's file at `path` lists, in the
+        background."""
+        sessions = self.database.sessions
+        who = None if isinstance(self.actor, NotPassed) or self.actor is None else self.actor.id
+        self.unsubscribe_button.setEnabled(False)
+        self.summary.setVisible(False)
+        self.problems.setVisible(False)
+
+        def work(_progress, _cancel):
+            # openpyxl reads the file: loaded when a vendor file is first read, not at start.
+            from services.lists import unsubscribe
+
+            return unsubscribe.read_unsubscribes(sessions, path, failed=failed, staff_id=who)
+
+        def failed_(exc: BaseException) -> None:
+            self.unsubscribe_button.setEnabled(True)
+            show_error(self, exc)
+
+        self.runner.run(work, on_done=lambda report: self._show_unsubscribes(path, failed, report),
+                        on_failed=failed_, parent_widget=self,
+                        label=self.tr("Reading the SMS vendor's file"), write=True,
+                        changes=changed("preferences", "customers"))
+
+    def _show_unsubscribes(self, path: Path, failed: bool, report) -> None:
+        self.unsubscribe_button.setEnabled(True)
+        locale = QLocale()
+        space = "" if language() == "zh" else " "
+        if failed:
+            text = self.tr("%1 lists failed deliveries: %2 number(s) read.")
+        else:
+            text = self.tr("%1 lists unsubscribes: %2 number(s) read.")
+        text = text.replace("%1", path.name).replace("%2", locale.toString(report.numbers))
+        text += space + self.tr("%n customer(s) now get no SMS.", "", report.customers_blocked)
+        if report.already_blocked:
+            text += space + self.tr("%n were blocked already by an earlier file.", "",
+                                    report.already_blocked)
+        if report.unknown_numbers:
+            shown = list(report.unknown_numbers[:UNKNOWN_SHOWN])
+            if len(report.unknown_numbers) > UNKNOWN_SHOWN:
+                shown.append("…")
+            text += space + self.tr("%n number(s) match no customer: %1.", "",
+                                    len(report.unknown_numbers)).replace("%1", joined(shown))
+        if report.unreadable_rows:
+            text += space + self.tr("%n row(s) hold no mainland mobile number and were not "
+                                    "read; they are listed below.", "",
+                                    len(report.unreadable_rows))
+        self.summary.setText(text)
+        self.summary.setVisible(True)
+        why = self.tr("No mainland mobile number: not read")
+        self._fill_problems([(row, why) for row in report.unreadable_rows])
+        self.unsubscribes_read.emit(report)
+
+
+# Numbers matching no customer named in the summary; the rest counted.
+UNKNOWN_SHOWN = 10

@@ -1,0 +1,78 @@
+"""An SMS vendor's unsubscribe or failed-delivery file read in: the numbers it lists get no more
+SMS, a wrong file changes nothing, and the rows whose number cannot be read are named by the
+row number the spreadsheet shows. On SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import openpyxl
+import pytest
+from sqlalchemy import func, select
+
+from models import AuditLog, ConsentEvent, Customer, DoNotContact
+from services.lists import unsubscribe
+from services.store.errors import RevisitError
+from tests.services.test_lists_runs import AS_OF, setup
+
+
+def _count(database, model, *where) -> int:
+    with database.sessions() as s:
+        return s.scalar(select(func.count()).select_from(model).where(*where))
+
+
+def test_a_file_without_a_mobile_number_changes_nothing(database, tmp_path):
+    setup(database)
+    wrong = tmp_path / "客户名单.csv"
+    wrong.write_text("姓名,地址\n张三,光明西路1号\n李四,020-87654321\n", encoding="utf-8-sig")
+    audits = _count(database, AuditLog)
+    with pytest.raises(RevisitError) as refused:
+        unsubscribe.read_unsubscribes(database.sessions, wrong, today=AS_OF)
+    assert str(refused.value) == f"{wrong} holds no mainland mobile number; nothing was changed."
+    assert _count(database, DoNotContact, DoNotContact.source == "vendor_unsubscribe") == 0
+    assert _count(database, AuditLog) == audits
+
+
+def test_a_vendor_workbook_with_a_title_and_a_mistyped_number(database, tmp_path):
+    # As vendors export: a title and the export time above the headers, numbers stored as
+    # numbers, one typed a digit short before the first good one, one unknown, one twice.
+    setup(database)
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["退订明细"])
+    sheet.append(["导出时间", "2026-11-20 10:00:00"])
+    sheet.append(["手机号码", "回复内容", "回复时间"])
+    sheet.append([1380013000, "T", "2026-11-19 09:00"])  # row 4: ten digits
+    sheet.append([13800130001, "TD", "2026-11-19 09:01"])
+    sheet.append(["+86 138 0013 0012", "退订", "2026-11-19 09:02"])
+    sheet.append([13911112222, "T", "2026-11-19 09:03"])
+    sheet.append([13800130001, "T", "2026-11-19 09:04"])
+    for _ in range(4580):  # the last row far down, as in a month's file
+        sheet.append([])
+    sheet.append(["无", "T"])
+    path = tmp_path / "退订.xlsx"
+    book.save(path)
+    report = unsubscribe.read_unsubscribes(database.sessions, path, today=AS_OF)
+    assert (report.numbers, report.customers_blocked, report.already_blocked) == (3, 2, 0)
+    assert report.unknown_numbers == ("13911112222",)
+    assert report.unreadable_rows == (4, 4589)
+    with database.sessions() as s:
+        blocked = s.scalars(select(Customer.code).join(
+            DoNotContact, DoNotContact.customer_id == Customer.id).where(
+            DoNotContact.channel == "sms", DoNotContact.purpose.is_(None))).all()
+        assert sorted(blocked) == ["C001", "C012"]
+        assert s.scalar(select(func.count()).select_from(ConsentEvent).where(
+            ConsentEvent.source == "sms_unsubscribe", ConsentEvent.granted.is_(False))) == 2
+    again = unsubscribe.read_unsubscribes(database.sessions, path, today=AS_OF)
+    assert (again.customers_blocked, again.already_blocked) == (0, 2)
+
+
+def test_failed_deliveries_block_sms_but_keep_consent(database, tmp_path):
+    setup(database)
+    path = tmp_path / "发送失败.csv"
+    path.write_text("号码,状态\n13800130013,空号\n", encoding="utf-8-sig")
+    report = unsubscribe.read_unsubscribes(database.sessions, path, failed=True,
+                                           today=dt.date(2026, 11, 23))
+    assert (report.numbers, report.customers_blocked) == (1, 1)
+    assert _count(database, DoNotContact, DoNotContact.source == "vendor_failed") == 1
+    assert _count(database, ConsentEvent, ConsentEvent.source == "sms_unsubscribe") == 0

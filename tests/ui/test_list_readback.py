@@ -1,0 +1,165 @@
+"""Reading files back in 名单 → 历史名单, as a supervisor or a caller would: an SMS vendor's
+unsubscribe or failed-delivery file (Excel or CSV), and a filled-in call list whose rows could
+not all be stored, said in the window's language with Excel's row numbers. On SQLite and
+PostgreSQL."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+import pytest
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
+from sqlalchemy import func, select
+
+from models import ConsentEvent, DoNotContact, StaffUser
+from services.lists import runs
+from services.outputs import excel
+from services.staff.permissions import Actor
+from tests.services.test_lists_runs import _run, setup
+from tests.ui.conftest import shut_down
+from ui.tasks import TaskRunner
+from ui.views.list_readback import ReadBackPanel
+
+
+@pytest.fixture
+def panel(qtbot, database, translated):
+    setup(database)
+    with database.sessions() as s:
+        clerk = s.scalars(select(StaffUser).where(StaffUser.username == "chenli")).one()
+        actor = Actor(clerk.id, clerk.username, "clerk", clerk.display_name)
+    runner = TaskRunner()
+    widget = ReadBackPanel(database, runner, actor=actor)
+    qtbot.addWidget(widget)
+    widget.resize(900, 420)
+    widget.show()
+    yield widget
+    shut_down(widget, runner)
+
+
+def _choose(monkeypatch, path: Path) -> None:
+    monkeypatch.setattr("ui.views.list_readback.ask_open_path", lambda *a, **k: str(path))
+
+
+def _answer(qtbot, button_text: str) -> None:
+    """Click `button_text` in the question the panel asks, once it is shown."""
+    def click():
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):
+            QTimer.singleShot(20, click)
+            return
+        [button] = [b for b in box.buttons() if b.text() == button_text]
+        button.click()
+
+    QTimer.singleShot(0, click)
+
+
+def _sms_blocked(database, source: str) -> int:
+    with database.sessions() as s:
+        return s.scalar(select(func.count()).select_from(DoNotContact).where(
+            DoNotContact.channel == "sms", DoNotContact.source == source))
+
+
+@pytest.mark.parametrize("translated", ["zh_CN"], indirect=True)
+def test_a_vendors_unsubscribe_workbook_in_the_chinese_window(qtbot, panel, database,
+                                                             tmp_path, monkeypatch):
+    assert panel.unsubscribe_button.text() == "读入短信退订文件(&U)…"
+    assert panel.unsubscribe_button.isEnabled()  # the command needs no supervisor either
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["手机号码", "回复内容"])
+    sheet.append([13800130001, "T"])
+    sheet.append(["+86 138 0013 0012", "TD"])
+    sheet.append([13911112222, "T"])
+    sheet.append([1380013000, "T"])  # row 5: a digit short
+    path = tmp_path / "退订2611.xlsx"
+    book.save(path)
+    _choose(monkeypatch, path)
+    _answer(qtbot, "退订（回T退订）(&U)")
+    with qtbot.waitSignal(panel.unsubscribes_read, timeout=30000):
+        qtbot.mouseClick(panel.unsubscribe_button, Qt.MouseButton.LeftButton)
+    assert panel.summary.text() == (
+        "退订2611.xlsx 是退订名单：读到 3 个号码。2 位客户今后不再收到短信。"
+        "1 个号码不属于任何客户：13911112222。1 行没有大陆手机号，未读取，见下表。")
+    assert panel.problems.isVisible() and panel.problems.rowCount() == 1
+    assert panel.problems.item(0, 0).text() == "5"
+    assert panel.problems.item(0, 1).text() == "没有大陆手机号：未读取"
+    assert _sms_blocked(database, "vendor_unsubscribe") == 2
+    with database.sessions() as s:
+        assert s.scalar(select(func.count()).select_from(ConsentEvent).where(
+            ConsentEvent.source == "sms_unsubscribe")) == 2
+    # Read again: nobody blocked twice, and the window says so.
+    _answer(qtbot, "退订（回T退订）(&U)")
+    with qtbot.waitSignal(panel.unsubscribes_read, timeout=30000):
+        qtbot.mouseClick(panel.unsubscribe_button, Qt.MouseButton.LeftButton)
+    assert "0 位客户今后不再收到短信。其中 2 位已由之前的文件登记过。" in panel.summary.text()
+    assert _sms_blocked(database, "vendor_unsubscribe") == 2
+
+
+@pytest.mark.parametrize("translated", ["en"], indirect=True)
+def test_a_failed_delivery_csv_and_a_wrong_file_in_the_english_window(qtbot, panel, database,
+                                                                      tmp_path, monkeypatch):
+    path = tmp_path / "failed.csv"
+    path.write_text("号码,状态\n13800130013,空号\n13800130014,停机\n", encoding="utf-8-sig")
+    _choose(monkeypatch, path)
+    _answer(qtbot, "&Failed deliveries")
+    with qtbot.waitSignal(panel.unsubscribes_read, timeout=30000):
+        qtbot.mouseClick(panel.unsubscribe_button, Qt.MouseButton.LeftButton)
+    assert panel.summary.text() == ("failed.csv lists failed deliveries: 2 number(s) read. "
+                                    "2 customer(s) now get no SMS.")
+    assert not panel.problems.isVisible()
+    assert _sms_blocked(database, "vendor_failed") == 2
+    # Cancelled at the question: nothing is read.
+    _answer(qtbot, "Cancel")
+    qtbot.mouseClick(panel.unsubscribe_button, Qt.MouseButton.LeftButton)
+    assert panel.unsubscribe_button.isEnabled()
+    # The wrong file: one sentence, nothing changed.
+    wrong = tmp_path / "customers.csv"
+    wrong.write_text("name,city\nZhang San,Guangzhou\n", encoding="utf-8")
+    said: list[str] = []
+    monkeypatch.setattr("ui.tasks.QMessageBox.warning",
+                        lambda _parent, _title, text, *a, **k: said.append(text))
+    _choose(monkeypatch, wrong)
+    _answer(qtbot, "&Unsubscribes (回T退订)")
+    qtbot.mouseClick(panel.unsubscribe_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(said), timeout=30000)
+    assert said == [f"{wrong} holds no mainland mobile number; nothing was changed."]
+    assert panel.unsubscribe_button.isEnabled()
+    assert _sms_blocked(database, "vendor_unsubscribe") == 0
+
+
+@pytest.mark.parametrize("translated", ["zh_CN", "en"], indirect=True)
+def test_read_back_problems_in_the_windows_language(qtbot, panel, database, tmp_path,
+                                                   monkeypatch, translated):
+    summary = _run(database)
+    doc = runs.load_document(database.sessions, summary.run_id)
+    path = excel.write_list(doc, "call", tmp_path / "已填写.xlsx")
+    book = openpyxl.load_workbook(path)
+    sheet = book.active
+    col = {c.value: c.column for c in sheet[1]}
+    sheet.cell(2, col["结果"], "接通")
+    sheet.cell(2, col["画像变化"], "手机=13912345678")
+    sheet.cell(3, col["结果"], "接通")
+    sheet.cell(3, col["画像变化"], "婚姻=结了")
+    sheet.cell(4588, col["编号"], "999-0001")  # far down a long list
+    sheet.cell(4588, col["结果"], "接通")
+    book.save(path)
+    _choose(monkeypatch, path)
+    with qtbot.waitSignal(panel.read_done, timeout=60000):
+        qtbot.mouseClick(panel.button, Qt.MouseButton.LeftButton)
+    table = panel.problems
+    rows = {table.item(r, 0).text(): table.item(r, 1).text() for r in range(table.rowCount())}
+    assert list(rows) == ["2", "3", "4588"]  # as Excel numbers them, never 4,588
+    if translated == "zh_CN":
+        assert rows["2"].startswith("画像变化“手机=13912345678”：“手机”不在客户画像中："
+                                    "手机、电话和地址请在客户页面修改，不在此栏填写（画像项目：婚姻状况、")
+        assert rows["3"] == ("画像变化“婚姻=结了”：“结了”不是婚姻状况可填的值，"
+                             "请填写：未婚、已婚、离异、丧偶")
+        assert rows["4588"] == "编号“999-0001”不是本数据库任何名单中的一行"
+        assert not any(c.isascii() and c.isalpha() for text in rows.values() for c in text)
+    else:
+        assert ("a phone number or an address is changed on the customer's page, not in "
+                "this column") in rows["2"]
+        assert rows["3"] == ("profile change '婚姻=结了': '结了' is not a value of Marital "
+                             "status; type one of Single, Married, Divorced, Widowed")
