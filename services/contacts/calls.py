@@ -21,11 +21,14 @@ from models import (
     Vehicle,
 )
 from models.codes import OUTCOMES, PURPOSES
+from services.customers.contact_details import check_km
 from services.customers.profile import Change, record_change_in
-from services.imports.normalise import MAX_KM, km_rise_implausible
+from services.imports.normalise import MAX_KM
 from services.labels import text
 from services.lists.query import DNC_PURPOSES, DONE
 from services.segments.derived import refusal_in_force
+from services.staff.audit import audit
+from services.store import versions
 from services.store.errors import N_, RevisitError
 from services.store.settings import load_settings_in
 from services.store.versions import staff_name, stale
@@ -65,6 +68,9 @@ class DueCall:
     member_id: int | None = None  # set when the call comes from a list run
     row_code: str | None = None
     attempts: int = 0
+    # Set when the call is a promised follow-up: the contact that promised it, the customer's
+    # latest when the queue was read (record_call's `follow_up_of`).
+    follow_up_of: int | None = None
 
 
 @dataclass(frozen=True)
@@ -75,6 +81,9 @@ class CallResult:
     km: int | None = None
     vehicle_id: int | None = None
     profile_changes: tuple[tuple[str, str], ...] = field(default=())  # (attribute, new value)
+    # With outcome "refused": the customer asked not to be called again for this purpose; a
+    # phone do-not-contact is set with the call (refuse_calls), so it sticks.
+    no_more_calls: bool = False
 
 
 def staff_list(sessions: sessionmaker[Session]) -> list[StaffInfo]:
@@ -101,15 +110,8 @@ def _open_members(staff_id: int, today: dt.date, retry_days: int):
     the queue is today's): a phone do-not-contact set since for the run's purpose; a call
     reached since the run's date, through any run or none (a customer on two runs is called
     once); a call that failed fewer than `retry_days` days ago (the list's retry wait)."""
-    m, run, e, d = ListRunMember, ListRun, ContactEvent, DoNotContact
-    refuses_purpose = or_(
-        d.purpose.is_(None),
-        *(and_(run.purpose == purpose, d.purpose.in_(refused))
-          for purpose, refused in DNC_PURPOSES.items()),
-        and_(run.purpose.not_in(DNC_PURPOSES), d.purpose == run.purpose))
-    refused = exists().where(
-        d.customer_id == m.customer_id, or_(d.channel.is_(None), d.channel == "phone"),
-        *refusal_in_force(today), refuses_purpose)
+    m, run, e = ListRunMember, ListRun, ContactEvent
+    refused = _phone_refused(m.customer_id, run.purpose, today)
     reached = exists().where(e.customer_id == m.customer_id, e.outcome.in_(DONE),
                              e.contact_at >= run.as_of)
     retry_from = dt.datetime.combine(today - dt.timedelta(days=retry_days - 1), dt.time())
@@ -130,9 +132,24 @@ def _open_members(staff_id: int, today: dt.date, retry_days: int):
     )
 
 
+def _phone_refused(customer_id, purpose, today: dt.date):
+    """A phone do-not-contact in force on `today` that refuses calls for `purpose` (a call's
+    or a run's purpose column): one of every purpose, or one DNC_PURPOSES says blocks it."""
+    d = DoNotContact
+    refuses_purpose = or_(
+        d.purpose.is_(None),
+        *(and_(purpose == code, d.purpose.in_(refused))
+          for code, refused in DNC_PURPOSES.items()),
+        and_(purpose.not_in(DNC_PURPOSES), d.purpose == purpose))
+    return exists().where(
+        d.customer_id == customer_id, or_(d.channel.is_(None), d.channel == "phone"),
+        *refusal_in_force(today), refuses_purpose)
+
+
 def _due_follow_ups(staff_id: int, today: dt.date):
     """This caller's contacts that asked for a follow-up on or before `today` and are still
-    each customer's latest contact."""
+    each customer's latest contact; not those whose customer has refused such calls since
+    (a follow-up promised before the refusal is not kept against it)."""
     later = aliased(ContactEvent)
     return select(ContactEvent).where(
         ContactEvent.staff_id == staff_id,
@@ -143,6 +160,7 @@ def _due_follow_ups(staff_id: int, today: dt.date):
                 later.contact_at > ContactEvent.contact_at,
             )
         ),
+        ~_phone_refused(ContactEvent.customer_id, ContactEvent.purpose, today),
     )
 
 
@@ -198,7 +216,8 @@ def due_calls(
             if event.customer_id not in seen and event.customer_id not in listed:
                 # The follow-up's own contact is the last one (no later contact exists).
                 calls.append(due_call(event.customer_id, event.vehicle_id, event.next_follow_up,
-                                      event.purpose, (event.contact_at, event.feedback)))
+                                      event.purpose, (event.contact_at, event.feedback),
+                                      follow_up_of=event.id))
         for member, purpose in members:
             calls.append(due_call(member.customer_id, member.vehicle_id, None, purpose,
                                   last.get(member.customer_id, (None, None)),
@@ -283,6 +302,7 @@ def record_call(
     at: dt.datetime | None = None,
     channel: str = "phone",
     seen_attempts: int | None = None,
+    follow_up_of: int | None = None,
 ) -> list[Change]:
     """Store one call (or a WeChat conversation, or a talk on a visit: `channel`): the contact
     event, a km reading, profile changes and the list member's state, all or nothing. Returns
@@ -290,7 +310,12 @@ def record_call(
 
     `seen_attempts`: the list member's attempts when the caller opened the call (every call
     stored on a member counts one). A colleague's call stored on the member since is not
-    written over: the save is refused (StaleEdit, naming who and when)."""
+    written over: the save is refused (StaleEdit, naming who and when).
+
+    `follow_up_of`: the contact that promised this call, as the caller's queue listed it. A
+    contact with the customer stored since (a colleague worked the same promise) refuses the
+    save the same way. A promised call that gets no answer and sets no next date is promised
+    again after the list's retry wait, as a list call comes back: it is not dropped."""
     at = at or dt.datetime.now().replace(microsecond=0)
     today = at.date()
     if result.outcome not in OUTCOMES:
@@ -304,9 +329,17 @@ def record_call(
             N_("The next follow-up date {date} is in the past."),
             date=result.next_follow_up.isoformat(),
         )
+    if result.no_more_calls and result.outcome != "refused":
+        raise RevisitError(N_("Only a refused call can ask for no more calls."))
     if result.km is not None and not 0 <= result.km <= MAX_KM:
         raise RevisitError(N_("{km} km is not a plausible odometer reading."), km=result.km)
     with sessions.begin() as s:
+        next_follow_up = result.next_follow_up
+        if follow_up_of is not None:
+            _check_follow_up(s, customer_id, follow_up_of)
+            if result.outcome in UNREACHED and next_follow_up is None:
+                next_follow_up = today + dt.timedelta(
+                    days=load_settings_in(s).no_answer_retry_days)
         run_id = None
         if member_id is not None:
             run_id = _count_attempt(s, customer_id, member_id, seen_attempts,
@@ -321,14 +354,16 @@ def record_call(
                 staff_id=staff_id,
                 outcome=result.outcome,
                 feedback=(result.feedback or "").strip() or None,
-                next_follow_up=result.next_follow_up,
+                next_follow_up=next_follow_up,
                 list_run_id=run_id,
             )
         )
+        if result.no_more_calls:
+            _refuse_calls(s, customer_id, purpose, result.feedback, today, staff_id)
         if result.km is not None:
             if result.vehicle_id is None:
                 raise RevisitError(N_("Choose the vehicle the km reading belongs to."))
-            _check_km(s, result.vehicle_id, result.km, today)
+            check_km(s, result.vehicle_id, result.km, today)
             s.add(
                 MileageReading(
                     vehicle_id=result.vehicle_id, reading_date=today, km=result.km, source="call"
@@ -376,24 +411,41 @@ def _count_attempt(s: Session, customer_id: int, member_id: int, seen: int | Non
                 last.created_at if last is not None else None, outcome=outcome)
 
 
-def _check_km(s: Session, vehicle_id: int, km: int, day: dt.date) -> None:
-    previous = s.execute(
-        select(MileageReading.km, MileageReading.reading_date)
-        .where(MileageReading.vehicle_id == vehicle_id, MileageReading.reading_date <= day)
-        .order_by(MileageReading.reading_date.desc(), MileageReading.id.desc())
-        .limit(1)
-    ).first()
-    if previous is not None and km < previous.km:
-        raise RevisitError(
-            N_("{km} km is less than the {previous} km read on {date}; check the number."),
-            km=km,
-            previous=previous.km,
-            date=previous.reading_date.isoformat(),
-        )
-    if previous is not None and km_rise_implausible(previous.km, previous.reading_date, km, day):
-        raise RevisitError(
-            N_("{km} km is {rise} km more than the {previous} km read on {date}, more than a "
-               "car is driven in that time; check the number."),
-            km=f"{km:,}", rise=f"{km - previous.km:,}", previous=f"{previous.km:,}",
-            date=previous.reading_date.isoformat(),
-        )
+# Said as the refusal's reason when the caller wrote no feedback.
+NO_MORE_CALLS_REASON = "通话中拒绝，要求不再来电"
+
+
+def refused_purpose(purpose: str) -> str | None:
+    """The do-not-contact purpose that stops calls for a call's `purpose` (the first that
+    DNC_PURPOSES says blocks it), None (every purpose) for a purpose no refusal names."""
+    blocked_by = DNC_PURPOSES.get(purpose)
+    return blocked_by[0] if blocked_by else None
+
+
+def _refuse_calls(s: Session, customer_id: int, purpose: str, feedback: str | None,
+                  today: dt.date, staff_id: int | None) -> None:
+    reason = ((feedback or "").strip() or NO_MORE_CALLS_REASON)[:200]
+    row = DoNotContact(customer_id=customer_id, channel="phone",
+                       purpose=refused_purpose(purpose), reason=reason, source="call",
+                       set_on=today, set_by=staff_id)
+    s.add(row)
+    s.flush()
+    audit(s, "add_refusal", "do_not_contact", row.id,
+          {"customer": customer_id, "channel": "phone", "purpose": row.purpose,
+           "reason": reason, "expires": None}, staff_id)
+
+
+def _check_follow_up(s: Session, customer_id: int, promised_by: int) -> None:
+    """Refuse a promised call when a contact with the customer was stored after the one that
+    promised it. The customer's row is locked first (SQLite's write lock, or PostgreSQL's lock
+    on the row, held until the call is stored), so two callers working the same promise at
+    once cannot both pass this check."""
+    versions.lock(s, Customer, Customer.id == customer_id)
+    since = s.execute(select(ContactEvent.staff_id, ContactEvent.outcome,
+                             ContactEvent.created_at)
+                      .where(ContactEvent.customer_id == customer_id,
+                             ContactEvent.id > promised_by)
+                      .order_by(ContactEvent.id.desc()).limit(1)).first()
+    if since is not None:
+        raise stale(CALL_RECORDED, staff_name(s, since.staff_id), since.created_at,
+                    outcome=text("outcome", since.outcome))

@@ -586,9 +586,11 @@ def build_run(sessions: Sessions, segment_name: str, options: RunOptions = RunOp
         total = s.execute(select(func.count()).select_from(decided)).scalar_one()
         members = s.execute(select(func.count()).select_from(decided)
                             .where(_is_member(decided))).scalar_one()
-        # The last finished run: an unfinished one (its files never completed) was never
-        # this week's work, so "who is new" compares with the run staff actually had.
+        # The last finished run of the segment on the same channels: an unfinished one (its
+        # files never completed) was never this week's work, so "who is new" compares with the
+        # run staff actually had; a mail run of the segment beside its calls is other work.
         previous = s.scalar(select(ListRun.id).where(ListRun.segment_id == seg.info.id,
+                                                     ListRun.channel_mode == options.channel,
                                                      ListRun.finished_at.is_not(None))
                             .order_by(ListRun.created_at.desc(), ListRun.id.desc()).limit(1))
         run = ListRun(segment_id=seg.info.id, segment_name=seg.info.name,

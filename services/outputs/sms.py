@@ -51,6 +51,19 @@ FIELDS: dict[str, tuple[str, Callable[[ListMember, str], object]]] = {
     SHOP_FIELD: ("shop", lambda m, shop: shop),
 }
 FIELD_RE = re.compile(r"\{([^{}]*)\}")
+# Words that make a text an offer (a discount, a gift, an event): a marketing message, which
+# goes only to customers who agreed to marketing and did not unsubscribe from it (PIPL, and the
+# carriers' rules for commercial SMS). Lists made for care, reminders or call-backs do not
+# leave those customers out.
+OFFER_WORDS = ("优惠", "促销", "特价", "特惠", "折扣", "打折", "折起", "立减", "满减", "返现",
+               "赠送", "送礼", "好礼", "礼品", "礼包", "抽奖", "秒杀", "限时", "团购", "免费",
+               "活动价", "大促", "福利")
+
+
+def offer_words(text: str) -> tuple[str, ...]:
+    """The words of OFFER_WORDS in `text` (merge fields aside), in the order listed."""
+    plain = FIELD_RE.sub("", text)
+    return tuple(w for w in OFFER_WORDS if w in plain)
 # The refusal of an SMS file while the shop has no signature in the settings (a new database
 # has none): vendors send only texts signed with the signature registered with them.
 NO_SIGNATURE = N_("Set the shop's SMS signature in Settings first (the SMS vendor sends only "

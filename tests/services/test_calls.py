@@ -208,3 +208,110 @@ def test_the_queue_is_todays_whatever_changed_since_the_list_was_built(database)
     assert queue(amy_id, today + dt.timedelta(days=2)) == ["客户2", "客户3", "客户5"]
     assert queue(amy_id, today + dt.timedelta(days=3)) == ["客户2", "客户3", "客户4", "客户5"]
     assert calls.due_total(database.sessions, amy_id, today + dt.timedelta(days=3)) == 4
+
+
+def _promise(database, staff, customer, purpose="sales", due=dt.date(2026, 11, 25)):
+    calls.record_call(database.sessions, customer, staff,
+                      calls.CallResult(outcome="reached", next_follow_up=due), purpose=purpose,
+                      at=NOW)
+
+
+def test_a_refusal_since_takes_a_promised_call_out_of_the_queue(database, people):
+    from models import DoNotContact
+
+    staff, _, customer, _ = people
+    day = dt.date(2026, 11, 25)
+    _promise(database, staff, customer)
+    with database.sessions.begin() as s:
+        # Neither refuses a sales call: another purpose, and another channel.
+        s.add_all([DoNotContact(customer_id=customer, channel="phone", purpose="recall",
+                                reason="不要召回电话", set_on=day),
+                   DoNotContact(customer_id=customer, channel="sms", reason="退订",
+                                set_on=day)])
+    assert [c.customer_id for c in calls.due_calls(database.sessions, staff, day)] == [customer]
+    with database.sessions.begin() as s:
+        s.add(DoNotContact(customer_id=customer, channel="phone", purpose="marketing",
+                           reason="不要推销", set_on=day))  # marketing refuses sales too
+    assert calls.due_calls(database.sessions, staff, day) == []
+    assert calls.due_total(database.sessions, staff, day) == 0
+    # Once it expires the promise is due again.
+    with database.sessions.begin() as s:
+        s.execute(DoNotContact.__table__.update().where(DoNotContact.purpose == "marketing")
+                  .values(expires_on=day + dt.timedelta(days=3)))
+    later = day + dt.timedelta(days=3)
+    assert [c.customer_id for c in calls.due_calls(database.sessions, staff, later)] == [
+        customer]
+
+
+def test_a_promised_call_not_answered_comes_back_after_the_retry_wait(database, people):
+    from services.store.settings import load_settings
+
+    staff, _, customer, _ = people
+    day = dt.date(2026, 11, 25)
+    _promise(database, staff, customer)
+    [due] = calls.due_calls(database.sessions, staff, day)
+    assert due.follow_up_of is not None and due.member_id is None
+    calls.record_call(database.sessions, customer, staff, calls.CallResult(outcome="no_answer"),
+                      purpose=due.purpose, at=NOW + dt.timedelta(days=2),
+                      follow_up_of=due.follow_up_of)
+    wait = load_settings(database.sessions).no_answer_retry_days
+    back = day + dt.timedelta(days=wait)
+    assert calls.due_calls(database.sessions, staff, back - dt.timedelta(days=1)) == []
+    [again] = calls.due_calls(database.sessions, staff, back)
+    assert (again.customer_id, again.due) == (customer, back)
+    # A date the caller chose stands; an answered call ends the promise.
+    calls.record_call(database.sessions, customer, staff, calls.CallResult(outcome="reached"),
+                      purpose=again.purpose, at=NOW + dt.timedelta(days=2 + wait),
+                      follow_up_of=again.follow_up_of)
+    assert calls.due_calls(database.sessions, staff, dt.date(2026, 12, 31)) == []
+
+
+def test_a_promised_call_stored_by_a_colleague_since_is_refused(database, people):
+    from services.store.errors import StaleEdit
+
+    staff, other, customer, _ = people
+    _promise(database, staff, customer)
+    [mine] = calls.due_calls(database.sessions, staff, dt.date(2026, 11, 25))
+    calls.record_call(database.sessions, customer, other,
+                      calls.CallResult(outcome="appointment"), purpose=mine.purpose,
+                      at=NOW + dt.timedelta(days=2), follow_up_of=mine.follow_up_of)
+    with pytest.raises(StaleEdit) as refused:
+        calls.record_call(database.sessions, customer, staff,
+                          calls.CallResult(outcome="no_answer"), purpose=mine.purpose,
+                          at=NOW + dt.timedelta(days=2), follow_up_of=mine.follow_up_of)
+    assert "刘洋" in str(refused.value)
+    assert [e.outcome for e in _events(database, customer)] == ["reached", "appointment"]
+    with database.sessions() as s:  # the lock changed nothing on the customer
+        assert s.get_one(Customer, customer).version == 1
+
+
+@pytest.mark.parametrize(("purpose", "refused_for"), [
+    ("sales", "sales"), ("ref_ask", "marketing"), ("care", "reminder"), ("recall", "recall"),
+    ("ref_thanks", None)])
+def test_a_refused_call_can_ask_for_no_more_calls_and_it_sticks(database, people, purpose,
+                                                              refused_for):
+    from models import AuditLog, DoNotContact
+
+    staff, other, customer, _ = people
+    # A colleague's promise of a call for the same purpose, made before.
+    _promise(database, other, customer, purpose, due=dt.date(2026, 12, 1))
+    calls.record_call(database.sessions, customer, staff,
+                      calls.CallResult(outcome="refused", feedback="别再打了",
+                                       no_more_calls=True), purpose=purpose,
+                      at=NOW - dt.timedelta(days=1))
+    with database.sessions() as s:
+        row = s.scalars(select(DoNotContact)).one()
+        assert (row.channel, row.purpose, row.reason, row.set_on, row.set_by) == (
+            "phone", refused_for, "别再打了", NOW.date() - dt.timedelta(days=1), staff)
+        assert s.scalar(select(func.count()).select_from(AuditLog).where(
+            AuditLog.action == "add_refusal", AuditLog.entity_id == row.id)) == 1
+    # The promise is not kept against the refusal.
+    assert calls.due_calls(database.sessions, other, dt.date(2026, 12, 1)) == []
+
+
+def test_no_more_calls_goes_only_with_a_refused_call(database, people):
+    staff, _, customer, _ = people
+    with pytest.raises(RevisitError):
+        calls.record_call(database.sessions, customer, staff,
+                          calls.CallResult(outcome="reached", no_more_calls=True), at=NOW)
+    assert _events(database, customer) == []

@@ -389,10 +389,13 @@ def test_diff_with_previous_run(database):
         c1 = s.scalar(select(Customer.id).where(Customer.code == "C001"))
         s.add(DoNotContact(customer_id=c1, reason="拒绝", set_on=AS_OF))
         _customer(s, 20)
+    mail = _run(database, channel="mail")  # other work on the same segment
+    assert mail.previous_run_id is None
     second = _run(database)
     assert second.previous_run_id == first.run_id
     info = runs.run_info(database.sessions, second.run_id)
     assert info.new == ("C020 客户20",) and info.dropped == ("C001 客户1",)
+    assert _run(database, channel="mail").previous_run_id == mail.run_id
 
 
 def test_outcomes_back_idempotent_with_problems_by_row(database, tmp_path):

@@ -65,6 +65,9 @@ def _load(sessions, case: str, record):
     if case == "call":  # the caller's queue: the member's attempts as it was read
         [due] = [c for c in calls.due_calls(sessions, record[2]) if c.member_id == record[1]]
         return due.attempts
+    if case == "follow_up":  # the promised call as the owner's queue listed it
+        [due] = [c for c in calls.due_calls(sessions, record[1]) if c.customer_id == record[0]]
+        return due.follow_up_of
     return None  # profile_batch: a batch shows nothing
 
 
@@ -94,6 +97,11 @@ def _save(sessions, case: str, record, seen, me: int, staff_id: int):
         calls.record_call(sessions, record[0], staff_id,
                           calls.CallResult(OUTCOMES[me], feedback=f"{STAFF[me]}的记录"),
                           purpose="care", member_id=record[1], seen_attempts=seen)
+        return me
+    if case == "follow_up":
+        calls.record_call(sessions, record[0], staff_id,
+                          calls.CallResult(OUTCOMES[me], feedback=f"{STAFF[me]}的记录"),
+                          purpose="care", follow_up_of=seen)
         return me
     if case == "segment_rename":
         return segments.rename_segment(sessions, record[0], f"{record[0]}-{STAFF[me]}",
@@ -304,3 +312,23 @@ def test_two_callers_saving_one_list_call_at_once_keep_one_and_refuse_the_other(
             events = s.execute(select(ContactEvent.outcome, ContactEvent.feedback)
                                .where(ContactEvent.customer_id == cid)).all()
             assert events == [(OUTCOMES[winner], f"{STAFF[winner]}的记录")]
+
+
+def test_two_callers_working_one_promised_call_at_once_keep_one_and_refuse_the_other(
+        database, staff_ids):
+    # A call a customer was promised, in two hands at once (a supervisor working a colleague's
+    # queue, or a second PC left open): before, both calls were stored, unsaid.
+    ids = _customers(database)
+    with database.sessions.begin() as s:
+        s.add_all([ContactEvent(customer_id=cid, contact_at=dt.datetime.now().replace(
+            microsecond=0) - dt.timedelta(days=7), channel="phone", purpose="care",
+            staff_id=staff_ids[0], outcome="reached", next_follow_up=dt.date.today())
+            for cid in ids])
+    records = [(cid, staff_ids[0]) for cid in ids]
+    winners = _one_stands(_race(database, "follow_up", records, staff_ids))
+    with database.sessions() as s:
+        for cid, winner in zip(ids, winners, strict=True):
+            events = s.execute(select(ContactEvent.outcome, ContactEvent.feedback)
+                               .where(ContactEvent.customer_id == cid)
+                               .order_by(ContactEvent.id)).all()
+            assert events == [("reached", None), (OUTCOMES[winner], f"{STAFF[winner]}的记录")]

@@ -334,3 +334,67 @@ def test_a_list_call_a_colleague_saved_meanwhile_is_refused_and_reloaded(qtbot,
         assert (latest.outcome, latest.staff_id) == ("appointment", theirs_id)
     finally:
         shut_down(widget, runner)
+
+
+def test_a_refusal_can_stop_further_calls_and_one_set_elsewhere_empties_the_queue(qtbot, view,
+                                                                                  due_db):
+    from models import DoNotContact
+    from services.customers import preferences
+    from ui.tasks import changed
+
+    first = view.current_call()
+    assert view.no_more_calls.isHidden()  # only with "refused"
+    qtbot.keyClick(view.queue, Qt.Key.Key_5)  # 5 = refused
+    assert view.outcomes.checkedButton().property("code") == "refused"
+    assert not view.no_more_calls.isHidden()
+    view.no_more_calls.setChecked(True)
+    view.grab().save("/tmp/followup-refused.png")
+    with qtbot.waitSignal(view.call_saved, timeout=5000):
+        view.save_button.click()
+    with due_db.sessions() as s:
+        row = s.scalars(select(DoNotContact)).one()
+    assert (row.customer_id, row.channel, row.source) == (first.customer_id, "phone", "call")
+    # The next card starts without it.
+    assert view.current_call().customer_id != first.customer_id
+    assert view.no_more_calls.isHidden() and not view.no_more_calls.isChecked()
+    # A refusal set on the customer's page (another area) takes the other call off the queue.
+    second = view.current_call()
+    preferences.add_refusal(due_db.sessions, second.customer_id, channel="phone",
+                            purpose=None, reason="客户要求", set_on=dt.date.today())
+    view.runner.announce(changed("preferences", customer=second.customer_id))
+    qtbot.waitUntil(lambda: view.queue.count() == 0, timeout=5000)
+
+
+def test_a_km_goes_to_the_car_chosen_beside_it(qtbot, sqlite_database):
+    from models import MileageReading, Vehicle
+
+    [cid] = _make_due(sqlite_database, ["徐婷悦"])
+    with sqlite_database.sessions.begin() as s:
+        old = Vehicle(customer_id=cid, brand="大众", model="迈腾", plate="粤A11111",
+                      purchase_date=dt.date(2019, 3, 1))
+        new = Vehicle(customer_id=cid, brand="别克", model="君越", plate="粤A22222",
+                      purchase_date=dt.date(2022, 6, 1))
+        s.add_all([old, new])
+        s.flush()
+        s.add_all([MileageReading(vehicle_id=old.id, reading_date=dt.date(2026, 1, 1),
+                                  km=70000, source="visit"),
+                   MileageReading(vehicle_id=new.id, reading_date=dt.date(2026, 1, 1),
+                                  km=130000, source="visit")])
+        old_id, new_id = old.id, new.id
+    view, runner = _open_view(qtbot, sqlite_database)
+    try:
+        qtbot.waitUntil(lambda: view.km_car.count() == 2, timeout=5000)
+        # The newest car first, as before; the other one a click away.
+        assert view.km_car.currentData() == new_id and "君越" in view.km_car.currentText()
+        view.grab().save("/tmp/followup-km-car.png")
+        qtbot.keyClick(view.queue, Qt.Key.Key_1)
+        view.km.setValue(86000)
+        view.km_car.setCurrentIndex(view.km_car.findData(old_id))
+        with qtbot.waitSignal(view.call_saved, timeout=5000):
+            view.save_button.click()
+        with sqlite_database.sessions() as s:
+            saved = s.execute(select(MileageReading.vehicle_id, MileageReading.km)
+                              .where(MileageReading.source == "call")).all()
+        assert saved == [(old_id, 86000)]
+    finally:
+        shut_down(view, runner)

@@ -420,3 +420,23 @@ def test_the_previews_scratch_folder_goes_with_the_panel_and_a_killed_ones_a_day
     panel.pdf.close()
     shiboken6.delete(panel)
     assert not mine.exists() and running.exists()
+
+
+def test_an_offer_sent_from_a_list_not_made_to_sell_is_warned_about(qtbot, demo_db, outputs,
+                                                                     tmp_path, monkeypatch):
+    from ui.views.list_outputs import DEFAULT_SMS
+
+    assert sms.offer_words(DEFAULT_SMS) == ()  # the default text is a reminder
+    assert sms.offer_words("{称呼}您好，{车型|爱车}保养享8折优惠，限时赠送洗车") == (
+        "优惠", "赠送", "限时")
+    care = outputs(_run(demo_db, "sms"))  # a care list: refusals of marketing stay in it
+    _estimate_shown(qtbot, care)
+    care.sms_text.setPlainText("{称呼}您好，保养享8折优惠，欢迎预约。")
+    _estimate_shown(qtbot, care)
+    asked = confirmed_save(qtbot, monkeypatch, care, care.save_sms, tmp_path / "a" / "s.xlsx")
+    assert "reads as an offer (优惠), but the list was made for “Care”" in asked[0]
+    # The reminder says nothing of the kind.
+    care.sms_text.setPlainText(TEXT)
+    _estimate_shown(qtbot, care)
+    asked = confirmed_save(qtbot, monkeypatch, care, care.save_sms, tmp_path / "b" / "s.xlsx")
+    assert "offer" not in asked[0]

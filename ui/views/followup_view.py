@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Sequence
 
 from PySide6.QtCore import QDate, QSettings, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -100,6 +101,13 @@ class FollowUpView(QWidget):
                 shortcut.activated.connect(button.click)
             self.outcomes.addButton(button, n)
             outcome_box.addWidget(button, n // 3, n % 3)
+        # Shown under the outcomes when "refused" is picked: the customer asked not to be
+        # called again, so a phone do-not-contact is set with the call and it sticks.
+        self.no_more_calls = QCheckBox(self.tr("Do not call again for this purpose (sets a "
+                                               "phone do-not-contact)"))
+        self.no_more_calls.setVisible(False)
+        outcome_box.addWidget(self.no_more_calls, 2, 0, 1, 3)
+        self.outcomes.buttonToggled.connect(lambda _b, _on: self._show_no_more_calls())
         self.brief = BriefView()
         self.brief.takes_purpose = True
         self.brief.suggestion_decided.connect(self._on_suggestion_decided)
@@ -130,6 +138,10 @@ class FollowUpView(QWidget):
         self.km.setSingleStep(1000)
         self.km.setSpecialValueText(self.tr("not asked"))
         self.km.setSuffix(" km")
+        # Which car the km is of: the call's car first, the customer's others once the brief
+        # has them (a km of one car checked against another's readings was refused).
+        self.km_car = QComboBox()
+        self.km_car.setToolTip(self.tr("The car the km reading is of"))
         self.attribute = QComboBox()
         self.attribute.addItem(self.tr("no change"), None)
         for attribute in PROFILE_ATTRIBUTES:
@@ -148,7 +160,12 @@ class FollowUpView(QWidget):
         self._show_hint("")  # an empty hint takes no room: the card must fit 1366×768
         form.addRow(self.tr("&Feedback"), self.feedback)
         form.addRow(self.tr("Next follow-up"), next_row)
-        form.addRow(self.tr("&Km now"), self.km)
+        km_row = QHBoxLayout()
+        km_row.addWidget(self.km, 1)
+        km_row.addWidget(self.km_car, 2)
+        km_label = QLabel(self.tr("&Km now"))
+        km_label.setBuddy(self.km)
+        form.addRow(km_label, km_row)
         change_row = QHBoxLayout()
         change_row.addWidget(self.attribute)
         change_row.addWidget(self.value, 1)
@@ -196,6 +213,7 @@ class FollowUpView(QWidget):
             self.next_date,
             *self.quick_days,
             self.km,
+            self.km_car,
             self.attribute,
             self.value,
             self.save_button,
@@ -213,7 +231,9 @@ class FollowUpView(QWidget):
     def _on_data_changed(self, change: DataChange) -> None:
         # A new list run, or calls recorded elsewhere, change the queue; this view's own saves
         # already took their call off it.
-        if change.origin != ORIGIN and change.touches("lists", "contacts", "staff"):
+        # A do-not-contact set elsewhere takes its customer out of the queue.
+        if change.origin != ORIGIN and change.touches("lists", "contacts", "staff",
+                                                      "preferences"):
             self.refresh()
     # --- the queue ---------------------------------------------------------------------
     def _load_staff(self) -> None:
@@ -298,9 +318,12 @@ class FollowUpView(QWidget):
         for button in self.outcomes.buttons():
             button.setChecked(False)
         self.outcomes.setExclusive(True)
+        self.no_more_calls.setChecked(False)
+        self._show_no_more_calls()
         self.feedback.clear()
         self._show_hint("")
         self.km.setValue(0)
+        self._show_cars(call, ())
         self.attribute.setCurrentIndex(0)
         self.next_date.blockSignals(True)
         self.next_date.setMinimumDate(QDate.currentDate())
@@ -356,6 +379,25 @@ class FollowUpView(QWidget):
     def _show_brief(self, call: calls.DueCall, brief: Brief) -> None:
         if self._shown is call:  # the caller may have moved on while it loaded
             self.brief.show_brief(brief)
+            chosen = self.km_car.currentData()
+            # Newest bought first: where a km goes when the call names no car.
+            cars = sorted((c for c in brief.cars if c.active),
+                          key=lambda c: (c.bought or dt.date.min, c.vehicle_id), reverse=True)
+            self._show_cars(call, [(c.vehicle_id, c.name) for c in cars])
+            if chosen is not None:
+                self.km_car.setCurrentIndex(max(0, self.km_car.findData(chosen)))
+
+    def _show_cars(self, call: calls.DueCall | None,
+                   cars: Sequence[tuple[int, str]]) -> None:
+        """The cars a km may be of: the call's first, then the customer's other cars in use."""
+        self.km_car.clear()
+        if call is not None and call.vehicle_id is not None:
+            self.km_car.addItem(call.vehicle or self.tr("the call's car"), call.vehicle_id)
+        for vehicle_id, name in cars:
+            if vehicle_id != (call.vehicle_id if call else None):
+                self.km_car.addItem(name, vehicle_id)
+        self.km_car.setEnabled(self.km_car.count() > 1)
+        self.km_car.setVisible(self.km_car.count() > 0)
 
     def _show_hint(self, text: str) -> None:
         self.hint.setText(text)
@@ -397,9 +439,17 @@ class FollowUpView(QWidget):
             feedback=self.feedback.toPlainText().strip() or None,
             next_follow_up=next_date,
             km=self.km.value() or None,
-            vehicle_id=call.vehicle_id if call else None,
+            # The car the km is of, when a km was said; else the call's own.
+            vehicle_id=(self.km_car.currentData() if self.km.value() else None)
+            or (call.vehicle_id if call else None),
             profile_changes=changes,
+            no_more_calls=not self.no_more_calls.isHidden() and self.no_more_calls.isChecked(),
         )
+
+    def _show_no_more_calls(self) -> None:
+        checked = self.outcomes.checkedButton()
+        refused = checked is not None and checked.property("code") == "refused"
+        self.no_more_calls.setVisible(refused)
 
     def save_current(self) -> None:
         call = self._shown
@@ -429,6 +479,7 @@ class FollowUpView(QWidget):
                 purpose=purpose,
                 member_id=call.member_id,
                 seen_attempts=call.attempts,
+                follow_up_of=call.follow_up_of,
             )
 
         self.runner.run(
@@ -439,7 +490,9 @@ class FollowUpView(QWidget):
             label=self.tr("Saving call"),
             write=True,
             changes=dataclasses.replace(
-                changed("contacts", "profile", "readings", customer=call.customer_id),
+                changed("contacts", "profile", "readings",
+                        *(("preferences",) if result.no_more_calls else ()),
+                        customer=call.customer_id),
                 origin=ORIGIN,
             ),
             done_notice=self.tr("Saved for %1: %2").replace("%1", call.name).replace("%2", outcome),
@@ -487,11 +540,14 @@ class FollowUpView(QWidget):
         for button in self.outcomes.buttons():
             if button.property("code") == result.outcome:
                 button.setChecked(True)
+        self.no_more_calls.setChecked(result.no_more_calls)
         self.feedback.setPlainText(result.feedback or "")
         if result.next_follow_up is not None:
             self.has_next.setChecked(True)
             self.next_date.setDate(QDate(result.next_follow_up))
         self.km.setValue(result.km or 0)
+        if result.km and result.vehicle_id is not None:
+            self.km_car.setCurrentIndex(max(0, self.km_car.findData(result.vehicle_id)))
         if result.profile_changes:
             attribute, value = result.profile_changes[0]
             self.attribute.setCurrentIndex(self.attribute.findData(attribute))

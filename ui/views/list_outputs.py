@@ -39,6 +39,9 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy.orm import Session, sessionmaker
 
+from models.codes import PURPOSES
+from services.labels import text
+from services.lists.query import SALES_PURPOSES
 from services.outputs import labels, run_files, sms, sms_preview, wechat
 from services.outputs.sms_preview import SmsEstimate
 from services.outputs.types import ListDocument, ListMember, Steps
@@ -49,11 +52,17 @@ from services.store.settings import Settings
 from ui import tasks
 from ui.files import ask_save_path, open_actions
 from ui.i18n import translate_error
-from ui.labels import language
+from ui.labels import joined, label, language
 from ui.tasks import TaskRunner
 from ui.views.sms_preview_panel import MessagePreview, SmsPreviewPanel, WechatPreviewPanel
 
-DEFAULT_SMS = "{称呼}您好，您的爱车{车型}（{车牌}）近期可享保养优惠，欢迎预约到店。"
+# A reminder, not an offer: a list made for care or reminders leaves in customers who refused
+# marketing, and an offer must not reach them (sms.OFFER_WORDS).
+# A run's purpose by the Chinese label its document carries; the lists made to sell hold only
+# customers who agreed to marketing.
+PURPOSE_OF_LABEL = {text("purpose", p): p for p in PURPOSES}
+SELLING = frozenset(SALES_PURPOSES)
+DEFAULT_SMS = "{称呼}您好，您的爱车{车型|爱车}（{车牌}）近期该做保养了，欢迎预约到店。"
 CONFIRM_SHOWN = 3  # WeChat messages quoted in the confirmation (the preview shows more)
 MERGE_FIELDS = " ".join("{" + f + "}" for f in sms.FIELDS)
 
@@ -389,8 +398,23 @@ class ListOutputs(QWidget):
     def _confirm_sms(self, estimate: SmsEstimate) -> None:
         # Too long: nothing can be written; the panel says why, the writer would refuse too.
         self._ask_then_save(run_files.SMS_FILE, self.sms_preview, estimate,
-                            not estimate.too_long, self.tr("SMS vendor file"), (),
+                            not estimate.too_long, self.tr("SMS vendor file"),
+                            self._offer_warning(self.sms_text.toPlainText()),
                             self.tr("Write the SMS vendor file now?"))
+
+    def _offer_warning(self, text: str) -> tuple[str, ...]:
+        """A warning when a message reads as an offer but the list was not made to sell: its
+        customers include those who refused marketing or never agreed to it."""
+        doc = self.document
+        words = sms.offer_words(text)
+        purpose = PURPOSE_OF_LABEL.get(doc.purpose_label) if doc is not None else None
+        if doc is None or not words or purpose is None or purpose in SELLING:
+            return ()
+        return ("⚠ " + self.tr(
+            "This message reads as an offer (%1), but the list was made for “%2”, so it "
+            "includes customers who refused marketing or never agreed to it. Send offers from "
+            "a list made for sales or marketing, which leaves them out.").replace(
+                "%1", joined(words)).replace("%2", label("purpose", purpose)),)
 
     def _confirm_wechat(self, shown: WechatPreview) -> None:
         first = "\n".join(f"{r.member.row_code} {r.member.name}：{r.message}"
