@@ -22,12 +22,12 @@ from models import (
 )
 from models.codes import OUTCOMES, PURPOSES
 from services.customers.contact_details import check_km
+from services.customers.preferences import add_refusal_in
 from services.customers.profile import Change, record_change_in
 from services.imports.normalise import MAX_KM
 from services.labels import text
 from services.lists.query import DNC_PURPOSES, DONE
 from services.segments.derived import refusal_in_force
-from services.staff.audit import audit
 from services.store import versions
 from services.store.errors import N_, RevisitError
 from services.store.settings import load_settings_in
@@ -424,15 +424,9 @@ def refused_purpose(purpose: str) -> str | None:
 
 def _refuse_calls(s: Session, customer_id: int, purpose: str, feedback: str | None,
                   today: dt.date, staff_id: int | None) -> None:
-    reason = ((feedback or "").strip() or NO_MORE_CALLS_REASON)[:200]
-    row = DoNotContact(customer_id=customer_id, channel="phone",
-                       purpose=refused_purpose(purpose), reason=reason, source="call",
-                       set_on=today, set_by=staff_id)
-    s.add(row)
-    s.flush()
-    audit(s, "add_refusal", "do_not_contact", row.id,
-          {"customer": customer_id, "channel": "phone", "purpose": row.purpose,
-           "reason": reason, "expires": None}, staff_id)
+    add_refusal_in(s, customer_id, channel="phone", purpose=refused_purpose(purpose),
+                   reason=((feedback or "").strip() or NO_MORE_CALLS_REASON)[:200],
+                   set_on=today, source="call", staff_id=staff_id)
 
 
 def _check_follow_up(s: Session, customer_id: int, promised_by: int) -> None:

@@ -254,15 +254,25 @@ def add_refusal(
                            date=set_on.isoformat())
     with sessions.begin() as s:
         _customer(s, customer_id)
-        row = DoNotContact(customer_id=customer_id, channel=channel, purpose=purpose,
-                           reason=reason, source=source, set_on=set_on,
-                           set_by=staff_id, expires_on=expires_on)
-        s.add(row)
-        s.flush()
-        audit(s, "add_refusal", "do_not_contact", row.id,
-              {"customer": customer_id, "channel": channel, "purpose": purpose,
-               "reason": reason, "expires": expires_on}, staff_id)
-        return row.id
+        return add_refusal_in(s, customer_id, channel=channel, purpose=purpose, reason=reason,
+                              set_on=set_on, expires_on=expires_on, source=source,
+                              staff_id=staff_id)
+
+
+def add_refusal_in(s: Session, customer_id: int, *, channel: str | None, purpose: str | None,
+                   reason: str, set_on: dt.date, expires_on: dt.date | None = None,
+                   source: str = "customer", staff_id: int | None = None) -> int:
+    """The do-not-contact row and its audit entry, in the caller's transaction (values
+    already checked)."""
+    row = DoNotContact(customer_id=customer_id, channel=channel, purpose=purpose,
+                       reason=reason, source=source, set_on=set_on,
+                       set_by=staff_id, expires_on=expires_on)
+    s.add(row)
+    s.flush()
+    audit(s, "add_refusal", "do_not_contact", row.id,
+          {"customer": customer_id, "channel": channel, "purpose": purpose,
+           "reason": reason, "expires": expires_on}, staff_id)
+    return row.id
 
 
 def _stale_refusal(s: Session, row: DoNotContact) -> StaleEdit:
