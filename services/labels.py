@@ -409,7 +409,7 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "bought": ("购车", "Bought a car"),
         "excluded": ("排除的成员", "Excluded members"),
         "left_out": ("同细分未入名单", "Same segment, left out"),
-        "no_caller": ("（无联系人）", "(no caller)"),
+        "no_caller": ("（未记录经办人）", "(no staff recorded)"),
         "calls_per_week": ("每周联系次数", "Calls per week"),
         "change": ("较上月", "Change since last month"),
         "last_month": ("上月", "A month earlier"),

@@ -13,9 +13,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from models import ContactEvent, StaffUser
 from models.codes import OUTCOMES
 from services.reports import week_state
+from services.segments.contact_fields import ONE_WAY, REACHED
 from services.store.errors import N_, RevisitError
-
-REACHED = ("reached", "appointment", "bought", "refused")
 
 
 @dataclass(frozen=True)
@@ -25,12 +24,20 @@ class CallerActivity:
     by_outcome: dict[str, int]
 
     @property
+    def attempts(self) -> int:
+        """Contacts that tried to reach someone: not one-way messages (an SMS sent or failed),
+        as the dashboard counts them."""
+        return self.total - sum(self.by_outcome.get(o, 0) for o in ONE_WAY)
+
+    @property
     def reached(self) -> int:
         return sum(self.by_outcome.get(o, 0) for o in REACHED)
 
     @property
-    def reach_rate(self) -> float:
-        return self.reached / self.total if self.total else 0.0
+    def reach_rate(self) -> float | None:
+        """Reached / attempts, as the dashboard and the KPIs count it; None: no attempt (only
+        messages sent), which is no rate at all rather than 0 %."""
+        return self.reached / self.attempts if self.attempts else None
 
 
 @dataclass(frozen=True)

@@ -51,9 +51,13 @@ def test_activity_per_caller_and_outcome(database):
     by_staff = {x.staff: x for x in report.callers}
     assert report.total == 4
     assert by_staff["陈丽"].by_outcome == {"reached": 1, "no_answer": 1}
-    assert by_staff["陈丽"].reach_rate == 0.5
+    assert (by_staff["陈丽"].attempts, by_staff["陈丽"].reach_rate) == (2, 0.5)
     assert by_staff["刘洋"].by_outcome == {"appointment": 1}
+    # An appointment is a reached call, as on the dashboard.
+    assert (by_staff["刘洋"].attempts, by_staff["刘洋"].reach_rate) == (1, 1.0)
     assert by_staff[""].by_outcome == {"sent": 1}
+    # A message sent is no attempt to reach anyone: no rate, rather than 0 %.
+    assert (by_staff[""].total, by_staff[""].attempts, by_staff[""].reach_rate) == (1, 0, None)
     assert report.by_channel == {"phone": 3, "sms": 1}
     assert (report.follow_ups_due, report.open_complaints) == (1, 1)
 

@@ -45,6 +45,14 @@ def test_week_table_matches_the_service_and_moves_by_week(qtbot, demo_db):
     shown = {view.table.item(r, 0).text(): int(view.table.item(r, 1).text().replace(",", ""))
              for r in range(view.table.rowCount())}
     assert sum(shown.values()) == report.total
+    # Attempts and the reach rate as the dashboard counts them (a row of messages only has
+    # no attempts and no rate: "—").
+    by_name = {c.staff or "(no staff recorded)": c for c in report.callers}
+    for r in range(view.table.rowCount()):
+        caller = by_name[view.table.item(r, 0).text()]
+        assert int(view.table.item(r, 2).text().replace(",", "")) == caller.attempts
+        rate = view.table.item(r, 3).text()
+        assert rate == ("—" if caller.reach_rate is None else f"{caller.reach_rate * 100:.1f}%")
     start = view.start.date()
     view._shift(-7)
     assert view.start.date() == start.addDays(-7)

@@ -88,7 +88,8 @@ def _activity(args, open_db) -> int:
     for c in report.callers:
         outcomes = _counts(c.by_outcome, "outcome")
         print(
-            f"  {c.staff or '(no caller)':<10} {c.total:>7,}  reach rate {c.reach_rate:5.1%}  "
+            f"  {c.staff or '(no staff recorded)':<10} {c.total:>7,}  attempts {c.attempts:>7,}  "
+            f"reach rate {'—' if c.reach_rate is None else format(c.reach_rate, '5.1%'):>6}  "
             f"{outcomes}"
         )
     print(f"by channel: {_counts(report.by_channel, 'channel')}")

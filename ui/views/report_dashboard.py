@@ -144,7 +144,7 @@ class DashboardTab(QWidget):
         names = {c.staff_id: c.sub for c in d.per_week_staff}
         self.weekly_staff.set_data(weeks, self._per_week(
             d.per_week_staff, d.weeks, lambda c: c.staff_id,
-            [(sid, names[sid] or self.tr("(automatic SMS)")) for sid in self._week_staff]))
+            [(sid, names[sid] or self.tr("(no staff recorded)")) for sid in self._week_staff]))
         months = [m.strftime("%Y-%m") for m in d.months]
         monthly = {(c.key, c.sub): c.value for c in d.per_month}
         self.monthly.set_data(months, [
@@ -232,7 +232,7 @@ class DashboardTab(QWidget):
     def _staff_table(self, d: Dashboard) -> None:
         pending = "…"
         fill_table(self.staff, [
-            [w.staff or self.tr("(automatic SMS)"), w.contacts, w.attempts,
+            [w.staff or self.tr("(no staff recorded)"), w.contacts, w.attempts,
              percent(w.reach_rate), w.appointments, w.kept,
              w.follow_ups_due if d.complete else pending,
              w.follow_ups_overdue if d.complete else pending] for w in d.staff_work])

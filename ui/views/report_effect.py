@@ -101,7 +101,8 @@ class EffectTab(QWidget):
         base = e.overall.comparison
         rows = [self._row(self.tr("Comparison group"), base, None)]
         for r in e.rows_for(self.staff):
-            who = self.tr("All contacted") if r.key == "all" else (r.key or self.tr("(no caller)"))
+            who = (self.tr("All contacted") if r.key == "all"
+                   else r.key or self.tr("(no staff recorded)"))
             rows.append(self._row(who, r.contacted, r))
         fill_table(self.detail, rows)
         self.chart.set_data([self._measure_name(w, m).replace(", ", "\n").replace("，", "\n")

@@ -92,7 +92,7 @@ class ReportsView(QWidget):
         self.headline.setStyleSheet("font-size: 15px;")
         self._outcomes = [o for o in OUTCOMES if o not in ("sent", "failed")]
         self.table = make_table(
-            [self.tr("Caller"), self.tr("Contacts"), self.tr("Reach rate")]
+            [self.tr("Caller"), self.tr("Contacts"), self.tr("Attempts"), self.tr("Reach rate")]
             + [label("outcome", o) for o in self._outcomes],
             stretch_last=False,
         )
@@ -236,7 +236,7 @@ class ReportsView(QWidget):
             .replace("%5", locale.toString(report.open_complaint_customers))
         )
         fill_table(self.table, [
-            [caller.staff or self.tr("(automatic SMS)"), caller.total,
+            [caller.staff or self.tr("(no staff recorded)"), caller.total, caller.attempts,
              percent(caller.reach_rate)]
             + [caller.by_outcome.get(o, 0) for o in self._outcomes]
             for caller in report.callers
