@@ -51,6 +51,9 @@ def test_week_table_matches_the_service_and_moves_by_week(qtbot, demo_db):
     for r in range(view.table.rowCount()):
         caller = by_name[view.table.item(r, 0).text()]
         assert int(view.table.item(r, 2).text().replace(",", "")) == caller.attempts
+        outcomes = [int(view.table.item(r, col).text().replace(",", ""))
+                    for col in range(4, view.table.columnCount())]
+        assert sum(outcomes) == caller.total
         rate = view.table.item(r, 3).text()
         assert rate == ("—" if caller.reach_rate is None else f"{caller.reach_rate * 100:.1f}%")
     start = view.start.date()

@@ -90,7 +90,8 @@ class ReportsView(QWidget):
         self.headline = QLabel()
         self.headline.setWordWrap(True)
         self.headline.setStyleSheet("font-size: 15px;")
-        self._outcomes = [o for o in OUTCOMES if o not in ("sent", "failed")]
+        # Every outcome, messages sent or failed too: a row's outcomes add up to its contacts.
+        self._outcomes = list(OUTCOMES)
         self.table = make_table(
             [self.tr("Caller"), self.tr("Contacts"), self.tr("Attempts"), self.tr("Reach rate")]
             + [label("outcome", o) for o in self._outcomes],
