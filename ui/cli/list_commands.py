@@ -434,9 +434,6 @@ def _unsubscribe(args, open_db) -> int:
 
     r = unsubscribe.read_unsubscribes(open_db().sessions, args.file, failed=args.failed,
                                       staff_id=staff_id(args.actor))
-    if r.numbers == 0:  # a wrong file, most likely: say so rather than report success
-        raise RevisitError(N_("{path} holds no mainland mobile number; nothing was changed."),
-                           path=str(args.file))
     print(
         f"{r.numbers} numbers: {r.customers_blocked} customers now blocked for SMS, "
         f"{r.already_blocked} already were, {len(r.unknown_numbers)} numbers unknown"
