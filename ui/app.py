@@ -150,6 +150,11 @@ def run_gui(args) -> int:
     app.setOrganizationName("Revisit")
     saved = QSettings().value("ui/language", "")
     install_translators(app, args.lang or (str(saved) if saved else None))
+    if args.quit_after:
+        # The packaged build's self-check quits even at the sign-in or at a refusal to open
+        # the database: app.quit() alone does not end a dialog's exec() before app.exec() runs.
+        QTimer.singleShot(int(args.quit_after * 1000),
+                          lambda: (app.closeAllWindows(), app.quit()))
     if isinstance(opened, RevisitError):
         from ui.tasks import error_box
 
@@ -158,11 +163,6 @@ def run_gui(args) -> int:
         box.exec()
         return 2
     database = opened
-    if args.quit_after:
-        # The packaged build's self-check quits even at the sign-in: app.quit() alone does not
-        # end a dialog's exec() before app.exec() runs.
-        QTimer.singleShot(int(args.quit_after * 1000),
-                          lambda: (app.closeAllWindows(), app.quit()))
     actor, first_ids = _sign_in(database, args, early)
     if actor is None:  # the sign-in was cancelled
         database.dispose()

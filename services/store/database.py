@@ -21,7 +21,7 @@ from sqlalchemy.exc import (
 )
 
 from models import db
-from services.store import checked_files
+from services.store import checked_files, connect_errors
 from services.store.errors import N_, RevisitError, from_os_error
 from services.store.integrity import check_sqlite
 from services.store.network import network_warning, on_network_drive
@@ -121,25 +121,6 @@ def _describe(url: str) -> str:
 
 DRIVER_ERRORS: tuple[type[Exception], ...] = (DBAPIError, sqlite3.Error)
 
-# What the PostgreSQL driver says when the server cannot be reached or went away mid-step: stopped
-# ("Connection refused", "terminating connection due to administrator command", "the database
-# system is shutting down"), the network or the name of the host failing, a time-out.
-UNREACHABLE_MARKERS = (
-    "connection refused", "is the server running", "could not connect", "timeout expired",
-    "timed out", "no route to host", "network is unreachable", "could not translate host name",
-    "name or service not known", "failed to resolve host", "temporary failure in name resolution",
-    "nodename nor servname", "server closed the connection", "connection is closed",
-    "terminating connection", "connection reset", "ssl syscall", "shutting down",
-    "starting up", "connection is lost", "consuming input failed",
-)
-SERVER_UNREACHABLE = N_(
-    "The database server {server} cannot be reached, so nothing was saved, but nothing you "
-    "typed is lost: try again in a moment, or ask whoever runs the server.")
-SERVER_UNREACHABLE_AT_START = N_(
-    "The database server {server} cannot be reached, so Revisit cannot open its data: try "
-    "again in a moment, or ask whoever runs the server.")
-
-
 def user_error(exc: BaseException, url: str | None) -> RevisitError | None:
     """The one mapping of what the database or the disk refused into a sentence for the user;
     None for anything else (a bug, to be logged with its traceback)."""
@@ -152,26 +133,6 @@ def user_error(exc: BaseException, url: str | None) -> RevisitError | None:
     return None
 
 
-def _server(url: str | None) -> str:
-    """The server as its administrator names it: host and port (no user, no password)."""
-    try:
-        parsed = make_url(url) if url else None
-    except ArgumentError:
-        parsed = None
-    if parsed is None or parsed.get_backend_name() == "sqlite":
-        return "?"
-    host = parsed.host or "localhost"
-    return f"{host}:{parsed.port}" if parsed.port else host
-
-
-def server_unreachable(exc: BaseException) -> bool:
-    """Whether a driver error says the database server cannot be reached (stopped, the network
-    down, the connection dropped), not that it refused what was asked."""
-    text_ = str(getattr(exc, "orig", exc)).lower()
-    return (isinstance(exc, DBAPIError) and "password authentication" not in text_
-            and any(marker in text_ for marker in UNREACHABLE_MARKERS))
-
-
 def translate_db_error(exc: Exception, url: str | None, *,
                        opening: bool = False) -> RevisitError:
     """Turn a driver error into one clear sentence naming the database. `opening`: the error
@@ -179,15 +140,17 @@ def translate_db_error(exc: Exception, url: str | None, *,
     where = _describe(url) if url else "Revisit's database"
     text_ = str(getattr(exc, "orig", exc)).strip().splitlines()[0] if str(exc) else ""
     low = text_.lower()
-    if server_unreachable(exc):
-        # The driver's words (English, with hosts and ports) go to the log and the details of
-        # the message, not into the sentence.
-        technical = " ".join(str(getattr(exc, "orig", exc)).split())
-        log.info("the database server %s cannot be reached: %s", _server(url), technical)
-        unreachable = RevisitError(SERVER_UNREACHABLE_AT_START if opening else SERVER_UNREACHABLE,
-                                   server=_server(url))
-        unreachable.technical = technical
-        return unreachable
+    # The server said no (a wrong password, no such database, no permission…) or cannot be
+    # reached: a sentence of their own, the driver's words apart (services/store/connect_errors).
+    refused = connect_errors.refusal(exc, url, where, opening=opening)
+    if refused is not None:
+        return refused
+    if connect_errors.server_unreachable(exc):
+        return connect_errors.unreachable(exc, url, where, opening=opening)
+    if connect_errors.connection_failed(exc):  # a refusal without a sentence of its own
+        return connect_errors.with_technical(RevisitError(
+            N_("Cannot connect to the database server {where}: {detail}"),
+            where=where, detail=connect_errors.short_reason(exc)), exc)
     if isinstance(exc, IntegrityError) or isinstance(getattr(exc, "orig", None),
                                                      sqlite3.IntegrityError):
         return RevisitError(
@@ -222,16 +185,6 @@ def translate_db_error(exc: Exception, url: str | None, *,
             N_("The database {where} is read-only: nothing can be saved in it. Ask whoever "
                "looks after this PC to let you write to the file and its folder, or open a copy "
                "kept in a folder you may write to."), where=where)
-    if "password authentication" in low or "could not" in low:
-        return RevisitError(
-            N_("Cannot connect to the database server {where}: {detail}"),
-            where=where,
-            detail=text_,
-        )
-    if "does not exist" in low:
-        return RevisitError(
-            N_("The database {where} does not exist: {detail}"), where=where, detail=text_
-        )
     return RevisitError(N_("Database error on {where}: {detail}"), where=where, detail=text_)
 
 
