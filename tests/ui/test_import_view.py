@@ -23,8 +23,10 @@ from services.staff import accounts, signing
 from services.store.errors import CancelToken
 from tests.services.import_files import vin
 from tests.ui.conftest import shut_down
+from tests.ui.refusing import RefusingWrites
+from ui.dialogs.name_dialog import NameDialog
 from ui.labels import language
-from ui.tasks import TaskRunner
+from ui.tasks import TaskRunner, error_text
 from ui.views.import_view import STEP_DRY_RUN, STEP_MAPPING, STEP_RESULT, STEP_SHEET, ImportView
 
 HEADERS = ["序号", "车牌号码", "车主姓名", "联系电话", "品牌", "车型", "车架号", "开票日期",
@@ -120,6 +122,21 @@ def _to_mapping(qtbot, view) -> None:
     assert view.steps.currentIndex() == STEP_MAPPING
 
 
+def _name(monkeypatch, text: str) -> list[str]:
+    """Every name dialog: `text` typed and OK; returns what each opening showed."""
+    opened: list[str] = []
+
+    def fill(dialog: NameDialog) -> int:
+        opened.append(dialog.name.text())
+        dialog.name.selectAll()
+        dialog.name.insert(text)
+        dialog.ok_button.click()
+        return dialog.result()
+
+    monkeypatch.setattr(NameDialog, "exec", fill)
+    return opened
+
+
 def _dry_run(qtbot, view):
     with qtbot.waitSignal(view.planned, timeout=30000) as done:
         qtbot.mouseClick(view.next, Qt.MouseButton.LeftButton)
@@ -189,8 +206,7 @@ def test_the_wizard_imports_an_export_and_undo_takes_it_back(
     name_box.activated.emit(name_box.currentIndex())
     assert view.next.isEnabled()
     # Saved for the next file from the same system.
-    monkeypatch.setattr("ui.views.import_view.QInputDialog.getText",
-                        lambda *a, **k: ("DMS 保有客户", True))
+    _name(monkeypatch, "DMS 保有客户")
     qtbot.mouseClick(page.save_profile, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: page.profile.currentData() == "DMS 保有客户", timeout=10000)
     saved = profiles.load_profile(sqlite_database.sessions, "customers", "DMS 保有客户")
@@ -438,3 +454,40 @@ def test_past_imports_show_what_a_stopped_import_stored_and_undo_the_one_complet
                         timeout=10000)
     finally:
         shut_down(view, runner)
+
+
+def test_a_mapping_name_the_database_refuses_is_asked_again_as_typed(
+        qtbot, view, sqlite_database, monkeypatch):
+    _to_mapping(qtbot, view)
+    qtbot.waitUntil(lambda: not view.runner.busy, timeout=10000)
+    said: list[str] = []
+    monkeypatch.setattr("ui.tasks.show_error",
+                        lambda _parent, exc: said.append(error_text(exc)))
+    refusing = RefusingWrites(sqlite_database)
+    opened: list[str] = []
+    stored_on_reopening: list[list[str]] = []
+
+    def exec_(dialog: NameDialog) -> int:
+        opened.append(dialog.name.text())
+        if len(opened) == 1:
+            dialog.name.insert("DMS 保有客户")
+            refusing.on()  # the file turns read-only while the dialog is open
+        else:
+            stored_on_reopening.append([p.name for p in
+                                        profiles.list_profiles(sqlite_database.sessions)])
+            refusing.off()  # put right: the same OK again
+        dialog.ok_button.click()
+        return dialog.result()
+
+    monkeypatch.setattr(NameDialog, "exec", exec_)
+    try:
+        qtbot.mouseClick(view.mapping.save_profile, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: view.mapping.profile.currentData() == "DMS 保有客户",
+                        timeout=10000)
+    finally:
+        refusing.off()
+    assert len(said) == 1 and "read-only" in said[0]
+    assert opened == ["", "DMS 保有客户"]
+    assert stored_on_reopening == [[]]  # nothing of the refused save
+    saved = profiles.load_profile(sqlite_database.sessions, "customers", "DMS 保有客户")
+    assert saved.mapping.as_dict() == view.mapping.mapping().as_dict()

@@ -1,7 +1,7 @@
 """Settings → Service intervals driven through its real widgets on a demo database: a supervisor
 adds, changes and removes intervals and sees the cars each governs; an edit someone else
-overtook says who with Reload; a brand that already has its row is pointed to it; staff only
-look. Nothing is cut on a small screen."""
+overtook says who with Reload, which opens the dialog again as typed; a brand that already
+has its row is pointed to it; staff only look. Nothing is cut on a small screen."""
 
 from __future__ import annotations
 
@@ -123,30 +123,124 @@ def test_a_brand_with_its_own_row_is_pointed_to_it(qtbot, demo_db, demo_supervis
         shut_down(panel, runner)
 
 
-def test_an_overtaken_edit_says_who_and_reloads(qtbot, demo_db, demo_supervisor, monkeypatch):
-    asked: list[str] = []
+def _answer_stale(monkeypatch, button: str) -> list[tuple[str, str]]:
+    """Every stale-edit message (its sentence and what it says Reload does), answered."""
+    shown: list[tuple[str, str]] = []
 
-    def reload_(box: QMessageBox) -> int:
-        asked.append(box.text())
-        next(b for b in box.buttons() if b.text() == "Reload").click()
+    def exec_(box: QMessageBox) -> int:
+        shown.append((box.text(), box.informativeText()))
+        if button == "Reload":
+            next(b for b in box.buttons() if b.text() == "Reload").click()
+        else:
+            box.button(QMessageBox.StandardButton.Cancel).click()
         return 0
 
-    monkeypatch.setattr("ui.dialogs.stale_edit.QMessageBox.exec", reload_)
+    monkeypatch.setattr("ui.dialogs.stale_edit.QMessageBox.exec", exec_)
+    return shown
+
+
+def _liu(database, supervisor):
+    """刘主管, a second supervisor, signed in on another PC."""
+    accounts.add_account(database.sessions, supervisor, "liu", "刘主管", "supervisor",
+                         "pw-liu-1")
+    return signing.sign_in(database.engine, "liu", "pw-liu-1").actor
+
+
+def _typed_then(monkeypatch, first, values: Interval, brand=None, model=None):
+    """The interval dialog: the first time `values` (and brand and model unless None) are
+    typed and `first()` runs (a colleague's change) before OK; every later time OK as it
+    opens. Returns what each opening showed: title, brand, model, interval."""
+    opened: list[tuple[str, str, str, Interval]] = []
+
+    def exec_(dialog: IntervalDialog) -> int:
+        opened.append((dialog.windowTitle(), *dialog.value()))
+        if len(opened) == 1:
+            if brand is not None:
+                dialog.brand.setCurrentText(brand)
+            if model is not None:
+                dialog.model.setCurrentText(model)
+            for spin, value in zip((dialog.first_km, dialog.first_months, dialog.every_km,
+                                    dialog.every_months), astuple(values), strict=True):
+                spin.setValue(value)
+            first()
+        dialog.ok_button.click()
+        return dialog.result()
+
+    monkeypatch.setattr(IntervalDialog, "exec", exec_)
+    return opened
+
+
+def test_an_overtaken_change_says_who_reloads_and_opens_again_as_typed(
+        qtbot, demo_db, demo_supervisor, monkeypatch):
+    shown = _answer_stale(monkeypatch, "Reload")
     panel, runner = _panel(qtbot, demo_db, demo_supervisor)
     try:
-        accounts.add_account(demo_db.sessions, demo_supervisor, "liu", "刘主管", "supervisor",
-                             "pw-liu-1")
-        liu = signing.sign_in(demo_db.engine, "liu", "pw-liu-1").actor
+        liu = _liu(demo_db, demo_supervisor)
         theirs = next(r for r in reminders.intervals(demo_db.sessions) if r.brand == "宝马")
-        reminders.save_interval(demo_db.sessions, liu, Interval(5000, 6, 8000, 12),
-                                brand="宝马", model="", loaded=theirs)  # on another PC
-        panel.select("宝马")  # this PC still shows 10,000 km
+        behind: list[str] = []
+
+        def colleague() -> None:  # on another PC, while this dialog is open
+            reminders.save_interval(demo_db.sessions, liu, Interval(5000, 6, 8000, 12),
+                                    brand="宝马", model="", loaded=theirs)
+            panel.loaded.connect(lambda: behind.append(panel.text_of("宝马")[COL_EVERY]))
+
+        mine = Interval(5000, 6, 20000, 12)
+        opened = _typed_then(monkeypatch, colleague, mine)
+        panel.select("宝马")
         assert panel.text_of("宝马")[COL_EVERY] == "10,000 km or 12 months"
-        _answer(monkeypatch, None, None, Interval(5000, 6, 20000, 12))
-        with qtbot.waitSignal(panel.loaded, timeout=10000):  # Reload chosen
-            panel.edit_button.click()
-        assert len(asked) == 1 and asked[0].startswith("刘主管 changed this service interval at ")
-        assert panel.text_of("宝马")[COL_EVERY] == "8,000 km or 12 months"
+        panel.edit_button.click()
+        qtbot.waitUntil(lambda: _stored(demo_db)[("宝马", "")] == mine, timeout=10000)
+        qtbot.waitUntil(lambda: panel.text_of("宝马")[COL_EVERY] == "20,000 km or 12 months",
+                        timeout=10000)
+        assert len(shown) == 1
+        assert shown[0][0].startswith("刘主管 changed this service interval at ")
+        assert "opens this dialog again with what you typed" in shown[0][1]
+        assert opened == [("Change a service interval", "宝马", "", Interval(5000, 6, 10000, 12)),
+                          ("Change a service interval", "宝马", "", mine)]
+        assert behind[0] == "8,000 km or 12 months"  # theirs behind the dialog opened again
+    finally:
+        shut_down(panel, runner)
+
+
+def test_an_interval_a_colleague_added_meanwhile_is_offered_as_typed_over_theirs(
+        qtbot, demo_db, demo_supervisor, monkeypatch):
+    shown = _answer_stale(monkeypatch, "Reload")
+    panel, runner = _panel(qtbot, demo_db, demo_supervisor)
+    try:
+        liu = _liu(demo_db, demo_supervisor)
+
+        def colleague() -> None:
+            reminders.save_interval(demo_db.sessions, liu, Interval(4000, 4, 9000, 9),
+                                    brand="丰田", model="凯美瑞", loaded=None)
+
+        mine = Interval(5000, 6, 10000, 12)
+        opened = _typed_then(monkeypatch, colleague, mine, "丰田", "凯美瑞")
+        panel.add_button.click()
+        qtbot.waitUntil(lambda: len(opened) == 2, timeout=10000)
+        qtbot.waitUntil(lambda: _stored(demo_db).get(("丰田", "凯美瑞")) == mine, timeout=10000)
+        assert len(shown) == 1 and shown[0][0].startswith("刘主管 ")
+        assert opened[1] == ("Change a service interval", "丰田", "凯美瑞", mine)
+        assert [r.brand for r in reminders.intervals(demo_db.sessions)
+                if (r.brand, r.model) == ("丰田", "凯美瑞")] == ["丰田"]  # theirs, changed
+    finally:
+        shut_down(panel, runner)
+
+
+def test_cancel_after_an_overtaken_change_stores_nothing_of_mine(
+        qtbot, demo_db, demo_supervisor, monkeypatch):
+    shown = _answer_stale(monkeypatch, "Cancel")
+    panel, runner = _panel(qtbot, demo_db, demo_supervisor)
+    try:
+        liu = _liu(demo_db, demo_supervisor)
+        theirs = next(r for r in reminders.intervals(demo_db.sessions) if r.brand == "宝马")
+        opened = _typed_then(monkeypatch, lambda: reminders.save_interval(
+            demo_db.sessions, liu, Interval(5000, 6, 8000, 12), brand="宝马", model="",
+            loaded=theirs), Interval(5000, 6, 20000, 12))
+        panel.select("宝马")
+        panel.edit_button.click()
+        qtbot.waitUntil(lambda: bool(shown), timeout=10000)
+        qtbot.wait(300)
+        assert len(opened) == 1  # not opened again: Cancel was said to drop it
         assert _stored(demo_db)[("宝马", "")] == Interval(5000, 6, 8000, 12)
     finally:
         shut_down(panel, runner)

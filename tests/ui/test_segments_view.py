@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QMessageBox
 from services.segments import service as segments
 from services.segments import summaries
 from tests.ui.conftest import DEMO_TODAY, shut_down
+from ui.dialogs.name_dialog import NameDialog
 from ui.tasks import TaskRunner
 from ui.views.segments_view import SegmentsView
 
@@ -28,6 +29,18 @@ def _open(qtbot, view, name: str) -> None:
     """Reload the saved list and open `name`, as after saving it elsewhere."""
     view.reload_list(name)
     qtbot.waitUntil(lambda: view._current_name == name, timeout=5000)
+
+
+def _name(monkeypatch, text: str) -> None:
+    """The next name dialog is answered by typing `text` and pressing OK."""
+
+    def fill(dialog: NameDialog) -> int:
+        dialog.name.selectAll()
+        dialog.name.insert(text)
+        dialog.ok_button.click()
+        return dialog.result()
+
+    monkeypatch.setattr(NameDialog, "exec", fill)
 
 
 def _count_text(view) -> str:
@@ -74,9 +87,7 @@ def test_rename_duplicate_delete(qtbot, view, demo_db, monkeypatch):
     segments.save_segment(demo_db.sessions, "老客户", {"version": 1, "where": None})
     _open(qtbot, view, "老客户")
     assert view._current_name == "老客户"
-    monkeypatch.setattr(
-        "ui.views.segments_view.QInputDialog.getText", lambda *a, **k: ("老客户（复制）", True)
-    )
+    _name(monkeypatch, "老客户（复制）")
     view.duplicate_button.click()
     qtbot.waitUntil(lambda: view.saved.count() == 2, timeout=5000)
     monkeypatch.setattr(
@@ -228,18 +239,14 @@ def test_every_segment_write_is_confirmed_in_the_status_bar(qtbot, view, demo_db
     assert notice.args[0].text == "Segment “6年以上车主” saved"
     assert not view.is_dirty() and view._current_name == "6年以上车主"
     qtbot.waitUntil(view.rename_button.isEnabled, timeout=5000)  # the list came back
-    monkeypatch.setattr(
-        "ui.views.segments_view.QInputDialog.getText", lambda *a, **k: ("6年以上", True)
-    )
+    _name(monkeypatch, "6年以上")
     with qtbot.waitSignal(view.runner.notice, timeout=5000) as notice:
         view.rename_button.click()
     assert notice.args[0].text == "Segment renamed to “6年以上”"
     qtbot.waitUntil(lambda: view.saved.currentItem() is not None
                     and view.saved.currentItem().text() == "6年以上", timeout=5000)
     assert view.name.text() == "6年以上"
-    monkeypatch.setattr(
-        "ui.views.segments_view.QInputDialog.getText", lambda *a, **k: ("6年以上 副本", True)
-    )
+    _name(monkeypatch, "6年以上 副本")
     with qtbot.waitSignal(view.runner.notice, timeout=5000) as notice:
         view.duplicate_button.click()
     assert notice.args[0].text == "Copy saved as “6年以上 副本”"

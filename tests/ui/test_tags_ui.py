@@ -1,6 +1,7 @@
 """The tag panel (Settings → Tags) and the customer page's Tags tab, driven through their real
 widgets on a real database: a supervisor edits the vocabulary, an overtaken edit shows who
-changed it with Reload, staff only look; staff tag a customer by typing and take a tag off."""
+changed it with Reload (which asks again with the name typed), staff only look; staff tag a
+customer by typing and take a tag off."""
 
 from __future__ import annotations
 
@@ -14,10 +15,11 @@ from services.customers import detail as customer_detail
 from services.staff import accounts, signing
 from tests.ui.conftest import shut_down
 from tests.ui.fit_check import clipped
+from ui.dialogs.name_dialog import NameDialog
 from ui.tasks import TaskRunner
 from ui.views.customer_page import CustomerPage
 from ui.views.customer_tags_panel import CustomerTagsPanel
-from ui.views.tags_panel import COL_CUSTOMERS, COL_NAME, COL_STATUS, NameDialog, TagsPanel
+from ui.views.tags_panel import COL_CUSTOMERS, COL_NAME, COL_STATUS, TagsPanel
 
 
 def _panel(qtbot, database, actor):
@@ -115,30 +117,89 @@ def test_a_clash_is_one_sentence_then_the_name_as_typed(qtbot, demo_db, demo_sup
         shut_down(panel, runner)
 
 
-def test_an_overtaken_edit_says_who_and_reloads(qtbot, demo_db, demo_supervisor, monkeypatch):
-    asked: list[str] = []
+def _answer_stale(monkeypatch, button: str) -> list[tuple[str, str]]:
+    """Every stale-edit message (its sentence and what it says Reload does), answered."""
+    shown: list[tuple[str, str]] = []
 
-    def reload_(box: QMessageBox) -> int:
-        asked.append(box.text())
-        next(b for b in box.buttons() if b.text() == "Reload").click()
+    def exec_(box: QMessageBox) -> int:
+        shown.append((box.text(), box.informativeText()))
+        if button == "Reload":
+            next(b for b in box.buttons() if b.text() == "Reload").click()
+        else:
+            box.button(QMessageBox.StandardButton.Cancel).click()
         return 0
 
-    monkeypatch.setattr("ui.dialogs.stale_edit.QMessageBox.exec", reload_)
+    monkeypatch.setattr("ui.dialogs.stale_edit.QMessageBox.exec", exec_)
+    return shown
+
+
+def _liu(database, supervisor):
+    """刘主管, a second supervisor, signed in on another PC."""
+    accounts.add_account(database.sessions, supervisor, "liu", "刘主管", "supervisor",
+                         "pw-liu-1")
+    return signing.sign_in(database.engine, "liu", "pw-liu-1").actor
+
+
+def test_an_overtaken_rename_says_who_reloads_and_asks_again_as_typed(
+        qtbot, demo_db, demo_supervisor, monkeypatch):
+    shown = _answer_stale(monkeypatch, "Reload")
     panel, runner = _panel(qtbot, demo_db, demo_supervisor)
     try:
-        accounts.add_account(demo_db.sessions, demo_supervisor, "liu", "刘主管", "supervisor",
-                             "pw-liu-1")
-        liu = signing.sign_in(demo_db.engine, "liu", "pw-liu-1").actor
+        liu = _liu(demo_db, demo_supervisor)
         elderly = tags.find_tag(demo_db.sessions, "客群", "老年人")
-        tags.rename_tag(demo_db.sessions, liu, elderly.id, elderly.version, "银发族")  # other PC
-        panel.select("客群", "老年人")  # this PC still shows the old name
-        _answer(monkeypatch, "长者")
-        with qtbot.waitSignal(panel.loaded, timeout=5000):  # Reload chosen
-            panel.rename_button.click()
-        assert len(asked) == 1 and asked[0].startswith(
+        opened: list[tuple[str, str]] = []
+
+        def exec_(dialog: NameDialog) -> int:
+            opened.append((dialog.windowTitle(), dialog.name.text()))
+            if len(opened) == 1:
+                dialog.name.selectAll()
+                dialog.name.insert("长者")
+                # 刘主管 renames it on another PC while this dialog is open.
+                tags.rename_tag(demo_db.sessions, liu, elderly.id, elderly.version, "银发族")
+            else:  # opened again after Reload: theirs in the list behind, mine in the dialog
+                assert _row(panel, "客群", "银发族") and _row(panel, "客群", "老年人") is None
+            dialog.ok_button.click()
+            return dialog.result()
+
+        monkeypatch.setattr(NameDialog, "exec", exec_)
+        panel.select("客群", "老年人")
+        panel.rename_button.click()
+        qtbot.waitUntil(lambda: _row(panel, "客群", "长者") is not None, timeout=5000)
+        assert len(shown) == 1 and shown[0][0].startswith(
             "刘主管 renamed the tag “老年人” to “银发族” at ")
-        assert _row(panel, "客群", "老年人") is None and _row(panel, "客群", "银发族")
-        assert tags.find_tag(demo_db.sessions, "客群", "银发族").version == 2
+        assert "opens this dialog again with the name you typed" in shown[0][1]
+        assert opened == [("Rename 老年人", "老年人"), ("Rename 银发族", "长者")]
+        stored = tags.tag_info(demo_db.sessions, elderly.id)
+        assert (stored.name, stored.version) == ("长者", 3)  # saved after theirs
+    finally:
+        shut_down(panel, runner)
+
+
+def test_cancel_after_an_overtaken_rename_stores_nothing_of_mine(
+        qtbot, demo_db, demo_supervisor, monkeypatch):
+    shown = _answer_stale(monkeypatch, "Cancel")
+    panel, runner = _panel(qtbot, demo_db, demo_supervisor)
+    try:
+        liu = _liu(demo_db, demo_supervisor)
+        elderly = tags.find_tag(demo_db.sessions, "客群", "老年人")
+        opened: list[str] = []
+
+        def exec_(dialog: NameDialog) -> int:
+            opened.append(dialog.name.text())
+            dialog.name.selectAll()
+            dialog.name.insert("长者")
+            tags.rename_tag(demo_db.sessions, liu, elderly.id, elderly.version, "银发族")
+            dialog.ok_button.click()
+            return dialog.result()
+
+        monkeypatch.setattr(NameDialog, "exec", exec_)
+        panel.select("客群", "老年人")
+        panel.rename_button.click()
+        qtbot.waitUntil(lambda: bool(shown), timeout=5000)
+        qtbot.wait(300)
+        assert opened == ["老年人"]  # not opened again: Cancel was said to drop it
+        stored = tags.tag_info(demo_db.sessions, elderly.id)
+        assert (stored.name, stored.version) == ("银发族", 2)
     finally:
         shut_down(panel, runner)
 

@@ -13,7 +13,6 @@ from pathlib import Path
 from PySide6.QtCore import QLocale, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
-    QInputDialog,
     QLabel,
     QMessageBox,
     QPushButton,
@@ -29,6 +28,8 @@ from services.imports.mapping import Mapping, auto_map, fit_profile
 from services.imports.plan import ImportOptions, ImportPlan, plan
 from services.staff.permissions import Actor
 from services.store.database import Database
+from ui.dialogs.name_dialog import NameDialog
+from ui.dialogs.save_again import edit_and_save
 from ui.files import ask_open_path, ask_save_path, open_actions
 from ui.labels import label
 from ui.tasks import TaskRunner, changed
@@ -239,27 +240,29 @@ class ImportView(QWidget):
         self._update_nav()
 
     def _on_save_profile_clicked(self) -> None:
+        """Ask for the mapping's name, then save it; a save that fails (the database refuses
+        it, the server stopped) says why and asks again with the name as typed."""
         mapping = self.mapping.mapping()
         if mapping is None:
             return
-        name, ok = QInputDialog.getText(
-            self,
-            self.tr("Save the columns as a mapping"),
-            self.tr("Name of the mapping, e.g. the system the file comes from:"),
-            text=self._profile,
-        )
-        name = name.strip()
-        if not ok or not name:
-            return
+        dialog = NameDialog(self.tr("Save the columns as a mapping"),
+                            self.tr("Name of the mapping, e.g. the system the file comes from:"),
+                            self._profile, self, max_length=profiles.NAME_LENGTH)
         staff_id = self.actor.id if self.actor is not None else None
-        self.runner.run(
-            lambda _p, _c: profiles.save_profile(self.database.sessions, name, mapping,
-                                                 staff_id=staff_id),
-            on_done=lambda p: self._on_profile_saved(p.name),
-            parent_widget=self,
-            write=True,
-            done_notice=self.tr("Mapping “%1” saved.").replace("%1", name),
-        )
+
+        def save(failed) -> None:
+            name = dialog.value()
+            self.runner.run(
+                lambda _p, _c: profiles.save_profile(self.database.sessions, name, mapping,
+                                                     staff_id=staff_id),
+                on_done=lambda p: self._on_profile_saved(p.name),
+                on_failed=failed,
+                parent_widget=self,
+                write=True,
+                done_notice=self.tr("Mapping “%1” saved.").replace("%1", name),
+            )
+
+        edit_and_save(dialog, save)
 
     def _on_profile_saved(self, name: str) -> None:
         self._profile = name

@@ -7,6 +7,7 @@ else changed since the list was loaded refuses the save, says who, and offers Re
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -31,6 +32,7 @@ from services.customers import reminders
 from services.customers.reminders import Interval, IntervalRow, IntervalTable
 from services.staff.permissions import SAVE_SETTINGS, Actor, allowed
 from services.store.database import Database
+from services.store.errors import StaleEdit
 from ui.dialogs import stale_edit
 from ui.dialogs.save_again import edit_and_save
 from ui.tasks import DataChange, TaskRunner, changed
@@ -129,6 +131,16 @@ class IntervalDialog(QDialog):
         self.ok_button.setEnabled(bool(self.brand.currentText().strip())
                                   or not self.model.currentText().strip())
 
+    def set_value(self, brand: str, model: str, interval: Interval) -> None:
+        """Put back what was typed (as `value()` gave it)."""
+        self.brand.setCurrentText(brand)
+        self.model.setCurrentText(model)
+        for spin, number in ((self.first_km, interval.first_km),
+                             (self.first_months, interval.first_months),
+                             (self.every_km, interval.every_km),
+                             (self.every_months, interval.every_months)):
+            spin.setValue(number)
+
     def value(self) -> tuple[str, str, Interval]:
         return (self.brand.currentText().strip(), self.model.currentText().strip(),
                 Interval(self.first_km.value(), self.first_months.value(),
@@ -146,6 +158,8 @@ class IntervalsPanel(QWidget):
         self.actor = actor
         self.may_edit = allowed(actor, SAVE_SETTINGS)
         self.data: IntervalTable | None = None
+        # Runs once the next intervals are shown: a dialog opened again after Reload.
+        self._after_load: Callable[[], None] | None = None
         self.table = QTableWidget(0, 6)
         self.table.setHorizontalHeaderLabels([
             self.tr("Brand"), self.tr("Model"), self.tr("First service"),
@@ -229,6 +243,9 @@ class IntervalsPanel(QWidget):
             self.table.selectRow(chosen)
         self._on_selection_changed()
         self.loaded.emit()
+        then, self._after_load = self._after_load, None
+        if then is not None:
+            then()
 
     def _km_or_months(self, km: int, months: int) -> str:
         return self.tr("%1 km or %2 months").replace("%1", _km(km)).replace("%2", str(months))
@@ -275,13 +292,39 @@ class IntervalsPanel(QWidget):
             self.reload()
 
     # --- editing ---------------------------------------------------------------------------
-    def _ask_and_save(self, title: str, row: IntervalRow | None) -> None:
-        """The dialog, then the save; a save refused for another reason than someone's change
-        (the server stopped) says why and opens the dialog again as typed."""
+    def _ask_and_save(self, title: str, row: IntervalRow | None,
+                      typed: tuple[str, str, Interval] | None = None) -> None:
+        """The dialog (with `typed` over `row`'s values when given), then the save; a save
+        refused for another reason than someone's change (the server stopped) says why and
+        opens the dialog again as typed. Refused because someone changed the same interval:
+        Reload shows the intervals as they are now and opens the dialog again as typed, over
+        their row."""
         models = dict(self.data.models) if self.data is not None else {}
         dialog = IntervalDialog(title, row, models, self)
+        if typed is not None:
+            dialog.set_value(*typed)
+
+        def stale(exc: StaleEdit) -> None:
+            kept = dialog.value()
+            if stale_edit.ask_reload(self, exc, self.tr(
+                    "Reload shows the intervals as they are now and opens this dialog again "
+                    "with what you typed, to save it over theirs or cancel. Cancel drops what "
+                    "you typed.")):
+                self._after_load = lambda: self._ask_again(row, kept)
+                self.reload()
+
         edit_and_save(dialog, lambda failed: self._save(dialog.value(), row, failed),
-                      on_stale=stale_edit.on_failed(self, self.reload))
+                      on_stale=stale)
+
+    def _ask_again(self, loaded: IntervalRow | None, typed: tuple[str, str, Interval]) -> None:
+        """After Reload: the dialog as typed, based on the row as stored now — the one edited
+        (by id), else the row of the brand and model typed; adding when there is neither."""
+        rows = self.data.rows if self.data is not None else ()
+        fresh = next((r for r in rows if loaded is not None and loaded.id is not None
+                      and r.id == loaded.id), None) or self._row_of(typed[0], typed[1])
+        title = (self.tr("Change a service interval") if fresh is not None else
+                 self.tr("Add a service interval"))
+        self._ask_and_save(title, fresh, typed)
 
     def _save(self, values: tuple[str, str, Interval], loaded: IntervalRow | None,
               on_failed=None) -> None:

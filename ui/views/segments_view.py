@@ -13,7 +13,6 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -30,6 +29,8 @@ from services.staff.accounts import list_accounts
 from services.staff.permissions import DELETE_SEGMENTS, NOT_PASSED, Actor, NotPassed, allowed
 from services.store.database import Database
 from ui.dialogs import stale_edit
+from ui.dialogs.name_dialog import NameDialog
+from ui.dialogs.save_again import edit_and_save
 from ui.files import ask_open_path, ask_save_path, open_actions
 from ui.tasks import TaskRunner, changed, error_text
 from ui.views.customer_page import fill_table, make_table
@@ -308,11 +309,18 @@ class SegmentsView(QWidget):
         if not self._leave_then(lambda: self._open_saved(name)):
             self._highlight(self._current_name)  # stayed: the list shows what is edited
 
-    def _open_saved(self, name: str) -> None:
-        """Open a saved segment in the builder: read in the background, shown when it comes."""
+    def _open_saved(self, name: str, then=None) -> None:
+        """Open a saved segment in the builder: read in the background, shown when it comes;
+        then `then()`."""
+
+        def show(segment) -> None:
+            self._show_saved(name, segment)
+            if then is not None:
+                then()
+
         self.runner.run(
             lambda _p, _c: segments.get_segment(self.database.sessions, name),
-            on_done=lambda segment: self._show_saved(name, segment),
+            on_done=show,
             on_failed=lambda exc: self.problem.setText(error_text(exc)),
             latest="open-segment",
             parent_widget=self,
@@ -448,17 +456,18 @@ class SegmentsView(QWidget):
         self.name.setText(info.name)
         self.reload_list()
 
-    def _reload_opened(self) -> None:
+    def _reload_opened(self, then=None) -> None:
         """After a refused save: the segments as stored now, and the one edited opened again as
         stored (under its new name if renamed; an empty builder if it was deleted). What was
-        typed and not saved is dropped: the user chose Reload."""
+        typed and not saved is dropped: the user chose Reload. `then` runs once the segment is
+        open again (not when it was deleted)."""
         opened = self._opened
 
         def show(infos) -> None:
             self._fill_list(infos, None)
             current = next((i for i in infos if opened is not None and i.id == opened.id), None)
             if current is not None:
-                self._open_saved(current.name)
+                self._open_saved(current.name, then)
             else:
                 self.new_segment()
 
@@ -475,44 +484,65 @@ class SegmentsView(QWidget):
         that would drop unsaved edits."""
         self.reload_list(select)
 
-    def _ask_name(self, title: str, default: str) -> str | None:
-        name, ok = QInputDialog.getText(self, title, self.tr("Name:"), text=default)
-        return name.strip() if ok and name.strip() else None
+    def _ask_name(self, title: str, text: str, save, on_stale=None) -> None:
+        """The name dialog, then `save(name, failed)`; a save refused for another reason than
+        someone's change (the name taken meanwhile, the server stopped) says why and asks again
+        with the name as typed."""
+        dialog = NameDialog(title, self.tr("Name:"), text, self)
+        edit_and_save(dialog, lambda failed: save(dialog.value(), failed),
+                      on_stale=on_stale and (lambda exc: on_stale(exc, dialog.value())))
 
-    def _on_rename(self) -> None:
-        old = self._current_name
-        new = old and self._ask_name(self.tr("Rename segment"), old)
-        opened, staff_id = self._opened, self._staff_id
-        if new and new != old:
+    def _on_rename(self, _checked: bool = False, typed: str | None = None) -> None:
+        """`typed`: the name typed before a colleague's change refused it, asked again after
+        Reload."""
+        old, opened, staff_id = self._current_name, self._opened, self._staff_id
+        if old is None:
+            return
+
+        def save(new: str, failed) -> None:
+            if new == old:
+                return
             self.runner.run(
                 lambda _p, _c: segments.rename_segment(
                     self.database.sessions, old, new, staff_id=staff_id,
                     expected_version=opened.version if opened else None,
                     segment_id=opened.id if opened else None),
                 on_done=self._after_write,
-                on_failed=stale_edit.on_failed(self, self._reload_opened),
+                on_failed=failed,
                 parent_widget=self,
                 write=True,
                 changes=changed("segments"),
                 done_notice=self.tr("Segment renamed to “%1”").replace("%1", new),
             )
 
+        def stale(exc, kept: str) -> None:
+            if stale_edit.ask_reload(self, exc, self.tr(
+                    "Reload opens the segment as it is stored now (changes to its filter not "
+                    "saved yet are dropped) and asks for the new name again as you typed it. "
+                    "Cancel drops the name you typed.")):
+                self._reload_opened(then=lambda: self._on_rename(typed=kept))
+
+        self._ask_name(self.tr("Rename segment"), old if typed is None else typed, save, stale)
+
     def _on_duplicate(self) -> None:
-        old = self._current_name
-        new = old and self._ask_name(
-            self.tr("Duplicate segment"), self.tr("%1 (copy)").replace("%1", old)
-        )
-        staff_id = self._staff_id
-        if new:
+        old, staff_id = self._current_name, self._staff_id
+        if old is None:
+            return
+
+        def save(new: str, failed) -> None:
             self.runner.run(
                 lambda _p, _c: segments.duplicate_segment(self.database.sessions, old, new,
                                                           staff_id=staff_id),
                 on_done=self._after_write,
+                on_failed=failed,
                 parent_widget=self,
                 write=True,
                 changes=changed("segments"),
                 done_notice=self.tr("Copy saved as “%1”").replace("%1", new),
             )
+
+        self._ask_name(self.tr("Duplicate segment"), self.tr("%1 (copy)").replace("%1", old),
+                       save)
 
     def _on_delete(self) -> None:
         name = self._current_name

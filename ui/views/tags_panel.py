@@ -10,13 +10,9 @@ from PySide6.QtCore import QLocale, Qt, Signal
 from PySide6.QtGui import QBrush, QFont, QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QMessageBox,
     QPushButton,
     QTreeWidget,
@@ -29,37 +25,14 @@ from services.customers import tags
 from services.customers.tags import TagGroupInfo, TagInfo
 from services.staff.permissions import MANAGE_TAGS, Actor, allowed
 from services.store.database import Database
+from services.store.errors import StaleEdit
 from ui.dialogs import stale_edit
+from ui.dialogs.name_dialog import NameDialog
 from ui.dialogs.save_again import edit_and_save
 from ui.tasks import DataChange, TaskRunner, changed
 
 COL_NAME, COL_CUSTOMERS, COL_STATUS = range(3)
 ITEM = Qt.ItemDataRole.UserRole  # the TagGroupInfo or TagInfo an item shows
-
-
-class NameDialog(QDialog):
-    """Asks for one name: a new group or tag, or a new name for one."""
-
-    def __init__(self, title: str, prompt: str, text: str = "", parent=None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(title)
-        self.name = QLineEdit(text)
-        self.name.setMaxLength(tags.NAME_MAX)
-        self.name.selectAll()
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.name.textChanged.connect(lambda t: self.ok_button.setEnabled(bool(t.strip())))
-        self.ok_button.setEnabled(bool(text.strip()))
-        form = QFormLayout(self)
-        form.addRow(prompt, self.name)
-        form.addRow(buttons)
-        self.setMinimumWidth(360)
-
-    def value(self) -> str:
-        return self.name.text()
 
 
 class TagsPanel(QWidget):
@@ -72,6 +45,8 @@ class TagsPanel(QWidget):
         self.runner = runner
         self.actor = actor
         self.may_edit = allowed(actor, MANAGE_TAGS)
+        # Runs once the next vocabulary is shown: a dialog opened again after Reload.
+        self._after_load: Callable[[], None] | None = None
         self.tree = QTreeWidget()
         self.tree.setHeaderLabels([self.tr("Group / tag"), self.tr("Customers"),
                                    self.tr("Status")])
@@ -161,6 +136,9 @@ class TagsPanel(QWidget):
             self.tree.setCurrentItem(chosen)
         self._on_selection_changed()
         self.loaded.emit()
+        then, self._after_load = self._after_load, None
+        if then is not None:
+            then()
 
     def selected(self) -> TagGroupInfo | TagInfo | None:
         item = self.tree.currentItem()
@@ -203,17 +181,29 @@ class TagsPanel(QWidget):
     # --- editing ---------------------------------------------------------------------------
     def _ask_and_edit(self, title: str, prompt: str,
                       edit: Callable[[str], tuple[Callable[[], object], str]],
-                      text: str = "") -> None:
+                      text: str = "", again: Callable[[str], None] | None = None) -> None:
         """The name dialog; `edit(name)` gives the work and its notice. A save refused for
         another reason than someone's change (a clash, the server stopped) says why and opens
-        the dialog again as typed."""
-        dialog = NameDialog(title, prompt, text, self)
+        the dialog again as typed. Refused because someone changed the same group or tag:
+        Reload shows the tags as they are now, then `again(name typed)` asks again."""
+        dialog = NameDialog(title, prompt, text, self, max_length=tags.NAME_MAX)
 
         def save(failed) -> None:
             work, notice = edit(dialog.value())
             self._edit(work, notice, on_failed=failed)
 
-        edit_and_save(dialog, save, on_stale=stale_edit.on_failed(self, self.reload))
+        def stale(exc: StaleEdit) -> None:
+            if again is None:
+                stale_edit.on_failed(self, self.reload)(exc)
+                return
+            typed = dialog.value()
+            if stale_edit.ask_reload(self, exc, self.tr(
+                    "Reload shows the tags as they are now and opens this dialog again with the "
+                    "name you typed, to save it or cancel. Cancel drops what you typed.")):
+                self._after_load = lambda: again(typed)
+                self.reload()
+
+        edit_and_save(dialog, save, on_stale=stale)
 
     def _edit(self, work, notice: str, on_failed=None) -> None:
         self.runner.run(
@@ -247,19 +237,36 @@ class TagsPanel(QWidget):
 
     def _on_rename_clicked(self) -> None:
         chosen = self.selected()
-        if chosen is None:
-            return
+        if chosen is not None:
+            self._rename(chosen, chosen.name)
+
+    def _rename(self, chosen: TagGroupInfo | TagInfo, text: str) -> None:
+        """Rename `chosen` as loaded; `text`: the name offered (its own, or one typed before a
+        colleague's change refused it)."""
         sessions, actor, item_id, version = (self.database.sessions, self.actor, chosen.id,
                                              chosen.version)
         rename = tags.rename_tag if isinstance(chosen, TagInfo) else tags.rename_group
+        key = self._key(chosen)
 
         def edit(name: str) -> tuple[Callable[[], object], str]:
             return (lambda: rename(sessions, actor, item_id, version, name),
                     self.tr("%1 renamed to %2").replace("%1", chosen.name).replace(
                         "%2", name.strip()))
 
+        def again(typed: str) -> None:
+            fresh = self._loaded(key)
+            if fresh is not None:  # not deleted meanwhile
+                self._rename(fresh, typed)
+
         self._ask_and_edit(self.tr("Rename %1").replace("%1", chosen.name),
-                           self.tr("New name:"), edit, chosen.name)
+                           self.tr("New name:"), edit, text, again)
+
+    def _loaded(self, key: tuple[str, int] | None) -> TagGroupInfo | TagInfo | None:
+        """The group or tag shown now with the key (kind, id), as last loaded."""
+        items = [self.tree.topLevelItem(i) for i in range(self.tree.topLevelItemCount())]
+        items += [top.child(j) for top in list(items) for j in range(top.childCount())]
+        return next((info for item in items
+                     if self._key(info := item.data(COL_NAME, ITEM)) == key), None)
 
     def _on_retire_clicked(self) -> None:
         chosen = self.selected()
