@@ -39,6 +39,13 @@ if TYPE_CHECKING:
     from ui.views.preferences_panel import PreferencesPanel
 
 SEARCH_DELAY_MS = 180
+# What the customer's page needs below the UI: the ORM with every model and the customer
+# services (the brief, tags, preferences, history). Imported on the GUI thread right after the
+# first rows showed, they froze that list for 0.8–1.5 s on a slow 2-core VM; on the runner it
+# stays usable meanwhile and only the page's widgets are built here.
+PAGE_SERVICES = ("models.profile", "services.customers.brief", "services.customers.customer_tags",
+                 "services.customers.tags", "services.customers.detail",
+                 "services.customers.preferences", "services.customers.profile")
 ROWS_MEASURED = 60  # column widths come from the first rows of the first search
 ELIDED_MAX_PX = 190  # an address or car list wider than this is cut with "…"
 CELL_MARGIN_PX = 12
@@ -166,7 +173,7 @@ class CustomersView(QWidget):
             # Delivered from the event loop like a search's result; a search started before
             # then (nothing can, short of code calling it) supersedes it.
             QTimer.singleShot(0, self, self._on_first_ids)
-        QTimer.singleShot(0, self, self._ensure_page)  # once the list shows (see `page`)
+        QTimer.singleShot(0, self, self._prepare_page)  # once the list shows (see `page`)
 
     # --- the customer's page, built after the list --------------------------------------
     # Empty until a customer is picked, so built right after the first rows are on screen (or
@@ -187,6 +194,15 @@ class CustomersView(QWidget):
     def _ensure_page(self) -> None:
         if self._page is None:
             self._build_page()
+
+    def _prepare_page(self) -> None:
+        """The page's services imported on the runner (PAGE_SERVICES), then the page built
+        here; a customer picked meanwhile builds it at once (`page`), waiting for what is
+        still being imported."""
+        if self._page is not None:
+            return
+        self.runner.run(_import_page_services, on_done=lambda _r: self._ensure_page(),
+                        on_failed=lambda _e: self._ensure_page(), parent_widget=self)
 
     def _build_page(self) -> CustomerPage:
         from ui.views.customer_page import CustomerPage
@@ -446,3 +462,9 @@ class CustomersView(QWidget):
             if shown is not None and change.about(shown):
                 self._show_customer(shown)
 
+
+def _import_page_services(_progress, _cancel) -> None:
+    import importlib
+
+    for name in PAGE_SERVICES:
+        importlib.import_module(name)
