@@ -1619,45 +1619,45 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>CustomersView</name>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="106"/>
+        <location filename="../../ui/views/customers_view.py" line="113"/>
         <source>Search name, pinyin or initials (zw = 张伟), mobile, plate or VIN  (Ctrl+F)</source>
         <translation>搜索姓名、拼音、首字母（zw = 张伟）、手机、车牌、车架号（Ctrl+F）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="225"/>
+        <location filename="../../ui/views/customers_view.py" line="241"/>
         <source>Searching…</source>
         <translation>正在搜索…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="230"/>
+        <location filename="../../ui/views/customers_view.py" line="246"/>
         <source>Searching</source>
         <translation>正在搜索</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/customers_view.py" line="297"/>
+        <location filename="../../ui/views/customers_view.py" line="313"/>
         <source>%n customer(s)</source>
         <translation>
             <numerusform>%n 位客户</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="348"/>
-        <location filename="../../ui/views/customers_view.py" line="392"/>
+        <location filename="../../ui/views/customers_view.py" line="364"/>
+        <location filename="../../ui/views/customers_view.py" line="408"/>
         <source>Loading customer</source>
         <translation>正在加载客户</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="421"/>
+        <location filename="../../ui/views/customers_view.py" line="437"/>
         <source>Saving</source>
         <translation>正在保存</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="424"/>
+        <location filename="../../ui/views/customers_view.py" line="440"/>
         <source>Change saved for %1</source>
         <translation>已为 %1 保存变更</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="431"/>
+        <location filename="../../ui/views/customers_view.py" line="447"/>
         <source>Reload opens the form again with their value as “Now” and what you typed kept in it, to save yours after theirs or cancel. Cancel drops what you typed.</source>
         <translation>“重新载入”会重新打开表单：“当前值”显示对方的值，您输入的内容仍保留在表单里，可以在其后保存您的值，也可以取消。若选“取消”，您输入的内容将被放弃。</translation>
     </message>
@@ -1771,6 +1771,12 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>期末逾期（客户）</translation>
     </message>
     <message>
+        <location filename="../../ui/views/report_dashboard.py" line="147"/>
+        <location filename="../../ui/views/report_dashboard.py" line="235"/>
+        <source>(no staff recorded)</source>
+        <translation>（未记录经办人）</translation>
+    </message>
+    <message>
         <location filename="../../ui/views/report_dashboard.py" line="190"/>
         <source>%1 contacts, reach rate %2 · appointments %3 made, %4 kept · %5 follow-ups due in the period · at its end: %6 customers with a follow-up overdue, %7 open complaints of %8 customers (the oldest %9 days) · marketing consent %10</source>
         <translation>联系 %1 次，接通率 %2 · 预约 %3 个，到店 %4 个 · 本期到期的跟进 %5 项 · 期末：跟进逾期的客户 %6 位，未解决的投诉 %7 件，涉及客户 %8 位（最早 %9 天）· 营销同意 %10</translation>
@@ -1817,12 +1823,6 @@ Revisit closes now; open it again to work with the restored database.</source>
         <location filename="../../ui/views/report_dashboard.py" line="168"/>
         <source>Customers</source>
         <translation>客户</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/report_dashboard.py" line="147"/>
-        <location filename="../../ui/views/report_dashboard.py" line="235"/>
-        <source>(automatic SMS)</source>
-        <translation>（自动短信）</translation>
     </message>
     <message>
         <location filename="../../ui/views/report_dashboard.py" line="80"/>
@@ -2152,13 +2152,13 @@ Revisit closes now; open it again to work with the restored database.</source>
     </message>
     <message>
         <location filename="../../ui/views/report_effect.py" line="39"/>
-        <location filename="../../ui/views/report_effect.py" line="109"/>
+        <location filename="../../ui/views/report_effect.py" line="110"/>
         <source>Contacted</source>
         <translation>已联系</translation>
     </message>
     <message>
         <location filename="../../ui/views/report_effect.py" line="40"/>
-        <location filename="../../ui/views/report_effect.py" line="110"/>
+        <location filename="../../ui/views/report_effect.py" line="111"/>
         <source>Comparison</source>
         <translation>对照组</translation>
     </message>
@@ -2228,32 +2228,32 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>全部已联系</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_effect.py" line="104"/>
-        <source>(no caller)</source>
-        <translation>（无联系人）</translation>
+        <location filename="../../ui/views/report_effect.py" line="105"/>
+        <source>(no staff recorded)</source>
+        <translation>（未记录经办人）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_effect.py" line="113"/>
+        <location filename="../../ui/views/report_effect.py" line="114"/>
         <source>The groups are too small to compare (under %1 people in one of them): the difference cannot be trusted.</source>
         <translation>组太小，无法比较（其中一组少于 %1 人）：差异不可信。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_effect.py" line="118"/>
+        <location filename="../../ui/views/report_effect.py" line="119"/>
         <source>Not over yet: the %1-day window; later visits and purchases will still count.</source>
         <translation>%1 天观察期尚未结束，之后的到店和购车仍会计入。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_effect.py" line="121"/>
+        <location filename="../../ui/views/report_effect.py" line="122"/>
         <source>Excluded members were left out for a reason (a refusal, no consent, a recent contact, a complaint), so the difference is a hint, not a proof.</source>
         <translation>被排除的人是有原因的（拒绝、未同意、近期联系过、有投诉），所以差异只是参考，不是证明。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_effect.py" line="124"/>
+        <location filename="../../ui/views/report_effect.py" line="125"/>
         <source>%1 members of the run were not contacted and are in neither group.</source>
         <translation>名单中有 %1 人未被联系，不在任何一组中。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_effect.py" line="141"/>
+        <location filename="../../ui/views/report_effect.py" line="142"/>
         <source>%1 pt</source>
         <translation>%1 个百分点</translation>
     </message>
@@ -2442,27 +2442,27 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>FirstSteps</name>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="55"/>
+        <location filename="../../ui/views/customers_view.py" line="62"/>
         <source>No customers yet</source>
         <translation>还没有客户</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="58"/>
+        <location filename="../../ui/views/customers_view.py" line="65"/>
         <source>Import the customers, vehicles and service visits exported from the DMS in Import (Ctrl+6). Segments, lists and reports count what is imported.</source>
         <translation>在“导入”（Ctrl+6）中导入从 DMS 导出的客户、车辆和维修保养记录。客户分群、名单和报表都按导入的数据统计。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="62"/>
+        <location filename="../../ui/views/customers_view.py" line="69"/>
         <source>Fill in the shop&apos;s name, phone, address and SMS signature in Settings (Ctrl+7): lists, labels and text messages use them.</source>
         <translation>在“设置”（Ctrl+7）中填写门店名称、电话、地址和短信签名：名单、标签和短信都会用到。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="66"/>
+        <location filename="../../ui/views/customers_view.py" line="73"/>
         <source>Open Import</source>
         <translation>打开导入</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="68"/>
+        <location filename="../../ui/views/customers_view.py" line="75"/>
         <source>Open Settings</source>
         <translation>打开设置</translation>
     </message>
@@ -2678,182 +2678,182 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>ImportView</name>
     <message>
-        <location filename="../../ui/views/import_view.py" line="105"/>
+        <location filename="../../ui/views/import_view.py" line="106"/>
         <source>◀ &amp;Back</source>
         <translation>◀ 上一步(&amp;B)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="120"/>
+        <location filename="../../ui/views/import_view.py" line="121"/>
         <source>New import</source>
         <translation>新建导入</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="121"/>
+        <location filename="../../ui/views/import_view.py" line="122"/>
         <source>Past imports</source>
         <translation>以往导入</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="122"/>
+        <location filename="../../ui/views/import_view.py" line="123"/>
         <source>Duplicate customers</source>
         <translation>重复客户</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="142"/>
+        <location filename="../../ui/views/import_view.py" line="143"/>
         <source>Excel or CSV files (*.xlsx *.xls *.csv);;All files (*)</source>
         <translation>Excel 或 CSV 文件 (*.xlsx *.xls *.csv);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="143"/>
+        <location filename="../../ui/views/import_view.py" line="144"/>
         <source>Choose the file to import</source>
         <translation>选择要导入的文件</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="164"/>
+        <location filename="../../ui/views/import_view.py" line="165"/>
         <source>Reading the file</source>
         <translation>正在读取文件</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="203"/>
+        <location filename="../../ui/views/import_view.py" line="204"/>
         <source>Recognised from the file&apos;s headers; fields marked yellow are guesses to check. Change any column with its box.</source>
         <translation>已根据文件的列标题识别；标黄的字段为推测，请核对。每列都可以在其下拉框中更改。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="230"/>
+        <location filename="../../ui/views/import_view.py" line="231"/>
         <source>From the saved mapping “%1”.</source>
         <translation>来自已保存的列对应方案“%1”。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="247"/>
+        <location filename="../../ui/views/import_view.py" line="248"/>
         <source>Save the columns as a mapping</source>
         <translation>将各列保存为列对应方案</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="248"/>
+        <location filename="../../ui/views/import_view.py" line="249"/>
         <source>Name of the mapping, e.g. the system the file comes from:</source>
         <translation>列对应方案名称，例如文件来源系统：</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="261"/>
+        <location filename="../../ui/views/import_view.py" line="262"/>
         <source>Mapping “%1” saved.</source>
         <translation>列对应方案“%1”已保存。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="295"/>
+        <location filename="../../ui/views/import_view.py" line="298"/>
         <source>Checking every row against the database… Nothing is written. Progress and Cancel are at the bottom of the window.</source>
         <translation>正在将每一行与数据库核对…不会写入任何数据。进度和“取消”按钮位于窗口底部。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="304"/>
+        <location filename="../../ui/views/import_view.py" line="307"/>
         <source>The dry run was cancelled.</source>
         <translation>试导入已取消。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="306"/>
+        <location filename="../../ui/views/import_view.py" line="309"/>
         <source>Dry run</source>
         <translation>试导入</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="328"/>
+        <location filename="../../ui/views/import_view.py" line="331"/>
         <source>The import was cancelled; the rows it had written were taken back.</source>
         <translation>导入已取消，已写入的行已全部撤回。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="330"/>
+        <location filename="../../ui/views/import_view.py" line="333"/>
         <source>Importing %1</source>
         <translation>正在导入 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="338"/>
+        <location filename="../../ui/views/import_view.py" line="341"/>
         <source>Import “%1” as %2 now? By the dry run: %3 new, %4 updated, %5 unchanged, %6 not imported.</source>
         <translation>现在将“%1”作为%2导入？试导入结果：新增 %3，更新 %4，未变 %5，未导入 %6。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="347"/>
+        <location filename="../../ui/views/import_view.py" line="350"/>
         <source>The import is stored as one batch that can be undone under Past imports.</source>
         <translation>本次导入将保存为一个批次，可在“以往导入”中撤销。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="351"/>
+        <location filename="../../ui/views/import_view.py" line="354"/>
         <source>Import the file</source>
         <translation>导入文件</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="364"/>
+        <location filename="../../ui/views/import_view.py" line="367"/>
         <source>Import #%1 stored: %2 new, %3 updated, %4 unchanged, %5 not imported.</source>
         <translation>导入 #%1 已保存：新增 %2，更新 %3，未变 %4，未导入 %5。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="378"/>
+        <location filename="../../ui/views/import_view.py" line="381"/>
         <source>%1-import problems.xlsx</source>
         <translation>%1-导入问题.xlsx</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="382"/>
+        <location filename="../../ui/views/import_view.py" line="385"/>
         <source>Save the rows with problems</source>
         <translation>保存有问题的行</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="388"/>
+        <location filename="../../ui/views/import_view.py" line="391"/>
         <source>Rows with problems saved to %1</source>
         <translation>有问题的行已保存到 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="391"/>
+        <location filename="../../ui/views/import_view.py" line="394"/>
         <source>Saving the rows with problems</source>
         <translation>正在保存有问题的行</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="381"/>
+        <location filename="../../ui/views/import_view.py" line="384"/>
         <source>Excel files (*.xlsx)</source>
         <translation>Excel 文件 (*.xlsx)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="405"/>
+        <location filename="../../ui/views/import_view.py" line="408"/>
         <source>The dry run did not finish.</source>
         <translation>试导入未完成。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="451"/>
+        <location filename="../../ui/views/import_view.py" line="454"/>
         <source>Step 1 of 5: the kind of file and the file</source>
         <translation>第 1 步（共 5 步）：文件类型和文件</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="452"/>
+        <location filename="../../ui/views/import_view.py" line="455"/>
         <source>Step 2 of 5: the sheet and the row of column headers</source>
         <translation>第 2 步（共 5 步）：工作表和列标题所在行</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="453"/>
+        <location filename="../../ui/views/import_view.py" line="456"/>
         <source>Step 3 of 5: which column holds what</source>
         <translation>第 3 步（共 5 步）：各列对应的内容</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="454"/>
+        <location filename="../../ui/views/import_view.py" line="457"/>
         <source>Step 4 of 5: dry run — what the import would do</source>
         <translation>第 4 步（共 5 步）：试导入——导入将如何处理</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="455"/>
+        <location filename="../../ui/views/import_view.py" line="458"/>
         <source>Step 5 of 5: imported</source>
         <translation>第 5 步（共 5 步）：已导入</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="464"/>
+        <location filename="../../ui/views/import_view.py" line="467"/>
         <source>&amp;Dry run ▶</source>
         <translation>试导入(&amp;D) ▶</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="465"/>
+        <location filename="../../ui/views/import_view.py" line="468"/>
         <source>&amp;Import…</source>
         <translation>导入(&amp;I)…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="466"/>
+        <location filename="../../ui/views/import_view.py" line="469"/>
         <source>&amp;New import</source>
         <translation>新建导入(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="468"/>
+        <location filename="../../ui/views/import_view.py" line="471"/>
         <source>&amp;Next ▶</source>
         <translation>下一步(&amp;N) ▶</translation>
     </message>
@@ -2861,57 +2861,57 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>IntervalDialog</name>
     <message>
-        <location filename="../../ui/views/intervals_panel.py" line="66"/>
+        <location filename="../../ui/views/intervals_panel.py" line="68"/>
         <source>All models of the brand</source>
         <translation>该品牌所有车型</translation>
     </message>
     <message>
-        <location filename="../../ui/views/intervals_panel.py" line="67"/>
+        <location filename="../../ui/views/intervals_panel.py" line="69"/>
         <source>e.g. 丰田</source>
         <translation>例如：丰田</translation>
     </message>
     <message>
-        <location filename="../../ui/views/intervals_panel.py" line="82"/>
+        <location filename="../../ui/views/intervals_panel.py" line="84"/>
         <source>Every car without an interval of its brand or model</source>
         <translation>所有未单独设置品牌或车型间隔的车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/views/intervals_panel.py" line="84"/>
+        <location filename="../../ui/views/intervals_panel.py" line="86"/>
         <source>&amp;Brand</source>
         <translation>品牌(&amp;B)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/intervals_panel.py" line="85"/>
+        <location filename="../../ui/views/intervals_panel.py" line="87"/>
         <source>&amp;Model</source>
         <translation>车型(&amp;M)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/intervals_panel.py" line="89"/>
+        <location filename="../../ui/views/intervals_panel.py" line="91"/>
         <source>First free service</source>
         <translation>首保</translation>
     </message>
     <message>
-        <location filename="../../ui/views/intervals_panel.py" line="92"/>
+        <location filename="../../ui/views/intervals_panel.py" line="94"/>
         <source>Whichever comes first; the first free service counts from the purchase date and 0 km, later ones from the last maintenance visit.</source>
         <translation>以先到者为准；首保从购车日期和 0 公里起算，之后从上次保养进厂起算。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/intervals_panel.py" line="91"/>
+        <location filename="../../ui/views/intervals_panel.py" line="93"/>
         <source>Then every</source>
         <translation>之后每隔</translation>
     </message>
     <message>
-        <location filename="../../ui/views/intervals_panel.py" line="105"/>
+        <location filename="../../ui/views/intervals_panel.py" line="107"/>
         <source> km</source>
         <translation> 公里</translation>
     </message>
     <message>
-        <location filename="../../ui/views/intervals_panel.py" line="108"/>
+        <location filename="../../ui/views/intervals_panel.py" line="110"/>
         <source> months</source>
         <translation> 个月</translation>
     </message>
     <message>
-        <location filename="../../ui/views/intervals_panel.py" line="115"/>
+        <location filename="../../ui/views/intervals_panel.py" line="117"/>
         <source>or</source>
         <translation>或</translation>
     </message>
@@ -2919,129 +2919,136 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>IntervalsPanel</name>
     <message>
-        <location filename="../../ui/views/intervals_panel.py" line="151"/>
+        <location filename="../../ui/views/intervals_panel.py" line="165"/>
         <source>Brand</source>
         <translation>品牌</translation>
     </message>
     <message>
-        <location filename="../../ui/views/intervals_panel.py" line="151"/>
+        <location filename="../../ui/views/intervals_panel.py" line="165"/>
         <source>Model</source>
         <translation>车型</translation>
     </message>
     <message>
-        <location filename="../../ui/views/intervals_panel.py" line="152"/>
+        <location filename="../../ui/views/intervals_panel.py" line="166"/>
         <source>Then every</source>
         <translation>之后每隔</translation>
     </message>
     <message>
-        <location filename="../../ui/views/intervals_panel.py" line="152"/>
+        <location filename="../../ui/views/intervals_panel.py" line="166"/>
         <source>Cars</source>
         <translation>车辆数</translation>
     </message>
     <message>
-        <location filename="../../ui/views/intervals_panel.py" line="152"/>
+        <location filename="../../ui/views/intervals_panel.py" line="166"/>
         <source>Changed</source>
         <translation>修改</translation>
     </message>
     <message>
-        <location filename="../../ui/views/intervals_panel.py" line="163"/>
+        <location filename="../../ui/views/intervals_panel.py" line="177"/>
         <source>&amp;Add…</source>
         <translation>添加(&amp;A)…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/intervals_panel.py" line="164"/>
+        <location filename="../../ui/views/intervals_panel.py" line="178"/>
         <source>&amp;Change…</source>
         <translation>修改(&amp;C)…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/intervals_panel.py" line="165"/>
+        <location filename="../../ui/views/intervals_panel.py" line="179"/>
         <source>&amp;Remove</source>
         <translation>删除(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/intervals_panel.py" line="151"/>
+        <location filename="../../ui/views/intervals_panel.py" line="165"/>
         <source>First service</source>
         <translation>首保</translation>
     </message>
     <message>
-        <location filename="../../ui/views/intervals_panel.py" line="175"/>
+        <location filename="../../ui/views/intervals_panel.py" line="189"/>
         <source>Maintenance falls due every N km or M months after the car&apos;s last maintenance visit, whichever comes first; the first free service counts from the purchase date and 0 km. A model&apos;s interval is used before its brand&apos;s, a brand&apos;s before every car&apos;s.</source>
         <translation>车辆在上次保养进厂后每行驶 N 公里或每隔 M 个月（以先到者为准）应做保养；首保从购车日期和 0 公里起算。车型的间隔优先于品牌的，品牌的优先于所有车辆的。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/intervals_panel.py" line="180"/>
+        <location filename="../../ui/views/intervals_panel.py" line="194"/>
         <source>Only a supervisor may change the service intervals.</source>
         <translation>只有主管可以修改保养间隔。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/intervals_panel.py" line="203"/>
+        <location filename="../../ui/views/intervals_panel.py" line="217"/>
         <source>Loading service intervals</source>
         <translation>正在读取保养间隔</translation>
     </message>
     <message>
-        <location filename="../../ui/views/intervals_panel.py" line="213"/>
-        <location filename="../../ui/views/intervals_panel.py" line="326"/>
+        <location filename="../../ui/views/intervals_panel.py" line="227"/>
+        <location filename="../../ui/views/intervals_panel.py" line="369"/>
         <source>Every car</source>
         <translation>所有车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/views/intervals_panel.py" line="214"/>
+        <location filename="../../ui/views/intervals_panel.py" line="228"/>
         <source>All models</source>
         <translation>所有车型</translation>
     </message>
     <message>
-        <location filename="../../ui/views/intervals_panel.py" line="234"/>
+        <location filename="../../ui/views/intervals_panel.py" line="251"/>
         <source>%1 km or %2 months</source>
         <translation>%1 公里或 %2 个月</translation>
     </message>
     <message>
-        <location filename="../../ui/views/intervals_panel.py" line="238"/>
+        <location filename="../../ui/views/intervals_panel.py" line="255"/>
         <source>Built-in default</source>
         <translation>内置默认值</translation>
     </message>
     <message>
-        <location filename="../../ui/views/intervals_panel.py" line="291"/>
+        <location filename="../../ui/views/intervals_panel.py" line="310"/>
+        <source>Reload shows the intervals as they are now and opens this dialog again with what you typed, to save it over theirs or cancel. Cancel drops what you typed.</source>
+        <translation>“重新载入”会显示当前保存的保养间隔，并重新打开此对话框，保留您输入的内容，可以在对方修改之后保存您的值，也可以取消。若选“取消”，您输入的内容将被放弃。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/intervals_panel.py" line="334"/>
         <source>Service intervals</source>
         <translation>保养间隔</translation>
     </message>
     <message>
-        <location filename="../../ui/views/intervals_panel.py" line="292"/>
+        <location filename="../../ui/views/intervals_panel.py" line="335"/>
         <source>%1 already has its own interval; change that one.</source>
         <translation>%1 已有自己的保养间隔，请修改那一条。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/intervals_panel.py" line="303"/>
-        <location filename="../../ui/views/intervals_panel.py" line="338"/>
+        <location filename="../../ui/views/intervals_panel.py" line="346"/>
+        <location filename="../../ui/views/intervals_panel.py" line="381"/>
         <source>Saving</source>
         <translation>正在保存</translation>
     </message>
     <message>
-        <location filename="../../ui/views/intervals_panel.py" line="306"/>
+        <location filename="../../ui/views/intervals_panel.py" line="349"/>
         <source>Service interval saved</source>
         <translation>保养间隔已保存</translation>
     </message>
     <message>
-        <location filename="../../ui/views/intervals_panel.py" line="314"/>
+        <location filename="../../ui/views/intervals_panel.py" line="326"/>
+        <location filename="../../ui/views/intervals_panel.py" line="357"/>
         <source>Add a service interval</source>
         <translation>添加保养间隔</translation>
     </message>
     <message>
-        <location filename="../../ui/views/intervals_panel.py" line="320"/>
+        <location filename="../../ui/views/intervals_panel.py" line="325"/>
+        <location filename="../../ui/views/intervals_panel.py" line="363"/>
         <source>Change a service interval</source>
         <translation>修改保养间隔</translation>
     </message>
     <message>
-        <location filename="../../ui/views/intervals_panel.py" line="328"/>
+        <location filename="../../ui/views/intervals_panel.py" line="371"/>
         <source>Remove service interval</source>
         <translation>删除保养间隔</translation>
     </message>
     <message>
-        <location filename="../../ui/views/intervals_panel.py" line="329"/>
+        <location filename="../../ui/views/intervals_panel.py" line="372"/>
         <source>Remove the interval of %1? Its cars then follow their brand&apos;s interval, every car&apos;s, or the built-in default.</source>
         <translation>删除 %1 的保养间隔？其车辆将改按品牌的间隔、所有车辆的间隔或内置默认值计算。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/intervals_panel.py" line="341"/>
+        <location filename="../../ui/views/intervals_panel.py" line="384"/>
         <source>Service interval of %1 removed</source>
         <translation>%1 的保养间隔已删除</translation>
     </message>
@@ -4671,153 +4678,158 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>ReportsView</name>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="58"/>
+        <location filename="../../ui/views/reports_view.py" line="59"/>
         <source>◀ Previous week</source>
         <translation>◀ 上一周</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="60"/>
+        <location filename="../../ui/views/reports_view.py" line="61"/>
         <source>Next week ▶</source>
         <translation>下一周 ▶</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="63"/>
+        <location filename="../../ui/views/reports_view.py" line="64"/>
         <source>Whole department</source>
         <translation>全部门</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="67"/>
+        <location filename="../../ui/views/reports_view.py" line="68"/>
         <source>Monday report (PDF)…</source>
         <translation>周一报表（PDF）…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="69"/>
+        <location filename="../../ui/views/reports_view.py" line="70"/>
         <source>Excel…</source>
         <translation>Excel…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="94"/>
+        <location filename="../../ui/views/reports_view.py" line="96"/>
         <source>Caller</source>
         <translation>回访员</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="94"/>
+        <location filename="../../ui/views/reports_view.py" line="96"/>
         <source>Contacts</source>
         <translation>联系次数</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="94"/>
+        <location filename="../../ui/views/reports_view.py" line="96"/>
         <source>Reach rate</source>
         <translation>接通率</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="72"/>
+        <location filename="../../ui/views/reports_view.py" line="73"/>
         <source>From</source>
         <translation>开始</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="74"/>
+        <location filename="../../ui/views/reports_view.py" line="75"/>
         <source>to</source>
         <translation>至</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="104"/>
+        <location filename="../../ui/views/reports_view.py" line="96"/>
+        <source>Attempts</source>
+        <translation>尝试次数</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/reports_view.py" line="106"/>
         <source>Dashboard</source>
         <translation>总览</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="105"/>
+        <location filename="../../ui/views/reports_view.py" line="107"/>
         <source>Effect of contact</source>
         <translation>联系效果</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="106"/>
+        <location filename="../../ui/views/reports_view.py" line="108"/>
         <source>Weekly activity</source>
         <translation>每周工作</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="107"/>
+        <location filename="../../ui/views/reports_view.py" line="109"/>
         <source>Targets</source>
         <translation>目标</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="109"/>
+        <location filename="../../ui/views/reports_view.py" line="111"/>
         <source>Suggestion outcomes</source>
         <translation>建议采纳效果</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="168"/>
+        <location filename="../../ui/views/reports_view.py" line="172"/>
         <source>Counting the dashboard</source>
         <translation>正在统计总览</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="177"/>
+        <location filename="../../ui/views/reports_view.py" line="181"/>
         <source>Comparing contacted and not contacted owners</source>
         <translation>正在对比已联系与未联系的车主</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="181"/>
-        <location filename="../../ui/views/reports_view.py" line="192"/>
+        <location filename="../../ui/views/reports_view.py" line="185"/>
+        <location filename="../../ui/views/reports_view.py" line="196"/>
         <source>Counting</source>
         <translation>正在统计</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="187"/>
+        <location filename="../../ui/views/reports_view.py" line="191"/>
         <source>Counting what followed the suggestions</source>
         <translation>正在统计建议之后的结果</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="207"/>
+        <location filename="../../ui/views/reports_view.py" line="211"/>
         <source>Comparing with a month earlier</source>
         <translation>正在与一个月前对比</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="217"/>
+        <location filename="../../ui/views/reports_view.py" line="221"/>
         <source>Counting the customers behind the figures</source>
         <translation>正在统计各数字背后的客户</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="227"/>
+        <location filename="../../ui/views/reports_view.py" line="231"/>
         <source>%1 contacts (%2). Follow-ups due in the period: %3. At its end: %4 open complaints of %5 customers.</source>
         <translation>共联系 %1 次（%2）。本期到期的跟进：%3 项。期末未解决的投诉：%4 件，涉及客户 %5 位。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="236"/>
-        <source>(automatic SMS)</source>
-        <translation>（自动短信）</translation>
+        <location filename="../../ui/views/reports_view.py" line="240"/>
+        <source>(no staff recorded)</source>
+        <translation>（未记录经办人）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="246"/>
+        <location filename="../../ui/views/reports_view.py" line="250"/>
         <source>Saving targets</source>
         <translation>正在保存目标</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="247"/>
+        <location filename="../../ui/views/reports_view.py" line="251"/>
         <source>Targets saved</source>
         <translation>目标已保存</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="254"/>
+        <location filename="../../ui/views/reports_view.py" line="258"/>
         <source>PDF (*.pdf)</source>
         <translation>PDF (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="254"/>
+        <location filename="../../ui/views/reports_view.py" line="258"/>
         <source>Excel (*.xlsx)</source>
         <translation>Excel (*.xlsx)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="255"/>
+        <location filename="../../ui/views/reports_view.py" line="259"/>
         <source>Save the report as</source>
         <translation>报表另存为</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="266"/>
+        <location filename="../../ui/views/reports_view.py" line="270"/>
         <source>Written to %1</source>
         <translation>已写入 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="268"/>
+        <location filename="../../ui/views/reports_view.py" line="272"/>
         <source>Writing %1</source>
         <translation>正在写入 %1</translation>
     </message>
@@ -4962,289 +4974,294 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>SegmentsView</name>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="66"/>
+        <location filename="../../ui/views/segments_view.py" line="67"/>
         <source>Every date-relative field is computed for this day</source>
         <translation>所有与日期相关的字段都按这一天计算</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="68"/>
+        <location filename="../../ui/views/segments_view.py" line="69"/>
         <source>Builder</source>
         <translation>分群编辑器</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="77"/>
+        <location filename="../../ui/views/segments_view.py" line="78"/>
         <source>Service and referrals</source>
         <translation>服务与转介绍</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="78"/>
+        <location filename="../../ui/views/segments_view.py" line="79"/>
         <source>Replacement matrix</source>
         <translation>换车九宫格</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="79"/>
+        <location filename="../../ui/views/segments_view.py" line="80"/>
         <source>RFM classes</source>
         <translation>RFM八类客户</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="80"/>
+        <location filename="../../ui/views/segments_view.py" line="81"/>
         <source>Stages, tags, due soon</source>
         <translation>阶段、标签、即将到期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="84"/>
+        <location filename="../../ui/views/segments_view.py" line="85"/>
         <source>Evaluation date</source>
         <translation>评估日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="102"/>
+        <location filename="../../ui/views/segments_view.py" line="103"/>
         <source>&amp;New</source>
         <translation>新建(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="104"/>
+        <location filename="../../ui/views/segments_view.py" line="105"/>
         <source>Rename…</source>
         <translation>重命名…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="106"/>
+        <location filename="../../ui/views/segments_view.py" line="107"/>
         <source>Duplicate…</source>
         <translation>复制…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="108"/>
+        <location filename="../../ui/views/segments_view.py" line="109"/>
         <source>Delete…</source>
         <translation>删除…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="113"/>
+        <location filename="../../ui/views/segments_view.py" line="114"/>
         <source>Only a supervisor may delete saved segments.</source>
         <translation>只有主管可以删除已保存的分群。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="114"/>
+        <location filename="../../ui/views/segments_view.py" line="115"/>
         <source>Import…</source>
         <translation>导入…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="116"/>
+        <location filename="../../ui/views/segments_view.py" line="117"/>
         <source>Export…</source>
         <translation>导出…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="120"/>
+        <location filename="../../ui/views/segments_view.py" line="121"/>
         <source>Saved segments</source>
         <translation>已保存的分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="141"/>
+        <location filename="../../ui/views/segments_view.py" line="142"/>
         <source>Segment name, e.g. 5–6 years, high satisfaction, replacement</source>
         <translation>分群名称，例如：5–6年 高满意度 换车</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="142"/>
+        <location filename="../../ui/views/segments_view.py" line="143"/>
         <source>&amp;Save</source>
         <translation>保存(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="160"/>
+        <location filename="../../ui/views/segments_view.py" line="161"/>
         <source>No.</source>
         <translation>编号</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="161"/>
+        <location filename="../../ui/views/segments_view.py" line="162"/>
         <source>Name</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="162"/>
+        <location filename="../../ui/views/segments_view.py" line="163"/>
         <source>Mobile</source>
         <translation>手机</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="163"/>
+        <location filename="../../ui/views/segments_view.py" line="164"/>
         <source>Vehicle</source>
         <translation>车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="164"/>
+        <location filename="../../ui/views/segments_view.py" line="165"/>
         <source>Plate</source>
         <translation>车牌</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="168"/>
+        <location filename="../../ui/views/segments_view.py" line="169"/>
         <source>Right-click a customer for their pre-call brief</source>
         <translation>右键点击客户查看其通话前简报</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="170"/>
+        <location filename="../../ui/views/segments_view.py" line="171"/>
         <source>Customer brief…</source>
         <translation>客户简报…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="176"/>
+        <location filename="../../ui/views/segments_view.py" line="177"/>
         <source>First members (double-click to open):</source>
         <translation>部分成员（双击打开）：</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="214"/>
-        <location filename="../../ui/views/segments_view.py" line="470"/>
+        <location filename="../../ui/views/segments_view.py" line="215"/>
+        <location filename="../../ui/views/segments_view.py" line="479"/>
         <source>Loading segments</source>
         <translation>正在载入分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="264"/>
+        <location filename="../../ui/views/segments_view.py" line="265"/>
         <source>The conditions in the builder are not saved as a segment yet.</source>
         <translation>分群编辑器中的条件还没有保存为分群。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="266"/>
+        <location filename="../../ui/views/segments_view.py" line="267"/>
         <source>The segment “%1” has changes that are not saved.</source>
         <translation>分群“%1”有未保存的修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="272"/>
+        <location filename="../../ui/views/segments_view.py" line="273"/>
         <source>Unsaved changes</source>
         <translation>未保存的修改</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="273"/>
+        <location filename="../../ui/views/segments_view.py" line="274"/>
         <source>Save them before the builder shows something else?</source>
         <translation>在编辑器换成其他内容之前，先保存这些修改吗？</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="319"/>
+        <location filename="../../ui/views/segments_view.py" line="327"/>
         <source>Opening segment</source>
         <translation>正在打开分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="351"/>
+        <location filename="../../ui/views/segments_view.py" line="359"/>
         <source>—</source>
         <translation>—</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="354"/>
+        <location filename="../../ui/views/segments_view.py" line="362"/>
         <source>Counting…</source>
         <translation>正在统计…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="360"/>
+        <location filename="../../ui/views/segments_view.py" line="368"/>
         <source>Counting members</source>
         <translation>正在统计人数</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/segments_view.py" line="366"/>
+        <location filename="../../ui/views/segments_view.py" line="374"/>
         <source>%Ln customer(s)</source>
         <translation>
             <numerusform>%Ln 位客户</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="368"/>
+        <location filename="../../ui/views/segments_view.py" line="376"/>
         <source>%1, %2</source>
         <translation>%1，%2</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/segments_view.py" line="369"/>
+        <location filename="../../ui/views/segments_view.py" line="377"/>
         <source>%Ln vehicle(s)</source>
         <translation>
             <numerusform>%Ln 辆车</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="398"/>
+        <location filename="../../ui/views/segments_view.py" line="406"/>
         <source>Give the segment a name first.</source>
         <translation>请先为分群命名。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="408"/>
+        <location filename="../../ui/views/segments_view.py" line="416"/>
         <source>Replace segment</source>
         <translation>替换分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="409"/>
+        <location filename="../../ui/views/segments_view.py" line="417"/>
         <source>A segment named “%1” exists. Replace its filter?</source>
         <translation>已有名为“%1”的分群。要替换它的筛选条件吗？</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="432"/>
+        <location filename="../../ui/views/segments_view.py" line="440"/>
         <source>Saving segment</source>
         <translation>正在保存分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="435"/>
+        <location filename="../../ui/views/segments_view.py" line="443"/>
         <source>Segment “%1” saved</source>
         <translation>分群“%1”已保存</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="479"/>
+        <location filename="../../ui/views/segments_view.py" line="491"/>
         <source>Name:</source>
         <translation>名称：</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="484"/>
+        <location filename="../../ui/views/segments_view.py" line="520"/>
+        <source>Reload opens the segment as it is stored now (changes to its filter not saved yet are dropped) and asks for the new name again as you typed it. Cancel drops the name you typed.</source>
+        <translation>“重新载入”会按当前保存的内容重新打开该分群（筛选条件中尚未保存的修改将被放弃），并再次询问新名称，保留您输入的名称。若选“取消”，您输入的名称将被放弃。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/segments_view.py" line="525"/>
         <source>Rename segment</source>
         <translation>重命名分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="497"/>
+        <location filename="../../ui/views/segments_view.py" line="515"/>
         <source>Segment renamed to “%1”</source>
         <translation>分群已重命名为“%1”</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="503"/>
+        <location filename="../../ui/views/segments_view.py" line="544"/>
         <source>Duplicate segment</source>
         <translation>复制分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="503"/>
+        <location filename="../../ui/views/segments_view.py" line="544"/>
         <source>%1 (copy)</source>
         <translation>%1（副本）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="514"/>
+        <location filename="../../ui/views/segments_view.py" line="541"/>
         <source>Copy saved as “%1”</source>
         <translation>副本已保存为“%1”</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="523"/>
+        <location filename="../../ui/views/segments_view.py" line="553"/>
         <source>Delete segment</source>
         <translation>删除分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="524"/>
+        <location filename="../../ui/views/segments_view.py" line="554"/>
         <source>Delete the segment “%1”? Lists already made from it are kept.</source>
         <translation>删除分群“%1”吗？已用它生成的名单会保留。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="547"/>
+        <location filename="../../ui/views/segments_view.py" line="577"/>
         <source>Segment “%1” deleted</source>
         <translation>分群“%1”已删除</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="552"/>
+        <location filename="../../ui/views/segments_view.py" line="582"/>
         <source>Import segment</source>
         <translation>导入分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="552"/>
-        <location filename="../../ui/views/segments_view.py" line="585"/>
+        <location filename="../../ui/views/segments_view.py" line="582"/>
+        <location filename="../../ui/views/segments_view.py" line="615"/>
         <source>Segment files (*.json)</source>
         <translation>分群文件 (*.json)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="586"/>
+        <location filename="../../ui/views/segments_view.py" line="616"/>
         <source>Export segment</source>
         <translation>导出分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="599"/>
+        <location filename="../../ui/views/segments_view.py" line="629"/>
         <source>Saved %1</source>
         <translation>已保存 %1</translation>
     </message>
     <message>
         <location filename="../../ui/main_window.py" line="219"/>
-        <location filename="../../ui/views/segments_view.py" line="614"/>
+        <location filename="../../ui/views/segments_view.py" line="644"/>
         <source>Preparing the RFM and mileage figures</source>
         <translation>正在准备 RFM 与里程数据</translation>
     </message>
@@ -6157,113 +6174,118 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>TagsPanel</name>
     <message>
-        <location filename="../../ui/views/tags_panel.py" line="76"/>
+        <location filename="../../ui/views/tags_panel.py" line="51"/>
         <source>Group / tag</source>
         <translation>标签组 / 标签</translation>
     </message>
     <message>
-        <location filename="../../ui/views/tags_panel.py" line="76"/>
+        <location filename="../../ui/views/tags_panel.py" line="51"/>
         <source>Customers</source>
         <translation>客户数</translation>
     </message>
     <message>
-        <location filename="../../ui/views/tags_panel.py" line="77"/>
+        <location filename="../../ui/views/tags_panel.py" line="52"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/views/tags_panel.py" line="86"/>
+        <location filename="../../ui/views/tags_panel.py" line="61"/>
         <source>Add &amp;group…</source>
         <translation>新增标签组(&amp;G)…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/tags_panel.py" line="87"/>
+        <location filename="../../ui/views/tags_panel.py" line="62"/>
         <source>Add &amp;tag…</source>
         <translation>新增标签(&amp;T)…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/tags_panel.py" line="88"/>
+        <location filename="../../ui/views/tags_panel.py" line="63"/>
         <source>Re&amp;name…</source>
         <translation>重命名(&amp;N)…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/tags_panel.py" line="89"/>
-        <location filename="../../ui/views/tags_panel.py" line="196"/>
+        <location filename="../../ui/views/tags_panel.py" line="64"/>
+        <location filename="../../ui/views/tags_panel.py" line="174"/>
         <source>Re&amp;tire</source>
         <translation>停用(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/tags_panel.py" line="90"/>
+        <location filename="../../ui/views/tags_panel.py" line="65"/>
         <source>&amp;Delete</source>
         <translation>删除(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/tags_panel.py" line="92"/>
+        <location filename="../../ui/views/tags_panel.py" line="67"/>
         <source>Customers keep a retired tag and segments still find them; nobody new is given it</source>
         <translation>停用的标签客户仍保留，分群仍能找到他们，但不再给新客户</translation>
     </message>
     <message>
-        <location filename="../../ui/views/tags_panel.py" line="93"/>
+        <location filename="../../ui/views/tags_panel.py" line="68"/>
         <source>Only a tag no customer has can be deleted</source>
         <translation>只能删除没有客户使用的标签</translation>
     </message>
     <message>
-        <location filename="../../ui/views/tags_panel.py" line="108"/>
+        <location filename="../../ui/views/tags_panel.py" line="83"/>
         <source>Rename the selected group or tag (F2)</source>
         <translation>重命名所选标签组或标签 (F2)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/tags_panel.py" line="109"/>
+        <location filename="../../ui/views/tags_panel.py" line="84"/>
         <source>Only a supervisor may add, rename or retire tags.</source>
         <translation>只有主管可以新增、重命名或停用标签。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/tags_panel.py" line="130"/>
+        <location filename="../../ui/views/tags_panel.py" line="105"/>
         <source>Loading tags</source>
         <translation>正在加载标签</translation>
     </message>
     <message>
-        <location filename="../../ui/views/tags_panel.py" line="146"/>
+        <location filename="../../ui/views/tags_panel.py" line="121"/>
         <source>Retired</source>
         <translation>已停用</translation>
     </message>
     <message>
-        <location filename="../../ui/views/tags_panel.py" line="195"/>
+        <location filename="../../ui/views/tags_panel.py" line="173"/>
         <source>Reac&amp;tivate</source>
         <translation>重新启用(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/tags_panel.py" line="224"/>
+        <location filename="../../ui/views/tags_panel.py" line="201"/>
+        <source>Reload shows the tags as they are now and opens this dialog again with the name you typed, to save it or cancel. Cancel drops what you typed.</source>
+        <translation>“重新载入”会显示当前保存的标签，并重新打开此对话框，保留您输入的名称，可以保存，也可以取消。若选“取消”，您输入的内容将被放弃。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/tags_panel.py" line="214"/>
         <source>Saving</source>
         <translation>正在保存</translation>
     </message>
     <message>
-        <location filename="../../ui/views/tags_panel.py" line="232"/>
+        <location filename="../../ui/views/tags_panel.py" line="222"/>
         <source>Add a tag group</source>
         <translation>新增标签组</translation>
     </message>
     <message>
-        <location filename="../../ui/views/tags_panel.py" line="232"/>
+        <location filename="../../ui/views/tags_panel.py" line="222"/>
         <source>Group name:</source>
         <translation>标签组名称：</translation>
     </message>
     <message>
-        <location filename="../../ui/views/tags_panel.py" line="234"/>
+        <location filename="../../ui/views/tags_panel.py" line="224"/>
         <source>Tag group %1 added</source>
         <translation>已新增标签组 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/tags_panel.py" line="244"/>
+        <location filename="../../ui/views/tags_panel.py" line="234"/>
         <source>Add a tag to %1</source>
         <translation>向 %1 新增标签</translation>
     </message>
     <message>
-        <location filename="../../ui/views/tags_panel.py" line="244"/>
+        <location filename="../../ui/views/tags_panel.py" line="234"/>
         <source>Tag name:</source>
         <translation>标签名称：</translation>
     </message>
     <message>
-        <location filename="../../ui/views/tags_panel.py" line="246"/>
+        <location filename="../../ui/views/tags_panel.py" line="236"/>
         <source>Tag %1 added</source>
         <translation>已添加标签 %1</translation>
     </message>
@@ -6278,32 +6300,32 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>新名称：</translation>
     </message>
     <message>
-        <location filename="../../ui/views/tags_panel.py" line="258"/>
+        <location filename="../../ui/views/tags_panel.py" line="253"/>
         <source>%1 renamed to %2</source>
         <translation>%1 已重命名为 %2</translation>
     </message>
     <message>
-        <location filename="../../ui/views/tags_panel.py" line="271"/>
+        <location filename="../../ui/views/tags_panel.py" line="278"/>
         <source>Tag %1 can be given again</source>
         <translation>标签 %1 可以再次使用</translation>
     </message>
     <message>
-        <location filename="../../ui/views/tags_panel.py" line="272"/>
+        <location filename="../../ui/views/tags_panel.py" line="279"/>
         <source>Tag %1 retired</source>
         <translation>标签 %1 已停用</translation>
     </message>
     <message>
-        <location filename="../../ui/views/tags_panel.py" line="279"/>
+        <location filename="../../ui/views/tags_panel.py" line="286"/>
         <source>Delete tag</source>
         <translation>删除标签</translation>
     </message>
     <message>
-        <location filename="../../ui/views/tags_panel.py" line="280"/>
+        <location filename="../../ui/views/tags_panel.py" line="287"/>
         <source>Delete the tag %1? No customer has it.</source>
         <translation>删除标签 %1 吗？没有客户使用它。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/tags_panel.py" line="285"/>
+        <location filename="../../ui/views/tags_panel.py" line="292"/>
         <source>Tag %1 deleted</source>
         <translation>已删除标签 %1</translation>
     </message>
@@ -6624,62 +6646,57 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>{user} 尚未设置密码；请主管在“设置”（员工账号）中或用 `user passwd {user}` 设置。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="311"/>
+        <location filename="../../ui/error_messages.py" line="321"/>
         <source>Database error on {where}: {detail}</source>
         <translation>数据库 {where} 出错：{detail}</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="312"/>
+        <location filename="../../ui/error_messages.py" line="322"/>
         <source>&apos;{url}&apos; is not a database URL Revisit understands (e.g. sqlite:///file.db or postgresql://user:password@host/dbname).</source>
         <translation>“{url}”不是回访能识别的数据库地址（例如 sqlite:///file.db 或 postgresql://用户:密码@服务器/数据库名）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="313"/>
+        <location filename="../../ui/error_messages.py" line="323"/>
         <source>{where} is damaged ({problem}); nothing was changed. The latest good backup is {backup}: restore it with the command revisit db restore followed by that file (a supervisor), or close Revisit and put it in place of the damaged file.</source>
         <translation>{where} 已损坏（{problem}），未做任何更改。最近的完好备份是 {backup}：请主管用命令 revisit db restore 加该文件恢复，或关闭回访后用它替换损坏的文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="316"/>
+        <location filename="../../ui/error_messages.py" line="326"/>
         <source>Cannot open the database file {where}: missing folder or no permission.</source>
         <translation>无法打开数据库文件 {where}：文件夹不存在或没有权限。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="317"/>
+        <location filename="../../ui/error_messages.py" line="327"/>
         <source>{where} is not a Revisit database (the file is damaged or of another kind).</source>
         <translation>{where} 不是回访数据库（文件已损坏或是其他类型的文件）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="318"/>
+        <location filename="../../ui/error_messages.py" line="328"/>
         <source>The disk holding {where} is full; nothing was changed.</source>
         <translation>{where} 所在的磁盘已满，未做任何更改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="320"/>
+        <location filename="../../ui/error_messages.py" line="333"/>
         <source>Cannot connect to the database server {where}: {detail}</source>
         <translation>无法连接数据库服务器 {where}：{detail}</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="321"/>
-        <source>The database {where} does not exist: {detail}</source>
-        <translation>数据库 {where} 不存在：{detail}</translation>
-    </message>
-    <message>
-        <location filename="../../ui/error_messages.py" line="322"/>
+        <location filename="../../ui/error_messages.py" line="330"/>
         <source>{where} holds tables that are not Revisit&apos;s; refusing to change it.</source>
         <translation>{where} 中有不属于回访的数据表，为安全起见不做修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="324"/>
+        <location filename="../../ui/error_messages.py" line="332"/>
         <source>{where} was written by a newer version of Revisit (schema {revision}); update Revisit to open it.</source>
         <translation>{where} 由更新版本的回访写入（结构版本 {revision}），请先升级回访再打开。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="326"/>
+        <location filename="../../ui/error_messages.py" line="335"/>
         <source>{where} is a folder, not a database file.</source>
         <translation>{where} 是文件夹，不是数据库文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="327"/>
+        <location filename="../../ui/error_messages.py" line="336"/>
         <source>Cannot create the folder {where}: {detail}</source>
         <translation>无法创建文件夹 {where}：{detail}</translation>
     </message>
@@ -6689,12 +6706,12 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>演示客户数量必须在 1 到 {max} 之间，而不是 {n}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="328"/>
+        <location filename="../../ui/error_messages.py" line="337"/>
         <source>A file could not be read or written: {reason}.</source>
         <translation>文件无法读取或写入：{reason}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="329"/>
+        <location filename="../../ui/error_messages.py" line="338"/>
         <source>Cannot use the file {path}: {reason}.</source>
         <translation>无法使用文件 {path}：{reason}。</translation>
     </message>
@@ -8139,147 +8156,147 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>文件夹 {where} 不存在，未写入任何内容。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="304"/>
+        <location filename="../../ui/error_messages.py" line="316"/>
         <source>Nothing was copied: in table {table}, record {record}, the value of {column} has {length} characters, more than the {limit} its column holds, which {target} refuses ({count} such records in all).</source>
         <translation>未复制任何数据：表 {table} 中记录 {record} 的 {column} 有 {length} 个字符，超过该列最多能存的 {limit} 个，{target} 不接受（共有 {count} 条这样的记录）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="305"/>
+        <location filename="../../ui/error_messages.py" line="317"/>
         <source>The two databases are at different schema revisions; open both with this version of Revisit first.</source>
         <translation>两个数据库的结构版本不同；请先用当前版本的回访系统分别打开它们。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="306"/>
+        <location filename="../../ui/error_messages.py" line="318"/>
         <source>The source and the target are the same database.</source>
         <translation>源数据库和目标数据库是同一个。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="307"/>
+        <location filename="../../ui/error_messages.py" line="319"/>
         <source>The target {where} already holds data (table {table}); Revisit copies only into an empty database, so nothing was changed.</source>
         <translation>目标 {where} 中已有数据（表 {table}）；回访系统只复制到空数据库，因此没有做任何更改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="308"/>
+        <location filename="../../ui/error_messages.py" line="320"/>
         <source>Table {table} did not arrive intact ({rows} of {expected} rows, checksums differ); nothing was kept in the target.</source>
         <translation>表 {table} 没有完整复制（{rows}/{expected} 行，校验和不一致）；目标中没有保留任何内容。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="309"/>
+        <location filename="../../ui/error_messages.py" line="304"/>
         <source>The database server {server} cannot be reached, so nothing was saved, but nothing you typed is lost: try again in a moment, or ask whoever runs the server.</source>
         <translation>暂时连不上数据库服务器 {server}，这一步没有保存任何内容，但您输入的内容都还在：请稍后再试，或联系负责服务器的人员。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="310"/>
+        <location filename="../../ui/error_messages.py" line="305"/>
         <source>The database server {server} cannot be reached, so Revisit cannot open its data: try again in a moment, or ask whoever runs the server.</source>
         <translation>暂时连不上数据库服务器 {server}，回访系统无法打开数据：请稍后再试，或联系负责服务器的人员。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="319"/>
+        <location filename="../../ui/error_messages.py" line="329"/>
         <source>The database {where} is read-only: nothing can be saved in it. Ask whoever looks after this PC to let you write to the file and its folder, or open a copy kept in a folder you may write to.</source>
         <translation>数据库 {where} 是只读的，无法保存任何内容。请让负责这台电脑的同事给该文件及其所在文件夹开放写入权限，或打开放在可写文件夹中的副本。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="347"/>
+        <location filename="../../ui/error_messages.py" line="356"/>
         <source>The SMS price per part must be between 0 and {most} yuan, with at most {places} decimals, not {price}.</source>
         <translation>短信单价必须在 0 到 {most} 元之间，最多 {places} 位小数，不能是 {price}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="352"/>
+        <location filename="../../ui/error_messages.py" line="361"/>
         <source>The segment “{name}” was renamed or deleted since you opened it; reload to see the segments as they are now.</source>
         <translation>在您打开后，分群“{name}”已被重命名或删除，请重新载入查看当前分群。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="353"/>
+        <location filename="../../ui/error_messages.py" line="362"/>
         <source>{who} changed this customer&apos;s contact preferences at {when} since you opened them; reload to see their change.</source>
         <translation>在您打开后，{who} 于 {when} 修改了该客户的联系偏好，请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="354"/>
+        <location filename="../../ui/error_messages.py" line="363"/>
         <source>This customer&apos;s contact preferences were changed at {when} since you opened them; reload to see the change.</source>
         <translation>在您打开后，该客户的联系偏好于 {when} 被修改，请重新载入查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="355"/>
+        <location filename="../../ui/error_messages.py" line="364"/>
         <source>{who} recorded this customer&apos;s marketing consent at {when} since you opened it; reload to see their change.</source>
         <translation>在您打开后，{who} 于 {when} 记录了该客户的营销同意，请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="356"/>
+        <location filename="../../ui/error_messages.py" line="365"/>
         <source>This customer&apos;s marketing consent was recorded at {when} since you opened it; reload to see the change.</source>
         <translation>在您打开后，该客户的营销同意于 {when} 被记录，请重新载入查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="357"/>
+        <location filename="../../ui/error_messages.py" line="366"/>
         <source>{who} lifted this do-not-contact entry at {when} since you opened it; reload to see their change.</source>
         <translation>在您打开后，{who} 于 {when} 解除了这条勿扰，请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="358"/>
+        <location filename="../../ui/error_messages.py" line="367"/>
         <source>This do-not-contact entry was lifted at {when} since you opened it; reload to see the change.</source>
         <translation>在您打开后，这条勿扰于 {when} 被解除，请重新载入查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="359"/>
+        <location filename="../../ui/error_messages.py" line="368"/>
         <source>{who} changed this do-not-contact entry at {when} since you opened it; reload to see their change.</source>
         <translation>在您打开后，{who} 于 {when} 修改了这条勿扰，请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="360"/>
+        <location filename="../../ui/error_messages.py" line="369"/>
         <source>This do-not-contact entry was changed at {when} since you opened it; reload to see the change.</source>
         <translation>在您打开后，这条勿扰于 {when} 被修改，请重新载入查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="361"/>
+        <location filename="../../ui/error_messages.py" line="370"/>
         <source>{who} changed this customer&apos;s {attribute} at {when} since you opened it; reload to see their change.</source>
         <translation>在您打开后，{who} 于 {when} 修改了该客户的{attribute}，请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="362"/>
+        <location filename="../../ui/error_messages.py" line="371"/>
         <source>This customer&apos;s {attribute} was changed at {when} since you opened it; reload to see the change.</source>
         <translation>在您打开后，该客户的{attribute}于 {when} 被修改，请重新载入查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="363"/>
+        <location filename="../../ui/error_messages.py" line="372"/>
         <source>{who} changed this customer at {when} since you opened them; reload to see their change.</source>
         <translation>在您打开后，{who} 于 {when} 修改了该客户，请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="364"/>
+        <location filename="../../ui/error_messages.py" line="373"/>
         <source>This customer was changed at {when} since you opened them; reload to see the change.</source>
         <translation>在您打开后，该客户于 {when} 被修改，请重新载入查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="365"/>
+        <location filename="../../ui/error_messages.py" line="374"/>
         <source>{who} changed the segment “{name}” at {when} since you opened it; reload to see their change.</source>
         <translation>在您打开后，{who} 于 {when} 修改了分群“{name}”，请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="366"/>
+        <location filename="../../ui/error_messages.py" line="375"/>
         <source>The segment “{name}” was changed at {when} since you opened it; reload to see the change.</source>
         <translation>在您打开后，分群“{name}”于 {when} 被修改，请重新载入查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="367"/>
+        <location filename="../../ui/error_messages.py" line="376"/>
         <source>{who} renamed the segment “{name}” to “{new_name}” at {when} since you opened it; reload to see their change.</source>
         <translation>在您打开后，{who} 于 {when} 把分群“{name}”重命名为“{new_name}”，请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="368"/>
+        <location filename="../../ui/error_messages.py" line="377"/>
         <source>The segment “{name}” was renamed to “{new_name}” at {when} since you opened it; reload to see the change.</source>
         <translation>在您打开后，分群“{name}”于 {when} 被重命名为“{new_name}”，请重新载入查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="369"/>
+        <location filename="../../ui/error_messages.py" line="378"/>
         <source>{who} deleted the segment “{name}” at {when} since you opened it; reload to see the segments as they are now.</source>
         <translation>在您打开后，{who} 于 {when} 删除了分群“{name}”，请重新载入查看当前分群。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="370"/>
+        <location filename="../../ui/error_messages.py" line="379"/>
         <source>The segment “{name}” was deleted at {when} since you opened it; reload to see the segments as they are now.</source>
         <translation>在您打开后，分群“{name}”于 {when} 被删除，请重新载入查看当前分群。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="314"/>
+        <location filename="../../ui/error_messages.py" line="324"/>
         <source>Someone saved a clashing change to {where} at the same moment; nothing was saved. Look at the record again and repeat the step.</source>
         <translation>有人在同一时刻向 {where} 保存了冲突的修改，本次没有保存。请重新查看该记录后再操作一次。</translation>
     </message>
@@ -8294,122 +8311,172 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>只有主管可以复制、备份或恢复数据库，或向使用中的数据库添加演示数据；{user} 不是主管。</translation>
     </message>
     <message>
+        <location filename="../../ui/error_messages.py" line="306"/>
+        <source>No database server named {host} can be found on the network (database address {where}): check that this PC is connected to the network and that the server&apos;s name is right, or ask whoever runs the server.</source>
+        <translation>网络上找不到名为 {host} 的数据库服务器（数据库地址 {where}）：请检查这台电脑是否已连上网络、服务器名称是否正确，或联系负责服务器的人员。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="307"/>
+        <source>The database server {server} refused the user name {user} or its password (database address {where}): a supervisor or the server&apos;s administrator sets them, so ask them for the right ones.</source>
+        <translation>数据库服务器 {server} 不接受用户名 {user} 或其密码（数据库地址 {where}）：用户名和密码由主管或服务器管理员设置，请向他们索取正确的用户名和密码。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="308"/>
+        <source>The database server {server} has no database named {database} (database address {where}): check the name with a supervisor, or ask the server&apos;s administrator to create the database.</source>
+        <translation>数据库服务器 {server} 上没有名为 {database} 的数据库（数据库地址 {where}）：请与主管核对数据库名称，或请服务器管理员创建该数据库。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="309"/>
+        <source>The user {user} has no permission to use the database {database} on the server {server}: ask the server&apos;s administrator to grant it.</source>
+        <translation>用户 {user} 无权使用服务器 {server} 上的数据库 {database}：请联系服务器管理员授予权限。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="310"/>
+        <source>The user {user} has no permission for this step in the database {database} on the server {server}, so nothing was changed: ask the server&apos;s administrator to grant it.</source>
+        <translation>用户 {user} 无权在服务器 {server} 上的数据库 {database} 中执行这一步，因此没有做任何更改：请联系服务器管理员授予权限。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="311"/>
+        <source>The database server {server} accepts no more connections right now: close Revisit on PCs that do not need it and try again in a moment, or ask the server&apos;s administrator to allow more.</source>
+        <translation>数据库服务器 {server} 目前不再接受新的连接：请关闭暂时不用的电脑上的回访系统，稍后再试，或请服务器管理员调高连接数上限。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="312"/>
+        <source>The database server {server} does not let this PC connect to the database {database} as {user}: ask the server&apos;s administrator to allow it.</source>
+        <translation>数据库服务器 {server} 不允许这台电脑以用户 {user} 连接数据库 {database}：请联系服务器管理员开通。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="313"/>
+        <source>The database server {server} does not let this PC connect to the database {database} as {user} without encryption: ask the server&apos;s administrator whether the database address {where} needs sslmode=require, or to allow this PC.</source>
+        <translation>数据库服务器 {server} 不允许这台电脑以用户 {user} 不加密地连接数据库 {database}：请询问服务器管理员，数据库地址 {where} 是否需要加上 sslmode=require，或请其允许这台电脑连接。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="314"/>
+        <source>The database address {where} asks for an encrypted (SSL) connection, but the database server {server} does not offer one: ask the server&apos;s administrator to turn SSL on, or a supervisor to change the address.</source>
+        <translation>数据库地址 {where} 要求加密（SSL）连接，但数据库服务器 {server} 不提供加密连接：请服务器管理员开启 SSL，或请主管修改数据库地址。</translation>
+    </message>
+    <message>
         <location filename="../../ui/error_messages.py" line="315"/>
+        <source>Revisit did not connect to the database server {server} because its security certificate could not be verified (database address {where}): ask the server&apos;s administrator.</source>
+        <translation>无法验证数据库服务器 {server} 的安全证书，回访系统没有连接（数据库地址 {where}）：请联系服务器管理员。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="325"/>
         <source>The database {where} is busy with another person&apos;s or program&apos;s work; nothing was saved. Wait a moment and try again.</source>
         <translation>数据库 {where} 正忙于其他同事或程序的操作，本次未保存。请稍等片刻再试。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="323"/>
+        <location filename="../../ui/error_messages.py" line="331"/>
         <source>{where} is damaged ({problem}); nothing was changed. Restore it from your latest backup copy.</source>
         <translation>{where} 已损坏（{problem}），没有做任何更改。请用最近的备份恢复。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="325"/>
+        <location filename="../../ui/error_messages.py" line="334"/>
         <source>The folder {where} does not exist; check the database path. Nothing was created.</source>
         <translation>文件夹 {where} 不存在；请检查数据库路径。没有创建任何文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="330"/>
+        <location filename="../../ui/error_messages.py" line="339"/>
         <source>{where} is on a network drive. SQLite cannot share a file safely across a network (two PCs writing it can damage it): keep the file on this PC, or move the department to a PostgreSQL server with `db copy --to postgresql://…`.</source>
         <translation>{where} 位于网络驱动器上。SQLite 无法通过网络安全地共享同一个文件（两台电脑同时写入可能损坏它）：请把文件放在本机，或用 `db copy --to postgresql://…` 把全部门迁移到 PostgreSQL 服务器。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="331"/>
+        <location filename="../../ui/error_messages.py" line="340"/>
         <source>pg_dump was not found on this PC; back up the PostgreSQL database on its server with pg_dump -Fc (restore it with pg_restore), or install PostgreSQL&apos;s client tools here and run the backup again.</source>
         <translation>本机找不到 pg_dump；请在服务器上用 pg_dump -Fc 备份 PostgreSQL 数据库（用 pg_restore 恢复），或在本机安装 PostgreSQL 客户端工具后再备份。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="332"/>
+        <location filename="../../ui/error_messages.py" line="341"/>
         <source>pg_dump could not back up {where}: {detail}</source>
         <translation>pg_dump 无法备份 {where}：{detail}</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="333"/>
+        <location filename="../../ui/error_messages.py" line="342"/>
         <source>There is no backup file at {where}.</source>
         <translation>{where} 处没有备份文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="334"/>
+        <location filename="../../ui/error_messages.py" line="343"/>
         <source>{where} is not a Revisit backup (not a SQLite database); nothing was restored.</source>
         <translation>{where} 不是回访备份（不是 SQLite 数据库），未恢复任何内容。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="335"/>
+        <location filename="../../ui/error_messages.py" line="344"/>
         <source>The backup {where} is damaged ({problem}); nothing was restored. Choose another backup.</source>
         <translation>备份 {where} 已损坏（{problem}），未恢复任何内容。请选择其他备份。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="336"/>
+        <location filename="../../ui/error_messages.py" line="345"/>
         <source>{where} is not a Revisit database (it holds other tables or no schema version); nothing was restored.</source>
         <translation>{where} 不是回访数据库（含有其他表或没有结构版本），未恢复任何内容。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="337"/>
+        <location filename="../../ui/error_messages.py" line="346"/>
         <source>The backup {where} was written by a newer version of Revisit (schema {revision}); update Revisit before restoring it.</source>
         <translation>备份 {where} 由更新版本的回访写入（结构版本 {revision}）；请先升级回访再恢复。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="338"/>
+        <location filename="../../ui/error_messages.py" line="347"/>
         <source>{where} is open in Revisit or another program (on this PC or another); close it everywhere, then restore again. Nothing was restored.</source>
         <translation>{where} 正被回访或其他程序打开（在本机或其他电脑上）；请在所有地方关闭后再恢复。未恢复任何内容。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="339"/>
+        <location filename="../../ui/error_messages.py" line="348"/>
         <source>{where} is the database itself, not a backup of it.</source>
         <translation>{where} 就是数据库本身，不是它的备份。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="340"/>
+        <location filename="../../ui/error_messages.py" line="349"/>
         <source>Restoring {backup} to {where} failed ({detail}); the database was not replaced.</source>
         <translation>把 {backup} 恢复到 {where} 失败（{detail}），数据库未被替换。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="341"/>
+        <location filename="../../ui/error_messages.py" line="350"/>
         <source>Cannot keep a copy of {where} in {folder} ({detail}); nothing was restored.</source>
         <translation>无法在 {folder} 中保留 {where} 的副本（{detail}），未恢复任何内容。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="342"/>
+        <location filename="../../ui/error_messages.py" line="351"/>
         <source>{who} changed the setting {name} at {when} since you loaded the settings; nothing was saved. Reload to see their change.</source>
         <translation>在您载入设置后，{who} 于 {when} 修改了设置“{name}”，本次未保存。请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="343"/>
+        <location filename="../../ui/error_messages.py" line="352"/>
         <source>The setting {name} was changed at {when} since you loaded the settings; nothing was saved. Reload to see the change.</source>
         <translation>在您载入设置后，设置“{name}”于 {when} 被修改，本次未保存。请重新载入查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="344"/>
+        <location filename="../../ui/error_messages.py" line="353"/>
         <source>Unknown SMS vendor &apos;{vendor}&apos;.</source>
         <translation>未知的短信平台“{vendor}”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="345"/>
+        <location filename="../../ui/error_messages.py" line="354"/>
         <source>The SMS sending window must start before it ends.</source>
         <translation>短信发送时段的开始时间必须早于结束时间。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="346"/>
+        <location filename="../../ui/error_messages.py" line="355"/>
         <source>The SMS signature must be written as 【shop name】, not &apos;{signature}&apos;.</source>
         <translation>短信签名必须写成【门店名称】的形式，而不是“{signature}”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="348"/>
+        <location filename="../../ui/error_messages.py" line="357"/>
         <source>Revisit keeps between 1 and {most} automatic backups, not {count}.</source>
         <translation>回访保留 1 到 {most} 份自动备份，不能是 {count}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="349"/>
+        <location filename="../../ui/error_messages.py" line="358"/>
         <source>There is no setting &apos;{name}&apos;; known: {names}.</source>
         <translation>没有名为“{name}”的设置；可用的有：{names}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="350"/>
+        <location filename="../../ui/error_messages.py" line="359"/>
         <source>{name} must be between 0 and 365.</source>
         <translation>{name} 必须在 0 到 365 之间。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="351"/>
+        <location filename="../../ui/error_messages.py" line="360"/>
         <source>&apos;{value}&apos; is not a valid value for {name}.</source>
         <translation>“{value}”不是 {name} 的有效值。</translation>
     </message>
