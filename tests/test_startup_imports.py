@@ -221,3 +221,42 @@ def test_an_excel_list_imports_no_pdf_writer(tmp_path, sqlite_template):
     assert out.is_file()  # the list was written
     # The PDF writers' reportlab (0.05 s) only for PDF files; pandas and openpyxl never.
     assert heavy(modules, ("reportlab", "pandas", "openpyxl")) == []
+
+
+# Opens one area of the window on the database given, then prints what the process imported.
+AREA_DRIVER = """
+import json, sys
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+from services.staff import signing
+from services.store.database import open_database
+from ui.main_window import MainWindow
+database = open_database(sys.argv[1])
+actor = signing.sign_in(database.engine, "boss", sys.argv[2], record_it=False).actor
+window = MainWindow(database, actor)
+window.open_area(sys.argv[3])
+app.processEvents()
+print("MODULES " + json.dumps(sorted(sys.modules)))
+window.close()
+database.dispose()
+"""
+
+
+@pytest.mark.parametrize("area, writers", [
+    # The Monday report's Excel and PDF writers load when a report is written.
+    ("reports", ("openpyxl", "reportlab")),
+    # The labels' PDF writer loads when labels are written; the layout chooser reads plain data.
+    ("lists", ("reportlab",)),
+])
+def test_opening_an_area_loads_no_file_writer(up_to_date, tmp_path, area, writers):
+    environment = {**os.environ, "QT_QPA_PLATFORM": "offscreen",
+                   "XDG_CONFIG_HOME": str(tmp_path / "config"),
+                   "XDG_DATA_HOME": str(tmp_path / "data")}
+    result = subprocess.run([sys.executable, "-c", AREA_DRIVER, up_to_date, PASSWORD, area],
+                            cwd=ROOT, env=environment, capture_output=True, text=True,
+                            encoding="utf-8", timeout=120)
+    assert result.returncode == 0, result.stderr
+    line = next(x for x in result.stdout.splitlines() if x.startswith("MODULES "))
+    modules = set(json.loads(line.removeprefix("MODULES ")))
+    assert f"ui.views.{area}_view" in modules  # the area was built
+    assert heavy(modules, writers) == []

@@ -5,10 +5,8 @@ a character no font has prints as □ and is reported (`unprintable_members`).""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -16,13 +14,16 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
 from services.outputs.fonts import cjk_font
+from services.outputs.label_layouts import (  # noqa: F401 - callers read them here too
+    DEFAULT_LAYOUT,
+    layout,
+    layout_title,
+    layouts,
+)
 from services.outputs.pdf_common import draw_string, text_width, unprintable, wrap_lines
 from services.outputs.types import NO_STEPS, ListDocument, ListMember, Steps
 from services.store.errors import N_, RevisitError
 
-LAYOUTS_FILE = Path(__file__).resolve().parent.parent.parent / "resources" / "layouts" / \
-    "labels.json"
-DEFAULT_LAYOUT = "a4-3x8"
 MIN_SIZE = 5.0
 # Text grows with the label up to this many times its base size (a 99 mm label is not printed
 # in the 70 mm label's type), in steps of GROW_STEP.
@@ -41,47 +42,6 @@ class Sender:
     def from_settings(cls, settings) -> Sender:
         """The shop as the shared settings name it (services/settings.py)."""
         return cls(settings.shop_name, settings.shop_address, settings.shop_postcode)
-
-
-@cache
-def layouts() -> dict[str, dict[str, Any]]:
-    data = json.loads(LAYOUTS_FILE.read_text(encoding="utf-8"))
-    return {k: v for k, v in data.items() if not k.startswith("_")}
-
-
-# Paper a layout is printed on, by its size in mm, for the English names.
-_PAPER = {(210, 297): "A4", (220, 110): "DL"}
-
-
-def _mm(value: float) -> str:
-    return f"{value:g}"
-
-
-def layout_title(name: str, lang: str = "zh") -> str:
-    """A layout's name for people, "zh" or "en" (as services/labels.py `text`): its title in
-    labels.json, or for English its "title_en" there, else one made from its sizes: "A4 3×8
-    labels 70×37 mm", "DL envelope 220×110 mm". An unknown layout reads as its key."""
-    spec = layouts().get(name)
-    if spec is None:
-        return name
-    if lang.lower().startswith("zh"):
-        return spec.get("title", name)
-    if spec.get("title_en"):
-        return spec["title_en"]
-    w, h = spec["page"]
-    paper = _PAPER.get((w, h), f"{_mm(w)}×{_mm(h)} mm")
-    if spec.get("envelope"):
-        return f"{paper} envelope {_mm(w)}×{_mm(h)} mm"
-    return (f"{paper} {spec['columns']}×{spec['rows']} labels "
-            f"{_mm(spec['width'])}×{_mm(spec['height'])} mm")
-
-
-def layout(name: str) -> dict[str, Any]:
-    found = layouts().get(name)
-    if found is None:
-        raise RevisitError(N_("There is no label layout '{name}' (known: {known})."),
-                           name=name, known=", ".join(layouts()))
-    return found
 
 
 def addressee(m: ListMember) -> str:

@@ -42,7 +42,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from models.codes import PURPOSES
 from services.labels import text
 from services.lists.query import SALES_PURPOSES
-from services.outputs import labels, run_files, sms, sms_preview, wechat
+from services.outputs import label_layouts, run_files, sms, sms_preview, wechat
 from services.outputs.sms_preview import SmsEstimate
 from services.outputs.types import ListDocument, ListMember, Steps
 from services.outputs.wechat import WechatPreview
@@ -110,8 +110,8 @@ class ListOutputs(QWidget):
         self.save_call_xlsx = QPushButton(self.tr("Save call list (Excel)…"))
         self.save_mail_xlsx = QPushButton(self.tr("Save mail list (Excel)…"))
         self.layout_box = QComboBox()
-        for key in labels.layouts():
-            self.layout_box.addItem(labels.layout_title(key, language()), key)
+        for key in label_layouts.layouts():
+            self.layout_box.addItem(label_layouts.layout_title(key, language()), key)
         self.save_labels = QPushButton(self.tr("Save labels / envelopes PDF…"))
         self.sms_text = QPlainTextEdit(DEFAULT_SMS)
         self.sms_text.setMaximumHeight(70)
