@@ -12,6 +12,7 @@ from typing import Any
 from services.labels import pick, text
 from services.lists.routing import LIST_CHANNELS, POSITIONS
 from services.outputs.types import ListMember
+from services.segments.templates import OVERDUE_DAYS
 
 # ListMember's fields in order (services/outputs/types.py reads them back with from_data).
 SNAPSHOT_KEYS = (
@@ -79,6 +80,17 @@ MEMBER_FACTS = (
     "purchase_date", "insurance_expiry", "warranty_end", "km", "preferred_days",
     "time_windows", "hour_from", "hour_to", "failed_calls", "last_at", "last_outcome",
     "last_feedback", "score")
+# A reminder run's talking points say the car's maintenance due date and the customer's open
+# declined repairs (建议维修) due within this many days, or overdue: the reason for its call.
+REMINDER_DAYS = 60
+# The facts a reminder run reads besides MEMBER_FACTS (services/lists/query.py adds them to a
+# reminder run's query only): the due date, whether it is the first free service (首保), and
+# how many declined items are due with the first two (item, due date) by due date.
+REMINDER_FACTS = ("maintenance_due", "first_service", "declined_total", "declined_item1",
+                  "declined_due1", "declined_item2", "declined_due2")
+# A declined item's text is cut to this many characters (the last one "…") in a talking point:
+# the call sheet's column has six lines for every point.
+ITEM_SHOWN = 12
 
 
 def as_day(value) -> dt.date | None:
@@ -146,13 +158,16 @@ class MemberSnapshots:
     JSON of the strings most members share (which the kept document then shares too, as
     load_document does). Done row by row, this was 5 s of a 16 s run of 102,838 members."""
 
-    def __init__(self, as_of: dt.date, selling: bool = True) -> None:
+    def __init__(self, as_of: dt.date, selling: bool = True, reminder: bool = False) -> None:
         """`selling`: the run is to sell (a sales, marketing or referral-request run, whose
         members all gave marketing consent). Other runs (care, reminders, call-backs) are read
         no talking point that offers something: not the replacement, not asking for a referral
-        (their members need not have consented to marketing, and a care call sells nothing)."""
+        (their members need not have consented to marketing, and a care call sells nothing).
+        `reminder`: a reminder run, whose rows carry REMINDER_FACTS; its talking points start
+        with the maintenance due and the declined repairs due."""
         self.as_of = as_of
         self.selling = selling
+        self.reminder = reminder
         self.md_from = as_of.strftime("%m%d")
         self.md_to = (as_of + dt.timedelta(days=14)).strftime("%m%d")
         self._times: dict[tuple, str] = {}
@@ -228,9 +243,36 @@ class MemberSnapshots:
             got = self._shared[value] = (value, _json(value))
         return got
 
+    def reminder_points(self, r) -> list[str]:
+        """What a reminder call is about: the maintenance due within REMINDER_DAYS or overdue,
+        and the open declined items due by then (the first two, and how many in all)."""
+        pts = []
+        due = self.day(r.maintenance_due)
+        if due is not None and due.ahead <= REMINDER_DAYS:
+            what = "首保" if r.first_service else "保养"
+            late = -due.ahead
+            if late <= 0:
+                pts.append(f"{what} {due.iso} 到期：提醒预约")
+            elif late <= OVERDUE_DAYS:
+                pts.append(f"{what}已逾期 {late} 天（{due.iso} 到期）：提醒预约")
+            else:  # most likely serviced elsewhere since: a win-back call, not a reminder
+                span = f"约 {late // 30} 个月" if late < 730 else f"约 {late // 365} 年"
+                pts.append(f"{what}已逾期{span}（{due.iso} 到期），久未回店：先问车况，"
+                           f"邀请回店检查")
+        total = r.declined_total
+        if total:
+            items = "、".join(
+                declined_said(item, self.day(when))
+                for item, when in ((r.declined_item1, r.declined_due1),
+                                   (r.declined_item2, r.declined_due2)) if item is not None)
+            pts.append(f"建议维修：{items}" + (f"等 {total} 项" if total > 2 else ""))
+        return pts
+
     def talking_points(self, r, years: tuple[float, str] | None, km: int | None,
                        note: str) -> str:
         pts = [note] if note else []
+        if self.reminder:
+            pts += self.reminder_points(r)
         score = r.score
         if score is not None and score <= 6:
             pts.append(f"上次满意度 {score} 分：先致歉并了解问题，不推销")
@@ -288,6 +330,15 @@ class MemberSnapshots:
             _json(years), _json(km), "null" if last is None else last.json, outcome_js,
             _json(r.last_feedback), when_js, _json(points), _json(r.wechat_id))
         return member, data
+
+
+def declined_said(item: str, due: _Day | None) -> str:
+    """A declined item as a talking point says it: its text cut to ITEM_SHOWN, its due date."""
+    item = " ".join(item.split())  # one line on the sheet
+    said = item if len(item) <= ITEM_SHOWN else item[:ITEM_SHOWN - 1] + "…"
+    if due is None:  # never from the query (it reads items with a due date only)
+        return said
+    return f"{said}（{due.iso} 到期{'，已逾期' if due.ahead < 0 else ''}）"
 
 
 def member_data(raw: str) -> dict[str, Any]:

@@ -158,18 +158,31 @@ def due_date(ctx: Ctx) -> ColumnElement[dt.date]:
     return earlier_of(by_months, by_km)
 
 
+def first_service(ctx: Ctx) -> ColumnElement[bool]:
+    """The car has no maintenance visit on or before the evaluation date, so its due date is
+    the first free service's (首保), counted from the purchase."""
+    return _last_maintenance(ctx).c.id.is_(None)
+
+
 def days_to_due(ctx: Ctx) -> ColumnElement[int]:
     """Days from the evaluation date to the due date; below zero when overdue."""
     return days_between(due_date(ctx), day(ctx.as_of))
 
 
-def open_declined(as_of: dt.date, due_days: int | None,
-                  customer_key: ColumnElement[int] = C.c.id) -> ColumnElement[bool]:
-    """The customer has a declined item open on `as_of` (recorded by then, not closed by then);
-    with `due_days`, one due on or before `as_of` + that many days (overdue included)."""
+def open_declined_where(as_of: dt.date, due_days: int | None,
+                        customer_key: ColumnElement[int] = C.c.id) -> list[ColumnElement[bool]]:
+    """What makes a declined item open on `as_of` for the customer `customer_key` (recorded by
+    then, not closed by then); with `due_days`, due on or before `as_of` + that many days
+    (overdue included, an item without a due date not)."""
     di = DeclinedItem
     conds = [di.customer_id == customer_key, di.recorded_on <= day(as_of),
              or_(di.closed_on.is_(None), di.closed_on > day(as_of))]
     if due_days is not None:
         conds.append(di.due_on <= day(as_of + dt.timedelta(days=due_days)))
-    return exists().where(*conds)
+    return conds
+
+
+def open_declined(as_of: dt.date, due_days: int | None,
+                  customer_key: ColumnElement[int] = C.c.id) -> ColumnElement[bool]:
+    """The customer has a declined item open on `as_of` (open_declined_where)."""
+    return exists().where(*open_declined_where(as_of, due_days, customer_key))

@@ -16,14 +16,16 @@ from typing import Any
 from sqlalchemy import insert, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from models import ListRun, ListRunExclusion, ListRunMember, StaffUser
+from models import DeclinedItem, ListRun, ListRunExclusion, ListRunMember, StaffUser, Vehicle
 from models.codes import PURPOSES
 from services.labels import text
 from services.lists.build import CHANNEL_MODES, LIST_TO_STORED, RunOptions, RunSummary
 from services.lists.query import SALES_PURPOSES, candidate_query
 from services.outputs.sms import mainland_mobile
 from services.outputs.types import ListMember
+from services.segments import maintenance
 from services.segments import service as segments
+from services.segments.context import Ctx, Question
 from services.store.errors import N_, CancelToken, RevisitError
 from services.store.settings import Settings, load_settings_in
 
@@ -153,10 +155,78 @@ def years_owned(r, as_of: dt.date) -> float | None:
     return None if bought is None else round((as_of - bought).days / 365.25, 1)
 
 
-def talking_points(r, as_of: dt.date, note: str, selling: bool) -> str:
+@dataclass(frozen=True)
+class Reminder:
+    """What a reminder call is about, read apart from the run's query: the member's car's
+    maintenance due date (the segment field's SQL, asked of the one car) and the customer's
+    declined items, filtered and sorted here."""
+
+    due: dt.date | None = None
+    first_service: bool = False
+    declined: tuple[tuple[str, dt.date], ...] = ()  # open and due by then, soonest first
+
+
+REMINDER_DAYS = 60
+
+
+def reminders(s: Session, rows: Sequence[Any], as_of: dt.date) -> dict[int, Reminder]:
+    """customer id -> Reminder, for the candidate rows."""
+    V = Vehicle.__table__
+    ctx = Ctx(Question(as_of), customer_key=V.c.customer_id,
+              lateral=s.get_bind().dialect.name == "postgresql")
+    due = maintenance.due_date(ctx)
+    last = ctx.joins["last_maintenance"][0]
+    cars = {r.vehicle_id for r in rows if r.vehicle_id is not None}
+    dues = {vid: (_date(on), visit is None) for vid, on, visit in s.execute(
+        select(V.c.id, due, last.c.id).select_from(ctx.outerjoin_all(V))
+        .where(V.c.id.in_(cars)))} if cars else {}
+    until = as_of + dt.timedelta(days=REMINDER_DAYS)
+    items: dict[int, list[DeclinedItem]] = {}
+    for d in s.scalars(select(DeclinedItem).where(
+            DeclinedItem.customer_id.in_([r.customer_id for r in rows]))):
+        if d.recorded_on <= as_of and (d.closed_on is None or d.closed_on > as_of) \
+                and d.due_on is not None and d.due_on <= until:
+            items.setdefault(d.customer_id, []).append(d)
+    out = {}
+    for r in rows:
+        on, first = dues.get(r.vehicle_id, (None, False))
+        mine = sorted(items.get(r.customer_id, []),
+                      key=lambda d: (d.due_on, -d.recorded_on.toordinal(), -d.id))
+        out[r.customer_id] = Reminder(on, first and on is not None,
+                                      tuple((d.item, d.due_on) for d in mine))
+    return out
+
+
+def reminder_points(m: Reminder, as_of: dt.date) -> list[str]:
+    pts = []
+    if m.due is not None and (m.due - as_of).days <= REMINDER_DAYS:
+        what = "首保" if m.first_service else "保养"
+        late = (as_of - m.due).days
+        if late > 180:  # a win-back: overdue past the maintenance template's 180 days
+            span = f"约 {late // 30} 个月" if late < 730 else f"约 {late // 365} 年"
+            pts.append(f"{what}已逾期{span}（{m.due} 到期），久未回店：先问车况，邀请回店检查")
+        else:
+            pts.append(f"{what}已逾期 {late} 天（{m.due} 到期）：提醒预约" if late > 0
+                       else f"{what} {m.due} 到期：提醒预约")
+    if m.declined:
+        said = []
+        for item, due in m.declined[:2]:
+            item = " ".join(item.split())
+            short = item if len(item) <= 12 else item[:11] + "…"
+            said.append(f"{short}（{due} 到期{'，已逾期' if due < as_of else ''}）")
+        more = f"等 {len(m.declined)} 项" if len(m.declined) > 2 else ""
+        pts.append("建议维修：" + "、".join(said) + more)
+    return pts
+
+
+def talking_points(r, as_of: dt.date, note: str, selling: bool,
+                   reminder: Reminder | None = None) -> str:
     """`selling`: a sales, marketing or referral-request run; only those offer a replacement
-    or ask for a referral."""
+    or ask for a referral. `reminder`: a reminder run's member; their maintenance and declined
+    repairs come first."""
     pts = [note] if note else []
+    if reminder is not None:
+        pts += reminder_points(reminder, as_of)
     years = years_owned(r, as_of)
     if r.score is not None and r.score <= 6:
         pts.append(f"上次满意度 {r.score} 分：先致歉并了解问题，不推销")
@@ -233,7 +303,7 @@ def _salutation(r) -> str:
 
 
 def _member(r, code: str, channel: str, caller: str, as_of: dt.date, note: str,
-            selling: bool) -> ListMember:
+            selling: bool, reminder: Reminder | None) -> ListMember:
     last_at = _date(r.last_at)
     return ListMember(
         row_code=code, name=r.name, channel=channel, caller=caller, customer_code=r.code,
@@ -243,7 +313,7 @@ def _member(r, code: str, channel: str, caller: str, as_of: dt.date, note: str,
         purchase_date=_date(r.purchase_date), years_owned=years_owned(r, as_of),
         km=None if r.km is None else int(round(r.km)), last_contact=last_at,
         last_outcome=last_outcome_label(r.last_outcome), last_feedback=r.last_feedback,
-        best_time=best_time(r), talking_points=talking_points(r, as_of, note, selling))
+        best_time=best_time(r), talking_points=talking_points(r, as_of, note, selling, reminder))
 
 
 def build_run(sessions: Sessions, segment_name: str, options: RunOptions = RunOptions(), *,
@@ -269,6 +339,7 @@ def build_run(sessions: Sessions, segment_name: str, options: RunOptions = RunOp
         if cancel:
             cancel.check()
         sales = purpose in SALES_PURPOSES
+        about = reminders(s, rows, as_of) if purpose == "reminder" else {}
         chosen: list[Routed] = []
         excluded: list[Routed] = []
         for r in rows:
@@ -321,7 +392,8 @@ def build_run(sessions: Sessions, segment_name: str, options: RunOptions = RunOp
             code = f"{run.id}-{n:0{width}d}"
             sid = staff_of.get(r.customer_id) if d.channel == "call" else None
             position[sid] += 1
-            item = _member(r, code, d.channel, names.get(sid, ""), as_of, d.note, sales)
+            item = _member(r, code, d.channel, names.get(sid, ""), as_of, d.note, sales,
+                           about.get(r.customer_id))
             batch.append(dict(
                 run_id=run.id, customer_id=r.customer_id, vehicle_id=r.vehicle_id,
                 channel=LIST_TO_STORED[d.channel], assigned_staff_id=sid,
