@@ -21,6 +21,8 @@ class RunChoices:
     # What each segment is called on screen: its name, and a template's name beside the key
     # it was saved under (matrix.7+.high（7年以上 高满意度 换车）).
     titles: tuple[str, ...] = ()
+    # The purpose each segment was saved for (None: none said), which the wizard then picks.
+    purposes: tuple[str | None, ...] = ()
 
 
 def _title(info: SegmentInfo, lang: str) -> str:
@@ -40,6 +42,7 @@ def run_choices(sessions: sessionmaker[Session], lang: str = "zh") -> RunChoices
     return RunChoices(
         segments=tuple(info.name for info in saved),
         titles=tuple(_title(info, lang) for info in saved),
+        purposes=tuple(info.purpose for info in saved),
         callers=tuple(staff_list(sessions)),
         settings=load_settings(sessions),
     )

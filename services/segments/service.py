@@ -277,7 +277,7 @@ def save_template(sessions: Sessions, key: str, name: str | None = None, *,
     if found is None:
         raise RevisitError(N_("There is no template '{key}'."), key=key)
     return save_segment(sessions, name or key, found.filter, description=found.zh, template=key,
-                        staff_id=staff_id)
+                        purpose=found.purpose, staff_id=staff_id)
 
 
 def filter_of(sessions: Sessions, name: str) -> FilterLike:

@@ -37,6 +37,9 @@ class TemplateSegment:
     zh: str
     en: str
     filter: dict[str, Any]
+    # The purpose a list of it is for, when the template says it (a maintenance reminder):
+    # saved with it, so a list built from it is that kind of list unless staff choose another.
+    purpose: str | None = None
 
 
 # --- RFM ------------------------------------------------------------------------------------
@@ -173,10 +176,10 @@ def referral_templates() -> list[TemplateSegment]:
                         {"version": 1, "where": best}),
         TemplateSegment("referral.thanks", f"老带新：近{THANKS_MONTHS}个月介绍成交，致谢",
                         f"Referrals: thank them (someone they introduced bought in the last "
-                        f"{THANKS_MONTHS} months)", {"version": 1, "where": thanks}),
+                        f"{THANKS_MONTHS} months)", {"version": 1, "where": thanks}, "ref_thanks"),
         TemplateSegment("referral.ask", "老带新：满意度高、未介绍过，邀请介绍",
                         "Referrals: ask for one (high satisfaction, no open complaint, nobody "
-                        "introduced yet)", {"version": 1, "where": ask}),
+                        "introduced yet)", {"version": 1, "where": ask}, "ref_ask"),
     ]
 
 
@@ -188,10 +191,10 @@ def service_templates(due_days: int) -> list[TemplateSegment]:
         TemplateSegment("service.maintenance_due",
                         f"{due_days}天内保养到期（含逾期{OVERDUE_DAYS}天内）",
                         f"Maintenance due within {due_days} days (or overdue up to "
-                        f"{OVERDUE_DAYS} days)", {"version": 1, "where": due}),
+                        f"{OVERDUE_DAYS} days)", {"version": 1, "where": due}, "reminder"),
         TemplateSegment("service.declined_due", f"建议维修项目{due_days}天内到期（含逾期）",
                         f"Declined repairs due within {due_days} days (or overdue)",
-                        {"version": 1, "where": declined}),
+                        {"version": 1, "where": declined}, "reminder"),
     ]
 
 

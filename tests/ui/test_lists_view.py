@@ -240,6 +240,27 @@ def test_a_segment_saved_elsewhere_is_offered_and_ticks_stay(qtbot, view, demo_d
     assert view.segment.currentText() == "5年以上车主"
 
 
+def test_the_purpose_follows_the_segment_staff_pick(qtbot, view, demo_db):
+    from ui.tasks import changed
+
+    # The first segment offered was saved for sales: the wizard opened on that purpose.
+    assert view.segment.currentText() == "5年以上车主"
+    assert view.purpose.currentData() == "sales"
+    # The maintenance template is a reminder (saved under its key as `list build KEY` does).
+    segments.save_template(demo_db.sessions, "service.maintenance_due")
+    segments.save_segment(demo_db.sessions, "无用途", {"version": 1, "where": None})
+    view.runner.announce(changed("segments"))
+    qtbot.waitUntil(lambda: view.segment.findData("service.maintenance_due") >= 0
+                    and view.segment.findData("无用途") >= 0, timeout=5000)
+    assert view.purpose.currentData() == "sales"  # a refresh keeps what was chosen
+    view.segment.setCurrentIndex(view.segment.findData("service.maintenance_due"))
+    assert view.purpose.currentData() == "reminder"
+    # Staff may choose another; a segment saved for no purpose leaves their choice.
+    view.purpose.setCurrentIndex(view.purpose.findData("care"))
+    view.segment.setCurrentIndex(view.segment.findData("无用途"))
+    assert view.purpose.currentData() == "care"
+
+
 def test_a_built_run_is_finished_and_an_unfinished_one_can_be_finished(qtbot, view, demo_db):
     from services.contacts import calls
     from services.lists import build

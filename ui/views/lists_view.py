@@ -45,6 +45,8 @@ from ui.widgets import date_edit
 PURPOSES = ("care", "callback", "sales", "reminder", "survey", "recall", "marketing",
             "ref_thanks", "ref_ask")
 CHANNEL_MODES = ("auto", "call", "sms", "mail", "wechat", "visit")
+# The purpose a segment was saved for, beside its name in the segment chooser.
+PURPOSE_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
 class ListsView(QWidget):
@@ -108,6 +110,7 @@ class ListsView(QWidget):
         self.purpose_hint.setWordWrap(True)
         self.purpose_hint.setStyleSheet("QLabel#purposeHint { color: #555; }")
         self.purpose.currentIndexChanged.connect(self._on_purpose_changed)
+        self.segment.currentIndexChanged.connect(self._on_segment_changed)
         self._on_purpose_changed()
         self.channels = QButtonGroup(self)
         channel_row = QHBoxLayout()
@@ -192,13 +195,26 @@ class ListsView(QWidget):
             label=self.tr("Loading segments and callers"),
         )
 
+    def _on_segment_changed(self) -> None:
+        """A segment saved for a purpose (a maintenance reminder, say) picks that purpose;
+        staff may still choose another."""
+        purpose = self.segment.currentData(PURPOSE_ROLE)
+        if purpose is not None and self.purpose.findData(purpose) >= 0:
+            self.purpose.setCurrentIndex(self.purpose.findData(purpose))
+
     def _show_choices(self, choices: RunChoices) -> None:
         current = self.segment.currentData()
+        self.segment.blockSignals(True)  # the purpose follows a segment staff pick, below
         self.segment.clear()
-        for name, title in zip(choices.segments, choices.titles or choices.segments,
-                               strict=True):
+        for name, title, purpose in zip(
+                choices.segments, choices.titles or choices.segments,
+                choices.purposes or (None,) * len(choices.segments), strict=True):
             self.segment.addItem(title, name)
+            self.segment.setItemData(self.segment.count() - 1, purpose, PURPOSE_ROLE)
         self.segment.setCurrentIndex(max(0, self.segment.findData(current)))
+        self.segment.blockSignals(False)
+        if current is None:  # the first choices: the first segment's purpose
+            self._on_segment_changed()
         ticked = set(self._ticked_callers())
         self.callers.clear()
         for staff in choices.callers:
