@@ -3299,271 +3299,271 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>ListsView</name>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="69"/>
+        <location filename="../../ui/views/lists_view.py" line="71"/>
         <source>◀ &amp;Back</source>
         <translation>◀ 上一步(&amp;B)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="70"/>
+        <location filename="../../ui/views/lists_view.py" line="72"/>
         <source>&amp;Next ▶</source>
         <translation>下一步(&amp;N) ▶</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="83"/>
+        <location filename="../../ui/views/lists_view.py" line="85"/>
         <source>New list</source>
         <translation>新建名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="84"/>
+        <location filename="../../ui/views/lists_view.py" line="86"/>
         <source>Past runs</source>
         <translation>历史名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="115"/>
+        <location filename="../../ui/views/lists_view.py" line="118"/>
         <source>Each customer&apos;s preferred channel</source>
         <translation>按客户偏好渠道</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="116"/>
+        <location filename="../../ui/views/lists_view.py" line="119"/>
         <source>Phone</source>
         <translation>电话</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="117"/>
+        <location filename="../../ui/views/lists_view.py" line="120"/>
         <source>SMS</source>
         <translation>短信</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="118"/>
+        <location filename="../../ui/views/lists_view.py" line="121"/>
         <source>Mail</source>
         <translation>邮寄</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="119"/>
+        <location filename="../../ui/views/lists_view.py" line="122"/>
         <source>WeChat</source>
         <translation>微信</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="120"/>
+        <location filename="../../ui/views/lists_view.py" line="123"/>
         <source>Visit</source>
         <translation>上门拜访</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="130"/>
+        <location filename="../../ui/views/lists_view.py" line="133"/>
         <source> days</source>
         <translation> 天</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="134"/>
+        <location filename="../../ui/views/lists_view.py" line="137"/>
         <source>Evenly between the callers</source>
         <translation>在回访员之间平均分配</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="135"/>
+        <location filename="../../ui/views/lists_view.py" line="138"/>
         <source>Each customer to their own staff member</source>
         <translation>分给各自的负责员工</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="136"/>
+        <location filename="../../ui/views/lists_view.py" line="139"/>
         <source>B&amp;uild the list</source>
         <translation>生成名单(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="152"/>
+        <location filename="../../ui/views/lists_view.py" line="155"/>
         <source>&amp;Segment</source>
         <translation>客户分群(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="153"/>
+        <location filename="../../ui/views/lists_view.py" line="156"/>
         <source>Evaluation &amp;date</source>
         <translation>评估日期(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="161"/>
+        <location filename="../../ui/views/lists_view.py" line="164"/>
         <source>&amp;Purpose</source>
         <translation>目的(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="164"/>
+        <location filename="../../ui/views/lists_view.py" line="167"/>
         <source>Channel</source>
         <translation>渠道</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="165"/>
+        <location filename="../../ui/views/lists_view.py" line="168"/>
         <source>Not contacted again within</source>
         <translation>在此天数内不重复联系</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="166"/>
+        <location filename="../../ui/views/lists_view.py" line="169"/>
         <source>Callers</source>
         <translation>回访员</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="167"/>
+        <location filename="../../ui/views/lists_view.py" line="170"/>
         <source>Split</source>
         <translation>分配方式</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="192"/>
+        <location filename="../../ui/views/lists_view.py" line="195"/>
         <source>Loading segments and callers</source>
         <translation>正在载入分群和回访员</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="261"/>
+        <location filename="../../ui/views/lists_view.py" line="277"/>
         <source>Building the list</source>
         <translation>正在生成名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="270"/>
+        <location filename="../../ui/views/lists_view.py" line="286"/>
         <source>Build a list from the segment “%1” for %2, channel: %3, evaluated on %4?</source>
         <translation>用分群“%1”生成名单吗？目的：%2，渠道：%3，评估日期：%4。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="277"/>
+        <location filename="../../ui/views/lists_view.py" line="293"/>
         <source>The list is stored as a new run.</source>
         <translation>名单将保存为一份新名单，可在历史名单中查看。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/lists_view.py" line="280"/>
+        <location filename="../../ui/views/lists_view.py" line="296"/>
         <source>The list is stored as a new run, and its calls are assigned to %n caller(s) and appear in their follow-up queues.</source>
         <translation>
             <numerusform>名单将保存为一份新名单，其中的电话分配给 %n 位回访员，并出现在他们的“我的跟进”中。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="287"/>
+        <location filename="../../ui/views/lists_view.py" line="303"/>
         <source>The list is stored as a new run. No caller is ticked, so its calls are not assigned to anyone&apos;s follow-up queue.</source>
         <translation>名单将保存为一份新名单。没有勾选回访员，所以其中的电话不会分配到任何人的“我的跟进”。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="292"/>
+        <location filename="../../ui/views/lists_view.py" line="308"/>
         <source>Build and store the list</source>
         <translation>生成并保存名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="140"/>
+        <location filename="../../ui/views/lists_view.py" line="143"/>
         <source>Excluded automatically, each with the reason shown: do-not-contact on the channel, no marketing consent for sales, contacted recently, an unresolved complaint for sales, no valid mobile, address or WeChat ID, unanswered calls waiting to come back.</source>
         <translation>以下客户会自动排除并注明原因：该渠道设为勿扰、销售类联系但无营销同意、近期已联系、有未解决投诉（销售类）、无有效手机号、地址或微信号、未接通电话尚在等待重拨。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/lists_view.py" line="301"/>
+        <location filename="../../ui/views/lists_view.py" line="317"/>
         <source>List #%1 stored: %Ln customer(s) in it.</source>
         <translation>
             <numerusform>名单 #%1 已保存：共 %Ln 位客户。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="322"/>
+        <location filename="../../ui/views/lists_view.py" line="338"/>
         <source>Double-click a member for their pre-call brief</source>
         <translation>双击成员查看其通话前简报</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="325"/>
+        <location filename="../../ui/views/lists_view.py" line="341"/>
         <source>Customer brief…</source>
         <translation>客户简报…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="329"/>
+        <location filename="../../ui/views/lists_view.py" line="345"/>
         <source>Customer b&amp;rief…</source>
         <translation>客户简报(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="330"/>
+        <location filename="../../ui/views/lists_view.py" line="346"/>
         <source>The chosen member&apos;s pre-call brief: last contact, spend, satisfaction, complaints, intent and the suggested next step</source>
         <translation>所选成员的通话前简报：上次联系、消费、满意度、投诉、意向和建议的下一步</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="336"/>
+        <location filename="../../ui/views/lists_view.py" line="352"/>
         <source>In the list</source>
         <translation>名单内</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="344"/>
+        <location filename="../../ui/views/lists_view.py" line="360"/>
         <source>Excluded, and why</source>
         <translation>已排除及原因</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="349"/>
+        <location filename="../../ui/views/lists_view.py" line="365"/>
         <source>&amp;Finish this list</source>
         <translation>完成此名单(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="380"/>
+        <location filename="../../ui/views/lists_view.py" line="396"/>
         <source>Finishing the list</source>
         <translation>正在完成名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="391"/>
+        <location filename="../../ui/views/lists_view.py" line="407"/>
         <source>Loading the list</source>
         <translation>正在加载名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="407"/>
+        <location filename="../../ui/views/lists_view.py" line="423"/>
         <source>List #%1 from “%2” on %3: %4. Excluded: %5.</source>
         <translation>名单 #%1（分群“%2”，评估日期 %3）：%4。已排除：%5。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="415"/>
+        <location filename="../../ui/views/lists_view.py" line="431"/>
         <source>Since list #%1: %2 new, %3 no longer in it.</source>
         <translation>与名单 #%1 相比：新增 %2 人，移出 %3 人。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="421"/>
+        <location filename="../../ui/views/lists_view.py" line="437"/>
         <source>This list is unfinished: the program stopped before it was complete, so its calls are in nobody&apos;s follow-up queue. Check it, save its files, then finish it.</source>
         <translation>此名单未完成：程序在完成前中断，所以其中的电话不在任何人的跟进队列里。请检查它、保存文件，然后完成它。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="439"/>
+        <location filename="../../ui/views/lists_view.py" line="455"/>
         <source>List</source>
         <translation>名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="439"/>
+        <location filename="../../ui/views/lists_view.py" line="455"/>
         <source>Segment</source>
         <translation>客户分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="439"/>
+        <location filename="../../ui/views/lists_view.py" line="455"/>
         <source>Evaluated on</source>
         <translation>评估日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="439"/>
+        <location filename="../../ui/views/lists_view.py" line="455"/>
         <source>Members</source>
         <translation>人数</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="440"/>
+        <location filename="../../ui/views/lists_view.py" line="456"/>
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="443"/>
+        <location filename="../../ui/views/lists_view.py" line="459"/>
         <source>&amp;Open and re-print</source>
         <translation>打开并重新打印(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="465"/>
+        <location filename="../../ui/views/lists_view.py" line="481"/>
         <source>finished</source>
         <translation>已完成</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="465"/>
+        <location filename="../../ui/views/lists_view.py" line="481"/>
         <source>unfinished</source>
         <translation>未完成</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="482"/>
+        <location filename="../../ui/views/lists_view.py" line="498"/>
         <source>Step 1 of 3: what to send to whom</source>
         <translation>第 1 步（共 3 步）：联系谁、用什么方式</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="483"/>
+        <location filename="../../ui/views/lists_view.py" line="499"/>
         <source>Step 2 of 3: who is in the list, who is not and why</source>
         <translation>第 2 步（共 3 步）：名单内的客户，以及被排除的客户和原因</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="484"/>
+        <location filename="../../ui/views/lists_view.py" line="500"/>
         <source>Step 3 of 3: print and save</source>
         <translation>第 3 步（共 3 步）：打印与保存</translation>
     </message>
@@ -4824,12 +4824,12 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>报表另存为</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="270"/>
+        <location filename="../../ui/views/reports_view.py" line="278"/>
         <source>Written to %1</source>
         <translation>已写入 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="272"/>
+        <location filename="../../ui/views/reports_view.py" line="280"/>
         <source>Writing %1</source>
         <translation>正在写入 %1</translation>
     </message>
@@ -5100,7 +5100,7 @@ Revisit closes now; open it again to work with the restored database.</source>
     </message>
     <message>
         <location filename="../../ui/views/segments_view.py" line="215"/>
-        <location filename="../../ui/views/segments_view.py" line="479"/>
+        <location filename="../../ui/views/segments_view.py" line="482"/>
         <source>Loading segments</source>
         <translation>正在载入分群</translation>
     </message>
@@ -5179,89 +5179,94 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>已有名为“%1”的分群。要替换它的筛选条件吗？</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="440"/>
+        <location filename="../../ui/views/segments_view.py" line="439"/>
+        <source>Reload opens the segment as it is stored now: the filter you changed is dropped. Cancel keeps your filter here, to look at theirs first or to save yours under another name.</source>
+        <translation>“重新加载”会打开该分群现在保存的样子，您改动的筛选条件将被丢弃。“取消”则保留您的筛选条件，可先查看对方的改动，或用另一个名称保存您的条件。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/segments_view.py" line="443"/>
         <source>Saving segment</source>
         <translation>正在保存分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="443"/>
+        <location filename="../../ui/views/segments_view.py" line="446"/>
         <source>Segment “%1” saved</source>
         <translation>分群“%1”已保存</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="491"/>
+        <location filename="../../ui/views/segments_view.py" line="494"/>
         <source>Name:</source>
         <translation>名称：</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="520"/>
+        <location filename="../../ui/views/segments_view.py" line="523"/>
         <source>Reload opens the segment as it is stored now (changes to its filter not saved yet are dropped) and asks for the new name again as you typed it. Cancel drops the name you typed.</source>
         <translation>“重新载入”会按当前保存的内容重新打开该分群（筛选条件中尚未保存的修改将被放弃），并再次询问新名称，保留您输入的名称。若选“取消”，您输入的名称将被放弃。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="525"/>
+        <location filename="../../ui/views/segments_view.py" line="528"/>
         <source>Rename segment</source>
         <translation>重命名分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="515"/>
+        <location filename="../../ui/views/segments_view.py" line="518"/>
         <source>Segment renamed to “%1”</source>
         <translation>分群已重命名为“%1”</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="544"/>
+        <location filename="../../ui/views/segments_view.py" line="547"/>
         <source>Duplicate segment</source>
         <translation>复制分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="544"/>
+        <location filename="../../ui/views/segments_view.py" line="547"/>
         <source>%1 (copy)</source>
         <translation>%1（副本）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="541"/>
+        <location filename="../../ui/views/segments_view.py" line="544"/>
         <source>Copy saved as “%1”</source>
         <translation>副本已保存为“%1”</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="553"/>
+        <location filename="../../ui/views/segments_view.py" line="556"/>
         <source>Delete segment</source>
         <translation>删除分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="554"/>
+        <location filename="../../ui/views/segments_view.py" line="557"/>
         <source>Delete the segment “%1”? Lists already made from it are kept.</source>
         <translation>删除分群“%1”吗？已用它生成的名单会保留。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="577"/>
+        <location filename="../../ui/views/segments_view.py" line="580"/>
         <source>Segment “%1” deleted</source>
         <translation>分群“%1”已删除</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="582"/>
+        <location filename="../../ui/views/segments_view.py" line="585"/>
         <source>Import segment</source>
         <translation>导入分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="582"/>
-        <location filename="../../ui/views/segments_view.py" line="615"/>
+        <location filename="../../ui/views/segments_view.py" line="585"/>
+        <location filename="../../ui/views/segments_view.py" line="618"/>
         <source>Segment files (*.json)</source>
         <translation>分群文件 (*.json)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="616"/>
+        <location filename="../../ui/views/segments_view.py" line="619"/>
         <source>Export segment</source>
         <translation>导出分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="629"/>
+        <location filename="../../ui/views/segments_view.py" line="632"/>
         <source>Saved %1</source>
         <translation>已保存 %1</translation>
     </message>
     <message>
         <location filename="../../ui/main_window.py" line="219"/>
-        <location filename="../../ui/views/segments_view.py" line="644"/>
+        <location filename="../../ui/views/segments_view.py" line="647"/>
         <source>Preparing the RFM and mileage figures</source>
         <translation>正在准备 RFM 与里程数据</translation>
     </message>
@@ -6601,7 +6606,7 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>app</name>
     <message>
-        <location filename="../../ui/app.py" line="156"/>
+        <location filename="../../ui/app.py" line="161"/>
         <location filename="../../ui/app.py" line="183"/>
         <location filename="../../ui/main_window.py" line="271"/>
         <source>Revisit</source>

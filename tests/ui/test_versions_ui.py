@@ -192,3 +192,32 @@ def test_stale_segment_save_is_refused_and_reload_shows_theirs(
     qtbot.waitUntil(lambda: _years(view) == [9] and not view.is_dirty(), timeout=5000)
     assert len(answers) == 1 and "王主管" in answers[0] and "“老车”" in answers[0]
     assert segments.get_segment(demo_db.sessions, "老车").filter.where.value == 9
+
+
+def test_stale_segment_save_cancelled_keeps_the_filter_as_changed(
+        qtbot, segments_view, demo_db, demo_supervisor, monkeypatch):
+    """The refusal says what Reload would drop; Cancel keeps the changed filter in the builder
+    (to save it under another name) and stores nothing over the colleague's."""
+    shown: list[tuple[str, str]] = []
+
+    def cancel(box: QMessageBox) -> int:
+        shown.append((box.text(), box.informativeText()))
+        box.button(QMessageBox.StandardButton.Cancel).click()
+        return 0
+
+    monkeypatch.setattr("ui.dialogs.stale_edit.QMessageBox.exec", cancel)
+    view = segments_view
+    five = {"version": 1, "where": {"field": "years_since_purchase", "op": ">=", "value": 5}}
+    segments.save_segment(demo_db.sessions, "老车", five)
+    view.reload_list("老车")
+    qtbot.waitUntil(lambda: view._current_name == "老车", timeout=5000)
+    opened = view._opened
+    segments.save_segment(demo_db.sessions, "老车", dict(five, where=dict(five["where"], value=9)),
+                          staff_id=demo_supervisor.id, expected_version=opened.version,
+                          segment_id=opened.id)
+    view.editor.set_data(dict(five, where=dict(five["where"], value=7)))
+    view.save_button.click()
+    qtbot.waitUntil(lambda: len(shown) == 1, timeout=5000)
+    assert "王主管" in shown[0][0] and "dropped" in shown[0][1]
+    assert _years(view) == [7] and view.is_dirty()
+    assert segments.get_segment(demo_db.sessions, "老车").filter.where.value == 9

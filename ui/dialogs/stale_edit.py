@@ -29,14 +29,14 @@ def ask_reload(parent: QWidget | None, exc: StaleEdit, what_reload_does: str = "
     return box.clickedButton() is reload_button
 
 
-def on_failed(parent: QWidget | None,
-              reload: Callable[[], None]) -> Callable[[BaseException], None]:
-    """A TaskRunner `on_failed` for a save: a stale save offers `reload`; any other failure is
-    the usual error dialog."""
+def on_failed(parent: QWidget | None, reload: Callable[[], None],
+              what_reload_does: str = "") -> Callable[[BaseException], None]:
+    """A TaskRunner `on_failed` for a save: a stale save offers `reload` (`what_reload_does`
+    as ask_reload takes it); any other failure is the usual error dialog."""
 
     def failed(exc: BaseException) -> None:
         if isinstance(exc, StaleEdit):
-            if ask_reload(parent, exc):
+            if ask_reload(parent, exc, what_reload_does):
                 reload()
         else:
             show_error(parent, exc)

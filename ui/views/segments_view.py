@@ -435,7 +435,10 @@ class SegmentsView(QWidget):
                 segment_id=opened.id if opened else None,
             ),
             on_done=done,
-            on_failed=stale_edit.on_failed(self, self._reload_opened),
+            on_failed=stale_edit.on_failed(self, self._reload_opened, self.tr(
+                "Reload opens the segment as it is stored now: the filter you changed is "
+                "dropped. Cancel keeps your filter here, to look at theirs first or to save "
+                "yours under another name.")),
             parent_widget=self,
             label=self.tr("Saving segment"),
             write=True,
