@@ -247,6 +247,7 @@ database.dispose()
     ("reports", ("openpyxl", "reportlab")),
     # The labels' PDF writer loads when labels are written; the layout chooser reads plain data.
     ("lists", ("reportlab",)),
+    ("settings", ("reportlab",)),
 ])
 def test_opening_an_area_loads_no_file_writer(up_to_date, tmp_path, area, writers):
     environment = {**os.environ, "QT_QPA_PLATFORM": "offscreen",

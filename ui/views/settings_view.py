@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from services.outputs.labels import layout_title, layouts
+from services.outputs.label_layouts import layout_title, layouts
 from services.staff import accounts
 from services.staff.permissions import (
     MANAGE_DATABASE,
