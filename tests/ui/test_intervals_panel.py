@@ -16,6 +16,7 @@ from services.demo import generator as demo
 from services.staff import accounts, signing
 from tests.ui.conftest import shut_down
 from tests.ui.fit_check import clipped
+from tests.ui.stale_answers import answer_stale
 from ui.tasks import TaskRunner
 from ui.views.intervals_panel import COL_CARS, COL_EVERY, COL_FIRST, IntervalDialog, IntervalsPanel
 
@@ -123,22 +124,6 @@ def test_a_brand_with_its_own_row_is_pointed_to_it(qtbot, demo_db, demo_supervis
         shut_down(panel, runner)
 
 
-def _answer_stale(monkeypatch, button: str) -> list[tuple[str, str]]:
-    """Every stale-edit message (its sentence and what it says Reload does), answered."""
-    shown: list[tuple[str, str]] = []
-
-    def exec_(box: QMessageBox) -> int:
-        shown.append((box.text(), box.informativeText()))
-        if button == "Reload":
-            next(b for b in box.buttons() if b.text() == "Reload").click()
-        else:
-            box.button(QMessageBox.StandardButton.Cancel).click()
-        return 0
-
-    monkeypatch.setattr("ui.dialogs.stale_edit.QMessageBox.exec", exec_)
-    return shown
-
-
 def _liu(database, supervisor):
     """刘主管, a second supervisor, signed in on another PC."""
     accounts.add_account(database.sessions, supervisor, "liu", "刘主管", "supervisor",
@@ -172,7 +157,7 @@ def _typed_then(monkeypatch, first, values: Interval, brand=None, model=None):
 
 def test_an_overtaken_change_says_who_reloads_and_opens_again_as_typed(
         qtbot, demo_db, demo_supervisor, monkeypatch):
-    shown = _answer_stale(monkeypatch, "Reload")
+    shown = answer_stale(monkeypatch, "Reload")
     panel, runner = _panel(qtbot, demo_db, demo_supervisor)
     try:
         liu = _liu(demo_db, demo_supervisor)
@@ -204,7 +189,7 @@ def test_an_overtaken_change_says_who_reloads_and_opens_again_as_typed(
 
 def test_an_interval_a_colleague_added_meanwhile_is_offered_as_typed_over_theirs(
         qtbot, demo_db, demo_supervisor, monkeypatch):
-    shown = _answer_stale(monkeypatch, "Reload")
+    shown = answer_stale(monkeypatch, "Reload")
     panel, runner = _panel(qtbot, demo_db, demo_supervisor)
     try:
         liu = _liu(demo_db, demo_supervisor)
@@ -228,7 +213,7 @@ def test_an_interval_a_colleague_added_meanwhile_is_offered_as_typed_over_theirs
 
 def test_cancel_after_an_overtaken_change_stores_nothing_of_mine(
         qtbot, demo_db, demo_supervisor, monkeypatch):
-    shown = _answer_stale(monkeypatch, "Cancel")
+    shown = answer_stale(monkeypatch, "Cancel")
     panel, runner = _panel(qtbot, demo_db, demo_supervisor)
     try:
         liu = _liu(demo_db, demo_supervisor)

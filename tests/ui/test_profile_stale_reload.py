@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from PySide6.QtWidgets import QMessageBox
 from sqlalchemy import select
 
 from models import Customer
@@ -15,6 +14,7 @@ from services.customers import profile
 from services.demo import generator as demo_generator
 from services.store.database import open_database
 from tests.ui.conftest import DEMO_TODAY, demo_account, shut_down
+from tests.ui.stale_answers import answer_stale
 from ui.dialogs.profile_change_dialog import ProfileChangeDialog
 from ui.tasks import TaskRunner
 from ui.views.customers_view import CustomersView
@@ -54,22 +54,6 @@ def view(qtbot, demo, cid):
     shut_down(widget, runner)
 
 
-def _answer_stale(monkeypatch, button: str) -> list[tuple[str, str]]:
-    """Every stale-edit message (its sentence and what it says Reload does), answered."""
-    shown: list[tuple[str, str]] = []
-
-    def exec_(box: QMessageBox) -> int:
-        shown.append((box.text(), box.informativeText()))
-        if button == "Reload":
-            next(b for b in box.buttons() if b.text() == "Reload").click()
-        else:
-            box.button(QMessageBox.StandardButton.Cancel).click()
-        return 0
-
-    monkeypatch.setattr("ui.dialogs.stale_edit.QMessageBox.exec", exec_)
-    return shown
-
-
 def _type_teacher_while_they_record_doctor(dialog, other_pc, cid) -> None:
     dialog.attribute.setCurrentIndex(dialog.attribute.findData("occupation"))
     dialog.value_text.setText("教师")
@@ -83,7 +67,7 @@ def _type_teacher_while_they_record_doctor(dialog, other_pc, cid) -> None:
 
 def test_reload_keeps_what_was_typed_beside_their_value(qtbot, view, demo, other_pc, cid,
                                                         monkeypatch):
-    shown = _answer_stale(monkeypatch, "Reload")
+    shown = answer_stale(monkeypatch, "Reload")
     opened: list[dict] = []
 
     def exec_(dialog: ProfileChangeDialog) -> int:
@@ -115,7 +99,7 @@ def test_reload_keeps_what_was_typed_beside_their_value(qtbot, view, demo, other
 
 def test_cancel_after_the_refusal_stores_nothing_of_mine(qtbot, view, demo, other_pc, cid,
                                                         monkeypatch):
-    shown = _answer_stale(monkeypatch, "Cancel")
+    shown = answer_stale(monkeypatch, "Cancel")
     opened: list[int] = []
 
     def exec_(dialog: ProfileChangeDialog) -> int:
@@ -134,7 +118,7 @@ def test_cancel_after_the_refusal_stores_nothing_of_mine(qtbot, view, demo, othe
 
 def test_the_same_value_typed_as_theirs_leaves_nothing_to_save(qtbot, view, demo, other_pc,
                                                                cid, monkeypatch):
-    _answer_stale(monkeypatch, "Reload")
+    answer_stale(monkeypatch, "Reload")
     opened: list[tuple[bool, str]] = []
 
     def exec_(dialog: ProfileChangeDialog) -> int:

@@ -7,13 +7,13 @@ a second connection as their PC makes them."""
 from __future__ import annotations
 
 import pytest
-from PySide6.QtWidgets import QMessageBox
 
 from services.segments import service as segments
 from services.segments import spec
 from services.store.database import open_database
 from tests.ui.conftest import DEMO_TODAY, shut_down
 from tests.ui.refusing import RefusingWrites
+from tests.ui.stale_answers import answer_stale
 from ui.dialogs.name_dialog import NameDialog
 from ui.tasks import TaskRunner, error_text
 from ui.views.segments_view import SegmentsView
@@ -52,22 +52,6 @@ def said(monkeypatch) -> list[str]:
     """The sentences of the error messages shown."""
     shown: list[str] = []
     monkeypatch.setattr("ui.tasks.show_error", lambda _parent, exc: shown.append(error_text(exc)))
-    return shown
-
-
-def _answer_stale(monkeypatch, button: str) -> list[tuple[str, str]]:
-    """Every stale-edit message (its sentence and what it says Reload does), answered."""
-    shown: list[tuple[str, str]] = []
-
-    def exec_(box: QMessageBox) -> int:
-        shown.append((box.text(), box.informativeText()))
-        if button == "Reload":
-            next(b for b in box.buttons() if b.text() == "Reload").click()
-        else:
-            box.button(QMessageBox.StandardButton.Cancel).click()
-        return 0
-
-    monkeypatch.setattr("ui.dialogs.stale_edit.QMessageBox.exec", exec_)
     return shown
 
 
@@ -151,7 +135,7 @@ def _colleague_changes_the_filter(other_pc) -> None:
 
 def test_a_rename_a_colleague_overtook_is_asked_again_after_reload(qtbot, view, demo_db,
                                                                   other_pc, said, monkeypatch):
-    shown = _answer_stale(monkeypatch, "Reload")
+    shown = answer_stale(monkeypatch, "Reload")
     opened: list[str] = []
 
     def exec_(dialog: NameDialog) -> int:
@@ -177,7 +161,7 @@ def test_a_rename_a_colleague_overtook_is_asked_again_after_reload(qtbot, view, 
 
 def test_cancel_after_an_overtaken_rename_stores_nothing_of_mine(qtbot, view, demo_db,
                                                                 other_pc, monkeypatch):
-    shown = _answer_stale(monkeypatch, "Cancel")
+    shown = answer_stale(monkeypatch, "Cancel")
     opened: list[str] = []
 
     def exec_(dialog: NameDialog) -> int:

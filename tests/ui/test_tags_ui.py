@@ -15,6 +15,7 @@ from services.customers import detail as customer_detail
 from services.staff import accounts, signing
 from tests.ui.conftest import shut_down
 from tests.ui.fit_check import clipped
+from tests.ui.stale_answers import answer_stale
 from ui.dialogs.name_dialog import NameDialog
 from ui.tasks import TaskRunner
 from ui.views.customer_page import CustomerPage
@@ -117,22 +118,6 @@ def test_a_clash_is_one_sentence_then_the_name_as_typed(qtbot, demo_db, demo_sup
         shut_down(panel, runner)
 
 
-def _answer_stale(monkeypatch, button: str) -> list[tuple[str, str]]:
-    """Every stale-edit message (its sentence and what it says Reload does), answered."""
-    shown: list[tuple[str, str]] = []
-
-    def exec_(box: QMessageBox) -> int:
-        shown.append((box.text(), box.informativeText()))
-        if button == "Reload":
-            next(b for b in box.buttons() if b.text() == "Reload").click()
-        else:
-            box.button(QMessageBox.StandardButton.Cancel).click()
-        return 0
-
-    monkeypatch.setattr("ui.dialogs.stale_edit.QMessageBox.exec", exec_)
-    return shown
-
-
 def _liu(database, supervisor):
     """刘主管, a second supervisor, signed in on another PC."""
     accounts.add_account(database.sessions, supervisor, "liu", "刘主管", "supervisor",
@@ -142,7 +127,7 @@ def _liu(database, supervisor):
 
 def test_an_overtaken_rename_says_who_reloads_and_asks_again_as_typed(
         qtbot, demo_db, demo_supervisor, monkeypatch):
-    shown = _answer_stale(monkeypatch, "Reload")
+    shown = answer_stale(monkeypatch, "Reload")
     panel, runner = _panel(qtbot, demo_db, demo_supervisor)
     try:
         liu = _liu(demo_db, demo_supervisor)
@@ -177,7 +162,7 @@ def test_an_overtaken_rename_says_who_reloads_and_asks_again_as_typed(
 
 def test_cancel_after_an_overtaken_rename_stores_nothing_of_mine(
         qtbot, demo_db, demo_supervisor, monkeypatch):
-    shown = _answer_stale(monkeypatch, "Cancel")
+    shown = answer_stale(monkeypatch, "Cancel")
     panel, runner = _panel(qtbot, demo_db, demo_supervisor)
     try:
         liu = _liu(demo_db, demo_supervisor)

@@ -198,14 +198,9 @@ def test_stale_segment_save_cancelled_keeps_the_filter_as_changed(
         qtbot, segments_view, demo_db, demo_supervisor, monkeypatch):
     """The refusal says what Reload would drop; Cancel keeps the changed filter in the builder
     (to save it under another name) and stores nothing over the colleague's."""
-    shown: list[tuple[str, str]] = []
+    from tests.ui.stale_answers import answer_stale
 
-    def cancel(box: QMessageBox) -> int:
-        shown.append((box.text(), box.informativeText()))
-        box.button(QMessageBox.StandardButton.Cancel).click()
-        return 0
-
-    monkeypatch.setattr("ui.dialogs.stale_edit.QMessageBox.exec", cancel)
+    shown = answer_stale(monkeypatch, "Cancel")
     view = segments_view
     five = {"version": 1, "where": {"field": "years_since_purchase", "op": ">=", "value": 5}}
     segments.save_segment(demo_db.sessions, "老车", five)
