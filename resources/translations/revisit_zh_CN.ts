@@ -5181,7 +5181,7 @@ Revisit closes now; open it again to work with the restored database.</source>
     <message>
         <location filename="../../ui/views/segments_view.py" line="439"/>
         <source>Reload opens the segment as it is stored now: the filter you changed is dropped. Cancel keeps your filter here, to look at theirs first or to save yours under another name.</source>
-        <translation>“重新加载”会打开该分群现在保存的样子，您改动的筛选条件将被丢弃。“取消”则保留您的筛选条件，可先查看对方的改动，或用另一个名称保存您的条件。</translation>
+        <translation>“重新载入”会打开该分群现在保存的样子，您改动的筛选条件将被丢弃。“取消”则保留您的筛选条件，可先查看对方的改动，或用另一个名称保存您的条件。</translation>
     </message>
     <message>
         <location filename="../../ui/views/segments_view.py" line="443"/>
@@ -6083,17 +6083,22 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>删除规则“%1”？已记录的处理决定会保留。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/suggestion_rules_panel.py" line="274"/>
+        <location filename="../../ui/views/suggestion_rules_panel.py" line="273"/>
+        <source>Reload shows the rules as they are stored now: your changes not saved yet are dropped. Cancel keeps your changes here, to compare them with theirs first.</source>
+        <translation>“重新载入”显示当前保存的规则，您尚未保存的修改将被丢弃。“取消”则保留您的修改，可先与对方的修改对照。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/suggestion_rules_panel.py" line="276"/>
         <source>Saving suggestion rules</source>
         <translation>正在保存建议规则</translation>
     </message>
     <message>
-        <location filename="../../ui/views/suggestion_rules_panel.py" line="277"/>
+        <location filename="../../ui/views/suggestion_rules_panel.py" line="279"/>
         <source>Suggestion rules saved</source>
         <translation>建议规则已保存</translation>
     </message>
     <message>
-        <location filename="../../ui/views/suggestion_rules_panel.py" line="282"/>
+        <location filename="../../ui/views/suggestion_rules_panel.py" line="284"/>
         <source>Saved.</source>
         <translation>已保存。</translation>
     </message>

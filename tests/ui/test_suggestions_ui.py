@@ -281,6 +281,28 @@ def test_a_stale_save_is_refused_and_reload_shows_the_other_save(qtbot, database
         shut_down(panel, runner)
 
 
+def test_a_stale_save_cancelled_keeps_the_changes(qtbot, database, supervisor, monkeypatch):
+    """The refusal says Reload drops the changes; Cancel keeps them in the panel, unsaved,
+    and stores nothing over the other save."""
+    from tests.ui.stale_answers import answer_stale
+
+    shown = answer_stale(monkeypatch, "Cancel")
+    panel, runner = _panel(qtbot, database, supervisor)
+    try:
+        suggest.save_rules(database.sessions, supervisor, DEFAULT_RULES[:-1], 0)
+        first = panel.rules[0]
+        panel.table.selectRow(0)
+        panel.down_button.click()
+        panel.save_button.click()
+        qtbot.waitUntil(lambda: len(shown) == 1, timeout=10000)
+        assert "dropped" in shown[0][1]
+        assert panel.dirty and panel.rules[1] == first  # the move is still there, unsaved
+        assert len(panel.rules) == len(DEFAULT_RULES)
+        assert suggest.load_rules(database.sessions).rules == DEFAULT_RULES[:-1]
+    finally:
+        shut_down(panel, runner)
+
+
 def test_staff_see_the_rules_read_only(qtbot, database, staff):
     panel, runner = _panel(qtbot, database, staff)
     try:

@@ -269,7 +269,9 @@ class SuggestionRulesPanel(QWidget):
         self.runner.run(
             lambda _p, _c: suggest.save_rules(sessions, actor, rules, version),
             on_done=self._on_saved,
-            on_failed=stale_edit.on_failed(self, self.reload),
+            on_failed=stale_edit.on_failed(self, self.reload, self.tr(
+                "Reload shows the rules as they are stored now: your changes not saved yet are "
+                "dropped. Cancel keeps your changes here, to compare them with theirs first.")),
             parent_widget=self,
             label=self.tr("Saving suggestion rules"),
             write=True,
