@@ -186,8 +186,17 @@ def test_a_template_key_builds_a_list_and_codes_print_as_chinese(db, tmp_path):
     listed = run(db, "segment", "list").stdout
     assert "matrix.7+.high\t换车九宫格：7+年 × 满意度高（9–10）" in listed
     again = run(db, "list", "build", "matrix.7+.high", "--as-of", "2026-11-30", "--format",
-                "xlsx", "--out", str(tmp_path / "t2.xlsx"))
+                "pdf", "--out", str(tmp_path / "t2.pdf"))
     second = int(re.search(r"list run #(\d+)", again.stdout).group(1))
+    # The sheet and the list of runs name the segment as staff read it, not by its key alone.
+    title = "matrix.7+.high（换车九宫格：7+年 × 满意度高（9–10））"
+    printed = subprocess.run(["pdftotext", str(tmp_path / "t2.pdf"), "-"], capture_output=True,
+                             text=True, check=True).stdout
+    assert "".join(f"分群：{title}".split()) in "".join(printed.split())  # the call sheet
+    labels = subprocess.run(["pdfinfo", str(tmp_path / "t2-mail.pdf")], capture_output=True,
+                            text=True, check=True).stdout
+    assert f"邮寄标签 {title}" in labels  # the mailing labels' document title
+    assert re.search(rf"#{second}\s.*{re.escape(title)}", run(db, "list", "show").stdout)
     shown = run(db, "list", "show", str(second)).stdout
     assert f"since run #{first}:" in shown
     assert "purpose 关怀, channel 按客户偏好" in shown

@@ -595,7 +595,9 @@ def build_run(sessions: Sessions, segment_name: str, options: RunOptions = RunOp
                                                      ListRun.channel_mode == options.channel,
                                                      ListRun.finished_at.is_not(None))
                             .order_by(ListRun.created_at.desc(), ListRun.id.desc()).limit(1))
-        run = ListRun(segment_id=seg.info.id, segment_name=seg.info.name,
+        # The run says which segment it came from as staff read it: a template saved under its
+        # key with the template's Chinese name beside it, on its sheets and in its reports.
+        run = ListRun(segment_id=seg.info.id, segment_name=segments.title(seg.info)[:100],
                       filter_json=seg.filter_json, as_of=as_of, purpose=purpose,
                       channel_mode=options.channel, previous_run_id=previous,
                       created_by=options.created_by, note=options.note,

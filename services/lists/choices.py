@@ -9,7 +9,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from services.contacts.calls import StaffInfo, staff_list
 from services.segments import service as segments
-from services.segments.results import SegmentInfo
 from services.store.settings import Settings, load_settings
 
 
@@ -25,23 +24,12 @@ class RunChoices:
     purposes: tuple[str | None, ...] = ()
 
 
-def _title(info: SegmentInfo, lang: str) -> str:
-    """A saved segment's name; a template saved under its key has the template's name beside
-    it, in `lang` ("zh": the Chinese name it was saved with, its description)."""
-    if info.template != info.name:
-        return info.name
-    if lang.lower().startswith("zh"):
-        return f"{info.name}（{info.description}）" if info.description else info.name
-    template = segments.find_template(info.name)
-    return f"{info.name} ({template.en})" if template is not None else info.name
-
-
 def run_choices(sessions: sessionmaker[Session], lang: str = "zh") -> RunChoices:
     """What the wizard offers, the segments named in `lang` ("zh" or "en")."""
     saved = segments.list_segments(sessions)
     return RunChoices(
         segments=tuple(info.name for info in saved),
-        titles=tuple(_title(info, lang) for info in saved),
+        titles=tuple(segments.title(info, lang) for info in saved),
         purposes=tuple(info.purpose for info in saved),
         callers=tuple(staff_list(sessions)),
         settings=load_settings(sessions),

@@ -280,6 +280,18 @@ def save_template(sessions: Sessions, key: str, name: str | None = None, *,
                         purpose=found.purpose, staff_id=staff_id)
 
 
+def title(info: SegmentInfo, lang: str = "zh") -> str:
+    """A saved segment as staff read it: its name; a template saved under its key with the
+    template's name beside it (matrix.7+.high（7年以上 高满意度 换车）), in `lang` ("zh": the
+    Chinese name it was saved with, its description)."""
+    if info.template != info.name:
+        return info.name
+    if lang.lower().startswith("zh"):
+        return f"{info.name}（{info.description}）" if info.description else info.name
+    template = find_template(info.name)
+    return f"{info.name} ({template.en})" if template is not None else info.name
+
+
 def filter_of(sessions: Sessions, name: str) -> FilterLike:
     """The saved segment `name`'s filter; failing that, the filter of the template whose key
     is `name` (nothing saved: a count or a look at the members changes nothing)."""
