@@ -137,6 +137,10 @@ def mainland_mobile(raw: str | None) -> str | None:
     an SMS vendor's upload takes nothing else, and imports turn full-width digits to ASCII."""
     if not raw:
         return None
+    if type(raw) is str and len(raw) == 11 and raw.isdigit():
+        # Stored bare, as imports keep mobiles: nothing to strip (0.2 s less of 114,138 judged
+        # in a list run's facts).
+        return raw if is_mobile(raw) else None
     text = str(raw).translate(_NOISE)
     for prefix in ("+86", "0086", "86"):
         if text.startswith(prefix) and len(text) == len(prefix) + 11:

@@ -308,6 +308,18 @@ def test_mobiles_are_judged_as_the_sms_file_judges_them(world):
     assert 60 < len(run.members) < len(codes)
 
 
+@pytest.mark.parametrize(("raw", "bare"), [
+    ("13900001234", "13900001234"),  # stored bare, as imports keep it
+    ("１３９００００１２３４", None),  # full-width digits: an SMS upload takes ASCII only
+    ("١٣٩٠٠٠٠١٢٣٤", None),  # other scripts' digits, eleven of them
+    ("86139000012", None),  # eleven digits but "86" is no prefix here: no mobile starts 86
+    ("10000000000", None),  # eleven ASCII digits, no mobile's prefix
+    ("139 0000 123", None), (" 13900001234", "13900001234"),
+])
+def test_an_eleven_character_mobile_is_judged_as_any_other(raw, bare):
+    assert mainland_mobile(raw) == bare
+
+
 # --- best time and salutation ------------------------------------------------------------------
 
 @pytest.mark.parametrize(("code", "best"), [
