@@ -107,3 +107,19 @@ def _channel_part(part: str, lang: str) -> str:
             return pick(CHANNEL_WORDS, lang).format(
                 channel=text("list_channel", channel, lang), words=said)
     return part
+
+
+def segment_in(stored: str, lang: str) -> str:
+    """A run's stored segment title in `lang`. A template saved under its key is stored as its
+    key with the template's Chinese name beside it ("matrix.7+.high（换车九宫格：…）"); in English
+    that name is said in English, as the list wizard says it. Any other name is the user's own,
+    shown as stored."""
+    if _chinese(lang) or not stored.endswith("）"):
+        return stored
+    from services.segments.service import find_template  # the window has it loaded by now
+
+    key, _, _ = stored.partition("（")
+    template = find_template(key)
+    if template is None or stored != f"{key}（{template.zh}）":
+        return stored
+    return f"{key} ({template.en})"

@@ -10,7 +10,7 @@ from types import SimpleNamespace
 import pytest
 
 from services.lists.routing import LIST_CHANNELS, POSITIONS
-from services.lists.shown import best_time_in, detail_in
+from services.lists.shown import best_time_in, detail_in, segment_in
 from services.lists.snapshot import (
     BLOCK_WORDS,
     LEFT_OUT_WORDS,
@@ -112,3 +112,15 @@ def test_exclusion_details_in_english_read_as_english():
         "Do not contact on any channel: 客户要求不要打电话")
     assert detail_in("微信：无微信号；电话：手机号无效：（空）；短", "en") == (
         "WeChat: no WeChat ID; Phone: no valid mobile: (none); 短")
+
+
+@pytest.mark.parametrize(("stored", "en"), [
+    ("matrix.7+.high（换车九宫格：7+年 × 满意度高（9–10））",
+     "matrix.7+.high (Replacement matrix: 7+ years × high (9–10))"),
+    ("老车主", "老车主"),  # a user's own name, shown as typed
+    ("matrix.7+.high（我的备注）", "matrix.7+.high（我的备注）"),  # not the template's name
+    ("无此模板（说明）", "无此模板（说明）"),
+])
+def test_a_runs_segment_title_reads_in_english_only_when_a_template_made_it(stored, en):
+    assert segment_in(stored, "zh_CN") == stored
+    assert segment_in(stored, "en") == en

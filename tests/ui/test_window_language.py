@@ -98,6 +98,12 @@ def test_a_run_reads_in_the_windows_language(qtbot, translated, demo, monkeypatc
         # Only what staff typed (a do-not-contact reason) stays in Chinese.
         plain = [d for d, x in zip(details, doc.excluded, strict=True) if "勿扰" not in x.detail]
         assert plain and not any(CJK.search(d) for d in plain), plain
+    # The list of runs names the run's segment as the wizard named it (stored in Chinese).
+    view.refresh_history()
+    qtbot.waitUntil(lambda: view.history.rowCount() > 0, timeout=10000)
+    [row] = [r for r in range(view.history.rowCount())
+             if view.history.item(r, 0).text() == f"#{run_id}"]
+    assert view.history.item(row, 1).text() == title
 
 
 @pytest.mark.parametrize("translated", ["en"], indirect=True)

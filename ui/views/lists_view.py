@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from services.lists import build, runs
 from services.lists.choices import RunChoices, run_choices
+from services.lists.shown import segment_in
 from services.outputs.types import Steps
 from services.staff.permissions import NOT_PASSED, Actor, NotPassed
 from services.store.database import Database
@@ -422,7 +423,7 @@ class ListsView(QWidget):
         text = (
             self.tr("List #%1 from “%2” on %3: %4. Excluded: %5.")
             .replace("%1", str(info.run_id))
-            .replace("%2", info.segment)
+            .replace("%2", segment_in(info.segment, language()))
             .replace("%3", info.as_of.isoformat())
             .replace("%4", by_channel or "0")
             .replace("%5", excluded or "0")
@@ -479,8 +480,9 @@ class ListsView(QWidget):
     def _show_history(self, rows) -> None:
         self._history = rows
         done, unfinished = self.tr("finished"), self.tr("unfinished")
-        fill_table(self.history, [[f"#{r.run_id}", r.segment, r.as_of, r.members,
-                                   done if r.finished else unfinished] for r in rows])
+        lang = language()
+        fill_table(self.history, [[f"#{r.run_id}", segment_in(r.segment, lang), r.as_of,
+                                   r.members, done if r.finished else unfinished] for r in rows])
 
     def _on_history_opened(self, row: int, _col: int) -> None:
         if 0 <= row < len(self._history):

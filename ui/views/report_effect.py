@@ -14,8 +14,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from services.lists.shown import segment_in
 from services.reports import effect
 from services.reports.effect import EffectRow, GroupOutcome, RunEffect
+from ui.labels import language
 from ui.views.customer_page import fill_table, make_table
 from ui.views.report_dashboard import percent
 from ui.widgets_charts import BarChart
@@ -79,10 +81,11 @@ class EffectTab(QWidget):
         self.effects = effects
         self.staff = staff
         rows = []
+        lang = language()
         for e in effects:
             o = e.overall
             diff = o.difference(90, "came_back")
-            rows.append([e.as_of, e.segment_name, e.members, o.contacted.size,
+            rows.append([e.as_of, segment_in(e.segment_name, lang), e.members, o.contacted.size,
                          o.comparison.size, percent(o.contacted.rate(90, "came_back")),
                          "—" if diff is None else self._signed(diff)])
         fill_table(self.runs, rows)
