@@ -39,12 +39,12 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.sql import ColumnElement, Select
+from sqlalchemy.sql import ColumnElement, FromClause, Select
 
 from models import Customer, ListRun, ListRunExclusion, ListRunMember, StaffUser, Vehicle, db
 from models.codes import PURPOSES
 from services.labels import text as label
-from services.lists import routing
+from services.lists import halves, routing
 from services.lists.query import SALES_PURPOSES, candidate_query
 from services.lists.runs import document_of
 from services.lists.snapshot import (
@@ -167,7 +167,8 @@ REMOVED_MEANWHILE = N_("While this list was being made, someone removed or merge
 MOBILE_FUNCTION = "revisit_mainland_mobile"
 
 
-def _facts_query(member_query: Select, as_of: dt.date, purpose: str, dialect: str) -> Select:
+def _facts_query(member_query: Select | FromClause, as_of: dt.date, purpose: str,
+                 dialect: str) -> Select:
     cq = candidate_query(member_query, as_of, purpose, ordered=False,
                          lateral=dialect == "postgresql").subquery("cq")
     if dialect == "sqlite":
@@ -569,11 +570,13 @@ def build_run(sessions: Sessions, segment_name: str, options: RunOptions = RunOp
                               None if options.channel == "auto" else options.channel)
         _drop_working(s)  # left by a build this connection did not finish
         dialect = s.get_bind().dialect.name
+        functions: tuple[halves.Function, ...] = ()
         if dialect == "sqlite":
+            functions = ((MOBILE_FUNCTION, 1, mainland_mobile),)
             _driver(s).create_function(MOBILE_FUNCTION, 1, mainland_mobile, deterministic=True)
-        facts_query = _facts_query(member_query, as_of, purpose, dialect)
-        s.execute(CreateTempAs(FACTS, facts_query))
-        facts = _working(FACTS, facts_query)
+        facts_of = partial(_facts_query, as_of=as_of, purpose=purpose, dialect=dialect)
+        halves.make_facts(s, FACTS, member_query, facts_of, functions)
+        facts = _working(FACTS, facts_of(member_query))
         s.execute(text(f"CREATE INDEX {FACTS}_customer ON {FACTS} (customer_id)"))
         if cancel:
             cancel.check()

@@ -78,20 +78,27 @@ def _declined_due(m: FromClause, as_of: dt.date) -> FromClause:
     )
 
 
-def candidate_query(members: Select, as_of: dt.date, purpose: str, *, ordered: bool = True,
-                    lateral: bool = False) -> Select:
-    """One row per customer of the segment: contact facts, flags and what prints (by customer
-    id when `ordered`). A reminder run's rows also say when the car is next due for
-    maintenance and which declined repairs are due (REMINDER_FACTS); no other run pays for
-    them. `lateral`: the database joins latest rows LATERAL (PostgreSQL), which a reminder
-    run's maintenance visits want."""
-    end = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time())
+def list_members(members: Select) -> Select:
+    """The segment's members as a list contacts them: one row per customer (customer_id) with
+    the car the list is about (vehicle_id)."""
     seg = members.subquery("seg")
     newest = (select(V.c.id).where(V.c.customer_id == seg.c.customer_id, V.c.active.is_(True))
               .order_by(V.c.purchase_date.desc(), V.c.id.desc()).limit(1).scalar_subquery())
     # A matrix segment lists vehicles; a list contacts each customer once (lowest vehicle id).
-    m = (select(seg.c.customer_id, func.coalesce(func.min(seg.c.vehicle_id), newest)
-                .label("vehicle_id")).group_by(seg.c.customer_id).cte("m"))
+    return (select(seg.c.customer_id, func.coalesce(func.min(seg.c.vehicle_id), newest)
+                   .label("vehicle_id")).group_by(seg.c.customer_id))
+
+
+def candidate_query(members: Select | FromClause, as_of: dt.date, purpose: str, *,
+                    ordered: bool = True, lateral: bool = False) -> Select:
+    """One row per customer of the segment: contact facts, flags and what prints (by customer
+    id when `ordered`). `members` is the segment's member query, or its list_members already
+    made (a table of customer_id and vehicle_id). A reminder run's rows also say when the car
+    is next due for maintenance and which declined repairs are due (REMINDER_FACTS); no other
+    run pays for them. `lateral`: the database joins latest rows LATERAL (PostgreSQL), which a
+    reminder run's maintenance visits want."""
+    end = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time())
+    m = (list_members(members) if isinstance(members, Select) else select(members)).cte("m")
 
     d = DoNotContact
     dnc = (
