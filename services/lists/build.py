@@ -13,10 +13,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
-import sqlite3
-from collections import Counter, namedtuple
+from collections import Counter
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from functools import partial
 from typing import Any
@@ -24,7 +22,6 @@ from typing import Any
 from sqlalchemy import (
     Integer,
     String,
-    Table,
     and_,
     case,
     cast,
@@ -44,7 +41,7 @@ from sqlalchemy.sql import ColumnElement, FromClause, Select
 from models import Customer, ListRun, ListRunExclusion, ListRunMember, StaffUser, Vehicle, db
 from models.codes import PURPOSES
 from services.labels import text as label
-from services.lists import halves, routing
+from services.lists import halves, routing, rows_in
 from services.lists.query import SALES_PURPOSES, candidate_query
 from services.lists.runs import document_of
 from services.lists.snapshot import (
@@ -69,10 +66,6 @@ CHANNEL_MODES = ("auto", "call", "mail", "sms", "wechat", "visit")
 SPLITS = ("even", "owner")
 LIST_TO_STORED = {"call": "phone", "sms": "sms", "mail": "mail", "wechat": "wechat",
                   "visit": "visit"}
-# Members read, made and stored at a time. Two chunks are in hand at once (one stored while
-# the next is made): 1,000 kept a 103,441-member Excel list at 189 MiB, 2,000 at 198–203 MiB,
-# and were as fast.
-INSERT_CHUNK = 1000
 MEMBER_COLUMNS = ("run_id", "customer_id", "vehicle_id", "channel", "assigned_staff_id",
                   "position", "row_code", "attempts", "status", "snapshot")
 EXCLUSION_COLUMNS = ("run_id", "customer_id", "reason", "detail", "snapshot")
@@ -342,147 +335,6 @@ def _left_out_query(decided, facts) -> Select:
         .select_from(decided.join(facts, facts.c.customer_id == decided.c.customer_id))
 
 
-def _driver(session: Session) -> Any:
-    """The driver's own connection under the session's (sqlite3's or psycopg's): the DB-API
-    connection itself for these two, and still there once detached from the pool."""
-    return session.connection().connection.dbapi_connection
-
-
-@dataclass
-class _Packed:
-    """A chunk of rows as it goes to the driver (_pack), made ready on the worker thread."""
-
-    rows: list[tuple[Any, ...]]
-    # SQLite's one statement; None: the rows as they are (COPY on PostgreSQL, bound row by
-    # row on SQLite).
-    sql: str | None = None
-    params: tuple[Any, ...] = ()
-
-
-def _pack(dialect: str, table: Table, columns: tuple[str, ...],
-          rows: list[tuple[Any, ...]]) -> _Packed:
-    """Rows of plain values (ints and text, nothing a bind processor would change) ready for
-    the driver: copied as they are on PostgreSQL; on SQLite, the chunk as one JSON array that a
-    single statement unpacks. SQLAlchemy's executemany spent 1.2 s of a 102,838-member run
-    building each row's parameters; the driver's own executemany takes Python's lock back after
-    every row, so while the next chunk was being made beside it (_pipelined) it waited for that
-    lock row after row and gained nothing. The single statement gives the lock up once a chunk
-    (1.4 s of a 103,441-member run spent without it).
-
-    A last column of text (a member's or a left-out customer's snapshot, itself JSON) travels
-    beside the array as one run of UTF-8 bytes, each row holding where its text starts and how
-    long it is: escaped inside the array, SQLite spent 1.22–1.30 s unpacking 106,607 members'
-    snapshots (280 bytes each) where cutting them from the bytes took 1.03 s."""
-    if dialect == "postgresql":
-        return _Packed(rows)
-    last = len(columns) - 1
-    picks = [f"json_extract(value, '$[{i}]')" for i in range(last)]
-    texts = [row[last] for row in rows]
-    if all(t is None or type(t) is str for t in texts):
-        cuts: list[bytes] = []
-        spans: list[tuple[int | None, int | None]] = []
-        start = 1  # substr counts a blob's bytes from 1
-        for t in texts:
-            if t is None:
-                spans.append((None, None))  # no start: substr gives NULL
-                continue
-            cut = t.encode()
-            cuts.append(cut)
-            spans.append((start, len(cut)))
-            start += len(cut)
-        payload = json.dumps([(*row[:last], *span)
-                              for row, span in zip(rows, spans, strict=True)], ensure_ascii=False)
-        blob = b"".join(cuts)
-        picks.append(f"CAST(substr(?2, json_extract(value, '$[{last}]'), "
-                     f"json_extract(value, '$[{last + 1}]')) AS TEXT)")
-        params: tuple[Any, ...] = (payload, blob)
-    else:
-        payload, blob = json.dumps(rows, ensure_ascii=False), b""
-        picks.append(f"json_extract(value, '$[{last}]')")
-        params = (payload,)
-    # JSON's values come back as the same SQL values (integer, text, NULL), except a text
-    # holding NUL, which SQLite's JSON functions and text functions cut short there; such a
-    # chunk (never seen: the snapshots escape it) is bound row by row instead.
-    if "\\u0000" in payload or b"\0" in blob:
-        return _Packed(rows)
-    return _Packed(rows, f"INSERT INTO {table.name} ({', '.join(columns)}) "
-                         f"SELECT {', '.join(picks)} FROM json_each(?1)", params)
-
-
-def _store(session: Session, table: Table, columns: tuple[str, ...], packed: _Packed) -> None:
-    """A packed chunk into `table`, in the session's transaction."""
-    raw = _driver(session)
-    names = ", ".join(columns)
-    if session.get_bind().dialect.name == "postgresql":
-        with raw.cursor() as cursor, cursor.copy(
-                f"COPY {table.name} ({names}) FROM STDIN") as copy:
-            for row in packed.rows:
-                copy.write_row(row)
-    elif packed.sql is None:
-        raw.executemany(f"INSERT INTO {table.name} ({names}) VALUES "
-                        f"({', '.join('?' * len(columns))})", packed.rows)
-    else:
-        raw.execute(packed.sql, packed.params)
-
-
-def _pipelined(session: Session, query: Select,
-               make: Callable[[list[Any]], list[tuple[Any, ...]]], table: Table,
-               columns: tuple[str, ...], stored: Callable[[int], None]) -> None:
-    """`query`'s rows, a chunk at a time, made into `table`'s rows by `make` and packed for
-    the driver (_pack) on a worker thread while this thread inserts the chunk made before and
-    reads the next; `stored(count)` after each insert. This thread's work sets the pace (the
-    worker's chunk was always ready before it was wanted), so the packing went to the worker.
-    Inserting spends its time in the database without Python's lock, and making snapshots holds
-    it: taken in turns, a 103,441-member run spent 1.45 s inserting and 1.0 s making. `make`
-    gets the chunks in their order, one at a time, each row a named tuple of the query's
-    columns (a member's snapshot reads about forty, and a SQLAlchemy Row's attribute took
-    0.3 µs a read: 1.3 s of 102,838 members); only this thread uses the session.
-
-    The rows come from the driver's own cursor: SQLAlchemy's Row objects (its query reads
-    untyped working-table columns, so they held the driver's values unchanged) took 0.25 s
-    of a 103,441-member run to make, all on this thread. On PostgreSQL the cursor is a
-    server-side one, so the rows are not all fetched at once."""
-    connection = session.connection()
-    sql = str(query.compile(dialect=connection.dialect,
-                            compile_kwargs={"literal_binds": True}))
-    raw = _driver(session)
-    if connection.dialect.name == "postgresql":
-        cursor = raw.cursor(name="revisit_list_rows")
-    else:
-        cursor = raw.cursor()
-
-    def store(made: Future[_Packed]) -> None:
-        packed = made.result()
-        try:
-            _store(session, table, columns, packed)
-        except Exception as exc:
-            # The foreign keys' refusal: what _check_still_there refuses where they are off.
-            if getattr(exc, "sqlstate", None) == "23503" or (
-                    isinstance(exc, sqlite3.IntegrityError) and "FOREIGN KEY" in str(exc)):
-                raise RevisitError(REMOVED_MEANWHILE) from exc
-            raise
-        stored(len(packed.rows))
-
-    try:
-        cursor.execute(sql)
-        as_row = partial(tuple.__new__, namedtuple("Row", [d[0] for d in cursor.description]))
-
-        def made_from(part: list[tuple[Any, ...]]) -> _Packed:
-            return _pack(connection.dialect.name, table, columns, make(list(map(as_row, part))))
-
-        with ThreadPoolExecutor(1, thread_name_prefix="list rows") as worker:
-            made: Future[_Packed] | None = None
-            while part := cursor.fetchmany(INSERT_CHUNK):
-                making = worker.submit(made_from, part)
-                if made is not None:
-                    store(made)
-                made = making
-            if made is not None:
-                store(made)
-    finally:
-        cursor.close()
-
-
 def _drop_working(session: Session) -> None:
     for name in (SHEET, DECIDED, FACTS):
         session.execute(text(f"DROP TABLE IF EXISTS {name}"))
@@ -498,7 +350,7 @@ def _own_connection(session: Session) -> bool:
     open before the run is stored: SQLite's driver begins one at the first write)."""
     if db.sqlite_path(str(session.get_bind().engine.url)) is None:
         return False
-    raw = _driver(session)
+    raw = rows_in.driver(session)
     session.connection().detach()
     if raw.in_transaction:
         return False
@@ -573,7 +425,8 @@ def build_run(sessions: Sessions, segment_name: str, options: RunOptions = RunOp
         functions: tuple[halves.Function, ...] = ()
         if dialect == "sqlite":
             functions = ((MOBILE_FUNCTION, 1, mainland_mobile),)
-            _driver(s).create_function(MOBILE_FUNCTION, 1, mainland_mobile, deterministic=True)
+            rows_in.driver(s).create_function(MOBILE_FUNCTION, 1, mainland_mobile,
+                                              deterministic=True)
         facts_of = partial(_facts_query, as_of=as_of, purpose=purpose, dialect=dialect)
         halves.make_facts(s, FACTS, member_query, facts_of, functions)
         facts = _working(FACTS, facts_of(member_query))
@@ -667,7 +520,8 @@ def build_run(sessions: Sessions, segment_name: str, options: RunOptions = RunOp
             if progress:
                 progress(done, total)
 
-        _pipelined(s, rows, make_members, ListRunMember.__table__, MEMBER_COLUMNS, stored_some)
+        rows_in.pipelined(s, rows, make_members, ListRunMember.__table__, MEMBER_COLUMNS,
+                          stored_some, REMOVED_MEANWHILE)
         excluded: Counter = Counter()
         left: list[Excluded] = []
         reason = routing.reason_sql(decided.c)
@@ -691,8 +545,8 @@ def build_run(sessions: Sessions, segment_name: str, options: RunOptions = RunOp
                                          detail or "", r.code, r.mobile))
             return rows
 
-        _pipelined(s, left_out, make_left_out, ListRunExclusion.__table__, EXCLUSION_COLUMNS,
-                   stored_some)
+        rows_in.pipelined(s, left_out, make_left_out, ListRunExclusion.__table__,
+                          EXCLUSION_COLUMNS, stored_some, REMOVED_MEANWHILE)
         audit(s, "build_list_run", "list_run", run.id,
               {"name": seg.info.name, "date": as_of, "purpose": purpose, "mode": options.channel,
                "members": members, "excluded": total - members}, options.created_by)

@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import FromClause, Select
 
 from models import db
+from services.lists import rows_in
 from services.lists.query import list_members
 from services.segments.sqlx import CreateTempAs
 
@@ -64,7 +65,7 @@ def make_facts(session: Session, name: str, member_query: Select, facts_of: Fact
     has MIN_MEMBERS or more, else in one statement. `facts_of` takes the segment's member
     query or a table of its list_members."""
     path = db.sqlite_path(str(session.get_bind().engine.url))
-    raw = session.connection().connection.dbapi_connection
+    raw = rows_in.driver(session)
     # ATTACH is refused inside a transaction; a build opens none before it stores its run.
     if path is not None and raw is not None and not raw.in_transaction:
         folder: Path | None = None

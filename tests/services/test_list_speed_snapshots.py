@@ -28,7 +28,7 @@ from sqlalchemy import (
     select,
 )
 
-from services.lists import build
+from services.lists import rows_in
 from services.lists.build import MEMBER_COLUMNS
 from services.lists.snapshot import (
     MEMBER_FACTS,
@@ -68,6 +68,8 @@ ROWS = [
     dict(channel="mail", switched=1, failed_calls=5, purchase_date="2026-11-23", km=0.4,
          name="", gender=None, last_outcome="bought", time_windows="afternoon,bogus"),
 ]
+
+REFUSED = "removed meanwhile"  # what the foreign keys' refusal would be called
 
 
 def _rows():
@@ -205,7 +207,8 @@ def scratch(database):
 
 def _insert(s, table, columns, rows) -> None:
     """`rows` into `table` as the build stores a chunk: packed, then stored."""
-    build._store(s, table, columns, build._pack(s.get_bind().dialect.name, table, columns, rows))
+    packed = rows_in.pack(s.get_bind().dialect.name, table, columns, rows)
+    rows_in.store_chunk(s, table, columns, packed)
 
 
 def _read(database, table) -> list[tuple]:
@@ -260,10 +263,10 @@ def test_each_chunk_goes_to_sqlite_in_one_statement_when_it_can(scratch, rows, s
         pytest.skip("PostgreSQL's rows are copied (COPY), not unpacked from JSON")
     said: list[str] = []
     with database.sessions.begin() as s:
-        build._driver(s).set_trace_callback(said.append)
+        rows_in.driver(s).set_trace_callback(said.append)
         _insert(s, table, COLUMNS if isinstance(rows[0][-1], int)
                       else ("id", "n", "other", "word"), rows)
-        build._driver(s).set_trace_callback(None)
+        rows_in.driver(s).set_trace_callback(None)
     inserts = [sql for sql in said if sql.startswith("INSERT")]  # with the values in place
     assert len(inserts) == len(rows) if shape.startswith("VALUES") else len(inserts) == 1
     assert all(shape in sql for sql in inserts), inserts
@@ -271,7 +274,7 @@ def test_each_chunk_goes_to_sqlite_in_one_statement_when_it_can(scratch, rows, s
 
 def test_rows_are_made_in_order_beside_the_inserts(scratch, monkeypatch):
     database, table, source = scratch
-    monkeypatch.setattr(build, "INSERT_CHUNK", 3)
+    monkeypatch.setattr(rows_in, "INSERT_CHUNK", 3)
     seen, stored = [], []
 
     making = threading.Lock()
@@ -287,8 +290,8 @@ def test_rows_are_made_in_order_beside_the_inserts(scratch, monkeypatch):
             making.release()
 
     with database.sessions.begin() as s:
-        build._pipelined(s, select(source.c.id).order_by(source.c.id), make, table, COLUMNS,
-                         stored.append)
+        rows_in.pipelined(s, select(source.c.id).order_by(source.c.id), make, table, COLUMNS,
+                          stored.append, REFUSED)
     assert seen == [[1, 2, 3], [4, 5, 6], [7, 8]] and stored == [3, 3, 2]
     assert _read(database, table) == [(i, i * 10, f"row {i}", 1 + (i - 1) // 3)
                                       for i in range(1, 9)]
@@ -299,8 +302,8 @@ def test_an_insert_that_fails_for_another_reason_is_not_called_a_removal(scratch
     refuses for another reason (here its key twice) fails as it is."""
     database, table, source = scratch
     with pytest.raises(Exception) as failed, database.sessions.begin() as s:
-        build._pipelined(s, select(source.c.id), lambda part: [(1, 0, "same key", 0)] * 2,
-                         table, COLUMNS, lambda n: None)
+        rows_in.pipelined(s, select(source.c.id), lambda part: [(1, 0, "same key", 0)] * 2,
+                          table, COLUMNS, lambda n: None, REFUSED)
     assert not isinstance(failed.value, RevisitError)
     assert "unique" in str(failed.value).lower() or "duplicate" in str(failed.value).lower()
 
@@ -309,14 +312,14 @@ def test_no_rows_make_and_store_nothing(scratch):
     database, table, source = scratch
     calls = []
     with database.sessions.begin() as s:
-        build._pipelined(s, select(source.c.id).where(source.c.id > 100), calls.append, table,
-                         COLUMNS, calls.append)
+        rows_in.pipelined(s, select(source.c.id).where(source.c.id > 100), calls.append, table,
+                          COLUMNS, calls.append, REFUSED)
     assert calls == [] and _read(database, table) == []
 
 
 def test_a_failure_making_rows_stops_the_inserts(scratch, monkeypatch):
     database, table, source = scratch
-    monkeypatch.setattr(build, "INSERT_CHUNK", 3)
+    monkeypatch.setattr(rows_in, "INSERT_CHUNK", 3)
 
     def make(part):
         if part[0].id > 1:
@@ -324,6 +327,6 @@ def test_a_failure_making_rows_stops_the_inserts(scratch, monkeypatch):
         return [(r.id, 0, "ok", 0) for r in part]
 
     with pytest.raises(ValueError, match="made badly"), database.sessions.begin() as s:
-        build._pipelined(s, select(source.c.id).order_by(source.c.id), make, table, COLUMNS,
-                         lambda n: None)
+        rows_in.pipelined(s, select(source.c.id).order_by(source.c.id), make, table, COLUMNS,
+                          lambda n: None, REFUSED)
     assert _read(database, table) == []

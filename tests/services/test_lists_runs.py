@@ -30,7 +30,7 @@ from models import (
     Vehicle,
 )
 from services.contacts import calls
-from services.lists import build, outcomes, runs, unsubscribe
+from services.lists import build, outcomes, rows_in, runs, unsubscribe
 from services.lists.snapshot import SNAPSHOT_KEYS
 from services.outputs import excel, labels
 from services.outputs.types import Steps
@@ -141,7 +141,7 @@ def test_an_unknown_channel_or_purpose_is_refused_before_anything_is_stored(data
 def test_a_build_reports_every_chunk_stored_and_hands_on_every_member_in_order(database,
                                                                             monkeypatch):
     setup(database)
-    monkeypatch.setattr(build, "INSERT_CHUNK", 2)
+    monkeypatch.setattr(rows_in, "INSERT_CHUNK", 2)
     told: list[tuple[int, int]] = []
     handed: list[list] = []
     summary = build.build_run(database.sessions, "全部客户",
@@ -246,7 +246,7 @@ def test_a_run_stored_with_the_older_snapshots_reads_back_the_same(database):
 def test_a_build_cancelled_part_way_stores_nothing_and_the_next_one_works(database, monkeypatch,
                                                                           stop_after):
     setup(database)
-    monkeypatch.setattr(build, "INSERT_CHUNK", 2)  # several chunks of members and left-out
+    monkeypatch.setattr(rows_in, "INSERT_CHUNK", 2)  # several chunks of members and left-out
     token, told = CancelToken(), []
 
     def progress(done, total):
