@@ -25,6 +25,10 @@ BLANKS_NOTED = "blanks_noted"  # what a contact's feedback says of its cells lef
 # A contact whose channel cell is empty, in a file whose other rows name no one channel, is
 # a call: the phone is the department's channel and the one its files leave unsaid.
 DEFAULT_CHANNEL = "phone"
+# A follow-up or renewal day written without its year may be this many days past (a follow-up
+# missed, an insurance lapsed): 10月1日 in a file imported on 30 November is that October's,
+# not next year's. Said in the warning date_year_next (services/imports/normalise.py).
+YEARLESS_OVERDUE_DAYS = 90
 # Channels of one-way messages: one logged was sent, whatever came of it.
 MESSAGE_CHANNELS = ("sms", "mail", "wechat")
 
@@ -52,7 +56,8 @@ def clean_value(field: Field, raw: Cell, today: dt.date, *,
                 keep_invalid_phones: bool = False, header: str | None = None,
                 scale: int | None = None, order: str | None = None) -> Clean[Any]:
     """The cell cleaned the way the catalog says for this field. Dates that cannot lie ahead
-    are refused when more than a day after `today` (a day's grace for clocks and time zones).
+    are refused when more than a day after `today` (a day's grace for clocks and time zones);
+    one typed without its year is taken as the field says (Field.yearless).
     A score is read on `scale` (5, 10 or 100), else on the one its column's `header` names
     (百分制, 5分制). `order` reads 06/05/2023 day first ("dmy") or month first ("mdy").
     Text holding U+FFFD, what reading bytes of another encoding leaves (a GBK row in a UTF-8
@@ -62,9 +67,14 @@ def clean_value(field: Field, raw: Cell, today: dt.date, *,
     cleaner = field.cleaner
     if cleaner in ("date", "datetime"):
         latest = None if field.future else today + dt.timedelta(days=1)
+        yearless = None
+        if field.yearless == "next":
+            yearless = ("next", today - dt.timedelta(days=YEARLESS_OVERDUE_DAYS))
+        elif field.yearless == "last" and latest is not None:
+            yearless = ("last", latest)
         if cleaner == "date":
-            return normalise_date(raw, latest=latest, order=order)
-        return normalise_datetime(raw, latest=latest, order=order)
+            return normalise_date(raw, latest=latest, order=order, yearless=yearless)
+        return normalise_datetime(raw, latest=latest, order=order, yearless=yearless)
     if cleaner == "text":
         return n.normalise_text(raw, field.max_length)
     if cleaner == "name":

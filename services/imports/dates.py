@@ -24,6 +24,12 @@ EPOCH_DAY = dt.date(1970, 1, 1)
 _YMD = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?")
 _DMY = re.compile(r"(\d{1,2})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{4})")
 _YM = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?")
+# A day without its year, as follow-up notes and call logs write it: 12月5日, 12-5, 12/5 10:30
+# (month first, as China writes dates; day first in a column whose full dates are).
+_MD = re.compile(r"(\d{1,2})\s*([-/月])\s*(\d{1,2})\s*[日号]?")
+# What a year-less day is taken as (YearLess): the first such day on or after the given one
+# ("next": a follow-up, a renewal) or the last on or before it ("last": a call, a visit).
+YearLess = tuple[str, dt.date]
 _TIME = re.compile(
     r"[t\s]*(上午|早上|中午|下午|晚上|am|pm)?\s*(\d{1,2})\s*[:：时点]\s*(\d{1,2})?\s*分?"
     r"(?:\s*[:：]?\s*(\d{1,2})(?:\.\d+)?\s*秒?)?\s*(am|pm)?\s*(z|[+-]\d{2}:?\d{2})?"
@@ -143,7 +149,37 @@ def day_month_order(raw: Cell) -> str | None:
     return "either" if first != second and first <= 12 and second <= 12 else None
 
 
-def _from_text(raw: str, order: str | None) -> tuple[dt.datetime, tuple[str, ...]]:
+def _year_of(month: int, day: int, yearless: YearLess) -> int:
+    """The year that makes month and day the day `yearless` asks for. A 29 February is
+    looked for in the years around (one comes every four to eight)."""
+    direction, around = yearless
+    step = 1 if direction == "next" else -1
+    for year in range(around.year, around.year + 9 * step, step):
+        try:
+            day_then = dt.date(year, month, day)
+        except ValueError:
+            continue
+        if (day_then >= around) if direction == "next" else (day_then <= around):
+            return year
+    raise _Refused("date_impossible")
+
+
+def _without_year(match: re.Match[str], rest: str, order: str | None,
+                  yearless: YearLess | None) -> tuple[dt.datetime, tuple[str, ...]]:
+    """12月5日 is month first; 13/5 can only be day first; 6/5 is month first unless its
+    column's full dates are day first (`order`)."""
+    first, separator, second = int(match[1]), match[2], int(match[3])
+    day_first = separator != "月" and (first > 12 >= second or
+                                       (order == "dmy" and second <= 12))
+    month, day = (second, first) if day_first else (first, second)
+    if yearless is None:
+        raise _Refused("date_year_missing")
+    value = _dated(_year_of(month, day, yearless), month, day, rest)
+    return value, ("date_year_next" if yearless[0] == "next" else "date_year_last",)
+
+
+def _from_text(raw: str, order: str | None,
+               yearless: YearLess | None = None) -> tuple[dt.datetime, tuple[str, ...]]:
     text = nfkc(raw).strip().lower()
     if _DIGITS.fullmatch(text):
         return _from_digits(text)
@@ -167,10 +203,13 @@ def _from_text(raw: str, order: str | None) -> tuple[dt.datetime, tuple[str, ...
         return _dated(year, month, day, text[match.end():]), ()
     if match := _YM.fullmatch(text):
         return _build(int(match[1]), int(match[2]), 1), ("date_day_missing",)
+    if match := _MD.match(text):
+        return _without_year(match, text[match.end():], order, yearless)
     raise _Refused("date_invalid")
 
 
-def _parse(raw: Cell, order: str | None = None) -> tuple[dt.datetime, tuple[str, ...]]:
+def _parse(raw: Cell, order: str | None = None,
+           yearless: YearLess | None = None) -> tuple[dt.datetime, tuple[str, ...]]:
     if isinstance(raw, dt.datetime):
         return _build(raw.year, raw.month, raw.day, (raw.hour, raw.minute, raw.second)), ()
     if isinstance(raw, dt.date):
@@ -178,7 +217,7 @@ def _parse(raw: Cell, order: str | None = None) -> tuple[dt.datetime, tuple[str,
     if isinstance(raw, bool) or not isinstance(raw, str | int | float | Decimal):
         raise _Refused("date_invalid")
     if isinstance(raw, str):
-        return _from_text(raw, order)
+        return _from_text(raw, order, yearless)
     if isinstance(raw, float) and not raw.is_integer():
         if raw != raw or raw in (float("inf"), float("-inf")):
             raise _Refused("date_invalid")
@@ -205,14 +244,17 @@ def export_day(title: Sequence[str], today: dt.date) -> dt.date | None:
 
 
 def normalise_datetime(raw: Cell, *, latest: dt.date | None = None,
-                       order: str | None = None) -> Clean[dt.datetime]:
+                       order: str | None = None,
+                       yearless: YearLess | None = None) -> Clean[dt.datetime]:
     """A date with its time of day (midnight when none is given); refused after `latest`.
     `order` ("dmy" or "mdy"): how to read 06/05/2023, as its column's other dates showed
-    (services/imports/columns.py); without it such a date is refused as ambiguous."""
+    (services/imports/columns.py); without it such a date is refused as ambiguous. A day
+    written without its year (12月5日) is taken as `yearless` says, with a warning, and
+    refused without it."""
     if is_blank(raw):
         return EMPTY
     try:
-        value, warnings = _parse(raw, order)
+        value, warnings = _parse(raw, order, yearless)
     except _Refused as refusal:
         return refused(refusal.code)
     if latest is not None and value.date() > latest:
@@ -223,12 +265,13 @@ def normalise_datetime(raw: Cell, *, latest: dt.date | None = None,
 
 
 def normalise_date(raw: Cell, *, latest: dt.date | None = None,
-                   order: str | None = None) -> Clean[dt.date]:
+                   order: str | None = None,
+                   yearless: YearLess | None = None) -> Clean[dt.date]:
     """A calendar date in any form people type: 2019-03-05, 2019/3/5, 2019.3.5, 2019年3月5日,
     20190305, with a time, 3/5/2019 when the day is over 12 or `order` says, or an Excel serial
-    (also as text, "43529"). Impossible dates (2019-02-30, 0000-00-00) and those after `latest`
-    are refused."""
-    result = normalise_datetime(raw, latest=latest, order=order)
+    (also as text, "43529"); 12月5日 or 12-5 as `yearless` says. Impossible dates (2019-02-30,
+    0000-00-00) and those after `latest` are refused."""
+    result = normalise_datetime(raw, latest=latest, order=order, yearless=yearless)
     if result.value is None:
         return Clean(None, result.problems)
     return Clean(result.value.date(), result.problems)

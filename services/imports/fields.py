@@ -38,6 +38,10 @@ class Field:
     # A required field whose empty cell does not refuse the row: the import records the value
     # a rule gives and says so on the row (a contact's channel and outcome, clean.py).
     blank_filled: bool = False
+    # A date typed without its year (12月5日, 12-5 10:30) taken as the next such day from the
+    # import's ("next": a follow-up, a yearly renewal) or the last up to it ("last": a call, a
+    # visit); None: refused, as for a birthday or a purchase, whose year cannot be guessed.
+    yearless: str | None = None
 
     def label(self, lang: str = "zh") -> str:
         return self.zh if lang.lower().startswith("zh") else self.en
@@ -104,8 +108,9 @@ REMARKS = Field("remarks", "备注", "Remarks", "text", (
 
 
 def _date(key: str, zh: str, en: str, synonyms: tuple[str, ...], *, future: bool = False,
-          required: bool = False) -> Field:
-    return Field(key, zh, en, "date", synonyms, future=future, required=required)
+          required: bool = False, yearless: str | None = None) -> Field:
+    return Field(key, zh, en, "date", synonyms, future=future, required=required,
+                 yearless=yearless)
 
 
 def _text(key: str, zh: str, en: str, synonyms: tuple[str, ...], length: int | None = None, *,
@@ -198,17 +203,18 @@ CUSTOMERS = FileKind("customers", "客户及车辆", "Customers and vehicles", (
     _date("insurance_expiry", "保险到期", "Insurance expiry", (
         "保险到期", "保险到期日", "保险到期日期", "商业险到期", "商业险到期日", "交强险到期",
         "交强险到期日", "续保日期", "保险止期", "insurance expiry", "insurance end",
-        "insurance due"), future=True),
+        "insurance due"), future=True, yearless="next"),
     _date("warranty_end", "质保到期", "Warranty end", (
         "质保到期", "保修到期", "质保截止", "质保到期日", "保修到期日", "保修截止日期",
         "warranty end", "warranty expiry"), future=True),
     _date("inspection_due", "年检到期", "Inspection due", (
         "年检到期", "年审到期", "年检到期日", "下次年检", "年检日期", "inspection due",
-        "inspection date"), future=True),
+        "inspection date"), future=True, yearless="next"),
     KM,
     _date("km_date", "里程日期", "Km date", (
         "里程日期", "里程记录日期", "抄表日期", "最近进厂日期", "上次进厂日期", "最后进厂日期",
-        "最近进厂时间", "mileage date", "km date", "last visit date", "last visit")),
+        "最近进厂时间", "mileage date", "km date", "last visit date", "last visit"),
+          yearless="last"),
     *PROFILE_FIELDS,
     # Recorded as a ConsentEvent (services/imports/consent.py), dated by the consent date, else
     # the day the file was exported, else the import's day.
@@ -217,14 +223,14 @@ CUSTOMERS = FileKind("customers", "客户及车辆", "Customers and vehicles", (
         "是否接受营销", "接受营销", "营销许可", "marketing consent", "consent",
         "marketing opt in", "opt in"), avoid=("日期", "时间", "date")),
     _date("consent_date", "营销同意日期", "Consent date", (
-        "营销同意日期", "同意日期", "同意时间", "营销同意时间", "consent date")),
+        "营销同意日期", "同意日期", "同意时间", "营销同意时间", "consent date"), yearless="last"),
 ))
 
 VISITS = FileKind("visits", "维修工单 / 进厂记录", "Service visits", (
     _date("visit_date", "进厂日期", "Visit date", (
         "进厂日期", "维修日期", "来店日期", "服务日期", "到店日期", "进店日期", "入厂日期",
         "结算日期", "开单日期", "工单日期", "进厂时间", "日期", "visit date", "service date",
-        "repair date", "date"), required=True),
+        "repair date", "date"), required=True, yearless="last"),
     *_LINKS,
     replace(KM, synonyms=("进厂里程", *KM.synonyms)),
     Field("amount", "金额", "Amount", "amount", (
@@ -246,7 +252,8 @@ VISITS = FileKind("visits", "维修工单 / 进厂记录", "Service visits", (
 SURVEYS = FileKind("surveys", "回访记录 / 满意度", "Satisfaction surveys", (
     _date("survey_date", "回访日期", "Survey date", (
         "回访日期", "调查日期", "评价日期", "回访时间", "调查时间", "满意度回访日期",
-        "回访完成时间", "评价时间", "日期", "survey date", "date"), required=True),
+        "回访完成时间", "评价时间", "日期", "survey date", "date"), required=True,
+        yearless="last"),
     *_LINKS,
     _text("work_order", "工单号", "Work order no.", (
         "工单号", "工单编号", "维修单号", "委托书号", "结算单号", "work order", "work order no",
@@ -277,7 +284,7 @@ COMPLAINTS = FileKind("complaints", "投诉登记", "Complaints", (
     _date("opened_date", "投诉日期", "Opened", (
         "投诉日期", "登记日期", "受理日期", "投诉时间", "登记时间", "受理时间", "投诉受理日期",
         "投诉登记日期", "反馈日期", "创建日期", "创建时间", "日期", "complaint date", "opened",
-        "date"), required=True),
+        "date"), required=True, yearless="last"),
     *_LINKS,
     # Without a topic column the topic is the content's first sentence (Field.fallback).
     Field("topic", "投诉主题", "Topic", "text", (
@@ -293,7 +300,7 @@ COMPLAINTS = FileKind("complaints", "投诉登记", "Complaints", (
         "是否办结", "是否关闭", "投诉状态", "处理进度", "进度", "resolved", "status")),
     _date("resolved_date", "解决日期", "Resolved date", (
         "解决日期", "结案日期", "处理完成日期", "关闭日期", "解决时间", "结案时间", "办结日期",
-        "办结时间", "完结日期", "关闭时间", "resolved date", "closed date")),
+        "办结时间", "完结日期", "关闭时间", "resolved date", "closed date"), yearless="last"),
     _text("resolution", "处理结果", "Resolution", (
         "处理结果", "处理意见", "解决方案", "处理方案", "处理措施", "处理情况", "处理过程",
         "处理说明", "解决办法", "resolution")),
@@ -303,7 +310,7 @@ CONTACTS = FileKind("contacts", "联系记录", "Contacts", (
     Field("contact_at", "联系时间", "Contact time", "datetime", (
         "联系时间", "联系日期", "回访时间", "回访日期", "外呼时间", "通话时间", "跟进时间",
         "呼叫时间", "拨打时间", "时间", "日期", "contact time", "contact date", "date", "time"),
-        required=True),
+        required=True, yearless="last"),
     *_LINKS,
     Field("channel", "联系方式", "Channel", "channel", (
         "联系方式", "联系渠道", "渠道", "方式", "跟进方式", "回访方式", "沟通方式", "联系途径",
@@ -325,7 +332,7 @@ CONTACTS = FileKind("contacts", "联系记录", "Contacts", (
         "跟进记录", "回访记录", "客户意见", "备注", "feedback", "notes")),
     _date("next_follow_up", "下次跟进", "Next follow-up", (
         "下次跟进", "下次跟进日期", "下次联系日期", "下次回访日期", "跟进日期",
-        "next follow-up", "next follow up", "follow up"), future=True),
+        "next follow-up", "next follow up", "follow up"), future=True, yearless="next"),
 ), needs_link=True)
 
 KINDS: dict[str, FileKind] = {k.key: k for k in (CUSTOMERS, VISITS, SURVEYS, COMPLAINTS, CONTACTS)}

@@ -52,6 +52,12 @@ PROBLEMS: dict[str, tuple[str, str]] = {
                          "hand if it is the real day)"),
     "date_ambiguous": ("日期的月、日顺序不明确", "unclear which is the day and which the month"),
     "date_day_missing": ("日期缺少日，按1日计", "day missing, taken as the 1st"),
+    "date_year_missing": ("日期缺少年份", "the year is missing"),
+    "date_year_next": ("日期未写年份，按导入日前90天起最早的该日计",
+                       "no year given: taken as the first such day from 90 days before the "
+                       "import on"),
+    "date_year_last": ("日期未写年份，按导入日或之前最近的该日计",
+                       "no year given: taken as the latest such day up to the import"),
     # Said once for a date column whose unambiguous dates showed the order of day and month
     # ({value}: one of them), for the dates that could be read either way.
     "date_read_dmy": ("按日/月/年读取（由 {value} 等可判断）",

@@ -286,3 +286,42 @@ def test_a_note_after_a_word_never_makes_an_unknown_one_known():
     ("contacts", "跟进记录", "feedback")])
 def test_common_dms_headers_of_activity_files(kind, header, field):
     assert auto_map([header], kind).columns == ((field, 0),)
+
+
+def test_days_written_without_their_year(database, tmp_path):
+    """A call log's 11-28 10:30 is the last 28 November up to the import; a follow-up's 12月5日
+    the next 5 December, or one up to 90 days past (a follow-up missed): each row says so."""
+    apply(database.sessions, dms_export(tmp_path / "a.xlsx"), CUSTOMERS)
+    rows = [
+        ["11-28 10:30", "13800138000", "电话", "已接通", "12月5日"],
+        ["11/29", "13800138000", "电话", "已接通", "1月10日"],
+        ["12-2 09:00", "13900139000", "电话", "已接通", "10月1日"],
+        ["2026-11-20 10:00", "13900139000", "电话", "已接通", "8月1日"],
+    ]
+    path = write_csv(tmp_path / "联系记录.csv", ["联系时间", "手机", "联系方式", "联系结果",
+                                               "下次跟进日期"], rows)
+    result = apply(database.sessions, path, CONTACTS)
+    assert (result.created, result.rejected) == (4, 0)
+    assert sorted((r.zh, r.rows) for r in result.warnings) == [
+        ("下次跟进：日期未写年份，按导入日前90天起最早的该日计", 4),
+        ("联系时间：日期未写年份，按导入日或之前最近的该日计", 3)]
+    with database.sessions() as s:
+        stored = [(e.contact_at, e.next_follow_up) for e in
+                  s.scalars(select(ContactEvent).order_by(ContactEvent.contact_at))]
+    assert stored == [
+        (dt.datetime(2025, 12, 2, 9, 0), dt.date(2026, 10, 1)),  # 2 December is still to come
+        (dt.datetime(2026, 11, 20, 10, 0), dt.date(2027, 8, 1)),  # 1 August: 121 days past
+        (dt.datetime(2026, 11, 28, 10, 30), dt.date(2026, 12, 5)),
+        (dt.datetime(2026, 11, 29), dt.date(2027, 1, 10))]
+
+
+def test_a_birthday_without_its_year_is_refused_as_such():
+    from services.imports.clean import clean_value
+    from services.imports.fields import CUSTOMERS as CUSTOMER_FIELDS
+
+    birthday = next(f for f in CUSTOMER_FIELDS.fields if f.key == "birthday")
+    result = clean_value(birthday, "3月5日", TODAY)
+    assert result.value is None
+    assert [p.text() for p in result.problems] == ["日期缺少年份"]
+    purchase = next(f for f in CUSTOMER_FIELDS.fields if f.key == "purchase_date")
+    assert clean_value(purchase, "3-5", TODAY).value is None

@@ -663,3 +663,46 @@ def test_no_cell_makes_a_cleaner_fail(raw):
         assert isinstance(result, n.Clean)
         assert (result.value is None) or result.ok
         assert all(p.code in n.PROBLEMS for p in result.problems)
+
+
+NOV30 = dt.date(2026, 11, 30)
+
+
+@pytest.mark.parametrize(("raw", "order", "after", "before"), [
+    ("12月5日", None, dt.date(2026, 12, 5), dt.date(2025, 12, 5)),
+    ("12月5号", None, dt.date(2026, 12, 5), dt.date(2025, 12, 5)),
+    ("1月10日", None, dt.date(2027, 1, 10), dt.date(2026, 1, 10)),
+    ("11-30", None, dt.date(2026, 11, 30), dt.date(2026, 11, 30)),  # the day itself
+    ("12/5", None, dt.date(2026, 12, 5), dt.date(2025, 12, 5)),  # month first, as in China
+    ("6/5", "dmy", dt.date(2027, 5, 6), dt.date(2026, 5, 6)),  # the column's dates say
+    ("6月5日", "dmy", dt.date(2027, 6, 5), dt.date(2026, 6, 5)),  # 月 says it whatever
+    ("13/5", None, dt.date(2027, 5, 13), dt.date(2026, 5, 13)),  # only day first can be
+    ("2月29日", None, dt.date(2028, 2, 29), dt.date(2024, 2, 29)),
+    ("１２月５日", None, dt.date(2026, 12, 5), dt.date(2025, 12, 5)),
+])
+def test_a_day_without_its_year_takes_the_year_it_is_asked_to(raw, order, after, before):
+    ahead = normalise_date(raw, order=order, yearless=("next", NOV30))
+    assert ahead == n.Clean(after, (n.Problem("date_year_next", "warning"),)), raw
+    back = normalise_date(raw, order=order, latest=NOV30, yearless=("last", NOV30))
+    assert back == n.Clean(before, (n.Problem("date_year_last", "warning"),)), raw
+
+
+def test_a_day_without_its_year_keeps_its_time():
+    got = normalise_datetime("11-28 10:30", yearless=("last", NOV30))
+    assert got.value == dt.datetime(2026, 11, 28, 10, 30)
+    got = normalise_datetime("3月5号 下午3点", yearless=("last", NOV30))
+    assert got.value == dt.datetime(2026, 3, 5, 15, 0)
+
+
+@pytest.mark.parametrize(("raw", "code"), [
+    ("2/30", "date_impossible"), ("40/5", "date_impossible"), ("13/13", "date_impossible"),
+    ("12-5 25:00", "date_impossible"), ("12-5 下周", "date_invalid")])
+def test_a_day_without_its_year_that_is_no_day(raw, code):
+    result = normalise_date(raw, yearless=("next", NOV30))
+    assert result.value is None and codes(result) == [(code, "error")]
+
+
+@pytest.mark.parametrize("raw", ["12月5日", "12-5", "12/5 10:30"])
+def test_without_a_rule_for_it_a_day_without_its_year_is_refused_as_such(raw):
+    result = normalise_date(raw)
+    assert result.value is None and codes(result) == [("date_year_missing", "error")]
