@@ -155,8 +155,8 @@ def _turns(n: ColumnElement[int], start: int, ids: list[int]) -> ColumnElement[i
 REMOVED_MEANWHILE = N_("While this list was being made, someone removed or merged a customer, "
                        "a car, the segment or a caller it uses; nothing was stored. Make the "
                        "list again.")
-# SQLite's name for services/outputs/sms.py `mainland_mobile`, registered on the build's
-# connection (_facts_query).
+# SQLite's name for services/outputs/sms.py `mainland_mobile`, registered on the connections
+# that make the facts (_facts_query, halves.make_facts).
 MOBILE_FUNCTION = "revisit_mainland_mobile"
 
 
@@ -425,8 +425,6 @@ def build_run(sessions: Sessions, segment_name: str, options: RunOptions = RunOp
         functions: tuple[halves.Function, ...] = ()
         if dialect == "sqlite":
             functions = ((MOBILE_FUNCTION, 1, mainland_mobile),)
-            rows_in.driver(s).create_function(MOBILE_FUNCTION, 1, mainland_mobile,
-                                              deterministic=True)
         facts_of = partial(_facts_query, as_of=as_of, purpose=purpose, dialect=dialect)
         halves.make_facts(s, FACTS, member_query, facts_of, functions)
         facts = _working(FACTS, facts_of(member_query))

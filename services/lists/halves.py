@@ -19,12 +19,12 @@ error is the one that statement meets."""
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import logging
 import shutil
 import sqlite3
 import tempfile
 import threading
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -36,6 +36,7 @@ from sqlalchemy.sql import FromClause, Select
 from models import db
 from services.lists import rows_in
 from services.lists.query import list_members
+from services.outputs.run_files import remove_stale_scratch
 from services.segments.sqlx import CreateTempAs
 
 log = logging.getLogger(__name__)
@@ -50,11 +51,11 @@ MEMBERS, HALF = "revisit_list_members", "revisit_list_half"
 # The working files' folder, in the system's temporary folder; one a build left (its process
 # was killed) is removed by a build a day later.
 PREFIX = "revisit-list-"
-STALE_SECONDS = 24 * 3600
+STALE = dt.timedelta(days=1)
 
 FactsOf = Callable[[Select | FromClause], Select]
-# A SQL function the facts call, registered on the second connection as on the first: its name,
-# its number of arguments, the Python function.
+# A SQL function the facts call, registered on each connection that makes them: its name, its
+# number of arguments, the Python function.
 Function = tuple[str, int, Callable[..., Any]]
 
 
@@ -63,14 +64,16 @@ def make_facts(session: Session, name: str, member_query: Select, facts_of: Fact
     """CREATE TEMPORARY TABLE `name` AS facts_of(the segment's members) on the session's
     connection: in two halves at once on a SQLite file (the module's note) when the segment
     has MIN_MEMBERS or more, else in one statement. `facts_of` takes the segment's member
-    query or a table of its list_members."""
+    query or a table of its list_members; `functions` (SQLite's only) are registered on the
+    session's connection first."""
     path = db.sqlite_path(str(session.get_bind().engine.url))
     raw = rows_in.driver(session)
+    _register(raw, functions)
     # ATTACH is refused inside a transaction; a build opens none before it stores its run.
     if path is not None and raw is not None and not raw.in_transaction:
         folder: Path | None = None
         try:
-            _remove_stale(Path(tempfile.gettempdir()))
+            remove_stale_scratch(Path(tempfile.gettempdir()), PREFIX, STALE)
             folder = Path(tempfile.mkdtemp(prefix=PREFIX))
             _in_halves(session, raw, path, folder, name, member_query, facts_of, functions)
             return
@@ -83,15 +86,6 @@ def make_facts(session: Session, name: str, member_query: Select, facts_of: Fact
             if folder is not None:
                 shutil.rmtree(folder, ignore_errors=True)
     session.execute(CreateTempAs(name, facts_of(member_query)))
-
-
-def _remove_stale(temporary: Path) -> None:
-    now = time.time()
-    with contextlib.suppress(OSError):
-        for folder in temporary.glob(f"{PREFIX}*"):
-            with contextlib.suppress(OSError):
-                if now - folder.stat().st_mtime > STALE_SECONDS:
-                    shutil.rmtree(folder, ignore_errors=True)
 
 
 def _in_halves(session: Session, raw: Any, path: Path, folder: Path, name: str,
@@ -177,8 +171,7 @@ class _SecondHalf:
                 if self._stopped:
                     return
                 self._connection = conn
-            for function, arguments, call in functions:
-                conn.create_function(function, arguments, call, deterministic=True)
+            _register(conn, functions)
             _attach(conn, members_file, MEMBERS)
             _attach(conn, half_file, HALF)
             conn.execute(f"CREATE TABLE {HALF}.{name} AS {sql}")
@@ -188,6 +181,11 @@ class _SecondHalf:
             with self._lock:
                 self._connection = None
             conn.close()
+
+
+def _register(conn: Any, functions: tuple[Function, ...]) -> None:
+    for function, arguments, call in functions:
+        conn.create_function(function, arguments, call, deterministic=True)
 
 
 def _open(path: Path) -> sqlite3.Connection:
