@@ -278,20 +278,24 @@ class MemberSnapshots:
             pts.append(f"上次满意度 {score} 分：先致歉并了解问题，不推销")
         if self.selling and years is not None and years[1]:
             pts.append(years[1])
-        if km is not None and float(r.km) >= 60000:
-            pts.append(f"估算里程约 {km:,} km：提醒大保养")  # as the km column rounds
+        # The estimate itself decides; the rounded km (the km column's) says it. A rounded
+        # km under 60,000 is an estimate under it: most rows end at the first test.
+        if km is not None and km >= 60000 and float(r.km) >= 60000:
+            pts.append(f"估算里程约 {km:,} km：提醒大保养")
+        days = self._days
         for label, when in (("保险", r.insurance_expiry), ("质保", r.warranty_end)):
             if when is not None:
-                d = self.day(when)
+                d = days.get(when) or self.day(when)
                 if d is not None and 0 <= d.ahead <= 60:
                     pts.append(f"{label} {d.iso} 到期：可谈续保/延保")
-        if r.birthday_md:
-            said = self._birthday(r.birthday_md)
+        md = r.birthday_md
+        if md:
+            said = self._birthdays[md] if md in self._birthdays else self._birthday(md)
             if said:
                 pts.append(said)
         if self.selling and score is not None and score >= 9:
             pts.append(f"满意度 {score} 分：可请其推荐亲友（老带新）")
-        return "；".join(pts)
+        return "；".join(pts) if pts else ""
 
     def snapshot(self, r, row_code: str, caller: str) -> tuple[ListMember, str]:
         """What prints for a member: the member (as load_document reads its JSON back) and
