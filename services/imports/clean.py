@@ -29,6 +29,21 @@ DEFAULT_CHANNEL = "phone"
 # missed, an insurance lapsed): 10月1日 in a file imported on 30 November is that October's,
 # not next year's. Said in the warning date_year_next (services/imports/normalise.py).
 YEARLESS_OVERDUE_DAYS = 90
+# The warnings of a day typed without its year: each row's says the day it was taken as.
+YEAR_GIVEN = frozenset({"date_year_next", "date_year_last"})
+
+
+def _year_given(code: str, value: Any) -> str | None:
+    """The day (and time) a cell typed without its year was taken as, for its warning."""
+    if code not in YEAR_GIVEN or not isinstance(value, dt.date):
+        return None
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time():  # no time typed (or midnight): the day alone
+            return value.date().isoformat()
+        return value.strftime("%Y-%m-%d %H:%M")
+    return value.isoformat()
+
+
 # Channels of one-way messages: one logged was sent, whatever came of it.
 MESSAGE_CHANNELS = ("sms", "mail", "wechat")
 
@@ -236,7 +251,8 @@ def clean_row(
         for problem in result.problems:
             severity: Severity = "error" if problem.severity == "error" and fatal else "warning"
             limit = field.max_length if problem.code == "text_truncated" else None
-            problems.append(CellProblem(field.key, problem.code, severity, raw, limit))
+            problems.append(CellProblem(field.key, problem.code, severity, raw, limit,
+                                        _year_given(problem.code, result.value)))
         if field.required and result.value is None and result.ok and not field.blank_filled:
             problems.append(CellProblem(field.key, "required_missing", "error", raw))
     for field in kind.fields:

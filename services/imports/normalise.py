@@ -53,6 +53,7 @@ PROBLEMS: dict[str, tuple[str, str]] = {
     "date_ambiguous": ("日期的月、日顺序不明确", "unclear which is the day and which the month"),
     "date_day_missing": ("日期缺少日，按1日计", "day missing, taken as the 1st"),
     "date_year_missing": ("日期缺少年份", "the year is missing"),
+    # Each row's says the day it was taken as after it (services/imports/clean.py YEAR_GIVEN).
     "date_year_next": ("日期未写年份，按导入日前90天起最早的该日计",
                        "no year given: taken as the first such day from 90 days before the "
                        "import on"),

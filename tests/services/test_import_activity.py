@@ -305,6 +305,19 @@ def test_days_written_without_their_year(database, tmp_path):
     assert sorted((r.zh, r.rows) for r in result.warnings) == [
         ("下次跟进：日期未写年份，按导入日前90天起最早的该日计", 4),
         ("联系时间：日期未写年份，按导入日或之前最近的该日计", 3)]
+    # Each row says the day it was taken as (the counts above, of many rows, do not).
+    said = {sample.values[0]: sample.reasons for samples in result.samples.values()
+            for sample in samples}
+    assert said["11-28 10:30"] == (
+        "联系时间：日期未写年份，按导入日或之前最近的该日计（“2026-11-28 10:30”）",
+        "下次跟进：日期未写年份，按导入日前90天起最早的该日计（“2026-12-05”）")
+    assert said["11/29"][0].endswith("（“2026-11-29”）")  # no time typed: none said
+    assert said["2026-11-20 10:00"] == (
+        "下次跟进：日期未写年份，按导入日前90天起最早的该日计（“2027-08-01”）",)
+    english = {sample.values[0]: sample.reasons_en for samples in result.samples.values()
+               for sample in samples}
+    assert english["12-2 09:00"][0] == ("Contact time: no year given: taken as the latest such "
+                                        'day up to the import ("2025-12-02 09:00")')
     with database.sessions() as s:
         stored = [(e.contact_at, e.next_follow_up) for e in
                   s.scalars(select(ContactEvent).order_by(ContactEvent.contact_at))]
