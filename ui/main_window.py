@@ -201,13 +201,16 @@ class MainWindow(QMainWindow):
     def _prepare_summaries(self) -> None:
         """Build the RFM and km summaries for today in the background, so the RFM grid and the
         km-floor matrix open at once, and keep the RFM counts of last week's dashboard. Nothing
-        to tell the user if it cannot: those questions are then answered live."""
-        from services.reports import activity, dashboard
-        from services.segments import service as segments
-
+        to tell the user if it cannot: those questions are then answered live. Their modules
+        are imported on the worker too: on this thread they held the window still for 0.6-1 s
+        (the ORM's classes made), a staff member scrolling the customers at that moment saw
+        it stop; the Segments area, opened after, finds them loaded."""
         sessions = self.database.sessions
 
         def prepare() -> None:
+            from services.reports import activity, dashboard
+            from services.segments import service as segments
+
             segments.prepare_summaries(sessions)
             # And the RFM counts the Reports area's first dashboard (last week) asks for.
             dashboard.keep_rfm_ready(sessions, activity.last_week()[1])
