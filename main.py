@@ -13,6 +13,12 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    if getattr(sys, "frozen", False):
+        # The packaged program starts itself again to write a long list in a process of its
+        # own (services/outputs/list_process.py); this runs that process's work and ends it.
+        import multiprocessing
+
+        multiprocessing.freeze_support()
     # Starting makes a few hundred thousand long-lived objects (SQLAlchemy, the models, Qt) and
     # no garbage, so the collector stays off until the command or the window is set up
     # (ui/cli/__init__.py: end_of_start), then leaves them out of its rounds. Frozen again at the

@@ -203,6 +203,7 @@ MESSAGES = (
     QT_TRANSLATE_NOOP("errors", "Nobody is in list #{run}: all {left_out} customers of its segment were left out, so there is no file to make. Their reasons are in the list's left-out customers (for a sales list, often no marketing consent)."),
     QT_TRANSLATE_NOOP("errors", "Nobody is in list #{run}: its segment had nobody on the list's date, so there is no file to make."),
     QT_TRANSLATE_NOOP("errors", '{file} was written, but some characters could not be printed: no font on this computer has them, so each is printed as □. Write them in by hand or correct the record (or install a font that has them and name its file in {env}), then print again: {who}'),
+    QT_TRANSLATE_NOOP("errors", 'The list file {file} could not be written: the program writing it stopped unexpectedly.'),
     QT_TRANSLATE_NOOP("errors", 'Nobody in list #{run} is to be called, so there is no call sheet or call list to make. Its members were checked for their own channel only; build a list with the phone channel to call them.'),
     QT_TRANSLATE_NOOP("errors", 'Nobody in list #{run} is to be sent post, so there are no labels or mail list to make. Its members were checked for their own channel only; build a list with the mail channel to write to them.'),
     QT_TRANSLATE_NOOP("errors", 'Nobody in list #{run} is to be sent an SMS, so there is no SMS file to make. Its members were checked for their own channel only (not for SMS do-not-contact or unsubscribes); build a list with the SMS channel to text them.'),

@@ -53,7 +53,7 @@ from services.lists.snapshot import (
     exclusion_snapshot,
 )
 from services.outputs.sms import mainland_mobile
-from services.outputs.types import Excluded, ListDocument, ListMember
+from services.outputs.types import Excluded, ListDocument, ListMember, MemberSink
 from services.segments import service as segments
 from services.segments.sqlx import CreateTempAs, bytewise
 from services.staff.audit import audit
@@ -403,14 +403,14 @@ def _discard_working(session: Session) -> None:
 def build_run(sessions: Sessions, segment_name: str, options: RunOptions = RunOptions(), *,
               progress: Callable[[int, int], None] | None = None,
               cancel: CancelToken | None = None, document: bool = False,
-              on_members: Callable[[list[ListMember]], None] | None = None) -> RunSummary:
+              sink: MemberSink | None = None) -> RunSummary:
     """Store a list run of `segment_name`'s members as `options` say (unfinished: see the
     module's note). `progress(done, total)` hears how many of its rows are stored, `cancel`
     may stop it (nothing is then stored). With `document` the summary keeps the run as
-    load_document would read it back. `on_members` gets the members a chunk at a time as they
-    are made, in the run's order, on the build's worker thread: a file of them can be written
-    while they are stored (services/outputs/run_files.py StreamedList); whatever it raises
-    stops the build."""
+    load_document would read it back. `sink` is told how many members there are, then gets
+    them a chunk at a time as they are made, with their snapshots, in the run's order, on the
+    build's worker thread: a file of them can be written while they are stored
+    (services/outputs/run_files.py StreamedList); whatever it raises stops the build."""
     if options.channel not in CHANNEL_MODES:
         raise RevisitError(N_("Unknown channel '{channel}' (use call, mail, sms, wechat, visit "
                               "or auto)."),
@@ -456,6 +456,8 @@ def build_run(sessions: Sessions, segment_name: str, options: RunOptions = RunOp
         total = s.execute(select(func.count()).select_from(decided)).scalar_one()
         members = s.execute(select(func.count()).select_from(decided)
                             .where(_is_member(decided))).scalar_one()
+        if sink is not None:
+            sink.begin(members)
         # The last finished run of the segment on the same channels: an unfinished one (its
         # files never completed) was never this week's work, so "who is new" compares with the
         # run staff actually had; a mail run of the segment beside its calls is other work.
@@ -524,8 +526,8 @@ def build_run(sessions: Sessions, segment_name: str, options: RunOptions = RunOp
                     by_caller[caller] += 1
             if kept is not None:
                 kept.extend(made)
-            if on_members is not None:
-                on_members(made)
+            if sink is not None:
+                sink.add(made, [row[-1] for row in batch])
             return batch
 
         def stored_some(count: int) -> None:

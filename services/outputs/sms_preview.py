@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from services.lists import runs
 from services.outputs import sms
-from services.outputs.types import ListMember
+from services.outputs.types import ListMember, mask_phone
 from services.store.errors import RevisitError
 from services.store.settings import Settings, load_settings
 
@@ -104,10 +104,6 @@ def estimate(members: Sequence[ListMember], template: sms.SmsTemplate, price_per
              *, first: int = FIRST) -> SmsEstimate:
     """Count the file `template` makes of `members` (a run's SMS members) in one pass. A bad
     template (unknown merge field, signature, opt-out) raises as the writer would."""
-    # Here, not at the top: run_files brings the PDF writers (reportlab), which the CLI's
-    # `list` commands load only when they write files.
-    from services.outputs.run_files import mask_phone
-
     shown: list[PreviewMessage] = []
     skipped: list[tuple[str, str]] = []
     lacking: list[tuple[ListMember, tuple[str, ...]]] = []

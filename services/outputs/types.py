@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, fields
-from typing import Any, TypeVar
+from operator import attrgetter
+from typing import Any, Protocol, TypeVar
 
 from services.labels import car_name, text
 from services.store.errors import CancelToken
@@ -85,7 +88,65 @@ class ListMember:
         return cls(**kw)
 
 
+    def to_json(self) -> str:
+        """The member as from_values reads it back, in JSON."""
+        values = list(_MEMBER_VALUES(self))
+        for at in (_PURCHASE_AT, _CONTACT_AT):
+            if values[at] is not None:
+                values[at] = values[at].isoformat()
+        return json.dumps(values, ensure_ascii=False)
+
+    @classmethod
+    def from_values(cls, values: Sequence[Any]) -> ListMember:
+        """A member from the list of its fields' values in order, its days as ISO text: the
+        form a list run stores as each member's snapshot (services/lists/snapshot.py)."""
+        made = cls(*values)
+        if made.purchase_date is not None:
+            made.purchase_date = dt.date.fromisoformat(values[_PURCHASE_AT])
+        if made.last_contact is not None:
+            made.last_contact = dt.date.fromisoformat(values[_CONTACT_AT])
+        return made
+
+
 _MEMBER_FIELDS: frozenset[str] = frozenset(f.name for f in fields(ListMember))
+_MEMBER_NAMES = [f.name for f in fields(ListMember)]
+_MEMBER_VALUES = attrgetter(*_MEMBER_NAMES)
+_MOBILE_AT = _MEMBER_NAMES.index("mobile")
+_PURCHASE_AT = _MEMBER_NAMES.index("purchase_date")
+_CONTACT_AT = _MEMBER_NAMES.index("last_contact")
+
+
+def mask_phone(number: str | None) -> str | None:
+    """A phone number with its middle hidden, as Chinese receipts print it: 138****8000 for a
+    mobile; any other number keeps its last four digits."""
+    if not number:
+        return number
+    digits = re.sub(r"\D", "", number)
+    mobile = re.sub(r"^(0086|86)(?=1\d{10}$)", "", digits)
+    if len(mobile) == 11 and mobile.startswith("1"):
+        return f"{mobile[:3]}****{mobile[-4:]}"
+    if len(digits) <= 4:
+        return "*" * len(digits)
+    return "*" * (len(digits) - 4) + digits[-4:]
+
+
+def member_masked(m: ListMember) -> ListMember:
+    """The member with their mobile masked (mask_phone)."""
+    # Positional: dataclasses.replace took 1.5 s for a 110,000-member run, this a third.
+    values = list(_MEMBER_VALUES(m))
+    values[_MOBILE_AT] = mask_phone(m.mobile)
+    return ListMember(*values)
+
+
+class MemberSink(Protocol):
+    """Takes a run's members as its build makes them (services/lists/build.py): first how
+    many there will be, then a chunk at a time in the run's order, each member with its
+    snapshot (ListMember.from_values' values as JSON) when the build has it."""
+
+    def begin(self, members: int) -> None: ...
+
+    def add(self, members: Sequence[ListMember], snapshots: Sequence[str] | None = None
+            ) -> None: ...
 
 
 @dataclass(frozen=True)

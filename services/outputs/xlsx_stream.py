@@ -14,10 +14,10 @@ import re
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from html import escape
 from itertools import islice, repeat, zip_longest
 from pathlib import Path
 from typing import Any, NamedTuple
-from xml.sax.saxutils import escape, quoteattr
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 # Characters XML 1.0 forbids; a stray one from an import would make Excel refuse the file.
@@ -63,7 +63,7 @@ _SPECIAL = re.compile("[&<>\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 def _text(value: str) -> str:
     if _SPECIAL.search(value) is None:
         return value
-    return escape(_ILLEGAL.sub("", value))
+    return escape(_ILLEGAL.sub("", value), quote=False)
 
 
 # A text cell after its reference, up to its text.
@@ -234,12 +234,12 @@ def _title(sheet: Sheet) -> str:
 
 def _workbook(sheets: Sequence[Sheet], filters: Sequence[str]) -> str:
     entries = "".join(
-        f'<sheet name={quoteattr(_title(s))} sheetId="{i}" r:id="rId{i}"/>'
+        f'<sheet name="{escape(_title(s))}" sheetId="{i}" r:id="rId{i}"/>'
         for i, s in enumerate(sheets, start=1)
     )
     names = "".join(
         f'<definedName name="_xlnm._FilterDatabase" localSheetId="{i}" hidden="1">'
-        f"{escape(chr(39) + _title(s).replace(chr(39), chr(39) * 2) + chr(39))}!{ref}"
+        f"{escape(chr(39) + _title(s).replace(chr(39), chr(39) * 2) + chr(39), quote=False)}!{ref}"
         "</definedName>"
         for i, (s, ref) in enumerate(zip(sheets, filters, strict=True))
     )

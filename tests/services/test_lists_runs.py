@@ -33,7 +33,7 @@ from services.contacts import calls
 from services.lists import build, outcomes, rows_in, runs, unsubscribe
 from services.lists.snapshot import SNAPSHOT_KEYS
 from services.outputs import excel, labels
-from services.outputs.types import Steps
+from services.outputs.types import ListMember, Steps
 from services.segments import service as segments
 from services.staff.permissions import Actor
 from services.store.database import open_database
@@ -138,24 +138,47 @@ def test_an_unknown_channel_or_purpose_is_refused_before_anything_is_stored(data
         assert s.scalar(select(func.count()).select_from(ListRun)) == 0
 
 
+class _Sink:
+    """A build's members as handed on (build_run's `sink`)."""
+
+    def __init__(self) -> None:
+        self.told: list[int] = []
+        self.handed: list[tuple[list, list[str] | None]] = []
+
+    def begin(self, members: int) -> None:
+        self.told.append(members)
+
+    def add(self, members, snapshots=None) -> None:
+        self.handed.append((list(members), snapshots))
+
+
 def test_a_build_reports_every_chunk_stored_and_hands_on_every_member_in_order(database,
                                                                             monkeypatch):
     setup(database)
     monkeypatch.setattr(rows_in, "INSERT_CHUNK", 2)
     told: list[tuple[int, int]] = []
-    handed: list[list] = []
+    sink = _Sink()
     summary = build.build_run(database.sessions, "全部客户",
                               build.RunOptions(staff=("chenli", "刘洋"), split="owner",
                                                as_of=AS_OF),
                               progress=lambda done, total: told.append((done, total)),
-                              on_members=handed.append, document=True)
+                              sink=sink, document=True)
     members, left = summary.members, sum(summary.excluded.values())
     total = members + left
     # Each chunk of members, then of the left-out, as stored; then the whole, once more.
     assert told == [(done, total) for done in (
         *range(2, members, 2), members, *range(members + 2, total, 2), total, total)]
-    assert [len(chunk) for chunk in handed[:-1]] == [2] * (len(handed) - 1)
-    assert [m for chunk in handed for m in chunk] == list(summary.document.members)
+    assert sink.told == [members]  # before the first chunk
+    assert [len(chunk) for chunk, _ in sink.handed[:-1]] == [2] * (len(sink.handed) - 1)
+    assert [m for chunk, _ in sink.handed for m in chunk] == list(summary.document.members)
+    # Each with its snapshot as stored, which reads back as the member.
+    with database.sessions() as s:
+        stored = dict(s.execute(select(ListRunMember.row_code, ListRunMember.snapshot)).all())
+    for chunk, snapshots in sink.handed:
+        assert len(snapshots) == len(chunk)
+        for m, snapshot in zip(chunk, snapshots, strict=True):
+            assert snapshot == stored[m.row_code]
+            assert ListMember.from_values(json.loads(snapshot)) == m
     with database.sessions() as s:  # what the run was made with, kept with it
         stored = json.loads(s.get(ListRun, summary.run_id).settings_json)
     assert stored["staff"] == ["chenli", "刘洋"] and stored["split"] == "owner"

@@ -7,7 +7,11 @@ import csv
 import dataclasses
 import datetime as dt
 import gc
+import multiprocessing
 import os
+import subprocess
+import sys
+import time
 import zipfile
 from pathlib import Path
 
@@ -413,6 +417,123 @@ def test_a_streamed_list_that_cannot_be_written_says_where_at_finish(tmp_path):
         streamed.finish(d.run_id, len(d.members), Settings())
     assert failed.value.filename == str(out)
     assert list(tmp_path.iterdir()) == []
+
+
+def _writer(timeout: float = 20) -> multiprocessing.process.BaseProcess:
+    """The process writing a streamed list, once it has started."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        found = [p for p in multiprocessing.active_children() if p.name == "revisit list file"]
+        if found:
+            return found[0]
+        time.sleep(0.02)
+    raise AssertionError("no process is writing the list")
+
+
+def _stream_long(d: ListDocument, request: FileRequest, actor=run_files.NOT_PASSED
+                 ) -> run_files.StreamedList:
+    """As _stream, told first that the run is long enough for a process of its own, and with
+    each member's snapshot as a build hands it on."""
+    streamed = run_files.StreamedList(request, actor)
+    streamed.begin(run_files.PROCESS_FROM)
+    for i in range(0, len(d.members), 2):
+        part = d.members[i:i + 2]
+        streamed.add(part, [m.to_json() for m in part])
+    return streamed
+
+
+@pytest.mark.parametrize("actor", [BOSS, STAFF], ids=["boss", "staff"])
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+@pytest.mark.parametrize("kind", run_files.MEMBER_LISTS)
+def test_a_long_list_is_written_by_a_process_of_its_own_as_it_is_written_after(
+        tmp_path, kind, fmt, actor):
+    channel = run_files.CHANNEL_OF[kind]
+    d = dataclasses.replace(mixed(), members=(*mixed().members, *only("visit").members))
+    request = FileRequest(kind, tmp_path / f"streamed.{fmt}", fmt)
+    streamed = _stream_long(d, request, actor)
+    writer = _writer()
+    done = streamed.finish(d.run_id, len(d.of_channel(channel)), Settings())
+    assert done == run_files.WrittenFile(kind, request.path, len(d.of_channel(channel)))
+    writer.join(5)
+    assert writer.exitcode == 0
+    after = run_files.write_run_file(d, FileRequest(kind, tmp_path / f"after.{fmt}", fmt),
+                                     Settings(), actor)
+    assert _content(request.path) == _content(after.path)
+    assert leftovers(tmp_path) == []
+
+
+def test_a_long_list_with_members_of_other_channels_and_no_snapshots_is_written_the_same(
+        tmp_path):
+    """Chunks as a caller without snapshots gives them (the stream makes them), with every
+    channel's members, days and numbers in them: only the channel's go to the file."""
+    d = dataclasses.replace(mixed(), members=(
+        *mixed().members,
+        member(9, channel="call", purchase_date=dt.date(2019, 2, 28), km=123456,
+               last_contact=dt.date(2026, 1, 31), last_outcome="接通")))
+    request = FileRequest(run_files.CALL_LIST, tmp_path / "calls.xlsx")
+    streamed = run_files.StreamedList(request)
+    streamed.begin(run_files.PROCESS_FROM + 1)
+    streamed.add(d.members)
+    streamed.finish(d.run_id, len(d.of_channel("call")), Settings())
+    assert rows(request.path) == rows(run_files.write_run_file(
+        d, FileRequest(run_files.CALL_LIST, tmp_path / "after.xlsx"), Settings()).path)
+    assert rows(request.path)[-1][9] == dt.datetime(2019, 2, 28)
+
+
+def test_a_list_writer_process_that_dies_is_said_and_leaves_nothing_behind(tmp_path):
+    d = only("call", 4)
+    request = FileRequest(run_files.CALL_LIST, tmp_path / "calls.xlsx")
+    streamed = _stream_long(d, request)
+    writer = _writer()
+    writer.kill()  # as the task manager or the system would
+    writer.join(10)
+    with pytest.raises(RevisitError) as stopped:
+        streamed.finish(d.run_id, len(d.members), Settings())
+    assert stopped.value.template == run_files.WRITER_STOPPED
+    assert "calls.xlsx" in str(stopped.value)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_what_fails_in_the_list_writer_process_is_raised_by_finish(tmp_path, monkeypatch):
+    """A chunk the process cannot read: its own error comes back, and nothing is kept."""
+    monkeypatch.setattr(run_files.list_process, "chunk_of", lambda snapshots: b"[not json")
+    d = only("call", 4)
+    request = FileRequest(run_files.CALL_LIST, tmp_path / "calls.xlsx")
+    streamed = _stream_long(d, request)
+    with pytest.raises(ValueError, match="Expecting value"):
+        streamed.finish(d.run_id, len(d.members), Settings())
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_the_list_writer_process_ends_when_the_program_it_writes_for_is_killed(tmp_path):
+    script = (
+        "import os, sys, time\n"
+        "from pathlib import Path\n"
+        "from services.outputs import run_files\n"
+        "from tests.services.test_run_files import _stream_long, _writer, only\n"
+        "_stream_long(only('call'), run_files.FileRequest(run_files.CALL_LIST,"
+        " Path(sys.argv[1])))\n"
+        "print(_writer().pid, flush=True)\n"
+        "os.kill(os.getpid(), 9)\n")
+    killed = subprocess.run([sys.executable, "-c", script, str(tmp_path / "calls.xlsx")],
+                            capture_output=True, text=True, timeout=60,
+                            cwd=Path(__file__).parents[2])
+    assert killed.returncode == -9, killed.stderr
+    pid = int(killed.stdout)
+    end = time.monotonic() + 20
+    while _running(pid) and time.monotonic() < end:
+        time.sleep(0.05)
+    assert not _running(pid)
+
+
+def _running(pid: int) -> bool:
+    """Whether the process is there and not a zombie waiting to be reaped."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
 
 
 def test_only_lists_of_members_are_streamed(tmp_path):

@@ -10,7 +10,7 @@ import subprocess
 import openpyxl
 import pytest
 
-from services.outputs import run_files
+from services.outputs import run_files, types
 from services.outputs.run_files import FileRequest
 from services.segments import service
 from services.staff.audit import AuditFilter, read_audit
@@ -107,7 +107,7 @@ def test_a_call_sheet_for_staff_masks_the_excluded_too(tmp_path):
     ("020-87654321", "*******4321"), ("123", "***"), ("", ""), (None, None),
 ])
 def test_mask_phone(number, shown):
-    assert run_files.mask_phone(number) == shown
+    assert types.mask_phone(number) == shown
 
 
 def test_a_caller_passing_no_actor_is_not_checked(tmp_path):

@@ -277,7 +277,7 @@ def _build(args, open_db) -> int:
         # run as built.
         summary = build.build_run(db.sessions, args.segment, options,
                                   progress=TerminalProgress("list"), document=streamed is None,
-                                  on_members=streamed.add if streamed else None)
+                                  sink=streamed)
         print(
             f"list run #{summary.run_id} of '{summary.segment}' ({summary.as_of}, "
             f"{text('purpose', summary.purpose)}): {summary.members:,} to contact"

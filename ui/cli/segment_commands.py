@@ -187,7 +187,7 @@ COLUMNS = ("customer_id", "vehicle_id", "code", "name", "mobile", "plate", "mode
 
 
 def _members(args, open_db) -> int:
-    from services.outputs.run_files import mask_phone  # the outputs' fonts: only for members
+    from services.outputs.types import mask_phone  # only for members
 
     svc = _service()
     seg = svc.get_segment(open_db().sessions, args.name)
