@@ -131,10 +131,15 @@ def pipelined(session: Session, query: Select,
     sql = str(query.compile(dialect=connection.dialect,
                             compile_kwargs={"literal_binds": True}))
     raw = driver(session)
+    # No parameters, but on PostgreSQL an empty tuple of them: psycopg then reads the text as
+    # SQLAlchemy wrote it for psycopg, with every % doubled, and undoubles them (with none,
+    # a modulo would reach the server as %%).
     if connection.dialect.name == "postgresql":
         cursor = raw.cursor(name="revisit_list_rows")
+        execute = partial(cursor.execute, sql, ())
     else:
         cursor = raw.cursor()
+        execute = partial(cursor.execute, sql)
 
     def store(made: Future[Packed]) -> None:
         packed = made.result()
@@ -148,7 +153,7 @@ def pipelined(session: Session, query: Select,
         stored(len(packed.rows))
 
     try:
-        cursor.execute(sql)
+        execute()
         as_row = partial(tuple.__new__, namedtuple("Row", [d[0] for d in cursor.description]))
 
         def made_from(part: list[tuple[Any, ...]]) -> Packed:

@@ -25,6 +25,7 @@ from sqlalchemy import (
     Text,
     func,
     insert,
+    literal,
     select,
 )
 
@@ -295,6 +296,20 @@ def test_rows_are_made_in_order_beside_the_inserts(scratch, monkeypatch):
     assert seen == [[1, 2, 3], [4, 5, 6], [7, 8]] and stored == [3, 3, 2]
     assert _read(database, table) == [(i, i * 10, f"row {i}", 1 + (i - 1) // 3)
                                       for i in range(1, 9)]
+
+
+def test_a_query_with_percent_signs_reads_as_written(scratch):
+    """A modulo and a text with % in it reach the database as written: the query goes to the
+    driver's own cursor, and SQLAlchemy's SQL text for psycopg doubles every %."""
+    database, table, source = scratch
+    got = []
+    query = (select(source.c.id, (source.c.id % 3).label("rest"),
+                    literal("50%").label("word"))
+             .order_by(source.c.id))
+    with database.sessions.begin() as s:
+        rows_in.pipelined(s, query, lambda part: (got.extend(part), [])[1], table, COLUMNS,
+                          lambda n: None, REFUSED)
+    assert [tuple(r) for r in got] == [(i, i % 3, "50%") for i in range(1, 9)]
 
 
 def test_an_insert_that_fails_for_another_reason_is_not_called_a_removal(scratch):
