@@ -87,7 +87,6 @@ class ListMember:
                 kw[key] = dt.date.fromisoformat(kw[key])
         return cls(**kw)
 
-
     def to_json(self) -> str:
         """The member as from_values reads it back, in JSON."""
         values = list(_MEMBER_VALUES(self))
