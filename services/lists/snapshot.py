@@ -322,17 +322,28 @@ class MemberSnapshots:
         points = self.talking_points(r, owned, km, note)
         title = self.salutation(name, r.gender)
         mobile = r.mobile_ok or r.mobile
+        code, street, plate, feedback, wechat = (r.code, r.street, r.plate, r.last_feedback,
+                                                 r.wechat_id)
         member = ListMember(
-            row_code, name, channel, caller, r.code, title, mobile, province, city, district,
-            r.street, postcode, brand, model, r.plate, None if bought is None else bought.day,
-            years, km, None if last is None else last.day, outcome, r.last_feedback, when,
-            points, r.wechat_id)
+            row_code, name, channel, caller, code, title, mobile, province, city, district,
+            street, postcode, brand, model, plate, None if bought is None else bought.day,
+            years, km, None if last is None else last.day, outcome, feedback, when, points,
+            wechat)
+        # Each value written as _json would write it, without a call of it: the texts are
+        # str or None (text columns), the years a finite float, the km an int. The calls were
+        # 6 % of a snapshot's instructions (callgrind: 107,800 a member against 101,600).
+        enc = encode_basestring
         data = _TEMPLATE % (
-            _json(row_code), _json(name), channel_js, caller_js, _json(r.code), _json(title),
-            _json(mobile), province_js, city_js, district_js, _json(r.street), postcode_js,
-            brand_js, model_js, _json(r.plate), "null" if bought is None else bought.json,
-            _json(years), _json(km), "null" if last is None else last.json, outcome_js,
-            _json(r.last_feedback), when_js, _json(points), _json(r.wechat_id))
+            enc(row_code), "null" if name is None else enc(name), channel_js, caller_js,
+            "null" if code is None else enc(code), enc(title),
+            "null" if mobile is None else enc(mobile), province_js, city_js, district_js,
+            "null" if street is None else enc(street), postcode_js,
+            brand_js, model_js, "null" if plate is None else enc(plate),
+            "null" if bought is None else bought.json,
+            "null" if years is None else float.__repr__(years),
+            "null" if km is None else int.__repr__(km), "null" if last is None else last.json,
+            outcome_js, "null" if feedback is None else enc(feedback), when_js, enc(points),
+            "null" if wechat is None else enc(wechat))
         return member, data
 
 
