@@ -24,7 +24,7 @@ from models.base import utcnow
 from services.labels import text
 from services.lists.query import refuses
 from services.lists.routing import CHANNEL_RANK, STORED_TO_LIST
-from services.lists.snapshot import SHARED, member_data, refused_since_detail
+from services.lists.snapshot import SHARED, SNAPSHOT_KEYS, refused_since_detail
 from services.outputs.types import NO_STEPS, Excluded, ListDocument, ListMember, Steps
 from services.segments.derived import refusal_in_force
 from services.segments.sqlx import bytewise
@@ -187,14 +187,21 @@ def _reader() -> Callable[[str], ListMember]:
     """Reads a member back from its JSON, with one string object for each value many members
     share (SHARED)."""
     shared: dict[str, str] = {}
+    at = [SNAPSHOT_KEYS.index(key) for key in SHARED]
 
     def read(raw: str) -> ListMember:
-        data = member_data(raw)
-        for key in SHARED:
-            value = data.get(key)
+        data = json.loads(raw)
+        if isinstance(data, dict):  # as runs stored before their values' list
+            for key in SHARED:
+                value = data.get(key)
+                if value is not None:
+                    data[key] = shared.setdefault(value, value)
+            return ListMember.from_data(data)
+        for i in at:
+            value = data[i]
             if value is not None:
-                data[key] = shared.setdefault(value, value)
-        return ListMember.from_data(data)
+                data[i] = shared.setdefault(value, value)
+        return ListMember.from_values(data)
 
     return read
 

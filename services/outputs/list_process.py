@@ -18,6 +18,7 @@ import gc
 import json
 from collections.abc import Iterator
 from multiprocessing.connection import Connection
+from multiprocessing.reduction import ForkingPickler
 from typing import Any
 
 from services.outputs import excel
@@ -58,9 +59,15 @@ def _members(connection: Connection, full: bool) -> Iterator[ListMember]:
 
 
 def _send(connection: Connection, message: tuple[str, Any]) -> None:
+    """`message` to the build's side as its `recv` reads it back. An exception that does not
+    survive pickling (a class of its own, arguments its class cannot be made from again)
+    goes as a RuntimeError with its words; with the build's side gone, nobody is told."""
     try:
-        connection.send(message)
-    except BrokenPipeError:  # the build's side is gone: nobody to tell
+        data = ForkingPickler.dumps(message)
+        ForkingPickler.loads(data)  # what the build's side does with it
+    except Exception:
+        data = ForkingPickler.dumps((message[0], RuntimeError(str(message[1]))))
+    try:
+        connection.send_bytes(data)
+    except OSError:  # the build's side is gone
         pass
-    except Exception:  # an exception that cannot be pickled: its words still go
-        connection.send(("failed", RuntimeError(str(message[1]))))

@@ -29,7 +29,7 @@ from sqlalchemy import (
     select,
 )
 
-from services.lists import rows_in
+from services.lists import rows_in, runs
 from services.lists.build import MEMBER_COLUMNS
 from services.lists.snapshot import (
     MEMBER_FACTS,
@@ -81,14 +81,16 @@ def _rows():
 def test_a_snapshot_is_what_the_encoder_writes_of_the_member():
     snapshots = MemberSnapshots(AS_OF)
     encode = json.JSONEncoder(ensure_ascii=False).encode
+    read = runs._reader()  # how a stored run is read back
     for _ in range(2):  # the second time from what the first one kept
         for code, caller, row in _rows():
             member, data = snapshots.snapshot(row, code, caller)
             assert data == encode(list(member.to_data().values()))
             assert tuple(member.to_data()) == SNAPSHOT_KEYS
+            assert read(data) == member
             assert ListMember.from_data(member_data(data)) == member
             # What runs stored before this form (the dict) reads back as the same member.
-            assert ListMember.from_data(member_data(encode(member.to_data()))) == member
+            assert read(encode(member.to_data())) == member
             assert (member.row_code, member.caller, member.channel) == (code, caller, row.channel)
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from services.outputs import excel, pdf_call_sheet, run_files
+from services.outputs import excel, list_process, pdf_call_sheet, run_files
 from services.outputs.run_files import FileRequest
 from services.outputs.sms import NO_SIGNATURE
 from services.outputs.types import ListDocument, Steps
@@ -556,3 +556,26 @@ def test_writing_a_file_holds_the_collector_off_and_puts_it_back(tmp_path):
         assert gc.isenabled() and during and not any(during)
     finally:
         (gc.enable if was_on else gc.disable)()
+
+
+class _NotMadeAgain(Exception):
+    def __init__(self, path, why):  # pickled with args (the words) only: unpickling fails
+        super().__init__(f"{path}: {why}")
+
+
+def test_the_list_writer_tells_any_failure_in_words_and_nobody_when_nobody_listens():
+    class OfItsOwn(Exception):  # a local class: cannot be pickled at all
+        pass
+
+    for failure in (OfItsOwn("disk full"), _NotMadeAgain("calls.xlsx", "disk full")):
+        ours, theirs = multiprocessing.Pipe()
+        list_process._send(theirs, ("failed", failure))
+        said, told = ours.recv()
+        assert said == "failed" and type(told) is RuntimeError
+        assert "disk full" in str(told)
+        ours.close()
+        list_process._send(theirs, ("failed", failure))  # nobody there: nothing raised
+        theirs.close()
+    ours, theirs = multiprocessing.Pipe()
+    list_process._send(theirs, ("failed", OSError(28, "No space left on device")))
+    assert isinstance(ours.recv()[1], OSError)
