@@ -308,23 +308,28 @@ class _Meanwhile(CancelToken):
         super().check()
 
 
-def _remove(database, gone):
-    """What a colleague removes: a member's customer (with their cars, by the database's own
-    cascade), a member's car, or the caller the calls are dealt to."""
+def _as_colleague(database, statement):
+    """`statement` committed on a connection of its own, as a colleague's PC would."""
     colleague = open_database(database.url)
     try:
         with colleague.engine.begin() as conn:
-            if gone == "customer":
-                conn.execute(Customer.__table__.delete().where(Customer.code == "C012"))
-            elif gone == "carless customer":  # a member with no car: only the customer
-                conn.execute(Customer.__table__.delete().where(Customer.code == "C013"))
-            elif gone == "vehicle":
-                c12 = select(Customer.id).where(Customer.code == "C012").scalar_subquery()
-                conn.execute(Vehicle.__table__.delete().where(Vehicle.customer_id == c12))
-            else:
-                conn.execute(StaffUser.__table__.delete().where(StaffUser.username == "chenli"))
+            conn.execute(statement)
     finally:
         colleague.dispose()
+
+
+def _remove(database, gone):
+    """What a colleague removes: a member's customer (with their cars, by the database's own
+    cascade), a member's car, or the caller the calls are dealt to."""
+    customers, cars = Customer.__table__, Vehicle.__table__
+    c12 = select(Customer.id).where(Customer.code == "C012").scalar_subquery()
+    _as_colleague(database, {
+        "customer": customers.delete().where(Customer.code == "C012"),
+        # A member with no car: only the customer.
+        "carless customer": customers.delete().where(Customer.code == "C013"),
+        "vehicle": cars.delete().where(Vehicle.customer_id == c12),
+        "caller": StaffUser.__table__.delete().where(StaffUser.username == "chenli"),
+    }[gone])
 
 
 @pytest.mark.parametrize("gone", ["customer", "carless customer", "vehicle", "caller"])
@@ -352,13 +357,8 @@ def test_something_removed_while_a_list_is_made_stores_nothing_and_says_so(datab
 
 def _rename(database):
     """What a colleague saves meanwhile that removes nothing: another customer's new name."""
-    colleague = open_database(database.url)
-    try:
-        with colleague.engine.begin() as conn:
-            conn.execute(Customer.__table__.update().where(Customer.code == "C011")
-                         .values(name="改名客户"))
-    finally:
-        colleague.dispose()
+    _as_colleague(database, Customer.__table__.update().where(Customer.code == "C011")
+                  .values(name="改名客户"))
 
 
 def test_the_members_are_looked_up_again_only_when_someone_else_saved_meanwhile(database):
