@@ -113,7 +113,22 @@ BY_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
 
 
 def _driver_text(exc: BaseException) -> str:
-    return str(getattr(exc, "orig", exc))
+    """What the driver said. A server on Chinese Windows refuses a connection in its own code
+    page (936, GBK) before it knows the client's encoding, and psycopg reads those words as
+    UTF-8, leaving only replacement characters ("��������:  �û� …" for "致命错误:  用户 …"): they
+    are read again from libpq's bytes, which the error keeps."""
+    orig = getattr(exc, "orig", exc)
+    said = str(orig)
+    raw = getattr(getattr(orig, "pgconn", None), "error_message", None)
+    if "\ufffd" not in said or not isinstance(raw, bytes):
+        return said
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        garbled = raw.decode("utf-8", "replace").strip()
+        read = raw.decode("gb18030", "replace").strip()
+        return said.replace(garbled, read) if garbled in said else read
+    return said
 
 
 def technical_words(exc: BaseException) -> str:

@@ -18,7 +18,7 @@ from sqlalchemy.engine import URL, make_url
 from services.store import connect_errors as ce
 from services.store.database import open_database, user_error
 from services.store.errors import RevisitError
-from tests.conftest import PG_URL_ENV, drop_pg_database
+from tests.conftest import PG_URL_ENV, REQUIRE_PG_ENV, drop_pg_database
 from tests.test_cli import assert_user_error, run
 
 SECRET = "Wr0ng-pass-7731"  # a wrong password no message may show
@@ -32,6 +32,21 @@ def server() -> URL:
     url = os.environ.get(PG_URL_ENV, "").strip()
     if not url:
         pytest.skip(f"PostgreSQL not configured ({PG_URL_ENV})")
+    return make_url(url)
+
+
+# A second server whose messages are Chinese in GBK (code page 936), as PostgreSQL on a Chinese
+# Windows server says them: .ci/run starts one.
+GBK_URL_ENV = "REVISIT_TEST_PG_GBK_URL"
+
+
+@pytest.fixture(scope="module")
+def gbk_server() -> URL:
+    url = os.environ.get(GBK_URL_ENV, "").strip()
+    if not url:
+        if os.environ.get(REQUIRE_PG_ENV) == "1":
+            raise pytest.UsageError(f"{REQUIRE_PG_ENV}=1 but {GBK_URL_ENV} is not set")
+        pytest.skip(f"no PostgreSQL refusing in GBK configured ({GBK_URL_ENV})")
     return make_url(url)
 
 
@@ -112,6 +127,25 @@ def test_a_missing_database_is_named_with_the_server(server):
         "server's administrator to create the database.")
     _one_clean_sentence(error, server.password)
     assert '"revisit_no_such_db"' in error.technical
+
+
+def test_a_server_refusing_in_gbk_as_on_chinese_windows_gets_the_same_sentences(gbk_server):
+    """Before it knows the client's encoding, such a server says why it refuses in GBK, which
+    the driver reads as UTF-8 (replacement characters only): its words are read again."""
+    url = _url(gbk_server, password=SECRET)
+    error = _refused(url)
+    assert error.template == ce.LOGIN_REFUSED
+    assert gbk_server.username in str(error)
+    _one_clean_sentence(error, SECRET)
+    assert f'用户 "{gbk_server.username}" Password 认证失败' in error.technical
+    assert "\ufffd" not in error.technical
+    url = _url(gbk_server, database="revisit_no_such_db")
+    error = _refused(url)
+    assert error.template == ce.NO_SUCH_DATABASE
+    assert '数据库 "revisit_no_such_db" 不存在' in error.technical
+    line = assert_user_error(run("--db", _url(gbk_server, password=SECRET), "segment", "list"),
+                             "refused the user name", _server_name(gbk_server))
+    assert not any(word in line for word in DRIVER_WORDS) and "\ufffd" not in line
 
 
 def test_a_user_without_connect_permission_is_told_whom_to_ask(server, admin, scratch):
