@@ -26,10 +26,12 @@ def check_sqlite(path: Path, seconds: float | None = None, *, full: bool = False
         # the b-trees, one step of its program (a 1.6 GB file's took 1.5–2 s whatever the
         # limit), but honours an interrupt there. One asked before the statement has begun
         # is lost, so it is asked again until the check is over.
+        again = min(max(seconds, 0.005), 0.05)
+
         def interrupt() -> None:
             if not done.wait(seconds):
                 conn.interrupt()
-                while not done.wait(0.05):
+                while not done.wait(again):
                     conn.interrupt()
 
         interrupter = threading.Thread(target=interrupt, name="check time limit", daemon=True)
