@@ -30,6 +30,7 @@ from services.store.database import (
     upgrade_schema,
 )
 from services.store.errors import RevisitError
+from tests.conftest import drop_pg_database
 
 PREVIOUS = "0001"
 # Columns later revisions add to the old tables (empty on the rows that were there before).
@@ -63,8 +64,7 @@ def empty_url(request, tmp_path) -> Iterator[str]:
     try:
         yield admin_url.set(database=name).render_as_string(hide_password=False)
     finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        drop_pg_database(admin, name)
         admin.dispose()
 
 

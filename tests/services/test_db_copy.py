@@ -18,6 +18,7 @@ from services.staff.signing import sign_in
 from services.store.copy import copy_database, data_tables, table_checksum
 from services.store.database import open_database
 from services.store.errors import RevisitError
+from tests.conftest import drop_pg_database
 
 TODAY = dt.date(2026, 11, 23)
 
@@ -90,8 +91,7 @@ def empty_pg_url():
     try:
         yield make_url(admin).set(database=name).render_as_string(hide_password=False)
     finally:
-        with engine.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        drop_pg_database(engine, name)
         engine.dispose()
 
 
