@@ -1,5 +1,5 @@
-"""What the list wizard offers: the saved segments, the callers and the shared settings, read
-as one question."""
+"""What the list wizard offers: the saved segments and the ready-made templates, the callers and
+the shared settings, read as one question."""
 
 from __future__ import annotations
 
@@ -22,15 +22,23 @@ class RunChoices:
     titles: tuple[str, ...] = ()
     # The purpose each segment was saved for (None: none said), which the wizard then picks.
     purposes: tuple[str | None, ...] = ()
+    # How many of `segments`, at their end, are templates not saved yet: offered by their key
+    # as `list build KEY` takes it (the first run saves the template under its key), so a new
+    # database has lists to make before anyone saves a segment.
+    templates: int = 0
 
 
 def run_choices(sessions: sessionmaker[Session], lang: str = "zh") -> RunChoices:
     """What the wizard offers, the segments named in `lang` ("zh" or "en")."""
     saved = segments.list_segments(sessions)
+    names = {info.name for info in saved}
+    templates = [t for t in segments.template_segments() if t.key not in names]
     return RunChoices(
-        segments=tuple(info.name for info in saved),
-        titles=tuple(segments.title(info, lang) for info in saved),
-        purposes=tuple(info.purpose for info in saved),
+        segments=tuple(info.name for info in saved) + tuple(t.key for t in templates),
+        titles=tuple(segments.title(info, lang) for info in saved)
+        + tuple(segments.template_title(t, lang) for t in templates),
+        purposes=tuple(info.purpose for info in saved) + tuple(t.purpose for t in templates),
         callers=tuple(staff_list(sessions)),
         settings=load_settings(sessions),
+        templates=len(templates),
     )

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
@@ -55,10 +55,13 @@ from services.store.errors import N_, RevisitError
 
 @dataclass(frozen=True)
 class SegmentPreview:
-    """What the builder shows for a filter: its count and the first member rows."""
+    """What the builder shows for a filter: its count and the first member rows, and for each
+    row without a car (a filter on the customer alone) the customer's cars as the customer list
+    shows them: the first one's model and plate, and how many in all."""
 
     count: SegmentCount
     page: MemberPage
+    cars: dict[int, tuple[str | None, str | None, int]] = field(default_factory=dict)
 
 
 def _as_of(as_of: dt.date | None) -> dt.date:
@@ -108,7 +111,19 @@ def preview(sessions: Sessions, flt: FilterLike, as_of: dt.date | None = None, *
         compiled = compile_filter(flt, as_of, lateral=_lateral(s))
         counted, total = _count(s, compiled, as_of)
         rows = _member_rows(s, compiled.select.subquery("members"), 0, limit)
-    return SegmentPreview(counted, MemberPage(as_of, total, 0, rows))
+        cars = _first_cars(s, [r.customer_id for r in rows if r.vehicle_id is None])
+    return SegmentPreview(counted, MemberPage(as_of, total, 0, rows), cars)
+
+
+def _first_cars(s: Session, ids: Sequence[int]) -> dict[int, tuple[str | None, str | None, int]]:
+    """Each customer's first car (the first stored) as (model, plate), and how many cars."""
+    if not ids:
+        return {}
+    first = (select(V.c.customer_id, func.min(V.c.id).label("vid"), func.count().label("n"))
+             .where(V.c.customer_id.in_(ids)).group_by(V.c.customer_id).subquery("first"))
+    rows = s.execute(select(first.c.customer_id, V.c.model, V.c.plate, first.c.n)
+                     .join(V, V.c.id == first.c.vid))
+    return {cid: (model, plate, n) for cid, model, plate, n in rows}
 
 
 def _member_rows(s: Session, ids: Subquery, offset: int, limit: int | None
@@ -289,7 +304,14 @@ def title(info: SegmentInfo, lang: str = "zh") -> str:
     if lang.lower().startswith("zh"):
         return f"{info.name}（{info.description}）" if info.description else info.name
     template = find_template(info.name)
-    return f"{info.name} ({template.en})" if template is not None else info.name
+    return template_title(template, lang) if template is not None else info.name
+
+
+def template_title(template: tpl.TemplateSegment, lang: str = "zh") -> str:
+    """A template as the list wizard offers it: its key, with its name in `lang` beside it."""
+    if lang.lower().startswith("zh"):
+        return f"{template.key}（{template.zh}）"
+    return f"{template.key} ({template.en})"
 
 
 def filter_of(sessions: Sessions, name: str) -> FilterLike:

@@ -433,3 +433,41 @@ def test_a_run_made_in_the_window_names_who_made_it(qtbot, demo_db, asked):
         assert made == [(clerk.id, run_id)]
     finally:
         shut_down(widget, runner)
+
+
+def test_a_new_database_offers_the_templates_and_a_template_run_saves_it_once(qtbot, demo_db,
+                                                                               asked):
+    """Before anyone saves a segment, the wizard offers the ready-made templates (as `list
+    build KEY` takes them); the first run of one saves it under its key, offered once after."""
+    from ui.tasks import changed
+
+    runner = TaskRunner()
+    widget = ListsView(demo_db, runner)
+    qtbot.addWidget(widget)
+    widget.show()
+    try:
+        qtbot.waitUntil(lambda: widget.segment.count() > 0 and widget.callers.count() > 0,
+                        timeout=5000)
+        keys = [t.key for t in segments.template_segments()]
+        offered = [widget.segment.itemData(i) for i in range(widget.segment.count())]
+        assert offered == keys  # nothing saved: no separator, the templates in their order
+        assert widget.build_button.isEnabled()
+        key = "service.maintenance_due"
+        widget.segment.setCurrentIndex(widget.segment.findData(key))
+        assert widget.purpose.currentData() == "reminder"  # the template's purpose
+        assert widget.segment.currentText() == f"{key} ({segments.find_template(key).en})"
+        widget.as_of.setDate(QDate(DEMO_TODAY.year, DEMO_TODAY.month, DEMO_TODAY.day))
+        with qtbot.waitSignal(widget.run_built, timeout=30000) as built:
+            widget.build_button.click()
+        doc = runs.load_document(demo_db.sessions, built.args[0])
+        assert doc.members and doc.segment.startswith(key)
+        assert [s.name for s in segments.list_segments(demo_db.sessions)] == [key]
+        runner.announce(changed("segments"))
+        qtbot.waitUntil(lambda: widget.segment.itemData(0) == key
+                        and widget.segment.count() == len(keys) + 1, timeout=5000)
+        offered = [widget.segment.itemData(i) for i in range(widget.segment.count())]
+        # The saved template first, a separator (no data), then the others, each once.
+        assert offered == [key, None, *(k for k in keys if k != key)]
+        assert widget.segment.currentData() == key  # the choice stays
+    finally:
+        shut_down(widget, runner)

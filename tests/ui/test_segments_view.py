@@ -385,3 +385,31 @@ def test_an_imported_segment_is_announced(qtbot, view, tmp_path, monkeypatch):
         view._on_import()
     assert change.args[0].touches("segments")
     qtbot.waitUntil(lambda: view.saved.count() == 1, timeout=5000)
+
+
+def test_a_filter_on_the_customer_alone_previews_each_members_cars(qtbot, view, demo_db):
+    """With no condition on a car, the preview shows each member's first car and "+N" for the
+    others, as the customer list does, not two empty columns."""
+    from sqlalchemy import select
+
+    from models import Customer, Vehicle
+
+    qtbot.waitUntil(lambda: not view.runner.busy and view.preview.rowCount() > 0, timeout=10000)
+    with demo_db.sessions() as s:
+        cars: dict[str, list[tuple[str, str | None]]] = {}
+        for code, model, plate in s.execute(
+                select(Customer.code, Vehicle.model, Vehicle.plate)
+                .join(Vehicle, Vehicle.customer_id == Customer.id).order_by(Vehicle.id)):
+            cars.setdefault(code, []).append((model, plate))
+    shown = {view.preview.item(r, 0).text(): (view.preview.item(r, 3).text(),
+                                               view.preview.item(r, 4).text())
+             for r in range(view.preview.rowCount())}
+    with_cars = [code for code in shown if code in cars]
+    assert with_cars and any(len(cars[code]) > 1 for code in with_cars)
+    for code, (model, plate) in shown.items():
+        if code not in cars:
+            assert (model, plate) == ("", "")
+            continue
+        first_model, first_plate = cars[code][0]
+        more = f" +{len(cars[code]) - 1}" if len(cars[code]) > 1 else ""
+        assert (model, plate) == (first_model, f"{first_plate or ''}{more}".strip())

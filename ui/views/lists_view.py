@@ -212,7 +212,12 @@ class ListsView(QWidget):
                 choices.purposes or (None,) * len(choices.segments), strict=True):
             self.segment.addItem(title, name)
             self.segment.setItemData(self.segment.count() - 1, purpose, PURPOSE_ROLE)
-        self.segment.setCurrentIndex(max(0, self.segment.findData(current)))
+        if choices.templates and choices.templates < self.segment.count():
+            # The saved segments above, the templates not saved yet below.
+            self.segment.insertSeparator(self.segment.count() - choices.templates)
+        # (findData(None) would find the separator.)
+        chosen = -1 if current is None else self.segment.findData(current)
+        self.segment.setCurrentIndex(max(0, chosen))
         self.segment.blockSignals(False)
         if current is None:  # the first choices: the first segment's purpose
             self._on_segment_changed()

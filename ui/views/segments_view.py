@@ -378,7 +378,17 @@ class SegmentsView(QWidget):
         self.count.setText(text)
         self._preview_ids = [m.customer_id for m in page.rows]
         self._preview_people = [(m.code, m.name) for m in page.rows]
-        fill_table(self.preview, [[m.code, m.name, m.mobile, m.model, m.plate] for m in page.rows])
+        fill_table(self.preview, [[m.code, m.name, m.mobile, *self._car(m, shown.cars)]
+                                  for m in page.rows])
+
+    @staticmethod
+    def _car(member, cars: dict) -> tuple[str, str]:
+        """The member's car as (model, plate); for a member without one (a filter on the
+        customer alone), their first car, with "+N" after its plate for the others."""
+        if member.vehicle_id is not None or member.customer_id not in cars:
+            return member.model or "", member.plate or ""
+        model, plate, n = cars[member.customer_id]
+        return model or "", f"{plate or ''} +{n - 1}".strip() if n > 1 else plate or ""
 
     def _on_preview_double_clicked(self, row: int, _col: int) -> None:
         if 0 <= row < len(self._preview_ids):
