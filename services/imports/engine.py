@@ -422,9 +422,14 @@ def _withdraw(job: _Job, batch_id: int) -> None:
     unfinished in the list for a supervisor to decide."""
     try:
         batches.withdraw_unfinished(job.sessions, batch_id, job.options.staff_id)
-    except Exception:  # the first failure is what the user is told; this one is logged
-        log.warning("import batch #%s stays unfinished: its withdrawal failed", batch_id,
-                    exc_info=True)
+    except RevisitError as exc:
+        # Expected: a later import of the same file completed the batch, or it was undone,
+        # while it ran; the first failure, which says so, is what the user is told.
+        log.info("import batch #%s is not withdrawn: %s", batch_id, exc)
+    except Exception as exc:  # the first failure is what the user is told; this is logged
+        log.warning("import batch #%s stays unfinished: its withdrawal failed (%s)", batch_id,
+                    exc)
+        log.debug("the withdrawal's failure", exc_info=True)
 
 
 def _close_batch(session: Session, batch_id: int, columns: dict[str, Any], job: _Job) -> None:
