@@ -167,15 +167,21 @@ def backup_sqlite(path: Path, reason: str, *, place: BackupPlace | None = None,
     if reason not in REASONS:
         raise ValueError(f"unknown backup reason {reason!r}")
     place = place or stored_place(path)
+    named = target is not None and not target.is_dir()  # else a new name is chosen for it
     try:
         target = target_file(place, target, path.name, reason, BACKUP_SUFFIX, path)
     except RevisitError:
         if source is not None:
             source.close()
         raise
-    part = target.with_name(f".{target.name}.part")
+    # A part of this process's own: two programs backing up the same file in the same
+    # second (two imports started together) chose the same name, and the second one's copy
+    # into the shared part was refused ("attempt to write a readonly database").
+    part = target.with_name(f".{target.name}.{os.getpid()}.part")
     try:
         copy_database(source or sqlite3.connect(path, timeout=30), part)
+        if not named and target.exists():  # the other one's backup, finished first
+            target = unique_name(target.parent, path.name, reason, BACKUP_SUFFIX)
         os.replace(part, target)
     except (sqlite3.Error, OSError) as exc:
         part.unlink(missing_ok=True)
@@ -228,6 +234,8 @@ def prune(place: BackupPlace) -> list[Path]:
         try:
             old.unlink()
             removed.append(old)
+        except FileNotFoundError:  # pruned by another program at the same moment
+            continue
         except OSError as exc:
             log.warning("could not delete the old backup %s: %s", old, exc)
     return removed

@@ -10,6 +10,7 @@ import hashlib
 import shutil
 import sqlite3
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -265,6 +266,47 @@ def test_every_import_is_backed_up_first(tmp_path, database):
         assert conn.execute("SELECT count(*) FROM customer").fetchone() == (0,)
     finally:
         conn.close()
+
+
+_BACKUP_ON_GO = """
+import sys, time
+from pathlib import Path
+from services.store import backup
+path, folder, go = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
+while not go.exists():
+    time.sleep(0.001)
+place = backup.BackupPlace(folder, 10, path.name)
+print(backup.backup_sqlite(path, backup.IMPORT, place=place))
+"""
+
+
+def test_two_programs_backing_up_at_once_each_make_their_own(tmp_path, sqlite_database):
+    """Two imports started together back the file up in the same second: each backup is made,
+    whole, under a name of its own (one copied into the other's part file and failed)."""
+    import subprocess
+    import sys
+
+    path = _path(sqlite_database)
+    with sqlite3.connect(path) as conn:  # a few MB, so that the two copies overlap
+        conn.execute("CREATE TABLE filler (b BLOB)")
+        conn.executemany("INSERT INTO filler VALUES (randomblob(4000))", [()] * 4000)
+    folder = tmp_path / "backups"
+    made: list[str] = []
+    for attempt in range(4):
+        go = tmp_path / f"go{attempt}"
+        programs = [subprocess.Popen([sys.executable, "-c", _BACKUP_ON_GO, str(path),
+                                      str(folder), str(go)], cwd=Path(__file__).parents[2],
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                    for _ in range(2)]
+        time.sleep(1.5)  # both started and waiting
+        go.touch()
+        for program in programs:
+            out, err = program.communicate(timeout=120)
+            assert program.returncode == 0, err
+            made.append(out.strip())
+    assert len(set(made)) == 8
+    assert _names(folder) == sorted(Path(m).name for m in made)  # no part left behind
+    assert all(_tables(Path(m))["filler"] == _tables(path)["filler"] for m in made)
 
 
 def test_a_full_or_unwritable_backup_folder_is_one_sentence(tmp_path, sqlite_database):
