@@ -220,6 +220,15 @@ def _store(ctx: Context, spec: EventKind, lk: Lookup, result: RowResult, v: dict
     stored = _stored(spec, lk, result, v, event)
     if result.outcome == "reject":
         return
+    km = v.get("km") if spec.table == "service_visit" and event.get("vehicle_id") else None
+    if km is not None and (
+            problem := _km_problem(lk, event["vehicle_id"], event["visit_date"], km)):
+        # Not the car's odometer: not the visit's km either, which the maintenance due date
+        # counts from (a maintenance visit typed 13,600 for 136,000 km made a car serviced
+        # last week seven years overdue). The problems file shows the km as typed.
+        warn(result, problem, "km")
+        event = {**event, "km": None}
+        km = None
     if stored is None:
         row = _complete(spec, ctx, event)
         ctx.writer.insert(spec.table, row)
@@ -240,8 +249,8 @@ def _store(ctx: Context, spec: EventKind, lk: Lookup, result: RowResult, v: dict
             if set(changes) & set(spec.key):  # now found by its new key too
                 lk.add_event(stored, keys, spec.loose)
     ctx.seen[spec.table].add(stored["id"])
-    if spec.table == "service_visit" and v.get("km") is not None and event["vehicle_id"]:
-        _reading(ctx, lk, result, event["vehicle_id"], event["visit_date"], v["km"])
+    if km is not None:
+        _reading(ctx, lk, result, event["vehicle_id"], event["visit_date"], km)
     if result.created:
         result.outcome = "create"
     elif result.changes:
@@ -262,13 +271,18 @@ def _complete(spec: EventKind, ctx: Context, event: dict[str, Any]) -> dict[str,
     return row
 
 
+def _km_problem(lk: Lookup, vehicle_id: int, day: dt.date, km: int) -> str | None:
+    """Why a visit's km cannot be the car's odometer that day (a problem code), else None."""
+    if (day, km) in lk.readings[vehicle_id]:
+        return None
+    return lk.reading_out_of_line(vehicle_id, day, km)
+
+
 def _reading(ctx: Context, lk: Lookup, result: RowResult, vehicle_id: int, day: dt.date,
              km: int) -> None:
+    """The visit's km, checked (_km_problem) already, as a reading of the car's."""
     readings = lk.readings[vehicle_id]
     if (day, km) in readings:
-        return
-    if (problem := lk.reading_out_of_line(vehicle_id, day, km)) is not None:
-        warn(result, problem, "km")
         return
     ctx.writer.insert("mileage_reading", {
         "vehicle_id": vehicle_id, "reading_date": day, "km": km, "source": "visit",

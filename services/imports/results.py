@@ -63,9 +63,9 @@ ROW_PROBLEMS: dict[str, tuple[str, str]] = {
     "repeated_header_row": ("重复的表头行，未导入", "the header repeated, not imported"),
     "staff_unknown": ("找不到该员工，未记录经办人", "no such staff member; left blank"),
     "km_out_of_line": ("里程与该车其他读数不符（里程倒退，或增加得比车能开的还快），"
-                       "未记为读数，请核对",
+                       "未记入，请核对",
                        "the km does not fit the car's other readings (it goes back, or rose "
-                       "faster than a car is driven); not kept as a reading, please check"),
+                       "faster than a car is driven); not kept, please check"),
     "phones_not_kept": ("最多存 {limit} 个字，放不下的号码未存入，请核对",
                         "holds at most {limit} characters; the numbers that did not fit were "
                         "not stored, please check"),

@@ -460,6 +460,12 @@ def test_a_visit_km_out_of_line_with_the_cars_others_is_said_not_kept(database, 
         after = set(s.execute(select(MileageReading.reading_date, MileageReading.km)
                               .where(MileageReading.vehicle_id == car)).all()) - before
     assert after == {(dt.date(2026, 6, 1), 25000), (dt.date(2026, 9, 1), 28000)}
+    # Nor is it the visit's km, which a maintenance due date counts from.
+    with database.sessions() as s:
+        kms = dict(s.execute(select(ServiceVisit.work_order, ServiceVisit.km)
+                             .where(ServiceVisit.vehicle_id == car)).all())
+    assert {w: kms[w] for w in ("W201", "W202", "W203", "W204")} == {
+        "W201": 25000, "W202": None, "W203": None, "W204": 28000}
 
 
 def test_a_car_that_changed_hands_goes_to_its_new_owner(database, tmp_path):
