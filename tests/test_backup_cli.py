@@ -161,3 +161,25 @@ def test_a_daily_backup_that_fails_is_one_warning_line(tmp_path, sqlite_template
     lines = [x for x in done.stderr.splitlines() if "Backing up" in x]
     assert len(lines) == 1 and lines[0].startswith("revisit: warning: "), done.stderr
     assert str(blocker) in lines[0]
+
+
+def test_a_backup_is_never_written_over_the_database_or_someones_file(cli, database, supervisor,
+                                                                      tmp_path):
+    """`db backup FILE` named the database itself: it said "backed up" and made nothing.
+    Named someone's file, it replaced it. Both are refused in a sentence, the files as they
+    were; an earlier backup of that name is replaced (a nightly task writes one name)."""
+    path = _sqlite_only(database)
+    before = path.read_bytes()
+    code, _out, err = cli("db", "backup", str(path), user="boss")
+    assert code == 2 and "is the database itself" in err and "Traceback" not in err
+    assert path.read_bytes() == before
+    work = tmp_path / "客户导出.json"
+    work.write_text('{"mine": true}', encoding="utf-8")
+    code, _out, err = cli("db", "backup", str(work), user="boss")
+    assert code == 2 and "already exists and is not a backup" in err
+    assert work.read_text(encoding="utf-8") == '{"mine": true}'
+    nightly = tmp_path / "nightly.bak"
+    for _ in range(2):
+        code, _out, err = cli("db", "backup", str(nightly), user="boss")
+        assert code == 0, err
+    assert nightly.read_bytes().startswith(b"SQLite format 3\0")

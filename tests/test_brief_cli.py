@@ -111,7 +111,7 @@ def test_refusals_are_one_line_and_exit_2(capsys, db):
     assert "not allowed with argument" in refused(capsys, db, "refer", "C3", "--by", "C1",
                                                   "--by-org", "商会")
     assert "in the future" in refused(capsys, db, "refer", "C3", "--by-org", "商会", "--on",
-                                      "2999-01-01")
+                                      "2199-01-01")
     assert "--on" in refused(capsys, db, "refer", "C3", "--by-org", "商会", "--on", "yesterday")
     assert "no car with the VIN or plate" in refused(capsys, db, "declined", "C1", "--item",
                                                      "x", "--vin", "NOPE")

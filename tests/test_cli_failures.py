@@ -123,6 +123,44 @@ def test_command_line_mistakes_are_one_line(tmp_path):
     assert_user_error(run("--db", f"sqlite:///{path}", "segment"), "required")
 
 
+def test_dates_numbers_and_files_out_of_reach_are_one_line(tmp_path):
+    """What the parser passed before and Python then refused, with a traceback: a date no
+    count of days can start from, a number no database holds, a file name that is nothing or
+    a folder."""
+    path = _migrated(tmp_path)
+    db = ("--db", f"sqlite:///{path}")
+    out = str(tmp_path / "x.xlsx")
+    for args, said in (
+            (("segment", "due", "--as-of", "9999-12-31"), "out of range"),
+            (("segment", "rfm", "--as-of", "0001-01-01"), "out of range"),
+            (("report", "activity", "--from", "0001-01-01", "--to", "9999-12-31"),
+             "out of range"),
+            (("report", "weekly", "--from", "2026-02-30", "--out", str(tmp_path / "w.pdf")),
+             "'2026-02-30' is not a date"),
+            (("list", "build", "matrix.7+.high", "--as-of", "9999-12-31", "--out", out),
+             "out of range"),
+            (("segment", "members", "matrix.7+.high", "--limit", "9" * 20), "out of range"),
+            (("segment", "members", "matrix.7+.high", "--offset", "-1"), "out of range"),
+            (("audit", "--limit", "9" * 20), "out of range"),
+            (("list", "build", "matrix.7+.high", "--out", ""), "an empty file name"),
+            (("list", "build", "matrix.7+.high", "--out", str(tmp_path)), "is a folder"),
+            (("list", "build", "matrix.7+.high", "--send-at", "2026-12-04T25:00", "--out",
+              out), "not a date and time")):
+        assert_user_error(run(*db, *args), said)
+    assert not (tmp_path / "x.xlsx").exists()
+
+
+def test_an_unexpected_failure_is_one_line_and_its_details_with_v(tmp_path):
+    """A failure Revisit did not foresee (here a customer number beyond any database's
+    integers) is still one sentence; -v shows the traceback for whoever fixes it."""
+    path = _migrated(tmp_path)
+    db = ("--db", f"sqlite:///{path}")
+    said = assert_user_error(run(*db, "customers", "brief", "9" * 25), "unexpected")
+    assert "the unfinished step saved nothing" in said
+    detailed = run(*db, "-v", "customers", "brief", "9" * 25)
+    assert detailed.returncode == 1 and "Traceback" in detailed.stderr
+
+
 def test_an_unsubscribe_file_without_a_mobile_is_refused(tmp_path):
     path = _migrated(tmp_path)
     wrong = tmp_path / "退订.csv"

@@ -18,6 +18,7 @@ import openpyxl
 import pytest
 
 from services.demo import DEMO_PASSWORD
+from tests.test_cli import assert_user_error
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = "2026-11-23"
@@ -206,8 +207,9 @@ def test_a_template_key_builds_a_list_and_codes_print_as_chinese(db, tmp_path):
 def test_a_run_whose_file_cannot_be_written_stays_unfinished_until_reprinted(db, tmp_path):
     import re
 
-    taken = tmp_path / "taken.xlsx"
-    taken.mkdir()  # a folder where the file should go: the file cannot be put in place
+    # A name longer than the file system takes (255 bytes): the folder is there, so the run is
+    # stored; its file cannot be made. (A folder where the file should go is refused before.)
+    taken = tmp_path / ("名单" * 50 + ".xlsx")
     failed = run(db, "list", "build", "老车主", "--channel", "call", "--staff", "chenli",
                  "--as-of", TODAY, "--format", "xlsx", "--out", str(taken), ok=False)
     assert failed.returncode == 2
@@ -215,7 +217,7 @@ def test_a_run_whose_file_cannot_be_written_stays_unfinished_until_reprinted(db,
     assert str(taken) in line and "is kept unfinished" in line
     run_id = int(re.search(r"List run #(\d+) is kept unfinished", line).group(1))
     assert f"until `list print {run_id}` writes its files" in line
-    assert [p.name for p in tmp_path.iterdir()] == ["taken.xlsx"]  # no scratch left behind
+    assert list(tmp_path.iterdir()) == []  # no scratch left behind
     listed = run(db, "list", "show").stdout
     assert re.search(rf"#{run_id}\s.*\(unfinished 未完成\)", listed)
     shown = run(db, "list", "show", str(run_id)).stdout
@@ -430,3 +432,37 @@ def test_the_out_files_ending_chooses_the_format_and_a_contradiction_is_refused(
     assert clash.returncode == 2 and clash.stderr.count("\n") == 1
     assert "calls.pdf" in clash.stderr and "--format" in clash.stderr
     assert sorted(os.listdir(tmp_path)) == before
+
+
+def test_a_list_revisit_made_is_refused_as_an_unsubscribe_file(own_db, tmp_path):
+    """Read back as unsubscribes, the SMS file Revisit made blocked everyone it texts (and its
+    call list everyone it calls): refused, naming the row, with nothing blocked."""
+    out = tmp_path / "made" / "all.xlsx"
+    out.parent.mkdir()
+    run(own_db, "list", "build", "老车主", "--as-of", TODAY, "--out", str(out),
+        "--sms-template", "{称呼}您好", "--send-at", f"{TODAY}T10:00")
+    sms_run = run(own_db, "list", "build", "老车主", "--as-of", TODAY, "--channel", "sms",
+                  "--format", "csv", "--out", str(tmp_path / "made" / "texts.csv"),
+                  "--sms-template", "{称呼}您好", "--send-at", f"{TODAY}T10:00")
+    assert sms_run.returncode == 0
+    made = sorted(p for p in out.parent.iterdir() if p.suffix in (".xlsx", ".csv"))
+    assert len(made) >= 3 and any("sms" in p.name or "texts" in p.name for p in made)
+
+    def blocked() -> int:
+        with sqlite3.connect(own_db) as con:
+            return con.execute("SELECT count(*) FROM do_not_contact").fetchone()[0]
+
+    before = blocked()
+    for path in made:
+        refused = run(own_db, "list", "unsubscribe", str(path), ok=False)
+        said = assert_user_error(refused, str(path), "is a list Revisit made")
+        assert re.search(r"row \d+ holds", said)
+    assert blocked() == before
+    # The vendor's own report of replies still reads.
+    report = tmp_path / "退订.csv"
+    with sqlite3.connect(own_db) as con:
+        mobile = con.execute("SELECT mobile FROM customer WHERE mobile IS NOT NULL "
+                             "ORDER BY id LIMIT 1").fetchone()[0]
+    report.write_text(f"手机号码,回复内容,签名\n{mobile},T,【示范汽车】\n", encoding="utf-8-sig")
+    assert run(own_db, "list", "unsubscribe", str(report)).returncode == 0
+    assert blocked() > before

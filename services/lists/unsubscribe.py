@@ -52,6 +52,19 @@ def _cells(path: Path) -> Iterator[tuple[int, Sequence[object]]]:
 
 
 _DATE = re.compile(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}")
+# What only the lists Revisit sends out hold: a message as sent (the 【signature】 and the text
+# after it; a reply to the vendor is "T" or "TD", a signature column the signature alone), or
+# a list row's code (run-number, e.g. 12-0007). Such a file read as unsubscribes would block
+# everyone it was sent to.
+_SENT_MESSAGE = re.compile(r"【[^】]{1,30}】\s*\S.{4,}", re.S)
+_ROW_CODE = re.compile(r"\d{1,9}-\d{4,}")
+
+
+def _sent_out(values: Sequence[object], failed: bool) -> bool:
+    """Whether a row is one of a list Revisit made (a message, for unsubscribes; a row code)."""
+    texts = [v.strip() for v in values if isinstance(v, str)]
+    return any(_ROW_CODE.fullmatch(t) for t in texts) or (
+        not failed and any(_SENT_MESSAGE.match(t) for t in texts))
 
 
 def _number_like(value: object) -> bool:
@@ -76,6 +89,11 @@ def read_unsubscribes(sessions: Sessions, path: Path | str, *, failed: bool = Fa
     numbers: dict[str, int] = {}
     bad: list[int] = []
     for n, values in _cells(path):
+        if _sent_out(values, failed):
+            raise RevisitError(N_("{path} is a list Revisit made to send (row {row} holds a "
+                                  "message or a list code), not the vendor's report of who "
+                                  "unsubscribed or could not be reached; nothing was "
+                                  "changed."), path=str(path), row=n)
         mobiles = [mainland_mobile(str(v).split(".")[0]) for v in values]
         found = [f for f in mobiles if f]
         if found:

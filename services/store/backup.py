@@ -137,7 +137,30 @@ def target_file(place: BackupPlace, target: Path | None, name: str, reason: str,
     if not target.parent.is_dir():
         raise RevisitError(N_("The folder {where} does not exist; nothing was written."),
                            where=str(target.parent))
+    if target.exists():
+        live = Path(where) if isinstance(where, Path) else None
+        if live is not None and live.exists() and target.samefile(live):
+            raise RevisitError(N_("{target} is the database itself; a backup goes to another "
+                                  "file. Nothing was written."), target=str(target))
+        if not _a_backup(target):
+            raise RevisitError(N_("{target} already exists and is not a backup; nothing was "
+                                  "written over it. Choose another file name."),
+                               target=str(target))
     return target
+
+
+# How the files a backup may replace begin: an earlier backup of the same kind, a SQLite file
+# or a pg_dump archive (custom format). Any other file is someone's work.
+_BACKUP_HEADERS = (b"SQLite format 3\0", b"PGDMP")
+
+
+def _a_backup(path: Path) -> bool:
+    try:
+        with path.open("rb") as f:
+            head = f.read(16)
+    except OSError:
+        return False
+    return head.startswith(_BACKUP_HEADERS)
 
 
 def copy_database(src: sqlite3.Connection, part: Path) -> None:

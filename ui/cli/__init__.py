@@ -16,6 +16,7 @@ import logging
 import signal
 import sys
 import threading
+import traceback
 from collections.abc import Callable, Sequence
 from types import ModuleType
 from typing import TYPE_CHECKING
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
     from services.store.database import Database
 
 EXIT_OK = 0
+EXIT_UNEXPECTED = 1
 EXIT_USER_ERROR = 2
 EXIT_CANCELLED = 130
 
@@ -250,6 +252,16 @@ def _run_command(args: argparse.Namespace) -> int:
     except (Cancelled, KeyboardInterrupt):
         print("revisit: cancelled; nothing was changed by the unfinished step.", file=sys.stderr)
         return EXIT_CANCELLED
+    except Exception as exc:
+        # Revisit's own mistake, not the user's: still one sentence (the traceback with -v),
+        # as the window says it. What the step stored is as its transaction left it: whole,
+        # or not at all.
+        if args.verbose:
+            traceback.print_exc()
+        print(f"revisit: error: something unexpected went wrong ({type(exc).__name__}: "
+              f"{exc}); the unfinished step saved nothing. Run the command again with -v for "
+              f"the details.", file=sys.stderr)
+        return EXIT_UNEXPECTED
     finally:
         restore_sigterm()  # from here a SIGTERM ends the process as it did before
         for database in opened:

@@ -17,7 +17,7 @@ from services.customers.merge_rows import table_label
 from services.store.errors import N_, RevisitError
 from ui.cli import brief_text
 from ui.cli.auth import WRITE, acting
-from ui.cli.parsing import record_id
+from ui.cli.parsing import count, day, record_id
 from ui.cli.progress import TerminalProgress
 
 
@@ -75,7 +75,7 @@ def _register_brief(acts) -> None:
         "with km, complaints, intent, how to reach them, referrals both ways, maintenance due "
         "and open declined repairs — each with its date.")
     b.add_argument("customer", metavar="CUSTOMER", help="customer code (C0001234) or id")
-    b.add_argument("--as-of", type=dt.date.fromisoformat, metavar="YYYY-MM-DD",
+    b.add_argument("--as-of", type=day, metavar="YYYY-MM-DD",
                    help="the brief as it was on that day (default today)")
     b.add_argument("--format", choices=("text", "json"), default="text")
     b.set_defaults(handler=_brief)
@@ -90,7 +90,7 @@ def _register_brief(acts) -> None:
     who.add_argument("--by-staff", metavar="NAME", help="by this member of staff (user name "
                      "or name)")
     who.add_argument("--by-org", metavar="TEXT", help="by this association or company")
-    r.add_argument("--on", type=dt.date.fromisoformat, metavar="YYYY-MM-DD",
+    r.add_argument("--on", type=day, metavar="YYYY-MM-DD",
                    help="the day of the introduction (default today)")
     r.add_argument("--note", default=None)
     r.set_defaults(handler=_refer, access=WRITE)
@@ -100,10 +100,10 @@ def _register_brief(acts) -> None:
         "stays open until marked done or refused.")
     d.add_argument("customer", metavar="CUSTOMER", help="customer code (C0001234) or id")
     d.add_argument("--item", required=True, metavar="TEXT", help="what should be done")
-    d.add_argument("--due", type=dt.date.fromisoformat, metavar="YYYY-MM-DD",
+    d.add_argument("--due", type=day, metavar="YYYY-MM-DD",
                    help="when it should be done by")
     d.add_argument("--vin", metavar="VIN", help="the car, by VIN or plate")
-    d.add_argument("--on", type=dt.date.fromisoformat, metavar="YYYY-MM-DD",
+    d.add_argument("--on", type=day, metavar="YYYY-MM-DD",
                    help="when it was noted (default today)")
     d.add_argument("--note", default=None)
     d.set_defaults(handler=_declined, access=WRITE)
@@ -111,7 +111,7 @@ def _register_brief(acts) -> None:
                         "refused")
     c.add_argument("item", metavar="ID", type=record_id, help="the item's number (#ID)")
     c.add_argument("--status", required=True, choices=("done", "refused"))
-    c.add_argument("--on", type=dt.date.fromisoformat, metavar="YYYY-MM-DD",
+    c.add_argument("--on", type=day, metavar="YYYY-MM-DD",
                    help="the day it was done or refused (default today)")
     c.set_defaults(handler=_declined_done, access=WRITE)
     i = acts.add_parser(
@@ -123,7 +123,7 @@ def _register_brief(acts) -> None:
     i.add_argument("--brand", default="")
     i.add_argument("--model", default="")
     for name in ("first-km", "first-months", "every-km", "every-months"):
-        i.add_argument(f"--{name}", type=int, metavar="N")
+        i.add_argument(f"--{name}", type=count, metavar="N")
     i.set_defaults(handler=_intervals)
 
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 
 from services.demo import DEMO_PASSWORD
 from services.staff import signing
 from services.staff.permissions import MANAGE_DATABASE, require
 from services.store.database import count_rows
+from ui.cli.parsing import count, day
 from ui.cli.progress import TerminalProgress
 
 
@@ -25,11 +25,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         f"{DEMO_PASSWORD} (supervisor: user name supervisor). Once a database has accounts, "
         "only a supervisor adds demo data to it.",
     )
-    p.add_argument("--customers", type=int, default=5000, metavar="N", help="how many (5000)")
+    p.add_argument("--customers", type=count, default=5000, metavar="N", help="how many (5000)")
     p.add_argument("--seed", type=int, default=1, metavar="S", help="random seed (1)")
     p.add_argument(
         "--today",
-        type=dt.date.fromisoformat,
+        type=day,
         metavar="YYYY-MM-DD",
         help="the day the data is generated relative to (default: today)",
     )
@@ -44,7 +44,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="finish a demo that was stopped half-way (its count, seed and day are kept)",
     )
     # For the fault tests: customers per committed batch (many batches in a small demo).
-    p.add_argument("--batch", type=int, help=argparse.SUPPRESS)
+    p.add_argument("--batch", type=count, help=argparse.SUPPRESS)
     p.set_defaults(handler=_run)
 
 

@@ -19,6 +19,7 @@ from services.staff.permissions import staff_id
 from services.store.errors import N_, RevisitError
 from ui.cli import EXIT_CANCELLED
 from ui.cli.auth import READ, WRITE, acting
+from ui.cli.parsing import count, record_id
 from ui.cli.progress import TerminalProgress
 
 OUTCOME_ZH = {"create": "新建", "update": "更新", "unchanged": "无变化", "reject": "不导入"}
@@ -32,7 +33,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                             f"({text('import_kind', kind)})")
         p.add_argument("file", type=Path)
         p.add_argument("--sheet", help="the sheet to read (default: the first with data)")
-        p.add_argument("--header-row", type=int, metavar="N",
+        p.add_argument("--header-row", type=count, metavar="N",
                        help="the row holding the column headers (default: found)")
         p.add_argument("--mapping", metavar="NAME", help="use a saved column mapping")
         p.add_argument("--save-mapping", metavar="NAME",
@@ -48,10 +49,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         p.set_defaults(handler=_import, kind=kind, access=WRITE)
     b = acts.add_parser("batches", help="files imported so far, newest first")
     b.add_argument("--kind", choices=IMPORT_KINDS)
-    b.add_argument("--limit", type=int, default=30)
+    b.add_argument("--limit", type=count, default=30)
     b.set_defaults(handler=_batches, access=READ)
     u = acts.add_parser("undo", help="undo a whole import batch")
-    u.add_argument("batch", type=int)
+    u.add_argument("batch", type=record_id)
     u.set_defaults(handler=_undo, access=WRITE)
     m = acts.add_parser("mappings", help="saved column mappings")
     m.add_argument("--kind", choices=IMPORT_KINDS)

@@ -5,7 +5,6 @@ is built, and what their files will hold is printed before they are written."""
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -20,7 +19,7 @@ from services.store.errors import N_, Cancelled, RevisitError
 from services.store.settings import Settings, load_settings
 from ui.cli import EXIT_CANCELLED
 from ui.cli.auth import WRITE
-from ui.cli.parsing import record_id
+from ui.cli.parsing import count, day, moment, out_file, record_id
 from ui.cli.progress import TerminalProgress
 from ui.cli.terminal import display_width
 
@@ -42,7 +41,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     b.add_argument("--staff", default="", help="callers, comma-separated (usernames or names)")
     b.add_argument("--split", choices=build.SPLITS, default="even")
     b.add_argument("--purpose", help="care, callback, sales, … (default: the segment's)")
-    b.add_argument("--as-of", type=dt.date.fromisoformat, metavar="YYYY-MM-DD")
+    b.add_argument("--as-of", type=day, metavar="YYYY-MM-DD")
     _output_args(b)
     b.set_defaults(handler=_build, access=WRITE, prepare=_prepare_files)
     p = acts.add_parser("print", help="write the files of a stored run again, identically")
@@ -65,7 +64,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     m.add_argument("run", type=record_id)
     m.add_argument("--sms-template", "--template", dest="sms_template", required=True,
                    help="SMS text with merge fields such as {称呼} {车型|您的爱车}")
-    m.add_argument("--first", type=int, default=5, metavar="N", help="messages shown (5)")
+    m.add_argument("--first", type=count, default=5, metavar="N", help="messages shown (5)")
     m.add_argument("--format", choices=("text", "json"), default="text")
     m.set_defaults(handler=_sms)
 
@@ -78,7 +77,7 @@ def _output_args(p: argparse.ArgumentParser) -> None:
                    help="pdf, xlsx or csv (default: the --out file's ending, else pdf)")
     p.add_argument(
         "--out",
-        type=Path,
+        type=out_file,
         required=True,
         help="file for the call list; mail, SMS, visit and WeChat lists go beside it with "
         "-mail / -sms / -visit / -wechat in the name",
@@ -90,7 +89,7 @@ def _output_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--sms-template", help="SMS text with merge fields such as {称呼} {车型}")
     p.add_argument(
         "--send-at",
-        type=dt.datetime.fromisoformat,
+        type=moment,
         metavar="YYYY-MM-DDTHH:MM",
         help="planned SMS sending time (checked against the sending window)",
     )

@@ -5,6 +5,8 @@ command modules."""
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+from pathlib import Path
 
 # Ids are 64-bit integers on both databases; a larger number can name no record.
 MAX_ID = 2**63 - 1
@@ -24,3 +26,59 @@ def record_id(text: str) -> int:
     if not 1 <= value <= MAX_ID:
         raise argparse.ArgumentTypeError(f"there is no number {text}")
     return value
+
+
+# Dates a command takes: far enough either way for any car, customer or campaign, and near
+# enough that the days counted from them stay dates (9999-12-31 plus a due window is none).
+FIRST_DAY, LAST_DAY = dt.date(1900, 1, 1), dt.date(2199, 12, 31)
+
+
+def day(text: str) -> dt.date:
+    """A date as typed: YYYY-MM-DD, a real day between FIRST_DAY and LAST_DAY."""
+    try:
+        value = dt.date.fromisoformat(text) if len(text) == 10 else None
+    except ValueError:
+        value = None
+    if value is None:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date (YYYY-MM-DD)")
+    if not FIRST_DAY <= value <= LAST_DAY:
+        raise argparse.ArgumentTypeError(
+            f"{text} is out of range (from {FIRST_DAY} to {LAST_DAY})")
+    return value
+
+
+def moment(text: str) -> dt.datetime:
+    """A date and time as typed: YYYY-MM-DDTHH:MM (or with a space), its day as `day` takes."""
+    try:
+        value = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"'{text}' is not a date and time (YYYY-MM-DDTHH:MM)") from None
+    day(value.date().isoformat())
+    return value
+
+
+def count(text: str) -> int:
+    """A number of rows as typed: a whole number from 0 up."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if not 0 <= value <= MAX_ID:
+        raise argparse.ArgumentTypeError(f"{text} is out of range (0 to {MAX_ID})")
+    return value
+
+
+def out_file(text: str) -> Path:
+    """A file to write, as typed: a name, not nothing and not a folder."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("an empty file name")
+    path = Path(text)
+    try:
+        folder = path.is_dir()
+    except OSError:  # a name too long, say: writing it will say what is wrong
+        folder = False
+    if text.endswith(("/", "\\")) or folder:
+        raise argparse.ArgumentTypeError(
+            f"{text} is a folder; name a file in it, e.g. {path / 'list.pdf'}")
+    return path

@@ -14,6 +14,7 @@ import json
 from services.labels import codes, text
 from services.reports import activity as reports
 from services.reports import monday
+from ui.cli.parsing import day, out_file
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -26,10 +27,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         "Monday–Sunday week holding --as-of, today unless given), with follow-ups due and "
         "open complaints.",
     )
-    act.add_argument("--as-of", dest="as_of", type=dt.date.fromisoformat, metavar="YYYY-MM-DD",
+    act.add_argument("--as-of", dest="as_of", type=day, metavar="YYYY-MM-DD",
                      help="report the Monday–Sunday week holding this date (default: today)")
-    act.add_argument("--from", dest="start", type=dt.date.fromisoformat, metavar="YYYY-MM-DD")
-    act.add_argument("--to", dest="end", type=dt.date.fromisoformat, metavar="YYYY-MM-DD")
+    act.add_argument("--from", dest="start", type=day, metavar="YYYY-MM-DD")
+    act.add_argument("--to", dest="end", type=day, metavar="YYYY-MM-DD")
     act.add_argument("--format", choices=("text", "json"), default="text")
     act.set_defaults(handler=_activity)
     helps = {
@@ -45,22 +46,24 @@ def register(sub: argparse._SubParsersAction) -> None:
         "dismissed): the customers, and how many were then reached, came back for service or "
         "bought a car within 30 and 90 days.",
     )
-    sug.add_argument("--from", dest="start", type=dt.date.fromisoformat, metavar="YYYY-MM-DD")
-    sug.add_argument("--to", dest="end", type=dt.date.fromisoformat, metavar="YYYY-MM-DD")
+    sug.add_argument("--from", dest="start", type=day, metavar="YYYY-MM-DD")
+    sug.add_argument("--to", dest="end", type=day, metavar="YYYY-MM-DD")
     sug.add_argument("--format", choices=("text", "json"), default="text")
-    sug.add_argument("--out", metavar="PATH", help="write to this file instead of the screen")
+    sug.add_argument("--out", type=out_file, metavar="PATH",
+                     help="write to this file instead of the screen")
     sug.set_defaults(handler=_suggestions)
     for kind in monday.KINDS:
         cmd = report_sub.add_parser(
             kind, help=helps[kind],
             description=f"Write {helps[kind]} to --out as PDF (.pdf) or Excel (.xlsx); the "
             "file appears complete or not at all. Default period: last Monday–Sunday week.")
-        cmd.add_argument("--from", dest="start", type=dt.date.fromisoformat,
+        cmd.add_argument("--from", dest="start", type=day,
                          metavar="YYYY-MM-DD")
-        cmd.add_argument("--to", dest="end", type=dt.date.fromisoformat, metavar="YYYY-MM-DD")
+        cmd.add_argument("--to", dest="end", type=day, metavar="YYYY-MM-DD")
         cmd.add_argument("--staff", metavar="NAME",
                          help="one person (user name or display name); default: everybody")
-        cmd.add_argument("--out", required=True, metavar="PATH", help="a .pdf or .xlsx file")
+        cmd.add_argument("--out", type=out_file, required=True, metavar="PATH",
+                         help="a .pdf or .xlsx file")
         cmd.set_defaults(handler=_write_report, kind=kind)
 
 

@@ -17,6 +17,7 @@ from services.segments.catalog import RFM_DEFAULT_MONTHS
 from services.staff.permissions import EXPORT_PHONES, allowed, staff_id
 from services.store.errors import N_, RevisitError
 from ui.cli.auth import WRITE
+from ui.cli.parsing import count, day
 from ui.cli.terminal import display_width
 
 
@@ -31,11 +32,9 @@ def _service() -> ModuleType:
 def _date(text: str) -> dt.date:
     """Parsed here, not by argparse, so a bad date is one clear line like every other error."""
     try:
-        if len(text) == 10:
-            return dt.date.fromisoformat(text)
-    except ValueError:
-        pass
-    raise RevisitError(N_("--as-of: '{value}' is not a date (YYYY-MM-DD)."), value=text)
+        return day(text)
+    except argparse.ArgumentTypeError as exc:
+        raise RevisitError(N_("--as-of: {problem}."), problem=str(exc)) from None
 
 
 def _as_of(args) -> dt.date | None:
@@ -73,8 +72,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = s.add_parser("members", help="list a segment's members (one row per matching vehicle)")
     p.add_argument("name")
     _common(p, ("text", "csv", "json"))
-    p.add_argument("--limit", type=int, default=None, help="at most N rows")
-    p.add_argument("--offset", type=int, default=0)
+    p.add_argument("--limit", type=count, default=None, help="at most N rows")
+    p.add_argument("--offset", type=count, default=0)
     p.set_defaults(handler=_members)
     p = s.add_parser("import", help="save a segment from a JSON file")
     p.add_argument("file", type=Path)
@@ -98,7 +97,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     _common(p)
     p.set_defaults(handler=_matrix)
     p = s.add_parser("rfm", help="RFM eight classes: customers per class")
-    p.add_argument("--months", type=int, default=RFM_DEFAULT_MONTHS)
+    p.add_argument("--months", type=count, default=RFM_DEFAULT_MONTHS)
     p.add_argument("--quantile", type=float, help="thresholds at this quantile, e.g. 0.5")
     p.add_argument("--r-days", type=float, help="fixed R threshold (days)")
     p.add_argument("--f", type=float, help="fixed F threshold (spends)")
@@ -115,7 +114,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     _common(p)
     p.set_defaults(handler=_tags)
     p = s.add_parser("due", help="insurance, warranty, loan, inspection, birthday due soon")
-    p.add_argument("--days", type=int, default=30)
+    p.add_argument("--days", type=count, default=30)
     _common(p)
     p.set_defaults(handler=_due)
     p = s.add_parser("templates", help="list the template segments one can save and change")

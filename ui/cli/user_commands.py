@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import datetime as dt
 import json
 
 from services.labels import text
@@ -15,6 +14,7 @@ from services.staff.audit_words import about_words, action_words, detail_words
 from services.staff.permissions import STAFF, SUPERVISOR
 from services.store.errors import N_, RevisitError
 from ui.cli.auth import READ, WRITE, new_password
+from ui.cli.parsing import count, day
 
 ROLES = {"staff": STAFF, "supervisor": SUPERVISOR}
 
@@ -55,14 +55,14 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="The audit trail: sign-ins, account changes, shared settings, deleted "
         "segments, list files written, preferences, consent, do-not-contact, merges and "
         "imports, newest first. Only a supervisor may read it (--user before the command).")
-    audit.add_argument("--from", dest="start", type=dt.date.fromisoformat, metavar="YYYY-MM-DD")
-    audit.add_argument("--to", dest="end", type=dt.date.fromisoformat, metavar="YYYY-MM-DD")
+    audit.add_argument("--from", dest="start", type=day, metavar="YYYY-MM-DD")
+    audit.add_argument("--to", dest="end", type=day, metavar="YYYY-MM-DD")
     audit.add_argument("--user", dest="by_user", default="", metavar="NAME",
                        help="only what this person did (the signed-in user goes before the "
                        "command: revisit --user ME audit --user THEM)")
     audit.add_argument("--customer", default="", metavar="CODE", help="only about this customer")
     audit.add_argument("--action", default="", help="only this action, e.g. delete_segment")
-    audit.add_argument("--limit", type=int, default=None, metavar="N", help="at most N entries")
+    audit.add_argument("--limit", type=count, default=None, metavar="N", help="at most N entries")
     audit.add_argument("--format", choices=("text", "json"), default="text")
     audit.set_defaults(handler=_audit, access=READ)
 
