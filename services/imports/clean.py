@@ -254,6 +254,12 @@ def clean_row(
             problems.append(CellProblem(field.key, problem.code, severity, raw, limit,
                                         _year_given(problem.code, result.value)))
         if field.required and result.value is None and result.ok and not field.blank_filled:
+            # An empty cell of a field with a stand-in is taken from it as a missing column
+            # is (a complaint left without its category still stands, its topic its content).
+            if field.fallback is not None and values.get(field.fallback) is not None:
+                values[field.key] = _stand_in(values[field.fallback], field.max_length)
+                if values[field.key] is not None:
+                    continue
             problems.append(CellProblem(field.key, "required_missing", "error", raw))
     for field in kind.fields:
         if field.required and field.key not in values and field.fallback in values:

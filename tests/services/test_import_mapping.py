@@ -314,6 +314,14 @@ def test_contacts_and_complaints():
     result = clean_row(complaints, ["2026-10-01", "粤A12345", None, "已解决"], today=TODAY)
     assert [(p.field, p.code) for p in result.errors] == [("topic", "required_missing")]
     assert result.values["resolved"] is True
+    # With the complaint's content beside it, an empty category is no reason to lose the
+    # complaint (unresolved, it holds back sales calls): the topic is taken from the content,
+    # as when the file has no category column at all.
+    described = auto_map(["投诉日期", "车牌", "投诉类别", "投诉内容", "是否解决"], "complaints")
+    result = clean_row(described, ["2026-10-01", "粤A12345", None, "发动机异响。三次未修好",
+                                   "未解决"], today=TODAY)
+    assert result.errors == () and result.values["topic"] == "发动机异响"
+    assert result.values["resolved"] is False
 
 
 def test_short_rows_read_missing_cells_as_empty():
