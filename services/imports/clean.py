@@ -29,6 +29,9 @@ DEFAULT_CHANNEL = "phone"
 # missed, an insurance lapsed): 10月1日 in a file imported on 30 November is that October's,
 # not next year's. Said in the warning date_year_next (services/imports/normalise.py).
 YEARLESS_OVERDUE_DAYS = 90
+# Nothing but a birthday is dated before this year: no car of a dealer's customers was bought,
+# serviced or insured earlier, and such a date is a misread (190305 read as March 1903).
+EVENTS_FROM = 1950
 # The warnings of a day typed without its year: each row's says the day it was taken as.
 YEAR_GIVEN = frozenset({"date_year_next", "date_year_last"})
 
@@ -87,9 +90,12 @@ def clean_value(field: Field, raw: Cell, today: dt.date, *,
             yearless = ("next", today - dt.timedelta(days=YEARLESS_OVERDUE_DAYS))
         elif field.yearless == "last" and latest is not None:
             yearless = ("last", latest)
-        if cleaner == "date":
-            return normalise_date(raw, latest=latest, order=order, yearless=yearless)
-        return normalise_datetime(raw, latest=latest, order=order, yearless=yearless)
+        dated: Clean[Any] = (normalise_date if cleaner == "date" else normalise_datetime)(
+            raw, latest=latest, order=order, yearless=yearless)
+        if field.key != "birthday" and dated.value is not None \
+                and dated.value.year < EVENTS_FROM:
+            return n.refused("date_out_of_range")
+        return dated
     if cleaner == "text":
         return n.normalise_text(raw, field.max_length)
     if cleaner == "name":

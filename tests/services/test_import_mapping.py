@@ -327,3 +327,19 @@ def test_contacts_and_complaints():
 def test_short_rows_read_missing_cells_as_empty():
     result = clean_row(visit_mapping(), ["2019-03-05", "粤A12345"], today=TODAY)
     assert not result.rejected and result.values["amount"] is None
+
+
+def test_only_a_birthday_is_dated_before_1950():
+    """A visit in 1903, or 190305 read as March 1903 for a purchase, is a misread: refused as
+    an implausible year (the visit's row, which needs its date; the purchase date left empty
+    with a warning). A customer born in 1930 is a customer."""
+    result = clean_row(visit_mapping(), ["1903-05-01", "粤A12345"], today=TODAY)
+    assert [(p.field, p.code) for p in result.errors] == [("visit_date", "date_out_of_range")]
+    owners = auto_map(["姓名", "手机", "生日", "购车日期"], "customers")
+    result = clean_row(owners, ["张三", "13800138000", "1930-05-01", "190305"], today=TODAY)
+    assert result.errors == () and result.values["birthday"] == dt.date(1930, 5, 1)
+    assert result.values["purchase_date"] is None
+    assert [(p.field, p.code) for p in result.problems] == [("purchase_date",
+                                                             "date_out_of_range")]
+    fine = clean_row(visit_mapping(), ["1950-01-01", "粤A12345"], today=TODAY)
+    assert fine.errors == () and fine.values["visit_date"] == dt.date(1950, 1, 1)
