@@ -399,6 +399,47 @@ def test_envelopes_without_a_return_address_leave_no_file_at_all(own_db, tmp_pat
     assert "list run #" not in built.stdout  # refused before a run was stored
 
 
+def test_a_run_whose_later_file_fails_leaves_none_of_its_files(own_db, tmp_path):
+    """A run's files are put in place together: when its mail list cannot be written, its
+    call list is not left behind to be called from while the run is unfinished, and the files
+    of those names from before are still there as they were."""
+    out = tmp_path / "out"
+    out.mkdir()
+    # 250 bytes is a name the file system takes; with "-mail" it is over 255 and is not.
+    long_week = out / ("周" * 80 + "x" * 5 + ".xlsx")
+    long_week.write_bytes(b"last week's list")
+    failed = run(own_db, "list", "build", "老车主", "--channel", "auto", "--as-of", TODAY,
+                 "--format", "xlsx", "--out", str(long_week), ok=False)
+    assert failed.returncode == 2 and "kept unfinished" in failed.stderr
+    assert "wrote" not in failed.stdout
+    assert [p.name for p in out.iterdir()] == [long_week.name]  # no scratch left either
+    assert long_week.read_bytes() == b"last week's list"
+    run_id = re.search(r"List run #(\d+) is kept unfinished", failed.stderr).group(1)
+
+    # A folder where its SMS list should go: refused when the files are put in place, after
+    # the call list's rename would have replaced last week's.
+    week = out / "week.xlsx"
+    week.write_bytes(b"last week's list")
+    (out / "week-sms.xlsx").mkdir()
+    again = run(own_db, "list", "print", run_id, "--format", "xlsx", "--out", str(week),
+                ok=False)
+    assert again.returncode == 2 and "week-sms.xlsx" in again.stderr
+    assert sorted(p.name for p in out.iterdir()) == sorted([week.name, "week-sms.xlsx",
+                                                            long_week.name])
+    assert week.read_bytes() == b"last week's list"
+    assert "unfinished" in run(own_db, "list", "show", run_id).stdout
+
+    (out / "week-sms.xlsx").rmdir()
+    printed = run(own_db, "list", "print", run_id, "--format", "xlsx", "--out", str(week))
+    made = sorted(p.name for p in out.iterdir() if p.name.startswith("week"))
+    assert made == ["week-mail.xlsx", "week-sms.xlsx", "week-wechat.xlsx", "week.xlsx"], made
+    assert f"list run #{run_id} finished" in printed.stdout
+    assert all(f"wrote {out / name}" in printed.stdout for name in made)
+    header = next(openpyxl.load_workbook(week, read_only=True).active.iter_rows(
+        values_only=True))
+    assert header[:2] == ("编号", "回访员")
+
+
 def test_a_name_no_font_can_print_is_written_and_warned_about(own_db, tmp_path):
     """A private-use character (no font has it) prints as □, and the command says who."""
     [name] = _edit(own_db, "UPDATE customer SET name = name || ? WHERE id = (SELECT MIN("

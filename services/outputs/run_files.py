@@ -19,8 +19,11 @@ font on this computer has is still written, with □ in their place, and says so
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
+import errno
+import functools
 import multiprocessing
 import os
 import queue
@@ -28,8 +31,7 @@ import shutil
 import tempfile
 import threading
 import time
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -296,7 +298,8 @@ def write_run_file(doc: ListDocument, request: FileRequest, settings: Settings,
                    actor: Actor | None | NotPassed = NOT_PASSED, *,
                    sessions: sessionmaker[Session] | None = None,
                    briefs_from: sessionmaker[Session] | None = None,
-                   for_printing: bool = False, steps: Steps = NO_STEPS) -> WrittenFile:
+                   for_printing: bool = False, steps: Steps = NO_STEPS,
+                   together: Together | None = None) -> WrittenFile:
     """Write one file of the run from the members of its channel (refused when it has none).
     Nothing appears at `request.path` unless the whole file was written. `actor` is who asks:
     full mobiles for a supervisor, masked ones otherwise, and the SMS vendor file for a
@@ -306,7 +309,8 @@ def write_run_file(doc: ListDocument, request: FileRequest, settings: Settings,
     condensed pre-call brief under its row when a database is given: `briefs_from`, else
     `sessions` (a preview reads briefs without recording anything). Writing several files of
     one request: `check_run_files` them all first. `steps` hears how far the writing is, and
-    may stop it (nothing is then written)."""
+    may stop it (nothing is then written). With `together` the file (and its audit record)
+    is put in place when that block ends, with the request's other files."""
     full = _check(doc, request, settings, actor, for_printing)
     if not full:
         doc = masked(doc)
@@ -316,12 +320,17 @@ def write_run_file(doc: ListDocument, request: FileRequest, settings: Settings,
     if request.kind == CALL_SHEET and source is not None:
         from services.customers.brief_batch import sheet_briefs  # only a call sheet needs it
         briefs = sheet_briefs(source, doc, steps.cancel)
-    with _staged(path) as scratch, collector.paused():
+    with _staged(path, together) as scratch, collector.paused():
         written = _write(doc, members, request, settings, scratch, briefs, steps)
     written = dataclasses.replace(written, path=path,
                                   masked=not full and holds_mobiles(request.kind))
     if sessions is not None:
-        _record_export(sessions, actor, doc.run_id, written, full)
+        record_it = functools.partial(_record_export, sessions, actor, doc.run_id, written,
+                                      full)
+        if together is not None:
+            together.then(record_it)
+        else:
+            record_it()
     return written
 
 
@@ -566,26 +575,101 @@ def _write(doc: ListDocument, members: tuple[ListMember, ...], request: FileRequ
     return WrittenFile(kind, path, len(members))
 
 
-@contextmanager
-def _staged(path: Path) -> Iterator[Path]:
+class Together:
+    """The files of one request put in place together or not at all: `write_run_file(...,
+    together=t)` inside `with Together() as t:` writes each to its own scratch folder, and
+    only when the block ends without an error are they all renamed into place and recorded in
+    the audit trail. An error, a refusal or Ctrl-C on the third file of a run's call list, mail
+    list and SMS file leaves none of them, not the first two beside a run left unfinished.
+    Each rename is in its file's own folder, so it cannot run out of space part way."""
+
+    def __init__(self) -> None:
+        self._staged: list[tuple[Path, Path]] = []  # (scratch folder, target)
+        self._after: list[Callable[[], None]] = []
+
+    def __enter__(self) -> Together:
+        return self
+
+    def hold(self, scratch: Path, path: Path) -> None:
+        self._staged.append((scratch, path))
+
+    def then(self, action: Callable[[], None]) -> None:
+        """`action` once every file is in place (an audit record of one of them)."""
+        self._after.append(action)
+
+    def __exit__(self, kind: type[BaseException] | None, *_rest: Any) -> None:
+        try:
+            if kind is None:
+                _place(self._staged)
+        finally:
+            for scratch, _path in self._staged:
+                shutil.rmtree(scratch, ignore_errors=True)
+        if kind is None:
+            for action in self._after:
+                action()
+
+
+@contextlib.contextmanager
+def _staged(path: Path, together: Together | None = None) -> Iterator[Path]:
     """A name in a scratch folder beside `path` to write to. When the block ends without an
     error, everything written there (an SMS vendor file may bring a -preview side file) is
     renamed into `path`'s folder, `path` itself last; the scratch folder goes either way. In the
-    same folder, so each rename is atomic and replaces an older file of that name."""
+    same folder, so each rename is atomic and replaces an older file of that name. With
+    `together`, the folder is handed to it instead, to be put in place with the other files."""
     folder = path.parent
     remove_stale_scratch(folder)
     try:
         scratch = Path(tempfile.mkdtemp(prefix=SCRATCH_PREFIX, dir=folder))
     except OSError as exc:
         _raise_naming(exc, path)
+    held = False
     try:
-        yield scratch / path.name
-        for made in sorted(scratch.iterdir(), key=lambda p: p.name == path.name):
-            os.replace(made, folder / made.name)
-    except OSError as exc:
-        _raise_naming(exc, path)
+        try:
+            yield scratch / path.name
+        except OSError as exc:
+            _raise_naming(exc, path)
+        if together is not None:
+            together.hold(scratch, path)
+            held = True
+        else:
+            _place([(scratch, path)])
     finally:
-        shutil.rmtree(scratch, ignore_errors=True)
+        if not held:
+            shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _place(staged: Sequence[tuple[Path, Path]]) -> None:
+    """Everything written in each scratch folder renamed beside its target, the target itself
+    last. The files there before are moved aside into the scratch folder first, so that when
+    one rename fails (on Windows, a file of that name open in Excel cannot be renamed) every
+    file is put back as it was and none of the new ones stays."""
+    there = staged[0][1] if staged else Path()  # the file an error names
+    aside: list[tuple[Path, Path]] = []  # (where the earlier file waits, its place)
+    placed: list[Path] = []
+    try:
+        moves = []
+        for scratch, target in staged:
+            there = target
+            for made in sorted(scratch.iterdir(), key=lambda p: p.name == target.name):
+                moves.append((made, target.parent / made.name, scratch))
+        for _made, there, _scratch in moves:
+            if there.is_dir():  # moved aside, it would go with the scratch folder
+                raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(there))
+        for made, there, scratch in moves:
+            if there.exists():
+                kept = scratch / f"{SCRATCH_PREFIX}was-{there.name}"
+                os.replace(there, kept)
+                aside.append((kept, there))
+            os.replace(made, there)
+            placed.append(there)
+    except OSError as exc:
+        for new in placed:  # the error to tell is the first one, not one of these
+            with contextlib.suppress(OSError):
+                new.unlink(missing_ok=True)
+        for kept, place in aside:
+            with contextlib.suppress(OSError):
+                os.replace(kept, place)
+        _raise_naming(exc, there)
 
 
 def remove_stale_scratch(folder: Path, prefix: str = SCRATCH_PREFIX,

@@ -154,18 +154,24 @@ def write_files(doc: ListDocument, args, st: Settings, sessions,
     refused = sum(e.reason == "refused_since" for e in doc.excluded)
     if refused:
         print(f"left out, refused since the run was made: {refused:,}")
-    for request in requests:
-        _print_preview(doc, request, st)
-        done = None
-        if streamed is not None and request == streamed.request:
-            done = streamed.finish(doc.run_id, len(doc.of_channel(streamed.channel)), st,
-                                   sessions)
-        if done is None:
-            bar = TerminalProgress(Path(request.path).name)
-            done = run_files.write_run_file(doc, request, st, args.actor, sessions=sessions,
-                                            steps=Steps(bar))
+    # All the files or none: a run whose third file failed is left unfinished, and its first
+    # two must not be there to be called from.
+    with run_files.Together() as together:
+        for request in requests:
+            _print_preview(doc, request, st)
+            done = None
+            if streamed is not None and request == streamed.request:
+                # Planned only for a run of one file: put in place by itself.
+                done = streamed.finish(doc.run_id, len(doc.of_channel(streamed.channel)), st,
+                                       sessions)
+            if done is None:
+                bar = TerminalProgress(Path(request.path).name)
+                done = run_files.write_run_file(doc, request, st, args.actor,
+                                                sessions=sessions, steps=Steps(bar),
+                                                together=together)
+            written.append(done)
+    for done in written:
         _report(done)
-        written.append(done)
     return written
 
 
