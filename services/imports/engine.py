@@ -18,7 +18,7 @@ import datetime as dt
 import hashlib
 import logging
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -37,7 +37,8 @@ from services.imports.context import Context
 from services.imports.dates import export_day
 from services.imports.errors_file import write_errors
 from services.imports.fields import KINDS
-from services.imports.mapping import Mapping, fit_profile
+from services.imports.mapping import Mapping, fit_profile, looks_like
+from services.imports.normalise import Cell
 from services.imports.readers import HEADER_SCAN
 from services.imports.report import Tally
 from services.imports.results import (
@@ -51,6 +52,7 @@ from services.imports.results import (
 from services.imports.source import Source, open_source
 from services.imports.stored import Stored, records_of
 from services.imports.writes import Writer
+from services.labels import text
 from services.staff.audit import audit
 from services.store.errors import N_, CancelToken, RevisitError
 
@@ -180,6 +182,21 @@ class ImportStopped(KeyboardInterrupt):
         self.file_rows = file_rows
 
 
+def _refuse_other_kind(headers: Sequence[Cell], kind: str, path: Path) -> None:
+    """Refuse to map a file by itself as `kind` when its headers plainly say it is another
+    kind: a survey file imported as complaints made a complaint of every rating. A mapping
+    chosen in the window or saved (--mapping) is taken as meant."""
+    other = looks_like(headers, kind)
+    if other is not None:
+        raise RevisitError(
+            N_("{file} looks like a {other} file, not {kind}: its columns {columns} are "
+               "{other} columns. Nothing was imported. Import it as {other}; if it really is "
+               "{kind}, choose its columns in the window's import and save them as a "
+               "mapping, then name that mapping with --mapping."),
+            file=path.name, other=text("import_kind", other.kind),
+            kind=text("import_kind", kind), columns="、".join(other.headers))
+
+
 def run(sessions: sessionmaker[Session], path: Path | str, options: ImportOptions, *,
         commit: bool, progress: Progress | None = None, cancel: CancelToken | None = None,
         errors_path: Path | str | None = None) -> ImportPlan:
@@ -210,6 +227,8 @@ def run(sessions: sessionmaker[Session], path: Path | str, options: ImportOption
                    "it may be empty, or not this kind of file. If the headers are further "
                    "down, name their row (--header-row N)."),
                 file=path.name, rows=HEADER_SCAN)
+        if options.mapping is None:
+            _refuse_other_kind(source.headers, options.kind, path)
         mapping = options.mapping or source.auto_mapping(options.kind)
         if mapping.kind != options.kind:
             raise RevisitError(N_("The mapping is for {kind} files."), kind=mapping.kind)

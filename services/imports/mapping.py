@@ -264,3 +264,45 @@ _ALL_SYNONYM_KEYS = frozenset(
 def is_known_header(header: Cell) -> bool:
     """True when the cell is one of the catalog's header synonyms (any kind, any field)."""
     return header_key(header) in _ALL_SYNONYM_KEYS
+
+
+# A header names a field plainly when it scores this much: one of its synonyms, all but
+# exactly (a header that only contains a synonym scores 0.5 to 0.85).
+PLAIN = 0.9
+# Headers plainly another kind's, and no field of the kind chosen, that make a file that
+# other kind: one such column (a 金额 in a contact log) is a DMS's extra.
+OTHER_KIND_COLUMNS = 2
+
+
+@dataclass(frozen=True)
+class OtherKind:
+    """Headers of a file that plainly belong to another kind of file than the one chosen."""
+
+    kind: str  # the kind they belong to
+    headers: tuple[str, ...]  # in the file's order
+
+
+def _best(kind: FileKind, header: str) -> float:
+    return max((score(f, header) for f in kind.fields), default=0.0)
+
+
+def looks_like(headers: Sequence[Cell], kind: str) -> OtherKind | None:
+    """The other kind of file these headers are, when it is plain: a satisfaction survey
+    chosen as complaints (满意度, 服务态度, 客户意见 are none of a complaint's), a customer list
+    chosen as service visits. Counted are the headers that plainly name a field of the other
+    kind and nothing of `kind`, against those that plainly name a field of `kind` and nothing
+    of the other; the other kind with the most, when it has OTHER_KIND_COLUMNS and more than
+    `kind` has. None when the file fits `kind` as well as any."""
+    chosen = KINDS[kind]
+    texts = [t for t in (cell_text(h).strip() for h in headers) if t]
+    best: tuple[int, OtherKind] | None = None
+    for other in KINDS.values():
+        if other.key == kind:
+            continue
+        theirs = tuple(t for t in texts
+                       if _best(other, t) >= PLAIN and _best(chosen, t) < THRESHOLD)
+        ours = [t for t in texts if _best(chosen, t) >= PLAIN and _best(other, t) < THRESHOLD]
+        lead = len(theirs) - len(ours)
+        if len(theirs) >= OTHER_KIND_COLUMNS and lead > 0 and (best is None or lead > best[0]):
+            best = (lead, OtherKind(other.key, theirs))
+    return None if best is None else best[1]

@@ -765,3 +765,28 @@ def test_an_edit_opened_before_an_import_changed_the_customer_is_refused(databas
                               effective_date=dt.date(2026, 11, 1), source="call",
                               expected_version=opened)
     assert _customers(database)["张三"].street == "东风中路2号"
+
+
+def test_a_survey_file_mapped_by_itself_as_complaints_is_refused_but_a_chosen_mapping_is_not(
+        database, tmp_path):
+    apply(database.sessions, dms_export(tmp_path / "customers.xlsx"), CUSTOMERS)
+    before = counts(database)
+    path = write_xlsx(tmp_path / "满意度回访.xlsx",
+                      ["回访日期", "车牌", "客户姓名", "满意度", "服务态度", "客户意见"],
+                      [["2026-11-02", DMS_ROWS[0][1], "张三", 9, 10, "很满意"]])
+    complaints = ImportOptions("complaints", today=TODAY)
+    for run in (plan, apply):
+        with pytest.raises(RevisitError) as refused:
+            run(database.sessions, path, complaints)
+        said = str(refused.value)
+        assert said.startswith("满意度回访.xlsx looks like a 满意度回访 file, not 投诉")
+        assert "its columns 满意度、服务态度 are" in said and "Nothing was imported" in said
+    assert counts(database) == before
+    # As surveys it is what it is.
+    assert apply(database.sessions, path, ImportOptions("surveys", today=TODAY)).created == 1
+    # Columns chosen by hand (the window, a saved mapping) are taken as meant.
+    chosen = Mapping("complaints", (("opened_date", 0), ("plate", 1), ("name", 2),
+                                    ("detail", 5)))
+    done = apply(database.sessions, path, ImportOptions("complaints", today=TODAY,
+                                                        mapping=chosen))
+    assert done.created == 1

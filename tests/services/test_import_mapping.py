@@ -12,7 +12,14 @@ import pytest
 from models.codes import CHANNELS, OUTCOMES, PAYMENT_METHODS, PURPOSES, VISIT_TYPES
 from services.imports.clean import clean_row
 from services.imports.fields import CLEANERS, KINDS
-from services.imports.mapping import Mapping, auto_map, fit_profile, header_key, score
+from services.imports.mapping import (
+    Mapping,
+    auto_map,
+    fit_profile,
+    header_key,
+    looks_like,
+    score,
+)
 from services.imports.normalise import vin_check_digit
 
 TODAY = dt.date(2026, 11, 1)
@@ -343,3 +350,42 @@ def test_only_a_birthday_is_dated_before_1950():
                                                              "date_out_of_range")]
     fine = clean_row(visit_mapping(), ["1950-01-01", "粤A12345"], today=TODAY)
     assert fine.errors == () and fine.values["visit_date"] == dt.date(1950, 1, 1)
+
+
+# Header rows as DMS exports and department spreadsheets name them, one per kind of file.
+TYPICAL_HEADERS = {
+    "customers": ["客户姓名", "性别", "手机", "地址", "品牌", "车型", "VIN", "车牌", "购车日期",
+                  "开票价", "保险到期", "最近进厂日期", "里程", "服务顾问"],
+    "visits": ["进厂日期", "车牌", "VIN", "里程", "金额", "维修类型", "服务顾问", "工单号",
+               "维修项目"],
+    "surveys": ["回访日期", "车牌", "客户姓名", "工单号", "满意度", "维修质量", "服务态度",
+                "客户意见"],
+    "complaints": ["投诉日期", "客户姓名", "手机", "投诉类型", "投诉内容", "处理状态", "处理结果"],
+    "contacts": ["联系时间", "客户姓名", "手机", "联系方式", "联系目的", "联系结果", "客户反馈",
+                 "下次跟进日期"],
+}
+
+
+@pytest.mark.parametrize("actual", sorted(TYPICAL_HEADERS))
+def test_a_file_chosen_as_another_kind_is_told_by_its_headers(actual):
+    headers = TYPICAL_HEADERS[actual]
+    assert looks_like(headers, actual) is None
+    for chosen in KINDS:
+        if chosen == actual:
+            continue
+        other = looks_like(headers, chosen)
+        assert other is not None and other.kind == actual, (chosen, other)
+        # Only headers that name nothing of the kind chosen, in the file's order.
+        assert len(other.headers) >= 2
+        assert list(other.headers) == [h for h in headers if h in other.headers]
+        assert all(score(f, h) < 0.5 for h in other.headers for f in KINDS[chosen].fields)
+
+
+def test_one_column_of_another_kind_is_a_dms_extra_not_another_file():
+    # A contact log with the visit's amount beside it, and a customer list with the last
+    # visit's advisor: still the kind chosen.
+    assert looks_like([*TYPICAL_HEADERS["contacts"], "金额"], "contacts") is None
+    assert looks_like(["客户姓名", "手机", "服务顾问"], "customers") is None
+    # Nothing known at all is no other kind either.
+    assert looks_like(["A", "B", "C"], "visits") is None
+    assert looks_like([], "complaints") is None

@@ -25,7 +25,7 @@ from tests.services.import_files import vin
 from tests.ui.conftest import shut_down
 from tests.ui.refusing import RefusingWrites
 from ui.dialogs.name_dialog import NameDialog
-from ui.labels import language
+from ui.labels import label, language
 from ui.tasks import TaskRunner, error_text
 from ui.views.import_view import STEP_DRY_RUN, STEP_MAPPING, STEP_RESULT, STEP_SHEET, ImportView
 
@@ -412,6 +412,26 @@ def test_another_kind_of_file_has_its_own_fields_and_says_what_is_missing(qtbot,
     assert date_box.currentData() is None
     assert not view.next.isEnabled()
     assert KINDS["visits"].field("visit_date").label(language()) in page.status.text()
+
+
+def test_a_file_chosen_as_the_wrong_kind_says_so_and_is_taken_as_its_own(qtbot, view):
+    """The customer export chosen as service visits: step 3 says what it looks like, and one
+    click takes it as that kind, its columns recognised again."""
+    qtbot.mouseClick(view.source.kinds.button(1), Qt.MouseButton.LeftButton)  # visits
+    _to_mapping(qtbot, view)
+    page = view.mapping
+    assert page.other_kind_row.isVisibleTo(view)
+    said = page.other_kind.text()
+    customers, visits = label("import_kind", "customers"), label("import_kind", "visits")
+    assert f"“{customers}”" in said and f"“{visits}”" in said and "品牌" in said, said
+    assert page.switch_kind.text() == f"Import as “{customers}”"
+    qtbot.mouseClick(page.switch_kind, Qt.MouseButton.LeftButton)
+    assert view.source.kind() == "customers"
+    assert view.steps.currentIndex() == STEP_MAPPING
+    assert not page.other_kind_row.isVisibleTo(view)
+    assert page.table.rowCount() == len(KINDS["customers"].fields)
+    assert _box(view, "brand").currentData() is not None
+    assert view.next.isEnabled()
 
 
 def test_past_imports_show_what_a_stopped_import_stored_and_undo_the_one_completing_it(

@@ -26,9 +26,9 @@ from PySide6.QtWidgets import (
 
 from services.imports.engine import LINKS
 from services.imports.fields import KINDS
-from services.imports.mapping import Mapping
+from services.imports.mapping import Mapping, OtherKind
 from services.imports.normalise import Cell, cell_text
-from ui.labels import joined, language
+from ui.labels import joined, label, language
 from ui.views.import_source import HINT_STYLE, column_letter
 
 COL_FIELD, COL_NEED, COL_COLUMN, COL_VALUES = range(4)
@@ -103,6 +103,7 @@ class MappingPage(QWidget):
     changed = Signal()
     profile_chosen = Signal(str)
     save_requested = Signal()
+    kind_suggested = Signal(str)  # the kind of file the headers say it is
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -158,6 +159,19 @@ class MappingPage(QWidget):
         self.source = QLabel()
         self.source.setWordWrap(True)
         self.source.setStyleSheet(HINT_STYLE)
+        # A file whose headers plainly say it is another kind than the one chosen in step 1.
+        self.other_kind = QLabel()
+        self.other_kind.setWordWrap(True)
+        self.other_kind.setStyleSheet("color: #b00020;")
+        self.switch_kind = QPushButton()
+        self.switch_kind.clicked.connect(
+            lambda: self.kind_suggested.emit(self.switch_kind.property("kind")))
+        self.other_kind_row = QWidget()
+        other_row = QHBoxLayout(self.other_kind_row)
+        other_row.setContentsMargins(0, 0, 0, 0)
+        other_row.addWidget(self.other_kind, 1)
+        other_row.addWidget(self.switch_kind)
+        self.other_kind_row.hide()
         self.status = QLabel()
         self.status.setObjectName("mappingStatus")
         self.status.setWordWrap(True)
@@ -169,6 +183,7 @@ class MappingPage(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.match_row)
+        layout.addWidget(self.other_kind_row)
         layout.addWidget(self.source)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.status)
@@ -215,6 +230,21 @@ class MappingPage(QWidget):
         for name in names:
             self.profile.addItem(name, name)
         self.profile.setCurrentIndex(max(0, self.profile.findData(current)))
+
+    def set_other_kind(self, other: OtherKind | None, chosen: str) -> None:
+        """Warn that the file's headers say it is `other`, not the `chosen` kind, with a
+        button to import it as that; nothing shown for None."""
+        self.other_kind_row.setVisible(other is not None)
+        if other is None:
+            return
+        theirs = label("import_kind", other.kind)
+        self.other_kind.setText(
+            self.tr("⚠ This file looks like a “%1” file, not “%2”: its columns %3 are "
+                    "“%1” columns. Import it as “%1”, or check every column below before "
+                    "the dry run.").replace("%1", theirs).replace(
+                "%2", label("import_kind", chosen)).replace("%3", joined(other.headers)))
+        self.switch_kind.setText(self.tr("Import as “%1”").replace("%1", theirs))
+        self.switch_kind.setProperty("kind", other.kind)
 
     def set_match_rule(self, match: tuple[str, ...]) -> None:
         if match in MATCHES:

@@ -115,6 +115,11 @@ class SourcePage(QWidget):
     def kind(self) -> str:
         return self.kinds.checkedButton().property("code")
 
+    def set_kind(self, code: str) -> None:
+        for button in self.kinds.buttons():
+            if button.property("code") == code:
+                button.setChecked(True)
+
     def focus_first(self) -> None:
         self.kinds.checkedButton().setFocus()
 

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from services.imports import profiles, readers
 from services.imports.apply import apply
-from services.imports.mapping import Mapping, auto_map, fit_profile
+from services.imports.mapping import Mapping, auto_map, fit_profile, looks_like
 from services.imports.plan import ImportOptions, ImportPlan, plan
 from services.staff.permissions import Actor
 from services.store.database import Database
@@ -92,6 +92,7 @@ class ImportView(QWidget):
             lambda row: self.load_preview(self.sheet.chosen_sheet(), row))
         self.mapping = MappingPage()
         self.mapping.changed.connect(self._on_mapping_changed)
+        self.mapping.kind_suggested.connect(self._import_as)
         self.mapping.profile_chosen.connect(self._on_profile_chosen)
         self.mapping.save_requested.connect(self._on_save_profile_clicked)
         self.dry_run = PlanPanel(final=False)
@@ -187,6 +188,7 @@ class ImportView(QWidget):
             return
         self._read = read
         self.mapping.set_match_rule(DEFAULT_MATCH)
+        self.mapping.set_other_kind(looks_like(layout.headers, read.kind), read.kind)
         self._show_mapping(auto_map(layout.headers, read.kind, self._samples()),
                            self._auto_text(), "")
         self.runner.run(
@@ -196,6 +198,12 @@ class ImportView(QWidget):
             latest="import-profiles",
             parent_widget=self,
         )
+
+    def _import_as(self, kind: str) -> None:
+        """The file taken as the kind of file its headers say it is (step 1's choice
+        changed), its columns recognised again for that kind."""
+        self.source.set_kind(kind)
+        self._go(STEP_MAPPING)
 
     def _samples(self) -> list[tuple]:
         return [r.cells for r in self.preview.sample] if self.preview else []
