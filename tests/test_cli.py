@@ -117,10 +117,31 @@ def _customers(path: Path) -> list[tuple]:
 
 def test_revisit_db_environment_variable(tmp_path):
     path = tmp_path / "env.sqlite3"
-    result = run("db", "info", "--format", "json", env_extra={"REVISIT_DB": f"sqlite:///{path}"})
+    env = {"REVISIT_DB": f"sqlite:///{path}"}
+    # A command that only reads does not make the database it is pointed at.
+    assert_user_error(run("db", "info", env_extra=env), f"There is no database {path}",
+                      "nothing was created", "REVISIT_DB")
+    assert not path.exists()
+    assert run("db", "upgrade", env_extra=env).returncode == 0
+    result = run("db", "info", "--format", "json", env_extra=env)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["row_counts"]["customer"] == 0
     assert path.is_file()
+
+
+def test_a_mistyped_or_memory_database_is_refused_and_nothing_is_made(tmp_path):
+    typo = tmp_path / "revisti.sqlite3"
+    for command in (("list", "show"), ("customers", "unmerge", "3"),
+                    ("segment", "list")):
+        assert_user_error(run("--db", f"sqlite:///{typo}", *command),
+                          f"There is no database {typo}", "Check the path given with --db")
+    assert list(tmp_path.iterdir()) == []
+    assert_user_error(run("--db", "sqlite://", "list", "show"), "sqlite:// is a database in "
+                      "memory", "name a file")
+    # The driver would ignore ?mode=ro and write all the same.
+    assert_user_error(run("--db", f"sqlite:///{typo}?mode=ro", "demo", "--customers", "5"),
+                      "leave '?mode=ro' out")
+    assert list(tmp_path.iterdir()) == []
 
 
 # ---------------------------------------------------------------------------

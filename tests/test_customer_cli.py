@@ -110,6 +110,8 @@ def test_a_user_error_from_the_real_command_line(tmp_path):
     path = tmp_path / "revisit.sqlite3"
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONIOENCODING": "utf-8"}
     env.pop("REVISIT_DB", None)
+    subprocess.run([sys.executable, "main.py", "--db", f"sqlite:///{path}", "db", "upgrade"],
+                   cwd=ROOT, env=env, capture_output=True, timeout=120, check=True)
     proc = subprocess.run(
         [sys.executable, "main.py", "--db", f"sqlite:///{path}", "customers", "unmerge", "3"],
         cwd=ROOT, env=env, capture_output=True, text=True, encoding="utf-8", timeout=120)

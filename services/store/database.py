@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -278,19 +279,36 @@ def _has_user_tables(engine: Engine) -> bool:
 
 
 def open_database(url: str | None = None, *, upgrade: bool = True,
-                  daily_backup: bool = False) -> Database:
+                  daily_backup: bool = False, create: bool = True,
+                  memory: bool = False) -> Database:
     """Connect to `url` (default: REVISIT_DB or the per-user SQLite file), creating the SQLite
     file's folder, backing up an existing SQLite file before a schema upgrade, and applying
     pending migrations. Raises RevisitError with a clear message on any failure.
 
     With `daily_backup` (commands that write) a SQLite file gets its backup of the day unless
     it has one, of the file as opened, copied while the caller works (Database.finish_backup
-    waits for it); a backup that fails is a warning, not a reason not to open."""
+    waits for it); a backup that fails is a warning, not a reason not to open.
+
+    Without `create`, a SQLite file that is not there is refused, not made: a command that
+    only reads, given a mistyped path, would otherwise leave an empty database there and
+    report nothing found. A database in memory (sqlite://) is refused unless `memory`: what is
+    stored in it is gone when the program ends."""
+    named = url is not None or bool(os.environ.get(db.ENV_DB_URL, "").strip())
     url = url or db.default_url()
     try:
         path = db.sqlite_path(url) if db.is_sqlite(url) else None
+        sqlite_options = make_url(url).query if db.is_sqlite(url) else {}
     except ArgumentError as exc:
         raise _bad_url(url) from exc
+    if sqlite_options:
+        # The driver ignores them (a read-only ?mode=ro would still be written to).
+        raise RevisitError(N_("Revisit opens a SQLite file by its path alone; leave "
+                              "'?{options}' out of {url}."),
+                           options=url.partition("?")[2], url=url)
+    if db.is_sqlite(url) and path is None and not memory:
+        raise RevisitError(N_("{url} is a database in memory, gone when Revisit ends; name a "
+                              "file instead, e.g. sqlite:///C:/Revisit/revisit.sqlite3."),
+                           url=url)
     if path is not None:
         if not path.parent.is_dir() and path != db.default_data_dir() / db.DB_FILENAME:
             # Only Revisit's own data folder is made; a missing folder in a named path is more
@@ -298,6 +316,14 @@ def open_database(url: str | None = None, *, upgrade: bool = True,
             raise RevisitError(
                 N_("The folder {where} does not exist; check the database path. Nothing was "
                    "created."), where=str(path.parent))
+        if not create and not path.exists():
+            if named:
+                raise RevisitError(N_("There is no database {where}; nothing was created. "
+                                      "Check the path given with --db (or REVISIT_DB)."),
+                                   where=str(path))
+            raise RevisitError(N_("There is no database at {where} yet; nothing was created. "
+                                  "Start Revisit, or run `demo` or `import`, to make one."),
+                               where=str(path))
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:

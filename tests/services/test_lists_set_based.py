@@ -206,7 +206,8 @@ def test_a_build_leaves_no_working_table_on_the_next_connection(world):
 
 
 def test_a_build_on_an_in_memory_database_keeps_the_database():
-    memory = open_database("sqlite://")  # one connection: closing it would lose everything
+    # One connection: closing it would lose everything.
+    memory = open_database("sqlite://", memory=True)
     try:
         demo.generate(memory, 30, seed=3, today=AS_OF)
         segments.save_segment(memory.sessions, "全部", {"version": 1}, purpose="care")

@@ -5,6 +5,8 @@ adds (and in `command_module`); `register` adds parsers whose defaults carry `ha
 `fn(args, open_db)` returns an exit code. `open_db()` opens (and migrates) the
 database named by --db only when the command needs one. `access=` in the defaults says whether
 the command needs a signed-in user (ui/cli/auth.py); the handler finds them in `args.actor`.
+`creates=True` in the defaults lets the command make a SQLite file that is not there yet (demo,
+import, user add, db upgrade, db restore); any other command refuses a path with no database.
 `prepare=fn` in the defaults is work the command will need that reads nothing stored (importing
 its file writers, loading a font): `fn(args)` runs on a thread while the user is signed in."""
 
@@ -225,7 +227,9 @@ def _run_command(args: argparse.Namespace) -> int:
             # found it (once a day, copied while they work); `db` commands (backup,
             # restore, copy) make their own.
             daily = getattr(args, "access", auth.READ) == auth.WRITE and args.command != "db"
-            opened.append(open_database(args.db, daily_backup=daily))
+            # Only a command that can start a new database makes its file (`creates=`).
+            opened.append(open_database(args.db, daily_backup=daily,
+                                        create=getattr(args, "creates", False)))
             for warning in opened[0].warnings:
                 print(f"revisit: warning: {warning}", file=sys.stderr)
         return opened[0]

@@ -25,7 +25,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Apply pending schema migrations. A SQLite file is copied beside itself "
         "before its schema changes. Opening the database from the app does the same.",
     )
-    up.set_defaults(handler=_upgrade, access=NONE)
+    up.set_defaults(handler=_upgrade, access=NONE, creates=True)
     info = db_sub.add_parser(
         "info", help="show where the database is, its schema version and row counts"
     )
@@ -72,7 +72,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "its server with pg_restore.",
     )
     restore.add_argument("path", metavar="PATH", help="the backup file to restore")
-    restore.set_defaults(handler=_restore, access=NONE)
+    restore.set_defaults(handler=_restore, access=NONE, creates=True)
 
 
 def _upgrade(args, open_db) -> int:

@@ -45,7 +45,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     # For the fault tests: customers per committed batch (many batches in a small demo).
     p.add_argument("--batch", type=count, help=argparse.SUPPRESS)
-    p.set_defaults(handler=_run)
+    p.set_defaults(handler=_run, creates=True)
 
 
 def _run(args, open_db) -> int:

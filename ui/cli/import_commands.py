@@ -46,7 +46,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         p.add_argument("--errors", type=Path, metavar="OUT.xlsx",
                        help="write the rejected rows, and those imported with notes, here "
                             "(default for an import: FILE-导入问题.xlsx beside FILE)")
-        p.set_defaults(handler=_import, kind=kind, access=WRITE)
+        p.set_defaults(handler=_import, kind=kind, access=WRITE, creates=True)
     b = acts.add_parser("batches", help="files imported so far, newest first")
     b.add_argument("--kind", choices=IMPORT_KINDS)
     b.add_argument("--limit", type=count, default=30)

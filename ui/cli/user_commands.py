@@ -31,7 +31,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     add.add_argument("--role", choices=tuple(ROLES), required=True)
     add.add_argument("--display-name", default="", help="the name shown (default: NAME)")
     _password_arg(add)
-    add.set_defaults(handler=_add, access=READ)  # the service refuses all but a supervisor
+    # The service refuses all but a supervisor; the first account starts a new database.
+    add.set_defaults(handler=_add, access=READ, creates=True)
     lst = acts.add_parser("list", help="every account, its role and whether it can sign in")
     lst.add_argument("--format", choices=("text", "json"), default="text")
     lst.set_defaults(handler=_list, access=READ)
