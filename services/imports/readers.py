@@ -13,6 +13,7 @@ from types import TracebackType
 from services.imports import file_kind, sources
 from services.imports.mapping import header_key, is_known_header
 from services.imports.normalise import Cell, cell_text, nfkc
+from services.imports.spreadsheet_xml import XmlWorkbook
 from services.store.errors import N_, RevisitError
 
 HEADER_SCAN = 40  # rows searched for the header under title rows
@@ -43,8 +44,8 @@ class Layout:
     (1-based; 0 = none found) and its texts, and the title lines above it."""
 
     path: str
-    format: str  # xlsx | xls | ods | csv | html
-    engine: str  # calamine | openpyxl | csv | html
+    format: str  # xlsx | xls | ods | xml2003 | csv | html
+    engine: str  # calamine | openpyxl | xml2003 | csv | html
     sheet: str | None
     sheets: tuple[str, ...]
     encoding: str | None
@@ -185,7 +186,8 @@ class Table:
         self.close()
 
 
-def _pick_sheet(book: sources.Workbook, sheet: str | int | None, header_row: int | None) -> str:
+def _pick_sheet(book: sources.Workbook | XmlWorkbook, sheet: str | int | None,
+                header_row: int | None) -> str:
     if isinstance(sheet, int):
         if not 0 <= sheet < len(book.sheets):
             raise RevisitError(N_("The file {path} has no sheet number {sheet}."),
@@ -231,6 +233,11 @@ def _open(path: Path, sheet: str | int | None, engine: str, header_row: int | No
     if kind == "html":
         encoding = sources.html_encoding(path)
         return _Opened(kind, "html", sources.html_rows(path, encoding), encoding=encoding)
+    if kind == "xml2003":
+        xml_book = XmlWorkbook(path)
+        chosen = _pick_sheet(xml_book, sheet, header_row)
+        return _Opened(kind, xml_book.engine, xml_book.rows(chosen), xml_book, chosen,
+                       xml_book.sheets, total=xml_book.total_rows(chosen))
     if kind == "csv":
         encoding = sources.detect_encoding(path)
         delimiter = sources.sniff_delimiter(sources.text_sample(path, encoding))
@@ -255,7 +262,8 @@ def open_table(
     header_row: int | None = None,
     engine: str = "auto",
 ) -> Table:
-    """Open a .xlsx, .xls, .ods, .csv (or an HTML table saved as .xls) for reading its rows.
+    """Open a .xlsx, .xls, .ods, .csv (or an HTML table or Excel 2003 XML saved as .xls) for
+    reading its rows.
     `sheet`: name or 0-based index (default: the first visible sheet with a header row, else
     the first with data); `header_row`:
     1-based, when the user corrects the guess; `engine` forces a spreadsheet reader."""

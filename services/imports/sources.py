@@ -1,4 +1,5 @@
-"""Raw numbered rows of .xlsx, .xls, .ods, CSV (UTF-8, GBK, GB18030) and HTML-as-.xls files."""
+"""Raw numbered rows of .xlsx, .xls, .ods, CSV (UTF-8, GBK, GB18030) and HTML-as-.xls files
+(Excel 2003 XML ones: services/imports/spreadsheet_xml.py)."""
 
 from __future__ import annotations
 
@@ -32,10 +33,14 @@ def unreadable(path: Path, reason: str) -> RevisitError:
                         reason=reason)
 
 
+# The namespace of Excel 2003 XML workbooks (SpreadsheetML), named in their first bytes.
+SPREADSHEET_XML = "urn:schemas-microsoft-com:office:spreadsheet"
+
+
 def sniff_format(path: Path) -> str:
-    """"xlsx", "xls", "ods", "html" or "csv" by the file's first bytes, not its name: DMS
-    exports called .xls are often HTML or tab-separated text, and .csv files are sometimes
-    real workbooks."""
+    """"xlsx", "xls", "ods", "xml2003", "html" or "csv" by the file's first bytes, not its
+    name: DMS exports called .xls are often HTML, Excel 2003 XML or tab-separated text, and
+    .csv files are sometimes real workbooks."""
     with path.open("rb") as f:
         head = f.read(4096)
     if head.startswith(b"PK\x03\x04"):
@@ -43,6 +48,8 @@ def sniff_format(path: Path) -> str:
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         return "xls"
     text = head.lstrip(codecs.BOM_UTF8).lstrip().lower()
+    if text.startswith(b"<?xml") and SPREADSHEET_XML.encode("ascii") in head:
+        return "xml2003"
     if text.startswith(b"<") and (b"<table" in head.lower() or b"<html" in text[:200]):
         return "html"
     return "csv"
@@ -115,7 +122,7 @@ def count_lines(path: Path) -> int:
     return total
 
 
-def _excel_cell(value: Any) -> Cell:
+def excel_cell(value: Any) -> Cell:
     """Blank text is empty; a whole number stored as a float (13800138000.0, 3.0) is an int."""
     if isinstance(value, str):
         return value if value and not value.isspace() else None
@@ -193,13 +200,13 @@ class Workbook:
             pad: tuple[Cell, ...] = (None,) * (data.start[1] if data.start else 0)
             merged = FillDown(data.merged_cell_ranges or ())
             for number, row in enumerate(data.iter_rows(), 1):
-                cells = pad + tuple(_excel_cell(v) for v in row)
+                cells = pad + tuple(excel_cell(v) for v in row)
                 yield number, merged.apply(number - 1, cells) if merged else cells
         else:
             worksheet = self._book[sheet]
             worksheet.reset_dimensions()  # some writers store a wrong dimension ("A1")
             for number, row in enumerate(worksheet.iter_rows(values_only=True), 1):
-                yield number, tuple(_excel_cell(v) for v in row)
+                yield number, tuple(excel_cell(v) for v in row)
 
     def close(self) -> None:
         self._loaded = None
@@ -224,6 +231,11 @@ class FillDown:
 
     def __bool__(self) -> bool:
         return bool(self._starts or self._open)
+
+    def merge(self, top: int, column: int, bottom: int) -> None:
+        """One more merge, from row `top` (not yet applied) down to `bottom`."""
+        if bottom > top:
+            self._starts.setdefault(top, []).append((bottom, column))
 
     def apply(self, row: int, cells: tuple[Cell, ...]) -> tuple[Cell, ...]:
         """Row `row` (0-based) as Excel shows it."""

@@ -8,6 +8,7 @@ import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape
 
 import openpyxl
 from sqlalchemy import select
@@ -67,6 +68,45 @@ def write_xlsx(path: Path, headers: Sequence[Any], rows: Sequence[Sequence[Any]]
     for row in rows:
         ws.append(list(row))
     wb.save(path)
+    return path
+
+
+def write_spreadsheet_xml(path: Path, headers: Sequence[Any], rows: Sequence[Sequence[Any]],
+                          title: Sequence[str] = ()) -> Path:
+    """The rows as an Excel 2003 XML workbook (SpreadsheetML), typed as Excel types them: a
+    number Number, a date or time DateTime, anything else String; empty cells left out with
+    ss:Index on the next one, a title merged across."""
+    def cell(value: Any, at: int, gap: bool) -> str:
+        index = f' ss:Index="{at}"' if gap else ""
+        if isinstance(value, bool) or not isinstance(value, int | float | dt.date):
+            kind, text = "String", escape(str(value))
+        elif isinstance(value, dt.date):
+            moment = value if isinstance(value, dt.datetime) else dt.datetime.combine(
+                value, dt.time())
+            kind, text = "DateTime", moment.strftime("%Y-%m-%dT%H:%M:%S.000")
+        else:
+            kind, text = "Number", repr(value)
+        return f'<Cell{index}><Data ss:Type="{kind}">{text}</Data></Cell>'
+
+    def row(values: Sequence[Any]) -> str:
+        cells, gap = [], False
+        for at, value in enumerate(values, 1):
+            if value is None or value == "":
+                gap = True
+                continue
+            cells.append(cell(value, at, gap))
+            gap = False
+        return "<Row>" + "".join(cells) + "</Row>"
+
+    lines = [f'<Row><Cell ss:MergeAcross="{len(headers) - 1}"><Data ss:Type="String">'
+             f"{escape(t)}</Data></Cell></Row>" for t in title]
+    lines += [row(headers), *(row(r) for r in rows)]
+    path.write_text(
+        '<?xml version="1.0"?>\n<?mso-application progid="Excel.Sheet"?>\n'
+        '<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet" '
+        'xmlns:ss="urn:schemas-microsoft-com:office:spreadsheet">\n'
+        '<Worksheet ss:Name="Sheet1"><Table>\n' + "\n".join(lines)
+        + "\n</Table></Worksheet></Workbook>\n", encoding="utf-8")
     return path
 
 

@@ -45,6 +45,7 @@ from tests.services.import_files import (
     dms_export,
     snapshot,
     write_csv,
+    write_spreadsheet_xml,
     write_xlsx,
 )
 
@@ -790,3 +791,17 @@ def test_a_survey_file_mapped_by_itself_as_complaints_is_refused_but_a_chosen_ma
     done = apply(database.sessions, path, ImportOptions("complaints", today=TODAY,
                                                         mapping=chosen))
     assert done.created == 1
+
+
+def test_a_dms_export_saved_as_excel_2003_xml_imports_as_its_xlsx_does(database, tmp_path):
+    title = ("保有客户明细", "导出时间：2026-11-28 10:00:00  操作员：admin")
+    xml = write_spreadsheet_xml(tmp_path / "保有客户明细.xls", DMS_HEADERS, DMS_ROWS, title)
+    xlsx = dms_export(tmp_path / "保有客户明细.xlsx")
+    planned = plan(database.sessions, xlsx, CUSTOMERS)
+    done = apply(database.sessions, xml, CUSTOMERS)
+    assert (done.created, done.rejected, done.records) == (planned.created, planned.rejected,
+                                                            planned.records)
+    assert {r.zh for r in done.reasons} == {r.zh for r in planned.reasons}
+    # The same rows: importing the xlsx after it finds nothing new.
+    again = apply(database.sessions, xlsx, CUSTOMERS)
+    assert again.created == 0 and again.updated == 0

@@ -354,6 +354,82 @@ def test_an_html_table_named_xls(tmp_path):
         assert table.skipped == [Skipped(5, "subtotal")] and table.blank_rows == 1
 
 
+# An Excel 2003 XML workbook as Excel and DMS web exports write it: a notes sheet first, then
+# the data under a title merged across; ss:Index skips a column and a row; 张三 merged down
+# over his two cars; typed Number, DateTime, String and Boolean cells, one with formatting.
+SPREADSHEET_2003 = """<?xml version="1.0" encoding="{encoding}"?>
+<?mso-application progid="Excel.Sheet"?>
+<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet"
+ xmlns:o="urn:schemas-microsoft-com:office:office"
+ xmlns:x="urn:schemas-microsoft-com:office:excel"
+ xmlns:ss="urn:schemas-microsoft-com:office:spreadsheet"
+ xmlns:html="http://www.w3.org/TR/REC-html40">
+ <Styles><Style ss:ID="Default" ss:Name="Normal"><Font ss:FontName="宋体"/></Style>
+  <Style ss:ID="d"><NumberFormat ss:Format="yyyy/m/d"/></Style></Styles>
+ <Worksheet ss:Name="说明">
+  <Table><Row><Cell><Data ss:Type="String">导出说明：数据截至昨日</Data></Cell></Row></Table>
+ </Worksheet>
+ <Worksheet ss:Name="保有客户">
+  <Table ss:ExpandedColumnCount="6" ss:ExpandedRowCount="7" x:FullColumns="1" x:FullRows="1">
+   <Column ss:Width="80"/>
+   <Row><Cell ss:MergeAcross="5"><Data ss:Type="String">保有客户明细</Data></Cell></Row>
+   <Row><Cell><Data ss:Type="String">客户名称</Data></Cell>
+    <Cell><Data ss:Type="String">手机号码</Data></Cell>
+    <Cell><Data ss:Type="String">车牌号码</Data></Cell>
+    <Cell><Data ss:Type="String">开票日期</Data></Cell>
+    <Cell><Data ss:Type="String">里程</Data></Cell>
+    <Cell><Data ss:Type="String">会员</Data></Cell></Row>
+   <Row><Cell ss:MergeDown="1"><Data ss:Type="String">张三</Data></Cell>
+    <Cell ss:MergeDown="1"><Data ss:Type="Number">13800138000</Data></Cell>
+    <Cell><Data ss:Type="String">粤A11111</Data></Cell>
+    <Cell ss:StyleID="d"><Data ss:Type="DateTime">2021-03-05T00:00:00.000</Data></Cell>
+    <Cell><Data ss:Type="Number">32000.5</Data></Cell>
+    <Cell><Data ss:Type="Boolean">1</Data></Cell></Row>
+   <Row><Cell ss:Index="3"><Data ss:Type="String">粤A22222</Data></Cell>
+    <Cell><Data ss:Type="String">2023-06-01</Data></Cell></Row>
+   <Row ss:Index="6"><Cell><Data ss:Type="String">{rare}</Data></Cell>
+    <Cell ss:Index="3"><Data ss:Type="String"><html:B>粤B</html:B>44444</Data></Cell>
+    <Cell><Data ss:Type="DateTime">2020-02-30T00:00:00.000</Data></Cell></Row>
+   <Row><Cell ss:MergeAcross="2"><Data ss:Type="String">合计</Data></Cell>
+    <Cell ss:Index="5" ss:Formula="=SUM(R[-4]C:R[-1]C)"><Data ss:Type="Number">32000.5</Data>
+    </Cell></Row>
+  </Table>
+ </Worksheet>
+</Workbook>
+"""
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "gb2312"])
+def test_an_excel_2003_xml_workbook_named_xls(tmp_path, encoding):
+    path = tmp_path / "保有客户.xls"
+    rare = "王五" if encoding == "gb2312" else RARE
+    path.write_bytes(SPREADSHEET_2003.format(encoding=encoding, rare=rare).encode(encoding))
+    with open_table(path) as table:
+        rows = list(table)
+        layout = table.layout
+        assert (layout.format, layout.engine) == ("xml2003", "xml2003")
+        assert layout.sheets == ("说明", "保有客户") and layout.sheet == "保有客户"
+        assert layout.header_row == 2 and layout.title == ("保有客户明细",)
+        assert layout.headers == ("客户名称", "手机号码", "车牌号码", "开票日期", "里程", "会员")
+        assert rows == [
+            Row(3, ("张三", 13800138000, "粤A11111", dt.date(2021, 3, 5), 32000.5, True)),
+            Row(4, ("张三", 13800138000, "粤A22222", "2023-06-01")),
+            Row(6, (rare, None, "粤B44444", "2020-02-30T00:00:00.000")),
+        ]
+        assert table.skipped == [Skipped(7, "subtotal")] and table.blank_rows == 1
+    # The notes sheet is there to be chosen.
+    with open_table(path, sheet="说明") as notes:
+        assert notes.layout.sheet == "说明"
+
+
+def test_an_excel_2003_xml_workbook_cut_short_is_damaged(tmp_path):
+    path = tmp_path / "cut.xls"
+    whole = SPREADSHEET_2003.format(encoding="utf-8", rare=RARE).encode()
+    path.write_bytes(whole[: len(whole) // 2])
+    with pytest.raises(RevisitError, match="is not a readable Excel workbook: it is damaged"):
+        open_table(path)
+
+
 def test_broken_files_say_so(tmp_path):
     path = tmp_path / "broken.xlsx"
     path.write_bytes(b"PK\x03\x04 not really a zip")

@@ -1,0 +1,140 @@
+"""Excel 2003 XML workbooks (SpreadsheetML): what many DMS and web systems still export under
+a .xls name. A text file of <Worksheet ss:Name>, <Table>, <Row> and <Cell><Data ss:Type>
+elements that neither python-calamine nor openpyxl reads; streamed here with lxml, a row at a
+time, as the other readers are.
+
+The format's rules this reader follows: a <Row ss:Index="n"> or <Cell ss:Index="n"> jumps to
+row or column n (1-based), leaving the ones between empty; ss:MergeAcross="k" spans k more
+columns (read as empty, as a merge across columns is everywhere else) and ss:MergeDown="k" k
+more rows (given the top cell's value, as Excel shows it); <Data> is typed String, Number,
+DateTime (2021-03-05T00:00:00.000) or Boolean (1/0), and may hold formatting tags around its
+text."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from services.imports import file_kind
+from services.imports.normalise import Cell
+from services.imports.sources import (
+    SPREADSHEET_XML,
+    FillDown,
+    RawRow,
+    excel_cell,
+    unreadable,
+)
+
+_SS = f"{{{SPREADSHEET_XML}}}"
+
+
+# Excel's widest sheet (XFD): an ss:Index or MergeAcross beyond it is a broken file's.
+MAX_COLUMNS = 16_384
+
+
+def _forget(element: Any) -> None:
+    """A row read: cleared, and the rows before it dropped, so a long sheet is never held."""
+    element.clear()
+    parent = element.getparent()
+    while parent is not None and element.getprevious() is not None:
+        del parent[0]
+
+
+def _parse(path: Path, events: tuple[str, ...]) -> Any:
+    from lxml import etree  # type: ignore[import-untyped]
+
+    # No entities from outside the file, no network: an export needs neither.
+    return etree.iterparse(str(path), events=events, resolve_entities=False, no_network=True,
+                           huge_tree=True, remove_comments=True)
+
+
+def _value(data: Any) -> Cell:
+    text = "".join(data.itertext())
+    kind = data.get(f"{_SS}Type")
+    try:
+        if kind == "Number":
+            return excel_cell(float(text))
+        if kind == "DateTime":
+            moment = dt.datetime.fromisoformat(text.strip()[:19])
+            return moment.date() if moment.time() == dt.time() else moment
+        if kind == "Boolean":
+            return text.strip() == "1"
+    except ValueError:  # kept as written; the cleaners say what is wrong with it
+        pass
+    return excel_cell(text)
+
+
+class XmlWorkbook:
+    """The sheets of an Excel 2003 XML workbook and their rows, as sources.Workbook gives
+    them."""
+
+    engine = "xml2003"
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        names: list[str] = []
+        self._rows: dict[str, int | None] = {}
+        try:
+            for event, element in _parse(path, ("start", "end")):
+                if event == "start" and element.tag == f"{_SS}Worksheet":
+                    names.append(element.get(f"{_SS}Name") or f"Sheet{len(names) + 1}")
+                elif event == "start" and element.tag == f"{_SS}Table" and names:
+                    count = element.get(f"{_SS}ExpandedRowCount")
+                    self._rows[names[-1]] = int(count) if (count or "").isdigit() else None
+                elif event == "end" and element.tag in (f"{_SS}Row", f"{_SS}Styles"):
+                    _forget(element)  # only the sheet names are wanted from this pass
+        except OSError as exc:
+            raise unreadable(path, exc.strerror or str(exc)) from exc
+        except Exception as exc:  # lxml's XMLSyntaxError: cut short or not well-formed
+            raise file_kind.damaged(path) from exc
+        if not names:
+            raise file_kind.damaged(path)
+        self.sheets = tuple(names)
+
+    def total_rows(self, sheet: str) -> int | None:
+        return self._rows.get(sheet)
+
+    def rows(self, sheet: str) -> Iterator[RawRow]:
+        wanted = self.sheets.index(sheet)
+        sheets_seen = 0
+        inside = False
+        number = 0
+        merged = FillDown(())
+        for event, element in _parse(self.path, ("start", "end")):
+            tag = element.tag
+            if tag == f"{_SS}Worksheet":
+                if event == "start":
+                    inside = sheets_seen == wanted
+                    sheets_seen += 1
+                elif inside:
+                    return
+                continue
+            if not inside or event != "end" or tag != f"{_SS}Row":
+                continue
+            index = element.get(f"{_SS}Index")
+            at_row = int(index) if (index or "").isdigit() else number + 1
+            while number + 1 < at_row:  # rows the file leaves out are empty ones
+                number += 1
+                yield number, merged.apply(number - 1, ()) if merged else ()
+            number = max(at_row, number + 1)
+            cells: list[Cell] = []
+            for cell in element.iterchildren(f"{_SS}Cell"):
+                at = cell.get(f"{_SS}Index")
+                if (at or "").isdigit() and int(at) > len(cells) + 1:
+                    cells += [None] * min(int(at) - 1 - len(cells), MAX_COLUMNS)
+                data = cell.find(f"{_SS}Data")
+                down = cell.get(f"{_SS}MergeDown")
+                if (down or "").isdigit() and int(down) > 0:
+                    merged.merge(number - 1, len(cells), number - 1 + int(down))
+                cells.append(None if data is None else _value(data))
+                across = cell.get(f"{_SS}MergeAcross")
+                if (across or "").isdigit():
+                    cells += [None] * min(int(across), MAX_COLUMNS)
+            _forget(element)
+            row = tuple(cells)
+            yield number, merged.apply(number - 1, row) if merged else row
+
+    def close(self) -> None:
+        """Nothing stays open between rows: each pass opens and closes the file itself."""
