@@ -293,16 +293,17 @@ def looks_like(headers: Sequence[Cell], kind: str) -> OtherKind | None:
     kind and nothing of `kind`, against those that plainly name a field of `kind` and nothing
     of the other; the other kind with the most, when it has OTHER_KIND_COLUMNS and more than
     `kind` has. None when the file fits `kind` as well as any."""
-    chosen = KINDS[kind]
     texts = [t for t in (cell_text(h).strip() for h in headers) if t]
+    mine = [_best(KINDS[kind], t) for t in texts]
     best: tuple[int, OtherKind] | None = None
     for other in KINDS.values():
         if other.key == kind:
             continue
-        theirs = tuple(t for t in texts
-                       if _best(other, t) >= PLAIN and _best(chosen, t) < THRESHOLD)
-        ours = [t for t in texts if _best(chosen, t) >= PLAIN and _best(other, t) < THRESHOLD]
-        lead = len(theirs) - len(ours)
+        others = [_best(other, t) for t in texts]
+        theirs = tuple(t for t, s, m in zip(texts, others, mine, strict=True)
+                       if s >= PLAIN and m < THRESHOLD)
+        ours = sum(m >= PLAIN and s < THRESHOLD for s, m in zip(others, mine, strict=True))
+        lead = len(theirs) - ours
         if len(theirs) >= OTHER_KIND_COLUMNS and lead > 0 and (best is None or lead > best[0]):
             best = (lead, OtherKind(other.key, theirs))
     return None if best is None else best[1]

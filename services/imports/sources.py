@@ -225,8 +225,7 @@ class FillDown:
     def __init__(self, ranges: Sequence[tuple[tuple[int, int], tuple[int, int]]]) -> None:
         self._starts: dict[int, list[tuple[int, int]]] = {}  # first row: (last row, column)
         for (top, column), (bottom, _right) in ranges:
-            if bottom > top:
-                self._starts.setdefault(top, []).append((bottom, column))
+            self.merge(top, column, bottom)
         self._open: list[tuple[int, int, Cell]] = []  # (last row, column, value)
 
     def __bool__(self) -> bool:
