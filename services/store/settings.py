@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from models import AppSetting
 from services import labels
+from services.outputs.label_layouts import layouts
 from services.staff.accounts import confirm
 from services.staff.audit import record
 from services.staff.permissions import SAVE_SETTINGS, Actor, require, staff_id
@@ -66,6 +67,9 @@ class Settings:
         return self.sms_window_start, self.sms_window_end
 
     def validate(self) -> Settings:
+        if self.label_layout not in layouts():
+            raise RevisitError(N_("There is no label layout '{name}' (known: {known})."),
+                               name=self.label_layout, known=", ".join(layouts()))
         if self.sms_vendor not in SMS_VENDORS:
             raise RevisitError(N_("Unknown SMS vendor '{vendor}'."), vendor=self.sms_vendor)
         if self.sms_window_start >= self.sms_window_end:
@@ -150,7 +154,8 @@ def _text(value: object) -> str:
 
 
 def load_settings(sessions: sessionmaker[Session]) -> Settings:
-    """Stored values over the defaults; a value that no longer parses falls back to its default."""
+    """Stored values over the defaults; a value that no longer parses, or names a label layout
+    Revisit does not have, falls back to its default."""
     with sessions() as s:
         return load_settings_in(s)
 
@@ -176,6 +181,9 @@ def _load(s: Session) -> LoadedSettings:
                 values[f.name] = _decode(f, stored[f.name])
             except ValueError:
                 continue
+    if values.get("label_layout") not in (None, *layouts()):
+        # A layout stored before its sheet was withdrawn, or by hand: the default prints.
+        del values["label_layout"]
     return LoadedSettings(Settings(**values), {key: version for key, _, version in rows})
 
 
