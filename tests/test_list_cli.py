@@ -170,7 +170,13 @@ def test_bad_inputs_are_one_clear_line(db, tmp_path):
                      "--out", str(tmp_path / "no-such-folder" / "x.xlsx"), ok=False)
     assert unwritable.returncode == 2
     assert unwritable.stderr.count("\n") == 1 and "no-such-folder" in unwritable.stderr
+    # A Word name: a PDF or workbook under it would open in the wrong program.
+    word = run(db, "list", "build", "老车主", "--as-of", TODAY, "--out", str(tmp_path / "w.docx"),
+               ok=False)
+    assert word.returncode == 2 and word.stderr.count("\n") == 1
+    assert "w.docx" in word.stderr and ".pdf, .xlsx or .csv" in word.stderr
     assert run(db, "list", "show").stdout == runs_before  # no run was stored
+    assert not list(tmp_path.glob("w*"))
 
 
 def test_a_template_key_builds_a_list_and_codes_print_as_chinese(db, tmp_path):

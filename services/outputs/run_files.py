@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from services.outputs import excel, list_process, sms, wechat
+from services.outputs import excel, file_names, list_process, sms, wechat
 from services.outputs.fonts import FALLBACK_ENV, cjk_font
 from services.outputs.types import (
     LIST_CHANNELS,
@@ -171,10 +171,6 @@ def list_format(path: Path | str) -> str:
     return "csv" if str(path).lower().endswith(".csv") else "xlsx"
 
 
-def _sibling(out: Path, tag: str, suffix: str) -> Path:
-    return out.with_name(f"{out.stem}-{tag}{suffix}")
-
-
 def plan_run_files(doc: ListDocument, out: Path, fmt: str, *, label_layout: str | None = None,
                    sms_text: str = "", send_at: dt.datetime | None = None,
                    message: str = "") -> tuple[FileRequest, ...]:
@@ -182,9 +178,10 @@ def plan_run_files(doc: ListDocument, out: Path, fmt: str, *, label_layout: str 
     calls are a call sheet and the post labels, otherwise Excel (xlsx) or CSV lists; SMS is
     always a list (CSV when csv is asked for, else xlsx), the vendor file when `sms_text` is
     given; visits and WeChat are lists too (a WeChat list with each member's `message`). The
-    first file goes to `out` (its suffix .pdf for a call sheet); a second channel's file goes
-    beside it with -mail / -sms / -visit / -wechat in its name, as does an SMS file next to a
-    PDF."""
+    first file goes to `out`, its format's ending added unless `out` has it (名单12.07 →
+    名单12.07.pdf, calls → calls.xlsx); a second channel's file goes beside it with -mail /
+    -sms / -visit / -wechat in its name, as does an SMS file next to a PDF. A name ending as
+    a document Revisit does not write (.docx, .xls, .txt…) is refused."""
     return plan_files([c for c in LIST_CHANNELS if doc.of_channel(c)], out, fmt,
                       label_layout=label_layout, sms_text=sms_text, send_at=send_at,
                       message=message)
@@ -195,24 +192,27 @@ def plan_files(channels: Sequence[str], out: Path, fmt: str, *, label_layout: st
                message: str = "") -> tuple[FileRequest, ...]:
     """plan_run_files for a run whose members are on `channels` (in LIST_CHANNELS' order):
     what a run built for one channel will need, known before it is built."""
-    out = Path(out)
+    file_names.base(out)  # a name ending as another kind of document is refused first
     single = len(channels) == 1
     pdf = fmt == "pdf"
     requests = []
     if "call" in channels:
         if pdf:
-            requests.append(FileRequest(CALL_SHEET, out.with_suffix(".pdf"), "pdf"))
+            requests.append(FileRequest(CALL_SHEET, file_names.named(out, ".pdf"), "pdf"))
         else:
-            requests.append(FileRequest(CALL_LIST, out, fmt))
+            requests.append(FileRequest(CALL_LIST, file_names.named(out, f".{fmt}"), fmt))
     if "mail" in channels:
-        target = out if single else _sibling(out, "mail", ".pdf" if pdf else f".{fmt}")
+        suffix = ".pdf" if pdf else f".{fmt}"
+        target = (file_names.named(out, suffix) if single
+                  else file_names.sibling(out, "mail", suffix))
         if pdf:
             requests.append(FileRequest(LABELS, target, "pdf", label_layout=label_layout))
         else:
             requests.append(FileRequest(MAIL_LIST, target, fmt))
     if "sms" in channels:
         sms_fmt = "csv" if fmt == "csv" else "xlsx"
-        target = out if single and not pdf else _sibling(out, "sms", f".{sms_fmt}")
+        target = (file_names.named(out, f".{sms_fmt}") if single and not pdf
+                  else file_names.sibling(out, "sms", f".{sms_fmt}"))
         if sms_text:
             requests.append(FileRequest(SMS_FILE, target, sms_fmt, sms_text=sms_text,
                                         send_at=send_at))
@@ -221,7 +221,8 @@ def plan_files(channels: Sequence[str], out: Path, fmt: str, *, label_layout: st
     list_fmt = "csv" if fmt == "csv" else "xlsx"  # no PDF of these: staff work from the sheet
     for channel, kind in (("visit", VISIT_LIST), ("wechat", WECHAT_LIST)):
         if channel in channels:
-            target = out if single and not pdf else _sibling(out, channel, f".{list_fmt}")
+            target = (file_names.named(out, f".{list_fmt}") if single and not pdf
+                      else file_names.sibling(out, channel, f".{list_fmt}"))
             requests.append(FileRequest(kind, target, list_fmt, message=message))
     return tuple(requests)
 

@@ -77,6 +77,35 @@ def test_plan_names_one_file_per_channel_with_members(tmp_path):
     assert run_files.plan_run_files(dataclasses.replace(doc(1), members=()), out, "xlsx") == ()
 
 
+@pytest.mark.parametrize("out, fmt, channel, names", [
+    # A dot in the name is part of it: the date in a week's name is kept.
+    ("名单2026.12.07", "pdf", "call", ["名单2026.12.07.pdf"]),
+    ("名单2026.12.07.pdf", "pdf", "call", ["名单2026.12.07.pdf"]),
+    ("calls", "xlsx", "call", ["calls.xlsx"]),
+    ("calls.XLSX", "xlsx", "call", ["calls.xlsx"]),
+    ("v1.2", "csv", "visit", ["v1.2.csv"]),
+    ("labels", "pdf", "mail", ["labels.pdf"]),
+    ("texts", "csv", "sms", ["texts.csv"]),
+    ("texts.pdf", "pdf", "sms", ["texts-sms.xlsx"]),
+])
+def test_each_file_gets_its_format_s_ending_after_the_name_given(tmp_path, out, fmt, channel,
+                                                                 names):
+    plan = run_files.plan_run_files(only(channel), tmp_path / out, fmt)
+    assert [r.path.name for r in plan] == names
+    assert all(r.path.parent == tmp_path for r in plan)
+    both = run_files.plan_files(("call", "mail"), tmp_path / "第49周.v2", "pdf")
+    assert [r.path.name for r in both] == ["第49周.v2.pdf", "第49周.v2-mail.pdf"]
+
+
+@pytest.mark.parametrize("out", ["week.docx", "week.XLS", "labels.doc", "texts.txt", "w.et"])
+def test_a_name_ending_as_a_document_revisit_does_not_write_is_refused(tmp_path, out):
+    for channels in (("call",), ("mail",), ("sms",), ("call", "mail", "sms")):
+        for fmt in ("pdf", "xlsx", "csv"):
+            with pytest.raises(RevisitError) as refused:
+                run_files.plan_files(channels, tmp_path / out, fmt)
+            assert out in str(refused.value) and ".pdf, .xlsx or .csv" in str(refused.value)
+
+
 def test_each_file_holds_its_channels_members(tmp_path):
     d, st = mixed(), SHOP
     written = [run_files.write_run_file(d, r, st)

@@ -276,6 +276,28 @@ def test_writing_a_file_shows_how_far_it_is_and_cancel_stops_it(qtbot, demo_db, 
     assert sorted(p.name for p in folder.iterdir()) == ["calls.xlsx", "sheet.pdf"]
 
 
+def test_a_name_typed_in_the_dialog_gets_its_file_s_ending(qtbot, demo_db, outputs, tmp_path,
+                                                           monkeypatch):
+    """A dialog keeps 第49周.12.07 as typed: the file is 第49周.12.07.pdf (not 第49周.12.pdf),
+    an Excel list typed without an ending gets .xlsx, and a Word name is refused."""
+    panel = outputs(_run(demo_db, "call"))
+    folder = tmp_path / "files"
+    folder.mkdir()
+    for button, typed, made in ((panel.save_pdf, "第49周.12.07", "第49周.12.07.pdf"),
+                                (panel.save_call_xlsx, "电话名单", "电话名单.xlsx"),
+                                (panel.save_call_xlsx, "名单.CSV", "名单.csv")):
+        monkeypatch.setattr("ui.views.list_outputs.ask_save_path",
+                            lambda *_args, typed=typed: str(folder / typed))
+        with qtbot.waitSignal(panel.written, timeout=30000):
+            button.click()
+        assert (folder / made).stat().st_size > 0
+    assert (folder / "第49周.12.07.pdf").read_bytes().startswith(b"%PDF")
+    assert sorted(os.listdir(folder)) == ["名单.csv", "电话名单.xlsx", "第49周.12.07.pdf"]
+    error = refused_save(qtbot, monkeypatch, panel.save_pdf, folder / "回访单.docx")
+    assert "回访单.docx" in error and ".docx" in error
+    assert sorted(os.listdir(folder)) == ["名单.csv", "电话名单.xlsx", "第49周.12.07.pdf"]
+
+
 def test_what_would_refuse_a_file_is_said_before_anything_is_asked(
         qtbot, demo_db, demo_staff, demo_supervisor, monkeypatch):
     run_id = _run(demo_db, "auto")

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from services.labels import text
 from services.lists import build, runs
-from services.outputs import sms, wechat
+from services.outputs import file_names, sms, wechat
 from services.staff.permissions import EXPORT_PHONES, NotAllowed, allowed, staff_id
 from services.store.database import user_error
 from services.store.errors import N_, Cancelled, RevisitError
@@ -251,8 +251,10 @@ def _settings(open_db) -> Settings:
 
 
 def _check_out(args) -> None:
-    """Refuse a missing output folder, a format the file's name contradicts, or an SMS vendor
-    file staff may not write, before anything is built or stored; settle the format."""
+    """Refuse a missing output folder, a name ending as a document Revisit does not write, a
+    format the file's name contradicts, or an SMS vendor file staff may not write, before
+    anything is built or stored; settle the format."""
+    file_names.base(args.out)
     args.format = file_format(args)
     if args.sms_template and not allowed(args.actor, EXPORT_PHONES):
         raise NotAllowed(EXPORT_PHONES, args.actor)

@@ -42,7 +42,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from models.codes import PURPOSES
 from services.labels import text
 from services.lists.query import SALES_PURPOSES
-from services.outputs import label_layouts, run_files, sms, sms_preview, wechat
+from services.outputs import file_names, label_layouts, run_files, sms, sms_preview, wechat
 from services.outputs.sms_preview import SmsEstimate
 from services.outputs.types import ListDocument, ListMember, Steps
 from services.outputs.wechat import WechatPreview
@@ -345,8 +345,18 @@ class ListOutputs(QWidget):
         return suggestions[kind]
 
     def _ask_path(self, kind: str) -> str:
+        """Where to save `kind`, with its format's ending after the name chosen (a dialog
+        keeps 名单12.07 as typed); "" when cancelled or the name is another document's."""
         file_kind, name, filters = self._suggested(kind)
-        return ask_save_path(self, file_kind, name, filters, self.tr("Save as"))
+        path = ask_save_path(self, file_kind, name, filters, self.tr("Save as"))
+        if not path:
+            return ""
+        ending = ".pdf" if kind in run_files.PDF_KINDS else f".{run_files.list_format(path)}"
+        try:
+            return str(file_names.named(path, ending))
+        except RevisitError as exc:
+            tasks.show_error(self, exc)
+            return ""
 
     def _refused(self, kind: str) -> bool:
         """Say now what would refuse the file (the SMS file for staff, envelopes without the
