@@ -144,3 +144,19 @@ def test_intervals_are_listed_and_set_by_a_supervisor(capsys, db, staff, monkeyp
     assert "not a supervisor" in refused(capsys, db, "intervals", "--first-km", "1",
                                          "--first-months", "1", "--every-km", "1",
                                          "--every-months", "1")
+
+
+def test_the_mobile_is_masked_unless_someone_signed_in(capsys, db, staff, monkeypatch):
+    """Whoever signs in calls from the brief and sees the number, as in the window; a read
+    nobody signed in to gets it masked, in the text and in the JSON."""
+    with db.sessions.begin() as s:
+        s.query(Customer).filter_by(code="C1").one().mobile = "13812345678"
+    monkeypatch.setenv("REVISIT_USER", staff.username)
+    monkeypatch.setenv("REVISIT_PASSWORD", STAFF_PASSWORD)
+    assert "13812345678" in cli(capsys, db, "brief", "C1")[1].splitlines()[0]
+    monkeypatch.delenv("REVISIT_USER")
+    monkeypatch.delenv("REVISIT_PASSWORD")
+    code, out, _ = cli(capsys, db, "brief", "C1")
+    assert code == 0 and "138****5678" in out.splitlines()[0] and "13812345678" not in out
+    code, out, _ = cli(capsys, db, "brief", "C1", "--format", "json")
+    assert json.loads(out)["mobile"] == "138****5678" and "13812345678" not in out

@@ -73,7 +73,8 @@ def _register_brief(acts) -> None:
         "brief", help="the pre-call brief: what to know in the ten seconds before calling",
         description="Last contact, spend and survey, changes since the car was bought, cars "
         "with km, complaints, intent, how to reach them, referrals both ways, maintenance due "
-        "and open declined repairs — each with its date.")
+        "and open declined repairs — each with its date. The mobile is shown in full to "
+        "someone signed in (--user), masked otherwise.")
     b.add_argument("customer", metavar="CUSTOMER", help="customer code (C0001234) or id")
     b.add_argument("--as-of", type=day, metavar="YYYY-MM-DD",
                    help="the brief as it was on that day (default today)")
@@ -128,8 +129,14 @@ def _register_brief(acts) -> None:
 
 
 def _brief(args, open_db) -> int:
+    from services.outputs.types import mask_phone
+
     sessions = open_db().sessions
     brief = load_brief(sessions, merge.customer_id_of(sessions, args.customer), args.as_of)
+    if args.actor is None:
+        # The mobile in full for someone signed in, who calls from the brief as in the
+        # window; a read nobody signed in to (any PC, any script) gets it masked.
+        brief = dataclasses.replace(brief, mobile=mask_phone(brief.mobile))
     if args.format == "json":
         print(brief_text.as_json(brief))
     else:
