@@ -142,6 +142,19 @@ def test_a_dry_run_names_the_sheets_it_did_not_read_and_says_it_saved_the_mappin
     assert counts(database) == {"import_mapping": 1}  # and nothing else
 
 
+def test_a_dry_run_names_the_columns_it_leaves_out_a_headerless_one_by_its_letter(
+        database, tmp_path):
+    """A column whose header cell is empty still holds values (a clerk's notes typed beside
+    the export); the dry run says it is not imported, as it says of a header it cannot map."""
+    path = tmp_path / "车主.csv"
+    path.write_text("姓名,手机,,车牌,客户等级XYZ\n张三,13812345678,VIP老客户,粤A12345,A\n",
+                    encoding="utf-8")
+    dry = run(database, "customers", str(path), "--dry-run")
+    line = next(x for x in dry.stdout.splitlines() if x.startswith("  not imported:"))
+    assert line == "  not imported: column C (no header); 客户等级XYZ"
+    assert counts(database) == {}
+
+
 def test_a_dry_run_that_would_rename_a_customer_says_so(database, tmp_path):
     run(database, "customers", str(dms_export(tmp_path / "保有客户明细.xlsx")))
     other = [[20, "粤A88888", "张叁", "13800138000", "大众", "高尔夫", None, None, None, None,

@@ -15,6 +15,7 @@ from services.imports.plan import DEFAULT_MATCH, MATCH_RULES, OUTCOMES, ImportOp
 from services.imports.report import field_label
 from services.imports.results import ImportPlan
 from services.labels import text
+from services.outputs.xlsx_stream import column_letter
 from services.staff.permissions import staff_id
 from services.store.errors import N_, RevisitError
 from ui.cli import EXIT_CANCELLED
@@ -132,7 +133,9 @@ def _report(r: ImportPlan) -> None:
     columns = [f"{field_label(r.kind, key)} ← {r.headers[col] if col < len(r.headers) else col}"
                for key, col in r.mapping.columns]
     print(f"  columns: {'; '.join(columns)}")
-    unused = [h for i, h in enumerate(r.headers) if h and r.mapping.field_of(i) is None]
+    # A column with no header is named by its letter: its values are not imported either.
+    unused = [h or f"column {column_letter(i)} (no header)" for i, h in enumerate(r.headers)
+              if r.mapping.field_of(i) is None]
     if unused:
         print(f"  not imported: {'; '.join(unused)}")
     others = [s for s in r.sheets if s != r.sheet]

@@ -23,22 +23,13 @@ from PySide6.QtWidgets import (
 from models.codes import IMPORT_KINDS
 from services.imports.normalise import cell_text
 from services.imports.readers import Preview
+from services.outputs.xlsx_stream import column_letter
 from ui.labels import label
 from ui.views.customer_page import make_table
 
 MAX_HEADER_ROW = 200
 HEADER_TINT = QColor("#dcebfa")
 HINT_STYLE = "color: #555;"
-
-
-def column_letter(index: int) -> str:
-    """Excel's name of a 0-based column: 0 -> A, 25 -> Z, 26 -> AA."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(ord("A") + rest) + letters
-    return letters
 
 
 class SourcePage(QWidget):
