@@ -3796,15 +3796,20 @@ Revisit closes now; open it again to work with the restored database.</source>
         <source>Guessed from a similar header or from the values: please check.</source>
         <translation>根据相似的列标题或数据推测得出，请核对。</translation>
     </message>
-    <message numerus="yes">
+    <message>
         <location filename="../../ui/views/import_mapping.py" line="342"/>
+        <source>column %1 (no header)</source>
+        <translation>%1 列（无标题）</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/views/import_mapping.py" line="344"/>
         <source>%n column(s) of the file are imported.</source>
         <translation>
             <numerusform>将导入文件中的 %n 列。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_mapping.py" line="344"/>
+        <location filename="../../ui/views/import_mapping.py" line="346"/>
         <source>Not imported: %1.</source>
         <translation>不导入：%1。</translation>
     </message>
@@ -5595,44 +5600,44 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>SheetPage</name>
     <message>
-        <location filename="../../ui/views/import_source.py" line="143"/>
+        <location filename="../../ui/views/import_source.py" line="134"/>
         <source>&amp;Sheet</source>
         <translation>工作表(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_source.py" line="150"/>
+        <location filename="../../ui/views/import_source.py" line="141"/>
         <source>Column &amp;headers are in row</source>
         <translation>列标题所在行(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_source.py" line="182"/>
+        <location filename="../../ui/views/import_source.py" line="173"/>
         <source>Choose a file first.</source>
         <translation>请先选择文件。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/import_source.py" line="201"/>
+        <location filename="../../ui/views/import_source.py" line="192"/>
         <source>Row %1 holds the column headers (%n column(s)); it is tinted below. If another row holds them, enter its number.</source>
         <translation>
             <numerusform>第 %1 行为列标题（%n 列），已在下方以底色标出。如果列标题在其他行，请输入该行行号。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_source.py" line="209"/>
+        <location filename="../../ui/views/import_source.py" line="200"/>
         <source>No row of column headers was found on any sheet (%1). Choose the sheet and enter the number of the row that holds them.</source>
         <translation>所有工作表（%1）中都未找到列标题行。请选择工作表，并输入列标题所在的行号。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_source.py" line="215"/>
+        <location filename="../../ui/views/import_source.py" line="206"/>
         <source>No row of column headers was found. Enter the number of the row that holds them.</source>
         <translation>未找到列标题行。请输入列标题所在行的行号。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_source.py" line="221"/>
+        <location filename="../../ui/views/import_source.py" line="212"/>
         <source>row %1: %2</source>
         <translation>第 %1 行：%2</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_source.py" line="228"/>
+        <location filename="../../ui/views/import_source.py" line="219"/>
         <source>Above the headers, not imported: %1</source>
         <translation>列标题上方的内容（不导入）：%1</translation>
     </message>
@@ -5839,52 +5844,52 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>SourcePage</name>
     <message>
-        <location filename="../../ui/views/import_source.py" line="55"/>
+        <location filename="../../ui/views/import_source.py" line="46"/>
         <source>Owners and their cars, as the DMS exports them: name, mobile, address, VIN, plate, purchase date, km.</source>
         <translation>车主及其车辆（DMS 导出格式）：姓名、手机、地址、车架号、车牌、购车日期、公里数。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_source.py" line="59"/>
+        <location filename="../../ui/views/import_source.py" line="50"/>
         <source>Work orders or visits to the workshop: date, plate or mobile, km, type, amount.</source>
         <translation>工单或进厂记录：日期、车牌或手机、公里数、类型、金额。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_source.py" line="62"/>
+        <location filename="../../ui/views/import_source.py" line="53"/>
         <source>Satisfaction calls after a visit: date, plate or mobile, scores, comments.</source>
         <translation>进厂后的满意度回访：日期、车牌或手机、评分、意见。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_source.py" line="65"/>
+        <location filename="../../ui/views/import_source.py" line="56"/>
         <source>Registered complaints: date, plate or mobile, topic, whether resolved.</source>
         <translation>已登记的投诉：日期、车牌或手机、主题、是否解决。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_source.py" line="68"/>
+        <location filename="../../ui/views/import_source.py" line="59"/>
         <source>Calls, SMS and visits made to customers: when, how, why, the outcome.</source>
         <translation>对客户的电话、短信和拜访：时间、方式、原因、结果。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_source.py" line="87"/>
+        <location filename="../../ui/views/import_source.py" line="78"/>
         <source>No file chosen yet</source>
         <translation>尚未选择文件</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_source.py" line="88"/>
+        <location filename="../../ui/views/import_source.py" line="79"/>
         <source>&amp;Choose the file…</source>
         <translation>选择文件(&amp;C)…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_source.py" line="95"/>
+        <location filename="../../ui/views/import_source.py" line="86"/>
         <source>Excel (.xlsx, .xls) or CSV, as exported: title rows above the column headers and total rows are recognised. Nothing is written before the dry run has shown what would happen.</source>
         <translation>Excel（.xlsx、.xls）或 CSV，保持导出原样即可：列标题上方的标题行和合计行都能识别。试导入显示处理结果之前，不会写入任何数据。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_source.py" line="102"/>
+        <location filename="../../ui/views/import_source.py" line="93"/>
         <source>1. What is in the file?</source>
         <translation>1. 文件里是什么内容？</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_source.py" line="103"/>
+        <location filename="../../ui/views/import_source.py" line="94"/>
         <source>2. Which file?</source>
         <translation>2. 选择哪个文件？</translation>
     </message>

@@ -511,3 +511,26 @@ def test_a_mapping_name_the_database_refuses_is_asked_again_as_typed(
     assert stored_on_reopening == [[]]  # nothing of the refused save
     saved = profiles.load_profile(sqlite_database.sessions, "customers", "DMS 保有客户")
     assert saved.mapping.as_dict() == view.mapping.mapping().as_dict()
+
+
+def test_a_column_with_no_header_is_named_among_those_not_imported(
+        qtbot, sqlite_database, boss, tmp_path, monkeypatch):
+    """A clerk's notes typed in a column with no header: step 3 names it by its letter
+    among the columns left out, as it names a header it cannot map."""
+    path = tmp_path / "车主.csv"
+    path.write_text("姓名,手机,,车牌,客户等级XYZ\n张三,13812345678,VIP老客户,粤A12345,A\n",
+                    encoding="utf-8")
+    monkeypatch.setattr("ui.views.import_view.ask_open_path", lambda *a, **k: str(path))
+    view, runner = _make_view(qtbot, sqlite_database, boss)
+    try:
+        _to_mapping(qtbot, view)
+        status = view.mapping.status.text()
+        unnamed = view.mapping.tr("column %1 (no header)").replace("%1", "C")
+        assert unnamed in status and "客户等级XYZ" in status
+        # Mapped by hand to the remarks, it is no longer said to be left out.
+        box = _box(view, "remarks")
+        box.setCurrentIndex(box.findData(2))
+        box.activated.emit(box.currentIndex())
+        assert unnamed not in view.mapping.status.text()
+    finally:
+        shut_down(view, runner)

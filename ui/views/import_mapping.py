@@ -338,7 +338,9 @@ class MappingPage(QWidget):
             self.status.setText(" ".join(problems))
             return
         assert mapping is not None
-        unused = [h for c, h in enumerate(self._headers) if h and mapping.field_of(c) is None]
+        # A column with no header is named by its letter: its values are left out too.
+        unused = [h or self.tr("column %1 (no header)").replace("%1", column_letter(c))
+                  for c, h in enumerate(self._headers) if mapping.field_of(c) is None]
         text = self.tr("%n column(s) of the file are imported.", "", len(mapping.columns))
         if unused:
             text += " " + self.tr("Not imported: %1.").replace("%1", joined(unused))
