@@ -155,6 +155,19 @@ def test_a_dry_run_names_the_columns_it_leaves_out_a_headerless_one_by_its_lette
     assert counts(database) == {}
 
 
+def test_a_file_of_another_kind_is_refused_with_the_command_for_its_kind(database, tmp_path):
+    path = tmp_path / "满意度 回访.csv"
+    path.write_text("回访日期,车牌,客户姓名,满意度,服务态度,客户意见\n"
+                    "2026-11-02,粤A12345,张三,9,10,很满意\n", encoding="utf-8")
+    for dry in ((), ("--dry-run",)):
+        refused = run(database, "complaints", str(path), *dry, ok=False)
+        assert refused.returncode == 2 and refused.stderr.count("\n") == 1
+        assert "looks like a 满意度回访 file, not 投诉" in refused.stderr
+        assert refused.stderr.rstrip().endswith(
+            f'The command: revisit import surveys "{path}"{" --dry-run" if dry else ""}')
+    assert counts(database) == {}
+
+
 def test_a_dry_run_that_would_rename_a_customer_says_so(database, tmp_path):
     run(database, "customers", str(dms_export(tmp_path / "保有客户明细.xlsx")))
     other = [[20, "粤A88888", "张叁", "13800138000", "大众", "高尔夫", None, None, None, None,

@@ -182,13 +182,23 @@ class ImportStopped(KeyboardInterrupt):
         self.file_rows = file_rows
 
 
+class LooksLikeOtherKind(RevisitError):
+    """An import refused because the file's headers say it is of `other_kind`, not the kind
+    chosen."""
+
+    def __init__(self, other_kind: str, template: str, /, **params: object) -> None:
+        super().__init__(template, **params)
+        self.other_kind = other_kind
+
+
 def _refuse_other_kind(headers: Sequence[Cell], kind: str, path: Path) -> None:
     """Refuse to map a file by itself as `kind` when its headers plainly say it is another
     kind: a survey file imported as complaints made a complaint of every rating. A mapping
     chosen in the window or saved (--mapping) is taken as meant."""
     other = looks_like(headers, kind)
     if other is not None:
-        raise RevisitError(
+        raise LooksLikeOtherKind(
+            other.kind,
             N_("{file} looks like a {other} file, not {kind}: its columns {columns} are "
                "{other} columns. Nothing was imported. Import it as {other}; if it really is "
                "{kind}, choose its columns in the window's import and save them as a "

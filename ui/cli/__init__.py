@@ -251,6 +251,8 @@ def _run_command(args: argparse.Namespace) -> int:
         hint = ""
         if isinstance(exc, NotAllowed) and exc.actor is None:
             hint = " " + auth.refusal_hint(opened[0] if opened else None)
+        # What a command added for the terminal: the command to type instead, and the like.
+        hint += "".join(f" {note}" for note in getattr(exc, "__notes__", ()))
         print(f"revisit: error: {user_error(exc, url)}{hint}", file=sys.stderr)
         return EXIT_USER_ERROR
     except (Cancelled, KeyboardInterrupt):

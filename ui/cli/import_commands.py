@@ -10,7 +10,7 @@ from pathlib import Path
 from models.codes import IMPORT_KINDS
 from services.imports import batches, profiles
 from services.imports.apply import apply
-from services.imports.engine import ImportStopped
+from services.imports.engine import ImportStopped, LooksLikeOtherKind
 from services.imports.plan import DEFAULT_MATCH, MATCH_RULES, OUTCOMES, ImportOptions, plan
 from services.imports.report import field_label
 from services.imports.results import ImportPlan
@@ -100,6 +100,13 @@ def _import(args, open_db) -> int:
     except ImportStopped as stop:
         print(f"revisit: {_stopped(stop)}", file=sys.stderr)
         return EXIT_CANCELLED
+    except LooksLikeOtherKind as other:
+        # In double quotes when it has a space: read so by Windows' cmd, PowerShell and sh.
+        name = str(args.file)
+        name = f'"{name}"' if any(c.isspace() for c in name) else name
+        dry = " --dry-run" if args.dry_run else ""
+        other.add_note(f"The command: revisit import {other.other_kind} {name}{dry}")
+        raise
     _report(result)
     if args.save_mapping:
         profiles.save_profile(db.sessions, args.save_mapping, result.mapping,
