@@ -1,0 +1,238 @@
+"""Importing event files on SQLite and PostgreSQL: service visits by work order and by day,
+their amounts and km, survey scores on other scales, surveys, complaints and contacts linked to
+the stored customers, and a file of one kind refused as another."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import openpyxl
+import pytest
+from sqlalchemy import select
+
+from models import (
+    Complaint,
+    ContactEvent,
+    MileageReading,
+    SatisfactionSurvey,
+    ServiceVisit,
+    Vehicle,
+)
+from services.imports import batches
+from services.imports.apply import apply
+from services.imports.mapping import Mapping
+from services.imports.plan import ImportOptions, plan
+from services.store.errors import RevisitError
+from tests.services.import_files import (
+    DMS_ROWS,
+    V_ACCORD,
+    V_CAMRY,
+    counts,
+    dms_export,
+    snapshot,
+    write_csv,
+    write_xlsx,
+)
+
+TODAY = dt.date(2026, 11, 30)
+CUSTOMERS = ImportOptions("customers", today=TODAY)
+
+
+def _visits(database) -> list[tuple]:
+    with database.sessions() as s:
+        return sorted((v.visit_date, v.visit_type, v.work_order, v.amount)
+                      for v in s.scalars(select(ServiceVisit)))
+
+
+SAME_DAY = ["进厂日期", "车牌号", "维修类型", "结算金额", "工单号"]
+
+
+def test_two_work_orders_of_one_car_on_one_day_are_two_visits(database, tmp_path):
+    # A maintenance and a separate repair of the same type on one day: before, the second
+    # was taken for the first (its amount lost, or written over the first's by a later file).
+    apply(database.sessions, dms_export(tmp_path / "a.xlsx"), CUSTOMERS)
+    options = ImportOptions("visits", today=TODAY)
+    first = write_csv(tmp_path / "工单1.csv", SAME_DAY, [
+        ["2024-05-01", "粤A12345", "机修", "300", "W101"],
+        ["2024-05-01", "粤A12345", "机修", "1200", "W102"]])
+    result = apply(database.sessions, first, options)
+    assert (result.created, result.updated, result.rejected) == (2, 0, 0)
+    assert not result.warnings
+    day = dt.date(2024, 5, 1)
+    assert _visits(database) == [(day, "repair", "W101", Decimal("300.00")),
+                                 (day, "repair", "W102", Decimal("1200.00"))]
+    later = write_csv(tmp_path / "工单2.csv", SAME_DAY, [
+        ["2024-05-01", "粤A12345", "机修", "450", "W103"],
+        ["2024-05-01", "粤A12345", "机修", "1200", "W102"]])
+    again = apply(database.sessions, later, options)
+    assert (again.created, again.updated, again.unchanged) == (1, 0, 1)
+    assert [v[2:] for v in _visits(database)] == [
+        ("W101", Decimal("300.00")), ("W102", Decimal("1200.00")), ("W103", Decimal("450.00"))]
+
+
+def test_a_work_order_is_filled_in_on_the_visit_stored_without_one(database, tmp_path):
+    apply(database.sessions, dms_export(tmp_path / "a.xlsx"), CUSTOMERS)
+    options = ImportOptions("visits", today=TODAY)
+    bare = write_csv(tmp_path / "进厂.csv", SAME_DAY[:4], [
+        ["2024-05-01", "粤A12345", "机修", "300"]])
+    apply(database.sessions, bare, options)
+    before = snapshot(database, versions=False)
+    numbered = write_csv(tmp_path / "工单.csv", SAME_DAY, [
+        ["2024-05-01", "粤A12345", "机修", "300", "W101"],
+        ["2024-05-01", "粤A12345", "机修", "300", "W101"]])  # the same visit twice
+    result = apply(database.sessions, numbered, options)
+    assert (result.created, result.updated, result.unchanged) == (0, 1, 1)
+    assert [v[2] for v in _visits(database)] == ["W101"]
+    # The file without work orders finds it again, now that it has one.
+    assert apply(database.sessions, bare, options).unchanged == 1
+    batches.undo_batch(database.sessions, result.batch_id)
+    assert [v[2] for v in _visits(database)] == [None]
+    assert snapshot(database, versions=False) == before
+
+
+def test_a_row_without_a_work_order_finds_the_one_visit_of_that_day_else_is_refused(
+        database, tmp_path):
+    apply(database.sessions, dms_export(tmp_path / "a.xlsx"), CUSTOMERS)
+    options = ImportOptions("visits", today=TODAY)
+    apply(database.sessions, write_csv(tmp_path / "工单.csv", SAME_DAY, [
+        ["2024-05-01", "粤A12345", "机修", "300", "W101"],
+        ["2024-05-01", "粤A12345", "机修", "1200", "W102"],
+        ["2024-06-01", "粤A12345", "首保", "680", "W201"]]), options)
+    before = snapshot(database)
+    bare = write_csv(tmp_path / "进厂.csv", SAME_DAY[:4], [
+        ["2024-05-01", "粤A12345", "机修", "1200"],  # W101 or W102: nothing says which
+        ["2024-06-01", "粤A12345", "首保", "680"]])  # only W201
+    errors = tmp_path / "问题.xlsx"
+    result = apply(database.sessions, bare, options, errors_path=errors)
+    assert (result.created, result.updated, result.unchanged, result.rejected) == (0, 0, 1, 1)
+    assert [r.zh for r in result.reasons] == [
+        "工单号：该车当天有多张同类工单，此行没有工单号，无法确定是哪一张"]
+    assert snapshot(database) == before
+    sheet = openpyxl.load_workbook(errors).worksheets[0]
+    assert any("无法确定是哪一张" in str(c.value) for row in sheet.iter_rows() for c in row)
+
+
+def test_a_visit_amount_that_cannot_be_read_is_kept_as_typed_in_its_note(database, tmp_path):
+    # The amount column needs a number (0 is stored); what was typed is not lost.
+    apply(database.sessions, dms_export(tmp_path / "a.xlsx"), CUSTOMERS)
+    path = write_csv(tmp_path / "工单.csv", SAME_DAY, [
+        ["2024-05-01", "粤A12345", "机修", "待结算", "W101"],
+        ["2024-05-02", "粤A12345", "机修", "-300", "W102"],
+        ["2024-05-03", "粤A12345", "机修", "300", "W103"]])
+    result = apply(database.sessions, path, ImportOptions("visits", today=TODAY))
+    assert (result.created, result.rejected) == (3, 0)
+    with database.sessions() as s:
+        notes = {v.work_order: (v.amount, v.note) for v in s.scalars(select(ServiceVisit))}
+    assert notes == {"W101": (Decimal("0.00"), "工单号 W101；金额原文 待结算"),
+                     "W102": (Decimal("0.00"), "工单号 W102；金额原文 -300"),
+                     "W103": (Decimal("300.00"), "工单号 W103")}
+    again = apply(database.sessions, path, ImportOptions("visits", today=TODAY))
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
+
+
+def test_a_visit_km_out_of_line_with_the_cars_others_is_said_not_kept(database, tmp_path):
+    # 25,000 → 250,000 in a month (a digit too many) and 20,000 after 25,000 (the odometer does
+    # not go back) are said and kept out of the readings; the visits themselves are stored.
+    # (The owners' file read the car at 32,000 km on its export day.)
+    apply(database.sessions, dms_export(tmp_path / "a.xlsx"), CUSTOMERS)
+    with database.sessions() as s:
+        car = s.scalar(select(Vehicle.id).where(Vehicle.plate == "粤A12345"))
+        before = set(s.execute(select(MileageReading.reading_date, MileageReading.km)
+                               .where(MileageReading.vehicle_id == car)).all())
+    headers = [*SAME_DAY, "进厂里程"]
+    path = write_csv(tmp_path / "工单.csv", headers, [
+        ["2026-06-01", "粤A12345", "保养", "300", "W201", "25000"],
+        ["2026-07-01", "粤A12345", "保养", "300", "W202", "250000"],
+        ["2026-08-01", "粤A12345", "保养", "300", "W203", "20000"],
+        ["2026-09-01", "粤A12345", "保养", "300", "W204", "28000"]])
+    result = apply(database.sessions, path, ImportOptions("visits", today=TODAY))
+    assert (result.created, result.rejected) == (4, 0)
+    [said] = [w for w in result.warnings if w.code == "km_out_of_line"]
+    assert said.rows == 2 and said.zh.startswith("里程：里程与该车其他读数不符")
+    with database.sessions() as s:
+        after = set(s.execute(select(MileageReading.reading_date, MileageReading.km)
+                              .where(MileageReading.vehicle_id == car)).all()) - before
+    assert after == {(dt.date(2026, 6, 1), 25000), (dt.date(2026, 9, 1), 28000)}
+    # Nor is it the visit's km, which a maintenance due date counts from.
+    with database.sessions() as s:
+        kms = dict(s.execute(select(ServiceVisit.work_order, ServiceVisit.km)
+                             .where(ServiceVisit.vehicle_id == car)).all())
+    assert {w: kms[w] for w in ("W201", "W202", "W203", "W204")} == {
+        "W201": 25000, "W202": None, "W203": None, "W204": 28000}
+
+
+def test_survey_scores_on_a_five_or_hundred_point_scale_are_kept_on_ten(database, tmp_path):
+    # Read as 0–10, a 4 of 5 (satisfied) was a 4, which the call sheet reads as unhappy.
+    apply(database.sessions, dms_export(tmp_path / "a.xlsx"), CUSTOMERS)
+    surveys = write_xlsx(tmp_path / "回访.xlsx", [
+        "回访日期", "手机", "总体满意度(5分制)", "服务态度（百分制）"], [
+        ["2024-05-03", "13800138000", 4, 85],
+        ["2024-05-04", "13900139000", "5分", "100"],
+        ["2024-05-05", "13900139000", 6, 90]])  # 6 of 5: refused
+    result = apply(database.sessions, surveys, ImportOptions("surveys", today=TODAY))
+    assert (result.created, result.rejected) == (2, 1)
+    assert [r.zh for r in result.reasons] == ["总体满意度：评分不在0–5之间（该列为5分制）"]
+    with database.sessions() as s:
+        assert sorted((v.survey_date.day, v.overall_score, v.attitude)
+                      for v in s.scalars(select(SatisfactionSurvey))) == [(3, 8, 9), (4, 10, 10)]
+
+
+def test_surveys_complaints_and_contacts_link_by_mobile_or_vin(database, tmp_path):
+    apply(database.sessions, dms_export(tmp_path / "a.xlsx"), CUSTOMERS)
+    surveys = write_xlsx(tmp_path / "回访.xlsx", [
+        "回访日期", "手机", "总体满意度", "服务态度", "客户意见"], [
+        ["2024-05-03", "13800138000", "9分", 10, "满意"],
+        ["2024-05-04", "13900139000", "8.5", None, None],
+        ["2024-05-05", "13600136000", 7, None, None]])
+    result = apply(database.sessions, surveys, ImportOptions("surveys", today=TODAY))
+    assert (result.created, result.rejected) == (2, 1)
+    complaints = write_xlsx(tmp_path / "投诉.xlsx", [
+        "投诉日期", "车架号", "投诉主题", "是否解决", "解决日期"], [
+        ["2024-06-01", V_CAMRY, "等待时间长", "已解决", "2024-06-03"],
+        ["2024-06-02", V_ACCORD, "价格", "否", None]])
+    result = apply(database.sessions, complaints, ImportOptions("complaints", today=TODAY))
+    assert result.created == 2
+    contacts = write_xlsx(tmp_path / "联系.xlsx", [
+        "联系时间", "手机", "联系方式", "联系目的", "联系结果", "客户反馈"], [
+        ["2024-07-01 10:30", "13800138000", "电话", "关怀", "接通", "车况良好"],
+        ["2024-07-02 09:00", "13900139000", "短信", "提醒", "已发送", None]])
+    options = ImportOptions("contacts", today=TODAY)
+    assert apply(database.sessions, contacts, options).created == 2
+    with database.sessions() as s:
+        scores = sorted(v.overall_score for v in s.scalars(select(SatisfactionSurvey)))
+        resolved = {c.topic: (c.resolved, c.resolved_date) for c in s.scalars(select(Complaint))}
+        events = {(e.channel, e.purpose, e.outcome) for e in s.scalars(select(ContactEvent))}
+    assert scores == [9, 9]  # 8.5 rounded half up
+    assert resolved == {"等待时间长": (True, dt.date(2024, 6, 3)), "价格": (False, None)}
+    assert events == {("phone", "care", "reached"), ("sms", "reminder", "sent")}
+    before = snapshot(database)
+    for path, kind in ((surveys, "surveys"), (complaints, "complaints"), (contacts, "contacts")):
+        again = apply(database.sessions, path, ImportOptions(kind, today=TODAY))
+        assert (again.created, again.updated) == (0, 0), kind
+    assert snapshot(database) == before
+
+
+def test_a_survey_file_mapped_by_itself_as_complaints_is_refused_but_a_chosen_mapping_is_not(
+        database, tmp_path):
+    apply(database.sessions, dms_export(tmp_path / "customers.xlsx"), CUSTOMERS)
+    before = counts(database)
+    path = write_xlsx(tmp_path / "满意度回访.xlsx",
+                      ["回访日期", "车牌", "客户姓名", "满意度", "服务态度", "客户意见"],
+                      [["2026-11-02", DMS_ROWS[0][1], "张三", 9, 10, "很满意"]])
+    complaints = ImportOptions("complaints", today=TODAY)
+    for run in (plan, apply):
+        with pytest.raises(RevisitError) as refused:
+            run(database.sessions, path, complaints)
+        said = str(refused.value)
+        assert said.startswith("满意度回访.xlsx looks like a 满意度回访 file, not 投诉")
+        assert "its columns 满意度、服务态度 are" in said and "Nothing was imported" in said
+    assert counts(database) == before
+    # As surveys it is what it is.
+    assert apply(database.sessions, path, ImportOptions("surveys", today=TODAY)).created == 1
+    # Columns chosen by hand (the window, a saved mapping) are taken as meant.
+    chosen = Mapping("complaints", (("opened_date", 0), ("plate", 1), ("name", 2),
+                                    ("detail", 5)))
+    done = apply(database.sessions, path, ImportOptions("complaints", today=TODAY,
+                                                        mapping=chosen))
+    assert done.created == 1
