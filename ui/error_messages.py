@@ -162,6 +162,7 @@ MESSAGES = (
     QT_TRANSLATE_NOOP("errors", "{file} looks like a {other} file, not {kind}: its columns {columns} are {other} columns. Nothing was imported. Import it as {other}; if it really is {kind}, choose its columns in the window's import and save them as a mapping, then name that mapping with --mapping."),
     QT_TRANSLATE_NOOP("errors", 'The error file cannot be the file being imported ({path}).'),
     QT_TRANSLATE_NOOP("errors", 'Import batch #{id} was undone while it ran, so it stopped; import the file again if it is wanted.'),
+    QT_TRANSLATE_NOOP("errors", 'The problems file {path} cannot be written there ({reason}); nothing was imported. Close it if another program has it open, or have it written in another folder.'),
     QT_TRANSLATE_NOOP("errors", 'Row {row} of {file} holds no column headers (or the file has fewer rows).'),
     QT_TRANSLATE_NOOP("errors", 'No row of column headers was found on any sheet of {file} ({sheets}), in their first {rows} rows: it may be empty, or not this kind of file. If the headers are further down, name the sheet (--sheet NAME) and their row (--header-row N).'),
     QT_TRANSLATE_NOOP("errors", 'No row of column headers was found in {file} (in its first {rows} rows): it may be empty, or not this kind of file. If the headers are further down, name their row (--header-row N).'),

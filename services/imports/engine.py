@@ -15,8 +15,11 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import hashlib
 import logging
+import os
+import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -207,6 +210,26 @@ def _refuse_other_kind(headers: Sequence[Cell], kind: str, path: Path) -> None:
             kind=text("import_kind", kind), columns="、".join(other.headers))
 
 
+def _check_errors_path(target: Path) -> None:
+    """Refuse, before a row is read, a problems file that could not be written at the end: a
+    folder where nothing can be made, a folder at its name, or last time's file open in
+    Excel (Windows refuses to replace it) or read-only. Found only at the end, it withdrew an
+    import of many minutes."""
+    try:
+        if target.is_dir():
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))
+        with tempfile.TemporaryFile(dir=target.parent, prefix=".revisit-"):
+            pass
+        if target.exists():
+            with target.open("ab"):  # writes nothing, changes nothing
+                pass
+    except OSError as exc:
+        raise RevisitError(N_("The problems file {path} cannot be written there ({reason}); "
+                              "nothing was imported. Close it if another program has it open, "
+                              "or have it written in another folder."),
+                           path=str(target), reason=exc.strerror or str(exc)) from exc
+
+
 def run(sessions: sessionmaker[Session], path: Path | str, options: ImportOptions, *,
         commit: bool, progress: Progress | None = None, cancel: CancelToken | None = None,
         errors_path: Path | str | None = None) -> ImportPlan:
@@ -216,6 +239,8 @@ def run(sessions: sessionmaker[Session], path: Path | str, options: ImportOption
     if errors_path is not None and Path(errors_path).resolve() == path.resolve():
         raise RevisitError(N_("The error file cannot be the file being imported ({path})."),
                            path=str(path))
+    if errors_path is not None:
+        _check_errors_path(Path(errors_path))
     source = open_source(path, options.sheet, options.header_row)
     try:
         # Else the mapping would be refused for its first required field, which says nothing

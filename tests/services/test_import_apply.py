@@ -6,6 +6,7 @@ complaints, contacts): test_import_events.py."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 from decimal import Decimal
 
 import openpyxl
@@ -480,6 +481,49 @@ def test_a_failure_at_row_n_leaves_the_database_as_before(database, tmp_path, mo
         apply(database.sessions, dms_export(tmp_path / "big.xlsx", customer_rows(2500)),
               CUSTOMERS)
     assert snapshot(database) == before
+
+
+def test_a_problems_file_that_cannot_be_written_refuses_the_import_before_any_row(
+        database, tmp_path, monkeypatch):
+    """Found only once every row was stored, it withdrew the whole import."""
+    folder = tmp_path / "导出"
+    folder.mkdir()
+    path = dms_export(folder / "保有客户明细.xlsx")
+    before = snapshot(database)
+    read: list[int] = []
+    real = customers.process
+    monkeypatch.setattr(customers, "process", lambda ctx, rows: read.append(len(rows)) or
+                        real(ctx, rows))
+    taken = folder / "保有客户明细-导入问题.xlsx"
+    taken.mkdir()  # a folder at its name
+    for run in (plan, apply):
+        with pytest.raises(RevisitError) as refused:
+            run(database.sessions, path, CUSTOMERS, errors_path=taken)
+        assert str(taken) in str(refused.value) and "nothing was imported" in str(refused.value)
+    assert read == [] and snapshot(database) == before
+    assert counts(database) == {} and sorted(p.name for p in folder.iterdir()) == [
+        "保有客户明细-导入问题.xlsx", "保有客户明细.xlsx"]
+    taken.rmdir()
+    # Last time's file is replaced as before.
+    taken.write_bytes(b"last time's problems")
+    assert apply(database.sessions, path, CUSTOMERS, errors_path=taken).errors_file == taken
+    assert taken.read_bytes().startswith(b"PK")
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="needs a non-root POSIX user")
+def test_a_read_only_folder_for_the_problems_file_refuses_the_import(database, tmp_path):
+    folder = tmp_path / "只读"
+    folder.mkdir()
+    path = dms_export(folder / "保有客户明细.xlsx")
+    folder.chmod(0o555)
+    try:
+        with pytest.raises(RevisitError, match="cannot be written there"):
+            apply(database.sessions, path, CUSTOMERS,
+                  errors_path=folder / "保有客户明细-导入问题.xlsx")
+        assert counts(database) == {}
+        assert os.listdir(folder) == ["保有客户明细.xlsx"]
+    finally:
+        folder.chmod(0o755)
 
 
 def test_a_saved_mapping_is_used_for_the_next_file(database, tmp_path):
