@@ -197,6 +197,8 @@ def test_demo_with_zero_customers(tmp_path):
         ["frobnicate"],
         ["demo", "--today", "30/06/2025"],
         ["db"],
+        ["segment", "members", "matrix.7+.high", "--limit", "-5"],
+        ["segment", "members", "matrix.7+.high", "--offset", "99999999999999999999"],
     ],
 )
 def test_usage_errors(args, tmp_path):
@@ -205,6 +207,7 @@ def test_usage_errors(args, tmp_path):
     assert result.returncode == 2
     line = assert_user_error(result, "revisit", "see --help")
     assert args[0] in line
+    assert "9223372036854775807" not in line  # a limit people never meet is not named
     # A mistyped command never creates a database.
     assert not (tmp_path / "u.sqlite3").exists()
 

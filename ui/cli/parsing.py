@@ -64,8 +64,10 @@ def count(text: str) -> int:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
-    if not 0 <= value <= MAX_ID:
-        raise argparse.ArgumentTypeError(f"{text} is out of range (0 to {MAX_ID})")
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text} is below 0: give a number of rows from 0 up")
+    if value > MAX_ID:
+        raise argparse.ArgumentTypeError(f"{text} is more rows than a database can hold")
     return value
 
 
