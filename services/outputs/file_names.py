@@ -3,9 +3,14 @@ after it. Plain rules, no writer imported, so the CLI checks a name before a run
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from services.store.errors import N_, RevisitError
+
+# Characters Windows refuses in a file name (and "/" everywhere); a name ending in a dot or a
+# space is refused too.
+_NOT_IN_NAMES = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 
 # The endings of the files Revisit writes; any other ending is part of the name ("名单12.07").
 OWN_ENDINGS = (".pdf", ".xlsx", ".csv")
@@ -39,3 +44,9 @@ def sibling(out: Path | str, tag: str, suffix: str) -> Path:
     """The file beside `out` for another channel: week.pdf, "mail" → week-mail.pdf."""
     start = base(out)
     return start.with_name(f"{start.name}-{tag}{suffix}")
+
+
+def name_part(text: str) -> str:
+    """`text` (a segment's name: "2026/12 保养到期") made fit for a file name on every PC: the
+    characters Windows refuses as "_", no dot or space at the end."""
+    return _NOT_IN_NAMES.sub("_", text).rstrip(". ") or "_"

@@ -298,6 +298,24 @@ def test_a_name_typed_in_the_dialog_gets_its_file_s_ending(qtbot, demo_db, outpu
     assert sorted(os.listdir(folder)) == ["名单.csv", "电话名单.xlsx", "第49周.12.07.pdf"]
 
 
+def test_the_name_proposed_is_one_every_pc_can_save(qtbot, demo_db, outputs, monkeypatch):
+    """A segment named with a slash or a colon (Windows refuses those in a file name, and a
+    slash would start the dialog in a folder that is not there): "_" in their place."""
+    segments.save_segment(demo_db.sessions, "2026/12: 保养到期?", {
+        "version": 1, "where": {"field": "years_since_purchase", "op": ">=", "value": 5}},
+        purpose="care")
+    run_id = build.build_run(demo_db.sessions, "2026/12: 保养到期?",
+                             build.RunOptions(channel="call", as_of=DEMO_TODAY)).run_id
+    panel = outputs(run_id)
+    proposed: list[str] = []
+    monkeypatch.setattr("ui.views.list_outputs.ask_save_path",
+                        lambda _parent, _kind, name, *_rest: proposed.append(name) or "")
+    panel.save_pdf.click()
+    panel.save_call_xlsx.click()
+    assert proposed == [f"2026_12_ 保养到期_-{DEMO_TODAY:%Y%m%d}-{run_id}-回访单.pdf",
+                        f"2026_12_ 保养到期_-{DEMO_TODAY:%Y%m%d}-{run_id}-电话名单.xlsx"]
+
+
 def test_what_would_refuse_a_file_is_said_before_anything_is_asked(
         qtbot, demo_db, demo_staff, demo_supervisor, monkeypatch):
     run_id = _run(demo_db, "auto")

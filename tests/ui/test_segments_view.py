@@ -413,3 +413,20 @@ def test_a_filter_on_the_customer_alone_previews_each_members_cars(qtbot, view, 
         first_model, first_plate = cars[code][0]
         more = f" +{len(cars[code]) - 1}" if len(cars[code]) > 1 else ""
         assert (model, plate) == (first_model, f"{first_plate or ''}{more}".strip())
+
+
+def test_a_segment_is_exported_under_a_name_every_pc_can_save(qtbot, view, tmp_path,
+                                                            monkeypatch):
+    path = tmp_path / "seg.json"
+    path.write_text('{"name": "2026/12: 老客户", "filter": {"version": 1, "where": null}}',
+                    encoding="utf-8")
+    monkeypatch.setattr("ui.views.segments_view.ask_open_path", lambda *a, **k: str(path))
+    view._on_import()
+    qtbot.waitUntil(lambda: view.saved.count() == 1, timeout=5000)
+    view.saved.setCurrentRow(0)
+    qtbot.waitUntil(lambda: view.export_button.isEnabled(), timeout=5000)
+    proposed: list[str] = []
+    monkeypatch.setattr("ui.views.segments_view.ask_save_path",
+                        lambda _parent, _kind, name, *_rest: proposed.append(name) or "")
+    view.export_button.click()
+    assert proposed == ["2026_12_ 老客户.json"]

@@ -331,7 +331,7 @@ class ListOutputs(QWidget):
     def _suggested(self, kind: str) -> tuple[str, str, str]:
         """The kind of file (for ui.files), the name proposed and the filters to save `kind`."""
         doc = self.document
-        stem = f"{doc.segment}-{doc.as_of:%Y%m%d}-{doc.run_id}"
+        stem = f"{file_names.name_part(doc.segment)}-{doc.as_of:%Y%m%d}-{doc.run_id}"
         excel_filters = self.tr("Excel (*.xlsx);;CSV (*.csv)")
         suggestions = {  # kind of output → (kind of file for ui.files, suggested name, filters)
             run_files.CALL_SHEET: ("call_sheet", f"{stem}-回访单.pdf", self.tr("PDF (*.pdf)")),

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from services.outputs.file_names import name_part
 from services.segments import service as segments
 from services.staff.accounts import list_accounts
 from services.staff.permissions import DELETE_SEGMENTS, NOT_PASSED, Actor, NotPassed, allowed
@@ -624,7 +625,7 @@ class SegmentsView(QWidget):
         path = ask_save_path(
             self,
             "segment_json",
-            f"{name}.json",
+            f"{name_part(name)}.json",
             self.tr("Segment files (*.json)"),
             self.tr("Export segment"),
         )
