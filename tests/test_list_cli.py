@@ -179,6 +179,23 @@ def test_bad_inputs_are_one_clear_line(db, tmp_path):
     assert not list(tmp_path.glob("w*"))
 
 
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="needs a non-root POSIX user")
+def test_a_read_only_folder_is_said_before_the_run_is_built(db, tmp_path):
+    runs_before = run(db, "list", "show").stdout
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    folder.chmod(0o555)
+    try:
+        refused = run(db, "list", "build", "老车主", "--as-of", TODAY,
+                      "--out", str(folder / "x.pdf"), ok=False)
+    finally:
+        folder.chmod(0o755)
+    assert refused.returncode == 2 and refused.stderr.count("\n") == 1
+    assert "Nothing can be written in the folder" in refused.stderr and "locked" in refused.stderr
+    assert run(db, "list", "show").stdout == runs_before  # no run was stored
+    assert os.listdir(folder) == []
+
+
 def test_a_template_key_builds_a_list_and_codes_print_as_chinese(db, tmp_path):
     import re
 

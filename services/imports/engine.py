@@ -15,11 +15,8 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import errno
 import hashlib
 import logging
-import os
-import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -58,6 +55,7 @@ from services.imports.writes import Writer
 from services.labels import text
 from services.staff.audit import audit
 from services.store.errors import N_, CancelToken, RevisitError
+from services.store.writable import check_writable
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]
@@ -216,13 +214,7 @@ def _check_errors_path(target: Path) -> None:
     Excel (Windows refuses to replace it) or read-only. Found only at the end, it withdrew an
     import of many minutes."""
     try:
-        if target.is_dir():
-            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))
-        with tempfile.TemporaryFile(dir=target.parent, prefix=".revisit-"):
-            pass
-        if target.exists():
-            with target.open("ab"):  # writes nothing, changes nothing
-                pass
+        check_writable(target)
     except OSError as exc:
         raise RevisitError(N_("The problems file {path} cannot be written there ({reason}); "
                               "nothing was imported. Close it if another program has it open, "

@@ -17,6 +17,7 @@ from services.staff.permissions import EXPORT_PHONES, NotAllowed, allowed, staff
 from services.store.database import user_error
 from services.store.errors import N_, Cancelled, RevisitError
 from services.store.settings import Settings, load_settings
+from services.store.writable import check_folder
 from ui.cli import EXIT_CANCELLED
 from ui.cli.auth import WRITE
 from ui.cli.parsing import count, day, moment, out_file, record_id
@@ -251,9 +252,9 @@ def _settings(open_db) -> Settings:
 
 
 def _check_out(args) -> None:
-    """Refuse a missing output folder, a name ending as a document Revisit does not write, a
-    format the file's name contradicts, or an SMS vendor file staff may not write, before
-    anything is built or stored; settle the format."""
+    """Refuse a missing or read-only output folder, a name ending as a document Revisit does
+    not write, a format the file's name contradicts, or an SMS vendor file staff may not
+    write, before anything is built or stored; settle the format."""
     file_names.base(args.out)
     args.format = file_format(args)
     if args.sms_template and not allowed(args.actor, EXPORT_PHONES):
@@ -263,6 +264,12 @@ def _check_out(args) -> None:
     if not folder.is_dir():
         raise RevisitError(N_("The folder {folder} does not exist; nothing was made."),
                            folder=str(folder))
+    try:
+        check_folder(folder)  # a read-only folder: said now, not once the run is built
+    except OSError as exc:
+        raise RevisitError(N_("Nothing can be written in the folder {folder} ({reason}); "
+                              "nothing was made."),
+                           folder=str(folder), reason=exc.strerror or str(exc)) from exc
 
 
 def _build(args, open_db) -> int:
