@@ -195,7 +195,8 @@ CUSTOMERS = FileKind("customers", "客户及车辆", "Customers and vehicles", (
         "裸车价", "车价", "price", "price paid", "invoice price", "invoice amount",
         "sale price")),
     Field("payment_method", "付款方式", "Payment method", "payment", (
-        "付款方式", "购车方式", "支付方式", "付款类型", "按揭方式", "payment",
+        "付款方式", "购车方式", "支付方式", "付款类型", "按揭方式", "购买方式", "付款形式",
+        "payment",
         "payment method", "finance")),
     _date("loan_end", "贷款到期", "Loan end", (
         "贷款到期", "贷款到期日", "贷款到期日期", "贷款结束日期", "按揭到期", "还款到期日",
@@ -229,7 +230,8 @@ CUSTOMERS = FileKind("customers", "客户及车辆", "Customers and vehicles", (
 VISITS = FileKind("visits", "维修工单 / 进厂记录", "Service visits", (
     _date("visit_date", "进厂日期", "Visit date", (
         "进厂日期", "维修日期", "来店日期", "服务日期", "到店日期", "进店日期", "入厂日期",
-        "结算日期", "开单日期", "工单日期", "进厂时间", "日期", "visit date", "service date",
+        "结算日期", "开单日期", "工单日期", "进厂时间", "入厂时间", "到店时间", "来店时间",
+        "进店时间", "日期", "visit date", "service date",
         "repair date", "date"), required=True, yearless="last"),
     *_LINKS,
     replace(KM, synonyms=("进厂里程", *KM.synonyms)),
