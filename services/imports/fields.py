@@ -187,9 +187,12 @@ CUSTOMERS = FileKind("customers", "客户及车辆", "Customers and vehicles", (
         "series"), 60),
     replace(VIN, link=False),
     replace(PLATE, link=False),
-    _date("purchase_date", "购车日期", "Purchase date", (
+    # A car is registered (上牌) within days of its sale: the registration date stands in for
+    # a purchase date the file does not have, and is marked for the clerk to check.
+    replace(_date("purchase_date", "购车日期", "Purchase date", (
         "购车日期", "开票日期", "销售日期", "交车日期", "购买日期", "发票日期", "购车时间",
         "开票时间", "销售时间", "purchase date", "invoice date", "sale date", "delivery date")),
+        weak=("上牌日期", "初登日期", "首次登记日期", "初次登记日期", "registration date")),
     Field("price_paid", "购车价格", "Price paid", "price", (
         "开票价", "购车价格", "开票金额", "成交价", "开票价格", "购车价", "成交价格", "发票金额",
         "裸车价", "车价", "price", "price paid", "invoice price", "invoice amount",

@@ -140,6 +140,16 @@ def test_one_column_per_field_and_the_leftmost_wins():
     assert mapping.column("mobile") == 0 and mapping.column("other_phone") == 2
 
 
+def test_a_registration_date_stands_in_for_a_purchase_date_only_when_there_is_none():
+    alone = auto_map(["车主", "车牌", "上牌日期"], "customers")
+    assert alone.column("purchase_date") == 2
+    assert dict(alone.scores)["purchase_date"] < 1  # marked for the clerk to check
+    both = auto_map(["车主", "初登日期", "开票日期"], "customers")
+    assert both.column("purchase_date") == 2 and both.field_of(1) is None
+    # 登记日期 alone may be when the record was made: not taken.
+    assert auto_map(["车主", "登记日期"], "customers").column("purchase_date") is None
+
+
 @pytest.mark.parametrize("headers, name", [
     (["客户编号", "联系人", "移动电话"], 1),
     (["客户ID", "客户类型", "客户等级", "客户来源", "车主"], 4),
