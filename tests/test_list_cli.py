@@ -196,6 +196,19 @@ def test_a_read_only_folder_is_said_before_the_run_is_built(db, tmp_path):
     assert os.listdir(folder) == []
 
 
+def test_a_tilde_in_the_file_name_is_the_home_folder(db, tmp_path, monkeypatch):
+    """Windows' cmd passes ~ as typed: the folder was checked as the home folder, but the
+    files were written under a folder named ~ that was not there, after the run was built."""
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    built = run(db, "list", "build", "老车主", "--channel", "call", "--as-of", TODAY,
+                "--out", "~/第49周.pdf")
+    assert "finished" in built.stdout
+    assert (home / "第49周.pdf").read_bytes().startswith(b"%PDF")
+    assert not (ROOT / "~").exists()
+
+
 def test_a_template_key_builds_a_list_and_codes_print_as_chinese(db, tmp_path):
     import re
 

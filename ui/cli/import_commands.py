@@ -20,7 +20,7 @@ from services.staff.permissions import staff_id
 from services.store.errors import N_, RevisitError
 from ui.cli import EXIT_CANCELLED
 from ui.cli.auth import READ, WRITE, acting
-from ui.cli.parsing import count, record_id
+from ui.cli.parsing import count, record_id, user_path
 from ui.cli.progress import TerminalProgress
 
 OUTCOME_ZH = {"create": "新建", "update": "更新", "unchanged": "无变化", "reject": "不导入"}
@@ -32,7 +32,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     for kind in IMPORT_KINDS:
         p = acts.add_parser(kind, help=f"import a file of {text('import_kind', kind, 'en')} "
                             f"({text('import_kind', kind)})")
-        p.add_argument("file", type=Path)
+        p.add_argument("file", type=user_path)
         p.add_argument("--sheet", help="the sheet to read (default: the first with data)")
         p.add_argument("--header-row", type=count, metavar="N",
                        help="the row holding the column headers (default: found)")
@@ -44,7 +44,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                        f"{', '.join(MATCH_RULES)} (default: %(default)s)")
         p.add_argument("--dry-run", action="store_true",
                        help="show what would happen; write nothing")
-        p.add_argument("--errors", type=Path, metavar="OUT.xlsx",
+        p.add_argument("--errors", type=user_path, metavar="OUT.xlsx",
                        help="write the rejected rows, and those imported with notes, here "
                             "(default for an import: FILE-导入问题.xlsx beside FILE)")
         p.set_defaults(handler=_import, kind=kind, access=WRITE, creates=True)

@@ -20,7 +20,7 @@ from services.store.settings import Settings, load_settings
 from services.store.writable import check_folder
 from ui.cli import EXIT_CANCELLED
 from ui.cli.auth import WRITE
-from ui.cli.parsing import count, day, moment, out_file, record_id
+from ui.cli.parsing import count, day, moment, out_file, record_id, user_path
 from ui.cli.progress import TerminalProgress
 from ui.cli.terminal import display_width
 
@@ -54,10 +54,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="run id (default: list recent runs)")
     s.set_defaults(handler=_show)
     o = acts.add_parser("outcomes", help="read a filled-in Excel call list back")
-    o.add_argument("file", type=Path)
+    o.add_argument("file", type=user_path)
     o.set_defaults(handler=_outcomes, access=WRITE)
     u = acts.add_parser("unsubscribe", help="read an SMS vendor's unsubscribe/failed file")
-    u.add_argument("file", type=Path)
+    u.add_argument("file", type=user_path)
     u.add_argument("--failed", action="store_true", help="the file lists failed deliveries")
     u.set_defaults(handler=_unsubscribe, access=WRITE)
     m = acts.add_parser("sms", help="a run's SMS as they will be sent: the first messages, "
@@ -260,7 +260,7 @@ def _check_out(args) -> None:
     if args.sms_template and not allowed(args.actor, EXPORT_PHONES):
         raise NotAllowed(EXPORT_PHONES, args.actor)
     out: Path = args.out
-    folder = out.expanduser().resolve().parent
+    folder = out.resolve().parent
     if not folder.is_dir():
         raise RevisitError(N_("The folder {folder} does not exist; nothing was made."),
                            folder=str(folder))

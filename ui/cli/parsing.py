@@ -71,11 +71,17 @@ def count(text: str) -> int:
     return value
 
 
+def user_path(text: str) -> Path:
+    """A file as typed, ~ standing for the user's home folder (Windows' cmd leaves ~ as it is
+    typed; a shell expands it only at the start of a word)."""
+    return Path(text).expanduser()
+
+
 def out_file(text: str) -> Path:
-    """A file to write, as typed: a name, not nothing and not a folder."""
+    """A file to write, as typed (user_path): a name, not nothing and not a folder."""
     if not text.strip():
         raise argparse.ArgumentTypeError("an empty file name")
-    path = Path(text)
+    path = user_path(text)
     try:
         folder = path.is_dir()
     except OSError:  # a name too long, say: writing it will say what is wrong

@@ -17,7 +17,7 @@ from services.segments.catalog import RFM_DEFAULT_MONTHS
 from services.staff.permissions import EXPORT_PHONES, allowed, staff_id
 from services.store.errors import N_, RevisitError
 from ui.cli.auth import WRITE
-from ui.cli.parsing import count, day
+from ui.cli.parsing import count, day, user_path
 from ui.cli.terminal import display_width
 
 
@@ -76,13 +76,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--offset", type=count, default=0)
     p.set_defaults(handler=_members)
     p = s.add_parser("import", help="save a segment from a JSON file")
-    p.add_argument("file", type=Path)
+    p.add_argument("file", type=user_path)
     p.add_argument("--name", help="name to save under (default: the name in the file)")
     p.add_argument("--replace", action="store_true", help="overwrite a segment of that name")
     p.set_defaults(handler=_import, access=WRITE)
     p = s.add_parser("export", help="write a segment as JSON (to stdout or -o FILE)")
     p.add_argument("name")
-    p.add_argument("-o", "--output", type=Path)
+    p.add_argument("-o", "--output", type=user_path)
     p.set_defaults(handler=_export)
     p = s.add_parser("delete", help="delete a saved segment")
     p.add_argument("name")
