@@ -5,6 +5,7 @@ Each step runs in a fresh subprocess (`python main.py import customers …`), so
 its own. The file has what real exports have: a title block, owners with two cars on two rows,
 +86 and spaced phones, landlines, 万 amounts and 万公里 km. Usage:
     python bench/imports.py [--sizes 20000,100000] [--db-url postgresql://…/postgres] [--keep DIR]
+                            [--format xlsx|xml2003]
 With --db-url, a throw-away PostgreSQL database per size is made on that server too."""
 
 from __future__ import annotations
@@ -59,7 +60,16 @@ def _rows(n: int):
                f"广州市天河区体育西路{i % 300}号", None]
 
 
-def make_file(path: Path, n: int) -> Path:
+def make_file(path: Path, n: int, fmt: str = "xlsx") -> Path:
+    """The export as .xlsx, or as the Excel 2003 XML (SpreadsheetML) web DMSs write under a
+    .xls name (`fmt` "xml2003"), the same rows."""
+    if fmt == "xml2003":
+        from tests.services.import_files import write_spreadsheet_xml
+
+        rows = _rows(n)
+        exported, _headers = next(rows)[0], next(rows)
+        return write_spreadsheet_xml(path.with_suffix(".xls"), HEADERS, list(rows),
+                                     ("保有客户明细", exported))
     title = ["保有客户明细"] + [""] * 12
     sheet = xlsx_stream.Sheet("保有客户明细", title, [12] * 13, ["text"] * 13, _rows(n))
     return xlsx_stream.write(path, [sheet])
@@ -100,14 +110,16 @@ def main() -> None:
     parser.add_argument("--db-url", help="PostgreSQL admin URL to benchmark there as well")
     parser.add_argument("--keep", type=Path, help="keep the files in this folder")
     parser.add_argument("--no-sqlite", action="store_true", help="PostgreSQL only")
+    parser.add_argument("--format", choices=("xlsx", "xml2003"), default="xlsx",
+                        help="the export as .xlsx, or as Excel 2003 XML under a .xls name")
     args = parser.parse_args()
     print(f"machine: {platform.node()} {platform.machine()} {os.cpu_count()} CPUs, "
           f"Python {platform.python_version()}, {time.strftime('%Y-%m-%d')}")
     folder = args.keep or Path(tempfile.mkdtemp(prefix="revisit-bench-"))
     folder.mkdir(parents=True, exist_ok=True)
     for n in (int(s) for s in args.sizes.split(",")):
-        path = make_file(folder / f"customers-{n}.xlsx", n)
-        print(f"{n:,} rows: {path.stat().st_size / 1_048_576:.1f} MB xlsx")
+        path = make_file(folder / f"customers-{n}.xlsx", n, args.format)
+        print(f"{n:,} rows: {path.stat().st_size / 1_048_576:.1f} MB {args.format}")
         if not args.no_sqlite:
             db = folder / f"import-{n}.sqlite3"
             for old in folder.glob(f"import-{n}.sqlite3*"):
