@@ -125,7 +125,7 @@ def main() -> None:
             for old in folder.glob(f"import-{n}.sqlite3*"):
                 old.unlink()
             subprocess.run([sys.executable, str(ROOT / "main.py"), "--db", f"sqlite:///{db}",
-                            "db", "info"], check=True, capture_output=True)
+                            "db", "upgrade"], check=True, capture_output=True)
             print(json.dumps({"backend": "sqlite", **bench(f"sqlite:///{db}", path, n)},
                              ensure_ascii=False), flush=True)
         if args.db_url:

@@ -13,6 +13,7 @@ text."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,9 @@ from services.imports.sources import (
 )
 
 _SS = f"{{{SPREADSHEET_XML}}}"
+_ROW, _CELL, _DATA = f"{_SS}Row", f"{_SS}Cell", f"{_SS}Data"
+_INDEX, _TYPE = f"{_SS}Index", f"{_SS}Type"
+_MERGE_DOWN, _MERGE_ACROSS = f"{_SS}MergeDown", f"{_SS}MergeAcross"
 
 
 # Excel's widest sheet (XFD): an ss:Index or MergeAcross beyond it is a broken file's.
@@ -54,8 +58,9 @@ def _parse(path: Path, tags: tuple[str, ...]) -> Any:
 
 
 def _value(data: Any) -> Cell:
-    text = "".join(data.itertext())
-    kind = data.get(f"{_SS}Type")
+    # Formatting tags (<B>, <Font>) inside a cell's text are rare: its own text otherwise.
+    text = (data.text or "") if len(data) == 0 else "".join(data.itertext())
+    kind = data.get(_TYPE)
     try:
         if kind == "Number":
             return excel_cell(float(text))
@@ -69,6 +74,32 @@ def _value(data: Any) -> Cell:
     return excel_cell(text)
 
 
+@functools.lru_cache(maxsize=4)
+def _sheets(path: str, _size: int, _mtime_ns: int) -> tuple[tuple[str, ...],
+                                                            tuple[tuple[str, int | None], ...]]:
+    """The names of a workbook's sheets and the row count each declares (None when it does
+    not), the file being `path` of that size and time."""
+    names: list[str] = []
+    counts: dict[str, int | None] = {}
+    try:
+        for event, element in _parse(Path(path), (f"{_SS}Worksheet", f"{_SS}Table", _ROW,
+                                                  f"{_SS}Styles")):
+            if event == "start" and element.tag == f"{_SS}Worksheet":
+                names.append(element.get(f"{_SS}Name") or f"Sheet{len(names) + 1}")
+            elif event == "start" and element.tag == f"{_SS}Table" and names:
+                count = element.get(f"{_SS}ExpandedRowCount")
+                counts[names[-1]] = int(count) if (count or "").isdigit() else None
+            elif event == "end" and element.tag in (_ROW, f"{_SS}Styles"):
+                _forget(element)  # only the sheet names are wanted from this pass
+    except OSError as exc:
+        raise unreadable(Path(path), exc.strerror or str(exc)) from exc
+    except Exception as exc:  # lxml's XMLSyntaxError: cut short or not well-formed
+        raise file_kind.damaged(Path(path)) from exc
+    if not names:
+        raise file_kind.damaged(Path(path))
+    return tuple(names), tuple(counts.items())
+
+
 class XmlWorkbook:
     """The sheets of an Excel 2003 XML workbook and their rows, as sources.Workbook gives
     them."""
@@ -77,25 +108,14 @@ class XmlWorkbook:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        names: list[str] = []
-        self._rows: dict[str, int | None] = {}
         try:
-            for event, element in _parse(path, (f"{_SS}Worksheet", f"{_SS}Table",
-                                                f"{_SS}Row", f"{_SS}Styles")):
-                if event == "start" and element.tag == f"{_SS}Worksheet":
-                    names.append(element.get(f"{_SS}Name") or f"Sheet{len(names) + 1}")
-                elif event == "start" and element.tag == f"{_SS}Table" and names:
-                    count = element.get(f"{_SS}ExpandedRowCount")
-                    self._rows[names[-1]] = int(count) if (count or "").isdigit() else None
-                elif event == "end" and element.tag in (f"{_SS}Row", f"{_SS}Styles"):
-                    _forget(element)  # only the sheet names are wanted from this pass
+            state = path.stat()
         except OSError as exc:
             raise unreadable(path, exc.strerror or str(exc)) from exc
-        except Exception as exc:  # lxml's XMLSyntaxError: cut short or not well-formed
-            raise file_kind.damaged(path) from exc
-        if not names:
-            raise file_kind.damaged(path)
-        self.sheets = tuple(names)
+        # An import opens its file three times (dry run, column scan, import): the sheets are
+        # read once while the file stays as it was.
+        self.sheets, rows = _sheets(str(path.resolve()), state.st_size, state.st_mtime_ns)
+        self._rows = dict(rows)
 
     def total_rows(self, sheet: str) -> int | None:
         return self._rows.get(sheet)
@@ -106,7 +126,7 @@ class XmlWorkbook:
         inside = False
         number = 0
         merged = FillDown(())
-        for event, element in _parse(self.path, (f"{_SS}Worksheet", f"{_SS}Row")):
+        for event, element in _parse(self.path, (f"{_SS}Worksheet", _ROW)):
             tag = element.tag
             if tag == f"{_SS}Worksheet":
                 if event == "start":
@@ -115,25 +135,28 @@ class XmlWorkbook:
                 elif inside:
                     return
                 continue
-            if not inside or event != "end" or tag != f"{_SS}Row":
+            if not inside or event != "end" or tag != _ROW:
                 continue
-            index = element.get(f"{_SS}Index")
+            index = element.get(_INDEX)
             at_row = int(index) if (index or "").isdigit() else number + 1
             while number + 1 < at_row:  # rows the file leaves out are empty ones
                 number += 1
                 yield number, merged.apply(number - 1, ()) if merged else ()
             number = max(at_row, number + 1)
             cells: list[Cell] = []
-            for cell in element.iterchildren(f"{_SS}Cell"):
-                at = cell.get(f"{_SS}Index")
+            for cell in element.iterchildren(_CELL):
+                data = cell.find(_DATA)
+                if not cell.attrib:  # most cells: no jump, no merge
+                    cells.append(None if data is None else _value(data))
+                    continue
+                at = cell.get(_INDEX)
                 if (at or "").isdigit() and int(at) > len(cells) + 1:
                     cells += [None] * min(int(at) - 1 - len(cells), MAX_COLUMNS)
-                data = cell.find(f"{_SS}Data")
-                down = cell.get(f"{_SS}MergeDown")
+                down = cell.get(_MERGE_DOWN)
                 if (down or "").isdigit() and int(down) > 0:
                     merged.merge(number - 1, len(cells), number - 1 + int(down))
                 cells.append(None if data is None else _value(data))
-                across = cell.get(f"{_SS}MergeAcross")
+                across = cell.get(_MERGE_ACROSS)
                 if (across or "").isdigit():
                     cells += [None] * min(int(across), MAX_COLUMNS)
             _forget(element)
