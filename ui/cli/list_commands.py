@@ -80,7 +80,8 @@ def _output_args(p: argparse.ArgumentParser) -> None:
         "--out",
         type=out_file,
         required=True,
-        help="file for the call list; mail, SMS, visit and WeChat lists go beside it with "
+        help="file for the call list, its format's ending added when the name has none "
+        "(第49周 → 第49周.pdf); mail, SMS, visit and WeChat lists go beside it with "
         "-mail / -sms / -visit / -wechat in the name",
     )
     p.add_argument(
