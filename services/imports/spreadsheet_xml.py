@@ -29,7 +29,7 @@ from services.imports.sources import (
 )
 
 _SS = f"{{{SPREADSHEET_XML}}}"
-_ROW, _CELL, _DATA = f"{_SS}Row", f"{_SS}Cell", f"{_SS}Data"
+_WORKSHEET, _ROW, _CELL, _DATA = f"{_SS}Worksheet", f"{_SS}Row", f"{_SS}Cell", f"{_SS}Data"
 _INDEX, _TYPE = f"{_SS}Index", f"{_SS}Type"
 _MERGE_DOWN, _MERGE_ACROSS = f"{_SS}MergeDown", f"{_SS}MergeAcross"
 
@@ -82,9 +82,9 @@ def _sheets(path: str, _size: int, _mtime_ns: int) -> tuple[tuple[str, ...],
     names: list[str] = []
     counts: dict[str, int | None] = {}
     try:
-        for event, element in _parse(Path(path), (f"{_SS}Worksheet", f"{_SS}Table", _ROW,
+        for event, element in _parse(Path(path), (_WORKSHEET, f"{_SS}Table", _ROW,
                                                   f"{_SS}Styles")):
-            if event == "start" and element.tag == f"{_SS}Worksheet":
+            if event == "start" and element.tag == _WORKSHEET:
                 names.append(element.get(f"{_SS}Name") or f"Sheet{len(names) + 1}")
             elif event == "start" and element.tag == f"{_SS}Table" and names:
                 count = element.get(f"{_SS}ExpandedRowCount")
@@ -126,9 +126,9 @@ class XmlWorkbook:
         inside = False
         number = 0
         merged = FillDown(())
-        for event, element in _parse(self.path, (f"{_SS}Worksheet", _ROW)):
+        for event, element in _parse(self.path, (_WORKSHEET, _ROW)):
             tag = element.tag
-            if tag == f"{_SS}Worksheet":
+            if tag == _WORKSHEET:
                 if event == "start":
                     inside = sheets_seen == wanted
                     sheets_seen += 1

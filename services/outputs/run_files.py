@@ -22,7 +22,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
-import errno
 import functools
 import multiprocessing
 import os
@@ -61,6 +60,7 @@ from services.staff.permissions import (
 from services.store import collector
 from services.store.errors import N_, RevisitError
 from services.store.settings import Settings
+from services.store.writable import not_a_folder
 
 if TYPE_CHECKING:
     from services.customers.brief_batch import CondensedBrief
@@ -192,9 +192,14 @@ def plan_files(channels: Sequence[str], out: Path, fmt: str, *, label_layout: st
                message: str = "") -> tuple[FileRequest, ...]:
     """plan_run_files for a run whose members are on `channels` (in LIST_CHANNELS' order):
     what a run built for one channel will need, known before it is built."""
-    file_names.base(out)  # a name ending as another kind of document is refused first
     single = len(channels) == 1
     pdf = fmt == "pdf"
+
+    def target(tag: str, suffix: str, alone: bool) -> Path:
+        """`out` with `suffix` when the file is `alone`, else beside it with -`tag`."""
+        return (file_names.named(out, suffix) if alone
+                else file_names.sibling(out, tag, suffix))
+
     requests = []
     if "call" in channels:
         if pdf:
@@ -203,27 +208,24 @@ def plan_files(channels: Sequence[str], out: Path, fmt: str, *, label_layout: st
             requests.append(FileRequest(CALL_LIST, file_names.named(out, f".{fmt}"), fmt))
     if "mail" in channels:
         suffix = ".pdf" if pdf else f".{fmt}"
-        target = (file_names.named(out, suffix) if single
-                  else file_names.sibling(out, "mail", suffix))
+        place = target("mail", suffix, single)
         if pdf:
-            requests.append(FileRequest(LABELS, target, "pdf", label_layout=label_layout))
+            requests.append(FileRequest(LABELS, place, "pdf", label_layout=label_layout))
         else:
-            requests.append(FileRequest(MAIL_LIST, target, fmt))
+            requests.append(FileRequest(MAIL_LIST, place, fmt))
     if "sms" in channels:
         sms_fmt = "csv" if fmt == "csv" else "xlsx"
-        target = (file_names.named(out, f".{sms_fmt}") if single and not pdf
-                  else file_names.sibling(out, "sms", f".{sms_fmt}"))
+        place = target("sms", f".{sms_fmt}", single and not pdf)
         if sms_text:
-            requests.append(FileRequest(SMS_FILE, target, sms_fmt, sms_text=sms_text,
+            requests.append(FileRequest(SMS_FILE, place, sms_fmt, sms_text=sms_text,
                                         send_at=send_at))
         else:
-            requests.append(FileRequest(SMS_LIST, target, sms_fmt))
+            requests.append(FileRequest(SMS_LIST, place, sms_fmt))
     list_fmt = "csv" if fmt == "csv" else "xlsx"  # no PDF of these: staff work from the sheet
     for channel, kind in (("visit", VISIT_LIST), ("wechat", WECHAT_LIST)):
         if channel in channels:
-            target = (file_names.named(out, f".{list_fmt}") if single and not pdf
-                      else file_names.sibling(out, channel, f".{list_fmt}"))
-            requests.append(FileRequest(kind, target, list_fmt, message=message))
+            requests.append(FileRequest(kind, target(channel, f".{list_fmt}", single and not pdf),
+                                        list_fmt, message=message))
     return tuple(requests)
 
 
@@ -654,8 +656,7 @@ def _place(staged: Sequence[tuple[Path, Path]]) -> None:
             for made in sorted(scratch.iterdir(), key=lambda p: p.name == target.name):
                 moves.append((made, target.parent / made.name, scratch))
         for _made, there, _scratch in moves:
-            if there.is_dir():  # moved aside, it would go with the scratch folder
-                raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(there))
+            not_a_folder(there)  # moved aside, it would go with the scratch folder
         for made, there, scratch in moves:
             if there.exists():
                 kept = scratch / f"{SCRATCH_PREFIX}was-{there.name}"

@@ -11,6 +11,12 @@ import tempfile
 from pathlib import Path
 
 
+def not_a_folder(target: Path) -> None:
+    """Raise IsADirectoryError when a folder stands at the name `target` is to be written at."""
+    if target.is_dir():
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(target))
+
+
 def check_folder(folder: Path) -> None:
     """Raise the OSError making a file in `folder` would meet; nothing is left there."""
     with tempfile.TemporaryFile(dir=folder, prefix=".revisit-"):
@@ -19,8 +25,7 @@ def check_folder(folder: Path) -> None:
 
 def check_writable(target: Path) -> None:
     """Raise the OSError writing `target` would meet; nothing is made or changed."""
-    if target.is_dir():
-        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(target))
+    not_a_folder(target)
     check_folder(target.parent)
     if target.exists():
         with target.open("ab"):  # opened to append, nothing written: its time stays as it was
