@@ -69,6 +69,21 @@ def test_build_writes_call_list_and_show_reports_it(db, tmp_path):
     assert body[0][0] in text and body[0][3] in text  # row id and name printed
 
 
+@pytest.mark.parametrize("args", [("--channel", "call", "--format", "xlsx"),
+                                  ("--format", "pdf")])
+def test_a_run_with_nobody_to_contact_says_no_file_was_written(db, tmp_path, args):
+    # Nobody had owned a car three years by 2001: the segment is empty that day.
+    out = tmp_path / "week"
+    built = run(db, "list", "build", "老车主", "--as-of", "2001-01-01", *args, "--out", str(out))
+    run_id = re.search(r"list run #(\d+)", built.stdout).group(1)
+    assert (f"nobody in list run #{run_id} is to be contacted, so no file was written to {out}"
+            in built.stdout)
+    assert f"list run #{run_id} finished" in built.stdout
+    assert list(tmp_path.iterdir()) == []
+    again = run(db, "list", "print", run_id, "--out", str(out))
+    assert "so no file was written" in again.stdout and list(tmp_path.iterdir()) == []
+
+
 @pytest.mark.parametrize("fmt", ["xlsx", "csv"])
 def test_the_list_written_while_a_run_is_built_is_the_one_list_print_writes(db, tmp_path, fmt):
     built, printed = tmp_path / f"built.{fmt}", tmp_path / f"printed.{fmt}"

@@ -347,7 +347,12 @@ def _write_and_finish(db, run_id: int, args, st: Settings, doc: ListDocument | N
             calls = by_channel.get("call", 0)
         else:
             doc = doc or runs.load_document(db.sessions, run_id)
-            write_files(doc, args, st, db.sessions, streamed)
+            if not write_files(doc, args, st, db.sessions, streamed):
+                # Said, so a scheduled task's log does not leave last week's file at that name
+                # to be taken for this one.
+                print(f"nobody in list run #{run_id} is to be contacted, so no file was "
+                      f"written to {args.out} (who was left out and why: `revisit list show "
+                      f"{run_id}`)")
             calls = len(doc.of_channel("call"))
     except (OSError, RevisitError) as exc:
         if isinstance(exc, NotAllowed) or runs.is_finished(db.sessions, run_id):
