@@ -255,6 +255,12 @@ def import_segment(sessions: Sessions, text: str, *, name: str | None = None,
     if isinstance(doc, dict) and "filter" in doc:
         flt, name = doc["filter"], name or doc.get("name")
         description, purpose = doc.get("description"), doc.get("purpose")
+    elif isinstance(doc, dict):
+        # A filter written by hand with its name beside its conditions ({"name": …,
+        # "where": …}): the name, description and purpose are the segment's, the rest its filter.
+        flt = {k: v for k, v in doc.items() if k not in ("name", "description", "purpose")}
+        name = name or doc.get("name")
+        description, purpose = doc.get("description"), doc.get("purpose")
     else:
         flt, description, purpose = doc, None, None
     if not name or not isinstance(name, str):

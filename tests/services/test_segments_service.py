@@ -54,6 +54,11 @@ def test_export_import_round_trip(database):
     assert service.import_segment(s, bare, name="老车3").name == "老车3"
     with pytest.raises(RevisitError, match="f.json is not valid JSON"):
         service.import_segment(s, "{", source="f.json")
+    # Written by hand with the name beside the conditions rather than around a "filter".
+    flat = json.dumps({"name": "老车4", "purpose": "care", **OLD_CARS})
+    imported = service.import_segment(s, flat, source="f.json")
+    assert (imported.name, imported.purpose) == ("老车4", "care")
+    assert json.loads(service.export_segment(s, "老车4"))["filter"] == OLD_CARS
 
 
 def test_stored_filter_that_no_longer_validates_names_the_segment(database):
