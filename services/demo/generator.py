@@ -139,12 +139,13 @@ def generate(
         writer.write({}, note)  # "a demo is under way" is stored before any of its rows
         staff_ids, tag_ids = _write_vocabulary(database, writer, offsets, counts, note)
         next_ids = {t: offsets[t] for t in TABLES}
+        plates = _stored_plates(database)
         for start in range(done, customers, chunk):
             if cancel is not None:
                 cancel.check()
             size = min(chunk, customers - start)
             rng = random.Random(seed * 1_000_003 + start)
-            rows = RowSet(next_ids)
+            rows = RowSet(next_ids, plates)
             facts = [
                 make_customer_rows(
                     CustomerRows(rng, base + start + i + 1, today, staff_ids, tag_ids), rows
@@ -219,6 +220,15 @@ def _current_max_ids(database: Database) -> dict[str, int]:
             else:
                 out[name] = 0
     return out
+
+
+def _stored_plates(database: Database) -> set[str]:
+    """The plates of the cars already stored (an earlier demo's, or this one's before it was
+    stopped): a resumed run draws the plates an uninterrupted one would have."""
+    vehicle = Base.metadata.tables["vehicle"]
+    with database.engine.connect() as conn:
+        return set(conn.execute(select(vehicle.c.plate).where(vehicle.c.plate.is_not(None)))
+                   .scalars())
 
 
 def _write_vocabulary(database: Database, writer: BatchWriter, offsets, counts,

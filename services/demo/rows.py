@@ -9,8 +9,9 @@ from __future__ import annotations
 import datetime as dt
 import math
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, partial
 
 from services.customers.pinyin import stored_keys
 from services.demo import data as ref
@@ -38,11 +39,23 @@ def add_years(ordinal: int, years: int) -> int:
 
 
 class RowSet:
-    """Rows of one chunk, per table; ids continue from `next_ids` (shared across chunks)."""
+    """Rows of one chunk, per table; ids continue from `next_ids` and plates are unique among
+    `plates` (both shared across chunks)."""
 
-    def __init__(self, next_ids: dict[str, int]) -> None:
+    def __init__(self, next_ids: dict[str, int], plates: set[str] | None = None) -> None:
         self.next_ids = next_ids
+        self.plates = set() if plates is None else plates
         self.tables: dict[str, list[tuple]] = {}
+
+    def plate(self, make: Callable[[], str]) -> str:
+        """A plate from `make` that no other car has: a plate is issued to one car at a time,
+        and the ordinary plates of a big city's prefix collide by chance (9,796 of 293,808
+        demo cars shared one when drawn freely)."""
+        plate = make()
+        while plate in self.plates:
+            plate = make()
+        self.plates.add(plate)
+        return plate
 
     def add(self, table: str, *values) -> int:
         new_id = self.next_ids[table] + 1
@@ -218,7 +231,7 @@ def _vehicles(c: CustomerRows, out: RowSet, plate_prefix: str, first: int) -> li
             spec["brand"],
             spec["model"],
             ref.make_vin(rng, spec["wmi"], year),
-            ref.make_plate(rng, plate_prefix, new_energy=bool(spec["nev"])),
+            out.plate(partial(ref.make_plate, rng, plate_prefix, new_energy=bool(spec["nev"]))),
             iso(purchased),
             price,
             payment,

@@ -448,6 +448,21 @@ def test_second_run_appends_and_leaves_first_run_untouched(database):
         assert event.id == top["contact_event"] + 1
 
 
+def test_no_two_cars_share_a_plate_within_a_run_or_across_runs(database, monkeypatch):
+    # Plates drawn from 2,000 numbers a prefix: the cars of 150 + 120 customers in a few cities
+    # collide by chance many times over unless each plate is kept for one car.
+    def few_plates(rng, prefix, new_energy=False, **_):
+        return f"{prefix}{rng.randrange(2000):05d}"
+
+    monkeypatch.setattr(ref, "make_plate", few_plates)
+    monkeypatch.setattr(demo, "CHUNK", 50)
+    demo.generate(database, 150, seed=1, today=TODAY)
+    demo.generate(database, 120, seed=2, today=TODAY)
+    with database.engine.connect() as conn:
+        plates = conn.execute(text("SELECT plate FROM vehicle")).scalars().all()
+    assert len(plates) > 270 and len(set(plates)) == len(plates)
+
+
 def _uninterrupted(database: Database, *runs: tuple[int, int]) -> dict[str, str]:
     """The digest of the same runs (customers, seed) made without a stop, from empty."""
     _wipe(database)
