@@ -46,10 +46,9 @@ def process(ctx: Context, rows: list[tuple[RowResult, dict[str, Any]]]) -> None:
         mobiles={v["mobile"] for _, v in rows if v.get("mobile")},
         vins={v["vin"] for _, v in rows if v.get("vin")},
         # Plates find customers when the user asked for that rule, and for a row with neither
-        # mobile nor VIN (_by_plate_and_name); otherwise a customer's own vehicles (loaded
-        # with the customer) are enough to tell which car a row is about.
-        plates={v["plate"] for _, v in rows if v.get("plate") and (
-            "plate" in ctx.match or not (v.get("mobile") or v.get("vin")))},
+        # mobile nor VIN (_by_plate_and_name); every row's plate is looked up so that a plate
+        # another customer's car already has is noted (_note_shared_plate).
+        plates={v["plate"] for _, v in rows if v.get("plate")},
         profile_attributes=ctx.profile_attributes,
     )
     if ctx.consent:
@@ -337,6 +336,7 @@ def _create_vehicle(ctx: Context, lk: Lookup, result: RowResult, customer: dict,
     ctx.writer.insert("vehicle", row)
     lk.add_vehicle(row)
     result.created.append("vehicle")
+    _note_shared_plate(lk, result, row)
     if customer["id"] not in ctx.writer.created["customer"]:
         # A car added to a stored customer is part of that customer's history.
         record_history(ctx, customer["id"], "vehicle", None, _vehicle_label(row))
@@ -359,6 +359,22 @@ def _update_vehicle(ctx: Context, lk: Lookup, result: RowResult, customer: dict,
     ctx.writer.amend("vehicle", vehicle["id"], changes, old)
     for column, value in changes.items():
         lk.set_vehicle(vehicle["id"], column, value)
+    if "plate" in changes:
+        _note_shared_plate(lk, result, vehicle)
+
+
+def _note_shared_plate(lk: Lookup, result: RowResult, vehicle: dict) -> None:
+    """Note a plate given to `vehicle` that another customer's car in use already has: the
+    same plate on two owners' cars is most often a car sold or scrapped without being marked
+    so, or a typing slip, and a service-visit file keyed by plate cannot tell them apart."""
+    if not vehicle.get("plate"):
+        return
+    others = sorted({lk.customers[x["customer_id"]]["code"]
+                     for x in lk.vehicles_with_plate(vehicle["plate"])
+                     if x["active"] and x["id"] != vehicle["id"]
+                     and x["customer_id"] != vehicle["customer_id"]})
+    if others:
+        result.issues.append(Issue("plate_shared", "plate", "warning", "、".join(others[:3])))
 
 
 def _hand_over(ctx: Context, lk: Lookup, result: RowResult, vehicle: dict,

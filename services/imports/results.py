@@ -27,6 +27,9 @@ ROW_PROBLEMS: dict[str, tuple[str, str]] = {
                         "the plate is on several customers' vehicles; add the VIN or mobile"),
     "match_conflict": ("手机号、车架号或车牌分别属于不同的客户",
                        "mobile, VIN or plate belong to different customers"),
+    "plate_shared": ("另一位客户的车也是这个车牌（按车牌导入的到店记录将无法确定是哪辆车），请核对",
+                     "another customer's car has the same plate (visits imported by plate will "
+                     "not tell which car they are about); please check"),
     "vin_other_customer": ("车架号已登记在另一位客户名下",
                            "the VIN is already registered to another customer"),
     "customer_not_found": ("找不到对应的客户（手机、车架号、车牌均未匹配）",

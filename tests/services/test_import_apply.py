@@ -44,6 +44,7 @@ from tests.services.import_files import (
     customer_rows,
     dms_export,
     snapshot,
+    vin,
     write_csv,
     write_spreadsheet_xml,
     write_xlsx,
@@ -219,6 +220,33 @@ def test_a_row_with_neither_mobile_nor_vin_is_found_again_by_plate_and_name(data
         ["周敏", "", "粤B11111", "大众", "宝来", "2022-01-01"]])
     assert apply(database.sessions, other, CUSTOMERS).created == 1
     assert sorted(_customers(database)) == ["何平", "刘洋", "周敏"]
+
+
+def test_a_plate_another_customers_car_has_is_noted_with_that_customer(database, tmp_path):
+    headers = ["客户姓名", "手机号码", "车牌号", "车架号", "品牌", "车型", "购车日期"]
+    first = apply(database.sessions, write_csv(tmp_path / "车主.csv", headers, [
+        ["刘洋", "13600001111", "粤B34567", V_LANGYI, "大众", "朗逸", "2023-05-06"],
+        ["何平", "13700002222", "粤B34567", V_TIGUAN, "大众", "途观L", "2022-01-01"],
+        ["周敏", "13800003333", "粤B77777", V_ACCORD, "本田", "雅阁", "2020-01-01"]]),
+        CUSTOMERS)
+    codes = {c.name: c.code for c in _customers(database).values()}
+    assert [(w.code, w.rows) for w in first.warnings] == [("plate_shared", 1)]
+    assert first.samples["create"][1].reasons == (
+        "车牌：另一位客户的车也是这个车牌（按车牌导入的到店记录将无法确定是哪辆车），请核对"
+        f"（“{codes['刘洋']}”）",)
+    assert first.samples["create"][0].reasons == first.samples["create"][2].reasons == ()
+    # A stored car's plate changed to one other customers' cars have is noted too, naming
+    # them; the same owner's new car given the plate the old one had is not.
+    later = apply(database.sessions, write_csv(tmp_path / "更新.csv", headers, [
+        ["周敏", "13800003333", "粤B34567", V_ACCORD, "本田", "雅阁", "2020-01-01"],
+        ["周敏", "13800003333", "粤B77777", vin("LFV2A21K7M4056789"), "丰田", "凯美瑞",
+         "2026-10-01"]]),
+        CUSTOMERS)
+    assert (later.created, later.updated) == (1, 1)  # a new car is a row that creates
+    assert [(w.code, w.rows) for w in later.warnings] == [("plate_shared", 1)]
+    assert later.samples["update"][0].reasons[0].endswith(
+        f"（“{'、'.join(sorted([codes['刘洋'], codes['何平']]))}”）")
+    assert later.samples["create"][0].reasons == ()
 
 
 def test_a_stored_customer_is_updated_with_history_and_undo_restores(database, tmp_path):
