@@ -2678,182 +2678,182 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>ImportView</name>
     <message>
-        <location filename="../../ui/views/import_view.py" line="107"/>
+        <location filename="../../ui/views/import_view.py" line="108"/>
         <source>◀ &amp;Back</source>
         <translation>◀ 上一步(&amp;B)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="122"/>
+        <location filename="../../ui/views/import_view.py" line="123"/>
         <source>New import</source>
         <translation>新建导入</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="123"/>
+        <location filename="../../ui/views/import_view.py" line="124"/>
         <source>Past imports</source>
         <translation>以往导入</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="124"/>
+        <location filename="../../ui/views/import_view.py" line="125"/>
         <source>Duplicate customers</source>
         <translation>重复客户</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="144"/>
-        <source>Excel or CSV files (*.xlsx *.xls *.csv);;All files (*)</source>
-        <translation>Excel 或 CSV 文件 (*.xlsx *.xls *.csv);;所有文件 (*)</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/import_view.py" line="145"/>
+        <location filename="../../ui/views/import_view.py" line="147"/>
         <source>Choose the file to import</source>
         <translation>选择要导入的文件</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="166"/>
+        <location filename="../../ui/views/import_view.py" line="172"/>
         <source>Reading the file</source>
         <translation>正在读取文件</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="212"/>
+        <location filename="../../ui/views/import_view.py" line="218"/>
         <source>Recognised from the file&apos;s headers; fields marked yellow are guesses to check. Change any column with its box.</source>
         <translation>已根据文件的列标题识别；标黄的字段为推测，请核对。每列都可以在其下拉框中更改。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="239"/>
+        <location filename="../../ui/views/import_view.py" line="245"/>
         <source>From the saved mapping “%1”.</source>
         <translation>来自已保存的列对应方案“%1”。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="256"/>
+        <location filename="../../ui/views/import_view.py" line="262"/>
         <source>Save the columns as a mapping</source>
         <translation>将各列保存为列对应方案</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="257"/>
+        <location filename="../../ui/views/import_view.py" line="263"/>
         <source>Name of the mapping, e.g. the system the file comes from:</source>
         <translation>列对应方案名称，例如文件来源系统：</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="270"/>
+        <location filename="../../ui/views/import_view.py" line="276"/>
         <source>Mapping “%1” saved.</source>
         <translation>列对应方案“%1”已保存。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="306"/>
+        <location filename="../../ui/views/import_view.py" line="312"/>
         <source>Checking every row against the database… Nothing is written. Progress and Cancel are at the bottom of the window.</source>
         <translation>正在将每一行与数据库核对…不会写入任何数据。进度和“取消”按钮位于窗口底部。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="315"/>
+        <location filename="../../ui/views/import_view.py" line="321"/>
         <source>The dry run was cancelled.</source>
         <translation>试导入已取消。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="317"/>
+        <location filename="../../ui/views/import_view.py" line="323"/>
         <source>Dry run</source>
         <translation>试导入</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="339"/>
+        <location filename="../../ui/views/import_view.py" line="345"/>
         <source>The import was cancelled; the rows it had written were taken back.</source>
         <translation>导入已取消，已写入的行已全部撤回。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="341"/>
+        <location filename="../../ui/views/import_view.py" line="347"/>
         <source>Importing %1</source>
         <translation>正在导入 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="349"/>
+        <location filename="../../ui/views/import_view.py" line="355"/>
         <source>Import “%1” as %2 now? By the dry run: %3 new, %4 updated, %5 unchanged, %6 not imported.</source>
         <translation>现在将“%1”作为%2导入？试导入结果：新增 %3，更新 %4，未变 %5，未导入 %6。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="358"/>
+        <location filename="../../ui/views/import_view.py" line="364"/>
         <source>The import is stored as one batch that can be undone under Past imports.</source>
         <translation>本次导入将保存为一个批次，可在“以往导入”中撤销。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="362"/>
+        <location filename="../../ui/views/import_view.py" line="368"/>
         <source>Import the file</source>
         <translation>导入文件</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="375"/>
+        <location filename="../../ui/views/import_view.py" line="381"/>
         <source>Import #%1 stored: %2 new, %3 updated, %4 unchanged, %5 not imported.</source>
         <translation>导入 #%1 已保存：新增 %2，更新 %3，未变 %4，未导入 %5。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="389"/>
+        <location filename="../../ui/views/import_view.py" line="395"/>
         <source>%1-import problems.xlsx</source>
         <translation>%1-导入问题.xlsx</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="393"/>
+        <location filename="../../ui/views/import_view.py" line="399"/>
         <source>Save the rows with problems</source>
         <translation>保存有问题的行</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="399"/>
+        <location filename="../../ui/views/import_view.py" line="405"/>
         <source>Rows with problems saved to %1</source>
         <translation>有问题的行已保存到 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="402"/>
+        <location filename="../../ui/views/import_view.py" line="408"/>
         <source>Saving the rows with problems</source>
         <translation>正在保存有问题的行</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="392"/>
+        <location filename="../../ui/views/import_view.py" line="398"/>
         <source>Excel files (*.xlsx)</source>
         <translation>Excel 文件 (*.xlsx)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="416"/>
+        <location filename="../../ui/views/import_view.py" line="145"/>
+        <source>Excel or CSV files (*.xlsx *.xls *.csv *.ods *.xml *.htm *.html *.txt);;All files (*)</source>
+        <translation>Excel 或 CSV 文件 (*.xlsx *.xls *.csv *.ods *.xml *.htm *.html *.txt);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/import_view.py" line="422"/>
         <source>The dry run did not finish.</source>
         <translation>试导入未完成。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="462"/>
+        <location filename="../../ui/views/import_view.py" line="468"/>
         <source>Step 1 of 5: the kind of file and the file</source>
         <translation>第 1 步（共 5 步）：文件类型和文件</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="463"/>
+        <location filename="../../ui/views/import_view.py" line="469"/>
         <source>Step 2 of 5: the sheet and the row of column headers</source>
         <translation>第 2 步（共 5 步）：工作表和列标题所在行</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="464"/>
+        <location filename="../../ui/views/import_view.py" line="470"/>
         <source>Step 3 of 5: which column holds what</source>
         <translation>第 3 步（共 5 步）：各列对应的内容</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="465"/>
+        <location filename="../../ui/views/import_view.py" line="471"/>
         <source>Step 4 of 5: dry run — what the import would do</source>
         <translation>第 4 步（共 5 步）：试导入——导入将如何处理</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="466"/>
+        <location filename="../../ui/views/import_view.py" line="472"/>
         <source>Step 5 of 5: imported</source>
         <translation>第 5 步（共 5 步）：已导入</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="475"/>
+        <location filename="../../ui/views/import_view.py" line="481"/>
         <source>&amp;Dry run ▶</source>
         <translation>试导入(&amp;D) ▶</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="476"/>
+        <location filename="../../ui/views/import_view.py" line="482"/>
         <source>&amp;Import…</source>
         <translation>导入(&amp;I)…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="477"/>
+        <location filename="../../ui/views/import_view.py" line="483"/>
         <source>&amp;New import</source>
         <translation>新建导入(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="479"/>
+        <location filename="../../ui/views/import_view.py" line="485"/>
         <source>&amp;Next ▶</source>
         <translation>下一步(&amp;N) ▶</translation>
     </message>
@@ -5600,44 +5600,44 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>SheetPage</name>
     <message>
-        <location filename="../../ui/views/import_source.py" line="134"/>
+        <location filename="../../ui/views/import_source.py" line="160"/>
         <source>&amp;Sheet</source>
         <translation>工作表(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_source.py" line="141"/>
+        <location filename="../../ui/views/import_source.py" line="167"/>
         <source>Column &amp;headers are in row</source>
         <translation>列标题所在行(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_source.py" line="173"/>
+        <location filename="../../ui/views/import_source.py" line="199"/>
         <source>Choose a file first.</source>
         <translation>请先选择文件。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/import_source.py" line="192"/>
+        <location filename="../../ui/views/import_source.py" line="218"/>
         <source>Row %1 holds the column headers (%n column(s)); it is tinted below. If another row holds them, enter its number.</source>
         <translation>
             <numerusform>第 %1 行为列标题（%n 列），已在下方以底色标出。如果列标题在其他行，请输入该行行号。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_source.py" line="200"/>
+        <location filename="../../ui/views/import_source.py" line="226"/>
         <source>No row of column headers was found on any sheet (%1). Choose the sheet and enter the number of the row that holds them.</source>
         <translation>所有工作表（%1）中都未找到列标题行。请选择工作表，并输入列标题所在的行号。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_source.py" line="206"/>
+        <location filename="../../ui/views/import_source.py" line="232"/>
         <source>No row of column headers was found. Enter the number of the row that holds them.</source>
         <translation>未找到列标题行。请输入列标题所在行的行号。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_source.py" line="212"/>
+        <location filename="../../ui/views/import_source.py" line="238"/>
         <source>row %1: %2</source>
         <translation>第 %1 行：%2</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_source.py" line="219"/>
+        <location filename="../../ui/views/import_source.py" line="245"/>
         <source>Above the headers, not imported: %1</source>
         <translation>列标题上方的内容（不导入）：%1</translation>
     </message>
@@ -5844,52 +5844,52 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>SourcePage</name>
     <message>
-        <location filename="../../ui/views/import_source.py" line="46"/>
+        <location filename="../../ui/views/import_source.py" line="52"/>
         <source>Owners and their cars, as the DMS exports them: name, mobile, address, VIN, plate, purchase date, km.</source>
         <translation>车主及其车辆（DMS 导出格式）：姓名、手机、地址、车架号、车牌、购车日期、公里数。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_source.py" line="50"/>
+        <location filename="../../ui/views/import_source.py" line="56"/>
         <source>Work orders or visits to the workshop: date, plate or mobile, km, type, amount.</source>
         <translation>工单或进厂记录：日期、车牌或手机、公里数、类型、金额。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_source.py" line="53"/>
+        <location filename="../../ui/views/import_source.py" line="59"/>
         <source>Satisfaction calls after a visit: date, plate or mobile, scores, comments.</source>
         <translation>进厂后的满意度回访：日期、车牌或手机、评分、意见。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_source.py" line="56"/>
+        <location filename="../../ui/views/import_source.py" line="62"/>
         <source>Registered complaints: date, plate or mobile, topic, whether resolved.</source>
         <translation>已登记的投诉：日期、车牌或手机、主题、是否解决。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_source.py" line="59"/>
+        <location filename="../../ui/views/import_source.py" line="65"/>
         <source>Calls, SMS and visits made to customers: when, how, why, the outcome.</source>
         <translation>对客户的电话、短信和拜访：时间、方式、原因、结果。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_source.py" line="78"/>
+        <location filename="../../ui/views/import_source.py" line="84"/>
         <source>No file chosen yet</source>
         <translation>尚未选择文件</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_source.py" line="79"/>
+        <location filename="../../ui/views/import_source.py" line="85"/>
         <source>&amp;Choose the file…</source>
         <translation>选择文件(&amp;C)…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_source.py" line="86"/>
-        <source>Excel (.xlsx, .xls) or CSV, as exported: title rows above the column headers and total rows are recognised. Nothing is written before the dry run has shown what would happen.</source>
-        <translation>Excel（.xlsx、.xls）或 CSV，保持导出原样即可：列标题上方的标题行和合计行都能识别。试导入显示处理结果之前，不会写入任何数据。</translation>
+        <location filename="../../ui/views/import_source.py" line="92"/>
+        <source>Excel (.xlsx, .xls) or CSV, as exported: title rows above the column headers and total rows are recognised. A file can also be dragged here from its folder. Nothing is written before the dry run has shown what would happen.</source>
+        <translation>Excel（.xlsx、.xls）或 CSV，保持导出原样即可：列标题上方的标题行和合计行都能识别。也可以把文件从文件夹直接拖到这里。试导入显示处理结果之前，不会写入任何数据。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_source.py" line="93"/>
+        <location filename="../../ui/views/import_source.py" line="99"/>
         <source>1. What is in the file?</source>
         <translation>1. 文件里是什么内容？</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_source.py" line="94"/>
+        <location filename="../../ui/views/import_source.py" line="100"/>
         <source>2. Which file?</source>
         <translation>2. 选择哪个文件？</translation>
     </message>

@@ -9,7 +9,8 @@ import time
 
 import openpyxl
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QMessageBox
 from sqlalchemy import func, select
 
@@ -266,6 +267,43 @@ def test_the_wizard_imports_an_export_and_undo_takes_it_back(
     qtbot.waitUntil(lambda: batches.rows and batches.rows[0].undone, timeout=10000)
     assert batches.table.item(0, 9).text() != ""
     assert not batches.undo.isEnabled()
+
+
+def _drag(view, *paths, drop: bool = False) -> bool:
+    """Drag `paths` onto step 1 as a file manager does (and drop them): whether it took them."""
+    data = QMimeData()
+    data.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
+    page = view.source
+    where = QPointF(page.rect().center())
+    event: QDragEnterEvent | QDropEvent
+    if drop:
+        event = QDropEvent(where, Qt.DropAction.CopyAction, data, Qt.MouseButton.LeftButton,
+                           Qt.KeyboardModifier.NoModifier)
+    else:
+        event = QDragEnterEvent(where, Qt.DropAction.CopyAction, data,
+                                Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    event.setAccepted(False)
+    QApplication.sendEvent(page, event)
+    return event.isAccepted()
+
+
+def test_a_file_dragged_onto_the_first_step_is_read_as_if_chosen(qtbot, view, export,
+                                                                   tmp_path):
+    other = tmp_path / "second.csv"
+    other.write_text("姓名,手机\n", encoding="utf-8")
+    # One file is taken; two files, a folder or nothing at all are not.
+    assert _drag(view, export)
+    assert not _drag(view, export, other)
+    assert not _drag(view, tmp_path)
+    assert not _drag(view)
+    with qtbot.waitSignal(view.preview_loaded, timeout=10000):
+        assert _drag(view, export, drop=True)
+    assert view.steps.currentIndex() == STEP_SHEET
+    assert view.source.path.text() == str(export)
+    assert view.preview is not None and "车主姓名" in view.preview.layout.headers
+    # Dropped while the file is being read: refused, not read twice at once.
+    view.source.choose.setEnabled(False)
+    assert not _drag(view, other) and not _drag(view, other, drop=True)
 
 
 def test_a_saved_mapping_and_the_match_rule_are_used(qtbot, view, sqlite_database, export):

@@ -3,8 +3,10 @@ row (found by the reader, or corrected by the user) and the first rows as they a
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
-from PySide6.QtGui import QBrush, QColor, QFont
+from pathlib import Path
+
+from PySide6.QtCore import QMimeData, Signal
+from PySide6.QtGui import QBrush, QColor, QDragEnterEvent, QDropEvent, QFont
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -34,13 +36,17 @@ HINT_STYLE = "color: #555;"
 
 class SourcePage(QWidget):
     """Step 1: which of the five kinds of file, and which file. `choose_requested` asks the
-    view for the file dialog; `kind_changed` carries the new kind's code."""
+    view for the file dialog; `file_dropped` carries the path of one file dragged onto the
+    page from a folder (or the browser's downloads); `kind_changed` carries the new kind's
+    code."""
 
     choose_requested = Signal()
+    file_dropped = Signal(str)
     kind_changed = Signal(str)
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
+        self.setAcceptDrops(True)
         hints = {
             "customers": self.tr(
                 "Owners and their cars, as the DMS exports them: name, mobile, address, VIN, "
@@ -84,8 +90,8 @@ class SourcePage(QWidget):
         note = QLabel(
             self.tr(
                 "Excel (.xlsx, .xls) or CSV, as exported: title rows above the column headers "
-                "and total rows are recognised. Nothing is written before the dry run has "
-                "shown what would happen."
+                "and total rows are recognised. A file can also be dragged here from its "
+                "folder. Nothing is written before the dry run has shown what would happen."
             )
         )
         note.setWordWrap(True)
@@ -114,9 +120,29 @@ class SourcePage(QWidget):
     def focus_first(self) -> None:
         self.kinds.checkedButton().setFocus()
 
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if self.choose.isEnabled() and dropped_file(event.mimeData()) is not None:
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        path = dropped_file(event.mimeData()) if self.choose.isEnabled() else None
+        if path is not None:
+            event.acceptProposedAction()
+            self.file_dropped.emit(path)
+
     def _on_kind_toggled(self, _id: int, checked: bool) -> None:
         if checked:
             self.kind_changed.emit(self.kind())
+
+
+def dropped_file(data: QMimeData) -> str | None:
+    """The path of the one local file being dragged (None: several, a folder, a link or text:
+    an import reads one file)."""
+    urls = data.urls() if data.hasUrls() else []
+    if len(urls) != 1 or not urls[0].isLocalFile():
+        return None
+    path = urls[0].toLocalFile()
+    return path if Path(path).is_file() else None
 
 
 class SheetPage(QWidget):

@@ -85,6 +85,7 @@ class ImportView(QWidget):
         self.destroyed.connect(lambda *_: folder.cleanup())
         self.source = SourcePage()
         self.source.choose_requested.connect(self._on_choose_clicked)
+        self.source.file_dropped.connect(self.use_file)
         self.source.kind_changed.connect(lambda _k: self._forget_plan())
         self.sheet = SheetPage()
         self.sheet.sheet_chosen.connect(lambda name: self.load_preview(name, None))
@@ -141,15 +142,20 @@ class ImportView(QWidget):
         path = ask_open_path(
             self,
             "import",
-            self.tr("Excel or CSV files (*.xlsx *.xls *.csv);;All files (*)"),
+            self.tr("Excel or CSV files (*.xlsx *.xls *.csv *.ods *.xml *.htm *.html *.txt);;"
+                    "All files (*)"),
             self.tr("Choose the file to import"),
         )
         if path:
-            self.path = path
-            self.source.path.setText(path)
-            self.preview = None
-            self._forget_plan()
-            self.load_preview(None, None, go_on=True)
+            self.use_file(path)
+
+    def use_file(self, path: str) -> None:
+        """Read `path` (chosen in the dialog or dropped on step 1) and show its sheet."""
+        self.path = path
+        self.source.path.setText(path)
+        self.preview = None
+        self._forget_plan()
+        self.load_preview(None, None, go_on=True)
 
     def load_preview(self, sheet: str | None, header_row: int | None, go_on: bool = False) -> None:
         """Read the top of the file in the background; `go_on`: then show step 2."""
