@@ -72,6 +72,11 @@ def sign_in(args, open_db) -> Actor | None:
                   file=sys.stderr)
         args.actor, args.signed_in_password = signed.actor, password
     elif access == WRITE and signing.has_accounts(open_db().engine):
+        if getattr(args, "dry_run", False):  # an import's or a merge's: shown, not stored
+            raise RevisitError(N_("A dry run shows what would change in stored customers, so "
+                                  "it must say who runs it: add --user NAME (or set "
+                                  "REVISIT_USER); the password comes from REVISIT_PASSWORD or "
+                                  "is asked."))
         raise RevisitError(N_("This command changes the database, so it must say who runs it: "
                               "add --user NAME (or set REVISIT_USER); the password comes from "
                               "REVISIT_PASSWORD or is asked."))
