@@ -22,6 +22,18 @@ from models import Base
 from services.store.database import Database, open_database
 
 PG_URL_ENV = "REVISIT_TEST_PG_URL"
+# Root is refused nothing by a read-only folder or file, so the tests of what such a place
+# refuses run only as an ordinary user; CI, which runs the suite as root, runs them again as
+# one (`pytest -m non_root`, .ci/run).
+NON_ROOT = pytest.mark.non_root
+AS_ROOT = os.name != "posix" or os.geteuid() == 0
+
+
+def non_root(test):
+    """Mark `test` as one of those, skipped when run as root (or off POSIX)."""
+    return pytest.mark.skipif(AS_ROOT, reason="needs a non-root POSIX user")(NON_ROOT(test))
+
+
 REQUIRE_PG_ENV = "REVISIT_REQUIRE_PG"
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")

@@ -18,6 +18,7 @@ import openpyxl
 import pytest
 
 from services.demo import DEMO_PASSWORD
+from tests.conftest import non_root
 from tests.test_cli import assert_user_error
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -194,7 +195,7 @@ def test_bad_inputs_are_one_clear_line(db, tmp_path):
     assert not list(tmp_path.glob("w*"))
 
 
-@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="needs a non-root POSIX user")
+@non_root
 def test_a_read_only_folder_is_said_before_the_run_is_built(db, tmp_path):
     runs_before = run(db, "list", "show").stdout
     folder = tmp_path / "locked"

@@ -30,6 +30,7 @@ from services.imports.mapping import Mapping
 from services.imports.plan import ImportOptions, plan
 from services.staff.permissions import Actor, NotAllowed
 from services.store.errors import Cancelled, CancelToken, RevisitError
+from tests.conftest import non_root
 from tests.services.import_files import (
     DMS_FIRST_ROW,
     DMS_HEADERS,
@@ -538,7 +539,7 @@ def test_a_problems_file_that_cannot_be_written_refuses_the_import_before_any_ro
     assert taken.read_bytes().startswith(b"PK")
 
 
-@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="needs a non-root POSIX user")
+@non_root
 def test_a_read_only_folder_for_the_problems_file_refuses_the_import(database, tmp_path):
     folder = tmp_path / "只读"
     folder.mkdir()

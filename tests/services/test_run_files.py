@@ -25,6 +25,7 @@ from services.outputs.types import ListDocument, Steps
 from services.staff.permissions import Actor
 from services.store.errors import Cancelled, CancelToken, RevisitError
 from services.store.settings import Settings, load_settings
+from tests.conftest import non_root
 from tests.services.test_outputs_files import doc, member
 
 SEND = dt.datetime(2026, 11, 24, 10, 0)
@@ -243,7 +244,7 @@ def test_a_folder_that_vanishes_mid_way_leaves_nothing(tmp_path, monkeypatch):
     assert os.listdir(tmp_path) == []
 
 
-@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="needs a non-root POSIX user")
+@non_root
 def test_a_read_only_folder_names_the_file_and_writes_nothing(tmp_path):
     folder = tmp_path / "locked"
     folder.mkdir()

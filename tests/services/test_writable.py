@@ -8,9 +8,7 @@ import os
 import pytest
 
 from services.store.writable import check_folder, check_writable
-
-NON_ROOT = pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0,
-                              reason="needs a non-root POSIX user")
+from tests.conftest import non_root
 
 
 def test_a_free_place_and_last_times_file_pass_and_stay_as_they_were(tmp_path):
@@ -36,7 +34,7 @@ def test_a_missing_folder_is_refused(tmp_path):
         check_folder(tmp_path / "not-there")
 
 
-@NON_ROOT
+@non_root
 def test_a_read_only_folder_or_file_is_refused(tmp_path):
     folder = tmp_path / "locked"
     folder.mkdir()
