@@ -37,6 +37,10 @@ class ListRun(Base):
     # Set once every file of the run is complete; an unfinished run (its process was killed
     # while writing) puts nobody in a follow-up queue until a re-print finishes it.
     finished_at: Mapped[dt.datetime | None]
+    # Set when a supervisor (or whoever made it) withdraws the run, a list made by mistake: its
+    # calls leave the callers' queues, what was already called stays recorded, and the run
+    # stays on record to be re-printed or put back (who did it: the audit trail).
+    withdrawn_at: Mapped[dt.datetime | None]
 
 
 class ListRunMember(Base):

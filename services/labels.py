@@ -313,6 +313,8 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "read_unsubscribes": ("读入短信退订文件", "SMS unsubscribe file read"),
         "build_list_run": ("生成名单", "List made"),
         "export_list_file": ("导出名单文件", "List file written"),
+        "withdraw_list_run": ("撤回名单", "List withdrawn"),
+        "reinstate_list_run": ("恢复撤回的名单", "Withdrawn list put back"),
         "export_segment_members": ("导出分群客户", "Segment members exported"),
         "set_preferences": ("设置联系偏好", "Contact preferences set"),
         "clear_preferences": ("清除联系偏好", "Contact preferences cleared"),

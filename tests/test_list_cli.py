@@ -559,3 +559,28 @@ def test_a_list_revisit_made_is_refused_as_an_unsubscribe_file(own_db, tmp_path)
     report.write_text(f"手机号码,回复内容,签名\n{mobile},T,【示范汽车】\n", encoding="utf-8-sig")
     assert run(own_db, "list", "unsubscribe", str(report)).returncode == 0
     assert blocked() > before
+
+
+def test_two_people_withdrawing_a_list_at_once_and_putting_it_back(own_db, tmp_path):
+    built = run(own_db, "list", "build", "老车主", "--channel", "call", "--staff",
+                "chenli,liuyang", "--as-of", TODAY, "--out", str(tmp_path / "week.pdf"))
+    run_id = re.search(r"list run #(\d+)", built.stdout).group(1)
+    refused = run(own_db, "list", "withdraw", run_id, user="chenli", ok=False)
+    assert refused.returncode != 0 and "is neither" in refused.stderr
+    # Two processes at once: one withdraws it, the other is told it already was.
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "REVISIT_USER": "supervisor",
+           "REVISIT_PASSWORD": DEMO_PASSWORD}
+    both = [subprocess.Popen([sys.executable, str(ROOT / "main.py"), "--db",
+                              f"sqlite:///{own_db}", "list", "withdraw", run_id],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                             cwd=ROOT) for _ in range(2)]
+    said = [p.communicate(timeout=120) + (p.returncode,) for p in both]
+    assert sorted(code for _, _, code in said) == [0, 2], said
+    done = next(out for out, _, code in said if code == 0)
+    assert re.search(rf"list run #{run_id} withdrawn: its \d+ calls not yet made left", done)
+    assert any(f"List run #{run_id} was already withdrawn" in err for _, err, _ in said)
+    assert "(withdrawn 已撤回)" in run(own_db, "list", "show").stdout
+    assert "list withdraw" in run(own_db, "list", "show", run_id).stdout
+    back = run(own_db, "list", "withdraw", run_id, "--undo")
+    assert f"list run #{run_id} put back" in back.stdout
+    assert "withdrawn" not in run(own_db, "list", "show").stdout

@@ -125,8 +125,8 @@ def _open_members(staff_id: int, today: dt.date, retry_days: int):
             m.channel == "phone",
             m.status == "open",
             # An unfinished run (killed before its files were complete) hands out nothing;
-            # a re-print finishes it.
-            run.finished_at.is_not(None),
+            # a re-print finishes it. Nor does a withdrawn one, until it is put back.
+            run.finished_at.is_not(None), run.withdrawn_at.is_(None),
             ~refused, ~reached, ~waiting,
         )
     )

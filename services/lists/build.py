@@ -459,11 +459,13 @@ def build_run(sessions: Sessions, segment_name: str, options: RunOptions = RunOp
         if sink is not None:
             sink.begin(members)
         # The last finished run of the segment on the same channels: an unfinished one (its
-        # files never completed) was never this week's work, so "who is new" compares with the
-        # run staff actually had; a mail run of the segment beside its calls is other work.
+        # files never completed) or a withdrawn one was never this week's work, so "who is
+        # new" compares with the run staff actually had; a mail run of the segment beside its
+        # calls is other work.
         previous = s.scalar(select(ListRun.id).where(ListRun.segment_id == seg.info.id,
                                                      ListRun.channel_mode == options.channel,
-                                                     ListRun.finished_at.is_not(None))
+                                                     ListRun.finished_at.is_not(None),
+                                                     ListRun.withdrawn_at.is_(None))
                             .order_by(ListRun.created_at.desc(), ListRun.id.desc()).limit(1))
         # The run says which segment it came from as staff read it: a template saved under its
         # key with the template's Chinese name beside it, on its sheets and in its reports.

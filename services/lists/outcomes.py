@@ -365,16 +365,25 @@ def read_outcomes(sessions: Sessions, path: Path | str, *, actor: Actor | None =
 
 
 def _replaced(sessions: Sessions, run_ids: set[int]) -> tuple[Problem, ...]:
-    """A note for each run read into that a later finished run of the same segment replaced:
-    the customers still open there are called from that run, whatever this file said."""
+    """A note for each run read into that was withdrawn (what the file says is recorded all
+    the same: those calls were made), or that a later finished run of the same segment
+    replaced: the customers still open there are called from that run, whatever this file
+    said."""
     if not run_ids:
         return ()
     notes = []
     with sessions() as s:
         for run in s.scalars(select(ListRun).where(ListRun.id.in_(sorted(run_ids)))):
+            if run.withdrawn_at is not None:
+                notes.append(Problem(
+                    0, f"this file is list #{run.id}, which was withdrawn: the calls it records "
+                       f"are kept, and those not made stay out of the queues",
+                    f"该文件是已撤回的名单 #{run.id}：文件中记录的联系照常保存，未拨打的不会回到"
+                    f"待拨队列"))
             newer = s.scalar(select(ListRun.id).where(
                 ListRun.segment_id == run.segment_id, ListRun.segment_id.is_not(None),
-                ListRun.finished_at.is_not(None), ListRun.created_at > run.created_at)
+                ListRun.finished_at.is_not(None), ListRun.withdrawn_at.is_(None),
+                ListRun.created_at > run.created_at)
                 .order_by(ListRun.created_at.desc()).limit(1))
             if newer is not None:
                 notes.append(Problem(

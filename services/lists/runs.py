@@ -16,7 +16,7 @@ import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from models import Customer, DoNotContact, ListRun, ListRunExclusion, ListRunMember
@@ -28,14 +28,19 @@ from services.lists.snapshot import SHARED, SNAPSHOT_KEYS, refused_since_detail
 from services.outputs.types import NO_STEPS, Excluded, ListDocument, ListMember, Steps
 from services.segments.derived import refusal_in_force
 from services.segments.sqlx import bytewise
+from services.staff.audit import record
+from services.staff.permissions import WITHDRAW_LISTS, Actor, NotAllowed
 from services.store.errors import N_, RevisitError
 from services.store.settings import Settings, load_settings_in
+from services.store.versions import when_text
 
 Sessions = sessionmaker[Session]
 TITLE = "回访名单"
 SUPERSEDED = N_("List run #{run} was replaced by run #{newer}, built later from the same "
                 "segment, so it stays unfinished and its calls stay out of the queues: nobody "
                 "is called twice.")
+STILL_WITHDRAWN = N_("List run #{run} was replaced by run #{newer}, built later from the same "
+                     "segment, so it stays withdrawn: nobody is called twice.")
 
 
 @dataclass(frozen=True)
@@ -52,10 +57,16 @@ class RunInfo:
     new: tuple[str, ...]  # "code name" of customers not in the previous run
     dropped: tuple[str, ...]
     finished_at: dt.datetime | None = None  # None: unfinished (see the module docstring)
+    withdrawn_at: dt.datetime | None = None  # set: withdrawn (withdraw_run)
+    created_by: int | None = None
 
     @property
     def finished(self) -> bool:
         return self.finished_at is not None
+
+    @property
+    def withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
 
 
 @dataclass(frozen=True)
@@ -67,6 +78,7 @@ class RunRow:
     as_of: dt.date
     members: int
     finished: bool
+    withdrawn: bool = False
 
 
 @dataclass(frozen=True)
@@ -234,7 +246,7 @@ def _info(s: Session, run_id: int) -> RunInfo:
     dropped = _names(s, prev, run_id) if prev else ()
     return RunInfo(run.id, run.segment_name, run.as_of, run.purpose, run.channel_mode,
                    run.created_at, prev, by_channel,
-                   excluded, new, dropped, run.finished_at)
+                   excluded, new, dropped, run.finished_at, run.withdrawn_at, run.created_by)
 
 
 def open_run(sessions: Sessions, run_id: int, steps: Steps = NO_STEPS) -> OpenedRun:
@@ -251,10 +263,10 @@ def list_runs(sessions: Sessions, limit: int = 50) -> tuple[RunRow, ...]:
         n = (select(func.count()).where(ListRunMember.run_id == ListRun.id)
              .correlate(ListRun).scalar_subquery())
         rows = s.execute(select(ListRun.id, ListRun.segment_name, ListRun.as_of, n,
-                                ListRun.finished_at)
+                                ListRun.finished_at, ListRun.withdrawn_at)
                          .order_by(ListRun.id.desc()).limit(limit)).all()
-        return tuple(RunRow(i, seg, as_of, members, done is not None)
-                     for i, seg, as_of, members, done in rows)
+        return tuple(RunRow(i, seg, as_of, members, done is not None, gone is not None)
+                     for i, seg, as_of, members, done, gone in rows)
 
 
 def is_finished(sessions: Sessions, run_id: int) -> bool:
@@ -271,10 +283,76 @@ def finish_run(sessions: Sessions, run_id: int) -> bool:
         run = _run(s, run_id)
         if run.finished_at is not None:
             return False
-        newer = s.scalar(select(ListRun.id).where(
-            ListRun.segment_id == run.segment_id, ListRun.id > run.id,
-            ListRun.finished_at.is_not(None)).order_by(ListRun.id).limit(1))
-        if newer is not None and run.segment_id is not None:
-            raise RevisitError(SUPERSEDED, run=run.id, newer=newer)
+        _refuse_if_replaced(s, run)
         run.finished_at = utcnow()
         return True
+
+
+def _refuse_if_replaced(s: Session, run: ListRun, refusal: str = SUPERSEDED) -> None:
+    """Refuse (`refusal`) to put `run`'s calls in the queues when a later finished run of its
+    segment, not withdrawn, replaced it: the same customers would be called twice."""
+    newer = s.scalar(select(ListRun.id).where(
+        ListRun.segment_id == run.segment_id, ListRun.id > run.id,
+        ListRun.finished_at.is_not(None), ListRun.withdrawn_at.is_(None))
+        .order_by(ListRun.id).limit(1))
+    if newer is not None and run.segment_id is not None:
+        raise RevisitError(refusal, run=run.id, newer=newer)
+
+
+def may_withdraw(actor: Actor | None, created_by: int | None) -> bool:
+    """Whether `actor` may withdraw a run made by `created_by` or put it back: a supervisor,
+    or whoever made it (for enabling buttons; withdraw_run checks again)."""
+    return actor is not None and (actor.is_supervisor or actor.id == created_by)
+
+
+def withdraw_run(sessions: Sessions, run_id: int, actor: Actor | None) -> int:
+    """Withdraw a run made by mistake (the wrong segment, callers or purpose): its calls leave
+    every caller's queue at once; calls already made, outcomes read back later from its paper
+    and the run itself stay on record, and `reinstate_run` puts it back. Returns how many of
+    its calls were still to be made. Refused to anyone but a supervisor or the run's maker,
+    and for a run already withdrawn (two people withdrawing at once: one of them is told)."""
+    with sessions.begin() as s:
+        run = _run(s, run_id)
+        if not may_withdraw(actor, run.created_by):
+            raise NotAllowed(WITHDRAW_LISTS, actor)
+        # One conditional statement: of two withdrawals at once, only one changes the row.
+        done = s.scalar(update(ListRun).where(ListRun.id == run_id,
+                                              ListRun.withdrawn_at.is_(None))
+                        .values(withdrawn_at=utcnow()).returning(ListRun.id))
+        if done is None:
+            s.refresh(run)
+            raise RevisitError(N_("List run #{run} was already withdrawn ({when})."),
+                               run=run_id, when=when_text(run.withdrawn_at))
+        calls = _open_calls(s, run_id)
+        record(s, actor, "withdraw_list_run", "list_run", run_id,
+               {"segment": run.segment_name, "as_of": run.as_of, "open_calls": calls})
+        return calls
+
+
+def reinstate_run(sessions: Sessions, run_id: int, actor: Actor | None) -> int:
+    """Put a withdrawn run back: its calls not yet made return to their callers' queues.
+    Returns how many. Refused as withdraw_run is, for a run that is not withdrawn, and for one
+    a later run of its segment has replaced since (its customers would be called twice)."""
+    with sessions.begin() as s:
+        run = _run(s, run_id)
+        if not may_withdraw(actor, run.created_by):
+            raise NotAllowed(WITHDRAW_LISTS, actor)
+        if run.finished_at is not None:
+            _refuse_if_replaced(s, run, STILL_WITHDRAWN)
+        done = s.scalar(update(ListRun).where(ListRun.id == run_id,
+                                              ListRun.withdrawn_at.is_not(None))
+                        .values(withdrawn_at=None).returning(ListRun.id))
+        if done is None:
+            raise RevisitError(N_("List run #{run} is not withdrawn."), run=run_id)
+        calls = _open_calls(s, run_id)
+        record(s, actor, "reinstate_list_run", "list_run", run_id,
+               {"segment": run.segment_name, "as_of": run.as_of, "open_calls": calls})
+        return calls
+
+
+def _open_calls(s: Session, run_id: int) -> int:
+    """The run's phone members whose call is still to be made."""
+    m = ListRunMember
+    return s.scalar(select(func.count()).where(m.run_id == run_id, m.channel == "phone",
+                                               m.status == "open")) or 0
+

@@ -179,13 +179,14 @@ def run_effect(sessions: sessionmaker[Session], run_id: int, comparison: str = "
 
 def runs_between(sessions: sessionmaker[Session], start: dt.date,
                  end: dt.date) -> tuple[tuple[int, str, dt.date], ...]:
-    """The finished list runs whose evaluation date is in `start`–`end`: (id, segment, date),
-    newest first."""
+    """The finished list runs whose evaluation date is in `start`–`end`, not those withdrawn
+    (made by mistake, never the department's work): (id, segment, date), newest first."""
     check_period(start, end)
     with sessions() as s:
         rows = s.execute(
             select(ListRun.id, ListRun.segment_name, ListRun.as_of)
-            .where(ListRun.as_of >= start, ListRun.as_of <= end, ListRun.finished_at.is_not(None))
+            .where(ListRun.as_of >= start, ListRun.as_of <= end, ListRun.finished_at.is_not(None),
+                   ListRun.withdrawn_at.is_(None))
             .order_by(ListRun.as_of.desc(), ListRun.id.desc())
         ).all()
     return tuple((i, n, d) for i, n, d in rows)

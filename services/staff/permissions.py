@@ -28,6 +28,7 @@ MERGE_CUSTOMERS = "merge_customers"  # merge duplicates and undo a merge
 UNDO_IMPORTS = "undo_imports"
 ERASE_CUSTOMERS = "erase_customers"  # erase a customer's personal data
 MANAGE_TAGS = "manage_tags"  # add, rename or remove tags and tag groups
+WITHDRAW_LISTS = "withdraw_lists"  # withdraw a list run or put it back (also its maker)
 
 # Each protected action and the sentence that refuses it ({user}: who tried).
 REFUSALS: dict[str, str] = {
@@ -49,6 +50,8 @@ REFUSALS: dict[str, str] = {
                         "not a supervisor."),
     MANAGE_TAGS: N_("Only a supervisor may add, rename or remove tags and tag groups; {user} "
                     "is not a supervisor."),
+    WITHDRAW_LISTS: N_("Only a supervisor or the person who made a list may withdraw it or "
+                       "put it back; {user} is neither."),
 }
 PERMISSIONS = tuple(REFUSALS)
 NOBODY = N_("Only a supervisor may do this, and nobody is signed in.")

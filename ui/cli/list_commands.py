@@ -17,6 +17,7 @@ from services.staff.permissions import EXPORT_PHONES, NotAllowed, allowed, staff
 from services.store.database import user_error
 from services.store.errors import N_, Cancelled, RevisitError
 from services.store.settings import Settings, load_settings
+from services.store.versions import when_text
 from services.store.writable import check_folder
 from ui.cli import EXIT_CANCELLED
 from ui.cli.auth import WRITE
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
     from services.outputs.types import ListDocument
 
 UNFINISHED = "unfinished 未完成"
+WITHDRAWN = "withdrawn 已撤回"
 WECHAT_SHOWN = 3  # messages of a WeChat list printed before it is written
 
 
@@ -68,6 +70,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     m.add_argument("--first", type=count, default=5, metavar="N", help="messages shown (5)")
     m.add_argument("--format", choices=("text", "json"), default="text")
     m.set_defaults(handler=_sms)
+    w = acts.add_parser("withdraw", help="withdraw a run made by mistake: its calls leave the "
+                        "callers' queues (a supervisor or whoever made it)")
+    w.add_argument("run", type=record_id)
+    w.add_argument("--undo", action="store_true",
+                   help="put a withdrawn run back: its calls not yet made return to the queues")
+    w.set_defaults(handler=_withdraw, access=WRITE)
 
 
 FORMATS = ("pdf", "xlsx", "csv")
@@ -379,6 +387,20 @@ def _print(args, open_db) -> int:
     return 0
 
 
+def _withdraw(args, open_db) -> int:
+    sessions = open_db().sessions
+    if args.undo:
+        calls = runs.reinstate_run(sessions, args.run, args.actor)
+        print(f"list run #{args.run} put back: its {calls:,} calls not yet made are in the "
+              f"callers' queues again")
+    else:
+        calls = runs.withdraw_run(sessions, args.run, args.actor)
+        print(f"list run #{args.run} withdrawn: its {calls:,} calls not yet made left the "
+              f"callers' queues (calls already made stay recorded; `list withdraw {args.run} "
+              f"--undo` puts it back)")
+    return 0
+
+
 def _sms(args, open_db) -> int:
     import json
 
@@ -397,7 +419,8 @@ def _show(args, open_db) -> int:
     db = open_db()
     if args.run is None:
         for row in runs.list_runs(db.sessions):
-            state = "" if row.finished else f"  ({UNFINISHED})"
+            state = (f"  ({WITHDRAWN})" if row.withdrawn
+                     else "" if row.finished else f"  ({UNFINISHED})")
             print(f"#{row.run_id:<5} {row.as_of}  {row.members:>7,}  {row.segment}{state}")
         return 0
     info = runs.run_info(db.sessions, args.run)
@@ -406,7 +429,10 @@ def _show(args, open_db) -> int:
         f"{text('purpose', info.purpose)}, channel {text('channel_mode', info.channel_mode)}, "
         f"made {info.created_at:%Y-%m-%d %H:%M}"
     )
-    if not info.finished:
+    if info.withdrawn:
+        print(f"  {WITHDRAWN} ({when_text(info.withdrawn_at)}): its calls are in nobody's queue; "
+              f"`list withdraw {info.run_id} --undo` puts it back")
+    elif not info.finished:
         print(f"  {UNFINISHED}: its files were never completed, so its calls are in nobody's "
               f"queue; `list print {info.run_id} --out FILE` writes them and finishes it")
     for line in _count_lines(info.by_channel, lambda ch: text("channel", ch)):

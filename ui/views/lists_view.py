@@ -34,6 +34,7 @@ from services.outputs.types import Steps
 from services.staff.permissions import NOT_PASSED, Actor, NotPassed
 from services.store.database import Database
 from services.store.settings import Settings
+from services.store.versions import when_text
 from ui.labels import joined, label, language
 from ui.table_models.run_tables import RunExclusionsModel, RunMembersModel
 from ui.tasks import DataChange, TaskRunner, changed
@@ -371,11 +372,19 @@ class ListsView(QWidget):
         self.finish_button = QPushButton(self.tr("&Finish this list"))
         self.finish_button.setVisible(False)
         self.finish_button.clicked.connect(self._on_finish_clicked)
+        self.withdraw_button = QPushButton()
+        self.withdraw_button.setVisible(False)
+        self.withdraw_button.clicked.connect(self._on_withdraw_clicked)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.finish_button)
+        buttons.addWidget(self.withdraw_button)
+        buttons.addStretch(1)
         page = QWidget()
         layout = QVBoxLayout(page)
         layout.addWidget(self.summary)
-        layout.addWidget(self.finish_button, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addLayout(buttons)
         layout.addWidget(splitter, 1)
+        self._withdrawn = False
         return page
 
     def open_member_brief(self, row: int):
@@ -403,6 +412,60 @@ class ListsView(QWidget):
             write=True,
             changes=changed("lists"),
         )
+
+    def _on_withdraw_clicked(self) -> None:
+        """Withdraw the run on screen (a list made by mistake), or put a withdrawn one back,
+        once the user confirms: its calls not yet made leave the callers' queues, or return."""
+        run_id, sessions, actor = self.run_id, self.database.sessions, self._actor()
+        if run_id is None:
+            return
+        back = self._withdrawn
+        if back:
+            title = self.tr("Put list back")
+            question = self.tr("Put list #%1 back? Its calls not yet made return to the "
+                               "callers' queues.")
+        else:
+            title = self.tr("Withdraw list")
+            question = self.tr("Withdraw list #%1? Its calls not yet made leave every caller's "
+                               "queue. Calls already made stay recorded, the list stays under "
+                               "Past runs, and it can be put back.")
+        answer = QMessageBox.question(
+            self, title, question.replace("%1", str(run_id)),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel)
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        self.withdraw_button.setEnabled(False)
+
+        def shown(calls: int) -> None:
+            if back:
+                said = self.tr("List #%1 put back: %Ln call(s) are in the callers' queues "
+                               "again.", "", calls)
+            else:
+                said = self.tr("List #%1 withdrawn: %Ln call(s) left the callers' queues.", "",
+                               calls)
+            self.runner.notify(said.replace("%1", str(run_id)))
+            self.open_run(run_id)
+
+        self.runner.run(
+            lambda _p, _c: (runs.reinstate_run if back else runs.withdraw_run)(
+                sessions, run_id, actor),
+            on_done=shown,
+            on_failed=self._on_withdraw_failed,
+            parent_widget=self,
+            label=self.tr("Putting the list back") if back else self.tr("Withdrawing the list"),
+            write=True,
+            changes=changed("lists"),
+        )
+
+    def _on_withdraw_failed(self, exc) -> None:
+        from ui.tasks import show_error
+
+        self.withdraw_button.setEnabled(True)
+        show_error(self, exc)
+
+    def _actor(self) -> Actor | None:
+        return None if isinstance(self.actor, NotPassed) else self.actor
 
     def open_run(self, run_id: int) -> None:
         """Show a stored run (new or past) on steps 2 and 3."""
@@ -438,14 +501,27 @@ class ListsView(QWidget):
                 "%1", str(info.previous_run_id)
             ).replace("%2", locale.toString(len(info.new))).replace(
                 "%3", locale.toString(len(info.dropped)))
-        if not info.finished:
+        if info.withdrawn:
+            text += "\n\n" + self.tr(
+                "This list was withdrawn (%1): its calls are in nobody's follow-up queue. What "
+                "was already called stays recorded."
+            ).replace("%1", when_text(info.withdrawn_at))
+        elif not info.finished:
             text += "\n\n" + self.tr(
                 "This list is unfinished: the program stopped before it was complete, so its "
                 "calls are in nobody's follow-up queue. Check it, save its files, then finish it."
             )
         self.summary.setText(text)
-        self.finish_button.setVisible(not info.finished)
+        self.finish_button.setVisible(not info.finished and not info.withdrawn)
         self.finish_button.setEnabled(True)
+        self._withdrawn = info.withdrawn
+        self.withdraw_button.setText(self.tr("Put this list &back…") if info.withdrawn
+                                     else self.tr("&Withdraw this list…"))
+        self.withdraw_button.setToolTip(self.tr(
+            "A list made by mistake (the wrong segment, callers or purpose): its calls not yet "
+            "made leave the callers' queues; it can be put back"))
+        self.withdraw_button.setVisible(runs.may_withdraw(self._actor(), info.created_by))
+        self.withdraw_button.setEnabled(True)
         self.member_rows.set_rows(document.members)
         self.excluded_rows.set_rows(document.excluded)
         for table in (self.members, self.excluded):
@@ -485,9 +561,12 @@ class ListsView(QWidget):
     def _show_history(self, rows) -> None:
         self._history = rows
         done, unfinished = self.tr("finished"), self.tr("unfinished")
+        withdrawn = self.tr("withdrawn")
         lang = language()
         fill_table(self.history, [[f"#{r.run_id}", segment_in(r.segment, lang), r.as_of,
-                                   r.members, done if r.finished else unfinished] for r in rows])
+                                   r.members,
+                                   withdrawn if r.withdrawn else done if r.finished else unfinished]
+                                  for r in rows])
 
     def _on_history_opened(self, row: int, _col: int) -> None:
         if 0 <= row < len(self._history):
