@@ -6,30 +6,25 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox
 from sqlalchemy import select
 
 from models import ListRunMember
 from services.contacts import calls
 from services.lists import runs
 from services.segments import service as segments
+from tests.ui import test_lists_view
 from tests.ui.conftest import DEMO_TODAY, demo_account, shut_down
-from tests.ui.test_lists_view import _build
 from ui.tasks import TaskRunner
 from ui.views.lists_view import ListsView
 
+asked = test_lists_view.asked  # every question answered Yes, its text kept (a fixture)
+_build = test_lists_view._build
+
 
 @pytest.fixture
-def asked(monkeypatch) -> list[str]:
-    """Every question answered Yes, its text kept."""
-    questions: list[str] = []
-
-    def answer(_parent, _title, text, *_a, **_k):
-        questions.append(text)
-        return QMessageBox.StandardButton.Yes
-
-    monkeypatch.setattr("ui.views.lists_view.QMessageBox.question", answer)
-    return questions
+def saved(demo_db) -> None:
+    segments.save_segment(demo_db.sessions, "5年以上车主", {"version": 1, "where": {
+        "field": "years_since_purchase", "op": ">=", "value": 5}}, purpose="sales")
 
 
 def _view(qtbot, database, actor) -> tuple[ListsView, TaskRunner]:
@@ -43,9 +38,7 @@ def _view(qtbot, database, actor) -> tuple[ListsView, TaskRunner]:
     return widget, runner
 
 
-def test_a_supervisor_withdraws_a_list_and_puts_it_back(qtbot, demo_db, asked):
-    segments.save_segment(demo_db.sessions, "5年以上车主", {"version": 1, "where": {
-        "field": "years_since_purchase", "op": ">=", "value": 5}}, purpose="sales")
+def test_a_supervisor_withdraws_a_list_and_puts_it_back(qtbot, demo_db, asked, saved):
     view, runner = _view(qtbot, demo_db, demo_account(demo_db, "supervisor"))
     try:
         run_id = _build(qtbot, view)
@@ -85,9 +78,8 @@ def test_a_supervisor_withdraws_a_list_and_puts_it_back(qtbot, demo_db, asked):
         shut_down(view, runner)
 
 
-def test_staff_see_no_withdraw_button_on_a_list_someone_else_made(qtbot, demo_db, asked):
-    segments.save_segment(demo_db.sessions, "5年以上车主", {"version": 1, "where": {
-        "field": "years_since_purchase", "op": ">=", "value": 5}}, purpose="sales")
+def test_staff_see_no_withdraw_button_on_a_list_someone_else_made(qtbot, demo_db, asked,
+                                                                   saved):
     view, runner = _view(qtbot, demo_db, demo_account(demo_db, "supervisor"))
     try:
         run_id = _build(qtbot, view)
