@@ -16,6 +16,7 @@ from PySide6.QtCore import (
     QT_TRANSLATE_NOOP,
     QCoreApplication,
     QDir,
+    QMimeData,
     QSettings,
     QStandardPaths,
     QUrl,
@@ -125,3 +126,13 @@ def open_actions(path: str) -> tuple[Action, ...]:
 
 def _open(target: Path) -> bool:
     return QDesktopServices.openUrl(QUrl.fromLocalFile(str(target)))
+
+
+def dropped_file(data: QMimeData) -> str | None:
+    """The path of the one local file being dragged onto a view that reads files (None:
+    several, a folder, a link or text: each of them reads one file)."""
+    urls = data.urls() if data.hasUrls() else []
+    if len(urls) != 1 or not urls[0].isLocalFile():
+        return None
+    path = urls[0].toLocalFile()
+    return path if Path(path).is_file() else None

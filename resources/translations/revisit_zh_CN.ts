@@ -4463,12 +4463,12 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>QFileDialog</name>
     <message>
-        <location filename="../../ui/files.py" line="37"/>
+        <location filename="../../ui/files.py" line="38"/>
         <source>&amp;Look in:</source>
         <translation>查找范围(&amp;L)：</translation>
     </message>
     <message>
-        <location filename="../../ui/files.py" line="38"/>
+        <location filename="../../ui/files.py" line="39"/>
         <source>Files of &amp;type:</source>
         <translation>文件类型(&amp;T)：</translation>
     </message>
@@ -4476,154 +4476,159 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>ReadBackPanel</name>
     <message>
-        <location filename="../../ui/views/list_readback.py" line="35"/>
+        <location filename="../../ui/views/list_readback.py" line="37"/>
         <source>&amp;Read back a filled-in list…</source>
         <translation>读回已填写的名单(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_readback.py" line="37"/>
+        <location filename="../../ui/views/list_readback.py" line="39"/>
         <source>The Excel call, visit or WeChat list the callers filled in: outcomes, feedback, next dates, km and profile changes are stored. Reading a file again stores nothing twice.</source>
         <translation>回访员填写好的 Excel 电话、上门或微信名单：结果、客户反馈、下次跟进、里程和画像变化都会保存。同一文件再读一次，不会重复保存。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_readback.py" line="41"/>
+        <location filename="../../ui/views/list_readback.py" line="43"/>
         <source>Read an SMS &amp;unsubscribe file…</source>
         <translation>读入短信退订文件(&amp;U)…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_readback.py" line="43"/>
+        <location filename="../../ui/views/list_readback.py" line="45"/>
         <source>The file the SMS vendor sends back (Excel or CSV) of customers who replied T to unsubscribe, or of messages that could not be delivered: no SMS goes to those customers any more. Reading a file again blocks nobody twice.</source>
         <translation>短信平台发回的文件（Excel 或 CSV）：回T退订的客户，或发送失败的号码。读入后不再给这些客户发短信。同一文件再读一次不会重复登记。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_readback.py" line="51"/>
+        <location filename="../../ui/views/list_readback.py" line="53"/>
         <source>Row</source>
         <translation>行号</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_readback.py" line="51"/>
+        <location filename="../../ui/views/list_readback.py" line="53"/>
         <source>Not stored, and why</source>
         <translation>未保存的行及原因</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_readback.py" line="64"/>
+        <location filename="../../ui/views/list_readback.py" line="55"/>
+        <source>Either file can also be dragged here from its folder.</source>
+        <translation>这两种文件都可以从文件夹直接拖到这里。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/list_readback.py" line="99"/>
         <source>Excel files (*.xlsx);;All files (*)</source>
         <translation>Excel 文件 (*.xlsx);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_readback.py" line="65"/>
+        <location filename="../../ui/views/list_readback.py" line="100"/>
         <source>Choose the filled-in list</source>
         <translation>选择已填写的名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_readback.py" line="93"/>
+        <location filename="../../ui/views/list_readback.py" line="128"/>
         <source>Stopped. The rows read before the stop are stored; read the file again to store the rest (nothing is stored twice).</source>
         <translation>已停止。停止前读到的行已保存；再读一次该文件即可保存其余的行（不会重复保存）。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_readback.py" line="99"/>
+        <location filename="../../ui/views/list_readback.py" line="134"/>
         <source>Reading the list back</source>
         <translation>正在读回名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_readback.py" line="105"/>
+        <location filename="../../ui/views/list_readback.py" line="140"/>
         <source>%1: %2 contact(s) stored, %3 already read before, %4 row(s) without an outcome, %5 km reading(s), %6 profile change(s).</source>
         <translation>%1：保存联系记录 %2 条，之前已读过 %3 条，未填结果 %4 行，里程 %5 条，画像变化 %6 条。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/list_readback.py" line="115"/>
+        <location filename="../../ui/views/list_readback.py" line="150"/>
         <source>%n row(s) read before were typed into since: their feedback, next date or km was corrected.</source>
         <translation>
             <numerusform>之前读过的行中有 %n 行此后又有修改：已按文件更正其客户反馈、下次跟进或里程。</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/list_readback.py" line="120"/>
+        <location filename="../../ui/views/list_readback.py" line="155"/>
         <source>%n row(s) not stored: correct them in the file and read it again.</source>
         <translation>
             <numerusform>有 %n 行未保存：请在文件中改正后再读一次。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_readback.py" line="142"/>
+        <location filename="../../ui/views/list_readback.py" line="177"/>
         <source>SMS vendor files (*.xlsx *.csv *.txt);;All files (*)</source>
         <translation>短信平台文件 (*.xlsx *.csv *.txt);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_readback.py" line="143"/>
+        <location filename="../../ui/views/list_readback.py" line="178"/>
         <source>Choose the SMS vendor&apos;s unsubscribe or failed-delivery file</source>
         <translation>选择短信平台的退订或发送失败文件</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_readback.py" line="154"/>
+        <location filename="../../ui/views/list_readback.py" line="189"/>
         <source>SMS vendor file</source>
         <translation>短信平台文件</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_readback.py" line="155"/>
+        <location filename="../../ui/views/list_readback.py" line="190"/>
         <source>What does %1 list?</source>
         <translation>%1 列出的是什么？</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_readback.py" line="157"/>
+        <location filename="../../ui/views/list_readback.py" line="192"/>
         <source>Unsubscribes: customers who replied T; their marketing consent is withdrawn too. Failed deliveries: numbers that are empty or switched off. Either way no SMS goes to those customers any more.</source>
         <translation>退订：回复 T 退订的客户，同时撤回其营销同意。发送失败：空号或停机的号码。两种情况都不再给这些客户发短信。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_readback.py" line="160"/>
+        <location filename="../../ui/views/list_readback.py" line="195"/>
         <source>&amp;Unsubscribes (回T退订)</source>
         <translation>退订（回T退订）(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_readback.py" line="162"/>
+        <location filename="../../ui/views/list_readback.py" line="197"/>
         <source>&amp;Failed deliveries</source>
         <translation>发送失败(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_readback.py" line="195"/>
+        <location filename="../../ui/views/list_readback.py" line="230"/>
         <source>Reading the SMS vendor&apos;s file</source>
         <translation>正在读入短信平台文件</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_readback.py" line="203"/>
+        <location filename="../../ui/views/list_readback.py" line="238"/>
         <source>%1 lists failed deliveries: %2 number(s) read.</source>
         <translation>%1 是发送失败名单：读到 %2 个号码。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_readback.py" line="205"/>
+        <location filename="../../ui/views/list_readback.py" line="240"/>
         <source>%1 lists unsubscribes: %2 number(s) read.</source>
         <translation>%1 是退订名单：读到 %2 个号码。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/list_readback.py" line="207"/>
+        <location filename="../../ui/views/list_readback.py" line="242"/>
         <source>%n customer(s) now get no SMS.</source>
         <translation>
             <numerusform>%n 位客户今后不再收到短信。</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/list_readback.py" line="209"/>
+        <location filename="../../ui/views/list_readback.py" line="244"/>
         <source>%n were blocked already by an earlier file.</source>
         <translation>
             <numerusform>其中 %n 位已由之前的文件登记过。</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/list_readback.py" line="215"/>
+        <location filename="../../ui/views/list_readback.py" line="250"/>
         <source>%n number(s) match no customer: %1.</source>
         <translation>
             <numerusform>%n 个号码不属于任何客户：%1。</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/list_readback.py" line="218"/>
+        <location filename="../../ui/views/list_readback.py" line="253"/>
         <source>%n row(s) hold no mainland mobile number and were not read; they are listed below.</source>
         <translation>
             <numerusform>%n 行没有大陆手机号，未读取，见下表。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_readback.py" line="223"/>
+        <location filename="../../ui/views/list_readback.py" line="258"/>
         <source>No mainland mobile number: not read</source>
         <translation>没有大陆手机号：未读取</translation>
     </message>
@@ -5669,44 +5674,44 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>SheetPage</name>
     <message>
-        <location filename="../../ui/views/import_source.py" line="160"/>
+        <location filename="../../ui/views/import_source.py" line="149"/>
         <source>&amp;Sheet</source>
         <translation>工作表(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_source.py" line="167"/>
+        <location filename="../../ui/views/import_source.py" line="156"/>
         <source>Column &amp;headers are in row</source>
         <translation>列标题所在行(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_source.py" line="199"/>
+        <location filename="../../ui/views/import_source.py" line="188"/>
         <source>Choose a file first.</source>
         <translation>请先选择文件。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/import_source.py" line="218"/>
+        <location filename="../../ui/views/import_source.py" line="207"/>
         <source>Row %1 holds the column headers (%n column(s)); it is tinted below. If another row holds them, enter its number.</source>
         <translation>
             <numerusform>第 %1 行为列标题（%n 列），已在下方以底色标出。如果列标题在其他行，请输入该行行号。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_source.py" line="226"/>
+        <location filename="../../ui/views/import_source.py" line="215"/>
         <source>No row of column headers was found on any sheet (%1). Choose the sheet and enter the number of the row that holds them.</source>
         <translation>所有工作表（%1）中都未找到列标题行。请选择工作表，并输入列标题所在的行号。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_source.py" line="232"/>
+        <location filename="../../ui/views/import_source.py" line="221"/>
         <source>No row of column headers was found. Enter the number of the row that holds them.</source>
         <translation>未找到列标题行。请输入列标题所在行的行号。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_source.py" line="238"/>
+        <location filename="../../ui/views/import_source.py" line="227"/>
         <source>row %1: %2</source>
         <translation>第 %1 行：%2</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_source.py" line="245"/>
+        <location filename="../../ui/views/import_source.py" line="234"/>
         <source>Above the headers, not imported: %1</source>
         <translation>列标题上方的内容（不导入）：%1</translation>
     </message>
@@ -5913,52 +5918,52 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>SourcePage</name>
     <message>
-        <location filename="../../ui/views/import_source.py" line="52"/>
+        <location filename="../../ui/views/import_source.py" line="51"/>
         <source>Owners and their cars, as the DMS exports them: name, mobile, address, VIN, plate, purchase date, km.</source>
         <translation>车主及其车辆（DMS 导出格式）：姓名、手机、地址、车架号、车牌、购车日期、公里数。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_source.py" line="56"/>
+        <location filename="../../ui/views/import_source.py" line="55"/>
         <source>Work orders or visits to the workshop: date, plate or mobile, km, type, amount.</source>
         <translation>工单或进厂记录：日期、车牌或手机、公里数、类型、金额。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_source.py" line="59"/>
+        <location filename="../../ui/views/import_source.py" line="58"/>
         <source>Satisfaction calls after a visit: date, plate or mobile, scores, comments.</source>
         <translation>进厂后的满意度回访：日期、车牌或手机、评分、意见。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_source.py" line="62"/>
+        <location filename="../../ui/views/import_source.py" line="61"/>
         <source>Registered complaints: date, plate or mobile, topic, whether resolved.</source>
         <translation>已登记的投诉：日期、车牌或手机、主题、是否解决。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_source.py" line="65"/>
+        <location filename="../../ui/views/import_source.py" line="64"/>
         <source>Calls, SMS and visits made to customers: when, how, why, the outcome.</source>
         <translation>对客户的电话、短信和拜访：时间、方式、原因、结果。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_source.py" line="84"/>
+        <location filename="../../ui/views/import_source.py" line="83"/>
         <source>No file chosen yet</source>
         <translation>尚未选择文件</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_source.py" line="85"/>
+        <location filename="../../ui/views/import_source.py" line="84"/>
         <source>&amp;Choose the file…</source>
         <translation>选择文件(&amp;C)…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_source.py" line="92"/>
+        <location filename="../../ui/views/import_source.py" line="91"/>
         <source>Excel (.xlsx, .xls) or CSV, as exported: title rows above the column headers and total rows are recognised. A file can also be dragged here from its folder. Nothing is written before the dry run has shown what would happen.</source>
         <translation>Excel（.xlsx、.xls）或 CSV，保持导出原样即可：列标题上方的标题行和合计行都能识别。也可以把文件从文件夹直接拖到这里。试导入显示处理结果之前，不会写入任何数据。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_source.py" line="99"/>
+        <location filename="../../ui/views/import_source.py" line="98"/>
         <source>1. What is in the file?</source>
         <translation>1. 文件里是什么内容？</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_source.py" line="100"/>
+        <location filename="../../ui/views/import_source.py" line="99"/>
         <source>2. Which file?</source>
         <translation>2. 选择哪个文件？</translation>
     </message>
@@ -8653,27 +8658,27 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>files</name>
     <message>
-        <location filename="../../ui/files.py" line="90"/>
+        <location filename="../../ui/files.py" line="91"/>
         <source>Save as</source>
         <translation>另存为</translation>
     </message>
     <message>
-        <location filename="../../ui/files.py" line="100"/>
+        <location filename="../../ui/files.py" line="101"/>
         <source>Open</source>
         <translation>打开</translation>
     </message>
     <message>
-        <location filename="../../ui/files.py" line="110"/>
+        <location filename="../../ui/files.py" line="111"/>
         <source>Choose the export folder</source>
         <translation>选择导出文件夹</translation>
     </message>
     <message>
-        <location filename="../../ui/files.py" line="121"/>
+        <location filename="../../ui/files.py" line="122"/>
         <source>Open file</source>
         <translation>打开文件</translation>
     </message>
     <message>
-        <location filename="../../ui/files.py" line="122"/>
+        <location filename="../../ui/files.py" line="123"/>
         <source>Open folder</source>
         <translation>打开文件夹</translation>
     </message>

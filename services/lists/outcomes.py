@@ -265,6 +265,23 @@ def _merged_down(ws) -> list[tuple[tuple[int, int], tuple[int, int]]]:
     return sorted(found)
 
 
+def is_filled_list(path: Path) -> bool:
+    """Whether `path` is an Excel list Revisit wrote (its first sheet's row 1 has the columns
+    outcomes are read by), so a file dropped on the window is read back as outcomes rather
+    than as the SMS vendor's file. False for anything that cannot be read so."""
+    if path.suffix.lower() not in (".xlsx", ".xlsm") or not path.is_file():
+        return False
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+        try:
+            header = {_text(h) for h in next(wb.worksheets[0].iter_rows(values_only=True), ())}
+        finally:
+            wb.close()
+    except Exception:  # not an xlsx after all (openpyxl raises many kinds): not a list
+        return False
+    return all(h in header for h in NEEDED)
+
+
 def read_rows(path: Path) -> tuple[list[_Row], list[Problem], int]:
     if not path.is_file():
         raise RevisitError(N_("{path} does not exist (or is a folder)."), path=str(path))

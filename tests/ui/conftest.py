@@ -6,7 +6,18 @@ import datetime as dt
 import gc
 
 import pytest
-from PySide6.QtCore import QCoreApplication, QLocale, QSettings, QTranslator
+from PySide6.QtCore import (
+    QCoreApplication,
+    QLocale,
+    QMimeData,
+    QPointF,
+    QSettings,
+    Qt,
+    QTranslator,
+    QUrl,
+)
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import QApplication
 
 from services.demo import generator as demo
 
@@ -92,3 +103,22 @@ def translated(request, qapp):
         QCoreApplication.removeTranslator(translator)
         translator.deleteLater()
     QLocale.setDefault(QLocale("C"))
+
+
+def drag_files(widget, *paths, drop: bool = False) -> bool:
+    """Drag `paths` onto `widget` as a file manager does (and drop them, as one would: only
+    where the drag was taken): whether it took them."""
+    data = QMimeData()
+    data.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
+    where = QPointF(widget.rect().center())
+    enter = QDragEnterEvent(where, Qt.DropAction.CopyAction, data, Qt.MouseButton.LeftButton,
+                            Qt.KeyboardModifier.NoModifier)
+    enter.setAccepted(False)
+    QApplication.sendEvent(widget, enter)
+    if not enter.isAccepted() or not drop:
+        return enter.isAccepted()
+    dropped = QDropEvent(where, Qt.DropAction.CopyAction, data, Qt.MouseButton.LeftButton,
+                         Qt.KeyboardModifier.NoModifier)
+    dropped.setAccepted(False)
+    QApplication.sendEvent(widget, dropped)
+    return dropped.isAccepted()

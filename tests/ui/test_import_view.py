@@ -9,8 +9,7 @@ import time
 
 import openpyxl
 import pytest
-from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
-from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
 from sqlalchemy import func, select
 
@@ -23,7 +22,7 @@ from services.imports.plan import OUTCOMES, ImportOptions, plan
 from services.staff import accounts, signing
 from services.store.errors import CancelToken
 from tests.services.import_files import vin
-from tests.ui.conftest import shut_down
+from tests.ui.conftest import drag_files, shut_down
 from tests.ui.refusing import RefusingWrites
 from ui.dialogs.name_dialog import NameDialog
 from ui.labels import label, language
@@ -270,21 +269,7 @@ def test_the_wizard_imports_an_export_and_undo_takes_it_back(
 
 
 def _drag(view, *paths, drop: bool = False) -> bool:
-    """Drag `paths` onto step 1 as a file manager does (and drop them): whether it took them."""
-    data = QMimeData()
-    data.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
-    page = view.source
-    where = QPointF(page.rect().center())
-    event: QDragEnterEvent | QDropEvent
-    if drop:
-        event = QDropEvent(where, Qt.DropAction.CopyAction, data, Qt.MouseButton.LeftButton,
-                           Qt.KeyboardModifier.NoModifier)
-    else:
-        event = QDragEnterEvent(where, Qt.DropAction.CopyAction, data,
-                                Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
-    event.setAccepted(False)
-    QApplication.sendEvent(page, event)
-    return event.isAccepted()
+    return drag_files(view.source, *paths, drop=drop)
 
 
 def test_a_file_dragged_onto_the_first_step_is_read_as_if_chosen(qtbot, view, export,

@@ -18,7 +18,7 @@ from services.lists import runs
 from services.outputs import excel
 from services.staff.permissions import Actor
 from tests.services.test_lists_runs import _run, setup
-from tests.ui.conftest import shut_down
+from tests.ui.conftest import drag_files, shut_down
 from ui.tasks import TaskRunner
 from ui.views.list_readback import ReadBackPanel
 
@@ -163,3 +163,29 @@ def test_read_back_problems_in_the_windows_language(qtbot, panel, database, tmp_
                 "this column") in rows["2"]
         assert rows["3"] == ("profile change '婚姻=结了': '结了' is not a value of Marital "
                              "status; type one of Single, Married, Divorced, Widowed")
+
+
+@pytest.mark.parametrize("translated", ["zh_CN"], indirect=True)
+def test_a_file_dragged_onto_the_panel_is_read_as_what_it_is(qtbot, panel, database,
+                                                             tmp_path):
+    summary = _run(database)
+    doc = runs.load_document(database.sessions, summary.run_id)
+    filled = excel.write_list(doc, "call", tmp_path / "第48周回访.xlsx")
+    book = openpyxl.load_workbook(filled)
+    sheet = book.active
+    sheet.cell(2, {c.value: c.column for c in sheet[1]}["结果"], "接通")
+    book.save(filled)
+    vendor = tmp_path / "退订.csv"
+    vendor.write_text("手机号码,回复内容\n13800130001,T\n", encoding="utf-8-sig")
+    # One file at a time, not a folder.
+    assert drag_files(panel, filled) and drag_files(panel, vendor)
+    assert not drag_files(panel, filled, vendor) and not drag_files(panel, tmp_path)
+    # The list Revisit wrote is read back as outcomes, without a question.
+    with qtbot.waitSignal(panel.read_done, timeout=60000) as done:
+        assert drag_files(panel, filled, drop=True)
+    assert done.args[0].stored == 1 and panel.summary.text().startswith("第48周回访.xlsx")
+    # Any other file is the SMS vendor's: what it lists is asked first.
+    _answer(qtbot, "退订（回T退订）(&U)")
+    with qtbot.waitSignal(panel.unsubscribes_read, timeout=30000):
+        assert drag_files(panel, vendor, drop=True)
+    assert _sms_blocked(database, "vendor_unsubscribe") == 1

@@ -3,9 +3,7 @@ row (found by the reader, or corrected by the user) and the first rows as they a
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from PySide6.QtCore import QMimeData, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QBrush, QColor, QDragEnterEvent, QDropEvent, QFont
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -26,6 +24,7 @@ from models.codes import IMPORT_KINDS
 from services.imports.normalise import cell_text
 from services.imports.readers import Preview
 from services.outputs.xlsx_stream import column_letter
+from ui.files import dropped_file
 from ui.labels import label
 from ui.views.customer_page import make_table
 
@@ -133,16 +132,6 @@ class SourcePage(QWidget):
     def _on_kind_toggled(self, _id: int, checked: bool) -> None:
         if checked:
             self.kind_changed.emit(self.kind())
-
-
-def dropped_file(data: QMimeData) -> str | None:
-    """The path of the one local file being dragged (None: several, a folder, a link or text:
-    an import reads one file)."""
-    urls = data.urls() if data.hasUrls() else []
-    if len(urls) != 1 or not urls[0].isLocalFile():
-        return None
-    path = urls[0].toLocalFile()
-    return path if Path(path).is_file() else None
 
 
 class SheetPage(QWidget):

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QLocale, Qt, Signal
+from PySide6.QtCore import QLocale, Qt, QTimer, Signal
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMessageBox, QPushButton, QVBoxLayout, QWidget
 
 from services.staff.permissions import NOT_PASSED, Actor, NotPassed
 from services.store.database import Database
-from ui.files import ask_open_path
+from ui.files import ask_open_path, dropped_file
 from ui.labels import joined, language
 from ui.tasks import TaskRunner, changed, show_error
 from ui.views.customer_page import fill_table, make_table
@@ -29,6 +30,7 @@ class ReadBackPanel(QWidget):
     def __init__(self, database: Database, runner: TaskRunner, parent=None, *,
                  actor: Actor | None | NotPassed = NOT_PASSED) -> None:
         super().__init__(parent)
+        self.setAcceptDrops(True)
         self.database = database
         self.runner = runner
         self.actor = actor
@@ -50,15 +52,48 @@ class ReadBackPanel(QWidget):
         self.summary.setVisible(False)
         self.problems = make_table([self.tr("Row"), self.tr("Not stored, and why")])
         self.problems.setVisible(False)
+        hint = QLabel(self.tr("Either file can also be dragged here from its folder."))
+        hint.setStyleSheet("color: #555;")
         row = QHBoxLayout()
         row.addWidget(self.button, 0)
         row.addWidget(self.unsubscribe_button, 0)
+        row.addWidget(hint, 0)
         row.addStretch(1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(row)
         layout.addWidget(self.summary)
         layout.addWidget(self.problems, 1)
+
+    def _ready(self) -> bool:
+        """Whether a file may be read now (no read of this panel under way)."""
+        return self.button.isEnabled() and self.unsubscribe_button.isEnabled()
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if self._ready() and dropped_file(event.mimeData()) is not None:
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        """A filled-in list Revisit wrote is read back as outcomes; any other file is taken
+        for the SMS vendor's, which asks what it lists first."""
+        found = dropped_file(event.mimeData()) if self._ready() else None
+        if found is None:
+            return
+        event.acceptProposedAction()
+        # Once the drop is over: the file manager the file came from waits for it to end, so
+        # a question asked inside it would hold that window too.
+        QTimer.singleShot(0, lambda: self._read_dropped(Path(found)))
+
+    def _read_dropped(self, path: Path) -> None:
+        # openpyxl reads the file's first row: loaded when a file is first dropped.
+        from services.lists import outcomes
+
+        if outcomes.is_filled_list(path):
+            self.read(path)
+            return
+        failed = self.ask_failed(path)
+        if failed is not None:
+            self.read_unsubscribes(path, failed=failed)
 
     def _on_clicked(self) -> None:
         path = ask_open_path(self, "outcomes", self.tr("Excel files (*.xlsx);;All files (*)"),
