@@ -202,7 +202,6 @@ MESSAGES = (
     QT_TRANSLATE_NOOP("errors", 'List run #{run} is not withdrawn.'),
     QT_TRANSLATE_NOOP("errors", '{path} holds no mainland mobile number; nothing was changed.'),
     QT_TRANSLATE_NOOP("errors", "{path} is a list Revisit made to send (row {row} holds a message or a list code), not the vendor's report of who unsubscribed or could not be reached; nothing was changed."),
-    QT_TRANSLATE_NOOP("errors", '{path} cannot be read as an Excel file: {detail}'),
     QT_TRANSLATE_NOOP("errors", '{name} ends in {ending}, a kind of file Revisit does not write; nothing was made. Name it .pdf, .xlsx or .csv.'),
     QT_TRANSLATE_NOOP("errors", 'No Chinese TrueType font was found to print with. Install one (Linux: the package fonts-wqy-microhei; Windows has SimSun/Microsoft YaHei) or set {env} to a .ttf/.ttc file. Tried: {tried}'),
     QT_TRANSLATE_NOOP("errors", "There is no label layout '{name}' (known: {known})."),

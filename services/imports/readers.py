@@ -297,6 +297,26 @@ def open_table(
     return Table(layout, itertools.chain(top[index + 1:], opened.rows), opened.closer, above)
 
 
+def raw_rows(path: str | Path) -> Iterator[sources.RawRow]:
+    """Every row of a file that is a list of values rather than a table with headers (an SMS
+    vendor's report of numbers), numbered as the file numbers them, blank cells None: read by
+    the import's own readers, so it may be any file an import takes (.xlsx, .xls, .ods, Excel
+    2003 XML, an HTML table, CSV or tab-separated text in UTF-8, GBK or UTF-16), whatever its
+    name says; the first sheet with data of a workbook. One sentence for a file that cannot
+    be read; the file is closed when the rows are done with."""
+    path = Path(path)
+    try:
+        opened = _open(path, None, "auto", None)
+    except OSError as exc:
+        raise sources.unreadable(path, exc.strerror or str(exc)) from exc
+    try:
+        yield from opened.rows
+    except (UnicodeDecodeError, csv.Error, OSError) as exc:
+        raise sources.unreadable(path, str(exc)) from exc
+    finally:
+        _close(opened.closer)
+
+
 @dataclass(frozen=True)
 class Preview:
     """The top of a file for the import wizard: its layout, the rows down to the header as

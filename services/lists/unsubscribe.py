@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from openpyxl import load_workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -33,22 +31,15 @@ class UnsubscribeReport:
 
 
 def _cells(path: Path) -> Iterator[tuple[int, Sequence[object]]]:
-    """(row number, cell values) from .xlsx, .csv or .txt."""
+    """(row number, the filled cells) of the vendor's file, whatever kind of spreadsheet or
+    text it is (the import's readers: .xlsx, .xls, .csv in UTF-8 or GBK…)."""
     if not path.is_file():
         raise RevisitError(N_("{path} does not exist (or is a folder)."), path=str(path))
-    if path.suffix.lower() == ".xlsx":
-        try:
-            wb = load_workbook(path, read_only=True, data_only=True)
-        except Exception as exc:
-            raise RevisitError(N_("{path} cannot be read as an Excel file: {detail}"),
-                               path=str(path), detail=str(exc)) from exc
-        for n, row in enumerate(wb.worksheets[0].iter_rows(values_only=True), start=1):
-            yield n, [v for v in row if v is not None]
-        wb.close()
-        return
-    text = path.read_bytes().decode("utf-8-sig", errors="replace")
-    for n, fields in enumerate(csv.reader(text.splitlines()), start=1):
-        yield n, fields
+    # Imported here: the readers (python-calamine, openpyxl) only when a file is read.
+    from services.imports.readers import raw_rows
+
+    for n, cells in raw_rows(path):
+        yield n, [v for v in cells if v is not None]
 
 
 _DATE = re.compile(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}")

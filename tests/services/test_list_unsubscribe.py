@@ -76,3 +76,31 @@ def test_failed_deliveries_block_sms_but_keep_consent(database, tmp_path):
     assert (report.numbers, report.customers_blocked) == (1, 1)
     assert _count(database, DoNotContact, DoNotContact.source == "vendor_failed") == 1
     assert _count(database, ConsentEvent, ConsentEvent.source == "sms_unsubscribe") == 0
+
+
+@pytest.mark.parametrize("kind", ["xls", "gbk_csv", "tab_txt_utf16"])
+def test_a_vendor_file_of_any_kind_an_import_reads(database, tmp_path, kind):
+    # Vendors' consoles export old .xls workbooks, GBK CSV and tab-separated UTF-16 text.
+    # Before, anything but .xlsx was read as UTF-8 text: an .xls held no number at all.
+    setup(database)
+    rows = [["短信退订记录"], ["手机号码", "回复内容", "时间"],
+            ["13800130001", "T", "2026-11-20 10:00"], ["13800130012", "退订", "2026-11-21"]]
+    if kind == "xls":
+        xlwt = pytest.importorskip("xlwt")
+        path = tmp_path / "退订.xls"
+        book = xlwt.Workbook(encoding="utf-8")
+        sheet = book.add_sheet("退订")
+        for r, values in enumerate(rows):
+            for c, value in enumerate(values):
+                # As the vendor stores it: the number as a number.
+                sheet.write(r, c, int(value) if value.isdigit() else value)
+        book.save(str(path))
+    elif kind == "gbk_csv":
+        path = tmp_path / "退订.csv"
+        path.write_bytes("\r\n".join(",".join(r) for r in rows).encode("gbk"))
+    else:
+        path = tmp_path / "退订.txt"
+        path.write_text("\r\n".join("\t".join(r) for r in rows), encoding="utf-16")
+    report = unsubscribe.read_unsubscribes(database.sessions, path, today=AS_OF)
+    assert (report.numbers, report.customers_blocked, report.unreadable_rows) == (2, 2, ())
+    assert _count(database, DoNotContact, DoNotContact.source == "vendor_unsubscribe") == 2

@@ -174,7 +174,7 @@ class ReadBackPanel(QWidget):
 
     def _on_unsubscribe_clicked(self) -> None:
         path = ask_open_path(self, "unsubscribe",
-                             self.tr("SMS vendor files (*.xlsx *.csv *.txt);;All files (*)"),
+                             self.tr("SMS vendor files (*.xlsx *.xls *.csv *.txt);;All files (*)"),
                              self.tr("Choose the SMS vendor's unsubscribe or failed-delivery "
                                      "file"))
         if not path:
