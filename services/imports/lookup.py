@@ -64,15 +64,35 @@ class Lookup:
                 select(table).where(column.in_(part))).mappings()]
         return found
 
+    def _owners_by_plate(self, plates: Iterable[str]) -> set[int]:
+        """The customers with a car of one of `plates`: only their ids are read here (their
+        cars come with them), through the plate's index. On PostgreSQL the index is used
+        whatever the planner guesses: inside an import that has just inserted 100,000
+        vehicles the table has no statistics for their plates, and the planner scanned the
+        whole table for every chunk's `plate IN (…)` (a 100,000-row customer file: 62 s
+        instead of 22.6 s)."""
+        owners: set[int] = set()
+        forced = self.conn.dialect.name == "postgresql"
+        if forced:
+            self.conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
+        try:
+            for part in _parts(plates):
+                owners.update(self.conn.execute(select(VEHICLE.c.customer_id).distinct()
+                                                .where(VEHICLE.c.plate.in_(part))).scalars())
+        finally:
+            if forced:  # only for this look-up: the rest of the transaction plans as usual
+                self.conn.exec_driver_sql("SET LOCAL enable_seqscan TO DEFAULT")
+        return owners
+
     def load(self, mobiles: Iterable[str], vins: Iterable[str], plates: Iterable[str],
              profile_attributes: Sequence[str] = ()) -> None:
         """Customers and vehicles the chunk's keys point at, with all of those customers'
         vehicles and readings (and current profile values when the file carries any)."""
         for row in self._rows(CUSTOMER, CUSTOMER.c.mobile, mobiles):
             self._add_customer(row)
-        vehicles = self._rows(VEHICLE, VEHICLE.c.vin, vins)
-        vehicles += self._rows(VEHICLE, VEHICLE.c.plate, plates)
-        owners = {v["customer_id"] for v in vehicles} - set(self.customers)
+        owners = {v["customer_id"] for v in self._rows(VEHICLE, VEHICLE.c.vin, vins)}
+        owners |= self._owners_by_plate(plates)
+        owners -= set(self.customers)
         for row in self._rows(CUSTOMER, CUSTOMER.c.id, owners):
             self._add_customer(row)
         self._load_customer_details(set(self.customers), profile_attributes)
