@@ -203,9 +203,10 @@ def backup_sqlite(path: Path, reason: str, *, place: BackupPlace | None = None,
     part = target.with_name(f".{target.name}.{os.getpid()}.part")
     try:
         copy_database(source or sqlite3.connect(path, timeout=30), part)
-        if not named and target.exists():  # the other one's backup, finished first
-            target = unique_name(target.parent, path.name, reason, BACKUP_SUFFIX)
-        os.replace(part, target)
+        if named:
+            os.replace(part, target)
+        else:
+            target = _put_under_new_name(part, target, path.name, reason)
     except (sqlite3.Error, OSError) as exc:
         part.unlink(missing_ok=True)
         raise _failed(path, target.parent, exc) from exc
@@ -213,6 +214,28 @@ def backup_sqlite(path: Path, reason: str, *, place: BackupPlace | None = None,
     if reason in AUTOMATIC:
         prune(place)
     return target
+
+
+def _put_under_new_name(part: Path, target: Path, name: str, reason: str) -> Path:
+    """Give the whole copy `part` the free name `target`, or the next one free: never over
+    another program's backup. Two imports started together chose the same name, and the one
+    that finished second renamed its copy over the other's (a check for the name, then a
+    rename, leaves the moment between them). A hard link is refused where the name exists, in
+    one step; where the file system has no hard links (FAT, some network shares), the check
+    and rename are kept."""
+    while True:
+        try:
+            os.link(part, target)
+        except FileExistsError:  # the other one's backup, finished first
+            target = unique_name(target.parent, name, reason, BACKUP_SUFFIX)
+            continue
+        except OSError:  # no hard links here
+            if target.exists():
+                target = unique_name(target.parent, name, reason, BACKUP_SUFFIX)
+            os.replace(part, target)
+            return target
+        part.unlink()
+        return target
 
 
 def _parse(path: Path, database_name: str) -> tuple[str, dt.datetime, int] | None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import os
 import shutil
 import sqlite3
 import threading
@@ -431,3 +432,32 @@ def test_a_damaged_database_names_its_latest_good_backup(sqlite_database):
     done = restore_backup(path, good)  # a damaged file is replaced, its bytes kept
     assert done.replaced_copy is not None and done.replaced_copy.exists()
     open_database(f"sqlite:///{path}").dispose()
+
+
+def test_a_backup_finished_by_another_program_a_moment_after_the_name_looked_free_stays(
+        tmp_path, sqlite_database, monkeypatch):
+    """The race of the test above made certain: the other program's backup lands under the
+    same name after this one found the name free, and before this one's copy is put in place.
+    Its backup stays as it was; this one's goes under the next name."""
+    path = _path(sqlite_database)
+    folder = tmp_path / "backups"
+    place = BackupPlace(folder, 10, path.name)
+    chosen = backups.unique_name
+    theirs: list[Path] = []
+
+    def chosen_then_taken(*args):
+        # Called to choose this backup's name: the other program finishes under it right then.
+        name = chosen(*args)
+        if not theirs:
+            name.write_bytes(b"SQLite format 3\0 the other program's backup")
+            theirs.append(name)
+        return name
+
+    monkeypatch.setattr(backups, "unique_name", chosen_then_taken)
+    monkeypatch.setattr(Path, "exists", lambda self: False if self in theirs else
+                        os.path.exists(self))  # as if looked at just before it landed
+    made = backup_sqlite(path, backups.IMPORT, place=place)
+    assert made != theirs[0] and made.parent == folder
+    assert theirs[0].read_bytes() == b"SQLite format 3\0 the other program's backup"
+    assert _tables(made) == _tables(path)
+    assert _names(folder) == sorted([theirs[0].name, made.name])  # no part left behind
