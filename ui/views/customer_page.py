@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import weakref
 
 import shiboken6
 from PySide6.QtCore import QEvent, QLocale, QObject, Qt, Signal
@@ -61,9 +62,20 @@ class _LastColumnFits(QObject):
         self.minimum = table.horizontalHeader().minimumSectionSize()  # the style's
         table.viewport().installEventFilter(self)
         model = table.model()
+        # Through a plain function holding the fitter weakly, not the fitter's own method: a
+        # QObject's method is looked up as a slot of its Python object when the signal comes,
+        # and the model's last signals, as a table is destroyed, came after that object was
+        # let go ("Slot '_LastColumnFits::' not found", once in a dozen runs of a test).
+        fitter = weakref.ref(self)
+
+        def fit(*_args) -> None:
+            alive = fitter()
+            if alive is not None and shiboken6.isValid(alive):
+                alive.fit()
+
         for signal in (model.modelReset, model.dataChanged, model.rowsInserted,
                        model.rowsRemoved):
-            signal.connect(self.fit)
+            signal.connect(fit)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Resize:
