@@ -1133,364 +1133,364 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>CustomerPage</name>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="202"/>
+        <location filename="../../ui/views/customer_page.py" line="214"/>
         <source>Record a change…</source>
         <translation>记录变更…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="204"/>
+        <location filename="../../ui/views/customer_page.py" line="216"/>
         <source>Record what changed (married, new job, km…) with its date and source (Ctrl+E)</source>
         <translation>记录客户的变化（结婚、换工作、里程…）及日期和来源（Ctrl+E）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="207"/>
+        <location filename="../../ui/views/customer_page.py" line="219"/>
         <source>Erase…</source>
         <translation>擦除…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="209"/>
+        <location filename="../../ui/views/customer_page.py" line="221"/>
         <source>Erase this customer&apos;s personal data on their request (supervisors; cannot be undone)</source>
         <translation>应客户要求擦除其个人信息（主管操作，不可撤销）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="213"/>
+        <location filename="../../ui/views/customer_page.py" line="225"/>
         <source>Phones, address and cars…</source>
         <translation>电话、地址与车辆…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="215"/>
+        <location filename="../../ui/views/customer_page.py" line="227"/>
         <source>Record a new mobile or phone, a new address, a car bought or sold, a km reading</source>
         <translation>记录新手机号或电话、新地址、购入或售出的车辆、里程读数</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="224"/>
+        <location filename="../../ui/views/customer_page.py" line="236"/>
         <source>Brief</source>
         <translation>简报</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="225"/>
-        <location filename="../../ui/views/customer_page.py" line="229"/>
+        <location filename="../../ui/views/customer_page.py" line="237"/>
+        <location filename="../../ui/views/customer_page.py" line="241"/>
         <source>Attribute</source>
         <translation>属性</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="225"/>
+        <location filename="../../ui/views/customer_page.py" line="237"/>
         <source>Value</source>
         <translation>值</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="225"/>
+        <location filename="../../ui/views/customer_page.py" line="237"/>
         <source>Since</source>
         <translation>起始日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="228"/>
+        <location filename="../../ui/views/customer_page.py" line="240"/>
         <source>Effective</source>
         <translation>生效日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="230"/>
+        <location filename="../../ui/views/customer_page.py" line="242"/>
         <source>Change</source>
         <translation>变更</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="231"/>
-        <location filename="../../ui/views/customer_page.py" line="256"/>
+        <location filename="../../ui/views/customer_page.py" line="243"/>
+        <location filename="../../ui/views/customer_page.py" line="268"/>
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="232"/>
+        <location filename="../../ui/views/customer_page.py" line="244"/>
         <source>Recorded</source>
         <translation>记录时间</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="233"/>
+        <location filename="../../ui/views/customer_page.py" line="245"/>
         <source>Note</source>
         <translation>备注</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="239"/>
+        <location filename="../../ui/views/customer_page.py" line="251"/>
         <source>Profile</source>
         <translation>客户画像</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="243"/>
-        <location filename="../../ui/views/customer_page.py" line="262"/>
+        <location filename="../../ui/views/customer_page.py" line="255"/>
+        <location filename="../../ui/views/customer_page.py" line="274"/>
         <source>Vehicle</source>
         <translation>车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="244"/>
+        <location filename="../../ui/views/customer_page.py" line="256"/>
         <source>Plate</source>
         <translation>车牌</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="245"/>
+        <location filename="../../ui/views/customer_page.py" line="257"/>
         <source>VIN</source>
         <translation>车架号</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="246"/>
+        <location filename="../../ui/views/customer_page.py" line="258"/>
         <source>Bought</source>
         <translation>购车日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="247"/>
+        <location filename="../../ui/views/customer_page.py" line="259"/>
         <source>Price paid</source>
         <translation>成交价</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="248"/>
+        <location filename="../../ui/views/customer_page.py" line="260"/>
         <source>Payment</source>
         <translation>付款方式</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="249"/>
+        <location filename="../../ui/views/customer_page.py" line="261"/>
         <source>Insurance until</source>
         <translation>保险到期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="250"/>
+        <location filename="../../ui/views/customer_page.py" line="262"/>
         <source>Warranty until</source>
         <translation>质保到期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="251"/>
+        <location filename="../../ui/views/customer_page.py" line="263"/>
         <source>Inspection due</source>
         <translation>年检到期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="252"/>
+        <location filename="../../ui/views/customer_page.py" line="264"/>
         <source>Loan ends</source>
         <translation>贷款到期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="256"/>
-        <location filename="../../ui/views/customer_page.py" line="262"/>
-        <location filename="../../ui/views/customer_page.py" line="267"/>
-        <location filename="../../ui/views/customer_page.py" line="301"/>
+        <location filename="../../ui/views/customer_page.py" line="268"/>
+        <location filename="../../ui/views/customer_page.py" line="274"/>
+        <location filename="../../ui/views/customer_page.py" line="279"/>
+        <location filename="../../ui/views/customer_page.py" line="313"/>
         <source>Date</source>
         <translation>日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="256"/>
-        <location filename="../../ui/views/customer_page.py" line="262"/>
+        <location filename="../../ui/views/customer_page.py" line="268"/>
+        <location filename="../../ui/views/customer_page.py" line="274"/>
         <source>Km</source>
         <translation>里程（公里）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="260"/>
+        <location filename="../../ui/views/customer_page.py" line="272"/>
         <source>Vehicles</source>
         <translation>车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="262"/>
+        <location filename="../../ui/views/customer_page.py" line="274"/>
         <source>Type</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="262"/>
+        <location filename="../../ui/views/customer_page.py" line="274"/>
         <source>Amount</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="264"/>
+        <location filename="../../ui/views/customer_page.py" line="276"/>
         <source>Visits</source>
         <translation>到店记录</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="268"/>
+        <location filename="../../ui/views/customer_page.py" line="280"/>
         <source>Overall</source>
         <translation>总体评分</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="269"/>
+        <location filename="../../ui/views/customer_page.py" line="281"/>
         <source>Repair quality</source>
         <translation>维修质量</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="270"/>
+        <location filename="../../ui/views/customer_page.py" line="282"/>
         <source>Price</source>
         <translation>价格</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="271"/>
+        <location filename="../../ui/views/customer_page.py" line="283"/>
         <source>Speed</source>
         <translation>速度</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="272"/>
+        <location filename="../../ui/views/customer_page.py" line="284"/>
         <source>Attitude</source>
         <translation>接待态度</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="273"/>
+        <location filename="../../ui/views/customer_page.py" line="285"/>
         <source>Comment</source>
         <translation>评价</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="276"/>
+        <location filename="../../ui/views/customer_page.py" line="288"/>
         <source>Surveys</source>
         <translation>满意度调查</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="279"/>
+        <location filename="../../ui/views/customer_page.py" line="291"/>
         <source>Opened</source>
         <translation>投诉日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="280"/>
+        <location filename="../../ui/views/customer_page.py" line="292"/>
         <source>Topic</source>
         <translation>问题</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="281"/>
+        <location filename="../../ui/views/customer_page.py" line="293"/>
         <source>Resolved</source>
         <translation>已解决</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="282"/>
+        <location filename="../../ui/views/customer_page.py" line="294"/>
         <source>Resolved on</source>
         <translation>解决日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="283"/>
+        <location filename="../../ui/views/customer_page.py" line="295"/>
         <source>How</source>
         <translation>处理方式</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="286"/>
+        <location filename="../../ui/views/customer_page.py" line="298"/>
         <source>Complaints</source>
         <translation>投诉</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="289"/>
+        <location filename="../../ui/views/customer_page.py" line="301"/>
         <source>When</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="290"/>
+        <location filename="../../ui/views/customer_page.py" line="302"/>
         <source>Channel</source>
         <translation>渠道</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="291"/>
+        <location filename="../../ui/views/customer_page.py" line="303"/>
         <source>Purpose</source>
         <translation>目的</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="292"/>
+        <location filename="../../ui/views/customer_page.py" line="304"/>
         <source>Staff</source>
         <translation>员工</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="293"/>
+        <location filename="../../ui/views/customer_page.py" line="305"/>
         <source>Outcome</source>
         <translation>结果</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="294"/>
+        <location filename="../../ui/views/customer_page.py" line="306"/>
         <source>Next follow-up</source>
         <translation>下次跟进</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="295"/>
+        <location filename="../../ui/views/customer_page.py" line="307"/>
         <source>What they said</source>
         <translation>客户反馈</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="298"/>
+        <location filename="../../ui/views/customer_page.py" line="310"/>
         <source>Contacts</source>
         <translation>联系记录</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="302"/>
+        <location filename="../../ui/views/customer_page.py" line="314"/>
         <source>Strength</source>
         <translation>意向强度</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="303"/>
+        <location filename="../../ui/views/customer_page.py" line="315"/>
         <source>Window</source>
         <translation>预计购买时间</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="304"/>
+        <location filename="../../ui/views/customer_page.py" line="316"/>
         <source>Expected price</source>
         <translation>预期价格</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="305"/>
+        <location filename="../../ui/views/customer_page.py" line="317"/>
         <source>Models</source>
         <translation>意向车型</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="306"/>
+        <location filename="../../ui/views/customer_page.py" line="318"/>
         <source>Why</source>
         <translation>购车原因</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="309"/>
+        <location filename="../../ui/views/customer_page.py" line="321"/>
         <source>Intent</source>
         <translation>购车意向</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="311"/>
+        <location filename="../../ui/views/customer_page.py" line="323"/>
         <source>Preferences</source>
         <translation>联系偏好与同意</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="313"/>
+        <location filename="../../ui/views/customer_page.py" line="325"/>
         <source>Contact preferences, marketing consent and do-not-contact</source>
         <translation>联系偏好、营销同意和勿扰设置</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="316"/>
+        <location filename="../../ui/views/customer_page.py" line="328"/>
         <source>Tags</source>
         <translation>标签</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="317"/>
+        <location filename="../../ui/views/customer_page.py" line="329"/>
         <source>The customer&apos;s tags: add and remove them</source>
         <translation>客户的标签：添加和移除</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="343"/>
+        <location filename="../../ui/views/customer_page.py" line="355"/>
         <source>No customer selected</source>
         <translation>未选择客户</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="345"/>
+        <location filename="../../ui/views/customer_page.py" line="357"/>
         <source>Pick a customer in the list (↓ from the search field goes into it).</source>
         <translation>请在左侧列表中选择一位客户（在搜索框按 ↓ 可进入列表）。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="450"/>
+        <location filename="../../ui/views/customer_page.py" line="462"/>
         <source>marketing consent given</source>
         <translation>已同意营销</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="451"/>
+        <location filename="../../ui/views/customer_page.py" line="463"/>
         <source>no marketing consent</source>
         <translation>未同意营销</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="452"/>
+        <location filename="../../ui/views/customer_page.py" line="464"/>
         <source>marketing consent not asked</source>
         <translation>未询问营销同意</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="456"/>
+        <location filename="../../ui/views/customer_page.py" line="468"/>
         <source>born %1</source>
         <translation>生于 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="457"/>
+        <location filename="../../ui/views/customer_page.py" line="469"/>
         <source>no mobile</source>
         <translation>无手机</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="461"/>
+        <location filename="../../ui/views/customer_page.py" line="473"/>
         <source>owner: %1</source>
         <translation>负责人：%1</translation>
     </message>
@@ -7855,12 +7855,12 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>名单 #{run} 已被同一客户分群之后生成的名单 #{newer} 取代，因此保持撤回状态，以免同一客户被重复联系。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="201"/>
+        <location filename="../../ui/error_messages.py" line="202"/>
         <source>List run #{run} was already withdrawn ({when}).</source>
         <translation>名单 #{run} 已经撤回（{when}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="202"/>
+        <location filename="../../ui/error_messages.py" line="201"/>
         <source>List run #{run} is not withdrawn.</source>
         <translation>名单 #{run} 未被撤回。</translation>
     </message>

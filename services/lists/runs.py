@@ -311,41 +311,40 @@ def withdraw_run(sessions: Sessions, run_id: int, actor: Actor | None) -> int:
     and the run itself stay on record, and `reinstate_run` puts it back. Returns how many of
     its calls were still to be made. Refused to anyone but a supervisor or the run's maker,
     and for a run already withdrawn (two people withdrawing at once: one of them is told)."""
-    with sessions.begin() as s:
-        run = _run(s, run_id)
-        if not may_withdraw(actor, run.created_by):
-            raise NotAllowed(WITHDRAW_LISTS, actor)
-        # One conditional statement: of two withdrawals at once, only one changes the row.
-        done = s.scalar(update(ListRun).where(ListRun.id == run_id,
-                                              ListRun.withdrawn_at.is_(None))
-                        .values(withdrawn_at=utcnow()).returning(ListRun.id))
-        if done is None:
-            s.refresh(run)
-            raise RevisitError(N_("List run #{run} was already withdrawn ({when})."),
-                               run=run_id, when=when_text(run.withdrawn_at))
-        calls = _open_calls(s, run_id)
-        record(s, actor, "withdraw_list_run", "list_run", run_id,
-               {"segment": run.segment_name, "as_of": run.as_of, "open_calls": calls})
-        return calls
+    return _set_withdrawn(sessions, run_id, actor, withdraw=True)
 
 
 def reinstate_run(sessions: Sessions, run_id: int, actor: Actor | None) -> int:
     """Put a withdrawn run back: its calls not yet made return to their callers' queues.
     Returns how many. Refused as withdraw_run is, for a run that is not withdrawn, and for one
     a later run of its segment has replaced since (its customers would be called twice)."""
+    return _set_withdrawn(sessions, run_id, actor, withdraw=False)
+
+
+def _set_withdrawn(sessions: Sessions, run_id: int, actor: Actor | None, *,
+                   withdraw: bool) -> int:
+    """withdraw_run (`withdraw`) or reinstate_run: the run marked so, its open calls counted
+    and the change in the audit trail, in one transaction."""
     with sessions.begin() as s:
         run = _run(s, run_id)
         if not may_withdraw(actor, run.created_by):
             raise NotAllowed(WITHDRAW_LISTS, actor)
-        if run.finished_at is not None:
+        if not withdraw and run.finished_at is not None:
             _refuse_if_replaced(s, run, STILL_WITHDRAWN)
-        done = s.scalar(update(ListRun).where(ListRun.id == run_id,
-                                              ListRun.withdrawn_at.is_not(None))
-                        .values(withdrawn_at=None).returning(ListRun.id))
-        if done is None:
+        # One conditional statement: of two people doing it at once, only one changes the row.
+        was = ListRun.withdrawn_at.is_(None) if withdraw else ListRun.withdrawn_at.is_not(None)
+        done = s.scalar(update(ListRun).where(ListRun.id == run_id, was)
+                        .values(withdrawn_at=utcnow() if withdraw else None)
+                        .returning(ListRun.id))
+        if done is None and not withdraw:
             raise RevisitError(N_("List run #{run} is not withdrawn."), run=run_id)
+        if done is None:
+            s.refresh(run)
+            raise RevisitError(N_("List run #{run} was already withdrawn ({when})."),
+                               run=run_id, when=when_text(run.withdrawn_at))
         calls = _open_calls(s, run_id)
-        record(s, actor, "reinstate_list_run", "list_run", run_id,
+        record(s, actor, "withdraw_list_run" if withdraw else "reinstate_list_run",
+               "list_run", run_id,
                {"segment": run.segment_name, "as_of": run.as_of, "open_calls": calls})
         return calls
 
