@@ -117,7 +117,7 @@ def test_damaged_files_are_one_line_for_list_build_and_outcomes(tmp_path, sqlite
     cut = tmp_path / "cut.xlsx"
     cut.write_bytes(good.read_bytes()[:700])
     one_error_line(cli(url, "list", "outcomes", str(cut), ok=False),
-                   "cannot be read as an Excel .xlsx file")
+                   "cut.xlsx is not a readable Excel workbook: it is damaged")
     # A damaged database: garbage over the pages the customers live in.
     with sqlite3.connect(path) as conn:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -33,20 +33,20 @@ def _refused(message: str, path: Path) -> RevisitError:
 
 
 def empty(path: Path) -> RevisitError:
-    return _refused(N_("The file {file} is empty (0 bytes): export it from the DMS again, or "
-                       "choose the right file."), path)
+    return _refused(N_("The file {file} is empty (0 bytes): save or export it again, or choose "
+                       "the right file."), path)
 
 
 def damaged(path: Path) -> RevisitError:
     return _refused(N_("The file {file} is not a readable Excel workbook: it is damaged (perhaps "
                        "cut short while copied or downloaded), or another kind of file renamed. "
-                       "Open it in Excel to check, or export it from the DMS again."), path)
+                       "Open it in Excel to check, or save or export it again."), path)
 
 
 def encrypted(path: Path) -> RevisitError:
     return _refused(N_("The file {file} is protected by a password, so it cannot be read: open "
                        "it in Excel with its password and save a copy without one (File > Info "
-                       "> Protect Workbook > Encrypt with Password, cleared), then import that "
+                       "> Protect Workbook > Encrypt with Password, cleared), then choose that "
                        "copy."), path)
 
 

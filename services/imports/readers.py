@@ -6,6 +6,7 @@ import csv
 import itertools
 import re
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -315,6 +316,58 @@ def raw_rows(path: str | Path) -> Iterator[sources.RawRow]:
         raise sources.unreadable(path, str(exc)) from exc
     finally:
         _close(opened.closer)
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """One sheet of a workbook as a file of several tables is read: its rows as stored and
+    the cells merged down over several rows (for FillDown), where the reader lists them;
+    a reader that does not gives its rows already filled, and no merges."""
+
+    name: str  # "" for a file of one table (CSV, text, an HTML page)
+    rows: Iterator[sources.RawRow]
+    merges: tuple[tuple[tuple[int, int], tuple[int, int]], ...] = ()
+
+
+@contextmanager
+def every_sheet(path: str | Path, *, first_rows: bool = False) -> Iterator[Iterator[Sheet]]:
+    """Every visible sheet of a file, in order, read by the import's own readers whatever
+    the file's name says (.xlsx, .xls, .ods, Excel 2003 XML; a CSV, text or HTML file is
+    one sheet): for a file made of one table per sheet (a call list split by caller). The
+    rows are read as the sheets are taken, one after the other; the file is closed after.
+    One sentence for a file that cannot be read. `first_rows`: only the top of the sheets is
+    wanted, so an .xlsx is streamed by openpyxl rather than loaded whole."""
+    path = Path(path)
+    book: sources.Workbook | XmlWorkbook | None = None
+    try:
+        kind = sources.sniff_format(path)
+        file_kind.check(path, kind)
+        if kind == "html":
+            sheets: Iterator[Sheet] = iter([Sheet("", sources.html_rows(
+                path, sources.html_encoding(path)))])
+        elif kind == "csv":
+            encoding = sources.detect_encoding(path)
+            delimiter = sources.sniff_delimiter(sources.text_sample(path, encoding))
+            sheets = iter([Sheet("", sources.csv_rows(path, encoding, delimiter))])
+        elif kind == "xml2003":
+            xml_book = book = XmlWorkbook(path)
+            sheets = iter([Sheet(name, xml_book.rows(name)) for name in xml_book.sheets])
+        else:
+            big = kind == "xlsx" and (
+                first_rows or path.stat().st_size > sources.CALAMINE_MAX_BYTES)
+            opened = book = sources.Workbook(path, "openpyxl" if big else "calamine", kind)
+            # Taken one at a time: python-calamine loads a whole sheet to list its merges.
+            sheets = (Sheet(name, opened.rows(name, fill=False),
+                            () if first_rows else tuple(opened.merges(name)))
+                      for name in opened.sheets)
+    except OSError as exc:
+        raise sources.unreadable(path, exc.strerror or str(exc)) from exc
+    try:
+        yield sheets
+    except (UnicodeDecodeError, csv.Error, OSError) as exc:
+        raise sources.unreadable(path, str(exc)) from exc
+    finally:
+        _close(book)
 
 
 @dataclass(frozen=True)

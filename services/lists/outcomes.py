@@ -21,13 +21,10 @@ import datetime as dt
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-from openpyxl import load_workbook
-from openpyxl.utils import column_index_from_string
 from sqlalchemy import func, select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -39,6 +36,7 @@ from services.customers.names import same_person
 from services.customers.profile import record_change_in, validate
 from services.imports.dates import normalise_date
 from services.imports.normalise import km_rise_implausible, normalise_km
+from services.imports.readers import every_sheet
 from services.imports.sources import FillDown
 from services.lists.snapshot import member_data
 from services.outputs.excel import unsafe_text
@@ -240,70 +238,40 @@ def _parse(row: dict, number: int, sheet: str = "",
                 _changes(_text(row.get("画像变化"))), sheet)
 
 
-# A merged cell as the sheet's XML lists it (after the rows): <mergeCell ref="F5:F20"/>.
-_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]{1,3})(\d+):([A-Z]{1,3})(\d+)"')
-
-
-def _merged_down(ws) -> list[tuple[tuple[int, int], tuple[int, int]]]:
-    """The sheet's merged cells, as FillDown takes them: ((first row, first column), (last row,
-    last column)), 0-based. openpyxl's read-only sheet does not list merges: they are found
-    in the sheet's XML, read through in pieces (a 106,607-row list's XML: 0.26 s)."""
-    source = getattr(ws, "_get_source", None)
-    if source is None:
-        return []
-    found = set()
-    tail = b""
-    with source() as xml:
-        while piece := xml.read(1 << 20):
-            text = tail + piece
-            if b"mergeCell" in text:
-                found |= {((int(top) - 1, column_index_from_string(left.decode()) - 1),
-                           (int(bottom) - 1, column_index_from_string(right.decode()) - 1))
-                          for left, top, right, bottom in _MERGE.findall(text)}
-                text = text[text.rfind(b"<"):]  # a tag cut at the piece's end is read next
-            tail = text[-200:]
-    return sorted(found)
+def _header(values: Sequence[object]) -> list[str]:
+    return [_text(h) for h in values]
 
 
 def is_filled_list(path: Path) -> bool:
-    """Whether `path` is an Excel list Revisit wrote (its first sheet's row 1 has the columns
-    outcomes are read by), so a file dropped on the window is read back as outcomes rather
-    than as the SMS vendor's file. False for anything that cannot be read so."""
-    if path.suffix.lower() not in (".xlsx", ".xlsm") or not path.is_file():
+    """Whether `path` is a list Revisit wrote (its first sheet's row 1 has the columns
+    outcomes are read by), whatever kind of spreadsheet it was saved as, so a file dropped
+    on the window is read back as outcomes rather than as the SMS vendor's file. False for
+    anything that cannot be read so."""
+    if not path.is_file():
         return False
     try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-        try:
-            header = {_text(h) for h in next(wb.worksheets[0].iter_rows(values_only=True), ())}
-        finally:
-            wb.close()
-    except Exception:  # not an xlsx after all (openpyxl raises many kinds): not a list
+        with every_sheet(path, first_rows=True) as sheets:
+            first = next(sheets, None)
+            header = _header(next(first.rows, (0, ()))[1]) if first else []
+    except Exception:  # not a table after all (each reader raises its own kinds): not a list
         return False
     return all(h in header for h in NEEDED)
 
 
 def read_rows(path: Path) -> tuple[list[_Row], list[Problem], int]:
+    """The list's rows, from any file the import reads (.xlsx as written; .xls, .ods
+    or CSV when a caller's spreadsheet program saved it so), row numbers as it shows them."""
     if not path.is_file():
         raise RevisitError(N_("{path} does not exist (or is a folder)."), path=str(path))
-    if path.suffix.lower() not in (".xlsx", ".xlsm"):
-        raise RevisitError(N_("{path} is not an Excel .xlsx file: outcomes are read back from "
-                              "the call list Revisit wrote (.xlsx), filled in and saved as "
-                              ".xlsx."), path=str(path))
-    try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a file that is not xlsx
-        raise RevisitError(N_("{path} cannot be read as an Excel .xlsx file (damaged, or "
-                              "another kind of file renamed): {detail}"),
-                           path=str(path), detail=str(exc)) from exc
     rows: list[_Row] = []
     problems: list[Problem] = []
     blank = 0
-    try:
+    with every_sheet(path) as sheets:
         # Every sheet with the list's headers (staff split a list into a sheet per caller);
         # the first must be one. A row of a later sheet is named with its sheet.
-        for index, ws in enumerate(wb.worksheets):
-            it = ws.iter_rows(values_only=True)
-            header = [_text(h) for h in next(it, ())]
+        for index, sheet in enumerate(sheets):
+            first = next(sheet.rows, None)
+            header = _header(first[1]) if first else []
             missing = [h for h in NEEDED if h not in header]
             if missing and index == 0:
                 raise RevisitError(N_("{path} has no column {columns} in row 1; is it a call "
@@ -311,23 +279,26 @@ def read_rows(path: Path) -> tuple[list[_Row], list[Problem], int]:
                                    path=str(path), columns="、".join(missing))
             if missing:
                 if any(header) or any(any(v not in (None, "") for v in values)
-                                      for values in it):
+                                      for _, values in sheet.rows):
                     problems.append(Problem(
-                        0, f"sheet {ws.title} was not read: it has no column "
+                        0, f"sheet {sheet.name} was not read: it has no column "
                            f"{'、'.join(missing)} in row 1",
-                        f"工作表“{ws.title}”未读取：第1行没有“{'、'.join(missing)}”列"))
+                        f"工作表“{sheet.name}”未读取：第1行没有“{'、'.join(missing)}”列"))
                 continue
-            where = "" if index == 0 else ws.title
+            where = "" if index == 0 else sheet.name
             # A date or an outcome typed once into cells merged down over a block of rows is
             # every row's, as Excel shows it; only the merge's first row holds it.
-            downs = FillDown(_merged_down(ws))
-            for number, values in enumerate(it, start=2):
+            downs = FillDown(sheet.merges)
+            if downs and first:
+                downs.apply(first[0] - 1, first[1])
+            for number, values in sheet.rows:
                 if not any(v not in (None, "") for v in values):
+                    if downs:
+                        downs.apply(number - 1, values)
                     continue  # nothing typed of its own, whatever a merge above shows in it
                 merged: frozenset[str] = frozenset()
                 if downs:
-                    typed: tuple[Any, ...] = values
-                    shown = downs.apply(number - 1, typed)
+                    shown = downs.apply(number - 1, values)
                     merged = frozenset(h for h, a, b in zip(header, values, shown, strict=False)
                                        if a is not b)
                     values = shown
@@ -341,8 +312,6 @@ def read_rows(path: Path) -> tuple[list[_Row], list[Problem], int]:
                     blank += 1
                 else:
                     rows.append(parsed)
-    finally:
-        wb.close()
     return rows, problems, blank
 
 

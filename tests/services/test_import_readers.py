@@ -7,6 +7,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import re
+import shutil
+import subprocess
 import tracemalloc
 import zipfile
 from decimal import Decimal
@@ -183,9 +185,9 @@ def test_two_level_header_takes_cells_merged_downwards(tmp_path):
         assert [r.number for r in table] == [3]
 
 
-def test_an_owner_merged_over_the_rows_of_their_cars_is_on_each_row(tmp_path):
-    # A hand-kept sheet: 张三 and his mobile merged over his three cars, a note merged across
-    # two columns (only its first column holds it, as everywhere), a title merged across.
+def _owners_merged(tmp_path: Path) -> Path:
+    """A hand-kept sheet: 张三 and his mobile merged over his three cars, a note merged across
+    two columns (only its first column holds it, as everywhere), a title merged across."""
     path = tmp_path / "手工台账.xlsx"
     wb = openpyxl.Workbook()
     ws = wb.active
@@ -198,12 +200,34 @@ def test_an_owner_merged_over_the_rows_of_their_cars_is_on_each_row(tmp_path):
     for cells in ("A1:E1", "A3:A5", "B3:B5", "D3:E4"):
         ws.merge_cells(cells)
     wb.save(path)
-    with open_table(path, engine="calamine") as table:
+    return path
+
+
+OWNERS_AS_SHOWN = [("张三", "13800138000", "粤A11111", "老客户", None),
+                   ("张三", "13800138000", "粤A22222", "老客户", None),
+                   ("张三", "13800138000", "粤A33333", None, None),
+                   ("李四", "13900139000", "粤B44444", None, None)]
+
+
+# openpyxl reads the workbooks too big for python-calamine's whole-sheet load.
+@pytest.mark.parametrize("engine", ["calamine", "openpyxl"])
+def test_an_owner_merged_over_the_rows_of_their_cars_is_on_each_row(tmp_path, engine):
+    with open_table(_owners_merged(tmp_path), engine=engine) as table:
         rows = [tuple(r.get(i) for i in range(5)) for r in table]
-    assert rows == [("张三", "13800138000", "粤A11111", "老客户", None),
-                    ("张三", "13800138000", "粤A22222", "老客户", None),
-                    ("张三", "13800138000", "粤A33333", None, None),
-                    ("李四", "13900139000", "粤B44444", None, None)]
+    assert rows == OWNERS_AS_SHOWN
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_merged_owners_are_on_each_row_of_an_ods_too(tmp_path):
+    # python-calamine lists no merges of an OpenDocument sheet: they are read from its XML.
+    subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path / 'profile'}",
+                    "--headless", "--convert-to", "ods", "--outdir", str(tmp_path / "out"),
+                    str(_owners_merged(tmp_path))], check=True, capture_output=True,
+                   timeout=120)
+    with open_table(tmp_path / "out" / "手工台账.ods") as table:
+        rows = [tuple(r.get(i) for i in range(5)) for r in table]
+        assert table.layout.format == "ods"
+    assert rows == OWNERS_AS_SHOWN
 
 
 def test_the_user_can_name_the_header_row(tmp_path):

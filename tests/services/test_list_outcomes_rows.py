@@ -183,17 +183,22 @@ def test_a_members_state_is_their_latest_contacts_whatever_the_rows_order(listed
 
 
 @pytest.mark.parametrize(("name", "content", "said"), [
-    ("calls.csv", "编号,结果\n1-0001,接通\n", "is not an Excel .xlsx file"),
-    ("calls.xls", "not really", "is not an Excel .xlsx file"),
-    ("calls.xlsx", "a text file renamed", "damaged, or another kind of file renamed"),
+    ("calls.xls", "not really", "has no column 编号、结果 in row 1; is it a call list"),
+    ("calls.xlsx", "a text file renamed", "has no column 编号、结果 in row 1"),
+    ("calls.xlsx", b"PK\x03\x04cut short", "damaged .* or save or export it again"),
+    ("calls.csv", "", "is empty \\(0 bytes\\): save or export it again"),
+    ("calls.xlsx", b"%PDF-1.4 printed", "is a PDF document, not a table"),
     ("missing.xlsx", None, "does not exist")])
 def test_a_file_that_is_no_call_list_is_refused_in_one_sentence(database, tmp_path, name,
                                                                   content, said):
     path = tmp_path / name
-    if content is not None:
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    elif content is not None:
         path.write_text(content, encoding="utf-8")
     with pytest.raises(RevisitError, match=said):
         outcomes.read_outcomes(database.sessions, path, today=TODAY)
+    assert not outcomes.is_filled_list(path)
 
 
 def test_a_stopped_read_says_what_is_stored_and_how_to_finish(listed, monkeypatch, capsys):

@@ -5,6 +5,7 @@ PostgreSQL."""
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import openpyxl
@@ -189,3 +190,28 @@ def test_a_file_dragged_onto_the_panel_is_read_as_what_it_is(qtbot, panel, datab
     with qtbot.waitSignal(panel.unsubscribes_read, timeout=30000):
         assert drag_files(panel, vendor, drop=True)
     assert _sms_blocked(database, "vendor_unsubscribe") == 1
+
+
+@pytest.mark.parametrize("translated", ["zh_CN"], indirect=True)
+def test_a_list_kept_as_csv_is_read_back_when_chosen_or_dropped(qtbot, panel, database,
+                                                                 tmp_path, monkeypatch):
+    # The call list written as CSV, filled in and saved by Excel on Chinese Windows (GBK).
+    doc = runs.load_document(database.sessions, _run(database).run_id)
+    path = excel.write_list(doc, "call", tmp_path / "第48周回访.csv", fmt="csv")
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh))
+    rows[1][rows[0].index("结果")] = "接通"
+    with path.open("w", encoding="gbk", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    _choose(monkeypatch, path)
+    with qtbot.waitSignal(panel.read_done, timeout=60000) as done:
+        qtbot.mouseClick(panel.button, Qt.MouseButton.LeftButton)
+    assert done.args[0].stored == 1 and panel.problems.rowCount() == 0
+    assert panel.summary.text().startswith("第48周回访.csv")
+    rows[2][rows[0].index("结果")] = "已预约"
+    with path.open("w", encoding="gbk", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    # Dropped, it is taken for a list, not for the SMS vendor's file: no question asked.
+    with qtbot.waitSignal(panel.read_done, timeout=60000) as done:
+        assert drag_files(panel, path, drop=True)
+    assert (done.args[0].stored, done.args[0].already) == (1, 1)

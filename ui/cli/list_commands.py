@@ -55,7 +55,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.add_argument("run", type=record_id, nargs="?",
                    help="run id (default: list recent runs)")
     s.set_defaults(handler=_show)
-    o = acts.add_parser("outcomes", help="read a filled-in Excel call list back")
+    o = acts.add_parser("outcomes",
+                        help="read a filled-in call list back (.xlsx, .xls, .ods or CSV)")
     o.add_argument("file", type=user_path)
     o.set_defaults(handler=_outcomes, access=WRITE)
     u = acts.add_parser("unsubscribe", help="read an SMS vendor's unsubscribe/failed file")

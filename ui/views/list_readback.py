@@ -85,19 +85,39 @@ class ReadBackPanel(QWidget):
         QTimer.singleShot(0, lambda: self._read_dropped(Path(found)))
 
     def _read_dropped(self, path: Path) -> None:
-        # openpyxl reads the file's first row: loaded when a file is first dropped.
-        from services.lists import outcomes
+        """Whether the file is a list is seen in the background: a workbook is opened for its
+        first row, which for a long list Revisit wrote takes seconds (openpyxl measures the
+        whole sheet first: 7-9 s for 114,000 rows)."""
+        def work(_progress, _cancel) -> bool:
+            # The readers: loaded when a file is first dropped.
+            from services.lists import outcomes
 
-        if outcomes.is_filled_list(path):
-            self.read(path)
-            return
-        failed = self.ask_failed(path)
-        if failed is not None:
-            self.read_unsubscribes(path, failed=failed)
+            return outcomes.is_filled_list(path)
+
+        def decided(is_list: bool) -> None:
+            self._set_buttons(True)
+            if is_list:
+                self.read(path)
+                return
+            failed = self.ask_failed(path)
+            if failed is not None:
+                self.read_unsubscribes(path, failed=failed)
+
+        def failed(exc: BaseException) -> None:
+            self._set_buttons(True)
+            show_error(self, exc)
+
+        self._set_buttons(False)
+        self.runner.run(work, on_done=decided, on_failed=failed, parent_widget=self,
+                        label=self.tr("Looking at the file"))
+
+    def _set_buttons(self, enabled: bool) -> None:
+        self.button.setEnabled(enabled)
+        self.unsubscribe_button.setEnabled(enabled)
 
     def _on_clicked(self) -> None:
-        path = ask_open_path(self, "outcomes", self.tr("Excel files (*.xlsx);;All files (*)"),
-                             self.tr("Choose the filled-in list"))
+        kinds = self.tr("Excel or CSV files (*.xlsx *.xls *.ods *.csv);;All files (*)")
+        path = ask_open_path(self, "outcomes", kinds, self.tr("Choose the filled-in list"))
         if path:
             self.read(Path(path))
 
