@@ -6,20 +6,23 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import shutil
 import sqlite3
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from services.demo import generator as demo
-from services.store import pg_backup
+from services.store import backup, pg_backup
 from services.store.backup import MANUAL, backup_sqlite
 from services.store.database import open_database
 from services.store.settings import load_settings
 from tests import test_fault_harness as harness
 from tests import test_staff_cli
+from tests.conftest import SUPERVISOR_PASSWORD
 from tests.test_staff_cli import refused
 from ui.cli import run
 
@@ -124,6 +127,48 @@ def test_postgresql_backup_runs_pg_dump(cli, database, supervisor, tmp_path):
     assert [(b["path"], b["ok"]) for b in listed] == [(str(dump), True)]
     assert "--user NAME" in refused(cli("db", "backup"))
     assert not [p for p in dump.parent.iterdir() if p.name.endswith(".part")]
+
+
+def test_two_postgresql_backups_at_once_keep_both(cli, database, supervisor, tmp_path,
+                                                   monkeypatch):
+    """Two backups of the server in the same second chose one name (and shared one part
+    file). Made certain: the other program's dump lands under the name this one chose, after
+    it looked free. Then two real processes started together: two whole dumps."""
+    _postgresql_only(database)
+    if pg_backup.find_pg_dump() is None:
+        pytest.skip("pg_dump is not installed here")
+    folder = tmp_path / "dumps"
+    assert cli("settings", "set", f"backup_folder={folder}", user="boss")[0] == 0
+    chosen = backup.unique_name
+    theirs: list[Path] = []
+
+    def chosen_then_taken(*args):
+        name = chosen(*args)
+        if not theirs:
+            name.write_bytes(b"PGDMP the other program's dump")
+            theirs.append(name)
+        return name
+
+    with monkeypatch.context() as m:
+        m.setattr(backup, "unique_name", chosen_then_taken)
+        m.setattr(Path, "exists", lambda self: False if self in theirs else
+                  os.path.exists(self))  # as if looked at just before it landed
+        code, out, err = cli("db", "backup", user="boss")
+    assert code == 0, err
+    made = Path(out.split(" to ", 1)[1].rsplit(" (", 1)[0])
+    assert made != theirs[0] and made.read_bytes().startswith(b"PGDMP")
+    assert theirs[0].read_bytes() == b"PGDMP the other program's dump"
+    url = database.engine.url.render_as_string(hide_password=False)
+    env = {**os.environ, "REVISIT_USER": "boss", "REVISIT_PASSWORD": SUPERVISOR_PASSWORD}
+    both = [subprocess.Popen([sys.executable, str(harness.ROOT / "main.py"), "--db", url, "db",
+                              "backup"], env=env, cwd=harness.ROOT, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    for proc in both:
+        out, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0, err
+    dumps = sorted(p for p in folder.iterdir() if p.suffix == ".dump")
+    assert len(dumps) == 4 and not [p for p in folder.iterdir() if ".part" in p.name]
+    assert all(p.read_bytes().startswith(b"PGDMP") for p in dumps)
 
 
 def test_postgresql_backup_without_pg_dump_gives_advice(cli, database, supervisor, tmp_path,

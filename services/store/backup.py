@@ -206,7 +206,7 @@ def backup_sqlite(path: Path, reason: str, *, place: BackupPlace | None = None,
         if named:
             os.replace(part, target)
         else:
-            target = _put_under_new_name(part, target, path.name, reason)
+            target = put_under_new_name(part, target, path.name, reason, BACKUP_SUFFIX)
     except (sqlite3.Error, OSError) as exc:
         part.unlink(missing_ok=True)
         raise _failed(path, target.parent, exc) from exc
@@ -216,7 +216,7 @@ def backup_sqlite(path: Path, reason: str, *, place: BackupPlace | None = None,
     return target
 
 
-def _put_under_new_name(part: Path, target: Path, name: str, reason: str) -> Path:
+def put_under_new_name(part: Path, target: Path, name: str, reason: str, suffix: str) -> Path:
     """Give the whole copy `part` the free name `target`, or the next one free: never over
     another program's backup. Two imports started together chose the same name, and the one
     that finished second renamed its copy over the other's (a check for the name, then a
@@ -227,11 +227,11 @@ def _put_under_new_name(part: Path, target: Path, name: str, reason: str) -> Pat
         try:
             os.link(part, target)
         except FileExistsError:  # the other one's backup, finished first
-            target = unique_name(target.parent, name, reason, BACKUP_SUFFIX)
+            target = unique_name(target.parent, name, reason, suffix)
             continue
         except OSError:  # no hard links here
             if target.exists():
-                target = unique_name(target.parent, name, reason, BACKUP_SUFFIX)
+                target = unique_name(target.parent, name, reason, suffix)
             os.replace(part, target)
             return target
         part.unlink()

@@ -12,7 +12,13 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
-from services.store.backup import DUMP_SUFFIX, MANUAL, BackupPlace, target_file
+from services.store.backup import (
+    DUMP_SUFFIX,
+    MANUAL,
+    BackupPlace,
+    put_under_new_name,
+    target_file,
+)
 from services.store.errors import N_, RevisitError
 
 # Where PostgreSQL installs pg_dump when it is not on PATH (Windows installer, Debian/Ubuntu).
@@ -51,6 +57,7 @@ def dump_postgresql(url: str, place: BackupPlace, target: Path | None = None) ->
         raise RevisitError(NO_PG_DUMP)
     parsed = make_url(url)
     where = parsed.render_as_string(hide_password=True)
+    named = target is not None and not target.is_dir()  # else a new name is chosen for it
     target = target_file(place, target, place.database_name, MANUAL, DUMP_SUFFIX, where)
     env = dict(os.environ)
     if parsed.password is not None:
@@ -58,7 +65,9 @@ def dump_postgresql(url: str, place: BackupPlace, target: Path | None = None) ->
     # libpq reads the URL itself; only the driver name SQLAlchemy needs is taken out.
     libpq_url = parsed.set(drivername="postgresql", password=None).render_as_string(
         hide_password=False)
-    part = target.with_name(f".{target.name}.part")
+    # A part of this process's own, given its name only when whole: two backups started in
+    # the same second choose the same name, and would write into one part and then one file.
+    part = target.with_name(f".{target.name}.{os.getpid()}.part")
     try:
         done = subprocess.run(
             [program, "--format=custom", f"--file={part}", f"--dbname={libpq_url}"],
@@ -70,7 +79,11 @@ def dump_postgresql(url: str, place: BackupPlace, target: Path | None = None) ->
             detail = lines[0].removeprefix("pg_dump: error: ") if lines else str(done.returncode)
             raise RevisitError(N_("pg_dump could not back up {where}: {detail}"), where=where,
                                detail=detail)
-        os.replace(part, target)
+        if named:
+            os.replace(part, target)
+        else:
+            target = put_under_new_name(part, target, place.database_name, MANUAL,
+                                        DUMP_SUFFIX)
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise RevisitError(N_("pg_dump could not back up {where}: {detail}"), where=where,
                            detail=getattr(exc, "strerror", None) or str(exc)) from exc
