@@ -2578,76 +2578,81 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>画像变更(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="184"/>
+        <location filename="../../ui/views/followup_view.py" line="190"/>
         <source>Caller:</source>
         <translation>回访员：</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="265"/>
+        <location filename="../../ui/views/followup_view.py" line="271"/>
         <source>Loading calls</source>
         <translation>正在加载待拨电话</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/followup_view.py" line="304"/>
+        <location filename="../../ui/views/followup_view.py" line="310"/>
         <source>%n call(s) to make</source>
         <translation>
             <numerusform>待拨 %n 个电话</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/followup_view.py" line="306"/>
+        <location filename="../../ui/views/followup_view.py" line="312"/>
         <source>; the first %n are listed</source>
         <translation>
             <numerusform>，下面列出前 %n 个</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="335"/>
+        <location filename="../../ui/views/followup_view.py" line="342"/>
         <source>No calls due. Well done.</source>
         <translation>没有待拨的电话，辛苦了！</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="339"/>
+        <location filename="../../ui/views/followup_view.py" line="344"/>
+        <source>Calls come here when a call list is made with this caller among its callers (Lists), and on the day a follow-up set after a call is due.</source>
+        <translation>在“名单”中生成电话名单并选中此回访员时，名单中的电话会出现在这里；通话后设定的下次跟进到期当天，也会出现在这里。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/followup_view.py" line="348"/>
         <source>no mobile</source>
         <translation>无手机</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="348"/>
+        <location filename="../../ui/views/followup_view.py" line="357"/>
         <source>%1 (was %2, from the suggestion)</source>
         <translation>%1（原为 %2，来自建议）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="352"/>
+        <location filename="../../ui/views/followup_view.py" line="361"/>
         <source>best time: %1</source>
         <translation>最佳时间：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="354"/>
+        <location filename="../../ui/views/followup_view.py" line="363"/>
         <source>attempt %1</source>
         <translation>第 %1 次拨打</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="376"/>
+        <location filename="../../ui/views/followup_view.py" line="385"/>
         <source>Loading the brief</source>
         <translation>正在载入简报</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="395"/>
+        <location filename="../../ui/views/followup_view.py" line="404"/>
         <source>the call&apos;s car</source>
         <translation>本次通话的车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="460"/>
+        <location filename="../../ui/views/followup_view.py" line="469"/>
         <source>Pick an outcome first: keys 1 … 6</source>
         <translation>请先选择结果：按键 1 … 6</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="498"/>
+        <location filename="../../ui/views/followup_view.py" line="507"/>
         <source>Saved for %1: %2</source>
         <translation>已保存 %1：%2</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="490"/>
+        <location filename="../../ui/views/followup_view.py" line="499"/>
         <source>Saving call</source>
         <translation>正在保存通话结果</translation>
     </message>

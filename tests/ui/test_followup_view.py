@@ -361,8 +361,12 @@ def test_a_refusal_can_stop_further_calls_and_one_set_elsewhere_empties_the_queu
     second = view.current_call()
     preferences.add_refusal(due_db.sessions, second.customer_id, channel="phone",
                             purpose=None, reason="客户要求", set_on=dt.date.today())
+    assert not view.desk.isHidden()
     view.runner.announce(changed("preferences", customer=second.customer_id))
     qtbot.waitUntil(lambda: view.queue.count() == 0, timeout=5000)
+    # Nothing left to call: the sentence alone, no form of empty fields to type into.
+    assert view.current_call() is None and view.desk.isHidden()
+    assert view.title.text() == "No calls due. Well done."
 
 
 def test_a_km_goes_to_the_car_chosen_beside_it(qtbot, sqlite_database):

@@ -172,13 +172,19 @@ class FollowUpView(QWidget):
         change_label = QLabel(self.tr("&Profile change"))
         change_label.setBuddy(self.attribute)
         form.addRow(change_label, change_row)
+        # The brief and what is typed about the call: hidden while no call is due, so an
+        # empty queue shows its sentence rather than a form of empty, greyed-out fields.
+        self.desk = QWidget()
+        desk_layout = QVBoxLayout(self.desk)
+        desk_layout.setContentsMargins(0, 0, 0, 0)
+        desk_layout.addWidget(self.brief)
+        desk_layout.addLayout(form)
+        desk_layout.addWidget(self.save_button)
         card = QWidget()
         card_layout = QVBoxLayout(card)
         card_layout.addWidget(self.title)
         card_layout.addWidget(self.summary)
-        card_layout.addWidget(self.brief)
-        card_layout.addLayout(form)
-        card_layout.addWidget(self.save_button)
+        card_layout.addWidget(self.desk)
         card_layout.addStretch(1)
         top = QHBoxLayout()
         top.addWidget(QLabel(self.tr("Caller:")))
@@ -331,9 +337,12 @@ class FollowUpView(QWidget):
         self.next_date.blockSignals(False)
         self.has_next.setChecked(False)
         self.brief.show_brief(None)
+        self.desk.setVisible(call is not None)
         if call is None:
             self.title.setText(self.tr("No calls due. Well done."))
-            self.summary.clear()
+            self.summary.setText(self.tr(
+                "Calls come here when a call list is made with this caller among its callers "
+                "(Lists), and on the day a follow-up set after a call is due."))
             return
         self._load_brief(call)
         no_mobile = self.tr("no mobile")
