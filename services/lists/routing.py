@@ -99,12 +99,14 @@ def mobile_text_sql(col) -> ColumnElement[str]:
 
 
 def mobile_bare_sql(text) -> ColumnElement[str]:
-    """`text` (from `mobile_text_sql`) without a leading +86 / 0086 / 86 where the rest has 11
-    characters; stored once per row too, then judged by `mobile_sql`."""
+    """`text` (from `mobile_text_sql`) without a leading +86 / 0086 / 86, or the trunk 0
+    dialled before an out-of-town mobile, where the rest has 11 characters; stored once per
+    row too, then judged by `mobile_sql`."""
     length = func.length(text)
     return case((and_(func.substr(text, 1, 3) == "+86", length == 14), func.substr(text, 4)),
                 (and_(func.substr(text, 1, 4) == "0086", length == 15), func.substr(text, 5)),
                 (and_(func.substr(text, 1, 2) == "86", length == 13), func.substr(text, 3)),
+                (and_(func.substr(text, 1, 1) == "0", length == 12), func.substr(text, 2)),
                 else_=text)
 
 

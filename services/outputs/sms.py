@@ -142,7 +142,8 @@ def mainland_mobile(raw: str | None) -> str | None:
         # in a list run's facts).
         return raw if is_mobile(raw) else None
     text = str(raw).translate(_NOISE)
-    for prefix in ("+86", "0086", "86"):
+    # A country code, or the trunk 0 dialled before an out-of-town mobile (013800138000).
+    for prefix in ("+86", "0086", "86", "0"):
         if text.startswith(prefix) and len(text) == len(prefix) + 11:
             text = text[len(prefix):]
             break

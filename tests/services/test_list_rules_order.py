@@ -38,6 +38,7 @@ MOBILE_SHAPES = (
     "139\xa000001242", "139\t00001243", "139\n00001244", "+86-139-0000-1247",
     "1390000124", "139000012444", "1390000124a", "+8513900001245", "+86139000012",
     "008613900001246", "86139000012", "139_0000_1248", "23900001249", "",
+    "013900001250", "0 139 0000 1251", "023900001252", "00861390000125",
 )
 # One number for each first three digits, each finer family edge (161x, 1740x, 1741), and the
 # last prefix of all.
@@ -315,6 +316,8 @@ def test_mobiles_are_judged_as_the_sms_file_judges_them(world):
     ("86139000012", None),  # eleven digits but "86" is no prefix here: no mobile starts 86
     ("10000000000", None),  # eleven ASCII digits, no mobile's prefix
     ("139 0000 123", None), (" 13900001234", "13900001234"),
+    ("013900001234", "13900001234"),  # the trunk 0 before an out-of-town mobile
+    ("0086139000012", None), ("0213900001234", None),
 ])
 def test_an_eleven_character_mobile_is_judged_as_any_other(raw, bare):
     assert mainland_mobile(raw) == bare

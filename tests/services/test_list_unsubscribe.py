@@ -47,24 +47,25 @@ def test_a_vendor_workbook_with_a_title_and_a_mistyped_number(database, tmp_path
     sheet.append(["+86 138 0013 0012", "退订", "2026-11-19 09:02"])
     sheet.append([13911112222, "T", "2026-11-19 09:03"])
     sheet.append([13800130001, "T", "2026-11-19 09:04"])
+    sheet.append(["013800130013", "T", "2026-11-19 09:05"])  # the trunk 0 before it
     for _ in range(4580):  # the last row far down, as in a month's file
         sheet.append([])
     sheet.append(["无", "T"])
     path = tmp_path / "退订.xlsx"
     book.save(path)
     report = unsubscribe.read_unsubscribes(database.sessions, path, today=AS_OF)
-    assert (report.numbers, report.customers_blocked, report.already_blocked) == (3, 2, 0)
+    assert (report.numbers, report.customers_blocked, report.already_blocked) == (4, 3, 0)
     assert report.unknown_numbers == ("13911112222",)
-    assert report.unreadable_rows == (4, 4589)
+    assert report.unreadable_rows == (4, 4590)
     with database.sessions() as s:
         blocked = s.scalars(select(Customer.code).join(
             DoNotContact, DoNotContact.customer_id == Customer.id).where(
             DoNotContact.channel == "sms", DoNotContact.purpose.is_(None))).all()
-        assert sorted(blocked) == ["C001", "C012"]
+        assert sorted(blocked) == ["C001", "C012", "C013"]
         assert s.scalar(select(func.count()).select_from(ConsentEvent).where(
-            ConsentEvent.source == "sms_unsubscribe", ConsentEvent.granted.is_(False))) == 2
+            ConsentEvent.source == "sms_unsubscribe", ConsentEvent.granted.is_(False))) == 3
     again = unsubscribe.read_unsubscribes(database.sessions, path, today=AS_OF)
-    assert (again.customers_blocked, again.already_blocked) == (0, 2)
+    assert (again.customers_blocked, again.already_blocked) == (0, 3)
 
 
 def test_failed_deliveries_block_sms_but_keep_consent(database, tmp_path):
