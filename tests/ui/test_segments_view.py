@@ -430,3 +430,21 @@ def test_a_segment_is_exported_under_a_name_every_pc_can_save(qtbot, view, tmp_p
                         lambda _parent, _kind, name, *_rest: proposed.append(name) or "")
     view.export_button.click()
     assert proposed == ["2026_12_ 老客户.json"]
+
+
+@pytest.mark.parametrize("translated", ["zh_CN", "en"], indirect=True)
+def test_a_template_saved_under_its_key_reads_with_its_name(qtbot, view, demo_db, translated):
+    # As `segment save-template matrix.7+.high` saves it: under the key, which alone tells
+    # staff nothing.
+    template = segments.find_template("matrix.7+.high")
+    segments.save_template(demo_db.sessions, "matrix.7+.high")
+    view.reload_list()
+    qtbot.waitUntil(lambda: view.saved.count() == 1, timeout=5000)
+    shown = view.saved.item(0).text()
+    if translated == "zh_CN":
+        assert shown == f"matrix.7+.high（{template.zh}）"
+    else:
+        assert shown == segments.template_title(template, "en") and template.en in shown
+    view.saved.setCurrentRow(0)  # chosen by what it reads, opened by its name
+    qtbot.waitUntil(lambda: view._current_name == "matrix.7+.high", timeout=5000)
+    assert view.name.text() == "matrix.7+.high" and not view.is_dirty()

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListWidget,
+    QListWidgetItem,
     QMessageBox,
     QPushButton,
     QSplitter,
@@ -33,6 +34,7 @@ from ui.dialogs import stale_edit
 from ui.dialogs.name_dialog import NameDialog
 from ui.dialogs.save_again import edit_and_save
 from ui.files import ask_open_path, ask_save_path, open_actions
+from ui.labels import language
 from ui.tasks import TaskRunner, changed, error_text
 from ui.views.customer_page import fill_table, make_table
 from ui.views.filter_editor import FilterEditor
@@ -219,8 +221,12 @@ class SegmentsView(QWidget):
     def _fill_list(self, infos, select: str | None) -> None:
         self.saved.blockSignals(True)
         self.saved.clear()
+        lang = language()
         for info in infos:
-            self.saved.addItem(info.name)
+            # A template saved under its key reads with the template's name beside it.
+            item = QListWidgetItem(segments.title(info, lang))
+            item.setData(Qt.ItemDataRole.UserRole, info.name)
+            self.saved.addItem(item)
         self.saved.blockSignals(False)
         self._highlight(self._current_name)
         if select in [i.name for i in infos]:
@@ -230,9 +236,13 @@ class SegmentsView(QWidget):
         self._update_buttons()
         self.list_loaded.emit()
 
+    def _saved_names(self) -> list[str]:
+        return [self.saved.item(i).data(Qt.ItemDataRole.UserRole)
+                for i in range(self.saved.count())]
+
     def _highlight(self, name: str | None) -> None:
         """Select `name` in the saved list without opening it (None: no selection)."""
-        names = [self.saved.item(i).text() for i in range(self.saved.count())]
+        names = self._saved_names()
         self.saved.blockSignals(True)
         if name in names:
             self.saved.setCurrentRow(names.index(name))
@@ -302,7 +312,7 @@ class SegmentsView(QWidget):
     def _on_saved_selection_changed(self) -> None:
         chosen = self.saved.selectedItems()
         if chosen:
-            self._on_saved_selected(chosen[0].text())
+            self._on_saved_selected(chosen[0].data(Qt.ItemDataRole.UserRole))
 
     def _on_saved_selected(self, name: str) -> None:
         if not name or name == self._current_name:
@@ -421,7 +431,7 @@ class SegmentsView(QWidget):
         # Saving the segment opened: based on its version. Replacing another one the user named
         # (confirmed below) overwrites it as stored.
         opened = self._opened if replace else None
-        if not replace and name in [self.saved.item(i).text() for i in range(self.saved.count())]:
+        if not replace and name in self._saved_names():
             answer = QMessageBox.question(
                 self,
                 self.tr("Replace segment"),
