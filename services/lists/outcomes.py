@@ -404,6 +404,16 @@ def _run_of(code: str) -> int | None:
 LOOKUP = 400
 
 
+def _same_code(typed: str, stored: str) -> bool:
+    """Whether the customer code in the file is the member's: as printed, or as a spreadsheet
+    program keeps a code of digits it took for a number (a CSV list opened in Excel and saved
+    again: 0012345 comes back as 12345)."""
+    if typed == stored:
+        return True
+    return (typed.isascii() and typed.isdigit() and stored.isascii() and stored.isdigit()
+            and typed.lstrip("0") == stored.lstrip("0"))
+
+
 def _matching(sessions: Sessions, rows: list[_Row], path: Path
               ) -> tuple[list[_Row], list[Problem]]:
     """The rows whose customer code and name are their member's (as printed on the list), and a
@@ -439,7 +449,7 @@ def _matching(sessions: Sessions, rows: list[_Row], path: Path
             continue
         if r.customer_code or r.name:
             checked += 1
-        if r.customer_code and r.customer_code != customer_code:
+        if r.customer_code and not _same_code(r.customer_code, customer_code):
             wrong.append(_at(r, f"row {r.code} is customer {customer_code} in this "
                                 f"database, not {r.customer_code} as in the file (a row "
                                 f"code changed or swapped?); not stored",

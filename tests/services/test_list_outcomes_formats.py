@@ -96,3 +96,31 @@ def test_a_list_saved_again_as_xls_or_ods_is_read_back(database, tmp_path, kind)
     report = outcomes.read_outcomes(database.sessions, path, today=TODAY)
     assert (report.stored, report.problems, report.blank) == (4, (), 1)  # one not called
     assert {code: (outcome, day) for code, outcome, day, _ in _stored(database)} == expected
+
+
+def test_customer_codes_a_spreadsheet_took_for_numbers_still_match(database, tmp_path):
+    # A DMS's codes of digits; Excel opens the CSV list and saves it again: 00012 is 12, and a
+    # date typed is written as Chinese Windows shows it. Another customer's digits stay wrong.
+    setup(database)
+    with database.sessions.begin() as s:
+        for customer in s.scalars(select(Customer)):
+            customer.code = "000" + customer.code.removeprefix("C")
+    doc = runs.load_document(database.sessions, _run(database).run_id)
+    path = excel.write_list(doc, "call", tmp_path / "calls.csv", fmt="csv")
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh))
+    at = {h: rows[0].index(h) for h in ("结果", "联系日期", "客户编号")}
+    codes = [r[at["客户编号"]] for r in rows[1:]]
+    assert all(c.startswith("000") for c in codes)
+    for r in rows[1:]:
+        r[at["客户编号"]] = str(int(r[at["客户编号"]]))
+        r[at["结果"]], r[at["联系日期"]] = "接通", "2026/11/24"
+    rows[2][at["客户编号"]] = str(int(codes[0]))  # the first row's customer: not this one's
+    with path.open("w", encoding="gbk", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    report = outcomes.read_outcomes(database.sessions, path, today=TODAY)
+    assert report.stored == len(codes) - 1
+    assert [(p.row, p.en.split(";")[0]) for p in report.found] == [
+        (3, f"row {rows[2][0]} is customer {codes[1]} in this database, not "
+            f"{int(codes[0])} as in the file (a row code changed or swapped?)")]
+    assert {code for code, *_ in _stored(database)} == set(codes) - {codes[1]}
