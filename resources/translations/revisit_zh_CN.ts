@@ -4487,8 +4487,8 @@ Revisit closes now; open it again to work with the restored database.</source>
     </message>
     <message>
         <location filename="../../ui/views/list_readback.py" line="39"/>
-        <source>The Excel call, visit or WeChat list the callers filled in: outcomes, feedback, next dates, km and profile changes are stored. Reading a file again stores nothing twice.</source>
-        <translation>回访员填写好的 Excel 电话、上门或微信名单：结果、客户反馈、下次跟进、里程和画像变化都会保存。同一文件再读一次，不会重复保存。</translation>
+        <source>The call, visit or WeChat list the callers filled in, as Excel or CSV: outcomes, feedback, next dates, km and profile changes are stored. Reading a file again stores nothing twice.</source>
+        <translation>回访员填写好的电话、上门或微信名单（Excel 或 CSV）：结果、客户反馈、下次跟进、里程和画像变化都会保存。同一文件再读一次，不会重复保存。</translation>
     </message>
     <message>
         <location filename="../../ui/views/list_readback.py" line="43"/>
@@ -5073,299 +5073,299 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>SegmentsView</name>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="68"/>
+        <location filename="../../ui/views/segments_view.py" line="70"/>
         <source>Every date-relative field is computed for this day</source>
         <translation>所有与日期相关的字段都按这一天计算</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="70"/>
+        <location filename="../../ui/views/segments_view.py" line="72"/>
         <source>Builder</source>
         <translation>分群编辑器</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="79"/>
+        <location filename="../../ui/views/segments_view.py" line="81"/>
         <source>Service and referrals</source>
         <translation>服务与转介绍</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="80"/>
+        <location filename="../../ui/views/segments_view.py" line="82"/>
         <source>Replacement matrix</source>
         <translation>换车九宫格</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="81"/>
+        <location filename="../../ui/views/segments_view.py" line="83"/>
         <source>RFM classes</source>
         <translation>RFM八类客户</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="82"/>
+        <location filename="../../ui/views/segments_view.py" line="84"/>
         <source>Stages, tags, due soon</source>
         <translation>阶段、标签、即将到期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="86"/>
+        <location filename="../../ui/views/segments_view.py" line="88"/>
         <source>Evaluation date</source>
         <translation>评估日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="104"/>
+        <location filename="../../ui/views/segments_view.py" line="106"/>
         <source>&amp;New</source>
         <translation>新建(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="106"/>
+        <location filename="../../ui/views/segments_view.py" line="108"/>
         <source>Rename…</source>
         <translation>重命名…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="108"/>
+        <location filename="../../ui/views/segments_view.py" line="110"/>
         <source>Duplicate…</source>
         <translation>复制…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="110"/>
+        <location filename="../../ui/views/segments_view.py" line="112"/>
         <source>Delete…</source>
         <translation>删除…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="115"/>
+        <location filename="../../ui/views/segments_view.py" line="117"/>
         <source>Only a supervisor may delete saved segments.</source>
         <translation>只有主管可以删除已保存的分群。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="116"/>
+        <location filename="../../ui/views/segments_view.py" line="118"/>
         <source>Import…</source>
         <translation>导入…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="118"/>
+        <location filename="../../ui/views/segments_view.py" line="120"/>
         <source>Export…</source>
         <translation>导出…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="122"/>
+        <location filename="../../ui/views/segments_view.py" line="124"/>
         <source>Saved segments</source>
         <translation>已保存的分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="143"/>
+        <location filename="../../ui/views/segments_view.py" line="145"/>
         <source>Segment name, e.g. 5–6 years, high satisfaction, replacement</source>
         <translation>分群名称，例如：5–6年 高满意度 换车</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="144"/>
+        <location filename="../../ui/views/segments_view.py" line="146"/>
         <source>&amp;Save</source>
         <translation>保存(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="162"/>
+        <location filename="../../ui/views/segments_view.py" line="164"/>
         <source>No.</source>
         <translation>编号</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="163"/>
+        <location filename="../../ui/views/segments_view.py" line="165"/>
         <source>Name</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="164"/>
+        <location filename="../../ui/views/segments_view.py" line="166"/>
         <source>Mobile</source>
         <translation>手机</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="165"/>
+        <location filename="../../ui/views/segments_view.py" line="167"/>
         <source>Vehicle</source>
         <translation>车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="166"/>
+        <location filename="../../ui/views/segments_view.py" line="168"/>
         <source>Plate</source>
         <translation>车牌</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="170"/>
+        <location filename="../../ui/views/segments_view.py" line="172"/>
         <source>Right-click a customer for their pre-call brief</source>
         <translation>右键点击客户查看其通话前简报</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="172"/>
+        <location filename="../../ui/views/segments_view.py" line="174"/>
         <source>Customer brief…</source>
         <translation>客户简报…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="178"/>
+        <location filename="../../ui/views/segments_view.py" line="180"/>
         <source>First members (double-click to open):</source>
         <translation>部分成员（双击打开）：</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="216"/>
-        <location filename="../../ui/views/segments_view.py" line="493"/>
+        <location filename="../../ui/views/segments_view.py" line="218"/>
+        <location filename="../../ui/views/segments_view.py" line="503"/>
         <source>Loading segments</source>
         <translation>正在载入分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="266"/>
+        <location filename="../../ui/views/segments_view.py" line="276"/>
         <source>The conditions in the builder are not saved as a segment yet.</source>
         <translation>分群编辑器中的条件还没有保存为分群。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="268"/>
+        <location filename="../../ui/views/segments_view.py" line="278"/>
         <source>The segment “%1” has changes that are not saved.</source>
         <translation>分群“%1”有未保存的修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="274"/>
+        <location filename="../../ui/views/segments_view.py" line="284"/>
         <source>Unsaved changes</source>
         <translation>未保存的修改</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="275"/>
+        <location filename="../../ui/views/segments_view.py" line="285"/>
         <source>Save them before the builder shows something else?</source>
         <translation>在编辑器换成其他内容之前，先保存这些修改吗？</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="328"/>
+        <location filename="../../ui/views/segments_view.py" line="338"/>
         <source>Opening segment</source>
         <translation>正在打开分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="360"/>
+        <location filename="../../ui/views/segments_view.py" line="370"/>
         <source>—</source>
         <translation>—</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="363"/>
+        <location filename="../../ui/views/segments_view.py" line="373"/>
         <source>Counting…</source>
         <translation>正在统计…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="369"/>
+        <location filename="../../ui/views/segments_view.py" line="379"/>
         <source>Counting members</source>
         <translation>正在统计人数</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/segments_view.py" line="375"/>
+        <location filename="../../ui/views/segments_view.py" line="385"/>
         <source>%Ln customer(s)</source>
         <translation>
             <numerusform>%Ln 位客户</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="377"/>
+        <location filename="../../ui/views/segments_view.py" line="387"/>
         <source>%1, %2</source>
         <translation>%1，%2</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/segments_view.py" line="378"/>
+        <location filename="../../ui/views/segments_view.py" line="388"/>
         <source>%Ln vehicle(s)</source>
         <translation>
             <numerusform>%Ln 辆车</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="417"/>
+        <location filename="../../ui/views/segments_view.py" line="427"/>
         <source>Give the segment a name first.</source>
         <translation>请先为分群命名。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="427"/>
+        <location filename="../../ui/views/segments_view.py" line="437"/>
         <source>Replace segment</source>
         <translation>替换分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="428"/>
+        <location filename="../../ui/views/segments_view.py" line="438"/>
         <source>A segment named “%1” exists. Replace its filter?</source>
         <translation>已有名为“%1”的分群。要替换它的筛选条件吗？</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="450"/>
+        <location filename="../../ui/views/segments_view.py" line="460"/>
         <source>Reload opens the segment as it is stored now: the filter you changed is dropped. Cancel keeps your filter here, to look at theirs first or to save yours under another name.</source>
         <translation>“重新载入”会打开该分群现在保存的样子，您改动的筛选条件将被丢弃。“取消”则保留您的筛选条件，可先查看对方的改动，或用另一个名称保存您的条件。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="454"/>
+        <location filename="../../ui/views/segments_view.py" line="464"/>
         <source>Saving segment</source>
         <translation>正在保存分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="457"/>
+        <location filename="../../ui/views/segments_view.py" line="467"/>
         <source>Segment “%1” saved</source>
         <translation>分群“%1”已保存</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="505"/>
+        <location filename="../../ui/views/segments_view.py" line="515"/>
         <source>Name:</source>
         <translation>名称：</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="534"/>
+        <location filename="../../ui/views/segments_view.py" line="544"/>
         <source>Reload opens the segment as it is stored now (changes to its filter not saved yet are dropped) and asks for the new name again as you typed it. Cancel drops the name you typed.</source>
         <translation>“重新载入”会按当前保存的内容重新打开该分群（筛选条件中尚未保存的修改将被放弃），并再次询问新名称，保留您输入的名称。若选“取消”，您输入的名称将被放弃。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="539"/>
+        <location filename="../../ui/views/segments_view.py" line="549"/>
         <source>Rename segment</source>
         <translation>重命名分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="529"/>
+        <location filename="../../ui/views/segments_view.py" line="539"/>
         <source>Segment renamed to “%1”</source>
         <translation>分群已重命名为“%1”</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="558"/>
+        <location filename="../../ui/views/segments_view.py" line="568"/>
         <source>Duplicate segment</source>
         <translation>复制分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="558"/>
+        <location filename="../../ui/views/segments_view.py" line="568"/>
         <source>%1 (copy)</source>
         <translation>%1（副本）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="555"/>
+        <location filename="../../ui/views/segments_view.py" line="565"/>
         <source>Copy saved as “%1”</source>
         <translation>副本已保存为“%1”</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="567"/>
+        <location filename="../../ui/views/segments_view.py" line="577"/>
         <source>Delete segment</source>
         <translation>删除分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="568"/>
+        <location filename="../../ui/views/segments_view.py" line="578"/>
         <source>Delete the segment “%1”? Lists already made from it are kept.</source>
         <translation>删除分群“%1”吗？已用它生成的名单会保留。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="591"/>
+        <location filename="../../ui/views/segments_view.py" line="601"/>
         <source>Segment “%1” deleted</source>
         <translation>分群“%1”已删除</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="596"/>
+        <location filename="../../ui/views/segments_view.py" line="606"/>
         <source>Import segment</source>
         <translation>导入分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="596"/>
-        <location filename="../../ui/views/segments_view.py" line="629"/>
+        <location filename="../../ui/views/segments_view.py" line="606"/>
+        <location filename="../../ui/views/segments_view.py" line="639"/>
         <source>Segment files (*.json)</source>
         <translation>分群文件 (*.json)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="630"/>
+        <location filename="../../ui/views/segments_view.py" line="640"/>
         <source>Export segment</source>
         <translation>导出分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="643"/>
+        <location filename="../../ui/views/segments_view.py" line="653"/>
         <source>Saved %1</source>
         <translation>已保存 %1</translation>
     </message>
     <message>
         <location filename="../../ui/main_window.py" line="222"/>
-        <location filename="../../ui/views/segments_view.py" line="658"/>
+        <location filename="../../ui/views/segments_view.py" line="668"/>
         <source>Preparing the RFM and mileage figures</source>
         <translation>正在准备 RFM 与里程数据</translation>
     </message>

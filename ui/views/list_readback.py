@@ -36,9 +36,9 @@ class ReadBackPanel(QWidget):
         self.actor = actor
         self.button = QPushButton(self.tr("&Read back a filled-in list…"))
         self.button.setToolTip(self.tr(
-            "The Excel call, visit or WeChat list the callers filled in: outcomes, feedback, "
-            "next dates, km and profile changes are stored. Reading a file again stores "
-            "nothing twice."))
+            "The call, visit or WeChat list the callers filled in, as Excel or CSV: "
+            "outcomes, feedback, next dates, km and profile changes are stored. Reading a "
+            "file again stores nothing twice."))
         self.button.clicked.connect(self._on_clicked)
         self.unsubscribe_button = QPushButton(self.tr("Read an SMS &unsubscribe file…"))
         self.unsubscribe_button.setToolTip(self.tr(
