@@ -243,19 +243,21 @@ def _header(values: Sequence[object]) -> list[str]:
 
 
 def is_filled_list(path: Path) -> bool:
-    """Whether `path` is a list Revisit wrote (its first sheet's row 1 has the columns
-    outcomes are read by), whatever kind of spreadsheet it was saved as, so a file dropped
+    """Whether `path` is a list Revisit wrote (a sheet's row 1 has the columns outcomes are
+    read by), whatever kind of spreadsheet it was saved as, so a file dropped
     on the window is read back as outcomes rather than as the SMS vendor's file. False for
     anything that cannot be read so."""
     if not path.is_file():
         return False
     try:
         with every_sheet(path, first_rows=True) as sheets:
-            first = next(sheets, None)
-            header = _header(next(first.rows, (0, ()))[1]) if first else []
+            for sheet in sheets:
+                header = _header(next(sheet.rows, (0, ()))[1])
+                if all(h in header for h in NEEDED):
+                    return True
     except Exception:  # not a table after all (each reader raises its own kinds): not a list
         return False
-    return all(h in header for h in NEEDED)
+    return False
 
 
 def read_rows(path: Path) -> tuple[list[_Row], list[Problem], int]:
@@ -266,17 +268,18 @@ def read_rows(path: Path) -> tuple[list[_Row], list[Problem], int]:
     rows: list[_Row] = []
     problems: list[Problem] = []
     blank = 0
+    first_missing: list[str] = []
+    read_any = False
     with every_sheet(path) as sheets:
-        # Every sheet with the list's headers (staff split a list into a sheet per caller);
-        # the first must be one. A row of a later sheet is named with its sheet.
+        # Every sheet with the list's headers (staff split a list into a sheet per caller, or
+        # put a sheet of notes before it); at least one must be. A row of a sheet but the
+        # first is named with its sheet.
         for index, sheet in enumerate(sheets):
             first = next(sheet.rows, None)
             header = _header(first[1]) if first else []
             missing = [h for h in NEEDED if h not in header]
-            if missing and index == 0:
-                raise RevisitError(N_("{path} has no column {columns} in row 1; is it a call "
-                                      "list exported by Revisit?"),
-                                   path=str(path), columns="、".join(missing))
+            if index == 0:
+                first_missing = missing
             if missing:
                 if any(header) or any(any(v not in (None, "") for v in values)
                                       for _, values in sheet.rows):
@@ -285,6 +288,7 @@ def read_rows(path: Path) -> tuple[list[_Row], list[Problem], int]:
                            f"{'、'.join(missing)} in row 1",
                         f"工作表“{sheet.name}”未读取：第1行没有“{'、'.join(missing)}”列"))
                 continue
+            read_any = True
             where = "" if index == 0 else sheet.name
             # A date or an outcome typed once into cells merged down over a block of rows is
             # every row's, as Excel shows it; only the merge's first row holds it.
@@ -312,6 +316,10 @@ def read_rows(path: Path) -> tuple[list[_Row], list[Problem], int]:
                     blank += 1
                 else:
                     rows.append(parsed)
+    if not read_any:
+        raise RevisitError(N_("{path} has no column {columns} in row 1; is it a call list "
+                              "exported by Revisit?"),
+                           path=str(path), columns="、".join(first_missing or NEEDED))
     return rows, problems, blank
 
 

@@ -262,6 +262,20 @@ def test_every_sheet_of_the_list_is_read(listed):
             "date)")]
 
 
+def test_a_sheet_of_notes_put_before_the_list_is_named_not_read(listed):
+    database, path, col = listed
+    book = openpyxl.load_workbook(path)
+    book.active.cell(2, col["结果"], "接通")
+    notes = book.create_sheet("说明", 0)  # the first sheet now
+    notes.append(["本周回访安排：陈丽上午，刘洋下午"])
+    book.save(path)
+    assert outcomes.is_filled_list(path)
+    report = outcomes.read_outcomes(database.sessions, path, today=TODAY)
+    assert report.stored == 1
+    assert report.problems == ((0, "sheet 说明 was not read: it has no column 编号、结果 in "
+                                   "row 1"),)
+
+
 def test_profile_changes_one_a_line_or_typed_full_width(listed):
     database, path, col = listed
     _fill(path, col, {(2, "结果"): "接通", (2, "画像变化"): "职业=律师\n婚姻＝已婚",
