@@ -6835,11 +6835,6 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>没有员工“{name}”（请使用用户名或显示名称）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="195"/>
-        <source>{path} has no column {columns} in row 1; is it a call list exported by Revisit?</source>
-        <translation>{path} 的第 1 行没有 {columns} 列；它是回访导出的电话名单吗？</translation>
-    </message>
-    <message>
         <location filename="../../ui/error_messages.py" line="198"/>
         <source>There is no list run #{run}.</source>
         <translation>不存在名单 #{run}。</translation>
@@ -7825,7 +7820,7 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>{path} 不存在（或是一个文件夹）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="194"/>
+        <location filename="../../ui/error_messages.py" line="195"/>
         <source>The rows of {path} are not the list runs&apos; members in this database ({wrong} of {checked} rows name another customer, e.g. row {row}): it was printed from another database, or its row codes were changed. Nothing was stored.</source>
         <translation>{path} 中的行与本数据库的名单不符（{checked} 行中有 {wrong} 行对应的是别的客户，例如第 {row} 行）：它是从另一个数据库打印的，或编号被改动过。未保存任何内容。</translation>
     </message>
@@ -7863,6 +7858,11 @@ Revisit closes now; open it again to work with the restored database.</source>
         <location filename="../../ui/error_messages.py" line="173"/>
         <source>The file {file} is protected by a password, so it cannot be read: open it in Excel with its password and save a copy without one (File &gt; Info &gt; Protect Workbook &gt; Encrypt with Password, cleared), then choose that copy.</source>
         <translation>文件 {file} 设有打开密码，无法读取：请用密码在 Excel 中打开，另存一份不带密码的副本（文件 &gt; 信息 &gt; 保护工作簿 &gt; 用密码进行加密，清空密码），再选择该副本。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="194"/>
+        <source>{path} has no column {columns} in the first {rows} rows of any sheet; is it a call list exported by Revisit?</source>
+        <translation>{path} 的各工作表前 {rows} 行中都没有“{columns}”列：这是回访系统导出的名单吗？</translation>
     </message>
     <message>
         <location filename="../../ui/error_messages.py" line="201"/>

@@ -18,10 +18,11 @@ corrected, what they said before kept in the audit trail."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,7 +38,7 @@ from services.customers.profile import record_change_in, validate
 from services.imports.dates import normalise_date
 from services.imports.normalise import km_rise_implausible, normalise_km
 from services.imports.readers import every_sheet
-from services.imports.sources import FillDown
+from services.imports.sources import FillDown, RawRow
 from services.lists.snapshot import member_data
 from services.outputs.excel import unsafe_text
 from services.staff.audit import record
@@ -47,6 +48,9 @@ from services.store.errors import N_, RevisitError
 
 Sessions = sessionmaker[Session]
 NEEDED = ("编号", "结果")
+# Rows at a sheet's top looked through for the list's headers: a title or two typed above
+# them for printing are skipped.
+TOP_ROWS = 10
 # Rows per transaction: short enough that an edit made meanwhile waits well under a second.
 CHUNK = 200
 RETRIES = 3
@@ -243,8 +247,8 @@ def _header(values: Sequence[object]) -> list[str]:
 
 
 def is_filled_list(path: Path) -> bool:
-    """Whether `path` is a list Revisit wrote (a sheet's row 1 has the columns outcomes are
-    read by), whatever kind of spreadsheet it was saved as, so a file dropped
+    """Whether `path` is a list Revisit wrote (a sheet's header row has the columns outcomes
+    are read by), whatever kind of spreadsheet it was saved as, so a file dropped
     on the window is read back as outcomes rather than as the SMS vendor's file. False for
     anything that cannot be read so."""
     if not path.is_file():
@@ -252,12 +256,31 @@ def is_filled_list(path: Path) -> bool:
     try:
         with every_sheet(path, first_rows=True) as sheets:
             for sheet in sheets:
-                header = _header(next(sheet.rows, (0, ()))[1])
-                if all(h in header for h in NEEDED):
+                if not _header_row(sheet.rows)[2]:
                     return True
     except Exception:  # not a table after all (each reader raises its own kinds): not a list
         return False
     return False
+
+
+def _header_row(rows: Iterator[RawRow]) -> tuple[list[RawRow], list[str], list[str]]:
+    """The list's header row among a sheet's first TOP_ROWS rows (a title typed above it for
+    printing is skipped): (the rows read, the header row last; its headers; the columns
+    missing, [] when found). Not found: the columns row 1 misses."""
+    top: list[RawRow] = []
+    header: list[str] = []
+    missing = list(NEEDED)
+    for number, values in rows:
+        top.append((number, values))
+        found = _header(values)
+        lacks = [h for h in NEEDED if h not in found]
+        if not lacks:
+            return top, found, []
+        if len(top) == 1:
+            header, missing = found, lacks
+        if len(top) >= TOP_ROWS:
+            break
+    return top, header, missing
 
 
 def read_rows(path: Path) -> tuple[list[_Row], list[Problem], int]:
@@ -275,26 +298,26 @@ def read_rows(path: Path) -> tuple[list[_Row], list[Problem], int]:
         # put a sheet of notes before it); at least one must be. A row of a sheet but the
         # first is named with its sheet.
         for index, sheet in enumerate(sheets):
-            first = next(sheet.rows, None)
-            header = _header(first[1]) if first else []
-            missing = [h for h in NEEDED if h not in header]
+            top, header, missing = _header_row(sheet.rows)
             if index == 0:
                 first_missing = missing
             if missing:
-                if any(header) or any(any(v not in (None, "") for v in values)
-                                      for _, values in sheet.rows):
+                if any(any(v not in (None, "") for v in values)
+                       for _, values in itertools.chain(top, sheet.rows)):
                     problems.append(Problem(
                         0, f"sheet {sheet.name} was not read: it has no column "
-                           f"{'、'.join(missing)} in row 1",
-                        f"工作表“{sheet.name}”未读取：第1行没有“{'、'.join(missing)}”列"))
+                           f"{'、'.join(missing)} in its first {TOP_ROWS} rows",
+                        f"工作表“{sheet.name}”未读取：前{TOP_ROWS}行中没有"
+                        f"“{'、'.join(missing)}”列"))
                 continue
             read_any = True
             where = "" if index == 0 else sheet.name
             # A date or an outcome typed once into cells merged down over a block of rows is
             # every row's, as Excel shows it; only the merge's first row holds it.
             downs = FillDown(sheet.merges)
-            if downs and first:
-                downs.apply(first[0] - 1, first[1])
+            for number, values in top:
+                if downs:
+                    downs.apply(number - 1, values)
             for number, values in sheet.rows:
                 if not any(v not in (None, "") for v in values):
                     if downs:
@@ -317,9 +340,10 @@ def read_rows(path: Path) -> tuple[list[_Row], list[Problem], int]:
                 else:
                     rows.append(parsed)
     if not read_any:
-        raise RevisitError(N_("{path} has no column {columns} in row 1; is it a call list "
-                              "exported by Revisit?"),
-                           path=str(path), columns="、".join(first_missing or NEEDED))
+        raise RevisitError(N_("{path} has no column {columns} in the first {rows} rows of any "
+                              "sheet; is it a call list exported by Revisit?"),
+                           path=str(path), columns="、".join(first_missing or NEEDED),
+                           rows=TOP_ROWS)
     return rows, problems, blank
 
 

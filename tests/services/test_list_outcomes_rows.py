@@ -183,8 +183,9 @@ def test_a_members_state_is_their_latest_contacts_whatever_the_rows_order(listed
 
 
 @pytest.mark.parametrize(("name", "content", "said"), [
-    ("calls.xls", "not really", "has no column 编号、结果 in row 1; is it a call list"),
-    ("calls.xlsx", "a text file renamed", "has no column 编号、结果 in row 1"),
+    ("calls.xls", "not really",
+     "has no column 编号、结果 in the first 10 rows of any sheet; is it a call list"),
+    ("calls.xlsx", "a text file renamed", "has no column 编号、结果 in the first 10 rows"),
     ("calls.xlsx", b"PK\x03\x04cut short", "damaged .* or save or export it again"),
     ("calls.csv", "", "is empty \\(0 bytes\\): save or export it again"),
     ("calls.xlsx", b"%PDF-1.4 printed", "is a PDF document, not a table"),
@@ -257,7 +258,7 @@ def test_every_sheet_of_the_list_is_read(listed):
     report = outcomes.read_outcomes(database.sessions, path, today=TODAY)
     assert report.stored == 2
     assert [p for p in report.problems] == [
-        (0, "sheet 备注 was not read: it has no column 编号、结果 in row 1"),
+        (0, "sheet 备注 was not read: it has no column 编号、结果 in its first 10 rows"),
         (2, "sheet 李四: contact date '2026-13-01' is not a date like 2026-12-05 (no such "
             "date)")]
 
@@ -273,7 +274,24 @@ def test_a_sheet_of_notes_put_before_the_list_is_named_not_read(listed):
     report = outcomes.read_outcomes(database.sessions, path, today=TODAY)
     assert report.stored == 1
     assert report.problems == ((0, "sheet 说明 was not read: it has no column 编号、结果 in "
-                                   "row 1"),)
+                                   "its first 10 rows"),)
+
+
+def test_a_title_typed_above_the_headers_for_printing_is_skipped(listed):
+    database, path, col = listed
+    book = openpyxl.load_workbook(path)
+    sheet = book.active
+    sheet.insert_rows(1, 2)
+    sheet["A1"] = "第48周回访名单（陈丽）"
+    sheet.merge_cells("A1:F1")
+    sheet.cell(4, col["结果"], "接通")  # the first member's row, two rows down now
+    sheet.cell(5, col["结果"], "接通")
+    sheet.cell(5, col["联系日期"], "2026-13-01")  # named by the row Excel shows
+    book.save(path)
+    assert outcomes.is_filled_list(path)
+    report = outcomes.read_outcomes(database.sessions, path, today=TODAY)
+    assert (report.stored, report.blank) == (1, 3)
+    assert [n for n, _ in report.problems] == [5]
 
 
 def test_profile_changes_one_a_line_or_typed_full_width(listed):
