@@ -16,8 +16,9 @@ from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
+from services.labels import text
 from services.outputs import xlsx_stream
-from services.outputs.types import NO_STEPS, ListDocument, ListMember, Steps
+from services.outputs.types import NO_STEPS, OUTCOME_BOXES, ListDocument, ListMember, Steps
 from services.outputs.xlsx_stream import FORMULA_STARTS
 
 
@@ -38,6 +39,7 @@ class Column:
     width: float = 12
     kind: str = "text"  # text | date | int | float
     attr: str | None = None  # `get` reads this attribute (dotted: of an attribute)
+    choices: tuple[str, ...] = ()  # offered in a drop-down in .xlsx (any value may be typed)
 
 
 def _attr(header: str, name: str, width: float = 12, kind: str = "text") -> Column:
@@ -77,15 +79,23 @@ CALL_COLUMNS = (
     _attr("上次反馈", "last_feedback", 30),
     _attr("话术要点", "talking_points", 36),
 )
-# Left empty for the caller to fill in; `list outcomes` reads them back by these headers.
-ENTRY_COLUMNS = (
-    Column("联系日期", _empty, 11, "date"),
-    Column("结果", _empty, 10),
-    Column("客户反馈", _empty, 30),
-    Column("下次跟进", _empty, 11, "date"),
-    Column("当前里程(km)", _empty, 12, "int"),
-    Column("画像变化", _empty, 24),
-)
+
+
+def _entry_columns(*outcomes: str) -> tuple[Column, ...]:
+    """Left empty for the caller to fill in; `list outcomes` reads them back by these headers.
+    The outcome is picked from the channel's `outcomes` in Excel (or typed: the read-back
+    knows more words for each)."""
+    return (
+        Column("联系日期", _empty, 11, "date"),
+        Column("结果", _empty, 10, choices=tuple(text("outcome", o) for o in outcomes)),
+        Column("客户反馈", _empty, 30),
+        Column("下次跟进", _empty, 11, "date"),
+        Column("当前里程(km)", _empty, 12, "int"),
+        Column("画像变化", _empty, 24),
+    )
+
+
+ENTRY_COLUMNS = _entry_columns(*(code for code, _ in OUTCOME_BOXES))
 MAIL_COLUMNS = (
     _attr("编号", "row_code", 10),
     _attr("客户编号", "customer_code", 12),
@@ -136,8 +146,11 @@ COLUMNS_BY_CHANNEL = {
     "call": CALL_COLUMNS + ENTRY_COLUMNS,
     "mail": MAIL_COLUMNS,
     "sms": SMS_LIST_COLUMNS,
-    "visit": VISIT_COLUMNS + ENTRY_COLUMNS,
-    "wechat": WECHAT_COLUMNS + ENTRY_COLUMNS,
+    # A visit meets the owner or finds nobody in; a WeChat message is sent, then answered.
+    "visit": VISIT_COLUMNS + _entry_columns("reached", "no_answer", "refused", "appointment",
+                                            "bought"),
+    "wechat": WECHAT_COLUMNS + _entry_columns("sent", "failed", "reached", "refused",
+                                              "appointment"),
 }
 
 
@@ -183,6 +196,7 @@ def write_xlsx(
             widths=[c.width for c in cols],
             kinds=[c.kind for c in cols],
             rows=_values(cols, data),
+            choices=[c.choices for c in cols],
         )
         for title, cols, data in ((sheet_title, columns, rows), *extra_sheets)
     ]

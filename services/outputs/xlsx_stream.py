@@ -4,8 +4,8 @@ Why not openpyxl here: even in write-only mode with lxml it spends ~6 µs per ce
 cell object and an XML element, so a 100,000-row call list (22 columns) took 14 s against a 10 s
 target (docs/benchmarks.md). This writer formats each row as one string and needs ~1 µs per cell.
 It writes only what lists need — text as inline strings (never formulas), numbers, dates as real
-Excel dates, a bold frozen header, an autofilter and column widths — and every file it makes is
-read back with openpyxl and pandas in the tests."""
+Excel dates, a bold frozen header, an autofilter, column widths and drop-downs — and every file
+it makes is read back with openpyxl and pandas in the tests."""
 
 from __future__ import annotations
 
@@ -44,6 +44,9 @@ class Sheet:
     widths: Sequence[float]
     kinds: Sequence[str]  # per column: text | date | int | float
     rows: Iterable[Sequence[Any]]  # values in column order (None = empty cell)
+    # Per column (or none): the values its cells offer in a drop-down, as a hint only: any
+    # other value may still be typed (a list the reader of the file knows more words for).
+    choices: Sequence[Sequence[str]] = ()
 
 
 def column_letter(index: int) -> str:
@@ -168,9 +171,29 @@ def _sheet_xml_parts(sheet: Sheet, filters: list[str]) -> Iterable[str]:
     filters.append(f"$A$1:${letters[-1]}${last}")
     yield (
         f'</sheetData><autoFilter ref="A1:{letters[-1]}{last}"/>'
+        f"{_drop_downs(sheet, letters, last)}"
         '<pageMargins left="0.5" right="0.5" top="0.75" bottom="0.75" header="0.3" '
         'footer="0.3"/></worksheet>'
     )
+
+
+def _drop_downs(sheet: Sheet, letters: Sequence[str], last: int) -> str:
+    """The columns' drop-downs (Excel's list data validation, which WPS and LibreOffice show
+    too) over the data rows. No error message, so a value typed otherwise is kept."""
+    found = [(letters[i], values) for i, values in enumerate(sheet.choices) if values]
+    if not found or last < 2:
+        return ""
+    parts = []
+    for letter, values in found:
+        # The list is one formula string: its items cannot hold a comma or a double quote,
+        # and Excel takes at most 255 characters of it.
+        listed = ",".join(values)
+        if any("," in v or '"' in v for v in values) or len(listed) > 255:
+            raise ValueError(f"cannot offer {values!r} in a drop-down")
+        parts.append(f'<dataValidation type="list" allowBlank="1" showErrorMessage="0" '
+                     f'sqref="{letter}2:{letter}{last}"><formula1>"{_text(listed)}"'
+                     f"</formula1></dataValidation>")
+    return f'<dataValidations count="{len(parts)}">{"".join(parts)}</dataValidations>'
 
 
 def write(path: Path | str, sheets: Sequence[Sheet]) -> Path:

@@ -14,6 +14,7 @@ import pytest
 
 from services.outputs import excel, labels, pdf_call_sheet, sms
 from services.outputs.types import Excluded, ListDocument, ListMember
+from services.outputs.wechat import WechatRow
 from services.store.errors import RevisitError
 from services.store.settings import Settings
 
@@ -235,6 +236,38 @@ def test_excel_list_header_dates_text_and_formula_safety(tmp_path):
     assert row["购车日期"].is_date and row["购车日期"].value.date() == dt.date(2018, 5, 1)
     assert ws.column_dimensions["A"].width == 10
     assert {"结果", "联系日期", "当前里程(km)", "画像变化"} <= set(header)
+
+
+@pytest.mark.parametrize(("channel", "offered"), [
+    ("call", ["接通", "无人接听", "关机", "空号/错号", "拒绝", "已预约"]),
+    ("visit", ["接通", "无人接听", "拒绝", "已预约", "已购买"]),
+    ("wechat", ["已发送", "发送失败", "接通", "拒绝", "已预约"]),
+])
+def test_the_outcome_is_picked_from_a_drop_down_in_excel(tmp_path, channel, offered):
+    d = doc(7, channel)
+    if channel == "wechat":  # a row per member and the message pasted to them
+        rows = [WechatRow(m, f"{m.salutation}您好") for m in d.members]
+        path = excel.write_rows(rows, channel, tmp_path / f"{channel}.xlsx")
+    else:
+        path = excel.write_list(d, channel, tmp_path / f"{channel}.xlsx")
+    ws = openpyxl.load_workbook(path).active
+    column = [c.column_letter for c in ws[1] if c.value == "结果"][0]
+    [drop_down] = ws.data_validations.dataValidation
+    assert drop_down.type == "list" and str(drop_down.sqref) == f"{column}2:{column}8"
+    assert drop_down.formula1 == '"' + ",".join(offered) + '"'
+    assert drop_down.allow_blank and not drop_down.showErrorMessage  # other words may be typed
+    if shutil.which("soffice") is not None:  # another program keeps it as it saves the file
+        out = tmp_path / "lo"
+        subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path / 'profile'}",
+                        "--headless", "--convert-to", "xlsx", "--outdir", str(out), str(path)],
+                       check=True, capture_output=True, timeout=120)
+        again = openpyxl.load_workbook(out / path.name).active.data_validations.dataValidation
+        assert [(v.type, v.formula1) for v in again] == [("list", drop_down.formula1)]
+
+
+def test_a_list_without_entry_columns_has_no_drop_down(tmp_path):
+    path = excel.write_list(doc(3, "mail"), "mail", tmp_path / "mail.xlsx")
+    assert openpyxl.load_workbook(path).active.data_validations.dataValidation == []
 
 
 def test_csv_list_has_bom_and_one_row_per_member(tmp_path):
