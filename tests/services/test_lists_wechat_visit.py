@@ -155,6 +155,19 @@ def test_files_read_back_and_outcomes_typed_back(world, supervisor, tmp_path):
     with world.sessions() as s:
         event = s.scalar(select(ContactEvent).where(ContactEvent.list_run_id == summary.run_id))
         assert (event.channel, event.outcome) == ("wechat", "reached")
+    # The visit list's outcomes as picked from its drop-down.
+    path = written[run_files.VISIT_LIST].path
+    wb = openpyxl.load_workbook(path)
+    ws = wb.active
+    ws.cell(2, col["结果"] + 1, "已购买")
+    ws.cell(3, col["结果"] + 1, "无人接听")
+    wb.save(path)
+    got = outcomes.read_outcomes(world.sessions, path, today=dt.date(2026, 11, 25))
+    assert (got.stored, got.problems) == (2, ())
+    with world.sessions() as s:
+        visited = s.execute(select(ContactEvent.channel, ContactEvent.outcome).where(
+            ContactEvent.list_run_id == summary.run_id, ContactEvent.channel != "wechat")).all()
+    assert sorted(visited) == [("visit", "bought"), ("visit", "no_answer")]
 
 
 def test_default_message_when_none_given(world, supervisor, tmp_path):
