@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, QSettings, Qt, QTimer
@@ -169,7 +170,9 @@ class MainWindow(QMainWindow):
             case "imports":
                 from ui.views.import_view import ImportView
 
-                return ImportView(db, runner, actor)
+                imports = ImportView(db, runner, actor)
+                imports.read_back_requested.connect(self.read_back_list)
+                return imports
             case "settings":
                 from ui.views.settings_view import SettingsView
 
@@ -277,6 +280,11 @@ class MainWindow(QMainWindow):
         """A report figure clicked: the customers behind it, as an unsaved segment."""
         self._nav.setCurrentRow(1)
         self.segments.open_filter(data, name, as_of)
+
+    def read_back_list(self, path: str) -> None:
+        """A filled-in list chosen under Import: read back under Lists → Past runs."""
+        self.open_area("lists")
+        self.lists.read_back_file(Path(path))
 
     def show_customer(self, customer_id: int) -> None:
         self._nav.setCurrentRow(0)

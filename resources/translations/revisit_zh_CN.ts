@@ -282,13 +282,13 @@
         <translation>现在重新载入备份设置吗？</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="260"/>
+        <location filename="../../ui/main_window.py" line="263"/>
         <location filename="../../ui/views/backups_panel.py" line="215"/>
         <source>Backing up the database</source>
         <translation>正在备份数据库</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="252"/>
+        <location filename="../../ui/main_window.py" line="255"/>
         <location filename="../../ui/views/backups_panel.py" line="218"/>
         <source>Backed up to %1</source>
         <translation>已备份到 %1</translation>
@@ -2683,182 +2683,202 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>ImportView</name>
     <message>
-        <location filename="../../ui/views/import_view.py" line="108"/>
+        <location filename="../../ui/views/import_view.py" line="111"/>
         <source>◀ &amp;Back</source>
         <translation>◀ 上一步(&amp;B)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="123"/>
+        <location filename="../../ui/views/import_view.py" line="126"/>
         <source>New import</source>
         <translation>新建导入</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="124"/>
+        <location filename="../../ui/views/import_view.py" line="127"/>
         <source>Past imports</source>
         <translation>以往导入</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="125"/>
+        <location filename="../../ui/views/import_view.py" line="128"/>
         <source>Duplicate customers</source>
         <translation>重复客户</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="147"/>
+        <location filename="../../ui/views/import_view.py" line="150"/>
         <source>Choose the file to import</source>
         <translation>选择要导入的文件</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="172"/>
+        <location filename="../../ui/views/import_view.py" line="175"/>
         <source>Reading the file</source>
         <translation>正在读取文件</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="218"/>
+        <location filename="../../ui/views/import_view.py" line="198"/>
+        <source>A list Revisit wrote</source>
+        <translation>这是回访系统导出的名单</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/import_view.py" line="199"/>
+        <source>“%1” is a list Revisit wrote: it has the columns 编号 and 结果. What the callers typed into it is read back under Lists → Past runs, not imported.</source>
+        <translation>“%1”是回访系统导出的名单：它有“编号”和“结果”两列。回访员在名单里填写的内容应在“名单 → 历史名单”中读回，而不是导入。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/import_view.py" line="203"/>
+        <source>&amp;Read it back</source>
+        <translation>去读回(&amp;R)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/import_view.py" line="204"/>
+        <source>&amp;Import it anyway</source>
+        <translation>仍然导入(&amp;I)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/import_view.py" line="249"/>
         <source>Recognised from the file&apos;s headers; fields marked yellow are guesses to check. Change any column with its box.</source>
         <translation>已根据文件的列标题识别；标黄的字段为推测，请核对。每列都可以在其下拉框中更改。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="245"/>
+        <location filename="../../ui/views/import_view.py" line="276"/>
         <source>From the saved mapping “%1”.</source>
         <translation>来自已保存的列对应方案“%1”。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="262"/>
+        <location filename="../../ui/views/import_view.py" line="293"/>
         <source>Save the columns as a mapping</source>
         <translation>将各列保存为列对应方案</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="263"/>
+        <location filename="../../ui/views/import_view.py" line="294"/>
         <source>Name of the mapping, e.g. the system the file comes from:</source>
         <translation>列对应方案名称，例如文件来源系统：</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="276"/>
+        <location filename="../../ui/views/import_view.py" line="307"/>
         <source>Mapping “%1” saved.</source>
         <translation>列对应方案“%1”已保存。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="312"/>
+        <location filename="../../ui/views/import_view.py" line="343"/>
         <source>Checking every row against the database… Nothing is written. Progress and Cancel are at the bottom of the window.</source>
         <translation>正在将每一行与数据库核对…不会写入任何数据。进度和“取消”按钮位于窗口底部。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="321"/>
+        <location filename="../../ui/views/import_view.py" line="352"/>
         <source>The dry run was cancelled.</source>
         <translation>试导入已取消。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="323"/>
+        <location filename="../../ui/views/import_view.py" line="354"/>
         <source>Dry run</source>
         <translation>试导入</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="345"/>
+        <location filename="../../ui/views/import_view.py" line="376"/>
         <source>The import was cancelled; the rows it had written were taken back.</source>
         <translation>导入已取消，已写入的行已全部撤回。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="347"/>
+        <location filename="../../ui/views/import_view.py" line="378"/>
         <source>Importing %1</source>
         <translation>正在导入 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="355"/>
+        <location filename="../../ui/views/import_view.py" line="386"/>
         <source>Import “%1” as %2 now? By the dry run: %3 new, %4 updated, %5 unchanged, %6 not imported.</source>
         <translation>现在将“%1”作为%2导入？试导入结果：新增 %3，更新 %4，未变 %5，未导入 %6。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="364"/>
+        <location filename="../../ui/views/import_view.py" line="395"/>
         <source>The import is stored as one batch that can be undone under Past imports.</source>
         <translation>本次导入将保存为一个批次，可在“以往导入”中撤销。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="368"/>
+        <location filename="../../ui/views/import_view.py" line="399"/>
         <source>Import the file</source>
         <translation>导入文件</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="381"/>
+        <location filename="../../ui/views/import_view.py" line="412"/>
         <source>Import #%1 stored: %2 new, %3 updated, %4 unchanged, %5 not imported.</source>
         <translation>导入 #%1 已保存：新增 %2，更新 %3，未变 %4，未导入 %5。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="395"/>
+        <location filename="../../ui/views/import_view.py" line="426"/>
         <source>%1-import problems.xlsx</source>
         <translation>%1-导入问题.xlsx</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="399"/>
+        <location filename="../../ui/views/import_view.py" line="430"/>
         <source>Save the rows with problems</source>
         <translation>保存有问题的行</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="405"/>
+        <location filename="../../ui/views/import_view.py" line="436"/>
         <source>Rows with problems saved to %1</source>
         <translation>有问题的行已保存到 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="408"/>
+        <location filename="../../ui/views/import_view.py" line="439"/>
         <source>Saving the rows with problems</source>
         <translation>正在保存有问题的行</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="398"/>
+        <location filename="../../ui/views/import_view.py" line="429"/>
         <source>Excel files (*.xlsx)</source>
         <translation>Excel 文件 (*.xlsx)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="145"/>
+        <location filename="../../ui/views/import_view.py" line="148"/>
         <source>Excel or CSV files (*.xlsx *.xls *.csv *.ods *.xml *.htm *.html *.txt);;All files (*)</source>
         <translation>Excel 或 CSV 文件 (*.xlsx *.xls *.csv *.ods *.xml *.htm *.html *.txt);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="422"/>
+        <location filename="../../ui/views/import_view.py" line="453"/>
         <source>The dry run did not finish.</source>
         <translation>试导入未完成。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="468"/>
+        <location filename="../../ui/views/import_view.py" line="499"/>
         <source>Step 1 of 5: the kind of file and the file</source>
         <translation>第 1 步（共 5 步）：文件类型和文件</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="469"/>
+        <location filename="../../ui/views/import_view.py" line="500"/>
         <source>Step 2 of 5: the sheet and the row of column headers</source>
         <translation>第 2 步（共 5 步）：工作表和列标题所在行</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="470"/>
+        <location filename="../../ui/views/import_view.py" line="501"/>
         <source>Step 3 of 5: which column holds what</source>
         <translation>第 3 步（共 5 步）：各列对应的内容</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="471"/>
+        <location filename="../../ui/views/import_view.py" line="502"/>
         <source>Step 4 of 5: dry run — what the import would do</source>
         <translation>第 4 步（共 5 步）：试导入——导入将如何处理</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="472"/>
+        <location filename="../../ui/views/import_view.py" line="503"/>
         <source>Step 5 of 5: imported</source>
         <translation>第 5 步（共 5 步）：已导入</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="481"/>
+        <location filename="../../ui/views/import_view.py" line="512"/>
         <source>&amp;Dry run ▶</source>
         <translation>试导入(&amp;D) ▶</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="482"/>
+        <location filename="../../ui/views/import_view.py" line="513"/>
         <source>&amp;Import…</source>
         <translation>导入(&amp;I)…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="483"/>
+        <location filename="../../ui/views/import_view.py" line="514"/>
         <source>&amp;New import</source>
         <translation>新建导入(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="485"/>
+        <location filename="../../ui/views/import_view.py" line="516"/>
         <source>&amp;Next ▶</source>
         <translation>下一步(&amp;N) ▶</translation>
     </message>
@@ -3304,340 +3324,340 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>ListsView</name>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="73"/>
+        <location filename="../../ui/views/lists_view.py" line="75"/>
         <source>◀ &amp;Back</source>
         <translation>◀ 上一步(&amp;B)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="74"/>
+        <location filename="../../ui/views/lists_view.py" line="76"/>
         <source>&amp;Next ▶</source>
         <translation>下一步(&amp;N) ▶</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="87"/>
+        <location filename="../../ui/views/lists_view.py" line="89"/>
         <source>New list</source>
         <translation>新建名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="88"/>
+        <location filename="../../ui/views/lists_view.py" line="90"/>
         <source>Past runs</source>
         <translation>历史名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="120"/>
+        <location filename="../../ui/views/lists_view.py" line="122"/>
         <source>Each customer&apos;s preferred channel</source>
         <translation>按客户偏好渠道</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="121"/>
+        <location filename="../../ui/views/lists_view.py" line="123"/>
         <source>Phone</source>
         <translation>电话</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="122"/>
+        <location filename="../../ui/views/lists_view.py" line="124"/>
         <source>SMS</source>
         <translation>短信</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="123"/>
+        <location filename="../../ui/views/lists_view.py" line="125"/>
         <source>Mail</source>
         <translation>邮寄</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="124"/>
+        <location filename="../../ui/views/lists_view.py" line="126"/>
         <source>WeChat</source>
         <translation>微信</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="125"/>
+        <location filename="../../ui/views/lists_view.py" line="127"/>
         <source>Visit</source>
         <translation>上门拜访</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="135"/>
+        <location filename="../../ui/views/lists_view.py" line="137"/>
         <source> days</source>
         <translation> 天</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="139"/>
+        <location filename="../../ui/views/lists_view.py" line="141"/>
         <source>Evenly between the callers</source>
         <translation>在回访员之间平均分配</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="140"/>
+        <location filename="../../ui/views/lists_view.py" line="142"/>
         <source>Each customer to their own staff member</source>
         <translation>分给各自的负责员工</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="141"/>
+        <location filename="../../ui/views/lists_view.py" line="143"/>
         <source>B&amp;uild the list</source>
         <translation>生成名单(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="157"/>
+        <location filename="../../ui/views/lists_view.py" line="159"/>
         <source>&amp;Segment</source>
         <translation>客户分群(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="158"/>
+        <location filename="../../ui/views/lists_view.py" line="160"/>
         <source>Evaluation &amp;date</source>
         <translation>评估日期(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="166"/>
+        <location filename="../../ui/views/lists_view.py" line="168"/>
         <source>&amp;Purpose</source>
         <translation>目的(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="169"/>
+        <location filename="../../ui/views/lists_view.py" line="171"/>
         <source>Channel</source>
         <translation>渠道</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="170"/>
+        <location filename="../../ui/views/lists_view.py" line="172"/>
         <source>Not contacted again within</source>
         <translation>在此天数内不重复联系</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="171"/>
+        <location filename="../../ui/views/lists_view.py" line="173"/>
         <source>Callers</source>
         <translation>回访员</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="172"/>
+        <location filename="../../ui/views/lists_view.py" line="174"/>
         <source>Split</source>
         <translation>分配方式</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="197"/>
+        <location filename="../../ui/views/lists_view.py" line="199"/>
         <source>Loading segments and callers</source>
         <translation>正在载入分群和回访员</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="284"/>
+        <location filename="../../ui/views/lists_view.py" line="286"/>
         <source>Building the list</source>
         <translation>正在生成名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="293"/>
+        <location filename="../../ui/views/lists_view.py" line="295"/>
         <source>Build a list from the segment “%1” for %2, channel: %3, evaluated on %4?</source>
         <translation>用分群“%1”生成名单吗？目的：%2，渠道：%3，评估日期：%4。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="300"/>
+        <location filename="../../ui/views/lists_view.py" line="302"/>
         <source>The list is stored as a new run.</source>
         <translation>名单将保存为一份新名单，可在历史名单中查看。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/lists_view.py" line="303"/>
+        <location filename="../../ui/views/lists_view.py" line="305"/>
         <source>The list is stored as a new run, and its calls are assigned to %n caller(s) and appear in their follow-up queues.</source>
         <translation>
             <numerusform>名单将保存为一份新名单，其中的电话分配给 %n 位回访员，并出现在他们的“我的跟进”中。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="310"/>
+        <location filename="../../ui/views/lists_view.py" line="312"/>
         <source>The list is stored as a new run. No caller is ticked, so its calls are not assigned to anyone&apos;s follow-up queue.</source>
         <translation>名单将保存为一份新名单。没有勾选回访员，所以其中的电话不会分配到任何人的“我的跟进”。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="315"/>
+        <location filename="../../ui/views/lists_view.py" line="317"/>
         <source>Build and store the list</source>
         <translation>生成并保存名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="145"/>
+        <location filename="../../ui/views/lists_view.py" line="147"/>
         <source>Excluded automatically, each with the reason shown: do-not-contact on the channel, no marketing consent for sales, contacted recently, an unresolved complaint for sales, no valid mobile, address or WeChat ID, unanswered calls waiting to come back.</source>
         <translation>以下客户会自动排除并注明原因：该渠道设为勿扰、销售类联系但无营销同意、近期已联系、有未解决投诉（销售类）、无有效手机号、地址或微信号、未接通电话尚在等待重拨。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/lists_view.py" line="324"/>
+        <location filename="../../ui/views/lists_view.py" line="326"/>
         <source>List #%1 stored: %Ln customer(s) in it.</source>
         <translation>
             <numerusform>名单 #%1 已保存：共 %Ln 位客户。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="345"/>
+        <location filename="../../ui/views/lists_view.py" line="347"/>
         <source>Double-click a member for their pre-call brief</source>
         <translation>双击成员查看其通话前简报</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="348"/>
+        <location filename="../../ui/views/lists_view.py" line="350"/>
         <source>Customer brief…</source>
         <translation>客户简报…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="352"/>
+        <location filename="../../ui/views/lists_view.py" line="354"/>
         <source>Customer b&amp;rief…</source>
         <translation>客户简报(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="353"/>
+        <location filename="../../ui/views/lists_view.py" line="355"/>
         <source>The chosen member&apos;s pre-call brief: last contact, spend, satisfaction, complaints, intent and the suggested next step</source>
         <translation>所选成员的通话前简报：上次联系、消费、满意度、投诉、意向和建议的下一步</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="359"/>
+        <location filename="../../ui/views/lists_view.py" line="361"/>
         <source>In the list</source>
         <translation>名单内</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="367"/>
+        <location filename="../../ui/views/lists_view.py" line="369"/>
         <source>Excluded, and why</source>
         <translation>已排除及原因</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="372"/>
+        <location filename="../../ui/views/lists_view.py" line="374"/>
         <source>&amp;Finish this list</source>
         <translation>完成此名单(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="411"/>
+        <location filename="../../ui/views/lists_view.py" line="413"/>
         <source>Finishing the list</source>
         <translation>正在完成名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="424"/>
+        <location filename="../../ui/views/lists_view.py" line="426"/>
         <source>Put list back</source>
         <translation>恢复名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="425"/>
+        <location filename="../../ui/views/lists_view.py" line="427"/>
         <source>Put list #%1 back? Its calls not yet made return to the callers&apos; queues.</source>
         <translation>恢复名单 #%1？其中尚未拨打的电话将回到回访员的待拨队列。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="428"/>
+        <location filename="../../ui/views/lists_view.py" line="430"/>
         <source>Withdraw list</source>
         <translation>撤回名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="429"/>
+        <location filename="../../ui/views/lists_view.py" line="431"/>
         <source>Withdraw list #%1? Its calls not yet made leave every caller&apos;s queue. Calls already made stay recorded, the list stays under Past runs, and it can be put back.</source>
         <translation>撤回名单 #%1？其中尚未拨打的电话将从所有回访员的待拨队列中移除。已拨打的电话照常保留记录，名单仍在“历史名单”中，之后可以恢复。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/lists_view.py" line="442"/>
+        <location filename="../../ui/views/lists_view.py" line="444"/>
         <source>List #%1 put back: %Ln call(s) are in the callers&apos; queues again.</source>
         <translation>
             <numerusform>名单 #%1 已恢复：%Ln 个电话重新回到回访员的待拨队列。</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/lists_view.py" line="445"/>
+        <location filename="../../ui/views/lists_view.py" line="447"/>
         <source>List #%1 withdrawn: %Ln call(s) left the callers&apos; queues.</source>
         <translation>
             <numerusform>名单 #%1 已撤回：%Ln 个电话已移出回访员的待拨队列。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="456"/>
+        <location filename="../../ui/views/lists_view.py" line="458"/>
         <source>Putting the list back</source>
         <translation>正在恢复名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="456"/>
+        <location filename="../../ui/views/lists_view.py" line="458"/>
         <source>Withdrawing the list</source>
         <translation>正在撤回名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="476"/>
+        <location filename="../../ui/views/lists_view.py" line="478"/>
         <source>Loading the list</source>
         <translation>正在加载名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="492"/>
+        <location filename="../../ui/views/lists_view.py" line="494"/>
         <source>List #%1 from “%2” on %3: %4. Excluded: %5.</source>
         <translation>名单 #%1（分群“%2”，评估日期 %3）：%4。已排除：%5。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="500"/>
+        <location filename="../../ui/views/lists_view.py" line="502"/>
         <source>Since list #%1: %2 new, %3 no longer in it.</source>
         <translation>与名单 #%1 相比：新增 %2 人，移出 %3 人。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="506"/>
+        <location filename="../../ui/views/lists_view.py" line="508"/>
         <source>This list was withdrawn (%1): its calls are in nobody&apos;s follow-up queue. What was already called stays recorded.</source>
         <translation>此名单已撤回（%1）：其中的电话不在任何人的待拨队列中。已拨打的电话照常保留记录。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="511"/>
+        <location filename="../../ui/views/lists_view.py" line="513"/>
         <source>This list is unfinished: the program stopped before it was complete, so its calls are in nobody&apos;s follow-up queue. Check it, save its files, then finish it.</source>
         <translation>此名单未完成：程序在完成前中断，所以其中的电话不在任何人的跟进队列里。请检查它、保存文件，然后完成它。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="518"/>
+        <location filename="../../ui/views/lists_view.py" line="520"/>
         <source>Put this list &amp;back…</source>
         <translation>恢复此名单(&amp;B)…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="519"/>
+        <location filename="../../ui/views/lists_view.py" line="521"/>
         <source>&amp;Withdraw this list…</source>
         <translation>撤回此名单(&amp;W)…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="521"/>
+        <location filename="../../ui/views/lists_view.py" line="523"/>
         <source>A list made by mistake (the wrong segment, callers or purpose): its calls not yet made leave the callers&apos; queues; it can be put back</source>
         <translation>生成有误的名单（分群、回访员或目的选错）：其中尚未拨打的电话将移出回访员的待拨队列；之后可以恢复</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="537"/>
+        <location filename="../../ui/views/lists_view.py" line="539"/>
         <source>List</source>
         <translation>名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="537"/>
+        <location filename="../../ui/views/lists_view.py" line="539"/>
         <source>Segment</source>
         <translation>客户分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="537"/>
+        <location filename="../../ui/views/lists_view.py" line="539"/>
         <source>Evaluated on</source>
         <translation>评估日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="537"/>
+        <location filename="../../ui/views/lists_view.py" line="539"/>
         <source>Members</source>
         <translation>人数</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="538"/>
+        <location filename="../../ui/views/lists_view.py" line="540"/>
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="541"/>
+        <location filename="../../ui/views/lists_view.py" line="543"/>
         <source>&amp;Open and re-print</source>
         <translation>打开并重新打印(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="563"/>
+        <location filename="../../ui/views/lists_view.py" line="572"/>
         <source>finished</source>
         <translation>已完成</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="563"/>
+        <location filename="../../ui/views/lists_view.py" line="572"/>
         <source>unfinished</source>
         <translation>未完成</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="564"/>
+        <location filename="../../ui/views/lists_view.py" line="573"/>
         <source>withdrawn</source>
         <translation>已撤回</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="584"/>
+        <location filename="../../ui/views/lists_view.py" line="593"/>
         <source>Step 1 of 3: what to send to whom</source>
         <translation>第 1 步（共 3 步）：联系谁、用什么方式</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="585"/>
+        <location filename="../../ui/views/lists_view.py" line="594"/>
         <source>Step 2 of 3: who is in the list, who is not and why</source>
         <translation>第 2 步（共 3 步）：名单内的客户，以及被排除的客户和原因</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="586"/>
+        <location filename="../../ui/views/lists_view.py" line="595"/>
         <source>Step 3 of 3: print and save</source>
         <translation>第 3 步（共 3 步）：打印与保存</translation>
     </message>
@@ -3688,62 +3708,62 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="56"/>
+        <location filename="../../ui/main_window.py" line="57"/>
         <source>Revisit — service marketing</source>
         <translation>回访 — 服务营销</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="70"/>
+        <location filename="../../ui/main_window.py" line="71"/>
         <source>Customers</source>
         <translation>客户</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="71"/>
+        <location filename="../../ui/main_window.py" line="72"/>
         <source>Segments</source>
         <translation>客户分群</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="72"/>
+        <location filename="../../ui/main_window.py" line="73"/>
         <source>Lists</source>
         <translation>名单</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="73"/>
+        <location filename="../../ui/main_window.py" line="74"/>
         <source>My follow-ups</source>
         <translation>我的跟进</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="74"/>
+        <location filename="../../ui/main_window.py" line="75"/>
         <source>Reports</source>
         <translation>报表</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="75"/>
+        <location filename="../../ui/main_window.py" line="76"/>
         <source>Import</source>
         <translation>导入</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="76"/>
+        <location filename="../../ui/main_window.py" line="77"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="80"/>
+        <location filename="../../ui/main_window.py" line="81"/>
         <source>Audit trail</source>
         <translation>审计日志</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="325"/>
+        <location filename="../../ui/main_window.py" line="333"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="334"/>
+        <location filename="../../ui/main_window.py" line="342"/>
         <source>%1 (%2)</source>
         <translation>%1（%2）</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="337"/>
+        <location filename="../../ui/main_window.py" line="345"/>
         <source>Signed in as %1</source>
         <translation>当前登录：%1</translation>
     </message>
@@ -5364,7 +5384,7 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>已保存 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="222"/>
+        <location filename="../../ui/main_window.py" line="225"/>
         <location filename="../../ui/views/segments_view.py" line="668"/>
         <source>Preparing the RFM and mileage figures</source>
         <translation>正在准备 RFM 与里程数据</translation>
@@ -6712,7 +6732,7 @@ Revisit closes now; open it again to work with the restored database.</source>
     <message>
         <location filename="../../ui/app.py" line="161"/>
         <location filename="../../ui/app.py" line="183"/>
-        <location filename="../../ui/main_window.py" line="274"/>
+        <location filename="../../ui/main_window.py" line="277"/>
         <source>Revisit</source>
         <translation>回访</translation>
     </message>

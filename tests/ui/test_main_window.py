@@ -118,3 +118,60 @@ def test_an_empty_databases_first_steps_open_their_areas(qtbot, database, superv
         QApplication.processEvents()
         win.close()
         shiboken6.delete(win)
+
+
+def _click_when_asked(button_text: str) -> None:
+    """Click `button_text` in the question the window asks, once it is shown."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QMessageBox
+
+    def click():
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):
+            QTimer.singleShot(20, click)
+            return
+        [button] = [b for b in box.buttons() if b.text() == button_text]
+        button.click()
+
+    QTimer.singleShot(0, click)
+
+
+def test_a_filled_list_chosen_under_import_is_read_back_under_lists(qtbot, database,
+                                                                    supervisor, tmp_path):
+    import openpyxl
+
+    from services.lists import runs
+    from services.outputs import excel
+    from tests.services.test_lists_runs import _run, setup
+    from ui.main_window import MainWindow
+
+    setup(database)
+    doc = runs.load_document(database.sessions, _run(database).run_id)
+    path = excel.write_list(doc, "call", tmp_path / "第48周回访.xlsx")
+    book = openpyxl.load_workbook(path)
+    sheet = book.active
+    sheet.cell(2, [c.value for c in sheet[1]].index("结果") + 1, "接通")
+    book.save(path)
+    win = MainWindow(database, supervisor)
+    win.show()
+    try:
+        win.open_area("imports")
+        imports = win.imports
+        # Imported anyway when the user says so: on to the file's sheet, as any file.
+        _click_when_asked("&Import it anyway")
+        with qtbot.waitSignal(imports.preview_loaded, timeout=30000):
+            imports.use_file(str(path))
+        assert imports.preview is not None and imports.path == str(path)
+        # Read back, as the question proposes: under Lists → Past runs, the wizard emptied.
+        _click_when_asked("&Read it back")
+        with qtbot.waitSignal(win.lists.read_back.read_done, timeout=30000) as done:
+            imports.use_file(str(path))
+        assert done.args[0].stored == 1
+        assert win._pages.currentWidget() is win.lists and win.lists.tabs.currentIndex() == 1
+        assert imports.path == "" and imports.preview is None
+    finally:
+        win.runner.cancel_all()
+        assert win.runner.wait(30000)
+        QApplication.processEvents()
+        win.close()
+        shiboken6.delete(win)

@@ -26,6 +26,7 @@ from services.imports import profiles, readers
 from services.imports.apply import apply
 from services.imports.mapping import Mapping, auto_map, fit_profile, looks_like
 from services.imports.plan import ImportOptions, ImportPlan, plan
+from services.lists.outcomes import NEEDED as LIST_COLUMNS
 from services.staff.permissions import Actor
 from services.store.database import Database
 from ui.dialogs.name_dialog import NameDialog
@@ -62,6 +63,8 @@ class ImportView(QWidget):
     profiles_loaded = Signal()
     planned = Signal(object)
     imported = Signal(object)
+    # A list Revisit wrote, chosen here by mistake, that the user asked to read back (its path).
+    read_back_requested = Signal(str)
 
     def __init__(self, database: Database, runner: TaskRunner, actor: Actor | None,
                  parent=None) -> None:
@@ -174,6 +177,8 @@ class ImportView(QWidget):
 
     def _show_preview(self, preview: readers.Preview, go_on: bool, searched: bool) -> None:
         self._set_busy(False)
+        if go_on and searched and self._read_back_instead(preview):
+            return
         self.preview = preview
         self._forget_plan()
         self.sheet.show_preview(preview, searched)
@@ -182,6 +187,32 @@ class ImportView(QWidget):
         else:
             self._update_nav()
         self.preview_loaded.emit()
+
+    def _read_back_instead(self, preview: readers.Preview) -> bool:
+        """A list Revisit wrote (its headers have the row code and the outcome) holds what the
+        callers typed: read back under Lists, not imported over the customers. Asked; True
+        when the file is sent there or dropped."""
+        if not all(h in preview.layout.headers for h in LIST_COLUMNS):
+            return False
+        name = Path(preview.layout.path).name
+        box = QMessageBox(QMessageBox.Icon.Question, self.tr("A list Revisit wrote"),
+                          self.tr("“%1” is a list Revisit wrote: it has the columns 编号 and "
+                                  "结果. What the callers typed into it is read back under "
+                                  "Lists → Past runs, not imported.").replace("%1", name),
+                          parent=self)
+        read = box.addButton(self.tr("&Read it back"), QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(self.tr("&Import it anyway"), QMessageBox.ButtonRole.DestructiveRole)
+        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(read)
+        box.exec()
+        if box.clickedButton() is read:
+            self.restart()
+            self.read_back_requested.emit(preview.layout.path)
+            return True
+        if box.clickedButton() is cancel:
+            self.restart()
+            return True
+        return False
 
     # --- step 3: the columns ---------------------------------------------------------------
     def _prepare_mapping(self) -> None:

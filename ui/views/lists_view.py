@@ -4,6 +4,8 @@ exactly as they were, with the filled-in lists read back beside them."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import QLocale, Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
@@ -550,6 +552,13 @@ class ListsView(QWidget):
         layout.addWidget(self.read_back, 1)
         self._history: tuple = ()
         return page
+
+    def read_back_file(self, path: Path) -> None:
+        """Show Past runs and read the filled-in list at `path` back (sent here from the
+        import, where it was dropped by mistake)."""
+        self.tabs.setCurrentIndex(1)
+        if self.read_back.button.isEnabled():
+            self.read_back.read(path)
 
     def refresh_history(self) -> None:
         self.runner.run(
