@@ -13,11 +13,12 @@ from PySide6.QtCore import (
     QPointF,
     QSettings,
     Qt,
+    QTimer,
     QTranslator,
     QUrl,
 )
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from services.demo import generator as demo
 
@@ -122,3 +123,17 @@ def drag_files(widget, *paths, drop: bool = False) -> bool:
     dropped.setAccepted(False)
     QApplication.sendEvent(widget, dropped)
     return dropped.isAccepted()
+
+
+def answer_when_asked(button_text: str) -> None:
+    """Click `button_text` in the question the window asks next, once it is shown (a modal
+    question blocks the test until it is answered)."""
+    def click():
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):
+            QTimer.singleShot(20, click)
+            return
+        [button] = [b for b in box.buttons() if b.text() == button_text]
+        button.click()
+
+    QTimer.singleShot(0, click)

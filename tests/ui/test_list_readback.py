@@ -10,8 +10,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtCore import Qt
 from sqlalchemy import func, select
 
 from models import ConsentEvent, DoNotContact, StaffUser
@@ -19,7 +18,7 @@ from services.lists import runs
 from services.outputs import excel
 from services.staff.permissions import Actor
 from tests.services.test_lists_runs import _run, setup
-from tests.ui.conftest import drag_files, shut_down
+from tests.ui.conftest import answer_when_asked, drag_files, shut_down
 from ui.tasks import TaskRunner
 from ui.views.list_readback import ReadBackPanel
 
@@ -43,19 +42,6 @@ def _choose(monkeypatch, path: Path) -> None:
     monkeypatch.setattr("ui.views.list_readback.ask_open_path", lambda *a, **k: str(path))
 
 
-def _answer(qtbot, button_text: str) -> None:
-    """Click `button_text` in the question the panel asks, once it is shown."""
-    def click():
-        box = QApplication.activeModalWidget()
-        if not isinstance(box, QMessageBox):
-            QTimer.singleShot(20, click)
-            return
-        [button] = [b for b in box.buttons() if b.text() == button_text]
-        button.click()
-
-    QTimer.singleShot(0, click)
-
-
 def _sms_blocked(database, source: str) -> int:
     with database.sessions() as s:
         return s.scalar(select(func.count()).select_from(DoNotContact).where(
@@ -77,7 +63,7 @@ def test_a_vendors_unsubscribe_workbook_in_the_chinese_window(qtbot, panel, data
     path = tmp_path / "退订2611.xlsx"
     book.save(path)
     _choose(monkeypatch, path)
-    _answer(qtbot, "退订（回T退订）(&U)")
+    answer_when_asked("退订（回T退订）(&U)")
     with qtbot.waitSignal(panel.unsubscribes_read, timeout=30000):
         qtbot.mouseClick(panel.unsubscribe_button, Qt.MouseButton.LeftButton)
     assert panel.summary.text() == (
@@ -91,7 +77,7 @@ def test_a_vendors_unsubscribe_workbook_in_the_chinese_window(qtbot, panel, data
         assert s.scalar(select(func.count()).select_from(ConsentEvent).where(
             ConsentEvent.source == "sms_unsubscribe")) == 2
     # Read again: nobody blocked twice, and the window says so.
-    _answer(qtbot, "退订（回T退订）(&U)")
+    answer_when_asked("退订（回T退订）(&U)")
     with qtbot.waitSignal(panel.unsubscribes_read, timeout=30000):
         qtbot.mouseClick(panel.unsubscribe_button, Qt.MouseButton.LeftButton)
     assert "0 位客户今后不再收到短信。其中 2 位已由之前的文件登记过。" in panel.summary.text()
@@ -104,7 +90,7 @@ def test_a_failed_delivery_csv_and_a_wrong_file_in_the_english_window(qtbot, pan
     path = tmp_path / "failed.csv"
     path.write_text("号码,状态\n13800130013,空号\n13800130014,停机\n", encoding="utf-8-sig")
     _choose(monkeypatch, path)
-    _answer(qtbot, "&Failed deliveries")
+    answer_when_asked("&Failed deliveries")
     with qtbot.waitSignal(panel.unsubscribes_read, timeout=30000):
         qtbot.mouseClick(panel.unsubscribe_button, Qt.MouseButton.LeftButton)
     assert panel.summary.text() == ("failed.csv lists failed deliveries: 2 number(s) read. "
@@ -112,7 +98,7 @@ def test_a_failed_delivery_csv_and_a_wrong_file_in_the_english_window(qtbot, pan
     assert not panel.problems.isVisible()
     assert _sms_blocked(database, "vendor_failed") == 2
     # Cancelled at the question: nothing is read.
-    _answer(qtbot, "Cancel")
+    answer_when_asked("Cancel")
     qtbot.mouseClick(panel.unsubscribe_button, Qt.MouseButton.LeftButton)
     assert panel.unsubscribe_button.isEnabled()
     # The wrong file: one sentence, nothing changed.
@@ -122,7 +108,7 @@ def test_a_failed_delivery_csv_and_a_wrong_file_in_the_english_window(qtbot, pan
     monkeypatch.setattr("ui.tasks.QMessageBox.warning",
                         lambda _parent, _title, text, *a, **k: said.append(text))
     _choose(monkeypatch, wrong)
-    _answer(qtbot, "&Unsubscribes (回T退订)")
+    answer_when_asked("&Unsubscribes (回T退订)")
     qtbot.mouseClick(panel.unsubscribe_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: bool(said), timeout=30000)
     assert said == [f"{wrong} holds no mainland mobile number; nothing was changed."]
@@ -186,7 +172,7 @@ def test_a_file_dragged_onto_the_panel_is_read_as_what_it_is(qtbot, panel, datab
         assert drag_files(panel, filled, drop=True)
     assert done.args[0].stored == 1 and panel.summary.text().startswith("第48周回访.xlsx")
     # Any other file is the SMS vendor's: what it lists is asked first.
-    _answer(qtbot, "退订（回T退订）(&U)")
+    answer_when_asked("退订（回T退订）(&U)")
     with qtbot.waitSignal(panel.unsubscribes_read, timeout=30000):
         assert drag_files(panel, vendor, drop=True)
     assert _sms_blocked(database, "vendor_unsubscribe") == 1

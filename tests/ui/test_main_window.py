@@ -8,6 +8,7 @@ import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QDateEdit
 
+from tests.ui.conftest import answer_when_asked
 from ui.dialogs.shortcuts_dialog import ShortcutsDialog
 from ui.nav_delegate import SHORTCUT_ROLE
 
@@ -100,6 +101,15 @@ def test_areas_follow_each_others_writes_through_data_changed(qtbot, window, mon
     assert sorted(refreshed[1:]) == ["customers", "queue"]
 
 
+def _close(win) -> None:
+    """End a window a test made, once its background work stopped."""
+    win.runner.cancel_all()
+    assert win.runner.wait(30000)
+    QApplication.processEvents()
+    win.close()
+    shiboken6.delete(win)
+
+
 def test_an_empty_databases_first_steps_open_their_areas(qtbot, database, supervisor):
     from ui.main_window import MainWindow
 
@@ -113,27 +123,7 @@ def test_an_empty_databases_first_steps_open_their_areas(qtbot, database, superv
         steps.settings_button.click()
         assert win._pages.currentWidget() is win.settings
     finally:
-        win.runner.cancel_all()
-        assert win.runner.wait(30000)
-        QApplication.processEvents()
-        win.close()
-        shiboken6.delete(win)
-
-
-def _click_when_asked(button_text: str) -> None:
-    """Click `button_text` in the question the window asks, once it is shown."""
-    from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QMessageBox
-
-    def click():
-        box = QApplication.activeModalWidget()
-        if not isinstance(box, QMessageBox):
-            QTimer.singleShot(20, click)
-            return
-        [button] = [b for b in box.buttons() if b.text() == button_text]
-        button.click()
-
-    QTimer.singleShot(0, click)
+        _close(win)
 
 
 def test_a_filled_list_chosen_under_import_is_read_back_under_lists(qtbot, database,
@@ -158,20 +148,16 @@ def test_a_filled_list_chosen_under_import_is_read_back_under_lists(qtbot, datab
         win.open_area("imports")
         imports = win.imports
         # Imported anyway when the user says so: on to the file's sheet, as any file.
-        _click_when_asked("&Import it anyway")
+        answer_when_asked("&Import it anyway")
         with qtbot.waitSignal(imports.preview_loaded, timeout=30000):
             imports.use_file(str(path))
         assert imports.preview is not None and imports.path == str(path)
         # Read back, as the question proposes: under Lists → Past runs, the wizard emptied.
-        _click_when_asked("&Read it back")
+        answer_when_asked("&Read it back")
         with qtbot.waitSignal(win.lists.read_back.read_done, timeout=30000) as done:
             imports.use_file(str(path))
         assert done.args[0].stored == 1
         assert win._pages.currentWidget() is win.lists and win.lists.tabs.currentIndex() == 1
         assert imports.path == "" and imports.preview is None
     finally:
-        win.runner.cancel_all()
-        assert win.runner.wait(30000)
-        QApplication.processEvents()
-        win.close()
-        shiboken6.delete(win)
+        _close(win)
