@@ -41,6 +41,7 @@ from services.imports.readers import every_sheet
 from services.imports.sources import FillDown, RawRow
 from services.lists.snapshot import member_data
 from services.outputs.excel import unsafe_text
+from services.outputs.types import ROW_CODE
 from services.staff.audit import record
 from services.staff.permissions import Actor
 from services.staff.permissions import staff_id as actor_id
@@ -261,6 +262,17 @@ def is_filled_list(path: Path) -> bool:
     except Exception:  # not a table after all (each reader raises its own kinds): not a list
         return False
     return False
+
+
+def looks_like_list(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> bool:
+    """Whether a table with these headers and first rows is a list Revisit wrote: the columns
+    outcomes are read by, and its 编号 cells row codes (12-0034), as no DMS export's record
+    numbers are. A table whose 编号 cells are all empty is not taken for one."""
+    if not all(h in headers for h in NEEDED):
+        return False
+    at = list(headers).index("编号")
+    codes = [_text(r[at]) for r in rows if at < len(r) and _text(r[at])]
+    return bool(codes) and all(ROW_CODE.fullmatch(c) for c in codes)
 
 
 def _header_row(rows: Iterator[RawRow]) -> tuple[list[RawRow], list[str], list[str]]:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from models import ConsentEvent, Customer, DoNotContact
 from services.outputs.sms import mainland_mobile
+from services.outputs.types import ROW_CODE
 from services.staff.audit import audit
 from services.store.errors import N_, RevisitError
 
@@ -45,17 +46,15 @@ def _cells(path: Path) -> Iterator[tuple[int, Sequence[object]]]:
 _DATE = re.compile(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}")
 # What only the lists Revisit sends out hold: a message as sent (the 【signature】 and the text
 # after it; a reply to the vendor is "T" or "TD", a signature column the signature alone), or
-# a list row's code (run-number, e.g. 12-0007; a run's number never starts with 0, a
-# landline's area code always does: 020-87654321). Such a file read as unsubscribes would
-# block everyone it was sent to.
+# a list row's code (ROW_CODE). Such a file read as unsubscribes would block everyone it was
+# sent to.
 _SENT_MESSAGE = re.compile(r"【[^】]{1,30}】\s*\S.{4,}", re.S)
-_ROW_CODE = re.compile(r"[1-9]\d{0,8}-\d{4,}")
 
 
 def _sent_out(values: Sequence[object], failed: bool) -> bool:
     """Whether a row is one of a list Revisit made (a message, for unsubscribes; a row code)."""
     texts = [v.strip() for v in values if isinstance(v, str)]
-    return any(_ROW_CODE.fullmatch(t) for t in texts) or (
+    return any(ROW_CODE.fullmatch(t) for t in texts) or (
         not failed and any(_SENT_MESSAGE.match(t) for t in texts))
 
 

@@ -503,3 +503,15 @@ def test_every_refusal_of_the_profile_service_has_its_words():
         with pytest.raises(RevisitError) as refused:
             validate(attribute, value)
         assert refused.value.template in outcomes._REFUSALS
+
+
+@pytest.mark.parametrize(("headers", "rows", "is_list"), [
+    (["编号", "姓名", "结果"], [["12-0034", "张三", None], ["12-0035", "李四", "接通"]], True),
+    (["编号", "姓名", "结果"], [["20261124001", "张三", "接通"]], False),  # a DMS's record no.
+    (["编号", "电话", "结果"], [["020-87654321", None, "接通"]], False),  # a landline
+    (["编号", "结果"], [[None, "接通"]], False),  # no code at all
+    (["序号", "结果"], [["12-0034", "接通"]], False),
+    (["编号", "姓名"], [["12-0034", "张三"]], False),
+])
+def test_a_table_is_taken_for_a_list_by_its_columns_and_row_codes(headers, rows, is_list):
+    assert outcomes.looks_like_list(headers, rows) is is_list

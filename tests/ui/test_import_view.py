@@ -557,3 +557,20 @@ def test_a_column_with_no_header_is_named_among_those_not_imported(
         assert unnamed not in view.mapping.status.text()
     finally:
         shut_down(view, runner)
+
+
+def test_a_dms_contact_export_with_record_numbers_is_not_taken_for_a_list(qtbot, view,
+                                                                         tmp_path,
+                                                                         monkeypatch):
+    # A DMS's contact records have an 编号 (its record number) and a 结果 too: imported as
+    # chosen, no question about a list Revisit wrote.
+    asked: list[str] = []
+    monkeypatch.setattr("ui.views.import_view.QMessageBox.exec",
+                        lambda box: asked.append(box.text()))
+    path = tmp_path / "回访记录.csv"
+    path.write_text("编号,客户,联系时间,方式,结果\n"
+                    "20261124001,张三,2026-11-24 10:00,电话,接通\n"
+                    "20261124002,李四,2026-11-24 10:05,电话,未接\n", encoding="utf-8")
+    with qtbot.waitSignal(view.preview_loaded, timeout=10000):
+        view.use_file(str(path))
+    assert view.steps.currentIndex() == STEP_SHEET and asked == []

@@ -26,7 +26,7 @@ from services.imports import profiles, readers
 from services.imports.apply import apply
 from services.imports.mapping import Mapping, auto_map, fit_profile, looks_like
 from services.imports.plan import ImportOptions, ImportPlan, plan
-from services.lists.outcomes import NEEDED as LIST_COLUMNS
+from services.lists.outcomes import looks_like_list
 from services.staff.permissions import Actor
 from services.store.database import Database
 from ui.dialogs.name_dialog import NameDialog
@@ -189,10 +189,10 @@ class ImportView(QWidget):
         self.preview_loaded.emit()
 
     def _read_back_instead(self, preview: readers.Preview) -> bool:
-        """A list Revisit wrote (its headers have the row code and the outcome) holds what the
-        callers typed: read back under Lists, not imported over the customers. Asked; True
-        when the file is sent there or dropped."""
-        if not all(h in preview.layout.headers for h in LIST_COLUMNS):
+        """A list Revisit wrote (its headers have the row code and the outcome, its 编号 cells
+        are row codes) holds what the callers typed: read back under Lists, not imported over
+        the customers. Asked; True when the file is sent there or dropped."""
+        if not looks_like_list(preview.layout.headers, [r.cells for r in preview.sample]):
             return False
         name = Path(preview.layout.path).name
         box = QMessageBox(QMessageBox.Icon.Question, self.tr("A list Revisit wrote"),
