@@ -249,15 +249,17 @@ def _header(values: Sequence[object]) -> list[str]:
 
 def is_filled_list(path: Path) -> bool:
     """Whether `path` is a list Revisit wrote (a sheet's header row has the columns outcomes
-    are read by), whatever kind of spreadsheet it was saved as, so a file dropped
-    on the window is read back as outcomes rather than as the SMS vendor's file. False for
-    anything that cannot be read so."""
+    are read by, its first 编号 cells are row codes: looks_like_list), whatever kind of
+    spreadsheet it was saved as, so a file dropped on the window is read back as outcomes
+    rather than as the SMS vendor's file. False for anything that cannot be read so."""
     if not path.is_file():
         return False
     try:
         with every_sheet(path, first_rows=True) as sheets:
             for sheet in sheets:
-                if not _header_row(sheet.rows)[2]:
+                _top, header, missing = _header_row(sheet.rows)
+                first = [values for _, values in itertools.islice(sheet.rows, 20)]
+                if not missing and looks_like_list(header, first):
                     return True
     except Exception:  # not a table after all (each reader raises its own kinds): not a list
         return False

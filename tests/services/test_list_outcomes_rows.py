@@ -515,3 +515,11 @@ def test_every_refusal_of_the_profile_service_has_its_words():
 ])
 def test_a_table_is_taken_for_a_list_by_its_columns_and_row_codes(headers, rows, is_list):
     assert outcomes.looks_like_list(headers, rows) is is_list
+
+
+def test_a_dms_contact_export_is_not_taken_for_a_filled_list(tmp_path):
+    path = tmp_path / "回访记录.csv"
+    path.write_text("编号,客户,结果\n20261124001,张三,接通\n", encoding="utf-8")
+    assert not outcomes.is_filled_list(path)
+    path.write_text("编号,客户,结果\n12-0001,张三,接通\n", encoding="utf-8")
+    assert outcomes.is_filled_list(path)
