@@ -228,6 +228,20 @@ class _Opened:
     total: int | None = None
 
 
+def _text_layout(path: Path) -> tuple[str, str]:
+    """(encoding, delimiter) of a CSV or other delimited text file."""
+    encoding = sources.detect_encoding(path)
+    return encoding, sources.sniff_delimiter(sources.text_sample(path, encoding))
+
+
+def _workbook(path: Path, kind: str, engine: str) -> sources.Workbook:
+    """The workbook through python-calamine, or openpyxl for an .xlsx too big to load whole
+    (or as `engine` says: "auto", "calamine", "openpyxl"; only an .xlsx has the choice)."""
+    big = kind == "xlsx" and path.stat().st_size > sources.CALAMINE_MAX_BYTES
+    used = engine if engine != "auto" else ("openpyxl" if big else "calamine")
+    return sources.Workbook(path, used if kind == "xlsx" else "calamine", kind)
+
+
 def _open(path: Path, sheet: str | int | None, engine: str, header_row: int | None) -> _Opened:
     kind = sources.sniff_format(path)
     file_kind.check(path, kind)
@@ -240,13 +254,10 @@ def _open(path: Path, sheet: str | int | None, engine: str, header_row: int | No
         return _Opened(kind, xml_book.engine, xml_book.rows(chosen), xml_book, chosen,
                        xml_book.sheets, total=xml_book.total_rows(chosen))
     if kind == "csv":
-        encoding = sources.detect_encoding(path)
-        delimiter = sources.sniff_delimiter(sources.text_sample(path, encoding))
+        encoding, delimiter = _text_layout(path)
         return _Opened(kind, "csv", sources.csv_rows(path, encoding, delimiter),
                        encoding=encoding, delimiter=delimiter, total=sources.count_lines(path))
-    big = kind == "xlsx" and path.stat().st_size > sources.CALAMINE_MAX_BYTES
-    used = engine if engine != "auto" else ("openpyxl" if big else "calamine")
-    book = sources.Workbook(path, used if kind == "xlsx" else "calamine", kind)
+    book = _workbook(path, kind, engine)
     try:
         chosen = _pick_sheet(book, sheet, header_row)
         return _Opened(kind, book.engine, book.rows(chosen), book, chosen, book.sheets,
@@ -346,16 +357,12 @@ def every_sheet(path: str | Path, *, first_rows: bool = False) -> Iterator[Itera
             sheets: Iterator[Sheet] = iter([Sheet("", sources.html_rows(
                 path, sources.html_encoding(path)))])
         elif kind == "csv":
-            encoding = sources.detect_encoding(path)
-            delimiter = sources.sniff_delimiter(sources.text_sample(path, encoding))
-            sheets = iter([Sheet("", sources.csv_rows(path, encoding, delimiter))])
+            sheets = iter([Sheet("", sources.csv_rows(path, *_text_layout(path)))])
         elif kind == "xml2003":
             xml_book = book = XmlWorkbook(path)
             sheets = iter([Sheet(name, xml_book.rows(name)) for name in xml_book.sheets])
         else:
-            big = kind == "xlsx" and (
-                first_rows or path.stat().st_size > sources.CALAMINE_MAX_BYTES)
-            opened = book = sources.Workbook(path, "openpyxl" if big else "calamine", kind)
+            opened = book = _workbook(path, kind, "openpyxl" if first_rows else "auto")
             # Taken one at a time: python-calamine loads a whole sheet to list its merges.
             sheets = (Sheet(name, opened.rows(name, fill=False),
                             () if first_rows else tuple(opened.merges(name)))

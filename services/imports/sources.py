@@ -208,18 +208,17 @@ class Workbook:
     def rows(self, sheet: str, *, fill: bool = True) -> Iterator[RawRow]:
         """The sheet's rows; `fill`: cells merged down given the merge's value (see
         FillDown), else as stored (the value in the merge's first row only)."""
+        down = FillDown(self.merges(sheet) if fill else ())
         if self.engine == "calamine":
             data = self._calamine_sheet(sheet)
             # Rows come from row 1, columns from the first one used: put them back in place.
             pad: tuple[Cell, ...] = (None,) * (data.start[1] if data.start else 0)
-            merged = FillDown(self.merges(sheet) if fill else ())
             for number, row in enumerate(data.iter_rows(), 1):
                 cells = pad + tuple(excel_cell(v) for v in row)
-                yield number, merged.apply(number - 1, cells) if merged else cells
+                yield number, down.apply(number - 1, cells) if down else cells
         else:
             worksheet = self._book[sheet]
             worksheet.reset_dimensions()  # some writers store a wrong dimension ("A1")
-            down = FillDown(self.merges(sheet) if fill else ())
             for number, row in enumerate(worksheet.iter_rows(values_only=True), 1):
                 values = tuple(excel_cell(v) for v in row)
                 yield number, down.apply(number - 1, values) if down else values
