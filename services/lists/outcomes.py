@@ -279,10 +279,9 @@ def looks_like_list(headers: Sequence[str], rows: Sequence[Sequence[object]]) ->
 
 def _header_row(rows: Iterator[RawRow]) -> tuple[list[RawRow], list[str], list[str]]:
     """The list's header row among a sheet's first TOP_ROWS rows (a title typed above it for
-    printing is skipped): (the rows read, the header row last; its headers; the columns
-    missing, [] when found). Not found: the columns row 1 misses."""
+    printing is skipped): (the rows read, the header row last; its headers; []). Not found:
+    (the rows read; []; the columns row 1 misses)."""
     top: list[RawRow] = []
-    header: list[str] = []
     missing = list(NEEDED)
     for number, values in rows:
         top.append((number, values))
@@ -291,10 +290,10 @@ def _header_row(rows: Iterator[RawRow]) -> tuple[list[RawRow], list[str], list[s
         if not lacks:
             return top, found, []
         if len(top) == 1:
-            header, missing = found, lacks
+            missing = lacks
         if len(top) >= TOP_ROWS:
             break
-    return top, header, missing
+    return top, [], missing
 
 
 def read_rows(path: Path) -> tuple[list[_Row], list[Problem], int]:

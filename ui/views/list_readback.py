@@ -103,12 +103,12 @@ class ReadBackPanel(QWidget):
             if failed is not None:
                 self.read_unsubscribes(path, failed=failed)
 
-        def failed(exc: BaseException) -> None:
+        def unreadable(exc: BaseException) -> None:
             self._set_buttons(True)
             show_error(self, exc)
 
         self._set_buttons(False)
-        self.runner.run(work, on_done=decided, on_failed=failed, parent_widget=self,
+        self.runner.run(work, on_done=decided, on_failed=unreadable, parent_widget=self,
                         label=self.tr("Looking at the file"))
 
     def _set_buttons(self, enabled: bool) -> None:
