@@ -16,13 +16,14 @@ from pathlib import Path
 import pytest
 
 from services.demo import generator as demo
-from services.store import backup, pg_backup
+from services.store import pg_backup
 from services.store.backup import MANUAL, backup_sqlite
 from services.store.database import open_database
 from services.store.settings import load_settings
 from tests import test_fault_harness as harness
 from tests import test_staff_cli
 from tests.conftest import SUPERVISOR_PASSWORD
+from tests.services.test_backup import name_taken_meanwhile
 from tests.test_staff_cli import refused
 from ui.cli import run
 
@@ -139,20 +140,8 @@ def test_two_postgresql_backups_at_once_keep_both(cli, database, supervisor, tmp
         pytest.skip("pg_dump is not installed here")
     folder = tmp_path / "dumps"
     assert cli("settings", "set", f"backup_folder={folder}", user="boss")[0] == 0
-    chosen = backup.unique_name
-    theirs: list[Path] = []
-
-    def chosen_then_taken(*args):
-        name = chosen(*args)
-        if not theirs:
-            name.write_bytes(b"PGDMP the other program's dump")
-            theirs.append(name)
-        return name
-
     with monkeypatch.context() as m:
-        m.setattr(backup, "unique_name", chosen_then_taken)
-        m.setattr(Path, "exists", lambda self: False if self in theirs else
-                  os.path.exists(self))  # as if looked at just before it landed
+        theirs = name_taken_meanwhile(m, b"PGDMP the other program's dump")
         code, out, err = cli("db", "backup", user="boss")
     assert code == 0, err
     made = Path(out.split(" to ", 1)[1].rsplit(" (", 1)[0])

@@ -434,6 +434,26 @@ def test_a_damaged_database_names_its_latest_good_backup(sqlite_database):
     open_database(f"sqlite:///{path}").dispose()
 
 
+def name_taken_meanwhile(monkeypatch, theirs_holds: bytes) -> list[Path]:
+    """The next backup name chosen is taken by another program's backup (holding
+    `theirs_holds`) right after it was chosen, and looked free when checked: [its path], once
+    chosen."""
+    chosen = backups.unique_name
+    theirs: list[Path] = []
+
+    def chosen_then_taken(*args):
+        name = chosen(*args)
+        if not theirs:
+            name.write_bytes(theirs_holds)
+            theirs.append(name)
+        return name
+
+    monkeypatch.setattr(backups, "unique_name", chosen_then_taken)
+    monkeypatch.setattr(Path, "exists", lambda self: False if self in theirs else
+                        os.path.exists(self))  # as if looked at just before it landed
+    return theirs
+
+
 def test_a_backup_finished_by_another_program_a_moment_after_the_name_looked_free_stays(
         tmp_path, sqlite_database, monkeypatch):
     """The race of the test above made certain: the other program's backup lands under the
@@ -442,20 +462,7 @@ def test_a_backup_finished_by_another_program_a_moment_after_the_name_looked_fre
     path = _path(sqlite_database)
     folder = tmp_path / "backups"
     place = BackupPlace(folder, 10, path.name)
-    chosen = backups.unique_name
-    theirs: list[Path] = []
-
-    def chosen_then_taken(*args):
-        # Called to choose this backup's name: the other program finishes under it right then.
-        name = chosen(*args)
-        if not theirs:
-            name.write_bytes(b"SQLite format 3\0 the other program's backup")
-            theirs.append(name)
-        return name
-
-    monkeypatch.setattr(backups, "unique_name", chosen_then_taken)
-    monkeypatch.setattr(Path, "exists", lambda self: False if self in theirs else
-                        os.path.exists(self))  # as if looked at just before it landed
+    theirs = name_taken_meanwhile(monkeypatch, b"SQLite format 3\0 the other program's backup")
     made = backup_sqlite(path, backups.IMPORT, place=place)
     assert made != theirs[0] and made.parent == folder
     assert theirs[0].read_bytes() == b"SQLite format 3\0 the other program's backup"
