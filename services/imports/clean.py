@@ -98,6 +98,8 @@ def clean_value(field: Field, raw: Cell, today: dt.date, *,
         return dated
     if cleaner == "text":
         return n.normalise_text(raw, field.max_length)
+    if cleaner == "items":
+        return n.normalise_items(raw, field.max_length)
     if cleaner == "name":
         return n.normalise_name(raw, field.max_length)
     if cleaner == "phones":

@@ -13,6 +13,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import select
+
 from models import Base
 from services.customers.names import same_person
 from services.imports.context import Context, merge
@@ -79,9 +81,14 @@ def process(ctx: Context, kind: str, rows: list[tuple[RowResult, dict[str, Any]]
                        {e["customer_id"] for _, _, e in linked}, min(days), max(days),
                        spec.loose, {e[spec.loose] for _, _, e in linked
                                     if spec.loose and e.get(spec.loose) is not None})
+    declined: list[tuple[RowResult, dict[str, Any], dict[str, Any]]] = []
     for result, values, event in linked:
         ctx.writer.row = result
-        _store(ctx, spec, lookup, result, values, event)
+        stored = _store(ctx, spec, lookup, result, values, event)
+        if stored is not None and values.get("declined"):
+            declined.append((result, values, stored))
+    if declined:
+        _declined(ctx, declined)
 
 
 def _link(result: RowResult, v: dict[str, Any], lk: Lookup) -> tuple[dict | None, dict | None]:
@@ -215,11 +222,12 @@ def _moved(spec: EventKind, stored: dict[str, Any], event: dict[str, Any]) -> tu
 
 
 def _store(ctx: Context, spec: EventKind, lk: Lookup, result: RowResult, v: dict[str, Any],
-           event: dict[str, Any]) -> None:
+           event: dict[str, Any]) -> dict[str, Any] | None:
+    """The event stored for the row, or created by it (None: the row is rejected)."""
     keys = ("customer_id", *spec.key)
     stored = _stored(spec, lk, result, v, event)
     if result.outcome == "reject":
-        return
+        return None
     km = v.get("km") if spec.table == "service_visit" and event.get("vehicle_id") else None
     if km is not None and (
             problem := _km_problem(lk, event["vehicle_id"], event["visit_date"], km)):
@@ -236,8 +244,14 @@ def _store(ctx: Context, spec: EventKind, lk: Lookup, result: RowResult, v: dict
         result.created.append(spec.table)
         stored = row
     else:
+        note = None
+        if spec.table == "service_visit" and event.get("note") and stored.get("note"):
+            note = _note_added(stored["note"], event["note"])
+            event = {k: x for k, x in event.items() if k != "note"}
         changes = merge(ctx, result, spec.table, stored, event,
                         (*_moved(spec, stored, event), *spec.columns))
+        if note is not None:
+            changes["note"] = note
         if changes:
             old = {c: stored.get(c) for c in changes}
             ctx.writer.amend(spec.table, stored["id"], changes, old)
@@ -251,10 +265,56 @@ def _store(ctx: Context, spec: EventKind, lk: Lookup, result: RowResult, v: dict
     ctx.seen[spec.table].add(stored["id"])
     if km is not None:
         _reading(ctx, lk, result, event["vehicle_id"], event["visit_date"], km)
+    _outcome(result)
+    return stored
+
+
+def _note_added(stored: str, new: str) -> str | None:
+    """A stored visit's note with the parts of the row's note it lacks added (its work order,
+    advisor, work done, each parted by ；), or None when it lacks none. Nothing is taken away:
+    a later export without the advisor column keeps the advisor, and a DMS that writes each
+    line of a work order as a row of its own gives the visit every line's work."""
+    parts = stored.split("；")
+    added = [p for p in new.split("；") if p not in parts]
+    return "；".join((*parts, *added)) if added else None
+
+
+def _outcome(result: RowResult) -> None:
     if result.created:
         result.outcome = "create"
     elif result.changes:
         result.outcome = "update"
+
+
+def _declined(ctx: Context, rows: list[tuple[RowResult, dict[str, Any], dict[str, Any]]]
+              ) -> None:
+    """Each item of a visit's 建议维修项目 as a declined repair of that visit, recorded on the
+    visit's day and open; an item the visit has already (stored, or from an earlier row of the
+    file: a DMS repeats the work order's advice on each of its lines) is not added again,
+    whether it is still open or was closed since."""
+    earlier = [v["id"] for _, _, v in rows if v["id"] not in ctx.writer.created["service_visit"]]
+    t = Base.metadata.tables["declined_item"]
+    for i in range(0, len(earlier), 500):
+        ctx.declined.update((visit_id, item) for visit_id, item in ctx.conn.execute(
+            select(t.c.visit_id, t.c.item).where(t.c.visit_id.in_(earlier[i:i + 500]))))
+    for result, v, visit in rows:
+        ctx.writer.row = result
+        due = v.get("declined_due")
+        if due is not None and due < visit["visit_date"]:
+            warn(result, "declined_due_before_visit", "declined_due")
+            due = None
+        for item in v["declined"]:
+            if (visit["id"], item) in ctx.declined:
+                continue
+            ctx.declined.add((visit["id"], item))
+            ctx.writer.insert("declined_item", {
+                "customer_id": visit["customer_id"], "vehicle_id": visit["vehicle_id"],
+                "visit_id": visit["id"], "item": item, "recorded_on": visit["visit_date"],
+                "source": "visit", "due_on": due, "status": "open", "closed_on": None,
+                "recorded_by": ctx.staff_id, "closed_by": None, "note": ctx.note,
+                "created_at": ctx.writer.now})
+            result.changes.append(("declined", None, item))
+        _outcome(result)
 
 
 def _complete(spec: EventKind, ctx: Context, event: dict[str, Any]) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 CLEANERS = (
     "text", "name", "phones", "gender", "date", "datetime", "amount", "price", "km", "vin", "plate",
     "payment", "visit_type", "score", "yes_no", "channel", "purpose", "outcome", "postcode",
-    "attribute", "wechat", "consent",
+    "attribute", "wechat", "consent", "items",
 )
 
 
@@ -182,9 +182,11 @@ CUSTOMERS = FileKind("customers", "客户及车辆", "Customers and vehicles", (
         "客户来源", "来源", "信息来源", "获客渠道", "来源渠道", "source", "lead source"), 30),
     REMARKS,
     _text("brand", "品牌", "Brand", ("品牌", "车辆品牌", "厂牌", "brand", "make"), 40),
+    # A DMS that exports both names the series 车系 (凯美瑞) and the configuration 车型
+    # (2.5G 豪华版): the series is what staff call the car and what intervals are set for.
     _text("model", "车型", "Model", (
-        "车型", "车系", "车型名称", "车款", "车辆型号", "型号", "model", "vehicle model",
-        "series"), 60),
+        "车系", "车型", "车系名称", "车型名称", "车款", "车辆型号", "型号", "series", "model",
+        "vehicle model"), 60),
     replace(VIN, link=False),
     replace(PLATE, link=False),
     # A car is registered (上牌) within days of its sale: the registration date stands in for
@@ -252,6 +254,15 @@ VISITS = FileKind("visits", "维修工单 / 进厂记录", "Service visits", (
         "work order no", "ro", "ro number", "order no"), 40),
     _text("note", "备注", "Note", (
         "备注", "维修项目", "故障描述", "维修内容", "说明", "remarks", "note", "notes")),
+    # Work the advisor recommended and the owner did not have done: each item (one a line,
+    # or parted by ；) becomes a declined repair of the visit, open until done or refused.
+    Field("declined", "建议维修项目", "Declined repairs", "items", (
+        "建议维修项目", "建议维修", "未修项目", "建议项目", "维修建议", "建议维修内容",
+        "顾问建议", "待修项目", "declined repairs", "declined work", "recommended work",
+        "recommendations"), max_length=200),  # declined_item.item
+    _date("declined_due", "建议维修到期", "Declined repairs due", (
+        "建议维修到期", "建议维修日期", "建议维修时间", "建议完成日期", "建议到期日",
+        "declined due", "recommended by"), future=True),
 ), needs_link=True)
 
 SURVEYS = FileKind("surveys", "回访记录 / 满意度", "Satisfaction surveys", (

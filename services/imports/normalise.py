@@ -225,6 +225,31 @@ def normalise_text(raw: Cell, max_length: int | None = None) -> Clean[str]:
     return Clean(text)
 
 
+# Where one item of a list typed in a cell ends: a line break or a semicolon of either width.
+_ITEM_BREAK = re.compile(r"[\r\n；;]+")
+# The number a listed item starts with: 1. 1、 1) （1） ①.
+_ITEM_NUMBER = re.compile(r"^\s*(?:[(（]?\d{1,2}[.、．)）](?!\d)|[\u2460-\u2473])\s*")
+
+
+def normalise_items(raw: Cell, max_length: int | None = None) -> Clean[tuple[str, ...]]:
+    """A list typed in one cell, one item a line or parted by semicolons ("1. 更换刹车片；
+    2、四轮定位"): each item trimmed and unnumbered, placeholders and repeats left out, each cut
+    to `max_length` with a warning."""
+    items: list[str] = []
+    cut = False
+    for part in _ITEM_BREAK.split(cell_text(raw)):
+        text = _squeeze(_ITEM_NUMBER.sub("", part, count=1))
+        if nfkc(text).lower() in PLACEHOLDERS:
+            continue
+        if max_length is not None and len(text) > max_length:
+            text, cut = text[:max_length], True
+        if text not in items:
+            items.append(text)
+    if not items:
+        return EMPTY
+    return kept(tuple(items), "text_truncated") if cut else Clean(tuple(items))
+
+
 def normalise_name(raw: Cell, max_length: int | None = 64) -> Clean[str]:
     """A person's or company's name. Spaces between two Chinese characters are dropped as well:
     "张　三" is padding to line names up, and the duplicate check compares names exactly."""

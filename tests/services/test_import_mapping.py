@@ -150,6 +150,25 @@ def test_a_registration_date_stands_in_for_a_purchase_date_only_when_there_is_no
     assert auto_map(["车主", "登记日期"], "customers").column("purchase_date") is None
 
 
+def test_the_series_is_the_model_when_a_file_also_names_the_configuration():
+    # 车系 凯美瑞 beside 车型 2.5G 豪华版: the series is what staff call the car and what a
+    # brand's maintenance intervals are set for; the configuration is left for the clerk.
+    for headers in (["品牌", "车系", "车型"], ["品牌", "车型", "车系"]):
+        mapping = auto_map(headers, "customers")
+        assert mapping.column("model") == headers.index("车系")
+        assert mapping.field_of(headers.index("车型")) is None
+    assert auto_map(["品牌", "车型"], "customers").column("model") == 1
+    assert auto_map(["品牌", "车型名称"], "customers").column("model") == 1
+
+
+def test_a_visits_advice_is_not_taken_for_its_work():
+    mapping = auto_map(["进厂日期", "车牌", "维修项目", "建议维修项目", "建议维修日期"], "visits")
+    assert (mapping.column("note"), mapping.column("declined"),
+            mapping.column("declined_due")) == (2, 3, 4)
+    alone = auto_map(["进厂日期", "车牌", "建议维修项目"], "visits")
+    assert (alone.column("declined"), alone.column("note")) == (2, None)
+
+
 @pytest.mark.parametrize("headers, name", [
     (["客户编号", "联系人", "移动电话"], 1),
     (["客户ID", "客户类型", "客户等级", "客户来源", "车主"], 4),

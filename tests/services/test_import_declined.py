@@ -1,0 +1,154 @@
+"""A work order export's 建议维修项目 imported as declined repairs of its visit, on SQLite and
+PostgreSQL: one item a line or parted by ；, each once however often the file or a later one
+repeats it, with its due date; a work order written as several rows gives its visit every row's
+work; a later export without a column takes nothing away from the visit's note."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import select
+
+from models import DeclinedItem, ServiceVisit
+from services.customers import reminders
+from services.imports import batches
+from services.imports.apply import apply
+from services.imports.normalise import normalise_items
+from services.imports.plan import ImportOptions, plan
+from tests.services.import_files import counts, dms_export, write_csv
+
+TODAY = dt.date(2026, 11, 30)
+CUSTOMERS = ImportOptions("customers", today=TODAY)
+VISITS = ImportOptions("visits", today=TODAY)
+HEADERS = ["工单号", "车牌号码", "进厂时间", "维修类别", "结算金额", "服务顾问", "维修项目",
+           "建议维修项目", "建议维修日期"]
+
+
+def _items(database) -> list[tuple]:
+    with database.sessions() as s:
+        return sorted((d.item, d.recorded_on, d.due_on, d.status, d.source, d.visit_id,
+                       d.vehicle_id is not None) for d in s.scalars(select(DeclinedItem)))
+
+
+def _visit(database, order: str) -> ServiceVisit:
+    with database.sessions() as s:
+        return s.scalars(select(ServiceVisit).where(ServiceVisit.work_order == order)).one()
+
+
+@pytest.fixture
+def owners(database, tmp_path):
+    apply(database.sessions, dms_export(tmp_path / "owners.xlsx"), CUSTOMERS)
+    return database
+
+
+def test_the_advice_of_a_work_order_becomes_open_declined_repairs_of_its_visit(owners, tmp_path):
+    path = write_csv(tmp_path / "工单.csv", HEADERS, [
+        ["W1", "粤A12345", "2026-11-20 10:00", "保养", "500", "陈刚", "更换机油",
+         "1. 建议更换刹车片\n2、四轮定位\n3.5T 以上举升检查", "2026-12-20"],
+        ["W2", "粤C22222", "2026-11-21", "机修", "800", "李丽", "更换水泵", "无", ""],
+        ["W3", "粤B11111", "2026-11-22", "机修", "300", "李丽", "", "更换轮胎；更换电瓶", ""]])
+    dry = plan(owners.sessions, path, VISITS)
+    assert dry.records.get("declined_item") == 5
+    assert "declined_item" not in counts(owners)
+    result = apply(owners.sessions, path, VISITS)
+    assert (result.created, result.rejected) == (3, 0)
+    assert result.records["declined_item"] == 5
+    w1, w3 = _visit(owners, "W1"), _visit(owners, "W3")
+    noted, due = dt.date(2026, 11, 20), dt.date(2026, 12, 20)
+    day3 = dt.date(2026, 11, 22)
+    assert _items(owners) == sorted([
+        ("建议更换刹车片", noted, due, "open", "visit", w1.id, True),
+        ("四轮定位", noted, due, "open", "visit", w1.id, True),
+        # A number followed by a digit is the item's own ("3.5T"), not its place in the list.
+        ("3.5T 以上举升检查", noted, due, "open", "visit", w1.id, True),
+        ("更换轮胎", day3, None, "open", "visit", w3.id, True),
+        ("更换电瓶", day3, None, "open", "visit", w3.id, True)])
+    # Staff see them where they look before a call.
+    shown = reminders.declined_items(owners.sessions, w1.customer_id)
+    assert {d.item for d in shown} == {"建议更换刹车片", "四轮定位", "3.5T 以上举升检查"}
+    sample = next(s for s in result.samples["create"] if s.number == 2)
+    assert "建议维修项目 → 四轮定位" in sample.summary
+
+
+def test_reading_the_file_again_adds_nothing_and_leaves_a_closed_item_closed(owners, tmp_path):
+    path = write_csv(tmp_path / "工单.csv", HEADERS, [
+        ["W1", "粤A12345", "2026-11-20", "保养", "500", "陈刚", "更换机油",
+         "更换刹车片；四轮定位", ""]])
+    apply(owners.sessions, path, VISITS)
+    brakes = next(d for d in reminders.declined_items(owners.sessions, _visit(owners, "W1")
+                                                       .customer_id) if d.item == "更换刹车片")
+    reminders.close_declined(owners.sessions, None, brakes.id, "refused",
+                             closed_on=dt.date(2026, 11, 25))
+    before = _items(owners)
+    again = apply(owners.sessions, path, VISITS)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 1)
+    assert "declined_item" not in again.records
+    assert _items(owners) == before
+    assert sorted(x[3] for x in before) == ["open", "refused"]
+
+
+def test_a_work_order_on_several_rows_gives_its_visit_each_rows_work_and_each_item_once(
+        owners, tmp_path):
+    # A DMS writes a work order a row per line of work, repeating the advisor's advice on each.
+    path = write_csv(tmp_path / "工单明细.csv", HEADERS, [
+        ["W1", "粤A12345", "2026-11-20", "保养", "500", "陈刚", "更换机油机滤", "更换刹车片", ""],
+        ["W1", "粤A12345", "2026-11-20", "保养", "500", "陈刚", "更换空滤", "更换刹车片", ""],
+        ["W1", "粤A12345", "2026-11-20", "保养", "500", "陈刚", "更换空滤", "更换刹车片", ""]])
+    result = apply(owners.sessions, path, VISITS)
+    assert result.rejected == 0
+    assert not [w for w in result.warnings if w.key == "note"]
+    visit = _visit(owners, "W1")
+    assert visit.note == "工单号 W1；服务顾问 陈刚；更换机油机滤；更换空滤"
+    assert [x[0] for x in _items(owners)] == ["更换刹车片"]
+
+
+def test_a_later_export_without_the_advisor_keeps_the_advisor_in_the_note(owners, tmp_path):
+    apply(owners.sessions, write_csv(tmp_path / "一.csv", HEADERS[:7], [
+        ["W1", "粤A12345", "2026-11-20", "保养", "500", "陈刚", "更换机油"]]), VISITS)
+    later = apply(owners.sessions, write_csv(tmp_path / "二.csv", ["工单号", "车牌号码",
+                                                                   "进厂时间", "维修项目"], [
+        ["W1", "粤A12345", "2026-11-20", "更换机油"]]), VISITS)
+    assert (later.updated, later.unchanged) == (0, 1)
+    assert _visit(owners, "W1").note == "工单号 W1；服务顾问 陈刚；更换机油"
+    more = apply(owners.sessions, write_csv(tmp_path / "三.csv", ["工单号", "车牌号码",
+                                                                  "进厂时间", "维修项目"], [
+        ["W1", "粤A12345", "2026-11-20", "更换雨刮"]]), VISITS)
+    assert more.updated == 1
+    assert _visit(owners, "W1").note == "工单号 W1；服务顾问 陈刚；更换机油；更换雨刮"
+
+
+def test_a_due_date_before_the_visit_is_left_out_and_said(owners, tmp_path):
+    path = write_csv(tmp_path / "工单.csv", HEADERS, [
+        ["W1", "粤A12345", "2026-11-20", "保养", "500", "陈刚", "", "更换刹车片", "2026-11-01"]])
+    result = apply(owners.sessions, path, VISITS)
+    assert [(w.code, w.field, w.rows) for w in result.warnings] == [
+        ("declined_due_before_visit", "declined_due", 1)]
+    assert [(x[0], x[2]) for x in _items(owners)] == [("更换刹车片", None)]
+
+
+def test_undo_takes_the_declined_repairs_back_with_the_visits(owners, tmp_path):
+    before = counts(owners)
+    path = write_csv(tmp_path / "工单.csv", HEADERS, [
+        ["W1", "粤A12345", "2026-11-20", "保养", "500", "陈刚", "", "更换刹车片；四轮定位", ""]])
+    result = apply(owners.sessions, path, VISITS)
+    assert len(_items(owners)) == 2
+    batches.undo_batch(owners.sessions, result.batch_id)
+    assert counts(owners) == before
+
+
+@pytest.mark.parametrize(("typed", "items"), [
+    ("1. 更换刹车片\n2、四轮定位", ("更换刹车片", "四轮定位")),
+    ("（1）更换刹车片；(2)四轮定位;③更换雨刮", ("更换刹车片", "四轮定位", "更换雨刮")),
+    ("1.5T 涡轮检查", ("1.5T 涡轮检查",)),
+    ("更换刹车片\r\n\r\n更换刹车片", ("更换刹车片",)),
+    ("无", None), ("-；/", None), (None, None),
+])
+def test_items_typed_in_one_cell(typed, items):
+    assert normalise_items(typed, 200).value == items
+
+
+def test_an_item_longer_than_its_column_is_cut_and_said():
+    cut = normalise_items("刹" * 250 + "；四轮定位", 200)
+    assert cut.value == ("刹" * 200, "四轮定位")
+    assert [p.code for p in cut.problems] == ["text_truncated"]
