@@ -75,6 +75,8 @@ PROBLEMS: dict[str, tuple[str, str]] = {
     "text_garbled": ("文字是乱码（这一行的编码与文件其余部分不同？）",
                      "garbled text (this row in another encoding than the rest of the file?)"),
     "score_invalid": ("评分无法识别", "unreadable score"),
+    "survey_not_done": ("回访未完成（未接通或拒访），没有评分", "the survey was not done (not "
+                        "reached or refused): there is no score"),
     "score_out_of_range": ("评分不在0–10之间", "score not between 0 and 10"),
     "score_out_of_range_5": ("评分不在0–5之间（该列为5分制）",
                              "score not between 0 and 5 (a five-point column)"),
@@ -414,6 +416,10 @@ _POINTS = re.compile(r"分")
 # 非常不满意 2), so they fall in the bands a score does (high 9–10, middle 7–8, low 0–6).
 SCORE_WORDS = {"非常满意": 10, "很满意": 10, "满意": 8, "比较满意": 8, "基本满意": 7, "一般": 6,
                "不满意": 4, "不太满意": 4, "很不满意": 2, "非常不满意": 2}
+# What a survey export writes in the score of a call that got no answers.
+SURVEY_NOT_DONE = frozenset({"未接通", "无人接听", "未接", "关机", "停机", "空号", "占线",
+                             "拒访", "拒绝回访", "不接受回访", "拒接", "未回访", "无法接通",
+                             "号码错误", "错号"})
 
 
 # The scale a score column's header names: 百分制, 满分100, 得分(100分); 5分制, 1-5分, 满分5,
@@ -430,6 +436,9 @@ _SCALE_10 = re.compile(rf"(?<![\d.])10\s*(?:分|-?\s*point)|十分制|{_OUT_OF}1
 # A score that names its own scale: 4/5, 4.5 / 5, 85/100, 8分/10分.
 _OWN_SCALE = re.compile(r"(.+?)\s*/\s*(5|10|100)\s*分?")
 _STARS = re.compile(r"[★☆]+")
+# Stars counted in a word (4星, 4.5 星, 四颗星, 5 stars): out of five, whatever the column.
+_STAR_COUNT = re.compile(r"([0-5](?:\.5)?|[一二三四五])\s*(?:颗)?(?:星|stars?)", re.IGNORECASE)
+_CHINESE_DIGITS = {"一": "1", "二": "2", "三": "3", "四": "4", "五": "5"}
 # A score written as a percentage (90%, 90 %, ９０％, 87.5%): out of 100, whatever the column.
 _PERCENT = re.compile(r"(.+?)%")
 
@@ -460,7 +469,7 @@ def score_kind(raw: Cell) -> tuple[str, Decimal | None]:
         text = re.sub(r"\s+", "", nfkc(raw))
         if text in SCORE_WORDS:
             return "", None
-        if _STARS.fullmatch(text):
+        if _STARS.fullmatch(text) or _STAR_COUNT.fullmatch(text):
             return "of5", None
         if own := _OWN_SCALE.fullmatch(text):
             return ("of5" if own[2] == "5" else "of"), None
@@ -475,23 +484,28 @@ def normalise_score(raw: Cell, scale: int = 10) -> Clean[int]:
     warning; a graded answer (非常满意 … 非常不满意) on that scale (SCORE_WORDS). A column on
     another scale (`scale`: 5 or 100, score_scale), a score that names its own (4/5, 85/100, a
     percentage: 90% is 90 of 100) and stars (★★★★☆, of five) are brought to 0–10 (85 of 100
-    is 9, 4 of 5 is 8). A `scale` of 1 reads a column of fractions as percentages (0.9 is 9)."""
+    is 9, 4 of 5 is 8), as are stars counted in words (4星, 四颗星). A `scale` of 1 reads a
+    column of fractions as percentages (0.9 is 9). A call that got no answers (未接通, 拒访)
+    has no score, and is said so."""
     if is_blank(raw):
         return EMPTY
     percent = None
+    text = ""
     if isinstance(raw, str):
         text = re.sub(r"\s+", "", nfkc(raw))
         if graded := SCORE_WORDS.get(text):
             return Clean(graded)
         if _STARS.fullmatch(text):
             raw, scale = text.count("★"), 5
+        elif stars := _STAR_COUNT.fullmatch(text):
+            raw, scale = _CHINESE_DIGITS.get(stars[1], stars[1]), 5
         elif own := _OWN_SCALE.fullmatch(text):
             raw, scale = own[1], int(own[2])
         elif percent := _PERCENT.fullmatch(text):
             raw, scale = percent[1], 100
     value = _decimal(raw, _POINTS)
     if value is None:
-        return refused("score_invalid")
+        return refused("survey_not_done" if text in SURVEY_NOT_DONE else "score_invalid")
     if not 0 <= value <= scale:
         return refused("score_percent_out_of_range" if percent or scale == 1
                        else "score_out_of_range" if scale == 10

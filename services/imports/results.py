@@ -53,7 +53,8 @@ ROW_PROBLEMS: dict[str, tuple[str, str]] = {
     "resolved_date_but_open": ("状态为未解决，但填有解决日期：按未解决保存，该日期记入处理结果",
                                "the status says not resolved but a close date is filled in: "
                                "kept as not resolved, the date put in the resolution"),
-    "declined_due_before_visit": ("建议维修到期日早于进厂日期，该日期未保存，建议维修项目已导入，请核对",
+    "declined_due_before_visit": ("建议维修到期日早于进厂日期，该日期未保存，"
+                                  "建议维修项目已导入，请核对",
                                   "the declined repairs' due date is before the visit: they are "
                                   "imported without it, please check"),
     "value_unknown": ("取值无法识别", "value not recognised"),

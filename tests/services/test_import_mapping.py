@@ -88,6 +88,8 @@ def test_code_vocabularies_match_the_models():
         ("visits", "work_order", ["工单号", "委托书号", "RO Number"]),
         ("surveys", "overall_score", ["总体满意度", "满意度", "总分"]),
         ("surveys", "attitude", ["服务态度"]),
+        ("surveys", "speed", ["交车及时", "按时交车", "维修及时性"]),
+        ("visits", "declined", ["建议维修项目", "未修项目", "维修建议"]),
         ("complaints", "resolved", ["是否解决", "处理状态"]),
         ("contacts", "contact_at", ["联系时间", "回访日期"]),
         ("contacts", "channel", ["联系方式", "渠道"]),

@@ -519,7 +519,9 @@ def test_a_score_columns_header_names_its_scale(header, scale):
 @pytest.mark.parametrize(("raw", "scale", "score"), [
     ("4", 5, 8), (4.5, 5, 9), ("5分", 5, 10), (0, 5, 0), ("85", 100, 9), (84, 100, 8),
     (100, 100, 10), ("4/5", 10, 8), ("4.5 / 5", 10, 9), ("85/100", 10, 9), ("8分/10分", 10, 8),
-    ("★★★★☆", 10, 8), ("★★★★★", 100, 10), ("★", 10, 2)])
+    ("★★★★☆", 10, 8), ("★★★★★", 100, 10), ("★", 10, 2),
+    # Stars counted in words are out of five, whatever the column's scale.
+    ("4星", 10, 8), ("4.5 星", 10, 9), ("四颗星", 100, 8), ("5 stars", 10, 10), ("0星", 10, 0)])
 def test_scores_on_another_scale_are_kept_on_ten(raw, scale, score):
     # A step of the column's own scale is not a rounding to note: 8.5 of 10 is, 85 of 100 not.
     assert n.normalise_score(raw, scale) == n.Clean(score)
@@ -531,6 +533,14 @@ def test_scores_on_another_scale_are_kept_on_ten(raw, scale, score):
                                                                        "score_out_of_range_5")])
 def test_a_score_beyond_its_scale_is_refused(raw, scale, code):
     assert codes(n.normalise_score(raw, scale)) == [(code, "error")]
+
+
+@pytest.mark.parametrize("raw", ["未接通", "拒访", " 空号 ", "关机"])
+def test_a_survey_call_that_got_no_answers_is_said_to_have_no_score(raw):
+    refused = n.normalise_score(raw)
+    assert codes(refused) == [("survey_not_done", "error")]
+    assert refused.problems[0].text() == "回访未完成（未接通或拒访），没有评分"
+    assert codes(n.normalise_score("6星")) == [("score_invalid", "error")]
 
 
 @pytest.mark.parametrize(("raw", "score", "band"), [
