@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from models import Customer, MileageReading, ProfileChange, Vehicle
 from services.customers.gone import customer_gone
 from services.customers.profile import _stale_profile
+from services.imports.addresses import full_division_names
 from services.imports.normalise import (
     MAX_KM,
     km_rise_implausible,
@@ -137,11 +138,15 @@ def _postcode(typed: str | None) -> str | None:
 def clean_details(details: ContactDetails) -> ContactDetails:
     """The details as they would be stored, or RevisitError naming the first wrong field."""
     mobile = _mobile(details.mobile)
+    # 广东 / 深圳 typed as 广东省 / 深圳市 are stored so, as an import stores them.
+    place = {"province": _short("province", details.province),
+             "city": _short("city", details.city)}
+    full_division_names([place])
     return ContactDetails(
         mobile=mobile,
         other_phones=_other_phones(details.other_phones, mobile),
-        province=_short("province", details.province),
-        city=_short("city", details.city),
+        province=place["province"],
+        city=place["city"],
         district=_short("district", details.district),
         street=_short("street", details.street),
         postcode=_postcode(details.postcode),

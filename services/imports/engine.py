@@ -30,7 +30,7 @@ from models import ImportBatch, StaffUser
 from models.base import utcnow
 from models.codes import IMPORT_KINDS, PROFILE_ATTRIBUTES
 from services.imports import batches, customers, events
-from services.imports.addresses import split_addresses
+from services.imports.addresses import full_division_names, split_addresses
 from services.imports.clean import AMOUNT_TYPED, BLANKS_NOTED, PURPOSE_TYPED, clean_row
 from services.imports.columns import Columns, read_columns
 from services.imports.context import Context
@@ -303,6 +303,7 @@ def _rows(job: _Job, ctx: Context, chunk: list[tuple[int, Any]]) -> list[tuple[R
             result.outcome = "reject"
         cleaned.append((result, clean.values))
     if job.options.kind == "customers":
+        full_division_names([values for _, values in cleaned])
         split_addresses([values for _, values in cleaned])
     return [(result, _internal(job.options.kind, values, ctx, result))
             for result, values in cleaned]

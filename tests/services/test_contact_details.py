@@ -54,11 +54,13 @@ def test_new_mobile_phones_and_address_are_stored_normalised_with_history(databa
         c = s.get_one(Customer, cid)
         assert (c.mobile, c.other_phones, c.street, c.postcode) == (
             "13900139000", "13800138000, 020-87654321", "体育西路 100号", "510620")
+        # Typed by their short names, the province and city are stored by their full ones.
+        assert (c.province, c.city, c.district) == ("广东省", "广州市", "天河区")
         entry = s.scalars(select(AuditLog).where(AuditLog.action == "save_contact_details")).one()
         assert entry.staff_id == wang and entry.entity_id == cid
     changes = _changes(database, cid)
     assert changes["mobile"] == ("13800138000", "13900139000")
-    assert changes["city"] == (None, "广州")
+    assert changes["city"] == (None, "广州市")
     assert loaded.mobile == "13800138000"
     # Searching by the new numbers finds the customer (the search reads these columns).
     for typed in ("13900139000", "020-8765", "张伟"):
@@ -97,15 +99,15 @@ def test_a_stale_save_is_refused_naming_who_saved(database, ids):
     _, seen_by_wang = cd.load_details(database.sessions, cid)
     _, seen_by_li = cd.load_details(database.sessions, cid)
     cd.save_contact_details(database.sessions, cid, cd.ContactDetails(
-        mobile="13800138000", city="广州"), expected_version=seen_by_wang, staff_id=wang)
+        mobile="13800138000", city="广州市"), expected_version=seen_by_wang, staff_id=wang)
     with pytest.raises(StaleEdit, match=r"王芳 changed this customer at \d\d:\d\d"):
         cd.save_contact_details(database.sessions, cid, cd.ContactDetails(
-            mobile="13800138000", city="深圳"), expected_version=seen_by_li, staff_id=li)
+            mobile="13800138000", city="深圳市"), expected_version=seen_by_li, staff_id=li)
     with pytest.raises(StaleEdit, match="王芳 changed this customer"):
         cd.add_vehicle(database.sessions, cid, cd.NewVehicle("丰田", "凯美瑞"),
                        expected_version=seen_by_li, staff_id=li)
     with database.sessions() as s:
-        assert s.get_one(Customer, cid).city == "广州"
+        assert s.get_one(Customer, cid).city == "广州市"
 
 
 def test_two_saves_at_once_one_stands(database, ids):
@@ -123,8 +125,8 @@ def test_two_saves_at_once_one_stands(database, ids):
                 expected_version=1, staff_id=who)
         except StaleEdit as exc:
             results[city] = exc
-    threads = [threading.Thread(target=save, args=(wang, "广州")),
-               threading.Thread(target=save, args=(li, "深圳"))]
+    threads = [threading.Thread(target=save, args=(wang, "广州市")),
+               threading.Thread(target=save, args=(li, "深圳市"))]
     for t in threads:
         t.start()
     for t in threads:

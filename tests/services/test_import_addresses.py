@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from models import Customer
-from services.imports.addresses import split_addresses
+from services.imports.addresses import full_division_names, split_addresses
 from services.imports.apply import apply
 from services.imports.plan import ImportOptions, plan
 from tests.services.import_files import write_xlsx
@@ -52,6 +52,26 @@ def test_an_address_the_file_divides_itself_is_left_as_it_is():
                    "street": "广州市天河区体育西路1号"}
 
 
+@pytest.mark.parametrize(("province", "city", "named"), [
+    ("广东", "深圳", ("广东省", "深圳市")),
+    ("广西", "南宁", ("广西壮族自治区", "南宁市")),
+    ("内蒙古", "呼和浩特", ("内蒙古自治区", "呼和浩特市")),
+    ("北京", "北京", ("北京市", "北京市")),
+    ("吉林", "吉林", ("吉林省", "吉林市")),
+    ("湖北", "仙桃", ("湖北省", "仙桃市")),  # a city its province governs directly
+    (None, "深圳", (None, "深圳市")),
+    (None, "朝阳", (None, "朝阳市")),  # the one city of that name (in Liaoning)
+    # 朝阳 in Beijing is a district, not a city: kept as typed.
+    ("北京", "朝阳", ("北京市", "朝阳")),
+    ("广东省", "深圳市", ("广东省", "深圳市")),
+    ("Guangdong", "深圳南山", ("Guangdong", "深圳南山")),
+])
+def test_a_province_and_city_typed_by_their_short_names_are_named_in_full(province, city, named):
+    row = {"province": province, "city": city}
+    full_division_names([row])
+    assert (row["province"], row["city"]) == named
+
+
 HEADERS = ["客户姓名", "手机", "车架号", "品牌", "车型", "地址"]
 
 
@@ -77,6 +97,16 @@ def test_one_address_column_fills_province_city_and_district(database, tmp_path)
     # The same file again changes nothing.
     again = apply(database.sessions, path, CUSTOMERS)
     assert (again.created, again.updated) == (0, 0)
+
+
+def test_one_place_is_stored_under_one_name_whichever_way_a_file_writes_it(database, tmp_path):
+    headers = ["客户姓名", "手机", "省份", "城市", "区县", "详细地址"]
+    apply(database.sessions, write_xlsx(tmp_path / "a.xlsx", headers, [
+        ["林晓峰", "13823456789", "广东", "深圳", "南山区", "科技园南区8栋"],
+        ["周婷", "13902715566", "广东省", "深圳市", "福田区", "福华路1号"]]), CUSTOMERS)
+    lin, zhou = _customer(database, "林晓峰"), _customer(database, "周婷")
+    assert (lin.province, lin.city) == (zhou.province, zhou.city) == ("广东省", "深圳市")
+    assert (lin.district, lin.street) == ("南山区", "科技园南区8栋")
 
 
 def test_a_vaguer_address_keeps_the_stored_street_and_says_so(database, tmp_path):
