@@ -347,8 +347,8 @@ CONTACTS = FileKind("contacts", "联系记录", "Contacts", (
         "客户反馈", "反馈", "沟通内容", "通话内容", "回访内容", "跟进内容", "沟通记录",
         "跟进记录", "回访记录", "客户意见", "备注", "feedback", "notes")),
     _date("next_follow_up", "下次跟进", "Next follow-up", (
-        "下次跟进", "下次跟进日期", "下次联系日期", "下次回访日期", "跟进日期",
-        "next follow-up", "next follow up", "follow up"), future=True, yearless="next"),
+        "下次跟进", "下次跟进日期", "下次联系日期", "下次回访日期", "跟进日期", "下次跟进时间",
+        "下次联系时间", "下次回访时间", "预约回访时间", "预约回访日期", "next follow-up", "next follow up", "follow up"), future=True, yearless="next"),
 ), needs_link=True)
 
 KINDS: dict[str, FileKind] = {k.key: k for k in (CUSTOMERS, VISITS, SURVEYS, COMPLAINTS, CONTACTS)}

@@ -93,7 +93,7 @@ def test_code_vocabularies_match_the_models():
         ("complaints", "resolved", ["是否解决", "处理状态"]),
         ("contacts", "contact_at", ["联系时间", "回访日期"]),
         ("contacts", "channel", ["联系方式", "渠道"]),
-        ("contacts", "next_follow_up", ["下次跟进日期"]),
+        ("contacts", "next_follow_up", ["下次跟进日期", "下次回访时间", "预约回访时间"]),
     ],
 )
 def test_synonyms(kind, field, headers):
