@@ -98,6 +98,8 @@ def clean_value(field: Field, raw: Cell, today: dt.date, *,
         return dated
     if cleaner == "text":
         return n.normalise_text(raw, field.max_length)
+    if cleaner == "id_number":
+        return n.normalise_id_number(raw, today)
     if cleaner == "items":
         return n.normalise_items(raw, field.max_length)
     if cleaner == "name":

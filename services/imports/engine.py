@@ -120,6 +120,7 @@ def _internal(kind: str, values: dict[str, Any], ctx: Context,
     """Clean values under the names the database uses."""
     v = dict(values)
     if kind == "customers":
+        _birth_from_id(v, result)
         v["wechat_id"] = v.pop("wechat", None)
         v["note"] = v.pop("remarks", None)
         others = v.pop("other_phones", None)
@@ -141,6 +142,19 @@ def _internal(kind: str, values: dict[str, Any], ctx: Context,
         if any(said):
             v["feedback"] = "；".join(p for p in (*said, v.get("feedback")) if p)
     return v
+
+
+def _birth_from_id(v: dict[str, Any], result: RowResult) -> None:
+    """The birthday and gender an ID card number holds, for a row that gives none of its own;
+    a row whose own differ keeps them, with a note. The number goes no further."""
+    found = v.pop("id_number", None)
+    if found is None:
+        return
+    born, sex = found
+    if v.get("birthday") not in (None, born) or v.get("gender") not in (None, sex):
+        result.issues.append(Issue("id_number_differs", "id_number", "warning"))
+    v["birthday"] = v.get("birthday") or born
+    v["gender"] = v.get("gender") or sex
 
 
 @dataclass

@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 CLEANERS = (
     "text", "name", "phones", "gender", "date", "datetime", "amount", "price", "km", "vin", "plate",
     "payment", "visit_type", "score", "yes_no", "channel", "purpose", "outcome", "postcode",
-    "attribute", "wechat", "consent", "items",
+    "attribute", "wechat", "consent", "items", "id_number",
 )
 
 
@@ -153,6 +153,11 @@ CUSTOMERS = FileKind("customers", "客户及车辆", "Customers and vehicles", (
     _date("birthday", "生日", "Birthday", (
         "生日", "出生日期", "出生年月日", "出生年月", "birthday", "date of birth", "dob",
         "birth date")),
+    # Read for the birthday and gender it holds, where the file gives none; never stored.
+    Field("id_number", "身份证号（仅取生日和性别）", "ID card no. (birthday and gender only)",
+          "id_number", ("身份证号", "身份证号码", "证件号码", "证件号", "身份证", "身份证件号",
+                        "客户证件号", "车主证件号", "id number", "id card", "id card number",
+                        "id no")),
     replace(MOBILE, link=False),
     Field("other_phone", "其他电话", "Other phone", "phones", (
         "其他电话", "其它电话", "备用电话", "固定电话", "座机", "固话", "家庭电话", "办公电话",
@@ -348,7 +353,8 @@ CONTACTS = FileKind("contacts", "联系记录", "Contacts", (
         "跟进记录", "回访记录", "客户意见", "备注", "feedback", "notes")),
     _date("next_follow_up", "下次跟进", "Next follow-up", (
         "下次跟进", "下次跟进日期", "下次联系日期", "下次回访日期", "跟进日期", "下次跟进时间",
-        "下次联系时间", "下次回访时间", "预约回访时间", "预约回访日期", "next follow-up", "next follow up", "follow up"), future=True, yearless="next"),
+        "下次联系时间", "下次回访时间", "预约回访时间", "预约回访日期", "next follow-up",
+        "next follow up", "follow up"), future=True, yearless="next"),
 ), needs_link=True)
 
 KINDS: dict[str, FileKind] = {k.key: k for k in (CUSTOMERS, VISITS, SURVEYS, COMPLAINTS, CONTACTS)}

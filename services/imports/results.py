@@ -57,6 +57,9 @@ ROW_PROBLEMS: dict[str, tuple[str, str]] = {
                                   "建议维修项目已导入，请核对",
                                   "the declined repairs' due date is before the visit: they are "
                                   "imported without it, please check"),
+    "id_number_differs": ("生日或性别与身份证号不符，保留了文件中填写的值",
+                          "the birthday or gender differs from the ID card number's: the "
+                          "file's own value is kept"),
     "value_unknown": ("取值无法识别", "value not recognised"),
     "differs_in_file": ("与文件中前面一行的值不同，保留前一行的值",
                         "differs from an earlier row of the file; the earlier value is kept"),

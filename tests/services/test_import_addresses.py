@@ -157,3 +157,4 @@ def test_a_street_stored_whole_is_split_without_a_warning(database, tmp_path):
     lin = _customer(database, "林晓峰")
     assert (lin.province, lin.city, lin.district, lin.street) == (
         "广东省", "广州市", "天河区", "体育西路100号")
+

@@ -716,3 +716,30 @@ def test_a_day_without_its_year_that_is_no_day(raw, code):
 def test_without_a_rule_for_it_a_day_without_its_year_is_refused_as_such(raw):
     result = normalise_date(raw)
     assert result.value is None and codes(result) == [("date_year_missing", "error")]
+
+
+@pytest.mark.parametrize(("raw", "found"), [
+    # GB 11643's own example: born 1949-12-31, the 17th digit even (a woman), check X.
+    ("11010519491231002X", (dt.date(1949, 12, 31), "F")),
+    ("11010519491231002x", (dt.date(1949, 12, 31), "F")),
+    ("440106 19800101 1230", (dt.date(1980, 1, 1), "M")),
+    ("440305-19850612-0023", (dt.date(1985, 6, 12), "F")),
+    # The older 15 digits: YYMMDD of the 1900s, the last digit odd for a man.
+    ("440106800101123", (dt.date(1980, 1, 1), "M")),
+    # Not a resident ID: a company's credit code, a passport, a number too short.
+    ("91440101MA5AXXXX1X", None), ("E12345678", None), ("4401061980010112", None),
+])
+def test_an_id_card_number_gives_the_birthday_and_gender_it_holds(raw, found):
+    result = n.normalise_id_number(raw, dt.date(2026, 12, 4))
+    assert result == n.Clean(found)
+
+
+@pytest.mark.parametrize("raw", [
+    "440106198001011234",  # check character wrong (0 is right)
+    "110105194912310021",  # check character wrong (X is right)
+    "44010619800230123X",  # no 30 February (its check character right)
+    "440106202701011230",  # born after today (its check character right)
+])
+def test_an_id_card_number_that_cannot_be_right_gives_nothing_and_says_so(raw):
+    assert codes(n.normalise_id_number(raw, dt.date(2026, 12, 4))) == [
+        ("id_number_invalid", "error")]
