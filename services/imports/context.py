@@ -39,6 +39,8 @@ class Context:
     # of the file gave (a later row of the same customer saying otherwise is only noted).
     consent: bool = False
     consent_in_file: dict[int, bool] = field(default_factory=dict)
+    # (vehicle id, day) of the maintenance visits the cars of the file have, stored or added.
+    maintained: set[tuple[int, dt.date]] = field(default_factory=set)
     # (visit id, item) of the declined repairs the visits of the file have, stored or added.
     declined: set[tuple[int, str]] = field(default_factory=set)
     # The brands a model cell may start with (services/imports/brands.py), read once.

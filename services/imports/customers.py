@@ -17,6 +17,9 @@ import datetime as dt
 import re
 from typing import Any
 
+from sqlalchemy import select
+
+from models import Base
 from models.codes import PROFILE_ATTRIBUTES, RECORDED_FIELDS
 from services.customers.names import addressed, same_person
 from services.customers.pinyin import stored_keys
@@ -53,19 +56,27 @@ def process(ctx: Context, rows: list[tuple[RowResult, dict[str, Any]]]) -> None:
     )
     if ctx.consent:
         lookup.load_consent(lookup.customers)
+    maintained: list[tuple[RowResult, dict[str, Any], dt.date, int | None]] = []
     for result, values in rows:
         if result.outcome != "reject":
             ctx.writer.row = result
-            _row(ctx, lookup, result, values)
+            vehicle = _row(ctx, lookup, result, values)
+            if vehicle is not None and values.get("last_service_date") is not None:
+                maintained.append((result, vehicle, values["last_service_date"],
+                                   values.get("last_service_km")))
+    if maintained:
+        _last_maintenance(ctx, lookup, maintained)
 
 
-def _row(ctx: Context, lk: Lookup, result: RowResult, v: dict[str, Any]) -> None:
+def _row(ctx: Context, lk: Lookup, result: RowResult, v: dict[str, Any]) -> dict | None:
+    """The row's customer and car found or created; the car (None: the row names none, or is
+    rejected)."""
     if not (v.get("mobile") or v.get("vin") or v.get("plate")):
         result.reject("no_link_key")
-        return
+        return None
     customer, sold = _match(ctx, lk, result, v)
     if result.outcome == "reject":
-        return
+        return None
     vehicle = sold or (_vehicle(lk, customer, v) if customer is not None else None)
     # A car is anything the row names it by: its VIN or plate (a file without brand and model
     # columns: the make stays empty until a file says it), else its brand or model.
@@ -76,7 +87,7 @@ def _row(ctx: Context, lk: Lookup, result: RowResult, v: dict[str, Any]) -> None
     if customer is None:
         if not v.get("name"):
             result.reject("name_required", "name")
-            return
+            return None
         customer = _create_customer(ctx, lk, result, v)
     else:
         _update_customer(ctx, lk, result, customer, v)
@@ -95,10 +106,51 @@ def _row(ctx: Context, lk: Lookup, result: RowResult, v: dict[str, Any]) -> None
     ctx.seen["customer"].add(customer["id"])
     if vehicle is not None:
         ctx.seen["vehicle"].add(vehicle["id"])
+    _outcome(result)
+    return vehicle
+
+
+def _outcome(result: RowResult) -> None:
     if result.created:
         result.outcome = "create"
     elif result.changes:
         result.outcome = "update"
+
+
+def _last_maintenance(ctx: Context, lk: Lookup,
+                      rows: list[tuple[RowResult, dict[str, Any], dt.date, int | None]]) -> None:
+    """A maintenance visit of the car on the day the file says it was last maintained, with
+    its km as a reading, unless the car has a maintenance visit that day (stored, from a
+    visits file, or from an earlier row). A day before the car was bought is left out with a
+    note."""
+    stored = [car["id"] for _, car, _, _ in rows if car["id"] not in ctx.writer.created["vehicle"]]
+    t = Base.metadata.tables["service_visit"]
+    for i in range(0, len(stored), 500):
+        ctx.maintained.update((car, day) for car, day in ctx.conn.execute(
+            select(t.c.vehicle_id, t.c.visit_date).where(t.c.vehicle_id.in_(stored[i:i + 500]),
+                                                         t.c.visit_type == "maintenance")))
+    for result, car, day, km in rows:
+        ctx.writer.row = result
+        if car.get("purchase_date") is not None and day < car["purchase_date"]:
+            result.issues.append(Issue("service_before_purchase", "last_service_date",
+                                       "warning"))
+            continue
+        if (car["id"], day) in ctx.maintained:
+            continue
+        ctx.maintained.add((car["id"], day))
+        if km is not None and (problem := lk.reading_out_of_line(car["id"], day, km)):
+            # Not the car's odometer that day: not the visit's km either, which the next
+            # maintenance falls due from.
+            result.issues.append(Issue(problem, "last_service_km", "warning"))
+            km = None
+        ctx.writer.insert("service_visit", {
+            "customer_id": car["customer_id"], "vehicle_id": car["id"], "visit_date": day,
+            "visit_type": "maintenance", "amount": 0, "km": km, "note": f"{ctx.note}：最近保养",
+            "work_order": None})
+        result.created.append("service_visit")
+        if km is not None:
+            _reading(ctx, lk, result, car, km, day)
+        _outcome(result)
 
 
 def _match(ctx: Context, lk: Lookup, result: RowResult,

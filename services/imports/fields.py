@@ -226,6 +226,15 @@ CUSTOMERS = FileKind("customers", "客户及车辆", "Customers and vehicles", (
         "里程日期", "里程记录日期", "抄表日期", "最近进厂日期", "上次进厂日期", "最后进厂日期",
         "最近进厂时间", "mileage date", "km date", "last visit date", "last visit"),
           yearless="last"),
+    # The car's last maintenance as an owners file gives it: a maintenance visit of that day
+    # (its amount unknown, so no spend), which the next maintenance falls due from.
+    _date("last_service_date", "最近保养日期", "Last maintenance", (
+        "最近保养日期", "上次保养日期", "末次保养日期", "最后保养日期", "最近保养时间",
+        "上次保养时间", "最后一次保养日期", "last service date", "last maintenance",
+        "last maintenance date"), yearless="last"),
+    Field("last_service_km", "最近保养里程", "Last maintenance km", "km", (
+        "最近保养里程", "上次保养里程", "末次保养里程", "最后保养里程", "last service mileage",
+        "last maintenance mileage")),
     *PROFILE_FIELDS,
     # Recorded as a ConsentEvent (services/imports/consent.py), dated by the consent date, else
     # the day the file was exported, else the import's day.

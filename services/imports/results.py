@@ -57,6 +57,8 @@ ROW_PROBLEMS: dict[str, tuple[str, str]] = {
                                   "建议维修项目已导入，请核对",
                                   "the declined repairs' due date is before the visit: they are "
                                   "imported without it, please check"),
+    "service_before_purchase": ("最近保养日期早于购车日期，未记为保养", "the last maintenance "
+                                "is dated before the car was bought: not recorded"),
     "id_number_differs": ("生日或性别与身份证号不符，保留了文件中填写的值",
                           "the birthday or gender differs from the ID card number's: the "
                           "file's own value is kept"),
