@@ -35,6 +35,9 @@ _TIME = re.compile(
     r"(?:\s*[:：]?\s*(\d{1,2})(?:\.\d+)?\s*秒?)?\s*(am|pm)?\s*(z|[+-]\d{2}:?\d{2})?"
 )
 _AFTERNOON = ("下午", "晚上", "pm")
+# The day of the week some systems print beside a date (2019/03/15 星期五, 2019-03-15(周五)):
+# the date says it already.
+_WEEKDAY = re.compile(r"[(（]?(?:星期|周|礼拜)[一二三四五六日天][)）]?")
 _DIGITS = re.compile(r"(\d+)(?:\.(\d+))?")
 
 
@@ -180,7 +183,7 @@ def _without_year(match: re.Match[str], rest: str, order: str | None,
 
 def _from_text(raw: str, order: str | None,
                yearless: YearLess | None = None) -> tuple[dt.datetime, tuple[str, ...]]:
-    text = nfkc(raw).strip().lower()
+    text = _WEEKDAY.sub(" ", nfkc(raw)).strip().lower()
     if _DIGITS.fullmatch(text):
         return _from_digits(text)
     if match := _YMD.match(text):

@@ -281,7 +281,7 @@ def test_mobiles_stored_as_numbers(mobile):
      "2019-03-05 14:30", "2019/3/5 14:30:00", "2019-03-05T14:30:00", "2019-03-05 00:00:00.000",
      "2019年3月5日 下午2:30", "43529", "43529.6", 43529, 43529.25, 20190305,
      dt.date(2019, 3, 5), dt.datetime(2019, 3, 5, 9, 0), "２０１９－０３－０５",
-     "2019-3-5"],
+     "2019-3-5", "2019/03/05 星期二", "2019-03-05(周二)", "2019年3月5日（礼拜二）"],
 )
 def test_dates_in_every_form_people_type(raw):
     result = normalise_date(raw)
@@ -376,6 +376,8 @@ def test_datetimes_keep_their_time():
                                                                             30, 20)
     assert normalise_datetime("43529.5").value == dt.datetime(2019, 3, 5, 12, 0)
     assert normalise_datetime("2019-03-05").value == dt.datetime(2019, 3, 5)
+    assert normalise_datetime("2019-03-05 周二 下午2:30").value == dt.datetime(2019, 3, 5, 14,
+                                                                             30)
 
 
 @pytest.fixture
