@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from models import Customer, MileageReading, ProfileChange, Vehicle
 from services.customers.gone import customer_gone
+from services.customers.places import full_division_names
 from services.customers.profile import _stale_profile
-from services.imports.addresses import full_division_names
 from services.imports.normalise import (
     MAX_KM,
     km_rise_implausible,

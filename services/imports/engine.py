@@ -29,8 +29,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from models import ImportBatch, StaffUser
 from models.base import utcnow
 from models.codes import IMPORT_KINDS, PROFILE_ATTRIBUTES
+from services.customers.places import full_division_names
 from services.imports import batches, customers, events
-from services.imports.addresses import full_division_names, split_addresses
+from services.imports.addresses import split_addresses
 from services.imports.clean import AMOUNT_TYPED, BLANKS_NOTED, PURPOSE_TYPED, clean_row
 from services.imports.columns import Columns, read_columns
 from services.imports.context import Context

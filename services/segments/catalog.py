@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from models.codes import (
@@ -134,6 +134,10 @@ _rows("customer", "customer", [
     ("customer_source", "text", "客户来源", "Customer source"),
     ("owner_staff_id", "number", "负责员工编号", "Owner staff id"),
 ])
+# The compiler compares a place by every name it is stored under (services/customers/places.py).
+for _place in ("province", "city"):
+    FIELDS[_place] = replace(FIELDS[_place], note="`=` `!=` `in` `not_in` find the place by its "
+                             "full or its short name alike (深圳市 or 深圳)")
 _rows("vehicle", "vehicle", [
     ("brand", "text", "品牌", "Brand"),
     ("model", "text", "车型", "Model"),

@@ -23,6 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.selectable import FromClause
 
+from services.customers.places import PLACE_COLUMNS, names_of
 from services.segments.catalog import FIELDS, NEGATIVE_OPS
 from services.segments.context import C, Ctx, Question, V
 from services.segments.field_sql import FIELD_SQL
@@ -49,8 +50,14 @@ def compile_condition(ctx: Ctx, cond: Condition) -> ColumnElement[bool]:
     if sql.condition is not None:
         return sql.condition(ctx, cond.op, cond.value, params)
     assert sql.value is not None
-    return compare(FIELDS[cond.field].type, sql.value(ctx, params), cond.op, cond.value,
-                   ctx.as_of)
+    col = sql.value(ctx, params)
+    if cond.field in PLACE_COLUMNS and cond.op in ("=", "!=", "in", "not_in"):
+        # 深圳 or 深圳市: the customers stored under either name of the place.
+        typed = cond.value if cond.op in ("in", "not_in") else (cond.value,)
+        names = [n for t in typed for n in names_of(cond.field, t)]
+        return compare("text", col, "in" if cond.op in ("=", "in") else "not_in", names,
+                       ctx.as_of)
+    return compare(FIELDS[cond.field].type, col, cond.op, cond.value, ctx.as_of)
 
 
 def compare(type_: str, col: ColumnElement, op: str, value: Any, as_of: dt.date):

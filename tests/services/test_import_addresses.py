@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import select
 
 from models import Customer
-from services.imports.addresses import full_division_names, split_addresses
+from services.customers.places import full_division_names
+from services.imports.addresses import split_addresses
 from services.imports.apply import apply
 from services.imports.plan import ImportOptions, plan
 from tests.services.import_files import write_xlsx

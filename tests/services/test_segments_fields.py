@@ -37,14 +37,15 @@ AS_OF = D(2026, 11, 23)
 def world(database):
     """张伟 (1): Passat (1) bought 5.998 years ago, a sold BMW (2), a Golf (3); happy, spends.
     李娜 (2): an old Buick (4) on a loan; never surveyed, open complaint, no SMS for marketing.
-    王芳 (3): no car, unhappy, potential, strong intent."""
+    王芳 (3): no car, unhappy, potential, strong intent; her 北京 written 北京市."""
     with database.sessions.begin() as s:
         s.add_all([
             Customer(id=1, code="C1", name="张伟", city="北京", mobile="13912345678",
                      birthday_md="1201", gender="M"),
             Customer(id=2, code="C2", name="李娜", city="上海", mobile="13800001111",
                      birthday_md="0229", gender="F"),
-            Customer(id=3, code="C3", name="王芳", city="北京", lifecycle_stage="potential"),
+            # Her city stored by its full name, 张伟's by its short one: one place.
+            Customer(id=3, code="C3", name="王芳", city="北京市", lifecycle_stage="potential"),
         ])
         s.flush()
         s.add_all([
@@ -126,6 +127,10 @@ CASES = [
     # stored customer fields, text and code operators
     (c("name", "=", "张伟"), {(1, None)}),
     (c("city", "!=", "北京"), {(2, None)}),
+    (c("city", "=", "北京市"), {(1, None), (3, None)}),
+    (c("city", "in", ["北京", "广州"]), {(1, None), (3, None)}),
+    (c("city", "not_in", ["北京市"]), {(2, None)}),
+    (c("city", "contains", "北京市"), {(3, None)}),
     (c("mobile", "starts_with", "139"), {(1, None)}),
     (c("mobile", "contains", "0001"), {(2, None)}),
     (c("name", "in", ["王芳", "李娜"]), {(2, None), (3, None)}),

@@ -28,7 +28,7 @@ def worlds(draw) -> list[ref.C]:
     vid = 0
     for cid in range(1, draw(st.integers(1, 5)) + 1):
         md = draw(st.none() | st.sampled_from(("0101", "0228", "0229", "0301", "1123", "1230")))
-        c = ref.C(cid, draw(st.sampled_from((None, "北京", "上海"))), md,
+        c = ref.C(cid, draw(st.sampled_from((None, "北京", "北京市", "上海"))), md,
                   draw(st.none() | st.sampled_from(ref.STAGES)))
         for _ in range(draw(st.integers(0, 3))):
             vid += 1
@@ -108,7 +108,8 @@ CONDITIONS = st.one_of(
               st.sampled_from(("VW", "B", "uick"))),
     st.builds(_cond, st.just("brand"), st.sampled_from(("in", "not_in")),
               st.just(["VW", "BMW"])),
-    st.builds(_cond, st.just("city"), st.sampled_from(("=", "!=", "is_null")), st.just("北京")),
+    st.builds(_cond, st.just("city"), st.sampled_from(("=", "!=", "is_null")),
+              st.sampled_from(("北京", "北京市"))),
     st.builds(_cond, st.just("price_paid"), st.just("between"),
               st.sampled_from(([100_000, 250_000], [0, 60_000]))),
     st.builds(_cond, st.just("tags"), st.sampled_from(("has_any", "has_all", "has_none")),
@@ -246,7 +247,8 @@ class Reference:
             return compare(None if v is None else v.brand, op,
                            tuple(target) if isinstance(target, list) else target)
         if f == "city":
-            return compare(c.city, op, target)
+            # One place under its short or its full name (北京, 北京市).
+            return compare(c.city and c.city.removesuffix("市"), op, target.removesuffix("市"))
         if f == "price_paid":
             return compare(None if v is None else v.price_paid, op, tuple(target))
         if f == "tags":
