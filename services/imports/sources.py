@@ -24,6 +24,9 @@ DELIMITERS = (",", "\t", ";", "|")
 _CHARSET = re.compile(rb"""charset\s*=\s*["']?([\w-]+)""", re.IGNORECASE)
 _HIGH_BYTES = bytes(range(128, 256))
 _EXCEL_TEXT = re.compile(r'^="(.*)"$', re.DOTALL)
+# '13800138000, 'LSVAB2BM4MN123456: the apostrophe some exports put before a number or code so
+# that Excel keeps it as text; in a CSV it is not part of the value.
+_TEXT_MARK = re.compile(r"^'([0-9A-Za-z][0-9A-Za-z+\-./: ]*)$")
 
 RawRow = tuple[int, tuple[Cell, ...]]
 
@@ -98,10 +101,11 @@ def sniff_delimiter(sample: str) -> str:
 
 
 def _csv_cell(text: str) -> Cell:
-    """'' is empty; ="0571-88888888" (how exports keep leading zeros in CSV) is its text."""
+    """'' is empty; ="0571-88888888" and '0571-88888888 (how exports keep leading zeros in
+    CSV) are its text."""
     if not text.strip():
         return None
-    if match := _EXCEL_TEXT.match(text.strip()):
+    if match := _EXCEL_TEXT.match(text.strip()) or _TEXT_MARK.match(text.strip()):
         return match[1]
     return text
 

@@ -340,6 +340,18 @@ def test_csv_encodings_and_delimiters(tmp_path, encoding, rare, delimiter):
     assert table.skipped == [Skipped(7, "subtotal")] and table.blank_rows == 1
 
 
+def test_an_apostrophe_kept_before_a_number_or_code_is_not_its_text(tmp_path):
+    # Exports put ' before a number so Excel keeps it as text; in a CSV it stays in the cell.
+    path = tmp_path / "客户.csv"
+    path.write_text("姓名,手机,车架号,备注\n"
+                    "张三,'13800138000,'LSVAU2180N2183294,'不要再打了'\n"
+                    "李四,'0571-88888888,,'\n", encoding="utf-8")
+    with open_table(path) as table:
+        assert [r.cells for r in table] == [
+            ("张三", "13800138000", "LSVAU2180N2183294", "'不要再打了'"),
+            ("李四", "0571-88888888", None, "'")]
+
+
 def test_gbk_is_read_as_gb18030_and_keeps_every_character(tmp_path):
     path = tmp_path / "g.csv"
     path.write_bytes("姓名,手机\n刘䶮,13800138000\n张三,13900139000\n".encode("gb18030"))
