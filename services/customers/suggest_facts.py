@@ -153,6 +153,23 @@ def _until(day: dt.date | None, as_of: dt.date) -> int | None:
     return None if day is None else (day - as_of).days
 
 
+def renewal(expiry: dt.date | None, as_of: dt.date) -> dt.date | None:
+    """When a yearly policy expiring on `expiry` is next renewed on or after `as_of`: the
+    expiry itself, or for one already past its next anniversary (a policy renewed elsewhere
+    keeps its day; 29 February is renewed on 1 March in other years), as the segments count
+    insurance falling due."""
+    if expiry is None or expiry >= as_of:
+        return expiry
+    for year in (as_of.year, as_of.year + 1):
+        try:
+            day = expiry.replace(year=year)
+        except ValueError:  # 29 February in a year without one
+            day = dt.date(year, 3, 1)
+        if day >= as_of:
+            return day
+    raise AssertionError("an anniversary comes within a year")
+
+
 def _since(day: dt.date | None, as_of: dt.date) -> int | None:
     return None if day is None else (as_of - day).days
 
@@ -207,7 +224,8 @@ def facts_of(b: Brief) -> dict[str, object]:
         "maintenance_due_days": _until(min(maintenance), b.as_of) if maintenance else None,
         "open_declined": len(b.declined),
         "declined_due_days": _until(min(declined_due), b.as_of) if declined_due else None,
-        "insurance_days": _soonest([_until(c.insurance_expiry, b.as_of) for c in owned]),
+        "insurance_days": _soonest([_until(renewal(c.insurance_expiry, b.as_of), b.as_of)
+                                    for c in owned]),
         "warranty_days": _soonest([_until(c.warranty_end, b.as_of) for c in owned]),
         "intent": intent.strength if intent else None,
         "intent_window": intent.window if intent else None,
@@ -242,7 +260,7 @@ def merge_values(b: Brief, facts: dict[str, object]) -> dict[str, str]:
         b.declined[0] if b.declined else None)
     made = b.referrals.introduced if b.referrals is not None else ()
     last_made = max(made, key=lambda r: r.referred_on, default=None)
-    insurance = [c.insurance_expiry for c in owned if c.insurance_expiry]
+    insurance = [day for c in owned if (day := renewal(c.insurance_expiry, b.as_of))]
     warranty = [c.warranty_end for c in owned if c.warranty_end]
     intent = b.intent
     values = {key: fact_value_text(FACTS[key], value) if value is not None else UNKNOWN_VALUE

@@ -152,6 +152,13 @@ _rows("vehicle", "vehicle", [
     ("inspection_due", "date", "年检到期", "Inspection due"),
     ("vehicle_active", "bool", "车辆在用", "Vehicle still owned"),
 ])
+# Dates that come round every year: "due within N days" of one already past is its next
+# anniversary (derived.anniversary_due).
+YEARLY_DATES = ("insurance_expiry",)
+for _yearly in YEARLY_DATES:
+    FIELDS[_yearly] = replace(FIELDS[_yearly], note="due_within: the date, or for one already "
+                              "past its anniversary (a policy renewed elsewhere keeps its day), "
+                              "falls in the next N days; 29 Feb is due on 1 March in other years")
 
 _add(Field("birthday", "date", "customer", "customer", "生日", "Birthday",
            only=("due_within", "is_null", "not_null"),

@@ -37,7 +37,7 @@ from models import (
 )
 from services.segments.context import C, Ctx
 from services.segments.sqlx import DAYS_PER_YEAR as DAYS_PER_YEAR
-from services.segments.sqlx import NEVER, day, later_of, moment
+from services.segments.sqlx import NEVER, day, later_of, moment, month_day
 
 
 def months_before(when: dt.date, months: int) -> dt.date:
@@ -313,7 +313,21 @@ def lifecycle_stage(as_of: dt.date) -> ColumnElement[str]:
 def birthday_due(as_of: dt.date, days: int) -> ColumnElement[bool]:
     """The birthday (MMDD) falls within the next `days` days; string ranges on birthday_md
     use its index. A 29 February birthday is due on 1 March in other years."""
-    md = C.c.birthday_md
+    return month_day_due(C.c.birthday_md, as_of, days)
+
+
+def anniversary_due(col: ColumnElement[dt.date], as_of: dt.date,
+                    days: int) -> ColumnElement[bool]:
+    """A yearly date falls due within the next `days` days: the date itself, or for one
+    already past, its anniversary (an insurance policy renewed without the dealer keeps its
+    day, so last year's expiry is this year's renewal)."""
+    return or_(col.between(day(as_of), day(as_of + dt.timedelta(days=days))),
+               and_(col < day(as_of), month_day_due(month_day(col), as_of, days)))
+
+
+def month_day_due(md: ColumnElement[str], as_of: dt.date, days: int) -> ColumnElement[bool]:
+    """A month and day (MMDD) falls within the next `days` days, in whatever year; 29
+    February is due on 1 March in other years."""
     if days >= 365:
         return md.is_not(None)
     end = as_of + dt.timedelta(days=days)

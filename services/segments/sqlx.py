@@ -253,6 +253,24 @@ def _date_of_sqlite(element, compiler, **kw) -> str:
     return f"substr({compiler.process(list(element.clauses)[0], **kw)}, 1, 10)"
 
 
+class month_day(FunctionElement):
+    """A date's month and day as MMDD text ("0229"), as birthdays are kept (birthday_md)."""
+
+    type = Text()
+    inherit_cache = True
+    name = "month_day"
+
+
+@compiles(month_day)
+def _month_day_default(element, compiler, **kw) -> str:
+    return f"to_char({compiler.process(list(element.clauses)[0], **kw)}, 'MMDD')"
+
+
+@compiles(month_day, "sqlite")
+def _month_day_sqlite(element, compiler, **kw) -> str:
+    return f"strftime('%m%d', {compiler.process(list(element.clauses)[0], **kw)})"
+
+
 class bytewise(FunctionElement):
     """Text compared character by character (code point order, as Python sorts str):
     PostgreSQL's "C" collation; SQLite's default BINARY collation already is."""

@@ -308,3 +308,35 @@ def test_oldest_open_complaint_age(world):
     # On 3 September 2025 张伟's complaint (1 September, resolved the 5th) was open, 2 days.
     assert members(world, c(age, "=", 2), D(2025, 9, 3)) == {(1, None)}
     assert members(world, c(age, "not_null"), D(2025, 9, 3)) == {(1, None)}
+
+
+def test_insurance_falls_due_again_on_the_anniversary_of_a_past_expiry(database):
+    # A DMS keeps the expiry of the policy the dealer sold; one renewed elsewhere keeps its day,
+    # so a past expiry comes round again each year. On 2026-11-23, within 30 days:
+    expiries = {
+        11: D(2024, 12, 10),  # due: its anniversary is 2026-12-10
+        12: D(2025, 11, 22),  # not due: its anniversary was yesterday, the next is a year off
+        13: D(2026, 12, 20),  # due: ahead, within the window
+        14: D(2026, 12, 24),  # not due: ahead, beyond it
+        15: D(2023, 12, 23),  # due: on the window's last day
+        16: None,
+    }
+    with database.sessions.begin() as s:
+        s.add(Customer(id=10, code="C10", name="周强"))
+        s.flush()
+        s.add_all([Vehicle(id=vid, customer_id=10, brand="VW", model="Passat",
+                           insurance_expiry=day) for vid, day in expiries.items()])
+    assert members(database, c("insurance_expiry", "due_within", 30)) == {
+        (10, 11), (10, 13), (10, 15)}
+    # The other comparisons read the stored date as it is.
+    assert members(database, c("insurance_expiry", "<", "2026-01-01")) == {
+        (10, 11), (10, 12), (10, 15)}
+    counts = {g.key: g.count for g in service.due_soon(database.sessions, AS_OF, 30)}
+    assert counts["insurance_expiry"] == 3
+    # A 29 February expiry is due on 1 March in a year without one.
+    with database.sessions.begin() as s:
+        s.get_one(Vehicle, 16).insurance_expiry = D(2024, 2, 29)
+    assert (10, 16) in members(database, c("insurance_expiry", "due_within", 3),
+                               as_of=D(2027, 2, 27))
+    assert (10, 16) not in members(database, c("insurance_expiry", "due_within", 3),
+                                   as_of=D(2027, 3, 2))

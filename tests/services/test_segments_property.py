@@ -34,7 +34,7 @@ def worlds(draw) -> list[ref.C]:
             vid += 1
             v = ref.V(vid, draw(st.sampled_from(("VW", "BMW", "Buick"))),
                       draw(st.none() | dates(-3700, 0)), draw(st.booleans()),
-                      draw(st.none() | dates(-60, 120)),
+                      draw(st.none() | dates(-800, 120)),
                       draw(st.none() | st.integers(50_000, 400_000)))
             v.readings = draw(st.lists(st.tuples(dates(-2000, 100), st.integers(0, 200_000)),
                                        max_size=3))
@@ -101,7 +101,7 @@ CONDITIONS = st.one_of(
     st.builds(_cond, st.just("birthday"), st.just("due_within"),
               st.sampled_from((0, 7, 30, 70, 364, 365))),
     st.builds(_cond, st.just("insurance_expiry"), st.sampled_from(("due_within", "within_last")),
-              st.sampled_from((0, 30, 90))),
+              st.sampled_from((0, 30, 90, 364, 365))),
     st.builds(_cond, st.just("insurance_expiry"), st.sampled_from(("<=", ">", "is_null")),
               st.just("2026-12-01")),
     st.builds(_cond, st.just("brand"), st.sampled_from(("=", "!=", "contains", "starts_with")),
@@ -238,6 +238,9 @@ class Reference:
             return ref.birthday_due(c.birthday_md, a, target)
         if f == "insurance_expiry":
             val = None if v is None else v.insurance_expiry
+            if op == "due_within" and val is not None and val < a:
+                # Past: its anniversary comes round as a birthday does.
+                return ref.birthday_due(val.strftime("%m%d"), a, target)
             if op == "due_within":
                 return val is not None and a <= val <= a + dt.timedelta(days=target)
             if op == "within_last":

@@ -10,7 +10,7 @@ import json
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 import main
 from models import (
@@ -22,7 +22,7 @@ from models import (
     SatisfactionSurvey,
     Vehicle,
 )
-from services.customers import profile, suggest, suggest_decisions
+from services.customers import profile, suggest, suggest_decisions, suggest_facts
 from services.customers.brief import load_brief
 from services.customers.suggest_rules import DEFAULT_RULES, Condition, Rule, describe_when
 from services.staff.permissions import NotAllowed
@@ -282,3 +282,30 @@ def test_a_maintenance_reminder_names_the_car_that_is_due(database):
         only = suggest.RuleSet((dataclasses.replace(reminder, points=points),), 1)
         said = suggest.suggest(brief, only).talking_points
         assert said.startswith("大众 帕萨特 粤AM2 首保到期 ") and "粤B99999" not in said
+
+
+def test_an_insurance_expiry_long_past_is_renewed_on_its_anniversary(database):
+    # The DMS kept the expiry of the policy the dealer sold two years ago; the owner renewed
+    # elsewhere on the same day each year, so the renewal comes round on 2026-12-10.
+    cid = owner(database, "I1", years=3)
+    with database.sessions.begin() as s:
+        s.scalars(select(Vehicle).where(Vehicle.customer_id == cid)).one().insurance_expiry = \
+            D(2024, 12, 10)
+    renewal = next(r for r in DEFAULT_RULES if r.name == "保险到期续保")
+    said = suggest.suggest(load_brief(database.sessions, cid, AS_OF),
+                           suggest.RuleSet((renewal,), 1))
+    assert said.talking_points == "保险 2026-12-10 到期：提醒续保，可先报价"
+    assert facts(said)["insurance_days"] == 17
+
+
+@pytest.mark.parametrize(("expiry", "as_of", "renewed"), [
+    (D(2026, 12, 10), D(2026, 11, 23), D(2026, 12, 10)),  # ahead: itself
+    (D(2026, 11, 23), D(2026, 11, 23), D(2026, 11, 23)),
+    (D(2024, 12, 10), D(2026, 11, 23), D(2026, 12, 10)),
+    (D(2025, 11, 22), D(2026, 11, 23), D(2027, 11, 22)),  # this year's passed yesterday
+    (D(2024, 2, 29), D(2027, 2, 20), D(2027, 3, 1)),
+    (D(2024, 2, 29), D(2027, 12, 1), D(2028, 2, 29)),
+    (None, D(2026, 11, 23), None),
+])
+def test_a_yearly_renewal_day(expiry, as_of, renewed):
+    assert suggest_facts.renewal(expiry, as_of) == renewed
