@@ -9,6 +9,7 @@ import json
 from json.encoder import encode_basestring
 from typing import Any
 
+from services.customers.suggest_facts import renewal
 from services.labels import pick, text
 from services.lists.routing import LIST_CHANNELS, POSITIONS
 from services.outputs.types import ListMember
@@ -173,6 +174,7 @@ class MemberSnapshots:
         self._times: dict[tuple, str] = {}
         self._outcomes: dict[str | None, str | None] = {None: None, "": None}
         self._days: dict[Any, _Day] = {}
+        self._renewals: dict[dt.date, _Day | None] = {}
         self._owned: dict[Any, tuple[float, str]] = {}
         self._birthdays: dict[str, str | None] = {}
         self._shared: dict[str, tuple[str, str]] = {}
@@ -208,6 +210,12 @@ class MemberSnapshots:
             assert day is not None
             got = self._days[key] = _Day(day, self.as_of)
         return got
+
+    def renewal(self, expired: _Day) -> _Day | None:
+        """The next renewal of a yearly policy that expired on a past day (its anniversary)."""
+        if expired.day not in self._renewals:
+            self._renewals[expired.day] = self.day(renewal(expired.day, self.as_of))
+        return self._renewals[expired.day]
 
     def _years(self, day: _Day) -> tuple[float, str]:
         """Years owned since a purchase day, and the talking point they make (or '')."""
@@ -286,6 +294,8 @@ class MemberSnapshots:
         for label, when in (("保险", r.insurance_expiry), ("质保", r.warranty_end)):
             if when is not None:
                 d = days.get(when) or self.day(when)
+                if d is not None and d.ahead < 0 and label == "保险":
+                    d = self.renewal(d)
                 if d is not None and 0 <= d.ahead <= 60:
                     pts.append(f"{label} {d.iso} 到期：可谈续保/延保")
         md = r.birthday_md

@@ -161,7 +161,8 @@ def _words(s) -> None:
     # One reading the day before: about 59,999.76 km today, printed as 60,000.
     reading(person(s, "T-KM-ROUND", order="phone"), 59943, AS_OF - DAY)
     for field, tag in (("insurance_expiry", "INS"), ("warranty_end", "WAR")):
-        for days in (-1, 0, 60, 61):
+        # -715, -790: two years ago; a policy comes round again on its day, a warranty not.
+        for days in (-790, -715, -1, 0, 60, 61):
             c = person(s, f"T-{tag}{days:+d}", order="phone")
             vehicle = car(s, c)
             setattr(vehicle, field, AS_OF + dt.timedelta(days=days))
@@ -353,6 +354,8 @@ REFERRAL = "满意度 {} 分：可请其推荐亲友（老带新）"
     ("T-Y1807", ""), ("T-Y1808", "购车 5.0 年：可介绍置换、免费评估旧车"),
     ("T-KM59999", ""), ("T-KM60000", "估算里程约 60,000 km：提醒大保养"),
     ("T-KM-ROUND", ""),  # 59,999.76 km: printed rounded, but below the threshold
+    ("T-INS-790", ""), ("T-INS-715", "保险 2026-12-08 到期：可谈续保/延保"),
+    ("T-WAR-715", ""),
     ("T-INS-1", ""), ("T-INS+0", "保险 2026-11-23 到期：可谈续保/延保"),
     ("T-INS+60", "保险 2027-01-22 到期：可谈续保/延保"), ("T-INS+61", ""),
     ("T-WAR-1", ""), ("T-WAR+0", "质保 2026-11-23 到期：可谈续保/延保"),
