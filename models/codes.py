@@ -58,7 +58,7 @@ RECORDED_FIELDS = (
     "inspection_due",
 )
 # The kinds of file an import reads (services/imports/).
-IMPORT_KINDS = ("customers", "visits", "surveys", "complaints", "contacts")
+IMPORT_KINDS = ("customers", "visits", "surveys", "complaints", "contacts", "purchases")
 DAY_PREFERENCES = ("any", "weekday", "weekend")
 TIME_WINDOWS = ("morning", "noon", "afternoon", "evening")
 LIFECYCLE_STAGES = ("stranger", "potential", "intent", "first_purchase", "repeat", "super")

@@ -73,6 +73,7 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "surveys": ("满意度回访", "Satisfaction surveys"),
         "complaints": ("投诉", "Complaints"),
         "contacts": ("联系记录", "Contact history"),
+        "purchases": ("其他消费", "Other purchases"),
     },
     "marital_status": {
         "single": ("未婚", "Single"),

@@ -5704,44 +5704,44 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>SheetPage</name>
     <message>
-        <location filename="../../ui/views/import_source.py" line="149"/>
+        <location filename="../../ui/views/import_source.py" line="153"/>
         <source>&amp;Sheet</source>
         <translation>工作表(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_source.py" line="156"/>
+        <location filename="../../ui/views/import_source.py" line="160"/>
         <source>Column &amp;headers are in row</source>
         <translation>列标题所在行(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_source.py" line="188"/>
+        <location filename="../../ui/views/import_source.py" line="192"/>
         <source>Choose a file first.</source>
         <translation>请先选择文件。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/import_source.py" line="207"/>
+        <location filename="../../ui/views/import_source.py" line="211"/>
         <source>Row %1 holds the column headers (%n column(s)); it is tinted below. If another row holds them, enter its number.</source>
         <translation>
             <numerusform>第 %1 行为列标题（%n 列），已在下方以底色标出。如果列标题在其他行，请输入该行行号。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_source.py" line="215"/>
+        <location filename="../../ui/views/import_source.py" line="219"/>
         <source>No row of column headers was found on any sheet (%1). Choose the sheet and enter the number of the row that holds them.</source>
         <translation>所有工作表（%1）中都未找到列标题行。请选择工作表，并输入列标题所在的行号。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_source.py" line="221"/>
+        <location filename="../../ui/views/import_source.py" line="225"/>
         <source>No row of column headers was found. Enter the number of the row that holds them.</source>
         <translation>未找到列标题行。请输入列标题所在行的行号。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_source.py" line="227"/>
+        <location filename="../../ui/views/import_source.py" line="231"/>
         <source>row %1: %2</source>
         <translation>第 %1 行：%2</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_source.py" line="234"/>
+        <location filename="../../ui/views/import_source.py" line="238"/>
         <source>Above the headers, not imported: %1</source>
         <translation>列标题上方的内容（不导入）：%1</translation>
     </message>
@@ -5973,27 +5973,32 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>对客户的电话、短信和拜访：时间、方式、原因、结果。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_source.py" line="83"/>
+        <location filename="../../ui/views/import_source.py" line="67"/>
+        <source>Insurance renewals, accessories and extended warranties sold: date, plate or mobile, amount, item; a policy&apos;s expiry updates its car&apos;s.</source>
+        <translation>续保、精品、延保等销售记录：日期、车牌或手机、金额、项目；保单的到期日会更新该车的保险到期。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/import_source.py" line="87"/>
         <source>No file chosen yet</source>
         <translation>尚未选择文件</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_source.py" line="84"/>
+        <location filename="../../ui/views/import_source.py" line="88"/>
         <source>&amp;Choose the file…</source>
         <translation>选择文件(&amp;C)…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_source.py" line="91"/>
+        <location filename="../../ui/views/import_source.py" line="95"/>
         <source>Excel (.xlsx, .xls) or CSV, as exported: title rows above the column headers and total rows are recognised. A file can also be dragged here from its folder. Nothing is written before the dry run has shown what would happen.</source>
         <translation>Excel（.xlsx、.xls）或 CSV，保持导出原样即可：列标题上方的标题行和合计行都能识别。也可以把文件从文件夹直接拖到这里。试导入显示处理结果之前，不会写入任何数据。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_source.py" line="98"/>
+        <location filename="../../ui/views/import_source.py" line="102"/>
         <source>1. What is in the file?</source>
         <translation>1. 文件里是什么内容？</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_source.py" line="99"/>
+        <location filename="../../ui/views/import_source.py" line="103"/>
         <source>2. Which file?</source>
         <translation>2. 选择哪个文件？</translation>
     </message>

@@ -59,6 +59,7 @@ _SIMPLE: dict[str, Callable[[Cell], Clean[Any]]] = {
     "plate": n.normalise_plate,
     "payment": w.normalise_payment,
     "visit_type": w.normalise_visit_type,
+    "purchase_kind": w.normalise_purchase_kind,
     "score": n.normalise_score,
     "yes_no": w.normalise_yes_no,
     "channel": w.normalise_channel,

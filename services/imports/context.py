@@ -39,6 +39,9 @@ class Context:
     # of the file gave (a later row of the same customer saying otherwise is only noted).
     consent: bool = False
     consent_in_file: dict[int, bool] = field(default_factory=dict)
+    # The kind of purchase a purchases file's headers or title name (保费, 精品名称), for rows
+    # that say none themselves.
+    purchase_kind: str | None = None
     # (vehicle id, day) of the maintenance visits the cars of the file have, stored or added.
     maintained: set[tuple[int, dt.date]] = field(default_factory=set)
     # (visit id, item) of the declined repairs the visits of the file have, stored or added.

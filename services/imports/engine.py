@@ -39,7 +39,7 @@ from services.imports.dates import export_day
 from services.imports.errors_file import write_errors
 from services.imports.fields import KINDS
 from services.imports.mapping import Mapping, fit_profile, looks_like
-from services.imports.normalise import Cell
+from services.imports.normalise import Cell, cell_text
 from services.imports.readers import HEADER_SCAN
 from services.imports.report import Tally
 from services.imports.results import (
@@ -52,6 +52,7 @@ from services.imports.results import (
 )
 from services.imports.source import Source, open_source
 from services.imports.stored import Stored, records_of
+from services.imports.words import purchase_kind_in
 from services.imports.writes import Writer
 from services.labels import text
 from services.staff.audit import audit
@@ -132,6 +133,12 @@ def _internal(kind: str, values: dict[str, Any], ctx: Context,
                  f"服务顾问 {v['advisor']}" if v.get("advisor") else None, v.get("note"),
                  f"金额原文 {typed}" if typed else None]
         v["note"] = "；".join(p for p in parts if p) or None
+    elif kind == "purchases":
+        parts = [f"单号 {v['order_no']}" if v.get("order_no") else None, v.get("item"),
+                 v.get("remarks")]
+        v["description"] = "；".join(p for p in parts if p) or None
+        v["kind"] = (v.get("kind") if v.get("kind") not in (None, "other") else None) \
+            or purchase_kind_in(v.get("item")) or ctx.purchase_kind or v.get("kind") or "other"
     elif kind == "contacts":
         if v.get("staff"):
             staff_id = ctx.staff_by_name.get(v["staff"])
@@ -355,6 +362,10 @@ def _write(job: _Job) -> _Done:
                       tuple(a for a in PROFILE_ATTRIBUTES if a in mapped),
                       km_day=export_day(job.source.table.layout.title, today),
                       consent="marketing_consent" in mapped)
+        if options.kind == "purchases":
+            layout = job.source.table.layout
+            ctx.purchase_kind = purchase_kind_in(" ".join(
+                cell_text(h) for h in (*layout.title, *job.source.headers) if h is not None))
         if options.kind == "contacts":
             for sid, username, display in session.execute(
                     select(StaffUser.id, StaffUser.username, StaffUser.display_name)):

@@ -51,6 +51,12 @@ EVENT_KINDS = {
         ("vehicle_id", "detail", "resolved", "resolved_date", "resolution"),
         ("opened_date", "topic"), {"resolved": False},
     ),
+    # Two purchases of one day are told apart by their kind and description (its order number
+    # and item), so the same file read again finds each.
+    "purchases": EventKind(
+        "other_purchase", "purchase_date", ("purchase_date", "kind", "description"),
+        ("vehicle_id", "amount"), ("purchase_date",), {"kind": "other", "amount": 0},
+    ),
     "contacts": EventKind(
         "contact_event", "contact_at", ("contact_at", "channel"),
         ("vehicle_id", "purpose", "outcome", "feedback", "next_follow_up", "staff_id"),
@@ -87,6 +93,8 @@ def process(ctx: Context, kind: str, rows: list[tuple[RowResult, dict[str, Any]]
         stored = _store(ctx, spec, lookup, result, values, event)
         if stored is not None and values.get("declined"):
             declined.append((result, values, stored))
+        if stored is not None and values.get("insurance_expiry") and stored["kind"] == "insurance":
+            _insured_until(ctx, lookup, result, stored, values["insurance_expiry"])
     if declined:
         _declined(ctx, declined)
 
@@ -267,6 +275,25 @@ def _store(ctx: Context, spec: EventKind, lk: Lookup, result: RowResult, v: dict
         _reading(ctx, lk, result, event["vehicle_id"], event["visit_date"], km)
     _outcome(result)
     return stored
+
+
+def _insured_until(ctx: Context, lk: Lookup, result: RowResult, purchase: dict[str, Any],
+                   expiry: dt.date) -> None:
+    """A policy's expiry as its car's insurance expiry, when it is later than the stored one
+    (an older policy's file read after a newer one changes nothing); a purchase of no known
+    car changes none."""
+    car = lk.vehicles.get(purchase["vehicle_id"]) if purchase.get("vehicle_id") else None
+    if car is None:
+        return
+    old = car.get("insurance_expiry")
+    if old is not None and old >= expiry:
+        return
+    ctx.writer.amend("vehicle", car["id"], {"insurance_expiry": expiry},
+                     {"insurance_expiry": old})
+    car["insurance_expiry"] = expiry
+    result.changes.append(("insurance_expiry", old, expiry))
+    ctx.changed_fields["insurance_expiry"] += 1
+    _outcome(result)
 
 
 def _note_added(stored: str, new: str) -> str | None:

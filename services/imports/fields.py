@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 CLEANERS = (
     "text", "name", "phones", "gender", "date", "datetime", "amount", "price", "km", "vin", "plate",
     "payment", "visit_type", "score", "yes_no", "channel", "purpose", "outcome", "postcode",
-    "attribute", "wechat", "consent", "items", "id_number",
+    "attribute", "wechat", "consent", "items", "id_number", "purchase_kind",
 )
 
 
@@ -366,4 +366,31 @@ CONTACTS = FileKind("contacts", "联系记录", "Contacts", (
         "next follow up", "follow up"), future=True, yearless="next"),
 ), needs_link=True)
 
-KINDS: dict[str, FileKind] = {k.key: k for k in (CUSTOMERS, VISITS, SURVEYS, COMPLAINTS, CONTACTS)}
+PURCHASES = FileKind("purchases", "其他消费（续保、精品、延保）",
+                     "Other purchases (insurance, accessories, extended warranty)", (
+    _date("purchase_date", "消费日期", "Purchase date", (
+        "消费日期", "购买日期", "销售日期", "出单日期", "签单日期", "投保日期", "起保日期",
+        "承保日期", "收款日期", "结算日期", "开单日期", "单据日期", "日期", "purchase date",
+        "sale date", "date"), required=True, yearless="last"),
+    *_LINKS,
+    Field("kind", "消费类型", "Kind", "purchase_kind", (
+        "消费类型", "业务类型", "销售类型", "产品类型", "商品类型", "类型", "类别", "险种类型",
+        "kind", "type", "category")),
+    Field("amount", "金额", "Amount", "amount", (
+        "金额", "消费金额", "销售金额", "实收金额", "应收金额", "保费", "保险费", "总保费",
+        "签单保费", "商品金额", "合计金额", "总金额", "价格", "amount", "total", "premium",
+        "price")),
+    _text("item", "项目", "Item", (
+        "项目", "商品名称", "商品", "产品名称", "产品", "精品名称", "险种", "投保险种",
+        "保险公司", "承保公司", "服务项目", "明细", "内容", "item", "product", "description")),
+    _text("order_no", "单号", "Order no.", (
+        "单号", "单据号", "订单号", "销售单号", "保单号", "保单号码", "合同号", "order no",
+        "policy no", "policy number", "receipt no"), 40),
+    _date("insurance_expiry", "保险到期", "Insurance expiry", (
+        "保险到期", "保险到期日", "保险止期", "终保日期", "保险终止日期", "止保日期",
+        "保险截止日期", "到期日期", "insurance expiry", "policy end"), future=True),
+    REMARKS,
+), needs_link=True)
+
+KINDS: dict[str, FileKind] = {k.key: k for k in (CUSTOMERS, VISITS, SURVEYS, COMPLAINTS, CONTACTS,
+                                                 PURCHASES)}

@@ -127,7 +127,8 @@ _CREATED = {"customer": ("新客户", "new customer"), "vehicle": ("新车辆", 
             "service_visit": ("新进厂记录", "new visit"),
             "satisfaction_survey": ("新回访记录", "new survey"),
             "complaint": ("新投诉", "new complaint"),
-            "contact_event": ("新联系记录", "new contact")}
+            "contact_event": ("新联系记录", "new contact"),
+            "other_purchase": ("新消费记录", "new purchase")}
 
 
 def _summary(kind: str, result: RowResult, lang: str = "zh") -> str:

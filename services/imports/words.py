@@ -31,6 +31,19 @@ VISIT_TYPE_WORDS: tuple[tuple[str, str], ...] = (
     ("快修", "repair"), ("机电", "repair"), ("小修", "repair"), ("大修", "repair"),
     ("repair", "repair"),
 )
+# What a dealer sells besides cars and service, as its exports name it: a renewed policy (商业险,
+# 交强险, 续保), accessories and care products (精品, 装潢, 贴膜, 脚垫…), an extended warranty.
+PURCHASE_KIND_WORDS: tuple[tuple[str, str], ...] = (
+    ("延保", "extended_warranty"), ("延长保修", "extended_warranty"),
+    ("延长质保", "extended_warranty"), ("extended warranty", "extended_warranty"),
+    ("保险", "insurance"), ("续保", "insurance"), ("商业险", "insurance"),
+    ("交强险", "insurance"), ("险", "insurance"), ("保单", "insurance"), ("保费", "insurance"),
+    ("insurance", "insurance"),
+    ("精品", "accessory"), ("装潢", "accessory"), ("装饰", "accessory"), ("美容", "accessory"),
+    ("贴膜", "accessory"), ("脚垫", "accessory"), ("配件", "accessory"), ("附件", "accessory"),
+    ("加装", "accessory"), ("改装", "accessory"), ("用品", "accessory"),
+    ("行车记录仪", "accessory"), ("accessor", "accessory"),
+)
 # Complaint states as DMS 投诉登记 exports write them, besides yes and no: closed (结案, 办结,
 # 完结, 关闭, withdrawn by the customer) or still open (pending, being handled, followed up,
 # waiting for the customer's confirmation call).
@@ -106,6 +119,21 @@ def normalise_gender(raw: Cell) -> Clean[str]:
 
 def normalise_payment(raw: Cell) -> Clean[str]:
     return _lookup(raw, "payment_method", PAYMENT_WORDS, "payment_unknown")
+
+
+def normalise_purchase_kind(raw: Cell) -> Clean[str]:
+    """insurance, accessory or extended_warranty by the words of the cell; any other kind of
+    purchase is "other" (a purchase is kept whatever it was)."""
+    if is_blank(raw):
+        return EMPTY
+    found = _lookup(raw, "purchase_kind", PURCHASE_KIND_WORDS, "purchase_kind_unknown")
+    return found if found.value is not None else Clean("other")
+
+
+def purchase_kind_in(text: str | None) -> str | None:
+    """The kind of purchase a text names (a description, a file's header), if any."""
+    word = _word(text) if text else ""
+    return next((c for key, c in PURCHASE_KIND_WORDS if key in word), None)
 
 
 def normalise_visit_type(raw: Cell) -> Clean[str]:

@@ -9,7 +9,15 @@ from decimal import Decimal
 
 import pytest
 
-from models.codes import CHANNELS, OUTCOMES, PAYMENT_METHODS, PURPOSES, VISIT_TYPES
+from models.codes import (
+    CHANNELS,
+    IMPORT_KINDS,
+    OUTCOMES,
+    PAYMENT_METHODS,
+    PURCHASE_KINDS,
+    PURPOSES,
+    VISIT_TYPES,
+)
 from services.imports.clean import clean_row
 from services.imports.fields import CLEANERS, KINDS
 from services.imports.mapping import (
@@ -35,7 +43,7 @@ GOOD_VIN = vin("LSVAU2180N2183294")
 
 
 def test_catalog_is_consistent():
-    assert set(KINDS) == {"customers", "visits", "surveys", "complaints", "contacts"}
+    assert set(KINDS) == set(IMPORT_KINDS)
     for kind in KINDS.values():
         keys = kind.keys()
         assert len(keys) == len(set(keys)), kind.key
@@ -60,6 +68,7 @@ def test_code_vocabularies_match_the_models():
     assert {c for _, c in n.CHANNEL_WORDS} == set(CHANNELS)
     assert {c for _, c in n.PURPOSE_WORDS} <= set(PURPOSES)
     assert {c for _, c in n.OUTCOME_WORDS} <= set(OUTCOMES)
+    assert {c for _, c in n.PURCHASE_KIND_WORDS} == set(PURCHASE_KINDS) - {"other"}
 
 
 # ------------------------------------------------------------------------------ header matching

@@ -63,6 +63,10 @@ class SourcePage(QWidget):
             "contacts": self.tr(
                 "Calls, SMS and visits made to customers: when, how, why, the outcome."
             ),
+            "purchases": self.tr(
+                "Insurance renewals, accessories and extended warranties sold: date, plate or "
+                "mobile, amount, item; a policy's expiry updates its car's."
+            ),
         }
         self.kinds = QButtonGroup(self)
         grid = QGridLayout()

@@ -1,0 +1,98 @@
+"""Importing other purchases on SQLite and PostgreSQL: insurance renewals, accessories and
+extended warranties linked to the stored customers and cars, their kind read from the row, its
+item or the file's headers; a policy's expiry raising its car's, never lowering it; the same
+file read again adding nothing; undo taking it all back."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from models import OtherPurchase, Vehicle
+from services.imports import batches
+from services.imports.apply import apply
+from services.imports.plan import ImportOptions
+from tests.services.import_files import counts, dms_export, write_xlsx
+
+TODAY = dt.date(2026, 11, 30)
+PURCHASES = ImportOptions("purchases", today=TODAY)
+INSURANCE = ["保单号", "车牌号", "被保险人", "联系电话", "险种", "保费", "起保日期", "终保日期"]
+
+
+def _purchases(database) -> list[tuple]:
+    with database.sessions() as s:
+        return sorted((p.purchase_date, p.kind, p.amount, p.description, p.vehicle_id is not None)
+                      for p in s.scalars(select(OtherPurchase)))
+
+
+def _expiry(database, plate: str) -> dt.date | None:
+    with database.sessions() as s:
+        return s.scalars(select(Vehicle.insurance_expiry).where(Vehicle.plate == plate)).one()
+
+
+def _owners(database, tmp_path) -> None:
+    apply(database.sessions, dms_export(tmp_path / "owners.xlsx"),
+          ImportOptions("customers", today=TODAY))
+
+
+def test_an_insurance_file_records_each_policy_and_its_cars_expiry(database, tmp_path):
+    _owners(database, tmp_path)
+    path = write_xlsx(tmp_path / "续保.xlsx", INSURANCE, [
+        ["P2026001", "粤A12345", "张三", "13800138000", "商业险+交强险", "4,860.00", "2026-11-25",
+         "2027-11-24"],
+        # Last year's policy of the same car, read after this year's: its expiry is older.
+        ["P2025001", "粤A12345", "张三", "13800138000", "商业险", "4500", "2025-11-25",
+         "2026-11-24"],
+        ["P2026002", "粤Z99999", "无名", None, "交强险", "950", "2026-11-26", "2027-11-25"]],
+        title=("续保业务明细", "导出时间：2026-11-30 09:00"))
+    result = apply(database.sessions, path, PURCHASES)
+    assert (result.created, result.rejected) == (2, 1)
+    assert result.changed_fields == {"insurance_expiry": 1}
+    assert _purchases(database) == [
+        (dt.date(2025, 11, 25), "insurance", Decimal("4500.00"), "单号 P2025001；商业险", True),
+        (dt.date(2026, 11, 25), "insurance", Decimal("4860.00"), "单号 P2026001；商业险+交强险",
+         True)]
+    assert _expiry(database, "粤A12345") == dt.date(2027, 11, 24)
+    again = apply(database.sessions, path, PURCHASES)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
+    assert len(_purchases(database)) == 2
+
+
+def test_the_kind_comes_from_the_row_its_item_or_the_files_headers(database, tmp_path):
+    _owners(database, tmp_path)
+    path = write_xlsx(tmp_path / "精品.xlsx", ["销售日期", "车牌", "精品名称", "类型", "金额"], [
+        ["2026-11-20", "粤A12345", "脚垫", None, "680"],
+        ["2026-11-20", "粤A12345", "延保2年", None, "3,800"],
+        ["2026-11-21", "粤A12345", "续保（人保）", "续保", "5200"],
+        ["2026-11-21", "粤A12345", "洗车卡", "会员卡", "300"]])
+    result = apply(database.sessions, path, PURCHASES)
+    assert (result.created, result.rejected) == (4, 0)
+    assert [(p[2], p[1]) for p in _purchases(database)] == [
+        (Decimal("680.00"), "accessory"),  # no kind given: the header 精品名称 says it
+        (Decimal("3800.00"), "extended_warranty"),  # its item says it
+        (Decimal("300.00"), "accessory"),  # a kind no rule knows: the file's
+        (Decimal("5200.00"), "insurance")]
+    # An insurance purchase without an expiry changes no car.
+    assert _expiry(database, "粤A12345") is None
+
+
+def test_a_purchase_whose_kind_nothing_says_is_other(database, tmp_path):
+    _owners(database, tmp_path)
+    path = write_xlsx(tmp_path / "消费.xlsx", ["日期", "车牌", "项目", "金额"], [
+        ["2026-11-20", "粤A12345", "洗车卡", "300"]])
+    apply(database.sessions, path, PURCHASES)
+    assert [p[1] for p in _purchases(database)] == ["other"]
+
+
+def test_undo_takes_the_purchases_and_the_expiry_back(database, tmp_path):
+    _owners(database, tmp_path)
+    before = counts(database)
+    result = apply(database.sessions, write_xlsx(tmp_path / "续保.xlsx", INSURANCE, [
+        ["P2026001", "粤A12345", "张三", "13800138000", "商业险", "4860", "2026-11-25",
+         "2027-11-24"]]), PURCHASES)
+    assert _expiry(database, "粤A12345") == dt.date(2027, 11, 24)
+    batches.undo_batch(database.sessions, result.batch_id)
+    assert counts(database) == before
+    assert _expiry(database, "粤A12345") is None
