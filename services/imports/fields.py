@@ -81,8 +81,8 @@ EXTRA_PHONES = ("other_phone_2", "other_phone_3")
 
 NAME = Field("name", "客户姓名", "Customer name", "name", (
     "客户姓名", "姓名", "车主姓名", "车主", "客户名称", "客户", "客户名", "车主名称", "用户姓名",
-    "用户名称", "购车人", "所有人", "name", "customer name", "customer", "owner", "owner name",
-    "full name"), weak=("联系人", "送修人"),
+    "用户名称", "购车人", "所有人", "被保险人", "投保人", "name", "customer name", "customer",
+    "owner", "owner name", "full name", "insured"), weak=("联系人", "送修人"),
     # A header naming the customer's number, kind or source is not their name ("客户编号",
     # "客户类型", "customer id"), however much of it says "customer".
     avoid=("联系人", "送修", "顾问", "员工", "专员", "编号", "编码", "代码", "代号", "号码", "卡号",
