@@ -1217,6 +1217,7 @@ Revisit closes now; open it again to work with the restored database.</source>
     <message>
         <location filename="../../ui/views/customer_page.py" line="255"/>
         <location filename="../../ui/views/customer_page.py" line="274"/>
+        <location filename="../../ui/views/customer_page.py" line="279"/>
         <source>Vehicle</source>
         <translation>车辆</translation>
     </message>
@@ -1269,7 +1270,8 @@ Revisit closes now; open it again to work with the restored database.</source>
         <location filename="../../ui/views/customer_page.py" line="268"/>
         <location filename="../../ui/views/customer_page.py" line="274"/>
         <location filename="../../ui/views/customer_page.py" line="279"/>
-        <location filename="../../ui/views/customer_page.py" line="313"/>
+        <location filename="../../ui/views/customer_page.py" line="288"/>
+        <location filename="../../ui/views/customer_page.py" line="322"/>
         <source>Date</source>
         <translation>日期</translation>
     </message>
@@ -1291,206 +1293,222 @@ Revisit closes now; open it again to work with the restored database.</source>
     </message>
     <message>
         <location filename="../../ui/views/customer_page.py" line="274"/>
+        <location filename="../../ui/views/customer_page.py" line="279"/>
         <source>Amount</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="276"/>
-        <source>Visits</source>
-        <translation>到店记录</translation>
+        <location filename="../../ui/views/customer_page.py" line="275"/>
+        <source>Work done</source>
+        <translation>维修内容</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="279"/>
+        <source>Kind</source>
+        <translation>类别</translation>
     </message>
     <message>
         <location filename="../../ui/views/customer_page.py" line="280"/>
+        <source>Item</source>
+        <translation>项目</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="285"/>
+        <source>Spending</source>
+        <translation>到店消费</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="289"/>
         <source>Overall</source>
         <translation>总体评分</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="281"/>
+        <location filename="../../ui/views/customer_page.py" line="290"/>
         <source>Repair quality</source>
         <translation>维修质量</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="282"/>
+        <location filename="../../ui/views/customer_page.py" line="291"/>
         <source>Price</source>
         <translation>价格</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="283"/>
+        <location filename="../../ui/views/customer_page.py" line="292"/>
         <source>Speed</source>
         <translation>速度</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="284"/>
+        <location filename="../../ui/views/customer_page.py" line="293"/>
         <source>Attitude</source>
         <translation>接待态度</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="285"/>
+        <location filename="../../ui/views/customer_page.py" line="294"/>
         <source>Comment</source>
         <translation>评价</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="288"/>
+        <location filename="../../ui/views/customer_page.py" line="297"/>
         <source>Surveys</source>
         <translation>满意度调查</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="291"/>
+        <location filename="../../ui/views/customer_page.py" line="300"/>
         <source>Opened</source>
         <translation>投诉日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="292"/>
+        <location filename="../../ui/views/customer_page.py" line="301"/>
         <source>Topic</source>
         <translation>问题</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="293"/>
+        <location filename="../../ui/views/customer_page.py" line="302"/>
         <source>Resolved</source>
         <translation>已解决</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="294"/>
+        <location filename="../../ui/views/customer_page.py" line="303"/>
         <source>Resolved on</source>
         <translation>解决日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="295"/>
+        <location filename="../../ui/views/customer_page.py" line="304"/>
         <source>How</source>
         <translation>处理方式</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="298"/>
+        <location filename="../../ui/views/customer_page.py" line="307"/>
         <source>Complaints</source>
         <translation>投诉</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="301"/>
+        <location filename="../../ui/views/customer_page.py" line="310"/>
         <source>When</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="302"/>
+        <location filename="../../ui/views/customer_page.py" line="311"/>
         <source>Channel</source>
         <translation>渠道</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="303"/>
+        <location filename="../../ui/views/customer_page.py" line="312"/>
         <source>Purpose</source>
         <translation>目的</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="304"/>
+        <location filename="../../ui/views/customer_page.py" line="313"/>
         <source>Staff</source>
         <translation>员工</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="305"/>
+        <location filename="../../ui/views/customer_page.py" line="314"/>
         <source>Outcome</source>
         <translation>结果</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="306"/>
+        <location filename="../../ui/views/customer_page.py" line="315"/>
         <source>Next follow-up</source>
         <translation>下次跟进</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="307"/>
+        <location filename="../../ui/views/customer_page.py" line="316"/>
         <source>What they said</source>
         <translation>客户反馈</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="310"/>
+        <location filename="../../ui/views/customer_page.py" line="319"/>
         <source>Contacts</source>
         <translation>联系记录</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="314"/>
+        <location filename="../../ui/views/customer_page.py" line="323"/>
         <source>Strength</source>
         <translation>意向强度</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="315"/>
+        <location filename="../../ui/views/customer_page.py" line="324"/>
         <source>Window</source>
         <translation>预计购买时间</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="316"/>
+        <location filename="../../ui/views/customer_page.py" line="325"/>
         <source>Expected price</source>
         <translation>预期价格</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="317"/>
+        <location filename="../../ui/views/customer_page.py" line="326"/>
         <source>Models</source>
         <translation>意向车型</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="318"/>
+        <location filename="../../ui/views/customer_page.py" line="327"/>
         <source>Why</source>
         <translation>购车原因</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="321"/>
+        <location filename="../../ui/views/customer_page.py" line="330"/>
         <source>Intent</source>
         <translation>购车意向</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="323"/>
+        <location filename="../../ui/views/customer_page.py" line="332"/>
         <source>Preferences</source>
         <translation>联系偏好与同意</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="325"/>
+        <location filename="../../ui/views/customer_page.py" line="334"/>
         <source>Contact preferences, marketing consent and do-not-contact</source>
         <translation>联系偏好、营销同意和勿扰设置</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="328"/>
+        <location filename="../../ui/views/customer_page.py" line="337"/>
         <source>Tags</source>
         <translation>标签</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="329"/>
+        <location filename="../../ui/views/customer_page.py" line="338"/>
         <source>The customer&apos;s tags: add and remove them</source>
         <translation>客户的标签：添加和移除</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="355"/>
+        <location filename="../../ui/views/customer_page.py" line="364"/>
         <source>No customer selected</source>
         <translation>未选择客户</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="357"/>
+        <location filename="../../ui/views/customer_page.py" line="366"/>
         <source>Pick a customer in the list (↓ from the search field goes into it).</source>
         <translation>请在左侧列表中选择一位客户（在搜索框按 ↓ 可进入列表）。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="462"/>
+        <location filename="../../ui/views/customer_page.py" line="480"/>
         <source>marketing consent given</source>
         <translation>已同意营销</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="463"/>
+        <location filename="../../ui/views/customer_page.py" line="481"/>
         <source>no marketing consent</source>
         <translation>未同意营销</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="464"/>
+        <location filename="../../ui/views/customer_page.py" line="482"/>
         <source>marketing consent not asked</source>
         <translation>未询问营销同意</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="468"/>
+        <location filename="../../ui/views/customer_page.py" line="486"/>
         <source>born %1</source>
         <translation>生于 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="469"/>
+        <location filename="../../ui/views/customer_page.py" line="487"/>
         <source>no mobile</source>
         <translation>无手机</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="473"/>
+        <location filename="../../ui/views/customer_page.py" line="491"/>
         <source>owner: %1</source>
         <translation>负责人：%1</translation>
     </message>

@@ -19,6 +19,7 @@ from models import (
     CustomerTag,
     DoNotContact,
     MileageReading,
+    OtherPurchase,
     PurchaseIntent,
     SatisfactionSurvey,
     ServiceVisit,
@@ -58,6 +59,18 @@ class VisitInfo:
     type: str
     amount: Decimal
     km: int | None
+    note: str | None = None  # the work order, the advisor, the work done
+
+
+@dataclass(frozen=True)
+class PurchaseInfo:
+    """Insurance, accessories, an extended warranty bought from the dealer."""
+
+    date: dt.date
+    vehicle_id: int | None
+    kind: str
+    amount: Decimal
+    description: str | None
 
 
 @dataclass(frozen=True)
@@ -163,6 +176,7 @@ class CustomerDetail:
     tags: tuple[tuple[str, str], ...]  # (group, tag)
     vehicles: tuple[VehicleInfo, ...]
     visits: tuple[VisitInfo, ...]
+    purchases: tuple[PurchaseInfo, ...]
     surveys: tuple[SurveyInfo, ...]
     complaints: tuple[ComplaintInfo, ...]
     contacts: tuple[ContactInfo, ...]
@@ -224,11 +238,20 @@ def load(sessions: sessionmaker[Session], customer_id: int) -> CustomerDetail:
                 )
             )
         visits = [
-            VisitInfo(r.visit_date, r.vehicle_id, r.visit_type, r.amount, r.km)
+            VisitInfo(r.visit_date, r.vehicle_id, r.visit_type, r.amount, r.km, r.note)
             for r in s.scalars(
                 select(ServiceVisit)
                 .where(ServiceVisit.customer_id == customer_id)
                 .order_by(ServiceVisit.visit_date.desc(), ServiceVisit.id.desc())
+                .limit(RECENT)
+            )
+        ]
+        purchases = [
+            PurchaseInfo(r.purchase_date, r.vehicle_id, r.kind, r.amount, r.description)
+            for r in s.scalars(
+                select(OtherPurchase)
+                .where(OtherPurchase.customer_id == customer_id)
+                .order_by(OtherPurchase.purchase_date.desc(), OtherPurchase.id.desc())
                 .limit(RECENT)
             )
         ]
@@ -363,6 +386,7 @@ def load(sessions: sessionmaker[Session], customer_id: int) -> CustomerDetail:
         tags=tuple((g, t) for g, t in tags),
         vehicles=tuple(vehicles),
         visits=tuple(visits),
+        purchases=tuple(purchases),
         surveys=tuple(surveys),
         complaints=tuple(complaints),
         contacts=tuple(contacts),

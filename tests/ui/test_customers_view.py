@@ -290,3 +290,32 @@ def test_staff_see_the_import_step_only(qtbot, staff, empty_view):
 def test_a_search_finding_nobody_keeps_the_list(qtbot, view):
     _type_search(qtbot, view, "zzzzqqq")
     assert view.model.rowCount() == 0 and not view.is_empty() and view.table.isVisible()
+
+
+def test_the_page_shows_what_was_done_at_each_visit_and_every_purchase(qtbot, view, demo_db):
+    """Insurance, accessories and extended warranties beside the visits, and each visit's work:
+    what a caller needs to see of a customer's spending."""
+    from models import OtherPurchase, ServiceVisit
+    from ui.labels import label
+
+    with demo_db.sessions.begin() as s:
+        customer_id = s.scalars(select(OtherPurchase.customer_id).join(
+            ServiceVisit, ServiceVisit.customer_id == OtherPurchase.customer_id)
+            .order_by(OtherPurchase.id)).first()
+        purchases = s.scalars(select(OtherPurchase).where(
+            OtherPurchase.customer_id == customer_id)).all()
+        visit = s.scalars(select(ServiceVisit).where(ServiceVisit.customer_id == customer_id)
+                          ).first()
+        visit.note = "工单号 W9；服务顾问 小李；更换空调压缩机"
+        noted = s.scalars(select(ServiceVisit.note).where(
+            ServiceVisit.customer_id == customer_id, ServiceVisit.note.is_not(None))).all()
+    assert purchases and "工单号 W9；服务顾问 小李；更换空调压缩机" in noted
+    view.show_customer(customer_id)
+    qtbot.waitUntil(lambda: view.page.customer_id == customer_id, timeout=5000)
+    table = view.page._purchases
+    assert table.rowCount() == len(purchases)
+    assert sorted(table.item(r, 2).text() for r in range(table.rowCount())) == sorted(
+        label("purchase_kind", p.kind) for p in purchases)
+    visits = view.page._visits
+    assert sorted(visits.item(r, 5).text() for r in range(visits.rowCount())
+                  if visits.item(r, 5) is not None and visits.item(r, 5).text()) == sorted(noted)

@@ -271,9 +271,18 @@ class CustomerPage(QWidget):
         cars.addWidget(self._readings)
         self.tabs.addTab(cars, self.tr("Vehicles"))
         self._visits = make_table(
-            [self.tr("Date"), self.tr("Vehicle"), self.tr("Type"), self.tr("Amount"), self.tr("Km")]
+            [self.tr("Date"), self.tr("Vehicle"), self.tr("Type"), self.tr("Amount"), self.tr("Km"),
+             self.tr("Work done")]
         )
-        self.tabs.addTab(self._visits, self.tr("Visits"))
+        # Insurance, accessories, extended warranties: spends as visits are, beneath them.
+        self._purchases = make_table(
+            [self.tr("Date"), self.tr("Vehicle"), self.tr("Kind"), self.tr("Amount"),
+             self.tr("Item")]
+        )
+        spends = QSplitter(Qt.Orientation.Vertical)
+        spends.addWidget(self._visits)
+        spends.addWidget(self._purchases)
+        self.tabs.addTab(spends, self.tr("Spending"))
         self._surveys = make_table(
             [
                 self.tr("Date"),
@@ -399,8 +408,17 @@ class CustomerPage(QWidget):
                     label("visit_type", v.type),
                     v.amount,
                     v.km,
+                    v.note,
                 ]
                 for v in detail.visits
+            ],
+        )
+        fill_table(
+            self._purchases,
+            [
+                [p.date, vehicle_names.get(p.vehicle_id, ""), label("purchase_kind", p.kind),
+                 p.amount, p.description]
+                for p in detail.purchases
             ],
         )
         fill_table(
