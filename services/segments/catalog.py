@@ -16,6 +16,7 @@ from models.codes import (
     OUTCOMES,
     PAYMENT_METHODS,
     PROFILE_ATTRIBUTES,
+    PURCHASE_KINDS,
     PURPOSES,
     REFERRER_KINDS,
 )
@@ -242,6 +243,14 @@ _add(Field("follow_up_date", "date", "customer", "activity",
            note="the next follow-up the customer's latest contact on or before the evaluation "
            "date asked for (unknown when it asked for none); staff (a staff id, 0 = anyone) and "
            "made_by: who made that contact"))
+
+# A renewal campaign asks who renewed their insurance with the dealer last year, and who not.
+_add(Field("days_since_purchase", "number", "customer", "spend", "距上次购买（该类）天数",
+           "Days since last purchase of a kind",
+           params=(Param("purchase_kind", "code", "insurance", "类别", "Kind", PURCHASE_KINDS),),
+           note="the customer's last other purchase of that kind (insurance, accessory, "
+           "extended_warranty, other) on or before the evaluation date, whatever its amount; "
+           + _NEVER))
 
 _months = Param("months", "int", 12, "窗口（月）", "Window (months)", minimum=1)
 _add(Field("spend_count", "number", "customer", "spend", "消费次数（窗口内）",

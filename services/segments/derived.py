@@ -226,6 +226,14 @@ def last_spend_day(as_of: dt.date) -> ColumnElement[dt.date]:
                     last(OtherPurchase, OtherPurchase.purchase_date))
 
 
+def last_purchase_day(as_of: dt.date, kind: str) -> ColumnElement[dt.date]:
+    """The customer's last other purchase of `kind` on or before the date."""
+    return (select(func.max(OtherPurchase.purchase_date))
+            .where(OtherPurchase.customer_id == C.c.id, OtherPurchase.kind == kind,
+                   OtherPurchase.purchase_date <= day(as_of))
+            .scalar_subquery())
+
+
 def spend_window(as_of: dt.date, months: int):
     """Per customer with a spend in the window: last day, number of spends, amount."""
     rows = spend_rows(months_before(as_of, months), as_of).subquery("spend_rows")

@@ -155,6 +155,9 @@ def _since(make, timestamp: bool = False) -> Condition:
 condition("days_since_last_contact", _since(d.last_contact_moment, True))
 condition("days_since_last_visit", _since(d.last_visit_day))
 condition("days_since_last_spend", _since(d.last_spend_day))
+condition("days_since_purchase", lambda ctx, op, v, p: d.elapsed_condition(
+    d.DayCol(d.last_purchase_day(ctx.as_of, p["purchase_kind"]), never_is_long_ago=True),
+    ctx.as_of, op, v, 1))
 condition("contact_date", contact_fields.had_contact)
 condition("follow_up_date", contact_fields.follow_up)
 value("spend_count", lambda ctx, p: func.coalesce(d.spend_agg(ctx, p["months"]).c.n, 0))

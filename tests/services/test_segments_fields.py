@@ -127,6 +127,13 @@ CASES = [
     # stored customer fields, text and code operators
     (c("name", "=", "张伟"), {(1, None)}),
     (c("city", "!=", "北京"), {(2, None)}),
+    # 张伟 bought insurance on 2025-12-01, 357 days before; nobody bought accessories.
+    (c("days_since_purchase", "=", 357, purchase_kind="insurance"), {(1, None)}),
+    (c("days_since_purchase", "<", 357, purchase_kind="insurance"), set()),
+    (c("days_since_purchase", "<=", 365, purchase_kind="insurance"), {(1, None)}),
+    (c("days_since_purchase", "is_null", purchase_kind="insurance"), {(2, None), (3, None)}),
+    (c("days_since_purchase", ">", 1000, purchase_kind="accessory"),
+     {(1, None), (2, None), (3, None)}),
     (c("city", "=", "北京市"), {(1, None), (3, None)}),
     (c("city", "in", ["北京", "广州"]), {(1, None), (3, None)}),
     (c("city", "not_in", ["北京市"]), {(2, None)}),

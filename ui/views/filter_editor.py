@@ -79,6 +79,7 @@ PARAM_KINDS = {
     "result": "contact_result",
     "made_by": "made_by",
     "mode": "rfm_thresholds",
+    "purchase_kind": "purchase_kind",
 }
 
 
