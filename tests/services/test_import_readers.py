@@ -17,6 +17,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from services.imports import sources
 from services.imports.clean import clean_row
 from services.imports.mapping import auto_map
 from services.imports.readers import (
@@ -29,6 +30,7 @@ from services.imports.readers import (
 )
 from services.imports.sources import detect_encoding, sniff_delimiter
 from services.store.errors import RevisitError
+from tests.services.import_files import write_xlsx
 
 HEADERS = ["序号", "客户名称", "手机号码", "车牌号码", "VIN", "开票日期", "开票价（元）",
            "里程(km)"]
@@ -338,6 +340,24 @@ def test_csv_encodings_and_delimiters(tmp_path, encoding, rare, delimiter):
                              "43529", "多行\n备注")
     assert data[1].cells == ("赵六 ", "013800138000", None, "2019/3/5", "合计以后再说")
     assert table.skipped == [Skipped(7, "subtotal")] and table.blank_rows == 1
+
+
+def test_a_stray_value_far_right_does_not_make_the_sheet_huge(tmp_path):
+    # One space typed in column XFD makes the sheet span 16,384 columns: python-calamine would
+    # hold every empty cell of them (82 M for 5,000 rows: 2.5 GB), so openpyxl reads it.
+    path = write_xlsx(tmp_path / "客户.xlsx", ["客户姓名", "手机"],
+                      [[f"客户{i}", f"139{i:08d}"] for i in range(600)])
+    assert sources.xlsx_largest_span(path) == 2 * 601
+    book = openpyxl.load_workbook(path)
+    book.active.cell(row=1, column=16384).value = " "
+    book.save(path)
+    assert sources.xlsx_largest_span(path) == 16384 * 601 > sources.CALAMINE_MAX_CELLS
+    with open_table(path) as table:
+        rows = list(table)
+        layout = table.layout
+    assert layout.engine == "openpyxl"
+    assert len(rows) == 600 and layout.headers[:2] == ("客户姓名", "手机")
+    assert rows[599].cells[:2] == ("客户599", "13900000599")
 
 
 def test_an_apostrophe_kept_before_a_number_or_code_is_not_its_text(tmp_path):
