@@ -66,13 +66,14 @@ class FileKind:
         return self.zh if lang.lower().startswith("zh") else self.en
 
 
+# 送修人电话: the phone of whoever brought the car in (a driver, a relative), not the owner's.
 _PHONE_AVOID = ("其他", "其它", "备用", "紧急", "固定", "座机", "固话", "家庭", "单位", "办公",
-                "宅电", "2", "二")
+                "宅电", "2", "二", "送修")
 # Words of a phone column's header that name someone else's number: the salesman's, the
-# service advisor's, an emergency contact's, the referrer's. Such a column is never read as
-# one more of the customer's phones.
+# service advisor's, an emergency contact's, the referrer's, whoever brought the car in. Such a
+# column is never read as one more of the customer's phones.
 NOT_THE_CUSTOMERS = ("顾问", "销售", "专员", "员工", "经理", "业务员", "经办", "客服", "坐席",
-                     "介绍人", "推荐人", "紧急", "advisor", "sales", "staff", "agent",
+                     "介绍人", "推荐人", "紧急", "送修", "advisor", "sales", "staff", "agent",
                      "emergency", "referr")
 # Fields for the phone columns of a customer file beyond the mobile and other phone columns
 # (电话 beside 手机 and 备用电话, or 车主电话 beside 客户电话): their numbers join the other

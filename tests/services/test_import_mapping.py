@@ -177,6 +177,15 @@ def test_the_series_is_the_model_when_a_file_also_names_the_configuration():
     assert auto_map(["品牌", "车型名称"], "customers").column("model") == 1
 
 
+def test_the_phone_of_whoever_brought_the_car_in_is_not_the_owners():
+    # A visit found by that phone would be stored against whoever else has it.
+    visits = auto_map(["进厂日期", "车牌", "送修人", "送修人电话"], "visits")
+    assert (visits.column("plate"), visits.column("mobile")) == (1, None)
+    owners = auto_map(["客户姓名", "手机", "送修人电话"], "customers")
+    assert owners.column("mobile") == 1 and owners.field_of(2) is None
+    assert auto_map(["进厂日期", "车牌", "车主电话"], "visits").column("mobile") == 2
+
+
 def test_a_visits_advice_is_not_taken_for_its_work():
     mapping = auto_map(["进厂日期", "车牌", "维修项目", "建议维修项目", "建议维修日期"], "visits")
     assert (mapping.column("note"), mapping.column("declined"),
