@@ -326,13 +326,12 @@ def _declined(ctx: Context, rows: list[tuple[RowResult, dict[str, Any], dict[str
             select(t.c.visit_id, t.c.item).where(t.c.visit_id.in_(earlier[i:i + 500]))))
     for result, v, visit in rows:
         ctx.writer.row = result
+        new = [item for item in v["declined"] if (visit["id"], item) not in ctx.declined]
         due = v.get("declined_due")
-        if due is not None and due < visit["visit_date"]:
+        if new and due is not None and due < visit["visit_date"]:
             warn(result, "declined_due_before_visit", "declined_due")
             due = None
-        for item in v["declined"]:
-            if (visit["id"], item) in ctx.declined:
-                continue
+        for item in new:
             ctx.declined.add((visit["id"], item))
             ctx.writer.insert("declined_item", {
                 "customer_id": visit["customer_id"], "vehicle_id": visit["vehicle_id"],
