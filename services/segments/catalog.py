@@ -135,8 +135,10 @@ _rows("customer", "customer", [
     ("customer_source", "text", "客户来源", "Customer source"),
     ("owner_staff_id", "number", "负责员工编号", "Owner staff id"),
 ])
-# The compiler compares a place by every name it is stored under (services/customers/places.py).
-for _place in ("province", "city"):
+# The customer's fields that name a province or a city: the compiler compares a place by every
+# name it is stored under (services/customers/places.py).
+PLACE_COLUMNS = ("province", "city")
+for _place in PLACE_COLUMNS:
     FIELDS[_place] = replace(FIELDS[_place], note="`=` `!=` `in` `not_in` find the place by its "
                              "full or its short name alike (深圳市 or 深圳)")
 _rows("vehicle", "vehicle", [
@@ -154,7 +156,7 @@ _rows("vehicle", "vehicle", [
     ("vehicle_active", "bool", "车辆在用", "Vehicle still owned"),
 ])
 # Dates that come round every year: "due within N days" of one already past is its next
-# anniversary (derived.anniversary_due).
+# anniversary (derived.falls_due).
 YEARLY_DATES = ("insurance_expiry",)
 for _yearly in YEARLY_DATES:
     FIELDS[_yearly] = replace(FIELDS[_yearly], note="due_within: the date, or for one already "

@@ -23,9 +23,9 @@ from sqlalchemy import (
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.selectable import FromClause
 
-from services.customers.places import PLACE_COLUMNS, names_of
+from services.customers.places import names_of
 from services.segments import derived as d
-from services.segments.catalog import FIELDS, NEGATIVE_OPS, YEARLY_DATES
+from services.segments.catalog import FIELDS, NEGATIVE_OPS, PLACE_COLUMNS
 from services.segments.context import C, Ctx, Question, V
 from services.segments.field_sql import FIELD_SQL
 from services.segments.spec import Condition, Filter, Group, Node, Not
@@ -52,8 +52,8 @@ def compile_condition(ctx: Ctx, cond: Condition) -> ColumnElement[bool]:
         return sql.condition(ctx, cond.op, cond.value, params)
     assert sql.value is not None
     col = sql.value(ctx, params)
-    if cond.field in YEARLY_DATES and cond.op == "due_within":
-        return d.anniversary_due(col, ctx.as_of, int(cond.value))
+    if cond.op == "due_within":  # a date's: no other type has the operator
+        return d.falls_due(cond.field, col, ctx.as_of, int(cond.value))
     if cond.field in PLACE_COLUMNS and cond.op in ("=", "!=", "in", "not_in"):
         # 深圳 or 深圳市: the customers stored under either name of the place.
         typed = cond.value if cond.op in ("in", "not_in") else (cond.value,)
@@ -69,8 +69,6 @@ def compare(type_: str, col: ColumnElement, op: str, value: Any, as_of: dt.date)
         return func.coalesce(col, false()) if value else col == false()
     if type_ == "date":
         value = _dates(value)
-        if op == "due_within":
-            return col.between(day(as_of), day(as_of + dt.timedelta(days=value)))
         if op == "within_last":
             return col.between(day(as_of - dt.timedelta(days=value)), day(as_of))
     match op:

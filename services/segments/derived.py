@@ -35,6 +35,7 @@ from models import (
     SatisfactionSurvey,
     ServiceVisit,
 )
+from services.segments.catalog import YEARLY_DATES
 from services.segments.context import C, Ctx
 from services.segments.sqlx import DAYS_PER_YEAR as DAYS_PER_YEAR
 from services.segments.sqlx import NEVER, day, later_of, moment, month_day
@@ -324,13 +325,16 @@ def birthday_due(as_of: dt.date, days: int) -> ColumnElement[bool]:
     return month_day_due(C.c.birthday_md, as_of, days)
 
 
-def anniversary_due(col: ColumnElement[dt.date], as_of: dt.date,
-                    days: int) -> ColumnElement[bool]:
-    """A yearly date falls due within the next `days` days: the date itself, or for one
-    already past, its anniversary (an insurance policy renewed without the dealer keeps its
-    day, so last year's expiry is this year's renewal)."""
-    return or_(col.between(day(as_of), day(as_of + dt.timedelta(days=days))),
-               and_(col < day(as_of), month_day_due(month_day(col), as_of, days)))
+def falls_due(field: str, col: ColumnElement[dt.date], as_of: dt.date,
+              days: int) -> ColumnElement[bool]:
+    """The date field `field` (its value `col`) falls due within the next `days` days: the
+    date itself, or for a yearly date (catalog YEARLY_DATES) already past, its anniversary (an
+    insurance policy renewed without the dealer keeps its day, so last year's expiry is this
+    year's renewal)."""
+    ahead = col.between(day(as_of), day(as_of + dt.timedelta(days=days)))
+    if field not in YEARLY_DATES:
+        return ahead
+    return or_(ahead, and_(col < day(as_of), month_day_due(month_day(col), as_of, days)))
 
 
 def month_day_due(md: ColumnElement[str], as_of: dt.date, days: int) -> ColumnElement[bool]:

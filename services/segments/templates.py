@@ -18,7 +18,6 @@ from models.codes import LIFECYCLE_STAGES
 from services.labels import both
 from services.segments import derived as d
 from services.segments import rfm
-from services.segments.catalog import YEARLY_DATES
 from services.segments.context import C, V
 from services.segments.matrix import (  # noqa: F401 - as the templates' callers know them
     MATRIX_SAT_BANDS,
@@ -138,12 +137,9 @@ def tag_filter(group: str, tag: str) -> dict:
 def due_query(as_of: dt.date, days: int) -> Select:
     """Active vehicles whose date falls due in [as_of, as_of + days], and customers whose
     birthday does: all five counts in one statement."""
-    end = as_of + dt.timedelta(days=days)
     counts = [
         select(func.count()).select_from(V).where(
-            V.c.active.is_(True),
-            d.anniversary_due(V.c[name], as_of, days) if name in YEARLY_DATES
-            else V.c[name].between(d.day(as_of), d.day(end))
+            V.c.active.is_(True), d.falls_due(name, V.c[name], as_of, days)
         ).scalar_subquery().label(name)
         for name in DUE_FIELDS[:-1]
     ]
