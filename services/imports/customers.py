@@ -17,8 +17,6 @@ import datetime as dt
 import re
 from typing import Any
 
-from sqlalchemy import select
-
 from models import Base
 from models.codes import PROFILE_ATTRIBUTES, RECORDED_FIELDS
 from services.customers.names import addressed, same_person
@@ -106,15 +104,8 @@ def _row(ctx: Context, lk: Lookup, result: RowResult, v: dict[str, Any]) -> dict
     ctx.seen["customer"].add(customer["id"])
     if vehicle is not None:
         ctx.seen["vehicle"].add(vehicle["id"])
-    _outcome(result)
+    result.settle()
     return vehicle
-
-
-def _outcome(result: RowResult) -> None:
-    if result.created:
-        result.outcome = "create"
-    elif result.changes:
-        result.outcome = "update"
 
 
 def _last_maintenance(ctx: Context, lk: Lookup,
@@ -125,10 +116,8 @@ def _last_maintenance(ctx: Context, lk: Lookup,
     note."""
     stored = [car["id"] for _, car, _, _ in rows if car["id"] not in ctx.writer.created["vehicle"]]
     t = Base.metadata.tables["service_visit"]
-    for i in range(0, len(stored), 500):
-        ctx.maintained.update((car, day) for car, day in ctx.conn.execute(
-            select(t.c.vehicle_id, t.c.visit_date).where(t.c.vehicle_id.in_(stored[i:i + 500]),
-                                                         t.c.visit_type == "maintenance")))
+    ctx.maintained |= lk.pairs(t.c.vehicle_id, t.c.visit_date, t.c.vehicle_id, stored,
+                               t.c.visit_type == "maintenance")
     for result, car, day, km in rows:
         ctx.writer.row = result
         if car.get("purchase_date") is not None and day < car["purchase_date"]:
@@ -150,7 +139,7 @@ def _last_maintenance(ctx: Context, lk: Lookup,
         result.created.append("service_visit")
         if km is not None:
             _reading(ctx, lk, result, car, km, day)
-        _outcome(result)
+        result.settle()
 
 
 def _match(ctx: Context, lk: Lookup, result: RowResult,

@@ -137,8 +137,8 @@ def _internal(kind: str, values: dict[str, Any], ctx: Context,
         parts = [f"单号 {v['order_no']}" if v.get("order_no") else None, v.get("item"),
                  v.get("remarks")]
         v["description"] = "；".join(p for p in parts if p) or None
-        v["kind"] = (v.get("kind") if v.get("kind") not in (None, "other") else None) \
-            or purchase_kind_in(v.get("item")) or ctx.purchase_kind or v.get("kind") or "other"
+        if v.get("kind") in (None, "other"):  # the row says no kind Revisit knows
+            v["kind"] = purchase_kind_in(v.get("item")) or ctx.purchase_kind or "other"
     elif kind == "contacts":
         if v.get("staff"):
             staff_id = ctx.staff_by_name.get(v["staff"])

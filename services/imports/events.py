@@ -13,8 +13,6 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
-
 from models import Base
 from services.customers.names import same_person
 from services.imports.context import Context, merge
@@ -96,7 +94,7 @@ def process(ctx: Context, kind: str, rows: list[tuple[RowResult, dict[str, Any]]
         if stored is not None and values.get("insurance_expiry") and stored["kind"] == "insurance":
             _insured_until(ctx, lookup, result, stored, values["insurance_expiry"])
     if declined:
-        _declined(ctx, declined)
+        _declined(ctx, lookup, declined)
 
 
 def _link(result: RowResult, v: dict[str, Any], lk: Lookup) -> tuple[dict | None, dict | None]:
@@ -273,7 +271,7 @@ def _store(ctx: Context, spec: EventKind, lk: Lookup, result: RowResult, v: dict
     ctx.seen[spec.table].add(stored["id"])
     if km is not None:
         _reading(ctx, lk, result, event["vehicle_id"], event["visit_date"], km)
-    _outcome(result)
+    result.settle()
     return stored
 
 
@@ -293,7 +291,7 @@ def _insured_until(ctx: Context, lk: Lookup, result: RowResult, purchase: dict[s
     car["insurance_expiry"] = expiry
     result.changes.append(("insurance_expiry", old, expiry))
     ctx.changed_fields["insurance_expiry"] += 1
-    _outcome(result)
+    result.settle()
 
 
 def _note_added(stored: str, new: str) -> str | None:
@@ -306,24 +304,15 @@ def _note_added(stored: str, new: str) -> str | None:
     return "；".join((*parts, *added)) if added else None
 
 
-def _outcome(result: RowResult) -> None:
-    if result.created:
-        result.outcome = "create"
-    elif result.changes:
-        result.outcome = "update"
-
-
-def _declined(ctx: Context, rows: list[tuple[RowResult, dict[str, Any], dict[str, Any]]]
-              ) -> None:
+def _declined(ctx: Context, lk: Lookup,
+              rows: list[tuple[RowResult, dict[str, Any], dict[str, Any]]]) -> None:
     """Each item of a visit's 建议维修项目 as a declined repair of that visit, recorded on the
     visit's day and open; an item the visit has already (stored, or from an earlier row of the
     file: a DMS repeats the work order's advice on each of its lines) is not added again,
     whether it is still open or was closed since."""
     earlier = [v["id"] for _, _, v in rows if v["id"] not in ctx.writer.created["service_visit"]]
     t = Base.metadata.tables["declined_item"]
-    for i in range(0, len(earlier), 500):
-        ctx.declined.update((visit_id, item) for visit_id, item in ctx.conn.execute(
-            select(t.c.visit_id, t.c.item).where(t.c.visit_id.in_(earlier[i:i + 500]))))
+    ctx.declined |= lk.pairs(t.c.visit_id, t.c.item, t.c.visit_id, earlier)
     for result, v, visit in rows:
         ctx.writer.row = result
         new = [item for item in v["declined"] if (visit["id"], item) not in ctx.declined]
@@ -340,7 +329,7 @@ def _declined(ctx: Context, rows: list[tuple[RowResult, dict[str, Any], dict[str
                 "recorded_by": ctx.staff_id, "closed_by": None, "note": ctx.note,
                 "created_at": ctx.writer.now})
             result.changes.append(("declined", None, item))
-        _outcome(result)
+        result.settle()
 
 
 def _complete(spec: EventKind, ctx: Context, event: dict[str, Any]) -> dict[str, Any]:

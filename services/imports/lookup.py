@@ -57,6 +57,15 @@ class Lookup:
 
     # -- loading ---------------------------------------------------------------------------
 
+    def pairs(self, first, second, column, values: Iterable[Any], *where) -> set[tuple[Any, Any]]:
+        """(first, second) of the rows whose `column` is one of `values` and that meet
+        `where`: the columns of one table."""
+        found: set[tuple[Any, Any]] = set()
+        for part in _parts(values):
+            found.update((a, b) for a, b in self.conn.execute(
+                select(first, second).where(column.in_(part), *where)))
+        return found
+
     def _rows(self, table: Table, column, values: Iterable[Any]) -> list[Row]:
         found: list[Row] = []
         for part in _parts(values):

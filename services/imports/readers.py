@@ -238,10 +238,13 @@ def _workbook(path: Path, kind: str, engine: str) -> sources.Workbook:
     """The workbook through python-calamine, or openpyxl for an .xlsx too big to load whole
     or spanning too many cells (or as `engine` says: "auto", "calamine", "openpyxl"; only an
     .xlsx has the choice)."""
-    big = kind == "xlsx" and (path.stat().st_size > sources.CALAMINE_MAX_BYTES
-                              or sources.xlsx_largest_span(path) > sources.CALAMINE_MAX_CELLS)
-    used = engine if engine != "auto" else ("openpyxl" if big else "calamine")
-    return sources.Workbook(path, used if kind == "xlsx" else "calamine", kind)
+    if kind != "xlsx":
+        return sources.Workbook(path, "calamine", kind)
+    if engine == "auto":
+        big = (path.stat().st_size > sources.CALAMINE_MAX_BYTES
+               or sources.xlsx_largest_span(path) > sources.CALAMINE_MAX_CELLS)
+        engine = "openpyxl" if big else "calamine"
+    return sources.Workbook(path, engine, kind)
 
 
 def _open(path: Path, sheet: str | int | None, engine: str, header_row: int | None) -> _Opened:

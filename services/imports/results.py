@@ -136,6 +136,14 @@ class RowResult:
         self.outcome = "reject"
         return self
 
+    def settle(self) -> None:
+        """The outcome the row's writes make it: create when it wrote a new record, else
+        update when it changed one (else as it stands)."""
+        if self.created:
+            self.outcome = "create"
+        elif self.changes:
+            self.outcome = "update"
+
 
 @dataclass(frozen=True)
 class ReasonCount:

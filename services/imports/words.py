@@ -104,10 +104,14 @@ def _lookup(raw: Cell, kind: str, words: tuple[tuple[str, str], ...], unknown: s
     if is_blank(raw):
         return EMPTY
     word = _word(raw)
-    code = labels.code_of(kind, word) or labels.code_of(kind, cell_text(raw))
-    if code is None:
-        code = next((c for key, c in words if key in word), None)
+    code = (labels.code_of(kind, word) or labels.code_of(kind, cell_text(raw))
+            or _keyword_code(word, words))
     return Clean(code) if code is not None else refused(unknown)
+
+
+def _keyword_code(word: str, words: tuple[tuple[str, str], ...]) -> str | None:
+    """The code of the first keyword `word` contains."""
+    return next((c for key, c in words if key in word), None)
 
 
 def normalise_gender(raw: Cell) -> Clean[str]:
@@ -132,8 +136,7 @@ def normalise_purchase_kind(raw: Cell) -> Clean[str]:
 
 def purchase_kind_in(text: str | None) -> str | None:
     """The kind of purchase a text names (a description, a file's header), if any."""
-    word = _word(text) if text else ""
-    return next((c for key, c in PURCHASE_KIND_WORDS if key in word), None)
+    return _keyword_code(_word(text), PURCHASE_KIND_WORDS) if text else None
 
 
 def normalise_visit_type(raw: Cell) -> Clean[str]:
