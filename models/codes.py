@@ -31,6 +31,7 @@ CHANGE_SOURCES = ("call", "visit", "survey", "import", "manual", "demo", "list")
 # text; the profile screens and segments work on PROFILE_ATTRIBUTES only.
 RECORDED_FIELDS = (
     "name",
+    "contact_name",
     "gender",
     "birthday",
     "mobile",

@@ -60,6 +60,9 @@ class Customer(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(20), unique=True)
     name: Mapped[str] = mapped_column(String(64))
+    # The person to ask for (联系人), where it is not the customer: a company's 王经理, the
+    # son who looks after his father's car. Calls, letters and messages address them.
+    contact_name: Mapped[str | None] = mapped_column(String(64))
     name_pinyin: Mapped[str] = mapped_column(ascii_key(NAME_PINYIN_LENGTH), default="")
     name_initials: Mapped[str] = mapped_column(ascii_key(NAME_INITIALS_LENGTH), default="")
     name_sort: Mapped[str] = mapped_column(ascii_key(NAME_SORT_LENGTH), default="")

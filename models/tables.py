@@ -171,6 +171,7 @@ customer = Table(
     Column("id", Integer, primary_key=True),
     Column("code", String(20), nullable=False),
     Column("name", String(64), nullable=False),
+    Column("contact_name", String(64)),
     Column("name_pinyin", ascii_key(NAME_PINYIN_LENGTH), nullable=False),
     Column("name_initials", ascii_key(NAME_INITIALS_LENGTH), nullable=False),
     Column("name_sort", ascii_key(NAME_SORT_LENGTH), nullable=False),
