@@ -29,8 +29,8 @@ from services.imports.context import Context, merge, record_history, same
 from services.imports.lookup import Lookup
 from services.imports.results import Issue, RowResult
 
-CUSTOMER_COLUMNS = ("name", "gender", "birthday", "mobile", "province", "city", "district",
-                    "street", "postcode", "wechat_id", "employer", "source", "note")
+CUSTOMER_COLUMNS = ("name", "contact_name", "gender", "birthday", "mobile", "province", "city",
+                    "district", "street", "postcode", "wechat_id", "employer", "source", "note")
 VEHICLE_COLUMNS = ("vin", "plate", "brand", "model", "purchase_date", "price_paid",
                    "payment_method", "loan_end", "insurance_expiry", "warranty_end",
                    "inspection_due")

@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from models import ImportBatch, StaffUser
 from models.base import utcnow
 from models.codes import IMPORT_KINDS, PROFILE_ATTRIBUTES
+from services.customers.names import same_person
 from services.customers.places import full_division_names
 from services.imports import batches, customers, events
 from services.imports.addresses import split_addresses
@@ -123,6 +124,11 @@ def _internal(kind: str, values: dict[str, Any], ctx: Context,
     v = dict(values)
     if kind == "customers":
         _birth_from_id(v, result)
+        # A contact who can be the customer (张先生 beside 张三, or the name taken from them)
+        # is no one else to ask for.
+        if v.get("contact_name") and same_person(v["contact_name"], v.get("name"),
+                                                 v.get("gender")):
+            v["contact_name"] = None
         v["wechat_id"] = v.pop("wechat", None)
         v["note"] = v.pop("remarks", None)
         others = v.pop("other_phones", None)

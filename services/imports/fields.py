@@ -148,8 +148,19 @@ PROFILE_FIELDS = (
 # In activity files the owner's name only confirms a match; the link fields find it.
 _LINKS = (MOBILE, PLATE, VIN, NAME)
 
+# The person to ask for when the customer is a company (客户名称 深圳华盛贸易有限公司, 联系人
+# 王经理). A file whose only name column is 联系人 names its customers by it (NAME's fallback),
+# and a contact who is the customer (张先生 beside 张三) is not kept twice.
+CONTACT_NAME = Field("contact_name", "联系人", "Contact person", "name", (
+    "联系人", "联系人姓名", "联系人名称", "车辆联系人", "客户联系人", "contact person",
+    "contact name", "contact"),
+    avoid=("电话", "手机", "号码", "方式", "地址", "邮编", "微信", "phone", "tel", "mobile",
+           "number", "address", "wechat"),
+    max_length=64)
+
 CUSTOMERS = FileKind("customers", "客户及车辆", "Customers and vehicles", (
-    replace(NAME, required=True),
+    replace(NAME, required=True, fallback="contact_name"),
+    CONTACT_NAME,
     Field("gender", "性别", "Gender", "gender", ("性别", "gender", "sex")),
     _date("birthday", "生日", "Birthday", (
         "生日", "出生日期", "出生年月日", "出生年月", "birthday", "date of birth", "dob",
