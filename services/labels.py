@@ -40,6 +40,7 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "lifecycle_stage": ("生命周期阶段", "Lifecycle stage"),
         # Customer and vehicle values with history (models/codes.py RECORDED_FIELDS).
         "name": ("姓名", "Name"),
+        "contact_name": ("联系人", "Contact person"),
         "gender": ("性别", "Gender"),
         "birthday": ("生日", "Birthday"),
         "mobile": ("手机", "Mobile"),

@@ -13,6 +13,7 @@ MESSAGES = (
     QT_TRANSLATE_NOOP("errors", '{km} km is not a plausible odometer reading.'),
     QT_TRANSLATE_NOOP("errors", 'That list entry no longer exists.'),
     QT_TRANSLATE_NOOP("errors", 'Choose the vehicle the km reading belongs to.'),
+    QT_TRANSLATE_NOOP("errors", 'Contact person'),
     QT_TRANSLATE_NOOP("errors", 'Other phones'),
     QT_TRANSLATE_NOOP("errors", 'Province'),
     QT_TRANSLATE_NOOP("errors", 'City'),

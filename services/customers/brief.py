@@ -109,6 +109,7 @@ class Brief:
     maintenance: tuple[MaintenanceDue, ...] = ()  # cars still owned, next due first
     declined: tuple[DeclinedInfo, ...] = ()  # open on the day, soonest due first
     last_visit: Spend | None = None  # the latest service visit, free ones too
+    contact_name: str | None = None  # whom to ask for, when not the customer (联系人)
     # The rules' proposal for the day, and what staff decided about a proposal that day
     # (`brief_for`); None when made from a detail alone.
     suggestion: Suggestion | None = None
@@ -237,6 +238,7 @@ def make_brief(detail: CustomerDetail, last_purchase: Spend | None, as_of: dt.da
         refusals=tuple(r for r in detail.refusals if r.set_on <= as_of and r.active_on(as_of)),
         marketing_consent=detail.marketing_consent,
         last_visit=max(visits, key=lambda v: v.date) if visits else None,
+        contact_name=detail.contact_name,
     )
 
 

@@ -32,9 +32,10 @@ from services.store.errors import N_, RevisitError
 
 OTHER_PHONES_SEPARATOR = ", "  # as imports and merges join customer.other_phones
 # Column lengths (models/customer.py, models/vehicle.py).
-LENGTHS = {"other_phones": 100, "province": 20, "city": 30, "district": 30, "street": 200,
-           "brand": 40, "model": 60}
+LENGTHS = {"contact_name": 64, "other_phones": 100, "province": 20, "city": 30, "district": 30,
+           "street": 200, "brand": 40, "model": 60}
 FIELD_NAMES = {
+    "contact_name": N_("Contact person"),
     "other_phones": N_("Other phones"),
     "province": N_("Province"),
     "city": N_("City"),
@@ -47,8 +48,10 @@ FIELD_NAMES = {
 
 @dataclass(frozen=True)
 class ContactDetails:
-    """A customer's phones and address as the editor shows them (None or "": none)."""
+    """A customer's contact person, phones and address as the editor shows them (None or "":
+    none)."""
 
+    contact_name: str | None = None
     mobile: str | None = None
     other_phones: str | None = None
     province: str | None = None
@@ -143,6 +146,7 @@ def clean_details(details: ContactDetails) -> ContactDetails:
              "city": _short("city", details.city)}
     full_division_names([place])
     return ContactDetails(
+        contact_name=_short("contact_name", details.contact_name),
         mobile=mobile,
         other_phones=_other_phones(details.other_phones, mobile),
         province=place["province"],
@@ -233,9 +237,10 @@ def load_editor(sessions: sessionmaker[Session], customer_id: int) -> Editor:
 def save_contact_details(sessions: sessionmaker[Session], customer_id: int,
                          details: ContactDetails, *, expected_version: int | None,
                          staff_id: int | None = None, today: dt.date | None = None) -> Saved:
-    """Store the customer's mobile, other phones and address. Refused (nothing stored) when a
-    value is wrong, when another customer has the mobile (imports link rows to customers by
-    it), or with StaleEdit when the customer changed since `expected_version` was loaded."""
+    """Store the customer's contact person, mobile, other phones and address. Refused (nothing
+    stored) when a value is wrong, when another customer has the mobile (imports link rows to
+    customers by it), or with StaleEdit when the customer changed since `expected_version` was
+    loaded."""
     today = today or dt.date.today()
     clean = clean_details(details)
     with sessions.begin() as s:

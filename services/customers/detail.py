@@ -161,6 +161,7 @@ class CustomerDetail:
     id: int
     code: str
     name: str
+    contact_name: str | None
     gender: str | None
     birthday: dt.date | None
     mobile: str | None
@@ -364,6 +365,7 @@ def load(sessions: sessionmaker[Session], customer_id: int) -> CustomerDetail:
             id=c.id,
             code=c.code,
             name=c.name,
+            contact_name=c.contact_name,
             gender=c.gender,
             birthday=c.birthday,
             mobile=c.mobile,

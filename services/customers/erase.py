@@ -2,12 +2,12 @@
 holds it, while the customer row, their cars' models and dates, visits, amounts, contacts and
 tags stay, so counts and statistics do not change.
 
-What goes: name, birthday, phones, street address and postcode, WeChat id, employer, free-text
-notes and feedback, plate and VIN, the values of those fields in the change history, and the
-same values inside list-run snapshots, audit details and import change records about the
-customer. Merge records naming the customer are deleted (their detail is a copy of the merged
-row). What stays: the customer code (so the dealer's system exporting the same code again is
-recognised and not re-imported), gender, province and city, and every date and amount.
+What goes: name and contact person, birthday, phones, street address and postcode, WeChat id,
+employer, free-text notes and feedback, plate and VIN, the values of those fields in the change
+history, and the same values inside list-run snapshots, audit details and import change records
+about the customer. Merge records naming the customer are deleted (their detail is a copy of
+the merged row). What stays: the customer code (so the dealer's system exporting the same code
+again is recognised and not re-imported), gender, province and city, and every date and amount.
 
 After erasure the customer refuses every channel and purpose (a do-not-contact entry and a
 withdrawn marketing consent), so no list can pick them again."""
@@ -54,11 +54,11 @@ ERASED_NAME = "（已擦除）"
 MASK = "＊＊"
 REASON = "个人信息已按客户要求擦除"
 # Customer columns that identify the person; they become NULL (the name becomes ERASED_NAME).
-PERSONAL_COLUMNS = ("birthday", "birthday_md", "mobile", "other_phones", "district", "street",
-                    "postcode", "wechat_id", "employer", "note")
+PERSONAL_COLUMNS = ("contact_name", "birthday", "birthday_md", "mobile", "other_phones",
+                    "district", "street", "postcode", "wechat_id", "employer", "note")
 # profile_change attributes whose old and new values are personal data.
-PERSONAL_HISTORY = ("name", "birthday", "mobile", "other_phones", "district", "street",
-                    "postcode", "wechat_id", "employer", "note", "vin", "plate")
+PERSONAL_HISTORY = ("name", "contact_name", "birthday", "mobile", "other_phones", "district",
+                    "street", "postcode", "wechat_id", "employer", "note", "vin", "plate")
 # Values shorter than this are not masked inside other text: a one-character string would
 # hit unrelated words.
 MIN_SECRET = 2
@@ -74,8 +74,8 @@ class Erased:
 
 
 def _secrets(c: Customer, vehicles: Iterable[Vehicle], history: Iterable[str | None]) -> list[str]:
-    values = [c.name, c.mobile, c.other_phones, c.street, c.wechat_id, c.employer, c.postcode,
-              *(v.plate for v in vehicles), *(v.vin for v in vehicles), *history]
+    values = [c.name, c.contact_name, c.mobile, c.other_phones, c.street, c.wechat_id, c.employer,
+              c.postcode, *(v.plate for v in vehicles), *(v.vin for v in vehicles), *history]
     if c.birthday:
         values.append(c.birthday.isoformat())
     if c.other_phones:

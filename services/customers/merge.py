@@ -35,6 +35,7 @@ from services.store.versions import bumped
 DETAIL_VERSION = 1
 # Fields filled together: an address is taken whole or not at all, a birthday with its MMDD.
 FILL_GROUPS: tuple[tuple[str, ...], ...] = (
+    ("contact_name",),
     ("gender",),
     ("birthday", "birthday_md"),
     ("mobile",),

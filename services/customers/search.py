@@ -1,5 +1,5 @@
-"""Finding customers: the search staff type all day (name, pinyin, initials, mobile, plate, VIN),
-sorted in the database, returning ids first and rows by the page.
+"""Finding customers: the search staff type all day (name, contact person, pinyin, initials,
+mobile, plate, VIN), sorted in the database, returning ids first and rows by the page.
 
 It reads the Core tables of models/tables.py over a plain connection: the customer list is the
 window's first view, and the ORM with the models (0.15 s to import) need not load before it
@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Select, and_, func, select, union
+from sqlalchemy import Connection, Select, and_, func, or_, select, union
 
 from models.columns import NAME_INITIALS_LENGTH, NAME_PINYIN_LENGTH
 from models.tables import contact_event, customer, customer_merge, service_visit, vehicle
@@ -134,9 +134,11 @@ def search_condition(text: str):
             _vehicle_owners(V.vin.contains(up, autoescape=True)),
         ]
     else:
-        # Chinese (or mixed): a name, or a plate such as 粤A3K8M2 / 粤A·3K8M2.
+        # Chinese (or mixed): a name or a contact person's (a company found by its 王经理),
+        # in one scan of the customers, or a plate such as 粤A3K8M2 / 粤A·3K8M2.
         parts = [
-            _customers(C.name.contains(q, autoescape=True)),
+            _customers(or_(C.name.contains(q, autoescape=True),
+                           C.contact_name.contains(q, autoescape=True))),
             _vehicle_owners(_prefix_range(V.plate, q.replace("·", "").upper())),
         ]
     return C.id.in_(union(*(p for p in parts if p is not None)))

@@ -93,7 +93,8 @@ def _suggestion_lines(b: Brief) -> list[str]:
 
 def lines(b: Brief) -> list[str]:
     out = [f"{b.code} {b.name}  " + "  ".join(x for x in (
-        _code("gender", b.gender), f"{b.age}岁" if b.age is not None else "", b.mobile or "",
+        b.contact_name and f"联系人 {b.contact_name}", _code("gender", b.gender),
+        f"{b.age}岁" if b.age is not None else "", b.mobile or "",
         _code("lifecycle_stage", b.stage)) if x) + f"  (as of {b.as_of.isoformat()})"]
 
     def add(label: str, value: object) -> None:

@@ -57,8 +57,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     h.set_defaults(handler=_merges)
     e = acts.add_parser(
         "erase", help="erase a customer's personal data on their request (supervisor; final)",
-        description="Removes the customer's name, birthday, phones, address, WeChat id, "
-        "employer, notes, plates and VINs from every record, the history and past lists "
+        description="Removes the customer's name, contact person, birthday, phones, address, "
+        "WeChat id, employer, notes, plates and VINs from every record, the history and past lists "
         "included; their visits, amounts, dates and counts stay for statistics, and every list "
         "leaves them out from now on. Cannot be undone.")
     e.add_argument("customer", metavar="CUSTOMER", help="customer code (C0001234) or id")

@@ -81,6 +81,10 @@ class ContactDialog(QDialog):
 
     # --- layout ---------------------------------------------------------------------------
     def _contact_tab(self) -> QWidget:
+        self.contact_name = QLineEdit()
+        self.contact_name.setMaxLength(cd.LENGTHS["contact_name"])
+        self.contact_name.setPlaceholderText(self.tr("Whom to ask for, if not the customer: "
+                                                     "a company's 王经理"))
         self.mobile = QLineEdit()
         self.mobile.setPlaceholderText(self.tr("11 digits, e.g. 13800138000"))
         self.other_phones = QLineEdit()
@@ -92,6 +96,7 @@ class ContactDialog(QDialog):
         for name in ("province", "city", "district", "street"):
             getattr(self, name).setMaxLength(cd.LENGTHS[name])
         form = QFormLayout()
+        form.addRow(self.tr("Contact person"), self.contact_name)
         form.addRow(self.tr("Mobile"), self.mobile)
         form.addRow(self.tr("Other phones"), self.other_phones)
         form.addRow(self.tr("Province"), self.province)
@@ -172,6 +177,7 @@ class ContactDialog(QDialog):
         self._version = editor.version
         if details:
             d = editor.details
+            self.contact_name.setText(d.contact_name or "")
             self.mobile.setText(d.mobile or "")
             self.other_phones.setText(d.other_phones or "")
             for name in ADDRESS_FIELDS:
@@ -201,7 +207,8 @@ class ContactDialog(QDialog):
 
     def details(self) -> cd.ContactDetails:
         return cd.ContactDetails(
-            mobile=self.mobile.text(), other_phones=self.other_phones.text(),
+            contact_name=self.contact_name.text(), mobile=self.mobile.text(),
+            other_phones=self.other_phones.text(),
             **{name: getattr(self, name).text() for name in ADDRESS_FIELDS})
 
     def new_car(self) -> cd.NewVehicle:

@@ -32,10 +32,10 @@ class EraseDialog(QDialog):
         self.setMinimumWidth(MIN_WIDTH)
         self._code = code
         explain = QLabel(self.tr(
-            "This removes %1's name, birthday, phones, address, WeChat id, employer, notes, "
-            "plates and VINs from every record, past lists and the history included. Visits, "
-            "amounts and dates stay for the statistics, and no list will contact them again. "
-            "It cannot be undone.").replace("%1", f"{name} ({code})"))
+            "This removes %1's name, contact person, birthday, phones, address, WeChat id, "
+            "employer, notes, plates and VINs from every record, past lists and the history "
+            "included. Visits, amounts and dates stay for the statistics, and no list will "
+            "contact them again. It cannot be undone.").replace("%1", f"{name} ({code})"))
         explain.setWordWrap(True)
         self.reason = QLineEdit()
         self.reason.setMaxLength(200)

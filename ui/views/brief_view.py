@@ -252,6 +252,8 @@ class BriefView(QFrame):
 
     def _reach(self, b: Brief) -> str:
         parts = []
+        if b.contact_name:
+            parts.append(_e(self.tr("ask for %1").replace("%1", b.contact_name)))
         p = b.preferences
         if p is not None:
             parts.append(_e(" > ".join(label("channel", c) for c in p.channel_order)))

@@ -482,6 +482,7 @@ class CustomerPage(QWidget):
             None: self.tr("marketing consent not asked"),
         }[d.marketing_consent]
         parts = [
+            d.contact_name and self.tr("contact person: %1").replace("%1", d.contact_name),
             label("gender", d.gender),
             fmt(d.birthday) and self.tr("born %1").replace("%1", fmt(d.birthday)),
             d.mobile or self.tr("no mobile"),
