@@ -20,7 +20,7 @@ SNAPSHOT_KEYS = (
     "row_code", "name", "channel", "caller", "customer_code", "salutation", "mobile", "province",
     "city", "district", "street", "postcode", "brand", "model", "plate", "purchase_date",
     "years_owned", "km", "last_contact", "last_outcome", "last_feedback", "best_time",
-    "talking_points", "wechat_id")
+    "talking_points", "wechat_id", "contact_person")
 _ENCODE = json.JSONEncoder(ensure_ascii=False).encode
 # A member's JSON: the list of their values in SNAPSHOT_KEYS' order as _ENCODE writes it,
 # filled with each value's own JSON. Without the keys it is half the size (a run of 103,441
@@ -76,9 +76,9 @@ _TITLES = {"M": "先生", "F": "女士"}
 # The facts (services/lists/query.py) a member's snapshot reads, besides their channel and
 # whether it was switched: a run fetches these and no more of its members' facts.
 MEMBER_FACTS = (
-    "vehicle_id", "code", "name", "gender", "mobile", "mobile_ok", "province", "city",
-    "district", "street", "postcode", "wechat_id", "birthday_md", "brand", "model", "plate",
-    "purchase_date", "insurance_expiry", "warranty_end", "km", "preferred_days",
+    "vehicle_id", "code", "name", "contact_name", "gender", "mobile", "mobile_ok", "province",
+    "city", "district", "street", "postcode", "wechat_id", "birthday_md", "brand", "model",
+    "plate", "purchase_date", "insurance_expiry", "warranty_end", "km", "preferred_days",
     "time_windows", "hour_from", "hour_to", "failed_calls", "last_at", "last_outcome",
     "last_feedback", "score")
 # A reminder run's talking points say the car's maintenance due date and the customer's open
@@ -330,7 +330,10 @@ class MemberSnapshots:
         outcome, outcome_js = share(self.outcome(r.last_outcome))
         when, when_js = share(self.best_time(r))
         points = self.talking_points(r, owned, km, note)
-        title = self.salutation(name, r.gender)
+        contact = r.contact_name
+        # A contact person is greeted as recorded (王经理, or a full name whose gender is not
+        # stored); the customer's own gender is not theirs.
+        title = contact or self.salutation(name, r.gender)
         mobile = r.mobile_ok or r.mobile
         code, street, plate, feedback, wechat = (r.code, r.street, r.plate, r.last_feedback,
                                                  r.wechat_id)
@@ -338,7 +341,7 @@ class MemberSnapshots:
             row_code, name, channel, caller, code, title, mobile, province, city, district,
             street, postcode, brand, model, plate, None if bought is None else bought.day,
             years, km, None if last is None else last.day, outcome, feedback, when, points,
-            wechat)
+            wechat, contact)
         # Each value written as _json would write it, without a call of it: the texts are
         # str or None (text columns), the years a finite float, the km an int. The calls were
         # 6 % of a snapshot's instructions (callgrind: 107,800 a member against 101,600).
@@ -353,7 +356,8 @@ class MemberSnapshots:
             "null" if years is None else float.__repr__(years),
             "null" if km is None else int.__repr__(km), "null" if last is None else last.json,
             outcome_js, "null" if feedback is None else enc(feedback), when_js, enc(points),
-            "null" if wechat is None else enc(wechat))
+            "null" if wechat is None else enc(wechat),
+            "null" if contact is None else enc(contact))
         return member, data
 
 

@@ -45,7 +45,10 @@ class Sender:
 
 
 def addressee(m: ListMember) -> str:
-    """"陈国 先生 收": the full name, then the honorific taken from the salutation."""
+    """"陈国 先生 收": the full name, then the honorific taken from the salutation; a customer
+    with a contact person, "深圳市华盛贸易有限公司 王经理 收"."""
+    if m.contact_person:
+        return " ".join((m.name, m.contact_person, "收"))
     title = next((t for t in ("先生", "女士") if m.salutation.endswith(t)), "")
     return " ".join(p for p in (m.name, title, "收") if p)
 

@@ -217,7 +217,9 @@ def _member_row(m: ListMember, st: _Styles,
                 brief: CondensedBrief | None = None) -> MemberRow:
     cells = [
         st.wrap(m.row_code, 0, BODY_PT, 2),
-        st.wrap(m.name, 1, BODY_PT, 2),
+        # A company's 联系人 under its name: whom the caller asks for.
+        st.wrap(m.name, 1, BODY_PT, 2) + (
+            st.wrap(f"联系人：{m.contact_person}", 1, BODY_PT, 2) if m.contact_person else []),
         (m.mobile or "").split("\n"),
         st.wrap(m.best_time, 3, BODY_PT, 4),
         st.wrap("\n".join(p for p in (m.vehicle, m.plate or "") if p), 4, BODY_PT, 4),
@@ -388,7 +390,8 @@ def unprintable_members(doc: ListDocument) -> tuple[str, ...]:
     callers = dict.fromkeys(m.caller for m in doc.of_channel("call"))
     found += [unprintable(f"回访员 {c}", (("回访员", c),), font) for c in callers]
     found += [unprintable(f"{m.row_code} {m.name}", (
-        ("姓名", m.name), ("最佳时间", m.best_time), ("车型 / 车牌", m.vehicle),
+        ("姓名", m.name), ("联系人", m.contact_person), ("最佳时间", m.best_time),
+        ("车型 / 车牌", m.vehicle),
         ("车型 / 车牌", m.plate), ("上次联系 / 客户反馈", _last_contact(m)),
         ("话术要点", m.talking_points),
     ), font) for m in doc.of_channel("call")]

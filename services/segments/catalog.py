@@ -122,6 +122,8 @@ def _rows(level: str, group: str, rows: list[tuple]) -> None:
 _rows("customer", "customer", [
     ("customer_code", "text", "客户编号", "Customer code"),
     ("name", "text", "姓名", "Name"),
+    # Set for a company's car: "is set" finds the customers who are companies.
+    ("contact_name", "text", "联系人", "Contact person"),
     ("gender", "code", "性别", "Gender", GENDERS),
     ("mobile", "text", "手机", "Mobile"),
     ("other_phones", "text", "其他电话", "Other phones"),

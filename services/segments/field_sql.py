@@ -56,8 +56,8 @@ def _columns(table, *same: str, **renamed: str) -> None:
         value(key, (lambda n: lambda ctx, p: table.c[n])(name))
 
 
-_columns(C, "name", "gender", "mobile", "other_phones", "province", "city", "district", "street",
-         "postcode", "wechat_id", "employer", "owner_staff_id",
+_columns(C, "name", "contact_name", "gender", "mobile", "other_phones", "province", "city",
+         "district", "street", "postcode", "wechat_id", "employer", "owner_staff_id",
          customer_code="code", customer_source="source")
 _columns(V, "brand", "model", "vin", "plate", "purchase_date", "price_paid", "payment_method",
          "loan_end", "insurance_expiry", "warranty_end", "inspection_due",

@@ -298,6 +298,8 @@ def assign(rows: list, callers: list[tuple[int, str]], split: str) -> dict[int, 
 
 
 def _salutation(r) -> str:
+    if r.contact_name:  # a company's contact person, greeted as recorded
+        return r.contact_name
     title = {"M": "先生", "F": "女士"}.get(r.gender or "", "")
     return f"{r.name[:1]}{title}" if title and r.name else r.name
 
@@ -313,7 +315,8 @@ def _member(r, code: str, channel: str, caller: str, as_of: dt.date, note: str,
         purchase_date=_date(r.purchase_date), years_owned=years_owned(r, as_of),
         km=None if r.km is None else int(round(r.km)), last_contact=last_at,
         last_outcome=last_outcome_label(r.last_outcome), last_feedback=r.last_feedback,
-        best_time=best_time(r), talking_points=talking_points(r, as_of, note, selling, reminder))
+        best_time=best_time(r), talking_points=talking_points(r, as_of, note, selling, reminder),
+        contact_person=r.contact_name)
 
 
 def build_run(sessions: Sessions, segment_name: str, options: RunOptions = RunOptions(), *,

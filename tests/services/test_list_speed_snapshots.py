@@ -45,7 +45,8 @@ from services.store.errors import RevisitError
 AS_OF = dt.date(2026, 11, 23)
 Row = namedtuple("Row", ("channel", "switched", *MEMBER_FACTS))  # type: ignore[misc]
 BASE = dict(
-    channel="call", switched=0, vehicle_id=7, code="C0001", name="陈国", gender="M",
+    channel="call", switched=0, vehicle_id=7, code="C0001", name="陈国", contact_name=None,
+    gender="M",
     mobile="+86 138 0013 0001", mobile_ok="13800130001", province="广东省", city="广州市",
     district="天河区", street="体育西路 1 号", postcode="510000", wechat_id=None,
     birthday_md=None, brand="丰田", model="凯美瑞", plate="粤A12345",
@@ -68,6 +69,8 @@ ROWS = [
          last_outcome=None, wechat_id="wx_chen", preferred_days="weekend"),
     dict(channel="mail", switched=1, failed_calls=5, purchase_date="2026-11-23", km=0.4,
          name="", gender=None, last_outcome="bought", time_windows="afternoon,bogus"),
+    # A company's car: its contact person greeted, whatever text they hold.
+    dict(name="广州华盛贸易有限公司", gender=None, contact_name='王"经理"\\ \n'),
 ]
 
 REFUSED = "removed meanwhile"  # what the foreign keys' refusal would be called
