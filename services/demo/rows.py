@@ -164,17 +164,27 @@ def make_customer_rows(c: CustomerRows, out: RowSet) -> Facts:
     wechat = f"wxid_{rng.getrandbits(40):010x}" if rng.random() < 0.55 else None
     employer = employed_by if rng.random() < 0.65 else None
     source = rng.choice(ref.CUSTOMER_SOURCES)
+    # One in four company-paid cars is registered to the business: the customer is the company
+    # and the owner its contact person (no gender or birthday of its own). Decided from values
+    # already drawn, so the same seed still gives every other row as before.
+    contact: str | None = None
+    sex: str | None = gender
+    if profile.get("car_payer") == "company" and employed_by.endswith("公司") \
+            and c.customer_id % 4 == 0:
+        contact, name, sex = name, employed_by, None
+        keys = stored_keys(name)
     out.add_keyless(
         "customer",
         c.customer_id,
         f"C{c.customer_id:07d}",
         name,
+        contact,
         keys.pinyin,
         keys.initials,
         keys.sort,
-        gender,
-        iso(birthday),
-        f"{b.month:02d}{b.day:02d}",
+        sex,
+        None if contact else iso(birthday),
+        None if contact else f"{b.month:02d}{b.day:02d}",
         mobile,
         other_phones,
         address["province"],

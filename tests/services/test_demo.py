@@ -22,7 +22,7 @@ from sqlalchemy.engine import make_url
 
 from models import AuditLog, Base, ContactEvent, Customer
 from models.summary import DERIVED_TABLES
-from services.customers.pinyin import name_keys
+from services.customers.pinyin import stored_keys
 from services.demo import batches
 from services.demo import data as ref
 from services.demo import generator as demo
@@ -220,8 +220,11 @@ def test_prices_fit_the_model_and_year(demo_db):
 
 
 def test_owners_were_adults_when_they_bought(demo_db):
+    # A company (a customer with a contact person) has no birthday.
     rows = _query(demo_db, "SELECT c.birthday, min(v.purchase_date) FROM customer c "
-                  "JOIN vehicle v ON v.customer_id = c.id GROUP BY c.id, c.birthday")
+                  "JOIN vehicle v ON v.customer_id = c.id WHERE c.contact_name IS NULL "
+                  "GROUP BY c.id, c.birthday")
+    assert rows
     for birthday, first in rows:
         assert (_as_date(first) - _as_date(birthday)).days / YEAR >= 18, (birthday, first)
 
@@ -309,13 +312,23 @@ def test_some_complaints_are_still_open(demo_db):
 
 def test_birthday_and_name_keys_are_consistent(demo_db):
     rows = _query(demo_db, "SELECT name, name_pinyin, name_initials, name_sort, birthday, "
-                  "birthday_md, code, id FROM customer")
-    for name, pinyin, initials, sort, birthday, md, code, customer_id in rows:
-        keys = name_keys(name)
+                  "birthday_md, code, id, contact_name, gender FROM customer")
+    companies = 0
+    for name, pinyin, initials, sort, birthday, md, code, customer_id, contact, gender in rows:
+        # The keys as stored: cut to their columns (a company's long name).
+        keys = stored_keys(name)
         assert (pinyin, initials, sort) == (keys.pinyin, keys.initials, keys.sort), name
-        assert re.fullmatch(r"[a-z]+", pinyin) and len(initials) == len(sort.split())
-        assert md == _as_date(birthday).strftime("%m%d")
+        assert re.fullmatch(r"[a-z]+", pinyin)
+        if contact is None:
+            assert len(initials) == len(sort.split())
+            assert md == _as_date(birthday).strftime("%m%d")
+        else:
+            # A car registered to the business its owner runs: the person is its contact.
+            companies += 1
+            assert name.endswith("公司") and (birthday, md, gender) == (None, None, None)
+            assert stored_keys(contact).initials and len(contact) <= 4
         assert code == f"C{customer_id:07d}"
+    assert 0 < companies < len(rows) * 0.05
 
 
 def test_nothing_happens_after_today(demo_db):
