@@ -58,6 +58,17 @@ def test_contact_details_cars_and_km_from_the_customer_page(qtbot, demo_db, demo
         qtbot.waitUntil(lambda: NEW_MOBILE in view.page._facts.text(), timeout=5000)
         qtbot.waitUntil(lambda: dialog.mobile.text() == NEW_MOBILE, timeout=5000)
 
+        # Whom to ask for: on the page's line of facts and the brief's way to reach them.
+        assert "contact person" not in view.page._facts.text()
+        dialog.contact_name.setText("王经理")  # typed through an input method, not keys
+        qtbot.mouseClick(dialog.save_details_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: "contact person: 王经理" in view.page._facts.text(),
+                        timeout=5000)
+        qtbot.waitUntil(lambda: "ask for 王经理" in view.page.brief._rows["reach"].text(),
+                        timeout=5000)
+        with demo_db.sessions() as s:
+            assert s.get_one(Customer, customer_id).contact_name == "王经理"
+
         # A car with a VIN that is none: refused in the dialog, typed values kept.
         dialog.tabs.setCurrentIndex(1)
         qtbot.keyClicks(dialog.brand, "Tesla")
