@@ -367,6 +367,26 @@ def open_database(url: str | None = None, *, upgrade: bool = True,
     return Database(url=url, engine=engine, warnings=warnings, sound_file=path, backup=backup)
 
 
+def schema_due(database: Database) -> bool:
+    """Whether the database opened with `upgrade=False` has a schema to make or bring up to
+    this version's (upgrade_database does it); False for the usual start."""
+    try:
+        return current_revision(database.engine) != HEAD_REVISION
+    except (DBAPIError, SQLAlchemyError, sqlite3.Error) as exc:
+        raise translate_db_error(exc, database.url, opening=True) from exc
+
+
+def upgrade_database(database: Database) -> None:
+    """What `open_database` does to the schema, for a database opened with `upgrade=False`:
+    the window does it with a dialog shown, a big file's copy and upgrade taking a while."""
+    try:
+        _upgrade(database.engine, database.sound_file)
+    except RevisitError:
+        raise
+    except (DBAPIError, SQLAlchemyError, sqlite3.Error) as exc:
+        raise translate_db_error(exc, database.url, opening=True) from exc
+
+
 def _upgrade(engine: Engine, path: Path | None) -> None:
     current = current_revision(engine)
     if current == HEAD_REVISION:  # the usual start: no Alembic at all
@@ -393,14 +413,36 @@ def _upgrade(engine: Engine, path: Path | None) -> None:
 
         backup = backup_sqlite(path, MIGRATION)
         log.info("backed up %s to %s before upgrading to %s", path, backup, head)
-    upgrade_schema(engine)
+    try:
+        upgrade_schema(engine)
+    except (RevisitError, DBAPIError, SQLAlchemyError, sqlite3.Error):
+        raise
+    except Exception as exc:  # a migration's own check (an unexpected CHECK), Alembic's errors
+        raise upgrade_failed(engine, path, exc) from exc
+
+
+# Said when a schema upgrade stopped on something other than the database's refusal.
+UPGRADE_FAILED = N_("{where} could not be brought up to this version of Revisit ({detail}); "
+                    "nothing of the upgrade was kept.")
+
+
+def upgrade_failed(engine: Engine, path: Path | None, exc: BaseException) -> RevisitError:
+    where = engine.url.render_as_string(hide_password=True) if path is None else str(path)
+    return RevisitError(UPGRADE_FAILED, where=where, detail=str(exc) or type(exc).__name__)
 
 
 def upgrade_schema(engine: Engine, revision: str = "head") -> None:
+    """Every migration up to `revision` in one transaction: all of them or, when one fails or
+    the process is killed, none. On SQLite it is begun by hand: Python's sqlite3 begins a
+    transaction only before an INSERT, UPDATE or DELETE, so a migration's first ALTER TABLE
+    was committed at once (a killed upgrade left the new column behind, and the next start
+    failed on "duplicate column name")."""
     from alembic import command
 
     cfg = alembic_config()
     with engine.begin() as conn:
+        if conn.dialect.name == "sqlite":
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)
 
