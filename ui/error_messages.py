@@ -327,6 +327,7 @@ MESSAGES = (
     QT_TRANSLATE_NOOP("errors", 'The source and the target are the same database.'),
     QT_TRANSLATE_NOOP("errors", 'The target {where} already holds data (table {table}); Revisit copies only into an empty database, so nothing was changed.'),
     QT_TRANSLATE_NOOP("errors", 'Table {table} did not arrive intact ({rows} of {expected} rows, checksums differ); nothing was kept in the target.'),
+    QT_TRANSLATE_NOOP("errors", '{where} could not be brought up to this version of Revisit ({detail}); nothing of the upgrade was kept.'),
     QT_TRANSLATE_NOOP("errors", 'Database error on {where}: {detail}'),
     QT_TRANSLATE_NOOP("errors", "'{url}' is not a database URL Revisit understands (e.g. sqlite:///file.db or postgresql://user:password@host/dbname)."),
     QT_TRANSLATE_NOOP("errors", '{where} is damaged ({problem}); nothing was changed. The latest good backup is {backup}: restore it with the command revisit db restore followed by that file (a supervisor), or close Revisit and put it in place of the damaged file.'),

@@ -6773,8 +6773,19 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>app</name>
     <message>
-        <location filename="../../ui/app.py" line="161"/>
-        <location filename="../../ui/app.py" line="183"/>
+        <location filename="../../ui/app.py" line="144"/>
+        <source>Preparing a new database…</source>
+        <translation>正在准备新数据库…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/app.py" line="146"/>
+        <source>Updating the database for this version of Revisit; a copy of it is kept first. A large database can take a minute.</source>
+        <translation>正在为此版本的回访更新数据库，更新前会先保留一份副本。数据库较大时可能需要一分钟左右。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/app.py" line="150"/>
+        <location filename="../../ui/app.py" line="215"/>
+        <location filename="../../ui/app.py" line="237"/>
         <location filename="../../ui/main_window.py" line="277"/>
         <source>Revisit</source>
         <translation>回访</translation>
@@ -6818,57 +6829,57 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>{user} 尚未设置密码；请主管在“设置”（员工账号）中或用 `user passwd {user}` 设置。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="330"/>
+        <location filename="../../ui/error_messages.py" line="331"/>
         <source>Database error on {where}: {detail}</source>
         <translation>数据库 {where} 出错：{detail}</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="331"/>
+        <location filename="../../ui/error_messages.py" line="332"/>
         <source>&apos;{url}&apos; is not a database URL Revisit understands (e.g. sqlite:///file.db or postgresql://user:password@host/dbname).</source>
         <translation>“{url}”不是回访能识别的数据库地址（例如 sqlite:///file.db 或 postgresql://用户:密码@服务器/数据库名）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="332"/>
+        <location filename="../../ui/error_messages.py" line="333"/>
         <source>{where} is damaged ({problem}); nothing was changed. The latest good backup is {backup}: restore it with the command revisit db restore followed by that file (a supervisor), or close Revisit and put it in place of the damaged file.</source>
         <translation>{where} 已损坏（{problem}），未做任何更改。最近的完好备份是 {backup}：请主管用命令 revisit db restore 加该文件恢复，或关闭回访后用它替换损坏的文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="335"/>
+        <location filename="../../ui/error_messages.py" line="336"/>
         <source>Cannot open the database file {where}: missing folder or no permission.</source>
         <translation>无法打开数据库文件 {where}：文件夹不存在或没有权限。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="336"/>
+        <location filename="../../ui/error_messages.py" line="337"/>
         <source>{where} is not a Revisit database (the file is damaged or of another kind).</source>
         <translation>{where} 不是回访数据库（文件已损坏或是其他类型的文件）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="337"/>
+        <location filename="../../ui/error_messages.py" line="338"/>
         <source>The disk holding {where} is full; nothing was changed.</source>
         <translation>{where} 所在的磁盘已满，未做任何更改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="344"/>
+        <location filename="../../ui/error_messages.py" line="345"/>
         <source>Cannot connect to the database server {where}: {detail}</source>
         <translation>无法连接数据库服务器 {where}：{detail}</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="339"/>
+        <location filename="../../ui/error_messages.py" line="340"/>
         <source>{where} holds tables that are not Revisit&apos;s; refusing to change it.</source>
         <translation>{where} 中有不属于回访的数据表，为安全起见不做修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="343"/>
+        <location filename="../../ui/error_messages.py" line="344"/>
         <source>{where} was written by a newer version of Revisit (schema {revision}); update Revisit to open it.</source>
         <translation>{where} 由更新版本的回访写入（结构版本 {revision}），请先升级回访再打开。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="347"/>
+        <location filename="../../ui/error_messages.py" line="348"/>
         <source>{where} is a folder, not a database file.</source>
         <translation>{where} 是文件夹，不是数据库文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="349"/>
+        <location filename="../../ui/error_messages.py" line="350"/>
         <source>Cannot create the folder {where}: {detail}</source>
         <translation>无法创建文件夹 {where}：{detail}</translation>
     </message>
@@ -6878,12 +6889,12 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>演示客户数量必须在 1 到 {max} 之间，而不是 {n}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="350"/>
+        <location filename="../../ui/error_messages.py" line="351"/>
         <source>A file could not be read or written: {reason}.</source>
         <translation>文件无法读取或写入：{reason}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="351"/>
+        <location filename="../../ui/error_messages.py" line="352"/>
         <source>Cannot use the file {path}: {reason}.</source>
         <translation>无法使用文件 {path}：{reason}。</translation>
     </message>
@@ -8398,112 +8409,112 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>暂时连不上数据库服务器 {server}，回访系统无法打开数据：请稍后再试，或联系负责服务器的人员。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="338"/>
+        <location filename="../../ui/error_messages.py" line="339"/>
         <source>The database {where} is read-only: nothing can be saved in it. Ask whoever looks after this PC to let you write to the file and its folder, or open a copy kept in a folder you may write to.</source>
         <translation>数据库 {where} 是只读的，无法保存任何内容。请让负责这台电脑的同事给该文件及其所在文件夹开放写入权限，或打开放在可写文件夹中的副本。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="369"/>
+        <location filename="../../ui/error_messages.py" line="370"/>
         <source>The SMS price per part must be between 0 and {most} yuan, with at most {places} decimals, not {price}.</source>
         <translation>短信单价必须在 0 到 {most} 元之间，最多 {places} 位小数，不能是 {price}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="374"/>
+        <location filename="../../ui/error_messages.py" line="375"/>
         <source>The segment “{name}” was renamed or deleted since you opened it; reload to see the segments as they are now.</source>
         <translation>在您打开后，分群“{name}”已被重命名或删除，请重新载入查看当前分群。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="375"/>
+        <location filename="../../ui/error_messages.py" line="376"/>
         <source>{who} changed this customer&apos;s contact preferences at {when} since you opened them; reload to see their change.</source>
         <translation>在您打开后，{who} 于 {when} 修改了该客户的联系偏好，请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="376"/>
+        <location filename="../../ui/error_messages.py" line="377"/>
         <source>This customer&apos;s contact preferences were changed at {when} since you opened them; reload to see the change.</source>
         <translation>在您打开后，该客户的联系偏好于 {when} 被修改，请重新载入查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="377"/>
+        <location filename="../../ui/error_messages.py" line="378"/>
         <source>{who} recorded this customer&apos;s marketing consent at {when} since you opened it; reload to see their change.</source>
         <translation>在您打开后，{who} 于 {when} 记录了该客户的营销同意，请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="378"/>
+        <location filename="../../ui/error_messages.py" line="379"/>
         <source>This customer&apos;s marketing consent was recorded at {when} since you opened it; reload to see the change.</source>
         <translation>在您打开后，该客户的营销同意于 {when} 被记录，请重新载入查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="379"/>
+        <location filename="../../ui/error_messages.py" line="380"/>
         <source>{who} lifted this do-not-contact entry at {when} since you opened it; reload to see their change.</source>
         <translation>在您打开后，{who} 于 {when} 解除了这条勿扰，请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="380"/>
+        <location filename="../../ui/error_messages.py" line="381"/>
         <source>This do-not-contact entry was lifted at {when} since you opened it; reload to see the change.</source>
         <translation>在您打开后，这条勿扰于 {when} 被解除，请重新载入查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="381"/>
+        <location filename="../../ui/error_messages.py" line="382"/>
         <source>{who} changed this do-not-contact entry at {when} since you opened it; reload to see their change.</source>
         <translation>在您打开后，{who} 于 {when} 修改了这条勿扰，请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="382"/>
+        <location filename="../../ui/error_messages.py" line="383"/>
         <source>This do-not-contact entry was changed at {when} since you opened it; reload to see the change.</source>
         <translation>在您打开后，这条勿扰于 {when} 被修改，请重新载入查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="383"/>
+        <location filename="../../ui/error_messages.py" line="384"/>
         <source>{who} changed this customer&apos;s {attribute} at {when} since you opened it; reload to see their change.</source>
         <translation>在您打开后，{who} 于 {when} 修改了该客户的{attribute}，请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="384"/>
+        <location filename="../../ui/error_messages.py" line="385"/>
         <source>This customer&apos;s {attribute} was changed at {when} since you opened it; reload to see the change.</source>
         <translation>在您打开后，该客户的{attribute}于 {when} 被修改，请重新载入查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="385"/>
+        <location filename="../../ui/error_messages.py" line="386"/>
         <source>{who} changed this customer at {when} since you opened them; reload to see their change.</source>
         <translation>在您打开后，{who} 于 {when} 修改了该客户，请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="386"/>
+        <location filename="../../ui/error_messages.py" line="387"/>
         <source>This customer was changed at {when} since you opened them; reload to see the change.</source>
         <translation>在您打开后，该客户于 {when} 被修改，请重新载入查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="387"/>
+        <location filename="../../ui/error_messages.py" line="388"/>
         <source>{who} changed the segment “{name}” at {when} since you opened it; reload to see their change.</source>
         <translation>在您打开后，{who} 于 {when} 修改了分群“{name}”，请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="388"/>
+        <location filename="../../ui/error_messages.py" line="389"/>
         <source>The segment “{name}” was changed at {when} since you opened it; reload to see the change.</source>
         <translation>在您打开后，分群“{name}”于 {when} 被修改，请重新载入查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="389"/>
+        <location filename="../../ui/error_messages.py" line="390"/>
         <source>{who} renamed the segment “{name}” to “{new_name}” at {when} since you opened it; reload to see their change.</source>
         <translation>在您打开后，{who} 于 {when} 把分群“{name}”重命名为“{new_name}”，请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="390"/>
+        <location filename="../../ui/error_messages.py" line="391"/>
         <source>The segment “{name}” was renamed to “{new_name}” at {when} since you opened it; reload to see the change.</source>
         <translation>在您打开后，分群“{name}”于 {when} 被重命名为“{new_name}”，请重新载入查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="391"/>
+        <location filename="../../ui/error_messages.py" line="392"/>
         <source>{who} deleted the segment “{name}” at {when} since you opened it; reload to see the segments as they are now.</source>
         <translation>在您打开后，{who} 于 {when} 删除了分群“{name}”，请重新载入查看当前分群。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="392"/>
+        <location filename="../../ui/error_messages.py" line="393"/>
         <source>The segment “{name}” was deleted at {when} since you opened it; reload to see the segments as they are now.</source>
         <translation>在您打开后，分群“{name}”于 {when} 被删除，请重新载入查看当前分群。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="333"/>
+        <location filename="../../ui/error_messages.py" line="334"/>
         <source>Someone saved a clashing change to {where} at the same moment; nothing was saved. Look at the record again and repeat the step.</source>
         <translation>有人在同一时刻向 {where} 保存了冲突的修改，本次没有保存。请重新查看该记录后再操作一次。</translation>
     </message>
@@ -8578,142 +8589,147 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>无法验证数据库服务器 {server} 的安全证书，回访系统没有连接（数据库地址 {where}）：请联系服务器管理员。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="334"/>
+        <location filename="../../ui/error_messages.py" line="330"/>
+        <source>{where} could not be brought up to this version of Revisit ({detail}); nothing of the upgrade was kept.</source>
+        <translation>无法将 {where} 更新到此版本的回访（{detail}）；本次更新的任何改动都未保留。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="335"/>
         <source>The database {where} is busy with another person&apos;s or program&apos;s work; nothing was saved. Wait a moment and try again.</source>
         <translation>数据库 {where} 正忙于其他同事或程序的操作，本次未保存。请稍等片刻再试。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="340"/>
+        <location filename="../../ui/error_messages.py" line="341"/>
         <source>{where} is damaged ({problem}); nothing was changed. Restore it from your latest backup copy.</source>
         <translation>{where} 已损坏（{problem}），没有做任何更改。请用最近的备份恢复。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="341"/>
+        <location filename="../../ui/error_messages.py" line="342"/>
         <source>Revisit opens a SQLite file by its path alone; leave &apos;?{options}&apos; out of {url}.</source>
         <translation>回访只按路径打开 SQLite 文件；请去掉 {url} 中的“?{options}”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="342"/>
+        <location filename="../../ui/error_messages.py" line="343"/>
         <source>{url} is a database in memory, gone when Revisit ends; name a file instead, e.g. sqlite:///C:/Revisit/revisit.sqlite3.</source>
         <translation>{url} 是内存中的数据库，回访结束即消失；请改为指定一个文件，例如 sqlite:///C:/Revisit/revisit.sqlite3。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="345"/>
+        <location filename="../../ui/error_messages.py" line="346"/>
         <source>The folder {where} does not exist; check the database path. Nothing was created.</source>
         <translation>文件夹 {where} 不存在；请检查数据库路径。没有创建任何文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="346"/>
+        <location filename="../../ui/error_messages.py" line="347"/>
         <source>There is no database at {where} yet; nothing was created. Start Revisit, or run `demo` or `import`, to make one.</source>
         <translation>{where} 还没有数据库；未创建任何文件。请先启动回访，或运行 `demo` 或 `import` 来建立数据库。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="348"/>
+        <location filename="../../ui/error_messages.py" line="349"/>
         <source>There is no database {where}; nothing was created. Check the path given with --db (or REVISIT_DB).</source>
         <translation>没有数据库 {where}；未创建任何文件。请检查 --db（或 REVISIT_DB）给出的路径。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="352"/>
+        <location filename="../../ui/error_messages.py" line="353"/>
         <source>{where} is on a network drive. SQLite cannot share a file safely across a network (two PCs writing it can damage it): keep the file on this PC, or move the department to a PostgreSQL server with `db copy --to postgresql://…`.</source>
         <translation>{where} 位于网络驱动器上。SQLite 无法通过网络安全地共享同一个文件（两台电脑同时写入可能损坏它）：请把文件放在本机，或用 `db copy --to postgresql://…` 把全部门迁移到 PostgreSQL 服务器。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="353"/>
+        <location filename="../../ui/error_messages.py" line="354"/>
         <source>pg_dump was not found on this PC; back up the PostgreSQL database on its server with pg_dump -Fc (restore it with pg_restore), or install PostgreSQL&apos;s client tools here and run the backup again.</source>
         <translation>本机找不到 pg_dump；请在服务器上用 pg_dump -Fc 备份 PostgreSQL 数据库（用 pg_restore 恢复），或在本机安装 PostgreSQL 客户端工具后再备份。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="354"/>
+        <location filename="../../ui/error_messages.py" line="355"/>
         <source>pg_dump could not back up {where}: {detail}</source>
         <translation>pg_dump 无法备份 {where}：{detail}</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="355"/>
+        <location filename="../../ui/error_messages.py" line="356"/>
         <source>There is no backup file at {where}.</source>
         <translation>{where} 处没有备份文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="356"/>
+        <location filename="../../ui/error_messages.py" line="357"/>
         <source>{where} is not a Revisit backup (not a SQLite database); nothing was restored.</source>
         <translation>{where} 不是回访备份（不是 SQLite 数据库），未恢复任何内容。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="357"/>
+        <location filename="../../ui/error_messages.py" line="358"/>
         <source>The backup {where} is damaged ({problem}); nothing was restored. Choose another backup.</source>
         <translation>备份 {where} 已损坏（{problem}），未恢复任何内容。请选择其他备份。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="358"/>
+        <location filename="../../ui/error_messages.py" line="359"/>
         <source>{where} is not a Revisit database (it holds other tables or no schema version); nothing was restored.</source>
         <translation>{where} 不是回访数据库（含有其他表或没有结构版本），未恢复任何内容。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="359"/>
+        <location filename="../../ui/error_messages.py" line="360"/>
         <source>The backup {where} was written by a newer version of Revisit (schema {revision}); update Revisit before restoring it.</source>
         <translation>备份 {where} 由更新版本的回访写入（结构版本 {revision}）；请先升级回访再恢复。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="360"/>
+        <location filename="../../ui/error_messages.py" line="361"/>
         <source>{where} is open in Revisit or another program (on this PC or another); close it everywhere, then restore again. Nothing was restored.</source>
         <translation>{where} 正被回访或其他程序打开（在本机或其他电脑上）；请在所有地方关闭后再恢复。未恢复任何内容。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="361"/>
+        <location filename="../../ui/error_messages.py" line="362"/>
         <source>{where} is the database itself, not a backup of it.</source>
         <translation>{where} 就是数据库本身，不是它的备份。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="362"/>
+        <location filename="../../ui/error_messages.py" line="363"/>
         <source>Restoring {backup} to {where} failed ({detail}); the database was not replaced.</source>
         <translation>把 {backup} 恢复到 {where} 失败（{detail}），数据库未被替换。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="363"/>
+        <location filename="../../ui/error_messages.py" line="364"/>
         <source>Cannot keep a copy of {where} in {folder} ({detail}); nothing was restored.</source>
         <translation>无法在 {folder} 中保留 {where} 的副本（{detail}），未恢复任何内容。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="364"/>
+        <location filename="../../ui/error_messages.py" line="365"/>
         <source>{who} changed the setting {name} at {when} since you loaded the settings; nothing was saved. Reload to see their change.</source>
         <translation>在您载入设置后，{who} 于 {when} 修改了设置“{name}”，本次未保存。请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="365"/>
+        <location filename="../../ui/error_messages.py" line="366"/>
         <source>The setting {name} was changed at {when} since you loaded the settings; nothing was saved. Reload to see the change.</source>
         <translation>在您载入设置后，设置“{name}”于 {when} 被修改，本次未保存。请重新载入查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="366"/>
+        <location filename="../../ui/error_messages.py" line="367"/>
         <source>Unknown SMS vendor &apos;{vendor}&apos;.</source>
         <translation>未知的短信平台“{vendor}”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="367"/>
+        <location filename="../../ui/error_messages.py" line="368"/>
         <source>The SMS sending window must start before it ends.</source>
         <translation>短信发送时段的开始时间必须早于结束时间。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="368"/>
+        <location filename="../../ui/error_messages.py" line="369"/>
         <source>The SMS signature must be written as 【shop name】, not &apos;{signature}&apos;.</source>
         <translation>短信签名必须写成【门店名称】的形式，而不是“{signature}”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="370"/>
+        <location filename="../../ui/error_messages.py" line="371"/>
         <source>Revisit keeps between 1 and {most} automatic backups, not {count}.</source>
         <translation>回访保留 1 到 {most} 份自动备份，不能是 {count}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="371"/>
+        <location filename="../../ui/error_messages.py" line="372"/>
         <source>There is no setting &apos;{name}&apos;; known: {names}.</source>
         <translation>没有名为“{name}”的设置；可用的有：{names}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="372"/>
+        <location filename="../../ui/error_messages.py" line="373"/>
         <source>{name} must be between 0 and 365.</source>
         <translation>{name} 必须在 0 到 365 之间。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="373"/>
+        <location filename="../../ui/error_messages.py" line="374"/>
         <source>&apos;{value}&apos; is not a valid value for {name}.</source>
         <translation>“{value}”不是 {name} 的有效值。</translation>
     </message>
