@@ -71,6 +71,12 @@ class DueCall:
     # Set when the call is a promised follow-up: the contact that promised it, the customer's
     # latest when the queue was read (record_call's `follow_up_of`).
     follow_up_of: int | None = None
+    contact_name: str | None = None  # whom to ask for: a company's 联系人
+
+    @property
+    def who(self) -> str:
+        """The customer as the caller sees them: "深圳市华盛贸易有限公司（王经理）"."""
+        return f"{self.name}（{self.contact_name}）" if self.contact_name else self.name
 
 
 @dataclass(frozen=True)
@@ -207,7 +213,8 @@ def due_calls(
             seen.add(c.id)
             vehicle = vehicles.get((c.id, vehicle_id), vehicles.get((c.id, None), ""))
             return DueCall(c.id, c.name, c.mobile, vehicle_id, vehicle, due, purpose,
-                           _best_time(prefs.get(c.id)), *last_contact, **from_list)
+                           _best_time(prefs.get(c.id)), *last_contact,
+                           **{**from_list, "contact_name": c.contact_name})
 
         # A customer on a list is called from the list (the call closes their row there),
         # even when they also asked to be called back.

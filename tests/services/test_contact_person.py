@@ -19,8 +19,10 @@ from models import (
     Customer,
     ListRunMember,
     ProfileChange,
+    StaffUser,
     Vehicle,
 )
+from services.contacts import calls
 from services.customers import contact_details as cd
 from services.customers import merge, search
 from services.customers.erase import erase_customer
@@ -236,3 +238,19 @@ def test_a_segment_finds_the_companies_by_their_contact(database, company):
     assert who("not_null") == {company}
     assert who("is_null") == {person}
     assert who("contains", "经理") == {company}
+
+
+def test_the_callers_queue_says_whom_to_ask_for(database, company):
+    with database.sessions.begin() as s:
+        staff = StaffUser(username="chenli", display_name="陈丽")
+        s.add(staff)
+        s.flush()
+        staff_id = staff.id
+    _with_contact(database, company, "王经理")
+    person = _person(database)
+    for cid in (company, person):
+        calls.record_call(database.sessions, cid, staff_id,
+                          calls.CallResult(outcome="no_answer", next_follow_up=TODAY),
+                          at=dt.datetime(2026, 12, 1, 10, 0))
+    due = {c.customer_id: c.who for c in calls.due_calls(database.sessions, staff_id, TODAY)}
+    assert due == {company: f"{COMPANY}（王经理）", person: "陈国"}

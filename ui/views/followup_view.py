@@ -286,7 +286,7 @@ class FollowUpView(QWidget):
             code = f"[{call.row_code}] " if call.row_code else ""
             when = fmt(call.due) if call.due else label("purpose", call.purpose)
             item = QListWidgetItem(
-                f"{code}{call.name}  {call.mobile or ''}\n{call.vehicle}  ·  {when}"
+                f"{code}{call.who}  {call.mobile or ''}\n{call.vehicle}  ·  {when}"
             )
             self.queue.addItem(item)
         keys = [_key(c) for c in self._calls]
@@ -346,7 +346,7 @@ class FollowUpView(QWidget):
             return
         self._load_brief(call)
         no_mobile = self.tr("no mobile")
-        self.title.setText(f"{call.name}   {call.mobile or no_mobile}")
+        self.title.setText(f"{call.who}   {call.mobile or no_mobile}")
         self._show_summary(call)
         if self.isVisible():  # a queue loaded in the background must not take another area's focus
             self.focus_first()
