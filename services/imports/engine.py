@@ -140,7 +140,8 @@ def _internal(kind: str, values: dict[str, Any], ctx: Context,
                  f"金额原文 {typed}" if typed else None]
         v["note"] = "；".join(p for p in parts if p) or None
     elif kind == "purchases":
-        parts = [f"单号 {v['order_no']}" if v.get("order_no") else None, v.get("item"),
+        order = v.get("order_no")
+        parts = [f"{events.ORDER_SAID}{order}" if order else None, v.get("item"),
                  v.get("remarks")]
         v["description"] = "；".join(p for p in parts if p) or None
         if v.get("kind") in (None, "other"):  # the row says no kind Revisit knows

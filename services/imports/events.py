@@ -31,6 +31,10 @@ class EventKind:
     # A part of `key` a row or a stored event may lack (NULL): the event is then found by the
     # rest of its key, if that names one event (_stored).
     loose: str | None = None
+    # Columns of `key` in which an event found by the rest of what it says must be alike: a
+    # purchase's day and kind, when its description names the order number in one file and
+    # not in another (_similar).
+    similar: tuple[str, ...] = ()
 
 
 EVENT_KINDS = {
@@ -54,6 +58,7 @@ EVENT_KINDS = {
     "purchases": EventKind(
         "other_purchase", "purchase_date", ("purchase_date", "kind", "description"),
         ("vehicle_id", "amount"), ("purchase_date",), {"kind": "other", "amount": 0},
+        similar=("purchase_date", "kind"),
     ),
     "contacts": EventKind(
         "contact_event", "contact_at", ("contact_at", "channel"),
@@ -84,7 +89,8 @@ def process(ctx: Context, kind: str, rows: list[tuple[RowResult, dict[str, Any]]
     lookup.load_events(Base.metadata.tables[spec.table], spec.date, ("customer_id", *spec.key),
                        {e["customer_id"] for _, _, e in linked}, min(days), max(days),
                        spec.loose, {e[spec.loose] for _, _, e in linked
-                                    if spec.loose and e.get(spec.loose) is not None})
+                                    if spec.loose and e.get(spec.loose) is not None},
+                       spec.similar)
     declined: list[tuple[RowResult, dict[str, Any], dict[str, Any]]] = []
     for result, values, event in linked:
         ctx.writer.row = result
@@ -189,6 +195,8 @@ def _stored(spec: EventKind, lk: Lookup, result: RowResult, v: dict[str, Any],
     (nothing says which)."""
     keys = ("customer_id", *spec.key)
     stored = lk.events.get(tuple(event.get(k) for k in keys))
+    if stored is None and spec.similar:
+        return _similar(spec, lk, event)
     if stored is not None or spec.loose is None:
         return stored
     if (moved := _same_order(spec, lk, v, event)) is not None:
@@ -199,6 +207,50 @@ def _stored(spec: EventKind, lk: Lookup, result: RowResult, v: dict[str, Any],
     if len(others) > 1:
         result.reject("work_order_needed", spec.loose)
     return others[0] if len(others) == 1 else None
+
+
+ORDER_SAID = "单号 "  # how a purchase's description begins with its order number
+
+
+def _order_and_rest(description: str | None) -> tuple[str | None, str]:
+    """A purchase's order number (None: the description names none) and the rest of its
+    description (item and remarks), as _internal in engine.py joins them."""
+    text = description or ""
+    if not text.startswith(ORDER_SAID):
+        return None, text
+    order, _, rest = text[len(ORDER_SAID):].partition("；")
+    return order, rest
+
+
+def _similar(spec: EventKind, lk: Lookup, event: dict[str, Any]) -> dict[str, Any] | None:
+    """The one stored purchase (or one an earlier row made) that the row's is, though their
+    descriptions differ: of the same customer, day and kind, and either of the same order
+    number, or with an order number on one side only and the same item and amount (an
+    insurer's file without 保单号 and the dealer's with it). None when none is, or several."""
+    order, rest = _order_and_rest(event.get("description"))
+    car, amount = event.get("vehicle_id"), event.get("amount")
+    found = []
+    for other in lk.similar.get((event["customer_id"], *(event[k] for k in spec.similar)), ()):
+        if car is not None and other.get("vehicle_id") not in (None, car):
+            continue
+        theirs, their_rest = _order_and_rest(other.get("description"))
+        if order is not None and theirs is not None:
+            alike = order == theirs
+        else:
+            alike = (order is None) != (theirs is None) and rest == their_rest and (
+                amount is None or other.get("amount") in (None, amount))
+        if alike:
+            found.append(other)
+    return found[0] if len(found) == 1 else None
+
+
+def _named_order(spec: EventKind, stored: dict[str, Any],
+                 event: dict[str, Any]) -> tuple[str, ...]:
+    """The description, when the row found a purchase stored without an order number and
+    names one: the stored one then says it too, and is found by it next time."""
+    if not spec.similar or _order_and_rest(stored.get("description"))[0] is not None:
+        return ()
+    return ("description",) if _order_and_rest(event.get("description"))[0] is not None else ()
 
 
 def _same_order(spec: EventKind, lk: Lookup, v: dict[str, Any],
@@ -246,7 +298,7 @@ def _store(ctx: Context, spec: EventKind, lk: Lookup, result: RowResult, v: dict
     if stored is None:
         row = _complete(spec, ctx, event)
         ctx.writer.insert(spec.table, row)
-        lk.add_event(row, keys, spec.loose)
+        lk.add_event(row, keys, spec.loose, spec.similar)
         result.created.append(spec.table)
         stored = row
     else:
@@ -255,7 +307,8 @@ def _store(ctx: Context, spec: EventKind, lk: Lookup, result: RowResult, v: dict
             note = _note_added(stored["note"], event["note"])
             event = {k: x for k, x in event.items() if k != "note"}
         changes = merge(ctx, result, spec.table, stored, event,
-                        (*_moved(spec, stored, event), *spec.columns))
+                        (*_moved(spec, stored, event), *_named_order(spec, stored, event),
+                         *spec.columns))
         if note is not None:
             changes["note"] = note
         if changes:
@@ -267,7 +320,7 @@ def _store(ctx: Context, spec: EventKind, lk: Lookup, result: RowResult, v: dict
                     ctx.changed_fields[column] += 1
             stored.update(changes)
             if set(changes) & set(spec.key):  # now found by its new key too
-                lk.add_event(stored, keys, spec.loose)
+                lk.add_event(stored, keys, spec.loose, spec.similar)
     ctx.seen[spec.table].add(stored["id"])
     if km is not None:
         _reading(ctx, lk, result, event["vehicle_id"], event["visit_date"], km)

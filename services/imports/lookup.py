@@ -52,6 +52,9 @@ class Lookup:
         # And by customer and that part alone: a visit found by its work order, whatever its
         # date or type (a corrected date in the DMS).
         self.by_loose: dict[tuple[int, Any], list[Row]] = defaultdict(list)
+        # Events by customer and their `similar` columns (a purchase's day and kind): those a
+        # row whose key differs in how its description was written may be (events._similar).
+        self.similar: dict[tuple[Any, ...], list[Row]] = defaultdict(list)
         # Marketing consent in force per customer: (its date, granted); None when none is.
         self.consent: dict[int, tuple[dt.date, bool] | None] = {}
 
@@ -180,7 +183,7 @@ class Lookup:
     def load_events(self, table: Table, date_column: str, key: Sequence[str],
                     customer_ids: Iterable[int], first: dt.date | dt.datetime,
                     last: dt.date | dt.datetime, loose: str | None = None,
-                    loose_values: Iterable[Any] = ()) -> None:
+                    loose_values: Iterable[Any] = (), similar: Sequence[str] = ()) -> None:
         """Events of the chunk's customers between the chunk's first and last date, indexed by
         their identity (`key` columns), and without `loose` (add_event); and, whatever their
         date, those whose `loose` value (a visit's work order) is one of `loose_values`."""
@@ -191,7 +194,7 @@ class Lookup:
                 select(table).where(table.c.customer_id.in_(part), column >= first,
                                     column <= last)
             ).mappings():
-                self.add_event(dict(row), key, loose)
+                self.add_event(dict(row), key, loose, similar)
         if loose is None:
             return
         # Half the parameters each for customers and values keeps a query under the limit.
@@ -202,7 +205,7 @@ class Lookup:
                                         table.c[loose].in_(values),
                                         (column < first) | (column > last))
                 ).mappings():
-                    self.add_event(dict(row), key, loose)
+                    self.add_event(dict(row), key, loose, similar)
 
     # -- registering rows ------------------------------------------------------------------
 
@@ -255,10 +258,15 @@ class Lookup:
             self.vehicles_of[value].append(vehicle_id)
         row[column] = value
 
-    def add_event(self, row: Row, key: Sequence[str], loose: str | None = None) -> None:
+    def add_event(self, row: Row, key: Sequence[str], loose: str | None = None,
+                  similar: Sequence[str] = ()) -> None:
         """`row` under its `key`; with `loose`, also among the events whose key without that
-        column is the same."""
+        column is the same; with `similar`, among the customer's events alike in those."""
         self.events[tuple(row[k] for k in key)] = row
+        if similar:
+            alike = self.similar[(row["customer_id"], *(row[k] for k in similar))]
+            if all(r is not row for r in alike):
+                alike.append(row)
         if loose is not None:
             self.loose_events[tuple(row[k] for k in key if k != loose)].append(row)
             same = self.by_loose[(row["customer_id"], row.get(loose))]

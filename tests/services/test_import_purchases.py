@@ -96,3 +96,49 @@ def test_undo_takes_the_purchases_and_the_expiry_back(database, tmp_path):
     batches.undo_batch(database.sessions, result.batch_id)
     assert counts(database) == before
     assert _expiry(database, "粤A12345") is None
+
+
+INSURER = ["签单日期", "车牌号", "险种", "保费"]  # an insurer's file: no 保单号
+
+
+def test_a_policy_in_two_files_with_and_without_its_number_is_one_purchase(database, tmp_path):
+    _owners(database, tmp_path)
+    dealer = write_xlsx(tmp_path / "续保.xlsx", INSURANCE, [
+        ["P2026001", "粤A12345", "张三", "13800138000", "商业险", "4860", "2026-11-25",
+         "2027-11-24"]])
+    apply(database.sessions, dealer, PURCHASES)
+    insurer = write_xlsx(tmp_path / "保险公司.xlsx", INSURER, [
+        ["2026-11-25", "粤A12345", "商业险", "4860"],
+        # Another policy of the day: another amount, or another item.
+        ["2026-11-25", "粤A12345", "商业险", "950"],
+        ["2026-11-25", "粤A12345", "交强险", "4860"]])
+    result = apply(database.sessions, insurer, PURCHASES)
+    assert (result.created, result.unchanged) == (2, 1)
+    assert _purchases(database) == [
+        (dt.date(2026, 11, 25), "insurance", Decimal("950.00"), "商业险", True),
+        (dt.date(2026, 11, 25), "insurance", Decimal("4860.00"), "交强险", True),
+        (dt.date(2026, 11, 25), "insurance", Decimal("4860.00"), "单号 P2026001；商业险", True)]
+
+
+def test_a_policy_first_read_without_its_number_takes_it_from_a_later_file(database, tmp_path):
+    _owners(database, tmp_path)
+    insurer = write_xlsx(tmp_path / "保险公司.xlsx", INSURER, [
+        ["2026-11-25", "粤A12345", "商业险", "4860"]])
+    apply(database.sessions, insurer, PURCHASES)
+    dealer = write_xlsx(tmp_path / "续保.xlsx", INSURANCE, [
+        ["P2026001", "粤A12345", "张三", "13800138000", "商业险", "4860", "2026-11-25",
+         "2027-11-24"]])
+    result = apply(database.sessions, dealer, PURCHASES)
+    assert (result.created, result.updated) == (0, 1)
+    assert [p[3] for p in _purchases(database)] == ["单号 P2026001；商业险"]
+    # Each file read again finds its purchase: nothing new.
+    for path in (insurer, dealer):
+        again = apply(database.sessions, path, PURCHASES)
+        assert again.created == 0 and again.updated == 0
+    # A policy numbered otherwise, alike in all else, is another purchase.
+    other = write_xlsx(tmp_path / "续保2.xlsx", INSURANCE, [
+        ["P2026009", "粤A12345", "张三", "13800138000", "商业险", "4860", "2026-11-25",
+         "2027-11-24"]])
+    assert apply(database.sessions, other, PURCHASES).created == 1
+    batches.undo_batch(database.sessions, result.batch_id)
+    assert [p[3] for p in _purchases(database)] == ["单号 P2026009；商业险", "商业险"]
