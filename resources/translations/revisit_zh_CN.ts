@@ -920,11 +920,6 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>%1 的联系方式与车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="60"/>
-        <source>Phones and address</source>
-        <translation>电话与地址</translation>
-    </message>
-    <message>
         <location filename="../../ui/dialogs/contact_dialog.py" line="61"/>
         <source>Cars</source>
         <translation>车辆</translation>
@@ -1000,9 +995,14 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>邮编</translation>
     </message>
     <message>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="60"/>
+        <source>Contact details</source>
+        <translation>联系方式</translation>
+    </message>
+    <message>
         <location filename="../../ui/dialogs/contact_dialog.py" line="107"/>
-        <source>Save phones and address</source>
-        <translation>保存电话与地址</translation>
+        <source>Save contact details</source>
+        <translation>保存联系方式</translation>
     </message>
     <message>
         <location filename="../../ui/dialogs/contact_dialog.py" line="116"/>
@@ -1116,8 +1116,8 @@ Revisit closes now; open it again to work with the restored database.</source>
     </message>
     <message>
         <location filename="../../ui/dialogs/contact_dialog.py" line="274"/>
-        <source>Phones and address saved.</source>
-        <translation>电话与地址已保存。</translation>
+        <source>Contact details saved.</source>
+        <translation>联系方式已保存。</translation>
     </message>
     <message>
         <location filename="../../ui/dialogs/contact_dialog.py" line="286"/>
@@ -6783,9 +6783,9 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>正在为此版本的回访更新数据库，更新前会先保留一份副本。数据库较大时可能需要一分钟左右。</translation>
     </message>
     <message>
-        <location filename="../../ui/app.py" line="150"/>
-        <location filename="../../ui/app.py" line="215"/>
-        <location filename="../../ui/app.py" line="237"/>
+        <location filename="../../ui/app.py" line="153"/>
+        <location filename="../../ui/app.py" line="218"/>
+        <location filename="../../ui/app.py" line="240"/>
         <location filename="../../ui/main_window.py" line="277"/>
         <source>Revisit</source>
         <translation>回访</translation>

@@ -53,7 +53,7 @@ def test_contact_details_cars_and_km_from_the_customer_page(qtbot, demo_db, demo
         dialog.mobile.setText("")
         qtbot.keyClicks(dialog.mobile, f"+86 {NEW_MOBILE}")
         qtbot.mouseClick(dialog.save_details_button, Qt.MouseButton.LeftButton)
-        qtbot.waitUntil(lambda: dialog.message.text() == "Phones and address saved.",
+        qtbot.waitUntil(lambda: dialog.message.text() == "Contact details saved.",
                         timeout=5000)
         qtbot.waitUntil(lambda: NEW_MOBILE in view.page._facts.text(), timeout=5000)
         qtbot.waitUntil(lambda: dialog.mobile.text() == NEW_MOBILE, timeout=5000)

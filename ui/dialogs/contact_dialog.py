@@ -57,7 +57,7 @@ class ContactDialog(QDialog):
         # Wide enough for a car's line (brand, model, plate, VIN, purchase date) unscrolled.
         self.setMinimumWidth(620)
         self.tabs = QTabWidget()
-        self.tabs.addTab(self._contact_tab(), self.tr("Phones and address"))
+        self.tabs.addTab(self._contact_tab(), self.tr("Contact details"))
         self.tabs.addTab(self._cars_tab(), self.tr("Cars"))
         self.tabs.addTab(self._km_tab(), self.tr("Km reading"))
         self.message = QLabel()
@@ -104,7 +104,7 @@ class ContactDialog(QDialog):
         form.addRow(self.tr("District"), self.district)
         form.addRow(self.tr("Street"), self.street)
         form.addRow(self.tr("Postcode"), self.postcode)
-        self.save_details_button = QPushButton(self.tr("Save phones and address"))
+        self.save_details_button = QPushButton(self.tr("Save contact details"))
         self.save_details_button.clicked.connect(self._on_save_details_clicked)
         form.addRow("", self.save_details_button)
         tab = QWidget()
@@ -271,7 +271,7 @@ class ContactDialog(QDialog):
         self._save(lambda: cd.save_contact_details(
             self._sessions, self._customer_id, details, expected_version=version,
             staff_id=self._staff_id), ("customers", "profile"),
-            self.tr("Phones and address saved."), self._reload_after(True))
+            self.tr("Contact details saved."), self._reload_after(True))
 
     def _on_add_car_clicked(self) -> None:
         car, version = self.new_car(), self._version
