@@ -5,11 +5,16 @@ stored customer (and vehicle) by VIN, plate or mobile, and creates an event unle
 A visit is told apart by its work order too: two work orders of one car on one day with the
 same type are two visits (a maintenance and a separate warranty repair, say). A file without
 work orders still finds a visit stored with one, and a file with them one stored without, as
-long as only one visit of that car, day and type can be meant."""
+long as only one visit of that car, day and type can be meant.
+
+A visit's 建议维修项目 become declined repairs of it; a later visit of the car whose work says an
+open one was done (更换刹车片) closes it as done."""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,7 +22,8 @@ from models import Base
 from services.customers.names import same_person
 from services.imports.context import Context, merge
 from services.imports.lookup import Lookup
-from services.imports.results import Issue, RowResult
+from services.imports.normalise import nfkc
+from services.imports.results import DECLINED_DONE, Issue, RowResult
 
 
 @dataclass(frozen=True)
@@ -92,15 +98,19 @@ def process(ctx: Context, kind: str, rows: list[tuple[RowResult, dict[str, Any]]
                                     if spec.loose and e.get(spec.loose) is not None},
                        spec.similar)
     declined: list[tuple[RowResult, dict[str, Any], dict[str, Any]]] = []
+    worked: list[tuple[RowResult, dict[str, Any], dict[str, Any]]] = []
     for result, values, event in linked:
         ctx.writer.row = result
         stored = _store(ctx, spec, lookup, result, values, event)
         if stored is not None and values.get("declined"):
             declined.append((result, values, stored))
+        if stored is not None and spec.table == "service_visit" and values.get("note"):
+            worked.append((result, values, stored))
         if stored is not None and values.get("insurance_expiry") and stored["kind"] == "insurance":
             _insured_until(ctx, lookup, result, stored, values["insurance_expiry"])
-    if declined:
-        _declined(ctx, lookup, declined)
+    added = _declined(ctx, lookup, declined) if declined else []
+    if worked:
+        _declined_done(ctx, lookup, worked, added)
 
 
 def _link(result: RowResult, v: dict[str, Any], lk: Lookup) -> tuple[dict | None, dict | None]:
@@ -357,12 +367,13 @@ def _note_added(stored: str, new: str) -> str | None:
     return "；".join((*parts, *added)) if added else None
 
 
-def _declined(ctx: Context, lk: Lookup,
-              rows: list[tuple[RowResult, dict[str, Any], dict[str, Any]]]) -> None:
+def _declined(ctx: Context, lk: Lookup, rows: list[tuple[RowResult, dict[str, Any],
+                                                        dict[str, Any]]]) -> list[dict[str, Any]]:
     """Each item of a visit's 建议维修项目 as a declined repair of that visit, recorded on the
     visit's day and open; an item the visit has already (stored, or from an earlier row of the
     file: a DMS repeats the work order's advice on each of its lines) is not added again,
-    whether it is still open or was closed since."""
+    whether it is still open or was closed since. The items added."""
+    added: list[dict[str, Any]] = []
     earlier = [v["id"] for _, _, v in rows if v["id"] not in ctx.writer.created["service_visit"]]
     t = Base.metadata.tables["declined_item"]
     ctx.declined |= lk.pairs(t.c.visit_id, t.c.item, t.c.visit_id, earlier)
@@ -375,13 +386,68 @@ def _declined(ctx: Context, lk: Lookup,
             due = None
         for item in new:
             ctx.declined.add((visit["id"], item))
-            ctx.writer.insert("declined_item", {
+            added.append(ctx.writer.insert("declined_item", {
                 "customer_id": visit["customer_id"], "vehicle_id": visit["vehicle_id"],
                 "visit_id": visit["id"], "item": item, "recorded_on": visit["visit_date"],
                 "source": "visit", "due_on": due, "status": "open", "closed_on": None,
                 "recorded_by": ctx.staff_id, "closed_by": None, "note": ctx.note,
-                "created_at": ctx.writer.now})
+                "created_at": ctx.writer.now}))
             result.changes.append(("declined", None, item))
+        result.settle()
+    return added
+
+
+# Words of a clause of a visit's work that say its work was not done: advised, refused, left
+# for next time ("建议更换刹车片" is no brake pads changed).
+_NOT_DONE = ("建议", "拒绝", "拒修", "未做", "未修", "未换", "未更换", "不做", "不修", "不换",
+             "暂不", "下次", "待修", "推荐", "declined", "advised", "recommend")
+# Where a visit's work text parts into clauses: punctuation, lines, numbering (1. 2、 (3), not
+# the 3.5 of 3.5L).
+_CLAUSES = re.compile(r"[；;，,。\n\r]|\(?\d+[.、．)）](?!\d)")
+_NOT_WORDS = re.compile(r"[\W_]+")
+# How an advisor's item may begin ("建议更换刹车片"), the work then written without it.
+_ADVISED = re.compile(r"^(?:建议|推荐|需要|需)")
+
+
+def _work_key(text: str) -> str:
+    return _NOT_WORDS.sub("", nfkc(text)).lower()
+
+
+def done_in(item: str, work: str) -> bool:
+    """Whether the work text of a visit says the declined `item` was done: a clause of it
+    holds the item's words (spaces and punctuation aside) and none that say it was not."""
+    key = _work_key(_ADVISED.sub("", nfkc(item).strip()))
+    if len(key) < 2:  # one character says too little to close anything
+        return False
+    return any(key in _work_key(clause) and not any(w in clause.lower() for w in _NOT_DONE)
+               for clause in _CLAUSES.split(nfkc(work)))
+
+
+def _declined_done(ctx: Context, lk: Lookup,
+                   rows: list[tuple[RowResult, dict[str, Any], dict[str, Any]]],
+                   added: list[dict[str, Any]]) -> None:
+    """An open declined repair of the visit's car (or its customer's, noted without one) that a
+    later visit's work says was done is closed as done on that visit's day: the reminder to
+    call about it ends. Items staff closed stay as they closed them; undo opens them again."""
+    t = Base.metadata.tables["declined_item"]
+    items: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for row in [*lk.rows(t, t.c.customer_id, {v["customer_id"] for _, _, v in rows},
+                         t.c.status == "open"), *added]:
+        if all(x["id"] != row["id"] for x in items[row["customer_id"]]):
+            items[row["customer_id"]].append(row)
+    for result, values, visit in rows:
+        ctx.writer.row = result
+        for item in items.get(visit["customer_id"], ()):
+            if item["status"] != "open" or item["visit_id"] == visit["id"] \
+                    or item["recorded_on"] >= visit["visit_date"] \
+                    or item["vehicle_id"] not in (None, visit["vehicle_id"]) \
+                    or not done_in(item["item"], values["note"]):
+                continue
+            old = {"status": "open", "closed_on": None, "closed_by": None}
+            new = {"status": "done", "closed_on": visit["visit_date"], "closed_by": ctx.staff_id}
+            item.update(new)  # a row still waiting to be inserted is written as it is now
+            ctx.writer.amend("declined_item", item["id"], dict(new), old)
+            result.changes.append((DECLINED_DONE, None, item["item"]))
         result.settle()
 
 

@@ -69,11 +69,12 @@ class Lookup:
                 select(first, second).where(column.in_(part), *where)))
         return found
 
-    def _rows(self, table: Table, column, values: Iterable[Any]) -> list[Row]:
+    def rows(self, table: Table, column, values: Iterable[Any], *where) -> list[Row]:
+        """The rows of `table` whose `column` is one of `values` and that meet `where`."""
         found: list[Row] = []
         for part in _parts(values):
             found += [dict(r) for r in self.conn.execute(
-                select(table).where(column.in_(part))).mappings()]
+                select(table).where(column.in_(part), *where)).mappings()]
         return found
 
     def _owners_by_plate(self, plates: Iterable[str]) -> set[int]:
@@ -100,25 +101,25 @@ class Lookup:
              profile_attributes: Sequence[str] = ()) -> None:
         """Customers and vehicles the chunk's keys point at, with all of those customers'
         vehicles and readings (and current profile values when the file carries any)."""
-        for row in self._rows(CUSTOMER, CUSTOMER.c.mobile, mobiles):
+        for row in self.rows(CUSTOMER, CUSTOMER.c.mobile, mobiles):
             self._add_customer(row)
-        owners = {v["customer_id"] for v in self._rows(VEHICLE, VEHICLE.c.vin, vins)}
+        owners = {v["customer_id"] for v in self.rows(VEHICLE, VEHICLE.c.vin, vins)}
         owners |= self._owners_by_plate(plates)
         owners -= set(self.customers)
-        for row in self._rows(CUSTOMER, CUSTOMER.c.id, owners):
+        for row in self.rows(CUSTOMER, CUSTOMER.c.id, owners):
             self._add_customer(row)
         self._load_customer_details(set(self.customers), profile_attributes)
 
     def load_customers(self, ids: Iterable[int], profile_attributes: Sequence[str] = ()) -> None:
         missing = set(ids) - set(self.customers)
-        for row in self._rows(CUSTOMER, CUSTOMER.c.id, missing):
+        for row in self.rows(CUSTOMER, CUSTOMER.c.id, missing):
             self._add_customer(row)
         self._load_customer_details(missing, profile_attributes)
 
     def _load_customer_details(self, ids: set[int], profile_attributes: Sequence[str]) -> None:
         ids = ids - self._profile_loaded
         self._profile_loaded |= ids
-        for row in self._rows(VEHICLE, VEHICLE.c.customer_id, ids):
+        for row in self.rows(VEHICLE, VEHICLE.c.customer_id, ids):
             if row["id"] not in self.vehicles:
                 self._add_vehicle(row)
         vehicle_ids = [v for c in ids for v in self.vehicles_of.get(c, ())]

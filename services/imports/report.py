@@ -11,6 +11,7 @@ from services.imports.errors_file import RowSpool
 from services.imports.fields import KINDS
 from services.imports.results import (
     CONSENT_WORDS,
+    DECLINED_DONE,
     SAMPLES_PER_OUTCOME,
     Issue,
     ReasonCount,
@@ -139,6 +140,9 @@ def _summary(kind: str, result: RowResult, lang: str = "zh") -> str:
         return "不导入" if zh else "not imported"
     parts = [_CREATED[t][0 if zh else 1] if t in _CREATED else t for t in result.created]
     for key, old, new in result.changes:
+        if key == DECLINED_DONE:
+            parts.append(f"建议维修已完成：{new}" if zh else f"declined repair done: {new}")
+            continue
         label = field_label(kind, key, lang) or key
         if key == "marketing_consent":
             old, new = (None if x is None else CONSENT_WORDS[x][0 if zh else 1]

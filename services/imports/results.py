@@ -101,6 +101,10 @@ def problem_text(code: str, lang: str = "zh") -> str:
     return zh if lang.lower().startswith("zh") else en
 
 
+# A row's change (RowResult.changes) that is no field's: an open declined repair its visit
+# did, closed as done (events._declined_done).
+DECLINED_DONE = "declined_done"
+
 @dataclass(frozen=True)
 class Issue:
     """One problem of one row: its code, the field it is about (None: the row) and whether it

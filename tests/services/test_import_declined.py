@@ -1,7 +1,8 @@
 """A work order export's 建议维修项目 imported as declined repairs of its visit, on SQLite and
 PostgreSQL: one item a line or parted by ；, each once however often the file or a later one
 repeats it, with its due date; a work order written as several rows gives its visit every row's
-work; a later export without a column takes nothing away from the visit's note."""
+work; a later export without a column takes nothing away from the visit's note; a later visit
+of the car whose work says an item was done closes it as done."""
 
 from __future__ import annotations
 
@@ -152,3 +153,50 @@ def test_an_item_longer_than_its_column_is_cut_and_said():
     cut = normalise_items("刹" * 250 + "；四轮定位", 200)
     assert cut.value == ("刹" * 200, "四轮定位")
     assert [p.code for p in cut.problems] == ["text_truncated"]
+
+
+def _statuses(database) -> dict[str, tuple[str, dt.date | None]]:
+    with database.sessions() as s:
+        return {d.item: (d.status, d.closed_on) for d in s.scalars(select(DeclinedItem))}
+
+
+def test_a_later_visit_that_did_the_work_closes_the_item_as_done(owners, tmp_path):
+    advised = write_csv(tmp_path / "工单1.csv", HEADERS, [
+        ["W1", "粤A12345", "2026-11-20", "保养", "500", "陈刚", "更换机油",
+         "1. 建议更换刹车片\n2、四轮定位\n3. 更换雨刮", ""]])
+    apply(owners.sessions, advised, VISITS)
+    staff_closed = next(d for d in reminders.declined_items(
+        owners.sessions, _visit(owners, "W1").customer_id) if d.item == "更换雨刮")
+    reminders.close_declined(owners.sessions, None, staff_closed.id, "refused",
+                             closed_on=dt.date(2026, 11, 21))
+    later = write_csv(tmp_path / "工单2.csv", HEADERS, [
+        # The owner's other car had its brake pads changed: not this car's item.
+        ["W8", "粤A67890", "2026-11-25", "机修", "900", "陈刚", "更换刹车片", "", ""],
+        # This car: the brakes done, the alignment still only advised, the wipers too.
+        ["W9", "粤A12345", "2026-11-28", "机修", "1200", "陈刚",
+         "1.更换前刹车片 更换刹车片 2.建议四轮定位 3.更换雨刮", "", ""]])
+    result = apply(owners.sessions, later, VISITS)
+    assert result.created == 2
+    assert _statuses(owners) == {
+        "建议更换刹车片": ("done", dt.date(2026, 11, 28)),
+        "四轮定位": ("open", None),
+        "更换雨刮": ("refused", dt.date(2026, 11, 21))}
+    (w9,) = [r for r in result.samples["create"] if r.number == 3]
+    assert "建议维修已完成：建议更换刹车片" in w9.summary
+    assert "declined repair done: 建议更换刹车片" in w9.summary_en
+    # Read again: nothing more; undone: open again, as before the file.
+    again = apply(owners.sessions, later, VISITS)
+    assert (again.created, again.updated) == (0, 0)
+    for batch in (again.batch_id, result.batch_id):
+        batches.undo_batch(owners.sessions, batch)
+    assert _statuses(owners)["建议更换刹车片"] == ("open", None)
+
+
+def test_one_file_with_the_advice_and_the_later_work_closes_it_too(owners, tmp_path):
+    path = write_csv(tmp_path / "工单.csv", HEADERS, [
+        ["W1", "粤A12345", "2026-11-20", "保养", "500", "陈刚", "更换机油", "四轮定位", ""],
+        # Done the same day as advised: that visit's own work, not a later one's.
+        ["W2", "粤A12345", "2026-11-20", "机修", "100", "陈刚", "四轮定位检查", "", ""],
+        ["W3", "粤A12345", "2026-11-27", "机修", "300", "陈刚", "做四轮定位", "", ""]])
+    apply(owners.sessions, path, VISITS)
+    assert _statuses(owners) == {"四轮定位": ("done", dt.date(2026, 11, 27))}
