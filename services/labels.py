@@ -309,6 +309,7 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "delete_segment": ("删除分群", "Segment deleted"),
         "record_change": ("记录客户变化", "Customer change recorded"),
         "save_contact_details": ("修改联系方式", "Contact details saved"),
+        "save_person": ("修改客户信息", "Customer's details saved"),
         "add_vehicle": ("新增车辆", "Car added"),
         "vehicle_sold": ("车辆已售出", "Car marked sold"),
         "add_reading": ("记录里程", "Km reading recorded"),

@@ -1,5 +1,6 @@
-"""What a customer tells staff outside a call: a new mobile, another phone, a new address, a car
-bought or sold, a km reading. Values are read as an import reads them (phones, plates, VINs,
+"""What a customer tells staff outside a call: their name put right, their gender, birthday,
+WeChat ID or employer, a new mobile, another phone, a new address, a car bought or sold, a km
+reading. Values are read as an import reads them (phones, plates, VINs,
 postcodes, prices, km); every change is kept in profile_change with its old value, written to
 the audit trail, and refused with StaleEdit when the customer changed since the editor loaded
 them."""
@@ -14,16 +15,19 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from models import Customer, MileageReading, ProfileChange, Vehicle
 from services.customers.gone import customer_gone
+from services.customers.pinyin import stored_keys
 from services.customers.places import full_division_names
 from services.customers.profile import _stale_profile
 from services.imports.normalise import (
     MAX_KM,
     km_rise_implausible,
     normalise_km,
+    normalise_name,
     normalise_plate,
     normalise_postcode,
     normalise_price,
     normalise_vin,
+    normalise_wechat,
 )
 from services.imports.phones import normalise_phones
 from services.staff.audit import audit
@@ -32,9 +36,11 @@ from services.store.errors import N_, RevisitError
 
 OTHER_PHONES_SEPARATOR = ", "  # as imports and merges join customer.other_phones
 # Column lengths (models/customer.py, models/vehicle.py).
-LENGTHS = {"contact_name": 64, "other_phones": 100, "province": 20, "city": 30, "district": 30,
-           "street": 200, "brand": 40, "model": 60}
+LENGTHS = {"name": 64, "employer": 100, "contact_name": 64, "other_phones": 100,
+           "province": 20, "city": 30, "district": 30, "street": 200, "brand": 40, "model": 60}
 FIELD_NAMES = {
+    "name": N_("Name"),
+    "employer": N_("Employer"),
     "contact_name": N_("Contact person"),
     "other_phones": N_("Other phones"),
     "province": N_("Province"),
@@ -59,6 +65,21 @@ class ContactDetails:
     district: str | None = None
     street: str | None = None
     postcode: str | None = None
+
+
+@dataclass(frozen=True)
+class Person:
+    """Who the customer is, as the editor shows them (None or "": not known)."""
+
+    name: str = ""
+    gender: str | None = None  # "M", "F" or None
+    birthday: dt.date | None = None
+    wechat_id: str | None = None
+    employer: str | None = None
+
+
+# The oldest birthday taken: older is a year mistyped (1896 for 1986).
+MAX_AGE = 110
 
 
 @dataclass(frozen=True)
@@ -94,6 +115,13 @@ def _short(key: str, value: str | None) -> str | None:
         raise RevisitError(N_("{field} is longer than {n} characters."),
                            field=FIELD_NAMES[key], n=LENGTHS[key])
     return text
+
+
+def _name(key: str, typed: str | None) -> str | None:
+    """A name as an import stores it (no spaces between Chinese characters: "张　三" is 张三,
+    as the search and the duplicates list compare it), or RevisitError when too long."""
+    text = normalise_name(typed, None).value if _text(typed) else None
+    return _short(key, text)
 
 
 def _mobile(typed: str | None) -> str | None:
@@ -146,7 +174,7 @@ def clean_details(details: ContactDetails) -> ContactDetails:
              "city": _short("city", details.city)}
     full_division_names([place])
     return ContactDetails(
-        contact_name=_short("contact_name", details.contact_name),
+        contact_name=_name("contact_name", details.contact_name),
         mobile=mobile,
         other_phones=_other_phones(details.other_phones, mobile),
         province=place["province"],
@@ -155,6 +183,32 @@ def clean_details(details: ContactDetails) -> ContactDetails:
         street=_short("street", details.street),
         postcode=_postcode(details.postcode),
     )
+
+
+def clean_person(person: Person, today: dt.date) -> Person:
+    """The person as they would be stored, or RevisitError naming the first wrong value."""
+    name = _name("name", person.name)
+    if name is None:
+        raise RevisitError(N_("Write the customer's name."))
+    if person.gender not in (None, "M", "F"):
+        raise RevisitError(N_("The gender is M, F or not known, not '{gender}'."),
+                           gender=person.gender)
+    born = person.birthday
+    if born is not None and born > today:
+        raise RevisitError(N_("The birthday {date} is in the future."), date=born.isoformat())
+    if born is not None and today.year - born.year > MAX_AGE:
+        raise RevisitError(N_("The birthday {date} is more than {n} years ago; check the "
+                              "year."), date=born.isoformat(), n=MAX_AGE)
+    wechat = None
+    if _text(person.wechat_id):
+        read = normalise_wechat(person.wechat_id)
+        if read.value is None:
+            raise RevisitError(N_("“{typed}” is not a WeChat ID (letters, digits, _ and -); a "
+                                  "nickname cannot be searched for in WeChat."),
+                               typed=_text(person.wechat_id))
+        wechat = read.value
+    return Person(name=name, gender=person.gender, birthday=born, wechat_id=wechat,
+                  employer=_short("employer", person.employer))
 
 
 def _lock(s: Session, customer_id: int, expected_version: int | None) -> Customer:
@@ -212,18 +266,24 @@ class Car:
 
 @dataclass(frozen=True)
 class Editor:
-    """What the editor opens with: the details, the version its saves are based on, the cars."""
+    """What the editor opens with: the details, the version its saves are based on, the cars,
+    who the customer is."""
 
     name: str
     details: ContactDetails
     version: int
     cars: tuple[Car, ...]
+    person: Person = Person()
 
 
 def load_editor(sessions: sessionmaker[Session], customer_id: int) -> Editor:
     details, version = load_details(sessions, customer_id)
     with sessions() as s:
-        name = s.scalar(select(Customer.name).where(Customer.id == customer_id)) or ""
+        c = s.get(Customer, customer_id)
+        if c is None:
+            raise customer_gone(s, customer_id)
+        name = c.name
+        person = Person(**{f.name: getattr(c, f.name) for f in fields(Person)})
         last = (select(MileageReading.km).where(MileageReading.vehicle_id == Vehicle.id)
                 .order_by(MileageReading.reading_date.desc(), MileageReading.id.desc())
                 .limit(1).scalar_subquery())
@@ -231,7 +291,7 @@ def load_editor(sessions: sessionmaker[Session], customer_id: int) -> Editor:
                          .order_by(Vehicle.active.desc(), Vehicle.purchase_date, Vehicle.id))
         cars = tuple(Car(v.id, v.brand, v.model, v.plate, v.vin, v.purchase_date, v.active, km)
                      for v, km in rows)
-    return Editor(name, details, version, cars)
+    return Editor(name, details, version, cars, person)
 
 
 def save_contact_details(sessions: sessionmaker[Session], customer_id: int,
@@ -268,6 +328,45 @@ def save_contact_details(sessions: sessionmaker[Session], customer_id: int,
         audit(s, "save_contact_details", "customer", customer_id,
               {"before": before, "after": after}, staff_id)
         return Saved(_bump(s, customer_id), clean)
+
+
+def save_person(sessions: sessionmaker[Session], customer_id: int, person: Person, *,
+                expected_version: int | None, staff_id: int | None = None,
+                today: dt.date | None = None) -> Saved:
+    """Store who the customer is: their name put right (its pinyin keys with it, so search and
+    sorting find the new one), gender, birthday (its MMDD with it, for birthday greetings),
+    WeChat ID and employer. Refused as save_contact_details refuses."""
+    today = today or dt.date.today()
+    clean = clean_person(person, today)
+    with sessions.begin() as s:
+        customer = _lock(s, customer_id, expected_version)
+        before, after = {}, {}
+        for f in fields(Person):
+            old, new = getattr(customer, f.name), getattr(clean, f.name)
+            if old != new:
+                before[f.name], after[f.name] = old, new
+                _history(s, customer_id, f.name, _said(old), _said(new), staff_id, today)
+                setattr(customer, f.name, new)
+        if not after:
+            return Saved(customer.version)
+        if "name" in after:
+            keys = stored_keys(clean.name)
+            customer.name_pinyin, customer.name_initials, customer.name_sort = (
+                keys.pinyin, keys.initials, keys.sort)
+        if "birthday" in after:
+            born = clean.birthday
+            customer.birthday_md = None if born is None else f"{born.month:02d}{born.day:02d}"
+        s.flush()
+        audit(s, "save_person", "customer", customer_id, {"before": before, "after": after},
+              staff_id)
+        return Saved(_bump(s, customer_id))
+
+
+def _said(value: object) -> str | None:
+    """A value as the history keeps it: text, a day as 2026-12-05."""
+    if value is None:
+        return None
+    return value.isoformat() if isinstance(value, dt.date) else str(value)
 
 
 def _vehicle_label(brand: str, model: str, vin: str | None, plate: str | None) -> str:
@@ -411,13 +510,16 @@ __all__ = [
     "Editor",
     "ContactDetails",
     "NewVehicle",
+    "Person",
     "Saved",
     "add_vehicle",
     "check_km",
     "clean_details",
+    "clean_person",
     "load_details",
     "load_editor",
     "mark_vehicle_sold",
     "record_km",
     "save_contact_details",
+    "save_person",
 ]

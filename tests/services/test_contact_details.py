@@ -204,3 +204,50 @@ def test_km_readings_follow_the_call_rules(database, ids):
         assert kms == [86000, 87000]
         assert s.scalar(select(AuditLog.action).where(AuditLog.action == "add_reading")
                         .limit(1)) == "add_reading"
+
+
+def test_the_person_is_put_right_with_history_keys_and_birthday_day(database, ids):
+    wang, li, cid, _other = ids
+    editor = cd.load_editor(database.sessions, cid)
+    assert editor.person == cd.Person(name="张伟")
+    saved = cd.save_person(
+        database.sessions, cid,
+        cd.Person(name=" 张 玮 ", gender="M", birthday=dt.date(1988, 2, 29),
+                  wechat_id=" zw_1988 ", employer="广州华盛贸易有限公司"),
+        expected_version=editor.version, staff_id=wang, today=TODAY)
+    assert saved.version == editor.version + 1
+    with database.sessions() as s:
+        c = s.get_one(Customer, cid)
+        assert (c.name, c.gender, c.birthday, c.birthday_md, c.wechat_id, c.employer) == (
+            "张玮", "M", dt.date(1988, 2, 29), "0229", "zw_1988", "广州华盛贸易有限公司")
+        assert (c.name_pinyin, c.name_initials) == ("zhangwei", "zw")
+        entry = s.scalars(select(AuditLog).where(AuditLog.action == "save_person")).one()
+        assert entry.staff_id == wang and '"birthday": "1988-02-29"' in entry.detail
+    assert _changes(database, cid)["birthday"] == (None, "1988-02-29")
+    assert _changes(database, cid)["name"] == ("张伟", "张玮")
+    assert cid in search.find_ids(database.engine.connect, "张玮")
+    # Nothing changed: nothing written, the version as it was.
+    same = cd.load_editor(database.sessions, cid)
+    assert cd.save_person(database.sessions, cid, same.person, expected_version=same.version,
+                          today=TODAY).version == same.version
+    # Based on what another saved since: refused, naming them.
+    with pytest.raises(StaleEdit, match="王芳 changed this customer"):
+        cd.save_person(database.sessions, cid, cd.Person(name="张三"),
+                       expected_version=editor.version, staff_id=li, today=TODAY)
+
+
+@pytest.mark.parametrize("person, said", [
+    (cd.Person(name="  "), "Write the customer's name."),
+    (cd.Person(name="张伟", birthday=TODAY + dt.timedelta(days=1)), "is in the future"),
+    (cd.Person(name="张伟", birthday=dt.date(TODAY.year - 111, 1, 1)), "check the year"),
+    (cd.Person(name="张伟", wechat_id="小张 😀"), "is not a WeChat ID"),
+    (cd.Person(name="张伟", gender="X"), "The gender is M, F or not known"),
+    (cd.Person(name="张" * 65), "Name is longer than 64"),
+], ids=["no name", "future", "too old", "nickname", "gender", "long"])
+def test_a_wrong_value_of_the_person_is_refused_and_nothing_stored(database, ids, person, said):
+    _wang, _li, cid, _other = ids
+    editor = cd.load_editor(database.sessions, cid)
+    with pytest.raises(RevisitError, match=said):
+        cd.save_person(database.sessions, cid, person, expected_version=editor.version,
+                       today=TODAY)
+    assert cd.load_editor(database.sessions, cid) == editor

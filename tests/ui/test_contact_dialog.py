@@ -1,10 +1,12 @@
-"""Phones, address, cars and km recorded from the customer page: the dialog opens over the page,
-a refused save shows its sentence in the dialog with what was typed kept, a saved one refreshes
-the page."""
+"""Who the customer is, phones, address, cars and km recorded from the customer page: the dialog
+opens over the page, a refused save shows its sentence in the dialog with what was typed kept, a
+saved one refreshes the page."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+import datetime as dt
+
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QApplication
 from sqlalchemy import select
 
@@ -69,8 +71,28 @@ def test_contact_details_cars_and_km_from_the_customer_page(qtbot, demo_db, demo
         with demo_db.sessions() as s:
             assert s.get_one(Customer, customer_id).contact_name == "王经理"
 
-        # A car with a VIN that is none: refused in the dialog, typed values kept.
+        # Who the customer is: the name put right, a birthday told, a WeChat nickname refused.
         dialog.tabs.setCurrentIndex(1)
+        dialog.name.setText("张叁丰")
+        dialog.gender.setCurrentIndex(dialog.gender.findData("F"))
+        dialog.birthday_known.setChecked(True)
+        dialog.birthday.setDate(QDate(1988, 2, 29))
+        dialog.wechat_id.setText("小张")
+        qtbot.mouseClick(dialog.save_person_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: "is not a WeChat ID" in dialog.message.text(), timeout=5000)
+        assert dialog.name.text() == "张叁丰"
+        dialog.wechat_id.setText("zsf_1988")
+        qtbot.mouseClick(dialog.save_person_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: dialog.message.text() == "Customer's details saved.",
+                        timeout=5000)
+        qtbot.waitUntil(lambda: view.page._title.text().startswith("张叁丰"), timeout=5000)
+        with demo_db.sessions() as s:
+            c = s.get_one(Customer, customer_id)
+            assert (c.name, c.gender, c.birthday, c.birthday_md, c.wechat_id) == (
+                "张叁丰", "F", dt.date(1988, 2, 29), "0229", "zsf_1988")
+
+        # A car with a VIN that is none: refused in the dialog, typed values kept.
+        dialog.tabs.setCurrentIndex(2)
         qtbot.keyClicks(dialog.brand, "Tesla")
         qtbot.keyClicks(dialog.model, "Model 3")
         qtbot.keyClicks(dialog.vin, "ABC")
@@ -87,7 +109,7 @@ def test_contact_details_cars_and_km_from_the_customer_page(qtbot, demo_db, demo
                                                   Vehicle.model == "Model 3")).one()
             car_id = car.id
 
-        dialog.tabs.setCurrentIndex(2)
+        dialog.tabs.setCurrentIndex(3)
         dialog.km_car.setCurrentIndex(dialog.km_car.findData(car_id))
         qtbot.keyClicks(dialog.km, "1200")
         qtbot.mouseClick(dialog.save_km_button, Qt.MouseButton.LeftButton)
@@ -97,7 +119,7 @@ def test_contact_details_cars_and_km_from_the_customer_page(qtbot, demo_db, demo
                              .where(MileageReading.vehicle_id == car_id)).all() == [1200]
         qtbot.waitUntil(lambda: dialog.last_km.text() == "1,200 km", timeout=5000)
 
-        dialog.tabs.setCurrentIndex(1)
+        dialog.tabs.setCurrentIndex(2)
         row = next(i for i, c in enumerate(dialog._cars) if c.id == car_id)
         dialog.car_list.setCurrentRow(row)
         qtbot.mouseClick(dialog.sold_button, Qt.MouseButton.LeftButton)
@@ -111,6 +133,8 @@ def test_contact_details_cars_and_km_from_the_customer_page(qtbot, demo_db, demo
         dialog.tabs.setCurrentIndex(0)
         dialog.grab().save("/tmp/contact-dialog.png")
         dialog.tabs.setCurrentIndex(1)
+        dialog.grab().save("/tmp/contact-dialog-person.png")
+        dialog.tabs.setCurrentIndex(2)
         dialog.grab().save("/tmp/contact-dialog-cars.png")
         dialog.close()
     finally:

@@ -1,5 +1,6 @@
 """What a customer tells staff outside a call, recorded from their page: a new mobile, other
-phones, a new address, a car bought or sold, a km reading. Each save runs as one write while the
+phones, a new address, a contact person, their name put right, gender, birthday, WeChat ID or
+employer, a car bought or sold, a km reading. Each save runs as one write while the
 dialog stays open; a refused save shows its one sentence in the dialog, with what was typed
 kept, and a saved one refreshes the page."""
 
@@ -31,6 +32,7 @@ from PySide6.QtWidgets import (
 from services.customers import contact_details as cd
 from services.labels import car_name
 from services.store.errors import StaleEdit
+from ui.labels import label
 from ui.tasks import TaskRunner, changed, error_text
 from ui.widgets import date_edit
 
@@ -44,7 +46,8 @@ def _day(edit) -> dt.date:
 
 
 class ContactDialog(QDialog):
-    """Three tabs (contact details, cars, km) over one customer; `editor` is what was loaded."""
+    """Four tabs (contact details, the customer, cars, km) over one customer; `editor` is what
+    was loaded."""
 
     def __init__(self, sessions, runner: TaskRunner, editor: cd.Editor, customer_id: int,
                  staff_id: int | None = None, parent: QWidget | None = None) -> None:
@@ -53,11 +56,12 @@ class ContactDialog(QDialog):
         self._customer_id, self._staff_id = customer_id, staff_id
         self._version = editor.version
         self._cars: tuple[cd.Car, ...] = ()
-        self.setWindowTitle(self.tr("Contact details and cars of %1").replace("%1", editor.name))
+        self.setWindowTitle(self.tr("Details and cars of %1").replace("%1", editor.name))
         # Wide enough for a car's line (brand, model, plate, VIN, purchase date) unscrolled.
         self.setMinimumWidth(620)
         self.tabs = QTabWidget()
         self.tabs.addTab(self._contact_tab(), self.tr("Contact details"))
+        self.tabs.addTab(self._person_tab(), self.tr("Customer"))
         self.tabs.addTab(self._cars_tab(), self.tr("Cars"))
         self.tabs.addTab(self._km_tab(), self.tr("Km reading"))
         self.message = QLabel()
@@ -107,6 +111,39 @@ class ContactDialog(QDialog):
         self.save_details_button = QPushButton(self.tr("Save contact details"))
         self.save_details_button.clicked.connect(self._on_save_details_clicked)
         form.addRow("", self.save_details_button)
+        tab = QWidget()
+        tab.setLayout(form)
+        return tab
+
+    def _person_tab(self) -> QWidget:
+        self.name = QLineEdit()
+        self.name.setMaxLength(cd.LENGTHS["name"])
+        self.gender = QComboBox()
+        for text, code in ((self.tr("Not known"), None), (label("gender", "M"), "M"),
+                           (label("gender", "F"), "F")):
+            self.gender.addItem(text, code)
+        self.birthday_known = QCheckBox(self.tr("Birthday known"))
+        self.birthday = date_edit()
+        self.birthday.setMaximumDate(QDate.currentDate())
+        self.birthday.setEnabled(False)
+        self.birthday_known.toggled.connect(self.birthday.setEnabled)
+        born = QHBoxLayout()
+        born.addWidget(self.birthday_known)
+        born.addWidget(self.birthday, 1)
+        self.wechat_id = QLineEdit()
+        self.wechat_id.setMaxLength(64)
+        self.wechat_id.setPlaceholderText(self.tr("e.g. wxid_chen88 (not the nickname)"))
+        self.employer = QLineEdit()
+        self.employer.setMaxLength(cd.LENGTHS["employer"])
+        form = QFormLayout()
+        form.addRow(self.tr("Name"), self.name)
+        form.addRow(self.tr("Gender"), self.gender)
+        form.addRow(self.tr("Birthday"), born)
+        form.addRow(self.tr("WeChat ID"), self.wechat_id)
+        form.addRow(self.tr("Employer"), self.employer)
+        self.save_person_button = QPushButton(self.tr("Save customer's details"))
+        self.save_person_button.clicked.connect(self._on_save_person_clicked)
+        form.addRow("", self.save_person_button)
         tab = QWidget()
         tab.setLayout(form)
         return tab
@@ -171,10 +208,20 @@ class ContactDialog(QDialog):
         return tab
 
     # --- what is shown ----------------------------------------------------------------------
-    def show_editor(self, editor: cd.Editor, details: bool = True) -> None:
-        """Show what was loaded; with `details` False the phone and address fields keep what
-        is typed in them (a car or a reading was saved, not they)."""
+    def show_editor(self, editor: cd.Editor, details: bool = True, person: bool = True) -> None:
+        """Show what was loaded; with `details` (`person`) False the contact details (the
+        customer's name, gender…) keep what is typed in them: something else was saved."""
         self._version = editor.version
+        if person:
+            p = editor.person
+            self.name.setText(p.name)
+            self.gender.setCurrentIndex(max(0, self.gender.findData(p.gender)))
+            self.birthday_known.setChecked(p.birthday is not None)
+            if p.birthday is not None:
+                self.birthday.setDate(QDate(p.birthday.year, p.birthday.month,
+                                            p.birthday.day))
+            self.wechat_id.setText(p.wechat_id or "")
+            self.employer.setText(p.employer or "")
         if details:
             d = editor.details
             self.contact_name.setText(d.contact_name or "")
@@ -210,6 +257,12 @@ class ContactDialog(QDialog):
             contact_name=self.contact_name.text(), mobile=self.mobile.text(),
             other_phones=self.other_phones.text(),
             **{name: getattr(self, name).text() for name in ADDRESS_FIELDS})
+
+    def person(self) -> cd.Person:
+        return cd.Person(name=self.name.text(), gender=self.gender.currentData(),
+                         birthday=_day(self.birthday) if self.birthday_known.isChecked()
+                         else None, wechat_id=self.wechat_id.text(),
+                         employer=self.employer.text())
 
     def new_car(self) -> cd.NewVehicle:
         bought = _day(self.bought) if self.bought_known.isChecked() else None
@@ -248,18 +301,19 @@ class ContactDialog(QDialog):
                          changes=changed(*kinds, customer=self._customer_id))
 
     def _set_busy(self, busy: bool) -> None:
-        for button in (self.save_details_button, self.add_car_button, self.sold_button,
-                       self.save_km_button, self.reload_button):
+        for button in (self.save_details_button, self.save_person_button, self.add_car_button,
+                       self.sold_button, self.save_km_button, self.reload_button):
             button.setEnabled(not busy)
         if not busy:
             self._on_car_row_changed(self.car_list.currentRow())
             self.save_km_button.setEnabled(self.km_car.count() > 0)
 
-    def _reload_after(self, details: bool) -> Callable[[object], None]:
-        """After a save: the customer's new version, the cars and readings as stored."""
+    def _reload_after(self, details: bool, person: bool = False) -> Callable[[object], None]:
+        """After a save: the customer's new version, the cars and readings as stored, and the
+        fields of what was saved."""
         def show(editor: cd.Editor) -> None:
             if shiboken6.isValid(self):
-                self.show_editor(editor, details)
+                self.show_editor(editor, details, person)
 
         def after(_result: object) -> None:
             self._runner.run(lambda _p, _c: cd.load_editor(self._sessions, self._customer_id),
@@ -272,6 +326,13 @@ class ContactDialog(QDialog):
             self._sessions, self._customer_id, details, expected_version=version,
             staff_id=self._staff_id), ("customers", "profile"),
             self.tr("Contact details saved."), self._reload_after(True))
+
+    def _on_save_person_clicked(self) -> None:
+        person, version = self.person(), self._version
+        self._save(lambda: cd.save_person(
+            self._sessions, self._customer_id, person, expected_version=version,
+            staff_id=self._staff_id), ("customers", "profile"),
+            self.tr("Customer's details saved."), self._reload_after(False, True))
 
     def _on_add_car_clicked(self) -> None:
         car, version = self.new_car(), self._version
@@ -312,7 +373,7 @@ class ContactDialog(QDialog):
     def _on_reload_clicked(self) -> None:
         self.reload_button.setVisible(False)
         self.show_message("", False)
-        self._reload_after(True)(None)
+        self._reload_after(True, True)(None)
 
     def _on_car_row_changed(self, row: int) -> None:
         self.sold_button.setEnabled(0 <= row < len(self._cars) and self._cars[row].active)

@@ -222,9 +222,10 @@ class CustomerPage(QWidget):
         self._erase_button.clicked.connect(self._on_erase_clicked)
         self._erase_button.setVisible(False)
         QShortcut(QKeySequence("Ctrl+E"), self, self._on_record_clicked)
-        self._contact_button = QPushButton(self.tr("Phones, address and cars…"))
+        self._contact_button = QPushButton(self.tr("Details and cars…"))
         self._contact_button.setToolTip(self.tr(
-            "Record a new mobile or phone, a new address, a car bought or sold, a km reading"))
+            "Record a new mobile or phone, a new address, a contact person, the name put right, "
+            "a birthday, a car bought or sold, a km reading"))
         self._contact_button.clicked.connect(
             lambda: self._customer_id is not None
             and self.contact_edit_requested.emit(self._customer_id))
