@@ -46,9 +46,10 @@ class Sender:
 
 def addressee(m: ListMember) -> str:
     """"陈国 先生 收": the full name, then the honorific taken from the salutation; a customer
-    with a contact person, "深圳市华盛贸易有限公司 王经理 收"."""
+    with a contact person, the company, then "王经理 收" on a line of its own (a long company
+    name wrapped onto the contact's line broke the contact's name in two)."""
     if m.contact_person:
-        return " ".join((m.name, m.contact_person, "收"))
+        return f"{m.name}\n{m.contact_person} 收"
     title = next((t for t in ("先生", "女士") if m.salutation.endswith(t)), "")
     return " ".join(p for p in (m.name, title, "收") if p)
 

@@ -217,9 +217,10 @@ def _member_row(m: ListMember, st: _Styles,
                 brief: CondensedBrief | None = None) -> MemberRow:
     cells = [
         st.wrap(m.row_code, 0, BODY_PT, 2),
-        # A company's 联系人 under its name: whom the caller asks for.
+        # A company's 联系人 under its name, as whom the caller asks for ("找王经理": one line
+        # of the narrow column, so the row grows no taller than its outcome boxes).
         st.wrap(m.name, 1, BODY_PT, 2) + (
-            st.wrap(f"联系人：{m.contact_person}", 1, BODY_PT, 2) if m.contact_person else []),
+            st.wrap(f"找{m.contact_person}", 1, BODY_PT, 2) if m.contact_person else []),
         (m.mobile or "").split("\n"),
         st.wrap(m.best_time, 3, BODY_PT, 4),
         st.wrap("\n".join(p for p in (m.vehicle, m.plate or "") if p), 4, BODY_PT, 4),
