@@ -1635,6 +1635,11 @@ Revisit closes now; open it again to work with the restored database.</source>
         <source>Last contact</source>
         <translation>最近联系</translation>
     </message>
+    <message>
+        <location filename="../../ui/table_models/customer_table.py" line="107"/>
+        <source>contact person: %1</source>
+        <translation>联系人：%1</translation>
+    </message>
 </context>
 <context>
     <name>CustomerTagsPanel</name>

@@ -52,6 +52,7 @@ class CustomerRow:
     first_model: str | None
     last_visit: dt.date | None
     last_contact: dt.datetime | None
+    contact_name: str | None = None  # a company's 联系人
 
 
 def _prefix_range(column, prefix: str):
@@ -202,6 +203,7 @@ def fetch_rows(connect: Connect, ids: Sequence[int]) -> list[CustomerRow]:
             V.model,
             last_visit.c.day,
             last_contact.c.at,
+            C.contact_name,
         )
         .outerjoin(first_vehicle, first_vehicle.c.customer_id == C.id)
         .outerjoin(vehicle, V.id == first_vehicle.c.vid)

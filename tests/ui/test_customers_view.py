@@ -319,3 +319,15 @@ def test_the_page_shows_what_was_done_at_each_visit_and_every_purchase(qtbot, vi
     visits = view.page._visits
     assert sorted(visits.item(r, 5).text() for r in range(visits.rowCount())
                   if visits.item(r, 5) is not None and visits.item(r, 5).text()) == sorted(noted)
+
+
+def test_a_company_is_found_by_its_contact_person_who_is_shown_on_its_name(qtbot, view,
+                                                                          demo_db):
+    with demo_db.sessions.begin() as s:
+        target = s.scalars(select(Customer).order_by(Customer.id).limit(1)).one()
+        target.name, target.contact_name = "广州华盛贸易有限公司", "欧阳经理"
+        name = target.name
+    _type_search(qtbot, view, "欧阳经理")
+    assert _names(view) == [name]
+    tip = view.model.data(view.model.index(0, COL_NAME), Qt.ItemDataRole.ToolTipRole)
+    assert tip == f"{name}\ncontact person: 欧阳经理"

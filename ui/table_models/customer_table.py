@@ -99,6 +99,13 @@ class CustomerTableModel(QAbstractTableModel):
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         if role == Qt.ItemDataRole.ToolTipRole and index.column() in (COL_AREA, COL_VEHICLE):
             return self.data(index)  # the whole text of a column cut with "…"
+        if role == Qt.ItemDataRole.ToolTipRole and index.column() == COL_NAME:
+            # The whole name, and whom to ask for: a search for 王经理 finds their company.
+            row = self._row(index.row())
+            if row is None:
+                return None
+            return row.name + ("\n" + self.tr("contact person: %1").replace(
+                "%1", row.contact_name) if row.contact_name else "")
         if not index.isValid() or role != Qt.ItemDataRole.DisplayRole:
             return None
         row = self._row(index.row())
