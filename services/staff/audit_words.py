@@ -154,6 +154,7 @@ ANY_ACTION_KINDS: dict[str, str] = {
     "preferred_days": "preferred_days",
     "time_windows": "time_window",
     "evidence": "attribute",
+    "gender": "gender",  # a customer's, saved on their page (M / F)
 }
 
 VALUE_CHARS = 40  # one value in the short text; the whole entry is in the tooltip and pane
@@ -176,9 +177,15 @@ def action_words(code: str, lang: str) -> str:
     return code if pair is None else labels.pick(pair, lang)
 
 
-def key_words(key: str, lang: str) -> str:
-    """A detail key in words: ours, else a customer or vehicle field's (a merge's "filled")."""
-    pair = (KEYS.get(key) or labels.LABELS["setting"].get(key)
+# Actions whose detail's before and after are a customer's fields: "name" is their 姓名.
+FIELD_SAVES = ("save_person", "save_contact_details")
+
+
+def key_words(key: str, lang: str, action: str = "") -> str:
+    """A detail key in words: ours, else a customer or vehicle field's (a merge's "filled");
+    in a save of a customer's fields, the field's."""
+    pair = ((labels.LABELS["attribute"].get(key) if action in FIELD_SAVES else None)
+            or KEYS.get(key) or labels.LABELS["setting"].get(key)
             or labels.LABELS["attribute"].get(key))
     return key if pair is None else labels.pick(pair, lang)
 
@@ -295,7 +302,7 @@ def _value(action: str, key: str, value: Any, lang: str, detail: dict, chars: in
         if depth >= 2 and chars is not None:
             return _word("items", lang, n=len(value))
         inner = (", " if lang == "en" else "，").join(
-            f"{key_words(k, lang)}{': ' if lang == 'en' else '：'}"
+            f"{key_words(k, lang, action)}{': ' if lang == 'en' else '：'}"
             f"{_value(action, k, v, lang, detail, chars, depth + 1)}" for k, v in value.items())
         return f"({inner})" if lang == "en" else f"（{inner}）"
     return _shorten(str(value), chars)

@@ -234,6 +234,21 @@ def test_a_list_files_detail_is_short_and_a_gone_segment_keeps_its_name(database
         "间隔：首保3000公里或3个月，之后每5000公里或6个月")
 
 
+def test_a_customers_fields_saved_on_their_page_read_as_those_fields():
+    from services.staff.audit import AuditEntry
+
+    person = AuditEntry(
+        id=6, at=dt.datetime(2026, 12, 5), username="", staff_name="", action="save_person",
+        entity="customer", entity_id=5, customer_code="C5", customer_name="张三丰",
+        detail=json.dumps({"before": {"name": "张三", "gender": None},
+                           "after": {"name": "张三丰", "gender": "M"}}, ensure_ascii=False))
+    assert action_words(person.action, "zh") == "修改客户信息"
+    assert detail_words(person, "zh") == (
+        "原为：（姓名：张三，性别：无）；改为：（姓名：张三丰，性别：男）")
+    assert detail_words(person, "en") == (
+        "Before: (Name: 张三, Gender: none); After: (Name: 张三丰, Gender: Male)")
+
+
 def test_unknown_codes_and_keys_are_shown_as_they_are():
     assert action_words("some_new_action", "zh") == "some_new_action"
     assert labels.text("audit_action", "sign_in", "zh") == action_words("sign_in", "zh")
