@@ -15,6 +15,7 @@ MESSAGES = (
     QT_TRANSLATE_NOOP("errors", 'Choose the vehicle the km reading belongs to.'),
     QT_TRANSLATE_NOOP("errors", 'Name'),
     QT_TRANSLATE_NOOP("errors", 'Employer'),
+    QT_TRANSLATE_NOOP("errors", 'Note'),
     QT_TRANSLATE_NOOP("errors", 'Contact person'),
     QT_TRANSLATE_NOOP("errors", 'Other phones'),
     QT_TRANSLATE_NOOP("errors", 'Province'),

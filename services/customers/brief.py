@@ -110,6 +110,7 @@ class Brief:
     declined: tuple[DeclinedInfo, ...] = ()  # open on the day, soonest due first
     last_visit: Spend | None = None  # the latest service visit, free ones too
     contact_name: str | None = None  # whom to ask for, when not the customer (联系人)
+    note: str | None = None  # the customer's 备注: what staff should know before a call
     # The rules' proposal for the day, and what staff decided about a proposal that day
     # (`brief_for`); None when made from a detail alone.
     suggestion: Suggestion | None = None
@@ -239,6 +240,7 @@ def make_brief(detail: CustomerDetail, last_purchase: Spend | None, as_of: dt.da
         marketing_consent=detail.marketing_consent,
         last_visit=max(visits, key=lambda v: v.date) if visits else None,
         contact_name=detail.contact_name,
+        note=detail.note,
     )
 
 

@@ -36,11 +36,12 @@ from services.store.errors import N_, RevisitError
 
 OTHER_PHONES_SEPARATOR = ", "  # as imports and merges join customer.other_phones
 # Column lengths (models/customer.py, models/vehicle.py).
-LENGTHS = {"name": 64, "employer": 100, "contact_name": 64, "other_phones": 100,
+LENGTHS = {"name": 64, "employer": 100, "note": 2000, "contact_name": 64, "other_phones": 100,
            "province": 20, "city": 30, "district": 30, "street": 200, "brand": 40, "model": 60}
 FIELD_NAMES = {
     "name": N_("Name"),
     "employer": N_("Employer"),
+    "note": N_("Note"),
     "contact_name": N_("Contact person"),
     "other_phones": N_("Other phones"),
     "province": N_("Province"),
@@ -76,6 +77,7 @@ class Person:
     birthday: dt.date | None = None
     wechat_id: str | None = None
     employer: str | None = None
+    note: str | None = None  # 备注: "VIP, never on a weekend", the DMS's remarks
 
 
 # The oldest birthday taken: older is a year mistyped (1896 for 1986).
@@ -208,7 +210,17 @@ def clean_person(person: Person, today: dt.date) -> Person:
                                typed=_text(person.wechat_id))
         wechat = read.value
     return Person(name=name, gender=person.gender, birthday=born, wechat_id=wechat,
-                  employer=_short("employer", person.employer))
+                  employer=_short("employer", person.employer), note=_note(person.note))
+
+
+def _note(typed: str | None) -> str | None:
+    """A note as typed, its lines kept (each trimmed, blank ones at either end dropped)."""
+    lines = [" ".join(line.split()) for line in (typed or "").splitlines()]
+    text = "\n".join(lines).strip("\n")
+    if len(text) > LENGTHS["note"]:
+        raise RevisitError(N_("{field} is longer than {n} characters."),
+                           field=FIELD_NAMES["note"], n=LENGTHS["note"])
+    return text or None
 
 
 def _lock(s: Session, customer_id: int, expected_version: int | None) -> Customer:
@@ -335,7 +347,7 @@ def save_person(sessions: sessionmaker[Session], customer_id: int, person: Perso
                 today: dt.date | None = None) -> Saved:
     """Store who the customer is: their name put right (its pinyin keys with it, so search and
     sorting find the new one), gender, birthday (its MMDD with it, for birthday greetings),
-    WeChat ID and employer. Refused as save_contact_details refuses."""
+    WeChat ID, employer and note. Refused as save_contact_details refuses."""
     today = today or dt.date.today()
     clean = clean_person(person, today)
     with sessions.begin() as s:

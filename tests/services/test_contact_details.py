@@ -243,7 +243,8 @@ def test_the_person_is_put_right_with_history_keys_and_birthday_day(database, id
     (cd.Person(name="张伟", wechat_id="小张 😀"), "is not a WeChat ID"),
     (cd.Person(name="张伟", gender="X"), "The gender is M, F or not known"),
     (cd.Person(name="张" * 65), "Name is longer than 64"),
-], ids=["no name", "future", "too old", "nickname", "gender", "long"])
+    (cd.Person(name="张伟", note="备" * 2001), "Note is longer than 2000"),
+], ids=["no name", "future", "too old", "nickname", "gender", "long", "long note"])
 def test_a_wrong_value_of_the_person_is_refused_and_nothing_stored(database, ids, person, said):
     _wang, _li, cid, _other = ids
     editor = cd.load_editor(database.sessions, cid)
@@ -251,3 +252,18 @@ def test_a_wrong_value_of_the_person_is_refused_and_nothing_stored(database, ids
         cd.save_person(database.sessions, cid, person, expected_version=editor.version,
                        today=TODAY)
     assert cd.load_editor(database.sessions, cid) == editor
+
+
+def test_a_note_keeps_its_lines_and_shows_on_the_brief(database, ids):
+    from services.customers import detail
+    from services.customers.brief import brief_for
+
+    _wang, _li, cid, _other = ids
+    editor = cd.load_editor(database.sessions, cid)
+    cd.save_person(database.sessions, cid, cd.Person(
+        name="张伟", note="\n  VIP客户  \n\n周末不要打电话\n\n"), expected_version=editor.version,
+        today=TODAY)
+    assert cd.load_editor(database.sessions, cid).person.note == "VIP客户\n\n周末不要打电话"
+    assert _changes(database, cid)["note"] == (None, "VIP客户\n\n周末不要打电话")
+    brief = brief_for(database.sessions, detail.load(database.sessions, cid), TODAY)
+    assert brief.note == "VIP客户\n\n周末不要打电话"

@@ -141,6 +141,7 @@ def lines(b: Brief) -> list[str]:
         str(i.date), _code("intent_strength", i.strength), _code("intent_window", i.window),
         _money(i.expected_price) if i.expected_price is not None else "", i.models or "") if x))
     add("reach", _reach(b))
+    add("note", b.note and " / ".join(b.note.splitlines()))
     add("referrals", _referrals(b))
     for m in b.maintenance:
         if m.due is not None:

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QPlainTextEdit,
     QPushButton,
     QTabWidget,
     QVBoxLayout,
@@ -135,17 +136,25 @@ class ContactDialog(QDialog):
         self.wechat_id.setPlaceholderText(self.tr("e.g. wxid_chen88 (not the nickname)"))
         self.employer = QLineEdit()
         self.employer.setMaxLength(cd.LENGTHS["employer"])
+        self.note = QPlainTextEdit()
+        self.note.setPlaceholderText(self.tr("What staff should know, e.g. VIP; never on a "
+                                             "weekend"))
+        self.note.setTabChangesFocus(True)
+        self.note.setFixedHeight(self.fontMetrics().lineSpacing() * 4 + 12)
         form = QFormLayout()
         form.addRow(self.tr("Name"), self.name)
         form.addRow(self.tr("Gender"), self.gender)
         form.addRow(self.tr("Birthday"), born)
         form.addRow(self.tr("WeChat ID"), self.wechat_id)
         form.addRow(self.tr("Employer"), self.employer)
+        form.addRow(self.tr("Note"), self.note)
         self.save_person_button = QPushButton(self.tr("Save customer's details"))
         self.save_person_button.clicked.connect(self._on_save_person_clicked)
         form.addRow("", self.save_person_button)
         tab = QWidget()
-        tab.setLayout(form)
+        layout = QVBoxLayout(tab)
+        layout.addLayout(form)
+        layout.addStretch(1)  # the rows together at the top, as on the other tabs
         return tab
 
     def _cars_tab(self) -> QWidget:
@@ -222,6 +231,7 @@ class ContactDialog(QDialog):
                                             p.birthday.day))
             self.wechat_id.setText(p.wechat_id or "")
             self.employer.setText(p.employer or "")
+            self.note.setPlainText(p.note or "")
         if details:
             d = editor.details
             self.contact_name.setText(d.contact_name or "")
@@ -262,7 +272,7 @@ class ContactDialog(QDialog):
         return cd.Person(name=self.name.text(), gender=self.gender.currentData(),
                          birthday=_day(self.birthday) if self.birthday_known.isChecked()
                          else None, wechat_id=self.wechat_id.text(),
-                         employer=self.employer.text())
+                         employer=self.employer.text(), note=self.note.toPlainText())
 
     def new_car(self) -> cd.NewVehicle:
         bought = _day(self.bought) if self.bought_known.isChecked() else None

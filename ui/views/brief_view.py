@@ -66,6 +66,7 @@ class BriefView(QFrame):
             "complaints": self.tr("Complaints"),
             "intent": self.tr("Intent"),
             "reach": self.tr("How to reach"),
+            "note": self.tr("Note"),
             "referrals": self.tr("Referrals"),
             "service": self.tr("Service due"),
         }
@@ -163,6 +164,8 @@ class BriefView(QFrame):
         self._rows["complaints"].setText(self._complaints(brief))
         self._rows["intent"].setText(self._intent(brief) or _e(none))
         self._rows["reach"].setText(self._reach(brief))
+        self._rows["note"].setText(_e(brief.note).replace("\n", "<br>") if brief.note
+                                   else _e(none))
         self._rows["referrals"].setText(self._referrals(brief) or _e(none))
         self._rows["service"].setText(self._service(brief) or _e(none))
 
