@@ -315,6 +315,14 @@ def _update_customer(ctx: Context, lk: Lookup, result: RowResult, customer: dict
                                    result.issues))
     if "name" in changes and addressed(changes["name"]) and not addressed(customer["name"]):
         del changes["name"]  # 张先生 says less than the 张三 stored
+    if "note" in changes and customer.get("note"):
+        # Staff type notes on the customer's page ("VIP, never on a weekend"): the file's
+        # remark is added under what is stored, never in its place; one already there is not.
+        stored = customer["note"]
+        if changes["note"] in stored.splitlines():
+            del changes["note"]
+        else:
+            changes["note"] = f"{stored}\n{changes['note']}"
     phones = _joined_phones(result, customer.get(OTHER_PHONES), v.get("phones_other", ()))
     if not same(phones, customer.get(OTHER_PHONES)):
         changes[OTHER_PHONES] = phones

@@ -267,3 +267,22 @@ def test_a_note_keeps_its_lines_and_shows_on_the_brief(database, ids):
     assert _changes(database, cid)["note"] == (None, "VIP客户\n\n周末不要打电话")
     brief = brief_for(database.sessions, detail.load(database.sessions, cid), TODAY)
     assert brief.note == "VIP客户\n\n周末不要打电话"
+
+
+def test_an_imports_remark_goes_under_the_note_staff_typed_never_in_its_place(database, ids,
+                                                                              tmp_path):
+    from services.imports.apply import apply
+    from services.imports.plan import ImportOptions
+    from tests.services.import_files import write_xlsx
+
+    _wang, _li, cid, _other = ids
+    editor = cd.load_editor(database.sessions, cid)
+    cd.save_person(database.sessions, cid, cd.Person(name="张伟", note="VIP，周末不要打电话"),
+                   expected_version=editor.version, today=TODAY)
+    path = write_xlsx(tmp_path / "保有客户.xlsx", ["车主姓名", "手机", "车牌", "备注"], [
+        ["张伟", "13800138000", "粤A12345", "二手置换"]])
+    options = ImportOptions("customers", today=TODAY)
+    assert apply(database.sessions, path, options).changed_fields == {"note": 1}
+    assert cd.load_editor(database.sessions, cid).person.note == "VIP，周末不要打电话\n二手置换"
+    assert apply(database.sessions, path, options).changed_fields == {}
+    assert cd.load_editor(database.sessions, cid).person.note == "VIP，周末不要打电话\n二手置换"
