@@ -17,10 +17,12 @@ import datetime as dt
 import re
 from typing import Any
 
+from sqlalchemy import select
+
 from models import Base
 from models.codes import PROFILE_ATTRIBUTES, RECORDED_FIELDS
 from services.customers.names import addressed, same_person
-from services.customers.pinyin import stored_keys
+from services.customers.pinyin import name_keys, stored_keys
 from services.imports.addresses import ADDRESS, address_changes
 from services.imports.brands import known_brands, split_brands
 from services.imports.clean import OTHER_PHONES_LENGTH, OTHER_PHONES_SEPARATOR
@@ -315,6 +317,8 @@ def _update_customer(ctx: Context, lk: Lookup, result: RowResult, customer: dict
                                    result.issues))
     if "name" in changes and addressed(changes["name"]) and not addressed(customer["name"]):
         del changes["name"]  # 张先生 says less than the 张三 stored
+    if "name" in changes and _corrected_by_staff(ctx, customer, changes["name"]):
+        del changes["name"]
     if "note" in changes and customer.get("note"):
         # Staff type notes on the customer's page ("VIP, never on a weekend"): the file's
         # remark is added under what is stored, never in its place; one already there is not.
@@ -345,6 +349,21 @@ def _update_customer(ctx: Context, lk: Lookup, result: RowResult, customer: dict
     ctx.writer.amend("customer", customer["id"], new, old)
     for column, value in new.items():
         lk.set_customer(customer["id"], column, value)
+
+
+def _corrected_by_staff(ctx: Context, customer: dict, name: str) -> bool:
+    """Whether the stored name is one staff put right on the customer's page and the file's
+    only sounds like it (张叁 for the 张三 typed): the DMS still has the slip, and an import
+    must not undo the correction each week. A name that sounds otherwise is read as always
+    (another person sharing the phone, a car sold on)."""
+    if name_keys(name).pinyin != name_keys(customer["name"]).pinyin:
+        return False
+    history = Base.metadata.tables["profile_change"]
+    last = ctx.conn.execute(
+        select(history.c.source)
+        .where(history.c.customer_id == customer["id"], history.c.attribute == "name")
+        .order_by(history.c.recorded_at.desc(), history.c.id.desc()).limit(1)).scalar()
+    return last == "manual"
 
 
 def _profile(ctx: Context, lk: Lookup, result: RowResult, customer: dict,

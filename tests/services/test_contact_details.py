@@ -286,3 +286,27 @@ def test_an_imports_remark_goes_under_the_note_staff_typed_never_in_its_place(da
     assert cd.load_editor(database.sessions, cid).person.note == "VIP，周末不要打电话\n二手置换"
     assert apply(database.sessions, path, options).changed_fields == {}
     assert cd.load_editor(database.sessions, cid).person.note == "VIP，周末不要打电话\n二手置换"
+
+
+def test_a_name_staff_put_right_is_not_undone_by_a_file_that_still_has_the_slip(database, ids,
+                                                                                 tmp_path):
+    from services.imports.apply import apply
+    from services.imports.plan import ImportOptions
+    from tests.services.import_files import write_xlsx
+
+    _wang, _li, cid, _other = ids
+    options = ImportOptions("customers", today=TODAY)
+    headers = ["车主姓名", "手机", "车牌"]
+
+    def imported(name: str) -> str:
+        apply(database.sessions, write_xlsx(tmp_path / f"{name}.xlsx", headers, [
+            [name, "13800138000", "粤A12345"]]), options)
+        return cd.load_editor(database.sessions, cid).person.name
+
+    # Without a correction by staff, the file's spelling is taken, as ever.
+    assert imported("张玮") == "张玮"
+    editor = cd.load_editor(database.sessions, cid)
+    cd.save_person(database.sessions, cid, cd.Person(name="张伟"),
+                   expected_version=editor.version, today=TODAY)
+    assert imported("张玮") == "张伟"  # the DMS's slip, week after week: the correction stays
+    assert imported("张玮") == "张伟"
