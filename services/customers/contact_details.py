@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, fields
+from typing import TypeVar
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -252,14 +253,27 @@ def _bump(s: Session, customer_id: int) -> int:
     return s.scalar(select(Customer.version).where(Customer.id == customer_id)) or 0
 
 
+# The editor's two sets of a customer's columns.
+T = TypeVar("T", ContactDetails, Person)
+
+
+def _stored(s: Session, customer_id: int) -> Customer:
+    c = s.get(Customer, customer_id)
+    if c is None:
+        raise customer_gone(s, customer_id)
+    return c
+
+
+def _values(kind: type[T], c: Customer) -> T:
+    """The customer's stored values of the fields of `kind` (ContactDetails, Person)."""
+    return kind(**{f.name: getattr(c, f.name) for f in fields(kind)})
+
+
 def load_details(sessions: sessionmaker[Session], customer_id: int) -> tuple[ContactDetails, int]:
     """The customer's phones and address now, with the version an editor bases its save on."""
     with sessions() as s:
-        c = s.get(Customer, customer_id)
-        if c is None:
-            raise customer_gone(s, customer_id)
-        return ContactDetails(**{f.name: getattr(c, f.name) for f in fields(ContactDetails)}), \
-            c.version
+        c = _stored(s, customer_id)
+        return _values(ContactDetails, c), c.version
 
 
 @dataclass(frozen=True)
@@ -281,21 +295,20 @@ class Editor:
     """What the editor opens with: the details, the version its saves are based on, the cars,
     who the customer is."""
 
-    name: str
     details: ContactDetails
     version: int
     cars: tuple[Car, ...]
-    person: Person = Person()
+    person: Person
+
+    @property
+    def name(self) -> str:
+        return self.person.name
 
 
 def load_editor(sessions: sessionmaker[Session], customer_id: int) -> Editor:
-    details, version = load_details(sessions, customer_id)
     with sessions() as s:
-        c = s.get(Customer, customer_id)
-        if c is None:
-            raise customer_gone(s, customer_id)
-        name = c.name
-        person = Person(**{f.name: getattr(c, f.name) for f in fields(Person)})
+        c = _stored(s, customer_id)
+        details, version, person = _values(ContactDetails, c), c.version, _values(Person, c)
         last = (select(MileageReading.km).where(MileageReading.vehicle_id == Vehicle.id)
                 .order_by(MileageReading.reading_date.desc(), MileageReading.id.desc())
                 .limit(1).scalar_subquery())
@@ -303,7 +316,7 @@ def load_editor(sessions: sessionmaker[Session], customer_id: int) -> Editor:
                          .order_by(Vehicle.active.desc(), Vehicle.purchase_date, Vehicle.id))
         cars = tuple(Car(v.id, v.brand, v.model, v.plate, v.vin, v.purchase_date, v.active, km)
                      for v, km in rows)
-    return Editor(name, details, version, cars, person)
+    return Editor(details, version, cars, person)
 
 
 def save_contact_details(sessions: sessionmaker[Session], customer_id: int,
@@ -327,13 +340,7 @@ def save_contact_details(sessions: sessionmaker[Session], customer_id: int,
                     N_("The mobile {mobile} is already customer {code}'s ({name}); if they are "
                        "the same person, merge the two customers instead."),
                     mobile=clean.mobile, code=other.code, name=other.name)
-        before, after = {}, {}
-        for f in fields(ContactDetails):
-            old, new = getattr(customer, f.name), getattr(clean, f.name)
-            if old != new:
-                before[f.name], after[f.name] = old, new
-                _history(s, customer_id, f.name, old, new, staff_id, today)
-                setattr(customer, f.name, new)
+        before, after = _set_fields(s, customer, clean, staff_id, today)
         if not after:
             return Saved(customer.version, clean)
         s.flush()
@@ -352,13 +359,7 @@ def save_person(sessions: sessionmaker[Session], customer_id: int, person: Perso
     clean = clean_person(person, today)
     with sessions.begin() as s:
         customer = _lock(s, customer_id, expected_version)
-        before, after = {}, {}
-        for f in fields(Person):
-            old, new = getattr(customer, f.name), getattr(clean, f.name)
-            if old != new:
-                before[f.name], after[f.name] = old, new
-                _history(s, customer_id, f.name, _said(old), _said(new), staff_id, today)
-                setattr(customer, f.name, new)
+        before, after = _set_fields(s, customer, clean, staff_id, today)
         if not after:
             return Saved(customer.version)
         if "name" in after:
@@ -372,6 +373,20 @@ def save_person(sessions: sessionmaker[Session], customer_id: int, person: Perso
         audit(s, "save_person", "customer", customer_id, {"before": before, "after": after},
               staff_id)
         return Saved(_bump(s, customer_id))
+
+
+def _set_fields(s: Session, customer: Customer, values: ContactDetails | Person,
+                staff_id: int | None, today: dt.date) -> tuple[dict, dict]:
+    """The customer's columns set to `values` (ContactDetails or Person), each changed one in
+    the history: the (before, after) of those that changed, for the audit trail."""
+    before, after = {}, {}
+    for f in fields(values):
+        old, new = getattr(customer, f.name), getattr(values, f.name)
+        if old != new:
+            before[f.name], after[f.name] = old, new
+            _history(s, customer.id, f.name, _said(old), _said(new), staff_id, today)
+            setattr(customer, f.name, new)
+    return before, after
 
 
 def _said(value: object) -> str | None:
