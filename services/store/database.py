@@ -400,7 +400,7 @@ def _upgrade(engine: Engine, path: Path | None) -> None:
                 "{where} was written by a newer version of Revisit (schema {revision}); "
                 "update Revisit to open it."
             ),
-            where=engine.url.render_as_string(hide_password=True) if path is None else str(path),
+            where=_where(engine, path),
             revision=current,
         )
     if path is not None and path.exists() and current is None and _has_user_tables(engine):
@@ -427,8 +427,13 @@ UPGRADE_FAILED = N_("{where} could not be brought up to this version of Revisit 
 
 
 def upgrade_failed(engine: Engine, path: Path | None, exc: BaseException) -> RevisitError:
-    where = engine.url.render_as_string(hide_password=True) if path is None else str(path)
-    return RevisitError(UPGRADE_FAILED, where=where, detail=str(exc) or type(exc).__name__)
+    return RevisitError(UPGRADE_FAILED, where=_where(engine, path),
+                        detail=str(exc) or type(exc).__name__)
+
+
+def _where(engine: Engine, path: Path | None) -> str:
+    """The database an upgrade is about: its SQLite file, else its URL without the password."""
+    return str(path) if path is not None else engine.url.render_as_string(hide_password=True)
 
 
 def upgrade_schema(engine: Engine, revision: str = "head") -> None:
