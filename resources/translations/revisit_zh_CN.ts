@@ -920,297 +920,297 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>ContactDialog</name>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="66"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="80"/>
         <source>Cars</source>
         <translation>车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="67"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="81"/>
         <source>Km reading</source>
         <translation>里程</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="71"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="85"/>
         <source>Reload</source>
         <translation>重新载入</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="72"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="86"/>
         <source>Show what is stored now; what you typed is lost</source>
         <translation>显示当前保存的内容；已输入的内容将丢失</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="91"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="105"/>
         <source>Whom to ask for, if not the customer: a company&apos;s 王经理</source>
         <translation>不是客户本人时要找的人，如公司的王经理</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="94"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="108"/>
         <source>11 digits, e.g. 13800138000</source>
         <translation>11 位数字，例如 13800138000</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="96"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="110"/>
         <source>Landlines, a second mobile; separate with commas</source>
         <translation>固定电话、第二个手机号；用逗号分隔</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="104"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="118"/>
         <source>Contact person</source>
         <translation>联系人</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="105"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="119"/>
         <source>Mobile</source>
         <translation>手机</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="106"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="120"/>
         <source>Other phones</source>
         <translation>其他电话</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="107"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="121"/>
         <source>Province</source>
         <translation>省份</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="108"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="122"/>
         <source>City</source>
         <translation>城市</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="109"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="123"/>
         <source>District</source>
         <translation>区县</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="110"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="124"/>
         <source>Street</source>
         <translation>街道地址</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="111"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="125"/>
         <source>Postcode</source>
         <translation>邮编</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="64"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="78"/>
         <source>Contact details</source>
         <translation>联系方式</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="60"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="74"/>
         <source>Details and cars of %1</source>
         <translation>%1 的资料与车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="65"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="79"/>
         <source>Customer</source>
         <translation>客户信息</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="112"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="126"/>
         <source>Save contact details</source>
         <translation>保存联系方式</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="123"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="137"/>
         <source>Not known</source>
         <translation>未知</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="126"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="140"/>
         <source>Birthday known</source>
         <translation>已知生日</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="136"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="144"/>
         <source>e.g. wxid_chen88 (not the nickname)</source>
         <translation>例如 wxid_chen88（不是昵称）</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="140"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="148"/>
         <source>What staff should know, e.g. VIP; never on a weekend</source>
         <translation>同事需要知道的事，例如：VIP；周末不要打扰</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="145"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="153"/>
         <source>Name</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="146"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="154"/>
         <source>Gender</source>
         <translation>性别</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="147"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="155"/>
         <source>Birthday</source>
         <translation>生日</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="148"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="156"/>
         <source>WeChat ID</source>
         <translation>微信号</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="149"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="157"/>
         <source>Employer</source>
         <translation>工作单位</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="150"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="158"/>
         <source>Note</source>
         <translation>备注</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="151"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="159"/>
         <source>Save customer&apos;s details</source>
         <translation>保存客户信息</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="160"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="170"/>
         <source>Mark as sold / no longer theirs</source>
         <translation>标记为已售出/不再拥有</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="167"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="177"/>
         <source>e.g. 粤A12345</source>
         <translation>例如 粤A12345</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="168"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="178"/>
         <source>17 characters; optional</source>
         <translation>17 位；可不填</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="169"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="179"/>
         <source>e.g. 158000 or 15.8万; optional</source>
         <translation>例如 158000 或 15.8万；可不填</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="170"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="180"/>
         <source>Purchase date known</source>
         <translation>已知购车日期</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="179"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="183"/>
         <source>Brand</source>
         <translation>品牌</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="180"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="184"/>
         <source>Model</source>
         <translation>车型</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="181"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="185"/>
         <source>Plate</source>
         <translation>车牌</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="182"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="186"/>
         <source>VIN</source>
         <translation>车架号</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="183"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="187"/>
         <source>Bought on</source>
         <translation>购车日期</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="184"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="188"/>
         <source>Price paid</source>
         <translation>购车价格</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="185"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="189"/>
         <source>Add car</source>
         <translation>添加车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="188"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="192"/>
         <source>A car bought here or elsewhere</source>
         <translation>在本店或别处购买的车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="200"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="204"/>
         <source>e.g. 86000 or 8.6万</source>
         <translation>例如 86000 或 8.6万</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="205"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="209"/>
         <source>Record km</source>
         <translation>记录里程</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="208"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="212"/>
         <source>Car</source>
         <translation>车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="209"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="213"/>
         <source>Last reading</source>
         <translation>上次读数</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="210"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="214"/>
         <source>Km</source>
         <translation>公里数</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="211"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="215"/>
         <source>Read on</source>
         <translation>读数日期</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="247"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="251"/>
         <source>(sold / no longer theirs)</source>
         <translation>（已售出/不再拥有）</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="288"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="292"/>
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="308"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="312"/>
         <source>Saving</source>
         <translation>正在保存</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="336"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="340"/>
         <source>Contact details saved.</source>
         <translation>联系方式已保存。</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="343"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="347"/>
         <source>Customer&apos;s details saved.</source>
         <translation>客户信息已保存。</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="355"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="359"/>
         <source>Car added.</source>
         <translation>车辆已添加。</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="365"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="369"/>
         <source>Car marked as no longer theirs.</source>
         <translation>车辆已标记为不再拥有。</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="379"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="383"/>
         <source>Km reading recorded.</source>
         <translation>里程已记录。</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="391"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="395"/>
         <source>%1 km</source>
         <translation>%1 公里</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="407"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="411"/>
         <source>Loading customer</source>
         <translation>正在读取客户</translation>
     </message>

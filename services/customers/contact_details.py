@@ -37,8 +37,9 @@ from services.store.errors import N_, RevisitError
 
 OTHER_PHONES_SEPARATOR = ", "  # as imports and merges join customer.other_phones
 # Column lengths (models/customer.py, models/vehicle.py).
-LENGTHS = {"name": 64, "employer": 100, "note": 2000, "contact_name": 64, "other_phones": 100,
-           "province": 20, "city": 30, "district": 30, "street": 200, "brand": 40, "model": 60}
+LENGTHS = {"name": 64, "employer": 100, "wechat_id": 64, "note": 2000, "contact_name": 64,
+           "other_phones": 100, "province": 20, "city": 30, "district": 30, "street": 200,
+           "brand": 40, "model": 60}
 FIELD_NAMES = {
     "name": N_("Name"),
     "employer": N_("Employer"),

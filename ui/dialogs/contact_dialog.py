@@ -14,6 +14,7 @@ from PySide6.QtCore import QCoreApplication, QDate, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -44,6 +45,19 @@ def _day(edit) -> dt.date:
     day = edit.date().toPython()
     assert isinstance(day, dt.date)
     return day
+
+
+def _known_day(known: QCheckBox) -> tuple[QDateEdit, QHBoxLayout]:
+    """A day up to today that counts only once `known` is ticked (a birthday, a purchase date),
+    and the row of the two."""
+    edit = date_edit()
+    edit.setMaximumDate(QDate.currentDate())
+    edit.setEnabled(False)
+    known.toggled.connect(edit.setEnabled)
+    row = QHBoxLayout()
+    row.addWidget(known)
+    row.addWidget(edit, 1)
+    return edit, row
 
 
 class ContactDialog(QDialog):
@@ -124,15 +138,9 @@ class ContactDialog(QDialog):
                            (label("gender", "F"), "F")):
             self.gender.addItem(text, code)
         self.birthday_known = QCheckBox(self.tr("Birthday known"))
-        self.birthday = date_edit()
-        self.birthday.setMaximumDate(QDate.currentDate())
-        self.birthday.setEnabled(False)
-        self.birthday_known.toggled.connect(self.birthday.setEnabled)
-        born = QHBoxLayout()
-        born.addWidget(self.birthday_known)
-        born.addWidget(self.birthday, 1)
+        self.birthday, born = _known_day(self.birthday_known)
         self.wechat_id = QLineEdit()
-        self.wechat_id.setMaxLength(64)
+        self.wechat_id.setMaxLength(cd.LENGTHS["wechat_id"])
         self.wechat_id.setPlaceholderText(self.tr("e.g. wxid_chen88 (not the nickname)"))
         self.employer = QLineEdit()
         self.employer.setMaxLength(cd.LENGTHS["employer"])
@@ -170,13 +178,7 @@ class ContactDialog(QDialog):
         self.vin.setPlaceholderText(self.tr("17 characters; optional"))
         self.price.setPlaceholderText(self.tr("e.g. 158000 or 15.8万; optional"))
         self.bought_known = QCheckBox(self.tr("Purchase date known"))
-        self.bought = date_edit()
-        self.bought.setMaximumDate(QDate.currentDate())
-        self.bought.setEnabled(False)
-        self.bought_known.toggled.connect(self.bought.setEnabled)
-        bought = QHBoxLayout()
-        bought.addWidget(self.bought_known)
-        bought.addWidget(self.bought, 1)
+        self.bought, bought = _known_day(self.bought_known)
         form = QFormLayout()
         form.addRow(self.tr("Brand"), self.brand)
         form.addRow(self.tr("Model"), self.model)
