@@ -413,14 +413,20 @@ def _work_key(text: str) -> str:
     return _NOT_WORDS.sub("", nfkc(text)).lower()
 
 
-def done_in(item: str, work: str) -> bool:
-    """Whether the work text of a visit says the declined `item` was done: a clause of it
-    holds the item's words (spaces and punctuation aside) and none that say it was not."""
+def work_done(work: str) -> list[str]:
+    """The clauses of a visit's work text that say work was done, each as _work_key has it:
+    those with a word that says it was not (建议, 下次…) are left out."""
+    return [_work_key(clause) for clause in _CLAUSES.split(nfkc(work))
+            if not any(w in clause.lower() for w in _NOT_DONE)]
+
+
+def done_in(item: str, done: list[str]) -> bool:
+    """Whether a visit's work done (`work_done`) says the declined `item` was done: a clause
+    holds the item's words, spaces and punctuation aside."""
     key = _work_key(_ADVISED.sub("", nfkc(item).strip()))
     if len(key) < 2:  # one character says too little to close anything
         return False
-    return any(key in _work_key(clause) and not any(w in clause.lower() for w in _NOT_DONE)
-               for clause in _CLAUSES.split(nfkc(work)))
+    return any(key in clause for clause in done)
 
 
 def _declined_done(ctx: Context, lk: Lookup,
@@ -430,18 +436,19 @@ def _declined_done(ctx: Context, lk: Lookup,
     later visit's work says was done is closed as done on that visit's day: the reminder to
     call about it ends. Items staff closed stay as they closed them; undo opens them again."""
     t = Base.metadata.tables["declined_item"]
-    items: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    # Each open item once, by customer and id: stored ones, and this chunk's not yet written.
+    items: dict[int, dict[int, dict[str, Any]]] = defaultdict(dict)
     for row in [*lk.rows(t, t.c.customer_id, {v["customer_id"] for _, _, v in rows},
                          t.c.status == "open"), *added]:
-        if all(x["id"] != row["id"] for x in items[row["customer_id"]]):
-            items[row["customer_id"]].append(row)
+        items[row["customer_id"]].setdefault(row["id"], row)
     for result, values, visit in rows:
         ctx.writer.row = result
-        for item in items.get(visit["customer_id"], ()):
+        done = work_done(values["note"])
+        for item in items.get(visit["customer_id"], {}).values():
             if item["status"] != "open" or item["visit_id"] == visit["id"] \
                     or item["recorded_on"] >= visit["visit_date"] \
                     or item["vehicle_id"] not in (None, visit["vehicle_id"]) \
-                    or not done_in(item["item"], values["note"]):
+                    or not done_in(item["item"], done):
                 continue
             old = {"status": "open", "closed_on": None, "closed_by": None}
             new = {"status": "done", "closed_on": visit["visit_date"], "closed_by": ctx.staff_id}

@@ -105,6 +105,7 @@ def problem_text(code: str, lang: str = "zh") -> str:
 # did, closed as done (events._declined_done).
 DECLINED_DONE = "declined_done"
 
+
 @dataclass(frozen=True)
 class Issue:
     """One problem of one row: its code, the field it is about (None: the row) and whether it
