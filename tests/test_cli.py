@@ -107,6 +107,32 @@ def test_demo_then_info_then_upgrade(tmp_path):
     assert not list(tmp_path.glob("*.bak"))
 
 
+def test_a_command_on_an_older_database_says_it_upgrades_it_first(tmp_path):
+    """A scheduled task's log says why one run took longer: the upgrade and where the copy of
+    the database as it was is kept. A new database is made without a word."""
+    from models.db import make_engine
+    from services.store.database import upgrade_schema
+
+    new = run("--db", f"sqlite:///{tmp_path / 'new.sqlite3'}", "db", "upgrade")
+    assert new.returncode == 0, new.stderr
+    assert new.stderr == ""
+
+    path = tmp_path / "old.sqlite3"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade_schema(engine, "0018")
+    engine.dispose()
+    url = f"sqlite:///{path}"
+    first = run("--db", url, "db", "info", "--format", "json")
+    assert first.returncode == 0, first.stderr
+    assert json.loads(first.stdout)["revision"] == head_revision()
+    (copy,) = (tmp_path / "backups").glob("old.sqlite3.migration-*.bak")
+    assert first.stderr.splitlines() == [
+        f"revisit: updating the database for this version of Revisit (schema 0018 to "
+        f"{head_revision()}); the database as it was is kept in {copy}…"]
+    again = run("--db", url, "db", "info")
+    assert again.returncode == 0 and again.stderr == ""
+
+
 def _customers(path: Path) -> list[tuple]:
     conn = sqlite3.connect(path)
     try:

@@ -7,6 +7,7 @@ import functools
 import logging
 import os
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -278,9 +279,14 @@ def _has_user_tables(engine: Engine) -> bool:
     return bool(names - {"alembic_version"})
 
 
+# Told of an upgrade about to start: the stored revision, the one it goes to, and the copy of
+# the SQLite file as it was (None on a server).
+Announce = Callable[[str, str, Path | None], None]
+
+
 def open_database(url: str | None = None, *, upgrade: bool = True,
                   daily_backup: bool = False, create: bool = True,
-                  memory: bool = False) -> Database:
+                  memory: bool = False, announce: Announce | None = None) -> Database:
     """Connect to `url` (default: REVISIT_DB or the per-user SQLite file), creating the SQLite
     file's folder, backing up an existing SQLite file before a schema upgrade, and applying
     pending migrations. Raises RevisitError with a clear message on any failure.
@@ -292,7 +298,10 @@ def open_database(url: str | None = None, *, upgrade: bool = True,
     Without `create`, a SQLite file that is not there is refused, not made: a command that
     only reads, given a mistyped path, would otherwise leave an empty database there and
     report nothing found. A database in memory (sqlite://) is refused unless `memory`: what is
-    stored in it is gone when the program ends."""
+    stored in it is gone when the program ends.
+
+    `announce` is told of an upgrade of an existing schema just before it starts (the CLI says
+    so on stderr: a scheduled task's log then tells why that run took longer)."""
     named = url is not None or bool(os.environ.get(db.ENV_DB_URL, "").strip())
     url = url or db.default_url()
     try:
@@ -342,7 +351,7 @@ def open_database(url: str | None = None, *, upgrade: bool = True,
     engine = _make_engine(url)
     try:
         if upgrade:
-            _upgrade(engine, path)
+            _upgrade(engine, path, announce)
         else:
             with engine.connect() as conn:
                 conn.execute(text("SELECT 1"))
@@ -387,7 +396,7 @@ def upgrade_database(database: Database) -> None:
         raise translate_db_error(exc, database.url, opening=True) from exc
 
 
-def _upgrade(engine: Engine, path: Path | None) -> None:
+def _upgrade(engine: Engine, path: Path | None, announce: Announce | None = None) -> None:
     current = current_revision(engine)
     if current == HEAD_REVISION:  # the usual start: no Alembic at all
         return
@@ -408,11 +417,14 @@ def _upgrade(engine: Engine, path: Path | None) -> None:
             N_("{where} holds tables that are not Revisit's; refusing to change it."),
             where=str(path),
         )
+    backup = None
     if path is not None and current is not None and path.stat().st_size > 0:
         from services.store.backup import MIGRATION, backup_sqlite
 
         backup = backup_sqlite(path, MIGRATION)
         log.info("backed up %s to %s before upgrading to %s", path, backup, head)
+    if announce is not None and current is not None:
+        announce(current, head, backup)
     try:
         upgrade_schema(engine)
     except (RevisitError, DBAPIError, SQLAlchemyError, sqlite3.Error):
