@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, one_of, utcnow
@@ -52,12 +52,18 @@ class ServiceVisit(Base):
 
 
 class OtherPurchase(Base):
-    """Insurance, accessories (精品), extended warranty bought from the dealer."""
+    """Insurance, accessories (精品), extended warranty bought from the dealer, and the money it
+    gave back. A refund (退货, 退保) is a row of its own with a negative amount, as the DMS
+    writes it; the purchase it returns keeps in `amount` what the customer paid and kept, and
+    in `refunded` what was given back. So every reader of spends (amount > 0) counts a
+    returned purchase as the money kept, and one returned whole as no spend."""
 
     __tablename__ = "other_purchase"
     __table_args__ = (
         one_of("kind", PURCHASE_KINDS),
-        CheckConstraint("amount >= 0", name="amount_not_negative"),
+        # Only a refund is negative, and a refund is itself never refunded.
+        CheckConstraint("amount >= 0 OR refunded = 0", name="refund_only_negative"),
+        CheckConstraint("refunded >= 0", name="refunded_not_negative"),
         Index("ix_other_purchase_customer_date_amount", "customer_id", "purchase_date", "amount"),
         Index("ix_other_purchase_date_customer_amount", "purchase_date", "customer_id", "amount"),
         Index("ix_other_purchase_vehicle_id", "vehicle_id"),
@@ -70,6 +76,7 @@ class OtherPurchase(Base):
     kind: Mapped[str] = mapped_column(String(20))
     amount: Mapped[Decimal] = mapped_column(default=Decimal("0"))
     description: Mapped[str | None] = mapped_column(String(200))
+    refunded: Mapped[Decimal] = mapped_column(default=Decimal("0"), server_default=text("0"))
 
 
 SCORE_COLUMNS = ("overall_score", "repair_quality", "price", "speed", "attitude")

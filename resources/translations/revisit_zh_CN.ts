@@ -1568,37 +1568,42 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>请在左侧列表中选择一位客户（在搜索框按 ↓ 可进入列表）。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="481"/>
+        <location filename="../../ui/views/customer_page.py" line="484"/>
+        <source>%1 (%2 refunded)</source>
+        <translation>%1（已退 %2）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="488"/>
         <source>marketing consent given</source>
         <translation>已同意营销</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="482"/>
+        <location filename="../../ui/views/customer_page.py" line="489"/>
         <source>no marketing consent</source>
         <translation>未同意营销</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="483"/>
+        <location filename="../../ui/views/customer_page.py" line="490"/>
         <source>marketing consent not asked</source>
         <translation>未询问营销同意</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="486"/>
+        <location filename="../../ui/views/customer_page.py" line="493"/>
         <source>contact person: %1</source>
         <translation>联系人：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="488"/>
+        <location filename="../../ui/views/customer_page.py" line="495"/>
         <source>born %1</source>
         <translation>生于 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="489"/>
+        <location filename="../../ui/views/customer_page.py" line="496"/>
         <source>no mobile</source>
         <translation>无手机</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="493"/>
+        <location filename="../../ui/views/customer_page.py" line="500"/>
         <source>owner: %1</source>
         <translation>负责人：%1</translation>
     </message>

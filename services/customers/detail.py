@@ -64,13 +64,15 @@ class VisitInfo:
 
 @dataclass(frozen=True)
 class PurchaseInfo:
-    """Insurance, accessories, an extended warranty bought from the dealer."""
+    """Insurance, accessories, an extended warranty bought from the dealer: the amount the
+    customer kept of it and what was given back (`refunded`); a refund itself is negative."""
 
     date: dt.date
     vehicle_id: int | None
     kind: str
     amount: Decimal
     description: str | None
+    refunded: Decimal = Decimal(0)
 
 
 @dataclass(frozen=True)
@@ -248,7 +250,8 @@ def load(sessions: sessionmaker[Session], customer_id: int) -> CustomerDetail:
             )
         ]
         purchases = [
-            PurchaseInfo(r.purchase_date, r.vehicle_id, r.kind, r.amount, r.description)
+            PurchaseInfo(r.purchase_date, r.vehicle_id, r.kind, r.amount, r.description,
+                         r.refunded)
             for r in s.scalars(
                 select(OtherPurchase)
                 .where(OtherPurchase.customer_id == customer_id)

@@ -323,15 +323,15 @@ def _purchases(c: CustomerRows, out: RowSet, vehicles: list[dict]) -> None:
     for v in vehicles:
         factor = SEGMENT_FACTOR[v["segment"]]
         if rng.random() < 0.3:
-            out.add(
-                "other_purchase",
-                c.customer_id,
-                v["id"],
-                iso(v["purchased"]),
-                "accessory",
-                round(rng.uniform(200, 6000) * factor, 2),
-                "精品加装：脚垫、贴膜、行车记录仪",
-            )
+            paid = round(rng.uniform(200, 6000) * factor, 2)
+            # One buyer in 101 gives the accessories back a week later: a refund row, and the
+            # purchase keeps nothing (chosen by id, so every other row stays as it was).
+            back = paid if c.customer_id % 101 == 0 and v["purchased"] + 7 <= today else 0
+            out.add("other_purchase", c.customer_id, v["id"], iso(v["purchased"]), "accessory",
+                    round(paid - back, 2), "精品加装：脚垫、贴膜、行车记录仪", back)
+            if back:
+                out.add("other_purchase", c.customer_id, v["id"], iso(v["purchased"] + 7),
+                        "accessory", -back, "精品退货", 0)
         renewal = add_years(v["purchased"], 1)
         loyal = rng.random() < 0.45
         while renewal <= today and loyal:
@@ -344,6 +344,7 @@ def _purchases(c: CustomerRows, out: RowSet, vehicles: list[dict]) -> None:
                     "insurance",
                     round(rng.uniform(2800, 7500) * factor, 2),
                     "商业险续保",
+                    0,
                 )
             else:
                 loyal = rng.random() < 0.3
@@ -357,6 +358,7 @@ def _purchases(c: CustomerRows, out: RowSet, vehicles: list[dict]) -> None:
                 "extended_warranty",
                 round(rng.uniform(2000, 6000) * factor, 2),
                 "延保两年",
+                0,
             )
 
 

@@ -53,6 +53,7 @@ MESSAGE_CHANNELS = ("sms", "mail", "wechat")
 _SIMPLE: dict[str, Callable[[Cell], Clean[Any]]] = {
     "gender": w.normalise_gender,
     "amount": n.normalise_amount,
+    "signed_amount": n.normalise_signed_amount,
     "price": n.normalise_price,
     "km": n.normalise_km,
     "vin": n.normalise_vin,

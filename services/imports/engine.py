@@ -141,8 +141,10 @@ def _internal(kind: str, values: dict[str, Any], ctx: Context,
         v["note"] = "；".join(p for p in parts if p) or None
     elif kind == "purchases":
         order = v.get("order_no")
-        parts = [f"{events.ORDER_SAID}{order}" if order else None, v.get("item"),
-                 v.get("remarks")]
+        item = v.get("item")
+        if v.get("amount") is not None and v["amount"] < 0:
+            item = events.refund_item(item, v.get("remarks"))
+        parts = [f"{events.ORDER_SAID}{order}" if order else None, item, v.get("remarks")]
         v["description"] = "；".join(p for p in parts if p) or None
         if v.get("kind") in (None, "other"):  # the row says no kind Revisit knows
             v["kind"] = purchase_kind_in(v.get("item")) or ctx.purchase_kind or "other"

@@ -18,12 +18,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import select
+
 from models import Base
 from services.customers.names import same_person
 from services.imports.context import Context, merge
-from services.imports.lookup import Lookup
+from services.imports.lookup import Lookup, in_parts
 from services.imports.normalise import nfkc
-from services.imports.results import DECLINED_DONE, Issue, RowResult
+from services.imports.results import DECLINED_DONE, REFUND_NETTED, Issue, RowResult
 
 
 @dataclass(frozen=True)
@@ -63,7 +65,7 @@ EVENT_KINDS = {
     # and item), so the same file read again finds each.
     "purchases": EventKind(
         "other_purchase", "purchase_date", ("purchase_date", "kind", "description"),
-        ("vehicle_id", "amount"), ("purchase_date",), {"kind": "other", "amount": 0},
+        ("vehicle_id", "amount"), ("purchase_date",), {"kind": "other", "amount": 0, "refunded": 0},
         similar=("purchase_date", "kind"),
     ),
     "contacts": EventKind(
@@ -99,7 +101,11 @@ def process(ctx: Context, kind: str, rows: list[tuple[RowResult, dict[str, Any]]
                        spec.similar)
     declined: list[tuple[RowResult, dict[str, Any], dict[str, Any]]] = []
     worked: list[tuple[RowResult, dict[str, Any], dict[str, Any]]] = []
+    refunds: list[tuple[RowResult, dict[str, Any]]] = []
     for result, values, event in linked:
+        if spec.table == "other_purchase" and event.get("amount", 0) < 0:
+            refunds.append((result, event))  # after the purchases they may return
+            continue
         ctx.writer.row = result
         stored = _store(ctx, spec, lookup, result, values, event)
         if stored is not None and values.get("declined"):
@@ -111,6 +117,8 @@ def process(ctx: Context, kind: str, rows: list[tuple[RowResult, dict[str, Any]]
     added = _declined(ctx, lookup, declined) if declined else []
     if worked:
         _declined_done(ctx, lookup, worked, added)
+    if refunds:
+        _refunds(ctx, spec, lookup, refunds)
 
 
 def _link(result: RowResult, v: dict[str, Any], lk: Lookup) -> tuple[dict | None, dict | None]:
@@ -241,17 +249,149 @@ def _similar(spec: EventKind, lk: Lookup, event: dict[str, Any]) -> dict[str, An
     car, amount = event.get("vehicle_id"), event.get("amount")
     found = []
     for other in lk.similar.get((event["customer_id"], *(event[k] for k in spec.similar)), ()):
-        if car is not None and other.get("vehicle_id") not in (None, car):
+        if car is not None and other.get("vehicle_id") not in (None, car) or _refund(other):
             continue
         theirs, their_rest = _order_and_rest(other.get("description"))
         if order is not None and theirs is not None:
             alike = order == theirs
         else:
             alike = (order is None) != (theirs is None) and rest == their_rest and (
-                amount is None or other.get("amount") in (None, amount))
+                amount is None or other.get("amount") is None or _paid(other) == amount)
         if alike:
             found.append(other)
     return found[0] if len(found) == 1 else None
+
+
+def _refund(purchase: dict[str, Any]) -> bool:
+    return purchase.get("amount") is not None and purchase["amount"] < 0
+
+
+def _paid(purchase: dict[str, Any]) -> Any:
+    """What the customer paid for a purchase: what they kept of it and what was given back."""
+    return purchase["amount"] + (purchase.get("refunded") or 0)
+
+
+# Words that say a purchase row gives money back (退货 an accessory, 退保 a policy, 冲红 an
+# invoice reversed).
+REFUND_WORDS = ("退货", "退款", "退保", "退费", "退回", "退还", "冲红", "红冲", "冲销", "撤销",
+                "取消", "退")
+REFUND_SAID = "退款"
+REFUND = "refund"  # what a refund row creates, as the import report names it (a purchase row)
+
+
+def refund_item(item: str | None, remarks: str | None) -> str:
+    """A refund's item as stored: said to be a refund when neither it nor its remarks say so
+    (a DMS writes "脚垫, -800"), so that it reads as one and is never the purchase's twin."""
+    if any(w in f"{item or ''}{remarks or ''}" for w in REFUND_WORDS):
+        return item or ""
+    return f"{REFUND_SAID} {item}" if item else REFUND_SAID
+
+
+def _what_returned(description: str | None) -> str:
+    """The item a refund gives back: its description without order number, refund words,
+    spaces and punctuation ("单号 A1；脚垫退货" -> "脚垫")."""
+    rest = _order_and_rest(description)[1]
+    for word in REFUND_WORDS:
+        rest = rest.replace(word, "")
+    return _bare(rest)
+
+
+def _bare(text: str) -> str:
+    return re.sub(r"[\s\W_]+", "", nfkc(text))
+
+
+def _refunds(ctx: Context, spec: EventKind, lk: Lookup,
+             rows: list[tuple[RowResult, dict[str, Any]]]) -> None:
+    """Each refund stored as a row of its own, and netted against the purchase it returns: that
+    purchase keeps in its amount what the customer kept, and says what was given back. A refund
+    read before (the same file again) is not netted twice. A refund that names no purchase
+    found is kept with a note: spends are then as they were."""
+    keys = ("customer_id", *spec.key)
+    bought = _bought(ctx, lk, {e["customer_id"] for _, e in rows},
+                     max(e["purchase_date"] for _, e in rows))
+    for result, event in rows:
+        ctx.writer.row = result
+        stored = lk.events.get(tuple(event.get(k) for k in keys))
+        if stored is None:
+            purchase = _returned(event, bought.get(event["customer_id"], []))
+            if purchase is not None and event.get("vehicle_id") is None:
+                event = {**event, "vehicle_id": purchase.get("vehicle_id")}  # its car's
+            row = _complete(spec, ctx, event)
+            ctx.writer.insert(spec.table, row)
+            lk.add_event(row, keys, spec.loose, spec.similar)
+            result.created.append(REFUND)
+            _net(ctx, spec, result, event, purchase)
+            stored = row
+        ctx.seen[spec.table].add(stored["id"])
+        result.settle()
+
+
+def _bought(ctx: Context, lk: Lookup, customers: set[int],
+            last: dt.date) -> dict[int, list[dict[str, Any]]]:
+    """The customers' purchases on or before `last` that kept some money: stored ones, and
+    those this chunk made or changed as it left them."""
+    table = Base.metadata.tables["other_purchase"]
+    by_id = {e["id"]: e for e in lk.events.values() if e["customer_id"] in customers}
+    for part in in_parts(customers):
+        for row in ctx.conn.execute(select(table).where(
+                table.c.customer_id.in_(part), table.c.purchase_date <= last,
+                table.c.amount > 0)).mappings():
+            by_id.setdefault(row["id"], dict(row))
+    found: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for purchase in by_id.values():
+        if purchase.get("amount") is not None and purchase["amount"] > 0:
+            found[purchase["customer_id"]].append(purchase)
+    return found
+
+
+def _net(ctx: Context, spec: EventKind, result: RowResult, refund: dict[str, Any],
+         purchase: dict[str, Any] | None) -> None:
+    """Take the refund off the purchase it returns (_returned), never below nothing kept."""
+    if purchase is None:
+        warn(result, "refund_unmatched", "amount")
+        return
+    back = -refund["amount"]
+    if back > purchase["amount"]:
+        warn(result, "refund_exceeds", "amount")
+        back = purchase["amount"]
+    old = {"amount": purchase["amount"], "refunded": purchase.get("refunded") or 0}
+    new = {"amount": old["amount"] - back, "refunded": old["refunded"] + back}
+    ctx.writer.amend(spec.table, purchase["id"], new, old)
+    purchase.update(new)
+    item = _order_and_rest(purchase.get("description"))[1] or REFUND_SAID
+    result.changes.append((REFUND_NETTED, None, (
+        f"{purchase['purchase_date'].isoformat()} {item} {old['amount']:.2f} → "
+        f"{new['amount']:.2f}")))
+
+
+def _returned(refund: dict[str, Any], bought: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The purchase a refund gives money back for: of its customer, on or before its day, of
+    its kind (any, when the refund says none), of its car when both name one; of its order
+    number when both name one, else of the item it names; when it names neither, of its amount.
+    Of several, the one whose amount it is, else one that still holds it, else the latest."""
+    order, _ = _order_and_rest(refund.get("description"))
+    item = _what_returned(refund.get("description"))
+    car, back = refund.get("vehicle_id"), -refund["amount"]
+    found = [p for p in bought
+             if p["purchase_date"] <= refund["purchase_date"] and p["amount"] > 0
+             and refund.get("kind") in (None, "other", p["kind"])
+             and (car is None or p.get("vehicle_id") in (None, car))]
+    named = [p for p in found if order is not None
+             and _order_and_rest(p.get("description"))[0] == order]
+    if named:
+        found = named
+    elif item:
+        found = [p for p in found
+                 if _alike(item, _bare(_order_and_rest(p.get("description"))[1]))]
+    else:
+        found = [p for p in found if p["amount"] == back]
+    return max(found, key=lambda p: (p["amount"] == back, p["amount"] >= back,
+                                     p["purchase_date"], p["id"]), default=None)
+
+
+def _alike(returned: str, bought: str) -> bool:
+    """One item names the other (脚垫 returned of 全车脚垫, 商业险 of 商业险续保)."""
+    return bool(returned and bought) and (returned in bought or bought in returned)
 
 
 def _named_order(spec: EventKind, stored: dict[str, Any],
@@ -312,6 +452,9 @@ def _store(ctx: Context, spec: EventKind, lk: Lookup, result: RowResult, v: dict
         result.created.append(spec.table)
         stored = row
     else:
+        if stored.get("refunded") and event.get("amount") is not None:
+            # The file says what was paid; what is stored is what was kept of it.
+            event = {**event, "amount": max(event["amount"] - stored["refunded"], 0)}
         note = None
         if spec.table == "service_visit" and event.get("note") and stored.get("note"):
             note = _note_added(stored["note"], event["note"])

@@ -6,9 +6,10 @@ from dataclasses import dataclass, replace
 
 # How a field's cells are cleaned (services/imports/clean.py holds the function of each).
 CLEANERS = (
-    "text", "name", "phones", "gender", "date", "datetime", "amount", "price", "km", "vin", "plate",
-    "payment", "visit_type", "score", "yes_no", "channel", "purpose", "outcome", "postcode",
-    "attribute", "wechat", "consent", "items", "id_number", "purchase_kind",
+    "text", "name", "phones", "gender", "date", "datetime", "amount", "signed_amount", "price",
+    "km", "vin", "plate", "payment", "visit_type", "score", "yes_no", "channel", "purpose",
+    "outcome", "postcode", "attribute", "wechat", "consent", "items", "id_number",
+    "purchase_kind",
 )
 
 
@@ -388,7 +389,8 @@ PURCHASES = FileKind("purchases", "其他消费（续保、精品、延保）",
     Field("kind", "消费类型", "Kind", "purchase_kind", (
         "消费类型", "业务类型", "销售类型", "产品类型", "商品类型", "类型", "类别", "险种类型",
         "kind", "type", "category")),
-    Field("amount", "金额", "Amount", "amount", (
+    # A refund (退货, 退保) is a negative amount (events.py nets it against its purchase).
+    Field("amount", "金额", "Amount", "signed_amount", (
         "金额", "消费金额", "销售金额", "实收金额", "应收金额", "保费", "保险费", "总保费",
         "签单保费", "商品金额", "合计金额", "总金额", "价格", "amount", "total", "premium",
         "price")),

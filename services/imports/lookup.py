@@ -26,7 +26,7 @@ CONSENT = Base.metadata.tables["consent_event"]
 Row = dict[str, Any]
 
 
-def _parts(values: Iterable[Any], size: int = PARAMS_PER_QUERY) -> Iterable[list[Any]]:
+def in_parts(values: Iterable[Any], size: int = PARAMS_PER_QUERY) -> Iterable[list[Any]]:
     items = sorted(set(values))
     for i in range(0, len(items), size):
         yield items[i : i + size]
@@ -64,7 +64,7 @@ class Lookup:
         """(first, second) of the rows whose `column` is one of `values` and that meet
         `where`: the columns of one table."""
         found: set[tuple[Any, Any]] = set()
-        for part in _parts(values):
+        for part in in_parts(values):
             found.update((a, b) for a, b in self.conn.execute(
                 select(first, second).where(column.in_(part), *where)))
         return found
@@ -72,7 +72,7 @@ class Lookup:
     def rows(self, table: Table, column, values: Iterable[Any], *where) -> list[Row]:
         """The rows of `table` whose `column` is one of `values` and that meet `where`."""
         found: list[Row] = []
-        for part in _parts(values):
+        for part in in_parts(values):
             found += [dict(r) for r in self.conn.execute(
                 select(table).where(column.in_(part), *where)).mappings()]
         return found
@@ -89,7 +89,7 @@ class Lookup:
         if forced:
             self.conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
         try:
-            for part in _parts(plates):
+            for part in in_parts(plates):
                 owners.update(self.conn.execute(select(VEHICLE.c.customer_id).distinct()
                                                 .where(VEHICLE.c.plate.in_(part))).scalars())
         finally:
@@ -123,7 +123,7 @@ class Lookup:
             if row["id"] not in self.vehicles:
                 self._add_vehicle(row)
         vehicle_ids = [v for c in ids for v in self.vehicles_of.get(c, ())]
-        for part in _parts(vehicle_ids):
+        for part in in_parts(vehicle_ids):
             for vid, day, km in self.conn.execute(
                 select(READING.c.vehicle_id, READING.c.reading_date, READING.c.km).where(
                     READING.c.vehicle_id.in_(part))
@@ -134,7 +134,7 @@ class Lookup:
 
     def _load_profile(self, ids: set[int], attributes: Sequence[str]) -> None:
         today = self.today
-        for part in _parts(ids):
+        for part in in_parts(ids):
             rows = self.conn.execute(
                 select(PROFILE.c.customer_id, PROFILE.c.attribute, PROFILE.c.new_value)
                 .where(PROFILE.c.customer_id.in_(part), PROFILE.c.attribute.in_(attributes),
@@ -150,7 +150,7 @@ class Lookup:
         missing = set(ids) - set(self.consent)
         for customer_id in missing:
             self.consent[customer_id] = None
-        for part in _parts(missing):
+        for part in in_parts(missing):
             rows = self.conn.execute(
                 select(CONSENT.c.customer_id, CONSENT.c.event_date, CONSENT.c.granted)
                 .where(CONSENT.c.customer_id.in_(part), CONSENT.c.kind == "marketing",
@@ -190,7 +190,7 @@ class Lookup:
         date, those whose `loose` value (a visit's work order) is one of `loose_values`."""
         column = table.c[date_column]
         customer_ids = sorted(set(customer_ids))
-        for part in _parts(customer_ids):
+        for part in in_parts(customer_ids):
             for row in self.conn.execute(
                 select(table).where(table.c.customer_id.in_(part), column >= first,
                                     column <= last)
@@ -199,8 +199,8 @@ class Lookup:
         if loose is None:
             return
         # Half the parameters each for customers and values keeps a query under the limit.
-        for values in _parts(loose_values, PARAMS_PER_QUERY // 2):
-            for part in _parts(customer_ids, PARAMS_PER_QUERY // 2):
+        for values in in_parts(loose_values, PARAMS_PER_QUERY // 2):
+            for part in in_parts(customer_ids, PARAMS_PER_QUERY // 2):
                 for row in self.conn.execute(
                     select(table).where(table.c.customer_id.in_(part),
                                         table.c[loose].in_(values),

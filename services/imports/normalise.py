@@ -407,6 +407,18 @@ def normalise_amount(raw: Cell) -> Clean[Decimal]:
     return Clean(value.quantize(_CENT, ROUND_HALF_UP))
 
 
+def normalise_signed_amount(raw: Cell) -> Clean[Decimal]:
+    """A purchase's amount, which a refund writes negative (-800, (800), -3,200.00元): read as
+    normalise_amount reads money, the sign kept."""
+    if is_blank(raw):
+        return EMPTY
+    value = _decimal(raw, _CURRENCY)
+    if value is not None and value < 0:
+        back = normalise_amount(-value)
+        return back if back.value is None else Clean(-back.value)
+    return normalise_amount(raw)
+
+
 def normalise_price(raw: Cell) -> Clean[Decimal]:
     """A car's price paid, read as an amount. 0 (or 0.00) is what exports write for "not
     known", as for km: no car is sold for nothing, and a price of 0 would put its owner among

@@ -12,6 +12,7 @@ from services.imports.fields import KINDS
 from services.imports.results import (
     CONSENT_WORDS,
     DECLINED_DONE,
+    REFUND_NETTED,
     SAMPLES_PER_OUTCOME,
     Issue,
     ReasonCount,
@@ -129,7 +130,8 @@ _CREATED = {"customer": ("新客户", "new customer"), "vehicle": ("新车辆", 
             "satisfaction_survey": ("新回访记录", "new survey"),
             "complaint": ("新投诉", "new complaint"),
             "contact_event": ("新联系记录", "new contact"),
-            "other_purchase": ("新消费记录", "new purchase")}
+            "other_purchase": ("新消费记录", "new purchase"),
+            "refund": ("新退款记录", "new refund")}
 
 
 def _summary(kind: str, result: RowResult, lang: str = "zh") -> str:
@@ -142,6 +144,9 @@ def _summary(kind: str, result: RowResult, lang: str = "zh") -> str:
     for key, old, new in result.changes:
         if key == DECLINED_DONE:
             parts.append(f"建议维修已完成：{new}" if zh else f"declined repair done: {new}")
+            continue
+        if key == REFUND_NETTED:
+            parts.append(f"冲抵消费 {new}" if zh else f"taken off the purchase {new}")
             continue
         label = field_label(kind, key, lang) or key
         if key == "marketing_consent":

@@ -74,6 +74,14 @@ ROW_PROBLEMS: dict[str, tuple[str, str]] = {
     "subtotal_row": ("合计或小计行，未导入", "a subtotal or total row, not imported"),
     "repeated_header_row": ("重复的表头行，未导入", "the header repeated, not imported"),
     "staff_unknown": ("找不到该员工，未记录经办人", "no such staff member; left blank"),
+    "refund_unmatched": ("退款找不到对应的消费（同一客户、此前、同类、同项目或同单号），已记录"
+                         "退款，未冲抵消费金额，请核对",
+                         "a refund for which no purchase was found (of the customer, before "
+                         "it, of its kind and item or order number): the refund is kept, no "
+                         "spend reduced; please check"),
+    "refund_exceeds": ("退款多于对应消费的金额，该消费按全额退回冲抵，请核对",
+                       "the refund is more than its purchase's amount: the purchase counts "
+                       "as returned whole; please check"),
     "km_out_of_line": ("里程与该车其他读数不符（里程倒退，或增加得比车能开的还快），"
                        "未记入，请核对",
                        "the km does not fit the car's other readings (it goes back, or rose "
@@ -104,6 +112,8 @@ def problem_text(code: str, lang: str = "zh") -> str:
 # A row's change (RowResult.changes) that is no field's: an open declined repair its visit
 # did, closed as done (events._declined_done).
 DECLINED_DONE = "declined_done"
+# The change a refund row makes to the purchase it returns (events._refunds): its amount kept.
+REFUND_NETTED = "refund_netted"
 
 
 @dataclass(frozen=True)

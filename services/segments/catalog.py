@@ -253,7 +253,8 @@ _add(Field("days_since_purchase", "number", "customer", "spend", "距上次购�
            "Days since last purchase of a kind",
            params=(Param("purchase_kind", "code", "insurance", "类别", "Kind", PURCHASE_KINDS),),
            note="the customer's last other purchase of that kind (insurance, accessory, "
-           "extended_warranty, other) on or before the evaluation date, whatever its amount; "
+           "extended_warranty, other) on or before the evaluation date, whatever its amount "
+           "(a free one counts; a refund, or a purchase given back whole, does not); "
            + _NEVER))
 
 _months = Param("months", "int", 12, "窗口（月）", "Window (months)", minimum=1)

@@ -228,10 +228,12 @@ def last_spend_day(as_of: dt.date) -> ColumnElement[dt.date]:
 
 
 def last_purchase_day(as_of: dt.date, kind: str) -> ColumnElement[dt.date]:
-    """The customer's last other purchase of `kind` on or before the date."""
-    return (select(func.max(OtherPurchase.purchase_date))
-            .where(OtherPurchase.customer_id == C.c.id, OtherPurchase.kind == kind,
-                   OtherPurchase.purchase_date <= day(as_of))
+    """The customer's last other purchase of `kind` on or before the date: a refund is none,
+    nor is a purchase given back whole (a policy cancelled, 退保); a free one is."""
+    p = OtherPurchase
+    kept = or_(p.amount > 0, and_(p.amount == 0, p.refunded == 0))
+    return (select(func.max(p.purchase_date))
+            .where(p.customer_id == C.c.id, p.kind == kind, p.purchase_date <= day(as_of), kept)
             .scalar_subquery())
 
 

@@ -128,7 +128,7 @@ def test_code_columns_reject_unknown_codes(seeded, table, column, bad, good):
     [
         ("service_visit", "amount"),
         ("service_visit", "km"),
-        ("other_purchase", "amount"),
+        ("other_purchase", "refunded"),
         ("mileage_reading", "km"),
         ("vehicle", "price_paid"),
     ],
@@ -140,6 +140,14 @@ def test_negative_amounts_and_km_rejected(seeded, table, column):
     with seeded.engine.begin() as conn:
         conn.execute(text(f"UPDATE {table} SET {column} = 0 WHERE id = 1"))
     assert _value(seeded, table, column) == 0
+
+
+def test_only_a_refund_is_negative_and_a_refund_is_never_refunded(seeded):
+    _rejected(seeded, "UPDATE other_purchase SET amount = -1, refunded = 1 WHERE id = 1")
+    with seeded.engine.begin() as conn:
+        conn.execute(text("UPDATE other_purchase SET amount = -1, refunded = 0 WHERE id = 1"))
+    assert _value(seeded, "other_purchase", "amount") == -1
+    _rejected(seeded, "UPDATE other_purchase SET refunded = 1 WHERE id = 1")
 
 
 def test_complaint_cannot_be_resolved_before_it_was_opened(seeded):

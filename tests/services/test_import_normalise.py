@@ -458,6 +458,19 @@ def test_bad_amounts(raw, code):
     assert codes(n.normalise_amount(raw)) == [(code, "error")]
 
 
+@pytest.mark.parametrize(("raw", "clean"), [
+    ("-800", "-800.00"), ("(3,200.00)", "-3200.00"), ("-¥1.2万", "-12000.00"), (-50.5, "-50.50"),
+    ("800", "800.00"), ("免费", "0.00")])
+def test_a_purchase_amount_keeps_a_refunds_minus(raw, clean):
+    assert n.normalise_signed_amount(raw) == n.Clean(Decimal(clean))
+
+
+@pytest.mark.parametrize(("raw", "code"), [("-abc", "amount_invalid"),
+                                           ("-1e12", "amount_implausible")])
+def test_a_refund_is_judged_as_any_amount(raw, code):
+    assert codes(n.normalise_signed_amount(raw)) == [(code, "error")]
+
+
 @settings(max_examples=200)
 @given(st.decimals(min_value=0, max_value=10**8, places=2),
        st.sampled_from(["plain", "thousands", "wan"]),

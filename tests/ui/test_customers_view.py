@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QLocale, Qt
 from PySide6.QtTest import QAbstractItemModelTester
 from PySide6.QtWidgets import QDialogButtonBox
 from sqlalchemy import select
@@ -319,6 +319,29 @@ def test_the_page_shows_what_was_done_at_each_visit_and_every_purchase(qtbot, vi
     visits = view.page._visits
     assert sorted(visits.item(r, 5).text() for r in range(visits.rowCount())
                   if visits.item(r, 5) is not None and visits.item(r, 5).text()) == sorted(noted)
+
+
+def test_a_purchase_given_back_shows_what_was_refunded_beside_its_refund(qtbot, view,
+                                                                        demo_db):
+    """Accessories returned a week later, as an import nets them: the refund in minus, the
+    purchase at what was kept, saying what was given back."""
+    from models import OtherPurchase
+
+    with demo_db.sessions.begin() as s:
+        bought = s.scalars(select(OtherPurchase).where(OtherPurchase.kind == "accessory")
+                           .order_by(OtherPurchase.id).limit(1)).one()
+        back, bought.amount, bought.refunded = bought.amount, 0, bought.amount
+        s.add(OtherPurchase(customer_id=bought.customer_id, vehicle_id=bought.vehicle_id,
+                            purchase_date=bought.purchase_date + dt.timedelta(days=7),
+                            kind="accessory", amount=-back, description="精品退货"))
+        customer_id = bought.customer_id
+    view.show_customer(customer_id)
+    qtbot.waitUntil(lambda: view.page.customer_id == customer_id, timeout=5000)
+    table = view.page._purchases
+    rows = {table.item(r, 4).text(): table.item(r, 3).text() for r in range(table.rowCount())}
+    money, none = (QLocale().toCurrencyString(float(x), "¥") for x in (back, 0))
+    assert rows["精品退货"] == f"-{money}"
+    assert rows[f"{bought.description} ({money} refunded)"] == none
 
 
 def test_a_company_is_found_by_its_contact_person_who_is_shown_on_its_name(qtbot, view,

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from models.profile import PROFILE_ATTRIBUTES
 from services.customers.brief import Brief
-from services.customers.detail import CustomerDetail
+from services.customers.detail import CustomerDetail, PurchaseInfo
 from services.customers.profile import Change
 from services.labels import car_name
 from ui.labels import day_text, joined, label, moment_text
@@ -183,7 +183,9 @@ def fmt(value: object) -> str:
     if isinstance(value, int):
         return locale.toString(value)
     if hasattr(value, "quantize"):  # Decimal money
-        return locale.toCurrencyString(float(value), "¥")
+        # A refund is negative: -¥800.00, as receipts write it (Qt's own is "(¥800.00)").
+        sign = "-" if value < 0 else ""
+        return sign + locale.toCurrencyString(abs(float(value)), "¥")
     return str(value)
 
 
@@ -418,7 +420,7 @@ class CustomerPage(QWidget):
             self._purchases,
             [
                 [p.date, vehicle_names.get(p.vehicle_id, ""), label("purchase_kind", p.kind),
-                 p.amount, p.description]
+                 p.amount, self._bought(p)]
                 for p in detail.purchases
             ],
         )
@@ -475,6 +477,13 @@ class CustomerPage(QWidget):
                 names != self._detail.tags:
             self._detail = dataclasses.replace(self._detail, tags=names)
             self._facts.setText(self._facts_text(self._detail))
+
+    def _bought(self, p: PurchaseInfo) -> str:
+        """A purchase's item, saying what of it was given back (its amount is what was kept)."""
+        item = p.description or ""
+        if not p.refunded:
+            return item
+        return self.tr("%1 (%2 refunded)").replace("%1", item).replace("%2", fmt(p.refunded))
 
     def _facts_text(self, d: CustomerDetail) -> str:
         consent = {

@@ -1,0 +1,156 @@
+"""Refunds in a purchases file, on SQLite and PostgreSQL: a negative amount (退货, 退保, or the
+item written again with a minus) is stored as a refund of its own and taken off the purchase it
+returns, found by order number, else by item, else by amount; that purchase then counts as the
+money the customer kept, in the spends, RFM and the days since a purchase of its kind. The same
+file read again nets nothing twice, the purchase's own file read again does not put its price
+back, and undo restores what was there."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from models import OtherPurchase
+from services.imports import batches
+from services.imports.apply import apply
+from services.imports.plan import ImportOptions
+from services.segments import service
+from tests.services.import_files import dms_export, write_xlsx
+
+TODAY = dt.date(2026, 11, 30)
+PURCHASES = ImportOptions("purchases", today=TODAY)
+HEADERS = ["单号", "日期", "车牌号", "类别", "项目", "金额"]
+
+
+def _owners(database, tmp_path) -> None:
+    apply(database.sessions, dms_export(tmp_path / "owners.xlsx"),
+          ImportOptions("customers", today=TODAY))
+
+
+def _file(tmp_path, name: str, rows: list[list]) -> object:
+    return write_xlsx(tmp_path / name, HEADERS, rows)
+
+
+def _stored(database) -> list[tuple]:
+    with database.sessions() as s:
+        return [(p.purchase_date.isoformat(), p.description, p.amount, p.refunded)
+                for p in s.scalars(select(OtherPurchase).order_by(OtherPurchase.purchase_date,
+                                                                  OtherPurchase.id))]
+
+
+def _spenders(database, where: dict) -> set[int]:
+    flt = {"version": 1, "vehicles": "active", "where": where}
+    return {m.customer_id for m in service.members(database.sessions, flt, TODAY,
+                                                   limit=None).rows}
+
+
+def _spend(op: str, value, field: str = "spend_amount", **params) -> dict:
+    return {"field": field, "op": op, "value": value, "params": params or {"months": 12}}
+
+
+D = Decimal
+
+
+def test_an_accessory_given_back_is_no_spend_and_undo_brings_it_back(database, tmp_path):
+    _owners(database, tmp_path)
+    path = _file(tmp_path, "精品.xlsx", [
+        [None, "2026-11-02", "粤A12345", "精品", "脚垫", "800"],
+        [None, "2026-11-02", "粤A12345", "精品", "行车记录仪", "1,200"],
+        # The DMS writes the return as the item again with a minus.
+        [None, "2026-11-05", "粤A12345", "精品", "脚垫", "-800"]])
+    result = apply(database.sessions, path, PURCHASES)
+    assert (result.created, result.rejected) == (3, 0)
+    assert _stored(database) == [
+        ("2026-11-02", "脚垫", D("0.00"), D("800.00")),
+        ("2026-11-02", "行车记录仪", D("1200.00"), D("0.00")),
+        ("2026-11-05", "退款 脚垫", D("-800.00"), D("0.00"))]
+    # What the customer kept: 1,200 in one spend, not 2,000 in two.
+    assert _spenders(database, _spend("=", 1200)) == {1}
+    assert _spenders(database, _spend("=", 1, "spend_count", months=12)) == {1}
+    first_rows = [s.summary for s in result.samples["create"]]
+    assert "新退款记录；冲抵消费 2026-11-02 脚垫 800.00 → 0.00" in first_rows
+
+    before = _stored(database)
+    again = apply(database.sessions, path, PURCHASES)  # nothing netted twice
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
+    assert _stored(database) == before
+
+    batches.undo_batch(database.sessions, again.batch_id)
+    batches.undo_batch(database.sessions, result.batch_id)
+    assert _stored(database) == []
+
+
+def test_a_policy_cancelled_part_way_keeps_what_was_paid_for_the_months_it_ran(database,
+                                                                              tmp_path):
+    _owners(database, tmp_path)
+    policy = _file(tmp_path, "续保.xlsx", [
+        ["P2026001", "2026-01-28", "粤A12345", "保险", "商业险续保", "5683.11"],
+        ["P2025001", "2025-01-28", "粤A12345", "保险", "商业险续保", "5,200"]])
+    apply(database.sessions, policy, PURCHASES)
+    refund = _file(tmp_path, "退保.xlsx", [
+        ["P2026001", "2026-11-06", "粤A12345", "保险", "商业险退保", "-3,200"]])
+    netted = apply(database.sessions, refund, PURCHASES)
+    assert (netted.created, netted.rejected, netted.warnings) == (1, 0, ())
+    assert _stored(database) == [
+        ("2025-01-28", "单号 P2025001；商业险续保", D("5200.00"), D("0.00")),
+        ("2026-01-28", "单号 P2026001；商业险续保", D("2483.11"), D("3200.00")),
+        ("2026-11-06", "单号 P2026001；商业险退保", D("-3200.00"), D("0.00"))]
+    # The policy's file read again: it says what was paid, the purchase keeps what was kept.
+    again = apply(database.sessions, policy, PURCHASES)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
+    assert _stored(database)[1][2:] == (D("2483.11"), D("3200.00"))
+    # Cancelled whole instead: no insurance bought from the dealer since 2025's.
+    whole = _file(tmp_path, "退保2.xlsx", [
+        ["P2026001", "2026-11-20", "粤A12345", "保险", "退保", "-2483.11"]])
+    apply(database.sessions, whole, PURCHASES)
+    since = {"field": "days_since_purchase", "op": "=",
+             "value": (TODAY - dt.date(2025, 1, 28)).days,
+             "params": {"purchase_kind": "insurance"}}
+    assert _spenders(database, since) == {1}
+
+
+def test_a_refund_is_found_by_item_or_amount_and_said_when_it_is_not(database, tmp_path):
+    _owners(database, tmp_path)
+    path = _file(tmp_path, "精品.xlsx", [
+        [None, "2026-10-01", "粤A12345", "精品", "全车脚垫", "800"],
+        [None, "2026-10-02", "粤A12345", "精品", "贴膜", "2,000"],
+        [None, "2026-10-03", "粤A12345", "精品", "洗车卡", "300"],
+        [None, "2026-11-01", "粤A12345", "精品", "脚垫退货", "-800"],  # by its item
+        [None, "2026-11-02", "粤A12345", None, "退款", "-300"],  # by its amount alone
+        [None, "2026-11-03", "粤A12345", "精品", "贴膜退款", "-2,500"],  # more than was paid
+        [None, "2026-11-04", "粤A12345", "精品", "轮毂退货", "-900"],  # nothing of it bought
+        # Before anything was bought: returns nothing stored.
+        [None, "2026-09-01", "粤A12345", "精品", "全车脚垫退货", "-800"]])
+    result = apply(database.sessions, path, PURCHASES)
+    assert (result.created, result.rejected) == (8, 0)
+    kept = {d: (a, r) for d, _, a, r in _stored(database) if a >= 0}
+    assert kept == {"2026-10-01": (D("0.00"), D("800.00")), "2026-10-02": (D("0.00"), D("2000.00")),
+                    "2026-10-03": (D("0.00"), D("300.00"))}
+    assert {(w.code, w.rows) for w in result.warnings} == {("refund_unmatched", 2),
+                                                          ("refund_exceeds", 1)}
+
+
+def test_a_return_on_the_day_of_its_order_is_not_taken_for_the_purchase(database, tmp_path):
+    _owners(database, tmp_path)
+    path = _file(tmp_path, "精品.xlsx", [
+        ["A100", "2026-11-02", "粤A12345", "精品", "脚垫", "800"],
+        ["A100", "2026-11-02", "粤A12345", "精品", "脚垫", "-800"]])
+    assert apply(database.sessions, path, PURCHASES).created == 2
+    assert _stored(database) == [
+        ("2026-11-02", "单号 A100；脚垫", D("0.00"), D("800.00")),
+        ("2026-11-02", "单号 A100；退款 脚垫", D("-800.00"), D("0.00"))]
+    assert apply(database.sessions, path, PURCHASES).unchanged == 2
+
+
+def test_a_refund_naming_no_car_is_put_on_its_purchases_car(database, tmp_path):
+    _owners(database, tmp_path)
+    apply(database.sessions, _file(tmp_path, "精品.xlsx", [
+        [None, "2026-11-02", "粤A12345", "精品", "脚垫", "800"]]), PURCHASES)
+    refund = write_xlsx(tmp_path / "退货.xlsx", ["日期", "联系电话", "项目", "金额"], [
+        ["2026-11-05", "13800138000", "脚垫退货", "-800"]])
+    assert apply(database.sessions, refund, PURCHASES).created == 1
+    with database.sessions() as s:
+        cars = {p.amount: p.vehicle_id for p in s.scalars(select(OtherPurchase))}
+    assert cars[D("-800.00")] == cars[D("0.00")] is not None
