@@ -74,10 +74,10 @@ ROW_PROBLEMS: dict[str, tuple[str, str]] = {
     "subtotal_row": ("合计或小计行，未导入", "a subtotal or total row, not imported"),
     "repeated_header_row": ("重复的表头行，未导入", "the header repeated, not imported"),
     "staff_unknown": ("找不到该员工，未记录经办人", "no such staff member; left blank"),
-    "refund_unmatched": ("退款找不到对应的消费（同一客户、此前、同类、同项目或同单号），已记录"
-                         "退款，未冲抵消费金额，请核对",
-                         "a refund for which no purchase was found (of the customer, before "
-                         "it, of its kind and item or order number): the refund is kept, no "
+    # Found: of the customer, on or before the refund, of its kind, and of its order number,
+    # else its item, else its amount (events._returned).
+    "refund_unmatched": ("找不到退款对应的消费，已记录退款但未冲抵，请核对",
+                         "no purchase found that the refund returns: the refund is kept, no "
                          "spend reduced; please check"),
     "refund_exceeds": ("退款多于对应消费的金额，该消费按全额退回冲抵，请核对",
                        "the refund is more than its purchase's amount: the purchase counts "
