@@ -21,6 +21,7 @@ OTHER_PHONES_SEPARATOR = ", "
 OTHER_PHONES_LENGTH = 100  # customer.other_phones
 AMOUNT_TYPED = "amount_typed"  # a visit's amount as typed, when it could not be read
 PURPOSE_TYPED = "purpose_typed"  # a contact's purpose as typed, when it could not be read
+KIND_TYPED = "kind_typed"  # a purchase's kind as typed (退货 says a refund, whatever the kind)
 BLANKS_NOTED = "blanks_noted"  # what a contact's feedback says of its cells left empty
 # A contact whose channel cell is empty, in a file whose other rows name no one channel, is
 # a call: the phone is the department's channel and the one its files leave unsaid.
@@ -292,6 +293,10 @@ def clean_row(
         for field, result, raw in found:
             if field.key == "amount" and result.value is None and raw.strip():
                 values[AMOUNT_TYPED] = raw.strip()
+    if kind.key == "purchases":
+        for field, _, raw in found:
+            if field.key == "kind" and raw.strip():
+                values[KIND_TYPED] = raw.strip()
     if kind.key == "contacts":
         _contact_blanks(values, problems, channel)
         # An unknown purpose is recorded as the default one; the word goes into the feedback.

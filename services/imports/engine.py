@@ -33,7 +33,13 @@ from services.customers.names import same_person
 from services.customers.places import full_division_names
 from services.imports import batches, customers, events
 from services.imports.addresses import split_addresses
-from services.imports.clean import AMOUNT_TYPED, BLANKS_NOTED, PURPOSE_TYPED, clean_row
+from services.imports.clean import (
+    AMOUNT_TYPED,
+    BLANKS_NOTED,
+    KIND_TYPED,
+    PURPOSE_TYPED,
+    clean_row,
+)
 from services.imports.columns import Columns, read_columns
 from services.imports.context import Context
 from services.imports.dates import export_day
@@ -142,6 +148,9 @@ def _internal(kind: str, values: dict[str, Any], ctx: Context,
     elif kind == "purchases":
         order = v.get("order_no")
         item = v.get("item")
+        said = (v.pop(KIND_TYPED, None), item, v.get("remarks"))
+        if v.get("amount") is not None and v["amount"] > 0 and events.says_refund(*said):
+            v["amount"] = -v["amount"]  # a refund written as money (类型 退货, 金额 800)
         if v.get("amount") is not None and v["amount"] < 0:
             item = events.refund_item(item, v.get("remarks"))
         parts = [f"{events.ORDER_SAID}{order}" if order else None, item, v.get("remarks")]

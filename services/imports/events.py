@@ -276,7 +276,15 @@ def _paid(purchase: dict[str, Any]) -> Any:
 REFUND_WORDS = ("退货", "退款", "退保", "退费", "退回", "退还", "冲红", "红冲", "冲销", "撤销",
                 "取消", "退")
 REFUND_SAID = "退款"
+# Of those, the words that make a row a refund though its amount is written positive (a DMS
+# with a 类型 column of 销售 and 退货 and the money always positive).
+REFUND_FOR_SURE = ("退货", "退款", "退保", "退费", "冲红", "红冲")
 REFUND = "refund"  # what a refund row creates, as the import report names it (a purchase row)
+
+
+def says_refund(*texts: str | None) -> bool:
+    """Whether a row's kind, item or remarks say it gives money back."""
+    return any(w in text for text in texts if text for w in REFUND_FOR_SURE)
 
 
 def refund_item(item: str | None, remarks: str | None) -> str:

@@ -36,7 +36,7 @@ VISIT_TYPE_WORDS: tuple[tuple[str, str], ...] = (
 PURCHASE_KIND_WORDS: tuple[tuple[str, str], ...] = (
     ("延保", "extended_warranty"), ("延长保修", "extended_warranty"),
     ("延长质保", "extended_warranty"), ("extended warranty", "extended_warranty"),
-    ("保险", "insurance"), ("续保", "insurance"), ("商业险", "insurance"),
+    ("保险", "insurance"), ("续保", "insurance"), ("退保", "insurance"), ("商业险", "insurance"),
     ("交强险", "insurance"), ("险", "insurance"), ("保单", "insurance"), ("保费", "insurance"),
     ("insurance", "insurance"),
     ("精品", "accessory"), ("装潢", "accessory"), ("装饰", "accessory"), ("美容", "accessory"),
