@@ -148,8 +148,9 @@ def _internal(kind: str, values: dict[str, Any], ctx: Context,
     elif kind == "purchases":
         order = v.get("order_no")
         item = v.get("item")
-        said = (v.pop(KIND_TYPED, None), item, v.get("remarks"))
-        if v.get("amount") is not None and v["amount"] > 0 and events.says_refund(*said):
+        kind_typed = v.pop(KIND_TYPED, None)
+        if v.get("amount") is not None and v["amount"] > 0 and events.says_refund(
+                kind_typed, item, v.get("remarks")):
             v["amount"] = -v["amount"]  # a refund written as money (类型 退货, 金额 800)
         if v.get("amount") is not None and v["amount"] < 0:
             item = events.refund_item(item, v.get("remarks"))
