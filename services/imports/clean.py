@@ -21,7 +21,7 @@ OTHER_PHONES_SEPARATOR = ", "
 OTHER_PHONES_LENGTH = 100  # customer.other_phones
 AMOUNT_TYPED = "amount_typed"  # a visit's amount as typed, when it could not be read
 PURPOSE_TYPED = "purpose_typed"  # a contact's purpose as typed, when it could not be read
-KIND_TYPED = "kind_typed"  # a purchase's kind as typed (退货 says a refund, whatever the kind)
+KIND_TYPED = "kind_typed"  # a purchase's kind as typed (退货 says a refund, whatever the amount)
 BLANKS_NOTED = "blanks_noted"  # what a contact's feedback says of its cells left empty
 # A contact whose channel cell is empty, in a file whose other rows name no one channel, is
 # a call: the phone is the department's channel and the one its files leave unsaid.

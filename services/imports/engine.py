@@ -148,10 +148,12 @@ def _internal(kind: str, values: dict[str, Any], ctx: Context,
     elif kind == "purchases":
         order = v.get("order_no")
         item = v.get("item")
-        kind_typed = v.pop(KIND_TYPED, None)
+        # A refund written as money (类型 退货, 金额 800): said by the kind column alone, since
+        # an item or remark may speak of refunds and be a sale (不退货, 7天内可退款).
         if v.get("amount") is not None and v["amount"] > 0 and events.says_refund(
-                kind_typed, item, v.get("remarks")):
-            v["amount"] = -v["amount"]  # a refund written as money (类型 退货, 金额 800)
+                v.pop(KIND_TYPED, None)):
+            v["amount"] = -v["amount"]
+        v.pop(KIND_TYPED, None)
         if v.get("amount") is not None and v["amount"] < 0:
             item = events.refund_item(item, v.get("remarks"))
         parts = [f"{events.ORDER_SAID}{order}" if order else None, item, v.get("remarks")]

@@ -282,9 +282,9 @@ REFUND_FOR_SURE = ("退货", "退款", "退保", "退费", "冲红", "红冲")
 REFUND = "refund"  # what a refund row creates, as the import report names it (a purchase row)
 
 
-def says_refund(*texts: str | None) -> bool:
-    """Whether a row's kind, item or remarks say it gives money back."""
-    return any(w in text for text in texts if text for w in REFUND_FOR_SURE)
+def says_refund(kind: str | None) -> bool:
+    """Whether a purchase's kind as typed says it gives money back (退货, 退保)."""
+    return bool(kind) and any(w in kind for w in REFUND_FOR_SURE)
 
 
 def refund_item(item: str | None, remarks: str | None) -> str:

@@ -156,17 +156,22 @@ def test_a_refund_naming_no_car_is_put_on_its_purchases_car(database, tmp_path):
     assert cars[D("-800.00")] == cars[D("0.00")] is not None
 
 
-def test_a_return_written_as_money_is_a_refund_by_its_kind_or_item(database, tmp_path):
+def test_a_return_written_as_money_is_a_refund_by_its_kind(database, tmp_path):
     """A DMS whose 类型 column says 销售 or 退货 writes every amount positive."""
     _owners(database, tmp_path)
     path = write_xlsx(tmp_path / "精品.xlsx", ["日期", "车牌号", "类型", "项目", "金额"], [
         ["2026-10-01", "粤A12345", "销售", "全车脚垫", "800"],
         ["2026-10-01", "粤A12345", "保险", "商业险", "5,000"],
         ["2026-10-05", "粤A12345", "退货", "全车脚垫", "800"],
-        ["2026-10-06", "粤A12345", "批改", "商业险退保", "1,000"]])
-    assert apply(database.sessions, path, PURCHASES).created == 4
+        ["2026-10-06", "粤A12345", "退保", "商业险", "1,000"],
+        # Sales whose item or remark speaks of refunds stay sales.
+        ["2026-10-07", "粤A12345", "精品", "座套（特价不退货）", "600"],
+        ["2026-10-08", "粤A12345", "保险", "上年已退保，本次新保", "5,200"]])
+    assert apply(database.sessions, path, PURCHASES).created == 6
     assert _stored(database) == [
         ("2026-10-01", "全车脚垫", D("0.00"), D("800.00")),
         ("2026-10-01", "商业险", D("4000.00"), D("1000.00")),
         ("2026-10-05", "退款 全车脚垫", D("-800.00"), D("0.00")),
-        ("2026-10-06", "商业险退保", D("-1000.00"), D("0.00"))]
+        ("2026-10-06", "退款 商业险", D("-1000.00"), D("0.00")),
+        ("2026-10-07", "座套（特价不退货）", D("600.00"), D("0.00")),
+        ("2026-10-08", "上年已退保，本次新保", D("5200.00"), D("0.00"))]
