@@ -284,7 +284,7 @@ REFUND = "refund"  # what a refund row creates, as the import report names it (a
 
 def says_refund(kind: str | None) -> bool:
     """Whether a purchase's kind as typed says it gives money back (退货, 退保)."""
-    return bool(kind) and any(w in kind for w in REFUND_FOR_SURE)
+    return kind is not None and any(w in kind for w in REFUND_FOR_SURE)
 
 
 def refund_item(item: str | None, remarks: str | None) -> str:
