@@ -205,7 +205,7 @@ def _closed(result: RowResult, v: dict[str, Any], event: dict[str, Any]) -> None
 
 
 def _stored(spec: EventKind, lk: Lookup, result: RowResult, v: dict[str, Any],
-            event: dict[str, Any]) -> dict[str, Any] | None:
+            event: dict[str, Any], seen: set[int]) -> dict[str, Any] | None:
     """The stored event (or one an earlier row created) that the row's event is, None if it is
     new. By its whole key; else, for a kind with a loose part (a visit's work order), by the
     rest of it: a row naming a work order is the one such event stored without any; a row
@@ -214,7 +214,7 @@ def _stored(spec: EventKind, lk: Lookup, result: RowResult, v: dict[str, Any],
     keys = ("customer_id", *spec.key)
     stored = lk.events.get(tuple(event.get(k) for k in keys))
     if stored is None and spec.similar:
-        return _similar(spec, lk, event)
+        return _similar(spec, lk, event, seen)
     if stored is not None or spec.loose is None:
         return stored
     if (moved := _same_order(spec, lk, v, event)) is not None:
@@ -240,16 +240,20 @@ def _order_and_rest(description: str | None) -> tuple[str | None, str]:
     return order, rest
 
 
-def _similar(spec: EventKind, lk: Lookup, event: dict[str, Any]) -> dict[str, Any] | None:
-    """The one stored purchase (or one an earlier row made) that the row's is, though their
-    descriptions differ: of the same customer, day and kind, and either of the same order
-    number, or with an order number on one side only and the same item and amount (an
-    insurer's file without 保单号 and the dealer's with it). None when none is, or several."""
+def _similar(spec: EventKind, lk: Lookup, event: dict[str, Any],
+             seen: set[int]) -> dict[str, Any] | None:
+    """The one stored purchase that the row's is, though their descriptions differ: of the
+    same customer, day and kind, and either of the same order number, or with an order number
+    on one side only and the same item and amount (an insurer's file without 保单号 and the
+    dealer's with it). None when none is, or several. Never one an earlier row of this import
+    made or found (`seen`): two rows of one file with one order number and two items are two
+    lines of the order (座套 800, 脚垫 600), each a purchase."""
     order, rest = _order_and_rest(event.get("description"))
     car, amount = event.get("vehicle_id"), event.get("amount")
     found = []
     for other in lk.similar.get((event["customer_id"], *(event[k] for k in spec.similar)), ()):
-        if car is not None and other.get("vehicle_id") not in (None, car) or _refund(other):
+        if car is not None and other.get("vehicle_id") not in (None, car) or _refund(other) \
+                or other["id"] in seen:
             continue
         theirs, their_rest = _order_and_rest(other.get("description"))
         if order is not None and theirs is not None:
@@ -441,7 +445,7 @@ def _store(ctx: Context, spec: EventKind, lk: Lookup, result: RowResult, v: dict
            event: dict[str, Any]) -> dict[str, Any] | None:
     """The event stored for the row, or created by it (None: the row is rejected)."""
     keys = ("customer_id", *spec.key)
-    stored = _stored(spec, lk, result, v, event)
+    stored = _stored(spec, lk, result, v, event, ctx.seen[spec.table])
     if result.outcome == "reject":
         return None
     km = v.get("km") if spec.table == "service_visit" and event.get("vehicle_id") else None

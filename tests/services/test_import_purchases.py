@@ -142,3 +142,21 @@ def test_a_policy_first_read_without_its_number_takes_it_from_a_later_file(datab
     assert apply(database.sessions, other, PURCHASES).created == 1
     batches.undo_batch(database.sessions, result.batch_id)
     assert [p[3] for p in _purchases(database)] == ["单号 P2026009；商业险", "商业险"]
+
+
+def test_the_lines_of_one_order_are_each_a_purchase(database, tmp_path):
+    """A line-item export: one order number, one day, two accessories. Each is a purchase, and
+    a refund of one line is taken off that line."""
+    _owners(database, tmp_path)
+    path = write_xlsx(tmp_path / "精品明细.xlsx",
+                      ["销售单号", "销售日期", "车牌", "精品名称", "金额"], [
+        ["S9", "2026-11-20", "粤A12345", "座套", "800"],
+        ["S9", "2026-11-20", "粤A12345", "脚垫", "600"],
+        ["S9", "2026-11-22", "粤A12345", "脚垫退货", "-600"]])
+    result = apply(database.sessions, path, PURCHASES)
+    assert (result.created, result.unchanged, result.warnings) == (3, 0, ())
+    assert {(p[3], p[2]) for p in _purchases(database)} == {
+        ("单号 S9；座套", Decimal("800.00")), ("单号 S9；脚垫", Decimal("0.00")),
+        ("单号 S9；脚垫退货", Decimal("-600.00"))}
+    again = apply(database.sessions, path, PURCHASES)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
