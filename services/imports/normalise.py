@@ -364,6 +364,26 @@ _CENT = Decimal("0.01")
 MAX_AMOUNT = Decimal(10) ** 12  # no car or repair bill comes near; keeps Decimal in precision
 
 
+# Thousands grouped by commas (1,234,567.89), or by dots before a decimal comma (1.234,56;
+# 3.200,00) or alone in two groups or more (1.234.567); a comma before one or two digits and
+# no other separator is a decimal comma (800,5). Any other comma (1,2345; 12,345,67) says nothing
+# certain: the number is not read, rather than read as another.
+_COMMA_THOUSANDS = re.compile(r"[-+]?\d{1,3}(,\d{3})+(\.\d*)?[^\d.,]?")
+_DOT_THOUSANDS = re.compile(r"[-+]?\d{1,3}((\.\d{3})*,\d{1,2}|(\.\d{3}){2,})[^\d.,]?")
+
+
+def _separators(text: str) -> str | None:
+    """The number's text with its thousands separators taken out and its decimal mark a dot;
+    None when its commas and dots can be read more than one way."""
+    if "," not in text and text.count(".") < 2:
+        return text
+    if _COMMA_THOUSANDS.fullmatch(text):
+        return text.replace(",", "")
+    if _DOT_THOUSANDS.fullmatch(text):
+        return text.replace(".", "").replace(",", ".")
+    return None
+
+
 def _decimal(raw: Cell, units: re.Pattern[str]) -> Decimal | None:
     """The number in a cell, with 万 / 千 / k multipliers and the given unit words removed."""
     if isinstance(raw, bool):
@@ -374,10 +394,17 @@ def _decimal(raw: Cell, units: re.Pattern[str]) -> Decimal | None:
         return Decimal(repr(raw)) if raw == raw and abs(raw) != float("inf") else None
     if not isinstance(raw, str):
         return None
-    text = units.sub("", nfkc(raw).lower())
-    text = re.sub(r"[\s,']", "", text)
+    # U+2212, the minus sign of typeset text (NFKC keeps it), is a minus as "-" is.
+    text = units.sub("", nfkc(raw).lower()).replace("\u2212", "-")
+    text = re.sub(r"[\s']", "", text)
     negative = text.startswith("(") and text.endswith(")")
     text = text.strip("()")
+    if len(text) > 1 and text.endswith("-") and text[0] not in "+-":
+        text = "-" + text[:-1]  # an accounts system's trailing minus: 800-
+    separated = _separators(text)
+    if separated is None:
+        return None
+    text = separated
     factor = 1
     if text and text[-1] in _MULTIPLIERS:
         factor = _MULTIPLIERS[text[-1]]

@@ -465,6 +465,23 @@ def test_a_purchase_amount_keeps_a_refunds_minus(raw, clean):
     assert n.normalise_signed_amount(raw) == n.Clean(Decimal(clean))
 
 
+@pytest.mark.parametrize(("raw", "clean"), [
+    ("1.234,56", "1234.56"), ("3.200,00", "3200.00"), ("800,5", "800.50"),
+    ("1.234.567", "1234567.00"), ("1,234,567.5", "1234567.50"), ("1,500万", "15000000.00")])
+def test_separators_are_read_the_one_way_they_can_be(raw, clean):
+    assert n.normalise_amount(raw) == n.Clean(Decimal(clean))
+
+
+@pytest.mark.parametrize("raw", ["1,2345", "12,345,67", "1.234.56", "1,234.567,8"])
+def test_separators_that_can_be_read_two_ways_are_not_read(raw):
+    assert codes(n.normalise_amount(raw)) == [("amount_invalid", "error")]
+
+
+@pytest.mark.parametrize("raw", ["800-", "\u2212800", "－800", "(800)"])
+def test_every_way_of_writing_a_minus_is_a_refund(raw):
+    assert n.normalise_signed_amount(raw) == n.Clean(Decimal("-800.00"))
+
+
 @pytest.mark.parametrize(("raw", "code"), [("-abc", "amount_invalid"),
                                            ("-1e12", "amount_implausible")])
 def test_a_refund_is_judged_as_any_amount(raw, code):
