@@ -251,6 +251,34 @@ def _refuse_other_kind(headers: Sequence[Cell], kind: str, path: Path) -> None:
             kind=text("import_kind", kind), columns="、".join(other.headers))
 
 
+def _fitting_sheet(path: Path, options: ImportOptions, source: Source) -> Source:
+    """The sheet to read when none was named: the first with data (`source`), unless its
+    columns cannot make this kind of row and another sheet's can (a summary sheet 汇总 before
+    the detail 明细). When none can, `source`, whose refusal then names every sheet."""
+    try:
+        check_mapping(source.auto_mapping(options.kind))
+        return source
+    except RevisitError as refused:
+        first = refused
+    for name in source.table.layout.sheets:
+        if name == source.sheet:
+            continue
+        other = open_source(path, name, options.header_row)
+        try:
+            if other.headers and looks_like(other.headers, options.kind) is None:
+                check_mapping(other.auto_mapping(options.kind))
+                source.close()
+                return other
+        except RevisitError:
+            pass
+        other.close()
+    if looks_like(source.headers, options.kind) is not None:
+        return source  # refused as the other kind it is, which says more
+    first.add_note(f"(Read from the sheet {source.sheet}; no other sheet of {path.name} "
+                   f"fits either. Name the sheet with --sheet NAME.)")
+    raise first
+
+
 def _check_errors_path(target: Path) -> None:
     """Refuse, before a row is read, a problems file that could not be written at the end: a
     folder where nothing can be made, a folder at its name, or last time's file open in
@@ -297,6 +325,8 @@ def run(sessions: sessionmaker[Session], path: Path | str, options: ImportOption
                    "it may be empty, or not this kind of file. If the headers are further "
                    "down, name their row (--header-row N)."),
                 file=path.name, rows=HEADER_SCAN)
+        if options.mapping is None and options.sheet is None and len(sheets) > 1:
+            source = _fitting_sheet(path, options, source)
         if options.mapping is None:
             _refuse_other_kind(source.headers, options.kind, path)
         mapping = options.mapping or source.auto_mapping(options.kind)

@@ -278,7 +278,8 @@ VISITS = FileKind("visits", "维修工单 / 进厂记录", "Service visits", (
         "service advisor"), 64),
     _text("work_order", "工单号", "Work order no.", (
         "工单号", "工单编号", "维修单号", "委托书号", "结算单号", "单号", "work order",
-        "work order no", "ro", "ro number", "order no"), 40),
+        "work order no", "ro", "ro no", "ro number", "repair order", "repair order no",
+        "order no"), 40),
     _text("note", "备注", "Note", (
         "备注", "维修项目", "故障描述", "维修内容", "说明", "remarks", "note", "notes")),
     # Work the advisor recommended and the owner did not have done: each item (one a line,
@@ -300,7 +301,7 @@ SURVEYS = FileKind("surveys", "回访记录 / 满意度", "Satisfaction surveys"
     *_LINKS,
     _text("work_order", "工单号", "Work order no.", (
         "工单号", "工单编号", "维修单号", "委托书号", "结算单号", "work order", "work order no",
-        "ro number"), 40),
+        "ro no", "ro number", "repair order", "repair order no"), 40),
     _score("overall_score", "总体满意度", "Overall score", (
         "总体满意度", "满意度", "总分", "综合评分", "整体满意度", "总体评分", "综合满意度", "评分",
         "得分", "客户满意度", "满意度评分", "满意度得分", "回访满意度", "总体评价", "综合评价",

@@ -169,3 +169,37 @@ def test_a_price_of_0_is_not_known_but_a_visits_amount_of_0_is_kept(database, tm
     assert result.created == 1 and not any(w.code.startswith("amount") for w in result.warnings)
     with database.sessions() as s:
         assert s.scalar(select(ServiceVisit.amount)) == Decimal("0.00")
+
+
+def _two_sheets(path, detail: list[list]) -> object:
+    """A workbook whose first sheet is a summary (汇总: 月份, 金额) and the data is after it."""
+    book = openpyxl.Workbook()
+    summary = book.active
+    summary.title = "汇总"
+    for row in (["月份", "金额"], ["2026-10", 1200], ["2026-11", 800]):
+        summary.append(row)
+    sheet = book.create_sheet("明细")
+    for row in detail:
+        sheet.append(row)
+    book.save(path)
+    return path
+
+
+def test_the_sheet_that_fits_the_kind_is_read_when_the_first_does_not(database, tmp_path):
+    from services.imports.apply import apply as run
+    from tests.services.import_files import dms_export
+
+    run(database.sessions, dms_export(tmp_path / "owners.xlsx"), CUSTOMERS)
+    path = _two_sheets(tmp_path / "投诉.xlsx", [
+        ["投诉日期", "车牌", "投诉类型", "投诉内容"],
+        ["2026-11-02", "粤A12345", "服务态度", "接待不耐烦"]])
+    result = run(database.sessions, path, ImportOptions("complaints", today=TODAY))
+    assert (result.sheet, result.created) == ("明细", 1)
+    # No sheet fits: the refusal says which sheet was read and that none other fits.
+    bad = _two_sheets(tmp_path / "空.xlsx", [["备注"], ["无"]])
+    with pytest.raises(RevisitError) as refused:
+        run(database.sessions, bad, ImportOptions("complaints", today=TODAY))
+    assert "No column of the file is mapped to" in str(refused.value)
+    assert refused.value.__notes__ == [
+        "(Read from the sheet 汇总; no other sheet of 空.xlsx fits either. Name the sheet with "
+        "--sheet NAME.)"]
