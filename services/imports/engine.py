@@ -140,6 +140,10 @@ def _internal(kind: str, values: dict[str, Any], ctx: Context,
         others = v.pop("other_phones", None)
         v["phones_other"] = [p for p in (others or "").split(", ") if p]
     elif kind == "visits":
+        if v.get("amount") is not None and v["amount"] < 0:
+            # A settlement reversed (冲红) is no visit: made one, it dated a visit of ¥0 and a
+            # km reading to the reversal's day, and moved the car's maintenance due date on.
+            result.reject("visit_reversed", "amount")
         typed = v.pop(AMOUNT_TYPED, None)
         parts = [f"工单号 {v['work_order']}" if v.get("work_order") else None,
                  f"服务顾问 {v['advisor']}" if v.get("advisor") else None, v.get("note"),

@@ -267,7 +267,8 @@ VISITS = FileKind("visits", "维修工单 / 进厂记录", "Service visits", (
         "repair date", "date"), required=True, yearless="last"),
     *_LINKS,
     replace(KM, synonyms=("进厂里程", *KM.synonyms)),
-    Field("amount", "金额", "Amount", "amount", (
+    # Read with its minus: a negative amount is a settlement reversed (冲红), refused as a visit.
+    Field("amount", "金额", "Amount", "signed_amount", (
         "金额", "维修金额", "结算金额", "工单金额", "总金额", "消费金额", "实收金额", "应收金额",
         "合计金额", "费用", "维修费用", "amount", "total", "cost")),
     Field("visit_type", "维修类型", "Visit type", "visit_type", (
