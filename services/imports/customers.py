@@ -29,6 +29,7 @@ from services.imports.clean import OTHER_PHONES_LENGTH, OTHER_PHONES_SEPARATOR
 from services.imports.consent import record_consent
 from services.imports.context import Context, merge, record_history, same
 from services.imports.lookup import Lookup
+from services.imports.phones import is_mobile
 from services.imports.results import Issue, RowResult
 
 CUSTOMER_COLUMNS = ("name", "contact_name", "gender", "birthday", "mobile", "province", "city",
@@ -46,7 +47,7 @@ def process(ctx: Context, rows: list[tuple[RowResult, dict[str, Any]]]) -> None:
     split_brands(ctx.brands, (v for _, v in rows))
     lookup = Lookup(ctx.conn, ctx.today)
     lookup.load(
-        mobiles={v["mobile"] for _, v in rows if v.get("mobile")},
+        mobiles={m for _, v in rows for m in (v.get("mobile"), *_other_mobiles(v)) if m},
         vins={v["vin"] for _, v in rows if v.get("vin")},
         # Plates find customers when the user asked for that rule, and for a row with neither
         # mobile nor VIN (_by_plate_and_name); every row's plate is looked up so that a plate
@@ -153,12 +154,17 @@ def _match(ctx: Context, lk: Lookup, result: RowResult,
     by_vin = lk.vehicle_with_vin(vin) if vin else None
     for rule in ctx.match:
         if rule in ("mobile", "name_mobile") and mobile:
-            candidates = lk.customers_with_mobile(mobile)
-            if rule == "name_mobile":
-                candidates = [c for c in candidates if name and c["name"] == name]
-            else:
-                candidates = [c for c in candidates
-                              if same_person(name, c["name"], c.get("gender"))]
+            # The cell's first mobile, else its others (13711112222/15349364254): a customer
+            # stored under the second number is this one, not someone new.
+            for number in (mobile, *_other_mobiles(v)):
+                candidates = lk.customers_with_mobile(number)
+                if rule == "name_mobile":
+                    candidates = [c for c in candidates if name and c["name"] == name]
+                else:
+                    candidates = [c for c in candidates
+                                  if same_person(name, c["name"], c.get("gender"))]
+                if candidates:
+                    break
             if len(candidates) > 1 and by_vin is not None:
                 candidates = [c for c in candidates if c["id"] == by_vin["customer_id"]]
             if len(candidates) > 1 and name:
@@ -206,6 +212,11 @@ def _match(ctx: Context, lk: Lookup, result: RowResult,
         result.reject("vin_other_customer", "vin")
         return None, None
     return customer, sold
+
+
+def _other_mobiles(v: dict[str, Any]) -> list[str]:
+    """The row's mobiles besides its mobile (a phone cell of two numbers)."""
+    return [p for p in v.get("phones_other", ()) if is_mobile(p)]
 
 
 def _by_plate_and_name(lk: Lookup, plate: str, name: str) -> int | None:

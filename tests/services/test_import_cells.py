@@ -54,6 +54,22 @@ def test_the_mobile_and_the_landline_of_one_cell_are_both_stored(database, tmp_p
     assert (car.brand, car.model) == ("大众", "速腾")
 
 
+def test_a_customer_stored_under_a_cells_second_mobile_is_found_by_it(database, tmp_path):
+    """13711112222/15349364254 for a customer stored with 15349364254: the same person, not a
+    new one; the first number becomes the mobile and the stored one is kept beside it."""
+    apply(database.sessions, write_csv(tmp_path / "a.csv", ["姓名", "手机", "车牌"], [
+        ["吕晴伟", "15349364254", "粤S9DN37"]]), CUSTOMERS)
+    result = apply(database.sessions, write_csv(tmp_path / "b.csv", ["姓名", "手机", "车牌"], [
+        ["吕晴伟", "13711112222/15349364254", "粤S9DN37"],
+        # Someone else's number second: a customer of their own, as before.
+        ["王小明", "13622223333/15349364254", "粤S1AB23"]]), CUSTOMERS)
+    assert (result.created, result.updated) == (1, 1)
+    with database.sessions() as s:
+        stored = {c.name: (c.mobile, c.other_phones) for c in s.scalars(select(Customer))}
+    assert stored == {"吕晴伟": ("13711112222", "15349364254"),
+                      "王小明": ("13622223333", "15349364254")}
+
+
 @pytest.mark.parametrize(
     ("model", "split"),
     [("大众 速腾", ("大众", "速腾")), ("丰田凯美瑞", ("丰田", "凯美瑞")),
