@@ -334,6 +334,9 @@ def _refunds(ctx: Context, spec: EventKind, lk: Lookup,
             result.created.append(REFUND)
             _net(ctx, spec, result, event, purchase)
             stored = row
+        elif stored.get("amount") != event["amount"]:
+            # What it was taken off is not recorded, so a new amount cannot be netted again.
+            warn(result, "refund_amount_differs", "amount")
         ctx.seen[spec.table].add(stored["id"])
         result.settle()
 

@@ -74,6 +74,9 @@ ROW_PROBLEMS: dict[str, tuple[str, str]] = {
     "subtotal_row": ("合计或小计行，未导入", "a subtotal or total row, not imported"),
     "repeated_header_row": ("重复的表头行，未导入", "the header repeated, not imported"),
     "staff_unknown": ("找不到该员工，未记录经办人", "no such staff member; left blank"),
+    "refund_amount_differs": ("与已导入的同一笔退款金额不同，保留了已存的金额，请核对",
+                              "differs from the amount of the same refund imported before: "
+                              "the stored amount is kept, please check"),
     "visit_reversed": ("金额为负数（冲红），不是一次进厂，未导入；被冲红工单的金额未改，请核对",
                        "a negative amount (a settlement reversed) is no visit: not imported; "
                        "the reversed visit's amount is unchanged, please check"),

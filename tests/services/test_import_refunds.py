@@ -76,6 +76,13 @@ def test_an_accessory_given_back_is_no_spend_and_undo_brings_it_back(database, t
     again = apply(database.sessions, path, PURCHASES)  # nothing netted twice
     assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
     assert _stored(database) == before
+    # The refund's amount corrected in a later file: kept as first read, and said.
+    corrected = _file(tmp_path, "精品2.xlsx", [
+        [None, "2026-11-05", "粤A12345", "精品", "脚垫", "-700"]])
+    said = apply(database.sessions, corrected, PURCHASES)
+    assert [(w.code, w.rows) for w in said.warnings] == [("refund_amount_differs", 1)]
+    assert _stored(database) == before
+    batches.undo_batch(database.sessions, said.batch_id)
 
     batches.undo_batch(database.sessions, again.batch_id)
     batches.undo_batch(database.sessions, result.batch_id)
