@@ -99,6 +99,8 @@ def process(ctx: Context, kind: str, rows: list[tuple[RowResult, dict[str, Any]]
                        spec.loose, {e[spec.loose] for _, _, e in linked
                                     if spec.loose and e.get(spec.loose) is not None},
                        spec.similar)
+    if spec.table == "service_visit":
+        _sum_lines(linked)
     declined: list[tuple[RowResult, dict[str, Any], dict[str, Any]]] = []
     worked: list[tuple[RowResult, dict[str, Any], dict[str, Any]]] = []
     refunds: list[tuple[RowResult, dict[str, Any]]] = []
@@ -119,6 +121,35 @@ def process(ctx: Context, kind: str, rows: list[tuple[RowResult, dict[str, Any]]
         _declined_done(ctx, lookup, worked, added)
     if refunds:
         _refunds(ctx, spec, lookup, refunds)
+
+
+def _sum_lines(linked: list[tuple[RowResult, dict[str, Any], dict[str, Any]]]) -> None:
+    """A work order's lines (a 维修项目明细 export: one row per labour or part, each with its
+    amount) as its visit: every line carries the amount of them all, so the visit is made with
+    the total, the next lines find it unchanged and add their work to its note, and the same
+    file read again finds it as it left it. A row repeated cell for cell is the same line
+    again, counted once. Lines of one work order that a chunk boundary parts are not added up."""
+    groups: dict[tuple[Any, ...], list[dict[str, Any]]] = defaultdict(list)
+    cells: dict[tuple[Any, ...], set[tuple[Any, ...]]] = defaultdict(set)
+    for result, _, event in linked:
+        if event.get("work_order") is None or event.get("amount") is None:
+            continue
+        key = (event["customer_id"], event.get("vehicle_id"), event["visit_date"],
+               event.get("visit_type"), event["work_order"])
+        if result.values not in cells[key]:
+            cells[key].add(result.values)
+            groups[key].append(event)
+    for lines in groups.values():
+        if len(lines) > 1:
+            total = sum(e["amount"] for e in lines)
+            for event in lines:
+                event["amount"] = total
+    # A repeated row carries its line's amount: set it to the total too.
+    for _, _, event in linked:
+        key = (event.get("customer_id"), event.get("vehicle_id"), event.get("visit_date"),
+               event.get("visit_type"), event.get("work_order"))
+        if len(groups.get(key, ())) > 1 and event.get("amount") is not None:
+            event["amount"] = groups[key][0]["amount"]
 
 
 def _link(result: RowResult, v: dict[str, Any], lk: Lookup) -> tuple[dict | None, dict | None]:

@@ -242,3 +242,25 @@ def test_a_survey_file_mapped_by_itself_as_complaints_is_refused_but_a_chosen_ma
     done = apply(database.sessions, path, ImportOptions("complaints", today=TODAY,
                                                         mapping=chosen))
     assert done.created == 1
+
+
+def test_the_lines_of_one_work_order_make_one_visit_of_their_total(database, tmp_path):
+    """A 维修项目明细 export: one row per labour or part of a work order. The visit is the work
+    order, its amount the lines' total, its note every line's work; a row repeated cell for
+    cell is counted once; the same file read again changes nothing."""
+    apply(database.sessions, dms_export(tmp_path / "a.xlsx"), CUSTOMERS)
+    path = write_csv(tmp_path / "工单明细.csv", [*SAME_DAY, "维修项目"], [
+        ["2024-05-01", "粤A12345", "保养", "300", "W8", "机油"],
+        ["2024-05-01", "粤A12345", "保养", "80", "W8", "机滤"],
+        ["2024-05-01", "粤A12345", "保养", "80", "W8", "机滤"],  # the same line again
+        ["2024-05-01", "粤A12345", "保养", "200", "W8", "保养工时"],
+        ["2024-05-01", "粤A12345", "机修", "1,000", "W8", "更换刹车片"]])
+    options = ImportOptions("visits", today=TODAY)
+    result = apply(database.sessions, path, options)
+    assert (result.created, result.rejected) == (2, 0)
+    with database.sessions() as s:
+        visits = {v.visit_type: (v.amount, v.note) for v in s.scalars(select(ServiceVisit))}
+    assert visits == {"maintenance": (Decimal("580.00"), "工单号 W8；机油；机滤；保养工时"),
+                      "repair": (Decimal("1000.00"), "工单号 W8；更换刹车片")}
+    again = apply(database.sessions, path, options)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 5)
