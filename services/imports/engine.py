@@ -255,32 +255,42 @@ def _refuse_other_kind(headers: Sequence[Cell], kind: str, path: Path) -> None:
             kind=text("import_kind", kind), columns="、".join(other.headers))
 
 
-def _fitting_sheet(path: Path, options: ImportOptions, source: Source) -> Source:
-    """The sheet to read when none was named: the first with data (`source`), unless its
-    columns cannot make this kind of row and another sheet's can (a summary sheet 汇总 before
-    the detail 明细). When none can, `source`, whose refusal then names every sheet."""
+def fitting_sheet(path: Path | str, kind: str, header_row: int | None = None,
+                  first: Source | None = None) -> str | None:
+    """The sheet of a workbook to import as `kind` when none is named, if not the first with
+    data (`first`, opened if not given): the first other sheet whose columns can make the
+    kind's rows, when the first's cannot (a summary 汇总 before the detail 明细). None: the
+    first with data it is."""
+    path = Path(path)
+    opened = first or open_source(path, None, header_row)
     try:
-        check_mapping(source.auto_mapping(options.kind))
-        return source
-    except RevisitError as refused:
-        first = refused
-    for name in source.table.layout.sheets:
-        if name == source.sheet:
-            continue
-        other = open_source(path, name, options.header_row)
-        try:
-            if other.headers and looks_like(other.headers, options.kind) is None:
-                check_mapping(other.auto_mapping(options.kind))
-                source.close()
-                return other
-        except RevisitError:
-            pass
-        other.close()
-    if looks_like(source.headers, options.kind) is not None:
-        return source  # refused as the other kind it is, which says more
-    first.add_note(f"(Read from the sheet {source.sheet}; no other sheet of {path.name} "
-                   f"fits either. Name the sheet with --sheet NAME.)")
-    raise first
+        sheets = opened.table.layout.sheets
+        if len(sheets) < 2 or _fits(opened, kind):
+            return None
+        for name in sheets:
+            if name == opened.sheet:
+                continue
+            other = open_source(path, name, header_row)
+            try:
+                if _fits(other, kind):
+                    return name
+            finally:
+                other.close()
+        return None
+    finally:
+        if first is None:
+            opened.close()
+
+
+def _fits(source: Source, kind: str) -> bool:
+    """Whether a sheet's columns, mapped by themselves, can make rows of `kind`."""
+    if not source.headers or looks_like(source.headers, kind) is not None:
+        return False
+    try:
+        check_mapping(source.auto_mapping(kind))
+    except RevisitError:
+        return False
+    return True
 
 
 def _check_errors_path(target: Path) -> None:
@@ -329,8 +339,11 @@ def run(sessions: sessionmaker[Session], path: Path | str, options: ImportOption
                    "it may be empty, or not this kind of file. If the headers are further "
                    "down, name their row (--header-row N)."),
                 file=path.name, rows=HEADER_SCAN)
-        if options.mapping is None and options.sheet is None and len(sheets) > 1:
-            source = _fitting_sheet(path, options, source)
+        guessed = options.mapping is None and options.sheet is None and len(sheets) > 1
+        if guessed and (name := fitting_sheet(path, options.kind, options.header_row,
+                                              source)) is not None:
+            source.close()
+            source = open_source(path, name, options.header_row)
         if options.mapping is None:
             _refuse_other_kind(source.headers, options.kind, path)
         mapping = options.mapping or source.auto_mapping(options.kind)
@@ -339,7 +352,13 @@ def run(sessions: sessionmaker[Session], path: Path | str, options: ImportOption
         if mapping.headers and mapping.headers != source.headers:
             # A saved profile: each field follows its header to wherever it stands now.
             mapping = fit_profile(mapping, source.headers)
-        check_mapping(mapping)
+        try:
+            check_mapping(mapping)
+        except RevisitError as refused:
+            if guessed:
+                refused.add_note(f"(Read from the sheet {source.sheet}; no other sheet of "
+                                 f"{path.name} fits either. Name the sheet with --sheet NAME.)")
+            raise
         columns = read_columns(path, options.sheet, options.header_row, mapping, cancel)
         digest = file_hash(path)
         with sessions() as s:

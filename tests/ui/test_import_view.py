@@ -574,3 +574,27 @@ def test_a_dms_contact_export_with_record_numbers_is_not_taken_for_a_list(qtbot,
     with qtbot.waitSignal(view.preview_loaded, timeout=10000):
         view.use_file(str(path))
     assert view.steps.currentIndex() == STEP_SHEET and asked == []
+
+
+def test_the_sheet_that_fits_the_kind_is_shown_first(qtbot, sqlite_database, boss, tmp_path,
+                                                     monkeypatch):
+    """A summary sheet (汇总) before the complaints (明细): the wizard opens on 明细, and the
+    user may still pick the summary."""
+    path = tmp_path / "投诉.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.title = "汇总"
+    for row in (["月份", "金额"], ["2026-10", 1200]):
+        wb.active.append(row)
+    detail = wb.create_sheet("明细")
+    for row in (["投诉日期", "车牌", "投诉类型"], ["2026-11-02", "粤A12345", "服务态度"]):
+        detail.append(row)
+    wb.save(path)
+    monkeypatch.setattr("ui.views.import_view.ask_open_path", lambda *a, **k: str(path))
+    widget, runner = _make_view(qtbot, sqlite_database, boss)
+    try:
+        widget.source.set_kind("complaints")
+        _choose_file(qtbot, widget)
+        assert widget.preview.layout.sheet == "明细"
+        assert widget.sheet.sheet.currentText() == "明细"
+    finally:
+        shut_down(widget, runner)

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from services.imports import profiles, readers
 from services.imports.apply import apply
+from services.imports.engine import fitting_sheet
 from services.imports.mapping import Mapping, auto_map, fit_profile, looks_like
 from services.imports.plan import ImportOptions, ImportPlan, plan
 from services.lists.outcomes import looks_like_list
@@ -162,11 +163,18 @@ class ImportView(QWidget):
 
     def load_preview(self, sheet: str | None, header_row: int | None, go_on: bool = False) -> None:
         """Read the top of the file in the background; `go_on`: then show step 2."""
-        path = self.path
+        path, kind = self.path, self.kind()
+
+        def read(_progress, _cancel) -> readers.Preview:
+            # No sheet chosen yet: the first with data, or the first that fits the kind when
+            # that one does not (a summary 汇总 before the detail 明细).
+            chosen = sheet if sheet is not None else fitting_sheet(path, kind, header_row)
+            return readers.preview(path, sheet=chosen, header_row=header_row,
+                                   rows=PREVIEW_ROWS)
+
         self._set_busy(True)
         self.runner.run(
-            lambda _p, _c: readers.preview(path, sheet=sheet, header_row=header_row,
-                                           rows=PREVIEW_ROWS),
+            read,
             on_done=lambda preview: self._show_preview(preview, go_on, sheet is None),
             on_failed=self._on_failed,
             on_cancelled=lambda: self._set_busy(False),
