@@ -116,6 +116,7 @@ other_purchase = Table(
     Column("kind", String(20), nullable=False),
     _money("amount", False),
     Column("description", String(200)),
+    _money("refunded", False),
 )
 
 # --- the summaries (models/summary.py) --------------------------------------------------------
