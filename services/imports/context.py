@@ -46,6 +46,11 @@ class Context:
     maintained: set[tuple[int, dt.date]] = field(default_factory=set)
     # (visit id, item) of the declined repairs the visits of the file have, stored or added.
     declined: set[tuple[int, str]] = field(default_factory=set)
+    # Per work order of a visits file (customer, car, day, type, work order): the total of its
+    # lines read so far and each line's cells (events._sum_lines), across chunks.
+    order_totals: dict[tuple[Any, ...], Decimal] = field(default_factory=dict)
+    order_lines: dict[tuple[Any, ...], set[tuple[Any, ...]]] = field(
+        default_factory=lambda: defaultdict(set))
     # The brands a model cell may start with (services/imports/brands.py), read once.
     brands: tuple[str, ...] | None = None
 

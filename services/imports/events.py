@@ -100,7 +100,7 @@ def process(ctx: Context, kind: str, rows: list[tuple[RowResult, dict[str, Any]]
                                     if spec.loose and e.get(spec.loose) is not None},
                        spec.similar)
     if spec.table == "service_visit":
-        _sum_lines(linked)
+        _sum_lines(ctx, linked)
     declined: list[tuple[RowResult, dict[str, Any], dict[str, Any]]] = []
     worked: list[tuple[RowResult, dict[str, Any], dict[str, Any]]] = []
     refunds: list[tuple[RowResult, dict[str, Any]]] = []
@@ -123,33 +123,33 @@ def process(ctx: Context, kind: str, rows: list[tuple[RowResult, dict[str, Any]]
         _refunds(ctx, spec, lookup, refunds)
 
 
-def _sum_lines(linked: list[tuple[RowResult, dict[str, Any], dict[str, Any]]]) -> None:
+# Set on a work order's line event whose order had lines in an earlier chunk: the visit found
+# then takes the new total though this import already touched it (_store).
+LINES_GO_ON = "_lines_go_on"
+
+
+def _sum_lines(ctx: Context, linked: list[tuple[RowResult, dict[str, Any], dict[str, Any]]]
+               ) -> None:
     """A work order's lines (a 维修项目明细 export: one row per labour or part, each with its
-    amount) as its visit: every line carries the amount of them all, so the visit is made with
-    the total, the next lines find it unchanged and add their work to its note, and the same
-    file read again finds it as it left it. A row repeated cell for cell is the same line
-    again, counted once. Lines of one work order that a chunk boundary parts are not added up."""
+    amount) as its visit: every line carries the amount of them all so far, so the visit is
+    made with the total, the next lines find it unchanged and add their work to its note, and
+    the same file read again finds it as it left it. A row repeated cell for cell is the same
+    line again, counted once. Lines a chunk boundary parts are added up across it."""
     groups: dict[tuple[Any, ...], list[dict[str, Any]]] = defaultdict(list)
-    cells: dict[tuple[Any, ...], set[tuple[Any, ...]]] = defaultdict(set)
+    earlier = set(ctx.order_totals)  # work orders with lines in the chunks before
     for result, _, event in linked:
         if event.get("work_order") is None or event.get("amount") is None:
             continue
         key = (event["customer_id"], event.get("vehicle_id"), event["visit_date"],
                event.get("visit_type"), event["work_order"])
-        if result.values not in cells[key]:
-            cells[key].add(result.values)
-            groups[key].append(event)
-    for lines in groups.values():
-        if len(lines) > 1:
-            total = sum(e["amount"] for e in lines)
-            for event in lines:
-                event["amount"] = total
-    # A repeated row carries its line's amount: set it to the total too.
-    for _, _, event in linked:
-        key = (event.get("customer_id"), event.get("vehicle_id"), event.get("visit_date"),
-               event.get("visit_type"), event.get("work_order"))
-        if len(groups.get(key, ())) > 1 and event.get("amount") is not None:
-            event["amount"] = groups[key][0]["amount"]
+        groups[key].append(event)
+        if result.values not in ctx.order_lines[key]:  # else the same line again
+            ctx.order_lines[key].add(result.values)
+            ctx.order_totals[key] = ctx.order_totals.get(key, 0) + event["amount"]
+    for key, events in groups.items():
+        for event in events:
+            event["amount"] = ctx.order_totals[key]
+            event[LINES_GO_ON] = key in earlier
 
 
 def _link(result: RowResult, v: dict[str, Any], lk: Lookup) -> tuple[dict | None, dict | None]:
@@ -479,6 +479,7 @@ def _store(ctx: Context, spec: EventKind, lk: Lookup, result: RowResult, v: dict
            event: dict[str, Any]) -> dict[str, Any] | None:
     """The event stored for the row, or created by it (None: the row is rejected)."""
     keys = ("customer_id", *spec.key)
+    go_on = event.pop(LINES_GO_ON, False)
     stored = _stored(spec, lk, result, v, event, ctx.seen[spec.table])
     if result.outcome == "reject":
         return None
@@ -507,7 +508,9 @@ def _store(ctx: Context, spec: EventKind, lk: Lookup, result: RowResult, v: dict
             event = {k: x for k, x in event.items() if k != "note"}
         changes = merge(ctx, result, spec.table, stored, event,
                         (*_moved(spec, stored, event), *_named_order(spec, stored, event),
-                         *spec.columns))
+                         *(c for c in spec.columns if not (go_on and c == "amount"))))
+        if go_on and stored.get("amount") != event["amount"]:
+            changes["amount"] = event["amount"]  # the order's lines of the chunk before, and these
         if note is not None:
             changes["note"] = note
         if changes:

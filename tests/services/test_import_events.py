@@ -264,3 +264,31 @@ def test_the_lines_of_one_work_order_make_one_visit_of_their_total(database, tmp
                       "repair": (Decimal("1000.00"), "工单号 W8；更换刹车片")}
     again = apply(database.sessions, path, options)
     assert (again.created, again.updated, again.unchanged) == (0, 0, 5)
+
+
+@pytest.mark.parametrize("chunk", [2, 3])
+def test_a_work_orders_lines_parted_by_a_chunk_are_added_up(database, tmp_path, monkeypatch,
+                                                          chunk):
+    """Rows are written a chunk at a time (1,000 rows): the lines of a work order on both
+    sides of a chunk's end are one visit of their total all the same."""
+    from services.imports import engine
+
+    monkeypatch.setattr(engine, "CHUNK", chunk)
+    apply(database.sessions, dms_export(tmp_path / "a.xlsx"), CUSTOMERS)
+    path = write_csv(tmp_path / "工单明细.csv", [*SAME_DAY, "维修项目"], [
+        ["2024-05-01", "粤A12345", "保养", "300", "W8", "机油"],
+        ["2024-05-01", "粤A12345", "保养", "80", "W8", "机滤"],
+        ["2024-05-01", "粤A12345", "保养", "80", "W8", "机滤"],  # the same line again
+        ["2024-05-01", "粤A12345", "保养", "200", "W8", "保养工时"],
+        ["2024-05-02", "粤A12345", "机修", "50", "W9", "检查"]])
+    options = ImportOptions("visits", today=TODAY)
+    result = apply(database.sessions, path, options)
+    assert (result.created, result.rejected, result.warnings) == (2, 0, ())
+    with database.sessions() as s:
+        visits = {v.work_order: (v.amount, v.note) for v in s.scalars(select(ServiceVisit))}
+    assert visits == {"W8": (Decimal("580.00"), "工单号 W8；机油；机滤；保养工时"),
+                      "W9": (Decimal("50.00"), "工单号 W9；检查")}
+    apply(database.sessions, path, options)  # read again: the same visits
+    with database.sessions() as s:
+        assert {v.work_order: v.amount for v in s.scalars(select(ServiceVisit))} == {
+            "W8": Decimal("580.00"), "W9": Decimal("50.00")}
