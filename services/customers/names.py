@@ -21,6 +21,28 @@ def addressed(name: str) -> tuple[str, str | None] | None:
     return None if match is None else (match[1], _TITLE_GENDER.get(match[2]))
 
 
+# Two-character surnames (复姓), the common ones: 欧阳娜 is Ms 欧阳, not Ms 欧.
+COMPOUND_SURNAMES = frozenset((
+    "欧阳", "司马", "上官", "诸葛", "司徒", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙",
+    "宇文", "夏侯", "令狐", "端木", "独孤", "南宫", "西门", "申屠", "轩辕", "澹台", "呼延",
+    "百里", "东郭", "太史", "钟离", "闻人", "赫连", "万俟", "司空", "濮阳", "淳于", "单于",
+    "公冶", "宗政", "拓跋", "第五", "羊舌", "梁丘", "左丘", "东门", "乐正", "鲜于", "闾丘",
+    "亓官", "司寇", "子车", "颛孙", "巫马", "公西", "漆雕", "壤驷", "公良", "谷梁", "段干",
+    "归海", "南门", "仲孙", "叔孙", "季孙", "夹谷", "宰父", "范姜",
+))
+
+
+def surname(name: str | None) -> str | None:
+    """The surname a greeting puts before 先生 or 女士: 张 of 张三 and of 张总, 欧阳 of 欧阳娜;
+    None for a name that has none so read (a name in Latin letters, one written with the
+    middle dot of minority names, 阿依古丽·买买提). Called for every member of a list run."""
+    text = (name or "").strip()
+    if not text or not ("\u3400" <= text[0] <= "\u9fff" or text[0] >= "\U00020000") \
+            or "·" in text:
+        return None
+    return text[:2] if len(text) > 2 and text[:2] in COMPOUND_SURNAMES else text[:1]
+
+
 def same_person(name: str | None, stored: str | None, gender: str | None = None) -> bool:
     """Whether `name` can be the name of the customer stored as `stored`, of gender `gender`:
     the same name, the same sounds, or a form of address with their surname and not the other

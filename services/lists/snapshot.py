@@ -9,6 +9,7 @@ import json
 from json.encoder import encode_basestring
 from typing import Any
 
+from services.customers.names import surname
 from services.customers.suggest_facts import renewal
 from services.labels import pick, text
 from services.lists.routing import LIST_CHANNELS, POSITIONS
@@ -239,7 +240,8 @@ class MemberSnapshots:
         title = _TITLES.get(gender or "", "")
         if not (title and name):
             return name or ""
-        key = name[:1] + title
+        # 欧阳女士 for 欧阳娜; a name without a surname to take is kept whole (…·买买提女士).
+        key = (surname(name) or name.strip()) + title
         return self._titles.setdefault(key, key)
 
     def _share(self, value: Any) -> tuple[Any, str]:

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from models import DeclinedItem, ListRun, ListRunExclusion, ListRunMember, StaffUser, Vehicle
 from models.codes import PURPOSES
+from services.customers.names import surname
 from services.labels import text
 from services.lists.build import CHANNEL_MODES, LIST_TO_STORED, RunOptions, RunSummary
 from services.lists.query import SALES_PURPOSES, candidate_query
@@ -301,7 +302,7 @@ def _salutation(r) -> str:
     if r.contact_name:  # a company's contact person, greeted as recorded
         return r.contact_name
     title = {"M": "先生", "F": "女士"}.get(r.gender or "", "")
-    return f"{r.name[:1]}{title}" if title and r.name else r.name
+    return f"{surname(r.name) or r.name.strip()}{title}" if title and r.name else r.name
 
 
 def _member(r, code: str, channel: str, caller: str, as_of: dt.date, note: str,

@@ -140,6 +140,9 @@ def _words(s) -> None:
     person(s, "BT-WD-ONLY", days="weekday")
     person(s, "BT-F", name="王芳", gender="F")
     person(s, "BT-N", name="李雷", gender=None)
+    person(s, "BT-OY", name="欧阳娜", gender="F")  # a two-character surname
+    person(s, "BT-SM", name="司马光", gender="M")
+    person(s, "BT-DOT", name="阿依古丽·买买提", gender="F")  # no surname to take
 
     def survey(c, score: int, day: dt.date = dt.date(2026, 10, 1)) -> None:
         s.add(SatisfactionSurvey(customer_id=c.id, survey_date=day, overall_score=score))
@@ -337,8 +340,9 @@ def test_best_time(world, code, best):
 
 def test_salutation_by_gender(world):
     members = world.run("BT-").members
-    assert [members[c].snapshot["salutation"] for c in ("BT-F", "BT-N", "BT-NONE")] == [
-        "王女士", "李雷", "客先生"]
+    assert [members[c].snapshot["salutation"] for c in (
+        "BT-F", "BT-N", "BT-NONE", "BT-OY", "BT-SM", "BT-DOT")] == [
+        "王女士", "李雷", "客先生", "欧阳女士", "司马先生", "阿依古丽·买买提女士"]
 
 
 # --- talking points ----------------------------------------------------------------------------
