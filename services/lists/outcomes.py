@@ -35,7 +35,8 @@ from models.codes import PROFILE_ATTRIBUTES
 from services import labels
 from services.customers.names import same_person
 from services.customers.profile import record_change_in, validate
-from services.imports.dates import normalise_date
+from services.imports.clean import YEARLESS_OVERDUE_DAYS
+from services.imports.dates import YearLess, normalise_date
 from services.imports.normalise import km_rise_implausible, normalise_km
 from services.imports.readers import every_sheet
 from services.imports.sources import FillDown, RawRow
@@ -115,12 +116,15 @@ def _text(v) -> str:
     return "" if v is None else unsafe_text(str(v)).strip()
 
 
-def _day(v, what: str, what_zh: str) -> dt.date | None:
-    """A date typed in any way people type one (2026/12/5, 12月5日 with the year, 20261205, an
-    Excel date), as the import reads dates."""
+def _day(v, what: str, what_zh: str, yearless: YearLess) -> dt.date | None:
+    """A date typed in any way people type one (2026/12/5, 12月5日, 12-8, 12.8 as text,
+    20261205, an Excel date), as the import reads dates; one without its year as `yearless`
+    says (a caller writes 12月8日 on a weekly list, and 1月5日 in December for January)."""
     if v is None or v == "":
         return None
-    result = normalise_date(v)
+    if isinstance(v, str) and (m := _MONTH_DOT_DAY.fullmatch(v.strip())):
+        v = f"{m[1]}月{m[2]}日"  # 12.8 typed as text: a day, where the import reads a number
+    result = normalise_date(v, yearless=yearless)
     if result.value is None:
         why = result.problems[0] if result.problems else None
         raise _Bad(f"{what} '{v}' is not a date like 2026-12-05 "
@@ -206,10 +210,16 @@ def _where(number: int, sheet: str, en: str, zh: str) -> Problem:
 TYPED = ("联系日期", "客户反馈", "下次跟进", "当前里程(km)", "画像变化")
 
 
-def _parse(row: dict, number: int, sheet: str = "",
+# A day typed month.day without its year, the way a caller jots it beside a call (12.8).
+_MONTH_DOT_DAY = re.compile(r"(1[0-2]|0?[1-9])\.(3[01]|[12]\d|0?[1-9])")
+
+
+def _parse(row: dict, number: int, today: dt.date, sheet: str = "",
            merged: frozenset[str] = frozenset()) -> _Row | None:
     """The row's values by header; `merged`: the headers whose value is a cell merged down
-    from a row above (typed once for a block of rows)."""
+    from a row above (typed once for a block of rows). A contact day without its year is the
+    last such day by `today`; a follow-up's, the next from the contact day, else from
+    YEARLESS_OVERDUE_DAYS before today (one missed is still that day, as an import reads one)."""
     outcome_text = _text(row.get("结果"))
     if not outcome_text:
         typed = [h for h in TYPED if h not in merged and _text(row.get(h))]
@@ -235,8 +245,9 @@ def _parse(row: dict, number: int, sheet: str = "",
                        f"当前里程“{typed_km}”不是里程数"
                        f"（{why.text('zh') if why else '无法识别'}）")
         km = read.value
-    day = _day(row.get("联系日期"), "contact date", "联系日期")
-    follow_up = _day(row.get("下次跟进"), "follow-up date", "下次跟进")
+    day = _day(row.get("联系日期"), "contact date", "联系日期", ("last", today))
+    follow_up = _day(row.get("下次跟进"), "follow-up date", "下次跟进",
+                     ("next", day or today - dt.timedelta(days=YEARLESS_OVERDUE_DAYS)))
     return _Row(number, _text(row.get("编号")), _text(row.get("客户编号")),
                 _text(row.get("姓名")), _text(row.get("回访员")), outcome, day,
                 _text(row.get("客户反馈")) or None, follow_up, km,
@@ -296,9 +307,12 @@ def _header_row(rows: Iterator[RawRow]) -> tuple[list[RawRow], list[str], list[s
     return top, [], missing
 
 
-def read_rows(path: Path) -> tuple[list[_Row], list[Problem], int]:
+def read_rows(path: Path, today: dt.date | None = None
+              ) -> tuple[list[_Row], list[Problem], int]:
     """The list's rows, from any file the import reads (.xlsx as written; .xls, .ods
-    or CSV when a caller's spreadsheet program saved it so), row numbers as it shows them."""
+    or CSV when a caller's spreadsheet program saved it so), row numbers as it shows them;
+    `today` places days typed without their year."""
+    today = today or dt.date.today()
     if not path.is_file():
         raise RevisitError(N_("{path} does not exist (or is a folder)."), path=str(path))
     rows: list[_Row] = []
@@ -344,7 +358,7 @@ def read_rows(path: Path) -> tuple[list[_Row], list[Problem], int]:
                     values = shown
                 row = dict(zip(header, values, strict=False))
                 try:
-                    parsed = _parse(row, number, where, merged)
+                    parsed = _parse(row, number, today, where, merged)
                 except _Bad as exc:
                     problems.append(_where(number, where, str(exc), exc.zh))
                     continue
@@ -371,7 +385,7 @@ def read_outcomes(sessions: Sessions, path: Path | str, *, actor: Actor | None =
     today = today or dt.date.today()
     if staff_id is None:
         staff_id = actor_id(actor)
-    rows, problems, blank = read_rows(path)
+    rows, problems, blank = read_rows(path, today)
     rows, refused = _matching(sessions, rows, path)
     problems += refused
     totals = _Counts()

@@ -133,6 +133,27 @@ def test_contact_dates_are_read_as_people_type_them(listed, typed, day):
         assert s.scalar(select(MileageReading.km).where(MileageReading.source == "call")) == 91000
 
 
+@pytest.mark.parametrize(("contact", "follow_up", "day", "next_day"), [
+    ("11月24日", "12月8日", dt.date(2026, 11, 24), dt.date(2026, 12, 8)),
+    ("11-24", "12.8", dt.date(2026, 11, 24), dt.date(2026, 12, 8)),
+    ("11/24", "1月5号", dt.date(2026, 11, 24), dt.date(2027, 1, 5)),  # January: next year's
+    (None, "12-8", None, dt.date(2026, 12, 8))])
+def test_days_typed_without_their_year_are_this_weeks(listed, contact, follow_up, day,
+                                                       next_day):
+    """What a caller jots beside a call: the contact day is the last such day by today, the
+    follow-up the next from the contact."""
+    database, path, col = listed
+    _fill(path, col, {(2, "结果"): "接通", (2, "联系日期"): contact, (2, "下次跟进"): follow_up})
+    report = outcomes.read_outcomes(database.sessions, path, today=TODAY)
+    assert (report.stored, report.problems) == (1, ())
+    with database.sessions() as s:
+        event = s.scalars(select(ContactEvent).where(
+            ContactEvent.list_run_id.is_not(None))).one()
+    assert event.next_follow_up == next_day
+    if day is not None:
+        assert event.contact_at.date() == day
+
+
 def test_dates_and_km_that_cannot_be_are_refused_with_the_reason(listed):
     database, path, col = listed
     _visit_reading(database, path, col, 5, 117947)
