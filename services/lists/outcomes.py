@@ -40,6 +40,7 @@ from services.imports.dates import YearLess, normalise_date
 from services.imports.normalise import km_rise_implausible, normalise_km
 from services.imports.readers import every_sheet
 from services.imports.sources import FillDown, RawRow
+from services.lists.runs import calls_queued
 from services.lists.snapshot import member_data
 from services.outputs.excel import unsafe_text
 from services.outputs.types import ROW_CODE
@@ -428,7 +429,7 @@ def _replaced(sessions: Sessions, run_ids: set[int]) -> tuple[Problem, ...]:
             newer = s.scalar(select(ListRun.id).where(
                 ListRun.segment_id == run.segment_id, ListRun.segment_id.is_not(None),
                 ListRun.finished_at.is_not(None), ListRun.withdrawn_at.is_(None),
-                ListRun.created_at > run.created_at)
+                ListRun.created_at > run.created_at, calls_queued())
                 .order_by(ListRun.created_at.desc()).limit(1))
             if newer is not None:
                 notes.append(Problem(

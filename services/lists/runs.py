@@ -16,8 +16,9 @@ import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import case, exists, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.sql import ColumnElement
 
 from models import Customer, DoNotContact, ListRun, ListRunExclusion, ListRunMember
 from models.base import utcnow
@@ -288,12 +289,20 @@ def finish_run(sessions: Sessions, run_id: int) -> bool:
         return True
 
 
+def calls_queued() -> ColumnElement[bool]:
+    """A run puts calls in the callers' queues: it has members to phone. A later run of the
+    segment replaces an earlier one's calls only so; a mail or SMS run replaces none."""
+    m = ListRunMember
+    return exists().where(m.run_id == ListRun.id, m.channel == "phone")
+
+
 def _refuse_if_replaced(s: Session, run: ListRun, refusal: str = SUPERSEDED) -> None:
     """Refuse (`refusal`) to put `run`'s calls in the queues when a later finished run of its
-    segment, not withdrawn, replaced it: the same customers would be called twice."""
+    segment with calls, not withdrawn, replaced it: the same customers would be called
+    twice."""
     newer = s.scalar(select(ListRun.id).where(
         ListRun.segment_id == run.segment_id, ListRun.id > run.id,
-        ListRun.finished_at.is_not(None), ListRun.withdrawn_at.is_(None))
+        ListRun.finished_at.is_not(None), ListRun.withdrawn_at.is_(None), calls_queued())
         .order_by(ListRun.id).limit(1))
     if newer is not None and run.segment_id is not None:
         raise RevisitError(refusal, run=run.id, newer=newer)

@@ -135,6 +135,18 @@ def test_a_withdrawn_run_is_never_the_previous_run_nor_one_that_replaced_another
     assert runs.run_info(database.sessions, mistaken).withdrawn
 
 
+def test_a_later_run_without_calls_replaces_no_calls(database):
+    """The segment's mail or SMS run made after a call run was withdrawn calls nobody: the call
+    run may come back, and its paper read back is not said to be replaced."""
+    setup(database)
+    mistaken = _run(database).run_id
+    open_calls = runs.withdraw_run(database.sessions, mistaken, BOSS)
+    for channel in ("mail", "sms"):
+        _run(database, channel=channel)
+    assert runs.reinstate_run(database.sessions, mistaken, BOSS) == open_calls
+    assert _queue(database, "chenli")
+
+
 def test_the_effect_report_leaves_a_withdrawn_run_out(database):
     setup(database)
     kept, mistaken = _run(database).run_id, _run(database, purpose="care").run_id
