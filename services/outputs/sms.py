@@ -36,6 +36,8 @@ PART_LIMIT = 67
 MAX_LENGTH = 500
 DEFAULT_WINDOW = (dt.time(8, 0), dt.time(20, 0))
 DEFAULT_OPT_OUT = "回T退订"
+# What may stand between a message and the opt-out text appended to it without a comma.
+_SENTENCE_ENDS = frozenset("。！？!?.,，;；:： ")
 VENDORS = ("generic", "aliyun", "huawei")
 SHOP_FIELD = "店名"
 
@@ -269,7 +271,10 @@ class SmsTemplate:
     def render(self, m: ListMember, values: dict[str, str] | None = None) -> str:
         body = self.merge.fill(m, values)
         if self.opt_out not in body:
-            body = f"{body}{self.opt_out}"
+            # "…该保养了，回T退订": a comma between, unless the template ends a sentence.
+            apart = "" if not body or body[-1] in _SENTENCE_ENDS \
+                or self.opt_out[:1] in _SENTENCE_ENDS else "，"
+            body = f"{body}{apart}{self.opt_out}"
         return f"{self.signature.strip()}{body}"
 
 

@@ -303,14 +303,25 @@ def test_sms_parts_rule():
     assert [sms.parts(n) for n in (1, 70, 71, 134, 135, 160)] == [1, 1, 2, 2, 3, 3]
 
 
+@pytest.mark.parametrize(("text", "opt_out", "sent"), [
+    ("您的车该保养了", "回T退订", "【广州丰田】您的车该保养了，回T退订"),
+    ("您的车该保养了。", "回T退订", "【广州丰田】您的车该保养了。回T退订"),
+    ("您的车该保养了！退订回T", "退订回T", "【广州丰田】您的车该保养了！退订回T"),
+    ("您的车该保养了", "，拒收请回复R", "【广州丰田】您的车该保养了，拒收请回复R")])
+def test_the_opt_out_text_follows_the_message_as_a_sentence_of_its_own(text, opt_out, sent):
+    template = sms.SmsTemplate(text, "【广州丰田】", opt_out)
+    assert template.render(member(1, channel="sms")) == sent
+
+
 def test_sms_length_is_counted_as_carriers_bill_in_utf16_units(tmp_path):
     # 68 basic-plane characters with the signature and opt-out, then one emoji: 70 by code
     # points but 71 UTF-16 units, so 2 parts; 𠮷 (outside the basic plane) also counts 2.
     signature, opt_out = "【广州丰田】", "回T退订"
-    body = "保" * (68 - len(signature) - len(opt_out))
+    # Each template ends its sentence (。), so no comma comes before the opt-out text.
+    body = "保" * (68 - len(signature) - len(opt_out) - 1) + "。"
     plain = sms.SmsTemplate(body, signature)
-    smile = sms.SmsTemplate(body + "😀", signature)
-    rare = sms.SmsTemplate(body[:-1] + "𠮷", signature)
+    smile = sms.SmsTemplate(body[:-1] + "😀。", signature)
+    rare = sms.SmsTemplate(body[:-2] + "𠮷。", signature)
     out = sms.write_sms_file([member(1, channel="sms")], plain, tmp_path / "p.xlsx",
                              send_at=SEND)
     assert (out.rows[0].length, out.rows[0].parts, out.rows[0].flagged) == (68, 1, "")
@@ -319,7 +330,7 @@ def test_sms_length_is_counted_as_carriers_bill_in_utf16_units(tmp_path):
     assert len(out.rows[0].message) == 69 and out.rows[0].length == 70
     assert out.rows[0].parts == 1 and out.rows[0].flagged == "😀"
     out = sms.write_sms_file([member(1, channel="sms")], sms.SmsTemplate(
-        body + "保😀", signature), tmp_path / "f.xlsx", vendor="aliyun", send_at=SEND)
+        body[:-1] + "保😀。", signature), tmp_path / "f.xlsx", vendor="aliyun", send_at=SEND)
     assert (len(out.rows[0].message), out.rows[0].length, out.rows[0].parts) == (70, 71, 2)
     preview = openpyxl.load_workbook(out.path).worksheets[1]
     header = [c.value for c in preview[1]]

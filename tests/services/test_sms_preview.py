@@ -207,7 +207,7 @@ def test_a_vendor_csv_holds_what_is_sent_without_the_formula_guard(tmp_path, ven
     else:
         assert got["姓名"] == "=SUM(1)"
     # The message as sent, and its length is the length of what the file holds.
-    assert got["短信内容"] == estimate.first[0].message == "【广州丰田】=先生您好，=SUM(1)回T退订"
+    assert got["短信内容"] == estimate.first[0].message == "【广州丰田】=先生您好，=SUM(1)，回T退订"
     assert int(got["字数"]) == sms.sms_length(got["短信内容"]) == estimate.first[0].length
 
 

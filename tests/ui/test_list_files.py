@@ -195,7 +195,9 @@ def test_the_sms_preview_and_confirmation_show_what_the_file_then_holds(
     panel.sms_text.insertPlainText("🚗")  # as typed (keyClicks types ASCII only)
     typed = _estimate_shown(qtbot, panel)
     assert typed is not shown and typed.flagged_messages == typed.messages
-    assert typed.first[0].length == shown.first[0].length + 2
+    # Two for the emoji, one for the comma now between the message and 回T退订.
+    assert typed.first[0].length == shown.first[0].length + 3
+    assert typed.first[0].message.endswith("🚗，回T退订")
     assert "hold characters a vendor may reject" in panel.sms_preview.warnings.text()
     assert table.item(0, 4).text() == "May be rejected: 🚗"
 
