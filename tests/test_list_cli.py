@@ -56,6 +56,11 @@ def test_build_writes_call_list_and_show_reports_it(db, tmp_path):
     built = run(db, "list", "build", "老车主", "--channel", "call", "--staff", "chenli,liuyang",
                 "--as-of", TODAY, "--format", "xlsx", "--out", str(out))
     assert "list run #1" in built.stdout
+    assert "  caller 陈丽: " in built.stdout and "  caller 刘洋: " in built.stdout
+    # A mail run hands no calls to anyone: no caller lines of 0.
+    mailed = run(db, "list", "build", "老车主", "--channel", "mail", "--staff", "chenli",
+                 "--as-of", TODAY, "--format", "xlsx", "--out", str(tmp_path / "mail.xlsx"))
+    assert "list run #2" in mailed.stdout and "caller" not in mailed.stdout
     rows = list(openpyxl.load_workbook(out, read_only=True).active.iter_rows(values_only=True))
     header, body = rows[0], rows[1:]
     assert header[:2] == ("编号", "回访员") and len(body) > 0

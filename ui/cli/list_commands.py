@@ -308,8 +308,9 @@ def _build(args, open_db) -> int:
         )
         for line in _count_lines(summary.by_channel, lambda ch: text("list_channel", ch)):
             print(line)
-        for name, n in summary.by_caller.items():
-            print(f"  caller {name}: {n:,}")
+        if summary.by_channel.get("call"):  # callers are handed calls only
+            for name, n in summary.by_caller.items():
+                print(f"  caller {name}: {n:,}")
         for reason, n in summary.excluded.items():
             print(f"  excluded, {reason}: {n:,}")
         _write_and_finish(db, summary.run_id, args, st, summary.document, streamed,
