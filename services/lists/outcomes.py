@@ -613,6 +613,14 @@ def _store_chunk(sessions: Sessions, rows: list[_Row], file_name: str, actor: Ac
             # after a killed read, adds nothing twice.
             key = f"list:{r.code}:{r.day or '-'}:{r.outcome}"
             event = s.scalar(select(ContactEvent).where(ContactEvent.source_key == key))
+            retyped = None  # the row read before with another outcome: the caller's correction
+            if event is None:
+                event = retyped = s.scalar(select(ContactEvent).where(
+                    ContactEvent.list_run_id == member.run_id,
+                    ContactEvent.customer_id == member.customer_id,
+                    ContactEvent.source_key.startswith(key.rpartition(":")[0] + ":",
+                                                       autoescape=True))
+                    .order_by(ContactEvent.id.desc()).limit(1))
             # What a caller heard on the phone or in a WeChat chat; seen on a visit.
             source = "visit" if member.channel == "visit" else "call"
             own = None  # the km this row stored when it was read before
@@ -646,7 +654,8 @@ def _store_chunk(sessions: Sessions, rows: list[_Row], file_name: str, actor: Ac
                     continue
             if event is not None:
                 got.already += 1
-                before = _correct(s, r, event, member, own, day, source)
+                before = _correct(s, r, event, member, own, day, source,
+                                  retyped is not None)
                 if before is not None:
                     got.corrected += 1
                     if "km" in before and before["km"] is None:  # typed in since: a new reading
@@ -699,12 +708,22 @@ def _record_changes(s: Session, r: _Row, member: ListRunMember, day: dt.date, so
 
 
 def _correct(s: Session, r: _Row, event: ContactEvent, member: ListRunMember,
-             own: MileageReading | None, day: dt.date, source: str) -> dict | None:
+             own: MileageReading | None, day: dt.date, source: str,
+             retyped: bool = False) -> dict | None:
     """A row read before, read again: what was typed into it since (feedback, the next date,
     the km) replaces what its first read stored. A cell emptied since clears nothing (an
-    older copy of the list read later must not erase what a newer one said). Returns what
-    was replaced, for the audit trail, or None when nothing was."""
+    older copy of the list read later must not erase what a newer one said). `retyped`: the
+    row was found by its row id and day, its outcome typed over since (空号 put right as 接通):
+    the new outcome replaces the one read before, which would otherwise still count (a wrong
+    number kept the customer off later call lists). The event keeps the key it was first
+    stored under, so the older copy read again is that event, and changes nothing. Returns
+    what was replaced, for the audit trail, or None when nothing was."""
     before: dict = {}
+    if retyped and r.outcome != event.outcome:
+        before["outcome"] = event.outcome
+        event.outcome = r.outcome
+        if member.status == before["outcome"]:
+            member.status = r.outcome
     if r.feedback is not None and r.feedback != event.feedback:
         before["feedback"] = event.feedback
         event.feedback = r.feedback

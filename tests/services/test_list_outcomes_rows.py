@@ -409,6 +409,33 @@ def test_a_row_typed_into_after_it_was_read_is_corrected_and_the_old_kept(listed
             ContactEvent.source_key.like(f"list:{code}:%"))) == "下周二来保养，要代步车"
 
 
+def test_an_outcome_typed_over_replaces_the_one_read_before(listed, tmp_path):
+    """空号 read, then put right as 接通 on the same row and day: one contact, reached (the
+    wrong number kept the customer off later call lists); the older copy read again after
+    changes nothing back."""
+    database, path, col = listed
+    code, who = _cell(path, col, 2, "编号"), _cell(path, col, 2, "客户编号")
+    _fill(path, col, {(2, "结果"): "空号", (2, "联系日期"): "2026-11-24"})
+    older = tmp_path / "older.xlsx"
+    older.write_bytes(path.read_bytes())
+    assert outcomes.read_outcomes(database.sessions, path, today=TODAY).stored == 1
+    _fill(path, col, {(2, "结果"): "接通"})
+    again = outcomes.read_outcomes(database.sessions, path, today=TODAY)
+    assert (again.stored, again.already, again.corrected) == (0, 1, 1)
+    assert _events(database) == {who: "reached"}
+    with database.sessions() as s:
+        assert s.scalar(select(ListRunMember.status).where(
+            ListRunMember.row_code == code)) == "reached"
+    for copy in (older, path):
+        read = outcomes.read_outcomes(database.sessions, copy, today=TODAY)
+        assert (read.stored, read.already, read.corrected) == (0, 1, 0)
+    assert _events(database) == {who: "reached"}
+    with database.engine.connect() as conn:
+        details = [d for (d,) in conn.exec_driver_sql(
+            "SELECT detail FROM audit_log WHERE action = 'read_outcomes' ORDER BY id")]
+    assert any(f'"row": "{code}"' in d and '"outcome": "wrong_number"' in d for d in details)
+
+
 def test_a_corrected_km_is_still_held_to_the_odometer(listed):
     database, path, col = listed
     vehicle = _visit_reading(database, path, col, 2, 50000)
