@@ -218,8 +218,9 @@ def _member_row(m: ListMember, st: _Styles,
     cells = [
         st.wrap(m.row_code, 0, BODY_PT, 2),
         # A company's 联系人 under its name, as whom the caller asks for ("找王经理": one line
-        # of the narrow column, so the row grows no taller than its outcome boxes).
-        st.wrap(m.name, 1, BODY_PT, 2) + (
+        # of the narrow column, so the row grows no taller than its outcome boxes). A long
+        # name takes up to four lines of it (a company, 欧阳·尼格买提·买买提) before it is cut.
+        st.wrap(m.name, 1, BODY_PT, 4) + (
             st.wrap(f"找{m.contact_person}", 1, BODY_PT, 2) if m.contact_person else []),
         (m.mobile or "").split("\n"),
         st.wrap(m.best_time, 3, BODY_PT, 4),
