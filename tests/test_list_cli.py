@@ -402,7 +402,7 @@ def test_the_aliyun_csv_holds_the_variables_as_sent(own_db, tmp_path):
     with (tmp_path / "vendor-preview.csv").open(encoding="utf-8-sig", newline="") as fh:
         checked = {r["手机号码"]: r for r in csv.DictReader(fh)}
     sent = checked[evil[0]["手机号码"]]
-    assert sent["短信内容"].endswith(f"{evil[0]['title']}您好，=SUM(1)回T退订")
+    assert sent["短信内容"].endswith(f"{evil[0]['title']}您好，=SUM(1)，回T退订")
     assert int(sent["字数"]) == len(sent["短信内容"])  # the length of what is sent
     assert "messages: 1 " not in printed.stdout and not re.search(r"\b1 messages", printed.stdout)
 

@@ -17,10 +17,10 @@ def test_the_shop_name_is_a_merge_field_with_a_fallback():
     m = member(1, channel="sms")
     tpl = sms.SmsTemplate("{店名}提醒{称呼}：保养9折", SIGNATURE, shop_name="广州某某丰田")
     tpl.check()
-    assert tpl.render(m) == "【广州丰田】广州某某丰田提醒陈先生：保养9折回T退订"
+    assert tpl.render(m) == "【广州丰田】广州某某丰田提醒陈先生：保养9折，回T退订"
     blank = sms.SmsTemplate("{店名|本店}提醒{称呼}：保养9折", SIGNATURE, shop_name=" ")
     blank.check()
-    assert blank.render(m) == "【广州丰田】本店提醒陈先生：保养9折回T退订"
+    assert blank.render(m) == "【广州丰田】本店提醒陈先生：保养9折，回T退订"
     rows, skipped = wechat.render_messages([m], "{称呼}您好，{店名|本店}祝您用车愉快", "")
     assert [r.message for r in rows] == ["陈先生您好，本店祝您用车愉快"] and skipped == []
     with pytest.raises(RevisitError) as refused:

@@ -352,7 +352,7 @@ def test_a_merge_field_without_a_value_uses_its_fallback_or_leaves_the_member_ou
     assert all("您的该保养了" not in r.message for r in out.rows)
     kind = sms.SmsTemplate("{车型|您的爱车}该保养了", "【广州丰田】")
     out = sms.write_sms_file(ms, kind, tmp_path / "k.xlsx", vendor="aliyun", send_at=SEND)
-    assert not out.skipped and out.rows[1].message == "【广州丰田】您的爱车该保养了回T退订"
+    assert not out.skipped and out.rows[1].message == "【广州丰田】您的爱车该保养了，回T退订"
     assert out.rows[1].variables == (("model", "您的爱车"),)
     assert out.rows[0].variables[0][1] in out.rows[0].message
 
