@@ -11,7 +11,7 @@ from typing import Any
 
 from services.imports import normalise as n
 from services.imports import words as w
-from services.imports.dates import normalise_date, normalise_datetime
+from services.imports.dates import YEARLESS_OVERDUE_DAYS, normalise_date, normalise_datetime
 from services.imports.fields import EXTRA_PHONES, Field
 from services.imports.mapping import Mapping
 from services.imports.normalise import Cell, Clean, Severity, cell_text, is_blank
@@ -26,10 +26,6 @@ BLANKS_NOTED = "blanks_noted"  # what a contact's feedback says of its cells lef
 # A contact whose channel cell is empty, in a file whose other rows name no one channel, is
 # a call: the phone is the department's channel and the one its files leave unsaid.
 DEFAULT_CHANNEL = "phone"
-# A follow-up or renewal day written without its year may be this many days past (a follow-up
-# missed, an insurance lapsed): 10月1日 in a file imported on 30 November is that October's,
-# not next year's. Said in the warning date_year_next (services/imports/normalise.py).
-YEARLESS_OVERDUE_DAYS = 90
 # Nothing but a birthday is dated before this year: no car of a dealer's customers was bought,
 # serviced or insured earlier, and such a date is a misread (190305 read as March 1903).
 EVENTS_FROM = 1950

@@ -30,6 +30,10 @@ _MD = re.compile(r"(\d{1,2})\s*([-/月])\s*(\d{1,2})\s*[日号]?")
 # What a year-less day is taken as (YearLess): the first such day on or after the given one
 # ("next": a follow-up, a renewal) or the last on or before it ("last": a call, a visit).
 YearLess = tuple[str, dt.date]
+# A follow-up or renewal day written without its year may be this many days past (a follow-up
+# missed, an insurance lapsed): 10月1日 in a file imported on 30 November is that October's,
+# not next year's. Said in the warning date_year_next (services/imports/normalise.py).
+YEARLESS_OVERDUE_DAYS = 90
 _TIME = re.compile(
     r"[t\s]*(上午|早上|中午|下午|晚上|am|pm)?\s*(\d{1,2})\s*[:：时点]\s*(\d{1,2})?\s*分?"
     r"(?:\s*[:：]?\s*(\d{1,2})(?:\.\d+)?\s*秒?)?\s*(am|pm)?\s*(z|[+-]\d{2}:?\d{2})?"

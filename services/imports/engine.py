@@ -154,10 +154,9 @@ def _internal(kind: str, values: dict[str, Any], ctx: Context,
         item = v.get("item")
         # A refund written as money (类型 退货, 金额 800): said by the kind column alone, since
         # an item or remark may speak of refunds and be a sale (不退货, 7天内可退款).
-        if v.get("amount") is not None and v["amount"] > 0 and events.says_refund(
-                v.pop(KIND_TYPED, None)):
+        kind_typed = v.pop(KIND_TYPED, None)
+        if v.get("amount") is not None and v["amount"] > 0 and events.says_refund(kind_typed):
             v["amount"] = -v["amount"]
-        v.pop(KIND_TYPED, None)
         if v.get("amount") is not None and v["amount"] < 0:
             item = events.refund_item(item, v.get("remarks"))
         parts = [f"{events.ORDER_SAID}{order}" if order else None, item, v.get("remarks")]

@@ -336,11 +336,7 @@ def _what_returned(description: str | None) -> str:
     rest = _order_and_rest(description)[1]
     for word in REFUND_WORDS:
         rest = rest.replace(word, "")
-    return _bare(rest)
-
-
-def _bare(text: str) -> str:
-    return re.sub(r"[\s\W_]+", "", nfkc(text))
+    return _work_key(rest)
 
 
 def _refunds(ctx: Context, spec: EventKind, lk: Lookup,
@@ -385,7 +381,7 @@ def _bought(ctx: Context, lk: Lookup, customers: set[int],
             by_id.setdefault(row["id"], dict(row))
     found: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for purchase in by_id.values():
-        if purchase.get("amount") is not None and purchase["amount"] > 0:
+        if purchase["amount"] > 0:  # a purchase row always has its amount (NOT NULL, default 0)
             found[purchase["customer_id"]].append(purchase)
     return found
 
@@ -428,7 +424,7 @@ def _returned(refund: dict[str, Any], bought: list[dict[str, Any]]) -> dict[str,
         found = named
     elif item:
         found = [p for p in found
-                 if _alike(item, _bare(_order_and_rest(p.get("description"))[1]))]
+                 if _alike(item, _work_key(_order_and_rest(p.get("description"))[1]))]
     else:
         found = [p for p in found if p["amount"] == back]
     return max(found, key=lambda p: (p["amount"] == back, p["amount"] >= back,

@@ -420,6 +420,17 @@ def _decimal(raw: Cell, units: re.Pattern[str]) -> Decimal | None:
 
 def normalise_amount(raw: Cell) -> Clean[Decimal]:
     """Money to Decimal with two places: "15.8万" -> 158000.00, "¥158,000.00", "158000元"."""
+    return _money(raw, signed=False)
+
+
+def normalise_signed_amount(raw: Cell) -> Clean[Decimal]:
+    """A purchase's amount, which a refund writes negative (-800, (800), -3,200.00元): read as
+    normalise_amount reads money, the sign kept."""
+    return _money(raw, signed=True)
+
+
+def _money(raw: Cell, *, signed: bool) -> Clean[Decimal]:
+    """Money to Decimal with two places; a negative amount refused unless `signed`."""
     if is_blank(raw):
         return EMPTY
     if isinstance(raw, str) and nfkc(raw).strip() in ("免费", "免单"):
@@ -427,23 +438,11 @@ def normalise_amount(raw: Cell) -> Clean[Decimal]:
     value = _decimal(raw, _CURRENCY)
     if value is None:
         return refused("amount_invalid")
-    if value < 0:
+    if value < 0 and not signed:
         return refused("amount_negative")
-    if value >= MAX_AMOUNT:
+    if abs(value) >= MAX_AMOUNT:
         return refused("amount_implausible")
     return Clean(value.quantize(_CENT, ROUND_HALF_UP))
-
-
-def normalise_signed_amount(raw: Cell) -> Clean[Decimal]:
-    """A purchase's amount, which a refund writes negative (-800, (800), -3,200.00元): read as
-    normalise_amount reads money, the sign kept."""
-    if is_blank(raw):
-        return EMPTY
-    value = _decimal(raw, _CURRENCY)
-    if value is not None and value < 0:
-        back = normalise_amount(-value)
-        return back if back.value is None else Clean(-back.value)
-    return normalise_amount(raw)
 
 
 def normalise_price(raw: Cell) -> Clean[Decimal]:

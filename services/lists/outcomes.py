@@ -35,8 +35,7 @@ from models.codes import PROFILE_ATTRIBUTES
 from services import labels
 from services.customers.names import same_person
 from services.customers.profile import record_change_in, validate
-from services.imports.clean import YEARLESS_OVERDUE_DAYS
-from services.imports.dates import YearLess, normalise_date
+from services.imports.dates import YEARLESS_OVERDUE_DAYS, YearLess, normalise_date
 from services.imports.normalise import km_rise_implausible, normalise_km
 from services.imports.readers import every_sheet
 from services.imports.sources import FillDown, RawRow
