@@ -166,11 +166,17 @@ class ImportView(QWidget):
         path, kind = self.path, self.kind()
 
         def read(_progress, _cancel) -> readers.Preview:
-            # No sheet chosen yet: the first with data, or the first that fits the kind when
-            # that one does not (a summary 汇总 before the detail 明细).
-            chosen = sheet if sheet is not None else fitting_sheet(path, kind, header_row)
-            return readers.preview(path, sheet=chosen, header_row=header_row,
-                                   rows=PREVIEW_ROWS)
+            shown = readers.preview(path, sheet=sheet, header_row=header_row,
+                                    rows=PREVIEW_ROWS)
+            # No sheet chosen yet, and more than one: the first with data, or the first that
+            # fits the kind when that one does not (a summary 汇总 before the detail 明细). A
+            # file of one sheet is read once.
+            if sheet is None and len(shown.layout.sheets) > 1:
+                fits = fitting_sheet(path, kind, header_row)
+                if fits is not None:
+                    return readers.preview(path, sheet=fits, header_row=header_row,
+                                           rows=PREVIEW_ROWS)
+            return shown
 
         self._set_busy(True)
         self.runner.run(
