@@ -1218,392 +1218,392 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>CustomerPage</name>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="214"/>
+        <location filename="../../ui/views/customer_page.py" line="216"/>
         <source>Record a change…</source>
         <translation>记录变更…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="216"/>
+        <location filename="../../ui/views/customer_page.py" line="218"/>
         <source>Record what changed (married, new job, km…) with its date and source (Ctrl+E)</source>
         <translation>记录客户的变化（结婚、换工作、里程…）及日期和来源（Ctrl+E）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="219"/>
+        <location filename="../../ui/views/customer_page.py" line="221"/>
         <source>Erase…</source>
         <translation>擦除…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="221"/>
+        <location filename="../../ui/views/customer_page.py" line="223"/>
         <source>Erase this customer&apos;s personal data on their request (supervisors; cannot be undone)</source>
         <translation>应客户要求擦除其个人信息（主管操作，不可撤销）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="225"/>
+        <location filename="../../ui/views/customer_page.py" line="227"/>
         <source>Details and cars…</source>
         <translation>资料与车辆…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="227"/>
+        <location filename="../../ui/views/customer_page.py" line="229"/>
         <source>Record a new mobile or phone, a new address, a contact person, the name put right, a birthday, a car bought or sold, a km reading</source>
         <translation>记录新手机或电话、新地址、联系人、更正姓名、生日、买入或卖出的车辆、里程读数</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="237"/>
+        <location filename="../../ui/views/customer_page.py" line="239"/>
         <source>Brief</source>
         <translation>简报</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="238"/>
-        <location filename="../../ui/views/customer_page.py" line="242"/>
+        <location filename="../../ui/views/customer_page.py" line="240"/>
+        <location filename="../../ui/views/customer_page.py" line="244"/>
         <source>Attribute</source>
         <translation>属性</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="238"/>
+        <location filename="../../ui/views/customer_page.py" line="240"/>
         <source>Value</source>
         <translation>值</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="238"/>
+        <location filename="../../ui/views/customer_page.py" line="240"/>
         <source>Since</source>
         <translation>起始日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="241"/>
+        <location filename="../../ui/views/customer_page.py" line="243"/>
         <source>Effective</source>
         <translation>生效日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="243"/>
+        <location filename="../../ui/views/customer_page.py" line="245"/>
         <source>Change</source>
         <translation>变更</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="244"/>
-        <location filename="../../ui/views/customer_page.py" line="269"/>
+        <location filename="../../ui/views/customer_page.py" line="246"/>
+        <location filename="../../ui/views/customer_page.py" line="271"/>
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="245"/>
+        <location filename="../../ui/views/customer_page.py" line="247"/>
         <source>Recorded</source>
         <translation>记录时间</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="246"/>
+        <location filename="../../ui/views/customer_page.py" line="248"/>
         <source>Note</source>
         <translation>备注</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="252"/>
+        <location filename="../../ui/views/customer_page.py" line="254"/>
         <source>Profile</source>
         <translation>客户画像</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="256"/>
-        <location filename="../../ui/views/customer_page.py" line="275"/>
-        <location filename="../../ui/views/customer_page.py" line="280"/>
+        <location filename="../../ui/views/customer_page.py" line="258"/>
+        <location filename="../../ui/views/customer_page.py" line="277"/>
+        <location filename="../../ui/views/customer_page.py" line="282"/>
         <source>Vehicle</source>
         <translation>车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="257"/>
+        <location filename="../../ui/views/customer_page.py" line="259"/>
         <source>Plate</source>
         <translation>车牌</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="258"/>
+        <location filename="../../ui/views/customer_page.py" line="260"/>
         <source>VIN</source>
         <translation>车架号</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="259"/>
+        <location filename="../../ui/views/customer_page.py" line="261"/>
         <source>Bought</source>
         <translation>购车日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="260"/>
+        <location filename="../../ui/views/customer_page.py" line="262"/>
         <source>Price paid</source>
         <translation>成交价</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="261"/>
+        <location filename="../../ui/views/customer_page.py" line="263"/>
         <source>Payment</source>
         <translation>付款方式</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="262"/>
+        <location filename="../../ui/views/customer_page.py" line="264"/>
         <source>Insurance until</source>
         <translation>保险到期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="263"/>
+        <location filename="../../ui/views/customer_page.py" line="265"/>
         <source>Warranty until</source>
         <translation>质保到期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="264"/>
+        <location filename="../../ui/views/customer_page.py" line="266"/>
         <source>Inspection due</source>
         <translation>年检到期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="265"/>
+        <location filename="../../ui/views/customer_page.py" line="267"/>
         <source>Loan ends</source>
         <translation>贷款到期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="269"/>
-        <location filename="../../ui/views/customer_page.py" line="275"/>
-        <location filename="../../ui/views/customer_page.py" line="280"/>
-        <location filename="../../ui/views/customer_page.py" line="289"/>
-        <location filename="../../ui/views/customer_page.py" line="323"/>
+        <location filename="../../ui/views/customer_page.py" line="271"/>
+        <location filename="../../ui/views/customer_page.py" line="277"/>
+        <location filename="../../ui/views/customer_page.py" line="282"/>
+        <location filename="../../ui/views/customer_page.py" line="291"/>
+        <location filename="../../ui/views/customer_page.py" line="325"/>
         <source>Date</source>
         <translation>日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="269"/>
-        <location filename="../../ui/views/customer_page.py" line="275"/>
+        <location filename="../../ui/views/customer_page.py" line="271"/>
+        <location filename="../../ui/views/customer_page.py" line="277"/>
         <source>Km</source>
         <translation>里程（公里）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="273"/>
+        <location filename="../../ui/views/customer_page.py" line="275"/>
         <source>Vehicles</source>
         <translation>车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="275"/>
+        <location filename="../../ui/views/customer_page.py" line="277"/>
         <source>Type</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="275"/>
-        <location filename="../../ui/views/customer_page.py" line="280"/>
+        <location filename="../../ui/views/customer_page.py" line="277"/>
+        <location filename="../../ui/views/customer_page.py" line="282"/>
         <source>Amount</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="276"/>
+        <location filename="../../ui/views/customer_page.py" line="278"/>
         <source>Work done</source>
         <translation>维修内容</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="280"/>
+        <location filename="../../ui/views/customer_page.py" line="282"/>
         <source>Kind</source>
         <translation>类别</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="281"/>
+        <location filename="../../ui/views/customer_page.py" line="283"/>
         <source>Item</source>
         <translation>项目</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="286"/>
+        <location filename="../../ui/views/customer_page.py" line="288"/>
         <source>Spending</source>
         <translation>到店消费</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="290"/>
+        <location filename="../../ui/views/customer_page.py" line="292"/>
         <source>Overall</source>
         <translation>总体评分</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="291"/>
+        <location filename="../../ui/views/customer_page.py" line="293"/>
         <source>Repair quality</source>
         <translation>维修质量</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="292"/>
+        <location filename="../../ui/views/customer_page.py" line="294"/>
         <source>Price</source>
         <translation>价格</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="293"/>
+        <location filename="../../ui/views/customer_page.py" line="295"/>
         <source>Speed</source>
         <translation>速度</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="294"/>
+        <location filename="../../ui/views/customer_page.py" line="296"/>
         <source>Attitude</source>
         <translation>接待态度</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="295"/>
+        <location filename="../../ui/views/customer_page.py" line="297"/>
         <source>Comment</source>
         <translation>评价</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="298"/>
+        <location filename="../../ui/views/customer_page.py" line="300"/>
         <source>Surveys</source>
         <translation>满意度调查</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="301"/>
+        <location filename="../../ui/views/customer_page.py" line="303"/>
         <source>Opened</source>
         <translation>投诉日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="302"/>
+        <location filename="../../ui/views/customer_page.py" line="304"/>
         <source>Topic</source>
         <translation>问题</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="303"/>
+        <location filename="../../ui/views/customer_page.py" line="305"/>
         <source>Resolved</source>
         <translation>已解决</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="304"/>
+        <location filename="../../ui/views/customer_page.py" line="306"/>
         <source>Resolved on</source>
         <translation>解决日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="305"/>
+        <location filename="../../ui/views/customer_page.py" line="307"/>
         <source>How</source>
         <translation>处理方式</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="308"/>
+        <location filename="../../ui/views/customer_page.py" line="310"/>
         <source>Complaints</source>
         <translation>投诉</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="311"/>
+        <location filename="../../ui/views/customer_page.py" line="313"/>
         <source>When</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="312"/>
+        <location filename="../../ui/views/customer_page.py" line="314"/>
         <source>Channel</source>
         <translation>渠道</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="313"/>
+        <location filename="../../ui/views/customer_page.py" line="315"/>
         <source>Purpose</source>
         <translation>目的</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="314"/>
+        <location filename="../../ui/views/customer_page.py" line="316"/>
         <source>Staff</source>
         <translation>员工</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="315"/>
+        <location filename="../../ui/views/customer_page.py" line="317"/>
         <source>Outcome</source>
         <translation>结果</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="316"/>
+        <location filename="../../ui/views/customer_page.py" line="318"/>
         <source>Next follow-up</source>
         <translation>下次跟进</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="317"/>
+        <location filename="../../ui/views/customer_page.py" line="319"/>
         <source>What they said</source>
         <translation>客户反馈</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="320"/>
+        <location filename="../../ui/views/customer_page.py" line="322"/>
         <source>Contacts</source>
         <translation>联系记录</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="324"/>
+        <location filename="../../ui/views/customer_page.py" line="326"/>
         <source>Strength</source>
         <translation>意向强度</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="325"/>
+        <location filename="../../ui/views/customer_page.py" line="327"/>
         <source>Window</source>
         <translation>预计购买时间</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="326"/>
+        <location filename="../../ui/views/customer_page.py" line="328"/>
         <source>Expected price</source>
         <translation>预期价格</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="327"/>
+        <location filename="../../ui/views/customer_page.py" line="329"/>
         <source>Models</source>
         <translation>意向车型</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="328"/>
+        <location filename="../../ui/views/customer_page.py" line="330"/>
         <source>Why</source>
         <translation>购车原因</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="331"/>
+        <location filename="../../ui/views/customer_page.py" line="333"/>
         <source>Intent</source>
         <translation>购车意向</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="333"/>
+        <location filename="../../ui/views/customer_page.py" line="335"/>
         <source>Preferences</source>
         <translation>联系偏好与同意</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="335"/>
+        <location filename="../../ui/views/customer_page.py" line="337"/>
         <source>Contact preferences, marketing consent and do-not-contact</source>
         <translation>联系偏好、营销同意和勿扰设置</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="338"/>
+        <location filename="../../ui/views/customer_page.py" line="340"/>
         <source>Tags</source>
         <translation>标签</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="339"/>
+        <location filename="../../ui/views/customer_page.py" line="341"/>
         <source>The customer&apos;s tags: add and remove them</source>
         <translation>客户的标签：添加和移除</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="365"/>
+        <location filename="../../ui/views/customer_page.py" line="367"/>
         <source>No customer selected</source>
         <translation>未选择客户</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="367"/>
+        <location filename="../../ui/views/customer_page.py" line="369"/>
         <source>Pick a customer in the list (↓ from the search field goes into it).</source>
         <translation>请在左侧列表中选择一位客户（在搜索框按 ↓ 可进入列表）。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="484"/>
+        <location filename="../../ui/views/customer_page.py" line="486"/>
         <source>%1 (%2 refunded)</source>
         <translation>%1（已退 %2）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="488"/>
+        <location filename="../../ui/views/customer_page.py" line="490"/>
         <source>marketing consent given</source>
         <translation>已同意营销</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="489"/>
+        <location filename="../../ui/views/customer_page.py" line="491"/>
         <source>no marketing consent</source>
         <translation>未同意营销</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="490"/>
+        <location filename="../../ui/views/customer_page.py" line="492"/>
         <source>marketing consent not asked</source>
         <translation>未询问营销同意</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="493"/>
+        <location filename="../../ui/views/customer_page.py" line="495"/>
         <source>contact person: %1</source>
         <translation>联系人：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="495"/>
+        <location filename="../../ui/views/customer_page.py" line="497"/>
         <source>born %1</source>
         <translation>生于 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="496"/>
+        <location filename="../../ui/views/customer_page.py" line="498"/>
         <source>no mobile</source>
         <translation>无手机</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="500"/>
+        <location filename="../../ui/views/customer_page.py" line="502"/>
         <source>owner: %1</source>
         <translation>负责人：%1</translation>
     </message>
@@ -2731,8 +2731,8 @@ Revisit closes now; open it again to work with the restored database.</source>
     </message>
     <message>
         <location filename="../../ui/views/followup_view.py" line="348"/>
-        <source>no mobile</source>
-        <translation>无手机</translation>
+        <source>no number to call</source>
+        <translation>无可拨打的号码</translation>
     </message>
     <message>
         <location filename="../../ui/views/followup_view.py" line="357"/>
@@ -2801,202 +2801,202 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>ImportView</name>
     <message>
-        <location filename="../../ui/views/import_view.py" line="111"/>
+        <location filename="../../ui/views/import_view.py" line="112"/>
         <source>◀ &amp;Back</source>
         <translation>◀ 上一步(&amp;B)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="126"/>
+        <location filename="../../ui/views/import_view.py" line="127"/>
         <source>New import</source>
         <translation>新建导入</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="127"/>
+        <location filename="../../ui/views/import_view.py" line="128"/>
         <source>Past imports</source>
         <translation>以往导入</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="128"/>
+        <location filename="../../ui/views/import_view.py" line="129"/>
         <source>Duplicate customers</source>
         <translation>重复客户</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="150"/>
+        <location filename="../../ui/views/import_view.py" line="151"/>
         <source>Choose the file to import</source>
         <translation>选择要导入的文件</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="175"/>
+        <location filename="../../ui/views/import_view.py" line="189"/>
         <source>Reading the file</source>
         <translation>正在读取文件</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="198"/>
+        <location filename="../../ui/views/import_view.py" line="212"/>
         <source>A list Revisit wrote</source>
         <translation>这是回访系统导出的名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="199"/>
+        <location filename="../../ui/views/import_view.py" line="213"/>
         <source>“%1” is a list Revisit wrote: it has the columns 编号 and 结果. What the callers typed into it is read back under Lists → Past runs, not imported.</source>
         <translation>“%1”是回访系统导出的名单：它有“编号”和“结果”两列。回访员在名单里填写的内容应在“名单 → 历史名单”中读回，而不是导入。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="203"/>
+        <location filename="../../ui/views/import_view.py" line="217"/>
         <source>&amp;Read it back</source>
         <translation>去读回(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="204"/>
+        <location filename="../../ui/views/import_view.py" line="218"/>
         <source>&amp;Import it anyway</source>
         <translation>仍然导入(&amp;I)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="249"/>
+        <location filename="../../ui/views/import_view.py" line="263"/>
         <source>Recognised from the file&apos;s headers; fields marked yellow are guesses to check. Change any column with its box.</source>
         <translation>已根据文件的列标题识别；标黄的字段为推测，请核对。每列都可以在其下拉框中更改。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="276"/>
+        <location filename="../../ui/views/import_view.py" line="290"/>
         <source>From the saved mapping “%1”.</source>
         <translation>来自已保存的列对应方案“%1”。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="293"/>
+        <location filename="../../ui/views/import_view.py" line="307"/>
         <source>Save the columns as a mapping</source>
         <translation>将各列保存为列对应方案</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="294"/>
+        <location filename="../../ui/views/import_view.py" line="308"/>
         <source>Name of the mapping, e.g. the system the file comes from:</source>
         <translation>列对应方案名称，例如文件来源系统：</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="307"/>
+        <location filename="../../ui/views/import_view.py" line="321"/>
         <source>Mapping “%1” saved.</source>
         <translation>列对应方案“%1”已保存。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="343"/>
+        <location filename="../../ui/views/import_view.py" line="357"/>
         <source>Checking every row against the database… Nothing is written. Progress and Cancel are at the bottom of the window.</source>
         <translation>正在将每一行与数据库核对…不会写入任何数据。进度和“取消”按钮位于窗口底部。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="352"/>
+        <location filename="../../ui/views/import_view.py" line="366"/>
         <source>The dry run was cancelled.</source>
         <translation>试导入已取消。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="354"/>
+        <location filename="../../ui/views/import_view.py" line="368"/>
         <source>Dry run</source>
         <translation>试导入</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="376"/>
+        <location filename="../../ui/views/import_view.py" line="390"/>
         <source>The import was cancelled; the rows it had written were taken back.</source>
         <translation>导入已取消，已写入的行已全部撤回。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="378"/>
+        <location filename="../../ui/views/import_view.py" line="392"/>
         <source>Importing %1</source>
         <translation>正在导入 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="386"/>
+        <location filename="../../ui/views/import_view.py" line="400"/>
         <source>Import “%1” as %2 now? By the dry run: %3 new, %4 updated, %5 unchanged, %6 not imported.</source>
         <translation>现在将“%1”作为%2导入？试导入结果：新增 %3，更新 %4，未变 %5，未导入 %6。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="395"/>
+        <location filename="../../ui/views/import_view.py" line="409"/>
         <source>The import is stored as one batch that can be undone under Past imports.</source>
         <translation>本次导入将保存为一个批次，可在“以往导入”中撤销。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="399"/>
+        <location filename="../../ui/views/import_view.py" line="413"/>
         <source>Import the file</source>
         <translation>导入文件</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="412"/>
+        <location filename="../../ui/views/import_view.py" line="426"/>
         <source>Import #%1 stored: %2 new, %3 updated, %4 unchanged, %5 not imported.</source>
         <translation>导入 #%1 已保存：新增 %2，更新 %3，未变 %4，未导入 %5。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="426"/>
+        <location filename="../../ui/views/import_view.py" line="440"/>
         <source>%1-import problems.xlsx</source>
         <translation>%1-导入问题.xlsx</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="430"/>
+        <location filename="../../ui/views/import_view.py" line="444"/>
         <source>Save the rows with problems</source>
         <translation>保存有问题的行</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="436"/>
+        <location filename="../../ui/views/import_view.py" line="450"/>
         <source>Rows with problems saved to %1</source>
         <translation>有问题的行已保存到 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="439"/>
+        <location filename="../../ui/views/import_view.py" line="453"/>
         <source>Saving the rows with problems</source>
         <translation>正在保存有问题的行</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="429"/>
+        <location filename="../../ui/views/import_view.py" line="443"/>
         <source>Excel files (*.xlsx)</source>
         <translation>Excel 文件 (*.xlsx)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="148"/>
+        <location filename="../../ui/views/import_view.py" line="149"/>
         <source>Excel or CSV files (*.xlsx *.xls *.csv *.ods *.xml *.htm *.html *.txt);;All files (*)</source>
         <translation>Excel 或 CSV 文件 (*.xlsx *.xls *.csv *.ods *.xml *.htm *.html *.txt);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="453"/>
+        <location filename="../../ui/views/import_view.py" line="467"/>
         <source>The dry run did not finish.</source>
         <translation>试导入未完成。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="499"/>
+        <location filename="../../ui/views/import_view.py" line="513"/>
         <source>Step 1 of 5: the kind of file and the file</source>
         <translation>第 1 步（共 5 步）：文件类型和文件</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="500"/>
+        <location filename="../../ui/views/import_view.py" line="514"/>
         <source>Step 2 of 5: the sheet and the row of column headers</source>
         <translation>第 2 步（共 5 步）：工作表和列标题所在行</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="501"/>
+        <location filename="../../ui/views/import_view.py" line="515"/>
         <source>Step 3 of 5: which column holds what</source>
         <translation>第 3 步（共 5 步）：各列对应的内容</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="502"/>
+        <location filename="../../ui/views/import_view.py" line="516"/>
         <source>Step 4 of 5: dry run — what the import would do</source>
         <translation>第 4 步（共 5 步）：试导入——导入将如何处理</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="503"/>
+        <location filename="../../ui/views/import_view.py" line="517"/>
         <source>Step 5 of 5: imported</source>
         <translation>第 5 步（共 5 步）：已导入</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="512"/>
+        <location filename="../../ui/views/import_view.py" line="526"/>
         <source>&amp;Dry run ▶</source>
         <translation>试导入(&amp;D) ▶</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="513"/>
+        <location filename="../../ui/views/import_view.py" line="527"/>
         <source>&amp;Import…</source>
         <translation>导入(&amp;I)…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="514"/>
+        <location filename="../../ui/views/import_view.py" line="528"/>
         <source>&amp;New import</source>
         <translation>新建导入(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="516"/>
+        <location filename="../../ui/views/import_view.py" line="530"/>
         <source>&amp;Next ▶</source>
         <translation>下一步(&amp;N) ▶</translation>
     </message>
@@ -3512,270 +3512,270 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>生成名单(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="159"/>
+        <location filename="../../ui/views/lists_view.py" line="147"/>
+        <source>Excluded automatically, each with the reason shown: do-not-contact on the channel, no marketing consent for sales, contacted recently, an unresolved complaint for sales, no number to call (without a valid mobile, a landline among their other phones is called), no valid mobile for SMS, no address or WeChat ID, unanswered calls waiting to come back.</source>
+        <translation>以下客户会自动排除并注明原因：该渠道设为勿扰、销售类联系但无营销同意、近期已联系、有未解决投诉（销售类）、无可拨打的电话（无有效手机号时拨打其他电话中的座机）、发短信无有效手机号、无地址或微信号、未接通电话尚在等待重拨。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/lists_view.py" line="160"/>
         <source>&amp;Segment</source>
         <translation>客户分群(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="160"/>
+        <location filename="../../ui/views/lists_view.py" line="161"/>
         <source>Evaluation &amp;date</source>
         <translation>评估日期(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="168"/>
+        <location filename="../../ui/views/lists_view.py" line="169"/>
         <source>&amp;Purpose</source>
         <translation>目的(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="171"/>
+        <location filename="../../ui/views/lists_view.py" line="172"/>
         <source>Channel</source>
         <translation>渠道</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="172"/>
+        <location filename="../../ui/views/lists_view.py" line="173"/>
         <source>Not contacted again within</source>
         <translation>在此天数内不重复联系</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="173"/>
+        <location filename="../../ui/views/lists_view.py" line="174"/>
         <source>Callers</source>
         <translation>回访员</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="174"/>
+        <location filename="../../ui/views/lists_view.py" line="175"/>
         <source>Split</source>
         <translation>分配方式</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="199"/>
+        <location filename="../../ui/views/lists_view.py" line="200"/>
         <source>Loading segments and callers</source>
         <translation>正在载入分群和回访员</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="286"/>
+        <location filename="../../ui/views/lists_view.py" line="287"/>
         <source>Building the list</source>
         <translation>正在生成名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="295"/>
+        <location filename="../../ui/views/lists_view.py" line="296"/>
         <source>Build a list from the segment “%1” for %2, channel: %3, evaluated on %4?</source>
         <translation>用分群“%1”生成名单吗？目的：%2，渠道：%3，评估日期：%4。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="302"/>
+        <location filename="../../ui/views/lists_view.py" line="303"/>
         <source>The list is stored as a new run.</source>
         <translation>名单将保存为一份新名单，可在历史名单中查看。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/lists_view.py" line="305"/>
+        <location filename="../../ui/views/lists_view.py" line="306"/>
         <source>The list is stored as a new run, and its calls are assigned to %n caller(s) and appear in their follow-up queues.</source>
         <translation>
             <numerusform>名单将保存为一份新名单，其中的电话分配给 %n 位回访员，并出现在他们的“我的跟进”中。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="312"/>
+        <location filename="../../ui/views/lists_view.py" line="313"/>
         <source>The list is stored as a new run. No caller is ticked, so its calls are not assigned to anyone&apos;s follow-up queue.</source>
         <translation>名单将保存为一份新名单。没有勾选回访员，所以其中的电话不会分配到任何人的“我的跟进”。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="317"/>
+        <location filename="../../ui/views/lists_view.py" line="318"/>
         <source>Build and store the list</source>
         <translation>生成并保存名单</translation>
     </message>
-    <message>
-        <location filename="../../ui/views/lists_view.py" line="147"/>
-        <source>Excluded automatically, each with the reason shown: do-not-contact on the channel, no marketing consent for sales, contacted recently, an unresolved complaint for sales, no valid mobile, address or WeChat ID, unanswered calls waiting to come back.</source>
-        <translation>以下客户会自动排除并注明原因：该渠道设为勿扰、销售类联系但无营销同意、近期已联系、有未解决投诉（销售类）、无有效手机号、地址或微信号、未接通电话尚在等待重拨。</translation>
-    </message>
     <message numerus="yes">
-        <location filename="../../ui/views/lists_view.py" line="326"/>
+        <location filename="../../ui/views/lists_view.py" line="327"/>
         <source>List #%1 stored: %Ln customer(s) in it.</source>
         <translation>
             <numerusform>名单 #%1 已保存：共 %Ln 位客户。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="347"/>
+        <location filename="../../ui/views/lists_view.py" line="348"/>
         <source>Double-click a member for their pre-call brief</source>
         <translation>双击成员查看其通话前简报</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="350"/>
+        <location filename="../../ui/views/lists_view.py" line="351"/>
         <source>Customer brief…</source>
         <translation>客户简报…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="354"/>
+        <location filename="../../ui/views/lists_view.py" line="355"/>
         <source>Customer b&amp;rief…</source>
         <translation>客户简报(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="355"/>
+        <location filename="../../ui/views/lists_view.py" line="356"/>
         <source>The chosen member&apos;s pre-call brief: last contact, spend, satisfaction, complaints, intent and the suggested next step</source>
         <translation>所选成员的通话前简报：上次联系、消费、满意度、投诉、意向和建议的下一步</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="361"/>
+        <location filename="../../ui/views/lists_view.py" line="362"/>
         <source>In the list</source>
         <translation>名单内</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="369"/>
+        <location filename="../../ui/views/lists_view.py" line="370"/>
         <source>Excluded, and why</source>
         <translation>已排除及原因</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="374"/>
+        <location filename="../../ui/views/lists_view.py" line="375"/>
         <source>&amp;Finish this list</source>
         <translation>完成此名单(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="413"/>
+        <location filename="../../ui/views/lists_view.py" line="414"/>
         <source>Finishing the list</source>
         <translation>正在完成名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="426"/>
+        <location filename="../../ui/views/lists_view.py" line="427"/>
         <source>Put list back</source>
         <translation>恢复名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="427"/>
+        <location filename="../../ui/views/lists_view.py" line="428"/>
         <source>Put list #%1 back? Its calls not yet made return to the callers&apos; queues.</source>
         <translation>恢复名单 #%1？其中尚未拨打的电话将回到回访员的待拨队列。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="430"/>
+        <location filename="../../ui/views/lists_view.py" line="431"/>
         <source>Withdraw list</source>
         <translation>撤回名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="431"/>
+        <location filename="../../ui/views/lists_view.py" line="432"/>
         <source>Withdraw list #%1? Its calls not yet made leave every caller&apos;s queue. Calls already made stay recorded, the list stays under Past runs, and it can be put back.</source>
         <translation>撤回名单 #%1？其中尚未拨打的电话将从所有回访员的待拨队列中移除。已拨打的电话照常保留记录，名单仍在“历史名单”中，之后可以恢复。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/lists_view.py" line="444"/>
+        <location filename="../../ui/views/lists_view.py" line="445"/>
         <source>List #%1 put back: %Ln call(s) are in the callers&apos; queues again.</source>
         <translation>
             <numerusform>名单 #%1 已恢复：%Ln 个电话重新回到回访员的待拨队列。</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/lists_view.py" line="447"/>
+        <location filename="../../ui/views/lists_view.py" line="448"/>
         <source>List #%1 withdrawn: %Ln call(s) left the callers&apos; queues.</source>
         <translation>
             <numerusform>名单 #%1 已撤回：%Ln 个电话已移出回访员的待拨队列。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="458"/>
+        <location filename="../../ui/views/lists_view.py" line="459"/>
         <source>Putting the list back</source>
         <translation>正在恢复名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="458"/>
+        <location filename="../../ui/views/lists_view.py" line="459"/>
         <source>Withdrawing the list</source>
         <translation>正在撤回名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="478"/>
+        <location filename="../../ui/views/lists_view.py" line="479"/>
         <source>Loading the list</source>
         <translation>正在加载名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="494"/>
+        <location filename="../../ui/views/lists_view.py" line="495"/>
         <source>List #%1 from “%2” on %3: %4. Excluded: %5.</source>
         <translation>名单 #%1（分群“%2”，评估日期 %3）：%4。已排除：%5。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="502"/>
+        <location filename="../../ui/views/lists_view.py" line="503"/>
         <source>Since list #%1: %2 new, %3 no longer in it.</source>
         <translation>与名单 #%1 相比：新增 %2 人，移出 %3 人。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="508"/>
+        <location filename="../../ui/views/lists_view.py" line="509"/>
         <source>This list was withdrawn (%1): its calls are in nobody&apos;s follow-up queue. What was already called stays recorded.</source>
         <translation>此名单已撤回（%1）：其中的电话不在任何人的待拨队列中。已拨打的电话照常保留记录。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="513"/>
+        <location filename="../../ui/views/lists_view.py" line="514"/>
         <source>This list is unfinished: the program stopped before it was complete, so its calls are in nobody&apos;s follow-up queue. Check it, save its files, then finish it.</source>
         <translation>此名单未完成：程序在完成前中断，所以其中的电话不在任何人的跟进队列里。请检查它、保存文件，然后完成它。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="520"/>
+        <location filename="../../ui/views/lists_view.py" line="521"/>
         <source>Put this list &amp;back…</source>
         <translation>恢复此名单(&amp;B)…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="521"/>
+        <location filename="../../ui/views/lists_view.py" line="522"/>
         <source>&amp;Withdraw this list…</source>
         <translation>撤回此名单(&amp;W)…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="523"/>
+        <location filename="../../ui/views/lists_view.py" line="524"/>
         <source>A list made by mistake (the wrong segment, callers or purpose): its calls not yet made leave the callers&apos; queues; it can be put back</source>
         <translation>生成有误的名单（分群、回访员或目的选错）：其中尚未拨打的电话将移出回访员的待拨队列；之后可以恢复</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="539"/>
+        <location filename="../../ui/views/lists_view.py" line="540"/>
         <source>List</source>
         <translation>名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="539"/>
+        <location filename="../../ui/views/lists_view.py" line="540"/>
         <source>Segment</source>
         <translation>客户分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="539"/>
+        <location filename="../../ui/views/lists_view.py" line="540"/>
         <source>Evaluated on</source>
         <translation>评估日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="539"/>
+        <location filename="../../ui/views/lists_view.py" line="540"/>
         <source>Members</source>
         <translation>人数</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="540"/>
+        <location filename="../../ui/views/lists_view.py" line="541"/>
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="543"/>
+        <location filename="../../ui/views/lists_view.py" line="544"/>
         <source>&amp;Open and re-print</source>
         <translation>打开并重新打印(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="572"/>
+        <location filename="../../ui/views/lists_view.py" line="573"/>
         <source>finished</source>
         <translation>已完成</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="572"/>
+        <location filename="../../ui/views/lists_view.py" line="573"/>
         <source>unfinished</source>
         <translation>未完成</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="573"/>
+        <location filename="../../ui/views/lists_view.py" line="574"/>
         <source>withdrawn</source>
         <translation>已撤回</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="593"/>
+        <location filename="../../ui/views/lists_view.py" line="594"/>
         <source>Step 1 of 3: what to send to whom</source>
         <translation>第 1 步（共 3 步）：联系谁、用什么方式</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="594"/>
+        <location filename="../../ui/views/lists_view.py" line="595"/>
         <source>Step 2 of 3: who is in the list, who is not and why</source>
         <translation>第 2 步（共 3 步）：名单内的客户，以及被排除的客户和原因</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="595"/>
+        <location filename="../../ui/views/lists_view.py" line="596"/>
         <source>Step 3 of 3: print and save</source>
         <translation>第 3 步（共 3 步）：打印与保存</translation>
     </message>
@@ -5150,22 +5150,22 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>RunExclusionsModel</name>
     <message>
-        <location filename="../../ui/table_models/run_tables.py" line="45"/>
+        <location filename="../../ui/table_models/run_tables.py" line="47"/>
         <source>Name</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../../ui/table_models/run_tables.py" line="45"/>
+        <location filename="../../ui/table_models/run_tables.py" line="47"/>
         <source>Mobile</source>
         <translation>手机</translation>
     </message>
     <message>
-        <location filename="../../ui/table_models/run_tables.py" line="45"/>
+        <location filename="../../ui/table_models/run_tables.py" line="47"/>
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../../ui/table_models/run_tables.py" line="46"/>
+        <location filename="../../ui/table_models/run_tables.py" line="48"/>
         <source>Detail</source>
         <translation>详情</translation>
     </message>
@@ -5173,37 +5173,37 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>RunMembersModel</name>
     <message>
-        <location filename="../../ui/table_models/run_tables.py" line="20"/>
+        <location filename="../../ui/table_models/run_tables.py" line="21"/>
         <source>Row</source>
         <translation>行号</translation>
     </message>
     <message>
-        <location filename="../../ui/table_models/run_tables.py" line="20"/>
+        <location filename="../../ui/table_models/run_tables.py" line="21"/>
         <source>Name</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../../ui/table_models/run_tables.py" line="20"/>
+        <location filename="../../ui/table_models/run_tables.py" line="21"/>
         <source>Channel</source>
         <translation>渠道</translation>
     </message>
     <message>
-        <location filename="../../ui/table_models/run_tables.py" line="20"/>
+        <location filename="../../ui/table_models/run_tables.py" line="21"/>
         <source>Caller</source>
         <translation>回访员</translation>
     </message>
     <message>
-        <location filename="../../ui/table_models/run_tables.py" line="21"/>
-        <source>Mobile</source>
-        <translation>手机</translation>
+        <location filename="../../ui/table_models/run_tables.py" line="22"/>
+        <source>Phone number</source>
+        <translation>电话</translation>
     </message>
     <message>
-        <location filename="../../ui/table_models/run_tables.py" line="21"/>
+        <location filename="../../ui/table_models/run_tables.py" line="22"/>
         <source>Vehicle</source>
         <translation>车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/table_models/run_tables.py" line="21"/>
+        <location filename="../../ui/table_models/run_tables.py" line="22"/>
         <source>Best time</source>
         <translation>最佳时间</translation>
     </message>

@@ -74,6 +74,29 @@ def _placeholder(mobile: str, alone: bool = True) -> bool:
     return len(set(tail)) == 1 or (alone and tail in ("12345678", "87654321"))
 
 
+# A number kept among a customer's other phones (as imports and the customer page store them,
+# services/customers/contact_details.py) that a caller can dial, besides a mainland mobile: a
+# landline with its area code (022-72587682, or 022-72587682-123 with an extension), a 400 /
+# 800 service number, or a local number of 7–8 digits (dialled without an area code in the
+# dealer's own city). The same text is a PostgreSQL pattern (services/lists/routing.py).
+DIALABLE = r"0[1-9][0-9]{1,2}-[0-9]{7,8}(-[0-9]{1,6})?|[48]00[0-9]{7}|[2-9][0-9]{6,7}"
+_DIALABLE = re.compile(DIALABLE)
+
+
+def first_dialable(other_phones: str | None) -> str | None:
+    """The first number of `other_phones` ("022-72587682, 13711112222") a caller can dial: a
+    mainland mobile that is no placeholder, or a DIALABLE number. Foreign numbers and parts
+    kept as typed because they were no valid number are passed over."""
+    if not other_phones:
+        return None
+    for part in other_phones.replace("，", ",").split(","):
+        number = part.strip()
+        if (is_mobile(number) and not _placeholder(number, alone=False)) or _DIALABLE.fullmatch(
+                number):
+            return number
+    return None
+
+
 def _landline(number: phonenumbers.PhoneNumber) -> str:
     """A mainland landline as area code - subscriber (022-72587682, 0571-88888888)."""
     national = str(number.national_number)

@@ -40,6 +40,7 @@ from sqlalchemy.sql import ColumnElement, FromClause, Select
 
 from models import Customer, ListRun, ListRunExclusion, ListRunMember, StaffUser, Vehicle, db
 from models.codes import PURPOSES
+from services.imports.phones import first_dialable
 from services.labels import text as label
 from services.lists import halves, routing, rows_in
 from services.lists.query import SALES_PURPOSES, candidate_query
@@ -71,11 +72,11 @@ MEMBER_COLUMNS = ("run_id", "customer_id", "vehicle_id", "channel", "assigned_st
 EXCLUSION_COLUMNS = ("run_id", "customer_id", "reason", "detail", "snapshot")
 # The working tables, per connection.
 FACTS, DECIDED, SHEET = "list_run_facts", "list_run_decided", "list_run_sheet"
-DECIDING = ("customer_id", "code", "mobile_ok", "address_ok", "owner_staff_id", "day_rank",
-            "start_hour", "name_key", "channel_order", "dnc_all", "dnc_phone", "dnc_sms",
-            "dnc_mail", "dnc_wechat", "dnc_visit", "wechat_id", "visit_ok", "province", "city",
-            "district", "consent",
-            "complaint", "last_done", "last_ok", "last_fail", "last_wrong", "failed_calls")
+DECIDING = ("customer_id", "code", "mobile_ok", "other_phone_ok", "address_ok",
+            "owner_staff_id", "day_rank", "start_hour", "name_key", "channel_order", "dnc_all",
+            "dnc_phone", "dnc_sms", "dnc_mail", "dnc_wechat", "dnc_visit", "wechat_id",
+            "visit_ok", "province", "city", "district", "consent", "complaint", "last_done",
+            "last_ok", "last_fail", "last_wrong", "failed_calls")
 
 
 @dataclass(frozen=True)
@@ -155,9 +156,13 @@ def _turns(n: ColumnElement[int], start: int, ids: list[int]) -> ColumnElement[i
 REMOVED_MEANWHILE = N_("While this list was being made, someone removed or merged a customer, "
                        "a car, the segment or a caller it uses; nothing was stored. Make the "
                        "list again.")
-# SQLite's name for services/outputs/sms.py `mainland_mobile`, registered on the connections
-# that make the facts (_facts_query, halves.make_facts).
+# SQLite's names for services/outputs/sms.py `mainland_mobile` and services/imports/phones.py
+# `first_dialable`, registered on the connections that make the facts (_facts_query,
+# halves.make_facts).
 MOBILE_FUNCTION = "revisit_mainland_mobile"
+DIALABLE_FUNCTION = "revisit_first_dialable"
+SQLITE_FUNCTIONS: tuple[halves.Function, ...] = (
+    (MOBILE_FUNCTION, 1, mainland_mobile), (DIALABLE_FUNCTION, 1, first_dialable))
 
 
 def _facts_query(member_query: Select | FromClause, as_of: dt.date, purpose: str,
@@ -170,6 +175,7 @@ def _facts_query(member_query: Select | FromClause, as_of: dt.date, purpose: str
         # every column through twice).
         x = cq
         mobile_ok: ColumnElement[Any] = getattr(func, MOBILE_FUNCTION)(cq.c.mobile)
+        dialable: ColumnElement[Any] = getattr(func, DIALABLE_FUNCTION)(cq.c.other_phones)
     else:
         # OFFSET 0 keeps each step a step (SQLite and PostgreSQL do not merge such a subquery
         # into the next): merged, every use of a column repeats the expression behind it, and
@@ -180,9 +186,12 @@ def _facts_query(member_query: Select | FromClause, as_of: dt.date, purpose: str
         x = _step(select(*(c for c in t.c if c.name != "mobile_text"),
                          routing.mobile_bare_sql(t.c.mobile_text).label("mobile_bare")), "x")
         mobile_ok = routing.mobile_sql(x.c.mobile_bare)
+        dialable = routing.dialable_sql(x.c.other_phones)
     return select(
-        *(c for c in x.c if c.name != "mobile_bare"),
+        *(c for c in x.c if c.name not in ("mobile_bare", "other_phones")),
         mobile_ok.label("mobile_ok"),
+        # Looked for only among customers with other phones (a few in a hundred).
+        case((func.coalesce(x.c.other_phones, "") != "", dialable)).label("other_phone_ok"),
         case((routing.address_sql(x.c), 1), else_=0).label("address_ok"),
         case((routing.visit_address_sql(x.c), 1), else_=0).label("visit_ok"),
         routing.day_rank_sql(x.c).label("day_rank"),
@@ -436,9 +445,7 @@ def build_run(sessions: Sessions, segment_name: str, options: RunOptions = RunOp
                               None if options.channel == "auto" else options.channel)
         _drop_working(s)  # left by a build this connection did not finish
         dialect = s.get_bind().dialect.name
-        functions: tuple[halves.Function, ...] = ()
-        if dialect == "sqlite":
-            functions = ((MOBILE_FUNCTION, 1, mainland_mobile),)
+        functions = SQLITE_FUNCTIONS if dialect == "sqlite" else ()
         facts_of = partial(_facts_query, as_of=as_of, purpose=purpose, dialect=dialect)
         halves.make_facts(s, FACTS, member_query, facts_of, functions)
         facts = _working(FACTS, facts_of(member_query))

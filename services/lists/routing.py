@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import String, and_, case, false, func, literal, not_, null, or_
+from sqlalchemy import String, and_, case, false, func, literal, not_, null, or_, select
 from sqlalchemy.sql import ColumnElement
 
-from services.imports.phones import MOBILE_NOISE
+from services.imports.phones import DIALABLE, MOBILE_NOISE
 from services.segments.sqlx import contains_text, day, digits_only
 
 STORED_TO_LIST = {"phone": "call", "sms": "sms", "mail": "mail", "wechat": "wechat",
@@ -121,6 +121,20 @@ def mobile_sql(bare) -> ColumnElement[str]:
     return case((ok, bare), else_=null())
 
 
+def dialable_sql(other_phones) -> ColumnElement[str]:
+    """PostgreSQL's services/imports/phones.py `first_dialable`: the first of the customer's
+    other phones a caller can dial (a mainland mobile that is no placeholder of one repeated
+    digit, or a DIALABLE number), NULL when none is."""
+    parts = (func.unnest(func.string_to_array(func.replace(other_phones, "，", ","), ","))
+             .table_valued("part", with_ordinality="n").render_derived("parts"))
+    number = func.btrim(parts.c.part)
+    mobile = and_(mobile_sql(number).is_not(None),
+                  not_(func.substr(number, 4).regexp_match(r"^(.)\1{7}$")))
+    return (select(number).select_from(parts)
+            .where(or_(mobile, number.regexp_match(f"^({DIALABLE})$")))
+            .order_by(parts.c.n).limit(1).scalar_subquery())
+
+
 def address_sql(f) -> ColumnElement[bool]:
     """A mail label can be addressed: a street, a city or province, a 6-digit postcode."""
     return and_(_filled(f.street), or_(_filled(f.city), _filled(f.province)),
@@ -169,10 +183,12 @@ def order_sql(orders: dict[str | None, tuple[str, ...]], forced: str | None, f
 
 def block_sql(f, r: Rules) -> dict[str, ColumnElement[str]]:
     """Why each channel cannot be used (NULL: it can). Reads the facts plus `mobile_ok`
-    (the normalised mobile), `address_ok` and `visit_ok` columns."""
+    (the normalised mobile), `other_phone_ok` (another number to call when the mobile is
+    none: a landline), `address_ok` and `visit_ok` columns."""
     wrong = and_(f.last_wrong.is_not(None), or_(f.last_ok.is_(None), f.last_wrong >= f.last_ok))
     return {
-        "call": case((f.dnc_phone == 1, "dnc"), (f.mobile_ok.is_(None), "no_mobile"),
+        "call": case((f.dnc_phone == 1, "dnc"),
+                     (and_(f.mobile_ok.is_(None), f.other_phone_ok.is_(None)), "no_mobile"),
                      (wrong, "wrong_number"), (f.failed_calls >= r.max_failed, "no_channel"),
                      else_=null()),
         "sms": case((f.dnc_sms == 1, "dnc"), (f.mobile_ok.is_(None), "no_mobile"),

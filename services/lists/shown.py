@@ -17,6 +17,7 @@ from services.lists.snapshot import (
     BLOCK_WORDS,
     CHANNEL_WORDS,
     CHANNELS_JOINT,
+    EARLIER_BLOCK_WORDS,
     HOURS,
     LEFT_OUT_WORDS,
     NO_MOBILE,
@@ -101,7 +102,7 @@ def _channel_part(part: str, lang: str) -> str:
     channel = None if m is None else _codes("list_channel").get(m["channel"])
     if m is None or channel is None:
         return part
-    for (of, _block), pair in BLOCK_WORDS.items():
+    for (of, _block), pair in (*BLOCK_WORDS.items(), *EARLIER_BLOCK_WORDS.items()):
         said = _said_in(pair, m["words"], lang) if of == channel else None
         if said is not None:
             return pick(CHANNEL_WORDS, lang).format(

@@ -55,7 +55,8 @@ BLOCK_WORDS = {
     ("call", "dnc"): ("电话勿扰：{dnc}", "do not call: {dnc}"),
     ("sms", "dnc"): ("短信勿扰：{dnc}", "no SMS: {dnc}"),
     ("mail", "dnc"): ("邮寄勿扰：{dnc}", "no mail: {dnc}"),
-    ("call", "no_mobile"): ("手机号无效：{mobile}", "no valid mobile: {mobile}"),
+    ("call", "no_mobile"): ("手机号无效：{mobile}，也无其他可拨打的电话",
+                            "no valid mobile: {mobile}, and no other number to call"),
     ("sms", "no_mobile"): ("手机号无效：{mobile}", "no valid mobile: {mobile}"),
     ("call", "wrong_number"): ("{wrong} 拨打为空号/错号", "wrong number when called on {wrong}"),
     ("call", "no_channel"): ("已连续 {failed} 次未接通", "{failed} calls in a row not answered"),
@@ -64,6 +65,11 @@ BLOCK_WORDS = {
     ("wechat", "no_wechat"): ("无微信号", "no WeChat ID"),
     ("visit", "dnc"): ("上门勿扰：{dnc}", "no visits: {dnc}"),
     ("visit", "no_address"): ("无可上门的地址", "no address to visit"),
+}
+# Words runs stored before for a block, read back for those runs (services/lists/shown.py):
+# until landlines were called, a call blocked for want of a mobile said only that.
+EARLIER_BLOCK_WORDS = {
+    ("call", "no_mobile"): ("手机号无效：{mobile}", "no valid mobile: {mobile}"),
 }
 CHANNEL_WORDS = ("{channel}：{words}", "{channel}: {words}")
 CHANNELS_JOINT = ("；", "; ")
@@ -77,7 +83,8 @@ _TITLES = {"M": "先生", "F": "女士"}
 # The facts (services/lists/query.py) a member's snapshot reads, besides their channel and
 # whether it was switched: a run fetches these and no more of its members' facts.
 MEMBER_FACTS = (
-    "vehicle_id", "code", "name", "contact_name", "gender", "mobile", "mobile_ok", "province",
+    "vehicle_id", "code", "name", "contact_name", "gender", "mobile", "mobile_ok",
+    "other_phone_ok", "province",
     "city", "district", "street", "postcode", "wechat_id", "birthday_md", "brand", "model",
     "plate", "purchase_date", "insurance_expiry", "warranty_end", "km", "preferred_days",
     "time_windows", "hour_from", "hour_to", "failed_calls", "last_at", "last_outcome",
@@ -336,7 +343,9 @@ class MemberSnapshots:
         # A contact person is greeted as recorded (王经理, or a full name whose gender is not
         # stored); the customer's own gender is not theirs.
         title = contact or self.salutation(name, r.gender)
-        mobile = r.mobile_ok or r.mobile
+        # The number to reach them on: their mobile, else another number to call (a
+        # landline), else what was typed as their mobile (printed as it is).
+        mobile = r.mobile_ok or r.other_phone_ok or r.mobile
         code, street, plate, feedback, wechat = (r.code, r.street, r.plate, r.last_feedback,
                                                  r.wechat_id)
         member = ListMember(

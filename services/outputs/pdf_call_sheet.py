@@ -6,6 +6,7 @@ character no font has prints as □, and `unprintable_members` says whose."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping
 from itertools import accumulate
 from pathlib import Path
@@ -35,6 +36,7 @@ from services.outputs.pdf_common import (
     SectionMark,
     draw_string,
     text_line,
+    text_width,
     unprintable,
     wrap_lines,
 )
@@ -58,12 +60,13 @@ FRAME_TOP = 27 * mm
 FRAME_BOTTOM = 12 * mm
 
 # Sizes a caller reads at arm's length: the body at 9 pt, the longer texts (last feedback,
-# talking points) at 8.5 pt, and a notes column wide enough for a handwritten sentence (45 mm).
+# talking points) at 8.5 pt, and a notes column wide enough for a handwritten sentence (43 mm).
+# The phone column holds a landline with a 4-digit area code on one line (0571-88881234).
 BODY_PT, TEXT_PT = 9, 8.5
 COLUMNS = (  # header, width in mm: 277 mm between the margins of landscape A4
-    ("编号", 15), ("姓名", 17), ("手机", 22), ("最佳时间", 17), ("车型 / 车牌", 25),
+    ("编号", 15), ("姓名", 17), ("电话", 24), ("最佳时间", 17), ("车型 / 车牌", 25),
     ("车龄 / 里程", 18), ("上次联系 / 客户反馈", 38), ("话术要点", 42),
-    ("结果（打勾）", 38), ("备注", 45),
+    ("结果（打勾）", 38), ("备注", 43),
 )
 WIDTHS = [w * mm for _, w in COLUMNS]
 # Where each column starts, and the right edge last: summed as reportlab's Table sums them.
@@ -212,6 +215,22 @@ class _Styles:
     def wrap(self, text: str | None, col: int, size: float, max_lines: int = 6) -> list[str]:
         return wrap_lines(text or "", WIDTHS[col] - 2 * PAD, self.font, size, max_lines)
 
+    def phone(self, number: str | None) -> list[str]:
+        """A number on as few lines as its column takes, broken only before a dash: a landline
+        with a 4-digit area code and an extension (0571-88881234-1234) is wider than the
+        column, and a number cut between digits is misdialled."""
+        width = WIDTHS[2] - 2 * PAD
+        lines: list[str] = []
+        for part in (number or "").split("\n"):
+            line = ""
+            for piece in re.findall(r"-*[^-]+|-+$", part) or [""]:
+                if line and text_width(line + piece, self.font, BODY_PT) > width:
+                    lines.append(line)
+                    line = ""
+                line += piece
+            lines.append(line)
+        return lines
+
 
 def _member_row(m: ListMember, st: _Styles,
                 brief: CondensedBrief | None = None) -> MemberRow:
@@ -222,7 +241,7 @@ def _member_row(m: ListMember, st: _Styles,
         # name takes up to four lines of it (a company, 欧阳·尼格买提·买买提) before it is cut.
         st.wrap(m.name, 1, BODY_PT, 4) + (
             st.wrap(f"找{m.contact_person}", 1, BODY_PT, 2) if m.contact_person else []),
-        (m.mobile or "").split("\n"),
+        st.phone(m.mobile),
         st.wrap(m.best_time, 3, BODY_PT, 4),
         st.wrap("\n".join(p for p in (m.vehicle, m.plate or "") if p), 4, BODY_PT, 4),
         st.wrap("\n".join(p for p in (_years(m.years_owned), _km(m.km)) if p), 5, BODY_PT, 4),

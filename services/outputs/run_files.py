@@ -529,8 +529,8 @@ def masked(doc: ListDocument) -> ListDocument:
 
 
 def holds_mobiles(kind: str) -> bool:
-    """Whether a file of this kind prints its people's mobiles (a mail list does not)."""
-    return any(field.startswith("手机") for field in fields_of(kind))
+    """Whether a file of this kind prints its people's phone numbers (a mail list does not)."""
+    return any(field.startswith(("手机", "电话")) for field in fields_of(kind))
 
 
 def fields_of(kind: str) -> list[str]:

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from models import DeclinedItem, ListRun, ListRunExclusion, ListRunMember, StaffUser, Vehicle
 from models.codes import PURPOSES
 from services.customers.names import surname
+from services.imports.phones import first_dialable
 from services.labels import text
 from services.lists.build import CHANNEL_MODES, LIST_TO_STORED, RunOptions, RunSummary
 from services.lists.query import SALES_PURPOSES, candidate_query
@@ -69,8 +70,8 @@ def _blocked(r, channel: str, s: Settings, as_of: dt.date) -> tuple[str, str] | 
     if channel == "call":
         if r.dnc_phone:
             return "dnc", f"电话勿扰：{r.dnc_reason or ''}"
-        if mainland_mobile(r.mobile) is None:
-            return "no_mobile", f"手机号无效：{r.mobile or '（空）'}"
+        if mainland_mobile(r.mobile) is None and first_dialable(r.other_phones) is None:
+            return "no_mobile", f"手机号无效：{r.mobile or '（空）'}，也无其他可拨打的电话"
         wrong, ok = _date(r.last_wrong), _date(r.last_ok)
         if wrong and (ok is None or wrong >= ok):
             return "no_mobile", f"{wrong} 拨打为空号/错号"
@@ -310,7 +311,8 @@ def _member(r, code: str, channel: str, caller: str, as_of: dt.date, note: str,
     last_at = _date(r.last_at)
     return ListMember(
         row_code=code, name=r.name, channel=channel, caller=caller, customer_code=r.code,
-        salutation=_salutation(r), mobile=mainland_mobile(r.mobile) or r.mobile,
+        salutation=_salutation(r),
+        mobile=mainland_mobile(r.mobile) or first_dialable(r.other_phones) or r.mobile,
         province=r.province, city=r.city, district=r.district, street=r.street,
         postcode=r.postcode, brand=r.brand, model=r.model, plate=r.plate,
         purchase_date=_date(r.purchase_date), years_owned=years_owned(r, as_of),

@@ -90,3 +90,23 @@ def test_rows_that_do_not_fit_move_whole_to_the_next_page_and_print_once(tmp_pat
     footer = height - 30  # the page number and the run's line sit 16 pt above the edge
     lowest = max(float(y) for y in re.findall(r'yMax="([\d.]+)"', html) if float(y) < footer)
     assert lowest <= height - sheet.FRAME_BOTTOM
+
+
+@needs_poppler
+def test_a_landline_stays_in_its_column_broken_only_before_a_dash(tmp_path):
+    numbers = ("13800138000", "022-62722081", "0571-88881234", "0571-88881234-1234",
+               "020-81234567-12")
+    members = tuple(member(i, mobile=n, caller="陈丽") for i, n in enumerate(numbers, start=1))
+    path = sheet.write_call_sheet(dataclasses.replace(doc(1), members=members),
+                                  tmp_path / "c.pdf")
+    html = subprocess.run(["pdftotext", "-l", "1", "-bbox", str(path), "-"],
+                          capture_output=True, text=True, check=True).stdout
+    words = re.findall(r'xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)<',
+                       html)
+    left, right = sheet.MARGIN + sheet.EDGES[2], sheet.MARGIN + sheet.EDGES[3]
+    bottom = sheet.PAGE[1] - sheet.FRAME_BOTTOM  # the rows' frame, not the page's foot
+    shown = [w for x0, x1, y1, w in words
+             if left <= float(x0) and float(x1) <= right and float(y1) <= bottom]
+    # Whole numbers on one line where the column has room; an extension goes under its number.
+    assert shown == ["电话", "13800138000", "022-62722081", "0571-88881234", "0571-88881234",
+                     "-1234", "020-81234567", "-12"]

@@ -143,6 +143,24 @@ def test_due_follow_ups_are_the_latest_contact_per_customer(database, people):
         assert s.scalar(select(func.count()).select_from(ContactEvent)) == 2
 
 
+@pytest.mark.parametrize(("mobile", "other_phones", "shown"), [
+    ("13800138000", "020-81234567", "13800138000"),
+    ("+86 138 0013 8000", None, "13800138000"),
+    (None, "1380013800, 020-81234567-12", "020-81234567-12"),  # the first is no number
+    (None, "+85221234567", None),
+    ("12345", None, "12345"),  # no number to dial: shown as typed, for staff to put right
+])
+def test_a_due_call_shows_the_number_to_dial(database, people, mobile, other_phones, shown):
+    staff, _, customer, _ = people
+    with database.sessions.begin() as s:
+        c = s.get(Customer, customer)
+        c.mobile, c.other_phones = mobile, other_phones
+    ask_back = calls.CallResult(outcome="no_answer", next_follow_up=dt.date(2026, 11, 25))
+    calls.record_call(database.sessions, customer, staff, ask_back, at=NOW)
+    [due] = calls.due_calls(database.sessions, staff, dt.date(2026, 11, 25))
+    assert due.mobile == shown
+
+
 def test_a_call_logged_by_hand_keeps_its_channel_and_purpose(database, people):
     staff, _, customer, _ = people
     reached = calls.CallResult(outcome="reached")

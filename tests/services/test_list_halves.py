@@ -18,7 +18,6 @@ from sqlalchemy import text
 from services.demo import generator as demo
 from services.lists import build, halves
 from services.lists.snapshot import member_data
-from services.outputs.sms import mainland_mobile
 from services.segments import service as segments
 from services.segments.sqlx import CreateTempAs
 
@@ -42,10 +41,10 @@ def _facts(db, purpose: str, *, halved: bool) -> list[tuple]:
     facts_of = partial(build._facts_query, as_of=AS_OF, purpose=purpose, dialect="sqlite")
     with db.sessions() as s:
         raw = s.connection().connection.dbapi_connection
-        raw.create_function(build.MOBILE_FUNCTION, 1, mainland_mobile, deterministic=True)
+        for name, count, function in build.SQLITE_FUNCTIONS:
+            raw.create_function(name, count, function, deterministic=True)
         if halved:
-            halves.make_facts(s, NAME, member_query, facts_of,
-                              ((build.MOBILE_FUNCTION, 1, mainland_mobile),))
+            halves.make_facts(s, NAME, member_query, facts_of, build.SQLITE_FUNCTIONS)
         else:
             s.execute(CreateTempAs(NAME, facts_of(member_query)))
         rows = s.execute(text(f"SELECT * FROM temp.{NAME} ORDER BY customer_id")).all()

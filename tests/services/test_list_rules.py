@@ -153,11 +153,14 @@ def person(s, code: str, *, name: str | None = None, mobile: Any = AUTO,
            days: str = "any", windows: str | None = None, hours: tuple = (None, None),
            bought: dt.date | None = dt.date(2024, 1, 1), owner: int | None = None,
            birthday: str | None = None, name_sort: str = "", gender: str | None = "M",
-           district: str | None = "海珠区", wechat: str | None = None) -> Customer:
+           district: str | None = "海珠区", wechat: str | None = None,
+           other: str | None = None) -> Customer:
     """A customer who can be reached by call, SMS, mail and visit unless told otherwise (WeChat
-    only with `wechat`, their WeChat ID). `order` None: no preference row at all."""
+    only with `wechat`, their WeChat ID; `other`: their other phones). `order` None: no
+    preference row at all."""
     c = Customer(code=code, name=name or f"客户{code}", name_sort=name_sort, gender=gender,
                  mobile=f"1370000{next(_numbers):04d}" if mobile is AUTO else mobile,
+                 other_phones=other,
                  province=province, city=city, district=district, street=street,
                  postcode=postcode, owner_staff_id=owner, birthday_md=birthday, wechat_id=wechat)
     s.add(c)
@@ -223,6 +226,13 @@ def _rules(s) -> None:
     person(s, "R-MOB-SMS", mobile="12345", order="sms")
     person(s, "R-MOB-LAND", mobile="020-81234567")
     person(s, "R-MOB-86", mobile="+86 138-0013-9999", order="phone")
+    # no valid mobile, another number to call (other phones as imports store them)
+    for code, other in LANDLINE_CASES.items():
+        person(s, code, mobile=None, other=other)
+    person(s, "R-LAND-SMS", mobile=None, other="020-81234567", order="sms")
+    person(s, "R-LAND-AND-MOBILE", mobile="13900001111", other="020-81234567")
+    contact(s, person(s, "R-LAND-WRONG", mobile=None, other="020-81234567"), 10,
+            "wrong_number")
     # wrong numbers (a phone event; a later successful call clears it)
     contact(s, person(s, "R-WRONG", order="phone"), 10, "wrong_number")
     contact(s, person(s, "R-WRONG-SMS", order="phone,sms"), 10, "wrong_number")
@@ -458,9 +468,77 @@ def test_other_purposes_need_neither_consent_nor_a_closed_complaint(world, purpo
 
 # --- mobiles and wrong numbers -----------------------------------------------------------------
 
+# Customers without a valid mobile, by their other phones: the number a call list prints for
+# them, or None when none of them can be dialled.
+LANDLINE_CASES = {
+    "R-LAND": "020-81234567",
+    "R-LAND-EXT": "020-81234567-123",
+    "R-LAND-LOCAL": "81234567",
+    "R-LAND-LOCAL7": "8123456",
+    "R-LAND-400": "4008123456",
+    "R-LAND-MOBILE": "13711112222",  # a second mobile, kept among the other phones
+    "R-LAND-SECOND": "1380013800, 0571-88881234",  # the first is kept as typed: no number
+    "R-LAND-WIDE-COMMA": "1380013800，0571-88881234",
+    "R-LAND-PLACEHOLDER": "13800000000, 020-81234567",
+    "R-LAND-TYPED": "1380013800",
+    "R-LAND-FOREIGN": "+85221234567",
+    "R-LAND-SHORT": "812345",
+    "R-LAND-ZERO": "0812345",
+    "R-LAND-LONG": "812345678",
+    "R-LAND-NO-DASH": "02081234567",
+    "R-LAND-BLANK": " ",
+}
+CALLED_ON = {"R-LAND": "020-81234567", "R-LAND-EXT": "020-81234567-123",
+             "R-LAND-LOCAL": "81234567", "R-LAND-LOCAL7": "8123456",
+             "R-LAND-400": "4008123456", "R-LAND-MOBILE": "13711112222",
+             "R-LAND-SECOND": "0571-88881234", "R-LAND-WIDE-COMMA": "0571-88881234",
+             "R-LAND-PLACEHOLDER": "020-81234567"}
+
+
+def test_a_customer_without_a_mobile_is_called_on_another_number(world):
+    run = rules(world)
+    called = {code: run.members[code].snapshot["mobile"] for code in LANDLINE_CASES
+              if code in run.members and run.members[code].channel == "phone"}
+    assert called == CALLED_ON
+    # Nobody else is called: the others go by post, the next channel they allow.
+    assert {run.members[code].channel for code in set(LANDLINE_CASES) - set(CALLED_ON)} == {
+        "mail"}
+
+
+def test_no_number_to_dial_leaves_a_call_list_with_its_reason(world):
+    run = rules(world, channel="call")
+    left = {code: (run.excluded[code].reason, run.excluded[code].detail)
+            for code in set(LANDLINE_CASES) - set(CALLED_ON)}
+    assert left == {code: ("no_mobile", "电话：手机号无效：（空），也无其他可拨打的电话")
+                    for code in set(LANDLINE_CASES) - set(CALLED_ON)}
+    assert set(CALLED_ON) <= set(run.members)
+
+
+def test_another_number_to_call_is_no_number_for_sms(world):
+    run = rules(world)
+    left = run.excluded["R-LAND-SMS"]
+    assert (left.reason, left.detail) == ("no_mobile", "短信：手机号无效：（空）")
+    # Forced to SMS, even a second mobile among the other phones gets none: texts go to the
+    # customer's mobile only.
+    sms = rules(world, channel="sms")
+    assert {sms.excluded[code].reason for code in LANDLINE_CASES} == {"no_mobile"}
+
+
+def test_the_mobile_comes_before_another_number(world):
+    member = rules(world).members["R-LAND-AND-MOBILE"]
+    assert (member.channel, member.snapshot["mobile"]) == ("phone", "13900001111")
+
+
+def test_a_wrong_landline_stops_its_calls(world):
+    run = rules(world, channel="call")
+    assert (run.excluded["R-LAND-WRONG"].reason, run.excluded["R-LAND-WRONG"].detail) == (
+        "no_mobile", "电话：2026-11-13 拨打为空号/错号")
+    assert rules(world).members["R-LAND-WRONG"].channel == "mail"
+
+
 @pytest.mark.parametrize(("code", "detail"), [
-    ("R-MOB-BAD", "电话：手机号无效：12345"),
-    ("R-MOB-NONE", "电话：手机号无效：（空）"),
+    ("R-MOB-BAD", "电话：手机号无效：12345，也无其他可拨打的电话"),
+    ("R-MOB-NONE", "电话：手机号无效：（空），也无其他可拨打的电话"),
     ("R-MOB-SMS", "短信：手机号无效：12345"),
 ])
 def test_no_valid_mobile_for_calls_or_sms(world, code, detail):
@@ -473,7 +551,8 @@ def test_no_valid_mobile_for_calls_or_sms(world, code, detail):
 def test_a_landline_gets_neither_call_nor_sms(world):
     assert rules(world).members["R-MOB-LAND"].channel == "mail"
     left = rules(world, channel="call").excluded["R-MOB-LAND"]
-    assert (left.reason, left.detail) == ("no_mobile", "电话：手机号无效：020-81234567")
+    assert (left.reason, left.detail) == (
+        "no_mobile", "电话：手机号无效：020-81234567，也无其他可拨打的电话")
 
 
 def test_a_mobile_with_country_code_is_called_and_printed_bare(world):
@@ -585,13 +664,15 @@ def test_a_forced_channel_overrides_every_preference(world, forced):
 def test_the_first_blocked_channel_gives_the_reason_and_each_is_named_once(world):
     run = rules(world)
     first = run.excluded["R-ORD-FIRST"]
-    assert (first.reason, first.detail) == ("no_mobile",
-                                            "电话：手机号无效：12345；邮寄：地址或邮编不完整")
+    assert (first.reason, first.detail) == (
+        "no_mobile", "电话：手机号无效：12345，也无其他可拨打的电话；邮寄：地址或邮编不完整")
     dup = run.excluded["R-ORD-DUP"]
-    assert (dup.reason, dup.detail) == ("no_mobile", "电话：手机号无效：12345")
+    assert (dup.reason, dup.detail) == ("no_mobile",
+                                        "电话：手机号无效：12345，也无其他可拨打的电话")
     every = run.excluded["R-ORD-ALL5"]
     assert (every.reason, every.detail.split("；")) == ("no_mobile", [
-        "电话：手机号无效：12345", "短信：手机号无效：12345", "邮寄：地址或邮编不完整",
+        "电话：手机号无效：12345，也无其他可拨打的电话", "短信：手机号无效：12345",
+        "邮寄：地址或邮编不完整",
         "微信：无微信号", "上门拜访：无可上门的地址"])
 
 

@@ -47,7 +47,8 @@ Row = namedtuple("Row", ("channel", "switched", *MEMBER_FACTS))  # type: ignore[
 BASE = dict(
     channel="call", switched=0, vehicle_id=7, code="C0001", name="陈国", contact_name=None,
     gender="M",
-    mobile="+86 138 0013 0001", mobile_ok="13800130001", province="广东省", city="广州市",
+    mobile="+86 138 0013 0001", mobile_ok="13800130001", other_phone_ok=None,
+    province="广东省", city="广州市",
     district="天河区", street="体育西路 1 号", postcode="510000", wechat_id=None,
     birthday_md=None, brand="丰田", model="凯美瑞", plate="粤A12345",
     purchase_date="2019-03-04", insurance_expiry=None, warranty_end=None, km=61234.4,
@@ -69,6 +70,8 @@ ROWS = [
          last_outcome=None, wechat_id="wx_chen", preferred_days="weekend"),
     dict(channel="mail", switched=1, failed_calls=5, purchase_date="2026-11-23", km=0.4,
          name="", gender=None, last_outcome="bought", time_windows="afternoon,bogus"),
+    # No mobile: called on a landline from their other phones.
+    dict(mobile=None, mobile_ok=None, other_phone_ok="020-81234567-12"),
     # A company's car: its contact person greeted, whatever text they hold.
     dict(name="广州华盛贸易有限公司", gender=None, contact_name='王"经理"\\ \n'),
 ]
@@ -115,6 +118,9 @@ def test_what_a_snapshot_says():
         "电话已连续 3 次未接通，改为短信；购车 7.7 年：可介绍置换、免费评估旧车；"
         "保险 2027-01-22 到期：可谈续保/延保；质保 2026-11-23 到期：可谈续保/延保；"
         "11月25日生日：送上祝福；满意度 10 分：可请其推荐亲友（老带新）")
+    # No mobile: the number printed is the other one to call.
+    landline, _ = MemberSnapshots(AS_OF).snapshot(Row(**{**BASE, **ROWS[5]}), "12-0002", "")
+    assert landline.mobile == "020-81234567-12"
 
 
 def test_a_member_row_has_every_column_the_insert_names():

@@ -102,6 +102,12 @@ def test_a_refusal_since_the_run_reads_back_in_english():
 
 
 def test_exclusion_details_in_english_read_as_english():
+    assert detail_in("电话：手机号无效：（空），也无其他可拨打的电话", "en") == (
+        "Phone: no valid mobile: (none), and no other number to call")
+    assert detail_in("电话：手机号无效：12345，也无其他可拨打的电话；短信：手机号无效：12345",
+                     "en") == ("Phone: no valid mobile: 12345, and no other number to call; "
+                               "SMS: no valid mobile: 12345")
+    # Runs stored before landlines were called said only this of a call.
     assert detail_in("电话：手机号无效：（空）", "en") == "Phone: no valid mobile: (none)"
     assert detail_in("2026-12-02 已联系（9 天内不再联系）", "en") == (
         "Contacted on 2026-12-02 (not again within 9 days)")

@@ -11,7 +11,7 @@ import datetime as dt
 import json
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import String, func, literal, select, text
 from sqlalchemy.exc import DBAPIError
 
 from models import (
@@ -25,8 +25,8 @@ from models import (
     Vehicle,
 )
 from services.demo import generator as demo
-from services.imports.phones import mobile_prefix
-from services.lists import build
+from services.imports.phones import first_dialable, mobile_prefix
+from services.lists import build, routing
 from services.lists.routing import mobile_prefixes
 from services.lists.snapshot import member_data
 from services.outputs.sms import mainland_mobile
@@ -40,6 +40,27 @@ MOBILES = ("+86 138 0013 0001", "0086-13800130002", "8613800130003", "(138)0013-
            "16201234567", "19912345678", "1380013000", "138001300066", "１３８００１３０００７")
 ORDERS = ("sms,phone", "mail", "", "phone, phone,sms", "mail,sms", "wechat", "sms", "phone")
 WINDOWS = ("morning, evening", "evening,morning", "noon", "", None, "afternoon,bogus")
+# Other phones as imports and the customer page store them (seven: every one meets every mobile).
+OTHERS = (None, "020-81234567", "1380013800, 0571-88881234", "+85221234567", "81234567",
+          "13800000000，4008123456", "020-81234567-123")
+# Other phones and the number a caller dials of them (services/imports/phones.py
+# first_dialable), None when none can be dialled.
+DIALABLE = {
+    None: None, "": None, " ": None, ",": None,
+    "020-81234567": "020-81234567", " 020-81234567 ": "020-81234567",
+    "0571-88881234-12": "0571-88881234-12", "0571-88881234-1234567": None,
+    "010-1234567": "010-1234567", "0-81234567": None, "020-812345": None,
+    "020-812345678": None, "02081234567": None, "020 81234567": None,
+    "4008123456": "4008123456", "8008123456": "8008123456", "5008123456": None,
+    "400812345": None, "81234567": "81234567", "8123456": "8123456", "812345": None,
+    "812345678": None, "1234567": None, "0812345": None, "８１２３４５６７": None,
+    "13711112222": "13711112222", "12011112222": None, "1371111222": None,
+    "13800000000": None, "13811111111": None, "13812345678": "13812345678",
+    "+85221234567": None, "+8613711112222": None,
+    "1380013800, 020-81234567": "020-81234567", "1380013800，020-81234567": "020-81234567",
+    "13800000000, 13711112222, 020-81234567": "13711112222",
+    "020-81234567, 13711112222": "020-81234567", "见备注, 81234567": "81234567",
+}
 
 
 def _edges(db) -> None:
@@ -51,7 +72,8 @@ def _edges(db) -> None:
                          name_sort=("", None, "bianyuan")[i % 3], gender=("M", "F", None)[i % 3],
                          mobile=mobile, province=("广东省", None)[i % 2],
                          city=(None, "广州市", "")[i % 3], street=("中山路1号", "", None)[i % 3],
-                         postcode=("510000", "51000", "51000a", None)[i % 4])
+                         postcode=("510000", "51000", "51000a", None)[i % 4],
+                         other_phones=OTHERS[i % len(OTHERS)])
             s.add(c)
             s.flush()
             s.add(Vehicle(customer_id=c.id, brand="本田", model="雅阁", plate=f"粤B{i:05d}",
@@ -177,6 +199,28 @@ def test_mobile_rule_in_sql_is_libphonenumbers():
     # Full-width digits are not a mobile to an SMS vendor, in Python as in SQL.
     assert mainland_mobile("１３８００１３０００７") is None
     assert mainland_mobile("138\u30000013 0005") == "13800130005"
+
+
+def test_the_number_to_dial_among_other_phones():
+    assert {raw: first_dialable(raw) for raw in DIALABLE} == DIALABLE
+
+
+def test_the_number_to_dial_in_sql_is_the_one_python_finds(pg_server_url):
+    """PostgreSQL's rule (the SQLite build calls first_dialable itself), as a list run's facts
+    compile it: with its values written into the statement."""
+    if pg_server_url is None:
+        pytest.skip("PostgreSQL not configured (REVISIT_TEST_PG_URL)")
+    db = open_database(pg_server_url)
+    try:
+        with db.engine.connect() as conn:
+            query = select(*(routing.dialable_sql(literal(raw, String)).label(f"n{i}")
+                             for i, raw in enumerate(DIALABLE)))
+            sql = str(query.compile(dialect=conn.dialect,
+                                    compile_kwargs={"literal_binds": True}))
+            got = conn.exec_driver_sql(sql.replace("%", "%%")).one()
+    finally:
+        db.dispose()
+    assert dict(zip(DIALABLE, got, strict=True)) == DIALABLE
 
 
 def test_the_document_a_build_keeps_is_the_one_stored(world):

@@ -63,7 +63,7 @@ def test_only_a_supervisor_deletes_a_saved_segment(database, supervisor, staff, 
 def _mobiles(path) -> list[str]:
     sheet = openpyxl.load_workbook(path, read_only=True).worksheets[0]
     header = [c.value for c in next(sheet.iter_rows(max_row=1))]
-    column = header.index("手机")
+    column = header.index("电话" if "电话" in header else "手机")
     return [r[column] for r in sheet.iter_rows(min_row=2, values_only=True) if any(r)]
 
 

@@ -13,12 +13,14 @@ from ui.table_models.held_rows import HeldRowsModel, Index
 
 
 class RunMembersModel(HeldRowsModel[ListMember]):
-    """Row code, name, channel, caller, mobile, vehicle and best time of each member, in the
-    window's language (a run stores its best times in Chinese, as its sheets print them)."""
+    """Row code, name, channel, caller, phone (their mobile, or the landline a call goes to),
+    vehicle and best time of each member, in the window's language (a run stores its best
+    times in Chinese, as its sheets print them)."""
 
     def __init__(self, parent=None) -> None:
         super().__init__((self.tr("Row"), self.tr("Name"), self.tr("Channel"), self.tr("Caller"),
-                          self.tr("Mobile"), self.tr("Vehicle"), self.tr("Best time")), parent)
+                          self.tr("Phone number"), self.tr("Vehicle"), self.tr("Best time")),
+                         parent)
         self._language = language()
 
     @staticmethod

@@ -345,7 +345,7 @@ class FollowUpView(QWidget):
                 "(Lists), and on the day a follow-up set after a call is due."))
             return
         self._load_brief(call)
-        no_mobile = self.tr("no mobile")
+        no_mobile = self.tr("no number to call")
         self.title.setText(f"{call.who}   {call.mobile or no_mobile}")
         self._show_summary(call)
         if self.isVisible():  # a queue loaded in the background must not take another area's focus

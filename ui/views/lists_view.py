@@ -146,8 +146,9 @@ class ListsView(QWidget):
             self.tr(
                 "Excluded automatically, each with the reason shown: do-not-contact on the "
                 "channel, no marketing consent for sales, contacted recently, an unresolved "
-                "complaint for sales, no valid mobile, address or WeChat ID, unanswered calls "
-                "waiting to come back."
+                "complaint for sales, no number to call (without a valid mobile, a landline "
+                "among their other phones is called), no valid mobile for SMS, no address or "
+                "WeChat ID, unanswered calls waiting to come back."
             )
         )
         self.build_note.setWordWrap(True)
