@@ -76,23 +76,49 @@ def _placeholder(mobile: str, alone: bool = True) -> bool:
 
 # A number kept among a customer's other phones (as imports and the customer page store them,
 # services/customers/contact_details.py) that a caller can dial, besides a mainland mobile: a
-# landline with its area code (022-72587682, or 022-72587682-123 with an extension), a 400 /
-# 800 service number, or a local number of 7–8 digits (dialled without an area code in the
-# dealer's own city). The same text is a PostgreSQL pattern (services/lists/routing.py).
-DIALABLE = r"0[1-9][0-9]{1,2}-[0-9]{7,8}(-[0-9]{1,6})?|[48]00[0-9]{7}|[2-9][0-9]{6,7}"
-_DIALABLE = re.compile(DIALABLE)
+# landline with its area code (022-72587682, or 022-72587682-123 with an extension) that
+# libphonenumber calls one (LANDLINE_FORM, landline_digits), a 400 / 800 service number, or
+# a local number of 7–8 digits (dialled without an area code in the dealer's own city). A
+# part kept as typed because it is no number has the same form only when its digits are
+# wrong for its area code (020-8123456: Guangzhou's numbers have 8). The same texts are
+# PostgreSQL patterns (services/lists/routing.py).
+LANDLINE_FORM = r"0([1-9][0-9]{1,2})-([0-9]{7,8})(-[0-9]{1,6})?"
+OTHER_DIALABLE = r"[48]00[0-9]{7}|[2-9][0-9]{6,7}"
+_LANDLINE_FORM = re.compile(LANDLINE_FORM)
+_OTHER_DIALABLE = re.compile(OTHER_DIALABLE)
+# Characters a stored part may carry around its number (spaces of every width), taken off
+# the same way by PostgreSQL's btrim.
+PHONE_SPACES = " \t\n\r\u3000\xa0"
+
+
+@lru_cache(maxsize=1)
+def landline_digits() -> str:
+    """libphonenumber's pattern of a mainland fixed-line number's national digits (its area
+    code without the 0, then its subscriber number): 2081234567 fits, 208123456 does not."""
+    meta = phonenumbers.PhoneMetadata.metadata_for_region("CN")
+    assert meta is not None and meta.fixed_line is not None
+    return meta.fixed_line.national_number_pattern or ""
+
+
+def _dialable(number: str) -> bool:
+    landline = _LANDLINE_FORM.fullmatch(number)
+    if landline is not None:
+        return re.fullmatch(landline_digits(), landline[1] + landline[2]) is not None
+    if is_mobile(number):
+        return not _placeholder(number, alone=False)
+    return _OTHER_DIALABLE.fullmatch(number) is not None
 
 
 def first_dialable(other_phones: str | None) -> str | None:
     """The first number of `other_phones` ("022-72587682, 13711112222") a caller can dial: a
-    mainland mobile that is no placeholder, or a DIALABLE number. Foreign numbers and parts
-    kept as typed because they were no valid number are passed over."""
+    mainland mobile that is no placeholder, a landline libphonenumber calls valid, or another
+    dialable number (OTHER_DIALABLE). Foreign numbers and parts kept as typed because they
+    were no valid number are passed over."""
     if not other_phones:
         return None
     for part in other_phones.replace("，", ",").split(","):
-        number = part.strip()
-        if (is_mobile(number) and not _placeholder(number, alone=False)) or _DIALABLE.fullmatch(
-                number):
+        number = part.strip(PHONE_SPACES)
+        if _dialable(number):
             return number
     return None
 

@@ -21,7 +21,13 @@ from typing import Any
 from sqlalchemy import String, and_, case, false, func, literal, not_, null, or_, select
 from sqlalchemy.sql import ColumnElement
 
-from services.imports.phones import DIALABLE, MOBILE_NOISE
+from services.imports.phones import (
+    LANDLINE_FORM,
+    MOBILE_NOISE,
+    OTHER_DIALABLE,
+    PHONE_SPACES,
+    landline_digits,
+)
 from services.segments.sqlx import contains_text, day, digits_only
 
 STORED_TO_LIST = {"phone": "call", "sms": "sms", "mail": "mail", "wechat": "wechat",
@@ -124,14 +130,19 @@ def mobile_sql(bare) -> ColumnElement[str]:
 def dialable_sql(other_phones) -> ColumnElement[str]:
     """PostgreSQL's services/imports/phones.py `first_dialable`: the first of the customer's
     other phones a caller can dial (a mainland mobile that is no placeholder of one repeated
-    digit, or a DIALABLE number), NULL when none is."""
+    digit, a landline whose digits libphonenumber's pattern takes, or an OTHER_DIALABLE
+    number), NULL when none is."""
     parts = (func.unnest(func.string_to_array(func.replace(other_phones, "，", ","), ","))
              .table_valued("part", with_ordinality="n").render_derived("parts"))
-    number = func.btrim(parts.c.part)
+    number = func.btrim(parts.c.part, PHONE_SPACES)
     mobile = and_(mobile_sql(number).is_not(None),
                   not_(func.substr(number, 4).regexp_match(r"^(.)\1{7}$")))
+    landline = and_(number.regexp_match(f"^{LANDLINE_FORM}$"),
+                    func.regexp_replace(number, f"^{LANDLINE_FORM}$", r"\1\2")
+                    .regexp_match(f"^(?:{landline_digits()})$"))
+    other = number.regexp_match(f"^(?:{OTHER_DIALABLE})$")
     return (select(number).select_from(parts)
-            .where(or_(mobile, number.regexp_match(f"^({DIALABLE})$")))
+            .where(or_(mobile, landline, other))
             .order_by(parts.c.n).limit(1).scalar_subquery())
 
 

@@ -67,7 +67,7 @@ CALL_COLUMNS = (
     _attr("客户编号", "customer_code", 12),
     _attr("姓名", "name", 10),
     _attr("称呼", "salutation", 10),
-    _attr("电话", "mobile", 14),
+    _attr("电话", "mobile", 19),  # 0571-88881234-1234 whole: 18 characters
     _attr("最佳时间", "best_time", 16),
     _attr("车型", "vehicle", 18),
     _attr("车牌", "plate", 11),
@@ -124,7 +124,7 @@ VISIT_COLUMNS = (
     _attr("客户编号", "customer_code", 12),
     _attr("姓名", "name", 10),
     _attr("称呼", "salutation", 10),
-    _attr("电话", "mobile", 14),
+    _attr("电话", "mobile", 19),  # 0571-88881234-1234 whole: 18 characters
     _attr("区县", "district", 10),
     _attr("地址", "address", 40),
     _attr("最佳时间", "best_time", 16),

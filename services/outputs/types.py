@@ -122,15 +122,24 @@ _PURCHASE_AT = _MEMBER_NAMES.index("purchase_date")
 _CONTACT_AT = _MEMBER_NAMES.index("last_contact")
 
 
+# A landline as stored: area code, subscriber number, an extension.
+_LANDLINE = re.compile(r"(0\d{2,3}-)(\d{5,8})(-\d{1,6})?")
+
+
 def mask_phone(number: str | None) -> str | None:
     """A phone number with its middle hidden, as Chinese receipts print it: 138****8000 for a
-    mobile; any other number keeps its last four digits."""
+    mobile; a landline keeps its area code, the last four digits of its number and its
+    extension (022-****7682-123); any other number keeps its last four digits."""
     if not number:
         return number
     digits = re.sub(r"\D", "", number)
     mobile = re.sub(r"^(0086|86)(?=1\d{10}$)", "", digits)
     if len(mobile) == 11 and mobile.startswith("1"):
         return f"{mobile[:3]}****{mobile[-4:]}"
+    landline = _LANDLINE.fullmatch(number.strip())
+    if landline is not None:
+        area, subscriber, extension = landline.groups()
+        return f"{area}{'*' * (len(subscriber) - 4)}{subscriber[-4:]}{extension or ''}"
     if len(digits) <= 4:
         return "*" * len(digits)
     return "*" * (len(digits) - 4) + digits[-4:]

@@ -49,7 +49,12 @@ DIALABLE = {
     None: None, "": None, " ": None, ",": None,
     "020-81234567": "020-81234567", " 020-81234567 ": "020-81234567",
     "0571-88881234-12": "0571-88881234-12", "0571-88881234-1234567": None,
-    "010-1234567": "010-1234567", "0-81234567": None, "020-812345": None,
+    "010-12345678": "010-12345678", "0-81234567": None, "020-812345": None,
+    # The form of a landline with too few digits for its area code: kept as typed, no number.
+    "010-1234567": None, "020-8123456": None, "0571-1234567": None, "0755-8888123": None,
+    "0755-88881234": "0755-88881234", "0351-1234567": "0351-1234567",
+    "\u3000020-81234567": "020-81234567", "0571-88881234\t": "0571-88881234",
+    "\xa013711112222 ": "13711112222",
     "020-812345678": None, "02081234567": None, "020 81234567": None,
     "4008123456": "4008123456", "8008123456": "8008123456", "5008123456": None,
     "400812345": None, "81234567": "81234567", "8123456": "8123456", "812345": None,
@@ -203,6 +208,17 @@ def test_mobile_rule_in_sql_is_libphonenumbers():
 
 def test_the_number_to_dial_among_other_phones():
     assert {raw: first_dialable(raw) for raw in DIALABLE} == DIALABLE
+
+
+def test_a_landline_to_dial_is_one_libphonenumber_calls_valid():
+    import phonenumbers
+
+    for area in ("10", "20", "21", "22", "351", "571", "755", "898", "335", "941"):
+        for subscriber in ("2345678", "23456789", "88881234", "8888123", "123456"):
+            number = f"0{area}-{subscriber}"
+            valid = phonenumbers.is_valid_number(phonenumbers.parse(f"0{area}{subscriber}",
+                                                                    "CN"))
+            assert (first_dialable(number) == number) == (valid and len(subscriber) >= 7), number
 
 
 def test_the_number_to_dial_in_sql_is_the_one_python_finds(pg_server_url):

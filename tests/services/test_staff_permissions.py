@@ -104,7 +104,9 @@ def test_a_call_sheet_for_staff_masks_the_excluded_too(tmp_path):
 
 @pytest.mark.parametrize(("number", "shown"), [
     ("13800138000", "138****8000"), ("+86 138-0013-8000", "138****8000"),
-    ("020-87654321", "*******4321"), ("123", "***"), ("", ""), (None, None),
+    ("020-87654321", "020-****4321"), ("0571-8765432-1234", "0571-***5432-1234"),
+    ("020 8765 4321", "*******4321"), ("87654321", "****4321"), ("123", "***"), ("", ""),
+    (None, None),
 ])
 def test_mask_phone(number, shown):
     assert types.mask_phone(number) == shown
