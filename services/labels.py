@@ -196,7 +196,9 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "no_consent": ("无营销同意", "No marketing consent"),
         "recent_contact": ("近期已联系", "Contacted recently"),
         "complaint": ("投诉未解决", "Unresolved complaint"),
-        "no_mobile": ("无有效手机", "No valid mobile"),
+        # No valid mobile for an SMS; for a call, neither a valid mobile nor another number
+        # to dial, or the number was found wrong (the detail says which).
+        "no_mobile": ("无可用号码", "No usable number"),
         "no_address": ("无有效地址", "No valid address"),
         "retry_later": ("未接通待重拨", "Unanswered, calling again later"),
         "same_mobile": ("同号已发短信", "Same mobile already gets the SMS"),

@@ -17,6 +17,7 @@ from models import (
     Customer,
     DeclinedItem,
     DoNotContact,
+    ProfileChange,
     SatisfactionSurvey,
     Vehicle,
 )
@@ -152,6 +153,16 @@ def candidate_query(members: Select | FromClause, as_of: dt.date, purpose: str, 
                     SatisfactionSurvey.survey_date <= day(as_of))
              .order_by(SatisfactionSurvey.survey_date.desc(), SatisfactionSurvey.id.desc())
              .limit(1).scalar_subquery())
+    # A number found wrong stops calls (routing.block_sql) until a later good call, or until
+    # the customer's numbers were changed on or after that day: staff put the right one in.
+    # Looked up only for the few with a wrong number this year.
+    pc = ProfileChange
+    changed = (select(func.max(pc.effective_date))
+               .where(pc.customer_id == C.c.id, pc.attribute.in_(("mobile", "other_phones")))
+               .scalar_subquery())
+    wrong_day = date_of(stats.c.last_wrong)
+    last_wrong = case((stats.c.last_wrong.is_(None), None), (changed >= wrong_day, None),
+                      else_=wrong_day)
     reminder = purpose == "reminder"
     # A reminder run's latest rows (the last maintenance visit, the interval, the readings)
     # joined LATERAL on PostgreSQL: looked up by "id = (subquery)" instead, its facts of the
@@ -202,7 +213,7 @@ def candidate_query(members: Select | FromClause, as_of: dt.date, purpose: str, 
             date_of(stats.c.last_done).label("last_done"),
             date_of(stats.c.last_ok).label("last_ok"),
             date_of(stats.c.last_fail).label("last_fail"),
-            date_of(stats.c.last_wrong).label("last_wrong"),
+            last_wrong.label("last_wrong"),
             failed.label("failed_calls"),
             last.c.contact_at.label("last_at"), last.c.outcome.label("last_outcome"),
             last.c.feedback.label("last_feedback"), score.label("score"), *extra,

@@ -31,6 +31,7 @@ from models import (
     DoNotContact,
     ListRunExclusion,
     ListRunMember,
+    ProfileChange,
     Vehicle,
 )
 from services.lists import build
@@ -185,6 +186,13 @@ def contact(s, c: Customer, days_ago: int, outcome: str, channel: str = "phone",
                        purpose="care", outcome=outcome, feedback=feedback))
 
 
+def renumber(s, c: Customer, days_ago: int, attribute: str = "mobile") -> None:
+    """Staff changed the customer's `attribute` (a number, as the customer page records it)."""
+    s.add(ProfileChange(customer_id=c.id, attribute=attribute, old_value="old",
+                        new_value="new", effective_date=AS_OF - dt.timedelta(days=days_ago),
+                        source="manual"))
+
+
 def fails(s, c: Customer, *days_ago: int, outcome: str = "no_answer") -> None:
     for d in days_ago:
         contact(s, c, d, outcome)
@@ -248,6 +256,14 @@ def _rules(s) -> None:
     contact(s, person(s, "R-WRONG-OLD", order="phone"), 366, "wrong_number")
     c = person(s, "R-WRONG-THEN-OK", order="phone")  # wrong number, reached later that day
     contact(s, c, 30, "wrong_number", hour=9)
+    # wrong numbers, then the customer's numbers changed (days ago: wrong, changed)
+    for code, (wrong, changed, attribute) in WRONG_THEN_CHANGED.items():
+        c = person(s, code, order="phone")
+        contact(s, c, wrong, "wrong_number")
+        renumber(s, c, changed, attribute)
+    c = person(s, "R-LAND-RENUM", mobile=None, other="020-81234567")
+    contact(s, c, 10, "wrong_number")
+    renumber(s, c, 2, "other_phones")
     contact(s, c, 30, "reached", hour=15)
     c = person(s, "R-WRONG-TIE", order="phone")  # imported with dates only: both at midnight
     contact(s, c, 30, "reached", hour=0)
@@ -577,6 +593,33 @@ def test_a_wrong_number_stops_calls_until_a_later_successful_call(world, code, e
         assert (run.excluded[code].reason, run.excluded[code].detail) == expected
     else:
         assert run.members[code].channel == expected
+
+
+# A wrong number, then a change of the customer's data: (days ago the number was found
+# wrong, days ago the change was made, what changed).
+WRONG_THEN_CHANGED = {
+    "R-WR-NEW": (10, 5, "mobile"),
+    "R-WR-NEW-SAMEDAY": (10, 10, "mobile"),
+    "R-WR-OTHERPH": (10, 3, "other_phones"),
+    "R-WR-NEW-BEFORE": (10, 11, "mobile"),
+    "R-WR-MOVED": (10, 5, "street"),
+}
+
+
+@pytest.mark.parametrize(("code", "called"), [
+    ("R-WR-NEW", True),
+    ("R-WR-NEW-SAMEDAY", True),  # put right the day the number was found wrong
+    ("R-WR-OTHERPH", True),
+    ("R-WR-NEW-BEFORE", False),  # the new number was the wrong one
+    ("R-WR-MOVED", False),  # an address is no new number
+    ("R-LAND-RENUM", True),
+])
+def test_a_number_changed_since_it_was_found_wrong_is_called(world, code, called):
+    run = rules(world, channel="call")
+    assert (code in run.members) == called
+    if not called:
+        assert (run.excluded[code].reason, run.excluded[code].detail) == (
+            "no_mobile", "电话：2026-11-13 拨打为空号/错号")
 
 
 # --- mail addresses ----------------------------------------------------------------------------
