@@ -23,7 +23,12 @@ from services.imports.normalise import (
 # Between two numbers in one cell: 13800138000/022-72587682, 138…；139…, "138… 或 139…".
 _SEPARATORS = re.compile(r"[,;/|、\n\r]+|或|和|及")
 _CANDIDATE = re.compile(r"\+?\d[\d\s\-()]*\d")
-_EXTENSION = re.compile(r"^(0[1-9]\d{1,2})\D*(\d{7,8})\D*(?:转|ext\.?|x|-)\s*(\d{1,6})$")
+# A landline with an extension, as people write it: a label before it (座机, 电话：), the area
+# code in brackets, the number spaced (8888 1234), the extension after 转, 分机, ext, x, # or a
+# dash, a note in brackets after it ((办公室)).
+_EXTENSION = re.compile(
+    r"^\D*?(0[1-9]\d{1,2})[\s\-)）]*(\d{3,4} ?\d{4})\s*(?:转|分机|ext\.?|x|#|-)\s*"
+    r"(\d{1,6})\s*(?:[(（][^()（）]*[)）])?$", re.IGNORECASE)
 _SCIENTIFIC = re.compile(r"\d(\.\d+)?e\+?\d+")
 _MOBILE_TYPES = (
     phonenumbers.PhoneNumberType.MOBILE,
@@ -166,7 +171,7 @@ def _numbers(part: str) -> list[tuple[str, str] | None]:
     part = part.strip()
     match = _EXTENSION.match(part)
     if match and _classify(part) is None:
-        landline = _classify(match[1] + match[2])
+        landline = _classify(match[1] + match[2].replace(" ", ""))
         if landline is not None and landline[0] == "other":
             return [("other", f"{landline[1]}-{match[3]}")]
     found: list[tuple[str, str] | None] = []
