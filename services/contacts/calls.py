@@ -25,10 +25,9 @@ from services.customers.contact_details import check_km
 from services.customers.preferences import add_refusal_in
 from services.customers.profile import Change, record_change_in
 from services.imports.normalise import MAX_KM
-from services.imports.phones import first_dialable
+from services.imports.phones import number_to_dial
 from services.labels import text
 from services.lists.query import DNC_PURPOSES, DONE
-from services.outputs.sms import mainland_mobile
 from services.segments.derived import refusal_in_force
 from services.store import versions
 from services.store.errors import N_, RevisitError
@@ -216,8 +215,8 @@ def due_calls(
             c = people[customer_id]
             seen.add(c.id)
             vehicle = vehicles.get((c.id, vehicle_id), vehicles.get((c.id, None), ""))
-            number = mainland_mobile(c.mobile) or first_dialable(c.other_phones) or c.mobile
-            return DueCall(c.id, c.name, number, vehicle_id, vehicle, due, purpose,
+            return DueCall(c.id, c.name, number_to_dial(c.mobile, c.other_phones), vehicle_id,
+                           vehicle, due, purpose,
                            _best_time(prefs.get(c.id)), *last_contact,
                            **{**from_list, "contact_name": c.contact_name})
 

@@ -32,6 +32,7 @@ from services.customers.referrals import Referrals, read_referrals
 from services.customers.reminders import DeclinedInfo, MaintenanceDue, due_rows, read_declined
 from services.customers.suggest import Suggestion, load_rules_in, suggest
 from services.customers.suggest_decisions import DecisionInfo, latest_decision_in
+from services.imports.phones import number_to_dial
 from services.labels import car_name
 from services.segments.context import V
 
@@ -222,7 +223,8 @@ def make_brief(detail: CustomerDetail, last_purchase: Spend | None, as_of: dt.da
     complaints = [c for c in detail.complaints if c.opened <= as_of]
     intents = [i for i in detail.intents if i.date <= as_of]
     return Brief(
-        customer_id=detail.id, code=detail.code, name=detail.name, mobile=detail.mobile,
+        customer_id=detail.id, code=detail.code, name=detail.name,
+        mobile=number_to_dial(detail.mobile, detail.other_phones),
         gender=detail.gender, age=age, stage=detail.lifecycle_stage, as_of=as_of,
         last_contact=last_contact,
         days_since_contact=None if last_contact is None else (as_of - last_contact.at.date()).days,

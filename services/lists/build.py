@@ -40,7 +40,7 @@ from sqlalchemy.sql import ColumnElement, FromClause, Select
 
 from models import Customer, ListRun, ListRunExclusion, ListRunMember, StaffUser, Vehicle, db
 from models.codes import PURPOSES
-from services.imports.phones import first_dialable
+from services.imports.phones import first_dialable, mainland_mobile
 from services.labels import text as label
 from services.lists import halves, routing, rows_in
 from services.lists.query import SALES_PURPOSES, candidate_query
@@ -53,7 +53,6 @@ from services.lists.snapshot import (
     exclusion_detail,
     exclusion_snapshot,
 )
-from services.outputs.sms import mainland_mobile
 from services.outputs.types import Excluded, ListDocument, ListMember, MemberSink
 from services.segments import service as segments
 from services.segments.sqlx import CreateTempAs, bytewise
@@ -156,9 +155,8 @@ def _turns(n: ColumnElement[int], start: int, ids: list[int]) -> ColumnElement[i
 REMOVED_MEANWHILE = N_("While this list was being made, someone removed or merged a customer, "
                        "a car, the segment or a caller it uses; nothing was stored. Make the "
                        "list again.")
-# SQLite's names for services/outputs/sms.py `mainland_mobile` and services/imports/phones.py
-# `first_dialable`, registered on the connections that make the facts (_facts_query,
-# halves.make_facts).
+# SQLite's names for services/imports/phones.py `mainland_mobile` and `first_dialable`,
+# registered on the connections that make the facts (_facts_query, halves.make_facts).
 MOBILE_FUNCTION = "revisit_mainland_mobile"
 DIALABLE_FUNCTION = "revisit_first_dialable"
 SQLITE_FUNCTIONS: tuple[halves.Function, ...] = (

@@ -118,7 +118,7 @@ def mobile_bare_sql(text) -> ColumnElement[str]:
 
 def mobile_sql(bare) -> ColumnElement[str]:
     """The bare 11-digit mainland mobile in `bare` (from `mobile_bare_sql`), or NULL when it is
-    not one: services/outputs/sms.py `mainland_mobile`, in SQL."""
+    not one: services/imports/phones.py `mainland_mobile`, in SQL."""
     by_length: dict[int, list[str]] = {}
     for p in mobile_prefixes():
         by_length.setdefault(len(p), []).append(p)

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from models import ConsentEvent, Customer, DoNotContact
-from services.outputs.sms import mainland_mobile
+from services.imports.phones import mainland_mobile
 from services.outputs.types import ROW_CODE
 from services.staff.audit import audit
 from services.store.errors import N_, RevisitError

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from functools import cache, cached_property
 from pathlib import Path
 
-from services.imports.phones import MOBILE_NOISE, is_mobile
+from services.imports.phones import mainland_mobile
 from services.outputs.excel import Column, write_csv, write_xlsx
 from services.outputs.types import NO_STEPS, ListMember, Steps
 from services.store.errors import N_, RevisitError
@@ -128,28 +128,6 @@ def rejectable_characters(message: str) -> str:
 def visible(chars: str) -> str:
     """Flagged characters as a warning shows them, invisible marks by code: "❤ U+FE0F"."""
     return " ".join(EMOJI_MARKS.get(c, c) for c in chars)
-
-
-_NOISE = str.maketrans(dict.fromkeys(MOBILE_NOISE))
-
-
-def mainland_mobile(raw: str | None) -> str | None:
-    """The bare 11-digit mainland mobile for +86 / 0086 / 86 / spaced forms, else None. ASCII
-    digits only, as the list rules judge it in SQL (services/lists/routing.py `mobile_sql`):
-    an SMS vendor's upload takes nothing else, and imports turn full-width digits to ASCII."""
-    if not raw:
-        return None
-    if type(raw) is str and len(raw) == 11 and raw.isdigit():
-        # Stored bare, as imports keep mobiles: nothing to strip (0.2 s less of 114,138 judged
-        # in a list run's facts).
-        return raw if is_mobile(raw) else None
-    text = str(raw).translate(_NOISE)
-    # A country code, or the trunk 0 dialled before an out-of-town mobile (013800138000).
-    for prefix in ("+86", "0086", "86", "0"):
-        if text.startswith(prefix) and len(text) == len(prefix) + 11:
-            text = text[len(prefix):]
-            break
-    return text if is_mobile(text) else None
 
 
 def _field(spec: str) -> tuple[str, str | None]:

@@ -19,11 +19,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from models import DeclinedItem, ListRun, ListRunExclusion, ListRunMember, StaffUser, Vehicle
 from models.codes import PURPOSES
 from services.customers.names import surname
-from services.imports.phones import first_dialable
+from services.imports.phones import first_dialable, mainland_mobile
 from services.labels import text
 from services.lists.build import CHANNEL_MODES, LIST_TO_STORED, RunOptions, RunSummary
 from services.lists.query import SALES_PURPOSES, candidate_query
-from services.outputs.sms import mainland_mobile
 from services.outputs.types import ListMember
 from services.segments import maintenance
 from services.segments import service as segments

@@ -115,6 +115,15 @@ def test_the_brief_says_what_is_stored(database):
     assert [(r.channel, r.purpose) for r in b.refusals] == [("sms", "marketing")]
 
 
+def test_the_brief_gives_the_number_to_dial(database):
+    cid = _customer(database)
+    assert load_brief(database.sessions, cid, AS_OF).mobile == "13800138000"
+    with database.sessions.begin() as s:
+        c = s.get(Customer, cid)
+        c.mobile, c.other_phones = None, "1380013800, 020-81234567-12"
+    assert load_brief(database.sessions, cid, AS_OF).mobile == "020-81234567-12"
+
+
 def test_the_brief_of_an_earlier_day_knows_only_that_day(database):
     cid = _customer(database)
     b = load_brief(database.sessions, cid, D(2026, 5, 24))

@@ -14,10 +14,10 @@ import pytest
 from sqlalchemy import select
 
 from models import MileageReading, SatisfactionSurvey, StaffUser, Vehicle
+from services.imports.phones import mainland_mobile
 from services.lists import runs
 from services.outputs import run_files
 from services.outputs.run_files import FileRequest
-from services.outputs.sms import mainland_mobile
 from services.store.errors import RevisitError
 from services.store.settings import Settings
 from tests.services.test_list_rules import (

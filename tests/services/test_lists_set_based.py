@@ -25,11 +25,10 @@ from models import (
     Vehicle,
 )
 from services.demo import generator as demo
-from services.imports.phones import first_dialable, mobile_prefix
+from services.imports.phones import first_dialable, mainland_mobile, mobile_prefix
 from services.lists import build, routing
 from services.lists.routing import mobile_prefixes
 from services.lists.snapshot import member_data
-from services.outputs.sms import mainland_mobile
 from services.segments import service as segments
 from services.store.database import open_database
 from tests.services import lists_reference as reference
