@@ -60,13 +60,13 @@ FRAME_TOP = 27 * mm
 FRAME_BOTTOM = 12 * mm
 
 # Sizes a caller reads at arm's length: the body at 9 pt, the longer texts (last feedback,
-# talking points) at 8.5 pt, and a notes column wide enough for a handwritten sentence (43 mm).
+# talking points) at 8.5 pt, and a notes column wide enough for a handwritten sentence (45 mm).
 # The phone column holds a landline with a 4-digit area code on one line (0571-88881234).
 BODY_PT, TEXT_PT = 9, 8.5
 COLUMNS = (  # header, width in mm: 277 mm between the margins of landscape A4
     ("编号", 15), ("姓名", 17), ("电话", 24), ("最佳时间", 17), ("车型 / 车牌", 25),
-    ("车龄 / 里程", 18), ("上次联系 / 客户反馈", 38), ("话术要点", 42),
-    ("结果（打勾）", 38), ("备注", 43),
+    ("车龄 / 里程", 18), ("上次联系 / 客户反馈", 36), ("话术要点", 42),
+    ("结果（打勾）", 38), ("备注", 45),
 )
 WIDTHS = [w * mm for _, w in COLUMNS]
 # Where each column starts, and the right edge last: summed as reportlab's Table sums them.

@@ -25,7 +25,7 @@ from reportlab.platypus import (
 )
 
 from services.outputs.fonts import cjk_font
-from services.outputs.pdf_common import NumberedCanvas, escape, style
+from services.outputs.pdf_common import NumberedCanvas, escape, style, text_width
 from services.reports import effect as eff
 from services.reports.monday import Chart, Report, Section
 
@@ -52,7 +52,8 @@ def _cell(value: Any, percent: bool | str) -> str:
 
 def _effect_rows(section: Section) -> tuple[list[str], list[list[str]]]:
     """The effect table folded for paper: each measure's count, rate and difference in one
-    cell, e.g. "12 · 40.0% · +5.0%"."""
+    cell, one above the other ("12", "40.0%", "+5.0%"): on one line the narrow columns broke
+    "17.1%" and "-10.6%" inside themselves."""
     measures = [(m, w) for m in eff.MEASURES for w in eff.WINDOWS]
     heads = list(section.headers[:4]) + [section.headers[4 + 3 * i]
                                          for i in range(len(measures))] + [section.headers[-1]]
@@ -61,9 +62,9 @@ def _effect_rows(section: Section) -> tuple[list[str], list[list[str]]]:
         cells = [_cell(v, False) for v in row[:4]]
         for i in range(len(measures)):
             n, rate, diff = row[4 + 3 * i: 7 + 3 * i]
-            text = f"{n} · {_cell(rate, True)}"
+            text = f"{n}\n{_cell(rate, True)}"
             if diff is not None:
-                text += f" · {_cell(diff, 'signed')}"
+                text += f"\n{_cell(diff, 'signed')}"
             cells.append(text)
         cells.append(str(row[-1]))
         rows.append(cells)
@@ -80,7 +81,8 @@ def _table(section: Section) -> Table:
         rows = [[_cell(v, section.is_percent(i, c)) for c, v in enumerate(row)]
                 for i, row in enumerate(section.rows)]
     data = [[Paragraph(escape(h), head) for h in headers]]
-    data += [[Paragraph(escape(v), cell) for v in row] for row in rows]
+    data += [[Paragraph("<br/>".join(map(escape, v.split("\n"))), cell) for v in row]
+             for row in rows]
     table = Table(data, repeatRows=1, hAlign="LEFT")
     table.setStyle(TableStyle([
         ("FONTNAME", (0, 0), (-1, -1), cjk_font()),  # the default would be Helvetica
@@ -113,30 +115,61 @@ def _drawing(width: float, height: float) -> Drawing:
     return Drawing(width, height, initialFontName=cjk_font())
 
 
+LABEL_PT = 7  # the axes' labels
+
+
+def _fitted(labels: tuple[str, ...], room: float, font: str) -> list[str]:
+    """Each label cut to `room` points at LABEL_PT, ending "…" where cut: a long category name
+    (a run's segment) would run over its neighbours' and off the page."""
+    fitted = []
+    for label in labels:
+        if text_width(label, font, LABEL_PT) > room:
+            while label and text_width(label + "…", font, LABEL_PT) > room:
+                label = label[:-1]
+            label += "…"
+        fitted.append(label)
+    return fitted
+
+
+def _whole_step(chart: Chart, top: float) -> float | None:
+    """A tick step of 1, 2 or 5 × 10ⁿ, five ticks or so up to `top`, when every value is a
+    whole count (a tick at 0.5 calls means nothing); None for other values (rates)."""
+    if not all(float(x).is_integer() for _n, v in chart.series for x in v):
+        return None
+    step = 1.0
+    while top / step > 5:
+        step *= 2.5 if str(int(step)).startswith("2") else 2
+    return step
+
+
 def drawing(chart: Chart, width: float = WIDTH * 0.62, height: float = 150) -> Drawing:
     if chart.kind == "heat":
         return _heat(chart, width, height)
     d = _drawing(width, height)
     font = cjk_font()
-    top = max((max(v, default=0.0) for _n, v in chart.series), default=0.0)
+    # No series (no contacts in the weeks shown): zero bars on the same axes.
+    series = chart.series or (("", (0.0,) * len(chart.labels)),)
+    top = max((max(v, default=0.0) for _n, v in series), default=0.0)
     if chart.kind in ("bar", "stacked", "hbar"):
         c: Any = HorizontalBarChart() if chart.kind == "hbar" else VerticalBarChart()
         label_room = 90 if chart.kind == "hbar" else 30
         c.x, c.y = label_room, 20
         c.width, c.height = width - label_room - 10, height - 40
-        c.data = [list(v) for _n, v in chart.series]
-        c.categoryAxis.categoryNames = list(chart.labels)
+        c.data = [list(v) for _n, v in series]
+        room = label_room - 6 if chart.kind == "hbar" else c.width / len(chart.labels) - 4
+        c.categoryAxis.categoryNames = _fitted(chart.labels, room, font)
         c.categoryAxis.labels.fontName = font
-        c.categoryAxis.labels.fontSize = 7
+        c.categoryAxis.labels.fontSize = LABEL_PT
         c.valueAxis.labels.fontName = font
-        c.valueAxis.labels.fontSize = 7
+        c.valueAxis.labels.fontSize = LABEL_PT
         c.valueAxis.valueMin = 0
         if chart.kind == "stacked":
             c.categoryAxis.style = "stacked"
-            top = max((sum(v[i] for _n, v in chart.series) for i in range(len(chart.labels))),
+            top = max((sum(v[i] for _n, v in series) for i in range(len(chart.labels))),
                       default=0)
         c.valueAxis.valueMax = max(top * 1.1, 1)
-        for i in range(len(chart.series)):
+        c.valueAxis.valueStep = _whole_step(chart, c.valueAxis.valueMax)
+        for i in range(len(series)):
             c.bars[i].fillColor = PALETTE[i % len(PALETTE)]
             c.bars[i].strokeColor = None
         if chart.kind == "hbar":
@@ -145,13 +178,15 @@ def drawing(chart: Chart, width: float = WIDTH * 0.62, height: float = 150) -> D
     else:
         line: Any = HorizontalLineChart()
         line.x, line.y, line.width, line.height = 30, 20, width - 40, height - 40
-        line.data = [list(v) for _n, v in chart.series]
-        line.categoryAxis.categoryNames = list(chart.labels)
+        line.data = [list(v) for _n, v in series]
+        line.categoryAxis.categoryNames = _fitted(chart.labels,
+                                                  line.width / len(chart.labels) - 4, font)
         for axis in (line.categoryAxis, line.valueAxis):
-            axis.labels.fontName, axis.labels.fontSize = font, 7
+            axis.labels.fontName, axis.labels.fontSize = font, LABEL_PT
         line.valueAxis.valueMin = 0
         line.valueAxis.valueMax = max(top * 1.1, 1)
-        for i in range(len(chart.series)):
+        line.valueAxis.valueStep = _whole_step(chart, line.valueAxis.valueMax)
+        for i in range(len(series)):
             line.lines[i].strokeColor = PALETTE[i % len(PALETTE)]
             line.lines[i].strokeWidth = 1.5
         d.add(line)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import re
+
 
 def N_(text: str) -> str:
     """Mark a message template for translation; the UI translates it in context "errors"."""
@@ -33,11 +36,19 @@ class StaleEdit(RevisitError):
     was stored."""
 
 
+# Files are written under a temporary name beside the one asked for (.NAME.part, NAME.part,
+# .NAME.PID.part, NAME.PID.part) and renamed once complete: a failure names the file asked for.
+_PART = re.compile(r"^\.?(?P<name>.+?)(?:\.\d+)?\.part$")
+
+
 def from_os_error(exc: OSError) -> RevisitError:
     """A file-system failure (missing folder, no permission, disk full…) as one sentence."""
     path = exc.filename or ""
     if isinstance(path, bytes):
         path = path.decode(errors="replace")
+    part = _PART.match(os.path.basename(path)) if path else None
+    if part is not None:
+        path = os.path.join(os.path.dirname(path), part["name"])
     reason = exc.strerror or str(exc)
     if path:
         return RevisitError(N_("Cannot use the file {path}: {reason}."), path=str(path),

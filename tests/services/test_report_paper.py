@@ -12,7 +12,8 @@ import subprocess
 import openpyxl
 import pytest
 
-from services.reports import monday, monday_files
+from services.reports import monday, monday_files, monday_pdf
+from services.store.errors import RevisitError
 from tests.services import report_data
 
 RUN_DAY = dt.date(2026, 10, 20)  # windows: to 2026-11-19 (30 days), to 2027-01-18 (90 days)
@@ -118,3 +119,36 @@ def test_no_rfm_class_has_its_month_earlier_count(database):
     # Now c2 and c5; a month earlier c1 too (its first spend came in the period).
     assert none[1:] == (2, 3, -1)
     assert "上月" in rfm.notes[0]
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
+@pytest.mark.parametrize("kind", ["weekly", "dashboard"])
+def test_a_database_without_contacts_prints_empty_charts(database, tmp_path, kind):
+    # A dealer's first weeks: customers imported, nobody contacted yet.
+    pdf = monday_files.write(database.sessions, tmp_path / "r.pdf", None, START, END,
+                             kind=kind, today=dt.date(2026, 11, 23))
+    text = _pdf_text(pdf)
+    assert "每周联系" in text and "月度趋势" in text
+    # The weekly chart's axis counts whole contacts, from 0 to 1 when there are none.
+    assert "0.5" not in text and "0.2" not in text
+
+
+def test_chart_labels_are_cut_to_their_room_and_whole_counts_tick_whole():
+    font = monday_pdf.cjk_font()
+    long = "11-24 matrix.6-7.high（换车九宫格：6-7年 × 满意度高（9–10））"
+    [cut, short] = monday_pdf._fitted((long, "11-02"), 60, font)
+    assert cut.endswith("…") and long.startswith(cut[:-1]) and short == "11-02"
+    assert monday_pdf.text_width(cut, font, monday_pdf.LABEL_PT) <= 60
+    counts = monday.Chart("bar", ("a", "b"), (("n", (3.0, 0.0)),))
+    assert [monday_pdf._whole_step(counts, top) for top in (1.1, 6, 11, 55, 1234)] == [
+        1, 2, 5, 20, 500]
+    rates = monday.Chart("bar", ("a",), (("%", (17.1,)),))
+    assert monday_pdf._whole_step(rates, 20) is None
+
+
+def test_a_missing_folder_is_named_as_the_report_was_asked_for(database, tmp_path):
+    target = tmp_path / "missing" / "周报.pdf"
+    with pytest.raises(RevisitError) as caught:
+        monday_files.write(database.sessions, target, None, START, END,
+                           today=dt.date(2026, 11, 23))
+    assert str(caught.value) == f"Cannot use the file {target}: No such file or directory."
