@@ -84,6 +84,16 @@ class Param:
     en: str
     choices: tuple[str, ...] | None = None
     minimum: float | None = None
+    maximum: float | None = None
+
+
+# The largest windows and thresholds a segment takes: a window of a century of spending (a
+# longer one counts back past the first car, and past what a date can hold); a century of
+# days; a million spends; ten billion yuan (amounts are NUMERIC(12, 2), below 10¹⁰).
+MAX_MONTHS = 1200
+MAX_DAYS = 36_500
+MAX_SPENDS = 1_000_000
+MAX_YUAN = 10**10
 
 
 @dataclass(frozen=True)
@@ -184,7 +194,8 @@ _add(Field("trend_since_purchase", "code", "vehicle", "profile", "画像趋势�
            note="value on the evaluation date vs. on this vehicle's purchase date"))
 _add(Field("trend_over_months", "code", "customer", "profile", "画像趋势（近N个月）",
            "Profile trend over N months", choices=TRENDS,
-           params=(_attr_param, Param("months", "int", 12, "月数", "Months", minimum=1)),
+           params=(_attr_param, Param("months", "int", 12, "月数", "Months", minimum=1,
+                                    maximum=MAX_MONTHS)),
            note="value on the evaluation date vs. N months before"))
 
 _add(Field("years_since_purchase", "number", "vehicle", "vehicle", "购车年限（年）",
@@ -257,18 +268,22 @@ _add(Field("days_since_purchase", "number", "customer", "spend", "距上次购�
            "(a free one counts; a refund, or a purchase given back whole, does not); "
            + _NEVER))
 
-_months = Param("months", "int", 12, "窗口（月）", "Window (months)", minimum=1)
+_months = Param("months", "int", 12, "窗口（月）", "Window (months)", minimum=1,
+                maximum=MAX_MONTHS)
 _add(Field("spend_count", "number", "customer", "spend", "消费次数（窗口内）",
            "Number of spends in window", params=(_months,)))
 _add(Field("spend_amount", "number", "customer", "spend", "消费金额（窗口内，元）",
            "Amount spent in window (yuan)", params=(_months,)))
 
 _rfm_params = (
-    Param("months", "int", RFM_DEFAULT_MONTHS, "窗口（月）", "Window (months)", minimum=1),
+    Param("months", "int", RFM_DEFAULT_MONTHS, "窗口（月）", "Window (months)", minimum=1,
+          maximum=MAX_MONTHS),
     Param("mode", "code", "mean", "阈值方式", "Thresholds", ("mean", "fixed")),
-    Param("r_days", "number", None, "R阈值（天）", "R threshold (days)", minimum=0),
-    Param("f", "number", None, "F阈值（次）", "F threshold (spends)", minimum=0),
-    Param("m", "number", None, "M阈值（元）", "M threshold (yuan)", minimum=0),
+    Param("r_days", "number", None, "R阈值（天）", "R threshold (days)", minimum=0,
+          maximum=MAX_DAYS),
+    Param("f", "number", None, "F阈值（次）", "F threshold (spends)", minimum=0,
+          maximum=MAX_SPENDS),
+    Param("m", "number", None, "M阈值（元）", "M threshold (yuan)", minimum=0, maximum=MAX_YUAN),
 )
 for _key, _zh, _en in (
     ("rfm_r", "R：距上次消费天数（窗口内）", "R: days since last spend in window"),
@@ -305,7 +320,8 @@ _add(Field("tags", "tags", "customer", "tags", "标签", "Tags",
 
 # --- referrals (老带新) and service reminders ------------------------------------------------
 
-_ref_months = Param("months", "int", None, "窗口（月）", "Window (months)", minimum=1)
+_ref_months = Param("months", "int", None, "窗口（月）", "Window (months)", minimum=1,
+                    maximum=MAX_MONTHS)
 _ON_OR_AFTER = "introduced on or before the evaluation date (in the last N months when given)"
 _add(Field("referrals", "number", "customer", "referrals", "介绍人数", "People introduced",
            params=(_ref_months,), note=_ON_OR_AFTER + "; each person counted once"))

@@ -166,6 +166,9 @@ def _params(f: Field, given: Any, path: str) -> dict[str, Any]:
             if p.minimum is not None and v < p.minimum:
                 raise _fail(N_("{path}: must be at least {minimum}."), path=where,
                             minimum=p.minimum)
+            if p.maximum is not None and v > p.maximum:
+                raise _fail(N_("{path}: must be at most {maximum}."), path=where,
+                            maximum=p.maximum)
         out[p.key] = v
     if f.key == "rfm_class" and out.get("mode") == "fixed":
         missing = [k for k in ("r_days", "f", "m") if out.get(k) is None]

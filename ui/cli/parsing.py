@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import math
+from collections.abc import Callable
 from pathlib import Path
 
 # Ids are 64-bit integers on both databases; a larger number can name no record.
@@ -69,6 +71,25 @@ def count(text: str) -> int:
     if value > MAX_ID:
         raise argparse.ArgumentTypeError(f"{text} is more rows than a database can hold")
     return value
+
+
+def number_in(low: float, high: float, what: str, whole: bool = False
+              ) -> Callable[[str], float]:
+    """An argument type: `what` as typed ("a number of months", "a quantile"), a number from
+    `low` to `high` (finite: "nan" and "inf" are no number of anything), whole when `whole`."""
+    def shown(bound: float) -> str:
+        return f"{int(bound):,}" if bound == int(bound) else f"{bound:g}"
+
+    def parse(text: str) -> float:
+        try:
+            value = int(text) if whole else float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"'{text}' is not {what}") from None
+        if not (math.isfinite(value) and low <= value <= high):
+            raise argparse.ArgumentTypeError(
+                f"{text} is out of range: give {what} from {shown(low)} to {shown(high)}")
+        return value
+    return parse
 
 
 def user_path(text: str) -> Path:

@@ -12,12 +12,19 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
+from services.imports.normalise import MAX_KM
 from services.labels import text
-from services.segments.catalog import RFM_DEFAULT_MONTHS
+from services.segments.catalog import (
+    MAX_DAYS,
+    MAX_MONTHS,
+    MAX_SPENDS,
+    MAX_YUAN,
+    RFM_DEFAULT_MONTHS,
+)
 from services.staff.permissions import EXPORT_PHONES, allowed, staff_id
 from services.store.errors import N_, RevisitError
 from ui.cli.auth import WRITE
-from ui.cli.parsing import count, day, user_path
+from ui.cli.parsing import count, day, number_in, user_path
 from ui.cli.terminal import display_width
 
 
@@ -93,15 +100,21 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=_rename, access=WRITE)
 
     p = s.add_parser("matrix", help="replacement matrix (换车九宫格): vehicles per cell")
-    p.add_argument("--km-floor", type=float, help="only vehicles with estimated km ≥ this")
+    p.add_argument("--km-floor", type=number_in(0, MAX_KM, "a distance in km"),
+                   help="only vehicles with estimated km ≥ this")
     _common(p)
     p.set_defaults(handler=_matrix)
     p = s.add_parser("rfm", help="RFM eight classes: customers per class")
-    p.add_argument("--months", type=count, default=RFM_DEFAULT_MONTHS)
-    p.add_argument("--quantile", type=float, help="thresholds at this quantile, e.g. 0.5")
-    p.add_argument("--r-days", type=float, help="fixed R threshold (days)")
-    p.add_argument("--f", type=float, help="fixed F threshold (spends)")
-    p.add_argument("--m", type=float, help="fixed M threshold (yuan)")
+    p.add_argument("--months", type=number_in(1, MAX_MONTHS, "a number of months", whole=True),
+                   default=RFM_DEFAULT_MONTHS)
+    p.add_argument("--quantile", type=number_in(0, 1, "a quantile"),
+                   help="thresholds at this quantile, e.g. 0.5")
+    p.add_argument("--r-days", type=number_in(0, MAX_DAYS, "a number of days"),
+                   help="fixed R threshold (days)")
+    p.add_argument("--f", type=number_in(0, MAX_SPENDS, "a number of spends"),
+                   help="fixed F threshold (spends)")
+    p.add_argument("--m", type=number_in(0, MAX_YUAN, "an amount in yuan"),
+                   help="fixed M threshold (yuan)")
     _common(p)
     p.set_defaults(handler=_rfm)
     p = s.add_parser("lifecycle", help="customers per lifecycle stage")
@@ -114,7 +127,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     _common(p)
     p.set_defaults(handler=_tags)
     p = s.add_parser("due", help="insurance, warranty, loan, inspection, birthday due soon")
-    p.add_argument("--days", type=count, default=30)
+    p.add_argument("--days", type=number_in(0, MAX_DAYS, "a number of days", whole=True),
+                   default=30)
     _common(p)
     p.set_defaults(handler=_due)
     p = s.add_parser("templates", help="list the template segments one can save and change")

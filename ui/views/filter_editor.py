@@ -568,7 +568,7 @@ class FilterEditor(QWidget):
                 w.currentIndexChanged.connect(self._on_value_changed)
             else:
                 w = Number() if p.type == "number" else QSpinBox()
-                w.setRange(int(p.minimum or 0), 10**9)
+                w.setRange(int(p.minimum or 0), int(min(p.maximum or 10**9, 10**9)))
                 w.setValue(current or 0)
                 w.valueChanged.connect(self._on_value_changed)
             by_name = p.key == STAFF_PARAM and self._staff is not None
