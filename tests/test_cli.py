@@ -107,6 +107,28 @@ def test_demo_then_info_then_upgrade(tmp_path):
     assert not list(tmp_path.glob("*.bak"))
 
 
+def test_a_template_key_is_shown_listed_and_counted_alike(tmp_path):
+    url = f"sqlite:///{tmp_path / 'x.sqlite3'}"
+    assert run("--db", url, "demo", "--customers", "120", "--seed", "3",
+               "--today", "2025-06-30").returncode == 0
+    key, as_of = "matrix.7+.high", ("--as-of", "2025-06-30")
+    count = run("--db", url, "segment", "count", key, *as_of, "--format", "json",
+                env_extra=AS_DEMO_SUPERVISOR)
+    members = run("--db", url, "segment", "members", key, *as_of, "--format", "json",
+                  env_extra=AS_DEMO_SUPERVISOR)
+    assert count.returncode == members.returncode == 0, members.stderr
+    assert json.loads(members.stdout)["total"] == json.loads(count.stdout)["vehicles"] > 0
+    shown = run("--db", url, "segment", "show", key, "--format", "json",
+                env_extra=AS_DEMO_SUPERVISOR)
+    assert shown.returncode == 0, shown.stderr
+    assert json.loads(shown.stdout)["name"] == key
+    # Nothing was saved: no segment is listed.
+    listed = run("--db", url, "segment", "list", env_extra=AS_DEMO_SUPERVISOR)
+    assert key not in listed.stdout
+    assert_user_error(run("--db", url, "segment", "show", "nosuch",
+                          env_extra=AS_DEMO_SUPERVISOR), "nosuch")
+
+
 def test_a_command_on_an_older_database_says_it_upgrades_it_first(tmp_path):
     """A scheduled task's log says why one run took longer: the upgrade and where the copy of
     the database as it was is kept. A new database is made without a word."""

@@ -161,3 +161,30 @@ def test_suggestions_report_as_json_text_and_file(capsys, decided, tmp_path):
     assert str(out) in capsys.readouterr().out
     assert json.loads(out.read_text(encoding="utf-8")) == data
     assert not list(tmp_path.glob("*.part"))
+    # A file ending .json is written as JSON unless told otherwise; one that is neither text
+    # nor JSON is refused, nothing written.
+    out = tmp_path / "s2.json"
+    assert main.main([*args, "--out", str(out)]) == 0
+    assert json.loads(out.read_text(encoding="utf-8")) == data
+    for name in ("s.xlsx", "s.pdf"):
+        assert main.main([*args, "--out", str(tmp_path / name)]) != 0
+        assert f"not '{name}'" in capsys.readouterr().err
+        assert not (tmp_path / name).exists()
+
+
+def test_one_end_of_the_period_means_the_rest_of_its_week(demo_file, tmp_path):
+    # 2026-11-18 is a Wednesday: its week runs 11-16 to 11-22.
+    for args, period in ((("--to", "2026-11-18"), "2026-11-16 至 2026-11-18"),
+                         (("--from", "2026-11-18"), "2026-11-18 至 2026-11-22")):
+        out = tmp_path / "d.xlsx"
+        proc = run(demo_file, "dashboard", *args, "--out", str(out))
+        assert proc.returncode == 0, proc.stderr
+        sheet = openpyxl.load_workbook(out).worksheets[0]
+        assert period in str(sheet["A1"].value)
+
+
+def test_a_file_ending_without_a_name_is_refused(demo_file, tmp_path):
+    proc = run(demo_file, "weekly", "--out", str(tmp_path / ".pdf"))
+    assert proc.returncode == 2
+    assert "is a file ending without a name" in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1

@@ -271,11 +271,15 @@ def import_segment(sessions: Sessions, text: str, *, name: str | None = None,
                         audit_as=("import_segment", {"source": source}))
 
 
-def record_member_export(sessions: Sessions, actor: Actor | None, segment: Segment, rows: int,
-                         fields: list[str], fmt: str, full_phones: bool) -> None:
+def record_member_export(sessions: Sessions, actor: Actor | None, segment: Segment | str,
+                         rows: int, fields: list[str], fmt: str, full_phones: bool) -> None:
     """An export of a segment's members (people's data leaving the program) in the trail: which
-    segment, how many people, which fields, whether mobiles were in full."""
+    segment (a saved one, or a template's key: nothing saved), how many people, which fields,
+    whether mobiles were in full."""
+    saved = not isinstance(segment, str)
+    name = segment.info.name if not isinstance(segment, str) else segment
     with sessions.begin() as s:
-        record(s, actor, "export_segment_members", "saved_segment", segment.info.id,
-               {"name": segment.info.name, "rows": rows, "fields": fields, "format": fmt,
-                "full_phones": full_phones})
+        record(s, actor, "export_segment_members", "saved_segment",
+               segment.info.id if not isinstance(segment, str) else None,
+               {"name": name, "rows": rows, "fields": fields, "format": fmt,
+                "full_phones": full_phones, **({} if saved else {"template": True})})

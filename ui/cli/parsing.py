@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import math
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -110,4 +111,8 @@ def out_file(text: str) -> Path:
     if text.endswith(("/", "\\")) or folder:
         raise argparse.ArgumentTypeError(
             f"{text} is a folder; name a file in it, e.g. {path / 'list.pdf'}")
+    if re.fullmatch(r"\.[A-Za-z0-9]{1,5}", path.name):  # ".pdf": an ending, no name before it
+        raise argparse.ArgumentTypeError(
+            f"{text} is a file ending without a name; name the file, e.g. "
+            f"{path.with_name('week' + path.name)}")
     return path

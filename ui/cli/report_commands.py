@@ -14,6 +14,7 @@ import json
 from services.labels import codes, text
 from services.reports import activity as reports
 from services.reports import monday
+from services.store.errors import N_, RevisitError
 from ui.cli.parsing import day, out_file
 
 
@@ -48,15 +49,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     sug.add_argument("--from", dest="start", type=day, metavar="YYYY-MM-DD")
     sug.add_argument("--to", dest="end", type=day, metavar="YYYY-MM-DD")
-    sug.add_argument("--format", choices=("text", "json"), default="text")
+    sug.add_argument("--format", choices=("text", "json"),
+                     help="text (default) or json (default for an --out file ending .json)")
     sug.add_argument("--out", type=out_file, metavar="PATH",
-                     help="write to this file instead of the screen")
+                     help="write to this .txt or .json file instead of the screen")
     sug.set_defaults(handler=_suggestions)
     for kind in monday.KINDS:
         cmd = report_sub.add_parser(
             kind, help=helps[kind],
             description=f"Write {helps[kind]} to --out as PDF (.pdf) or Excel (.xlsx); the "
-            "file appears complete or not at all. Default period: last Monday–Sunday week.")
+            "file appears complete or not at all. Default period: last Monday–Sunday week; "
+            "with only --from or --to, the rest of that one's week.")
         cmd.add_argument("--from", dest="start", type=day,
                          metavar="YYYY-MM-DD")
         cmd.add_argument("--to", dest="end", type=day, metavar="YYYY-MM-DD")
@@ -67,20 +70,34 @@ def register(sub: argparse._SubParsersAction) -> None:
         cmd.set_defaults(handler=_write_report, kind=kind)
 
 
+def _period(args) -> tuple[dt.date, dt.date]:
+    """--from and --to; neither: last Monday–Sunday week; one of them: from it to the end of
+    its week, or from its week's Monday to it (last week's Monday would make a --to before it
+    a period that ends before it starts)."""
+    if args.start is None and args.end is None:
+        return reports.week_of(dt.date.today() - dt.timedelta(days=7))
+    if args.start is None:
+        return reports.week_of(args.end)[0], args.end
+    if args.end is None:
+        return args.start, reports.week_of(args.start)[1]
+    return args.start, args.end
+
+
 def _write_report(args, open_db) -> int:
     from services.reports import monday_files  # the PDF and Excel writers: only for files
 
-    last_monday, last_sunday = reports.week_of(dt.date.today() - dt.timedelta(days=7))
+    start, end = _period(args)
     sessions = open_db().sessions
     staff_id = monday.staff_id_of(sessions, args.staff) if args.staff else None
-    written = monday_files.write(sessions, args.out, None, args.start or last_monday,
-                           args.end or last_sunday, staff_id, kind=args.kind)
+    written = monday_files.write(sessions, args.out, None, start, end, staff_id, kind=args.kind)
     print(f"written: {written}")
     return 0
 
 
 def _activity(args, open_db) -> int:
     monday, sunday = reports.week_of(args.as_of or dt.date.today())
+    if args.as_of is None and (args.start is None) != (args.end is None):
+        monday, sunday = _period(args)  # one end given: that one's week
     report = reports.activity(open_db().sessions, args.start or monday, args.end or sunday)
     if args.format == "json":
         data = dataclasses.asdict(report)
@@ -112,10 +129,13 @@ def _counts(counts: dict[str, int], kind: str) -> str:
 def _suggestions(args, open_db) -> int:
     from services.reports.suggestion_effect import MEASURES, WINDOWS, suggestion_effect
 
-    last_monday, last_sunday = reports.week_of(dt.date.today() - dt.timedelta(days=7))
-    found = suggestion_effect(open_db().sessions, args.start or last_monday,
-                              args.end or last_sunday)
-    if args.format == "json":
+    ending = args.out.suffix.lower() if args.out else ""
+    if ending not in ("", ".txt", ".json"):
+        raise RevisitError(N_("report suggestions writes text (.txt) or JSON (.json), not "
+                              "'{name}'."), name=args.out.name)
+    fmt = args.format or ("json" if ending == ".json" else "text")
+    found = suggestion_effect(open_db().sessions, *_period(args))
+    if fmt == "json":
         data = dataclasses.asdict(found)
         data["rules"] = [
             {"rule": r.rule, "actions": {
@@ -146,8 +166,12 @@ def _suggestions(args, open_db) -> int:
 
         target = Path(args.out)
         part = target.with_name(target.name + ".part")
-        part.write_text(out + "\n", encoding="utf-8")
-        part.replace(target)  # complete or not at all
+        try:
+            part.write_text(out + "\n", encoding="utf-8")
+            part.replace(target)  # complete or not at all
+        except BaseException:
+            part.unlink(missing_ok=True)
+            raise
         print(f"written: {target}")
     else:
         print(out)

@@ -11,6 +11,7 @@ import json
 import sys
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 from services.imports.normalise import MAX_KM
 from services.labels import text
@@ -172,7 +173,21 @@ NO_SEGMENTS_HINT = (
 
 def _show(args, open_db) -> int:
     svc = _service()
-    seg = svc.get_segment(open_db().sessions, args.name)
+    try:
+        seg = svc.get_segment(open_db().sessions, args.name)
+    except RevisitError:
+        template = svc.find_template(args.name)
+        if template is None:
+            raise
+        # A template's key: the template as `segment save-template` would save it.
+        shown = json.dumps(template.filter, ensure_ascii=False, indent=2)
+        if args.format == "json":
+            print(json.dumps({"name": template.key, "description": template.zh,
+                              "purpose": template.purpose, "filter": template.filter},
+                             ensure_ascii=False, indent=2))
+        else:
+            print(f"template:    {template.key}\ndescription: {template.zh}\n{shown}")
+        return 0
     if args.format == "json":
         print(svc.export_segment(open_db().sessions, args.name))
         return 0
@@ -203,9 +218,18 @@ def _members(args, open_db) -> int:
     from services.outputs.types import mask_phone  # only for members
 
     svc = _service()
-    seg = svc.get_segment(open_db().sessions, args.name)
+    # A template's key lists the template's members (as `segment count KEY` counts them),
+    # nothing saved.
+    try:
+        seg: Any = svc.get_segment(open_db().sessions, args.name)
+        filt = seg.filter
+    except RevisitError:
+        template = svc.find_template(args.name)
+        if template is None:
+            raise
+        seg, filt = args.name, template.filter
     page = svc.members(
-        open_db().sessions, seg.filter, _as_of(args), offset=args.offset, limit=args.limit
+        open_db().sessions, filt, _as_of(args), offset=args.offset, limit=args.limit
     )
     full = allowed(args.actor, EXPORT_PHONES)
     if not full:
