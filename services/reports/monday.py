@@ -74,13 +74,24 @@ class Report:
 
 
 def staff_id_of(sessions: sessionmaker[Session], name: str) -> int:
-    """The staff member a user name or display name names."""
+    """The staff member a user name or display name names: a user name first (it is unique),
+    else the one person of that display name."""
+    if not name.strip():
+        raise RevisitError(N_("Name the staff member after --staff (a user name or display "
+                              "name), or leave --staff out for everybody."))
     with sessions() as s:
-        found = s.execute(select(StaffUser.id).where(
-            (StaffUser.username == name) | (StaffUser.display_name == name))).scalars().all()
-    if len(found) != 1:
+        by_user = s.scalar(select(StaffUser.id).where(StaffUser.username == name))
+        if by_user is not None:
+            return by_user
+        found = s.execute(select(StaffUser.id, StaffUser.username)
+                          .where(StaffUser.display_name == name)).all()
+    if len(found) > 1:
+        raise RevisitError(N_("{count} staff members are called '{name}'; name one by user "
+                              "name ({users})."), count=len(found), name=name,
+                           users=", ".join(sorted(user for _id, user in found)))
+    if not found:
         raise RevisitError(N_("There is no staff member called '{name}'."), name=name)
-    return found[0]
+    return found[0][0]
 
 
 def build(sessions: sessionmaker[Session], kind: str, start: dt.date, end: dt.date,
@@ -233,7 +244,11 @@ def targets_section(rows: tuple[kpi_mod.KpiRow, ...]) -> Section:
     target times its weeks), what the actuals and the gap are counted over; the note gives the
     weeks. A supervisor without targets of their own has none (kpi.Targets.for_staff)."""
     weeks = rows[0].weeks if rows else 1.0
-    span = f"{weeks:g}" if float(weeks).is_integer() else f"{weeks:.1f}"
+    # Said exactly: a period of 1 day is 1/7 of a week (rounded, "0.1 周" contradicted the
+    # target 50 × 1/7 = 7.1 in the table).
+    days = round(weeks * 7)
+    span, factor = ((f"{days // 7} 周", f"{days // 7}") if days % 7 == 0
+                    else (f"{days} 天", f"{days}/7"))
     headers = (r("staff"), "本期联系目标", r("attempts"), r("gap"), "接通率目标", r("reach_rate"),
                r("gap"), "本期预约目标", r("appointments"), r("gap"))
     return Section("目标", r("targets"), headers, tuple(
@@ -243,7 +258,7 @@ def targets_section(rows: tuple[kpi_mod.KpiRow, ...]) -> Section:
         chart=Chart("bar", tuple(k.staff for k in rows), (
             (r("actual"), tuple(float(k.attempts) for k in rows)),
             (r("target"), tuple(float(k.calls_target or 0) for k in rows)))),
-        notes=(f"目标按周设定（每周联系、每周预约），本期 {span} 周，本期目标 = 每周目标 × {span}；"
+        notes=(f"目标按周设定（每周联系、每周预约），本期 {span}，本期目标 = 每周目标 × {factor}；"
                "差距 = 实际 − 本期目标。主管未单独设定目标时不设目标（默认目标只适用于联系员）。",))
 
 

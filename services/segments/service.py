@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.selectable import Subquery
 
-from models import SavedSegment
+from models import SavedSegment, TagGroup
 from models.codes import LIFECYCLE_STAGES
 from services.labels import both
 from services.segments import rfm as rfm_mod
@@ -253,8 +253,16 @@ def lifecycle(sessions: Sessions, as_of: dt.date | None = None) -> tuple[GroupCo
 
 
 def tag_groups(sessions: Sessions, group: str | None = None) -> tuple[GroupCount, ...]:
+    """Customers per tag (of `group` only, when given: a group that does not exist is
+    refused, naming those that do)."""
     with sessions() as s:
         rows = s.execute(tpl.tag_query(group)).all()
+        if group is not None and not rows:
+            groups = s.scalars(select(TagGroup.name).order_by(TagGroup.sort_order,
+                                                               TagGroup.name)).all()
+            if group not in groups:
+                raise RevisitError(N_("There is no tag group '{group}' (groups: {known})."),
+                                   group=group, known="、".join(groups) or "—")
     return tuple(GroupCount(f"{g}/{t}", f"{g}/{t}", f"{g}/{t}", n, tpl.tag_filter(g, t))
                  for g, t, n in rows)
 

@@ -11,6 +11,7 @@ import subprocess
 
 import openpyxl
 import pytest
+from sqlalchemy import select
 
 from services.reports import monday, monday_files, monday_pdf
 from services.store.errors import RevisitError
@@ -109,6 +110,31 @@ def test_targets_are_the_periods_and_a_supervisor_has_none(database, tmp_path):
     xlsx = monday_files.write(database.sessions, tmp_path / "two-weeks.xlsx", None, start, end)
     sheet = openpyxl.load_workbook(xlsx)["目标"]
     assert sheet["B3"].value == "本期联系目标"
+    # One day is a seventh of a week, said so (a rounded "0.1 周" contradicted 250/7).
+    day = monday.build(database.sessions, "weekly", end, end)
+    targets = next(s for s in day.sections if s.key == "目标")
+    assert "本期 1 天" in targets.notes[0] and "每周目标 × 1/7" in targets.notes[0]
+    assert {row[0]: row for row in targets.rows}["陈丽"][1] == pytest.approx(250 / 7, abs=0.05)
+
+
+def test_staff_are_named_by_user_name_or_their_one_display_name(database):
+    from models import StaffUser
+
+    with database.sessions.begin() as s:
+        s.add_all([StaffUser(username="chenli", display_name="陈丽"),
+                   StaffUser(username="chenli2", display_name="陈丽"),
+                   StaffUser(username="liuyang", display_name="刘洋")])
+    with database.sessions() as s:
+        ids = dict(s.execute(select(StaffUser.username, StaffUser.id)).all())
+    assert monday.staff_id_of(database.sessions, "刘洋") == ids["liuyang"]
+    assert monday.staff_id_of(database.sessions, "chenli2") == ids["chenli2"]
+    for name, said in (("陈丽", "2 staff members are called '陈丽'; name one by user name "
+                               "(chenli, chenli2)."),
+                       ("", "Name the staff member after --staff"),
+                       ("nobody", "There is no staff member called 'nobody'.")):
+        with pytest.raises(RevisitError) as refused:
+            monday.staff_id_of(database.sessions, name)
+        assert str(refused.value).startswith(said)
 
 
 def test_no_rfm_class_has_its_month_earlier_count(database):

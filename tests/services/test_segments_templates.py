@@ -148,6 +148,9 @@ def test_lifecycle_tags_and_due(fleet):
         "unknown"] == 3  # customer 3's stage starts in 2026
     tags = {g.key: g.count for g in service.tag_groups(fleet.sessions)}
     assert tags == {"客群/企业主": 0, "客群/老年": 2}
+    assert {g.key for g in service.tag_groups(fleet.sessions, "客群")} == set(tags)
+    with pytest.raises(RevisitError, match="There is no tag group '兴趣' \\(groups: 客群\\)"):
+        service.tag_groups(fleet.sessions, "兴趣")
     due = {g.key: g.count for g in service.due_soon(fleet.sessions, AS_OF, 10)}
     assert due == {"insurance_expiry": 1, "warranty_end": 1, "loan_end": 0, "inspection_due": 0,
                    "birthday": 1}

@@ -88,7 +88,7 @@ def _write_report(args, open_db) -> int:
 
     start, end = _period(args)
     sessions = open_db().sessions
-    staff_id = monday.staff_id_of(sessions, args.staff) if args.staff else None
+    staff_id = monday.staff_id_of(sessions, args.staff) if args.staff is not None else None
     written = monday_files.write(sessions, args.out, None, start, end, staff_id, kind=args.kind)
     print(f"written: {written}")
     return 0

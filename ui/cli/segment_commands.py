@@ -393,7 +393,11 @@ def _lifecycle(args, open_db) -> int:
 def _tags(args, open_db) -> int:
     svc = _service()
     _as_of(args)  # checked like everywhere else; tags have no history to go back in
-    return _groups(svc.tag_groups(open_db().sessions, args.group), args.format)
+    counts = svc.tag_groups(open_db().sessions, args.group)
+    if not counts and args.format == "text":
+        print("No customer has a tag yet." if args.group is None
+              else f"No customer has a tag of the group {args.group} yet.", file=sys.stderr)
+    return _groups(counts, args.format)
 
 
 def _due(args, open_db) -> int:
