@@ -212,7 +212,7 @@ def test_list_files_have_full_mobiles_for_a_supervisor_only(cli, demo_data, tmp_
     build = ("list", "build", "老车", "--channel", "call", "--as-of", "2026-11-23",
              "--format", "xlsx", "--out")
     code, out, _ = cli(*build, str(tmp_path / "staff.xlsx"), user="chenli", password=DEMO_PASSWORD)
-    assert code == 0 and "mobiles masked" in out
+    assert code == 0 and "phone numbers masked" in out
     masked = _mobiles(tmp_path / "staff.xlsx")
     assert masked and all("****" in m for m in masked)
     assert cli(*build, str(tmp_path / "boss.xlsx"), user="supervisor")[0] == 0

@@ -3374,8 +3374,8 @@ Revisit closes now; open it again to work with the restored database.</source>
     </message>
     <message>
         <location filename="../../ui/views/list_outputs.py" line="495"/>
-        <source>mobiles masked (only a supervisor&apos;s files hold full numbers)</source>
-        <translation>手机号已部分隐藏（只有主管保存的文件含完整号码）</translation>
+        <source>phone numbers masked (only a supervisor&apos;s files hold full numbers)</source>
+        <translation>电话号码已部分隐藏（只有主管保存的文件含完整号码）</translation>
     </message>
     <message>
         <location filename="../../ui/views/list_outputs.py" line="497"/>

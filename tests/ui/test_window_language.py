@@ -263,9 +263,9 @@ def test_staff_see_which_buttons_are_a_supervisors(qtbot, demo, monkeypatch, tmp
             outputs.save(run_files.CALL_LIST, str(target))
         said = notices[-1]
         assert said.startswith(f"Saved {target.name}")
-        assert ("mobiles masked (only a supervisor's files hold full numbers)" in said) is (
+        assert ("phone numbers masked (only a supervisor's files hold full numbers)" in said) is (
             not may)
-        assert ("mobiles masked" in outputs.status.text()) is not may
+        assert ("phone numbers masked" in outputs.status.text()) is not may
 
 
 def _widths(table) -> list[int]:

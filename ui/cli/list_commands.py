@@ -136,7 +136,8 @@ def _prepare_files(args) -> None:
 def _say_if_masked(args) -> None:
     """Tell a clerk that their files' mobiles are masked."""
     if not allowed(args.actor, EXPORT_PHONES):
-        print("mobiles masked (138****8000): only a supervisor's files have full numbers")
+        print("phone numbers masked (138****8000, 022-****7682): only a supervisor's files "
+              "have full numbers")
 
 
 def write_files(doc: ListDocument, args, st: Settings, sessions,

@@ -492,7 +492,7 @@ class ListOutputs(QWidget):
             text += "\n" + sms.skipped_summary(written.skipped)
         saved = self.tr("Saved %1").replace("%1", written.path.name)
         if written.masked:
-            masked = self.tr("mobiles masked (only a supervisor's files hold full numbers)")
+            masked = self.tr("phone numbers masked (only a supervisor's files hold full numbers)")
             text += "\n" + masked
             saved = self.tr("%1; %2").replace("%1", saved).replace("%2", masked)
         self.status.setText(text)
