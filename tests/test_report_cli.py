@@ -58,16 +58,22 @@ def test_weekly_excel_has_the_service_numbers(demo_file, tmp_path):
     book = openpyxl.load_workbook(out)
     assert {"概览", "九宫格", "RFM", "每周联系", "月度趋势", "联系结果", "员工", "投诉", "流失预警",
             "同意与勿扰", "目标", "联系效果"} <= set(book.sheetnames)
-    summary = pd.read_excel(out, sheet_name="概览", header=2, engine="openpyxl")
+    # Each sheet's table from row 3; its notes stand under it, after an empty row.
+    def table(name: str) -> pd.DataFrame:
+        frame = pd.read_excel(out, sheet_name=name, header=2, engine="openpyxl")
+        blank = frame.isna().all(axis=1)
+        return frame[: blank.idxmax()] if blank.any() else frame
+
+    summary = table("概览")
     values = dict(zip(summary["指标"], summary["数值"], strict=True))
     assert values["联系次数"] == d.contacts and values["接通率"] == pytest.approx(d.reach_rate)
     assert book["概览"]["B7"].number_format == "0.0%"  # the reach rate: a number shown as %
-    matrix = pd.read_excel(out, sheet_name="九宫格", header=2, engine="openpyxl")
+    matrix = table("九宫格")
     assert matrix["现在"].tolist() == [f.value for f in d.matrix]
     assert matrix["上月"].tolist() == [f.previous for f in d.matrix]
-    staff = pd.read_excel(out, sheet_name="员工", header=2, engine="openpyxl")
+    staff = table("员工")
     assert staff["联系次数"].sum() == d.contacts
-    targets = pd.read_excel(out, sheet_name="目标", header=2, engine="openpyxl")
+    targets = table("目标")
     assert targets["尝试次数"].tolist() == [r.attempts for r in rows]
 
 

@@ -53,6 +53,8 @@ class Section:
     percent_rows: frozenset[int] = frozenset()  # rows whose numbers are fractions 0–1
     chart: Chart | None = None
     notes: tuple[str, ...] = field(default=())
+    # Percentage cells that are differences, shown with their sign (+5.0%, -10.6%).
+    signed_columns: frozenset[int] = frozenset()
 
     def is_percent(self, row: int, column: int) -> bool:
         return column in self.percent_columns or (row in self.percent_rows and column > 0)
@@ -183,8 +185,10 @@ def dashboard_sections(d: Dashboard) -> list[Section]:
     channels = sorted({c.sub for c in d.per_week_channel})
     got = {(c.key, c.sub): c.value for c in d.per_week_channel}
     weeks = [w.isoformat() for w in d.weeks]
-    week_rows = tuple((w, *(got.get((w, ch), 0) for ch in channels),
-                       sum(got.get((w, ch), 0) for ch in channels)) for w in weeks)
+    # Each week's Monday as a date (a date cell in Excel), its counts by its ISO text.
+    week_rows = tuple((monday, *(got.get((w, ch), 0) for ch in channels),
+                       sum(got.get((w, ch), 0) for ch in channels))
+                      for monday, w in zip(d.weeks, weeks, strict=True))
     out.append(Section("每周联系", r("weekly"), ("周一", *(text("channel", c) for c in channels),
                                               "合计"), week_rows,
                        chart=Chart("stacked", tuple(w[5:] for w in weeks), tuple(
@@ -344,8 +348,9 @@ def effect_section(effects: tuple[eff.RunEffect, ...], staff: str | None = None)
                 100 * (group(e).rate(90, "came_back") or 0) for e in effects))
             for name, group in ((r("contacted"), contacted),
                                 (r("comparison"), lambda e: e.overall.comparison))))
+    differences = frozenset(6 + 3 * i for i in range(len(eff.MEASURES) * len(eff.WINDOWS)))
     return Section("联系效果", r("effect"), tuple(headers), tuple(rows), frozenset(pct),
-                   chart=chart, notes=notes)
+                   chart=chart, notes=notes, signed_columns=differences)
 
 
 def suggested_name(start: dt.date, end: dt.date, staff: str, fmt: str,

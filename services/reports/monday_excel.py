@@ -24,7 +24,7 @@ def render(report: Report, path: Path) -> None:
         ws = wb.create_sheet(section.key[:31])
         ws.append([report.title])
         ws["A1"].font = Font(bold=True, size=13)
-        ws.append([section.title, *section.notes])
+        ws.append([section.title])
         head = 3
         ws.append(list(section.headers))
         for cell in ws[head]:
@@ -41,7 +41,8 @@ def render(report: Report, path: Path) -> None:
                 elif isinstance(value, dt.date):
                     cell.number_format = "yyyy-mm-dd"
                 elif section.is_percent(i, c) and value is not None:
-                    cell.number_format = "0.0%"
+                    cell.number_format = ("+0.0%;-0.0%;0.0%" if c in section.signed_columns
+                                          else "0.0%")
                 elif isinstance(value, float):
                     cell.number_format = "0.0"
                 shown = len(str(value)) * (2 if isinstance(value, str) else 1) + 2
@@ -52,5 +53,12 @@ def render(report: Report, path: Path) -> None:
         if section.rows:
             ws.auto_filter.ref = (f"A{head}:{get_column_letter(len(section.headers))}"
                                   f"{head + len(section.rows)}")
+        # The notes under the table, one a row in column A: side by side in row 2 each was
+        # cut off by the next.
+        if section.notes:
+            ws.append([])
+            for note in section.notes:
+                ws.append([note])
+                ws.cell(ws.max_row, 1).data_type = "s"  # text, never a formula
     wb.properties.title = report.title
     wb.save(path)

@@ -178,3 +178,24 @@ def test_a_missing_folder_is_named_as_the_report_was_asked_for(database, tmp_pat
         monday_files.write(database.sessions, target, None, START, END,
                            today=dt.date(2026, 11, 23))
     assert str(caught.value) == f"Cannot use the file {target}: No such file or directory."
+
+
+def test_excel_weeks_are_dates_notes_stand_under_the_table_and_differences_are_signed(
+        run, tmp_path):
+    database, _ids = run
+    today = dt.date(2026, 11, 23)
+    xlsx = monday_files.write(database.sessions, tmp_path / "weekly.xlsx", None, START, END,
+                              today=today)
+    book = openpyxl.load_workbook(xlsx)
+    weeks = book["每周联系"]
+    assert weeks["A3"].value == "周一" and weeks["A4"].is_date
+    effect = book["联系效果"]
+    section = next(s for s in monday.build(database.sessions, "weekly", START, END,
+                                           today=today).sections if s.key == "联系效果")
+    last = 3 + len(section.rows)
+    assert effect.cell(last + 1, 1).value is None  # an empty row, then each note in column A
+    notes = [effect.cell(r, 1).value for r in range(last + 2, effect.max_row + 1)]
+    assert notes == list(section.notes) and effect["B2"].value is None
+    difference = effect.cell(5, 7)  # the contacted group's first difference
+    assert difference.number_format == "+0.0%;-0.0%;0.0%"
+    assert effect.cell(5, 6).number_format == "0.0%"  # its rate: no sign
