@@ -7,6 +7,7 @@ Kinds: "dashboard" (the dashboard), "effect" (effect of the period's list runs) 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -121,7 +122,8 @@ def build(sessions: sessionmaker[Session], kind: str, start: dt.date, end: dt.da
 
     if kind in ("weekly", "dashboard"):
         d = dash.dashboard(sessions, start, end, staff_id, clickable=False)
-        sections += dashboard_sections(d)
+        sections += [_whole_department(s) if staff_name is not None else s
+                     for s in dashboard_sections(d)]
         step()
     if kind == "weekly":
         sections.append(targets_section(kpi_mod.kpi(sessions, start, end, staff_id)))
@@ -131,6 +133,22 @@ def build(sessions: sessionmaker[Session], kind: str, start: dt.date, end: dt.da
         sections.append(effect_section(effects, staff_name))
         step()
     return Report(kind, start, end, staff_name, tuple(sections))
+
+
+# The sections of one person's report that count the whole department (the customers, their
+# cars, spends, complaints and consent belong to nobody's calls), and what the overview says.
+DEPARTMENT_WIDE = ("九宫格", "RFM", "投诉", "流失预警", "同意与勿扰")
+WHOLE_DEPARTMENT = "全部门数据，不只是本人的。"
+OVERVIEW_WIDE = "未解决投诉、客户总数、营销同意与勿扰为全部门数据，其余为本人的。"
+
+
+def _whole_department(section: Section) -> Section:
+    """A section of one person's report, saying so when it counts the whole department."""
+    if section.key in DEPARTMENT_WIDE:
+        return dataclasses.replace(section, notes=(WHOLE_DEPARTMENT, *section.notes))
+    if section.key == "概览":
+        return dataclasses.replace(section, notes=(OVERVIEW_WIDE, *section.notes))
+    return section
 
 
 def _pct(a: int, b: int) -> float | None:

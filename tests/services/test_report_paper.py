@@ -199,3 +199,14 @@ def test_excel_weeks_are_dates_notes_stand_under_the_table_and_differences_are_s
     difference = effect.cell(5, 7)  # the contacted group's first difference
     assert difference.number_format == "+0.0%;-0.0%;0.0%"
     assert effect.cell(5, 6).number_format == "0.0%"  # its rate: no sign
+
+
+def test_one_persons_report_says_which_sections_count_the_whole_department(run):
+    database, ids = run
+    mine = monday.build(database.sessions, "weekly", START, END, ids["b"])
+    said = {s.key: monday.WHOLE_DEPARTMENT in s.notes for s in mine.sections}
+    assert {k for k, wide in said.items() if wide} == set(monday.DEPARTMENT_WIDE)
+    assert monday.OVERVIEW_WIDE in mine.sections[0].notes
+    everybody = monday.build(database.sessions, "weekly", START, END)
+    assert not any(monday.WHOLE_DEPARTMENT in s.notes or monday.OVERVIEW_WIDE in s.notes
+                   for s in everybody.sections)
