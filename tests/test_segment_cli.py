@@ -72,7 +72,12 @@ def test_templates_print_counts(capsys, db):
     assert "重要价值" in out and "一般挽留" in out
     data = json.loads(cli(capsys, db, "rfm", "--format", "json", "--quantile", "0.5")[1])
     assert data["mode"] == "quantile" and len(data["classes"]) == 8
-    assert cli(capsys, db, "due", "--days", "30")[0] == 0
+    code, out, _ = cli(capsys, db, "due", "--days", "30")
+    # A car's date counts cars; birthdays count people.
+    assert code == 0 and {line.split("\t")[-1] for line in out.splitlines()} == {
+        "vehicles", "customers"}
+    assert [g["unit"] for g in json.loads(cli(capsys, db, "due", "--format", "json")[1])] == [
+        "vehicles"] * 4 + ["customers"]
     assert cli(capsys, db, "lifecycle", "--format", "json")[0] == 0
     assert cli(capsys, db, "save-template", "matrix.7+.high", "--name", "九宫格7+高")[0] == 0
     assert "九宫格7+高" in cli(capsys, db, "list")[1]
@@ -129,7 +134,7 @@ def test_tags_take_as_of_like_every_date_command(capsys, db, sqlite_database):
         s.flush()
         s.add(CustomerTag(customer_id=1, tag_id=1))
     code, out, err = cli(capsys, db, "tags", "--as-of", "2026-11-23")
-    assert (code, out, err) == (0, "客群/企业主\t1\n", "")
+    assert (code, out, err) == (0, "客群/企业主\t1\tcustomers\n", "")
     data = json.loads(cli(capsys, db, "tags", "--as-of", "2026-11-23", "--format", "json")[1])
     assert [(g["key"], g["count"]) for g in data] == [("客群/企业主", 1)]
 

@@ -2785,7 +2785,12 @@ Revisit closes now; open it again to work with the restored database.</source>
     <message>
         <location filename="../../ui/views/segment_grids.py" line="191"/>
         <source>Count</source>
-        <translation>人数</translation>
+        <translation>数量</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/segment_grids.py" line="191"/>
+        <source>Counted</source>
+        <translation>计数单位</translation>
     </message>
     <message>
         <location filename="../../ui/views/segment_grids.py" line="196"/>
@@ -2796,6 +2801,16 @@ Revisit closes now; open it again to work with the restored database.</source>
         <location filename="../../ui/views/segment_grids.py" line="207"/>
         <source>Counting groups</source>
         <translation>正在统计分组</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/segment_grids.py" line="211"/>
+        <source>customers</source>
+        <translation>客户</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/segment_grids.py" line="211"/>
+        <source>vehicles</source>
+        <translation>车辆</translation>
     </message>
 </context>
 <context>
@@ -5511,49 +5526,49 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>ServiceTab</name>
     <message>
-        <location filename="../../ui/views/segment_grids.py" line="228"/>
+        <location filename="../../ui/views/segment_grids.py" line="229"/>
         <source>Service reminders</source>
         <translation>保养与维修提醒</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segment_grids.py" line="229"/>
+        <location filename="../../ui/views/segment_grids.py" line="230"/>
         <source>Referrals (existing customers bring new ones)</source>
         <translation>老带新（转介绍）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segment_grids.py" line="244"/>
+        <location filename="../../ui/views/segment_grids.py" line="245"/>
         <source>Other templates</source>
         <translation>其他模板</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segment_grids.py" line="249"/>
+        <location filename="../../ui/views/segment_grids.py" line="250"/>
         <source>Open in the builder, where it can be changed and saved</source>
         <translation>在分群编辑器中打开，可修改并保存</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segment_grids.py" line="258"/>
+        <location filename="../../ui/views/segment_grids.py" line="259"/>
         <source>Counted for the evaluation date; due soon means the next %1 days. Click a button to open it in the builder.</source>
         <translation>按评估日期统计；“到期”指未来 %1 天内。点击按钮可在分群编辑器中打开。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segment_grids.py" line="283"/>
+        <location filename="../../ui/views/segment_grids.py" line="284"/>
         <source>Counting %1</source>
         <translation>正在统计：%1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/segment_grids.py" line="288"/>
+        <location filename="../../ui/views/segment_grids.py" line="289"/>
         <source>%Ln customer(s)</source>
         <translation>
             <numerusform>%Ln 位客户</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/segment_grids.py" line="290"/>
+        <location filename="../../ui/views/segment_grids.py" line="291"/>
         <source>%1, %2</source>
         <translation>%1，%2</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/segment_grids.py" line="291"/>
+        <location filename="../../ui/views/segment_grids.py" line="292"/>
         <source>%Ln vehicle(s)</source>
         <translation>
             <numerusform>%Ln 辆车</numerusform>

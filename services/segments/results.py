@@ -110,3 +110,6 @@ class GroupCount:
     label_en: str
     count: int
     filter: dict[str, Any]
+    # What `count` counts: "customers", or "vehicles" for a car's date falling due (a customer
+    # with two cars due counts twice).
+    unit: str = "customers"

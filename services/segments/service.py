@@ -276,7 +276,8 @@ def due_soon(sessions: Sessions, as_of: dt.date | None = None,
     with sessions() as s:
         row = s.execute(tpl.due_query(as_of, days)).one()
     return tuple(
-        GroupCount(name, *both("due", name), n, tpl.due_filter(name, days))
+        GroupCount(name, *both("due", name), n, tpl.due_filter(name, days),
+                   "customers" if name == "birthday" else "vehicles")
         for name, n in zip(tpl.DUE_FIELDS, row, strict=True)
     )
 

@@ -382,7 +382,7 @@ def _lines(rows, fmt: str, line) -> int:
 
 
 def _groups(rows, fmt: str) -> int:
-    return _lines(rows, fmt, lambda g: f"{g.label_zh}\t{g.count}")
+    return _lines(rows, fmt, lambda g: f"{g.label_zh}\t{g.count}\t{g.unit}")
 
 
 def _lifecycle(args, open_db) -> int:

@@ -188,7 +188,7 @@ class GroupsTab(_Grid):
     def __init__(self, database: Database, runner: TaskRunner,
                  as_of: Callable[[], dt.date], parent=None) -> None:
         super().__init__(database, runner, as_of, parent)
-        self.table = make_table([self.tr("Group"), self.tr("Count")])
+        self.table = make_table([self.tr("Group"), self.tr("Count"), self.tr("Counted")])
         self.table.cellDoubleClicked.connect(self._open_group)
         layout = QVBoxLayout(self)
         layout.addWidget(self.table, 1)
@@ -208,8 +208,9 @@ class GroupsTab(_Grid):
 
     def _show(self, groups) -> None:
         self.groups = list(groups)
-        fill_table(self.table,
-                   [[g.label_zh if chinese() else g.label_en, g.count] for g in self.groups])
+        units = {"customers": self.tr("customers"), "vehicles": self.tr("vehicles")}
+        fill_table(self.table, [[g.label_zh if chinese() else g.label_en, g.count, units[g.unit]]
+                                for g in self.groups])
 
     def _open_group(self, row: int, _col: int) -> None:
         if 0 <= row < len(self.groups):
