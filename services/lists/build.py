@@ -52,6 +52,7 @@ from services.lists.snapshot import (
     MemberSnapshots,
     exclusion_detail,
     exclusion_snapshot,
+    reach_number,
 )
 from services.outputs.types import Excluded, ListDocument, ListMember, MemberSink
 from services.segments import service as segments
@@ -567,7 +568,7 @@ def build_run(sessions: Sessions, segment_name: str, options: RunOptions = RunOp
                 excluded[r.reason] += 1
                 if kept is not None:
                     left.append(Excluded(r.name, r.reason, label("exclusion", r.reason),
-                                         detail or "", r.code, r.mobile))
+                                         detail or "", r.code, reach_number(r)))
             return rows
 
         rows_in.pipelined(s, left_out, make_left_out, ListRunExclusion.__table__,

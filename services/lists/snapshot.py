@@ -343,9 +343,7 @@ class MemberSnapshots:
         # A contact person is greeted as recorded (王经理, or a full name whose gender is not
         # stored); the customer's own gender is not theirs.
         title = contact or self.salutation(name, r.gender)
-        # The number to reach them on: their mobile, else another number to call (a
-        # landline), else what was typed as their mobile (printed as it is).
-        mobile = r.mobile_ok or r.other_phone_ok or r.mobile
+        mobile = reach_number(r)
         code, street, plate, feedback, wechat = (r.code, r.street, r.plate, r.last_feedback,
                                                  r.wechat_id)
         member = ListMember(
@@ -397,9 +395,9 @@ SHARED = ("channel", "caller", "province", "city", "district", "brand", "model",
 # What exclusion_detail and exclusion_snapshot read of a left-out customer's decided row and
 # facts, besides the reason.
 EXCLUSION_FACTS = (
-    "code", "name", "mobile", "step", "same_as", "dnc_reason", "last_done", "last_fail",
-    "last_wrong", "failed_calls", *(f"o{i}" for i in range(1, POSITIONS + 1)),
-    *(f"{c}_block" for c in LIST_CHANNELS))
+    "code", "name", "mobile", "mobile_ok", "other_phone_ok", "step", "same_as", "dnc_reason",
+    "last_done", "last_fail", "last_wrong", "failed_calls",
+    *(f"o{i}" for i in range(1, POSITIONS + 1)), *(f"{c}_block" for c in LIST_CHANNELS))
 _EXCLUSION_TEMPLATE = '{"name": %s, "code": %s, "mobile": %s}'
 
 
@@ -437,6 +435,14 @@ def refused_since_detail(day: dt.date, dnc: str, lang: str = "zh") -> str:
     return pick(REFUSED_SINCE, lang).format(day=day, dnc=dnc)
 
 
+def reach_number(r) -> str | None:
+    """The number to reach someone on, from their facts: their mobile (bare), else another
+    number to call (a landline), else what was typed as their mobile (printed as it is):
+    services/imports/phones.py number_to_dial, from the facts the database worked out."""
+    return r.mobile_ok or r.other_phone_ok or r.mobile
+
+
 def exclusion_snapshot(r) -> str:
-    """The name, code and mobile, as _ENCODE writes them in a dict."""
-    return _EXCLUSION_TEMPLATE % (_json(r.name), _json(r.code), _json(r.mobile))
+    """The name, code and number to reach them on (reach_number), as _ENCODE writes them in a
+    dict under "mobile"."""
+    return _EXCLUSION_TEMPLATE % (_json(r.name), _json(r.code), _json(reach_number(r)))

@@ -82,7 +82,7 @@ BRIEF_WIDTH = sum(WIDTHS[:BRIEF_SPAN])
 RED = "#B71C1C"
 HEAD_SHADE = colors.HexColor("#E6E6E6")
 ARROWS = {"up": "↑", "down": "↓", "same": ""}
-APPENDIX_COLUMNS = (("序号", 14), ("姓名", 24), ("客户编号", 30), ("手机", 28),
+APPENDIX_COLUMNS = (("序号", 14), ("姓名", 24), ("客户编号", 30), ("电话", 28),
                     ("排除原因", 40), ("说明", 141))
 APPENDIX_WIDTHS = [w * mm for _, w in APPENDIX_COLUMNS]
 # The appendix is read when someone asks why a customer is not on the sheet, so it is set in

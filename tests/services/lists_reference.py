@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from models import DeclinedItem, ListRun, ListRunExclusion, ListRunMember, StaffUser, Vehicle
 from models.codes import PURPOSES
 from services.customers.names import surname
-from services.imports.phones import first_dialable, mainland_mobile
+from services.imports.phones import first_dialable, mainland_mobile, number_to_dial
 from services.labels import text
 from services.lists.build import CHANNEL_MODES, LIST_TO_STORED, RunOptions, RunSummary
 from services.lists.query import SALES_PURPOSES, candidate_query
@@ -417,7 +417,8 @@ def build_run(sessions: Sessions, segment_name: str, options: RunOptions = RunOp
             s.execute(insert(ListRunExclusion), [dict(
                 run_id=run.id, customer_id=r.customer_id, reason=d.reason,
                 detail=d.detail[:200],
-                snapshot=json.dumps({"name": r.name, "code": r.code, "mobile": r.mobile},
+                snapshot=json.dumps({"name": r.name, "code": r.code,
+                                     "mobile": number_to_dial(r.mobile, r.other_phones)},
                                     ensure_ascii=False))
                 for r, d in excluded[chunk:chunk + INSERT_CHUNK]])
         if cancel:

@@ -549,6 +549,8 @@ def test_a_wrong_landline_stops_its_calls(world):
     run = rules(world, channel="call")
     assert (run.excluded["R-LAND-WRONG"].reason, run.excluded["R-LAND-WRONG"].detail) == (
         "no_mobile", "电话：2026-11-13 拨打为空号/错号")
+    # The appendix of left-out customers gives the number they would be reached on.
+    assert run.excluded["R-LAND-WRONG"].snapshot["mobile"] == "020-81234567"
     assert rules(world).members["R-LAND-WRONG"].channel == "mail"
 
 

@@ -102,12 +102,15 @@ def test_a_snapshot_is_what_the_encoder_writes_of_the_member():
 
 def test_an_exclusion_snapshot_is_what_the_encoder_writes_of_its_dict():
     encode = json.JSONEncoder(ensure_ascii=False).encode
-    Left = namedtuple("Left", ("name", "code", "mobile"))
-    for name, code, mobile in (("陈国", "C0001", "13800130001"), (None, "C2", None),
-                               ('他说"好"\\ \n\t\x01 <&>', "", "＋86 138"), ("", "C3", "12345")):
-        data = exclusion_snapshot(Left(name, code, mobile))
-        assert data == encode({"name": name, "code": code, "mobile": mobile})
-        assert json.loads(data) == {"name": name, "code": code, "mobile": mobile}
+    Left = namedtuple("Left", ("name", "code", "mobile", "mobile_ok", "other_phone_ok"))
+    for left, shown in ((Left("陈国", "C0001", "+86 138 0013 0001", "13800130001", None),
+                         "13800130001"),
+                        (Left(None, "C2", None, None, None), None),
+                        (Left('他说"好"\\ \n\t\x01 <&>', "", "＋86 138", None, None), "＋86 138"),
+                        (Left("", "C3", "12345", None, "020-81234567"), "020-81234567")):
+        data = exclusion_snapshot(left)
+        want = {"name": left.name, "code": left.code, "mobile": shown}
+        assert data == encode(want) and json.loads(data) == want
 
 
 def test_what_a_snapshot_says():
