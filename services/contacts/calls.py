@@ -441,16 +441,21 @@ def _refuse_calls(s: Session, customer_id: int, purpose: str, feedback: str | No
 
 
 def _check_follow_up(s: Session, customer_id: int, promised_by: int) -> None:
-    """Refuse a promised call when a contact with the customer was stored after the one that
-    promised it. The customer's row is locked first (SQLite's write lock, or PostgreSQL's lock
-    on the row, held until the call is stored), so two callers working the same promise at
-    once cannot both pass this check."""
+    """Refuse a promised call when it is no longer the customer's latest contact: one made
+    later has been stored (by a colleague, since the queue was read). Later by when it was
+    made, as the queue lists promises (_due_follow_ups): an older contact stored afterwards
+    (history brought in by an import) makes no promise stale. The customer's row is locked
+    first (SQLite's write lock, or PostgreSQL's lock on the row, held until the call is
+    stored), so two callers working the same promise at once cannot both pass this check."""
     versions.lock(s, Customer, Customer.id == customer_id)
+    promised_at = (select(ContactEvent.contact_at).where(ContactEvent.id == promised_by)
+                   .scalar_subquery())
     since = s.execute(select(ContactEvent.staff_id, ContactEvent.outcome,
                              ContactEvent.created_at)
                       .where(ContactEvent.customer_id == customer_id,
-                             ContactEvent.id > promised_by)
-                      .order_by(ContactEvent.id.desc()).limit(1)).first()
+                             ContactEvent.contact_at > promised_at)
+                      .order_by(ContactEvent.contact_at.desc(), ContactEvent.id.desc())
+                      .limit(1)).first()
     if since is not None:
         raise stale(CALL_RECORDED, staff_name(s, since.staff_id), since.created_at,
                     outcome=text("outcome", since.outcome))

@@ -303,6 +303,22 @@ def test_a_promised_call_stored_by_a_colleague_since_is_refused(database, people
         assert s.get_one(Customer, customer).version == 1
 
 
+def test_an_older_contact_stored_later_makes_no_promise_stale(database, people):
+    """History brought in after the promise (an import of last year's calls) is older than
+    the promise: the queue still lists it, and the call is saved."""
+    staff, _other, customer, _ = people
+    _promise(database, staff, customer)
+    with database.sessions.begin() as s:
+        s.add(ContactEvent(customer_id=customer, contact_at=NOW - dt.timedelta(days=400),
+                           channel="phone", purpose="care", outcome="appointment"))
+    [mine] = calls.due_calls(database.sessions, staff, dt.date(2026, 11, 25))
+    calls.record_call(database.sessions, customer, staff, calls.CallResult(outcome="reached"),
+                      purpose=mine.purpose, at=NOW + dt.timedelta(days=2),
+                      follow_up_of=mine.follow_up_of)
+    assert [e.outcome for e in _events(database, customer)] == [
+        "appointment", "reached", "reached"]
+
+
 @pytest.mark.parametrize(("purpose", "refused_for"), [
     ("sales", "sales"), ("ref_ask", "marketing"), ("care", "reminder"), ("recall", "recall"),
     ("ref_thanks", None)])
