@@ -2482,77 +2482,77 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>不含这些标签</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="310"/>
+        <location filename="../../ui/views/filter_editor.py" line="313"/>
         <source>anyone</source>
         <translation>任何人</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="315"/>
+        <location filename="../../ui/views/filter_editor.py" line="318"/>
         <source>+ &amp;Condition</source>
         <translation>+ 条件(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="316"/>
+        <location filename="../../ui/views/filter_editor.py" line="319"/>
         <source>+ &amp;Group</source>
         <translation>+ 条件组(&amp;G)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="317"/>
+        <location filename="../../ui/views/filter_editor.py" line="320"/>
         <source>AND ↔ OR</source>
         <translation>且 ↔ 或</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="318"/>
+        <location filename="../../ui/views/filter_editor.py" line="321"/>
         <source>&amp;NOT</source>
         <translation>取反(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="319"/>
+        <location filename="../../ui/views/filter_editor.py" line="322"/>
         <source>&amp;Remove</source>
         <translation>删除(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="320"/>
+        <location filename="../../ui/views/filter_editor.py" line="323"/>
         <source>Undo</source>
         <translation>撤销</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="321"/>
+        <location filename="../../ui/views/filter_editor.py" line="324"/>
         <source>Undo the last change to the conditions (Ctrl+Z)</source>
         <translation>撤销对条件的上一次修改（Ctrl+Z）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="351"/>
+        <location filename="../../ui/views/filter_editor.py" line="354"/>
         <source>&amp;Field</source>
         <translation>字段(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="352"/>
+        <location filename="../../ui/views/filter_editor.py" line="355"/>
         <source>&amp;Operator</source>
         <translation>比较方式(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="353"/>
+        <location filename="../../ui/views/filter_editor.py" line="356"/>
         <source>&amp;Value</source>
         <translation>值(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="428"/>
+        <location filename="../../ui/views/filter_editor.py" line="431"/>
         <source>All of these (AND)</source>
         <translation>满足以下全部（且）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="428"/>
+        <location filename="../../ui/views/filter_editor.py" line="431"/>
         <source>Any of these (OR)</source>
         <translation>满足以下任一（或）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="433"/>
+        <location filename="../../ui/views/filter_editor.py" line="436"/>
         <source>NOT</source>
         <translation>不满足以下（非）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="564"/>
+        <location filename="../../ui/views/filter_editor.py" line="567"/>
         <source>any</source>
         <translation>不限</translation>
     </message>
@@ -2633,7 +2633,7 @@ Revisit closes now; open it again to work with the restored database.</source>
     <message>
         <location filename="../../ui/views/followup_view.py" line="106"/>
         <source>Do not call again for this purpose (sets a phone do-not-contact)</source>
-        <translation>此目的不再来电（设为电话勿扰）</translation>
+        <translation>不再为此目的致电（设为电话勿扰）</translation>
     </message>
     <message>
         <location filename="../../ui/views/followup_view.py" line="118"/>
@@ -6808,12 +6808,12 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>ValueEditor</name>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="237"/>
+        <location filename="../../ui/views/filter_editor.py" line="240"/>
         <source>yes</source>
         <translation>是</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="238"/>
+        <location filename="../../ui/views/filter_editor.py" line="241"/>
         <source>no</source>
         <translation>否</translation>
     </message>

@@ -85,3 +85,18 @@ def test_a_list_reads_as_the_window_language_lists(language):
 
     assert joined(["电话", "短信", "邮寄"]) == ("电话、短信、邮寄" if language == "zh"
                                                else "电话, 短信, 邮寄")
+
+
+@pytest.mark.parametrize("translated", ["zh_CN"], indirect=True)
+def test_every_coded_fields_values_are_said_in_words(translated):
+    """A coded field's values are shown in the window's language, never as their codes
+    (画像趋势 had offered up / down / same / changed in Chinese)."""
+    from services.segments.catalog import FIELDS
+    from ui.views.filter_editor import code_label
+
+    coded = [(key, c) for key, f in FIELDS.items() if f.type == "code" and f.choices
+             for c in f.choices]
+    assert len(coded) > 20
+    said = {(key, c): code_label(key, c) for key, c in coded}
+    # A number is its own word (the economic band 1–5).
+    assert not [k for k, words in said.items() if words == k[1] and not k[1].isdigit()]

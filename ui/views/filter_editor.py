@@ -68,6 +68,9 @@ CODE_KINDS = {
     "intent_strength": "intent_strength",
     "intent_window": "intent_window",
     "referred_by": "referrer_kind",
+    "trend_since_purchase": "trend",
+    "trend_over_months": "trend",
+    "rfm_class": "rfm_class",
 }
 
 # The vocabulary of each coded parameter (services/segments/catalog.py Param keys).
