@@ -276,10 +276,11 @@ def record_member_export(sessions: Sessions, actor: Actor | None, segment: Segme
     """An export of a segment's members (people's data leaving the program) in the trail: which
     segment (a saved one, or a template's key: nothing saved), how many people, which fields,
     whether mobiles were in full."""
-    saved = not isinstance(segment, str)
-    name = segment.info.name if not isinstance(segment, str) else segment
+    if isinstance(segment, str):
+        segment_id, detail = None, {"name": segment, "template": True}
+    else:
+        segment_id, detail = segment.info.id, {"name": segment.info.name}
     with sessions.begin() as s:
-        record(s, actor, "export_segment_members", "saved_segment",
-               segment.info.id if not isinstance(segment, str) else None,
-               {"name": name, "rows": rows, "fields": fields, "format": fmt,
-                "full_phones": full_phones, **({} if saved else {"template": True})})
+        record(s, actor, "export_segment_members", "saved_segment", segment_id,
+               {**detail, "rows": rows, "fields": fields, "format": fmt,
+                "full_phones": full_phones})

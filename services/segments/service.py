@@ -323,16 +323,21 @@ def template_title(template: tpl.TemplateSegment, lang: str = "zh") -> str:
     return f"{template.key} ({template.en})"
 
 
-def filter_of(sessions: Sessions, name: str) -> FilterLike:
-    """The saved segment `name`'s filter; failing that, the filter of the template whose key
-    is `name` (nothing saved: a count or a look at the members changes nothing)."""
+def saved_or_template(sessions: Sessions, name: str) -> Segment | tpl.TemplateSegment:
+    """The saved segment `name`; failing that, the template whose key is `name` (nothing
+    saved: a count or a look at its members changes nothing)."""
     try:
-        return get_segment(sessions, name).filter
+        return get_segment(sessions, name)
     except RevisitError:
         found = find_template(name)
         if found is None:
             raise
-        return found.filter
+        return found
+
+
+def filter_of(sessions: Sessions, name: str) -> FilterLike:
+    """The filter of saved_or_template(`name`)."""
+    return saved_or_template(sessions, name).filter
 
 
 def segment_or_template(sessions: Sessions, name: str) -> Segment:

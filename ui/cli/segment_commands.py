@@ -11,7 +11,6 @@ import json
 import sys
 from pathlib import Path
 from types import ModuleType
-from typing import Any
 
 from services.imports.normalise import MAX_KM
 from services.labels import text
@@ -172,21 +171,18 @@ NO_SEGMENTS_HINT = (
 
 
 def _show(args, open_db) -> int:
+    from services.segments.results import Segment
+
     svc = _service()
-    try:
-        seg = svc.get_segment(open_db().sessions, args.name)
-    except RevisitError:
-        template = svc.find_template(args.name)
-        if template is None:
-            raise
+    seg = svc.saved_or_template(open_db().sessions, args.name)
+    if not isinstance(seg, Segment):
         # A template's key: the template as `segment save-template` would save it.
-        shown = json.dumps(template.filter, ensure_ascii=False, indent=2)
+        shown = json.dumps(seg.filter, ensure_ascii=False, indent=2)
         if args.format == "json":
-            print(json.dumps({"name": template.key, "description": template.zh,
-                              "purpose": template.purpose, "filter": template.filter},
-                             ensure_ascii=False, indent=2))
+            print(json.dumps({"name": seg.key, "description": seg.zh, "purpose": seg.purpose,
+                              "filter": seg.filter}, ensure_ascii=False, indent=2))
         else:
-            print(f"template:    {template.key}\ndescription: {template.zh}\n{shown}")
+            print(f"template:    {seg.key}\ndescription: {seg.zh}\n{shown}")
         return 0
     if args.format == "json":
         print(svc.export_segment(open_db().sessions, args.name))
@@ -216,20 +212,14 @@ COLUMNS = ("customer_id", "vehicle_id", "code", "name", "mobile", "plate", "mode
 
 def _members(args, open_db) -> int:
     from services.outputs.types import mask_phone  # only for members
+    from services.segments.results import Segment
 
     svc = _service()
     # A template's key lists the template's members (as `segment count KEY` counts them),
     # nothing saved.
-    try:
-        seg: Any = svc.get_segment(open_db().sessions, args.name)
-        filt = seg.filter
-    except RevisitError:
-        template = svc.find_template(args.name)
-        if template is None:
-            raise
-        seg, filt = args.name, template.filter
+    seg = svc.saved_or_template(open_db().sessions, args.name)
     page = svc.members(
-        open_db().sessions, filt, _as_of(args), offset=args.offset, limit=args.limit
+        open_db().sessions, seg.filter, _as_of(args), offset=args.offset, limit=args.limit
     )
     full = allowed(args.actor, EXPORT_PHONES)
     if not full:
@@ -237,7 +227,8 @@ def _members(args, open_db) -> int:
         page = dataclasses.replace(page, rows=tuple(
             dataclasses.replace(r, mobile=mask_phone(r.mobile)) for r in page.rows))
     if args.format in ("csv", "json") and page.rows:
-        svc.record_member_export(open_db().sessions, args.actor, seg, len(page.rows),
+        svc.record_member_export(open_db().sessions, args.actor,
+                                 seg if isinstance(seg, Segment) else args.name, len(page.rows),
                                  list(COLUMNS), args.format, full)
     if args.format == "json":
         _json(
