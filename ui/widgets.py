@@ -1,11 +1,12 @@
-"""Small widget factories shared by the views, so every date field looks and behaves alike."""
+"""Small widget factories shared by the views, so every date field looks and behaves alike and
+every tall form scrolls alike."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QDate
-from PySide6.QtWidgets import QDateEdit, QWidget
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtWidgets import QDateEdit, QFrame, QScrollArea, QWidget
 
 
 class DateField(QDateEdit):
@@ -24,3 +25,19 @@ def date_edit(day: dt.date | None = None) -> QDateEdit:
     edit.setCalendarPopup(True)
     edit.setDisplayFormat("yyyy-MM-dd")
     return edit
+
+
+def scrolling(widget: QWidget, *, fit_width: bool = False) -> QScrollArea:
+    """`widget` in a frameless area that scrolls up and down when there is not room for it, so
+    a tall form never makes the window taller than the screen: 1366×768 with a taskbar leaves
+    about 650 px for an area at 100 % scaling, about 520 at 125 %. It never scrolls sideways;
+    with `fit_width` it is as wide as the widget needs beside its scroll bar."""
+    area = QScrollArea()
+    area.setWidget(widget)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    if fit_width:
+        area.setMinimumWidth(widget.minimumSizeHint().width()
+                             + area.verticalScrollBar().sizeHint().width())
+    return area

@@ -75,10 +75,10 @@ def test_a_run_reads_in_the_windows_language(qtbot, translated, demo, monkeypatc
     segments.save_template(demo.sessions, "service.maintenance_due")
     view, runner = _lists_view(qtbot, keep, demo, monkeypatch)
     title = view.segment.itemText(view.segment.findData("service.maintenance_due"))
+    # Staff read a template's name, never its key (the command line's).
     assert title == {
-        "en": "service.maintenance_due (Maintenance due within 30 days (or overdue up to 180 "
-              "days))",
-        "zh_CN": "service.maintenance_due（30天内保养到期（含逾期180天内））"}[translated]
+        "en": "Maintenance due within 30 days (or overdue up to 180 days)",
+        "zh_CN": "30天内保养到期（含逾期180天内）"}[translated]
     run_id = _build(qtbot, view, "service.maintenance_due")
     doc = runs.load_document(demo.sessions, run_id)
     members, left = view.members.model(), view.excluded.model()
@@ -290,7 +290,7 @@ def test_an_empty_table_shares_its_width_among_its_columns(qtbot, demo, keep):
     qtbot.waitUntil(lambda: view.model.rowCount() == 150, timeout=10000)
     page = view.page
     page.show_detail(customer_detail.load(demo.sessions, free))
-    page.tabs.setCurrentIndex(page.tabs.indexOf(page.preferences_panel))
+    page.tabs.setCurrentWidget(page.preferences_tab)
     dnc = page.preferences_panel.refusals
     qtbot.waitUntil(lambda: dnc.isVisible(), timeout=5000)
     assert dnc.rowCount() == 0

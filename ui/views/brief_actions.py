@@ -12,6 +12,7 @@ import datetime as dt
 
 import shiboken6
 from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
 
 from services.contacts import calls
@@ -234,7 +235,11 @@ class BriefDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.view, 1)
         layout.addWidget(close)
-        self.resize(1100, 620)
+        # 1100×620 where the screen has room; within nine tenths of a smaller one (1366×768 at
+        # 125 % scaling leaves about 1093×574 above the taskbar).
+        screen = parent.screen() if parent is not None else QGuiApplication.primaryScreen()
+        room = screen.availableGeometry()
+        self.resize(min(1100, room.width() * 9 // 10), min(620, room.height() * 9 // 10))
 
 
 def open_brief(parent: QWidget, database, runner, actor, code: str, name: str) -> BriefDialog:

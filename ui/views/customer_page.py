@@ -32,6 +32,7 @@ from services.customers.detail import CustomerDetail, PurchaseInfo
 from services.customers.profile import Change
 from services.labels import car_name
 from ui.labels import day_text, joined, label, moment_text
+from ui.widgets import scrolling
 
 
 def even_share(widths: list[int], room: int) -> int:
@@ -332,7 +333,9 @@ class CustomerPage(QWidget):
         )
         self.tabs.addTab(self._intents, self.tr("Intent"))
         prefs = preferences_panel or QWidget()
-        index = self.tabs.addTab(prefs, self.tr("Preferences"))
+        # About 530 px tall: set alone, it made the window at least 695 px tall.
+        self.preferences_tab = scrolling(prefs)
+        index = self.tabs.addTab(self.preferences_tab, self.tr("Preferences"))
         self.tabs.setTabToolTip(
             index, self.tr("Contact preferences, marketing consent and do-not-contact")
         )

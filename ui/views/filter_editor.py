@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -344,6 +345,12 @@ class FilterEditor(QWidget):
             self.field.model().item(index).setEnabled(False)
             for key in keys:
                 self.field.addItem(field_label(key), key)
+        # As wide as 20 characters (an English field's name took 312 px and widened the whole
+        # window); its list opens as wide as the longest name.
+        self.field.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.field.setMinimumContentsLength(20)
+        self.field.view().setMinimumWidth(self.field.view().sizeHintForColumn(0) + 24)
         self.op = QComboBox()
         self.value = ValueEditor(tags or [])
         self.params = QWidget()
@@ -358,11 +365,13 @@ class FilterEditor(QWidget):
         self.field.currentIndexChanged.connect(self._on_field_changed)
         self.op.currentIndexChanged.connect(self._on_op_changed)
         self.value.changed.connect(self._on_value_changed)
-        buttons = QHBoxLayout()
-        for b in (self.add_condition, self.add_group, self.toggle_kind, self.negate, self.remove,
-                  self.undo_button):
-            buttons.addWidget(b)
-        buttons.addStretch(1)
+        # Two rows of three: in one row the six took 516 px and widened the window past a
+        # 1093 px screen (1366 at 125 %).
+        buttons = QGridLayout()
+        for n, b in enumerate((self.add_condition, self.add_group, self.toggle_kind,
+                               self.negate, self.remove, self.undo_button)):
+            buttons.addWidget(b, n // 3, n % 3)
+        buttons.setColumnStretch(3, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(buttons)

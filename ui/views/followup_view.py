@@ -42,7 +42,7 @@ from ui.labels import choices, joined, label
 from ui.tasks import DataChange, TaskRunner, changed, show_error
 from ui.views.brief_view import BriefView
 from ui.views.customer_page import fmt
-from ui.widgets import date_edit
+from ui.widgets import date_edit, scrolling
 
 ORIGIN = "followups"
 
@@ -177,15 +177,18 @@ class FollowUpView(QWidget):
         self.desk = QWidget()
         desk_layout = QVBoxLayout(self.desk)
         desk_layout.setContentsMargins(0, 0, 0, 0)
-        desk_layout.addWidget(self.brief)
+        # The brief scrolls when the window is short; what is typed about the call and the save
+        # button stay in view. (As one, the desk is about 600 px tall: it made the window at
+        # least 680 px tall.)
+        desk_layout.addWidget(scrolling(self.brief), 1)
         desk_layout.addLayout(form)
         desk_layout.addWidget(self.save_button)
         card = QWidget()
         card_layout = QVBoxLayout(card)
         card_layout.addWidget(self.title)
         card_layout.addWidget(self.summary)
-        card_layout.addWidget(self.desk)
-        card_layout.addStretch(1)
+        card_layout.addWidget(self.desk, 1)
+        card_layout.addStretch(0)  # the room the desk leaves while it is hidden
         top = QHBoxLayout()
         top.addWidget(QLabel(self.tr("Caller:")))
         top.addWidget(self.caller)

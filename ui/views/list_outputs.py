@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateTimeEdit,
     QFormLayout,
-    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -30,7 +29,6 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QProgressDialog,
     QPushButton,
-    QScrollArea,
     QSplitter,
     QStackedWidget,
     QTabWidget,
@@ -55,6 +53,7 @@ from ui.i18n import translate_error
 from ui.labels import joined, label, language
 from ui.tasks import TaskRunner
 from ui.views.sms_preview_panel import MessagePreview, SmsPreviewPanel, WechatPreviewPanel
+from ui.widgets import scrolling
 
 # A reminder, not an offer: a list made for care or reminders leaves in customers who refused
 # marketing, and an offer must not reach them (sms.OFFER_WORDS).
@@ -172,16 +171,8 @@ class ListOutputs(QWidget):
         self.previews.addTab(self.sheet, self.tr("Call sheet"))
         self.previews.addTab(self.sms_preview, self.tr("SMS as sent"))
         self.previews.addTab(self.wechat_preview, self.tr("WeChat messages"))
-        # The buttons scroll when the window is short (1366×768 with a taskbar leaves about
-        # 650 px for an area; the column is 620–700 px tall, more with larger fonts), so the
-        # window never grows taller than the screen.
-        column = QScrollArea()
-        column.setWidget(left)
-        column.setWidgetResizable(True)
-        column.setFrameShape(QFrame.Shape.NoFrame)
-        column.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        column.setMinimumWidth(left.minimumSizeHint().width()
-                               + column.verticalScrollBar().sizeHint().width())
+        # The buttons' column is 620–700 px tall, more with larger fonts.
+        column = scrolling(left, fit_width=True)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(column)
         splitter.addWidget(self.previews)

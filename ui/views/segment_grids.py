@@ -81,6 +81,7 @@ class MatrixTab(_Grid):
                 grid.addWidget(b, r + 1, c + 1)
                 self.buttons[(years, band)] = b
         self.note = QLabel()
+        self.note.setWordWrap(True)  # a line of 888 px in English
         layout = QVBoxLayout(self)
         row = QHBoxLayout()
         row.addWidget(QLabel(self.tr("Only vehicles with at least")))

@@ -16,14 +16,12 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
-    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QMessageBox,
     QPushButton,
-    QScrollArea,
     QSpinBox,
     QTabWidget,
     QTimeEdit,
@@ -53,6 +51,7 @@ from ui.views.intervals_panel import IntervalsPanel
 from ui.views.suggestion_rules_panel import SuggestionRulesPanel
 from ui.views.tags_panel import TagsPanel
 from ui.views.users_panel import UsersPanel
+from ui.widgets import scrolling
 
 LANGUAGES = (("", "System language / 系统语言"), ("zh_CN", "简体中文"), ("en", "English"))
 LANGUAGE_KEY = "ui/language"
@@ -211,12 +210,7 @@ class SettingsView(QWidget):
         general_layout.addWidget(department)
         general_layout.addWidget(about)
         general_layout.addStretch(1)
-        # The form scrolls when the window is short (about 680 px tall; 1366×768 with a
-        # taskbar leaves about 650 for an area), so the window never grows past the screen.
-        general_scroll = QScrollArea()
-        general_scroll.setWidget(general)
-        general_scroll.setWidgetResizable(True)
-        general_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        general_scroll = scrolling(general)  # about 680 px tall
         self.tabs = QTabWidget()
         self.tabs.addTab(general_scroll, self.tr("General"))
         self.users: UsersPanel | None = None
