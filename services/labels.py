@@ -430,6 +430,14 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "too_small": ("组太小（少于{n}人），差异不可信", "Groups too small (under {n} people): "
                       "the difference cannot be trusted"),
     },
+    # Why two customers look like one person (services/customers/duplicates.py), as a merge
+    # stores it.
+    "merge_evidence": {
+        "same_mobile": ("手机号相同", "same mobile"),
+        "same_vin": ("车架号相同", "same VIN"),
+        "same_name_similar_phone": ("同名且电话相近", "same name, similar phone"),
+        "same_name": ("同名", "same name"),
+    },
 }
 
 # What a code with no value reads as (a customer whose stage is not known).

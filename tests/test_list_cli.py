@@ -246,11 +246,12 @@ def test_a_template_key_builds_a_list_and_codes_print_as_chinese(db, tmp_path):
     again = run(db, "list", "build", "matrix.7+.high", "--as-of", "2026-11-30", "--format",
                 "pdf", "--out", str(tmp_path / "t2.pdf"))
     second = int(re.search(r"list run #(\d+)", again.stdout).group(1))
-    # The sheet and the list of runs name the segment as staff read it, not by its key alone.
-    title = "matrix.7+.high（换车九宫格：7+年 × 满意度高（9–10））"
+    # The sheet and the list of runs name the segment as staff read it, not by its key.
+    title = "换车九宫格：7+年 × 满意度高（9–10）"
     printed = subprocess.run(["pdftotext", str(tmp_path / "t2.pdf"), "-"], capture_output=True,
                              text=True, check=True).stdout
     assert "".join(f"分群：{title}".split()) in "".join(printed.split())  # the call sheet
+    assert "matrix.7+.high" not in printed
     labels = subprocess.run(["pdfinfo", str(tmp_path / "t2-mail.pdf")], capture_output=True,
                             text=True, check=True).stdout
     assert f"邮寄标签 {title}" in labels  # the mailing labels' document title

@@ -16,6 +16,7 @@ from sqlalchemy import ColumnElement, and_, func, literal_column, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from models import Customer, Vehicle
+from services import labels
 from services.customers.names import same_person
 from services.store.errors import CancelToken
 
@@ -25,13 +26,7 @@ SAME_MOBILE = "same_mobile"
 SAME_VIN = "same_vin"
 SAME_NAME_SIMILAR_PHONE = "same_name_similar_phone"
 EVIDENCE_CODES = (SAME_MOBILE, SAME_VIN, SAME_NAME_SIMILAR_PHONE)
-# Chinese and English, as services/labels.py keeps them for stored codes.
-EVIDENCE_LABELS = {
-    SAME_MOBILE: ("手机号相同", "same mobile"),
-    SAME_VIN: ("车架号相同", "same VIN"),
-    SAME_NAME_SIMILAR_PHONE: ("同名且电话相近", "same name, similar phone"),
-}
-SAME_NAME_LABEL = ("同名", "same name")
+SAME_NAME = "same_name"  # said beside the evidence; never evidence alone
 # A car (VIN) is the surest sign, then a mobile, then a name with a phone one slip apart; the
 # same name on both sides adds to any of them.
 WEIGHTS = {SAME_VIN: 40, SAME_MOBILE: 30, SAME_NAME_SIMILAR_PHONE: 20}
@@ -62,7 +57,7 @@ class Evidence:
     values: tuple[str, ...]
 
     def text(self, lang: str = "zh") -> str:
-        return f"{EVIDENCE_LABELS[self.code][lang == 'en']} {' / '.join(self.values)}"
+        return f"{labels.text('merge_evidence', self.code, lang)} {' / '.join(self.values)}"
 
 
 @dataclass(frozen=True)
@@ -84,7 +79,7 @@ class DuplicatePair:
         """The short evidence text, e.g. "手机号相同 13812345678；同名"."""
         parts = [e.text(lang) for e in self.evidence]
         if self.same_name and SAME_NAME_SIMILAR_PHONE not in self.codes:
-            parts.append(SAME_NAME_LABEL[lang == "en"])
+            parts.append(labels.text("merge_evidence", SAME_NAME, lang))
         return ("; " if lang == "en" else "；").join(parts)
 
 
@@ -314,7 +309,6 @@ def _pair(a: CustomerBrief, b: CustomerBrief, evidence: dict[str, set[str]]) -> 
 
 __all__ = [
     "EVIDENCE_CODES",
-    "EVIDENCE_LABELS",
     "CrowdedValue",
     "CustomerBrief",
     "DuplicatePair",

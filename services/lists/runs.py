@@ -25,6 +25,7 @@ from models.base import utcnow
 from services.labels import text
 from services.lists.query import refuses
 from services.lists.routing import CHANNEL_RANK, STORED_TO_LIST
+from services.lists.shown import segment_in
 from services.lists.snapshot import SHARED, SNAPSHOT_KEYS, refused_since_detail
 from services.outputs.types import NO_STEPS, Excluded, ListDocument, ListMember, Steps
 from services.segments.derived import refusal_in_force
@@ -184,8 +185,11 @@ def _refusal(refusals: Sequence[Refusal], channel: str) -> tuple[dt.date, str] |
 
 def document_of(run: ListRun, members: Sequence[ListMember], excluded: Sequence[Excluded]
                 ) -> ListDocument:
-    return ListDocument(TITLE, run.segment_name, run.id, run.as_of, run.created_at,
-                        text("purpose", run.purpose), tuple(members), tuple(excluded))
+    # The files are in Chinese: a run of a template stored by its key and name before
+    # December 2026 is printed by its name alone, as runs are now.
+    return ListDocument(TITLE, segment_in(run.segment_name, "zh"), run.id, run.as_of,
+                        run.created_at, text("purpose", run.purpose), tuple(members),
+                        tuple(excluded))
 
 
 def _members(snapshots, steps: Steps = NO_STEPS, total: int = 0) -> Iterator[ListMember]:

@@ -111,16 +111,13 @@ def _channel_part(part: str, lang: str) -> str:
 
 
 def segment_in(stored: str, lang: str) -> str:
-    """A run's stored segment title in `lang`. A template saved under its key is stored as its
-    key with the template's Chinese name beside it ("matrix.7+.high（换车九宫格：…）"); in English
-    that name is said in English, as the list wizard says it. Any other name is the user's own,
-    shown as stored."""
-    if _chinese(lang) or not stored.endswith("）"):
-        return stored
-    from services.segments.service import find_template  # the window has it loaded by now
+    """A run's stored segment title in `lang`. A template saved under its key is stored as the
+    template's Chinese name (before December 2026: its key with that name beside it,
+    "matrix.7+.high（换车九宫格：…）"); it is said by its name in `lang`, as the list wizard
+    says it. Any other name is the user's own, shown as stored."""
+    from services.segments.service import template_segments  # the window has it loaded by now
 
-    key, _, _ = stored.partition("（")
-    template = find_template(key)
-    if template is None or stored != f"{key}（{template.zh}）":
-        return stored
-    return f"{key} ({template.en})"
+    for template in template_segments():
+        if stored in (template.zh, f"{template.key}（{template.zh}）"):
+            return template.zh if _chinese(lang) else template.en
+    return stored

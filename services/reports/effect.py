@@ -36,6 +36,7 @@ from models import (
     StaffUser,
     Vehicle,
 )
+from services.lists.shown import segment_in
 from services.reports.dashboard import check_period
 from services.segments import service as segments
 from services.segments.sqlx import day
@@ -170,7 +171,7 @@ def run_effect(sessions: sessionmaker[Session], run_id: int, comparison: str = "
             mine = contact.where(ContactEvent.staff_id == staff_id if staff_id is not None
                                  else ContactEvent.staff_id.is_(None))
             rows.append(EffectRow(name or "", _outcome(s, mine, as_of), base))
-        segment_name, purpose = run.segment_name, run.purpose
+        segment_name, purpose = segment_in(run.segment_name, "zh"), run.purpose
     rows[1:] = sorted(rows[1:], key=lambda r: (-r.contacted.size, r.key))
     complete = tuple(w for w in WINDOWS if as_of + dt.timedelta(days=w) <= today)
     return RunEffect(run_id, segment_name, as_of, purpose, comparison, members,
@@ -189,7 +190,7 @@ def runs_between(sessions: sessionmaker[Session], start: dt.date,
                    ListRun.withdrawn_at.is_(None))
             .order_by(ListRun.as_of.desc(), ListRun.id.desc())
         ).all()
-    return tuple((i, n, d) for i, n, d in rows)
+    return tuple((i, segment_in(n, "zh"), d) for i, n, d in rows)
 
 
 def effect_between(sessions: sessionmaker[Session], start: dt.date, end: dt.date,

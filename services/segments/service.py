@@ -305,22 +305,21 @@ def save_template(sessions: Sessions, key: str, name: str | None = None, *,
 
 
 def title(info: SegmentInfo, lang: str = "zh") -> str:
-    """A saved segment as staff read it: its name; a template saved under its key with the
-    template's name beside it (matrix.7+.high（7年以上 高满意度 换车）), in `lang` ("zh": the
-    Chinese name it was saved with, its description)."""
+    """A saved segment as staff read it: its name; a template saved under its key by the
+    template's name in `lang` ("zh": the Chinese name it was saved with, its description), as
+    the list wizard offers templates."""
     if info.template != info.name:
         return info.name
     if lang.lower().startswith("zh"):
-        return f"{info.name}（{info.description}）" if info.description else info.name
+        return info.description or info.name
     template = find_template(info.name)
     return template_title(template, lang) if template is not None else info.name
 
 
 def template_title(template: tpl.TemplateSegment, lang: str = "zh") -> str:
-    """A template as the list wizard offers it: its key, with its name in `lang` beside it."""
-    if lang.lower().startswith("zh"):
-        return f"{template.key}（{template.zh}）"
-    return f"{template.key} ({template.en})"
+    """A template as staff read it, in the list wizard and on a run's files: its name in `lang`
+    (换车九宫格：7+年 × 满意度高（9–10）). Its key (matrix.7+.high) is for the command line."""
+    return template.zh if lang.lower().startswith("zh") else template.en
 
 
 def saved_or_template(sessions: Sessions, name: str) -> Segment | tpl.TemplateSegment:

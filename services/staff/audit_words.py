@@ -153,7 +153,7 @@ ANY_ACTION_KINDS: dict[str, str] = {
     "purpose": "purpose",
     "preferred_days": "preferred_days",
     "time_windows": "time_window",
-    "evidence": "attribute",
+    "evidence": "merge_evidence",
     "gender": "gender",  # a customer's, saved on their page (M / F)
 }
 
@@ -178,12 +178,13 @@ def action_words(code: str, lang: str) -> str:
 
 
 # Actions whose detail's before and after are a customer's fields: "name" is their 姓名.
-FIELD_SAVES = ("save_person", "save_contact_details")
+# Actions whose details name a customer's own fields ("name" is their 姓名, not a 名称).
+FIELD_SAVES = ("save_person", "save_contact_details", "merge_customers", "unmerge_customers")
 
 
 def key_words(key: str, lang: str, action: str = "") -> str:
     """A detail key in words: ours, else a customer or vehicle field's (a merge's "filled");
-    in a save of a customer's fields, the field's."""
+    in a save or merge of a customer's fields, the field's."""
     pair = ((labels.LABELS["attribute"].get(key) if action in FIELD_SAVES else None)
             or KEYS.get(key) or labels.LABELS["setting"].get(key)
             or labels.LABELS["attribute"].get(key))
@@ -301,9 +302,12 @@ def _value(action: str, key: str, value: Any, lang: str, detail: dict, chars: in
     if isinstance(value, dict):
         if depth >= 2 and chars is not None:
             return _word("items", lang, n=len(value))
+        # A customer named by their code is not also named by the database's own number,
+        # which staff never see anywhere else (a merged customer: {id, code, name}).
         inner = (", " if lang == "en" else "，").join(
             f"{key_words(k, lang, action)}{': ' if lang == 'en' else '：'}"
-            f"{_value(action, k, v, lang, detail, chars, depth + 1)}" for k, v in value.items())
+            f"{_value(action, k, v, lang, detail, chars, depth + 1)}" for k, v in value.items()
+            if not (k == "id" and "code" in value))
         return f"({inner})" if lang == "en" else f"（{inner}）"
     return _shorten(str(value), chars)
 

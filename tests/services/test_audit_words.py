@@ -219,10 +219,15 @@ def test_a_list_files_detail_is_short_and_a_gone_segment_keeps_its_name(database
     merge = AuditEntry(
         id=4, at=dt.datetime(2026, 12, 2), username="", staff_name="", action="merge_customers",
         entity="customer", entity_id=5, customer_code="C5", customer_name="张三",
-        detail=json.dumps({"merge": 2, "filled": {"mobile": "138"}, "removed": {},
-                           "evidence": ["mobile", "name"]}))
+        detail=json.dumps({"merge": 2, "merged": {"id": 9, "code": "C9", "name": "张三"},
+                           "filled": {"mobile": "138"}, "removed": {},
+                           "evidence": ["same_mobile", "same_name_similar_phone"]},
+                          ensure_ascii=False))
+    # The merged customer by their code, not the database's number; the evidence in words.
     assert detail_words(merge, "zh") == (
-        "合并编号：2；补入的资料：（手机：138）；删除的记录：无；依据：手机、姓名")
+        "合并编号：2；被合并客户：（客户编号：C9，姓名：张三）；补入的资料：（手机：138）；"
+        "删除的记录：无；依据：手机号相同、同名且电话相近")
+    assert detail_words(merge, "en").endswith("Evidence: same mobile, same name, similar phone")
     interval = AuditEntry(
         id=5, at=dt.datetime(2026, 12, 2), username="", staff_name="",
         action="set_service_interval", entity="service_interval", entity_id=None,

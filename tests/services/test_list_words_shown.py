@@ -120,13 +120,17 @@ def test_exclusion_details_in_english_read_as_english():
         "WeChat: no WeChat ID; Phone: no valid mobile: (none); 短")
 
 
-@pytest.mark.parametrize(("stored", "en"), [
-    ("matrix.7+.high（换车九宫格：7+年 × 满意度高（9–10））",
-     "matrix.7+.high (Replacement matrix: 7+ years × high (9–10))"),
-    ("老车主", "老车主"),  # a user's own name, shown as typed
-    ("matrix.7+.high（我的备注）", "matrix.7+.high（我的备注）"),  # not the template's name
-    ("无此模板（说明）", "无此模板（说明）"),
+@pytest.mark.parametrize(("stored", "zh", "en"), [
+    # A template's run, stored by its name; before December 2026 by its key and name.
+    ("换车九宫格：7+年 × 满意度高（9–10）", "换车九宫格：7+年 × 满意度高（9–10）",
+     "Replacement matrix: 7+ years × high (9–10)"),
+    ("matrix.7+.high（换车九宫格：7+年 × 满意度高（9–10））", "换车九宫格：7+年 × 满意度高（9–10）",
+     "Replacement matrix: 7+ years × high (9–10)"),
+    ("RFM：重要价值", "RFM：重要价值", "RFM: Important value"),
+    ("老车主", "老车主", "老车主"),  # a user's own name, shown as typed
+    ("matrix.7+.high（我的备注）", "matrix.7+.high（我的备注）", "matrix.7+.high（我的备注）"),
+    ("无此模板（说明）", "无此模板（说明）", "无此模板（说明）"),
 ])
-def test_a_runs_segment_title_reads_in_english_only_when_a_template_made_it(stored, en):
-    assert segment_in(stored, "zh_CN") == stored
+def test_a_runs_segment_title_is_a_templates_name_in_the_language(stored, zh, en):
+    assert segment_in(stored, "zh_CN") == zh
     assert segment_in(stored, "en") == en

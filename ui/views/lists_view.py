@@ -265,7 +265,7 @@ class ListsView(QWidget):
         if not name:
             return
         options = self.options()
-        if not self._confirm_build(name, options):
+        if not self._confirm_build(options):
             return
         self.build_button.setEnabled(False)
         sessions = self.database.sessions
@@ -289,12 +289,12 @@ class ListsView(QWidget):
             changes=changed("lists"),
         )
 
-    def _confirm_build(self, name: str, options: build.RunOptions) -> bool:
+    def _confirm_build(self, options: build.RunOptions) -> bool:
         """Building stores a run and hands calls to callers: say so, and let the user stop."""
         channel = self.channels.checkedButton().text()
         text = (
             self.tr("Build a list from the segment “%1” for %2, channel: %3, evaluated on %4?")
-            .replace("%1", name)
+            .replace("%1", self.segment.currentText())
             .replace("%2", self.purpose.currentText())
             .replace("%3", channel)
             .replace("%4", options.as_of.isoformat())
