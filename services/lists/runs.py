@@ -189,7 +189,7 @@ def document_of(run: ListRun, members: Sequence[ListMember], excluded: Sequence[
     # December 2026 is printed by its name alone, as runs are now.
     return ListDocument(TITLE, segment_in(run.segment_name, "zh"), run.id, run.as_of,
                         run.created_at, text("purpose", run.purpose), tuple(members),
-                        tuple(excluded))
+                        tuple(excluded), run.purpose)
 
 
 def _members(snapshots, steps: Steps = NO_STEPS, total: int = 0) -> Iterator[ListMember]:

@@ -53,6 +53,27 @@ FIELDS: dict[str, tuple[str, Callable[[ListMember, str], object]]] = {
     SHOP_FIELD: ("shop", lambda m, shop: shop),
 }
 FIELD_RE = re.compile(r"\{([^{}]*)\}")
+# The message a list's SMS starts from, by the list's purpose: staff change it as they like.
+# Each is one message (70 characters with a 10-character signature and the opt-out) with
+# typical names, and none but marketing's holds an offer word.
+DEFAULT_TEXTS: dict[str, str] = {
+    "reminder": "{称呼}您好，您的爱车{车型|爱车}（{车牌}）近期该做保养了，欢迎预约到店。",
+    "care": "{称呼}您好，感谢您一直以来的信任。用车中有任何问题，欢迎随时联系我们。",
+    "callback": "{称呼}您好，感谢您近期到店。对这次服务有任何意见或建议，欢迎回复告诉我们。",
+    "sales": "{称呼}您好，您的{车型|爱车}已陪伴您{车龄|多}年，如有换车打算，欢迎到店试驾新车。",
+    "survey": "{称呼}您好，想请您花一分钟评价近期的服务，您的意见对我们很重要，感谢支持！",
+    "recall": "{称呼}您好，您的{车型|爱车}（{车牌}）在厂家召回范围内，请尽快致电预约检修。",
+    "marketing": "{称呼}您好，本店近期举办车主关怀活动，欢迎到店参加，详情请致电咨询。",
+    "ref_thanks": "{称呼}您好，感谢您向亲友推荐我们！您的信任是对我们最大的鼓励。",
+    "ref_ask": "{称呼}您好，感谢您一直以来的认可。亲友有购车或用车需要，欢迎介绍给我们。",
+}
+
+
+def default_text(purpose: str) -> str:
+    """The message a list of `purpose` starts from; a reminder's for a purpose without one."""
+    return DEFAULT_TEXTS.get(purpose, DEFAULT_TEXTS["reminder"])
+
+
 # Words that make a text an offer (a discount, a gift, an event): a marketing message, which
 # goes only to customers who agreed to marketing and did not unsubscribe from it (PIPL, and the
 # carriers' rules for commercial SMS). Lists made for care, reminders or call-backs do not

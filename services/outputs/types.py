@@ -188,6 +188,7 @@ class ListDocument:
     purpose_label: str = ""
     members: tuple[ListMember, ...] = ()
     excluded: tuple[Excluded, ...] = ()
+    purpose: str = ""  # the code ("reminder"); purpose_label is its Chinese
 
     @property
     def week_label(self) -> str:

@@ -464,11 +464,29 @@ def test_the_previews_scratch_folder_goes_with_the_panel_and_a_killed_ones_a_day
     assert not mine.exists() and running.exists()
 
 
+def test_the_sms_text_starts_from_the_lists_purpose_until_staff_change_it(qtbot, demo_db):
+    runner = TaskRunner()
+    widget = ListOutputs(runner, sessions=demo_db.sessions)
+    qtbot.addWidget(widget)
+    settings = load_settings(demo_db.sessions)
+    care = runs.load_document(demo_db.sessions, _run(demo_db, "sms"))
+    assert care.purpose == "care"
+    widget.set_document(care, settings)
+    assert widget.sms_text.toPlainText() == sms.DEFAULT_TEXTS["care"] != sms.default_text("")
+    thanks = dataclasses.replace(care, purpose="ref_thanks")
+    widget.set_document(thanks, settings)
+    assert "感谢您向亲友推荐" in widget.sms_text.toPlainText()
+    # What staff typed stays from one list to the next.
+    widget.sms_text.setPlainText(TEXT)
+    widget.set_document(care, settings)
+    assert widget.sms_text.toPlainText() == TEXT
+    shut_down(widget, runner)
+
+
 def test_an_offer_sent_from_a_list_not_made_to_sell_is_warned_about(qtbot, demo_db, outputs,
                                                                      tmp_path, monkeypatch):
-    from ui.views.list_outputs import DEFAULT_SMS
-
-    assert sms.offer_words(DEFAULT_SMS) == ()  # the default text is a reminder
+    # Only a marketing list starts from a text that offers something.
+    assert [p for p, t in sms.DEFAULT_TEXTS.items() if sms.offer_words(t)] == []
     assert sms.offer_words("{称呼}您好，{车型|爱车}保养享8折优惠，限时赠送洗车") == (
         "优惠", "赠送", "限时")
     care = outputs(_run(demo_db, "sms"))  # a care list: refusals of marketing stay in it

@@ -61,7 +61,6 @@ from ui.widgets import scrolling
 # customers who agreed to marketing.
 PURPOSE_OF_LABEL = {text("purpose", p): p for p in PURPOSES}
 SELLING = frozenset(SALES_PURPOSES)
-DEFAULT_SMS = "{称呼}您好，您的爱车{车型|爱车}（{车牌}）近期该做保养了，欢迎预约到店。"
 CONFIRM_SHOWN = 3  # WeChat messages quoted in the confirmation (the preview shows more)
 MERGE_FIELDS = " ".join("{" + f + "}" for f in sms.FIELDS)
 
@@ -112,7 +111,7 @@ class ListOutputs(QWidget):
         for key in label_layouts.layouts():
             self.layout_box.addItem(label_layouts.layout_title(key, language()), key)
         self.save_labels = QPushButton(self.tr("Save labels / envelopes PDF…"))
-        self.sms_text = QPlainTextEdit(DEFAULT_SMS)
+        self.sms_text = QPlainTextEdit(sms.default_text(""))
         self.sms_text.setMaximumHeight(70)
         self.sms_text.setToolTip(self.tr("Merge fields: %1; a fallback after a bar: "
                                          "{车型|您的爱车}").replace("%1", MERGE_FIELDS))
@@ -219,6 +218,12 @@ class ListOutputs(QWidget):
         allowed = sms.next_sending_time(planned, settings.sms_window)
         if allowed != planned:
             self.send_at.setDateTime(QDateTime(allowed))
+
+        # The message follows the list's purpose (a greeting for care, a thank-you for a
+        # referral) until staff change it.
+        if document is not None and self.sms_text.toPlainText() in (
+                "", *sms.DEFAULT_TEXTS.values()):
+            self.sms_text.setPlainText(sms.default_text(document.purpose))
 
         def of(channel: str) -> Sequence[ListMember]:
             return document.of_channel(channel) if document is not None else ()
