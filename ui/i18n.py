@@ -4,17 +4,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, QLocale
 
-from services.store.errors import RevisitError
+from services.store.errors import RevisitError, Said
 
 TRANSLATIONS_DIR = Path(__file__).resolve().parent.parent / "resources" / "translations"
 
 
 def translate_error(exc: RevisitError) -> str:
-    """The error's English template translated in context "errors", then filled in."""
+    """The error's English template translated in context "errors", then filled in: a word
+    said in both languages (Said) in the window's."""
     template = QCoreApplication.translate("errors", exc.template)
+    chinese = QLocale().language() == QLocale.Language.Chinese
+    params = {k: v.zh if chinese and isinstance(v, Said) else v for k, v in exc.params.items()}
     try:
-        return template.format(**exc.params)
+        return template.format(**params)
     except (KeyError, IndexError, ValueError):
         return str(exc)

@@ -26,11 +26,11 @@ from services.customers.preferences import add_refusal_in
 from services.customers.profile import Change, record_change_in
 from services.imports.normalise import MAX_KM
 from services.imports.phones import number_to_dial
-from services.labels import text
+from services.labels import both, text
 from services.lists.query import DNC_PURPOSES, DONE
 from services.segments.derived import refusal_in_force
 from services.store import versions
-from services.store.errors import N_, RevisitError
+from services.store.errors import N_, RevisitError, Said
 from services.store.settings import load_settings_in
 from services.store.versions import staff_name, stale
 
@@ -458,4 +458,4 @@ def _check_follow_up(s: Session, customer_id: int, promised_by: int) -> None:
                       .limit(1)).first()
     if since is not None:
         raise stale(CALL_RECORDED, staff_name(s, since.staff_id), since.created_at,
-                    outcome=text("outcome", since.outcome))
+                    outcome=Said(*both("outcome", since.outcome)))

@@ -13,10 +13,10 @@ from models import Customer, ProfileChange
 from models.codes import CHANGE_SOURCES
 from models.profile import PROFILE_ATTRIBUTES
 from services.customers.gone import customer_gone
-from services.labels import text
+from services.labels import both
 from services.staff.audit import audit
 from services.store import versions
-from services.store.errors import N_, RevisitError
+from services.store.errors import N_, RevisitError, Said
 
 
 @dataclass(frozen=True)
@@ -116,7 +116,7 @@ def _stale_profile(session: Session, customer_id: int, attribute: str | None):
                               latest.recorded_at)
     who = versions.staff_name(session, latest.staff_id) if latest else None
     return versions.stale(versions.PROFILE, who, latest.recorded_at if latest else None,
-                          attribute=text("attribute", attribute))
+                          attribute=Said(*both("attribute", attribute)))
 
 
 def record_change_in(

@@ -4,6 +4,7 @@ their names in Chinese and English; and the merge fields a rule's talking points
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -132,8 +133,10 @@ def fact_value_text(fact: Fact, value: object, lang: str = "zh") -> str:
         if fact.vocabulary == "direction":
             return DIRECTION_LABELS[str(value)][0 if lang == "zh" else 1]
         return text(fact.vocabulary, str(value), lang)
-    if isinstance(value, float):
+    if isinstance(value, float) and not value.is_integer():
         return f"{value:,.1f}"
+    if isinstance(value, float) and math.isfinite(value):
+        value = int(value)  # a count read or typed as 1.0 reads 1 (件, 人)
     return f"{value:,}" if isinstance(value, int) else str(value)
 
 

@@ -61,9 +61,9 @@ from services.imports.source import Source, open_source
 from services.imports.stored import Stored, records_of
 from services.imports.words import purchase_kind_in
 from services.imports.writes import Writer
-from services.labels import text
+from services.labels import both
 from services.staff.audit import audit
-from services.store.errors import N_, CancelToken, RevisitError
+from services.store.errors import N_, CancelToken, RevisitError, Said
 from services.store.writable import check_writable
 
 log = logging.getLogger(__name__)
@@ -250,8 +250,8 @@ def _refuse_other_kind(headers: Sequence[Cell], kind: str, path: Path) -> None:
                "{other} columns. Nothing was imported. Import it as {other}; if it really is "
                "{kind}, choose its columns in the window's import and save them as a "
                "mapping, then name that mapping with --mapping."),
-            file=path.name, other=text("import_kind", other.kind),
-            kind=text("import_kind", kind), columns="、".join(other.headers))
+            file=path.name, other=Said(*both("import_kind", other.kind)),
+            kind=Said(*both("import_kind", kind)), columns="、".join(other.headers))
 
 
 def fitting_sheet(path: Path | str, kind: str, header_row: int | None = None,

@@ -29,6 +29,19 @@ class RevisitError(Exception):
         return str(self)
 
 
+class Said(str):
+    """A word inside an error's sentence that has a Chinese and an English form (a stored
+    code's label): it reads as the English, as the sentence itself does on the command line;
+    the window puts the Chinese in a Chinese sentence (ui/i18n.py translate_error)."""
+
+    zh: str
+
+    def __new__(cls, zh: str, en: str) -> Said:
+        word = super().__new__(cls, en)
+        word.zh = zh
+        return word
+
+
 class StaleEdit(RevisitError):
     """A save based on what the editor loaded, refused because someone changed the record since.
     The sentence names what changed, who changed it and when (services/store/versions.py builds

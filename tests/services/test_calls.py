@@ -298,6 +298,9 @@ def test_a_promised_call_stored_by_a_colleague_since_is_refused(database, people
                           calls.CallResult(outcome="no_answer"), purpose=mine.purpose,
                           at=NOW + dt.timedelta(days=2), follow_up_of=mine.follow_up_of)
     assert "刘洋" in str(refused.value)
+    # The English sentence names the outcome in English; the window's Chinese one in Chinese.
+    assert "“Appointment made”" in str(refused.value)
+    assert refused.value.params["outcome"].zh == "已预约"
     assert [e.outcome for e in _events(database, customer)] == ["reached", "appointment"]
     with database.sessions() as s:  # the lock changed nothing on the customer
         assert s.get_one(Customer, customer).version == 1

@@ -231,7 +231,11 @@ def test_a_survey_file_mapped_by_itself_as_complaints_is_refused_but_a_chosen_ma
         with pytest.raises(RevisitError) as refused:
             run(database.sessions, path, complaints)
         said = str(refused.value)
-        assert said.startswith("满意度回访.xlsx looks like a 满意度回访 file, not 投诉")
+        # The kinds in the sentence's language (the window's Chinese says 满意度回访, 投诉).
+        assert said.startswith(
+            "满意度回访.xlsx looks like a Satisfaction surveys file, not Complaints")
+        assert (refused.value.params["other"].zh, refused.value.params["kind"].zh) == (
+            "满意度回访", "投诉")
         assert "its columns 满意度、服务态度 are" in said and "Nothing was imported" in said
     assert counts(database) == before
     # As surveys it is what it is.

@@ -136,10 +136,11 @@ def test_stale_profile_change_names_who_and_the_attribute(database, ids):
     wang, li, cid = ids
     profile.record_change(database.sessions, cid, "occupation", "医生", effective_date=TODAY,
                           source="call", staff_id=wang, seen_value=None)
-    with pytest.raises(StaleEdit, match="王芳 changed this customer's 职业 at"):
+    with pytest.raises(StaleEdit, match="王芳 changed this customer's Occupation at") as refused:
         profile.record_change(database.sessions, cid, "occupation", "教师",
                               effective_date=TODAY, source="call", staff_id=li,
                               seen_value=None)
+    assert refused.value.params["attribute"].zh == "职业"  # as the window's Chinese says it
     with pytest.raises(StaleEdit, match="王芳 changed this customer at"):
         profile.record_change(database.sessions, cid, "marital_status", "married",
                               effective_date=TODAY, source="call", staff_id=li,

@@ -309,3 +309,14 @@ def test_an_insurance_expiry_long_past_is_renewed_on_its_anniversary(database):
 ])
 def test_a_yearly_renewal_day(expiry, as_of, renewed):
     assert suggest_facts.renewal(expiry, as_of) == renewed
+
+
+def test_a_facts_value_reads_with_its_unit_and_a_whole_count_without_decimals():
+    from services.customers.suggest_facts import FACTS, fact_text
+
+    assert fact_text(FACTS["open_complaints"], 1.0) == "1件"  # a count read as 1.0
+    assert fact_text(FACTS["referrals_made"], 2.0, "en") == "2"
+    assert fact_text(FACTS["years_owned"], 7.25) == "7.2年"
+    assert fact_text(FACTS["km"], 92733.0) == "92,733 km"
+    assert fact_text(FACTS["maintenance_due_days"], -12) == "逾期12天"
+    assert fact_text(FACTS["satisfaction"], None) == "未知"

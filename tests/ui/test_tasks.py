@@ -175,3 +175,20 @@ def test_quitting_while_tasks_run_prints_no_traceback(tmp_path):
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stderr and "Error" not in done.stderr, done.stderr
     assert sorted(int(n) for n in log.read_text().split()) == list(range(16))
+
+
+def test_a_word_said_in_both_languages_reads_in_the_windows():
+    from PySide6.QtCore import QLocale
+
+    from services.store.errors import RevisitError, Said
+    from ui.i18n import translate_error
+
+    error = RevisitError("“{outcome}” was recorded.", outcome=Said("已预约", "Appointment made"))
+    before = QLocale()
+    try:
+        QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
+        assert translate_error(error) == "“已预约” was recorded."  # no translation loaded here
+        QLocale.setDefault(QLocale(QLocale.Language.English, QLocale.Country.UnitedStates))
+        assert translate_error(error) == str(error) == "“Appointment made” was recorded."
+    finally:
+        QLocale.setDefault(before)
