@@ -1,12 +1,14 @@
-"""Small widget factories shared by the views, so every date field looks and behaves alike and
-every tall form scrolls alike."""
+"""Small widget factories shared by the views, so every date field looks and behaves alike,
+every tall form scrolls alike and every empty table says why it is empty."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
-from PySide6.QtCore import QDate, Qt
-from PySide6.QtWidgets import QDateEdit, QFrame, QScrollArea, QWidget
+from PySide6.QtCore import QDate, QEvent, QObject, Qt
+from PySide6.QtGui import QPainter, QPalette
+from PySide6.QtWidgets import QAbstractItemView, QDateEdit, QFrame, QScrollArea, QWidget
 
 
 class DateField(QDateEdit):
@@ -41,3 +43,45 @@ def scrolling(widget: QWidget, *, fit_width: bool = False) -> QScrollArea:
         area.setMinimumWidth(widget.minimumSizeHint().width()
                              + area.verticalScrollBar().sizeHint().width())
     return area
+
+
+class _EmptyHint(QObject):
+    """Paints its view's sentence in the middle of the view while the view has no rows."""
+
+    def __init__(self, view: QAbstractItemView, text: Callable[[], str]) -> None:
+        super().__init__(view.viewport())
+        self.setObjectName(EMPTY_HINT)
+        self.view = view
+        self.text = text
+
+    def shown(self) -> str:
+        model = self.view.model()
+        return self.text() if model is not None and model.rowCount() == 0 else ""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # Nothing but a paint touches the view: other events reach the viewport while the
+        # view is being destroyed, and reading its model then crashed the program at exit.
+        if event.type() == QEvent.Type.Paint and (said := self.shown()):
+            viewport = self.view.viewport()
+            painter = QPainter(viewport)
+            painter.setPen(viewport.palette().color(QPalette.ColorRole.PlaceholderText))
+            room = viewport.rect().adjusted(16, 16, -16, -16)
+            painter.drawText(room, Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, said)
+            painter.end()
+        return False  # the view paints itself as ever
+
+
+EMPTY_HINT = "emptyHint"
+
+
+def when_empty(view: QAbstractItemView, text: Callable[[], str]) -> None:
+    """While `view` has no rows, `text()` stands in its middle in grey (nothing when it is
+    empty): why there is nothing, and where to start. Read at every paint, so it follows what
+    the view shows (a search with no match, a table not yet filled)."""
+    view.viewport().installEventFilter(_EmptyHint(view, text))
+
+
+def empty_text(view: QAbstractItemView) -> str:
+    """What `view` says in its middle now ("" while it has rows or nothing to say)."""
+    hint = view.viewport().findChild(_EmptyHint, EMPTY_HINT)
+    return hint.shown() if hint is not None else ""

@@ -118,38 +118,43 @@
         <translation>显示(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/audit_view.py" line="83"/>
+        <location filename="../../ui/views/audit_view.py" line="75"/>
+        <source>No entries for this person, action, customer and period.</source>
+        <translation>这段时间内没有符合所选人员、操作和客户的记录。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/audit_view.py" line="86"/>
         <source>Select an entry to see its details in full.</source>
         <translation>选中一条记录，可在此查看完整详情。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/audit_view.py" line="91"/>
+        <location filename="../../ui/views/audit_view.py" line="94"/>
         <source>From</source>
         <translation>从</translation>
     </message>
     <message>
-        <location filename="../../ui/views/audit_view.py" line="93"/>
+        <location filename="../../ui/views/audit_view.py" line="96"/>
         <source>to</source>
         <translation>至</translation>
     </message>
     <message>
-        <location filename="../../ui/views/audit_view.py" line="130"/>
-        <location filename="../../ui/views/audit_view.py" line="169"/>
+        <location filename="../../ui/views/audit_view.py" line="133"/>
+        <location filename="../../ui/views/audit_view.py" line="172"/>
         <source>Loading the audit trail</source>
         <translation>正在读取审计日志</translation>
     </message>
     <message>
-        <location filename="../../ui/views/audit_view.py" line="177"/>
+        <location filename="../../ui/views/audit_view.py" line="181"/>
         <source>The newest %1 of %2 entries</source>
         <translation>共 %2 条，显示最新 %1 条</translation>
     </message>
     <message>
-        <location filename="../../ui/views/audit_view.py" line="180"/>
+        <location filename="../../ui/views/audit_view.py" line="184"/>
         <source>Entries: %1</source>
         <translation>共 %1 条</translation>
     </message>
     <message>
-        <location filename="../../ui/views/audit_view.py" line="194"/>
+        <location filename="../../ui/views/audit_view.py" line="198"/>
         <source>As recorded:</source>
         <translation>原始记录：</translation>
     </message>
@@ -775,83 +780,83 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>未做：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_actions.py" line="35"/>
+        <location filename="../../ui/views/brief_actions.py" line="36"/>
         <source>Not here</source>
         <translation>此处不可用</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_actions.py" line="35"/>
+        <location filename="../../ui/views/brief_actions.py" line="36"/>
         <source>Open the customer from the Customers area to record this.</source>
         <translation>请从“客户”区打开该客户后再记录。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_actions.py" line="56"/>
+        <location filename="../../ui/views/brief_actions.py" line="57"/>
         <source>Saving</source>
         <translation>正在保存</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_actions.py" line="70"/>
+        <location filename="../../ui/views/brief_actions.py" line="71"/>
         <source>Referral recorded for %1</source>
         <translation>已为 %1 记录转介绍</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_actions.py" line="105"/>
+        <location filename="../../ui/views/brief_actions.py" line="106"/>
         <source>Declined repair recorded for %1</source>
         <translation>已为 %1 记录未做维修项目</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_actions.py" line="122"/>
+        <location filename="../../ui/views/brief_actions.py" line="123"/>
         <source>Marked done</source>
         <translation>已标记为已完成</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_actions.py" line="123"/>
+        <location filename="../../ui/views/brief_actions.py" line="124"/>
         <source>Marked refused</source>
         <translation>已标记为已拒绝</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_actions.py" line="145"/>
+        <location filename="../../ui/views/brief_actions.py" line="146"/>
         <source>Suggestion dismissed for %1</source>
         <translation>已忽略对 %1 的建议</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_actions.py" line="148"/>
+        <location filename="../../ui/views/brief_actions.py" line="149"/>
         <source>%1: this call is now a %2 call</source>
         <translation>%1：本次通话改为%2</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_actions.py" line="157"/>
+        <location filename="../../ui/views/brief_actions.py" line="158"/>
         <source>%1 for %2: %3</source>
         <translation>%2：%1（%3）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_actions.py" line="154"/>
+        <location filename="../../ui/views/brief_actions.py" line="155"/>
         <source>Accepted</source>
         <translation>已采纳</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_actions.py" line="155"/>
+        <location filename="../../ui/views/brief_actions.py" line="156"/>
         <source>Changed</source>
         <translation>已更改</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_actions.py" line="159"/>
+        <location filename="../../ui/views/brief_actions.py" line="160"/>
         <source>Log the call…</source>
         <translation>记录通话…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_actions.py" line="194"/>
+        <location filename="../../ui/views/brief_actions.py" line="195"/>
         <source>Call logged for %1: %2</source>
         <translation>已记录 %1 的通话：%2</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_actions.py" line="213"/>
-        <location filename="../../ui/views/brief_actions.py" line="255"/>
+        <location filename="../../ui/views/brief_actions.py" line="214"/>
+        <location filename="../../ui/views/brief_actions.py" line="260"/>
         <source>Loading the brief</source>
         <translation>正在载入简报</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_actions.py" line="229"/>
+        <location filename="../../ui/views/brief_actions.py" line="230"/>
         <source>Brief: %1</source>
         <translation>客户简报：%1</translation>
     </message>
@@ -1218,392 +1223,392 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>CustomerPage</name>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="216"/>
+        <location filename="../../ui/views/customer_page.py" line="217"/>
         <source>Record a change…</source>
         <translation>记录变更…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="218"/>
+        <location filename="../../ui/views/customer_page.py" line="219"/>
         <source>Record what changed (married, new job, km…) with its date and source (Ctrl+E)</source>
         <translation>记录客户的变化（结婚、换工作、里程…）及日期和来源（Ctrl+E）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="221"/>
+        <location filename="../../ui/views/customer_page.py" line="222"/>
         <source>Erase…</source>
         <translation>擦除…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="223"/>
+        <location filename="../../ui/views/customer_page.py" line="224"/>
         <source>Erase this customer&apos;s personal data on their request (supervisors; cannot be undone)</source>
         <translation>应客户要求擦除其个人信息（主管操作，不可撤销）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="227"/>
+        <location filename="../../ui/views/customer_page.py" line="228"/>
         <source>Details and cars…</source>
         <translation>资料与车辆…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="229"/>
+        <location filename="../../ui/views/customer_page.py" line="230"/>
         <source>Record a new mobile or phone, a new address, a contact person, the name put right, a birthday, a car bought or sold, a km reading</source>
         <translation>记录新手机或电话、新地址、联系人、更正姓名、生日、买入或卖出的车辆、里程读数</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="239"/>
+        <location filename="../../ui/views/customer_page.py" line="240"/>
         <source>Brief</source>
         <translation>简报</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="240"/>
-        <location filename="../../ui/views/customer_page.py" line="244"/>
+        <location filename="../../ui/views/customer_page.py" line="241"/>
+        <location filename="../../ui/views/customer_page.py" line="245"/>
         <source>Attribute</source>
         <translation>属性</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="240"/>
+        <location filename="../../ui/views/customer_page.py" line="241"/>
         <source>Value</source>
         <translation>值</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="240"/>
+        <location filename="../../ui/views/customer_page.py" line="241"/>
         <source>Since</source>
         <translation>起始日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="243"/>
+        <location filename="../../ui/views/customer_page.py" line="244"/>
         <source>Effective</source>
         <translation>生效日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="245"/>
+        <location filename="../../ui/views/customer_page.py" line="246"/>
         <source>Change</source>
         <translation>变更</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="246"/>
-        <location filename="../../ui/views/customer_page.py" line="271"/>
+        <location filename="../../ui/views/customer_page.py" line="247"/>
+        <location filename="../../ui/views/customer_page.py" line="272"/>
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="247"/>
+        <location filename="../../ui/views/customer_page.py" line="248"/>
         <source>Recorded</source>
         <translation>记录时间</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="248"/>
+        <location filename="../../ui/views/customer_page.py" line="249"/>
         <source>Note</source>
         <translation>备注</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="254"/>
+        <location filename="../../ui/views/customer_page.py" line="255"/>
         <source>Profile</source>
         <translation>客户画像</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="258"/>
-        <location filename="../../ui/views/customer_page.py" line="277"/>
-        <location filename="../../ui/views/customer_page.py" line="282"/>
+        <location filename="../../ui/views/customer_page.py" line="259"/>
+        <location filename="../../ui/views/customer_page.py" line="278"/>
+        <location filename="../../ui/views/customer_page.py" line="283"/>
         <source>Vehicle</source>
         <translation>车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="259"/>
+        <location filename="../../ui/views/customer_page.py" line="260"/>
         <source>Plate</source>
         <translation>车牌</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="260"/>
+        <location filename="../../ui/views/customer_page.py" line="261"/>
         <source>VIN</source>
         <translation>车架号</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="261"/>
+        <location filename="../../ui/views/customer_page.py" line="262"/>
         <source>Bought</source>
         <translation>购车日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="262"/>
+        <location filename="../../ui/views/customer_page.py" line="263"/>
         <source>Price paid</source>
         <translation>成交价</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="263"/>
+        <location filename="../../ui/views/customer_page.py" line="264"/>
         <source>Payment</source>
         <translation>付款方式</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="264"/>
+        <location filename="../../ui/views/customer_page.py" line="265"/>
         <source>Insurance until</source>
         <translation>保险到期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="265"/>
+        <location filename="../../ui/views/customer_page.py" line="266"/>
         <source>Warranty until</source>
         <translation>质保到期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="266"/>
+        <location filename="../../ui/views/customer_page.py" line="267"/>
         <source>Inspection due</source>
         <translation>年检到期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="267"/>
+        <location filename="../../ui/views/customer_page.py" line="268"/>
         <source>Loan ends</source>
         <translation>贷款到期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="271"/>
-        <location filename="../../ui/views/customer_page.py" line="277"/>
-        <location filename="../../ui/views/customer_page.py" line="282"/>
-        <location filename="../../ui/views/customer_page.py" line="291"/>
-        <location filename="../../ui/views/customer_page.py" line="325"/>
+        <location filename="../../ui/views/customer_page.py" line="272"/>
+        <location filename="../../ui/views/customer_page.py" line="278"/>
+        <location filename="../../ui/views/customer_page.py" line="283"/>
+        <location filename="../../ui/views/customer_page.py" line="292"/>
+        <location filename="../../ui/views/customer_page.py" line="326"/>
         <source>Date</source>
         <translation>日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="271"/>
-        <location filename="../../ui/views/customer_page.py" line="277"/>
+        <location filename="../../ui/views/customer_page.py" line="272"/>
+        <location filename="../../ui/views/customer_page.py" line="278"/>
         <source>Km</source>
         <translation>里程（公里）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="275"/>
+        <location filename="../../ui/views/customer_page.py" line="276"/>
         <source>Vehicles</source>
         <translation>车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="277"/>
+        <location filename="../../ui/views/customer_page.py" line="278"/>
         <source>Type</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="277"/>
-        <location filename="../../ui/views/customer_page.py" line="282"/>
+        <location filename="../../ui/views/customer_page.py" line="278"/>
+        <location filename="../../ui/views/customer_page.py" line="283"/>
         <source>Amount</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="278"/>
+        <location filename="../../ui/views/customer_page.py" line="279"/>
         <source>Work done</source>
         <translation>维修内容</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="282"/>
+        <location filename="../../ui/views/customer_page.py" line="283"/>
         <source>Kind</source>
         <translation>类别</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="283"/>
+        <location filename="../../ui/views/customer_page.py" line="284"/>
         <source>Item</source>
         <translation>项目</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="288"/>
+        <location filename="../../ui/views/customer_page.py" line="289"/>
         <source>Spending</source>
         <translation>到店消费</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="292"/>
+        <location filename="../../ui/views/customer_page.py" line="293"/>
         <source>Overall</source>
         <translation>总体评分</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="293"/>
+        <location filename="../../ui/views/customer_page.py" line="294"/>
         <source>Repair quality</source>
         <translation>维修质量</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="294"/>
+        <location filename="../../ui/views/customer_page.py" line="295"/>
         <source>Price</source>
         <translation>价格</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="295"/>
+        <location filename="../../ui/views/customer_page.py" line="296"/>
         <source>Speed</source>
         <translation>速度</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="296"/>
+        <location filename="../../ui/views/customer_page.py" line="297"/>
         <source>Attitude</source>
         <translation>接待态度</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="297"/>
+        <location filename="../../ui/views/customer_page.py" line="298"/>
         <source>Comment</source>
         <translation>评价</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="300"/>
+        <location filename="../../ui/views/customer_page.py" line="301"/>
         <source>Surveys</source>
         <translation>满意度调查</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="303"/>
+        <location filename="../../ui/views/customer_page.py" line="304"/>
         <source>Opened</source>
         <translation>投诉日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="304"/>
+        <location filename="../../ui/views/customer_page.py" line="305"/>
         <source>Topic</source>
         <translation>问题</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="305"/>
+        <location filename="../../ui/views/customer_page.py" line="306"/>
         <source>Resolved</source>
         <translation>已解决</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="306"/>
+        <location filename="../../ui/views/customer_page.py" line="307"/>
         <source>Resolved on</source>
         <translation>解决日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="307"/>
+        <location filename="../../ui/views/customer_page.py" line="308"/>
         <source>How</source>
         <translation>处理方式</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="310"/>
+        <location filename="../../ui/views/customer_page.py" line="311"/>
         <source>Complaints</source>
         <translation>投诉</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="313"/>
+        <location filename="../../ui/views/customer_page.py" line="314"/>
         <source>When</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="314"/>
+        <location filename="../../ui/views/customer_page.py" line="315"/>
         <source>Channel</source>
         <translation>渠道</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="315"/>
+        <location filename="../../ui/views/customer_page.py" line="316"/>
         <source>Purpose</source>
         <translation>目的</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="316"/>
+        <location filename="../../ui/views/customer_page.py" line="317"/>
         <source>Staff</source>
         <translation>员工</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="317"/>
+        <location filename="../../ui/views/customer_page.py" line="318"/>
         <source>Outcome</source>
         <translation>结果</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="318"/>
+        <location filename="../../ui/views/customer_page.py" line="319"/>
         <source>Next follow-up</source>
         <translation>下次跟进</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="319"/>
+        <location filename="../../ui/views/customer_page.py" line="320"/>
         <source>What they said</source>
         <translation>客户反馈</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="322"/>
+        <location filename="../../ui/views/customer_page.py" line="323"/>
         <source>Contacts</source>
         <translation>联系记录</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="326"/>
+        <location filename="../../ui/views/customer_page.py" line="327"/>
         <source>Strength</source>
         <translation>意向强度</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="327"/>
+        <location filename="../../ui/views/customer_page.py" line="328"/>
         <source>Window</source>
         <translation>预计购买时间</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="328"/>
+        <location filename="../../ui/views/customer_page.py" line="329"/>
         <source>Expected price</source>
         <translation>预期价格</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="329"/>
+        <location filename="../../ui/views/customer_page.py" line="330"/>
         <source>Models</source>
         <translation>意向车型</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="330"/>
+        <location filename="../../ui/views/customer_page.py" line="331"/>
         <source>Why</source>
         <translation>购车原因</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="333"/>
+        <location filename="../../ui/views/customer_page.py" line="334"/>
         <source>Intent</source>
         <translation>购车意向</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="335"/>
+        <location filename="../../ui/views/customer_page.py" line="338"/>
         <source>Preferences</source>
         <translation>联系偏好与同意</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="337"/>
+        <location filename="../../ui/views/customer_page.py" line="340"/>
         <source>Contact preferences, marketing consent and do-not-contact</source>
         <translation>联系偏好、营销同意和勿扰设置</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="340"/>
+        <location filename="../../ui/views/customer_page.py" line="343"/>
         <source>Tags</source>
         <translation>标签</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="341"/>
+        <location filename="../../ui/views/customer_page.py" line="344"/>
         <source>The customer&apos;s tags: add and remove them</source>
         <translation>客户的标签：添加和移除</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="367"/>
+        <location filename="../../ui/views/customer_page.py" line="370"/>
         <source>No customer selected</source>
         <translation>未选择客户</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="369"/>
+        <location filename="../../ui/views/customer_page.py" line="372"/>
         <source>Pick a customer in the list (↓ from the search field goes into it).</source>
         <translation>请在左侧列表中选择一位客户（在搜索框按 ↓ 可进入列表）。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="486"/>
+        <location filename="../../ui/views/customer_page.py" line="489"/>
         <source>%1 (%2 refunded)</source>
         <translation>%1（已退 %2）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="490"/>
+        <location filename="../../ui/views/customer_page.py" line="493"/>
         <source>marketing consent given</source>
         <translation>已同意营销</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="491"/>
+        <location filename="../../ui/views/customer_page.py" line="494"/>
         <source>no marketing consent</source>
         <translation>未同意营销</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="492"/>
+        <location filename="../../ui/views/customer_page.py" line="495"/>
         <source>marketing consent not asked</source>
         <translation>未询问营销同意</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="495"/>
+        <location filename="../../ui/views/customer_page.py" line="498"/>
         <source>contact person: %1</source>
         <translation>联系人：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="497"/>
+        <location filename="../../ui/views/customer_page.py" line="500"/>
         <source>born %1</source>
         <translation>生于 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="498"/>
+        <location filename="../../ui/views/customer_page.py" line="501"/>
         <source>no mobile</source>
         <translation>无手机</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="502"/>
+        <location filename="../../ui/views/customer_page.py" line="505"/>
         <source>owner: %1</source>
         <translation>负责人：%1</translation>
     </message>
@@ -1737,45 +1742,50 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>CustomersView</name>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="113"/>
+        <location filename="../../ui/views/customers_view.py" line="114"/>
         <source>Search name, pinyin or initials (zw = 张伟), mobile, plate or VIN  (Ctrl+F)</source>
         <translation>搜索姓名、拼音、首字母（zw = 张伟）、手机、车牌、车架号（Ctrl+F）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="241"/>
+        <location filename="../../ui/views/customers_view.py" line="124"/>
+        <source>No customer matches “%1”. Search by name, pinyin or initials, mobile, plate or VIN.</source>
+        <translation>没有与“%1”相符的客户。可按姓名、拼音或首字母、手机号、车牌或车架号查找。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customers_view.py" line="246"/>
         <source>Searching…</source>
         <translation>正在搜索…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="246"/>
+        <location filename="../../ui/views/customers_view.py" line="251"/>
         <source>Searching</source>
         <translation>正在搜索</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/customers_view.py" line="313"/>
+        <location filename="../../ui/views/customers_view.py" line="319"/>
         <source>%n customer(s)</source>
         <translation>
             <numerusform>%n 位客户</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="364"/>
-        <location filename="../../ui/views/customers_view.py" line="408"/>
+        <location filename="../../ui/views/customers_view.py" line="370"/>
+        <location filename="../../ui/views/customers_view.py" line="414"/>
         <source>Loading customer</source>
         <translation>正在加载客户</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="437"/>
+        <location filename="../../ui/views/customers_view.py" line="443"/>
         <source>Saving</source>
         <translation>正在保存</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="440"/>
+        <location filename="../../ui/views/customers_view.py" line="446"/>
         <source>Change saved for %1</source>
         <translation>已为 %1 保存变更</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="447"/>
+        <location filename="../../ui/views/customers_view.py" line="453"/>
         <source>Reload opens the form again with their value as “Now” and what you typed kept in it, to save yours after theirs or cancel. Cancel drops what you typed.</source>
         <translation>“重新载入”会重新打开表单：“当前值”显示对方的值，您输入的内容仍保留在表单里，可以在其后保存您的值，也可以取消。若选“取消”，您输入的内容将被放弃。</translation>
     </message>
@@ -2422,137 +2432,137 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>FilterEditor</name>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="43"/>
+        <location filename="../../ui/views/filter_editor.py" line="44"/>
         <source>between</source>
         <translation>介于</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="44"/>
+        <location filename="../../ui/views/filter_editor.py" line="45"/>
         <source>contains</source>
         <translation>包含</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="45"/>
+        <location filename="../../ui/views/filter_editor.py" line="46"/>
         <source>starts with</source>
         <translation>开头是</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="46"/>
+        <location filename="../../ui/views/filter_editor.py" line="47"/>
         <source>is one of</source>
         <translation>属于其中之一</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="47"/>
+        <location filename="../../ui/views/filter_editor.py" line="48"/>
         <source>is none of</source>
         <translation>不属于其中任何一个</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="48"/>
+        <location filename="../../ui/views/filter_editor.py" line="49"/>
         <source>is unknown</source>
         <translation>未知</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="49"/>
+        <location filename="../../ui/views/filter_editor.py" line="50"/>
         <source>is known</source>
         <translation>已知</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="50"/>
+        <location filename="../../ui/views/filter_editor.py" line="51"/>
         <source>falls due within (days)</source>
         <translation>在以下天数内到期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="51"/>
+        <location filename="../../ui/views/filter_editor.py" line="52"/>
         <source>within the last (days)</source>
         <translation>在最近以下天数内</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="52"/>
+        <location filename="../../ui/views/filter_editor.py" line="53"/>
         <source>has any of</source>
         <translation>含任一标签</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="53"/>
+        <location filename="../../ui/views/filter_editor.py" line="54"/>
         <source>has all of</source>
         <translation>含全部标签</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="54"/>
+        <location filename="../../ui/views/filter_editor.py" line="55"/>
         <source>has none of</source>
         <translation>不含这些标签</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="313"/>
+        <location filename="../../ui/views/filter_editor.py" line="314"/>
         <source>anyone</source>
         <translation>任何人</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="318"/>
+        <location filename="../../ui/views/filter_editor.py" line="319"/>
         <source>+ &amp;Condition</source>
         <translation>+ 条件(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="319"/>
+        <location filename="../../ui/views/filter_editor.py" line="320"/>
         <source>+ &amp;Group</source>
         <translation>+ 条件组(&amp;G)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="320"/>
+        <location filename="../../ui/views/filter_editor.py" line="321"/>
         <source>AND ↔ OR</source>
         <translation>且 ↔ 或</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="321"/>
+        <location filename="../../ui/views/filter_editor.py" line="322"/>
         <source>&amp;NOT</source>
         <translation>取反(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="322"/>
+        <location filename="../../ui/views/filter_editor.py" line="323"/>
         <source>&amp;Remove</source>
         <translation>删除(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="323"/>
+        <location filename="../../ui/views/filter_editor.py" line="324"/>
         <source>Undo</source>
         <translation>撤销</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="324"/>
+        <location filename="../../ui/views/filter_editor.py" line="325"/>
         <source>Undo the last change to the conditions (Ctrl+Z)</source>
         <translation>撤销对条件的上一次修改（Ctrl+Z）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="354"/>
+        <location filename="../../ui/views/filter_editor.py" line="361"/>
         <source>&amp;Field</source>
         <translation>字段(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="355"/>
+        <location filename="../../ui/views/filter_editor.py" line="362"/>
         <source>&amp;Operator</source>
         <translation>比较方式(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="356"/>
+        <location filename="../../ui/views/filter_editor.py" line="363"/>
         <source>&amp;Value</source>
         <translation>值(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="431"/>
+        <location filename="../../ui/views/filter_editor.py" line="440"/>
         <source>All of these (AND)</source>
         <translation>满足以下全部（且）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="431"/>
+        <location filename="../../ui/views/filter_editor.py" line="440"/>
         <source>Any of these (OR)</source>
         <translation>满足以下任一（或）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="436"/>
+        <location filename="../../ui/views/filter_editor.py" line="445"/>
         <source>NOT</source>
         <translation>不满足以下（非）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="567"/>
+        <location filename="../../ui/views/filter_editor.py" line="576"/>
         <source>any</source>
         <translation>不限</translation>
     </message>
@@ -2560,27 +2570,27 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>FirstSteps</name>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="62"/>
+        <location filename="../../ui/views/customers_view.py" line="63"/>
         <source>No customers yet</source>
         <translation>还没有客户</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="65"/>
+        <location filename="../../ui/views/customers_view.py" line="66"/>
         <source>Import the customers, vehicles and service visits exported from the DMS in Import (Ctrl+6). Segments, lists and reports count what is imported.</source>
         <translation>在“导入”（Ctrl+6）中导入从 DMS 导出的客户、车辆和维修保养记录。客户分群、名单和报表都按导入的数据统计。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="69"/>
+        <location filename="../../ui/views/customers_view.py" line="70"/>
         <source>Fill in the shop&apos;s name, phone, address and SMS signature in Settings (Ctrl+7): lists, labels and text messages use them.</source>
         <translation>在“设置”（Ctrl+7）中填写门店名称、电话、地址和短信签名：名单、标签和短信都会用到。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="73"/>
+        <location filename="../../ui/views/customers_view.py" line="74"/>
         <source>Open Import</source>
         <translation>打开导入</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="75"/>
+        <location filename="../../ui/views/customers_view.py" line="76"/>
         <source>Open Settings</source>
         <translation>打开设置</translation>
     </message>
@@ -2696,81 +2706,81 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>画像变更(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="190"/>
+        <location filename="../../ui/views/followup_view.py" line="193"/>
         <source>Caller:</source>
         <translation>回访员：</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="271"/>
+        <location filename="../../ui/views/followup_view.py" line="274"/>
         <source>Loading calls</source>
         <translation>正在加载待拨电话</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/followup_view.py" line="310"/>
+        <location filename="../../ui/views/followup_view.py" line="313"/>
         <source>%n call(s) to make</source>
         <translation>
             <numerusform>待拨 %n 个电话</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/followup_view.py" line="312"/>
+        <location filename="../../ui/views/followup_view.py" line="315"/>
         <source>; the first %n are listed</source>
         <translation>
             <numerusform>，下面列出前 %n 个</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="342"/>
+        <location filename="../../ui/views/followup_view.py" line="345"/>
         <source>No calls due. Well done.</source>
         <translation>没有待拨的电话，辛苦了！</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="344"/>
+        <location filename="../../ui/views/followup_view.py" line="347"/>
         <source>Calls come here when a call list is made with this caller among its callers (Lists), and on the day a follow-up set after a call is due.</source>
         <translation>在“名单”中生成电话名单并选中此回访员时，名单中的电话会出现在这里；通话后设定的下次跟进到期当天，也会出现在这里。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="348"/>
+        <location filename="../../ui/views/followup_view.py" line="351"/>
         <source>no number to call</source>
         <translation>无可拨打的号码</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="357"/>
+        <location filename="../../ui/views/followup_view.py" line="360"/>
         <source>%1 (was %2, from the suggestion)</source>
         <translation>%1（原为 %2，来自建议）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="361"/>
+        <location filename="../../ui/views/followup_view.py" line="364"/>
         <source>best time: %1</source>
         <translation>最佳时间：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="363"/>
+        <location filename="../../ui/views/followup_view.py" line="366"/>
         <source>attempt %1</source>
         <translation>第 %1 次拨打</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="385"/>
+        <location filename="../../ui/views/followup_view.py" line="388"/>
         <source>Loading the brief</source>
         <translation>正在载入简报</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="404"/>
+        <location filename="../../ui/views/followup_view.py" line="407"/>
         <source>the call&apos;s car</source>
         <translation>本次通话的车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="469"/>
+        <location filename="../../ui/views/followup_view.py" line="472"/>
         <source>Pick an outcome first: keys 1 … 6</source>
         <translation>请先选择结果：按键 1 … 6</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="507"/>
+        <location filename="../../ui/views/followup_view.py" line="510"/>
         <source>Saved for %1: %2</source>
         <translation>已保存 %1：%2</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="499"/>
+        <location filename="../../ui/views/followup_view.py" line="502"/>
         <source>Saving call</source>
         <translation>正在保存通话结果</translation>
     </message>
@@ -2778,37 +2788,37 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>GroupsTab</name>
     <message>
-        <location filename="../../ui/views/segment_grids.py" line="191"/>
+        <location filename="../../ui/views/segment_grids.py" line="192"/>
         <source>Group</source>
         <translation>分组</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segment_grids.py" line="191"/>
+        <location filename="../../ui/views/segment_grids.py" line="192"/>
         <source>Count</source>
         <translation>数量</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segment_grids.py" line="191"/>
+        <location filename="../../ui/views/segment_grids.py" line="192"/>
         <source>Counted</source>
         <translation>计数单位</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segment_grids.py" line="196"/>
+        <location filename="../../ui/views/segment_grids.py" line="197"/>
         <source>Due soon counts the next 30 days. Double-click a row to open it in the builder.</source>
         <translation>“即将到期”统计未来 30 天。双击某一行，可在分群编辑器中打开。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segment_grids.py" line="207"/>
+        <location filename="../../ui/views/segment_grids.py" line="208"/>
         <source>Counting groups</source>
         <translation>正在统计分组</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segment_grids.py" line="211"/>
+        <location filename="../../ui/views/segment_grids.py" line="212"/>
         <source>customers</source>
         <translation>客户</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segment_grids.py" line="211"/>
+        <location filename="../../ui/views/segment_grids.py" line="212"/>
         <source>vehicles</source>
         <translation>车辆</translation>
     </message>
@@ -3214,242 +3224,242 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>ListOutputs</name>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="107"/>
+        <location filename="../../ui/views/list_outputs.py" line="105"/>
         <source>&amp;Preview call sheet</source>
         <translation>预览回访单(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="108"/>
+        <location filename="../../ui/views/list_outputs.py" line="106"/>
         <source>P&amp;rint…</source>
         <translation>打印(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="109"/>
+        <location filename="../../ui/views/list_outputs.py" line="107"/>
         <source>Save call sheet PDF…</source>
         <translation>保存回访单 PDF…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="110"/>
+        <location filename="../../ui/views/list_outputs.py" line="108"/>
         <source>Save call list (Excel)…</source>
         <translation>保存电话名单（Excel）…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="111"/>
+        <location filename="../../ui/views/list_outputs.py" line="109"/>
         <source>Save mail list (Excel)…</source>
         <translation>保存邮寄名单（Excel）…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="115"/>
+        <location filename="../../ui/views/list_outputs.py" line="113"/>
         <source>Save labels / envelopes PDF…</source>
         <translation>保存标签/信封 PDF…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="118"/>
+        <location filename="../../ui/views/list_outputs.py" line="116"/>
         <source>Merge fields: %1; a fallback after a bar: {车型|您的爱车}</source>
         <translation>合并字段：%1；竖线后可写备用文字：{车型|您的爱车}</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="122"/>
+        <location filename="../../ui/views/list_outputs.py" line="120"/>
         <source>Save SMS vendor file…</source>
         <translation>保存短信平台文件…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="125"/>
+        <location filename="../../ui/views/list_outputs.py" line="123"/>
         <source>Only a supervisor may save the SMS vendor file: it holds full mobile numbers.</source>
         <translation>只有主管可以保存短信平台文件：文件中含完整手机号。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="131"/>
+        <location filename="../../ui/views/list_outputs.py" line="129"/>
         <source>Save WeChat list (Excel)…</source>
         <translation>保存微信名单（Excel）…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="132"/>
+        <location filename="../../ui/views/list_outputs.py" line="130"/>
         <source>Save visit list (Excel)…</source>
         <translation>保存上门拜访名单（Excel）…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="136"/>
-        <location filename="../../ui/views/list_outputs.py" line="172"/>
+        <location filename="../../ui/views/list_outputs.py" line="134"/>
+        <location filename="../../ui/views/list_outputs.py" line="170"/>
         <source>Call sheet</source>
         <translation>回访单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="140"/>
+        <location filename="../../ui/views/list_outputs.py" line="138"/>
         <source>Excel and mail</source>
         <translation>Excel 与邮寄</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="146"/>
+        <location filename="../../ui/views/list_outputs.py" line="144"/>
         <source>SMS</source>
         <translation>短信</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="148"/>
+        <location filename="../../ui/views/list_outputs.py" line="146"/>
         <source>Message</source>
         <translation>短信内容</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="149"/>
+        <location filename="../../ui/views/list_outputs.py" line="147"/>
         <source>Send at</source>
         <translation>发送时间</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="151"/>
+        <location filename="../../ui/views/list_outputs.py" line="149"/>
         <source>WeChat and visits</source>
         <translation>微信与上门拜访</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="153"/>
+        <location filename="../../ui/views/list_outputs.py" line="151"/>
         <source>WeChat message</source>
         <translation>微信消息</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="162"/>
+        <location filename="../../ui/views/list_outputs.py" line="160"/>
         <source>There is no call sheet for this list: nobody in it is to be called.</source>
         <translation>本名单没有回访跟进表：名单中没有需要电话联系的客户。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="173"/>
+        <location filename="../../ui/views/list_outputs.py" line="171"/>
         <source>SMS as sent</source>
         <translation>短信预览</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="174"/>
+        <location filename="../../ui/views/list_outputs.py" line="172"/>
         <source>WeChat messages</source>
         <translation>微信消息</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/list_outputs.py" line="255"/>
+        <location filename="../../ui/views/list_outputs.py" line="251"/>
         <source>%n page(s)</source>
         <translation>
             <numerusform>共 %n 页</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="266"/>
+        <location filename="../../ui/views/list_outputs.py" line="262"/>
         <source>Making the call sheet</source>
         <translation>正在生成回访单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="293"/>
+        <location filename="../../ui/views/list_outputs.py" line="289"/>
         <source>Printing cancelled: %1 of %2 page(s) sent to the printer.</source>
         <translation>已取消打印：共 %2 页，已送往打印机 %1 页。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="302"/>
+        <location filename="../../ui/views/list_outputs.py" line="298"/>
         <source>Printing the call sheet</source>
         <translation>正在打印回访单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="302"/>
+        <location filename="../../ui/views/list_outputs.py" line="298"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="337"/>
-        <location filename="../../ui/views/list_outputs.py" line="340"/>
+        <location filename="../../ui/views/list_outputs.py" line="333"/>
+        <location filename="../../ui/views/list_outputs.py" line="336"/>
         <source>PDF (*.pdf)</source>
         <translation>PDF 文件 (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="394"/>
+        <location filename="../../ui/views/list_outputs.py" line="390"/>
         <source>Counting the WeChat messages</source>
         <translation>正在统计微信消息</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="424"/>
+        <location filename="../../ui/views/list_outputs.py" line="420"/>
         <source>This message reads as an offer (%1), but the list was made for “%2”, so it includes customers who refused marketing or never agreed to it. Send offers from a list made for sales or marketing, which leaves them out.</source>
         <translation>这条短信含有营销用语（%1），但名单是为“%2”生成的，其中包括拒绝营销或从未同意营销的客户。营销短信请用以“销售”或“营销”为目的生成的名单发送，这样会自动排除他们。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="433"/>
+        <location filename="../../ui/views/list_outputs.py" line="429"/>
         <source>WeChat list</source>
         <translation>微信名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="434"/>
+        <location filename="../../ui/views/list_outputs.py" line="430"/>
         <source>The first messages:</source>
         <translation>前几条消息：</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="435"/>
+        <location filename="../../ui/views/list_outputs.py" line="431"/>
         <source>Write the WeChat list now?</source>
         <translation>现在生成微信名单吗？</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="487"/>
+        <location filename="../../ui/views/list_outputs.py" line="483"/>
         <source>, about ¥%1</source>
         <translation>，约 ¥%1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="489"/>
+        <location filename="../../ui/views/list_outputs.py" line="485"/>
         <source>Messages: %1, left out: %2</source>
         <translation>消息：%1 条，未包含：%2 人</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="495"/>
+        <location filename="../../ui/views/list_outputs.py" line="491"/>
         <source>phone numbers masked (only a supervisor&apos;s files hold full numbers)</source>
         <translation>电话号码已部分隐藏（只有主管保存的文件含完整号码）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="497"/>
+        <location filename="../../ui/views/list_outputs.py" line="493"/>
         <source>%1; %2</source>
         <translation>%1；%2</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="510"/>
+        <location filename="../../ui/views/list_outputs.py" line="506"/>
         <source>Some characters could not be printed</source>
         <translation>部分字符无法打印</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="335"/>
+        <location filename="../../ui/views/list_outputs.py" line="331"/>
         <source>Excel (*.xlsx);;CSV (*.csv)</source>
         <translation>Excel 文件 (*.xlsx);;CSV 文件 (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="351"/>
+        <location filename="../../ui/views/list_outputs.py" line="347"/>
         <source>Save as</source>
         <translation>另存为</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="387"/>
+        <location filename="../../ui/views/list_outputs.py" line="383"/>
         <source>Counting the SMS</source>
         <translation>正在计算短信</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="411"/>
+        <location filename="../../ui/views/list_outputs.py" line="407"/>
         <source>SMS vendor file</source>
         <translation>短信平台文件</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="445"/>
+        <location filename="../../ui/views/list_outputs.py" line="441"/>
         <source>No member of this list can be sent this message.</source>
         <translation>名单中没有人可以收到这条短信。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="413"/>
+        <location filename="../../ui/views/list_outputs.py" line="409"/>
         <source>Write the SMS vendor file now?</source>
         <translation>现在生成短信平台文件吗？</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="128"/>
+        <location filename="../../ui/views/list_outputs.py" line="126"/>
         <source>Each member&apos;s message, ready to paste into the chat. Merge fields: %1; a fallback after a bar: {店名|本店}</source>
         <translation>每位客户的消息，可直接复制粘贴到聊天中。合并字段：%1；竖线后可写备用文字：{店名|本店}</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="476"/>
+        <location filename="../../ui/views/list_outputs.py" line="472"/>
         <source>Writing %1</source>
         <translation>正在写入 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="481"/>
-        <location filename="../../ui/views/list_outputs.py" line="493"/>
+        <location filename="../../ui/views/list_outputs.py" line="477"/>
+        <location filename="../../ui/views/list_outputs.py" line="489"/>
         <source>Saved %1</source>
         <translation>已保存 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="483"/>
+        <location filename="../../ui/views/list_outputs.py" line="479"/>
         <source>%1 numbers, %2 billed messages, %3 skipped</source>
         <translation>%1 个号码，计费短信 %2 条，跳过 %3 个</translation>
     </message>
@@ -3760,37 +3770,42 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="544"/>
+        <location filename="../../ui/views/lists_view.py" line="546"/>
+        <source>No lists yet. A list built under Build appears here, to open, print again and read back.</source>
+        <translation>还没有名单。在“新建名单”里生成的名单会出现在这里，可再次打开、重新打印和读回。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/lists_view.py" line="548"/>
         <source>&amp;Open and re-print</source>
         <translation>打开并重新打印(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="573"/>
+        <location filename="../../ui/views/lists_view.py" line="577"/>
         <source>finished</source>
         <translation>已完成</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="573"/>
+        <location filename="../../ui/views/lists_view.py" line="577"/>
         <source>unfinished</source>
         <translation>未完成</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="574"/>
+        <location filename="../../ui/views/lists_view.py" line="578"/>
         <source>withdrawn</source>
         <translation>已撤回</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="594"/>
+        <location filename="../../ui/views/lists_view.py" line="598"/>
         <source>Step 1 of 3: what to send to whom</source>
         <translation>第 1 步（共 3 步）：联系谁、用什么方式</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="595"/>
+        <location filename="../../ui/views/lists_view.py" line="599"/>
         <source>Step 2 of 3: who is in the list, who is not and why</source>
         <translation>第 2 步（共 3 步）：名单内的客户，以及被排除的客户和原因</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="596"/>
+        <location filename="../../ui/views/lists_view.py" line="600"/>
         <source>Step 3 of 3: print and save</source>
         <translation>第 3 步（共 3 步）：打印与保存</translation>
     </message>
@@ -4079,31 +4094,31 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>在分群编辑器中打开这些车辆的车主</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segment_grids.py" line="86"/>
+        <location filename="../../ui/views/segment_grids.py" line="87"/>
         <source>Only vehicles with at least</source>
         <translation>仅含里程不低于</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segment_grids.py" line="103"/>
+        <location filename="../../ui/views/segment_grids.py" line="104"/>
         <source>Counting the matrix</source>
         <translation>正在统计九宫格</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/segment_grids.py" line="111"/>
+        <location filename="../../ui/views/segment_grids.py" line="112"/>
         <source>%Ln vehicle(s)</source>
         <translation>
             <numerusform>%Ln 辆车</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/segment_grids.py" line="112"/>
+        <location filename="../../ui/views/segment_grids.py" line="113"/>
         <source>%Ln customer(s)</source>
         <translation>
             <numerusform>%Ln 位客户</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/segment_grids.py" line="115"/>
+        <location filename="../../ui/views/segment_grids.py" line="116"/>
         <source>Years since purchase × latest satisfaction score, on %1. A customer with two old cars can sit in two cells; lists contact each customer once.</source>
         <translation>购车年限 × 最近一次满意度评分，评估日期 %1。有两辆旧车的客户可能同时出现在两个格子里；生成名单时每位客户只联系一次。</translation>
     </message>
@@ -5089,27 +5104,27 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>RfmTab</name>
     <message>
-        <location filename="../../ui/views/segment_grids.py" line="134"/>
+        <location filename="../../ui/views/segment_grids.py" line="135"/>
         <source>Class</source>
         <translation>类别</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segment_grids.py" line="134"/>
+        <location filename="../../ui/views/segment_grids.py" line="135"/>
         <source>Customers</source>
         <translation>客户数</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segment_grids.py" line="142"/>
+        <location filename="../../ui/views/segment_grids.py" line="143"/>
         <source>Double-click a class to open it in the builder.</source>
         <translation>双击某个类别，可在分群编辑器中打开。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segment_grids.py" line="152"/>
+        <location filename="../../ui/views/segment_grids.py" line="153"/>
         <source>Counting RFM classes</source>
         <translation>正在统计 RFM 分类</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segment_grids.py" line="167"/>
+        <location filename="../../ui/views/segment_grids.py" line="168"/>
         <source>Spends from %1 to %2. Thresholds (means): R ≤ %3 days, F ≥ %4, M ≥ ¥%5. %6 customers have a class.</source>
         <translation>消费期间 %1 至 %2。阈值（平均值）：R ≤ %3 天，F ≥ %4，M ≥ ¥%5。共 %6 位客户有分类。</translation>
     </message>
@@ -5261,264 +5276,269 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>评估日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="106"/>
+        <location filename="../../ui/views/segments_view.py" line="103"/>
+        <source>No saved segments yet. Set the conditions beside this list, name them and save; or open a ready-made one from the other tabs.</source>
+        <translation>还没有保存的分群。在右边设好条件、起名后保存；也可以从其他标签页打开现成的分群。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/segments_view.py" line="110"/>
         <source>&amp;New</source>
         <translation>新建(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="108"/>
+        <location filename="../../ui/views/segments_view.py" line="112"/>
         <source>Rename…</source>
         <translation>重命名…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="110"/>
+        <location filename="../../ui/views/segments_view.py" line="114"/>
         <source>Duplicate…</source>
         <translation>复制…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="112"/>
+        <location filename="../../ui/views/segments_view.py" line="116"/>
         <source>Delete…</source>
         <translation>删除…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="117"/>
+        <location filename="../../ui/views/segments_view.py" line="121"/>
         <source>Only a supervisor may delete saved segments.</source>
         <translation>只有主管可以删除已保存的分群。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="118"/>
+        <location filename="../../ui/views/segments_view.py" line="122"/>
         <source>Import…</source>
         <translation>导入…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="120"/>
+        <location filename="../../ui/views/segments_view.py" line="124"/>
         <source>Export…</source>
         <translation>导出…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="124"/>
+        <location filename="../../ui/views/segments_view.py" line="128"/>
         <source>Saved segments</source>
         <translation>已保存的分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="145"/>
+        <location filename="../../ui/views/segments_view.py" line="149"/>
         <source>Segment name, e.g. 5–6 years, high satisfaction, replacement</source>
         <translation>分群名称，例如：5–6年 高满意度 换车</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="146"/>
+        <location filename="../../ui/views/segments_view.py" line="150"/>
         <source>&amp;Save</source>
         <translation>保存(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="164"/>
+        <location filename="../../ui/views/segments_view.py" line="168"/>
         <source>No.</source>
         <translation>编号</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="165"/>
+        <location filename="../../ui/views/segments_view.py" line="169"/>
         <source>Name</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="166"/>
+        <location filename="../../ui/views/segments_view.py" line="170"/>
         <source>Mobile</source>
         <translation>手机</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="167"/>
+        <location filename="../../ui/views/segments_view.py" line="171"/>
         <source>Vehicle</source>
         <translation>车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="168"/>
+        <location filename="../../ui/views/segments_view.py" line="172"/>
         <source>Plate</source>
         <translation>车牌</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="172"/>
+        <location filename="../../ui/views/segments_view.py" line="176"/>
         <source>Right-click a customer for their pre-call brief</source>
         <translation>右键点击客户查看其通话前简报</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="174"/>
+        <location filename="../../ui/views/segments_view.py" line="178"/>
         <source>Customer brief…</source>
         <translation>客户简报…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="180"/>
+        <location filename="../../ui/views/segments_view.py" line="184"/>
         <source>First members (double-click to open):</source>
         <translation>部分成员（双击打开）：</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="218"/>
-        <location filename="../../ui/views/segments_view.py" line="503"/>
+        <location filename="../../ui/views/segments_view.py" line="222"/>
+        <location filename="../../ui/views/segments_view.py" line="508"/>
         <source>Loading segments</source>
         <translation>正在载入分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="276"/>
+        <location filename="../../ui/views/segments_view.py" line="281"/>
         <source>The conditions in the builder are not saved as a segment yet.</source>
         <translation>分群编辑器中的条件还没有保存为分群。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="278"/>
+        <location filename="../../ui/views/segments_view.py" line="283"/>
         <source>The segment “%1” has changes that are not saved.</source>
         <translation>分群“%1”有未保存的修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="284"/>
+        <location filename="../../ui/views/segments_view.py" line="289"/>
         <source>Unsaved changes</source>
         <translation>未保存的修改</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="285"/>
+        <location filename="../../ui/views/segments_view.py" line="290"/>
         <source>Save them before the builder shows something else?</source>
         <translation>在编辑器换成其他内容之前，先保存这些修改吗？</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="338"/>
+        <location filename="../../ui/views/segments_view.py" line="343"/>
         <source>Opening segment</source>
         <translation>正在打开分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="370"/>
+        <location filename="../../ui/views/segments_view.py" line="375"/>
         <source>—</source>
         <translation>—</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="373"/>
+        <location filename="../../ui/views/segments_view.py" line="378"/>
         <source>Counting…</source>
         <translation>正在统计…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="379"/>
+        <location filename="../../ui/views/segments_view.py" line="384"/>
         <source>Counting members</source>
         <translation>正在统计人数</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/segments_view.py" line="385"/>
+        <location filename="../../ui/views/segments_view.py" line="390"/>
         <source>%Ln customer(s)</source>
         <translation>
             <numerusform>%Ln 位客户</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="387"/>
+        <location filename="../../ui/views/segments_view.py" line="392"/>
         <source>%1, %2</source>
         <translation>%1，%2</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/segments_view.py" line="388"/>
+        <location filename="../../ui/views/segments_view.py" line="393"/>
         <source>%Ln vehicle(s)</source>
         <translation>
             <numerusform>%Ln 辆车</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="427"/>
+        <location filename="../../ui/views/segments_view.py" line="432"/>
         <source>Give the segment a name first.</source>
         <translation>请先为分群命名。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="437"/>
+        <location filename="../../ui/views/segments_view.py" line="442"/>
         <source>Replace segment</source>
         <translation>替换分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="438"/>
+        <location filename="../../ui/views/segments_view.py" line="443"/>
         <source>A segment named “%1” exists. Replace its filter?</source>
         <translation>已有名为“%1”的分群。要替换它的筛选条件吗？</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="460"/>
+        <location filename="../../ui/views/segments_view.py" line="465"/>
         <source>Reload opens the segment as it is stored now: the filter you changed is dropped. Cancel keeps your filter here, to look at theirs first or to save yours under another name.</source>
         <translation>“重新载入”会打开该分群现在保存的样子，您改动的筛选条件将被丢弃。“取消”则保留您的筛选条件，可先查看对方的改动，或用另一个名称保存您的条件。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="464"/>
+        <location filename="../../ui/views/segments_view.py" line="469"/>
         <source>Saving segment</source>
         <translation>正在保存分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="467"/>
+        <location filename="../../ui/views/segments_view.py" line="472"/>
         <source>Segment “%1” saved</source>
         <translation>分群“%1”已保存</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="515"/>
+        <location filename="../../ui/views/segments_view.py" line="520"/>
         <source>Name:</source>
         <translation>名称：</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="544"/>
+        <location filename="../../ui/views/segments_view.py" line="549"/>
         <source>Reload opens the segment as it is stored now (changes to its filter not saved yet are dropped) and asks for the new name again as you typed it. Cancel drops the name you typed.</source>
         <translation>“重新载入”会按当前保存的内容重新打开该分群（筛选条件中尚未保存的修改将被放弃），并再次询问新名称，保留您输入的名称。若选“取消”，您输入的名称将被放弃。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="549"/>
+        <location filename="../../ui/views/segments_view.py" line="554"/>
         <source>Rename segment</source>
         <translation>重命名分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="539"/>
+        <location filename="../../ui/views/segments_view.py" line="544"/>
         <source>Segment renamed to “%1”</source>
         <translation>分群已重命名为“%1”</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="568"/>
+        <location filename="../../ui/views/segments_view.py" line="573"/>
         <source>Duplicate segment</source>
         <translation>复制分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="568"/>
+        <location filename="../../ui/views/segments_view.py" line="573"/>
         <source>%1 (copy)</source>
         <translation>%1（副本）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="565"/>
+        <location filename="../../ui/views/segments_view.py" line="570"/>
         <source>Copy saved as “%1”</source>
         <translation>副本已保存为“%1”</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="577"/>
+        <location filename="../../ui/views/segments_view.py" line="582"/>
         <source>Delete segment</source>
         <translation>删除分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="578"/>
+        <location filename="../../ui/views/segments_view.py" line="583"/>
         <source>Delete the segment “%1”? Lists already made from it are kept.</source>
         <translation>删除分群“%1”吗？已用它生成的名单会保留。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="601"/>
+        <location filename="../../ui/views/segments_view.py" line="606"/>
         <source>Segment “%1” deleted</source>
         <translation>分群“%1”已删除</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="606"/>
+        <location filename="../../ui/views/segments_view.py" line="611"/>
         <source>Import segment</source>
         <translation>导入分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="606"/>
-        <location filename="../../ui/views/segments_view.py" line="639"/>
+        <location filename="../../ui/views/segments_view.py" line="611"/>
+        <location filename="../../ui/views/segments_view.py" line="644"/>
         <source>Segment files (*.json)</source>
         <translation>分群文件 (*.json)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="640"/>
+        <location filename="../../ui/views/segments_view.py" line="645"/>
         <source>Export segment</source>
         <translation>导出分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="653"/>
+        <location filename="../../ui/views/segments_view.py" line="658"/>
         <source>Saved %1</source>
         <translation>已保存 %1</translation>
     </message>
     <message>
         <location filename="../../ui/main_window.py" line="225"/>
-        <location filename="../../ui/views/segments_view.py" line="668"/>
+        <location filename="../../ui/views/segments_view.py" line="673"/>
         <source>Preparing the RFM and mileage figures</source>
         <translation>正在准备 RFM 与里程数据</translation>
     </message>
@@ -5526,49 +5546,49 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>ServiceTab</name>
     <message>
-        <location filename="../../ui/views/segment_grids.py" line="229"/>
+        <location filename="../../ui/views/segment_grids.py" line="230"/>
         <source>Service reminders</source>
         <translation>保养与维修提醒</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segment_grids.py" line="230"/>
+        <location filename="../../ui/views/segment_grids.py" line="231"/>
         <source>Referrals (existing customers bring new ones)</source>
         <translation>老带新（转介绍）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segment_grids.py" line="245"/>
+        <location filename="../../ui/views/segment_grids.py" line="246"/>
         <source>Other templates</source>
         <translation>其他模板</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segment_grids.py" line="250"/>
+        <location filename="../../ui/views/segment_grids.py" line="251"/>
         <source>Open in the builder, where it can be changed and saved</source>
         <translation>在分群编辑器中打开，可修改并保存</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segment_grids.py" line="259"/>
+        <location filename="../../ui/views/segment_grids.py" line="260"/>
         <source>Counted for the evaluation date; due soon means the next %1 days. Click a button to open it in the builder.</source>
         <translation>按评估日期统计；“到期”指未来 %1 天内。点击按钮可在分群编辑器中打开。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segment_grids.py" line="284"/>
+        <location filename="../../ui/views/segment_grids.py" line="285"/>
         <source>Counting %1</source>
         <translation>正在统计：%1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/segment_grids.py" line="289"/>
+        <location filename="../../ui/views/segment_grids.py" line="290"/>
         <source>%Ln customer(s)</source>
         <translation>
             <numerusform>%Ln 位客户</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/segment_grids.py" line="291"/>
+        <location filename="../../ui/views/segment_grids.py" line="292"/>
         <source>%1, %2</source>
         <translation>%1，%2</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/segment_grids.py" line="292"/>
+        <location filename="../../ui/views/segment_grids.py" line="293"/>
         <source>%Ln vehicle(s)</source>
         <translation>
             <numerusform>%Ln 辆车</numerusform>
@@ -5578,258 +5598,258 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>SettingsView</name>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="95"/>
+        <location filename="../../ui/views/settings_view.py" line="94"/>
         <source>This computer</source>
         <translation>本机</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="97"/>
+        <location filename="../../ui/views/settings_view.py" line="96"/>
         <source>&amp;Language</source>
         <translation>语言(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="102"/>
+        <location filename="../../ui/views/settings_view.py" line="101"/>
         <source>Where Revisit first suggests saving lists, call sheets and labels</source>
         <translation>保存名单、回访单和标签时默认打开的文件夹</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="104"/>
+        <location filename="../../ui/views/settings_view.py" line="103"/>
         <source>&amp;Choose…</source>
         <translation>选择(&amp;C)…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="109"/>
+        <location filename="../../ui/views/settings_view.py" line="108"/>
         <source>Export folder</source>
         <translation>导出文件夹</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="110"/>
+        <location filename="../../ui/views/settings_view.py" line="109"/>
         <source>Change my &amp;password…</source>
         <translation>修改我的密码(&amp;P)…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="117"/>
+        <location filename="../../ui/views/settings_view.py" line="116"/>
         <source>Signed in as</source>
         <translation>当前用户</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="121"/>
+        <location filename="../../ui/views/settings_view.py" line="120"/>
         <source>The shop&apos;s name, as printed on envelopes and in texts</source>
         <translation>门店名称，印在信封和短信、微信消息中</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="125"/>
+        <location filename="../../ui/views/settings_view.py" line="124"/>
         <source>Province, city, district, street</source>
         <translation>省、市、区、街道</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="132"/>
+        <location filename="../../ui/views/settings_view.py" line="131"/>
         <source>【shop name】, as registered with the SMS vendor</source>
         <translation>【店名】，与短信平台报备的签名一致</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="134"/>
+        <location filename="../../ui/views/settings_view.py" line="133"/>
         <source>Counted in every SMS&apos;s length, e.g. 【某某丰田】</source>
         <translation>计入每条短信的字数，例如【某某丰田】</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="136"/>
+        <location filename="../../ui/views/settings_view.py" line="135"/>
         <source>Marketing SMS must say how to refuse, e.g. 回T退订</source>
         <translation>营销短信必须注明退订方式，例如：回T退订</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="139"/>
+        <location filename="../../ui/views/settings_view.py" line="138"/>
         <source>Generic file</source>
         <translation>通用文件</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="140"/>
+        <location filename="../../ui/views/settings_view.py" line="139"/>
         <source>Aliyun</source>
         <translation>阿里云</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="141"/>
+        <location filename="../../ui/views/settings_view.py" line="140"/>
         <source>Huawei Cloud</source>
         <translation>华为云</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="148"/>
+        <location filename="../../ui/views/settings_view.py" line="147"/>
         <source> yuan per part</source>
         <translation> 元/条</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="150"/>
+        <location filename="../../ui/views/settings_view.py" line="149"/>
         <source>What the SMS vendor charges for one billed part (70 characters, or 67 in a longer message); the estimate before an SMS file is written uses it</source>
         <translation>短信平台每计费一条的价格（70 字一条，长短信每 67 字一条）；生成短信文件前的费用估算使用此价格</translation>
     </message>
     <message>
+        <location filename="../../ui/views/settings_view.py" line="164"/>
         <location filename="../../ui/views/settings_view.py" line="165"/>
-        <location filename="../../ui/views/settings_view.py" line="166"/>
         <source> days</source>
         <translation> 天</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="171"/>
+        <location filename="../../ui/views/settings_view.py" line="170"/>
         <source>&amp;Save shared settings</source>
         <translation>保存共享设置(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="174"/>
+        <location filename="../../ui/views/settings_view.py" line="173"/>
         <source>Shared by every PC on this database</source>
         <translation>使用此数据库的所有电脑共享</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="176"/>
+        <location filename="../../ui/views/settings_view.py" line="175"/>
         <source>Shop name</source>
         <translation>门店名称</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="177"/>
+        <location filename="../../ui/views/settings_view.py" line="176"/>
         <source>Shop phone</source>
         <translation>门店电话</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="178"/>
+        <location filename="../../ui/views/settings_view.py" line="177"/>
         <source>Shop address (envelope sender)</source>
         <translation>门店地址（信封寄件人）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="179"/>
+        <location filename="../../ui/views/settings_view.py" line="178"/>
         <source>Shop postcode</source>
         <translation>门店邮编</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="180"/>
+        <location filename="../../ui/views/settings_view.py" line="179"/>
         <source>Label sheet</source>
         <translation>标签纸规格</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="181"/>
+        <location filename="../../ui/views/settings_view.py" line="180"/>
         <source>SMS signature</source>
         <translation>短信签名</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="182"/>
+        <location filename="../../ui/views/settings_view.py" line="181"/>
         <source>SMS opt-out text</source>
         <translation>短信退订提示</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="183"/>
+        <location filename="../../ui/views/settings_view.py" line="182"/>
         <source>SMS vendor file layout</source>
         <translation>短信平台文件格式</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="184"/>
+        <location filename="../../ui/views/settings_view.py" line="183"/>
         <source>SMS price per part</source>
         <translation>短信单价（每条）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="185"/>
+        <location filename="../../ui/views/settings_view.py" line="184"/>
         <source>Marketing SMS only between</source>
         <translation>营销短信发送时段</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="186"/>
+        <location filename="../../ui/views/settings_view.py" line="185"/>
         <source>Do not contact again within</source>
         <translation>在此天数内不重复联系</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="187"/>
+        <location filename="../../ui/views/settings_view.py" line="186"/>
         <source>Unanswered calls come back after</source>
         <translation>未接通电话重拨间隔</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="188"/>
+        <location filename="../../ui/views/settings_view.py" line="187"/>
         <source>Switch to SMS or mail after failed calls</source>
         <translation>未接通几次后改用短信或邮寄</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="198"/>
+        <location filename="../../ui/views/settings_view.py" line="197"/>
         <source>Only a supervisor may change these settings.</source>
         <translation>只有主管可以修改这些设置。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="201"/>
+        <location filename="../../ui/views/settings_view.py" line="200"/>
         <source>Database</source>
         <translation>数据库</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="203"/>
+        <location filename="../../ui/views/settings_view.py" line="202"/>
         <source>Location</source>
         <translation>位置</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="204"/>
+        <location filename="../../ui/views/settings_view.py" line="203"/>
         <source>Schema revision</source>
         <translation>数据库结构版本</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="221"/>
+        <location filename="../../ui/views/settings_view.py" line="215"/>
         <source>General</source>
         <translation>常规</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="225"/>
+        <location filename="../../ui/views/settings_view.py" line="219"/>
         <source>Staff accounts</source>
         <translation>员工账号</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="229"/>
+        <location filename="../../ui/views/settings_view.py" line="223"/>
         <source>Backups</source>
         <translation>备份</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="232"/>
+        <location filename="../../ui/views/settings_view.py" line="226"/>
         <source>Tags</source>
         <translation>标签</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="235"/>
+        <location filename="../../ui/views/settings_view.py" line="229"/>
         <source>Service intervals</source>
         <translation>保养间隔</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="238"/>
+        <location filename="../../ui/views/settings_view.py" line="232"/>
         <source>Suggestion rules</source>
         <translation>建议规则</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="309"/>
+        <location filename="../../ui/views/settings_view.py" line="303"/>
         <source>Saving settings</source>
         <translation>正在保存设置</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="316"/>
+        <location filename="../../ui/views/settings_view.py" line="310"/>
         <source>Saved.</source>
         <translation>已保存。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="324"/>
+        <location filename="../../ui/views/settings_view.py" line="318"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="326"/>
+        <location filename="../../ui/views/settings_view.py" line="320"/>
         <source>Reload the settings now? Your changes that were not saved are lost.</source>
         <translation>现在重新载入设置吗？未保存的修改将丢失。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="329"/>
+        <location filename="../../ui/views/settings_view.py" line="323"/>
         <source>Reloaded; make your change again.</source>
         <translation>已重新载入，请重新修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="333"/>
+        <location filename="../../ui/views/settings_view.py" line="327"/>
         <source>The new language applies when Revisit restarts.</source>
         <translation>新语言将在回访重新启动后生效。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="340"/>
+        <location filename="../../ui/views/settings_view.py" line="334"/>
         <source>Change my password</source>
         <translation>修改我的密码</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="345"/>
+        <location filename="../../ui/views/settings_view.py" line="339"/>
         <source>Password changed</source>
         <translation>密码已修改</translation>
     </message>
@@ -6712,52 +6732,62 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>设为员工(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/users_panel.py" line="117"/>
+        <location filename="../../ui/views/users_panel.py" line="111"/>
+        <source>Make supervisor</source>
+        <translation>设为主管</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/users_panel.py" line="112"/>
+        <source>Make %1 a supervisor? They will be able to see and export full phone numbers, manage staff accounts, change the shared settings, read the audit log and erase customers.</source>
+        <translation>把%1设为主管？主管可以查看和导出完整手机号、管理员工账号、修改共享设置、查看审计日志和删除客户资料。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/users_panel.py" line="125"/>
         <source>%1 is now a supervisor</source>
         <translation>%1 现在是主管</translation>
     </message>
     <message>
-        <location filename="../../ui/views/users_panel.py" line="118"/>
+        <location filename="../../ui/views/users_panel.py" line="126"/>
         <source>%1 is now staff</source>
         <translation>%1 现在是员工</translation>
     </message>
     <message>
-        <location filename="../../ui/views/users_panel.py" line="125"/>
+        <location filename="../../ui/views/users_panel.py" line="133"/>
         <source>Account %1 added</source>
         <translation>已新增账号 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/users_panel.py" line="136"/>
+        <location filename="../../ui/views/users_panel.py" line="144"/>
         <source>Disable account</source>
         <translation>停用账号</translation>
     </message>
     <message>
-        <location filename="../../ui/views/users_panel.py" line="137"/>
+        <location filename="../../ui/views/users_panel.py" line="145"/>
         <source>Disable %1? They can no longer sign in; what they did stays in the history.</source>
         <translation>停用 %1？停用后将无法登录，其操作记录仍会保留。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/users_panel.py" line="149"/>
+        <location filename="../../ui/views/users_panel.py" line="157"/>
         <source>%1 can sign in again</source>
         <translation>%1 可以重新登录</translation>
     </message>
     <message>
-        <location filename="../../ui/views/users_panel.py" line="150"/>
+        <location filename="../../ui/views/users_panel.py" line="158"/>
         <source>%1 can no longer sign in</source>
         <translation>%1 已无法登录</translation>
     </message>
     <message>
-        <location filename="../../ui/views/users_panel.py" line="162"/>
+        <location filename="../../ui/views/users_panel.py" line="170"/>
         <source>Reset the password of %1</source>
         <translation>重置 %1 的密码</translation>
     </message>
     <message>
-        <location filename="../../ui/views/users_panel.py" line="163"/>
+        <location filename="../../ui/views/users_panel.py" line="171"/>
         <source>%1 signs in once with this password, then chooses their own.</source>
         <translation>%1 用此密码登录一次后，须设置自己的密码。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/users_panel.py" line="168"/>
+        <location filename="../../ui/views/users_panel.py" line="176"/>
         <source>Password of %1 reset</source>
         <translation>已重置 %1 的密码</translation>
     </message>
@@ -6808,12 +6838,12 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>ValueEditor</name>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="240"/>
+        <location filename="../../ui/views/filter_editor.py" line="241"/>
         <source>yes</source>
         <translation>是</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="241"/>
+        <location filename="../../ui/views/filter_editor.py" line="242"/>
         <source>no</source>
         <translation>否</translation>
     </message>

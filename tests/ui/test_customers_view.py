@@ -95,6 +95,24 @@ def test_search_by_part_of_mobile_and_by_plate(qtbot, view, demo_db):
     assert _names(view) == [target.name]
 
 
+def test_a_search_that_finds_nobody_says_so_in_the_list(qtbot, view):
+    from PySide6.QtGui import QColor
+
+    from ui.widgets import empty_text
+
+    assert empty_text(view.table) == ""  # everyone listed
+    _type_search(qtbot, view, "qqqzzz")
+    assert view.model.rowCount() == 0
+    assert empty_text(view.table).startswith("No customer matches “qqqzzz”.")
+    # It is painted: the empty list is not all one colour.
+    image = view.table.viewport().grab().toImage()
+    colours = {QColor(image.pixel(x, y)).name() for x in range(0, image.width(), 2)
+               for y in range(image.height() // 2 - 30, image.height() // 2 + 30, 2)}
+    assert len(colours) > 1
+    _type_search(qtbot, view, "")
+    assert view.model.rowCount() == 150 and empty_text(view.table) == ""
+
+
 def test_header_click_sorts_in_database(qtbot, view):
     header = view.table.horizontalHeader()
     with qtbot.waitSignal(view.search_finished, timeout=5000):

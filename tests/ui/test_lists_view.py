@@ -440,6 +440,7 @@ def test_a_new_database_offers_the_templates_and_a_template_run_saves_it_once(qt
     """Before anyone saves a segment, the wizard offers the ready-made templates (as `list
     build KEY` takes them); the first run of one saves it under its key, offered once after."""
     from ui.tasks import changed
+    from ui.widgets import empty_text
 
     runner = TaskRunner()
     widget = ListsView(demo_db, runner)
@@ -452,6 +453,12 @@ def test_a_new_database_offers_the_templates_and_a_template_run_saves_it_once(qt
         offered = [widget.segment.itemData(i) for i in range(widget.segment.count())]
         assert offered == keys  # nothing saved: no separator, the templates in their order
         assert widget.build_button.isEnabled()
+        # No list yet: the past runs say so, once read, and where lists come from.
+        assert empty_text(widget.history) == ""  # not read yet
+        widget.tabs.setCurrentIndex(1)
+        qtbot.waitUntil(lambda: empty_text(widget.history).startswith("No lists yet."),
+                        timeout=5000)
+        widget.tabs.setCurrentIndex(0)
         key = "service.maintenance_due"
         widget.segment.setCurrentIndex(widget.segment.findData(key))
         assert widget.purpose.currentData() == "reminder"  # the template's purpose
@@ -469,5 +476,8 @@ def test_a_new_database_offers_the_templates_and_a_template_run_saves_it_once(qt
         # The saved template first, a separator (no data), then the others, each once.
         assert offered == [key, None, *(k for k in keys if k != key)]
         assert widget.segment.currentData() == key  # the choice stays
+        widget.refresh_history()
+        qtbot.waitUntil(lambda: widget.history.rowCount() == 1, timeout=5000)
+        assert empty_text(widget.history) == ""
     finally:
         shut_down(widget, runner)

@@ -281,15 +281,26 @@ def test_the_audit_trail_reads_in_chinese_words_not_codes(qtbot, translated, dem
     runner.wait()
 
 
-def test_a_supervisor_changes_a_role(qtbot, users, demo_db):
+def test_a_supervisor_changes_a_role(qtbot, users, demo_db, monkeypatch):
     users.table.selectRow(users.model.row_of("chenli"))
     assert users.role_button.text() == "Make &supervisor"
+    # Making someone a supervisor says what they may then do, and can be called off.
+    asked: list[str] = []
+    answer = QMessageBox.StandardButton.No
+    monkeypatch.setattr("ui.views.users_panel.QMessageBox.question",
+                        lambda _parent, _title, text: asked.append(text) or answer)
+    users.role_button.click()
+    assert "full phone numbers" in asked[0] and "陈丽" in asked[0]
+    users.runner.wait()
+    assert users.selected().role == "clerk"
+    answer = QMessageBox.StandardButton.Yes
     with qtbot.waitSignal(users.loaded, timeout=10000):
         users.role_button.click()
     assert users.selected().role == "supervisor"
     assert users.role_button.text() == "Make &staff"
     with qtbot.waitSignal(users.loaded, timeout=10000):
-        users.role_button.click()
+        users.role_button.click()  # back to staff: asked nothing
+    assert len(asked) == 2
     assert signing.sign_in(demo_db.engine, "chenli", "demo123").actor.role == "clerk"
     # Nobody changes their own role.
     users.table.selectRow(users.model.row_of("supervisor"))

@@ -40,7 +40,7 @@ from ui.table_models.audit_table import (
     detail_lines,
 )
 from ui.tasks import DataChange, TaskRunner
-from ui.widgets import date_edit
+from ui.widgets import date_edit, when_empty
 
 DEFAULT_DAYS = 30
 
@@ -70,6 +70,9 @@ class AuditView(QWidget):
         self.model = AuditTableModel(self)
         self.table = QTableView()
         self.table.setModel(self.model)
+        self._read = False
+        when_empty(self.table, lambda: self.tr(
+            "No entries for this person, action, customer and period.") if self._read else "")
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setWordWrap(False)
@@ -170,6 +173,7 @@ class AuditView(QWidget):
         )
 
     def _show(self, page: AuditPage) -> None:
+        self._read = True
         self.model.set_entries(page.entries)
         locale = QLocale()
         shown = len(page.entries)

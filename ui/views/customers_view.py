@@ -32,6 +32,7 @@ from ui.table_models.customer_table import (
     CustomerTableModel,
 )
 from ui.tasks import DataChange, TaskRunner, changed
+from ui.widgets import when_empty
 
 if TYPE_CHECKING:
     from ui.views.customer_page import CustomerPage
@@ -118,6 +119,10 @@ class CustomersView(QWidget):
         self.model = CustomerTableModel(lambda ids: customers.fetch_rows(connect, ids))
         self.table = QTableView()
         self.table.setModel(self.model)
+        self._searched = ""  # what the rows shown were found by
+        when_empty(self.table, lambda: self.tr(
+            "No customer matches “%1”. Search by name, pinyin or initials, mobile, plate or "
+            "VIN.").replace("%1", self._searched) if self._searched else "")
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setAlternatingRowColors(True)
@@ -307,6 +312,7 @@ class CustomersView(QWidget):
         # The customer on the page stays if they are still found; no one else opens until the
         # user picks them (a page opened by itself invites typing onto the wrong customer).
         selected = self._shown_customer()
+        self._searched = self.search.text().strip()
         self.model.set_ids(ids)
         if ids and not self._columns_fitted:
             self._fit_columns()

@@ -44,7 +44,7 @@ from ui.views.customer_page import fill_table, make_table, read_only_rows
 from ui.views.list_outputs import ListOutputs
 from ui.views.list_readback import ReadBackPanel
 from ui.views.preferences_panel import purpose_hint
-from ui.widgets import date_edit
+from ui.widgets import date_edit, when_empty
 
 PURPOSES = ("care", "callback", "sales", "reminder", "survey", "recall", "marketing",
             "ref_thanks", "ref_ask")
@@ -541,6 +541,10 @@ class ListsView(QWidget):
              self.tr("State")]
         )
         self.history.cellDoubleClicked.connect(self._on_history_opened)
+        self._history_read = False
+        when_empty(self.history, lambda: self.tr(
+            "No lists yet. A list built under Build appears here, to open, print again and "
+            "read back.") if self._history_read else "")
         open_button = QPushButton(self.tr("&Open and re-print"))
         open_button.clicked.connect(lambda: self._on_history_opened(self.history.currentRow(), 0))
         # The lists come back filled in: read here, they become contacts, km and profile.
@@ -569,7 +573,7 @@ class ListsView(QWidget):
         )
 
     def _show_history(self, rows) -> None:
-        self._history = rows
+        self._history, self._history_read = rows, True
         done, unfinished = self.tr("finished"), self.tr("unfinished")
         withdrawn = self.tr("withdrawn")
         lang = language()

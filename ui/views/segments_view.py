@@ -39,7 +39,7 @@ from ui.tasks import TaskRunner, changed, error_text
 from ui.views.customer_page import fill_table, make_table
 from ui.views.filter_editor import FilterEditor
 from ui.views.segment_grids import GroupsTab, MatrixTab, RfmTab, ServiceTab
-from ui.widgets import date_edit
+from ui.widgets import date_edit, when_empty
 
 COUNT_DELAY_MS = 350
 
@@ -98,6 +98,10 @@ class SegmentsView(QWidget):
     # --- builder tab ---------------------------------------------------------------------
     def _build_builder(self) -> QWidget:
         self.saved = QListWidget()
+        self._saved_read = False  # the list filled once
+        when_empty(self.saved, lambda: self.tr(
+            "No saved segments yet. Set the conditions beside this list, name them and save; "
+            "or open a ready-made one from the other tabs.") if self._saved_read else "")
         # Opened on the user's choice only, which selects a row (a click, the arrow keys):
         # not on the current row changing, which Qt also does when the list gets the focus
         # with no row current (it makes the first one current, unselected). That opened the
@@ -219,11 +223,12 @@ class SegmentsView(QWidget):
         )
 
     def _fill_list(self, infos, select: str | None) -> None:
+        self._saved_read = True
         self.saved.blockSignals(True)
         self.saved.clear()
         lang = language()
         for info in infos:
-            # A template saved under its key reads with the template's name beside it.
+            # A template saved under its key reads by the template's name.
             item = QListWidgetItem(segments.title(info, lang))
             item.setData(Qt.ItemDataRole.UserRole, info.name)
             self.saved.addItem(item)

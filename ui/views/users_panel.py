@@ -106,6 +106,14 @@ class UsersPanel(QWidget):
         if account is None:
             return
         role = STAFF if account.role in SUPERVISOR_ROLES else SUPERVISOR
+        if role == SUPERVISOR:  # what a supervisor may do, said before it is given
+            answer = QMessageBox.question(
+                self, self.tr("Make supervisor"),
+                self.tr("Make %1 a supervisor? They will be able to see and export full phone "
+                        "numbers, manage staff accounts, change the shared settings, read the "
+                        "audit log and erase customers.").replace("%1", account.display_name))
+            if answer != QMessageBox.StandardButton.Yes:
+                return
         sessions, actor, name = self.database.sessions, self.actor, account.username
         self.runner.run(
             lambda _p, _c: accounts.set_role(sessions, actor, name, role),
