@@ -116,6 +116,11 @@ _OTHER_DIALABLE = re.compile(OTHER_DIALABLE)
 # Characters a stored part may carry around its number (spaces of every width), taken off
 # the same way by PostgreSQL's btrim.
 PHONE_SPACES = " \t\n\r\u3000\xa0"
+# Between two stored other phones: imports and the customer page join them with ", "; data
+# typed elsewhere or by an earlier version may use any separator a cell does (_SEPARATORS
+# but words). The same text is PostgreSQL's pattern (services/lists/routing.py).
+STORED_SEPARATORS = r"[,，;；/|、\n\r]"
+_STORED_SEPARATORS = re.compile(STORED_SEPARATORS)
 
 
 @lru_cache(maxsize=1)
@@ -143,7 +148,7 @@ def first_dialable(other_phones: str | None) -> str | None:
     were no valid number are passed over."""
     if not other_phones:
         return None
-    for part in other_phones.replace("，", ",").split(","):
+    for part in _STORED_SEPARATORS.split(other_phones):
         number = part.strip(PHONE_SPACES)
         if _dialable(number):
             return number

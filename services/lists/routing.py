@@ -26,6 +26,7 @@ from services.imports.phones import (
     MOBILE_NOISE,
     OTHER_DIALABLE,
     PHONE_SPACES,
+    STORED_SEPARATORS,
     landline_digits,
 )
 from services.segments.sqlx import contains_text, day, digits_only
@@ -132,7 +133,7 @@ def dialable_sql(other_phones) -> ColumnElement[str]:
     other phones a caller can dial (a mainland mobile that is no placeholder of one repeated
     digit, a landline whose digits libphonenumber's pattern takes, or an OTHER_DIALABLE
     number), NULL when none is."""
-    parts = (func.unnest(func.string_to_array(func.replace(other_phones, "，", ","), ","))
+    parts = (func.regexp_split_to_table(other_phones, STORED_SEPARATORS)
              .table_valued("part", with_ordinality="n").render_derived("parts"))
     number = func.btrim(parts.c.part, PHONE_SPACES)
     mobile = and_(mobile_sql(number).is_not(None),
