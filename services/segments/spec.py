@@ -6,11 +6,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from services.segments.catalog import FIELDS, Field
-from services.store.errors import N_, RevisitError
+from services.store.errors import N_, RevisitError, Said
 
 SCHEMA_VERSION = 1
 VEHICLE_SCOPES = ("active", "all")
@@ -279,3 +280,42 @@ def _node_data(node: Node) -> dict[str, Any]:
 
 def to_json(flt: Filter, indent: int | None = 2) -> str:
     return json.dumps(to_data(flt), ensure_ascii=False, indent=indent)
+
+
+# What a condition's part is called, for spoken_path: (Chinese, English).
+_PARTS = {"value": ("的值", "value"), "op": ("的比较方式", "operator"),
+          "field": ("的字段", "field")}
+
+
+def spoken_path(data: Any, path: str) -> Said:
+    """The part of a filter an error's `path` points at ("where.and[0].value"), as staff see
+    it in the builder: 条件“最近满意度”的值 / the value of the condition “Latest
+    satisfaction”; the filter as a whole when the path is not in `data` (the builder's
+    filters are the data itself, so it always is)."""
+    node, condition, part = data, None, ""
+    for key, index in re.findall(r"(\w+)(?:\[(\d+)\])?", path):
+        if condition is not None:  # a part of the condition: value, op, params.months
+            part = part or key
+            if part == "params":
+                part = f"params.{key}" if key != "params" else part
+            continue
+        node = node.get(key) if isinstance(node, dict) else None
+        if index and isinstance(node, list) and int(index) < len(node):
+            node = node[int(index)]
+        elif index:
+            node = None
+        if isinstance(node, dict) and isinstance(node.get("field"), str):
+            condition = node
+    if condition is None:
+        return Said("筛选条件", "The filter")
+    f = FIELDS.get(condition["field"])
+    name = (f.zh, f.en) if f is not None else (condition["field"], condition["field"])
+    if part.startswith("params.") and f is not None:
+        param = next((p for p in f.params if p.key == part[7:]), None)
+        said = (f"的{param.zh}", param.en.lower()) if param is not None else ("的参数", "setting")
+    else:
+        said = _PARTS.get(part, ("", ""))
+    zh = f"条件“{name[0]}”{said[0]}"
+    en = f"The {said[1]} of the condition “{name[1]}”" if said[1] else (
+        f"The condition “{name[1]}”")
+    return Said(zh, en)

@@ -85,3 +85,24 @@ def test_catalog_is_complete():
                 "inspection_due", "birthday", "preferred_channel", "marketing_consent",
                 "tags", "lifecycle_stage", "profile.economic_band"):
         assert key in FIELDS
+
+
+@pytest.mark.parametrize(("path", "zh", "en"), [
+    ("where.and[0].value", "条件“姓名”的值", "The value of the condition “Name”"),
+    ("where.and[1].or[0].op", "条件“满意度分档”的比较方式",
+     f"The operator of the condition “{FIELDS['satisfaction_band'].en}”"),
+    ("where.and[2].params.months", "条件“RFM分类”的窗口（月）",
+     "The window (months) of the condition “RFM class”"),
+    ("where.and[1]", "筛选条件", "The filter"),  # a group: the filter as a whole
+    ("where.and[9].value", "筛选条件", "The filter"),  # not in the filter
+])
+def test_an_errors_path_is_said_as_the_builder_shows_the_condition(path, zh, en):
+    from services.segments.spec import spoken_path
+
+    data = {"version": 1, "where": {"and": [
+        {"field": "name", "op": "contains", "value": ""},
+        {"or": [{"field": "satisfaction_band", "op": "=", "value": "x"}]},
+        {"field": "rfm_class", "op": "in", "value": ["important_value"], "params": {"months": 0}},
+    ]}}
+    said = spoken_path(data, path)
+    assert (said.zh, str(said)) == (zh, en)

@@ -67,6 +67,31 @@ def test_a_staff_member_is_chosen_and_shown_by_name(qtbot):
     assert "陈丽" in editor.tree.currentItem().text(0)
 
 
+def test_a_customers_owner_is_chosen_and_shown_by_name(qtbot, language):
+    """Staff pick a colleague by name; the account id is what the filter stores."""
+    editor = FilterEditor([], staff={7: "陈丽", 9: "刘洋"})
+    qtbot.addWidget(editor)
+    editor.add_condition.click()
+    editor.field.setCurrentIndex(editor.field.findData("owner_staff_id"))
+    assert editor.op.currentData() == "="
+    box = editor.value.choice
+    assert editor.value.currentWidget() is box
+    assert [box.itemText(i) for i in range(box.count())] == ["陈丽", "刘洋"]
+    with qtbot.waitSignal(editor.changed) as changed:
+        box.setCurrentIndex(box.findData(9))
+    assert changed.args[0]["where"]["and"][0] == {"field": "owner_staff_id", "op": "=",
+                                                  "value": 9}
+    owner = {"zh": "负责员工 = 刘洋", "en": "Owner = 刘洋"}[language]
+    assert editor.tree.currentItem().text(0) == owner
+    # An account no longer listed keeps its number; a range is typed as numbers.
+    editor.set_data({"version": 1, "where": {"and": [
+        {"field": "owner_staff_id", "op": "=", "value": 12}]}})
+    editor.tree.setCurrentItem(editor.tree.topLevelItem(0).child(0))
+    assert box.currentText() == "#12" and box.currentData() == 12
+    editor.op.setCurrentIndex(editor.op.findData(">="))
+    assert editor.value.currentWidget() is not box
+
+
 def test_a_whole_number_reads_without_a_decimal(qtbot):
     editor = FilterEditor([])
     qtbot.addWidget(editor)
@@ -100,3 +125,17 @@ def test_every_coded_fields_values_are_said_in_words(translated):
     said = {(key, c): code_label(key, c) for key, c in coded}
     # A number is its own word (the economic band 1–5).
     assert not [k for k, words in said.items() if words == k[1] and not k[1].isdigit()]
+
+
+def test_with_a_group_chosen_the_boxes_show_no_condition(qtbot):
+    """A removed condition does not linger in the (disabled) boxes below the tree."""
+    editor = FilterEditor([])
+    qtbot.addWidget(editor)
+    editor.add_condition.click()
+    editor.field.setCurrentIndex(editor.field.findData("years_since_purchase"))
+    assert editor.field.currentText() and editor.op.count()
+    editor.remove.click()
+    assert editor.data()["where"] == {"and": []}
+    assert not editor.form.isEnabled()
+    assert (editor.field.currentText(), editor.op.count()) == ("", 0)
+    assert editor.value.currentWidget() is editor.value.none and not editor._param_widgets

@@ -81,6 +81,9 @@ def test_invalid_filter_names_the_problem(qtbot, view):
     )
     view.refresh_count()
     assert "low end is above the high end" in view.problem.text()
+    # Named as the builder shows it, not by the filter's JSON path (where.and[0].value).
+    assert view.problem.text().startswith("The value of the condition “Years since purchase”:")
+    assert "where" not in view.problem.text()
 
 
 def test_rename_duplicate_delete(qtbot, view, demo_db, monkeypatch):

@@ -111,6 +111,10 @@ def code_label(field_key: str, code: str) -> str:
 
 # The parameter naming a staff member by account id (0: anyone), shown by name when known.
 STAFF_PARAM = "staff"
+# The field holding the account id of a customer's owner, chosen by name when the staff are
+# known: staff know each other by name, not by account number.
+OWNER_FIELD = "owner_staff_id"
+BY_NAME_OPS = ("=", "!=")
 
 
 class Number(QDoubleSpinBox):
@@ -155,6 +159,10 @@ def describe(node: dict | None, staff: dict[int, str] | None = None) -> str:
         shown = "✓" if value else "✗"
     else:
         shown = code_label(f, str(value)) if FIELDS[f].type == "code" else str(value)
+    name = field_label(f)
+    if f == OWNER_FIELD and staff is not None and node.get("op") in BY_NAME_OPS:
+        name = "负责员工" if chinese() else "Owner"
+        shown = staff.get(value, shown) if isinstance(value, int) else shown
     params = node.get("params") or {}
     names = {p.key: p.zh if chinese() else p.en for p in FIELDS[f].params}
     if staff is not None and STAFF_PARAM in names:  # a name, not "Staff id (0 = anyone)"
@@ -162,7 +170,7 @@ def describe(node: dict | None, staff: dict[int, str] | None = None) -> str:
     open_, comma, colon, close = ("（", "，", "：", "）") if chinese() else (" (", ", ", ": ", ")")
     extra = (open_ + comma.join(f"{names.get(k, k)}{colon}{param_text(k, v, staff)}"
                                 for k, v in params.items()) + close) if params else ""
-    return f"{field_label(f)} {op} {shown}{extra}".strip()
+    return f"{name} {op} {shown}{extra}".strip()
 
 
 class ValueEditor(QStackedWidget):
@@ -170,9 +178,12 @@ class ValueEditor(QStackedWidget):
 
     changed = Signal()
 
-    def __init__(self, tags: list[str], parent=None) -> None:
+    def __init__(self, tags: list[str], parent=None,
+                 staff: dict[int, str] | None = None) -> None:
+        """`staff`: account id → name, to choose an owner by name."""
         super().__init__(parent)
         self._tags = tags
+        self._staff = staff
         self.none = QLabel("")
         self.number = Number()
         self.number.setRange(-1e12, 1e12)
@@ -225,6 +236,14 @@ class ValueEditor(QStackedWidget):
         elif op in ("due_within", "within_last"):
             self.days.setValue(int(value) if isinstance(value, int | float) else 30)
             self.setCurrentWidget(self.days)
+        elif field_key == OWNER_FIELD and self._staff and op in BY_NAME_OPS:
+            self.choice.clear()
+            for staff_id, name in self._staff.items():
+                self.choice.addItem(name, staff_id)
+            if isinstance(value, int) and self.choice.findData(value) < 0:
+                self.choice.addItem(f"#{value}", value)  # an account no longer listed
+            self.choice.setCurrentIndex(max(0, self.choice.findData(value)))
+            self.setCurrentWidget(self.choice)
         elif f.type == "number":
             low, high = value if isinstance(value, list) else [value, value]
             self.number.setValue(float(low or 0))
@@ -352,7 +371,7 @@ class FilterEditor(QWidget):
         self.field.setMinimumContentsLength(20)
         self.field.view().setMinimumWidth(self.field.view().sizeHintForColumn(0) + 24)
         self.op = QComboBox()
-        self.value = ValueEditor(tags or [])
+        self.value = ValueEditor(tags or [], staff=staff)
         self.params = QWidget()
         self._param_form = QFormLayout(self.params)
         self._param_widgets: dict[str, QWidget] = {}
@@ -540,9 +559,16 @@ class FilterEditor(QWidget):
         is_condition = node is not None and "field" in node
         self.form.setEnabled(is_condition)
         self.negate.setEnabled(bool(path))
-        if not is_condition:
-            return
         self._loading = True
+        if not is_condition:
+            # A group or nothing chosen: empty boxes, not the last condition's (it may have
+            # been removed).
+            self.field.setCurrentIndex(-1)
+            self.op.clear()
+            self.value.setCurrentWidget(self.value.none)
+            self._fill_params("", {})
+            self._loading = False
+            return
         self.field.setCurrentIndex(max(0, self.field.findData(node["field"])))
         self._fill_ops(node["field"], node.get("op"))
         self.value.configure(node["field"], node["op"], node.get("value"))
@@ -561,7 +587,7 @@ class FilterEditor(QWidget):
         while self._param_form.rowCount():
             self._param_form.removeRow(0)
         self._param_widgets.clear()
-        for p in FIELDS[field_key].params:
+        for p in FIELDS[field_key].params if field_key else ():
             current = values.get(p.key, p.default)
             if p.key == STAFF_PARAM and self._staff is not None:
                 w = QComboBox()

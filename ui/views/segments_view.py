@@ -30,6 +30,7 @@ from services.segments import service as segments
 from services.staff.accounts import list_accounts
 from services.staff.permissions import DELETE_SEGMENTS, NOT_PASSED, Actor, NotPassed, allowed
 from services.store.database import Database
+from services.store.errors import RevisitError
 from ui.dialogs import stale_edit
 from ui.dialogs.name_dialog import NameDialog
 from ui.dialogs.save_again import edit_and_save
@@ -200,7 +201,12 @@ class SegmentsView(QWidget):
         return [g.key for g in segments.tag_groups(self.database.sessions)]
 
     def _staff_names(self) -> dict[int, str]:
-        return {a.id: a.display_name or a.username for a in list_accounts(self.database.sessions)}
+        """Account id → the name staff know them by; a name two people share, with their
+        user names (陈丽 (chenli), 陈丽 (chenli2))."""
+        accounts = list_accounts(self.database.sessions)
+        names = [a.display_name or a.username for a in accounts]
+        return {a.id: name if names.count(name) == 1 else f"{name} ({a.username})"
+                for a, name in zip(accounts, names, strict=True)}
 
     def focus_first(self) -> None:
         """Start where the work starts: the saved segments, or the builder's conditions."""
@@ -359,10 +365,19 @@ class SegmentsView(QWidget):
         self._count_timer.start()
 
     def _valid_filter(self):
-        from services.segments.spec import parse
+        from services.segments.spec import parse, spoken_path
 
+        data = self.editor.data()
         try:
-            flt = parse(self.editor.data())
+            flt = parse(data)
+        except RevisitError as exc:
+            # Said of the condition staff see in the tree, not of the filter's JSON
+            # (where.and[0].value).
+            if exc.template.startswith("{path}:") and "path" in exc.params:
+                exc = RevisitError(exc.template,
+                                   **{**exc.params, "path": spoken_path(data, exc.params["path"])})
+            self.problem.setText(error_text(exc))
+            return None
         except Exception as exc:
             self.problem.setText(error_text(exc))
             return None
