@@ -68,7 +68,7 @@ def test_referrals_recorded_three_ways_and_shown_in_the_brief(capsys, db, superv
     code, out, _ = cli(capsys, db, "brief", "C1")
     line = next(x for x in out.splitlines() if x.startswith("referrals:"))
     assert "introduced by 协会/单位 温州商会 on 2023-05-05" in line
-    assert "introduced 1, 0 bought, 0 came for service: 张伟 (C2) 2026-03-01" in line
+    assert "introduced 1, 0 bought, 0 came for service: 张伟 (C2, introduced 2026-03-01)" in line
     code, out, _ = cli(capsys, db, "brief", "C1", "--format", "json")
     data = json.loads(out)
     assert (data["referrals"]["count"], data["referrals"]["bought"]) == (1, 0)

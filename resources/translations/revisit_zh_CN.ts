@@ -602,124 +602,147 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>趋势 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="222"/>
+        <location filename="../../ui/views/brief_view.py" line="212"/>
+        <source>(since %1)</source>
+        <translation>（%1 起）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/brief_view.py" line="224"/>
         <source>bought %1, %2 years</source>
         <translation>%1 购车，%2 年</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="225"/>
+        <location filename="../../ui/views/brief_view.py" line="227"/>
         <source>about %1 km</source>
         <translation>约 %1 公里</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="227"/>
+        <location filename="../../ui/views/brief_view.py" line="229"/>
         <source>(%1 km a year)</source>
         <translation>（每年 %1 公里）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="234"/>
+        <location filename="../../ui/views/brief_view.py" line="236"/>
         <source>earlier:</source>
         <translation>以前：</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/brief_view.py" line="240"/>
+        <location filename="../../ui/views/brief_view.py" line="242"/>
         <source>%n resolved</source>
         <translation>
             <numerusform>已解决 %n 起</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="241"/>
+        <location filename="../../ui/views/brief_view.py" line="243"/>
         <source>none open</source>
         <translation>无未解决投诉</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="243"/>
+        <location filename="../../ui/views/brief_view.py" line="245"/>
         <source>OPEN since %1: %2</source>
         <translation>未解决（%1 起）：%2</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="259"/>
+        <location filename="../../ui/views/brief_view.py" line="254"/>
+        <source>interest: %1</source>
+        <translation>意向：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/brief_view.py" line="255"/>
+        <source>buying: %1</source>
+        <translation>预计购车：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/brief_view.py" line="256"/>
+        <source>budget: %1</source>
+        <translation>预算：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/brief_view.py" line="258"/>
+        <source>models: %1</source>
+        <translation>车型：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/brief_view.py" line="265"/>
         <source>ask for %1</source>
         <translation>找 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="269"/>
+        <location filename="../../ui/views/brief_view.py" line="275"/>
         <source>marketing consent given</source>
         <translation>已同意营销</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="270"/>
+        <location filename="../../ui/views/brief_view.py" line="276"/>
         <source>no marketing consent</source>
         <translation>未同意营销</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="271"/>
+        <location filename="../../ui/views/brief_view.py" line="277"/>
         <source>marketing consent not asked</source>
         <translation>未询问营销同意</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="276"/>
+        <location filename="../../ui/views/brief_view.py" line="282"/>
         <source>do not contact: %1 (%2)</source>
         <translation>勿扰：%1（%2）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="277"/>
+        <location filename="../../ui/views/brief_view.py" line="283"/>
         <source>all</source>
         <translation>全部</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="288"/>
+        <location filename="../../ui/views/brief_view.py" line="294"/>
         <source>introduced by %1 (%2)</source>
         <translation>由 %1 介绍（%2）</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/brief_view.py" line="292"/>
+        <location filename="../../ui/views/brief_view.py" line="298"/>
         <source>introduced %n people</source>
         <translation>
             <numerusform>介绍了 %n 人</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/brief_view.py" line="293"/>
+        <location filename="../../ui/views/brief_view.py" line="299"/>
         <source>%n bought</source>
         <translation>
             <numerusform>%n 人购车</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/brief_view.py" line="293"/>
+        <location filename="../../ui/views/brief_view.py" line="299"/>
         <source>%n came for service</source>
         <translation>
             <numerusform>%n 人到店</numerusform>
         </translation>
     </message>
-    <message numerus="yes">
-        <location filename="../../ui/views/brief_view.py" line="297"/>
-        <source>%n more</source>
-        <translation>
-            <numerusform>还有 %n 项</numerusform>
-        </translation>
+    <message>
+        <location filename="../../ui/views/brief_view.py" line="311"/>
+        <source>introduced %1</source>
+        <translation>%1 介绍</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="306"/>
+        <location filename="../../ui/views/brief_view.py" line="313"/>
         <source>bought %1</source>
         <translation>%1 购车</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="308"/>
+        <location filename="../../ui/views/brief_view.py" line="315"/>
         <source>came %1</source>
         <translation>%1 到店</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/brief_view.py" line="326"/>
+        <location filename="../../ui/views/brief_view.py" line="335"/>
         <source>in %n day(s)</source>
         <translation>
             <numerusform>%n 天后</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="325"/>
+        <location filename="../../ui/views/brief_view.py" line="334"/>
         <source>maintenance</source>
         <translation>保养</translation>
     </message>
@@ -734,48 +757,55 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>服务顾问建议、客户未做的维修（建议维修项目）</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/brief_view.py" line="314"/>
+        <location filename="../../ui/views/brief_view.py" line="303"/>
+        <source>%n more people</source>
+        <translation>
+            <numerusform>另有 %n 人</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/views/brief_view.py" line="323"/>
         <source>%n day(s) overdue</source>
         <translation>
             <numerusform>逾期 %n 天</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/brief_view.py" line="316"/>
+        <location filename="../../ui/views/brief_view.py" line="325"/>
         <source>%n month(s) overdue</source>
         <translation>
             <numerusform>逾期 %n 个月</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/brief_view.py" line="317"/>
+        <location filename="../../ui/views/brief_view.py" line="326"/>
         <source>%n year(s) overdue</source>
         <translation>
             <numerusform>逾期 %n 年</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="325"/>
+        <location filename="../../ui/views/brief_view.py" line="334"/>
         <source>first service</source>
         <translation>首保</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="330"/>
+        <location filename="../../ui/views/brief_view.py" line="339"/>
         <source>done</source>
         <translation>已完成</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="330"/>
+        <location filename="../../ui/views/brief_view.py" line="339"/>
         <source>refused</source>
         <translation>已拒绝</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="334"/>
+        <location filename="../../ui/views/brief_view.py" line="343"/>
         <source>due %1</source>
         <translation>%1 到期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="335"/>
+        <location filename="../../ui/views/brief_view.py" line="344"/>
         <source>declined: %1</source>
         <translation>未做：%1</translation>
     </message>
@@ -2492,77 +2522,77 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>不含这些标签</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="314"/>
+        <location filename="../../ui/views/filter_editor.py" line="333"/>
         <source>anyone</source>
         <translation>任何人</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="319"/>
+        <location filename="../../ui/views/filter_editor.py" line="338"/>
         <source>+ &amp;Condition</source>
         <translation>+ 条件(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="320"/>
+        <location filename="../../ui/views/filter_editor.py" line="339"/>
         <source>+ &amp;Group</source>
         <translation>+ 条件组(&amp;G)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="321"/>
+        <location filename="../../ui/views/filter_editor.py" line="340"/>
         <source>AND ↔ OR</source>
         <translation>且 ↔ 或</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="322"/>
+        <location filename="../../ui/views/filter_editor.py" line="341"/>
         <source>&amp;NOT</source>
         <translation>取反(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="323"/>
+        <location filename="../../ui/views/filter_editor.py" line="342"/>
         <source>&amp;Remove</source>
         <translation>删除(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="324"/>
+        <location filename="../../ui/views/filter_editor.py" line="343"/>
         <source>Undo</source>
         <translation>撤销</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="325"/>
+        <location filename="../../ui/views/filter_editor.py" line="344"/>
         <source>Undo the last change to the conditions (Ctrl+Z)</source>
         <translation>撤销对条件的上一次修改（Ctrl+Z）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="361"/>
+        <location filename="../../ui/views/filter_editor.py" line="380"/>
         <source>&amp;Field</source>
         <translation>字段(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="362"/>
+        <location filename="../../ui/views/filter_editor.py" line="381"/>
         <source>&amp;Operator</source>
         <translation>比较方式(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="363"/>
+        <location filename="../../ui/views/filter_editor.py" line="382"/>
         <source>&amp;Value</source>
         <translation>值(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="440"/>
+        <location filename="../../ui/views/filter_editor.py" line="459"/>
         <source>All of these (AND)</source>
         <translation>满足以下全部（且）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="440"/>
+        <location filename="../../ui/views/filter_editor.py" line="459"/>
         <source>Any of these (OR)</source>
         <translation>满足以下任一（或）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="445"/>
+        <location filename="../../ui/views/filter_editor.py" line="464"/>
         <source>NOT</source>
         <translation>不满足以下（非）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="576"/>
+        <location filename="../../ui/views/filter_editor.py" line="602"/>
         <source>any</source>
         <translation>不限</translation>
     </message>
@@ -5241,304 +5271,304 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>SegmentsView</name>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="70"/>
+        <location filename="../../ui/views/segments_view.py" line="71"/>
         <source>Every date-relative field is computed for this day</source>
         <translation>所有与日期相关的字段都按这一天计算</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="72"/>
+        <location filename="../../ui/views/segments_view.py" line="73"/>
         <source>Builder</source>
         <translation>分群编辑器</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="81"/>
+        <location filename="../../ui/views/segments_view.py" line="82"/>
         <source>Service and referrals</source>
         <translation>服务与转介绍</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="82"/>
+        <location filename="../../ui/views/segments_view.py" line="83"/>
         <source>Replacement matrix</source>
         <translation>换车九宫格</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="83"/>
+        <location filename="../../ui/views/segments_view.py" line="84"/>
         <source>RFM classes</source>
         <translation>RFM八类客户</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="84"/>
+        <location filename="../../ui/views/segments_view.py" line="85"/>
         <source>Stages, tags, due soon</source>
         <translation>阶段、标签、即将到期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="88"/>
+        <location filename="../../ui/views/segments_view.py" line="89"/>
         <source>Evaluation date</source>
         <translation>评估日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="103"/>
+        <location filename="../../ui/views/segments_view.py" line="104"/>
         <source>No saved segments yet. Set the conditions beside this list, name them and save; or open a ready-made one from the other tabs.</source>
         <translation>还没有保存的分群。在右边设好条件、起名后保存；也可以从其他标签页打开现成的分群。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="110"/>
+        <location filename="../../ui/views/segments_view.py" line="111"/>
         <source>&amp;New</source>
         <translation>新建(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="112"/>
+        <location filename="../../ui/views/segments_view.py" line="113"/>
         <source>Rename…</source>
         <translation>重命名…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="114"/>
+        <location filename="../../ui/views/segments_view.py" line="115"/>
         <source>Duplicate…</source>
         <translation>复制…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="116"/>
+        <location filename="../../ui/views/segments_view.py" line="117"/>
         <source>Delete…</source>
         <translation>删除…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="121"/>
+        <location filename="../../ui/views/segments_view.py" line="122"/>
         <source>Only a supervisor may delete saved segments.</source>
         <translation>只有主管可以删除已保存的分群。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="122"/>
+        <location filename="../../ui/views/segments_view.py" line="123"/>
         <source>Import…</source>
         <translation>导入…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="124"/>
+        <location filename="../../ui/views/segments_view.py" line="125"/>
         <source>Export…</source>
         <translation>导出…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="128"/>
+        <location filename="../../ui/views/segments_view.py" line="129"/>
         <source>Saved segments</source>
         <translation>已保存的分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="149"/>
+        <location filename="../../ui/views/segments_view.py" line="150"/>
         <source>Segment name, e.g. 5–6 years, high satisfaction, replacement</source>
         <translation>分群名称，例如：5–6年 高满意度 换车</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="150"/>
+        <location filename="../../ui/views/segments_view.py" line="151"/>
         <source>&amp;Save</source>
         <translation>保存(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="168"/>
+        <location filename="../../ui/views/segments_view.py" line="169"/>
         <source>No.</source>
         <translation>编号</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="169"/>
+        <location filename="../../ui/views/segments_view.py" line="170"/>
         <source>Name</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="170"/>
+        <location filename="../../ui/views/segments_view.py" line="171"/>
         <source>Mobile</source>
         <translation>手机</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="171"/>
+        <location filename="../../ui/views/segments_view.py" line="172"/>
         <source>Vehicle</source>
         <translation>车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="172"/>
+        <location filename="../../ui/views/segments_view.py" line="173"/>
         <source>Plate</source>
         <translation>车牌</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="176"/>
+        <location filename="../../ui/views/segments_view.py" line="177"/>
         <source>Right-click a customer for their pre-call brief</source>
         <translation>右键点击客户查看其通话前简报</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="178"/>
+        <location filename="../../ui/views/segments_view.py" line="179"/>
         <source>Customer brief…</source>
         <translation>客户简报…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="184"/>
+        <location filename="../../ui/views/segments_view.py" line="185"/>
         <source>First members (double-click to open):</source>
         <translation>部分成员（双击打开）：</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="222"/>
-        <location filename="../../ui/views/segments_view.py" line="508"/>
+        <location filename="../../ui/views/segments_view.py" line="228"/>
+        <location filename="../../ui/views/segments_view.py" line="523"/>
         <source>Loading segments</source>
         <translation>正在载入分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="281"/>
+        <location filename="../../ui/views/segments_view.py" line="287"/>
         <source>The conditions in the builder are not saved as a segment yet.</source>
         <translation>分群编辑器中的条件还没有保存为分群。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="283"/>
+        <location filename="../../ui/views/segments_view.py" line="289"/>
         <source>The segment “%1” has changes that are not saved.</source>
         <translation>分群“%1”有未保存的修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="289"/>
+        <location filename="../../ui/views/segments_view.py" line="295"/>
         <source>Unsaved changes</source>
         <translation>未保存的修改</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="290"/>
+        <location filename="../../ui/views/segments_view.py" line="296"/>
         <source>Save them before the builder shows something else?</source>
         <translation>在编辑器换成其他内容之前，先保存这些修改吗？</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="343"/>
+        <location filename="../../ui/views/segments_view.py" line="349"/>
         <source>Opening segment</source>
         <translation>正在打开分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="375"/>
+        <location filename="../../ui/views/segments_view.py" line="390"/>
         <source>—</source>
         <translation>—</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="378"/>
+        <location filename="../../ui/views/segments_view.py" line="393"/>
         <source>Counting…</source>
         <translation>正在统计…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="384"/>
+        <location filename="../../ui/views/segments_view.py" line="399"/>
         <source>Counting members</source>
         <translation>正在统计人数</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/segments_view.py" line="390"/>
+        <location filename="../../ui/views/segments_view.py" line="405"/>
         <source>%Ln customer(s)</source>
         <translation>
             <numerusform>%Ln 位客户</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="392"/>
+        <location filename="../../ui/views/segments_view.py" line="407"/>
         <source>%1, %2</source>
         <translation>%1，%2</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/segments_view.py" line="393"/>
+        <location filename="../../ui/views/segments_view.py" line="408"/>
         <source>%Ln vehicle(s)</source>
         <translation>
             <numerusform>%Ln 辆车</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="432"/>
+        <location filename="../../ui/views/segments_view.py" line="447"/>
         <source>Give the segment a name first.</source>
         <translation>请先为分群命名。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="442"/>
+        <location filename="../../ui/views/segments_view.py" line="457"/>
         <source>Replace segment</source>
         <translation>替换分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="443"/>
+        <location filename="../../ui/views/segments_view.py" line="458"/>
         <source>A segment named “%1” exists. Replace its filter?</source>
         <translation>已有名为“%1”的分群。要替换它的筛选条件吗？</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="465"/>
+        <location filename="../../ui/views/segments_view.py" line="480"/>
         <source>Reload opens the segment as it is stored now: the filter you changed is dropped. Cancel keeps your filter here, to look at theirs first or to save yours under another name.</source>
         <translation>“重新载入”会打开该分群现在保存的样子，您改动的筛选条件将被丢弃。“取消”则保留您的筛选条件，可先查看对方的改动，或用另一个名称保存您的条件。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="469"/>
+        <location filename="../../ui/views/segments_view.py" line="484"/>
         <source>Saving segment</source>
         <translation>正在保存分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="472"/>
+        <location filename="../../ui/views/segments_view.py" line="487"/>
         <source>Segment “%1” saved</source>
         <translation>分群“%1”已保存</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="520"/>
+        <location filename="../../ui/views/segments_view.py" line="535"/>
         <source>Name:</source>
         <translation>名称：</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="549"/>
+        <location filename="../../ui/views/segments_view.py" line="564"/>
         <source>Reload opens the segment as it is stored now (changes to its filter not saved yet are dropped) and asks for the new name again as you typed it. Cancel drops the name you typed.</source>
         <translation>“重新载入”会按当前保存的内容重新打开该分群（筛选条件中尚未保存的修改将被放弃），并再次询问新名称，保留您输入的名称。若选“取消”，您输入的名称将被放弃。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="554"/>
+        <location filename="../../ui/views/segments_view.py" line="569"/>
         <source>Rename segment</source>
         <translation>重命名分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="544"/>
+        <location filename="../../ui/views/segments_view.py" line="559"/>
         <source>Segment renamed to “%1”</source>
         <translation>分群已重命名为“%1”</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="573"/>
+        <location filename="../../ui/views/segments_view.py" line="588"/>
         <source>Duplicate segment</source>
         <translation>复制分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="573"/>
+        <location filename="../../ui/views/segments_view.py" line="588"/>
         <source>%1 (copy)</source>
         <translation>%1（副本）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="570"/>
+        <location filename="../../ui/views/segments_view.py" line="585"/>
         <source>Copy saved as “%1”</source>
         <translation>副本已保存为“%1”</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="582"/>
+        <location filename="../../ui/views/segments_view.py" line="597"/>
         <source>Delete segment</source>
         <translation>删除分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="583"/>
+        <location filename="../../ui/views/segments_view.py" line="598"/>
         <source>Delete the segment “%1”? Lists already made from it are kept.</source>
         <translation>删除分群“%1”吗？已用它生成的名单会保留。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="606"/>
+        <location filename="../../ui/views/segments_view.py" line="621"/>
         <source>Segment “%1” deleted</source>
         <translation>分群“%1”已删除</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="611"/>
+        <location filename="../../ui/views/segments_view.py" line="626"/>
         <source>Import segment</source>
         <translation>导入分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="611"/>
-        <location filename="../../ui/views/segments_view.py" line="644"/>
+        <location filename="../../ui/views/segments_view.py" line="626"/>
+        <location filename="../../ui/views/segments_view.py" line="659"/>
         <source>Segment files (*.json)</source>
         <translation>分群文件 (*.json)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="645"/>
+        <location filename="../../ui/views/segments_view.py" line="660"/>
         <source>Export segment</source>
         <translation>导出分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="658"/>
+        <location filename="../../ui/views/segments_view.py" line="673"/>
         <source>Saved %1</source>
         <translation>已保存 %1</translation>
     </message>
     <message>
         <location filename="../../ui/main_window.py" line="225"/>
-        <location filename="../../ui/views/segments_view.py" line="673"/>
+        <location filename="../../ui/views/segments_view.py" line="688"/>
         <source>Preparing the RFM and mileage figures</source>
         <translation>正在准备 RFM 与里程数据</translation>
     </message>
@@ -6838,12 +6868,12 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>ValueEditor</name>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="241"/>
+        <location filename="../../ui/views/filter_editor.py" line="260"/>
         <source>yes</source>
         <translation>是</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="242"/>
+        <location filename="../../ui/views/filter_editor.py" line="261"/>
         <source>no</source>
         <translation>否</translation>
     </message>

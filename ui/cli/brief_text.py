@@ -120,7 +120,8 @@ def lines(b: Brief) -> list[str]:
         + (f' — "{v.comment}"' if v.comment else ""))
     add("since the car", "; ".join(
         f"{_code('attribute', t.attribute)} {_code(t.attribute, t.before)} → "
-        f"{_code(t.attribute, t.now)} {t.direction} ({t.since})" if t.direction != "same" else
+        f"{_code(t.attribute, t.now)}{' ' + t.direction if t.direction in ('up', 'down') else ''}"
+        f" (since {t.since})" if t.direction != "same" else
         f"{_code('attribute', t.attribute)} {_code(t.attribute, t.now)}" for t in b.trends))
     add("money/person", "; ".join(f"{_code('attribute', a)} {_code(a, v)} ({since})"
                                   for a, v, since in b.kept))
@@ -137,9 +138,11 @@ def lines(b: Brief) -> list[str]:
     add("complaints", "; ".join(f"OPEN since {x.opened}: {x.topic}" for x in b.open_complaints)
         or f"none open ({b.resolved_complaints} resolved)")
     i = b.intent
-    add("intent", i and " ".join(x for x in (
-        str(i.date), _code("intent_strength", i.strength), _code("intent_window", i.window),
-        _money(i.expected_price) if i.expected_price is not None else "", i.models or "") if x))
+    add("intent", i and ", ".join([str(i.date)] + [f"{what} {x}" for what, x in (
+        ("interest", _code("intent_strength", i.strength)),
+        ("buying", _code("intent_window", i.window)),
+        ("budget", _money(i.expected_price) if i.expected_price is not None else ""),
+        ("models", i.models or "")) if x]))
     add("reach", _reach(b))
     add("note", b.note and " / ".join(b.note.splitlines()))
     add("referrals", _referrals(b))
@@ -184,9 +187,9 @@ def _referrals(b: Brief) -> str:
              for x in r.introduced_by]
     if r.introduced:
         names = ", ".join(
-            f"{x.introduced_name} ({x.introduced_code}) {x.referred_on}"
-            + (f" bought {x.bought_on}" if x.bought_on else "")
-            + (f" came {x.came_on}" if x.came_on and not x.bought_on else "")
+            f"{x.introduced_name} ({x.introduced_code}, introduced {x.referred_on}"
+            + (f", bought {x.bought_on}" if x.bought_on else "")
+            + (f", came {x.came_on}" if x.came_on and not x.bought_on else "") + ")"
             for x in r.introduced)
         parts.append(f"introduced {r.count}, {r.bought} bought, {r.came} came for service: "
                      f"{names}")

@@ -14,13 +14,13 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QPushBut
 
 from services.customers.brief import Brief, CarLine, Trend
 from services.customers.referrals import ReferralInfo
-from ui.labels import joined, label
+from ui.labels import joined, label, language
 from ui.views.brief_suggestion import SuggestionLine
 from ui.views.customer_page import fmt
 
 RED = "#b71c1c"
 GREEN = "#1b5e20"
-ARROWS = {"up": "↑", "down": "↓", "changed": "→", "same": ""}
+ARROWS = {"up": "↑", "down": "↓", "changed": "", "same": ""}
 NAMED_REFERRALS = 3  # people introduced named on the line; the rest are counted
 
 
@@ -207,9 +207,11 @@ class BriefView(QFrame):
             if t.direction == "same":
                 parts.append(_e(f"{name}: {label(t.attribute, t.now)}"))
                 continue
+            # 婚姻状况: 未婚 → 已婚（2024-05-01 起）; a band that went up or down says so.
             arrow = ARROWS[t.direction]
+            since = self.tr("(since %1)").replace("%1", fmt(t.since))
             text = _e(f"{name}: {label(t.attribute, t.before)} → {label(t.attribute, t.now)}"
-                      f" {arrow} ({fmt(t.since)})")
+                      f"{' ' + arrow if arrow else ''} {since}")
             colour = RED if t.direction == "down" else GREEN
             parts.append(f'<span style="color:{colour}; font-weight:600">{text}</span>')
         return "  ·  ".join(parts)
@@ -248,10 +250,14 @@ class BriefView(QFrame):
         i = b.intent
         if i is None:
             return ""
-        parts = [fmt(i.date), label("intent_strength", i.strength),
-                 label("intent_window", i.window),
-                 fmt(i.expected_price) if i.expected_price is not None else "", i.models or ""]
-        return _e("  ".join(p for p in parts if p))
+        # Each value with what it is: 意向：强 · 预计购车：1个月内 · 预算：¥150,000 · 车型：雅阁.
+        said = ((self.tr("interest: %1"), label("intent_strength", i.strength)),
+                (self.tr("buying: %1"), label("intent_window", i.window)),
+                (self.tr("budget: %1"),
+                 fmt(i.expected_price) if i.expected_price is not None else ""),
+                (self.tr("models: %1"), i.models or ""))
+        return _e("  ·  ".join([fmt(i.date)] + [words.replace("%1", value)
+                                                 for words, value in said if value]))
 
     def _reach(self, b: Brief) -> str:
         parts = []
@@ -294,19 +300,22 @@ class BriefView(QFrame):
             names = [self._introduced(x) for x in r.introduced[:NAMED_REFERRALS]]
             more = len(r.introduced) - NAMED_REFERRALS
             if more > 0:
-                names.append(self.tr("%n more", "", more))
+                names.append(self.tr("%n more people", "", more))
             text = _e(f"{counts}: " + joined(names))
             parts.append(f'<span style="color:{GREEN}; font-weight:600">{text}</span>'
                          if r.bought else text)
         return "  ·  ".join(parts)
 
     def _introduced(self, x: ReferralInfo) -> str:
-        text = f"{x.introduced_name} {fmt(x.referred_on)}"
+        """丁益（2023-04-03 介绍，2023-05-25 购车）: each date says what happened on it."""
+        said = [self.tr("introduced %1").replace("%1", fmt(x.referred_on))]
         if x.bought_on:
-            return text + " " + self.tr("bought %1").replace("%1", fmt(x.bought_on))
-        if x.came_on:
-            return text + " " + self.tr("came %1").replace("%1", fmt(x.came_on))
-        return text
+            said.append(self.tr("bought %1").replace("%1", fmt(x.bought_on)))
+        elif x.came_on:
+            said.append(self.tr("came %1").replace("%1", fmt(x.came_on)))
+        if language() == "zh":
+            return f"{x.introduced_name}（{'，'.join(said)}）"
+        return f"{x.introduced_name} ({', '.join(said)})"
 
     def _overdue(self, days: int) -> str:
         """How long overdue, in the unit a caller says it in: 12 days, 5 months, 7 years."""
