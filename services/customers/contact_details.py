@@ -136,8 +136,11 @@ def _mobile(typed: str | None) -> str | None:
         return None
     result = normalise_phones(typed)
     phones = result.value
-    if phones is None or phones.mobile is None or phones.others or phones.unchecked or any(
-            p.code == "mobile_placeholder" for p in result.problems):
+    if any(p.code == "mobile_placeholder" for p in result.problems):
+        raise RevisitError(N_("“{typed}” looks like a placeholder (13800000000, 13912345678), "
+                              "not the customer's mobile; leave the mobile empty if it is not "
+                              "known."), typed=typed)
+    if phones is None or phones.mobile is None or phones.others or phones.unchecked:
         raise RevisitError(N_("“{typed}” is not a mainland mobile number (11 digits starting "
                               "with 1); put a landline under other phones."), typed=typed)
     return phones.mobile

@@ -70,7 +70,8 @@ def test_new_mobile_phones_and_address_are_stored_normalised_with_history(databa
 @pytest.mark.parametrize("field, typed, sentence", [
     ("mobile", "1380013800", "is not a mainland mobile"),
     ("mobile", "020-87654321", "put a landline under other phones"),
-    ("mobile", "13800000000", "is not a mainland mobile"),
+    ("mobile", "13800000000", "“13800000000” looks like a placeholder"),
+    ("mobile", "13912345678", "“13912345678” looks like a placeholder"),
     ("other_phones", "020-8765432x, 无", "is not a phone number"),
     ("postcode", "51062", "is not 6 digits"),
     ("street", "路" * 201, "Street is longer than 200"),
