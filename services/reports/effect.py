@@ -18,6 +18,7 @@ Definitions (counted by the database, one grouped statement per group):
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -66,9 +67,10 @@ class GroupOutcome:
 
 @dataclass(frozen=True)
 class EffectRow:
-    key: str  # "all" or a staff member's display name
+    key: str  # "all" or a staff member's display name (with their user name if two share it)
     contacted: GroupOutcome
     comparison: GroupOutcome
+    staff_id: int | None = None  # whose contacts ("all" and no one recorded: None)
 
     def difference(self, window: int, measure: str) -> float | None:
         a, b = self.contacted.rate(window, measure), self.comparison.rate(window, measure)
@@ -95,11 +97,11 @@ class RunEffect:
     def overall(self) -> EffectRow:
         return self.rows[0]
 
-    def rows_for(self, staff: str | None) -> tuple[EffectRow, ...]:
-        """The rows a report shows: every row, or with `staff` (a display name, the report of
-        one person) that person's row only."""
+    def rows_for(self, staff_id: int | None) -> tuple[EffectRow, ...]:
+        """The rows a report shows: every row, or with `staff_id` (the report of one person)
+        that person's row only."""
         return tuple(row for row in self.rows
-                     if staff is None or (row.key != "all" and row.key == staff))
+                     if staff_id is None or (row.key != "all" and row.staff_id == staff_id))
 
 
 def _measures(customer: ColumnElement[int], as_of: dt.date) -> list[Any]:
@@ -162,15 +164,19 @@ def run_effect(sessions: sessionmaker[Session], run_id: int, comparison: str = "
         everyone = _outcome(s, contact, as_of)
         rows = [EffectRow("all", everyone, base)]
         staff = s.execute(
-            select(ContactEvent.staff_id, StaffUser.display_name)
+            select(ContactEvent.staff_id, StaffUser.display_name, StaffUser.username)
             .outerjoin(StaffUser, StaffUser.id == ContactEvent.staff_id)
             .where(ContactEvent.list_run_id == run_id)
-            .group_by(ContactEvent.staff_id, StaffUser.display_name)
+            .group_by(ContactEvent.staff_id, StaffUser.display_name, StaffUser.username)
         ).all()
-        for staff_id, name in staff:
+        # Two callers of one name (two 陈丽) are told apart by user name, not shown as two
+        # rows of the same label.
+        names = Counter(name for _id, name, _user in staff)
+        for staff_id, name, username in staff:
             mine = contact.where(ContactEvent.staff_id == staff_id if staff_id is not None
                                  else ContactEvent.staff_id.is_(None))
-            rows.append(EffectRow(name or "", _outcome(s, mine, as_of), base))
+            shown = f"{name} ({username})" if names[name] > 1 and name else (name or "")
+            rows.append(EffectRow(shown, _outcome(s, mine, as_of), base, staff_id))
         segment_name, purpose = segment_in(run.segment_name, "zh"), run.purpose
     rows[1:] = sorted(rows[1:], key=lambda r: (-r.contacted.size, r.key))
     complete = tuple(w for w in WINDOWS if as_of + dt.timedelta(days=w) <= today)
@@ -194,11 +200,11 @@ def runs_between(sessions: sessionmaker[Session], start: dt.date,
 
 
 def effect_between(sessions: sessionmaker[Session], start: dt.date, end: dt.date,
-                   comparison: str = "excluded", staff: str | None = None,
+                   comparison: str = "excluded", staff_id: int | None = None,
                    today: dt.date | None = None, progress=None, cancel=None
                    ) -> tuple[RunEffect, ...]:
-    """`run_effect` of every run in `runs_between`; with `staff` (a display name) only runs
-    where that person made contacts. `progress(done, total)` after each run; `cancel()` True
+    """`run_effect` of every run in `runs_between`; with `staff_id` only runs where that
+    person made contacts. `progress(done, total)` after each run; `cancel()` True
     stops early with the runs done so far."""
     runs = runs_between(sessions, start, end)
     out = []
@@ -206,7 +212,7 @@ def effect_between(sessions: sessionmaker[Session], start: dt.date, end: dt.date
         if cancel is not None and cancel():
             break
         effect = run_effect(sessions, run_id, comparison, today)
-        if staff is None or effect.rows_for(staff):
+        if staff_id is None or effect.rows_for(staff_id):
             out.append(effect)
         if progress is not None:
             progress(done + 1, len(runs))

@@ -129,8 +129,8 @@ def build(sessions: sessionmaker[Session], kind: str, start: dt.date, end: dt.da
         sections.append(targets_section(kpi_mod.kpi(sessions, start, end, staff_id)))
         step()
     if kind in ("weekly", "effect"):
-        effects = eff.effect_between(sessions, start, end, staff=staff_name, today=today)
-        sections.append(effect_section(effects, staff_name))
+        effects = eff.effect_between(sessions, start, end, staff_id=staff_id, today=today)
+        sections.append(effect_section(effects, staff_name, staff_id))
         step()
     return Report(kind, start, end, staff_name, tuple(sections))
 
@@ -302,10 +302,11 @@ def run_notes(e: eff.RunEffect) -> tuple[str, ...]:
     return tuple(notes)
 
 
-def effect_section(effects: tuple[eff.RunEffect, ...], staff: str | None = None) -> Section:
+def effect_section(effects: tuple[eff.RunEffect, ...], staff: str | None = None,
+                   staff_id: int | None = None) -> Section:
     """The period's runs against their comparison groups: the comparison group, then everyone
-    contacted and each person who contacted; with `staff` (a display name, the report of one
-    person) that person's contacts only, as the report's other sections."""
+    contacted and each person who contacted; with `staff_id` (the report of one person, named
+    `staff`) that person's contacts only, as the report's other sections."""
     headers = ["名单日期", "细分", "组别", r("group_size")]
     for m in eff.MEASURES:
         for w in eff.WINDOWS:
@@ -321,7 +322,7 @@ def effect_section(effects: tuple[eff.RunEffect, ...], staff: str | None = None)
         kind = "（排除）" if e.comparison == "excluded" else "（未入名单）"
         groups: list[tuple[str, eff.GroupOutcome, eff.EffectRow | None]] = [
             (r("comparison") + kind, base, None)]
-        shown = e.rows_for(staff)
+        shown = e.rows_for(staff_id)
         groups += [(r("contacted") if row.key == "all"
                     else f"{r('contacted')}：{row.key or r('no_caller')}",
                     row.contacted, row) for row in shown]
@@ -359,7 +360,8 @@ def effect_section(effects: tuple[eff.RunEffect, ...], staff: str | None = None)
 
         def contacted(e: eff.RunEffect) -> eff.GroupOutcome:
             # With `staff`, only runs holding that person's row are reported (effect_between).
-            return e.rows_for(staff)[0].contacted if staff is not None else e.overall.contacted
+            return (e.rows_for(staff_id)[0].contacted if staff_id is not None
+                    else e.overall.contacted)
 
         chart = Chart("bar", labels, tuple(
             (f"{name}：{r('came_back')}90天（%）", tuple(

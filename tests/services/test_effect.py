@@ -9,7 +9,7 @@ from decimal import Decimal
 import pandas as pd
 import pytest
 
-from models import ContactEvent, Customer, ListRunMember, OtherPurchase, Vehicle
+from models import ContactEvent, Customer, ListRunMember, OtherPurchase, StaffUser, Vehicle
 from services.reports import effect
 from services.store.errors import RevisitError
 from tests.services import report_data
@@ -83,13 +83,15 @@ def test_groups_of_thirty_can_be_compared(database):
 
 
 def test_runs_in_a_period_and_refusals(run):
-    database, _ids, run_id = run
+    database, ids, run_id = run
     assert effect.runs_between(database.sessions, RUN_DAY, RUN_DAY) == (
         (run_id, "测试细分", RUN_DAY),)
     assert effect.effect_between(database.sessions, TODAY, TODAY) == ()
-    found = effect.effect_between(database.sessions, RUN_DAY, TODAY, staff="刘洋", today=TODAY)
+    found = effect.effect_between(database.sessions, RUN_DAY, TODAY, staff_id=ids["b"],
+                                  today=TODAY)
     assert [x.run_id for x in found] == [run_id]
-    assert effect.effect_between(database.sessions, RUN_DAY, TODAY, staff="nobody") == ()
+    assert [r.key for r in found[0].rows_for(ids["b"])] == ["刘洋"]
+    assert effect.effect_between(database.sessions, RUN_DAY, TODAY, staff_id=9999) == ()
     with pytest.raises(RevisitError, match="no list run"):
         effect.run_effect(database.sessions, 999)
     with pytest.raises(RevisitError, match="comparison"):
@@ -145,3 +147,14 @@ def test_against_pandas_on_demo_data(database):
         assert {m: e.overall.comparison.count(days, m) for m in effect.MEASURES} == did(
             left_out, days)
     assert sum(did(contacted, 90).values()) > 0  # the demo has returns: the check means something
+
+
+def test_two_callers_of_one_name_are_two_rows_told_apart(run):
+    database, ids, run_id = run
+    with database.sessions.begin() as s:
+        s.get_one(StaffUser, ids["b"]).display_name = "陈丽"  # now two 陈丽: users a and b
+    e = effect.run_effect(database.sessions, run_id, today=TODAY)
+    assert sorted(r.key for r in e.rows[1:]) == ["陈丽 (a)", "陈丽 (b)"]
+    mine = e.rows_for(ids["b"])
+    assert [(r.key, r.staff_id) for r in mine] == [("陈丽 (b)", ids["b"])]
+    assert mine[0].contacted.count(90, "bought") == 1  # 刘洋's row before the rename

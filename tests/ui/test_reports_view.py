@@ -257,15 +257,15 @@ def test_the_effect_of_one_person_shows_that_persons_row_only(qtbot):
         return effect.GroupOutcome(size, tuple((w, m, size // 2) for m in effect.MEASURES
                                                for w in effect.WINDOWS))
 
-    rows = tuple(effect.EffectRow(key, group(n), group(80))
-                 for key, n in (("all", 60), ("陈丽", 40), ("刘洋", 20)))
+    rows = tuple(effect.EffectRow(key, group(n), group(80), staff_id)
+                 for key, n, staff_id in (("all", 60, None), ("陈丽", 40, 3), ("刘洋", 20, 4)))
     run = effect.RunEffect(1, "老车主", END, "care", "excluded", 100, 40, (30, 90), rows)
     tab = EffectTab()
     qtbot.addWidget(tab)
     tab.show_effects((run,))
     assert [tab.detail.item(r, 0).text() for r in range(tab.detail.rowCount())][1:] == [
         "All contacted", "陈丽", "刘洋"]
-    tab.show_effects((run,), "刘洋")
+    tab.show_effects((run,), 4)
     assert tab.detail.rowCount() == 2 and tab.detail.item(1, 0).text() == "刘洋"
 
 

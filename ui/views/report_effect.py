@@ -32,7 +32,7 @@ class EffectTab(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.effects: tuple[RunEffect, ...] = ()
-        self.staff: str | None = None
+        self.staff: int | None = None  # whose contacts alone are shown
         self.comparison = QComboBox()
         self.comparison.addItem(self.tr("Excluded members of the run"), "excluded")
         self.comparison.addItem(self.tr("Same segment, left out of the run"), "left_out")
@@ -76,8 +76,8 @@ class EffectTab(QWidget):
     def comparison_kind(self) -> str:
         return self.comparison.currentData()
 
-    def show_effects(self, effects: tuple[RunEffect, ...], staff: str | None = None) -> None:
-        """The runs; with `staff` (a display name) each run's rows of that person only."""
+    def show_effects(self, effects: tuple[RunEffect, ...], staff: int | None = None) -> None:
+        """The runs; with `staff` (an account id) each run's rows of that person only."""
         self.effects = effects
         self.staff = staff
         rows = []

@@ -172,11 +172,10 @@ class ReportsView(QWidget):
                 self._show_quick, self.tr("Counting the dashboard"))
         elif index == TAB_EFFECT:
             comparison = self.effect.comparison_kind
-            name = self.staff.currentText() if staff is not None else None
             self.runner.run(
-                lambda p, c: effect.effect_between(sessions, start, end, comparison, name,
+                lambda p, c: effect.effect_between(sessions, start, end, comparison, staff,
                                                    progress=p, cancel=lambda: c.cancelled),
-                on_done=lambda got: self.effect.show_effects(got, name), latest="report-effect",
+                on_done=lambda got: self.effect.show_effects(got, staff), latest="report-effect",
                 parent_widget=self,
                 label=self.tr("Comparing contacted and not contacted owners"))
         elif index == TAB_ACTIVITY:
