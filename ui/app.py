@@ -36,6 +36,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
+COMBO_POPUPS = "QComboBox { combobox-popup: 0; }"
+
+
 def install_translators(app: QApplication, lang: str | None) -> QLocale:
     """Load Revisit's and Qt's own translations for `lang` (default: the system locale)."""
     from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
@@ -198,6 +201,9 @@ def run_gui(args) -> int:
     app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     app.setApplicationName("Revisit")
     app.setOrganizationName("Revisit")
+    # A drop-down opens as a list of its maxVisibleItems under the box: Fusion on Linux opened
+    # the lists wizard's 36 segments over the whole screen.
+    app.setStyleSheet(COMBO_POPUPS)
     saved = QSettings().value("ui/language", "")
     install_translators(app, args.lang or (str(saved) if saved else None))
     if args.quit_after:

@@ -102,6 +102,7 @@ class ListsView(QWidget):
     # --- step 1: segment, purpose, channel, callers --------------------------------------
     def _build_choose(self) -> QWidget:
         self.segment = QComboBox()
+        self.segment.setMaxVisibleItems(20)  # of 36 templates and the saved segments
         self.as_of = date_edit()
         self.purpose = QComboBox()
         for code in PURPOSES:
