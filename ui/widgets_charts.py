@@ -237,15 +237,18 @@ class TrendChart(Chart):
             p.setPen(text)
             p.drawText(QRectF(area.left(), y - fm.height() / 2, plot.left() - area.left() - 4,
                               fm.height()), Qt.AlignmentFlag.AlignRight, _number(top * k / 4))
+        # Each label in the middle of its own slot, as a bar chart's: the first one stood on
+        # the axis, over its 0, and the last one past the right edge.
         n = len(self.labels)
-        step = plot.width() / max(n - 1, 1)
+        step = plot.width() / max(n, 1)
         every = max(1, int((fm.horizontalAdvance(max(self.labels, key=len)) + 8) // step) + 1)
         for i, label in enumerate(self.labels):
             if i % every == 0:
-                p.drawText(QRectF(plot.left() + i * step - step / 2 - 20, plot.bottom() + 2,
+                p.drawText(QRectF(plot.left() + i * step - 20, plot.bottom() + 2,
                                   step + 40, fm.height()), Qt.AlignmentFlag.AlignHCenter, label)
         for s, (name, values) in enumerate(self.series):
-            points = [QPointF(plot.left() + i * step, plot.bottom() - plot.height() * v / top)
+            points = [QPointF(plot.left() + (i + 0.5) * step,
+                              plot.bottom() - plot.height() * v / top)
                       for i, v in enumerate(values)]
             p.setPen(QPen(self._color(s), 2))
             p.drawPolyline(QPolygonF(points))

@@ -52,3 +52,23 @@ def test_thin_bars_show_the_current_number_only(qtbot, drawn):
     shown = [t[0] for t in drawn]
     assert {"120", "54", "1"} <= set(shown) and not {"110", "59", "2"} & set(shown)
     assert shown.count("1") == 6
+
+
+def test_a_trend_charts_points_stand_in_their_months_clear_of_the_axis(qtbot):
+    """The first month sat on the y axis (its label over the axis's 0), the last one on the
+    right edge: each point stands in the middle of its own slot."""
+    from ui.widgets_charts import TrendChart
+
+    chart = TrendChart("按月")
+    qtbot.addWidget(chart)
+    months = [f"2026-{m:02d}" for m in range(1, 13)]
+    chart.set_data(months, [("联系次数", [float(10 + m) for m in range(12)])])
+    chart.resize(600, 300)
+    chart.grab()
+    xs = [rect.center().x() for rect, _i, _s, _tip in chart._hits]
+    gaps = [b - a for a, b in zip(xs, xs[1:], strict=False)]
+    assert len(xs) == 12 and max(gaps) - min(gaps) < 0.01
+    step = gaps[0]
+    plot_left, plot_right = xs[0] - step / 2, xs[-1] + step / 2
+    assert plot_left > 20  # the y axis's numbers stand left of the first slot
+    assert plot_right <= chart.width()
