@@ -3517,325 +3517,325 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>历史名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="122"/>
+        <location filename="../../ui/views/lists_view.py" line="123"/>
         <source>Each customer&apos;s preferred channel</source>
         <translation>按客户偏好渠道</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="123"/>
+        <location filename="../../ui/views/lists_view.py" line="124"/>
         <source>Phone</source>
         <translation>电话</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="124"/>
+        <location filename="../../ui/views/lists_view.py" line="125"/>
         <source>SMS</source>
         <translation>短信</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="125"/>
+        <location filename="../../ui/views/lists_view.py" line="126"/>
         <source>Mail</source>
         <translation>邮寄</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="126"/>
+        <location filename="../../ui/views/lists_view.py" line="127"/>
         <source>WeChat</source>
         <translation>微信</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="127"/>
+        <location filename="../../ui/views/lists_view.py" line="128"/>
         <source>Visit</source>
         <translation>上门拜访</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="137"/>
+        <location filename="../../ui/views/lists_view.py" line="138"/>
         <source> days</source>
         <translation> 天</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="141"/>
+        <location filename="../../ui/views/lists_view.py" line="142"/>
         <source>Evenly between the callers</source>
         <translation>在回访员之间平均分配</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="142"/>
+        <location filename="../../ui/views/lists_view.py" line="143"/>
         <source>Each customer to their own staff member</source>
         <translation>分给各自的负责员工</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="143"/>
+        <location filename="../../ui/views/lists_view.py" line="144"/>
         <source>B&amp;uild the list</source>
         <translation>生成名单(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="147"/>
+        <location filename="../../ui/views/lists_view.py" line="148"/>
         <source>Excluded automatically, each with the reason shown: do-not-contact on the channel, no marketing consent for sales, contacted recently, an unresolved complaint for sales, no number to call (without a valid mobile, a landline among their other phones is called), no valid mobile for SMS, no address or WeChat ID, unanswered calls waiting to come back.</source>
         <translation>以下客户会自动排除并注明原因：该渠道设为勿扰、销售类联系但无营销同意、近期已联系、有未解决投诉（销售类）、无可拨打的电话（无有效手机号时拨打其他电话中的座机）、发短信无有效手机号、无地址或微信号、未接通电话尚在等待重拨。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="160"/>
+        <location filename="../../ui/views/lists_view.py" line="161"/>
         <source>&amp;Segment</source>
         <translation>客户分群(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="161"/>
+        <location filename="../../ui/views/lists_view.py" line="162"/>
         <source>Evaluation &amp;date</source>
         <translation>评估日期(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="169"/>
+        <location filename="../../ui/views/lists_view.py" line="170"/>
         <source>&amp;Purpose</source>
         <translation>目的(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="172"/>
+        <location filename="../../ui/views/lists_view.py" line="173"/>
         <source>Channel</source>
         <translation>渠道</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="173"/>
+        <location filename="../../ui/views/lists_view.py" line="174"/>
         <source>Not contacted again within</source>
         <translation>在此天数内不重复联系</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="174"/>
+        <location filename="../../ui/views/lists_view.py" line="175"/>
         <source>Callers</source>
         <translation>回访员</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="175"/>
+        <location filename="../../ui/views/lists_view.py" line="176"/>
         <source>Split</source>
         <translation>分配方式</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="200"/>
+        <location filename="../../ui/views/lists_view.py" line="201"/>
         <source>Loading segments and callers</source>
         <translation>正在载入分群和回访员</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="287"/>
+        <location filename="../../ui/views/lists_view.py" line="288"/>
         <source>Building the list</source>
         <translation>正在生成名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="296"/>
+        <location filename="../../ui/views/lists_view.py" line="297"/>
         <source>Build a list from the segment “%1” for %2, channel: %3, evaluated on %4?</source>
         <translation>用分群“%1”生成名单吗？目的：%2，渠道：%3，评估日期：%4。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="303"/>
+        <location filename="../../ui/views/lists_view.py" line="304"/>
         <source>The list is stored as a new run.</source>
         <translation>名单将保存为一份新名单，可在历史名单中查看。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/lists_view.py" line="306"/>
+        <location filename="../../ui/views/lists_view.py" line="307"/>
         <source>The list is stored as a new run, and its calls are assigned to %n caller(s) and appear in their follow-up queues.</source>
         <translation>
             <numerusform>名单将保存为一份新名单，其中的电话分配给 %n 位回访员，并出现在他们的“我的跟进”中。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="313"/>
+        <location filename="../../ui/views/lists_view.py" line="314"/>
         <source>The list is stored as a new run. No caller is ticked, so its calls are not assigned to anyone&apos;s follow-up queue.</source>
         <translation>名单将保存为一份新名单。没有勾选回访员，所以其中的电话不会分配到任何人的“我的跟进”。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="318"/>
+        <location filename="../../ui/views/lists_view.py" line="319"/>
         <source>Build and store the list</source>
         <translation>生成并保存名单</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/lists_view.py" line="327"/>
+        <location filename="../../ui/views/lists_view.py" line="328"/>
         <source>List #%1 stored: %Ln customer(s) in it.</source>
         <translation>
             <numerusform>名单 #%1 已保存：共 %Ln 位客户。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="348"/>
+        <location filename="../../ui/views/lists_view.py" line="349"/>
         <source>Double-click a member for their pre-call brief</source>
         <translation>双击成员查看其通话前简报</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="351"/>
+        <location filename="../../ui/views/lists_view.py" line="352"/>
         <source>Customer brief…</source>
         <translation>客户简报…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="355"/>
+        <location filename="../../ui/views/lists_view.py" line="356"/>
         <source>Customer b&amp;rief…</source>
         <translation>客户简报(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="356"/>
+        <location filename="../../ui/views/lists_view.py" line="357"/>
         <source>The chosen member&apos;s pre-call brief: last contact, spend, satisfaction, complaints, intent and the suggested next step</source>
         <translation>所选成员的通话前简报：上次联系、消费、满意度、投诉、意向和建议的下一步</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="362"/>
+        <location filename="../../ui/views/lists_view.py" line="363"/>
         <source>In the list</source>
         <translation>名单内</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="370"/>
+        <location filename="../../ui/views/lists_view.py" line="371"/>
         <source>Excluded, and why</source>
         <translation>已排除及原因</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="375"/>
+        <location filename="../../ui/views/lists_view.py" line="376"/>
         <source>&amp;Finish this list</source>
         <translation>完成此名单(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="414"/>
+        <location filename="../../ui/views/lists_view.py" line="415"/>
         <source>Finishing the list</source>
         <translation>正在完成名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="427"/>
+        <location filename="../../ui/views/lists_view.py" line="428"/>
         <source>Put list back</source>
         <translation>恢复名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="428"/>
+        <location filename="../../ui/views/lists_view.py" line="429"/>
         <source>Put list #%1 back? Its calls not yet made return to the callers&apos; queues.</source>
         <translation>恢复名单 #%1？其中尚未拨打的电话将回到回访员的待拨队列。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="431"/>
+        <location filename="../../ui/views/lists_view.py" line="432"/>
         <source>Withdraw list</source>
         <translation>撤回名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="432"/>
+        <location filename="../../ui/views/lists_view.py" line="433"/>
         <source>Withdraw list #%1? Its calls not yet made leave every caller&apos;s queue. Calls already made stay recorded, the list stays under Past runs, and it can be put back.</source>
         <translation>撤回名单 #%1？其中尚未拨打的电话将从所有回访员的待拨队列中移除。已拨打的电话照常保留记录，名单仍在“历史名单”中，之后可以恢复。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/lists_view.py" line="445"/>
+        <location filename="../../ui/views/lists_view.py" line="446"/>
         <source>List #%1 put back: %Ln call(s) are in the callers&apos; queues again.</source>
         <translation>
             <numerusform>名单 #%1 已恢复：%Ln 个电话重新回到回访员的待拨队列。</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/lists_view.py" line="448"/>
+        <location filename="../../ui/views/lists_view.py" line="449"/>
         <source>List #%1 withdrawn: %Ln call(s) left the callers&apos; queues.</source>
         <translation>
             <numerusform>名单 #%1 已撤回：%Ln 个电话已移出回访员的待拨队列。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="459"/>
+        <location filename="../../ui/views/lists_view.py" line="460"/>
         <source>Putting the list back</source>
         <translation>正在恢复名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="459"/>
+        <location filename="../../ui/views/lists_view.py" line="460"/>
         <source>Withdrawing the list</source>
         <translation>正在撤回名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="479"/>
+        <location filename="../../ui/views/lists_view.py" line="480"/>
         <source>Loading the list</source>
         <translation>正在加载名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="495"/>
+        <location filename="../../ui/views/lists_view.py" line="496"/>
         <source>List #%1 from “%2” on %3: %4. Excluded: %5.</source>
         <translation>名单 #%1（分群“%2”，评估日期 %3）：%4。已排除：%5。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="503"/>
+        <location filename="../../ui/views/lists_view.py" line="504"/>
         <source>Since list #%1: %2 new, %3 no longer in it.</source>
         <translation>与名单 #%1 相比：新增 %2 人，移出 %3 人。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="509"/>
+        <location filename="../../ui/views/lists_view.py" line="510"/>
         <source>This list was withdrawn (%1): its calls are in nobody&apos;s follow-up queue. What was already called stays recorded.</source>
         <translation>此名单已撤回（%1）：其中的电话不在任何人的待拨队列中。已拨打的电话照常保留记录。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="514"/>
+        <location filename="../../ui/views/lists_view.py" line="515"/>
         <source>This list is unfinished: the program stopped before it was complete, so its calls are in nobody&apos;s follow-up queue. Check it, save its files, then finish it.</source>
         <translation>此名单未完成：程序在完成前中断，所以其中的电话不在任何人的跟进队列里。请检查它、保存文件，然后完成它。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="521"/>
+        <location filename="../../ui/views/lists_view.py" line="522"/>
         <source>Put this list &amp;back…</source>
         <translation>恢复此名单(&amp;B)…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="522"/>
+        <location filename="../../ui/views/lists_view.py" line="523"/>
         <source>&amp;Withdraw this list…</source>
         <translation>撤回此名单(&amp;W)…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="524"/>
+        <location filename="../../ui/views/lists_view.py" line="525"/>
         <source>A list made by mistake (the wrong segment, callers or purpose): its calls not yet made leave the callers&apos; queues; it can be put back</source>
         <translation>生成有误的名单（分群、回访员或目的选错）：其中尚未拨打的电话将移出回访员的待拨队列；之后可以恢复</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="540"/>
+        <location filename="../../ui/views/lists_view.py" line="541"/>
         <source>List</source>
         <translation>名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="540"/>
+        <location filename="../../ui/views/lists_view.py" line="541"/>
         <source>Segment</source>
         <translation>客户分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="540"/>
+        <location filename="../../ui/views/lists_view.py" line="541"/>
         <source>Evaluated on</source>
         <translation>评估日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="540"/>
+        <location filename="../../ui/views/lists_view.py" line="541"/>
         <source>Members</source>
         <translation>人数</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="541"/>
+        <location filename="../../ui/views/lists_view.py" line="542"/>
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="546"/>
+        <location filename="../../ui/views/lists_view.py" line="547"/>
         <source>No lists yet. A list built under Build appears here, to open, print again and read back.</source>
         <translation>还没有名单。在“新建名单”里生成的名单会出现在这里，可再次打开、重新打印和读回。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="548"/>
+        <location filename="../../ui/views/lists_view.py" line="549"/>
         <source>&amp;Open and re-print</source>
         <translation>打开并重新打印(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="577"/>
+        <location filename="../../ui/views/lists_view.py" line="578"/>
         <source>finished</source>
         <translation>已完成</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="577"/>
+        <location filename="../../ui/views/lists_view.py" line="578"/>
         <source>unfinished</source>
         <translation>未完成</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="578"/>
+        <location filename="../../ui/views/lists_view.py" line="579"/>
         <source>withdrawn</source>
         <translation>已撤回</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="598"/>
+        <location filename="../../ui/views/lists_view.py" line="599"/>
         <source>Step 1 of 3: what to send to whom</source>
         <translation>第 1 步（共 3 步）：联系谁、用什么方式</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="599"/>
+        <location filename="../../ui/views/lists_view.py" line="600"/>
         <source>Step 2 of 3: who is in the list, who is not and why</source>
         <translation>第 2 步（共 3 步）：名单内的客户，以及被排除的客户和原因</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="600"/>
+        <location filename="../../ui/views/lists_view.py" line="601"/>
         <source>Step 3 of 3: print and save</source>
         <translation>第 3 步（共 3 步）：打印与保存</translation>
     </message>
@@ -4306,47 +4306,52 @@ Revisit closes now; open it again to work with the restored database.</source>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_plan.py" line="205"/>
+        <location filename="../../ui/views/import_plan.py" line="195"/>
+        <source>Left out, for the problems beside it</source>
+        <translation>不导入，原因见右侧问题</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/import_plan.py" line="206"/>
         <source>To take this import back, undo batch #%1 under Past imports.</source>
         <translation>如需撤回本次导入，请在“以往导入”中撤销批次 #%1。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_plan.py" line="209"/>
+        <location filename="../../ui/views/import_plan.py" line="210"/>
         <source>No row can be imported: correct the file or the columns first.</source>
         <translation>没有可导入的行：请先更正文件或列对应。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_plan.py" line="217"/>
+        <location filename="../../ui/views/import_plan.py" line="218"/>
         <source>customers</source>
         <translation>客户</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_plan.py" line="218"/>
+        <location filename="../../ui/views/import_plan.py" line="219"/>
         <source>vehicles</source>
         <translation>车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_plan.py" line="219"/>
+        <location filename="../../ui/views/import_plan.py" line="220"/>
         <source>km readings</source>
         <translation>公里数记录</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_plan.py" line="232"/>
+        <location filename="../../ui/views/import_plan.py" line="233"/>
         <source>Created: %1</source>
         <translation>已新建：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_plan.py" line="232"/>
+        <location filename="../../ui/views/import_plan.py" line="233"/>
         <source>Would create: %1</source>
         <translation>将新建：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_plan.py" line="235"/>
+        <location filename="../../ui/views/import_plan.py" line="236"/>
         <source>Changed: %1</source>
         <translation>已更改：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_plan.py" line="235"/>
+        <location filename="../../ui/views/import_plan.py" line="236"/>
         <source>Would change: %1</source>
         <translation>将更改：%1</translation>
     </message>
@@ -5060,73 +5065,73 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>正在统计总览</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="181"/>
+        <location filename="../../ui/views/reports_view.py" line="180"/>
         <source>Comparing contacted and not contacted owners</source>
         <translation>正在对比已联系与未联系的车主</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="185"/>
-        <location filename="../../ui/views/reports_view.py" line="196"/>
+        <location filename="../../ui/views/reports_view.py" line="184"/>
+        <location filename="../../ui/views/reports_view.py" line="195"/>
         <source>Counting</source>
         <translation>正在统计</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="191"/>
+        <location filename="../../ui/views/reports_view.py" line="190"/>
         <source>Counting what followed the suggestions</source>
         <translation>正在统计建议之后的结果</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="211"/>
+        <location filename="../../ui/views/reports_view.py" line="210"/>
         <source>Comparing with a month earlier</source>
         <translation>正在与一个月前对比</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="221"/>
+        <location filename="../../ui/views/reports_view.py" line="220"/>
         <source>Counting the customers behind the figures</source>
         <translation>正在统计各数字背后的客户</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="231"/>
+        <location filename="../../ui/views/reports_view.py" line="230"/>
         <source>%1 contacts (%2). Follow-ups due in the period: %3. At its end: %4 open complaints of %5 customers.</source>
         <translation>共联系 %1 次（%2）。本期到期的跟进：%3 项。期末未解决的投诉：%4 件，涉及客户 %5 位。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="240"/>
+        <location filename="../../ui/views/reports_view.py" line="239"/>
         <source>(no staff recorded)</source>
         <translation>（未记录经办人）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="250"/>
+        <location filename="../../ui/views/reports_view.py" line="249"/>
         <source>Saving targets</source>
         <translation>正在保存目标</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="251"/>
+        <location filename="../../ui/views/reports_view.py" line="250"/>
         <source>Targets saved</source>
         <translation>目标已保存</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="258"/>
+        <location filename="../../ui/views/reports_view.py" line="257"/>
         <source>PDF (*.pdf)</source>
         <translation>PDF (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="258"/>
+        <location filename="../../ui/views/reports_view.py" line="257"/>
         <source>Excel (*.xlsx)</source>
         <translation>Excel (*.xlsx)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="259"/>
+        <location filename="../../ui/views/reports_view.py" line="258"/>
         <source>Save the report as</source>
         <translation>报表另存为</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="278"/>
+        <location filename="../../ui/views/reports_view.py" line="277"/>
         <source>Written to %1</source>
         <translation>已写入 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="280"/>
+        <location filename="../../ui/views/reports_view.py" line="279"/>
         <source>Writing %1</source>
         <translation>正在写入 %1</translation>
     </message>
@@ -6928,19 +6933,19 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>app</name>
     <message>
-        <location filename="../../ui/app.py" line="144"/>
+        <location filename="../../ui/app.py" line="147"/>
         <source>Preparing a new database…</source>
         <translation>正在准备新数据库…</translation>
     </message>
     <message>
-        <location filename="../../ui/app.py" line="146"/>
+        <location filename="../../ui/app.py" line="149"/>
         <source>Updating the database for this version of Revisit; a copy of it is kept first. A large database can take a minute.</source>
         <translation>正在为此版本的回访更新数据库，更新前会先保留一份副本。数据库较大时可能需要一分钟左右。</translation>
     </message>
     <message>
-        <location filename="../../ui/app.py" line="153"/>
-        <location filename="../../ui/app.py" line="218"/>
-        <location filename="../../ui/app.py" line="240"/>
+        <location filename="../../ui/app.py" line="156"/>
+        <location filename="../../ui/app.py" line="224"/>
+        <location filename="../../ui/app.py" line="246"/>
         <location filename="../../ui/main_window.py" line="277"/>
         <source>Revisit</source>
         <translation>回访</translation>

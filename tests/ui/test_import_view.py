@@ -226,6 +226,11 @@ def test_the_wizard_imports_an_export_and_undo_takes_it_back(
     assert shown.samples.rowCount() == sum(len(v) for v in expected.samples.values())
     rows_shown = {shown.samples.item(r, 1).text() for r in range(shown.samples.rowCount())}
     assert rows_shown == {"3", "4", "5", "6", "7"}
+    # Every row says what happens to it; the one left out says why beside it.
+    [left] = [r for r in range(shown.samples.rowCount()) if shown.samples.item(r, 1).text() == "5"]
+    assert shown.samples.item(left, 2).text() == "Left out, for the problems beside it"
+    assert shown.samples.item(left, 3).text()
+    assert all(shown.samples.item(r, 2).text() for r in range(shown.samples.rowCount()))
     assert _counts(sqlite_database) == (0, 0)
     # The rejected rows, saved where the user says.
     target = tmp_path / "未导入.xlsx"

@@ -192,7 +192,8 @@ class PlanPanel(QWidget):
             for sample in plan.samples.get(outcome, ()):
                 cells = " | ".join(t for v in sample.values if (t := cell_text(v).strip()))
                 summary, reasons = sample.said(lang)
-                what = "" if outcome == "reject" else summary
+                what = self.tr("Left out, for the problems beside it") if outcome == "reject" \
+                    else summary
                 rows.append([self.outcome_names[outcome], sample.number, what,
                              ("；" if lang == "zh" else "; ").join(reasons), cells])
         fill_table(self.samples, rows)
