@@ -45,6 +45,9 @@ def scrolling(widget: QWidget, *, fit_width: bool = False) -> QScrollArea:
     return area
 
 
+EMPTY_HINT = "emptyHint"  # the object name a view's hint is found by (empty_text)
+
+
 class _EmptyHint(QObject):
     """Paints its view's sentence in the middle of the view while the view has no rows."""
 
@@ -69,9 +72,6 @@ class _EmptyHint(QObject):
             painter.drawText(room, Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, said)
             painter.end()
         return False  # the view paints itself as ever
-
-
-EMPTY_HINT = "emptyHint"
 
 
 def when_empty(view: QAbstractItemView, text: Callable[[], str]) -> None:
