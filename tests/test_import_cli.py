@@ -162,7 +162,7 @@ def test_a_file_of_another_kind_is_refused_with_the_command_for_its_kind(databas
     for dry in ((), ("--dry-run",)):
         refused = run(database, "complaints", str(path), *dry, ok=False)
         assert refused.returncode == 2 and refused.stderr.count("\n") == 1
-        assert "looks like a Satisfaction surveys file, not Complaints" in refused.stderr
+        assert "looks like a satisfaction surveys file, not complaints" in refused.stderr
         assert refused.stderr.rstrip().endswith(
             f'The command: revisit import surveys "{path}"{" --dry-run" if dry else ""}')
     assert counts(database) == {}

@@ -116,7 +116,7 @@ def _stale_profile(session: Session, customer_id: int, attribute: str | None):
                               latest.recorded_at)
     who = versions.staff_name(session, latest.staff_id) if latest else None
     return versions.stale(versions.PROFILE, who, latest.recorded_at if latest else None,
-                          attribute=Said(*both("attribute", attribute)))
+                          attribute=Said.inside(*both("attribute", attribute)))
 
 
 def record_change_in(

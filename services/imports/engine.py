@@ -250,8 +250,8 @@ def _refuse_other_kind(headers: Sequence[Cell], kind: str, path: Path) -> None:
                "{other} columns. Nothing was imported. Import it as {other}; if it really is "
                "{kind}, choose its columns in the window's import and save them as a "
                "mapping, then name that mapping with --mapping."),
-            file=path.name, other=Said(*both("import_kind", other.kind)),
-            kind=Said(*both("import_kind", kind)), columns="、".join(other.headers))
+            file=path.name, other=Said.inside(*both("import_kind", other.kind)),
+            kind=Said.inside(*both("import_kind", kind)), columns="、".join(other.headers))
 
 
 def fitting_sheet(path: Path | str, kind: str, header_row: int | None = None,

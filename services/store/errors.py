@@ -41,6 +41,14 @@ class Said(str):
         word.zh = zh
         return word
 
+    @classmethod
+    def inside(cls, zh: str, en: str) -> Said:
+        """A label said inside a sentence: its English word lower-cased as a sentence has it
+        ("this customer's occupation"), a name such as WeChat kept as it is."""
+        if en[:1].isupper() and en[1:2].islower():
+            en = en[0].lower() + en[1:]
+        return cls(zh, en)
+
 
 class StaleEdit(RevisitError):
     """A save based on what the editor loaded, refused because someone changed the record since.

@@ -233,7 +233,7 @@ def test_a_survey_file_mapped_by_itself_as_complaints_is_refused_but_a_chosen_ma
         said = str(refused.value)
         # The kinds in the sentence's language (the window's Chinese says 满意度回访, 投诉).
         assert said.startswith(
-            "满意度回访.xlsx looks like a Satisfaction surveys file, not Complaints")
+            "满意度回访.xlsx looks like a satisfaction surveys file, not complaints")
         assert (refused.value.params["other"].zh, refused.value.params["kind"].zh) == (
             "满意度回访", "投诉")
         assert "its columns 满意度、服务态度 are" in said and "Nothing was imported" in said
