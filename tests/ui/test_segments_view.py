@@ -72,6 +72,33 @@ def test_build_count_and_save_a_segment(qtbot, view, demo_db):
     assert segments.count(demo_db.sessions, saved.filter, DEMO_TODAY) == expected
 
 
+def test_a_companys_long_name_does_not_push_the_plate_off_the_preview(qtbot, view, demo_db):
+    from models import Customer
+    from ui.views.segments_view import PREVIEW_NAME
+
+    with demo_db.sessions.begin() as s:
+        s.add(Customer(code="CX1", name="宁波市新锐信息技术股份有限公司（宋辰燕）"))
+        s.add(Customer(code="CX2", name="宁波市甲"))
+    view.editor.set_data({"version": 1, "where": {"and": [
+        {"field": "name", "op": "starts_with", "value": "宁波市"}]}})
+    view.refresh_count()
+    qtbot.waitUntil(lambda: view.preview.rowCount() == 2, timeout=10000)
+    names = [view.preview.item(r, PREVIEW_NAME) for r in range(view.preview.rowCount())]
+    assert any(len(item.text()) > 10 for item in names)  # 宁波市…有限公司（宋辰燕）
+    room = view.preview.fontMetrics().horizontalAdvance("中" * 6) + 12
+    assert view.preview.horizontalHeader().sectionSize(PREVIEW_NAME) == room
+    assert all(item.toolTip() == item.text() for item in names)  # whole in the tooltip
+    # Short names again: the column fits them, no wider.
+    view.editor.set_data({"version": 1, "where": {"and": [
+        {"field": "name", "op": "starts_with", "value": "张"}]}})
+    view.refresh_count()
+    qtbot.waitUntil(lambda: view.preview.rowCount() > 0 and all(
+        len(view.preview.item(r, PREVIEW_NAME).text()) <= 4
+        for r in range(view.preview.rowCount())), timeout=10000)
+    qtbot.waitUntil(
+        lambda: view.preview.horizontalHeader().sectionSize(PREVIEW_NAME) < room, timeout=5000)
+
+
 def test_invalid_filter_names_the_problem(qtbot, view):
     view.editor.set_data(
         {

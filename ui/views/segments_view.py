@@ -13,6 +13,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -45,6 +46,9 @@ from ui.widgets import date_edit, when_empty
 COUNT_DELAY_MS = 350
 
 log = logging.getLogger(__name__)
+
+
+PREVIEW_NAME = 1  # the preview's column of names
 
 
 class SegmentsView(QWidget):
@@ -173,6 +177,7 @@ class SegmentsView(QWidget):
                 self.tr("Plate"),
             ]
         )
+        self.preview.setProperty("elidedColumns", [PREVIEW_NAME])  # fill_preview
         self.preview.cellDoubleClicked.connect(self._on_preview_double_clicked)
         self.preview.setToolTip(self.tr("Right-click a customer for their pre-call brief"))
         self.preview.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
@@ -411,6 +416,22 @@ class SegmentsView(QWidget):
         self._preview_people = [(m.code, m.name) for m in page.rows]
         fill_table(self.preview, [[m.code, m.name, m.mobile, *self._car(m, shown.cars)]
                                   for m in page.rows])
+        # A company's long name (宁波市新锐信息技术股份有限公司（宋辰燕）) widened the name column
+        # until the plate was off the panel: names past 6 characters' room end in "…", whole
+        # in their tooltip.
+        room = self.preview.fontMetrics().horizontalAdvance("中" * 6) + 12
+        header = self.preview.horizontalHeader()
+        need = max(self.preview.sizeHintForColumn(PREVIEW_NAME),
+                   header.sectionSizeHint(PREVIEW_NAME))
+        if need > room:
+            header.setSectionResizeMode(PREVIEW_NAME, QHeaderView.ResizeMode.Interactive)
+            header.resizeSection(PREVIEW_NAME, room)
+            for r in range(self.preview.rowCount()):
+                item = self.preview.item(r, PREVIEW_NAME)
+                if item is not None:
+                    item.setToolTip(item.text())
+        else:
+            header.setSectionResizeMode(PREVIEW_NAME, QHeaderView.ResizeMode.ResizeToContents)
 
     @staticmethod
     def _car(member, cars: dict) -> tuple[str, str]:
