@@ -3651,191 +3651,191 @@ Revisit closes now; open it again to work with the restored database.</source>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="349"/>
+        <location filename="../../ui/views/lists_view.py" line="352"/>
         <source>Double-click a member for their pre-call brief</source>
         <translation>双击成员查看其通话前简报</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="352"/>
+        <location filename="../../ui/views/lists_view.py" line="355"/>
         <source>Customer brief…</source>
         <translation>客户简报…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="356"/>
+        <location filename="../../ui/views/lists_view.py" line="359"/>
         <source>Customer b&amp;rief…</source>
         <translation>客户简报(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="357"/>
+        <location filename="../../ui/views/lists_view.py" line="360"/>
         <source>The chosen member&apos;s pre-call brief: last contact, spend, satisfaction, complaints, intent and the suggested next step</source>
         <translation>所选成员的通话前简报：上次联系、消费、满意度、投诉、意向和建议的下一步</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="363"/>
+        <location filename="../../ui/views/lists_view.py" line="366"/>
         <source>In the list</source>
         <translation>名单内</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="371"/>
+        <location filename="../../ui/views/lists_view.py" line="374"/>
         <source>Excluded, and why</source>
         <translation>已排除及原因</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="376"/>
+        <location filename="../../ui/views/lists_view.py" line="379"/>
         <source>&amp;Finish this list</source>
         <translation>完成此名单(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="415"/>
+        <location filename="../../ui/views/lists_view.py" line="418"/>
         <source>Finishing the list</source>
         <translation>正在完成名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="428"/>
+        <location filename="../../ui/views/lists_view.py" line="431"/>
         <source>Put list back</source>
         <translation>恢复名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="429"/>
+        <location filename="../../ui/views/lists_view.py" line="432"/>
         <source>Put list #%1 back? Its calls not yet made return to the callers&apos; queues.</source>
         <translation>恢复名单 #%1？其中尚未拨打的电话将回到回访员的待拨队列。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="432"/>
+        <location filename="../../ui/views/lists_view.py" line="435"/>
         <source>Withdraw list</source>
         <translation>撤回名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="433"/>
+        <location filename="../../ui/views/lists_view.py" line="436"/>
         <source>Withdraw list #%1? Its calls not yet made leave every caller&apos;s queue. Calls already made stay recorded, the list stays under Past runs, and it can be put back.</source>
         <translation>撤回名单 #%1？其中尚未拨打的电话将从所有回访员的待拨队列中移除。已拨打的电话照常保留记录，名单仍在“历史名单”中，之后可以恢复。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/lists_view.py" line="446"/>
+        <location filename="../../ui/views/lists_view.py" line="449"/>
         <source>List #%1 put back: %Ln call(s) are in the callers&apos; queues again.</source>
         <translation>
             <numerusform>名单 #%1 已恢复：%Ln 个电话重新回到回访员的待拨队列。</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/lists_view.py" line="449"/>
+        <location filename="../../ui/views/lists_view.py" line="452"/>
         <source>List #%1 withdrawn: %Ln call(s) left the callers&apos; queues.</source>
         <translation>
             <numerusform>名单 #%1 已撤回：%Ln 个电话已移出回访员的待拨队列。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="460"/>
+        <location filename="../../ui/views/lists_view.py" line="463"/>
         <source>Putting the list back</source>
         <translation>正在恢复名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="460"/>
+        <location filename="../../ui/views/lists_view.py" line="463"/>
         <source>Withdrawing the list</source>
         <translation>正在撤回名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="480"/>
+        <location filename="../../ui/views/lists_view.py" line="483"/>
         <source>Loading the list</source>
         <translation>正在加载名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="496"/>
+        <location filename="../../ui/views/lists_view.py" line="499"/>
         <source>List #%1 from “%2” on %3: %4. Excluded: %5.</source>
         <translation>名单 #%1（分群“%2”，评估日期 %3）：%4。已排除：%5。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="504"/>
+        <location filename="../../ui/views/lists_view.py" line="507"/>
         <source>Since list #%1: %2 new, %3 no longer in it.</source>
         <translation>与名单 #%1 相比：新增 %2 人，移出 %3 人。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="510"/>
+        <location filename="../../ui/views/lists_view.py" line="513"/>
         <source>This list was withdrawn (%1): its calls are in nobody&apos;s follow-up queue. What was already called stays recorded.</source>
         <translation>此名单已撤回（%1）：其中的电话不在任何人的待拨队列中。已拨打的电话照常保留记录。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="515"/>
+        <location filename="../../ui/views/lists_view.py" line="518"/>
         <source>This list is unfinished: the program stopped before it was complete, so its calls are in nobody&apos;s follow-up queue. Check it, save its files, then finish it.</source>
         <translation>此名单未完成：程序在完成前中断，所以其中的电话不在任何人的跟进队列里。请检查它、保存文件，然后完成它。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="522"/>
+        <location filename="../../ui/views/lists_view.py" line="525"/>
         <source>Put this list &amp;back…</source>
         <translation>恢复此名单(&amp;B)…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="523"/>
+        <location filename="../../ui/views/lists_view.py" line="526"/>
         <source>&amp;Withdraw this list…</source>
         <translation>撤回此名单(&amp;W)…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="525"/>
+        <location filename="../../ui/views/lists_view.py" line="528"/>
         <source>A list made by mistake (the wrong segment, callers or purpose): its calls not yet made leave the callers&apos; queues; it can be put back</source>
         <translation>生成有误的名单（分群、回访员或目的选错）：其中尚未拨打的电话将移出回访员的待拨队列；之后可以恢复</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="541"/>
+        <location filename="../../ui/views/lists_view.py" line="549"/>
         <source>List</source>
         <translation>名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="541"/>
+        <location filename="../../ui/views/lists_view.py" line="549"/>
         <source>Segment</source>
         <translation>客户分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="541"/>
+        <location filename="../../ui/views/lists_view.py" line="549"/>
         <source>Evaluated on</source>
         <translation>评估日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="541"/>
+        <location filename="../../ui/views/lists_view.py" line="549"/>
         <source>Members</source>
         <translation>人数</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="542"/>
+        <location filename="../../ui/views/lists_view.py" line="550"/>
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="547"/>
+        <location filename="../../ui/views/lists_view.py" line="555"/>
         <source>No lists yet. A list built under Build appears here, to open, print again and read back.</source>
         <translation>还没有名单。在“新建名单”里生成的名单会出现在这里，可再次打开、重新打印和读回。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="549"/>
+        <location filename="../../ui/views/lists_view.py" line="557"/>
         <source>&amp;Open and re-print</source>
         <translation>打开并重新打印(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="578"/>
+        <location filename="../../ui/views/lists_view.py" line="586"/>
         <source>finished</source>
         <translation>已完成</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="578"/>
+        <location filename="../../ui/views/lists_view.py" line="586"/>
         <source>unfinished</source>
         <translation>未完成</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="579"/>
+        <location filename="../../ui/views/lists_view.py" line="587"/>
         <source>withdrawn</source>
         <translation>已撤回</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="599"/>
+        <location filename="../../ui/views/lists_view.py" line="607"/>
         <source>Step 1 of 3: what to send to whom</source>
         <translation>第 1 步（共 3 步）：联系谁、用什么方式</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="600"/>
+        <location filename="../../ui/views/lists_view.py" line="608"/>
         <source>Step 2 of 3: who is in the list, who is not and why</source>
         <translation>第 2 步（共 3 步）：名单内的客户，以及被排除的客户和原因</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="601"/>
+        <location filename="../../ui/views/lists_view.py" line="609"/>
         <source>Step 3 of 3: print and save</source>
         <translation>第 3 步（共 3 步）：打印与保存</translation>
     </message>
@@ -5215,22 +5215,22 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>RunExclusionsModel</name>
     <message>
-        <location filename="../../ui/table_models/run_tables.py" line="47"/>
+        <location filename="../../ui/table_models/run_tables.py" line="50"/>
         <source>Name</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../../ui/table_models/run_tables.py" line="47"/>
-        <source>Mobile</source>
-        <translation>手机</translation>
-    </message>
-    <message>
-        <location filename="../../ui/table_models/run_tables.py" line="47"/>
+        <location filename="../../ui/table_models/run_tables.py" line="50"/>
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../../ui/table_models/run_tables.py" line="48"/>
+        <location filename="../../ui/table_models/run_tables.py" line="50"/>
+        <source>Phone number</source>
+        <translation>电话</translation>
+    </message>
+    <message>
+        <location filename="../../ui/table_models/run_tables.py" line="51"/>
         <source>Detail</source>
         <translation>详情</translation>
     </message>
@@ -5276,304 +5276,304 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>SegmentsView</name>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="71"/>
+        <location filename="../../ui/views/segments_view.py" line="75"/>
         <source>Every date-relative field is computed for this day</source>
         <translation>所有与日期相关的字段都按这一天计算</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="73"/>
+        <location filename="../../ui/views/segments_view.py" line="77"/>
         <source>Builder</source>
         <translation>分群编辑器</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="82"/>
+        <location filename="../../ui/views/segments_view.py" line="86"/>
         <source>Service and referrals</source>
         <translation>服务与转介绍</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="83"/>
+        <location filename="../../ui/views/segments_view.py" line="87"/>
         <source>Replacement matrix</source>
         <translation>换车九宫格</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="84"/>
+        <location filename="../../ui/views/segments_view.py" line="88"/>
         <source>RFM classes</source>
         <translation>RFM八类客户</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="85"/>
+        <location filename="../../ui/views/segments_view.py" line="89"/>
         <source>Stages, tags, due soon</source>
         <translation>阶段、标签、即将到期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="89"/>
+        <location filename="../../ui/views/segments_view.py" line="93"/>
         <source>Evaluation date</source>
         <translation>评估日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="104"/>
+        <location filename="../../ui/views/segments_view.py" line="108"/>
         <source>No saved segments yet. Set the conditions beside this list, name them and save; or open a ready-made one from the other tabs.</source>
         <translation>还没有保存的分群。在右边设好条件、起名后保存；也可以从其他标签页打开现成的分群。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="111"/>
+        <location filename="../../ui/views/segments_view.py" line="115"/>
         <source>&amp;New</source>
         <translation>新建(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="113"/>
+        <location filename="../../ui/views/segments_view.py" line="117"/>
         <source>Rename…</source>
         <translation>重命名…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="115"/>
+        <location filename="../../ui/views/segments_view.py" line="119"/>
         <source>Duplicate…</source>
         <translation>复制…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="117"/>
+        <location filename="../../ui/views/segments_view.py" line="121"/>
         <source>Delete…</source>
         <translation>删除…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="122"/>
+        <location filename="../../ui/views/segments_view.py" line="126"/>
         <source>Only a supervisor may delete saved segments.</source>
         <translation>只有主管可以删除已保存的分群。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="123"/>
+        <location filename="../../ui/views/segments_view.py" line="127"/>
         <source>Import…</source>
         <translation>导入…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="125"/>
+        <location filename="../../ui/views/segments_view.py" line="129"/>
         <source>Export…</source>
         <translation>导出…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="129"/>
+        <location filename="../../ui/views/segments_view.py" line="133"/>
         <source>Saved segments</source>
         <translation>已保存的分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="150"/>
+        <location filename="../../ui/views/segments_view.py" line="154"/>
         <source>Segment name, e.g. 5–6 years, high satisfaction, replacement</source>
         <translation>分群名称，例如：5–6年 高满意度 换车</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="151"/>
+        <location filename="../../ui/views/segments_view.py" line="155"/>
         <source>&amp;Save</source>
         <translation>保存(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="169"/>
+        <location filename="../../ui/views/segments_view.py" line="173"/>
         <source>No.</source>
         <translation>编号</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="170"/>
+        <location filename="../../ui/views/segments_view.py" line="174"/>
         <source>Name</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="171"/>
+        <location filename="../../ui/views/segments_view.py" line="175"/>
         <source>Mobile</source>
         <translation>手机</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="172"/>
+        <location filename="../../ui/views/segments_view.py" line="176"/>
         <source>Vehicle</source>
         <translation>车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="173"/>
+        <location filename="../../ui/views/segments_view.py" line="177"/>
         <source>Plate</source>
         <translation>车牌</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="177"/>
+        <location filename="../../ui/views/segments_view.py" line="182"/>
         <source>Right-click a customer for their pre-call brief</source>
         <translation>右键点击客户查看其通话前简报</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="179"/>
+        <location filename="../../ui/views/segments_view.py" line="184"/>
         <source>Customer brief…</source>
         <translation>客户简报…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="185"/>
+        <location filename="../../ui/views/segments_view.py" line="190"/>
         <source>First members (double-click to open):</source>
         <translation>部分成员（双击打开）：</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="228"/>
-        <location filename="../../ui/views/segments_view.py" line="523"/>
+        <location filename="../../ui/views/segments_view.py" line="233"/>
+        <location filename="../../ui/views/segments_view.py" line="544"/>
         <source>Loading segments</source>
         <translation>正在载入分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="287"/>
+        <location filename="../../ui/views/segments_view.py" line="292"/>
         <source>The conditions in the builder are not saved as a segment yet.</source>
         <translation>分群编辑器中的条件还没有保存为分群。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="289"/>
+        <location filename="../../ui/views/segments_view.py" line="294"/>
         <source>The segment “%1” has changes that are not saved.</source>
         <translation>分群“%1”有未保存的修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="295"/>
+        <location filename="../../ui/views/segments_view.py" line="300"/>
         <source>Unsaved changes</source>
         <translation>未保存的修改</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="296"/>
+        <location filename="../../ui/views/segments_view.py" line="301"/>
         <source>Save them before the builder shows something else?</source>
         <translation>在编辑器换成其他内容之前，先保存这些修改吗？</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="349"/>
+        <location filename="../../ui/views/segments_view.py" line="354"/>
         <source>Opening segment</source>
         <translation>正在打开分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="390"/>
+        <location filename="../../ui/views/segments_view.py" line="395"/>
         <source>—</source>
         <translation>—</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="393"/>
+        <location filename="../../ui/views/segments_view.py" line="398"/>
         <source>Counting…</source>
         <translation>正在统计…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="399"/>
+        <location filename="../../ui/views/segments_view.py" line="404"/>
         <source>Counting members</source>
         <translation>正在统计人数</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/segments_view.py" line="405"/>
+        <location filename="../../ui/views/segments_view.py" line="410"/>
         <source>%Ln customer(s)</source>
         <translation>
             <numerusform>%Ln 位客户</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="407"/>
+        <location filename="../../ui/views/segments_view.py" line="412"/>
         <source>%1, %2</source>
         <translation>%1，%2</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/segments_view.py" line="408"/>
+        <location filename="../../ui/views/segments_view.py" line="413"/>
         <source>%Ln vehicle(s)</source>
         <translation>
             <numerusform>%Ln 辆车</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="447"/>
+        <location filename="../../ui/views/segments_view.py" line="468"/>
         <source>Give the segment a name first.</source>
         <translation>请先为分群命名。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="457"/>
+        <location filename="../../ui/views/segments_view.py" line="478"/>
         <source>Replace segment</source>
         <translation>替换分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="458"/>
+        <location filename="../../ui/views/segments_view.py" line="479"/>
         <source>A segment named “%1” exists. Replace its filter?</source>
         <translation>已有名为“%1”的分群。要替换它的筛选条件吗？</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="480"/>
+        <location filename="../../ui/views/segments_view.py" line="501"/>
         <source>Reload opens the segment as it is stored now: the filter you changed is dropped. Cancel keeps your filter here, to look at theirs first or to save yours under another name.</source>
         <translation>“重新载入”会打开该分群现在保存的样子，您改动的筛选条件将被丢弃。“取消”则保留您的筛选条件，可先查看对方的改动，或用另一个名称保存您的条件。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="484"/>
+        <location filename="../../ui/views/segments_view.py" line="505"/>
         <source>Saving segment</source>
         <translation>正在保存分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="487"/>
+        <location filename="../../ui/views/segments_view.py" line="508"/>
         <source>Segment “%1” saved</source>
         <translation>分群“%1”已保存</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="535"/>
+        <location filename="../../ui/views/segments_view.py" line="556"/>
         <source>Name:</source>
         <translation>名称：</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="564"/>
+        <location filename="../../ui/views/segments_view.py" line="585"/>
         <source>Reload opens the segment as it is stored now (changes to its filter not saved yet are dropped) and asks for the new name again as you typed it. Cancel drops the name you typed.</source>
         <translation>“重新载入”会按当前保存的内容重新打开该分群（筛选条件中尚未保存的修改将被放弃），并再次询问新名称，保留您输入的名称。若选“取消”，您输入的名称将被放弃。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="569"/>
+        <location filename="../../ui/views/segments_view.py" line="590"/>
         <source>Rename segment</source>
         <translation>重命名分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="559"/>
+        <location filename="../../ui/views/segments_view.py" line="580"/>
         <source>Segment renamed to “%1”</source>
         <translation>分群已重命名为“%1”</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="588"/>
+        <location filename="../../ui/views/segments_view.py" line="609"/>
         <source>Duplicate segment</source>
         <translation>复制分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="588"/>
+        <location filename="../../ui/views/segments_view.py" line="609"/>
         <source>%1 (copy)</source>
         <translation>%1（副本）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="585"/>
+        <location filename="../../ui/views/segments_view.py" line="606"/>
         <source>Copy saved as “%1”</source>
         <translation>副本已保存为“%1”</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="597"/>
+        <location filename="../../ui/views/segments_view.py" line="618"/>
         <source>Delete segment</source>
         <translation>删除分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="598"/>
+        <location filename="../../ui/views/segments_view.py" line="619"/>
         <source>Delete the segment “%1”? Lists already made from it are kept.</source>
         <translation>删除分群“%1”吗？已用它生成的名单会保留。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="621"/>
+        <location filename="../../ui/views/segments_view.py" line="642"/>
         <source>Segment “%1” deleted</source>
         <translation>分群“%1”已删除</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="626"/>
+        <location filename="../../ui/views/segments_view.py" line="647"/>
         <source>Import segment</source>
         <translation>导入分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="626"/>
-        <location filename="../../ui/views/segments_view.py" line="659"/>
+        <location filename="../../ui/views/segments_view.py" line="647"/>
+        <location filename="../../ui/views/segments_view.py" line="680"/>
         <source>Segment files (*.json)</source>
         <translation>分群文件 (*.json)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="660"/>
+        <location filename="../../ui/views/segments_view.py" line="681"/>
         <source>Export segment</source>
         <translation>导出分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="673"/>
+        <location filename="../../ui/views/segments_view.py" line="694"/>
         <source>Saved %1</source>
         <translation>已保存 %1</translation>
     </message>
     <message>
         <location filename="../../ui/main_window.py" line="225"/>
-        <location filename="../../ui/views/segments_view.py" line="688"/>
+        <location filename="../../ui/views/segments_view.py" line="709"/>
         <source>Preparing the RFM and mileage figures</source>
         <translation>正在准备 RFM 与里程数据</translation>
     </message>

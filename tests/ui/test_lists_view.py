@@ -481,3 +481,29 @@ def test_a_new_database_offers_the_templates_and_a_template_run_saves_it_once(qt
         assert empty_text(widget.history) == ""
     finally:
         shut_down(widget, runner)
+
+
+def test_a_long_name_is_cut_short_in_the_run_and_whole_in_its_tooltip(qtbot, view, demo_db):
+    """A company's name pushed the best time off step 2: names end in "…" past six
+    characters' room; the tooltip holds the whole name."""
+    from models import Customer, Vehicle
+    from services.lists import build
+
+    long = "宁波市新锐信息技术股份有限公司（宋辰燕）"
+    with demo_db.sessions.begin() as s:
+        c = Customer(code="CX1", name=long, mobile="13511112222")
+        s.add(c)
+        s.flush()
+        s.add(Vehicle(customer_id=c.id, brand="本田", model="雅阁", plate="粤B00001"))
+    segments.save_segment(demo_db.sessions, "宁波公司", {"version": 1, "where": {
+        "field": "name", "op": "contains", "value": "新锐"}})
+    run_id = build.build_run(demo_db.sessions, "宁波公司",
+                             build.RunOptions(channel="call", as_of=DEMO_TODAY)).run_id
+    with qtbot.waitSignal(view.run_built, timeout=10000):
+        view.open_run(run_id)
+    model = view.members.model()
+    assert model.index(0, 1).data() == long
+    assert model.index(0, 1).data(Qt.ItemDataRole.ToolTipRole) == long
+    room = view.members.fontMetrics().horizontalAdvance("中" * 6) + 12
+    assert view.members.columnWidth(1) == room
+    assert view.members.horizontalHeader().length() <= view.members.viewport().width() + 1

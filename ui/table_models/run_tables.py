@@ -29,6 +29,8 @@ class RunMembersModel(HeldRowsModel[ListMember]):
         return label("channel" if code == "phone" else "list_channel", code)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
+        if index.isValid() and role == Qt.ItemDataRole.ToolTipRole and index.column() == 1:
+            return self._rows[index.row()].name  # whole, where the column cuts it short
         if not index.isValid() or role != Qt.ItemDataRole.DisplayRole:
             return None
         m = self._rows[index.row()]
@@ -41,14 +43,17 @@ class RunMembersModel(HeldRowsModel[ListMember]):
 
 
 class RunExclusionsModel(HeldRowsModel[Excluded]):
-    """Name, mobile, reason and detail (in the window's language) of each customer left out."""
+    """Name, number (their mobile, or the landline a call would go to), reason and detail (in
+    the window's language) of each customer left out."""
 
     def __init__(self, parent=None) -> None:
-        super().__init__((self.tr("Name"), self.tr("Mobile"), self.tr("Reason"),
+        super().__init__((self.tr("Name"), self.tr("Phone number"), self.tr("Reason"),
                           self.tr("Detail")), parent)
         self._language = language()
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
+        if index.isValid() and role == Qt.ItemDataRole.ToolTipRole and index.column() == 0:
+            return self._rows[index.row()].name
         if not index.isValid() or role != Qt.ItemDataRole.DisplayRole:
             return None
         x = self._rows[index.row()]

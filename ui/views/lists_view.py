@@ -344,8 +344,11 @@ class ListsView(QWidget):
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.member_rows = RunMembersModel(self)
         self.members = _run_table(self.member_rows)
+        # Their names may be cut short (_show_run), whole in the tooltip.
+        self.members.setProperty("elidedColumns", [1])
         self.excluded_rows = RunExclusionsModel(self)
         self.excluded = _run_table(self.excluded_rows)
+        self.excluded.setProperty("elidedColumns", [0])
         self.members.setToolTip(self.tr("Double-click a member for their pre-call brief"))
         self.members.doubleClicked.connect(lambda index: self.open_member_brief(index.row()))
         self.members.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
@@ -528,8 +531,13 @@ class ListsView(QWidget):
         self.withdraw_button.setEnabled(True)
         self.member_rows.set_rows(document.members)
         self.excluded_rows.set_rows(document.excluded)
-        for table in (self.members, self.excluded):
+        for table, names in ((self.members, 1), (self.excluded, 0)):
             table.resizeColumnsToContents()  # measured on the first rows (_run_table)
+            # A company's long name (宁波市…有限公司（宋辰燕）) pushed the best time off the
+            # table: names end in "…" past six characters' room, whole in their tooltip.
+            room = table.fontMetrics().horizontalAdvance("中" * 6) + 12
+            if table.columnWidth(names) > room:
+                table.setColumnWidth(names, room)
         self.outputs.set_document(document, settings)
         self.tabs.setCurrentIndex(0)
         self._go(1)
