@@ -85,3 +85,10 @@ def empty_text(view: QAbstractItemView) -> str:
     """What `view` says in its middle now ("" while it has rows or nothing to say)."""
     hint = view.viewport().findChild(_EmptyHint, EMPTY_HINT)
     return hint.shown() if hint is not None else ""
+
+
+def name_room(view: QWidget) -> int:
+    """The width a column of names gets at most: six Chinese characters (a person's name
+    whole; a company's, 宁波市新锐信息技术股份有限公司（宋辰燕）, cut short with "…" and whole in
+    its tooltip), so the columns after it stay on screen at 1366 px."""
+    return view.fontMetrics().horizontalAdvance("中" * 6) + 12

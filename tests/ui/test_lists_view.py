@@ -488,6 +488,7 @@ def test_a_long_name_is_cut_short_in_the_run_and_whole_in_its_tooltip(qtbot, vie
     characters' room; the tooltip holds the whole name."""
     from models import Customer, Vehicle
     from services.lists import build
+    from ui.widgets import name_room
 
     long = "宁波市新锐信息技术股份有限公司（宋辰燕）"
     with demo_db.sessions.begin() as s:
@@ -504,6 +505,6 @@ def test_a_long_name_is_cut_short_in_the_run_and_whole_in_its_tooltip(qtbot, vie
     model = view.members.model()
     assert model.index(0, 1).data() == long
     assert model.index(0, 1).data(Qt.ItemDataRole.ToolTipRole) == long
-    room = view.members.fontMetrics().horizontalAdvance("中" * 6) + 12
+    room = name_room(view.members)
     assert view.members.columnWidth(1) == room
     assert view.members.horizontalHeader().length() <= view.members.viewport().width() + 1

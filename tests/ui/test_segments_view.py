@@ -75,6 +75,7 @@ def test_build_count_and_save_a_segment(qtbot, view, demo_db):
 def test_a_companys_long_name_does_not_push_the_plate_off_the_preview(qtbot, view, demo_db):
     from models import Customer
     from ui.views.segments_view import PREVIEW_NAME
+    from ui.widgets import name_room
 
     with demo_db.sessions.begin() as s:
         s.add(Customer(code="CX1", name="宁波市新锐信息技术股份有限公司（宋辰燕）"))
@@ -85,7 +86,7 @@ def test_a_companys_long_name_does_not_push_the_plate_off_the_preview(qtbot, vie
     qtbot.waitUntil(lambda: view.preview.rowCount() == 2, timeout=10000)
     names = [view.preview.item(r, PREVIEW_NAME) for r in range(view.preview.rowCount())]
     assert any(len(item.text()) > 10 for item in names)  # 宁波市…有限公司（宋辰燕）
-    room = view.preview.fontMetrics().horizontalAdvance("中" * 6) + 12
+    room = name_room(view.preview)
     assert view.preview.horizontalHeader().sectionSize(PREVIEW_NAME) == room
     assert all(item.toolTip() == item.text() for item in names)  # whole in the tooltip
     # Short names again: the column fits them, no wider.

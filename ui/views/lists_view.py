@@ -44,7 +44,7 @@ from ui.views.customer_page import fill_table, make_table, read_only_rows
 from ui.views.list_outputs import ListOutputs
 from ui.views.list_readback import ReadBackPanel
 from ui.views.preferences_panel import purpose_hint
-from ui.widgets import date_edit, when_empty
+from ui.widgets import date_edit, name_room, when_empty
 
 PURPOSES = ("care", "callback", "sales", "reminder", "survey", "recall", "marketing",
             "ref_thanks", "ref_ask")
@@ -533,9 +533,8 @@ class ListsView(QWidget):
         self.excluded_rows.set_rows(document.excluded)
         for table, names in ((self.members, 1), (self.excluded, 0)):
             table.resizeColumnsToContents()  # measured on the first rows (_run_table)
-            # A company's long name (宁波市…有限公司（宋辰燕）) pushed the best time off the
-            # table: names end in "…" past six characters' room, whole in their tooltip.
-            room = table.fontMetrics().horizontalAdvance("中" * 6) + 12
+            # A company's long name pushed the best time off the table.
+            room = name_room(table)
             if table.columnWidth(names) > room:
                 table.setColumnWidth(names, room)
         self.outputs.set_document(document, settings)

@@ -41,7 +41,7 @@ from ui.tasks import TaskRunner, changed, error_text
 from ui.views.customer_page import fill_table, make_table
 from ui.views.filter_editor import FilterEditor
 from ui.views.segment_grids import GroupsTab, MatrixTab, RfmTab, ServiceTab
-from ui.widgets import date_edit, when_empty
+from ui.widgets import date_edit, name_room, when_empty
 
 COUNT_DELAY_MS = 350
 
@@ -416,10 +416,8 @@ class SegmentsView(QWidget):
         self._preview_people = [(m.code, m.name) for m in page.rows]
         fill_table(self.preview, [[m.code, m.name, m.mobile, *self._car(m, shown.cars)]
                                   for m in page.rows])
-        # A company's long name (宁波市新锐信息技术股份有限公司（宋辰燕）) widened the name column
-        # until the plate was off the panel: names past 6 characters' room end in "…", whole
-        # in their tooltip.
-        room = self.preview.fontMetrics().horizontalAdvance("中" * 6) + 12
+        # A company's long name widened the name column until the plate was off the panel.
+        room = name_room(self.preview)
         header = self.preview.horizontalHeader()
         need = max(self.preview.sizeHintForColumn(PREVIEW_NAME),
                    header.sectionSizeHint(PREVIEW_NAME))
