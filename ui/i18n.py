@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QLocale
+from PySide6.QtCore import QCoreApplication
 
 from services.store.errors import RevisitError, Said
+from ui.labels import language
 
 TRANSLATIONS_DIR = Path(__file__).resolve().parent.parent / "resources" / "translations"
 
@@ -15,7 +16,7 @@ def translate_error(exc: RevisitError) -> str:
     """The error's English template translated in context "errors", then filled in: a word
     said in both languages (Said) in the window's."""
     template = QCoreApplication.translate("errors", exc.template)
-    chinese = QLocale().language() == QLocale.Language.Chinese
+    chinese = language() == "zh"
     params = {k: v.zh if chinese and isinstance(v, Said) else v for k, v in exc.params.items()}
     try:
         return template.format(**params)

@@ -4,7 +4,6 @@ their names in Chinese and English; and the merge fields a rule's talking points
 from __future__ import annotations
 
 import datetime as dt
-import math
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -133,9 +132,9 @@ def fact_value_text(fact: Fact, value: object, lang: str = "zh") -> str:
         if fact.vocabulary == "direction":
             return DIRECTION_LABELS[str(value)][0 if lang == "zh" else 1]
         return text(fact.vocabulary, str(value), lang)
-    if isinstance(value, float) and not value.is_integer():
-        return f"{value:,.1f}"
-    if isinstance(value, float) and math.isfinite(value):
+    if isinstance(value, float):
+        if not value.is_integer():  # nor infinite nor NaN
+            return f"{value:,.1f}"
         value = int(value)  # a count read or typed as 1.0 reads 1 (件, 人)
     return f"{value:,}" if isinstance(value, int) else str(value)
 

@@ -18,7 +18,6 @@ Definitions (counted by the database, one grouped statement per group):
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,6 +40,7 @@ from services.lists.shown import segment_in
 from services.reports.dashboard import check_period
 from services.segments import service as segments
 from services.segments.sqlx import day
+from services.staff.permissions import told_apart
 from services.store.errors import N_, RevisitError
 
 WINDOWS = (30, 90)
@@ -169,13 +169,11 @@ def run_effect(sessions: sessionmaker[Session], run_id: int, comparison: str = "
             .where(ContactEvent.list_run_id == run_id)
             .group_by(ContactEvent.staff_id, StaffUser.display_name, StaffUser.username)
         ).all()
-        # Two callers of one name (two 陈丽) are told apart by user name, not shown as two
-        # rows of the same label.
-        names = Counter(name for _id, name, _user in staff)
-        for staff_id, name, username in staff:
+        # Two callers of one name are told apart, not shown as two rows of the same label.
+        names = told_apart([(name or "", username) for _id, name, username in staff])
+        for (staff_id, _name, _user), shown in zip(staff, names, strict=True):
             mine = contact.where(ContactEvent.staff_id == staff_id if staff_id is not None
                                  else ContactEvent.staff_id.is_(None))
-            shown = f"{name} ({username})" if names[name] > 1 and name else (name or "")
             rows.append(EffectRow(shown, _outcome(s, mine, as_of), base, staff_id))
         segment_name, purpose = segment_in(run.segment_name, "zh"), run.purpose
     rows[1:] = sorted(rows[1:], key=lambda r: (-r.contacted.size, r.key))

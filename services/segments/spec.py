@@ -292,12 +292,10 @@ def spoken_path(data: Any, path: str) -> Said:
     it in the builder: 条件“最近满意度”的值 / the value of the condition “Latest
     satisfaction”; the filter as a whole when the path is not in `data` (the builder's
     filters are the data itself, so it always is)."""
-    node, condition, part = data, None, ""
+    node, condition, rest = data, None, []
     for key, index in re.findall(r"(\w+)(?:\[(\d+)\])?", path):
         if condition is not None:  # a part of the condition: value, op, params.months
-            part = part or key
-            if part == "params":
-                part = f"params.{key}" if key != "params" else part
+            rest.append(key)
             continue
         node = node.get(key) if isinstance(node, dict) else None
         if index and isinstance(node, list) and int(index) < len(node):
@@ -308,6 +306,7 @@ def spoken_path(data: Any, path: str) -> Said:
             condition = node
     if condition is None:
         return Said("筛选条件", "The filter")
+    part = ".".join(rest[:2])
     f = FIELDS.get(condition["field"])
     name = (f.zh, f.en) if f is not None else (condition["field"], condition["field"])
     if part.startswith("params.") and f is not None:

@@ -177,7 +177,6 @@ def action_words(code: str, lang: str) -> str:
     return code if pair is None else labels.pick(pair, lang)
 
 
-# Actions whose detail's before and after are a customer's fields: "name" is their 姓名.
 # Actions whose details name a customer's own fields ("name" is their 姓名, not a 名称).
 FIELD_SAVES = ("save_person", "save_contact_details", "merge_customers", "unmerge_customers")
 

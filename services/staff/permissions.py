@@ -8,6 +8,8 @@ before a protected action, so the window and the command line are refused alike.
 from __future__ import annotations
 
 import enum
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from services.store.errors import N_, RevisitError
@@ -127,3 +129,11 @@ def require_passed(actor: Actor | None | NotPassed, permission: str) -> Actor | 
 def staff_id(actor: Actor | None) -> int | None:
     """The id audit entries and `staff_id` columns record for `actor`."""
     return None if actor is None else actor.id
+
+
+def told_apart(people: Sequence[tuple[str, str | None]]) -> list[str]:
+    """Each (name, user name) as staff read it: the name; a name two people share (two 陈丽)
+    with the user name beside it, 陈丽 (chenli) and 陈丽 (chenli2); an empty name stays empty."""
+    counts = Counter(name for name, _user in people)
+    return [f"{name} ({user})" if name and user and counts[name] > 1 else name
+            for name, user in people]

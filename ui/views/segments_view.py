@@ -29,7 +29,14 @@ from PySide6.QtWidgets import (
 from services.outputs.file_names import name_part
 from services.segments import service as segments
 from services.staff.accounts import list_accounts
-from services.staff.permissions import DELETE_SEGMENTS, NOT_PASSED, Actor, NotPassed, allowed
+from services.staff.permissions import (
+    DELETE_SEGMENTS,
+    NOT_PASSED,
+    Actor,
+    NotPassed,
+    allowed,
+    told_apart,
+)
 from services.store.database import Database
 from services.store.errors import RevisitError
 from ui.dialogs import stale_edit
@@ -177,7 +184,7 @@ class SegmentsView(QWidget):
                 self.tr("Plate"),
             ]
         )
-        self.preview.setProperty("elidedColumns", [PREVIEW_NAME])  # fill_preview
+        self.preview.setProperty("elidedColumns", [PREVIEW_NAME])  # see _show_count
         self.preview.cellDoubleClicked.connect(self._on_preview_double_clicked)
         self.preview.setToolTip(self.tr("Right-click a customer for their pre-call brief"))
         self.preview.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
@@ -209,9 +216,8 @@ class SegmentsView(QWidget):
         """Account id → the name staff know them by; a name two people share, with their
         user names (陈丽 (chenli), 陈丽 (chenli2))."""
         accounts = list_accounts(self.database.sessions)
-        names = [a.display_name or a.username for a in accounts]
-        return {a.id: name if names.count(name) == 1 else f"{name} ({a.username})"
-                for a, name in zip(accounts, names, strict=True)}
+        names = told_apart([(a.display_name or a.username, a.username) for a in accounts])
+        return {a.id: name for a, name in zip(accounts, names, strict=True)}
 
     def focus_first(self) -> None:
         """Start where the work starts: the saved segments, or the builder's conditions."""
@@ -375,15 +381,13 @@ class SegmentsView(QWidget):
         data = self.editor.data()
         try:
             flt = parse(data)
-        except RevisitError as exc:
+        except Exception as exc:
             # Said of the condition staff see in the tree, not of the filter's JSON
             # (where.and[0].value).
-            if exc.template.startswith("{path}:") and "path" in exc.params:
+            if (isinstance(exc, RevisitError) and exc.template.startswith("{path}:")
+                    and "path" in exc.params):
                 exc = RevisitError(exc.template,
                                    **{**exc.params, "path": spoken_path(data, exc.params["path"])})
-            self.problem.setText(error_text(exc))
-            return None
-        except Exception as exc:
             self.problem.setText(error_text(exc))
             return None
         self.problem.clear()
