@@ -29,6 +29,7 @@ from services.imports.phones import number_to_dial
 from services.labels import both, text
 from services.lists.query import DNC_PURPOSES, DONE
 from services.segments.derived import refusal_in_force
+from services.staff.permissions import told_apart
 from services.store import versions
 from services.store.errors import N_, RevisitError, Said
 from services.store.settings import load_settings_in
@@ -52,6 +53,9 @@ class StaffInfo:
     id: int
     username: str
     display_name: str
+    # How a list of staff names them: the display name, with the user name beside it for two
+    # of one name (told_apart).
+    shown: str = ""
 
 
 @dataclass(frozen=True)
@@ -100,9 +104,10 @@ def staff_list(sessions: sessionmaker[Session]) -> list[StaffInfo]:
         rows = s.execute(
             select(StaffUser.id, StaffUser.username, StaffUser.display_name)
             .where(StaffUser.active.is_(True))
-            .order_by(StaffUser.display_name)
+            .order_by(StaffUser.display_name, StaffUser.username)
         ).all()
-    return [StaffInfo(*r) for r in rows]
+    shown = told_apart([(display or user, user) for _id, user, display in rows])
+    return [StaffInfo(*r, name) for r, name in zip(rows, shown, strict=True)]
 
 
 def _best_time(pref: ContactPreference | None) -> str:

@@ -58,6 +58,7 @@ from services.outputs.types import Excluded, ListDocument, ListMember, MemberSin
 from services.segments import service as segments
 from services.segments.sqlx import CreateTempAs, bytewise
 from services.staff.audit import audit
+from services.staff.permissions import told_apart
 from services.store import collector
 from services.store.errors import N_, CancelToken, RevisitError
 from services.store.settings import load_settings_in
@@ -115,15 +116,26 @@ def segment_members(sessions: Sessions, name: str, as_of: dt.date):
 
 
 def _callers(session: Session, names: Sequence[str]) -> list[tuple[int, str]]:
-    out: dict[int, str] = {}
+    """The callers named (user names or display names), each once, with the name their calls
+    are printed under: their display name, or, for two of one name on the run, the display
+    name with the user name beside it (told_apart), so a sheet's sections keep them apart. A
+    display name two staff share is refused: it does not say which of them is meant."""
+    out: dict[int, tuple[str, str]] = {}
     for name in names:
-        row = session.execute(select(StaffUser.id, StaffUser.display_name).where(
-            or_(StaffUser.username == name, StaffUser.display_name == name))).first()
-        if row is None:
+        rows = session.execute(select(StaffUser.id, StaffUser.display_name, StaffUser.username)
+                               .where(or_(StaffUser.username == name,
+                                          StaffUser.display_name == name))).all()
+        picked = [r for r in rows if r.username == name] or rows
+        if not picked:
             raise RevisitError(N_("There is no staff member '{name}' (use a username or a "
                                   "display name)."), name=name)
-        out.setdefault(row[0], row[1])  # named twice: still one caller
-    return list(out.items())
+        if len(picked) > 1:
+            raise RevisitError(N_("{count} staff members are called '{name}'; name one by user "
+                                  "name ({users})."), count=len(picked), name=name,
+                               users=", ".join(sorted(r.username for r in picked)))
+        staff_id, display, user = picked[0]
+        out.setdefault(staff_id, (display or user, user))  # named twice: still one caller
+    return list(zip(out, told_apart(list(out.values())), strict=True))
 
 
 def caller_phases(ids: Sequence[int], loads: dict[int, int]) -> list[tuple[int, list[int]]]:

@@ -553,11 +553,12 @@ class _Counts:
 
 
 def _callers(s: Session) -> dict[str, int]:
-    """Staff by display name and by user name; 0 for a name two of them share."""
+    """Staff by display name, by user name and by both as a list prints two of one name
+    (陈丽 (chenli2): told_apart); 0 for a name two of them share."""
     found: dict[str, int] = {}
     for staff_id, display, user in s.execute(
             select(StaffUser.id, StaffUser.display_name, StaffUser.username)):
-        for key in {display, user}:
+        for key in {display, user, f"{display or user} ({user})"}:
             if key:
                 found[key] = 0 if found.get(key, staff_id) != staff_id else staff_id
     return found

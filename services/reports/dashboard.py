@@ -27,11 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, aliased, sessionmaker
 from sqlalchemy.sql.elements import ColumnElement
 
-from models import (
-    ContactEvent,
-    Customer,
-    StaffUser,
-)
+from models import ContactEvent, Customer
 from services.labels import both
 from services.reports import behind, owners, rfm_history, week_state
 from services.reports.figures import (
@@ -50,6 +46,7 @@ from services.segments import templates as tpl
 from services.segments.contact_fields import kept
 from services.segments.derived import months_before
 from services.segments.sqlx import day, no_index
+from services.staff.accounts import staff_names
 from services.store.errors import N_, Cancelled, RevisitError
 
 WEEKS = 8
@@ -179,7 +176,7 @@ def dashboard(sessions: sessionmaker[Session], start: dt.date, end: dt.date,
     complete dashboard (the printed report opens nothing). `cancel`: see _parallel."""
     check_period(start, end)
     with sessions() as s:
-        names = dict(s.execute(select(StaffUser.id, StaffUser.display_name)).all())
+        names = staff_names(s)
         customers = s.scalar(select(func.count()).select_from(Customer)) or 0
     staff_name = names.get(staff_id) if staff_id is not None else None
     if staff_id is not None and staff_name is None:
@@ -233,8 +230,7 @@ def completed(sessions: sessionmaker[Session], d: Dashboard,
         return d
     sessions = _questions(sessions)
     jobs = _rest_jobs(sessions, d.start, d.end, _mine(d.staff_id))
-    jobs["names"] = _reading(sessions, lambda s: dict(
-        s.execute(select(StaffUser.id, StaffUser.display_name)).all()))
+    jobs["names"] = _reading(sessions, staff_names)
     got = _parallel(jobs, cancel)
     return _with_rest(d, got, got["names"])
 

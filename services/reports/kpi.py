@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from models import AppSetting, ContactEvent, StaffUser
 from services.reports.dashboard import check_period, in_period, kept_column
 from services.reports.figures import ONE_WAY, REACHED
+from services.staff.accounts import staff_names
 from services.staff.permissions import SUPERVISOR_ROLES, Actor
 from services.store.errors import N_, RevisitError
 from services.store.settings import save_json_row
@@ -170,9 +171,10 @@ def kpi(sessions: sessionmaker[Session], start: dt.date, end: dt.date,
     targets = load_targets(sessions)
     weeks = ((end - start).days + 1) / 7
     with sessions() as s:
-        people = s.execute(select(StaffUser.id, StaffUser.display_name, StaffUser.role)
-                           .where(StaffUser.active.is_(True))
-                           .order_by(StaffUser.display_name)).all()
+        names = staff_names(s)
+        people = [(sid, names[sid], role) for sid, role in s.execute(
+            select(StaffUser.id, StaffUser.role).where(StaffUser.active.is_(True))
+            .order_by(StaffUser.display_name, StaffUser.username))]
         rows = s.execute(
             select(ContactEvent.staff_id,
                    func.sum(case((ContactEvent.outcome.not_in(ONE_WAY), 1), else_=0)),

@@ -22,6 +22,7 @@ from services.staff.permissions import (
     SUPERVISOR_ROLES,
     Actor,
     require,
+    told_apart,
 )
 from services.staff.signing import DISABLED, signing_supervisors
 from services.store.errors import N_, RevisitError
@@ -100,6 +101,15 @@ def _lock_accounts(s: Session) -> None:
 
 def _has_signing_supervisor(s: Session) -> bool:
     return bool(s.scalar(signing_supervisors()))
+
+
+def staff_names(s: Session) -> dict[int, str]:
+    """Every account's id and the name reports give it: the display name, with the user name
+    beside it where two share one (told_apart), the user name where there is none."""
+    rows = s.execute(select(StaffUser.id, StaffUser.display_name, StaffUser.username)
+                     .order_by(StaffUser.id)).all()
+    shown = told_apart([(display or user, user) for _id, display, user in rows])
+    return {row.id: name for row, name in zip(rows, shown, strict=True)}
 
 
 def list_accounts(sessions: Sessions) -> tuple[Account, ...]:

@@ -354,6 +354,26 @@ def test_the_caller_typed_over_the_printed_one_is_credited_with_the_call(listed)
     assert names == {_cell(path, col, 2, "编号"): printed, _cell(path, col, 3, "编号"): other}
 
 
+def test_a_caller_typed_as_the_list_tells_two_of_one_name_apart_is_credited(listed):
+    # With two 陈丽, a list names each as 陈丽 (chenli2); typed so over another's row, the
+    # call is hers. 陈丽 alone could be either: refused.
+    database, path, col = listed
+    with database.sessions.begin() as s:
+        s.add(StaffUser(username="chenli2", display_name="陈丽"))
+    first, second = [row for row in range(2, 7) if _cell(path, col, row, "回访员") == "刘洋"]
+    _fill(path, col, {(first, "结果"): "接通", (first, "回访员"): "陈丽 (chenli2)",
+                      (second, "结果"): "接通", (second, "回访员"): "陈丽"})
+    report = outcomes.read_outcomes(database.sessions, path, today=TODAY)
+    assert report.stored == 1
+    assert [(p.row, p.en.split(" is no")[0]) for p in report.found] == [
+        (second, "回访员 '陈丽'")]
+    with database.sessions() as s:
+        who = s.scalar(select(StaffUser.username).join(
+            ContactEvent, ContactEvent.staff_id == StaffUser.id)
+            .where(ContactEvent.list_run_id.is_not(None)))
+    assert who == "chenli2"
+
+
 def test_a_list_replaced_by_a_later_run_is_read_with_a_note(listed):
     database, path, col = listed
     _fill(path, col, {(2, "结果"): "接通"})

@@ -125,6 +125,30 @@ def test_routing_exclusions_and_callers(database):
     assert all(m.row_code.startswith(f"{summary.run_id}-") for m in doc.members)
 
 
+def test_two_callers_of_one_name_keep_their_own_calls_told_apart_by_user_name(database):
+    """Two 陈丽 on one run: each has her own calls under her own name on the sheet (which
+    groups calls by the caller printed) and her own count; naming 陈丽 alone is refused, since
+    it does not say which of them is meant."""
+    setup(database)
+    with database.sessions.begin() as s:
+        s.add(StaffUser(username="chenli2", display_name="陈丽"))
+    with pytest.raises(RevisitError, match=r"2 staff members are called '陈丽'; name one by "
+                                           r"user name \(chenli, chenli2\)"):
+        _run(database, staff=("陈丽", "刘洋"))
+    summary = _run(database, staff=("chenli", "chenli2"))
+    assert summary.by_caller == {"陈丽 (chenli)": 3, "陈丽 (chenli2)": 2}
+    doc = runs.load_document(database.sessions, summary.run_id)
+    with database.sessions() as s:
+        staff_of = dict(s.execute(select(ListRunMember.row_code, StaffUser.username)
+                                  .join(StaffUser, StaffUser.id
+                                        == ListRunMember.assigned_staff_id)).all())
+    assert {(m.caller, staff_of[m.row_code]) for m in doc.of_channel("call")} == {
+        ("陈丽 (chenli)", "chenli"), ("陈丽 (chenli2)", "chenli2")}
+    # Lists of staff in the window name them the same way; a name nobody shares stays bare.
+    assert {p.username: p.shown for p in calls.staff_list(database.sessions)} == {
+        "liuyang": "刘洋", "chenli": "陈丽 (chenli)", "chenli2": "陈丽 (chenli2)"}
+
+
 @pytest.mark.parametrize(("options", "said"), [
     (dict(channel="fax"), "Unknown channel 'fax'"),
     (dict(purpose="lottery"), "Unknown purpose 'lottery'"),

@@ -8,7 +8,7 @@ import pytest
 
 from models import Complaint, ContactEvent, Customer, StaffUser
 from services.reports import activity as reports
-from services.reports import dashboard, monday, week_state
+from services.reports import dashboard, kpi, monday, week_state
 from services.store.errors import RevisitError
 
 
@@ -60,6 +60,34 @@ def test_activity_per_caller_and_outcome(database):
     assert (by_staff[""].total, by_staff[""].attempts, by_staff[""].reach_rate) == (1, 0, None)
     assert report.by_channel == {"phone": 3, "sms": 1}
     assert (report.follow_ups_due, report.open_complaints) == (1, 1)
+
+
+def test_two_callers_of_one_name_are_two_rows_in_every_report(database):
+    """Two 陈丽: the activity report, the targets table and the dashboard's work per person
+    each give them a row of their own, told apart by user name (they were one row, or two
+    that read alike)."""
+    with database.sessions.begin() as s:
+        people = [StaffUser(username=u, display_name=d)
+                  for u, d in (("chenli", "陈丽"), ("chenli2", "陈丽"), ("liuyang", "刘洋"))]
+        c = Customer(code="C1", name="张伟")
+        s.add_all([*people, c])
+        s.flush()
+        for hour, (person, outcome) in enumerate(((people[0], "reached"),
+                                                  (people[0], "no_answer"),
+                                                  (people[1], "appointment"),
+                                                  (people[2], "reached")), start=9):
+            s.add(ContactEvent(customer_id=c.id, contact_at=dt.datetime(2026, 11, 24, hour),
+                               channel="phone", purpose="callback", staff_id=person.id,
+                               outcome=outcome))
+    start, end = dt.date(2026, 11, 23), dt.date(2026, 11, 29)
+    report = reports.activity(database.sessions, start, end)
+    assert {x.staff: x.total for x in report.callers} == {
+        "陈丽 (chenli)": 2, "陈丽 (chenli2)": 1, "刘洋": 1}
+    assert {(r.staff, r.attempts) for r in kpi.kpi(database.sessions, start, end)} == {
+        ("陈丽 (chenli)", 2), ("陈丽 (chenli2)", 1), ("刘洋", 1)}
+    work = dashboard.dashboard(database.sessions, start, end).staff_work
+    assert {(w.staff, w.contacts) for w in work} == {
+        ("陈丽 (chenli)", 2), ("陈丽 (chenli2)", 1), ("刘洋", 1)}
 
 
 def test_reversed_dates_are_refused(database):

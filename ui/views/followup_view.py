@@ -249,7 +249,7 @@ class FollowUpView(QWidget):
         remembered = QSettings().value("followups/caller")
         self.caller.blockSignals(True)
         for staff in calls.staff_list(self.database.sessions):
-            self.caller.addItem(staff.display_name, staff.id)
+            self.caller.addItem(staff.shown, staff.id)
         index = self.caller.findData(int(remembered)) if remembered is not None else -1
         self.caller.setCurrentIndex(max(index, 0))
         self.caller.blockSignals(False)

@@ -229,7 +229,7 @@ class ListsView(QWidget):
         ticked = set(self._ticked_callers())
         self.callers.clear()
         for staff in choices.callers:
-            item = QListWidgetItem(staff.display_name)
+            item = QListWidgetItem(staff.shown)
             item.setData(Qt.ItemDataRole.UserRole, staff.username)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(

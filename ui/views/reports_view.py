@@ -63,7 +63,7 @@ class ReportsView(QWidget):
         self.staff = QComboBox()
         self.staff.addItem(self.tr("Whole department"), None)
         for person in staff_list(database.sessions):
-            self.staff.addItem(person.display_name, person.id)
+            self.staff.addItem(person.shown, person.id)
         self.staff.currentIndexChanged.connect(lambda _i: self.refresh())
         pdf = QPushButton(self.tr("Monday report (PDF)…"))
         pdf.clicked.connect(lambda: self._on_export("pdf"))
