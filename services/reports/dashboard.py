@@ -192,7 +192,7 @@ def dashboard(sessions: sessionmaker[Session], start: dt.date, end: dt.date,
         "contacts": _reading(sessions, lambda s: _contacts(s, start, end, weeks, months, mine,
                                                            names)),
         "complaints": _reading(sessions, lambda s: owners.complaints(s, end)),
-        "coverage": _reading(sessions, lambda s: owners.coverage(s, end, customers)),
+        "coverage": _reading(sessions, lambda s: owners.coverage(s, end)),
     }
     if complete:  # one batch, so the slow questions overlap the quick ones
         jobs |= _rest_jobs(sessions, start, end, mine)
@@ -281,7 +281,7 @@ def _with_rest(d: Dashboard, got: dict[str, Any], names: dict[int, str]) -> Dash
     then_rfm = dict(got["rfm_then"])
     # Customers with no class a month earlier: today's customers less those with a class then,
     # as the "no class" segment counts them on that date (customers added since included).
-    customers = d.figure("coverage", "customers").value
+    customers = sum(f.value for f in d.rfm)  # the classes and "no class": every customer
     then_rfm["none"] = customers - sum(then_rfm.values())
     work = {w.staff_id: [w.contacts, w.attempts, w.reached, w.appointments, w.kept, 0, 0]
             for w in d.staff_work}

@@ -11,7 +11,15 @@ from sqlalchemy import and_, case, exists, func, or_, select, true
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
 
-from models import ConsentEvent, DoNotContact, SatisfactionSurvey, ServiceVisit, Vehicle
+from models import (
+    ConsentEvent,
+    ContactEvent,
+    Customer,
+    DoNotContact,
+    SatisfactionSurvey,
+    ServiceVisit,
+    Vehicle,
+)
 from services.labels import both
 from services.reports.figures import COMPLAINT_AGES, DRIFT_MONTHS, Figure, and_filter, segment
 from services.segments import templates as tpl
@@ -124,10 +132,28 @@ def drift(s: Session, end: dt.date) -> tuple[Figure, ...]:
     return tuple(out)
 
 
-def coverage(s: Session, end: dt.date, customers: int) -> tuple[Figure, ...]:
-    """Counted from the consent and refusal tables themselves (a fraction of the customers),
-    not by probing them once per customer; the same rules as the segment fields
-    marketing_consent and do_not_contact."""
+def known_by(end: dt.date) -> ColumnElement[bool]:
+    """A customer known on `end`: entered by then, or with a car bought, a service visit or
+    a contact on or before it. A department that imports its history starts with every
+    customer entered today; a report of a past period counts those its own records date
+    before the period's end, and not the customers entered since (0.04–0.08 s for the
+    200,000-customer demo on SQLite)."""
+    until = dt.datetime.combine(end + dt.timedelta(days=1), dt.time())
+    return or_(Customer.created_at < until,
+               exists().where(Vehicle.customer_id == Customer.id,
+                              Vehicle.purchase_date <= day(end)),
+               exists().where(ServiceVisit.customer_id == Customer.id,
+                              ServiceVisit.visit_date <= day(end)),
+               exists().where(ContactEvent.customer_id == Customer.id,
+                              ContactEvent.contact_at < until))
+
+
+def coverage(s: Session, end: dt.date) -> tuple[Figure, ...]:
+    """The customers known on `end` (known_by) and how many of them consented to marketing
+    or refused contact then. The consents and refusals are counted from their tables
+    themselves (a fraction of the customers), not by probing them once per customer; the
+    same rules as the segment fields marketing_consent and do_not_contact."""
+    customers = s.scalar(select(func.count()).select_from(Customer).where(known_by(end))) or 0
     ce, later = ConsentEvent, aliased(ConsentEvent)
     # The latest marketing event on or before `end` per customer, granted: no later one
     # exists (a probe of the (customer, kind, date, id) index per event).

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import delete, select
 
-from models import AppSetting
+from models import AppSetting, ContactEvent, Customer, ServiceVisit, Vehicle
 from services.reports.dashboard import dashboard
 from services.segments import service as segments
 from services.store.errors import RevisitError
@@ -97,6 +97,36 @@ def test_owner_figures_by_hand(fixed):
         "customers": 5, "consent": 1, "dnc": 2, "dnc/phone": 1, "dnc/sms": 2, "dnc/mail": 1}
 
 
+def test_a_past_periods_customers_are_those_known_by_its_end(fixed):
+    """客户总数 counts the customers known on the period's end: a customer entered after it
+    is not counted, unless a car bought, a visit or a contact dated by then says they were
+    a customer already (a history imported later). Consent is a share of them."""
+    database, _ids = fixed
+    after = dt.datetime.combine(END + dt.timedelta(days=3), dt.time(9))
+    with database.sessions.begin() as s:
+        late = [Customer(code=f"L{i}", name=f"后来{i}", created_at=after) for i in range(1, 6)]
+        s.add_all(late)
+        s.flush()
+        s.add(Vehicle(customer_id=late[0].id, brand="丰田", model="卡罗拉",
+                      purchase_date=END))  # bought on the last day
+        s.add(Vehicle(customer_id=late[1].id, brand="丰田", model="卡罗拉",
+                      purchase_date=END + dt.timedelta(days=1)))  # the day after: not yet
+        s.add(ServiceVisit(customer_id=late[2].id, visit_date=END - dt.timedelta(days=30),
+                           visit_type="maintenance", amount=100))
+        s.add(ContactEvent(customer_id=late[3].id, channel="phone", purpose="care",
+                           outcome="reached", contact_at=dt.datetime.combine(END, dt.time(23))))
+    d = dashboard(database.sessions, START, END)
+    assert d.figure("coverage", "customers").value == 5 + 3
+    # The RFM figures still add up to every customer, each opening its segment.
+    assert sum(f.value for f in d.rfm) == 10
+    for f in d.rfm:
+        assert segments.count(database.sessions, f.filter, END).customers == f.value, f.key
+    # Entered on the period's last day: known.
+    with database.sessions.begin() as s:
+        s.get(Customer, late[4].id).created_at = dt.datetime.combine(END, dt.time(18))
+    assert dashboard(database.sessions, START, END).figure("coverage", "customers").value == 9
+
+
 def test_figures_click_through_to_the_same_customers(fixed):
     """Each figure's segment counts what the figure counts."""
     database, _ids = fixed
@@ -133,7 +163,8 @@ def _frames(database) -> dict[str, pd.DataFrame]:
     for n, cols in {"contact_event": ["contact_at"], "service_visit": ["visit_date"],
                     "complaint": ["opened_date", "resolved_date"], "vehicle": ["purchase_date"],
                     "satisfaction_survey": ["survey_date"], "consent_event": ["event_date"],
-                    "do_not_contact": ["set_on", "lifted_on", "expires_on"]}.items():
+                    "do_not_contact": ["set_on", "lifted_on", "expires_on"],
+                    "customer": ["created_at"]}.items():
         for c in cols:
             frames[n][c] = pd.to_datetime(frames[n][c])
     return frames
@@ -272,7 +303,18 @@ def test_against_pandas_on_demo_data(database):
         ["customer_id", "event_date", "id"])
     consent = int(ce.groupby("customer_id").tail(1).granted.astype(bool).sum())
     assert d.figure("coverage", "consent").value == consent
-    assert d.figure("coverage", "customers").value == len(f["customer"])
+    # The customers known on the end: entered by then, or a car, visit or contact dated so;
+    # on an end years before, only some of them.
+    cust = f["customer"]
+    for last, got in ((e, d), (pd.Timestamp(2016, 1, 31), dashboard(
+            database.sessions, dt.date(2016, 1, 1), dt.date(2016, 1, 31), complete=False))):
+        until = last + pd.Timedelta(days=1)
+        dated = (set(f["vehicle"][f["vehicle"].purchase_date <= last].customer_id)
+                 | set(visits[visits.visit_date <= last].customer_id)
+                 | set(ev[ev.contact_at < until].customer_id))
+        known = int(((cust.created_at < until) | cust.id.isin(dated)).sum())
+        assert got.figure("coverage", "customers").value == known
+    assert 0 < known < len(cust)
 
 
 def test_month_earlier_rfm_is_kept_until_a_spend_changes(fixed, monkeypatch):
