@@ -3775,67 +3775,67 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>生成有误的名单（分群、回访员或目的选错）：其中尚未拨打的电话将移出回访员的待拨队列；之后可以恢复</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="549"/>
+        <location filename="../../ui/views/lists_view.py" line="548"/>
         <source>List</source>
         <translation>名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="549"/>
+        <location filename="../../ui/views/lists_view.py" line="548"/>
         <source>Segment</source>
         <translation>客户分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="549"/>
+        <location filename="../../ui/views/lists_view.py" line="548"/>
         <source>Evaluated on</source>
         <translation>评估日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="549"/>
+        <location filename="../../ui/views/lists_view.py" line="548"/>
         <source>Members</source>
         <translation>人数</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="550"/>
+        <location filename="../../ui/views/lists_view.py" line="549"/>
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="555"/>
+        <location filename="../../ui/views/lists_view.py" line="554"/>
         <source>No lists yet. A list built under Build appears here, to open, print again and read back.</source>
         <translation>还没有名单。在“新建名单”里生成的名单会出现在这里，可再次打开、重新打印和读回。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="557"/>
+        <location filename="../../ui/views/lists_view.py" line="556"/>
         <source>&amp;Open and re-print</source>
         <translation>打开并重新打印(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="586"/>
+        <location filename="../../ui/views/lists_view.py" line="585"/>
         <source>finished</source>
         <translation>已完成</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="586"/>
+        <location filename="../../ui/views/lists_view.py" line="585"/>
         <source>unfinished</source>
         <translation>未完成</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="587"/>
+        <location filename="../../ui/views/lists_view.py" line="586"/>
         <source>withdrawn</source>
         <translation>已撤回</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="607"/>
+        <location filename="../../ui/views/lists_view.py" line="606"/>
         <source>Step 1 of 3: what to send to whom</source>
         <translation>第 1 步（共 3 步）：联系谁、用什么方式</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="608"/>
+        <location filename="../../ui/views/lists_view.py" line="607"/>
         <source>Step 2 of 3: who is in the list, who is not and why</source>
         <translation>第 2 步（共 3 步）：名单内的客户，以及被排除的客户和原因</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="609"/>
+        <location filename="../../ui/views/lists_view.py" line="608"/>
         <source>Step 3 of 3: print and save</source>
         <translation>第 3 步（共 3 步）：打印与保存</translation>
     </message>
@@ -5276,304 +5276,304 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>SegmentsView</name>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="75"/>
+        <location filename="../../ui/views/segments_view.py" line="82"/>
         <source>Every date-relative field is computed for this day</source>
         <translation>所有与日期相关的字段都按这一天计算</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="77"/>
+        <location filename="../../ui/views/segments_view.py" line="84"/>
         <source>Builder</source>
         <translation>分群编辑器</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="86"/>
+        <location filename="../../ui/views/segments_view.py" line="93"/>
         <source>Service and referrals</source>
         <translation>服务与转介绍</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="87"/>
+        <location filename="../../ui/views/segments_view.py" line="94"/>
         <source>Replacement matrix</source>
         <translation>换车九宫格</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="88"/>
+        <location filename="../../ui/views/segments_view.py" line="95"/>
         <source>RFM classes</source>
         <translation>RFM八类客户</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="89"/>
+        <location filename="../../ui/views/segments_view.py" line="96"/>
         <source>Stages, tags, due soon</source>
         <translation>阶段、标签、即将到期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="93"/>
+        <location filename="../../ui/views/segments_view.py" line="100"/>
         <source>Evaluation date</source>
         <translation>评估日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="108"/>
+        <location filename="../../ui/views/segments_view.py" line="115"/>
         <source>No saved segments yet. Set the conditions beside this list, name them and save; or open a ready-made one from the other tabs.</source>
         <translation>还没有保存的分群。在右边设好条件、起名后保存；也可以从其他标签页打开现成的分群。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="115"/>
+        <location filename="../../ui/views/segments_view.py" line="122"/>
         <source>&amp;New</source>
         <translation>新建(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="117"/>
+        <location filename="../../ui/views/segments_view.py" line="124"/>
         <source>Rename…</source>
         <translation>重命名…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="119"/>
+        <location filename="../../ui/views/segments_view.py" line="126"/>
         <source>Duplicate…</source>
         <translation>复制…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="121"/>
+        <location filename="../../ui/views/segments_view.py" line="128"/>
         <source>Delete…</source>
         <translation>删除…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="126"/>
+        <location filename="../../ui/views/segments_view.py" line="133"/>
         <source>Only a supervisor may delete saved segments.</source>
         <translation>只有主管可以删除已保存的分群。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="127"/>
+        <location filename="../../ui/views/segments_view.py" line="134"/>
         <source>Import…</source>
         <translation>导入…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="129"/>
+        <location filename="../../ui/views/segments_view.py" line="136"/>
         <source>Export…</source>
         <translation>导出…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="133"/>
+        <location filename="../../ui/views/segments_view.py" line="140"/>
         <source>Saved segments</source>
         <translation>已保存的分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="154"/>
+        <location filename="../../ui/views/segments_view.py" line="161"/>
         <source>Segment name, e.g. 5–6 years, high satisfaction, replacement</source>
         <translation>分群名称，例如：5–6年 高满意度 换车</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="155"/>
+        <location filename="../../ui/views/segments_view.py" line="162"/>
         <source>&amp;Save</source>
         <translation>保存(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="173"/>
+        <location filename="../../ui/views/segments_view.py" line="180"/>
         <source>No.</source>
         <translation>编号</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="174"/>
+        <location filename="../../ui/views/segments_view.py" line="181"/>
         <source>Name</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="175"/>
+        <location filename="../../ui/views/segments_view.py" line="182"/>
         <source>Mobile</source>
         <translation>手机</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="176"/>
+        <location filename="../../ui/views/segments_view.py" line="183"/>
         <source>Vehicle</source>
         <translation>车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="177"/>
+        <location filename="../../ui/views/segments_view.py" line="184"/>
         <source>Plate</source>
         <translation>车牌</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="182"/>
+        <location filename="../../ui/views/segments_view.py" line="189"/>
         <source>Right-click a customer for their pre-call brief</source>
         <translation>右键点击客户查看其通话前简报</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="184"/>
+        <location filename="../../ui/views/segments_view.py" line="191"/>
         <source>Customer brief…</source>
         <translation>客户简报…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="190"/>
+        <location filename="../../ui/views/segments_view.py" line="197"/>
         <source>First members (double-click to open):</source>
         <translation>部分成员（双击打开）：</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="233"/>
-        <location filename="../../ui/views/segments_view.py" line="544"/>
+        <location filename="../../ui/views/segments_view.py" line="239"/>
+        <location filename="../../ui/views/segments_view.py" line="546"/>
         <source>Loading segments</source>
         <translation>正在载入分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="292"/>
+        <location filename="../../ui/views/segments_view.py" line="298"/>
         <source>The conditions in the builder are not saved as a segment yet.</source>
         <translation>分群编辑器中的条件还没有保存为分群。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="294"/>
+        <location filename="../../ui/views/segments_view.py" line="300"/>
         <source>The segment “%1” has changes that are not saved.</source>
         <translation>分群“%1”有未保存的修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="300"/>
+        <location filename="../../ui/views/segments_view.py" line="306"/>
         <source>Unsaved changes</source>
         <translation>未保存的修改</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="301"/>
+        <location filename="../../ui/views/segments_view.py" line="307"/>
         <source>Save them before the builder shows something else?</source>
         <translation>在编辑器换成其他内容之前，先保存这些修改吗？</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="354"/>
+        <location filename="../../ui/views/segments_view.py" line="360"/>
         <source>Opening segment</source>
         <translation>正在打开分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="395"/>
+        <location filename="../../ui/views/segments_view.py" line="399"/>
         <source>—</source>
         <translation>—</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="398"/>
+        <location filename="../../ui/views/segments_view.py" line="402"/>
         <source>Counting…</source>
         <translation>正在统计…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="404"/>
+        <location filename="../../ui/views/segments_view.py" line="408"/>
         <source>Counting members</source>
         <translation>正在统计人数</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/segments_view.py" line="410"/>
+        <location filename="../../ui/views/segments_view.py" line="414"/>
         <source>%Ln customer(s)</source>
         <translation>
             <numerusform>%Ln 位客户</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="412"/>
+        <location filename="../../ui/views/segments_view.py" line="416"/>
         <source>%1, %2</source>
         <translation>%1，%2</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/segments_view.py" line="413"/>
+        <location filename="../../ui/views/segments_view.py" line="417"/>
         <source>%Ln vehicle(s)</source>
         <translation>
             <numerusform>%Ln 辆车</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="468"/>
+        <location filename="../../ui/views/segments_view.py" line="470"/>
         <source>Give the segment a name first.</source>
         <translation>请先为分群命名。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="478"/>
+        <location filename="../../ui/views/segments_view.py" line="480"/>
         <source>Replace segment</source>
         <translation>替换分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="479"/>
+        <location filename="../../ui/views/segments_view.py" line="481"/>
         <source>A segment named “%1” exists. Replace its filter?</source>
         <translation>已有名为“%1”的分群。要替换它的筛选条件吗？</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="501"/>
+        <location filename="../../ui/views/segments_view.py" line="503"/>
         <source>Reload opens the segment as it is stored now: the filter you changed is dropped. Cancel keeps your filter here, to look at theirs first or to save yours under another name.</source>
         <translation>“重新载入”会打开该分群现在保存的样子，您改动的筛选条件将被丢弃。“取消”则保留您的筛选条件，可先查看对方的改动，或用另一个名称保存您的条件。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="505"/>
+        <location filename="../../ui/views/segments_view.py" line="507"/>
         <source>Saving segment</source>
         <translation>正在保存分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="508"/>
+        <location filename="../../ui/views/segments_view.py" line="510"/>
         <source>Segment “%1” saved</source>
         <translation>分群“%1”已保存</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="556"/>
+        <location filename="../../ui/views/segments_view.py" line="558"/>
         <source>Name:</source>
         <translation>名称：</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="585"/>
+        <location filename="../../ui/views/segments_view.py" line="587"/>
         <source>Reload opens the segment as it is stored now (changes to its filter not saved yet are dropped) and asks for the new name again as you typed it. Cancel drops the name you typed.</source>
         <translation>“重新载入”会按当前保存的内容重新打开该分群（筛选条件中尚未保存的修改将被放弃），并再次询问新名称，保留您输入的名称。若选“取消”，您输入的名称将被放弃。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="590"/>
+        <location filename="../../ui/views/segments_view.py" line="592"/>
         <source>Rename segment</source>
         <translation>重命名分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="580"/>
+        <location filename="../../ui/views/segments_view.py" line="582"/>
         <source>Segment renamed to “%1”</source>
         <translation>分群已重命名为“%1”</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="609"/>
+        <location filename="../../ui/views/segments_view.py" line="611"/>
         <source>Duplicate segment</source>
         <translation>复制分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="609"/>
+        <location filename="../../ui/views/segments_view.py" line="611"/>
         <source>%1 (copy)</source>
         <translation>%1（副本）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="606"/>
+        <location filename="../../ui/views/segments_view.py" line="608"/>
         <source>Copy saved as “%1”</source>
         <translation>副本已保存为“%1”</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="618"/>
+        <location filename="../../ui/views/segments_view.py" line="620"/>
         <source>Delete segment</source>
         <translation>删除分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="619"/>
+        <location filename="../../ui/views/segments_view.py" line="621"/>
         <source>Delete the segment “%1”? Lists already made from it are kept.</source>
         <translation>删除分群“%1”吗？已用它生成的名单会保留。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="642"/>
+        <location filename="../../ui/views/segments_view.py" line="644"/>
         <source>Segment “%1” deleted</source>
         <translation>分群“%1”已删除</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="647"/>
+        <location filename="../../ui/views/segments_view.py" line="649"/>
         <source>Import segment</source>
         <translation>导入分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="647"/>
-        <location filename="../../ui/views/segments_view.py" line="680"/>
+        <location filename="../../ui/views/segments_view.py" line="649"/>
+        <location filename="../../ui/views/segments_view.py" line="682"/>
         <source>Segment files (*.json)</source>
         <translation>分群文件 (*.json)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="681"/>
+        <location filename="../../ui/views/segments_view.py" line="683"/>
         <source>Export segment</source>
         <translation>导出分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="694"/>
+        <location filename="../../ui/views/segments_view.py" line="696"/>
         <source>Saved %1</source>
         <translation>已保存 %1</translation>
     </message>
     <message>
         <location filename="../../ui/main_window.py" line="225"/>
-        <location filename="../../ui/views/segments_view.py" line="709"/>
+        <location filename="../../ui/views/segments_view.py" line="711"/>
         <source>Preparing the RFM and mileage figures</source>
         <translation>正在准备 RFM 与里程数据</translation>
     </message>
@@ -7069,62 +7069,62 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>没有员工“{name}”（请使用用户名或显示名称）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="208"/>
+        <location filename="../../ui/error_messages.py" line="209"/>
         <source>There is no list run #{run}.</source>
         <translation>不存在名单 #{run}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="214"/>
+        <location filename="../../ui/error_messages.py" line="215"/>
         <source>No Chinese TrueType font was found to print with. Install one (Linux: the package fonts-wqy-microhei; Windows has SimSun/Microsoft YaHei) or set {env} to a .ttf/.ttc file. Tried: {tried}</source>
         <translation>找不到可用于打印的中文 TrueType 字体。请安装一种（Linux：软件包 fonts-wqy-microhei；Windows 自带宋体/微软雅黑），或将 {env} 设为一个 .ttf/.ttc 文件。已尝试：{tried}</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="215"/>
+        <location filename="../../ui/error_messages.py" line="216"/>
         <source>There is no label layout &apos;{name}&apos; (known: {known}).</source>
         <translation>没有标签版式“{name}”（可用：{known}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="229"/>
+        <location filename="../../ui/error_messages.py" line="230"/>
         <source>Marketing SMS may only be sent between {start} and {end}; the planned time {when} is outside that window.</source>
         <translation>营销短信只能在 {start} 至 {end} 之间发送；计划发送时间 {when} 不在此时段内。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="230"/>
+        <location filename="../../ui/error_messages.py" line="231"/>
         <source>The SMS sending window &apos;{text}&apos; ends before it starts.</source>
         <translation>短信发送时段“{text}”的结束时间早于开始时间。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="231"/>
+        <location filename="../../ui/error_messages.py" line="232"/>
         <source>Unknown SMS vendor layout &apos;{vendor}&apos; (known: {known}).</source>
         <translation>未知的短信平台文件格式“{vendor}”（可用：{known}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="227"/>
+        <location filename="../../ui/error_messages.py" line="228"/>
         <source>The SMS template uses unknown merge field(s) {fields}; known fields are {known}.</source>
         <translation>短信模板使用了未知的合并字段 {fields}；可用字段为 {known}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="234"/>
+        <location filename="../../ui/error_messages.py" line="235"/>
         <source>The SMS signature must be the shop&apos;s name in 【】, 2 to 12 characters (got &apos;{signature}&apos;).</source>
         <translation>短信签名必须是用【】括起的门店名称，2 到 12 个字（当前为“{signature}”）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="235"/>
+        <location filename="../../ui/error_messages.py" line="236"/>
         <source>Marketing SMS need opt-out text such as 回T退订 or 拒收请回复R.</source>
         <translation>营销短信需要退订提示，例如“回T退订”或“拒收请回复R”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="236"/>
+        <location filename="../../ui/error_messages.py" line="237"/>
         <source>The SMS sending window &apos;{text}&apos; is not like 08:00-20:00.</source>
         <translation>短信发送时段“{text}”格式不对，应形如 08:00-20:00。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="228"/>
+        <location filename="../../ui/error_messages.py" line="229"/>
         <source>The SMS for row {row} would be {n} characters; the limit is {limit}.</source>
         <translation>第 {row} 行的短信将有 {n} 个字，上限为 {limit} 个字。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="237"/>
+        <location filename="../../ui/error_messages.py" line="238"/>
         <source>Huawei&apos;s bulk-send file holds phone numbers only, so every message must be the same; remove the merge fields or choose the Aliyun or generic layout.</source>
         <translation>华为云的群发文件只包含手机号码，所有短信内容必须相同；请删除合并字段，或改用阿里云或通用格式。</translation>
     </message>
@@ -7234,7 +7234,7 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>变更日期 {date} 在未来，请在变更发生后再记录。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="239"/>
+        <location filename="../../ui/error_messages.py" line="240"/>
         <source>The report ends ({end}) before it starts ({start}).</source>
         <translation>报表的结束日期（{end}）早于开始日期（{start}）。</translation>
     </message>
@@ -8099,32 +8099,32 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>未知的电话分配方式“{split}”（请用 even 平均分配，或 owner 由专属顾问保留自己的客户）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="203"/>
+        <location filename="../../ui/error_messages.py" line="204"/>
         <source>{path} does not exist (or is a folder).</source>
         <translation>{path} 不存在（或是一个文件夹）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="205"/>
+        <location filename="../../ui/error_messages.py" line="206"/>
         <source>The rows of {path} are not the list runs&apos; members in this database ({wrong} of {checked} rows name another customer, e.g. row {row}): it was printed from another database, or its row codes were changed. Nothing was stored.</source>
         <translation>{path} 中的行与本数据库的名单不符（{checked} 行中有 {wrong} 行对应的是别的客户，例如第 {row} 行）：它是从另一个数据库打印的，或编号被改动过。未保存任何内容。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="206"/>
+        <location filename="../../ui/error_messages.py" line="207"/>
         <source>List run #{run} was replaced by run #{newer}, built later from the same segment, so it stays unfinished and its calls stay out of the queues: nobody is called twice.</source>
         <translation>名单 #{run} 已被之后用同一分群生成的名单 #{newer} 取代，因此保持未完成，其中的电话不进入跟进队列：没有人会被打两次电话。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="207"/>
+        <location filename="../../ui/error_messages.py" line="208"/>
         <source>List run #{run} was replaced by run #{newer}, built later from the same segment, so it stays withdrawn: nobody is called twice.</source>
         <translation>名单 #{run} 已被同一客户分群之后生成的名单 #{newer} 取代，因此保持撤回状态，以免同一客户被重复联系。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="210"/>
+        <location filename="../../ui/error_messages.py" line="211"/>
         <source>List run #{run} was already withdrawn ({when}).</source>
         <translation>名单 #{run} 已经撤回（{when}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="209"/>
+        <location filename="../../ui/error_messages.py" line="210"/>
         <source>List run #{run} is not withdrawn.</source>
         <translation>名单 #{run} 未被撤回。</translation>
     </message>
@@ -8144,137 +8144,137 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>文件 {file} 设有打开密码，无法读取：请用密码在 Excel 中打开，另存一份不带密码的副本（文件 &gt; 信息 &gt; 保护工作簿 &gt; 用密码进行加密，清空密码），再选择该副本。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="204"/>
+        <location filename="../../ui/error_messages.py" line="205"/>
         <source>{path} has no column {columns} in the first {rows} rows of any sheet; is it a call list exported by Revisit?</source>
         <translation>{path} 的各工作表前 {rows} 行中都没有“{columns}”列：这是回访系统导出的名单吗？</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="211"/>
+        <location filename="../../ui/error_messages.py" line="212"/>
         <source>{path} holds no mainland mobile number; nothing was changed.</source>
         <translation>{path} 中没有大陆手机号（是否选错了文件？）；未做任何改动。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="212"/>
+        <location filename="../../ui/error_messages.py" line="213"/>
         <source>{path} is a list Revisit made to send (row {row} holds a message or a list code), not the vendor&apos;s report of who unsubscribed or could not be reached; nothing was changed.</source>
         <translation>{path} 是本软件生成的发送名单（第 {row} 行是短信内容或名单编号），不是短信平台的退订或发送失败报告；未做任何更改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="213"/>
+        <location filename="../../ui/error_messages.py" line="214"/>
         <source>{name} ends in {ending}, a kind of file Revisit does not write; nothing was made. Name it .pdf, .xlsx or .csv.</source>
         <translation>{name} 的扩展名是 {ending}，回访不写这种文件；什么都没有生成。请把文件命名为 .pdf、.xlsx 或 .csv。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="216"/>
+        <location filename="../../ui/error_messages.py" line="217"/>
         <source>Envelopes need the shop&apos;s return address: fill in the shop address in Settings (shared settings), then print again.</source>
         <translation>信封需要门店的寄件人地址：请在“设置”（共享设置）中填写门店地址后再打印。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="217"/>
+        <location filename="../../ui/error_messages.py" line="218"/>
         <source>Nobody is in list #{run}: all {left_out} customers of its segment were left out, so there is no file to make. Their reasons are in the list&apos;s left-out customers (for a sales list, often no marketing consent).</source>
         <translation>名单 #{run} 中没有任何客户：分群中的 {left_out} 位客户全部被排除，因此没有可生成的文件。排除原因见该名单的“已排除”列表（销售名单最常见的是没有营销同意）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="218"/>
+        <location filename="../../ui/error_messages.py" line="219"/>
         <source>Nobody is in list #{run}: its segment had nobody on the list&apos;s date, so there is no file to make.</source>
         <translation>名单 #{run} 中没有任何客户：在名单日期，其客户分群中一个人也没有，因此没有可生成的文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="219"/>
+        <location filename="../../ui/error_messages.py" line="220"/>
         <source>{file} was written, but some characters could not be printed: no font on this computer has them, so each is printed as □. Write them in by hand or correct the record (or install a font that has them and name its file in {env}), then print again: {who}</source>
         <translation>{file} 已生成，但有些字符无法打印：本机没有包含这些字符的字体，已用 □ 代替。请手写补上或更正客户资料（或安装含这些字符的字体，并在 {env} 中指定字体文件），然后重新打印：{who}</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="220"/>
+        <location filename="../../ui/error_messages.py" line="221"/>
         <source>The list file {file} could not be written: the program writing it stopped unexpectedly.</source>
         <translation>名单文件 {file} 未能写成：写文件的程序意外停止了。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="221"/>
+        <location filename="../../ui/error_messages.py" line="222"/>
         <source>Nobody in list #{run} is to be called, so there is no call sheet or call list to make. Its members were checked for their own channel only; build a list with the phone channel to call them.</source>
         <translation>名单 #{run} 中没有需要电话联系的客户，因此无法生成回访单或电话名单。名单中的客户只按各自的渠道检查过；如需电话联系，请用“电话”渠道重新生成名单。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="222"/>
+        <location filename="../../ui/error_messages.py" line="223"/>
         <source>Nobody in list #{run} is to be sent post, so there are no labels or mail list to make. Its members were checked for their own channel only; build a list with the mail channel to write to them.</source>
         <translation>名单 #{run} 中没有需要邮寄的客户，因此无法生成标签或邮寄名单。名单中的客户只按各自的渠道检查过；如需邮寄，请用“邮寄”渠道重新生成名单。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="223"/>
+        <location filename="../../ui/error_messages.py" line="224"/>
         <source>Nobody in list #{run} is to be sent an SMS, so there is no SMS file to make. Its members were checked for their own channel only (not for SMS do-not-contact or unsubscribes); build a list with the SMS channel to text them.</source>
         <translation>名单 #{run} 中没有需要发送短信的客户，因此无法生成短信文件。名单中的客户只按各自的渠道检查过（未检查短信勿扰和退订）；如需发短信，请用“短信”渠道重新生成名单。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="224"/>
+        <location filename="../../ui/error_messages.py" line="225"/>
         <source>Nobody in list #{run} is to get a WeChat message, so there is no WeChat list to make. Its members were checked for their own channel only; build a list with the WeChat channel to message them.</source>
         <translation>名单 #{run} 中没有人要发微信，因此没有微信名单可做。名单中的客户只按各自的渠道检查过；要发微信请用微信渠道生成名单。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="225"/>
+        <location filename="../../ui/error_messages.py" line="226"/>
         <source>Nobody in list #{run} is to be visited, so there is no visit list to make. Its members were checked for their own channel only; build a list with the visit channel to visit them.</source>
         <translation>名单 #{run} 中没有人要上门拜访，因此没有上门名单可做。名单中的客户只按各自的渠道检查过；要上门拜访请用上门渠道生成名单。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="226"/>
+        <location filename="../../ui/error_messages.py" line="227"/>
         <source>Set the shop&apos;s SMS signature in Settings first (the SMS vendor sends only texts signed with your registered signature, such as 【店名】); no SMS file is made without it.</source>
         <translation>请先在“设置 → 短信签名”中填写门店的短信签名（短信平台只发送带有已报备签名的短信，例如【店名】）；未填写签名时不生成短信文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="232"/>
+        <location filename="../../ui/error_messages.py" line="233"/>
         <source>The merge field {field} has nothing after its bar, so a member without a value would get a message with a hole in it; write the words to use instead, as in {example}, or remove the bar.</source>
         <translation>合并字段 {field} 的竖线后没有备用文字，缺少该值的客户会收到缺字的消息；请写上代替的文字（如 {example}），或去掉竖线。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="233"/>
+        <location filename="../../ui/error_messages.py" line="234"/>
         <source>The message uses {field}, but the shop name in the settings is empty; enter it under Settings, Shop name, or write {example} to say 本店 instead.</source>
         <translation>消息用到了 {field}，但设置中的店名为空；请在“设置 → 店名”中填写，或改写为 {example}，以“本店”代替。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="238"/>
+        <location filename="../../ui/error_messages.py" line="239"/>
         <source>The WeChat message uses unknown merge field(s) {fields}; known fields are {known}.</source>
         <translation>微信消息使用了未知的合并字段 {fields}；可用字段：{known}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="240"/>
+        <location filename="../../ui/error_messages.py" line="241"/>
         <source>There is no staff member with id {id}.</source>
         <translation>没有编号为 {id} 的员工。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="241"/>
+        <location filename="../../ui/error_messages.py" line="242"/>
         <source>Unknown comparison group &apos;{name}&apos; (known: {known}).</source>
         <translation>未知的对照组“{name}”（可用：{known}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="242"/>
+        <location filename="../../ui/error_messages.py" line="243"/>
         <source>There is no list run {id}.</source>
         <translation>没有编号为 {id} 的名单。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="243"/>
+        <location filename="../../ui/error_messages.py" line="244"/>
         <source>{who} changed the KPI targets at {when} since you opened them; nothing was saved. Reload to see their change.</source>
         <translation>在您打开后，{who} 于 {when} 修改了考核目标，本次未保存。请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="244"/>
+        <location filename="../../ui/error_messages.py" line="245"/>
         <source>The KPI targets were changed at {when} since you opened them; nothing was saved. Reload to see the change.</source>
         <translation>在您打开后，考核目标于 {when} 被修改，本次未保存。请重新载入查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="245"/>
+        <location filename="../../ui/error_messages.py" line="246"/>
         <source>A reach-rate target must be between 0% and 100%, not {value}.</source>
         <translation>接通率目标须在 0% 到 100% 之间，不能是 {value}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="246"/>
+        <location filename="../../ui/error_messages.py" line="247"/>
         <source>A weekly target must be between 0 and 10,000, not {value}.</source>
         <translation>每周目标须在 0 到 10,000 之间，不能是 {value}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="247"/>
+        <location filename="../../ui/error_messages.py" line="248"/>
         <source>Name the staff member after --staff (a user name or display name), or leave --staff out for everybody.</source>
         <translation>请在 --staff 后写明员工（用户名或显示名），或去掉 --staff 以统计全部门。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="248"/>
+        <location filename="../../ui/error_messages.py" line="203"/>
         <source>{count} staff members are called &apos;{name}&apos;; name one by user name ({users}).</source>
         <translation>有 {count} 位员工叫“{name}”；请用用户名指明其中一位（{users}）。</translation>
     </message>
