@@ -1691,7 +1691,12 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>最近联系</translation>
     </message>
     <message>
-        <location filename="../../ui/table_models/customer_table.py" line="107"/>
+        <location filename="../../ui/table_models/customer_table.py" line="98"/>
+        <source>Right-click to choose which columns are shown</source>
+        <translation>右键单击列标题可选择显示哪些列</translation>
+    </message>
+    <message>
+        <location filename="../../ui/table_models/customer_table.py" line="109"/>
         <source>contact person: %1</source>
         <translation>联系人：%1</translation>
     </message>
@@ -1772,50 +1777,50 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>CustomersView</name>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="114"/>
+        <location filename="../../ui/views/customers_view.py" line="136"/>
         <source>Search name, pinyin or initials (zw = 张伟), mobile, plate or VIN  (Ctrl+F)</source>
         <translation>搜索姓名、拼音、首字母（zw = 张伟）、手机、车牌、车架号（Ctrl+F）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="124"/>
+        <location filename="../../ui/views/customers_view.py" line="146"/>
         <source>No customer matches “%1”. Search by name, pinyin or initials, mobile, plate or VIN.</source>
         <translation>没有与“%1”相符的客户。可按姓名、拼音或首字母、手机号、车牌或车架号查找。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="246"/>
+        <location filename="../../ui/views/customers_view.py" line="274"/>
         <source>Searching…</source>
         <translation>正在搜索…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="251"/>
+        <location filename="../../ui/views/customers_view.py" line="279"/>
         <source>Searching</source>
         <translation>正在搜索</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/customers_view.py" line="319"/>
+        <location filename="../../ui/views/customers_view.py" line="347"/>
         <source>%n customer(s)</source>
         <translation>
             <numerusform>%n 位客户</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="370"/>
-        <location filename="../../ui/views/customers_view.py" line="414"/>
+        <location filename="../../ui/views/customers_view.py" line="420"/>
+        <location filename="../../ui/views/customers_view.py" line="464"/>
         <source>Loading customer</source>
         <translation>正在加载客户</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="443"/>
+        <location filename="../../ui/views/customers_view.py" line="493"/>
         <source>Saving</source>
         <translation>正在保存</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="446"/>
+        <location filename="../../ui/views/customers_view.py" line="496"/>
         <source>Change saved for %1</source>
         <translation>已为 %1 保存变更</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="453"/>
+        <location filename="../../ui/views/customers_view.py" line="503"/>
         <source>Reload opens the form again with their value as “Now” and what you typed kept in it, to save yours after theirs or cancel. Cancel drops what you typed.</source>
         <translation>“重新载入”会重新打开表单：“当前值”显示对方的值，您输入的内容仍保留在表单里，可以在其后保存您的值，也可以取消。若选“取消”，您输入的内容将被放弃。</translation>
     </message>
@@ -2600,27 +2605,27 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>FirstSteps</name>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="63"/>
+        <location filename="../../ui/views/customers_view.py" line="85"/>
         <source>No customers yet</source>
         <translation>还没有客户</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="66"/>
+        <location filename="../../ui/views/customers_view.py" line="88"/>
         <source>Import the customers, vehicles and service visits exported from the DMS in Import (Ctrl+6). Segments, lists and reports count what is imported.</source>
         <translation>在“导入”（Ctrl+6）中导入从 DMS 导出的客户、车辆和维修保养记录。客户分群、名单和报表都按导入的数据统计。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="70"/>
+        <location filename="../../ui/views/customers_view.py" line="92"/>
         <source>Fill in the shop&apos;s name, phone, address and SMS signature in Settings (Ctrl+7): lists, labels and text messages use them.</source>
         <translation>在“设置”（Ctrl+7）中填写门店名称、电话、地址和短信签名：名单、标签和短信都会用到。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="74"/>
+        <location filename="../../ui/views/customers_view.py" line="96"/>
         <source>Open Import</source>
         <translation>打开导入</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="76"/>
+        <location filename="../../ui/views/customers_view.py" line="98"/>
         <source>Open Settings</source>
         <translation>打开设置</translation>
     </message>

@@ -15,7 +15,12 @@ from services.customers import profile
 from services.customers.search import find_ids
 from tests.ui.conftest import shut_down
 from ui.dialogs.profile_change_dialog import ProfileChangeDialog
-from ui.table_models.customer_table import COL_NAME, CustomerTableModel
+from ui.table_models.customer_table import (
+    COL_GENDER,
+    COL_LAST_VISIT,
+    COL_NAME,
+    CustomerTableModel,
+)
 from ui.tasks import TaskRunner
 from ui.views.customers_view import CustomersView
 
@@ -372,3 +377,35 @@ def test_a_company_is_found_by_its_contact_person_who_is_shown_on_its_name(qtbot
     assert _names(view) == [name]
     tip = view.model.data(view.model.index(0, COL_NAME), Qt.ItemDataRole.ToolTipRole)
     assert tip == f"{name}\ncontact person: 欧阳经理"
+
+
+def test_columns_hidden_from_the_headers_menu_stay_hidden(qtbot, view, demo_db):
+    """On a small screen the list is narrower than its columns: right-clicking the header
+    ticks off those not wanted, kept for the next start; the name cannot be hidden."""
+    header = view.table.horizontalHeader()
+    menu = view.column_menu()
+    actions = {a.text(): a for a in menu.actions()}
+    assert list(actions) == [view.model.headerData(c, Qt.Orientation.Horizontal)
+                             for c in range(view.model.columnCount())]
+    assert all(a.isChecked() for a in actions.values())
+    assert not actions["Name"].isEnabled()
+    actions["Gender"].trigger()
+    actions["Last visit"].trigger()
+    assert header.isSectionHidden(COL_GENDER) and header.isSectionHidden(COL_LAST_VISIT)
+    assert not view.column_menu().actions()[COL_GENDER].isChecked()
+    assert _hidden_at_start(demo_db) == [COL_GENDER, COL_LAST_VISIT]
+    # Shown again from the menu: every column is back at the next start.
+    view.column_menu().actions()[COL_GENDER].trigger()
+    view.column_menu().actions()[COL_LAST_VISIT].trigger()
+    assert _hidden_at_start(demo_db) == []
+
+
+def _hidden_at_start(demo_db) -> list[int]:
+    """The columns a customer list opened now hides."""
+    runner = TaskRunner()
+    started = CustomersView(demo_db, runner)
+    header = started.table.horizontalHeader()
+    hidden = [c for c in range(started.model.columnCount()) if header.isSectionHidden(c)]
+    shut_down(started, runner)
+    return hidden
+

@@ -94,6 +94,8 @@ class CustomerTableModel(QAbstractTableModel):
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return self._headers[section]
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.ToolTipRole:
+            return self.tr("Right-click to choose which columns are shown")
         return None
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):

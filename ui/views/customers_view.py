@@ -4,15 +4,26 @@ A database with no customers at all shows the first steps instead (import, then 
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QEvent,
+    QItemSelectionModel,
+    QObject,
+    QPoint,
+    QSettings,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMenu,
     QPushButton,
     QSplitter,
     QStackedWidget,
@@ -27,6 +38,7 @@ from services.store.database import Database
 from ui.dialogs import stale_edit
 from ui.table_models.customer_table import (
     COL_AREA,
+    COL_NAME,
     COL_VEHICLE,
     SORT_KEYS,
     CustomerTableModel,
@@ -50,6 +62,16 @@ PAGE_SERVICES = ("models.profile", "services.customers.brief", "services.custome
 ROWS_MEASURED = 60  # column widths come from the first rows of the first search
 ELIDED_MAX_PX = 190  # an address or car list wider than this is cut with "…"
 CELL_MARGIN_PX = 12
+# The columns the user hid (the header's right-click menu), as "2,6": kept between sessions.
+HIDDEN_COLUMNS = "customers/hidden_columns"
+
+
+def _hidden_columns(count: int) -> list[int]:
+    """The columns the user hid, as kept (HIDDEN_COLUMNS); anything else kept there is
+    ignored, and the name is never hidden."""
+    kept = str(QSettings().value(HIDDEN_COLUMNS, "") or "")
+    return [int(part) for part in kept.split(",")
+            if part.strip().isdigit() and int(part) < count and int(part) != COL_NAME]
 
 
 class FirstSteps(QWidget):
@@ -136,6 +158,12 @@ class CustomersView(QWidget):
         self.table.horizontalHeader().setSortIndicator(1, Qt.SortOrder.AscendingOrder)
         self.table.horizontalHeader().sortIndicatorChanged.connect(self._on_header_sort_changed)
         self.table.horizontalHeader().setStretchLastSection(True)
+        # On a small screen the page leaves the list too narrow for every column: the user
+        # chooses which to see by right-clicking the header.
+        self.table.horizontalHeader().setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.horizontalHeader().customContextMenuRequested.connect(self._on_header_menu)
+        for column in _hidden_columns(self.model.columnCount()):
+            self.table.horizontalHeader().setSectionHidden(column, True)
         # Free text that may be long is cut with "…" (the whole text is in its tooltip).
         self.table.setProperty("elidedColumns", [COL_AREA, COL_VEHICLE])
         self._columns_fitted = False
@@ -334,6 +362,28 @@ class CustomersView(QWidget):
             self._on_current_row_changed, Qt.ConnectionType.UniqueConnection
         )
         self.search_finished.emit(len(ids))
+
+    def column_menu(self) -> QMenu:
+        """A tick for each column of the list, shown or hidden by it; the name is always
+        shown (it says whom a row is)."""
+        header = self.table.horizontalHeader()
+        menu = QMenu(self)
+        for column in range(self.model.columnCount()):
+            action = menu.addAction(self.model.headerData(column, Qt.Orientation.Horizontal))
+            action.setCheckable(True)
+            action.setChecked(not header.isSectionHidden(column))
+            action.setEnabled(column != COL_NAME)
+            action.toggled.connect(partial(self.show_column, column))
+        return menu
+
+    def _on_header_menu(self, at: QPoint) -> None:
+        self.column_menu().exec(self.table.horizontalHeader().mapToGlobal(at))
+
+    def show_column(self, column: int, shown: bool) -> None:
+        header = self.table.horizontalHeader()
+        header.setSectionHidden(column, not shown)
+        QSettings().setValue(HIDDEN_COLUMNS, ",".join(
+            str(c) for c in range(self.model.columnCount()) if header.isSectionHidden(c)))
 
     def _on_header_sort_changed(self, column: int, order: Qt.SortOrder) -> None:
         key = SORT_KEYS.get(column)
