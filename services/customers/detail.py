@@ -23,13 +23,13 @@ from models import (
     PurchaseIntent,
     SatisfactionSurvey,
     ServiceVisit,
-    StaffUser,
     Tag,
     TagGroup,
     Vehicle,
 )
 from services.customers.gone import customer_gone
 from services.customers.profile import Change, history
+from services.staff import accounts
 
 RECENT = 200  # visits / contacts shown on the page; older ones stay in the database
 
@@ -209,10 +209,10 @@ def load(sessions: sessionmaker[Session], customer_id: int) -> CustomerDetail:
         c = s.get(Customer, customer_id)
         if c is None:
             raise customer_gone(s, customer_id)
-        # Keyed by int | None so a row without a member of staff looks up None.
-        staff_names: dict[int | None, str] = dict(
-            s.execute(select(StaffUser.id, StaffUser.display_name)).all()
-        )
+        # Two of one name told apart by user name. Keyed by int | None so a row without a
+        # member of staff looks up None.
+        staff_names: dict[int | None, str] = {
+            staff_id: name for staff_id, name in accounts.staff_names(s).items()}
         owner = staff_names.get(c.owner_staff_id) if c.owner_staff_id else None
         vehicles = []
         owned = select(Vehicle).where(Vehicle.customer_id == customer_id)

@@ -311,3 +311,15 @@ def test_a_name_staff_put_right_is_not_undone_by_a_file_that_still_has_the_slip(
                    expected_version=editor.version, today=TODAY)
     assert imported("张玮") == "张伟"  # the DMS's slip, week after week: the correction stays
     assert imported("张玮") == "张伟"
+
+
+def test_the_customers_owner_is_named_apart_from_another_of_the_same_name(database, ids):
+    from services.customers import detail
+
+    wang, _li, cid, _other = ids
+    with database.sessions.begin() as s:
+        s.get(Customer, cid).owner_staff_id = wang
+    assert detail.load(database.sessions, cid).owner == "王芳"
+    with database.sessions.begin() as s:
+        s.add(StaffUser(username="wf2", display_name="王芳"))
+    assert detail.load(database.sessions, cid).owner == "王芳 (wf)"
