@@ -1,17 +1,17 @@
 """A query's rows turned by Python into another table's rows and stored, a chunk at a time:
 the next chunk is made on a worker thread while this one is stored, and each chunk goes to the
-driver in the cheapest form it takes (one JSON array a statement on SQLite, COPY on
+driver in the cheapest form it takes (one INSERT of many rows on SQLite, COPY on
 PostgreSQL). A list run stores its members and its left-out this way."""
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections import namedtuple
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
+from itertools import chain
 from typing import Any
 
 from sqlalchemy import Table
@@ -37,76 +37,47 @@ class Packed:
     """A chunk of rows as it goes to the driver (pack), made ready on the worker thread."""
 
     rows: list[tuple[Any, ...]]
-    # SQLite's one statement; None: the rows as they are (COPY on PostgreSQL, bound row by
-    # row on SQLite).
-    sql: str | None = None
-    params: tuple[Any, ...] = ()
+    # SQLite's statements, each with its parameters (COPY on PostgreSQL takes the rows).
+    statements: list[tuple[str, tuple[Any, ...]]] = field(default_factory=list)
 
 
-def pack(dialect: str, table: Table, columns: tuple[str, ...],
-          rows: list[tuple[Any, ...]]) -> Packed:
+# The parameters one SQLite statement may take (SQLITE_MAX_VARIABLE_NUMBER: 32,766 since
+# SQLite 3.32, 999 before), when the connection does not say.
+SQLITE_VARIABLES = 999
+
+
+def pack(dialect: str, table: Table, columns: tuple[str, ...], rows: list[tuple[Any, ...]],
+         variables: int = SQLITE_VARIABLES) -> Packed:
     """Rows of plain values (ints and text, nothing a bind processor would change) ready for
-    the driver: copied as they are on PostgreSQL; on SQLite, the chunk as one JSON array that a
-    single statement unpacks. SQLAlchemy's executemany spent 1.2 s of a 102,838-member run
-    building each row's parameters; the driver's own executemany takes Python's lock back after
-    every row, so while the next chunk was being made beside it (pipelined) it waited for that
-    lock row after row and gained nothing. The single statement gives the lock up once a chunk
-    (1.4 s of a 103,441-member run spent without it).
-
-    A last column of text (a member's or a left-out customer's snapshot, itself JSON) travels
-    beside the array as one run of UTF-8 bytes, each row holding where its text starts and how
-    long it is: escaped inside the array, SQLite spent 1.22–1.30 s unpacking 106,607 members'
-    snapshots (280 bytes each) where cutting them from the bytes took 1.03 s."""
+    the driver: copied as they are on PostgreSQL; on SQLite, one INSERT of many rows (VALUES
+    (…), (…), …) for as many rows as `variables` parameters hold. SQLAlchemy's executemany
+    spent 1.2 s of a 102,838-member run building each row's parameters; the driver's own
+    executemany takes Python's lock back after every row, so while the next chunk was being
+    made beside it (pipelined) it waited for that lock row after row and gained nothing. One
+    statement gives the lock up once for all its rows. Bound as parameters, the rows went in
+    faster than as one JSON array a statement unpacked (the 109,000-member Excel list of
+    bench/list_runs.py: median 6.53 s against 6.82 s, five runs each in turn), and a text holding
+    NUL goes in whole (SQLite's JSON functions cut it there)."""
     if dialect == "postgresql":
         return Packed(rows)
-    last = len(columns) - 1
-    picks = [f"json_extract(value, '$[{i}]')" for i in range(last)]
-    texts = [row[last] for row in rows]
-    if all(t is None or type(t) is str for t in texts):
-        cuts: list[bytes] = []
-        spans: list[tuple[int | None, int | None]] = []
-        start = 1  # substr counts a blob's bytes from 1
-        for t in texts:
-            if t is None:
-                spans.append((None, None))  # no start: substr gives NULL
-                continue
-            cut = t.encode()
-            cuts.append(cut)
-            spans.append((start, len(cut)))
-            start += len(cut)
-        payload = json.dumps([(*row[:last], *span)
-                              for row, span in zip(rows, spans, strict=True)], ensure_ascii=False)
-        blob = b"".join(cuts)
-        picks.append(f"CAST(substr(?2, json_extract(value, '$[{last}]'), "
-                     f"json_extract(value, '$[{last + 1}]')) AS TEXT)")
-        params: tuple[Any, ...] = (payload, blob)
-    else:
-        payload, blob = json.dumps(rows, ensure_ascii=False), b""
-        picks.append(f"json_extract(value, '$[{last}]')")
-        params = (payload,)
-    # JSON's values come back as the same SQL values (integer, text, NULL), except a text
-    # holding NUL, which SQLite's JSON functions and text functions cut short there; such a
-    # chunk (never seen: the snapshots escape it) is bound row by row instead.
-    if "\\u0000" in payload or b"\0" in blob:
-        return Packed(rows)
-    return Packed(rows, f"INSERT INTO {table.name} ({', '.join(columns)}) "
-                         f"SELECT {', '.join(picks)} FROM json_each(?1)", params)
+    group = "(" + ", ".join("?" * len(columns)) + ")"
+    head = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES "
+    each = max(1, variables // len(columns))
+    return Packed(rows, [(head + ", ".join([group] * len(part)), tuple(chain.from_iterable(part)))
+                         for part in (rows[i:i + each] for i in range(0, len(rows), each))])
 
 
 def store_chunk(session: Session, table: Table, columns: tuple[str, ...], packed: Packed) -> None:
     """A packed chunk into `table`, in the session's transaction."""
     raw = driver(session)
-    names = ", ".join(columns)
     if session.get_bind().dialect.name == "postgresql":
         with raw.cursor() as cursor, cursor.copy(
-                f"COPY {table.name} ({names}) FROM STDIN") as copy:
+                f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
             for row in packed.rows:
                 copy.write_row(row)
-    elif packed.sql is None:
-        raw.executemany(f"INSERT INTO {table.name} ({names}) VALUES "
-                        f"({', '.join('?' * len(columns))})", packed.rows)
-    else:
-        raw.execute(packed.sql, packed.params)
+        return
+    for sql, params in packed.statements:
+        raw.execute(sql, params)
 
 
 def pipelined(session: Session, query: Select,
@@ -156,8 +127,12 @@ def pipelined(session: Session, query: Select,
         execute()
         as_row = partial(tuple.__new__, namedtuple("Row", [d[0] for d in cursor.description]))
 
+        variables = (raw.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+                     if connection.dialect.name == "sqlite" else SQLITE_VARIABLES)
+
         def made_from(part: list[tuple[Any, ...]]) -> Packed:
-            return pack(connection.dialect.name, table, columns, make(list(map(as_row, part))))
+            return pack(connection.dialect.name, table, columns, make(list(map(as_row, part))),
+                        variables)
 
         with ThreadPoolExecutor(1, thread_name_prefix="list rows") as worker:
             made: Future[Packed] | None = None

@@ -10,6 +10,7 @@ import datetime as dt
 import json
 import random
 import re
+import sqlite3
 import threading
 import time
 from collections import namedtuple
@@ -234,7 +235,7 @@ def _read(database, table) -> list[tuple]:
 @pytest.mark.parametrize("rows", [
     [(1, 7, "陈国", None), (2, -2**62, '他说"好"\\ \n\t\x01 <&> \u2028 😀', 0), (3, None, "", -5),
      (4, 0, "\\u0000 as text, not a NUL", 1)],
-    [(1, 1, "a\x00b", None), (2, 2, "plain", 3)],  # SQLite's JSON functions would cut at NUL
+    [(1, 1, "a\x00b", None), (2, 2, "plain", 3)],  # a text holding NUL, whole
 ], ids=["text", "nul"])
 def test_inserted_rows_read_back_as_they_were_given(scratch, rows):
     database, table, _ = scratch
@@ -253,7 +254,7 @@ def test_inserted_rows_read_back_as_they_were_given(scratch, rows):
     [(1, 1, "a\x00b", None), (2, 2, "plain 陈", 3)],
 ], ids=["text", "no-text", "nul"])
 def test_a_last_text_column_reads_back_as_it_was_given(scratch, rows):
-    # A last column of text (as a snapshot is) travels to SQLite as bytes beside the rest.
+    # A last column of text, as a snapshot is: stored as the text it was.
     database, table, _ = scratch
     if any("\x00" in str(v) for row in rows for v in row) and \
             database.engine.dialect.name == "postgresql":
@@ -267,24 +268,44 @@ def test_a_last_text_column_reads_back_as_it_was_given(scratch, rows):
     assert _read(database, table) == rows
 
 
-@pytest.mark.parametrize(("rows", "shape"), [
-    ([(1, 7, 0, "陈国"), (2, 8, 1, None)], "AS TEXT) FROM json_each("),  # text as bytes beside
-    ([(1, 7, "陈国", 0), (2, 8, None, 1)], "'$[3]') FROM json_each("),  # all in the array
-    ([(1, 7, 0, "a\x00b"), (2, 8, 1, "c")], "VALUES ("),  # row by row
-], ids=["text-last", "json", "nul"])
-def test_each_chunk_goes_to_sqlite_in_one_statement_when_it_can(scratch, rows, shape):
+@pytest.mark.parametrize(("variables", "statements"), [(32766, 1), (999, 1), (8, 3), (3, 5)])
+def test_a_chunk_goes_to_sqlite_in_as_few_statements_as_its_parameters_allow(
+        scratch, variables, statements):
+    # Five rows of four values: one statement when SQLite takes 20 parameters in one, else
+    # as many rows in each as it takes (a row alone when it takes fewer than a row's).
     database, table, _ = scratch
     if database.engine.dialect.name != "sqlite":
-        pytest.skip("PostgreSQL's rows are copied (COPY), not unpacked from JSON")
+        pytest.skip("PostgreSQL's rows are copied (COPY)")
+    rows = [(1, 7, "陈国", None), (2, 8, None, 1), (3, 9, "a\x00b", 2), (4, None, "", 3),
+            (5, 2**62, "'); DROP TABLE scratch_rows; --", 4)]
     said: list[str] = []
     with database.sessions.begin() as s:
         rows_in.driver(s).set_trace_callback(said.append)
-        _insert(s, table, COLUMNS if isinstance(rows[0][-1], int)
-                      else ("id", "n", "other", "word"), rows)
+        packed = rows_in.pack("sqlite", table, COLUMNS, rows, variables)
+        rows_in.store_chunk(s, table, COLUMNS, packed)
         rows_in.driver(s).set_trace_callback(None)
     inserts = [sql for sql in said if sql.startswith("INSERT")]  # with the values in place
-    assert len(inserts) == len(rows) if shape.startswith("VALUES") else len(inserts) == 1
-    assert all(shape in sql for sql in inserts), inserts
+    assert len(inserts) == statements
+    assert _read(database, table) == rows
+
+
+def test_a_build_asks_sqlite_how_many_parameters_a_statement_takes(scratch):
+    database, table, source = scratch
+    if database.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's limit")
+    said: list[str] = []
+    with database.sessions.begin() as s:
+        raw = rows_in.driver(s)
+        # Two rows of four values a statement (setlimit returns the limit before).
+        before = raw.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 8)
+        raw.set_trace_callback(said.append)
+        rows_in.pipelined(s, select(source.c.id).order_by(source.c.id),
+                          lambda part: [(r.id, r.id * 10, None, 0) for r in part], table,
+                          COLUMNS, lambda _n: None, "refused")
+        raw.set_trace_callback(None)
+        raw.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, before)
+    assert len([sql for sql in said if sql.startswith("INSERT")]) == 4  # eight rows
+    assert [r[:2] for r in _read(database, table)] == [(i, i * 10) for i in range(1, 9)]
 
 
 def test_rows_are_made_in_order_beside_the_inserts(scratch, monkeypatch):
