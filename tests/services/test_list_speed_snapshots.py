@@ -289,6 +289,12 @@ def test_a_chunk_goes_to_sqlite_in_as_few_statements_as_its_parameters_allow(
     assert _read(database, table) == rows
 
 
+def test_a_chunk_for_postgresql_is_its_rows_as_they_are_for_copy():
+    rows = [(1, 7, "陈国", None), (2, 8, None, 1)]
+    packed = rows_in.pack("postgresql", Table("t", MetaData()), COLUMNS, rows)
+    assert (packed.rows, packed.statements) == (rows, [])  # no statement made for nothing
+
+
 def test_a_build_asks_sqlite_how_many_parameters_a_statement_takes(scratch):
     database, table, source = scratch
     if database.engine.dialect.name != "sqlite":
