@@ -463,8 +463,10 @@ def _write(job: _Job) -> _Done:
             else:
                 events.process(ctx, options.kind, pairs)
             writer.flush()
+            later = events.waiting(ctx)
             for result, _ in pairs:
-                tally.add(result)
+                if id(result) not in later:
+                    tally.add(result)
             done += len(chunk)
             if job.commit and time.monotonic() - last_commit >= COMMIT_SECONDS:
                 writer.record_created()
@@ -481,6 +483,14 @@ def _write(job: _Job) -> _Done:
                 job.progress(done, max(total, done))
         if job.cancel is not None:
             job.cancel.check()
+        if options.kind != "customers":
+            if renew and ctx.refunds:
+                ctx.conn = _next_transaction(session, batch_id)
+                writer.committed(ctx.conn)
+                renew = False
+            for result in events.finish(ctx, options.kind):
+                tally.add(result)
+            writer.flush()
         if job.progress is not None:
             job.progress(done, done)
         # Listed with their cells as typed (合计 / 共8台 / ¥1,180,798): staff see which row

@@ -119,8 +119,31 @@ def process(ctx: Context, kind: str, rows: list[tuple[RowResult, dict[str, Any]]
     added = _declined(ctx, lookup, declined) if declined else []
     if worked:
         _declined_done(ctx, lookup, worked, added)
-    if refunds:
-        _refunds(ctx, spec, lookup, refunds)
+    ctx.refunds.extend(refunds)
+
+
+def waiting(ctx: Context) -> set[int]:
+    """The rows (ids of their results) whose refunds wait for the file's end (finish): not yet
+    decided, so not yet counted."""
+    return {id(result) for result, _ in ctx.refunds}
+
+
+def finish(ctx: Context, kind: str) -> list[RowResult]:
+    """After the file's last row: its refunds, each netted against the purchase it returns,
+    wherever in the file that purchase is (a file newest first lists the refund before it, and
+    read a chunk at a time, one chunk before: its purchase was not stored yet, and the refund
+    was kept unnetted, the spend counted whole). Returns their rows, now decided."""
+    if not ctx.refunds:
+        return []
+    spec = EVENT_KINDS[kind]
+    rows, ctx.refunds = ctx.refunds, []
+    lookup = Lookup(ctx.conn)
+    days = [event[spec.date] for _, event in rows]
+    lookup.load_events(Base.metadata.tables[spec.table], spec.date, ("customer_id", *spec.key),
+                       {event["customer_id"] for _, event in rows}, min(days), max(days),
+                       spec.loose, (), spec.similar)
+    _refunds(ctx, spec, lookup, rows)
+    return [result for result, _ in rows]
 
 
 # Set on a work order's line event whose order had lines in an earlier chunk: the visit found

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from models import OtherPurchase
 from services.imports import batches
 from services.imports.apply import apply
-from services.imports.plan import ImportOptions
+from services.imports.plan import ImportOptions, plan
 from services.segments import service
 from tests.services.import_files import dms_export, write_xlsx
 
@@ -182,3 +182,39 @@ def test_a_return_written_as_money_is_a_refund_by_its_kind(database, tmp_path):
         ("2026-10-06", "退款 商业险", D("-1000.00"), D("0.00")),
         ("2026-10-07", "座套（特价不退货）", D("600.00"), D("0.00")),
         ("2026-10-08", "上年已退保，本次新保", D("5200.00"), D("0.00"))]
+
+
+def test_a_refund_listed_before_its_purchase_in_another_chunk_is_netted(database, tmp_path,
+                                                                         monkeypatch):
+    # A DMS export newest first lists the return before the sale; read a chunk at a time,
+    # the return's chunk came before the sale was stored, and the spend was counted whole.
+    from services.imports import engine
+
+    monkeypatch.setattr(engine, "CHUNK", 2)
+    monkeypatch.setattr(engine, "COMMIT_SECONDS", 0)  # a commit after every chunk
+    _owners(database, tmp_path)
+    path = _file(tmp_path, "精品倒序.xlsx", [
+        [None, "2026-11-05", "粤A12345", "精品", "脚垫", "-800"],  # chunk 1
+        [None, "2026-11-04", "粤A12345", "精品", "遮阳挡", "90"],
+        [None, "2026-11-02", "粤A12345", "精品", "行车记录仪", "1,200"],  # chunk 2
+        [None, "2026-11-02", "粤A12345", "精品", "脚垫", "800"]])
+    planned = plan(database.sessions, path, PURCHASES)  # the dry run says what will be
+    assert (planned.created, [w.code for w in planned.warnings]) == (4, [])
+    result = apply(database.sessions, path, PURCHASES)
+    assert (result.created, result.rejected) == (4, 0)
+    assert [w.code for w in result.warnings] == []  # no refund_unmatched
+    assert "新退款记录；冲抵消费 2026-11-02 脚垫 800.00 → 0.00" in [
+        s.summary for s in result.samples["create"]]
+    assert _stored(database) == [
+        ("2026-11-02", "行车记录仪", D("1200.00"), D("0.00")),
+        ("2026-11-02", "脚垫", D("0.00"), D("800.00")),
+        ("2026-11-04", "遮阳挡", D("90.00"), D("0.00")),
+        ("2026-11-05", "退款 脚垫", D("-800.00"), D("0.00"))]
+    assert _spenders(database, _spend("=", 1290)) == {1}
+    # Read again, nothing is netted twice; undone, nothing is left.
+    monkeypatch.setattr(engine, "COMMIT_SECONDS", 2.0)
+    again = apply(database.sessions, path, PURCHASES)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 4)
+    batches.undo_batch(database.sessions, again.batch_id)
+    batches.undo_batch(database.sessions, result.batch_id)
+    assert _stored(database) == []
