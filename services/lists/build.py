@@ -282,29 +282,47 @@ assert CALLS_FIRST, "calls must rank first on the sheet"
 # only these, not the forty-odd columns deciding made (sorting the wide rows three times took
 # 2.5 s of a 102,838-member run).
 SHEET_KEYS = ("customer_id", "channel", "switched", "channel_rank", "province", "city",
-              "district", "day_rank", "start_hour", "name_key", "owner_staff_id")
+              "district", "day_rank", "start_hour", "name_key", "owner_staff_id", "mobile_ok",
+              "other_phone_ok")
 
 
 def _sheet_query(session: Session, decided, callers: list[tuple[int, str]],
                  split: str) -> Select:
     """The members, each with their caller and where they stand on the sheet: by the caller's
-    rank (callers in the order named, then everyone not handed to a caller), then by k, the
-    sheet's order (channel, visit area, preferred day, earliest hour, name). Read in that order,
-    a member's number is their place and each caller's calls follow one another, so numbers
-    and positions are counted as the rows are read (numbered by two more sorts here, they
-    took 0.3 s of 102,838 members)."""
+    rank (callers in the order named, then everyone not handed to a caller), then by their
+    household's place and their own (g, k): k is the sheet's order (channel, visit area,
+    preferred day, earliest hour, name), g the k of the first call to the same number. One
+    family, one phone: calls to one number (a couple's shared mobile, a family's landline, a
+    company's switchboard) go to one caller, one after another, each household dealt as one
+    turn and kept by the owner of its first call; two callers ringing one home on one day was
+    the contact the rules otherwise keep apart. Read in that order, a member's number is their
+    place and each caller's calls follow one another, so numbers and positions are counted as
+    the rows are read (numbered by two more sorts here, they took 0.3 s of 102,838
+    members)."""
     m = select(*(decided.c[k] for k in SHEET_KEYS)).where(_is_member(decided)).subquery("m")
     # The sheet's order sorted once, by its text and all (k); the dealing and numbering below
     # sort by k alone. Each sorting by every key, three sorts took 0.86 s of 102,838 members.
     keys = (m.c.channel_rank, *_visit_area(m), m.c.day_rank, m.c.start_hour,
             bytewise(m.c.name_key), m.c.customer_id)
+    # The number a call dials (a call member always has one: routing.block_sql).
+    dial = case((m.c.channel == "call", func.coalesce(m.c.mobile_ok, m.c.other_phone_ok)),
+                else_=null())
     t = _step(select(m.c.customer_id, m.c.channel, m.c.switched, m.c.owner_staff_id,
-                     func.row_number().over(order_by=keys).label("k")), "t")
-    is_call = t.c.channel == "call"
+                     dial.label("dial"), func.row_number().over(order_by=keys).label("k")),
+              "t")
+    household = {"partition_by": t.c.dial, "order_by": t.c.k}
+    first = t.c.dial.is_(None)  # not a call: a household of its own
+    h = _step(select(t.c.customer_id, t.c.channel, t.c.switched, t.c.k,
+                     case((first, t.c.k), else_=func.first_value(t.c.k).over(**household))
+                     .label("g"),
+                     case((first, t.c.owner_staff_id),
+                          else_=func.first_value(t.c.owner_staff_id).over(**household))
+                     .label("owner_staff_id")), "h")
+    is_call = h.c.channel == "call"
     ids = [sid for sid, _ in callers]
     if not ids:
         staff: ColumnElement[Any] = null()
-        dealt = select(*t.c, staff.label("staff_id")).subquery("e")
+        dealt = select(*h.c, staff.label("staff_id")).subquery("e")
     else:
         def owned_in(c) -> ColumnElement[bool]:
             # "IS NOT NULL" first: with no owner, IN gives NULL and NOT(owned) would too.
@@ -314,16 +332,15 @@ def _sheet_query(session: Session, decided, callers: list[tuple[int, str]],
         loads: dict[int, int] = {}
         turn: ColumnElement[int]
         if split == "owner":
-            loads = dict(session.execute(  # counted before the sort
-                select(m.c.owner_staff_id, func.count()).where(owned_in(m.c))
-                .group_by(m.c.owner_staff_id)).all())
-            turn = func.row_number().over(partition_by=case((and_(is_call, ~owned_in(t.c)), 1),
-                                                            else_=0), order_by=t.c.k) - 1
+            loads = dict(session.execute(  # households, counted before the sort
+                select(h.c.owner_staff_id, func.count(h.c.g.distinct())).where(owned_in(h.c))
+                .group_by(h.c.owner_staff_id)).all())
+            turn = func.dense_rank().over(partition_by=case((and_(is_call, ~owned_in(h.c)), 1),
+                                                            else_=0), order_by=h.c.g) - 1
         else:
-            # Every call is dealt, and the calls come first in k (the channel is its first
-            # key, and calls rank first: CALLS_FIRST), so a call's turn is its k less one.
-            turn = t.c.k - 1
-        numbered = select(*t.c, turn.label("turn")).subquery("n")
+            # Every household of calls is dealt in the order of its first call.
+            turn = func.dense_rank().over(order_by=h.c.g) - 1
+        numbered = select(*h.c, turn.label("turn")).subquery("n")
         phases = caller_phases(ids, loads)  # split evenly: no loads, one phase
         dealt_to: ColumnElement[Any] = _turns(numbered.c.turn, *phases[-1])
         for k in range(len(phases) - 2, -1, -1):  # earlier phases end where the next starts
@@ -343,7 +360,7 @@ def _sheet_query(session: Session, decided, callers: list[tuple[int, str]],
         caller_rank = case(*((d.staff_id == sid, i) for i, sid in enumerate(ids)),
                            else_=len(ids))
     return select(d.customer_id, d.staff_id, d.channel, d.switched,
-                  caller_rank.label("caller_rank"), d.k)
+                  caller_rank.label("caller_rank"), d.g, d.k)
 
 
 def _left_out_query(decided, facts) -> Select:
@@ -513,7 +530,7 @@ def build_run(sessions: Sessions, segment_name: str, options: RunOptions = RunOp
         sheet_query = _sheet_query(s, decided, callers, options.split)
         s.execute(CreateTempAs(SHEET, sheet_query))
         # Read back in sheet order through this index, with no sort of the joined rows.
-        s.execute(text(f"CREATE INDEX {SHEET}_order ON {SHEET} (caller_rank, k)"))
+        s.execute(text(f"CREATE INDEX {SHEET}_order ON {SHEET} (caller_rank, g, k)"))
         sheet = _working(SHEET, sheet_query)
         printed = MEMBER_FACTS + (REMINDER_FACTS if reminder else ())
         # What a member's row reads of the sheet (not its order's keys: every column fetched
@@ -521,7 +538,7 @@ def build_run(sessions: Sessions, segment_name: str, options: RunOptions = RunOp
         rows = (select(*(sheet.c[k] for k in ("customer_id", "staff_id", "channel", "switched")),
                        *(facts.c[k] for k in printed))
                 .select_from(sheet.join(facts, facts.c.customer_id == sheet.c.customer_id))
-                .order_by(sheet.c.caller_rank, sheet.c.k))
+                .order_by(sheet.c.caller_rank, sheet.c.g, sheet.c.k))
         n = position = 0
         last_staff: Any = -1  # no staff id: the first row starts a caller's calls
 

@@ -277,23 +277,37 @@ def _callers(session: Session, names: Sequence[str]) -> list[tuple[int, str]]:
     return out
 
 
-def assign(rows: list, callers: list[tuple[int, str]], split: str) -> dict[int, int]:
-    """customer id -> staff id: round-robin over the ordered list (each caller gets every time
-    slot), or with split="owner" each owner keeps theirs and the rest evens the loads."""
+def households(calls: list) -> list[list]:
+    """The calls in sheet order grouped by the number they dial, each group where its first
+    call stands: one family, one phone, one caller."""
+    groups: dict[str, list] = {}
+    for r in calls:
+        groups.setdefault(number_to_dial(r.mobile, r.other_phones) or "", []).append(r)
+    return list(groups.values())
+
+
+def assign(groups: list[list], callers: list[tuple[int, str]], split: str) -> dict[int, int]:
+    """customer id -> staff id: each household (households) to one caller, round-robin over
+    the ordered households, or with split="owner" a household whose first call is a caller's
+    customer stays with that caller and the rest go each to the caller with fewest
+    households."""
     if not callers:
         return {}
     ids = [c[0] for c in callers]
     load = Counter({i: 0 for i in ids})
     out: dict[int, int] = {}
-    if split == "owner":
-        for r in rows:
-            if r.owner_staff_id in load:
-                out[r.customer_id] = r.owner_staff_id
-                load[r.owner_staff_id] += 1
-    for n, r in enumerate(r for r in rows if r.customer_id not in out):
+    dealt = []
+    for group in groups:
+        owner = group[0].owner_staff_id
+        if split == "owner" and owner in load:
+            out.update((r.customer_id, owner) for r in group)
+            load[owner] += 1
+        else:
+            dealt.append(group)
+    for n, group in enumerate(dealt):
         sid = ids[n % len(ids)] if split != "owner" else min(ids, key=lambda i: (load[i],
                                                                                  ids.index(i)))
-        out[r.customer_id] = sid
+        out.update((r.customer_id, sid) for r in group)
         load[sid] += 1
     return out
 
@@ -363,8 +377,12 @@ def build_run(sessions: Sessions, segment_name: str, options: RunOptions = RunOp
             if mobile:
                 seen[mobile] = r.code
             kept.append((r, d))
-        call_rows = [r for r, d in kept if d.channel == "call"]
-        staff_of = assign(call_rows, callers, options.split)
+        # Calls to one number one after another, where the first of them stands.
+        calls = households([r for r, d in kept if d.channel == "call"])
+        routed = {r.customer_id: (r, d) for r, d in kept}
+        kept = [routed[r.customer_id] for group in calls for r in group] + [
+            (r, d) for r, d in kept if d.channel != "call"]
+        staff_of = assign(calls, callers, options.split)
         names: dict[int | None, str] = dict(callers)  # None: not assigned to a caller
         by_caller: dict[str, list[Routed]] = {name: [] for _, name in callers}
         for r, d in kept:

@@ -127,6 +127,18 @@ def _mobiles(s) -> None:
         person(s, f"M-P{prefix}", mobile=prefix + "0" * (11 - len(prefix)), order="phone")
 
 
+def _households(s, staff: dict[str, int]) -> None:
+    """H-: calls to one number. H-1 and H-3 share a mobile (typed two ways), H-4 and H-5 a
+    landline (no mobile), H-6 and H-7 a mobile with two owners; names put them in code order."""
+    person(s, "H-1", name="客户Ha", mobile="13911110001")
+    person(s, "H-2", name="客户Hb", mobile="13911110002")
+    person(s, "H-3", name="客户Hc", mobile="+86 139 1111 0001")
+    person(s, "H-4", name="客户Hd", mobile=None, other="020-83334444")
+    person(s, "H-5", name="客户He", mobile=None, other="020-83334444")
+    person(s, "H-6", name="客户Hf", mobile="13911110003", owner=staff["liuyang"])
+    person(s, "H-7", name="客户Hg", mobile="13911110003", owner=staff["chenli"])
+
+
 def _words(s) -> None:
     """BT-: best time and salutation. T-: talking points on the evaluation date. TB-: birthdays
     at the turn of the year."""
@@ -188,12 +200,13 @@ def _fill(s) -> None:
     staff = _staff(s)
     _order(s)
     _callers(s, staff)
+    _households(s, staff)
     _mobiles(s)
     _words(s)
 
 
-GROUPS = {p: "care" for p in ("OD-", "OW-", "ON-", "OC-", "OV-", "A-", "S-", "M-", "BT-", "T-",
-                               "TB-")}
+GROUPS = {p: "care" for p in ("OD-", "OW-", "ON-", "OC-", "OV-", "A-", "H-", "S-", "M-", "BT-",
+                               "T-", "TB-")}
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
@@ -272,6 +285,32 @@ def test_owner_split_keeps_owners_and_gives_the_rest_to_the_least_loaded(world):
     run = world.run("A-", staff=("chenli", "刘洋"), split="owner")
     ids = {m.snapshot["caller"]: m.staff_id for m in run.members.values() if m.staff_id}
     assert run.members["A-1"].staff_id == ids["陈丽"] != ids["刘洋"]
+
+
+def _calls_by_caller(run) -> dict[str, list[str]]:
+    got: dict[str, list[str]] = {}
+    for code in sorted(run.members, key=lambda c: run.members[c].row_code):
+        got.setdefault(run.members[code].snapshot["caller"], []).append(code)
+    return got
+
+
+def test_calls_to_one_number_follow_one_another_where_the_first_stands(world):
+    # One family, one phone: H-3 (the number H-1 has, typed otherwise) right after H-1, the
+    # landline's two calls together, each household where its first call stands.
+    assert sheet(world, "H-") == ["H-1", "H-3", "H-2", "H-4", "H-5", "H-6", "H-7"]
+
+
+def test_a_household_goes_to_one_caller_as_one_turn(world):
+    # Even split: each household is one turn, whatever its calls.
+    run = world.run("H-", staff=("chenli", "刘洋"))
+    assert _calls_by_caller(run) == {"陈丽": ["H-1", "H-3", "H-4", "H-5"],
+                                     "刘洋": ["H-2", "H-6", "H-7"]}
+    assert run.summary.by_caller == {"陈丽": 4, "刘洋": 3}
+    # Split by owner: H-6's owner keeps the household (H-7 with it, though 陈丽 owns H-7); the
+    # others go to whoever has fewest households: 陈丽, 陈丽 (a tie: the first named), 刘洋.
+    run = world.run("H-", staff=("chenli", "刘洋"), split="owner")
+    assert _calls_by_caller(run) == {"陈丽": ["H-1", "H-3", "H-2"],
+                                     "刘洋": ["H-4", "H-5", "H-6", "H-7"]}
 
 
 def test_an_unknown_caller_is_refused(world):
