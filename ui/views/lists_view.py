@@ -141,6 +141,9 @@ class ListsView(QWidget):
         self.split = QComboBox()
         self.split.addItem(self.tr("Evenly between the callers"), "even")
         self.split.addItem(self.tr("Each customer to their own staff member"), "owner")
+        self.split.setToolTip(self.tr(
+            "Calls to one number (a family's shared phone, a company's switchboard) go to one "
+            "caller, one after another."))
         self.build_button = QPushButton(self.tr("B&uild the list"))
         self.build_button.clicked.connect(self.build)
         self.build_note = QLabel(
