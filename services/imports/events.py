@@ -129,10 +129,10 @@ def waiting(ctx: Context) -> set[int]:
 
 
 def finish(ctx: Context, kind: str) -> list[RowResult]:
-    """After the file's last row: its refunds, each netted against the purchase it returns,
-    wherever in the file that purchase is (a file newest first lists the refund before it, and
-    read a chunk at a time, one chunk before: its purchase was not stored yet, and the refund
-    was kept unnetted, the spend counted whole). Returns their rows, now decided."""
+    """After the file's last row: its refunds, each netted against the purchase it returns
+    wherever in the file that purchase stands. Netted chunk by chunk, a refund listed a chunk
+    before its purchase (a file newest first) found nothing stored yet and was kept unnetted,
+    the spend counted whole. Returns their rows, now decided."""
     if not ctx.refunds:
         return []
     spec = EVENT_KINDS[kind]

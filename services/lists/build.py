@@ -310,6 +310,8 @@ def _sheet_query(session: Session, decided, callers: list[tuple[int, str]],
     t = _step(select(m.c.customer_id, m.c.channel, m.c.switched, m.c.owner_staff_id,
                      dial.label("dial"), func.row_number().over(order_by=keys).label("k")),
               "t")
+    # A household's first call (g) and its owner: one sort more, and one for dealing the
+    # households below (0.59 s for the sheet of 109,000 calls against 0.35 s without).
     household = {"partition_by": t.c.dial, "order_by": t.c.k}
     first = t.c.dial.is_(None)  # not a call: a household of its own
     h = _step(select(t.c.customer_id, t.c.channel, t.c.switched, t.c.k,
