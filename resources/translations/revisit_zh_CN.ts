@@ -1315,7 +1315,7 @@ Revisit closes now; open it again to work with the restored database.</source>
     </message>
     <message>
         <location filename="../../ui/views/customer_page.py" line="247"/>
-        <location filename="../../ui/views/customer_page.py" line="272"/>
+        <location filename="../../ui/views/customer_page.py" line="274"/>
         <source>Source</source>
         <translation>来源</translation>
     </message>
@@ -1336,8 +1336,8 @@ Revisit closes now; open it again to work with the restored database.</source>
     </message>
     <message>
         <location filename="../../ui/views/customer_page.py" line="259"/>
-        <location filename="../../ui/views/customer_page.py" line="278"/>
-        <location filename="../../ui/views/customer_page.py" line="283"/>
+        <location filename="../../ui/views/customer_page.py" line="280"/>
+        <location filename="../../ui/views/customer_page.py" line="285"/>
         <source>Vehicle</source>
         <translation>车辆</translation>
     </message>
@@ -1347,298 +1347,298 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>车牌</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="261"/>
+        <location filename="../../ui/views/customer_page.py" line="270"/>
         <source>VIN</source>
         <translation>车架号</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="262"/>
+        <location filename="../../ui/views/customer_page.py" line="261"/>
         <source>Bought</source>
         <translation>购车日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="263"/>
+        <location filename="../../ui/views/customer_page.py" line="262"/>
         <source>Price paid</source>
         <translation>成交价</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="264"/>
+        <location filename="../../ui/views/customer_page.py" line="263"/>
         <source>Payment</source>
         <translation>付款方式</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="265"/>
+        <location filename="../../ui/views/customer_page.py" line="264"/>
         <source>Insurance until</source>
         <translation>保险到期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="266"/>
+        <location filename="../../ui/views/customer_page.py" line="265"/>
         <source>Warranty until</source>
         <translation>质保到期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="267"/>
+        <location filename="../../ui/views/customer_page.py" line="266"/>
         <source>Inspection due</source>
         <translation>年检到期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="268"/>
+        <location filename="../../ui/views/customer_page.py" line="267"/>
         <source>Loan ends</source>
         <translation>贷款到期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="272"/>
-        <location filename="../../ui/views/customer_page.py" line="278"/>
-        <location filename="../../ui/views/customer_page.py" line="283"/>
-        <location filename="../../ui/views/customer_page.py" line="292"/>
-        <location filename="../../ui/views/customer_page.py" line="326"/>
+        <location filename="../../ui/views/customer_page.py" line="274"/>
+        <location filename="../../ui/views/customer_page.py" line="280"/>
+        <location filename="../../ui/views/customer_page.py" line="285"/>
+        <location filename="../../ui/views/customer_page.py" line="294"/>
+        <location filename="../../ui/views/customer_page.py" line="328"/>
         <source>Date</source>
         <translation>日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="272"/>
-        <location filename="../../ui/views/customer_page.py" line="278"/>
+        <location filename="../../ui/views/customer_page.py" line="274"/>
+        <location filename="../../ui/views/customer_page.py" line="280"/>
         <source>Km</source>
         <translation>里程（公里）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="276"/>
+        <location filename="../../ui/views/customer_page.py" line="278"/>
         <source>Vehicles</source>
         <translation>车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="278"/>
+        <location filename="../../ui/views/customer_page.py" line="280"/>
         <source>Type</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="278"/>
-        <location filename="../../ui/views/customer_page.py" line="283"/>
+        <location filename="../../ui/views/customer_page.py" line="280"/>
+        <location filename="../../ui/views/customer_page.py" line="285"/>
         <source>Amount</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="279"/>
+        <location filename="../../ui/views/customer_page.py" line="281"/>
         <source>Work done</source>
         <translation>维修内容</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="283"/>
+        <location filename="../../ui/views/customer_page.py" line="285"/>
         <source>Kind</source>
         <translation>类别</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="284"/>
+        <location filename="../../ui/views/customer_page.py" line="286"/>
         <source>Item</source>
         <translation>项目</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="289"/>
+        <location filename="../../ui/views/customer_page.py" line="291"/>
         <source>Spending</source>
         <translation>到店消费</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="293"/>
+        <location filename="../../ui/views/customer_page.py" line="295"/>
         <source>Overall</source>
         <translation>总体评分</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="294"/>
+        <location filename="../../ui/views/customer_page.py" line="296"/>
         <source>Repair quality</source>
         <translation>维修质量</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="295"/>
+        <location filename="../../ui/views/customer_page.py" line="297"/>
         <source>Price</source>
         <translation>价格</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="296"/>
+        <location filename="../../ui/views/customer_page.py" line="298"/>
         <source>Speed</source>
         <translation>速度</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="297"/>
+        <location filename="../../ui/views/customer_page.py" line="299"/>
         <source>Attitude</source>
         <translation>接待态度</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="298"/>
+        <location filename="../../ui/views/customer_page.py" line="300"/>
         <source>Comment</source>
         <translation>评价</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="301"/>
+        <location filename="../../ui/views/customer_page.py" line="303"/>
         <source>Surveys</source>
         <translation>满意度调查</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="304"/>
+        <location filename="../../ui/views/customer_page.py" line="306"/>
         <source>Opened</source>
         <translation>投诉日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="305"/>
+        <location filename="../../ui/views/customer_page.py" line="307"/>
         <source>Topic</source>
         <translation>问题</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="306"/>
+        <location filename="../../ui/views/customer_page.py" line="308"/>
         <source>Resolved</source>
         <translation>已解决</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="307"/>
+        <location filename="../../ui/views/customer_page.py" line="309"/>
         <source>Resolved on</source>
         <translation>解决日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="308"/>
+        <location filename="../../ui/views/customer_page.py" line="310"/>
         <source>How</source>
         <translation>处理方式</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="311"/>
+        <location filename="../../ui/views/customer_page.py" line="313"/>
         <source>Complaints</source>
         <translation>投诉</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="314"/>
+        <location filename="../../ui/views/customer_page.py" line="316"/>
         <source>When</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="315"/>
+        <location filename="../../ui/views/customer_page.py" line="317"/>
         <source>Channel</source>
         <translation>渠道</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="316"/>
+        <location filename="../../ui/views/customer_page.py" line="318"/>
         <source>Purpose</source>
         <translation>目的</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="317"/>
+        <location filename="../../ui/views/customer_page.py" line="319"/>
         <source>Staff</source>
         <translation>员工</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="318"/>
+        <location filename="../../ui/views/customer_page.py" line="320"/>
         <source>Outcome</source>
         <translation>结果</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="319"/>
+        <location filename="../../ui/views/customer_page.py" line="321"/>
         <source>Next follow-up</source>
         <translation>下次跟进</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="320"/>
+        <location filename="../../ui/views/customer_page.py" line="322"/>
         <source>What they said</source>
         <translation>客户反馈</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="323"/>
+        <location filename="../../ui/views/customer_page.py" line="325"/>
         <source>Contacts</source>
         <translation>联系记录</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="327"/>
+        <location filename="../../ui/views/customer_page.py" line="329"/>
         <source>Strength</source>
         <translation>意向强度</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="328"/>
+        <location filename="../../ui/views/customer_page.py" line="330"/>
         <source>Window</source>
         <translation>预计购买时间</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="329"/>
+        <location filename="../../ui/views/customer_page.py" line="331"/>
         <source>Expected price</source>
         <translation>预期价格</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="330"/>
+        <location filename="../../ui/views/customer_page.py" line="332"/>
         <source>Models</source>
         <translation>意向车型</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="331"/>
+        <location filename="../../ui/views/customer_page.py" line="333"/>
         <source>Why</source>
         <translation>购车原因</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="334"/>
+        <location filename="../../ui/views/customer_page.py" line="336"/>
         <source>Intent</source>
         <translation>购车意向</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="338"/>
+        <location filename="../../ui/views/customer_page.py" line="340"/>
         <source>Preferences</source>
         <translation>联系偏好与同意</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="340"/>
+        <location filename="../../ui/views/customer_page.py" line="342"/>
         <source>Contact preferences, marketing consent and do-not-contact</source>
         <translation>联系偏好、营销同意和勿扰设置</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="343"/>
+        <location filename="../../ui/views/customer_page.py" line="345"/>
         <source>Tags</source>
         <translation>标签</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="344"/>
+        <location filename="../../ui/views/customer_page.py" line="346"/>
         <source>The customer&apos;s tags: add and remove them</source>
         <translation>客户的标签：添加和移除</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="370"/>
+        <location filename="../../ui/views/customer_page.py" line="372"/>
         <source>No customer selected</source>
         <translation>未选择客户</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="372"/>
+        <location filename="../../ui/views/customer_page.py" line="374"/>
         <source>Pick a customer in the list (↓ from the search field goes into it).</source>
         <translation>请在左侧列表中选择一位客户（在搜索框按 ↓ 可进入列表）。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="489"/>
+        <location filename="../../ui/views/customer_page.py" line="491"/>
         <source>%1 (%2 refunded)</source>
         <translation>%1（已退 %2）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="493"/>
+        <location filename="../../ui/views/customer_page.py" line="495"/>
         <source>marketing consent given</source>
         <translation>已同意营销</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="494"/>
+        <location filename="../../ui/views/customer_page.py" line="496"/>
         <source>no marketing consent</source>
         <translation>未同意营销</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="495"/>
+        <location filename="../../ui/views/customer_page.py" line="497"/>
         <source>marketing consent not asked</source>
         <translation>未询问营销同意</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="498"/>
+        <location filename="../../ui/views/customer_page.py" line="500"/>
         <source>contact person: %1</source>
         <translation>联系人：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="500"/>
+        <location filename="../../ui/views/customer_page.py" line="502"/>
         <source>born %1</source>
         <translation>生于 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="501"/>
+        <location filename="../../ui/views/customer_page.py" line="503"/>
         <source>no mobile</source>
         <translation>无手机</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="505"/>
+        <location filename="../../ui/views/customer_page.py" line="507"/>
         <source>owner: %1</source>
         <translation>负责人：%1</translation>
     </message>

@@ -10,7 +10,7 @@ from PySide6.QtTest import QAbstractItemModelTester
 from PySide6.QtWidgets import QDialogButtonBox
 from sqlalchemy import select
 
-from models import Customer
+from models import Customer, Vehicle
 from services.customers import profile
 from services.customers.search import find_ids
 from tests.ui.conftest import shut_down
@@ -409,3 +409,30 @@ def _hidden_at_start(demo_db) -> list[int]:
     shut_down(started, runner)
     return hidden
 
+
+
+@pytest.mark.parametrize("translated", ["zh_CN"], indirect=True)
+def test_a_cars_dates_due_are_in_view_on_an_office_screen(qtbot, demo_db, translated):
+    """The customers area of a maximised window on a 1366×768 screen: the car tab shows every
+    date due (年检到期, 贷款到期) without a scroll; the VIN, seldom wanted on a call, comes last
+    and may not."""
+    with demo_db.sessions() as s:
+        customer_id = s.scalars(select(Vehicle.customer_id).where(Vehicle.loan_end.is_not(None))
+                                .order_by(Vehicle.id)).first()
+    runner = TaskRunner()
+    view = CustomersView(demo_db, runner)
+    view.resize(1240, 690)  # 1366×728 less the areas' list on the left
+    view.show()
+    qtbot.waitUntil(lambda: view.model.rowCount() > 0, timeout=10000)
+    view.show_customer(customer_id)
+    qtbot.waitUntil(lambda: view.page.customer_id == customer_id, timeout=5000)
+    cars = view.page._vehicles
+    view.page.tabs.setCurrentWidget(cars.parentWidget())
+    qtbot.waitUntil(lambda: cars.isVisible(), timeout=2000)
+    header = cars.horizontalHeader()
+    heads = [cars.horizontalHeaderItem(c).text() for c in range(cars.columnCount())]
+    assert heads[-1] == "车架号"
+    loan = heads.index("贷款到期")
+    assert header.sectionViewportPosition(loan) + header.sectionSize(loan) <= \
+        cars.viewport().width(), heads
+    shut_down(view, runner)

@@ -258,7 +258,6 @@ class CustomerPage(QWidget):
             [
                 self.tr("Vehicle"),
                 self.tr("Plate"),
-                self.tr("VIN"),
                 self.tr("Bought"),
                 self.tr("Price paid"),
                 self.tr("Payment"),
@@ -266,6 +265,9 @@ class CustomerPage(QWidget):
                 self.tr("Warranty until"),
                 self.tr("Inspection due"),
                 self.tr("Loan ends"),
+                # Last: 17 characters seldom wanted on a call, which pushed the dates due
+                # behind a scroll on a 1366-wide screen.
+                self.tr("VIN"),
             ]
         )
         self._vehicles.itemSelectionChanged.connect(self._on_vehicle_selected)
@@ -387,7 +389,6 @@ class CustomerPage(QWidget):
                 [
                     car_name(v.brand, v.model),
                     v.plate,
-                    v.vin,
                     v.purchase_date,
                     v.price_paid,
                     label("payment_method", v.payment_method),
@@ -395,6 +396,7 @@ class CustomerPage(QWidget):
                     v.warranty_end,
                     v.inspection_due,
                     v.loan_end,
+                    v.vin,
                 ]
                 for v in detail.vehicles
             ],
