@@ -52,6 +52,7 @@ from services.lists.snapshot import (
     MemberSnapshots,
     exclusion_detail,
     exclusion_snapshot,
+    household_note,
     reach_number,
 )
 from services.outputs.types import Excluded, ListDocument, ListMember, MemberSink
@@ -537,15 +538,17 @@ def build_run(sessions: Sessions, segment_name: str, options: RunOptions = RunOp
         printed = MEMBER_FACTS + (REMINDER_FACTS if reminder else ())
         # What a member's row reads of the sheet (not its order's keys: every column fetched
         # is a value made a row).
-        rows = (select(*(sheet.c[k] for k in ("customer_id", "staff_id", "channel", "switched")),
+        rows = (select(*(sheet.c[k] for k in ("customer_id", "staff_id", "channel", "switched",
+                                               "g", "k")),
                        *(facts.c[k] for k in printed))
                 .select_from(sheet.join(facts, facts.c.customer_id == sheet.c.customer_id))
                 .order_by(sheet.c.caller_rank, sheet.c.g, sheet.c.k))
         n = position = 0
         last_staff: Any = -1  # no staff id: the first row starts a caller's calls
+        above: tuple[str, str] = ("", "")  # the name and code of the member above
 
         def make_members(part: list[Any]) -> list[tuple[Any, ...]]:
-            nonlocal n, position, last_staff
+            nonlocal n, position, last_staff, above
             batch = []
             made = []
             for r in part:
@@ -556,7 +559,10 @@ def build_run(sessions: Sessions, segment_name: str, options: RunOptions = RunOp
                     last_staff, position = staff_id, 0
                 position += 1
                 caller = names.get(staff_id, "")
-                member, snapshot = snapshots.snapshot(r, code, caller)
+                # A household's later call (g, its first call's place, is not its own).
+                member, snapshot = snapshots.snapshot(
+                    r, code, caller, household_note(*above) if r.g != r.k else "")
+                above = (r.name, r.code)
                 batch.append((run_id, r.customer_id, r.vehicle_id, stored[r.channel], staff_id,
                               position, code, 0, "open", snapshot))
                 made.append(member)

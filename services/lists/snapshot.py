@@ -134,6 +134,12 @@ def switch_note(failed: int, channel: str) -> str:
     return f"电话已连续 {failed} 次未接通，改为{text('list_channel', channel)}"
 
 
+def household_note(name: str, code: str) -> str:
+    """The first talking point of a call to the number the call above it dials (calls to one
+    number follow one another on a sheet): one conversation can take both."""
+    return f"与上一位 {name}（{code}）同一电话：可一并沟通"
+
+
 def _json(value: Any) -> str:
     """`value` as _ENCODE writes it."""
     kind = type(value)
@@ -316,12 +322,13 @@ class MemberSnapshots:
             pts.append(f"满意度 {score} 分：可请其推荐亲友（老带新）")
         return "；".join(pts)
 
-    def snapshot(self, r, row_code: str, caller: str) -> tuple[ListMember, str]:
+    def snapshot(self, r, row_code: str, caller: str, above: str = "") -> tuple[ListMember, str]:
         """What prints for a member: the member (as load_document reads its JSON back) and
-        that JSON (the values of ListMember.to_data() as _ENCODE writes their list)."""
+        that JSON (the values of ListMember.to_data() as _ENCODE writes their list). `above`:
+        the household_note of a call to the number of the call above it."""
         # Most lookups hit: the cache is read here, its methods only fill it.
         shared, share = self._shared.get, self._share
-        note = switch_note(r.failed_calls, r.channel) if r.switched else ""
+        note = switch_note(r.failed_calls, r.channel) if r.switched else above
         bought = self._days.get(r.purchase_date) or self.day(r.purchase_date)
         owned = None if bought is None else self._years(bought)
         years = None if owned is None else owned[0]

@@ -411,11 +411,19 @@ def build_run(sessions: Sessions, segment_name: str, options: RunOptions = RunOp
         batch: list[dict] = []
         # Rows (with their JSON snapshots) are written a chunk at a time, so a very large run
         # never holds every snapshot in memory at once.
+        dials = {r.customer_id: number_to_dial(r.mobile, r.other_phones)
+                 for group in calls for r in group}
+        above = None
         for n, (r, d) in enumerate(ordered, start=1):
             code = f"{run.id}-{n:0{width}d}"
             sid = staff_of.get(r.customer_id) if d.channel == "call" else None
             position[sid] += 1
-            item = _member(r, code, d.channel, names.get(sid, ""), as_of, d.note, sales,
+            # A call to the number of the call above it says so first.
+            same = (above is not None and d.channel == "call"
+                    and dials[above.customer_id] == dials[r.customer_id])
+            note = f"与上一位 {above.name}（{above.code}）同一电话：可一并沟通" if same else d.note
+            above = r if d.channel == "call" else None
+            item = _member(r, code, d.channel, names.get(sid, ""), as_of, note, sales,
                            about.get(r.customer_id))
             batch.append(dict(
                 run_id=run.id, customer_id=r.customer_id, vehicle_id=r.vehicle_id,

@@ -298,6 +298,12 @@ def test_calls_to_one_number_follow_one_another_where_the_first_stands(world):
     # One family, one phone: H-3 (the number H-1 has, typed otherwise) right after H-1, the
     # landline's two calls together, each household where its first call stands.
     assert sheet(world, "H-") == ["H-1", "H-3", "H-2", "H-4", "H-5", "H-6", "H-7"]
+    # A household's later call says so first: one conversation can take both.
+    points = {c: m.snapshot["talking_points"] for c, m in world.run("H-").members.items()}
+    said = "与上一位 {}（{}）同一电话：可一并沟通"
+    assert {c: p.split("；")[0] for c, p in points.items() if p.startswith("与上一位")} == {
+        "H-3": said.format("客户Ha", "H-1"), "H-5": said.format("客户Hd", "H-4"),
+        "H-7": said.format("客户Hf", "H-6")}
 
 
 def test_a_household_goes_to_one_caller_as_one_turn(world):
