@@ -536,8 +536,8 @@ def build_run(sessions: Sessions, segment_name: str, options: RunOptions = RunOp
         s.execute(text(f"CREATE INDEX {SHEET}_order ON {SHEET} (caller_rank, g, k)"))
         sheet = _working(SHEET, sheet_query)
         printed = MEMBER_FACTS + (REMINDER_FACTS if reminder else ())
-        # What a member's row reads of the sheet (not its order's keys: every column fetched
-        # is a value made a row).
+        # What a member's row reads of the sheet: of its order's keys only g and k, which tell
+        # a household's later call (every column fetched is a value made a row).
         rows = (select(*(sheet.c[k] for k in ("customer_id", "staff_id", "channel", "switched",
                                                "g", "k")),
                        *(facts.c[k] for k in printed))
