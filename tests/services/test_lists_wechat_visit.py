@@ -32,7 +32,9 @@ AS_OF = dt.date(2026, 11, 23)
 
 def _customer(s, code, order, *, wechat=None, district="海珠区", street="光明西路1号",
               car=True):
-    c = Customer(code=code, name=f"客户{code}", gender="F", mobile=f"1390013{code[-4:]}",
+    # W0001 and V0001 each a mobile of their own: calls to one number are one household's.
+    mobile = f"13900{'12'[code.startswith('V')]}3{code[-4:]}"
+    c = Customer(code=code, name=f"客户{code}", gender="F", mobile=mobile,
                  wechat_id=wechat, province="广东省", city="广州市", district=district,
                  street=street, postcode=None)  # no postcode: fine for a visit, not for mail
     s.add(c)
