@@ -44,7 +44,7 @@ from services.lists.snapshot import member_data
 from services.outputs.excel import unsafe_text
 from services.outputs.types import ROW_CODE
 from services.staff.audit import record
-from services.staff.permissions import Actor
+from services.staff.permissions import Actor, with_user_name
 from services.staff.permissions import staff_id as actor_id
 from services.store.errors import N_, RevisitError
 
@@ -558,7 +558,7 @@ def _callers(s: Session) -> dict[str, int]:
     found: dict[str, int] = {}
     for staff_id, display, user in s.execute(
             select(StaffUser.id, StaffUser.display_name, StaffUser.username)):
-        for key in {display, user, f"{display or user} ({user})"}:
+        for key in {display, user, with_user_name(display or user, user)}:
             if key:
                 found[key] = 0 if found.get(key, staff_id) != staff_id else staff_id
     return found

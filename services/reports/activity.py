@@ -102,7 +102,7 @@ def activity(sessions: sessionmaker[Session], start: dt.date, end: dt.date) -> A
         names = staff_names(s)  # two of one name told apart: each their own row
     callers = tuple(
         CallerActivity(
-            staff=names.get(row[0], "") if row[0] is not None else "",
+            staff=names.get(row[0], ""),  # no caller (an SMS sent): ""
             total=row[-1],
             by_outcome={o: int(n or 0) for o, n in zip(OUTCOMES, row[1:-1], strict=True) if n},
         )

@@ -104,10 +104,11 @@ def _has_signing_supervisor(s: Session) -> bool:
 
 
 def staff_names(s: Session) -> dict[int, str]:
-    """Every account's id and the name reports give it: the display name, with the user name
-    beside it where two share one (told_apart), the user name where there is none."""
+    """Every account's id and the name staff know it by: the display name, with the user name
+    beside it where two share one (told_apart), the user name where there is none; in
+    list_accounts' order (active first, by user name), as pickers list them."""
     rows = s.execute(select(StaffUser.id, StaffUser.display_name, StaffUser.username)
-                     .order_by(StaffUser.id)).all()
+                     .order_by(StaffUser.active.desc(), StaffUser.username)).all()
     shown = told_apart([(display or user, user) for _id, display, user in rows])
     return {row.id: name for row, name in zip(rows, shown, strict=True)}
 

@@ -131,9 +131,15 @@ def staff_id(actor: Actor | None) -> int | None:
     return None if actor is None else actor.id
 
 
+def with_user_name(name: str, user: str) -> str:
+    """陈丽 (chenli2): how a name two people share is told apart (told_apart), and read back
+    from a list typed over (services/lists/outcomes.py)."""
+    return f"{name} ({user})"
+
+
 def told_apart(people: Sequence[tuple[str, str | None]]) -> list[str]:
     """Each (name, user name) as staff read it: the name; a name two people share (two 陈丽)
     with the user name beside it, 陈丽 (chenli) and 陈丽 (chenli2); an empty name stays empty."""
     counts = Counter(name for name, _user in people)
-    return [f"{name} ({user})" if name and user and counts[name] > 1 else name
+    return [with_user_name(name, user) if name and user and counts[name] > 1 else name
             for name, user in people]

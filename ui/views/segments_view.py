@@ -28,14 +28,13 @@ from PySide6.QtWidgets import (
 
 from services.outputs.file_names import name_part
 from services.segments import service as segments
-from services.staff.accounts import list_accounts
+from services.staff.accounts import staff_names
 from services.staff.permissions import (
     DELETE_SEGMENTS,
     NOT_PASSED,
     Actor,
     NotPassed,
     allowed,
-    told_apart,
 )
 from services.store.database import Database
 from services.store.errors import RevisitError
@@ -215,9 +214,8 @@ class SegmentsView(QWidget):
     def _staff_names(self) -> dict[int, str]:
         """Account id → the name staff know them by; a name two people share, with their
         user names (陈丽 (chenli), 陈丽 (chenli2))."""
-        accounts = list_accounts(self.database.sessions)
-        names = told_apart([(a.display_name or a.username, a.username) for a in accounts])
-        return {a.id: name for a, name in zip(accounts, names, strict=True)}
+        with self.database.sessions() as s:
+            return staff_names(s)
 
     def focus_first(self) -> None:
         """Start where the work starts: the saved segments, or the builder's conditions."""
