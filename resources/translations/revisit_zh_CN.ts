@@ -3259,242 +3259,249 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>ListOutputs</name>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="105"/>
+        <location filename="../../ui/views/list_outputs.py" line="109"/>
         <source>&amp;Preview call sheet</source>
         <translation>预览回访单(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="106"/>
+        <location filename="../../ui/views/list_outputs.py" line="110"/>
         <source>P&amp;rint…</source>
         <translation>打印(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="107"/>
+        <location filename="../../ui/views/list_outputs.py" line="111"/>
         <source>Save call sheet PDF…</source>
         <translation>保存回访单 PDF…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="108"/>
+        <location filename="../../ui/views/list_outputs.py" line="112"/>
         <source>Save call list (Excel)…</source>
         <translation>保存电话名单（Excel）…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="109"/>
+        <location filename="../../ui/views/list_outputs.py" line="113"/>
         <source>Save mail list (Excel)…</source>
         <translation>保存邮寄名单（Excel）…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="113"/>
+        <location filename="../../ui/views/list_outputs.py" line="117"/>
         <source>Save labels / envelopes PDF…</source>
         <translation>保存标签/信封 PDF…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="116"/>
+        <location filename="../../ui/views/list_outputs.py" line="120"/>
         <source>Merge fields: %1; a fallback after a bar: {车型|您的爱车}</source>
         <translation>合并字段：%1；竖线后可写备用文字：{车型|您的爱车}</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="120"/>
+        <location filename="../../ui/views/list_outputs.py" line="124"/>
         <source>Save SMS vendor file…</source>
         <translation>保存短信平台文件…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="123"/>
+        <location filename="../../ui/views/list_outputs.py" line="127"/>
         <source>Only a supervisor may save the SMS vendor file: it holds full mobile numbers.</source>
         <translation>只有主管可以保存短信平台文件：文件中含完整手机号。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="129"/>
+        <location filename="../../ui/views/list_outputs.py" line="133"/>
         <source>Save WeChat list (Excel)…</source>
         <translation>保存微信名单（Excel）…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="130"/>
+        <location filename="../../ui/views/list_outputs.py" line="134"/>
         <source>Save visit list (Excel)…</source>
         <translation>保存上门拜访名单（Excel）…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="134"/>
-        <location filename="../../ui/views/list_outputs.py" line="170"/>
+        <location filename="../../ui/views/list_outputs.py" line="138"/>
+        <location filename="../../ui/views/list_outputs.py" line="180"/>
         <source>Call sheet</source>
         <translation>回访单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="138"/>
+        <location filename="../../ui/views/list_outputs.py" line="142"/>
         <source>Excel and mail</source>
         <translation>Excel 与邮寄</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="144"/>
+        <location filename="../../ui/views/list_outputs.py" line="148"/>
         <source>SMS</source>
         <translation>短信</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="146"/>
+        <location filename="../../ui/views/list_outputs.py" line="150"/>
         <source>Message</source>
         <translation>短信内容</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="147"/>
+        <location filename="../../ui/views/list_outputs.py" line="151"/>
         <source>Send at</source>
         <translation>发送时间</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="149"/>
+        <location filename="../../ui/views/list_outputs.py" line="153"/>
         <source>WeChat and visits</source>
         <translation>微信与上门拜访</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="151"/>
+        <location filename="../../ui/views/list_outputs.py" line="155"/>
         <source>WeChat message</source>
         <translation>微信消息</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="160"/>
+        <location filename="../../ui/views/list_outputs.py" line="164"/>
         <source>There is no call sheet for this list: nobody in it is to be called.</source>
         <translation>本名单没有回访跟进表：名单中没有需要电话联系的客户。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="171"/>
+        <location filename="../../ui/views/list_outputs.py" line="181"/>
         <source>SMS as sent</source>
         <translation>短信预览</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="172"/>
+        <location filename="../../ui/views/list_outputs.py" line="182"/>
         <source>WeChat messages</source>
         <translation>微信消息</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/list_outputs.py" line="251"/>
+        <location filename="../../ui/views/list_outputs.py" line="245"/>
+        <source>Press “Preview call sheet” to see the call sheet here: %n call(s).</source>
+        <translation>
+            <numerusform>按左侧“预览回访单”，这里即显示回访单（共 %n 个电话）。</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/views/list_outputs.py" line="278"/>
         <source>%n page(s)</source>
         <translation>
             <numerusform>共 %n 页</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="262"/>
+        <location filename="../../ui/views/list_outputs.py" line="289"/>
         <source>Making the call sheet</source>
         <translation>正在生成回访单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="289"/>
+        <location filename="../../ui/views/list_outputs.py" line="317"/>
         <source>Printing cancelled: %1 of %2 page(s) sent to the printer.</source>
         <translation>已取消打印：共 %2 页，已送往打印机 %1 页。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="298"/>
+        <location filename="../../ui/views/list_outputs.py" line="326"/>
         <source>Printing the call sheet</source>
         <translation>正在打印回访单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="298"/>
+        <location filename="../../ui/views/list_outputs.py" line="326"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="333"/>
-        <location filename="../../ui/views/list_outputs.py" line="336"/>
+        <location filename="../../ui/views/list_outputs.py" line="361"/>
+        <location filename="../../ui/views/list_outputs.py" line="364"/>
         <source>PDF (*.pdf)</source>
         <translation>PDF 文件 (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="390"/>
+        <location filename="../../ui/views/list_outputs.py" line="418"/>
         <source>Counting the WeChat messages</source>
         <translation>正在统计微信消息</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="420"/>
+        <location filename="../../ui/views/list_outputs.py" line="448"/>
         <source>This message reads as an offer (%1), but the list was made for “%2”, so it includes customers who refused marketing or never agreed to it. Send offers from a list made for sales or marketing, which leaves them out.</source>
         <translation>这条短信含有营销用语（%1），但名单是为“%2”生成的，其中包括拒绝营销或从未同意营销的客户。营销短信请用以“销售”或“营销”为目的生成的名单发送，这样会自动排除他们。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="429"/>
+        <location filename="../../ui/views/list_outputs.py" line="457"/>
         <source>WeChat list</source>
         <translation>微信名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="430"/>
+        <location filename="../../ui/views/list_outputs.py" line="458"/>
         <source>The first messages:</source>
         <translation>前几条消息：</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="431"/>
+        <location filename="../../ui/views/list_outputs.py" line="459"/>
         <source>Write the WeChat list now?</source>
         <translation>现在生成微信名单吗？</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="483"/>
+        <location filename="../../ui/views/list_outputs.py" line="511"/>
         <source>, about ¥%1</source>
         <translation>，约 ¥%1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="485"/>
+        <location filename="../../ui/views/list_outputs.py" line="513"/>
         <source>Messages: %1, left out: %2</source>
         <translation>消息：%1 条，未包含：%2 人</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="491"/>
+        <location filename="../../ui/views/list_outputs.py" line="519"/>
         <source>phone numbers masked (only a supervisor&apos;s files hold full numbers)</source>
         <translation>电话号码已部分隐藏（只有主管保存的文件含完整号码）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="493"/>
+        <location filename="../../ui/views/list_outputs.py" line="521"/>
         <source>%1; %2</source>
         <translation>%1；%2</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="506"/>
+        <location filename="../../ui/views/list_outputs.py" line="534"/>
         <source>Some characters could not be printed</source>
         <translation>部分字符无法打印</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="331"/>
+        <location filename="../../ui/views/list_outputs.py" line="359"/>
         <source>Excel (*.xlsx);;CSV (*.csv)</source>
         <translation>Excel 文件 (*.xlsx);;CSV 文件 (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="347"/>
+        <location filename="../../ui/views/list_outputs.py" line="375"/>
         <source>Save as</source>
         <translation>另存为</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="383"/>
+        <location filename="../../ui/views/list_outputs.py" line="411"/>
         <source>Counting the SMS</source>
         <translation>正在计算短信</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="407"/>
+        <location filename="../../ui/views/list_outputs.py" line="435"/>
         <source>SMS vendor file</source>
         <translation>短信平台文件</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="441"/>
+        <location filename="../../ui/views/list_outputs.py" line="469"/>
         <source>No member of this list can be sent this message.</source>
         <translation>名单中没有人可以收到这条短信。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="409"/>
+        <location filename="../../ui/views/list_outputs.py" line="437"/>
         <source>Write the SMS vendor file now?</source>
         <translation>现在生成短信平台文件吗？</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="126"/>
+        <location filename="../../ui/views/list_outputs.py" line="130"/>
         <source>Each member&apos;s message, ready to paste into the chat. Merge fields: %1; a fallback after a bar: {店名|本店}</source>
         <translation>每位客户的消息，可直接复制粘贴到聊天中。合并字段：%1；竖线后可写备用文字：{店名|本店}</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="472"/>
+        <location filename="../../ui/views/list_outputs.py" line="500"/>
         <source>Writing %1</source>
         <translation>正在写入 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="477"/>
-        <location filename="../../ui/views/list_outputs.py" line="489"/>
+        <location filename="../../ui/views/list_outputs.py" line="505"/>
+        <location filename="../../ui/views/list_outputs.py" line="517"/>
         <source>Saved %1</source>
         <translation>已保存 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="479"/>
+        <location filename="../../ui/views/list_outputs.py" line="507"/>
         <source>%1 numbers, %2 billed messages, %3 skipped</source>
         <translation>%1 个号码，计费短信 %2 条，跳过 %3 个</translation>
     </message>
@@ -5286,304 +5293,304 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>SegmentsView</name>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="82"/>
+        <location filename="../../ui/views/segments_view.py" line="81"/>
         <source>Every date-relative field is computed for this day</source>
         <translation>所有与日期相关的字段都按这一天计算</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="84"/>
+        <location filename="../../ui/views/segments_view.py" line="83"/>
         <source>Builder</source>
         <translation>分群编辑器</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="93"/>
+        <location filename="../../ui/views/segments_view.py" line="92"/>
         <source>Service and referrals</source>
         <translation>服务与转介绍</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="94"/>
+        <location filename="../../ui/views/segments_view.py" line="93"/>
         <source>Replacement matrix</source>
         <translation>换车九宫格</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="95"/>
+        <location filename="../../ui/views/segments_view.py" line="94"/>
         <source>RFM classes</source>
         <translation>RFM八类客户</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="96"/>
+        <location filename="../../ui/views/segments_view.py" line="95"/>
         <source>Stages, tags, due soon</source>
         <translation>阶段、标签、即将到期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="100"/>
+        <location filename="../../ui/views/segments_view.py" line="99"/>
         <source>Evaluation date</source>
         <translation>评估日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="115"/>
+        <location filename="../../ui/views/segments_view.py" line="114"/>
         <source>No saved segments yet. Set the conditions beside this list, name them and save; or open a ready-made one from the other tabs.</source>
         <translation>还没有保存的分群。在右边设好条件、起名后保存；也可以从其他标签页打开现成的分群。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="122"/>
+        <location filename="../../ui/views/segments_view.py" line="121"/>
         <source>&amp;New</source>
         <translation>新建(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="124"/>
+        <location filename="../../ui/views/segments_view.py" line="123"/>
         <source>Rename…</source>
         <translation>重命名…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="126"/>
+        <location filename="../../ui/views/segments_view.py" line="125"/>
         <source>Duplicate…</source>
         <translation>复制…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="128"/>
+        <location filename="../../ui/views/segments_view.py" line="127"/>
         <source>Delete…</source>
         <translation>删除…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="133"/>
+        <location filename="../../ui/views/segments_view.py" line="132"/>
         <source>Only a supervisor may delete saved segments.</source>
         <translation>只有主管可以删除已保存的分群。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="134"/>
+        <location filename="../../ui/views/segments_view.py" line="133"/>
         <source>Import…</source>
         <translation>导入…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="136"/>
+        <location filename="../../ui/views/segments_view.py" line="135"/>
         <source>Export…</source>
         <translation>导出…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="140"/>
+        <location filename="../../ui/views/segments_view.py" line="139"/>
         <source>Saved segments</source>
         <translation>已保存的分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="161"/>
+        <location filename="../../ui/views/segments_view.py" line="160"/>
         <source>Segment name, e.g. 5–6 years, high satisfaction, replacement</source>
         <translation>分群名称，例如：5–6年 高满意度 换车</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="162"/>
+        <location filename="../../ui/views/segments_view.py" line="161"/>
         <source>&amp;Save</source>
         <translation>保存(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="180"/>
+        <location filename="../../ui/views/segments_view.py" line="179"/>
         <source>No.</source>
         <translation>编号</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="181"/>
+        <location filename="../../ui/views/segments_view.py" line="180"/>
         <source>Name</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="182"/>
+        <location filename="../../ui/views/segments_view.py" line="181"/>
         <source>Mobile</source>
         <translation>手机</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="183"/>
+        <location filename="../../ui/views/segments_view.py" line="182"/>
         <source>Vehicle</source>
         <translation>车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="184"/>
+        <location filename="../../ui/views/segments_view.py" line="183"/>
         <source>Plate</source>
         <translation>车牌</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="189"/>
+        <location filename="../../ui/views/segments_view.py" line="188"/>
         <source>Right-click a customer for their pre-call brief</source>
         <translation>右键点击客户查看其通话前简报</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="191"/>
+        <location filename="../../ui/views/segments_view.py" line="190"/>
         <source>Customer brief…</source>
         <translation>客户简报…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="197"/>
+        <location filename="../../ui/views/segments_view.py" line="196"/>
         <source>First members (double-click to open):</source>
         <translation>部分成员（双击打开）：</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="239"/>
-        <location filename="../../ui/views/segments_view.py" line="546"/>
+        <location filename="../../ui/views/segments_view.py" line="237"/>
+        <location filename="../../ui/views/segments_view.py" line="544"/>
         <source>Loading segments</source>
         <translation>正在载入分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="298"/>
+        <location filename="../../ui/views/segments_view.py" line="296"/>
         <source>The conditions in the builder are not saved as a segment yet.</source>
         <translation>分群编辑器中的条件还没有保存为分群。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="300"/>
+        <location filename="../../ui/views/segments_view.py" line="298"/>
         <source>The segment “%1” has changes that are not saved.</source>
         <translation>分群“%1”有未保存的修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="306"/>
+        <location filename="../../ui/views/segments_view.py" line="304"/>
         <source>Unsaved changes</source>
         <translation>未保存的修改</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="307"/>
+        <location filename="../../ui/views/segments_view.py" line="305"/>
         <source>Save them before the builder shows something else?</source>
         <translation>在编辑器换成其他内容之前，先保存这些修改吗？</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="360"/>
+        <location filename="../../ui/views/segments_view.py" line="358"/>
         <source>Opening segment</source>
         <translation>正在打开分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="399"/>
+        <location filename="../../ui/views/segments_view.py" line="397"/>
         <source>—</source>
         <translation>—</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="402"/>
+        <location filename="../../ui/views/segments_view.py" line="400"/>
         <source>Counting…</source>
         <translation>正在统计…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="408"/>
+        <location filename="../../ui/views/segments_view.py" line="406"/>
         <source>Counting members</source>
         <translation>正在统计人数</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/segments_view.py" line="414"/>
+        <location filename="../../ui/views/segments_view.py" line="412"/>
         <source>%Ln customer(s)</source>
         <translation>
             <numerusform>%Ln 位客户</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="416"/>
+        <location filename="../../ui/views/segments_view.py" line="414"/>
         <source>%1, %2</source>
         <translation>%1，%2</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/segments_view.py" line="417"/>
+        <location filename="../../ui/views/segments_view.py" line="415"/>
         <source>%Ln vehicle(s)</source>
         <translation>
             <numerusform>%Ln 辆车</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="470"/>
+        <location filename="../../ui/views/segments_view.py" line="468"/>
         <source>Give the segment a name first.</source>
         <translation>请先为分群命名。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="480"/>
+        <location filename="../../ui/views/segments_view.py" line="478"/>
         <source>Replace segment</source>
         <translation>替换分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="481"/>
+        <location filename="../../ui/views/segments_view.py" line="479"/>
         <source>A segment named “%1” exists. Replace its filter?</source>
         <translation>已有名为“%1”的分群。要替换它的筛选条件吗？</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="503"/>
+        <location filename="../../ui/views/segments_view.py" line="501"/>
         <source>Reload opens the segment as it is stored now: the filter you changed is dropped. Cancel keeps your filter here, to look at theirs first or to save yours under another name.</source>
         <translation>“重新载入”会打开该分群现在保存的样子，您改动的筛选条件将被丢弃。“取消”则保留您的筛选条件，可先查看对方的改动，或用另一个名称保存您的条件。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="507"/>
+        <location filename="../../ui/views/segments_view.py" line="505"/>
         <source>Saving segment</source>
         <translation>正在保存分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="510"/>
+        <location filename="../../ui/views/segments_view.py" line="508"/>
         <source>Segment “%1” saved</source>
         <translation>分群“%1”已保存</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="558"/>
+        <location filename="../../ui/views/segments_view.py" line="556"/>
         <source>Name:</source>
         <translation>名称：</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="587"/>
+        <location filename="../../ui/views/segments_view.py" line="585"/>
         <source>Reload opens the segment as it is stored now (changes to its filter not saved yet are dropped) and asks for the new name again as you typed it. Cancel drops the name you typed.</source>
         <translation>“重新载入”会按当前保存的内容重新打开该分群（筛选条件中尚未保存的修改将被放弃），并再次询问新名称，保留您输入的名称。若选“取消”，您输入的名称将被放弃。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="592"/>
+        <location filename="../../ui/views/segments_view.py" line="590"/>
         <source>Rename segment</source>
         <translation>重命名分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="582"/>
+        <location filename="../../ui/views/segments_view.py" line="580"/>
         <source>Segment renamed to “%1”</source>
         <translation>分群已重命名为“%1”</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="611"/>
+        <location filename="../../ui/views/segments_view.py" line="609"/>
         <source>Duplicate segment</source>
         <translation>复制分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="611"/>
+        <location filename="../../ui/views/segments_view.py" line="609"/>
         <source>%1 (copy)</source>
         <translation>%1（副本）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="608"/>
+        <location filename="../../ui/views/segments_view.py" line="606"/>
         <source>Copy saved as “%1”</source>
         <translation>副本已保存为“%1”</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="620"/>
+        <location filename="../../ui/views/segments_view.py" line="618"/>
         <source>Delete segment</source>
         <translation>删除分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="621"/>
+        <location filename="../../ui/views/segments_view.py" line="619"/>
         <source>Delete the segment “%1”? Lists already made from it are kept.</source>
         <translation>删除分群“%1”吗？已用它生成的名单会保留。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="644"/>
+        <location filename="../../ui/views/segments_view.py" line="642"/>
         <source>Segment “%1” deleted</source>
         <translation>分群“%1”已删除</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="649"/>
+        <location filename="../../ui/views/segments_view.py" line="647"/>
         <source>Import segment</source>
         <translation>导入分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="649"/>
-        <location filename="../../ui/views/segments_view.py" line="682"/>
+        <location filename="../../ui/views/segments_view.py" line="647"/>
+        <location filename="../../ui/views/segments_view.py" line="680"/>
         <source>Segment files (*.json)</source>
         <translation>分群文件 (*.json)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="683"/>
+        <location filename="../../ui/views/segments_view.py" line="681"/>
         <source>Export segment</source>
         <translation>导出分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="696"/>
+        <location filename="../../ui/views/segments_view.py" line="694"/>
         <source>Saved %1</source>
         <translation>已保存 %1</translation>
     </message>
     <message>
         <location filename="../../ui/main_window.py" line="225"/>
-        <location filename="../../ui/views/segments_view.py" line="711"/>
+        <location filename="../../ui/views/segments_view.py" line="709"/>
         <source>Preparing the RFM and mileage figures</source>
         <translation>正在准备 RFM 与里程数据</translation>
     </message>

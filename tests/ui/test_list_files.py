@@ -233,7 +233,7 @@ def test_a_run_without_sms_members_says_so_before_asking_for_a_file(
     assert _estimate_shown(qtbot, panel) is None
     assert panel.sms_preview.warnings.text() == "Nobody in this list is to be sent an SMS."
     assert panel.previews.currentWidget() is panel.sheet  # the call sheet
-    assert panel.sheet.currentWidget() is panel.view
+    assert panel.sheet.currentWidget() is not panel.no_call_sheet
     warned: list[str] = []
     monkeypatch.setattr("ui.tasks.QMessageBox.warning",
                         lambda _parent, _title, text: warned.append(text))

@@ -119,6 +119,51 @@ def test_outputs_preview_print_and_save(qtbot, view, demo_db, tmp_path, monkeypa
     assert {r[0] for r in rows} == {m.row_code for m in calls}
 
 
+def test_a_short_call_sheet_shows_itself_a_long_one_says_how_to(qtbot, view, demo_db,
+                                                                  monkeypatch):
+    """Step 3 of a run with a weekly sheet's calls shows the sheet without a press; one of
+    more calls than AUTO_PREVIEW_CALLS says how many it holds and waits for the button."""
+    monkeypatch.setattr("ui.views.list_outputs.AUTO_PREVIEW_CALLS", 0)
+    long_run = _build(qtbot, view)
+    calls = len(runs.load_document(demo_db.sessions, long_run).of_channel("call"))
+    outputs = view.outputs
+    view.next.click()
+    assert outputs.sheet.currentWidget() is outputs.not_previewed
+    assert f": {calls} call" in outputs.not_previewed.text()
+    qtbot.wait(300)
+    assert not view.runner.busy and outputs.pdf.pageCount() == 0
+    outputs.preview_button.click()
+    qtbot.waitUntil(lambda: outputs.pdf.pageCount() > 0, timeout=30000)
+    assert outputs.sheet.currentWidget() is outputs.view
+
+    monkeypatch.setattr("ui.views.list_outputs.AUTO_PREVIEW_CALLS", calls)
+    view.back.click()
+    view.back.click()
+    short_run = _build(qtbot, view)
+    assert outputs.pdf.pageCount() == 0  # the new run's sheet is not made yet
+    view.next.click()
+    qtbot.waitUntil(lambda: outputs.pdf.pageCount() > 0, timeout=30000)
+    assert outputs.sheet.currentWidget() is outputs.view
+    assert f"{short_run}-0001" in outputs.pdf.getAllText(0).text()
+
+
+def test_a_sheet_made_for_a_run_no_longer_open_is_not_shown(qtbot, view, demo_db,
+                                                            monkeypatch):
+    monkeypatch.setattr("ui.views.list_outputs.AUTO_PREVIEW_CALLS", 0)
+    first = _build(qtbot, view)
+    view.back.click()
+    _build(qtbot, view)
+    outputs = view.outputs
+    second = outputs.document
+    outputs.document = runs.load_document(demo_db.sessions, first)
+    outputs.preview()  # the first run's sheet, being made when the second run opens
+    outputs.set_document(second, outputs.settings)
+    assert view.runner.wait(30000)
+    qtbot.wait(100)  # its result delivered (or not) on the window's thread
+    assert outputs.pdf.pageCount() == 0
+    assert outputs.sheet.currentWidget() is outputs.not_previewed
+
+
 def test_past_runs_reopen_the_same_list(qtbot, view, demo_db):
     run_id = _build(qtbot, view)
     first_rows = view.members.model().rowCount()

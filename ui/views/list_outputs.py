@@ -67,6 +67,10 @@ MERGE_FIELDS = " ".join("{" + f + "}" for f in sms.FIELDS)
 
 SCRATCH_PREFIX = "revisit-preview-"
 STALE_SCRATCH = dt.timedelta(days=1)
+# A call sheet of up to this many calls is previewed as soon as the panel shows its run: the
+# 1,909-call sheet of the 200,000-customer demo took 1.3 s to write, so this many take a
+# fraction of a second off the window's thread. A longer one waits for the button.
+AUTO_PREVIEW_CALLS = 600
 
 
 class ListOutputs(QWidget):
@@ -161,9 +165,15 @@ class ListOutputs(QWidget):
                                             "is to be called."))
         self.no_call_sheet.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.no_call_sheet.setWordWrap(True)
+        # Until the call sheet is previewed: how many calls it holds, and the button to press.
+        self.not_previewed = QLabel()
+        self.not_previewed.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.not_previewed.setWordWrap(True)
+        self._preview_due = False  # previewed when the panel is next shown (showEvent)
         self.sheet = QStackedWidget()  # the call sheet, or why there is none
         self.sheet.addWidget(self.view)
         self.sheet.addWidget(self.no_call_sheet)
+        self.sheet.addWidget(self.not_previewed)
         self.sms_preview = SmsPreviewPanel(runner)
         self.wechat_preview = WechatPreviewPanel(runner)
         self.previews = QTabWidget()
@@ -230,11 +240,25 @@ class ListOutputs(QWidget):
 
         self.sms_preview.set_members(of("sms"), settings, self.sms_text.toPlainText())
         self.wechat_preview.set_members(of("wechat"), settings, self.wechat_text.toPlainText())
-        calls = document is None or bool(of("call"))
-        self.sheet.setCurrentWidget(self.view if calls else self.no_call_sheet)
+        calls = len(of("call"))
+        self.not_previewed.setText(self.tr(
+            "Press “Preview call sheet” to see the call sheet here: %n call(s).",
+            "", calls))
+        self.sheet.setCurrentWidget(self.no_call_sheet if document is not None and not calls
+                                    else self.not_previewed if calls else self.view)
+        self._preview_due = 0 < calls <= AUTO_PREVIEW_CALLS
+        if self._preview_due and self.isVisible():
+            self._preview_due = False
+            self.preview()
         # A run of texts only: its messages as sent are what there is to look at.
         texts = [p for p in (self.sms_preview, self.wechat_preview) if p.members]
         self.previews.setCurrentWidget(texts[0] if texts and not calls else self.sheet)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._preview_due:  # a short call sheet: shown without a press of the button
+            self._preview_due = False
+            self.preview()
 
     # --- preview and print ---------------------------------------------------------------
     def _preview_path(self) -> Path:
@@ -246,7 +270,10 @@ class ListOutputs(QWidget):
         request = run_files.FileRequest(run_files.CALL_SHEET, self._preview_path(), "pdf")
 
         def loaded(written: run_files.WrittenFile) -> None:
+            if self.document is not doc:  # another run was opened meanwhile
+                return
             self.pdf.load(str(written.path))
+            self.sheet.setCurrentWidget(self.view)
             self.previews.setCurrentWidget(self.sheet)
             self.status.setText(self.tr("%n page(s)", "", self.pdf.pageCount()))
             self._warn_unprintable(written)
@@ -260,6 +287,7 @@ class ListOutputs(QWidget):
             on_done=loaded,
             parent_widget=self,
             label=self.tr("Making the call sheet"),
+            latest=f"call-sheet-{id(self)}",  # pressed again, or printed meanwhile
         )
 
     def _on_sms_text_changed(self) -> None:
