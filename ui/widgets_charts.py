@@ -135,8 +135,8 @@ class BarChart(Chart):
         self.horizontal = horizontal
 
     def _top(self) -> float:
-        if not self.series:
-            return 1.0
+        if not self.series:  # an empty chart's axis is counted in whole numbers too
+            return nice_top(0)
         if self.stacked:
             top = max((sum(s[1][i] for s in self.series) for i in range(len(self.labels))),
                       default=0)

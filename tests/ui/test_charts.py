@@ -72,3 +72,22 @@ def test_a_trend_charts_points_stand_in_their_months_clear_of_the_axis(qtbot):
     plot_left, plot_right = xs[0] - step / 2, xs[-1] + step / 2
     assert plot_left > 20  # the y axis's numbers stand left of the first slot
     assert plot_right <= chart.width()
+
+
+def test_an_empty_charts_axis_counts_in_whole_numbers(qtbot, monkeypatch):
+    """A week with no contacts yet: the axis read 0, .2, .5, .8, 1 (quarters cut to fit)."""
+    labels: list[str] = []
+
+    class Recording(QPainter):
+        def drawText(self, *args):  # Qt's name
+            if len(args) == 3 and isinstance(args[2], str):
+                labels.append(args[2])
+            return super().drawText(*args)
+
+    monkeypatch.setattr(widgets_charts, "QPainter", Recording)
+    chart = BarChart("每周联系次数")
+    qtbot.addWidget(chart)
+    chart.set_data(["10-05", "10-12"], [])
+    chart.resize(420, 240)
+    chart.grab()
+    assert [t for t in labels if t != "每周联系次数"][:5] == ["0", "1", "2", "3", "4"]
