@@ -77,6 +77,9 @@ class OtherPurchase(Base):
     amount: Mapped[Decimal] = mapped_column(default=Decimal("0"))
     description: Mapped[str | None] = mapped_column(String(200))
     refunded: Mapped[Decimal] = mapped_column(default=Decimal("0"), server_default=text("0"))
+    # True on a refund stored without the purchase it returns (imported before it, from
+    # another file): that purchase is netted when an import brings it. NULL otherwise.
+    awaiting_purchase: Mapped[bool | None]
 
 
 SCORE_COLUMNS = ("overall_score", "repair_quality", "price", "speed", "attitude")

@@ -1603,42 +1603,47 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>请在左侧列表中选择一位客户（在搜索框按 ↓ 可进入列表）。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="491"/>
+        <location filename="../../ui/views/customer_page.py" line="490"/>
+        <source>%1 (not yet taken off a purchase)</source>
+        <translation>%1（尚未冲抵消费）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="493"/>
         <source>%1 (%2 refunded)</source>
         <translation>%1（已退 %2）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="495"/>
+        <location filename="../../ui/views/customer_page.py" line="497"/>
         <source>marketing consent given</source>
         <translation>已同意营销</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="496"/>
+        <location filename="../../ui/views/customer_page.py" line="498"/>
         <source>no marketing consent</source>
         <translation>未同意营销</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="497"/>
+        <location filename="../../ui/views/customer_page.py" line="499"/>
         <source>marketing consent not asked</source>
         <translation>未询问营销同意</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="500"/>
+        <location filename="../../ui/views/customer_page.py" line="502"/>
         <source>contact person: %1</source>
         <translation>联系人：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="502"/>
+        <location filename="../../ui/views/customer_page.py" line="504"/>
         <source>born %1</source>
         <translation>生于 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="503"/>
+        <location filename="../../ui/views/customer_page.py" line="505"/>
         <source>no mobile</source>
         <translation>无手机</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="507"/>
+        <location filename="../../ui/views/customer_page.py" line="509"/>
         <source>owner: %1</source>
         <translation>负责人：%1</translation>
     </message>

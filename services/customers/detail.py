@@ -73,6 +73,7 @@ class PurchaseInfo:
     amount: Decimal
     description: str | None
     refunded: Decimal = Decimal(0)
+    awaiting: bool = False  # a refund whose purchase is not stored (yet): nothing netted
 
 
 @dataclass(frozen=True)
@@ -251,7 +252,7 @@ def load(sessions: sessionmaker[Session], customer_id: int) -> CustomerDetail:
         ]
         purchases = [
             PurchaseInfo(r.purchase_date, r.vehicle_id, r.kind, r.amount, r.description,
-                         r.refunded)
+                         r.refunded, bool(r.awaiting_purchase))
             for r in s.scalars(
                 select(OtherPurchase)
                 .where(OtherPurchase.customer_id == customer_id)

@@ -107,8 +107,9 @@ def _stamp() -> str:
     return dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
-# Columns the demo leaves to the database: a new row's version (1) and erasure (none).
-LEFT_TO_DEFAULTS = frozenset({"version", "erased_at"})
+# Columns the demo leaves to the database: a new row's version (1), erasure (none), and a
+# refund waiting for its purchase (none: every demo refund follows its purchase).
+LEFT_TO_DEFAULTS = frozenset({"version", "erased_at", "awaiting_purchase"})
 
 
 def _columns(table: str) -> list[str]:

@@ -25,7 +25,13 @@ from services.customers.names import same_person
 from services.imports.context import Context, merge
 from services.imports.lookup import Lookup, in_parts
 from services.imports.normalise import nfkc
-from services.imports.results import DECLINED_DONE, REFUND_NETTED, Issue, RowResult
+from services.imports.results import (
+    DECLINED_DONE,
+    EARLIER_REFUND_NETTED,
+    REFUND_NETTED,
+    Issue,
+    RowResult,
+)
 
 
 @dataclass(frozen=True)
@@ -104,6 +110,7 @@ def process(ctx: Context, kind: str, rows: list[tuple[RowResult, dict[str, Any]]
     declined: list[tuple[RowResult, dict[str, Any], dict[str, Any]]] = []
     worked: list[tuple[RowResult, dict[str, Any], dict[str, Any]]] = []
     refunds: list[tuple[RowResult, dict[str, Any]]] = []
+    bought: list[tuple[RowResult, dict[str, Any]]] = []  # purchases this chunk created
     for result, values, event in linked:
         if spec.table == "other_purchase" and event.get("amount", 0) < 0:
             refunds.append((result, event))  # after the purchases they may return
@@ -116,9 +123,14 @@ def process(ctx: Context, kind: str, rows: list[tuple[RowResult, dict[str, Any]]
             worked.append((result, values, stored))
         if stored is not None and values.get("insurance_expiry") and stored["kind"] == "insurance":
             _insured_until(ctx, lookup, result, stored, values["insurance_expiry"])
+        if stored is not None and spec.table == "other_purchase" \
+                and spec.table in result.created and stored["amount"] > 0:
+            bought.append((result, stored))
     added = _declined(ctx, lookup, declined) if declined else []
     if worked:
         _declined_done(ctx, lookup, worked, added)
+    if bought:
+        _earlier_refunds(ctx, spec, bought)
     ctx.refunds.extend(refunds)
 
 
@@ -338,6 +350,7 @@ REFUND_SAID = "退款"
 # with a 类型 column of 销售 and 退货 and the money always positive).
 REFUND_FOR_SURE = ("退货", "退款", "退保", "退费", "冲红", "红冲")
 REFUND = "refund"  # what a refund row creates, as the import report names it (a purchase row)
+AWAITING = "awaiting_purchase"  # a refund's column: stored before what it returns
 
 
 def says_refund(kind: str | None) -> bool:
@@ -379,6 +392,8 @@ def _refunds(ctx: Context, spec: EventKind, lk: Lookup,
             if purchase is not None and event.get("vehicle_id") is None:
                 event = {**event, "vehicle_id": purchase.get("vehicle_id")}  # its car's
             row = _complete(spec, ctx, event)
+            # Kept to be netted when an import brings what it returns (_earlier_refunds).
+            row[AWAITING] = True if purchase is None else None
             ctx.writer.insert(spec.table, row)
             lk.add_event(row, keys, spec.loose, spec.similar)
             result.created.append(REFUND)
@@ -409,9 +424,42 @@ def _bought(ctx: Context, lk: Lookup, customers: set[int],
     return found
 
 
+def _earlier_refunds(ctx: Context, spec: EventKind,
+                     bought: list[tuple[RowResult, dict[str, Any]]]) -> None:
+    """Refunds stored before the purchases they return (a file of 2026 imported before the
+    file of 2025, or the refunds before the sales), netted against the purchases this chunk
+    created: each waiting refund of their customers that one of them is what it returns
+    (_returned), the row that brought the purchase saying so."""
+    table = Base.metadata.tables[spec.table]
+    of_customer: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    row_of: dict[int, RowResult] = {}
+    for result, made in bought:
+        of_customer[made["customer_id"]].append(made)
+        row_of[made["id"]] = result
+    for part in in_parts(sorted(of_customer)):
+        waiting = ctx.conn.execute(
+            select(table).where(table.c.customer_id.in_(part), table.c[AWAITING].is_(True))
+            .order_by(table.c[spec.date], table.c.id)).mappings().all()
+        for stored in waiting:
+            refund = dict(stored)
+            purchase = _returned(refund, of_customer[refund["customer_id"]])
+            if purchase is None:
+                continue
+            result = row_of[purchase["id"]]
+            ctx.writer.row = result
+            changes: dict[str, Any] = {AWAITING: None}
+            if refund.get("vehicle_id") is None and purchase.get("vehicle_id") is not None:
+                changes["vehicle_id"] = purchase["vehicle_id"]  # its car's
+            ctx.writer.amend(spec.table, refund["id"], changes,
+                             {c: refund.get(c) for c in changes})
+            _net(ctx, spec, result, refund, purchase, earlier=True)
+            result.settle()
+
+
 def _net(ctx: Context, spec: EventKind, result: RowResult, refund: dict[str, Any],
-         purchase: dict[str, Any] | None) -> None:
-    """Take the refund off the purchase it returns (_returned), never below nothing kept."""
+         purchase: dict[str, Any] | None, earlier: bool = False) -> None:
+    """Take the refund off the purchase it returns (_returned), never below nothing kept.
+    `earlier`: the refund was stored before, and `result` is the row of the purchase."""
     if purchase is None:
         warn(result, "refund_unmatched", "amount")
         return
@@ -423,6 +471,11 @@ def _net(ctx: Context, spec: EventKind, result: RowResult, refund: dict[str, Any
     new = {"amount": old["amount"] - back, "refunded": old["refunded"] + back}
     ctx.writer.amend(spec.table, purchase["id"], new, old)
     purchase.update(new)
+    if earlier:
+        result.changes.append((EARLIER_REFUND_NETTED,
+                               f"{refund['purchase_date'].isoformat()} {-back:.2f}",
+                               f"{old['amount']:.2f} → {new['amount']:.2f}"))
+        return
     item = _order_and_rest(purchase.get("description"))[1] or REFUND_SAID
     result.changes.append((REFUND_NETTED, None, (
         f"{purchase['purchase_date'].isoformat()} {item} {old['amount']:.2f} → "

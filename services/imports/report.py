@@ -12,6 +12,7 @@ from services.imports.fields import KINDS
 from services.imports.results import (
     CONSENT_WORDS,
     DECLINED_DONE,
+    EARLIER_REFUND_NETTED,
     REFUND_NETTED,
     SAMPLES_PER_OUTCOME,
     Issue,
@@ -147,6 +148,11 @@ def _summary(kind: str, result: RowResult, lang: str = "zh") -> str:
             continue
         if key == REFUND_NETTED:
             parts.append(f"冲抵消费 {new}" if zh else f"taken off the purchase {new}")
+            continue
+        if key == EARLIER_REFUND_NETTED:
+            # old: the refund's day and amount; new: the purchase's amount before → after
+            parts.append(f"冲抵此前导入的退款（{old}）：{new}" if zh
+                         else f"less a refund imported before ({old}): {new}")
             continue
         label = field_label(kind, key, lang) or key
         if key == "marketing_consent":

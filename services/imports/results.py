@@ -82,9 +82,10 @@ ROW_PROBLEMS: dict[str, tuple[str, str]] = {
                        "the reversed visit's amount is unchanged, please check"),
     # Found: of the customer, on or before the refund, of its kind, and of its order number,
     # else its item, else its amount (events._returned).
-    "refund_unmatched": ("找不到退款对应的消费，已记录退款但未冲抵，请核对",
+    "refund_unmatched": ("找不到退款对应的消费，已记录退款但未冲抵（以后导入该消费时自动冲抵），"
+                         "请核对",
                          "no purchase found that the refund returns: the refund is kept, no "
-                         "spend reduced; please check"),
+                         "spend reduced (until an import brings the purchase); please check"),
     "refund_exceeds": ("退款多于对应消费的金额，该消费按全额退回冲抵，请核对",
                        "the refund is more than its purchase's amount: the purchase counts "
                        "as returned whole; please check"),
@@ -120,6 +121,9 @@ def problem_text(code: str, lang: str = "zh") -> str:
 DECLINED_DONE = "declined_done"
 # The change a refund row makes to the purchase it returns (events._refunds): its amount kept.
 REFUND_NETTED = "refund_netted"
+# The change a purchase row makes when it is what a refund stored before returns
+# (events._earlier_refunds): its amount kept.
+EARLIER_REFUND_NETTED = "earlier_refund_netted"
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import select
 
 from models import OtherPurchase
@@ -17,6 +18,7 @@ from services.imports import batches
 from services.imports.apply import apply
 from services.imports.plan import ImportOptions, plan
 from services.segments import service
+from services.store.errors import RevisitError
 from tests.services.import_files import dms_export, write_xlsx
 
 TODAY = dt.date(2026, 11, 30)
@@ -218,3 +220,86 @@ def test_a_refund_listed_before_its_purchase_in_another_chunk_is_netted(database
     batches.undo_batch(database.sessions, again.batch_id)
     batches.undo_batch(database.sessions, result.batch_id)
     assert _stored(database) == []
+
+
+def _awaiting(database) -> list[tuple]:
+    with database.sessions() as s:
+        return [(p.purchase_date.isoformat(), p.amount) for p in s.scalars(
+            select(OtherPurchase).where(OtherPurchase.awaiting_purchase.is_(True))
+            .order_by(OtherPurchase.id))]
+
+
+def test_a_refund_imported_before_its_purchases_file_is_netted_when_that_file_comes(
+        database, tmp_path):
+    """A DMS's years imported newest first: 2026's file holds the return of a purchase in
+    2025's. The refund is kept unnetted with a note, then netted when 2025's file brings the
+    purchase; its row says so. Undo of the later file puts the refund back to waiting."""
+    _owners(database, tmp_path)
+    newer = apply(database.sessions, _file(tmp_path, "2026.xlsx", [
+        [None, "2026-01-06", "粤A12345", "精品", "脚垫退货", "-800"],
+        [None, "2026-02-10", "粤A12345", "精品", "遮阳挡", "90"]]), PURCHASES)
+    assert [w.code for w in newer.warnings] == ["refund_unmatched"]
+    assert _awaiting(database) == [("2026-01-06", D("-800.00"))]
+    assert _spenders(database, _spend("=", 90)) == {1}
+
+    older = _file(tmp_path, "2025.xlsx", [
+        [None, "2025-12-28", "粤A12345", "精品", "行车记录仪", "1,200"],
+        [None, "2025-12-28", "粤A12345", "精品", "全车脚垫", "800"]])
+    planned = plan(database.sessions, older, PURCHASES)  # the dry run says the same
+    assert "新消费记录；冲抵此前导入的退款（2026-01-06 -800.00）：800.00 → 0.00" in [
+        s.summary for s in planned.samples["create"]]
+    assert _awaiting(database) == [("2026-01-06", D("-800.00"))]  # nothing written
+    result = apply(database.sessions, older, PURCHASES)
+    assert (result.created, result.rejected, result.warnings) == (2, 0, ())
+    assert "新消费记录；冲抵此前导入的退款（2026-01-06 -800.00）：800.00 → 0.00" in [
+        s.summary for s in result.samples["create"]]
+    assert _stored(database) == [
+        ("2025-12-28", "行车记录仪", D("1200.00"), D("0.00")),
+        ("2025-12-28", "全车脚垫", D("0.00"), D("800.00")),
+        ("2026-01-06", "脚垫退货", D("-800.00"), D("0.00")),
+        ("2026-02-10", "遮阳挡", D("90.00"), D("0.00"))]
+    assert _awaiting(database) == []
+    assert _spenders(database, _spend("=", 1290, months=24)) == {1}
+    with database.sessions() as s:  # the refund is put on its purchase's car
+        cars = set(s.scalars(select(OtherPurchase.vehicle_id)))
+    assert len(cars) == 1 and None not in cars
+
+    # Read again, the older file nets nothing twice and finds its purchases as they are.
+    again = apply(database.sessions, older, PURCHASES)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
+    # The first file cannot be undone while the later one holds its refund netted.
+    with pytest.raises(RevisitError):
+        batches.undo_batch(database.sessions, newer.batch_id)
+    batches.undo_batch(database.sessions, again.batch_id)
+    batches.undo_batch(database.sessions, result.batch_id)
+    assert _awaiting(database) == [("2026-01-06", D("-800.00"))]
+    assert _stored(database) == [("2026-01-06", "脚垫退货", D("-800.00"), D("0.00")),
+                                 ("2026-02-10", "遮阳挡", D("90.00"), D("0.00"))]
+    batches.undo_batch(database.sessions, newer.batch_id)
+    assert _stored(database) == []
+
+
+def test_an_earlier_refund_waits_for_its_own_purchase(database, tmp_path):
+    """A waiting refund is netted only against what it returns: not a purchase after it, not
+    another item, not another car's; a netted refund never again."""
+    _owners(database, tmp_path)
+    apply(database.sessions, _file(tmp_path, "退货.xlsx", [
+        ["A7", "2026-03-01", "粤A12345", "精品", "脚垫退货", "-800"]]), PURCHASES)
+    later = apply(database.sessions, _file(tmp_path, "其他.xlsx", [
+        ["A8", "2026-03-02", "粤A12345", "精品", "脚垫", "800"],  # after the refund
+        ["A6", "2026-02-01", "粤A12345", "精品", "贴膜", "800"],  # another order and item
+        ["A9", "2026-02-01", "粤A12345", "保险", "脚垫", "800"]]), PURCHASES)  # another kind
+    assert later.warnings == ()
+    assert _awaiting(database) == [("2026-03-01", D("-800.00"))]
+    assert {s[3] for s in _stored(database)} == {D("0.00")}
+    own = apply(database.sessions, _file(tmp_path, "订单A7.xlsx", [
+        ["A7", "2026-02-20", "粤A12345", "精品", "脚垫", "800"]]), PURCHASES)
+    assert own.warnings == ()
+    assert _awaiting(database) == []
+    assert [s for s in _stored(database) if s[3]] == [
+        ("2026-02-20", "单号 A7；脚垫", D("0.00"), D("800.00"))]
+    # Another sale of that order's mats, in a later file: the refund is netted already.
+    apply(database.sessions, _file(tmp_path, "订单A7b.xlsx", [
+        ["A7", "2026-02-21", "粤A12345", "精品", "脚垫（后排）", "800"]]), PURCHASES)
+    assert [s for s in _stored(database) if s[3]] == [
+        ("2026-02-20", "单号 A7；脚垫", D("0.00"), D("800.00"))]

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from models import Customer, Vehicle
 from services.customers import profile
 from services.customers.search import find_ids
-from tests.ui.conftest import shut_down
+from tests.ui.conftest import DEMO_TODAY, shut_down
 from ui.dialogs.profile_change_dialog import ProfileChangeDialog
 from ui.table_models.customer_table import (
     COL_GENDER,
@@ -365,6 +365,22 @@ def test_a_purchase_given_back_shows_what_was_refunded_beside_its_refund(qtbot, 
     money, none = (QLocale().toCurrencyString(float(x), "¥") for x in (back, 0))
     assert rows["精品退货"] == f"-{money}"
     assert rows[f"{bought.description} ({money} refunded)"] == none
+
+
+def test_a_refund_waiting_for_its_purchase_says_so(qtbot, view, demo_db):
+    """A refund imported before the file of the purchase it returns: kept, nothing netted."""
+    from models import OtherPurchase
+
+    with demo_db.sessions.begin() as s:
+        customer_id = s.scalars(select(Customer.id).order_by(Customer.id).limit(1)).one()
+        s.add(OtherPurchase(customer_id=customer_id, purchase_date=DEMO_TODAY,
+                            kind="accessory", amount=-300, description="贴膜退货",
+                            awaiting_purchase=True))
+    view.show_customer(customer_id)
+    qtbot.waitUntil(lambda: view.page.customer_id == customer_id, timeout=5000)
+    table = view.page._purchases
+    items = [table.item(r, 4).text() for r in range(table.rowCount())]
+    assert "贴膜退货 (not yet taken off a purchase)" in items
 
 
 def test_a_company_is_found_by_its_contact_person_who_is_shown_on_its_name(qtbot, view,

@@ -486,6 +486,8 @@ class CustomerPage(QWidget):
     def _bought(self, p: PurchaseInfo) -> str:
         """A purchase's item, saying what of it was given back (its amount is what was kept)."""
         item = p.description or ""
+        if p.awaiting:
+            return self.tr("%1 (not yet taken off a purchase)").replace("%1", item)
         if not p.refunded:
             return item
         return self.tr("%1 (%2 refunded)").replace("%1", item).replace("%2", fmt(p.refunded))
