@@ -155,11 +155,21 @@ def first_dialable(other_phones: str | None) -> str | None:
     return None
 
 
+def first_typed(other_phones: str | None) -> str | None:
+    """The first of `other_phones` as typed, whatever it is (a foreign number: +852 9123 4567)."""
+    if not other_phones:
+        return None
+    return next((number for part in _STORED_SEPARATORS.split(other_phones)
+                 if (number := part.strip(PHONE_SPACES))), None)
+
+
 def number_to_dial(mobile: str | None, other_phones: str | None) -> str | None:
     """The number a caller dials, as a list run prints it: the customer's mobile (bare), else
-    the first of their other phones a caller can dial, else what was typed as their mobile
-    (shown for staff to put right)."""
-    return mainland_mobile(mobile) or first_dialable(other_phones) or mobile
+    the first of their other phones a caller can dial, else what was typed as their mobile,
+    else the first of their other phones as typed (shown for staff to put right, or to dial
+    abroad: a customer whose only number is in Hong Kong is still reached on it)."""
+    return (mainland_mobile(mobile) or first_dialable(other_phones) or mobile
+            or first_typed(other_phones))
 
 
 def _landline(number: phonenumbers.PhoneNumber) -> str:

@@ -204,6 +204,8 @@ def _facts_query(member_query: Select | FromClause, as_of: dt.date, purpose: str
         mobile_ok.label("mobile_ok"),
         # Looked for only among customers with other phones (a few in a hundred).
         case((func.coalesce(x.c.other_phones, "") != "", dialable)).label("other_phone_ok"),
+        # What reach_number falls back on when no mobile was typed at all.
+        case((func.coalesce(x.c.mobile, "") == "", x.c.other_phones)).label("phones_typed"),
         case((routing.address_sql(x.c), 1), else_=0).label("address_ok"),
         case((routing.visit_address_sql(x.c), 1), else_=0).label("visit_ok"),
         routing.day_rank_sql(x.c).label("day_rank"),

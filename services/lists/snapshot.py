@@ -11,6 +11,7 @@ from typing import Any
 
 from services.customers.names import surname
 from services.customers.suggest_facts import renewal
+from services.imports.phones import first_typed
 from services.labels import pick, text
 from services.lists.routing import LIST_CHANNELS, POSITIONS
 from services.outputs.types import ListMember
@@ -84,7 +85,7 @@ _TITLES = {"M": "先生", "F": "女士"}
 # whether it was switched: a run fetches these and no more of its members' facts.
 MEMBER_FACTS = (
     "vehicle_id", "code", "name", "contact_name", "gender", "mobile", "mobile_ok",
-    "other_phone_ok", "province",
+    "other_phone_ok", "phones_typed", "province",
     "city", "district", "street", "postcode", "wechat_id", "birthday_md", "brand", "model",
     "plate", "purchase_date", "insurance_expiry", "warranty_end", "km", "preferred_days",
     "time_windows", "hour_from", "hour_to", "failed_calls", "last_at", "last_outcome",
@@ -402,7 +403,8 @@ SHARED = ("channel", "caller", "province", "city", "district", "brand", "model",
 # What exclusion_detail and exclusion_snapshot read of a left-out customer's decided row and
 # facts, besides the reason.
 EXCLUSION_FACTS = (
-    "code", "name", "mobile", "mobile_ok", "other_phone_ok", "step", "same_as", "dnc_reason",
+    "code", "name", "mobile", "mobile_ok", "other_phone_ok", "phones_typed", "step", "same_as",
+    "dnc_reason",
     "last_done", "last_fail", "last_wrong", "failed_calls",
     *(f"o{i}" for i in range(1, POSITIONS + 1)), *(f"{c}_block" for c in LIST_CHANNELS))
 _EXCLUSION_TEMPLATE = '{"name": %s, "code": %s, "mobile": %s}'
@@ -444,9 +446,11 @@ def refused_since_detail(day: dt.date, dnc: str, lang: str = "zh") -> str:
 
 def reach_number(r) -> str | None:
     """The number to reach someone on, from their facts: their mobile (bare), else another
-    number to call (a landline), else what was typed as their mobile (printed as it is):
-    services/imports/phones.py number_to_dial, from the facts the database worked out."""
-    return r.mobile_ok or r.other_phone_ok or r.mobile
+    number to call (a landline), else what was typed as their mobile (printed as it is), else
+    the first of their other phones as typed (`phones_typed`, only of those with no mobile
+    typed): services/imports/phones.py number_to_dial, from the facts the database worked
+    out."""
+    return r.mobile_ok or r.other_phone_ok or r.mobile or first_typed(r.phones_typed)
 
 
 def exclusion_snapshot(r) -> str:

@@ -325,7 +325,7 @@ def _member(r, code: str, channel: str, caller: str, as_of: dt.date, note: str,
     return ListMember(
         row_code=code, name=r.name, channel=channel, caller=caller, customer_code=r.code,
         salutation=_salutation(r),
-        mobile=mainland_mobile(r.mobile) or first_dialable(r.other_phones) or r.mobile,
+        mobile=number_to_dial(r.mobile, r.other_phones),
         province=r.province, city=r.city, district=r.district, street=r.street,
         postcode=r.postcode, brand=r.brand, model=r.model, plate=r.plate,
         purchase_date=_date(r.purchase_date), years_owned=years_owned(r, as_of),

@@ -147,7 +147,7 @@ def test_due_follow_ups_are_the_latest_contact_per_customer(database, people):
     ("13800138000", "020-81234567", "13800138000"),
     ("+86 138 0013 8000", None, "13800138000"),
     (None, "1380013800, 020-81234567-12", "020-81234567-12"),  # the first is no number
-    (None, "+85221234567", None),
+    (None, "+85221234567", "+85221234567"),  # nothing to dial here: shown as typed
     ("12345", None, "12345"),  # no number to dial: shown as typed, for staff to put right
 ])
 def test_a_due_call_shows_the_number_to_dial(database, people, mobile, other_phones, shown):

@@ -530,6 +530,20 @@ def test_no_number_to_dial_leaves_a_call_list_with_its_reason(world):
     assert set(CALLED_ON) <= set(run.members)
 
 
+def test_a_number_nobody_dials_here_is_still_printed_as_typed(world):
+    """A customer with no mobile typed and no other phone a caller can dial (a Hong Kong
+    number, a landline a digit short) is written to by post; the mail list and the appendix
+    of a call list print their first other phone as typed, for staff to put right or to
+    dial abroad, rather than no number at all."""
+    typed = {code: None if not other.strip() else other.split(",")[0].split("，")[0].strip()
+             for code, other in LANDLINE_CASES.items() if code not in CALLED_ON}
+    assert typed["R-LAND-FOREIGN"] == "+85221234567" and typed["R-LAND-BLANK"] is None
+    mail = rules(world).members
+    assert {code: mail[code].snapshot["mobile"] for code in typed} == typed
+    left = rules(world, channel="call").excluded
+    assert {code: left[code].snapshot["mobile"] for code in typed} == typed
+
+
 def test_another_number_to_call_is_no_number_for_sms(world):
     run = rules(world)
     left = run.excluded["R-LAND-SMS"]

@@ -49,7 +49,7 @@ BASE = dict(
     channel="call", switched=0, vehicle_id=7, code="C0001", name="陈国", contact_name=None,
     gender="M",
     mobile="+86 138 0013 0001", mobile_ok="13800130001", other_phone_ok=None,
-    province="广东省", city="广州市",
+    phones_typed=None, province="广东省", city="广州市",
     district="天河区", street="体育西路 1 号", postcode="510000", wechat_id=None,
     birthday_md=None, brand="丰田", model="凯美瑞", plate="粤A12345",
     purchase_date="2019-03-04", insurance_expiry=None, warranty_end=None, km=61234.4,
@@ -73,6 +73,8 @@ ROWS = [
          name="", gender=None, last_outcome="bought", time_windows="afternoon,bogus"),
     # No mobile: called on a landline from their other phones.
     dict(mobile=None, mobile_ok=None, other_phone_ok="020-81234567-12"),
+    # No number dialled here: the first other phone as typed.
+    dict(mobile=None, mobile_ok=None, other_phone_ok=None, phones_typed=" +852 2123 4567，1"),
     # A company's car: its contact person greeted, whatever text they hold.
     dict(name="广州华盛贸易有限公司", gender=None, contact_name='王"经理"\\ \n'),
 ]
@@ -103,12 +105,16 @@ def test_a_snapshot_is_what_the_encoder_writes_of_the_member():
 
 def test_an_exclusion_snapshot_is_what_the_encoder_writes_of_its_dict():
     encode = json.JSONEncoder(ensure_ascii=False).encode
-    Left = namedtuple("Left", ("name", "code", "mobile", "mobile_ok", "other_phone_ok"))
-    for left, shown in ((Left("陈国", "C0001", "+86 138 0013 0001", "13800130001", None),
+    Left = namedtuple("Left", ("name", "code", "mobile", "mobile_ok", "other_phone_ok",
+                               "phones_typed"))
+    for left, shown in ((Left("陈国", "C0001", "+86 138 0013 0001", "13800130001", None, None),
                          "13800130001"),
-                        (Left(None, "C2", None, None, None), None),
-                        (Left('他说"好"\\ \n\t\x01 <&>', "", "＋86 138", None, None), "＋86 138"),
-                        (Left("", "C3", "12345", None, "020-81234567"), "020-81234567")):
+                        (Left(None, "C2", None, None, None, None), None),
+                        (Left('他说"好"\\ \n\t\x01 <&>', "", "＋86 138", None, None, None),
+                         "＋86 138"),
+                        (Left("", "C3", "12345", None, "020-81234567", None), "020-81234567"),
+                        (Left("", "C4", None, None, None, "+852 2123 4567, 1"),
+                         "+852 2123 4567")):
         data = exclusion_snapshot(left)
         want = {"name": left.name, "code": left.code, "mobile": shown}
         assert data == encode(want) and json.loads(data) == want
@@ -118,6 +124,8 @@ def test_what_a_snapshot_says():
     member, _ = MemberSnapshots(AS_OF).snapshot(Row(**{**BASE, **ROWS[3]}), "12-0001", "")
     assert member.purchase_date == dt.date(2019, 3, 4) and member.years_owned == 7.7
     assert member.km == 250 and member.mobile == "13800130001" and member.salutation == "陈先生"
+    abroad, _ = MemberSnapshots(AS_OF).snapshot(Row(**{**BASE, **ROWS[-2]}), "12-0002", "")
+    assert abroad.mobile == "+852 2123 4567"
     assert member.talking_points == (
         "电话已连续 3 次未接通，改为短信；购车 7.7 年：可介绍置换、免费评估旧车；"
         "保险 2027-01-22 到期：可谈续保/延保；质保 2026-11-23 到期：可谈续保/延保；"
