@@ -278,7 +278,7 @@ def _stored(spec: EventKind, lk: Lookup, result: RowResult, v: dict[str, Any],
     naming none is the one stored with one, and when there are several the row is rejected
     (nothing says which)."""
     keys = ("customer_id", *spec.key)
-    stored = lk.events.get(tuple(event.get(k) for k in keys))
+    stored = _of_car(spec, lk, event, lk.events.get(tuple(event.get(k) for k in keys)))
     if stored is None and spec.similar:
         return _similar(spec, lk, event, seen)
     if stored is not None or spec.loose is None:
@@ -291,6 +291,25 @@ def _stored(spec: EventKind, lk: Lookup, result: RowResult, v: dict[str, Any],
     if len(others) > 1:
         result.reject("work_order_needed", spec.loose)
     return others[0] if len(others) == 1 else None
+
+
+def _of_car(spec: EventKind, lk: Lookup, event: dict[str, Any],
+            stored: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Of the purchases with the row's key (customer, day, kind, description), the one of the
+    row's car: two cars' 商业险续保 renewed on one day without policy numbers are two
+    purchases (the second row was taken for the first, and its car's renewal and money lost).
+    One stored without a car is the one found by the key; a row naming no car finds the one
+    of its amount, else the one found by the key."""
+    car = event.get("vehicle_id")
+    if not spec.similar or stored is None or stored.get("vehicle_id") == car:
+        return stored
+    alike = [e for e in lk.similar.get((event["customer_id"], *(event[k] for k in spec.similar)),
+                                       ())
+             if all(e.get(k) == event.get(k) for k in spec.key)]
+    if car is None:
+        return next((e for e in alike if _paid(e) == event.get("amount")), stored)
+    mine = next((e for e in alike if e.get("vehicle_id") == car), None)
+    return mine if mine is not None or stored.get("vehicle_id") is not None else stored
 
 
 ORDER_SAID = "单号 "  # how a purchase's description begins with its order number
@@ -386,7 +405,7 @@ def _refunds(ctx: Context, spec: EventKind, lk: Lookup,
                      max(e["purchase_date"] for _, e in rows))
     for result, event in rows:
         ctx.writer.row = result
-        stored = lk.events.get(tuple(event.get(k) for k in keys))
+        stored = _of_car(spec, lk, event, lk.events.get(tuple(event.get(k) for k in keys)))
         if stored is None:
             purchase = _returned(event, bought.get(event["customer_id"], []))
             if purchase is not None and event.get("vehicle_id") is None:

@@ -160,3 +160,37 @@ def test_the_lines_of_one_order_are_each_a_purchase(database, tmp_path):
         ("单号 S9；脚垫退货", Decimal("-600.00"))}
     again = apply(database.sessions, path, PURCHASES)
     assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
+
+
+def test_two_cars_renewed_on_one_day_are_two_purchases(database, tmp_path):
+    """A family's or a company's two cars renewed together, the file naming no policy: the
+    second car's row was taken for the first car's purchase, its renewal and its money lost
+    (noted as differing from the row above)."""
+    apply(database.sessions, write_xlsx(tmp_path / "车主.xlsx", ["客户姓名", "手机", "车牌"], [
+        ["周强", "13711112222", "粤A11111"], ["周强", "13711112222", "粤A22222"]]),
+        ImportOptions("customers", today=TODAY))
+    path = write_xlsx(tmp_path / "续保.xlsx", ["日期", "车牌号", "类别", "项目", "金额"], [
+        ["2026-03-01", "粤A11111", "保险", "商业险续保", "4200"],
+        ["2026-03-01", "粤A22222", "保险", "商业险续保", "5600"]])
+    result = apply(database.sessions, path, PURCHASES)
+    assert (result.created, result.warnings) == (2, ())
+    with database.sessions() as s:
+        plates = dict(s.execute(select(Vehicle.plate, OtherPurchase.amount)
+                                .join(Vehicle, Vehicle.id == OtherPurchase.vehicle_id)).all())
+    assert plates == {"粤A11111": Decimal("4200.00"), "粤A22222": Decimal("5600.00")}
+    again = apply(database.sessions, path, PURCHASES)  # each finds its own
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
+    # A file of the same renewals naming no car finds one of them, as before.
+    carless = write_xlsx(tmp_path / "续保无车牌.xlsx", ["日期", "手机", "类别", "项目", "金额"], [
+        ["2026-03-01", "13711112222", "保险", "商业险续保", "4200"]])
+    assert apply(database.sessions, carless, PURCHASES).created == 0
+    # Given back for the second car: taken off that car's renewal.
+    refund = write_xlsx(tmp_path / "退保.xlsx", ["日期", "车牌号", "类别", "项目", "金额"], [
+        ["2026-03-10", "粤A22222", "保险", "商业险续保", "-5600"]])
+    assert apply(database.sessions, refund, PURCHASES).warnings == ()
+    assert len(_purchases(database)) == 3
+    with database.sessions() as s:
+        kept = dict(s.execute(select(Vehicle.plate, OtherPurchase.amount)
+                              .join(Vehicle, Vehicle.id == OtherPurchase.vehicle_id)
+                              .where(OtherPurchase.amount >= 0)).all())
+    assert kept == {"粤A11111": Decimal("4200.00"), "粤A22222": Decimal("0.00")}
