@@ -219,6 +219,28 @@ def test_surveys_complaints_and_contacts_link_by_mobile_or_vin(database, tmp_pat
     assert snapshot(database) == before
 
 
+def test_two_attempts_of_one_day_without_times_are_two_contacts(database, tmp_path):
+    """A hand-kept 回访记录 of dates only: no answer in the morning, reached later that day.
+    The second row was taken for the first contact (its outcome kept as 无人接听, the reach
+    lost from every reach rate, and the customer taken for one who never answers)."""
+    apply(database.sessions, dms_export(tmp_path / "a.xlsx"), CUSTOMERS)
+    path = write_xlsx(tmp_path / "回访记录.xlsx", [
+        "回访日期", "手机", "回访方式", "回访结果", "客户反馈"], [
+        ["2024-07-01", "13800138000", "电话", "无人接听", None],
+        ["2024-07-01", "13800138000", "电话", "接通", "下午打通，车况良好"],
+        ["2024-07-01", "13800138000", "短信", "已发送", None]])
+    options = ImportOptions("contacts", today=TODAY)
+    result = apply(database.sessions, path, options)
+    assert (result.created, result.warnings) == (3, ())
+    with database.sessions() as s:
+        events = sorted((e.channel, e.outcome, e.feedback)
+                        for e in s.scalars(select(ContactEvent)))
+    assert events == [("phone", "no_answer", None), ("phone", "reached", "下午打通，车况良好"),
+                      ("sms", "sent", None)]
+    again = apply(database.sessions, path, options)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
+
+
 def test_a_survey_file_mapped_by_itself_as_complaints_is_refused_but_a_chosen_mapping_is_not(
         database, tmp_path):
     apply(database.sessions, dms_export(tmp_path / "customers.xlsx"), CUSTOMERS)
