@@ -117,6 +117,7 @@ other_purchase = Table(
     _money("amount", False),
     Column("description", String(200)),
     _money("refunded", False),
+    Column("awaiting_purchase", Boolean),
 )
 
 # --- the summaries (models/summary.py) --------------------------------------------------------
