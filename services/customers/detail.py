@@ -28,6 +28,7 @@ from models import (
     Vehicle,
 )
 from services.customers.gone import customer_gone
+from services.customers.places import address_text
 from services.customers.profile import Change, history
 from services.staff import accounts
 
@@ -364,7 +365,7 @@ def load(sessions: sessionmaker[Session], customer_id: int) -> CustomerDetail:
             .where(CustomerTag.customer_id == customer_id)
             .order_by(TagGroup.sort_order, Tag.name)
         ).all()
-        address = "".join(p for p in (c.province, c.city, c.district, c.street) if p)
+        address = address_text(c.province, c.city, c.district, c.street)
         detail: dict[str, Any] = dict(
             id=c.id,
             code=c.code,

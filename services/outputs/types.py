@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass, fields
 from operator import attrgetter
 from typing import Any, Protocol, TypeVar
 
+from services.customers.places import address_text
 from services.labels import car_name, text
 from services.store.errors import CancelToken
 
@@ -72,11 +73,7 @@ class ListMember:
     @property
     def address(self) -> str:
         """Chinese order: province → city → district → street (a municipality is not doubled)."""
-        parts: list[str] = []
-        for p in (self.province, self.city, self.district, self.street):
-            if p and p not in parts:
-                parts.append(p)
-        return "".join(parts)
+        return address_text(self.province, self.city, self.district, self.street)
 
     def to_data(self) -> dict[str, Any]:
         data = asdict(self)

@@ -67,6 +67,23 @@ def test_new_mobile_phones_and_address_are_stored_normalised_with_history(databa
         assert cid in search.find_ids(database.engine.connect, typed)
 
 
+def test_a_municipalitys_address_names_it_once(database, ids):
+    """北京 is stored as both province and city: the customer's page read 北京市北京市朝阳区…"""
+    from services.customers import detail
+
+    wang, _li, cid, _other = ids
+    _loaded, version = cd.load_details(database.sessions, cid)
+    cd.save_contact_details(
+        database.sessions, cid,
+        cd.ContactDetails(mobile="13800138000", province="北京", city="北京",
+                          district="朝阳区", street="建国路88号"),
+        expected_version=version, staff_id=wang)
+    with database.sessions() as s:
+        c = s.get_one(Customer, cid)
+        assert (c.province, c.city) == ("北京市", "北京市")
+    assert detail.load(database.sessions, cid).address == "北京市朝阳区建国路88号"
+
+
 @pytest.mark.parametrize("field, typed, sentence", [
     ("mobile", "1380013800", "is not a mainland mobile"),
     ("mobile", "020-87654321", "put a landline under other phones"),
