@@ -73,7 +73,9 @@ def test_referrals_recorded_three_ways_and_shown_in_the_brief(capsys, db, superv
     data = json.loads(out)
     assert (data["referrals"]["count"], data["referrals"]["bought"]) == (1, 0)
     assert data["referrals"]["introduced"][0]["introduced_code"] == "C2"
-    assert data["suggestion"]["purpose"] == "reminder"
+    # Serviced on 2025-01-10, due half a year on and not back since: a win-back call.
+    assert data["suggestion"]["purpose"] == "care"
+    assert "久未回店" in json.dumps(data["suggestion"], ensure_ascii=False)
     # On an earlier day only what was recorded by then.
     code, out, _ = cli(capsys, db, "brief", "C1", "--as-of", "2024-01-01", "--format", "json")
     data = json.loads(out)

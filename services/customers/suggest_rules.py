@@ -20,6 +20,7 @@ from services.customers.suggest_facts import (
     merge_field_names,
 )
 from services.labels import text
+from services.segments.templates import OVERDUE_DAYS
 from services.store.errors import N_, RevisitError
 
 NAME_MAX = 60
@@ -276,6 +277,13 @@ DEFAULT_RULES: tuple[Rule, ...] = (
          "购车 {years_owned} 年，满意度 {satisfaction} 分：了解换车打算，介绍置换补贴和旧车"
          "免费评估",
          (_c("years_owned", ">=", 6), _c("satisfaction", ">=", 7))),
+    # Half a year or more past due, most likely serviced elsewhere since (or never back): a
+    # win-back call about the car, not a reminder to book (as the reminder lists' talking
+    # points say it; their window ends OVERDUE_DAYS past due).
+    Rule("保养久逾期挽回", "care",
+         "{maintenance_car} {maintenance_what} {maintenance_due} 到期，已久未回店：先问车况、是否"
+         "在别处保养，邀请回店检查；本次不推销",
+         (_c("maintenance_due_days", "<=", -OVERDUE_DAYS),)),
     Rule("保养到期提醒", "reminder",
          "{maintenance_car} {maintenance_what}到期 {maintenance_due}：提醒预约，报上次保养后的里程",
          (_c("maintenance_due_days", "<=", 14),)),

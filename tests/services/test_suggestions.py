@@ -20,6 +20,7 @@ from models import (
     Customer,
     MileageReading,
     SatisfactionSurvey,
+    ServiceVisit,
     Vehicle,
 )
 from services.customers import profile, suggest, suggest_decisions, suggest_facts
@@ -139,6 +140,27 @@ def test_km_far_below_the_years_gets_a_maintenance_reminder_not_a_replacement(da
     assert 5900 <= facts(s)["avg_km_per_year"] <= 6100
     assert "不主动推荐换车" in s.talking_points
     assert UPGRADE in s.also  # it fits too, but comes after
+
+
+def test_a_service_long_overdue_is_a_win_back_call_not_a_reminder_to_book(database):
+    """Never serviced in 4.5 years (the first service due three months after purchase): the
+    owner is most likely serviced elsewhere. The brief said 首保到期 …：提醒预约, as for a car
+    due next week."""
+    s = suggestion_of(database, owner(database, "W1", years=4.5))
+    assert (s.rule, s.purpose) == ("保养久逾期挽回", "care")
+    assert facts(s)["maintenance_due_days"] <= -180
+    assert s.talking_points.startswith("大众 帕萨特 粤AW1 首保 ")
+    assert "久未回店" in s.talking_points and "本次不推销" in s.talking_points
+    # Serviced a hundred days ago, driven 20,000 km a year: due by its km a few days ago.
+    cid = owner(database, "W2", years=4.5)
+    with database.sessions.begin() as ss:
+        car = ss.scalars(select(Vehicle).where(Vehicle.customer_id == cid)).one()
+        ss.add(ServiceVisit(customer_id=cid, vehicle_id=car.id, visit_type="maintenance",
+                            visit_date=AS_OF - dt.timedelta(days=100), amount=Decimal(600),
+                            km=round(20000 * (4.5 * 365.25 - 100) / 365.25)))
+    s = suggestion_of(database, cid)
+    assert (s.rule, s.purpose) == ("保养到期提醒", "reminder")
+    assert -180 < facts(s)["maintenance_due_days"] <= 14
 
 
 def test_no_marketing_consent_holds_the_sales_rules_back(database):
