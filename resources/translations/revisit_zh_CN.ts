@@ -3377,115 +3377,115 @@ Revisit closes now; open it again to work with the restored database.</source>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/list_outputs.py" line="278"/>
+        <location filename="../../ui/views/list_outputs.py" line="283"/>
         <source>%n page(s)</source>
         <translation>
             <numerusform>共 %n 页</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="289"/>
+        <location filename="../../ui/views/list_outputs.py" line="294"/>
         <source>Making the call sheet</source>
         <translation>正在生成回访单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="317"/>
+        <location filename="../../ui/views/list_outputs.py" line="322"/>
         <source>Printing cancelled: %1 of %2 page(s) sent to the printer.</source>
         <translation>已取消打印：共 %2 页，已送往打印机 %1 页。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="326"/>
+        <location filename="../../ui/views/list_outputs.py" line="331"/>
         <source>Printing the call sheet</source>
         <translation>正在打印回访单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="326"/>
+        <location filename="../../ui/views/list_outputs.py" line="331"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="361"/>
-        <location filename="../../ui/views/list_outputs.py" line="364"/>
+        <location filename="../../ui/views/list_outputs.py" line="366"/>
+        <location filename="../../ui/views/list_outputs.py" line="369"/>
         <source>PDF (*.pdf)</source>
         <translation>PDF 文件 (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="418"/>
+        <location filename="../../ui/views/list_outputs.py" line="423"/>
         <source>Counting the WeChat messages</source>
         <translation>正在统计微信消息</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="448"/>
+        <location filename="../../ui/views/list_outputs.py" line="453"/>
         <source>This message reads as an offer (%1), but the list was made for “%2”, so it includes customers who refused marketing or never agreed to it. Send offers from a list made for sales or marketing, which leaves them out.</source>
         <translation>这条短信含有营销用语（%1），但名单是为“%2”生成的，其中包括拒绝营销或从未同意营销的客户。营销短信请用以“销售”或“营销”为目的生成的名单发送，这样会自动排除他们。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="457"/>
+        <location filename="../../ui/views/list_outputs.py" line="462"/>
         <source>WeChat list</source>
         <translation>微信名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="458"/>
+        <location filename="../../ui/views/list_outputs.py" line="463"/>
         <source>The first messages:</source>
         <translation>前几条消息：</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="459"/>
+        <location filename="../../ui/views/list_outputs.py" line="464"/>
         <source>Write the WeChat list now?</source>
         <translation>现在生成微信名单吗？</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="511"/>
+        <location filename="../../ui/views/list_outputs.py" line="516"/>
         <source>, about ¥%1</source>
         <translation>，约 ¥%1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="513"/>
+        <location filename="../../ui/views/list_outputs.py" line="518"/>
         <source>Messages: %1, left out: %2</source>
         <translation>消息：%1 条，未包含：%2 人</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="519"/>
+        <location filename="../../ui/views/list_outputs.py" line="524"/>
         <source>phone numbers masked (only a supervisor&apos;s files hold full numbers)</source>
         <translation>电话号码已部分隐藏（只有主管保存的文件含完整号码）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="521"/>
+        <location filename="../../ui/views/list_outputs.py" line="526"/>
         <source>%1; %2</source>
         <translation>%1；%2</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="534"/>
+        <location filename="../../ui/views/list_outputs.py" line="539"/>
         <source>Some characters could not be printed</source>
         <translation>部分字符无法打印</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="359"/>
+        <location filename="../../ui/views/list_outputs.py" line="364"/>
         <source>Excel (*.xlsx);;CSV (*.csv)</source>
         <translation>Excel 文件 (*.xlsx);;CSV 文件 (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="375"/>
+        <location filename="../../ui/views/list_outputs.py" line="380"/>
         <source>Save as</source>
         <translation>另存为</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="411"/>
+        <location filename="../../ui/views/list_outputs.py" line="416"/>
         <source>Counting the SMS</source>
         <translation>正在计算短信</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="435"/>
+        <location filename="../../ui/views/list_outputs.py" line="440"/>
         <source>SMS vendor file</source>
         <translation>短信平台文件</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="469"/>
+        <location filename="../../ui/views/list_outputs.py" line="474"/>
         <source>No member of this list can be sent this message.</source>
         <translation>名单中没有人可以收到这条短信。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="437"/>
+        <location filename="../../ui/views/list_outputs.py" line="442"/>
         <source>Write the SMS vendor file now?</source>
         <translation>现在生成短信平台文件吗？</translation>
     </message>
@@ -3495,18 +3495,18 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>每位客户的消息，可直接复制粘贴到聊天中。合并字段：%1；竖线后可写备用文字：{店名|本店}</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="500"/>
+        <location filename="../../ui/views/list_outputs.py" line="505"/>
         <source>Writing %1</source>
         <translation>正在写入 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="505"/>
-        <location filename="../../ui/views/list_outputs.py" line="517"/>
+        <location filename="../../ui/views/list_outputs.py" line="510"/>
+        <location filename="../../ui/views/list_outputs.py" line="522"/>
         <source>Saved %1</source>
         <translation>已保存 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="507"/>
+        <location filename="../../ui/views/list_outputs.py" line="512"/>
         <source>%1 numbers, %2 billed messages, %3 skipped</source>
         <translation>%1 个号码，计费短信 %2 条，跳过 %3 个</translation>
     </message>

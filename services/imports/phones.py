@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
@@ -141,26 +142,24 @@ def _dialable(number: str) -> bool:
     return _OTHER_DIALABLE.fullmatch(number) is not None
 
 
+def _stored_parts(other_phones: str | None) -> Iterator[str]:
+    """Each part of stored other phones, without the spaces around it (empty between two
+    separators)."""
+    for part in _STORED_SEPARATORS.split(other_phones or ""):
+        yield part.strip(PHONE_SPACES)
+
+
 def first_dialable(other_phones: str | None) -> str | None:
     """The first number of `other_phones` ("022-72587682, 13711112222") a caller can dial: a
     mainland mobile that is no placeholder, a landline libphonenumber calls valid, or another
     dialable number (OTHER_DIALABLE). Foreign numbers and parts kept as typed because they
     were no valid number are passed over."""
-    if not other_phones:
-        return None
-    for part in _STORED_SEPARATORS.split(other_phones):
-        number = part.strip(PHONE_SPACES)
-        if _dialable(number):
-            return number
-    return None
+    return next((number for number in _stored_parts(other_phones) if _dialable(number)), None)
 
 
 def first_typed(other_phones: str | None) -> str | None:
     """The first of `other_phones` as typed, whatever it is (a foreign number: +852 9123 4567)."""
-    if not other_phones:
-        return None
-    return next((number for part in _STORED_SEPARATORS.split(other_phones)
-                 if (number := part.strip(PHONE_SPACES))), None)
+    return next((number for number in _stored_parts(other_phones) if number), None)
 
 
 def number_to_dial(mobile: str | None, other_phones: str | None) -> str | None:

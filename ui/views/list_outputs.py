@@ -244,19 +244,24 @@ class ListOutputs(QWidget):
         self.not_previewed.setText(self.tr(
             "Press “Preview call sheet” to see the call sheet here: %n call(s).",
             "", calls))
-        self.sheet.setCurrentWidget(self.no_call_sheet if document is not None and not calls
-                                    else self.not_previewed if calls else self.view)
+        if calls:
+            self.sheet.setCurrentWidget(self.not_previewed)
+        else:  # no run, or nobody in it to call
+            self.sheet.setCurrentWidget(self.view if document is None else self.no_call_sheet)
         self._preview_due = 0 < calls <= AUTO_PREVIEW_CALLS
-        if self._preview_due and self.isVisible():
-            self._preview_due = False
-            self.preview()
+        if self.isVisible():
+            self._preview_if_due()
         # A run of texts only: its messages as sent are what there is to look at.
         texts = [p for p in (self.sms_preview, self.wechat_preview) if p.members]
         self.previews.setCurrentWidget(texts[0] if texts and not calls else self.sheet)
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
-        if self._preview_due:  # a short call sheet: shown without a press of the button
+        self._preview_if_due()
+
+    def _preview_if_due(self) -> None:
+        """A short call sheet: shown without a press of the button, once."""
+        if self._preview_due:
             self._preview_due = False
             self.preview()
 
