@@ -139,10 +139,9 @@ def fact_value_text(fact: Fact, value: object, lang: str = "zh") -> str:
     return f"{value:,}" if isinstance(value, int) else str(value)
 
 
-def fact_text(fact: Fact, value: object, lang: str = "zh", *, limit: bool = False) -> str:
-    """A fact's value with its unit: 7.2年, 86,000 km, 上升, 逾期12天; `limit`: a condition's
-    threshold, where a negative number of days stays a number (≤ -30天)."""
-    if fact.due and not limit and isinstance(value, int) and value < 0:
+def fact_text(fact: Fact, value: object, lang: str = "zh") -> str:
+    """A fact's value with its unit: 7.2年, 86,000 km, 上升, 逾期12天."""
+    if fact.due and isinstance(value, int) and value < 0:
         return f"逾期{-value:,}天" if lang == "zh" else f"{-value:,} days overdue"
     shown = fact_value_text(fact, value, lang)
     unit = fact.unit(lang)

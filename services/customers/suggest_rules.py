@@ -33,6 +33,9 @@ OPS = {
     BOOL: ("=",),
 }
 OP_SIGNS = {"<": "<", "<=": "≤", ">": ">", ">=": "≥", "=": "=", "!=": "≠"}
+# A due date's days below 0 read as days overdue, the comparison turned round: days ≤ -180
+# is 逾期 ≥ 180天.
+OVERDUE_SIGNS = {"<": ">", "<=": "≥", ">": "<", ">=": "≤", "=": "=", "!=": "≠"}
 
 
 @dataclass(frozen=True)
@@ -190,7 +193,11 @@ def condition_test(c: Condition, lang: str = "zh") -> str:
     if c.op == "in":
         values = [fact_value_text(fact, v, lang) for v in (c.value or ())]  # type: ignore[attr-defined]
         return ("∈ " + "、".join(values)) if lang == "zh" else ("one of " + ", ".join(values))
-    return f"{OP_SIGNS[c.op]} {fact_text(fact, c.value, lang, limit=True)}"
+    if fact.due and isinstance(c.value, (int, float)) and c.value < 0:
+        days = fact_value_text(fact, -c.value, lang)
+        sign = OVERDUE_SIGNS[c.op]
+        return f"逾期 {sign} {days}天" if lang == "zh" else f"{sign} {days} days overdue"
+    return f"{OP_SIGNS[c.op]} {fact_text(fact, c.value, lang)}"
 
 
 def met_text(c: Condition, value: object, lang: str = "zh") -> str:

@@ -25,7 +25,14 @@ from models import (
 )
 from services.customers import profile, suggest, suggest_decisions, suggest_facts
 from services.customers.brief import load_brief
-from services.customers.suggest_rules import DEFAULT_RULES, Condition, Rule, describe_when
+from services.customers.suggest_rules import (
+    DEFAULT_RULES,
+    Condition,
+    Rule,
+    describe_condition,
+    describe_when,
+    met_text,
+)
 from services.staff.permissions import NotAllowed
 from services.store.errors import RevisitError, StaleEdit
 from tests.conftest import SUPERVISOR_PASSWORD
@@ -186,6 +193,23 @@ def test_rules_read_in_words():
     assert describe_when(upgrade) == "购车年限 ≥ 7年 且 最近满意度 ≥ 9分 且 经济状况走向 = 上升"
     assert describe_when(upgrade, "en") == ("Years owned ≥ 7 years and Latest satisfaction ≥ 9 "
                                             "of 10 and Economy = up")
+
+
+@pytest.mark.parametrize("op, days, zh, en", [
+    ("<=", -180, "逾期 ≥ 180天", "≥ 180 days overdue"),
+    ("<", -30, "逾期 > 30天", "> 30 days overdue"),
+    (">", -180, "逾期 < 180天", "< 180 days overdue"),
+    (">=", -7, "逾期 ≤ 7天", "≤ 7 days overdue"),
+    ("<=", 14, "≤ 14天", "≤ 14 days"),
+    ("<=", 0, "≤ 0天", "≤ 0 days"),
+])
+def test_a_due_date_below_zero_reads_as_days_overdue(op, days, zh, en):
+    """The win-back's reason read 距保养到期 逾期2,740天 (≤ -180天): the customer's value in
+    days overdue, the threshold as a negative number of days."""
+    c = Condition("maintenance_due_days", op, days)
+    assert describe_condition(c) == f"距保养到期 {zh}"
+    assert describe_condition(c, "en") == f"Days to maintenance due {en}"
+    assert met_text(c, -2740) == f"距保养到期 逾期2,740天 ({zh})"
 
 
 def test_saved_rules_are_used_by_the_brief_and_a_stale_save_is_refused(database, supervisor):
