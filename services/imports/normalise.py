@@ -488,12 +488,15 @@ _POINTS = re.compile(r"分")
 # The answers of a graded satisfaction question as DMS 回访记录 record them, on the 0–10 scale
 # of scores (the usual five-point scale doubled: 非常满意 10 · 满意 8 · 一般 6 · 不满意 4 ·
 # 非常不满意 2), so they fall in the bands a score does (high 9–10, middle 7–8, low 0–6).
-SCORE_WORDS = {"非常满意": 10, "很满意": 10, "满意": 8, "比较满意": 8, "基本满意": 7, "一般": 6,
-               "不满意": 4, "不太满意": 4, "很不满意": 2, "非常不满意": 2}
+SCORE_WORDS = {"非常满意": 10, "很满意": 10, "十分满意": 10, "特别满意": 10, "满意": 8,
+               "比较满意": 8, "较满意": 8, "基本满意": 7, "一般": 6, "不满意": 4, "不太满意": 4,
+               "较不满意": 4, "比较不满意": 4, "很不满意": 2, "非常不满意": 2, "极不满意": 2,
+               "满分": 10}
 # What a survey export writes in the score of a call that got no answers.
 SURVEY_NOT_DONE = frozenset({"未接通", "无人接听", "未接", "关机", "停机", "空号", "占线",
                              "拒访", "拒绝回访", "不接受回访", "拒接", "未回访", "无法接通",
-                             "号码错误", "错号"})
+                             "号码错误", "错号", "拒绝评价", "客户拒绝评价", "不愿评价",
+                             "未评价", "不予评价"})
 
 
 # The scale a score column's header names: 百分制, 满分100, 得分(100分); 5分制, 1-5分, 满分5,

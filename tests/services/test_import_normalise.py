@@ -579,7 +579,7 @@ def test_a_score_beyond_its_scale_is_refused(raw, scale, code):
     assert codes(n.normalise_score(raw, scale)) == [(code, "error")]
 
 
-@pytest.mark.parametrize("raw", ["未接通", "拒访", " 空号 ", "关机"])
+@pytest.mark.parametrize("raw", ["未接通", "拒访", " 空号 ", "关机", "客户拒绝评价", "未评价"])
 def test_a_survey_call_that_got_no_answers_is_said_to_have_no_score(raw):
     refused = n.normalise_score(raw)
     assert codes(refused) == [("survey_not_done", "error")]
@@ -591,6 +591,9 @@ def test_a_survey_call_that_got_no_answers_is_said_to_have_no_score(raw):
     ("非常满意", 10, "high"), ("很满意", 10, "high"), (" 满意 ", 8, "middle"),
     ("比较满意", 8, "middle"), ("基本满意", 7, "middle"), ("一般", 6, "low"),
     ("不满意", 4, "low"), ("不太满意", 4, "low"), ("非常不满意", 2, "low"),
+    # The five grades as other call centres word them.
+    ("十分满意", 10, "high"), ("较满意", 8, "middle"), ("较不满意", 4, "low"),
+    ("比较不满意", 4, "low"), ("极不满意", 2, "low"), ("满分", 10, "high"),
 ])
 def test_graded_answers_are_scores_in_the_band_they_mean(raw, score, band):
     # A DMS 回访记录 records the answer, not a number: on the 0–10 scale, each lands in the
