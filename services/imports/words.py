@@ -29,7 +29,8 @@ VISIT_TYPE_WORDS: tuple[tuple[str, str], ...] = (
     ("换油", "maintenance"), ("maintenance", "maintenance"),
     ("维修", "repair"), ("修理", "repair"), ("机修", "repair"), ("故障", "repair"),
     ("快修", "repair"), ("机电", "repair"), ("小修", "repair"), ("大修", "repair"),
-    ("repair", "repair"),
+    ("返修", "repair"), ("返工", "repair"), ("救援", "repair"), ("轮胎", "repair"),
+    ("定位", "repair"), ("repair", "repair"),
 )
 # What a dealer sells besides cars and service, as its exports name it: a renewed policy (商业险,
 # 交强险, 续保), accessories and care products (精品, 装潢, 贴膜, 脚垫…), an extended warranty.
@@ -85,12 +86,36 @@ PURPOSE_WORDS: tuple[tuple[str, str], ...] = (
     ("营销", "marketing"), ("活动", "marketing"), ("邀约", "marketing"), ("促销", "marketing"),
     ("优惠", "marketing"),
 )
+# Checked in order (the first contained wins), as call centres' exports word them. What did
+# not happen comes before the word it holds: 无法接通 ("cannot be connected", the carrier's
+# message for a phone off or out of reach) holds 接通, 接通未预约 holds 预约, 未成功 holds 成功,
+# 无人接听 holds 接听, 未到达 holds 到达. Busy lines (占线, 通话中, 用户忙) are unanswered; a
+# customer who answered but asked for another time (在忙, 开会, 稍后再联) was reached.
 OUTCOME_WORDS: tuple[tuple[str, str], ...] = (
+    ("无法接通", "phone_off"), ("不在服务区", "phone_off"), ("暂停服务", "phone_off"),
+    ("欠费", "phone_off"), ("停机", "phone_off"), ("关机", "phone_off"),
     ("空号", "wrong_number"), ("错号", "wrong_number"), ("号码错误", "wrong_number"),
-    ("停机", "phone_off"), ("关机", "phone_off"), ("无人接", "no_answer"), ("未接", "no_answer"),
-    ("无应答", "no_answer"), ("占线", "no_answer"), ("拒", "refused"), ("挂断", "refused"),
-    ("预约", "appointment"), ("成交", "bought"), ("已购", "bought"), ("发送失败", "failed"),
-    ("已发送", "sent"), ("接通", "reached"), ("已联系", "reached"), ("成功", "reached"),
+    ("号码有误", "wrong_number"), ("打错", "wrong_number"), ("非本人", "wrong_number"),
+    ("不是本人", "wrong_number"), ("换号", "wrong_number"),
+    ("发送失败", "failed"), ("发送不成功", "failed"), ("发送未成功", "failed"),
+    ("未发送", "failed"), ("未送达", "failed"), ("未到达", "failed"),
+    ("无人接", "no_answer"), ("未接", "no_answer"), ("无应答", "no_answer"),
+    ("无人应答", "no_answer"), ("占线", "no_answer"), ("忙音", "no_answer"),
+    ("通话中", "no_answer"), ("正在通话", "no_answer"), ("用户忙", "no_answer"),
+    ("呼损", "no_answer"), ("呼叫转移", "no_answer"), ("呼叫失败", "no_answer"),
+    ("外呼失败", "no_answer"), ("未成功", "no_answer"), ("不成功", "no_answer"),
+    ("拒", "refused"), ("挂断", "refused"), ("不再来电", "refused"), ("勿扰", "refused"),
+    ("打扰", "refused"), ("黑名单", "refused"), ("退订", "refused"), ("不感兴趣", "refused"),
+    ("不需要", "refused"),
+    ("未预约", "reached"), ("不预约", "reached"), ("没预约", "reached"),
+    ("预约", "appointment"), ("成交", "bought"), ("已购", "bought"),
+    ("发送成功", "sent"), ("已发送", "sent"), ("送达", "sent"), ("到达", "sent"),
+    ("接通", "reached"), ("接听", "reached"), ("已联系", "reached"), ("已回访", "reached"),
+    ("成功", "reached"),
+    ("在忙", "reached"), ("开会", "reached"), ("开车", "reached"), ("不方便", "reached"),
+    ("没时间", "reached"), ("稍后", "reached"), ("再联", "reached"), ("改天", "reached"),
+    ("意向", "reached"), ("投诉", "reached"), ("卖车", "reached"), ("已卖", "reached"),
+    ("过户", "reached"), ("报废", "reached"),
 )
 
 

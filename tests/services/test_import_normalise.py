@@ -648,6 +648,9 @@ def test_wechat_ids():
         (w.normalise_visit_type, "钣喷", "accident"), (w.normalise_visit_type, "保修", "warranty"),
         (w.normalise_visit_type, "索赔", "warranty"),
         (w.normalise_visit_type, "年检", "inspection"),
+        (w.normalise_visit_type, "返修", "repair"), (w.normalise_visit_type, "外出救援", "repair"),
+        (w.normalise_visit_type, "更换轮胎", "repair"),
+        (w.normalise_visit_type, "四轮定位", "repair"),
         (w.normalise_yes_no, "是", True), (w.normalise_yes_no, "否", False),
         (w.normalise_yes_no, "已解决", True), (w.normalise_yes_no, "未解决", False),
         (w.normalise_yes_no, "Y", True), (w.normalise_yes_no, "n", False),
@@ -664,6 +667,27 @@ def test_wechat_ids():
 )
 def test_code_words(function, raw, code):
     assert function(raw) == n.Clean(code)
+
+
+@pytest.mark.parametrize(("raw", "code"), [
+    # What did not happen, holding the word of what would have: 无法接通 was taken as reached,
+    # 接通未预约 as an appointment, 未成功 as reached.
+    ("无法接通", "phone_off"), ("您拨打的电话暂时无法接通", "phone_off"),
+    ("接通未预约", "reached"), ("接通已预约", "appointment"), ("未成功", "no_answer"),
+    ("未接通", "no_answer"), ("未接听", "no_answer"), ("短信发送成功", "sent"),
+    ("发送不成功", "failed"), ("未到达", "failed"), ("到达", "sent"),
+    # Each refused as unknown before.
+    ("不在服务区", "phone_off"), ("暂停服务", "phone_off"), ("无人应答", "no_answer"),
+    ("通话中", "no_answer"), ("正在通话", "no_answer"), ("用户忙", "no_answer"),
+    ("呼叫转移", "no_answer"), ("非本人", "wrong_number"), ("打错了", "wrong_number"),
+    ("要求不再来电", "refused"), ("免打扰", "refused"), ("不感兴趣", "refused"),
+    ("已接听", "reached"), ("客户在忙，稍后再联", "reached"), ("开车中", "reached"),
+    ("有意向", "reached"), ("车已卖", "reached"), ("已回访", "reached"),
+    # As before.
+    ("接通后挂断", "refused"), ("拒绝预约", "refused"), ("占线", "no_answer"),
+])
+def test_call_centre_outcomes_read_as_what_happened(raw, code):
+    assert w.normalise_outcome(raw) == n.Clean(code)
 
 
 @pytest.mark.parametrize(
