@@ -68,7 +68,9 @@ CHANNEL_WORDS: tuple[tuple[str, str], ...] = (
 # 流失召回 wins back a lost customer (marketing); 召回 alone is a maker's recall.
 PURPOSE_WORDS: tuple[tuple[str, str], ...] = (
     ("致谢", "ref_thanks"), ("感谢推荐", "ref_thanks"), ("老带新", "ref_ask"),
-    ("转介绍", "ref_ask"), ("推荐", "ref_ask"),
+    ("转介绍", "ref_ask"),
+    # 延保推荐 offers a product; 推荐 alone asks for a referral.
+    ("延保", "sales"), ("精品", "sales"), ("推荐", "ref_ask"),
     ("流失", "marketing"), ("休眠", "marketing"), ("沉睡", "marketing"), ("唤醒", "marketing"),
     ("激活", "marketing"), ("挽回", "marketing"), ("招揽", "marketing"),
     ("召回", "recall"),
@@ -82,7 +84,6 @@ PURPOSE_WORDS: tuple[tuple[str, str], ...] = (
     ("首保", "reminder"), ("保养", "reminder"), ("定保", "reminder"),
     ("置换", "sales"), ("增购", "sales"), ("换购", "sales"), ("换车", "sales"),
     ("二手车", "sales"), ("销售", "sales"), ("购车", "sales"), ("试驾", "sales"),
-    ("延保", "sales"), ("精品", "sales"),
     ("营销", "marketing"), ("活动", "marketing"), ("邀约", "marketing"), ("促销", "marketing"),
     ("优惠", "marketing"),
 )

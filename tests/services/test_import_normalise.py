@@ -660,6 +660,8 @@ def test_wechat_ids():
         (w.normalise_channel, "短信", "sms"), (w.normalise_channel, "上门拜访", "visit"),
         (w.normalise_purpose, "满意度回访", "callback"),
         (w.normalise_purpose, "保养提醒", "reminder"), (w.normalise_purpose, "关怀", "care"),
+        (w.normalise_purpose, "延保推荐", "sales"), (w.normalise_purpose, "精品推荐", "sales"),
+        (w.normalise_purpose, "老客户推荐", "ref_ask"),
         (w.normalise_outcome, "接通", "reached"), (w.normalise_outcome, "空号", "wrong_number"),
         (w.normalise_outcome, "无人接听", "no_answer"), (w.normalise_outcome, "已预约",
                                                         "appointment"),
