@@ -46,17 +46,21 @@ PURCHASE_KIND_WORDS: tuple[tuple[str, str], ...] = (
     ("行车记录仪", "accessory"), ("accessor", "accessory"),
 )
 # Complaint states as DMS 投诉登记 exports write them, besides yes and no: closed (结案, 办结,
-# 完结, 关闭, withdrawn by the customer) or still open (pending, being handled, followed up,
-# waiting for the customer's confirmation call).
+# 完结, 关闭, withdrawn by the customer, compensated, settled) or still open (pending, being
+# handled or negotiated, escalated, followed up, waiting for a reply or the customer's
+# confirmation call, the customer not satisfied with the answer).
 YES_WORDS = frozenset({"是", "已", "有", "对", "y", "yes", "true", "t", "1", "√", "✓", "✔",
                        "已解决", "解决", "已处理", "处理完毕", "处理完成", "已完成", "完成",
                        "已关闭", "关闭", "结案", "已结案", "办结", "已办结", "完结", "已完结",
-                       "已撤诉", "撤诉", "已撤销", "resolved", "closed", "done"})
+                       "已撤诉", "撤诉", "已撤销", "撤销", "客户撤诉", "已撤回", "已处理完毕",
+                       "正常关闭", "超时关闭", "自动关闭", "已赔付", "赔付完成", "已赔偿",
+                       "赔偿完成", "已和解", "和解", "resolved", "closed", "done"})
 NO_WORDS = frozenset({"否", "未", "不", "n", "no", "false", "f", "0", "×", "✗", "✘",
                       "未解决", "未处理", "处理中", "跟进中", "待处理", "未完成", "进行中",
                       "未关闭", "未结案", "待结案", "结案中", "未办结", "待办结", "未完结",
                       "待解决", "解决中", "待跟进", "待回访", "回访中", "已受理", "受理中",
-                      "待受理", "已升级", "挂起", "open", "pending", "unresolved",
+                      "待受理", "已升级", "升级处理", "挂起", "待回复", "未回复", "待确认",
+                      "待反馈", "协商中", "暂缓", "客户不满意", "open", "pending", "unresolved",
                       "inprogress"})
 CHANNEL_WORDS: tuple[tuple[str, str], ...] = (
     ("微信", "wechat"), ("短信", "sms"), ("邮寄", "mail"), ("信函", "mail"), ("寄信", "mail"),

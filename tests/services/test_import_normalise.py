@@ -656,6 +656,13 @@ def test_wechat_ids():
         (w.normalise_yes_no, "Y", True), (w.normalise_yes_no, "n", False),
         (w.normalise_yes_no, 1, True), (w.normalise_yes_no, "0", False),
         (w.normalise_yes_no, True, True), (w.normalise_yes_no, "处理中", False),
+        # Complaint states as other DMS write them: closed, withdrawn, compensated, settled …
+        (w.normalise_yes_no, "正常关闭", True), (w.normalise_yes_no, "客户撤诉", True),
+        (w.normalise_yes_no, "已赔付", True), (w.normalise_yes_no, "已和解", True),
+        (w.normalise_yes_no, "已处理完毕", True),
+        # … or still open: waiting for a reply or the customer's word, being negotiated.
+        (w.normalise_yes_no, "待回复", False), (w.normalise_yes_no, "协商中", False),
+        (w.normalise_yes_no, "升级处理", False), (w.normalise_yes_no, "客户不满意", False),
         (w.normalise_channel, "电话", "phone"), (w.normalise_channel, "微信", "wechat"),
         (w.normalise_channel, "短信", "sms"), (w.normalise_channel, "上门拜访", "visit"),
         (w.normalise_purpose, "满意度回访", "callback"),
