@@ -39,9 +39,11 @@ _TIME = re.compile(
     r"(?:\s*[:：]?\s*(\d{1,2})(?:\.\d+)?\s*秒?)?\s*(am|pm)?\s*(z|[+-]\d{2}:?\d{2})?"
 )
 _AFTERNOON = ("下午", "晚上", "pm")
-# The day of the week some systems print beside a date (2019/03/15 星期五, 2019-03-15(周五)):
-# the date says it already.
-_WEEKDAY = re.compile(r"[(（]?(?:星期|周|礼拜)[一二三四五六日天][)）]?")
+_MORNING = ("上午", "早上", "am")
+# The day of the week some systems print beside a date (2019/03/15 星期五, 2019-03-15(周五),
+# 2019-03-15(五) as Excel's Chinese format aaa writes it): the date says it already.
+_WEEKDAY = re.compile(r"[(（]?(?:星期|周|礼拜)[一二三四五六日天][)）]?"
+                      r"|[(（][一二三四五六日天][)）]")
 _DIGITS = re.compile(r"(\d+)(?:\.(\d+))?")
 
 
@@ -84,6 +86,8 @@ def _clock(rest: str) -> tuple[tuple[int, int, int], dt.tzinfo | None]:
     hour = int(hours)
     if (before in _AFTERNOON or after == "pm") and hour < 12:
         hour += 12
+    elif (before in _MORNING or after == "am") and hour == 12:  # 上午12:20, 12:20 AM
+        hour = 0
     clock = (hour, int(minutes or 0), int(seconds or 0))
     if clock[0] > 23 or clock[1] > 59 or clock[2] > 59:
         raise _Refused("date_impossible")

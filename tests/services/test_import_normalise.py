@@ -293,7 +293,8 @@ def test_mobiles_stored_as_numbers(mobile):
      "2019-03-05 14:30", "2019/3/5 14:30:00", "2019-03-05T14:30:00", "2019-03-05 00:00:00.000",
      "2019年3月5日 下午2:30", "43529", "43529.6", 43529, 43529.25, 20190305,
      dt.date(2019, 3, 5), dt.datetime(2019, 3, 5, 9, 0), "２０１９－０３－０５",
-     "2019-3-5", "2019/03/05 星期二", "2019-03-05(周二)", "2019年3月5日（礼拜二）"],
+     "2019-3-5", "2019/03/05 星期二", "2019-03-05(周二)", "2019年3月5日（礼拜二）",
+     "2019-03-05(二)"],
 )
 def test_dates_in_every_form_people_type(raw):
     result = normalise_date(raw)
@@ -390,6 +391,11 @@ def test_datetimes_keep_their_time():
     assert normalise_datetime("2019-03-05").value == dt.datetime(2019, 3, 5)
     assert normalise_datetime("2019-03-05 周二 下午2:30").value == dt.datetime(2019, 3, 5, 14,
                                                                              30)
+    # Twelve in the morning is just after midnight; twelve in the afternoon is noon.
+    assert normalise_datetime("2019/3/5 上午 12:20:00").value == dt.datetime(2019, 3, 5, 0, 20)
+    assert normalise_datetime("2019/3/5 12:20 AM").value == dt.datetime(2019, 3, 5, 0, 20)
+    assert normalise_datetime("2019/3/5 下午 12:20:00").value == dt.datetime(2019, 3, 5, 12, 20)
+    assert normalise_datetime("2019-03-05(二) 14:30").value == dt.datetime(2019, 3, 5, 14, 30)
 
 
 @pytest.fixture
