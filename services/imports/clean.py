@@ -44,6 +44,8 @@ def _year_given(code: str, value: Any) -> str | None:
     return value.isoformat()
 
 
+# The cleaners of numbers whose column's header may name their unit (开票价格(万元)).
+IN_HEADER_UNIT = ("amount", "signed_amount", "price", "km")
 # Channels of one-way messages: one logged was sent, whatever came of it.
 MESSAGE_CHANNELS = ("sms", "mail", "wechat")
 
@@ -76,7 +78,9 @@ def clean_value(field: Field, raw: Cell, today: dt.date, *,
     are refused when more than a day after `today` (a day's grace for clocks and time zones);
     one typed without its year is taken as the field says (Field.yearless).
     A score is read on `scale` (5, 10 or 100), else on the one its column's `header` names
-    (百分制, 5分制). `order` reads 06/05/2023 day first ("dmy") or month first ("mdy").
+    (百分制, 5分制); money and km in the unit it names (万元, 万公里:
+    normalise.in_header_unit). `order` reads 06/05/2023 day first ("dmy") or month first
+    ("mdy").
     Text holding U+FFFD, what reading bytes of another encoding leaves (a GBK row in a UTF-8
     file), is refused: stored, it would be a name or plate nobody can read or find."""
     if isinstance(raw, str) and "\ufffd" in raw:
@@ -110,6 +114,8 @@ def clean_value(field: Field, raw: Cell, today: dt.date, *,
         return w.normalise_attribute(raw, field.key)
     if cleaner == "score":
         return n.normalise_score(raw, scale or n.score_scale(header))
+    if cleaner in IN_HEADER_UNIT:
+        raw, _ = n.in_header_unit(raw, n.header_factor(header))
     return _SIMPLE[cleaner](raw)
 
 

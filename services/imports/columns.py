@@ -10,9 +10,19 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from services.imports.clean import IN_HEADER_UNIT
 from services.imports.dates import day_month_order
 from services.imports.mapping import Mapping
-from services.imports.normalise import Cell, cell_text, is_blank, named_scale, score_kind
+from services.imports.normalise import (
+    WAN,
+    Cell,
+    cell_text,
+    header_factor,
+    in_header_unit,
+    is_blank,
+    named_scale,
+    score_kind,
+)
 from services.imports.source import open_source
 from services.imports.words import normalise_channel
 from services.store.errors import CancelToken
@@ -217,15 +227,26 @@ def _filled_channel(mapping: Mapping) -> int | None:
                  if kind.field(key).cleaner == "channel" and kind.field(key).blank_filled), None)
 
 
+def _wan_columns(mapping: Mapping) -> dict[int, str]:
+    """Column -> field key of the money and km columns whose header names 万 as their unit."""
+    kind = mapping.file_kind
+    return {column: key for key, column in mapping.columns
+            if kind.field(key).cleaner in IN_HEADER_UNIT and column < len(mapping.headers)
+            and header_factor(mapping.headers[column]) > 1}
+
+
 def read_columns(path: Path, sheet: str | None, header_row: int | None, mapping: Mapping,
                  cancel: CancelToken | None = None) -> Columns:
-    """The file's score columns (those whose header names no scale), date columns and the
-    channel column of a contacts file read through once, when it has any."""
+    """The file's score columns (those whose header names no scale), date columns, money and
+    km columns in 万 and the channel column of a contacts file read through once, when it has
+    any."""
     fields = _unnamed_scores(mapping)
     date_fields = _date_columns(mapping)
     channel_column = _filled_channel(mapping)
-    if not fields and not date_fields and channel_column is None:
+    wan = _wan_columns(mapping)
+    if not fields and not date_fields and channel_column is None and not wan:
         return Columns()
+    in_wan: Counter[int] = Counter()
     seen = {column: ColumnScale() for column in fields}
     dates = {column: DateOrder() for column in date_fields}
     channels = Channels()
@@ -243,8 +264,13 @@ def read_columns(path: Path, sheet: str | None, header_row: int | None, mapping:
                                if column < len(cells) and scale.add(cells[column]))] += 1
             if channel_column is not None and channel_column < len(cells):
                 channels.add(cells[channel_column])
+            for column in wan:
+                if column < len(cells) and in_header_unit(cells[column], WAN)[1]:
+                    in_wan[column] += 1
     finally:
         source.close()
     scored = decide(seen, rows, fields) if seen else Columns()
     orders, notes = decide_orders(dates, date_fields)
-    return Columns(scored.scales, scored.notes + notes, orders, channels.one)
+    said = tuple(ColumnNote("read_in_wan", wan[column], count)
+                 for column, count in in_wan.items())
+    return Columns(scored.scales, scored.notes + notes + said, orders, channels.one)

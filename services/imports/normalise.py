@@ -94,6 +94,9 @@ PROBLEMS: dict[str, tuple[str, str]] = {
                         "the header names no scale and no score of the column is above 5: "
                         "read as out of 5 and brought to 0 to 10 (if it is out of 10, add "
                         "\"out of 10\" to the header)"),
+    "read_in_wan": ("表头注明以“万”为单位，该列的数字按万计（18.5 即 185,000）",
+                    "the header names wan (ten thousand) as the unit: the column's numbers "
+                    "are read in ten thousands (18.5 is 185,000)"),
     "score_read_on_100": ("表头未注明分制，该列评分均在10以上，按百分制换算为10分制",
                           "the header names no scale and every score of the column is above "
                           "10: read as out of 100 and brought to 0 to 10"),
@@ -416,6 +419,35 @@ def _decimal(raw: Cell, units: re.Pattern[str]) -> Decimal | None:
     except InvalidOperation:
         return None
     return -value if negative else value
+
+
+# A money or km column whose header names 万 (ten thousand) as its unit: 开票价格(万元),
+# 车价/万, 行驶里程（万公里）. Its bare numbers are in 万: 18.5 is 185,000 yuan, 3.2 is 32,000
+# km. A number of 10,000 or more was typed in yuan or km whatever the header says (no car
+# costs 10,000万), and a cell naming its own unit (185,000元, 18.5万) is read by it.
+WAN = 10_000
+# A bare number: digits with a sign, thousands separators or a decimal mark, nothing else.
+_BARE = re.compile(r"[-+]?[\d,.]+")
+
+
+def header_factor(header: str | None) -> int:
+    """WAN for a header naming 万 as its unit, else 1."""
+    return WAN if header and "万" in nfkc(header) else 1
+
+
+def in_header_unit(raw: Cell, factor: int) -> tuple[Cell, bool]:
+    """`raw` in the unit its column's header names (header_factor): a bare number below
+    `factor` times it, and True when it was."""
+    if factor == 1 or isinstance(raw, bool):
+        return raw, False
+    if isinstance(raw, str) and not _BARE.fullmatch(re.sub(r"\s", "", nfkc(raw))):
+        return raw, False
+    if not isinstance(raw, int | float | Decimal | str):
+        return raw, False
+    value = _decimal(raw, _CURRENCY)
+    if value is None or abs(value) >= factor:
+        return raw, False
+    return value * factor, True
 
 
 def normalise_amount(raw: Cell) -> Clean[Decimal]:
