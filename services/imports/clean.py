@@ -78,9 +78,9 @@ def clean_value(field: Field, raw: Cell, today: dt.date, *,
     are refused when more than a day after `today` (a day's grace for clocks and time zones);
     one typed without its year is taken as the field says (Field.yearless).
     A score is read on `scale` (5, 10 or 100), else on the one its column's `header` names
-    (百分制, 5分制); money and km in the unit it names (万元, 万公里:
-    normalise.in_header_unit). `order` reads 06/05/2023 day first ("dmy") or month first
-    ("mdy").
+    (百分制, 5分制); money and km in 万 when `scale` is WAN (a column of car prices all
+    below 1,000) or the header names it (万元, 万公里: normalise.in_header_unit). `order`
+    reads 06/05/2023 day first ("dmy") or month first ("mdy").
     Text holding U+FFFD, what reading bytes of another encoding leaves (a GBK row in a UTF-8
     file), is refused: stored, it would be a name or plate nobody can read or find."""
     if isinstance(raw, str) and "\ufffd" in raw:
@@ -115,7 +115,7 @@ def clean_value(field: Field, raw: Cell, today: dt.date, *,
     if cleaner == "score":
         return n.normalise_score(raw, scale or n.score_scale(header))
     if cleaner in IN_HEADER_UNIT:
-        raw, _ = n.in_header_unit(raw, n.header_factor(header))
+        raw, _ = n.in_header_unit(raw, scale or n.header_factor(header))
     return _SIMPLE[cleaner](raw)
 
 
@@ -237,7 +237,8 @@ def clean_row(
     cannot do without it: a required field, or the link fields of a visit, survey, complaint
     or contact when none of them gives a value. Elsewhere it becomes a warning and the field
     is left empty: a birthday typed as 2019-02-30 does not lose the customer. `scales`: the
-    scale of a score column decided from its values (services/imports/columns.py), `orders`
+    scale of a score column decided from its values (services/imports/columns.py), or WAN for
+    a column of car prices in 万, `orders`
     the order of day and month of a date column decided alike; a required
     field no column is mapped to is taken from the field it stands in for (Field.fallback).
     A contact's empty channel or outcome is filled in and noted (_contact_blanks; `channel`:

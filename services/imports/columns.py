@@ -14,8 +14,10 @@ from services.imports.clean import IN_HEADER_UNIT
 from services.imports.dates import day_month_order
 from services.imports.mapping import Mapping
 from services.imports.normalise import (
+    PRICE_IN_WAN_BELOW,
     WAN,
     Cell,
+    bare_number,
     cell_text,
     header_factor,
     in_header_unit,
@@ -149,9 +151,10 @@ class ColumnNote:
 @dataclass(frozen=True)
 class Columns:
     """The scale each score column is read on (column index -> 5, 10 or 100, or 1 for
-    fractions of 1 that are percentages; a column left
-    out goes by its header), the order of day and month of each date column whose dates tell
-    it (column index -> "dmy" or "mdy"), and what the clerk is told about them."""
+    fractions of 1 that are percentages; a column left out goes by its header) and each car
+    price column whose numbers are all in 万 (WAN), the order of day and month of each date
+    column whose dates tell it (column index -> "dmy" or "mdy"), and what the clerk is told
+    about them."""
 
     scales: dict[int, int] = field(default_factory=dict)
     notes: tuple[ColumnNote, ...] = ()
@@ -227,12 +230,40 @@ def _filled_channel(mapping: Mapping) -> int | None:
                  if kind.field(key).cleaner == "channel" and kind.field(key).blank_filled), None)
 
 
-def _wan_columns(mapping: Mapping) -> dict[int, str]:
-    """Column -> field key of the money and km columns whose header names 万 as their unit."""
+def _wan_columns(mapping: Mapping) -> tuple[dict[int, str], dict[int, str]]:
+    """Column -> field key of the money and km columns whose header names 万 as their unit,
+    and of the car price columns whose header names none."""
     kind = mapping.file_kind
-    return {column: key for key, column in mapping.columns
-            if kind.field(key).cleaner in IN_HEADER_UNIT and column < len(mapping.headers)
-            and header_factor(mapping.headers[column]) > 1}
+    named: dict[int, str] = {}
+    prices: dict[int, str] = {}
+    for key, column in mapping.columns:
+        cleaner = kind.field(key).cleaner
+        if cleaner not in IN_HEADER_UNIT:
+            continue
+        header = mapping.headers[column] if column < len(mapping.headers) else None
+        if header_factor(header) > 1:
+            named[column] = key
+        elif cleaner == "price":
+            prices[column] = key
+    return named, prices
+
+
+@dataclass
+class PriceUnit:
+    """A car price column's bare numbers, below PRICE_IN_WAN_BELOW and not: all below, the
+    column is in 万."""
+
+    below: int = 0
+    above: int = 0
+
+    def add(self, raw: Cell) -> None:
+        value = bare_number(raw)
+        if value is None or value <= 0:
+            return
+        if value < PRICE_IN_WAN_BELOW:
+            self.below += 1
+        else:
+            self.above += 1
 
 
 def read_columns(path: Path, sheet: str | None, header_row: int | None, mapping: Mapping,
@@ -243,10 +274,11 @@ def read_columns(path: Path, sheet: str | None, header_row: int | None, mapping:
     fields = _unnamed_scores(mapping)
     date_fields = _date_columns(mapping)
     channel_column = _filled_channel(mapping)
-    wan = _wan_columns(mapping)
-    if not fields and not date_fields and channel_column is None and not wan:
+    wan, price_columns = _wan_columns(mapping)
+    if not (fields or date_fields or channel_column is not None or wan or price_columns):
         return Columns()
     in_wan: Counter[int] = Counter()
+    prices = {column: PriceUnit() for column in price_columns}
     seen = {column: ColumnScale() for column in fields}
     dates = {column: DateOrder() for column in date_fields}
     channels = Channels()
@@ -267,10 +299,17 @@ def read_columns(path: Path, sheet: str | None, header_row: int | None, mapping:
             for column in wan:
                 if column < len(cells) and in_header_unit(cells[column], WAN)[1]:
                     in_wan[column] += 1
+            for column, unit in prices.items():
+                if column < len(cells):
+                    unit.add(cells[column])
     finally:
         source.close()
     scored = decide(seen, rows, fields) if seen else Columns()
     orders, notes = decide_orders(dates, date_fields)
-    said = tuple(ColumnNote("read_in_wan", wan[column], count)
-                 for column, count in in_wan.items())
-    return Columns(scored.scales, scored.notes + notes + said, orders, channels.one)
+    said = [ColumnNote("read_in_wan", wan[column], count) for column, count in in_wan.items()]
+    scales = dict(scored.scales)
+    for column, unit in prices.items():
+        if unit.below and not unit.above:
+            scales[column] = WAN
+            said.append(ColumnNote("price_read_in_wan", price_columns[column], unit.below))
+    return Columns(scales, scored.notes + notes + tuple(said), orders, channels.one)

@@ -97,6 +97,9 @@ PROBLEMS: dict[str, tuple[str, str]] = {
     "read_in_wan": ("表头注明以“万”为单位，该列的数字按万计（18.5 即 185,000）",
                     "the header names wan (ten thousand) as the unit: the column's numbers "
                     "are read in ten thousands (18.5 is 185,000)"),
+    "price_read_in_wan": ("该列价格均不足1000，按万元计（18.5 即 185,000 元）",
+                          "every car price of the column is below 1,000: read in ten "
+                          "thousands of yuan (18.5 is 185,000)"),
     "score_read_on_100": ("表头未注明分制，该列评分均在10以上，按百分制换算为10分制",
                           "the header names no scale and every score of the column is above "
                           "10: read as out of 100 and brought to 0 to 10"),
@@ -426,6 +429,9 @@ def _decimal(raw: Cell, units: re.Pattern[str]) -> Decimal | None:
 # km. A number of 10,000 or more was typed in yuan or km whatever the header says (no car
 # costs 10,000万), and a cell naming its own unit (185,000元, 18.5万) is read by it.
 WAN = 10_000
+# No car is sold for less than this many yuan, and car prices typed in 万 run from about 3 to a
+# few hundred: a price column whose every bare number is below it is in 万 (18.5 is 185,000).
+PRICE_IN_WAN_BELOW = 1000
 # A bare number: digits with a sign, thousands separators or a decimal mark, nothing else.
 _BARE = re.compile(r"[-+]?[\d,.]+")
 
@@ -435,16 +441,22 @@ def header_factor(header: str | None) -> int:
     return WAN if header and "万" in nfkc(header) else 1
 
 
-def in_header_unit(raw: Cell, factor: int) -> tuple[Cell, bool]:
-    """`raw` in the unit its column's header names (header_factor): a bare number below
-    `factor` times it, and True when it was."""
-    if factor == 1 or isinstance(raw, bool):
-        return raw, False
+def bare_number(raw: Cell) -> Decimal | None:
+    """The number of a cell holding a number and nothing else (no unit, no 万 of its own)."""
+    if isinstance(raw, bool) or not isinstance(raw, int | float | Decimal | str):
+        return None
     if isinstance(raw, str) and not _BARE.fullmatch(re.sub(r"\s", "", nfkc(raw))):
+        return None
+    return _decimal(raw, _CURRENCY)
+
+
+def in_header_unit(raw: Cell, factor: int) -> tuple[Cell, bool]:
+    """`raw` in its column's unit (`factor`: header_factor, or WAN for a column of car prices
+    all below PRICE_IN_WAN_BELOW): a bare number below `factor` times it, and True when it
+    was."""
+    if factor == 1:
         return raw, False
-    if not isinstance(raw, int | float | Decimal | str):
-        return raw, False
-    value = _decimal(raw, _CURRENCY)
+    value = bare_number(raw)
     if value is None or abs(value) >= factor:
         return raw, False
     return value * factor, True

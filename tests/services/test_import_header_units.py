@@ -1,6 +1,7 @@
 """Money and km columns whose header names 万 as their unit (开票价格(万元), 行驶里程（万公里）),
 as many DMS exports write them: 18.5 there is 185,000 yuan and 3.2 is 32,000 km. They were read
-as 18.50 yuan and 3 km: the cheapest buyer in the base and a car that had never been driven."""
+as 18.50 yuan and 3 km: the cheapest buyer in the base and a car that had never been driven. A
+column of car prices that are all below 1,000 is in 万 too, whatever its header says."""
 
 from __future__ import annotations
 
@@ -55,3 +56,35 @@ def test_an_owners_file_priced_in_wan_stores_yuan_and_km(database, tmp_path):
     assert prices == {"浙A40001": Decimal("185000.00"), "浙A40002": Decimal("229800.00"),
                       "浙A40003": Decimal("185000.00"), "浙A40004": Decimal("168000.00")}
     assert km == {"浙A40001": 32000, "浙A40002": 15000, "浙A40003": 52000, "浙A40004": 60000}
+
+
+def _prices(database) -> dict[str, Decimal | None]:
+    with database.sessions() as s:
+        return dict(s.execute(select(Vehicle.plate, Vehicle.price_paid)).all())
+
+
+def test_a_price_column_of_numbers_all_below_1000_is_in_wan(database, tmp_path):
+    headers = ["车主", "手机", "品牌", "车型", "车牌", "开票价"]
+    rows = [["乙一", "13902848001", "大众", "帕萨特", "浙A50001", 18.5],
+            ["乙二", "13902848002", "丰田", "凯美瑞", "浙A50002", "22.98"],
+            ["乙三", "13902848003", "本田", "雅阁", "浙A50003", "16.8万"],
+            ["乙四", "13902848004", "日产", "天籁", "浙A50004", None]]
+    path = write_xlsx(tmp_path / "车价.xlsx", headers, rows)
+    done = apply(database.sessions, path, CUSTOMERS)
+    assert done.created == 4 and done.rejected == 0
+    assert [(w.code, w.rows, w.zh) for w in done.warnings] == [
+        ("price_read_in_wan", 2, "购车价格：该列价格均不足1000，按万元计（18.5 即 185,000 元）")]
+    assert _prices(database) == {"浙A50001": Decimal("185000.00"), "浙A50002": Decimal("229800.00"),
+                                 "浙A50003": Decimal("168000.00"), "浙A50004": None}
+
+
+def test_a_price_column_in_yuan_keeps_its_numbers(database, tmp_path):
+    """One price of 1,000 or more says the column is in yuan: a small one there is left as
+    typed (a mistake the clerk sees on the car), not multiplied."""
+    headers = ["车主", "手机", "品牌", "车型", "车牌", "开票价"]
+    rows = [["丙一", "13902848101", "大众", "帕萨特", "浙A60001", 185000],
+            ["丙二", "13902848102", "丰田", "凯美瑞", "浙A60002", 229.8]]
+    path = write_xlsx(tmp_path / "车价.xlsx", headers, rows)
+    done = apply(database.sessions, path, CUSTOMERS)
+    assert done.created == 2 and not done.warnings
+    assert _prices(database) == {"浙A60001": Decimal("185000.00"), "浙A60002": Decimal("229.80")}
