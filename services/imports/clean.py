@@ -68,6 +68,7 @@ _SIMPLE: dict[str, Callable[[Cell], Clean[Any]]] = {
     "postcode": n.normalise_postcode,
     "wechat": n.normalise_wechat,
     "consent": w.normalise_consent,
+    "loan_term": n.normalise_loan_term,
 }
 
 

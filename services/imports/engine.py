@@ -62,6 +62,7 @@ from services.imports.stored import Stored, records_of
 from services.imports.words import purchase_kind_in
 from services.imports.writes import Writer
 from services.labels import both
+from services.segments.derived import months_before
 from services.staff.audit import audit
 from services.store.errors import N_, CancelToken, RevisitError, Said
 from services.store.writable import check_writable
@@ -130,6 +131,7 @@ def _internal(kind: str, values: dict[str, Any], ctx: Context,
     v = dict(values)
     if kind == "customers":
         _birth_from_id(v, result)
+        _loan_end_from_term(v, result)
         # A contact who can be the customer (张先生 beside 张三, or the name taken from them)
         # is no one else to ask for.
         if v.get("contact_name") and same_person(v["contact_name"], v.get("name"),
@@ -187,6 +189,24 @@ def _birth_from_id(v: dict[str, Any], result: RowResult) -> None:
         result.issues.append(Issue("id_number_differs", "id_number", "warning"))
     v["birthday"] = v.get("birthday") or born
     v["gender"] = v.get("gender") or sex
+
+
+def _loan_end_from_term(v: dict[str, Any], result: RowResult) -> None:
+    """The loan's end its term gives from the purchase date, for a row that gives no end of its
+    own; a term says the car was bought on a loan when the row does not say how. The term goes
+    no further."""
+    months = v.pop("loan_term", None)
+    if months is None:
+        return
+    if v.get("payment_method") is None:
+        v["payment_method"] = "loan"
+    if v.get("loan_end") is not None:
+        return
+    bought = v.get("purchase_date")
+    if bought is None:
+        result.issues.append(Issue("loan_term_no_purchase_date", "loan_term", "warning"))
+        return
+    v["loan_end"] = months_before(bought, -months)
 
 
 @dataclass

@@ -9,7 +9,7 @@ CLEANERS = (
     "text", "name", "phones", "gender", "date", "datetime", "amount", "signed_amount", "price",
     "km", "vin", "plate", "payment", "visit_type", "score", "yes_no", "channel", "purpose",
     "outcome", "postcode", "attribute", "wechat", "consent", "items", "id_number",
-    "purchase_kind",
+    "purchase_kind", "loan_term",
 )
 
 
@@ -224,6 +224,11 @@ CUSTOMERS = FileKind("customers", "客户及车辆", "Customers and vehicles", (
     _date("loan_end", "贷款到期", "Loan end", (
         "贷款到期", "贷款到期日", "贷款到期日期", "贷款结束日期", "按揭到期", "还款到期日",
         "loan end", "loan end date", "loan expiry"), future=True),
+    # Read for the loan end it gives from the purchase date, where the file gives none; never
+    # stored (a DMS exports the loan's term, 36期 or 3年, more often than its end).
+    Field("loan_term", "贷款期限（推算贷款到期）", "Loan term (gives the loan end)", "loan_term", (
+        "贷款期限", "贷款期数", "按揭期数", "按揭期限", "贷款年限", "按揭年限", "分期期数",
+        "还款期数", "还款期限", "贷款期", "loan term", "loan months")),
     _date("insurance_expiry", "保险到期", "Insurance expiry", (
         "保险到期", "保险到期日", "保险到期日期", "商业险到期", "商业险到期日", "交强险到期",
         "交强险到期日", "续保日期", "保险止期", "insurance expiry", "insurance end",

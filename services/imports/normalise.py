@@ -42,6 +42,8 @@ PROBLEMS: dict[str, tuple[str, str]] = {
     "vin_letters_corrected": ("车架号中的 O、I、Q 已更正为 0、1、0",
                               "O, I, Q in the VIN corrected to 0, 1, 0"),
     "vin_check_digit": ("车架号校验位（第9位）不符", "VIN check digit (position 9) does not match"),
+    "loan_term_invalid": ("贷款期限无法识别（应为6至120期，或0.5至10年）",
+                          "unknown loan term (6 to 120 months, or half a year to 10 years)"),
     "id_number_invalid": ("身份证号校验位或出生日期不符，未据此填写生日和性别",
                           "the ID card number's check digit or birth date is wrong: birthday "
                           "and gender were not taken from it"),
@@ -243,6 +245,37 @@ _ID_15 = re.compile(r"\d{15}")
 # GB 11643-1999: the 18th character checks the first 17, weighted 2^(17-i) mod 11.
 _ID_WEIGHTS = tuple(pow(2, 17 - i, 11) for i in range(17))
 _ID_CHECK = "10X98765432"
+
+
+# A loan's term: 36期, 36个月, 3年, 三年, 36 or 3 (a bare number up to MAX_LOAN_YEARS counts
+# years, one from 12 months); car loans run from six months to ten years.
+MAX_LOAN_YEARS = 10
+MAX_LOAN_MONTHS = 120
+_TERM = re.compile(r"(\d+(?:\.\d+)?|[一二三四五六七八九十]+)\s*(期|个月|月|年)?")
+_CHINESE_NUMBERS = {c: i for i, c in enumerate("一二三四五六七八九十", start=1)}
+
+
+def normalise_loan_term(raw: Cell) -> Clean[int]:
+    """A loan's term in months: "36期", "36个月", 36 -> 36; "3年", "三年", 3 -> 36."""
+    if is_blank(raw):
+        return EMPTY
+    text = re.sub(r"\s", "", nfkc(cell_text(raw)))
+    match = _TERM.fullmatch(text)
+    if not match:
+        return refused("loan_term_invalid")
+    number, unit = match.groups()
+    if number[0].isdigit():
+        value = Decimal(number)
+    elif number == "十" or len(number) == 1:
+        value = Decimal(_CHINESE_NUMBERS[number])
+    else:  # 十二, 二十四, 三十六
+        tens, _, ones = number.partition("十")
+        value = Decimal(_CHINESE_NUMBERS.get(tens, 1) * 10 + _CHINESE_NUMBERS.get(ones, 0))
+    years = unit == "年" or (unit is None and value <= MAX_LOAN_YEARS)
+    months = value * 12 if years else value
+    if months != months.to_integral_value() or not 6 <= months <= MAX_LOAN_MONTHS:
+        return refused("loan_term_invalid")
+    return Clean(int(months))
 
 
 def normalise_id_number(raw: Cell, today: dt.date) -> Clean[tuple[dt.date, str]]:

@@ -59,6 +59,9 @@ ROW_PROBLEMS: dict[str, tuple[str, str]] = {
                                   "imported without it, please check"),
     "service_before_purchase": ("最近保养日期早于购车日期，未记为保养", "the last maintenance "
                                 "is dated before the car was bought: not recorded"),
+    "loan_term_no_purchase_date": ("有贷款期限但没有购车日期，无法推算贷款到期",
+                                   "a loan term but no purchase date: the loan end cannot be "
+                                   "worked out"),
     "id_number_differs": ("生日或性别与身份证号不符，保留了文件中填写的值",
                           "the birthday or gender differs from the ID card number's: the "
                           "file's own value is kept"),

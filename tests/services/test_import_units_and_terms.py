@@ -1,7 +1,8 @@
 """Money and km columns whose header names 万 as their unit (开票价格(万元), 行驶里程（万公里）),
 as many DMS exports write them: 18.5 there is 185,000 yuan and 3.2 is 32,000 km. They were read
 as 18.50 yuan and 3 km: the cheapest buyer in the base and a car that had never been driven. A
-column of car prices that are all below 1,000 is in 万 too, whatever its header says."""
+column of car prices that are all below 1,000 is in 万 too, whatever its header says. A loan's
+term (按揭期数 36) gives its end from the purchase date."""
 
 from __future__ import annotations
 
@@ -88,3 +89,44 @@ def test_a_price_column_in_yuan_keeps_its_numbers(database, tmp_path):
     done = apply(database.sessions, path, CUSTOMERS)
     assert done.created == 2 and not done.warnings
     assert _prices(database) == {"浙A60001": Decimal("185000.00"), "浙A60002": Decimal("229.80")}
+
+
+@pytest.mark.parametrize(("raw", "months"), [
+    ("36期", 36), ("36个月", 36), ("3年", 36), ("三年", 36), (36, 36), (3, 36), ("24", 24),
+    ("三十六期", 36), ("二十四个月", 24), ("0.5年", 6), (36.0, 36),
+])
+def test_a_loan_term_in_months_or_years(raw, months):
+    assert n.normalise_loan_term(raw) == n.Clean(months)
+
+
+@pytest.mark.parametrize("raw", ["150期", "3期", "1年半", "很久", "0"])
+def test_a_loan_term_that_is_none_is_refused(raw):
+    assert [p.code for p in n.normalise_loan_term(raw).problems] == ["loan_term_invalid"]
+
+
+def test_a_loan_term_gives_the_loan_end_from_the_purchase_date(database, tmp_path):
+    """A DMS exports a loan's term (按揭期数 36) far more often than its end: the loan end is
+    what the due-soon segment and the care call about a loan ending read."""
+    headers = ["车主", "手机", "品牌", "车型", "车牌", "开票日期", "付款方式", "按揭期数",
+               "贷款到期日"]
+    rows = [["丁一", "13902848201", "大众", "帕萨特", "浙A70001", "2023-08-31", "贷款", "36期",
+             None],
+            # No payment method: a term says it was a loan.
+            ["丁二", "13902848202", "丰田", "凯美瑞", "浙A70002", "2024-01-15", None, "2年", None],
+            # The file's own loan end is kept.
+            ["丁三", "13902848203", "本田", "雅阁", "浙A70003", "2022-05-01", "按揭", "36",
+             "2025-06-30"],
+            # No purchase date: nothing to count from, and said.
+            ["丁四", "13902848204", "日产", "天籁", "浙A70004", None, "贷款", "24期", None],
+            ["丁五", "13902848205", "日产", "轩逸", "浙A70005", "2020-01-01", "全款", None, None]]
+    path = write_xlsx(tmp_path / "按揭.xlsx", headers, rows)
+    done = apply(database.sessions, path, CUSTOMERS)
+    assert done.created == 5 and done.rejected == 0
+    assert [(w.code, w.rows) for w in done.warnings] == [("loan_term_no_purchase_date", 1)]
+    with database.sessions() as s:
+        cars = {p: (m, e) for p, m, e in s.execute(
+            select(Vehicle.plate, Vehicle.payment_method, Vehicle.loan_end))}
+    assert cars == {"浙A70001": ("loan", dt.date(2026, 8, 31)),
+                    "浙A70002": ("loan", dt.date(2026, 1, 15)),
+                    "浙A70003": ("loan", dt.date(2025, 6, 30)),
+                    "浙A70004": ("loan", None), "浙A70005": ("cash", None)}
