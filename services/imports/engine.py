@@ -142,6 +142,9 @@ def _internal(kind: str, values: dict[str, Any], ctx: Context,
         others = v.pop("other_phones", None)
         v["phones_other"] = [p for p in (others or "").split(", ") if p]
     elif kind == "visits":
+        labor, parts = v.pop("labor_amount", None), v.pop("parts_amount", None)
+        if v.get("amount") is None and (labor is not None or parts is not None):
+            v["amount"] = (labor or 0) + (parts or 0)
         if v.get("amount") is not None and v["amount"] < 0:
             # A settlement reversed (冲红) is no visit: made one, it dated a visit of ¥0 and a
             # km reading to the reversal's day, and moved the car's maintenance due date on.

@@ -273,9 +273,22 @@ VISITS = FileKind("visits", "维修工单 / 进厂记录", "Service visits", (
     *_LINKS,
     replace(KM, synonyms=("进厂里程", *KM.synonyms)),
     # Read with its minus: a negative amount is a settlement reversed (冲红), refused as a visit.
+    # 优惠金额 (the discount), 工时金额 and 材料金额 (a part of the bill) hold 金额 and are not
+    # the bill.
     Field("amount", "金额", "Amount", "signed_amount", (
         "金额", "维修金额", "结算金额", "工单金额", "总金额", "消费金额", "实收金额", "应收金额",
-        "合计金额", "费用", "维修费用", "amount", "total", "cost")),
+        "合计金额", "费用", "维修费用", "优惠后金额", "折后金额", "实付金额", "amount", "total",
+        "cost"),
+        avoid=("优惠", "折扣", "减免", "抵扣", "赠送", "欠", "工时", "材料", "配件", "零件", "单价",
+               "discount", "labor", "labour", "parts")),
+    # A work order exported as its labour and parts with no total: the two added make the
+    # visit's amount (a file with a total keeps its total).
+    Field("labor_amount", "工时费（无总额时相加）", "Labour (added up when no total)",
+          "signed_amount", ("工时费", "工时金额", "工时费用", "人工费", "labor", "labour",
+                            "labor cost")),
+    Field("parts_amount", "材料费（无总额时相加）", "Parts (added up when no total)",
+          "signed_amount", ("材料费", "材料金额", "材料费用", "配件费", "配件金额", "零件费",
+                            "备件费", "parts", "parts cost", "materials")),
     Field("visit_type", "维修类型", "Visit type", "visit_type", (
         "维修类型", "业务类型", "服务类型", "维修类别", "工单类型", "进厂类型", "修理类型",
         "类型", "类别", "type", "visit type", "service type", "repair type")),

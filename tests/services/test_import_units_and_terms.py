@@ -2,7 +2,8 @@
 as many DMS exports write them: 18.5 there is 185,000 yuan and 3.2 is 32,000 km. They were read
 as 18.50 yuan and 3 km: the cheapest buyer in the base and a car that had never been driven. A
 column of car prices that are all below 1,000 is in 万 too, whatever its header says. A loan's
-term (按揭期数 36) gives its end from the purchase date."""
+term (按揭期数 36) gives its end from the purchase date. A work order's labour and parts make its
+amount when the file has no total, and its discount is never taken for the bill."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from models import MileageReading, Vehicle
+from models import MileageReading, ServiceVisit, Vehicle
 from services.imports import normalise as n
 from services.imports.apply import apply
 from services.imports.plan import ImportOptions, plan
@@ -130,3 +131,30 @@ def test_a_loan_term_gives_the_loan_end_from_the_purchase_date(database, tmp_pat
                     "浙A70002": ("loan", dt.date(2026, 1, 15)),
                     "浙A70003": ("loan", dt.date(2025, 6, 30)),
                     "浙A70004": ("loan", None), "浙A70005": ("cash", None)}
+
+
+def test_a_work_orders_labour_and_parts_make_its_amount_and_the_discount_is_not_the_bill(
+        database, tmp_path):
+    owners = write_xlsx(tmp_path / "车主.xlsx", ["车主", "手机", "品牌", "车型", "车牌"],
+                        [["己一", "13902848301", "大众", "帕萨特", "浙A90001"],
+                         ["己二", "13902848302", "丰田", "凯美瑞", "浙A90002"]])
+    apply(database.sessions, owners, CUSTOMERS)
+    visits = ImportOptions("visits", today=TODAY)
+    # 优惠金额 holds 金额: it was taken for the amount, and 工时费 and 材料费 left out.
+    path = write_xlsx(tmp_path / "工单.xlsx",
+                      ["结算日期", "车牌号", "维修类型", "工时费", "材料费", "优惠金额"],
+                      [["2026-11-02", "浙A90001", "保养", 200, "350.50", 50],
+                       ["2026-11-03", "浙A90002", "维修", None, 1200, 0]])
+    done = apply(database.sessions, path, visits)
+    assert done.created == 2 and done.rejected == 0
+    # A file with its total keeps the total.
+    path = write_xlsx(tmp_path / "工单2.xlsx",
+                      ["结算日期", "车牌号", "维修类型", "工时费", "材料费", "优惠后金额"],
+                      [["2026-11-20", "浙A90001", "维修", 100, 100, 180]])
+    apply(database.sessions, path, visits)
+    with database.sessions() as s:
+        amounts = set(s.execute(select(Vehicle.plate, ServiceVisit.visit_date, ServiceVisit.amount)
+                                .join(Vehicle, Vehicle.id == ServiceVisit.vehicle_id)).all())
+    assert amounts == {("浙A90001", dt.date(2026, 11, 2), Decimal("550.50")),
+                       ("浙A90002", dt.date(2026, 11, 3), Decimal("1200.00")),
+                       ("浙A90001", dt.date(2026, 11, 20), Decimal("180.00"))}
