@@ -146,6 +146,10 @@ PROFILE_FIELDS = (
         "生命周期阶段", "客户阶段", "生命周期", "lifecycle stage")),
 )
 
+# Money columns whose header holds 金额 and that are not what was paid: 优惠金额 (the discount),
+# 欠款金额 (still owed), 单价 (one item's price).
+NOT_THE_BILL = ("优惠", "折扣", "减免", "抵扣", "赠送", "欠", "单价", "discount", "unit price")
+
 # In activity files the owner's name only confirms a match; the link fields find it.
 _LINKS = (MOBILE, PLATE, VIN, NAME)
 
@@ -191,11 +195,12 @@ CUSTOMERS = FileKind("customers", "客户及车辆", "Customers and vehicles", (
         "邮编", "邮政编码", "postcode", "post code", "zip", "zip code", "postal code")),
     Field("wechat", "微信号", "WeChat ID", "wechat", ("微信号", "微信", "wechat", "wechat id"),
           max_length=64),
-    # 单位电话 and 公司地址 hold 单位 and 公司, yet name a phone and an address, not the employer.
+    # 单位电话 and 公司地址 hold 单位 and 公司, yet name a phone and an address, not the employer;
+    # 保险公司 is the car's insurer, 贷款银行 its lender.
     Field("employer", "工作单位", "Employer", "text", (
         "工作单位", "单位", "单位名称", "公司", "公司名称", "employer", "company"),
-        avoid=("电话", "手机", "座机", "传真", "号码", "地址", "邮编", "phone", "tel", "fax",
-               "address"), max_length=100),
+        avoid=("电话", "手机", "座机", "传真", "号码", "地址", "邮编", "保险", "银行", "金融",
+               "phone", "tel", "fax", "address", "insur", "bank"), max_length=100),
     _text("source", "客户来源", "Source", (
         "客户来源", "来源", "信息来源", "获客渠道", "来源渠道", "source", "lead source"), 30),
     REMARKS,
@@ -273,14 +278,12 @@ VISITS = FileKind("visits", "维修工单 / 进厂记录", "Service visits", (
     *_LINKS,
     replace(KM, synonyms=("进厂里程", *KM.synonyms)),
     # Read with its minus: a negative amount is a settlement reversed (冲红), refused as a visit.
-    # 优惠金额 (the discount), 工时金额 and 材料金额 (a part of the bill) hold 金额 and are not
-    # the bill.
+    # 工时金额 and 材料金额 (a part of the bill) hold 金额 and are not the bill either.
     Field("amount", "金额", "Amount", "signed_amount", (
         "金额", "维修金额", "结算金额", "工单金额", "总金额", "消费金额", "实收金额", "应收金额",
         "合计金额", "费用", "维修费用", "优惠后金额", "折后金额", "实付金额", "amount", "total",
         "cost"),
-        avoid=("优惠", "折扣", "减免", "抵扣", "赠送", "欠", "工时", "材料", "配件", "零件", "单价",
-               "discount", "labor", "labour", "parts")),
+        avoid=(*NOT_THE_BILL, "工时", "材料", "配件", "零件", "labor", "labour", "parts")),
     # A work order exported as its labour and parts with no total: the two added make the
     # visit's amount (a file with a total keeps its total).
     Field("labor_amount", "工时费（无总额时相加）", "Labour (added up when no total)",
@@ -412,10 +415,10 @@ PURCHASES = FileKind("purchases", "其他消费（续保、精品、延保）",
     # A refund (退货, 退保) is a negative amount (events.py nets it against its purchase).
     Field("amount", "金额", "Amount", "signed_amount", (
         "金额", "消费金额", "销售金额", "实收金额", "应收金额", "保费", "保险费", "总保费",
-        "签单保费", "商品金额", "合计金额", "总金额", "价格", "amount", "total", "premium",
-        "price")),
+        "签单保费", "商品金额", "合计金额", "总金额", "价格", "优惠后金额", "折后金额", "实付金额",
+        "amount", "total", "premium", "price"), avoid=NOT_THE_BILL),
     _text("item", "项目", "Item", (
-        "项目", "商品名称", "商品", "产品名称", "产品", "精品名称", "险种", "投保险种",
+        "项目", "项目名称", "商品名称", "商品", "产品名称", "产品", "精品名称", "险种", "投保险种",
         "保险公司", "承保公司", "服务项目", "明细", "内容", "item", "product", "description")),
     _text("order_no", "单号", "Order no.", (
         "单号", "单据号", "订单号", "销售单号", "保单号", "保单号码", "合同号", "order no",

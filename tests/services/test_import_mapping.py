@@ -194,6 +194,21 @@ def test_a_visits_advice_is_not_taken_for_its_work():
     assert (alone.column("declined"), alone.column("note")) == (2, None)
 
 
+def test_a_discount_an_insurer_or_a_lender_is_not_the_bill_or_the_employer():
+    # 优惠金额 holds 金额: the discount was taken for the visit's or purchase's amount; 保险公司
+    # holds 公司: the insurer was stored as the owner's employer.
+    visits = auto_map(["进厂日期", "车牌", "优惠金额", "工时费", "材料费"], "visits")
+    assert visits.column("amount") is None
+    assert (visits.column("labor_amount"), visits.column("parts_amount")) == (3, 4)
+    purchases = auto_map(["日期", "车牌", "项目名称", "单价", "优惠金额", "保险公司"],
+                         "purchases")
+    assert purchases.column("amount") is None and purchases.column("item") == 2
+    assert auto_map(["日期", "车牌", "优惠后金额"], "purchases").column("amount") == 2
+    owners = auto_map(["客户名称", "手机", "保险公司", "贷款银行", "单位名称"], "customers")
+    assert owners.column("employer") == 4
+    assert owners.field_of(2) is None and owners.field_of(3) is None
+
+
 @pytest.mark.parametrize("headers, name", [
     (["客户编号", "联系人", "移动电话"], 1),
     (["客户ID", "客户类型", "客户等级", "客户来源", "车主"], 4),
