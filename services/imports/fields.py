@@ -242,7 +242,8 @@ CUSTOMERS = FileKind("customers", "客户及车辆", "Customers and vehicles", (
         "质保到期", "保修到期", "质保截止", "质保到期日", "保修到期日", "保修截止日期",
         "warranty end", "warranty expiry"), future=True),
     _date("inspection_due", "年检到期", "Inspection due", (
-        "年检到期", "年审到期", "年检到期日", "下次年检", "年检日期", "inspection due",
+        "年检到期", "年审到期", "年检到期日", "年审到期日", "下次年检", "下次年审", "年检日期",
+        "年审日期", "年检有效期", "年审有效期", "inspection due",
         "inspection date"), future=True, yearless="next"),
     KM,
     _date("km_date", "里程日期", "Km date", (
