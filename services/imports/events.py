@@ -282,6 +282,8 @@ def _stored(spec: EventKind, lk: Lookup, result: RowResult, v: dict[str, Any],
     (nothing says which)."""
     keys = ("customer_id", *spec.key)
     stored = _of_car(spec, lk, event, lk.events.get(tuple(event.get(k) for k in keys)))
+    if stored is not None and spec.similar and stored["id"] in seen:
+        return _another(spec, lk, event, seen)
     if stored is None and spec.similar:
         return _similar(spec, lk, event, seen)
     if stored is not None or spec.loose is None:
@@ -313,6 +315,20 @@ def _of_car(spec: EventKind, lk: Lookup, event: dict[str, Any],
         return next((e for e in alike if _paid(e) == event.get("amount")), stored)
     mine = next((e for e in alike if e.get("vehicle_id") == car), None)
     return mine if mine is not None or stored.get("vehicle_id") is not None else stored
+
+
+def _another(spec: EventKind, lk: Lookup, event: dict[str, Any],
+             seen: set[int]) -> dict[str, Any] | None:
+    """For a purchase row just like an earlier row of this import (two 脚垫 of 300 on one day,
+    one line each): a stored purchase of the same key and car that no earlier row took, or
+    None, a purchase of its own. A file read again finds each of its lines again, one stored
+    purchase a line; the second line was taken for the first, and its money lost."""
+    alike = [e for e in lk.similar.get((event["customer_id"], *(event[k] for k in spec.similar)),
+                                       ())
+             if e["id"] not in seen and e.get("vehicle_id") == event.get("vehicle_id")
+             and all(e.get(k) == event.get(k) for k in spec.key)]
+    return next((e for e in alike if _paid(e) == event.get("amount")),
+                alike[0] if alike else None)
 
 
 ORDER_SAID = "单号 "  # how a purchase's description begins with its order number

@@ -194,3 +194,23 @@ def test_two_cars_renewed_on_one_day_are_two_purchases(database, tmp_path):
                               .join(Vehicle, Vehicle.id == OtherPurchase.vehicle_id)
                               .where(OtherPurchase.amount >= 0)).all())
     assert kept == {"粤A11111": Decimal("4200.00"), "粤A22222": Decimal("0.00")}
+
+
+def test_two_lines_alike_of_one_file_are_two_purchases_and_found_again(database, tmp_path):
+    """Two 脚垫 of 300 on one day, a line each, no order number: the second line was taken for
+    the first and its 300 lost. A file read again finds each line's purchase; a later export
+    with a third such line adds one."""
+    _owners(database, tmp_path)
+    line = ["2026-11-10", "粤A12345", "张三", "脚垫", "300"]
+    headers = ["消费日期", "车牌号", "客户姓名", "项目", "金额"]
+    path = write_xlsx(tmp_path / "精品.xlsx", headers, [line, line])
+    first = apply(database.sessions, path, PURCHASES)
+    assert (first.created, first.unchanged) == (2, 0)
+    mats = (dt.date(2026, 11, 10), "accessory", Decimal("300.00"), "脚垫", True)
+    assert _purchases(database) == [mats, mats]
+    again = apply(database.sessions, path, PURCHASES)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
+    later = apply(database.sessions, write_xlsx(tmp_path / "精品2.xlsx", headers,
+                                                [line, line, line]), PURCHASES)
+    assert (later.created, later.unchanged) == (1, 2)
+    assert _purchases(database) == [mats, mats, mats]
