@@ -239,9 +239,9 @@ def clean_row(
     or contact when none of them gives a value. Elsewhere it becomes a warning and the field
     is left empty: a birthday typed as 2019-02-30 does not lose the customer. `scales`: the
     scale of a score column decided from its values (services/imports/columns.py), or WAN for
-    a column of car prices in 万, `orders`
-    the order of day and month of a date column decided alike; a required
-    field no column is mapped to is taken from the field it stands in for (Field.fallback).
+    a column of car prices in 万; `orders` the order of day and month of a date column decided
+    alike; a required field no column is mapped to is taken from the field it stands in for
+    (Field.fallback).
     A contact's empty channel or outcome is filled in and noted (_contact_blanks; `channel`:
     the file's one channel)."""
     kind = mapping.file_kind
