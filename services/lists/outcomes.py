@@ -39,6 +39,7 @@ from services.imports.dates import YEARLESS_OVERDUE_DAYS, YearLess, normalise_da
 from services.imports.normalise import km_rise_implausible, normalise_km
 from services.imports.readers import every_sheet
 from services.imports.sources import FillDown, RawRow
+from services.imports.words import normalise_outcome
 from services.lists.runs import calls_queued
 from services.lists.snapshot import member_data
 from services.outputs.excel import unsafe_text
@@ -228,7 +229,9 @@ def _parse(row: dict, number: int, today: dt.date, sheet: str = "",
                        f"stored; type what came of the contact",
                        f"填了{'、'.join(typed)}，但没有填“结果”：未保存，请填写联系的结果")
         return None
-    outcome = labels.code_of("outcome", outcome_text)
+    # As the drop-down offers it, or as typed (无法接通, 客户在忙稍后再联), read as an import
+    # of contacts reads it.
+    outcome = normalise_outcome(outcome_text).value
     if outcome is None:
         known = "、".join(labels.text("outcome", c) for c in labels.codes("outcome"))
         raise _Bad(f"outcome '{outcome_text}' is not one of {known}",

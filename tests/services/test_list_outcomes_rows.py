@@ -77,6 +77,20 @@ def test_swapped_row_codes_put_no_outcome_on_the_wrong_customer(listed):
     assert "not stored" in report.problems[0][1]
 
 
+def test_an_outcome_typed_in_words_is_read_as_an_import_reads_it(listed):
+    """Typed over the drop-down (a copy from the call centre's system): 无法接通 was refused
+    as unknown, though it holds 接通, and it is no reach."""
+    database, path, col = listed
+    who = [_cell(path, col, r, "客户编号") for r in (2, 3, 4, 5)]
+    _fill(path, col, {(2, "结果"): "无法接通", (3, "结果"): "客户在忙，稍后再联",
+                      (4, "结果"): "要求不再来电", (5, "结果"): "已进店"})
+    report = outcomes.read_outcomes(database.sessions, path, today=TODAY)
+    assert report.stored == 3
+    assert _events(database) == {who[0]: "phone_off", who[1]: "reached", who[2]: "refused"}
+    assert [n for n, _ in report.problems] == [5]
+    assert "outcome '已进店' is not one of" in report.problems[0][1]
+
+
 def test_without_the_customer_code_the_printed_name_is_checked(listed):
     database, path, col = listed
     book = openpyxl.load_workbook(path)
