@@ -135,6 +135,20 @@ def _day(v, what: str, what_zh: str, yearless: YearLess) -> dt.date | None:
     return result.value
 
 
+# The profile attributes whose values say which attribute they are, typed alone (已婚, 二孩,
+# 退休, 老司机): a number (经济状况 3), a stage, 本人 or 其他 could be of another.
+BARE_ATTRIBUTES = ("marital_status", "household", "employment", "driving_experience",
+                   "temperament")
+
+
+def _bare_change(part: str) -> tuple[str, str] | None:
+    """(attribute, value) of a value typed without its attribute, when it is the value of one
+    attribute only."""
+    found = [(attr, code) for attr in BARE_ATTRIBUTES
+             if (code := labels.code_of(attr, part)) is not None and code != "other"]
+    return found[0] if len(found) == 1 else None
+
+
 def _changes(text: str) -> tuple[tuple[str, str], ...]:
     out = []
     # One change a line (Alt+Enter in a cell) or after ；/，/; and full-width ＝ or ： as typed
@@ -144,6 +158,9 @@ def _changes(text: str) -> tuple[tuple[str, str], ...]:
         if not part.strip():
             continue
         key, sep, value = part.replace(":", "=").partition("=")
+        if not sep and (alone := _bare_change(part)) is not None:
+            out.append(alone)
+            continue
         if not sep or "=" in value or not key.strip() or not value.strip():
             raise _Bad(f"profile change '{part.strip()}' is not like 婚姻=已婚",
                        f"画像变化“{part.strip()}”应写成“婚姻=已婚”这样，每项一行或用；隔开")

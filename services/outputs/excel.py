@@ -40,6 +40,7 @@ class Column:
     kind: str = "text"  # text | date | int | float
     attr: str | None = None  # `get` reads this attribute (dotted: of an attribute)
     choices: tuple[str, ...] = ()  # offered in a drop-down in .xlsx (any value may be typed)
+    hint: str = ""  # shown in .xlsx beside a selected cell of the column: what to type there
 
 
 def _attr(header: str, name: str, width: float = 12, kind: str = "text") -> Column:
@@ -81,6 +82,11 @@ CALL_COLUMNS = (
 )
 
 
+# What the caller types in 画像变化, as `list outcomes` reads it (services/lists/outcomes.py).
+PROFILE_HINT = ("每项一行或用；隔开，如：婚姻=已婚；职业=律师。已婚、二孩、退休等可只写值。"
+                "手机和地址请在客户页面修改。")
+
+
 def _entry_columns(*outcomes: str) -> tuple[Column, ...]:
     """Left empty for the caller to fill in; `list outcomes` reads them back by these headers.
     The outcome is picked from the channel's `outcomes` in Excel (or typed: the read-back
@@ -91,7 +97,7 @@ def _entry_columns(*outcomes: str) -> tuple[Column, ...]:
         Column("客户反馈", _empty, 30),
         Column("下次跟进", _empty, 11, "date"),
         Column("当前里程(km)", _empty, 12, "int"),
-        Column("画像变化", _empty, 24),
+        Column("画像变化", _empty, 24, hint=PROFILE_HINT),
     )
 
 
@@ -197,6 +203,7 @@ def write_xlsx(
             kinds=[c.kind for c in cols],
             rows=_values(cols, data),
             choices=[c.choices for c in cols],
+            hints=[c.hint for c in cols],
         )
         for title, cols, data in ((sheet_title, columns, rows), *extra_sheets)
     ]

@@ -47,6 +47,9 @@ class Sheet:
     # Per column (or none): the values its cells offer in a drop-down, as a hint only: any
     # other value may still be typed (a list the reader of the file knows more words for).
     choices: Sequence[Sequence[str]] = ()
+    # Per column (or none): what a selected cell of it says about what to type there (Excel's
+    # input message, which WPS and LibreOffice show too).
+    hints: Sequence[str] = ()
 
 
 def column_letter(index: int) -> str:
@@ -67,6 +70,11 @@ def _text(value: str) -> str:
     if _SPECIAL.search(value) is None:
         return value
     return escape(_ILLEGAL.sub("", value), quote=False)
+
+
+def _attribute(value: str) -> str:
+    """Text as an XML attribute's value."""
+    return escape(_ILLEGAL.sub("", value), quote=True)
 
 
 # A text cell after its reference, up to its text.
@@ -177,20 +185,36 @@ def _sheet_xml_parts(sheet: Sheet, filters: list[str]) -> Iterable[str]:
     )
 
 
+# Excel keeps at most this many characters of a data validation's input message.
+HINT_MOST = 255
+
+
 def _drop_downs(sheet: Sheet, letters: Sequence[str], last: int) -> str:
     """The columns' drop-downs (Excel's list data validation, which WPS and LibreOffice show
-    too) over the data rows. No error message, so a value typed otherwise is kept."""
-    found = [(letters[i], values) for i, values in enumerate(sheet.choices) if values]
-    if not found or last < 2:
+    too) and hints (its input message) over the data rows. No error message, so a value typed
+    otherwise is kept."""
+    count = len(letters)
+    choices = [tuple(sheet.choices[i]) if i < len(sheet.choices) else () for i in range(count)]
+    hints = [sheet.hints[i] if i < len(sheet.hints) else "" for i in range(count)]
+    if last < 2 or not any(choices) and not any(hints):
         return ""
     parts = []
-    for letter, values in found:
+    for letter, values, hint in zip(letters, choices, hints, strict=True):
+        if not values and not hint:
+            continue
+        if len(hint) > HINT_MOST:
+            raise ValueError(f"a hint of {len(hint)} characters: Excel keeps {HINT_MOST}")
+        said = f' showInputMessage="1" prompt="{_attribute(hint)}"' if hint else ""
+        if not values:
+            parts.append(f'<dataValidation allowBlank="1" showErrorMessage="0"{said} '
+                         f'sqref="{letter}2:{letter}{last}"/>')
+            continue
         # The list is one formula string: its items cannot hold a comma or a double quote,
         # and Excel takes at most 255 characters of it.
         listed = ",".join(values)
         if any("," in v or '"' in v for v in values) or len(listed) > 255:
             raise ValueError(f"cannot offer {values!r} in a drop-down")
-        parts.append(f'<dataValidation type="list" allowBlank="1" showErrorMessage="0" '
+        parts.append(f'<dataValidation type="list" allowBlank="1" showErrorMessage="0"{said} '
                      f'sqref="{letter}2:{letter}{last}"><formula1>"{_text(listed)}"'
                      f"</formula1></dataValidation>")
     return f'<dataValidations count="{len(parts)}">{"".join(parts)}</dataValidations>'

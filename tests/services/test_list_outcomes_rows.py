@@ -11,7 +11,15 @@ import openpyxl
 import pytest
 from sqlalchemy import func, select
 
-from models import ContactEvent, Customer, ListRunMember, MileageReading, StaffUser, Vehicle
+from models import (
+    ContactEvent,
+    Customer,
+    ListRunMember,
+    MileageReading,
+    ProfileChange,
+    StaffUser,
+    Vehicle,
+)
 from services.lists import outcomes, runs
 from services.outputs import excel
 from services.store.errors import RevisitError
@@ -336,6 +344,24 @@ def test_profile_changes_one_a_line_or_typed_full_width(listed):
     report = outcomes.read_outcomes(database.sessions, path, today=TODAY)
     assert (report.stored, report.profile_changes) == (1, 2)
     assert report.problems == ((3, "profile change '职业=律师=医生' is not like 婚姻=已婚"),)
+
+
+def test_a_profile_value_typed_alone_names_its_attribute(listed):
+    """已婚, 二孩, 退休 say which attribute they are; a number or 其他 says nothing."""
+    database, path, col = listed
+    who = _cell(path, col, 2, "客户编号")
+    _fill(path, col, {(2, "结果"): "接通", (2, "画像变化"): "已婚；二孩\n退休",
+                      (3, "结果"): "接通", (3, "画像变化"): "3",
+                      (4, "结果"): "接通", (4, "画像变化"): "其他"})
+    report = outcomes.read_outcomes(database.sessions, path, today=TODAY)
+    assert (report.stored, report.profile_changes) == (1, 3)
+    assert [n for n, _ in report.problems] == [3, 4]
+    with database.sessions() as s:
+        changes = set(s.execute(select(ProfileChange.attribute, ProfileChange.new_value)
+                                .join(Customer, Customer.id == ProfileChange.customer_id)
+                                .where(Customer.code == who)).all())
+    assert {("marital_status", "married"), ("household", "two_children"),
+            ("employment", "retired")} <= changes
 
 
 def test_a_file_open_in_excel_is_read_with_a_note(listed):

@@ -252,17 +252,23 @@ def test_the_outcome_is_picked_from_a_drop_down_in_excel(tmp_path, channel, offe
         path = excel.write_list(d, channel, tmp_path / f"{channel}.xlsx")
     ws = openpyxl.load_workbook(path).active
     column = [c.column_letter for c in ws[1] if c.value == "结果"][0]
-    [drop_down] = ws.data_validations.dataValidation
+    profile = [c.column_letter for c in ws[1] if c.value == "画像变化"][0]
+    drop_down, hint = ws.data_validations.dataValidation
     assert drop_down.type == "list" and str(drop_down.sqref) == f"{column}2:{column}8"
     assert drop_down.formula1 == '"' + ",".join(offered) + '"'
     assert drop_down.allow_blank and not drop_down.showErrorMessage  # other words may be typed
+    # What the profile column takes, beside each of its cells: nothing refused.
+    assert hint.type is None and str(hint.sqref) == f"{profile}2:{profile}8"
+    assert hint.showInputMessage and not hint.showErrorMessage
+    assert hint.prompt.startswith("每项一行或用；隔开，如：婚姻=已婚") and "退休" in hint.prompt
     if shutil.which("soffice") is not None:  # another program keeps it as it saves the file
         out = tmp_path / "lo"
         subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path / 'profile'}",
                         "--headless", "--convert-to", "xlsx", "--outdir", str(out), str(path)],
                        check=True, capture_output=True, timeout=120)
         again = openpyxl.load_workbook(out / path.name).active.data_validations.dataValidation
-        assert [(v.type, v.formula1) for v in again] == [("list", drop_down.formula1)]
+        assert ("list", drop_down.formula1) in [(v.type, v.formula1) for v in again]
+        assert hint.prompt in [v.prompt for v in again]
 
 
 def test_a_list_without_entry_columns_has_no_drop_down(tmp_path):
