@@ -74,8 +74,8 @@ _PHONE_AVOID = ("其他", "其它", "备用", "紧急", "固定", "座机", "固
 # service advisor's, an emergency contact's, the referrer's, whoever brought the car in. Such a
 # column is never read as one more of the customer's phones.
 NOT_THE_CUSTOMERS = ("顾问", "销售", "专员", "员工", "经理", "业务员", "经办", "客服", "坐席",
-                     "介绍人", "推荐人", "紧急", "送修", "advisor", "sales", "staff", "agent",
-                     "emergency", "referr")
+                     "介绍人", "推荐人", "紧急", "送修", "经销商", "门店", "本店", "4s",
+                     "advisor", "sales", "staff", "agent", "emergency", "referr", "dealer")
 # Fields for the phone columns of a customer file beyond the mobile and other phone columns
 # (电话 beside 手机 and 备用电话, or 车主电话 beside 客户电话): their numbers join the other
 # phones, and a mobile among them is the mobile when the mobile column has none.
@@ -95,7 +95,9 @@ MOBILE = Field("mobile", "手机", "Mobile", "phones", (
     "手机", "手机号码", "手机号", "联系电话", "移动电话", "电话", "车主手机", "客户手机",
     "客户电话", "车主电话", "电话号码", "联系手机", "mobile", "mobile phone", "cell", "cellphone",
     "phone", "telephone", "tel", "phone number", "contact number"), weak=("联系方式",),
-    avoid=_PHONE_AVOID, link=True)
+    # 顾问电话 in a visits file is the advisor's: found by it, a visit went to whoever else has
+    # that number.
+    avoid=(*_PHONE_AVOID, *NOT_THE_CUSTOMERS), link=True)
 PLATE = Field("plate", "车牌", "Plate", "plate", (
     "车牌", "车牌号码", "车牌号", "牌照号", "牌照", "号牌", "号牌号码", "车号", "plate",
     "plate number", "plate no", "license plate", "licence plate", "registration"), link=True)
@@ -160,7 +162,7 @@ CONTACT_NAME = Field("contact_name", "联系人", "Contact person", "name", (
     "联系人", "联系人姓名", "联系人名称", "车辆联系人", "客户联系人", "contact person",
     "contact name", "contact"),
     avoid=("电话", "手机", "号码", "方式", "地址", "邮编", "微信", "phone", "tel", "mobile",
-           "number", "address", "wechat"),
+           "number", "address", "wechat", *NOT_THE_CUSTOMERS),
     max_length=64)
 
 CUSTOMERS = FileKind("customers", "客户及车辆", "Customers and vehicles", (
@@ -174,7 +176,7 @@ CUSTOMERS = FileKind("customers", "客户及车辆", "Customers and vehicles", (
     Field("id_number", "身份证号（仅取生日和性别）", "ID card no. (birthday and gender only)",
           "id_number", ("身份证号", "身份证号码", "证件号码", "证件号", "身份证", "身份证件号",
                         "客户证件号", "车主证件号", "id number", "id card", "id card number",
-                        "id no")),
+                        "id no"), avoid=("地址", "住址", "有效期", "类型", "address", "type")),
     replace(MOBILE, link=False),
     Field("other_phone", "其他电话", "Other phone", "phones", (
         "其他电话", "其它电话", "备用电话", "固定电话", "座机", "固话", "家庭电话", "办公电话",
@@ -189,8 +191,9 @@ CUSTOMERS = FileKind("customers", "客户及车辆", "Customers and vehicles", (
     _text("district", "区县", "District", (
         "区县", "区/县", "县区", "区", "县", "所在区县", "district", "county"), 30),
     _text("street", "地址", "Address", (
-        "地址", "详细地址", "联系地址", "通讯地址", "住址", "家庭住址", "街道地址", "街道",
-        "客户地址", "居住地址", "address", "street", "street address"), 200),
+        "地址", "详细地址", "联系地址", "通讯地址", "住址", "家庭住址", "家庭地址", "现住址",
+        "现居住地址", "现居地址", "常住地址", "街道地址", "街道", "客户地址", "居住地址",
+        "address", "street", "street address"), 200),
     Field("postcode", "邮编", "Postcode", "postcode", (
         "邮编", "邮政编码", "postcode", "post code", "zip", "zip code", "postal code")),
     Field("wechat", "微信号", "WeChat ID", "wechat", ("微信号", "微信", "wechat", "wechat id"),

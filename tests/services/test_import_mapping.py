@@ -194,6 +194,27 @@ def test_a_visits_advice_is_not_taken_for_its_work():
     assert (alone.column("declined"), alone.column("note")) == (2, None)
 
 
+@pytest.mark.parametrize(("kind", "headers", "left"), [
+    # The advisor's phone found visits by it: each went to whoever else has that number.
+    ("visits", ["进厂日期", "车牌", "服务顾问", "顾问电话"], "顾问电话"),
+    # An emergency contact is no one to ask for; the dealer's own number is no customer's.
+    ("customers", ["客户姓名", "手机", "紧急联系人", "紧急联系人电话"], "紧急联系人"),
+    ("customers", ["客户姓名", "手机", "经销商电话"], "经销商电话"),
+])
+def test_someone_elses_phone_or_name_is_left_out(kind, headers, left):
+    mapping = auto_map(headers, kind)
+    assert mapping.field_of(headers.index(left)) is None
+
+
+def test_an_id_cards_address_is_an_address_and_a_home_address_the_address():
+    # 身份证地址 holds 身份证: it was read as the ID number (every row noted as one invalid).
+    alone = auto_map(["车主", "手机", "身份证地址"], "customers")
+    assert (alone.column("id_number"), alone.column("street")) == (None, 2)
+    both = auto_map(["车主", "身份证地址", "现住址", "身份证号"], "customers")
+    assert (both.column("street"), both.column("id_number")) == (2, 3)
+    assert auto_map(["车主", "手机", "单位地址", "家庭地址"], "customers").column("street") == 3
+
+
 def test_a_discount_an_insurer_or_a_lender_is_not_the_bill_or_the_employer():
     # 优惠金额 holds 金额: the discount was taken for the visit's or purchase's amount; 保险公司
     # holds 公司: the insurer was stored as the owner's employer.
