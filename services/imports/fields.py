@@ -67,6 +67,10 @@ class FileKind:
         return self.zh if lang.lower().startswith("zh") else self.en
 
 
+# Words of a date or km column's header that name what is planned or due, not what happened:
+# 计划回访日期 is not when the call was made, 下次保养里程 no odometer reading.
+NOT_YET = ("计划", "预约", "下次", "下一次", "应回访", "建议", "间隔", "planned", "next",
+           "interval")
 # 送修人电话: the phone of whoever brought the car in (a driver, a relative), not the owner's.
 _PHONE_AVOID = ("其他", "其它", "备用", "紧急", "固定", "座机", "固话", "家庭", "单位", "办公",
                 "宅电", "2", "二", "送修")
@@ -106,15 +110,17 @@ VIN = Field("vin", "车架号（VIN）", "VIN", "vin", (
     "vin code", "chassis no", "chassis number", "frame number"), link=True)
 KM = Field("km", "里程", "Km", "km", (
     "里程", "行驶里程", "进厂里程", "公里数", "当前里程", "表显里程", "里程数", "km", "mileage",
-    "odometer", "kilometres", "kilometers"))
+    "odometer", "kilometres", "kilometers"), avoid=(*NOT_YET, "首保", "保修"))
 REMARKS = Field("remarks", "备注", "Remarks", "text", (
     "备注", "说明", "备注说明", "remarks", "remark", "note", "notes"))
 
 
 def _date(key: str, zh: str, en: str, synonyms: tuple[str, ...], *, future: bool = False,
-          required: bool = False, yearless: str | None = None) -> Field:
+          required: bool = False, yearless: str | None = None,
+          avoid: tuple[str, ...] = ()) -> Field:
     return Field(key, zh, en, "date", synonyms, future=future, required=required,
-                 yearless=yearless)
+                 yearless=yearless, avoid=avoid)
+
 
 
 def _text(key: str, zh: str, en: str, synonyms: tuple[str, ...], length: int | None = None, *,
@@ -243,7 +249,8 @@ CUSTOMERS = FileKind("customers", "客户及车辆", "Customers and vehicles", (
         "insurance due"), future=True, yearless="next"),
     _date("warranty_end", "质保到期", "Warranty end", (
         "质保到期", "保修到期", "质保截止", "质保到期日", "保修到期日", "保修截止日期",
-        "warranty end", "warranty expiry"), future=True),
+        "保修结束日期", "质保结束日期", "质保截止日期", "保修止期", "warranty end",
+        "warranty expiry"), future=True),
     _date("inspection_due", "年检到期", "Inspection due", (
         "年检到期", "年审到期", "年检到期日", "年审到期日", "下次年检", "下次年审", "年检日期",
         "年审日期", "年检有效期", "年审有效期", "inspection due",
@@ -277,8 +284,9 @@ VISITS = FileKind("visits", "维修工单 / 进厂记录", "Service visits", (
     _date("visit_date", "进厂日期", "Visit date", (
         "进厂日期", "维修日期", "来店日期", "服务日期", "到店日期", "进店日期", "入厂日期",
         "结算日期", "开单日期", "工单日期", "进厂时间", "入厂时间", "到店时间", "来店时间",
-        "进店时间", "日期", "visit date", "service date",
-        "repair date", "date"), required=True, yearless="last"),
+        "进店时间", "开单时间", "结算时间", "出厂日期", "出厂时间", "日期", "visit date",
+        "service date", "repair date", "date"), required=True, yearless="last",
+        avoid=NOT_YET),
     *_LINKS,
     replace(KM, synonyms=("进厂里程", *KM.synonyms)),
     # Read with its minus: a negative amount is a settlement reversed (冲红), refused as a visit.
@@ -379,8 +387,9 @@ COMPLAINTS = FileKind("complaints", "投诉登记", "Complaints", (
 CONTACTS = FileKind("contacts", "联系记录", "Contacts", (
     Field("contact_at", "联系时间", "Contact time", "datetime", (
         "联系时间", "联系日期", "回访时间", "回访日期", "外呼时间", "通话时间", "跟进时间",
-        "呼叫时间", "拨打时间", "时间", "日期", "contact time", "contact date", "date", "time"),
-        required=True, yearless="last"),
+        "呼叫时间", "拨打时间", "实际回访日期", "实际回访时间", "实际联系时间", "实际联系日期",
+        "时间", "日期", "contact time", "contact date", "date", "time"),
+        required=True, yearless="last", avoid=(*NOT_YET, "创建", "录入", "created")),
     *_LINKS,
     Field("channel", "联系方式", "Channel", "channel", (
         "联系方式", "联系渠道", "渠道", "方式", "跟进方式", "回访方式", "沟通方式", "联系途径",

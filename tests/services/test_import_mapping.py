@@ -206,6 +206,18 @@ def test_someone_elses_phone_or_name_is_left_out(kind, headers, left):
     assert mapping.field_of(headers.index(left)) is None
 
 
+def test_what_is_planned_or_due_is_not_what_happened():
+    # 下次保养里程 was read as the car's odometer (a car serviced at 30,000 km read 35,000), and
+    # 计划回访日期 as when the call was made.
+    owners = auto_map(["车主", "手机", "车牌", "下次保养日期", "下次保养里程"], "customers")
+    assert owners.column("km") is None and owners.field_of(4) is None
+    visits = auto_map(["车牌", "下次保养日期", "开单时间", "进厂里程", "下次保养里程"], "visits")
+    assert (visits.column("visit_date"), visits.column("km")) == (2, 3)
+    contacts = auto_map(["手机", "计划回访日期", "实际回访日期", "回访结果"], "contacts")
+    assert contacts.column("contact_at") == 2
+    assert auto_map(["手机", "创建时间", "回访结果"], "contacts").column("contact_at") is None
+
+
 def test_an_id_cards_address_is_an_address_and_a_home_address_the_address():
     # 身份证地址 holds 身份证: it was read as the ID number (every row noted as one invalid).
     alone = auto_map(["车主", "手机", "身份证地址"], "customers")
