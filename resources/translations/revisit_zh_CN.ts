@@ -4862,10 +4862,22 @@ Revisit closes now; open it again to work with the restored database.</source>
             <numerusform>%n 行没有大陆手机号，未读取，见下表。</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <location filename="../../ui/views/list_readback.py" line="277"/>
+        <source>%n reply(ies) do not ask to unsubscribe (好的, 谢谢…): those customers still get SMS; they are listed below.</source>
+        <translation>
+            <numerusform>%n 条回复并非退订（好的、谢谢…）：这些客户仍会收到短信，已列在下方。</numerusform>
+        </translation>
+    </message>
     <message>
-        <location filename="../../ui/views/list_readback.py" line="278"/>
+        <location filename="../../ui/views/list_readback.py" line="282"/>
         <source>No mainland mobile number: not read</source>
         <translation>没有大陆手机号：未读取</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/list_readback.py" line="283"/>
+        <source>A reply, not an unsubscribe: not blocked</source>
+        <translation>是回复而非退订：未停发</translation>
     </message>
 </context>
 <context>

@@ -29,18 +29,48 @@ class UnsubscribeReport:
     already_blocked: int
     unknown_numbers: tuple[str, ...]
     unreadable_rows: tuple[int, ...]
+    # Rows of a replies export (上行短信) whose reply asks nothing of the kind (好的, 谢谢, 已保养):
+    # their customers are not blocked.
+    other_replies: tuple[int, ...] = ()
 
 
 def _cells(path: Path) -> Iterator[tuple[int, Sequence[object]]]:
-    """(row number, the filled cells) of the vendor's file, whatever kind of spreadsheet or
-    text it is (the import's readers: .xlsx, .xls, .csv in UTF-8 or GBK…)."""
+    """(row number, the cells, blank ones None) of the vendor's file, whatever kind of
+    spreadsheet or text it is (the import's readers: .xlsx, .xls, .csv in UTF-8 or GBK…)."""
     if not path.is_file():
         raise RevisitError(N_("{path} does not exist (or is a folder)."), path=str(path))
     # Imported here: the readers (python-calamine, openpyxl) only when a file is read.
     from services.imports.readers import raw_rows
 
-    for n, cells in raw_rows(path):
-        yield n, [v for v in cells if v is not None]
+    yield from raw_rows(path)
+
+
+# The header of a replies export's column of what the customer wrote back (上行短信): a vendor
+# exports every reply, not only the unsubscribes.
+_REPLY_HEADERS = ("回复内容", "上行内容", "上行短信内容", "上行短信", "回复短信", "回复",
+                  "短信内容", "内容", "reply", "replycontent", "content", "message", "mo")
+# A reply asking for no more messages: the codes the vendors take (T, TD, N, 0000, R) alone,
+# or words saying it anywhere in the reply.
+_STOP_CODES = frozenset({"t", "td", "n", "r", "0000", "00000", "qx", "退", "退订", "unsubscribe",
+                         "stop"})
+_STOP_WORDS = ("退订", "退定", "拒收", "不要再发", "别再发", "不要发", "别发", "不再发",
+               "不用发", "别给我发", "不要给我发", "取消订阅", "屏蔽", "黑名单", "骚扰",
+               "unsubscribe", "stop")
+
+
+def _reply_column(cells: Sequence[object]) -> int | None:
+    """The column of a header row that names the customer's reply, if it is one."""
+    keys = [re.sub(r"[\s:：()（）]", "", str(v)).lower() if isinstance(v, str) else None
+            for v in cells]
+    for header in _REPLY_HEADERS:
+        if header in keys:
+            return keys.index(header)
+    return None
+
+
+def _asks_to_stop(reply: str) -> bool:
+    text = re.sub(r"[\s.,，。!！~～]", "", reply).lower()
+    return text in _STOP_CODES or any(w in text for w in _STOP_WORDS)
 
 
 _DATE = re.compile(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}")
@@ -74,12 +104,19 @@ def read_unsubscribes(sessions: Sessions, path: Path | str, *, failed: bool = Fa
                       today: dt.date | None = None, staff_id: int | None = None
                       ) -> UnsubscribeReport:
     """Every customer whose mobile appears gets an SMS do-not-contact (all purposes); an
-    unsubscribe also withdraws marketing consent. Reading the file again adds nothing."""
+    unsubscribe also withdraws marketing consent. A replies export (a column headed 回复内容 or
+    上行内容) blocks only those whose reply asks for it (T, TD, 退订, 不要再发…): the others
+    are counted in other_replies. Reading the file again adds nothing."""
     path = Path(path)
     today = today or dt.date.today()
     numbers: dict[str, int] = {}
     bad: list[int] = []
-    for n, values in _cells(path):
+    kept: list[int] = []
+    reply_at: int | None = None
+    for n, cells in _cells(path):
+        values = [v for v in cells if v is not None]
+        if not numbers and not failed and reply_at is None:
+            reply_at = _reply_column(cells)
         if _sent_out(values, failed):
             raise RevisitError(N_("{path} is a list Revisit made to send (row {row} holds a "
                                   "message or a list code), not the vendor's report of who "
@@ -87,11 +124,16 @@ def read_unsubscribes(sessions: Sessions, path: Path | str, *, failed: bool = Fa
                                   "changed."), path=str(path), row=n)
         mobiles = [mainland_mobile(str(v).split(".")[0]) for v in values]
         found = [f for f in mobiles if f]
-        if found:
+        reply = cells[reply_at] if reply_at is not None and reply_at < len(cells) else None
+        if found and isinstance(reply, str) and reply.strip() and not _asks_to_stop(reply):
+            kept.append(n)  # 好的, 谢谢: a reply, not an unsubscribe
+        elif found:
             numbers.setdefault(found[0], n)
         elif any(_number_like(v) for v in values) or (
                 numbers and any(str(v).strip() for v in values)):
             bad.append(n)  # rows above the first number without one are a title and headers
+    if not numbers and kept:  # replies, none of them an unsubscribe
+        return UnsubscribeReport(0, 0, 0, (), tuple(bad), tuple(kept))
     if not numbers:  # a wrong file, most likely: say so, and change nothing
         raise RevisitError(N_("{path} holds no mainland mobile number; nothing was changed."),
                            path=str(path))
@@ -132,5 +174,7 @@ def read_unsubscribes(sessions: Sessions, path: Path | str, *, failed: bool = Fa
                     blocked += 1
         audit(s, "read_unsubscribes", "file", None,
               {"file": path.name, "failed": failed, "numbers": len(numbers), "blocked": blocked,
-               "already": already, "unknown": len(unknown)}, staff_id)
-    return UnsubscribeReport(len(numbers), blocked, already, tuple(unknown), tuple(bad))
+               "already": already, "unknown": len(unknown), "other_replies": len(kept)},
+              staff_id)
+    return UnsubscribeReport(len(numbers), blocked, already, tuple(unknown), tuple(bad),
+                             tuple(kept))

@@ -105,3 +105,33 @@ def test_a_vendor_file_of_any_kind_an_import_reads(database, tmp_path, kind):
     report = unsubscribe.read_unsubscribes(database.sessions, path, today=AS_OF)
     assert (report.numbers, report.customers_blocked, report.unreadable_rows) == (2, 2, ())
     assert _count(database, DoNotContact, DoNotContact.source == "vendor_unsubscribe") == 2
+
+
+def test_a_replies_export_blocks_only_those_who_ask_to_stop(database, tmp_path):
+    """A vendor's 上行短信 export holds every reply: 好的 and 谢谢 blocked their customers from
+    every SMS, reminders too, and withdrew their marketing consent."""
+    setup(database)
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["上行短信明细"])
+    sheet.append(["手机号码", "上行内容", "接收时间"])
+    sheet.append([13800130001, "好的，谢谢", "2026-11-19 09:00"])
+    sheet.append([13800130012, "TD", "2026-11-19 09:01"])
+    sheet.append([13800130013, "别再发了！", "2026-11-19 09:02"])
+    sheet.append([13800130002, "已经保养过了", "2026-11-19 09:03"])
+    sheet.append([13800130003, None, "2026-11-19 09:04"])  # no reply written: as listed
+    path = tmp_path / "上行.xlsx"
+    book.save(path)
+    report = unsubscribe.read_unsubscribes(database.sessions, path, today=AS_OF)
+    assert (report.numbers, report.customers_blocked) == (3, 3)
+    assert report.other_replies == (3, 6)
+    with database.sessions() as s:
+        blocked = s.scalars(select(Customer.code).join(
+            DoNotContact, DoNotContact.customer_id == Customer.id).where(
+            DoNotContact.channel == "sms")).all()
+    assert sorted(blocked) == ["C003", "C012", "C013"]
+    # Replies alone, none asking to stop: nothing changed, and said.
+    only = tmp_path / "回复.csv"
+    only.write_text("手机号码,回复内容\n13800130001,好的\n", encoding="utf-8-sig")
+    nothing = unsubscribe.read_unsubscribes(database.sessions, only, today=AS_OF)
+    assert (nothing.numbers, nothing.customers_blocked, nothing.other_replies) == (0, 0, (2,))

@@ -84,6 +84,25 @@ def test_a_vendors_unsubscribe_workbook_in_the_chinese_window(qtbot, panel, data
     assert _sms_blocked(database, "vendor_unsubscribe") == 2
 
 
+@pytest.mark.parametrize("translated", ["zh_CN"], indirect=True)
+def test_a_vendors_replies_export_blocks_only_who_asked_to_stop(qtbot, panel, database,
+                                                               tmp_path, monkeypatch):
+    path = tmp_path / "上行短信.csv"
+    path.write_text("手机号码,上行内容\n13800130001,好的谢谢\n13800130012,TD\n"
+                    "13800130013,已经保养过了\n", encoding="utf-8-sig")
+    _choose(monkeypatch, path)
+    answer_when_asked("退订（回T退订）(&U)")
+    with qtbot.waitSignal(panel.unsubscribes_read, timeout=30000):
+        qtbot.mouseClick(panel.unsubscribe_button, Qt.MouseButton.LeftButton)
+    assert panel.summary.text() == (
+        "上行短信.csv 是退订名单：读到 1 个号码。1 位客户今后不再收到短信。"
+        "2 条回复并非退订（好的、谢谢…）：这些客户仍会收到短信，已列在下方。")
+    assert [(panel.problems.item(r, 0).text(), panel.problems.item(r, 1).text())
+            for r in range(panel.problems.rowCount())] == [
+        ("2", "是回复而非退订：未停发"), ("4", "是回复而非退订：未停发")]
+    assert _sms_blocked(database, "vendor_unsubscribe") == 1
+
+
 @pytest.mark.parametrize("translated", ["en"], indirect=True)
 def test_a_failed_delivery_csv_and_a_wrong_file_in_the_english_window(qtbot, panel, database,
                                                                       tmp_path, monkeypatch):

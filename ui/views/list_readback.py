@@ -273,10 +273,16 @@ class ReadBackPanel(QWidget):
             text += space + self.tr("%n row(s) hold no mainland mobile number and were not "
                                     "read; they are listed below.", "",
                                     len(report.unreadable_rows))
+        if report.other_replies:
+            text += space + self.tr("%n reply(ies) do not ask to unsubscribe (好的, 谢谢…): "
+                                    "those customers still get SMS; they are listed below.", "",
+                                    len(report.other_replies))
         self.summary.setText(text)
         self.summary.setVisible(True)
         why = self.tr("No mainland mobile number: not read")
-        self._fill_problems([(row, why) for row in report.unreadable_rows])
+        replied = self.tr("A reply, not an unsubscribe: not blocked")
+        self._fill_problems(sorted([(row, why) for row in report.unreadable_rows]
+                                   + [(row, replied) for row in report.other_replies]))
         self.unsubscribes_read.emit(report)
 
 
