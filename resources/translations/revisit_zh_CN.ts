@@ -4876,8 +4876,8 @@ Revisit closes now; open it again to work with the restored database.</source>
     </message>
     <message>
         <location filename="../../ui/views/list_readback.py" line="283"/>
-        <source>A reply, not an unsubscribe: not blocked</source>
-        <translation>是回复而非退订：未停发</translation>
+        <source>A reply, not an unsubscribe (not blocked): %1</source>
+        <translation>是回复而非退订（未停发）：%1</translation>
     </message>
 </context>
 <context>

@@ -29,9 +29,9 @@ class UnsubscribeReport:
     already_blocked: int
     unknown_numbers: tuple[str, ...]
     unreadable_rows: tuple[int, ...]
-    # Rows of a replies export (上行短信) whose reply asks nothing of the kind (好的, 谢谢, 已保养):
-    # their customers are not blocked.
-    other_replies: tuple[int, ...] = ()
+    # Rows of a replies export (上行短信) whose reply asks nothing of the kind (好的, 谢谢, 已保养),
+    # with the reply, for staff to read: their customers are not blocked.
+    other_replies: tuple[tuple[int, str], ...] = ()
 
 
 def _cells(path: Path) -> Iterator[tuple[int, Sequence[object]]]:
@@ -111,7 +111,7 @@ def read_unsubscribes(sessions: Sessions, path: Path | str, *, failed: bool = Fa
     today = today or dt.date.today()
     numbers: dict[str, int] = {}
     bad: list[int] = []
-    kept: list[int] = []
+    kept: list[tuple[int, str]] = []
     reply_at: int | None = None
     for n, cells in _cells(path):
         values = [v for v in cells if v is not None]
@@ -126,7 +126,7 @@ def read_unsubscribes(sessions: Sessions, path: Path | str, *, failed: bool = Fa
         found = [f for f in mobiles if f]
         reply = cells[reply_at] if reply_at is not None and reply_at < len(cells) else None
         if found and isinstance(reply, str) and reply.strip() and not _asks_to_stop(reply):
-            kept.append(n)  # 好的, 谢谢: a reply, not an unsubscribe
+            kept.append((n, reply.strip()))  # 好的, 谢谢: a reply, not an unsubscribe
         elif found:
             numbers.setdefault(found[0], n)
         elif any(_number_like(v) for v in values) or (

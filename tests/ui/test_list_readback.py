@@ -99,7 +99,8 @@ def test_a_vendors_replies_export_blocks_only_who_asked_to_stop(qtbot, panel, da
         "2 条回复并非退订（好的、谢谢…）：这些客户仍会收到短信，已列在下方。")
     assert [(panel.problems.item(r, 0).text(), panel.problems.item(r, 1).text())
             for r in range(panel.problems.rowCount())] == [
-        ("2", "是回复而非退订：未停发"), ("4", "是回复而非退订：未停发")]
+        ("2", "是回复而非退订（未停发）：好的谢谢"),
+        ("4", "是回复而非退订（未停发）：已经保养过了")]
     assert _sms_blocked(database, "vendor_unsubscribe") == 1
 
 

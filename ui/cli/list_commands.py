@@ -489,6 +489,6 @@ def _unsubscribe(args, open_db) -> int:
     )
     for row in r.unreadable_rows:
         print(f"  row {row}: no mainland mobile number found")
-    for row in r.other_replies:
-        print(f"  row {row}: a reply that does not ask to unsubscribe; not blocked")
+    for row, said in r.other_replies:
+        print(f"  row {row}: a reply that does not ask to unsubscribe, not blocked: {said}")
     return 0

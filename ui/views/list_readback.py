@@ -280,9 +280,10 @@ class ReadBackPanel(QWidget):
         self.summary.setText(text)
         self.summary.setVisible(True)
         why = self.tr("No mainland mobile number: not read")
-        replied = self.tr("A reply, not an unsubscribe: not blocked")
+        replied = self.tr("A reply, not an unsubscribe (not blocked): %1")
         self._fill_problems(sorted([(row, why) for row in report.unreadable_rows]
-                                   + [(row, replied) for row in report.other_replies]))
+                                   + [(row, replied.replace("%1", said))
+                                      for row, said in report.other_replies]))
         self.unsubscribes_read.emit(report)
 
 
