@@ -4864,18 +4864,37 @@ Revisit closes now; open it again to work with the restored database.</source>
     </message>
     <message numerus="yes">
         <location filename="../../ui/views/list_readback.py" line="277"/>
+        <source>%n row(s) say the message was delivered: not blocked.</source>
+        <translation>
+            <numerusform>%n 行显示短信已送达：未停发。</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/views/list_readback.py" line="280"/>
+        <source>%n failure(s) pass (关机, 超时…): those customers still get SMS; they are listed below.</source>
+        <translation>
+            <numerusform>%n 条失败属于临时情况（关机、超时…）：这些客户仍会收到短信，已列在下方。</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/views/list_readback.py" line="284"/>
         <source>%n reply(ies) do not ask to unsubscribe (好的, 谢谢…): those customers still get SMS; they are listed below.</source>
         <translation>
             <numerusform>%n 条回复并非退订（好的、谢谢…）：这些客户仍会收到短信，已列在下方。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_readback.py" line="282"/>
+        <location filename="../../ui/views/list_readback.py" line="289"/>
         <source>No mainland mobile number: not read</source>
         <translation>没有大陆手机号：未读取</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_readback.py" line="283"/>
+        <location filename="../../ui/views/list_readback.py" line="290"/>
+        <source>A failure that passes (not blocked): %1</source>
+        <translation>临时失败（未停发）：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/list_readback.py" line="291"/>
         <source>A reply, not an unsubscribe (not blocked): %1</source>
         <translation>是回复而非退订（未停发）：%1</translation>
     </message>

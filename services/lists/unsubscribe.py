@@ -29,9 +29,12 @@ class UnsubscribeReport:
     already_blocked: int
     unknown_numbers: tuple[str, ...]
     unreadable_rows: tuple[int, ...]
-    # Rows of a replies export (上行短信) whose reply asks nothing of the kind (好的, 谢谢, 已保养),
-    # with the reply, for staff to read: their customers are not blocked.
-    other_replies: tuple[tuple[int, str], ...] = ()
+    # Rows whose number is not blocked, with what the file says of it, for staff to read: a
+    # reply of a replies export (上行短信) that asks nothing of the kind (好的, 已经保养过了), a
+    # failure of a delivery report that passes (关机, 超时).
+    not_blocked: tuple[tuple[int, str], ...] = ()
+    # Rows of a delivery report (状态报告) whose message was delivered.
+    delivered: int = 0
 
 
 def _cells(path: Path) -> Iterator[tuple[int, Sequence[object]]]:
@@ -58,14 +61,37 @@ _STOP_WORDS = ("退订", "退定", "拒收", "不要再发", "别再发", "不�
                "unsubscribe", "stop")
 
 
-def _reply_column(cells: Sequence[object]) -> int | None:
-    """The column of a header row that names the customer's reply, if it is one."""
+# The header of a delivery report's column of how each message fared (状态报告): a vendor's
+# report lists every message sent, delivered or not.
+_STATUS_HEADERS = ("状态", "发送状态", "状态报告", "回执状态", "回执", "发送结果", "结果",
+                   "状态说明", "失败原因", "状态码", "status", "report", "result")
+# A message delivered (成功, DELIVRD, the report's code 0): its number is good.
+_DELIVERED = frozenset({"成功", "发送成功", "接收成功", "已送达", "送达", "成功送达", "已接收",
+                        "delivrd", "delivered", "success", "0"})
+# A failure that passes (a phone off, a network's timeout, too many messages at once): the
+# number is good and is not blocked. Any other failure (空号, 停机, 失败) blocks it.
+_PASSING = ("关机", "超时", "不在服务区", "暂时", "网关", "流控", "频率", "超频", "忙", "重试",
+            "欠费", "未知", "unknown", "expired", "timeout")
+
+
+def _column(cells: Sequence[object], headers: Sequence[str]) -> int | None:
+    """The column of a header row that is one of `headers`, if it has one."""
     keys = [re.sub(r"[\s:：()（）]", "", str(v)).lower() if isinstance(v, str) else None
             for v in cells]
-    for header in _REPLY_HEADERS:
+    for header in headers:
         if header in keys:
             return keys.index(header)
     return None
+
+
+def _said(cells: Sequence[object], column: int | None) -> str:
+    """What a row says in the reply or status column ('' for nothing)."""
+    if column is None or column >= len(cells) or cells[column] is None:
+        return ""
+    value = cells[column]
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
 
 
 def _asks_to_stop(reply: str) -> bool:
@@ -105,18 +131,21 @@ def read_unsubscribes(sessions: Sessions, path: Path | str, *, failed: bool = Fa
                       ) -> UnsubscribeReport:
     """Every customer whose mobile appears gets an SMS do-not-contact (all purposes); an
     unsubscribe also withdraws marketing consent. A replies export (a column headed 回复内容 or
-    上行内容) blocks only those whose reply asks for it (T, TD, 退订, 不要再发…): the others
-    are counted in other_replies. Reading the file again adds nothing."""
+    上行内容) blocks only those whose reply asks for it (T, TD, 退订, 不要再发…), a delivery
+    report (a column headed 状态 or 发送结果) only the numbers whose failure does not pass (空号,
+    停机, not 关机 or 成功): the others are in not_blocked and delivered. Reading the file again
+    adds nothing."""
     path = Path(path)
     today = today or dt.date.today()
     numbers: dict[str, int] = {}
     bad: list[int] = []
     kept: list[tuple[int, str]] = []
-    reply_at: int | None = None
+    delivered = 0
+    said_at: int | None = None
     for n, cells in _cells(path):
         values = [v for v in cells if v is not None]
-        if not numbers and not failed and reply_at is None:
-            reply_at = _reply_column(cells)
+        if not numbers and said_at is None:
+            said_at = _column(cells, _STATUS_HEADERS if failed else _REPLY_HEADERS)
         if _sent_out(values, failed):
             raise RevisitError(N_("{path} is a list Revisit made to send (row {row} holds a "
                                   "message or a list code), not the vendor's report of who "
@@ -124,16 +153,19 @@ def read_unsubscribes(sessions: Sessions, path: Path | str, *, failed: bool = Fa
                                   "changed."), path=str(path), row=n)
         mobiles = [mainland_mobile(str(v).split(".")[0]) for v in values]
         found = [f for f in mobiles if f]
-        reply = cells[reply_at] if reply_at is not None and reply_at < len(cells) else None
-        if found and isinstance(reply, str) and reply.strip() and not _asks_to_stop(reply):
-            kept.append((n, reply.strip()))  # 好的, 谢谢: a reply, not an unsubscribe
+        said = _said(cells, said_at) if found else ""
+        if said and failed and said.lower() in _DELIVERED:
+            delivered += 1
+        elif said and (any(w in said.lower() for w in _PASSING) if failed
+                       else not _asks_to_stop(said)):
+            kept.append((n, said))  # 好的 (a reply, no unsubscribe); 关机 (a failure that passes)
         elif found:
             numbers.setdefault(found[0], n)
         elif any(_number_like(v) for v in values) or (
                 numbers and any(str(v).strip() for v in values)):
             bad.append(n)  # rows above the first number without one are a title and headers
-    if not numbers and kept:  # replies, none of them an unsubscribe
-        return UnsubscribeReport(0, 0, 0, (), tuple(bad), tuple(kept))
+    if not numbers and (kept or delivered):  # replies or deliveries, none to block
+        return UnsubscribeReport(0, 0, 0, (), tuple(bad), tuple(kept), delivered)
     if not numbers:  # a wrong file, most likely: say so, and change nothing
         raise RevisitError(N_("{path} holds no mainland mobile number; nothing was changed."),
                            path=str(path))
@@ -174,7 +206,7 @@ def read_unsubscribes(sessions: Sessions, path: Path | str, *, failed: bool = Fa
                     blocked += 1
         audit(s, "read_unsubscribes", "file", None,
               {"file": path.name, "failed": failed, "numbers": len(numbers), "blocked": blocked,
-               "already": already, "unknown": len(unknown), "other_replies": len(kept)},
-              staff_id)
+               "already": already, "unknown": len(unknown), "not_blocked": len(kept),
+               "delivered": delivered}, staff_id)
     return UnsubscribeReport(len(numbers), blocked, already, tuple(unknown), tuple(bad),
-                             tuple(kept))
+                             tuple(kept), delivered)

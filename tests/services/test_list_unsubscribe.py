@@ -124,7 +124,7 @@ def test_a_replies_export_blocks_only_those_who_ask_to_stop(database, tmp_path):
     book.save(path)
     report = unsubscribe.read_unsubscribes(database.sessions, path, today=AS_OF)
     assert (report.numbers, report.customers_blocked) == (3, 3)
-    assert report.other_replies == ((3, "好的，谢谢"), (6, "已经保养过了"))
+    assert report.not_blocked == ((3, "好的，谢谢"), (6, "已经保养过了"))
     with database.sessions() as s:
         blocked = s.scalars(select(Customer.code).join(
             DoNotContact, DoNotContact.customer_id == Customer.id).where(
@@ -135,4 +135,27 @@ def test_a_replies_export_blocks_only_those_who_ask_to_stop(database, tmp_path):
     only.write_text("手机号码,回复内容\n13800130001,好的\n", encoding="utf-8-sig")
     nothing = unsubscribe.read_unsubscribes(database.sessions, only, today=AS_OF)
     assert (nothing.numbers, nothing.customers_blocked) == (0, 0)
-    assert nothing.other_replies == ((2, "好的"),)
+    assert nothing.not_blocked == ((2, "好的"),)
+
+
+def test_a_whole_delivery_report_blocks_only_the_numbers_that_failed_for_good(database,
+                                                                            tmp_path):
+    """A vendor's 状态报告 lists every message sent: read as failed deliveries, every number
+    the message reached was blocked from SMS. A phone off or a timeout passes."""
+    setup(database)
+    path = tmp_path / "状态报告.csv"
+    path.write_text("手机号码,发送时间,状态\n"
+                    "13800130001,2026-11-19 09:00,成功\n"
+                    "13800130002,2026-11-19 09:00,DELIVRD\n"
+                    "13800130003,2026-11-19 09:00,0\n"
+                    "13800130012,2026-11-19 09:00,空号\n"
+                    "13800130013,2026-11-19 09:00,停机\n"
+                    "13800130014,2026-11-19 09:00,关机\n", encoding="utf-8-sig")
+    report = unsubscribe.read_unsubscribes(database.sessions, path, failed=True, today=AS_OF)
+    assert (report.numbers, report.customers_blocked, report.delivered) == (2, 2, 3)
+    assert report.not_blocked == ((7, "关机"),)
+    with database.sessions() as s:
+        blocked = s.scalars(select(Customer.code).join(
+            DoNotContact, DoNotContact.customer_id == Customer.id).where(
+            DoNotContact.channel == "sms")).all()
+    assert sorted(blocked) == ["C012", "C013"]

@@ -108,14 +108,18 @@ def test_a_vendors_replies_export_blocks_only_who_asked_to_stop(qtbot, panel, da
 def test_a_failed_delivery_csv_and_a_wrong_file_in_the_english_window(qtbot, panel, database,
                                                                       tmp_path, monkeypatch):
     path = tmp_path / "failed.csv"
-    path.write_text("号码,状态\n13800130013,空号\n13800130014,停机\n", encoding="utf-8-sig")
+    path.write_text("号码,状态\n13800130013,空号\n13800130014,停机\n13800130001,成功\n"
+                    "13800130002,关机\n", encoding="utf-8-sig")
     _choose(monkeypatch, path)
     answer_when_asked("&Failed deliveries")
     with qtbot.waitSignal(panel.unsubscribes_read, timeout=30000):
         qtbot.mouseClick(panel.unsubscribe_button, Qt.MouseButton.LeftButton)
-    assert panel.summary.text() == ("failed.csv lists failed deliveries: 2 number(s) read. "
-                                    "2 customer(s) now get no SMS.")
-    assert not panel.problems.isVisible()
+    assert panel.summary.text() == (
+        "failed.csv lists failed deliveries: 2 number(s) read. 2 customer(s) now get no SMS. "
+        "1 row(s) say the message was delivered: not blocked. 1 failure(s) pass (关机, 超时…): "
+        "those customers still get SMS; they are listed below.")
+    assert panel.problems.rowCount() == 1
+    assert panel.problems.item(0, 1).text() == "A failure that passes (not blocked): 关机"
     assert _sms_blocked(database, "vendor_failed") == 2
     # Cancelled at the question: nothing is read.
     answer_when_asked("Cancel")

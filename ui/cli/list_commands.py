@@ -489,6 +489,9 @@ def _unsubscribe(args, open_db) -> int:
     )
     for row in r.unreadable_rows:
         print(f"  row {row}: no mainland mobile number found")
-    for row, said in r.other_replies:
-        print(f"  row {row}: a reply that does not ask to unsubscribe, not blocked: {said}")
+    if r.delivered:
+        print(f"  {r.delivered} rows say the message was delivered: not blocked")
+    kept = "a failure that passes" if args.failed else "a reply that does not ask to unsubscribe"
+    for row, said in r.not_blocked:
+        print(f"  row {row}: {kept}, not blocked: {said}")
     return 0

@@ -273,17 +273,25 @@ class ReadBackPanel(QWidget):
             text += space + self.tr("%n row(s) hold no mainland mobile number and were not "
                                     "read; they are listed below.", "",
                                     len(report.unreadable_rows))
-        if report.other_replies:
+        if report.delivered:
+            text += space + self.tr("%n row(s) say the message was delivered: not blocked.",
+                                    "", report.delivered)
+        if report.not_blocked and failed:
+            text += space + self.tr("%n failure(s) pass (关机, 超时…): those customers still "
+                                    "get SMS; they are listed below.", "",
+                                    len(report.not_blocked))
+        elif report.not_blocked:
             text += space + self.tr("%n reply(ies) do not ask to unsubscribe (好的, 谢谢…): "
                                     "those customers still get SMS; they are listed below.", "",
-                                    len(report.other_replies))
+                                    len(report.not_blocked))
         self.summary.setText(text)
         self.summary.setVisible(True)
         why = self.tr("No mainland mobile number: not read")
-        replied = self.tr("A reply, not an unsubscribe (not blocked): %1")
+        kept = (self.tr("A failure that passes (not blocked): %1") if failed
+                else self.tr("A reply, not an unsubscribe (not blocked): %1"))
         self._fill_problems(sorted([(row, why) for row in report.unreadable_rows]
-                                   + [(row, replied.replace("%1", said))
-                                      for row, said in report.other_replies]))
+                                   + [(row, kept.replace("%1", said))
+                                      for row, said in report.not_blocked]))
         self.unsubscribes_read.emit(report)
 
 
