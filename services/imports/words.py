@@ -222,10 +222,14 @@ def normalise_yes_no(raw: Cell) -> Clean[bool]:
 # Whole cells only: "不同意" contains "同意", so no keyword search.
 CONSENT_YES = frozenset({"是", "y", "yes", "true", "t", "1", "√", "✓", "✔", "同意", "已同意",
                          "接受", "已接受", "愿意", "允许", "可以", "订阅", "已订阅", "有",
+                         "授权", "已授权", "接收", "同意接收", "同意营销", "已同意营销",
+                         "接受营销", "允许联系", "可联系", "可以联系",
                          "agree", "agreed", "granted", "optin", "opt-in"})
 CONSENT_NO = frozenset({"否", "n", "no", "false", "f", "0", "×", "✗", "✘", "x", "不同意",
                         "未同意", "拒绝", "已拒绝", "不接受", "不愿意", "不允许", "退订",
-                        "已退订", "disagree", "refused", "declined", "optout",
+                        "已退订", "未授权", "不授权", "不接收", "拒收", "拒绝营销",
+                        "不同意营销", "不接受营销", "勿扰", "免打扰", "勿联系", "不可联系",
+                        "不允许联系", "拒绝联系", "disagree", "refused", "declined", "optout",
                         "opt-out", "withdrawn"})
 
 

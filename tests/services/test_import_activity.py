@@ -270,6 +270,15 @@ def test_complaint_states_as_dms_name_them(word, resolved):
     assert w.normalise_yes_no(word) == n.Clean(resolved)
 
 
+@pytest.mark.parametrize(("word", "granted"), [
+    ("已授权", True), ("接收", True), ("同意营销", True), ("可联系", True),
+    ("未授权", False), ("不接收", False), ("拒收", False), ("拒绝营销", False), ("免打扰", False),
+    ("勿扰", False), ("不可联系", False), ("不同意营销", False)])
+def test_marketing_consent_as_dms_name_it(word, granted):
+    # Each was "not recognised", the customer's consent left unknown.
+    assert w.normalise_consent(word) == n.Clean(granted)
+
+
 def test_a_note_after_a_word_never_makes_an_unknown_one_known():
     assert w.normalise_yes_no("也许（再说）").value is None
     assert w.normalise_consent("同意/不同意").value is None
