@@ -14,9 +14,13 @@ GENDER_WORDS = {
 # Checked in order, on the word with spaces removed: "融资租赁" is a lease before it is 金融.
 PAYMENT_WORDS: tuple[tuple[str, str], ...] = (
     ("租", "lease"), ("lease", "lease"),
-    ("贷", "loan"), ("按揭", "loan"), ("分期", "loan"), ("金融", "loan"), ("loan", "loan"),
+    ("贷", "loan"), ("按揭", "loan"), ("分期", "loan"), ("金融", "loan"), ("首付", "loan"),
+    ("loan", "loan"),
     ("全款", "cash"), ("现金", "cash"), ("一次性", "cash"), ("全额", "cash"), ("现款", "cash"),
     ("付清", "cash"), ("cash", "cash"),
+    # How a price paid in full was paid (a transfer, a card, an app): in full all the same.
+    ("转账", "cash"), ("刷卡", "cash"), ("汇款", "cash"), ("支票", "cash"), ("支付宝", "cash"),
+    ("微信", "cash"), ("pos", "cash"),
 )
 VISIT_TYPE_WORDS: tuple[tuple[str, str], ...] = (
     ("事故", "accident"), ("钣喷", "accident"), ("钣金", "accident"), ("喷漆", "accident"),
@@ -144,8 +148,12 @@ def _keyword_code(word: str, words: tuple[tuple[str, str], ...]) -> str | None:
     return next((c for key, c in words if key in word), None)
 
 
+# What a gender column says of a company customer: it has none, and that is no mistake.
+NO_GENDER = frozenset({"公司", "单位", "企业", "集团", "机构", "法人", "company"})
+
+
 def normalise_gender(raw: Cell) -> Clean[str]:
-    if is_blank(raw):
+    if is_blank(raw) or _word(raw) in NO_GENDER:
         return EMPTY
     code = GENDER_WORDS.get(_word(raw))
     return Clean(code) if code else refused("gender_unknown")
