@@ -99,6 +99,9 @@ def clean_value(field: Field, raw: Cell, today: dt.date, *,
         if field.key != "birthday" and dated.value is not None \
                 and dated.value.year < EVENTS_FROM:
             return n.refused("date_out_of_range")
+        if field.key == "birthday" and any(p.code == "date_day_missing" for p in dated.problems):
+            # 1985年3月: taken as the 1st, the birthday greeting would go on the wrong day.
+            return n.refused("birthday_day_missing")
         return dated
     if cleaner == "text":
         return n.normalise_text(raw, field.max_length)

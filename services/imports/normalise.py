@@ -57,6 +57,9 @@ PROBLEMS: dict[str, tuple[str, str]] = {
                          "hand if it is the real day)"),
     "date_ambiguous": ("日期的月、日顺序不明确", "unclear which is the day and which the month"),
     "date_day_missing": ("日期缺少日，按1日计", "day missing, taken as the 1st"),
+    "birthday_day_missing": ("生日缺少日，未填写（按1日计会在错误的日子送上祝福）",
+                             "birthday without its day: left empty (taken as the 1st, the "
+                             "greeting would go on the wrong day)"),
     "date_year_missing": ("日期缺少年份", "the year is missing"),
     # Each row's says the day it was taken as after it (services/imports/clean.py YEAR_GIVEN).
     "date_year_next": ("日期未写年份，按导入日前90天起最早的该日计",

@@ -495,3 +495,15 @@ def test_one_column_of_another_kind_is_a_dms_extra_not_another_file():
     # Nothing known at all is no other kind either.
     assert looks_like(["A", "B", "C"], "visits") is None
     assert looks_like([], "complaints") is None
+
+
+def test_a_birthday_without_its_day_is_left_empty_and_a_purchase_month_is_the_first():
+    """A birthday of 1985年3月 taken as 1 March sent the greeting on the wrong day; a purchase
+    month is still its 1st (the years owned hardly move)."""
+    owners = auto_map(["姓名", "手机", "生日", "购车日期"], "customers")
+    result = clean_row(owners, ["张三", "13800138000", "1985年3月", "2019年5月"], today=TODAY)
+    assert not result.rejected and result.values["birthday"] is None
+    assert result.values["purchase_date"] == dt.date(2019, 5, 1)
+    assert [(p.field, p.code, p.severity) for p in result.problems] == [
+        ("birthday", "birthday_day_missing", "warning"),
+        ("purchase_date", "date_day_missing", "warning")]
