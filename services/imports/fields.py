@@ -155,8 +155,9 @@ PROFILE_FIELDS = (
 )
 
 # Money columns whose header holds 金额 and that are not what was paid: 优惠金额 (the discount),
-# 欠款金额 (still owed), 单价 (one item's price).
-NOT_THE_BILL = ("优惠", "折扣", "减免", "抵扣", "赠送", "欠", "单价", "discount", "unit price")
+# 欠款金额 (still owed), 单价 (one item's price), 成本价 and 进价 (what the dealer paid).
+NOT_THE_BILL = ("优惠", "折扣", "减免", "抵扣", "赠送", "欠", "单价", "成本", "进价", "采购",
+                "discount", "unit price", "cost price")
 
 # In activity files the owner's name only confirms a match; the link fields find it.
 _LINKS = (MOBILE, PLATE, VIN, NAME)
@@ -339,7 +340,8 @@ SURVEYS = FileKind("surveys", "回访记录 / 满意度", "Satisfaction surveys"
     _score("overall_score", "总体满意度", "Overall score", (
         "总体满意度", "满意度", "总分", "综合评分", "整体满意度", "总体评分", "综合满意度", "评分",
         "得分", "客户满意度", "满意度评分", "满意度得分", "回访满意度", "总体评价", "综合评价",
-        "整体评价", "服务满意度", "总评分", "overall", "overall score", "score",
+        "整体评价", "服务满意度", "总评分", "服务评价", "满意程度", "overall",
+        "overall score", "score",
         "satisfaction"), required=True),
     _score("repair_quality", "维修质量", "Repair quality", (
         "维修质量", "质量", "维修质量评分", "维修质量满意度", "质量满意度", "维修效果",
@@ -429,7 +431,8 @@ PURCHASES = FileKind("purchases", "其他消费（续保、精品、延保）",
     Field("amount", "金额", "Amount", "signed_amount", (
         "金额", "消费金额", "销售金额", "实收金额", "应收金额", "保费", "保险费", "总保费",
         "签单保费", "商品金额", "合计金额", "总金额", "价格", "优惠后金额", "折后金额", "实付金额",
-        "amount", "total", "premium", "price"), avoid=NOT_THE_BILL),
+        "售价", "销售价", "销售价格", "实售价", "成交价", "成交金额", "amount", "total",
+        "premium", "price"), avoid=NOT_THE_BILL),
     _text("item", "项目", "Item", (
         "项目", "项目名称", "商品名称", "商品", "产品名称", "产品", "精品名称", "险种", "投保险种",
         "保险公司", "承保公司", "服务项目", "明细", "内容", "item", "product", "description")),

@@ -237,6 +237,10 @@ def test_a_discount_an_insurer_or_a_lender_is_not_the_bill_or_the_employer():
                          "purchases")
     assert purchases.column("amount") is None and purchases.column("item") == 2
     assert auto_map(["日期", "车牌", "优惠后金额"], "purchases").column("amount") == 2
+    # 售价 is what the customer paid; 成本价 and 进价 what the dealer did.
+    sold = auto_map(["日期", "车牌", "精品名称", "进价", "销售价"], "purchases")
+    assert sold.column("amount") == 4 and sold.field_of(3) is None
+    assert auto_map(["日期", "车牌", "成本金额"], "visits").column("amount") is None
     owners = auto_map(["客户名称", "手机", "保险公司", "贷款银行", "单位名称"], "customers")
     assert owners.column("employer") == 4
     assert owners.field_of(2) is None and owners.field_of(3) is None
