@@ -17,6 +17,7 @@ import contextlib
 import datetime as dt
 import hashlib
 import logging
+import re
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -170,7 +171,7 @@ def _internal(kind: str, values: dict[str, Any], ctx: Context,
             v["kind"] = purchase_kind_in(v.get("item")) or ctx.purchase_kind or "other"
     elif kind == "contacts":
         if v.get("staff"):
-            staff_id = ctx.staff_by_name.get(v["staff"])
+            staff_id = _staff_id(ctx.staff_by_name, v["staff"])
             if staff_id is None:
                 result.issues.append(Issue("staff_unknown", "staff", "warning"))
             v["staff_id"] = staff_id
@@ -179,6 +180,20 @@ def _internal(kind: str, values: dict[str, Any], ctx: Context,
         if any(said):
             v["feedback"] = "；".join(p for p in (*said, v.get("feedback")) if p)
     return v
+
+
+# What a call centre's export writes beside a caller's name: an agent number (陈丽(1023),
+# 1023陈丽, 陈丽-1023) and the separators around it.
+_AGENT_MARKS = re.compile(r"[(（\[【][^)）\]】]*[)）\]】]|\d+|[\s\-_#/·.:：]")
+
+
+def _staff_id(staff: dict[str, int], typed: str) -> int | None:
+    """The staff account a contact's 联系人员 names: by display name or user name, as typed
+    or with an agent number beside it."""
+    found = staff.get(typed) or staff.get(typed.lower())
+    if found is None and (bare := _AGENT_MARKS.sub("", typed)):
+        found = staff.get(bare) or staff.get(bare.lower())
+    return found
 
 
 def _birth_from_id(v: dict[str, Any], result: RowResult) -> None:
@@ -466,7 +481,7 @@ def _write(job: _Job) -> _Done:
             for sid, username, display in session.execute(
                     select(StaffUser.id, StaffUser.username, StaffUser.display_name)):
                 ctx.staff_by_name.setdefault(display, sid)
-                ctx.staff_by_name.setdefault(username, sid)
+                ctx.staff_by_name.setdefault(username.lower(), sid)
         total, done = job.source.total_rows or 0, 0
         sqlite = conn.dialect.name == "sqlite"
         last_commit = time.monotonic()

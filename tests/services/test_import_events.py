@@ -17,6 +17,7 @@ from models import (
     MileageReading,
     SatisfactionSurvey,
     ServiceVisit,
+    StaffUser,
     Vehicle,
 )
 from services.imports import batches
@@ -239,6 +240,29 @@ def test_two_attempts_of_one_day_without_times_are_two_contacts(database, tmp_pa
                       ("sms", "sent", None)]
     again = apply(database.sessions, path, options)
     assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
+
+
+def test_a_callers_name_with_an_agent_number_finds_their_account(database, tmp_path):
+    """A call centre's export writes 陈丽(1023) or 1023陈丽: the contact was kept as nobody's
+    (and said), out of the caller's counts in every report."""
+    with database.sessions.begin() as s:
+        s.add(StaffUser(username="chenli", display_name="陈丽", role="clerk"))
+    apply(database.sessions, dms_export(tmp_path / "a.xlsx"), CUSTOMERS)
+    headers = ["回访时间", "手机", "回访方式", "回访结果", "回访人"]
+    path = write_xlsx(tmp_path / "呼叫记录.xlsx", headers, [
+        ["2026-11-02 10:00", "13800138000", "电话", "接通", "陈丽(1023)"],
+        ["2026-11-03 10:00", "13800138000", "电话", "接通", "1023陈丽"],
+        ["2026-11-04 10:00", "13800138000", "电话", "接通", "ChenLi"],
+        ["2026-11-05 10:00", "13800138000", "电话", "接通", "张三"]])
+    result = apply(database.sessions, path, ImportOptions("contacts", today=TODAY))
+    assert result.created == 4
+    assert [(w.code, w.rows) for w in result.warnings] == [("staff_unknown", 1)]
+    with database.sessions() as s:
+        callers = [name for name, in s.execute(
+            select(StaffUser.display_name)
+            .select_from(ContactEvent).outerjoin(StaffUser, StaffUser.id == ContactEvent.staff_id)
+            .order_by(ContactEvent.contact_at))]
+    assert callers == ["陈丽", "陈丽", "陈丽", None]
 
 
 def test_a_survey_file_mapped_by_itself_as_complaints_is_refused_but_a_chosen_mapping_is_not(
