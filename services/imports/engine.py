@@ -499,6 +499,9 @@ def _write(job: _Job) -> _Done:
             if options.kind == "customers":
                 customers.process(ctx, pairs)
             else:
+                if options.kind == "visits" and (owners := events.unknown_owners(ctx, pairs)):
+                    customers.process(ctx, owners)
+                    writer.flush()  # stored before the visits look their cars up
                 events.process(ctx, options.kind, pairs)
             writer.flush()
             later = events.waiting(ctx)

@@ -137,6 +137,36 @@ def process(ctx: Context, kind: str, rows: list[tuple[RowResult, dict[str, Any]]
     ctx.refunds.extend(refunds)
 
 
+# What a visit row gives a customer it makes: its owner and car, nothing of the visit itself
+# (its km is the visit's reading, its note the visit's).
+OWNER_VALUES = ("name", "mobile", "vin", "plate", "brand", "model")
+
+
+def unknown_owners(ctx: Context, rows: list[tuple[RowResult, dict[str, Any]]]
+                   ) -> list[tuple[RowResult, dict[str, Any]]]:
+    """The rows of a visits file whose car and owner no stored customer is, though the row
+    names the owner (a car bought elsewhere and serviced here, as a DMS's work orders list
+    it), each with the values that make the customer and car (services/imports/customers.py
+    process); a row the link rejects for another reason (a plate on two customers' cars) is
+    not among them."""
+    named = [(r, v) for r, v in rows if r.outcome != "reject" and v.get("name")
+             and (v.get("mobile") or v.get("vin") or v.get("plate"))]
+    if not named:
+        return []
+    lookup = Lookup(ctx.conn)
+    lookup.load(mobiles={v["mobile"] for _, v in named if v.get("mobile")},
+                vins={v["vin"] for _, v in named if v.get("vin")},
+                plates={v["plate"] for _, v in named if v.get("plate")})
+    unknown = []
+    for result, v in named:
+        probe = RowResult(result.number, result.values)
+        _link(probe, v, lookup)
+        if [i.code for i in probe.issues] == ["customer_not_found"]:
+            unknown.append((result, {**{k: v.get(k) for k in OWNER_VALUES},
+                                     "phones_other": []}))
+    return unknown
+
+
 def waiting(ctx: Context) -> set[int]:
     """The rows (ids of their results) whose refunds wait for the file's end (finish): not yet
     decided, so not yet counted."""

@@ -36,6 +36,9 @@ class Field:
     # A required field that, when no column is mapped to it, is taken from this field's
     # value: a complaints export with only 投诉内容 has its topic in the content.
     fallback: str | None = None
+    # Whether a column of it tells which kind of file this is (mapping.looks_like): a visits
+    # file's 品牌 and 车型 (for the cars it makes) say no more than an owners file's.
+    telling: bool = True
     # A required field whose empty cell does not refuse the row: the import records the value
     # a rule gives and says so on the row (a contact's channel and outcome, clean.py).
     blank_filled: bool = False
@@ -172,6 +175,13 @@ CONTACT_NAME = Field("contact_name", "联系人", "Contact person", "name", (
            "number", "address", "wechat", *NOT_THE_CUSTOMERS),
     max_length=64)
 
+BRAND = _text("brand", "品牌", "Brand", ("品牌", "车辆品牌", "厂牌", "brand", "make"), 40)
+# A DMS that exports both names the series 车系 (凯美瑞) and the configuration 车型
+# (2.5G 豪华版): the series is what staff call the car and what intervals are set for.
+MODEL = _text("model", "车型", "Model", (
+    "车系", "车型", "车系名称", "车型名称", "车款", "车辆型号", "型号", "series", "model",
+    "vehicle model"), 60)
+
 CUSTOMERS = FileKind("customers", "客户及车辆", "Customers and vehicles", (
     replace(NAME, required=True, fallback="contact_name"),
     CONTACT_NAME,
@@ -214,12 +224,8 @@ CUSTOMERS = FileKind("customers", "客户及车辆", "Customers and vehicles", (
     _text("source", "客户来源", "Source", (
         "客户来源", "来源", "信息来源", "获客渠道", "来源渠道", "source", "lead source"), 30),
     REMARKS,
-    _text("brand", "品牌", "Brand", ("品牌", "车辆品牌", "厂牌", "brand", "make"), 40),
-    # A DMS that exports both names the series 车系 (凯美瑞) and the configuration 车型
-    # (2.5G 豪华版): the series is what staff call the car and what intervals are set for.
-    _text("model", "车型", "Model", (
-        "车系", "车型", "车系名称", "车型名称", "车款", "车辆型号", "型号", "series", "model",
-        "vehicle model"), 60),
+    BRAND,
+    MODEL,
     replace(VIN, link=False),
     replace(PLATE, link=False),
     # A car is registered (上牌) within days of its sale: the registration date stands in for
@@ -289,6 +295,10 @@ VISITS = FileKind("visits", "维修工单 / 进厂记录", "Service visits", (
         "service date", "repair date", "date"), required=True, yearless="last",
         avoid=NOT_YET),
     *_LINKS,
+    # The car of an owner no stored customer is (bought elsewhere, serviced here): the visit
+    # makes the customer and the car (services/imports/events.py unknown_owners).
+    replace(BRAND, telling=False),
+    replace(MODEL, telling=False),
     replace(KM, synonyms=("进厂里程", *KM.synonyms)),
     # Read with its minus: a negative amount is a settlement reversed (冲红), refused as a visit.
     # 工时金额 and 材料金额 (a part of the bill) hold 金额 and are not the bill either.

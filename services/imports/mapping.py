@@ -283,7 +283,7 @@ class OtherKind:
 
 
 def _best(kind: FileKind, header: str) -> float:
-    return max((score(f, header) for f in kind.fields), default=0.0)
+    return max((score(f, header) for f in kind.fields if f.telling), default=0.0)
 
 
 def looks_like(headers: Sequence[Cell], kind: str) -> OtherKind | None:

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from models import (
     Complaint,
     ContactEvent,
+    Customer,
     MileageReading,
     SatisfactionSurvey,
     ServiceVisit,
@@ -32,6 +33,7 @@ from tests.services.import_files import (
     counts,
     dms_export,
     snapshot,
+    vin,
     write_csv,
     write_xlsx,
 )
@@ -240,6 +242,51 @@ def test_two_attempts_of_one_day_without_times_are_two_contacts(database, tmp_pa
                       ("sms", "sent", None)]
     again = apply(database.sessions, path, options)
     assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
+
+
+def test_a_work_order_of_a_car_bought_elsewhere_makes_its_owner_and_car(database, tmp_path):
+    """A service department's work orders list cars the dealer never sold, with their owners:
+    each was rejected as matching no customer, and the file could not be imported as owners
+    (it looks like visits), so a first day lost every such customer."""
+    apply(database.sessions, dms_export(tmp_path / "a.xlsx"), CUSTOMERS)
+    headers = ["结算日期", "车牌号", "VIN", "车主", "车主电话", "品牌", "车型", "维修类型",
+               "进厂里程", "结算金额", "工单号"]
+    new_vin = vin("LHGCV1650J8099999")
+    path = write_xlsx(tmp_path / "工单.xlsx", headers, [
+        ["2026-11-02", "粤A12345", None, "张三", "13800138000", None, None, "保养", 31500, 600,
+         "WO1"],
+        ["2026-11-03", "粤B70001", new_vin, "钱七", "13900001111", "本田", "雅阁", "保养",
+         30000, 700, "WO2"],
+        ["2026-11-20", "粤B70001", new_vin, "钱七", "13900001111", "本田", "雅阁", "维修",
+         31000, 1500, "WO3"],
+        ["2026-11-04", "粤B70002", None, "孙八", "13900002222", "日产", "轩逸", "维修", 80000,
+         900, "WO4"],
+        ["2026-11-05", "粤B70003", None, None, None, None, None, "维修", 5000, 300, "WO5"]])
+    options = ImportOptions("visits", today=TODAY)
+    dry = plan(database.sessions, path, options)
+    done = apply(database.sessions, path, options)
+    for result in (dry, done):
+        assert (result.created, result.rejected) == (4, 1)
+        assert result.reasons[0].code == "customer_not_found"
+    with database.sessions() as s:
+        cars = {p: (n, m, b, md) for p, n, m, b, md in s.execute(
+            select(Vehicle.plate, Customer.name, Customer.mobile, Vehicle.brand, Vehicle.model)
+            .join(Customer, Customer.id == Vehicle.customer_id)
+            .where(Vehicle.plate.in_(["粤B70001", "粤B70002"])))}
+        visits = sorted((p, v.visit_date.day, v.km) for v, p in s.execute(
+            select(ServiceVisit, Vehicle.plate)
+            .join(Vehicle, Vehicle.id == ServiceVisit.vehicle_id)))
+    assert cars == {"粤B70001": ("钱七", "13900001111", "本田", "雅阁"),
+                    "粤B70002": ("孙八", "13900002222", "日产", "轩逸")}
+    assert visits == [("粤A12345", 2, 31500), ("粤B70001", 3, 30000), ("粤B70001", 20, 31000),
+                      ("粤B70002", 4, 80000)]
+    again = apply(database.sessions, path, options)
+    assert (again.created, again.unchanged) == (0, 4)
+    batches.undo_batch(database.sessions, again.batch_id)
+    batches.undo_batch(database.sessions, done.batch_id)
+    with database.sessions() as s:
+        assert s.scalars(select(Customer.name).where(Customer.name.in_(["钱七", "孙八"]))).all() \
+            == []
 
 
 def test_a_callers_name_with_an_agent_number_finds_their_account(database, tmp_path):
