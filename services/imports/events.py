@@ -157,7 +157,7 @@ def unknown_owners(ctx: Context, rows: list[tuple[RowResult, dict[str, Any]]]
     lookup.load(mobiles={v["mobile"] for _, v in named if v.get("mobile")},
                 vins={v["vin"] for _, v in named if v.get("vin")},
                 plates={v["plate"] for _, v in named if v.get("plate")})
-    unknown = []
+    unknown: list[tuple[RowResult, dict[str, Any]]] = []
     for result, v in named:
         probe = RowResult(result.number, result.values)
         _link(probe, v, lookup)
