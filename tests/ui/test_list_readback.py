@@ -42,6 +42,14 @@ def _choose(monkeypatch, path: Path) -> None:
     monkeypatch.setattr("ui.views.list_readback.ask_open_path", lambda *a, **k: str(path))
 
 
+def _read_vendor_file(qtbot, panel, monkeypatch, path: Path, answer: str) -> None:
+    """`path` chosen with the unsubscribe button, read as `answer` says, and waited for."""
+    _choose(monkeypatch, path)
+    answer_when_asked(answer)
+    with qtbot.waitSignal(panel.unsubscribes_read, timeout=30000):
+        qtbot.mouseClick(panel.unsubscribe_button, Qt.MouseButton.LeftButton)
+
+
 def _sms_blocked(database, source: str) -> int:
     with database.sessions() as s:
         return s.scalar(select(func.count()).select_from(DoNotContact).where(
@@ -90,10 +98,7 @@ def test_a_vendors_replies_export_blocks_only_who_asked_to_stop(qtbot, panel, da
     path = tmp_path / "上行短信.csv"
     path.write_text("手机号码,上行内容\n13800130001,好的谢谢\n13800130012,TD\n"
                     "13800130013,已经保养过了\n", encoding="utf-8-sig")
-    _choose(monkeypatch, path)
-    answer_when_asked("退订（回T退订）(&U)")
-    with qtbot.waitSignal(panel.unsubscribes_read, timeout=30000):
-        qtbot.mouseClick(panel.unsubscribe_button, Qt.MouseButton.LeftButton)
+    _read_vendor_file(qtbot, panel, monkeypatch, path, "退订（回T退订）(&U)")
     assert panel.summary.text() == (
         "上行短信.csv 是退订名单：读到 1 个号码。1 位客户今后不再收到短信。"
         "2 条回复并非退订（好的、谢谢…）：这些客户仍会收到短信，已列在下方。")
@@ -110,10 +115,7 @@ def test_a_failed_delivery_csv_and_a_wrong_file_in_the_english_window(qtbot, pan
     path = tmp_path / "failed.csv"
     path.write_text("号码,状态\n13800130013,空号\n13800130014,停机\n13800130001,成功\n"
                     "13800130002,关机\n", encoding="utf-8-sig")
-    _choose(monkeypatch, path)
-    answer_when_asked("&Failed deliveries")
-    with qtbot.waitSignal(panel.unsubscribes_read, timeout=30000):
-        qtbot.mouseClick(panel.unsubscribe_button, Qt.MouseButton.LeftButton)
+    _read_vendor_file(qtbot, panel, monkeypatch, path, "&Failed deliveries")
     assert panel.summary.text() == (
         "failed.csv lists failed deliveries: 2 number(s) read. 2 customer(s) now get no SMS. "
         "1 row(s) say the message was delivered: not blocked. 1 failure(s) pass (关机, 超时…): "
