@@ -267,13 +267,16 @@ def normalise_loan_term(raw: Cell) -> Clean[int]:
     if not match:
         return refused("loan_term_invalid")
     number, unit = match.groups()
+    tens, ten, ones = number.partition("十")
     if number[0].isdigit():
         value = Decimal(number)
-    elif number == "十" or len(number) == 1:
+    elif len(number) == 1:
         value = Decimal(_CHINESE_NUMBERS[number])
-    else:  # 十二, 二十四, 三十六
-        tens, _, ones = number.partition("十")
+    elif ten and len(tens) <= 1 and len(ones) <= 1 and "十" not in tens + ones:
+        # 十二, 二十, 三十六
         value = Decimal(_CHINESE_NUMBERS.get(tens, 1) * 10 + _CHINESE_NUMBERS.get(ones, 0))
+    else:  # 一二, 十十: no number
+        return refused("loan_term_invalid")
     years = unit == "年" or (unit is None and value <= MAX_LOAN_YEARS)
     months = value * 12 if years else value
     if months != months.to_integral_value() or not 6 <= months <= MAX_LOAN_MONTHS:

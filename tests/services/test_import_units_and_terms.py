@@ -100,7 +100,7 @@ def test_a_loan_term_in_months_or_years(raw, months):
     assert n.normalise_loan_term(raw) == n.Clean(months)
 
 
-@pytest.mark.parametrize("raw", ["150期", "3期", "1年半", "很久", "0"])
+@pytest.mark.parametrize("raw", ["150期", "3期", "1年半", "很久", "0", "一二期", "十十期"])
 def test_a_loan_term_that_is_none_is_refused(raw):
     assert [p.code for p in n.normalise_loan_term(raw).problems] == ["loan_term_invalid"]
 
