@@ -46,6 +46,7 @@ from services.imports.context import Context
 from services.imports.dates import export_day
 from services.imports.errors_file import write_errors
 from services.imports.fields import KINDS
+from services.imports.linking import unknown_owners
 from services.imports.mapping import Mapping, fit_profile, looks_like
 from services.imports.normalise import Cell, cell_text
 from services.imports.readers import HEADER_SCAN
@@ -499,7 +500,7 @@ def _write(job: _Job) -> _Done:
             if options.kind == "customers":
                 customers.process(ctx, pairs)
             else:
-                if options.kind == "visits" and (owners := events.unknown_owners(ctx, pairs)):
+                if options.kind == "visits" and (owners := unknown_owners(ctx, pairs)):
                     customers.process(ctx, owners)
                     writer.flush()  # stored before the visits look their cars up
                 events.process(ctx, options.kind, pairs)

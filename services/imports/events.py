@@ -21,8 +21,8 @@ from typing import Any
 from sqlalchemy import select
 
 from models import Base
-from services.customers.names import same_person
 from services.imports.context import Context, merge
+from services.imports.linking import link
 from services.imports.lookup import Lookup, in_parts
 from services.imports.normalise import nfkc
 from services.imports.results import (
@@ -137,36 +137,6 @@ def process(ctx: Context, kind: str, rows: list[tuple[RowResult, dict[str, Any]]
     ctx.refunds.extend(refunds)
 
 
-# What a visit row gives a customer it makes: its owner and car, nothing of the visit itself
-# (its km is the visit's reading, its note the visit's).
-OWNER_VALUES = ("name", "mobile", "vin", "plate", "brand", "model")
-
-
-def unknown_owners(ctx: Context, rows: list[tuple[RowResult, dict[str, Any]]]
-                   ) -> list[tuple[RowResult, dict[str, Any]]]:
-    """The rows of a visits file whose car and owner no stored customer is, though the row
-    names the owner (a car bought elsewhere and serviced here, as a DMS's work orders list
-    it), each with the values that make the customer and car (services/imports/customers.py
-    process); a row the link rejects for another reason (a plate on two customers' cars) is
-    not among them."""
-    named = [(r, v) for r, v in rows if r.outcome != "reject" and v.get("name")
-             and (v.get("mobile") or v.get("vin") or v.get("plate"))]
-    if not named:
-        return []
-    lookup = Lookup(ctx.conn)
-    lookup.load(mobiles={v["mobile"] for _, v in named if v.get("mobile")},
-                vins={v["vin"] for _, v in named if v.get("vin")},
-                plates={v["plate"] for _, v in named if v.get("plate")})
-    unknown: list[tuple[RowResult, dict[str, Any]]] = []
-    for result, v in named:
-        probe = RowResult(result.number, result.values)
-        _link(probe, v, lookup)
-        if [i.code for i in probe.issues] == ["customer_not_found"]:
-            unknown.append((result, {**{k: v.get(k) for k in OWNER_VALUES},
-                                     "phones_other": []}))
-    return unknown
-
-
 def waiting(ctx: Context) -> set[int]:
     """The rows (ids of their results) whose refunds wait for the file's end (finish): not yet
     decided, so not yet counted."""
@@ -220,45 +190,6 @@ def _sum_lines(ctx: Context, linked: list[tuple[RowResult, dict[str, Any], dict[
             event[LINES_GO_ON] = key in earlier
 
 
-def _link(result: RowResult, v: dict[str, Any], lk: Lookup) -> tuple[dict | None, dict | None]:
-    """(customer, vehicle) the row is about: by VIN, else plate, else mobile."""
-    if v.get("vin") and (vehicle := lk.vehicle_with_vin(v["vin"])) is not None:
-        return lk.customers[vehicle["customer_id"]], vehicle
-    if v.get("plate"):
-        vehicles = lk.vehicles_with_plate(v["plate"])
-        owners = {x["customer_id"] for x in vehicles}
-        if len(owners) > 1 and v.get("mobile"):
-            owners = {c for c in owners if lk.customers[c]["mobile"] == v["mobile"]} or owners
-        if len(owners) > 1:
-            active = {x["customer_id"] for x in vehicles if x["active"]}
-            owners = active if len(active) == 1 else owners
-        if len(owners) > 1:
-            result.reject("plate_ambiguous", "plate")
-            return None, None
-        if owners:
-            owner = owners.pop()
-            theirs = [x for x in vehicles if x["customer_id"] == owner]
-            theirs.sort(key=lambda x: (not x["active"], -x["id"]))
-            return lk.customers[owner], theirs[0]
-    if v.get("mobile"):
-        candidates = lk.customers_with_mobile(v["mobile"])
-        if len(candidates) > 1 and v.get("name"):
-            # Family members sharing a phone: the one of that name, else of a name that can
-            # be theirs (张叁 for 张三, 张先生).
-            candidates = ([c for c in candidates if c["name"] == v["name"]]
-                          or [c for c in candidates
-                              if same_person(v["name"], c["name"], c.get("gender"))]
-                          or candidates)
-        if len(candidates) > 1:
-            result.reject("mobile_ambiguous", "mobile")
-            return None, None
-        if candidates:
-            return candidates[0], None
-    result.reject("customer_not_found" if v.get("mobile") or v.get("vin") or v.get("plate")
-                  else "no_link_key")
-    return None, None
-
-
 def _event(spec: EventKind, result: RowResult, v: dict[str, Any], lk: Lookup) -> dict | None:
     """The event the row describes, linked to its customer (None: the row is rejected)."""
     for name in spec.required:
@@ -266,7 +197,7 @@ def _event(spec: EventKind, result: RowResult, v: dict[str, Any], lk: Lookup) ->
             result.reject("required_missing", name)
     if result.outcome == "reject":
         return None
-    customer, vehicle = _link(result, v, lk)
+    customer, vehicle = link(result, v, lk)
     if customer is None:
         return None
     event = {k: v[k] for k in (*spec.key, *spec.columns) if v.get(k) is not None}

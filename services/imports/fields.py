@@ -296,7 +296,7 @@ VISITS = FileKind("visits", "维修工单 / 进厂记录", "Service visits", (
         avoid=NOT_YET),
     *_LINKS,
     # The car of an owner no stored customer is (bought elsewhere, serviced here): the visit
-    # makes the customer and the car (services/imports/events.py unknown_owners).
+    # makes the customer and the car (services/imports/linking.py unknown_owners).
     replace(BRAND, telling=False),
     replace(MODEL, telling=False),
     replace(KM, synonyms=("进厂里程", *KM.synonyms)),
