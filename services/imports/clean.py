@@ -79,8 +79,9 @@ def clean_value(field: Field, raw: Cell, today: dt.date, *,
     are refused when more than a day after `today` (a day's grace for clocks and time zones);
     one typed without its year is taken as the field says (Field.yearless).
     A score is read on `scale` (5, 10 or 100), else on the one its column's `header` names
-    (百分制, 5分制); money and km in 万 when `scale` is WAN (a column of car prices all
-    below 1,000) or the header names it (万元, 万公里: normalise.in_header_unit). `order`
+    (百分制, 5分制); money and km in 万 when `scale` is WAN (columns.py decides it once for
+    the column) or, given none, when the header names it (万元, 万公里:
+    normalise.in_header_unit). `order`
     reads 06/05/2023 day first ("dmy") or month first ("mdy").
     Text holding U+FFFD, what reading bytes of another encoding leaves (a GBK row in a UTF-8
     file), is refused: stored, it would be a name or plate nobody can read or find."""

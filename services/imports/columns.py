@@ -151,10 +151,10 @@ class ColumnNote:
 @dataclass(frozen=True)
 class Columns:
     """The scale each score column is read on (column index -> 5, 10 or 100, or 1 for
-    fractions of 1 that are percentages; a column left out goes by its header) and each car
-    price column whose numbers are all in 万 (WAN), the order of day and month of each date
-    column whose dates tell it (column index -> "dmy" or "mdy"), and what the clerk is told
-    about them."""
+    fractions of 1 that are percentages; a column left out goes by its header) and each money
+    or km column in 万 (WAN: its header says so, or it holds car prices all below 1,000), the
+    order of day and month of each date column whose dates tell it (column index -> "dmy" or
+    "mdy"), and what the clerk is told about them."""
 
     scales: dict[int, int] = field(default_factory=dict)
     notes: tuple[ColumnNote, ...] = ()
@@ -307,7 +307,8 @@ def read_columns(path: Path, sheet: str | None, header_row: int | None, mapping:
     scored = decide(seen, rows, fields) if seen else Columns()
     orders, notes = decide_orders(dates, date_fields)
     said = [ColumnNote("read_in_wan", wan[column], count) for column, count in in_wan.items()]
-    scales = dict(scored.scales)
+    # Decided here once for the column, not from its header again for every cell.
+    scales = {**scored.scales, **dict.fromkeys(wan, WAN)}
     for column, unit in prices.items():
         if unit.below and not unit.above:
             scales[column] = WAN
