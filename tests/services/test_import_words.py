@@ -1,0 +1,115 @@
+"""Code words typed in cells read as the stored codes: gender, payment, visit types, yes and no,
+contact channels, purposes and outcomes as call centres and DMS exports word them, profile
+attributes."""
+
+from __future__ import annotations
+
+import pytest
+
+from services.imports import normalise as n
+from services.imports import words as w
+
+
+def codes(result: n.Clean) -> list[tuple[str, str]]:
+    return [(p.code, p.severity) for p in result.problems]
+
+
+@pytest.mark.parametrize(
+    ("function", "raw", "code"),
+    [
+        (w.normalise_gender, "男", "M"), (w.normalise_gender, "先生", "M"),
+        (w.normalise_gender, "M", "M"), (w.normalise_gender, " 女士 ", "F"),
+        (w.normalise_gender, "f", "F"), (w.normalise_gender, "小姐", "F"),
+        (w.normalise_payment, "全款", "cash"), (w.normalise_payment, "现金", "cash"),
+        (w.normalise_payment, "一次性付款", "cash"), (w.normalise_payment, "贷款", "loan"),
+        (w.normalise_payment, "银行按揭", "loan"), (w.normalise_payment, "分期", "loan"),
+        (w.normalise_payment, "厂家金融", "loan"), (w.normalise_payment, "租赁", "lease"),
+        (w.normalise_payment, "融资租赁", "lease"), (w.normalise_payment, "Loan", "loan"),
+        (w.normalise_visit_type, "保养", "maintenance"),
+        (w.normalise_visit_type, "首保", "maintenance"),
+        # The shop-floor words of DMS exports: the second and third service, a quick service,
+        # a quick or electrical repair.
+        (w.normalise_visit_type, "二保", "maintenance"),
+        (w.normalise_visit_type, "三保", "maintenance"),
+        (w.normalise_visit_type, "快保", "maintenance"),
+        (w.normalise_visit_type, "快修", "repair"), (w.normalise_visit_type, "机电维修", "repair"),
+        (w.normalise_visit_type, "机电", "repair"), (w.normalise_visit_type, "大修", "repair"),
+        (w.normalise_visit_type, "维修", "repair"), (w.normalise_visit_type, "一般维修", "repair"),
+        (w.normalise_visit_type, "事故", "accident"),
+        (w.normalise_visit_type, "事故维修", "accident"),
+        (w.normalise_visit_type, "钣喷", "accident"), (w.normalise_visit_type, "保修", "warranty"),
+        (w.normalise_visit_type, "索赔", "warranty"),
+        (w.normalise_visit_type, "年检", "inspection"),
+        (w.normalise_payment, "零首付", "loan"), (w.normalise_payment, "银行转账", "cash"),
+        (w.normalise_payment, "刷卡", "cash"), (w.normalise_payment, "信用卡分期", "loan"),
+        (w.normalise_gender, "公司", None),
+        (w.normalise_visit_type, "返修", "repair"), (w.normalise_visit_type, "外出救援", "repair"),
+        (w.normalise_visit_type, "更换轮胎", "repair"),
+        (w.normalise_visit_type, "四轮定位", "repair"),
+        (w.normalise_yes_no, "是", True), (w.normalise_yes_no, "否", False),
+        (w.normalise_yes_no, "已解决", True), (w.normalise_yes_no, "未解决", False),
+        (w.normalise_yes_no, "Y", True), (w.normalise_yes_no, "n", False),
+        (w.normalise_yes_no, 1, True), (w.normalise_yes_no, "0", False),
+        (w.normalise_yes_no, True, True), (w.normalise_yes_no, "处理中", False),
+        # Complaint states as other DMS write them: closed, withdrawn, compensated, settled …
+        (w.normalise_yes_no, "正常关闭", True), (w.normalise_yes_no, "客户撤诉", True),
+        (w.normalise_yes_no, "已赔付", True), (w.normalise_yes_no, "已和解", True),
+        (w.normalise_yes_no, "已处理完毕", True),
+        # … or still open: waiting for a reply or the customer's word, being negotiated.
+        (w.normalise_yes_no, "待回复", False), (w.normalise_yes_no, "协商中", False),
+        (w.normalise_yes_no, "升级处理", False), (w.normalise_yes_no, "客户不满意", False),
+        (w.normalise_channel, "电话", "phone"), (w.normalise_channel, "微信", "wechat"),
+        (w.normalise_channel, "短信", "sms"), (w.normalise_channel, "上门拜访", "visit"),
+        (w.normalise_purpose, "满意度回访", "callback"),
+        (w.normalise_purpose, "保养提醒", "reminder"), (w.normalise_purpose, "关怀", "care"),
+        (w.normalise_purpose, "延保推荐", "sales"), (w.normalise_purpose, "精品推荐", "sales"),
+        (w.normalise_purpose, "老客户推荐", "ref_ask"),
+        (w.normalise_outcome, "接通", "reached"), (w.normalise_outcome, "空号", "wrong_number"),
+        (w.normalise_outcome, "无人接听", "no_answer"), (w.normalise_outcome, "已预约",
+                                                        "appointment"),
+    ],
+)
+def test_code_words(function, raw, code):
+    assert function(raw) == n.Clean(code)
+
+
+@pytest.mark.parametrize(("raw", "code"), [
+    # What did not happen, holding the word of what would have: 无法接通 was taken as reached,
+    # 接通未预约 as an appointment, 未成功 as reached.
+    ("无法接通", "phone_off"), ("您拨打的电话暂时无法接通", "phone_off"),
+    ("接通未预约", "reached"), ("接通已预约", "appointment"), ("未成功", "no_answer"),
+    ("未接通", "no_answer"), ("未接听", "no_answer"), ("短信发送成功", "sent"),
+    ("发送不成功", "failed"), ("未到达", "failed"), ("到达", "sent"),
+    # Each refused as unknown before.
+    ("不在服务区", "phone_off"), ("暂停服务", "phone_off"), ("无人应答", "no_answer"),
+    ("通话中", "no_answer"), ("正在通话", "no_answer"), ("用户忙", "no_answer"),
+    ("呼叫转移", "no_answer"), ("非本人", "wrong_number"), ("打错了", "wrong_number"),
+    ("要求不再来电", "refused"), ("免打扰", "refused"), ("不感兴趣", "refused"),
+    ("已接听", "reached"), ("客户在忙，稍后再联", "reached"), ("开车中", "reached"),
+    ("有意向", "reached"), ("车已卖", "reached"), ("已回访", "reached"),
+    # As before.
+    ("接通后挂断", "refused"), ("拒绝预约", "refused"), ("占线", "no_answer"),
+])
+def test_call_centre_outcomes_read_as_what_happened(raw, code):
+    assert w.normalise_outcome(raw) == n.Clean(code)
+
+
+@pytest.mark.parametrize(
+    ("function", "problem"),
+    [(w.normalise_gender, "gender_unknown"), (w.normalise_payment, "payment_unknown"),
+     (w.normalise_visit_type, "visit_type_unknown"), (w.normalise_yes_no, "yes_no_unknown"),
+     (w.normalise_channel, "channel_unknown"), (w.normalise_purpose, "purpose_unknown"),
+     (w.normalise_outcome, "outcome_unknown")],
+)
+def test_unknown_words_are_refused_and_blanks_are_empty(function, problem):
+    assert codes(function("某某某")) == [(problem, "error")]
+    assert function(None) == n.Clean(None)
+    assert function("  ") == n.Clean(None)
+
+
+def test_profile_attributes_by_label_or_short_form():
+    assert w.normalise_attribute("已婚", "marital_status").value == "married"
+    assert w.normalise_attribute("二孩", "household").value == "two_children"
+    assert w.normalise_attribute(3, "economic_band").value == "3"
+    assert codes(w.normalise_attribute("很好", "temperament")) == [("attribute_unknown",
+                                                                   "error")]
