@@ -259,6 +259,14 @@ def _stored(spec: EventKind, lk: Lookup, result: RowResult, v: dict[str, Any],
     return others[0] if len(others) == 1 else None
 
 
+def _same_key(spec: EventKind, lk: Lookup, event: dict[str, Any]) -> list[dict[str, Any]]:
+    """The customer's purchases (stored, or made by earlier rows) with the row's whole key, of
+    any car: the events dict keeps one a key, the `similar` index each."""
+    return [e for e in lk.similar.get((event["customer_id"], *(event[k] for k in spec.similar)),
+                                      ())
+            if all(e.get(k) == event.get(k) for k in spec.key)]
+
+
 def _of_car(spec: EventKind, lk: Lookup, event: dict[str, Any],
             stored: dict[str, Any] | None) -> dict[str, Any] | None:
     """Of the purchases with the row's key (customer, day, kind, description), the one of the
@@ -269,9 +277,7 @@ def _of_car(spec: EventKind, lk: Lookup, event: dict[str, Any],
     car = event.get("vehicle_id")
     if not spec.similar or stored is None or stored.get("vehicle_id") == car:
         return stored
-    alike = [e for e in lk.similar.get((event["customer_id"], *(event[k] for k in spec.similar)),
-                                       ())
-             if all(e.get(k) == event.get(k) for k in spec.key)]
+    alike = _same_key(spec, lk, event)
     if car is None:
         return next((e for e in alike if _paid(e) == event.get("amount")), stored)
     mine = next((e for e in alike if e.get("vehicle_id") == car), None)
@@ -284,10 +290,8 @@ def _another(spec: EventKind, lk: Lookup, event: dict[str, Any],
     one line each): a stored purchase of the same key and car that no earlier row took, or
     None, a purchase of its own. A file read again finds each of its lines again, one stored
     purchase a line; the second line was taken for the first, and its money lost."""
-    alike = [e for e in lk.similar.get((event["customer_id"], *(event[k] for k in spec.similar)),
-                                       ())
-             if e["id"] not in seen and e.get("vehicle_id") == event.get("vehicle_id")
-             and all(e.get(k) == event.get(k) for k in spec.key)]
+    alike = [e for e in _same_key(spec, lk, event)
+             if e["id"] not in seen and e.get("vehicle_id") == event.get("vehicle_id")]
     return next((e for e in alike if _paid(e) == event.get("amount")),
                 alike[0] if alike else None)
 
