@@ -208,6 +208,9 @@ def _event(spec: EventKind, result: RowResult, v: dict[str, Any], lk: Lookup) ->
             event.setdefault(name, spec.defaults[name])
     event["customer_id"] = customer["id"]
     event["vehicle_id"] = vehicle["id"] if vehicle is not None else None
+    if vehicle is None and (v.get("vin") or v.get("plate")):
+        # Found by mobile: the car the row names is none of the customer's.
+        warn(result, "car_not_stored", "vin" if v.get("vin") else "plate")
     if spec.table == "complaint":
         _closed(result, v, event)
     return event

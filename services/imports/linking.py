@@ -1,6 +1,6 @@
 """How a row of an activity file (visits, surveys, complaints, contacts, purchases) finds the
-stored customer and car it is about, and which rows of a visits file name owners no stored
-customer is (a car bought elsewhere, serviced here), to be made before their visits."""
+stored customer and car it is about, and which rows of a visits file name an owner or a car
+not stored (a car bought elsewhere, serviced here), to be made before their visits."""
 
 from __future__ import annotations
 
@@ -58,11 +58,14 @@ OWNER_VALUES = ("name", "mobile", "vin", "plate", "brand", "model")
 
 def unknown_owners(ctx: Context, rows: list[tuple[RowResult, dict[str, Any]]]
                    ) -> list[tuple[RowResult, dict[str, Any]]]:
-    """The rows of a visits file whose car and owner no stored customer is, though the row
-    names the owner (a car bought elsewhere and serviced here, as a DMS's work orders list
-    it), each with the values that make the customer and car (services/imports/customers.py
-    process); a row the link rejects for another reason (a plate on two customers' cars) is
-    not among them."""
+    """The rows of a visits file whose car is not stored, though the row names its owner (a
+    car bought elsewhere and serviced here, as a DMS's work orders list it), each with the
+    values that make the customer and car (services/imports/customers.py process): rows whose
+    owner no stored customer is, and rows of a stored customer (found by mobile, by a name that
+    can be theirs) naming a plate or VIN none of their cars has: their second car. A row the
+    link rejects for another reason (a plate on two customers' cars) is not among them, nor one
+    whose name is not the mobile's customer's (a relative's phone: whose car it is is not
+    known)."""
     named = [(r, v) for r, v in rows if r.outcome != "reject" and v.get("name")
              and (v.get("mobile") or v.get("vin") or v.get("plate"))]
     if not named:
@@ -74,8 +77,10 @@ def unknown_owners(ctx: Context, rows: list[tuple[RowResult, dict[str, Any]]]
     unknown: list[tuple[RowResult, dict[str, Any]]] = []
     for result, v in named:
         probe = RowResult(result.number, result.values)
-        link(probe, v, lookup)
-        if [i.code for i in probe.issues] == ["customer_not_found"]:
+        customer, vehicle = link(probe, v, lookup)
+        new_car = (customer is not None and vehicle is None and (v.get("vin") or v.get("plate"))
+                   and same_person(v["name"], customer["name"], customer.get("gender")))
+        if new_car or [i.code for i in probe.issues] == ["customer_not_found"]:
             unknown.append((result, {**{k: v.get(k) for k in OWNER_VALUES},
                                      "phones_other": []}))
     return unknown

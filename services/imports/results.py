@@ -47,6 +47,9 @@ ROW_PROBLEMS: dict[str, tuple[str, str]] = {
                         "no VIN, plate, brand or model says which car: the customer is "
                         "imported, the car's values are not"),
     "name_required": ("新客户缺少姓名", "a new customer needs a name"),
+    "car_not_stored": ("按手机找到客户，但该车不在此客户名下：记录已导入到客户，未关联车辆，请核对",
+                       "the customer was found by mobile, but the car is none of theirs: the "
+                       "record is imported for the customer without the car, please check"),
     "resolved_before_opened": ("解决日期早于投诉日期，该日期未保存，投诉已导入，请核对",
                                "resolved before the complaint was opened: the complaint is "
                                "imported without that date, please check"),

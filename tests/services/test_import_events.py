@@ -289,6 +289,46 @@ def test_a_work_order_of_a_car_bought_elsewhere_makes_its_owner_and_car(database
             == []
 
 
+def test_a_known_customers_second_car_bought_elsewhere_is_added_to_them(database, tmp_path):
+    """A customer of the dealer brings in a second car bought elsewhere: the work order was
+    found by mobile and stored without its car, so the plate, the model and the km were lost
+    and the car never came up for a reminder. A row whose name is not the mobile's customer's
+    (a relative's phone) makes no car: whose it is is not known, and the row says so."""
+    apply(database.sessions, dms_export(tmp_path / "a.xlsx"), CUSTOMERS)
+    path = write_xlsx(tmp_path / "工单.xlsx", [
+        "结算日期", "车牌号", "车主", "车主电话", "品牌", "车型", "维修类型", "进厂里程",
+        "结算金额"], [
+        ["2026-11-02", "粤A99999", "张先生", "13800138000", "丰田", "卡罗拉", "保养", 12000,
+         500],
+        ["2026-11-03", "粤B88888", "李明", "13900139000", "比亚迪", "汉", "保养", 9000, 400]])
+    options = ImportOptions("visits", today=TODAY)
+    dry = plan(database.sessions, path, options)
+    done = apply(database.sessions, path, options)
+    for result in (dry, done):
+        assert (result.created, result.rejected) == (2, 0)
+        assert [(w.code, w.rows) for w in result.warnings] == [("car_not_stored", 1)]
+    with database.sessions() as s:
+        cars = s.execute(select(Customer.name, Vehicle.plate, Vehicle.brand, Vehicle.model)
+                         .join(Customer, Customer.id == Vehicle.customer_id)
+                         .where(Customer.mobile.in_(["13800138000", "13900139000"]))
+                         .order_by(Vehicle.plate)).all()
+        visits = s.execute(select(Customer.name, Vehicle.plate, ServiceVisit.km)
+                           .join(Customer, Customer.id == ServiceVisit.customer_id)
+                           .outerjoin(Vehicle, Vehicle.id == ServiceVisit.vehicle_id)
+                           .order_by(ServiceVisit.visit_date)).all()
+    assert [tuple(c) for c in cars] == [("张三", "粤A12345", "大众", "朗逸"),
+                                        ("张三", "粤A67890", "大众", "途观L"),
+                                        ("张三", "粤A99999", "丰田", "卡罗拉"),
+                                        ("王五", "粤C22222", "本田", "雅阁")]
+    assert [tuple(v) for v in visits] == [("张三", "粤A99999", 12000), ("王五", None, 9000)]
+    again = apply(database.sessions, path, options)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
+    batches.undo_batch(database.sessions, again.batch_id)
+    batches.undo_batch(database.sessions, done.batch_id)
+    with database.sessions() as s:
+        assert s.scalars(select(Vehicle.id).where(Vehicle.plate == "粤A99999")).all() == []
+
+
 def test_a_callers_name_with_an_agent_number_finds_their_account(database, tmp_path):
     """A call centre's export writes 陈丽(1023) or 1023陈丽: the contact was kept as nobody's
     (and said), out of the caller's counts in every report."""
