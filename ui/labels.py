@@ -45,3 +45,12 @@ def day_text(value: dt.date | dt.datetime | None) -> str:
 def moment_text(value: dt.datetime | None) -> str:
     """A time as the window writes it, to the minute (2026-12-02 10:07); '' for None."""
     return "" if value is None else format(value, MOMENT_FORMAT)
+
+
+def month_day_text(md: str) -> str:
+    """A day of the year kept as "MMDD" (a birthday known without its year) as the window
+    writes it: 3月15日, 15 March."""
+    month, day = int(md[:2]), int(md[2:])
+    if language() == "zh":
+        return f"{month}月{day}日"
+    return f"{day} {QLocale(QLocale.Language.English).monthName(month)}"

@@ -1060,192 +1060,197 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>已知生日</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="144"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="148"/>
         <source>e.g. wxid_chen88 (not the nickname)</source>
         <translation>例如 wxid_chen88（不是昵称）</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="148"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="152"/>
         <source>What staff should know, e.g. VIP; never on a weekend</source>
         <translation>同事需要知道的事，例如：VIP；周末不要打扰</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="153"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="157"/>
         <source>Name</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="154"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="158"/>
         <source>Gender</source>
         <translation>性别</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="155"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="159"/>
         <source>Birthday</source>
         <translation>生日</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="156"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="161"/>
         <source>WeChat ID</source>
         <translation>微信号</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="157"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="162"/>
         <source>Employer</source>
         <translation>工作单位</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="158"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="163"/>
         <source>Note</source>
         <translation>备注</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="159"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="164"/>
         <source>Save customer&apos;s details</source>
         <translation>保存客户信息</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="170"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="175"/>
         <source>Mark as sold / no longer theirs</source>
         <translation>标记为已售出/不再拥有</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="177"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="182"/>
         <source>e.g. 粤A12345</source>
         <translation>例如 粤A12345</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="178"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="183"/>
         <source>17 characters; optional</source>
         <translation>17 位；可不填</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="179"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="184"/>
         <source>e.g. 158000 or 15.8万; optional</source>
         <translation>例如 158000 或 15.8万；可不填</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="180"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="185"/>
         <source>Purchase date known</source>
         <translation>已知购车日期</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="183"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="188"/>
         <source>Brand</source>
         <translation>品牌</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="184"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="189"/>
         <source>Model</source>
         <translation>车型</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="185"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="190"/>
         <source>Plate</source>
         <translation>车牌</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="186"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="191"/>
         <source>VIN</source>
         <translation>车架号</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="187"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="192"/>
         <source>Bought on</source>
         <translation>购车日期</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="188"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="193"/>
         <source>Price paid</source>
         <translation>购车价格</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="189"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="194"/>
         <source>Add car</source>
         <translation>添加车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="192"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="197"/>
         <source>A car bought here or elsewhere</source>
         <translation>在本店或别处购买的车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="204"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="209"/>
         <source>e.g. 86000 or 8.6万</source>
         <translation>例如 86000 或 8.6万</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="209"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="214"/>
         <source>Record km</source>
         <translation>记录里程</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="212"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="217"/>
         <source>Car</source>
         <translation>车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="213"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="218"/>
         <source>Last reading</source>
         <translation>上次读数</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="214"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="219"/>
         <source>Km</source>
         <translation>公里数</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="215"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="220"/>
         <source>Read on</source>
         <translation>读数日期</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="251"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="241"/>
+        <source>Known without its year: %1 (birthday greetings go out on it). Tick Birthday known and enter the whole date once the year is known.</source>
+        <translation>只知道月日：%1（生日关怀按此日发送）。得知年份后，勾选“已知生日”并填写完整日期。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="262"/>
         <source>(sold / no longer theirs)</source>
         <translation>（已售出/不再拥有）</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="292"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="303"/>
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="312"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="323"/>
         <source>Saving</source>
         <translation>正在保存</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="340"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="351"/>
         <source>Contact details saved.</source>
         <translation>联系方式已保存。</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="347"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="358"/>
         <source>Customer&apos;s details saved.</source>
         <translation>客户信息已保存。</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="359"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="370"/>
         <source>Car added.</source>
         <translation>车辆已添加。</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="369"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="380"/>
         <source>Car marked as no longer theirs.</source>
         <translation>车辆已标记为不再拥有。</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="383"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="394"/>
         <source>Km reading recorded.</source>
         <translation>里程已记录。</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="395"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="406"/>
         <source>%1 km</source>
         <translation>%1 公里</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="411"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="422"/>
         <source>Loading customer</source>
         <translation>正在读取客户</translation>
     </message>
@@ -1613,37 +1618,42 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>%1（已退 %2）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="497"/>
+        <location filename="../../ui/views/customer_page.py" line="499"/>
+        <source>birthday %1 (year not known)</source>
+        <translation>生日 %1（年份不详）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="505"/>
         <source>marketing consent given</source>
         <translation>已同意营销</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="498"/>
+        <location filename="../../ui/views/customer_page.py" line="506"/>
         <source>no marketing consent</source>
         <translation>未同意营销</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="499"/>
+        <location filename="../../ui/views/customer_page.py" line="507"/>
         <source>marketing consent not asked</source>
         <translation>未询问营销同意</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="502"/>
+        <location filename="../../ui/views/customer_page.py" line="510"/>
         <source>contact person: %1</source>
         <translation>联系人：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="504"/>
+        <location filename="../../ui/views/customer_page.py" line="497"/>
         <source>born %1</source>
         <translation>生于 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="505"/>
+        <location filename="../../ui/views/customer_page.py" line="513"/>
         <source>no mobile</source>
         <translation>无手机</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="509"/>
+        <location filename="../../ui/views/customer_page.py" line="517"/>
         <source>owner: %1</source>
         <translation>负责人：%1</translation>
     </message>

@@ -303,6 +303,8 @@ class Editor:
     version: int
     cars: tuple[Car, ...]
     person: Person
+    # "MMDD" of a birthday known without its year (an import's 3月15日): no date to show.
+    birthday_md: str | None = None
 
     @property
     def name(self) -> str:
@@ -320,7 +322,8 @@ def load_editor(sessions: sessionmaker[Session], customer_id: int) -> Editor:
                          .order_by(Vehicle.active.desc(), Vehicle.purchase_date, Vehicle.id))
         cars = tuple(Car(v.id, v.brand, v.model, v.plate, v.vin, v.purchase_date, v.active, km)
                      for v, km in rows)
-    return Editor(details, version, cars, person)
+        day_only = c.birthday_md if c.birthday is None else None
+    return Editor(details, version, cars, person, day_only)
 
 
 def save_contact_details(sessions: sessionmaker[Session], customer_id: int,

@@ -168,6 +168,7 @@ class CustomerDetail:
     contact_name: str | None
     gender: str | None
     birthday: dt.date | None
+    birthday_md: str | None  # "MMDD", also of a birthday known without its year
     mobile: str | None
     other_phones: str | None
     address: str
@@ -373,6 +374,7 @@ def load(sessions: sessionmaker[Session], customer_id: int) -> CustomerDetail:
             contact_name=c.contact_name,
             gender=c.gender,
             birthday=c.birthday,
+            birthday_md=c.birthday_md,
             mobile=c.mobile,
             other_phones=c.other_phones,
             address=address,

@@ -11,7 +11,12 @@ from typing import Any
 
 from services.imports import normalise as n
 from services.imports import words as w
-from services.imports.dates import YEARLESS_OVERDUE_DAYS, normalise_date, normalise_datetime
+from services.imports.dates import (
+    YEARLESS_OVERDUE_DAYS,
+    month_day,
+    normalise_date,
+    normalise_datetime,
+)
 from services.imports.fields import EXTRA_PHONES, Field
 from services.imports.mapping import Mapping
 from services.imports.normalise import Cell, Clean, Severity, cell_text, is_blank
@@ -89,6 +94,9 @@ def clean_value(field: Field, raw: Cell, today: dt.date, *,
         return n.refused("text_garbled")
     cleaner = field.cleaner
     if cleaner in ("date", "datetime"):
+        if field.key == "birthday" and (day := month_day(raw)) is not None:
+            # 3月15日, as membership forms ask it: the greeting needs no year.
+            return n.kept(day, "birthday_year_missing")
         latest = None if field.future else today + dt.timedelta(days=1)
         yearless = None
         if field.yearless == "next":

@@ -28,6 +28,7 @@ from services.imports.brands import known_brands, split_brands
 from services.imports.clean import OTHER_PHONES_LENGTH, OTHER_PHONES_SEPARATOR
 from services.imports.consent import record_consent
 from services.imports.context import Context, merge, record_history, same
+from services.imports.dates import MonthDay
 from services.imports.lookup import Lookup
 from services.imports.phones import is_mobile
 from services.imports.results import Issue, RowResult
@@ -290,6 +291,8 @@ def _create_customer(ctx: Context, lk: Lookup, result: RowResult, v: dict[str, A
     row: dict[str, Any] = {c: v.get(c) for c in CUSTOMER_COLUMNS}
     row.update(_name_columns(v["name"]))
     birthday = v.get("birthday")
+    if isinstance(birthday, MonthDay):
+        row["birthday"] = None
     row["birthday_md"] = f"{birthday.month:02d}{birthday.day:02d}" if birthday else None
     row[OTHER_PHONES] = _joined_phones(result, None, v.get("phones_other", ()))
     row.update(owner_staff_id=None, lifecycle_stage=None, created_at=ctx.writer.now,
@@ -323,7 +326,12 @@ def _joined_phones(result: RowResult, current: str | None, extra: Any) -> str | 
 def _update_customer(ctx: Context, lk: Lookup, result: RowResult, customer: dict,
                      v: dict[str, Any]) -> None:
     others = tuple(c for c in CUSTOMER_COLUMNS if c not in ADDRESS)
+    born = v.get("birthday")
+    if isinstance(born, MonthDay):
+        v = {**v, "birthday": None}  # decided by _month_day_change
     changes = merge(ctx, result, "customer", customer, v, others)
+    if isinstance(born, MonthDay) and _month_day_change(ctx, result, customer, born):
+        changes["birthday"] = born
     changes.update(address_changes(customer, v, customer["id"] in ctx.seen["customer"],
                                    result.issues))
     if "name" in changes and addressed(changes["name"]) and not addressed(customer["name"]):
@@ -349,6 +357,8 @@ def _update_customer(ctx: Context, lk: Lookup, result: RowResult, customer: dict
         new.update(_name_columns(changes["name"]))
     if "birthday" in changes:
         new["birthday_md"] = f"{changes['birthday'].month:02d}{changes['birthday'].day:02d}"
+        if isinstance(changes["birthday"], MonthDay):  # the stored birthday is none
+            del new["birthday"]
     new["updated_at"] = ctx.writer.now
     old = {c: customer.get(c) for c in new}
     for column, value in changes.items():
@@ -360,6 +370,23 @@ def _update_customer(ctx: Context, lk: Lookup, result: RowResult, customer: dict
     ctx.writer.amend("customer", customer["id"], new, old)
     for column, value in new.items():
         lk.set_customer(customer["id"], column, value)
+
+
+def _month_day_change(ctx: Context, result: RowResult, customer: dict, born: MonthDay) -> bool:
+    """Whether a birthday without its year changes the customer's: only where no full
+    birthday is stored. One stored on another day is kept, and the row says so: the file's
+    says less (no year) and may be the mistyped one."""
+    if customer.get("birthday") is not None:
+        if customer["birthday_md"] != born.md:
+            result.issues.append(Issue("birthday_yearless_differs", "birthday", "warning"))
+        return False
+    stored = customer.get("birthday_md")
+    if stored == born.md:
+        return False
+    if stored is not None and customer["id"] in ctx.seen["customer"]:
+        result.issues.append(Issue("differs_in_file", "birthday", "warning"))
+        return False
+    return True
 
 
 def _corrected_by_staff(ctx: Context, customer: dict, name: str) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 
 from services.imports.normalise import EMPTY, Cell, Clean, is_blank, kept, nfkc, refused
@@ -45,6 +46,50 @@ _MORNING = ("上午", "早上", "am")
 _WEEKDAY = re.compile(r"[(（]?(?:星期|周|礼拜)[一二三四五六日天][)）]?"
                       r"|[(（][一二三四五六日天][)）]")
 _DIGITS = re.compile(r"(\d+)(?:\.(\d+))?")
+
+
+@dataclass(frozen=True)
+class MonthDay:
+    """A birthday written without its year (3月15日): its month and day are all that is kept
+    (customer.birthday_md), enough for the greeting; the age stays unknown."""
+
+    month: int
+    day: int
+
+    @property
+    def md(self) -> str:
+        """As customer.birthday_md keeps it: "0315"."""
+        return f"{self.month:02d}{self.day:02d}"
+
+    def __str__(self) -> str:
+        return f"{self.month}月{self.day}日"
+
+
+def month_day(raw: Cell) -> MonthDay | None:
+    """The month and day of a birthday written without a year (3月15日, 03-15, 3/15; 15/3 can
+    only be day first; 0315 or 315 as four or three digits), else None. 29 February is one.
+    Four digits are no Excel serial here: those are days of 1901-1927, birthdays of people
+    over 99."""
+    if isinstance(raw, float) and raw.is_integer():
+        raw = int(raw)
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        raw = f"{raw:04d}" if 100 <= raw <= 9999 else ""
+    if not isinstance(raw, str):
+        return None
+    text = _WEEKDAY.sub(" ", nfkc(raw)).strip().lower()
+    if _DIGITS.fullmatch(text) and len(text) in (3, 4):
+        month, day = int(text[:-2]), int(text[-2:])
+    elif (match := _MD.fullmatch(text)) is not None:
+        first, separator, second = int(match[1]), match[2], int(match[3])
+        day_first = separator != "月" and first > 12 >= second
+        month, day = (second, first) if day_first else (first, second)
+    else:
+        return None
+    try:
+        dt.date(2000, month, day)  # a leap year: 29 February is a birthday
+    except ValueError:
+        return None
+    return MonthDay(month, day)
 
 
 class _Refused(Exception):

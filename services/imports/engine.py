@@ -43,7 +43,7 @@ from services.imports.clean import (
 )
 from services.imports.columns import Columns, read_columns
 from services.imports.context import Context
-from services.imports.dates import export_day
+from services.imports.dates import MonthDay, export_day
 from services.imports.errors_file import write_errors
 from services.imports.fields import KINDS
 from services.imports.linking import unknown_owners
@@ -204,9 +204,12 @@ def _birth_from_id(v: dict[str, Any], result: RowResult) -> None:
     if found is None:
         return
     born, sex = found
-    if v.get("birthday") not in (None, born) or v.get("gender") not in (None, sex):
+    given = v.get("birthday")
+    if isinstance(given, MonthDay) and given.md == f"{born.month:02d}{born.day:02d}":
+        given = born  # the ID card gives its year
+    if given not in (None, born) or v.get("gender") not in (None, sex):
         result.issues.append(Issue("id_number_differs", "id_number", "warning"))
-    v["birthday"] = v.get("birthday") or born
+    v["birthday"] = given or born
     v["gender"] = v.get("gender") or sex
 
 

@@ -61,6 +61,9 @@ PROBLEMS: dict[str, tuple[str, str]] = {
                              "birthday without its day: left empty (taken as the 1st, the "
                              "greeting would go on the wrong day)"),
     "date_year_missing": ("日期缺少年份", "the year is missing"),
+    "birthday_year_missing": ("生日没有年份：只保存月日（生日关怀照常），年龄不详",
+                              "birthday without its year: its month and day are kept (the "
+                              "greeting goes out), the age is unknown"),
     # Each row's says the day it was taken as after it (services/imports/clean.py YEAR_GIVEN).
     "date_year_next": ("日期未写年份，按导入日前90天起最早的该日计",
                        "no year given: taken as the first such day from 90 days before the "

@@ -47,6 +47,9 @@ ROW_PROBLEMS: dict[str, tuple[str, str]] = {
                         "no VIN, plate, brand or model says which car: the customer is "
                         "imported, the car's values are not"),
     "name_required": ("新客户缺少姓名", "a new customer needs a name"),
+    "birthday_yearless_differs": ("文件中的生日没有年份，且与已存的生日不同，保留已存的，请核对",
+                                  "the file's birthday has no year and falls on another day "
+                                  "than the stored one, which is kept; please check"),
     "car_not_stored": ("按手机找到客户，但该车不在此客户名下：记录已导入到客户，未关联车辆，请核对",
                        "the customer was found by mobile, but the car is none of theirs: the "
                        "record is imported for the customer without the car, please check"),

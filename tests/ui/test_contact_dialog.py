@@ -143,3 +143,50 @@ def test_contact_details_cars_and_km_from_the_customer_page(qtbot, demo_db, demo
         dialog.close()
     finally:
         shut_down(view, runner)
+
+
+def test_a_birthday_known_without_its_year_is_shown_and_kept(qtbot, demo_db, demo_staff):
+    """An import's 3月15日 keeps only the month and day: the page and the dialog say so (no
+    date field can), a save of something else keeps it, and a whole date told replaces it."""
+    runner = TaskRunner()
+    view = CustomersView(demo_db, runner, actor=demo_staff)
+    view.resize(1300, 800)
+    view.show()
+    try:
+        qtbot.waitUntil(lambda: view.model.rowCount() > 1, timeout=10000)
+        customer_id = view.model.customer_id(0)
+        with demo_db.sessions.begin() as s:
+            c = s.get_one(Customer, customer_id)
+            c.birthday, c.birthday_md = None, "0315"
+        view.table.selectRow(0)
+        qtbot.waitUntil(lambda: view.page.customer_id == customer_id, timeout=5000)
+        qtbot.waitUntil(lambda: "birthday 15 March (year not known)"
+                        in view.page._facts.text(), timeout=5000)
+        qtbot.mouseClick(view.page._contact_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: _dialog() is not None, timeout=5000)
+        dialog = _dialog()
+        assert dialog is not None
+        dialog.tabs.setCurrentIndex(1)
+        assert not dialog.birthday_known.isChecked()
+        assert dialog.birthday_day_only.isVisible()
+        assert dialog.birthday_day_only.text().startswith("Known without its year: 15 March")
+
+        dialog.employer.setText("广州某公司")
+        qtbot.mouseClick(dialog.save_person_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: dialog.message.text() == "Customer's details saved.",
+                        timeout=5000)
+        with demo_db.sessions() as s:
+            c = s.get_one(Customer, customer_id)
+            assert (c.birthday, c.birthday_md, c.employer) == (None, "0315", "广州某公司")
+
+        dialog.birthday_known.setChecked(True)
+        dialog.birthday.setDate(QDate(1980, 3, 16))
+        qtbot.mouseClick(dialog.save_person_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: "born 1980-03-16" in view.page._facts.text(), timeout=5000)
+        qtbot.waitUntil(lambda: not dialog.birthday_day_only.isVisible(), timeout=5000)
+        with demo_db.sessions() as s:
+            c = s.get_one(Customer, customer_id)
+            assert (c.birthday, c.birthday_md) == (dt.date(1980, 3, 16), "0316")
+        dialog.close()
+    finally:
+        shut_down(view, runner)

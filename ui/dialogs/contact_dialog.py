@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 from services.customers import contact_details as cd
 from services.labels import car_name
 from services.store.errors import StaleEdit
-from ui.labels import label
+from ui.labels import label, month_day_text
 from ui.tasks import TaskRunner, changed, error_text
 from ui.widgets import date_edit
 
@@ -139,6 +139,10 @@ class ContactDialog(QDialog):
             self.gender.addItem(text, code)
         self.birthday_known = QCheckBox(self.tr("Birthday known"))
         self.birthday, born = _known_day(self.birthday_known)
+        # A birthday an import brought without its year (3月15日): said, as no date shows it.
+        self.birthday_day_only = QLabel()
+        self.birthday_day_only.setWordWrap(True)
+        self.birthday_day_only.setVisible(False)
         self.wechat_id = QLineEdit()
         self.wechat_id.setMaxLength(cd.LENGTHS["wechat_id"])
         self.wechat_id.setPlaceholderText(self.tr("e.g. wxid_chen88 (not the nickname)"))
@@ -153,6 +157,7 @@ class ContactDialog(QDialog):
         form.addRow(self.tr("Name"), self.name)
         form.addRow(self.tr("Gender"), self.gender)
         form.addRow(self.tr("Birthday"), born)
+        form.addRow("", self.birthday_day_only)
         form.addRow(self.tr("WeChat ID"), self.wechat_id)
         form.addRow(self.tr("Employer"), self.employer)
         form.addRow(self.tr("Note"), self.note)
@@ -231,6 +236,12 @@ class ContactDialog(QDialog):
             if p.birthday is not None:
                 self.birthday.setDate(QDate(p.birthday.year, p.birthday.month,
                                             p.birthday.day))
+            day_only = editor.birthday_md if p.birthday is None else None
+            self.birthday_day_only.setText(self.tr(
+                "Known without its year: %1 (birthday greetings go out on it). Tick Birthday "
+                "known and enter the whole date once the year is known.").replace(
+                "%1", month_day_text(day_only)) if day_only else "")
+            self.birthday_day_only.setVisible(bool(day_only))
             self.wechat_id.setText(p.wechat_id or "")
             self.employer.setText(p.employer or "")
             self.note.setPlainText(p.note or "")

@@ -31,7 +31,7 @@ from services.customers.brief import Brief
 from services.customers.detail import CustomerDetail, PurchaseInfo
 from services.customers.profile import Change
 from services.labels import car_name
-from ui.labels import day_text, joined, label, moment_text
+from ui.labels import day_text, joined, label, moment_text, month_day_text
 from ui.widgets import scrolling
 
 
@@ -492,6 +492,14 @@ class CustomerPage(QWidget):
             return item
         return self.tr("%1 (%2 refunded)").replace("%1", item).replace("%2", fmt(p.refunded))
 
+    def _birthday_text(self, d: CustomerDetail) -> str:
+        if d.birthday is not None:
+            return self.tr("born %1").replace("%1", fmt(d.birthday))
+        if d.birthday_md:  # known without its year
+            return self.tr("birthday %1 (year not known)").replace(
+                "%1", month_day_text(d.birthday_md))
+        return ""
+
     def _facts_text(self, d: CustomerDetail) -> str:
         consent = {
             True: self.tr("marketing consent given"),
@@ -501,7 +509,7 @@ class CustomerPage(QWidget):
         parts = [
             d.contact_name and self.tr("contact person: %1").replace("%1", d.contact_name),
             label("gender", d.gender),
-            fmt(d.birthday) and self.tr("born %1").replace("%1", fmt(d.birthday)),
+            self._birthday_text(d),
             d.mobile or self.tr("no mobile"),
             d.other_phones,
             d.address + (f" ({d.postcode})" if d.postcode else ""),
