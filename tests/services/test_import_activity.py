@@ -337,13 +337,15 @@ def test_days_written_without_their_year(database, tmp_path):
         (dt.datetime(2026, 11, 29), dt.date(2027, 1, 10))]
 
 
-def test_a_birthday_without_its_year_is_refused_as_such():
+def test_a_birthday_without_its_year_keeps_its_day_and_a_purchase_is_refused():
     from services.imports.clean import clean_value
+    from services.imports.dates import MonthDay
     from services.imports.fields import CUSTOMERS as CUSTOMER_FIELDS
 
     birthday = next(f for f in CUSTOMER_FIELDS.fields if f.key == "birthday")
     result = clean_value(birthday, "3月5日", TODAY)
-    assert result.value is None
-    assert [p.text() for p in result.problems] == ["日期缺少年份"]
+    assert result.value == MonthDay(3, 5)
+    assert [p.text() for p in result.problems] == [
+        "生日没有年份：只保存月日（生日关怀照常），年龄不详"]
     purchase = next(f for f in CUSTOMER_FIELDS.fields if f.key == "purchase_date")
     assert clean_value(purchase, "3-5", TODAY).value is None
