@@ -245,6 +245,9 @@ def _fill(kept: dict[str, Any], merged: dict[str, Any]) -> tuple[dict, dict, lis
     for group in FILL_GROUPS:
         if all(_empty(kept[f]) for f in group) and not all(_empty(merged[f]) for f in group):
             after.update({f: merged[f] for f in group if kept[f] != merged[f]})
+    if kept["birthday"] is None and merged["birthday"] is not None \
+            and kept["birthday_md"] == merged["birthday_md"]:
+        after["birthday"] = merged["birthday"]  # the year of a day known without it
     phones, left_out = _other_phones_after(kept, merged, after)
     if phones is not None:
         after["other_phones"] = phones

@@ -351,6 +351,28 @@ def test_a_merge_keeps_every_number_of_the_merged_customer(world):
     assert after == before
 
 
+@pytest.mark.parametrize(("kept_md", "filled"), [("0315", dt.date(1980, 3, 15)),
+                                                 ("0316", None)])
+def test_a_birthday_known_without_its_year_takes_the_merged_ones_year(world, kept_md, filled):
+    """A imported from a membership list with 3月15日 only, B from the DMS with the whole date:
+    the merge gives A its year when the day is the same; another day says which is right no
+    more than the other, so A keeps its own."""
+    database, staff = world
+    with database.sessions.begin() as s:
+        s.execute(update(Customer).where(Customer.id == A).values(birthday=None,
+                                                                  birthday_md=kept_md))
+        s.execute(update(Customer).where(Customer.id == B).values(
+            birthday=dt.date(1980, 3, 15), birthday_md="0315"))
+    done = merge.merge_customers(database.sessions, A, B, staff_id=staff, today=TODAY)
+    with database.sessions() as s:
+        kept = s.get_one(Customer, A)
+        assert (kept.birthday, kept.birthday_md) == (filled, kept_md)
+    assert ("birthday" in done.filled) == (filled is not None)
+    merge.undo_merge(database.sessions, done.merge_id, staff_id=staff)
+    with database.sessions() as s:
+        assert s.get_one(Customer, A).birthday is None
+
+
 def test_a_merge_of_a_removed_customer_looks_its_merges_up_once(world):
     from sqlalchemy import event
 
