@@ -13,6 +13,7 @@ from services.imports import normalise as n
 from services.imports import words as w
 from services.imports.dates import (
     YEARLESS_OVERDUE_DAYS,
+    MonthDay,
     month_day,
     normalise_date,
     normalise_datetime,
@@ -31,6 +32,9 @@ BLANKS_NOTED = "blanks_noted"  # what a contact's feedback says of its cells lef
 # A contact whose channel cell is empty, in a file whose other rows name no one channel, is
 # a call: the phone is the department's channel and the one its files leave unsaid.
 DEFAULT_CHANNEL = "phone"
+# A birthday that makes its customer younger than this on the import's day is no car owner's:
+# its day is kept, its year is not (a driving licence is had at 18 in China).
+YOUNGEST_OWNER = 16
 # Nothing but a birthday is dated before this year: no car of a dealer's customers was bought,
 # serviced or insured earlier, and such a date is a misread (190305 read as March 1903).
 EVENTS_FROM = 1950
@@ -77,6 +81,10 @@ _SIMPLE: dict[str, Callable[[Cell], Clean[Any]]] = {
 }
 
 
+def _age(born: dt.date, today: dt.date) -> int:
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
 def clean_value(field: Field, raw: Cell, today: dt.date, *,
                 keep_invalid_phones: bool = False, header: str | None = None,
                 scale: int | None = None, order: str | None = None) -> Clean[Any]:
@@ -111,6 +119,10 @@ def clean_value(field: Field, raw: Cell, today: dt.date, *,
         if field.key == "birthday" and any(p.code == "date_day_missing" for p in dated.problems):
             # 1985年3月: taken as the 1st, the birthday greeting would go on the wrong day.
             return n.refused("birthday_day_missing")
+        if field.key == "birthday" and isinstance(born := dated.value, dt.date) \
+                and _age(born, today) < YOUNGEST_OWNER:
+            # What Excel makes of 3/15 typed into a cell: that day of the year it was typed.
+            return n.kept(MonthDay(born.month, born.day), "birthday_year_implausible")
         return dated
     if cleaner == "text":
         return n.normalise_text(raw, field.max_length)

@@ -61,6 +61,11 @@ PROBLEMS: dict[str, tuple[str, str]] = {
                              "birthday without its day: left empty (taken as the 1st, the "
                              "greeting would go on the wrong day)"),
     "date_year_missing": ("日期缺少年份", "the year is missing"),
+    "birthday_year_implausible": ("生日的年份使客户不满16岁（常见于Excel把“3/15”存成当年日期），"
+                                  "只保存月日（生日关怀照常），年龄不详",
+                                  "the birthday's year makes the customer younger than 16 (as "
+                                  "Excel stores 3/15 typed into a cell: that day of the year it "
+                                  "was typed): its month and day are kept, the age is unknown"),
     "birthday_year_missing": ("生日没有年份：只保存月日（生日关怀照常），年龄不详",
                               "birthday without its year: its month and day are kept (the "
                               "greeting goes out), the age is unknown"),

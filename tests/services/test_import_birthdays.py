@@ -47,6 +47,19 @@ def test_a_birthday_row_keeps_the_month_and_day_and_says_the_year_is_missing():
     assert [p.code for p in impossible.problems] == ["date_year_missing"]
 
 
+@pytest.mark.parametrize(("typed", "kept", "code"), [
+    # Excel's 3/15 typed in 2026: that day of 2026, a newborn owner.
+    (dt.datetime(2026, 3, 15), MonthDay(3, 15), "birthday_year_implausible"),
+    ("2011-11-30", MonthDay(11, 30), "birthday_year_implausible"),  # 15 today
+    ("2010-11-30", dt.date(2010, 11, 30), None),                     # 16 today
+    ("2010-12-01", MonthDay(12, 1), "birthday_year_implausible")])   # 16 tomorrow
+def test_a_birthday_of_someone_under_16_keeps_only_its_day(typed, kept, code):
+    owners = auto_map(["姓名", "手机", "生日"], "customers")
+    result = clean_row(owners, ["张三", "13800138000", typed], today=TODAY)
+    assert result.values["birthday"] == kept
+    assert [p.code for p in result.problems] == ([code] if code else [])
+
+
 def _birthdays(database) -> dict[str, tuple[dt.date | None, str | None]]:
     with database.sessions() as s:
         return {c.name: (c.birthday, c.birthday_md) for c in s.scalars(select(Customer))}
