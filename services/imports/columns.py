@@ -230,6 +230,30 @@ def _filled_channel(mapping: Mapping) -> int | None:
                  if kind.field(key).cleaner == "channel" and kind.field(key).blank_filled), None)
 
 
+def _gender_column(mapping: Mapping) -> int | None:
+    kind = mapping.file_kind
+    return next((column for key, column in mapping.columns
+                 if kind.field(key).cleaner == "gender"), None)
+
+
+class GenderCodes:
+    """What a gender column's number codes are: 1 is male and 2 female by the national code
+    (GB/T 2261.1), and 0 not known; a column of 0s and 1s alone may be another system's 0 for
+    female, which only the people who made the file know."""
+
+    def __init__(self) -> None:
+        self.seen: Counter[str] = Counter()
+
+    def add(self, cell: Cell) -> None:
+        text = cell_text(cell).strip()
+        if text in ("0", "1", "2", "0.0", "1.0", "2.0"):
+            self.seen[text[0]] += 1
+
+    def zeros_for_female(self) -> int:
+        """The 0s of a column of 0s and 1s (0 when it is not one)."""
+        return self.seen["0"] if self.seen["1"] and not self.seen["2"] else 0
+
+
 def _wan_columns(mapping: Mapping) -> tuple[dict[int, str], dict[int, str]]:
     """Column -> field key of the money and km columns whose header names 万 as their unit,
     and of the car price columns whose header names none."""
@@ -269,14 +293,17 @@ class PriceUnit:
 def read_columns(path: Path, sheet: str | None, header_row: int | None, mapping: Mapping,
                  cancel: CancelToken | None = None) -> Columns:
     """The file's score columns (those whose header names no scale), date columns, money and
-    km columns in 万 and the channel column of a contacts file read through once, when it has
-    any."""
+    km columns in 万, gender column and the channel column of a contacts file read through
+    once, when it has any."""
     fields = _unnamed_scores(mapping)
     date_fields = _date_columns(mapping)
     channel_column = _filled_channel(mapping)
     wan, price_columns = _wan_columns(mapping)
-    if not (fields or date_fields or channel_column is not None or wan or price_columns):
+    gender_column = _gender_column(mapping)
+    if not (fields or date_fields or channel_column is not None or wan or price_columns
+            or gender_column is not None):
         return Columns()
+    genders = GenderCodes()
     in_wan: Counter[int] = Counter()
     prices = {column: PriceUnit() for column in price_columns}
     seen = {column: ColumnScale() for column in fields}
@@ -302,6 +329,8 @@ def read_columns(path: Path, sheet: str | None, header_row: int | None, mapping:
             for column, unit in prices.items():
                 if column < len(cells):
                     unit.add(cells[column])
+            if gender_column is not None and gender_column < len(cells):
+                genders.add(cells[gender_column])
     finally:
         source.close()
     scored = decide(seen, rows, fields) if seen else Columns()
@@ -313,4 +342,6 @@ def read_columns(path: Path, sheet: str | None, header_row: int | None, mapping:
         if unit.below and not unit.above:
             scales[column] = WAN
             said.append(ColumnNote("price_read_in_wan", price_columns[column], unit.below))
+    if zeros := genders.zeros_for_female():
+        said.append(ColumnNote("gender_zero_one", "gender", zeros))
     return Columns(scales, scored.notes + notes + tuple(said), orders, channels.one)

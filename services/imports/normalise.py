@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Generic, Literal, TypeVar
 
+from services.customers.names import COMPOUND_SURNAMES
+
 # What a reader hands over: openpyxl, python-calamine, xlrd-style and csv cell values.
 Cell = str | int | float | bool | Decimal | dt.datetime | dt.date | dt.time | dt.timedelta | None
 Severity = Literal["error", "warning"]
@@ -61,6 +63,9 @@ PROBLEMS: dict[str, tuple[str, str]] = {
                              "birthday without its day: left empty (taken as the 1st, the "
                              "greeting would go on the wrong day)"),
     "date_year_missing": ("日期缺少年份", "the year is missing"),
+    "name_note_removed": ("姓名后的称呼或备注未保存，只保存姓名",
+                          "the title or remark after the name is left out: the name alone is "
+                          "kept"),
     "birthday_year_implausible": ("生日的年份使客户不满16岁（常见于Excel把“3/15”存成当年日期），"
                                   "只保存月日（生日关怀照常），年龄不详",
                                   "the birthday's year makes the customer younger than 16 (as "
@@ -107,6 +112,11 @@ PROBLEMS: dict[str, tuple[str, str]] = {
                         "the header names no scale and no score of the column is above 5: "
                         "read as out of 5 and brought to 0 to 10 (if it is out of 10, add "
                         "\"out of 10\" to the header)"),
+    "gender_zero_one": ("性别列只有0和1：按国家标准1为男，0为未知（未保存性别）；"
+                        "如该系统以0表示女，请在文件中改为“女”后再导入",
+                        "the gender column holds only 0 and 1: by the national code 1 is male "
+                        "and 0 not known (no gender kept); if that system writes 0 for female, "
+                        "replace those 0s with the word for female and import the file again"),
     "read_in_wan": ("表头注明以“万”为单位，该列的数字按万计（18.5 即 185,000）",
                     "the header names wan (ten thousand) as the unit: the column's numbers "
                     "are read in ten thousands (18.5 is 185,000)"),
@@ -341,13 +351,36 @@ def normalise_items(raw: Cell, max_length: int | None = None) -> Clean[tuple[str
     return kept(tuple(items), "text_truncated") if cut else Clean(tuple(items))
 
 
+# A person's full name with what a hand-kept sheet writes after it: a title (张三 先生,
+# 李四女士, 王五（先生）) or a remark in brackets (赵六（VIP）, 钱七(老客户)). Stored with
+# the name, it was printed on every list and SMS (尊敬的赵六（VIP）先生). Two or three
+# characters before a title (张先生 and 欧阳先生 are a surname and a title, kept as written),
+# two to four before a remark.
+_TITLE_AFTER = re.compile(r"([\u4e00-\u9fff]{2,3})[(（]?(?:先生|女士|小姐)[)）]?")
+# (A name after a dash is left as written: 张三-李四 is a couple as often as 张三-老客户 is a
+# remark.)
+_REMARK_AFTER = re.compile(r"([\u4e00-\u9fff]{2,4})[(（\[【][^()（）\[\]【】]{1,12}[)）\]】]")
+# What makes a bracket part of a company's name (某某（中国）有限公司), not a remark.
+_COMPANY_WORDS = ("公司", "集团", "有限", "中心", "分行", "支行", "门店", "厂", "局")
+
+
 def normalise_name(raw: Cell, max_length: int | None = 64) -> Clean[str]:
     """A person's or company's name. Spaces between two Chinese characters are dropped as well:
-    "张　三" is padding to line names up, and the duplicate check compares names exactly."""
+    "张　三" is padding to line names up, and the duplicate check compares names exactly. A
+    title or remark after a full name is left out (_TITLE_AFTER), with a warning."""
     result = normalise_text(raw, max_length)
     if result.value is None:
         return result
-    return Clean(_SPACE_BETWEEN_CJK.sub("", result.value), result.problems)
+    name = _SPACE_BETWEEN_CJK.sub("", result.value)
+    bare = name.replace(" ", "")
+    if not any(word in bare for word in _COMPANY_WORDS):
+        for pattern in (_TITLE_AFTER, _REMARK_AFTER):
+            match = pattern.fullmatch(bare)
+            if match is not None and (pattern is _REMARK_AFTER
+                                      or match[1] not in COMPOUND_SURNAMES):
+                return Clean(match[1], (*result.problems, Problem("name_note_removed",
+                                                                  "warning")))
+    return Clean(name, result.problems)
 
 
 # ---------------------------------------------------------------------------- plates and VINs

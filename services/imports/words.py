@@ -10,6 +10,9 @@ from services.imports.normalise import EMPTY, Cell, Clean, cell_text, is_blank, 
 GENDER_WORDS = {
     "男": "M", "男性": "M", "先生": "M", "男士": "M", "m": "M", "male": "M", "man": "M",
     "女": "F", "女性": "F", "女士": "F", "小姐": "F", "f": "F", "female": "F", "woman": "F",
+    # The national code of sex (GB/T 2261.1), as DMS and ID systems export it: 1 male,
+    # 2 female (0 not known and 9 not stated are NO_GENDER).
+    "1": "M", "2": "F",
 }
 # Checked in order, on the word with spaces removed: "融资租赁" is a lease before it is 金融.
 PAYMENT_WORDS: tuple[tuple[str, str], ...] = (
@@ -149,7 +152,9 @@ def _keyword_code(word: str, words: tuple[tuple[str, str], ...]) -> str | None:
 
 
 # What a gender column says of a company customer: it has none, and that is no mistake.
-NO_GENDER = frozenset({"公司", "单位", "企业", "集团", "机构", "法人", "company"})
+NO_GENDER = frozenset({"公司", "单位", "企业", "集团", "机构", "法人", "company",
+                       # Not known or not told: no mistake either.
+                       "0", "9", "保密", "未说明", "未填"})
 
 
 def normalise_gender(raw: Cell) -> Clean[str]:

@@ -1,0 +1,78 @@
+"""Names and genders as hand-kept sheets and DMS exports write them. A title or a remark after
+a full name (张三 先生, 李四（VIP）) was stored with the name and printed on every call sheet and
+SMS (尊敬的李四（VIP）先生); a gender written as the national code (1 male, 2 female) was
+refused, so a DMS export's whole gender column was lost."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import select
+
+from models import Customer
+from services.imports import normalise as n
+from services.imports import words as w
+from services.imports.apply import apply
+from services.imports.plan import ImportOptions, plan
+from tests.services.import_files import write_xlsx
+
+TODAY = dt.date(2026, 11, 30)
+CUSTOMERS = ImportOptions("customers", today=TODAY)
+REMOVED = [("name_note_removed", "warning")]
+
+
+def _codes(result: n.Clean) -> list[tuple[str, str]]:
+    return [(p.code, p.severity) for p in result.problems]
+
+
+@pytest.mark.parametrize(("typed", "name"), [
+    ("张三 先生", "张三"), ("张三先生", "张三"), ("欧阳娜女士", "欧阳娜"), ("李四（先生）", "李四"),
+    ("王五（VIP）", "王五"), ("赵六(老客户)", "赵六"), ("钱七【本人】", "钱七"),
+    ("孙小八[13800138000]", "孙小八")])
+def test_a_title_or_remark_after_a_full_name_is_left_out(typed, name):
+    result = n.normalise_name(typed)
+    assert (result.value, _codes(result)) == (name, REMOVED)
+
+
+@pytest.mark.parametrize("typed", [
+    # A surname and a title is how a sheet names someone whose full name it does not know.
+    "张先生", "欧阳先生", "王总", "李小姐",
+    # A company's brackets, a couple, names in Latin letters or with the middle dot.
+    "广州某某汽车服务（集团）有限公司", "华为（深圳）分公司", "张三-李四", "张三/李四",
+    "Zhang San (VIP)", "阿依古丽·买买提"])
+def test_names_that_are_written_so_stay_as_written(typed):
+    result = n.normalise_name(typed)
+    assert (result.value, _codes(result)) == (typed, [])
+
+
+@pytest.mark.parametrize(("typed", "code"), [
+    (1, "M"), ("2", "F"), (1.0, "M"), ("1", "M"), (0, None), ("9", None), ("保密", None),
+    ("未说明", None)])
+def test_the_national_code_of_sex_is_read(typed, code):
+    result = w.normalise_gender(typed)
+    assert (result.value, result.problems) == (code, ())
+
+
+def test_an_owners_file_with_national_gender_codes_and_remarks_after_names(database, tmp_path):
+    rows = [["张三 先生", "13902849001", 1], ["李四（VIP）", "13902849002", 2],
+            ["王五", "13902849003", 0]]
+    path = write_xlsx(tmp_path / "车主.xlsx", ["客户姓名", "手机", "性别"], rows)
+    dry = plan(database.sessions, path, CUSTOMERS)
+    done = apply(database.sessions, path, CUSTOMERS)
+    for result in (dry, done):
+        assert (result.created, result.rejected) == (3, 0)
+        assert [(x.code, x.rows) for x in result.warnings] == [("name_note_removed", 2)]
+    with database.sessions() as s:
+        stored = dict(s.execute(select(Customer.name, Customer.gender)).all())
+    assert stored == {"张三": "M", "李四": "F", "王五": None}
+
+
+def test_a_gender_column_of_0_and_1_alone_is_said_once(database, tmp_path):
+    """Some systems write 0 for female: read by the national code, where 0 is not known, their
+    women would be kept with no gender unsaid."""
+    rows = [["甲一", "13902849101", 1], ["甲二", "13902849102", 0], ["甲三", "13902849103", 0]]
+    path = write_xlsx(tmp_path / "车主.xlsx", ["客户姓名", "手机", "性别"], rows)
+    result = plan(database.sessions, path, CUSTOMERS)
+    assert [(x.code, x.rows) for x in result.warnings] == [("gender_zero_one", 2)]
+    assert "如该系统以0表示女" in result.warnings[0].zh
