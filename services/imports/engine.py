@@ -61,7 +61,7 @@ from services.imports.results import (
 )
 from services.imports.source import Source, open_source
 from services.imports.stored import Stored, records_of
-from services.imports.words import purchase_kind_in
+from services.imports.words import NOT_A_VISIT, purchase_kind_in
 from services.imports.writes import Writer
 from services.labels import both
 from services.segments.derived import months_before
@@ -147,6 +147,8 @@ def _internal(kind: str, values: dict[str, Any], ctx: Context,
         labor, parts = v.pop("labor_amount", None), v.pop("parts_amount", None)
         if v.get("amount") is None and (labor is not None or parts is not None):
             v["amount"] = (labor or 0) + (parts or 0)
+        if v.get("visit_type") == NOT_A_VISIT:
+            result.reject("visit_internal", "visit_type")
         if v.get("amount") is not None and v["amount"] < 0:
             # A settlement reversed (冲红) is no visit: made one, it dated a visit of ¥0 and a
             # km reading to the reversal's day, and moved the car's maintenance due date on.

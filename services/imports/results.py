@@ -86,6 +86,9 @@ ROW_PROBLEMS: dict[str, tuple[str, str]] = {
     "refund_amount_differs": ("与已导入的同一笔退款金额不同，保留了已存的金额，请核对",
                               "differs from the amount of the same refund imported before: "
                               "the stored amount is kept, please check"),
+    "visit_internal": ("PDI（交车前检查）或内部工单，不是客户到店，未导入",
+                       "a pre-delivery inspection (PDI) or an internal work order is no "
+                       "customer's visit: not imported"),
     "visit_reversed": ("金额为负数（冲红），不是一次进厂，未导入；被冲红工单的金额未改，请核对",
                        "a negative amount (a settlement reversed) is no visit: not imported; "
                        "the reversed visit's amount is unchanged, please check"),

@@ -25,10 +25,16 @@ PAYMENT_WORDS: tuple[tuple[str, str], ...] = (
     ("转账", "cash"), ("刷卡", "cash"), ("汇款", "cash"), ("支票", "cash"), ("支付宝", "cash"),
     ("微信", "cash"), ("pos", "cash"),
 )
+# A DMS's work orders that are no customer's visit: the pre-delivery inspection of a car not
+# yet handed over (PDI) and the workshop's internal orders (内部工单). Rows of them are left out
+# (services/imports/engine.py), never stored as visits.
+NOT_A_VISIT = "internal"
 VISIT_TYPE_WORDS: tuple[tuple[str, str], ...] = (
+    ("pdi", NOT_A_VISIT), ("内部", NOT_A_VISIT), ("售前检查", NOT_A_VISIT),
     ("事故", "accident"), ("钣喷", "accident"), ("钣金", "accident"), ("喷漆", "accident"),
     ("理赔", "accident"), ("出险", "accident"), ("accident", "accident"),
     ("保修", "warranty"), ("索赔", "warranty"), ("质保", "warranty"), ("三包", "warranty"),
+    ("担保", "warranty"),
     ("召回", "warranty"), ("warranty", "warranty"),
     ("年检", "inspection"), ("年审", "inspection"), ("inspection", "inspection"),
     ("保养", "maintenance"), ("首保", "maintenance"), ("定保", "maintenance"),

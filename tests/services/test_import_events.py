@@ -329,6 +329,23 @@ def test_a_known_customers_second_car_bought_elsewhere_is_added_to_them(database
         assert s.scalars(select(Vehicle.id).where(Vehicle.plate == "粤A99999")).all() == []
 
 
+def test_pdi_and_internal_work_orders_are_no_visits(database, tmp_path):
+    """A DMS's export of all work orders lists the pre-delivery inspection and the workshop's
+    own orders: stored as visits (as repairs, the type unknown), they dated a visit before the
+    owner had the car and counted a visit nobody made. A type the words do not know is kept as
+    a repair and said so."""
+    apply(database.sessions, dms_export(tmp_path / "a.xlsx"), CUSTOMERS)
+    path = write_xlsx(tmp_path / "全部工单.xlsx", ["结算日期", "车牌号", "工单类型", "结算金额"], [
+        ["2026-11-02", "粤A12345", "PDI", 0], ["2026-11-03", "粤A12345", "内部工单", 0],
+        ["2026-11-04", "粤A12345", "质量担保", 0], ["2026-11-05", "粤A12345", "洗车", 30]])
+    result = apply(database.sessions, path, ImportOptions("visits", today=TODAY))
+    assert (result.created, result.rejected) == (2, 2)
+    assert [(r.code, r.rows) for r in result.reasons] == [("visit_internal", 2)]
+    assert [(x.code, x.rows, x.zh) for x in result.warnings] == [
+        ("visit_type_unknown", 1, "维修类型：维修类型无法识别，按一般维修保存")]
+    assert [(d.day, t) for d, t, _, _ in _visits(database)] == [(4, "warranty"), (5, "repair")]
+
+
 def test_a_callers_name_with_an_agent_number_finds_their_account(database, tmp_path):
     """A call centre's export writes 陈丽(1023) or 1023陈丽: the contact was kept as nobody's
     (and said), out of the caller's counts in every report."""
