@@ -444,7 +444,8 @@ def normalise_vin(raw: Cell) -> Clean[str]:
 
 # ---------------------------------------------------------------------------- numbers
 
-_CURRENCY = re.compile(r"人民币|rmb|cny|¥|\$|元|圆|块")
+# 元整 as a receipt writes it (680元整: 680 yuan exactly).
+_CURRENCY = re.compile(r"人民币|rmb|cny|¥|\$|元整|圆整|元|圆|块")
 _MULTIPLIERS = {"万": 10_000, "w": 10_000, "千": 1_000, "k": 1_000, "亿": 100_000_000}
 _NUMBER = re.compile(r"[-+]?(\d+(\.\d*)?|\.\d+)(e[-+]?\d+)?")
 _CENT = Decimal("0.01")
