@@ -67,7 +67,10 @@ YES_WORDS = frozenset({"是", "已", "有", "对", "y", "yes", "true", "t", "1",
                        "已关闭", "关闭", "结案", "已结案", "办结", "已办结", "完结", "已完结",
                        "已撤诉", "撤诉", "已撤销", "撤销", "客户撤诉", "已撤回", "已处理完毕",
                        "正常关闭", "超时关闭", "自动关闭", "已赔付", "赔付完成", "已赔偿",
-                       "赔偿完成", "已和解", "和解", "resolved", "closed", "done"})
+                       "赔偿完成", "已和解", "和解", "resolved", "closed", "done",
+                       # The last steps of a complaint's handling: closed loop, the customer
+                       # called back after it, filed away.
+                       "已闭环", "闭环", "已回访", "回访完成", "已归档", "归档"})
 NO_WORDS = frozenset({"否", "未", "不", "n", "no", "false", "f", "0", "×", "✗", "✘",
                       "未解决", "未处理", "处理中", "跟进中", "待处理", "未完成", "进行中",
                       "未关闭", "未结案", "待结案", "结案中", "未办结", "待办结", "未完结",
@@ -77,6 +80,7 @@ NO_WORDS = frozenset({"否", "未", "不", "n", "no", "false", "f", "0", "×", "
                       "inprogress"})
 CHANNEL_WORDS: tuple[tuple[str, str], ...] = (
     ("微信", "wechat"), ("短信", "sms"), ("邮寄", "mail"), ("信函", "mail"), ("寄信", "mail"),
+    ("小程序", "wechat"), ("公众号", "wechat"),
     ("上门", "visit"), ("拜访", "visit"), ("到店", "visit"), ("面谈", "visit"),
     ("电话", "phone"), ("致电", "phone"), ("外呼", "phone"), ("来电", "phone"), ("呼", "phone"),
 )
@@ -114,7 +118,8 @@ OUTCOME_WORDS: tuple[tuple[str, str], ...] = (
     ("欠费", "phone_off"), ("停机", "phone_off"), ("关机", "phone_off"),
     ("空号", "wrong_number"), ("错号", "wrong_number"), ("号码错误", "wrong_number"),
     ("号码有误", "wrong_number"), ("打错", "wrong_number"), ("非本人", "wrong_number"),
-    ("不是本人", "wrong_number"), ("换号", "wrong_number"),
+    ("不是本人", "wrong_number"), ("换号", "wrong_number"), ("无效号码", "wrong_number"),
+    ("号码无效", "wrong_number"),
     ("发送失败", "failed"), ("发送不成功", "failed"), ("发送未成功", "failed"),
     ("未发送", "failed"), ("未送达", "failed"), ("未到达", "failed"),
     ("无人接", "no_answer"), ("未接", "no_answer"), ("无应答", "no_answer"),
@@ -122,6 +127,8 @@ OUTCOME_WORDS: tuple[tuple[str, str], ...] = (
     ("通话中", "no_answer"), ("正在通话", "no_answer"), ("用户忙", "no_answer"),
     ("呼损", "no_answer"), ("呼叫转移", "no_answer"), ("呼叫失败", "no_answer"),
     ("外呼失败", "no_answer"), ("未成功", "no_answer"), ("不成功", "no_answer"),
+    ("回访失败", "no_answer"), ("联系失败", "no_answer"), ("未回复", "no_answer"),
+    ("没回复", "no_answer"), ("不回复", "no_answer"), ("未读", "sent"),
     ("拒", "refused"), ("挂断", "refused"), ("不再来电", "refused"), ("勿扰", "refused"),
     ("打扰", "refused"), ("黑名单", "refused"), ("退订", "refused"), ("不感兴趣", "refused"),
     ("不需要", "refused"),
@@ -134,6 +141,10 @@ OUTCOME_WORDS: tuple[tuple[str, str], ...] = (
     ("没时间", "reached"), ("稍后", "reached"), ("再联", "reached"), ("改天", "reached"),
     ("意向", "reached"), ("投诉", "reached"), ("卖车", "reached"), ("已卖", "reached"),
     ("过户", "reached"), ("报废", "reached"),
+    # What the customer said or did, so they were reached: satisfied or not, a complaint, a
+    # reply, a message read, a visit made since.
+    ("满意", "reached"), ("抱怨", "reached"), ("回复", "reached"), ("已读", "reached"),
+    ("已到店", "reached"),
 )
 
 

@@ -43,6 +43,12 @@ def codes(result: n.Clean) -> list[tuple[str, str]]:
         (w.normalise_payment, "零首付", "loan"), (w.normalise_payment, "银行转账", "cash"),
         (w.normalise_payment, "刷卡", "cash"), (w.normalise_payment, "信用卡分期", "loan"),
         (w.normalise_gender, "公司", None),
+        (w.normalise_visit_type, "质量担保", "warranty"),
+        (w.normalise_visit_type, "PDI", "internal"),
+        (w.normalise_visit_type, "内部工单", "internal"),
+        (w.normalise_channel, "小程序", "wechat"), (w.normalise_channel, "公众号推送", "wechat"),
+        (w.normalise_yes_no, "已闭环", True), (w.normalise_yes_no, "已回访", True),
+        (w.normalise_yes_no, "已归档", True),
         (w.normalise_visit_type, "返修", "repair"), (w.normalise_visit_type, "外出救援", "repair"),
         (w.normalise_visit_type, "更换轮胎", "repair"),
         (w.normalise_visit_type, "四轮定位", "repair"),
@@ -89,6 +95,11 @@ def test_code_words(function, raw, code):
     ("有意向", "reached"), ("车已卖", "reached"), ("已回访", "reached"),
     # As before.
     ("接通后挂断", "refused"), ("拒绝预约", "refused"), ("占线", "no_answer"),
+    # Refused as unknown before: a number found invalid, a call-back that failed, what the
+    # customer said or did (so reached), a WeChat message read or not, no reply.
+    ("无效号码", "wrong_number"), ("回访失败", "no_answer"), ("客户满意", "reached"),
+    ("不满意", "reached"), ("客户抱怨", "reached"), ("已回复", "reached"), ("已读", "reached"),
+    ("已到店", "reached"), ("未读", "sent"), ("客户未回复", "no_answer"),
 ])
 def test_call_centre_outcomes_read_as_what_happened(raw, code):
     assert w.normalise_outcome(raw) == n.Clean(code)
