@@ -304,8 +304,8 @@ VISITS = FileKind("visits", "维修工单 / 进厂记录", "Service visits", (
     # 工时金额 and 材料金额 (a part of the bill) hold 金额 and are not the bill either.
     Field("amount", "金额", "Amount", "signed_amount", (
         "金额", "维修金额", "结算金额", "工单金额", "总金额", "消费金额", "实收金额", "应收金额",
-        "合计金额", "费用", "维修费用", "优惠后金额", "折后金额", "实付金额", "amount", "total",
-        "cost"),
+        "合计金额", "费用", "维修费用", "优惠后金额", "折后金额", "实付金额", "实收", "实付",
+        "收款金额", "amount", "total", "cost"),
         avoid=(*NOT_THE_BILL, "工时", "材料", "配件", "零件", "labor", "labour", "parts")),
     # A work order exported as its labour and parts with no total: the two added make the
     # visit's amount (a file with a total keeps its total).
@@ -441,8 +441,8 @@ PURCHASES = FileKind("purchases", "其他消费（续保、精品、延保）",
     Field("amount", "金额", "Amount", "signed_amount", (
         "金额", "消费金额", "销售金额", "实收金额", "应收金额", "保费", "保险费", "总保费",
         "签单保费", "商品金额", "合计金额", "总金额", "价格", "优惠后金额", "折后金额", "实付金额",
-        "售价", "销售价", "销售价格", "实售价", "成交价", "成交金额", "amount", "total",
-        "premium", "price"), avoid=NOT_THE_BILL),
+        "售价", "销售价", "销售价格", "实售价", "成交价", "成交金额", "实收", "实付", "收款金额",
+        "amount", "total", "premium", "price"), avoid=NOT_THE_BILL),
     _text("item", "项目", "Item", (
         "项目", "项目名称", "商品名称", "商品", "产品名称", "产品", "精品名称", "险种", "投保险种",
         "保险公司", "承保公司", "服务项目", "明细", "内容", "item", "product", "description")),

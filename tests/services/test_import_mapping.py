@@ -64,7 +64,8 @@ def test_code_vocabularies_match_the_models():
     from services.imports import words as n
 
     assert {c for _, c in n.PAYMENT_WORDS} == set(PAYMENT_METHODS)
-    assert {c for _, c in n.VISIT_TYPE_WORDS} == set(VISIT_TYPES)
+    # NOT_A_VISIT is read only to leave its rows out (a PDI, an internal work order).
+    assert {c for _, c in n.VISIT_TYPE_WORDS} == {*VISIT_TYPES, n.NOT_A_VISIT}
     assert {c for _, c in n.CHANNEL_WORDS} == set(CHANNELS)
     assert {c for _, c in n.PURPOSE_WORDS} <= set(PURPOSES)
     assert {c for _, c in n.OUTCOME_WORDS} <= set(OUTCOMES)
@@ -91,7 +92,7 @@ def test_code_vocabularies_match_the_models():
         ("customers", "street", ["地址", "车主地址", "家庭住址"]),
         ("customers", "other_phone", ["备用电话", "座机", "电话2"]),
         ("customers", "marital_status", ["婚姻状况"]),
-        ("visits", "amount", ["金额（元）", "结算金额", "维修金额(元)", "Amount"]),
+        ("visits", "amount", ["金额（元）", "结算金额", "维修金额(元)", "Amount", "实收"]),
         ("visits", "visit_type", ["维修类型", "业务类型", "类型"]),
         ("visits", "visit_date", ["进厂日期", "日期", "结算日期", "入厂时间", "到店时间"]),
         ("visits", "work_order", ["工单号", "委托书号", "RO Number"]),
@@ -100,7 +101,7 @@ def test_code_vocabularies_match_the_models():
         ("surveys", "speed", ["交车及时", "按时交车", "维修及时性"]),
         ("visits", "declined", ["建议维修项目", "未修项目", "维修建议"]),
         ("purchases", "name", ["被保险人", "投保人"]),
-        ("purchases", "amount", ["保费", "签单保费", "销售金额"]),
+        ("purchases", "amount", ["保费", "签单保费", "销售金额", "实收", "收款金额"]),
         ("purchases", "item", ["险种", "精品名称", "商品名称"]),
         ("purchases", "insurance_expiry", ["终保日期", "保险止期"]),
         ("purchases", "purchase_date", ["起保日期", "销售日期", "出单日期"]),
