@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from models import ConsentEvent, Customer, DoNotContact
+from services.imports.mapping import header_key
 from services.imports.phones import mainland_mobile
 from services.outputs.types import ROW_CODE
 from services.staff.audit import audit
@@ -75,9 +76,9 @@ _PASSING = ("关机", "超时", "不在服务区", "暂时", "网关", "流控",
 
 
 def _column(cells: Sequence[object], headers: Sequence[str]) -> int | None:
-    """The column of a header row that is one of `headers`, if it has one."""
-    keys = [re.sub(r"[\s:：()（）]", "", str(v)).lower() if isinstance(v, str) else None
-            for v in cells]
+    """The column of a header row that is one of `headers`, if it has one, compared as an
+    import compares headers (回复内容（最多70字） is 回复内容)."""
+    keys = [header_key(v) if isinstance(v, str) else None for v in cells]
     for header in headers:
         if header in keys:
             return keys.index(header)

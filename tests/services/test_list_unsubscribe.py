@@ -138,6 +138,18 @@ def test_a_replies_export_blocks_only_those_who_ask_to_stop(database, tmp_path):
     assert nothing.not_blocked == ((2, "好的"),)
 
 
+def test_a_vendor_header_with_a_note_in_brackets_is_still_its_column(database, tmp_path):
+    """回复内容（最多70字）, as a vendor's template heads it, was not taken for the replies:
+    every number listed was blocked, 好的 with the rest."""
+    setup(database)
+    path = tmp_path / "上行.csv"
+    path.write_text("手机号码(必填),回复内容（最多70字）\n13800130001,好的\n13800130012,T\n",
+                    encoding="utf-8-sig")
+    report = unsubscribe.read_unsubscribes(database.sessions, path, today=AS_OF)
+    assert (report.numbers, report.customers_blocked) == (1, 1)
+    assert report.not_blocked == ((2, "好的"),)
+
+
 def test_a_whole_delivery_report_blocks_only_the_numbers_that_failed_for_good(database,
                                                                             tmp_path):
     """A vendor's 状态报告 lists every message sent: read as failed deliveries, every number
