@@ -43,12 +43,41 @@ def surname(name: str | None) -> str | None:
     return text[:2] if len(text) > 2 and text[:2] in COMPOUND_SURNAMES else text[:1]
 
 
+# A person's full name with what a hand-kept sheet writes after it: a title (张三 先生,
+# 李四女士, 王五（先生）) or a remark in brackets (赵六（VIP）, 钱七(老客户)). Stored with
+# the name, it was printed on every list and SMS (尊敬的赵六（VIP）先生). Two or three
+# characters before a title (张先生 and 欧阳先生 are a surname and a title, kept as written),
+# two to four before a remark. (A name after a dash is left as written: 张三-李四 is a couple
+# as often as 张三-老客户 is a remark.)
+_TITLE_AFTER = re.compile(r"([\u4e00-\u9fff]{2,3})[(（]?(?:先生|女士|小姐)[)）]?")
+_REMARK_AFTER = re.compile(r"([\u4e00-\u9fff]{2,4})[(（\[【][^()（）\[\]【】]{1,12}[)）\]】]")
+# What makes a bracket part of a company's name (某某（中国）有限公司), not a remark.
+_COMPANY_WORDS = ("公司", "集团", "有限", "中心", "分行", "支行", "门店", "厂", "局")
+
+
+def bare_name(name: str) -> str | None:
+    """The full name of a name written with a title or remark after it (张三 先生 -> 张三,
+    李四（VIP） -> 李四); None for a name written without one."""
+    text = name.replace(" ", "").replace("\u3000", "")
+    if any(word in text for word in _COMPANY_WORDS):
+        return None
+    if (match := _TITLE_AFTER.fullmatch(text)) is not None and match[1] not in COMPOUND_SURNAMES:
+        return match[1]
+    if (match := _REMARK_AFTER.fullmatch(text)) is not None:
+        return match[1]
+    return None
+
+
 def same_person(name: str | None, stored: str | None, gender: str | None = None) -> bool:
     """Whether `name` can be the name of the customer stored as `stored`, of gender `gender`:
     the same name, the same sounds, or a form of address with their surname and not the other
-    gender (张先生 is not 张丽, a woman). A missing name says nothing against it."""
+    gender (张先生 is not 张丽, a woman); either written with a title or remark after it (a name
+    stored as 张三（VIP） by an earlier version is 张三). A missing name says nothing against
+    it."""
     if not name or not stored or name.strip() == stored.strip():
         return True
+    if bare_name(name) is not None or bare_name(stored) is not None:
+        return same_person(bare_name(name) or name, bare_name(stored) or stored, gender)
     if name_keys(name).pinyin == name_keys(stored).pinyin:
         return True
     given, kept = addressed(name), addressed(stored)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Generic, Literal, TypeVar
 
-from services.customers.names import COMPOUND_SURNAMES
+from services.customers.names import bare_name
 
 # What a reader hands over: openpyxl, python-calamine, xlrd-style and csv cell values.
 Cell = str | int | float | bool | Decimal | dt.datetime | dt.date | dt.time | dt.timedelta | None
@@ -352,35 +352,17 @@ def normalise_items(raw: Cell, max_length: int | None = None) -> Clean[tuple[str
     return kept(tuple(items), "text_truncated") if cut else Clean(tuple(items))
 
 
-# A person's full name with what a hand-kept sheet writes after it: a title (张三 先生,
-# 李四女士, 王五（先生）) or a remark in brackets (赵六（VIP）, 钱七(老客户)). Stored with
-# the name, it was printed on every list and SMS (尊敬的赵六（VIP）先生). Two or three
-# characters before a title (张先生 and 欧阳先生 are a surname and a title, kept as written),
-# two to four before a remark.
-_TITLE_AFTER = re.compile(r"([\u4e00-\u9fff]{2,3})[(（]?(?:先生|女士|小姐)[)）]?")
-# (A name after a dash is left as written: 张三-李四 is a couple as often as 张三-老客户 is a
-# remark.)
-_REMARK_AFTER = re.compile(r"([\u4e00-\u9fff]{2,4})[(（\[【][^()（）\[\]【】]{1,12}[)）\]】]")
-# What makes a bracket part of a company's name (某某（中国）有限公司), not a remark.
-_COMPANY_WORDS = ("公司", "集团", "有限", "中心", "分行", "支行", "门店", "厂", "局")
-
-
 def normalise_name(raw: Cell, max_length: int | None = 64) -> Clean[str]:
     """A person's or company's name. Spaces between two Chinese characters are dropped as well:
     "张　三" is padding to line names up, and the duplicate check compares names exactly. A
-    title or remark after a full name is left out (_TITLE_AFTER), with a warning."""
+    title or remark after a full name is left out (services/customers/names.py bare_name),
+    with a warning."""
     result = normalise_text(raw, max_length)
     if result.value is None:
         return result
     name = _SPACE_BETWEEN_CJK.sub("", result.value)
-    bare = name.replace(" ", "")
-    if not any(word in bare for word in _COMPANY_WORDS):
-        for pattern in (_TITLE_AFTER, _REMARK_AFTER):
-            match = pattern.fullmatch(bare)
-            if match is not None and (pattern is _REMARK_AFTER
-                                      or match[1] not in COMPOUND_SURNAMES):
-                return Clean(match[1], (*result.problems, Problem("name_note_removed",
-                                                                  "warning")))
+    if (bare := bare_name(name)) is not None:
+        return Clean(bare, (*result.problems, Problem("name_note_removed", "warning")))
     return Clean(name, result.problems)
 
 

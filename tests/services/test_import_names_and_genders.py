@@ -76,3 +76,27 @@ def test_a_gender_column_of_0_and_1_alone_is_said_once(database, tmp_path):
     result = plan(database.sessions, path, CUSTOMERS)
     assert [(x.code, x.rows) for x in result.warnings] == [("gender_zero_one", 2)]
     assert "如该系统以0表示女" in result.warnings[0].zh
+
+
+def test_a_name_stored_with_its_remark_is_the_same_customer_and_is_put_right(database,
+                                                                             tmp_path):
+    """A customer an earlier version stored as 李四（VIP）: the same file read again finds
+    them (李四 is their name), rather than making a second customer of the same phone, and
+    their name is put right."""
+    with database.sessions.begin() as s:
+        s.add(Customer(code="C9000001", name="李四（VIP）", mobile="13902849002"))
+    path = write_xlsx(tmp_path / "车主.xlsx", ["客户姓名", "手机"],
+                      [["李四（VIP）", "13902849002"]])
+    result = apply(database.sessions, path, CUSTOMERS)
+    assert (result.created, result.updated) == (0, 1)
+    with database.sessions() as s:
+        assert s.scalars(select(Customer.name)).all() == ["李四"]
+
+
+@pytest.mark.parametrize(("name", "stored", "same"), [
+    ("李四", "李四（VIP）", True), ("李四（老客户）", "李四", True),
+    ("李先生", "李四（VIP）", True), ("王五", "李四（VIP）", False)])
+def test_a_title_or_remark_says_nothing_against_being_the_same_person(name, stored, same):
+    from services.customers.names import same_person
+
+    assert same_person(name, stored, "M") is same
