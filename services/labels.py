@@ -55,6 +55,7 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "source": ("客户来源", "Customer source"),
         "note": ("备注", "Note"),
         "vehicle": ("车辆", "Vehicle"),
+        "vehicle_id": ("关联车辆", "Car linked"),
         "owner": ("车主（过户）", "Owner (the car changed hands)"),
         "vin": ("车架号", "VIN"),
         "plate": ("车牌", "Plate"),

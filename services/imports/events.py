@@ -246,6 +246,12 @@ def _stored(spec: EventKind, lk: Lookup, result: RowResult, v: dict[str, Any],
     (nothing says which)."""
     keys = ("customer_id", *spec.key)
     stored = _of_car(spec, lk, event, lk.events.get(tuple(event.get(k) for k in keys)))
+    if stored is None and event.get("vehicle_id") is not None and "vehicle_id" in spec.key:
+        # Stored before its car was (a second car's visit found by mobile, its car made since):
+        # this one, its car filled in (_car_found). A second one was made beside it.
+        carless = lk.events.get(tuple(None if k == "vehicle_id" else event.get(k) for k in keys))
+        if carless is not None and carless["id"] not in seen:
+            return carless
     if stored is not None and spec.similar and stored["id"] in seen:
         return _another(spec, lk, event, seen)
     if stored is None and spec.similar:
@@ -545,6 +551,14 @@ def _same_order(spec: EventKind, lk: Lookup, v: dict[str, Any],
     return min(found, key=lambda e: abs((e[spec.date] - day).days), default=None)
 
 
+def _car_found(spec: EventKind, stored: dict[str, Any],
+               event: dict[str, Any]) -> tuple[str, ...]:
+    """The car, when the row found an event stored without one and names it."""
+    if "vehicle_id" not in spec.key or stored.get("vehicle_id") is not None:
+        return ()
+    return ("vehicle_id",) if event.get("vehicle_id") is not None else ()
+
+
 def _moved(spec: EventKind, stored: dict[str, Any], event: dict[str, Any]) -> tuple[str, ...]:
     """The date, when the row found the event by its work order (it may correct the date)."""
     if spec.loose is None or event.get(spec.loose) is None \
@@ -586,6 +600,7 @@ def _store(ctx: Context, spec: EventKind, lk: Lookup, result: RowResult, v: dict
             event = {k: x for k, x in event.items() if k != "note"}
         changes = merge(ctx, result, spec.table, stored, event,
                         (*_moved(spec, stored, event), *_named_order(spec, stored, event),
+                         *_car_found(spec, stored, event),
                          *(c for c in spec.columns if not (go_on and c == "amount"))))
         if go_on and stored.get("amount") != event["amount"]:
             changes["amount"] = event["amount"]  # the order's lines of the chunk before, and these
@@ -595,6 +610,9 @@ def _store(ctx: Context, spec: EventKind, lk: Lookup, result: RowResult, v: dict
             old = {c: stored.get(c) for c in changes}
             ctx.writer.amend(spec.table, stored["id"], changes, old)
             for column, value in changes.items():
+                if column == "vehicle_id":  # the car by its plate or VIN, as staff know it
+                    car = lk.vehicles.get(value) or {}
+                    value = car.get("plate") or car.get("vin") or value
                 result.changes.append((column, stored.get(column), value))
                 if stored["id"] not in ctx.writer.created[spec.table]:
                     ctx.changed_fields[column] += 1

@@ -329,6 +329,37 @@ def test_a_known_customers_second_car_bought_elsewhere_is_added_to_them(database
         assert s.scalars(select(Vehicle.id).where(Vehicle.plate == "粤A99999")).all() == []
 
 
+def test_a_visit_stored_before_its_car_was_gets_the_car_not_a_twin(database, tmp_path):
+    """A second car's work order an earlier version stored without its car (found by mobile):
+    read again, the row makes the car and finds that visit, its car filled in. A second visit
+    of the same day was made beside it."""
+    apply(database.sessions, dms_export(tmp_path / "a.xlsx"), CUSTOMERS)
+    with database.sessions.begin() as s:
+        zhang = s.scalars(select(Customer.id).where(Customer.name == "张三")).one()
+        s.add(ServiceVisit(customer_id=zhang, vehicle_id=None, visit_date=dt.date(2026, 11, 2),
+                           visit_type="maintenance", amount=Decimal("500.00"), km=12000))
+    path = write_xlsx(tmp_path / "工单.xlsx", [
+        "结算日期", "车牌号", "车主", "车主电话", "品牌", "车型", "维修类型", "进厂里程",
+        "结算金额"], [
+        ["2026-11-02", "粤A99999", "张三", "13800138000", "丰田", "卡罗拉", "保养", 12000, 500]])
+    options = ImportOptions("visits", today=TODAY)
+    done = apply(database.sessions, path, options)
+    assert done.changed_fields == {"vehicle_id": 1}
+    assert [r.summary for r in done.samples["create"]] == ["新车辆；关联车辆 → 粤A99999"]
+    with database.sessions() as s:
+        visits = s.execute(select(Vehicle.plate, ServiceVisit.amount)
+                           .outerjoin(Vehicle, Vehicle.id == ServiceVisit.vehicle_id)
+                           .where(ServiceVisit.customer_id == zhang)).all()
+    assert [tuple(v) for v in visits] == [("粤A99999", Decimal("500.00"))]
+    again = apply(database.sessions, path, options)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 1)
+    batches.undo_batch(database.sessions, again.batch_id)
+    batches.undo_batch(database.sessions, done.batch_id)
+    with database.sessions() as s:
+        assert s.execute(select(ServiceVisit.vehicle_id)
+                         .where(ServiceVisit.customer_id == zhang)).scalars().all() == [None]
+
+
 def test_pdi_and_internal_work_orders_are_no_visits(database, tmp_path):
     """A DMS's export of all work orders lists the pre-delivery inspection and the workshop's
     own orders: stored as visits (as repairs, the type unknown), they dated a visit before the
