@@ -25,11 +25,16 @@ def _dialog() -> ContactDialog | None:
     return found[0] if found else None
 
 
-def test_contact_details_cars_and_km_from_the_customer_page(qtbot, demo_db, demo_staff):
+def _customers_view(demo_db, demo_staff) -> tuple[TaskRunner, CustomersView]:
     runner = TaskRunner()
     view = CustomersView(demo_db, runner, actor=demo_staff)
     view.resize(1300, 800)
     view.show()
+    return runner, view
+
+
+def test_contact_details_cars_and_km_from_the_customer_page(qtbot, demo_db, demo_staff):
+    runner, view = _customers_view(demo_db, demo_staff)
     try:
         qtbot.waitUntil(lambda: view.model.rowCount() > 0, timeout=10000)
         view.table.selectRow(0)
@@ -148,10 +153,7 @@ def test_contact_details_cars_and_km_from_the_customer_page(qtbot, demo_db, demo
 def test_a_birthday_known_without_its_year_is_shown_and_kept(qtbot, demo_db, demo_staff):
     """An import's 3月15日 keeps only the month and day: the page and the dialog say so (no
     date field can), a save of something else keeps it, and a whole date told replaces it."""
-    runner = TaskRunner()
-    view = CustomersView(demo_db, runner, actor=demo_staff)
-    view.resize(1300, 800)
-    view.show()
+    runner, view = _customers_view(demo_db, demo_staff)
     try:
         qtbot.waitUntil(lambda: view.model.rowCount() > 1, timeout=10000)
         customer_id = view.model.customer_id(0)
