@@ -248,7 +248,7 @@ def _stored(spec: EventKind, lk: Lookup, result: RowResult, v: dict[str, Any],
     stored = _of_car(spec, lk, event, lk.events.get(tuple(event.get(k) for k in keys)))
     if stored is None and event.get("vehicle_id") is not None and "vehicle_id" in spec.key:
         # Stored before its car was (a second car's visit found by mobile, its car made since):
-        # this one, its car filled in (_car_found). A second one was made beside it.
+        # this one, its car filled in (_car_found), not a second visit beside it.
         carless = lk.events.get(tuple(None if k == "vehicle_id" else event.get(k) for k in keys))
         if carless is not None and carless["id"] not in seen:
             return carless
