@@ -23,6 +23,10 @@ MIN_YEAR, MAX_YEAR = 1901, 2099
 EPOCH_DAY = dt.date(1970, 1, 1)
 
 _YMD = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?")
+# A year of two digits, as old registers and ID-style forms write a birthday (85-3-15,
+# 85年3月15日): only above 31, which no day or month is, and so of the 1900s (32 is 1932;
+# 2032 is yet to come).
+_YY_MD = re.compile(r"(3[2-9]|[4-9]\d)\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?")
 _DMY = re.compile(r"(\d{1,2})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{4})")
 _YM = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?")
 # A day without its year, as follow-up notes and call logs write it: 12月5日, 12-5, 12/5 10:30
@@ -242,6 +246,9 @@ def _from_text(raw: str, order: str | None,
     if match := _YMD.match(text):
         year, month, day = (int(g) for g in match.groups())
         return _dated(year, month, day, text[match.end():]), ()
+    if match := _YY_MD.match(text):
+        year, month, day = (int(g) for g in match.groups())
+        return _dated(1900 + year, month, day, text[match.end():]), ()
     if match := _DMY.match(text):
         first, second, year = (int(g) for g in match.groups())
         if first > 12 >= second:

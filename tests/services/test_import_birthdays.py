@@ -60,6 +60,17 @@ def test_a_birthday_of_someone_under_16_keeps_only_its_day(typed, kept, code):
     assert [p.code for p in result.problems] == ([code] if code else [])
 
 
+@pytest.mark.parametrize(("typed", "born"), [
+    ("85-3-15", dt.date(1985, 3, 15)), ("85年3月15日", dt.date(1985, 3, 15)),
+    ("85.03.15", dt.date(1985, 3, 15)), ("32/1/2", dt.date(1932, 1, 2)),
+    # A first number that can be a day or a month says nothing of the year: refused.
+    ("05-3-15", None), ("31-3-15", None)])
+def test_a_birthday_with_a_two_digit_year_above_31_is_of_the_1900s(typed, born):
+    owners = auto_map(["姓名", "手机", "生日"], "customers")
+    result = clean_row(owners, ["张三", "13800138000", typed], today=TODAY)
+    assert result.values["birthday"] == born
+
+
 def _birthdays(database) -> dict[str, tuple[dt.date | None, str | None]]:
     with database.sessions() as s:
         return {c.name: (c.birthday, c.birthday_md) for c in s.scalars(select(Customer))}
