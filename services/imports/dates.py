@@ -39,6 +39,17 @@ YearLess = tuple[str, dt.date]
 # missed, an insurance lapsed): 10月1日 in a file imported on 30 November is that October's,
 # not next year's. Said in the warning date_year_next (services/imports/normalise.py).
 YEARLESS_OVERDUE_DAYS = 90
+# A month by its English name, as English-language systems and Excel's d-mmm-yy write dates:
+# 15-Mar-23, 15MAR2023, Mar 15, 2023, 15 March 2023, March 15th 2023 (a day and a year after
+# the month's name are apart, or they would read as one number).
+_MONTH_NAMES = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov",
+                "dec")
+_MONTH = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+_DAY_MONTH_NAME = re.compile(rf"(\d{{1,2}})[\s\-/.]*{_MONTH}[\s\-/.,]*(\d{{4}}|\d{{2}})\b")
+_MONTH_NAME_DAY = re.compile(
+    rf"{_MONTH}[\s\-/.]*(\d{{1,2}})(?:st|nd|rd|th)?[\s\-/.,]+(\d{{4}}|\d{{2}})\b")
+# A two-digit year as Excel reads one: 00-29 are 2000-2029, 30-99 are 1930-1999.
+EXCEL_CENTURY_TURN = 30
 _TIME = re.compile(
     r"[t\s]*(上午|早上|中午|下午|晚上|am|pm)?\s*(\d{1,2})\s*[:：时点]\s*(\d{1,2})?\s*分?"
     r"(?:\s*[:：]?\s*(\d{1,2})(?:\.\d+)?\s*秒?)?\s*(am|pm)?\s*(z|[+-]\d{2}:?\d{2})?"
@@ -264,11 +275,27 @@ def _from_text(raw: str, order: str | None,
         else:
             raise _Refused("date_ambiguous")
         return _dated(year, month, day, text[match.end():]), ()
+    if named := _month_named(text):
+        return named
     if match := _YM.fullmatch(text):
         return _build(int(match[1]), int(match[2]), 1), ("date_day_missing",)
     if match := _MD.match(text):
         return _without_year(match, text[match.end():], order, yearless)
     raise _Refused("date_invalid")
+
+
+def _month_named(text: str) -> tuple[dt.datetime, tuple[str, ...]] | None:
+    """A date whose month is named in English (`text` lower-cased), else None."""
+    if match := _DAY_MONTH_NAME.match(text):
+        day, name, year = match.groups()
+    elif match := _MONTH_NAME_DAY.match(text):
+        name, day, year = match.groups()
+    else:
+        return None
+    number = int(year)
+    if len(year) == 2:
+        number += 2000 if number < EXCEL_CENTURY_TURN else 1900
+    return _dated(number, _MONTH_NAMES.index(name) + 1, int(day), text[match.end():]), ()
 
 
 def _parse(raw: Cell, order: str | None = None,

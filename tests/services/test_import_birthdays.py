@@ -63,6 +63,7 @@ def test_a_birthday_of_someone_under_16_keeps_only_its_day(typed, kept, code):
 @pytest.mark.parametrize(("typed", "born"), [
     ("85-3-15", dt.date(1985, 3, 15)), ("85年3月15日", dt.date(1985, 3, 15)),
     ("85.03.15", dt.date(1985, 3, 15)), ("32/1/2", dt.date(1932, 1, 2)),
+    ("15-Mar-85", dt.date(1985, 3, 15)),  # Excel's d-mmm-yy: 30-99 are the 1900s
     # A first number that can be a day or a month says nothing of the year: refused.
     ("05-3-15", None), ("31-3-15", None)])
 def test_a_birthday_with_a_two_digit_year_above_31_is_of_the_1900s(typed, born):

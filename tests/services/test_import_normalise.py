@@ -294,7 +294,11 @@ def test_mobiles_stored_as_numbers(mobile):
      "2019年3月5日 下午2:30", "43529", "43529.6", 43529, 43529.25, 20190305,
      dt.date(2019, 3, 5), dt.datetime(2019, 3, 5, 9, 0), "２０１９－０３－０５",
      "2019-3-5", "2019/03/05 星期二", "2019-03-05(周二)", "2019年3月5日（礼拜二）",
-     "2019-03-05(二)"],
+     "2019-03-05(二)",
+     # The month by its English name, as English-language systems and Excel's d-mmm-yy write
+     # it (a two-digit year as Excel reads one).
+     "05-Mar-19", "5-Mar-2019", "Mar 5, 2019", "March 5th 2019", "5 March 2019", "05MAR2019",
+     "Mar. 5, 2019 14:30"],
 )
 def test_dates_in_every_form_people_type(raw):
     result = normalise_date(raw)
@@ -319,7 +323,8 @@ def test_day_month_order_from_a_four_digit_year_at_the_end():
      # is a serial past 2099 (an account number, a year and month run together wrongly).
      (1, "date_out_of_range"), (0.5, "date_out_of_range"), ("11", "date_out_of_range"),
      (73051, "date_out_of_range"), ("209913", "date_out_of_range"),
-     ("202400", "date_out_of_range")],
+     ("202400", "date_out_of_range"), ("31-Feb-19", "date_impossible"),
+     ("May 2019", "date_invalid"), ("Mar52019", "date_invalid"), ("05-Foo-19", "date_invalid")],
 )
 def test_impossible_dates_are_refused(raw, code):
     result = normalise_date(raw)
