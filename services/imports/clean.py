@@ -14,6 +14,7 @@ from services.imports import words as w
 from services.imports.dates import (
     YEARLESS_OVERDUE_DAYS,
     MonthDay,
+    is_month_day,
     month_day,
     normalise_date,
     normalise_datetime,
@@ -105,6 +106,8 @@ def clean_value(field: Field, raw: Cell, today: dt.date, *,
         if field.key == "birthday" and (day := month_day(raw)) is not None:
             # 3月15日, as membership forms ask it: the greeting needs no year.
             return n.kept(day, "birthday_year_missing")
+        if field.key == "birthday" and is_month_day(raw):
+            return n.refused("date_impossible")  # 2月30日: a day that never is
         latest = None if field.future else today + dt.timedelta(days=1)
         yearless = None
         if field.yearless == "next":

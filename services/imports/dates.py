@@ -85,6 +85,23 @@ def month_day(raw: Cell) -> MonthDay | None:
     only be day first; 0315 or 315 as four or three digits), else None. 29 February is one.
     Four digits are no Excel serial here: those are days of 1901-1927, birthdays of people
     over 99."""
+    numbers = _month_and_day(raw)
+    if numbers is None:
+        return None
+    try:
+        dt.date(2000, *numbers)  # a leap year: 29 February is a birthday
+    except ValueError:
+        return None
+    return MonthDay(*numbers)
+
+
+def is_month_day(raw: Cell) -> bool:
+    """Whether a cell is written as a month and day alone, whether or not that day is (2月30日
+    is so written)."""
+    return _month_and_day(raw) is not None
+
+
+def _month_and_day(raw: Cell) -> tuple[int, int] | None:
     if isinstance(raw, float) and raw.is_integer():
         raw = int(raw)
     if isinstance(raw, int) and not isinstance(raw, bool):
@@ -92,19 +109,14 @@ def month_day(raw: Cell) -> MonthDay | None:
     if not isinstance(raw, str):
         return None
     text = _WEEKDAY.sub(" ", nfkc(raw)).strip().lower()
-    if _DIGITS.fullmatch(text) and len(text) in (3, 4):
-        month, day = int(text[:-2]), int(text[-2:])
-    elif (match := _MD.fullmatch(text)) is not None:
+    if _DIGITS.fullmatch(text) and len(text) in (3, 4) \
+            and not MIN_YEAR <= int(text) <= MAX_YEAR:  # 1985 is a year, not a 19th month
+        return int(text[:-2]), int(text[-2:])
+    if (match := _MD.fullmatch(text)) is not None:
         first, separator, second = int(match[1]), match[2], int(match[3])
         day_first = separator != "月" and first > 12 >= second
-        month, day = (second, first) if day_first else (first, second)
-    else:
-        return None
-    try:
-        dt.date(2000, month, day)  # a leap year: 29 February is a birthday
-    except ValueError:
-        return None
-    return MonthDay(month, day)
+        return (second, first) if day_first else (first, second)
+    return None
 
 
 class _Refused(Exception):
