@@ -160,7 +160,9 @@ def test_a_birthday_known_without_its_year_is_shown_and_kept(qtbot, demo_db, dem
         with demo_db.sessions.begin() as s:
             c = s.get_one(Customer, customer_id)
             c.birthday, c.birthday_md = None, "0315"
+        # Loaded again, whether or not the list had opened them already.
         view.table.selectRow(0)
+        view.show_customer(customer_id)
         qtbot.waitUntil(lambda: view.page.customer_id == customer_id, timeout=5000)
         qtbot.waitUntil(lambda: "birthday 15 March (year not known)"
                         in view.page._facts.text(), timeout=5000)
@@ -180,6 +182,9 @@ def test_a_birthday_known_without_its_year_is_shown_and_kept(qtbot, demo_db, dem
         with demo_db.sessions() as s:
             c = s.get_one(Customer, customer_id)
             assert (c.birthday, c.birthday_md, c.employer) == (None, "0315", "广州某公司")
+            # The next save is based on this one's version at once, not once the dialog's
+            # reload comes back: a save clicked before that was refused as stale.
+            assert dialog._version == c.version
 
         dialog.birthday_known.setChecked(True)
         dialog.birthday.setDate(QDate(1980, 3, 16))

@@ -306,6 +306,10 @@ class ContactDialog(QDialog):
         def done(result: object) -> None:
             if not shiboken6.isValid(self):
                 return
+            if isinstance(result, cd.Saved):
+                # The next save is based on what this one left, not on the reload that
+                # follows: a save made before that reload came back was refused as stale.
+                self._version = result.version
             self._set_busy(False)
             self.reload_button.setVisible(False)
             if after is not None:
@@ -335,7 +339,8 @@ class ContactDialog(QDialog):
         """After a save: the customer's new version, the cars and readings as stored, and the
         fields of what was saved."""
         def show(editor: cd.Editor) -> None:
-            if shiboken6.isValid(self):
+            # A reload read before a later save of this dialog is older than what it holds.
+            if shiboken6.isValid(self) and editor.version >= self._version:
                 self.show_editor(editor, details, person)
 
         def after(_result: object) -> None:
