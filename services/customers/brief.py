@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from models import OtherPurchase
+from services.customers.birthdays import age_on
 from services.customers.detail import (
     ComplaintInfo,
     ContactInfo,
@@ -197,14 +198,6 @@ def trends_of(by_attribute: dict[str, list[tuple[dt.date, str | None]]],
     kept = [(a, by_attribute[a][-1][1] or "", by_attribute[a][-1][0])
             for a in KEPT if a in by_attribute and by_attribute[a][-1][1]]
     return trends, kept
-
-
-def age_on(birthday: dt.date | None, as_of: dt.date) -> int | None:
-    """Whole years of age on `as_of` (None without a birthday)."""
-    if birthday is None:
-        return None
-    return as_of.year - birthday.year - ((as_of.month, as_of.day) <
-                                         (birthday.month, birthday.day))
 
 
 def make_brief(detail: CustomerDetail, last_purchase: Spend | None, as_of: dt.date) -> Brief:

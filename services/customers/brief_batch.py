@@ -37,13 +37,13 @@ from models import (
     ServiceVisit,
     Vehicle,
 )
+from services.customers.birthdays import age_on
 from services.customers.brief import (
     READINGS_APART_DAYS,
     TRACKED,
     Brief,
     CarLine,
     Spend,
-    age_on,
     car_line,
     trends_of,
 )

@@ -15,6 +15,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from models import Customer, MileageReading, ProfileChange, Vehicle
+from services.customers.birthdays import month_day_key
 from services.customers.gone import customer_gone
 from services.customers.pinyin import stored_keys
 from services.customers.places import full_division_names
@@ -375,7 +376,7 @@ def save_person(sessions: sessionmaker[Session], customer_id: int, person: Perso
                 keys.pinyin, keys.initials, keys.sort)
         if "birthday" in after:
             born = clean.birthday
-            customer.birthday_md = None if born is None else f"{born.month:02d}{born.day:02d}"
+            customer.birthday_md = None if born is None else month_day_key(born)
         s.flush()
         audit(s, "save_person", "customer", customer_id, {"before": before, "after": after},
               staff_id)

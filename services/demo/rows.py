@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache, partial
 
+from services.customers.birthdays import month_day_key
 from services.customers.pinyin import stored_keys
 from services.demo import data as ref
 
@@ -184,7 +185,7 @@ def make_customer_rows(c: CustomerRows, out: RowSet) -> Facts:
         keys.sort,
         sex,
         None if contact else iso(birthday),
-        None if contact else f"{b.month:02d}{b.day:02d}",
+        None if contact else month_day_key(b),
         mobile,
         other_phones,
         address["province"],

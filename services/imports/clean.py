@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from services.customers.birthdays import age
 from services.imports import normalise as n
 from services.imports import words as w
 from services.imports.dates import (
@@ -82,10 +83,6 @@ _SIMPLE: dict[str, Callable[[Cell], Clean[Any]]] = {
 }
 
 
-def _age(born: dt.date, today: dt.date) -> int:
-    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
-
-
 def clean_value(field: Field, raw: Cell, today: dt.date, *,
                 keep_invalid_phones: bool = False, header: str | None = None,
                 scale: int | None = None, order: str | None = None) -> Clean[Any]:
@@ -123,7 +120,7 @@ def clean_value(field: Field, raw: Cell, today: dt.date, *,
             # 1985年3月: taken as the 1st, the birthday greeting would go on the wrong day.
             return n.refused("birthday_day_missing")
         if field.key == "birthday" and isinstance(born := dated.value, dt.date) \
-                and _age(born, today) < YOUNGEST_OWNER:
+                and age(born, today) < YOUNGEST_OWNER:
             # What Excel makes of 3/15 typed into a cell: that day of the year it was typed.
             return n.kept(MonthDay(born.month, born.day), "birthday_year_implausible")
         return dated

@@ -21,6 +21,7 @@ from sqlalchemy import select
 
 from models import Base
 from models.codes import PROFILE_ATTRIBUTES, RECORDED_FIELDS
+from services.customers.birthdays import month_day_key
 from services.customers.names import addressed, same_person
 from services.customers.pinyin import name_keys, stored_keys
 from services.imports.addresses import ADDRESS, address_changes
@@ -293,7 +294,7 @@ def _create_customer(ctx: Context, lk: Lookup, result: RowResult, v: dict[str, A
     birthday = v.get("birthday")
     if isinstance(birthday, MonthDay):
         row["birthday"] = None
-    row["birthday_md"] = f"{birthday.month:02d}{birthday.day:02d}" if birthday else None
+    row["birthday_md"] = month_day_key(birthday) if birthday else None
     row[OTHER_PHONES] = _joined_phones(result, None, v.get("phones_other", ()))
     row.update(owner_staff_id=None, lifecycle_stage=None, created_at=ctx.writer.now,
                updated_at=ctx.writer.now)
@@ -356,7 +357,7 @@ def _update_customer(ctx: Context, lk: Lookup, result: RowResult, customer: dict
     if "name" in changes:
         new.update(_name_columns(changes["name"]))
     if "birthday" in changes:
-        new["birthday_md"] = f"{changes['birthday'].month:02d}{changes['birthday'].day:02d}"
+        new["birthday_md"] = month_day_key(changes["birthday"])
         if isinstance(changes["birthday"], MonthDay):  # the stored birthday is none
             del new["birthday"]
     new["updated_at"] = ctx.writer.now
@@ -377,11 +378,11 @@ def _month_day_change(ctx: Context, result: RowResult, customer: dict, born: Mon
     birthday is stored. One stored on another day is kept, and the row says so: the file's
     says less (no year) and may be the mistyped one."""
     if customer.get("birthday") is not None:
-        if customer["birthday_md"] != born.md:
+        if customer["birthday_md"] != month_day_key(born):
             result.issues.append(Issue("birthday_yearless_differs", "birthday", "warning"))
         return False
     stored = customer.get("birthday_md")
-    if stored == born.md:
+    if stored == month_day_key(born):
         return False
     if stored is not None and customer["id"] in ctx.seen["customer"]:
         result.issues.append(Issue("differs_in_file", "birthday", "warning"))

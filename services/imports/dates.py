@@ -71,11 +71,6 @@ class MonthDay:
     month: int
     day: int
 
-    @property
-    def md(self) -> str:
-        """As customer.birthday_md keeps it: "0315"."""
-        return f"{self.month:02d}{self.day:02d}"
-
     def __str__(self) -> str:
         return f"{self.month}月{self.day}日"
 

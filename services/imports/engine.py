@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from models import ImportBatch, StaffUser
 from models.base import utcnow
 from models.codes import IMPORT_KINDS, PROFILE_ATTRIBUTES
+from services.customers.birthdays import month_day_key
 from services.customers.names import same_person
 from services.customers.places import full_division_names
 from services.imports import batches, customers, events
@@ -207,7 +208,7 @@ def _birth_from_id(v: dict[str, Any], result: RowResult) -> None:
         return
     born, sex = found
     given = v.get("birthday")
-    if isinstance(given, MonthDay) and given.md == f"{born.month:02d}{born.day:02d}":
+    if isinstance(given, MonthDay) and month_day_key(given) == month_day_key(born):
         given = born  # the ID card gives its year
     if given not in (None, born) or v.get("gender") not in (None, sex):
         result.issues.append(Issue("id_number_differs", "id_number", "warning"))
