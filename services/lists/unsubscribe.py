@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from models import ConsentEvent, Customer, DoNotContact
 from services.imports.mapping import header_key
+from services.imports.normalise import Cell, cell_text
 from services.imports.phones import mainland_mobile
 from services.outputs.types import ROW_CODE
 from services.staff.audit import audit
@@ -38,7 +39,7 @@ class UnsubscribeReport:
     delivered: int = 0
 
 
-def _cells(path: Path) -> Iterator[tuple[int, Sequence[object]]]:
+def _cells(path: Path) -> Iterator[tuple[int, Sequence[Cell]]]:
     """(row number, the cells, blank ones None) of the vendor's file, whatever kind of
     spreadsheet or text it is (the import's readers: .xlsx, .xls, .csv in UTF-8 or GBK…)."""
     if not path.is_file():
@@ -75,7 +76,7 @@ _PASSING = ("关机", "超时", "不在服务区", "暂时", "网关", "流控",
             "欠费", "未知", "unknown", "expired", "timeout")
 
 
-def _column(cells: Sequence[object], headers: Sequence[str]) -> int | None:
+def _column(cells: Sequence[Cell], headers: Sequence[str]) -> int | None:
     """The column of a header row that is one of `headers`, if it has one, compared as an
     import compares headers (回复内容（最多70字） is 回复内容)."""
     keys = [header_key(v) if isinstance(v, str) else None for v in cells]
@@ -85,14 +86,11 @@ def _column(cells: Sequence[object], headers: Sequence[str]) -> int | None:
     return None
 
 
-def _said(cells: Sequence[object], column: int | None) -> str:
+def _said(cells: Sequence[Cell], column: int | None) -> str:
     """What a row says in the reply or status column ('' for nothing)."""
-    if column is None or column >= len(cells) or cells[column] is None:
+    if column is None or column >= len(cells):
         return ""
-    value = cells[column]
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
+    return cell_text(cells[column]).strip()
 
 
 def _asks_to_stop(reply: str) -> bool:
