@@ -83,6 +83,24 @@ _SIMPLE: dict[str, Callable[[Cell], Clean[Any]]] = {
 }
 
 
+def _birthday(raw: Cell, today: dt.date, order: str | None) -> Clean[Any]:
+    """A birthday: a date up to tomorrow, or its month and day alone (MonthDay) when it is
+    written without its year or its year cannot be an owner's."""
+    if (day := month_day(raw)) is not None:
+        # 3月15日, as membership forms ask it: the greeting needs no year.
+        return n.kept(day, "birthday_year_missing")
+    if is_month_day(raw):
+        return n.refused("date_impossible")  # 2月30日: a day that never is
+    dated = normalise_date(raw, latest=today + dt.timedelta(days=1), order=order)
+    if any(p.code == "date_day_missing" for p in dated.problems):
+        # 1985年3月: taken as the 1st, the birthday greeting would go on the wrong day.
+        return n.refused("birthday_day_missing")
+    if (born := dated.value) is not None and age(born, today) < YOUNGEST_OWNER:
+        # What Excel makes of 3/15 typed into a cell: that day of the year it was typed.
+        return n.kept(MonthDay(born.month, born.day), "birthday_year_implausible")
+    return dated
+
+
 def clean_value(field: Field, raw: Cell, today: dt.date, *,
                 keep_invalid_phones: bool = False, header: str | None = None,
                 scale: int | None = None, order: str | None = None) -> Clean[Any]:
@@ -100,11 +118,8 @@ def clean_value(field: Field, raw: Cell, today: dt.date, *,
         return n.refused("text_garbled")
     cleaner = field.cleaner
     if cleaner in ("date", "datetime"):
-        if field.key == "birthday" and (day := month_day(raw)) is not None:
-            # 3月15日, as membership forms ask it: the greeting needs no year.
-            return n.kept(day, "birthday_year_missing")
-        if field.key == "birthday" and is_month_day(raw):
-            return n.refused("date_impossible")  # 2月30日: a day that never is
+        if field.key == "birthday":
+            return _birthday(raw, today, order)
         latest = None if field.future else today + dt.timedelta(days=1)
         yearless = None
         if field.yearless == "next":
@@ -113,16 +128,8 @@ def clean_value(field: Field, raw: Cell, today: dt.date, *,
             yearless = ("last", latest)
         dated: Clean[Any] = (normalise_date if cleaner == "date" else normalise_datetime)(
             raw, latest=latest, order=order, yearless=yearless)
-        if field.key != "birthday" and dated.value is not None \
-                and dated.value.year < EVENTS_FROM:
+        if dated.value is not None and dated.value.year < EVENTS_FROM:
             return n.refused("date_out_of_range")
-        if field.key == "birthday" and any(p.code == "date_day_missing" for p in dated.problems):
-            # 1985年3月: taken as the 1st, the birthday greeting would go on the wrong day.
-            return n.refused("birthday_day_missing")
-        if field.key == "birthday" and isinstance(born := dated.value, dt.date) \
-                and age(born, today) < YOUNGEST_OWNER:
-            # What Excel makes of 3/15 typed into a cell: that day of the year it was typed.
-            return n.kept(MonthDay(born.month, born.day), "birthday_year_implausible")
         return dated
     if cleaner == "text":
         return n.normalise_text(raw, field.max_length)
