@@ -76,8 +76,9 @@ def same_person(name: str | None, stored: str | None, gender: str | None = None)
     it."""
     if not name or not stored or name.strip() == stored.strip():
         return True
-    if bare_name(name) is not None or bare_name(stored) is not None:
-        return same_person(bare_name(name) or name, bare_name(stored) or stored, gender)
+    bare, stored_bare = bare_name(name), bare_name(stored)
+    if bare is not None or stored_bare is not None:
+        return same_person(bare or name, stored_bare or stored, gender)
     if name_keys(name).pinyin == name_keys(stored).pinyin:
         return True
     given, kept = addressed(name), addressed(stored)
