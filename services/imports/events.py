@@ -7,13 +7,12 @@ same type are two visits (a maintenance and a separate warranty repair, say). A 
 work orders still finds a visit stored with one, and a file with them one stored without, as
 long as only one visit of that car, day and type can be meant.
 
-A visit's 建议维修项目 become declined repairs of it; a later visit of the car whose work says an
-open one was done (更换刹车片) closes it as done."""
+A visit's 建议维修项目 become declined repairs of it (declined.py); a later visit of the car
+whose work says an open one was done (更换刹车片) closes it as done."""
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,12 +20,12 @@ from typing import Any
 from sqlalchemy import select
 
 from models import Base
+from services.imports import declined as declined_items
 from services.imports.context import Context, merge
+from services.imports.declined import work_key
 from services.imports.linking import link
 from services.imports.lookup import Lookup, in_parts
-from services.imports.normalise import nfkc
 from services.imports.results import (
-    DECLINED_DONE,
     EARLIER_REFUND_NETTED,
     REFUND_NETTED,
     Issue,
@@ -49,6 +48,14 @@ class EventKind:
     # purchase's day and kind, when its description names the order number in one file and
     # not in another (_similar).
     similar: tuple[str, ...] = ()
+    # Rows alike in all of `key` are each an event of their own when their time is a day alone
+    # (_attempt): two 无人接听 of one day in a file without times are two attempts.
+    repeats: bool = False
+
+    @property
+    def listed(self) -> tuple[str, ...]:
+        """The columns by which the lookup lists each customer's events (`Lookup.similar`)."""
+        return self.similar or (self.key if self.repeats else ())
 
 
 EVENT_KINDS = {
@@ -75,12 +82,12 @@ EVENT_KINDS = {
         similar=("purchase_date", "kind"),
     ),
     # Two attempts of one day in a file of dates without times (无人接听, then 接通 in the
-    # afternoon) are two contacts, told apart by their outcome; the same file read again finds
-    # each.
+    # afternoon) are two contacts, told apart by their outcome, or as rows of their own when
+    # alike (无人接听 twice); the same file read again finds each.
     "contacts": EventKind(
         "contact_event", "contact_at", ("contact_at", "channel", "outcome"),
         ("vehicle_id", "purpose", "feedback", "next_follow_up", "staff_id"),
-        ("contact_at", "outcome"), {"channel": "phone", "purpose": "callback"},
+        ("contact_at", "outcome"), {"channel": "phone", "purpose": "callback"}, repeats=True,
     ),
 }
 
@@ -107,7 +114,7 @@ def process(ctx: Context, kind: str, rows: list[tuple[RowResult, dict[str, Any]]
                        {e["customer_id"] for _, _, e in linked}, min(days), max(days),
                        spec.loose, {e[spec.loose] for _, _, e in linked
                                     if spec.loose and e.get(spec.loose) is not None},
-                       spec.similar)
+                       spec.listed)
     if spec.table == "service_visit":
         _sum_lines(ctx, linked)
     declined: list[tuple[RowResult, dict[str, Any], dict[str, Any]]] = []
@@ -129,9 +136,9 @@ def process(ctx: Context, kind: str, rows: list[tuple[RowResult, dict[str, Any]]
         if stored is not None and spec.table == "other_purchase" \
                 and spec.table in result.created and stored["amount"] > 0:
             bought.append((result, stored))
-    added = _declined(ctx, lookup, declined) if declined else []
+    added = declined_items.declined(ctx, lookup, declined) if declined else []
     if worked:
-        _declined_done(ctx, lookup, worked, added)
+        declined_items.declined_done(ctx, lookup, worked, added)
     if bought:
         _earlier_refunds(ctx, spec, bought)
     ctx.refunds.extend(refunds)
@@ -252,6 +259,8 @@ def _stored(spec: EventKind, lk: Lookup, result: RowResult, v: dict[str, Any],
         carless = lk.events.get(tuple(None if k == "vehicle_id" else event.get(k) for k in keys))
         if carless is not None and carless["id"] not in seen:
             return carless
+    if stored is not None and spec.repeats:
+        return _attempt(spec, lk, event, seen, stored)
     if stored is not None and spec.similar and stored["id"] in seen:
         return _another(spec, lk, event, seen)
     if stored is None and spec.similar:
@@ -303,6 +312,26 @@ def _another(spec: EventKind, lk: Lookup, event: dict[str, Any],
              if e["id"] not in seen and e.get("vehicle_id") == event.get("vehicle_id")]
     return next((e for e in alike if _paid(e) == event.get("amount")),
                 alike[0] if alike else None)
+
+
+def _attempt(spec: EventKind, lk: Lookup, event: dict[str, Any], seen: set[int],
+             stored: dict[str, Any]) -> dict[str, Any] | None:
+    """Of the stored contacts just like the row's, in a file of days without times: one no
+    earlier row of this import took, of the row's car, and best alike in all else the row says
+    or leaves unsaid (its feedback); None when earlier rows took each (the row is an attempt
+    of its own: two 无人接听 of one day were kept as one, and the K unanswered calls that move a
+    customer to another channel came late). A row with its time is the one contact of that
+    time, as before."""
+    when = event[spec.date]
+    if isinstance(when, dt.datetime) and when.time() != dt.time():
+        return stored
+    free = [e for e in lk.similar.get((event["customer_id"], *(event[k] for k in spec.key)), ())
+            if e["id"] not in seen and e.get("vehicle_id") == event.get("vehicle_id")]
+    said = [c for c in spec.columns if event.get(c) is not None]
+    alike = [e for e in free if all(e.get(c) == event[c] for c in said)] or free
+    if alike:  # the one that also leaves unsaid most of what the row does
+        return max(alike, key=lambda e: sum(e.get(c) == event.get(c) for c in spec.columns))
+    return None if stored["id"] in seen else stored
 
 
 ORDER_SAID = "单号 "  # how a purchase's description begins with its order number
@@ -384,7 +413,7 @@ def _what_returned(description: str | None) -> str:
     rest = _order_and_rest(description)[1]
     for word in REFUND_WORDS:
         rest = rest.replace(word, "")
-    return _work_key(rest)
+    return work_key(rest)
 
 
 def _refunds(ctx: Context, spec: EventKind, lk: Lookup,
@@ -512,7 +541,7 @@ def _returned(refund: dict[str, Any], bought: list[dict[str, Any]]) -> dict[str,
         found = named
     elif item:
         found = [p for p in found
-                 if _alike(item, _work_key(_order_and_rest(p.get("description"))[1]))]
+                 if _alike(item, work_key(_order_and_rest(p.get("description"))[1]))]
     else:
         found = [p for p in found if p["amount"] == back]
     return max(found, key=lambda p: (p["amount"] == back, p["amount"] >= back,
@@ -587,7 +616,7 @@ def _store(ctx: Context, spec: EventKind, lk: Lookup, result: RowResult, v: dict
     if stored is None:
         row = _complete(spec, ctx, event)
         ctx.writer.insert(spec.table, row)
-        lk.add_event(row, keys, spec.loose, spec.similar)
+        lk.add_event(row, keys, spec.loose, spec.listed)
         result.created.append(spec.table)
         stored = row
     else:
@@ -618,7 +647,7 @@ def _store(ctx: Context, spec: EventKind, lk: Lookup, result: RowResult, v: dict
                     ctx.changed_fields[column] += 1
             stored.update(changes)
             if set(changes) & set(spec.key):  # now found by its new key too
-                lk.add_event(stored, keys, spec.loose, spec.similar)
+                lk.add_event(stored, keys, spec.loose, spec.listed)
     ctx.seen[spec.table].add(stored["id"])
     if km is not None:
         _reading(ctx, lk, result, event["vehicle_id"], event["visit_date"], km)
@@ -653,97 +682,6 @@ def _note_added(stored: str, new: str) -> str | None:
     parts = stored.split("；")
     added = [p for p in new.split("；") if p not in parts]
     return "；".join((*parts, *added)) if added else None
-
-
-def _declined(ctx: Context, lk: Lookup, rows: list[tuple[RowResult, dict[str, Any],
-                                                        dict[str, Any]]]) -> list[dict[str, Any]]:
-    """Each item of a visit's 建议维修项目 as a declined repair of that visit, recorded on the
-    visit's day and open; an item the visit has already (stored, or from an earlier row of the
-    file: a DMS repeats the work order's advice on each of its lines) is not added again,
-    whether it is still open or was closed since. The items added."""
-    added: list[dict[str, Any]] = []
-    earlier = [v["id"] for _, _, v in rows if v["id"] not in ctx.writer.created["service_visit"]]
-    t = Base.metadata.tables["declined_item"]
-    ctx.declined |= lk.pairs(t.c.visit_id, t.c.item, t.c.visit_id, earlier)
-    for result, v, visit in rows:
-        ctx.writer.row = result
-        new = [item for item in v["declined"] if (visit["id"], item) not in ctx.declined]
-        due = v.get("declined_due")
-        if new and due is not None and due < visit["visit_date"]:
-            warn(result, "declined_due_before_visit", "declined_due")
-            due = None
-        for item in new:
-            ctx.declined.add((visit["id"], item))
-            added.append(ctx.writer.insert("declined_item", {
-                "customer_id": visit["customer_id"], "vehicle_id": visit["vehicle_id"],
-                "visit_id": visit["id"], "item": item, "recorded_on": visit["visit_date"],
-                "source": "visit", "due_on": due, "status": "open", "closed_on": None,
-                "recorded_by": ctx.staff_id, "closed_by": None, "note": ctx.note,
-                "created_at": ctx.writer.now}))
-            result.changes.append(("declined", None, item))
-        result.settle()
-    return added
-
-
-# Words of a clause of a visit's work that say its work was not done: advised, refused, left
-# for next time ("建议更换刹车片" is no brake pads changed).
-_NOT_DONE = ("建议", "拒绝", "拒修", "未做", "未修", "未换", "未更换", "不做", "不修", "不换",
-             "暂不", "下次", "待修", "推荐", "declined", "advised", "recommend")
-# Where a visit's work text parts into clauses: punctuation, lines, numbering (1. 2、 (3), not
-# the 3.5 of 3.5L).
-_CLAUSES = re.compile(r"[；;，,。\n\r]|\(?\d+[.、．)）](?!\d)")
-_NOT_WORDS = re.compile(r"[\W_]+")
-# How an advisor's item may begin ("建议更换刹车片"), the work then written without it.
-_ADVISED = re.compile(r"^(?:建议|推荐|需要|需)")
-
-
-def _work_key(text: str) -> str:
-    return _NOT_WORDS.sub("", nfkc(text)).lower()
-
-
-def work_done(work: str) -> list[str]:
-    """The clauses of a visit's work text that say work was done, each as _work_key has it:
-    those with a word that says it was not (建议, 下次…) are left out."""
-    return [_work_key(clause) for clause in _CLAUSES.split(nfkc(work))
-            if not any(w in clause.lower() for w in _NOT_DONE)]
-
-
-def done_in(item: str, done: list[str]) -> bool:
-    """Whether a visit's work done (`work_done`) says the declined `item` was done: a clause
-    holds the item's words, spaces and punctuation aside."""
-    key = _work_key(_ADVISED.sub("", nfkc(item).strip()))
-    if len(key) < 2:  # one character says too little to close anything
-        return False
-    return any(key in clause for clause in done)
-
-
-def _declined_done(ctx: Context, lk: Lookup,
-                   rows: list[tuple[RowResult, dict[str, Any], dict[str, Any]]],
-                   added: list[dict[str, Any]]) -> None:
-    """An open declined repair of the visit's car (or its customer's, noted without one) that a
-    later visit's work says was done is closed as done on that visit's day: the reminder to
-    call about it ends. Items staff closed stay as they closed them; undo opens them again."""
-    t = Base.metadata.tables["declined_item"]
-    # Each open item once, by customer and id: stored ones, and this chunk's not yet written.
-    items: dict[int, dict[int, dict[str, Any]]] = defaultdict(dict)
-    for row in [*lk.rows(t, t.c.customer_id, {v["customer_id"] for _, _, v in rows},
-                         t.c.status == "open"), *added]:
-        items[row["customer_id"]].setdefault(row["id"], row)
-    for result, values, visit in rows:
-        ctx.writer.row = result
-        done = work_done(values["note"])
-        for item in items.get(visit["customer_id"], {}).values():
-            if item["status"] != "open" or item["visit_id"] == visit["id"] \
-                    or item["recorded_on"] >= visit["visit_date"] \
-                    or item["vehicle_id"] not in (None, visit["vehicle_id"]) \
-                    or not done_in(item["item"], done):
-                continue
-            old = {"status": "open", "closed_on": None, "closed_by": None}
-            new = {"status": "done", "closed_on": visit["visit_date"], "closed_by": ctx.staff_id}
-            item.update(new)  # a row still waiting to be inserted is written as it is now
-            ctx.writer.amend("declined_item", item["id"], dict(new), old)
-            result.changes.append((DECLINED_DONE, None, item["item"]))
-        result.settle()
 
 
 def _complete(spec: EventKind, ctx: Context, event: dict[str, Any]) -> dict[str, Any]:

@@ -244,6 +244,41 @@ def test_two_attempts_of_one_day_without_times_are_two_contacts(database, tmp_pa
     assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
 
 
+def test_alike_attempts_of_one_day_without_times_are_each_a_contact(database, tmp_path):
+    """Three unanswered calls of one day in a file of dates only were stored as one contact:
+    the customer looked called once, and the switch to another channel after K unanswered
+    calls came days late. Read again, in any order, each row finds its own contact; rows with
+    their times, alike to the minute, stay one contact."""
+    apply(database.sessions, dms_export(tmp_path / "a.xlsx"), CUSTOMERS)
+    headers = ["回访日期", "手机", "回访方式", "回访结果", "客户反馈"]
+    rows = [["2024-07-01", "13800138000", "电话", "无人接听", "上午"],
+            ["2024-07-01", "13800138000", "电话", "无人接听", "下午"],
+            ["2024-07-01", "13800138000", "电话", "无人接听", None]]
+    options = ImportOptions("contacts", today=TODAY)
+
+    def feedback() -> list[str | None]:
+        with database.sessions() as s:
+            return sorted((e.feedback for e in s.scalars(select(ContactEvent))),
+                          key=lambda f: f or "")
+
+    first = apply(database.sessions, write_xlsx(tmp_path / "回访.xlsx", headers, rows), options)
+    assert (first.created, first.unchanged, first.warnings) == (3, 0, ())
+    assert feedback() == [None, "上午", "下午"]
+    turned = write_xlsx(tmp_path / "回访倒序.xlsx", headers, rows[::-1])
+    again = apply(database.sessions, turned, options)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
+    more = write_xlsx(tmp_path / "回访补.xlsx", headers, [*rows, rows[0]])
+    assert apply(database.sessions, more, options).created == 1  # a fourth call that day
+    assert feedback() == [None, "上午", "上午", "下午"]
+
+    timed = write_xlsx(tmp_path / "呼叫中心.xlsx", headers, [
+        ["2024-07-02 10:15", "13800138000", "电话", "无人接听", None],
+        ["2024-07-02 10:15", "13800138000", "电话", "无人接听", None]])
+    assert apply(database.sessions, timed, options).created == 1
+    with database.sessions() as s:
+        assert len(s.scalars(select(ContactEvent)).all()) == 5
+
+
 def test_a_work_order_of_a_car_bought_elsewhere_makes_its_owner_and_car(database, tmp_path):
     """A service department's work orders list cars the dealer never sold, with their owners:
     each was rejected as matching no customer, and the file could not be imported as owners
