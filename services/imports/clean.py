@@ -76,6 +76,7 @@ _SIMPLE: dict[str, Callable[[Cell], Clean[Any]]] = {
     "channel": w.normalise_channel,
     "purpose": w.normalise_purpose,
     "outcome": w.normalise_outcome,
+    "contact_status": w.normalise_contact_status,
     "postcode": n.normalise_postcode,
     "wechat": n.normalise_wechat,
     "consent": w.normalise_consent,
@@ -236,7 +237,8 @@ def _contact_blanks(values: dict[str, Any], problems: list[CellProblem],
     """A contact whose channel or outcome cell is empty is kept, with what it says noted on
     the row and in the contact's feedback; the date, staff and feedback stay as they are. An
     empty channel is the file's one channel when its other rows all name the same (`channel`:
-    code and word, columns.py), else a call. An empty outcome is never a success: a message
+    code and word, columns.py), else a call. An empty outcome is the status's, when the row
+    has one (已回访, 待回访); else it is never a success: a message
     (SMS, mail, WeChat) was sent; a call or visit was not known to reach anyone, so it is
     no answer (an attempt, not reached, called again as an unanswered call is)."""
     bad = {p.field for p in problems if p.severity == "error"}
@@ -250,6 +252,8 @@ def _contact_blanks(values: dict[str, Any], problems: list[CellProblem],
             values["channel"] = DEFAULT_CHANNEL
             problems.append(CellProblem("channel", "channel_blank", "warning", ""))
             noted.append("原表未填联系方式")
+    if values.get("outcome") is None and values.get("status") is not None:
+        values["outcome"] = values["status"]  # 回访状态 已回访, and no 回访结果
     if "outcome" in values and values["outcome"] is None and "outcome" not in bad:
         sent = values.get("channel") in MESSAGE_CHANNELS
         values["outcome"] = "sent" if sent else "no_answer"
@@ -312,7 +316,7 @@ def clean_row(
     for field in kind.fields:
         if field.required and field.key not in values and field.fallback in values:
             values[field.key] = _stand_in(values[field.fallback], field.max_length)
-            if values[field.key] is None:
+            if values[field.key] is None and not field.blank_filled:
                 problems.append(CellProblem(field.key, "required_missing", "error", ""))
         elif field.required and field.key not in values:
             problems.append(CellProblem(field.key, "required_missing", "error", ""))

@@ -62,7 +62,7 @@ from services.imports.results import (
 )
 from services.imports.source import Source, open_source
 from services.imports.stored import Stored, records_of
-from services.imports.words import NOT_A_VISIT, purchase_kind_in
+from services.imports.words import NOT_A_VISIT, NOT_CONTACTED, purchase_kind_in
 from services.imports.writes import Writer
 from services.labels import both
 from services.segments.derived import months_before
@@ -174,6 +174,12 @@ def _internal(kind: str, values: dict[str, Any], ctx: Context,
         if v.get("kind") in (None, "other"):  # the row says no kind Revisit knows
             v["kind"] = purchase_kind_in(v.get("item")) or ctx.purchase_kind or "other"
     elif kind == "contacts":
+        if v.get("outcome") == NOT_CONTACTED:
+            # A callback task not yet done: storing it made an unanswered call of it, which
+            # counted towards moving the customer to another channel and kept them off the
+            # next list as contacted lately.
+            result.reject("contact_not_made", "outcome")
+        v.pop("status", None)
         if v.get("staff"):
             staff_id = _staff_id(ctx.staff_by_name, v["staff"])
             if staff_id is None:

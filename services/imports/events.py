@@ -48,14 +48,17 @@ class EventKind:
     # purchase's day and kind, when its description names the order number in one file and
     # not in another (_similar).
     similar: tuple[str, ...] = ()
-    # Rows alike in all of `key` are each an event of their own when their time is a day alone
-    # (_attempt): two 无人接听 of one day in a file without times are two attempts.
-    repeats: bool = False
+    # For events that repeat (contacts), the part of `key` that says when and how: rows alike
+    # in all of the key are each an event of their own when their time is a day alone
+    # (_attempt: two 无人接听 of one day in a file without times are two attempts), and a row of
+    # the same moment to the minute is the event stored then, its outcome put right
+    # (_corrected).
+    repeats: tuple[str, ...] = ()
 
     @property
     def listed(self) -> tuple[str, ...]:
         """The columns by which the lookup lists each customer's events (`Lookup.similar`)."""
-        return self.similar or (self.key if self.repeats else ())
+        return self.similar or self.repeats
 
 
 EVENT_KINDS = {
@@ -87,7 +90,8 @@ EVENT_KINDS = {
     "contacts": EventKind(
         "contact_event", "contact_at", ("contact_at", "channel", "outcome"),
         ("vehicle_id", "purpose", "feedback", "next_follow_up", "staff_id"),
-        ("contact_at", "outcome"), {"channel": "phone", "purpose": "callback"}, repeats=True,
+        ("contact_at", "outcome"), {"channel": "phone", "purpose": "callback"},
+        repeats=("contact_at", "channel"),
     ),
 }
 
@@ -259,8 +263,9 @@ def _stored(spec: EventKind, lk: Lookup, result: RowResult, v: dict[str, Any],
         carless = lk.events.get(tuple(None if k == "vehicle_id" else event.get(k) for k in keys))
         if carless is not None and carless["id"] not in seen:
             return carless
-    if stored is not None and spec.repeats:
-        return _attempt(spec, lk, event, seen, stored)
+    if spec.repeats:
+        return _attempt(spec, lk, event, seen, stored) if stored is not None \
+            else _corrected(spec, lk, event, seen)
     if stored is not None and spec.similar and stored["id"] in seen:
         return _another(spec, lk, event, seen)
     if stored is None and spec.similar:
@@ -322,16 +327,42 @@ def _attempt(spec: EventKind, lk: Lookup, event: dict[str, Any], seen: set[int],
     of its own: two 无人接听 of one day were kept as one, and the K unanswered calls that move a
     customer to another channel came late). A row with its time is the one contact of that
     time, as before."""
-    when = event[spec.date]
-    if isinstance(when, dt.datetime) and when.time() != dt.time():
+    if _timed(event[spec.date]):
         return stored
-    free = [e for e in lk.similar.get((event["customer_id"], *(event[k] for k in spec.key)), ())
-            if e["id"] not in seen and e.get("vehicle_id") == event.get("vehicle_id")]
+    free = [e for e in _repeated(spec, lk, event, seen)
+            if all(e[k] == event[k] for k in spec.key) and e.get("vehicle_id") == event.get(
+                "vehicle_id")]
     said = [c for c in spec.columns if event.get(c) is not None]
     alike = [e for e in free if all(e.get(c) == event[c] for c in said)] or free
     if alike:  # the one that also leaves unsaid most of what the row does
         return max(alike, key=lambda e: sum(e.get(c) == event.get(c) for c in spec.columns))
     return None if stored["id"] in seen else stored
+
+
+def _corrected(spec: EventKind, lk: Lookup, event: dict[str, Any],
+               seen: set[int]) -> dict[str, Any] | None:
+    """The one contact stored at the row's moment (to the minute or second) and channel with
+    another outcome, when the row has its time: a call centre's export read again after the
+    outcome was put right (未接通, then 接通) is that contact, not a second one beside it. None
+    for a day alone (two attempts of one day are told apart by their outcome), when none or
+    several are, or when an earlier row of this import took it (two attempts of one minute)."""
+    if not _timed(event[spec.date]):
+        return None
+    others = _repeated(spec, lk, event, seen)
+    return others[0] if len(others) == 1 else None
+
+
+def _repeated(spec: EventKind, lk: Lookup, event: dict[str, Any],
+              seen: set[int]) -> list[dict[str, Any]]:
+    """The customer's events of the row's moment and channel (`repeats`) no earlier row of this
+    import took."""
+    return [e for e in lk.similar.get((event["customer_id"], *(event[k] for k in spec.repeats)),
+                                      ()) if e["id"] not in seen]
+
+
+def _timed(when: dt.date) -> bool:
+    """Whether a contact's moment has its time (midnight is a day typed alone)."""
+    return isinstance(when, dt.datetime) and when.time() != dt.time()
 
 
 ORDER_SAID = "单号 "  # how a purchase's description begins with its order number
@@ -589,7 +620,10 @@ def _car_found(spec: EventKind, stored: dict[str, Any],
 
 
 def _moved(spec: EventKind, stored: dict[str, Any], event: dict[str, Any]) -> tuple[str, ...]:
-    """The date, when the row found the event by its work order (it may correct the date)."""
+    """The date, when the row found the event by its work order (it may correct the date); the
+    rest of the key, when the row found it by its moment (_corrected: an outcome put right)."""
+    if spec.repeats:
+        return tuple(k for k in spec.key if k not in spec.repeats)
     if spec.loose is None or event.get(spec.loose) is None \
             or stored.get(spec.loose) != event[spec.loose]:
         return ()

@@ -8,8 +8,8 @@ from dataclasses import dataclass, replace
 CLEANERS = (
     "text", "name", "phones", "gender", "date", "datetime", "amount", "signed_amount", "price",
     "km", "vin", "plate", "payment", "visit_type", "score", "yes_no", "channel", "purpose",
-    "outcome", "postcode", "attribute", "wechat", "consent", "items", "id_number",
-    "purchase_kind", "loan_term",
+    "outcome", "contact_status", "postcode", "attribute", "wechat", "consent", "items",
+    "id_number", "purchase_kind", "loan_term",
 )
 
 
@@ -414,10 +414,14 @@ CONTACTS = FileKind("contacts", "联系记录", "Contacts", (
     _text("staff", "联系人员", "Staff", (
         "联系人员", "回访人", "回访专员", "回访员", "客服", "员工", "经办人", "操作人", "坐席",
         "回访人员", "跟进人", "外呼人员", "客服专员", "staff", "agent", "caller"), 64),
+    # A file with a status column and no outcome (回访状态: 已回访, 待回访) takes its outcome from
+    # the status; an empty outcome cell too (services/imports/clean.py).
     Field("outcome", "联系结果", "Outcome", "outcome", (
         "联系结果", "结果", "回访结果", "接通情况", "呼叫结果", "通话结果", "外呼结果", "跟进结果",
-        "联系状态", "接通状态", "回访状态", "outcome", "result"), required=True,
-        blank_filled=True),
+        "接通状态", "outcome", "result"), required=True, blank_filled=True, fallback="status"),
+    Field("status", "联系状态", "Status", "contact_status", (
+        "联系状态", "回访状态", "任务状态", "跟进状态", "外呼状态", "处理状态", "状态",
+        "status")),
     _text("feedback", "客户反馈", "Feedback", (
         "客户反馈", "反馈", "沟通内容", "通话内容", "回访内容", "跟进内容", "沟通记录",
         "跟进记录", "回访记录", "客户意见", "备注", "feedback", "notes")),

@@ -146,6 +146,8 @@ PROBLEMS: dict[str, tuple[str, str]] = {
                         "unknown contact purpose: recorded as a satisfaction call-back, the "
                         "word as typed kept in the feedback"),
     "outcome_unknown": ("联系结果无法识别", "unknown contact outcome"),
+    "status_unknown": ("联系状态无法识别，按联系结果记录",
+                       "contact status not understood: the outcome column decides"),
     # A contact's empty channel or outcome cell (services/imports/clean.py _contact_blanks).
     "channel_blank": ("联系方式未填，按“电话”记录，客户反馈中已注明",
                       "no channel filled in: recorded as a phone call, and said so in the "

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
 from services import labels
 from services.imports.errors_file import RowSpool
@@ -31,6 +32,26 @@ def field_label(kind: str, key: str | None, lang: str = "zh") -> str:
         return KINDS[kind].field(key).label(lang)
     except StopIteration:
         return labels.text("attribute", key, lang)
+
+
+# The vocabulary (services/labels.py) of a coded field's values, by the field's cleaner; an
+# attribute's is named by its key (marital_status).
+_VOCABULARY = {"gender": "gender", "channel": "channel", "purpose": "purpose",
+               "outcome": "outcome", "contact_status": "outcome", "visit_type": "visit_type",
+               "payment": "payment_method", "purchase_kind": "purchase_kind"}
+
+
+def value_text(kind: str, key: str, value: Any, lang: str = "zh") -> Any:
+    """A changed value as staff read it: a code by its label (no_answer -> 无人接听), anything
+    else as it is."""
+    try:
+        field = KINDS[kind].field(key)
+    except StopIteration:
+        return value
+    vocabulary = key if field.cleaner == "attribute" else _VOCABULARY.get(field.cleaner)
+    if vocabulary is None or not isinstance(value, str):
+        return value
+    return labels.text(vocabulary, value, lang)
 
 
 def reason_text(kind: str, issue: Issue, lang: str = "zh") -> str:
@@ -158,6 +179,7 @@ def _summary(kind: str, result: RowResult, lang: str = "zh") -> str:
         if key == "marketing_consent":
             old, new = (None if x is None else CONSENT_WORDS[x][0 if zh else 1]
                         for x in (old, new))
+        old, new = value_text(kind, key, old, lang), value_text(kind, key, new, lang)
         if new is None:  # a stored value the row takes away (an address of another city)
             new = "（清空）" if zh else "(cleared)"
         parts.append(f"{label} {'' if old is None else old} → {new}".replace("  ", " "))

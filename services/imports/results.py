@@ -86,6 +86,8 @@ ROW_PROBLEMS: dict[str, tuple[str, str]] = {
     "refund_amount_differs": ("与已导入的同一笔退款金额不同，保留了已存的金额，请核对",
                               "differs from the amount of the same refund imported before: "
                               "the stored amount is kept, please check"),
+    "contact_not_made": ("回访尚未进行（待回访、未回访），不是一次联系，未导入",
+                         "a callback not yet made (待回访, 未回访) is no contact: not imported"),
     "visit_internal": ("PDI（交车前检查）或内部工单，不是客户到店，未导入",
                        "a pre-delivery inspection (PDI) or an internal work order is no "
                        "customer's visit: not imported"),

@@ -29,6 +29,8 @@ PAYMENT_WORDS: tuple[tuple[str, str], ...] = (
 # yet handed over (PDI) and the workshop's internal orders (内部工单). Rows of them are left out
 # (services/imports/engine.py), never stored as visits.
 NOT_A_VISIT = "internal"
+# What a contact's outcome or status says of a task not yet done: no contact was made.
+NOT_CONTACTED = "not_contacted"
 VISIT_TYPE_WORDS: tuple[tuple[str, str], ...] = (
     ("pdi", NOT_A_VISIT), ("内部", NOT_A_VISIT), ("售前检查", NOT_A_VISIT),
     ("事故", "accident"), ("钣喷", "accident"), ("钣金", "accident"), ("喷漆", "accident"),
@@ -114,6 +116,14 @@ PURPOSE_WORDS: tuple[tuple[str, str], ...] = (
 # 无人接听 holds 接听, 未到达 holds 到达. Busy lines (占线, 通话中, 用户忙) are unanswered; a
 # customer who answered but asked for another time (在忙, 开会, 稍后再联) was reached.
 OUTCOME_WORDS: tuple[tuple[str, str], ...] = (
+    ("未联系上", "no_answer"), ("联系不上", "no_answer"), ("没联系上", "no_answer"),
+    # A callback task not yet done (待回访, 回访状态 of a DMS's task export): no contact.
+    ("待回访", NOT_CONTACTED), ("未回访", NOT_CONTACTED), ("待联系", NOT_CONTACTED),
+    ("未联系", NOT_CONTACTED), ("待跟进", NOT_CONTACTED), ("未跟进", NOT_CONTACTED),
+    ("待外呼", NOT_CONTACTED), ("未外呼", NOT_CONTACTED), ("未拨打", NOT_CONTACTED),
+    ("待拨打", NOT_CONTACTED), ("待处理", NOT_CONTACTED), ("未处理", NOT_CONTACTED),
+    ("未开始", NOT_CONTACTED), ("未完成", NOT_CONTACTED), ("回访中", NOT_CONTACTED),
+    ("已取消", NOT_CONTACTED), ("已作废", NOT_CONTACTED), ("作废", NOT_CONTACTED),
     ("无法接通", "phone_off"), ("不在服务区", "phone_off"), ("暂停服务", "phone_off"),
     ("欠费", "phone_off"), ("停机", "phone_off"), ("关机", "phone_off"),
     ("空号", "wrong_number"), ("错号", "wrong_number"), ("号码错误", "wrong_number"),
@@ -145,6 +155,8 @@ OUTCOME_WORDS: tuple[tuple[str, str], ...] = (
     # reply, a message read, a visit made since.
     ("满意", "reached"), ("抱怨", "reached"), ("回复", "reached"), ("已读", "reached"),
     ("已到店", "reached"),
+    # A callback task done (回访完成, 已完成, 已处理): the customer was reached.
+    ("完成", "reached"), ("已处理", "reached"),
 )
 
 
@@ -213,6 +225,12 @@ def normalise_purpose(raw: Cell) -> Clean[str]:
 
 def normalise_outcome(raw: Cell) -> Clean[str]:
     return _lookup(raw, "outcome", OUTCOME_WORDS, "outcome_unknown")
+
+
+def normalise_contact_status(raw: Cell) -> Clean[str]:
+    """A contact's status (已回访, 待回访) as the outcome it says; a word it does not know (正常)
+    leaves the outcome to the outcome column."""
+    return _lookup(raw, "outcome", OUTCOME_WORDS, "status_unknown")
 
 
 def normalise_attribute(raw: Cell, attribute: str) -> Clean[str]:

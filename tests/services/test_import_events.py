@@ -279,6 +279,72 @@ def test_alike_attempts_of_one_day_without_times_are_each_a_contact(database, tm
         assert len(s.scalars(select(ContactEvent)).all()) == 5
 
 
+def test_a_call_centre_export_read_again_with_an_outcome_put_right_corrects_it(database,
+                                                                                tmp_path):
+    """A call stored as 未接通 and exported again as 接通 after the agent put it right became a
+    second contact at the same second: the customer had one unanswered and one answered
+    call. Now the contact's outcome is corrected (said as labels, not codes) and undo puts it
+    back; two attempts of one minute within one file stay two."""
+    apply(database.sessions, dms_export(tmp_path / "a.xlsx"), CUSTOMERS)
+    headers = ["呼叫时间", "手机", "呼叫方式", "呼叫结果"]
+    options = ImportOptions("contacts", today=TODAY)
+    first = write_xlsx(tmp_path / "呼叫1.xlsx", headers, [
+        ["2024-07-01 10:15:22", "13800138000", "电话", "未接通"]])
+    apply(database.sessions, first, options)
+    fixed = write_xlsx(tmp_path / "呼叫2.xlsx", headers, [
+        ["2024-07-01 10:15:22", "13800138000", "电话", "接通"]])
+    dry = plan(database.sessions, fixed, options)
+    assert dry.samples["update"][0].summary == "联系结果 无人接听 → 接通"
+    again = apply(database.sessions, fixed, options)
+    assert (again.created, again.updated) == (0, 1)
+
+    def outcomes() -> list[tuple[dt.datetime, str]]:
+        with database.sessions() as s:
+            return sorted((e.contact_at, e.outcome) for e in s.scalars(select(ContactEvent)))
+
+    assert outcomes() == [(dt.datetime(2024, 7, 1, 10, 15, 22), "reached")]
+    batches.undo_batch(database.sessions, again.batch_id)
+    assert outcomes() == [(dt.datetime(2024, 7, 1, 10, 15, 22), "no_answer")]
+
+    redial = write_xlsx(tmp_path / "呼叫3.xlsx", headers, [
+        ["2024-07-02 09:30", "13800138000", "电话", "未接通"],
+        ["2024-07-02 09:30", "13800138000", "电话", "接通"]])
+    assert apply(database.sessions, redial, options).created == 2
+    assert apply(database.sessions, redial, options).unchanged == 2
+
+
+def test_a_callback_task_not_yet_done_is_no_contact(database, tmp_path):
+    """A DMS's callback tasks exported with their status: a task 待回访 with no result was
+    stored as an unanswered call (counted towards moving the customer to another channel,
+    and keeping them off the next list as contacted lately). It is left out with its reason;
+    a task done (已回访) without a result is a reach; a status beside a result leaves the
+    result to say what happened (回访中, 未接通: an attempt made)."""
+    apply(database.sessions, dms_export(tmp_path / "a.xlsx"), CUSTOMERS)
+    options = ImportOptions("contacts", today=TODAY)
+    both = write_xlsx(tmp_path / "回访任务.xlsx", [
+        "回访时间", "手机", "回访方式", "回访状态", "回访结果"], [
+        ["2024-07-01 10:00", "13800138000", "电话", "待回访", None],
+        ["2024-07-02 10:00", "13800138000", "电话", "已回访", None],
+        ["2024-07-03 10:00", "13800138000", "电话", "回访中", "未接通"],
+        ["2024-07-04 10:00", "13800138000", "电话", "正常", None],
+        ["2024-07-05 10:00", "13800138000", "电话", None, "待回访"]])
+    result = apply(database.sessions, both, options)
+    assert result.mapping.column("status") == 3 and result.mapping.column("outcome") == 4
+    assert (result.created, result.rejected) == (3, 2)
+    assert [(r.code, r.rows) for r in result.reasons] == [("contact_not_made", 2)]
+    assert ("status_unknown", 1) in [(r.code, r.rows) for r in result.warnings]
+    with database.sessions() as s:
+        assert sorted((e.contact_at.day, e.outcome) for e in s.scalars(select(ContactEvent))) \
+            == [(2, "reached"), (3, "no_answer"), (4, "no_answer")]
+
+    alone = write_xlsx(tmp_path / "回访状态.xlsx", ["回访时间", "手机", "方式", "回访状态"], [
+        ["2024-08-01 10:00", "13800138000", "电话", "未回访"],
+        ["2024-08-02 10:00", "13800138000", "电话", "回访完成"]])
+    only = apply(database.sessions, alone, options)
+    assert only.mapping.column("outcome") is None
+    assert (only.created, only.rejected) == (1, 1)
+
+
 def test_a_work_order_of_a_car_bought_elsewhere_makes_its_owner_and_car(database, tmp_path):
     """A service department's work orders list cars the dealer never sold, with their owners:
     each was rejected as matching no customer, and the file could not be imported as owners

@@ -100,6 +100,13 @@ def test_code_words(function, raw, code):
     ("无效号码", "wrong_number"), ("回访失败", "no_answer"), ("客户满意", "reached"),
     ("不满意", "reached"), ("客户抱怨", "reached"), ("已回复", "reached"), ("已读", "reached"),
     ("已到店", "reached"), ("未读", "sent"), ("客户未回复", "no_answer"),
+    # Not reached, though 未联系 alone is a task not yet done; a task done is a reach.
+    ("未联系上", "no_answer"), ("联系不上", "no_answer"), ("回访完成", "reached"),
+    ("已完成", "reached"), ("已处理", "reached"),
+    # A callback task not yet done: no contact (the import leaves such rows out).
+    ("待回访", w.NOT_CONTACTED), ("未回访", w.NOT_CONTACTED), ("回访中", w.NOT_CONTACTED),
+    ("未联系", w.NOT_CONTACTED), ("待跟进", w.NOT_CONTACTED), ("未完成", w.NOT_CONTACTED),
+    ("已取消", w.NOT_CONTACTED),
 ])
 def test_call_centre_outcomes_read_as_what_happened(raw, code):
     assert w.normalise_outcome(raw) == n.Clean(code)
@@ -110,7 +117,8 @@ def test_call_centre_outcomes_read_as_what_happened(raw, code):
     [(w.normalise_gender, "gender_unknown"), (w.normalise_payment, "payment_unknown"),
      (w.normalise_visit_type, "visit_type_unknown"), (w.normalise_yes_no, "yes_no_unknown"),
      (w.normalise_channel, "channel_unknown"), (w.normalise_purpose, "purpose_unknown"),
-     (w.normalise_outcome, "outcome_unknown")],
+     (w.normalise_outcome, "outcome_unknown"),
+     (w.normalise_contact_status, "status_unknown")],
 )
 def test_unknown_words_are_refused_and_blanks_are_empty(function, problem):
     assert codes(function("某某某")) == [(problem, "error")]
