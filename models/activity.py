@@ -49,6 +49,10 @@ class ServiceVisit(Base):
     # The DMS's work order (工单号): what tells two visits of one car on one day apart when
     # their type is the same. NULL when the file had none.
     work_order: Mapped[str | None] = mapped_column(Text)
+    # What the DMS told the owner at this visit (下次保养日期, 下次保养里程): after a maintenance
+    # visit, the car falls due then rather than at its model's interval. NULL when not said.
+    next_service_date: Mapped[dt.date | None]
+    next_service_km: Mapped[int | None]
 
 
 class OtherPurchase(Base):

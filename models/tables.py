@@ -105,6 +105,8 @@ service_visit = Table(
     Column("km", Integer),
     Column("note", Text),
     Column("work_order", Text),
+    Column("next_service_date", Date),
+    Column("next_service_km", Integer),
 )
 
 other_purchase = Table(

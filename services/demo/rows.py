@@ -296,6 +296,7 @@ def _visits_and_surveys(c: CustomerRows, out: RowSet, v: dict, happy: float) -> 
         visit_id = out.add(
             "service_visit", c.customer_id, v["id"], iso(day), kind, round(amount, 2), km, None,
             None,  # no work order: the demo has none
+            None, None,  # nor a next service the DMS told: due at the model's interval
         )
         out.add("mileage_reading", v["id"], iso(day), km, "visit", stamp(day, 720))
         visits.append((visit_id, v["id"], day, kind))

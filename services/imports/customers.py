@@ -59,14 +59,13 @@ def process(ctx: Context, rows: list[tuple[RowResult, dict[str, Any]]]) -> None:
     )
     if ctx.consent:
         lookup.load_consent(lookup.customers)
-    maintained: list[tuple[RowResult, dict[str, Any], dt.date, int | None]] = []
+    maintained: list[tuple[RowResult, dict[str, Any], dict[str, Any]]] = []
     for result, values in rows:
         if result.outcome != "reject":
             ctx.writer.row = result
             vehicle = _row(ctx, lookup, result, values)
             if vehicle is not None and values.get("last_service_date") is not None:
-                maintained.append((result, vehicle, values["last_service_date"],
-                                   values.get("last_service_km")))
+                maintained.append((result, vehicle, values))
     if maintained:
         _last_maintenance(ctx, lookup, maintained)
 
@@ -114,22 +113,31 @@ def _row(ctx: Context, lk: Lookup, result: RowResult, v: dict[str, Any]) -> dict
 
 
 def _last_maintenance(ctx: Context, lk: Lookup,
-                      rows: list[tuple[RowResult, dict[str, Any], dt.date, int | None]]) -> None:
+                      rows: list[tuple[RowResult, dict[str, Any], dict[str, Any]]]) -> None:
     """A maintenance visit of the car on the day the file says it was last maintained, with
-    its km as a reading, unless the car has a maintenance visit that day (stored, from a
-    visits file, or from an earlier row). A day before the car was bought is left out with a
-    note."""
-    stored = [car["id"] for _, car, _, _ in rows if car["id"] not in ctx.writer.created["vehicle"]]
+    its km as a reading and the next service the file says was told then, unless the car has
+    a maintenance visit that day (stored, from a visits file, or from an earlier row: that
+    one is told it). A day before the car was bought is left out with a note."""
+    stored = [car["id"] for _, car, _ in rows if car["id"] not in ctx.writer.created["vehicle"]]
     t = Base.metadata.tables["service_visit"]
     ctx.maintained |= lk.pairs(t.c.vehicle_id, t.c.visit_date, t.c.vehicle_id, stored,
                                t.c.visit_type == "maintenance")
-    for result, car, day, km in rows:
+    visits: dict[tuple[int, dt.date], dict[str, Any]] = {}  # the maintenance visits told
+    if any(v.get(k) is not None for _, _, v in rows for k in NEXT_SERVICE):
+        for row in sorted(lk.rows(t, t.c.vehicle_id, stored, t.c.visit_type == "maintenance"),
+                          key=lambda r: r["id"]):
+            visits.setdefault((row["vehicle_id"], row["visit_date"]), row)
+    for result, car, v in rows:
         ctx.writer.row = result
+        day, km = v["last_service_date"], v.get("last_service_km")
+        told = {k: v[k] for k in NEXT_SERVICE if v.get(k) is not None}
         if car.get("purchase_date") is not None and day < car["purchase_date"]:
             result.issues.append(Issue("service_before_purchase", "last_service_date",
                                        "warning"))
             continue
         if (car["id"], day) in ctx.maintained:
+            if (visit := visits.get((car["id"], day))) is not None:
+                _tell(ctx, result, visit, told)
             continue
         ctx.maintained.add((car["id"], day))
         if km is not None and (problem := lk.reading_out_of_line(car["id"], day, km)):
@@ -137,14 +145,35 @@ def _last_maintenance(ctx: Context, lk: Lookup,
             # maintenance falls due from.
             result.issues.append(Issue(problem, "last_service_km", "warning"))
             km = None
-        ctx.writer.insert("service_visit", {
+        visits[(car["id"], day)] = ctx.writer.insert("service_visit", {
             "customer_id": car["customer_id"], "vehicle_id": car["id"], "visit_date": day,
             "visit_type": "maintenance", "amount": 0, "km": km, "note": f"{ctx.note}：最近保养",
-            "work_order": None})
+            "work_order": None, "next_service_date": told.get("next_service_date"),
+            "next_service_km": told.get("next_service_km")})
         result.created.append("service_visit")
         if km is not None:
             _reading(ctx, lk, result, car, km, day)
         result.settle()
+
+
+# What the DMS told the owner at a maintenance (services/segments/maintenance.py reads them).
+NEXT_SERVICE = ("next_service_date", "next_service_km")
+
+
+def _tell(ctx: Context, result: RowResult, visit: dict[str, Any],
+          told: dict[str, Any]) -> None:
+    """The maintenance visit of the row's day told the next service the row says (a DMS's
+    保养提醒 export read after the work orders, or again with a later date)."""
+    new = {k: x for k, x in told.items() if visit.get(k) != x}
+    if not new:
+        return
+    ctx.writer.amend("service_visit", visit["id"], new, {k: visit.get(k) for k in new})
+    result.changes += [(k, visit.get(k), x) for k, x in new.items()]
+    if visit["id"] not in ctx.writer.created["service_visit"]:
+        for k in new:
+            ctx.changed_fields[k] += 1
+    visit.update(new)
+    result.settle()
 
 
 def _match(ctx: Context, lk: Lookup, result: RowResult,

@@ -135,6 +135,12 @@ def _internal(kind: str, values: dict[str, Any], ctx: Context,
     if kind == "customers":
         _birth_from_id(v, result)
         _loan_end_from_term(v, result)
+        _next_service(result, v, "last_service_date", "last_service_km")
+        if v.get("last_service_date") is None and (
+                v.get("next_service_date") is not None or v.get("next_service_km") is not None):
+            # Told at a maintenance the file does not date: nothing to give it to.
+            result.issues.append(Issue("next_service_without_last", "next_service_date",
+                                       "warning"))
         # A contact who can be the customer (张先生 beside 张三, or the name taken from them)
         # is no one else to ask for.
         if v.get("contact_name") and same_person(v["contact_name"], v.get("name"),
@@ -150,6 +156,7 @@ def _internal(kind: str, values: dict[str, Any], ctx: Context,
             v["amount"] = (labor or 0) + (parts or 0)
         if v.get("visit_type") == NOT_A_VISIT:
             result.reject("visit_internal", "visit_type")
+        _next_service(result, v, "visit_date", "km")
         if v.get("amount") is not None and v["amount"] < 0:
             # A settlement reversed (冲红) is no visit: made one, it dated a visit of ¥0 and a
             # km reading to the reversal's day, and moved the car's maintenance due date on.
@@ -190,6 +197,20 @@ def _internal(kind: str, values: dict[str, Any], ctx: Context,
         if any(said):
             v["feedback"] = "；".join(p for p in (*said, v.get("feedback")) if p)
     return v
+
+
+def _next_service(result: RowResult, v: dict[str, Any], day: str, km: str) -> None:
+    """A next service date or km the maintenance cannot have (not after its `day`, not above
+    its `km`) is left out with a note: the car then falls due at its model's interval."""
+    if (when := v.get("next_service_date")) is not None and v.get(day) is not None \
+            and when <= v[day]:
+        v["next_service_date"] = None
+        result.issues.append(Issue("next_service_not_after_visit", "next_service_date",
+                                   "warning"))
+    if (told := v.get("next_service_km")) is not None and v.get(km) is not None \
+            and told <= v[km]:
+        v["next_service_km"] = None
+        result.issues.append(Issue("next_service_km_not_above", "next_service_km", "warning"))
 
 
 # What a call centre's export writes beside a caller's name: an agent number (陈丽(1023),

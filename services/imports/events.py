@@ -64,7 +64,8 @@ class EventKind:
 EVENT_KINDS = {
     "visits": EventKind(
         "service_visit", "visit_date", ("vehicle_id", "visit_date", "visit_type", "work_order"),
-        ("amount", "km", "note", "work_order"), ("visit_date",),
+        ("amount", "km", "note", "work_order", "next_service_date", "next_service_km"),
+        ("visit_date",),
         {"visit_type": "repair", "amount": 0}, loose="work_order",
     ),
     "surveys": EventKind(

@@ -125,6 +125,18 @@ def _date(key: str, zh: str, en: str, synonyms: tuple[str, ...], *, future: bool
                  yearless=yearless, avoid=avoid)
 
 
+# What the advisor told the owner at the last maintenance, as a work order or a DMS's 保养提醒
+# export writes it: the car falls due then, not at its model's usual interval
+# (services/segments/maintenance.py).
+NEXT_SERVICE_DATE = _date("next_service_date", "下次保养日期", "Next service date", (
+    "下次保养日期", "下次保养时间", "建议下次保养日期", "建议下次保养时间", "预计下次保养日期",
+    "下次保养提醒日期", "下次保养", "下次保养日", "next service date", "next service due"),
+    future=True)
+NEXT_SERVICE_KM = Field("next_service_km", "下次保养里程", "Next service km", "km", (
+    "下次保养里程", "建议下次保养里程", "预计下次保养里程", "下次保养公里数", "next service km",
+    "next service mileage"))
+
+
 
 def _text(key: str, zh: str, en: str, synonyms: tuple[str, ...], length: int | None = None, *,
           required: bool = False) -> Field:
@@ -276,6 +288,9 @@ CUSTOMERS = FileKind("customers", "客户及车辆", "Customers and vehicles", (
     Field("last_service_km", "最近保养里程", "Last maintenance km", "km", (
         "最近保养里程", "上次保养里程", "末次保养里程", "最后保养里程", "last service mileage",
         "last maintenance mileage")),
+    # Given to that maintenance visit (a DMS's 保养提醒 export).
+    NEXT_SERVICE_DATE,
+    NEXT_SERVICE_KM,
     *PROFILE_FIELDS,
     # Recorded as a ConsentEvent (services/imports/consent.py), dated by the consent date, else
     # the day the file was exported, else the import's day.
@@ -336,6 +351,8 @@ VISITS = FileKind("visits", "维修工单 / 进厂记录", "Service visits", (
     _date("declined_due", "建议维修到期", "Declined repairs due", (
         "建议维修到期", "建议维修日期", "建议维修时间", "建议完成日期", "建议到期日",
         "declined due", "recommended by"), future=True),
+    NEXT_SERVICE_DATE,
+    NEXT_SERVICE_KM,
 ), needs_link=True)
 
 SURVEYS = FileKind("surveys", "回访记录 / 满意度", "Satisfaction surveys", (

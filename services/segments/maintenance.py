@@ -3,9 +3,11 @@ SQL against an evaluation date (segment fields, templates and the brief all use 
 
 A car is due on the earlier of: its last maintenance visit's date + M months, and the first day
 its estimated km (services/segments/mileage.py: the same line as the km estimate) reaches that
-visit's km + N km. Without a maintenance visit the first free service (首保) interval counts from
-the purchase date and 0 km. M and N come from the car's model's row in service_interval, else
-its brand's, else the row for every car (brand ''), else DEFAULT_INTERVAL."""
+visit's km + N km; or on the date and km the DMS told the owner at that visit (下次保养日期,
+下次保养里程), each when it did. Without a maintenance visit the first free service (首保)
+interval counts from the purchase date and 0 km. M and N come from the car's model's row in
+service_interval, else its brand's, else the row for every car (brand ''), else
+DEFAULT_INTERVAL."""
 
 from __future__ import annotations
 
@@ -113,7 +115,7 @@ def _last_maintenance(ctx: Ctx):
     """The car's last maintenance visit on or before the evaluation date."""
     sv = ServiceVisit.__table__
     latest = (
-        select(sv.c.id, sv.c.visit_date, sv.c.km)
+        select(sv.c.id, sv.c.visit_date, sv.c.km, sv.c.next_service_date, sv.c.next_service_km)
         .where(sv.c.vehicle_id == V.c.id, sv.c.visit_type == "maintenance",
                sv.c.visit_date <= day(ctx.as_of))
         .order_by(sv.c.visit_date.desc(), sv.c.id.desc())
@@ -139,7 +141,9 @@ def due_date(ctx: Ctx) -> ColumnElement[dt.date]:
                 else_=func.coalesce(iv.c.first_km, d.first_km))
     base_day = case((visited, last.c.visit_date), else_=V.c.purchase_date)
     base_km = case((visited, last.c.km), else_=0)
-    by_months = add_months(base_day, months)
+    # What the DMS told the owner at that visit (下次保养日期, 下次保养里程), when it did.
+    by_months = func.coalesce(last.c.next_service_date, add_months(base_day, months))
+    target_km = func.coalesce(last.c.next_service_km, base_km + step)
     # The line of the km estimate: the last two readings at least 30 days apart, else 0 km on
     # the purchase day and the one reading.
     has_pair = r0.c.id.is_not(None)
@@ -149,7 +153,7 @@ def due_date(ctx: Ctx) -> ColumnElement[dt.date]:
     rise = cast(r1.c.km - k0, BigInteger)
     span = cast(days_between(r1.c.reading_date, d0), BigInteger)
     # First day the estimate k1 + rise·(t − d1)/span reaches the target: t − d1 ≥ ceil(a/rise).
-    a = cast(base_km + step - r1.c.km, BigInteger) * span
+    a = cast(target_km - r1.c.km, BigInteger) * span
     days = _ceil_div(a, rise)
     by_km = case(
         (and_(base_day.is_not(None), rise > 0, a <= rise * MAX_DAYS, a >= -rise * MAX_DAYS),

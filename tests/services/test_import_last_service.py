@@ -14,7 +14,7 @@ from models import Customer, MileageReading, ServiceVisit
 from services.customers import reminders
 from services.imports import batches
 from services.imports.apply import apply
-from services.imports.plan import ImportOptions
+from services.imports.plan import ImportOptions, plan
 from tests.services.import_files import counts, write_csv, write_xlsx
 
 TODAY = dt.date(2026, 11, 30)
@@ -98,3 +98,88 @@ def test_undo_takes_the_visit_back(database, tmp_path):
     assert len(_visits(database)) == 1
     batches.undo_batch(database.sessions, result.batch_id)
     assert counts(database) == before
+
+
+def test_a_work_orders_next_service_date_and_km_make_the_car_due_then(database, tmp_path):
+    """The 下次保养日期 and 下次保养里程 a DMS writes on a work order are what the advisor told
+    the owner: the car falls due then, not at the usual interval (6 months, 2027-02-01 here).
+    Before, the columns were not read. One that cannot be (not after the visit, not above its
+    km) is left out with a note; undo takes them back with the visit."""
+    apply(database.sessions, write_xlsx(tmp_path / "保有客户.xlsx", HEADERS[:6], [
+        ["张伟", "13800138000", "粤A12345", "丰田", "凯美瑞", "2019-03-15"],
+        ["王芳", "13920001111", "粤B8H88Y", "丰田", "RAV4", "2018-07-01"]]), CUSTOMERS)
+    headers = [*VISIT_HEADERS, "进厂里程", "下次保养日期", "下次保养里程"]
+    path = write_xlsx(tmp_path / "工单.xlsx", headers, [
+        ["W1", "粤A12345", "2026-08-01", "保养", "480", "40000", "2026-12-01", "45000"],
+        ["W2", "粤B8H88Y", "2026-08-02", "保养", "520", "30000", "2026-07-01", "29000"]])
+    result = apply(database.sessions, path, ImportOptions("visits", today=TODAY))
+    assert result.mapping.column("next_service_date") == 6
+    assert result.mapping.column("next_service_km") == 7
+    assert result.mapping.column("km") == 5
+    assert sorted((w.code, w.rows) for w in result.warnings) == [
+        ("next_service_km_not_above", 1), ("next_service_not_after_visit", 1)]
+    with database.sessions() as s:
+        told = sorted((v.work_order, v.next_service_date, v.next_service_km)
+                      for v in s.scalars(select(ServiceVisit)))
+    assert told == [("W1", dt.date(2026, 12, 1), 45000), ("W2", None, None)]
+    (due,) = reminders.maintenance_due(database.sessions, _customer_id(database, "张伟"),
+                                       as_of=TODAY)
+    assert due.due == dt.date(2026, 12, 1)
+    (plain,) = reminders.maintenance_due(database.sessions, _customer_id(database, "王芳"),
+                                         as_of=TODAY)
+    assert plain.due == dt.date(2027, 2, 2)  # the interval's 6 months
+
+    batches.undo_batch(database.sessions, result.batch_id)
+    assert _visits(database) == []
+
+
+def test_a_dms_reminder_export_tells_the_last_maintenance_its_next_service(database, tmp_path):
+    """A DMS's 保养提醒 export (owners with 上次保养 and 下次保养): the maintenance visit of the
+    last service day is told the next date and km, whether the row makes it or the work
+    orders made it before; read again with a later date, the visit takes it (undo gives the
+    earlier back). A next service without a last maintenance day has nothing to be given to,
+    and is said."""
+    headers = [*HEADERS, "下次保养日期", "下次保养里程"]
+    first = write_xlsx(tmp_path / "保养提醒.xlsx", headers, [
+        ["张伟", "13800138000", "粤A12345", "丰田", "凯美瑞", "2019-03-15", "2026-08-01", "40000",
+         "2026-12-01", "45000"],
+        ["王芳", "13920001111", "粤B8H88Y", "丰田", "RAV4", "2018-07-01", None, None,
+         "2027-01-01", None]])
+    result = apply(database.sessions, first, CUSTOMERS)
+    assert [(w.code, w.rows) for w in result.warnings] == [("next_service_without_last", 1)]
+    with database.sessions() as s:
+        told = [(v.visit_date, v.next_service_date, v.next_service_km)
+                for v in s.scalars(select(ServiceVisit))]
+    assert told == [(dt.date(2026, 8, 1), dt.date(2026, 12, 1), 45000)]
+    zhang = _customer_id(database, "张伟")
+    assert reminders.maintenance_due(database.sessions, zhang, as_of=TODAY)[0].due == \
+        dt.date(2026, 12, 1)
+
+    later = write_xlsx(tmp_path / "保养提醒2.xlsx", headers, [
+        ["张伟", "13800138000", "粤A12345", "丰田", "凯美瑞", "2019-03-15", "2026-08-01", "40000",
+         "2027-01-10", None]])
+    dry = plan(database.sessions, later, CUSTOMERS)
+    assert dry.samples["update"][0].summary == "下次保养日期 2026-12-01 → 2027-01-10"
+    again = apply(database.sessions, later, CUSTOMERS)
+    assert (again.created, again.updated) == (0, 1)
+    assert reminders.maintenance_due(database.sessions, zhang, as_of=TODAY)[0].due == \
+        dt.date(2027, 1, 10)
+    batches.undo_batch(database.sessions, again.batch_id)
+    assert reminders.maintenance_due(database.sessions, zhang, as_of=TODAY)[0].due == \
+        dt.date(2026, 12, 1)
+
+
+def test_the_reminder_export_tells_a_work_order_imported_before(database, tmp_path):
+    apply(database.sessions, write_xlsx(tmp_path / "保有客户.xlsx", HEADERS[:6], [
+        ["张伟", "13800138000", "粤A12345", "丰田", "凯美瑞", "2019-03-15"]]), CUSTOMERS)
+    apply(database.sessions, write_csv(tmp_path / "工单.csv", VISIT_HEADERS,
+                                       [["W9", "粤A12345", "2026-08-01", "保养", "480"]]),
+          ImportOptions("visits", today=TODAY))
+    result = apply(database.sessions, write_xlsx(
+        tmp_path / "保养提醒.xlsx", [*HEADERS, "下次保养日期"],
+        [["张伟", "13800138000", "粤A12345", "丰田", "凯美瑞", "2019-03-15", "2026-08-01", None,
+          "2027-02-15"]]), CUSTOMERS)
+    assert (result.created, result.updated) == (0, 1)
+    with database.sessions() as s:
+        assert [(v.work_order, v.next_service_date) for v in s.scalars(select(ServiceVisit))] \
+            == [("W9", dt.date(2027, 2, 15))]

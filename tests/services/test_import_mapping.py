@@ -211,10 +211,12 @@ def test_someone_elses_phone_or_name_is_left_out(kind, headers, left):
 def test_what_is_planned_or_due_is_not_what_happened():
     # 下次保养里程 was read as the car's odometer (a car serviced at 30,000 km read 35,000), and
     # 计划回访日期 as when the call was made.
+    # Each is now read as what it is: what the advisor told the owner.
     owners = auto_map(["车主", "手机", "车牌", "下次保养日期", "下次保养里程"], "customers")
-    assert owners.column("km") is None and owners.field_of(4) is None
+    assert owners.column("km") is None and owners.field_of(4) == "next_service_km"
     visits = auto_map(["车牌", "下次保养日期", "开单时间", "进厂里程", "下次保养里程"], "visits")
     assert (visits.column("visit_date"), visits.column("km")) == (2, 3)
+    assert (visits.column("next_service_date"), visits.column("next_service_km")) == (1, 4)
     contacts = auto_map(["手机", "计划回访日期", "实际回访日期", "回访结果"], "contacts")
     assert contacts.column("contact_at") == 2
     assert auto_map(["手机", "创建时间", "回访结果"], "contacts").column("contact_at") is None

@@ -74,6 +74,39 @@ def test_km_first_is_the_first_day_the_estimate_reaches_the_target(database):
     assert _members(database, within, D(2026, 9, 14)) == set()  # overdue: not "falling due"
 
 
+def test_the_dms_next_service_date_and_km_replace_the_interval(database):
+    """A work order's 下次保养日期 and 下次保养里程 are what the advisor told the owner: the car
+    falls due then (the earlier of the two), not at its model's interval. Before, they were
+    not read, and a car told "6,000 km or 4 months" was called 2 months late."""
+    def told(code: str, when: D | None, km: int | None) -> tuple[int, int]:
+        cid, vid = _car(database, code, "丰田", D(2024, 1, 1),
+                        readings=[(D(2026, 5, 1), 28500), (D(2026, 6, 1), 30000)],
+                        visits=[(D(2026, 6, 1), 30000, "maintenance")])
+        with database.sessions.begin() as s:
+            visit = s.query(ServiceVisit).filter_by(vehicle_id=vid).one()
+            visit.next_service_date, visit.next_service_km = when, km
+        return cid, vid
+
+    # The interval alone: 35,000 km on 13 September (as above), 6 months on 1 December.
+    plain, _ = told("N0", None, None)
+    assert _due(database, plain, D(2026, 7, 1)).due == D(2026, 9, 13)
+    # Told 1 August: due then, before the km.
+    by_date, vid = told("N1", D(2026, 8, 1), None)
+    assert _due(database, by_date, D(2026, 7, 1)).due == D(2026, 8, 1)
+    field = {"field": "maintenance_due", "op": "=", "value": "2026-08-01"}
+    assert _members(database, field, D(2026, 7, 1)) == {vid}
+    # Told 33,000 km: 3,000 / 1,500 × 31 = 62 days after 1 June, on 2 August.
+    by_km, _ = told("N2", None, 33000)
+    assert _due(database, by_km, D(2026, 7, 1)).due == D(2026, 8, 2)
+    # Told both: the earlier (the km on 2 August, before 1 October).
+    both, _ = told("N3", D(2026, 10, 1), 33000)
+    assert _due(database, both, D(2026, 7, 1)).due == D(2026, 8, 2)
+    # Told later than the interval would have it (a long-life oil): 20 December, as told,
+    # though 35,000 km comes on 13 September; 60,000 km is a year and a half away.
+    later, _ = told("N4", D(2026, 12, 20), 60000)
+    assert _due(database, later, D(2026, 7, 1)).due == D(2026, 12, 20)
+
+
 def test_first_service_counts_from_the_purchase_and_its_own_interval(database, supervisor):
     # No maintenance visit: 首保 from the purchase (31 May) and 0 km; one reading of 1,000 km
     # after 61 days. The default 首保 (3,000 km or 3 months) falls due by months on 31 August.
