@@ -1215,42 +1215,42 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>正在保存…</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="323"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="327"/>
         <source>Saving</source>
         <translation>正在保存</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="351"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="356"/>
         <source>Contact details saved.</source>
         <translation>联系方式已保存。</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="358"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="363"/>
         <source>Customer&apos;s details saved.</source>
         <translation>客户信息已保存。</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="370"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="375"/>
         <source>Car added.</source>
         <translation>车辆已添加。</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="380"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="385"/>
         <source>Car marked as no longer theirs.</source>
         <translation>车辆已标记为不再拥有。</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="394"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="399"/>
         <source>Km reading recorded.</source>
         <translation>里程已记录。</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="406"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="411"/>
         <source>%1 km</source>
         <translation>%1 公里</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="422"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="427"/>
         <source>Loading customer</source>
         <translation>正在读取客户</translation>
     </message>
@@ -1618,42 +1618,57 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>%1（已退 %2）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="499"/>
+        <location filename="../../ui/views/customer_page.py" line="498"/>
+        <source>%1 km</source>
+        <translation>%1 公里</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="502"/>
+        <source>next service %1</source>
+        <translation>下次保养 %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="503"/>
+        <source>%1 or %2</source>
+        <translation>%1 或 %2</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="511"/>
         <source>birthday %1 (year not known)</source>
         <translation>生日 %1（年份不详）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="505"/>
+        <location filename="../../ui/views/customer_page.py" line="517"/>
         <source>marketing consent given</source>
         <translation>已同意营销</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="506"/>
+        <location filename="../../ui/views/customer_page.py" line="518"/>
         <source>no marketing consent</source>
         <translation>未同意营销</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="507"/>
+        <location filename="../../ui/views/customer_page.py" line="519"/>
         <source>marketing consent not asked</source>
         <translation>未询问营销同意</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="510"/>
+        <location filename="../../ui/views/customer_page.py" line="522"/>
         <source>contact person: %1</source>
         <translation>联系人：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="497"/>
+        <location filename="../../ui/views/customer_page.py" line="509"/>
         <source>born %1</source>
         <translation>生于 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="513"/>
+        <location filename="../../ui/views/customer_page.py" line="525"/>
         <source>no mobile</source>
         <translation>无手机</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="517"/>
+        <location filename="../../ui/views/customer_page.py" line="529"/>
         <source>owner: %1</source>
         <translation>负责人：%1</translation>
     </message>

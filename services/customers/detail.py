@@ -61,6 +61,9 @@ class VisitInfo:
     amount: Decimal
     km: int | None
     note: str | None = None  # the work order, the advisor, the work done
+    # What the advisor told the owner (下次保养日期, 下次保养里程), when the DMS said.
+    next_service_date: dt.date | None = None
+    next_service_km: int | None = None
 
 
 @dataclass(frozen=True)
@@ -244,7 +247,8 @@ def load(sessions: sessionmaker[Session], customer_id: int) -> CustomerDetail:
                 )
             )
         visits = [
-            VisitInfo(r.visit_date, r.vehicle_id, r.visit_type, r.amount, r.km, r.note)
+            VisitInfo(r.visit_date, r.vehicle_id, r.visit_type, r.amount, r.km, r.note,
+                      r.next_service_date, r.next_service_km)
             for r in s.scalars(
                 select(ServiceVisit)
                 .where(ServiceVisit.customer_id == customer_id)

@@ -344,6 +344,27 @@ def test_the_page_shows_what_was_done_at_each_visit_and_every_purchase(qtbot, vi
                   if visits.item(r, 5) is not None and visits.item(r, 5).text()) == sorted(noted)
 
 
+def test_a_visit_shows_the_next_service_its_advisor_told(qtbot, view, demo_db):
+    """下次保养日期 and 下次保养里程 of a work order beside its work: what the caller reminds the
+    owner of ("we said 1 December or 45,000 km")."""
+    from models import ServiceVisit
+
+    with demo_db.sessions.begin() as s:
+        visit = s.scalars(select(ServiceVisit).where(ServiceVisit.visit_type == "maintenance")
+                          .order_by(ServiceVisit.visit_date.desc()).limit(1)).one()
+        visit.note, visit.next_service_date, visit.next_service_km = \
+            "更换机油机滤", dt.date(2026, 12, 1), 45000
+        customer_id, day = visit.customer_id, visit.visit_date
+    view.show_customer(customer_id)
+    qtbot.waitUntil(lambda: view.page.customer_id == customer_id, timeout=5000)
+    visits = view.page._visits
+    notes = [visits.item(r, 5).text() for r in range(visits.rowCount())
+             if visits.item(r, 0).text() == day.isoformat() and visits.item(r, 5) is not None]
+    told = [n for n in notes if n.startswith("更换机油机滤；")]
+    assert len(told) == 1
+    assert "2026-12-01" in told[0] and QLocale().toString(45000) in told[0]
+
+
 def test_a_purchase_given_back_shows_what_was_refunded_beside_its_refund(qtbot, view,
                                                                         demo_db):
     """Accessories returned a week later, as an import nets them: the refund in minus, the

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from models.profile import PROFILE_ATTRIBUTES
 from services.customers.brief import Brief
-from services.customers.detail import CustomerDetail, PurchaseInfo
+from services.customers.detail import CustomerDetail, PurchaseInfo, VisitInfo
 from services.customers.profile import Change
 from services.labels import car_name
 from ui.labels import day_text, joined, label, moment_text, month_day_text
@@ -416,7 +416,7 @@ class CustomerPage(QWidget):
                     label("visit_type", v.type),
                     v.amount,
                     v.km,
-                    v.note,
+                    self._visit_note(v),
                 ]
                 for v in detail.visits
             ],
@@ -491,6 +491,18 @@ class CustomerPage(QWidget):
         if not p.refunded:
             return item
         return self.tr("%1 (%2 refunded)").replace("%1", item).replace("%2", fmt(p.refunded))
+
+    def _visit_note(self, v: VisitInfo) -> str | None:
+        """A visit's note, and the next service the advisor told the owner then."""
+        told = [fmt(v.next_service_date) if v.next_service_date else "",
+                self.tr("%1 km").replace("%1", fmt(v.next_service_km))
+                if v.next_service_km else ""]
+        if not any(told):
+            return v.note
+        said = self.tr("next service %1").replace(
+            "%1", self.tr("%1 or %2").replace("%1", told[0]).replace("%2", told[1])
+            if all(told) else told[0] or told[1])
+        return "；".join(p for p in (v.note, said) if p)
 
     def _birthday_text(self, d: CustomerDetail) -> str:
         if d.birthday is not None:
