@@ -39,7 +39,7 @@ from services.imports.dates import YEARLESS_OVERDUE_DAYS, YearLess, normalise_da
 from services.imports.normalise import km_rise_implausible, normalise_km
 from services.imports.readers import every_sheet
 from services.imports.sources import FillDown, RawRow
-from services.imports.words import normalise_outcome
+from services.imports.words import NOT_CONTACTED, normalise_outcome
 from services.lists.runs import calls_queued
 from services.lists.snapshot import member_data
 from services.outputs.excel import unsafe_text
@@ -239,7 +239,9 @@ def _parse(row: dict, number: int, today: dt.date, sheet: str = "",
     last such day by `today`; a follow-up's, the next from the contact day, else from
     YEARLESS_OVERDUE_DAYS before today (one missed is still that day, as an import reads one)."""
     outcome_text = _text(row.get("结果"))
-    if not outcome_text:
+    # 未联系, 待回访: the caller marked the row not called yet, as if left empty.
+    outcome = normalise_outcome(outcome_text).value
+    if not outcome_text or outcome == NOT_CONTACTED:
         typed = [h for h in TYPED if h not in merged and _text(row.get(h))]
         if typed:
             raise _Bad(f"{'、'.join(typed)} filled in but no 结果 (outcome): nothing "
@@ -248,7 +250,6 @@ def _parse(row: dict, number: int, today: dt.date, sheet: str = "",
         return None
     # As the drop-down offers it, or as typed (无法接通, 客户在忙稍后再联), read as an import
     # of contacts reads it.
-    outcome = normalise_outcome(outcome_text).value
     if outcome is None:
         known = "、".join(labels.text("outcome", c) for c in labels.codes("outcome"))
         raise _Bad(f"outcome '{outcome_text}' is not one of {known}",
