@@ -4,22 +4,14 @@ is netted again); on the way down the column goes and every row is as it was."""
 
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import text
 
-from models.db import make_engine
 from services.store.database import upgrade_schema
 from tests import test_migration_0020 as refunds
 from tests import test_migrations as base
 
 empty_url = base.empty_url  # an empty database on each backend (a fixture)
-
-
-@pytest.fixture
-def engine(empty_url):
-    eng = make_engine(empty_url)
-    yield eng
-    eng.dispose()
+engine = base.engine  # a fixture: an engine on it
 
 
 def _rows(engine) -> list[tuple]:
@@ -32,10 +24,7 @@ def _rows(engine) -> list[tuple]:
 def test_refunds_stored_before_wait_for_nothing(engine):
     upgrade_schema(engine, "0020")
     with engine.begin() as conn:
-        conn.execute(text("INSERT INTO customer (id, code, name, name_pinyin, name_initials, "
-                          "name_sort, mobile, created_at, updated_at, version) VALUES (1, "
-                          "'C0000001', '张三', 'zhangsan', 'zs', 'zhang san', '13800138001', "
-                          ":at, :at, 1)"), {"at": refunds.AT})
+        base.add_customer(conn, refunds.AT)
         refunds._purchase(conn, 1, "800.00", "脚垫")
         refunds._purchase(conn, 2, "-300.00", "贴膜退货")  # kept unnetted before 0021
     before = _rows(engine)

@@ -6,22 +6,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
 from sqlalchemy import text
 
-from models.db import make_engine
 from services.store.database import upgrade_schema
 from tests import test_migration_0020 as refunds
 from tests import test_migrations as base
 
 empty_url = base.empty_url  # an empty database on each backend (a fixture)
-
-
-@pytest.fixture
-def engine(empty_url):
-    eng = make_engine(empty_url)
-    yield eng
-    eng.dispose()
+engine = base.engine  # a fixture: an engine on it
 
 
 def _visits(engine) -> list[tuple]:
@@ -34,10 +26,7 @@ def _visits(engine) -> list[tuple]:
 def test_visits_stored_before_say_no_next_service(engine):
     upgrade_schema(engine, "0021")
     with engine.begin() as conn:
-        conn.execute(text("INSERT INTO customer (id, code, name, name_pinyin, name_initials, "
-                          "name_sort, mobile, created_at, updated_at, version) VALUES (1, "
-                          "'C0000001', '张三', 'zhangsan', 'zs', 'zhang san', '13800138001', "
-                          ":at, :at, 1)"), {"at": refunds.AT})
+        base.add_customer(conn, refunds.AT)
         for vid, kind in ((1, "maintenance"), (2, "repair")):
             conn.execute(text("INSERT INTO service_visit (id, customer_id, visit_date, "
                               "visit_type, amount, km, note, work_order) VALUES (:id, 1, :day, "

@@ -76,6 +76,14 @@ def engine(empty_url) -> Iterator[Engine]:
     eng.dispose()
 
 
+def add_customer(conn, at: dt.datetime) -> None:
+    """Customer 1 (张三, 13800138001) as any revision from 0009 on stores one, in plain SQL."""
+    conn.execute(text("INSERT INTO customer (id, code, name, name_pinyin, name_initials, "
+                      "name_sort, mobile, created_at, updated_at, version) VALUES (1, "
+                      "'C0000001', '张三', 'zhangsan', 'zs', 'zhang san', '13800138001', :at, "
+                      ":at, 1)"), {"at": at})
+
+
 def _downgrade(engine: Engine, revision: str) -> None:
     cfg = alembic_config()
     with engine.begin() as conn:
