@@ -137,7 +137,6 @@ NEXT_SERVICE_KM = Field("next_service_km", "下次保养里程", "Next service k
     "next service mileage"))
 
 
-
 def _text(key: str, zh: str, en: str, synonyms: tuple[str, ...], length: int | None = None, *,
           required: bool = False) -> Field:
     return Field(key, zh, en, "text", synonyms, max_length=length, required=required)
