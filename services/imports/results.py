@@ -87,16 +87,15 @@ ROW_PROBLEMS: dict[str, tuple[str, str]] = {
                               "differs from the amount of the same refund imported before: "
                               "the stored amount is kept, please check"),
     "next_service_not_after_visit": (
-        "下次保养日期不晚于进厂日期，未采用；按车型保养间隔计算到期",
-        "the next service date is not after the visit: left out, due by the model's interval"),
+        "不晚于那次保养的日期，未采用；按车型保养间隔计算到期",
+        "not after the day of that maintenance: left out, due by the model's interval"),
     "next_service_km_not_above": (
-        "下次保养里程不高于进厂里程，未采用；按车型保养间隔计算到期",
-        "the next service km is not above the visit's km: left out, due by the model's "
-        "interval"),
+        "不高于那次保养时的里程，未采用；按车型保养间隔计算到期",
+        "not above the km at that maintenance: left out, due by the model's interval"),
     "next_service_without_last": (
-        "没有最近保养日期，下次保养日期和里程未采用；按车型保养间隔计算到期",
-        "no last maintenance date: the next service date and km are left out, due by the "
-        "model's interval"),
+        "没有最近保养日期，未采用（下次保养里程也未采用）；按车型保养间隔计算到期",
+        "no last maintenance date: left out (the next service km too), due by the model's "
+        "interval"),
     "contact_not_made": ("回访尚未进行（待回访、未回访），不是一次联系，未导入",
                          "a callback not yet made (待回访, 未回访) is no contact: not imported"),
     "visit_internal": ("PDI（交车前检查）或内部工单，不是客户到店，未导入",
