@@ -106,7 +106,14 @@ def test_code_words(function, raw, code):
     # A callback task not yet done: no contact (the import leaves such rows out).
     ("待回访", w.NOT_CONTACTED), ("未回访", w.NOT_CONTACTED), ("回访中", w.NOT_CONTACTED),
     ("未联系", w.NOT_CONTACTED), ("待跟进", w.NOT_CONTACTED), ("未完成", w.NOT_CONTACTED),
-    ("已取消", w.NOT_CONTACTED),
+    ("已取消", w.NOT_CONTACTED), ("待发送", w.NOT_CONTACTED),
+    # Refused as unknown before, each rejecting its row.
+    ("已接", "reached"), ("已沟通", "reached"), ("客户忙", "reached"), ("已加微信", "reached"),
+    ("无人", "no_answer"), ("转语音信箱", "no_answer"), ("已留言", "no_answer"),
+    ("未沟通", "no_answer"), ("秒挂", "refused"), ("挂机", "refused"),
+    ("号码不存在", "wrong_number"), ("无此号码", "wrong_number"), ("已发短信", "sent"),
+    ("短信已发", "sent"), ("未发", "failed"), ("邀约成功", "appointment"),
+    ("邀约失败", "reached"),
 ])
 def test_call_centre_outcomes_read_as_what_happened(raw, code):
     assert w.normalise_outcome(raw) == n.Clean(code)
