@@ -85,6 +85,11 @@ CHANNEL_WORDS: tuple[tuple[str, str], ...] = (
     ("小程序", "wechat"), ("公众号", "wechat"),
     ("上门", "visit"), ("拜访", "visit"), ("到店", "visit"), ("面谈", "visit"),
     ("电话", "phone"), ("致电", "phone"), ("外呼", "phone"), ("来电", "phone"), ("呼", "phone"),
+    # As call centres and hand-kept sheets also write them: 企微 (WeCom), 彩信 (an MMS), 面访,
+    # a letter or a parcel sent, a call by mobile, landline or voice.
+    ("企微", "wechat"), ("彩信", "sms"), ("面访", "visit"), ("信件", "mail"), ("快递", "mail"),
+    ("手机", "phone"), ("座机", "phone"), ("语音", "phone"), ("call", "phone"),
+    ("tel", "phone"),
 )
 # Checked in order (the first contained wins). Specific errands come before the generic 回访
 # (any follow-up call): 续保回访 is about the insurance, 保养回访 a call-back after a service.

@@ -80,6 +80,16 @@ def test_code_words(function, raw, code):
 
 
 @pytest.mark.parametrize(("raw", "code"), [
+    ("企微", "wechat"), ("彩信", "sms"), ("面访", "visit"), ("信件", "mail"), ("快递", "mail"),
+    ("手机", "phone"), ("座机", "phone"), ("语音", "phone"), ("Call", "phone"),
+    ("tel", "phone"),
+])
+def test_channels_as_call_centres_and_sheets_write_them(raw, code):
+    # Each was refused as unknown, its row rejected (the channel is required).
+    assert w.normalise_channel(raw) == n.Clean(code)
+
+
+@pytest.mark.parametrize(("raw", "code"), [
     # What did not happen, holding the word of what would have: 无法接通 was taken as reached,
     # 接通未预约 as an appointment, 未成功 as reached.
     ("无法接通", "phone_off"), ("您拨打的电话暂时无法接通", "phone_off"),
