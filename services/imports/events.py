@@ -648,6 +648,11 @@ def _store(ctx: Context, spec: EventKind, lk: Lookup, result: RowResult, v: dict
         warn(result, problem, "km")
         event = {**event, "km": None}
         km = None
+    if event.get("next_service_km") is not None and event.get("vehicle_id") is not None \
+            and _behind(lk, event["vehicle_id"], event["visit_date"], event["next_service_km"]):
+        # The interval (5000), not the odometer's mark: the car would be years overdue.
+        warn(result, "next_service_km_not_above", "next_service_km")
+        event = {**event, "next_service_km": None}
     if stored is None:
         row = _complete(spec, ctx, event)
         ctx.writer.insert(spec.table, row)
@@ -738,6 +743,11 @@ def _km_problem(lk: Lookup, vehicle_id: int, day: dt.date, km: int) -> str | Non
     if (day, km) in lk.readings[vehicle_id]:
         return None
     return lk.reading_out_of_line(vehicle_id, day, km)
+
+
+def _behind(lk: Lookup, vehicle_id: int, day: dt.date, km: int) -> bool:
+    """Whether the car's odometer had reached `km` by `day` (a reading then or before)."""
+    return any(d <= day and k >= km for d, k in lk.readings[vehicle_id])
 
 
 def _reading(ctx: Context, lk: Lookup, result: RowResult, vehicle_id: int, day: dt.date,

@@ -183,3 +183,21 @@ def test_the_reminder_export_tells_a_work_order_imported_before(database, tmp_pa
     with database.sessions() as s:
         assert [(v.work_order, v.next_service_date) for v in s.scalars(select(ServiceVisit))] \
             == [("W9", dt.date(2027, 2, 15))]
+
+
+def test_a_next_service_km_the_car_has_passed_is_the_interval_not_a_mark(database, tmp_path):
+    """A DMS that writes the interval (5000) as 下次保养里程, on a work order without its km:
+    taken as the odometer's mark, the car was years overdue. The car's readings say it has
+    passed that: the km is left out and said; the date stands."""
+    owners = write_xlsx(tmp_path / "保有客户.xlsx", HEADERS, [
+        ["张伟", "13800138000", "粤A12345", "丰田", "凯美瑞", "2019-03-15", "2026-02-01", "35000"]])
+    apply(database.sessions, owners, CUSTOMERS)
+    headers = [*VISIT_HEADERS, "下次保养日期", "下次保养里程"]
+    path = write_xlsx(tmp_path / "工单.xlsx", headers, [
+        ["W1", "粤A12345", "2026-08-01", "保养", "480", "2027-02-01", "5000"]])
+    result = apply(database.sessions, path, ImportOptions("visits", today=TODAY))
+    assert [(w.code, w.rows) for w in result.warnings] == [("next_service_km_not_above", 1)]
+    with database.sessions() as s:
+        told = [(v.work_order, v.next_service_date, v.next_service_km)
+                for v in s.scalars(select(ServiceVisit)) if v.work_order]
+    assert told == [("W1", dt.date(2027, 2, 1), None)]
