@@ -135,7 +135,8 @@ def _internal(kind: str, values: dict[str, Any], ctx: Context,
     if kind == "customers":
         _birth_from_id(v, result)
         _loan_end_from_term(v, result)
-        _next_service(result, v, "last_service_date", "last_service_km")
+        # The car's km now (当前里程) is past a next service km that is the interval (5000).
+        _next_service(result, v, "last_service_date", "last_service_km", "km")
         if v.get("last_service_date") is None and (
                 v.get("next_service_date") is not None or v.get("next_service_km") is not None):
             # Told at a maintenance the file does not date: nothing to give it to.
@@ -199,16 +200,17 @@ def _internal(kind: str, values: dict[str, Any], ctx: Context,
     return v
 
 
-def _next_service(result: RowResult, v: dict[str, Any], day: str, km: str) -> None:
+def _next_service(result: RowResult, v: dict[str, Any], day: str, *kms: str) -> None:
     """A next service date or km the maintenance cannot have (not after its `day`, not above
-    its `km`) is left out with a note: the car then falls due at its model's interval."""
+    its km or the other `kms` the row gives) is left out with a note: the car then falls due
+    at its model's interval."""
     if (when := v.get("next_service_date")) is not None and v.get(day) is not None \
             and when <= v[day]:
         v["next_service_date"] = None
         result.issues.append(Issue("next_service_not_after_visit", "next_service_date",
                                    "warning"))
-    if (told := v.get("next_service_km")) is not None and v.get(km) is not None \
-            and told <= v[km]:
+    if (told := v.get("next_service_km")) is not None \
+            and any(v.get(km) is not None and told <= v[km] for km in kms):
         v["next_service_km"] = None
         result.issues.append(Issue("next_service_km_not_above", "next_service_km", "warning"))
 

@@ -201,3 +201,15 @@ def test_a_next_service_km_the_car_has_passed_is_the_interval_not_a_mark(databas
         told = [(v.work_order, v.next_service_date, v.next_service_km)
                 for v in s.scalars(select(ServiceVisit)) if v.work_order]
     assert told == [("W1", dt.date(2027, 2, 1), None)]
+
+
+def test_a_reminder_exports_next_km_below_the_cars_km_now_is_left_out(database, tmp_path):
+    # 当前里程 40,000 and 下次保养里程 5000 (the interval): the mark would be long passed.
+    path = write_xlsx(tmp_path / "保养提醒.xlsx", [*HEADERS[:7], "当前里程", "下次保养里程"], [
+        ["张伟", "13800138000", "粤A12345", "丰田", "凯美瑞", "2019-03-15", "2026-08-01", "40000",
+         "5000"]])
+    result = apply(database.sessions, path, CUSTOMERS)
+    assert result.mapping.column("km") == 7
+    assert [(w.code, w.rows) for w in result.warnings] == [("next_service_km_not_above", 1)]
+    with database.sessions() as s:
+        assert [v.next_service_km for v in s.scalars(select(ServiceVisit))] == [None]
