@@ -790,22 +790,27 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>首保</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="339"/>
+        <location filename="../../ui/views/brief_view.py" line="337"/>
+        <source>as told at the last service, %1</source>
+        <translation>上次保养时告知，%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/brief_view.py" line="341"/>
         <source>done</source>
         <translation>已完成</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="339"/>
+        <location filename="../../ui/views/brief_view.py" line="341"/>
         <source>refused</source>
         <translation>已拒绝</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="343"/>
+        <location filename="../../ui/views/brief_view.py" line="345"/>
         <source>due %1</source>
         <translation>%1 到期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="344"/>
+        <location filename="../../ui/views/brief_view.py" line="346"/>
         <source>declined: %1</source>
         <translation>未做：%1</translation>
     </message>

@@ -226,6 +226,8 @@ class MaintenanceDue:
     first_service: bool  # 首保: no maintenance visit yet
     last_visit: dt.date | None
     last_km: int | None
+    # The due date is the one the advisor told the owner at that visit (下次保养日期).
+    told: bool = False
 
 
 def due_rows(s: Session, where, as_of: dt.date) -> list[MaintenanceDue]:
@@ -236,14 +238,15 @@ def due_rows(s: Session, where, as_of: dt.date) -> list[MaintenanceDue]:
     due = maintenance.due_date(ctx)
     last = ctx.joins["last_maintenance"][0]
     stmt = (
-        select(V.c.id, V.c.brand, V.c.model, V.c.plate, due, last.c.visit_date, last.c.km)
+        select(V.c.id, V.c.brand, V.c.model, V.c.plate, due, last.c.visit_date, last.c.km,
+               last.c.next_service_date)
         .select_from(ctx.outerjoin_all(V))
         .where(V.c.active.is_(True), where)
         .order_by(V.c.purchase_date.desc(), V.c.id)
     )
     return [MaintenanceDue(vid, f"{car_name(brand, model)} {plate or ''}".strip(), on,
-                           visit is None, visit, km)
-            for vid, brand, model, plate, on, visit, km in s.execute(stmt)]
+                           visit is None, visit, km, told is not None and on == told)
+            for vid, brand, model, plate, on, visit, km, told in s.execute(stmt)]
 
 
 def maintenance_due(sessions: sessionmaker[Session], customer_id: int,

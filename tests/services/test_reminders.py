@@ -89,10 +89,12 @@ def test_the_dms_next_service_date_and_km_replace_the_interval(database):
 
     # The interval alone: 35,000 km on 13 September (as above), 6 months on 1 December.
     plain, _ = told("N0", None, None)
-    assert _due(database, plain, D(2026, 7, 1)).due == D(2026, 9, 13)
+    due = _due(database, plain, D(2026, 7, 1))
+    assert (due.due, due.told) == (D(2026, 9, 13), False)
     # Told 1 August: due then, before the km.
     by_date, vid = told("N1", D(2026, 8, 1), None)
-    assert _due(database, by_date, D(2026, 7, 1)).due == D(2026, 8, 1)
+    due = _due(database, by_date, D(2026, 7, 1))
+    assert (due.due, due.told) == (D(2026, 8, 1), True)  # the brief says it was told
     field = {"field": "maintenance_due", "op": "=", "value": "2026-08-01"}
     assert _members(database, field, D(2026, 7, 1)) == {vid}
     # Told 33,000 km: 3,000 / 1,500 × 31 = 62 days after 1 June, on 2 August.
@@ -100,7 +102,8 @@ def test_the_dms_next_service_date_and_km_replace_the_interval(database):
     assert _due(database, by_km, D(2026, 7, 1)).due == D(2026, 8, 2)
     # Told both: the earlier (the km on 2 August, before 1 October).
     both, _ = told("N3", D(2026, 10, 1), 33000)
-    assert _due(database, both, D(2026, 7, 1)).due == D(2026, 8, 2)
+    due = _due(database, both, D(2026, 7, 1))
+    assert (due.due, due.told) == (D(2026, 8, 2), False)  # by the km: no day was told
     # Told later than the interval would have it (a long-life oil): 20 December, as told,
     # though 35,000 km comes on 13 September; 60,000 km is a year and a half away.
     later, _ = told("N4", D(2026, 12, 20), 60000)

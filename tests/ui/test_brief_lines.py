@@ -30,3 +30,21 @@ def test_a_person_introduced_reads_with_what_each_date_is(qtbot):
     came = ReferralInfo(2, dt.date(2023, 4, 3), "customer", 3, "C3", "陈德超", 1, "C1", "田建",
                         None, dt.date(2023, 6, 1), None)
     assert view._introduced(came) == "陈德超 (introduced 2023-04-03, came 2023-06-01)"
+
+
+def test_a_service_due_on_the_day_the_owner_was_told_says_so(qtbot):
+    # The day a work order's 下次保养日期 gave: what the caller reminds the owner of.
+    from types import SimpleNamespace
+
+    from services.customers.reminders import MaintenanceDue
+
+    view = BriefView()
+    qtbot.addWidget(view)
+    day = dt.date(2026, 12, 1)
+    told = MaintenanceDue(1, "丰田 凯美瑞 粤A12345", day, False, dt.date(2026, 8, 1), 40000,
+                          told=True)
+    counted = MaintenanceDue(2, "本田 雅阁 粤B12345", day, False, dt.date(2026, 6, 1), 30000)
+    brief = SimpleNamespace(maintenance=(told, counted), declined=(), as_of=dt.date(2026, 11, 26))
+    said = view._service(brief)
+    assert "粤A12345: maintenance 2026-12-01 (as told at the last service, in 5 day(s))" in said
+    assert "本田 雅阁 粤B12345: maintenance 2026-12-01 (in 5 day(s))" in said

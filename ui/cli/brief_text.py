@@ -150,6 +150,8 @@ def lines(b: Brief) -> list[str]:
         if m.due is not None:
             days = (m.due - b.as_of).days
             when = overdue(-days) if days < 0 else f"in {days} days"
+            if m.told:
+                when = f"as told at the last service, {when}"
             kind = "first service (首保)" if m.first_service else "maintenance"
             add("due", f"{m.name}: {kind} {m.due} ({when})")
     for d in b.declined:

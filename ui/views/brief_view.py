@@ -333,6 +333,8 @@ class BriefView(QFrame):
             days = (m.due - b.as_of).days
             what = self.tr("first service") if m.first_service else self.tr("maintenance")
             when = self._overdue(-days) if days < 0 else self.tr("in %n day(s)", "", days)
+            if m.told:  # the day the owner was given at their last service
+                when = self.tr("as told at the last service, %1").replace("%1", when)
             text = _e(f"{m.name}: {what} {fmt(m.due)} ({when})")
             lines.append(_red(text) if days < 0 else text)
         # Outside the f-string below: lupdate does not see a tr() inside one.
