@@ -173,7 +173,8 @@ def candidate_query(members: Select | FromClause, as_of: dt.date, purpose: str, 
     if reminder:
         # The same due date and first-service rule as the segment field and the brief.
         extra += [maintenance.due_date(ctx).label("maintenance_due"),
-                  case((maintenance.first_service(ctx), 1), else_=0).label("first_service")]
+                  case((maintenance.first_service(ctx), 1), else_=0).label("first_service"),
+                  maintenance.told(ctx).label("maintenance_told")]
     p = ContactPreference.__table__
     source: FromClause = (m.join(C, C.c.id == m.c.customer_id)
               .outerjoin(V, V.c.id == m.c.vehicle_id)

@@ -94,10 +94,11 @@ MEMBER_FACTS = (
 # declined repairs (建议维修) due within this many days, or overdue: the reason for its call.
 REMINDER_DAYS = 60
 # The facts a reminder run reads besides MEMBER_FACTS (services/lists/query.py adds them to a
-# reminder run's query only): the due date, whether it is the first free service (首保), and
-# how many declined items are due with the first two (item, due date) by due date.
-REMINDER_FACTS = ("maintenance_due", "first_service", "declined_total", "declined_item1",
-                  "declined_due1", "declined_item2", "declined_due2")
+# reminder run's query only): the due date, whether it is the first free service (首保) and
+# the day the owner was told at the last service (下次保养日期, when it was), and how many
+# declined items are due with the first two (item, due date) by due date.
+REMINDER_FACTS = ("maintenance_due", "first_service", "maintenance_told", "declined_total",
+                  "declined_item1", "declined_due1", "declined_item2", "declined_due2")
 # A declined item's text is cut to this many characters (the last one "…") in a talking point:
 # the call sheet's column has six lines for every point.
 ITEM_SHOWN = 12
@@ -275,7 +276,10 @@ class MemberSnapshots:
         if due is not None and due.ahead <= REMINDER_DAYS:
             what = "首保" if r.first_service else "保养"
             late = -due.ahead
-            if late <= 0:
+            told = self.day(r.maintenance_told)
+            if late <= 0 and told is not None and told.iso == due.iso:
+                pts.append(f"{what} {due.iso} 到期（上次保养时告知）：提醒预约")
+            elif late <= 0:
                 pts.append(f"{what} {due.iso} 到期：提醒预约")
             elif late <= OVERDUE_DAYS:
                 pts.append(f"{what}已逾期 {late} 天（{due.iso} 到期）：提醒预约")

@@ -162,6 +162,11 @@ def due_date(ctx: Ctx) -> ColumnElement[dt.date]:
     return earlier_of(by_months, by_km)
 
 
+def told(ctx: Ctx) -> ColumnElement[dt.date]:
+    """The day the owner was told at the last maintenance (下次保养日期), NULL when none was."""
+    return _last_maintenance(ctx).c.next_service_date
+
+
 def first_service(ctx: Ctx) -> ColumnElement[bool]:
     """The car has no maintenance visit on or before the evaluation date, so its due date is
     the first free service's (首保), counted from the purchase."""

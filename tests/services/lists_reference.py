@@ -165,6 +165,7 @@ class Reminder:
     due: dt.date | None = None
     first_service: bool = False
     declined: tuple[tuple[str, dt.date], ...] = ()  # open and due by then, soonest first
+    told: bool = False  # the due date is the one the owner was told at the last maintenance
 
 
 REMINDER_DAYS = 60
@@ -178,9 +179,10 @@ def reminders(s: Session, rows: Sequence[Any], as_of: dt.date) -> dict[int, Remi
     due = maintenance.due_date(ctx)
     last = ctx.joins["last_maintenance"][0]
     cars = {r.vehicle_id for r in rows if r.vehicle_id is not None}
-    dues = {vid: (_date(on), visit is None) for vid, on, visit in s.execute(
-        select(V.c.id, due, last.c.id).select_from(ctx.outerjoin_all(V))
-        .where(V.c.id.in_(cars)))} if cars else {}
+    dues = {vid: (_date(on), visit is None, _date(told) == _date(on) and told is not None)
+            for vid, on, visit, told in s.execute(
+                select(V.c.id, due, last.c.id, last.c.next_service_date)
+                .select_from(ctx.outerjoin_all(V)).where(V.c.id.in_(cars)))} if cars else {}
     until = as_of + dt.timedelta(days=REMINDER_DAYS)
     items: dict[int, list[DeclinedItem]] = {}
     for d in s.scalars(select(DeclinedItem).where(
@@ -190,11 +192,11 @@ def reminders(s: Session, rows: Sequence[Any], as_of: dt.date) -> dict[int, Remi
             items.setdefault(d.customer_id, []).append(d)
     out = {}
     for r in rows:
-        on, first = dues.get(r.vehicle_id, (None, False))
+        on, first, told = dues.get(r.vehicle_id, (None, False, False))
         mine = sorted(items.get(r.customer_id, []),
                       key=lambda d: (d.due_on, -d.recorded_on.toordinal(), -d.id))
         out[r.customer_id] = Reminder(on, first and on is not None,
-                                      tuple((d.item, d.due_on) for d in mine))
+                                      tuple((d.item, d.due_on) for d in mine), told)
     return out
 
 
@@ -207,8 +209,9 @@ def reminder_points(m: Reminder, as_of: dt.date) -> list[str]:
             span = f"约 {late // 30} 个月" if late < 730 else f"约 {late // 365} 年"
             pts.append(f"{what}已逾期{span}（{m.due} 到期），久未回店：先问车况，邀请回店检查")
         else:
+            told = "（上次保养时告知）" if m.told else ""
             pts.append(f"{what}已逾期 {late} 天（{m.due} 到期）：提醒预约" if late > 0
-                       else f"{what} {m.due} 到期：提醒预约")
+                       else f"{what} {m.due} 到期{told}：提醒预约")
     if m.declined:
         said = []
         for item, due in m.declined[:2]:
