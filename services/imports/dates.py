@@ -61,6 +61,8 @@ _MORNING = ("上午", "早上", "am")
 _WEEKDAY = re.compile(r"[(（]?(?:星期|周|礼拜)[一二三四五六日天][)）]?"
                       r"|[(（][一二三四五六日天][)）]")
 _DIGITS = re.compile(r"(\d+)(?:\.(\d+))?")
+# A compact date and time apart (20261103 101522, 20261103 1015), as some exports write them.
+_COMPACT_TIMED = re.compile(r"(\d{8})\s+(\d{6}|\d{4})")
 
 
 @dataclass(frozen=True)
@@ -261,6 +263,8 @@ def _from_text(raw: str, order: str | None,
     text = _WEEKDAY.sub(" ", nfkc(raw)).strip().lower()
     if _DIGITS.fullmatch(text):
         return _from_digits(text)
+    if compact := _COMPACT_TIMED.fullmatch(text):
+        return _from_digits(compact[1] + compact[2])
     if match := _YMD.match(text):
         year, month, day = (int(g) for g in match.groups())
         return _dated(year, month, day, text[match.end():]), ()

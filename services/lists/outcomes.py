@@ -243,6 +243,12 @@ def _parse(row: dict, number: int, today: dt.date, sheet: str = "",
     outcome = normalise_outcome(outcome_text).value
     if not outcome_text or outcome == NOT_CONTACTED:
         typed = [h for h in TYPED if h not in merged and _text(row.get(h))]
+        if typed and outcome_text:
+            said = "、".join(typed)
+            raise _Bad(f"结果 says '{outcome_text}' (not contacted yet) but {said} filled "
+                       f"in: nothing stored; type what came of the contact, or clear {said}",
+                       f"“结果”写的是“{outcome_text}”（尚未联系），却填了{said}：未保存；"
+                       f"联系过请填写联系的结果，未联系请清空{said}")
         if typed:
             raise _Bad(f"{'、'.join(typed)} filled in but no 结果 (outcome): nothing "
                        f"stored; type what came of the contact",

@@ -394,6 +394,10 @@ def test_datetimes_keep_their_time():
                                                                             30, 20)
     assert normalise_datetime("43529.5").value == dt.datetime(2019, 3, 5, 12, 0)
     assert normalise_datetime("2019-03-05").value == dt.datetime(2019, 3, 5)
+    # Compact, the time apart (refused before); an hour that cannot be still is.
+    assert normalise_datetime("20190305 143020").value == dt.datetime(2019, 3, 5, 14, 30, 20)
+    assert normalise_datetime("20190305 1430").value == dt.datetime(2019, 3, 5, 14, 30)
+    assert normalise_datetime("20190305 2530").value is None
     assert normalise_datetime("2019-03-05 周二 下午2:30").value == dt.datetime(2019, 3, 5, 14,
                                                                              30)
     # Twelve in the morning is just after midnight; twelve in the afternoon is noon.

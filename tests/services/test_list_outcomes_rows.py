@@ -636,11 +636,14 @@ def test_a_dms_contact_export_is_not_taken_for_a_filled_list(tmp_path):
 def test_a_row_marked_not_yet_called_is_left_open(listed):
     """A caller who marks a row 未联系 or 待回访 has not called yet: nothing is stored and the
     member stays to be called (before, the word was read as an outcome the database does
-    not know). With a note typed beside it, the row is said, as one without an outcome."""
+    not know). With a note typed beside it, the row is said, naming the word."""
     database, path, col = listed
     _fill(path, col, {(2, "结果"): "未联系", (3, "结果"): "待回访",
                       (4, "结果"): "未联系", (4, "客户反馈"): "明天再打"})
     report = outcomes.read_outcomes(database.sessions, path, today=TODAY)
     assert report.stored == 0 and _events(database) == {}
-    assert report.problems == ((4, "客户反馈 filled in but no 结果 (outcome): nothing "
-                                   "stored; type what came of the contact"),)
+    assert report.problems == ((4, "结果 says '未联系' (not contacted yet) but 客户反馈 filled "
+                                   "in: nothing stored; type what came of the contact, or "
+                                   "clear 客户反馈"),)
+    assert report.found[0].text("zh") == ("“结果”写的是“未联系”（尚未联系），却填了客户反馈："
+                                          "未保存；联系过请填写联系的结果，未联系请清空客户反馈")
