@@ -239,7 +239,7 @@ def due_rows(s: Session, where, as_of: dt.date) -> list[MaintenanceDue]:
     last = ctx.joins["last_maintenance"][0]
     stmt = (
         select(V.c.id, V.c.brand, V.c.model, V.c.plate, due, last.c.visit_date, last.c.km,
-               last.c.next_service_date)
+               maintenance.told(ctx))
         .select_from(ctx.outerjoin_all(V))
         .where(V.c.active.is_(True), where)
         .order_by(V.c.purchase_date.desc(), V.c.id)

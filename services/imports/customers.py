@@ -130,14 +130,13 @@ def _last_maintenance(ctx: Context, lk: Lookup,
     for result, car, v in rows:
         ctx.writer.row = result
         day, km = v["last_service_date"], v.get("last_service_km")
-        told = {k: v[k] for k in NEXT_SERVICE if v.get(k) is not None}
         if car.get("purchase_date") is not None and day < car["purchase_date"]:
             result.issues.append(Issue("service_before_purchase", "last_service_date",
                                        "warning"))
             continue
         if (car["id"], day) in ctx.maintained:
             if (visit := visits.get((car["id"], day))) is not None:
-                _tell(ctx, result, visit, told)
+                _tell(ctx, result, visit, v)
             continue
         ctx.maintained.add((car["id"], day))
         if km is not None and (problem := lk.reading_out_of_line(car["id"], day, km)):
@@ -148,8 +147,8 @@ def _last_maintenance(ctx: Context, lk: Lookup,
         visits[(car["id"], day)] = ctx.writer.insert("service_visit", {
             "customer_id": car["customer_id"], "vehicle_id": car["id"], "visit_date": day,
             "visit_type": "maintenance", "amount": 0, "km": km, "note": f"{ctx.note}：最近保养",
-            "work_order": None, "next_service_date": told.get("next_service_date"),
-            "next_service_km": told.get("next_service_km")})
+            "work_order": None, "next_service_date": v.get("next_service_date"),
+            "next_service_km": v.get("next_service_km")})
         result.created.append("service_visit")
         if km is not None:
             _reading(ctx, lk, result, car, km, day)
@@ -160,11 +159,10 @@ def _last_maintenance(ctx: Context, lk: Lookup,
 NEXT_SERVICE = ("next_service_date", "next_service_km")
 
 
-def _tell(ctx: Context, result: RowResult, visit: dict[str, Any],
-          told: dict[str, Any]) -> None:
+def _tell(ctx: Context, result: RowResult, visit: dict[str, Any], v: dict[str, Any]) -> None:
     """The maintenance visit of the row's day told the next service the row says (a DMS's
     保养提醒 export read after the work orders, or again with a later date)."""
-    new = {k: x for k, x in told.items() if visit.get(k) != x}
+    new = merge(ctx, result, "service_visit", visit, v, NEXT_SERVICE)
     if not new:
         return
     ctx.writer.amend("service_visit", visit["id"], new, {k: visit.get(k) for k in new})

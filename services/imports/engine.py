@@ -157,7 +157,7 @@ def _internal(kind: str, values: dict[str, Any], ctx: Context,
             v["amount"] = (labor or 0) + (parts or 0)
         if v.get("visit_type") == NOT_A_VISIT:
             result.reject("visit_internal", "visit_type")
-        _next_service(result, v, "visit_date", "km")
+        _next_service(result, v, "visit_date")  # its km against the car's (events.py)
         if v.get("amount") is not None and v["amount"] < 0:
             # A settlement reversed (冲红) is no visit: made one, it dated a visit of ¥0 and a
             # km reading to the reversal's day, and moved the car's maintenance due date on.
@@ -202,8 +202,8 @@ def _internal(kind: str, values: dict[str, Any], ctx: Context,
 
 def _next_service(result: RowResult, v: dict[str, Any], day: str, *kms: str) -> None:
     """A next service date or km the maintenance cannot have (not after its `day`, not above
-    its km or the other `kms` the row gives) is left out with a note: the car then falls due
-    at its model's interval."""
+    any of the `kms` the row gives) is left out with a note: the car then falls due at its
+    model's interval."""
     if (when := v.get("next_service_date")) is not None and v.get(day) is not None \
             and when <= v[day]:
         v["next_service_date"] = None

@@ -648,8 +648,8 @@ def _store(ctx: Context, spec: EventKind, lk: Lookup, result: RowResult, v: dict
         warn(result, problem, "km")
         event = {**event, "km": None}
         km = None
-    if event.get("next_service_km") is not None and event.get("vehicle_id") is not None \
-            and _behind(lk, event["vehicle_id"], event["visit_date"], event["next_service_km"]):
+    if event.get("next_service_km") is not None \
+            and _passed(lk, event, event["next_service_km"]):
         # The interval (5000), not the odometer's mark: the car would be years overdue.
         warn(result, "next_service_km_not_above", "next_service_km")
         event = {**event, "next_service_km": None}
@@ -745,9 +745,14 @@ def _km_problem(lk: Lookup, vehicle_id: int, day: dt.date, km: int) -> str | Non
     return lk.reading_out_of_line(vehicle_id, day, km)
 
 
-def _behind(lk: Lookup, vehicle_id: int, day: dt.date, km: int) -> bool:
-    """Whether the car's odometer had reached `km` by `day` (a reading then or before)."""
-    return any(d <= day and k >= km for d, k in lk.readings[vehicle_id])
+def _passed(lk: Lookup, visit: dict[str, Any], km: int) -> bool:
+    """Whether the visit's car had reached `km` by then: the visit's own km (one its readings
+    did not refuse), or a reading of the car on or before the visit's day."""
+    if visit.get("km") is not None and km <= visit["km"]:
+        return True
+    car = visit.get("vehicle_id")
+    return car is not None and any(d <= visit["visit_date"] and k >= km
+                                   for d, k in lk.readings[car])
 
 
 def _reading(ctx: Context, lk: Lookup, result: RowResult, vehicle_id: int, day: dt.date,

@@ -494,14 +494,16 @@ class CustomerPage(QWidget):
 
     def _visit_note(self, v: VisitInfo) -> str | None:
         """A visit's note, and the next service the advisor told the owner then."""
-        told = [fmt(v.next_service_date) if v.next_service_date else "",
-                self.tr("%1 km").replace("%1", fmt(v.next_service_km))
-                if v.next_service_km else ""]
-        if not any(told):
+        told = []
+        if v.next_service_date:
+            told.append(fmt(v.next_service_date))
+        if v.next_service_km:
+            told.append(self.tr("%1 km").replace("%1", fmt(v.next_service_km)))
+        if not told:
             return v.note
-        said = self.tr("next service %1").replace(
-            "%1", self.tr("%1 or %2").replace("%1", told[0]).replace("%2", told[1])
-            if all(told) else told[0] or told[1])
+        when = told[0] if len(told) == 1 else \
+            self.tr("%1 or %2").replace("%1", told[0]).replace("%2", told[1])
+        said = self.tr("next service %1").replace("%1", when)
         return "；".join(p for p in (v.note, said) if p)
 
     def _birthday_text(self, d: CustomerDetail) -> str:
