@@ -25,6 +25,7 @@ from tests.services.import_files import (
     counts,
     customer_rows,
     dms_export,
+    monthly_workbook,
     snapshot,
     write_xlsx,
 )
@@ -292,3 +293,28 @@ def test_an_import_stopped_by_a_signal_says_what_it_stored_and_the_file_again_co
     undone = run(database, "undo", "3").stdout
     assert "import batch #3 undone with the stopped import #2 of the same file" in undone
     assert snapshot(database) == before
+
+
+def test_all_sheets_imports_each_sheet_with_the_same_columns_as_its_own_batch(database,
+                                                                             tmp_path):
+    path = monthly_workbook(tmp_path / "2026保有客户.xlsx")
+    done = run(database, "customers", str(path), "--all-sheets")
+    out = done.stdout
+    assert "other sheets with these columns: 2月; 5月" in out
+    for batch, sheet in ((1, "1月"), (2, "2月"), (3, "5月")):
+        assert f"import batch #{batch}: 2026保有客户.xlsx (客户及车辆, sheet {sheet})" in out
+    assert "sheets with other columns, not read: 汇总; 3月 (read one with --sheet NAME)" in out
+    assert "other sheets, not read" not in out  # said once, at the end
+    # The too-short phone of 5月 kept with a note, in that sheet's own problems file.
+    problems = tmp_path / "2026保有客户-导入问题-5月.xlsx"
+    assert f"written to {problems}" in out
+    rows = list(openpyxl.load_workbook(problems).active.iter_rows(values_only=True))
+    assert any("周七" in row for row in rows)
+    assert sorted(p.name for p in tmp_path.glob("*导入问题*")) == [problems.name]
+    with database.engine.connect() as c:
+        assert c.execute(text("SELECT sheet, rows_created FROM import_batch ORDER BY id")).all() \
+            == [("1月", 2), ("2月", 1), ("5月", 2)]
+    # A dry run of it again: each sheet says it was imported before, nothing is written.
+    dry = run(database, "customers", str(path), "--all-sheets", "--dry-run")
+    assert dry.stdout.count("the same file was imported before") == 3
+    assert "nothing was written" in dry.stdout

@@ -435,8 +435,11 @@ def run(sessions: sessionmaker[Session], path: Path | str, options: ImportOption
         columns = read_columns(path, options.sheet, options.header_row, mapping, cancel)
         digest = file_hash(path)
         with sessions() as s:
+            # Another sheet of the same workbook (1月 after 12月) is other rows, not again.
             earlier = tuple(s.scalars(select(ImportBatch.id).where(
-                ImportBatch.file_hash == digest, ImportBatch.undone_at.is_(None))))
+                ImportBatch.file_hash == digest, ImportBatch.undone_at.is_(None),
+                ImportBatch.sheet.is_(None) if source.sheet is None
+                else ImportBatch.sheet == source.sheet)))
         done = _write(_Job(sessions, source, mapping, options, path.name, digest, commit,
                            progress, cancel, errors_path, columns))
     finally:

@@ -252,7 +252,7 @@ class ImportPlan:
     changed_records: dict[str, int]  # stored rows changed per table
     changed_fields: dict[str, int]  # stored values changed, per field
     samples: dict[str, tuple[RowSample, ...]]  # the first rows of each outcome
-    earlier_batches: tuple[int, ...]  # batches that imported the same file before
+    earlier_batches: tuple[int, ...]  # batches that imported the same sheet of the file
     batch_id: int | None = None
     errors_file: Path | None = None  # the rejected rows and the rows kept with notes
     seconds: float = 0.0

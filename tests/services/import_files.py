@@ -71,6 +71,42 @@ def write_xlsx(path: Path, headers: Sequence[Any], rows: Sequence[Sequence[Any]]
     return path
 
 
+MONTH_HEADERS = ["车主姓名", "联系电话", "车牌号码", "开票日期", "地址"]
+
+
+def monthly_workbook(path: Path) -> Path:
+    """A staff spreadsheet of one sheet per month, as kept by hand: 1月 under a title row;
+    2月 with its columns in another order and one more; 汇总 a summary; 3月 without the
+    plate column; 4月 hidden (a month cleared away); 5月 like 1月, one phone too short."""
+    wb = openpyxl.Workbook()
+    jan = wb.active
+    jan.title = "1月"
+    jan.append(["2026年1月新增保有客户"])
+    jan.append(MONTH_HEADERS)
+    jan.append(["张一", "13800138001", "粤A10001", "2020-01-05", "广州市天河区体育西路1号"])
+    jan.append(["张二", "13800138002", "粤A10002", "2021-02-05", "广州市天河区体育西路2号"])
+    feb = wb.create_sheet("2月")
+    feb.append(["联系电话", "备注", "车主姓名", "地址", "开票日期", "车牌号码"])
+    feb.append(["13800138003", "老客户", "李三", "广州市越秀区中山路3号", "2019-03-05",
+                "粤A20003"])
+    summary = wb.create_sheet("汇总")
+    summary.append(["月份", "新增"])
+    summary.append(["1月", 2])
+    mar = wb.create_sheet("3月")
+    mar.append(["车主姓名", "联系电话", "开票日期", "地址"])
+    mar.append(["王四", "13800138004", "2022-01-01", "广州市海珠区江南大道4号"])
+    apr = wb.create_sheet("4月")
+    apr.append(MONTH_HEADERS)
+    apr.append(["赵五", "13800138005", "粤A40005", "2022-04-01", None])
+    apr.sheet_state = "hidden"
+    may = wb.create_sheet("5月")
+    may.append(MONTH_HEADERS)
+    may.append(["孙六", "13800138006", "粤A50006", "2020-06-05", "广州市白云区机场路6号"])
+    may.append(["周七", "1380013", "粤A50007", "2020-06-05", None])
+    wb.save(path)
+    return path
+
+
 def write_spreadsheet_xml(path: Path, headers: Sequence[Any], rows: Sequence[Sequence[Any]],
                           title: Sequence[str] = ()) -> Path:
     """The rows as an Excel 2003 XML workbook (SpreadsheetML), typed as Excel types them: a

@@ -21,7 +21,7 @@ from services.imports.mapping import auto_map
 from services.imports.plan import OUTCOMES, ImportOptions, plan
 from services.staff import accounts, signing
 from services.store.errors import CancelToken
-from tests.services.import_files import vin
+from tests.services.import_files import monthly_workbook, vin
 from tests.ui.conftest import drag_files, shut_down
 from tests.ui.refusing import RefusingWrites
 from ui.dialogs.name_dialog import NameDialog
@@ -603,3 +603,54 @@ def test_the_sheet_that_fits_the_kind_is_shown_first(qtbot, sqlite_database, bos
         assert widget.sheet.sheet.currentText() == "明细"
     finally:
         shut_down(widget, runner)
+
+
+def test_a_workbook_of_one_sheet_per_month_is_imported_sheet_after_sheet_with_its_columns(
+        qtbot, sqlite_database, boss, asked, tmp_path, monkeypatch):
+    """1月 imported with its address column left out by hand; the wizard then offers 2月 (its
+    columns in another order) and 5月, each read with the same columns after its own dry run,
+    never 3月 (no plate column), 汇总 or the hidden 4月; after the last, nothing more."""
+    path = monthly_workbook(tmp_path / "2026保有客户.xlsx")
+    monkeypatch.setattr("ui.views.import_view.ask_open_path", lambda *a, **k: str(path))
+    view, runner = _make_view(qtbot, sqlite_database, boss)
+    try:
+        _to_mapping(qtbot, view)
+        assert view.preview.layout.sheet == "1月"
+        street = _box(view, "street")
+        street.setFocus()
+        qtbot.keyClick(street, Qt.Key.Key_Home)
+        assert street.currentData() is None
+        _dry_run(qtbot, view)
+        imported = []
+        for sheet, left in (("1月", "2月、5月"), ("2月", "5月")):
+            with qtbot.waitSignal(view.sheets_shown, timeout=30000), \
+                    qtbot.waitSignal(view.imported, timeout=30000) as done:
+                qtbot.mouseClick(view.next, Qt.MouseButton.LeftButton)
+            imported.append(done.args[0])
+            assert done.args[0].sheet == sheet
+            assert view.next_sheet.isVisible() and view.sheets_left.isVisible()
+            assert left in view.sheets_left.text()
+            with qtbot.waitSignal(view.planned, timeout=30000) as dry:
+                qtbot.mouseClick(view.next_sheet, Qt.MouseButton.LeftButton)
+            assert view.steps.currentIndex() == STEP_DRY_RUN
+            assert dry.args[0].earlier_batches == ()
+            assert view.sheet.sheet.currentText() == dry.args[0].sheet
+            assert sheet in view.mapping.source.text()
+        with qtbot.waitSignal(view.sheets_shown, timeout=30000), \
+                qtbot.waitSignal(view.imported, timeout=30000) as done:
+            qtbot.mouseClick(view.next, Qt.MouseButton.LeftButton)
+        assert done.args[0].sheet == "5月"
+        assert not view.next_sheet.isVisible() and not view.sheets_left.isVisible()
+        # Back to the columns of 2月's import: the address stayed out, its plate was read
+        # under its own header.
+        with sqlite_database.sessions() as s:
+            owners = dict(s.execute(select(Customer.name, Customer.street)).all())
+            plates = set(s.scalars(select(Vehicle.plate)))
+        assert set(owners) == {"张一", "张二", "李三", "孙六", "周七"}
+        assert set(owners.values()) == {None}
+        assert {"粤A20003", "粤A50006"} <= plates
+        with sqlite_database.sessions() as s:
+            assert list(s.scalars(select(ImportBatch.sheet).order_by(ImportBatch.id))) == \
+                ["1月", "2月", "5月"]
+    finally:
+        shut_down(view, runner)

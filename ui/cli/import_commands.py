@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import re
 import sys
 from pathlib import Path
 
@@ -14,6 +16,7 @@ from services.imports.engine import ImportStopped, LooksLikeOtherKind
 from services.imports.plan import DEFAULT_MATCH, MATCH_RULES, OUTCOMES, ImportOptions, plan
 from services.imports.report import field_label
 from services.imports.results import ImportPlan
+from services.imports.sheets import alike_sheets
 from services.labels import text
 from services.outputs.xlsx_stream import column_letter
 from services.staff.permissions import staff_id
@@ -47,6 +50,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         p.add_argument("--errors", type=user_path, metavar="OUT.xlsx",
                        help="write the rejected rows, and those imported with notes, here "
                             "(default for an import: FILE-导入问题.xlsx beside FILE)")
+        p.add_argument("--all-sheets", action="store_true",
+                       help="then every other sheet on which the same columns stand, each as "
+                            "its own batch (a workbook of one sheet per month)")
         p.set_defaults(handler=_import, kind=kind, access=WRITE, creates=True)
     b = acts.add_parser("batches", help="files imported so far, newest first")
     b.add_argument("--kind", choices=IMPORT_KINDS)
@@ -94,9 +100,16 @@ def _import(args, open_db) -> int:
                             mapping=mapping, match=match,
                             staff_id=staff_id(args.actor))
     run = plan if args.dry_run else apply
+    errors = _errors_path(args)
     try:
         result = run(db.sessions, args.file, options, progress=TerminalProgress("import"),
-                     errors_path=_errors_path(args))
+                     errors_path=_of_sheet(errors, args.sheet) if args.all_sheets else errors)
+        if args.all_sheets and args.sheet is None and result.errors_file is not None:
+            # The sheet the import chose: its problems file named after it as the others are.
+            named = _of_sheet(errors, result.sheet)
+            if named is not None and named != Path(result.errors_file):
+                Path(result.errors_file).replace(named)
+                result = dataclasses.replace(result, errors_file=named)
     except ImportStopped as stop:
         print(f"revisit: {_stopped(stop)}", file=sys.stderr)
         return EXIT_CANCELLED
@@ -107,13 +120,59 @@ def _import(args, open_db) -> int:
         dry = " --dry-run" if args.dry_run else ""
         other.add_note(f"The command: revisit import {other.other_kind} {name}{dry}")
         raise
-    _report(result)
+    _report(result, others=not args.all_sheets)
+    if args.all_sheets:
+        if (code := _other_sheets(db, args, options, result, errors)) != 0:
+            return code
     if args.save_mapping:
         profiles.save_profile(db.sessions, args.save_mapping, result.mapping,
                               staff_id=staff_id(args.actor))
         also = " (a dry run saves the mapping all the same)" if result.dry_run else ""
         print(f"mapping saved as '{args.save_mapping}' for {args.kind} files{also}")
     return 0
+
+
+def _other_sheets(db, args, options: ImportOptions, first: ImportPlan,
+                  errors: Path | None) -> int:
+    """--all-sheets: every other sheet with the first one's columns, in the workbook's order,
+    with the mapping the first used; each its own batch and problems file."""
+    run = plan if args.dry_run else apply
+    alike = alike_sheets(args.file, first.mapping, first.sheet)
+    if alike:
+        print(f"other sheets with these columns: {'; '.join(a.name for a in alike)}")
+    elif len(first.sheets) < 2:
+        print("the file has one sheet")
+    for sheet in alike:
+        try:
+            result = run(db.sessions, args.file,
+                         dataclasses.replace(options, sheet=sheet.name,
+                                             header_row=sheet.header_row,
+                                             mapping=first.mapping),
+                         progress=TerminalProgress("import"),
+                         errors_path=_of_sheet(errors, sheet.name))
+        except ImportStopped as stop:
+            print(f"revisit: sheet {sheet.name}: {_stopped(stop)}", file=sys.stderr)
+            return EXIT_CANCELLED
+        except RevisitError as refused:
+            done = " (the sheets before it were imported)" if not args.dry_run else ""
+            refused.add_note(f"(On the sheet {sheet.name}{done}.)")
+            raise
+        _report(result, others=False)
+    left = [s for s in first.sheets
+            if s != first.sheet and s not in {a.name for a in alike}]
+    if left:
+        print(f"sheets with other columns, not read: {'; '.join(left)} "
+              f"(read one with --sheet NAME)")
+    return 0
+
+
+def _of_sheet(errors: Path | None, sheet: str | None) -> Path | None:
+    """A sheet's own problems file beside the one named: FILE-导入问题-1月.xlsx. A sheet name
+    may hold what Windows refuses in a file name (< > " |), which becomes _."""
+    if errors is None or not sheet:
+        return errors
+    safe = re.sub(r'[<>:"/\\|?*]', "_", sheet)
+    return errors.with_name(f"{errors.stem}-{safe}{errors.suffix}")
 
 
 def _stopped(stop: ImportStopped) -> str:
@@ -133,7 +192,8 @@ def _stopped(stop: ImportStopped) -> str:
             f"`import undo {b.id}`.")
 
 
-def _report(r: ImportPlan) -> None:
+def _report(r: ImportPlan, others: bool = True) -> None:
+    """`others`: say the workbook's sheets not read (not when every alike one is read next)."""
     what = "dry run of" if r.dry_run else f"import batch #{r.batch_id}:"
     print(f"{what} {r.file_name} ({text('import_kind', r.kind)}"
           f"{', sheet ' + r.sheet if r.sheet else ''}): {r.rows_total:,} rows")
@@ -145,9 +205,10 @@ def _report(r: ImportPlan) -> None:
               if r.mapping.field_of(i) is None]
     if unused:
         print(f"  not imported: {'; '.join(unused)}")
-    others = [s for s in r.sheets if s != r.sheet]
-    if others:
-        print(f"  other sheets, not read: {'; '.join(others)} (read one with --sheet NAME)")
+    unread = [s for s in r.sheets if s != r.sheet] if others else []
+    if unread:
+        print(f"  other sheets, not read: {'; '.join(unread)} (read one with --sheet NAME); "
+              f"--all-sheets reads every one with the same columns")
     if r.earlier_batches:
         print(f"  the same file was imported before: batch "
               f"{', '.join('#' + str(b) for b in r.earlier_batches)}")

@@ -27,6 +27,7 @@ from services.imports.apply import apply
 from services.imports.engine import fitting_sheet
 from services.imports.mapping import Mapping, auto_map, fit_profile, looks_like
 from services.imports.plan import ImportOptions, ImportPlan, plan
+from services.imports.sheets import AlikeSheet, sheets_left
 from services.lists.outcomes import looks_like_list
 from services.staff.permissions import Actor
 from services.store.database import Database
@@ -39,7 +40,7 @@ from ui.views.duplicates_view import DuplicatesView
 from ui.views.import_batches import IMPORT_CHANGES, BatchesPanel
 from ui.views.import_mapping import DEFAULT_MATCH, MappingPage
 from ui.views.import_plan import PlanPanel
-from ui.views.import_source import SheetPage, SourcePage
+from ui.views.import_source import HINT_STYLE, SheetPage, SourcePage
 
 STEP_SOURCE, STEP_SHEET, STEP_MAPPING, STEP_DRY_RUN, STEP_RESULT = range(5)
 PREVIEW_ROWS = 20
@@ -58,12 +59,14 @@ class _Read:
 
 class ImportView(QWidget):
     """Signals for whoever waits on the background steps (the tests, mostly): `preview_loaded`,
-    `planned` (a dry run's ImportPlan) and `imported` (the ImportResult)."""
+    `planned` (a dry run's ImportPlan), `imported` (the ImportResult) and `sheets_shown` (the
+    workbook's sheets left to import with the same columns, after an import)."""
 
     preview_loaded = Signal()
     profiles_loaded = Signal()
     planned = Signal(object)
     imported = Signal(object)
+    sheets_shown = Signal()  # the sheets left to import after one, worked out
     # A list Revisit wrote, chosen here by mistake, that the user asked to read back (its path).
     read_back_requested = Signal(str)
 
@@ -78,6 +81,8 @@ class ImportView(QWidget):
         self.plan: ImportPlan | None = None
         self.result: ImportPlan | None = None
         self._read: _Read | None = None
+        # The workbook's sheets with the imported one's columns, not yet imported from it.
+        self._left: list[AlikeSheet] = []
         self._busy = False
         self._profile = ""  # the saved mapping shown, "" for the one recognised from headers
         self._runs = 0
@@ -113,13 +118,20 @@ class ImportView(QWidget):
         self.next = QPushButton()
         self.back.clicked.connect(self._on_back_clicked)
         self.next.clicked.connect(self._on_next_clicked)
+        self.sheets_left = QLabel()
+        self.sheets_left.setWordWrap(True)
+        self.sheets_left.setStyleSheet(HINT_STYLE)
+        self.next_sheet = QPushButton()
+        self.next_sheet.clicked.connect(self.import_next_sheet)
         nav = QHBoxLayout()
         nav.addWidget(self.step_label, 1)
         nav.addWidget(self.back)
+        nav.addWidget(self.next_sheet)
         nav.addWidget(self.next)
         wizard = QWidget()
         wizard_layout = QVBoxLayout(wizard)
         wizard_layout.addWidget(self.steps, 1)
+        wizard_layout.addWidget(self.sheets_left)
         wizard_layout.addLayout(nav)
         self.batches = BatchesPanel(database, runner, actor)
         self.duplicates = DuplicatesView(database, runner, actor)
@@ -420,6 +432,7 @@ class ImportView(QWidget):
     def _on_imported(self, result: ImportPlan) -> None:
         self._set_busy(False)
         self.result = result
+        self._left = []
         self.done.show_plan(result)
         self._go(STEP_RESULT)
         self.runner.notify(
@@ -430,7 +443,64 @@ class ImportView(QWidget):
             .replace("%4", QLocale().toString(result.unchanged))
             .replace("%5", QLocale().toString(result.rejected))
         )
+        if len(result.sheets) > 1:
+            path, kind = self.path, result.kind
+            self.runner.run(
+                lambda _p, _c: sheets_left(self.database.sessions, path, result.mapping,
+                                           result.sheet, kind),
+                on_done=self._show_sheets_left,
+                latest="import-sheets",
+                parent_widget=self,
+            )
         self.imported.emit(result)
+
+    # --- the next sheet of a workbook of one sheet per month ---------------------------------
+    def _show_sheets_left(self, left: list[AlikeSheet]) -> None:
+        if self.steps.currentIndex() != STEP_RESULT or self.result is None:
+            return  # a new import was begun meanwhile
+        self._left = left
+        if left:
+            names = "、".join(a.name for a in left)
+            self.sheets_left.setText(
+                self.tr("%n more sheet(s) of this workbook have the columns of “%1”, not "
+                        "imported yet: %2. The next is imported with the same columns, after "
+                        "its own dry run.", "", len(left))
+                .replace("%1", self.result.sheet or "").replace("%2", names))
+            self.next_sheet.setText(self.tr("Next sheet “%1” ▶").replace("%1", left[0].name))
+        self._update_nav()
+        self.sheets_shown.emit()
+
+    def import_next_sheet(self) -> None:
+        """The first sheet left read with the columns the last import used, then its dry run
+        (the mapping is not worked out again: a correction made to it holds)."""
+        if not self._left or self.result is None:
+            return
+        sheet, done = self._left[0], self.result
+        path = self.path
+        self._set_busy(True)
+        self.runner.run(
+            lambda _p, _c: readers.preview(path, sheet=sheet.name, header_row=sheet.header_row,
+                                           rows=PREVIEW_ROWS),
+            on_done=lambda preview: self._dry_run_sheet(preview, done),
+            on_failed=self._on_failed,
+            on_cancelled=lambda: self._set_busy(False),
+            latest="import-preview",
+            parent_widget=self,
+            label=self.tr("Reading the file"),
+        )
+
+    def _dry_run_sheet(self, preview: readers.Preview, done: ImportPlan) -> None:
+        self._set_busy(False)
+        layout = preview.layout
+        self.preview = preview
+        self.result = None
+        self._left = []
+        self.sheet.show_preview(preview, False)
+        self._read = _Read(done.kind, self.path, layout.sheet, layout.header_row)
+        self._show_mapping(fit_profile(done.mapping, layout.headers),
+                           self.tr("The columns of the sheet “%1”, as it was imported.")
+                           .replace("%1", done.sheet or ""), self._profile)
+        self.start_dry_run()
 
     # --- the rows with problems ------------------------------------------------------------
     def _save_errors(self, result: ImportPlan | None) -> None:
@@ -501,6 +571,7 @@ class ImportView(QWidget):
         self.preview = None
         self.plan = self.result = None
         self._read = None
+        self._left = []
         self.source.path.clear()
         self.sheet.show_preview(None)
         self._go(STEP_SOURCE)
@@ -536,5 +607,9 @@ class ImportView(QWidget):
             STEP_RESULT: True,
         }[step]
         self.next.setEnabled(ready and not self._busy)
+        more = step == STEP_RESULT and bool(self._left)
+        self.next_sheet.setVisible(more)
+        self.next_sheet.setEnabled(more and not self._busy)
+        self.sheets_left.setVisible(more)
         self.back.setEnabled(STEP_SOURCE < step < STEP_RESULT and not self._busy)
         self.source.choose.setEnabled(not self._busy)
