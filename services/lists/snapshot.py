@@ -276,17 +276,18 @@ class MemberSnapshots:
         if due is not None and due.ahead <= REMINDER_DAYS:
             what = "首保" if r.first_service else "保养"
             late = -due.ahead
-            told = self.day(r.maintenance_told)
-            if late <= 0 and told is not None and told.iso == due.iso:
-                pts.append(f"{what} {due.iso} 到期（上次保养时告知）：提醒预约")
-            elif late <= 0:
-                pts.append(f"{what} {due.iso} 到期：提醒预约")
+            told_day = self.day(r.maintenance_told)
+            # The day the advisor told the owner: the caller can say so, due or overdue.
+            told = "上次保养时告知" if told_day is not None and told_day.iso == due.iso else ""
+            if late <= 0:
+                pts.append(f"{what} {due.iso} 到期{f'（{told}）' if told else ''}：提醒预约")
             elif late <= OVERDUE_DAYS:
-                pts.append(f"{what}已逾期 {late} 天（{due.iso} 到期）：提醒预约")
+                pts.append(f"{what}已逾期 {late} 天（{due.iso} 到期{f'，{told}' if told else ''}）"
+                           f"：提醒预约")
             else:  # most likely serviced elsewhere since: a win-back call, not a reminder
                 span = f"约 {late // 30} 个月" if late < 730 else f"约 {late // 365} 年"
-                pts.append(f"{what}已逾期{span}（{due.iso} 到期），久未回店：先问车况，"
-                           f"邀请回店检查")
+                pts.append(f"{what}已逾期{span}（{due.iso} 到期{f'，{told}' if told else ''}），"
+                           f"久未回店：先问车况，邀请回店检查")
         total = r.declined_total
         if total:
             items = "、".join(

@@ -207,11 +207,15 @@ def reminder_points(m: Reminder, as_of: dt.date) -> list[str]:
         late = (as_of - m.due).days
         if late > 180:  # a win-back: overdue past the maintenance template's 180 days
             span = f"约 {late // 30} 个月" if late < 730 else f"约 {late // 365} 年"
-            pts.append(f"{what}已逾期{span}（{m.due} 到期），久未回店：先问车况，邀请回店检查")
+            said = "，上次保养时告知" if m.told else ""
+            pts.append(f"{what}已逾期{span}（{m.due} 到期{said}），久未回店：先问车况，"
+                       f"邀请回店检查")
+        elif late > 0:
+            said = "，上次保养时告知" if m.told else ""
+            pts.append(f"{what}已逾期 {late} 天（{m.due} 到期{said}）：提醒预约")
         else:
-            told = "（上次保养时告知）" if m.told else ""
-            pts.append(f"{what}已逾期 {late} 天（{m.due} 到期）：提醒预约" if late > 0
-                       else f"{what} {m.due} 到期{told}：提醒预约")
+            said = "（上次保养时告知）" if m.told else ""
+            pts.append(f"{what} {m.due} 到期{said}：提醒预约")
     if m.declined:
         said = []
         for item, due in m.declined[:2]:

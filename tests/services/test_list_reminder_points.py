@@ -52,6 +52,7 @@ WANT = {
     "YEARS": "首保已逾期约 8 年（2018-04-01 到期），久未回店：先问车况，邀请回店检查",
     # Its work order's 下次保养日期: the day the owner was told, said so.
     "TOLD": "保养 2026-12-20 到期（上次保养时告知）：提醒预约",
+    "TOLDLATE": "保养已逾期 10 天（2026-11-13 到期，上次保养时告知）：提醒预约",
 }
 REMINDER_WORDS = ("保养 ", "首保", "保养已逾期", "建议维修", "提醒预约")
 
@@ -109,11 +110,15 @@ def world(database, supervisor):
             "D181": _customer(s, "D181", 14, visits=[(D(2025, 11, 26), 9000, "maintenance")]),
             "YEARS": _customer(s, "YEARS", 15, bought=D(2018, 1, 1)),
             "TOLD": _customer(s, "TOLD", 16, visits=[(D(2026, 8, 1), 10000, "maintenance")]),
+            "TOLDLATE": _customer(s, "TOLDLATE", 17,
+                                  visits=[(D(2026, 8, 1), 10000, "maintenance")]),
         }
         ids = {code: c.id for code, c in made.items()}
         s.flush()
-        told = s.scalars(select(ServiceVisit).where(ServiceVisit.customer_id == ids["TOLD"])).one()
-        told.next_service_date = D(2026, 12, 20)
+        for code, day in (("TOLD", D(2026, 12, 20)), ("TOLDLATE", D(2026, 11, 13))):
+            told = s.scalars(select(ServiceVisit)
+                             .where(ServiceVisit.customer_id == ids[code])).one()
+            told.next_service_date = day
     items = ids["ITEMS"]
     _declined(database, items, "更换前刹车片", D(2026, 12, 10))
     _declined(database, items, "更换雨刮片", D(2026, 11, 1))  # overdue: still open
