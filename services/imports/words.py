@@ -200,9 +200,16 @@ NO_GENDER = frozenset({"公司", "单位", "企业", "集团", "机构", "法人
 
 
 def normalise_gender(raw: Cell) -> Clean[str]:
-    if is_blank(raw) or _word(raw) in NO_GENDER:
+    if is_blank(raw):
         return EMPTY
-    code = GENDER_WORDS.get(_word(raw))
+    word = _word(raw)
+    # A code written as text with its decimals (1.0, 2.0): a CSV from a program that held the
+    # column as numbers with gaps among them writes every code so.
+    if len(word) > 2 and word[0].isdigit() and word[1] == "." and not word[2:].strip("0"):
+        word = word[0]
+    if word in NO_GENDER:
+        return EMPTY
+    code = GENDER_WORDS.get(word)
     return Clean(code) if code else refused("gender_unknown")
 
 

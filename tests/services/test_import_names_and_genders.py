@@ -15,7 +15,7 @@ from services.imports import normalise as n
 from services.imports import words as w
 from services.imports.apply import apply
 from services.imports.plan import ImportOptions, plan
-from tests.services.import_files import write_xlsx
+from tests.services.import_files import write_csv, write_xlsx
 
 TODAY = dt.date(2026, 11, 30)
 CUSTOMERS = ImportOptions("customers", today=TODAY)
@@ -48,7 +48,9 @@ def test_names_that_are_written_so_stay_as_written(typed):
 
 @pytest.mark.parametrize(("typed", "code"), [
     (1, "M"), ("2", "F"), (1.0, "M"), ("1", "M"), (0, None), ("9", None), ("保密", None),
-    ("未说明", None)])
+    ("未说明", None),
+    # As text with its decimals: a CSV written from a column of numbers with gaps in it.
+    ("1.0", "M"), ("2.0", "F"), ("0.0", None), ("9.0", None)])
 def test_the_national_code_of_sex_is_read(typed, code):
     result = w.normalise_gender(typed)
     assert (result.value, result.problems) == (code, ())
@@ -100,3 +102,17 @@ def test_a_title_or_remark_says_nothing_against_being_the_same_person(name, stor
     from services.customers.names import same_person
 
     assert same_person(name, stored, "M") is same
+
+
+def test_a_csv_of_codes_written_with_decimals_is_read_and_said_like_numbers(database, tmp_path):
+    """1.0 and 0.0 as text (a CSV from a program that held the column as numbers with gaps):
+    the codes are read, and a column of 0.0 and 1.0 alone is said once, like 0 and 1."""
+    rows = [["乙一", "13902849201", "1.0"], ["乙二", "13902849202", "0.0"],
+            ["乙三", "13902849203", ""]]
+    path = write_csv(tmp_path / "车主.csv", ["客户姓名", "手机", "性别"], rows)
+    result = apply(database.sessions, path, CUSTOMERS)
+    assert (result.created, result.rejected) == (3, 0)
+    assert [(x.code, x.rows) for x in result.warnings] == [("gender_zero_one", 1)]
+    with database.sessions() as s:
+        stored = dict(s.execute(select(Customer.name, Customer.gender)).all())
+    assert stored == {"乙一": "M", "乙二": None, "乙三": None}
