@@ -81,6 +81,7 @@ _SIMPLE: dict[str, Callable[[Cell], Clean[Any]]] = {
     "wechat": n.normalise_wechat,
     "consent": w.normalise_consent,
     "loan_term": n.normalise_loan_term,
+    "duration": n.normalise_duration,
 }
 
 
@@ -215,6 +216,11 @@ def _phones(values: dict[str, Any]) -> None:
 _CLAUSE_END = re.compile(r"[。！？!?；;\n]")
 
 
+def _filled(values: dict[str, Any], keys: tuple[str, ...]) -> str | None:
+    """The first of `keys` with a value in the row."""
+    return next((key for key in keys if values.get(key) is not None), None)
+
+
 def _stand_in(text: str | None, length: int | None) -> str | None:
     """A short field's value taken from a longer one (a complaint's topic from its content):
     its first sentence, cut to `length` characters with "…" when longer."""
@@ -238,13 +244,16 @@ def _contact_blanks(values: dict[str, Any], problems: list[CellProblem],
     the row and in the contact's feedback; the date, staff and feedback stay as they are. An
     empty channel is the file's one channel when its other rows all name the same (`channel`:
     code and word, columns.py), else a call. An empty outcome is the status's, when the row
-    has one (已回访, 待回访); else it is never a success: a message
+    has one (已回访, 待回访); else, for a call with its length (通话时长), reached when it lasted
+    and no answer when it did not; else it is never a success: a message
     (SMS, mail, WeChat) was sent; a call or visit was not known to reach anyone, so it is
     no answer (an attempt, not reached, called again as an unanswered call is)."""
     bad = {p.field for p in problems if p.severity == "error"}
     noted: list[str] = []
     if "channel" in values and values["channel"] is None and "channel" not in bad:
-        if channel is not None:
+        if values.get("duration") is not None:
+            values["channel"] = DEFAULT_CHANNEL  # a call's length: it was a call
+        elif channel is not None:
             values["channel"] = channel[0]
             problems.append(CellProblem("channel", "channel_blank_as_file", "warning", "",
                                         value=channel[1]))
@@ -254,6 +263,10 @@ def _contact_blanks(values: dict[str, Any], problems: list[CellProblem],
             noted.append("原表未填联系方式")
     if values.get("outcome") is None and values.get("status") is not None:
         values["outcome"] = values["status"]  # 回访状态 已回访, and no 回访结果
+    if (values.get("outcome") is None and values.get("duration") is not None
+            and values.get("channel") not in MESSAGE_CHANNELS):
+        # A call-centre export's talk time: a call that lasted was answered.
+        values["outcome"] = "reached" if values["duration"] > 0 else "no_answer"
     if "outcome" in values and values["outcome"] is None and "outcome" not in bad:
         sent = values.get("channel") in MESSAGE_CHANNELS
         values["outcome"] = "sent" if sent else "no_answer"
@@ -308,15 +321,21 @@ def clean_row(
         if field.required and result.value is None and result.ok and not field.blank_filled:
             # An empty cell of a field with a stand-in is taken from it as a missing column
             # is (a complaint left without its category still stands, its topic its content).
-            if field.fallback is not None and values.get(field.fallback) is not None:
-                values[field.key] = _stand_in(values[field.fallback], field.max_length)
+            if (source := _filled(values, field.fallback)) is not None:
+                values[field.key] = _stand_in(values[source], field.max_length)
                 if values[field.key] is not None:
                     continue
             problems.append(CellProblem(field.key, "required_missing", "error", raw))
     for field in kind.fields:
-        if field.required and field.key not in values and field.fallback in values:
-            values[field.key] = _stand_in(values[field.fallback], field.max_length)
-            if values[field.key] is None and not field.blank_filled:
+        if field.required and field.key not in values and field.blank_filled and any(
+                key in values for key in field.fallback):
+            values[field.key] = None  # the kind's rule fills it (_contact_blanks)
+        elif field.required and field.key not in values and any(
+                key in values for key in field.fallback):
+            source = _filled(values, field.fallback)
+            values[field.key] = None if source is None else _stand_in(values[source],
+                                                                      field.max_length)
+            if values[field.key] is None:
                 problems.append(CellProblem(field.key, "required_missing", "error", ""))
         elif field.required and field.key not in values:
             problems.append(CellProblem(field.key, "required_missing", "error", ""))

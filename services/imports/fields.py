@@ -9,7 +9,7 @@ CLEANERS = (
     "text", "name", "phones", "gender", "date", "datetime", "amount", "signed_amount", "price",
     "km", "vin", "plate", "payment", "visit_type", "score", "yes_no", "channel", "purpose",
     "outcome", "contact_status", "postcode", "attribute", "wechat", "consent", "items",
-    "id_number", "purchase_kind", "loan_term",
+    "id_number", "purchase_kind", "loan_term", "duration",
 )
 
 
@@ -33,9 +33,10 @@ class Field:
     # a day in the future.
     future: bool = False
     max_length: int | None = None
-    # A required field that, when no column is mapped to it, is taken from this field's
-    # value: a complaints export with only 投诉内容 has its topic in the content.
-    fallback: str | None = None
+    # A required field that, when no column is mapped to it, is taken from the first of these
+    # fields that has a value: a complaints export with only 投诉内容 has its topic in the
+    # content. A blank_filled field's rule reads them itself (a contact's outcome).
+    fallback: tuple[str, ...] = ()
     # Whether a column of it tells which kind of file this is (mapping.looks_like): a visits
     # file's 品牌 and 车型 (for the cars it makes) say no more than an owners file's.
     telling: bool = True
@@ -194,7 +195,7 @@ MODEL = _text("model", "车型", "Model", (
     "vehicle model"), 60)
 
 CUSTOMERS = FileKind("customers", "客户及车辆", "Customers and vehicles", (
-    replace(NAME, required=True, fallback="contact_name"),
+    replace(NAME, required=True, fallback=("contact_name",)),
     CONTACT_NAME,
     Field("gender", "性别", "Gender", "gender", ("性别", "gender", "sex")),
     _date("birthday", "生日", "Birthday", (
@@ -396,7 +397,7 @@ COMPLAINTS = FileKind("complaints", "投诉登记", "Complaints", (
     Field("topic", "投诉主题", "Topic", "text", (
         "投诉主题", "投诉类型", "投诉类别", "主题", "问题类型", "投诉事由", "投诉原因", "投诉问题",
         "投诉项目", "投诉分类", "问题分类", "投诉标题", "标题", "投诉摘要", "摘要", "topic",
-        "subject", "category"), required=True, max_length=100, fallback="detail"),
+        "subject", "category"), required=True, max_length=100, fallback=("detail",)),
     _text("detail", "投诉内容", "Detail", (
         "投诉内容", "投诉描述", "详细内容", "问题描述", "投诉详情", "投诉说明", "详情",
         "投诉详细内容", "客户诉求", "诉求内容", "诉求", "具体内容", "情况描述", "事件描述",
@@ -421,7 +422,7 @@ CONTACTS = FileKind("contacts", "联系记录", "Contacts", (
     *_LINKS,
     Field("channel", "联系方式", "Channel", "channel", (
         "联系方式", "联系渠道", "渠道", "方式", "跟进方式", "回访方式", "沟通方式", "联系途径",
-        "channel"), required=True, blank_filled=True),
+        "channel"), required=True, blank_filled=True, fallback=("duration",)),
     # Not required: a purpose missing or not understood is recorded as the default one
     # (services/imports/events.py), as a visit without a known type is a repair.
     Field("purpose", "联系目的", "Purpose", "purpose", (
@@ -431,13 +432,18 @@ CONTACTS = FileKind("contacts", "联系记录", "Contacts", (
         "联系人员", "回访人", "回访专员", "回访员", "客服", "员工", "经办人", "操作人", "坐席",
         "回访人员", "跟进人", "外呼人员", "客服专员", "staff", "agent", "caller"), 64),
     # A file with a status column and no outcome (回访状态: 已回访, 待回访) takes its outcome from
-    # the status; an empty outcome cell too (services/imports/clean.py).
+    # the status, and a call-centre export with only the call's length from that (answered
+    # when it lasted); an empty outcome cell too (services/imports/clean.py).
     Field("outcome", "联系结果", "Outcome", "outcome", (
         "联系结果", "结果", "回访结果", "接通情况", "呼叫结果", "通话结果", "外呼结果", "跟进结果",
-        "接通状态", "outcome", "result"), required=True, blank_filled=True, fallback="status"),
+        "接通状态", "outcome", "result"), required=True, blank_filled=True,
+        fallback=("status", "duration")),
     Field("status", "联系状态", "Status", "contact_status", (
         "联系状态", "回访状态", "任务状态", "跟进状态", "外呼状态", "处理状态", "状态",
         "status")),
+    Field("duration", "通话时长", "Call length", "duration", (
+        "通话时长", "通话秒数", "时长", "计费时长", "接通时长", "talk time", "call duration",
+        "duration", "billsec"), avoid=("振铃", "等待", "排队", "ring", "wait", "queue")),
     _text("feedback", "客户反馈", "Feedback", (
         "客户反馈", "反馈", "沟通内容", "通话内容", "回访内容", "跟进内容", "沟通记录",
         "跟进记录", "回访记录", "客户意见", "备注", "feedback", "notes")),

@@ -128,7 +128,7 @@ class Mapping:
         (the row could never be imported)."""
         mapped = self.as_dict()
         return tuple(f.key for f in self.file_kind.fields if f.required and f.key not in mapped
-                     and f.fallback not in mapped)
+                     and not any(key in mapped for key in f.fallback))
 
     @property
     def missing_link(self) -> bool:

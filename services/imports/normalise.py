@@ -148,6 +148,9 @@ PROBLEMS: dict[str, tuple[str, str]] = {
     "outcome_unknown": ("联系结果无法识别", "unknown contact outcome"),
     "status_unknown": ("联系状态无法识别，按联系结果记录",
                        "contact status not understood: the outcome column decides"),
+    "duration_invalid": ("通话时长无法识别，未用于判断是否接通",
+                         "call length not understood: not used to tell whether the call was "
+                         "answered"),
     # A contact's empty channel or outcome cell (services/imports/clean.py _contact_blanks).
     "channel_blank": ("联系方式未填，按“电话”记录，客户反馈中已注明",
                       "no channel filled in: recorded as a phone call, and said so in the "
@@ -303,6 +306,45 @@ def normalise_loan_term(raw: Cell) -> Clean[int]:
     if months != months.to_integral_value() or not 6 <= months <= MAX_LOAN_MONTHS:
         return refused("loan_term_invalid")
     return Clean(int(months))
+
+
+# A call's length as call-centre exports write it: 00:01:23, 1:23, 83, 83秒, 1分23秒, 1h2m3s.
+_CLOCK = re.compile(r"(?:(\d+):)?(\d{1,2}):(\d{1,2})(?:\.\d+)?")
+_UNITS = re.compile(r"(?:(\d+)(?:小时|时|h))?(?:(\d+)(?:分钟|分|m|min))?(?:(\d+(?:\.\d+)?)"
+                    r"(?:秒钟|秒|s|sec))?")
+# A day in seconds: a call's length is less (a number above is no length of a call).
+_DAY_SECONDS = 86400
+
+
+def normalise_duration(raw: Cell) -> Clean[int]:
+    """A call's length in whole seconds: a number of seconds, a time of day or a duration
+    (a cell formatted hh:mm:ss), 00:01:23 or 1:23 (minutes and seconds), 83秒, 1分23秒."""
+    if is_blank(raw):
+        return EMPTY
+    seconds: float
+    if isinstance(raw, dt.timedelta):
+        seconds = raw.total_seconds()
+    elif isinstance(raw, dt.time):
+        seconds = raw.hour * 3600 + raw.minute * 60 + raw.second
+    elif isinstance(raw, dt.datetime | dt.date):
+        return refused("duration_invalid")
+    elif (number := bare_number(raw)) is not None:
+        seconds = float(number)
+    else:
+        text = re.sub(r"\s", "", nfkc(cell_text(raw))).lower()
+        if clock := _CLOCK.fullmatch(text):
+            hours, minutes, secs = (int(g or 0) for g in clock.groups())
+            if secs >= 60 or (clock.group(1) is not None and minutes >= 60):
+                return refused("duration_invalid")  # 1:99 is no clock's
+            seconds = hours * 3600 + minutes * 60 + secs
+        elif text and (units := _UNITS.fullmatch(text)) and any(units.groups()):
+            seconds = sum(float(g or 0) * unit for g, unit in zip(units.groups(),
+                                                                   (3600, 60, 1), strict=True))
+        else:
+            return refused("duration_invalid")
+    if not 0 <= seconds < _DAY_SECONDS:
+        return refused("duration_invalid")
+    return Clean(round(seconds))
 
 
 def normalise_id_number(raw: Cell, today: dt.date) -> Clean[tuple[dt.date, str]]:

@@ -147,7 +147,13 @@ OUTCOME_WORDS: tuple[tuple[str, str], ...] = (
     ("没回复", "no_answer"), ("不回复", "no_answer"), ("未读", "sent"),
     # Nobody there, a voicemail (语音信箱, a message left), nothing said with anyone.
     ("无人", "no_answer"), ("语音信箱", "no_answer"), ("留言", "no_answer"),
-    ("未沟通", "no_answer"), ("秒挂", "refused"), ("挂机", "refused"),
+    ("未沟通", "no_answer"),
+    # A call-centre's words: the agent ended the call (坐席挂机), so it was answered; a switch's
+    # dispositions (ANSWERED, NO ANSWER, BUSY, CONGESTION).
+    ("坐席挂", "reached"), ("正常通话", "reached"), ("unanswered", "no_answer"),
+    ("noanswer", "no_answer"), ("answered", "reached"), ("busy", "no_answer"),
+    ("congestion", "no_answer"),
+    ("秒挂", "refused"), ("挂机", "refused"),
     # An invitation to come in: accepted is an appointment, declined a reach.
     ("邀约成功", "appointment"), ("邀约失败", "reached"),
     ("拒", "refused"), ("挂断", "refused"), ("不再来电", "refused"), ("勿扰", "refused"),

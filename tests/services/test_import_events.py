@@ -345,6 +345,45 @@ def test_a_callback_task_not_yet_done_is_no_contact(database, tmp_path):
     assert (only.created, only.rejected) == (1, 1)
 
 
+def test_a_call_centres_export_of_call_lengths_tells_each_call_answered_or_not(database,
+                                                                              tmp_path):
+    """A call-centre export has no result column, only each call's talk time (通话时长): it
+    could not be imported (the outcome and the channel are required). A call that lasted was
+    answered, one of no length was not; a result beside the length decides; a length not
+    understood is said, and the row kept as a call with no outcome filled in."""
+    apply(database.sessions, dms_export(tmp_path / "a.xlsx"), CUSTOMERS)
+    options = ImportOptions("contacts", today=TODAY)
+    path = write_csv(tmp_path / "通话记录.csv", ["呼叫开始时间", "客户号码", "振铃时长",
+                                                "通话时长"], [
+        ["2024-07-01 10:00:05", "13800138000", "00:00:12", "00:01:23"],
+        ["2024-07-02 10:00:05", "13800138000", "00:00:30", "00:00:00"],
+        ["2024-07-03 10:00:05", "13800138000", "00:00:08", "45秒"],
+        ["2024-07-04 10:00:05", "13800138000", "00:00:08", "1:99"]])
+    result = apply(database.sessions, path, options)
+    assert result.mapping.column("duration") == 3  # not the ringing time beside it
+    assert result.mapping.missing_required == ()
+    assert (result.created, result.rejected) == (4, 0)
+    assert [(r.code, r.rows) for r in result.warnings] == [
+        ("channel_blank", 1), ("duration_invalid", 1), ("outcome_blank", 1)]
+    with database.sessions() as s:
+        assert sorted((e.contact_at.day, e.channel, e.outcome)
+                      for e in s.scalars(select(ContactEvent))) == [
+            (1, "phone", "reached"), (2, "phone", "no_answer"), (3, "phone", "reached"),
+            (4, "phone", "no_answer")]
+
+    # With a result column, the result says what happened, whatever the length.
+    told = write_csv(tmp_path / "外呼.csv", ["外呼时间", "手机", "方式", "呼叫结果", "通话时长"], [
+        ["2024-08-01 10:00", "13800138000", "短信", None, "0"],
+        ["2024-08-02 10:00", "13800138000", "电话", "BUSY", "00:00:20"],
+        ["2024-08-03 10:00", "13800138000", "电话", None, "1分5秒"]])
+    again = apply(database.sessions, told, options)
+    assert (again.created, again.rejected) == (3, 0)
+    with database.sessions() as s:
+        assert sorted((e.contact_at.day, e.channel, e.outcome) for e in s.scalars(
+            select(ContactEvent).where(ContactEvent.contact_at >= dt.datetime(2024, 8, 1)))) == [
+            (1, "sms", "sent"), (2, "phone", "no_answer"), (3, "phone", "reached")]
+
+
 def test_a_work_order_of_a_car_bought_elsewhere_makes_its_owner_and_car(database, tmp_path):
     """A service department's work orders list cars the dealer never sold, with their owners:
     each was rejected as matching no customer, and the file could not be imported as owners

@@ -738,3 +738,20 @@ def test_an_id_card_number_gives_the_birthday_and_gender_it_holds(raw, found):
 def test_an_id_card_number_that_cannot_be_right_gives_nothing_and_says_so(raw):
     assert codes(n.normalise_id_number(raw, dt.date(2026, 12, 4))) == [
         ("id_number_invalid", "error")]
+
+
+@pytest.mark.parametrize(("raw", "seconds"), [
+    (83, 83), (83.0, 83), ("83", 83), ("00:01:23", 83), ("1:23", 83), ("1:02:03", 3723),
+    ("83秒", 83), ("1分23秒", 83), ("2分钟", 120), ("1小时", 3600), ("2m3s", 123),
+    ("12 秒", 12), ("0", 0), ("00:00:00", 0),
+    # A cell formatted hh:mm:ss or [h]:mm:ss, as the readers give it.
+    (dt.time(0, 1, 23), 83), (dt.timedelta(seconds=83), 83),
+])
+def test_a_calls_length_as_call_centres_write_it(raw, seconds):
+    assert n.normalise_duration(raw) == n.Clean(seconds)
+
+
+@pytest.mark.parametrize("raw", ["abc", "-5", 100000, "1:99", dt.datetime(2026, 11, 3, 10, 0),
+                                 "分秒"])
+def test_a_length_that_cannot_be_a_calls_is_refused(raw):
+    assert [p.code for p in n.normalise_duration(raw).problems] == ["duration_invalid"]

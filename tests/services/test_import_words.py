@@ -149,3 +149,14 @@ def test_profile_attributes_by_label_or_short_form():
     assert w.normalise_attribute(3, "economic_band").value == "3"
     assert codes(w.normalise_attribute("很好", "temperament")) == [("attribute_unknown",
                                                                    "error")]
+
+
+@pytest.mark.parametrize(("raw", "code"), [
+    # A call-centre's words and a telephone switch's dispositions: each rejected its row.
+    ("ANSWERED", "reached"), ("BUSY", "no_answer"), ("CONGESTION", "no_answer"),
+    ("unanswered", "no_answer"), ("正常通话", "reached"),
+    # The agent ended the call: it was answered; the customer hanging up stays a refusal.
+    ("坐席挂机", "reached"), ("坐席挂断", "reached"), ("客户挂断", "refused"),
+])
+def test_outcomes_as_call_centre_exports_write_them(raw, code):
+    assert w.normalise_outcome(raw) == n.Clean(code)
