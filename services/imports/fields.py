@@ -95,14 +95,18 @@ NAME = Field("name", "客户姓名", "Customer name", "name", (
     "owner", "owner name", "full name", "insured"), weak=("联系人", "送修人"),
     # A header naming the customer's number, kind or source is not their name ("客户编号",
     # "客户类型", "customer id"), however much of it says "customer".
-    avoid=("联系人", "送修", "顾问", "员工", "专员", "编号", "编码", "代码", "代号", "号码", "卡号",
-           "类型", "类别", "等级", "级别", "来源", "性别", "证件", "身份证", "状态", "id", "number",
-           "type", "level", "source", "status"),
+    avoid=("联系人", "编号", "编码", "代码", "代号", "号码", "卡号", "类型", "类别", "等级", "级别",
+           "来源", "性别", "证件", "身份证", "状态", "id", "number", "type", "level", "source",
+           "status",
+           # Someone else's name: a call-centre's 坐席姓名, an advisor's, a referrer's.
+           *NOT_THE_CUSTOMERS),
     max_length=64)
 MOBILE = Field("mobile", "手机", "Mobile", "phones", (
     "手机", "手机号码", "手机号", "联系电话", "移动电话", "电话", "车主手机", "客户手机",
     "客户电话", "车主电话", "电话号码", "联系手机", "mobile", "mobile phone", "cell", "cellphone",
-    "phone", "telephone", "tel", "phone number", "contact number"), weak=("联系方式",),
+    "phone", "telephone", "tel", "phone number", "contact number",
+    # A call-centre's record of calls made: the number called is the customer's.
+    "被叫号码", "被叫", "客户号码", "外呼号码", "呼叫号码"), weak=("联系方式",),
     # 顾问电话 in a visits file is the advisor's: found by it, a visit went to whoever else has
     # that number.
     avoid=(*_PHONE_AVOID, *NOT_THE_CUSTOMERS), link=True)
@@ -429,8 +433,9 @@ CONTACTS = FileKind("contacts", "联系记录", "Contacts", (
         "联系目的", "目的", "回访类型", "联系类型", "事由", "回访目的", "联系事由", "外呼目的",
         "跟进目的", "跟进类型", "回访项目", "任务类型", "呼叫类型", "purpose")),
     _text("staff", "联系人员", "Staff", (
-        "联系人员", "回访人", "回访专员", "回访员", "客服", "员工", "经办人", "操作人", "坐席",
-        "回访人员", "跟进人", "外呼人员", "客服专员", "staff", "agent", "caller"), 64),
+        "联系人员", "坐席姓名", "坐席名称", "客服姓名", "回访人", "回访专员", "回访员", "客服",
+        "员工", "经办人", "操作人", "坐席", "回访人员", "跟进人", "外呼人员", "客服专员", "staff",
+        "agent", "caller"), 64),
     # A file with a status column and no outcome (回访状态: 已回访, 待回访) takes its outcome from
     # the status, and a call-centre export with only the call's length from that (answered
     # when it lasted); an empty outcome cell too (services/imports/clean.py).

@@ -245,7 +245,15 @@ def normalise_channel(raw: Cell) -> Clean[str]:
     return _lookup(raw, "channel", CHANNEL_WORDS, "channel_unknown")
 
 
+# A call-centre's call direction, in the column its exports head 呼叫类型: no purpose, and no
+# mistake either.
+CALL_DIRECTIONS = frozenset({"外呼", "呼出", "去电", "呼入", "来电", "inbound", "outbound",
+                             "呼出通话", "呼入通话"})
+
+
 def normalise_purpose(raw: Cell) -> Clean[str]:
+    if not is_blank(raw) and _word(raw) in CALL_DIRECTIONS:
+        return EMPTY
     return _lookup(raw, "purpose", PURPOSE_WORDS, "purpose_unknown")
 
 

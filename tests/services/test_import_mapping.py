@@ -445,6 +445,26 @@ def test_contacts_and_complaints():
     assert result.values["resolved"] is False
 
 
+def test_a_call_centres_record_of_calls_finds_the_customer_by_the_number_called():
+    """A call-centre export: the number called (被叫号码) is the customer's, the caller line
+    (主叫号码) the dealer's, 坐席姓名 the agent's name, not the customer's (it was taken for the
+    customer's name); 呼叫类型 外呼 is the call's direction, no purpose not understood."""
+    headers = ["序号", "主叫号码", "被叫号码", "呼叫类型", "开始时间", "振铃时长", "通话时长",
+               "坐席工号", "坐席姓名", "呼叫结果"]
+    mapping = auto_map(headers, "contacts")
+    found = {field: headers[column] for field, column in mapping.columns}
+    assert found == {"contact_at": "开始时间", "mobile": "被叫号码", "purpose": "呼叫类型",
+                     "staff": "坐席姓名", "outcome": "呼叫结果", "duration": "通话时长"}
+    result = clean_row(mapping, [1, "02088886666", "13800138000", "外呼", "2026-10-03 10:15:22",
+                                 "00:00:12", "00:01:23", "8001", "李丽", "客户接听"], today=TODAY)
+    assert result.problems == ()
+    assert (result.values["channel"], result.values["purpose"], result.values["outcome"],
+            result.values["duration"]) == ("phone", None, "reached", 83)
+    # Nor is a referrer's or a salesman's name the customer's in an owners file.
+    owners = auto_map(["车主姓名", "销售顾问姓名", "介绍人姓名", "手机"], "customers")
+    assert owners.column("name") == 0
+
+
 def test_short_rows_read_missing_cells_as_empty():
     result = clean_row(visit_mapping(), ["2019-03-05", "粤A12345"], today=TODAY)
     assert not result.rejected and result.values["amount"] is None
