@@ -253,6 +253,8 @@ def _contact_blanks(values: dict[str, Any], problems: list[CellProblem],
     if "channel" in values and values["channel"] is None and "channel" not in bad:
         if values.get("duration") is not None:
             values["channel"] = DEFAULT_CHANNEL  # a call's length: it was a call
+        elif values.get("message") is not None:
+            values["channel"] = "sms"  # the text of a message sent
         elif channel is not None:
             values["channel"] = channel[0]
             problems.append(CellProblem("channel", "channel_blank_as_file", "warning", "",
@@ -273,6 +275,8 @@ def _contact_blanks(values: dict[str, Any], problems: list[CellProblem],
         problems.append(CellProblem("outcome", "outcome_blank_sent" if sent else "outcome_blank",
                                     "warning", ""))
         noted.append("原表未填联系结果")
+    if values.get("feedback") is None and values.get("message") is not None:
+        values["feedback"] = values["message"]
     if noted:
         values[BLANKS_NOTED] = noted
 

@@ -426,7 +426,7 @@ CONTACTS = FileKind("contacts", "联系记录", "Contacts", (
     *_LINKS,
     Field("channel", "联系方式", "Channel", "channel", (
         "联系方式", "联系渠道", "渠道", "方式", "跟进方式", "回访方式", "沟通方式", "联系途径",
-        "channel"), required=True, blank_filled=True, fallback=("duration",)),
+        "channel"), required=True, blank_filled=True, fallback=("duration", "message")),
     # Not required: a purpose missing or not understood is recorded as the default one
     # (services/imports/events.py), as a visit without a known type is a repair.
     Field("purpose", "联系目的", "Purpose", "purpose", (
@@ -441,7 +441,10 @@ CONTACTS = FileKind("contacts", "联系记录", "Contacts", (
     # when it lasted); an empty outcome cell too (services/imports/clean.py).
     Field("outcome", "联系结果", "Outcome", "outcome", (
         "联系结果", "结果", "回访结果", "接通情况", "呼叫结果", "通话结果", "外呼结果", "跟进结果",
-        "接通状态", "outcome", "result"), required=True, blank_filled=True,
+        "接通状态",
+        # An SMS vendor's send report: the gateway's report of each message (DELIVRD).
+        "状态报告", "发送状态", "发送结果", "回执状态", "送达状态", "短信状态", "回执",
+        "outcome", "result"), required=True, blank_filled=True,
         fallback=("status", "duration")),
     Field("status", "联系状态", "Status", "contact_status", (
         "联系状态", "回访状态", "任务状态", "跟进状态", "外呼状态", "处理状态", "状态",
@@ -449,6 +452,11 @@ CONTACTS = FileKind("contacts", "联系记录", "Contacts", (
     Field("duration", "通话时长", "Call length", "duration", (
         "通话时长", "通话秒数", "时长", "计费时长", "接通时长", "talk time", "call duration",
         "duration", "billsec"), avoid=("振铃", "等待", "排队", "ring", "wait", "queue")),
+    # An SMS vendor's send report: the text sent (it makes the row a message when the file
+    # names no channel, and is the contact's feedback when the row has none).
+    _text("message", "短信内容", "Message", (
+        "短信内容", "发送内容", "消息内容", "短信正文", "信息内容", "message", "sms text",
+        "message text")),
     _text("feedback", "客户反馈", "Feedback", (
         "客户反馈", "反馈", "沟通内容", "通话内容", "回访内容", "跟进内容", "沟通记录",
         "跟进记录", "回访记录", "客户意见", "备注", "feedback", "notes")),

@@ -163,6 +163,12 @@ OUTCOME_WORDS: tuple[tuple[str, str], ...] = (
     ("预约", "appointment"), ("成交", "bought"), ("已购", "bought"),
     ("发送成功", "sent"), ("已发送", "sent"), ("送达", "sent"), ("到达", "sent"),
     ("已发", "sent"),
+    # An SMS gateway's words and status reports (CMPP, SMGP): handed to it, delivered, or
+    # not (expired, undeliverable, rejected); UNKNOWN is no report back.
+    ("提交失败", "failed"), ("未提交", "failed"), ("提交", "sent"), ("发送中", "sent"),
+    ("状态报告成功", "sent"), ("delivrd", "sent"), ("acceptd", "sent"), ("unknown", "sent"),
+    ("undeliv", "failed"), ("expired", "failed"),
+    ("rejectd", "failed"), ("deleted", "failed"),
     ("接通", "reached"), ("接听", "reached"), ("已联系", "reached"), ("已回访", "reached"),
     ("已接", "reached"), ("沟通", "reached"), ("客户忙", "reached"), ("已加微信", "reached"),
     ("成功", "reached"),
@@ -257,7 +263,13 @@ def normalise_purpose(raw: Cell) -> Clean[str]:
     return _lookup(raw, "purpose", PURPOSE_WORDS, "purpose_unknown")
 
 
+# A carrier's error code in an SMS status report (MK:0001, DB:0141, ID:0076): not delivered.
+_GATEWAY_ERROR = re.compile(r"[a-z]{2}:\d{3,4}")
+
+
 def normalise_outcome(raw: Cell) -> Clean[str]:
+    if not is_blank(raw) and _GATEWAY_ERROR.fullmatch(_word(raw)):
+        return Clean("failed")
     return _lookup(raw, "outcome", OUTCOME_WORDS, "outcome_unknown")
 
 

@@ -384,6 +384,29 @@ def test_a_call_centres_export_of_call_lengths_tells_each_call_answered_or_not(d
             (1, "sms", "sent"), (2, "phone", "no_answer"), (3, "phone", "reached")]
 
 
+def test_an_sms_vendors_send_report_is_the_messages_sent_and_whether_they_arrived(database,
+                                                                                  tmp_path):
+    """An SMS vendor's send report names no channel and no result column, only the text sent
+    and the gateway's report (DELIVRD, UNDELIV, a carrier's MK:0001): it could not be imported.
+    Each row is a message sent, delivered or failed, its text the contact's feedback."""
+    apply(database.sessions, dms_export(tmp_path / "a.xlsx"), CUSTOMERS)
+    text = "【某某汽车】尊敬的张先生，您的爱车保养已到期，回复TD退订"
+    path = write_csv(tmp_path / "发送记录.csv", ["手机号码", "短信内容", "发送时间", "提交状态",
+                                                "状态报告", "计费条数"], [
+        ["13800138000", text, "2024-07-01 10:00:05", "提交成功", "DELIVRD", 1],
+        ["13800138000", text, "2024-07-02 10:00:05", "提交成功", "UNDELIV", 1],
+        ["13800138000", text, "2024-07-03 10:00:05", "提交成功", "MK:0001", 1],
+        ["13800138000", text, "2024-07-04 10:00:05", "提交失败", None, 1]])
+    result = apply(database.sessions, path, ImportOptions("contacts", today=TODAY))
+    assert result.mapping.column("outcome") == 4 and result.mapping.column("message") == 1
+    assert (result.created, result.rejected, result.warnings) == (4, 0, ())
+    with database.sessions() as s:
+        assert sorted((e.contact_at.day, e.channel, e.outcome, e.feedback)
+                      for e in s.scalars(select(ContactEvent))) == [
+            (1, "sms", "sent", text), (2, "sms", "failed", text), (3, "sms", "failed", text),
+            (4, "sms", "failed", text)]
+
+
 def test_a_work_order_of_a_car_bought_elsewhere_makes_its_owner_and_car(database, tmp_path):
     """A service department's work orders list cars the dealer never sold, with their owners:
     each was rejected as matching no customer, and the file could not be imported as owners

@@ -160,3 +160,16 @@ def test_profile_attributes_by_label_or_short_form():
 ])
 def test_outcomes_as_call_centre_exports_write_them(raw, code):
     assert w.normalise_outcome(raw) == n.Clean(code)
+
+
+@pytest.mark.parametrize(("raw", "code"), [
+    # An SMS vendor's send report: its gateway's status codes, a carrier's error code, the
+    # vendor's own words. Each rejected its row; 提交成功 and 状态报告成功 were taken for a
+    # reached customer.
+    ("DELIVRD", "sent"), ("UNDELIV", "failed"), ("EXPIRED", "failed"), ("REJECTD", "failed"),
+    ("UNKNOWN", "sent"), ("MK:0001", "failed"), ("DB:0141", "failed"), ("ID:0076", "failed"),
+    ("提交成功", "sent"), ("已提交", "sent"), ("提交失败", "failed"), ("状态报告成功", "sent"),
+    ("发送中", "sent"),
+])
+def test_an_sms_vendors_delivery_report_is_read(raw, code):
+    assert w.normalise_outcome(raw) == n.Clean(code)
