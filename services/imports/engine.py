@@ -187,8 +187,8 @@ def _internal(kind: str, values: dict[str, Any], ctx: Context,
             # counted towards moving the customer to another channel and kept them off the
             # next list as contacted lately.
             result.reject("contact_not_made", "outcome")
-        for said_else in ("status", "duration", "message"):  # read into outcome and feedback
-            v.pop(said_else, None)
+        for read in ("status", "duration", "message"):  # read into the outcome and feedback
+            v.pop(read, None)
         if v.get("staff"):
             staff_id = _staff_id(ctx.staff_by_name, v["staff"])
             if staff_id is None:
