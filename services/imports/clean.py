@@ -365,4 +365,9 @@ def clean_row(
         for field, result, raw in found:
             if field.key == "purpose" and result.value is None and raw.strip():
                 values[PURPOSE_TYPED] = raw.strip()
+        # A message sent with no purpose given says its own: 保养到期 is a reminder.
+        if (values.get("purpose") is None and PURPOSE_TYPED not in values
+                and values.get("message") is not None
+                and (named := w.purpose_in(values["message"])) is not None):
+            values["purpose"] = named
     return CleanRow(number, values, tuple(problems))

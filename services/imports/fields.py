@@ -431,7 +431,8 @@ CONTACTS = FileKind("contacts", "联系记录", "Contacts", (
     # (services/imports/events.py), as a visit without a known type is a repair.
     Field("purpose", "联系目的", "Purpose", "purpose", (
         "联系目的", "目的", "回访类型", "联系类型", "事由", "回访目的", "联系事由", "外呼目的",
-        "跟进目的", "跟进类型", "回访项目", "任务类型", "呼叫类型", "purpose")),
+        "跟进目的", "跟进类型", "回访项目", "任务类型", "呼叫类型", "短信类型", "消息类型",
+        "短信用途", "purpose")),
     _text("staff", "联系人员", "Staff", (
         "联系人员", "坐席姓名", "坐席名称", "客服姓名", "回访人", "回访专员", "回访员", "客服",
         "员工", "经办人", "操作人", "坐席", "回访人员", "跟进人", "外呼人员", "客服专员", "staff",

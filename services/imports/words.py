@@ -238,6 +238,11 @@ def normalise_purchase_kind(raw: Cell) -> Clean[str]:
     return found if found.value is not None else Clean("other")
 
 
+def purpose_in(text: str) -> str | None:
+    """The purpose a message's text names (保养到期 a reminder, 生日快乐 care), if any."""
+    return _keyword_code(_word(text), PURPOSE_WORDS)
+
+
 def purchase_kind_in(text: str | None) -> str | None:
     """The kind of purchase a text names (a description, a file's header), if any."""
     return _keyword_code(_word(text), PURCHASE_KIND_WORDS) if text else None

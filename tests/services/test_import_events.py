@@ -405,6 +405,20 @@ def test_an_sms_vendors_send_report_is_the_messages_sent_and_whether_they_arrive
                       for e in s.scalars(select(ContactEvent))) == [
             (1, "sms", "sent", text), (2, "sms", "failed", text), (3, "sms", "failed", text),
             (4, "sms", "failed", text)]
+        # With no purpose column, the text says it: 保养已到期 is a reminder.
+        assert set(s.scalars(select(ContactEvent.purpose))) == {"reminder"}
+
+    # A purpose column says it, even beside a text that names another.
+    greeting = write_csv(tmp_path / "生日祝福.csv", ["手机号码", "短信内容", "发送时间",
+                                                   "状态报告", "短信类型"], [
+        ["13800138000", "【某某汽车】张先生，祝您生日快乐！", "2024-08-01 09:00", "DELIVRD", None],
+        ["13800138000", "【某某汽车】您的爱车保养已到期", "2024-08-02 09:00", "DELIVRD", "关怀"]])
+    again = apply(database.sessions, greeting, ImportOptions("contacts", today=TODAY))
+    assert again.created == 2
+    with database.sessions() as s:
+        assert sorted((e.contact_at.day, e.purpose) for e in s.scalars(
+            select(ContactEvent).where(ContactEvent.contact_at >= dt.datetime(2024, 8, 1)))) \
+            == [(1, "care"), (2, "care")]
 
 
 def test_a_work_order_of_a_car_bought_elsewhere_makes_its_owner_and_car(database, tmp_path):
