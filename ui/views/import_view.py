@@ -449,6 +449,8 @@ class ImportView(QWidget):
                 lambda _p, _c: sheets_left(self.database.sessions, path, result.mapping,
                                            result.sheet, kind),
                 on_done=self._show_sheets_left,
+                # Only an offer: a file moved away since is no reason for a message.
+                on_failed=lambda _exc: None,
                 latest="import-sheets",
                 parent_widget=self,
             )
