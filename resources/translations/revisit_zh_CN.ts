@@ -2896,220 +2896,219 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>ImportView</name>
     <message>
-        <location filename="../../ui/views/import_view.py" line="117"/>
+        <location filename="../../ui/views/import_view.py" line="118"/>
         <source>◀ &amp;Back</source>
         <translation>◀ 上一步(&amp;B)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="139"/>
+        <location filename="../../ui/views/import_view.py" line="140"/>
         <source>New import</source>
         <translation>新建导入</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="140"/>
+        <location filename="../../ui/views/import_view.py" line="141"/>
         <source>Past imports</source>
         <translation>以往导入</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="141"/>
+        <location filename="../../ui/views/import_view.py" line="142"/>
         <source>Duplicate customers</source>
         <translation>重复客户</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="163"/>
+        <location filename="../../ui/views/import_view.py" line="164"/>
         <source>Choose the file to import</source>
         <translation>选择要导入的文件</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="201"/>
-        <location filename="../../ui/views/import_view.py" line="489"/>
+        <location filename="../../ui/views/import_view.py" line="204"/>
         <source>Reading the file</source>
         <translation>正在读取文件</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="224"/>
+        <location filename="../../ui/views/import_view.py" line="227"/>
         <source>A list Revisit wrote</source>
         <translation>这是回访系统导出的名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="225"/>
+        <location filename="../../ui/views/import_view.py" line="228"/>
         <source>“%1” is a list Revisit wrote: it has the columns 编号 and 结果. What the callers typed into it is read back under Lists → Past runs, not imported.</source>
         <translation>“%1”是回访系统导出的名单：它有“编号”和“结果”两列。回访员在名单里填写的内容应在“名单 → 历史名单”中读回，而不是导入。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="229"/>
+        <location filename="../../ui/views/import_view.py" line="232"/>
         <source>&amp;Read it back</source>
         <translation>去读回(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="230"/>
+        <location filename="../../ui/views/import_view.py" line="233"/>
         <source>&amp;Import it anyway</source>
         <translation>仍然导入(&amp;I)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="275"/>
+        <location filename="../../ui/views/import_view.py" line="278"/>
         <source>Recognised from the file&apos;s headers; fields marked yellow are guesses to check. Change any column with its box.</source>
         <translation>已根据文件的列标题识别；标黄的字段为推测，请核对。每列都可以在其下拉框中更改。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="302"/>
+        <location filename="../../ui/views/import_view.py" line="305"/>
         <source>From the saved mapping “%1”.</source>
         <translation>来自已保存的列对应方案“%1”。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="319"/>
+        <location filename="../../ui/views/import_view.py" line="322"/>
         <source>Save the columns as a mapping</source>
         <translation>将各列保存为列对应方案</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="320"/>
+        <location filename="../../ui/views/import_view.py" line="323"/>
         <source>Name of the mapping, e.g. the system the file comes from:</source>
         <translation>列对应方案名称，例如文件来源系统：</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="333"/>
+        <location filename="../../ui/views/import_view.py" line="336"/>
         <source>Mapping “%1” saved.</source>
         <translation>列对应方案“%1”已保存。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="369"/>
+        <location filename="../../ui/views/import_view.py" line="372"/>
         <source>Checking every row against the database… Nothing is written. Progress and Cancel are at the bottom of the window.</source>
         <translation>正在将每一行与数据库核对…不会写入任何数据。进度和“取消”按钮位于窗口底部。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="378"/>
+        <location filename="../../ui/views/import_view.py" line="381"/>
         <source>The dry run was cancelled.</source>
         <translation>试导入已取消。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="380"/>
+        <location filename="../../ui/views/import_view.py" line="383"/>
         <source>Dry run</source>
         <translation>试导入</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="402"/>
+        <location filename="../../ui/views/import_view.py" line="405"/>
         <source>The import was cancelled; the rows it had written were taken back.</source>
         <translation>导入已取消，已写入的行已全部撤回。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="404"/>
+        <location filename="../../ui/views/import_view.py" line="407"/>
         <source>Importing %1</source>
         <translation>正在导入 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="412"/>
+        <location filename="../../ui/views/import_view.py" line="415"/>
         <source>Import “%1” as %2 now? By the dry run: %3 new, %4 updated, %5 unchanged, %6 not imported.</source>
         <translation>现在将“%1”作为%2导入？试导入结果：新增 %3，更新 %4，未变 %5，未导入 %6。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="421"/>
+        <location filename="../../ui/views/import_view.py" line="424"/>
         <source>The import is stored as one batch that can be undone under Past imports.</source>
         <translation>本次导入将保存为一个批次，可在“以往导入”中撤销。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="425"/>
+        <location filename="../../ui/views/import_view.py" line="428"/>
         <source>Import the file</source>
         <translation>导入文件</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="439"/>
+        <location filename="../../ui/views/import_view.py" line="442"/>
         <source>Import #%1 stored: %2 new, %3 updated, %4 unchanged, %5 not imported.</source>
         <translation>导入 #%1 已保存：新增 %2，更新 %3，未变 %4，未导入 %5。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/import_view.py" line="465"/>
+        <location filename="../../ui/views/import_view.py" line="470"/>
         <source>%n more sheet(s) of this workbook have the columns of “%1”, not imported yet: %2. The next is imported with the same columns, after its own dry run.</source>
         <translation>
             <numerusform>本工作簿还有 %n 个工作表的列与“%1”相同，尚未导入：%2。下一个将按同样的列导入，导入前先试导入。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="469"/>
+        <location filename="../../ui/views/import_view.py" line="474"/>
         <source>Next sheet “%1” ▶</source>
         <translation>下一个工作表“%1” ▶</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="501"/>
+        <location filename="../../ui/views/import_view.py" line="496"/>
         <source>The columns of the sheet “%1”, as it was imported.</source>
         <translation>沿用工作表“%1”导入时的列。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="510"/>
+        <location filename="../../ui/views/import_view.py" line="505"/>
         <source>%1-import problems.xlsx</source>
         <translation>%1-导入问题.xlsx</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="514"/>
+        <location filename="../../ui/views/import_view.py" line="509"/>
         <source>Save the rows with problems</source>
         <translation>保存有问题的行</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="520"/>
+        <location filename="../../ui/views/import_view.py" line="515"/>
         <source>Rows with problems saved to %1</source>
         <translation>有问题的行已保存到 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="523"/>
+        <location filename="../../ui/views/import_view.py" line="518"/>
         <source>Saving the rows with problems</source>
         <translation>正在保存有问题的行</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="513"/>
+        <location filename="../../ui/views/import_view.py" line="508"/>
         <source>Excel files (*.xlsx)</source>
         <translation>Excel 文件 (*.xlsx)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="161"/>
+        <location filename="../../ui/views/import_view.py" line="162"/>
         <source>Excel or CSV files (*.xlsx *.xls *.csv *.ods *.xml *.htm *.html *.txt);;All files (*)</source>
         <translation>Excel 或 CSV 文件 (*.xlsx *.xls *.csv *.ods *.xml *.htm *.html *.txt);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="537"/>
+        <location filename="../../ui/views/import_view.py" line="532"/>
         <source>The dry run did not finish.</source>
         <translation>试导入未完成。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="584"/>
+        <location filename="../../ui/views/import_view.py" line="579"/>
         <source>Step 1 of 5: the kind of file and the file</source>
         <translation>第 1 步（共 5 步）：文件类型和文件</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="585"/>
+        <location filename="../../ui/views/import_view.py" line="580"/>
         <source>Step 2 of 5: the sheet and the row of column headers</source>
         <translation>第 2 步（共 5 步）：工作表和列标题所在行</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="586"/>
+        <location filename="../../ui/views/import_view.py" line="581"/>
         <source>Step 3 of 5: which column holds what</source>
         <translation>第 3 步（共 5 步）：各列对应的内容</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="587"/>
+        <location filename="../../ui/views/import_view.py" line="582"/>
         <source>Step 4 of 5: dry run — what the import would do</source>
         <translation>第 4 步（共 5 步）：试导入——导入将如何处理</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="588"/>
+        <location filename="../../ui/views/import_view.py" line="583"/>
         <source>Step 5 of 5: imported</source>
         <translation>第 5 步（共 5 步）：已导入</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="597"/>
+        <location filename="../../ui/views/import_view.py" line="592"/>
         <source>&amp;Dry run ▶</source>
         <translation>试导入(&amp;D) ▶</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="598"/>
+        <location filename="../../ui/views/import_view.py" line="593"/>
         <source>&amp;Import…</source>
         <translation>导入(&amp;I)…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="599"/>
+        <location filename="../../ui/views/import_view.py" line="594"/>
         <source>&amp;New import</source>
         <translation>新建导入(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="601"/>
+        <location filename="../../ui/views/import_view.py" line="596"/>
         <source>&amp;Next ▶</source>
         <translation>下一步(&amp;N) ▶</translation>
     </message>

@@ -331,18 +331,18 @@ def clean_row(
                     continue
             problems.append(CellProblem(field.key, "required_missing", "error", raw))
     for field in kind.fields:
-        if field.required and field.key not in values and field.blank_filled and any(
-                key in values for key in field.fallback):
+        if not field.required or field.key in values:
+            continue
+        if not any(key in values for key in field.fallback):
+            problems.append(CellProblem(field.key, "required_missing", "error", ""))
+        elif field.blank_filled:
             values[field.key] = None  # the kind's rule fills it (_contact_blanks)
-        elif field.required and field.key not in values and any(
-                key in values for key in field.fallback):
+        else:
             source = _filled(values, field.fallback)
             values[field.key] = None if source is None else _stand_in(values[source],
                                                                       field.max_length)
             if values[field.key] is None:
                 problems.append(CellProblem(field.key, "required_missing", "error", ""))
-        elif field.required and field.key not in values:
-            problems.append(CellProblem(field.key, "required_missing", "error", ""))
     link_keys = {f.key for f in kind.fields if f.link}
     link_refused = any(p.severity == "error" and p.field in link_keys for p in problems)
     if kind.needs_link and not linked and not link_refused:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -173,8 +174,10 @@ class ImportView(QWidget):
         self._forget_plan()
         self.load_preview(None, None, go_on=True)
 
-    def load_preview(self, sheet: str | None, header_row: int | None, go_on: bool = False) -> None:
-        """Read the top of the file in the background; `go_on`: then show step 2."""
+    def load_preview(self, sheet: str | None, header_row: int | None, go_on: bool = False,
+                     then: Callable[[readers.Preview], None] | None = None) -> None:
+        """Read the top of the file in the background; `go_on`: then show step 2; `then`:
+        hand it there instead of showing it."""
         path, kind = self.path, self.kind()
 
         def read(_progress, _cancel) -> readers.Preview:
@@ -193,7 +196,7 @@ class ImportView(QWidget):
         self._set_busy(True)
         self.runner.run(
             read,
-            on_done=lambda preview: self._show_preview(preview, go_on, sheet is None),
+            on_done=then or (lambda preview: self._show_preview(preview, go_on, sheet is None)),
             on_failed=self._on_failed,
             on_cancelled=lambda: self._set_busy(False),
             latest="import-preview",
@@ -478,18 +481,8 @@ class ImportView(QWidget):
         if not self._left or self.result is None:
             return
         sheet, done = self._left[0], self.result
-        path = self.path
-        self._set_busy(True)
-        self.runner.run(
-            lambda _p, _c: readers.preview(path, sheet=sheet.name, header_row=sheet.header_row,
-                                           rows=PREVIEW_ROWS),
-            on_done=lambda preview: self._dry_run_sheet(preview, done),
-            on_failed=self._on_failed,
-            on_cancelled=lambda: self._set_busy(False),
-            latest="import-preview",
-            parent_widget=self,
-            label=self.tr("Reading the file"),
-        )
+        self.load_preview(sheet.name, sheet.header_row,
+                          then=lambda preview: self._dry_run_sheet(preview, done))
 
     def _dry_run_sheet(self, preview: readers.Preview, done: ImportPlan) -> None:
         self._set_busy(False)
