@@ -2896,219 +2896,255 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>ImportView</name>
     <message>
-        <location filename="../../ui/views/import_view.py" line="118"/>
+        <location filename="../../ui/views/import_view.py" line="123"/>
         <source>◀ &amp;Back</source>
         <translation>◀ 上一步(&amp;B)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="140"/>
+        <location filename="../../ui/views/import_view.py" line="151"/>
         <source>New import</source>
         <translation>新建导入</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="141"/>
+        <location filename="../../ui/views/import_view.py" line="152"/>
         <source>Past imports</source>
         <translation>以往导入</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="142"/>
+        <location filename="../../ui/views/import_view.py" line="153"/>
         <source>Duplicate customers</source>
         <translation>重复客户</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="164"/>
+        <location filename="../../ui/views/import_view.py" line="175"/>
         <source>Choose the file to import</source>
         <translation>选择要导入的文件</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="204"/>
+        <location filename="../../ui/views/import_view.py" line="216"/>
         <source>Reading the file</source>
         <translation>正在读取文件</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="227"/>
+        <location filename="../../ui/views/import_view.py" line="239"/>
         <source>A list Revisit wrote</source>
         <translation>这是回访系统导出的名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="228"/>
+        <location filename="../../ui/views/import_view.py" line="240"/>
         <source>“%1” is a list Revisit wrote: it has the columns 编号 and 结果. What the callers typed into it is read back under Lists → Past runs, not imported.</source>
         <translation>“%1”是回访系统导出的名单：它有“编号”和“结果”两列。回访员在名单里填写的内容应在“名单 → 历史名单”中读回，而不是导入。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="232"/>
+        <location filename="../../ui/views/import_view.py" line="244"/>
         <source>&amp;Read it back</source>
         <translation>去读回(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="233"/>
+        <location filename="../../ui/views/import_view.py" line="245"/>
         <source>&amp;Import it anyway</source>
         <translation>仍然导入(&amp;I)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="278"/>
+        <location filename="../../ui/views/import_view.py" line="290"/>
         <source>Recognised from the file&apos;s headers; fields marked yellow are guesses to check. Change any column with its box.</source>
         <translation>已根据文件的列标题识别；标黄的字段为推测，请核对。每列都可以在其下拉框中更改。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="305"/>
+        <location filename="../../ui/views/import_view.py" line="317"/>
         <source>From the saved mapping “%1”.</source>
         <translation>来自已保存的列对应方案“%1”。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="322"/>
+        <location filename="../../ui/views/import_view.py" line="334"/>
         <source>Save the columns as a mapping</source>
         <translation>将各列保存为列对应方案</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="323"/>
+        <location filename="../../ui/views/import_view.py" line="335"/>
         <source>Name of the mapping, e.g. the system the file comes from:</source>
         <translation>列对应方案名称，例如文件来源系统：</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="336"/>
+        <location filename="../../ui/views/import_view.py" line="348"/>
         <source>Mapping “%1” saved.</source>
         <translation>列对应方案“%1”已保存。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="372"/>
+        <location filename="../../ui/views/import_view.py" line="384"/>
         <source>Checking every row against the database… Nothing is written. Progress and Cancel are at the bottom of the window.</source>
         <translation>正在将每一行与数据库核对…不会写入任何数据。进度和“取消”按钮位于窗口底部。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="381"/>
+        <location filename="../../ui/views/import_view.py" line="393"/>
         <source>The dry run was cancelled.</source>
         <translation>试导入已取消。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="383"/>
+        <location filename="../../ui/views/import_view.py" line="395"/>
         <source>Dry run</source>
         <translation>试导入</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="405"/>
+        <location filename="../../ui/views/import_view.py" line="418"/>
         <source>The import was cancelled; the rows it had written were taken back.</source>
         <translation>导入已取消，已写入的行已全部撤回。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="407"/>
+        <location filename="../../ui/views/import_view.py" line="420"/>
         <source>Importing %1</source>
         <translation>正在导入 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="415"/>
+        <location filename="../../ui/views/import_view.py" line="428"/>
         <source>Import “%1” as %2 now? By the dry run: %3 new, %4 updated, %5 unchanged, %6 not imported.</source>
         <translation>现在将“%1”作为%2导入？试导入结果：新增 %3，更新 %4，未变 %5，未导入 %6。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="424"/>
+        <location filename="../../ui/views/import_view.py" line="437"/>
         <source>The import is stored as one batch that can be undone under Past imports.</source>
         <translation>本次导入将保存为一个批次，可在“以往导入”中撤销。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="428"/>
+        <location filename="../../ui/views/import_view.py" line="441"/>
         <source>Import the file</source>
         <translation>导入文件</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="442"/>
+        <location filename="../../ui/views/import_view.py" line="456"/>
         <source>Import #%1 stored: %2 new, %3 updated, %4 unchanged, %5 not imported.</source>
         <translation>导入 #%1 已保存：新增 %2，更新 %3，未变 %4，未导入 %5。</translation>
     </message>
-    <message numerus="yes">
-        <location filename="../../ui/views/import_view.py" line="470"/>
-        <source>%n more sheet(s) of this workbook have the columns of “%1”, not imported yet: %2. The next is imported with the same columns, after its own dry run.</source>
-        <translation>
-            <numerusform>本工作簿还有 %n 个工作表的列与“%1”相同，尚未导入：%2。下一个将按同样的列导入，导入前先试导入。</numerusform>
-        </translation>
-    </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="474"/>
+        <location filename="../../ui/views/import_view.py" line="496"/>
         <source>Next sheet “%1” ▶</source>
         <translation>下一个工作表“%1” ▶</translation>
     </message>
+    <message numerus="yes">
+        <location filename="../../ui/views/import_view.py" line="497"/>
+        <source>Import all %n sheet(s)…</source>
+        <translation>
+            <numerusform>全部导入（%n 个）…</numerusform>
+        </translation>
+    </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="496"/>
+        <location filename="../../ui/views/import_view.py" line="579"/>
         <source>The columns of the sheet “%1”, as it was imported.</source>
         <translation>沿用工作表“%1”导入时的列。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="505"/>
+        <location filename="../../ui/views/import_view.py" line="588"/>
         <source>%1-import problems.xlsx</source>
         <translation>%1-导入问题.xlsx</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="509"/>
+        <location filename="../../ui/views/import_view.py" line="592"/>
         <source>Save the rows with problems</source>
         <translation>保存有问题的行</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="515"/>
+        <location filename="../../ui/views/import_view.py" line="598"/>
         <source>Rows with problems saved to %1</source>
         <translation>有问题的行已保存到 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="518"/>
+        <location filename="../../ui/views/import_view.py" line="601"/>
         <source>Saving the rows with problems</source>
         <translation>正在保存有问题的行</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="508"/>
+        <location filename="../../ui/views/import_view.py" line="591"/>
         <source>Excel files (*.xlsx)</source>
         <translation>Excel 文件 (*.xlsx)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="162"/>
+        <location filename="../../ui/views/import_view.py" line="173"/>
         <source>Excel or CSV files (*.xlsx *.xls *.csv *.ods *.xml *.htm *.html *.txt);;All files (*)</source>
         <translation>Excel 或 CSV 文件 (*.xlsx *.xls *.csv *.ods *.xml *.htm *.html *.txt);;所有文件 (*)</translation>
     </message>
+    <message numerus="yes">
+        <location filename="../../ui/views/import_view.py" line="492"/>
+        <source>%n more sheet(s) of this workbook have the columns of “%1”, not imported yet: %2. The next is imported with the same columns, after its own dry run; or all of them at once.</source>
+        <translation>
+            <numerusform>本工作簿还有 %n 个工作表的列与“%1”相同，尚未导入：%2。可逐个按同样的列导入（每个先试导入），也可一次全部导入。</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/views/import_view.py" line="517"/>
+        <source>Import the %n sheet(s) %1 now, with the columns of “%2”? None of them is dry-run first.</source>
+        <translation>
+            <numerusform>现在按“%2”的列导入这 %n 个工作表：%1？它们不再逐个试导入。</numerusform>
+        </translation>
+    </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="532"/>
+        <location filename="../../ui/views/import_view.py" line="520"/>
+        <source>Each sheet is stored as a batch of its own, undone on its own under Past imports. Its result and its rows with problems are shown when it is done.</source>
+        <translation>每个工作表各存为一个导入批次，可在“历史导入”中分别撤销。每个工作表导入完后，可查看其结果并保存其问题行。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/import_view.py" line="523"/>
+        <source>Import the other sheets</source>
+        <translation>导入其余工作表</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/views/import_view.py" line="551"/>
+        <source>%n sheet(s) imported: %1 new, %2 updated, %3 unchanged, %4 not imported.</source>
+        <translation>
+            <numerusform>已导入 %n 个工作表：新增 %1，更新 %2，未变 %3，未导入 %4。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/import_view.py" line="559"/>
+        <source>Stopped at the sheet “%1”: none of its rows were imported; the sheets before it stay imported.</source>
+        <translation>在工作表“%1”处停止：该表的行均未导入；之前的工作表已导入，保持不变。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/import_view.py" line="615"/>
         <source>The dry run did not finish.</source>
         <translation>试导入未完成。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="579"/>
+        <location filename="../../ui/views/import_view.py" line="663"/>
         <source>Step 1 of 5: the kind of file and the file</source>
         <translation>第 1 步（共 5 步）：文件类型和文件</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="580"/>
+        <location filename="../../ui/views/import_view.py" line="664"/>
         <source>Step 2 of 5: the sheet and the row of column headers</source>
         <translation>第 2 步（共 5 步）：工作表和列标题所在行</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="581"/>
+        <location filename="../../ui/views/import_view.py" line="665"/>
         <source>Step 3 of 5: which column holds what</source>
         <translation>第 3 步（共 5 步）：各列对应的内容</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="582"/>
+        <location filename="../../ui/views/import_view.py" line="666"/>
         <source>Step 4 of 5: dry run — what the import would do</source>
         <translation>第 4 步（共 5 步）：试导入——导入将如何处理</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="583"/>
+        <location filename="../../ui/views/import_view.py" line="667"/>
         <source>Step 5 of 5: imported</source>
         <translation>第 5 步（共 5 步）：已导入</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="592"/>
+        <location filename="../../ui/views/import_view.py" line="676"/>
         <source>&amp;Dry run ▶</source>
         <translation>试导入(&amp;D) ▶</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="593"/>
+        <location filename="../../ui/views/import_view.py" line="677"/>
         <source>&amp;Import…</source>
         <translation>导入(&amp;I)…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="594"/>
+        <location filename="../../ui/views/import_view.py" line="678"/>
         <source>&amp;New import</source>
         <translation>新建导入(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="596"/>
+        <location filename="../../ui/views/import_view.py" line="680"/>
         <source>&amp;Next ▶</source>
         <translation>下一步(&amp;N) ▶</translation>
     </message>
@@ -5990,6 +6026,14 @@ Revisit closes now; open it again to work with the restored database.</source>
     </message>
 </context>
 <context>
+    <name>SheetChain</name>
+    <message>
+        <location filename="../../ui/views/import_sheets.py" line="117"/>
+        <source>Importing the sheet “%1” (%2 of %3)</source>
+        <translation>正在导入工作表“%1”（第 %2 个，共 %3 个）</translation>
+    </message>
+</context>
+<context>
     <name>SheetPage</name>
     <message>
         <location filename="../../ui/views/import_source.py" line="153"/>
@@ -6032,6 +6076,44 @@ Revisit closes now; open it again to work with the restored database.</source>
         <location filename="../../ui/views/import_source.py" line="238"/>
         <source>Above the headers, not imported: %1</source>
         <translation>列标题上方的内容（不导入）：%1</translation>
+    </message>
+</context>
+<context>
+    <name>SheetsDone</name>
+    <message>
+        <location filename="../../ui/views/import_sheets.py" line="35"/>
+        <source>Sheets of this workbook imported (click one to see its result and save its rows with problems):</source>
+        <translation>本工作簿已导入的工作表（点击一行查看其结果、保存其问题行）：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/import_sheets.py" line="38"/>
+        <source>Sheet</source>
+        <translation>工作表</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/import_sheets.py" line="38"/>
+        <source>Import</source>
+        <translation>导入批次</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/import_sheets.py" line="38"/>
+        <source>New</source>
+        <translation>新增</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/import_sheets.py" line="39"/>
+        <source>Updated</source>
+        <translation>更新</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/import_sheets.py" line="39"/>
+        <source>Unchanged</source>
+        <translation>未变</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/import_sheets.py" line="40"/>
+        <source>Not imported</source>
+        <translation>未导入</translation>
     </message>
 </context>
 <context>

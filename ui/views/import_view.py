@@ -36,11 +36,12 @@ from ui.dialogs.name_dialog import NameDialog
 from ui.dialogs.save_again import edit_and_save
 from ui.files import ask_open_path, ask_save_path, open_actions
 from ui.labels import label
-from ui.tasks import TaskRunner, changed
+from ui.tasks import TaskRunner, changed, show_error
 from ui.views.duplicates_view import DuplicatesView
 from ui.views.import_batches import IMPORT_CHANGES, BatchesPanel
 from ui.views.import_mapping import DEFAULT_MATCH, MappingPage
 from ui.views.import_plan import PlanPanel
+from ui.views.import_sheets import SheetChain, SheetsDone
 from ui.views.import_source import HINT_STYLE, SheetPage, SourcePage
 
 STEP_SOURCE, STEP_SHEET, STEP_MAPPING, STEP_DRY_RUN, STEP_RESULT = range(5)
@@ -82,8 +83,12 @@ class ImportView(QWidget):
         self.plan: ImportPlan | None = None
         self.result: ImportPlan | None = None
         self._read: _Read | None = None
-        # The workbook's sheets with the imported one's columns, not yet imported from it.
+        # The workbook's sheets with the columns of `_columns_of` (the sheet imported last,
+        # or the first of several imported at once), not yet imported from it; the options
+        # of the last import, which the others are imported with.
         self._left: list[AlikeSheet] = []
+        self._columns_of: ImportPlan | None = None
+        self._imported_with: ImportOptions | None = None
         self._busy = False
         self._profile = ""  # the saved mapping shown, "" for the one recognised from headers
         self._runs = 0
@@ -124,14 +129,20 @@ class ImportView(QWidget):
         self.sheets_left.setStyleSheet(HINT_STYLE)
         self.next_sheet = QPushButton()
         self.next_sheet.clicked.connect(self.import_next_sheet)
+        self.all_sheets = QPushButton()
+        self.all_sheets.clicked.connect(self.import_other_sheets)
+        self.sheets_done = SheetsDone()
+        self.sheets_done.chosen.connect(self._show_sheet_result)
         nav = QHBoxLayout()
         nav.addWidget(self.step_label, 1)
         nav.addWidget(self.back)
         nav.addWidget(self.next_sheet)
+        nav.addWidget(self.all_sheets)
         nav.addWidget(self.next)
         wizard = QWidget()
         wizard_layout = QVBoxLayout(wizard)
         wizard_layout.addWidget(self.steps, 1)
+        wizard_layout.addWidget(self.sheets_done)
         wizard_layout.addWidget(self.sheets_left)
         wizard_layout.addLayout(nav)
         self.batches = BatchesPanel(database, runner, actor)
@@ -171,6 +182,7 @@ class ImportView(QWidget):
         self.path = path
         self.source.path.setText(path)
         self.preview = None
+        self.sheets_done.clear()
         self._forget_plan()
         self.load_preview(None, None, go_on=True)
 
@@ -395,6 +407,7 @@ class ImportView(QWidget):
         if self.plan is None or not self._confirm_import(self.plan):
             return
         options, path, errors = self.options(), self.path, self._errors_path()
+        self._imported_with = options
         self._set_busy(True)
         self.runner.run(
             lambda progress, cancel: apply(self.database.sessions, path, options,
@@ -436,6 +449,7 @@ class ImportView(QWidget):
         self._set_busy(False)
         self.result = result
         self._left = []
+        self.sheets_done.add(result)
         self.done.show_plan(result)
         self._go(STEP_RESULT)
         self.runner.notify(
@@ -446,22 +460,30 @@ class ImportView(QWidget):
             .replace("%4", QLocale().toString(result.unchanged))
             .replace("%5", QLocale().toString(result.rejected))
         )
-        if len(result.sheets) > 1:
-            path, kind = self.path, result.kind
-            self.runner.run(
-                lambda _p, _c: sheets_left(self.database.sessions, path, result.mapping,
-                                           result.sheet, kind),
-                on_done=self._show_sheets_left,
-                # Only an offer: a file moved away since is no reason for a message.
-                on_failed=lambda _exc: None,
-                latest="import-sheets",
-                parent_widget=self,
-            )
+        self._offer_sheets_left(result)
         self.imported.emit(result)
 
-    # --- the next sheet of a workbook of one sheet per month ---------------------------------
+    # --- the other sheets of a workbook of one sheet per month -------------------------------
+    def _offer_sheets_left(self, columns: ImportPlan) -> None:
+        """Work out in the background which sheets of the workbook have `columns`'s columns
+        and are not imported yet, and offer them."""
+        self._columns_of = columns
+        if len(columns.sheets) < 2:
+            return
+        path = self.path
+        self.runner.run(
+            lambda _p, _c: sheets_left(self.database.sessions, path, columns.mapping,
+                                       columns.sheet, columns.kind),
+            on_done=self._show_sheets_left,
+            # Only an offer: a file moved away since is no reason for a message.
+            on_failed=lambda _exc: None,
+            latest="import-sheets",
+            parent_widget=self,
+        )
+
     def _show_sheets_left(self, left: list[AlikeSheet]) -> None:
-        if self.steps.currentIndex() != STEP_RESULT or self.result is None:
+        columns = self._columns_of
+        if self.steps.currentIndex() != STEP_RESULT or self.result is None or columns is None:
             return  # a new import was begun meanwhile
         self._left = left
         if left:
@@ -469,9 +491,10 @@ class ImportView(QWidget):
             self.sheets_left.setText(
                 self.tr("%n more sheet(s) of this workbook have the columns of “%1”, not "
                         "imported yet: %2. The next is imported with the same columns, after "
-                        "its own dry run.", "", len(left))
-                .replace("%1", self.result.sheet or "").replace("%2", names))
+                        "its own dry run; or all of them at once.", "", len(left))
+                .replace("%1", columns.sheet or "").replace("%2", names))
             self.next_sheet.setText(self.tr("Next sheet “%1” ▶").replace("%1", left[0].name))
+            self.all_sheets.setText(self.tr("Import all %n sheet(s)…", "", len(left)))
         self._update_nav()
         self.sheets_shown.emit()
 
@@ -483,6 +506,66 @@ class ImportView(QWidget):
         sheet, done = self._left[0], self.result
         self.load_preview(sheet.name, sheet.header_row,
                           then=lambda preview: self._dry_run_sheet(preview, done))
+
+    def import_other_sheets(self) -> None:
+        """Every sheet left imported now, one after another with the columns they were found
+        with, each its own batch (asked first: none gets a dry run of its own)."""
+        columns, options = self._columns_of, self._imported_with
+        if not self._left or columns is None or options is None:
+            return
+        left = list(self._left)
+        text = (self.tr("Import the %n sheet(s) %1 now, with the columns of “%2”? None of them "
+                        "is dry-run first.", "", len(left))
+                .replace("%1", "、".join(a.name for a in left)).replace("%2", columns.sheet or ""))
+        text += "\n\n" + self.tr("Each sheet is stored as a batch of its own, undone on its own "
+                                 "under Past imports. Its result and its rows with problems are "
+                                 "shown when it is done.")
+        answer = QMessageBox.question(self, self.tr("Import the other sheets"), text,
+                                      QMessageBox.StandardButton.Yes
+                                      | QMessageBox.StandardButton.Cancel,
+                                      QMessageBox.StandardButton.Yes)
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        self._left = []
+        self._set_busy(True)
+        chain = SheetChain(self.database, self.runner, self.path, options, columns, left,
+                           self._errors_path, changed(*IMPORT_CHANGES), self)
+        chain.stored.connect(self._on_sheet_stored)
+        chain.failed.connect(lambda exc: show_error(self, exc))
+        chain.ended.connect(lambda stopped: self._on_sheets_ended(chain, stopped))
+        chain.start()
+
+    def _on_sheet_stored(self, result: ImportPlan) -> None:
+        self.result = result
+        self.sheets_done.add(result)
+        self.done.show_plan(result)
+        self._update_nav()
+        self.imported.emit(result)
+
+    def _on_sheets_ended(self, chain: SheetChain, stopped: str) -> None:
+        self._set_busy(False)
+        stored = chain.results
+        locale = QLocale()
+        if stored:
+            self.runner.notify(
+                self.tr("%n sheet(s) imported: %1 new, %2 updated, %3 unchanged, %4 not "
+                        "imported.", "", len(stored))
+                .replace("%1", locale.toString(sum(p.created for p in stored)))
+                .replace("%2", locale.toString(sum(p.updated for p in stored)))
+                .replace("%3", locale.toString(sum(p.unchanged for p in stored)))
+                .replace("%4", locale.toString(sum(p.rejected for p in stored))))
+        if stopped:
+            self.runner.notify(
+                self.tr("Stopped at the sheet “%1”: none of its rows were imported; the sheets "
+                        "before it stay imported.").replace("%1", stopped))
+        self._offer_sheets_left(chain.columns)
+        chain.deleteLater()
+
+    def _show_sheet_result(self, result: ImportPlan) -> None:
+        """A sheet imported earlier, chosen in the table: its result, to look at or save its
+        rows with problems."""
+        self.result = result
+        self.done.show_plan(result)
 
     def _dry_run_sheet(self, preview: readers.Preview, done: ImportPlan) -> None:
         self._set_busy(False)
@@ -567,6 +650,7 @@ class ImportView(QWidget):
         self.plan = self.result = None
         self._read = None
         self._left = []
+        self.sheets_done.clear()
         self.source.path.clear()
         self.sheet.show_preview(None)
         self._go(STEP_SOURCE)
@@ -605,6 +689,9 @@ class ImportView(QWidget):
         more = step == STEP_RESULT and bool(self._left)
         self.next_sheet.setVisible(more)
         self.next_sheet.setEnabled(more and not self._busy)
+        self.all_sheets.setVisible(more and len(self._left) > 1)
+        self.all_sheets.setEnabled(more and not self._busy)
         self.sheets_left.setVisible(more)
+        self.sheets_done.setVisible(step == STEP_RESULT and len(self.sheets_done.plans) > 1)
         self.back.setEnabled(STEP_SOURCE < step < STEP_RESULT and not self._busy)
         self.source.choose.setEnabled(not self._busy)
