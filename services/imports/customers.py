@@ -118,13 +118,15 @@ def _last_maintenance(ctx: Context, lk: Lookup,
     its km as a reading and the next service the file says was told then, unless the car has
     a maintenance visit that day (stored, from a visits file, or from an earlier row: that
     one is told it). A day before the car was bought is left out with a note."""
-    stored = [car["id"] for _, car, _ in rows if car["id"] not in ctx.writer.created["vehicle"]]
+    # Every car of the rows, those this import made too: an earlier chunk of the file may
+    # have stored their last maintenance, which a later row tells its next service.
+    cars = list({car["id"] for _, car, _ in rows})
     t = Base.metadata.tables["service_visit"]
-    ctx.maintained |= lk.pairs(t.c.vehicle_id, t.c.visit_date, t.c.vehicle_id, stored,
+    ctx.maintained |= lk.pairs(t.c.vehicle_id, t.c.visit_date, t.c.vehicle_id, cars,
                                t.c.visit_type == "maintenance")
     visits: dict[tuple[int, dt.date], dict[str, Any]] = {}  # the maintenance visits told
     if any(v.get(k) is not None for _, _, v in rows for k in NEXT_SERVICE):
-        for row in sorted(lk.rows(t, t.c.vehicle_id, stored, t.c.visit_type == "maintenance"),
+        for row in sorted(lk.rows(t, t.c.vehicle_id, cars, t.c.visit_type == "maintenance"),
                           key=lambda r: r["id"]):
             visits.setdefault((row["vehicle_id"], row["visit_date"]), row)
     for result, car, v in rows:

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from models import Customer, MileageReading, ServiceVisit
 from services.customers import reminders
-from services.imports import batches
+from services.imports import batches, engine
 from services.imports.apply import apply
 from services.imports.plan import ImportOptions, plan
 from tests.services.import_files import counts, write_csv, write_xlsx
@@ -213,3 +213,25 @@ def test_a_reminder_exports_next_km_below_the_cars_km_now_is_left_out(database, 
     assert [(w.code, w.rows) for w in result.warnings] == [("next_service_km_not_above", 1)]
     with database.sessions() as s:
         assert [v.next_service_km for v in s.scalars(select(ServiceVisit))] == [None]
+
+
+def test_a_later_chunks_row_tells_the_visit_an_earlier_chunk_made_for_a_new_car(
+        database, tmp_path, monkeypatch):
+    """A file read a row at a time (as a big file is read a chunk at a time): the first row
+    makes the car and its last maintenance with no next service; a later row of the car says
+    the next service told then, and the visit takes it."""
+    monkeypatch.setattr(engine, "CHUNK", 1)
+    headers = [*HEADERS, "下次保养日期"]
+    path = write_xlsx(tmp_path / "保养提醒.xlsx", headers, [
+        ["张伟", "13800138000", "粤A12345", "丰田", "凯美瑞", "2019-03-15", "2026-08-01", "40000",
+         None],
+        ["王芳", "13920001111", "粤B8H88Y", "丰田", "RAV4", "2018-07-01", None, None, None],
+        ["张伟", "13800138000", "粤A12345", "丰田", "凯美瑞", "2019-03-15", "2026-08-01", "40000",
+         "2027-01-20"]])
+    result = apply(database.sessions, path, CUSTOMERS)
+    assert (result.created, result.rejected) == (2, 0)
+    with database.sessions() as s:
+        told = [(v.visit_date, v.next_service_date) for v in s.scalars(select(ServiceVisit))]
+    assert told == [(dt.date(2026, 8, 1), dt.date(2027, 1, 20))]
+    assert reminders.maintenance_due(database.sessions, _customer_id(database, "张伟"),
+                                     as_of=TODAY)[0].due == dt.date(2027, 1, 20)
