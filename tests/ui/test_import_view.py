@@ -731,3 +731,29 @@ def test_cancelling_the_other_sheets_keeps_those_imported_and_offers_the_rest_ag
         assert [p.sheet for p in view.sheets_done.plans] == ["1月"]
     finally:
         shut_down(view, runner)
+
+
+def test_a_sheet_that_cannot_be_read_stops_the_others_and_says_where(
+        qtbot, sqlite_database, boss, asked, warnings, tmp_path, monkeypatch):
+    """The workbook moved away once 2月 is stored: 5月 cannot be read, which is said in one
+    sentence; 1月 and 2月 stay imported, and the window is free again."""
+    path = monthly_workbook(tmp_path / "2026保有客户.xlsx")
+    monkeypatch.setattr("ui.views.import_view.ask_open_path", lambda *a, **k: str(path))
+    view, runner = _make_view(qtbot, sqlite_database, boss)
+    notices: list[str] = []
+    runner.notice.connect(lambda notice: notices.append(notice.text))
+    try:
+        _import_first_month(qtbot, view)
+        view.imported.connect(lambda plan: path.rename(tmp_path / "moved.xlsx")
+                              if plan.sheet == "2月" else None)
+        qtbot.mouseClick(view.all_sheets, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: bool(notices) and "5月" in notices[-1], timeout=60000)
+        assert len(warnings) == 1 and "2026保有客户.xlsx" in warnings[0]
+        with sqlite_database.sessions() as s:
+            assert list(s.scalars(select(ImportBatch.sheet).order_by(ImportBatch.id))) == \
+                ["1月", "2月"]
+        assert notices[-2].startswith("1 sheet(s) imported: 1 new")
+        assert [p.sheet for p in view.sheets_done.plans] == ["1月", "2月"]
+        assert view.next.isEnabled() and not view.all_sheets.isVisible()
+    finally:
+        shut_down(view, runner)
