@@ -21,6 +21,10 @@ MIN_YEAR, MAX_YEAR = 1901, 2099
 # (08:00:00 on a computer set to China's time). No visit, purchase or contact a dealer keeps is
 # from that day; a birthday could be, and is then left for staff to type in (the row says so).
 EPOCH_DAY = dt.date(1970, 1, 1)
+# MySQL's "zero date", which DMSs built on it export for a date never filled in (0000-00-00,
+# with or without its 00:00:00): an empty cell, not a date typed wrong. Said as a problem, it
+# filled the problems file with one line per customer without that date.
+_ZERO_DATE = re.compile(r"0{4}(?P<sep>[-/.])00(?P=sep)00(?:[ T]00:00(?::00(?:\.0+)?)?)?")
 
 _YMD = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?")
 # A year of two digits, as old registers and ID-style forms write a birthday (85-3-15,
@@ -352,7 +356,7 @@ def normalise_datetime(raw: Cell, *, latest: dt.date | None = None,
     (services/imports/columns.py); without it such a date is refused as ambiguous. A day
     written without its year (12月5日) is taken as `yearless` says, with a warning, and
     refused without it."""
-    if is_blank(raw):
+    if is_blank(raw) or (isinstance(raw, str) and _ZERO_DATE.fullmatch(raw.strip())):
         return EMPTY
     try:
         value, warnings = _parse(raw, order, yearless)
@@ -371,7 +375,8 @@ def normalise_date(raw: Cell, *, latest: dt.date | None = None,
     """A calendar date in any form people type: 2019-03-05, 2019/3/5, 2019.3.5, 2019年3月5日,
     20190305, with a time, 3/5/2019 when the day is over 12 or `order` says, or an Excel serial
     (also as text, "43529"); 12月5日 or 12-5 as `yearless` says. Impossible dates (2019-02-30,
-    0000-00-00) and those after `latest` are refused."""
+    2019-13-01) and those after `latest` are refused; MySQL's zero date (0000-00-00) is
+    empty."""
     result = normalise_datetime(raw, latest=latest, order=order, yearless=yearless)
     if result.value is None:
         return Clean(None, result.problems)

@@ -476,6 +476,28 @@ def test_a_dms_blank_date_of_1970_is_left_empty_and_said(database, tmp_path):
     assert cars[V_ACCORD].purchase_date == dt.date(2020, 5, 1)
 
 
+def test_mysqls_zero_date_is_an_empty_date_with_nothing_said(database, tmp_path):
+    """A web DMS on MySQL exports the dates never filled in as 0000-00-00: no date, and no
+    line in the problems file for each owner without one."""
+    headers = ["客户姓名", "手机", "生日", "购车日期", "保险到期", "车架号", "品牌", "车型"]
+    path = write_csv(tmp_path / "客户.csv", headers, [
+        ["赵六", "13700137000", "0000-00-00", "2019-03-15", "0000-00-00 00:00:00", V_CAMRY,
+         "丰田", "凯美瑞"],
+        ["钱七", "13500135000", "1985-07-02", "0000-00-00", "2027-01-01", V_ACCORD, "本田",
+         "雅阁"]])
+    result = apply(database.sessions, path, CUSTOMERS)
+    assert (result.created, result.rejected) == (2, 0)
+    # Only the fixture's VIN with a wrong check digit is noted.
+    assert [(w.code, w.field) for w in result.warnings] == [("vin_check_digit", "vin")]
+    people = _customers(database)
+    assert people["赵六"].birthday is None and people["钱七"].birthday == dt.date(1985, 7, 2)
+    cars = _vehicles(database)
+    assert (cars[V_CAMRY].purchase_date, cars[V_CAMRY].insurance_expiry) == (
+        dt.date(2019, 3, 15), None)
+    assert (cars[V_ACCORD].purchase_date, cars[V_ACCORD].insurance_expiry) == (
+        None, dt.date(2027, 1, 1))
+
+
 def test_a_cancel_midway_leaves_nothing(database, tmp_path):
     apply(database.sessions, dms_export(tmp_path / "a.xlsx"), CUSTOMERS)
     before = snapshot(database)

@@ -313,8 +313,8 @@ def test_day_month_order_from_a_four_digit_year_at_the_end():
 
 @pytest.mark.parametrize(
     ("raw", "code"),
-    [("2019-02-30", "date_impossible"), ("0000-00-00", "date_impossible"),
-     ("0000-00-00 00:00:00", "date_impossible"), ("2019-13-01", "date_impossible"),
+    [("2019-02-30", "date_impossible"), ("0000-01-01", "date_impossible"),
+     ("2019-00-05", "date_impossible"), ("2019-13-01", "date_impossible"),
      ("20190230", "date_impossible"), ("1900-01-01", "date_out_of_range"),
      ("1850-06-01", "date_out_of_range"), ("2019", "date_invalid"), ("下周", "date_invalid"),
      ("2019-03-05 25:00", "date_impossible"), ("2019-03-05 abc", "date_invalid"),
@@ -329,6 +329,14 @@ def test_day_month_order_from_a_four_digit_year_at_the_end():
 def test_impossible_dates_are_refused(raw, code):
     result = normalise_date(raw)
     assert result.value is None and codes(result) == [(code, "error")]
+
+
+@pytest.mark.parametrize("raw", ["0000-00-00", "0000-00-00 00:00:00", " 0000/00/00 ",
+                                 "0000-00-00T00:00:00", "0000-00-00 00:00:00.000"])
+def test_mysqls_zero_date_is_an_empty_cell(raw):
+    # A DMS on MySQL exports a date never filled in as its "zero date": nothing to say.
+    assert normalise_date(raw) == n.Clean(None)
+    assert normalise_datetime(raw) == n.Clean(None)
 
 
 @pytest.mark.parametrize("raw", [
