@@ -93,6 +93,8 @@ PROBLEMS: dict[str, tuple[str, str]] = {
     "km_invalid": ("里程无法识别", "unreadable mileage"),
     "km_implausible": ("里程不合理（为负数或过大）", "implausible mileage (negative or too large)"),
     "km_zero": ("里程为 0，未记为读数", "0 km, not kept as a reading"),
+    "km_approximate": ("里程为约数（约、多、左右），按所写的数保存",
+                       "approximate mileage (about, -odd), kept as the number written"),
     "text_garbled": ("文字是乱码（这一行的编码与文件其余部分不同？）",
                      "garbled text (this row in another encoding than the rest of the file?)"),
     "score_invalid": ("评分无法识别", "unreadable score"),
@@ -621,19 +623,33 @@ def km_rise_implausible(previous_km: int, previous_day: dt.date, km: int,
     return km - previous_km > MAX_KM_PER_DAY * max((day - previous_day).days, 1)
 
 
+# A reading typed as a round figure (约3万, 3万多, 8万公里左右, 32000+), as a caller notes what
+# the owner said on the phone.
+_KM_ABOUT = re.compile(r"^(?:大约|大概|约|近|将近|接近|差不多)|(?:多|余|左右|上下|出头|\+)$")
+
+
 def normalise_km(raw: Cell) -> Clean[int]:
-    """Odometer km as a whole number: "8.6万公里" -> 86000, "86,000 km". 0 is what exports
-    write for "not known": kept as a reading dated today, it would bend every estimate of the
-    car's km through it (a new car's 0 km at its purchase is assumed anyway)."""
+    """Odometer km as a whole number: "8.6万公里" -> 86000, "86,000 km"; a round figure said
+    (约3万, 3万多) as written, with a warning. 0 is what exports write for "not known": kept as
+    a reading dated today, it would bend every estimate of the car's km through it (a new
+    car's 0 km at its purchase is assumed anyway)."""
     if is_blank(raw):
         return EMPTY
+    about = False
+    if isinstance(raw, str):
+        text = _KM_UNITS.sub("", nfkc(raw).lower()).strip()
+        figure = _KM_ABOUT.sub("", text).strip()
+        about = figure != text
+        raw = figure if about else raw
     value = _decimal(raw, _KM_UNITS)
     if value is None:
         return refused("km_invalid")
     if not 0 <= value <= MAX_KM:
         return refused("km_implausible")
     km = int(value.quantize(Decimal(1), ROUND_HALF_UP))
-    return refused("km_zero") if km == 0 else Clean(km)
+    if km == 0:
+        return refused("km_zero")
+    return kept(km, "km_approximate") if about else Clean(km)
 
 
 _POINTS = re.compile(r"分")
@@ -643,7 +659,16 @@ _POINTS = re.compile(r"分")
 SCORE_WORDS = {"非常满意": 10, "很满意": 10, "十分满意": 10, "特别满意": 10, "满意": 8,
                "比较满意": 8, "较满意": 8, "基本满意": 7, "一般": 6, "不满意": 4, "不太满意": 4,
                "较不满意": 4, "比较不满意": 4, "很不满意": 2, "非常不满意": 2, "极不满意": 2,
-               "满分": 10}
+               "满分": 10,
+               # Grades (优 良 中 差) and a review's words (好评 中评 差评), as other surveys
+               # and app ratings record them; and English answers (looked up in lower case,
+               # spaces taken out).
+               "优": 10, "优秀": 10, "非常好": 10, "很好": 10, "好评": 10, "良": 8, "良好": 8,
+               "较好": 8, "比较好": 8, "中": 6, "中等": 6, "中评": 6, "差": 4,
+               "较差": 4, "比较差": 4, "不好": 4, "很差": 2, "非常差": 2, "极差": 2, "差评": 2,
+               "verysatisfied": 10, "excellent": 10, "verygood": 10, "satisfied": 8,
+               "good": 8, "neutral": 6, "average": 6, "fair": 6, "dissatisfied": 4, "poor": 4,
+               "verydissatisfied": 2, "verypoor": 2}
 # What a survey export writes in the score of a call that got no answers.
 SURVEY_NOT_DONE = frozenset({"未接通", "无人接听", "未接", "关机", "停机", "空号", "占线",
                              "拒访", "拒绝回访", "不接受回访", "拒接", "未回访", "无法接通",
@@ -696,7 +721,7 @@ def score_kind(raw: Cell) -> tuple[str, Decimal | None]:
         return "", None
     if isinstance(raw, str):
         text = re.sub(r"\s+", "", nfkc(raw))
-        if text in SCORE_WORDS:
+        if text.lower() in SCORE_WORDS:
             return "", None
         if _STARS.fullmatch(text) or _STAR_COUNT.fullmatch(text):
             return "of5", None
@@ -722,7 +747,7 @@ def normalise_score(raw: Cell, scale: int = 10) -> Clean[int]:
     text = ""
     if isinstance(raw, str):
         text = re.sub(r"\s+", "", nfkc(raw))
-        if graded := SCORE_WORDS.get(text):
+        if graded := SCORE_WORDS.get(text.lower()):
             return Clean(graded)
         if _STARS.fullmatch(text):
             raw, scale = text.count("★"), 5

@@ -548,10 +548,19 @@ def test_km(raw, km):
     assert n.normalise_km(raw) == n.Clean(km)
 
 
+@pytest.mark.parametrize(("raw", "km"), [
+    ("约3万", 30000), ("3万多", 30000), ("8万公里左右", 80000), ("大约 32,000km", 32000),
+    ("32000+", 32000), ("近5万", 50000), ("3万余公里", 30000), ("6万出头", 60000)])
+def test_a_round_figure_of_km_is_kept_as_written_and_said(raw, km):
+    # What the owner said on the phone, noted by a caller: a reading all the same.
+    assert n.normalise_km(raw) == n.Clean(km, (n.Problem("km_approximate", "warning"),))
+
+
 def test_bad_km():
     assert codes(n.normalise_km("-5")) == [("km_implausible", "error")]
     assert codes(n.normalise_km("3000000")) == [("km_implausible", "error")]
     assert codes(n.normalise_km("很多")) == [("km_invalid", "error")]
+    assert codes(n.normalise_km("约")) == [("km_invalid", "error")]
     # 0 is an export's "not known", not a reading (it would bend the car's km line to 0).
     for zero in (0, "0", "0公里", 0.0, "0.4"):
         result = n.normalise_km(zero)
@@ -618,6 +627,12 @@ def test_a_survey_call_that_got_no_answers_is_said_to_have_no_score(raw):
     # The five grades as other call centres word them.
     ("十分满意", 10, "high"), ("较满意", 8, "middle"), ("较不满意", 4, "low"),
     ("比较不满意", 4, "low"), ("极不满意", 2, "low"), ("满分", 10, "high"),
+    # Grades, a review's words, and English answers.
+    ("优", 10, "high"), ("良好", 8, "middle"), ("中", 6, "low"), ("差", 4, "low"),
+    ("很好", 10, "high"), ("好评", 10, "high"), ("中评", 6, "low"), ("差评", 2, "low"),
+    ("Very satisfied", 10, "high"), ("satisfied", 8, "middle"), ("Neutral", 6, "low"),
+    ("Dissatisfied", 4, "low"), ("very dissatisfied", 2, "low"), ("Excellent", 10, "high"),
+    ("Poor", 4, "low"),
 ])
 def test_graded_answers_are_scores_in_the_band_they_mean(raw, score, band):
     # A DMS 回访记录 records the answer, not a number: on the 0–10 scale, each lands in the
