@@ -33,7 +33,11 @@ NOT_A_VISIT = "internal"
 NOT_CONTACTED = "not_contacted"
 VISIT_TYPE_WORDS: tuple[tuple[str, str], ...] = (
     ("pdi", NOT_A_VISIT), ("内部", NOT_A_VISIT), ("售前检查", NOT_A_VISIT),
+    # A new car checked before it is handed over: the PDI by another name.
+    ("新车检", NOT_A_VISIT), ("交车检", NOT_A_VISIT),
     ("事故", "accident"), ("钣喷", "accident"), ("钣金", "accident"), ("喷漆", "accident"),
+    # Bodywork: a scratch or dent put right, paint touched up.
+    ("补漆", "accident"), ("划痕", "accident"), ("凹陷", "accident"),
     ("理赔", "accident"), ("出险", "accident"), ("accident", "accident"),
     ("保修", "warranty"), ("索赔", "warranty"), ("质保", "warranty"), ("三包", "warranty"),
     ("担保", "warranty"),
@@ -46,6 +50,9 @@ VISIT_TYPE_WORDS: tuple[tuple[str, str], ...] = (
     ("快修", "repair"), ("机电", "repair"), ("小修", "repair"), ("大修", "repair"),
     ("返修", "repair"), ("返工", "repair"), ("救援", "repair"), ("轮胎", "repair"),
     ("定位", "repair"), ("repair", "repair"),
+    # A part's repair as work orders name it: glass, battery, brakes, air conditioning.
+    ("玻璃", "repair"), ("电瓶", "repair"), ("蓄电池", "repair"), ("刹车", "repair"),
+    ("制动", "repair"), ("空调", "repair"),
 )
 # What a dealer sells besides cars and service, as its exports name it: a renewed policy (商业险,
 # 交强险, 续保), accessories and care products (精品, 装潢, 贴膜, 脚垫…), an extended warranty.
