@@ -155,6 +155,9 @@ OUTCOME_WORDS: tuple[tuple[str, str], ...] = (
     # Nobody there, a voicemail (语音信箱, a message left), nothing said with anyone.
     ("无人", "no_answer"), ("语音信箱", "no_answer"), ("留言", "no_answer"),
     ("未沟通", "no_answer"),
+    # A WeChat friend request not accepted, a visit that found nobody home.
+    ("未通过", "no_answer"), ("未添加", "no_answer"), ("不在家", "no_answer"),
+    ("未上门", "no_answer"),
     # A call-centre's words: the agent ended the call (坐席挂机), so it was answered; a switch's
     # dispositions (ANSWERED, NO ANSWER, BUSY, CONGESTION).
     ("坐席挂", "reached"), ("正常通话", "reached"), ("unanswered", "no_answer"),
@@ -165,7 +168,9 @@ OUTCOME_WORDS: tuple[tuple[str, str], ...] = (
     ("邀约成功", "appointment"), ("邀约失败", "reached"),
     ("拒", "refused"), ("挂断", "refused"), ("不再来电", "refused"), ("勿扰", "refused"),
     ("打扰", "refused"), ("黑名单", "refused"), ("退订", "refused"), ("不感兴趣", "refused"),
-    ("不需要", "refused"),
+    ("不需要", "refused"), ("不再联系", "refused"), ("不要再", "refused"), ("别再", "refused"),
+    ("不考虑", "refused"),
+    ("改约", "appointment"),
     ("未预约", "reached"), ("不预约", "reached"), ("没预约", "reached"),
     ("预约", "appointment"), ("成交", "bought"), ("已购", "bought"),
     ("发送成功", "sent"), ("已发送", "sent"), ("送达", "sent"), ("到达", "sent"),
@@ -182,7 +187,8 @@ OUTCOME_WORDS: tuple[tuple[str, str], ...] = (
     ("在忙", "reached"), ("开会", "reached"), ("开车", "reached"), ("不方便", "reached"),
     ("没时间", "reached"), ("稍后", "reached"), ("再联", "reached"), ("改天", "reached"),
     ("意向", "reached"), ("投诉", "reached"), ("卖车", "reached"), ("已卖", "reached"),
-    ("过户", "reached"), ("报废", "reached"),
+    ("过户", "reached"), ("报废", "reached"), ("考虑", "reached"), ("添加", "reached"),
+    ("加好友", "reached"), ("上门", "reached"),
     # What the customer said or did, so they were reached: satisfied or not, a complaint, a
     # reply, a message read, a visit made since.
     ("满意", "reached"), ("抱怨", "reached"), ("回复", "reached"), ("已读", "reached"),
