@@ -144,6 +144,10 @@ PROBLEMS: dict[str, tuple[str, str]] = {
                            "unknown visit type: kept as a repair"),
     "yes_no_unknown": ("无法识别为是或否", "neither yes nor no"),
     "channel_unknown": ("联系方式无法识别", "unknown contact channel"),
+    "channel_not_kept": ("电子邮件、APP 消息等不是本系统记录的联系方式（电话、短信、邮寄、微信、"
+                         "上门），未导入",
+                         "e-mail, app messages and the like are none of the channels Revisit "
+                         "keeps (phone, SMS, post, WeChat, visit): not imported"),
     "purpose_unknown": ("联系目的无法识别，按“满意度回访”记录，原文记入客户反馈",
                         "unknown contact purpose: recorded as a satisfaction call-back, the "
                         "word as typed kept in the feedback"),

@@ -96,7 +96,9 @@ CHANNEL_WORDS: tuple[tuple[str, str], ...] = (
     # a letter or a parcel sent, a call by mobile, landline or voice.
     ("企微", "wechat"), ("彩信", "sms"), ("面访", "visit"), ("信件", "mail"), ("快递", "mail"),
     ("手机", "phone"), ("座机", "phone"), ("语音", "phone"), ("call", "phone"),
-    ("tel", "phone"),
+    ("tel", "phone"), ("ivr", "phone"),
+    # A rich message to the phone's own messaging app (5G 消息, RCS, 视频短信, 闪信).
+    ("5g消息", "sms"), ("rcs", "sms"), ("视频短信", "sms"), ("闪信", "sms"),
 )
 # Checked in order (the first contained wins). Specific errands come before the generic 回访
 # (any follow-up call): 续保回访 is about the insurance, 保养回访 a call-back after a service.
@@ -265,8 +267,16 @@ def normalise_visit_type(raw: Cell) -> Clean[str]:
     return _lookup(raw, "visit_type", VISIT_TYPE_WORDS, "visit_type_unknown")
 
 
+# Ways of reaching a customer that are none of Revisit's channels: an e-mail, an app's push or
+# inbox message, a short-video platform. Refused as such, not as a word not understood.
+OTHER_CHANNELS = ("邮件", "email", "e-mail", "app", "站内信", "推送", "抖音", "小红书")
+
+
 def normalise_channel(raw: Cell) -> Clean[str]:
-    return _lookup(raw, "channel", CHANNEL_WORDS, "channel_unknown")
+    found = _lookup(raw, "channel", CHANNEL_WORDS, "channel_unknown")
+    if found.value is None and found.problems and any(w in _word(raw) for w in OTHER_CHANNELS):
+        return refused("channel_not_kept")
+    return found
 
 
 # A call-centre's call direction, in the column its exports head 呼叫类型: no purpose, and no

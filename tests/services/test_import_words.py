@@ -158,6 +158,16 @@ def test_unknown_words_are_refused_and_blanks_are_empty(function, problem):
     assert function("  ") == n.Clean(None)
 
 
+@pytest.mark.parametrize("raw", ["电子邮件", "Email", "E-mail", "APP推送", "站内信", "抖音私信"])
+def test_a_channel_revisit_keeps_no_record_of_is_refused_as_such(raw):
+    # Said as what it is, not as a word not understood; a rich message to the phone's own
+    # messaging app (5G 消息) and an IVR call are an SMS and a call.
+    assert codes(w.normalise_channel(raw)) == [("channel_not_kept", "error")]
+    assert w.normalise_channel("5G消息") == n.Clean("sms")
+    assert w.normalise_channel("IVR") == n.Clean("phone")
+    assert w.normalise_channel("公众号推送") == n.Clean("wechat")
+
+
 def test_profile_attributes_by_label_or_short_form():
     assert w.normalise_attribute("已婚", "marital_status").value == "married"
     assert w.normalise_attribute("二孩", "household").value == "two_children"
