@@ -51,16 +51,23 @@ def surname(name: str | None) -> str | None:
 # as often as 张三-老客户 is a remark.)
 _TITLE_AFTER = re.compile(r"([\u4e00-\u9fff]{2,3})[(（]?(?:先生|女士|小姐)[)）]?")
 _REMARK_AFTER = re.compile(r"([\u4e00-\u9fff]{2,4})[(（\[【][^()（）\[\]【】]{1,12}[)）\]】]")
+# A hand-kept sheet's mark beside a name (*张三, 张三★★, #李四): a customer starred for the
+# caller, not part of the name.
+_MARKS = "*★☆#※"
+_CJK_NAME = re.compile(r"[\u4e00-\u9fff]{2,4}")
 # What makes a bracket part of a company's name (某某（中国）有限公司), not a remark.
 _COMPANY_WORDS = ("公司", "集团", "有限", "中心", "分行", "支行", "门店", "厂", "局")
 
 
 def bare_name(name: str) -> str | None:
     """The full name of a name written with a title or remark after it (张三 先生 -> 张三,
-    李四（VIP） -> 李四); None for a name written without one."""
+    李四（VIP） -> 李四) or a mark beside it (*张三); None for a name written without one."""
     text = name.replace(" ", "").replace("\u3000", "")
     if any(word in text for word in _COMPANY_WORDS):
         return None
+    if (core := text.strip(_MARKS)) != text and core:
+        inner = bare_name(core)
+        return inner if inner is not None or not _CJK_NAME.fullmatch(core) else core
     if (match := _TITLE_AFTER.fullmatch(text)) is not None and match[1] not in COMPOUND_SURNAMES:
         return match[1]
     if (match := _REMARK_AFTER.fullmatch(text)) is not None:
