@@ -106,8 +106,9 @@ CHANNEL_WORDS: tuple[tuple[str, str], ...] = (
 PURPOSE_WORDS: tuple[tuple[str, str], ...] = (
     ("致谢", "ref_thanks"), ("感谢推荐", "ref_thanks"), ("老带新", "ref_ask"),
     ("转介绍", "ref_ask"),
-    # 延保推荐 offers a product; 推荐 alone asks for a referral.
-    ("延保", "sales"), ("精品", "sales"), ("推荐", "ref_ask"),
+    # 延保推荐 offers a product, 增购推荐 a second car; 推荐 alone asks for a referral.
+    ("延保", "sales"), ("精品", "sales"), ("置换", "sales"), ("增购", "sales"),
+    ("换购", "sales"), ("推荐", "ref_ask"),
     ("流失", "marketing"), ("休眠", "marketing"), ("沉睡", "marketing"), ("唤醒", "marketing"),
     ("激活", "marketing"), ("挽回", "marketing"), ("招揽", "marketing"),
     ("召回", "recall"),
@@ -116,13 +117,14 @@ PURPOSE_WORDS: tuple[tuple[str, str], ...] = (
     ("提醒", "reminder"), ("到期", "reminder"), ("通知", "reminder"), ("未修", "reminder"),
     ("建议维修", "reminder"),
     ("回访", "callback"), ("满意度", "callback"), ("问卷", "survey"), ("调查", "survey"),
+    ("调研", "survey"), ("nps", "survey"),
     ("关怀", "care"), ("问候", "care"), ("生日", "care"), ("节日", "care"), ("祝福", "care"),
     ("慰问", "care"), ("投诉", "care"), ("维系", "care"),
     ("首保", "reminder"), ("保养", "reminder"), ("定保", "reminder"),
-    ("置换", "sales"), ("增购", "sales"), ("换购", "sales"), ("换车", "sales"),
+    ("换车", "sales"),
     ("二手车", "sales"), ("销售", "sales"), ("购车", "sales"), ("试驾", "sales"),
     ("营销", "marketing"), ("活动", "marketing"), ("邀约", "marketing"), ("促销", "marketing"),
-    ("优惠", "marketing"),
+    ("优惠", "marketing"), ("讲堂", "marketing"), ("课堂", "marketing"), ("沙龙", "marketing"),
 )
 # Checked in order (the first contained wins), as call centres' exports word them. What did
 # not happen comes before the word it holds: 无法接通 ("cannot be connected", the carrier's
@@ -283,10 +285,12 @@ def normalise_channel(raw: Cell) -> Clean[str]:
 # mistake either.
 CALL_DIRECTIONS = frozenset({"外呼", "呼出", "去电", "呼入", "来电", "inbound", "outbound",
                              "呼出通话", "呼入通话"})
+# A purpose column's word for none in particular: no purpose, and no mistake either.
+NO_PURPOSE = CALL_DIRECTIONS | {"其他", "其它", "other", "others", "无"}
 
 
 def normalise_purpose(raw: Cell) -> Clean[str]:
-    if not is_blank(raw) and _word(raw) in CALL_DIRECTIONS:
+    if not is_blank(raw) and _word(raw) in NO_PURPOSE:
         return EMPTY
     return _lookup(raw, "purpose", PURPOSE_WORDS, "purpose_unknown")
 

@@ -78,6 +78,10 @@ def codes(result: n.Clean) -> list[tuple[str, str]]:
         (w.normalise_purpose, "保养提醒", "reminder"), (w.normalise_purpose, "关怀", "care"),
         (w.normalise_purpose, "延保推荐", "sales"), (w.normalise_purpose, "精品推荐", "sales"),
         (w.normalise_purpose, "老客户推荐", "ref_ask"),
+        # A second car or a trade-in offered is a sale, not a referral asked for.
+        (w.normalise_purpose, "增购推荐", "sales"), (w.normalise_purpose, "置换推荐", "sales"),
+        (w.normalise_purpose, "NPS调研", "survey"), (w.normalise_purpose, "车主讲堂", "marketing"),
+        (w.normalise_purpose, "其他", None), (w.normalise_purpose, "其它", None),
         (w.normalise_outcome, "接通", "reached"), (w.normalise_outcome, "空号", "wrong_number"),
         (w.normalise_outcome, "客户要求不再联系", "refused"),
         (w.normalise_outcome, "不要再打了", "refused"), (w.normalise_outcome, "考虑中", "reached"),
