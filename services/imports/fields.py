@@ -248,7 +248,8 @@ CUSTOMERS = FileKind("customers", "客户及车辆", "Customers and vehicles", (
     # a purchase date the file does not have, and is marked for the clerk to check.
     replace(_date("purchase_date", "购车日期", "Purchase date", (
         "购车日期", "开票日期", "销售日期", "交车日期", "购买日期", "发票日期", "购车时间",
-        "开票时间", "销售时间", "purchase date", "invoice date", "sale date", "delivery date")),
+        "开票时间", "销售时间", "提车日期", "交付日期", "交车时间", "提车时间",
+        "purchase date", "invoice date", "sale date", "delivery date")),
         weak=("上牌日期", "初登日期", "首次登记日期", "初次登记日期", "registration date")),
     Field("price_paid", "购车价格", "Price paid", "price", (
         "开票价", "购车价格", "开票金额", "成交价", "开票价格", "购车价", "成交价格", "发票金额",
