@@ -376,8 +376,8 @@ SURVEYS = FileKind("surveys", "回访记录 / 满意度", "Satisfaction surveys"
         "overall score", "score",
         "satisfaction"), required=True),
     _score("repair_quality", "维修质量", "Repair quality", (
-        "维修质量", "质量", "维修质量评分", "维修质量满意度", "质量满意度", "维修效果",
-        "技术质量", "施工质量", "repair quality", "quality")),
+        "维修质量", "质量", "维修质量评分", "维修质量满意度", "质量满意度", "维修满意度",
+        "维修效果", "技术质量", "施工质量", "repair quality", "quality")),
     _score("price", "价格", "Price", (
         "价格", "价格满意度", "价格评分", "收费", "收费合理性", "费用合理性", "价格合理性",
         "收费满意度", "费用满意度", "价格透明度", "price")),
@@ -412,7 +412,8 @@ COMPLAINTS = FileKind("complaints", "投诉登记", "Complaints", (
         "是否办结", "是否关闭", "投诉状态", "处理进度", "进度", "resolved", "status")),
     _date("resolved_date", "解决日期", "Resolved date", (
         "解决日期", "结案日期", "处理完成日期", "关闭日期", "解决时间", "结案时间", "办结日期",
-        "办结时间", "完结日期", "关闭时间", "resolved date", "closed date"), yearless="last"),
+        "办结时间", "完结日期", "关闭时间", "完成时间", "完成日期", "处理完成时间",
+        "resolved date", "closed date"), yearless="last"),
     _text("resolution", "处理结果", "Resolution", (
         "处理结果", "处理意见", "解决方案", "处理方案", "处理措施", "处理情况", "处理过程",
         "处理说明", "解决办法", "resolution")),

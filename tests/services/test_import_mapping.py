@@ -108,6 +108,8 @@ def test_code_vocabularies_match_the_models():
         ("purchases", "insurance_expiry", ["终保日期", "保险止期"]),
         ("purchases", "purchase_date", ["起保日期", "销售日期", "出单日期"]),
         ("complaints", "resolved", ["是否解决", "处理状态"]),
+        ("complaints", "resolved_date", ["结案日期", "完成时间", "完成日期"]),
+        ("surveys", "repair_quality", ["维修质量", "维修满意度"]),
         ("contacts", "contact_at", ["联系时间", "回访日期"]),
         ("contacts", "channel", ["联系方式", "渠道"]),
         ("contacts", "next_follow_up", ["下次跟进日期", "下次回访时间", "预约回访时间"]),
