@@ -473,7 +473,8 @@ PURCHASES = FileKind("purchases", "其他消费（续保、精品、延保）",
                      "Other purchases (insurance, accessories, extended warranty)", (
     _date("purchase_date", "消费日期", "Purchase date", (
         "消费日期", "购买日期", "销售日期", "出单日期", "签单日期", "投保日期", "起保日期",
-        "承保日期", "收款日期", "结算日期", "开单日期", "单据日期", "日期", "purchase date",
+        "承保日期", "收款日期", "结算日期", "开单日期", "单据日期", "消费时间", "交易时间",
+        "交易日期", "支付时间", "下单时间", "订单日期", "签约日期", "日期", "purchase date",
         "sale date", "date"), required=True, yearless="last"),
     *_LINKS,
     Field("kind", "消费类型", "Kind", "purchase_kind", (
@@ -489,7 +490,8 @@ PURCHASES = FileKind("purchases", "其他消费（续保、精品、延保）",
         "项目", "项目名称", "商品名称", "商品", "产品名称", "产品", "精品名称", "险种", "投保险种",
         "保险公司", "承保公司", "服务项目", "明细", "内容", "item", "product", "description")),
     _text("order_no", "单号", "Order no.", (
-        "单号", "单据号", "订单号", "销售单号", "保单号", "保单号码", "合同号", "order no",
+        "单号", "单据号", "订单号", "销售单号", "保单号", "保单号码", "合同号", "合同编号",
+        "交易单号", "order no",
         "policy no", "policy number", "receipt no"), 40),
     _date("insurance_expiry", "保险到期", "Insurance expiry", (
         "保险到期", "保险到期日", "保险止期", "终保日期", "保险终止日期", "止保日期",
