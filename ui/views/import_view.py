@@ -608,8 +608,6 @@ class ImportView(QWidget):
             self.plan = None
 
     def _on_failed(self, exc: BaseException) -> None:
-        from ui.tasks import show_error
-
         self._set_busy(False)
         if self.steps.currentIndex() == STEP_DRY_RUN and self.plan is None:
             self.dry_run.clear(self.tr("The dry run did not finish."))
