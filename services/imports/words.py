@@ -160,7 +160,8 @@ OUTCOME_WORDS: tuple[tuple[str, str], ...] = (
     ("无人", "no_answer"), ("语音信箱", "no_answer"), ("留言", "no_answer"),
     ("未沟通", "no_answer"),
     # A WeChat friend request not accepted, a visit that found nobody home.
-    ("未通过", "no_answer"), ("未添加", "no_answer"), ("不在家", "no_answer"),
+    ("未通过", "no_answer"), ("未添加", "no_answer"), ("添加失败", "no_answer"),
+    ("不在家", "no_answer"),
     ("未上门", "no_answer"),
     # A call-centre's words: the agent ended the call (坐席挂机), so it was answered; a switch's
     # dispositions (ANSWERED, NO ANSWER, BUSY, CONGESTION).

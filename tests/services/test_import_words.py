@@ -88,6 +88,7 @@ def codes(result: n.Clean) -> list[tuple[str, str]]:
         (w.normalise_outcome, "不考虑", "refused"),
         (w.normalise_outcome, "已添加微信", "reached"),
         (w.normalise_outcome, "微信未通过", "no_answer"),
+        (w.normalise_outcome, "添加失败", "no_answer"),
         (w.normalise_outcome, "已上门", "reached"), (w.normalise_outcome, "不在家", "no_answer"),
         (w.normalise_outcome, "改约", "appointment"),
         (w.normalise_outcome, "无人接听", "no_answer"), (w.normalise_outcome, "已预约",
