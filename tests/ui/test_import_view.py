@@ -669,91 +669,83 @@ def _import_first_month(qtbot, view) -> None:
     assert view.all_sheets.isVisible() and view.all_sheets.isEnabled()
 
 
+@pytest.fixture
+def first_month(qtbot, sqlite_database, boss, asked, tmp_path, monkeypatch):
+    """The monthly workbook's 1月 imported in the wizard (_import_first_month): the view, its
+    runner, the workbook's path and the notices the window showed."""
+    path = monthly_workbook(tmp_path / "2026保有客户.xlsx")
+    monkeypatch.setattr("ui.views.import_view.ask_open_path", lambda *a, **k: str(path))
+    view, runner = _make_view(qtbot, sqlite_database, boss)
+    notices: list[str] = []
+    runner.notice.connect(lambda notice: notices.append(notice.text))
+    try:
+        _import_first_month(qtbot, view)
+        yield view, runner, path, notices
+    finally:
+        shut_down(view, runner)
+
+
 def test_the_other_sheets_of_a_monthly_workbook_are_imported_at_once_each_its_own_batch(
-        qtbot, sqlite_database, boss, asked, tmp_path, monkeypatch):
+        qtbot, sqlite_database, asked, first_month):
     """After 1月, "import all" takes 2月 and 5月 with 1月's columns (the address left out
     holds), each its own batch; the table beside the result lists the three sheets, and a
     click on one shows that sheet's result, whose rows with problems can be saved."""
-    path = monthly_workbook(tmp_path / "2026保有客户.xlsx")
-    monkeypatch.setattr("ui.views.import_view.ask_open_path", lambda *a, **k: str(path))
-    view, runner = _make_view(qtbot, sqlite_database, boss)
-    notices: list[str] = []
-    runner.notice.connect(lambda notice: notices.append(notice.text))
-    try:
-        _import_first_month(qtbot, view)
-        assert not view.sheets_done.isVisible()  # one sheet imported: nothing to choose from
-        with qtbot.waitSignal(view.sheets_shown, timeout=60000):
-            qtbot.mouseClick(view.all_sheets, Qt.MouseButton.LeftButton)
-        assert "2月、5月" in asked[-1] and "1月" in asked[-1]
-        with sqlite_database.sessions() as s:
-            assert list(s.scalars(select(ImportBatch.sheet).order_by(ImportBatch.id))) == \
-                ["1月", "2月", "5月"]
-            owners = dict(s.execute(select(Customer.name, Customer.street)).all())
-        assert set(owners) == {"张一", "张二", "李三", "孙六", "周七"}
-        assert set(owners.values()) == {None}
-        assert [p.sheet for p in view.sheets_done.plans] == ["1月", "2月", "5月"]
-        assert view.sheets_done.isVisible() and view.sheets_done.table.rowCount() == 3
-        assert view.sheets_done.table.item(1, 0).text() == "2月"
-        assert view.done.plan.sheet == "5月"  # the last stored is shown
-        assert not view.all_sheets.isVisible() and not view.next_sheet.isVisible()
-        # 李三 of 2月, 孙六 and 周七 of 5月.
-        assert notices[-1] == ("2 sheet(s) imported: 3 new, 0 updated, 0 unchanged, 0 not "
-                               "imported.")
-        assert view.next.isEnabled()
-        view.sheets_done.table.selectRow(0)
-        assert view.result.sheet == "1月" and view.done.plan is view.result
-        view.sheets_done.table.selectRow(1)
-        assert view.done.plan.sheet == "2月" and view.done.plan.batch_id is not None
-    finally:
-        shut_down(view, runner)
+    view, _runner, _path, notices = first_month
+    assert not view.sheets_done.isVisible()  # one sheet imported: nothing to choose from
+    with qtbot.waitSignal(view.sheets_shown, timeout=60000):
+        qtbot.mouseClick(view.all_sheets, Qt.MouseButton.LeftButton)
+    assert "2月、5月" in asked[-1] and "1月" in asked[-1]
+    with sqlite_database.sessions() as s:
+        assert list(s.scalars(select(ImportBatch.sheet).order_by(ImportBatch.id))) == \
+            ["1月", "2月", "5月"]
+        owners = dict(s.execute(select(Customer.name, Customer.street)).all())
+    assert set(owners) == {"张一", "张二", "李三", "孙六", "周七"}
+    assert set(owners.values()) == {None}
+    assert [p.sheet for p in view.sheets_done.plans] == ["1月", "2月", "5月"]
+    assert view.sheets_done.isVisible() and view.sheets_done.table.rowCount() == 3
+    assert view.sheets_done.table.item(1, 0).text() == "2月"
+    assert view.done.plan.sheet == "5月"  # the last stored is shown
+    assert not view.all_sheets.isVisible() and not view.next_sheet.isVisible()
+    # 李三 of 2月, 孙六 and 周七 of 5月.
+    assert notices[-1] == ("2 sheet(s) imported: 3 new, 0 updated, 0 unchanged, 0 not "
+                           "imported.")
+    assert view.next.isEnabled()
+    view.sheets_done.table.selectRow(0)
+    assert view.result.sheet == "1月" and view.done.plan is view.result
+    view.sheets_done.table.selectRow(1)
+    assert view.done.plan.sheet == "2月" and view.done.plan.batch_id is not None
 
 
 def test_cancelling_the_other_sheets_keeps_those_imported_and_offers_the_rest_again(
-        qtbot, sqlite_database, boss, asked, tmp_path, monkeypatch):
+        qtbot, sqlite_database, first_month):
     """Cancel while 2月 is imported: its rows are taken back, 5月 is not begun, 1月 stays;
     the window says where it stopped and offers 2月 and 5月 again."""
-    path = monthly_workbook(tmp_path / "2026保有客户.xlsx")
-    monkeypatch.setattr("ui.views.import_view.ask_open_path", lambda *a, **k: str(path))
-    view, runner = _make_view(qtbot, sqlite_database, boss)
-    notices: list[str] = []
-    runner.notice.connect(lambda notice: notices.append(notice.text))
+    view, runner, _path, notices = first_month
     runner.progress.connect(lambda what, *_: runner.cancel_all() if "2月" in what else None)
-    try:
-        _import_first_month(qtbot, view)
-        with qtbot.waitSignal(view.sheets_shown, timeout=60000):
-            qtbot.mouseClick(view.all_sheets, Qt.MouseButton.LeftButton)
-        with sqlite_database.sessions() as s:
-            assert list(s.scalars(select(ImportBatch.sheet))) == ["1月"]
-            assert set(s.scalars(select(Customer.name))) == {"张一", "张二"}
-        assert any("2月" in n for n in notices)
-        assert "2月、5月" in view.sheets_left.text()
-        assert view.all_sheets.isVisible() and view.all_sheets.isEnabled()
-        assert [p.sheet for p in view.sheets_done.plans] == ["1月"]
-    finally:
-        shut_down(view, runner)
+    with qtbot.waitSignal(view.sheets_shown, timeout=60000):
+        qtbot.mouseClick(view.all_sheets, Qt.MouseButton.LeftButton)
+    with sqlite_database.sessions() as s:
+        assert list(s.scalars(select(ImportBatch.sheet))) == ["1月"]
+        assert set(s.scalars(select(Customer.name))) == {"张一", "张二"}
+    assert any("2月" in n for n in notices)
+    assert "2月、5月" in view.sheets_left.text()
+    assert view.all_sheets.isVisible() and view.all_sheets.isEnabled()
+    assert [p.sheet for p in view.sheets_done.plans] == ["1月"]
 
 
 def test_a_sheet_that_cannot_be_read_stops_the_others_and_says_where(
-        qtbot, sqlite_database, boss, asked, warnings, tmp_path, monkeypatch):
+        qtbot, sqlite_database, warnings, tmp_path, first_month):
     """The workbook moved away once 2月 is stored: 5月 cannot be read, which is said in one
     sentence; 1月 and 2月 stay imported, and the window is free again."""
-    path = monthly_workbook(tmp_path / "2026保有客户.xlsx")
-    monkeypatch.setattr("ui.views.import_view.ask_open_path", lambda *a, **k: str(path))
-    view, runner = _make_view(qtbot, sqlite_database, boss)
-    notices: list[str] = []
-    runner.notice.connect(lambda notice: notices.append(notice.text))
-    try:
-        _import_first_month(qtbot, view)
-        view.imported.connect(lambda plan: path.rename(tmp_path / "moved.xlsx")
-                              if plan.sheet == "2月" else None)
-        qtbot.mouseClick(view.all_sheets, Qt.MouseButton.LeftButton)
-        qtbot.waitUntil(lambda: bool(notices) and "5月" in notices[-1], timeout=60000)
-        assert len(warnings) == 1 and "2026保有客户.xlsx" in warnings[0]
-        with sqlite_database.sessions() as s:
-            assert list(s.scalars(select(ImportBatch.sheet).order_by(ImportBatch.id))) == \
-                ["1月", "2月"]
-        assert notices[-2].startswith("1 sheet(s) imported: 1 new")
-        assert [p.sheet for p in view.sheets_done.plans] == ["1月", "2月"]
-        assert view.next.isEnabled() and not view.all_sheets.isVisible()
-    finally:
-        shut_down(view, runner)
+    view, _runner, path, notices = first_month
+    view.imported.connect(lambda plan: path.rename(tmp_path / "moved.xlsx")
+                          if plan.sheet == "2月" else None)
+    qtbot.mouseClick(view.all_sheets, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(notices) and "5月" in notices[-1], timeout=60000)
+    assert len(warnings) == 1 and "2026保有客户.xlsx" in warnings[0]
+    with sqlite_database.sessions() as s:
+        assert list(s.scalars(select(ImportBatch.sheet).order_by(ImportBatch.id))) == \
+            ["1月", "2月"]
+    assert notices[-2].startswith("1 sheet(s) imported: 1 new")
+    assert [p.sheet for p in view.sheets_done.plans] == ["1月", "2月"]
+    assert view.next.isEnabled() and not view.all_sheets.isVisible()
