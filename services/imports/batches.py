@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from models import Base, ImportBatch, ImportChange
 from models.base import utcnow
+from services.imports.results import source_name
 from services.imports.stored import records_of
 from services.imports.undo_checks import (
     Runs,
@@ -67,6 +68,10 @@ class BatchInfo:
     @property
     def undone(self) -> bool:
         return self.undone_at is not None
+
+    @property
+    def source(self) -> str:
+        return source_name(self.file_name, self.sheet)
 
     @property
     def unfinished(self) -> bool:

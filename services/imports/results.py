@@ -4,6 +4,7 @@ unchanged or are rejected, why, and the first rows of each; plus the options it 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -229,6 +230,19 @@ class ImportOptions:
     match: tuple[str, ...] = DEFAULT_MATCH  # MATCH_RULES, for customer files
     staff_id: int | None = None
     today: dt.date | None = None  # the day changes take effect (default: today)
+
+
+# The name a spreadsheet program gives a new workbook's first sheet: it tells nothing.
+_DEFAULT_SHEET = re.compile(r"(?:sheet|工作表)\s*1?", re.IGNORECASE)
+
+
+def source_name(file_name: str, sheet: str | None) -> str:
+    """What an import read, as its batch is named to staff: the file, and the sheet of a
+    workbook unless the sheet has a spreadsheet's default name (2026保有客户.xlsx · 2月: a
+    workbook of one sheet per month is one batch a sheet)."""
+    if not sheet or _DEFAULT_SHEET.fullmatch(sheet.strip()):
+        return file_name
+    return f"{file_name} · {sheet}"
 
 
 @dataclass(frozen=True)

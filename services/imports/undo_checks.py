@@ -10,6 +10,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from models import Base, CustomerMerge, ImportBatch, ImportChange, ImportCreated, Vehicle
+from services.imports.results import source_name
 from services.imports.stored import matched_of, overlap, records_of
 from services.store.errors import N_, RevisitError
 
@@ -62,7 +63,7 @@ def later_batch_conflict(s: Session, batch: ImportBatch, runs: Runs,
             return RevisitError(
                 N_("Cannot undo import batch #{id}: the later batch #{later} ({file}) changed "
                    "the same records. Undo batch #{later} first."),
-                id=batch.id, later=other.id, file=other.file_name)
+                id=batch.id, later=other.id, file=source_name(other.file_name, other.sheet))
         matched = matched_of(records_of(other.records_json))
         counted = sum(overlap(runs.get(t, []), m) for t, m in matched.items())
         if counted:
@@ -70,7 +71,8 @@ def later_batch_conflict(s: Session, batch: ImportBatch, runs: Runs,
                 N_("Cannot undo import batch #{id}: the later batch #{later} ({file}) counts "
                    "{records} of its records as imported (its file has them too). Undo batch "
                    "#{later} first."),
-                id=batch.id, later=other.id, file=other.file_name, records=f"{counted:,}")
+                id=batch.id, later=other.id, file=source_name(other.file_name, other.sheet),
+                records=f"{counted:,}")
     return None
 
 

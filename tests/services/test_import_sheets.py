@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
+import pytest
 from sqlalchemy import select
 
 from models import Customer, Vehicle
@@ -15,6 +16,7 @@ from services.imports import batches
 from services.imports.apply import apply
 from services.imports.mapping import Mapping
 from services.imports.plan import ImportOptions, plan
+from services.imports.results import source_name
 from services.imports.sheets import AlikeSheet, alike_sheets, sheets_left
 from tests.services.import_files import (
     MONTH_HEADERS,
@@ -96,3 +98,13 @@ def test_each_sheet_is_imported_with_the_first_ones_columns_as_its_own_batch(dat
     assert "李三" not in _owners(database)
     assert [a.name for a in sheets_left(database.sessions, path, first.mapping, "5月",
                                         "visits")] == ["1月", "2月"]
+
+
+@pytest.mark.parametrize(("sheet", "shown"), [
+    ("2月", "2026保有客户.xlsx · 2月"), ("明细", "2026保有客户.xlsx · 明细"),
+    # A spreadsheet's default name for a first sheet tells nothing; a CSV has no sheet.
+    ("Sheet1", "2026保有客户.xlsx"), ("sheet", "2026保有客户.xlsx"),
+    ("工作表1", "2026保有客户.xlsx"), (None, "2026保有客户.xlsx"),
+    ("Sheet2", "2026保有客户.xlsx · Sheet2")])
+def test_a_batch_is_named_by_its_file_and_its_sheet(sheet, shown):
+    assert source_name("2026保有客户.xlsx", sheet) == shown

@@ -714,6 +714,11 @@ def test_the_other_sheets_of_a_monthly_workbook_are_imported_at_once_each_its_ow
     assert view.result.sheet == "1月" and view.done.plan is view.result
     view.sheets_done.table.selectRow(1)
     assert view.done.plan.sheet == "2月" and view.done.plan.batch_id is not None
+    # Past imports tell the three batches of the one file apart by their sheets.
+    with qtbot.waitSignal(view.batches.loaded, timeout=10000):
+        view.batches.refresh()
+    assert [view.batches.table.item(r, 3).text() for r in range(3)] == [
+        "2026保有客户.xlsx · 5月", "2026保有客户.xlsx · 2月", "2026保有客户.xlsx · 1月"]
 
 
 def test_cancelling_the_other_sheets_keeps_those_imported_and_offers_the_rest_again(

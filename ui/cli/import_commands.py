@@ -268,7 +268,7 @@ def _batches(args, open_db) -> int:
         else:
             state = ""
         print(f"#{b.id:<5} {b.imported_at:%Y-%m-%d %H:%M}  {text('import_kind', b.kind):<6} "
-              f"{b.file_name}  rows {b.rows_total:,}: new {b.created:,}, updated {b.updated:,}, "
+              f"{b.source}  rows {b.rows_total:,}: new {b.created:,}, updated {b.updated:,}, "
               f"unchanged {b.unchanged:,}, rejected {b.rejected:,}  {state}".rstrip())
     return 0
 

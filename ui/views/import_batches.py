@@ -95,7 +95,7 @@ class BatchesPanel(QWidget):
                     f"#{b.id}",
                     f"{local_time(b.imported_at):%Y-%m-%d %H:%M}",
                     label("import_kind", b.kind),
-                    b.file_name,
+                    b.source,
                     b.rows_total,
                     b.created,
                     b.updated,
@@ -111,7 +111,7 @@ class BatchesPanel(QWidget):
             cells = [item for item in items if item is not None]
             if len(cells) < len(items):
                 continue
-            cells[3].setToolTip(b.file_name)
+            cells[3].setToolTip(b.source)
             if b.undone:
                 for cell in cells:
                     cell.setForeground(Qt.GlobalColor.gray)
@@ -170,7 +170,7 @@ class BatchesPanel(QWidget):
             self.tr("Undo import #%1 of “%2” (%3)? What it created (%4 new rows) is deleted and "
                     "the values it changed in %5 rows are put back as they were.")
             .replace("%1", str(batch.id))
-            .replace("%2", batch.file_name)
+            .replace("%2", batch.source)
             .replace("%3", f"{local_time(batch.imported_at):%Y-%m-%d %H:%M}")
             .replace("%4", locale.toString(batch.created))
             .replace("%5", locale.toString(batch.updated))
