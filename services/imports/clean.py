@@ -281,6 +281,29 @@ def _contact_blanks(values: dict[str, Any], problems: list[CellProblem],
         values[BLANKS_NOTED] = noted
 
 
+_CJK = re.compile(r"[\u4e00-\u9fff]+")
+
+
+def _whole_name(values: dict[str, Any],
+                found: list[tuple[Field, Clean[Any], str]]) -> list[tuple[Field, Clean[Any], str]]:
+    """A given name from a column of its own joined to the surname as the name: 张 + 三 is
+    张三, John + Smith is John Smith; a given name alone is the name. The name's entry in
+    `found` then holds the whole name, so a row with either is not refused for want of one."""
+    given = values.pop("given_name", None)
+    if given is None:
+        return found
+    surname = values.get("name")
+    if surname is None:
+        whole = given
+    elif _CJK.fullmatch(surname) and _CJK.fullmatch(given):
+        whole = surname + given
+    else:
+        whole = f"{given} {surname}"
+    values["name"] = whole[:64]
+    return [(f, Clean(values["name"], r.problems) if f.key == "name" else r, raw)
+            for f, r, raw in found]
+
+
 def clean_row(
     mapping: Mapping, cells: Sequence[Cell], *, today: dt.date, number: int = 0,
     scales: dict[int, int] | None = None, orders: dict[int, str] | None = None,
@@ -309,6 +332,8 @@ def clean_row(
             order=orders.get(column) if orders else None)
         values[field.key] = result.value
         found.append((field, result, "" if is_blank(raw) else cell_text(raw)))
+    if kind.key == "customers":
+        found = _whole_name(values, found)
     linked = any(
         field.link and result.value is not None
         and (not isinstance(result.value, Phones) or result.value.mobile)

@@ -92,7 +92,9 @@ EXTRA_PHONES = ("other_phone_2", "other_phone_3")
 NAME = Field("name", "客户姓名", "Customer name", "name", (
     "客户姓名", "姓名", "车主姓名", "车主", "客户名称", "客户", "客户名", "车主名称", "用户姓名",
     "用户名称", "购车人", "所有人", "被保险人", "投保人", "name", "customer name", "customer",
-    "owner", "owner name", "full name", "insured"), weak=("联系人", "送修人"),
+    "owner", "owner name", "full name", "insured",
+    # The surname, where the given name stands in a column of its own (GIVEN_NAME).
+    "last name", "surname", "family name", "姓氏"), weak=("联系人", "送修人", "姓"),
     # A header naming the customer's number, kind or source is not their name ("客户编号",
     # "客户类型", "customer id"), however much of it says "customer".
     avoid=("联系人", "编号", "编码", "代码", "代号", "号码", "卡号", "类型", "类别", "等级", "级别",
@@ -101,6 +103,11 @@ NAME = Field("name", "客户姓名", "Customer name", "name", (
            # Someone else's name: a call-centre's 坐席姓名, an advisor's, a referrer's.
            *NOT_THE_CUSTOMERS),
     max_length=64)
+# A given name in a column apart from the surname (First Name / Last Name, 姓 / 名): joined to
+# it as the customer's name (services/imports/clean.py _whole_name); never stored alone.
+GIVEN_NAME = Field("given_name", "名（与姓分列时）", "First name (apart from the surname)",
+                   "name", ("first name", "given name", "forename", "firstname", "名"),
+                   max_length=32)
 MOBILE = Field("mobile", "手机", "Mobile", "phones", (
     "手机", "手机号码", "手机号", "联系电话", "移动电话", "电话", "车主手机", "客户手机",
     "客户电话", "车主电话", "电话号码", "联系手机", "mobile", "mobile phone", "cell", "cellphone",
@@ -200,6 +207,7 @@ MODEL = _text("model", "车型", "Model", (
 
 CUSTOMERS = FileKind("customers", "客户及车辆", "Customers and vehicles", (
     replace(NAME, required=True, fallback=("contact_name",)),
+    GIVEN_NAME,
     CONTACT_NAME,
     Field("gender", "性别", "Gender", "gender", ("性别", "gender", "sex")),
     _date("birthday", "生日", "Birthday", (

@@ -119,3 +119,22 @@ def test_a_csv_of_codes_written_with_decimals_is_read_and_said_like_numbers(data
     with database.sessions() as s:
         stored = dict(s.execute(select(Customer.name, Customer.gender)).all())
     assert stored == {"乙一": "M", "乙二": None, "乙三": None}
+
+
+def test_a_given_name_in_a_column_of_its_own_is_joined_to_the_surname(database, tmp_path):
+    """First Name / Last Name (an export in English) or 姓 / 名 (a form): the customer's name
+    is both, in the order the language writes them; a row with only one of them is named by
+    it."""
+    english = write_csv(tmp_path / "owners.csv", ["First Name", "Last Name", "Mobile"], [
+        ["John", "Smith", "13902849101"], ["Mary", "", "13902849102"],
+        ["", "Wang", "13902849103"]])
+    mapping = plan(database.sessions, english, CUSTOMERS).mapping
+    assert (mapping.headers[mapping.column("name")],
+            mapping.headers[mapping.column("given_name")]) == ("Last Name", "First Name")
+    assert apply(database.sessions, english, CUSTOMERS).created == 3
+    chinese = write_xlsx(tmp_path / "登记表.xlsx", ["姓", "名", "手机"], [
+        ["欧阳", "娜娜", "13902849104"], ["张", "三", "13902849105"]])
+    assert apply(database.sessions, chinese, CUSTOMERS).created == 2
+    with database.sessions() as s:
+        names = set(s.scalars(select(Customer.name)))
+    assert names == {"John Smith", "Mary", "Wang", "欧阳娜娜", "张三"}
