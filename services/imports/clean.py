@@ -21,7 +21,7 @@ from services.imports.dates import (
     normalise_datetime,
 )
 from services.imports.fields import EXTRA_PHONES, Field
-from services.imports.mapping import Mapping
+from services.imports.mapping import Mapping, header_key
 from services.imports.normalise import Cell, Clean, Severity, cell_text, is_blank
 from services.imports.phones import Phones, normalise_phones
 
@@ -282,15 +282,21 @@ def _contact_blanks(values: dict[str, Any], problems: list[CellProblem],
 
 
 _CJK = re.compile(r"[\u4e00-\u9fff]+")
+# The headers of a surname column, as header_key writes them: the given name is joined to it.
+SURNAME_HEADERS = frozenset({"lastname", "surname", "familyname", "姓", "姓氏"})
 
 
-def _whole_name(values: dict[str, Any],
-                found: list[tuple[Field, Clean[Any], str]]) -> list[tuple[Field, Clean[Any], str]]:
+def _whole_name(values: dict[str, Any], found: list[tuple[Field, Clean[Any], str]],
+                mapping: Mapping) -> list[tuple[Field, Clean[Any], str]]:
     """A given name from a column of its own joined to the surname as the name: 张 + 三 is
     张三, John + Smith is John Smith; a given name alone is the name. The name's entry in
-    `found` then holds the whole name, so a row with either is not refused for want of one."""
+    `found` then holds the whole name, so a row with either is not refused for want of one.
+    A name column that is no surname's (Name beside First Name and Last Name) holds the whole
+    name already: the given name is left out."""
     given = values.pop("given_name", None)
-    if given is None:
+    column = mapping.column("name")
+    if given is None or (column is not None and column < len(mapping.headers)
+                         and header_key(mapping.headers[column]) not in SURNAME_HEADERS):
         return found
     surname = values.get("name")
     if surname is None:
@@ -333,7 +339,7 @@ def clean_row(
         values[field.key] = result.value
         found.append((field, result, "" if is_blank(raw) else cell_text(raw)))
     if kind.key == "customers":
-        found = _whole_name(values, found)
+        found = _whole_name(values, found, mapping)
     linked = any(
         field.link and result.value is not None
         and (not isinstance(result.value, Phones) or result.value.mobile)

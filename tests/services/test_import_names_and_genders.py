@@ -135,6 +135,10 @@ def test_a_given_name_in_a_column_of_its_own_is_joined_to_the_surname(database, 
     chinese = write_xlsx(tmp_path / "登记表.xlsx", ["姓", "名", "手机"], [
         ["欧阳", "娜娜", "13902849104"], ["张", "三", "13902849105"]])
     assert apply(database.sessions, chinese, CUSTOMERS).created == 2
+    # Name beside First Name and Last Name holds the whole name already.
+    whole = write_csv(tmp_path / "crm.csv", ["Name", "First Name", "Last Name", "Mobile"], [
+        ["Anna Berg", "Anna", "Berg", "13902849106"]])
+    assert apply(database.sessions, whole, CUSTOMERS).created == 1
     with database.sessions() as s:
         names = set(s.scalars(select(Customer.name)))
-    assert names == {"John Smith", "Mary", "Wang", "欧阳娜娜", "张三"}
+    assert names == {"John Smith", "Mary", "Wang", "欧阳娜娜", "张三", "Anna Berg"}
