@@ -2986,74 +2986,74 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>试导入</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="418"/>
+        <location filename="../../ui/views/import_view.py" line="415"/>
         <source>The import was cancelled; the rows it had written were taken back.</source>
         <translation>导入已取消，已写入的行已全部撤回。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="420"/>
+        <location filename="../../ui/views/import_view.py" line="412"/>
         <source>Importing %1</source>
         <translation>正在导入 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="428"/>
+        <location filename="../../ui/views/import_view.py" line="440"/>
         <source>Import “%1” as %2 now? By the dry run: %3 new, %4 updated, %5 unchanged, %6 not imported.</source>
         <translation>现在将“%1”作为%2导入？试导入结果：新增 %3，更新 %4，未变 %5，未导入 %6。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="437"/>
+        <location filename="../../ui/views/import_view.py" line="449"/>
         <source>The import is stored as one batch that can be undone under Past imports.</source>
         <translation>本次导入将保存为一个批次，可在“以往导入”中撤销。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="441"/>
+        <location filename="../../ui/views/import_view.py" line="453"/>
         <source>Import the file</source>
         <translation>导入文件</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="456"/>
+        <location filename="../../ui/views/import_view.py" line="468"/>
         <source>Import #%1 stored: %2 new, %3 updated, %4 unchanged, %5 not imported.</source>
         <translation>导入 #%1 已保存：新增 %2，更新 %3，未变 %4，未导入 %5。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="496"/>
+        <location filename="../../ui/views/import_view.py" line="508"/>
         <source>Next sheet “%1” ▶</source>
         <translation>下一个工作表“%1” ▶</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/import_view.py" line="497"/>
+        <location filename="../../ui/views/import_view.py" line="509"/>
         <source>Import all %n sheet(s)…</source>
         <translation>
             <numerusform>全部导入（%n 个）…</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="579"/>
+        <location filename="../../ui/views/import_view.py" line="589"/>
         <source>The columns of the sheet “%1”, as it was imported.</source>
         <translation>沿用工作表“%1”导入时的列。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="588"/>
+        <location filename="../../ui/views/import_view.py" line="598"/>
         <source>%1-import problems.xlsx</source>
         <translation>%1-导入问题.xlsx</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="592"/>
+        <location filename="../../ui/views/import_view.py" line="602"/>
         <source>Save the rows with problems</source>
         <translation>保存有问题的行</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="598"/>
+        <location filename="../../ui/views/import_view.py" line="608"/>
         <source>Rows with problems saved to %1</source>
         <translation>有问题的行已保存到 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="601"/>
+        <location filename="../../ui/views/import_view.py" line="611"/>
         <source>Saving the rows with problems</source>
         <translation>正在保存有问题的行</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="591"/>
+        <location filename="../../ui/views/import_view.py" line="601"/>
         <source>Excel files (*.xlsx)</source>
         <translation>Excel 文件 (*.xlsx)</translation>
     </message>
@@ -3063,88 +3063,88 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>Excel 或 CSV 文件 (*.xlsx *.xls *.csv *.ods *.xml *.htm *.html *.txt);;所有文件 (*)</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/import_view.py" line="492"/>
+        <location filename="../../ui/views/import_view.py" line="504"/>
         <source>%n more sheet(s) of this workbook have the columns of “%1”, not imported yet: %2. The next is imported with the same columns, after its own dry run; or all of them at once.</source>
         <translation>
             <numerusform>本工作簿还有 %n 个工作表的列与“%1”相同，尚未导入：%2。可逐个按同样的列导入（每个先试导入），也可一次全部导入。</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/import_view.py" line="517"/>
+        <location filename="../../ui/views/import_view.py" line="529"/>
         <source>Import the %n sheet(s) %1 now, with the columns of “%2”? None of them is dry-run first.</source>
         <translation>
             <numerusform>现在按“%2”的列导入这 %n 个工作表：%1？它们不再逐个试导入。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="520"/>
+        <location filename="../../ui/views/import_view.py" line="532"/>
         <source>Each sheet is stored as a batch of its own, undone on its own under Past imports. Its result and its rows with problems are shown when it is done.</source>
         <translation>每个工作表各存为一个导入批次，可在“历史导入”中分别撤销。每个工作表导入完后，可查看其结果并保存其问题行。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="523"/>
+        <location filename="../../ui/views/import_view.py" line="535"/>
         <source>Import the other sheets</source>
         <translation>导入其余工作表</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/import_view.py" line="551"/>
+        <location filename="../../ui/views/import_view.py" line="561"/>
         <source>%n sheet(s) imported: %1 new, %2 updated, %3 unchanged, %4 not imported.</source>
         <translation>
             <numerusform>已导入 %n 个工作表：新增 %1，更新 %2，未变 %3，未导入 %4。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="559"/>
+        <location filename="../../ui/views/import_view.py" line="569"/>
         <source>Stopped at the sheet “%1”: none of its rows were imported; the sheets before it stay imported.</source>
         <translation>在工作表“%1”处停止：该表的行均未导入；之前的工作表已导入，保持不变。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="615"/>
+        <location filename="../../ui/views/import_view.py" line="623"/>
         <source>The dry run did not finish.</source>
         <translation>试导入未完成。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="663"/>
+        <location filename="../../ui/views/import_view.py" line="671"/>
         <source>Step 1 of 5: the kind of file and the file</source>
         <translation>第 1 步（共 5 步）：文件类型和文件</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="664"/>
+        <location filename="../../ui/views/import_view.py" line="672"/>
         <source>Step 2 of 5: the sheet and the row of column headers</source>
         <translation>第 2 步（共 5 步）：工作表和列标题所在行</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="665"/>
+        <location filename="../../ui/views/import_view.py" line="673"/>
         <source>Step 3 of 5: which column holds what</source>
         <translation>第 3 步（共 5 步）：各列对应的内容</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="666"/>
+        <location filename="../../ui/views/import_view.py" line="674"/>
         <source>Step 4 of 5: dry run — what the import would do</source>
         <translation>第 4 步（共 5 步）：试导入——导入将如何处理</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="667"/>
+        <location filename="../../ui/views/import_view.py" line="675"/>
         <source>Step 5 of 5: imported</source>
         <translation>第 5 步（共 5 步）：已导入</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="676"/>
+        <location filename="../../ui/views/import_view.py" line="684"/>
         <source>&amp;Dry run ▶</source>
         <translation>试导入(&amp;D) ▶</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="677"/>
+        <location filename="../../ui/views/import_view.py" line="685"/>
         <source>&amp;Import…</source>
         <translation>导入(&amp;I)…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="678"/>
+        <location filename="../../ui/views/import_view.py" line="686"/>
         <source>&amp;New import</source>
         <translation>新建导入(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="680"/>
+        <location filename="../../ui/views/import_view.py" line="688"/>
         <source>&amp;Next ▶</source>
         <translation>下一步(&amp;N) ▶</translation>
     </message>
@@ -6028,7 +6028,7 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>SheetChain</name>
     <message>
-        <location filename="../../ui/views/import_sheets.py" line="117"/>
+        <location filename="../../ui/views/import_sheets.py" line="103"/>
         <source>Importing the sheet “%1” (%2 of %3)</source>
         <translation>正在导入工作表“%1”（第 %2 个，共 %3 个）</translation>
     </message>

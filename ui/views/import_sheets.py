@@ -6,19 +6,19 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
-from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QAbstractItemView, QLabel, QVBoxLayout, QWidget
 
-from services.imports.apply import apply
 from services.imports.plan import ImportOptions, ImportPlan
 from services.imports.sheets import AlikeSheet
-from services.store.database import Database
-from ui.tasks import DataChange, TaskRunner
 from ui.views.customer_page import fill_table, make_table
 from ui.views.import_source import HINT_STYLE
 
+# How a sheet is imported: its options, the progress label, then what to call when it is
+# stored, refused or cancelled (ImportView.run_import).
+RunImport = Callable[[ImportOptions, str, Callable[[ImportPlan], None],
+                      Callable[[BaseException], None], Callable[[], None]], None]
 # The sheets shown before the table scrolls: a quarter's months and the first.
 SHOWN_ROWS = 4
 
@@ -72,30 +72,23 @@ class SheetsDone(QWidget):
 
 class SheetChain(QObject):
     """`sheets` imported one after another with `columns`'s mapping and `options` (the sheet
-    and its header row each its own), each a background write of its own, so the window's
-    Cancel stops the sheet being imported (its rows taken back) and no later one is begun.
-    `stored` hears each sheet's result as it is stored; then `ended` once: "" when every
-    sheet was imported, else the sheet at which it stopped (cancelled, or refused: `failed`
-    said why first)."""
+    and its header row each its own), each through `run_import` (ImportView.run_import: a
+    background write of its own), so the window's Cancel stops the sheet being imported (its
+    rows taken back) and no later one is begun. `stored` hears each sheet's result as it is
+    stored; then `ended` once: "" when every sheet was imported, else the sheet at which it
+    stopped (cancelled, or refused: `failed` said why first)."""
 
     stored = Signal(object)
     failed = Signal(object)
     ended = Signal(str)
 
-    def __init__(self, database: Database, runner: TaskRunner, path: str, options: ImportOptions,
-                 columns: ImportPlan, sheets: list[AlikeSheet],
-                 errors_path: Callable[[], Path], changes: DataChange,
-                 parent: QWidget) -> None:
+    def __init__(self, run_import: RunImport, options: ImportOptions, columns: ImportPlan,
+                 sheets: list[AlikeSheet], parent: QWidget) -> None:
         super().__init__(parent)
-        self.database = database
-        self.runner = runner
-        self.path = path
+        self.run_import = run_import
         self.options = options
         self.columns = columns
         self.sheets = list(sheets)
-        self.errors_path = errors_path
-        self.changes = changes
-        self.widget = parent
         self.results: list[ImportPlan] = []  # the sheets stored, in turn
         self.at = 0
 
@@ -104,21 +97,12 @@ class SheetChain(QObject):
             self.ended.emit("")
             return
         sheet = self.sheets[self.at]
-        options = dataclasses.replace(self.options, sheet=sheet.name,
-                                      header_row=sheet.header_row, mapping=self.columns.mapping)
-        path, errors, sessions = self.path, self.errors_path(), self.database.sessions
-        self.runner.run(
-            lambda progress, cancel: apply(sessions, path, options, progress=progress,
-                                           cancel=cancel, errors_path=errors),
-            on_done=self._on_stored,
-            on_failed=self._on_failed,
-            on_cancelled=lambda: self.ended.emit(sheet.name),
-            parent_widget=self.widget,
-            label=self.tr("Importing the sheet “%1” (%2 of %3)").replace("%1", sheet.name)
+        self.run_import(
+            dataclasses.replace(self.options, sheet=sheet.name, header_row=sheet.header_row,
+                                mapping=self.columns.mapping),
+            self.tr("Importing the sheet “%1” (%2 of %3)").replace("%1", sheet.name)
             .replace("%2", str(self.at + 1)).replace("%3", str(len(self.sheets))),
-            write=True,
-            changes=self.changes,
-        )
+            self._on_stored, self._on_failed, lambda: self.ended.emit(sheet.name))
 
     def _on_stored(self, result: ImportPlan) -> None:
         self.at += 1

@@ -406,18 +406,30 @@ class ImportView(QWidget):
     def start_import(self) -> None:
         if self.plan is None or not self._confirm_import(self.plan):
             return
-        options, path, errors = self.options(), self.path, self._errors_path()
-        self._imported_with = options
+        options = self._imported_with = self.options()
         self._set_busy(True)
+        self.run_import(
+            options, self.tr("Importing %1").replace("%1", Path(self.path).name),
+            self._on_imported, self._on_failed,
+            lambda: self._on_stopped(
+                self.tr("The import was cancelled; the rows it had written were taken back.")))
+
+    def run_import(self, options: ImportOptions, label: str,
+                   on_done: Callable[[ImportPlan], None],
+                   on_failed: Callable[[BaseException], None],
+                   on_cancelled: Callable[[], None]) -> None:
+        """The file imported with `options` in the background, as a write that may be
+        cancelled (its rows then taken back), its rows with problems kept in a file of their
+        own for the user to save."""
+        path, errors, sessions = self.path, self._errors_path(), self.database.sessions
         self.runner.run(
-            lambda progress, cancel: apply(self.database.sessions, path, options,
-                                           progress=progress, cancel=cancel, errors_path=errors),
-            on_done=self._on_imported,
-            on_failed=self._on_failed,
-            on_cancelled=lambda: self._on_stopped(
-                self.tr("The import was cancelled; the rows it had written were taken back.")),
+            lambda progress, cancel: apply(sessions, path, options, progress=progress,
+                                           cancel=cancel, errors_path=errors),
+            on_done=on_done,
+            on_failed=on_failed,
+            on_cancelled=on_cancelled,
             parent_widget=self,
-            label=self.tr("Importing %1").replace("%1", Path(path).name),
+            label=label,
             write=True,
             changes=changed(*IMPORT_CHANGES),
         )
@@ -528,17 +540,15 @@ class ImportView(QWidget):
             return
         self._left = []
         self._set_busy(True)
-        chain = SheetChain(self.database, self.runner, self.path, options, columns, left,
-                           self._errors_path, changed(*IMPORT_CHANGES), self)
+        chain = SheetChain(self.run_import, options, columns, left, self)
         chain.stored.connect(self._on_sheet_stored)
         chain.failed.connect(lambda exc: show_error(self, exc))
         chain.ended.connect(lambda stopped: self._on_sheets_ended(chain, stopped))
         chain.start()
 
     def _on_sheet_stored(self, result: ImportPlan) -> None:
-        self.result = result
         self.sheets_done.add(result)
-        self.done.show_plan(result)
+        self._show_sheet_result(result)
         self._update_nav()
         self.imported.emit(result)
 
