@@ -1812,50 +1812,55 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>CustomersView</name>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="136"/>
+        <location filename="../../ui/views/customers_view.py" line="159"/>
         <source>Search name, pinyin or initials (zw = 张伟), mobile, plate or VIN  (Ctrl+F)</source>
         <translation>搜索姓名、拼音、首字母（zw = 张伟）、手机、车牌、车架号（Ctrl+F）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="146"/>
+        <location filename="../../ui/views/customers_view.py" line="169"/>
         <source>No customer matches “%1”. Search by name, pinyin or initials, mobile, plate or VIN.</source>
         <translation>没有与“%1”相符的客户。可按姓名、拼音或首字母、手机号、车牌或车架号查找。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="274"/>
+        <location filename="../../ui/views/customers_view.py" line="302"/>
         <source>Searching…</source>
         <translation>正在搜索…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="279"/>
+        <location filename="../../ui/views/customers_view.py" line="307"/>
         <source>Searching</source>
         <translation>正在搜索</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/customers_view.py" line="347"/>
+        <location filename="../../ui/views/customers_view.py" line="375"/>
         <source>%n customer(s)</source>
         <translation>
             <numerusform>%n 位客户</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="420"/>
-        <location filename="../../ui/views/customers_view.py" line="464"/>
+        <location filename="../../ui/views/customers_view.py" line="407"/>
+        <source>Columns in their first order</source>
+        <translation>恢复默认列顺序</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customers_view.py" line="474"/>
+        <location filename="../../ui/views/customers_view.py" line="518"/>
         <source>Loading customer</source>
         <translation>正在加载客户</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="493"/>
+        <location filename="../../ui/views/customers_view.py" line="547"/>
         <source>Saving</source>
         <translation>正在保存</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="496"/>
+        <location filename="../../ui/views/customers_view.py" line="550"/>
         <source>Change saved for %1</source>
         <translation>已为 %1 保存变更</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="503"/>
+        <location filename="../../ui/views/customers_view.py" line="557"/>
         <source>Reload opens the form again with their value as “Now” and what you typed kept in it, to save yours after theirs or cancel. Cancel drops what you typed.</source>
         <translation>“重新载入”会重新打开表单：“当前值”显示对方的值，您输入的内容仍保留在表单里，可以在其后保存您的值，也可以取消。若选“取消”，您输入的内容将被放弃。</translation>
     </message>
@@ -2640,27 +2645,27 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>FirstSteps</name>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="85"/>
+        <location filename="../../ui/views/customers_view.py" line="108"/>
         <source>No customers yet</source>
         <translation>还没有客户</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="88"/>
+        <location filename="../../ui/views/customers_view.py" line="111"/>
         <source>Import the customers, vehicles and service visits exported from the DMS in Import (Ctrl+6). Segments, lists and reports count what is imported.</source>
         <translation>在“导入”（Ctrl+6）中导入从 DMS 导出的客户、车辆和维修保养记录。客户分群、名单和报表都按导入的数据统计。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="92"/>
+        <location filename="../../ui/views/customers_view.py" line="115"/>
         <source>Fill in the shop&apos;s name, phone, address and SMS signature in Settings (Ctrl+7): lists, labels and text messages use them.</source>
         <translation>在“设置”（Ctrl+7）中填写门店名称、电话、地址和短信签名：名单、标签和短信都会用到。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="96"/>
+        <location filename="../../ui/views/customers_view.py" line="119"/>
         <source>Open Import</source>
         <translation>打开导入</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="98"/>
+        <location filename="../../ui/views/customers_view.py" line="121"/>
         <source>Open Settings</source>
         <translation>打开设置</translation>
     </message>

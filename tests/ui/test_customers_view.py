@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from PySide6.QtCore import QLocale, Qt
+from PySide6.QtCore import QLocale, QSettings, Qt
+from PySide6.QtGui import QAction
 from PySide6.QtTest import QAbstractItemModelTester
 from PySide6.QtWidgets import QDialogButtonBox
 from sqlalchemy import select
@@ -16,13 +17,17 @@ from services.customers.search import find_ids
 from tests.ui.conftest import DEMO_TODAY, shut_down
 from ui.dialogs.profile_change_dialog import ProfileChangeDialog
 from ui.table_models.customer_table import (
+    COL_CODE,
     COL_GENDER,
+    COL_LAST_CONTACT,
     COL_LAST_VISIT,
+    COL_MOBILE,
     COL_NAME,
+    COL_STAGE,
     CustomerTableModel,
 )
 from ui.tasks import TaskRunner
-from ui.views.customers_view import CustomersView
+from ui.views.customers_view import COLUMN_ORDER, DEFAULT_ORDER, CustomersView
 
 
 @pytest.fixture
@@ -420,31 +425,88 @@ def test_columns_hidden_from_the_headers_menu_stay_hidden(qtbot, view, demo_db):
     """On a small screen the list is narrower than its columns: right-clicking the header
     ticks off those not wanted, kept for the next start; the name cannot be hidden."""
     header = view.table.horizontalHeader()
-    menu = view.column_menu()
-    actions = {a.text(): a for a in menu.actions()}
-    assert list(actions) == [view.model.headerData(c, Qt.Orientation.Horizontal)
-                             for c in range(view.model.columnCount())]
+    actions = _column_actions(view)
+    # Left to right as the list shows them.
+    assert list(actions) == ["Name", "Gender", "Mobile", "Stage", "Last contact", "Last visit",
+                             "Vehicle", "Area", "No."]
     assert all(a.isChecked() for a in actions.values())
     assert not actions["Name"].isEnabled()
     actions["Gender"].trigger()
     actions["Last visit"].trigger()
     assert header.isSectionHidden(COL_GENDER) and header.isSectionHidden(COL_LAST_VISIT)
-    assert not view.column_menu().actions()[COL_GENDER].isChecked()
-    assert _hidden_at_start(demo_db) == [COL_GENDER, COL_LAST_VISIT]
+    assert not _column_actions(view)["Gender"].isChecked()
+    assert _at_start(demo_db)[1] == [COL_GENDER, COL_LAST_VISIT]
     # Shown again from the menu: every column is back at the next start.
-    view.column_menu().actions()[COL_GENDER].trigger()
-    view.column_menu().actions()[COL_LAST_VISIT].trigger()
-    assert _hidden_at_start(demo_db) == []
+    _column_actions(view)["Gender"].trigger()
+    _column_actions(view)["Last visit"].trigger()
+    assert _at_start(demo_db)[1] == []
 
 
-def _hidden_at_start(demo_db) -> list[int]:
-    """The columns a customer list opened now hides."""
+def _column_actions(view) -> dict[str, QAction]:
+    """The header menu's ticks, by their columns' titles (not the order put back)."""
+    return {a.text(): a for a in view.column_menu().actions() if a.isCheckable()}
+
+
+def _at_start(demo_db) -> tuple[list[str], list[int]]:
+    """The columns of a customer list opened now: their titles left to right, and the
+    columns it hides."""
     runner = TaskRunner()
     started = CustomersView(demo_db, runner)
     header = started.table.horizontalHeader()
+    titles = [started.model.headerData(c, Qt.Orientation.Horizontal)
+              for c in started.column_order()]
     hidden = [c for c in range(started.model.columnCount()) if header.isSectionHidden(c)]
     shut_down(started, runner)
-    return hidden
+    return titles, hidden
+
+
+FIRST_ORDER = ["Name", "Gender", "Mobile", "Stage", "Last contact", "Last visit", "Vehicle",
+               "Area", "No."]
+
+
+def test_columns_dragged_into_another_order_stay_in_it(qtbot, view, demo_db):
+    """A column dragged by its header stays where it was put at the next start; the header's
+    menu puts them all back in their first order."""
+    header = view.table.horizontalHeader()
+    first = view.column_menu().actions()[-1]
+    assert first.text() == "Columns in their first order" and not first.isEnabled()
+    # What a drag of the customer number's header to the left end does.
+    header.moveSection(header.visualIndex(COL_CODE), 0)
+    assert header.sectionViewportPosition(COL_CODE) == 0
+    assert _at_start(demo_db)[0] == ["No.", *FIRST_ORDER[:-1]]
+    first = view.column_menu().actions()[-1]
+    assert first.isEnabled()
+    first.trigger()
+    assert view.column_order() == list(DEFAULT_ORDER)
+    assert header.sectionViewportPosition(COL_NAME) == 0
+    assert _at_start(demo_db)[0] == FIRST_ORDER
+
+
+@pytest.mark.parametrize("kept", ["", "8,7,6", "0,1,2,3,4,5,6,7,7", "a,b", "0,1,2,3,4,5,6,7,9"])
+def test_an_order_kept_that_is_not_every_column_once_gives_the_first(qtbot, demo_db, kept):
+    QSettings().setValue(COLUMN_ORDER, kept)
+    assert _at_start(demo_db)[0] == FIRST_ORDER
+
+
+@pytest.mark.parametrize("translated", ["zh_CN", "en"], indirect=True)
+def test_the_list_shows_what_staff_act_on_beside_the_page_on_an_office_screen(
+        qtbot, demo_db, translated):
+    """A maximised window on a 1366×768 screen, a customer on the page: the list shows, with
+    no scroll, whom each row is and what staff act on (stage, last contact)."""
+    runner = TaskRunner()
+    view = CustomersView(demo_db, runner)
+    view.resize(1240, 690)  # 1366×728 less the areas' list on the left
+    view.show()
+    qtbot.waitUntil(lambda: view.model.rowCount() > 0, timeout=10000)
+    view.table.selectRow(0)
+    qtbot.waitUntil(lambda: view.page.customer_id is not None, timeout=5000)
+    header = view.table.horizontalHeader()
+    right = view.table.viewport().width()
+    for column in (COL_NAME, COL_GENDER, COL_MOBILE, COL_STAGE, COL_LAST_CONTACT):
+        assert 0 <= header.sectionViewportPosition(column), column
+        assert header.sectionViewportPosition(column) + header.sectionSize(column) <= right, \
+            (column, right)
+    shut_down(view, runner)
 
 
 

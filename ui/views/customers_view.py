@@ -38,7 +38,13 @@ from services.store.database import Database
 from ui.dialogs import stale_edit
 from ui.table_models.customer_table import (
     COL_AREA,
+    COL_CODE,
+    COL_GENDER,
+    COL_LAST_CONTACT,
+    COL_LAST_VISIT,
+    COL_MOBILE,
     COL_NAME,
+    COL_STAGE,
     COL_VEHICLE,
     SORT_KEYS,
     CustomerTableModel,
@@ -64,6 +70,15 @@ ELIDED_MAX_PX = 190  # an address or car list wider than this is cut with "…"
 CELL_MARGIN_PX = 12
 # The columns the user hid (the header's right-click menu), as "2,6": kept between sessions.
 HIDDEN_COLUMNS = "customers/hidden_columns"
+# The order the user dragged the columns into, as the model's columns left to right ("1,2,3,…"):
+# kept between sessions.
+COLUMN_ORDER = "customers/column_order"
+# The columns left to right until the user drags them. A maximised window on a 1366×768 screen
+# leaves the list about 500 px beside the customer's page (460 in English): whom a row is, then
+# what staff act on (the stage, when they were last contacted and last came in) fit there;
+# the car, the area and the customer number follow, behind the scroll.
+DEFAULT_ORDER = (COL_NAME, COL_GENDER, COL_MOBILE, COL_STAGE, COL_LAST_CONTACT, COL_LAST_VISIT,
+                 COL_VEHICLE, COL_AREA, COL_CODE)
 
 
 def _hidden_columns(count: int) -> list[int]:
@@ -72,6 +87,14 @@ def _hidden_columns(count: int) -> list[int]:
     kept = str(QSettings().value(HIDDEN_COLUMNS, "") or "")
     return [int(part) for part in kept.split(",")
             if part.strip().isdigit() and int(part) < count and int(part) != COL_NAME]
+
+
+def _column_order(count: int) -> list[int]:
+    """The columns left to right as the user left them (COLUMN_ORDER), or DEFAULT_ORDER when
+    nothing kept there names each of the `count` columns once."""
+    kept = str(QSettings().value(COLUMN_ORDER, "") or "").split(",")
+    order = [int(part) for part in kept if part.strip().isdigit()]
+    return order if sorted(order) == list(range(count)) else list(DEFAULT_ORDER)
 
 
 class FirstSteps(QWidget):
@@ -164,6 +187,11 @@ class CustomersView(QWidget):
         self.table.horizontalHeader().customContextMenuRequested.connect(self._on_header_menu)
         for column in _hidden_columns(self.model.columnCount()):
             self.table.horizontalHeader().setSectionHidden(column, True)
+        # Dragged by their headers into the order the user wants, kept for the next start.
+        self.table.horizontalHeader().setSectionsMovable(True)
+        self._putting = False
+        self.table.horizontalHeader().sectionMoved.connect(self._keep_column_order)
+        self._put_columns(_column_order(self.model.columnCount()))
         # Free text that may be long is cut with "…" (the whole text is in its tooltip).
         self.table.setProperty("elidedColumns", [COL_AREA, COL_VEHICLE])
         self._columns_fitted = False
@@ -364,17 +392,43 @@ class CustomersView(QWidget):
         self.search_finished.emit(len(ids))
 
     def column_menu(self) -> QMenu:
-        """A tick for each column of the list, shown or hidden by it; the name is always
-        shown (it says whom a row is)."""
+        """A tick for each column of the list, left to right as shown, shown or hidden by it
+        (the name is always shown: it says whom a row is); then the columns put back in their
+        first order."""
         header = self.table.horizontalHeader()
         menu = QMenu(self)
-        for column in range(self.model.columnCount()):
+        for column in map(header.logicalIndex, range(self.model.columnCount())):
             action = menu.addAction(self.model.headerData(column, Qt.Orientation.Horizontal))
             action.setCheckable(True)
             action.setChecked(not header.isSectionHidden(column))
             action.setEnabled(column != COL_NAME)
             action.toggled.connect(partial(self.show_column, column))
+        menu.addSeparator()
+        first = menu.addAction(self.tr("Columns in their first order"))
+        first.setEnabled(self.column_order() != list(DEFAULT_ORDER))
+        first.triggered.connect(self.first_column_order)
         return menu
+
+    def column_order(self) -> list[int]:
+        """The model's columns left to right as the list shows them (hidden ones too)."""
+        header = self.table.horizontalHeader()
+        return [header.logicalIndex(v) for v in range(self.model.columnCount())]
+
+    def _put_columns(self, order: list[int]) -> None:
+        header = self.table.horizontalHeader()
+        self._putting = True  # put, not dragged: nothing to keep
+        for visual, column in enumerate(order):
+            header.moveSection(header.visualIndex(column), visual)
+        self._putting = False
+
+    def first_column_order(self) -> None:
+        self._put_columns(list(DEFAULT_ORDER))
+        QSettings().remove(COLUMN_ORDER)
+
+    def _keep_column_order(self) -> None:
+        if self._putting:
+            return
+        QSettings().setValue(COLUMN_ORDER, ",".join(map(str, self.column_order())))
 
     def _on_header_menu(self, at: QPoint) -> None:
         self.column_menu().exec(self.table.horizontalHeader().mapToGlobal(at))
