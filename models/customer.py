@@ -52,6 +52,7 @@ class Customer(Base):
         Index("ix_customer_name_initials", "name_initials"),
         Index("ix_customer_name_sort", "name_sort", "id"),
         Index("ix_customer_mobile", "mobile"),
+        Index("ix_customer_dms_code", "dms_code"),
         Index("ix_customer_region", "province", "city", "district"),
         Index("ix_customer_owner_staff_id", "owner_staff_id"),
         Index("ix_customer_birthday_md", "birthday_md"),
@@ -59,6 +60,10 @@ class Customer(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(20), unique=True)
+    # The customer's number in the dealer's DMS (客户编号), as its exports write it: a file
+    # that names customers by it (a purchase history, a work order export) finds them by it.
+    # Not unique: two DMSs of a dealer group may give one number to two people.
+    dms_code: Mapped[str | None] = mapped_column(String(40))
     name: Mapped[str] = mapped_column(String(64))
     # The person to ask for (联系人), where it is not the customer: a company's 王经理, the
     # son who looks after his father's car. Calls, letters and messages address them.

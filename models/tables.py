@@ -174,6 +174,7 @@ customer = Table(
     "customer", metadata,
     Column("id", Integer, primary_key=True),
     Column("code", String(20), nullable=False),
+    Column("dms_code", String(40)),
     Column("name", String(64), nullable=False),
     Column("contact_name", String(64)),
     Column("name_pinyin", ascii_key(NAME_PINYIN_LENGTH), nullable=False),

@@ -36,7 +36,7 @@ PREVIOUS = "0001"
 # Columns later revisions add to the old tables (empty on the rows that were there before).
 ADDED_COLUMNS = ("list_run_id", "password_hash", "password_changed_at", "password_reset_at",
                  "version", "erased_at", "work_order", "contact_name", "next_service_date",
-                 "next_service_km")
+                 "next_service_km", "dms_code")
 # What revision 0002 adds on top of 0001.
 TABLES_ADDED_BY_0002 = {"saved_segment", "list_run", "list_run_member", "list_run_exclusion"}
 OLD_TABLES = ("staff_user", "customer", "vehicle", "service_visit", "contact_event",

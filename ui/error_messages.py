@@ -168,7 +168,7 @@ MESSAGES = (
     QT_TRANSLATE_NOOP("errors", "Unknown matching rule '{rule}' (use: {rules})."),
     QT_TRANSLATE_NOOP("errors", 'The header row is counted from 1, as the spreadsheet numbers its rows (not {row}).'),
     QT_TRANSLATE_NOOP("errors", 'No column of the file is mapped to {fields}, which every row needs.'),
-    QT_TRANSLATE_NOOP("errors", 'No column of the file is mapped to the mobile, VIN or plate, so no row could be linked to a customer.'),
+    QT_TRANSLATE_NOOP("errors", 'No column of the file is mapped to the mobile, VIN, plate or customer number, so no row could be linked to a customer.'),
     QT_TRANSLATE_NOOP("errors", "{file} looks like a {other} file, not {kind}: its columns {columns} are {other} columns. Nothing was imported. Import it as {other}; if it really is {kind}, choose its columns in the window's import and save them as a mapping, then name that mapping with --mapping."),
     QT_TRANSLATE_NOOP("errors", 'The error file cannot be the file being imported ({path}).'),
     QT_TRANSLATE_NOOP("errors", 'Import batch #{id} was undone while it ran, so it stopped; import the file again if it is wanted.'),

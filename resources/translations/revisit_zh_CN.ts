@@ -1659,6 +1659,11 @@ Revisit closes now; open it again to work with the restored database.</source>
     </message>
     <message>
         <location filename="../../ui/views/customer_page.py" line="524"/>
+        <source>DMS no. %1</source>
+        <translation>DMS 客户编号 %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="525"/>
         <source>contact person: %1</source>
         <translation>联系人：%1</translation>
     </message>
@@ -1668,12 +1673,12 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>生于 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="527"/>
+        <location filename="../../ui/views/customer_page.py" line="528"/>
         <source>no mobile</source>
         <translation>无手机</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="531"/>
+        <location filename="../../ui/views/customer_page.py" line="532"/>
         <source>owner: %1</source>
         <translation>负责人：%1</translation>
     </message>
@@ -4079,119 +4084,124 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>按以下方式匹配并更新已有客户</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_mapping.py" line="131"/>
+        <location filename="../../ui/views/import_mapping.py" line="132"/>
+        <source>A file with the customer number of the DMS (客户编号) finds each customer by it first: a customer stored under another number is never updated by the mobile or plate.</source>
+        <translation>文件中有 DMS 客户编号时，先按客户编号找到客户；已登记为另一客户编号的客户，不会因手机或车牌相同而被更新。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/import_mapping.py" line="136"/>
         <source>the same mobile</source>
         <translation>手机相同</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_mapping.py" line="131"/>
+        <location filename="../../ui/views/import_mapping.py" line="136"/>
         <source>the same VIN</source>
         <translation>车架号相同</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_mapping.py" line="132"/>
+        <location filename="../../ui/views/import_mapping.py" line="137"/>
         <source>the same mobile, else the same VIN</source>
         <translation>手机相同，否则车架号相同</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_mapping.py" line="133"/>
+        <location filename="../../ui/views/import_mapping.py" line="138"/>
         <source>the same name and mobile, else the same VIN</source>
         <translation>姓名和手机都相同，否则车架号相同</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_mapping.py" line="143"/>
+        <location filename="../../ui/views/import_mapping.py" line="148"/>
         <source>Field</source>
         <translation>字段</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_mapping.py" line="143"/>
+        <location filename="../../ui/views/import_mapping.py" line="148"/>
         <source>Needed</source>
         <translation>必需</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_mapping.py" line="143"/>
+        <location filename="../../ui/views/import_mapping.py" line="148"/>
         <source>Column in the file</source>
         <translation>文件中的列</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_mapping.py" line="144"/>
+        <location filename="../../ui/views/import_mapping.py" line="149"/>
         <source>First values in that column</source>
         <translation>该列的前几个值</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_mapping.py" line="204"/>
+        <location filename="../../ui/views/import_mapping.py" line="209"/>
         <source>The file has no column headers to map.</source>
         <translation>文件中没有可对应的列标题。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_mapping.py" line="210"/>
+        <location filename="../../ui/views/import_mapping.py" line="215"/>
         <source>Choose a column for %1: every row needs it.</source>
         <translation>请为 %1 选择一列：每行都需要此项。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_mapping.py" line="217"/>
+        <location filename="../../ui/views/import_mapping.py" line="222"/>
         <source>Choose a column for %1 (at least one): they find the customer.</source>
         <translation>请为 %1 选择一列（至少一项）：用于识别客户。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_mapping.py" line="229"/>
+        <location filename="../../ui/views/import_mapping.py" line="234"/>
         <source>— recognised from the headers —</source>
         <translation>— 根据列标题识别 —</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_mapping.py" line="242"/>
+        <location filename="../../ui/views/import_mapping.py" line="247"/>
         <source>⚠ This file looks like a “%1” file, not “%2”: its columns %3 are “%1” columns. Import it as “%1”, or check every column below before the dry run.</source>
         <translation>⚠ 这个文件看起来是“%1”文件，而不是“%2”：其中的 %3 列属于“%1”。请按“%1”导入，或在试导入前逐列核对下面的对应。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_mapping.py" line="246"/>
+        <location filename="../../ui/views/import_mapping.py" line="251"/>
         <source>Import as “%1”</source>
         <translation>按“%1”导入</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_mapping.py" line="275"/>
+        <location filename="../../ui/views/import_mapping.py" line="280"/>
         <source>Required</source>
         <translation>必填</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_mapping.py" line="277"/>
+        <location filename="../../ui/views/import_mapping.py" line="282"/>
         <source>Finds the customer</source>
         <translation>用于识别客户</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_mapping.py" line="287"/>
+        <location filename="../../ui/views/import_mapping.py" line="292"/>
         <source>— not imported —</source>
         <translation>— 不导入 —</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_mapping.py" line="289"/>
+        <location filename="../../ui/views/import_mapping.py" line="294"/>
         <source>(no header)</source>
         <translation>（无标题）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_mapping.py" line="325"/>
+        <location filename="../../ui/views/import_mapping.py" line="330"/>
         <source>Every row needs this field.</source>
         <translation>每行都需要此字段。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_mapping.py" line="328"/>
+        <location filename="../../ui/views/import_mapping.py" line="333"/>
         <source>Guessed from a similar header or from the values: please check.</source>
         <translation>根据相似的列标题或数据推测得出，请核对。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_mapping.py" line="342"/>
+        <location filename="../../ui/views/import_mapping.py" line="347"/>
         <source>column %1 (no header)</source>
         <translation>%1 列（无标题）</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/import_mapping.py" line="344"/>
+        <location filename="../../ui/views/import_mapping.py" line="349"/>
         <source>%n column(s) of the file are imported.</source>
         <translation>
             <numerusform>将导入文件中的 %n 列。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_mapping.py" line="346"/>
+        <location filename="../../ui/views/import_mapping.py" line="351"/>
         <source>Not imported: %1.</source>
         <translation>不导入：%1。</translation>
     </message>
@@ -8116,6 +8126,11 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>无法单独撤销第 {id} 号导入批次：它在最后几行之前停止，之后同一文件的第 {later} 号批次已将其补完。请撤销第 {later} 号批次，它会一并撤销第 {id} 号。</translation>
     </message>
     <message>
+        <location filename="../../ui/error_messages.py" line="171"/>
+        <source>No column of the file is mapped to the mobile, VIN, plate or customer number, so no row could be linked to a customer.</source>
+        <translation>文件中没有一列对应到手机、车架号、车牌或客户编号，因此任何一行都无法关联到客户。</translation>
+    </message>
+    <message>
         <location filename="../../ui/error_messages.py" line="172"/>
         <source>{file} looks like a {other} file, not {kind}: its columns {columns} are {other} columns. Nothing was imported. Import it as {other}; if it really is {kind}, choose its columns in the window&apos;s import and save them as a mapping, then name that mapping with --mapping.</source>
         <translation>{file} 看起来是{other}文件，而不是{kind}：其中的 {columns} 列属于{other}。未导入任何内容。请按{other}导入；如果它确实是{kind}，请在窗口的导入中选好各列并保存为对应方案，再用 --mapping 指定该方案。</translation>
@@ -8209,11 +8224,6 @@ Revisit closes now; open it again to work with the restored database.</source>
         <location filename="../../ui/error_messages.py" line="170"/>
         <source>No column of the file is mapped to {fields}, which every row needs.</source>
         <translation>文件中没有一列对应到{fields}，而每一行都需要它。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/error_messages.py" line="171"/>
-        <source>No column of the file is mapped to the mobile, VIN or plate, so no row could be linked to a customer.</source>
-        <translation>文件中没有一列对应到手机、车架号或车牌，因此任何一行都无法关联到客户。</translation>
     </message>
     <message>
         <location filename="../../ui/error_messages.py" line="173"/>

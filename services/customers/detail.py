@@ -200,6 +200,7 @@ class CustomerDetail:
     version: int = 1
     preferences_version: int = 0
     consent_marker: int = 0
+    dms_code: str | None = None  # the customer's number in the dealer's DMS (客户编号)
 
     @property
     def marketing_consent(self) -> bool | None:
@@ -374,6 +375,7 @@ def load(sessions: sessionmaker[Session], customer_id: int) -> CustomerDetail:
         detail: dict[str, Any] = dict(
             id=c.id,
             code=c.code,
+            dms_code=c.dms_code,
             name=c.name,
             contact_name=c.contact_name,
             gender=c.gender,

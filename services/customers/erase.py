@@ -55,7 +55,9 @@ MASK = "＊＊"
 REASON = "个人信息已按客户要求擦除"
 # Customer columns that identify the person; they become NULL (the name becomes ERASED_NAME).
 PERSONAL_COLUMNS = ("contact_name", "birthday", "birthday_md", "mobile", "other_phones",
-                    "district", "street", "postcode", "wechat_id", "employer", "note")
+                    "district", "street", "postcode", "wechat_id", "employer", "note",
+                    # The DMS's number for them: it finds the person in the DMS.
+                    "dms_code")
 # profile_change attributes whose old and new values are personal data.
 PERSONAL_HISTORY = ("name", "contact_name", "birthday", "mobile", "other_phones", "district",
                     "street", "postcode", "wechat_id", "employer", "note", "vin", "plate")

@@ -39,6 +39,7 @@ FILL_GROUPS: tuple[tuple[str, ...], ...] = (
     ("gender",),
     ("birthday", "birthday_md"),
     ("mobile",),
+    ("dms_code",),
     ("other_phones",),
     ("province", "city", "district", "street", "postcode"),
     ("wechat_id",),

@@ -119,6 +119,8 @@ def search_condition(text: str):
             *(_customers(C.other_phones.contains(form, autoescape=True))
               for form in _landline_forms(q)),
             _customers(C.code == f"C{int(q):07d}") if len(q) <= 7 else None,
+            # The DMS's number as typed (its leading zeros are its own).
+            _customers(C.dms_code == q),
             _merged_into(f"C{int(q):07d}") if len(q) <= 7 else None,
         ]
         if len(q) >= 3:
@@ -130,6 +132,7 @@ def search_condition(text: str):
         up = q.upper()
         parts = [
             _customers(C.code == up),
+            _customers(C.dms_code.in_({q, up})),
             _merged_into(up),
             _vehicle_owners(V.plate.contains(up, autoescape=True)),
             _vehicle_owners(V.vin.contains(up, autoescape=True)),

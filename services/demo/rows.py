@@ -31,6 +31,12 @@ def stamp(ordinal: int, minute_of_day: int) -> str:
     return f"{iso(ordinal)} {minute_of_day // 60:02d}:{minute_of_day % 60:02d}:00.000000"
 
 
+def dms_number(customer_id: int) -> str:
+    """A demo customer's number in the DMS the demo dealer exports from (客户编号): its own
+    series, not Revisit's C-code, as a real DMS's is."""
+    return f"KH{customer_id + 20080000:08d}"
+
+
 def add_years(ordinal: int, years: int) -> int:
     d = dt.date.fromordinal(ordinal)
     try:
@@ -178,6 +184,7 @@ def make_customer_rows(c: CustomerRows, out: RowSet) -> Facts:
         "customer",
         c.customer_id,
         f"C{c.customer_id:07d}",
+        dms_number(c.customer_id),
         name,
         contact,
         keys.pinyin,

@@ -22,7 +22,7 @@ from services.imports.dates import (
 )
 from services.imports.fields import EXTRA_PHONES, Field
 from services.imports.mapping import Mapping, header_key
-from services.imports.normalise import Cell, Clean, Severity, cell_text, is_blank
+from services.imports.normalise import Cell, Clean, Severity, cell_text, is_blank, nfkc
 from services.imports.phones import Phones, normalise_phones
 
 OTHER_PHONES_SEPARATOR = ", "
@@ -60,6 +60,23 @@ IN_HEADER_UNIT = ("amount", "signed_amount", "price", "km")
 # Channels of one-way messages: one logged was sent, whatever came of it.
 MESSAGE_CHANNELS = ("sms", "mail", "wechat")
 
+# The longest customer number kept (customer.dms_code).
+CUSTOMER_NUMBER_LENGTH = 40
+
+
+def normalise_customer_number(raw: Cell) -> Clean[str]:
+    """A DMS's customer number as its exports write it: full-width characters made ASCII,
+    spaces left out ("KH 0012" and "ＫＨ００１２" are KH0012), leading zeros kept (a CSV keeps
+    "00012", a spreadsheet number 12.0 is "12"). One too long is refused, never cut: a number
+    cut short would find someone else."""
+    if is_blank(raw):
+        return n.EMPTY
+    text = "".join(nfkc(cell_text(raw)).split())
+    if len(text) > CUSTOMER_NUMBER_LENGTH:
+        return n.refused("customer_number_too_long")
+    return Clean(text)
+
+
 _SIMPLE: dict[str, Callable[[Cell], Clean[Any]]] = {
     "gender": w.normalise_gender,
     "amount": n.normalise_amount,
@@ -68,6 +85,7 @@ _SIMPLE: dict[str, Callable[[Cell], Clean[Any]]] = {
     "km": n.normalise_km,
     "vin": n.normalise_vin,
     "plate": n.normalise_plate,
+    "customer_number": normalise_customer_number,
     "payment": w.normalise_payment,
     "visit_type": w.normalise_visit_type,
     "purchase_kind": w.normalise_purchase_kind,

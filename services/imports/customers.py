@@ -30,12 +30,14 @@ from services.imports.clean import OTHER_PHONES_LENGTH, OTHER_PHONES_SEPARATOR
 from services.imports.consent import record_consent
 from services.imports.context import Context, merge, record_history, same
 from services.imports.dates import MonthDay
+from services.imports.linking import LINK_KEYS
 from services.imports.lookup import Lookup
 from services.imports.phones import is_mobile
 from services.imports.results import Issue, RowResult
 
-CUSTOMER_COLUMNS = ("name", "contact_name", "gender", "birthday", "mobile", "province", "city",
-                    "district", "street", "postcode", "wechat_id", "employer", "source", "note")
+CUSTOMER_COLUMNS = ("name", "contact_name", "gender", "birthday", "mobile", "dms_code", "province",
+                    "city", "district", "street", "postcode", "wechat_id", "employer", "source",
+                    "note")
 VEHICLE_COLUMNS = ("vin", "plate", "brand", "model", "purchase_date", "price_paid",
                    "payment_method", "loan_end", "insurance_expiry", "warranty_end",
                    "inspection_due")
@@ -48,15 +50,11 @@ def process(ctx: Context, rows: list[tuple[RowResult, dict[str, Any]]]) -> None:
         ctx.brands = known_brands(ctx.conn, (v["brand"] for _, v in rows if v.get("brand")))
     split_brands(ctx.brands, (v for _, v in rows))
     lookup = Lookup(ctx.conn, ctx.today)
-    lookup.load(
-        mobiles={m for _, v in rows for m in (v.get("mobile"), *_other_mobiles(v)) if m},
-        vins={v["vin"] for _, v in rows if v.get("vin")},
-        # Plates find customers when the user asked for that rule, and for a row with neither
-        # mobile nor VIN (_by_plate_and_name); every row's plate is looked up so that a plate
-        # another customer's car already has is noted (_note_shared_plate).
-        plates={v["plate"] for _, v in rows if v.get("plate")},
-        profile_attributes=ctx.profile_attributes,
-    )
+    # Plates find customers when the user asked for that rule, and for a row with neither
+    # mobile nor VIN (_by_plate_and_name); every row's plate is looked up so that a plate
+    # another customer's car already has is noted (_note_shared_plate).
+    lookup.load_rows((v for _, v in rows), ctx.profile_attributes,
+                     more_mobiles=(m for _, v in rows for m in _other_mobiles(v)))
     if ctx.consent:
         lookup.load_consent(lookup.customers)
     maintained: list[tuple[RowResult, dict[str, Any], dict[str, Any]]] = []
@@ -73,7 +71,7 @@ def process(ctx: Context, rows: list[tuple[RowResult, dict[str, Any]]]) -> None:
 def _row(ctx: Context, lk: Lookup, result: RowResult, v: dict[str, Any]) -> dict | None:
     """The row's customer and car found or created; the car (None: the row names none, or is
     rejected)."""
-    if not (v.get("mobile") or v.get("vin") or v.get("plate")):
+    if not any(v.get(k) for k in LINK_KEYS):
         result.reject("no_link_key")
         return None
     customer, sold = _match(ctx, lk, result, v)
@@ -179,10 +177,35 @@ def _tell(ctx: Context, result: RowResult, visit: dict[str, Any], v: dict[str, A
 def _match(ctx: Context, lk: Lookup, result: RowResult,
            v: dict[str, Any]) -> tuple[dict | None, dict | None]:
     """The stored customer this row is about (None: a new one), or the row is rejected; and the
-    stored car, found by its VIN, that changed hands to them (None when it did not)."""
+    stored car, found by its VIN, that changed hands to them (None when it did not).
+
+    A customer number of the DMS (dms_code) the row gives finds whoever has it and is this
+    person (same_person, or of the same mobile), whatever the rules: another person under the
+    number is another DMS's customer (a dealer group's two DMSs). By the rules' mobile or
+    plate, nobody stored under another number is this row's person (one phone, two DMS
+    customers: a family)."""
     found: dict[str, int] = {}
     mobile, vin, plate, name = v.get("mobile"), v.get("vin"), v.get("plate"), v.get("name")
+    code = v.get("dms_code")
     by_vin = lk.vehicle_with_vin(vin) if vin else None
+    if code:
+        numbered = [c for c in lk.customers_with_dms_code(code)
+                    if same_person(name, c["name"], c.get("gender"))
+                    or (mobile and c["mobile"] == mobile)]
+        if len(numbered) > 1 and mobile:
+            numbered = [c for c in numbered if c["mobile"] == mobile] or numbered
+        if len(numbered) > 1 and name:
+            numbered = [c for c in numbered if c["name"] == name] or numbered
+        if len(numbered) > 1:
+            result.reject("dms_code_ambiguous", "dms_code")
+            return None, None
+        if numbered:
+            found["dms_code"] = numbered[0]["id"]
+
+    def numbered_alike(customer_id: int) -> bool:
+        other = lk.customers[customer_id].get("dms_code")
+        return not (code and other and other != code)
+
     for rule in ctx.match:
         if rule in ("mobile", "name_mobile") and mobile:
             # The cell's first mobile, else its others (13711112222/15349364254): a customer
@@ -194,6 +217,7 @@ def _match(ctx: Context, lk: Lookup, result: RowResult,
                 else:
                     candidates = [c for c in candidates
                                   if same_person(name, c["name"], c.get("gender"))]
+                candidates = [c for c in candidates if numbered_alike(c["id"])]
                 if candidates:
                     break
             if len(candidates) > 1 and by_vin is not None:
@@ -208,7 +232,8 @@ def _match(ctx: Context, lk: Lookup, result: RowResult,
         elif rule == "vin" and by_vin is not None:
             found["vin"] = by_vin["customer_id"]
         elif rule == "plate" and plate and by_vin is None:
-            owners = {x["customer_id"] for x in lk.vehicles_with_plate(plate) if x["active"]}
+            owners = {x["customer_id"] for x in lk.vehicles_with_plate(plate)
+                      if x["active"] and numbered_alike(x["customer_id"])}
             if len(owners) > 1:
                 result.reject("plate_ambiguous", "plate")
                 return None, None
@@ -216,7 +241,7 @@ def _match(ctx: Context, lk: Lookup, result: RowResult,
                 found["plate"] = owners.pop()
     if not found and not mobile and by_vin is None and plate and name:
         owner = _by_plate_and_name(lk, plate, name)
-        if owner is not None:
+        if owner is not None and numbered_alike(owner):
             found["plate"] = owner
     sold = None
     if "vin" in found and by_vin is not None:

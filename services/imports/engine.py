@@ -79,7 +79,7 @@ COMMIT_SECONDS = 2.0
 # After each commit on SQLite the import pauses this long so a waiting edit gets the lock.
 YIELD_SECONDS = 0.15
 HASH_BLOCK = 1024 * 1024
-LINKS = ("mobile", "vin", "plate")
+LINKS = ("mobile", "vin", "plate", "dms_code")
 
 
 def file_hash(path: Path) -> str:
@@ -124,8 +124,8 @@ def check_mapping(mapping: Mapping) -> None:
         )
     mapped = mapping.as_dict()
     if mapping.missing_link or not any(k in mapped for k in LINKS):
-        raise RevisitError(N_("No column of the file is mapped to the mobile, VIN or plate, "
-                              "so no row could be linked to a customer."))
+        raise RevisitError(N_("No column of the file is mapped to the mobile, VIN, plate or "
+                              "customer number, so no row could be linked to a customer."))
 
 
 def _internal(kind: str, values: dict[str, Any], ctx: Context,

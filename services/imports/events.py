@@ -100,11 +100,7 @@ EVENT_KINDS = {
 def process(ctx: Context, kind: str, rows: list[tuple[RowResult, dict[str, Any]]]) -> None:
     spec = EVENT_KINDS[kind]
     lookup = Lookup(ctx.conn)
-    lookup.load(
-        mobiles={v["mobile"] for _, v in rows if v.get("mobile")},
-        vins={v["vin"] for _, v in rows if v.get("vin")},
-        plates={v["plate"] for _, v in rows if v.get("plate")},
-    )
+    lookup.load_rows(v for _, v in rows)
     linked: list[tuple[RowResult, dict[str, Any], dict[str, Any]]] = []
     for result, values in rows:
         if result.outcome == "reject":

@@ -9,7 +9,7 @@ CLEANERS = (
     "text", "name", "phones", "gender", "date", "datetime", "amount", "signed_amount", "price",
     "km", "vin", "plate", "payment", "visit_type", "score", "yes_no", "channel", "purpose",
     "outcome", "contact_status", "postcode", "attribute", "wechat", "consent", "items",
-    "id_number", "purchase_kind", "loan_term", "duration",
+    "id_number", "purchase_kind", "loan_term", "duration", "customer_number",
 )
 
 
@@ -186,7 +186,15 @@ NOT_THE_BILL = ("优惠", "折扣", "减免", "抵扣", "赠送", "欠", "单价
                 "discount", "unit price", "cost price")
 
 # In activity files the owner's name only confirms a match; the link fields find it.
-_LINKS = (MOBILE, PLATE, VIN, NAME)
+# The customer's number in the dealer's DMS (客户编号), its exports' key for the customer: a
+# file of the number alone (a purchase history) finds customers by it. A member card's number
+# (会员卡号) is another series, not this.
+CUSTOMER_NUMBER = Field("dms_code", "客户编号（DMS）", "Customer number (DMS)", "customer_number", (
+    "客户编号", "客户代码", "客户编码", "客户号", "客户id", "客户代号", "车主编号", "车主代码",
+    "车主编码", "客户档案号", "customer id", "customer no", "customer number", "customer code",
+    "customerid", "client id", "client no", "client number", "cust id", "cust no", "dms id"),
+    avoid=("卡", "card", "会员", "member", "证件", "身份证"), link=True, max_length=40)
+_LINKS = (MOBILE, PLATE, VIN, CUSTOMER_NUMBER, NAME)
 
 # The person to ask for when the customer is a company (客户名称 深圳华盛贸易有限公司, 联系人
 # 王经理). A file whose only name column is 联系人 names its customers by it (NAME's fallback),
@@ -219,6 +227,7 @@ CUSTOMERS = FileKind("customers", "客户及车辆", "Customers and vehicles", (
                         "客户证件号", "车主证件号", "id number", "id card", "id card number",
                         "id no"), avoid=("地址", "住址", "有效期", "类型", "address", "type")),
     replace(MOBILE, link=False),
+    replace(CUSTOMER_NUMBER, link=False),
     Field("other_phone", "其他电话", "Other phone", "phones", (
         "其他电话", "其它电话", "备用电话", "固定电话", "座机", "固话", "家庭电话", "办公电话",
         "单位电话", "电话2", "联系电话2", "手机2", "第二联系电话", "宅电", "other phone",

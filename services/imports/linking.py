@@ -11,9 +11,13 @@ from services.imports.context import Context
 from services.imports.lookup import Lookup
 from services.imports.results import RowResult
 
+# What a row may find its customer by.
+LINK_KEYS = ("mobile", "vin", "plate", "dms_code")
+
 
 def link(result: RowResult, v: dict[str, Any], lk: Lookup) -> tuple[dict | None, dict | None]:
-    """(customer, vehicle) the row is about: by VIN, else plate, else mobile."""
+    """(customer, vehicle) the row is about: by VIN, else plate, else the customer's number in
+    the DMS, else mobile."""
     if v.get("vin") and (vehicle := lk.vehicle_with_vin(v["vin"])) is not None:
         return lk.customers[vehicle["customer_id"]], vehicle
     if v.get("plate"):
@@ -32,6 +36,15 @@ def link(result: RowResult, v: dict[str, Any], lk: Lookup) -> tuple[dict | None,
             theirs = [x for x in vehicles if x["customer_id"] == owner]
             theirs.sort(key=lambda x: (not x["active"], -x["id"]))
             return lk.customers[owner], theirs[0]
+    if v.get("dms_code"):
+        found = lk.customers_with_dms_code(v["dms_code"])
+        if len(found) > 1 and v.get("mobile"):  # two DMSs' series: the one of this mobile
+            found = [c for c in found if c["mobile"] == v["mobile"]] or found
+        if len(found) > 1:
+            result.reject("dms_code_ambiguous", "dms_code")
+            return None, None
+        if found:
+            return found[0], None
     if v.get("mobile"):
         candidates = lk.customers_with_mobile(v["mobile"])
         if len(candidates) > 1 and v.get("name"):
@@ -46,14 +59,13 @@ def link(result: RowResult, v: dict[str, Any], lk: Lookup) -> tuple[dict | None,
             return None, None
         if candidates:
             return candidates[0], None
-    result.reject("customer_not_found" if v.get("mobile") or v.get("vin") or v.get("plate")
-                  else "no_link_key")
+    result.reject("customer_not_found" if any(v.get(k) for k in LINK_KEYS) else "no_link_key")
     return None, None
 
 
 # What a visit row gives a customer it makes: its owner and car, nothing of the visit itself
 # (its km is the visit's reading, its note the visit's).
-OWNER_VALUES = ("name", "mobile", "vin", "plate", "brand", "model")
+OWNER_VALUES = ("name", "mobile", "vin", "plate", "dms_code", "brand", "model")
 
 
 def unknown_owners(ctx: Context, rows: list[tuple[RowResult, dict[str, Any]]]
@@ -67,13 +79,11 @@ def unknown_owners(ctx: Context, rows: list[tuple[RowResult, dict[str, Any]]]
     whose name is not the mobile's customer's (a relative's phone: whose car it is is not
     known)."""
     named = [(r, v) for r, v in rows if r.outcome != "reject" and v.get("name")
-             and (v.get("mobile") or v.get("vin") or v.get("plate"))]
+             and any(v.get(k) for k in LINK_KEYS)]
     if not named:
         return []
     lookup = Lookup(ctx.conn)
-    lookup.load(mobiles={v["mobile"] for _, v in named if v.get("mobile")},
-                vins={v["vin"] for _, v in named if v.get("vin")},
-                plates={v["plate"] for _, v in named if v.get("plate")})
+    lookup.load_rows(v for _, v in named)
     unknown: list[tuple[RowResult, dict[str, Any]]] = []
     for result, v in named:
         probe = RowResult(result.number, result.values)

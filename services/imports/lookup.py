@@ -38,6 +38,7 @@ class Lookup:
         self.today = today or dt.date.today()  # profile values in force on this day
         self.customers: dict[int, Row] = {}
         self.by_mobile: dict[str, list[int]] = defaultdict(list)
+        self.by_dms_code: dict[str, list[int]] = defaultdict(list)
         self.vehicles: dict[int, Row] = {}
         self.by_vin: dict[str, int] = {}
         self.by_plate: dict[str, list[int]] = defaultdict(list)
@@ -98,17 +99,33 @@ class Lookup:
         return owners
 
     def load(self, mobiles: Iterable[str], vins: Iterable[str], plates: Iterable[str],
-             profile_attributes: Sequence[str] = ()) -> None:
+             profile_attributes: Sequence[str] = (), dms_codes: Iterable[str] = ()) -> None:
         """Customers and vehicles the chunk's keys point at, with all of those customers'
         vehicles and readings (and current profile values when the file carries any)."""
         for row in self.rows(CUSTOMER, CUSTOMER.c.mobile, mobiles):
             self._add_customer(row)
+        for row in self.rows(CUSTOMER, CUSTOMER.c.dms_code, dms_codes):
+            if row["id"] not in self.customers:
+                self._add_customer(row)
         owners = {v["customer_id"] for v in self.rows(VEHICLE, VEHICLE.c.vin, vins)}
         owners |= self._owners_by_plate(plates)
         owners -= set(self.customers)
         for row in self.rows(CUSTOMER, CUSTOMER.c.id, owners):
             self._add_customer(row)
         self._load_customer_details(set(self.customers), profile_attributes)
+
+    def load_rows(self, rows: Iterable[dict[str, Any]], profile_attributes: Sequence[str] = (),
+                  more_mobiles: Iterable[str] = ()) -> None:
+        """`load` for the keys of cleaned rows: their mobiles (and `more_mobiles`), VINs,
+        plates and DMS customer numbers."""
+        keys: dict[str, set[str]] = {"mobile": set(more_mobiles), "vin": set(), "plate": set(),
+                                     "dms_code": set()}
+        for v in rows:
+            for column, found in keys.items():
+                if v.get(column):
+                    found.add(v[column])
+        self.load(keys["mobile"], keys["vin"], keys["plate"], profile_attributes,
+                  keys["dms_code"])
 
     def load_customers(self, ids: Iterable[int], profile_attributes: Sequence[str] = ()) -> None:
         missing = set(ids) - set(self.customers)
@@ -214,6 +231,8 @@ class Lookup:
         self.customers[row["id"]] = row
         if row.get("mobile"):
             self.by_mobile[row["mobile"]].append(row["id"])
+        if row.get("dms_code"):
+            self.by_dms_code[row["dms_code"]].append(row["id"])
 
     def _add_vehicle(self, row: Row) -> None:
         self.vehicles[row["id"]] = row
@@ -234,11 +253,12 @@ class Lookup:
 
     def set_customer(self, customer_id: int, column: str, value: Any) -> None:
         row = self.customers[customer_id]
-        if column == "mobile":
-            if row.get("mobile") and customer_id in self.by_mobile.get(row["mobile"], []):
-                self.by_mobile[row["mobile"]].remove(customer_id)
+        index = {"mobile": self.by_mobile, "dms_code": self.by_dms_code}.get(column)
+        if index is not None:
+            if row.get(column) and customer_id in index.get(row[column], []):
+                index[row[column]].remove(customer_id)
             if value:
-                self.by_mobile[value].append(customer_id)
+                index[value].append(customer_id)
         row[column] = value
 
     def set_vehicle(self, vehicle_id: int, column: str, value: Any) -> None:
@@ -278,6 +298,9 @@ class Lookup:
 
     def customers_with_mobile(self, mobile: str) -> list[Row]:
         return [self.customers[i] for i in self.by_mobile.get(mobile, ())]
+
+    def customers_with_dms_code(self, code: str) -> list[Row]:
+        return [self.customers[i] for i in self.by_dms_code.get(code, ())]
 
     def vehicle_with_vin(self, vin: str) -> Row | None:
         vid = self.by_vin.get(vin)

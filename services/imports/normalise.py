@@ -19,7 +19,10 @@ T = TypeVar("T")
 # Problem code -> (Chinese, English) sentence, printed in the error file next to the row number.
 PROBLEMS: dict[str, tuple[str, str]] = {
     "required_missing": ("必填项为空", "required value missing"),
-    "no_link_key": ("缺少可关联的手机、车牌或车架号", "no mobile, plate or VIN to link the row to"),
+    "no_link_key": ("缺少可关联的手机、车牌、车架号或客户编号",
+                    "no mobile, plate, VIN or customer number to link the row to"),
+    "customer_number_too_long": ("客户编号过长（超过 40 个字符）",
+                                 "customer number longer than 40 characters"),
     "text_truncated": ("文字过长，已截断", "text too long, cut short"),
     "mobile_invalid": ("手机号码无效", "invalid mobile number"),
     "mobile_invalid_kept": ("手机号码无效，已原样存为其他电话，请核对",

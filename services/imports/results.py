@@ -26,15 +26,18 @@ ROW_PROBLEMS: dict[str, tuple[str, str]] = {
                          "the mobile belongs to several customers; merge them first"),
     "plate_ambiguous": ("车牌对应多位客户的车辆，请补充车架号或手机",
                         "the plate is on several customers' vehicles; add the VIN or mobile"),
-    "match_conflict": ("手机号、车架号或车牌分别属于不同的客户",
-                       "mobile, VIN or plate belong to different customers"),
+    "match_conflict": ("手机号、车架号、车牌或客户编号分别属于不同的客户",
+                       "mobile, VIN, plate or customer number belong to different customers"),
     "plate_shared": ("另一位客户的车也是这个车牌（按车牌导入的到店记录将无法确定是哪辆车），请核对",
                      "another customer's car has the same plate (visits imported by plate will "
                      "not tell which car they are about); please check"),
     "vin_other_customer": ("车架号已登记在另一位客户名下",
                            "the VIN is already registered to another customer"),
-    "customer_not_found": ("找不到对应的客户（手机、车架号、车牌均未匹配）",
-                           "no stored customer has this mobile, VIN or plate"),
+    "customer_not_found": ("找不到对应的客户（手机、车架号、车牌、客户编号均未匹配）",
+                           "no stored customer has this mobile, VIN, plate or customer number"),
+    "dms_code_ambiguous": ("客户编号对应多位客户，请补充车架号、车牌或手机",
+                           "the customer number belongs to several customers; add the VIN, plate "
+                           "or mobile"),
     "earlier_owner": ("此车登记在购车日期更晚的车主名下：本行的人作为前车主导入，不带此车",
                       "the car is registered to an owner who bought it later: the row's person "
                       "is imported as a former owner, without the car"),

@@ -74,7 +74,7 @@ def test_dry_run_tells_what_would_happen_and_writes_nothing(database, tmp_path):
             result.rejected) == (7, 4, 0, 0, 3)
     assert result.records == {"customer": 3, "vehicle": 4, "mileage_reading": 4}
     assert {r.zh for r in result.reasons} == {
-        "缺少可关联的手机、车牌或车架号", "客户姓名：必填项为空", "合计或小计行，未导入"}
+        "缺少可关联的手机、车牌、车架号或客户编号", "客户姓名：必填项为空", "合计或小计行，未导入"}
     assert {r.zh for r in result.warnings} >= {
         "车架号（VIN）：车架号校验位（第9位）不符", "购车日期：日期不存在",
         "手机：手机栏填的是固定电话，已存为其他电话"}

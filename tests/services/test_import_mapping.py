@@ -55,7 +55,7 @@ def test_catalog_is_consistent():
                 key = header_key(synonym)
                 assert owner.setdefault(key, field.key) == field.key, (kind.key, synonym)
         if kind.needs_link:
-            assert {f.key for f in kind.fields if f.link} == {"mobile", "plate", "vin"}
+            assert {f.key for f in kind.fields if f.link} == {"mobile", "plate", "vin", "dms_code"}
     assert [f.key for f in KINDS["surveys"].fields if f.required] == ["survey_date",
                                                                       "overall_score"]
 
@@ -418,7 +418,8 @@ def test_a_visit_with_no_link_at_all_and_a_future_date():
     result = clean_row(visit_mapping(), ["2027-01-01", "", None, "880", "保养"], today=TODAY)
     assert [(p.field, p.code) for p in result.errors] == [("visit_date", "date_in_future"),
                                                           ("", "no_link_key")]
-    assert result.errors[1].text("en") == "no mobile, plate or VIN to link the row to"
+    assert result.errors[1].text("en") == ("no mobile, plate, VIN or customer number to link "
+                                           "the row to")
 
 
 def test_expiry_dates_may_lie_ahead():

@@ -521,6 +521,7 @@ class CustomerPage(QWidget):
             None: self.tr("marketing consent not asked"),
         }[d.marketing_consent]
         parts = [
+            d.dms_code and self.tr("DMS no. %1").replace("%1", d.dms_code),
             d.contact_name and self.tr("contact person: %1").replace("%1", d.contact_name),
             label("gender", d.gender),
             self._birthday_text(d),

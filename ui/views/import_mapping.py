@@ -127,7 +127,12 @@ class MappingPage(QWidget):
         # Two rows of two: the four in one row need about 1,050 px in English.
         match_layout = QGridLayout(self.match_row)
         match_layout.setContentsMargins(0, 0, 0, 0)
-        match_layout.addWidget(QLabel(self.tr("A row updates the stored customer with")), 0, 0)
+        match_by = QLabel(self.tr("A row updates the stored customer with"))
+        self.match_row.setToolTip(self.tr(
+            "A file with the customer number of the DMS (客户编号) finds each customer by it "
+            "first: a customer stored under another number is never updated by the mobile "
+            "or plate."))
+        match_layout.addWidget(match_by, 0, 0)
         names = (self.tr("the same mobile"), self.tr("the same VIN"),
                  self.tr("the same mobile, else the same VIN"),
                  self.tr("the same name and mobile, else the same VIN"))
