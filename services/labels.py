@@ -51,6 +51,7 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "street": ("详细地址", "Street address"),
         "postcode": ("邮编", "Postcode"),
         "wechat_id": ("微信号", "WeChat ID"),
+        "dms_code": ("DMS 客户编号", "DMS customer number"),
         "employer": ("工作单位", "Employer"),
         "source": ("客户来源", "Customer source"),
         "note": ("备注", "Note"),

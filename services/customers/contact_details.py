@@ -15,11 +15,13 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from models import Customer, MileageReading, ProfileChange, Vehicle
+from models.codes import RECORDED_FIELDS
 from services.customers.birthdays import month_day_key
 from services.customers.gone import customer_gone
 from services.customers.pinyin import stored_keys
 from services.customers.places import full_division_names
 from services.customers.profile import _stale_profile
+from services.imports.clean import CUSTOMER_NUMBER_LENGTH, normalise_customer_number
 from services.imports.normalise import (
     MAX_KM,
     km_rise_implausible,
@@ -81,6 +83,7 @@ class Person:
     wechat_id: str | None = None
     employer: str | None = None
     note: str | None = None  # 备注: "VIP, never on a weekend", the DMS's remarks
+    dms_code: str | None = None  # their number in the dealer's DMS (客户编号), read as imports do
 
 
 # The oldest birthday taken: older is a year mistyped (1896 for 1986).
@@ -215,8 +218,13 @@ def clean_person(person: Person, today: dt.date) -> Person:
                                   "nickname cannot be searched for in WeChat."),
                                typed=_text(person.wechat_id))
         wechat = read.value
+    number = normalise_customer_number(person.dms_code)
+    if number.value is None and number.problems:
+        raise RevisitError(N_("The DMS customer number is longer than {n} characters."),
+                           n=CUSTOMER_NUMBER_LENGTH)
     return Person(name=name, gender=person.gender, birthday=born, wechat_id=wechat,
-                  employer=_short("employer", person.employer), note=_note(person.note))
+                  employer=_short("employer", person.employer), note=_note(person.note),
+                  dms_code=number.value)
 
 
 def _note(typed: str | None) -> str | None:
@@ -386,13 +394,15 @@ def save_person(sessions: sessionmaker[Session], customer_id: int, person: Perso
 def _set_fields(s: Session, customer: Customer, values: ContactDetails | Person,
                 staff_id: int | None, today: dt.date) -> tuple[dict, dict]:
     """The customer's columns set to `values` (ContactDetails or Person), each changed one in
-    the history: the (before, after) of those that changed, for the audit trail."""
+    the history (of those it keeps: RECORDED_FIELDS; the DMS's number is a key, not a fact of
+    the person): the (before, after) of those that changed, for the audit trail."""
     before, after = {}, {}
     for f in fields(values):
         old, new = getattr(customer, f.name), getattr(values, f.name)
         if old != new:
             before[f.name], after[f.name] = old, new
-            _history(s, customer.id, f.name, _said(old), _said(new), staff_id, today)
+            if f.name in RECORDED_FIELDS:
+                _history(s, customer.id, f.name, _said(old), _said(new), staff_id, today)
             setattr(customer, f.name, new)
     return before, after
 

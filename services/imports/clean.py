@@ -28,6 +28,7 @@ from services.imports.phones import Phones, normalise_phones
 OTHER_PHONES_SEPARATOR = ", "
 OTHER_PHONES_LENGTH = 100  # customer.other_phones
 AMOUNT_TYPED = "amount_typed"  # a visit's amount as typed, when it could not be read
+TYPE_TYPED = "type_typed"  # a visit's type as typed, when it is none Revisit has (洗车)
 PURPOSE_TYPED = "purpose_typed"  # a contact's purpose as typed, when it could not be read
 KIND_TYPED = "kind_typed"  # a purchase's kind as typed (退货 says a refund, whatever the amount)
 BLANKS_NOTED = "blanks_noted"  # what a contact's feedback says of its cells left empty
@@ -404,6 +405,8 @@ def clean_row(
         for field, result, raw in found:
             if field.key == "amount" and result.value is None and raw.strip():
                 values[AMOUNT_TYPED] = raw.strip()
+            if field.key == "visit_type" and result.value is None and raw.strip():
+                values[TYPE_TYPED] = raw.strip()
     if kind.key == "purchases":
         for field, _, raw in found:
             if field.key == "kind" and raw.strip():

@@ -40,6 +40,7 @@ from services.imports.clean import (
     BLANKS_NOTED,
     KIND_TYPED,
     PURPOSE_TYPED,
+    TYPE_TYPED,
     clean_row,
 )
 from services.imports.columns import Columns, read_columns
@@ -162,9 +163,10 @@ def _internal(kind: str, values: dict[str, Any], ctx: Context,
             # A settlement reversed (冲红) is no visit: made one, it dated a visit of ¥0 and a
             # km reading to the reversal's day, and moved the car's maintenance due date on.
             result.reject("visit_reversed", "amount")
-        typed = v.pop(AMOUNT_TYPED, None)
+        typed, type_typed = v.pop(AMOUNT_TYPED, None), v.pop(TYPE_TYPED, None)
         parts = [f"工单号 {v['work_order']}" if v.get("work_order") else None,
-                 f"服务顾问 {v['advisor']}" if v.get("advisor") else None, v.get("note"),
+                 f"服务顾问 {v['advisor']}" if v.get("advisor") else None,
+                 f"类型原文 {type_typed}" if type_typed else None, v.get("note"),
                  f"金额原文 {typed}" if typed else None]
         v["note"] = "；".join(p for p in parts if p) or None
     elif kind == "purchases":

@@ -94,7 +94,7 @@ NAME = Field("name", "客户姓名", "Customer name", "name", (
     "用户名称", "购车人", "所有人", "被保险人", "投保人", "name", "customer name", "customer",
     "owner", "owner name", "full name", "insured",
     # The surname, where the given name stands in a column of its own (GIVEN_NAME).
-    "last name", "surname", "family name", "姓氏"), weak=("联系人", "送修人", "姓"),
+    "last name", "surname", "family name", "姓氏"), weak=("联系人", "送修人", "报修人", "姓"),
     # A header naming the customer's number, kind or source is not their name ("客户编号",
     # "客户类型", "customer id"), however much of it says "customer".
     avoid=("联系人", "编号", "编码", "代码", "代号", "号码", "卡号", "类型", "类别", "等级", "级别",

@@ -143,8 +143,8 @@ PROBLEMS: dict[str, tuple[str, str]] = {
                            "\"out of 5\" to the header)"),
     "gender_unknown": ("性别无法识别", "unknown gender"),
     "payment_unknown": ("付款方式无法识别", "unknown payment method"),
-    "visit_type_unknown": ("维修类型无法识别，按一般维修保存",
-                           "unknown visit type: kept as a repair"),
+    "visit_type_unknown": ("维修类型无法识别，按一般维修保存，原文记入备注",
+                           "unknown visit type: kept as a repair, the type as typed in its note"),
     "yes_no_unknown": ("无法识别为是或否", "neither yes nor no"),
     "channel_unknown": ("联系方式无法识别", "unknown contact channel"),
     "channel_not_kept": ("电子邮件、APP 消息等不是本系统记录的联系方式（电话、短信、邮寄、微信、"

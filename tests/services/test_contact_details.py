@@ -231,19 +231,23 @@ def test_the_person_is_put_right_with_history_keys_and_birthday_day(database, id
     saved = cd.save_person(
         database.sessions, cid,
         cd.Person(name=" 张 玮 ", gender="M", birthday=dt.date(1988, 2, 29),
-                  wechat_id=" zw_1988 ", employer="广州华盛贸易有限公司"),
+                  wechat_id=" zw_1988 ", employer="广州华盛贸易有限公司", dms_code="ＫＨ 0012"),
         expected_version=editor.version, staff_id=wang, today=TODAY)
     assert saved.version == editor.version + 1
     with database.sessions() as s:
         c = s.get_one(Customer, cid)
-        assert (c.name, c.gender, c.birthday, c.birthday_md, c.wechat_id, c.employer) == (
-            "张玮", "M", dt.date(1988, 2, 29), "0229", "zw_1988", "广州华盛贸易有限公司")
+        assert (c.name, c.gender, c.birthday, c.birthday_md, c.wechat_id, c.employer,
+                c.dms_code) == ("张玮", "M", dt.date(1988, 2, 29), "0229", "zw_1988",
+                                "广州华盛贸易有限公司", "KH0012")
         assert (c.name_pinyin, c.name_initials) == ("zhangwei", "zw")
         entry = s.scalars(select(AuditLog).where(AuditLog.action == "save_person")).one()
         assert entry.staff_id == wang and '"birthday": "1988-02-29"' in entry.detail
+        assert '"dms_code": "KH0012"' in entry.detail
     assert _changes(database, cid)["birthday"] == (None, "1988-02-29")
     assert _changes(database, cid)["name"] == ("张伟", "张玮")
+    assert "dms_code" not in _changes(database, cid)  # a key: the audit trail has it
     assert cid in search.find_ids(database.engine.connect, "张玮")
+    assert search.find_ids(database.engine.connect, "KH0012") == [cid]
     # Nothing changed: nothing written, the version as it was.
     same = cd.load_editor(database.sessions, cid)
     assert cd.save_person(database.sessions, cid, same.person, expected_version=same.version,
@@ -262,7 +266,9 @@ def test_the_person_is_put_right_with_history_keys_and_birthday_day(database, id
     (cd.Person(name="张伟", gender="X"), "The gender is M, F or not known"),
     (cd.Person(name="张" * 65), "Name is longer than 64"),
     (cd.Person(name="张伟", note="备" * 2001), "Note is longer than 2000"),
-], ids=["no name", "future", "too old", "nickname", "gender", "long", "long note"])
+    (cd.Person(name="张伟", dms_code="K" * 41), "DMS customer number is longer than 40"),
+], ids=["no name", "future", "too old", "nickname", "gender", "long", "long note",
+        "long DMS number"])
 def test_a_wrong_value_of_the_person_is_refused_and_nothing_stored(database, ids, person, said):
     _wang, _li, cid, _other = ids
     editor = cd.load_editor(database.sessions, cid)

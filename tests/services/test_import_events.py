@@ -550,7 +550,7 @@ def test_pdi_and_internal_work_orders_are_no_visits(database, tmp_path):
     assert (result.created, result.rejected) == (2, 2)
     assert [(r.code, r.rows) for r in result.reasons] == [("visit_internal", 2)]
     assert [(x.code, x.rows, x.zh) for x in result.warnings] == [
-        ("visit_type_unknown", 1, "维修类型：维修类型无法识别，按一般维修保存")]
+        ("visit_type_unknown", 1, "维修类型：维修类型无法识别，按一般维修保存，原文记入备注")]
     assert [(d.day, t) for d, t, _, _ in _visits(database)] == [(4, "warranty"), (5, "repair")]
 
 

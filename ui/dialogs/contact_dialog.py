@@ -148,6 +148,8 @@ class ContactDialog(QDialog):
         self.wechat_id.setPlaceholderText(self.tr("e.g. wxid_chen88 (not the nickname)"))
         self.employer = QLineEdit()
         self.employer.setMaxLength(cd.LENGTHS["employer"])
+        self.dms_code = QLineEdit()
+        self.dms_code.setPlaceholderText(self.tr("as the DMS writes it, e.g. KH20080139"))
         self.note = QPlainTextEdit()
         self.note.setPlaceholderText(self.tr("What staff should know, e.g. VIP; never on a "
                                              "weekend"))
@@ -160,6 +162,7 @@ class ContactDialog(QDialog):
         form.addRow("", self.birthday_day_only)
         form.addRow(self.tr("WeChat ID"), self.wechat_id)
         form.addRow(self.tr("Employer"), self.employer)
+        form.addRow(self.tr("DMS customer number"), self.dms_code)
         form.addRow(self.tr("Note"), self.note)
         self.save_person_button = QPushButton(self.tr("Save customer's details"))
         self.save_person_button.clicked.connect(self._on_save_person_clicked)
@@ -244,6 +247,7 @@ class ContactDialog(QDialog):
             self.birthday_day_only.setVisible(bool(day_only))
             self.wechat_id.setText(p.wechat_id or "")
             self.employer.setText(p.employer or "")
+            self.dms_code.setText(p.dms_code or "")
             self.note.setPlainText(p.note or "")
         if details:
             d = editor.details
@@ -285,7 +289,8 @@ class ContactDialog(QDialog):
         return cd.Person(name=self.name.text(), gender=self.gender.currentData(),
                          birthday=_day(self.birthday) if self.birthday_known.isChecked()
                          else None, wechat_id=self.wechat_id.text(),
-                         employer=self.employer.text(), note=self.note.toPlainText())
+                         employer=self.employer.text(), note=self.note.toPlainText(),
+                         dms_code=self.dms_code.text())
 
     def new_car(self) -> cd.NewVehicle:
         bought = _day(self.bought) if self.bought_known.isChecked() else None
