@@ -132,7 +132,7 @@ def search_condition(text: str):
         up = q.upper()
         parts = [
             _customers(C.code == up),
-            _customers(C.dms_code.in_({q, up})),
+            _customers(C.dms_code == up),  # stored in upper case, as imports read it
             _merged_into(up),
             _vehicle_owners(V.plate.contains(up, autoescape=True)),
             _vehicle_owners(V.vin.contains(up, autoescape=True)),

@@ -67,12 +67,12 @@ CUSTOMER_NUMBER_LENGTH = 40
 
 def normalise_customer_number(raw: Cell) -> Clean[str]:
     """A DMS's customer number as its exports write it: full-width characters made ASCII,
-    spaces left out ("KH 0012" and "ＫＨ００１２" are KH0012), leading zeros kept (a CSV keeps
-    "00012", a spreadsheet number 12.0 is "12"). One too long is refused, never cut: a number
-    cut short would find someone else."""
+    letters upper case, spaces left out ("kh 0012" and "ＫＨ００１２" are KH0012), leading zeros
+    kept (a CSV keeps "00012", a spreadsheet number 12.0 is "12"). One too long is refused,
+    never cut: a number cut short would find someone else."""
     if is_blank(raw):
         return n.EMPTY
-    text = "".join(nfkc(cell_text(raw)).split())
+    text = "".join(nfkc(cell_text(raw)).upper().split())
     if len(text) > CUSTOMER_NUMBER_LENGTH:
         return n.refused("customer_number_too_long")
     return Clean(text)

@@ -170,6 +170,7 @@ def test_a_dms_number_column_is_recognised_and_a_member_card_is_not():
 
 def test_a_number_as_typed_is_one_key():
     assert normalise_customer_number(" ＫＨ　００１２ ").value == "KH0012"
+    assert normalise_customer_number("kh0012").value == "KH0012"
     assert normalise_customer_number("00012").value == "00012"
     assert normalise_customer_number(12.0).value == "12"
     assert normalise_customer_number("无").value is None

@@ -88,17 +88,21 @@ def test_contact_details_cars_and_km_from_the_customer_page(qtbot, demo_db, demo
         assert dialog.name.text() == "张叁丰"
         dialog.wechat_id.setText("zsf_1988")
         dialog.note.setPlainText("VIP客户\n周末不要打电话")
+        # The DMS's number put right (the demo's as its DMS wrote it): shown on the page.
+        assert dialog.dms_code.text().startswith("KH")
+        dialog.dms_code.setText(" kh 88001 ")
         qtbot.mouseClick(dialog.save_person_button, Qt.MouseButton.LeftButton)
         qtbot.waitUntil(lambda: dialog.message.text() == "Customer's details saved.",
                         timeout=5000)
         qtbot.waitUntil(lambda: view.page._title.text().startswith("张叁丰"), timeout=5000)
+        qtbot.waitUntil(lambda: "DMS no. KH88001" in view.page._facts.text(), timeout=5000)
         # The note on the brief, before every call, its lines kept.
         qtbot.waitUntil(lambda: view.page.brief._rows["note"].text()
                         == "VIP客户<br>周末不要打电话", timeout=5000)
         with demo_db.sessions() as s:
             c = s.get_one(Customer, customer_id)
-            assert (c.name, c.gender, c.birthday, c.birthday_md, c.wechat_id) == (
-                "张叁丰", "F", dt.date(1988, 2, 29), "0229", "zsf_1988")
+            assert (c.name, c.gender, c.birthday, c.birthday_md, c.wechat_id, c.dms_code) == (
+                "张叁丰", "F", dt.date(1988, 2, 29), "0229", "zsf_1988", "KH88001")
 
         # A car with a VIN that is none: refused in the dialog, typed values kept.
         dialog.tabs.setCurrentIndex(2)
