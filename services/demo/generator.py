@@ -24,7 +24,7 @@ from services.demo import DEMO_PASSWORD
 from services.demo import data as ref
 from services.demo.batches import BatchWriter, DemoNote, checked_note, read_note
 from services.demo.extras import Extras
-from services.demo.rows import CustomerRows, RowSet, make_customer_rows
+from services.demo.rows import INTERVALS, CustomerRows, RowSet, make_customer_rows
 from services.staff.passwords import shared_hash
 from services.store.database import Database
 from services.store.errors import N_, CancelToken, RevisitError
@@ -69,14 +69,6 @@ STAFF = (
     ("wufang", "吴芳", "clerk"),
     ("sunhao", "孙浩", "clerk"),
 )
-# Service intervals of their own for a few makes, as (首保 km, months, then every km, months);
-# the others keep the built-in default (services/segments/maintenance.py). Most makes sold in
-# China want 5,000 km or 6 months, some 10,000 km or 12 months.
-INTERVALS: dict[tuple[str, str], tuple[int, int, int, int]] = {
-    ("宝马", ""): (5000, 6, 10000, 12),
-    ("奔驰", ""): (5000, 6, 10000, 12),
-    ("特斯拉", ""): (10000, 12, 20000, 12),
-}
 TAG_GROUPS: dict[str, tuple[str, ...]] = {
     "行业": ("制造业", "批发零售", "金融", "教育", "医疗", "IT互联网", "公务员", "个体经营"),
     "渠道": ("展厅到店", "网络线索", "老客户转介绍", "车展", "电话营销"),

@@ -6,6 +6,7 @@ handled as day ordinals and turned into ISO text once per distinct day."""
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import math
 import random
@@ -16,6 +17,7 @@ from functools import cache, partial
 from services.customers.birthdays import month_day_key
 from services.customers.pinyin import stored_keys
 from services.demo import data as ref
+from services.segments.maintenance import DEFAULT_INTERVAL
 
 DAY = 1
 YEAR = 365.25
@@ -35,6 +37,15 @@ def dms_number(customer_id: int) -> str:
     """A demo customer's number in the DMS the demo dealer exports from (客户编号): its own
     series, not Revisit's C-code, as a real DMS's is."""
     return f"KH{customer_id + 20080000:08d}"
+
+
+def add_months(ordinal: int, months: int) -> int:
+    """The day `months` after, on the same day of the month or the month's last day when it is
+    shorter (31 Aug + 6 months = 28 Feb), as a maintenance interval counts."""
+    day = dt.date.fromordinal(ordinal)
+    year, month = divmod(day.month - 1 + months, 12)
+    year, month = day.year + year, month + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1])).toordinal()
 
 
 def add_years(ordinal: int, years: int) -> int:
@@ -87,6 +98,14 @@ class CustomerRows:
         self.today_ord = self.today.toordinal()
 
 
+# Service intervals of their own for a few makes, as (首保 km, months, then every km, months);
+# the others keep the built-in default (services/segments/maintenance.py). Most makes sold in
+# China want 5,000 km or 6 months, some 10,000 km or 12 months.
+INTERVALS: dict[tuple[str, str], tuple[int, int, int, int]] = {
+    ("宝马", ""): (5000, 6, 10000, 12),
+    ("奔驰", ""): (5000, 6, 10000, 12),
+    ("特斯拉", ""): (10000, 12, 20000, 12),
+}
 VISIT_TYPES = ("maintenance", "repair", "accident", "warranty", "inspection")
 VISIT_WEIGHTS = (66, 16, 6, 5, 7)
 SEGMENT_FACTOR = {"economy": 1.0, "mid": 1.5, "premium": 2.6}
@@ -266,6 +285,7 @@ def _vehicles(c: CustomerRows, out: RowSet, plate_prefix: str, first: int) -> li
                 "purchased": purchased,
                 "price": price,
                 "segment": spec["segment"],
+                "brand": spec["brand"],
                 "nev": spec["nev"],
                 "kmpy": km_per_year,
                 "model": spec["model"],
@@ -283,6 +303,9 @@ def _visits_and_surveys(c: CustomerRows, out: RowSet, v: dict, happy: float) -> 
     factor = SEGMENT_FACTOR[v["segment"]]
     interval = min(365.0, max(150.0, 10000.0 / v["kmpy"] * YEAR))
     churn = rng.uniform(0.01, 0.09)
+    own = INTERVALS.get((v["brand"], ""))
+    every_km, every_months = (own[2], own[3]) if own else (DEFAULT_INTERVAL.every_km,
+                                                           DEFAULT_INTERVAL.every_months)
     day = v["purchased"] + int(rng.uniform(90, 200))
     km = 0
     visits = []
@@ -300,10 +323,15 @@ def _visits_and_surveys(c: CustomerRows, out: RowSet, v: dict, happy: float) -> 
         else:
             kind = "inspection" if kind == "warranty" else kind
             amount = rng.uniform(150, 450)
+        # The next service the advisor tells the owner at a maintenance visit (下次保养日期 and
+        # 里程 of the DMS): the make's interval on from this one, so the car falls due as it
+        # would by the interval alone. One DMS record in five leaves it out.
+        told = (add_months(day, every_months), km + every_km) \
+            if kind == "maintenance" and (out.next_ids["service_visit"] + 1) % 5 else (None, None)
         visit_id = out.add(
             "service_visit", c.customer_id, v["id"], iso(day), kind, round(amount, 2), km, None,
             None,  # no work order: the demo has none
-            None, None,  # nor a next service the DMS told: due at the model's interval
+            None if told[0] is None else iso(told[0]), told[1],
         )
         out.add("mileage_reading", v["id"], iso(day), km, "visit", stamp(day, 720))
         visits.append((visit_id, v["id"], day, kind))

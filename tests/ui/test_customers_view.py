@@ -335,9 +335,10 @@ def test_the_page_shows_what_was_done_at_each_visit_and_every_purchase(qtbot, vi
         visit = s.scalars(select(ServiceVisit).where(ServiceVisit.customer_id == customer_id)
                           ).first()
         visit.note = "工单号 W9；服务顾问 小李；更换空调压缩机"
+        visit.next_service_date = visit.next_service_km = None  # its work alone
         noted = s.scalars(select(ServiceVisit.note).where(
             ServiceVisit.customer_id == customer_id, ServiceVisit.note.is_not(None))).all()
-    assert purchases and "工单号 W9；服务顾问 小李；更换空调压缩机" in noted
+    assert purchases and noted == ["工单号 W9；服务顾问 小李；更换空调压缩机"]
     view.show_customer(customer_id)
     qtbot.waitUntil(lambda: view.page.customer_id == customer_id, timeout=5000)
     table = view.page._purchases
@@ -345,8 +346,11 @@ def test_the_page_shows_what_was_done_at_each_visit_and_every_purchase(qtbot, vi
     assert sorted(table.item(r, 2).text() for r in range(table.rowCount())) == sorted(
         label("purchase_kind", p.kind) for p in purchases)
     visits = view.page._visits
-    assert sorted(visits.item(r, 5).text() for r in range(visits.rowCount())
-                  if visits.item(r, 5) is not None and visits.item(r, 5).text()) == sorted(noted)
+    said = [visits.item(r, 5).text() for r in range(visits.rowCount())
+            if visits.item(r, 5) is not None and visits.item(r, 5).text()]
+    # The work done where a visit has it; the demo's other maintenance visits say the next
+    # service their advisor told.
+    assert [t for t in said if not t.startswith("next service ")] == noted
 
 
 def test_a_visit_shows_the_next_service_its_advisor_told(qtbot, view, demo_db):
