@@ -188,19 +188,12 @@ def _match(ctx: Context, lk: Lookup, result: RowResult,
     mobile, vin, plate, name = v.get("mobile"), v.get("vin"), v.get("plate"), v.get("name")
     code = v.get("dms_code")
     by_vin = lk.vehicle_with_vin(vin) if vin else None
-    if code:
-        numbered = [c for c in lk.customers_with_dms_code(code)
-                    if same_person(name, c["name"], c.get("gender"))
-                    or (mobile and c["mobile"] == mobile)]
-        if len(numbered) > 1 and mobile:
-            numbered = [c for c in numbered if c["mobile"] == mobile] or numbered
-        if len(numbered) > 1 and name:
-            numbered = [c for c in numbered if c["name"] == name] or numbered
-        if len(numbered) > 1:
-            result.reject("dms_code_ambiguous", "dms_code")
-            return None, None
-        if numbered:
-            found["dms_code"] = numbered[0]["id"]
+    numbered = _numbered(lk, v) if code else []
+    if len(numbered) > 1:
+        result.reject("dms_code_ambiguous", "dms_code")
+        return None, None
+    if numbered:
+        found["dms_code"] = numbered[0]["id"]
 
     def numbered_alike(customer_id: int) -> bool:
         other = lk.customers[customer_id].get("dms_code")
@@ -268,6 +261,19 @@ def _match(ctx: Context, lk: Lookup, result: RowResult,
         result.reject("vin_other_customer", "vin")
         return None, None
     return customer, sold
+
+
+def _numbered(lk: Lookup, v: dict[str, Any]) -> list[dict]:
+    """The stored customers under the row's DMS number who can be its person (same_person, or
+    of its mobile); of several, those of its mobile, else of its very name."""
+    mobile, name = v.get("mobile"), v.get("name")
+    found = [c for c in lk.customers_with_dms_code(v["dms_code"])
+             if same_person(name, c["name"], c.get("gender"))
+             or (mobile and c["mobile"] == mobile)]
+    for column, value in (("mobile", mobile), ("name", name)):
+        if len(found) > 1 and value:
+            found = [c for c in found if c[column] == value] or found
+    return found
 
 
 def _other_mobiles(v: dict[str, Any]) -> list[str]:
