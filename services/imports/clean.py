@@ -23,7 +23,7 @@ from services.imports.dates import (
 from services.imports.fields import EXTRA_PHONES, Field
 from services.imports.mapping import Mapping, header_key
 from services.imports.normalise import Cell, Clean, Severity, cell_text, is_blank, nfkc
-from services.imports.phones import Phones, normalise_phones
+from services.imports.phones import Phones, digits_of_number, normalise_phones
 
 OTHER_PHONES_SEPARATOR = ", "
 OTHER_PHONES_LENGTH = 100  # customer.other_phones
@@ -61,6 +61,8 @@ IN_HEADER_UNIT = ("amount", "signed_amount", "price", "km")
 # Channels of one-way messages: one logged was sent, whatever came of it.
 MESSAGE_CHANNELS = ("sms", "mail", "wechat")
 
+# How Excel shows a long number (2.00801E+15).
+_EXCEL_SCIENTIFIC = re.compile(r"\d(?:\.\d+)?E\+\d+")
 # The longest customer number kept (customer.dms_code).
 CUSTOMER_NUMBER_LENGTH = 40
 
@@ -68,11 +70,19 @@ CUSTOMER_NUMBER_LENGTH = 40
 def normalise_customer_number(raw: Cell) -> Clean[str]:
     """A DMS's customer number as its exports write it: full-width characters made ASCII,
     letters upper case, spaces left out ("kh 0012" and "ＫＨ００１２" are KH0012), leading zeros
-    kept (a CSV keeps "00012", a spreadsheet number 12.0 is "12"). One too long is refused,
-    never cut: a number cut short would find someone else."""
+    kept (a CSV keeps "00012", a spreadsheet number 12.0 is "12"). One too long, or one whose
+    digits Excel's scientific notation lost, is refused, never cut or guessed: it would find
+    someone else."""
     if is_blank(raw):
         return n.EMPTY
     text = "".join(nfkc(cell_text(raw)).upper().split())
+    if _EXCEL_SCIENTIFIC.fullmatch(text):
+        # A long number Excel showed as 2.00801E+15, and a CSV saved from it kept only that
+        # (Excel writes the + always: KH1E5 or 3E12 is a number as it stands).
+        digits, lost = digits_of_number(text)
+        if lost or digits is None:
+            return n.refused("customer_number_digits_lost")
+        text = digits
     if len(text) > CUSTOMER_NUMBER_LENGTH:
         return n.refused("customer_number_too_long")
     return Clean(text)

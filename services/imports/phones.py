@@ -240,7 +240,7 @@ KEPT_DIGITS = 7
 _NOT_DIGIT = re.compile(r"\D")
 
 
-def _digits_of_number(raw: Cell) -> tuple[str | None, bool]:
+def digits_of_number(raw: Cell) -> tuple[str | None, bool]:
     """The digits of a number cell (13800138000.0, "1.3800138E+10") and whether some were lost
     (Excel shows 11-digit numbers as 1.38001E+10 and CSV keeps only what was shown)."""
     if isinstance(raw, int | float | Decimal) and not isinstance(raw, bool):
@@ -274,7 +274,7 @@ def normalise_phones(raw: Cell, *, mobile_column: bool = True,
         return EMPTY
     text = nfkc(cell_text(raw)).strip()
     if not isinstance(raw, str) or _SCIENTIFIC.fullmatch(text.lower()):
-        digits, lost = _digits_of_number(raw)
+        digits, lost = digits_of_number(raw)
         if lost:
             return refused("phone_digits_lost")
         text = digits or text
