@@ -33,6 +33,7 @@ MESSAGES = (
     QT_TRANSLATE_NOOP("errors", "The gender is M, F or not known, not '{gender}'."),
     QT_TRANSLATE_NOOP("errors", 'The birthday {date} is in the future.'),
     QT_TRANSLATE_NOOP("errors", 'The birthday {date} is more than {n} years ago; check the year.'),
+    QT_TRANSLATE_NOOP("errors", 'The DMS customer number “{typed}” is as Excel shows a long number, its digits lost; type it in full.'),
     QT_TRANSLATE_NOOP("errors", 'The DMS customer number is longer than {n} characters.'),
     QT_TRANSLATE_NOOP("errors", "This customer's personal data was erased; nothing can be added to it."),
     QT_TRANSLATE_NOOP("errors", "Write the car's brand and model."),

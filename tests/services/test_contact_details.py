@@ -267,8 +267,9 @@ def test_the_person_is_put_right_with_history_keys_and_birthday_day(database, id
     (cd.Person(name="张" * 65), "Name is longer than 64"),
     (cd.Person(name="张伟", note="备" * 2001), "Note is longer than 2000"),
     (cd.Person(name="张伟", dms_code="K" * 41), "DMS customer number is longer than 40"),
+    (cd.Person(name="张伟", dms_code="2.00801E+15"), "its digits lost; type it in full"),
 ], ids=["no name", "future", "too old", "nickname", "gender", "long", "long note",
-        "long DMS number"])
+        "long DMS number", "DMS number as Excel shows it"])
 def test_a_wrong_value_of_the_person_is_refused_and_nothing_stored(database, ids, person, said):
     _wang, _li, cid, _other = ids
     editor = cd.load_editor(database.sessions, cid)
