@@ -219,7 +219,7 @@ def clean_person(person: Person, today: dt.date) -> Person:
                                typed=_text(person.wechat_id))
         wechat = read.value
     number = normalise_customer_number(person.dms_code)
-    if any(p.code == "customer_number_digits_lost" for p in number.problems):
+    if any(p.code == "phone_digits_lost" for p in number.problems):
         raise RevisitError(N_("The DMS customer number “{typed}” is as Excel shows a long "
                               "number, its digits lost; type it in full."),
                            typed=_text(person.dms_code))

@@ -81,7 +81,7 @@ def normalise_customer_number(raw: Cell) -> Clean[str]:
         # (Excel writes the + always: KH1E5 or 3E12 is a number as it stands).
         digits, lost = digits_of_number(text)
         if lost or digits is None:
-            return n.refused("customer_number_digits_lost")
+            return n.refused("phone_digits_lost")
         text = digits
     if len(text) > CUSTOMER_NUMBER_LENGTH:
         return n.refused("customer_number_too_long")

@@ -23,8 +23,6 @@ PROBLEMS: dict[str, tuple[str, str]] = {
                     "no mobile, plate, VIN or customer number to link the row to"),
     "customer_number_too_long": ("客户编号过长（超过 40 个字符）",
                                  "customer number longer than 40 characters"),
-    "customer_number_digits_lost": ("客户编号以科学计数法保存，位数已丢失",
-                                    "customer number saved in scientific notation, digits lost"),
     "text_truncated": ("文字过长，已截断", "text too long, cut short"),
     "mobile_invalid": ("手机号码无效", "invalid mobile number"),
     "mobile_invalid_kept": ("手机号码无效，已原样存为其他电话，请核对",
@@ -40,6 +38,7 @@ PROBLEMS: dict[str, tuple[str, str]] = {
     "mobile_is_landline": ("手机栏填的是固定电话，已存为其他电话",
                            "a landline in the mobile column, kept as another phone"),
     "phone_invalid": ("电话号码无效", "invalid phone number"),
+    # A phone's or a DMS customer number's.
     "phone_digits_lost": ("号码以科学计数法保存，位数已丢失",
                           "number saved in scientific notation, digits lost"),
     "landline_no_area_code": ("固定电话缺少区号", "landline without an area code"),
