@@ -30,8 +30,7 @@ from services.imports.clean import OTHER_PHONES_LENGTH, OTHER_PHONES_SEPARATOR
 from services.imports.consent import record_consent
 from services.imports.context import Context, merge, record_history, same
 from services.imports.dates import MonthDay
-from services.imports.linking import LINK_KEYS
-from services.imports.lookup import Lookup
+from services.imports.lookup import LINK_KEYS, Lookup
 from services.imports.phones import is_mobile
 from services.imports.results import Issue, RowResult
 

@@ -49,6 +49,7 @@ from services.imports.dates import MonthDay, export_day
 from services.imports.errors_file import write_errors
 from services.imports.fields import KINDS
 from services.imports.linking import unknown_owners
+from services.imports.lookup import LINK_KEYS
 from services.imports.mapping import Mapping, fit_profile, looks_like
 from services.imports.normalise import Cell, cell_text
 from services.imports.readers import HEADER_SCAN
@@ -80,7 +81,6 @@ COMMIT_SECONDS = 2.0
 # After each commit on SQLite the import pauses this long so a waiting edit gets the lock.
 YIELD_SECONDS = 0.15
 HASH_BLOCK = 1024 * 1024
-LINKS = ("mobile", "vin", "plate", "dms_code")
 
 
 def file_hash(path: Path) -> str:
@@ -124,7 +124,7 @@ def check_mapping(mapping: Mapping) -> None:
             fields="、".join(kind.field(f).zh for f in mapping.missing_required),
         )
     mapped = mapping.as_dict()
-    if mapping.missing_link or not any(k in mapped for k in LINKS):
+    if mapping.missing_link or not any(k in mapped for k in LINK_KEYS):
         raise RevisitError(N_("No column of the file is mapped to the mobile, VIN, plate or "
                               "customer number, so no row could be linked to a customer."))
 

@@ -8,11 +8,8 @@ from typing import Any
 
 from services.customers.names import same_person
 from services.imports.context import Context
-from services.imports.lookup import Lookup
+from services.imports.lookup import LINK_KEYS, Lookup
 from services.imports.results import RowResult
-
-# What a row may find its customer by.
-LINK_KEYS = ("mobile", "vin", "plate", "dms_code")
 
 
 def link(result: RowResult, v: dict[str, Any], lk: Lookup) -> tuple[dict | None, dict | None]:

@@ -32,6 +32,10 @@ def in_parts(values: Iterable[Any], size: int = PARAMS_PER_QUERY) -> Iterable[li
         yield items[i : i + size]
 
 
+# What a row may find its customer by, in the order a file's columns are asked for.
+LINK_KEYS = ("mobile", "vin", "plate", "dms_code")
+
+
 class Lookup:
     def __init__(self, conn: Connection, today: dt.date | None = None) -> None:
         self.conn = conn
@@ -118,8 +122,8 @@ class Lookup:
                   more_mobiles: Iterable[str] = ()) -> None:
         """`load` for the keys of cleaned rows: their mobiles (and `more_mobiles`), VINs,
         plates and DMS customer numbers."""
-        keys: dict[str, set[str]] = {"mobile": set(more_mobiles), "vin": set(), "plate": set(),
-                                     "dms_code": set()}
+        keys: dict[str, set[str]] = {column: set() for column in LINK_KEYS}
+        keys["mobile"].update(more_mobiles)
         for v in rows:
             for column, found in keys.items():
                 if v.get(column):

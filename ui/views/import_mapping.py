@@ -24,8 +24,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from services.imports.engine import LINKS
 from services.imports.fields import KINDS
+from services.imports.lookup import LINK_KEYS
 from services.imports.mapping import Mapping, OtherKind
 from services.imports.normalise import Cell, cell_text
 from ui.labels import joined, label, language
@@ -78,7 +78,7 @@ def link_fields(kind: str) -> tuple[str, ...]:
     `link` in the catalog, yet the import still needs one of them.)"""
     file_kind = KINDS[kind]
     marked = tuple(f.key for f in file_kind.fields if f.link)
-    return marked or tuple(k for k in LINKS if k in file_kind.keys())
+    return marked or tuple(k for k in LINK_KEYS if k in file_kind.keys())
 
 
 def sample_text(samples: Sequence[Sequence[Cell]], column: int | None) -> str:
