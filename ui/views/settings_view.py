@@ -122,6 +122,9 @@ class SettingsView(QWidget):
         self.shop_phone = QLineEdit()
         self.shop_address = QLineEdit()
         self.shop_address.setPlaceholderText(self.tr("Province, city, district, street"))
+        self.shop_address.setToolTip(self.tr(
+            "Printed as the sender on envelopes. Its city also places imported addresses that "
+            "start with a district several cities have (南山区 is in Shenzhen and in Hegang)."))
         self.shop_postcode = QLineEdit()
         self.shop_postcode.setInputMask("999999;_")
         self.label_layout = QComboBox()
