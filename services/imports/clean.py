@@ -11,6 +11,7 @@ from typing import Any
 
 from services.customers.birthdays import age
 from services.imports import normalise as n
+from services.imports import scores
 from services.imports import words as w
 from services.imports.dates import (
     YEARLESS_OVERDUE_DAYS,
@@ -100,7 +101,7 @@ _SIMPLE: dict[str, Callable[[Cell], Clean[Any]]] = {
     "payment": w.normalise_payment,
     "visit_type": w.normalise_visit_type,
     "purchase_kind": w.normalise_purchase_kind,
-    "score": n.normalise_score,
+    "score": scores.normalise_score,
     "yes_no": w.normalise_yes_no,
     "channel": w.normalise_channel,
     "purpose": w.normalise_purpose,
@@ -176,7 +177,7 @@ def clean_value(field: Field, raw: Cell, today: dt.date, *,
     if cleaner == "attribute":
         return w.normalise_attribute(raw, field.key)
     if cleaner == "score":
-        return n.normalise_score(raw, scale or n.score_scale(header))
+        return scores.normalise_score(raw, scale or scores.score_scale(header))
     if cleaner in IN_HEADER_UNIT:
         raw, _ = n.in_header_unit(raw, scale or n.header_factor(header))
     return _SIMPLE[cleaner](raw)

@@ -22,9 +22,8 @@ from services.imports.normalise import (
     header_factor,
     in_header_unit,
     is_blank,
-    named_scale,
-    score_kind,
 )
+from services.imports.scores import named_scale, score_kind
 from services.imports.source import open_source
 from services.imports.words import normalise_channel
 from services.store.errors import CancelToken

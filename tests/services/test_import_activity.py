@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from models import Complaint, ContactEvent, SatisfactionSurvey
 from services.imports import normalise as n
+from services.imports import scores as sc
 from services.imports import words as w
 from services.imports.apply import apply
 from services.imports.columns import ColumnScale, decide
@@ -125,7 +126,7 @@ def test_a_survey_asks_on_one_scale_so_its_low_columns_are_judged_together():
     ("score out of 100", 100), ("满意度(1-10)", 10), ("满意度（十分制）", 10), ("评分(1~5)", 5),
     ("满分5", 5), ("总体满意度", None), ("满分50", None)])
 def test_the_scale_a_header_names(header, scale):
-    assert n.named_scale(header) == scale
+    assert sc.named_scale(header) == scale
 
 
 def _complaints(database) -> dict[str, tuple]:

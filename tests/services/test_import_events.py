@@ -125,19 +125,23 @@ def test_a_visit_amount_that_cannot_be_read_is_kept_as_typed_in_its_note(databas
         ["2024-05-01", "粤A12345", "机修", "待结算", "W101", "20000"],
         ["2024-05-02", "粤A12345", "机修", "-300", "W102", "20100"],
         ["2024-05-03", "粤A12345", "机修", "300", "W103", "20200"],
-        ["2024-05-04", "粤A12345", "冲红", "300-", "W103-H", "20300"]])
+        ["2024-05-04", "粤A12345", "冲红", "300-", "W103-H", "20300"],
+        # A mobile pasted into the amount: more than the column holds (PostgreSQL refused
+        # the whole import with "numeric field overflow").
+        ["2024-05-05", "粤A12345", "机修", "13900139007", "W104", "20400"]])
     result = apply(database.sessions, path, ImportOptions("visits", today=TODAY))
-    assert (result.created, result.rejected) == (2, 2)
+    assert (result.created, result.rejected) == (3, 2)
     assert [(r.zh, r.rows) for r in result.reasons] == [
         ("金额：金额为负数（冲红），不是一次进厂，未导入；被冲红工单的金额未改，请核对", 2)]
     with database.sessions() as s:
         notes = {v.work_order: (v.amount, v.note) for v in s.scalars(select(ServiceVisit))}
         readings = s.scalars(select(MileageReading.km).order_by(MileageReading.km)).all()
     assert notes == {"W101": (Decimal("0.00"), "工单号 W101；金额原文 待结算"),
-                     "W103": (Decimal("300.00"), "工单号 W103")}
+                     "W103": (Decimal("300.00"), "工单号 W103"),
+                     "W104": (Decimal("0.00"), "工单号 W104；金额原文 13900139007")}
     assert 20100 not in readings and 20300 not in readings and 20200 in readings
     again = apply(database.sessions, path, ImportOptions("visits", today=TODAY))
-    assert (again.created, again.updated, again.unchanged, again.rejected) == (0, 0, 2, 2)
+    assert (again.created, again.updated, again.unchanged, again.rejected) == (0, 0, 3, 2)
 
 
 def test_a_visit_km_out_of_line_with_the_cars_others_is_said_not_kept(database, tmp_path):

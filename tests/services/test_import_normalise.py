@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from services.demo.data import MOBILE_PREFIXES
 from services.imports import normalise as n
+from services.imports import scores as sc
 from services.imports import words as w
 from services.imports.dates import export_day, normalise_date, normalise_datetime
 from services.imports.phones import Phones, is_mobile, normalise_mobile, normalise_phones
@@ -188,6 +189,10 @@ MOBILE_HEADS = [p for p, _ in MOBILE_PREFIXES]
         ("022-72587682X12", None, ("022-72587682-12",)),
         ("022-72587682-123（办公室）", None, ("022-72587682-123",)),
         ("13800138000/(022)72587682转123", "13800138000", ("022-72587682-123",)),
+        # The landline with its extension and the mobile, only a space between.
+        ("020-87654321转8001 13981960013", "13981960013", ("020-87654321-8001",)),
+        ("020-87654321-8001 18993103413", "18993103413", ("020-87654321-8001",)),
+        ("13981960013 (020)8765 4321 分机 12", "13981960013", ("020-87654321-12",)),
     ],
 )
 def test_phone_cells(raw, mobile, others):
@@ -489,7 +494,11 @@ def test_amounts(raw, clean):
 @pytest.mark.parametrize(("raw", "code"), [("-100", "amount_negative"),
                                            ("(100)", "amount_negative"),
                                            ("abc", "amount_invalid"), ("1.2.3", "amount_invalid"),
-                                           (True, "amount_invalid")])
+                                           (True, "amount_invalid"),
+                                           # A mobile in the amount column.
+                                           ("13900139007", "amount_implausible"),
+                                           (13900139007, "amount_implausible"),
+                                           ("1.5亿", "amount_implausible")])
 def test_bad_amounts(raw, code):
     assert codes(n.normalise_amount(raw)) == [(code, "error")]
 
@@ -576,12 +585,12 @@ def test_km_round_trips(km, unit, thousands):
 
 
 def test_scores():
-    assert n.normalise_score("9分").value == 9
-    assert n.normalise_score(10.0) == n.Clean(10)
-    assert codes(n.normalise_score("8.5")) == [("score_rounded", "warning")]
-    assert n.normalise_score("8.5").value == 9
-    assert codes(n.normalise_score(85)) == [("score_out_of_range", "error")]
-    assert codes(n.normalise_score("好")) == [("score_invalid", "error")]
+    assert sc.normalise_score("9分").value == 9
+    assert sc.normalise_score(10.0) == n.Clean(10)
+    assert codes(sc.normalise_score("8.5")) == [("score_rounded", "warning")]
+    assert sc.normalise_score("8.5").value == 9
+    assert codes(sc.normalise_score(85)) == [("score_out_of_range", "error")]
+    assert codes(sc.normalise_score("好")) == [("score_invalid", "error")]
 
 
 @pytest.mark.parametrize(("header", "scale"), [
@@ -590,7 +599,7 @@ def test_scores():
     ("得分（满分100）", 100), ("百分制得分", 100), ("满意度(100分)", 100), ("1.5分以下", 10),
     (None, 10)])
 def test_a_score_columns_header_names_its_scale(header, scale):
-    assert n.score_scale(header) == scale
+    assert sc.score_scale(header) == scale
 
 
 @pytest.mark.parametrize(("raw", "scale", "score"), [
@@ -601,7 +610,7 @@ def test_a_score_columns_header_names_its_scale(header, scale):
     ("4星", 10, 8), ("4.5 星", 10, 9), ("四颗星", 100, 8), ("5 stars", 10, 10), ("0星", 10, 0)])
 def test_scores_on_another_scale_are_kept_on_ten(raw, scale, score):
     # A step of the column's own scale is not a rounding to note: 8.5 of 10 is, 85 of 100 not.
-    assert n.normalise_score(raw, scale) == n.Clean(score)
+    assert sc.normalise_score(raw, scale) == n.Clean(score)
 
 
 @pytest.mark.parametrize(("raw", "scale", "code"), [
@@ -609,15 +618,15 @@ def test_scores_on_another_scale_are_kept_on_ten(raw, scale, score):
     ("11", 10, "score_out_of_range"), ("3/4", 10, "score_invalid"), ("-1", 5,
                                                                        "score_out_of_range_5")])
 def test_a_score_beyond_its_scale_is_refused(raw, scale, code):
-    assert codes(n.normalise_score(raw, scale)) == [(code, "error")]
+    assert codes(sc.normalise_score(raw, scale)) == [(code, "error")]
 
 
 @pytest.mark.parametrize("raw", ["未接通", "拒访", " 空号 ", "关机", "客户拒绝评价", "未评价"])
 def test_a_survey_call_that_got_no_answers_is_said_to_have_no_score(raw):
-    refused = n.normalise_score(raw)
+    refused = sc.normalise_score(raw)
     assert codes(refused) == [("survey_not_done", "error")]
     assert refused.problems[0].text() == "回访未完成（未接通或拒访），没有评分"
-    assert codes(n.normalise_score("6星")) == [("score_invalid", "error")]
+    assert codes(sc.normalise_score("6星")) == [("score_invalid", "error")]
 
 
 @pytest.mark.parametrize(("raw", "score", "band"), [
@@ -637,7 +646,7 @@ def test_a_survey_call_that_got_no_answers_is_said_to_have_no_score(raw):
 def test_graded_answers_are_scores_in_the_band_they_mean(raw, score, band):
     # A DMS 回访记录 records the answer, not a number: on the 0–10 scale, each lands in the
     # satisfaction band it says (high 9–10, middle 7–8, low 0–6).
-    assert n.normalise_score(raw) == n.Clean(score)
+    assert sc.normalise_score(raw) == n.Clean(score)
     assert score_band(score) == band
 
 
@@ -674,12 +683,12 @@ ANY_CELL = st.one_of(
 )
 EVERY_CLEANER = [
     n.normalise_text, n.normalise_name, n.normalise_plate, n.normalise_vin, n.normalise_amount,
-    n.normalise_km, n.normalise_score, n.normalise_postcode, w.normalise_gender,
+    n.normalise_km, sc.normalise_score, n.normalise_postcode, w.normalise_gender,
     w.normalise_payment, w.normalise_visit_type, w.normalise_yes_no, w.normalise_channel,
     w.normalise_purpose, w.normalise_outcome, normalise_date, normalise_datetime,
     normalise_phones, lambda raw: w.normalise_attribute(raw, "household"),
-    lambda raw: normalise_phones(raw, keep_invalid=True), lambda raw: n.normalise_score(raw, 5),
-    lambda raw: n.normalise_score(raw, 100),
+    lambda raw: normalise_phones(raw, keep_invalid=True), lambda raw: sc.normalise_score(raw, 5),
+    lambda raw: sc.normalise_score(raw, 100),
 ]
 
 
