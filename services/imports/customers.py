@@ -30,7 +30,7 @@ from services.imports.clean import OTHER_PHONES_LENGTH, OTHER_PHONES_SEPARATOR
 from services.imports.consent import record_consent
 from services.imports.context import Context, merge, record_history, same
 from services.imports.dates import MonthDay
-from services.imports.lookup import LINK_KEYS, Lookup
+from services.imports.lookup import LINK_KEYS, Lookup, same_dms_code
 from services.imports.phones import is_mobile
 from services.imports.results import Issue, RowResult
 
@@ -196,7 +196,7 @@ def _match(ctx: Context, lk: Lookup, result: RowResult,
 
     def numbered_alike(customer_id: int) -> bool:
         other = lk.customers[customer_id].get("dms_code")
-        return not (code and other and other != code)
+        return not (code and other and not same_dms_code(other, code))
 
     for rule in ctx.match:
         if rule in ("mobile", "name_mobile") and mobile:
@@ -386,6 +386,9 @@ def _joined_phones(result: RowResult, current: str | None, extra: Any) -> str | 
 def _update_customer(ctx: Context, lk: Lookup, result: RowResult, customer: dict,
                      v: dict[str, Any]) -> None:
     others = tuple(c for c in CUSTOMER_COLUMNS if c not in ADDRESS)
+    stored_code = customer.get("dms_code")
+    if v.get("dms_code") and stored_code and same_dms_code(v["dms_code"], stored_code):
+        v = {**v, "dms_code": stored_code}  # 22 for 00000022: the number as stored
     born = v.get("birthday")
     if isinstance(born, MonthDay):
         v = {**v, "birthday": None}  # decided by _month_day_change

@@ -34,6 +34,22 @@ def in_parts(values: Iterable[Any], size: int = PARAMS_PER_QUERY) -> Iterable[li
 
 # What a row may find its customer by, in the order a file's columns are asked for.
 LINK_KEYS = ("mobile", "vin", "plate", "dms_code")
+# The longest all-digit DMS number looked for with its leading zeros put back (customer numbers
+# of DMSs run to 8–12 digits).
+DMS_DIGITS_WIDTH = 16
+
+
+def dms_digits(code: str) -> str | None:
+    """An all-digit DMS customer number without its leading zeros (00000001 -> 1), as a
+    spreadsheet that turned the column into numbers writes it; None for any other code."""
+    return (code.lstrip("0") or "0") if code.isascii() and code.isdigit() else None
+
+
+def same_dms_code(a: str | None, b: str | None) -> bool:
+    """Whether two DMS customer numbers are one: the same text, or the same digits once their
+    leading zeros are taken off (00000022 and 22)."""
+    return a == b or (a is not None and b is not None and dms_digits(a) is not None
+                      and dms_digits(a) == dms_digits(b))
 
 
 class Lookup:
@@ -43,6 +59,7 @@ class Lookup:
         self.customers: dict[int, Row] = {}
         self.by_mobile: dict[str, list[int]] = defaultdict(list)
         self.by_dms_code: dict[str, list[int]] = defaultdict(list)
+        self.by_dms_digits: dict[str, list[int]] = defaultdict(list)  # dms_digits
         self.vehicles: dict[int, Row] = {}
         self.by_vin: dict[str, int] = {}
         self.by_plate: dict[str, list[int]] = defaultdict(list)
@@ -108,7 +125,17 @@ class Lookup:
         vehicles and readings (and current profile values when the file carries any)."""
         for row in self.rows(CUSTOMER, CUSTOMER.c.mobile, mobiles):
             self._add_customer(row)
+        dms_codes = set(dms_codes)
         for row in self.rows(CUSTOMER, CUSTOMER.c.dms_code, dms_codes):
+            if row["id"] not in self.customers:
+                self._add_customer(row)
+        # A number not stored as written may be stored with its leading zeros (a file whose
+        # column Excel made numbers writes 1 for 00000001), or without them: each other width
+        # of its digits, looked up through the index.
+        padded = {digits.zfill(width) for code in dms_codes
+                  if code not in self.by_dms_code and (digits := dms_digits(code)) is not None
+                  for width in range(len(digits), DMS_DIGITS_WIDTH + 1)} - dms_codes
+        for row in self.rows(CUSTOMER, CUSTOMER.c.dms_code, padded):
             if row["id"] not in self.customers:
                 self._add_customer(row)
         owners = {v["customer_id"] for v in self.rows(VEHICLE, VEHICLE.c.vin, vins)}
@@ -237,6 +264,8 @@ class Lookup:
             self.by_mobile[row["mobile"]].append(row["id"])
         if row.get("dms_code"):
             self.by_dms_code[row["dms_code"]].append(row["id"])
+            if (digits := dms_digits(row["dms_code"])) is not None:
+                self.by_dms_digits[digits].append(row["id"])
 
     def _add_vehicle(self, row: Row) -> None:
         self.vehicles[row["id"]] = row
@@ -263,6 +292,12 @@ class Lookup:
                 index[row[column]].remove(customer_id)
             if value:
                 index[value].append(customer_id)
+        if column == "dms_code":
+            old = dms_digits(row[column]) if row.get(column) else None
+            if old is not None and customer_id in self.by_dms_digits.get(old, []):
+                self.by_dms_digits[old].remove(customer_id)
+            if value and (new := dms_digits(value)) is not None:
+                self.by_dms_digits[new].append(customer_id)
         row[column] = value
 
     def set_vehicle(self, vehicle_id: int, column: str, value: Any) -> None:
@@ -304,7 +339,11 @@ class Lookup:
         return [self.customers[i] for i in self.by_mobile.get(mobile, ())]
 
     def customers_with_dms_code(self, code: str) -> list[Row]:
-        return [self.customers[i] for i in self.by_dms_code.get(code, ())]
+        """Those stored under `code`; none being, those under its digits (same_dms_code)."""
+        ids = self.by_dms_code.get(code)
+        if not ids and (digits := dms_digits(code)) is not None:
+            ids = self.by_dms_digits.get(digits)
+        return [self.customers[i] for i in ids or ()]
 
     def vehicle_with_vin(self, vin: str) -> Row | None:
         vid = self.by_vin.get(vin)

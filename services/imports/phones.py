@@ -30,6 +30,9 @@ _CANDIDATE = re.compile(r"\+?\d[\d\s\-()]*\d")
 _EXTENSION = re.compile(
     r"^\D*?(0[1-9]\d{1,2})[\s\-)）]*(\d{3,4} ?\d{4})\s*(?:转|分机|ext\.?|x|#|-)\s*"
     r"(\d{1,6})\s*(?:[(（][^()（）]*[)）])?$", re.IGNORECASE)
+# A mobile written beside such a landline, a space between (020-87654321转8001 13981960013).
+_MOBILE_BESIDE = re.compile(r"(?P<rest>.+?)\s+(?P<mobile>(?:\+?86)?1\d{10})"
+                            r"|(?P<first>(?:\+?86)?1\d{10})\s+(?P<after>.+)")
 _SCIENTIFIC = re.compile(r"\d(\.\d+)?e\+?\d+")
 _MOBILE_TYPES = (
     phonenumbers.PhoneNumberType.MOBILE,
@@ -217,6 +220,11 @@ def _numbers(part: str) -> list[tuple[str, str] | None]:
         landline = _classify(match[1] + match[2].replace(" ", ""))
         if landline is not None and landline[0] == "other":
             return [("other", f"{landline[1]}-{match[3]}")]
+    beside = _MOBILE_BESIDE.fullmatch(part)
+    if beside and _EXTENSION.match(beside["rest"] or beside["after"]):
+        pair: tuple[str, str] = ((beside["rest"], beside["mobile"]) if beside["rest"]
+                                 else (beside["first"], beside["after"]))
+        return [n for written in pair for n in _numbers(written)]
     found: list[tuple[str, str] | None] = []
     for candidate in _CANDIDATE.findall(part):
         whole = _classify(candidate)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from models import Customer, OtherPurchase, ServiceVisit
 from services.customers.erase import erase_customer
@@ -104,6 +104,31 @@ def test_two_dms_customers_on_one_phone_stay_two(database, tmp_path):
     with database.sessions() as s:
         assert s.execute(select(Customer.name).join(
             ServiceVisit, ServiceVisit.customer_id == Customer.id)).scalars().all() == ["陈丽"]
+
+
+def test_a_number_whose_leading_zeros_a_spreadsheet_dropped_is_the_same_number(
+        database, tmp_path):
+    """The owners file keeps 客户编号 as text (00000022); a work order export opened and saved
+    in Excel has it as a number (22). Its visit goes to 丁春, not to a second 丁春 made from the
+    row's name; an owners file read again the same way changes nothing, and a stored 7 is
+    found by 0007."""
+    _owners(database, tmp_path, [
+        ["00000022", "丁春", "13800138301", "粤C11111", "丰田", "卡罗拉", "2020-01-10"],
+        [7, "罗兰", "13800138302", "粤C22222", "本田", "飞度", "2021-02-01"]])
+    path = write_xlsx(tmp_path / "维修.xlsx",
+                      ["客户编号", "客户名称", "进厂日期", "维修类型", "结算金额"],
+                      [[22, "丁春", "2026-11-02", "保养", "480"],
+                       ["0007", "罗兰", "2026-11-03", "保养", "520"]])
+    visits = apply(database.sessions, path, ImportOptions("visits", today=TODAY))
+    assert (visits.created, visits.rejected) == (2, 0)
+    with database.sessions() as s:
+        assert s.scalar(select(func.count()).select_from(Customer)) == 2
+        assert sorted(s.execute(select(Customer.name).join(
+            ServiceVisit, ServiceVisit.customer_id == Customer.id)).scalars()) == ["丁春", "罗兰"]
+    again = _owners(database, tmp_path, [
+        [22, "丁春", "13800138301", "粤C11111", "丰田", "卡罗拉", "2020-01-10"]], "again.xlsx")
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 1)
+    assert _numbers(database) == {"丁春": "00000022", "罗兰": "7"}
 
 
 def test_a_stored_customer_found_by_phone_is_given_the_number(database, tmp_path):
