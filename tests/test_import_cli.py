@@ -114,6 +114,7 @@ def test_a_saved_mapping_is_used_by_name_for_the_next_file(database, tmp_path):
     (("customers", "{blank}"), "No row of column headers was found in 空白.xlsx"),
     (("customers", "{file}", "--header-row", "999"), "Row 999 of 保有客户明细.xlsx holds no"),
     (("customers", "{file}", "--header-row", "0"), "counted from 1"),
+    (("customers", "{file}", "--header-row=-1"), "counted from 1"),
     (("customers", "{folder}"), "is a folder: name the file"),
     (("customers", "{file}", "--errors", "{folder}/问题.csv"), "name ending in .xlsx"),
 ])

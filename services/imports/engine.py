@@ -31,7 +31,7 @@ from models import ImportBatch, StaffUser
 from models.base import utcnow
 from models.codes import IMPORT_KINDS, PROFILE_ATTRIBUTES
 from services.customers.birthdays import month_day_key
-from services.customers.names import same_person
+from services.customers.names import addressed, same_person
 from services.customers.places import full_division_names
 from services.imports import batches, customers, events
 from services.imports.addresses import home_of, split_addresses
@@ -136,6 +136,9 @@ def _internal(kind: str, values: dict[str, Any], ctx: Context,
     v = dict(values)
     if kind == "customers":
         _birth_from_id(v, result)
+        if v.get("gender") is None and isinstance(v.get("name"), str) and (
+                title := addressed(v["name"])) is not None:
+            v["gender"] = title[1]  # 付女士: her title says it
         _loan_end_from_term(v, result)
         # The car's km now (当前里程) is past a next service km that is the interval (5000).
         _next_service(result, v, "last_service_date", "last_service_km", "km")

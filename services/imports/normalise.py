@@ -428,14 +428,16 @@ _PLATE = re.compile(
     r"[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼][A-Z]"
     r"[A-Z0-9]{4,6}[挂学警港澳领试超]?"
 )
-_NO_PLATE = frozenset({"无牌", "未上牌", "无牌照", "临牌", "临时牌照", "新车", "待上牌"})
+# Words for a car without its plate yet (无牌, 未上牌, 新车未上牌, 临时牌照, 车牌待定): a plate
+# always has letters and digits, so Chinese words naming a plate (牌) or a new car are none.
+_NO_PLATE = re.compile(r"[^A-Z0-9]*(牌|新车)[^A-Z0-9]*")
 
 
 def normalise_plate(raw: Cell) -> Clean[str]:
     """Upper-cased without spaces or dots (粤A·12345 -> 粤A12345); an unusual shape is kept
     with a warning (military, old-style and foreign plates exist)."""
     text = _PLATE_JUNK.sub("", nfkc(cell_text(raw))).upper()
-    if text.lower() in PLACEHOLDERS or text in _NO_PLATE:
+    if text.lower() in PLACEHOLDERS or _NO_PLATE.fullmatch(text):
         return EMPTY
     if not _PLATE.fullmatch(text):
         return kept(text[:12], "plate_unusual")

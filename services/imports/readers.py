@@ -24,6 +24,14 @@ _SUBTOTAL = re.compile(
     r"((本页|本表|全部|总)?(合计|小计|总计|共计|累计)|(sub|grand)?total)"
     r"[:：()\d,.条行笔元台辆人户次项个数金额量]*"
 )
+# What a report prints below its table, in a row of its own: a note (注：…), who made and
+# checked it (制表人：张三 审核：李四), when it was printed, a count of its records (共40条).
+_FOOTER = re.compile(
+    r"(注|注意|备注|说明|附注)[:：].*"
+    r"|(制表|制表人|制单人|审核|审核人|复核|打印人|打印时间|打印日期|导出人|导出时间|统计时间|"
+    r"统计日期|报表日期|数据来源|经办人|负责人)[:：].*"
+    r"|(共|总共|共有)\d+(条|行|笔|个|位|户|辆|台|人|名)(记录|数据|客户)?[。.]?"
+)
 _VALUE = re.compile(r"[\d\s.,:/\-+年月日时分秒¥$%e]+")
 
 
@@ -60,7 +68,7 @@ class Layout:
 @dataclass(frozen=True)
 class Skipped:
     number: int
-    reason: str  # "subtotal" | "repeated_header"
+    reason: str  # "subtotal" | "repeated_header" | "footer"
     # As read, for the problems file (not part of what the row is: two skips compare by place).
     cells: tuple[Cell, ...] = field(default=(), compare=False)
 
@@ -131,6 +139,14 @@ def is_subtotal(cells: Sequence[Cell]) -> bool:
     return False
 
 
+def is_footer(cells: Sequence[Cell]) -> bool:
+    """A row of at most three filled cells, each a line a report prints below its table
+    (_FOOTER): a data row always has more than such words in it."""
+    filled = _filled(cells)
+    return 0 < len(filled) <= 3 and all(
+        isinstance(c, str) and _FOOTER.fullmatch(re.sub(r"\s+", "", nfkc(c))) for c in filled)
+
+
 def _close(closer: object) -> None:
     close = getattr(closer, "close", None)
     if close is not None:
@@ -167,6 +183,8 @@ class Table:
                     self.blank_rows += 1
                 elif is_subtotal([cells[i] for i in filled[:3]]):
                     self.skipped.append(Skipped(number, "subtotal", cells))
+                elif len(filled) <= 3 and is_footer(cells):
+                    self.skipped.append(Skipped(number, "footer", cells))
                 elif (first is not None and first < len(cells)
                       and cell_text(cells[first]).strip() == headers[first]
                       and tuple(cell_text(c).strip() for c in cells[:len(headers)]) == headers):

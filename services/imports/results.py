@@ -86,6 +86,8 @@ ROW_PROBLEMS: dict[str, tuple[str, str]] = {
                          "one is kept in the profile history); please check"),
     "subtotal_row": ("合计或小计行，未导入", "a subtotal or total row, not imported"),
     "repeated_header_row": ("重复的表头行，未导入", "the header repeated, not imported"),
+    "footer_row": ("表尾说明（注释、制表人、记录数等），未导入",
+                   "a line below the table (a note, who made it, a count), not imported"),
     "staff_unknown": ("找不到该员工，未记录经办人", "no such staff member; left blank"),
     "refund_amount_differs": ("与已导入的同一笔退款金额不同，保留了已存的金额，请核对",
                               "differs from the amount of the same refund imported before: "

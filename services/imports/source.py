@@ -13,7 +13,8 @@ from services.imports.normalise import Cell
 from services.imports.readers import Table, open_table
 
 SAMPLE_ROWS = 20
-SKIP_REASONS = {"subtotal": "subtotal_row", "repeated_header": "repeated_header_row"}
+SKIP_REASONS = {"subtotal": "subtotal_row", "repeated_header": "repeated_header_row",
+                "footer": "footer_row"}
 
 
 class Source:

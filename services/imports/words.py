@@ -39,6 +39,9 @@ VISIT_TYPE_WORDS: tuple[tuple[str, str], ...] = (
     # Bodywork: a scratch or dent put right, paint touched up.
     ("补漆", "accident"), ("划痕", "accident"), ("凹陷", "accident"),
     ("理赔", "accident"), ("出险", "accident"), ("accident", "accident"),
+    # English DMS exports: Body & Paint, Bodyshop, Collision.
+    ("body", "accident"), ("paint", "accident"), ("collision", "accident"),
+    ("recall", "warranty"),
     ("保修", "warranty"), ("索赔", "warranty"), ("质保", "warranty"), ("三包", "warranty"),
     ("担保", "warranty"),
     ("召回", "warranty"), ("warranty", "warranty"),

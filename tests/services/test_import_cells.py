@@ -103,3 +103,18 @@ def test_the_totals_row_is_listed_with_its_cells_as_typed(database, tmp_path):
     sheet = openpyxl.load_workbook(errors)["未导入的行"]
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[1] == (3, "合计", "共1台", None, "¥218,000", "合计或小计行，未导入")
+
+
+def test_the_lines_below_the_table_are_listed_as_such(database, tmp_path):
+    """A report's notes under its table were refused as a customer without a name."""
+    path = write_xlsx(tmp_path / "保有客户.xlsx", ["客户姓名", "手机", "车型", "开票价"], [
+        ["林晓峰", "13823456789", "帕萨特", "¥218,000"],
+        ["注：本表仅含在保客户", None, None, None],
+        ["制表人：张三", None, "审核：李四", None],
+        ["共1条记录", None, None, None]])
+    errors = tmp_path / "保有客户-导入问题.xlsx"
+    result = apply(database.sessions, path, CUSTOMERS, errors_path=errors)
+    assert (result.created, result.rejected) == (1, 3)
+    sheet = openpyxl.load_workbook(errors)["未导入的行"]
+    reasons = [row[-1] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert reasons == ["表尾说明（注释、制表人、记录数等），未导入"] * 3

@@ -73,6 +73,18 @@ def test_an_owners_file_with_national_gender_codes_and_remarks_after_names(datab
     assert stored == {"张三": "M", "李四": "F", "王五": None}
 
 
+def test_a_customer_known_by_title_alone_has_the_gender_it_says(database, tmp_path):
+    """付女士 with the gender cell empty is a woman; 王总 says nothing; a gender typed wins."""
+    path = write_xlsx(tmp_path / "车主.xlsx", ["客户姓名", "手机", "性别"], [
+        ["付女士", "13902849101", None], ["郑先生", "13902849102", ""],
+        ["王总", "13902849103", None], ["欧阳小姐", "13902849104", "男"]])
+    done = apply(database.sessions, path, CUSTOMERS)
+    assert (done.created, done.rejected) == (4, 0)
+    with database.sessions() as s:
+        stored = dict(s.execute(select(Customer.name, Customer.gender)).all())
+    assert stored == {"付女士": "F", "郑先生": "M", "王总": None, "欧阳小姐": "M"}
+
+
 def test_a_gender_column_of_0_and_1_alone_is_said_once(database, tmp_path):
     """Some systems write 0 for female: read by the national code, where 0 is not known, their
     women would be kept with no gender unsaid."""

@@ -103,6 +103,9 @@ def test_padding_never_survives(name, pad):
         ("沪B1234学", "沪B1234学", []),
         ("ABC", "ABC", [("plate_unusual", "warning")]),
         ("未上牌", None, []),
+        ("新车未上牌", None, []),
+        ("暂无车牌", None, []),
+        ("临时牌照", None, []),
         (None, None, []),
     ],
 )

@@ -24,6 +24,7 @@ from services.imports.readers import (
     Row,
     Skipped,
     find_header,
+    is_footer,
     is_subtotal,
     open_table,
     preview,
@@ -523,6 +524,18 @@ def test_find_header_prefers_known_header_words():
 )
 def test_subtotal_rows(cells, subtotal):
     assert is_subtotal(cells) is subtotal
+
+
+@pytest.mark.parametrize(
+    ("cells", "footer"),
+    [(["注：本表数据截至2024-05-01"], True), (["制表人：张三", None, "审核：李四"], True),
+     (["共40条记录"], True), ([None, "共 40 条"], True), (["打印时间：2024-05-01 10:00"], True),
+     # A data row: a customer's name and phone, or a remark among other cells.
+     (["张三", "13800138000"], False), (["注意事项"], False),
+     (["说明：已贴膜", "李四", "13800138000", "粤A12345"], False), (["共40条记录", 40], False)],
+)
+def test_footer_rows(cells, footer):
+    assert is_footer(cells) is footer
 
 
 def test_sniff_delimiter_ignores_title_lines():

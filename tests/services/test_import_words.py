@@ -26,6 +26,10 @@ def codes(result: n.Clean) -> list[tuple[str, str]]:
         (w.normalise_payment, "厂家金融", "loan"), (w.normalise_payment, "租赁", "lease"),
         (w.normalise_payment, "融资租赁", "lease"), (w.normalise_payment, "Loan", "loan"),
         (w.normalise_visit_type, "保养", "maintenance"),
+        # An English DMS's types.
+        (w.normalise_visit_type, "Body & Paint", "accident"),
+        (w.normalise_visit_type, "Bodyshop", "accident"),
+        (w.normalise_visit_type, "Recall campaign", "warranty"),
         (w.normalise_visit_type, "首保", "maintenance"),
         # The shop-floor words of DMS exports: the second and third service, a quick service,
         # a quick or electrical repair.

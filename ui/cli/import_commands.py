@@ -23,7 +23,7 @@ from services.staff.permissions import staff_id
 from services.store.errors import N_, RevisitError
 from ui.cli import EXIT_CANCELLED
 from ui.cli.auth import READ, WRITE, acting
-from ui.cli.parsing import count, record_id, user_path
+from ui.cli.parsing import count, record_id, row_number, user_path
 from ui.cli.progress import TerminalProgress
 
 OUTCOME_ZH = {"create": "新建", "update": "更新", "unchanged": "无变化", "reject": "不导入"}
@@ -37,7 +37,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                             f"({text('import_kind', kind)})")
         p.add_argument("file", type=user_path)
         p.add_argument("--sheet", help="the sheet to read (default: the first with data)")
-        p.add_argument("--header-row", type=count, metavar="N",
+        p.add_argument("--header-row", type=row_number, metavar="N",
                        help="the row holding the column headers (default: found)")
         p.add_argument("--mapping", metavar="NAME", help="use a saved column mapping")
         p.add_argument("--save-mapping", metavar="NAME",

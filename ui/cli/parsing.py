@@ -61,6 +61,18 @@ def moment(text: str) -> dt.datetime:
     return value
 
 
+def row_number(text: str) -> int:
+    """A row's number as the spreadsheet shows it: from 1 up."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text}: rows are counted from 1, as the spreadsheet "
+                                         "numbers them")
+    return value
+
+
 def count(text: str) -> int:
     """A number of rows as typed: a whole number from 0 up."""
     try:
