@@ -146,7 +146,10 @@ def test_a_list_streamed_alone_is_finished_from_the_runs_counts(db, tmp_path, mo
     body = list(openpyxl.load_workbook(out, read_only=True).active.iter_rows(
         min_row=2, values_only=True))
     assert len(body) == summary.by_channel["call"] == summary.members > 0
-    assert f"list run #{summary.run_id} finished: its calls are in the callers' queues" in said
+    # Built without --staff: its calls went to no caller, and it says so (it said they were
+    # in the callers' queues).
+    assert (f"list run #{summary.run_id} finished: it was built without callers (--staff), so "
+            f"its {len(body)} calls are assigned to nobody and in no follow-up queue") in said
     assert "masked" not in said  # the supervisor's file: full mobiles
 
 

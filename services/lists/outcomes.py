@@ -11,16 +11,19 @@ is stored. A customer erased since (at their request) gets nothing back.
 A file is stored a chunk of rows per transaction, so other staff's edits never wait long
 behind a big file. Each row's event is keyed by its member's row id, day and outcome, so a read
 killed half-way is finished by reading the file again, and two people reading the same file
-at once store each event once (the second sees the first's rows as read before). A row read
-before whose feedback, next date or km was typed over since has its event and reading
-corrected, what they said before kept in the audit trail."""
+at once store each event once (the second sees the first's rows as read before). A contact
+date typed with its time (2026-12-06 15:30) is stored at that time, one without at noon. A row
+read before whose time, feedback, next date or km was typed over since has its event and
+reading corrected (a cell emptied since clears nothing: an older copy may be read later); one
+whose outcome was typed over is the caller's correction, and the contact becomes all the row
+now says, an empty cell clearing what was read before. What they said before is kept in the
+audit trail."""
 
 from __future__ import annotations
 
 import datetime as dt
 import itertools
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -31,15 +34,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from models import ContactEvent, Customer, ListRun, ListRunMember, MileageReading, StaffUser
-from models.codes import PROFILE_ATTRIBUTES
 from services import labels
 from services.customers.names import same_person
-from services.customers.profile import record_change_in, validate
-from services.imports.dates import YEARLESS_OVERDUE_DAYS, YearLess, normalise_date
+from services.customers.profile import record_change_in
+from services.imports.dates import YEARLESS_OVERDUE_DAYS, YearLess, normalise_datetime
 from services.imports.normalise import km_rise_implausible, normalise_km
 from services.imports.readers import every_sheet
 from services.imports.sources import FillDown, RawRow
 from services.imports.words import NOT_CONTACTED, normalise_outcome
+from services.lists.profile_cells import BadCell, read_profile_changes
 from services.lists.runs import calls_queued
 from services.lists.snapshot import member_data
 from services.outputs.excel import unsafe_text
@@ -89,14 +92,6 @@ class OutcomeReport:
         return tuple((p.row, p.en) for p in self.found)
 
 
-class _Bad(ValueError):
-    """A row that cannot be read, said in English (the exception's text) and Chinese."""
-
-    def __init__(self, en: str, zh: str) -> None:
-        super().__init__(en)
-        self.zh = zh
-
-
 @dataclass(frozen=True)
 class _Row:
     number: int
@@ -106,6 +101,7 @@ class _Row:
     caller: str  # 回访员: who made the call, as printed or typed over
     outcome: str
     day: dt.date | None
+    at: dt.time | None  # the time of day typed with the contact date (15:30), None for none
     feedback: str | None
     follow_up: dt.date | None
     km: int | None
@@ -121,96 +117,25 @@ def _day(v, what: str, what_zh: str, yearless: YearLess) -> dt.date | None:
     """A date typed in any way people type one (2026/12/5, 12月5日, 12-8, 12.8 as text,
     20261205, an Excel date), as the import reads dates; one without its year as `yearless`
     says (a caller writes 12月8日 on a weekly list, and 1月5日 in December for January)."""
+    moment = _moment(v, what, what_zh, yearless)
+    return None if moment is None else moment.date()
+
+
+def _moment(v, what: str, what_zh: str, yearless: YearLess) -> dt.datetime | None:
+    """A date as `_day` reads it, with the time of day typed after it (2026-12-06 15:30, an
+    Excel date and time); midnight when none is."""
     if v is None or v == "":
         return None
     if isinstance(v, str) and (m := _MONTH_DOT_DAY.fullmatch(v.strip())):
         v = f"{m[1]}月{m[2]}日"  # 12.8 typed as text: a day, where the import reads a number
-    result = normalise_date(v, yearless=yearless)
+    result = normalise_datetime(v, yearless=yearless)
     if result.value is None:
         why = result.problems[0] if result.problems else None
-        raise _Bad(f"{what} '{v}' is not a date like 2026-12-05 "
+        raise BadCell(f"{what} '{v}' is not a date like 2026-12-05 "
                    f"({why.text('en') if why else 'not a date'})",
                    f"{what_zh}“{v}”不是日期，请写成 2026-12-05 这样"
                    f"（{why.text('zh') if why else '无法识别'}）")
     return result.value
-
-
-# The profile attributes whose values say which attribute they are, typed alone (已婚, 二孩,
-# 退休, 老司机): a number (经济状况 3), a stage, 本人 or 其他 could be of another.
-BARE_ATTRIBUTES = ("marital_status", "household", "employment", "driving_experience",
-                   "temperament")
-
-
-def _bare_change(part: str) -> tuple[str, str] | None:
-    """(attribute, value) of a value typed without its attribute, when it is the value of one
-    attribute only."""
-    found = [(attr, code) for attr in BARE_ATTRIBUTES
-             if (code := labels.code_of(attr, part)) is not None and code != "other"]
-    return found[0] if len(found) == 1 else None
-
-
-def _changes(text: str) -> tuple[tuple[str, str], ...]:
-    out = []
-    # One change a line (Alt+Enter in a cell) or after ；/，/; and full-width ＝ or ： as typed
-    # on a Chinese keyboard.
-    text = unicodedata.normalize("NFKC", text)
-    for part in re.split(r"[;，、\n]", text.replace("；", ";")):
-        if not part.strip():
-            continue
-        key, sep, value = part.replace(":", "=").partition("=")
-        if not sep and (alone := _bare_change(part)) is not None:
-            out.append(alone)
-            continue
-        if not sep or "=" in value or not key.strip() or not value.strip():
-            raise _Bad(f"profile change '{part.strip()}' is not like 婚姻=已婚",
-                       f"画像变化“{part.strip()}”应写成“婚姻=已婚”这样，每项一行或用；隔开")
-        attr = labels.code_of("attribute", key) or key.strip()
-        value = labels.code_of(attr, value) or value.strip()
-        try:
-            validate(attr, value)
-        except RevisitError as exc:
-            raise _refused(part.strip(), key.strip(), value, exc) from None
-        out.append((attr, value))
-    return tuple(out)
-
-
-# The profile service's refusals (services/customers/profile.py `validate`) by their template,
-# as a caller reads them in the 画像变化 column: the attribute and its values by their labels
-# ({typed}: the name as typed; {attributes}: what the profile holds).
-_REFUSALS: dict[str, tuple[str, str]] = {
-    "Unknown profile attribute '{attribute}'.": (
-        "'{typed}' is not in the customer profile: a phone number or an address is changed "
-        "on the customer's page, not in this column (the profile holds {attributes})",
-        "“{typed}”不在客户画像中：手机、电话和地址请在客户页面修改，不在此栏填写"
-        "（画像项目：{attributes}）"),
-    "'{value}' is not a valid value for {attribute} (allowed: {allowed}).": (
-        "'{value}' is not a value of {attribute}; type one of {allowed}",
-        "“{value}”不是{attribute}可填的值，请填写：{allowed}"),
-    "The value for {attribute} is longer than 100 characters.": (
-        "the value for {attribute} is longer than 100 characters; shorten it",
-        "{attribute}的值超过 100 个字，请缩短"),
-}
-
-
-def _refused(part: str, typed: str, value: str, exc: RevisitError) -> _Bad:
-    """The row's profile change `part` that the profile service refused with `exc`, said in
-    English and Chinese from the refusal's template and values."""
-    attr = str(exc.params.get("attribute", typed))
-    said = {}
-    for lang, sep in (("en", ", "), ("zh", "、")):
-        allowed = PROFILE_ATTRIBUTES.get(attr) or ()
-        words = {"typed": typed, "value": value,
-                 "attribute": labels.text("attribute", attr, lang),
-                 "attributes": sep.join(labels.text("attribute", a, lang)
-                                        for a in PROFILE_ATTRIBUTES),
-                 "allowed": sep.join(labels.text(attr, c, lang) for c in allowed)}
-        pair = _REFUSALS.get(exc.template)
-        if pair is None:  # a refusal this module does not word: the service's own sentence
-            said[lang] = str(exc)
-        else:
-            said[lang] = pair[0 if lang == "en" else 1].format(**words)
-    shown = part if len(part) <= 40 else part[:40] + "…"
-    return _Bad(f"profile change '{shown}': {said['en']}", f"画像变化“{shown}”：{said['zh']}")
 
 
 def _at(r: _Row, en: str, zh: str) -> Problem:
@@ -245,12 +170,12 @@ def _parse(row: dict, number: int, today: dt.date, sheet: str = "",
         typed = [h for h in TYPED if h not in merged and _text(row.get(h))]
         if typed and outcome_text:
             said = "、".join(typed)
-            raise _Bad(f"结果 says '{outcome_text}' (not contacted yet) but {said} filled "
+            raise BadCell(f"结果 says '{outcome_text}' (not contacted yet) but {said} filled "
                        f"in: nothing stored; type what came of the contact, or clear {said}",
                        f"“结果”写的是“{outcome_text}”（尚未联系），却填了{said}：未保存；"
                        f"联系过请填写联系的结果，未联系请清空{said}")
         if typed:
-            raise _Bad(f"{'、'.join(typed)} filled in but no 结果 (outcome): nothing "
+            raise BadCell(f"{'、'.join(typed)} filled in but no 结果 (outcome): nothing "
                        f"stored; type what came of the contact",
                        f"填了{'、'.join(typed)}，但没有填“结果”：未保存，请填写联系的结果")
         return None
@@ -258,7 +183,7 @@ def _parse(row: dict, number: int, today: dt.date, sheet: str = "",
     # of contacts reads it.
     if outcome is None:
         known = "、".join(labels.text("outcome", c) for c in labels.codes("outcome"))
-        raise _Bad(f"outcome '{outcome_text}' is not one of {known}",
+        raise BadCell(f"outcome '{outcome_text}' is not one of {known}",
                    f"结果“{outcome_text}”无法识别，请填写：{known}")
     km_raw = row.get("当前里程(km)")
     km = None
@@ -267,18 +192,22 @@ def _parse(row: dict, number: int, today: dt.date, sheet: str = "",
         if read.value is None:
             why = read.problems[0] if read.problems else None
             typed_km = str(km_raw)[:30]
-            raise _Bad(f"km '{typed_km}' is not an odometer reading "
+            raise BadCell(f"km '{typed_km}' is not an odometer reading "
                        f"({why.text('en') if why else 'not a number'})",
                        f"当前里程“{typed_km}”不是里程数"
                        f"（{why.text('zh') if why else '无法识别'}）")
         km = read.value
-    day = _day(row.get("联系日期"), "contact date", "联系日期", ("last", today))
+    # The contact's time of day when one is typed with its date; a call at midnight is not
+    # one staff make, so midnight is a date typed alone.
+    moment = _moment(row.get("联系日期"), "contact date", "联系日期", ("last", today))
+    day = None if moment is None else moment.date()
+    at = None if moment is None or moment.time() == dt.time(0) else moment.time()
     follow_up = _day(row.get("下次跟进"), "follow-up date", "下次跟进",
                      ("next", day or today - dt.timedelta(days=YEARLESS_OVERDUE_DAYS)))
     return _Row(number, _text(row.get("编号")), _text(row.get("客户编号")),
-                _text(row.get("姓名")), _text(row.get("回访员")), outcome, day,
+                _text(row.get("姓名")), _text(row.get("回访员")), outcome, day, at,
                 _text(row.get("客户反馈")) or None, follow_up, km,
-                _changes(_text(row.get("画像变化"))), sheet)
+                read_profile_changes(_text(row.get("画像变化"))), sheet)
 
 
 def _header(values: Sequence[object]) -> list[str]:
@@ -386,7 +315,7 @@ def read_rows(path: Path, today: dt.date | None = None
                 row = dict(zip(header, values, strict=False))
                 try:
                     parsed = _parse(row, number, today, where, merged)
-                except _Bad as exc:
+                except BadCell as exc:
                     problems.append(_where(number, where, str(exc), exc.zh))
                     continue
                 if parsed is None:
@@ -611,6 +540,8 @@ def _store_chunk(sessions: Sessions, rows: list[_Row], file_name: str, actor: Ac
                                         f"编号“{r.code}”不是本数据库任何名单中的一行"))
                 continue
             day = r.day or today
+            # A contact typed without its time is stored at noon, as the day alone.
+            moment = dt.datetime.combine(day, r.at or dt.time(12))
             if day > today:
                 got.problems.append(_at(r, f"contact date {day} is in the future",
                                         f"联系日期 {day} 晚于今天"))
@@ -681,7 +612,7 @@ def _store_chunk(sessions: Sessions, rows: list[_Row], file_name: str, actor: Ac
                     continue
             if event is not None:
                 got.already += 1
-                before = _correct(s, r, event, member, own, day, source,
+                before = _correct(s, r, event, member, own, moment, source,
                                   retyped is not None)
                 if before is not None:
                     got.corrected += 1
@@ -699,12 +630,12 @@ def _store_chunk(sessions: Sessions, rows: list[_Row], file_name: str, actor: Ac
                 ContactEvent.customer_id == member.customer_id))
             s.add(ContactEvent(
                 customer_id=member.customer_id, vehicle_id=member.vehicle_id,
-                contact_at=dt.datetime.combine(day, dt.time(12)), channel=member.channel,
+                contact_at=moment, channel=member.channel,
                 purpose=run.purpose, staff_id=caller,
                 outcome=r.outcome, feedback=r.feedback, next_follow_up=r.follow_up,
                 list_run_id=member.run_id, source_key=key))
             member.attempts += 1
-            if latest is None or dt.datetime.combine(day, dt.time(12)) >= latest:
+            if latest is None or moment >= latest:
                 member.status = r.outcome
             got.stored += 1
             stored_by_run[member.run_id] += 1
@@ -735,35 +666,48 @@ def _record_changes(s: Session, r: _Row, member: ListRunMember, day: dt.date, so
 
 
 def _correct(s: Session, r: _Row, event: ContactEvent, member: ListRunMember,
-             own: MileageReading | None, day: dt.date, source: str,
+             own: MileageReading | None, moment: dt.datetime, source: str,
              retyped: bool = False) -> dict | None:
-    """A row read before, read again: what was typed into it since (feedback, the next date,
-    the km) replaces what its first read stored. A cell emptied since clears nothing (an
-    older copy of the list read later must not erase what a newer one said). `retyped`: the
-    row was found by its row id and day, its outcome typed over since (空号 put right as 接通):
-    the new outcome replaces the one read before, which would otherwise still count (a wrong
-    number kept the customer off later call lists). The event keeps the key it was first
-    stored under, so the older copy read again is that event, and changes nothing. Returns
-    what was replaced, for the audit trail, or None when nothing was."""
+    """A row read before, read again: what was typed into it since (the time, feedback, the
+    next date, the km) replaces what its first read stored. A cell emptied since clears
+    nothing (an older copy of the list read later must not erase what a newer one said).
+    `retyped`: the row was found by its row id and day, its outcome typed over since (空号 put
+    right as 接通, 接通 as 无人接听): the row is the caller's correction of that contact, and the
+    contact becomes what it says, the outcome and every other cell, an empty one clearing
+    what the first read stored (a feedback heard on a call not answered after all is none),
+    and its km reading going with it; the outcome read before would otherwise still count (a
+    wrong number kept the customer off later call lists). The event keeps the key it was
+    first stored under, so the older copy read again is that event, and changes nothing (its
+    outcome is no longer the event's). Returns what was replaced, for the audit trail, or
+    None when nothing was."""
+    if not retyped and r.outcome != event.outcome:
+        return None  # an older copy of a row whose outcome was put right since
+    anew = retyped and r.outcome != event.outcome
     before: dict = {}
-    if retyped and r.outcome != event.outcome:
+    if anew:
         before["outcome"] = event.outcome
         event.outcome = r.outcome
         if member.status == before["outcome"]:
             member.status = r.outcome
-    if r.feedback is not None and r.feedback != event.feedback:
+    if (anew or r.at is not None) and moment != event.contact_at:
+        before["contact_at"] = event.contact_at.isoformat(sep=" ", timespec="minutes")
+        event.contact_at = moment
+    if (anew or r.feedback is not None) and r.feedback != event.feedback:
         before["feedback"] = event.feedback
         event.feedback = r.feedback
-    if r.follow_up is not None and r.follow_up != event.next_follow_up:
+    if (anew or r.follow_up is not None) and r.follow_up != event.next_follow_up:
         before["next_follow_up"] = (None if event.next_follow_up is None
                                     else event.next_follow_up.isoformat())
         event.next_follow_up = r.follow_up
     if r.km is not None and member.vehicle_id is not None:
         if own is None:
-            s.add(MileageReading(vehicle_id=member.vehicle_id, reading_date=day, km=r.km,
-                                 source=source))
+            s.add(MileageReading(vehicle_id=member.vehicle_id, reading_date=moment.date(),
+                                 km=r.km, source=source))
             before["km"] = None
         elif own.km != r.km:
             before["km"] = own.km
             own.km = r.km
+    elif anew and own is not None:
+        before["km"] = own.km
+        s.delete(own)
     return {"row": r.code, **before} if before else None

@@ -293,6 +293,19 @@ def finish_run(sessions: Sessions, run_id: int) -> bool:
         return True
 
 
+def calls_with_callers(sessions: Sessions, run_id: int) -> tuple[int, int]:
+    """The run's calls (its phone members): how many have a caller, in whose follow-up queue
+    they are once the run is finished, and how many have none (a run built without callers),
+    in nobody's."""
+    m = ListRunMember
+    with sessions() as s:
+        rows = dict(s.execute(
+            select(m.assigned_staff_id.is_not(None), func.count())
+            .where(m.run_id == run_id, m.channel == "phone")
+            .group_by(m.assigned_staff_id.is_not(None))).all())
+    return rows.get(True, 0), rows.get(False, 0)
+
+
 def calls_queued() -> ColumnElement[bool]:
     """A run puts calls in the callers' queues: it has members to phone. A later run of the
     segment replaces an earlier one's calls only so; a mail or SMS run replaces none."""

@@ -1,8 +1,9 @@
 """The weekly call sheet (周跟进表): A4 landscape, one section per caller, tick boxes for the
 outcome, a notes box and a short row id per line, and under each member's facts their condensed
 pre-call brief when one is given (services/customers/brief_batch.py `sheet_briefs`); then an
-appendix of who was excluded and why. Text is wrapped to stay inside its cell's padding; a
-character no font has prints as □, and `unprintable_members` says whose."""
+appendix of who was excluded and why. Text is wrapped to stay inside its cell's padding; the
+talking points print whole (the row grows), the plate always under the model; a character no
+font has prints as □, and `unprintable_members` says whose."""
 
 from __future__ import annotations
 
@@ -58,6 +59,7 @@ TITLE_TOP = 8 * mm
 HEAD_H = 9 * mm
 FRAME_TOP = 27 * mm
 FRAME_BOTTOM = 12 * mm
+FRAME_HEIGHT = PAGE[1] - FRAME_TOP - FRAME_BOTTOM
 
 # Sizes a caller reads at arm's length: the body at 9 pt, the longer texts (last feedback,
 # talking points) at 8.5 pt, and a notes column wide enough for a handwritten sentence (45 mm).
@@ -215,6 +217,14 @@ class _Styles:
     def wrap(self, text: str | None, col: int, size: float, max_lines: int = 6) -> list[str]:
         return wrap_lines(text or "", WIDTHS[col] - 2 * PAD, self.font, size, max_lines)
 
+    def vehicle(self, model: str | None, plate: str | None) -> list[str]:
+        """The model on at most three lines ("…" ends a longer one), then the plate in full on
+        the lines under it: the plate is how the caller tells which car is meant."""
+        lines = self.wrap(model, 4, BODY_PT, 3) if model else []
+        if plate:
+            lines += wrap_lines(plate, WIDTHS[4] - 2 * PAD, self.font, BODY_PT)
+        return lines or [""]
+
     def phone(self, number: str | None) -> list[str]:
         """A number on as few lines as its column takes, broken only before a dash: a landline
         with a 4-digit area code and an extension (0571-88881234-1234) is wider than the
@@ -243,14 +253,23 @@ def _member_row(m: ListMember, st: _Styles,
             st.wrap(f"找{m.contact_person}", 1, BODY_PT, 2) if m.contact_person else []),
         st.phone(m.mobile),
         st.wrap(m.best_time, 3, BODY_PT, 4),
-        st.wrap("\n".join(p for p in (m.vehicle, m.plate or "") if p), 4, BODY_PT, 4),
+        st.vehicle(m.vehicle, m.plate),
         st.wrap("\n".join(p for p in (_years(m.years_owned), _km(m.km)) if p), 5, BODY_PT, 4),
         st.wrap(_last_contact(m), 6, TEXT_PT),
-        st.wrap(m.talking_points, 7, TEXT_PT),
     ]
     line = None if brief is None else PartsLine(brief_parts(brief), BRIEF_WIDTH - 2 * PAD,
                                                 st.font, TEXT_PT, red=RED)
+    # The talking points are what the caller says, so the row grows to hold them all; only a
+    # row taller than a page (which is never split) is cut, at the lines a page holds.
+    below = 0.0 if line is None else line.height + 2 * PAD
+    cells.append(st.wrap(m.talking_points, 7, TEXT_PT, _lines_on_a_page(below)))
     return MemberRow(cells, st.font, line)
+
+
+def _lines_on_a_page(below: float) -> int:
+    """How many lines of talking points a row holds and still fits an empty page's frame,
+    with `below` taken by its brief."""
+    return int((FRAME_HEIGHT - below - 2 * PAD) // LEADING[TEXT_PT])
 
 
 class MemberRow(Flowable):
@@ -451,8 +470,8 @@ def write_call_sheet(doc: ListDocument, path: Path | str,
     if told is not None:  # counted twice over (made, then laid out), told as rows
         steps = Steps(lambda done, whole: told(done // 2, whole // 2), steps.cancel)
     st = _Styles()
-    frame = Frame(MARGIN, FRAME_BOTTOM, PAGE[0] - 2 * MARGIN,
-                  PAGE[1] - FRAME_TOP - FRAME_BOTTOM, 0, 0, 0, 0, id="body")
+    frame = Frame(MARGIN, FRAME_BOTTOM, PAGE[0] - 2 * MARGIN, FRAME_HEIGHT, 0, 0, 0, 0,
+                  id="body")
     on_end = _decorate(doc)
     template = BaseDocTemplate(
         str(path), pagesize=PAGE, title=f"回访跟进表 {doc.segment}", author="Revisit",

@@ -1,6 +1,7 @@
 """The call sheet's member rows: as tall as the one-row reportlab table each used to be (so the
-pages break where they did), cut at six lines, and read back with pdftotext: a row that does not
-fit the space left on a page moves whole to the next one, and every member is printed once."""
+pages break where they did), their talking points printed whole however many lines they take,
+the plate always under the model, and read back with pdftotext: a row that does not fit the
+space left on a page moves whole to the next one, and every member is printed once."""
 
 from __future__ import annotations
 
@@ -56,8 +57,54 @@ def test_a_row_is_as_tall_as_the_table_row_it_replaced():
             assert row.row_height == _table_height(row), m.row_code
             below = 0.0 if row.brief is None else row.brief.height + 4
             assert row.wrap(0, 0) == (sum(sheet.WIDTHS), row.row_height + below)
-    tall = sheet._member_row(member(5, talking_points="很长的一段话术" * 30), st)
-    assert len(tall.cells[7]) == 6 and tall.cells[7][-1].endswith("…")  # cut at six lines
+
+
+def test_talking_points_are_never_cut_the_row_grows_instead():
+    st = sheet._Styles()
+    points = "很长的一段话术" * 30
+    for brief in (None, _brief(1, doc(1).as_of)):
+        tall = sheet._member_row(member(5, talking_points=points), st, brief)
+        assert len(tall.cells[7]) > 6 and "".join(tall.cells[7]) == points
+        assert tall.row_height == len(tall.cells[7]) * sheet.LEADING[sheet.TEXT_PT] + 4
+    short = sheet._member_row(member(6, talking_points="保险到期：可谈续保"), st)
+    assert len(short.cells[7]) == 1
+    # Only a row taller than a page is cut (a row is never split across pages): it fills one.
+    huge = sheet._member_row(member(7, talking_points="话" * 5000), st, _brief(1, doc(1).as_of))
+    assert huge.cells[7][-1].endswith("…")
+    assert huge.height <= sheet.FRAME_HEIGHT < huge.height + sheet.LEADING[sheet.TEXT_PT]
+
+
+def test_a_long_model_is_shortened_and_the_plate_always_shows():
+    st = sheet._Styles()
+    benz = member(1, brand="梅赛德斯-奔驰", model="GLE 450 4MATIC 轿跑SUV 豪华型 (进口) 2019款",
+                  plate="沪AD12345")
+    cell = sheet._member_row(benz, st).cells[4]
+    assert len(cell) == 4 and cell[2].endswith("…") and cell[3] == "沪AD12345"
+    assert sheet._member_row(member(2), st).cells[4] == ["丰田 凯美瑞", "粤A12345"]
+    assert sheet._member_row(member(3, plate=None), st).cells[4] == ["丰田 凯美瑞"]
+    assert sheet._member_row(member(4, brand=None, model=None), st).cells[4] == ["粤A12345"]
+
+
+@needs_poppler
+def test_the_whole_talking_points_and_the_plate_are_on_the_page(tmp_path):
+    points = ("保养已逾期 28 天（2026-11-08 到期）：提醒预约；建议维修：更换后刹车片（2027-01-28 "
+              "到期）、更换雨刮（2027-02-01 到期）等 3 项；估算里程约 124,269 km：提醒大保养；"
+              "保险 2026-12-09 到期：可谈续保/延保；质保 2026-12-06 到期：可谈续保/延保")
+    members = (member(1, caller="陈丽", talking_points=points, brand="梅赛德斯-奔驰",
+                      model="GLE 450 4MATIC 轿跑SUV 豪华型 (进口) 2019款", plate="沪AD12345"),)
+    d = dataclasses.replace(doc(1), members=members)
+    path = sheet.write_call_sheet(d, tmp_path / "c.pdf", {"9-0001": _brief(1, d.as_of)})
+    html = subprocess.run(["pdftotext", "-bbox", str(path), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    words = re.findall(r'xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)<',
+                       html)
+
+    def column(j: int) -> str:
+        left, right = sheet.MARGIN + sheet.EDGES[j], sheet.MARGIN + sheet.EDGES[j + 1]
+        return "".join(w for x0, x1, w in words if left <= float(x0) and float(x1) <= right)
+
+    assert re.sub(r"\s", "", points) in column(7) and "…" not in column(7)
+    assert "沪AD12345" in column(4)
 
 
 @needs_poppler
@@ -94,7 +141,7 @@ def test_rows_that_do_not_fit_move_whole_to_the_next_page_and_print_once(tmp_pat
 
 @needs_poppler
 def test_a_landline_stays_in_its_column_broken_only_before_a_dash(tmp_path):
-    numbers = ("13800138000", "022-62722081", "0571-88881234", "0571-88881234-1234",
+    numbers = ("13800138080", "022-62722081", "0571-88881234", "0571-88881234-1234",
                "020-81234567-12")
     members = tuple(member(i, mobile=n, caller="陈丽") for i, n in enumerate(numbers, start=1))
     path = sheet.write_call_sheet(dataclasses.replace(doc(1), members=members),
@@ -108,5 +155,5 @@ def test_a_landline_stays_in_its_column_broken_only_before_a_dash(tmp_path):
     shown = [w for x0, x1, y1, w in words
              if left <= float(x0) and float(x1) <= right and float(y1) <= bottom]
     # Whole numbers on one line where the column has room; an extension goes under its number.
-    assert shown == ["电话", "13800138000", "022-62722081", "0571-88881234", "0571-88881234",
+    assert shown == ["电话", "13800138080", "022-62722081", "0571-88881234", "0571-88881234",
                      "-1234", "020-81234567", "-12"]

@@ -20,7 +20,7 @@ from models import (
     StaffUser,
     Vehicle,
 )
-from services.lists import outcomes, runs
+from services.lists import outcomes, profile_cells, runs
 from services.outputs import excel
 from services.store.errors import RevisitError
 from tests.services.test_lists_runs import _run, setup
@@ -43,7 +43,8 @@ def _fill(path: Path, columns: dict, cells: dict[tuple[int, str], object]) -> Pa
     book = openpyxl.load_workbook(path)
     sheet = book.active
     for (row, header), value in cells.items():
-        sheet.cell(row, columns[header], value)
+        # Assigned, not passed to cell(): cell(row, column, None) leaves the cell as it was.
+        sheet.cell(row, columns[header]).value = value
     book.save(path)
     return path
 
@@ -496,6 +497,70 @@ def test_an_outcome_typed_over_replaces_the_one_read_before(listed, tmp_path):
     assert any(f'"row": "{code}"' in d and '"outcome": "wrong_number"' in d for d in details)
 
 
+def _contact(database, code: str) -> tuple:
+    """The row's one contact: (outcome, moment, feedback, next date)."""
+    with database.sessions() as s:
+        return tuple(s.execute(select(ContactEvent.outcome, ContactEvent.contact_at,
+                                ContactEvent.feedback, ContactEvent.next_follow_up)
+                         .where(ContactEvent.source_key.like(f"list:{code}:%"))).one())
+
+
+def test_a_contact_time_typed_with_its_date_is_the_contacts_time(listed):
+    """15:30 typed after the date (an Excel date and time, or text) was stored as 12:00, the
+    time of a date typed alone."""
+    database, path, col = listed
+    codes = [_cell(path, col, r, "编号") for r in (2, 3, 4)]
+    _fill(path, col, {(2, "结果"): "接通", (2, "联系日期"): dt.datetime(2026, 11, 24, 15, 30),
+                      (3, "结果"): "接通", (3, "联系日期"): "2026-11-24 9:05",
+                      (4, "结果"): "接通", (4, "联系日期"): "2026-11-24"})
+    assert outcomes.read_outcomes(database.sessions, path, today=TODAY).stored == 3
+    day = dt.date(2026, 11, 24)
+    assert [_contact(database, c)[1] for c in codes] == [
+        dt.datetime.combine(day, dt.time(15, 30)), dt.datetime.combine(day, dt.time(9, 5)),
+        dt.datetime.combine(day, dt.time(12))]
+    # A time typed in since corrects the contact; the date alone again clears nothing.
+    _fill(path, col, {(4, "联系日期"): "2026-11-24 16:10"})
+    assert outcomes.read_outcomes(database.sessions, path, today=TODAY).corrected == 1
+    _fill(path, col, {(4, "联系日期"): "2026-11-24"})
+    assert outcomes.read_outcomes(database.sessions, path, today=TODAY).corrected == 0
+    assert _contact(database, codes[2])[1] == dt.datetime.combine(day, dt.time(16, 10))
+
+
+def test_an_outcome_put_right_leaves_the_contact_as_the_row_now_says(listed, tmp_path):
+    """接通 with feedback, next date and km read, then put right as 无人接听 with those cells
+    emptied: before, the outcome changed and the feedback heard on no call stayed. An older
+    copy read after changes nothing back."""
+    database, path, col = listed
+    code = _cell(path, col, 2, "编号")
+    _fill(path, col, {(2, "结果"): "接通", (2, "联系日期"): "2026-11-24 15:30",
+                      (2, "客户反馈"): "测试", (2, "下次跟进"): "2026-12-01",
+                      (2, "当前里程(km)"): 32000})
+    older = tmp_path / "older.xlsx"
+    older.write_bytes(path.read_bytes())
+    assert outcomes.read_outcomes(database.sessions, path, today=TODAY).km_readings == 1
+    _fill(path, col, {(2, "结果"): "无人接听", (2, "联系日期"): "2026-11-24",
+                      (2, "客户反馈"): None, (2, "下次跟进"): None, (2, "当前里程(km)"): None})
+    again = outcomes.read_outcomes(database.sessions, path, today=TODAY)
+    assert (again.stored, again.already, again.corrected) == (0, 1, 1)
+    no_answer = outcomes.normalise_outcome("无人接听").value
+    corrected = (no_answer, dt.datetime(2026, 11, 24, 12), None, None)
+    assert _contact(database, code) == corrected
+    with database.sessions() as s:
+        assert s.scalar(select(func.count()).select_from(MileageReading)
+                        .where(MileageReading.source == "call")) == 0
+        assert s.scalar(select(ListRunMember.status).where(
+            ListRunMember.row_code == code)) == no_answer
+    with database.engine.connect() as conn:
+        details = [d for (d,) in conn.exec_driver_sql(
+            "SELECT detail FROM audit_log WHERE action = 'read_outcomes' ORDER BY id")]
+    assert any(f'"row": "{code}"' in d and "测试" in d and "15:30" in d and "32000" in d
+               for d in details)
+    for copy in (older, path):
+        read = outcomes.read_outcomes(database.sessions, copy, today=TODAY)
+        assert (read.stored, read.already, read.corrected) == (0, 1, 0)
+    assert _contact(database, code) == corrected
+
+
 def test_a_corrected_km_is_still_held_to_the_odometer(listed):
     database, path, col = listed
     vehicle = _visit_reading(database, path, col, 2, 50000)
@@ -610,7 +675,7 @@ def test_every_refusal_of_the_profile_service_has_its_words():
                              ("occupation", "x" * 101)):
         with pytest.raises(RevisitError) as refused:
             validate(attribute, value)
-        assert refused.value.template in outcomes._REFUSALS
+        assert refused.value.template in profile_cells.REFUSALS
 
 
 @pytest.mark.parametrize(("headers", "rows", "is_list"), [

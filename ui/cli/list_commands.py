@@ -375,10 +375,23 @@ def _write_and_finish(db, run_id: int, args, st: Settings, doc: ListDocument | N
             reason=str(reason).rstrip(), run=run_id) from exc
     try:
         if runs.finish_run(db.sessions, run_id):
-            queued = ": its calls are in the callers' queues" if calls else ""
-            print(f"list run #{run_id} finished{queued}")
+            print(f"list run #{run_id} finished{_queued(db.sessions, run_id) if calls else ''}")
     except RevisitError as exc:  # replaced by a later run: the files were still written
         print(f"note: {exc}")
+
+
+def _queued(sessions, run_id: int) -> str:
+    """Where a finished run's calls are: in their callers' queues, or, given to no caller (a
+    run built without --staff), in nobody's."""
+    assigned, unassigned = runs.calls_with_callers(sessions, run_id)
+    if not unassigned:
+        return ": its calls are in the callers' queues"
+    if not assigned:
+        calls = f"{unassigned} calls are" if unassigned != 1 else "1 call is"
+        return (f": it was built without callers (--staff), so its {calls} assigned to nobody "
+                f"and in no follow-up queue")
+    return (f": {assigned} of its calls are in the callers' queues, {unassigned} assigned to "
+            f"nobody and in no follow-up queue")
 
 
 def _print(args, open_db) -> int:
