@@ -172,7 +172,7 @@ def test_a_file_of_another_kind_is_refused_with_the_command_for_its_kind(databas
 
 def test_a_dry_run_that_would_rename_a_customer_says_so(database, tmp_path):
     run(database, "customers", str(dms_export(tmp_path / "保有客户明细.xlsx")))
-    other = [[20, "粤A88888", "张叁", "13800138000", "大众", "高尔夫", None, None, None, None,
+    other = [[20, "粤A88888", "张叁", "13800138080", "大众", "高尔夫", None, None, None, None,
               None, None, None]]  # on 张三's mobile, a name that sounds the same
     path = dms_export(tmp_path / "家人.xlsx", other)
     dry = run(database, "customers", str(path), "--dry-run")

@@ -80,7 +80,7 @@ def test_a_new_database_runs_everything_until_its_first_supervisor(cli, database
             "REVISIT_USER")
     # A dry run changes nothing, so it is not said to; it still shows stored customers.
     export = tmp_path / "车主.csv"
-    export.write_text("客户姓名,手机\n张三,13800138000\n", encoding="utf-8")
+    export.write_text("客户姓名,手机\n张三,13800138080\n", encoding="utf-8")
     refused(cli("import", "customers", str(export), "--dry-run"),
             "A dry run shows what would change in stored customers", "--user NAME")
     assert "老车" in cli("segment", "list")[1]

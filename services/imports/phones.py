@@ -96,13 +96,20 @@ def mainland_mobile(raw: str | None) -> str | None:
     return text if is_mobile(text) else None
 
 
+# China Mobile's example number, printed in its manuals and forms for decades: the number typed
+# into a required box by whoever did not have the customer's.
+_EXAMPLE_MOBILES = frozenset({"13800138000"})
+
+
 def _placeholder(mobile: str, alone: bool = True) -> bool:
-    """13800000000, 13888888888, 13812345678: typed to fill a required box, shared by many.
-    A run of digits (13512345678) is a placeholder only when it is the cell's only number:
-    written next to a landline it is someone's real, if memorable, number; a number of one
-    repeated digit (13800000000) is a placeholder wherever it stands."""
+    """13800000000, 13888888888, 13812345678, 13800138000: typed to fill a required box,
+    shared by many. A run of digits (13512345678) is a placeholder only when it is the cell's
+    only number: written next to a landline it is someone's real, if memorable, number; a
+    number of one repeated digit (13800000000) or the example number is a placeholder
+    wherever it stands."""
     tail = mobile[3:]
-    return len(set(tail)) == 1 or (alone and tail in ("12345678", "87654321"))
+    return (len(set(tail)) == 1 or mobile in _EXAMPLE_MOBILES
+            or (alone and tail in ("12345678", "87654321")))
 
 
 # A number kept among a customer's other phones (as imports and the customer page store them,

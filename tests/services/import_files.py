@@ -37,9 +37,9 @@ DMS_HEADERS = ["序号", "车牌号码", "车主姓名", "联系电话", "品牌
                "开票价格", "行驶里程", "付款方式", "地址", "备注"]
 DMS_ROWS: list[list[Any]] = [
     # One owner on two rows: +86 with dashes, then the same mobile stored as a number.
-    [1, "粤A·12345", "张三\u3000", "+86 138-0013-8000", "大众", "朗逸", V_LANGYI, "2021-03-05",
+    [1, "粤A·12345", "张三\u3000", "+86 138-0013-8080", "大众", "朗逸", V_LANGYI, "2021-03-05",
      "15.8万", "3.2万公里", "按揭", "广州市天河区体育西路1号", None],
-    [2, "粤A 67890", "张三", 13800138000, "大众", "途观L", V_TIGUAN, dt.datetime(2023, 6, 1),
+    [2, "粤A 67890", "张三", 13800138080, "大众", "途观L", V_TIGUAN, dt.datetime(2023, 6, 1),
      "¥268,000.00", "8000公里", "全款", None, "二手置换"],
     # A landline in the phone column, a VIN whose check digit is wrong, a date that never was.
     [3, "粤B11111", "李四", "020-87654321", "丰田", "凯美瑞", V_CAMRY, "2020-02-30", "20万元",

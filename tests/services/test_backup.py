@@ -362,7 +362,7 @@ def test_restore_refuses_a_bad_backup_and_changes_nothing(tmp_path, sqlite_datab
         conn.commit()
         conn.close()
     elif kind == "text":
-        bad.write_text("客户,手机\n张伟,13800138000\n", encoding="utf-8")
+        bad.write_text("客户,手机\n张伟,13800138080\n", encoding="utf-8")
     elif kind == "newer":
         shutil.copyfile(backup_sqlite(path, backups.MANUAL), bad)
         conn = sqlite3.connect(bad)

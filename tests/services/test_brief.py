@@ -30,7 +30,7 @@ AS_OF = D(2026, 11, 23)
 
 def _customer(database) -> int:
     with database.sessions.begin() as s:
-        c = Customer(code="B1", name="李敏英", mobile="13800138000", gender="F",
+        c = Customer(code="B1", name="李敏英", mobile="13800138080", gender="F",
                      birthday=D(1980, 11, 24))
         s.add(c)
         s.flush()
@@ -117,7 +117,7 @@ def test_the_brief_says_what_is_stored(database):
 
 def test_the_brief_gives_the_number_to_dial(database):
     cid = _customer(database)
-    assert load_brief(database.sessions, cid, AS_OF).mobile == "13800138000"
+    assert load_brief(database.sessions, cid, AS_OF).mobile == "13800138080"
     with database.sessions.begin() as s:
         c = s.get(Customer, cid)
         c.mobile, c.other_phones = None, "1380013800, 020-81234567-12"

@@ -85,7 +85,7 @@ def test_one_customer_condensed(database, monkeypatch):
 
 def _member(code: str, customer_code: str, name: str) -> ListMember:
     return ListMember(row_code=code, name=name, caller="陈丽", customer_code=customer_code,
-                      mobile="13800138000", brand="丰田", model="凯美瑞", best_time="工作日 上午",
+                      mobile="13800138080", brand="丰田", model="凯美瑞", best_time="工作日 上午",
                       talking_points="问候用车情况")
 
 

@@ -24,7 +24,7 @@ def ids(database) -> tuple[int, int, int, int]:
     with database.sessions.begin() as s:
         wang, li = StaffUser(username="wf", display_name="王芳"), StaffUser(username="lq",
                                                                              display_name="李强")
-        zhang = Customer(code="C1", name="张伟", mobile="13800138000")
+        zhang = Customer(code="C1", name="张伟", mobile="13800138080")
         other = Customer(code="C2", name="李娜", mobile="13912346789")
         s.add_all([wang, li, zhang, other])
         s.flush()
@@ -45,7 +45,7 @@ def test_new_mobile_phones_and_address_are_stored_normalised_with_history(databa
     loaded, version = cd.load_details(database.sessions, cid)
     saved = cd.save_contact_details(
         database.sessions, cid,
-        cd.ContactDetails(mobile="+86 139-0013-9000", other_phones="02087654321；13800138000",
+        cd.ContactDetails(mobile="+86 139-0013-9000", other_phones="02087654321；13800138080",
                           province="广东", city="广州", district="天河区",
                           street="  体育西路 100号 ", postcode="510620"),
         expected_version=version, staff_id=wang)
@@ -53,15 +53,15 @@ def test_new_mobile_phones_and_address_are_stored_normalised_with_history(databa
     with database.sessions() as s:
         c = s.get_one(Customer, cid)
         assert (c.mobile, c.other_phones, c.street, c.postcode) == (
-            "13900139000", "13800138000, 020-87654321", "体育西路 100号", "510620")
+            "13900139000", "13800138080, 020-87654321", "体育西路 100号", "510620")
         # Typed by their short names, the province and city are stored by their full ones.
         assert (c.province, c.city, c.district) == ("广东省", "广州市", "天河区")
         entry = s.scalars(select(AuditLog).where(AuditLog.action == "save_contact_details")).one()
         assert entry.staff_id == wang and entry.entity_id == cid
     changes = _changes(database, cid)
-    assert changes["mobile"] == ("13800138000", "13900139000")
+    assert changes["mobile"] == ("13800138080", "13900139000")
     assert changes["city"] == (None, "广州市")
-    assert loaded.mobile == "13800138000"
+    assert loaded.mobile == "13800138080"
     # Searching by the new numbers finds the customer (the search reads these columns).
     for typed in ("13900139000", "020-8765", "张伟"):
         assert cid in search.find_ids(database.engine.connect, typed)
@@ -75,7 +75,7 @@ def test_a_municipalitys_address_names_it_once(database, ids):
     _loaded, version = cd.load_details(database.sessions, cid)
     cd.save_contact_details(
         database.sessions, cid,
-        cd.ContactDetails(mobile="13800138000", province="北京", city="北京",
+        cd.ContactDetails(mobile="13800138080", province="北京", city="北京",
                           district="朝阳区", street="建国路88号"),
         expected_version=version, staff_id=wang)
     with database.sessions() as s:
@@ -96,7 +96,7 @@ def test_a_municipalitys_address_names_it_once(database, ids):
 def test_a_wrong_value_is_refused_in_one_sentence_and_nothing_stored(database, ids, field,
                                                                       typed, sentence):
     _wang, _li, cid, _other = ids
-    details = cd.ContactDetails(**{"mobile": "13800138000", field: typed})
+    details = cd.ContactDetails(**{"mobile": "13800138080", field: typed})
     with pytest.raises(RevisitError, match=sentence):
         cd.save_contact_details(database.sessions, cid, details, expected_version=1)
     assert _changes(database, cid) == {}
@@ -108,7 +108,7 @@ def test_a_mobile_another_customer_has_is_refused_naming_them(database, ids):
         cd.save_contact_details(database.sessions, cid,
                                 cd.ContactDetails(mobile="139 1234 6789"), expected_version=1)
     with database.sessions() as s:
-        assert s.get_one(Customer, cid).mobile == "13800138000"
+        assert s.get_one(Customer, cid).mobile == "13800138080"
 
 
 def test_a_stale_save_is_refused_naming_who_saved(database, ids):
@@ -117,10 +117,10 @@ def test_a_stale_save_is_refused_naming_who_saved(database, ids):
     _, seen_by_wang = cd.load_details(database.sessions, cid)
     _, seen_by_li = cd.load_details(database.sessions, cid)
     cd.save_contact_details(database.sessions, cid, cd.ContactDetails(
-        mobile="13800138000", city="广州市"), expected_version=seen_by_wang, staff_id=wang)
+        mobile="13800138080", city="广州市"), expected_version=seen_by_wang, staff_id=wang)
     with pytest.raises(StaleEdit, match=r"王芳 changed this customer at \d\d:\d\d"):
         cd.save_contact_details(database.sessions, cid, cd.ContactDetails(
-            mobile="13800138000", city="深圳市"), expected_version=seen_by_li, staff_id=li)
+            mobile="13800138080", city="深圳市"), expected_version=seen_by_li, staff_id=li)
     with pytest.raises(StaleEdit, match="王芳 changed this customer"):
         cd.add_vehicle(database.sessions, cid, cd.NewVehicle("丰田", "凯美瑞"),
                        expected_version=seen_by_li, staff_id=li)
@@ -139,7 +139,7 @@ def test_two_saves_at_once_one_stands(database, ids):
         barrier.wait()
         try:
             results[city] = cd.save_contact_details(
-                database.sessions, cid, cd.ContactDetails(mobile="13800138000", city=city),
+                database.sessions, cid, cd.ContactDetails(mobile="13800138080", city=city),
                 expected_version=1, staff_id=who)
         except StaleEdit as exc:
             results[city] = exc
@@ -305,7 +305,7 @@ def test_an_imports_remark_goes_under_the_note_staff_typed_never_in_its_place(da
     cd.save_person(database.sessions, cid, cd.Person(name="张伟", note="VIP，周末不要打电话"),
                    expected_version=editor.version, today=TODAY)
     path = write_xlsx(tmp_path / "保有客户.xlsx", ["车主姓名", "手机", "车牌", "备注"], [
-        ["张伟", "13800138000", "粤A12345", "二手置换"]])
+        ["张伟", "13800138080", "粤A12345", "二手置换"]])
     options = ImportOptions("customers", today=TODAY)
     assert apply(database.sessions, path, options).changed_fields == {"note": 1}
     assert cd.load_editor(database.sessions, cid).person.note == "VIP，周末不要打电话\n二手置换"
@@ -325,7 +325,7 @@ def test_a_name_staff_put_right_is_not_undone_by_a_file_that_still_has_the_slip(
 
     def imported(name: str) -> str:
         apply(database.sessions, write_xlsx(tmp_path / f"{name}.xlsx", headers, [
-            [name, "13800138000", "粤A12345"]]), options)
+            [name, "13800138080", "粤A12345"]]), options)
         return cd.load_editor(database.sessions, cid).person.name
 
     # Without a correction by staff, the file's spelling is taken, as ever.

@@ -44,11 +44,11 @@ def test_a_five_point_survey_whose_header_names_no_scale_is_read_out_of_five(dat
     # unhappy customer. The whole column decides, in the dry run and the import alike.
     apply(database.sessions, dms_export(tmp_path / "a.xlsx"), CUSTOMERS)
     path = write_csv(tmp_path / "回访记录.csv", SURVEY_HEADERS, [
-        ["2026-11-10", "13800138000", "张三", "5", "5", "4", "5", "5", "很好"],
+        ["2026-11-10", "13800138080", "张三", "5", "5", "4", "5", "5", "很好"],
         ["2026-11-11", "13900139000", "王五", "4", "4", "4", "5", "4", ""],
-        ["2026-11-12", "13800138000", "张三", "4.5", "", "", "", "", "等太久"],
+        ["2026-11-12", "13800138080", "张三", "4.5", "", "", "", "", "等太久"],
         ["2026-11-13", "13900139000", "王五", "★★★", "", "", "", "", ""],
-        ["2026-11-14", "13800138000", "张三", "3", "3", "2", "3", "3", ""],
+        ["2026-11-14", "13800138080", "张三", "3", "3", "2", "3", "3", ""],
         ["2026-11-15", "13900139000", "王五", "满意", "", "", "", "", ""]])
     dry = plan(database.sessions, path, SURVEYS)
     result = apply(database.sessions, path, SURVEYS)
@@ -70,25 +70,25 @@ def test_a_survey_column_that_does_not_say_five_points_stays_on_ten(database, tm
     apply(database.sessions, dms_export(tmp_path / "a.xlsx"), CUSTOMERS)
     # Scores up to 5 and above in one column: 0–10, the low ones unhappy customers.
     mixed = write_csv(tmp_path / "混合.csv", ["回访日期", "手机", "总体满意度"], [
-        ["2026-11-01", "13800138000", "4"], ["2026-11-02", "13900139000", "9"],
-        ["2026-11-03", "13800138000", "3"], ["2026-11-04", "13900139000", "10"],
-        ["2026-11-05", "13800138000", "5"], ["2026-11-06", "13900139000", "2"]])
+        ["2026-11-01", "13800138080", "4"], ["2026-11-02", "13900139000", "9"],
+        ["2026-11-03", "13800138080", "3"], ["2026-11-04", "13900139000", "10"],
+        ["2026-11-05", "13800138080", "5"], ["2026-11-06", "13900139000", "2"]])
     result = apply(database.sessions, mixed, SURVEYS)
     assert (result.created, result.warnings) == (6, ())
     # Two scores up to 5 are too few to tell: kept on 0–10, and said.
     few = write_csv(tmp_path / "两行.csv", ["回访日期", "手机", "总体满意度"], [
-        ["2026-11-07", "13800138000", "4"], ["2026-11-08", "13900139000", "5"]])
+        ["2026-11-07", "13800138080", "4"], ["2026-11-08", "13900139000", "5"]])
     result = apply(database.sessions, few, SURVEYS)
     assert [(r.zh, r.rows) for r in result.warnings] == [(
         "总体满意度：该列评分均不超过5，但行数太少，无法断定是5分制，按10分制保存（若实为5分制，"
         "请在表头注明“5分制”）", 2)]
     # A header naming ten points is taken at its word, however low the scores.
     named = write_xlsx(tmp_path / "十分制.xlsx", ["回访日期", "手机", "总体满意度（10分制）"], [
-        [f"2026-11-{day}", "13800138000", 3] for day in range(10, 16)])
+        [f"2026-11-{day}", "13800138080", 3] for day in range(10, 16)])
     assert apply(database.sessions, named, SURVEYS).warnings == ()
     # Above 10 throughout: out of 100 (85 is 9), where every row was refused before.
     hundred = write_xlsx(tmp_path / "百分.xlsx", ["回访日期", "手机", "得分"], [
-        ["2026-11-20", "13800138000", 85], ["2026-11-21", "13900139000", 92]])
+        ["2026-11-20", "13800138080", 85], ["2026-11-21", "13900139000", 92]])
     result = apply(database.sessions, hundred, SURVEYS)
     assert (result.created, result.rejected) == (2, 0)
     assert [r.zh for r in result.warnings] == [
@@ -139,10 +139,10 @@ def test_a_complaint_said_to_be_open_stays_open_whatever_its_close_date(database
     apply(database.sessions, dms_export(tmp_path / "a.xlsx"), CUSTOMERS)
     path = write_csv(tmp_path / "投诉登记.csv", [
         "登记日期", "手机", "投诉主题", "处理状态", "结案日期", "处理结果"], [
-        ["2026-10-01", "13800138000", "保养后异响", "已结案", "2026-10-05", "免费返修"],
-        ["2026-10-02", "13800138000", "异响", "未解决", "2026-10-10", None],
-        ["2026-10-03", "13800138000", "价格", "未结案", "2026-10-12", "待客户确认"],
-        ["2026-10-04", "13800138000", "态度", "处理中-等配件", "2026-10-10", None],
+        ["2026-10-01", "13800138080", "保养后异响", "已结案", "2026-10-05", "免费返修"],
+        ["2026-10-02", "13800138080", "异响", "未解决", "2026-10-10", None],
+        ["2026-10-03", "13800138080", "价格", "未结案", "2026-10-12", "待客户确认"],
+        ["2026-10-04", "13800138080", "态度", "处理中-等配件", "2026-10-10", None],
         ["2026-10-05", "13900139000", "等待时间长", "已办结（客户满意）", None, None],
         ["2026-10-06", "13900139000", "漆面", None, "2026-10-09", None],
         ["2026-10-07", "13900139000", "配件", "跟进中", None, None]])
@@ -184,10 +184,10 @@ def test_a_file_without_a_status_does_not_reopen_a_resolved_complaint(database, 
     apply(database.sessions, dms_export(tmp_path / "a.xlsx"), CUSTOMERS)
     apply(database.sessions, write_csv(tmp_path / "结案.csv", [
         "投诉日期", "手机", "投诉主题", "是否解决"], [
-        ["2026-10-01", "13800138000", "异响", "已解决"]]), COMPLAINTS)
+        ["2026-10-01", "13800138080", "异响", "已解决"]]), COMPLAINTS)
     result = apply(database.sessions, write_csv(tmp_path / "登记.csv", [
         "投诉日期", "手机", "投诉主题", "投诉内容"], [
-        ["2026-10-01", "13800138000", "异响", "保养后异响"]]), COMPLAINTS)
+        ["2026-10-01", "13800138080", "异响", "保养后异响"]]), COMPLAINTS)
     assert result.updated == 1
     assert _complaints(database) == {"异响": (True, None, None)}
     with database.sessions() as s:
@@ -220,12 +220,12 @@ def test_contact_purposes_in_the_dealers_words_and_an_unknown_one_keeps_the_cont
         database, tmp_path):
     apply(database.sessions, dms_export(tmp_path / "a.xlsx"), CUSTOMERS)
     rows = [
-        ["2026-11-20 10:30", "13800138000", "电话", "续保", "已接通", "下周来续保"],
-        ["2026-11-21 10:00", "13800138000", "电话", "首保", "已接通", None],
-        ["2026-11-22 10:00", "13800138000", "短信", "生日关怀", "已发送", None],
-        ["2026-11-23 10:00", "13800138000", "电话", "流失召回", "无人接听", None],
-        ["2026-11-24 10:00", "13800138000", "电话", "二手车评估", "已预约", None],
-        ["2026-11-25 10:00", "13800138000", "电话", "投诉回访", "已接通", None],
+        ["2026-11-20 10:30", "13800138080", "电话", "续保", "已接通", "下周来续保"],
+        ["2026-11-21 10:00", "13800138080", "电话", "首保", "已接通", None],
+        ["2026-11-22 10:00", "13800138080", "短信", "生日关怀", "已发送", None],
+        ["2026-11-23 10:00", "13800138080", "电话", "流失召回", "无人接听", None],
+        ["2026-11-24 10:00", "13800138080", "电话", "二手车评估", "已预约", None],
+        ["2026-11-25 10:00", "13800138080", "电话", "投诉回访", "已接通", None],
         ["2026-11-26 10:00", "13900139000", "电话", "钉钉群发", "已接通", "车况良好"],
         ["2026-11-27 10:00", "13900139000", "电话", None, "已接通", None]]
     path = write_csv(tmp_path / "联系记录.csv", [
@@ -303,8 +303,8 @@ def test_days_written_without_their_year(database, tmp_path):
     the next 5 December, or one up to 90 days past (a follow-up missed): each row says so."""
     apply(database.sessions, dms_export(tmp_path / "a.xlsx"), CUSTOMERS)
     rows = [
-        ["11-28 10:30", "13800138000", "电话", "已接通", "12月5日"],
-        ["11/29", "13800138000", "电话", "已接通", "1月10日"],
+        ["11-28 10:30", "13800138080", "电话", "已接通", "12月5日"],
+        ["11/29", "13800138080", "电话", "已接通", "1月10日"],
         ["12-2 09:00", "13900139000", "电话", "已接通", "10月1日"],
         ["2026-11-20 10:00", "13900139000", "电话", "已接通", "8月1日"],
     ]

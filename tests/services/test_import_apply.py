@@ -99,7 +99,7 @@ def test_dms_export_is_imported_and_every_other_row_is_in_the_error_file(databas
     people = _customers(database)
     assert set(people) == {"张三", "李四", "王五"}  # the trailing full-width space is gone
     zhang, li, wang = people["张三"], people["李四"], people["王五"]
-    assert zhang.mobile == "13800138000" and zhang.code == f"C{zhang.id:07d}"
+    assert zhang.mobile == "13800138080" and zhang.code == f"C{zhang.id:07d}"
     # The one address column is split (services/imports/addresses.py).
     assert (zhang.province, zhang.city, zhang.district, zhang.street) == (
         "广东省", "广州市", "天河区", "体育西路1号")
@@ -256,7 +256,7 @@ def test_a_stored_customer_is_updated_with_history_and_undo_restores(database, t
     changed = [list(r) for r in DMS_ROWS[:2]]
     changed[0][11] = "广州市越秀区东风中路2号"  # 张三 moved
     changed[0][1] = "粤A54321"  # and the 朗逸 has a new plate
-    changed[1][3] = "13800138000"
+    changed[1][3] = "13800138080"
     new_car = [9, "粤C77777", "王五", "13900139000", "丰田", "汉兰达", None, "2025-01-02",
                "30万", None, None, None, None]
     path = dms_export(tmp_path / "更新.xlsx", [*changed, new_car])
@@ -331,7 +331,7 @@ def test_two_rows_of_one_owner_disagreeing_keep_the_first_and_stay_idempotent(da
 def test_a_relative_on_a_stored_mobile_is_a_customer_of_their_own(database, tmp_path):
     # Before, 李梅 on her husband's phone renamed him (and took his cars along).
     apply(database.sessions, dms_export(tmp_path / "a.xlsx", [DMS_ROWS[0]]), CUSTOMERS)
-    wife = [20, "粤A88888", "李梅", "13800138000", "大众", "高尔夫", None, None, None, None,
+    wife = [20, "粤A88888", "李梅", "13800138080", "大众", "高尔夫", None, None, None, None,
             None, None, None]
     path = dms_export(tmp_path / "b.xlsx", [wife])
     family = ImportOptions("customers", today=TODAY, match=("name_mobile", "vin"))
@@ -341,27 +341,29 @@ def test_a_relative_on_a_stored_mobile_is_a_customer_of_their_own(database, tmp_
     apply(database.sessions, path, CUSTOMERS)
     people = _customers(database)
     assert set(people) == {"张三", "李梅"}
-    assert people["李梅"].mobile == people["张三"].mobile == "13800138000"
+    assert people["李梅"].mobile == people["张三"].mobile == "13800138080"
     assert _owners(database)[V_LANGYI] == "张三"
 
 
 def test_a_name_that_can_be_the_stored_customers_is_theirs(database, tmp_path):
     # The same sounds (a pinyin input slip) or a form of address with their surname.
     apply(database.sessions, dms_export(tmp_path / "a.xlsx", [DMS_ROWS[0]]), CUSTOMERS)
-    rows = [[20, "粤A88888", "张叁", "13800138000", "大众", "高尔夫", None, None, None, None,
+    rows = [[20, "粤A88888", "张叁", "13800138080", "大众", "高尔夫", None, None, None, None,
              None, None, None],
-            [21, "粤A77777", "张先生", "13800138000", "大众", "宝来", None, None, None, None,
+            [21, "粤A77777", "张先生", "13800138080", "大众", "宝来", None, None, None, None,
              None, None, None]]
     path = dms_export(tmp_path / "b.xlsx", rows)
     variants = plan(database.sessions, path, CUSTOMERS)
-    assert variants.records == {"vehicle": 2, "profile_change": 3}
+    # Besides the cars' changes, 张先生 says 张三 is a man, which his row did not.
+    assert variants.records == {"vehicle": 2, "profile_change": 4}
     assert variants.renamed == 1  # 张叁: the dry run says so (the window: in red)
     exact = plan(database.sessions, path, ImportOptions("customers", today=TODAY,
                                                         match=("name_mobile", "vin")))
     assert exact.records["customer"] == 2
     only_title = dms_export(tmp_path / "c.xlsx", rows[1:])
     result = apply(database.sessions, only_title, CUSTOMERS)
-    assert result.records == {"vehicle": 1, "profile_change": 1}  # a car, 张三 kept
+    # A car, and 张三 kept, now known as a man.
+    assert result.records == {"vehicle": 1, "profile_change": 2}
     assert set(_customers(database)) == {"张三"}
 
 
@@ -391,7 +393,7 @@ def test_a_car_that_changed_hands_goes_to_its_new_owner(database, tmp_path):
     result = apply(database.sessions, path, CUSTOMERS)
     assert result.created == 1 and result.rejected == 0
     people = _customers(database)
-    assert people["张三"].mobile == "13800138000" and people["陈明"].mobile == "13911112222"
+    assert people["张三"].mobile == "13800138080" and people["陈明"].mobile == "13911112222"
     assert _owners(database) == {V_LANGYI: "张三", V_TIGUAN: "陈明", V_CAMRY: "李四",
                                  V_ACCORD: "王五"}
     cars = _vehicles(database)
@@ -437,12 +439,12 @@ def test_a_car_is_handed_over_once_in_a_file(database, tmp_path):
     apply(database.sessions, dms_export(tmp_path / "a.xlsx"), CUSTOMERS)
     path = write_xlsx(tmp_path / "保有客户.xlsx", OWNER_HEADERS, [
         ["陈明", "13911112222", V_TIGUAN, "大众", "途观L", None],
-        ["张三", "13800138000", V_TIGUAN, "大众", "途观L", None]])
+        ["张三", "13800138080", V_TIGUAN, "大众", "途观L", None]])
     result = apply(database.sessions, path, CUSTOMERS)
     assert (result.created, result.unchanged, result.rejected) == (1, 1, 0)
     assert [w.code for w in result.warnings] == ["owner_unclear"]
     assert _owners(database)[V_TIGUAN] == "陈明"
-    assert _customers(database)["张三"].mobile == "13800138000"
+    assert _customers(database)["张三"].mobile == "13800138080"
 
 
 def test_a_mistyped_mobile_is_kept_among_the_other_phones_never_as_the_mobile(database,
@@ -579,7 +581,7 @@ def test_a_read_only_folder_for_the_problems_file_refuses_the_import(database, t
 
 def test_a_saved_mapping_is_used_for_the_next_file(database, tmp_path):
     headers = ["A列", "B列", "C列", "D列", "E列"]
-    rows = [["张三", "13800138000", "大众", "朗逸", V_LANGYI]]
+    rows = [["张三", "13800138080", "大众", "朗逸", V_LANGYI]]
     first = write_xlsx(tmp_path / "one.xlsx", headers, rows)
     mapping = Mapping("customers", (("name", 0), ("mobile", 1), ("brand", 2), ("model", 3),
                                     ("vin", 4)), tuple(headers))
@@ -600,10 +602,10 @@ def test_a_saved_mapping_is_used_for_the_next_file(database, tmp_path):
 def test_a_car_stored_without_vin_gets_it_and_km_take_the_files_date(database, tmp_path):
     headers = ["车主", "手机", "车牌", "车型", "车架号", "行驶里程", "最近进厂日期"]
     first = write_xlsx(tmp_path / "手工.xlsx", headers, [
-        ["张三", "13800138000", "粤A12345", "朗逸", None, "3万", "2026-10-01"]])
+        ["张三", "13800138080", "粤A12345", "朗逸", None, "3万", "2026-10-01"]])
     apply(database.sessions, first, CUSTOMERS)
     later = write_xlsx(tmp_path / "DMS.xlsx", headers, [
-        ["张三", "13800138000", "粤A12345", "朗逸", V_LANGYI, "3.5万", "2026-11-20"]])
+        ["张三", "13800138080", "粤A12345", "朗逸", V_LANGYI, "3.5万", "2026-11-20"]])
     result = apply(database.sessions, later, CUSTOMERS)
     assert result.records == {"mileage_reading": 1, "profile_change": 1}
     assert result.changed_fields == {"vin": 1, "km": 1}
@@ -637,12 +639,12 @@ def test_only_a_supervisor_may_undo_and_both_people_are_kept(database, tmp_path)
 
 def test_profile_attributes_in_a_file_enter_the_history_once(database, tmp_path):
     headers = ["姓名", "手机", "婚姻状况", "职业"]
-    path = write_xlsx(tmp_path / "画像.xlsx", headers, [["张三", "13800138000", "已婚", "教师"]])
+    path = write_xlsx(tmp_path / "画像.xlsx", headers, [["张三", "13800138080", "已婚", "教师"]])
     apply(database.sessions, path, CUSTOMERS)
     again = apply(database.sessions, path, CUSTOMERS)
     assert (again.created, again.updated, again.unchanged) == (0, 0, 1)
     changed = write_xlsx(tmp_path / "画像2.xlsx", headers,
-                         [["张三", "13800138000", "离异", None]])
+                         [["张三", "13800138080", "离异", None]])
     assert apply(database.sessions, changed, CUSTOMERS).changed_fields == {"marital_status": 1}
     with database.sessions() as s:
         history = [(c.attribute, c.old_value, c.new_value) for c in s.scalars(

@@ -27,12 +27,12 @@ SURVEYS = ImportOptions("surveys", today=TODAY)
 # Name, plate, the first phone column, the second: every number is to be kept, and a mobile
 # only in the second column is the customer's mobile.
 PHONE_ROWS = [
-    ["张三", "粤A10001", "13800138000", "020-87654321"],
+    ["张三", "粤A10001", "13800138080", "020-87654321"],
     ["李四", "粤A10002", "020-11112222", "13900139000"],
     ["王五", "粤A10003", "13700137000", "137 0013 7000"],  # the same mobile twice
     ["赵六", "粤A10004", None, "13600136000"],
 ]
-KEPT = {"张三": ("13800138000", "020-87654321"), "李四": ("13900139000", "020-11112222"),
+KEPT = {"张三": ("13800138080", "020-87654321"), "李四": ("13900139000", "020-11112222"),
         "王五": ("13700137000", None), "赵六": ("13600136000", None)}
 
 
@@ -90,7 +90,7 @@ def test_a_third_phone_column_and_someone_elses_number(database, tmp_path):
     # first, then the further ones'); the salesman's does not.
     path = write_xlsx(tmp_path / "保有客户.xlsx",
                       ["客户姓名", "车牌", "手机", "电话", "备用电话", "销售顾问电话"], [
-                          ["张三", "粤A10001", "13800138000", "020-87654321", "0755-12345678",
+                          ["张三", "粤A10001", "13800138080", "020-87654321", "0755-12345678",
                            "13512345678"],
                           ["李四", "粤A10002", None, "13900139000", "020-11112222",
                            "13512345678"]])
@@ -99,17 +99,17 @@ def test_a_third_phone_column_and_someone_elses_number(database, tmp_path):
     result = apply(database.sessions, path, CUSTOMERS)
     assert (dry.created, result.created, result.rejected) == (2, 2, 0)
     assert _customers(database) == {
-        "张三": ("13800138000", "0755-12345678, 020-87654321"),
+        "张三": ("13800138080", "0755-12345678, 020-87654321"),
         "李四": ("13900139000", "020-11112222")}
 
 
 def test_a_second_phone_column_adds_to_a_stored_customers_other_phones(database, tmp_path):
     apply(database.sessions, dms_export(tmp_path / "a.xlsx"), CUSTOMERS)
     path = write_xlsx(tmp_path / "补充.xlsx", ["客户姓名", "客户电话", "车主电话"], [
-        ["张三", "13800138000", "020-66668888"]])
+        ["张三", "13800138080", "020-66668888"]])
     result = apply(database.sessions, path, CUSTOMERS)
     assert (result.updated, result.rejected) == (1, 0)
-    assert _customers(database)["张三"] == ("13800138000", "020-66668888")
+    assert _customers(database)["张三"] == ("13800138080", "020-66668888")
 
 
 # ------------------------------------------------------------------ contacts left blank
@@ -130,8 +130,8 @@ def test_a_contact_with_no_channel_or_outcome_is_kept_never_as_a_success(databas
     with database.sessions() as s:
         staff = s.scalar(select(StaffUser.id))
     path = write_csv(tmp_path / "回访记录.csv", CONTACT_HEADERS, [
-        ["2026-11-20 10:00", "13800138000", "电话", "保养提醒", "陈丽", "", "说下周来"],
-        ["2026-11-21 10:00", "13800138000", "", "保养提醒", "陈丽", "已接通", None],
+        ["2026-11-20 10:00", "13800138080", "电话", "保养提醒", "陈丽", "", "说下周来"],
+        ["2026-11-21 10:00", "13800138080", "", "保养提醒", "陈丽", "已接通", None],
         ["2026-11-22 10:00", "13900139000", None, "生日关怀", "陈丽", "", "车况良好"],
         ["2026-11-23 10:00", "13900139000", "短信", "生日关怀", None, None, None],
         ["2026-11-24 10:00", "13900139000", "QQ", "关怀", "陈丽", "已接通", None]])
@@ -168,7 +168,7 @@ def test_a_contact_with_no_channel_or_outcome_is_kept_never_as_a_success(databas
 def test_an_empty_channel_is_the_one_every_other_row_of_the_file_names(database, tmp_path):
     apply(database.sessions, dms_export(tmp_path / "a.xlsx"), CUSTOMERS)
     path = write_xlsx(tmp_path / "短信发送记录.xlsx", ["发送时间", "手机", "渠道", "结果"], [
-        ["2026-11-20 09:00", "13800138000", "短信", "发送成功"],
+        ["2026-11-20 09:00", "13800138080", "短信", "发送成功"],
         ["2026-11-20 09:01", "13900139000", None, "发送成功"],
         ["2026-11-20 09:02", "13900139000", "短信", None]])
     result = apply(database.sessions, path, CONTACTS)
@@ -193,11 +193,11 @@ def _scores(database) -> list[tuple]:
 def test_a_score_written_as_a_percentage_reads_as_out_of_a_hundred(database, tmp_path):
     apply(database.sessions, dms_export(tmp_path / "a.xlsx"), CUSTOMERS)
     path = write_xlsx(tmp_path / "满意度.xlsx", ["回访日期", "手机", "满意度", "服务态度"], [
-        ["2026-11-10", "13800138000", "90%", "９０％"],
+        ["2026-11-10", "13800138080", "90%", "９０％"],
         ["2026-11-11", "13900139000", "90 %", "65%"],
-        ["2026-11-12", "13800138000", "100%", "84.5%"],
+        ["2026-11-12", "13800138080", "100%", "84.5%"],
         ["2026-11-13", "13900139000", "120%", None],
-        ["2026-11-14", "13800138000", "很%", None],
+        ["2026-11-14", "13800138080", "很%", None],
         ["2026-11-15", "13900139000", "88%", "200%"]])
     dry = plan(database.sessions, path, SURVEYS)
     errors = tmp_path / "问题.xlsx"
@@ -218,8 +218,8 @@ def test_a_score_written_as_a_percentage_reads_as_out_of_a_hundred(database, tmp
 def test_percentages_beside_bare_hundred_point_scores_store_alike(database, tmp_path):
     apply(database.sessions, dms_export(tmp_path / "a.xlsx"), CUSTOMERS)
     path = write_csv(tmp_path / "回访.csv", ["回访日期", "手机", "得分"], [
-        ["2026-11-10", "13800138000", "90"], ["2026-11-11", "13900139000", "90%"],
-        ["2026-11-12", "13800138000", "85"], ["2026-11-13", "13900139000", "８５％"]])
+        ["2026-11-10", "13800138080", "90"], ["2026-11-11", "13900139000", "90%"],
+        ["2026-11-12", "13800138080", "85"], ["2026-11-13", "13900139000", "８５％"]])
     result = apply(database.sessions, path, SURVEYS)
     assert (result.created, result.rejected) == (4, 0)
     assert [s[1] for s in _scores(database)] == [9, 9, 9, 9]
@@ -233,7 +233,7 @@ def test_a_column_formatted_as_percentages_in_excel_reads_as_out_of_a_hundred(da
     ws = wb.active
     ws.append(["回访日期", "手机", "满意度", "服务态度"])
     for day, score, attitude in ((10, 0.9, 0.95), (11, 0.85, 1), (12, 1, 0.6), (13, 0.7, None)):
-        ws.append([f"2026-11-{day}", "13800138000", score, attitude])
+        ws.append([f"2026-11-{day}", "13800138080", score, attitude])
         ws.cell(ws.max_row, 3).number_format = ws.cell(ws.max_row, 4).number_format = "0%"
     path = tmp_path / "满意度.xlsx"
     wb.save(path)

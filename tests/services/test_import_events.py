@@ -180,7 +180,7 @@ def test_survey_scores_on_a_five_or_hundred_point_scale_are_kept_on_ten(database
     apply(database.sessions, dms_export(tmp_path / "a.xlsx"), CUSTOMERS)
     surveys = write_xlsx(tmp_path / "回访.xlsx", [
         "回访日期", "手机", "总体满意度(5分制)", "服务态度（百分制）"], [
-        ["2024-05-03", "13800138000", 4, 85],
+        ["2024-05-03", "13800138080", 4, 85],
         ["2024-05-04", "13900139000", "5分", "100"],
         ["2024-05-05", "13900139000", 6, 90]])  # 6 of 5: refused
     result = apply(database.sessions, surveys, ImportOptions("surveys", today=TODAY))
@@ -195,7 +195,7 @@ def test_surveys_complaints_and_contacts_link_by_mobile_or_vin(database, tmp_pat
     apply(database.sessions, dms_export(tmp_path / "a.xlsx"), CUSTOMERS)
     surveys = write_xlsx(tmp_path / "回访.xlsx", [
         "回访日期", "手机", "总体满意度", "服务态度", "客户意见"], [
-        ["2024-05-03", "13800138000", "9分", 10, "满意"],
+        ["2024-05-03", "13800138080", "9分", 10, "满意"],
         ["2024-05-04", "13900139000", "8.5", None, None],
         ["2024-05-05", "13600136000", 7, None, None]])
     result = apply(database.sessions, surveys, ImportOptions("surveys", today=TODAY))
@@ -208,7 +208,7 @@ def test_surveys_complaints_and_contacts_link_by_mobile_or_vin(database, tmp_pat
     assert result.created == 2
     contacts = write_xlsx(tmp_path / "联系.xlsx", [
         "联系时间", "手机", "联系方式", "联系目的", "联系结果", "客户反馈"], [
-        ["2024-07-01 10:30", "13800138000", "电话", "关怀", "接通", "车况良好"],
+        ["2024-07-01 10:30", "13800138080", "电话", "关怀", "接通", "车况良好"],
         ["2024-07-02 09:00", "13900139000", "短信", "提醒", "已发送", None]])
     options = ImportOptions("contacts", today=TODAY)
     assert apply(database.sessions, contacts, options).created == 2
@@ -233,9 +233,9 @@ def test_two_attempts_of_one_day_without_times_are_two_contacts(database, tmp_pa
     apply(database.sessions, dms_export(tmp_path / "a.xlsx"), CUSTOMERS)
     path = write_xlsx(tmp_path / "回访记录.xlsx", [
         "回访日期", "手机", "回访方式", "回访结果", "客户反馈"], [
-        ["2024-07-01", "13800138000", "电话", "无人接听", None],
-        ["2024-07-01", "13800138000", "电话", "接通", "下午打通，车况良好"],
-        ["2024-07-01", "13800138000", "短信", "已发送", None]])
+        ["2024-07-01", "13800138080", "电话", "无人接听", None],
+        ["2024-07-01", "13800138080", "电话", "接通", "下午打通，车况良好"],
+        ["2024-07-01", "13800138080", "短信", "已发送", None]])
     options = ImportOptions("contacts", today=TODAY)
     result = apply(database.sessions, path, options)
     assert (result.created, result.warnings) == (3, ())
@@ -255,9 +255,9 @@ def test_alike_attempts_of_one_day_without_times_are_each_a_contact(database, tm
     their times, alike to the minute, stay one contact."""
     apply(database.sessions, dms_export(tmp_path / "a.xlsx"), CUSTOMERS)
     headers = ["回访日期", "手机", "回访方式", "回访结果", "客户反馈"]
-    rows = [["2024-07-01", "13800138000", "电话", "无人接听", "上午"],
-            ["2024-07-01", "13800138000", "电话", "无人接听", "下午"],
-            ["2024-07-01", "13800138000", "电话", "无人接听", None]]
+    rows = [["2024-07-01", "13800138080", "电话", "无人接听", "上午"],
+            ["2024-07-01", "13800138080", "电话", "无人接听", "下午"],
+            ["2024-07-01", "13800138080", "电话", "无人接听", None]]
     options = ImportOptions("contacts", today=TODAY)
 
     def feedback() -> list[str | None]:
@@ -276,8 +276,8 @@ def test_alike_attempts_of_one_day_without_times_are_each_a_contact(database, tm
     assert feedback() == [None, "上午", "上午", "下午"]
 
     timed = write_xlsx(tmp_path / "呼叫中心.xlsx", headers, [
-        ["2024-07-02 10:15", "13800138000", "电话", "无人接听", None],
-        ["2024-07-02 10:15", "13800138000", "电话", "无人接听", None]])
+        ["2024-07-02 10:15", "13800138080", "电话", "无人接听", None],
+        ["2024-07-02 10:15", "13800138080", "电话", "无人接听", None]])
     assert apply(database.sessions, timed, options).created == 1
     with database.sessions() as s:
         assert len(s.scalars(select(ContactEvent)).all()) == 5
@@ -293,10 +293,10 @@ def test_a_call_centre_export_read_again_with_an_outcome_put_right_corrects_it(d
     headers = ["呼叫时间", "手机", "呼叫方式", "呼叫结果"]
     options = ImportOptions("contacts", today=TODAY)
     first = write_xlsx(tmp_path / "呼叫1.xlsx", headers, [
-        ["2024-07-01 10:15:22", "13800138000", "电话", "未接通"]])
+        ["2024-07-01 10:15:22", "13800138080", "电话", "未接通"]])
     apply(database.sessions, first, options)
     fixed = write_xlsx(tmp_path / "呼叫2.xlsx", headers, [
-        ["2024-07-01 10:15:22", "13800138000", "电话", "接通"]])
+        ["2024-07-01 10:15:22", "13800138080", "电话", "接通"]])
     dry = plan(database.sessions, fixed, options)
     assert dry.samples["update"][0].summary == "联系结果 无人接听 → 接通"
     again = apply(database.sessions, fixed, options)
@@ -311,8 +311,8 @@ def test_a_call_centre_export_read_again_with_an_outcome_put_right_corrects_it(d
     assert outcomes() == [(dt.datetime(2024, 7, 1, 10, 15, 22), "no_answer")]
 
     redial = write_xlsx(tmp_path / "呼叫3.xlsx", headers, [
-        ["2024-07-02 09:30", "13800138000", "电话", "未接通"],
-        ["2024-07-02 09:30", "13800138000", "电话", "接通"]])
+        ["2024-07-02 09:30", "13800138080", "电话", "未接通"],
+        ["2024-07-02 09:30", "13800138080", "电话", "接通"]])
     assert apply(database.sessions, redial, options).created == 2
     assert apply(database.sessions, redial, options).unchanged == 2
 
@@ -327,11 +327,11 @@ def test_a_callback_task_not_yet_done_is_no_contact(database, tmp_path):
     options = ImportOptions("contacts", today=TODAY)
     both = write_xlsx(tmp_path / "回访任务.xlsx", [
         "回访时间", "手机", "回访方式", "回访状态", "回访结果"], [
-        ["2024-07-01 10:00", "13800138000", "电话", "待回访", None],
-        ["2024-07-02 10:00", "13800138000", "电话", "已回访", None],
-        ["2024-07-03 10:00", "13800138000", "电话", "回访中", "未接通"],
-        ["2024-07-04 10:00", "13800138000", "电话", "正常", None],
-        ["2024-07-05 10:00", "13800138000", "电话", None, "待回访"]])
+        ["2024-07-01 10:00", "13800138080", "电话", "待回访", None],
+        ["2024-07-02 10:00", "13800138080", "电话", "已回访", None],
+        ["2024-07-03 10:00", "13800138080", "电话", "回访中", "未接通"],
+        ["2024-07-04 10:00", "13800138080", "电话", "正常", None],
+        ["2024-07-05 10:00", "13800138080", "电话", None, "待回访"]])
     result = apply(database.sessions, both, options)
     assert result.mapping.column("status") == 3 and result.mapping.column("outcome") == 4
     assert (result.created, result.rejected) == (3, 2)
@@ -342,8 +342,8 @@ def test_a_callback_task_not_yet_done_is_no_contact(database, tmp_path):
             == [(2, "reached"), (3, "no_answer"), (4, "no_answer")]
 
     alone = write_xlsx(tmp_path / "回访状态.xlsx", ["回访时间", "手机", "方式", "回访状态"], [
-        ["2024-08-01 10:00", "13800138000", "电话", "未回访"],
-        ["2024-08-02 10:00", "13800138000", "电话", "回访完成"]])
+        ["2024-08-01 10:00", "13800138080", "电话", "未回访"],
+        ["2024-08-02 10:00", "13800138080", "电话", "回访完成"]])
     only = apply(database.sessions, alone, options)
     assert only.mapping.column("outcome") is None
     assert (only.created, only.rejected) == (1, 1)
@@ -359,10 +359,10 @@ def test_a_call_centres_export_of_call_lengths_tells_each_call_answered_or_not(d
     options = ImportOptions("contacts", today=TODAY)
     path = write_csv(tmp_path / "通话记录.csv", ["呼叫开始时间", "客户号码", "振铃时长",
                                                 "通话时长"], [
-        ["2024-07-01 10:00:05", "13800138000", "00:00:12", "00:01:23"],
-        ["2024-07-02 10:00:05", "13800138000", "00:00:30", "00:00:00"],
-        ["2024-07-03 10:00:05", "13800138000", "00:00:08", "45秒"],
-        ["2024-07-04 10:00:05", "13800138000", "00:00:08", "1:99"]])
+        ["2024-07-01 10:00:05", "13800138080", "00:00:12", "00:01:23"],
+        ["2024-07-02 10:00:05", "13800138080", "00:00:30", "00:00:00"],
+        ["2024-07-03 10:00:05", "13800138080", "00:00:08", "45秒"],
+        ["2024-07-04 10:00:05", "13800138080", "00:00:08", "1:99"]])
     result = apply(database.sessions, path, options)
     assert result.mapping.column("duration") == 3  # not the ringing time beside it
     assert result.mapping.missing_required == ()
@@ -377,9 +377,9 @@ def test_a_call_centres_export_of_call_lengths_tells_each_call_answered_or_not(d
 
     # With a result column, the result says what happened, whatever the length.
     told = write_csv(tmp_path / "外呼.csv", ["外呼时间", "手机", "方式", "呼叫结果", "通话时长"], [
-        ["2024-08-01 10:00", "13800138000", "短信", None, "0"],
-        ["2024-08-02 10:00", "13800138000", "电话", "BUSY", "00:00:20"],
-        ["2024-08-03 10:00", "13800138000", "电话", None, "1分5秒"]])
+        ["2024-08-01 10:00", "13800138080", "短信", None, "0"],
+        ["2024-08-02 10:00", "13800138080", "电话", "BUSY", "00:00:20"],
+        ["2024-08-03 10:00", "13800138080", "电话", None, "1分5秒"]])
     again = apply(database.sessions, told, options)
     assert (again.created, again.rejected) == (3, 0)
     with database.sessions() as s:
@@ -397,10 +397,10 @@ def test_an_sms_vendors_send_report_is_the_messages_sent_and_whether_they_arrive
     text = "【某某汽车】尊敬的张先生，您的爱车保养已到期，回复TD退订"
     path = write_csv(tmp_path / "发送记录.csv", ["手机号码", "短信内容", "发送时间", "提交状态",
                                                 "状态报告", "计费条数"], [
-        ["13800138000", text, "2024-07-01 10:00:05", "提交成功", "DELIVRD", 1],
-        ["13800138000", text, "2024-07-02 10:00:05", "提交成功", "UNDELIV", 1],
-        ["13800138000", text, "2024-07-03 10:00:05", "提交成功", "MK:0001", 1],
-        ["13800138000", text, "2024-07-04 10:00:05", "提交失败", None, 1]])
+        ["13800138080", text, "2024-07-01 10:00:05", "提交成功", "DELIVRD", 1],
+        ["13800138080", text, "2024-07-02 10:00:05", "提交成功", "UNDELIV", 1],
+        ["13800138080", text, "2024-07-03 10:00:05", "提交成功", "MK:0001", 1],
+        ["13800138080", text, "2024-07-04 10:00:05", "提交失败", None, 1]])
     result = apply(database.sessions, path, ImportOptions("contacts", today=TODAY))
     assert result.mapping.column("outcome") == 4 and result.mapping.column("message") == 1
     assert (result.created, result.rejected, result.warnings) == (4, 0, ())
@@ -415,8 +415,8 @@ def test_an_sms_vendors_send_report_is_the_messages_sent_and_whether_they_arrive
     # A purpose column says it, even beside a text that names another.
     greeting = write_csv(tmp_path / "生日祝福.csv", ["手机号码", "短信内容", "发送时间",
                                                    "状态报告", "短信类型"], [
-        ["13800138000", "【某某汽车】张先生，祝您生日快乐！", "2024-08-01 09:00", "DELIVRD", None],
-        ["13800138000", "【某某汽车】您的爱车保养已到期", "2024-08-02 09:00", "DELIVRD", "关怀"]])
+        ["13800138080", "【某某汽车】张先生，祝您生日快乐！", "2024-08-01 09:00", "DELIVRD", None],
+        ["13800138080", "【某某汽车】您的爱车保养已到期", "2024-08-02 09:00", "DELIVRD", "关怀"]])
     again = apply(database.sessions, greeting, ImportOptions("contacts", today=TODAY))
     assert again.created == 2
     with database.sessions() as s:
@@ -434,7 +434,7 @@ def test_a_work_order_of_a_car_bought_elsewhere_makes_its_owner_and_car(database
                "进厂里程", "结算金额", "工单号"]
     new_vin = vin("LHGCV1650J8099999")
     path = write_xlsx(tmp_path / "工单.xlsx", headers, [
-        ["2026-11-02", "粤A12345", None, "张三", "13800138000", None, None, "保养", 31500, 600,
+        ["2026-11-02", "粤A12345", None, "张三", "13800138080", None, None, "保养", 31500, 600,
          "WO1"],
         ["2026-11-03", "粤B70001", new_vin, "钱七", "13900001111", "本田", "雅阁", "保养",
          30000, 700, "WO2"],
@@ -479,7 +479,7 @@ def test_a_known_customers_second_car_bought_elsewhere_is_added_to_them(database
     path = write_xlsx(tmp_path / "工单.xlsx", [
         "结算日期", "车牌号", "车主", "车主电话", "品牌", "车型", "维修类型", "进厂里程",
         "结算金额"], [
-        ["2026-11-02", "粤A99999", "张先生", "13800138000", "丰田", "卡罗拉", "保养", 12000,
+        ["2026-11-02", "粤A99999", "张先生", "13800138080", "丰田", "卡罗拉", "保养", 12000,
          500],
         ["2026-11-03", "粤B88888", "李明", "13900139000", "比亚迪", "汉", "保养", 9000, 400]])
     options = ImportOptions("visits", today=TODAY)
@@ -491,7 +491,7 @@ def test_a_known_customers_second_car_bought_elsewhere_is_added_to_them(database
     with database.sessions() as s:
         cars = s.execute(select(Customer.name, Vehicle.plate, Vehicle.brand, Vehicle.model)
                          .join(Customer, Customer.id == Vehicle.customer_id)
-                         .where(Customer.mobile.in_(["13800138000", "13900139000"]))
+                         .where(Customer.mobile.in_(["13800138080", "13900139000"]))
                          .order_by(Vehicle.plate)).all()
         visits = s.execute(select(Customer.name, Vehicle.plate, ServiceVisit.km)
                            .join(Customer, Customer.id == ServiceVisit.customer_id)
@@ -522,7 +522,7 @@ def test_a_visit_stored_before_its_car_was_gets_the_car_not_a_twin(database, tmp
     path = write_xlsx(tmp_path / "工单.xlsx", [
         "结算日期", "车牌号", "车主", "车主电话", "品牌", "车型", "维修类型", "进厂里程",
         "结算金额"], [
-        ["2026-11-02", "粤A99999", "张三", "13800138000", "丰田", "卡罗拉", "保养", 12000, 500]])
+        ["2026-11-02", "粤A99999", "张三", "13800138080", "丰田", "卡罗拉", "保养", 12000, 500]])
     options = ImportOptions("visits", today=TODAY)
     done = apply(database.sessions, path, options)
     assert done.changed_fields == {"vehicle_id": 1}
@@ -566,10 +566,10 @@ def test_a_callers_name_with_an_agent_number_finds_their_account(database, tmp_p
     apply(database.sessions, dms_export(tmp_path / "a.xlsx"), CUSTOMERS)
     headers = ["回访时间", "手机", "回访方式", "回访结果", "回访人"]
     path = write_xlsx(tmp_path / "呼叫记录.xlsx", headers, [
-        ["2026-11-02 10:00", "13800138000", "电话", "接通", "陈丽(1023)"],
-        ["2026-11-03 10:00", "13800138000", "电话", "接通", "1023陈丽"],
-        ["2026-11-04 10:00", "13800138000", "电话", "接通", "ChenLi"],
-        ["2026-11-05 10:00", "13800138000", "电话", "接通", "张三"]])
+        ["2026-11-02 10:00", "13800138080", "电话", "接通", "陈丽(1023)"],
+        ["2026-11-03 10:00", "13800138080", "电话", "接通", "1023陈丽"],
+        ["2026-11-04 10:00", "13800138080", "电话", "接通", "ChenLi"],
+        ["2026-11-05 10:00", "13800138080", "电话", "接通", "张三"]])
     result = apply(database.sessions, path, ImportOptions("contacts", today=TODAY))
     assert result.created == 4
     assert [(w.code, w.rows) for w in result.warnings] == [("staff_unknown", 1)]

@@ -77,7 +77,7 @@ def test_a_damaged_or_password_protected_workbook_says_so(tmp_path):
     whole = tmp_path / "whole.xlsx"
     wb = openpyxl.Workbook()
     wb.active.append(["姓名", "手机"])
-    wb.active.append(["张三", "13800138000"])
+    wb.active.append(["张三", "13800138080"])
     wb.save(whole)
     cut = tmp_path / "cut.xlsx"
     cut.write_bytes(whole.read_bytes()[: whole.stat().st_size // 2])
@@ -101,7 +101,7 @@ def test_the_data_sheet_is_found_after_a_sheet_of_notes(database, tmp_path):
     wb.active.append(["本表由DMS导出，仅供回访使用"])
     data = wb.create_sheet("客户档案")
     data.append(["车主", "手机", "车型", "车牌"])
-    data.append(["张三", "13800138000", "朗逸", "粤A12345"])
+    data.append(["张三", "13800138080", "朗逸", "粤A12345"])
     wb.save(path)
     with open_table(path) as table:
         assert table.layout.sheet == "客户档案" and table.layout.header_row == 1

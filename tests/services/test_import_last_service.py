@@ -37,9 +37,9 @@ def _customer_id(database, name: str) -> int:
 
 def test_the_last_maintenance_is_a_visit_the_next_one_falls_due_from(database, tmp_path):
     path = write_xlsx(tmp_path / "保有客户.xlsx", HEADERS, [
-        ["张伟", "13800138000", "粤A12345", "丰田", "凯美瑞", "2019-03-15", "2026-08-01", "40,000"],
+        ["张伟", "13800138080", "粤A12345", "丰田", "凯美瑞", "2019-03-15", "2026-08-01", "40,000"],
         # The same car again on a second row: still one visit.
-        ["张伟", "13800138000", "粤A12345", "丰田", "凯美瑞", "2019-03-15", "2026-08-01", "40000"],
+        ["张伟", "13800138080", "粤A12345", "丰田", "凯美瑞", "2019-03-15", "2026-08-01", "40000"],
         # Dated before the car was bought: left out, and said.
         ["王芳", "13920001111", "粤B8H88Y", "丰田", "RAV4", "2018-07-01", "2018-01-01", None]])
     result = apply(database.sessions, path, CUSTOMERS)
@@ -66,7 +66,7 @@ def test_the_last_maintenance_is_a_visit_the_next_one_falls_due_from(database, t
 
 def test_the_work_order_of_that_day_fills_the_same_visit(database, tmp_path):
     apply(database.sessions, write_xlsx(tmp_path / "保有客户.xlsx", HEADERS, [
-        ["张伟", "13800138000", "粤A12345", "丰田", "凯美瑞", "2019-03-15", "2026-08-01", None]]),
+        ["张伟", "13800138080", "粤A12345", "丰田", "凯美瑞", "2019-03-15", "2026-08-01", None]]),
         CUSTOMERS)
     visits = write_csv(tmp_path / "工单.csv", VISIT_HEADERS,
                        [["W9", "粤A12345", "2026-08-01", "保养", "480"]])
@@ -78,13 +78,13 @@ def test_the_work_order_of_that_day_fills_the_same_visit(database, tmp_path):
 
 def test_a_maintenance_already_stored_that_day_is_not_added_again(database, tmp_path):
     apply(database.sessions, write_xlsx(tmp_path / "保有客户.xlsx", HEADERS[:6], [
-        ["张伟", "13800138000", "粤A12345", "丰田", "凯美瑞", "2019-03-15"]]), CUSTOMERS)
+        ["张伟", "13800138080", "粤A12345", "丰田", "凯美瑞", "2019-03-15"]]), CUSTOMERS)
     apply(database.sessions, write_csv(
         tmp_path / "工单.csv", VISIT_HEADERS, [["W9", "粤A12345", "2026-08-01", "保养", "480"]]),
         ImportOptions("visits", today=TODAY))
     before = counts(database)
     result = apply(database.sessions, write_xlsx(tmp_path / "保有客户2.xlsx", HEADERS, [
-        ["张伟", "13800138000", "粤A12345", "丰田", "凯美瑞", "2019-03-15", "2026-08-01", None]]),
+        ["张伟", "13800138080", "粤A12345", "丰田", "凯美瑞", "2019-03-15", "2026-08-01", None]]),
         CUSTOMERS)
     assert (result.created, result.updated) == (0, 0)
     assert counts(database) == before
@@ -93,7 +93,7 @@ def test_a_maintenance_already_stored_that_day_is_not_added_again(database, tmp_
 def test_undo_takes_the_visit_back(database, tmp_path):
     before = counts(database)
     result = apply(database.sessions, write_xlsx(tmp_path / "保有客户.xlsx", HEADERS, [
-        ["张伟", "13800138000", "粤A12345", "丰田", "凯美瑞", "2019-03-15", "2026-08-01",
+        ["张伟", "13800138080", "粤A12345", "丰田", "凯美瑞", "2019-03-15", "2026-08-01",
          "40000"]]), CUSTOMERS)
     assert len(_visits(database)) == 1
     batches.undo_batch(database.sessions, result.batch_id)
@@ -106,7 +106,7 @@ def test_a_work_orders_next_service_date_and_km_make_the_car_due_then(database, 
     Before, the columns were not read. One that cannot be (not after the visit, not above its
     km) is left out with a note; undo takes them back with the visit."""
     apply(database.sessions, write_xlsx(tmp_path / "保有客户.xlsx", HEADERS[:6], [
-        ["张伟", "13800138000", "粤A12345", "丰田", "凯美瑞", "2019-03-15"],
+        ["张伟", "13800138080", "粤A12345", "丰田", "凯美瑞", "2019-03-15"],
         ["王芳", "13920001111", "粤B8H88Y", "丰田", "RAV4", "2018-07-01"]]), CUSTOMERS)
     headers = [*VISIT_HEADERS, "进厂里程", "下次保养日期", "下次保养里程"]
     path = write_xlsx(tmp_path / "工单.xlsx", headers, [
@@ -141,7 +141,7 @@ def test_a_dms_reminder_export_tells_the_last_maintenance_its_next_service(datab
     and is said."""
     headers = [*HEADERS, "下次保养日期", "下次保养里程"]
     first = write_xlsx(tmp_path / "保养提醒.xlsx", headers, [
-        ["张伟", "13800138000", "粤A12345", "丰田", "凯美瑞", "2019-03-15", "2026-08-01", "40000",
+        ["张伟", "13800138080", "粤A12345", "丰田", "凯美瑞", "2019-03-15", "2026-08-01", "40000",
          "2026-12-01", "45000"],
         ["王芳", "13920001111", "粤B8H88Y", "丰田", "RAV4", "2018-07-01", None, None,
          "2027-01-01", None]])
@@ -156,7 +156,7 @@ def test_a_dms_reminder_export_tells_the_last_maintenance_its_next_service(datab
         dt.date(2026, 12, 1)
 
     later = write_xlsx(tmp_path / "保养提醒2.xlsx", headers, [
-        ["张伟", "13800138000", "粤A12345", "丰田", "凯美瑞", "2019-03-15", "2026-08-01", "40000",
+        ["张伟", "13800138080", "粤A12345", "丰田", "凯美瑞", "2019-03-15", "2026-08-01", "40000",
          "2027-01-10", None]])
     dry = plan(database.sessions, later, CUSTOMERS)
     assert dry.samples["update"][0].summary == "下次保养日期 2026-12-01 → 2027-01-10"
@@ -171,13 +171,13 @@ def test_a_dms_reminder_export_tells_the_last_maintenance_its_next_service(datab
 
 def test_the_reminder_export_tells_a_work_order_imported_before(database, tmp_path):
     apply(database.sessions, write_xlsx(tmp_path / "保有客户.xlsx", HEADERS[:6], [
-        ["张伟", "13800138000", "粤A12345", "丰田", "凯美瑞", "2019-03-15"]]), CUSTOMERS)
+        ["张伟", "13800138080", "粤A12345", "丰田", "凯美瑞", "2019-03-15"]]), CUSTOMERS)
     apply(database.sessions, write_csv(tmp_path / "工单.csv", VISIT_HEADERS,
                                        [["W9", "粤A12345", "2026-08-01", "保养", "480"]]),
           ImportOptions("visits", today=TODAY))
     result = apply(database.sessions, write_xlsx(
         tmp_path / "保养提醒.xlsx", [*HEADERS, "下次保养日期"],
-        [["张伟", "13800138000", "粤A12345", "丰田", "凯美瑞", "2019-03-15", "2026-08-01", None,
+        [["张伟", "13800138080", "粤A12345", "丰田", "凯美瑞", "2019-03-15", "2026-08-01", None,
           "2027-02-15"]]), CUSTOMERS)
     assert (result.created, result.updated) == (0, 1)
     with database.sessions() as s:
@@ -190,7 +190,7 @@ def test_a_next_service_km_the_car_has_passed_is_the_interval_not_a_mark(databas
     taken as the odometer's mark, the car was years overdue. The car's readings say it has
     passed that: the km is left out and said; the date stands."""
     owners = write_xlsx(tmp_path / "保有客户.xlsx", HEADERS, [
-        ["张伟", "13800138000", "粤A12345", "丰田", "凯美瑞", "2019-03-15", "2026-02-01", "35000"]])
+        ["张伟", "13800138080", "粤A12345", "丰田", "凯美瑞", "2019-03-15", "2026-02-01", "35000"]])
     apply(database.sessions, owners, CUSTOMERS)
     headers = [*VISIT_HEADERS, "下次保养日期", "下次保养里程"]
     path = write_xlsx(tmp_path / "工单.xlsx", headers, [
@@ -206,7 +206,7 @@ def test_a_next_service_km_the_car_has_passed_is_the_interval_not_a_mark(databas
 def test_a_reminder_exports_next_km_below_the_cars_km_now_is_left_out(database, tmp_path):
     # 当前里程 40,000 and 下次保养里程 5000 (the interval): the mark would be long passed.
     path = write_xlsx(tmp_path / "保养提醒.xlsx", [*HEADERS[:7], "当前里程", "下次保养里程"], [
-        ["张伟", "13800138000", "粤A12345", "丰田", "凯美瑞", "2019-03-15", "2026-08-01", "40000",
+        ["张伟", "13800138080", "粤A12345", "丰田", "凯美瑞", "2019-03-15", "2026-08-01", "40000",
          "5000"]])
     result = apply(database.sessions, path, CUSTOMERS)
     assert result.mapping.column("km") == 7
@@ -223,10 +223,10 @@ def test_a_later_chunks_row_tells_the_visit_an_earlier_chunk_made_for_a_new_car(
     monkeypatch.setattr(engine, "CHUNK", 1)
     headers = [*HEADERS, "下次保养日期"]
     path = write_xlsx(tmp_path / "保养提醒.xlsx", headers, [
-        ["张伟", "13800138000", "粤A12345", "丰田", "凯美瑞", "2019-03-15", "2026-08-01", "40000",
+        ["张伟", "13800138080", "粤A12345", "丰田", "凯美瑞", "2019-03-15", "2026-08-01", "40000",
          None],
         ["王芳", "13920001111", "粤B8H88Y", "丰田", "RAV4", "2018-07-01", None, None, None],
-        ["张伟", "13800138000", "粤A12345", "丰田", "凯美瑞", "2019-03-15", "2026-08-01", "40000",
+        ["张伟", "13800138080", "粤A12345", "丰田", "凯美瑞", "2019-03-15", "2026-08-01", "40000",
          "2027-01-20"]])
     result = apply(database.sessions, path, CUSTOMERS)
     assert (result.created, result.rejected) == (2, 0)

@@ -283,7 +283,7 @@ def test_what_is_still_missing():
 def test_unknown_headers_found_by_their_values():
     headers = ["列1", "列2", "列3", "列4"]
     samples = [
-        ["2019-03-05", "13800138000", GOOD_VIN, "粤A12345"],
+        ["2019-03-05", "13800138080", GOOD_VIN, "粤A12345"],
         ["2019-03-06", "139 0013 9000", vin("LFV2A21K0A3000001"), "粤B54321"],
         ["2019-03-07", "+86 13700137000", vin("LFV2A21K0A3000002"), "京A88888"],
     ]
@@ -348,12 +348,12 @@ def owner_mapping() -> Mapping:
 
 
 def test_an_owner_row_cleaned():
-    row = ["王小明\u3000", "先生", "+86 138-0013-8000", "022-72587682", "粤A·12345",
+    row = ["王小明\u3000", "先生", "+86 138-0013-8080", "022-72587682", "粤A·12345",
            GOOD_VIN.lower(), "43529", "15.8万", "按揭", "8.6万公里", "1985.7.1", "已婚"]
     result = clean_row(owner_mapping(), row, today=TODAY, number=4)
     assert result.number == 4 and result.problems == () and not result.rejected
     assert result.values == {
-        "name": "王小明", "gender": "M", "mobile": "13800138000",
+        "name": "王小明", "gender": "M", "mobile": "13800138080",
         "other_phones": "022-72587682", "plate": "粤A12345", "vin": GOOD_VIN,
         "purchase_date": dt.date(2019, 3, 5), "price_paid": Decimal("158000.00"),
         "payment_method": "loan", "km": 86000, "birthday": dt.date(1985, 7, 1),
@@ -383,10 +383,10 @@ def test_bad_optional_values_are_dropped_with_warnings_and_the_row_kept():
 
 
 def test_a_customer_without_a_name_is_rejected():
-    result = clean_row(owner_mapping(), ["  ", None, "13800138000"], today=TODAY)
+    result = clean_row(owner_mapping(), ["  ", None, "13800138080"], today=TODAY)
     assert result.rejected
     assert [(p.field, p.code) for p in result.errors] == [("name", "required_missing")]
-    result = clean_row(auto_map(["手机"], "customers"), ["13800138000"], today=TODAY)
+    result = clean_row(auto_map(["手机"], "customers"), ["13800138080"], today=TODAY)
     assert [(p.field, p.code) for p in result.errors] == [("name", "required_missing")]
 
 
@@ -431,7 +431,7 @@ def test_expiry_dates_may_lie_ahead():
 def test_contacts_and_complaints():
     contacts = auto_map(["联系时间", "手机", "联系方式", "联系目的", "联系结果", "下次跟进日期"],
                         "contacts")
-    result = clean_row(contacts, ["2026/10/30 14:05", "13800138000", "电话", "保养提醒",
+    result = clean_row(contacts, ["2026/10/30 14:05", "13800138080", "电话", "保养提醒",
                                   "已预约", "2026-11-15"], today=TODAY)
     assert result.problems == ()
     assert result.values["contact_at"] == dt.datetime(2026, 10, 30, 14, 5)
@@ -461,7 +461,7 @@ def test_a_call_centres_record_of_calls_finds_the_customer_by_the_number_called(
     found = {field: headers[column] for field, column in mapping.columns}
     assert found == {"contact_at": "开始时间", "mobile": "被叫号码", "purpose": "呼叫类型",
                      "staff": "坐席姓名", "outcome": "呼叫结果", "duration": "通话时长"}
-    result = clean_row(mapping, [1, "02088886666", "13800138000", "外呼", "2026-10-03 10:15:22",
+    result = clean_row(mapping, [1, "02088886666", "13800138080", "外呼", "2026-10-03 10:15:22",
                                  "00:00:12", "00:01:23", "8001", "李丽", "客户接听"], today=TODAY)
     assert result.problems == ()
     assert (result.values["channel"], result.values["purpose"], result.values["outcome"],
@@ -483,7 +483,7 @@ def test_only_a_birthday_is_dated_before_1950():
     result = clean_row(visit_mapping(), ["1903-05-01", "粤A12345"], today=TODAY)
     assert [(p.field, p.code) for p in result.errors] == [("visit_date", "date_out_of_range")]
     owners = auto_map(["姓名", "手机", "生日", "购车日期"], "customers")
-    result = clean_row(owners, ["张三", "13800138000", "1930-05-01", "190305"], today=TODAY)
+    result = clean_row(owners, ["张三", "13800138080", "1930-05-01", "190305"], today=TODAY)
     assert result.errors == () and result.values["birthday"] == dt.date(1930, 5, 1)
     assert result.values["purchase_date"] is None
     assert [(p.field, p.code) for p in result.problems] == [("purchase_date",
@@ -537,7 +537,7 @@ def test_a_birthday_without_its_day_is_left_empty_and_a_purchase_month_is_the_fi
     """A birthday of 1985年3月 taken as 1 March sent the greeting on the wrong day; a purchase
     month is still its 1st (the years owned hardly move)."""
     owners = auto_map(["姓名", "手机", "生日", "购车日期"], "customers")
-    result = clean_row(owners, ["张三", "13800138000", "1985年3月", "2019年5月"], today=TODAY)
+    result = clean_row(owners, ["张三", "13800138080", "1985年3月", "2019年5月"], today=TODAY)
     assert not result.rejected and result.values["birthday"] is None
     assert result.values["purchase_date"] == dt.date(2019, 5, 1)
     assert [(p.field, p.code, p.severity) for p in result.problems] == [

@@ -165,20 +165,20 @@ MOBILE_HEADS = [p for p, _ in MOBILE_PREFIXES]
 @pytest.mark.parametrize(
     ("raw", "mobile", "others"),
     [
-        ("13800138000", "13800138000", ()),
-        ("+86 138-0013-8000", "13800138000", ()),
-        ("+86（138）0013 8000", "13800138000", ()),
-        ("0086 13800138000", "13800138000", ()),
-        ("86-13800138000", "13800138000", ()),
-        (13800138000, "13800138000", ()),
-        (13800138000.0, "13800138000", ()),
-        ("1.3800138E+10", "13800138000", ()),
-        ("138 0013 8000", "13800138000", ()),
-        ("１３８００１３８０００", "13800138000", ()),
-        ("13800138000/022-72587682", "13800138000", ("022-72587682",)),
-        ("13800138000 13900139000", "13800138000", ("13900139000",)),
-        ("13800138000、13900139000", "13800138000", ("13900139000",)),
-        ("手机：13800138000（本人）", "13800138000", ()),
+        ("13800138080", "13800138080", ()),
+        ("+86 138-0013-8080", "13800138080", ()),
+        ("+86（138）0013 8080", "13800138080", ()),
+        ("0086 13800138080", "13800138080", ()),
+        ("86-13800138080", "13800138080", ()),
+        (13800138080, "13800138080", ()),
+        (13800138080.0, "13800138080", ()),
+        ("1.380013808E+10", "13800138080", ()),
+        ("138 0013 8080", "13800138080", ()),
+        ("１３８００１３８０８０", "13800138080", ()),
+        ("13800138080/022-72587682", "13800138080", ("022-72587682",)),
+        ("13800138080 13900139000", "13800138080", ("13900139000",)),
+        ("13800138080、13900139000", "13800138080", ("13900139000",)),
+        ("手机：13800138080（本人）", "13800138080", ()),
         ("0571-88888888-123", None, ("0571-88888888-123",)),
         # A landline's extension however it is written, and the words around it.
         ("(022)72587682-123", None, ("022-72587682-123",)),
@@ -191,7 +191,7 @@ MOBILE_HEADS = [p for p, _ in MOBILE_PREFIXES]
         ("022-72587682 ext. 12", None, ("022-72587682-12",)),
         ("022-72587682X12", None, ("022-72587682-12",)),
         ("022-72587682-123（办公室）", None, ("022-72587682-123",)),
-        ("13800138000/(022)72587682转123", "13800138000", ("022-72587682-123",)),
+        ("13800138080/(022)72587682转123", "13800138080", ("022-72587682-123",)),
         # The landline with its extension and the mobile, only a space between.
         ("020-87654321转8001 13981960013", "13981960013", ("020-87654321-8001",)),
         ("020-87654321-8001 18993103413", "18993103413", ("020-87654321-8001",)),
@@ -240,7 +240,9 @@ def test_landlines_are_other_phones_never_the_mobile(raw, landline):
     ("raw", "code"),
     [("12345", "mobile_invalid"), ("abc", "mobile_invalid"), ("1380013800", "mobile_invalid"),
      ("1.38001E+10", "phone_digits_lost"), ("13800000000", "mobile_placeholder"),
-     ("13812345678", "mobile_placeholder")],
+     ("13812345678", "mobile_placeholder"),
+     # The example number of China Mobile's forms, typed when the real one was not known.
+     ("13800138000", "mobile_placeholder"), ("+86 138-0013-8000", "mobile_placeholder")],
 )
 def test_invalid_mobiles_are_refused(raw, code):
     result = normalise_phones(raw)
@@ -260,8 +262,8 @@ def test_empty_phone_cells():
 
 
 def test_one_bad_number_beside_a_good_one_is_a_warning():
-    result = normalise_phones("13800138000/12345")
-    assert result.value == Phones("13800138000")
+    result = normalise_phones("13800138080/12345")
+    assert result.value == Phones("13800138080")
     assert codes(result) == [("mobile_invalid", "warning")]
 
 
@@ -662,7 +664,7 @@ def test_postcodes():
 def test_wechat_ids():
     assert n.normalise_wechat(" wx_Chen-88 ").value == "wx_Chen-88"
     assert n.normalise_wechat("ｗｘ＿ｃｈｅｎ").value == "wx_chen"  # full-width, as typed
-    assert n.normalise_wechat(13800138000.0).value == "13800138000"  # a mobile as WeChat ID
+    assert n.normalise_wechat(13800138080.0).value == "13800138080"  # a mobile as WeChat ID
     assert n.normalise_wechat("无") == n.EMPTY
     # A nickname, an emoji or Chinese words cannot be looked up in WeChat.
     for nickname in ("wx_chen🚗", "wx_chen❤", "阳光男孩", "wx.chen", "wx@chen"):
@@ -671,7 +673,7 @@ def test_wechat_ids():
 
 
 def test_cell_text():
-    assert n.cell_text(13800138000.0) == "13800138000"
+    assert n.cell_text(13800138080.0) == "13800138080"
     assert n.cell_text(1.5) == "1.5"
     assert n.cell_text(dt.datetime(2019, 3, 5)) == "2019-03-05"
     assert n.cell_text(dt.datetime(2019, 3, 5, 9, 30)) == "2019-03-05 09:30:00"

@@ -40,10 +40,10 @@ def _owners(database, tmp_path) -> None:
 def test_an_insurance_file_records_each_policy_and_its_cars_expiry(database, tmp_path):
     _owners(database, tmp_path)
     path = write_xlsx(tmp_path / "续保.xlsx", INSURANCE, [
-        ["P2026001", "粤A12345", "张三", "13800138000", "商业险+交强险", "4,860.00", "2026-11-25",
+        ["P2026001", "粤A12345", "张三", "13800138080", "商业险+交强险", "4,860.00", "2026-11-25",
          "2027-11-24"],
         # Last year's policy of the same car, read after this year's: its expiry is older.
-        ["P2025001", "粤A12345", "张三", "13800138000", "商业险", "4500", "2025-11-25",
+        ["P2025001", "粤A12345", "张三", "13800138080", "商业险", "4500", "2025-11-25",
          "2026-11-24"],
         ["P2026002", "粤Z99999", "无名", None, "交强险", "950", "2026-11-26", "2027-11-25"]],
         title=("续保业务明细", "导出时间：2026-11-30 09:00"))
@@ -90,7 +90,7 @@ def test_undo_takes_the_purchases_and_the_expiry_back(database, tmp_path):
     _owners(database, tmp_path)
     before = counts(database)
     result = apply(database.sessions, write_xlsx(tmp_path / "续保.xlsx", INSURANCE, [
-        ["P2026001", "粤A12345", "张三", "13800138000", "商业险", "4860", "2026-11-25",
+        ["P2026001", "粤A12345", "张三", "13800138080", "商业险", "4860", "2026-11-25",
          "2027-11-24"]]), PURCHASES)
     assert _expiry(database, "粤A12345") == dt.date(2027, 11, 24)
     batches.undo_batch(database.sessions, result.batch_id)
@@ -104,7 +104,7 @@ INSURER = ["签单日期", "车牌号", "险种", "保费"]  # an insurer's file
 def test_a_policy_in_two_files_with_and_without_its_number_is_one_purchase(database, tmp_path):
     _owners(database, tmp_path)
     dealer = write_xlsx(tmp_path / "续保.xlsx", INSURANCE, [
-        ["P2026001", "粤A12345", "张三", "13800138000", "商业险", "4860", "2026-11-25",
+        ["P2026001", "粤A12345", "张三", "13800138080", "商业险", "4860", "2026-11-25",
          "2027-11-24"]])
     apply(database.sessions, dealer, PURCHASES)
     insurer = write_xlsx(tmp_path / "保险公司.xlsx", INSURER, [
@@ -126,7 +126,7 @@ def test_a_policy_first_read_without_its_number_takes_it_from_a_later_file(datab
         ["2026-11-25", "粤A12345", "商业险", "4860"]])
     apply(database.sessions, insurer, PURCHASES)
     dealer = write_xlsx(tmp_path / "续保.xlsx", INSURANCE, [
-        ["P2026001", "粤A12345", "张三", "13800138000", "商业险", "4860", "2026-11-25",
+        ["P2026001", "粤A12345", "张三", "13800138080", "商业险", "4860", "2026-11-25",
          "2027-11-24"]])
     result = apply(database.sessions, dealer, PURCHASES)
     assert (result.created, result.updated) == (0, 1)
@@ -137,7 +137,7 @@ def test_a_policy_first_read_without_its_number_takes_it_from_a_later_file(datab
         assert again.created == 0 and again.updated == 0
     # A policy numbered otherwise, alike in all else, is another purchase.
     other = write_xlsx(tmp_path / "续保2.xlsx", INSURANCE, [
-        ["P2026009", "粤A12345", "张三", "13800138000", "商业险", "4860", "2026-11-25",
+        ["P2026009", "粤A12345", "张三", "13800138080", "商业险", "4860", "2026-11-25",
          "2027-11-24"]])
     assert apply(database.sessions, other, PURCHASES).created == 1
     batches.undo_batch(database.sessions, result.batch_id)

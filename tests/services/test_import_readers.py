@@ -64,7 +64,7 @@ def ugly_workbook(path: Path) -> Path:
     ws.merge_cells("A1:H1")
     ws["A2"] = "导出时间：2026-11-01 09:12"
     ws.append(HEADERS)
-    ws.append([1, "张三　", "13800138000", "粤A·12345", "LSVAU2180N2183294",
+    ws.append([1, "张三　", "13800138080", "粤A·12345", "LSVAU2180N2183294",
                dt.datetime(2019, 3, 5), 158000, "8.6万公里"])           # row 4
     ws.append([])                                                        # row 5: blank
     ws.append([2, RARE, 13900139000, "粤B 54321", "LFV2A21K0A3000001",
@@ -93,7 +93,7 @@ def test_ugly_xlsx(tmp_path, engine):
     assert layout.title == ("保有客户明细", "导出时间：2026-11-01 09:12")
     assert [r.number for r in rows] == [4, 6, 9]
     first, second, third = rows
-    assert first.cells[:4] == (1, "张三　", "13800138000", "粤A·12345")
+    assert first.cells[:4] == (1, "张三　", "13800138080", "粤A·12345")
     assert first.get(5) in (dt.date(2019, 3, 5), dt.datetime(2019, 3, 5))
     assert second.cells[1:3] == (RARE, 13900139000)  # text as number: an int, not 1.39e10
     assert second.get(5) == "43529" and second.get(6) == "¥158,000.00"
@@ -115,7 +115,7 @@ def test_an_xlsx_under_another_name_is_read_as_what_it_is(tmp_path, engine, name
         assert table.layout.format == "xlsx" and table.layout.engine == engine
         assert table.layout.headers == tuple(HEADERS)
     assert [r.number for r in rows] == [4, 6, 9]
-    assert rows[0].cells[:4] == (1, "张三　", "13800138000", "粤A·12345")
+    assert rows[0].cells[:4] == (1, "张三　", "13800138080", "粤A·12345")
 
 
 def test_the_ugly_workbook_cleans_to_the_right_values(tmp_path):
@@ -127,7 +127,7 @@ def test_the_ugly_workbook_cleans_to_the_right_values(tmp_path):
                                  "purchase_date": 5, "price_paid": 6, "km": 7}
     keys = ("name", "mobile", "other_phones", "plate", "purchase_date", "price_paid", "km")
     assert [tuple(c.values[k] for k in keys) for c in cleaned] == [
-        ("张三", "13800138000", None, "粤A12345", dt.date(2019, 3, 5), Decimal("158000.00"),
+        ("张三", "13800138080", None, "粤A12345", dt.date(2019, 3, 5), Decimal("158000.00"),
          86000),
         (RARE, "13900139000", None, "粤B54321", dt.date(2019, 3, 5), Decimal("158000.00"),
          86000),
@@ -180,7 +180,7 @@ def test_two_level_header_takes_cells_merged_downwards(tmp_path):
     ws.merge_cells("A1:A2")
     ws.merge_cells("B1:C1")
     ws.merge_cells("D1:E1")
-    ws.append(["张三", "13800138000", "022-72587682", "粤A12345", None])
+    ws.append(["张三", "13800138080", "022-72587682", "粤A12345", None])
     wb.save(path)
     with open_table(path) as table:
         assert table.layout.header_row == 2
@@ -196,7 +196,7 @@ def _owners_merged(tmp_path: Path) -> Path:
     ws = wb.active
     ws.append(["车主台账"])
     ws.append(["车主", "手机", "车牌", "备注", None])
-    ws.append(["张三", "13800138000", "粤A11111", "老客户", None])
+    ws.append(["张三", "13800138080", "粤A11111", "老客户", None])
     ws.append([None, None, "粤A22222", None, None])
     ws.append([None, None, "粤A33333", None, None])
     ws.append(["李四", "13900139000", "粤B44444", None, None])
@@ -206,9 +206,9 @@ def _owners_merged(tmp_path: Path) -> Path:
     return path
 
 
-OWNERS_AS_SHOWN = [("张三", "13800138000", "粤A11111", "老客户", None),
-                   ("张三", "13800138000", "粤A22222", "老客户", None),
-                   ("张三", "13800138000", "粤A33333", None, None),
+OWNERS_AS_SHOWN = [("张三", "13800138080", "粤A11111", "老客户", None),
+                   ("张三", "13800138080", "粤A22222", "老客户", None),
+                   ("张三", "13800138080", "粤A33333", None, None),
                    ("李四", "13900139000", "粤B44444", None, None)]
 
 
@@ -247,7 +247,7 @@ def test_sheet_choice(tmp_path):
     wb.active.title = "说明"
     data = wb.create_sheet("数据")
     data.append(["姓名", "手机"])
-    data.append(["张三", "13800138000"])
+    data.append(["张三", "13800138080"])
     hidden = wb.create_sheet("隐藏")
     hidden.sheet_state = "hidden"
     wb.save(path)
@@ -293,14 +293,14 @@ def test_a_real_xls_named_xlsx_is_read_as_xls(tmp_path):
     sheet = book.add_sheet("保有客户")
     for column, text in enumerate(["客户姓名", "手机", "车牌"]):
         sheet.write(0, column, text)
-    for column, value in enumerate([RARE, "13800138000", "粤A12345"]):
+    for column, value in enumerate([RARE, "13800138080", "粤A12345"]):
         sheet.write(1, column, value)
     path = tmp_path / "保有客户.xlsx"
     book.save(str(path))
     with open_table(path) as table:
         rows = list(table)
         assert table.layout.format == "xls" and table.layout.headers == ("客户姓名", "手机", "车牌")
-    assert [r.cells for r in rows] == [(RARE, "13800138000", "粤A12345")]
+    assert [r.cells for r in rows] == [(RARE, "13800138080", "粤A12345")]
 
 
 def write_csv(path: Path, rows: list[list[object]], encoding: str, delimiter: str = ",") -> Path:
@@ -313,9 +313,9 @@ CSV_ROWS: list[list[object]] = [
     ["保有客户明细"],
     ["导出时间：2026-11-01 09:12"],
     ["客户姓名", "手机", "车架号", "购车日期", "备注"],
-    ["王五", "13800138000", "LSVAU2180N2183294", "43529", "多行\n备注"],
+    ["王五", "13800138080", "LSVAU2180N2183294", "43529", "多行\n备注"],
     [],
-    ["赵六 ", '="013800138000"', "", "2019/3/5", "合计以后再说"],
+    ["赵六 ", '="013800138080"', "", "2019/3/5", "合计以后再说"],
     ["合计", "", "", "", ""],
 ]
 
@@ -337,9 +337,9 @@ def test_csv_encodings_and_delimiters(tmp_path, encoding, rare, delimiter):
     assert layout.encoding == {"gbk": "gb18030"}.get(encoding, encoding)
     assert layout.header_row == 3 and layout.headers == tuple(CSV_ROWS[2])
     assert [r.number for r in data] == [4, 6]  # records, as Excel numbers them
-    assert data[0].cells == (RARE if rare else "王五", "13800138000", "LSVAU2180N2183294",
+    assert data[0].cells == (RARE if rare else "王五", "13800138080", "LSVAU2180N2183294",
                              "43529", "多行\n备注")
-    assert data[1].cells == ("赵六 ", "013800138000", None, "2019/3/5", "合计以后再说")
+    assert data[1].cells == ("赵六 ", "013800138080", None, "2019/3/5", "合计以后再说")
     assert table.skipped == [Skipped(7, "subtotal")] and table.blank_rows == 1
 
 
@@ -365,17 +365,17 @@ def test_an_apostrophe_kept_before_a_number_or_code_is_not_its_text(tmp_path):
     # Exports put ' before a number so Excel keeps it as text; in a CSV it stays in the cell.
     path = tmp_path / "客户.csv"
     path.write_text("姓名,手机,车架号,备注\n"
-                    "张三,'13800138000,'LSVAU2180N2183294,'不要再打了'\n"
+                    "张三,'13800138080,'LSVAU2180N2183294,'不要再打了'\n"
                     "李四,'0571-88888888,,'\n", encoding="utf-8")
     with open_table(path) as table:
         assert [r.cells for r in table] == [
-            ("张三", "13800138000", "LSVAU2180N2183294", "'不要再打了'"),
+            ("张三", "13800138080", "LSVAU2180N2183294", "'不要再打了'"),
             ("李四", "0571-88888888", None, "'")]
 
 
 def test_gbk_is_read_as_gb18030_and_keeps_every_character(tmp_path):
     path = tmp_path / "g.csv"
-    path.write_bytes("姓名,手机\n刘䶮,13800138000\n张三,13900139000\n".encode("gb18030"))
+    path.write_bytes("姓名,手机\n刘䶮,13800138080\n张三,13900139000\n".encode("gb18030"))
     assert detect_encoding(path) == "gb18030"
     with open_table(path) as table:
         assert [r.cells[0] for r in table] == ["刘䶮", "张三"]
@@ -437,7 +437,7 @@ SPREADSHEET_2003 = """<?xml version="1.0" encoding="{encoding}"?>
     <Cell><Data ss:Type="String">里程</Data></Cell>
     <Cell><Data ss:Type="String">会员</Data></Cell></Row>
    <Row><Cell ss:MergeDown="1"><Data ss:Type="String">张三</Data></Cell>
-    <Cell ss:MergeDown="1"><Data ss:Type="Number">13800138000</Data></Cell>
+    <Cell ss:MergeDown="1"><Data ss:Type="Number">13800138080</Data></Cell>
     <Cell><Data ss:Type="String">粤A11111</Data></Cell>
     <Cell ss:StyleID="d"><Data ss:Type="DateTime">2021-03-05T00:00:00.000</Data></Cell>
     <Cell><Data ss:Type="Number">32000.5</Data></Cell>
@@ -469,8 +469,8 @@ def test_an_excel_2003_xml_workbook_named_xls(tmp_path, encoding):
         assert layout.header_row == 2 and layout.title == ("保有客户明细",)
         assert layout.headers == ("客户名称", "手机号码", "车牌号码", "开票日期", "里程", "会员")
         assert rows == [
-            Row(3, ("张三", 13800138000, "粤A11111", dt.date(2021, 3, 5), 32000.5, True)),
-            Row(4, ("张三", 13800138000, "粤A22222", "2023-06-01")),
+            Row(3, ("张三", 13800138080, "粤A11111", dt.date(2021, 3, 5), 32000.5, True)),
+            Row(4, ("张三", 13800138080, "粤A22222", "2023-06-01")),
             Row(6, (rare, None, "粤B44444", "2020-02-30T00:00:00.000")),
         ]
         assert table.skipped == [Skipped(7, "subtotal")] and table.blank_rows == 1
@@ -507,7 +507,7 @@ def test_find_header_prefers_known_header_words():
     rows = [
         ["保有客户明细"],
         ["导出时间：", "2026-11-01 09:12"],
-        ["张三", "13800138000", "广州", "丰田"],
+        ["张三", "13800138080", "广州", "丰田"],
         ["客户姓名", "手机", "城市", "品牌"],
     ]
     assert find_header(rows) == 3
@@ -531,8 +531,8 @@ def test_subtotal_rows(cells, subtotal):
     [(["注：本表数据截至2024-05-01"], True), (["制表人：张三", None, "审核：李四"], True),
      (["共40条记录"], True), ([None, "共 40 条"], True), (["打印时间：2024-05-01 10:00"], True),
      # A data row: a customer's name and phone, or a remark among other cells.
-     (["张三", "13800138000"], False), (["注意事项"], False),
-     (["说明：已贴膜", "李四", "13800138000", "粤A12345"], False), (["共40条记录", 40], False)],
+     (["张三", "13800138080"], False), (["注意事项"], False),
+     (["说明：已贴膜", "李四", "13800138080", "粤A12345"], False), (["共40条记录", 40], False)],
 )
 def test_footer_rows(cells, footer):
     assert is_footer(cells) is footer

@@ -158,7 +158,7 @@ def test_a_refund_naming_no_car_is_put_on_its_purchases_car(database, tmp_path):
     apply(database.sessions, _file(tmp_path, "精品.xlsx", [
         [None, "2026-11-02", "粤A12345", "精品", "脚垫", "800"]]), PURCHASES)
     refund = write_xlsx(tmp_path / "退货.xlsx", ["日期", "联系电话", "项目", "金额"], [
-        ["2026-11-05", "13800138000", "脚垫退货", "-800"]])
+        ["2026-11-05", "13800138080", "脚垫退货", "-800"]])
     assert apply(database.sessions, refund, PURCHASES).created == 1
     with database.sessions() as s:
         cars = {p.amount: p.vehicle_id for p in s.scalars(select(OtherPurchase))}

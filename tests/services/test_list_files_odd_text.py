@@ -23,7 +23,7 @@ ODD = (
     dict(name="𠮷田太郎", salutation="𠮷先生", street="光明西路1号😀", model="凯美瑞"),
     dict(name="王😀", salutation="王女士", model=None, brand=None),
     dict(name="=SUM(1)", salutation="=先生", street="=HYPERLINK(\"http://x\",\"y\")"),
-    dict(name="+8613800138000", salutation="+先生", plate="@x"),
+    dict(name="+8613800138080", salutation="+先生", plate="@x"),
     dict(name="-2+3", salutation="-女士", last_feedback="@所有人 ❤️ 很满意"),
 )
 CHANNELS = ("call", "mail", "sms", "visit")

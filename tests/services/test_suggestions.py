@@ -52,7 +52,7 @@ def owner(database, code: str, *, years: float, score: int = 9, economy_up: bool
     bought = as_of - dt.timedelta(days=round(years * 365.25))
     read_on = as_of - dt.timedelta(days=30)
     with database.sessions.begin() as s:
-        c = Customer(code=code, name=f"客户{code}", mobile="13800138000")
+        c = Customer(code=code, name=f"客户{code}", mobile="13800138080")
         s.add(c)
         s.flush()
         car = Vehicle(customer_id=c.id, brand="大众", model="帕萨特", plate=f"粤A{code}",

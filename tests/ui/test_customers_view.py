@@ -234,7 +234,7 @@ def test_profile_now_lists_profile_attributes_and_the_timeline_every_change(qtbo
     page._fill_profile((
         Change(1, 1, "occupation", None, "教师", day, at, None, "manual", None),
         Change(2, 1, "name", "张伟", "张玮", day, at, None, "import", None),
-        Change(3, 1, "mobile", None, "13800138000", day, at, None, "import", None),
+        Change(3, 1, "mobile", None, "13800138080", day, at, None, "import", None),
     ))
     now = [page._profile_now.item(r, 1).text() for r in range(page._profile_now.rowCount())]
     assert now == ["教师"]

@@ -35,9 +35,9 @@ V1, V2, V3, V4 = (vin("LSVAB2BM4MN12345"), vin("LSVCD3CN5NP23456"), vin("LHGCR26
                   vin("LFV2A21K7L401234"))
 ROWS = [
     # One owner with two cars.
-    [1, "粤A12345", "张三", "13800138000", "大众", "朗逸", V1, "2021-03-05", "3.2万公里",
+    [1, "粤A12345", "张三", "13800138080", "大众", "朗逸", V1, "2021-03-05", "3.2万公里",
      "广州市天河区体育西路1号"],
-    [2, "粤A67890", "张三", "138 0013 8000", "大众", "途观L", V2, "2023-06-01", "8000", None],
+    [2, "粤A67890", "张三", "138 0013 8080", "大众", "途观L", V2, "2023-06-01", "8000", None],
     # A bad phone and nothing else to find the owner by: not imported.
     [3, None, "李四", "12345", "丰田", "凯美瑞", None, "2020-01-02", "5万", None],
     # A date that never was: the car is imported without it.
@@ -319,7 +319,7 @@ def test_a_dry_run_that_would_rename_customers_says_so_and_offers_name_and_mobil
     apply(sqlite_database.sessions, export, ImportOptions("customers", today=dt.date(2026, 11, 30)))
     # 张三's mobile under a name that sounds the same: him, or a relative? The dry run asks.
     other = write_export(tmp_path / "家人.xlsx",
-                         [[6, "粤A99999", "张叁", "13800138000", "大众", "高尔夫", None, None,
+                         [[6, "粤A99999", "张叁", "13800138080", "大众", "高尔夫", None, None,
                            None, None]])
     monkeypatch.setattr("ui.views.import_view.ask_open_path", lambda *a, **k: str(other))
     _to_mapping(qtbot, view)
