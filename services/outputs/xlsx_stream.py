@@ -10,6 +10,7 @@ it makes is read back with openpyxl and pandas in the tests."""
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import zipfile
 from collections.abc import Iterable, Sequence
@@ -145,6 +146,8 @@ def _sheet_xml_parts(sheet: Sheet, filters: list[str]) -> Iterable[str]:
     yield (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        # Printed as staff print a list: every column on the page's width (fitToWidth below).
+        '<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>'
         '<sheetViews><sheetView workbookViewId="0">'
         '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
         '<selection pane="bottomLeft" activeCell="A2" sqref="A2"/>'
@@ -181,8 +184,36 @@ def _sheet_xml_parts(sheet: Sheet, filters: list[str]) -> Iterable[str]:
         f'</sheetData><autoFilter ref="A1:{letters[-1]}{last}"/>'
         f"{_drop_downs(sheet, letters, last)}"
         '<pageMargins left="0.5" right="0.5" top="0.75" bottom="0.75" header="0.3" '
-        'footer="0.3"/></worksheet>'
+        f'footer="0.3"/>{_page_setup(sheet)}</worksheet>'
     )
+
+
+# Excel's column width is in characters of its default font (Calibri 11): 7 pixels each, and
+# 5 pixels of padding a column, at 96 pixels an inch. Between the half-inch margins above, A4
+# (8.27 × 11.69 in) holds 698 pixels across in portrait and 1,026 in landscape.
+PORTRAIT_PX, LANDSCAPE_PX = 698, 1026
+# Printed smaller than this (Calibri 11 at 6.6 pt), a list is hard to read at arm's length: a
+# wider sheet is printed on more pages across instead, its first column on each.
+SMALLEST_SCALE = 0.6
+
+
+def _width_px(sheet: Sheet) -> int:
+    return sum(7 * w + 5 for w in sheet.widths)
+
+
+def _pages_across(sheet: Sheet) -> int:
+    return max(1, math.ceil(_width_px(sheet) * SMALLEST_SCALE / LANDSCAPE_PX))
+
+
+def _page_setup(sheet: Sheet) -> str:
+    """A4 (paperSize 9), landscape for a sheet wider than a portrait page, the columns fitted
+    to the page's width (or to as few pages across as keep the print readable) over as many
+    pages down as the rows take, and 第 1 页，共 3 页 at each page's foot; the header row repeats
+    on every page (the workbook's Print_Titles)."""
+    wide = _width_px(sheet) > PORTRAIT_PX
+    return (f'<pageSetup paperSize="9" orientation="{"landscape" if wide else "portrait"}" '
+            f'fitToWidth="{_pages_across(sheet)}" fitToHeight="0"/>'
+            '<headerFooter><oddFooter>&amp;C第 &amp;P 页，共 &amp;N 页</oddFooter></headerFooter>')
 
 
 # Excel keeps at most this many characters of a data validation's input message.
@@ -279,6 +310,11 @@ def _title(sheet: Sheet) -> str:
     return _ILLEGAL.sub("", sheet.title).translate(str.maketrans("", "", "[]:*?/\\"))[:31]
 
 
+def _quoted(sheet: Sheet) -> str:
+    """The sheet's name as a formula names it: in single quotes, a quote in it doubled."""
+    return escape("'" + _title(sheet).replace("'", "''") + "'", quote=False)
+
+
 def _workbook(sheets: Sequence[Sheet], filters: Sequence[str]) -> str:
     entries = "".join(
         f'<sheet name="{escape(_title(s))}" sheetId="{i}" r:id="rId{i}"/>'
@@ -286,7 +322,9 @@ def _workbook(sheets: Sequence[Sheet], filters: Sequence[str]) -> str:
     )
     names = "".join(
         f'<definedName name="_xlnm._FilterDatabase" localSheetId="{i}" hidden="1">'
-        f"{escape(chr(39) + _title(s).replace(chr(39), chr(39) * 2) + chr(39), quote=False)}!{ref}"
+        f"{_quoted(s)}!{ref}</definedName>"
+        f'<definedName name="_xlnm.Print_Titles" localSheetId="{i}">'
+        f"{_quoted(s) + '!$A:$A,' if _pages_across(s) > 1 else ''}{_quoted(s)}!$1:$1"
         "</definedName>"
         for i, (s, ref) in enumerate(zip(sheets, filters, strict=True))
     )

@@ -212,6 +212,27 @@ def test_envelopes_of_a_shop_without_a_name_print_its_address_alone(tmp_path):
     assert "黄埔大道" not in text_of(sheet) and "None" not in text_of(sheet)
 
 
+@pytest.mark.parametrize(("channel", "orientation", "across", "titles"), [
+    # 22 columns: on one page across they print at 43 %; two keep them readable, each with
+    # the row id.
+    ("call", "landscape", 2, "$A:$A"),
+    ("mail", "landscape", 1, None),
+    ("sms", "portrait", 1, None),
+])
+def test_an_excel_list_prints_as_staff_print_it(tmp_path, channel, orientation, across, titles):
+    """A4, the header row on every page, the columns on as few pages across as keep the print
+    readable, and the page number at each page's foot (before, a call list printed in
+    portrait at full size, its columns over five pages across, the header on the first)."""
+    ws = openpyxl.load_workbook(excel.write_list(doc(3, channel), channel,
+                                                 tmp_path / "l.xlsx")).active
+    setup = ws.page_setup
+    assert (setup.paperSize, setup.orientation) == (9, orientation)
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
+    assert (setup.fitToWidth, setup.fitToHeight) == (across, 0)
+    assert ws.print_title_rows == "$1:$1" and ws.print_title_cols == titles
+    assert ws.oddFooter.center.text == "第 &P 页，共 &N 页"
+
+
 def test_unknown_label_layout_is_refused(tmp_path):
     with pytest.raises(RevisitError, match="no label layout"):
         labels.write_labels(doc(1), tmp_path / "x.pdf", "a5-9x9")
