@@ -197,8 +197,8 @@ PORTRAIT_PX, LANDSCAPE_PX = 698, 1026
 SMALLEST_SCALE = 0.6
 
 
-def _width_px(sheet: Sheet) -> int:
-    return sum(7 * w + 5 for w in sheet.widths)
+def _width_px(sheet: Sheet) -> float:
+    return sum((7 * w + 5 for w in sheet.widths), 0.0)
 
 
 def _pages_across(sheet: Sheet) -> int:
