@@ -113,15 +113,23 @@ def _draw_block(c: Canvas, x: float, top: float, fitted: list[Fitted], font: str
             draw_string(c, x, y + f.size * 0.25, line, font, f.size)
 
 
+# The row code's size on a label: small, on a line of its own under the address.
+CODE_PT = 5.5
+
+
 def _label(c: Canvas, m: ListMember, x: float, y: float, lay: dict, font: str) -> None:
+    """The address block, and the row code under it at the right, both inside the label's
+    padding: on an edge-to-edge sheet (3×8) the labels touch the page's edges, where a printer
+    prints nothing (laser printers leave some 4 mm)."""
     pad = lay["padding"] * mm
-    w, h = lay["width"] * mm - 2 * pad, lay["height"] * mm - 2 * pad
+    code_h = CODE_PT * 1.2
+    w, h = lay["width"] * mm - 2 * pad, lay["height"] * mm - 2 * pad - code_h
     blocks = [(m.postcode or "", 10.0), (m.address, 9.0), (addressee(m), 12.0)]
     blocks = [b for b in blocks if b[0]]
     _draw_block(c, x + pad, y + lay["height"] * mm - pad, fit(blocks, w, h, font, grow=True),
                 font, h)
-    draw_string(c, x + lay["width"] * mm - 1.5 * mm, y + 1.2 * mm, m.row_code, font, 5.5,
-                "end")
+    draw_string(c, x + lay["width"] * mm - pad, y + pad + CODE_PT * 0.25, m.row_code, font,
+                CODE_PT, "end")
 
 
 def _sheet(c: Canvas, members: Iterable[ListMember], lay: dict, font: str) -> None:

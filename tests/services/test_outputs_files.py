@@ -165,6 +165,31 @@ def test_labels_in_chinese_order_and_fit(tmp_path, layout):
 
 
 @needs_poppler
+@pytest.mark.parametrize("layout", ["a4-3x8", "a4-2x7", "a4-3x7"])
+def test_every_word_of_a_label_sheet_is_where_a_printer_prints(tmp_path, layout):
+    """A full sheet read back with poppler's word boxes: every word, the row codes too, at
+    least 4 mm inside the page's edges (on the edge-to-edge 3×8 sheet the codes were 1.5 mm
+    from them, where a laser printer prints nothing), and no code on an address's words."""
+    long = "光明西路18号15栋3单元202室" * 5
+    members = tuple(member(i, channel="mail", street=long if i % 3 == 0 else "光明西路18号")
+                    for i in range(1, 25))
+    d = dataclasses.replace(doc(1, "mail"), members=members)
+    path = labels.write_labels(d, tmp_path / "l.pdf", layout)
+    page_w, page_h = (v * 72 / 25.4 for v in labels.layout(layout)["page"])
+    edge = 4 * 72 / 25.4
+    words = word_boxes(path)
+    codes = [w for w in words if re.fullmatch(r"\d+-\d+", w[4])]
+    assert len(codes) == min(24, labels.layout(layout)["columns"] * labels.layout(layout)["rows"])
+    for x0, y0, x1, y1, w in words:
+        assert edge - 0.5 <= x0 and x1 <= page_w - edge + 0.5, w
+        assert edge - 0.5 <= y0 and y1 <= page_h - edge + 0.5, w
+    for cx0, cy0, cx1, cy1, code in codes:
+        for x0, y0, x1, y1, w in words:
+            if w != code:
+                assert x1 <= cx0 or cx1 <= x0 or y1 <= cy0 or cy1 <= y0, (code, w)
+
+
+@needs_poppler
 def test_label_text_is_centred_and_grows_with_the_label(tmp_path):
     """Read back with poppler's word boxes: a short label's text sits in the middle of its
     label, and the same person's name is printed larger on a larger label."""
