@@ -312,6 +312,8 @@ def test_wechat_list_and_the_sms_estimate_before_any_file(db, tmp_path):
     sms = run(db, "list", "build", "老车主", "--channel", "sms", "--as-of", TODAY,
               "--format", "xlsx", "--out", str(tmp_path / "texts.xlsx"))
     sms_run = sms.stdout.split("list run #")[1].split()[0]
+    # Without a message the SMS list is the numbers alone, and the command says so.
+    assert "no --sms-template given, so the SMS list holds the numbers without" in sms.stdout
     before = set(os.listdir(tmp_path))
     shown = run(db, "list", "sms", sms_run, "--template", "{称呼}您好，{车型|爱车}该保养了",
                 "--format", "json")
@@ -324,6 +326,7 @@ def test_wechat_list_and_the_sms_estimate_before_any_file(db, tmp_path):
     # The estimate printed before writing matches the file's own count of billed messages.
     assert f"SMS file — numbers: {estimate['messages']:,}, billed parts: " \
            f"{estimate['parts']:,}" in written.stdout
+    assert "no --sms-template" not in written.stdout
     assert run(db, "list", "sms", run_id, "--template", "x", ok=False).returncode != 0
 
 

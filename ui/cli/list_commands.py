@@ -355,7 +355,7 @@ def _write_and_finish(db, run_id: int, args, st: Settings, doc: ListDocument | N
     try:
         if (doc is None and streamed is not None and by_channel is not None
                 and _streamed_alone(run_id, by_channel, args, st, db.sessions, streamed)):
-            calls = by_channel.get("call", 0)
+            calls, texts = by_channel.get("call", 0), by_channel.get("sms", 0)
         else:
             doc = doc or runs.load_document(db.sessions, run_id)
             if not write_files(doc, args, st, db.sessions, streamed):
@@ -364,7 +364,11 @@ def _write_and_finish(db, run_id: int, args, st: Settings, doc: ListDocument | N
                 print(f"nobody in list run #{run_id} is to be contacted, so no file was "
                       f"written to {args.out} (who was left out and why: `revisit list show "
                       f"{run_id}`)")
-            calls = len(doc.of_channel("call"))
+            calls, texts = len(doc.of_channel("call")), len(doc.of_channel("sms"))
+        if texts and not args.sms_template:
+            print("note: no --sms-template given, so the SMS list holds the numbers without "
+                  "their messages; give the message (merge fields such as {称呼} {车型}) to "
+                  "write the vendor's upload file with each member's text, length and parts")
     except (OSError, RevisitError) as exc:
         if isinstance(exc, NotAllowed) or runs.is_finished(db.sessions, run_id):
             raise
