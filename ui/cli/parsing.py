@@ -61,12 +61,16 @@ def moment(text: str) -> dt.datetime:
     return value
 
 
-def row_number(text: str) -> int:
-    """A row's number as the spreadsheet shows it: from 1 up."""
+def _whole(text: str) -> int:
     try:
-        value = int(text)
+        return int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+
+
+def row_number(text: str) -> int:
+    """A row's number as the spreadsheet shows it: from 1 up."""
+    value = _whole(text)
     if value < 1:
         raise argparse.ArgumentTypeError(f"{text}: rows are counted from 1, as the spreadsheet "
                                          "numbers them")
@@ -75,10 +79,7 @@ def row_number(text: str) -> int:
 
 def count(text: str) -> int:
     """A number of rows as typed: a whole number from 0 up."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    value = _whole(text)
     if value < 0:
         raise argparse.ArgumentTypeError(f"{text} is below 0: give a number of rows from 0 up")
     if value > MAX_ID:
