@@ -3,8 +3,11 @@ a car within 30 / 90 days more often than a comparison group of similar owners w
 contacted? Per run, and within a run per staff member who made the contacts.
 
 Definitions (counted by the database, one grouped statement per group):
-- the run's day is its evaluation date (`as_of`); every window is the N days after it,
-  (as_of, as_of + N], the same for both groups so they are compared over the same days;
+- a contacted member's window is the N days after their first contact for the run,
+  (contact day, contact day + N]: a visit before the call is not the call's effect, and one
+  25 days after a call made in the run's second week is within its 30 days. The comparison
+  group was never contacted: its window is the N days after the run's evaluation date
+  (`as_of`). Calls are made in the days after that date, so the two are near;
 - contacted: members of the run with at least one contact event recorded for that run (members
   never contacted are neither contacted nor a comparison, and are counted apart);
 - comparison "excluded": customers the run excluded (do-not-contact, no consent, contacted
@@ -39,7 +42,7 @@ from models import (
 from services.lists.shown import segment_in
 from services.reports.dashboard import check_period
 from services.segments import service as segments
-from services.segments.sqlx import day
+from services.segments.sqlx import add_days, date_of, day
 from services.staff.permissions import told_apart
 from services.store.errors import N_, RevisitError
 
@@ -104,10 +107,11 @@ class RunEffect:
                      if staff_id is None or (row.key != "all" and row.staff_id == staff_id))
 
 
-def _measures(customer: ColumnElement[int], as_of: dt.date) -> list[Any]:
+def _measures(customer: ColumnElement[int], start: ColumnElement[dt.date]) -> list[Any]:
+    """The counts of each measure in each window after each person's `start`."""
     cols: list[Any] = []
     for window in WINDOWS:
-        after, until = day(as_of), day(as_of + dt.timedelta(days=window))
+        after, until = start, add_days(start, window)
         visit = exists().where(ServiceVisit.customer_id == customer,
                                ServiceVisit.visit_date > after, ServiceVisit.visit_date <= until)
         spent = or_(
@@ -123,10 +127,11 @@ def _measures(customer: ColumnElement[int], as_of: dt.date) -> list[Any]:
     return cols
 
 
-def _outcome(s: Session, people: Select, as_of: dt.date) -> GroupOutcome:
-    """The measures over the distinct customers `people` selects (one column: customer ids)."""
-    group = people.distinct().subquery("people")
-    row = s.execute(select(func.count(), *_measures(group.c.customer_id, as_of))
+def _outcome(s: Session, people: Select) -> GroupOutcome:
+    """The measures over the customers `people` selects, each once: (customer id, the day
+    their windows start)."""
+    group = people.subquery("people")
+    row = s.execute(select(func.count(), *_measures(group.c.customer_id, group.c.start))
                     .select_from(group)).one()
     counts = []
     values = iter(row[1:])
@@ -134,6 +139,18 @@ def _outcome(s: Session, people: Select, as_of: dt.date) -> GroupOutcome:
         for measure in MEASURES:
             counts.append((window, measure, int(next(values) or 0)))
     return GroupOutcome(int(row[0]), tuple(counts))
+
+
+def _first_contacts(contacts: Select) -> Select:
+    """(customer id, the day of their first contact) of the contacts `contacts` selects."""
+    events = contacts.add_columns(date_of(ContactEvent.contact_at).label("day")).subquery("ev")
+    return select(events.c.customer_id, func.min(events.c.day).label("start")) \
+        .group_by(events.c.customer_id)
+
+
+def _as_date(value: Any) -> dt.date:
+    """A day as the database returns a computed one (SQLite: ISO text)."""
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
 
 
 def run_effect(sessions: sessionmaker[Session], run_id: int, comparison: str = "excluded",
@@ -160,8 +177,11 @@ def run_effect(sessions: sessionmaker[Session], run_id: int, comparison: str = "
             seg = segments.member_select(run.filter_json, as_of).subquery("segment")
             others = select(seg.c.customer_id).where(
                 seg.c.customer_id.not_in(member.scalar_subquery()))
-        base = _outcome(s, others, as_of)
-        everyone = _outcome(s, contact, as_of)
+        base = _outcome(s, select(others.subquery("o").c.customer_id,
+                                  day(as_of).label("start")).distinct())
+        everyone = _outcome(s, _first_contacts(contact))
+        firsts = _first_contacts(contact).subquery("firsts")
+        last = s.scalar(select(func.max(firsts.c.start)))
         rows = [EffectRow("all", everyone, base)]
         staff = s.execute(
             select(ContactEvent.staff_id, StaffUser.display_name, StaffUser.username)
@@ -174,10 +194,12 @@ def run_effect(sessions: sessionmaker[Session], run_id: int, comparison: str = "
         for (staff_id, _name, _user), shown in zip(staff, names, strict=True):
             mine = contact.where(ContactEvent.staff_id == staff_id if staff_id is not None
                                  else ContactEvent.staff_id.is_(None))
-            rows.append(EffectRow(shown, _outcome(s, mine, as_of), base, staff_id))
+            rows.append(EffectRow(shown, _outcome(s, _first_contacts(mine)), base, staff_id))
         segment_name, purpose = segment_in(run.segment_name, "zh"), run.purpose
     rows[1:] = sorted(rows[1:], key=lambda r: (-r.contacted.size, r.key))
-    complete = tuple(w for w in WINDOWS if as_of + dt.timedelta(days=w) <= today)
+    # A window is over once it is over for the last person contacted (from their first call).
+    last_start = max(as_of, _as_date(last) if last is not None else as_of)
+    complete = tuple(w for w in WINDOWS if last_start + dt.timedelta(days=w) <= today)
     return RunEffect(run_id, segment_name, as_of, purpose, comparison, members,
                      members - everyone.size, complete, tuple(rows))
 

@@ -344,8 +344,8 @@ def effect_section(effects: tuple[eff.RunEffect, ...], staff: str | None = None,
             cells.append("".join(note))
             rows.append(tuple(cells))
     notes: tuple[str, ...] = (
-             "回厂 = 名单日期后N天内有进厂记录；消费 = 有金额大于零的进厂或其他消费；"
-             "购车 = 有新车购买日期。",
+             "回厂 = 首次联系后N天内有进厂记录（对照组：名单日期后N天内）；"
+             "消费 = 有金额大于零的进厂或其他消费；购车 = 有新车购买日期。",
              "对照组：名单排除的成员，或同一细分在名单日期未入名单的客户；"
              "排除有原因，差异仅供参考。",
              f"每项：人数 · 比例 · 与对照组的差异；任一组少于{eff.MIN_GROUP}人时差异不可信。",

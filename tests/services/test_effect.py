@@ -9,7 +9,15 @@ from decimal import Decimal
 import pandas as pd
 import pytest
 
-from models import ContactEvent, Customer, ListRunMember, OtherPurchase, StaffUser, Vehicle
+from models import (
+    ContactEvent,
+    Customer,
+    ListRunMember,
+    OtherPurchase,
+    ServiceVisit,
+    StaffUser,
+    Vehicle,
+)
 from services.reports import effect
 from services.store.errors import RevisitError
 from tests.services import report_data
@@ -80,6 +88,38 @@ def test_groups_of_thirty_can_be_compared(database):
     assert (e.overall.contacted.size, e.overall.comparison.size) == (30, 30)
     assert not e.overall.too_small
     assert e.overall.difference(90, "came_back") == 0
+
+
+def test_a_members_windows_start_at_their_own_first_contact(database):
+    """Came back: a service visit within N days after the contact date. 甲 came in before
+    their call (counted before, as after the run's day); 乙, called in the run's second week,
+    came 25 days after the call and 35 after the run's day (not counted before)."""
+    with database.sessions.begin() as s:
+        people = [Customer(code=code, name=name) for code, name in
+                  (("A", "甲"), ("B", "乙"), ("X", "丙"))]
+        s.add_all(people)
+        s.flush()
+        a, b, x = (p.id for p in people)
+    run_id = report_data.add_run(database, [(a, None, False), (b, None, False)], [x], RUN_DAY)
+    called = dt.datetime.combine(RUN_DAY + dt.timedelta(days=10), dt.time(15))
+    with database.sessions.begin() as s:
+        for customer, at in ((a, called), (b, called), (b, called + dt.timedelta(days=3))):
+            s.add(ContactEvent(customer_id=customer, channel="phone", purpose="care",
+                               contact_at=at, outcome="reached", list_run_id=run_id))
+        for customer, days in ((a, 5), (b, 35), (x, 20)):  # 丙, excluded: 20 days after
+            s.add(ServiceVisit(customer_id=customer, visit_type="maintenance",
+                               visit_date=RUN_DAY + dt.timedelta(days=days),
+                               amount=Decimal("500")))
+    e = effect.run_effect(database.sessions, run_id, today=RUN_DAY + dt.timedelta(days=100))
+    assert e.overall.contacted.size == 2
+    assert [e.overall.contacted.count(w, "came_back") for w in (30, 90)] == [1, 1]
+    assert e.overall.contacted.count(30, "spent") == 1
+    assert [e.overall.comparison.count(w, "came_back") for w in (30, 90)] == [1, 1]
+    # The 30 days are over only once they are for the last one called (40 days on).
+    assert effect.run_effect(database.sessions, run_id,
+                             today=RUN_DAY + dt.timedelta(days=39)).complete_windows == ()
+    assert effect.run_effect(database.sessions, run_id,
+                             today=RUN_DAY + dt.timedelta(days=40)).complete_windows == (30,)
 
 
 def test_runs_in_a_period_and_refusals(run):
