@@ -5886,6 +5886,7 @@ Revisit closes now; open it again to work with the restored database.</source>
     <message>
         <location filename="../../ui/views/settings_view.py" line="167"/>
         <location filename="../../ui/views/settings_view.py" line="168"/>
+        <location filename="../../ui/views/settings_view.py" line="169"/>
         <source> days</source>
         <translation> 天</translation>
     </message>
@@ -5961,8 +5962,8 @@ Revisit closes now; open it again to work with the restored database.</source>
     </message>
     <message>
         <location filename="../../ui/views/settings_view.py" line="190"/>
-        <source>Switch to SMS or mail after failed calls</source>
-        <translation>未接通几次后改用短信或邮寄</translation>
+        <source>Switch to SMS or mail after days of failed calls</source>
+        <translation>电话几天未接通后改用短信或邮寄</translation>
     </message>
     <message>
         <location filename="../../ui/views/settings_view.py" line="200"/>

@@ -48,7 +48,7 @@ class Rules:
     """The settings and choices one run's rules read."""
 
     as_of: dt.date
-    max_failed: int  # K failed calls in a row: stop calling
+    max_failed: int  # K days of failed calls in a row: stop calling
     retry_days: int  # a failed call is tried again this many days later
     fatigue_days: int  # no new contact within this many days of a finished one
     sales: bool  # the purpose needs marketing consent and no open complaint
@@ -253,7 +253,8 @@ def channel_sql(f) -> ColumnElement[str]:
 
 
 def switched_sql(f, r: Rules) -> ColumnElement[int]:
-    """1 when a customer with K failed calls in a row got another channel instead of a call."""
+    """1 when a customer with K days of failed calls in a row got another channel instead of a
+    call."""
     at = positions(f)
     after_call = or_(f.step.in_(("fsms", "fmail")),
                      *(and_(f.step == f"p{i}", or_(*(o == "call" for o in at[:i - 1])))

@@ -60,7 +60,7 @@ BLOCK_WORDS = {
                             "no valid mobile: {mobile}, and no other number to call"),
     ("sms", "no_mobile"): ("手机号无效：{mobile}", "no valid mobile: {mobile}"),
     ("call", "wrong_number"): ("{wrong} 拨打为空号/错号", "wrong number when called on {wrong}"),
-    ("call", "no_channel"): ("已连续 {failed} 次未接通", "{failed} calls in a row not answered"),
+    ("call", "no_channel"): ("已有 {failed} 天未接通", "calls not answered on {failed} days"),
     ("mail", "no_address"): ("地址或邮编不完整", "address or postcode incomplete"),
     ("wechat", "dnc"): ("微信勿扰：{dnc}", "no WeChat: {dnc}"),
     ("wechat", "no_wechat"): ("无微信号", "no WeChat ID"),
@@ -68,9 +68,11 @@ BLOCK_WORDS = {
     ("visit", "no_address"): ("无可上门的地址", "no address to visit"),
 }
 # Words runs stored before for a block, read back for those runs (services/lists/shown.py):
-# until landlines were called, a call blocked for want of a mobile said only that.
+# until landlines were called, a call blocked for want of a mobile said only that; until
+# failed days were counted (December 2026), failed calls were.
 EARLIER_BLOCK_WORDS = {
     ("call", "no_mobile"): ("手机号无效：{mobile}", "no valid mobile: {mobile}"),
+    ("call", "no_channel"): ("已连续 {failed} 次未接通", "{failed} calls in a row not answered"),
 }
 CHANNEL_WORDS = ("{channel}：{words}", "{channel}: {words}")
 CHANNELS_JOINT = ("；", "; ")
@@ -133,7 +135,7 @@ def best_time(r, lang: str = "zh") -> str:
 
 
 def switch_note(failed: int, channel: str) -> str:
-    return f"电话已连续 {failed} 次未接通，改为{text('list_channel', channel)}"
+    return f"电话已有 {failed} 天未接通，改为{text('list_channel', channel)}"
 
 
 def household_note(name: str, code: str) -> str:

@@ -75,7 +75,7 @@ def _blocked(r, channel: str, s: Settings, as_of: dt.date) -> tuple[str, str] | 
         if wrong and (ok is None or wrong >= ok):
             return "no_mobile", f"{wrong} 拨打为空号/错号"
         if r.failed_calls >= s.max_failed_attempts:
-            return "no_channel", f"已连续 {r.failed_calls} 次未接通"
+            return "no_channel", f"已有 {r.failed_calls} 天未接通"
     elif channel == "sms":
         if r.dnc_sms:
             return "dnc", f"短信勿扰：{r.dnc_reason or ''}"
@@ -113,7 +113,7 @@ def decide(r, forced: str | None, s: Settings, as_of: dt.date, sales: bool) -> D
             note = ""
             if channel != "call" and "call" in order[: order.index(channel)] \
                     and r.failed_calls >= s.max_failed_attempts:
-                note = (f"电话已连续 {r.failed_calls} 次未接通，改为"
+                note = (f"电话已有 {r.failed_calls} 天未接通，改为"
                         f"{text('list_channel', channel)}")
             return Decision(channel, note=note)
         reasons.append(blocked)
@@ -121,7 +121,7 @@ def decide(r, forced: str | None, s: Settings, as_of: dt.date, sales: bool) -> D
         # Five failed calls and no other usable channel in their preferences: try the others.
         for channel in ("sms", "mail"):
             if channel not in order and _blocked(r, channel, s, as_of) is None:
-                return Decision(channel, note=f"电话已连续 {r.failed_calls} 次未接通，改为"
+                return Decision(channel, note=f"电话已有 {r.failed_calls} 天未接通，改为"
                                               f"{text('list_channel', channel)}")
     reason = reasons[0][0]
     detail = "；".join(f"{text('list_channel', c)}：{d}" for c, (_, d) in zip(order, reasons,

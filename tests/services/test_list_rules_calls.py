@@ -1,5 +1,5 @@
 """List-run rules about earlier contacts, through `build_run` only, on SQLite and PostgreSQL:
-K failed calls in a row (K−1 / K) and the switch to SMS or mail with its note, the 365-day
+K days of failed calls in a row (K−1 / K) and the switch to SMS or mail with its note, the 365-day
 look-back, the retry window after an unanswered call (day N−1 / N / N+1), contact fatigue (day
 N−1 / N / N+1), and the settings that move each boundary. The set-up is test_list_rules.py's."""
 
@@ -27,8 +27,17 @@ def _calls(s) -> None:
     """Group F-: a sales segment run with the default settings (K = 5 failed calls, retry after
     3 days, no contact within 14 days of a finished one)."""
     person(s, "F-PLAIN")
-    # K failed calls in a row
+    # K days of failed calls in a row
     fails(s, person(s, "F-K4"), 30, 25, 20, 10)
+    # Five calls not answered in one afternoon and on the day before: two failed days.
+    c = person(s, "F-K5-TWODAYS")
+    for hour in (13, 14, 15, 16, 17):
+        contact(s, c, 10, "no_answer", hour=hour)
+    contact(s, c, 11, "no_answer")
+    # Four days, one of them with two calls: four days, not five.
+    c = person(s, "F-K4-DAYS")
+    fails(s, c, 30, 25, 20, 10)
+    contact(s, c, 10, "phone_off", hour=16)
     fails(s, person(s, "F-K5"), 30, 25, 20, 15, 10)
     c = person(s, "F-K5-OFF")
     fails(s, c, 30, 25, 20)
@@ -144,11 +153,19 @@ def calls(world: World, **options: Any) -> Run:
 # --- failed calls, the switch to SMS or mail, the retry window --------------------------------
 
 def switched(failed: int, to: str) -> str:
-    return f"电话已连续 {failed} 次未接通，改为{to}"
+    return f"电话已有 {failed} 天未接通，改为{to}"
 
 
 def test_k_minus_one_failed_calls_still_get_a_call(world):
     member = calls(world).members["F-K4"]
+    assert member.channel == "phone" and "未接通" not in member.points
+
+
+@pytest.mark.parametrize("code", ["F-K5-TWODAYS", "F-K4-DAYS"])
+def test_failed_calls_count_by_the_days_they_were_made(world, code):
+    """A dealer call centre's rule is five failed days: five calls unanswered in an afternoon
+    moved the customer to SMS before."""
+    member = calls(world).members[code]
     assert member.channel == "phone" and "未接通" not in member.points
 
 
@@ -180,7 +197,7 @@ def test_k_failed_calls_switch_channels(world, code, channel, note):
 
 
 @pytest.mark.parametrize(("code", "reason", "detail"), [
-    ("F-K5-PH-NONE", "no_channel", "电话：已连续 5 次未接通"),
+    ("F-K5-PH-NONE", "no_channel", "电话：已有 5 天未接通"),
     # SMS only and refused: failed calls do not open mail for someone who never wanted calls
     ("F-K5-SMSONLY", "dnc", "短信：短信勿扰：回T退订"),
 ])
@@ -192,7 +209,7 @@ def test_k_failed_calls_with_no_channel_left(world, code, reason, detail):
 def test_k_failed_calls_exclude_a_forced_call_list(world):
     run = calls(world, channel="call")
     left = run.excluded["F-K5"]
-    assert (left.reason, left.detail) == ("no_channel", "电话：已连续 5 次未接通")
+    assert (left.reason, left.detail) == ("no_channel", "电话：已有 5 天未接通")
     assert run.members["F-K4"].channel == "phone"
 
 

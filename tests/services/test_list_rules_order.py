@@ -432,7 +432,7 @@ def test_every_talking_point_in_order_after_the_switch_note(world):
     member = world.run("T-", purpose="sales").members["T-ALL"]
     assert member.channel == "sms"
     assert member.points.split("；") == [
-        "电话已连续 5 次未接通，改为短信", "购车 8.9 年：可介绍置换、免费评估旧车",
+        "电话已有 5 天未接通，改为短信", "购车 8.9 年：可介绍置换、免费评估旧车",
         "估算里程约 90,000 km：提醒大保养", "保险 2026-12-23 到期：可谈续保/延保",
         "质保 2026-12-03 到期：可谈续保/延保", "12月01日生日：送上祝福", REFERRAL.format(10)]
 
@@ -447,7 +447,7 @@ def test_a_run_that_sells_nothing_offers_nothing(world, purpose):
     reminded = (["首保已逾期约 8 年（2018-04-01 到期），久未回店：先问车况，邀请回店检查"]
                 if purpose == "reminder" else [])
     assert member.points.split("；") == [
-        "电话已连续 5 次未接通，改为短信", *reminded, "估算里程约 90,000 km：提醒大保养",
+        "电话已有 5 天未接通，改为短信", *reminded, "估算里程约 90,000 km：提醒大保养",
         "保险 2026-12-23 到期：可谈续保/延保", "质保 2026-12-03 到期：可谈续保/延保",
         "12月01日生日：送上祝福"]
 

@@ -127,7 +127,7 @@ def test_what_a_snapshot_says():
     abroad, _ = MemberSnapshots(AS_OF).snapshot(Row(**{**BASE, **ROWS[-2]}), "12-0002", "")
     assert abroad.mobile == "+852 2123 4567"
     assert member.talking_points == (
-        "电话已连续 3 次未接通，改为短信；购车 7.7 年：可介绍置换、免费评估旧车；"
+        "电话已有 3 天未接通，改为短信；购车 7.7 年：可介绍置换、免费评估旧车；"
         "保险 2027-01-22 到期：可谈续保/延保；质保 2026-11-23 到期：可谈续保/延保；"
         "11月25日生日：送上祝福；满意度 10 分：可请其推荐亲友（老带新）")
     # No mobile: the number printed is the other one to call.

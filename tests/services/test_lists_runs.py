@@ -111,7 +111,7 @@ def test_routing_exclusions_and_callers(database):
     assert by_code["C001"].channel == "call"
     assert by_code["C002"].channel == "sms"  # refused sales calls, SMS next in preference
     assert by_code["C008"].channel == "sms"  # five failed calls: moves on
-    assert "5 次未接通" in by_code["C008"].talking_points
+    assert "5 天未接通" in by_code["C008"].talking_points
     reasons = {e.customer_code: e.reason for e in doc.excluded}
     assert reasons == {"C003": "no_consent", "C004": "complaint", "C005": "recent_contact",
                        "C006": "no_mobile", "C007": "no_address", "C009": "retry_later",

@@ -166,7 +166,7 @@ class SettingsView(QWidget):
         for spin, suffix in (
             (self.fatigue, self.tr(" days")),
             (self.retry, self.tr(" days")),
-            (self.attempts, ""),
+            (self.attempts, self.tr(" days")),
         ):
             spin.setRange(0, 365)
             spin.setSuffix(suffix)
@@ -187,7 +187,7 @@ class SettingsView(QWidget):
         form.addRow(self.tr("Marketing SMS only between"), window)
         form.addRow(self.tr("Do not contact again within"), self.fatigue)
         form.addRow(self.tr("Unanswered calls come back after"), self.retry)
-        form.addRow(self.tr("Switch to SMS or mail after failed calls"), self.attempts)
+        form.addRow(self.tr("Switch to SMS or mail after days of failed calls"), self.attempts)
         buttons = QHBoxLayout()
         buttons.addWidget(self.save_button)
         buttons.addWidget(self.status, 1)
