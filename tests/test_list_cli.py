@@ -238,7 +238,8 @@ def test_a_template_key_builds_a_list_and_codes_print_as_chinese(db, tmp_path):
 
     built = run(db, "list", "build", "matrix.7+.high", "--as-of", TODAY, "--format", "xlsx",
                 "--out", str(tmp_path / "t.xlsx"))
-    first = int(re.search(r"list run #(\d+) of 'matrix.7\+.high' \(2026-11-23, 关怀\)",
+    # A satisfied owner of an old car: a sales list (a new car offered), consent asked.
+    first = int(re.search(r"list run #(\d+) of 'matrix.7\+.high' \(2026-11-23, 销售\)",
                           built.stdout).group(1))
     channels = [line.split()[0] for line in built.stdout.splitlines()
                 if re.fullmatch(r"  \S+\s+[\d,]+", line)]
@@ -246,8 +247,9 @@ def test_a_template_key_builds_a_list_and_codes_print_as_chinese(db, tmp_path):
     # Saved under its key, so next week's run of it compares with this one.
     listed = run(db, "segment", "list").stdout
     assert "matrix.7+.high\t换车九宫格：7+年 × 满意度高（9–10）" in listed
+    # Next week's, as care (no consent asked): some of them get a letter.
     again = run(db, "list", "build", "matrix.7+.high", "--as-of", "2026-11-30", "--format",
-                "pdf", "--out", str(tmp_path / "t2.pdf"))
+                "pdf", "--purpose", "care", "--out", str(tmp_path / "t2.pdf"))
     second = int(re.search(r"list run #(\d+)", again.stdout).group(1))
     # The sheet and the list of runs name the segment as staff read it, not by its key.
     title = "换车九宫格：7+年 × 满意度高（9–10）"

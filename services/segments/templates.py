@@ -204,9 +204,13 @@ def catalog(km_floor: float | None = None, due_days: int = 30) -> tuple[Template
     for yb in YEAR_BANDS:
         for sb in MATRIX_SAT_BANDS:
             zh_s, en_s = both("satisfaction_band", sb)
+            # A satisfied owner of an old car is offered a new one (a sales list: marketing
+            # consent asked, an open complaint holds it); an unhappy one, or one never asked,
+            # gets care, never a sales call.
             out.append(TemplateSegment(
                 f"matrix.{yb}.{sb}", f"换车九宫格：{yb}年 × 满意度{zh_s}",
-                f"Replacement matrix: {yb} years × {en_s}", matrix_cell_filter(yb, sb, km_floor)))
+                f"Replacement matrix: {yb} years × {en_s}", matrix_cell_filter(yb, sb, km_floor),
+                "sales" if sb in ("middle", "high") else "care"))
     for key, zh, en, *_ in rfm.CLASSES:
         out.append(TemplateSegment(f"rfm.{key}", f"RFM：{zh}", f"RFM: {en}", rfm_class_filter(key)))
     for stage in LIFECYCLE_STAGES:
