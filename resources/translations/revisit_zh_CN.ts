@@ -960,312 +960,327 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>ContactDialog</name>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="80"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="81"/>
         <source>Cars</source>
         <translation>车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="81"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="82"/>
         <source>Km reading</source>
         <translation>里程</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="85"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="86"/>
         <source>Reload</source>
         <translation>重新载入</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="86"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="87"/>
         <source>Show what is stored now; what you typed is lost</source>
         <translation>显示当前保存的内容；已输入的内容将丢失</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="105"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="111"/>
         <source>Whom to ask for, if not the customer: a company&apos;s 王经理</source>
         <translation>不是客户本人时要找的人，如公司的王经理</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="108"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="114"/>
         <source>11 digits, e.g. 13800138000</source>
         <translation>11 位数字，例如 13800138000</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="110"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="116"/>
         <source>Landlines, a second mobile; separate with commas</source>
         <translation>固定电话、第二个手机号；用逗号分隔</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="118"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="124"/>
         <source>Contact person</source>
         <translation>联系人</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="119"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="125"/>
         <source>Mobile</source>
         <translation>手机</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="120"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="126"/>
         <source>Other phones</source>
         <translation>其他电话</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="121"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="127"/>
         <source>Province</source>
         <translation>省份</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="122"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="128"/>
         <source>City</source>
         <translation>城市</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="123"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="129"/>
         <source>District</source>
         <translation>区县</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="124"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="130"/>
         <source>Street</source>
         <translation>街道地址</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="125"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="131"/>
         <source>Postcode</source>
         <translation>邮编</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="78"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="79"/>
         <source>Contact details</source>
         <translation>联系方式</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="74"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="75"/>
         <source>Details and cars of %1</source>
         <translation>%1 的资料与车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="79"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="80"/>
         <source>Customer</source>
         <translation>客户信息</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="126"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="132"/>
         <source>Save contact details</source>
         <translation>保存联系方式</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="137"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="143"/>
         <source>Not known</source>
         <translation>未知</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="140"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="146"/>
         <source>Birthday known</source>
         <translation>已知生日</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="148"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="154"/>
         <source>e.g. wxid_chen88 (not the nickname)</source>
         <translation>例如 wxid_chen88（不是昵称）</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="152"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="158"/>
         <source>as the DMS writes it, e.g. KH20080139</source>
         <translation>按 DMS 中的写法，例如 KH20080139</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="154"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="160"/>
         <source>What staff should know, e.g. VIP; never on a weekend</source>
         <translation>同事需要知道的事，例如：VIP；周末不要打扰</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="159"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="165"/>
         <source>Name</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="160"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="166"/>
         <source>Gender</source>
         <translation>性别</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="161"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="167"/>
         <source>Birthday</source>
         <translation>生日</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="163"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="169"/>
         <source>WeChat ID</source>
         <translation>微信号</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="164"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="170"/>
         <source>Employer</source>
         <translation>工作单位</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="165"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="171"/>
         <source>DMS customer number</source>
         <translation>DMS 客户编号</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="166"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="172"/>
         <source>Note</source>
         <translation>备注</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="167"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="173"/>
         <source>Save customer&apos;s details</source>
         <translation>保存客户信息</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="178"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="184"/>
         <source>Mark as sold / no longer theirs</source>
         <translation>标记为已售出/不再拥有</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="185"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="191"/>
         <source>e.g. 粤A12345</source>
         <translation>例如 粤A12345</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="186"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="192"/>
         <source>17 characters; optional</source>
         <translation>17 位；可不填</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="187"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="193"/>
         <source>e.g. 158000 or 15.8万; optional</source>
         <translation>例如 158000 或 15.8万；可不填</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="188"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="194"/>
         <source>Purchase date known</source>
         <translation>已知购车日期</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="191"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="197"/>
         <source>Brand</source>
         <translation>品牌</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="192"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="198"/>
         <source>Model</source>
         <translation>车型</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="193"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="199"/>
         <source>Plate</source>
         <translation>车牌</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="194"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="200"/>
         <source>VIN</source>
         <translation>车架号</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="195"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="201"/>
         <source>Bought on</source>
         <translation>购车日期</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="196"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="202"/>
         <source>Price paid</source>
         <translation>购车价格</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="197"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="203"/>
         <source>Add car</source>
         <translation>添加车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="200"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="206"/>
         <source>A car bought here or elsewhere</source>
         <translation>在本店或别处购买的车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="212"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="218"/>
         <source>e.g. 86000 or 8.6万</source>
         <translation>例如 86000 或 8.6万</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="217"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="223"/>
         <source>Record km</source>
         <translation>记录里程</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="220"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="226"/>
         <source>Car</source>
         <translation>车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="221"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="227"/>
         <source>Last reading</source>
         <translation>上次读数</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="222"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="228"/>
         <source>Km</source>
         <translation>公里数</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="223"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="229"/>
         <source>Read on</source>
         <translation>读数日期</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="244"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="250"/>
         <source>Known without its year: %1 (birthday greetings go out on it). Tick Birthday known and enter the whole date once the year is known.</source>
         <translation>只知道月日：%1（生日关怀按此日发送）。得知年份后，勾选“已知生日”并填写完整日期。</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="266"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="277"/>
         <source>(sold / no longer theirs)</source>
         <translation>（已售出/不再拥有）</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="308"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="331"/>
+        <source>Not saved</source>
+        <translation>尚未保存</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="332"/>
+        <source>What you typed on %1 is not saved. Close and lose it?</source>
+        <translation>“%1”中填写的内容尚未保存。关闭并放弃这些内容吗？</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="333"/>
+        <source>, </source>
+        <translation>、</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="352"/>
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="332"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="376"/>
         <source>Saving</source>
         <translation>正在保存</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="361"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="405"/>
         <source>Contact details saved.</source>
         <translation>联系方式已保存。</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="368"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="412"/>
         <source>Customer&apos;s details saved.</source>
         <translation>客户信息已保存。</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="380"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="424"/>
         <source>Car added.</source>
         <translation>车辆已添加。</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="390"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="434"/>
         <source>Car marked as no longer theirs.</source>
         <translation>车辆已标记为不再拥有。</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="404"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="448"/>
         <source>Km reading recorded.</source>
         <translation>里程已记录。</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="416"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="460"/>
         <source>%1 km</source>
         <translation>%1 公里</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="432"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="476"/>
         <source>Loading customer</source>
         <translation>正在读取客户</translation>
     </message>
@@ -3974,36 +3989,41 @@ Revisit closes now; open it again to work with the restored database.</source>
     </message>
     <message>
         <location filename="../../ui/views/suggestion_dialogs.py" line="84"/>
+        <source>Choose what came of it</source>
+        <translation>请选择联系结果</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/suggestion_dialogs.py" line="87"/>
         <source>What did they say?</source>
         <translation>客户说了什么？</translation>
     </message>
     <message>
-        <location filename="../../ui/views/suggestion_dialogs.py" line="87"/>
+        <location filename="../../ui/views/suggestion_dialogs.py" line="90"/>
         <source>Call again on</source>
         <translation>再次致电日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/suggestion_dialogs.py" line="99"/>
+        <location filename="../../ui/views/suggestion_dialogs.py" line="102"/>
         <source>&amp;Purpose</source>
         <translation>目的(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/suggestion_dialogs.py" line="100"/>
+        <location filename="../../ui/views/suggestion_dialogs.py" line="103"/>
         <source>&amp;Channel</source>
         <translation>渠道(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/suggestion_dialogs.py" line="101"/>
+        <location filename="../../ui/views/suggestion_dialogs.py" line="104"/>
         <source>&amp;Outcome</source>
         <translation>结果(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/suggestion_dialogs.py" line="102"/>
+        <location filename="../../ui/views/suggestion_dialogs.py" line="105"/>
         <source>&amp;Feedback</source>
         <translation>反馈(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/suggestion_dialogs.py" line="103"/>
+        <location filename="../../ui/views/suggestion_dialogs.py" line="106"/>
         <source>Next follow-up</source>
         <translation>下次跟进</translation>
     </message>

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 from PySide6.QtCore import QDate, Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
 from sqlalchemy import select
 
 from models import Customer, MileageReading, Vehicle
@@ -199,5 +199,57 @@ def test_a_birthday_known_without_its_year_is_shown_and_kept(qtbot, demo_db, dem
             c = s.get_one(Customer, customer_id)
             assert (c.birthday, c.birthday_md) == (dt.date(1980, 3, 16), "0316")
         dialog.close()
+    finally:
+        shut_down(view, runner)
+
+
+def test_typing_not_saved_is_not_lost_without_a_word(qtbot, demo_db, demo_staff, monkeypatch):
+    """Esc closed the dialog and lost a new mobile, a WeChat ID and a whole car typed in it;
+    Enter saved the first tab's details only. Now closing asks, naming the tabs, and Enter
+    saves the tab in front."""
+    runner, view = _customers_view(demo_db, demo_staff)
+    asked: list[str] = []
+    answer = [QMessageBox.StandardButton.Cancel]
+
+    def question(_parent, _title, text, *_args):
+        asked.append(text)
+        return answer[0]
+
+    monkeypatch.setattr(QMessageBox, "question", question)
+    try:
+        qtbot.waitUntil(lambda: view.model.rowCount() > 0, timeout=10000)
+        view.table.selectRow(0)
+        qtbot.waitUntil(lambda: view.page.customer_id is not None, timeout=5000)
+        customer_id = view.page.customer_id
+        qtbot.mouseClick(view.page._contact_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: _dialog() is not None, timeout=5000)
+        dialog = _dialog()
+        assert dialog is not None
+        qtbot.keyClick(dialog, Qt.Key.Key_Escape)  # nothing typed: closes
+        assert not dialog.isVisible() and asked == []
+
+        qtbot.mouseClick(view.page._contact_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: _dialog() is not None, timeout=5000)
+        dialog = _dialog()
+        assert dialog is not None
+        dialog.tabs.setCurrentIndex(1)
+        dialog.wechat_id.setText("wxid_probe88")
+        dialog.tabs.setCurrentIndex(2)
+        dialog.plate.setText("粤B12345")
+        qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+        assert dialog.isVisible()
+        assert asked == ["What you typed on Customer, Cars is not saved. Close and lose it?"]
+
+        # Enter on the customer's tab saves the customer's details.
+        dialog.tabs.setCurrentIndex(1)
+        qtbot.keyClick(dialog.wechat_id, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: dialog.message.text() == "Customer's details saved.",
+                        timeout=5000)
+        with demo_db.sessions() as s:
+            assert s.get_one(Customer, customer_id).wechat_id == "wxid_probe88"
+        answer[0] = QMessageBox.StandardButton.Discard
+        dialog.close()
+        assert not dialog.isVisible()
+        assert asked[-1] == "What you typed on Cars is not saved. Close and lose it?"
     finally:
         shut_down(view, runner)

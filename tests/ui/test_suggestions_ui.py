@@ -10,7 +10,14 @@ import datetime as dt
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QDialogButtonBox,
+    QMessageBox,
+    QVBoxLayout,
+    QWidget,
+)
 from sqlalchemy import select
 
 from models import ContactEvent, Customer
@@ -122,6 +129,23 @@ def test_an_accepted_suggestion_offers_to_log_the_call_with_its_purpose(
     assert (event.purpose, event.outcome, event.feedback, event.staff_id) == (
         "care", "reached", "已道歉，周六来店处理", host.actor.id)
     assert event.next_follow_up == TODAY + dt.timedelta(days=7)
+
+
+def test_a_call_is_saved_only_once_its_outcome_is_chosen(qtbot, host):
+    """A stray Enter saved the call as reached, with nothing said: the outcome is chosen first,
+    as on the follow-up screen."""
+    dialog = LogCallDialog("客户S4", "callback", "")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    save = dialog.buttons.button(QDialogButtonBox.StandardButton.Save)
+    assert dialog.outcome.currentIndex() == -1 and not save.isEnabled()
+    qtbot.keyClick(dialog.purpose_box, Qt.Key.Key_Return)
+    assert dialog.isVisible() and dialog.result() != QDialog.DialogCode.Accepted
+    dialog.outcome.setCurrentIndex(dialog.outcome.findData("no_answer"))
+    assert save.isEnabled()
+    qtbot.keyClick(dialog.purpose_box, Qt.Key.Key_Return)
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    assert dialog.result_of_call().outcome == "no_answer"
 
 
 def test_a_call_is_logged_from_the_page_with_no_suggestion_on_any_channel(

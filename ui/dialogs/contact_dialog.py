@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QTabWidget,
@@ -95,7 +96,12 @@ class ContactDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs)
         layout.addLayout(bottom)
+        self._shown_details = self.details()
+        self._shown_person = self.person()
         self.show_editor(editor)
+        # Enter saves the tab in front, whichever it is (it saved the contact details only).
+        self.tabs.currentChanged.connect(self._on_tab_changed)
+        self._on_tab_changed(self.tabs.currentIndex())
         self.mobile.setFocus()
 
     # --- layout ---------------------------------------------------------------------------
@@ -256,6 +262,11 @@ class ContactDialog(QDialog):
             self.other_phones.setText(d.other_phones or "")
             for name in ADDRESS_FIELDS:
                 getattr(self, name).setText(getattr(d, name) or "")
+        # What is shown as stored: what differs from it when the dialog closes is unsaved.
+        if person:
+            self._shown_person = self.person()
+        if details:
+            self._shown_details = self.details()
         self._cars = editor.cars
         self.car_list.clear()
         for car in editor.cars:
@@ -297,6 +308,39 @@ class ContactDialog(QDialog):
         return cd.NewVehicle(brand=self.brand.text(), model=self.model.text(),
                              plate=self.plate.text(), vin=self.vin.text(),
                              purchase_date=bought, price=self.price.text())
+
+    def unsaved(self) -> list[str]:
+        """The tabs whose typing is not saved: changed details, a car or a km begun."""
+        tabs = []
+        if self.details() != self._shown_details:
+            tabs.append(self.tabs.tabText(0))
+        if self.person() != self._shown_person:
+            tabs.append(self.tabs.tabText(1))
+        if any(e.text().strip() for e in (self.brand, self.model, self.plate, self.vin,
+                                          self.price)):
+            tabs.append(self.tabs.tabText(2))
+        if self.km.text().strip():
+            tabs.append(self.tabs.tabText(3))
+        return [t.replace("&", "") for t in tabs]
+
+    def reject(self) -> None:
+        """Closed (Esc, Close, the window's ×) with typing not saved: asked first, as typing
+        lost without a word cannot be got back."""
+        unsaved = self.unsaved()
+        if unsaved and QMessageBox.question(
+                self, self.tr("Not saved"),
+                self.tr("What you typed on %1 is not saved. Close and lose it?")
+                .replace("%1", self.tr(", ").join(unsaved)),
+                QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+                QMessageBox.StandardButton.Cancel) != QMessageBox.StandardButton.Discard:
+            return
+        super().reject()
+
+    def _on_tab_changed(self, index: int) -> None:
+        buttons = (self.save_details_button, self.save_person_button, self.add_car_button,
+                   self.save_km_button)
+        for i, button in enumerate(buttons):
+            button.setDefault(i == index)
 
     def show_message(self, text: str, error: bool) -> None:
         self.message.setStyleSheet("color: #b00020;" if error else "color: #1b5e20;")

@@ -77,9 +77,12 @@ class LogCallDialog(QDialog):
         self.channel_box = QComboBox()
         for code in calls.CONVERSATION_CHANNELS:
             self.channel_box.addItem(label("channel", code), code)
+        # No outcome until one is chosen: an Enter pressed too soon saved a call as reached.
         self.outcome = QComboBox()
         for code in calls.CALL_OUTCOMES:
             self.outcome.addItem(label("outcome", code), code)
+        self.outcome.setPlaceholderText(self.tr("Choose what came of it"))
+        self.outcome.setCurrentIndex(-1)
         self.feedback = QPlainTextEdit()
         self.feedback.setPlaceholderText(self.tr("What did they say?"))
         self.feedback.setTabChangesFocus(True)
@@ -105,9 +108,16 @@ class LogCallDialog(QDialog):
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
+        save = self.buttons.button(QDialogButtonBox.StandardButton.Save)
+        save.setEnabled(False)
+        self.outcome.currentIndexChanged.connect(lambda i: save.setEnabled(i >= 0))
         form.addRow(self.buttons)
         self.setMinimumWidth(480)
         self.outcome.setFocus()
+
+    def accept(self) -> None:
+        if self.outcome.currentIndex() >= 0:  # Enter reaches here with Save disabled too
+            super().accept()
 
     def result_of_call(self) -> calls.CallResult:
         day: dt.date = self.next_date.date().toPython()  # type: ignore[assignment]
