@@ -286,7 +286,7 @@ MESSAGES = (
     QT_TRANSLATE_NOOP("errors", '{path}: the number of days cannot be negative.'),
     QT_TRANSLATE_NOOP("errors", '{path}: "between" takes a list of two values [low, high].'),
     QT_TRANSLATE_NOOP("errors", '{path}: the low end is above the high end.'),
-    QT_TRANSLATE_NOOP("errors", '{path}: "{op}" takes a non-empty list.'),
+    QT_TRANSLATE_NOOP("errors", '{path}: choose at least one value.'),
     QT_TRANSLATE_NOOP("errors", '{path}: a group has only the key "{kind}".'),
     QT_TRANSLATE_NOOP("errors", '{path}.{kind}: expected a list of conditions.'),
     QT_TRANSLATE_NOOP("errors", "{path}: '{value}' is not one of {allowed}."),

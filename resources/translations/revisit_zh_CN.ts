@@ -5588,7 +5588,7 @@ Revisit closes now; open it again to work with the restored database.</source>
     </message>
     <message>
         <location filename="../../ui/views/segments_view.py" line="237"/>
-        <location filename="../../ui/views/segments_view.py" line="544"/>
+        <location filename="../../ui/views/segments_view.py" line="547"/>
         <source>Loading segments</source>
         <translation>正在载入分群</translation>
     </message>
@@ -5623,138 +5623,138 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>—</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="400"/>
+        <location filename="../../ui/views/segments_view.py" line="403"/>
         <source>Counting…</source>
         <translation>正在统计…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="406"/>
+        <location filename="../../ui/views/segments_view.py" line="409"/>
         <source>Counting members</source>
         <translation>正在统计人数</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/segments_view.py" line="412"/>
+        <location filename="../../ui/views/segments_view.py" line="415"/>
         <source>%Ln customer(s)</source>
         <translation>
             <numerusform>%Ln 位客户</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="414"/>
+        <location filename="../../ui/views/segments_view.py" line="417"/>
         <source>%1, %2</source>
         <translation>%1，%2</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/segments_view.py" line="415"/>
+        <location filename="../../ui/views/segments_view.py" line="418"/>
         <source>%Ln vehicle(s)</source>
         <translation>
             <numerusform>%Ln 辆车</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="468"/>
+        <location filename="../../ui/views/segments_view.py" line="471"/>
         <source>Give the segment a name first.</source>
         <translation>请先为分群命名。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="478"/>
+        <location filename="../../ui/views/segments_view.py" line="481"/>
         <source>Replace segment</source>
         <translation>替换分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="479"/>
+        <location filename="../../ui/views/segments_view.py" line="482"/>
         <source>A segment named “%1” exists. Replace its filter?</source>
         <translation>已有名为“%1”的分群。要替换它的筛选条件吗？</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="501"/>
+        <location filename="../../ui/views/segments_view.py" line="504"/>
         <source>Reload opens the segment as it is stored now: the filter you changed is dropped. Cancel keeps your filter here, to look at theirs first or to save yours under another name.</source>
         <translation>“重新载入”会打开该分群现在保存的样子，您改动的筛选条件将被丢弃。“取消”则保留您的筛选条件，可先查看对方的改动，或用另一个名称保存您的条件。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="505"/>
+        <location filename="../../ui/views/segments_view.py" line="508"/>
         <source>Saving segment</source>
         <translation>正在保存分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="508"/>
+        <location filename="../../ui/views/segments_view.py" line="511"/>
         <source>Segment “%1” saved</source>
         <translation>分群“%1”已保存</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="556"/>
+        <location filename="../../ui/views/segments_view.py" line="559"/>
         <source>Name:</source>
         <translation>名称：</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="585"/>
+        <location filename="../../ui/views/segments_view.py" line="588"/>
         <source>Reload opens the segment as it is stored now (changes to its filter not saved yet are dropped) and asks for the new name again as you typed it. Cancel drops the name you typed.</source>
         <translation>“重新载入”会按当前保存的内容重新打开该分群（筛选条件中尚未保存的修改将被放弃），并再次询问新名称，保留您输入的名称。若选“取消”，您输入的名称将被放弃。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="590"/>
+        <location filename="../../ui/views/segments_view.py" line="593"/>
         <source>Rename segment</source>
         <translation>重命名分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="580"/>
+        <location filename="../../ui/views/segments_view.py" line="583"/>
         <source>Segment renamed to “%1”</source>
         <translation>分群已重命名为“%1”</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="609"/>
+        <location filename="../../ui/views/segments_view.py" line="612"/>
         <source>Duplicate segment</source>
         <translation>复制分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="609"/>
+        <location filename="../../ui/views/segments_view.py" line="612"/>
         <source>%1 (copy)</source>
         <translation>%1（副本）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="606"/>
+        <location filename="../../ui/views/segments_view.py" line="609"/>
         <source>Copy saved as “%1”</source>
         <translation>副本已保存为“%1”</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="618"/>
+        <location filename="../../ui/views/segments_view.py" line="621"/>
         <source>Delete segment</source>
         <translation>删除分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="619"/>
+        <location filename="../../ui/views/segments_view.py" line="622"/>
         <source>Delete the segment “%1”? Lists already made from it are kept.</source>
         <translation>删除分群“%1”吗？已用它生成的名单会保留。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="642"/>
+        <location filename="../../ui/views/segments_view.py" line="645"/>
         <source>Segment “%1” deleted</source>
         <translation>分群“%1”已删除</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="647"/>
+        <location filename="../../ui/views/segments_view.py" line="650"/>
         <source>Import segment</source>
         <translation>导入分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="647"/>
-        <location filename="../../ui/views/segments_view.py" line="680"/>
+        <location filename="../../ui/views/segments_view.py" line="650"/>
+        <location filename="../../ui/views/segments_view.py" line="683"/>
         <source>Segment files (*.json)</source>
         <translation>分群文件 (*.json)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="681"/>
+        <location filename="../../ui/views/segments_view.py" line="684"/>
         <source>Export segment</source>
         <translation>导出分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="694"/>
+        <location filename="../../ui/views/segments_view.py" line="697"/>
         <source>Saved %1</source>
         <translation>已保存 %1</translation>
     </message>
     <message>
         <location filename="../../ui/main_window.py" line="225"/>
-        <location filename="../../ui/views/segments_view.py" line="709"/>
+        <location filename="../../ui/views/segments_view.py" line="712"/>
         <source>Preparing the RFM and mileage figures</source>
         <translation>正在准备 RFM 与里程数据</translation>
     </message>
@@ -8667,11 +8667,6 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>{path}：下限大于上限。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="289"/>
-        <source>{path}: &quot;{op}&quot; takes a non-empty list.</source>
-        <translation>{path}：&quot;{op}&quot; 需要非空列表。</translation>
-    </message>
-    <message>
         <location filename="../../ui/error_messages.py" line="290"/>
         <source>{path}: a group has only the key &quot;{kind}&quot;.</source>
         <translation>{path}：条件组只能有键 &quot;{kind}&quot;。</translation>
@@ -8985,6 +8980,11 @@ Revisit closes now; open it again to work with the restored database.</source>
         <location filename="../../ui/error_messages.py" line="349"/>
         <source>Someone saved a clashing change to {where} at the same moment; nothing was saved. Look at the record again and repeat the step.</source>
         <translation>有人在同一时刻向 {where} 保存了冲突的修改，本次没有保存。请重新查看该记录后再操作一次。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="289"/>
+        <source>{path}: choose at least one value.</source>
+        <translation>{path}：请至少选择一个值。</translation>
     </message>
     <message>
         <location filename="../../ui/error_messages.py" line="300"/>

@@ -238,7 +238,8 @@ def _value(f: Field, op: str, v: Any, path: str) -> Any:
         return (low, high)
     if op in ("in", "not_in", "has_any", "has_all", "has_none"):
         if not isinstance(v, list) or not v:
-            raise _fail(N_("{path}: \"{op}\" takes a non-empty list."), path=path, op=op)
+            # Said as staff meet it: a condition whose values are not chosen yet.
+            raise _fail(N_("{path}: choose at least one value."), path=path)
         return tuple(_scalar(f, x, f"{path}[{i}]") for i, x in enumerate(v))
     if op in ("contains", "starts_with") and (not isinstance(v, str) or v == ""):
         raise _fail(N_("{path}: expected a non-empty text."), path=path)

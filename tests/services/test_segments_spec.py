@@ -26,7 +26,7 @@ def cond(**kw):
     (cond(field="purchase_date", op="<", value="2026-02-30"),
      "where.value: '2026-02-30' is not a date"),
     (cond(field="gender", op="=", value="X"), "'X' is not a value of gender"),
-    (cond(field="gender", op="in", value=[]), "non-empty list"),
+    (cond(field="gender", op="in", value=[]), "choose at least one value"),
     (cond(field="marketing_consent", op="=", value="yes"), "expected true or false"),
     (cond(field="price_paid", op="between", value=[5, 1]), "low end is above the high end"),
     (cond(field="insurance_expiry", op="due_within", value=-3), "cannot be negative"),

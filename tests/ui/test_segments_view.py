@@ -114,6 +114,21 @@ def test_invalid_filter_names_the_problem(qtbot, view):
     assert "where" not in view.problem.text()
 
 
+def test_a_condition_with_no_value_chosen_says_so_and_previews_no_one(qtbot, view):
+    """A tag condition just chosen said '"has_any" takes a non-empty list', beside the
+    members of the condition before, as if they were its."""
+    view.editor.set_data({"version": 1, "where": {
+        "and": [{"field": "years_since_purchase", "op": ">=", "value": 6}]}})
+    view.refresh_count()
+    qtbot.waitUntil(lambda: view.preview.rowCount() > 0, timeout=10000)
+    view.editor.set_data({"version": 1, "where": {
+        "and": [{"field": "tags", "op": "has_any", "value": []}]}})
+    view.refresh_count()
+    assert view.problem.text().endswith("choose at least one value.")
+    assert "has_any" not in view.problem.text()
+    assert view.preview.rowCount() == 0 and view.count.text() == "—"
+
+
 def test_rename_duplicate_delete(qtbot, view, demo_db, monkeypatch):
     segments.save_segment(demo_db.sessions, "老客户", {"version": 1, "where": None})
     _open(qtbot, view, "老客户")

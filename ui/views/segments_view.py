@@ -395,6 +395,9 @@ class SegmentsView(QWidget):
         flt = self._valid_filter()
         if flt is None:
             self.count.setText(self.tr("—"))
+            # The members of the condition before are not this one's: not left to be read so.
+            self._preview_ids, self._preview_people = [], []
+            fill_table(self.preview, [])
             return
         as_of = self.as_of.date().toPython()
         self.count.setText(self.tr("Counting…"))
