@@ -6,6 +6,7 @@ built-in default set."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from models.codes import PURPOSES
@@ -203,13 +204,27 @@ def condition_test(c: Condition, lang: str = "zh") -> str:
 def met_text(c: Condition, value: object, lang: str = "zh") -> str:
     """A fact a suggestion was made on, with the customer's value and, where it says more than
     the value, the condition it met: 购车年限 7.4年 (≥ 7年); 经济状况走向 上升."""
-    fact = FACTS.get(c.fact)
-    if fact is None:
-        return c.fact
-    shown = f"{fact.label(lang)} {fact_text(fact, value, lang)}"
-    if c.op == "=" and fact.kind in (CODE, BOOL):
-        return shown
-    return f"{shown} ({condition_test(c, lang)})"
+    return met_texts([(c, value)], lang)[0]
+
+
+def met_texts(met: Iterable[tuple[Condition, object]], lang: str = "zh") -> list[str]:
+    """met_text of each (condition, value), a fact two conditions bound said once with both:
+    距质保到期 56天 (≥ 0天，≤ 60天), not the fact and its value twice over."""
+    said: list[tuple[str, str, list[str]]] = []  # (fact, the fact and its value, tests)
+    for c, value in met:
+        fact = FACTS.get(c.fact)
+        if fact is None:
+            said.append((c.fact, c.fact, []))
+            continue
+        shown = f"{fact.label(lang)} {fact_text(fact, value, lang)}"
+        if c.op == "=" and fact.kind in (CODE, BOOL):
+            said.append((c.fact, shown, []))
+        elif said and said[-1][0] == c.fact and said[-1][2]:
+            said[-1][2].append(condition_test(c, lang))
+        else:
+            said.append((c.fact, shown, [condition_test(c, lang)]))
+    joint = "，" if lang == "zh" else ", "
+    return [f"{shown} ({joint.join(tests)})" if tests else shown for _, shown, tests in said]
 
 
 def describe_condition(c: Condition, lang: str = "zh") -> str:

@@ -32,6 +32,7 @@ from services.customers.suggest_rules import (
     describe_condition,
     describe_when,
     met_text,
+    met_texts,
 )
 from services.staff.permissions import NotAllowed
 from services.store.errors import RevisitError, StaleEdit
@@ -210,6 +211,14 @@ def test_a_due_date_below_zero_reads_as_days_overdue(op, days, zh, en):
     assert describe_condition(c) == f"距保养到期 {zh}"
     assert describe_condition(c, "en") == f"Days to maintenance due {en}"
     assert met_text(c, -2740) == f"距保养到期 逾期2,740天 ({zh})"
+
+
+def test_a_fact_two_conditions_bound_is_said_once():
+    """The reason read 距质保到期 56天 (≥ 0天) · 距质保到期 56天 (≤ 60天)."""
+    met = [(Condition("warranty_days", ">=", 0), 56), (Condition("warranty_days", "<=", 60), 56),
+           (Condition("years_owned", ">=", 7), 7.4)]
+    assert met_texts(met) == ["距质保到期 56天 (≥ 0天，≤ 60天)", "购车年限 7.4年 (≥ 7年)"]
+    assert met_texts(met, "en")[0].endswith("(≥ 0 days, ≤ 60 days)")
 
 
 def test_saved_rules_are_used_by_the_brief_and_a_stale_save_is_refused(database, supervisor):

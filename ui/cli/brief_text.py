@@ -11,7 +11,7 @@ from typing import Any
 from services.customers.brief import Brief
 from services.customers.suggest import HOLD_TEXTS
 from services.customers.suggest_facts import FACTS
-from services.customers.suggest_rules import describe_condition, met_text
+from services.customers.suggest_rules import describe_condition, met_texts
 from services.labels import text
 
 WIDTH = 14  # the labels' column
@@ -77,7 +77,7 @@ def _suggestion_lines(b: Brief) -> list[str]:
     s = b.suggestion
     if s is None:
         return ["no rule fits"]
-    because = "; ".join(met_text(f.condition, f.value) for f in s.facts) or "always"
+    because = "; ".join(met_texts((f.condition, f.value) for f in s.facts)) or "always"
     out = [f"{_code('purpose', s.purpose)} — {s.rule}: {s.talking_points}",
            f"because {because}"]
     if s.held:

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QWidget
 from services.customers import suggest_decisions
 from services.customers.brief import Brief
 from services.customers.suggest import HOLD_TEXTS
-from services.customers.suggest_rules import met_text
+from services.customers.suggest_rules import met_texts
 from services.store.versions import when_text
 from ui.labels import joined, label, language
 
@@ -74,7 +74,7 @@ class SuggestionLine(QWidget):
                 f"{_e(s.talking_points)}")
         if b.decision is not None:
             head += "  " + self._decision(b.decision)
-        because = "  ·  ".join(met_text(f.condition, f.value, lang) for f in s.facts)
+        because = "  ·  ".join(met_texts(((f.condition, f.value) for f in s.facts), lang))
         grey = [self.tr("because: %1").replace("%1", because) if because
                 else self.tr("always suggested")]
         if s.held:
