@@ -120,6 +120,29 @@ FIELDS: dict[str, tuple[str, str]] = {
     "last_referral": ("最近介绍的人", "the person they last introduced"),
 }
 MERGE_FIELD = re.compile(r"\{(\w+)\}")
+_BRACED = re.compile(r"\{([^{}]+)\}")
+
+
+def _field_names() -> dict[str, str]:
+    """Every merge field's key -> its Chinese name (FIELDS and the facts): one name a key."""
+    return {**{key: zh for key, (zh, _en) in FIELDS.items()},
+            **{key: fact.label("zh") for key, fact in FACTS.items()}}
+
+
+def points_shown(points: str, lang: str) -> str:
+    """Talking points as a supervisor reads and edits them: in Chinese, each merge field by its
+    name ({购车年限} for {years_owned}); in English by its key, as stored."""
+    if lang != "zh":
+        return points
+    names = _field_names()
+    return MERGE_FIELD.sub(lambda m: "{" + names.get(m[1], m[1]) + "}", points)
+
+
+def points_typed(points: str) -> str:
+    """Talking points as stored: a merge field typed by its Chinese name ({购车年限}) by its
+    key ({years_owned}); a key, or what is no field, as typed."""
+    keys = {name: key for key, name in _field_names().items()}
+    return _BRACED.sub(lambda m: "{" + keys.get(m[1].strip(), m[1]) + "}", points)
 
 
 def fact_value_text(fact: Fact, value: object, lang: str = "zh") -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import re
 from decimal import Decimal
 
 import pytest
@@ -375,3 +376,17 @@ def test_a_facts_value_reads_with_its_unit_and_a_whole_count_without_decimals():
     assert fact_text(FACTS["km"], 92733.0) == "92,733 km"
     assert fact_text(FACTS["maintenance_due_days"], -12) == "逾期12天"
     assert fact_text(FACTS["satisfaction"], None) == "未知"
+
+
+def test_talking_points_are_read_and_typed_with_the_fields_chinese_names():
+    """The rules' table and editor showed {years_owned}, {avg_km_per_year} to a Chinese
+    supervisor; they show and take {购车年限}, and store the key."""
+    from services.customers.suggest_facts import points_shown, points_typed
+
+    for rule in DEFAULT_RULES:
+        shown = points_shown(rule.points, "zh")
+        assert not re.search(r"\{[a-z_]+\}", shown), shown
+        assert points_typed(shown) == rule.points
+        assert points_shown(rule.points, "en") == rule.points
+    assert points_typed("购车 {购车年限} 年，{ 客户姓名 }，{years_owned}，{不是字段}") == (
+        "购车 {years_owned} 年，{name}，{years_owned}，{不是字段}")

@@ -10,6 +10,7 @@ import datetime as dt
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -395,3 +396,16 @@ def test_the_rule_dialog_builds_conditions_and_refuses_an_unknown_field(qtbot):
     dialog.points.setPlainText("购车 {years_owned} 年：可谈置换")
     dialog._on_ok()
     assert dialog.result() == QDialog.DialogCode.Accepted
+
+
+def test_the_rule_editor_speaks_of_fields_by_their_chinese_names(qtbot, monkeypatch):
+    monkeypatch.setattr("ui.views.suggestion_rule_dialog.language", lambda: "zh")
+    rule = next(r for r in DEFAULT_RULES if "{avg_km_per_year}" in r.points)
+    dialog = RuleDialog(rule)
+    qtbot.addWidget(dialog)
+    assert "{购车以来年均里程}" in dialog.points.toPlainText()
+    assert "avg_km_per_year" not in dialog.points.toPlainText()
+    dialog.points.moveCursor(QTextCursor.MoveOperation.End)
+    dialog.field.activated.emit(dialog.field.findData("years_owned"))
+    assert dialog.points.toPlainText().endswith("{购车年限}")
+    assert dialog.rule().points == rule.points + "{years_owned}"

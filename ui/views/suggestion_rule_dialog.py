@@ -27,7 +27,15 @@ from PySide6.QtWidgets import (
 
 from models.codes import PURPOSES
 from services.customers.suggest import check_rule
-from services.customers.suggest_facts import BOOL, CODE, FACTS, FIELDS, fact_value_text
+from services.customers.suggest_facts import (
+    BOOL,
+    CODE,
+    FACTS,
+    FIELDS,
+    fact_value_text,
+    points_shown,
+    points_typed,
+)
 from services.customers.suggest_rules import NAME_MAX, OPS, Condition, Rule, describe_when
 from services.store.errors import RevisitError
 from ui.i18n import translate_error
@@ -183,15 +191,17 @@ class RuleDialog(QDialog):
             self.purpose.addItem(label("purpose", code), code)
         if rule is not None:
             self.purpose.setCurrentIndex(max(0, self.purpose.findData(rule.purpose)))
-        self.points = QPlainTextEdit(rule.points if rule else "")
+        self.points = QPlainTextEdit(points_shown(rule.points, lang) if rule else "")
         self.points.setTabChangesFocus(True)
         self.points.setMaximumHeight(90)
         self.field = QComboBox()
         self.field.addItem(self.tr("Insert a merge field…"), None)
+        # In Chinese a field is inserted, shown and typed by its name ({购车年限}).
         for key, (zh, en) in FIELDS.items():
-            self.field.addItem(f"{{{key}}}  {zh if lang == 'zh' else en}", key)
+            self.field.addItem(f"{{{zh}}}" if lang == "zh" else f"{{{key}}}  {en}", key)
         for key, fact in FACTS.items():
-            self.field.addItem(f"{{{key}}}  {fact.label(lang)}", key)
+            self.field.addItem(f"{{{fact.label(lang)}}}" if lang == "zh"
+                               else f"{{{key}}}  {fact.label(lang)}", key)
         self.field.activated.connect(self._on_field_activated)
         self.error = QLabel()
         self.error.setWordWrap(True)
@@ -239,13 +249,13 @@ class RuleDialog(QDialog):
     def _on_field_activated(self, index: int) -> None:
         key = self.field.itemData(index)
         if key:
-            self.points.insertPlainText("{" + key + "}")
+            self.points.insertPlainText(points_shown("{" + key + "}", language()))
             self.points.setFocus(Qt.FocusReason.OtherFocusReason)
         self.field.setCurrentIndex(0)
 
     def rule(self) -> Rule:
         return Rule(self.name.text().strip(), self.purpose.currentData(),
-                    self.points.toPlainText().strip(),
+                    points_typed(self.points.toPlainText().strip()),
                     tuple(r.condition() for r in self.rows), self.enabled.isChecked())
 
     def _on_ok(self) -> None:

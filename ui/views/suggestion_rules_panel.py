@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from services.customers import suggest
+from services.customers.suggest_facts import points_shown
 from services.customers.suggest_rules import (
     DEFAULT_RULES,
     Rule,
@@ -160,7 +161,7 @@ class SuggestionRulesPanel(QWidget):
                      COL_NAME: QTableWidgetItem(rule.name),
                      COL_WHEN: QTableWidgetItem(describe_when(rule, lang)),
                      COL_PURPOSE: QTableWidgetItem(label("purpose", rule.purpose)),
-                     COL_POINTS: QTableWidgetItem(rule.points)}
+                     COL_POINTS: QTableWidgetItem(points_shown(rule.points, lang))}
             for col, item in cells.items():
                 if col != COL_ON:
                     item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
