@@ -52,8 +52,17 @@ _NOT_DONE = ("建议", "拒绝", "拒修", "未做", "未修", "未换", "未更
 # the 3.5 of 3.5L).
 _CLAUSES = re.compile(r"[；;，,。\n\r]|\(?\d+[.、．)）](?!\d)")
 _NOT_WORDS = re.compile(r"[\W_]+")
-# How an advisor's item may begin ("建议更换刹车片"), the work then written without it.
-_ADVISED = re.compile(r"^(?:建议|推荐|需要|需)")
+# The work words an item and a visit write in either order or leave out (建议更换前刹车片,
+# 前刹车片更换, 做四轮定位): what is left names the part.
+_ACTION = re.compile(r"^(?:建议|推荐|需要|需)?(?:更换|换|检查|检修|维修|修理|清洗|调整|处理|做)?")
+# A finding written before the advice (减震器渗油，建议更换), or the work after the part
+# (节气门清洗): the part is what has the fault or gets the work.
+_FAULT = re.compile(r"(?:渗油|漏油|渗水|漏水|磨损|老化|破损|损坏|异响|松动|裂纹|龟裂|鼓包|偏薄|过薄"
+                    r"|不足|过低|变形|锈蚀|失效|堵塞|过脏|亏电|更换|清洗|检查|检修|维修|修理|调整"
+                    r"|处理)$")
+_BRACKETED = re.compile(r"[(（]([^()（）]*)[)）]")
+# Which side or end of the car (前刹车片, 左后视镜): work on the rear pads is not the front's.
+_SIDES = frozenset("前后左右")
 
 
 def work_key(text: str) -> str:
@@ -61,20 +70,32 @@ def work_key(text: str) -> str:
     return _NOT_WORDS.sub("", nfkc(text)).lower()
 
 
-def work_done(work: str) -> list[str]:
-    """The clauses of a visit's work text that say work was done, each as work_key has it:
-    those with a word that says it was not (建议, 下次…) are left out."""
-    return [work_key(clause) for clause in _CLAUSES.split(nfkc(work))
+def _part(key: str) -> tuple[str, frozenset[str]]:
+    """(the part a work key names, the sides it says): 更换前刹车片 -> (刹车片, {前})."""
+    core = _FAULT.sub("", _ACTION.sub("", key))
+    return "".join(c for c in core if c not in _SIDES), frozenset(c for c in core if c in _SIDES)
+
+
+def work_done(work: str) -> list[tuple[str, frozenset[str]]]:
+    """The clauses of a visit's work text that say work was done, each as the part it names
+    and its sides (_part): those with a word that says it was not (建议, 下次…) are left out."""
+    return [_part(work_key(clause)) for clause in _CLAUSES.split(nfkc(work))
             if not any(w in clause.lower() for w in _NOT_DONE)]
 
 
-def done_in(item: str, done: list[str]) -> bool:
-    """Whether a visit's work done (`work_done`) says the declined `item` was done: a clause
-    holds the item's words, spaces and punctuation aside."""
-    key = work_key(_ADVISED.sub("", nfkc(item).strip()))
-    if len(key) < 2:  # one character says too little to close anything
-        return False
-    return any(key in clause for clause in done)
+def done_in(item: str, done: list[tuple[str, frozenset[str]]]) -> bool:
+    """Whether a visit's work done (`work_done`) says the declined `item` was done: each part
+    the item names (its clauses' parts; a clause of advice alone, 建议更换, names none) is
+    named by a clause of the work, on no other side. A note in brackets (两条) is no part, but
+    a side in them is (刹车片（前）)."""
+    text = nfkc(item)
+    sides = frozenset(c for note in _BRACKETED.findall(text) for c in note if c in _SIDES)
+    parts = [_part(work_key(clause)) for clause in _CLAUSES.split(_BRACKETED.sub("", text))]
+    parts = [(part, said | sides) for part, said in parts if part]
+    if not parts or any(len(part) < 2 for part, _ in parts):
+        return False  # one character says too little to close anything
+    return all(any(part in name and (not theirs or said <= theirs) for name, theirs in done)
+               for part, said in parts)
 
 
 def declined_done(ctx: Context, lk: Lookup,

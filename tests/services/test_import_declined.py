@@ -15,6 +15,7 @@ from models import DeclinedItem, ServiceVisit
 from services.customers import reminders
 from services.imports import batches
 from services.imports.apply import apply
+from services.imports.declined import done_in, work_done
 from services.imports.normalise import normalise_items
 from services.imports.plan import ImportOptions, plan
 from tests.services.import_files import counts, dms_export, write_csv
@@ -200,3 +201,23 @@ def test_one_file_with_the_advice_and_the_later_work_closes_it_too(owners, tmp_p
         ["W3", "粤A12345", "2026-11-27", "机修", "300", "陈刚", "做四轮定位", "", ""]])
     apply(owners.sessions, path, VISITS)
     assert _statuses(owners) == {"四轮定位": ("done", dt.date(2026, 11, 27))}
+
+
+@pytest.mark.parametrize(("item", "work", "done"), [
+    # The finding before the advice, as the DMS (and the demo) write it: the part is done.
+    ("减震器渗油，建议更换", "更换前减震器（两侧）", True),
+    # The same work in another order, or with its side in brackets.
+    ("更换前刹车片", "更换刹车片（前）", True),
+    ("节气门清洗", "清洗节气门", True),
+    ("更换轮胎（两条）", "更换轮胎", True),
+    ("后视镜", "更换左后视镜", True),
+    # Another side, another part that shares words: still open.
+    ("更换前刹车片", "更换后刹车片", False),
+    ("更换刹车片（后）", "更换前刹车片", False),
+    ("更换刹车片", "更换刹车油", False),
+    ("更换空调滤芯", "更换空气滤芯", False),
+    ("更换正时皮带", "更换发电机皮带", False),
+    ("四轮定位", "2.建议四轮定位", False),
+])
+def test_an_item_is_done_by_the_work_that_names_its_part(item, work, done):
+    assert done_in(item, work_done(work)) is done
