@@ -12,7 +12,7 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from models import AppSetting, ContactEvent, StaffUser
@@ -166,15 +166,14 @@ def save_targets(sessions: sessionmaker[Session], actor: Actor | None, default: 
 def kpi(sessions: sessionmaker[Session], start: dt.date, end: dt.date,
         only_staff: int | None = None) -> tuple[KpiRow, ...]:
     """Each active staff member's actuals in `start`–`end` (both included) against their
-    targets scaled to the period's length (a supervisor's: their own only)."""
+    targets scaled to the period's length (a supervisor's: their own only); one disabled since,
+    with contacts in the period, too: their calls were made, and the rows add up to the
+    week's."""
     check_period(start, end)
     targets = load_targets(sessions)
     weeks = ((end - start).days + 1) / 7
     with sessions() as s:
         names = staff_names(s)
-        people = [(sid, names[sid], role) for sid, role in s.execute(
-            select(StaffUser.id, StaffUser.role).where(StaffUser.active.is_(True))
-            .order_by(StaffUser.display_name, StaffUser.username))]
         rows = s.execute(
             select(ContactEvent.staff_id,
                    func.sum(case((ContactEvent.outcome.not_in(ONE_WAY), 1), else_=0)),
@@ -184,7 +183,11 @@ def kpi(sessions: sessionmaker[Session], start: dt.date, end: dt.date,
             .where(*in_period(start, end), ContactEvent.staff_id.is_not(None))
             .group_by(ContactEvent.staff_id)
         ).all()
-    got = {r[0]: [int(v or 0) for v in r[1:]] for r in rows}
+        got = {r[0]: [int(v or 0) for v in r[1:]] for r in rows}
+        people = [(sid, names[sid], role) for sid, role in s.execute(
+            select(StaffUser.id, StaffUser.role)
+            .where(or_(StaffUser.active.is_(True), StaffUser.id.in_(list(got))))
+            .order_by(StaffUser.display_name, StaffUser.username))]
     return tuple(
         KpiRow(sid, name, weeks, targets.for_staff(sid, role), *got.get(sid, [0, 0, 0, 0]))
         for sid, name, role in people if only_staff is None or sid == only_staff

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import select
 
-from models import AppSetting, AuditLog
+from models import AppSetting, AuditLog, StaffUser
 from services.reports import kpi
 from services.reports.kpi import Target
 from services.staff.permissions import NotAllowed
@@ -65,6 +65,18 @@ def test_actuals_against_targets_by_hand(database):
     assert two_weeks["陈丽"].calls_target == 8 and two_weeks["陈丽"].attempts == 4
     assert [r.staff for r in kpi.kpi(database.sessions, START, END, only_staff=ids["b"])] == [
         "刘洋"]
+
+
+def test_a_person_disabled_since_keeps_the_contacts_they_made(database):
+    """Their rows dropped out of the targets sheet, so it no longer added up to the week."""
+    ids = report_data.build(database)
+    with database.sessions.begin() as s:
+        s.get_one(StaffUser, ids["b"]).active = False
+    rows = {r.staff: r for r in kpi.kpi(database.sessions, START, END)}
+    assert rows["刘洋"].attempts == 2
+    # One disabled before the week, with nothing in it, is not listed.
+    assert [r.staff for r in kpi.kpi(database.sessions, START.replace(year=START.year - 1),
+                                     END.replace(year=END.year - 1))] == ["陈丽"]
 
 
 def test_actuals_against_pandas_on_demo_data(database):
