@@ -339,7 +339,9 @@ _add(Field("referred_by", "code", "customer", "referrals", "介绍来源", "Intr
 _add(Field("maintenance_due", "date", "vehicle", "service", "保养到期日", "Maintenance due",
            note="the earlier of the last maintenance visit + M months and the day the estimated "
            "km reaches its km + N (首保: from the purchase and 0 km); intervals per brand or "
-           "model"))
+           "model; where that visit says the next service its advisor told the owner "
+           "(下次保养日期, 下次保养里程, from the DMS), that date and km stand for its M months "
+           "and N km, so the reminder says what the owner was told"))
 _add(Field("days_to_maintenance", "number", "vehicle", "service", "距保养到期天数",
            "Days to maintenance due",
            note="from the evaluation date to maintenance_due; below 0 = overdue, so <= N is "

@@ -260,5 +260,5 @@ def test_a_list_of_the_service_templates_is_a_reminder(database):
     purposes = {key: segments.save_template(database.sessions, key).purpose for key in
                 ("service.declined_due", "referral.ask", "referral.thanks", "matrix.7+.high")}
     assert purposes == {"service.declined_due": "reminder", "referral.ask": "ref_ask",
-                        "referral.thanks": "ref_thanks", "matrix.7+.high": None}
+                        "referral.thanks": "ref_thanks", "matrix.7+.high": "sales"}
 
