@@ -399,17 +399,25 @@ class ContactDialog(QDialog):
 
     def _on_save_details_clicked(self) -> None:
         details, version = self.details(), self._version
+
+        def after(result: object) -> None:
+            self._shown_details = details  # saved, before the reload shows it as stored
+            self._reload_after(True)(result)
         self._save(lambda: cd.save_contact_details(
             self._sessions, self._customer_id, details, expected_version=version,
             staff_id=self._staff_id), ("customers", "profile"),
-            self.tr("Contact details saved."), self._reload_after(True))
+            self.tr("Contact details saved."), after)
 
     def _on_save_person_clicked(self) -> None:
         person, version = self.person(), self._version
+
+        def after(result: object) -> None:
+            self._shown_person = person  # saved, before the reload shows it as stored
+            self._reload_after(False, True)(result)
         self._save(lambda: cd.save_person(
             self._sessions, self._customer_id, person, expected_version=version,
             staff_id=self._staff_id), ("customers", "profile"),
-            self.tr("Customer's details saved."), self._reload_after(False, True))
+            self.tr("Customer's details saved."), after)
 
     def _on_add_car_clicked(self) -> None:
         car, version = self.new_car(), self._version
