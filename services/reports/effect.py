@@ -127,18 +127,19 @@ def _measures(customer: ColumnElement[int], start: ColumnElement[dt.date]) -> li
     return cols
 
 
-def _outcome(s: Session, people: Select) -> GroupOutcome:
+def _outcome(s: Session, people: Select) -> tuple[GroupOutcome, Any]:
     """The measures over the customers `people` selects, each once: (customer id, the day
-    their windows start)."""
+    their windows start); and the latest of those days (None for nobody)."""
     group = people.subquery("people")
-    row = s.execute(select(func.count(), *_measures(group.c.customer_id, group.c.start))
+    row = s.execute(select(func.count(), func.max(group.c.start),
+                           *_measures(group.c.customer_id, group.c.start))
                     .select_from(group)).one()
     counts = []
-    values = iter(row[1:])
+    values = iter(row[2:])
     for window in WINDOWS:
         for measure in MEASURES:
             counts.append((window, measure, int(next(values) or 0)))
-    return GroupOutcome(int(row[0]), tuple(counts))
+    return GroupOutcome(int(row[0]), tuple(counts)), row[1]
 
 
 def _first_contacts(contacts: Select) -> Select:
@@ -177,11 +178,9 @@ def run_effect(sessions: sessionmaker[Session], run_id: int, comparison: str = "
             seg = segments.member_select(run.filter_json, as_of).subquery("segment")
             others = select(seg.c.customer_id).where(
                 seg.c.customer_id.not_in(member.scalar_subquery()))
-        base = _outcome(s, select(others.subquery("o").c.customer_id,
-                                  day(as_of).label("start")).distinct())
-        everyone = _outcome(s, _first_contacts(contact))
-        firsts = _first_contacts(contact).subquery("firsts")
-        last = s.scalar(select(func.max(firsts.c.start)))
+        base, _ = _outcome(s, select(others.subquery("o").c.customer_id,
+                                     day(as_of).label("start")).distinct())
+        everyone, last = _outcome(s, _first_contacts(contact))
         rows = [EffectRow("all", everyone, base)]
         staff = s.execute(
             select(ContactEvent.staff_id, StaffUser.display_name, StaffUser.username)
@@ -194,7 +193,7 @@ def run_effect(sessions: sessionmaker[Session], run_id: int, comparison: str = "
         for (staff_id, _name, _user), shown in zip(staff, names, strict=True):
             mine = contact.where(ContactEvent.staff_id == staff_id if staff_id is not None
                                  else ContactEvent.staff_id.is_(None))
-            rows.append(EffectRow(shown, _outcome(s, _first_contacts(mine)), base, staff_id))
+            rows.append(EffectRow(shown, _outcome(s, _first_contacts(mine))[0], base, staff_id))
         segment_name, purpose = segment_in(run.segment_name, "zh"), run.purpose
     rows[1:] = sorted(rows[1:], key=lambda r: (-r.contacted.size, r.key))
     # A window is over once it is over for the last person contacted (from their first call).
