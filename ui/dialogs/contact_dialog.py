@@ -96,9 +96,7 @@ class ContactDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs)
         layout.addLayout(bottom)
-        self._shown_details = self.details()
-        self._shown_person = self.person()
-        self.show_editor(editor)
+        self.show_editor(editor)  # and what it shows as stored (_shown_details, _shown_person)
         # Enter saves the tab in front, whichever it is (it saved the contact details only).
         self.tabs.currentChanged.connect(self._on_tab_changed)
         self._on_tab_changed(self.tabs.currentIndex())
