@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QLocale
+from PySide6.QtCore import QCoreApplication, QLocale
+from sqlalchemy.engine import make_url
 
+from models import db
 from services import labels as table
 
 # How the window writes a day and a moment, in either language: ISO days (2026-12-02) and times
@@ -54,3 +56,21 @@ def month_day_text(md: str) -> str:
     if language() == "zh":
         return f"{month}月{day}日"
     return f"{day} {QLocale(QLocale.Language.English).monthName(month)}"
+
+
+def database_place(url: str) -> tuple[str, str]:
+    """Where the data is, as staff say it: (short, full). A SQLite file is this PC's database
+    (its file name, then its whole path); a server is the department's shared one (its host,
+    then host, port and database). Neither holds the URL's scheme or user name."""
+    path = db.sqlite_path(url)
+    if path is not None:
+        return (QCoreApplication.translate("labels", "This PC: %1").replace("%1", path.name),
+                str(path))
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return (QCoreApplication.translate("labels", "In memory (nothing is kept)"), "")
+    host = parsed.host or "localhost"
+    full = f"{host}:{parsed.port}" if parsed.port else host
+    shared = QCoreApplication.translate("labels", "Shared server: %1")
+    return (shared.replace("%1", host),
+            shared.replace("%1", f"{full} / {parsed.database or ''}"))

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from services.staff.permissions import VIEW_AUDIT, Actor, allowed
 from services.store.database import Database
-from ui.labels import label
+from ui.labels import database_place, label
 from ui.nav_delegate import SHORTCUT_ROLE, NavigationDelegate
 from ui.notice import NoticeBar
 from ui.tasks import TaskRunner
@@ -344,7 +344,10 @@ class MainWindow(QMainWindow):
             "%2", label("staff_role", self.actor.role)))
         self.signed_in.setToolTip(self.tr("Signed in as %1").replace("%1", self.actor.username))
         bar.addPermanentWidget(self.signed_in)
-        bar.addPermanentWidget(QLabel(self.database.display_url))
+        short, full = database_place(self.database.url)
+        self.place = QLabel(short)
+        self.place.setToolTip(full)
+        bar.addPermanentWidget(self.place)
         self._on_busy_changed(False)
         self.runner.busy_changed.connect(self._on_busy_changed)
         self.runner.progress.connect(self._on_progress)

@@ -4,27 +4,27 @@
 <context>
     <name>AccountDialog</name>
     <message>
-        <location filename="../../ui/dialogs/sign_in_dialog.py" line="75"/>
+        <location filename="../../ui/dialogs/sign_in_dialog.py" line="76"/>
         <source>&amp;User name</source>
         <translation>用户名(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/sign_in_dialog.py" line="76"/>
+        <location filename="../../ui/dialogs/sign_in_dialog.py" line="77"/>
         <source>&amp;Display name</source>
         <translation>显示名称(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/sign_in_dialog.py" line="79"/>
+        <location filename="../../ui/dialogs/sign_in_dialog.py" line="80"/>
         <source>&amp;Password</source>
         <translation>密码(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/sign_in_dialog.py" line="80"/>
+        <location filename="../../ui/dialogs/sign_in_dialog.py" line="81"/>
         <source>&amp;Repeat password</source>
         <translation>再次输入密码(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/sign_in_dialog.py" line="86"/>
+        <location filename="../../ui/dialogs/sign_in_dialog.py" line="87"/>
         <source>The two passwords differ.</source>
         <translation>两次输入的密码不一致。</translation>
     </message>
@@ -262,66 +262,66 @@
         <translation>%1（已损坏或不是回访的备份）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/backups_panel.py" line="176"/>
+        <location filename="../../ui/views/backups_panel.py" line="178"/>
         <source>Choose the backup folder</source>
         <translation>选择备份文件夹</translation>
     </message>
     <message>
-        <location filename="../../ui/views/backups_panel.py" line="192"/>
+        <location filename="../../ui/views/backups_panel.py" line="194"/>
         <source>Saving settings</source>
         <translation>正在保存设置</translation>
     </message>
     <message>
-        <location filename="../../ui/views/backups_panel.py" line="197"/>
+        <location filename="../../ui/views/backups_panel.py" line="199"/>
         <source>Saved.</source>
         <translation>已保存。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/backups_panel.py" line="205"/>
+        <location filename="../../ui/views/backups_panel.py" line="207"/>
         <source>Backups</source>
         <translation>备份</translation>
     </message>
     <message>
-        <location filename="../../ui/views/backups_panel.py" line="206"/>
+        <location filename="../../ui/views/backups_panel.py" line="208"/>
         <source>Reload the backup settings now?</source>
         <translation>现在重新载入备份设置吗？</translation>
     </message>
     <message>
         <location filename="../../ui/main_window.py" line="263"/>
-        <location filename="../../ui/views/backups_panel.py" line="215"/>
+        <location filename="../../ui/views/backups_panel.py" line="217"/>
         <source>Backing up the database</source>
         <translation>正在备份数据库</translation>
     </message>
     <message>
         <location filename="../../ui/main_window.py" line="255"/>
-        <location filename="../../ui/views/backups_panel.py" line="218"/>
+        <location filename="../../ui/views/backups_panel.py" line="220"/>
         <source>Backed up to %1</source>
         <translation>已备份到 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/backups_panel.py" line="234"/>
+        <location filename="../../ui/views/backups_panel.py" line="236"/>
         <source>Choose a backup to restore</source>
         <translation>选择要恢复的备份</translation>
     </message>
     <message>
-        <location filename="../../ui/views/backups_panel.py" line="235"/>
+        <location filename="../../ui/views/backups_panel.py" line="237"/>
         <source>Revisit backups (*.bak *.sqlite3);;All files (*)</source>
         <translation>回访备份 (*.bak *.sqlite3);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/backups_panel.py" line="240"/>
-        <location filename="../../ui/views/backups_panel.py" line="243"/>
-        <location filename="../../ui/views/backups_panel.py" line="264"/>
+        <location filename="../../ui/views/backups_panel.py" line="242"/>
+        <location filename="../../ui/views/backups_panel.py" line="245"/>
+        <location filename="../../ui/views/backups_panel.py" line="266"/>
         <source>Restore</source>
         <translation>恢复</translation>
     </message>
     <message>
-        <location filename="../../ui/views/backups_panel.py" line="241"/>
+        <location filename="../../ui/views/backups_panel.py" line="243"/>
         <source>Wait until the work in progress has finished, then restore.</source>
         <translation>请等正在进行的工作完成后再恢复。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/backups_panel.py" line="244"/>
+        <location filename="../../ui/views/backups_panel.py" line="246"/>
         <source>Put the backup %1 in place of the database?
 
 Everything saved after it was made is replaced; the current database is kept as a backup first. Revisit must be closed on every other PC. Afterwards Revisit closes here; open it again to work with the restored database.</source>
@@ -330,17 +330,17 @@ Everything saved after it was made is replaced; the current database is kept as 
 该备份之后保存的所有内容都会被替换；当前数据库会先另存为一份备份。其他所有电脑上的回访必须先关闭。完成后本机的回访会关闭，请重新打开以使用恢复后的数据库。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/backups_panel.py" line="258"/>
+        <location filename="../../ui/views/backups_panel.py" line="260"/>
         <source>Restoring a backup</source>
         <translation>正在恢复备份</translation>
     </message>
     <message>
-        <location filename="../../ui/views/backups_panel.py" line="261"/>
+        <location filename="../../ui/views/backups_panel.py" line="263"/>
         <source>The database it replaced is kept as %1.</source>
         <translation>被替换的数据库已保存为 %1。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/backups_panel.py" line="265"/>
+        <location filename="../../ui/views/backups_panel.py" line="267"/>
         <source>The backup %1 is now the database. %2
 
 Revisit closes now; open it again to work with the restored database.</source>
@@ -927,32 +927,32 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>ConditionRow</name>
     <message>
-        <location filename="../../ui/views/suggestion_rule_dialog.py" line="56"/>
+        <location filename="../../ui/views/suggestion_rule_dialog.py" line="64"/>
         <source>yes</source>
         <translation>是</translation>
     </message>
     <message>
-        <location filename="../../ui/views/suggestion_rule_dialog.py" line="57"/>
+        <location filename="../../ui/views/suggestion_rule_dialog.py" line="65"/>
         <source>no</source>
         <translation>否</translation>
     </message>
     <message>
-        <location filename="../../ui/views/suggestion_rule_dialog.py" line="64"/>
+        <location filename="../../ui/views/suggestion_rule_dialog.py" line="72"/>
         <source>Remove</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../../ui/views/suggestion_rule_dialog.py" line="90"/>
+        <location filename="../../ui/views/suggestion_rule_dialog.py" line="98"/>
         <source>none recorded</source>
         <translation>无记录</translation>
     </message>
     <message>
-        <location filename="../../ui/views/suggestion_rule_dialog.py" line="90"/>
+        <location filename="../../ui/views/suggestion_rule_dialog.py" line="98"/>
         <source>one of</source>
         <translation>属于其一</translation>
     </message>
     <message>
-        <location filename="../../ui/views/suggestion_rule_dialog.py" line="121"/>
+        <location filename="../../ui/views/suggestion_rule_dialog.py" line="129"/>
         <source>choose…</source>
         <translation>请选择…</translation>
     </message>
@@ -980,57 +980,57 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>显示当前保存的内容；已输入的内容将丢失</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="111"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="109"/>
         <source>Whom to ask for, if not the customer: a company&apos;s 王经理</source>
         <translation>不是客户本人时要找的人，如公司的王经理</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="114"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="112"/>
         <source>11 digits, e.g. 13800138000</source>
         <translation>11 位数字，例如 13800138000</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="116"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="114"/>
         <source>Landlines, a second mobile; separate with commas</source>
         <translation>固定电话、第二个手机号；用逗号分隔</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="124"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="122"/>
         <source>Contact person</source>
         <translation>联系人</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="125"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="123"/>
         <source>Mobile</source>
         <translation>手机</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="126"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="124"/>
         <source>Other phones</source>
         <translation>其他电话</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="127"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="125"/>
         <source>Province</source>
         <translation>省份</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="128"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="126"/>
         <source>City</source>
         <translation>城市</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="129"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="127"/>
         <source>District</source>
         <translation>区县</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="130"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="128"/>
         <source>Street</source>
         <translation>街道地址</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="131"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="129"/>
         <source>Postcode</source>
         <translation>邮编</translation>
     </message>
@@ -1050,237 +1050,237 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>客户信息</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="132"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="130"/>
         <source>Save contact details</source>
         <translation>保存联系方式</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="143"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="141"/>
         <source>Not known</source>
         <translation>未知</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="146"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="144"/>
         <source>Birthday known</source>
         <translation>已知生日</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="154"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="152"/>
         <source>e.g. wxid_chen88 (not the nickname)</source>
         <translation>例如 wxid_chen88（不是昵称）</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="158"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="156"/>
         <source>as the DMS writes it, e.g. KH20080139</source>
         <translation>按 DMS 中的写法，例如 KH20080139</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="160"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="158"/>
         <source>What staff should know, e.g. VIP; never on a weekend</source>
         <translation>同事需要知道的事，例如：VIP；周末不要打扰</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="165"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="163"/>
         <source>Name</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="166"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="164"/>
         <source>Gender</source>
         <translation>性别</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="167"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="165"/>
         <source>Birthday</source>
         <translation>生日</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="169"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="167"/>
         <source>WeChat ID</source>
         <translation>微信号</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="170"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="168"/>
         <source>Employer</source>
         <translation>工作单位</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="171"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="169"/>
         <source>DMS customer number</source>
         <translation>DMS 客户编号</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="172"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="170"/>
         <source>Note</source>
         <translation>备注</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="173"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="171"/>
         <source>Save customer&apos;s details</source>
         <translation>保存客户信息</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="184"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="182"/>
         <source>Mark as sold / no longer theirs</source>
         <translation>标记为已售出/不再拥有</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="191"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="189"/>
         <source>e.g. 粤A12345</source>
         <translation>例如 粤A12345</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="192"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="190"/>
         <source>17 characters; optional</source>
         <translation>17 位；可不填</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="193"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="191"/>
         <source>e.g. 158000 or 15.8万; optional</source>
         <translation>例如 158000 或 15.8万；可不填</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="194"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="192"/>
         <source>Purchase date known</source>
         <translation>已知购车日期</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="197"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="195"/>
         <source>Brand</source>
         <translation>品牌</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="198"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="196"/>
         <source>Model</source>
         <translation>车型</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="199"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="197"/>
         <source>Plate</source>
         <translation>车牌</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="200"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="198"/>
         <source>VIN</source>
         <translation>车架号</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="201"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="199"/>
         <source>Bought on</source>
         <translation>购车日期</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="202"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="200"/>
         <source>Price paid</source>
         <translation>购车价格</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="203"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="201"/>
         <source>Add car</source>
         <translation>添加车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="206"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="204"/>
         <source>A car bought here or elsewhere</source>
         <translation>在本店或别处购买的车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="218"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="216"/>
         <source>e.g. 86000 or 8.6万</source>
         <translation>例如 86000 或 8.6万</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="223"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="221"/>
         <source>Record km</source>
         <translation>记录里程</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="226"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="224"/>
         <source>Car</source>
         <translation>车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="227"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="225"/>
         <source>Last reading</source>
         <translation>上次读数</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="228"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="226"/>
         <source>Km</source>
         <translation>公里数</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="229"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="227"/>
         <source>Read on</source>
         <translation>读数日期</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="250"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="248"/>
         <source>Known without its year: %1 (birthday greetings go out on it). Tick Birthday known and enter the whole date once the year is known.</source>
         <translation>只知道月日：%1（生日关怀按此日发送）。得知年份后，勾选“已知生日”并填写完整日期。</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="277"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="275"/>
         <source>(sold / no longer theirs)</source>
         <translation>（已售出/不再拥有）</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="331"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="329"/>
         <source>Not saved</source>
         <translation>尚未保存</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="332"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="330"/>
         <source>What you typed on %1 is not saved. Close and lose it?</source>
         <translation>“%1”中填写的内容尚未保存。关闭并放弃这些内容吗？</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="333"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="331"/>
         <source>, </source>
         <translation>、</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="352"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="350"/>
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="376"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="374"/>
         <source>Saving</source>
         <translation>正在保存</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="405"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="407"/>
         <source>Contact details saved.</source>
         <translation>联系方式已保存。</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="412"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="418"/>
         <source>Customer&apos;s details saved.</source>
         <translation>客户信息已保存。</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="424"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="430"/>
         <source>Car added.</source>
         <translation>车辆已添加。</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="434"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="440"/>
         <source>Car marked as no longer theirs.</source>
         <translation>车辆已标记为不再拥有。</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="448"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="454"/>
         <source>Km reading recorded.</source>
         <translation>里程已记录。</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="460"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="466"/>
         <source>%1 km</source>
         <translation>%1 公里</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/contact_dialog.py" line="476"/>
+        <location filename="../../ui/dialogs/contact_dialog.py" line="482"/>
         <source>Loading customer</source>
         <translation>正在读取客户</translation>
     </message>
@@ -2359,134 +2359,154 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>EffectTab</name>
     <message>
-        <location filename="../../ui/views/report_effect.py" line="37"/>
+        <location filename="../../ui/views/report_effect.py" line="42"/>
         <source>Excluded members of the run</source>
         <translation>名单中被排除的人</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_effect.py" line="38"/>
+        <location filename="../../ui/views/report_effect.py" line="43"/>
         <source>Same segment, left out of the run</source>
         <translation>同一分群中未进名单的人</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_effect.py" line="41"/>
+        <location filename="../../ui/views/report_effect.py" line="46"/>
         <source>Run date</source>
         <translation>名单日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_effect.py" line="41"/>
+        <location filename="../../ui/views/report_effect.py" line="46"/>
         <source>Segment</source>
         <translation>分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_effect.py" line="41"/>
+        <location filename="../../ui/views/report_effect.py" line="46"/>
         <source>Members</source>
         <translation>人数</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_effect.py" line="41"/>
-        <location filename="../../ui/views/report_effect.py" line="113"/>
+        <location filename="../../ui/views/report_effect.py" line="46"/>
+        <location filename="../../ui/views/report_effect.py" line="143"/>
         <source>Contacted</source>
         <translation>已联系</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_effect.py" line="42"/>
-        <location filename="../../ui/views/report_effect.py" line="114"/>
+        <location filename="../../ui/views/report_effect.py" line="47"/>
+        <location filename="../../ui/views/report_effect.py" line="144"/>
         <source>Comparison</source>
         <translation>对照组</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_effect.py" line="42"/>
+        <location filename="../../ui/views/report_effect.py" line="47"/>
         <source>Came back in 90 days</source>
         <translation>90 天内到店</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_effect.py" line="42"/>
+        <location filename="../../ui/views/report_effect.py" line="47"/>
         <source>Difference</source>
         <translation>差异</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_effect.py" line="44"/>
+        <location filename="../../ui/views/report_effect.py" line="49"/>
         <source>Group</source>
         <translation>组</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_effect.py" line="44"/>
+        <location filename="../../ui/views/report_effect.py" line="49"/>
         <source>People</source>
         <translation>人数</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_effect.py" line="46"/>
+        <location filename="../../ui/views/report_effect.py" line="51"/>
         <source>Contacted against comparison (rate, %)</source>
         <translation>已联系组与对照组（比例，%）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_effect.py" line="50"/>
+        <location filename="../../ui/views/report_effect.py" line="55"/>
+        <source>Show the week of the latest run</source>
+        <translation>显示最近一次名单所在的周</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/report_effect.py" line="59"/>
         <source>Compare with:</source>
         <translation>对比：</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_effect.py" line="71"/>
+        <location filename="../../ui/views/report_effect.py" line="81"/>
         <source>Came back</source>
         <translation>到店</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_effect.py" line="71"/>
+        <location filename="../../ui/views/report_effect.py" line="81"/>
         <source>Spent</source>
         <translation>消费</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_effect.py" line="72"/>
+        <location filename="../../ui/views/report_effect.py" line="82"/>
         <source>Bought a car</source>
         <translation>购车</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_effect.py" line="73"/>
+        <location filename="../../ui/views/report_effect.py" line="83"/>
         <source>%1, %2 days</source>
         <translation>%1，%2 天</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_effect.py" line="98"/>
+        <location filename="../../ui/views/report_effect.py" line="120"/>
+        <source>No list run has been finished yet. A run&apos;s effect shows here once its files are written, in the week of its date.</source>
+        <translation>还没有完成的名单。名单的文件写好后，它的效果会显示在它的日期所在的那一周。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/report_effect.py" line="123"/>
+        <source>No finished list run has its date in this period. The latest is dated %1.</source>
+        <translation>这段时间里没有完成的名单。最近一次的日期是 %1。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/report_effect.py" line="127"/>
+        <source>The person chosen made no contact for the list runs of this period.</source>
+        <translation>所选的人在这段时间的名单中没有联系记录。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/report_effect.py" line="128"/>
         <source>No finished list run has its date in this period.</source>
         <translation>此期间没有已完成的名单。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_effect.py" line="105"/>
+        <location filename="../../ui/views/report_effect.py" line="135"/>
         <source>Comparison group</source>
         <translation>对照组</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_effect.py" line="107"/>
+        <location filename="../../ui/views/report_effect.py" line="137"/>
         <source>All contacted</source>
         <translation>全部已联系</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_effect.py" line="108"/>
+        <location filename="../../ui/views/report_effect.py" line="138"/>
         <source>(no staff recorded)</source>
         <translation>（未记录经办人）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_effect.py" line="117"/>
+        <location filename="../../ui/views/report_effect.py" line="147"/>
         <source>The groups are too small to compare (under %1 people in one of them): the difference cannot be trusted.</source>
         <translation>组太小，无法比较（其中一组少于 %1 人）：差异不可信。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_effect.py" line="122"/>
+        <location filename="../../ui/views/report_effect.py" line="152"/>
         <source>Not over yet: the %1-day window; later visits and purchases will still count.</source>
         <translation>%1 天观察期尚未结束，之后的到店和购车仍会计入。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_effect.py" line="125"/>
+        <location filename="../../ui/views/report_effect.py" line="155"/>
         <source>Excluded members were left out for a reason (a refusal, no consent, a recent contact, a complaint), so the difference is a hint, not a proof.</source>
         <translation>被排除的人是有原因的（拒绝、未同意、近期联系过、有投诉），所以差异只是参考，不是证明。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_effect.py" line="128"/>
+        <location filename="../../ui/views/report_effect.py" line="158"/>
         <source>%1 members of the run were not contacted and are in neither group.</source>
         <translation>名单中有 %1 人未被联系，不在任何一组中。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_effect.py" line="145"/>
+        <location filename="../../ui/views/report_effect.py" line="175"/>
         <source>%1 pt</source>
         <translation>%1 个百分点</translation>
     </message>
@@ -2703,27 +2723,27 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>FirstSupervisorDialog</name>
     <message>
-        <location filename="../../ui/dialogs/sign_in_dialog.py" line="160"/>
+        <location filename="../../ui/dialogs/sign_in_dialog.py" line="163"/>
         <source>Create the first supervisor</source>
         <translation>创建首位主管</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/sign_in_dialog.py" line="163"/>
+        <location filename="../../ui/dialogs/sign_in_dialog.py" line="166"/>
         <source>Nobody can sign in to this database yet. Create the first supervisor account: supervisors add the other staff in Settings and may change shared settings, delete segments and save files with full phone numbers.</source>
         <translation>此数据库还没有可登录的账号。请创建首位主管账号：主管可在“设置”中添加其他员工，并可修改共享设置、删除分群、保存含完整手机号的文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/sign_in_dialog.py" line="167"/>
+        <location filename="../../ui/dialogs/sign_in_dialog.py" line="170"/>
         <source>e.g. wangli</source>
         <translation>例如 wangli</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/sign_in_dialog.py" line="167"/>
+        <location filename="../../ui/dialogs/sign_in_dialog.py" line="170"/>
         <source>e.g. 王丽</source>
         <translation>例如 王丽</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/sign_in_dialog.py" line="169"/>
+        <location filename="../../ui/dialogs/sign_in_dialog.py" line="172"/>
         <source>Create and sign in</source>
         <translation>创建并登录</translation>
     </message>
@@ -5186,17 +5206,17 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>Excel…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="96"/>
+        <location filename="../../ui/views/reports_view.py" line="97"/>
         <source>Caller</source>
         <translation>回访员</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="96"/>
+        <location filename="../../ui/views/reports_view.py" line="97"/>
         <source>Contacts</source>
         <translation>联系次数</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="96"/>
+        <location filename="../../ui/views/reports_view.py" line="97"/>
         <source>Reach rate</source>
         <translation>接通率</translation>
     </message>
@@ -5211,108 +5231,108 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>至</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="96"/>
+        <location filename="../../ui/views/reports_view.py" line="97"/>
         <source>Attempts</source>
         <translation>尝试次数</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="106"/>
+        <location filename="../../ui/views/reports_view.py" line="107"/>
         <source>Dashboard</source>
         <translation>总览</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="107"/>
+        <location filename="../../ui/views/reports_view.py" line="108"/>
         <source>Effect of contact</source>
         <translation>联系效果</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="108"/>
+        <location filename="../../ui/views/reports_view.py" line="109"/>
         <source>Weekly activity</source>
         <translation>每周工作</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="109"/>
+        <location filename="../../ui/views/reports_view.py" line="110"/>
         <source>Targets</source>
         <translation>目标</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="111"/>
+        <location filename="../../ui/views/reports_view.py" line="112"/>
         <source>Suggestion outcomes</source>
         <translation>建议采纳效果</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="172"/>
+        <location filename="../../ui/views/reports_view.py" line="181"/>
         <source>Counting the dashboard</source>
         <translation>正在统计总览</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="180"/>
+        <location filename="../../ui/views/reports_view.py" line="192"/>
         <source>Comparing contacted and not contacted owners</source>
         <translation>正在对比已联系与未联系的车主</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="184"/>
-        <location filename="../../ui/views/reports_view.py" line="195"/>
+        <location filename="../../ui/views/reports_view.py" line="196"/>
+        <location filename="../../ui/views/reports_view.py" line="207"/>
         <source>Counting</source>
         <translation>正在统计</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="190"/>
+        <location filename="../../ui/views/reports_view.py" line="202"/>
         <source>Counting what followed the suggestions</source>
         <translation>正在统计建议之后的结果</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="210"/>
+        <location filename="../../ui/views/reports_view.py" line="222"/>
         <source>Comparing with a month earlier</source>
         <translation>正在与一个月前对比</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="220"/>
+        <location filename="../../ui/views/reports_view.py" line="232"/>
         <source>Counting the customers behind the figures</source>
         <translation>正在统计各数字背后的客户</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="230"/>
+        <location filename="../../ui/views/reports_view.py" line="242"/>
         <source>%1 contacts (%2). Follow-ups due in the period: %3. At its end: %4 open complaints of %5 customers.</source>
         <translation>共联系 %1 次（%2）。本期到期的跟进：%3 项。期末未解决的投诉：%4 件，涉及客户 %5 位。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="239"/>
+        <location filename="../../ui/views/reports_view.py" line="251"/>
         <source>(no staff recorded)</source>
         <translation>（未记录经办人）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="249"/>
+        <location filename="../../ui/views/reports_view.py" line="261"/>
         <source>Saving targets</source>
         <translation>正在保存目标</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="250"/>
+        <location filename="../../ui/views/reports_view.py" line="262"/>
         <source>Targets saved</source>
         <translation>目标已保存</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="257"/>
+        <location filename="../../ui/views/reports_view.py" line="269"/>
         <source>PDF (*.pdf)</source>
         <translation>PDF (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="257"/>
+        <location filename="../../ui/views/reports_view.py" line="269"/>
         <source>Excel (*.xlsx)</source>
         <translation>Excel (*.xlsx)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="258"/>
+        <location filename="../../ui/views/reports_view.py" line="270"/>
         <source>Save the report as</source>
         <translation>报表另存为</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="277"/>
+        <location filename="../../ui/views/reports_view.py" line="289"/>
         <source>Written to %1</source>
         <translation>已写入 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="279"/>
+        <location filename="../../ui/views/reports_view.py" line="291"/>
         <source>Writing %1</source>
         <translation>正在写入 %1</translation>
     </message>
@@ -5348,47 +5368,47 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>RuleDialog</name>
     <message>
-        <location filename="../../ui/views/suggestion_rule_dialog.py" line="163"/>
+        <location filename="../../ui/views/suggestion_rule_dialog.py" line="171"/>
         <source>Suggestion rule</source>
         <translation>建议规则</translation>
     </message>
     <message>
-        <location filename="../../ui/views/suggestion_rule_dialog.py" line="167"/>
+        <location filename="../../ui/views/suggestion_rule_dialog.py" line="175"/>
         <source>On</source>
         <translation>启用</translation>
     </message>
     <message>
-        <location filename="../../ui/views/suggestion_rule_dialog.py" line="175"/>
+        <location filename="../../ui/views/suggestion_rule_dialog.py" line="183"/>
         <source>Add condition</source>
         <translation>添加条件</translation>
     </message>
     <message>
-        <location filename="../../ui/views/suggestion_rule_dialog.py" line="190"/>
+        <location filename="../../ui/views/suggestion_rule_dialog.py" line="198"/>
         <source>Insert a merge field…</source>
         <translation>插入合并字段…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/suggestion_rule_dialog.py" line="203"/>
+        <location filename="../../ui/views/suggestion_rule_dialog.py" line="213"/>
         <source>&amp;Name</source>
         <translation>名称(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/suggestion_rule_dialog.py" line="206"/>
+        <location filename="../../ui/views/suggestion_rule_dialog.py" line="216"/>
         <source>When (all of)</source>
         <translation>条件（全部满足）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/suggestion_rule_dialog.py" line="209"/>
+        <location filename="../../ui/views/suggestion_rule_dialog.py" line="219"/>
         <source>&amp;Purpose</source>
         <translation>目的(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/suggestion_rule_dialog.py" line="210"/>
+        <location filename="../../ui/views/suggestion_rule_dialog.py" line="220"/>
         <source>&amp;Talking points</source>
         <translation>话术要点(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/suggestion_rule_dialog.py" line="236"/>
+        <location filename="../../ui/views/suggestion_rule_dialog.py" line="246"/>
         <source>In words: %1</source>
         <translation>即：%1</translation>
     </message>
@@ -5996,82 +6016,82 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>数据库</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="205"/>
+        <location filename="../../ui/views/settings_view.py" line="209"/>
         <source>Location</source>
         <translation>位置</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="206"/>
+        <location filename="../../ui/views/settings_view.py" line="210"/>
         <source>Schema revision</source>
         <translation>数据库结构版本</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="218"/>
+        <location filename="../../ui/views/settings_view.py" line="222"/>
         <source>General</source>
         <translation>常规</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="222"/>
+        <location filename="../../ui/views/settings_view.py" line="226"/>
         <source>Staff accounts</source>
         <translation>员工账号</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="226"/>
+        <location filename="../../ui/views/settings_view.py" line="230"/>
         <source>Backups</source>
         <translation>备份</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="229"/>
+        <location filename="../../ui/views/settings_view.py" line="233"/>
         <source>Tags</source>
         <translation>标签</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="232"/>
+        <location filename="../../ui/views/settings_view.py" line="236"/>
         <source>Service intervals</source>
         <translation>保养间隔</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="235"/>
+        <location filename="../../ui/views/settings_view.py" line="239"/>
         <source>Suggestion rules</source>
         <translation>建议规则</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="306"/>
+        <location filename="../../ui/views/settings_view.py" line="310"/>
         <source>Saving settings</source>
         <translation>正在保存设置</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="313"/>
+        <location filename="../../ui/views/settings_view.py" line="317"/>
         <source>Saved.</source>
         <translation>已保存。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="321"/>
+        <location filename="../../ui/views/settings_view.py" line="325"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="323"/>
+        <location filename="../../ui/views/settings_view.py" line="327"/>
         <source>Reload the settings now? Your changes that were not saved are lost.</source>
         <translation>现在重新载入设置吗？未保存的修改将丢失。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="326"/>
+        <location filename="../../ui/views/settings_view.py" line="330"/>
         <source>Reloaded; make your change again.</source>
         <translation>已重新载入，请重新修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="330"/>
+        <location filename="../../ui/views/settings_view.py" line="334"/>
         <source>The new language applies when Revisit restarts.</source>
         <translation>新语言将在回访重新启动后生效。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="337"/>
+        <location filename="../../ui/views/settings_view.py" line="341"/>
         <source>Change my password</source>
         <translation>修改我的密码</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="342"/>
+        <location filename="../../ui/views/settings_view.py" line="346"/>
         <source>Password changed</source>
         <translation>密码已修改</translation>
     </message>
@@ -6228,42 +6248,42 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>SignInDialog</name>
     <message>
-        <location filename="../../ui/dialogs/sign_in_dialog.py" line="101"/>
+        <location filename="../../ui/dialogs/sign_in_dialog.py" line="102"/>
         <source>Sign in to Revisit</source>
         <translation>登录回访</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/sign_in_dialog.py" line="106"/>
+        <location filename="../../ui/dialogs/sign_in_dialog.py" line="107"/>
         <source>Sign in</source>
         <translation>登录</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/sign_in_dialog.py" line="107"/>
+        <location filename="../../ui/dialogs/sign_in_dialog.py" line="109"/>
         <source>Database: %1</source>
         <translation>数据库：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/sign_in_dialog.py" line="110"/>
+        <location filename="../../ui/dialogs/sign_in_dialog.py" line="113"/>
         <source>&amp;User name</source>
         <translation>用户名(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/sign_in_dialog.py" line="111"/>
+        <location filename="../../ui/dialogs/sign_in_dialog.py" line="114"/>
         <source>&amp;Password</source>
         <translation>密码(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/sign_in_dialog.py" line="122"/>
+        <location filename="../../ui/dialogs/sign_in_dialog.py" line="125"/>
         <source>Type your user name.</source>
         <translation>请输入用户名。</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/sign_in_dialog.py" line="145"/>
+        <location filename="../../ui/dialogs/sign_in_dialog.py" line="148"/>
         <source>Choose your own password</source>
         <translation>设置您自己的密码</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/sign_in_dialog.py" line="146"/>
+        <location filename="../../ui/dialogs/sign_in_dialog.py" line="149"/>
         <source>A supervisor set your password. Choose your own now; only you will know it.</source>
         <translation>您的密码由主管设置。请现在设置您自己的密码，只有您本人知道。</translation>
     </message>
@@ -6513,137 +6533,137 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>SuggestionRulesPanel</name>
     <message>
-        <location filename="../../ui/views/suggestion_rules_panel.py" line="61"/>
+        <location filename="../../ui/views/suggestion_rules_panel.py" line="62"/>
         <source>The brief suggests the purpose and talking points of the first rule, from the top, whose conditions the customer meets. Sales rules are held back while the customer has an open complaint or no marketing consent, wherever they stand.</source>
         <translation>客户简报会从上到下找到第一条客户满足条件的规则，建议其目的和话术要点。客户有未解决投诉或无营销同意时，无论销售类规则排在哪里都不会建议。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/suggestion_rules_panel.py" line="65"/>
+        <location filename="../../ui/views/suggestion_rules_panel.py" line="66"/>
         <source>Only a supervisor may change the suggestion rules.</source>
         <translation>只有主管可以修改建议规则。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/suggestion_rules_panel.py" line="69"/>
+        <location filename="../../ui/views/suggestion_rules_panel.py" line="70"/>
         <source>#</source>
         <translation>序号</translation>
     </message>
     <message>
-        <location filename="../../ui/views/suggestion_rules_panel.py" line="69"/>
+        <location filename="../../ui/views/suggestion_rules_panel.py" line="70"/>
         <source>On</source>
         <translation>启用</translation>
     </message>
     <message>
-        <location filename="../../ui/views/suggestion_rules_panel.py" line="69"/>
+        <location filename="../../ui/views/suggestion_rules_panel.py" line="70"/>
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../ui/views/suggestion_rules_panel.py" line="69"/>
+        <location filename="../../ui/views/suggestion_rules_panel.py" line="70"/>
         <source>When</source>
         <translation>条件</translation>
     </message>
     <message>
-        <location filename="../../ui/views/suggestion_rules_panel.py" line="69"/>
+        <location filename="../../ui/views/suggestion_rules_panel.py" line="70"/>
         <source>Purpose</source>
         <translation>目的</translation>
     </message>
     <message>
-        <location filename="../../ui/views/suggestion_rules_panel.py" line="70"/>
+        <location filename="../../ui/views/suggestion_rules_panel.py" line="71"/>
         <source>Talking points</source>
         <translation>话术要点</translation>
     </message>
     <message>
-        <location filename="../../ui/views/suggestion_rules_panel.py" line="89"/>
+        <location filename="../../ui/views/suggestion_rules_panel.py" line="90"/>
         <source>&amp;Add…</source>
         <translation>添加(&amp;A)…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/suggestion_rules_panel.py" line="90"/>
+        <location filename="../../ui/views/suggestion_rules_panel.py" line="91"/>
         <source>&amp;Edit…</source>
         <translation>编辑(&amp;E)…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/suggestion_rules_panel.py" line="91"/>
+        <location filename="../../ui/views/suggestion_rules_panel.py" line="92"/>
         <source>&amp;Remove</source>
         <translation>删除(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/suggestion_rules_panel.py" line="92"/>
+        <location filename="../../ui/views/suggestion_rules_panel.py" line="93"/>
         <source>Move &amp;up</source>
         <translation>上移(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/suggestion_rules_panel.py" line="93"/>
+        <location filename="../../ui/views/suggestion_rules_panel.py" line="94"/>
         <source>Move &amp;down</source>
         <translation>下移(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/suggestion_rules_panel.py" line="94"/>
+        <location filename="../../ui/views/suggestion_rules_panel.py" line="95"/>
         <source>Built-in rules</source>
         <translation>内置规则</translation>
     </message>
     <message>
-        <location filename="../../ui/views/suggestion_rules_panel.py" line="96"/>
+        <location filename="../../ui/views/suggestion_rules_panel.py" line="97"/>
         <source>Put the rules Revisit comes with back in place of these (saved only with Save)</source>
         <translation>用 Revisit 自带的规则替换当前规则（点保存后才生效）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/suggestion_rules_panel.py" line="97"/>
+        <location filename="../../ui/views/suggestion_rules_panel.py" line="98"/>
         <source>&amp;Save rules</source>
         <translation>保存规则(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/suggestion_rules_panel.py" line="98"/>
+        <location filename="../../ui/views/suggestion_rules_panel.py" line="99"/>
         <source>Re&amp;load</source>
         <translation>重新读取(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/suggestion_rules_panel.py" line="137"/>
+        <location filename="../../ui/views/suggestion_rules_panel.py" line="138"/>
         <source>Loading suggestion rules</source>
         <translation>正在读取建议规则</translation>
     </message>
     <message>
-        <location filename="../../ui/views/suggestion_rules_panel.py" line="143"/>
+        <location filename="../../ui/views/suggestion_rules_panel.py" line="144"/>
         <source>The stored rules could not be read; the built-in rules are in use.</source>
         <translation>无法读取已保存的规则，正在使用内置规则。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/suggestion_rules_panel.py" line="200"/>
+        <location filename="../../ui/views/suggestion_rules_panel.py" line="201"/>
         <source>Changed; not saved yet.</source>
         <translation>已修改，尚未保存。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/suggestion_rules_panel.py" line="207"/>
+        <location filename="../../ui/views/suggestion_rules_panel.py" line="208"/>
         <source>Suggestion rules</source>
         <translation>建议规则</translation>
     </message>
     <message>
-        <location filename="../../ui/views/suggestion_rules_panel.py" line="236"/>
+        <location filename="../../ui/views/suggestion_rules_panel.py" line="237"/>
         <source>Remove rule</source>
         <translation>删除规则</translation>
     </message>
     <message>
-        <location filename="../../ui/views/suggestion_rules_panel.py" line="237"/>
+        <location filename="../../ui/views/suggestion_rules_panel.py" line="238"/>
         <source>Remove the rule “%1”? Decisions already recorded on it stay.</source>
         <translation>删除规则“%1”？已记录的处理决定会保留。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/suggestion_rules_panel.py" line="273"/>
+        <location filename="../../ui/views/suggestion_rules_panel.py" line="274"/>
         <source>Reload shows the rules as they are stored now: your changes not saved yet are dropped. Cancel keeps your changes here, to compare them with theirs first.</source>
         <translation>“重新载入”显示当前保存的规则，您尚未保存的修改将被丢弃。“取消”则保留您的修改，可先与对方的修改对照。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/suggestion_rules_panel.py" line="276"/>
+        <location filename="../../ui/views/suggestion_rules_panel.py" line="277"/>
         <source>Saving suggestion rules</source>
         <translation>正在保存建议规则</translation>
     </message>
     <message>
-        <location filename="../../ui/views/suggestion_rules_panel.py" line="279"/>
+        <location filename="../../ui/views/suggestion_rules_panel.py" line="280"/>
         <source>Suggestion rules saved</source>
         <translation>建议规则已保存</translation>
     </message>
     <message>
-        <location filename="../../ui/views/suggestion_rules_panel.py" line="284"/>
+        <location filename="../../ui/views/suggestion_rules_panel.py" line="285"/>
         <source>Saved.</source>
         <translation>已保存。</translation>
     </message>
@@ -9228,6 +9248,24 @@ Revisit closes now; open it again to work with the restored database.</source>
         <location filename="../../ui/files.py" line="123"/>
         <source>Open folder</source>
         <translation>打开文件夹</translation>
+    </message>
+</context>
+<context>
+    <name>labels</name>
+    <message>
+        <location filename="../../ui/labels.py" line="67"/>
+        <source>This PC: %1</source>
+        <translation>本机：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="71"/>
+        <source>In memory (nothing is kept)</source>
+        <translation>内存中（不保存任何数据）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="74"/>
+        <source>Shared server: %1</source>
+        <translation>共享服务器：%1</translation>
     </message>
 </context>
 <context>

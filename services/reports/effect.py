@@ -218,6 +218,14 @@ def runs_between(sessions: sessionmaker[Session], start: dt.date,
     return tuple((i, segment_in(n, "zh"), d) for i, n, d in rows)
 
 
+def latest_run_day(sessions: sessionmaker[Session]) -> dt.date | None:
+    """The evaluation date of the latest run `runs_between` would show in some period: where
+    to look when a period has none."""
+    with sessions() as s:
+        return s.scalar(select(func.max(ListRun.as_of))
+                        .where(ListRun.finished_at.is_not(None), ListRun.withdrawn_at.is_(None)))
+
+
 def effect_between(sessions: sessionmaker[Session], start: dt.date, end: dt.date,
                    comparison: str = "excluded", staff_id: int | None = None,
                    today: dt.date | None = None, progress=None, cancel=None

@@ -161,3 +161,29 @@ def test_a_filled_list_chosen_under_import_is_read_back_under_lists(qtbot, datab
         assert imports.path == "" and imports.preview is None
     finally:
         _close(win)
+
+
+def test_the_status_bar_says_where_the_data_is_without_its_address(window, demo_db):
+    """Staff read "this PC" and the file's name; the whole path is the tooltip. The URL's
+    scheme (sqlite:///) is not shown."""
+    from models import db
+
+    path = db.sqlite_path(demo_db.url)
+    assert path is not None
+    assert window.place.text() == f"This PC: {path.name}"
+    assert window.place.toolTip() == str(path)
+    assert "sqlite:" not in window.place.text() + window.place.toolTip()
+
+
+@pytest.mark.parametrize(("url", "short", "full"), [
+    ("postgresql+psycopg://revisit:secret@10.0.0.5:5433/dealer", "Shared server: 10.0.0.5",
+     "Shared server: 10.0.0.5:5433 / dealer"),
+    ("postgresql://u@db.local/revisit", "Shared server: db.local",
+     "Shared server: db.local / revisit"),
+    ("sqlite://", "In memory (nothing is kept)", ""),
+])
+def test_a_server_is_named_by_host_and_database_never_by_its_password(url, short, full):
+    from ui.labels import database_place
+
+    assert database_place(url) == (short, full)
+    assert "secret" not in "".join(database_place(url))

@@ -133,6 +133,51 @@ def test_effect_tab_lists_the_period_runs(qtbot, demo_db):
     shut_down(view, runner)
 
 
+def test_an_effect_tab_without_runs_says_where_the_latest_is_and_goes_there(qtbot, demo_db):
+    """A period with no run (the tab opens on last week; this week's run is not in it) says
+    the latest run's date, and its button moves the period to that run's week."""
+    from services.lists import build, runs
+    from services.reports import effect
+    from services.segments import service as segments
+
+    segments.save_segment(demo_db.sessions, "全部客户", {"version": 1}, purpose="care")
+    summary = build.build_run(demo_db.sessions, "全部客户",
+                              build.RunOptions(staff=("chenli",), as_of=END))
+    runs.finish_run(demo_db.sessions, summary.run_id)
+    latest = effect.latest_run_day(demo_db.sessions)
+    assert latest is not None and latest >= END
+    view, runner = _view(qtbot, demo_db)
+    view.start.setDate(QDate(2019, 1, 7))
+    view.end.setDate(QDate(2019, 1, 13))
+    view.tabs.setCurrentIndex(TAB_EFFECT)
+    view.show()
+    qtbot.waitUntil(lambda: "latest" in view.effect.note.text(), timeout=20000)
+    assert view.effect.runs.rowCount() == 0
+    assert view.effect.to_latest.isVisible()
+    qtbot.mouseClick(view.effect.to_latest, Qt.MouseButton.LeftButton)
+    monday, sunday = reports.week_of(latest)
+    assert view.period() == (monday, sunday)
+    qtbot.waitUntil(lambda: view.effect.runs.rowCount() > 0, timeout=20000)
+    assert not view.effect.to_latest.isVisible()
+    assert latest in {e.as_of for e in view.effect.effects}
+    shut_down(view, runner)
+
+
+def test_an_effect_tab_before_any_run_says_none_is_finished(qtbot):
+    """With no finished run at all there is nowhere to go: the tab says so, with no button."""
+    from ui.views.report_effect import EffectTab
+
+    tab = EffectTab()
+    qtbot.addWidget(tab)
+    tab.show()
+    tab.show_effects((), None, None, (START, END))
+    assert "No list run has been finished yet" in tab.note.text()
+    assert not tab.to_latest.isVisible()
+    tab.show_effects((), 3, END, (START, END))
+    assert "person chosen made no contact" in tab.note.text()
+    assert not tab.to_latest.isVisible()
+
+
 def test_supervisor_sets_a_target_and_sees_the_gap(qtbot, demo_db, demo_supervisor):
     view, runner = _view(qtbot, demo_db, demo_supervisor)
     view.tabs.setCurrentIndex(TAB_TARGETS)

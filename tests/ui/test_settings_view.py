@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -193,7 +194,8 @@ def test_back_up_now_lists_the_new_backup(qtbot, sqlite_database, tmp_path):
     path = made.args[0]
     assert path.parent == tmp_path / "backups" and path.is_file()
     assert panel.table.item(0, 1).text() == "Backed up by hand"
-    assert panel.table.item(0, 2).text()  # its size
+    # Its size as Explorer writes sizes (KB, MB), never MiB or KiB.
+    assert re.fullmatch(r"[\d.,]+ (bytes|kB|MB|GB)", panel.table.item(0, 2).text())
     # The folder and the count are shared settings, saved from this tab.
     elsewhere = tmp_path / "elsewhere"
     panel.folder.setText(str(elsewhere))

@@ -20,6 +20,7 @@ from services.staff import accounts, signing
 from services.staff.permissions import Actor
 from services.store.database import Database
 from ui.dialogs.password_dialog import PasswordDialog, message_label, password_edit
+from ui.labels import database_place
 from ui.tasks import TaskRunner, error_text
 
 USERNAME_KEY = "sign_in/username"
@@ -104,7 +105,9 @@ class SignInDialog(AccountDialog):
         self.username.setMaxLength(64)
         self.password = password_edit()
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("Sign in"))
-        where = QLabel(self.tr("Database: %1").replace("%1", database.display_url))
+        short, full = database_place(database.url)
+        where = QLabel(self.tr("Database: %1").replace("%1", short))
+        where.setToolTip(full)
         where.setWordWrap(True)
         form = QFormLayout()
         form.addRow(self.tr("&User name"), self.username)

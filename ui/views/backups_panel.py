@@ -156,7 +156,9 @@ class BackupsPanel(QWidget):
             cells = (
                 moment_text(info.time),
                 self._reason(info),
-                locale.formattedDataSize(info.size),
+                # MB as Windows' Explorer writes it (1,024-based), not MiB.
+                locale.formattedDataSize(info.size, 1,
+                                         QLocale.DataSizeFormat.DataSizeTraditionalFormat),
             )
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)

@@ -4,11 +4,14 @@ the difference and a plain note when the groups are too small to compare."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from PySide6.QtCore import QLocale, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QLabel,
+    QPushButton,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -17,7 +20,7 @@ from PySide6.QtWidgets import (
 from services.lists.shown import segment_in
 from services.reports import effect
 from services.reports.effect import EffectRow, GroupOutcome, RunEffect
-from ui.labels import language
+from ui.labels import day_text, language
 from ui.views.customer_page import fill_table, make_table
 from ui.views.report_dashboard import percent
 from ui.widgets_charts import BarChart
@@ -28,6 +31,8 @@ SHOWN = tuple((w, m) for m in effect.MEASURES for w in effect.WINDOWS)
 
 class EffectTab(QWidget):
     comparison_changed = Signal()
+    # The week of this date asked for: the latest run's, when the period shown has none.
+    week_wanted = Signal(object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -46,6 +51,10 @@ class EffectTab(QWidget):
         self.chart = BarChart(self.tr("Contacted against comparison (rate, %)"))
         self.note = QLabel()
         self.note.setWordWrap(True)
+        self.latest: dt.date | None = None
+        self.to_latest = QPushButton(self.tr("Show the week of the latest run"))
+        self.to_latest.clicked.connect(lambda: self.week_wanted.emit(self.latest))
+        self.to_latest.hide()
         top = QHBoxLayout()
         top.addWidget(QLabel(self.tr("Compare with:")))
         top.addWidget(self.comparison)
@@ -55,6 +64,7 @@ class EffectTab(QWidget):
         lower_layout.setContentsMargins(0, 0, 0, 0)
         lower_layout.addWidget(self.detail, 1)
         lower_layout.addWidget(self.note)
+        lower_layout.addWidget(self.to_latest, 0, Qt.AlignmentFlag.AlignLeft)
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.runs)
         row = QSplitter(Qt.Orientation.Horizontal)
@@ -76,10 +86,18 @@ class EffectTab(QWidget):
     def comparison_kind(self) -> str:
         return self.comparison.currentData()
 
-    def show_effects(self, effects: tuple[RunEffect, ...], staff: int | None = None) -> None:
-        """The runs; with `staff` (an account id) each run's rows of that person only."""
+    def show_effects(self, effects: tuple[RunEffect, ...], staff: int | None = None,
+                     latest: dt.date | None = None, period: tuple[dt.date, dt.date] | None = None
+                     ) -> None:
+        """The runs; with `staff` (an account id) each run's rows of that person only. With
+        none to show, `latest` (the date of the latest finished run) and `period` (the dates
+        asked for) say where the runs are."""
         self.effects = effects
         self.staff = staff
+        self.latest = latest
+        elsewhere = (not effects and latest is not None and period is not None
+                     and not period[0] <= latest <= period[1])
+        self.to_latest.setVisible(elsewhere)
         rows = []
         lang = language()
         for e in effects:
@@ -95,7 +113,18 @@ class EffectTab(QWidget):
         else:
             fill_table(self.detail, [])
             self.chart.set_data([], [])
-            self.note.setText(self.tr("No finished list run has its date in this period."))
+            self.note.setText(self._none_shown(staff, latest, elsewhere))
+
+    def _none_shown(self, staff: int | None, latest: dt.date | None, elsewhere: bool) -> str:
+        if latest is None:
+            return self.tr("No list run has been finished yet. A run's effect shows here once "
+                           "its files are written, in the week of its date.")
+        if elsewhere:
+            return self.tr("No finished list run has its date in this period. The latest is "
+                           "dated %1.").replace("%1", day_text(latest))
+        if staff is not None:
+            return self.tr("The person chosen made no contact for the list runs of this period.")
+        return self.tr("No finished list run has its date in this period.")
 
     def _on_run_selected(self, row: int) -> None:
         if not 0 <= row < len(self.effects):

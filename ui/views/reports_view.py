@@ -86,6 +86,7 @@ class ReportsView(QWidget):
             lambda data, name: self.open_segment.emit(data, name, self.shown_as_of()))
         self.effect = EffectTab()
         self.effect.comparison_changed.connect(self.refresh)
+        self.effect.week_wanted.connect(self.show_week_of)
         activity = QWidget()
         self.headline = QLabel()
         self.headline.setWordWrap(True)
@@ -136,6 +137,14 @@ class ReportsView(QWidget):
         if change.touches("contacts", "lists", "complaints", "staff", "customers", "settings"):
             self.refresh()
 
+    def show_week_of(self, day: dt.date) -> None:
+        """The period set to the Monday-to-Sunday week of `day`."""
+        monday_, sunday = reports.week_of(day)
+        self.start.blockSignals(True)
+        self.start.setDate(monday_)
+        self.start.blockSignals(False)
+        self.end.setDate(sunday)
+
     def _shift(self, days: int) -> None:
         self.start.blockSignals(True)
         self.start.setDate(self.start.date().addDays(days))
@@ -173,9 +182,12 @@ class ReportsView(QWidget):
         elif index == TAB_EFFECT:
             comparison = self.effect.comparison_kind
             self.runner.run(
-                lambda p, c: effect.effect_between(sessions, start, end, comparison, staff,
-                                                   progress=p, cancel=lambda: c.cancelled),
-                on_done=lambda got: self.effect.show_effects(got, staff), latest="report-effect",
+                lambda p, c: (effect.effect_between(sessions, start, end, comparison, staff,
+                                                    progress=p, cancel=lambda: c.cancelled),
+                              effect.latest_run_day(sessions)),
+                on_done=lambda got: self.effect.show_effects(got[0], staff, got[1],
+                                                             (start, end)),
+                latest="report-effect",
                 parent_widget=self,
                 label=self.tr("Comparing contacted and not contacted owners"))
         elif index == TAB_ACTIVITY:

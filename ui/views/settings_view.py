@@ -11,7 +11,7 @@ import dataclasses
 import datetime as dt
 from decimal import Decimal
 
-from PySide6.QtCore import QDir, QSettings, QTime, Signal
+from PySide6.QtCore import QDir, QSettings, Qt, QTime, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
@@ -44,7 +44,7 @@ from services.store.errors import StaleEdit
 from ui import files, tasks
 from ui.dialogs.password_dialog import PasswordDialog
 from ui.i18n import translate_error
-from ui.labels import label, language
+from ui.labels import database_place, label, language
 from ui.tasks import TaskRunner
 from ui.views.backups_panel import BackupsPanel
 from ui.views.intervals_panel import IntervalsPanel
@@ -202,7 +202,11 @@ class SettingsView(QWidget):
         revision = current_revision(database.engine)
         about = QGroupBox(self.tr("Database"))
         about_form = QFormLayout(about)
-        about_form.addRow(self.tr("Location"), QLabel(database.display_url))
+        short, full = database_place(database.url)
+        place = QLabel(full or short)
+        place.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        place.setWordWrap(True)
+        about_form.addRow(self.tr("Location"), place)
         about_form.addRow(self.tr("Schema revision"), QLabel(revision or ""))
 
         for group in (personal, department, about):
