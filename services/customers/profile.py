@@ -94,6 +94,20 @@ def _value_as_of(session: Session, customer_id: int, attribute: str, as_of: dt.d
     ).scalar_one_or_none()
 
 
+def _in_force(session: Session, customer_id: int, attribute: str, day: dt.date) -> str | None:
+    """The value in force on `day`: from the history; for the lifecycle stage, whose value is
+    also kept on the customer, that stored stage when the history has none of it at all (one
+    written around the app, by SQL or an older copy), so a first change keeps it as the old
+    value instead of losing it."""
+    value = _value_as_of(session, customer_id, attribute, day)
+    if value is None and attribute == "lifecycle_stage" and session.scalar(
+            select(func.count()).select_from(ProfileChange).where(
+                ProfileChange.customer_id == customer_id,
+                ProfileChange.attribute == attribute)) == 0:
+        return session.scalar(select(Customer.lifecycle_stage).where(Customer.id == customer_id))
+    return value
+
+
 class _Unseen:
     """`seen_value` not given: the caller did not show the value it changes (a batch)."""
 
@@ -158,9 +172,9 @@ def record_change_in(
         raise _stale_profile(session, customer_id, None)
     if not isinstance(seen_value, _Unseen):
         seen = validate(attribute, seen_value)
-        if _value_as_of(session, customer_id, attribute, today) != seen:
+        if _in_force(session, customer_id, attribute, today) != seen:
             raise _stale_profile(session, customer_id, attribute)
-    old_value = _value_as_of(session, customer_id, attribute, effective_date)
+    old_value = _in_force(session, customer_id, attribute, effective_date)
     if old_value == new_value:
         return None
     row = ProfileChange(
@@ -252,8 +266,14 @@ def values_as_of(
             .where(ProfileChange.customer_id == customer_id)
             .order_by(ProfileChange.id)
         ).all()
-    # Several changes on the same day: the last recorded wins (rows are ordered by id).
-    return {attr: value for attr, value, _ in rows if value is not None}
+        # Several changes on the same day: the last recorded wins (rows are ordered by id).
+        values: dict[str, str | None] = {attr: value for attr, value, _ in rows
+                                         if value is not None}
+        if "lifecycle_stage" not in values:
+            stage = _in_force(session, customer_id, "lifecycle_stage", as_of)
+            if stage is not None:
+                values["lifecycle_stage"] = stage
+    return values
 
 
 def current_values(sessions: sessionmaker[Session], customer_id: int) -> dict[str, str | None]:

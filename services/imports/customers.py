@@ -476,6 +476,9 @@ def _profile(ctx: Context, lk: Lookup, result: RowResult, customer: dict,
         if new is None or attribute not in PROFILE_ATTRIBUTES:
             continue
         old = lk.profile.get((customer["id"], attribute))
+        if old is None and attribute == "lifecycle_stage":
+            # A stage stored without its history (written around the app) is the old value.
+            old = customer.get("lifecycle_stage")
         if same(old, new):
             continue
         if seen and old is not None:

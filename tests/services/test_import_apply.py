@@ -654,6 +654,27 @@ def test_profile_attributes_in_a_file_enter_the_history_once(database, tmp_path)
         ("occupation", None, "教师")], key=repr)
 
 
+def test_a_stage_stored_without_history_is_kept_as_the_old_value_an_import_changes(
+        database, tmp_path):
+    """A lifecycle stage written around the app has no history: a file's new stage records
+    it as the old value, and the same stage in a file is no change at all."""
+    headers = ["姓名", "手机", "生命周期阶段"]
+    apply(database.sessions, write_xlsx(tmp_path / "a.xlsx", headers,
+                                        [["张三", "13800138080", None]]), CUSTOMERS)
+    with database.sessions.begin() as s:
+        s.scalars(select(Customer)).one().lifecycle_stage = "intent"
+    same = apply(database.sessions, write_xlsx(tmp_path / "b.xlsx", headers,
+                                               [["张三", "13800138080", "意向"]]), CUSTOMERS)
+    assert (same.updated, same.unchanged) == (0, 1)
+    apply(database.sessions, write_xlsx(tmp_path / "c.xlsx", headers,
+                                        [["张三", "13800138080", "首单"]]), CUSTOMERS)
+    with database.sessions() as s:
+        history = [(c.old_value, c.new_value) for c in s.scalars(
+            select(ProfileChange).where(ProfileChange.attribute == "lifecycle_stage"))]
+        assert s.scalars(select(Customer)).one().lifecycle_stage == "first_purchase"
+    assert history == [("intent", "first_purchase")]
+
+
 def test_an_import_whose_customers_were_merged_since_is_not_undone(database, tmp_path):
     """Undoing the import would delete cars the merge moved to the kept customer: refused
     until the merge is undone, then the import undoes cleanly."""

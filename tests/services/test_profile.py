@@ -104,6 +104,27 @@ def test_lifecycle_stage_history_mirrors_current_stage(database, customer_id):
     ]
 
 
+def test_a_stage_stored_without_history_is_the_old_value_of_its_first_change(
+        database, customer_id):
+    """A stage written around the app (SQL, an older copy) has no history: it is what the
+    editor shows as current, a save seen against it is not refused as stale, and the first
+    change keeps it as the old value."""
+    with database.sessions.begin() as s:
+        s.get(Customer, customer_id).lifecycle_stage = "intent"
+    assert profile.current_values(database.sessions, customer_id) == {"lifecycle_stage": "intent"}
+    change = profile.record_change(database.sessions, customer_id, "lifecycle_stage",
+                                   "first_purchase", effective_date=D(2024, 5, 1),
+                                   source="manual", seen_value="intent")
+    assert change is not None
+    assert (change.old_value, change.new_value) == ("intent", "first_purchase")
+    with database.sessions() as s:
+        assert s.get(Customer, customer_id).lifecycle_stage == "first_purchase"
+    # Once it has a history, the history alone says the value on a day.
+    assert profile.value_as_of(database.sessions, customer_id, "lifecycle_stage",
+                               D(2024, 4, 30)) is None
+    assert profile.values_as_of(database.sessions, customer_id, D(2024, 4, 30)) == {}
+
+
 @pytest.mark.parametrize(
     ("attribute", "value", "day", "fragment"),
     [
