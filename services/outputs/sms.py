@@ -476,13 +476,20 @@ def skipped_summary(skipped: Sequence[tuple[str, str]]) -> str:
     return "; ".join(f"{why} ×{n}" for why, n in counts.items())
 
 
+def preview_path(path: Path) -> Path:
+    """The side file beside an SMS vendor csv: the messages, lengths and parts, and what to
+    check, guarded for opening in Excel."""
+    return path.with_name(path.stem + "-preview.csv")
+
+
 def write_sms_file(members: Sequence[ListMember], template: SmsTemplate, path: Path | str, *,
                    vendor: str = "generic", fmt: str = "xlsx", send_at: dt.datetime,
                    window: tuple[dt.time, dt.time] = DEFAULT_WINDOW,
                    steps: Steps = NO_STEPS) -> SmsFile:
     """Check everything first (fields, signature, time, lengths), then write. Vendor layouts
-    other than generic get a second sheet (xlsx) or a side file (csv) with message, length and
-    parts per number, so the cost is visible before uploading."""
+    other than generic get a second sheet (xlsx) with message, length and parts per number, so
+    the cost is visible before uploading; a csv of any layout gets them in a side file
+    (preview_path) for staff to open."""
     if vendor not in VENDORS:
         raise RevisitError(N_("Unknown SMS vendor layout '{vendor}' (known: {known})."),
                            vendor=vendor, known=", ".join(VENDORS))
@@ -495,10 +502,10 @@ def write_sms_file(members: Sequence[ListMember], template: SmsTemplate, path: P
         # The upload holds every message and variable exactly as it is sent: a ' put before
         # one that looks like a formula (=先生) would be texted to the customer. The -preview
         # file is for staff to open, so it keeps the guard; its messages, which start with
-        # the 【signature】, are never changed by it.
+        # the 【signature】, are never changed by it. The generic layout's upload holds the
+        # preview's columns, but unguarded, so staff get the side file with it too.
         write_csv(path, columns, steps.counted(rows), guard_formulas=False)
-        if vendor != "generic":
-            write_csv(path.with_name(path.stem + "-preview.csv"), CHECK_COLUMNS, rows)
+        write_csv(preview_path(path), CHECK_COLUMNS, rows)
     else:
         extra = () if vendor == "generic" else (("短信预览", CHECK_COLUMNS, rows),)
         write_xlsx(path, columns, steps.counted(rows),

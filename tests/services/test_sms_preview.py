@@ -198,14 +198,15 @@ def test_a_vendor_csv_holds_what_is_sent_without_the_formula_guard(tmp_path, ven
                              send_at=SEND)
     head, row = _csv_rows(out.path)
     got = dict(zip(head, row, strict=True))
+    side_head, side_row = _csv_rows(tmp_path / "s-preview.csv")
+    side = dict(zip(side_head, side_row, strict=True))
+    assert side["姓名"] == "'=SUM(1)"  # staff open this one, of any layout: still guarded
     if vendor == "aliyun":  # the variables the vendor puts into its registered template
         assert (got["title"], got["name"]) == ("=先生", "=SUM(1)")
-        side_head, side_row = _csv_rows(tmp_path / "s-preview.csv")
-        side = dict(zip(side_head, side_row, strict=True))
-        assert side["姓名"] == "'=SUM(1)"  # staff open this one: still guarded
         got = side
     else:
         assert got["姓名"] == "=SUM(1)"
+        assert side["短信内容"] == got["短信内容"]
     # The message as sent, and its length is the length of what the file holds.
     assert got["短信内容"] == estimate.first[0].message == "【广州丰田】=先生您好，=SUM(1)，回T退订"
     assert int(got["字数"]) == sms.sms_length(got["短信内容"]) == estimate.first[0].length
