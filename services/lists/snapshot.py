@@ -257,8 +257,11 @@ class MemberSnapshots:
         title = _TITLES.get(gender or "", "")
         if not (title and name):
             return name or ""
-        # 欧阳女士 for 欧阳娜; a name without a surname to take is kept whole (…·买买提女士).
-        key = (surname(name) or name.strip()) + title
+        # 欧阳女士 for 欧阳娜; a name without a surname to take is kept whole (…·买买提女士),
+        # one in Latin letters with a space before the title, as Chinese text sets Latin
+        # words apart (John Smith 先生, not John Smith先生).
+        whole = surname(name) or name.strip()
+        key = whole + (" " if whole[-1:].isascii() and whole[-1:].isalpha() else "") + title
         return self._titles.setdefault(key, key)
 
     def _share(self, value: Any) -> tuple[Any, str]:

@@ -323,7 +323,10 @@ def _salutation(r) -> str:
     if r.contact_name:  # a company's contact person, greeted as recorded
         return r.contact_name
     title = {"M": "先生", "F": "女士"}.get(r.gender or "", "")
-    return f"{surname(r.name) or r.name.strip()}{title}" if title and r.name else r.name
+    if not (title and r.name):
+        return r.name
+    whole = surname(r.name) or r.name.strip()
+    return f"{whole} {title}" if whole[-1].isascii() and whole[-1].isalpha() else whole + title
 
 
 def _member(r, code: str, channel: str, caller: str, as_of: dt.date, note: str,

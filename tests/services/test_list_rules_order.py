@@ -155,6 +155,7 @@ def _words(s) -> None:
     person(s, "BT-OY", name="欧阳娜", gender="F")  # a two-character surname
     person(s, "BT-SM", name="司马光", gender="M")
     person(s, "BT-DOT", name="阿依古丽·买买提", gender="F")  # no surname to take
+    person(s, "BT-LAT", name="John Smith", gender="M")  # Latin letters: set apart
 
     def survey(c, score: int, day: dt.date = dt.date(2026, 10, 1)) -> None:
         s.add(SatisfactionSurvey(customer_id=c.id, survey_date=day, overall_score=score))
@@ -387,8 +388,9 @@ def test_best_time(world, code, best):
 def test_salutation_by_gender(world):
     members = world.run("BT-").members
     assert [members[c].snapshot["salutation"] for c in (
-        "BT-F", "BT-N", "BT-NONE", "BT-OY", "BT-SM", "BT-DOT")] == [
-        "王女士", "李雷", "客先生", "欧阳女士", "司马先生", "阿依古丽·买买提女士"]
+        "BT-F", "BT-N", "BT-NONE", "BT-OY", "BT-SM", "BT-DOT", "BT-LAT")] == [
+        "王女士", "李雷", "客先生", "欧阳女士", "司马先生", "阿依古丽·买买提女士",
+        "John Smith 先生"]
 
 
 # --- talking points ----------------------------------------------------------------------------
