@@ -128,6 +128,12 @@ def _moment(v, what: str, what_zh: str, yearless: YearLess) -> dt.datetime | Non
         return None
     if isinstance(v, str) and (m := _MONTH_DOT_DAY.fullmatch(v.strip())):
         v = f"{m[1]}月{m[2]}日"  # 12.8 typed as text: a day, where the import reads a number
+    if isinstance(v, dt.time) or (isinstance(v, str) and _TIME_ALONE.fullmatch(v.strip())):
+        shown = v.strftime("%H:%M") if isinstance(v, dt.time) else v.strip()
+        raise BadCell(f"{what} '{shown}' is a time without its day; write the day before it, "
+                      f"like 2026-12-05 {shown}",
+                      f"{what_zh}“{shown}”只有时间，没有日期，请在前面写上日期，如 "
+                      f"2026-12-05 {shown}")
     result = normalise_datetime(v, yearless=yearless)
     if result.value is None:
         why = result.problems[0] if result.problems else None
@@ -154,6 +160,8 @@ TYPED = ("联系日期", "客户反馈", "下次跟进", "当前里程(km)", "�
 
 
 # A day typed month.day without its year, the way a caller jots it beside a call (12.8).
+# A time of day typed alone (15:30, 9：05, 15:30:00): the call's day is not known from it.
+_TIME_ALONE = re.compile(r"\d{1,2}[:：]\d{2}(?:[:：]\d{2})?")
 _MONTH_DOT_DAY = re.compile(r"(1[0-2]|0?[1-9])\.(3[01]|[12]\d|0?[1-9])")
 
 

@@ -199,6 +199,19 @@ def test_dates_and_km_that_cannot_be_are_refused_with_the_reason(listed):
     assert in_chinese[4] == "联系日期“2026-02-30”不是日期，请写成 2026-12-05 这样（日期不存在）"
 
 
+@pytest.mark.parametrize("typed", ["15:30", dt.time(15, 30)])
+def test_a_time_typed_without_its_day_asks_for_the_day(listed, typed):
+    """A time alone (typed, or an Excel time cell) does not say which day the call was."""
+    database, path, col = listed
+    _fill(path, col, {(2, "结果"): "接通", (2, "联系日期"): typed})
+    report = outcomes.read_outcomes(database.sessions, path, today=TODAY)
+    assert report.stored == 0
+    assert "contact date '15:30' is a time without its day; write the day before it, like " \
+           "2026-12-05 15:30" in dict(report.problems)[2]
+    assert {p.row: p.text("zh") for p in report.found}[2] == (
+        "联系日期“15:30”只有时间，没有日期，请在前面写上日期，如 2026-12-05 15:30")
+
+
 @pytest.mark.parametrize(("typed", "code"), [
     ("已接通", "reached"), ("未接通", "no_answer"), ("NO_ANSWER", "no_answer"),
     ("Appointment", "appointment"), ("接 通", "reached"), ("停机", "phone_off")])
