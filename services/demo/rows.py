@@ -178,7 +178,7 @@ def make_customer_rows(c: CustomerRows, out: RowSet) -> Facts:
     _purchases(c, out, vehicles)
     unresolved = _complaints(c, out, vehicles, visits, happy)
     profile = _profile_history(c, out, vehicles, age)
-    _contacts(c, out, vehicles, visits, unresolved)
+    _contacts(c, out, vehicles, visits, unresolved, first_purchase)
     consent = _preferences_consent_refusals(c, out, first_purchase)
     _intent(c, out, vehicles)
     _tags(c, out, age, profile, vehicles)
@@ -538,20 +538,23 @@ def _change(out, c, attribute, old, new, day: int, source: str, staff: int) -> N
     )
 
 
-def _contacts(c: CustomerRows, out: RowSet, vehicles, visits, unresolved: bool) -> None:
+def _contacts(c: CustomerRows, out: RowSet, vehicles, visits, unresolved: bool,
+              since: int) -> None:
     """Satisfaction call-backs after visits, SMS reminders, yearly birthday care, and sales
-    calls for older cars; the latest sales call may leave a follow-up date."""
+    calls for older cars; the latest sales call may leave a follow-up date. None before the
+    day after `since`, the first purchase, when the customer was first stored."""
     rng, today = c.rng, c.today_ord
+    add = partial(_contact, since=since)
     staff = rng.choice(c.staff_ids)
     for _visit_id, vehicle_id, day, _ in visits:
         roll = rng.random()
         if roll < 0.26:
-            _contact(c, out, vehicle_id, day + rng.randint(1, 4), "phone", "callback", staff)
+            add(c, out, vehicle_id, day + rng.randint(1, 4), "phone", "callback", staff)
         elif roll < 0.42:
-            _contact(c, out, vehicle_id, day - rng.randint(3, 10), "sms", "reminder", None)
+            add(c, out, vehicle_id, day - rng.randint(3, 10), "sms", "reminder", None)
     for years_back in range(3):
         if rng.random() < 0.3:
-            _contact(
+            add(
                 c,
                 out,
                 None,
@@ -565,11 +568,13 @@ def _contacts(c: CustomerRows, out: RowSet, vehicles, visits, unresolved: bool) 
         last = None
         for _ in range(rng.choices((0, 1, 2, 3), weights=(40, 30, 20, 10))[0]):
             day = today - rng.randrange(2, 700)
-            last = _contact(c, out, oldest["id"], day, "phone", "sales", staff, follow_up=True)
+            last = add(c, out, oldest["id"], day, "phone", "sales", staff, follow_up=True)
         del last
 
 
-def _contact(c, out, vehicle_id, day, channel, purpose, staff, follow_up=False):
+def _contact(c, out, vehicle_id, day, channel, purpose, staff, follow_up=False, since=None):
+    """A contact on `day`; none when that is not after `since` (the customer was stored on
+    that day), its values drawn all the same so the rows after it stay as they were."""
     rng, today = c.rng, c.today_ord
     day = min(day, today)
     if channel == "sms":
@@ -586,6 +591,8 @@ def _contact(c, out, vehicle_id, day, channel, purpose, staff, follow_up=False):
     if follow_up and outcome in ("reached", "no_answer"):
         next_date = iso(day + rng.randint(3, 60))
     minute = rng.randint(9 * 60, 19 * 60)
+    if since is not None and day <= since:
+        return None
     return out.add(
         "contact_event",
         c.customer_id,
@@ -641,7 +648,7 @@ def _preferences_consent_refusals(c: CustomerRows, out: RowSet, first: int) -> b
         )
     roll = rng.random()
     if roll < 0.03:
-        day = today - rng.randrange(10, 900)
+        day = max(today - rng.randrange(10, 900), first + 1)  # not before they were stored
         out.add(
             "do_not_contact",
             c.customer_id,
@@ -671,7 +678,7 @@ def _preferences_consent_refusals(c: CustomerRows, out: RowSet, first: int) -> b
             )
             consent = False
     elif roll < 0.06:
-        day = today - rng.randrange(10, 900)
+        day = max(today - rng.randrange(10, 900), first + 1)  # not before they were stored
         expires = iso(day + 365) if rng.random() < 0.3 else None
         staff = rng.choice(c.staff_ids)
         out.add(
@@ -690,8 +697,8 @@ def _preferences_consent_refusals(c: CustomerRows, out: RowSet, first: int) -> b
             stamp(day, 700),
         )
     elif roll < 0.07:
-        day = today - rng.randrange(400, 1500)
-        lifted = day + rng.randint(60, 300)
+        day = max(today - rng.randrange(400, 1500), first + 1)
+        lifted = min(day + rng.randint(60, 300), today)
         staff = rng.choice(c.staff_ids)
         out.add(
             "do_not_contact",

@@ -342,6 +342,25 @@ def test_nothing_happens_after_today(demo_db):
         assert _as_date(_query(demo_db, sql)[0][0]) <= TODAY, sql
 
 
+def test_nothing_happens_before_its_customer_was_stored(demo_db):
+    """A customer is stored on their first purchase: no contact, consent, refusal, visit or
+    profile change is dated earlier (a care SMS years before the customer's first car was)."""
+    for sql in (
+        "SELECT count(*) FROM contact_event x JOIN customer c ON c.id = x.customer_id "
+        "WHERE x.contact_at < c.created_at",
+        "SELECT count(*) FROM consent_event x JOIN customer c ON c.id = x.customer_id "
+        "WHERE x.event_date < date(c.created_at)",
+        "SELECT count(*) FROM do_not_contact x JOIN customer c ON c.id = x.customer_id "
+        f"WHERE x.set_on < date(c.created_at) OR x.lifted_on > '{TODAY}'",
+        "SELECT count(*) FROM service_visit x JOIN customer c ON c.id = x.customer_id "
+        "WHERE x.visit_date < date(c.created_at)",
+        "SELECT count(*) FROM profile_change x JOIN customer c ON c.id = x.customer_id "
+        "WHERE x.effective_date < date(c.created_at)",
+    ):
+        assert _query(demo_db, sql)[0][0] == 0, sql
+    assert _query(demo_db, "SELECT count(*) FROM contact_event")[0][0] > 0
+
+
 # ---------------------------------------------------------------------------
 # determinism
 # ---------------------------------------------------------------------------
