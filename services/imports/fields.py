@@ -338,11 +338,14 @@ VISITS = FileKind("visits", "维修工单 / 进厂记录", "Service visits", (
     replace(MODEL, telling=False),
     replace(KM, synonyms=("进厂里程", *KM.synonyms)),
     # Read with its minus: a negative amount is a settlement reversed (冲红), refused as a visit.
-    # 工时金额 and 材料金额 (a part of the bill) hold 金额 and are not the bill either.
+    # 工时金额 and 材料金额 (a part of the bill) hold 金额 and are not the bill either. What the
+    # owner paid (实收, 实付) comes before the bill's total (结算, 应收): a work order's total
+    # also holds what the insurer or the maker paid for a claim or a warranty job, which is
+    # not the owner's spend.
     Field("amount", "金额", "Amount", "signed_amount", (
-        "金额", "维修金额", "结算金额", "工单金额", "总金额", "消费金额", "实收金额", "应收金额",
-        "合计金额", "费用", "维修费用", "优惠后金额", "折后金额", "实付金额", "实收", "实付",
-        "收款金额", "amount", "total", "cost"),
+        "金额", "实收金额", "实付金额", "实收", "实付", "收款金额", "消费金额", "优惠后金额",
+        "折后金额", "维修金额", "结算金额", "工单金额", "总金额", "应收金额", "合计金额", "费用",
+        "维修费用", "amount", "total", "cost"),
         avoid=(*NOT_THE_BILL, "工时", "材料", "配件", "零件", "labor", "labour", "parts")),
     # A work order exported as its labour and parts with no total: the two added make the
     # visit's amount (a file with a total keeps its total).

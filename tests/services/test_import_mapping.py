@@ -250,6 +250,12 @@ def test_a_discount_an_insurer_or_a_lender_is_not_the_bill_or_the_employer():
     sold = auto_map(["日期", "车牌", "精品名称", "进价", "销售价"], "purchases")
     assert sold.column("amount") == 4 and sold.field_of(3) is None
     assert auto_map(["日期", "车牌", "成本金额"], "visits").column("amount") is None
+    # A work order's total (结算金额) also holds what an insurer or the maker paid for a claim
+    # or a warranty job; the owner's spend is what they paid (实收金额), wherever it stands.
+    for headers, paid in ((["进厂日期", "车牌", "结算金额", "优惠金额", "实收金额"], 4),
+                          (["进厂日期", "车牌", "实收金额", "应收金额"], 2),
+                          (["进厂日期", "车牌", "工单金额", "实付金额"], 3)):
+        assert auto_map(headers, "visits").column("amount") == paid, headers
     owners = auto_map(["客户名称", "手机", "保险公司", "贷款银行", "单位名称"], "customers")
     assert owners.column("employer") == 4
     assert owners.field_of(2) is None and owners.field_of(3) is None
