@@ -339,14 +339,16 @@ def filter_of(sessions: Sessions, name: str) -> FilterLike:
     return saved_or_template(sessions, name).filter
 
 
-def segment_or_template(sessions: Sessions, name: str) -> Segment:
+def segment_or_template(sessions: Sessions, name: str, *,
+                        staff_id: int | None = None) -> Segment:
     """The saved segment `name`; failing that, the template whose key is `name`, saved under
-    that key first, so the next run of it finds the same segment (and this run)."""
+    that key first (by `staff_id`, who is making the list: the audit trail names them), so the
+    next run of it finds the same segment (and this run)."""
     with sessions() as s:
         saved = s.scalar(select(SavedSegment.id).where(SavedSegment.name == name))
     if saved is None and find_template(name) is not None:
         try:
-            save_template(sessions, name)
+            save_template(sessions, name, staff_id=staff_id)
         except RevisitError:
             # Saved by another run of the same template at the same moment: use theirs.
             with sessions() as s:

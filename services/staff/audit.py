@@ -74,6 +74,9 @@ class AuditEntry:
     # The name of what the entry is about when it is not a customer and still exists: a staff
     # member's, a segment's, a list's segment, a tag's or tag group's, an import's file; "".
     entity_name: str = ""
+    # A saved segment that is a template saved under its key (due.birthday, as a list made
+    # from the template saves it): that key, for its name as staff read it (30天内生日); "".
+    entity_template: str = ""
 
     def detail_data(self) -> Any:
         try:
@@ -165,8 +168,11 @@ def read_audit(sessions: sessionmaker[Session], actor: Actor | None, flt: AuditF
                  ("import_batch", ImportBatch, ImportBatch.file_name))
         entity_name = case(*((page.c.entity == kind, name) for kind, _, name in named),
                            else_=None).label("entity_name")
+        entity_template = case((and_(page.c.entity == "saved_segment",
+                                     SavedSegment.template == SavedSegment.name),
+                                SavedSegment.template), else_=None).label("entity_template")
         query = (select(page, StaffUser.username, StaffUser.display_name, Customer.code,
-                        Customer.name, entity_name)
+                        Customer.name, entity_name, entity_template)
                  .outerjoin(StaffUser, StaffUser.id == page.c.staff_id)
                  .outerjoin(Customer, Customer.id == page.c.customer_id))
         for kind, table, _ in named:
@@ -177,7 +183,8 @@ def read_audit(sessions: sessionmaker[Session], actor: Actor | None, flt: AuditF
         AuditEntry(id=r.id, at=r.at, username=r.username or "", staff_name=r.display_name or "",
                    action=r.action, entity=r.entity, entity_id=r.entity_id,
                    customer_code=r.code or "", customer_name=r.name or "",
-                   detail=r.detail or "", entity_name=r.entity_name or "")
+                   detail=r.detail or "", entity_name=r.entity_name or "",
+                   entity_template=r.entity_template or "")
         for r in rows
     )
     return AuditPage(entries, total)

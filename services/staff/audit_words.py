@@ -7,9 +7,11 @@ language (ui/labels.py `language()`)."""
 from __future__ import annotations
 
 import json
+from functools import cache
 from typing import Any
 
 from services import labels
+from services.segments.templates import catalog
 from services.staff.audit import AuditEntry
 
 Pair = tuple[str, str]
@@ -101,6 +103,14 @@ KEYS: dict[str, Pair] = {
     "blocked": ("新增勿扰", "Blocked"),
     "already": ("已勿扰", "Already blocked"),
     "unknown": ("未知号码", "Unknown numbers"),
+    # A vendor's file: rows left unblocked (a reply that is no unsubscribe, 好的; a failure
+    # that passes, 关机) and a delivery report's messages delivered.
+    "not_blocked": ("未加勿扰", "Not blocked"),
+    "delivered": ("已送达", "Delivered"),
+    "km": ("公里数", "km"),
+    "segment": ("客户分群", "Segment"),
+    "as_of": ("评估日期", "Evaluated on"),
+    "open_calls": ("待拨电话", "Calls still to make"),
     "channel_order": ("渠道顺序", "Channel order"),
     "preferred_days": ("偏好日期", "Preferred days"),
     "time_windows": ("时段", "Time windows"),
@@ -194,6 +204,23 @@ def _quoted(text: str, lang: str) -> str:
     return f'"{text}"' if lang == "en" else f"“{text}”"
 
 
+@cache
+def _template_titles() -> dict[str, Pair]:
+    """Each template's key with its (Chinese, English) name, as the list wizard offers it."""
+    return {t.key: (t.zh, t.en) for t in catalog()}
+
+
+def segment_words(entry: AuditEntry, name: str, lang: str) -> str:
+    """A segment named in an entry (about a saved segment or a list) as staff read it: a
+    template saved under its key (due.birthday, as making a list from the template saves it)
+    by the template's name (30天内生日), as the segments view and the list wizard show it; a
+    segment of staff's own by its name, even one that happens to be named like a key."""
+    pair = _template_titles().get(name)
+    own = (entry.entity == "saved_segment" and entry.entity_name == name
+           and entry.entity_template != name)
+    return name if pair is None or own else labels.pick(pair, lang)
+
+
 def about_words(entry: AuditEntry, lang: str) -> str:
     """What the entry is about: 客户 C0001234 张伟, 名单 #3（name）, 客户分群“name”, 员工 陈丽…"""
     kind = entry.entity
@@ -212,6 +239,8 @@ def about_words(entry: AuditEntry, lang: str) -> str:
         name = entry.entity_name or str(
             detail.get("name") or detail.get("after") or detail.get("before")
             or detail.get("file") or "")
+        if name and kind == "saved_segment":
+            name = segment_words(entry, name, lang)
         if name:
             return f"{word}{' ' if lang == 'en' else ''}{_quoted(name, lang)}"
     if kind == "service_interval":
@@ -319,7 +348,10 @@ def detail_pairs(entry: AuditEntry, lang: str, chars: int | None = VALUE_CHARS
         return []
     if not isinstance(data, dict):
         return [("", _value(entry.action, "", data, lang, {}, chars))]
-    return [(key_words(k, lang), _value(entry.action, k, v, lang, data, chars))
+    return [(key_words(k, lang),
+             segment_words(entry, v, lang) if k in ("name", "segment") and isinstance(v, str)
+             and entry.entity in ("saved_segment", "list_run")
+             else _value(entry.action, k, v, lang, data, chars))
             for k, v in data.items()
             # A do-not-contact row's customer id: the object column names the customer.
             if not (k == "customer" and isinstance(v, int) and entry.customer_code)]
@@ -340,6 +372,23 @@ def _decoded(data: Any) -> Any:
     if isinstance(data, list):
         return [_decoded(v) for v in data]
     return data
+
+
+def _holds_json(data: Any) -> bool:
+    if isinstance(data, str):
+        return _json_text(data) is not None
+    if isinstance(data, dict):
+        return any(_holds_json(v) for v in data.values())
+    if isinstance(data, list):
+        return any(_holds_json(v) for v in data)
+    return False
+
+
+def words_leave_out(entry: AuditEntry) -> bool:
+    """Whether the detail in words (values whole) leaves something out: a value holding JSON
+    (a segment's filter, read as 2个条件; a settings row, read as 已更改), which only the
+    detail as recorded shows. Every other value is in the words whole."""
+    return _holds_json(entry.detail_data())
 
 
 def detail_json(entry: AuditEntry) -> str:

@@ -22,6 +22,8 @@ from services.staff.audit_words import (
     action_words,
     detail_json,
     detail_words,
+    key_words,
+    words_leave_out,
 )
 
 SERVICES = Path(__file__).resolve().parents[2] / "services"
@@ -257,3 +259,56 @@ def test_a_customers_fields_saved_on_their_page_read_as_those_fields():
 def test_unknown_codes_and_keys_are_shown_as_they_are():
     assert action_words("some_new_action", "zh") == "some_new_action"
     assert labels.text("audit_action", "sign_in", "zh") == action_words("sign_in", "zh")
+
+
+def test_every_detail_key_services_write_has_words():
+    """A key written into an entry's detail as a literal has words (not_blocked: 未加勿扰)."""
+    source = _Source()
+    missing = set()
+    for path, call, _ in source.calls:
+        at = {"audit": 4, "record": 5}.get(_name(call.func))
+        detail = call.args[at] if at is not None and len(call.args) > at else None
+        if isinstance(detail, ast.Dict):
+            missing |= {f"{k.value} ({path.name}:{call.lineno})" for k in detail.keys
+                        if isinstance(k, ast.Constant) and key_words(k.value, "zh") == k.value}
+    assert not sorted(missing)
+
+
+def test_a_read_unsubscribe_file_reads_in_words(database, supervisor, tmp_path):
+    from services.lists import unsubscribe
+
+    with database.sessions.begin() as s:
+        s.add(Customer(id=1, code="C0000001", name="张伟", mobile="13800138000"))
+    replies = tmp_path / "replies.csv"
+    replies.write_text("手机号码,回复内容\n13800138000,T\n13900139000,好的\n", encoding="utf-8")
+    unsubscribe.read_unsubscribes(database.sessions, replies, staff_id=supervisor.id)
+    entry, about, detail = _entry(database.sessions, supervisor, "read_unsubscribes")
+    assert about == "文件“replies.csv”"
+    assert detail.endswith("新增勿扰：1；已勿扰：0；未知号码：0；未加勿扰：1；已送达：0")
+    assert detail_words(entry, "en").endswith("Not blocked: 1; Delivered: 0")
+    # Every value is in the words whole: nothing for the detail as recorded to add.
+    assert not words_leave_out(entry)
+
+
+def test_a_template_saved_for_a_list_names_who_and_reads_by_its_title(database, supervisor,
+                                                                      staff):
+    from services.segments import service as segments
+
+    used = segments.segment_or_template(database.sessions, "due.birthday", staff_id=staff.id)
+    assert used.info.name == "due.birthday"
+    entry, about, detail = _entry(database.sessions, supervisor, "save_segment")
+    assert (entry.username, entry.staff_name) == ("chenli", "陈丽")
+    assert about == "客户分群“30天内生日”"
+    assert detail.startswith("名称：30天内生日；筛选：1个条件")
+    assert words_leave_out(entry)  # the filter: 1个条件 in words, whole as recorded
+    _, about, _ = _entry(database.sessions, supervisor, "save_segment", "en")
+    assert about == f'Segment "{segments.find_template("due.birthday").en}"'
+    # Found saved the next time: nothing saved again, no second entry.
+    segments.segment_or_template(database.sessions, "due.birthday", staff_id=supervisor.id)
+    assert read_audit(database.sessions, supervisor,
+                      AuditFilter(action="save_segment")).total == 1
+    # A segment of staff's own keeps its name, even one named like a template's key.
+    segments.save_segment(database.sessions, "lifecycle.super", {"version": 1, "where": {
+        "field": "lifecycle_stage", "op": "=", "value": "super"}}, staff_id=staff.id)
+    _, about, _ = _entry(database.sessions, supervisor, "save_segment")
+    assert about == "客户分群“lifecycle.super”"

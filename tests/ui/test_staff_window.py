@@ -281,6 +281,35 @@ def test_the_audit_trail_reads_in_chinese_words_not_codes(qtbot, translated, dem
     runner.wait()
 
 
+@pytest.mark.parametrize("translated", ["zh_CN", "en"], indirect=True)
+def test_a_vendor_file_read_is_in_words_below_the_table_without_json(
+        qtbot, translated, demo_db, demo_supervisor, tmp_path):
+    from sqlalchemy import select
+
+    from models import Customer
+    from services.lists import unsubscribe
+
+    with demo_db.sessions() as s:
+        one, two = s.scalars(select(Customer.mobile).where(Customer.mobile.is_not(None))
+                             .order_by(Customer.id).limit(2))
+    replies = tmp_path / "replies.csv"
+    replies.write_text(f"手机号码,回复内容\n{one},T\n{two},好的\n", encoding="utf-8")
+    unsubscribe.read_unsubscribes(demo_db.sessions, replies, staff_id=demo_supervisor.id)
+    view, runner = _shown_audit(qtbot, demo_db, demo_supervisor)
+    view.table.selectRow(0)
+    shown = view.detail.toPlainText()
+    if translated == "zh_CN":
+        assert view.model.data(view.model.index(0, 2)) == "读入短信退订文件"
+        assert view.model.data(view.model.index(0, 4)).endswith("未加勿扰：1；已送达：0")
+        assert shown.endswith("未知号码：0\n未加勿扰：1\n已送达：0")
+    else:
+        assert view.model.data(view.model.index(0, 4)).endswith("Not blocked: 1; Delivered: 0")
+        assert shown.endswith("Unknown numbers: 0\nNot blocked: 1\nDelivered: 0")
+    # Every value is in the words whole: no block of JSON with its keys in code below them.
+    assert "not_blocked" not in shown and "{" not in shown
+    runner.wait()
+
+
 def test_a_supervisor_changes_a_role(qtbot, users, demo_db, monkeypatch):
     users.table.selectRow(users.model.row_of("chenli"))
     assert users.role_button.text() == "Make &supervisor"

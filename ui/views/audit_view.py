@@ -1,6 +1,7 @@
 """The audit trail (supervisors): who did what and when, filtered by person, customer, action
 and dates; read-only, newest first. What each entry is about, its action and its detail are shown
-in words (services/staff/audit_words.py); the selected entry's detail whole, as recorded, below."""
+in words (services/staff/audit_words.py); the selected entry's detail below, whole, in words, and
+as recorded when the words summarise part of it (a segment's filter)."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ from services.staff.audit import AuditFilter, AuditPage, audit_actions, read_aud
 from services.staff.audit_words import (
     action_words,
     detail_json,
+    words_leave_out,
 )
 from services.staff.permissions import Actor
 from services.store.database import Database
@@ -193,7 +195,9 @@ class AuditView(QWidget):
             self.detail.clear()
             return
         lines = detail_lines(entry, language())
-        recorded = detail_json(entry)
+        # The detail as recorded (JSON, its keys in code) only for what the words summarise:
+        # a segment's filter, a settings row. Otherwise the words say it all.
+        recorded = detail_json(entry) if words_leave_out(entry) else ""
         if recorded:
             lines += ["", self.tr("As recorded:"), recorded]
         self.detail.setPlainText("\n".join(lines))
