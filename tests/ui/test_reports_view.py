@@ -11,6 +11,7 @@ import subprocess
 import openpyxl
 import pytest
 from PySide6.QtCore import QDate, QPoint, Qt
+from PySide6.QtWidgets import QPushButton
 
 from services.reports import activity as reports
 from services.reports import dashboard, kpi
@@ -109,6 +110,33 @@ def test_dashboard_shows_the_service_figures_and_opens_a_cell(qtbot, demo_db):
                          pos=QPoint(int(rect.center().x()), int(rect.center().y())))
     data, _name, as_of = opened.args
     assert data == want.figure("matrix", "7+/high").filter and as_of == END
+    shut_down(view, runner)
+
+
+def test_a_period_ending_before_it_starts_is_said_and_shows_no_figures(qtbot, demo_db):
+    view, runner = _view(qtbot, demo_db)
+    view.show()
+    qtbot.waitUntil(lambda: view.dashboard.data is not None and view.dashboard.data.complete,
+                    timeout=20000)
+    # The end set before the start (a slip of the calendar): said in place of the tabs, no
+    # figures of the last period left on screen as if they were this one's, nothing to write.
+    view.end.setDate(QDate(START - dt.timedelta(days=3)))
+    assert view.period_problem.isVisible()
+    text = view.period_problem.text()
+    assert (START - dt.timedelta(days=3)).isoformat() in text and START.isoformat() in text
+    assert "before it starts" in text
+    assert not view.tabs.isVisible()
+    assert not view.dashboard.headline.isVisible()
+    exports = [b for b in view.findChildren(QPushButton) if b.text() in (
+        "Monday report (PDF)…", "Excel…")]
+    assert len(exports) == 2 and not any(b.isEnabled() for b in exports)
+    # Put right: the figures of the period as it now is, the words gone.
+    end = END - dt.timedelta(days=1)
+    view.end.setDate(QDate(end))
+    assert not view.period_problem.isVisible() and view.tabs.isVisible()
+    assert all(b.isEnabled() for b in exports)
+    qtbot.waitUntil(lambda: view.dashboard.data.end == end and view.dashboard.data.complete,
+                    timeout=20000)
     shut_down(view, runner)
 
 

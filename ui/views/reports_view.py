@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import cast
 
-from PySide6.QtCore import QLocale, Signal
+from PySide6.QtCore import QLocale, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -69,6 +69,7 @@ class ReportsView(QWidget):
         pdf.clicked.connect(lambda: self._on_export("pdf"))
         excel = QPushButton(self.tr("Excel…"))
         excel.clicked.connect(lambda: self._on_export("xlsx"))
+        self._exports = (pdf, excel)
         top = QHBoxLayout()
         top.addWidget(QLabel(self.tr("From")))
         top.addWidget(self.start)
@@ -111,8 +112,16 @@ class ReportsView(QWidget):
         self.suggestions = SuggestionsTab()
         self.tabs.addTab(self.suggestions, self.tr("Suggestion outcomes"))
         self.tabs.currentChanged.connect(lambda _i: self.refresh())
+        # Said in place of the tabs while the period ends before it starts: no figures then,
+        # not even the last period's (they would read as this one's).
+        self.period_problem = QLabel()
+        self.period_problem.setWordWrap(True)
+        self.period_problem.setStyleSheet("font-size: 15px;")
+        self.period_problem.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.period_problem.hide()
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        layout.addWidget(self.period_problem)
         layout.addWidget(self.tabs, 1)
         runner.data_changed.connect(self._on_data_changed)
         self.refresh()
@@ -157,15 +166,32 @@ class ReportsView(QWidget):
         if self._stale:
             self.refresh()
 
+    def _check_period(self, start: dt.date, end: dt.date) -> bool:
+        """Whether the period is one (it ends on or after its first day). When it is not,
+        the view says so where the tabs were, and nothing can be written of it."""
+        backwards = end < start
+        if backwards:
+            if self._dashboard_task is not None:
+                self._dashboard_task.cancel()
+            self.period_problem.setText(
+                self.tr("The period ends on %2, before it starts on %1: no figures until the "
+                        "dates are right.")
+                .replace("%1", start.isoformat()).replace("%2", end.isoformat()))
+        self.period_problem.setVisible(backwards)
+        self.tabs.setVisible(not backwards)
+        for button in self._exports:
+            button.setEnabled(not backwards)
+        return not backwards
+
     def refresh(self) -> None:
+        start, end = self.period()
+        if not self._check_period(start, end):
+            return
         # Inside the main window a hidden area asks nothing (the dashboard costs seconds at
         # dealer-group scale); it asks when it is shown. A view on its own asks at once.
         self._stale = self.parent() is not None and not self.isVisible()
         if self._stale:
             return
-        start, end = self.period()
-        if end < start:
-            return  # while one date is being changed; the services refuse it too
         sessions, staff = self.database.sessions, self.staff_id()
         index = self.tabs.currentIndex()
         if index == TAB_DASHBOARD:
