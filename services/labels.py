@@ -197,6 +197,7 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "dnc": ("勿扰", "Do not contact"),
         "no_consent": ("无营销同意", "No marketing consent"),
         "recent_contact": ("近期已联系", "Contacted recently"),
+        "on_list": ("已在其他名单中", "On another list"),
         "complaint": ("投诉未解决", "Unresolved complaint"),
         # No valid mobile for an SMS; for a call, neither a valid mobile nor another number
         # to dial, or the number was found wrong (the detail says which).

@@ -17,6 +17,8 @@ from models import (
     Customer,
     DeclinedItem,
     DoNotContact,
+    ListRun,
+    ListRunMember,
     ProfileChange,
     SatisfactionSurvey,
     Vehicle,
@@ -90,14 +92,37 @@ def list_members(members: Select) -> Select:
                    .label("vehicle_id")).group_by(seg.c.customer_id))
 
 
+def on_another_list(customer_id, as_of: dt.date, fatigue_days: int,
+                    segment_id: int | None) -> ColumnElement[int]:
+    """The latest other list run the customer is still waiting on: finished and not withdrawn,
+    of another segment, dated within the `fatigue_days` up to `as_of`, and their contact there
+    still open (not called, not texted as far as Revisit knows). NULL when none. A customer in
+    this week's reminder list and its birthday list was called twice, by two callers; a run
+    of the same segment is the week's list again, and takes back whoever is still due."""
+    if fatigue_days <= 0:
+        return literal(None, Integer)
+    lm = ListRunMember.__table__.alias("waiting_member")
+    lr = ListRun.__table__.alias("waiting_run")
+    other = lr.c.segment_id.is_(None) if segment_id is None else or_(
+        lr.c.segment_id.is_(None), lr.c.segment_id != segment_id)
+    return (select(func.max(lr.c.id)).select_from(lm.join(lr, lr.c.id == lm.c.run_id))
+            .where(lm.c.customer_id == customer_id, lm.c.status == "open",
+                   lr.c.finished_at.is_not(None), lr.c.withdrawn_at.is_(None),
+                   lr.c.as_of > day(as_of - dt.timedelta(days=fatigue_days)),
+                   lr.c.as_of <= day(as_of), other)
+            .scalar_subquery())
+
+
 def candidate_query(members: Select | FromClause, as_of: dt.date, purpose: str, *,
-                    ordered: bool = True, lateral: bool = False) -> Select:
+                    ordered: bool = True, lateral: bool = False, fatigue_days: int = 0,
+                    segment_id: int | None = None) -> Select:
     """One row per customer of the segment: contact facts, flags and what prints (by customer
     id when `ordered`). `members` is the segment's member query, or its list_members already
     made (a table of customer_id and vehicle_id). A reminder run's rows also say when the car
     is next due for maintenance and which declined repairs are due (REMINDER_FACTS); no other
     run pays for them. `lateral`: the database joins latest rows LATERAL (PostgreSQL), which a
-    reminder run's maintenance visits want."""
+    reminder run's maintenance visits want. `fatigue_days` and `segment_id` (the run's
+    segment) say which other runs a member may still be waiting on (on_another_list)."""
     end = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time())
     m = (list_members(members) if isinstance(members, Select) else select(members)).cte("m")
 
@@ -219,6 +244,7 @@ def candidate_query(members: Select | FromClause, as_of: dt.date, purpose: str, 
             date_of(stats.c.last_fail).label("last_fail"),
             last_wrong.label("last_wrong"),
             failed.label("failed_calls"),
+            on_another_list(C.c.id, as_of, fatigue_days, segment_id).label("on_list"),
             last.c.contact_at.label("last_at"), last.c.outcome.label("last_outcome"),
             last.c.feedback.label("last_feedback"), score.label("score"), *extra,
         )

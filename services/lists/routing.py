@@ -3,7 +3,8 @@ member gets or why they are left out, so a 200,000-owner run is decided by the d
 statement instead of a Python loop. The words printed for a decision are in snapshot.py.
 
 A decision, in order: do-not-contact on every channel; for sales purposes no marketing consent
-or an open complaint; a finished contact within the fatigue days; then the customer's channels in
+or an open complaint; a finished contact within the fatigue days, or a contact still waited for
+on another segment's list of those days; then the customer's channels in
 their preferred order (or the one forced): a call waiting for its retry day stops there; the
 first channel not blocked is chosen; a customer whose calls failed K times in a row moves on to
 SMS or mail even when their preferences do not name them."""
@@ -217,7 +218,8 @@ def block_sql(f, r: Rules) -> dict[str, ColumnElement[str]]:
 def step_sql(f, r: Rules) -> ColumnElement[str]:
     """The decision as one code: 'p1' … 'p5' (the channel at that position), 'fsms' /
     'fmail' (moved on after K failed calls), else the exclusion: 'dnc', 'no_consent',
-    'complaint', 'recent_contact', 'retry_later' or 'blocked' (every channel blocked). Reads
+    'complaint', 'recent_contact', 'on_list', 'retry_later' or 'blocked' (every channel
+    blocked). Reads
     the positions `o1`… and each channel's `…_block` column."""
     waiting = and_(f.last_fail.is_not(None), or_(f.last_ok.is_(None), f.last_fail > f.last_ok),
                    f.last_fail > day(r.as_of - dt.timedelta(days=r.retry_days)),
@@ -234,6 +236,8 @@ def step_sql(f, r: Rules) -> ColumnElement[str]:
     whens.append((and_(f.last_done.is_not(None),
                        f.last_done > day(r.as_of - dt.timedelta(days=r.fatigue_days))),
                   "recent_contact"))
+    # Still waiting on another segment's list of these days (query.py on_another_list).
+    whens.append((f.on_list.is_not(None), "on_list"))
     for i, o in enumerate(positions(f), start=1):
         whens += [(and_(o == "call", waiting), "retry_later"), (usable(o), f"p{i}")]
     if not r.forced:

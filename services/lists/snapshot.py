@@ -42,6 +42,8 @@ LEFT_OUT_WORDS = {
                   "Unresolved complaint: no sales contact, passed to service recovery"),
     "recent_contact": ("{day} 已联系（{days} 天内不再联系）",
                        "Contacted on {day} (not again within {days} days)"),
+    "on_list": ("已在名单 #{run} 中待联系（{days} 天内不重复联系）",
+                "Already waiting on list #{run} (not contacted twice within {days} days)"),
     "retry_later": ("{day} 未接通，{again} 起再拨",
                     "Not reached on {day}; call again from {again}"),
     "same_mobile": ("与客户 {code} 同一手机号", "Same mobile as customer {code}"),
@@ -415,7 +417,7 @@ SHARED = ("channel", "caller", "province", "city", "district", "brand", "model",
 EXCLUSION_FACTS = (
     "code", "name", "mobile", "mobile_ok", "other_phone_ok", "phones_typed", "step", "same_as",
     "dnc_reason",
-    "last_done", "last_fail", "last_wrong", "failed_calls",
+    "last_done", "last_fail", "last_wrong", "failed_calls", "on_list",
     *(f"o{i}" for i in range(1, POSITIONS + 1)), *(f"{c}_block" for c in LIST_CHANNELS))
 _EXCLUSION_TEMPLATE = '{"name": %s, "code": %s, "mobile": %s}'
 
@@ -431,6 +433,8 @@ def exclusion_detail(r, retry_days: int, fatigue_days: int, lang: str = "zh") ->
             return template.format(dnc=r.dnc_reason or "")
         if reason == "recent_contact":
             return template.format(day=as_day(r.last_done), days=fatigue_days)
+        if reason == "on_list":
+            return template.format(run=r.on_list, days=fatigue_days)
         if reason == "retry_later":
             fail = as_day(r.last_fail)
             assert fail is not None  # a retry is only waited for after a failed call

@@ -100,6 +100,9 @@ def decide(r, forced: str | None, s: Settings, as_of: dt.date, sales: bool) -> D
     if done and (as_of - done).days < s.contact_fatigue_days:
         days = s.contact_fatigue_days
         return Decision(None, "recent_contact", f"{done} 已联系（{days} 天内不再联系）")
+    if r.on_list is not None:
+        days = s.contact_fatigue_days
+        return Decision(None, "on_list", f"已在名单 #{r.on_list} 中待联系（{days} 天内不重复联系）")
     order = (forced,) if forced else channel_order(r.channel_order)
     fail, ok = _date(r.last_fail), _date(r.last_ok)
     waiting = fail and (ok is None or fail > ok) and (as_of - fail).days < s.no_answer_retry_days
@@ -364,7 +367,9 @@ def build_run(sessions: Sessions, segment_name: str, options: RunOptions = RunOp
             changes: dict[str, Any] = dict(options.overrides)  # any Settings field by name
             st = dataclasses.replace(st, **changes)
         callers = _callers(s, options.staff)
-        rows = s.execute(candidate_query(member_query, as_of, purpose)).all()
+        rows = s.execute(candidate_query(member_query, as_of, purpose,
+                                         fatigue_days=st.contact_fatigue_days,
+                                         segment_id=seg.info.id)).all()
         if cancel:
             cancel.check()
         sales = purpose in SALES_PURPOSES

@@ -38,7 +38,8 @@ def world(sqlite_database, tmp_path, monkeypatch):
 def _facts(db, purpose: str, *, halved: bool) -> list[tuple]:
     """The facts of the whole demo for `purpose`, halved or in one statement, by customer."""
     _, member_query = build.segment_members(db.sessions, "全部", AS_OF)
-    facts_of = partial(build._facts_query, as_of=AS_OF, purpose=purpose, dialect="sqlite")
+    facts_of = partial(build._facts_query, as_of=AS_OF, purpose=purpose, dialect="sqlite",
+                       fatigue_days=14, segment_id=None)
     with db.sessions() as s:
         raw = s.connection().connection.dbapi_connection
         for name, count, function in build.SQLITE_FUNCTIONS:

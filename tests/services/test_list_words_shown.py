@@ -59,6 +59,7 @@ def _left(why, **facts):
 WHOLE = [
     _left("dnc", dnc_reason="AAA"), _left("dnc"), _left("no_consent"), _left("complaint"),
     _left("recent_contact", last_done=dt.date(2026, 12, 2)),
+    _left("on_list", on_list=27),
     _left("retry_later", last_fail=dt.datetime(2026, 11, 30, 9, 5)),
     _left("same_mobile", reason="same_mobile", step="sms", same_as="C0000123"),
 ]
