@@ -37,9 +37,11 @@ from services.imports.phones import number_to_dial
 from services.labels import car_name
 from services.segments.context import V
 
-DAYS_PER_YEAR = 365.25
-# Two readings this far apart give the line of the km estimate (the segment rule, in Python).
-READINGS_APART_DAYS = 30
+# The km estimate is the segments' rule (services/segments/mileage.py) in Python, with its
+# constants: the brief's car line, the suggestion's facts and a segment say one figure.
+from services.segments.mileage import KM_PAIR_MIN_DAYS as READINGS_APART_DAYS
+from services.segments.sqlx import DAYS_PER_YEAR
+
 SURVEY_TREND = 4  # the last surveys shown as a trend, oldest first
 # What the brief follows from the car's purchase to today, in the order it shows them.
 TRACKED = ("economic_band", "marital_status", "household", "occupation", "employment",
@@ -122,7 +124,9 @@ class Brief:
 def estimate_km(readings: tuple[tuple[dt.date, int, str], ...], bought: dt.date | None,
                 as_of: dt.date) -> tuple[float | None, float | None]:
     """(estimated km, km per year) on `as_of`: a straight line through the last two readings at
-    least 30 days apart; with one reading, from 0 km on the purchase date through it."""
+    least 30 days apart; with one reading, from 0 km on the purchase date through it. The one
+    place in Python either is worked out: whatever shows or tests a car's km reads its
+    `car_line`."""
     known = sorted((d, km) for d, km, _ in readings if d <= as_of)
     if not known:
         return None, None

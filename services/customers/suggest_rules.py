@@ -16,6 +16,7 @@ from services.customers.suggest_facts import (
     FACTS,
     MERGE_FIELD,
     NUMBER,
+    RENAMED,
     fact_text,
     fact_value_text,
     merge_field_names,
@@ -103,7 +104,15 @@ def _condition(data: object) -> Condition:
     value = data.get("value")
     if isinstance(value, list):
         value = tuple(value)
-    return Condition(str(data.get("fact", "")), str(data.get("op", "")), value)
+    fact = str(data.get("fact", ""))
+    return Condition(RENAMED.get(fact, fact), str(data.get("op", "")), value)
+
+
+def _points(stored: str) -> str:
+    """Stored talking points with a renamed fact's merge field by its name now, and built-in
+    points an earlier version wrote as the built-in rule says them now."""
+    points = MERGE_FIELD.sub(lambda m: "{" + RENAMED.get(m[1], m[1]) + "}", stored)
+    return OLD_POINTS.get(points, points)
 
 
 def rule_from(data: object) -> Rule:
@@ -114,7 +123,7 @@ def rule_from(data: object) -> Rule:
     if not isinstance(when, list):
         raise RevisitError(N_("A rule's conditions must be a list."))
     return Rule(str(data.get("name", "")).strip(), str(data.get("purpose", "")),
-                str(data.get("points", "")), tuple(_condition(c) for c in when),
+                _points(str(data.get("points", ""))), tuple(_condition(c) for c in when),
                 bool(data.get("enabled", True)))
 
 
@@ -284,9 +293,9 @@ DEFAULT_RULES: tuple[Rule, ...] = (
          "「{declined_item}」{declined_due} 到期：提醒尽快回厂处理，可直接预约时间",
          (_c("declined_due_days", "<=", 14),)),
     Rule("里程低：保养提醒而非换车", "reminder",
-         "购车 {years_owned} 年，估算仅约 {km} km（每年约 {avg_km_per_year} km），车况尚新：做"
+         "购车 {years_owned} 年，估算仅约 {km} 公里（每年约 {km_per_year} 公里），车况尚新：做"
          "保养提醒、关心用车，不主动推荐换车",
-         (_c("years_owned", ">=", 5), _c("avg_km_per_year", "<=", 10000))),
+         (_c("years_owned", ">=", 5), _c("km_per_year", "<=", 10000))),
     Rule("强意向跟进", "sales",
          "意向强，预计{intent_window}内购车，预算约 {intent_price}，关注 {intent_models}：邀约"
          "到店试驾",
@@ -328,3 +337,11 @@ DEFAULT_RULES: tuple[Rule, ...] = (
          "从未联系过：问候用车情况，确认联系方式和方便接听的时间",
          (_c("days_since_contact", "unknown"),)),
 )
+
+# Built-in talking points as earlier versions wrote them (renamed facts renamed), by the rule
+# that has them now: a stored copy of the defaults says 公里 as the brief does, not km.
+OLD_POINTS = {old: next(r.points for r in DEFAULT_RULES if r.name == name) for name, old in (
+    ("里程低：保养提醒而非换车",
+     "购车 {years_owned} 年，估算仅约 {km} km（每年约 {km_per_year} km），车况尚新：做保养提醒、"
+     "关心用车，不主动推荐换车"),
+)}

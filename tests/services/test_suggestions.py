@@ -146,9 +146,59 @@ def test_km_far_below_the_years_gets_a_maintenance_reminder_not_a_replacement(da
     s = suggestion_of(database, owner(database, "K1", years=7.4, km_a_year=6000))
     assert (s.rule, s.purpose) == (LOW_KM, "reminder")
     assert facts(s)["years_owned"] == pytest.approx(7.4, abs=0.01)
-    assert 5900 <= facts(s)["avg_km_per_year"] <= 6100
+    assert 5900 <= facts(s)["km_per_year"] <= 6100
     assert "不主动推荐换车" in s.talking_points
     assert UPGRADE in s.also  # it fits too, but comes after
+
+
+def driven_less_lately(database, code: str) -> int:
+    """An owner of 8 years who drove 13,000 km a year, and 6,000 in the last year read: the
+    km per year of the line through the last two readings (DOMAIN.md) is about 6,000, the
+    estimated km ÷ the years owned about 13,000."""
+    cid = owner(database, code, years=8, km_a_year=13000)
+    with database.sessions.begin() as s:
+        last = s.scalars(select(MileageReading).join(Vehicle)
+                         .where(Vehicle.customer_id == cid)).one()
+        s.add(MileageReading(vehicle_id=last.vehicle_id, source="visit", km=last.km - 6000,
+                             reading_date=last.reading_date - dt.timedelta(days=365)))
+    return cid
+
+
+def test_the_suggestion_says_the_briefs_km_per_year_from_the_last_two_readings(database):
+    """Customer C0002758 of the demo: the car line said 每年 9,213 公里, the suggestion beside
+    it 每年约 9,881 km (the estimated km ÷ the years owned)."""
+    b = load_brief(database.sessions, driven_less_lately(database, "K2"), AS_OF)
+    car, s = b.cars[0], b.suggestion
+    assert car.km_per_year == round(6000 / 365 * 365.25)
+    assert s.rule == LOW_KM  # 6,000 a year; not the upgrade for 13,000 a year since bought
+    assert facts(s)["km_per_year"] == car.km_per_year
+    assert f"估算仅约 {car.km:,} 公里（每年约 {car.km_per_year:,} 公里）" in s.talking_points
+    assert "km" not in s.talking_points
+    assert "avg_km_per_year" not in suggest_facts.FACTS
+
+
+def test_stored_rules_on_the_km_per_year_since_bought_read_the_line_and_say_km_in_chinese(
+        database):
+    """Rules saved before test the km per year of the brief's line, and the built-in talking
+    points saved with them say 公里 as the brief does; a supervisor's own words stay theirs."""
+    low_km = {"name": LOW_KM, "enabled": True, "purpose": "reminder",
+              "when": [{"fact": "years_owned", "op": ">=", "value": 5},
+                       {"fact": "avg_km_per_year", "op": "<=", "value": 10000}],
+              "points": "购车 {years_owned} 年，估算仅约 {km} km（每年约 {avg_km_per_year} "
+                        "km），车况尚新：做保养提醒、关心用车，不主动推荐换车"}
+    own = {"name": "自写", "purpose": "care", "points": "每年 {avg_km_per_year} km 左右",
+           "when": [{"fact": "avg_km_per_year", "op": ">", "value": 50000}]}
+    with database.sessions.begin() as s:
+        s.add(AppSetting(key=suggest.KEY, value=json.dumps({"rules": [low_km, own]}),
+                         version=2))
+    rules = suggest.load_rules(database.sessions)
+    assert not rules.unreadable
+    assert rules.rules[0] == next(r for r in DEFAULT_RULES if r.name == LOW_KM)
+    assert (rules.rules[1].points, rules.rules[1].when) == (
+        "每年 {km_per_year} km 左右", (Condition("km_per_year", ">", 50000),))
+    b = load_brief(database.sessions, driven_less_lately(database, "K3"), AS_OF)
+    s = suggest.suggest(b, rules)
+    assert s.rule == LOW_KM and f"（每年约 {b.cars[0].km_per_year:,} 公里）" in s.talking_points
 
 
 def test_a_service_long_overdue_is_a_win_back_call_not_a_reminder_to_book(database):
@@ -373,13 +423,15 @@ def test_a_facts_value_reads_with_its_unit_and_a_whole_count_without_decimals():
     assert fact_text(FACTS["open_complaints"], 1.0) == "1件"  # a count read as 1.0
     assert fact_text(FACTS["referrals_made"], 2.0, "en") == "2"
     assert fact_text(FACTS["years_owned"], 7.25) == "7.2年"
-    assert fact_text(FACTS["km"], 92733.0) == "92,733 km"
+    assert fact_text(FACTS["km"], 92733.0) == "92,733公里"  # as the brief's car line says it
+    assert fact_text(FACTS["km"], 92733.0, "en") == "92,733 km"
+    assert describe_condition(Condition("km_per_year", "<=", 10000)) == "年均里程 ≤ 10,000公里"
     assert fact_text(FACTS["maintenance_due_days"], -12) == "逾期12天"
     assert fact_text(FACTS["satisfaction"], None) == "未知"
 
 
 def test_talking_points_are_read_and_typed_with_the_fields_chinese_names():
-    """The rules' table and editor showed {years_owned}, {avg_km_per_year} to a Chinese
+    """The rules' table and editor showed {years_owned}, {km_per_year} to a Chinese
     supervisor; they show and take {购车年限}, and store the key."""
     from services.customers.suggest_facts import points_shown, points_typed
 

@@ -400,11 +400,11 @@ def test_the_rule_dialog_builds_conditions_and_refuses_an_unknown_field(qtbot):
 
 def test_the_rule_editor_speaks_of_fields_by_their_chinese_names(qtbot, monkeypatch):
     monkeypatch.setattr("ui.views.suggestion_rule_dialog.language", lambda: "zh")
-    rule = next(r for r in DEFAULT_RULES if "{avg_km_per_year}" in r.points)
+    rule = next(r for r in DEFAULT_RULES if "{km_per_year}" in r.points)
     dialog = RuleDialog(rule)
     qtbot.addWidget(dialog)
-    assert "{购车以来年均里程}" in dialog.points.toPlainText()
-    assert "avg_km_per_year" not in dialog.points.toPlainText()
+    assert "{年均里程}" in dialog.points.toPlainText()
+    assert "km_per_year" not in dialog.points.toPlainText()
     dialog.points.moveCursor(QTextCursor.MoveOperation.End)
     dialog.field.activated.emit(dialog.field.findData("years_owned"))
     assert dialog.points.toPlainText().endswith("{购车年限}")

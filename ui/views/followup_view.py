@@ -137,7 +137,7 @@ class FollowUpView(QWidget):
         self.km.setRange(0, 2_000_000)
         self.km.setSingleStep(1000)
         self.km.setSpecialValueText(self.tr("not asked"))
-        self.km.setSuffix(" km")
+        self.km.setSuffix(self.tr(" km"))  # 公里 in Chinese, as the brief beside it
         # Which car the km is of: the call's car first, the customer's others once the brief
         # has them (a km of one car checked against another's readings was refused).
         self.km_car = QComboBox()

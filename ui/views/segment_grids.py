@@ -58,7 +58,7 @@ class MatrixTab(_Grid):
         self.km_floor.setDecimals(0)
         self.km_floor.setGroupSeparatorShown(True)
         self.km_floor.setSingleStep(10_000)
-        self.km_floor.setSuffix(" km")
+        self.km_floor.setSuffix(self.tr(" km"))
         self.km_floor.setSpecialValueText(self.tr("no km floor"))
         self.km_floor.valueChanged.connect(self.refresh)
         grid = QGridLayout()
