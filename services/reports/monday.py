@@ -54,7 +54,9 @@ class Section:
     percent_rows: frozenset[int] = frozenset()  # rows whose numbers are fractions 0–1
     chart: Chart | None = None
     notes: tuple[str, ...] = field(default=())
-    # Percentage cells that are differences, shown with their sign (+5.0%, -10.6%).
+    # Cells that are differences, shown with their sign: of two rates (percentage cells) in
+    # percentage points on paper, as the window says them (+5.0 个百分点); of counts whole
+    # when they are (+3, -2.5).
     signed_columns: frozenset[int] = frozenset()
 
     def is_percent(self, row: int, column: int) -> bool:
@@ -276,7 +278,7 @@ def targets_section(rows: tuple[kpi_mod.KpiRow, ...]) -> Section:
     return Section("目标", r("targets"), headers, tuple(
         (k.staff, k.calls_target, k.attempts, k.calls_gap, k.target.reach_rate, k.reach_rate,
          k.reach_gap, k.appointments_target, k.appointments, k.appointments_gap) for k in rows),
-        frozenset({4, 5, 6}),
+        frozenset({4, 5, 6}), signed_columns=frozenset({3, 6, 9}),
         chart=Chart("bar", tuple(k.staff for k in rows), (
             (r("actual"), tuple(float(k.attempts) for k in rows)),
             (r("target"), tuple(float(k.calls_target or 0) for k in rows)))),

@@ -44,7 +44,10 @@ def render(report: Report, path: Path) -> None:
                     cell.number_format = ("+0.0%;-0.0%;0.0%" if c in section.signed_columns
                                           else "0.0%")
                 elif isinstance(value, float):
-                    cell.number_format = "0.0"
+                    # Whole when it is (a target of 100, not 100.0), as on paper; a gap signed.
+                    shape = "0" if value.is_integer() else "0.0"
+                    cell.number_format = (f"+{shape};-{shape};{shape}"
+                                          if c in section.signed_columns else shape)
                 shown = len(str(value)) * (2 if isinstance(value, str) else 1) + 2
                 widths[c] = max(widths[c], min(shown, 40))
         for c, w in enumerate(widths, start=1):

@@ -36,18 +36,32 @@ PAGE = landscape(A4)
 WIDTH = PAGE[0] - 24 * mm
 
 
-def _cell(value: Any, percent: bool | str) -> str:
+# A difference of two rates, as the window says it (ui/views/report_effect.py, "%1 pt" in
+# Chinese): percentage points, not a percentage of anything.
+POINTS = "{} 个百分点"
+
+
+def _number(value: float, signed: bool) -> str:
+    """A count or amount: whole when it is (a weekly target of 50 over two weeks is 100, not
+    100.0), else to one place (50 over one day is 7.1); a difference with its sign, as the
+    window's targets tab shows it (+3, -2.5, 0)."""
+    text = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+    return "+" + text if signed and value > 0 else text
+
+
+def _cell(value: Any, percent: bool, signed: bool = False) -> str:
     if value is None:
         return "—"
     if isinstance(value, dt.date):
         return value.isoformat()
-    if percent and isinstance(value, int | float):
-        return f"{value * 100:+.1f}%" if percent == "signed" else f"{value * 100:.1f}%"
-    if isinstance(value, float):
-        return f"{value:,.1f}"
-    if isinstance(value, int):
-        return f"{value:,}"
-    return str(value)
+    if not isinstance(value, int | float):
+        return str(value)
+    if percent and signed:
+        points = f"{value * 100:.1f}"
+        return POINTS.format("+" + points if value > 0 else points)
+    if percent:
+        return f"{value * 100:.1f}%"
+    return _number(value, signed)
 
 
 def _effect_rows(section: Section) -> tuple[list[str], list[list[str]]]:
@@ -64,26 +78,42 @@ def _effect_rows(section: Section) -> tuple[list[str], list[list[str]]]:
             n, rate, diff = row[4 + 3 * i: 7 + 3 * i]
             text = f"{n}\n{_cell(rate, True)}"
             if diff is not None:
-                text += f"\n{_cell(diff, 'signed')}"
+                text += f"\n{_cell(diff, True, signed=True)}"
             cells.append(text)
         cells.append(str(row[-1]))
         rows.append(cells)
     return heads, rows
 
 
+CELL_PT = 7.5
+PADDING = 14  # a cell's own padding (6 pt a side) and a little room
+
+
+def _effect_widths(columns: int) -> list[float]:
+    """The effect table's columns: each measure's as wide as its longest difference
+    ("+100.0 个百分点" on one line: the equal widths reportlab gives broke it as 个百分 / 点);
+    the run's date, segment, group and size, and the note, sharing the rest."""
+    measure = text_width(POINTS.format("+100.0"), cjk_font(), CELL_PT) + PADDING
+    rest = WIDTH - measure * (columns - 5)
+    date, segment, group, size, note = (rest * share for share in (0.16, 0.22, 0.22, 0.1, 0.3))
+    return [date, segment, group, size, *[measure] * (columns - 5), note]
+
+
 def _table(section: Section) -> Table:
-    cell = style(7.5)
-    head = style(7.5, name="head")
+    cell = style(CELL_PT)
+    head = style(CELL_PT, name="head")
+    widths: list[float] | None = None
     if section.key == "联系效果":
         headers, rows = _effect_rows(section)
+        widths = _effect_widths(len(headers))
     else:
         headers = list(section.headers)
-        rows = [[_cell(v, section.is_percent(i, c)) for c, v in enumerate(row)]
-                for i, row in enumerate(section.rows)]
+        rows = [[_cell(v, section.is_percent(i, c), c in section.signed_columns)
+                 for c, v in enumerate(row)] for i, row in enumerate(section.rows)]
     data = [[Paragraph(escape(h), head) for h in headers]]
     data += [[Paragraph("<br/>".join(map(escape, v.split("\n"))), cell) for v in row]
              for row in rows]
-    table = Table(data, repeatRows=1, hAlign="LEFT")
+    table = Table(data, colWidths=widths, repeatRows=1, hAlign="LEFT")
     table.setStyle(TableStyle([
         ("FONTNAME", (0, 0), (-1, -1), cjk_font()),  # the default would be Helvetica
         ("GRID", (0, 0), (-1, -1), 0.3, colors.grey),

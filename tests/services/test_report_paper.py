@@ -117,6 +117,38 @@ def test_targets_are_the_periods_and_a_supervisor_has_none(database, tmp_path):
     assert {row[0]: row for row in targets.rows}["陈丽"][1] == pytest.approx(250 / 7, abs=0.05)
 
 
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
+def test_paper_counts_targets_whole_and_rate_gaps_in_points_as_the_window(run, tmp_path):
+    """The window shows a target of 250 a week as 250 and a reach rate's gap as 个百分点
+    (percentage points); paper said 250.0 and +11.4%."""
+    from services.reports import kpi
+    from services.staff import accounts
+
+    database, _ids = run
+    boss = accounts.create_first_supervisor(database.sessions, "boss", "王主管", "boss-secret")
+    kpi.save_targets(database.sessions, boss, kpi.Target(250, 0.25, 20), {}, version=0)
+    today = dt.date(2027, 2, 1)
+    report = monday.build(database.sessions, "weekly", START, END, today=today)
+    targets = next(s for s in report.sections if s.key == "目标")
+    row = {r[0]: r for r in targets.rows}["陈丽"]
+    assert row[1] == 250.0 and row[6] is not None  # a float target, a reach rate's gap
+    pdf = monday_files.write(database.sessions, tmp_path / "weekly.pdf", None, START, END,
+                             today=today)
+    lines = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
+                           text=True).stdout.splitlines()
+    heading = next(i for i, line in enumerate(lines) if "本期联系目标" in line)
+    printed = next(line.split() for line in lines[heading:] if line.startswith("陈丽"))
+    gap = row[6] * 100
+    assert printed[:5] == ["陈丽", "250", str(row[2]), f"{row[3]:.0f}", "25.0%"]
+    assert printed[6:8] == [f"{'+' if gap > 0 else ''}{gap:.1f}", "个百分点"]
+    assert printed[8:] == ["20", str(row[8]), f"{row[9]:.0f}"]
+    # The effect of contact: each difference from the comparison group in points too, whole
+    # on its line (the columns are as wide as "+100.0 个百分点").
+    text = "\n".join(lines)
+    assert "个百分点" in text.split("联系效果")[-1] and "250.0" not in text
+    assert not any(line.rstrip().endswith("个百分") for line in lines)
+
+
 def test_staff_are_named_by_user_name_or_their_one_display_name(database):
     from models import StaffUser
 

@@ -212,16 +212,22 @@ def test_supervisor_sets_a_target_and_sees_the_gap(qtbot, demo_db, demo_supervis
     qtbot.waitUntil(lambda: view.targets.table.rowCount() > 1, timeout=20000)
     assert view.targets.save.isVisibleTo(view)
     view.targets.table.cellWidget(0, 1).setValue(25)  # everybody: 25 calls a week
+    view.targets.table.cellWidget(0, 2).setValue(50)  # and half of them reached
     assert view.targets.save.isEnabled()
     view.targets.save.click()
     qtbot.waitUntil(lambda: kpi.load_targets(demo_db.sessions).version == 1, timeout=10000)
-    assert kpi.load_targets(demo_db.sessions).default == Target(25)
-    row = kpi.kpi(demo_db.sessions, START, END)[0]
-    qtbot.waitUntil(lambda: view.targets.table.item(1, 5) is not None
-                    and view.targets.table.item(1, 5).text() != "—", timeout=10000)
+    assert kpi.load_targets(demo_db.sessions).default == Target(25, 0.5)
+    row = next(r for r in kpi.kpi(demo_db.sessions, START, END) if r.reach_gap is not None)
+    at = 1 + [r.staff_id for r in view.targets.rows].index(row.staff_id)
+    qtbot.waitUntil(lambda: view.targets.table.item(at, 5) is not None
+                    and view.targets.table.item(at, 5).text() != "—", timeout=10000)
     assert row.calls_target == 100  # four weeks
-    shown = view.targets.table.item(1, 5).text().replace(",", "")
+    shown = view.targets.table.item(at, 5).text().replace(",", "")
     assert float(shown) == pytest.approx(row.calls_gap)
+    # A reach rate's gap in percentage points, as the effect tab and the printed report say.
+    points = f"{row.reach_gap * 100:.1f}"
+    assert view.targets.table.item(at, 7).text() == (
+        f"{'+' if row.reach_gap > 0 else ''}{points} pt")
     shut_down(view, runner)
 
 

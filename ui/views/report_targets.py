@@ -86,7 +86,7 @@ class TargetsTab(QWidget):
             values = ["", "", "", "", "", ""]
             if row is not None:
                 values = [loc.toString(row.attempts), _gap(row.calls_gap),
-                          percent(row.reach_rate), _gap(row.reach_gap, rate=True),
+                          percent(row.reach_rate), self._points(row.reach_gap),
                           loc.toString(row.appointments), _gap(row.appointments_gap)]
             for c, v in enumerate(values, start=4):
                 item = QTableWidgetItem(v)
@@ -110,17 +110,23 @@ class TargetsTab(QWidget):
         mine = {r.staff_id: target(i + 1) for i, r in enumerate(self.rows)}
         return target(0), {k: t for k, t in mine.items() if t != Target()}
 
+    def _points(self, gap: float | None) -> str:
+        """A reach rate's gap to its target in percentage points, signed, as the effect tab
+        and the printed report say a difference of two rates (+11.4 个百分点, not +11.4%)."""
+        if gap is None:
+            return "—"
+        points = QLocale().toString(gap * 100, "f", 1)
+        return self.tr("%1 pt").replace("%1", ("+" if gap > 0 else "") + points)
+
     def _on_save_clicked(self) -> None:
         if self.targets is not None:
             default, mine = self.edited()
             self.save_requested.emit(default, mine, self.targets.version)
 
 
-def _gap(value: float | None, rate: bool = False) -> str:
+def _gap(value: float | None) -> str:
+    """A count's gap to its target, signed, whole when it is."""
     if value is None:
         return "—"
-    if rate:
-        text = QLocale().toString(value * 100, "f", 1) + "%"
-    else:
-        text = QLocale().toString(value, "f", 0 if float(value).is_integer() else 1)
+    text = QLocale().toString(value, "f", 0 if float(value).is_integer() else 1)
     return ("+" + text) if value > 0 else text
