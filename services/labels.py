@@ -106,7 +106,14 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "company": ("公司", "Company"),
         "family": ("家人", "Family"),
     },
-    "economic_band": {str(i): (str(i), str(i)) for i in range(1, 6)},
+    # A band with its meaning: staff choosing one read 4 较高, not a bare 4.
+    "economic_band": {
+        "1": ("1 很低", "1 Very low"),
+        "2": ("2 较低", "2 Low"),
+        "3": ("3 中等", "3 Middle"),
+        "4": ("4 较高", "4 High"),
+        "5": ("5 很高", "5 Very high"),
+    },
     "driving_experience": {
         "first_car": ("首辆车", "First car"),
         "experienced": ("经验丰富", "Experienced"),
@@ -466,6 +473,7 @@ ALIASES: dict[str, dict[str, str]] = {
         "驾龄": "driving_experience", "阶段": "lifecycle_stage",
     },
     "marital_status": {"单身": "single"},
+    "economic_band": {"很低": "1", "较低": "2", "中等": "3", "较高": "4", "很高": "5"},
     "household": {"二人": "couple", "一孩": "one_child", "二孩": "two_children",
                   "三孩": "three_plus_children"},
     "employment": {"老板": "business_owner", "个体": "self_employed"},

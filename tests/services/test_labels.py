@@ -110,6 +110,9 @@ def test_typed_back_by_code_label_or_short_form():
     assert labels.code_of("attribute", "婚姻") == "marital_status"
     assert labels.code_of("household", "一孩") == "one_child"
     assert labels.code_of("employment", "企业主") == "business_owner"
+    # An economic band by its number, its label or the word alone (经济：较高 on a sheet).
+    assert [labels.code_of("economic_band", t) for t in ("4", "4 较高", "较高", "4 High")] == [
+        "4"] * 4
 
 
 def test_the_window_shows_the_same_table():

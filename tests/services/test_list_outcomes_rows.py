@@ -669,7 +669,8 @@ def test_refused_profile_changes_are_said_with_their_labels(listed):
         "驾驶经验、性格、生命周期阶段）")
     assert zh[3] == ("画像变化“婚姻=结了”：“结了”不是婚姻状况可填的值，"
                      "请填写：未婚、已婚、离异、丧偶")
-    assert zh[4] == "画像变化“经济:6”：“6”不是经济状况（1–5）可填的值，请填写：1、2、3、4、5"
+    assert zh[4] == ("画像变化“经济:6”：“6”不是经济状况（1–5）可填的值，"
+                     "请填写：1 很低、2 较低、3 中等、4 较高、5 很高")
     assert zh[5] == f"画像变化“职业={'律' * 37}…”：职业的值超过 100 个字，请缩短"
     en = dict(report.problems)
     assert en[3] == ("profile change '婚姻=结了': '结了' is not a value of Marital status; type "

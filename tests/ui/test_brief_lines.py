@@ -18,7 +18,7 @@ def test_a_changed_attribute_says_since_when_without_a_stray_arrow(qtbot):
     said = view._changes((married, richer))
     assert "Single → Married (since 2024-05-01)" in said
     assert "→ → " not in said and "→ (" not in said
-    assert "2 → 3 ↑ (since 2025-01-02)" in said
+    assert "2 Low → 3 Middle ↑ (since 2025-01-02)" in said
 
 
 def test_a_person_introduced_reads_with_what_each_date_is(qtbot):

@@ -65,6 +65,11 @@ class ProfileChangeDialog(QDialog):
         self.note.setMinimumWidth(
             self.note.fontMetrics().horizontalAdvance(self.note.placeholderText()) + 24
         )
+        # Under the new value when it is the value now: Save stays off, and this says why.
+        self.same = QLabel(self.tr("That is already the value now: there is nothing to "
+                                   "record."))
+        self.same.setWordWrap(True)
+        self.same.setStyleSheet("color: #9a3412;")
         # Above the form after a save was refused because someone changed the value meanwhile.
         self.notice = QLabel()
         self.notice.setWordWrap(True)
@@ -75,6 +80,8 @@ class ProfileChangeDialog(QDialog):
         form.addRow(self.tr("&Attribute"), self.attribute)
         form.addRow(self.tr("Now"), self.current)
         form.addRow(self.tr("&New value"), self._value)
+        form.addRow("", self.same)
+        self._form = form
         form.addRow(self.tr("&Effective from"), self.effective)
         form.addRow(self.tr("&Source"), self.source)
         form.addRow(self.tr("N&ote"), self.note)
@@ -110,6 +117,7 @@ class ProfileChangeDialog(QDialog):
             # Theirs is the value typed here: nothing is left to record.
             text = self.tr("Someone else recorded the same value meanwhile: “Now” shows it, "
                            "nothing is left to save.")
+            self._form.setRowVisible(self.same, False)  # said above, once is enough
         else:
             text = self.tr("Someone else changed this meanwhile: “Now” shows their value. What "
                            "you typed is kept below: save it to record yours after theirs, or "
@@ -141,6 +149,10 @@ class ProfileChangeDialog(QDialog):
 
     def _on_value_changed(self) -> None:
         self.save_button.setEnabled(self.values()["new_value"] is not None)
+        typed = self.value_text.text().strip()
+        same = (not self._coded() and bool(typed)
+                and typed == self._current.get(self.attribute.currentData()))
+        self._form.setRowVisible(self.same, same)
 
     def values(self) -> dict:
         """`new_value` is None until a value other than the current one is chosen or typed."""

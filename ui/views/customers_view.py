@@ -36,6 +36,7 @@ from services.customers import search as customers
 from services.staff.permissions import ERASE_CUSTOMERS, SAVE_SETTINGS, Actor, allowed
 from services.store.database import Database
 from ui.dialogs import stale_edit
+from ui.labels import day_text, label
 from ui.table_models.customer_table import (
     COL_AREA,
     COL_CODE,
@@ -543,11 +544,11 @@ class CustomersView(QWidget):
                 lambda _p, _c: profile.record_change(self.database.sessions, customer_id,
                                                      **values, seen_value=seen,
                                                      staff_id=staff_id),
+                on_done=lambda recorded: self._say_recorded(detail.name, values, recorded),
                 parent_widget=self,
                 label=self.tr("Saving"),
                 write=True,
                 changes=changed("profile", customer=customer_id),
-                done_notice=self.tr("Change saved for %1").replace("%1", detail.name),
                 on_failed=failed,
             )
 
@@ -561,6 +562,19 @@ class CustomersView(QWidget):
                 self._on_record_change_requested(customer_id, kept["attribute"], kept)
 
         edit_and_save(dialog, save, on_stale=stale)
+
+    def _say_recorded(self, name: str, values: dict, recorded) -> None:
+        """Saved, or (the value in force on the day it took effect was already the one
+        chosen: an earlier day than "Now" shows) that nothing was recorded, and why."""
+        if recorded is not None:
+            self.runner.notify(self.tr("Change saved for %1").replace("%1", name))
+            return
+        attribute = values["attribute"]
+        self.runner.notify(
+            self.tr("Nothing recorded for %1: on %2 %3 was already “%4”.")
+            .replace("%1", name).replace("%2", day_text(values["effective_date"]))
+            .replace("%3", label("attribute", attribute))
+            .replace("%4", label(attribute, values["new_value"])))
 
     def _on_data_changed(self, change: DataChange) -> None:
         if self.is_empty() and change.touches("customers"):
