@@ -26,7 +26,13 @@ from services.customers import search
 from services.staff import signing
 from services.staff.permissions import Actor
 from services.staff.signing import SignedIn
-from services.store.database import DRIVER_ERRORS, Database, open_database, schema_due
+from services.store.database import (
+    DRIVER_ERRORS,
+    Database,
+    open_database,
+    schema_due,
+    translate_db_error,
+)
 from services.store.errors import RevisitError
 
 if TYPE_CHECKING:
@@ -75,6 +81,10 @@ class _EarlySignIn:
         def check() -> None:
             try:
                 self._answer.append(signing.sign_in(database.engine, user, password))
+            except DRIVER_ERRORS as exc:
+                # The database said no (another program holds a write lock past the wait for
+                # it: recording the sign-in failed): the sentence the dialog would show.
+                self._answer.append(translate_db_error(exc, database.url))
             except BaseException as exc:  # handed to the caller's thread
                 self._answer.append(exc)
 
@@ -94,7 +104,13 @@ def _start_sign_in(database: Database, args) -> _EarlySignIn | None:
     from ui.cli.auth import PASSWORD_ENV, named_user
 
     user, password = named_user(args), os.environ.get(PASSWORD_ENV)
-    if not user or password is None or signing.needs_first_supervisor(database.engine):
+    if not user or password is None:
+        return None
+    try:
+        if signing.needs_first_supervisor(database.engine):
+            return None
+    except DRIVER_ERRORS as exc:  # the dialog's own look says it, once Qt is up
+        log.info("looking for accounts before the window failed: %s", exc)
         return None
     return _EarlySignIn(database, user, password)
 
@@ -104,6 +120,7 @@ def _sign_in(database: Database, args, early: _EarlySignIn | None
     """Who uses the window, and the first search if it was read meanwhile. Signed in from the
     environment when it names them (`early`); otherwise the dialog asks, filled in with --user
     or REVISIT_USER, else the name this PC remembers."""
+    refused: RevisitError | None = None
     if early is not None:
         import ui.main_window  # noqa: F401  (while the password is checked)
 
@@ -113,13 +130,16 @@ def _sign_in(database: Database, args, early: _EarlySignIn | None
         first_ids = _first_ids(database)
         signed = early.signed_in()
         if isinstance(signed, RevisitError):
+            # The dialog asks instead, saying why (a wrong password, a database busy with
+            # another program's work): signing in there tries again.
             log.warning("signing in %s from the environment failed: %s", early.user, signed)
+            refused = signed
         elif not signed.must_change_password:
             return signed.actor, first_ids
     from ui.cli.auth import named_user
     from ui.dialogs.sign_in_dialog import sign_in
 
-    return sign_in(database, named_user(args)), None
+    return sign_in(database, named_user(args), refused=refused), None
 
 
 def _first_ids(database: Database) -> list[int] | None:
@@ -179,6 +199,17 @@ def _upgrade_shown(app: QApplication, database: Database) -> RevisitError | None
     return outcome[0]
 
 
+def _refuse(app: QApplication, error: RevisitError) -> None:
+    """Why the window cannot open, in a box of its own."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from ui.tasks import error_box
+
+    box = error_box(None, app.translate("app", "Revisit"), error)
+    box.setIcon(QMessageBox.Icon.Critical)
+    box.exec()
+
+
 def run_gui(args) -> int:
     # Opened before Qt loads, and the sign-in started on it: see the module's docstring. A
     # schema to make or upgrade waits for the window, which shows it being done.
@@ -219,14 +250,15 @@ def run_gui(args) -> int:
         else:
             early = _start_sign_in(opened, args)
     if isinstance(opened, RevisitError):
-        from ui.tasks import error_box
-
-        box = error_box(None, app.translate("app", "Revisit"), opened)
-        box.setIcon(QMessageBox.Icon.Critical)
-        box.exec()
+        _refuse(app, opened)
         return 2
     database = opened
-    actor, first_ids = _sign_in(database, args, early)
+    try:
+        actor, first_ids = _sign_in(database, args, early)
+    except DRIVER_ERRORS as exc:  # the accounts could not be read (a table locked too long)
+        _refuse(app, translate_db_error(exc, database.url))
+        database.dispose()
+        return 2
     if actor is None:  # the sign-in was cancelled
         database.dispose()
         return 0

@@ -131,3 +131,18 @@ def test_a_new_database_starts_with_the_first_run(qtbot, sqlite_database, monkey
     monkeypatch.setattr(SignInDialog, "exec", cancel)
     assert sign_in_dialog.sign_in(sqlite_database) is None
     assert shown == ["FirstSupervisorDialog"]
+
+
+def test_why_the_sign_in_from_the_environment_did_not_do_is_said_first(qtbot, demo_db):
+    from services.store.database import translate_db_error
+
+    busy = translate_db_error(Exception("database is locked"), demo_db.url)
+    dialog = SignInDialog(demo_db, "supervisor", refused=busy)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert "is busy with another person's or program's work" in dialog.message.text()
+    assert dialog.message.isVisible()
+    qtbot.keyClicks(dialog.password, DEMO_PASSWORD)  # signing in here tries again
+    with qtbot.waitSignal(dialog.accepted, timeout=10000):
+        _ok(dialog)
+    assert dialog.signed_in.actor.username == "supervisor"

@@ -116,3 +116,59 @@ def test_a_daily_backup_that_fails_is_a_warning_after_the_window_shows(
     QApplication.processEvents()
     window.close()
     shiboken6.delete(window)
+
+
+def _hold_write_lock(database):
+    """Another program's write lock on the audit trail: the whole file on SQLite, the table on
+    PostgreSQL. What lets it go."""
+    from sqlalchemy import create_engine
+
+    if database.is_sqlite:
+        import sqlite3
+
+        holder = sqlite3.connect(database.engine.url.database, isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")
+        return holder.close
+    engine = create_engine(database.engine.url)
+    conn = engine.connect()
+    conn.exec_driver_sql("BEGIN")
+    conn.exec_driver_sql("LOCK TABLE audit_log IN EXCLUSIVE MODE")
+
+    def release() -> None:
+        conn.close()
+        engine.dispose()
+
+    return release
+
+
+def test_a_sign_in_from_the_environment_behind_a_write_lock_asks_in_the_dialog_saying_why(
+        qapp, database, supervisor, monkeypatch):
+    """Recording the sign-in waits for the other program, then the dialog opens saying the
+    database is busy (it was a traceback and no window): signing in there tries again."""
+    import argparse
+
+    from models import db as db_urls
+    from services.store.database import open_database
+    from tests.conftest import SUPERVISOR_PASSWORD
+    from ui import app
+
+    monkeypatch.setattr(db_urls, "SQLITE_BUSY_MS", 300)  # the program waits 8 s
+    monkeypatch.setattr(db_urls, "PG_LOCK_TIMEOUT", "300ms")
+    monkeypatch.setenv("REVISIT_USER", "boss")
+    monkeypatch.setenv("REVISIT_PASSWORD", SUPERVISOR_PASSWORD)
+    asked = []
+    monkeypatch.setattr("ui.dialogs.sign_in_dialog.sign_in",
+                        lambda _db, user, refused=None: asked.append((user, refused)))
+    mine = open_database(database.url, upgrade=False)
+    release = _hold_write_lock(database)
+    try:
+        early = app._start_sign_in(mine, argparse.Namespace(user=None))
+        assert early is not None
+        actor, first_ids = app._sign_in(mine, argparse.Namespace(user=None), early)
+    finally:
+        release()
+        mine.dispose()
+    assert actor is None and first_ids is None
+    [(user, refused)] = asked
+    assert user == "boss"
+    assert "is busy with another person's or program's work" in str(refused)

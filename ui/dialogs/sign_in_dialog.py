@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 from services.staff import accounts, signing
 from services.staff.permissions import Actor
 from services.store.database import Database
+from services.store.errors import RevisitError
 from ui.dialogs.password_dialog import PasswordDialog, message_label, password_edit
 from ui.labels import database_place
 from ui.tasks import TaskRunner, error_text
@@ -97,7 +98,7 @@ class SignInDialog(AccountDialog):
     """`signed_in` holds the result once accepted."""
 
     def __init__(self, database: Database, username: str = "",
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, refused: RevisitError | None = None) -> None:
         super().__init__(database, parent)
         self.setWindowTitle(self.tr("Sign in to Revisit"))
         self.signed_in: signing.SignedIn | None = None
@@ -117,6 +118,8 @@ class SignInDialog(AccountDialog):
         layout.addLayout(form)
         layout.addWidget(self.message)
         layout.addWidget(self.buttons)
+        if refused is not None:  # why the sign-in from the environment did not do
+            self._say(error_text(refused))
         (self.password if self.username.text() else self.username).setFocus()
 
     def accept(self) -> None:
@@ -192,14 +195,16 @@ class FirstSupervisorDialog(AccountDialog):
         super().accept()
 
 
-def sign_in(database: Database, username: str = "", parent: QWidget | None = None
-            ) -> Actor | None:
+def sign_in(database: Database, username: str = "", parent: QWidget | None = None, *,
+            refused: RevisitError | None = None) -> Actor | None:
     """Who uses the window: the first supervisor on a database nobody can sign in to yet,
-    else whoever signs in (after replacing a password a supervisor set). None: cancelled."""
+    else whoever signs in (after replacing a password a supervisor set). None: cancelled.
+    `refused`: why signing in with the environment's password did not do, said at the
+    start."""
     if signing.needs_first_supervisor(database.engine):
         first = FirstSupervisorDialog(database, parent)
         return first.actor if first.exec() == QDialog.DialogCode.Accepted else None
-    dialog = SignInDialog(database, username, parent)
+    dialog = SignInDialog(database, username, parent, refused)
     if dialog.exec() != QDialog.DialogCode.Accepted or dialog.signed_in is None:
         return None
     if dialog.signed_in.must_change_password and not dialog.choose_own_password(parent):
