@@ -145,7 +145,8 @@ _rows("customer", "customer", [
     ("wechat_id", "text", "微信号", "WeChat ID"),
     ("employer", "text", "工作单位", "Employer"),
     ("customer_source", "text", "客户来源", "Customer source"),
-    ("owner_staff_id", "number", "负责员工编号", "Owner staff id"),
+    # Chosen and shown by the staff member's name in the builder (the filter keeps the id).
+    ("owner_staff_id", "number", "负责员工", "Staff in charge"),
 ])
 # The customer's fields that name a province or a city: the compiler compares a place by every
 # name it is stored under (services/customers/places.py).

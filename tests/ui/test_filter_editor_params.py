@@ -81,8 +81,10 @@ def test_a_customers_owner_is_chosen_and_shown_by_name(qtbot, language):
         box.setCurrentIndex(box.findData(9))
     assert changed.args[0]["where"]["and"][0] == {"field": "owner_staff_id", "op": "=",
                                                   "value": 9}
-    owner = {"zh": "负责员工 = 刘洋", "en": "Owner = 刘洋"}[language]
-    assert editor.tree.currentItem().text(0) == owner
+    owner = {"zh": "负责员工", "en": "Staff in charge"}[language]
+    assert editor.tree.currentItem().text(0) == f"{owner} = 刘洋"
+    # One name for the field in the list it is chosen from and in the rule tree.
+    assert editor.field.currentText() == owner
     # An account no longer listed keeps its number; a range is typed as numbers.
     editor.set_data({"version": 1, "where": {"and": [
         {"field": "owner_staff_id", "op": "=", "value": 12}]}})

@@ -161,7 +161,6 @@ def describe(node: dict | None, staff: dict[int, str] | None = None) -> str:
         shown = code_label(f, str(value)) if FIELDS[f].type == "code" else str(value)
     name = field_label(f)
     if f == OWNER_FIELD and staff is not None and node.get("op") in BY_NAME_OPS:
-        name = "负责员工" if chinese() else "Owner"
         shown = staff.get(value, shown) if isinstance(value, int) else shown
     params = node.get("params") or {}
     names = {p.key: p.zh if chinese() else p.en for p in FIELDS[f].params}
