@@ -28,6 +28,7 @@ from services.imports.normalise import MAX_KM
 from services.imports.phones import number_to_dial
 from services.labels import both, text
 from services.lists.query import DNC_PURPOSES, DONE
+from services.lists.snapshot import member_data
 from services.segments.derived import refusal_in_force
 from services.staff.permissions import told_apart
 from services.store import versions
@@ -46,6 +47,12 @@ CALL_RECORDED = (
 CALL_OUTCOMES = ("reached", "no_answer", "phone_off", "wrong_number", "refused", "appointment")
 # Where a conversation staff log by hand takes place: a call (made or taken), WeChat, a visit.
 CONVERSATION_CHANNELS = ("phone", "wechat", "visit")
+
+
+# due_calls' `source`: every call due, or the promised follow-ups alone; a run's id: that
+# run's calls alone.
+ALL_CALLS, FOLLOW_UPS = "all", "follow_ups"
+Source = str | int
 
 
 @dataclass(frozen=True)
@@ -79,6 +86,8 @@ class DueCall:
     # latest when the queue was read (record_call's `follow_up_of`).
     follow_up_of: int | None = None
     contact_name: str | None = None  # whom to ask for: a company's 联系人
+    # What the list's sheet says to raise on the call (a birthday, a service due), as printed.
+    points: str = ""
 
     @property
     def who(self) -> str:
@@ -118,14 +127,23 @@ def _best_time(pref: ContactPreference | None) -> str:
     return ",".join(p for p in (pref.preferred_days, pref.time_windows) if p and p != "any")
 
 
-def _open_members(staff_id: int, today: dt.date, retry_days: int):
+def _open_members(staff_id: int, today: dt.date, retry_days: int,
+                  source: Source = ALL_CALLS):
     """This caller's open phone members of finished list runs who are to be called today. Not
     those the run's list was built before something changed (the run re-prints as built, but
     the queue is today's): a phone do-not-contact set since for the run's purpose; a call
     reached since the run's date, through any run or none (a customer on two runs is called
-    once); a call that failed fewer than `retry_days` days ago (the list's retry wait)."""
+    once); a call that failed fewer than `retry_days` days ago (the list's retry wait); a
+    call the customer has on a later run too."""
     m, run, e = ListRunMember, ListRun, ContactEvent
     refused = _phone_refused(m.customer_id, run.purpose, today)
+    # The customer's call on a later run (the week's list of the segment made again) is the
+    # one to make: a customer waiting on both was listed twice, to two callers at times.
+    later, later_run = aliased(ListRunMember), aliased(ListRun)
+    replaced = exists().where(later.customer_id == m.customer_id, later.run_id > m.run_id,
+                              later.channel == "phone", later.status == "open",
+                              later_run.id == later.run_id, later_run.finished_at.is_not(None),
+                              later_run.withdrawn_at.is_(None))
     reached = exists().where(e.customer_id == m.customer_id, e.outcome.in_(DONE),
                              e.contact_at >= run.as_of)
     retry_from = dt.datetime.combine(today - dt.timedelta(days=retry_days - 1), dt.time())
@@ -141,7 +159,8 @@ def _open_members(staff_id: int, today: dt.date, retry_days: int):
             # An unfinished run (killed before its files were complete) hands out nothing;
             # a re-print finishes it. Nor does a withdrawn one, until it is put back.
             run.finished_at.is_not(None), run.withdrawn_at.is_(None),
-            ~refused, ~reached, ~waiting,
+            ~refused, ~reached, ~waiting, ~replaced,
+            *((m.run_id == source,) if isinstance(source, int) else ()),
         )
     )
 
@@ -178,22 +197,50 @@ def _due_follow_ups(staff_id: int, today: dt.date):
     )
 
 
+@dataclass(frozen=True)
+class QueuedRun:
+    """A list run with calls due to a caller: what the queue can be narrowed to."""
+
+    run_id: int
+    segment_name: str
+    as_of: dt.date
+    calls: int
+
+
+def queued_runs(sessions: sessionmaker[Session], staff_id: int,
+                today: dt.date | None = None) -> list[QueuedRun]:
+    """The runs this caller has calls due from by `today`, the newest first, each with how
+    many (due_calls with the run as its `source` lists them)."""
+    today = today or dt.date.today()
+    with sessions() as s:
+        members = _open_members(staff_id, today,
+                                load_settings_in(s).no_answer_retry_days).subquery()
+        rows = s.execute(
+            select(ListRun.id, ListRun.segment_name, ListRun.as_of, func.count())
+            .join(members, members.c.run_id == ListRun.id)
+            .group_by(ListRun.id, ListRun.segment_name, ListRun.as_of, ListRun.created_at)
+            .order_by(ListRun.created_at.desc(), ListRun.id.desc())).all()
+    return [QueuedRun(*r) for r in rows]
+
+
 def due_calls(
-    sessions: sessionmaker[Session], staff_id: int, today: dt.date | None = None, limit: int = 500
+    sessions: sessionmaker[Session], staff_id: int, today: dt.date | None = None,
+    limit: int = 500, source: Source = ALL_CALLS,
 ) -> list[DueCall]:
     """The calls this caller is due by `today`: first their follow-ups (each a call promised to
     someone), the most recently due first, so one asked for today is never behind months-old
     ones; then the open phone members of their finished list runs, the newest run first.
-    At most `limit` of each; due_total says how many there are in all."""
+    At most `limit` of each; due_total says how many there are in all. `source` FOLLOW_UPS:
+    the follow-ups alone; a run's id: that run's calls alone, in the sheet's order."""
     today = today or dt.date.today()
     with sessions() as s:
         retry_days = load_settings_in(s).no_answer_retry_days
-        members = s.execute(
-            _open_members(staff_id, today, retry_days)
+        members = [] if source == FOLLOW_UPS else s.execute(
+            _open_members(staff_id, today, retry_days, source)
             .order_by(ListRun.created_at.desc(), ListRunMember.position)
             .limit(limit)
         ).all()
-        follow_ups = (
+        follow_ups = [] if isinstance(source, int) else (
             s.execute(
                 _due_follow_ups(staff_id, today)
                 .order_by(ContactEvent.next_follow_up.desc(), ContactEvent.id)
@@ -238,25 +285,38 @@ def due_calls(
             calls.append(due_call(member.customer_id, member.vehicle_id, None, purpose,
                                   last.get(member.customer_id, (None, None)),
                                   member_id=member.id, row_code=member.row_code,
-                                  attempts=member.attempts))
+                                  attempts=member.attempts,
+                                  points=_points(member.snapshot)))
     return calls
 
 
-def due_total(sessions: sessionmaker[Session], staff_id: int, today: dt.date | None = None) -> int:
+def _points(snapshot: str | None) -> str:
+    """The talking points a list member's row printed (none for a member stored without)."""
+    if not snapshot:
+        return ""
+    return member_data(snapshot).get("talking_points") or ""
+
+
+def due_total(sessions: sessionmaker[Session], staff_id: int, today: dt.date | None = None,
+              source: Source = ALL_CALLS) -> int:
     """How many calls due_calls would give without its limit: every open list member, and
-    every customer due a follow-up who is not on one of those lists. Counted by the database."""
+    every customer due a follow-up who is not on one of those lists. Counted by the database.
+    `source` as due_calls takes it."""
     today = today or dt.date.today()
     follow_ups = _due_follow_ups(staff_id, today).subquery()
     with sessions() as s:
         members = _open_members(staff_id, today,
                                 load_settings_in(s).no_answer_retry_days).subquery()
+        if isinstance(source, int):
+            return s.scalar(select(func.count()).select_from(members)
+                            .where(members.c.run_id == source)) or 0
         listed = s.scalar(select(func.count()).select_from(members)) or 0
         promised = s.scalar(
             select(func.count(func.distinct(follow_ups.c.customer_id))).where(
                 follow_ups.c.customer_id.not_in(select(members.c.customer_id))
             )
         ) or 0
-    return listed + promised
+    return promised + (0 if source == FOLLOW_UPS else listed)
 
 
 def _last_contacts(s: Session, ids: set[int]) -> dict[int, tuple[dt.datetime, str | None]]:

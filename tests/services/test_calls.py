@@ -228,6 +228,56 @@ def test_the_queue_is_todays_whatever_changed_since_the_list_was_built(database)
     assert calls.due_total(database.sessions, amy_id, today + dt.timedelta(days=3)) == 4
 
 
+def test_a_queue_narrows_to_one_run_or_the_follow_ups_and_lists_a_customer_once(database):
+    """A caller working through one list sees its calls alone, in the sheet's order; the runs
+    say how many each has. A customer waiting on two runs is called from the later one (the
+    week's list made again), whoever it was handed to."""
+    from models import ListRun, ListRunMember
+
+    today = dt.date(2026, 11, 25)
+    with database.sessions.begin() as s:
+        amy, bob = StaffUser(username="amy", display_name="Amy"), StaffUser(
+            username="bob", display_name="Bob")
+        people = [Customer(code=f"C{i}", name=f"客户{i}") for i in range(6)]
+        older, newer = (ListRun(segment_name=name, filter_json="{}", as_of=day,
+                                purpose="care", finished_at=dt.datetime(2026, 11, 24),
+                                created_at=dt.datetime.combine(day, dt.time(9)))
+                        for name, day in (("保养提醒", today - dt.timedelta(days=8)),
+                                          ("生日关怀", today - dt.timedelta(days=1))))
+        s.add_all([amy, bob, *people, older, newer])
+        s.flush()
+        s.add_all([ListRunMember(run_id=older.id, customer_id=c.id, channel="phone",
+                                 assigned_staff_id=amy.id, position=n, row_code=f"1-{n}")
+                   for n, c in enumerate(people[:3], start=1)])
+        # 客户2 is on the later run too: in Amy's hands, then in Bob's.
+        s.add_all([ListRunMember(run_id=newer.id, customer_id=c.id, channel="phone",
+                                 assigned_staff_id=amy.id, position=n, row_code=f"2-{n}")
+                   for n, c in enumerate(people[3:5], start=1)])
+        later = ListRunMember(run_id=newer.id, customer_id=people[2].id, channel="phone",
+                              assigned_staff_id=amy.id, position=3, row_code="2-3")
+        s.add(later)
+        s.flush()
+        ids, older_id, newer_id, later_id = [c.id for c in people], older.id, newer.id, later.id
+        amy_id, bob_id = amy.id, bob.id
+    _promise(database, amy_id, ids[5], due=today)  # 客户5 asked to be called back today
+
+    def queue(source=calls.ALL_CALLS, staff=amy_id) -> list[str]:
+        return [c.name for c in calls.due_calls(database.sessions, staff, today, source=source)]
+
+    assert queue() == ["客户5", "客户3", "客户4", "客户2", "客户0", "客户1"]
+    assert calls.due_total(database.sessions, amy_id, today) == 6
+    assert queue(older_id) == ["客户0", "客户1"]
+    assert queue(newer_id) == ["客户3", "客户4", "客户2"]
+    assert calls.due_total(database.sessions, amy_id, today, older_id) == 2
+    assert [(r.run_id, r.segment_name, r.calls) for r in calls.queued_runs(
+        database.sessions, amy_id, today)] == [(newer_id, "生日关怀", 3), (older_id, "保养提醒", 2)]
+    assert queue(calls.FOLLOW_UPS) == ["客户5"]
+    assert calls.due_total(database.sessions, amy_id, today, calls.FOLLOW_UPS) == 1
+    with database.sessions.begin() as s:
+        s.get(ListRunMember, later_id).assigned_staff_id = bob_id
+    assert queue(older_id) == ["客户0", "客户1"] and queue(staff=bob_id) == ["客户2"]
+
+
 def _promise(database, staff, customer, purpose="sales", due=dt.date(2026, 11, 25)):
     calls.record_call(database.sessions, customer, staff,
                       calls.CallResult(outcome="reached", next_follow_up=due), purpose=purpose,

@@ -402,3 +402,49 @@ def test_a_km_goes_to_the_car_chosen_beside_it(qtbot, sqlite_database):
         assert saved == [(old_id, 86000)]
     finally:
         shut_down(view, runner)
+
+
+def test_a_caller_lists_one_runs_calls_or_the_follow_ups_alone(qtbot, due_db):
+    """Monday's reminder list behind this week's other calls: chosen, its calls alone, in the
+    sheet's order, each with what its sheet says to raise; the choice says how many each list
+    has and stays over a refresh."""
+    from models import ListRun, ListRunMember
+
+    today = dt.date.today()
+    with due_db.sessions.begin() as s:
+        staff_id = s.scalar(select(StaffUser.id).where(StaffUser.username == "chenli"))
+        run = ListRun(segment_name="保养提醒", filter_json="{}", as_of=today, purpose="reminder",
+                      finished_at=dt.datetime.now())
+        s.add(run)
+        s.add_all([Customer(code=f"R{i}", name=f"车主{i}", mobile=f"1390013900{i}")
+                   for i in range(3)])
+        s.flush()
+        listed = s.scalars(select(Customer.id).where(Customer.code.like("R%"))
+                           .order_by(Customer.id)).all()
+        s.add_all([ListRunMember(run_id=run.id, customer_id=cid, channel="phone",
+                                 assigned_staff_id=staff_id, position=3 - n,
+                                 row_code=f"{run.id}-{3 - n}",
+                                 snapshot='{"talking_points": "12月13日生日：送上祝福"}')
+                   for n, cid in enumerate(listed)])
+        run_id = run.id
+    widget, runner = _open_view(qtbot, due_db)
+    try:
+        qtbot.waitUntil(lambda: widget.queue.count() == 5, timeout=5000)
+        names = [widget.source.itemText(i) for i in range(widget.source.count())]
+        assert names == ["All calls", "Promised follow-ups", f"List #{run_id} 保养提醒 (3)"]
+        widget.source.setCurrentIndex(2)
+        widget.source.activated.emit(2)
+        qtbot.waitUntil(lambda: widget.queue.count() == 3, timeout=5000)
+        assert [c.name for c in widget._calls] == ["车主2", "车主1", "车主0"]  # sheet order
+        assert widget.count.text() == "3 call(s) to make"
+        # What the sheet says to raise is on the card, as on the caller's paper.
+        assert "To raise: 12月13日生日：送上祝福" in widget.summary.text()
+        widget.refresh()
+        qtbot.waitUntil(lambda: not runner.busy, timeout=5000)
+        assert widget.chosen_source() == run_id and widget.queue.count() == 3
+        widget.source.setCurrentIndex(1)
+        widget.source.activated.emit(1)
+        qtbot.waitUntil(lambda: widget.queue.count() == 2, timeout=5000)
+        assert {c.name for c in widget._calls} == {"张伟", "李娜"}
+    finally:
+        shut_down(widget, runner)

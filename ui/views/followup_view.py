@@ -10,7 +10,7 @@ import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 
-from PySide6.QtCore import QDate, QSettings, Qt, Signal
+from PySide6.QtCore import QDate, QLocale, QSettings, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -34,11 +34,12 @@ from PySide6.QtWidgets import (
 from models.profile import PROFILE_ATTRIBUTES
 from services.contacts import calls
 from services.customers.brief import Brief, load_brief
+from services.lists.shown import segment_in
 from services.staff.permissions import Actor
 from services.store.database import Database
 from services.store.errors import StaleEdit
 from ui.dialogs.stale_edit import ask_reload
-from ui.labels import choices, joined, label
+from ui.labels import choices, joined, label, language
 from ui.tasks import DataChange, TaskRunner, changed, show_error
 from ui.views.brief_view import BriefView
 from ui.views.customer_page import fmt
@@ -76,6 +77,13 @@ class FollowUpView(QWidget):
         self._purpose: str | None = None
         self.caller = QComboBox()
         self.caller.setToolTip(self.tr("Whose calls to show; remembered on this PC"))
+        # Which calls: all due, the promised follow-ups, or one list's (a caller working
+        # through Monday's reminder list sees it alone, in the sheet's order).
+        self.source = QComboBox()
+        self.source.setToolTip(self.tr("Which calls to list: all of them, the promised "
+                                       "follow-ups, or one list's"))
+        self.source.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self._runs: list[calls.QueuedRun] = []
         self.refresh_button = QPushButton(self.tr("&Refresh"))
         self.count = QLabel()
         self.queue = QListWidget()
@@ -192,6 +200,7 @@ class FollowUpView(QWidget):
         top = QHBoxLayout()
         top.addWidget(QLabel(self.tr("Caller:")))
         top.addWidget(self.caller)
+        top.addWidget(self.source)
         top.addWidget(self.refresh_button)
         top.addStretch(1)
         top.addWidget(self.count)
@@ -205,6 +214,7 @@ class FollowUpView(QWidget):
 
         self.refresh_button.clicked.connect(self.refresh)
         self.caller.currentIndexChanged.connect(self._on_caller_changed)
+        self.source.activated.connect(lambda _i: self.refresh())
         self.queue.currentRowChanged.connect(self._on_queue_row_changed)
         self.save_button.clicked.connect(self.save_current)
         for keys in ("Ctrl+Return", "Ctrl+Enter"):
@@ -257,7 +267,29 @@ class FollowUpView(QWidget):
 
     def _on_caller_changed(self) -> None:
         QSettings().setValue("followups/caller", self.caller.currentData())
+        self._fill_sources([])  # another caller's lists: all of their calls first
         self.refresh()
+
+    def chosen_source(self) -> calls.Source:
+        """The calls listed: calls.ALL_CALLS, calls.FOLLOW_UPS or a run's id."""
+        data = self.source.currentData()
+        return calls.ALL_CALLS if data is None else data
+
+    def _fill_sources(self, runs: list[calls.QueuedRun]) -> None:
+        """The choices of calls to list, the one chosen kept while it is there."""
+        chosen = self.source.currentData()
+        self._runs = runs
+        self.source.blockSignals(True)
+        self.source.clear()
+        self.source.addItem(self.tr("All calls"), calls.ALL_CALLS)
+        self.source.addItem(self.tr("Promised follow-ups"), calls.FOLLOW_UPS)
+        for run in runs:
+            self.source.addItem(
+                self.tr("List #%1 %2 (%3)").replace("%1", str(run.run_id))
+                .replace("%2", segment_in(run.segment_name, language()))
+                .replace("%3", QLocale().toString(run.calls)), run.run_id)
+        self.source.setCurrentIndex(max(self.source.findData(chosen), 0))
+        self.source.blockSignals(False)
 
     def refresh(self) -> None:
         staff_id = self.caller.currentData()
@@ -265,18 +297,23 @@ class FollowUpView(QWidget):
             self._show_queue([], 0)
             return
         sessions = self.database.sessions
+        source = self.chosen_source()
         self.runner.run(
-            lambda _p, _c: (calls.due_calls(sessions, staff_id),
-                            calls.due_total(sessions, staff_id)),
+            lambda _p, _c: (calls.due_calls(sessions, staff_id, source=source),
+                            calls.due_total(sessions, staff_id, source=source),
+                            calls.queued_runs(sessions, staff_id)),
             on_done=lambda got: self._show_queue(*got),
             latest="follow-up-queue",
             parent_widget=self,
             label=self.tr("Loading calls"),
         )
 
-    def _show_queue(self, due: list[calls.DueCall], total: int) -> None:
+    def _show_queue(self, due: list[calls.DueCall], total: int,
+                    runs: list[calls.QueuedRun] | None = None) -> None:
         """`due`: the calls to list; `total`: how many are due in all (more than listed when
-        the queue is longer than the service lists at once)."""
+        the queue is longer than the service lists at once); `runs`: the lists the caller has
+        calls due from, to choose among."""
+        self._fill_sources(runs or [])
         # A call being saved right now stays off the queue; the card keeps its customer when
         # they are still due (a refresh must not swap the person being talked to).
         saving = {_key(c) for c in self._saving}
@@ -313,6 +350,8 @@ class FollowUpView(QWidget):
         text = self.tr("%n call(s) to make", "", len(self._calls) + self._unlisted)
         if self._unlisted:
             text += self.tr("; the first %n are listed", "", len(self._calls))
+            if self._runs and not isinstance(self.chosen_source(), int):
+                text += self.tr(" (choose a list to see all of its calls)")
         self.count.setText(text)
 
     def _on_queue_row_changed(self, row: int) -> None:
@@ -365,7 +404,10 @@ class FollowUpView(QWidget):
             purpose,
             call.attempts and self.tr("attempt %1").replace("%1", str(call.attempts + 1)),
         ]
-        self.summary.setText("  ·  ".join(str(f) for f in facts if f))
+        text = "  ·  ".join(str(f) for f in facts if f)
+        if call.points:  # what the list's sheet says to raise, as the caller's paper does
+            text += "\n" + self.tr("To raise: %1").replace("%1", call.points)
+        self.summary.setText(text)
 
     def _on_suggestion_decided(self, customer_id: int, purpose: str) -> None:
         call = self._shown
