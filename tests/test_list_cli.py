@@ -75,6 +75,16 @@ def test_build_writes_call_list_and_show_reports_it(db, tmp_path):
     assert body[0][0] in text and body[0][3] in text  # row id and name printed
 
 
+def test_callers_named_one_option_each_all_get_calls(db, tmp_path):
+    """--staff given once per caller names them all; it kept the last one only, so one
+    caller got every call."""
+    # Dated weeks before the module's other runs: no other list's customers wait on it.
+    built = run(db, "list", "build", "老车主", "--channel", "call", "--staff", "chenli",
+                "--staff", "liuyang", "--as-of", "2026-09-01", "--format", "xlsx",
+                "--out", str(tmp_path / "calls.xlsx"))
+    assert "  caller 陈丽: " in built.stdout and "  caller 刘洋: " in built.stdout
+
+
 @pytest.mark.parametrize("args", [("--channel", "call", "--format", "xlsx"),
                                   ("--format", "pdf")])
 def test_a_run_with_nobody_to_contact_says_no_file_was_written(db, tmp_path, args):
@@ -236,10 +246,11 @@ def test_a_tilde_in_the_file_name_is_the_home_folder(db, tmp_path, monkeypatch):
 def test_a_template_key_builds_a_list_and_codes_print_as_chinese(db, tmp_path):
     import re
 
-    built = run(db, "list", "build", "matrix.7+.high", "--as-of", TODAY, "--format", "xlsx",
-                "--out", str(tmp_path / "t.xlsx"))
+    # Weeks after the module's other lists, whose customers would still be waiting on them.
+    built = run(db, "list", "build", "matrix.7+.high", "--as-of", "2027-01-04", "--format",
+                "xlsx", "--out", str(tmp_path / "t.xlsx"))
     # A satisfied owner of an old car: a sales list (a new car offered), consent asked.
-    first = int(re.search(r"list run #(\d+) of 'matrix.7\+.high' \(2026-11-23, 销售\)",
+    first = int(re.search(r"list run #(\d+) of 'matrix.7\+.high' \(2027-01-04, 销售\)",
                           built.stdout).group(1))
     channels = [line.split()[0] for line in built.stdout.splitlines()
                 if re.fullmatch(r"  \S+\s+[\d,]+", line)]
@@ -248,7 +259,7 @@ def test_a_template_key_builds_a_list_and_codes_print_as_chinese(db, tmp_path):
     listed = run(db, "segment", "list").stdout
     assert "matrix.7+.high\t换车九宫格：7+年 × 满意度高（9–10）" in listed
     # Next week's, as care (no consent asked): some of them get a letter.
-    again = run(db, "list", "build", "matrix.7+.high", "--as-of", "2026-11-30", "--format",
+    again = run(db, "list", "build", "matrix.7+.high", "--as-of", "2027-01-11", "--format",
                 "pdf", "--purpose", "care", "--out", str(tmp_path / "t2.pdf"))
     second = int(re.search(r"list run #(\d+)", again.stdout).group(1))
     # The sheet and the list of runs name the segment as staff read it, not by its key.

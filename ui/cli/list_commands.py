@@ -41,7 +41,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     b.add_argument("segment", help="a saved segment's name, or a template key such as "
                    "matrix.7+.high (see `segment templates`; saved under that key)")
     b.add_argument("--channel", choices=build.CHANNEL_MODES, default="auto")
-    b.add_argument("--staff", default="", help="callers, comma-separated (usernames or names)")
+    b.add_argument("--staff", action="append", default=[],
+                   help="callers, comma-separated or the option given once per caller "
+                        "(usernames or names)")
     b.add_argument("--split", choices=build.SPLITS, default="even")
     b.add_argument("--purpose", help="care, callback, sales, … (default: the segment's)")
     b.add_argument("--as-of", type=day, metavar="YYYY-MM-DD")
@@ -290,7 +292,7 @@ def _build(args, open_db) -> int:
     _check_texts(args, st)
     options = build.RunOptions(
         channel=args.channel,
-        staff=tuple(x.strip() for x in args.staff.split(",") if x.strip()),
+        staff=tuple(x.strip() for given in args.staff for x in given.split(",") if x.strip()),
         split=args.split,
         purpose=args.purpose,
         as_of=args.as_of,
