@@ -53,7 +53,8 @@ def test_a_full_disk_leaves_no_partial_file_and_the_run_unfinished(url, tiny_dis
     out = tiny_disk / "week.pdf"
     result = cli(url, "list", "build", SEGMENT, "--channel", "call", "--staff", "chenli",
                  "--as-of", TODAY, "--format", "pdf", "--out", str(out), ok=False)
-    one_error_line(result, "No space left on device", "kept unfinished", "list print 1")
+    one_error_line(result, f"The disk is full: {out} could not be written", "kept unfinished",
+                   "list print 1")
     assert list(tiny_disk.iterdir()) == []  # not even the scratch folder
     database = _open(url)
     try:
@@ -64,6 +65,40 @@ def test_a_full_disk_leaves_no_partial_file_and_the_run_unfinished(url, tiny_dis
         assert [d for d in calls.due_calls(database.sessions, chenli, AS_OF) if d.row_code] == []
     finally:
         database.dispose()
+
+
+def _fill(folder: Path) -> Path:
+    """Every byte of the disk `folder` is on taken by one file."""
+    filler = folder / "filler"
+    with filler.open("wb", buffering=0) as f:
+        for size in (4096, 512, 1):
+            try:
+                while True:
+                    f.write(b"\0" * size)
+            except OSError:
+                pass
+    return filler
+
+
+@pytest.mark.parametrize("command", [
+    ("report", "dashboard", "--from", "2026-11-01", "--to", TODAY, "--out", "d.xlsx"),
+    ("report", "weekly", "--from", "2026-11-16", "--to", TODAY, "--out", "w.pdf"),
+    ("report", "suggestions", "--from", "2026-11-01", "--to", TODAY, "--out", "s.json"),
+    ("segment", "export", SEGMENT, "-o", "seg.json"),
+], ids=["dashboard", "weekly", "suggestions", "segment"])
+def test_a_full_disk_is_one_sentence_naming_the_report_or_segment_file_and_leaves_none(
+        tmp_path, sqlite_template, tiny_disk, command):
+    """It said "A file could not be read or written" naming no file, the Excel report then
+    printed a traceback from the zip archive left open, and an exported segment left an empty
+    file at its name."""
+    path = tmp_path / "revisit.sqlite3"
+    shutil.copy(sqlite_template, path)
+    _demo_with_segment(f"sqlite:///{path}", customers=200)
+    filler = _fill(tiny_disk)
+    out = tiny_disk / command[-1]
+    result = cli(f"sqlite:///{path}", *command[:-1], str(out), ok=False)
+    one_error_line(result, f"The disk is full: {out} could not be written.")
+    assert list(tiny_disk.iterdir()) == [filler]  # no partial file, no scratch folder
 
 
 @pytest.fixture

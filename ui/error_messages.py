@@ -364,6 +364,7 @@ MESSAGES = (
     QT_TRANSLATE_NOOP("errors", 'There is no database {where}; nothing was created. Check the path given with --db (or REVISIT_DB).'),
     QT_TRANSLATE_NOOP("errors", 'Cannot create the folder {where}: {detail}'),
     QT_TRANSLATE_NOOP("errors", 'A file could not be read or written: {reason}.'),
+    QT_TRANSLATE_NOOP("errors", 'The disk is full: {path} could not be written. Free some space or choose another folder, then try again.'),
     QT_TRANSLATE_NOOP("errors", 'Cannot use the file {path}: {reason}.'),
     QT_TRANSLATE_NOOP("errors", '{where} is on a network drive. SQLite cannot share a file safely across a network (two PCs writing it can damage it): keep the file on this PC, or move the department to a PostgreSQL server with `db copy --to postgresql://…`.'),
     QT_TRANSLATE_NOOP("errors", "pg_dump was not found on this PC; back up the PostgreSQL database on its server with pg_dump -Fc (restore it with pg_restore), or install PostgreSQL's client tools here and run the backup again."),

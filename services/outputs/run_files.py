@@ -19,21 +19,16 @@ font on this computer has is still written, with □ in their place, and says so
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import datetime as dt
 import functools
 import multiprocessing
-import os
 import queue
-import shutil
-import tempfile
 import threading
-import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -60,7 +55,13 @@ from services.staff.permissions import (
 from services.store import collector
 from services.store.errors import N_, RevisitError
 from services.store.settings import Settings
-from services.store.writable import not_a_folder
+
+# Where the files are written whole; the rest for those who import them from here.
+from services.store.staging import SCRATCH_PREFIX as SCRATCH_PREFIX
+from services.store.staging import STALE_SCRATCH as STALE_SCRATCH
+from services.store.staging import Together as Together
+from services.store.staging import remove_stale_scratch as remove_stale_scratch
+from services.store.staging import staged
 
 if TYPE_CHECKING:
     from services.customers.brief_batch import CondensedBrief
@@ -86,8 +87,6 @@ CHANNEL_OF = {
     VISIT_LIST: "visit",
 }
 PDF_KINDS = (CALL_SHEET, LABELS)
-SCRATCH_PREFIX = ".revisit-"
-STALE_SCRATCH = dt.timedelta(hours=1)
 
 # A run's members were checked against the do-not-contact flags, consent and contact details of
 # their own channel only (services/lists/routing.py), so a file of another channel's members
@@ -323,7 +322,7 @@ def write_run_file(doc: ListDocument, request: FileRequest, settings: Settings,
     if request.kind == CALL_SHEET and source is not None:
         from services.customers.brief_batch import sheet_briefs  # only a call sheet needs it
         briefs = sheet_briefs(source, doc, steps.cancel)
-    with _staged(path, together) as scratch, collector.paused():
+    with staged(path, together) as scratch, collector.paused():
         written = _write(doc, members, request, settings, scratch, briefs, steps)
     written = dataclasses.replace(written, path=path,
                                   masked=not full and holds_mobiles(request.kind))
@@ -426,7 +425,7 @@ class StreamedList:
 
     def _write(self) -> None:
         try:
-            with _staged(Path(self.request.path)) as scratch:
+            with staged(Path(self.request.path)) as scratch:
                 try:
                     first = self._chunks.get()
                     if first is _BY_PROCESS:
@@ -576,126 +575,3 @@ def _write(doc: ListDocument, members: tuple[ListMember, ...], request: FileRequ
         return WrittenFile(kind, path, len(got.rows), got.total_parts, got.skipped)
     excel.write_list(doc, CHANNEL_OF[kind], path, request.fmt, steps)
     return WrittenFile(kind, path, len(members))
-
-
-class Together:
-    """The files of one request put in place together or not at all: `write_run_file(...,
-    together=t)` inside `with Together() as t:` writes each to its own scratch folder, and
-    only when the block ends without an error are they all renamed into place and recorded in
-    the audit trail. An error, a refusal or Ctrl-C on the third file of a run's call list, mail
-    list and SMS file leaves none of them, not the first two beside a run left unfinished.
-    Each rename is in its file's own folder, so it cannot run out of space part way."""
-
-    def __init__(self) -> None:
-        self._staged: list[tuple[Path, Path]] = []  # (scratch folder, target)
-        self._after: list[Callable[[], None]] = []
-
-    def __enter__(self) -> Together:
-        return self
-
-    def hold(self, scratch: Path, path: Path) -> None:
-        self._staged.append((scratch, path))
-
-    def then(self, action: Callable[[], None]) -> None:
-        """`action` once every file is in place (an audit record of one of them)."""
-        self._after.append(action)
-
-    def __exit__(self, kind: type[BaseException] | None, *_rest: Any) -> None:
-        try:
-            if kind is None:
-                _place(self._staged)
-        finally:
-            for scratch, _path in self._staged:
-                shutil.rmtree(scratch, ignore_errors=True)
-        if kind is None:
-            for action in self._after:
-                action()
-
-
-@contextlib.contextmanager
-def _staged(path: Path, together: Together | None = None) -> Iterator[Path]:
-    """A name in a scratch folder beside `path` to write to. When the block ends without an
-    error, everything written there (an SMS vendor file may bring a -preview side file) is
-    renamed into `path`'s folder, `path` itself last; the scratch folder goes either way. In the
-    same folder, so each rename is atomic and replaces an older file of that name. With
-    `together`, the folder is handed to it instead, to be put in place with the other files."""
-    folder = path.parent
-    remove_stale_scratch(folder)
-    try:
-        scratch = Path(tempfile.mkdtemp(prefix=SCRATCH_PREFIX, dir=folder))
-    except OSError as exc:
-        _raise_naming(exc, path)
-    held = False
-    try:
-        try:
-            yield scratch / path.name
-        except OSError as exc:
-            _raise_naming(exc, path)
-        if together is not None:
-            together.hold(scratch, path)
-            held = True
-        else:
-            _place([(scratch, path)])
-    finally:
-        if not held:
-            shutil.rmtree(scratch, ignore_errors=True)
-
-
-def _place(staged: Sequence[tuple[Path, Path]]) -> None:
-    """Everything written in each scratch folder renamed beside its target, the target itself
-    last. The files there before are moved aside into the scratch folder first, so that when
-    one rename fails (on Windows, a file of that name open in Excel cannot be renamed) every
-    file is put back as it was and none of the new ones stays."""
-    there = staged[0][1] if staged else Path()  # the file an error names
-    aside: list[tuple[Path, Path]] = []  # (where the earlier file waits, its place)
-    placed: list[Path] = []
-    try:
-        moves = []
-        for scratch, target in staged:
-            there = target
-            for made in sorted(scratch.iterdir(), key=lambda p: p.name == target.name):
-                moves.append((made, target.parent / made.name, scratch))
-        for _made, there, _scratch in moves:
-            not_a_folder(there)  # moved aside, it would go with the scratch folder
-        for made, there, scratch in moves:
-            if there.exists():
-                kept = scratch / f"{SCRATCH_PREFIX}was-{there.name}"
-                os.replace(there, kept)
-                aside.append((kept, there))
-            os.replace(made, there)
-            placed.append(there)
-    except OSError as exc:
-        for new in placed:  # the error to tell is the first one, not one of these
-            with contextlib.suppress(OSError):
-                new.unlink(missing_ok=True)
-        for kept, place in aside:
-            with contextlib.suppress(OSError):
-                os.replace(kept, place)
-        _raise_naming(exc, there)
-
-
-def remove_stale_scratch(folder: Path, prefix: str = SCRATCH_PREFIX,
-                         age: dt.timedelta = STALE_SCRATCH) -> None:
-    """Scratch folders (`prefix`…) a killed writer left behind (it never reached its
-    `finally`): removed here once nothing in them changed for `age`, long past any writer
-    still at work on one. A writer's own are hidden, never at a file's own name."""
-    cutoff = time.time() - age.total_seconds()
-    try:
-        leftovers = [p for p in folder.glob(f"{prefix}*") if p.is_dir()]
-    except OSError:
-        return
-    for scratch in leftovers:
-        try:
-            newest = max([scratch.stat().st_mtime]
-                         + [p.stat().st_mtime for p in scratch.iterdir()])
-        except OSError:
-            continue
-        if newest < cutoff:
-            shutil.rmtree(scratch, ignore_errors=True)
-
-
-def _raise_naming(exc: OSError, path: Path) -> NoReturn:
-    """Raise `exc` again naming the file the user chose, not the scratch folder or file."""
-    if exc.strerror is None:
-        raise exc
-    raise OSError(exc.errno, exc.strerror, str(path)) from exc

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from zipfile import ZIP_DEFLATED, ZipFile
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+from openpyxl.writer.excel import ExcelWriter
 
 from services.reports.monday import Report
 
@@ -64,4 +66,9 @@ def render(report: Report, path: Path) -> None:
                 ws.append([note])
                 ws.cell(ws.max_row, 1).data_type = "s"  # text, never a formula
     wb.properties.title = report.title
-    wb.save(path)
+    wb.properties.modified = dt.datetime.now(dt.UTC).replace(tzinfo=None)  # as wb.save does
+    # openpyxl's wb.save leaves its zip archive open when a write fails (a full disk): closed
+    # later by the garbage collector, it failed again, printed as "Exception ignored in
+    # ZipFile.__del__" with a traceback. Closed here, whatever happens.
+    with ZipFile(path, "w", ZIP_DEFLATED, allowZip64=True) as archive:
+        ExcelWriter(wb, archive).write_data()

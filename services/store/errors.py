@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 
@@ -60,6 +61,8 @@ class StaleEdit(RevisitError):
 # Files are written under a temporary name beside the one asked for (.NAME.part, NAME.part,
 # .NAME.PID.part, NAME.PID.part) and renamed once complete: a failure names the file asked for.
 _PART = re.compile(r"^\.?(?P<name>.+?)(?:\.\d+)?\.part$")
+# No space left on the disk, or none left of this user's quota there.
+_DISK_FULL = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)}
 
 
 def from_os_error(exc: OSError) -> RevisitError:
@@ -71,6 +74,9 @@ def from_os_error(exc: OSError) -> RevisitError:
     if part is not None:
         path = os.path.join(os.path.dirname(path), part["name"])
     reason = exc.strerror or str(exc)
+    if path and exc.errno in _DISK_FULL:
+        return RevisitError(N_("The disk is full: {path} could not be written. Free some space "
+                               "or choose another folder, then try again."), path=str(path))
     if path:
         return RevisitError(N_("Cannot use the file {path}: {reason}."), path=str(path),
                             reason=reason)

@@ -23,6 +23,7 @@ from services.outputs.run_files import FileRequest
 from services.outputs.sms import NO_SIGNATURE
 from services.outputs.types import ListDocument, Steps
 from services.staff.permissions import Actor
+from services.store import staging
 from services.store.errors import Cancelled, CancelToken, RevisitError
 from services.store.settings import Settings, load_settings
 from tests.conftest import non_root
@@ -292,7 +293,7 @@ def test_a_folder_refusing_the_scratch_folder_names_the_file(tmp_path, monkeypat
     def refuse(prefix, dir):
         raise PermissionError(13, "Permission denied", str(Path(dir) / f"{prefix}x1"))
 
-    monkeypatch.setattr(run_files.tempfile, "mkdtemp", refuse)
+    monkeypatch.setattr(staging.tempfile, "mkdtemp", refuse)
     with pytest.raises(PermissionError) as raised:
         run_files.write_run_file(only("call"), FileRequest(run_files.CALL_LIST,
                                                            tmp_path / "c.xlsx"), Settings())

@@ -164,14 +164,10 @@ def _suggestions(args, open_db) -> int:
     if args.out:
         from pathlib import Path
 
+        from services.store.staging import write_text
+
         target = Path(args.out)
-        part = target.with_name(target.name + ".part")
-        try:
-            part.write_text(out + "\n", encoding="utf-8")
-            part.replace(target)  # complete or not at all
-        except BaseException:
-            part.unlink(missing_ok=True)
-            raise
+        write_text(target, out + "\n")  # complete or not at all, an error naming the file
         print(f"written: {target}")
     else:
         print(out)

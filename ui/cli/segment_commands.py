@@ -284,14 +284,10 @@ def _export(args, open_db) -> int:
     if args.output is None:
         print(text)
         return 0
-    try:
-        args.output.write_text(text + "\n", encoding="utf-8")
-    except OSError as exc:
-        raise RevisitError(
-            N_("Cannot write {path}: {detail}"),
-            path=str(args.output),
-            detail=exc.strerror or str(exc),
-        ) from exc
+    from services.store.staging import write_text
+
+    # Whole or not at all: a full disk left an empty file at the name.
+    write_text(args.output, text + "\n")  # an OSError names the file, for run() to say
     return 0
 
 

@@ -687,8 +687,10 @@ class SegmentsView(QWidget):
             return
 
         def work(_p, _c):
+            from services.store.staging import write_text
+
             text = segments.export_segment(self.database.sessions, name)
-            Path(path).write_text(text, encoding="utf-8")
+            write_text(Path(path), text)  # whole or not at all, an error naming the file
 
         # Off the GUI thread, so a full disk or a read-only folder is an error dialog, not a crash.
         self.runner.run(
