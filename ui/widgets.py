@@ -6,15 +6,58 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from PySide6.QtCore import QDate, QEvent, QObject, Qt
+from PySide6.QtCore import QDate, QDateTime, QEvent, QObject, Qt
 from PySide6.QtGui import QPainter, QPalette
-from PySide6.QtWidgets import QAbstractItemView, QDateEdit, QFrame, QScrollArea, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDateEdit,
+    QDateTimeEdit,
+    QFrame,
+    QScrollArea,
+    QWidget,
+)
 
 
 class DateField(QDateEdit):
     """A date edit that Tab leaves like any field. (QDateTimeEdit's own Tab steps through year,
     month and day first, but only from some sections, so typed digits landed in the next field.)
     Left/Right move between the parts."""
+
+    def focusNextPrevChild(self, next: bool) -> bool:
+        return QWidget.focusNextPrevChild(self, next)
+
+
+class MomentField(QDateTimeEdit):
+    """When a call was made: now, unless changed to when it was (calls typed up from the
+    paper sheet at the end of the week happened on their own days), never later than now.
+    Tab leaves it as DateField's does."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setDisplayFormat("yyyy-MM-dd HH:mm")
+        self.setCalendarPopup(True)
+        self._changed = False
+        self.dateTimeChanged.connect(self._on_changed)
+        self.reset()
+
+    def _on_changed(self, _value: QDateTime) -> None:
+        self._changed = True
+
+    def reset(self) -> None:
+        """Back to now, unchanged."""
+        now = QDateTime.currentDateTime()
+        self.blockSignals(True)
+        self.setMaximumDateTime(now)
+        self.setDateTime(now)
+        self.blockSignals(False)
+        self._changed = False
+
+    def moment(self) -> dt.datetime | None:
+        """The moment chosen, to the minute; None while it is left at now."""
+        if not self._changed:
+            return None
+        chosen: dt.datetime = self.dateTime().toPython()  # type: ignore[assignment]
+        return chosen.replace(second=0, microsecond=0)
 
     def focusNextPrevChild(self, next: bool) -> bool:
         return QWidget.focusNextPrevChild(self, next)

@@ -4,27 +4,27 @@
 <context>
     <name>AccountDialog</name>
     <message>
-        <location filename="../../ui/dialogs/sign_in_dialog.py" line="76"/>
+        <location filename="../../ui/dialogs/sign_in_dialog.py" line="77"/>
         <source>&amp;User name</source>
         <translation>用户名(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/sign_in_dialog.py" line="77"/>
+        <location filename="../../ui/dialogs/sign_in_dialog.py" line="78"/>
         <source>&amp;Display name</source>
         <translation>显示名称(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/sign_in_dialog.py" line="80"/>
+        <location filename="../../ui/dialogs/sign_in_dialog.py" line="81"/>
         <source>&amp;Password</source>
         <translation>密码(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/sign_in_dialog.py" line="81"/>
+        <location filename="../../ui/dialogs/sign_in_dialog.py" line="82"/>
         <source>&amp;Repeat password</source>
         <translation>再次输入密码(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/sign_in_dialog.py" line="87"/>
+        <location filename="../../ui/dialogs/sign_in_dialog.py" line="88"/>
         <source>The two passwords differ.</source>
         <translation>两次输入的密码不一致。</translation>
     </message>
@@ -98,63 +98,63 @@
 <context>
     <name>AuditView</name>
     <message>
-        <location filename="../../ui/views/audit_view.py" line="61"/>
+        <location filename="../../ui/views/audit_view.py" line="63"/>
         <source>Everyone</source>
         <translation>所有人</translation>
     </message>
     <message>
-        <location filename="../../ui/views/audit_view.py" line="63"/>
+        <location filename="../../ui/views/audit_view.py" line="65"/>
         <source>Every action</source>
         <translation>所有操作</translation>
     </message>
     <message>
-        <location filename="../../ui/views/audit_view.py" line="65"/>
+        <location filename="../../ui/views/audit_view.py" line="67"/>
         <source>Customer no.</source>
         <translation>客户编号</translation>
     </message>
     <message>
-        <location filename="../../ui/views/audit_view.py" line="68"/>
+        <location filename="../../ui/views/audit_view.py" line="70"/>
         <source>&amp;Show</source>
         <translation>显示(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/audit_view.py" line="75"/>
+        <location filename="../../ui/views/audit_view.py" line="77"/>
         <source>No entries for this person, action, customer and period.</source>
         <translation>这段时间内没有符合所选人员、操作和客户的记录。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/audit_view.py" line="86"/>
+        <location filename="../../ui/views/audit_view.py" line="88"/>
         <source>Select an entry to see its details in full.</source>
         <translation>选中一条记录，可在此查看完整详情。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/audit_view.py" line="94"/>
+        <location filename="../../ui/views/audit_view.py" line="96"/>
         <source>From</source>
         <translation>从</translation>
     </message>
     <message>
-        <location filename="../../ui/views/audit_view.py" line="96"/>
+        <location filename="../../ui/views/audit_view.py" line="98"/>
         <source>to</source>
         <translation>至</translation>
     </message>
     <message>
-        <location filename="../../ui/views/audit_view.py" line="133"/>
-        <location filename="../../ui/views/audit_view.py" line="172"/>
+        <location filename="../../ui/views/audit_view.py" line="135"/>
+        <location filename="../../ui/views/audit_view.py" line="174"/>
         <source>Loading the audit trail</source>
         <translation>正在读取审计日志</translation>
     </message>
     <message>
-        <location filename="../../ui/views/audit_view.py" line="181"/>
+        <location filename="../../ui/views/audit_view.py" line="183"/>
         <source>The newest %1 of %2 entries</source>
         <translation>共 %2 条，显示最新 %1 条</translation>
     </message>
     <message>
-        <location filename="../../ui/views/audit_view.py" line="184"/>
+        <location filename="../../ui/views/audit_view.py" line="186"/>
         <source>Entries: %1</source>
         <translation>共 %1 条</translation>
     </message>
     <message>
-        <location filename="../../ui/views/audit_view.py" line="198"/>
+        <location filename="../../ui/views/audit_view.py" line="202"/>
         <source>As recorded:</source>
         <translation>原始记录：</translation>
     </message>
@@ -880,18 +880,18 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>记录通话…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_actions.py" line="195"/>
+        <location filename="../../ui/views/brief_actions.py" line="196"/>
         <source>Call logged for %1: %2</source>
         <translation>已记录 %1 的通话：%2</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_actions.py" line="214"/>
-        <location filename="../../ui/views/brief_actions.py" line="260"/>
+        <location filename="../../ui/views/brief_actions.py" line="215"/>
+        <location filename="../../ui/views/brief_actions.py" line="261"/>
         <source>Loading the brief</source>
         <translation>正在载入简报</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_actions.py" line="230"/>
+        <location filename="../../ui/views/brief_actions.py" line="231"/>
         <source>Brief: %1</source>
         <translation>客户简报：%1</translation>
     </message>
@@ -1842,55 +1842,60 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>CustomersView</name>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="159"/>
+        <location filename="../../ui/views/customers_view.py" line="160"/>
         <source>Search name, pinyin or initials (zw = 张伟), mobile, plate or VIN  (Ctrl+F)</source>
         <translation>搜索姓名、拼音、首字母（zw = 张伟）、手机、车牌、车架号（Ctrl+F）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="169"/>
+        <location filename="../../ui/views/customers_view.py" line="170"/>
         <source>No customer matches “%1”. Search by name, pinyin or initials, mobile, plate or VIN.</source>
         <translation>没有与“%1”相符的客户。可按姓名、拼音或首字母、手机号、车牌或车架号查找。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="302"/>
+        <location filename="../../ui/views/customers_view.py" line="303"/>
         <source>Searching…</source>
         <translation>正在搜索…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="307"/>
+        <location filename="../../ui/views/customers_view.py" line="308"/>
         <source>Searching</source>
         <translation>正在搜索</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/customers_view.py" line="375"/>
+        <location filename="../../ui/views/customers_view.py" line="376"/>
         <source>%n customer(s)</source>
         <translation>
             <numerusform>%n 位客户</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="407"/>
+        <location filename="../../ui/views/customers_view.py" line="408"/>
         <source>Columns in their first order</source>
         <translation>恢复默认列顺序</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="474"/>
-        <location filename="../../ui/views/customers_view.py" line="518"/>
+        <location filename="../../ui/views/customers_view.py" line="475"/>
+        <location filename="../../ui/views/customers_view.py" line="519"/>
         <source>Loading customer</source>
         <translation>正在加载客户</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="547"/>
+        <location filename="../../ui/views/customers_view.py" line="549"/>
         <source>Saving</source>
         <translation>正在保存</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="550"/>
+        <location filename="../../ui/views/customers_view.py" line="570"/>
         <source>Change saved for %1</source>
         <translation>已为 %1 保存变更</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="557"/>
+        <location filename="../../ui/views/customers_view.py" line="574"/>
+        <source>Nothing recorded for %1: on %2 %3 was already “%4”.</source>
+        <translation>%1 没有记录任何变化：%2 时 %3 已经是“%4”。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customers_view.py" line="558"/>
         <source>Reload opens the form again with their value as “Now” and what you typed kept in it, to save yours after theirs or cancel. Cancel drops what you typed.</source>
         <translation>“重新载入”会重新打开表单：“当前值”显示对方的值，您输入的内容仍保留在表单里，可以在其后保存您的值，也可以取消。若选“取消”，您输入的内容将被放弃。</translation>
     </message>
@@ -2385,13 +2390,13 @@ Revisit closes now; open it again to work with the restored database.</source>
     </message>
     <message>
         <location filename="../../ui/views/report_effect.py" line="46"/>
-        <location filename="../../ui/views/report_effect.py" line="143"/>
+        <location filename="../../ui/views/report_effect.py" line="142"/>
         <source>Contacted</source>
         <translation>已联系</translation>
     </message>
     <message>
         <location filename="../../ui/views/report_effect.py" line="47"/>
-        <location filename="../../ui/views/report_effect.py" line="144"/>
+        <location filename="../../ui/views/report_effect.py" line="143"/>
         <source>Comparison</source>
         <translation>对照组</translation>
     </message>
@@ -2461,52 +2466,52 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>这段时间里没有完成的名单。最近一次的日期是 %1。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_effect.py" line="127"/>
+        <location filename="../../ui/views/report_effect.py" line="126"/>
         <source>The person chosen made no contact for the list runs of this period.</source>
         <translation>所选的人在这段时间的名单中没有联系记录。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_effect.py" line="128"/>
+        <location filename="../../ui/views/report_effect.py" line="127"/>
         <source>No finished list run has its date in this period.</source>
         <translation>此期间没有已完成的名单。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_effect.py" line="135"/>
+        <location filename="../../ui/views/report_effect.py" line="134"/>
         <source>Comparison group</source>
         <translation>对照组</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_effect.py" line="137"/>
+        <location filename="../../ui/views/report_effect.py" line="136"/>
         <source>All contacted</source>
         <translation>全部已联系</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_effect.py" line="138"/>
+        <location filename="../../ui/views/report_effect.py" line="137"/>
         <source>(no staff recorded)</source>
         <translation>（未记录经办人）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_effect.py" line="147"/>
+        <location filename="../../ui/views/report_effect.py" line="146"/>
         <source>The groups are too small to compare (under %1 people in one of them): the difference cannot be trusted.</source>
         <translation>组太小，无法比较（其中一组少于 %1 人）：差异不可信。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_effect.py" line="152"/>
+        <location filename="../../ui/views/report_effect.py" line="151"/>
         <source>Not over yet: the %1-day window; later visits and purchases will still count.</source>
         <translation>%1 天观察期尚未结束，之后的到店和购车仍会计入。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_effect.py" line="155"/>
+        <location filename="../../ui/views/report_effect.py" line="154"/>
         <source>Excluded members were left out for a reason (a refusal, no consent, a recent contact, a complaint), so the difference is a hint, not a proof.</source>
         <translation>被排除的人是有原因的（拒绝、未同意、近期联系过、有投诉），所以差异只是参考，不是证明。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_effect.py" line="158"/>
+        <location filename="../../ui/views/report_effect.py" line="157"/>
         <source>%1 members of the run were not contacted and are in neither group.</source>
         <translation>名单中有 %1 人未被联系，不在任何一组中。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_effect.py" line="175"/>
+        <location filename="../../ui/views/report_effect.py" line="174"/>
         <source>%1 pt</source>
         <translation>%1 个百分点</translation>
     </message>
@@ -2617,77 +2622,77 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>不含这些标签</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="333"/>
+        <location filename="../../ui/views/filter_editor.py" line="332"/>
         <source>anyone</source>
         <translation>任何人</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="338"/>
+        <location filename="../../ui/views/filter_editor.py" line="337"/>
         <source>+ &amp;Condition</source>
         <translation>+ 条件(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="339"/>
+        <location filename="../../ui/views/filter_editor.py" line="338"/>
         <source>+ &amp;Group</source>
         <translation>+ 条件组(&amp;G)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="340"/>
+        <location filename="../../ui/views/filter_editor.py" line="339"/>
         <source>AND ↔ OR</source>
         <translation>且 ↔ 或</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="341"/>
+        <location filename="../../ui/views/filter_editor.py" line="340"/>
         <source>&amp;NOT</source>
         <translation>取反(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="342"/>
+        <location filename="../../ui/views/filter_editor.py" line="341"/>
         <source>&amp;Remove</source>
         <translation>删除(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="343"/>
+        <location filename="../../ui/views/filter_editor.py" line="342"/>
         <source>Undo</source>
         <translation>撤销</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="344"/>
+        <location filename="../../ui/views/filter_editor.py" line="343"/>
         <source>Undo the last change to the conditions (Ctrl+Z)</source>
         <translation>撤销对条件的上一次修改（Ctrl+Z）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="380"/>
+        <location filename="../../ui/views/filter_editor.py" line="379"/>
         <source>&amp;Field</source>
         <translation>字段(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="381"/>
+        <location filename="../../ui/views/filter_editor.py" line="380"/>
         <source>&amp;Operator</source>
         <translation>比较方式(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="382"/>
+        <location filename="../../ui/views/filter_editor.py" line="381"/>
         <source>&amp;Value</source>
         <translation>值(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="459"/>
+        <location filename="../../ui/views/filter_editor.py" line="458"/>
         <source>All of these (AND)</source>
         <translation>满足以下全部（且）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="459"/>
+        <location filename="../../ui/views/filter_editor.py" line="458"/>
         <source>Any of these (OR)</source>
         <translation>满足以下任一（或）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="464"/>
+        <location filename="../../ui/views/filter_editor.py" line="463"/>
         <source>NOT</source>
         <translation>不满足以下（非）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="602"/>
+        <location filename="../../ui/views/filter_editor.py" line="601"/>
         <source>any</source>
         <translation>不限</translation>
     </message>
@@ -2695,27 +2700,27 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>FirstSteps</name>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="108"/>
+        <location filename="../../ui/views/customers_view.py" line="109"/>
         <source>No customers yet</source>
         <translation>还没有客户</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="111"/>
+        <location filename="../../ui/views/customers_view.py" line="112"/>
         <source>Import the customers, vehicles and service visits exported from the DMS in Import (Ctrl+6). Segments, lists and reports count what is imported.</source>
         <translation>在“导入”（Ctrl+6）中导入从 DMS 导出的客户、车辆和维修保养记录。客户分群、名单和报表都按导入的数据统计。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="115"/>
+        <location filename="../../ui/views/customers_view.py" line="116"/>
         <source>Fill in the shop&apos;s name, phone, address and SMS signature in Settings (Ctrl+7): lists, labels and text messages use them.</source>
         <translation>在“设置”（Ctrl+7）中填写门店名称、电话、地址和短信签名：名单、标签和短信都会用到。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="119"/>
+        <location filename="../../ui/views/customers_view.py" line="120"/>
         <source>Open Import</source>
         <translation>打开导入</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="121"/>
+        <location filename="../../ui/views/customers_view.py" line="122"/>
         <source>Open Settings</source>
         <translation>打开设置</translation>
     </message>
@@ -2723,27 +2728,27 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>FirstSupervisorDialog</name>
     <message>
-        <location filename="../../ui/dialogs/sign_in_dialog.py" line="163"/>
+        <location filename="../../ui/dialogs/sign_in_dialog.py" line="166"/>
         <source>Create the first supervisor</source>
         <translation>创建首位主管</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/sign_in_dialog.py" line="166"/>
+        <location filename="../../ui/dialogs/sign_in_dialog.py" line="169"/>
         <source>Nobody can sign in to this database yet. Create the first supervisor account: supervisors add the other staff in Settings and may change shared settings, delete segments and save files with full phone numbers.</source>
         <translation>此数据库还没有可登录的账号。请创建首位主管账号：主管可在“设置”中添加其他员工，并可修改共享设置、删除分群、保存含完整手机号的文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/sign_in_dialog.py" line="170"/>
+        <location filename="../../ui/dialogs/sign_in_dialog.py" line="173"/>
         <source>e.g. wangli</source>
         <translation>例如 wangli</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/sign_in_dialog.py" line="170"/>
+        <location filename="../../ui/dialogs/sign_in_dialog.py" line="173"/>
         <source>e.g. 王丽</source>
         <translation>例如 王丽</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/sign_in_dialog.py" line="172"/>
+        <location filename="../../ui/dialogs/sign_in_dialog.py" line="175"/>
         <source>Create and sign in</source>
         <translation>创建并登录</translation>
     </message>
@@ -2751,161 +2756,206 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>FollowUpView</name>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="78"/>
+        <location filename="../../ui/views/followup_view.py" line="79"/>
         <source>Whose calls to show; remembered on this PC</source>
         <translation>显示哪位回访员的电话；本机会记住此选择</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="79"/>
+        <location filename="../../ui/views/followup_view.py" line="83"/>
+        <source>Which calls to list: all of them, the promised follow-ups, or one list&apos;s</source>
+        <translation>列出哪些电话：全部、约定的回访，或某一份名单的</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/followup_view.py" line="87"/>
         <source>&amp;Refresh</source>
         <translation>刷新(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="94"/>
+        <location filename="../../ui/views/followup_view.py" line="102"/>
         <source>Key %1, or Alt+%1 while typing</source>
         <translation>按 %1；正在输入文字时按 Alt+%1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="106"/>
+        <location filename="../../ui/views/followup_view.py" line="114"/>
         <source>Do not call again for this purpose (sets a phone do-not-contact)</source>
         <translation>不再为此目的致电（设为电话勿扰）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="118"/>
+        <location filename="../../ui/views/followup_view.py" line="126"/>
         <source>What did they say? e.g. just married, wants a bigger car</source>
         <translation>客户说了什么？例如：刚结婚，想换个大点的车</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="122"/>
+        <location filename="../../ui/views/followup_view.py" line="130"/>
         <source>Call again on</source>
         <translation>再次致电</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="130"/>
+        <location filename="../../ui/views/followup_view.py" line="138"/>
         <source>%1 days</source>
         <translation>%1 天</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="139"/>
+        <location filename="../../ui/views/followup_view.py" line="147"/>
         <source>not asked</source>
         <translation>未询问</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="144"/>
+        <location filename="../../ui/views/followup_view.py" line="148"/>
+        <source> km</source>
+        <translation> 公里</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/followup_view.py" line="152"/>
         <source>The car the km reading is of</source>
         <translation>这个里程读数所属的车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="146"/>
+        <location filename="../../ui/views/followup_view.py" line="154"/>
         <source>no change</source>
         <translation>无变化</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="153"/>
+        <location filename="../../ui/views/followup_view.py" line="162"/>
+        <source>When the call was made: now, or the day and time on the paper sheet when typing calls up later</source>
+        <translation>通话时间：默认为现在；事后按纸质跟进表录入时，请改为表上的日期和时间</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/followup_view.py" line="164"/>
         <source>Save and next (Ctrl+Enter)</source>
         <translation>保存并下一个（Ctrl+Enter）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="157"/>
+        <location filename="../../ui/views/followup_view.py" line="168"/>
         <source>Outcome</source>
         <translation>结果</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="161"/>
+        <location filename="../../ui/views/followup_view.py" line="170"/>
+        <source>Called &amp;at</source>
+        <translation>通话时间(&amp;A)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/followup_view.py" line="177"/>
         <source>&amp;Feedback</source>
         <translation>客户反馈(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="162"/>
+        <location filename="../../ui/views/followup_view.py" line="178"/>
         <source>Next follow-up</source>
         <translation>下次跟进</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="166"/>
+        <location filename="../../ui/views/followup_view.py" line="182"/>
         <source>&amp;Km now</source>
         <translation>当前里程(&amp;K)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="172"/>
+        <location filename="../../ui/views/followup_view.py" line="188"/>
         <source>&amp;Profile change</source>
         <translation>画像变更(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="193"/>
+        <location filename="../../ui/views/followup_view.py" line="209"/>
         <source>Caller:</source>
         <translation>回访员：</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="274"/>
+        <location filename="../../ui/views/followup_view.py" line="295"/>
+        <source>All calls</source>
+        <translation>全部电话</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/followup_view.py" line="296"/>
+        <source>Promised follow-ups</source>
+        <translation>约定回访</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/followup_view.py" line="299"/>
+        <source>List #%1 %2 (%3)</source>
+        <translation>名单 #%1 %2（%3）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/followup_view.py" line="319"/>
         <source>Loading calls</source>
         <translation>正在加载待拨电话</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/followup_view.py" line="313"/>
+        <location filename="../../ui/views/followup_view.py" line="361"/>
         <source>%n call(s) to make</source>
         <translation>
             <numerusform>待拨 %n 个电话</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/followup_view.py" line="315"/>
+        <location filename="../../ui/views/followup_view.py" line="363"/>
         <source>; the first %n are listed</source>
         <translation>
             <numerusform>，下面列出前 %n 个</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="345"/>
+        <location filename="../../ui/views/followup_view.py" line="365"/>
+        <source> (choose a list to see all of its calls)</source>
+        <translation>（选择一份名单可查看其全部电话）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/followup_view.py" line="396"/>
         <source>No calls due. Well done.</source>
         <translation>没有待拨的电话，辛苦了！</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="347"/>
+        <location filename="../../ui/views/followup_view.py" line="398"/>
         <source>Calls come here when a call list is made with this caller among its callers (Lists), and on the day a follow-up set after a call is due.</source>
         <translation>在“名单”中生成电话名单并选中此回访员时，名单中的电话会出现在这里；通话后设定的下次跟进到期当天，也会出现在这里。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="351"/>
+        <location filename="../../ui/views/followup_view.py" line="402"/>
         <source>no number to call</source>
         <translation>无可拨打的号码</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="360"/>
+        <location filename="../../ui/views/followup_view.py" line="411"/>
         <source>%1 (was %2, from the suggestion)</source>
         <translation>%1（原为 %2，来自建议）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="364"/>
+        <location filename="../../ui/views/followup_view.py" line="415"/>
         <source>best time: %1</source>
         <translation>最佳时间：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="366"/>
+        <location filename="../../ui/views/followup_view.py" line="417"/>
         <source>attempt %1</source>
         <translation>第 %1 次拨打</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="388"/>
+        <location filename="../../ui/views/followup_view.py" line="421"/>
+        <source>To raise: %1</source>
+        <translation>本次要点：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/followup_view.py" line="442"/>
         <source>Loading the brief</source>
         <translation>正在载入简报</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="407"/>
+        <location filename="../../ui/views/followup_view.py" line="461"/>
         <source>the call&apos;s car</source>
         <translation>本次通话的车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="472"/>
+        <location filename="../../ui/views/followup_view.py" line="526"/>
         <source>Pick an outcome first: keys 1 … 6</source>
         <translation>请先选择结果：按键 1 … 6</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="510"/>
+        <location filename="../../ui/views/followup_view.py" line="566"/>
         <source>Saved for %1: %2</source>
         <translation>已保存 %1：%2</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="502"/>
+        <location filename="../../ui/views/followup_view.py" line="558"/>
         <source>Saving call</source>
         <translation>正在保存通话结果</translation>
     </message>
@@ -4014,36 +4064,46 @@ Revisit closes now; open it again to work with the restored database.</source>
     </message>
     <message>
         <location filename="../../ui/views/suggestion_dialogs.py" line="87"/>
+        <source>When it happened: now, or the day and time it did when typing it up later</source>
+        <translation>发生时间：默认为现在；事后补录时，请改为实际的日期和时间</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/suggestion_dialogs.py" line="90"/>
         <source>What did they say?</source>
         <translation>客户说了什么？</translation>
     </message>
     <message>
-        <location filename="../../ui/views/suggestion_dialogs.py" line="90"/>
+        <location filename="../../ui/views/suggestion_dialogs.py" line="93"/>
         <source>Call again on</source>
         <translation>再次致电日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/suggestion_dialogs.py" line="102"/>
+        <location filename="../../ui/views/suggestion_dialogs.py" line="105"/>
         <source>&amp;Purpose</source>
         <translation>目的(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/suggestion_dialogs.py" line="103"/>
+        <location filename="../../ui/views/suggestion_dialogs.py" line="106"/>
         <source>&amp;Channel</source>
         <translation>渠道(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/suggestion_dialogs.py" line="104"/>
+        <location filename="../../ui/views/suggestion_dialogs.py" line="107"/>
         <source>&amp;Outcome</source>
         <translation>结果(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/suggestion_dialogs.py" line="105"/>
+        <location filename="../../ui/views/suggestion_dialogs.py" line="108"/>
+        <source>&amp;When</source>
+        <translation>时间(&amp;W)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/suggestion_dialogs.py" line="109"/>
         <source>&amp;Feedback</source>
         <translation>反馈(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/suggestion_dialogs.py" line="106"/>
+        <location filename="../../ui/views/suggestion_dialogs.py" line="110"/>
         <source>Next follow-up</source>
         <translation>下次跟进</translation>
     </message>
@@ -4258,6 +4318,11 @@ Revisit closes now; open it again to work with the restored database.</source>
 </context>
 <context>
     <name>MatrixTab</name>
+    <message>
+        <location filename="../../ui/views/segment_grids.py" line="61"/>
+        <source> km</source>
+        <translation> 公里</translation>
+    </message>
     <message>
         <location filename="../../ui/views/segment_grids.py" line="62"/>
         <source>no km floor</source>
@@ -4793,47 +4858,52 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>客户原话，例如：刚结婚，想换大车</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/profile_change_dialog.py" line="75"/>
+        <location filename="../../ui/dialogs/profile_change_dialog.py" line="69"/>
+        <source>That is already the value now: there is nothing to record.</source>
+        <translation>当前已经是这个值，无需记录。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/profile_change_dialog.py" line="80"/>
         <source>&amp;Attribute</source>
         <translation>属性(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/profile_change_dialog.py" line="76"/>
+        <location filename="../../ui/dialogs/profile_change_dialog.py" line="81"/>
         <source>Now</source>
         <translation>当前值</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/profile_change_dialog.py" line="77"/>
+        <location filename="../../ui/dialogs/profile_change_dialog.py" line="82"/>
         <source>&amp;New value</source>
         <translation>新值(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/profile_change_dialog.py" line="78"/>
+        <location filename="../../ui/dialogs/profile_change_dialog.py" line="85"/>
         <source>&amp;Effective from</source>
         <translation>生效日期(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/profile_change_dialog.py" line="79"/>
+        <location filename="../../ui/dialogs/profile_change_dialog.py" line="86"/>
         <source>&amp;Source</source>
         <translation>来源(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/profile_change_dialog.py" line="80"/>
+        <location filename="../../ui/dialogs/profile_change_dialog.py" line="87"/>
         <source>N&amp;ote</source>
         <translation>备注(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/profile_change_dialog.py" line="111"/>
+        <location filename="../../ui/dialogs/profile_change_dialog.py" line="118"/>
         <source>Someone else recorded the same value meanwhile: “Now” shows it, nothing is left to save.</source>
         <translation>其间已有他人记录了相同的值：“当前值”即为此值，无需再保存。</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/profile_change_dialog.py" line="114"/>
+        <location filename="../../ui/dialogs/profile_change_dialog.py" line="122"/>
         <source>Someone else changed this meanwhile: “Now” shows their value. What you typed is kept below: save it to record yours after theirs, or cancel to leave theirs.</source>
         <translation>其间有他人修改了此项：“当前值”显示的是对方的值。您输入的内容保留在下方：保存即在其后记录您的值，取消则保留对方的值。</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/profile_change_dialog.py" line="125"/>
+        <location filename="../../ui/dialogs/profile_change_dialog.py" line="133"/>
         <source>unknown</source>
         <translation>未知</translation>
     </message>
@@ -5206,133 +5276,138 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>Excel…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="97"/>
+        <location filename="../../ui/views/reports_view.py" line="98"/>
         <source>Caller</source>
         <translation>回访员</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="97"/>
+        <location filename="../../ui/views/reports_view.py" line="98"/>
         <source>Contacts</source>
         <translation>联系次数</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="97"/>
+        <location filename="../../ui/views/reports_view.py" line="98"/>
         <source>Reach rate</source>
         <translation>接通率</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="73"/>
+        <location filename="../../ui/views/reports_view.py" line="74"/>
         <source>From</source>
         <translation>开始</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="75"/>
+        <location filename="../../ui/views/reports_view.py" line="76"/>
         <source>to</source>
         <translation>至</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="97"/>
+        <location filename="../../ui/views/reports_view.py" line="98"/>
         <source>Attempts</source>
         <translation>尝试次数</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="107"/>
+        <location filename="../../ui/views/reports_view.py" line="108"/>
         <source>Dashboard</source>
         <translation>总览</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="108"/>
+        <location filename="../../ui/views/reports_view.py" line="109"/>
         <source>Effect of contact</source>
         <translation>联系效果</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="109"/>
+        <location filename="../../ui/views/reports_view.py" line="110"/>
         <source>Weekly activity</source>
         <translation>每周工作</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="110"/>
+        <location filename="../../ui/views/reports_view.py" line="111"/>
         <source>Targets</source>
         <translation>目标</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="112"/>
+        <location filename="../../ui/views/reports_view.py" line="113"/>
         <source>Suggestion outcomes</source>
         <translation>建议采纳效果</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="181"/>
+        <location filename="../../ui/views/reports_view.py" line="177"/>
+        <source>The period ends on %2, before it starts on %1: no figures until the dates are right.</source>
+        <translation>结束日期 %2 早于开始日期 %1：请改正日期后再显示数字。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/reports_view.py" line="207"/>
         <source>Counting the dashboard</source>
         <translation>正在统计总览</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="192"/>
+        <location filename="../../ui/views/reports_view.py" line="218"/>
         <source>Comparing contacted and not contacted owners</source>
         <translation>正在对比已联系与未联系的车主</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="196"/>
-        <location filename="../../ui/views/reports_view.py" line="207"/>
+        <location filename="../../ui/views/reports_view.py" line="222"/>
+        <location filename="../../ui/views/reports_view.py" line="233"/>
         <source>Counting</source>
         <translation>正在统计</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="202"/>
+        <location filename="../../ui/views/reports_view.py" line="228"/>
         <source>Counting what followed the suggestions</source>
         <translation>正在统计建议之后的结果</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="222"/>
+        <location filename="../../ui/views/reports_view.py" line="248"/>
         <source>Comparing with a month earlier</source>
         <translation>正在与一个月前对比</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="232"/>
+        <location filename="../../ui/views/reports_view.py" line="258"/>
         <source>Counting the customers behind the figures</source>
         <translation>正在统计各数字背后的客户</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="242"/>
+        <location filename="../../ui/views/reports_view.py" line="268"/>
         <source>%1 contacts (%2). Follow-ups due in the period: %3. At its end: %4 open complaints of %5 customers.</source>
         <translation>共联系 %1 次（%2）。本期到期的跟进：%3 项。期末未解决的投诉：%4 件，涉及客户 %5 位。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="251"/>
+        <location filename="../../ui/views/reports_view.py" line="277"/>
         <source>(no staff recorded)</source>
         <translation>（未记录经办人）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="261"/>
+        <location filename="../../ui/views/reports_view.py" line="287"/>
         <source>Saving targets</source>
         <translation>正在保存目标</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="262"/>
+        <location filename="../../ui/views/reports_view.py" line="288"/>
         <source>Targets saved</source>
         <translation>目标已保存</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="269"/>
+        <location filename="../../ui/views/reports_view.py" line="295"/>
         <source>PDF (*.pdf)</source>
         <translation>PDF (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="269"/>
+        <location filename="../../ui/views/reports_view.py" line="295"/>
         <source>Excel (*.xlsx)</source>
         <translation>Excel (*.xlsx)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="270"/>
+        <location filename="../../ui/views/reports_view.py" line="296"/>
         <source>Save the report as</source>
         <translation>报表另存为</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="289"/>
+        <location filename="../../ui/views/reports_view.py" line="315"/>
         <source>Written to %1</source>
         <translation>已写入 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/reports_view.py" line="291"/>
+        <location filename="../../ui/views/reports_view.py" line="317"/>
         <source>Writing %1</source>
         <translation>正在写入 %1</translation>
     </message>
@@ -5768,13 +5843,13 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>导出分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/segments_view.py" line="697"/>
+        <location filename="../../ui/views/segments_view.py" line="699"/>
         <source>Saved %1</source>
         <translation>已保存 %1</translation>
     </message>
     <message>
         <location filename="../../ui/main_window.py" line="225"/>
-        <location filename="../../ui/views/segments_view.py" line="712"/>
+        <location filename="../../ui/views/segments_view.py" line="714"/>
         <source>Preparing the RFM and mileage figures</source>
         <translation>正在准备 RFM 与里程数据</translation>
     </message>
@@ -6248,42 +6323,42 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>SignInDialog</name>
     <message>
-        <location filename="../../ui/dialogs/sign_in_dialog.py" line="102"/>
+        <location filename="../../ui/dialogs/sign_in_dialog.py" line="103"/>
         <source>Sign in to Revisit</source>
         <translation>登录回访</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/sign_in_dialog.py" line="107"/>
+        <location filename="../../ui/dialogs/sign_in_dialog.py" line="108"/>
         <source>Sign in</source>
         <translation>登录</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/sign_in_dialog.py" line="109"/>
+        <location filename="../../ui/dialogs/sign_in_dialog.py" line="110"/>
         <source>Database: %1</source>
         <translation>数据库：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/sign_in_dialog.py" line="113"/>
+        <location filename="../../ui/dialogs/sign_in_dialog.py" line="114"/>
         <source>&amp;User name</source>
         <translation>用户名(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/sign_in_dialog.py" line="114"/>
+        <location filename="../../ui/dialogs/sign_in_dialog.py" line="115"/>
         <source>&amp;Password</source>
         <translation>密码(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/sign_in_dialog.py" line="125"/>
+        <location filename="../../ui/dialogs/sign_in_dialog.py" line="128"/>
         <source>Type your user name.</source>
         <translation>请输入用户名。</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/sign_in_dialog.py" line="148"/>
+        <location filename="../../ui/dialogs/sign_in_dialog.py" line="151"/>
         <source>Choose your own password</source>
         <translation>设置您自己的密码</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/sign_in_dialog.py" line="149"/>
+        <location filename="../../ui/dialogs/sign_in_dialog.py" line="152"/>
         <source>A supervisor set your password. Choose your own now; only you will know it.</source>
         <translation>您的密码由主管设置。请现在设置您自己的密码，只有您本人知道。</translation>
     </message>
@@ -6979,6 +7054,11 @@ Revisit closes now; open it again to work with the restored database.</source>
         <source>Target</source>
         <translation>目标</translation>
     </message>
+    <message>
+        <location filename="../../ui/views/report_targets.py" line="119"/>
+        <source>%1 pt</source>
+        <translation>%1 个百分点</translation>
+    </message>
 </context>
 <context>
     <name>UsersPanel</name>
@@ -7126,12 +7206,12 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>ValueEditor</name>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="260"/>
+        <location filename="../../ui/views/filter_editor.py" line="259"/>
         <source>yes</source>
         <translation>是</translation>
     </message>
     <message>
-        <location filename="../../ui/views/filter_editor.py" line="261"/>
+        <location filename="../../ui/views/filter_editor.py" line="260"/>
         <source>no</source>
         <translation>否</translation>
     </message>
@@ -7186,19 +7266,19 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>app</name>
     <message>
-        <location filename="../../ui/app.py" line="147"/>
+        <location filename="../../ui/app.py" line="167"/>
         <source>Preparing a new database…</source>
         <translation>正在准备新数据库…</translation>
     </message>
     <message>
-        <location filename="../../ui/app.py" line="149"/>
+        <location filename="../../ui/app.py" line="169"/>
         <source>Updating the database for this version of Revisit; a copy of it is kept first. A large database can take a minute.</source>
         <translation>正在为此版本的回访更新数据库，更新前会先保留一份副本。数据库较大时可能需要一分钟左右。</translation>
     </message>
     <message>
-        <location filename="../../ui/app.py" line="156"/>
-        <location filename="../../ui/app.py" line="224"/>
-        <location filename="../../ui/app.py" line="246"/>
+        <location filename="../../ui/app.py" line="176"/>
+        <location filename="../../ui/app.py" line="208"/>
+        <location filename="../../ui/app.py" line="278"/>
         <location filename="../../ui/main_window.py" line="277"/>
         <source>Revisit</source>
         <translation>回访</translation>
@@ -7237,62 +7317,62 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>请选择这次里程读数所属的车辆。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="323"/>
+        <location filename="../../ui/error_messages.py" line="328"/>
         <source>{user} has no password yet; a supervisor sets one in Settings (Staff accounts) or with `user passwd {user}`.</source>
         <translation>{user} 尚未设置密码；请主管在“设置”（员工账号）中或用 `user passwd {user}` 设置。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="346"/>
+        <location filename="../../ui/error_messages.py" line="351"/>
         <source>Database error on {where}: {detail}</source>
         <translation>数据库 {where} 出错：{detail}</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="347"/>
+        <location filename="../../ui/error_messages.py" line="352"/>
         <source>&apos;{url}&apos; is not a database URL Revisit understands (e.g. sqlite:///file.db or postgresql://user:password@host/dbname).</source>
         <translation>“{url}”不是回访能识别的数据库地址（例如 sqlite:///file.db 或 postgresql://用户:密码@服务器/数据库名）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="348"/>
+        <location filename="../../ui/error_messages.py" line="353"/>
         <source>{where} is damaged ({problem}); nothing was changed. The latest good backup is {backup}: restore it with the command revisit db restore followed by that file (a supervisor), or close Revisit and put it in place of the damaged file.</source>
         <translation>{where} 已损坏（{problem}），未做任何更改。最近的完好备份是 {backup}：请主管用命令 revisit db restore 加该文件恢复，或关闭回访后用它替换损坏的文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="351"/>
+        <location filename="../../ui/error_messages.py" line="357"/>
         <source>Cannot open the database file {where}: missing folder or no permission.</source>
         <translation>无法打开数据库文件 {where}：文件夹不存在或没有权限。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="352"/>
+        <location filename="../../ui/error_messages.py" line="358"/>
         <source>{where} is not a Revisit database (the file is damaged or of another kind).</source>
         <translation>{where} 不是回访数据库（文件已损坏或是其他类型的文件）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="353"/>
+        <location filename="../../ui/error_messages.py" line="359"/>
         <source>The disk holding {where} is full; nothing was changed.</source>
         <translation>{where} 所在的磁盘已满，未做任何更改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="360"/>
+        <location filename="../../ui/error_messages.py" line="367"/>
         <source>Cannot connect to the database server {where}: {detail}</source>
         <translation>无法连接数据库服务器 {where}：{detail}</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="355"/>
+        <location filename="../../ui/error_messages.py" line="361"/>
         <source>{where} holds tables that are not Revisit&apos;s; refusing to change it.</source>
         <translation>{where} 中有不属于回访的数据表，为安全起见不做修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="359"/>
+        <location filename="../../ui/error_messages.py" line="366"/>
         <source>{where} was written by a newer version of Revisit (schema {revision}); update Revisit to open it.</source>
         <translation>{where} 由更新版本的回访写入（结构版本 {revision}），请先升级回访再打开。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="363"/>
+        <location filename="../../ui/error_messages.py" line="370"/>
         <source>{where} is a folder, not a database file.</source>
         <translation>{where} 是文件夹，不是数据库文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="365"/>
+        <location filename="../../ui/error_messages.py" line="372"/>
         <source>Cannot create the folder {where}: {detail}</source>
         <translation>无法创建文件夹 {where}：{detail}</translation>
     </message>
@@ -7302,82 +7382,82 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>演示客户数量必须在 1 到 {max} 之间，而不是 {n}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="366"/>
+        <location filename="../../ui/error_messages.py" line="373"/>
         <source>A file could not be read or written: {reason}.</source>
         <translation>文件无法读取或写入：{reason}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="367"/>
+        <location filename="../../ui/error_messages.py" line="375"/>
         <source>Cannot use the file {path}: {reason}.</source>
         <translation>无法使用文件 {path}：{reason}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="203"/>
+        <location filename="../../ui/error_messages.py" line="208"/>
         <source>Unknown purpose &apos;{purpose}&apos; (known: {known}).</source>
         <translation>未知的目的“{purpose}”（可用：{known}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="204"/>
+        <location filename="../../ui/error_messages.py" line="209"/>
         <source>There is no staff member &apos;{name}&apos; (use a username or a display name).</source>
         <translation>没有员工“{name}”（请使用用户名或显示名称）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="211"/>
+        <location filename="../../ui/error_messages.py" line="216"/>
         <source>There is no list run #{run}.</source>
         <translation>不存在名单 #{run}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="217"/>
+        <location filename="../../ui/error_messages.py" line="222"/>
         <source>No Chinese TrueType font was found to print with. Install one (Linux: the package fonts-wqy-microhei; Windows has SimSun/Microsoft YaHei) or set {env} to a .ttf/.ttc file. Tried: {tried}</source>
         <translation>找不到可用于打印的中文 TrueType 字体。请安装一种（Linux：软件包 fonts-wqy-microhei；Windows 自带宋体/微软雅黑），或将 {env} 设为一个 .ttf/.ttc 文件。已尝试：{tried}</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="218"/>
+        <location filename="../../ui/error_messages.py" line="223"/>
         <source>There is no label layout &apos;{name}&apos; (known: {known}).</source>
         <translation>没有标签版式“{name}”（可用：{known}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="232"/>
+        <location filename="../../ui/error_messages.py" line="237"/>
         <source>Marketing SMS may only be sent between {start} and {end}; the planned time {when} is outside that window.</source>
         <translation>营销短信只能在 {start} 至 {end} 之间发送；计划发送时间 {when} 不在此时段内。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="233"/>
+        <location filename="../../ui/error_messages.py" line="238"/>
         <source>The SMS sending window &apos;{text}&apos; ends before it starts.</source>
         <translation>短信发送时段“{text}”的结束时间早于开始时间。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="234"/>
+        <location filename="../../ui/error_messages.py" line="239"/>
         <source>Unknown SMS vendor layout &apos;{vendor}&apos; (known: {known}).</source>
         <translation>未知的短信平台文件格式“{vendor}”（可用：{known}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="230"/>
+        <location filename="../../ui/error_messages.py" line="235"/>
         <source>The SMS template uses unknown merge field(s) {fields}; known fields are {known}.</source>
         <translation>短信模板使用了未知的合并字段 {fields}；可用字段为 {known}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="237"/>
+        <location filename="../../ui/error_messages.py" line="242"/>
         <source>The SMS signature must be the shop&apos;s name in 【】, 2 to 12 characters (got &apos;{signature}&apos;).</source>
         <translation>短信签名必须是用【】括起的门店名称，2 到 12 个字（当前为“{signature}”）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="238"/>
+        <location filename="../../ui/error_messages.py" line="243"/>
         <source>Marketing SMS need opt-out text such as 回T退订 or 拒收请回复R.</source>
         <translation>营销短信需要退订提示，例如“回T退订”或“拒收请回复R”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="239"/>
+        <location filename="../../ui/error_messages.py" line="244"/>
         <source>The SMS sending window &apos;{text}&apos; is not like 08:00-20:00.</source>
         <translation>短信发送时段“{text}”格式不对，应形如 08:00-20:00。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="231"/>
+        <location filename="../../ui/error_messages.py" line="236"/>
         <source>The SMS for row {row} would be {n} characters; the limit is {limit}.</source>
         <translation>第 {row} 行的短信将有 {n} 个字，上限为 {limit} 个字。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="240"/>
+        <location filename="../../ui/error_messages.py" line="245"/>
         <source>Huawei&apos;s bulk-send file holds phone numbers only, so every message must be the same; remove the merge fields or choose the Aliyun or generic layout.</source>
         <translation>华为云的群发文件只包含手机号码，所有短信内容必须相同；请删除合并字段，或改用阿里云或通用格式。</translation>
     </message>
@@ -7487,52 +7567,52 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>变更日期 {date} 在未来，请在变更发生后再记录。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="242"/>
+        <location filename="../../ui/error_messages.py" line="247"/>
         <source>The report ends ({end}) before it starts ({start}).</source>
         <translation>报表的结束日期（{end}）早于开始日期（{start}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="254"/>
+        <location filename="../../ui/error_messages.py" line="259"/>
         <source>A segment named &apos;{name}&apos; already exists.</source>
         <translation>已有名为“{name}”的分群。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="255"/>
+        <location filename="../../ui/error_messages.py" line="260"/>
         <source>A segment name must have 1 to 100 characters.</source>
         <translation>分群名称必须为 1 到 100 个字符。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="256"/>
+        <location filename="../../ui/error_messages.py" line="261"/>
         <source>There is no segment named &apos;{name}&apos;.</source>
         <translation>没有名为“{name}”的分群。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="257"/>
+        <location filename="../../ui/error_messages.py" line="262"/>
         <source>{source} does not say the segment&apos;s name; give one.</source>
         <translation>{source} 中没有分群名称，请指定一个名称。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="262"/>
+        <location filename="../../ui/error_messages.py" line="267"/>
         <source>The number of days cannot be negative ({days}).</source>
         <translation>天数不能为负数（{days}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="263"/>
+        <location filename="../../ui/error_messages.py" line="268"/>
         <source>There is no template &apos;{key}&apos;.</source>
         <translation>没有模板“{key}”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="258"/>
+        <location filename="../../ui/error_messages.py" line="263"/>
         <source>{source} is not valid JSON: {detail} (line {line}).</source>
         <translation>{source} 不是有效的 JSON：{detail}（第 {line} 行）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="259"/>
+        <location filename="../../ui/error_messages.py" line="264"/>
         <source>The segment &apos;{name}&apos; cannot be read: {detail}</source>
         <translation>无法读取分群“{name}”：{detail}</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="260"/>
+        <location filename="../../ui/error_messages.py" line="265"/>
         <source>The quantile must be between 0 and 1, not {q}.</source>
         <translation>分位数必须在 0 到 1 之间，而不是 {q}。</translation>
     </message>
@@ -8222,37 +8302,62 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>导入批次 #{id} 已停止：同一文件之后的第 {later} 号导入批次在它运行时已将其补完。</translation>
     </message>
     <message>
+        <location filename="../../ui/error_messages.py" line="183"/>
+        <source>Import batch #{id} stopped after its first {rows} rows were stored, because the database {where} became busy with another person&apos;s or program&apos;s work; those rows stay in as an unfinished batch: when the database is free, import the same file again to finish it, or have a supervisor undo batch #{id} to take them out.</source>
+        <translation>导入批次 #{id} 在存入前 {rows} 行后中止：数据库 {where} 正被其他人或程序占用。这些行作为未完成的批次保留：等数据库空闲后，再导入同一个文件即可完成；或请主管撤销批次 #{id} 将其移除。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="184"/>
+        <source>Import batch #{id} stopped after its first {rows} rows were stored, because the disk holding {where} is full; those rows stay in as an unfinished batch: free some space on that disk, then import the same file again to finish it, or have a supervisor undo batch #{id} to take them out.</source>
+        <translation>导入批次 #{id} 在存入前 {rows} 行后中止：{where} 所在的磁盘已满。这些行作为未完成的批次保留：请先清理该磁盘空间，再导入同一个文件即可完成；或请主管撤销批次 #{id} 将其移除。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="185"/>
+        <source>Import batch #{id} stopped after its first {rows} rows were stored, because the database server {server} could no longer be reached; those rows stay in as an unfinished batch: when the server is back, import the same file again to finish it, or have a supervisor undo batch #{id} to take them out.</source>
+        <translation>导入批次 #{id} 在存入前 {rows} 行后中止：无法再连接数据库服务器 {server}。这些行作为未完成的批次保留：服务器恢复后，再导入同一个文件即可完成；或请主管撤销批次 #{id} 将其移除。</translation>
+    </message>
+    <message>
         <location filename="../../ui/error_messages.py" line="186"/>
+        <source>Import batch #{id} was cancelled after its first {rows} rows were stored, and they could not be taken back; they stay in as an unfinished batch: import the same file again to finish it, or have a supervisor undo batch #{id} to take them out.</source>
+        <translation>导入批次 #{id} 在存入前 {rows} 行后被取消，且这些行未能撤回。它们作为未完成的批次保留：再导入同一个文件即可完成；或请主管撤销批次 #{id} 将其移除。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="187"/>
+        <source>Import batch #{id} stopped after its first {rows} rows were stored, and they stay in as an unfinished batch (import the same file again to finish it, or have a supervisor undo batch #{id} to take them out); what stopped it: {reason}</source>
+        <translation>导入批次 #{id} 在存入前 {rows} 行后中止，这些行作为未完成的批次保留（再导入同一个文件即可完成；或请主管撤销批次 #{id} 将其移除）。中止原因：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="191"/>
         <source>The file {file} is a PDF document, not a table: its rows cannot be read. Export the data from the DMS as an Excel workbook (.xlsx, .xls) or a CSV file and import that.</source>
         <translation>文件 {file} 是 PDF 文档，不是表格，无法读取其中的行。请从 DMS 将数据导出为 Excel 工作簿（.xlsx、.xls）或 CSV 文件后再导入。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="187"/>
+        <location filename="../../ui/error_messages.py" line="192"/>
         <source>The file {file} is a Word document, not a table. If the data is in a table in it, copy the table into Excel and save it as a workbook; better, export the data from the DMS as Excel or CSV.</source>
         <translation>文件 {file} 是 Word 文档，不是表格。如果数据在其中的表格里，请把表格复制到 Excel 并另存为工作簿；最好从 DMS 直接导出为 Excel 或 CSV。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="188"/>
+        <location filename="../../ui/error_messages.py" line="193"/>
         <source>The file {file} is a PowerPoint presentation, not a table. Export the data from the DMS as an Excel workbook (.xlsx, .xls) or a CSV file and import that.</source>
         <translation>文件 {file} 是 PowerPoint 演示文稿，不是表格。请从 DMS 将数据导出为 Excel 工作簿（.xlsx、.xls）或 CSV 文件后再导入。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="189"/>
+        <location filename="../../ui/error_messages.py" line="194"/>
         <source>The file {file} is a picture, not a table: its rows cannot be read. Export the data from the DMS as an Excel workbook (.xlsx, .xls) or a CSV file and import that.</source>
         <translation>文件 {file} 是图片，不是表格，无法读取其中的行。请从 DMS 将数据导出为 Excel 工作簿（.xlsx、.xls）或 CSV 文件后再导入。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="190"/>
+        <location filename="../../ui/error_messages.py" line="195"/>
         <source>The file {file} is a compressed archive (zip, rar, 7z), not a table: unpack it and import the workbook or CSV file inside.</source>
         <translation>文件 {file} 是压缩包（zip、rar、7z），不是表格：请先解压，再导入其中的工作簿或 CSV 文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="191"/>
+        <location filename="../../ui/error_messages.py" line="196"/>
         <source>The file {file} holds no readable text, so it is not a table (another kind of file renamed?). Export the data from the DMS as an Excel workbook (.xlsx, .xls) or a CSV file and import that.</source>
         <translation>文件 {file} 中没有可读的文字，不是表格（可能是其他类型的文件改了扩展名？）。请从 DMS 将数据导出为 Excel 工作簿（.xlsx、.xls）或 CSV 文件后再导入。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="198"/>
+        <location filename="../../ui/error_messages.py" line="203"/>
         <source>Cannot undo import batch #{id}: the later batch #{later} ({file}) changed the same records. Undo batch #{later} first.</source>
         <translation>无法撤销第 {id} 号导入批次：之后的第 {later} 号批次（{file}）改动了同样的记录。请先撤销第 {later} 号批次。</translation>
     </message>
@@ -8312,412 +8417,412 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>该列对应方案用于 {kind} 文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="192"/>
+        <location filename="../../ui/error_messages.py" line="197"/>
         <source>Unknown kind of import file &apos;{kind}&apos;.</source>
         <translation>未知的导入文件类型“{kind}”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="193"/>
+        <location filename="../../ui/error_messages.py" line="198"/>
         <source>A mapping name needs 1 to {n} characters.</source>
         <translation>列对应方案的名称需要 1 到 {n} 个字符。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="194"/>
+        <location filename="../../ui/error_messages.py" line="199"/>
         <source>There is no saved mapping &apos;{name}&apos; for {kind} files.</source>
         <translation>没有名为“{name}”的 {kind} 文件列对应方案。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="195"/>
+        <location filename="../../ui/error_messages.py" line="200"/>
         <source>The file {path} has no sheet number {sheet}.</source>
         <translation>文件 {path} 中没有第 {sheet} 个工作表。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="196"/>
+        <location filename="../../ui/error_messages.py" line="201"/>
         <source>The file {path} has no sheet named {sheet}.</source>
         <translation>文件 {path} 中没有名为 {sheet} 的工作表。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="197"/>
+        <location filename="../../ui/error_messages.py" line="202"/>
         <source>The file {path} could not be read: {reason}.</source>
         <translation>无法读取文件 {path}：{reason}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="199"/>
+        <location filename="../../ui/error_messages.py" line="204"/>
         <source>Cannot undo import batch #{id}: the later batch #{later} ({file}) counts {records} of its records as imported (its file has them too). Undo batch #{later} first.</source>
         <translation>无法撤销第 {id} 号导入批次：之后的第 {later} 号批次（{file}）将其中 {records} 条记录计为已导入（该文件中也有这些记录）。请先撤销第 {later} 号批次。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="200"/>
+        <location filename="../../ui/error_messages.py" line="205"/>
         <source>While this list was being made, someone removed or merged a customer, a car, the segment or a caller it uses; nothing was stored. Make the list again.</source>
         <translation>生成名单期间，有人删除或合并了名单用到的客户、车辆、细分或回访员；未保存任何内容。请重新生成名单。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="201"/>
+        <location filename="../../ui/error_messages.py" line="206"/>
         <source>Unknown channel &apos;{channel}&apos; (use call, mail, sms, wechat, visit or auto).</source>
         <translation>未知渠道“{channel}”（可用 call、mail、sms、wechat、visit 或 auto）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="202"/>
+        <location filename="../../ui/error_messages.py" line="207"/>
         <source>Unknown way to split the calls &apos;{split}&apos; (use even or owner).</source>
         <translation>未知的电话分配方式“{split}”（请用 even 平均分配，或 owner 由专属顾问保留自己的客户）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="206"/>
+        <location filename="../../ui/error_messages.py" line="211"/>
         <source>{path} does not exist (or is a folder).</source>
         <translation>{path} 不存在（或是一个文件夹）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="208"/>
+        <location filename="../../ui/error_messages.py" line="213"/>
         <source>The rows of {path} are not the list runs&apos; members in this database ({wrong} of {checked} rows name another customer, e.g. row {row}): it was printed from another database, or its row codes were changed. Nothing was stored.</source>
         <translation>{path} 中的行与本数据库的名单不符（{checked} 行中有 {wrong} 行对应的是别的客户，例如第 {row} 行）：它是从另一个数据库打印的，或编号被改动过。未保存任何内容。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="209"/>
+        <location filename="../../ui/error_messages.py" line="214"/>
         <source>List run #{run} was replaced by run #{newer}, built later from the same segment, so it stays unfinished and its calls stay out of the queues: nobody is called twice.</source>
         <translation>名单 #{run} 已被之后用同一分群生成的名单 #{newer} 取代，因此保持未完成，其中的电话不进入跟进队列：没有人会被打两次电话。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="210"/>
+        <location filename="../../ui/error_messages.py" line="215"/>
         <source>List run #{run} was replaced by run #{newer}, built later from the same segment, so it stays withdrawn: nobody is called twice.</source>
         <translation>名单 #{run} 已被同一客户分群之后生成的名单 #{newer} 取代，因此保持撤回状态，以免同一客户被重复联系。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="213"/>
+        <location filename="../../ui/error_messages.py" line="218"/>
         <source>List run #{run} was already withdrawn ({when}).</source>
         <translation>名单 #{run} 已经撤回（{when}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="212"/>
+        <location filename="../../ui/error_messages.py" line="217"/>
         <source>List run #{run} is not withdrawn.</source>
         <translation>名单 #{run} 未被撤回。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="183"/>
+        <location filename="../../ui/error_messages.py" line="188"/>
         <source>The file {file} is empty (0 bytes): save or export it again, or choose the right file.</source>
         <translation>文件 {file} 是空文件（0 字节）：请重新保存或导出，或选择正确的文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="184"/>
+        <location filename="../../ui/error_messages.py" line="189"/>
         <source>The file {file} is not a readable Excel workbook: it is damaged (perhaps cut short while copied or downloaded), or another kind of file renamed. Open it in Excel to check, or save or export it again.</source>
         <translation>文件 {file} 不是可读取的 Excel 工作簿：文件已损坏（可能在复制或下载时不完整），或是其他类型的文件改了扩展名。请用 Excel 打开检查，或重新保存或导出。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="185"/>
+        <location filename="../../ui/error_messages.py" line="190"/>
         <source>The file {file} is protected by a password, so it cannot be read: open it in Excel with its password and save a copy without one (File &gt; Info &gt; Protect Workbook &gt; Encrypt with Password, cleared), then choose that copy.</source>
         <translation>文件 {file} 设有打开密码，无法读取：请用密码在 Excel 中打开，另存一份不带密码的副本（文件 &gt; 信息 &gt; 保护工作簿 &gt; 用密码进行加密，清空密码），再选择该副本。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="207"/>
+        <location filename="../../ui/error_messages.py" line="212"/>
         <source>{path} has no column {columns} in the first {rows} rows of any sheet; is it a call list exported by Revisit?</source>
         <translation>{path} 的各工作表前 {rows} 行中都没有“{columns}”列：这是回访系统导出的名单吗？</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="214"/>
+        <location filename="../../ui/error_messages.py" line="219"/>
         <source>{path} holds no mainland mobile number; nothing was changed.</source>
         <translation>{path} 中没有大陆手机号（是否选错了文件？）；未做任何改动。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="215"/>
+        <location filename="../../ui/error_messages.py" line="220"/>
         <source>{path} is a list Revisit made to send (row {row} holds a message or a list code), not the vendor&apos;s report of who unsubscribed or could not be reached; nothing was changed.</source>
         <translation>{path} 是本软件生成的发送名单（第 {row} 行是短信内容或名单编号），不是短信平台的退订或发送失败报告；未做任何更改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="216"/>
+        <location filename="../../ui/error_messages.py" line="221"/>
         <source>{name} ends in {ending}, a kind of file Revisit does not write; nothing was made. Name it .pdf, .xlsx or .csv.</source>
         <translation>{name} 的扩展名是 {ending}，回访不写这种文件；什么都没有生成。请把文件命名为 .pdf、.xlsx 或 .csv。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="219"/>
+        <location filename="../../ui/error_messages.py" line="224"/>
         <source>Envelopes need the shop&apos;s return address: fill in the shop address in Settings (shared settings), then print again.</source>
         <translation>信封需要门店的寄件人地址：请在“设置”（共享设置）中填写门店地址后再打印。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="220"/>
+        <location filename="../../ui/error_messages.py" line="225"/>
         <source>Nobody is in list #{run}: all {left_out} customers of its segment were left out, so there is no file to make. Their reasons are in the list&apos;s left-out customers (for a sales list, often no marketing consent).</source>
         <translation>名单 #{run} 中没有任何客户：分群中的 {left_out} 位客户全部被排除，因此没有可生成的文件。排除原因见该名单的“已排除”列表（销售名单最常见的是没有营销同意）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="221"/>
+        <location filename="../../ui/error_messages.py" line="226"/>
         <source>Nobody is in list #{run}: its segment had nobody on the list&apos;s date, so there is no file to make.</source>
         <translation>名单 #{run} 中没有任何客户：在名单日期，其客户分群中一个人也没有，因此没有可生成的文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="222"/>
+        <location filename="../../ui/error_messages.py" line="227"/>
         <source>{file} was written, but some characters could not be printed: no font on this computer has them, so each is printed as □. Write them in by hand or correct the record (or install a font that has them and name its file in {env}), then print again: {who}</source>
         <translation>{file} 已生成，但有些字符无法打印：本机没有包含这些字符的字体，已用 □ 代替。请手写补上或更正客户资料（或安装含这些字符的字体，并在 {env} 中指定字体文件），然后重新打印：{who}</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="223"/>
+        <location filename="../../ui/error_messages.py" line="228"/>
         <source>The list file {file} could not be written: the program writing it stopped unexpectedly.</source>
         <translation>名单文件 {file} 未能写成：写文件的程序意外停止了。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="224"/>
+        <location filename="../../ui/error_messages.py" line="229"/>
         <source>Nobody in list #{run} is to be called, so there is no call sheet or call list to make. Its members were checked for their own channel only; build a list with the phone channel to call them.</source>
         <translation>名单 #{run} 中没有需要电话联系的客户，因此无法生成回访单或电话名单。名单中的客户只按各自的渠道检查过；如需电话联系，请用“电话”渠道重新生成名单。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="225"/>
+        <location filename="../../ui/error_messages.py" line="230"/>
         <source>Nobody in list #{run} is to be sent post, so there are no labels or mail list to make. Its members were checked for their own channel only; build a list with the mail channel to write to them.</source>
         <translation>名单 #{run} 中没有需要邮寄的客户，因此无法生成标签或邮寄名单。名单中的客户只按各自的渠道检查过；如需邮寄，请用“邮寄”渠道重新生成名单。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="226"/>
+        <location filename="../../ui/error_messages.py" line="231"/>
         <source>Nobody in list #{run} is to be sent an SMS, so there is no SMS file to make. Its members were checked for their own channel only (not for SMS do-not-contact or unsubscribes); build a list with the SMS channel to text them.</source>
         <translation>名单 #{run} 中没有需要发送短信的客户，因此无法生成短信文件。名单中的客户只按各自的渠道检查过（未检查短信勿扰和退订）；如需发短信，请用“短信”渠道重新生成名单。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="227"/>
+        <location filename="../../ui/error_messages.py" line="232"/>
         <source>Nobody in list #{run} is to get a WeChat message, so there is no WeChat list to make. Its members were checked for their own channel only; build a list with the WeChat channel to message them.</source>
         <translation>名单 #{run} 中没有人要发微信，因此没有微信名单可做。名单中的客户只按各自的渠道检查过；要发微信请用微信渠道生成名单。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="228"/>
+        <location filename="../../ui/error_messages.py" line="233"/>
         <source>Nobody in list #{run} is to be visited, so there is no visit list to make. Its members were checked for their own channel only; build a list with the visit channel to visit them.</source>
         <translation>名单 #{run} 中没有人要上门拜访，因此没有上门名单可做。名单中的客户只按各自的渠道检查过；要上门拜访请用上门渠道生成名单。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="229"/>
+        <location filename="../../ui/error_messages.py" line="234"/>
         <source>Set the shop&apos;s SMS signature in Settings first (the SMS vendor sends only texts signed with your registered signature, such as 【店名】); no SMS file is made without it.</source>
         <translation>请先在“设置 → 短信签名”中填写门店的短信签名（短信平台只发送带有已报备签名的短信，例如【店名】）；未填写签名时不生成短信文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="235"/>
+        <location filename="../../ui/error_messages.py" line="240"/>
         <source>The merge field {field} has nothing after its bar, so a member without a value would get a message with a hole in it; write the words to use instead, as in {example}, or remove the bar.</source>
         <translation>合并字段 {field} 的竖线后没有备用文字，缺少该值的客户会收到缺字的消息；请写上代替的文字（如 {example}），或去掉竖线。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="236"/>
+        <location filename="../../ui/error_messages.py" line="241"/>
         <source>The message uses {field}, but the shop name in the settings is empty; enter it under Settings, Shop name, or write {example} to say 本店 instead.</source>
         <translation>消息用到了 {field}，但设置中的店名为空；请在“设置 → 店名”中填写，或改写为 {example}，以“本店”代替。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="241"/>
+        <location filename="../../ui/error_messages.py" line="246"/>
         <source>The WeChat message uses unknown merge field(s) {fields}; known fields are {known}.</source>
         <translation>微信消息使用了未知的合并字段 {fields}；可用字段：{known}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="243"/>
+        <location filename="../../ui/error_messages.py" line="248"/>
         <source>There is no staff member with id {id}.</source>
         <translation>没有编号为 {id} 的员工。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="244"/>
+        <location filename="../../ui/error_messages.py" line="249"/>
         <source>Unknown comparison group &apos;{name}&apos; (known: {known}).</source>
         <translation>未知的对照组“{name}”（可用：{known}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="245"/>
+        <location filename="../../ui/error_messages.py" line="250"/>
         <source>There is no list run {id}.</source>
         <translation>没有编号为 {id} 的名单。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="246"/>
+        <location filename="../../ui/error_messages.py" line="251"/>
         <source>{who} changed the KPI targets at {when} since you opened them; nothing was saved. Reload to see their change.</source>
         <translation>在您打开后，{who} 于 {when} 修改了考核目标，本次未保存。请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="247"/>
+        <location filename="../../ui/error_messages.py" line="252"/>
         <source>The KPI targets were changed at {when} since you opened them; nothing was saved. Reload to see the change.</source>
         <translation>在您打开后，考核目标于 {when} 被修改，本次未保存。请重新载入查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="248"/>
+        <location filename="../../ui/error_messages.py" line="253"/>
         <source>A reach-rate target must be between 0% and 100%, not {value}.</source>
         <translation>接通率目标须在 0% 到 100% 之间，不能是 {value}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="249"/>
+        <location filename="../../ui/error_messages.py" line="254"/>
         <source>A weekly target must be between 0 and 10,000, not {value}.</source>
         <translation>每周目标须在 0 到 10,000 之间，不能是 {value}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="250"/>
+        <location filename="../../ui/error_messages.py" line="255"/>
         <source>Name the staff member after --staff (a user name or display name), or leave --staff out for everybody.</source>
         <translation>请在 --staff 后写明员工（用户名或显示名），或去掉 --staff 以统计全部门。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="205"/>
+        <location filename="../../ui/error_messages.py" line="210"/>
         <source>{count} staff members are called &apos;{name}&apos;; name one by user name ({users}).</source>
         <translation>有 {count} 位员工叫“{name}”；请用用户名指明其中一位（{users}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="251"/>
+        <location filename="../../ui/error_messages.py" line="256"/>
         <source>There is no staff member called &apos;{name}&apos;.</source>
         <translation>没有名为“{name}”的员工。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="252"/>
+        <location filename="../../ui/error_messages.py" line="257"/>
         <source>Unknown report &apos;{kind}&apos; (known: {known}).</source>
         <translation>未知的报表“{kind}”（可用：{known}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="253"/>
+        <location filename="../../ui/error_messages.py" line="258"/>
         <source>A report is written as .pdf or .xlsx, not &apos;{name}&apos;.</source>
         <translation>报表只能保存为 .pdf 或 .xlsx，不能是“{name}”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="261"/>
+        <location filename="../../ui/error_messages.py" line="266"/>
         <source>Fixed RFM thresholds need R (days), F and M (yuan).</source>
         <translation>固定 RFM 阈值需要填写 R（天）、F 和 M（元）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="264"/>
+        <location filename="../../ui/error_messages.py" line="269"/>
         <source>There is no tag group &apos;{group}&apos; (groups: {known}).</source>
         <translation>没有名为“{group}”的标签组（现有：{known}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="265"/>
+        <location filename="../../ui/error_messages.py" line="270"/>
         <source>The filter&apos;s conditions are nested more than {depth} levels deep.</source>
         <translation>分群条件嵌套超过 {depth} 层。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="266"/>
+        <location filename="../../ui/error_messages.py" line="271"/>
         <source>A segment filter must be a JSON object with &quot;version&quot; and &quot;where&quot;.</source>
         <translation>分群筛选条件必须是包含 &quot;version&quot; 和 &quot;where&quot; 的 JSON 对象。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="267"/>
+        <location filename="../../ui/error_messages.py" line="272"/>
         <source>Unknown key(s) in the filter: {keys}.</source>
         <translation>筛选条件中有未知的键：{keys}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="268"/>
+        <location filename="../../ui/error_messages.py" line="273"/>
         <source>Filter schema version {version} is not supported (this version of Revisit reads version {supported}).</source>
         <translation>不支持筛选条件格式版本 {version}（此版本的回访只能读取版本 {supported}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="269"/>
+        <location filename="../../ui/error_messages.py" line="274"/>
         <source>vehicles: &apos;{value}&apos; must be one of {allowed}.</source>
         <translation>vehicles：“{value}”必须是 {allowed} 之一。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="270"/>
+        <location filename="../../ui/error_messages.py" line="275"/>
         <source>{path}: expected an object (a condition or an and/or/not group).</source>
         <translation>{path}：应为对象（一个条件，或一个 and/or/not 组）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="271"/>
+        <location filename="../../ui/error_messages.py" line="276"/>
         <source>{path}: unknown key(s) {keys}.</source>
         <translation>{path}：未知的键 {keys}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="272"/>
+        <location filename="../../ui/error_messages.py" line="277"/>
         <source>{path}.field: unknown field &apos;{field}&apos;.</source>
         <translation>{path}.field：未知字段“{field}”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="273"/>
+        <location filename="../../ui/error_messages.py" line="278"/>
         <source>{path}.op: &apos;{op}&apos; cannot be used with the field {field} (allowed: {allowed}).</source>
         <translation>{path}.op：“{op}”不能用于字段 {field}（可用：{allowed}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="274"/>
+        <location filename="../../ui/error_messages.py" line="279"/>
         <source>{path}: expected an object.</source>
         <translation>{path}：应为对象。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="275"/>
+        <location filename="../../ui/error_messages.py" line="280"/>
         <source>{path}: the field {field} has no parameter {keys}.</source>
         <translation>{path}：字段 {field} 没有参数 {keys}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="276"/>
+        <location filename="../../ui/error_messages.py" line="281"/>
         <source>{path}: &apos;{value}&apos; is not a number.</source>
         <translation>{path}：“{value}”不是数字。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="277"/>
+        <location filename="../../ui/error_messages.py" line="282"/>
         <source>{path}: expected a non-empty text.</source>
         <translation>{path}：应为非空文本。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="278"/>
+        <location filename="../../ui/error_messages.py" line="283"/>
         <source>{path}: &apos;{value}&apos; is not a value of {field} (allowed: {allowed}).</source>
         <translation>{path}：“{value}”不是 {field} 的取值（可用：{allowed}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="279"/>
+        <location filename="../../ui/error_messages.py" line="284"/>
         <source>{path}: tag &apos;{value}&apos; must be written &quot;group/tag&quot;.</source>
         <translation>{path}：标签“{value}”必须写成 &quot;标签组/标签&quot; 的形式。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="280"/>
+        <location filename="../../ui/error_messages.py" line="285"/>
         <source>The {where} is not valid JSON: {detail} (line {line}, column {col}).</source>
         <translation>{where} 不是有效的 JSON：{detail}（第 {line} 行，第 {col} 列）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="281"/>
+        <location filename="../../ui/error_messages.py" line="286"/>
         <source>{path}: &quot;not&quot; takes exactly one condition or group.</source>
         <translation>{path}：&quot;not&quot; 只能包含一个条件或条件组。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="282"/>
+        <location filename="../../ui/error_messages.py" line="287"/>
         <source>{path}: fixed RFM thresholds need {keys}.</source>
         <translation>{path}：固定 RFM 阈值需要 {keys}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="283"/>
+        <location filename="../../ui/error_messages.py" line="288"/>
         <source>{path}: &apos;{value}&apos; is not a whole number.</source>
         <translation>{path}：“{value}”不是整数。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="284"/>
+        <location filename="../../ui/error_messages.py" line="289"/>
         <source>{path}: &apos;{value}&apos; is not a date (YYYY-MM-DD).</source>
         <translation>{path}：“{value}”不是日期（YYYY-MM-DD）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="285"/>
+        <location filename="../../ui/error_messages.py" line="290"/>
         <source>{path}: expected true or false.</source>
         <translation>{path}：应为 true 或 false。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="286"/>
+        <location filename="../../ui/error_messages.py" line="291"/>
         <source>{path}: the number of days cannot be negative.</source>
         <translation>{path}：天数不能为负数。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="287"/>
+        <location filename="../../ui/error_messages.py" line="292"/>
         <source>{path}: &quot;between&quot; takes a list of two values [low, high].</source>
         <translation>{path}：&quot;between&quot; 需要包含两个值的列表 [下限, 上限]。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="288"/>
+        <location filename="../../ui/error_messages.py" line="293"/>
         <source>{path}: the low end is above the high end.</source>
         <translation>{path}：下限大于上限。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="290"/>
+        <location filename="../../ui/error_messages.py" line="295"/>
         <source>{path}: a group has only the key &quot;{kind}&quot;.</source>
         <translation>{path}：条件组只能有键 &quot;{kind}&quot;。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="291"/>
+        <location filename="../../ui/error_messages.py" line="296"/>
         <source>{path}.{kind}: expected a list of conditions.</source>
         <translation>{path}.{kind}：应为条件列表。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="292"/>
+        <location filename="../../ui/error_messages.py" line="297"/>
         <source>{path}: &apos;{value}&apos; is not one of {allowed}.</source>
         <translation>{path}：“{value}”不是 {allowed} 之一。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="293"/>
+        <location filename="../../ui/error_messages.py" line="298"/>
         <source>{path}: must be at least {minimum}.</source>
         <translation>{path}：不能小于 {minimum}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="294"/>
+        <location filename="../../ui/error_messages.py" line="299"/>
         <source>{path}: must be at most {maximum}.</source>
         <translation>{path}：不能大于 {maximum}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="320"/>
+        <location filename="../../ui/error_messages.py" line="325"/>
         <source>Only a supervisor or the person who made a list may withdraw it or put it back; {user} is neither.</source>
         <translation>只有主管或生成该名单的人可以撤回或恢复名单；{user} 两者都不是。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="321"/>
+        <location filename="../../ui/error_messages.py" line="326"/>
         <source>The user name or password is wrong.</source>
         <translation>用户名或密码错误。</translation>
     </message>
@@ -8727,497 +8832,512 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>没有名为“{user}”的员工账号。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="295"/>
+        <location filename="../../ui/error_messages.py" line="300"/>
         <source>A user name is 1 to 64 letters, digits or . _ - @, without spaces; &apos;{user}&apos; is not one.</source>
         <translation>用户名由 1 到 64 个字母、数字或 . _ - @ 组成，不能有空格；“{user}”不符合。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="296"/>
+        <location filename="../../ui/error_messages.py" line="301"/>
         <source>A display name has at most 64 characters.</source>
         <translation>显示名称最多 64 个字符。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="322"/>
+        <location filename="../../ui/error_messages.py" line="327"/>
         <source>The account {user} is disabled; a supervisor can enable it again.</source>
         <translation>账号 {user} 已停用；主管可以重新启用。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="297"/>
+        <location filename="../../ui/error_messages.py" line="302"/>
         <source>Unknown role &apos;{role}&apos;; an account is staff or supervisor.</source>
         <translation>未知角色“{role}”；账号只能是员工或主管。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="298"/>
+        <location filename="../../ui/error_messages.py" line="303"/>
         <source>This database already has a supervisor; sign in, or ask a supervisor for an account.</source>
         <translation>此数据库已有主管；请登录，或请主管为您开通账号。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="299"/>
+        <location filename="../../ui/error_messages.py" line="304"/>
         <source>There is already an account named {user}.</source>
         <translation>已有名为 {user} 的账号。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="302"/>
+        <location filename="../../ui/error_messages.py" line="307"/>
         <source>The current password is wrong.</source>
         <translation>当前密码错误。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="303"/>
+        <location filename="../../ui/error_messages.py" line="308"/>
         <source>Choose a password different from the current one.</source>
         <translation>新密码不能与当前密码相同。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="304"/>
+        <location filename="../../ui/error_messages.py" line="309"/>
         <source>You cannot disable your own account.</source>
         <translation>不能停用自己的账号。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="301"/>
+        <location filename="../../ui/error_messages.py" line="306"/>
         <source>{user} is the last supervisor who can sign in; add another supervisor first.</source>
         <translation>{user} 是最后一位可登录的主管；请先添加另一位主管。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="305"/>
+        <location filename="../../ui/error_messages.py" line="310"/>
         <source>The first day ({start}) is after the last ({end}).</source>
         <translation>开始日期（{start}）晚于结束日期（{end}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="306"/>
+        <location filename="../../ui/error_messages.py" line="311"/>
         <source>There is no customer with the code {code}.</source>
         <translation>没有编号为 {code} 的客户。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="307"/>
+        <location filename="../../ui/error_messages.py" line="312"/>
         <source>A password needs at least {n} characters.</source>
         <translation>密码至少需要 {n} 个字符。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="308"/>
+        <location filename="../../ui/error_messages.py" line="313"/>
         <source>A password cannot start or end with a space.</source>
         <translation>密码首尾不能有空格。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="309"/>
+        <location filename="../../ui/error_messages.py" line="314"/>
         <source>Only a supervisor may do this, and nobody is signed in.</source>
         <translation>只有主管可以执行此操作，而当前无人登录。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="310"/>
+        <location filename="../../ui/error_messages.py" line="315"/>
         <source>Only a supervisor may add, disable or enable staff accounts and reset their passwords; {user} is not a supervisor.</source>
         <translation>只有主管可以新增、停用或启用员工账号及重置密码；{user} 不是主管。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="311"/>
+        <location filename="../../ui/error_messages.py" line="316"/>
         <source>Only a supervisor may change the settings every PC shares; {user} is not a supervisor.</source>
         <translation>只有主管可以修改所有电脑共享的设置；{user} 不是主管。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="312"/>
+        <location filename="../../ui/error_messages.py" line="317"/>
         <source>Only a supervisor may delete saved segments; {user} is not a supervisor.</source>
         <translation>只有主管可以删除已保存的分群；{user} 不是主管。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="313"/>
+        <location filename="../../ui/error_messages.py" line="318"/>
         <source>Only a supervisor may write files with full phone numbers to disk, such as an SMS vendor file; {user} is not a supervisor.</source>
         <translation>只有主管可以把含完整手机号的文件（如短信平台文件）保存到磁盘；{user} 不是主管。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="314"/>
+        <location filename="../../ui/error_messages.py" line="319"/>
         <source>Only a supervisor may read the audit trail; {user} is not a supervisor.</source>
         <translation>只有主管可以查看审计日志；{user} 不是主管。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="316"/>
+        <location filename="../../ui/error_messages.py" line="321"/>
         <source>Only a supervisor may merge customers or undo a merge; {user} is not a supervisor.</source>
         <translation>只有主管可以合并客户或撤销合并；{user} 不是主管。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="317"/>
+        <location filename="../../ui/error_messages.py" line="322"/>
         <source>Only a supervisor may undo an import; {user} is not a supervisor.</source>
         <translation>只有主管可以撤销导入；{user} 不是主管。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="318"/>
+        <location filename="../../ui/error_messages.py" line="323"/>
         <source>Only a supervisor may erase a customer&apos;s personal data; {user} is not a supervisor.</source>
         <translation>只有主管可以删除客户的个人信息；{user} 不是主管。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="319"/>
+        <location filename="../../ui/error_messages.py" line="324"/>
         <source>Only a supervisor may add, rename or remove tags and tag groups; {user} is not a supervisor.</source>
         <translation>只有主管可以新增、重命名或删除标签及标签组；{user} 不是主管。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="324"/>
+        <location filename="../../ui/error_messages.py" line="329"/>
         <source>Backing up {where} to {target} failed: {detail}. The database itself was not changed.</source>
         <translation>把 {where} 备份到 {target} 失败：{detail}。数据库本身未被改动。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="325"/>
+        <location filename="../../ui/error_messages.py" line="330"/>
         <source>The folder {where} does not exist; nothing was written.</source>
         <translation>文件夹 {where} 不存在，未写入任何内容。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="340"/>
+        <location filename="../../ui/error_messages.py" line="345"/>
         <source>Nothing was copied: in table {table}, record {record}, the value of {column} has {length} characters, more than the {limit} its column holds, which {target} refuses ({count} such records in all).</source>
         <translation>未复制任何数据：表 {table} 中记录 {record} 的 {column} 有 {length} 个字符，超过该列最多能存的 {limit} 个，{target} 不接受（共有 {count} 条这样的记录）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="341"/>
+        <location filename="../../ui/error_messages.py" line="346"/>
         <source>The two databases are at different schema revisions; open both with this version of Revisit first.</source>
         <translation>两个数据库的结构版本不同；请先用当前版本的回访系统分别打开它们。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="342"/>
+        <location filename="../../ui/error_messages.py" line="347"/>
         <source>The source and the target are the same database.</source>
         <translation>源数据库和目标数据库是同一个。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="343"/>
+        <location filename="../../ui/error_messages.py" line="348"/>
         <source>The target {where} already holds data (table {table}); Revisit copies only into an empty database, so nothing was changed.</source>
         <translation>目标 {where} 中已有数据（表 {table}）；回访系统只复制到空数据库，因此没有做任何更改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="344"/>
+        <location filename="../../ui/error_messages.py" line="349"/>
         <source>Table {table} did not arrive intact ({rows} of {expected} rows, checksums differ); nothing was kept in the target.</source>
         <translation>表 {table} 没有完整复制（{rows}/{expected} 行，校验和不一致）；目标中没有保留任何内容。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="328"/>
+        <location filename="../../ui/error_messages.py" line="333"/>
         <source>The database server {server} cannot be reached, so nothing was saved, but nothing you typed is lost: try again in a moment, or ask whoever runs the server.</source>
         <translation>暂时连不上数据库服务器 {server}，这一步没有保存任何内容，但您输入的内容都还在：请稍后再试，或联系负责服务器的人员。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="329"/>
+        <location filename="../../ui/error_messages.py" line="334"/>
         <source>The database server {server} cannot be reached, so Revisit cannot open its data: try again in a moment, or ask whoever runs the server.</source>
         <translation>暂时连不上数据库服务器 {server}，回访系统无法打开数据：请稍后再试，或联系负责服务器的人员。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="354"/>
+        <location filename="../../ui/error_messages.py" line="360"/>
         <source>The database {where} is read-only: nothing can be saved in it. Ask whoever looks after this PC to let you write to the file and its folder, or open a copy kept in a folder you may write to.</source>
         <translation>数据库 {where} 是只读的，无法保存任何内容。请让负责这台电脑的同事给该文件及其所在文件夹开放写入权限，或打开放在可写文件夹中的副本。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="385"/>
+        <location filename="../../ui/error_messages.py" line="393"/>
         <source>The SMS price per part must be between 0 and {most} yuan, with at most {places} decimals, not {price}.</source>
         <translation>短信单价必须在 0 到 {most} 元之间，最多 {places} 位小数，不能是 {price}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="390"/>
+        <location filename="../../ui/error_messages.py" line="398"/>
         <source>The segment “{name}” was renamed or deleted since you opened it; reload to see the segments as they are now.</source>
         <translation>在您打开后，分群“{name}”已被重命名或删除，请重新载入查看当前分群。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="391"/>
+        <location filename="../../ui/error_messages.py" line="399"/>
         <source>{who} changed this customer&apos;s contact preferences at {when} since you opened them; reload to see their change.</source>
         <translation>在您打开后，{who} 于 {when} 修改了该客户的联系偏好，请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="392"/>
+        <location filename="../../ui/error_messages.py" line="400"/>
         <source>This customer&apos;s contact preferences were changed at {when} since you opened them; reload to see the change.</source>
         <translation>在您打开后，该客户的联系偏好于 {when} 被修改，请重新载入查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="393"/>
+        <location filename="../../ui/error_messages.py" line="401"/>
         <source>{who} recorded this customer&apos;s marketing consent at {when} since you opened it; reload to see their change.</source>
         <translation>在您打开后，{who} 于 {when} 记录了该客户的营销同意，请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="394"/>
+        <location filename="../../ui/error_messages.py" line="402"/>
         <source>This customer&apos;s marketing consent was recorded at {when} since you opened it; reload to see the change.</source>
         <translation>在您打开后，该客户的营销同意于 {when} 被记录，请重新载入查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="395"/>
+        <location filename="../../ui/error_messages.py" line="403"/>
         <source>{who} lifted this do-not-contact entry at {when} since you opened it; reload to see their change.</source>
         <translation>在您打开后，{who} 于 {when} 解除了这条勿扰，请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="396"/>
+        <location filename="../../ui/error_messages.py" line="404"/>
         <source>This do-not-contact entry was lifted at {when} since you opened it; reload to see the change.</source>
         <translation>在您打开后，这条勿扰于 {when} 被解除，请重新载入查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="397"/>
+        <location filename="../../ui/error_messages.py" line="405"/>
         <source>{who} changed this do-not-contact entry at {when} since you opened it; reload to see their change.</source>
         <translation>在您打开后，{who} 于 {when} 修改了这条勿扰，请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="398"/>
+        <location filename="../../ui/error_messages.py" line="406"/>
         <source>This do-not-contact entry was changed at {when} since you opened it; reload to see the change.</source>
         <translation>在您打开后，这条勿扰于 {when} 被修改，请重新载入查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="399"/>
+        <location filename="../../ui/error_messages.py" line="407"/>
         <source>{who} changed this customer&apos;s {attribute} at {when} since you opened it; reload to see their change.</source>
         <translation>在您打开后，{who} 于 {when} 修改了该客户的{attribute}，请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="400"/>
+        <location filename="../../ui/error_messages.py" line="408"/>
         <source>This customer&apos;s {attribute} was changed at {when} since you opened it; reload to see the change.</source>
         <translation>在您打开后，该客户的{attribute}于 {when} 被修改，请重新载入查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="401"/>
+        <location filename="../../ui/error_messages.py" line="409"/>
         <source>{who} changed this customer at {when} since you opened them; reload to see their change.</source>
         <translation>在您打开后，{who} 于 {when} 修改了该客户，请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="402"/>
+        <location filename="../../ui/error_messages.py" line="410"/>
         <source>This customer was changed at {when} since you opened them; reload to see the change.</source>
         <translation>在您打开后，该客户于 {when} 被修改，请重新载入查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="403"/>
+        <location filename="../../ui/error_messages.py" line="411"/>
         <source>{who} changed the segment “{name}” at {when} since you opened it; reload to see their change.</source>
         <translation>在您打开后，{who} 于 {when} 修改了分群“{name}”，请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="404"/>
+        <location filename="../../ui/error_messages.py" line="412"/>
         <source>The segment “{name}” was changed at {when} since you opened it; reload to see the change.</source>
         <translation>在您打开后，分群“{name}”于 {when} 被修改，请重新载入查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="405"/>
+        <location filename="../../ui/error_messages.py" line="413"/>
         <source>{who} renamed the segment “{name}” to “{new_name}” at {when} since you opened it; reload to see their change.</source>
         <translation>在您打开后，{who} 于 {when} 把分群“{name}”重命名为“{new_name}”，请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="406"/>
+        <location filename="../../ui/error_messages.py" line="414"/>
         <source>The segment “{name}” was renamed to “{new_name}” at {when} since you opened it; reload to see the change.</source>
         <translation>在您打开后，分群“{name}”于 {when} 被重命名为“{new_name}”，请重新载入查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="407"/>
+        <location filename="../../ui/error_messages.py" line="415"/>
         <source>{who} deleted the segment “{name}” at {when} since you opened it; reload to see the segments as they are now.</source>
         <translation>在您打开后，{who} 于 {when} 删除了分群“{name}”，请重新载入查看当前分群。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="408"/>
+        <location filename="../../ui/error_messages.py" line="416"/>
         <source>The segment “{name}” was deleted at {when} since you opened it; reload to see the segments as they are now.</source>
         <translation>在您打开后，分群“{name}”于 {when} 被删除，请重新载入查看当前分群。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="349"/>
+        <location filename="../../ui/error_messages.py" line="355"/>
         <source>Someone saved a clashing change to {where} at the same moment; nothing was saved. Look at the record again and repeat the step.</source>
         <translation>有人在同一时刻向 {where} 保存了冲突的修改，本次没有保存。请重新查看该记录后再操作一次。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="289"/>
+        <location filename="../../ui/error_messages.py" line="294"/>
         <source>{path}: choose at least one value.</source>
         <translation>{path}：请至少选择一个值。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="300"/>
+        <location filename="../../ui/error_messages.py" line="305"/>
         <source>You cannot change your own role; ask another supervisor.</source>
         <translation>不能修改自己的角色，请另一位主管操作。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="315"/>
+        <location filename="../../ui/error_messages.py" line="320"/>
         <source>Only a supervisor may copy, back up or restore the database, or add demo data to one in use; {user} is not a supervisor.</source>
         <translation>只有主管可以复制、备份或恢复数据库，或向使用中的数据库添加演示数据；{user} 不是主管。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="326"/>
+        <location filename="../../ui/error_messages.py" line="331"/>
         <source>{target} is the database itself; a backup goes to another file. Nothing was written.</source>
         <translation>{target} 就是数据库本身；备份须写到另一个文件。未写入任何内容。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="327"/>
+        <location filename="../../ui/error_messages.py" line="332"/>
         <source>{target} already exists and is not a backup; nothing was written over it. Choose another file name.</source>
         <translation>{target} 已存在且不是备份文件，未覆盖它。请换一个文件名。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="330"/>
+        <location filename="../../ui/error_messages.py" line="335"/>
         <source>No database server named {host} can be found on the network (database address {where}): check that this PC is connected to the network and that the server&apos;s name is right, or ask whoever runs the server.</source>
         <translation>网络上找不到名为 {host} 的数据库服务器（数据库地址 {where}）：请检查这台电脑是否已连上网络、服务器名称是否正确，或联系负责服务器的人员。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="331"/>
+        <location filename="../../ui/error_messages.py" line="336"/>
         <source>The database server {server} refused the user name {user} or its password (database address {where}): a supervisor or the server&apos;s administrator sets them, so ask them for the right ones.</source>
         <translation>数据库服务器 {server} 不接受用户名 {user} 或其密码（数据库地址 {where}）：用户名和密码由主管或服务器管理员设置，请向他们索取正确的用户名和密码。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="332"/>
+        <location filename="../../ui/error_messages.py" line="337"/>
         <source>The database server {server} has no database named {database} (database address {where}): check the name with a supervisor, or ask the server&apos;s administrator to create the database.</source>
         <translation>数据库服务器 {server} 上没有名为 {database} 的数据库（数据库地址 {where}）：请与主管核对数据库名称，或请服务器管理员创建该数据库。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="333"/>
+        <location filename="../../ui/error_messages.py" line="338"/>
         <source>The user {user} has no permission to use the database {database} on the server {server}: ask the server&apos;s administrator to grant it.</source>
         <translation>用户 {user} 无权使用服务器 {server} 上的数据库 {database}：请联系服务器管理员授予权限。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="334"/>
+        <location filename="../../ui/error_messages.py" line="339"/>
         <source>The user {user} has no permission for this step in the database {database} on the server {server}, so nothing was changed: ask the server&apos;s administrator to grant it.</source>
         <translation>用户 {user} 无权在服务器 {server} 上的数据库 {database} 中执行这一步，因此没有做任何更改：请联系服务器管理员授予权限。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="335"/>
+        <location filename="../../ui/error_messages.py" line="340"/>
         <source>The database server {server} accepts no more connections right now: close Revisit on PCs that do not need it and try again in a moment, or ask the server&apos;s administrator to allow more.</source>
         <translation>数据库服务器 {server} 目前不再接受新的连接：请关闭暂时不用的电脑上的回访系统，稍后再试，或请服务器管理员调高连接数上限。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="336"/>
+        <location filename="../../ui/error_messages.py" line="341"/>
         <source>The database server {server} does not let this PC connect to the database {database} as {user}: ask the server&apos;s administrator to allow it.</source>
         <translation>数据库服务器 {server} 不允许这台电脑以用户 {user} 连接数据库 {database}：请联系服务器管理员开通。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="337"/>
+        <location filename="../../ui/error_messages.py" line="342"/>
         <source>The database server {server} does not let this PC connect to the database {database} as {user} without encryption: ask the server&apos;s administrator whether the database address {where} needs sslmode=require, or to allow this PC.</source>
         <translation>数据库服务器 {server} 不允许这台电脑以用户 {user} 不加密地连接数据库 {database}：请询问服务器管理员，数据库地址 {where} 是否需要加上 sslmode=require，或请其允许这台电脑连接。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="338"/>
+        <location filename="../../ui/error_messages.py" line="343"/>
         <source>The database address {where} asks for an encrypted (SSL) connection, but the database server {server} does not offer one: ask the server&apos;s administrator to turn SSL on, or a supervisor to change the address.</source>
         <translation>数据库地址 {where} 要求加密（SSL）连接，但数据库服务器 {server} 不提供加密连接：请服务器管理员开启 SSL，或请主管修改数据库地址。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="339"/>
+        <location filename="../../ui/error_messages.py" line="344"/>
         <source>Revisit did not connect to the database server {server} because its security certificate could not be verified (database address {where}): ask the server&apos;s administrator.</source>
         <translation>无法验证数据库服务器 {server} 的安全证书，回访系统没有连接（数据库地址 {where}）：请联系服务器管理员。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="345"/>
+        <location filename="../../ui/error_messages.py" line="350"/>
         <source>{where} could not be brought up to this version of Revisit ({detail}); nothing of the upgrade was kept.</source>
         <translation>无法将 {where} 更新到此版本的回访（{detail}）；本次更新的任何改动都未保留。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="350"/>
+        <location filename="../../ui/error_messages.py" line="354"/>
+        <source>{where} is empty (0 bytes), perhaps emptied by a failed copy or a sync conflict; nothing was changed. The latest good backup is {backup}: restore it with the command revisit db restore followed by that file (a supervisor), or close Revisit and put it in place of the empty file.</source>
+        <translation>{where} 是空文件（0 字节），可能是复制失败或同步冲突造成的；未做任何更改。最近一份完好的备份是 {backup}：请主管用命令 revisit db restore 加上该文件恢复，或关闭回访后用它替换这个空文件。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="356"/>
         <source>The database {where} is busy with another person&apos;s or program&apos;s work; nothing was saved. Wait a moment and try again.</source>
         <translation>数据库 {where} 正忙于其他同事或程序的操作，本次未保存。请稍等片刻再试。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="356"/>
+        <location filename="../../ui/error_messages.py" line="362"/>
         <source>{where} is damaged ({problem}); nothing was changed. Restore it from your latest backup copy.</source>
         <translation>{where} 已损坏（{problem}），没有做任何更改。请用最近的备份恢复。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="357"/>
+        <location filename="../../ui/error_messages.py" line="363"/>
+        <source>{where} is empty (0 bytes), perhaps emptied by a failed copy or a sync conflict; nothing was changed. Restore your latest backup with the command revisit db restore followed by the backup file (Revisit keeps them in {folder}), or delete the empty file to start a new database.</source>
+        <translation>{where} 是空文件（0 字节），可能是复制失败或同步冲突造成的；未做任何更改。请用命令 revisit db restore 加上备份文件恢复最近的备份（回访的备份保存在 {folder}），或删除这个空文件以新建数据库。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="364"/>
         <source>Revisit opens a SQLite file by its path alone; leave &apos;?{options}&apos; out of {url}.</source>
         <translation>回访只按路径打开 SQLite 文件；请去掉 {url} 中的“?{options}”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="358"/>
+        <location filename="../../ui/error_messages.py" line="365"/>
         <source>{url} is a database in memory, gone when Revisit ends; name a file instead, e.g. sqlite:///C:/Revisit/revisit.sqlite3.</source>
         <translation>{url} 是内存中的数据库，回访结束即消失；请改为指定一个文件，例如 sqlite:///C:/Revisit/revisit.sqlite3。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="361"/>
+        <location filename="../../ui/error_messages.py" line="368"/>
         <source>The folder {where} does not exist; check the database path. Nothing was created.</source>
         <translation>文件夹 {where} 不存在；请检查数据库路径。没有创建任何文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="362"/>
+        <location filename="../../ui/error_messages.py" line="369"/>
         <source>There is no database at {where} yet; nothing was created. Start Revisit, or run `demo` or `import`, to make one.</source>
         <translation>{where} 还没有数据库；未创建任何文件。请先启动回访，或运行 `demo` 或 `import` 来建立数据库。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="364"/>
+        <location filename="../../ui/error_messages.py" line="371"/>
         <source>There is no database {where}; nothing was created. Check the path given with --db (or REVISIT_DB).</source>
         <translation>没有数据库 {where}；未创建任何文件。请检查 --db（或 REVISIT_DB）给出的路径。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="368"/>
+        <location filename="../../ui/error_messages.py" line="374"/>
+        <source>The disk is full: {path} could not be written. Free some space or choose another folder, then try again.</source>
+        <translation>磁盘已满：无法写入 {path}。请清理空间或换一个文件夹后重试。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="376"/>
         <source>{where} is on a network drive. SQLite cannot share a file safely across a network (two PCs writing it can damage it): keep the file on this PC, or move the department to a PostgreSQL server with `db copy --to postgresql://…`.</source>
         <translation>{where} 位于网络驱动器上。SQLite 无法通过网络安全地共享同一个文件（两台电脑同时写入可能损坏它）：请把文件放在本机，或用 `db copy --to postgresql://…` 把全部门迁移到 PostgreSQL 服务器。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="369"/>
+        <location filename="../../ui/error_messages.py" line="377"/>
         <source>pg_dump was not found on this PC; back up the PostgreSQL database on its server with pg_dump -Fc (restore it with pg_restore), or install PostgreSQL&apos;s client tools here and run the backup again.</source>
         <translation>本机找不到 pg_dump；请在服务器上用 pg_dump -Fc 备份 PostgreSQL 数据库（用 pg_restore 恢复），或在本机安装 PostgreSQL 客户端工具后再备份。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="370"/>
+        <location filename="../../ui/error_messages.py" line="378"/>
         <source>pg_dump could not back up {where}: {detail}</source>
         <translation>pg_dump 无法备份 {where}：{detail}</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="371"/>
+        <location filename="../../ui/error_messages.py" line="379"/>
         <source>There is no backup file at {where}.</source>
         <translation>{where} 处没有备份文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="372"/>
+        <location filename="../../ui/error_messages.py" line="380"/>
         <source>{where} is not a Revisit backup (not a SQLite database); nothing was restored.</source>
         <translation>{where} 不是回访备份（不是 SQLite 数据库），未恢复任何内容。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="373"/>
+        <location filename="../../ui/error_messages.py" line="381"/>
         <source>The backup {where} is damaged ({problem}); nothing was restored. Choose another backup.</source>
         <translation>备份 {where} 已损坏（{problem}），未恢复任何内容。请选择其他备份。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="374"/>
+        <location filename="../../ui/error_messages.py" line="382"/>
         <source>{where} is not a Revisit database (it holds other tables or no schema version); nothing was restored.</source>
         <translation>{where} 不是回访数据库（含有其他表或没有结构版本），未恢复任何内容。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="375"/>
+        <location filename="../../ui/error_messages.py" line="383"/>
         <source>The backup {where} was written by a newer version of Revisit (schema {revision}); update Revisit before restoring it.</source>
         <translation>备份 {where} 由更新版本的回访写入（结构版本 {revision}）；请先升级回访再恢复。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="376"/>
+        <location filename="../../ui/error_messages.py" line="384"/>
         <source>{where} is open in Revisit or another program (on this PC or another); close it everywhere, then restore again. Nothing was restored.</source>
         <translation>{where} 正被回访或其他程序打开（在本机或其他电脑上）；请在所有地方关闭后再恢复。未恢复任何内容。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="377"/>
+        <location filename="../../ui/error_messages.py" line="385"/>
         <source>{where} is the database itself, not a backup of it.</source>
         <translation>{where} 就是数据库本身，不是它的备份。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="378"/>
+        <location filename="../../ui/error_messages.py" line="386"/>
         <source>Restoring {backup} to {where} failed ({detail}); the database was not replaced.</source>
         <translation>把 {backup} 恢复到 {where} 失败（{detail}），数据库未被替换。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="379"/>
+        <location filename="../../ui/error_messages.py" line="387"/>
         <source>Cannot keep a copy of {where} in {folder} ({detail}); nothing was restored.</source>
         <translation>无法在 {folder} 中保留 {where} 的副本（{detail}），未恢复任何内容。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="380"/>
+        <location filename="../../ui/error_messages.py" line="388"/>
         <source>{who} changed the setting {name} at {when} since you loaded the settings; nothing was saved. Reload to see their change.</source>
         <translation>在您载入设置后，{who} 于 {when} 修改了设置“{name}”，本次未保存。请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="381"/>
+        <location filename="../../ui/error_messages.py" line="389"/>
         <source>The setting {name} was changed at {when} since you loaded the settings; nothing was saved. Reload to see the change.</source>
         <translation>在您载入设置后，设置“{name}”于 {when} 被修改，本次未保存。请重新载入查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="382"/>
+        <location filename="../../ui/error_messages.py" line="390"/>
         <source>Unknown SMS vendor &apos;{vendor}&apos;.</source>
         <translation>未知的短信平台“{vendor}”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="383"/>
+        <location filename="../../ui/error_messages.py" line="391"/>
         <source>The SMS sending window must start before it ends.</source>
         <translation>短信发送时段的开始时间必须早于结束时间。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="384"/>
+        <location filename="../../ui/error_messages.py" line="392"/>
         <source>The SMS signature must be written as 【shop name】, not &apos;{signature}&apos;.</source>
         <translation>短信签名必须写成【门店名称】的形式，而不是“{signature}”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="386"/>
+        <location filename="../../ui/error_messages.py" line="394"/>
         <source>Revisit keeps between 1 and {most} automatic backups, not {count}.</source>
         <translation>回访保留 1 到 {most} 份自动备份，不能是 {count}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="387"/>
+        <location filename="../../ui/error_messages.py" line="395"/>
         <source>There is no setting &apos;{name}&apos;; known: {names}.</source>
         <translation>没有名为“{name}”的设置；可用的有：{names}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="388"/>
+        <location filename="../../ui/error_messages.py" line="396"/>
         <source>{name} must be between 0 and 365.</source>
         <translation>{name} 必须在 0 到 365 之间。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="389"/>
+        <location filename="../../ui/error_messages.py" line="397"/>
         <source>&apos;{value}&apos; is not a valid value for {name}.</source>
         <translation>“{value}”不是 {name} 的有效值。</translation>
     </message>

@@ -125,6 +125,26 @@ def test_keyboard_only_call_is_saved_and_next_opens(qtbot, view, due_db):
     )
 
 
+def test_a_call_typed_up_later_keeps_the_day_it_was_made(qtbot, view, due_db):
+    """Calls typed from the paper sheet on Friday were Monday's: the card's time is changed
+    to when it was; left alone, it is now. It cannot be set after now."""
+    first = view.current_call()
+    assert view.when.moment() is None
+    monday = dt.datetime.combine(dt.date.today() - dt.timedelta(days=4), dt.time(10, 20))
+    view.when.setDateTime(monday)
+    view.when.setDateTime(dt.datetime.now() + dt.timedelta(days=1))  # refused: clamped
+    assert view.when.moment() <= dt.datetime.now()
+    view.when.setDateTime(monday)
+    view.outcomes.button(1).setChecked(True)  # no answer
+    with qtbot.waitSignal(view.call_saved, timeout=5000):
+        view.save_current()
+    assert _latest_call(due_db, first.customer_id).contact_at == monday
+    # The next call on the card starts at now again.
+    qtbot.waitUntil(lambda: view.current_call() is not None
+                    and view.current_call().customer_id != first.customer_id, timeout=5000)
+    assert view.when.moment() is None
+
+
 def test_saving_without_outcome_asks_for_one(qtbot, view, due_db):
     shown = view.title.text()
     view.save_current()

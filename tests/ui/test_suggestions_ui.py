@@ -116,8 +116,13 @@ def test_an_accepted_suggestion_offers_to_log_the_call_with_its_purpose(
     (label, log), = notice.args[0].actions
     assert label == "Log the call…"
 
+    # Typed up after the day it happened: the call keeps its own day and time.
+    when = dt.datetime.combine(dt.date.today() - dt.timedelta(days=2), dt.time(15, 40))
+
     def reached(d: LogCallDialog) -> None:
+        assert d.when.moment() is None  # left alone: now
         d.outcome.setCurrentIndex(d.outcome.findData("reached"))
+        d.when.setDateTime(when)
         d.feedback.setPlainText("已道歉，周六来店处理")
         d.has_next.setChecked(True)
 
@@ -130,6 +135,7 @@ def test_an_accepted_suggestion_offers_to_log_the_call_with_its_purpose(
     assert (event.purpose, event.outcome, event.feedback, event.staff_id) == (
         "care", "reached", "已道歉，周六来店处理", host.actor.id)
     assert event.next_follow_up == TODAY + dt.timedelta(days=7)
+    assert event.contact_at == when
 
 
 def test_a_call_is_saved_only_once_its_outcome_is_chosen(qtbot, host):

@@ -186,11 +186,12 @@ def log_call(view, brief: Brief, purpose: str | None = None) -> None:
 
     def save(failed) -> None:
         result, chosen, channel = dialog.result_of_call(), dialog.purpose(), dialog.channel()
+        at = dialog.when.moment()
 
         def work(_p, _c):
             return calls.record_call(database.sessions, brief.customer_id,
                                      actor.id if actor is not None else None, result,
-                                     purpose=chosen, channel=channel)
+                                     purpose=chosen, channel=channel, at=at)
 
         _write(view, brief, work, translate("BriefView", "Call logged for %1: %2")
                .replace("%1", brief.name).replace("%2", label("outcome", result.outcome)),

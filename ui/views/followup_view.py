@@ -43,7 +43,7 @@ from ui.labels import choices, joined, label, language
 from ui.tasks import DataChange, TaskRunner, changed, show_error
 from ui.views.brief_view import BriefView
 from ui.views.customer_page import fmt
-from ui.widgets import date_edit, scrolling
+from ui.widgets import MomentField, date_edit, scrolling
 
 ORIGIN = "followups"
 
@@ -158,11 +158,19 @@ class FollowUpView(QWidget):
         self.value = QComboBox()
         self.value.setEditable(False)
         self.attribute.currentIndexChanged.connect(self._on_attribute_changed)
+        self.when = MomentField()
+        self.when.setToolTip(self.tr("When the call was made: now, or the day and time on the "
+                                     "paper sheet when typing calls up later"))
         self.save_button = QPushButton(self.tr("Save and next (Ctrl+Enter)"))
         self.save_button.setAutoDefault(False)
 
         form = QFormLayout()
         form.addRow(self.tr("Outcome"), outcome_box)
+        # When the call was made, beside the outcomes (the card must fit 1366×768).
+        when_label = QLabel(self.tr("Called &at"))
+        when_label.setBuddy(self.when)
+        outcome_box.addWidget(when_label, 0, 3, Qt.AlignmentFlag.AlignRight)
+        outcome_box.addWidget(self.when, 0, 4)
         form.addRow("", self.hint)
         self._form = form
         self._show_hint("")  # an empty hint takes no room: the card must fit 1366×768
@@ -224,7 +232,8 @@ class FollowUpView(QWidget):
         self._load_staff()
 
     def _set_tab_order(self) -> None:
-        """Top to bottom as the card reads: outcome, feedback, next date, km, change, save."""
+        """Top to bottom as the card reads: outcome, feedback, next date, km, change, then the
+        call's time, save."""
         chain: list[QWidget] = [
             *self.outcomes.buttons(),
             self.feedback,
@@ -235,6 +244,8 @@ class FollowUpView(QWidget):
             self.km_car,
             self.attribute,
             self.value,
+            # Changed only for a call typed up after it was made: after what every call asks.
+            self.when,
             self.save_button,
         ]
         for first, second in zip(chain, chain[1:], strict=False):
@@ -369,6 +380,7 @@ class FollowUpView(QWidget):
         self.no_more_calls.setChecked(False)
         self._show_no_more_calls()
         self.feedback.clear()
+        self.when.reset()
         self._show_hint("")
         self.km.setValue(0)
         self._show_cars(call, ())
@@ -518,6 +530,7 @@ class FollowUpView(QWidget):
         # (a supervisor may work a colleague's calls).
         staff_id = self.actor.id if self.actor is not None else self.caller.currentData()
         purpose = self._purpose or call.purpose
+        at = self.when.moment()
         self._saving.add(call)
         outcome = label("outcome", result.outcome)
 
@@ -532,6 +545,7 @@ class FollowUpView(QWidget):
                 dataclasses.replace(result, vehicle_id=vehicle_id),
                 purpose=purpose,
                 member_id=call.member_id,
+                at=at,
                 seen_attempts=call.attempts,
                 follow_up_of=call.follow_up_of,
             )

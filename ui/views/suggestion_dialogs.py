@@ -23,7 +23,7 @@ from models.codes import PURPOSES
 from services.contacts import calls
 from services.customers.suggest_decisions import NOTE_MAX
 from ui.labels import label
-from ui.widgets import date_edit
+from ui.widgets import MomentField, date_edit
 
 NEXT_DAYS = 7  # a follow-up date proposed a week on, as the follow-up workspace's "+7"
 
@@ -83,6 +83,9 @@ class LogCallDialog(QDialog):
             self.outcome.addItem(label("outcome", code), code)
         self.outcome.setPlaceholderText(self.tr("Choose what came of it"))
         self.outcome.setCurrentIndex(-1)
+        self.when = MomentField()
+        self.when.setToolTip(self.tr("When it happened: now, or the day and time it did when "
+                                     "typing it up later"))
         self.feedback = QPlainTextEdit()
         self.feedback.setPlaceholderText(self.tr("What did they say?"))
         self.feedback.setTabChangesFocus(True)
@@ -102,6 +105,7 @@ class LogCallDialog(QDialog):
         form.addRow(self.tr("&Purpose"), self.purpose_box)
         form.addRow(self.tr("&Channel"), self.channel_box)
         form.addRow(self.tr("&Outcome"), self.outcome)
+        form.addRow(self.tr("&When"), self.when)
         form.addRow(self.tr("&Feedback"), self.feedback)
         form.addRow(self.tr("Next follow-up"), next_row)
         self.buttons = QDialogButtonBox(
