@@ -4,6 +4,7 @@ models/tables.py, in a module that does not import the ORM."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from sqlalchemy import String
 
@@ -12,6 +13,11 @@ from sqlalchemy import String
 NAME_PINYIN_LENGTH = 128
 NAME_INITIALS_LENGTH = 16
 NAME_SORT_LENGTH = 160
+
+
+# A list row's code as printed: the run's number and the row's (12-0034). A run's number never
+# starts with 0; a landline's area code always does (020-87654321).
+ROW_CODE = re.compile(r"[1-9]\d{0,8}-\d{4,}")
 
 
 def ascii_key(length: int):

@@ -219,6 +219,22 @@ contact_event = Table(
     Column("created_at", DateTime, nullable=False),
 )
 
+# A list row's code printed on a call sheet (12-0034) leads the search to its customer.
+list_run_member = Table(
+    "list_run_member", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("run_id", Integer, nullable=False),
+    Column("customer_id", Integer, nullable=False),
+    Column("vehicle_id", Integer),
+    Column("channel", String(8), nullable=False),
+    Column("assigned_staff_id", Integer),
+    Column("position", Integer, nullable=False),
+    Column("row_code", String(12), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("status", String(12), nullable=False),
+    Column("snapshot", Text),
+)
+
 # A merged customer's code leads the search to whom they were merged into.
 customer_merge = Table(
     "customer_merge", metadata,

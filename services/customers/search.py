@@ -14,8 +14,15 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, Select, and_, func, or_, select, union
 
-from models.columns import NAME_INITIALS_LENGTH, NAME_PINYIN_LENGTH
-from models.tables import contact_event, customer, customer_merge, service_visit, vehicle
+from models.columns import NAME_INITIALS_LENGTH, NAME_PINYIN_LENGTH, ROW_CODE
+from models.tables import (
+    contact_event,
+    customer,
+    customer_merge,
+    list_run_member,
+    service_visit,
+    vehicle,
+)
 
 # A new connection for each question: Database.engine.connect.
 Connect = Callable[[], Connection]
@@ -97,6 +104,12 @@ def search_condition(text: str):
     q = "".join(text.split())
     if not q:
         return None
+    # A row id from a call sheet (2-0160): that row's customer, found through the run's own
+    # (run, row id) index; the digits may still be part of a phone (8765-4321).
+    row: Select | None = None
+    if ROW_CODE.fullmatch(q):
+        m = list_run_member.c
+        row = select(m.customer_id).where(m.run_id == int(q.split("-")[0]), m.row_code == q)
     if not _DIGITS.match(q) and _PHONE.match(q) and sum(ch.isdigit() for ch in q) >= 3:
         q = _phone_digits(q)
     parts: list[Select | None]
@@ -145,7 +158,7 @@ def search_condition(text: str):
                            C.contact_name.contains(q, autoescape=True))),
             _vehicle_owners(_prefix_range(V.plate, q.replace("·", "").upper())),
         ]
-    return C.id.in_(union(*(p for p in parts if p is not None)))
+    return C.id.in_(union(*(p for p in (*parts, row) if p is not None)))
 
 
 def id_query(text: str = "", sort: str = "name", descending: bool = False) -> Select:

@@ -34,6 +34,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from models import ContactEvent, Customer, ListRun, ListRunMember, MileageReading, StaffUser
+from models.columns import ROW_CODE
 from services import labels
 from services.customers.names import same_person
 from services.customers.profile import record_change_in
@@ -46,7 +47,6 @@ from services.lists.profile_cells import BadCell, read_profile_changes
 from services.lists.runs import calls_queued
 from services.lists.snapshot import member_data
 from services.outputs.excel import unsafe_text
-from services.outputs.types import ROW_CODE
 from services.staff.audit import record
 from services.staff.permissions import Actor, with_user_name
 from services.staff.permissions import staff_id as actor_id

@@ -12,10 +12,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from models import ConsentEvent, Customer, DoNotContact
+from models.columns import ROW_CODE
 from services.imports.mapping import header_key
 from services.imports.normalise import Cell, cell_text
 from services.imports.phones import mainland_mobile
-from services.outputs.types import ROW_CODE
 from services.staff.audit import audit
 from services.store.errors import N_, RevisitError
 

@@ -20,9 +20,6 @@ T = TypeVar("T")
 # (services/labels.py: "call" and "phone" are one channel, 电话).
 LIST_CHANNELS = ("call", "visit", "mail", "sms", "wechat")
 
-# A list row's code as printed: the run's number and the row's (12-0034). A run's number never
-# starts with 0; a landline's area code always does (020-87654321).
-ROW_CODE = re.compile(r"[1-9]\d{0,8}-\d{4,}")
 
 # The outcomes a caller ticks on the call sheet, labelled as everywhere else.
 OUTCOME_BOXES = tuple((code, text("outcome", code)) for code in (

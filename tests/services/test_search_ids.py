@@ -53,3 +53,31 @@ def test_a_customer_is_found_by_an_other_phone_and_by_a_merged_away_code(databas
         assert found(typed) == [ids[1]], typed
     undo_merge(database.sessions, merge.merge_id)
     assert found("C0000103") == [ids[2]]
+
+
+def test_a_call_sheets_row_id_finds_its_customer(database):
+    """The row id printed on a call sheet (2-0160), typed into the search, is that row's
+    customer; a landline typed without its area code (8765-4321) still finds its owner."""
+    from models import Customer, ListRun, ListRunMember
+
+    with database.sessions.begin() as s:
+        listed = Customer(code="C0000201", name="李晨坤", mobile="13900139001")
+        home = Customer(code="C0000202", name="吴刚", other_phones="020-87654321")
+        s.add_all([listed, home])
+        runs = [ListRun(segment_name=f"名单{n}", filter_json="{}", as_of=dt.date(2026, 11, 23),
+                        purpose="care") for n in (1, 2)]
+        s.add_all(runs)
+        s.flush()
+        s.add_all([ListRunMember(run_id=runs[1].id, customer_id=listed.id, channel="phone",
+                                 row_code=f"{runs[1].id}-0160", position=160),
+                   ListRunMember(run_id=runs[0].id, customer_id=home.id, channel="phone",
+                                 row_code=f"{runs[0].id}-0160", position=160)])
+        ids, second = (listed.id, home.id), runs[1].id
+
+    def found(text):
+        return find_ids(database.engine.connect, text)
+
+    assert found(f"{second}-0160") == [ids[0]]
+    assert found(f" {second}-0160 ") == [ids[0]]
+    assert found(f"{second}-9999") == []
+    assert found("8765-4321") == [ids[1]]
