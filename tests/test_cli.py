@@ -192,6 +192,20 @@ def test_a_mistyped_or_memory_database_is_refused_and_nothing_is_made(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+def test_an_emptied_database_file_is_refused_by_every_command(tmp_path):
+    """It was read as a new empty database (0 customers) and made one; `db check` found no
+    damage in it. `db restore` puts a backup in its place."""
+    empty = tmp_path / "shared.sqlite3"
+    empty.write_bytes(b"")
+    url = f"sqlite:///{empty}"
+    for command in (("segment", "count", "matrix.7+.high"), ("demo", "--customers", "5"),
+                    ("db", "check"), ("db", "upgrade")):
+        assert_user_error(run("--db", url, *command), f"{empty} is empty (0 bytes)",
+                          "revisit db restore")
+    assert [p.name for p in tmp_path.iterdir()] == ["shared.sqlite3"]
+    assert empty.stat().st_size == 0
+
+
 # ---------------------------------------------------------------------------
 # user mistakes: one line, non-zero, no traceback
 # ---------------------------------------------------------------------------

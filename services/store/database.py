@@ -274,6 +274,30 @@ def _refuse_damaged(path: Path, seconds: float) -> None:
         where=str(path), problem=result.problems[0], backup=str(backup))
 
 
+def refuse_empty(path: Path) -> None:
+    """Refuse a database file of 0 bytes: SQLite would take it for a new database, and Revisit
+    made it one, empty, in place of the department's (a shared file emptied by a sync conflict
+    or a failed copy). Revisit never makes one itself: a new file holds SQLite's header page
+    from its first moment (models/db.py switches it to WAL on connecting)."""
+    from services.store.backup import stored_place
+    from services.store.restore import latest_good_backup  # Alembic: only for a bad file
+
+    backup = latest_good_backup(path)
+    if backup is None:
+        raise RevisitError(
+            N_("{where} is empty (0 bytes), perhaps emptied by a failed copy or a sync "
+               "conflict; nothing was changed. Restore your latest backup with the command "
+               "revisit db restore followed by the backup file (Revisit keeps them in "
+               "{folder}), or delete the empty file to start a new database."),
+            where=str(path), folder=str(stored_place(path).folder))
+    raise RevisitError(
+        N_("{where} is empty (0 bytes), perhaps emptied by a failed copy or a sync conflict; "
+           "nothing was changed. The latest good backup is {backup}: restore it with the "
+           "command revisit db restore followed by that file (a supervisor), or close Revisit "
+           "and put it in place of the empty file."),
+        where=str(path), backup=str(backup))
+
+
 def _has_user_tables(engine: Engine) -> bool:
     names = set(inspect(engine).get_table_names())
     return bool(names - {"alembic_version"})
@@ -343,6 +367,8 @@ def open_database(url: str | None = None, *, upgrade: bool = True,
             ) from exc
         if path.exists() and path.is_dir():
             raise RevisitError(N_("{where} is a folder, not a database file."), where=str(path))
+        if path.is_file() and path.stat().st_size == 0:
+            refuse_empty(path)
         if path.is_file() and path.stat().st_size > 0:
             _without_leftovers(path, lambda: _refuse_foreign_sqlite(path, url))
             if not checked_files.unchanged_since_seen(path):

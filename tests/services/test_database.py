@@ -299,6 +299,35 @@ def test_file_that_is_not_a_database_is_left_unchanged(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["notes.sqlite3"]
 
 
+@pytest.mark.parametrize("create", [True, False])
+def test_an_emptied_database_file_is_refused_not_made_a_new_empty_database(
+        tmp_path, sqlite_template, create):
+    """A shared file emptied (a sync conflict, a failed copy) became a new empty database in
+    place of the department's: a command read 0 customers from it and the window asked for
+    the first supervisor. Refused as a missing file is, pointing to the backups; a new file
+    is still made where there is none."""
+    empty = tmp_path / "shared.sqlite3"
+    empty.write_bytes(b"")
+    with pytest.raises(RevisitError) as err:
+        open_database(f"sqlite:///{empty}", create=create)
+    said = str(err.value)
+    assert said.startswith(f"{empty} is empty (0 bytes)") and "nothing was changed" in said
+    assert "revisit db restore" in said and str(tmp_path / "backups") in said
+    assert [p.name for p in tmp_path.iterdir()] == ["shared.sqlite3"]
+    assert empty.stat().st_size == 0
+    # With a good backup in the backup folder, that one is named.
+    (tmp_path / "backups").mkdir()
+    good = tmp_path / "backups" / "shared.sqlite3.daily-20261120-090000.bak"
+    good.write_bytes(sqlite_template.read_bytes())
+    with pytest.raises(RevisitError) as err:
+        open_database(f"sqlite:///{empty}", create=create)
+    assert f"The latest good backup is {good}" in str(err.value)
+    assert empty.stat().st_size == 0
+    new = tmp_path / "new.sqlite3"
+    open_database(f"sqlite:///{new}", create=True).dispose()
+    assert new.stat().st_size > 0
+
+
 def test_parent_folder_that_cannot_be_created(tmp_path):
     blocker = tmp_path / "a-file"
     blocker.write_text("I am a file, not a folder")

@@ -1,6 +1,7 @@
-"""Starting the window on a PostgreSQL server that refuses: the start-up box says why in one
-sentence of the window's language, the driver's words under "Show Details…", never the password.
-The real start (ui.app.run_gui) against the real server of REVISIT_TEST_PG_URL."""
+"""Starting the window on a PostgreSQL server that refuses (or on an emptied SQLite file): the
+start-up box says why in one sentence of the window's language, the driver's words under "Show
+Details…", never the password. The real start (ui.app.run_gui) against the real server of
+REVISIT_TEST_PG_URL."""
 
 from __future__ import annotations
 
@@ -91,3 +92,18 @@ def test_the_self_check_quits_at_a_refusal_too(server):
                           cwd=Path(__file__).resolve().parents[2], env=env,
                           capture_output=True, timeout=60)
     assert done.returncode == 2
+
+
+def test_an_emptied_database_file_is_said_at_start_not_made_a_first_run(
+        qapp, tmp_path, boxes, monkeypatch):
+    """The window asked to create the first supervisor of an empty new database made in place
+    of the emptied one."""
+    from ui.dialogs.sign_in_dialog import FirstSupervisorDialog
+
+    monkeypatch.setattr(FirstSupervisorDialog, "exec", lambda _self: 0)  # cancelled, if asked
+    empty = tmp_path / "shared.sqlite3"
+    empty.write_bytes(b"")
+    assert _start(f"sqlite:///{empty}", "en") == 2
+    (sentence, _details), = boxes
+    assert sentence.startswith(f"{empty} is empty (0 bytes)") and "db restore" in sentence
+    assert empty.stat().st_size == 0

@@ -109,6 +109,10 @@ def _check(args, _open_db) -> int:
         return 0
     if not path.is_file():
         raise RevisitError(N_("There is no database file at {where}."), where=str(path))
+    if path.stat().st_size == 0:  # SQLite finds no damage in an empty file
+        from services.store.database import refuse_empty
+
+        refuse_empty(path)
     result = check_sqlite(path, full=True)
     if not result.ok:
         raise RevisitError(N_("{where} is damaged: {problem}"), where=str(path),
