@@ -4001,13 +4001,38 @@ Revisit closes now; open it again to work with the restored database.</source>
     </message>
     <message>
         <location filename="../../ui/views/lists_view.py" line="551"/>
+        <source>Purpose</source>
+        <translation>目的</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/lists_view.py" line="552"/>
         <source>Members</source>
         <translation>人数</translation>
     </message>
     <message>
         <location filename="../../ui/views/lists_view.py" line="552"/>
-        <source>State</source>
-        <translation>状态</translation>
+        <source>Made by</source>
+        <translation>创建人</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/lists_view.py" line="552"/>
+        <source>Contacted</source>
+        <translation>已联系</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/lists_view.py" line="552"/>
+        <source>Files</source>
+        <translation>文件</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/lists_view.py" line="590"/>
+        <source>written</source>
+        <translation>已生成</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/lists_view.py" line="590"/>
+        <source>not complete</source>
+        <translation>未完成</translation>
     </message>
     <message>
         <location filename="../../ui/views/lists_view.py" line="557"/>
@@ -4020,32 +4045,22 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>打开并重新打印(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="588"/>
-        <source>finished</source>
-        <translation>已完成</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/lists_view.py" line="588"/>
-        <source>unfinished</source>
-        <translation>未完成</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/lists_view.py" line="589"/>
+        <location filename="../../ui/views/lists_view.py" line="591"/>
         <source>withdrawn</source>
         <translation>已撤回</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="609"/>
+        <location filename="../../ui/views/lists_view.py" line="612"/>
         <source>Step 1 of 3: what to send to whom</source>
         <translation>第 1 步（共 3 步）：联系谁、用什么方式</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="610"/>
+        <location filename="../../ui/views/lists_view.py" line="613"/>
         <source>Step 2 of 3: who is in the list, who is not and why</source>
         <translation>第 2 步（共 3 步）：名单内的客户，以及被排除的客户和原因</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="611"/>
+        <location filename="../../ui/views/lists_view.py" line="614"/>
         <source>Step 3 of 3: print and save</source>
         <translation>第 3 步（共 3 步）：打印与保存</translation>
     </message>
@@ -7332,22 +7347,17 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>“{url}”不是回访能识别的数据库地址（例如 sqlite:///file.db 或 postgresql://用户:密码@服务器/数据库名）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="353"/>
-        <source>{where} is damaged ({problem}); nothing was changed. The latest good backup is {backup}: restore it with the command revisit db restore followed by that file (a supervisor), or close Revisit and put it in place of the damaged file.</source>
-        <translation>{where} 已损坏（{problem}），未做任何更改。最近的完好备份是 {backup}：请主管用命令 revisit db restore 加该文件恢复，或关闭回访后用它替换损坏的文件。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/error_messages.py" line="357"/>
+        <location filename="../../ui/error_messages.py" line="356"/>
         <source>Cannot open the database file {where}: missing folder or no permission.</source>
         <translation>无法打开数据库文件 {where}：文件夹不存在或没有权限。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="358"/>
+        <location filename="../../ui/error_messages.py" line="357"/>
         <source>{where} is not a Revisit database (the file is damaged or of another kind).</source>
         <translation>{where} 不是回访数据库（文件已损坏或是其他类型的文件）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="359"/>
+        <location filename="../../ui/error_messages.py" line="358"/>
         <source>The disk holding {where} is full; nothing was changed.</source>
         <translation>{where} 所在的磁盘已满，未做任何更改。</translation>
     </message>
@@ -7357,7 +7367,7 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>无法连接数据库服务器 {where}：{detail}</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="361"/>
+        <location filename="../../ui/error_messages.py" line="360"/>
         <source>{where} holds tables that are not Revisit&apos;s; refusing to change it.</source>
         <translation>{where} 中有不属于回访的数据表，为安全起见不做修改。</translation>
     </message>
@@ -8997,9 +9007,29 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>暂时连不上数据库服务器 {server}，回访系统无法打开数据：请稍后再试，或联系负责服务器的人员。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="360"/>
+        <location filename="../../ui/error_messages.py" line="359"/>
         <source>The database {where} is read-only: nothing can be saved in it. Ask whoever looks after this PC to let you write to the file and its folder, or open a copy kept in a folder you may write to.</source>
         <translation>数据库 {where} 是只读的，无法保存任何内容。请让负责这台电脑的同事给该文件及其所在文件夹开放写入权限，或打开放在可写文件夹中的副本。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="361"/>
+        <source>{where} is damaged; nothing was changed. No intact backup of it was found in {folder}: restore a copy kept elsewhere with the command revisit db restore followed by that file (a supervisor).</source>
+        <translation>{where} 已损坏；未做任何更改。在 {folder} 中没有找到它的完好备份：请主管用命令 revisit db restore 加上另存的副本文件进行恢复。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="362"/>
+        <source>{where} is damaged; nothing was changed. The latest good backup is {backup}: restore it with the command revisit db restore followed by that file (a supervisor), or close Revisit and put it in place of the damaged file.</source>
+        <translation>{where} 已损坏；未做任何更改。最近一份完好的备份是 {backup}：请主管用命令 revisit db restore 加上该文件恢复，或关闭回访后用它替换损坏的文件。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="363"/>
+        <source>{where} is empty (0 bytes), perhaps emptied by a failed copy or a sync conflict; nothing was changed. No intact backup of it was found in {folder}: restore a copy kept elsewhere with the command revisit db restore followed by that file, or delete the empty file to start a new database.</source>
+        <translation>{where} 是空文件（0 字节），可能是复制失败或同步冲突造成的；未做任何更改。在 {folder} 中没有找到它的完好备份：请用命令 revisit db restore 加上另存的副本文件恢复，或删除这个空文件以新建数据库。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="381"/>
+        <source>The backup {where} is damaged; nothing was restored. Choose another backup.</source>
+        <translation>备份 {where} 已损坏；未恢复任何内容。请选择其他备份。</translation>
     </message>
     <message>
         <location filename="../../ui/error_messages.py" line="393"/>
@@ -9102,7 +9132,7 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>在您打开后，分群“{name}”于 {when} 被删除，请重新载入查看当前分群。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="355"/>
+        <location filename="../../ui/error_messages.py" line="354"/>
         <source>Someone saved a clashing change to {where} at the same moment; nothing was saved. Look at the record again and repeat the step.</source>
         <translation>有人在同一时刻向 {where} 保存了冲突的修改，本次没有保存。请重新查看该记录后再操作一次。</translation>
     </message>
@@ -9187,24 +9217,14 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>无法将 {where} 更新到此版本的回访（{detail}）；本次更新的任何改动都未保留。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="354"/>
+        <location filename="../../ui/error_messages.py" line="353"/>
         <source>{where} is empty (0 bytes), perhaps emptied by a failed copy or a sync conflict; nothing was changed. The latest good backup is {backup}: restore it with the command revisit db restore followed by that file (a supervisor), or close Revisit and put it in place of the empty file.</source>
         <translation>{where} 是空文件（0 字节），可能是复制失败或同步冲突造成的；未做任何更改。最近一份完好的备份是 {backup}：请主管用命令 revisit db restore 加上该文件恢复，或关闭回访后用它替换这个空文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="356"/>
+        <location filename="../../ui/error_messages.py" line="355"/>
         <source>The database {where} is busy with another person&apos;s or program&apos;s work; nothing was saved. Wait a moment and try again.</source>
         <translation>数据库 {where} 正忙于其他同事或程序的操作，本次未保存。请稍等片刻再试。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/error_messages.py" line="362"/>
-        <source>{where} is damaged ({problem}); nothing was changed. Restore it from your latest backup copy.</source>
-        <translation>{where} 已损坏（{problem}），没有做任何更改。请用最近的备份恢复。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/error_messages.py" line="363"/>
-        <source>{where} is empty (0 bytes), perhaps emptied by a failed copy or a sync conflict; nothing was changed. Restore your latest backup with the command revisit db restore followed by the backup file (Revisit keeps them in {folder}), or delete the empty file to start a new database.</source>
-        <translation>{where} 是空文件（0 字节），可能是复制失败或同步冲突造成的；未做任何更改。请用命令 revisit db restore 加上备份文件恢复最近的备份（回访的备份保存在 {folder}），或删除这个空文件以新建数据库。</translation>
     </message>
     <message>
         <location filename="../../ui/error_messages.py" line="364"/>
@@ -9260,11 +9280,6 @@ Revisit closes now; open it again to work with the restored database.</source>
         <location filename="../../ui/error_messages.py" line="380"/>
         <source>{where} is not a Revisit backup (not a SQLite database); nothing was restored.</source>
         <translation>{where} 不是回访备份（不是 SQLite 数据库），未恢复任何内容。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/error_messages.py" line="381"/>
-        <source>The backup {where} is damaged ({problem}); nothing was restored. Choose another backup.</source>
-        <translation>备份 {where} 已损坏（{problem}），未恢复任何内容。请选择其他备份。</translation>
     </message>
     <message>
         <location filename="../../ui/error_messages.py" line="382"/>

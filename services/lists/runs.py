@@ -16,11 +16,11 @@ import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import case, exists, func, select, update
+from sqlalchemy import case, exists, func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql import ColumnElement
 
-from models import Customer, DoNotContact, ListRun, ListRunExclusion, ListRunMember
+from models import Customer, DoNotContact, ListRun, ListRunExclusion, ListRunMember, StaffUser
 from models.base import utcnow
 from services.labels import text
 from services.lists.query import refuses
@@ -81,6 +81,9 @@ class RunRow:
     members: int
     finished: bool
     withdrawn: bool = False
+    purpose: str = ""
+    made_by: str = ""  # who built it: their display name, else their user name
+    contacted: int = 0  # members tried at least once (an unanswered call counts)
 
 
 @dataclass(frozen=True)
@@ -263,15 +266,23 @@ def open_run(sessions: Sessions, run_id: int, steps: Steps = NO_STEPS) -> Opened
 
 
 def list_runs(sessions: Sessions, limit: int = 50) -> tuple[RunRow, ...]:
-    """Recent runs, newest first."""
+    """Recent runs, newest first, each with who made it and how far its contacts are."""
+    m = ListRunMember
     with sessions() as s:
-        n = (select(func.count()).where(ListRunMember.run_id == ListRun.id)
+        n = (select(func.count()).where(m.run_id == ListRun.id)
              .correlate(ListRun).scalar_subquery())
+        contacted = (select(func.count()).where(m.run_id == ListRun.id,
+                                                or_(m.attempts > 0, m.status != "open"))
+                     .correlate(ListRun).scalar_subquery())
         rows = s.execute(select(ListRun.id, ListRun.segment_name, ListRun.as_of, n,
-                                ListRun.finished_at, ListRun.withdrawn_at)
+                                ListRun.finished_at, ListRun.withdrawn_at, ListRun.purpose,
+                                func.coalesce(func.nullif(StaffUser.display_name, ""),
+                                              StaffUser.username), contacted)
+                         .outerjoin(StaffUser, StaffUser.id == ListRun.created_by)
                          .order_by(ListRun.id.desc()).limit(limit)).all()
-        return tuple(RunRow(i, seg, as_of, members, done is not None, gone is not None)
-                     for i, seg, as_of, members, done, gone in rows)
+        return tuple(RunRow(i, seg, as_of, members, done is not None, gone is not None,
+                            purpose, who or "", reached)
+                     for i, seg, as_of, members, done, gone, purpose, who, reached in rows)
 
 
 def is_finished(sessions: Sessions, run_id: int) -> bool:

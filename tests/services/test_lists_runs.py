@@ -567,7 +567,17 @@ def test_an_unfinished_run_hands_out_nothing_until_a_reprint_finishes_it(databas
     assert third.previous_run_id == second.run_id
     assert len(_queue(database, "chenli")) == 3
     assert runs.finish_run(database.sessions, third.run_id)
-    assert len(_queue(database, "chenli")) == 6
+    # The same customers on both: each is called once, from the later run.
+    assert _queue(database, "chenli") == [f"{third.run_id}-{n:04d}" for n in (1, 2, 3)]
+    # The runs say who made them and how far their contacts are: none made yet.
+    assert [(r.run_id, r.purpose, r.contacted) for r in runs.list_runs(database.sessions)] == [
+        (third.run_id, "sales", 0), (second.run_id, "sales", 0), (first.run_id, "sales", 0)]
+    with database.sessions() as s:
+        chenli = s.scalar(select(StaffUser.id).where(StaffUser.username == "chenli"))
+    due = calls.due_calls(database.sessions, chenli, AS_OF)[0]
+    calls.record_call(database.sessions, due.customer_id, chenli, calls.CallResult("no_answer"),
+                      member_id=due.member_id, seen_attempts=0)
+    assert runs.list_runs(database.sessions)[0].contacted == 1
 
 
 def test_the_queue_lists_promised_calls_newest_first_and_counts_every_call(database):

@@ -67,7 +67,7 @@ def test_a_supervisor_withdraws_a_list_and_puts_it_back(qtbot, demo_db, asked, s
         assert not view.finish_button.isVisible()
         view.tabs.setCurrentIndex(1)
         qtbot.waitUntil(lambda: view.history.rowCount() == 1, timeout=5000)
-        assert view.history.item(0, 4).text() == "withdrawn"
+        assert view.history.item(0, 7).text() == "withdrawn"
         view.tabs.setCurrentIndex(0)
         with qtbot.waitSignal(view.run_built, timeout=10000):
             qtbot.mouseClick(view.withdraw_button, Qt.MouseButton.LeftButton)

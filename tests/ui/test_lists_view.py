@@ -170,6 +170,11 @@ def test_past_runs_reopen_the_same_list(qtbot, view, demo_db):
     view.tabs.setCurrentIndex(1)
     qtbot.waitUntil(lambda: view.history.rowCount() == 1, timeout=5000)
     assert view.history.item(0, 0).text() == f"#{run_id}"
+    # What it is for, who made it and how far its contacts are: none made yet.
+    row = [view.history.item(0, c).text() for c in range(view.history.columnCount())]
+    made = runs.list_runs(demo_db.sessions)[0]
+    assert row[3:] == [label("purpose", made.purpose), made.made_by, str(made.members), "0",
+                       "written"]
     with qtbot.waitSignal(view.run_built, timeout=10000):
         view._on_history_opened(0, 0)
     assert view.members.model().rowCount() == first_rows
@@ -320,9 +325,9 @@ def test_a_built_run_is_finished_and_an_unfinished_one_can_be_finished(qtbot, vi
         channel="call", staff=("chenli",), as_of=DEMO_TODAY)).run_id
     view.tabs.setCurrentIndex(1)
     qtbot.waitUntil(lambda: view.history.rowCount() == 2, timeout=5000)
-    states = {view.history.item(r, 0).text(): view.history.item(r, 4).text()
+    states = {view.history.item(r, 0).text(): view.history.item(r, 7).text()
               for r in range(2)}
-    assert states == {f"#{run_id}": "finished", f"#{left}": "unfinished"}
+    assert states == {f"#{run_id}": "written", f"#{left}": "not complete"}
     with qtbot.waitSignal(view.run_built, timeout=10000):
         view._on_history_opened([r for r in range(2)
                                  if view.history.item(r, 0).text() == f"#{left}"][0], 0)

@@ -548,8 +548,8 @@ class ListsView(QWidget):
     # --- past runs -----------------------------------------------------------------------
     def _build_history(self) -> QWidget:
         self.history = make_table(
-            [self.tr("List"), self.tr("Segment"), self.tr("Evaluated on"), self.tr("Members"),
-             self.tr("State")]
+            [self.tr("List"), self.tr("Segment"), self.tr("Evaluated on"), self.tr("Purpose"),
+             self.tr("Made by"), self.tr("Members"), self.tr("Contacted"), self.tr("Files")]
         )
         self.history.cellDoubleClicked.connect(self._on_history_opened)
         self._history_read = False
@@ -585,11 +585,14 @@ class ListsView(QWidget):
 
     def _show_history(self, rows) -> None:
         self._history, self._history_read = rows, True
-        done, unfinished = self.tr("finished"), self.tr("unfinished")
+        # "Files written" is what a finished run is: its calls are handed out; how far they
+        # are is the Contacted column (a run said "finished" before anyone was called).
+        done, unfinished = self.tr("written"), self.tr("not complete")
         withdrawn = self.tr("withdrawn")
         lang = language()
         fill_table(self.history, [[f"#{r.run_id}", segment_in(r.segment, lang), r.as_of,
-                                   r.members,
+                                   label("purpose", r.purpose), r.made_by, r.members,
+                                   r.contacted,
                                    withdrawn if r.withdrawn else done if r.finished else unfinished]
                                   for r in rows])
 
