@@ -86,7 +86,11 @@ def test_db_check_reads_every_page(tmp_path):
     with path.open("r+b") as f:
         f.seek(path.stat().st_size // 2 // 4096 * 4096)
         f.write(b"\xa5" * 4096)
-    assert_user_error(run("--db", f"sqlite:///{path}", "db", "check"), "damaged", str(path))
+    damaged = run("--db", f"sqlite:///{path}", "db", "check")
+    assert_user_error(damaged, "damaged", str(path), "revisit db restore")
+    # SQLite's own words (a dump of the bad pages, over a thousand characters): only with -v.
+    assert "failed SQLite's check" in run("-v", "--db", f"sqlite:///{path}", "db",
+                                          "check").stderr
 
 
 def test_db_copy_to_a_new_file_then_refuses_to_copy_over_it(tmp_path):

@@ -167,4 +167,6 @@ def test_damaged_files_are_one_line_for_list_build_and_outcomes(tmp_path, sqlite
                 "--out", str(tmp_path / "week.xlsx"), ok=False)
     line = one_error_line(built, str(path))
     assert "damaged" in line or "malformed" in line
+    assert "page" not in line  # SQLite's own dump of the bad pages: in the log only
+    assert "revisit db restore" in line or "not a Revisit database" in line
     assert not (tmp_path / "week.xlsx").exists()

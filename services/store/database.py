@@ -257,21 +257,35 @@ QUICK_CHECK_SECONDS = 1.0
 
 def _refuse_damaged(path: Path, seconds: float) -> None:
     result = check_sqlite(path, seconds)
-    if result.ok:
-        return
+    if not result.ok:
+        refuse_damaged(path, result.problems)
+
+
+def refuse_damaged(path: Path, problems: tuple[str, ...]) -> None:
+    """Refuse the damaged file `path` in one sentence: the latest good backup and how to
+    restore it, else where none was found. SQLite's own words (`problems`: "*** in database
+    main *** On tree page 3912 cell 58: …", over a thousand characters for a few bad pages)
+    go to the log and the window's "Show Details…", never into the sentence."""
+    from services.store.backup import stored_place
     from services.store.restore import latest_good_backup  # Alembic: only for a damaged file
 
+    technical = "\n".join(problems)
+    log.info("%s failed SQLite's check: %s", path, technical)
     backup = latest_good_backup(path)
     if backup is None:
-        raise RevisitError(
-            N_("{where} is damaged ({problem}); nothing was changed. Restore it from your "
-               "latest backup copy."),
-            where=str(path), problem=result.problems[0])
-    raise RevisitError(
-        N_("{where} is damaged ({problem}); nothing was changed. The latest good backup is "
-           "{backup}: restore it with the command revisit db restore followed by that file "
-           "(a supervisor), or close Revisit and put it in place of the damaged file."),
-        where=str(path), problem=result.problems[0], backup=str(backup))
+        error = RevisitError(
+            N_("{where} is damaged; nothing was changed. No intact backup of it was found in "
+               "{folder}: restore a copy kept elsewhere with the command revisit db restore "
+               "followed by that file (a supervisor)."),
+            where=str(path), folder=str(stored_place(path).folder))
+    else:
+        error = RevisitError(
+            N_("{where} is damaged; nothing was changed. The latest good backup is {backup}: "
+               "restore it with the command revisit db restore followed by that file (a "
+               "supervisor), or close Revisit and put it in place of the damaged file."),
+            where=str(path), backup=str(backup))
+    error.technical = technical
+    raise error
 
 
 def refuse_empty(path: Path) -> None:
@@ -286,9 +300,9 @@ def refuse_empty(path: Path) -> None:
     if backup is None:
         raise RevisitError(
             N_("{where} is empty (0 bytes), perhaps emptied by a failed copy or a sync "
-               "conflict; nothing was changed. Restore your latest backup with the command "
-               "revisit db restore followed by the backup file (Revisit keeps them in "
-               "{folder}), or delete the empty file to start a new database."),
+               "conflict; nothing was changed. No intact backup of it was found in {folder}: "
+               "restore a copy kept elsewhere with the command revisit db restore followed by "
+               "that file, or delete the empty file to start a new database."),
             where=str(path), folder=str(stored_place(path).folder))
     raise RevisitError(
         N_("{where} is empty (0 bytes), perhaps emptied by a failed copy or a sync conflict; "

@@ -63,9 +63,13 @@ def check_backup(backup: Path) -> str:
                               "nothing was restored."), where=str(backup))
     result = check_sqlite(backup, full=True)
     if not result.ok:
-        raise RevisitError(N_("The backup {where} is damaged ({problem}); nothing was "
-                              "restored. Choose another backup."),
-                           where=str(backup), problem=result.problems[0])
+        # SQLite's words ("*** in database main *** On tree page …", a thousand characters
+        # for a few bad pages) for the log and "Show Details…", not the sentence.
+        log.info("the backup %s failed SQLite's check: %s", backup, "\n".join(result.problems))
+        error = RevisitError(N_("The backup {where} is damaged; nothing was restored. Choose "
+                                "another backup."), where=str(backup))
+        error.technical = "\n".join(result.problems)
+        raise error
     conn = sqlite3.connect(f"{backup.resolve().as_uri()}?mode=ro", uri=True)
     try:
         names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")

@@ -380,6 +380,9 @@ def test_restore_refuses_a_bad_backup_and_changes_nothing(tmp_path, sqlite_datab
     assert {"damaged": "damaged", "foreign": "not a Revisit database",
             "text": "not a Revisit backup", "newer": "newer version",
             "missing": "no backup file"}[kind] in message
+    assert "page" not in message  # SQLite's words: in the details only
+    if kind == "damaged":
+        assert err.value.technical  # what SQLite said
     assert _sha256(path) == digest
     assert _names(path.parent / "backups") == folder_before  # no before-restore copy either
 
@@ -426,12 +429,32 @@ def test_a_damaged_database_names_its_latest_good_backup(sqlite_database):
     _damage(path)
     with pytest.raises(RevisitError) as err:
         open_database(f"sqlite:///{path}")
-    assert "damaged" in str(err.value) and str(good) in str(err.value)
-    assert str(bad) not in str(err.value)
+    assert str(err.value) == (
+        f"{path} is damaged; nothing was changed. The latest good backup is {good}: restore it "
+        f"with the command revisit db restore followed by that file (a supervisor), or close "
+        f"Revisit and put it in place of the damaged file.")
+    # SQLite's own words (a thousand characters and more) go to the details and the log.
+    assert "*** in database main ***" in str(err.value.technical)
 
     done = restore_backup(path, good)  # a damaged file is replaced, its bytes kept
     assert done.replaced_copy is not None and done.replaced_copy.exists()
     open_database(f"sqlite:///{path}").dispose()
+
+
+def test_a_damaged_database_without_a_good_backup_says_where_none_was_found(
+        sqlite_database, caplog):
+    demo.generate(sqlite_database, 60, seed=3, today=TODAY)
+    path = _path(sqlite_database)
+    sqlite_database.dispose()
+    _damage(path)
+    with caplog.at_level("INFO", logger="services.store.database"), \
+            pytest.raises(RevisitError) as err:
+        open_database(f"sqlite:///{path}")
+    assert str(err.value) == (
+        f"{path} is damaged; nothing was changed. No intact backup of it was found in "
+        f"{path.parent / 'backups'}: restore a copy kept elsewhere with the command revisit db "
+        f"restore followed by that file (a supervisor).")
+    assert "*** in database main ***" in caplog.text
 
 
 def name_taken_meanwhile(monkeypatch, theirs_holds: bytes) -> list[Path]:

@@ -114,9 +114,10 @@ def _check(args, _open_db) -> int:
 
         refuse_empty(path)
     result = check_sqlite(path, full=True)
-    if not result.ok:
-        raise RevisitError(N_("{where} is damaged: {problem}"), where=str(path),
-                           problem="; ".join(result.problems[:3]))
+    if not result.ok:  # SQLite's own words only with -v (the log)
+        from services.store.database import refuse_damaged
+
+        refuse_damaged(path, result.problems)
     print(f"{path}: every page read, no damage found.")
     return 0
 
