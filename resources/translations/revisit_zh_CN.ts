@@ -3822,245 +3822,250 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>正在载入分群和回访员</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="291"/>
+        <location filename="../../ui/views/lists_view.py" line="224"/>
+        <source>%1 (ready-made)</source>
+        <translation>%1（现成模板）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/lists_view.py" line="295"/>
         <source>Building the list</source>
         <translation>正在生成名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="300"/>
+        <location filename="../../ui/views/lists_view.py" line="304"/>
         <source>Build a list from the segment “%1” for %2, channel: %3, evaluated on %4?</source>
         <translation>用分群“%1”生成名单吗？目的：%2，渠道：%3，评估日期：%4。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="307"/>
+        <location filename="../../ui/views/lists_view.py" line="311"/>
         <source>The list is stored as a new run.</source>
         <translation>名单将保存为一份新名单，可在历史名单中查看。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/lists_view.py" line="310"/>
+        <location filename="../../ui/views/lists_view.py" line="314"/>
         <source>The list is stored as a new run, and its calls are assigned to %n caller(s) and appear in their follow-up queues.</source>
         <translation>
             <numerusform>名单将保存为一份新名单，其中的电话分配给 %n 位回访员，并出现在他们的“我的跟进”中。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="317"/>
+        <location filename="../../ui/views/lists_view.py" line="321"/>
         <source>The list is stored as a new run. No caller is ticked, so its calls are not assigned to anyone&apos;s follow-up queue.</source>
         <translation>名单将保存为一份新名单。没有勾选回访员，所以其中的电话不会分配到任何人的“我的跟进”。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="322"/>
+        <location filename="../../ui/views/lists_view.py" line="326"/>
         <source>Build and store the list</source>
         <translation>生成并保存名单</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/lists_view.py" line="331"/>
+        <location filename="../../ui/views/lists_view.py" line="335"/>
         <source>List #%1 stored: %Ln customer(s) in it.</source>
         <translation>
             <numerusform>名单 #%1 已保存：共 %Ln 位客户。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="355"/>
+        <location filename="../../ui/views/lists_view.py" line="359"/>
         <source>Double-click a member for their pre-call brief</source>
         <translation>双击成员查看其通话前简报</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="358"/>
+        <location filename="../../ui/views/lists_view.py" line="362"/>
         <source>Customer brief…</source>
         <translation>客户简报…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="362"/>
+        <location filename="../../ui/views/lists_view.py" line="366"/>
         <source>Customer b&amp;rief…</source>
         <translation>客户简报(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="363"/>
+        <location filename="../../ui/views/lists_view.py" line="367"/>
         <source>The chosen member&apos;s pre-call brief: last contact, spend, satisfaction, complaints, intent and the suggested next step</source>
         <translation>所选成员的通话前简报：上次联系、消费、满意度、投诉、意向和建议的下一步</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="369"/>
+        <location filename="../../ui/views/lists_view.py" line="373"/>
         <source>In the list</source>
         <translation>名单内</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="377"/>
+        <location filename="../../ui/views/lists_view.py" line="381"/>
         <source>Excluded, and why</source>
         <translation>已排除及原因</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="382"/>
+        <location filename="../../ui/views/lists_view.py" line="386"/>
         <source>&amp;Finish this list</source>
         <translation>完成此名单(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="421"/>
+        <location filename="../../ui/views/lists_view.py" line="425"/>
         <source>Finishing the list</source>
         <translation>正在完成名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="434"/>
+        <location filename="../../ui/views/lists_view.py" line="438"/>
         <source>Put list back</source>
         <translation>恢复名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="435"/>
+        <location filename="../../ui/views/lists_view.py" line="439"/>
         <source>Put list #%1 back? Its calls not yet made return to the callers&apos; queues.</source>
         <translation>恢复名单 #%1？其中尚未拨打的电话将回到回访员的待拨队列。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="438"/>
+        <location filename="../../ui/views/lists_view.py" line="442"/>
         <source>Withdraw list</source>
         <translation>撤回名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="439"/>
+        <location filename="../../ui/views/lists_view.py" line="443"/>
         <source>Withdraw list #%1? Its calls not yet made leave every caller&apos;s queue. Calls already made stay recorded, the list stays under Past runs, and it can be put back.</source>
         <translation>撤回名单 #%1？其中尚未拨打的电话将从所有回访员的待拨队列中移除。已拨打的电话照常保留记录，名单仍在“历史名单”中，之后可以恢复。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/lists_view.py" line="452"/>
+        <location filename="../../ui/views/lists_view.py" line="456"/>
         <source>List #%1 put back: %Ln call(s) are in the callers&apos; queues again.</source>
         <translation>
             <numerusform>名单 #%1 已恢复：%Ln 个电话重新回到回访员的待拨队列。</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/lists_view.py" line="455"/>
+        <location filename="../../ui/views/lists_view.py" line="459"/>
         <source>List #%1 withdrawn: %Ln call(s) left the callers&apos; queues.</source>
         <translation>
             <numerusform>名单 #%1 已撤回：%Ln 个电话已移出回访员的待拨队列。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="466"/>
+        <location filename="../../ui/views/lists_view.py" line="470"/>
         <source>Putting the list back</source>
         <translation>正在恢复名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="466"/>
+        <location filename="../../ui/views/lists_view.py" line="470"/>
         <source>Withdrawing the list</source>
         <translation>正在撤回名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="486"/>
+        <location filename="../../ui/views/lists_view.py" line="490"/>
         <source>Loading the list</source>
         <translation>正在加载名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="502"/>
+        <location filename="../../ui/views/lists_view.py" line="506"/>
         <source>List #%1 from “%2” on %3: %4. Excluded: %5.</source>
         <translation>名单 #%1（分群“%2”，评估日期 %3）：%4。已排除：%5。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="510"/>
+        <location filename="../../ui/views/lists_view.py" line="514"/>
         <source>Since list #%1: %2 new, %3 no longer in it.</source>
         <translation>与名单 #%1 相比：新增 %2 人，移出 %3 人。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="516"/>
+        <location filename="../../ui/views/lists_view.py" line="520"/>
         <source>This list was withdrawn (%1): its calls are in nobody&apos;s follow-up queue. What was already called stays recorded.</source>
         <translation>此名单已撤回（%1）：其中的电话不在任何人的待拨队列中。已拨打的电话照常保留记录。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="521"/>
+        <location filename="../../ui/views/lists_view.py" line="525"/>
         <source>This list is unfinished: the program stopped before it was complete, so its calls are in nobody&apos;s follow-up queue. Check it, save its files, then finish it.</source>
         <translation>此名单未完成：程序在完成前中断，所以其中的电话不在任何人的跟进队列里。请检查它、保存文件，然后完成它。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="528"/>
+        <location filename="../../ui/views/lists_view.py" line="532"/>
         <source>Put this list &amp;back…</source>
         <translation>恢复此名单(&amp;B)…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="529"/>
+        <location filename="../../ui/views/lists_view.py" line="533"/>
         <source>&amp;Withdraw this list…</source>
         <translation>撤回此名单(&amp;W)…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="531"/>
+        <location filename="../../ui/views/lists_view.py" line="535"/>
         <source>A list made by mistake (the wrong segment, callers or purpose): its calls not yet made leave the callers&apos; queues; it can be put back</source>
         <translation>生成有误的名单（分群、回访员或目的选错）：其中尚未拨打的电话将移出回访员的待拨队列；之后可以恢复</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="551"/>
+        <location filename="../../ui/views/lists_view.py" line="555"/>
         <source>List</source>
         <translation>名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="551"/>
+        <location filename="../../ui/views/lists_view.py" line="555"/>
         <source>Segment</source>
         <translation>客户分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="551"/>
+        <location filename="../../ui/views/lists_view.py" line="555"/>
         <source>Evaluated on</source>
         <translation>评估日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="551"/>
+        <location filename="../../ui/views/lists_view.py" line="555"/>
         <source>Purpose</source>
         <translation>目的</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="552"/>
+        <location filename="../../ui/views/lists_view.py" line="556"/>
         <source>Members</source>
         <translation>人数</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="552"/>
+        <location filename="../../ui/views/lists_view.py" line="556"/>
         <source>Made by</source>
         <translation>创建人</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="552"/>
+        <location filename="../../ui/views/lists_view.py" line="556"/>
         <source>Contacted</source>
         <translation>已联系</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="552"/>
+        <location filename="../../ui/views/lists_view.py" line="556"/>
         <source>Files</source>
         <translation>文件</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="590"/>
+        <location filename="../../ui/views/lists_view.py" line="594"/>
         <source>written</source>
         <translation>已生成</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="590"/>
+        <location filename="../../ui/views/lists_view.py" line="594"/>
         <source>not complete</source>
         <translation>未完成</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="557"/>
+        <location filename="../../ui/views/lists_view.py" line="561"/>
         <source>No lists yet. A list built under Build appears here, to open, print again and read back.</source>
         <translation>还没有名单。在“新建名单”里生成的名单会出现在这里，可再次打开、重新打印和读回。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="559"/>
+        <location filename="../../ui/views/lists_view.py" line="563"/>
         <source>&amp;Open and re-print</source>
         <translation>打开并重新打印(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="591"/>
+        <location filename="../../ui/views/lists_view.py" line="595"/>
         <source>withdrawn</source>
         <translation>已撤回</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="612"/>
+        <location filename="../../ui/views/lists_view.py" line="616"/>
         <source>Step 1 of 3: what to send to whom</source>
         <translation>第 1 步（共 3 步）：联系谁、用什么方式</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="613"/>
+        <location filename="../../ui/views/lists_view.py" line="617"/>
         <source>Step 2 of 3: who is in the list, who is not and why</source>
         <translation>第 2 步（共 3 步）：名单内的客户，以及被排除的客户和原因</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="614"/>
+        <location filename="../../ui/views/lists_view.py" line="618"/>
         <source>Step 3 of 3: print and save</source>
         <translation>第 3 步（共 3 步）：打印与保存</translation>
     </message>

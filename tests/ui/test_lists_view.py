@@ -288,6 +288,15 @@ def test_a_segment_saved_elsewhere_is_offered_and_ticks_stay(qtbot, view, demo_d
     shown = view.segment.itemText(view.segment.findData(template.key))
     assert shown == template.en  # its key is the command line's
     assert view.segment.currentText() == "5年以上车主"
+    # One not saved yet is told apart from a saved segment that took its name.
+    unsaved = segments.template_segments()[1]
+    segments.save_segment(demo_db.sessions, unsaved.en, {"version": 1}, purpose="care")
+    view.runner.announce(changed("segments"))
+    qtbot.waitUntil(lambda: view.segment.findText(f"{unsaved.en} (ready-made)") >= 0,
+                    timeout=5000)
+    assert view.segment.itemData(view.segment.findText(f"{unsaved.en} (ready-made)")) == (
+        unsaved.key)
+    assert view.segment.itemData(view.segment.findText(unsaved.en)) == unsaved.en
 
 
 def test_the_purpose_follows_the_segment_staff_pick(qtbot, view, demo_db):

@@ -215,9 +215,13 @@ class ListsView(QWidget):
         current = self.segment.currentData()
         self.segment.blockSignals(True)  # the purpose follows a segment staff pick, below
         self.segment.clear()
-        for name, title, purpose in zip(
-                choices.segments, choices.titles or choices.segments,
-                choices.purposes or (None,) * len(choices.segments), strict=True):
+        titles = choices.titles or choices.segments
+        saved = set(titles[:len(titles) - choices.templates])
+        for n, (name, title, purpose) in enumerate(zip(
+                choices.segments, titles,
+                choices.purposes or (None,) * len(choices.segments), strict=True)):
+            if n >= len(saved) and title in saved:  # a saved segment took the template's name
+                title = self.tr("%1 (ready-made)").replace("%1", title)
             self.segment.addItem(title, name)
             self.segment.setItemData(self.segment.count() - 1, purpose, PURPOSE_ROLE)
         if choices.templates and choices.templates < self.segment.count():
