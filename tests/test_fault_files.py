@@ -101,6 +101,22 @@ def test_a_full_disk_is_one_sentence_naming_the_report_or_segment_file_and_leave
     assert list(tiny_disk.iterdir()) == [filler]  # no partial file, no scratch folder
 
 
+def test_a_daily_backup_failing_on_a_full_disk_leaves_nothing_in_the_backup_folder(
+        tmp_path, sqlite_template, tiny_disk):
+    """The command's work is done and the failed backup is a warning; the part's journal was
+    left in the backup folder (.revisit.sqlite3.daily-….bak.PID.part-journal)."""
+    path = tmp_path / "revisit.sqlite3"
+    shutil.copy(sqlite_template, path)
+    _demo_with_segment(f"sqlite:///{path}", customers=200)
+    with sqlite3.connect(path) as conn:  # the shared settings name the full disk's folder
+        conn.execute("INSERT INTO app_setting (key, value, updated_at) VALUES "
+                     "('backup_folder', ?, '2026-11-20 09:00:00')",
+                     (str(tiny_disk),))
+    result = cli(f"sqlite:///{path}", "segment", "save-template", "due.birthday")
+    assert "Backing up" in result.stderr and "database or disk is full" in result.stderr
+    assert list(tiny_disk.iterdir()) == []
+
+
 @pytest.fixture
 def read_only_copy(tmp_path, sqlite_template) -> Iterator[Path]:
     """A demo database on a read-only mount, as on a share the PC may only read."""

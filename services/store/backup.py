@@ -11,6 +11,7 @@ backups (daily, before a migration, an import or an erase) are pruned to the new
 from __future__ import annotations
 
 import datetime as dt
+import glob
 import logging
 import os
 import re
@@ -24,6 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from models import db
 from services.store.errors import N_, RevisitError
 from services.store.settings import MAX_BACKUPS_KEPT, Settings, load_settings
+from services.store.staging import discard, remove_stale_scratch
 
 log = logging.getLogger(__name__)
 
@@ -201,19 +203,30 @@ def backup_sqlite(path: Path, reason: str, *, place: BackupPlace | None = None,
     # second (two imports started together) chose the same name, and the second one's copy
     # into the shared part was refused ("attempt to write a readonly database").
     part = target.with_name(f".{target.name}.{os.getpid()}.part")
+    clear_leftovers(target.parent, path.name, target.name)
     try:
         copy_database(source or sqlite3.connect(path, timeout=30), part)
         if named:
             os.replace(part, target)
         else:
             target = put_under_new_name(part, target, path.name, reason, BACKUP_SUFFIX)
-    except (sqlite3.Error, OSError) as exc:
-        part.unlink(missing_ok=True)
-        raise _failed(path, target.parent, exc) from exc
+    except BaseException as exc:
+        # The part and the journal SQLite wrote beside it (a full disk left the journal).
+        discard(part)
+        if isinstance(exc, (sqlite3.Error, OSError)):
+            raise _failed(path, target.parent, exc) from exc
+        raise
     log.info("backed up %s to %s (%s)", path, target, reason)
     if reason in AUTOMATIC:
         prune(place)
     return target
+
+
+def clear_leftovers(folder: Path, *names: str) -> None:
+    """The part files (`.NAME.….PID.part` and their journals) of backups of `names` that a
+    killed or failed process left in `folder`, removed once stale (services/store/staging.py)."""
+    for name in dict.fromkeys(names):
+        remove_stale_scratch(folder, files=f".{glob.escape(name)}.*.part")
 
 
 def put_under_new_name(part: Path, target: Path, name: str, reason: str, suffix: str) -> Path:

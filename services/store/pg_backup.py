@@ -16,6 +16,7 @@ from services.store.backup import (
     DUMP_SUFFIX,
     MANUAL,
     BackupPlace,
+    clear_leftovers,
     put_under_new_name,
     target_file,
 )
@@ -68,6 +69,7 @@ def dump_postgresql(url: str, place: BackupPlace, target: Path | None = None) ->
     # A part of this process's own, given its name only when whole: two backups started in
     # the same second choose the same name, and would write into one part and then one file.
     part = target.with_name(f".{target.name}.{os.getpid()}.part")
+    clear_leftovers(target.parent, place.database_name, target.name)
     try:
         done = subprocess.run(
             [program, "--format=custom", f"--file={part}", f"--dbname={libpq_url}"],

@@ -4,6 +4,7 @@ the swap itself one atomic rename. Also: finding the latest good backup of a dam
 
 from __future__ import annotations
 
+import glob
 import logging
 import os
 import shutil
@@ -30,6 +31,7 @@ from services.store.backup import (
 from services.store.errors import N_, RevisitError
 from services.store.integrity import check_sqlite
 from services.store.schema import alembic_config
+from services.store.staging import discard, remove_stale_scratch
 
 log = logging.getLogger(__name__)
 SIDECARS = ("-wal", "-shm", "-journal")
@@ -144,7 +146,9 @@ def restore_backup(target_path: Path, backup_path: Path) -> Restored:
     if target_path.exists():
         _take_over(target_path)
         copy = _keep_copy(target_path, stored_place(target_path))
-    part = target_path.with_name(f".{target_path.name}.restoring")
+    # Of this process's own; a killed restore's (and its journal) go once stale.
+    part = target_path.with_name(f".{target_path.name}.{os.getpid()}.restoring")
+    remove_stale_scratch(target_path.parent, files=f".{glob.escape(target_path.name)}.*restoring")
     try:
         # Through the backup API, not a byte copy: a backup that has a -wal of its own (a copy
         # someone made by hand) is restored with what that log holds.
@@ -155,8 +159,10 @@ def restore_backup(target_path: Path, backup_path: Path) -> Restored:
         for suffix in SIDECARS:
             target_path.with_name(target_path.name + suffix).unlink(missing_ok=True)
         os.replace(part, target_path)
-    except (sqlite3.Error, OSError) as exc:
-        part.unlink(missing_ok=True)
+    except BaseException as exc:
+        discard(part)  # and the journal SQLite wrote beside it
+        if not isinstance(exc, (sqlite3.Error, OSError)):
+            raise
         detail = getattr(exc, "strerror", None) or str(exc)
         raise RevisitError(N_("Restoring {backup} to {where} failed ({detail}); the database "
                               "was not replaced."), backup=str(backup_path),

@@ -2,7 +2,9 @@
 renamed into place once complete (one file, or several together), and the scratch a killed
 writer left behind cleared once stale. List files, the Monday report and exported segments
 are written this way, so a full disk or a failure never leaves a part-written file at the
-name asked for, and an error names that file."""
+name asked for, and an error names that file. Backups and restores write a part file of their
+own beside the target (SQLite's backup API writes a database file, journal and all) and clear
+a killed one's leftovers here too."""
 
 from __future__ import annotations
 
@@ -20,6 +22,8 @@ from services.store.writable import not_a_folder
 
 SCRATCH_PREFIX = ".revisit-"
 STALE_SCRATCH = dt.timedelta(hours=1)
+# Beside a SQLite file being written: its rollback journal, or its write-ahead log and index.
+SQLITE_SIDECARS = ("-journal", "-wal", "-shm")
 
 
 class Together:
@@ -128,23 +132,55 @@ def place(staged_files: Sequence[tuple[Path, Path]]) -> None:
 
 
 def remove_stale_scratch(folder: Path, prefix: str = SCRATCH_PREFIX,
-                         age: dt.timedelta = STALE_SCRATCH) -> None:
-    """Scratch folders (`prefix`…) a killed writer left behind (it never reached its
-    `finally`): removed here once nothing in them changed for `age`, long past any writer
-    still at work on one. A writer's own are hidden, never at a file's own name."""
+                         age: dt.timedelta = STALE_SCRATCH, *, files: str | None = None) -> None:
+    """Scratch a killed writer left behind (it never reached its `finally`): folders named
+    `prefix`…, or with `files` (a glob) the files it matches, each with the journal, log and
+    index SQLite keeps beside a database file it writes (a backup's or a restore's part file:
+    `.NAME.PID.part`, `.NAME.PID.part-journal`). Removed here once nothing in them (a file and
+    its journal as one) changed for `age`, long past any writer still at work on one: the
+    writer may be another PC's, whose process cannot be asked after. A writer's own are
+    hidden, never at a file's own name."""
     cutoff = time.time() - age.total_seconds()
+    groups: dict[str, list[Path]] = {}
     try:
-        leftovers = [p for p in folder.glob(f"{prefix}*") if p.is_dir()]
+        if files is None:
+            found = [p for p in folder.glob(f"{prefix}*") if p.is_dir()]
+        else:
+            found = [p for pattern in (files, *(files + s for s in SQLITE_SIDECARS))
+                     for p in folder.glob(pattern) if p.is_file()]
     except OSError:
         return
-    for scratch in leftovers:
+    for leftover in found:
+        name = leftover.name
+        for sidecar in SQLITE_SIDECARS:
+            name = name.removesuffix(sidecar)
+        groups.setdefault(name, []).append(leftover)
+    for group in groups.values():
         try:
-            newest = max([scratch.stat().st_mtime]
-                         + [p.stat().st_mtime for p in scratch.iterdir()])
+            newest = max(_last_change(p) for p in group)
         except OSError:
             continue
         if newest < cutoff:
-            shutil.rmtree(scratch, ignore_errors=True)
+            for leftover in group:
+                if leftover.is_dir():
+                    shutil.rmtree(leftover, ignore_errors=True)
+                else:
+                    discard(leftover)
+
+
+def _last_change(path: Path) -> float:
+    """When `path` last changed: a folder's, that of the newest file in it."""
+    if not path.is_dir():
+        return path.stat().st_mtime
+    return max([path.stat().st_mtime] + [p.stat().st_mtime for p in path.iterdir()])
+
+
+def discard(part: Path) -> None:
+    """Remove the unfinished file `part` and what SQLite kept beside it while writing it (a
+    full disk left `….part-journal` behind its removed part), as far as the disk lets."""
+    for leftover in (part, *(part.with_name(part.name + s) for s in SQLITE_SIDECARS)):
+        with contextlib.suppress(OSError):
+            leftover.unlink(missing_ok=True)
 
 
 def raise_naming(exc: OSError, path: Path) -> NoReturn:
