@@ -17,6 +17,7 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import Connection, String, Table, bindparam, func, select, text, update
+from sqlalchemy.exc import DBAPIError
 
 from models import Base
 from services.imports.results import Issue, RowResult
@@ -217,6 +218,20 @@ class Writer:
         by_keys: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
         for row in rows:
             by_keys[tuple(row)].append(row)
+        dialect = self.conn.dialect
+        try:
+            self._insert_raw(table, by_keys)
+        except dialect.loaded_dbapi.Error as exc:
+            # As SQLAlchemy wraps what the driver says, so that the one mapping of database
+            # errors (services/store/database.py) reads it: a lock timeout during COPY is
+            # "busy, try again", not something unexpected.
+            said = f"{'COPY' if self._postgres else 'INSERT INTO'} {table.name}"
+            raise DBAPIError.instance(said, None, exc, dialect.loaded_dbapi.Error,
+                                      hide_parameters=True, dialect=dialect) from exc
+
+    def _insert_raw(self, table: Table,
+                    by_keys: dict[tuple[str, ...], list[dict[str, Any]]]) -> None:
+        dialect = self.conn.dialect
         raw = self.conn.connection.driver_connection
         assert raw is not None
         for keys, group in by_keys.items():
@@ -228,7 +243,6 @@ class Writer:
                     for row in group:
                         copy.write_row([row[k] for k in keys])
                 continue
-            dialect = self.conn.dialect
             procs = [(i, p) for i, c in enumerate(columns)
                      if (p := c.type.dialect_impl(dialect).bind_processor(dialect)) is not None]
             values = []
