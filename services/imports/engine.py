@@ -5,11 +5,13 @@ The import commits a chunk at a time, each chunk with the record of what it crea
 changed, so colleagues' edits wait at most one chunk (about a second) instead of the whole
 file; the batch is marked finished with the last chunk, and every commit writes on it what is
 stored so far (services/imports/stored.py). A failure or a cancel withdraws the chunks already
-in (the batch's own undo). A killed process, or one stopped by a signal (Ctrl+C, SIGTERM: the
-CLI says what was stored), leaves an unfinished batch holding them, which the batch list shows
-with its counts: the next import of the same file completes it (batches.complete_earlier), or
-a supervisor undoes it. The dry run is the same run in one transaction rolled back at the end,
-so what it reports is what the import does."""
+in (the batch's own undo); when the withdrawal fails too (the lock or the full disk that stopped
+the import), the batch stays unfinished and the error says so (services/imports/failed.py).
+A killed process, or one stopped by a signal (Ctrl+C, SIGTERM: the CLI says what was stored),
+leaves an unfinished batch holding them, which the batch list shows with its counts: the next
+import of the same file completes it (batches.complete_earlier), or a supervisor undoes it.
+The dry run is the same run in one transaction rolled back at the end, so what it reports is
+what the import does."""
 
 from __future__ import annotations
 
@@ -33,7 +35,7 @@ from models.codes import IMPORT_KINDS, PROFILE_ATTRIBUTES
 from services.customers.birthdays import month_day_key
 from services.customers.names import addressed, same_person
 from services.customers.places import full_division_names
-from services.imports import batches, customers, events
+from services.imports import batches, customers, events, failed
 from services.imports.addresses import home_of, split_addresses
 from services.imports.clean import (
     AMOUNT_TYPED,
@@ -493,6 +495,7 @@ def _write(job: _Job) -> _Done:
     tally = Tally(options.kind)
     session = job.sessions()
     batch_id: int | None = None
+    committed = 0  # the file's rows stored by the last commit
     try:
         # The batch row first: on SQLite this takes the write lock, so the ids handed out
         # below stay ours until the next commit.
@@ -559,9 +562,11 @@ def _write(job: _Job) -> _Done:
             done += len(chunk)
             if job.commit and time.monotonic() - last_commit >= COMMIT_SECONDS:
                 writer.record_created()
+                so_far = stored.columns(tally, ctx)
                 session.execute(update(ImportBatch).where(ImportBatch.id == batch_id)
-                                .values(stored.columns(tally, ctx)))
+                                .values(so_far))
                 session.commit()
+                committed = so_far["rows_total"]
                 renew = True
                 if sqlite:
                     # A waiting writer polls every 100 ms at most (SQLite's busy handler):
@@ -612,10 +617,12 @@ def _write(job: _Job) -> _Done:
         if not job.commit or batch_id is None:
             raise
         raise _stopped(job, batch_id) from stop
-    except BaseException:
+    except BaseException as failure:
         session.rollback()
-        if job.commit and batch_id is not None:
-            _withdraw(job, batch_id)
+        if job.commit and batch_id is not None and not _withdraw(job, batch_id) \
+                and committed:
+            # Telling what stopped it ("… busy; nothing was saved") would be untrue now.
+            raise failed.rows_kept(failure, batch_id, committed, _url(job)) from failure
         raise
     finally:
         session.close()
@@ -661,20 +668,45 @@ def _stopped(job: _Job, batch_id: int) -> ImportStopped:
     return ImportStopped(batch_id, batch, job.source.total_rows)
 
 
-def _withdraw(job: _Job, batch_id: int) -> None:
-    """Takes back the chunks a failed or cancelled import committed. When that is refused
-    (a colleague has since added records to customers it created) or fails, the batch stays
-    unfinished in the list for a supervisor to decide."""
+def _withdraw(job: _Job, batch_id: int) -> bool:
+    """Takes back the chunks a failed or cancelled import committed; whether the batch holds
+    none of them now. When that is refused (a colleague has since added records to customers
+    it created) or fails (the lock or the full disk that stopped the import), the batch stays
+    unfinished in the list: the next import of the file completes it, or a supervisor undoes
+    it."""
     try:
         batches.withdraw_unfinished(job.sessions, batch_id, job.options.staff_id)
     except RevisitError as exc:
         # Expected: a later import of the same file completed the batch, or it was undone,
         # while it ran; the first failure, which says so, is what the user is told.
         log.info("import batch #%s is not withdrawn: %s", batch_id, exc)
+        return _settled(job, batch_id)
     except Exception as exc:  # the first failure is what the user is told; this is logged
-        log.warning("import batch #%s stays unfinished: its withdrawal failed (%s)", batch_id,
-                    exc)
+        # In the driver's words: SQLAlchemy's add the statement and its values.
+        log.info("import batch #%s stays unfinished: its withdrawal failed (%s)", batch_id,
+                 failed.said(exc))
         log.debug("the withdrawal's failure", exc_info=True)
+        return False
+    return True
+
+
+def _settled(job: _Job, batch_id: int) -> bool:
+    """Whether a batch whose withdrawal was refused is no longer unfinished: completed by a
+    later import of the same file, or undone, while it ran (what it stored is theirs now)."""
+    try:
+        return not batches.get_batch(job.sessions, batch_id).unfinished
+    except Exception:  # unknown, so the rows are said to be kept: the batch list tells
+        log.debug("import batch #%s could not be read back", batch_id, exc_info=True)
+        return False
+
+
+def _url(job: _Job) -> str | None:
+    """The database's address as the user gives it (postgresql://, not +psycopg)."""
+    bind = job.sessions.kw.get("bind")
+    url = getattr(bind, "url", None)
+    if url is None:
+        return None
+    return url.set(drivername=url.get_backend_name()).render_as_string(hide_password=False)
 
 
 def _close_batch(session: Session, batch_id: int, columns: dict[str, Any], job: _Job) -> None:
