@@ -10,7 +10,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from services.imports import file_kind
+from services.imports import csv_records, file_kind
 from services.imports.normalise import Cell
 from services.store.errors import N_, RevisitError
 
@@ -93,12 +93,13 @@ def detect_encoding(path: Path) -> str:
 def sniff_delimiter(sample: str) -> str:
     """The delimiter that splits most of the sample's lines into the same number (> 1) of
     fields; title lines above the header have one field whatever the delimiter."""
-    lines = sample.splitlines()[:60]
+    lines = sample.splitlines(keepends=True)[:60]
     if len(lines) > 1:
         lines = lines[:-1]  # the sample may end inside a line
     best = (0, 0, ",")
     for delimiter in DELIMITERS:
-        counts = [len(r) for r in csv.reader(lines, delimiter=delimiter) if len(r) > 1]
+        # Read as the file is read: a stray quote does not make the lines after it one field.
+        counts = [len(r) for r in csv_records.records(lines, delimiter) if len(r) > 1]
         if counts:
             width = max(set(counts), key=counts.count)
             best = max(best, (counts.count(width), width, delimiter))
@@ -119,7 +120,8 @@ def csv_rows(path: Path, encoding: str, delimiter: str) -> Iterator[RawRow]:
     csv.field_size_limit(max(csv.field_size_limit(), MAX_FIELD))
     with path.open(encoding=encoding, errors="replace", newline="") as f:
         lines = (line.replace("\0", "") for line in f)
-        for number, record in enumerate(csv.reader(lines, delimiter=delimiter), 1):
+        # A quote typed by mistake is text, not a cell swallowing the rest of the file.
+        for number, record in enumerate(csv_records.records(lines, delimiter), 1):
             yield number, tuple(_csv_cell(c) for c in record)
 
 
