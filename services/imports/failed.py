@@ -51,6 +51,11 @@ STOPPED_OTHER = N_(
     "batch #{id} to take them out); what stopped it: {reason}")
 
 
+# Every sentence of an import that stopped with rows stored: the window shows them as stored.
+STOPPED_WITH_ROWS = frozenset({STOPPED_BUSY, STOPPED_FULL, STOPPED_GONE, STOPPED_CANCELLED,
+                               STOPPED_OTHER})
+
+
 def said(exc: BaseException) -> str:
     """A failure in a few words for the log: the driver's own (never the statement and its
     values, which SQLAlchemy adds to them), the sentence of one of Revisit's own, or the kind

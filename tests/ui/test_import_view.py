@@ -754,3 +754,19 @@ def test_a_sheet_that_cannot_be_read_stops_the_others_and_says_where(
     assert notices[-2].startswith("1 sheet(s) imported: 1 new")
     assert [p.sheet for p in view.sheets_done.plans] == ["1月", "2月"]
     assert view.next.isEnabled() and not view.all_sheets.isVisible()
+
+
+def test_an_import_stopped_with_rows_stored_refreshes_every_area(qtbot, view, warnings):
+    """A lock or a full disk stopped the import after some chunks were stored: they stay in
+    (an unfinished batch), so every area is told of them, as after an import that ended; a
+    failure with nothing stored tells nobody."""
+    from services.imports.failed import STOPPED_BUSY
+    from services.store.errors import RevisitError
+
+    heard = []
+    view.runner.data_changed.connect(heard.append)
+    view._on_failed(RevisitError("Nothing at all was stored."))
+    assert heard == []
+    view._on_failed(RevisitError(STOPPED_BUSY, id=3, rows="3,000", where="revisit.sqlite3"))
+    assert len(heard) == 1 and heard[0].touches("customers", "contacts")
+    assert len(warnings) == 2 and "Import batch #3 stopped" in warnings[1]

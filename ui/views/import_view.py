@@ -26,12 +26,14 @@ from PySide6.QtWidgets import (
 from services.imports import profiles, readers
 from services.imports.apply import apply
 from services.imports.engine import fitting_sheet
+from services.imports.failed import STOPPED_WITH_ROWS
 from services.imports.mapping import Mapping, auto_map, fit_profile, looks_like
 from services.imports.plan import ImportOptions, ImportPlan, plan
 from services.imports.sheets import AlikeSheet, sheets_left
 from services.lists.outcomes import looks_like_list
 from services.staff.permissions import Actor
 from services.store.database import Database
+from services.store.errors import RevisitError
 from ui.dialogs.name_dialog import NameDialog
 from ui.dialogs.save_again import edit_and_save
 from ui.files import ask_open_path, ask_save_path, open_actions
@@ -619,6 +621,9 @@ class ImportView(QWidget):
 
     def _on_failed(self, exc: BaseException) -> None:
         self._set_busy(False)
+        if isinstance(exc, RevisitError) and exc.template in STOPPED_WITH_ROWS:
+            # The rows stored before it stopped stay in: every area shows them.
+            self.runner.announce(changed(*IMPORT_CHANGES))
         if self.steps.currentIndex() == STEP_DRY_RUN and self.plan is None:
             self.dry_run.clear(self.tr("The dry run did not finish."))
         show_error(self, exc)
