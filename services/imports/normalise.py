@@ -407,6 +407,9 @@ def normalise_items(raw: Cell, max_length: int | None = None) -> Clean[tuple[str
     return kept(tuple(items), "text_truncated") if cut else Clean(tuple(items))
 
 
+_NAME_QUOTES = "\"'“”‘’「」『』"
+
+
 def normalise_name(raw: Cell, max_length: int | None = 64) -> Clean[str]:
     """A person's or company's name. Spaces between two Chinese characters are dropped as well:
     "张　三" is padding to line names up, and the duplicate check compares names exactly. A
@@ -415,7 +418,11 @@ def normalise_name(raw: Cell, max_length: int | None = 64) -> Clean[str]:
     result = normalise_text(raw, max_length)
     if result.value is None:
         return result
-    name = _SPACE_BETWEEN_CJK.sub("", result.value)
+    # Quote marks around it, or one typed by mistake before it ("赵六 from a CSV whose quote
+    # opened no cell), are not part of anyone's name.
+    name = _SPACE_BETWEEN_CJK.sub("", result.value).strip(_NAME_QUOTES).strip()
+    if not name:
+        return EMPTY
     if (bare := bare_name(name)) is not None:
         return Clean(bare, (*result.problems, Problem("name_note_removed", "warning")))
     return Clean(name, result.problems)

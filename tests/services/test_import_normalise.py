@@ -68,6 +68,9 @@ def test_problem_reads_in_both_languages():
         ("无", None),
         (123.0, "123"),
         ("广州 某某 汽车服务有限公司", "广州某某汽车服务有限公司"),
+        # A quote typed before it (a CSV's stray quote read as text) or around it.
+        ('"赵六', "赵六"), ("“张三”", "张三"), ("「王五」", "王五"), ('"', None),
+        ("O'Brien", "O'Brien"),
     ],
 )
 def test_names_are_trimmed_and_collapsed(raw, clean):
