@@ -3001,255 +3001,255 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>ImportView</name>
     <message>
-        <location filename="../../ui/views/import_view.py" line="123"/>
+        <location filename="../../ui/views/import_view.py" line="125"/>
         <source>◀ &amp;Back</source>
         <translation>◀ 上一步(&amp;B)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="151"/>
+        <location filename="../../ui/views/import_view.py" line="153"/>
         <source>New import</source>
         <translation>新建导入</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="152"/>
+        <location filename="../../ui/views/import_view.py" line="154"/>
         <source>Past imports</source>
         <translation>以往导入</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="153"/>
+        <location filename="../../ui/views/import_view.py" line="155"/>
         <source>Duplicate customers</source>
         <translation>重复客户</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="175"/>
+        <location filename="../../ui/views/import_view.py" line="177"/>
         <source>Choose the file to import</source>
         <translation>选择要导入的文件</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="216"/>
+        <location filename="../../ui/views/import_view.py" line="218"/>
         <source>Reading the file</source>
         <translation>正在读取文件</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="239"/>
+        <location filename="../../ui/views/import_view.py" line="241"/>
         <source>A list Revisit wrote</source>
         <translation>这是回访系统导出的名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="240"/>
+        <location filename="../../ui/views/import_view.py" line="242"/>
         <source>“%1” is a list Revisit wrote: it has the columns 编号 and 结果. What the callers typed into it is read back under Lists → Past runs, not imported.</source>
         <translation>“%1”是回访系统导出的名单：它有“编号”和“结果”两列。回访员在名单里填写的内容应在“名单 → 历史名单”中读回，而不是导入。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="244"/>
+        <location filename="../../ui/views/import_view.py" line="246"/>
         <source>&amp;Read it back</source>
         <translation>去读回(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="245"/>
+        <location filename="../../ui/views/import_view.py" line="247"/>
         <source>&amp;Import it anyway</source>
         <translation>仍然导入(&amp;I)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="290"/>
+        <location filename="../../ui/views/import_view.py" line="292"/>
         <source>Recognised from the file&apos;s headers; fields marked yellow are guesses to check. Change any column with its box.</source>
         <translation>已根据文件的列标题识别；标黄的字段为推测，请核对。每列都可以在其下拉框中更改。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="317"/>
+        <location filename="../../ui/views/import_view.py" line="319"/>
         <source>From the saved mapping “%1”.</source>
         <translation>来自已保存的列对应方案“%1”。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="334"/>
+        <location filename="../../ui/views/import_view.py" line="336"/>
         <source>Save the columns as a mapping</source>
         <translation>将各列保存为列对应方案</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="335"/>
+        <location filename="../../ui/views/import_view.py" line="337"/>
         <source>Name of the mapping, e.g. the system the file comes from:</source>
         <translation>列对应方案名称，例如文件来源系统：</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="348"/>
+        <location filename="../../ui/views/import_view.py" line="350"/>
         <source>Mapping “%1” saved.</source>
         <translation>列对应方案“%1”已保存。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="384"/>
+        <location filename="../../ui/views/import_view.py" line="386"/>
         <source>Checking every row against the database… Nothing is written. Progress and Cancel are at the bottom of the window.</source>
         <translation>正在将每一行与数据库核对…不会写入任何数据。进度和“取消”按钮位于窗口底部。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="393"/>
+        <location filename="../../ui/views/import_view.py" line="395"/>
         <source>The dry run was cancelled.</source>
         <translation>试导入已取消。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="395"/>
+        <location filename="../../ui/views/import_view.py" line="397"/>
         <source>Dry run</source>
         <translation>试导入</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="415"/>
+        <location filename="../../ui/views/import_view.py" line="417"/>
         <source>The import was cancelled; the rows it had written were taken back.</source>
         <translation>导入已取消，已写入的行已全部撤回。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="412"/>
+        <location filename="../../ui/views/import_view.py" line="414"/>
         <source>Importing %1</source>
         <translation>正在导入 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="440"/>
+        <location filename="../../ui/views/import_view.py" line="442"/>
         <source>Import “%1” as %2 now? By the dry run: %3 new, %4 updated, %5 unchanged, %6 not imported.</source>
         <translation>现在将“%1”作为%2导入？试导入结果：新增 %3，更新 %4，未变 %5，未导入 %6。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="449"/>
+        <location filename="../../ui/views/import_view.py" line="451"/>
         <source>The import is stored as one batch that can be undone under Past imports.</source>
         <translation>本次导入将保存为一个批次，可在“以往导入”中撤销。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="453"/>
+        <location filename="../../ui/views/import_view.py" line="455"/>
         <source>Import the file</source>
         <translation>导入文件</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="468"/>
+        <location filename="../../ui/views/import_view.py" line="470"/>
         <source>Import #%1 stored: %2 new, %3 updated, %4 unchanged, %5 not imported.</source>
         <translation>导入 #%1 已保存：新增 %2，更新 %3，未变 %4，未导入 %5。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="508"/>
+        <location filename="../../ui/views/import_view.py" line="510"/>
         <source>Next sheet “%1” ▶</source>
         <translation>下一个工作表“%1” ▶</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/import_view.py" line="509"/>
+        <location filename="../../ui/views/import_view.py" line="511"/>
         <source>Import all %n sheet(s)…</source>
         <translation>
             <numerusform>全部导入（%n 个）…</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="589"/>
+        <location filename="../../ui/views/import_view.py" line="591"/>
         <source>The columns of the sheet “%1”, as it was imported.</source>
         <translation>沿用工作表“%1”导入时的列。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="598"/>
+        <location filename="../../ui/views/import_view.py" line="600"/>
         <source>%1-import problems.xlsx</source>
         <translation>%1-导入问题.xlsx</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="602"/>
+        <location filename="../../ui/views/import_view.py" line="604"/>
         <source>Save the rows with problems</source>
         <translation>保存有问题的行</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="608"/>
+        <location filename="../../ui/views/import_view.py" line="610"/>
         <source>Rows with problems saved to %1</source>
         <translation>有问题的行已保存到 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="611"/>
+        <location filename="../../ui/views/import_view.py" line="613"/>
         <source>Saving the rows with problems</source>
         <translation>正在保存有问题的行</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="601"/>
+        <location filename="../../ui/views/import_view.py" line="603"/>
         <source>Excel files (*.xlsx)</source>
         <translation>Excel 文件 (*.xlsx)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="173"/>
+        <location filename="../../ui/views/import_view.py" line="175"/>
         <source>Excel or CSV files (*.xlsx *.xls *.csv *.ods *.xml *.htm *.html *.txt);;All files (*)</source>
         <translation>Excel 或 CSV 文件 (*.xlsx *.xls *.csv *.ods *.xml *.htm *.html *.txt);;所有文件 (*)</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/import_view.py" line="504"/>
+        <location filename="../../ui/views/import_view.py" line="506"/>
         <source>%n more sheet(s) of this workbook have the columns of “%1”, not imported yet: %2. The next is imported with the same columns, after its own dry run; or all of them at once.</source>
         <translation>
             <numerusform>本工作簿还有 %n 个工作表的列与“%1”相同，尚未导入：%2。可逐个按同样的列导入（每个先试导入），也可一次全部导入。</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/import_view.py" line="529"/>
+        <location filename="../../ui/views/import_view.py" line="531"/>
         <source>Import the %n sheet(s) %1 now, with the columns of “%2”? None of them is dry-run first.</source>
         <translation>
             <numerusform>现在按“%2”的列导入这 %n 个工作表：%1？它们不再逐个试导入。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="532"/>
+        <location filename="../../ui/views/import_view.py" line="534"/>
         <source>Each sheet is stored as a batch of its own, undone on its own under Past imports. Its result and its rows with problems are shown when it is done.</source>
         <translation>每个工作表各存为一个导入批次，可在“历史导入”中分别撤销。每个工作表导入完后，可查看其结果并保存其问题行。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="535"/>
+        <location filename="../../ui/views/import_view.py" line="537"/>
         <source>Import the other sheets</source>
         <translation>导入其余工作表</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/import_view.py" line="561"/>
+        <location filename="../../ui/views/import_view.py" line="563"/>
         <source>%n sheet(s) imported: %1 new, %2 updated, %3 unchanged, %4 not imported.</source>
         <translation>
             <numerusform>已导入 %n 个工作表：新增 %1，更新 %2，未变 %3，未导入 %4。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="569"/>
+        <location filename="../../ui/views/import_view.py" line="571"/>
         <source>Stopped at the sheet “%1”: none of its rows were imported; the sheets before it stay imported.</source>
         <translation>在工作表“%1”处停止：该表的行均未导入；之前的工作表已导入，保持不变。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="623"/>
+        <location filename="../../ui/views/import_view.py" line="628"/>
         <source>The dry run did not finish.</source>
         <translation>试导入未完成。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="671"/>
+        <location filename="../../ui/views/import_view.py" line="676"/>
         <source>Step 1 of 5: the kind of file and the file</source>
         <translation>第 1 步（共 5 步）：文件类型和文件</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="672"/>
+        <location filename="../../ui/views/import_view.py" line="677"/>
         <source>Step 2 of 5: the sheet and the row of column headers</source>
         <translation>第 2 步（共 5 步）：工作表和列标题所在行</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="673"/>
+        <location filename="../../ui/views/import_view.py" line="678"/>
         <source>Step 3 of 5: which column holds what</source>
         <translation>第 3 步（共 5 步）：各列对应的内容</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="674"/>
+        <location filename="../../ui/views/import_view.py" line="679"/>
         <source>Step 4 of 5: dry run — what the import would do</source>
         <translation>第 4 步（共 5 步）：试导入——导入将如何处理</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="675"/>
+        <location filename="../../ui/views/import_view.py" line="680"/>
         <source>Step 5 of 5: imported</source>
         <translation>第 5 步（共 5 步）：已导入</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="684"/>
+        <location filename="../../ui/views/import_view.py" line="689"/>
         <source>&amp;Dry run ▶</source>
         <translation>试导入(&amp;D) ▶</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="685"/>
+        <location filename="../../ui/views/import_view.py" line="690"/>
         <source>&amp;Import…</source>
         <translation>导入(&amp;I)…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="686"/>
+        <location filename="../../ui/views/import_view.py" line="691"/>
         <source>&amp;New import</source>
         <translation>新建导入(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_view.py" line="688"/>
+        <location filename="../../ui/views/import_view.py" line="693"/>
         <source>&amp;Next ▶</source>
         <translation>下一步(&amp;N) ▶</translation>
     </message>
@@ -3925,147 +3925,157 @@ Revisit closes now; open it again to work with the restored database.</source>
         <source>Withdraw list #%1? Its calls not yet made leave every caller&apos;s queue. Calls already made stay recorded, the list stays under Past runs, and it can be put back.</source>
         <translation>撤回名单 #%1？其中尚未拨打的电话将从所有回访员的待拨队列中移除。已拨打的电话照常保留记录，名单仍在“历史名单”中，之后可以恢复。</translation>
     </message>
-    <message numerus="yes">
+    <message>
         <location filename="../../ui/views/lists_view.py" line="456"/>
+        <source>List #%1 put back; none of its calls is in a caller&apos;s queue.</source>
+        <translation>名单 #%1 已恢复；它的电话都不在回访员的待拨队列中。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/lists_view.py" line="458"/>
+        <source>List #%1 withdrawn; none of its calls was in a caller&apos;s queue.</source>
+        <translation>名单 #%1 已撤回；它的电话都不在回访员的待拨队列中。</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/views/lists_view.py" line="461"/>
         <source>List #%1 put back: %Ln call(s) are in the callers&apos; queues again.</source>
         <translation>
             <numerusform>名单 #%1 已恢复：%Ln 个电话重新回到回访员的待拨队列。</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/lists_view.py" line="459"/>
+        <location filename="../../ui/views/lists_view.py" line="464"/>
         <source>List #%1 withdrawn: %Ln call(s) left the callers&apos; queues.</source>
         <translation>
             <numerusform>名单 #%1 已撤回：%Ln 个电话已移出回访员的待拨队列。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="470"/>
+        <location filename="../../ui/views/lists_view.py" line="475"/>
         <source>Putting the list back</source>
         <translation>正在恢复名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="470"/>
+        <location filename="../../ui/views/lists_view.py" line="475"/>
         <source>Withdrawing the list</source>
         <translation>正在撤回名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="490"/>
+        <location filename="../../ui/views/lists_view.py" line="495"/>
         <source>Loading the list</source>
         <translation>正在加载名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="506"/>
+        <location filename="../../ui/views/lists_view.py" line="511"/>
         <source>List #%1 from “%2” on %3: %4. Excluded: %5.</source>
         <translation>名单 #%1（分群“%2”，评估日期 %3）：%4。已排除：%5。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="514"/>
+        <location filename="../../ui/views/lists_view.py" line="519"/>
         <source>Since list #%1: %2 new, %3 no longer in it.</source>
         <translation>与名单 #%1 相比：新增 %2 人，移出 %3 人。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="520"/>
+        <location filename="../../ui/views/lists_view.py" line="525"/>
         <source>This list was withdrawn (%1): its calls are in nobody&apos;s follow-up queue. What was already called stays recorded.</source>
         <translation>此名单已撤回（%1）：其中的电话不在任何人的待拨队列中。已拨打的电话照常保留记录。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="525"/>
+        <location filename="../../ui/views/lists_view.py" line="530"/>
         <source>This list is unfinished: the program stopped before it was complete, so its calls are in nobody&apos;s follow-up queue. Check it, save its files, then finish it.</source>
         <translation>此名单未完成：程序在完成前中断，所以其中的电话不在任何人的跟进队列里。请检查它、保存文件，然后完成它。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="532"/>
+        <location filename="../../ui/views/lists_view.py" line="537"/>
         <source>Put this list &amp;back…</source>
         <translation>恢复此名单(&amp;B)…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="533"/>
+        <location filename="../../ui/views/lists_view.py" line="538"/>
         <source>&amp;Withdraw this list…</source>
         <translation>撤回此名单(&amp;W)…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="535"/>
+        <location filename="../../ui/views/lists_view.py" line="540"/>
         <source>A list made by mistake (the wrong segment, callers or purpose): its calls not yet made leave the callers&apos; queues; it can be put back</source>
         <translation>生成有误的名单（分群、回访员或目的选错）：其中尚未拨打的电话将移出回访员的待拨队列；之后可以恢复</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="555"/>
+        <location filename="../../ui/views/lists_view.py" line="560"/>
         <source>List</source>
         <translation>名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="555"/>
+        <location filename="../../ui/views/lists_view.py" line="560"/>
         <source>Segment</source>
         <translation>客户分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="555"/>
+        <location filename="../../ui/views/lists_view.py" line="560"/>
         <source>Evaluated on</source>
         <translation>评估日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="555"/>
+        <location filename="../../ui/views/lists_view.py" line="560"/>
         <source>Purpose</source>
         <translation>目的</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="556"/>
+        <location filename="../../ui/views/lists_view.py" line="561"/>
         <source>Members</source>
         <translation>人数</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="556"/>
+        <location filename="../../ui/views/lists_view.py" line="561"/>
         <source>Made by</source>
         <translation>创建人</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="556"/>
+        <location filename="../../ui/views/lists_view.py" line="561"/>
         <source>Contacted</source>
         <translation>已联系</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="556"/>
+        <location filename="../../ui/views/lists_view.py" line="561"/>
         <source>Files</source>
         <translation>文件</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="594"/>
+        <location filename="../../ui/views/lists_view.py" line="599"/>
         <source>written</source>
         <translation>已生成</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="594"/>
+        <location filename="../../ui/views/lists_view.py" line="599"/>
         <source>not complete</source>
         <translation>未完成</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="561"/>
+        <location filename="../../ui/views/lists_view.py" line="566"/>
         <source>No lists yet. A list built under Build appears here, to open, print again and read back.</source>
         <translation>还没有名单。在“新建名单”里生成的名单会出现在这里，可再次打开、重新打印和读回。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="563"/>
+        <location filename="../../ui/views/lists_view.py" line="568"/>
         <source>&amp;Open and re-print</source>
         <translation>打开并重新打印(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="595"/>
+        <location filename="../../ui/views/lists_view.py" line="600"/>
         <source>withdrawn</source>
         <translation>已撤回</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="616"/>
+        <location filename="../../ui/views/lists_view.py" line="621"/>
         <source>Step 1 of 3: what to send to whom</source>
         <translation>第 1 步（共 3 步）：联系谁、用什么方式</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="617"/>
+        <location filename="../../ui/views/lists_view.py" line="622"/>
         <source>Step 2 of 3: who is in the list, who is not and why</source>
         <translation>第 2 步（共 3 步）：名单内的客户，以及被排除的客户和原因</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="618"/>
+        <location filename="../../ui/views/lists_view.py" line="623"/>
         <source>Step 3 of 3: print and save</source>
         <translation>第 3 步（共 3 步）：打印与保存</translation>
     </message>

@@ -109,10 +109,12 @@ class RunSummary:
     document: ListDocument | None = None
 
 
-def segment_members(sessions: Sessions, name: str, as_of: dt.date):
+def segment_members(sessions: Sessions, name: str, as_of: dt.date,
+                    staff_id: int | None = None):
     """The one place list runs touch the segment engine: (segment, member query). `name` is a
-    saved segment or, failing that, a template key (the template is then saved under it)."""
-    seg = segments.segment_or_template(sessions, name)
+    saved segment or, failing that, a template key (the template is then saved under it, by
+    `staff_id`, who is making the list)."""
+    seg = segments.segment_or_template(sessions, name, staff_id=staff_id)
     return seg, segments.member_select(seg.filter, as_of)
 
 
@@ -462,7 +464,7 @@ def build_run(sessions: Sessions, segment_name: str, options: RunOptions = RunOp
         raise RevisitError(N_("Unknown way to split the calls '{split}' (use even or owner)."),
                            split=options.split)
     as_of = options.as_of or dt.date.today()
-    seg, member_query = segment_members(sessions, segment_name, as_of)
+    seg, member_query = segment_members(sessions, segment_name, as_of, options.created_by)
     purpose = options.purpose or seg.info.purpose or "care"
     if purpose not in PURPOSES:
         raise RevisitError(N_("Unknown purpose '{purpose}' (known: {known})."),

@@ -387,8 +387,10 @@ def _set_withdrawn(sessions: Sessions, run_id: int, actor: Actor | None, *,
 
 
 def _open_calls(s: Session, run_id: int) -> int:
-    """The run's phone members whose call is still to be made."""
+    """The run's phone members whose call is still to be made, in a caller's queue (a run
+    built without callers handed its calls to nobody)."""
     m = ListRunMember
     return s.scalar(select(func.count()).where(m.run_id == run_id, m.channel == "phone",
-                                               m.status == "open")) or 0
+                                               m.status == "open",
+                                               m.assigned_staff_id.is_not(None))) or 0
 

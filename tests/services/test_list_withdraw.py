@@ -174,3 +174,25 @@ def test_a_withdrawn_lists_paper_read_back_is_kept_and_says_the_list_was_withdra
     assert [n.zh for n in report.notes] == [
         f"该文件是已撤回的名单 #{run}：文件中记录的联系照常保存，未拨打的不会回到待拨队列"]
     assert _queue(database, "chenli") == [] and _queue(database, "liuyang") == []
+
+
+def test_a_run_built_without_callers_withdraws_no_queued_call(database):
+    """Its calls were handed to nobody: withdrawing it takes none out of a queue."""
+    setup(database)
+    run = _run(database, staff=()).run_id
+    assert runs.withdraw_run(database.sessions, run, BOSS) == 0
+    assert runs.reinstate_run(database.sessions, run, BOSS) == 0
+
+
+def test_a_template_saved_for_a_list_names_who_made_the_list(database):
+    """The first run of a ready-made template saves it under its key: the audit trail names
+    the person making the list, not nobody."""
+    from services.lists import build
+    from services.staff import accounts
+
+    boss = accounts.create_first_supervisor(database.sessions, "boss", "王主管", "boss-secret1")
+    build.build_run(database.sessions, "due.birthday",
+                    build.RunOptions(as_of=AS_OF, created_by=boss.id))
+    with database.sessions() as s:
+        saved = s.scalars(select(AuditLog).where(AuditLog.action == "save_segment")).one()
+    assert saved.staff_id == boss.id

@@ -92,3 +92,18 @@ def test_staff_see_no_withdraw_button_on_a_list_someone_else_made(qtbot, demo_db
         assert not view.withdraw_button.isVisible()
     finally:
         shut_down(view, runner)
+
+
+def test_withdrawing_a_list_without_callers_says_no_queue_held_its_calls(qtbot, demo_db, asked,
+                                                                         saved):
+    view, runner = _view(qtbot, demo_db, demo_account(demo_db, "supervisor"))
+    notices: list[str] = []
+    runner.notice.connect(lambda notice: notices.append(notice.text))
+    try:
+        run_id = _build(qtbot, view, callers=0)
+        with qtbot.waitSignal(view.run_built, timeout=10000):
+            qtbot.mouseClick(view.withdraw_button, Qt.MouseButton.LeftButton)
+        assert notices[-1] == (f"List #{run_id} withdrawn; none of its calls was in a "
+                               "caller's queue.")
+    finally:
+        shut_down(view, runner)

@@ -452,7 +452,12 @@ class ListsView(QWidget):
         self.withdraw_button.setEnabled(False)
 
         def shown(calls: int) -> None:
-            if back:
+            if not calls:  # none was handed to a caller, or every one was made
+                said = (self.tr("List #%1 put back; none of its calls is in a caller's "
+                                "queue.") if back else
+                        self.tr("List #%1 withdrawn; none of its calls was in a caller's "
+                                "queue."))
+            elif back:
                 said = self.tr("List #%1 put back: %Ln call(s) are in the callers' queues "
                                "again.", "", calls)
             else:
