@@ -1903,198 +1903,198 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>DashboardTab</name>
     <message>
-        <location filename="../../ui/views/report_dashboard.py" line="67"/>
+        <location filename="../../ui/views/report_dashboard.py" line="77"/>
         <source>Owners by replacement-matrix cell (vehicles; change since a month earlier)</source>
         <translation>置换矩阵各格车主（车辆；与一个月前相比）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_dashboard.py" line="69"/>
+        <location filename="../../ui/views/report_dashboard.py" line="79"/>
         <source>Customers by RFM class</source>
         <translation>客户 RFM 分类</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_dashboard.py" line="70"/>
+        <location filename="../../ui/views/report_dashboard.py" line="80"/>
         <source>Contacts per week by channel</source>
         <translation>每周联系次数（按渠道）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_dashboard.py" line="71"/>
+        <location filename="../../ui/views/report_dashboard.py" line="81"/>
         <source>Contacts per week by staff</source>
         <translation>每周联系次数（按员工）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_dashboard.py" line="72"/>
+        <location filename="../../ui/views/report_dashboard.py" line="82"/>
         <source>Per month</source>
         <translation>按月</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_dashboard.py" line="73"/>
+        <location filename="../../ui/views/report_dashboard.py" line="83"/>
         <source>Outcome mix</source>
         <translation>联系结果构成</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_dashboard.py" line="74"/>
+        <location filename="../../ui/views/report_dashboard.py" line="84"/>
         <source>Reach by channel (attempts, reached, rate)</source>
         <translation>各渠道接通（尝试、接通、接通率）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_dashboard.py" line="75"/>
+        <location filename="../../ui/views/report_dashboard.py" line="85"/>
         <source>Reach per staff member (attempts, reached, rate)</source>
         <translation>各员工接通（尝试、接通、接通率）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_dashboard.py" line="76"/>
+        <location filename="../../ui/views/report_dashboard.py" line="86"/>
         <source>Appointments made and kept per staff member</source>
         <translation>各员工预约与到店</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_dashboard.py" line="82"/>
+        <location filename="../../ui/views/report_dashboard.py" line="92"/>
         <source>No service visit in 12 months (vehicles)</source>
         <translation>12 个月未到店（车辆）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_dashboard.py" line="83"/>
+        <location filename="../../ui/views/report_dashboard.py" line="93"/>
         <source>No service visit in 18 months (vehicles)</source>
         <translation>18 个月未到店（车辆）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_dashboard.py" line="84"/>
+        <location filename="../../ui/views/report_dashboard.py" line="94"/>
         <source>Consent and do-not-contact (customers)</source>
         <translation>营销同意与勿扰（客户）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_dashboard.py" line="87"/>
+        <location filename="../../ui/views/report_dashboard.py" line="97"/>
         <source>Staff</source>
         <translation>员工</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_dashboard.py" line="87"/>
-        <location filename="../../ui/views/report_dashboard.py" line="152"/>
-        <location filename="../../ui/views/report_dashboard.py" line="157"/>
+        <location filename="../../ui/views/report_dashboard.py" line="97"/>
+        <location filename="../../ui/views/report_dashboard.py" line="162"/>
+        <location filename="../../ui/views/report_dashboard.py" line="167"/>
         <source>Contacts</source>
         <translation>联系次数</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_dashboard.py" line="87"/>
-        <location filename="../../ui/views/report_dashboard.py" line="217"/>
-        <location filename="../../ui/views/report_dashboard.py" line="223"/>
+        <location filename="../../ui/views/report_dashboard.py" line="97"/>
+        <location filename="../../ui/views/report_dashboard.py" line="227"/>
+        <location filename="../../ui/views/report_dashboard.py" line="233"/>
         <source>Attempts</source>
         <translation>尝试次数</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_dashboard.py" line="87"/>
+        <location filename="../../ui/views/report_dashboard.py" line="97"/>
         <source>Reach rate</source>
         <translation>接通率</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_dashboard.py" line="88"/>
-        <location filename="../../ui/views/report_dashboard.py" line="153"/>
+        <location filename="../../ui/views/report_dashboard.py" line="98"/>
+        <location filename="../../ui/views/report_dashboard.py" line="163"/>
         <source>Appointments</source>
         <translation>预约</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_dashboard.py" line="88"/>
-        <location filename="../../ui/views/report_dashboard.py" line="227"/>
+        <location filename="../../ui/views/report_dashboard.py" line="98"/>
+        <location filename="../../ui/views/report_dashboard.py" line="237"/>
         <source>Kept</source>
         <translation>已到店</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_dashboard.py" line="88"/>
+        <location filename="../../ui/views/report_dashboard.py" line="98"/>
         <source>Follow-ups due in the period</source>
         <translation>本期到期的跟进</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_dashboard.py" line="89"/>
+        <location filename="../../ui/views/report_dashboard.py" line="99"/>
         <source>Overdue at the end (customers)</source>
         <translation>期末逾期（客户）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_dashboard.py" line="147"/>
-        <location filename="../../ui/views/report_dashboard.py" line="235"/>
+        <location filename="../../ui/views/report_dashboard.py" line="157"/>
+        <location filename="../../ui/views/report_dashboard.py" line="245"/>
         <source>(no staff recorded)</source>
         <translation>（未记录经办人）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_dashboard.py" line="190"/>
+        <location filename="../../ui/views/report_dashboard.py" line="200"/>
         <source>%1 contacts, reach rate %2 · appointments %3 made, %4 kept · %5 follow-ups due in the period · at its end: %6 customers with a follow-up overdue, %7 open complaints of %8 customers (the oldest %9 days) · marketing consent %10</source>
         <translation>联系 %1 次，接通率 %2 · 预约 %3 个，到店 %4 个 · 本期到期的跟进 %5 项 · 期末：跟进逾期的客户 %6 位，未解决的投诉 %7 件，涉及客户 %8 位（最早 %9 天）· 营销同意 %10</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_dashboard.py" line="229"/>
+        <location filename="../../ui/views/report_dashboard.py" line="239"/>
         <source>Follow-ups due</source>
         <translation>待跟进</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_dashboard.py" line="230"/>
+        <location filename="../../ui/views/report_dashboard.py" line="240"/>
         <source>Overdue</source>
         <translation>逾期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_dashboard.py" line="134"/>
+        <location filename="../../ui/views/report_dashboard.py" line="144"/>
         <source>Now</source>
         <translation>现在</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_dashboard.py" line="77"/>
+        <location filename="../../ui/views/report_dashboard.py" line="87"/>
         <source>Follow-ups due in the period, and customers overdue at its end, per staff member</source>
         <translation>各员工本期到期的跟进与期末跟进逾期的客户</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_dashboard.py" line="113"/>
+        <location filename="../../ui/views/report_dashboard.py" line="123"/>
         <source>Work per staff member (click a number for its customers)</source>
         <translation>各员工工作量（点击数字查看对应客户）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_dashboard.py" line="136"/>
+        <location filename="../../ui/views/report_dashboard.py" line="146"/>
         <source>A month earlier</source>
         <translation>一个月前</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_dashboard.py" line="152"/>
-        <location filename="../../ui/views/report_dashboard.py" line="218"/>
-        <location filename="../../ui/views/report_dashboard.py" line="224"/>
+        <location filename="../../ui/views/report_dashboard.py" line="162"/>
+        <location filename="../../ui/views/report_dashboard.py" line="228"/>
+        <location filename="../../ui/views/report_dashboard.py" line="234"/>
         <source>Reached</source>
         <translation>已接通</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_dashboard.py" line="161"/>
-        <location filename="../../ui/views/report_dashboard.py" line="168"/>
+        <location filename="../../ui/views/report_dashboard.py" line="171"/>
+        <location filename="../../ui/views/report_dashboard.py" line="178"/>
         <source>Customers</source>
         <translation>客户</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_dashboard.py" line="80"/>
+        <location filename="../../ui/views/report_dashboard.py" line="90"/>
         <source>Customers by the age of their oldest open complaint (days)</source>
         <translation>按最早未解决投诉已开启天数统计的客户</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/report_dashboard.py" line="163"/>
+        <location filename="../../ui/views/report_dashboard.py" line="173"/>
         <source>%n customer(s) whose oldest open complaint is %1 days old; click to open them</source>
         <translation>
             <numerusform>%n 位客户的最早未解决投诉已开启 %1 天；点击查看这些客户</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_dashboard.py" line="226"/>
+        <location filename="../../ui/views/report_dashboard.py" line="236"/>
         <source>Appointments made</source>
         <translation>预约数</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/report_dashboard.py" line="249"/>
+        <location filename="../../ui/views/report_dashboard.py" line="259"/>
         <source>%n customer(s) behind it; click to open them</source>
         <translation>
             <numerusform>背后有 %n 位客户；点击查看</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/report_dashboard.py" line="258"/>
+        <location filename="../../ui/views/report_dashboard.py" line="268"/>
         <source>%n customer(s)</source>
         <translation>
             <numerusform>%n 位客户</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_dashboard.py" line="268"/>
+        <location filename="../../ui/views/report_dashboard.py" line="278"/>
         <source>%1 years</source>
         <translation>%1 年</translation>
     </message>
@@ -2509,11 +2509,6 @@ Revisit closes now; open it again to work with the restored database.</source>
         <location filename="../../ui/views/report_effect.py" line="157"/>
         <source>%1 members of the run were not contacted and are in neither group.</source>
         <translation>名单中有 %1 人未被联系，不在任何一组中。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/report_effect.py" line="174"/>
-        <source>%1 pt</source>
-        <translation>%1 个百分点</translation>
     </message>
 </context>
 <context>
@@ -7084,11 +7079,6 @@ Revisit closes now; open it again to work with the restored database.</source>
         <source>Target</source>
         <translation>目标</translation>
     </message>
-    <message>
-        <location filename="../../ui/views/report_targets.py" line="119"/>
-        <source>%1 pt</source>
-        <translation>%1 个百分点</translation>
-    </message>
 </context>
 <context>
     <name>UsersPanel</name>
@@ -9469,6 +9459,14 @@ Revisit closes now; open it again to work with the restored database.</source>
         <location filename="../../ui/dialogs/refusal_dialog.py" line="67"/>
         <source>Referral request: asking a satisfied customer to introduce friends. Needs marketing consent; a sales or marketing refusal blocks it.</source>
         <translation>转介绍邀请：请满意的客户介绍亲友（老带新）。需要营销同意；拒绝销售或营销的客户不会收到。</translation>
+    </message>
+</context>
+<context>
+    <name>reports</name>
+    <message>
+        <location filename="../../ui/views/report_dashboard.py" line="44"/>
+        <source>%1 pt</source>
+        <translation>%1 个百分点</translation>
     </message>
 </context>
 <context>

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import QLocale, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QLocale, Qt, Signal
 from PySide6.QtWidgets import (
     QGridLayout,
     QLabel,
@@ -33,6 +33,16 @@ MONTH_SERIES = ("contacts", "reached", "appointments")
 
 def percent(value: float | None, digits: int = 1) -> str:
     return "—" if value is None else QLocale().toString(value * 100, "f", digits) + "%"
+
+
+def points(diff: float | None) -> str:
+    """A difference of two rates in percentage points, signed (+11.4 个百分点 in Chinese, not
+    +11.4%), as the effect and targets tabs and the printed report say it."""
+    if diff is None:
+        return "—"
+    text = QLocale().toString(diff * 100, "f", 1)
+    return QCoreApplication.translate("reports", "%1 pt").replace(
+        "%1", ("+" if diff > 0 else "") + text)
 
 
 def change_text(change: int | None) -> str:

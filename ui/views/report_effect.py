@@ -22,7 +22,7 @@ from services.reports import effect
 from services.reports.effect import EffectRow, GroupOutcome, RunEffect
 from ui.labels import day_text, language
 from ui.views.customer_page import fill_table, make_table
-from ui.views.report_dashboard import percent
+from ui.views.report_dashboard import percent, points
 from ui.widgets_charts import BarChart
 
 # The measures shown, in order: (window, measure).
@@ -105,7 +105,7 @@ class EffectTab(QWidget):
             diff = o.difference(90, "came_back")
             rows.append([e.as_of, segment_in(e.segment_name, lang), e.members, o.contacted.size,
                          o.comparison.size, percent(o.contacted.rate(90, "came_back")),
-                         "—" if diff is None else self._signed(diff)])
+                         points(diff)])
         fill_table(self.runs, rows)
         if effects:
             self.runs.selectRow(0)
@@ -164,11 +164,6 @@ class EffectTab(QWidget):
             text = f"{percent(group.rate(w, m))} ({group.count(w, m)})"
             diff = row.difference(w, m) if row is not None else None
             if diff is not None:
-                text += f" {self._signed(diff)}"
+                text += f" {points(diff)}"
             cells.append(text)
         return cells
-
-    def _signed(self, diff: float) -> str:
-        """A difference of two rates in percentage points, signed."""
-        points = QLocale().toString(diff * 100, "f", 1)
-        return self.tr("%1 pt").replace("%1", ("+" if diff > 0 else "") + points)

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 
 from services.reports.kpi import KpiRow, Target, Targets
 from ui.views.customer_page import make_table
-from ui.views.report_dashboard import percent
+from ui.views.report_dashboard import percent, points
 from ui.widgets_charts import BarChart
 
 COL_STAFF, COL_CALLS_T, COL_REACH_T, COL_APPT_T = 0, 1, 2, 3
@@ -86,7 +86,7 @@ class TargetsTab(QWidget):
             values = ["", "", "", "", "", ""]
             if row is not None:
                 values = [loc.toString(row.attempts), _gap(row.calls_gap),
-                          percent(row.reach_rate), self._points(row.reach_gap),
+                          percent(row.reach_rate), points(row.reach_gap),
                           loc.toString(row.appointments), _gap(row.appointments_gap)]
             for c, v in enumerate(values, start=4):
                 item = QTableWidgetItem(v)
@@ -109,14 +109,6 @@ class TargetsTab(QWidget):
 
         mine = {r.staff_id: target(i + 1) for i, r in enumerate(self.rows)}
         return target(0), {k: t for k, t in mine.items() if t != Target()}
-
-    def _points(self, gap: float | None) -> str:
-        """A reach rate's gap to its target in percentage points, signed, as the effect tab
-        and the printed report say a difference of two rates (+11.4 个百分点, not +11.4%)."""
-        if gap is None:
-            return "—"
-        points = QLocale().toString(gap * 100, "f", 1)
-        return self.tr("%1 pt").replace("%1", ("+" if gap > 0 else "") + points)
 
     def _on_save_clicked(self) -> None:
         if self.targets is not None:
