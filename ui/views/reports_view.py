@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import cast
 
-from PySide6.QtCore import QLocale, Qt, Signal
+from PySide6.QtCore import QDate, QLocale, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -148,17 +148,17 @@ class ReportsView(QWidget):
 
     def show_week_of(self, day: dt.date) -> None:
         """The period set to the Monday-to-Sunday week of `day`."""
-        monday_, sunday = reports.week_of(day)
-        self.start.blockSignals(True)
-        self.start.setDate(monday_)
-        self.start.blockSignals(False)
-        self.end.setDate(sunday)
+        self._set_period(*(QDate(d) for d in reports.week_of(day)))
 
     def _shift(self, days: int) -> None:
+        self._set_period(self.start.date().addDays(days), self.end.date().addDays(days))
+
+    def _set_period(self, start: QDate, end: QDate) -> None:
+        """Both dates changed, the figures asked for once (by the end's change)."""
         self.start.blockSignals(True)
-        self.start.setDate(self.start.date().addDays(days))
+        self.start.setDate(start)
         self.start.blockSignals(False)
-        self.end.setDate(self.end.date().addDays(days))
+        self.end.setDate(end)
 
     # --- one refresh per tab, the shown tab only ------------------------------------------
     def showEvent(self, event) -> None:
