@@ -572,7 +572,8 @@ def _contacts(c: CustomerRows, out: RowSet, vehicles, visits, unresolved: bool,
         del last
 
 
-def _contact(c, out, vehicle_id, day, channel, purpose, staff, follow_up=False, since=None):
+def _contact(c, out, vehicle_id, day, channel, purpose, staff, follow_up=False, *,
+             since: int):
     """A contact on `day`; none when that is not after `since` (the customer was stored on
     that day), its values drawn all the same so the rows after it stay as they were."""
     rng, today = c.rng, c.today_ord
@@ -591,7 +592,7 @@ def _contact(c, out, vehicle_id, day, channel, purpose, staff, follow_up=False, 
     if follow_up and outcome in ("reached", "no_answer"):
         next_date = iso(day + rng.randint(3, 60))
     minute = rng.randint(9 * 60, 19 * 60)
-    if since is not None and day <= since:
+    if day <= since:
         return None
     return out.add(
         "contact_event",
