@@ -27,7 +27,7 @@ from services.customers.profile import Change, record_change_in
 from services.imports.normalise import MAX_KM
 from services.imports.phones import number_to_dial
 from services.labels import both, text
-from services.lists.query import DNC_PURPOSES, DONE
+from services.lists.query import DNC_PURPOSES, DONE, still_waiting
 from services.lists.snapshot import member_data
 from services.segments.derived import refusal_in_force
 from services.staff.permissions import told_apart
@@ -141,9 +141,8 @@ def _open_members(staff_id: int, today: dt.date, retry_days: int,
     # one to make: a customer waiting on both was listed twice, to two callers at times.
     later, later_run = aliased(ListRunMember), aliased(ListRun)
     replaced = exists().where(later.customer_id == m.customer_id, later.run_id > m.run_id,
-                              later.channel == "phone", later.status == "open",
-                              later_run.id == later.run_id, later_run.finished_at.is_not(None),
-                              later_run.withdrawn_at.is_(None))
+                              later.channel == "phone", later_run.id == later.run_id,
+                              still_waiting(later, later_run))
     reached = exists().where(e.customer_id == m.customer_id, e.outcome.in_(DONE),
                              e.contact_at >= run.as_of)
     retry_from = dt.datetime.combine(today - dt.timedelta(days=retry_days - 1), dt.time())
@@ -155,10 +154,7 @@ def _open_members(staff_id: int, today: dt.date, retry_days: int,
         .where(
             m.assigned_staff_id == staff_id,
             m.channel == "phone",
-            m.status == "open",
-            # An unfinished run (killed before its files were complete) hands out nothing;
-            # a re-print finishes it. Nor does a withdrawn one, until it is put back.
-            run.finished_at.is_not(None), run.withdrawn_at.is_(None),
+            still_waiting(m, run),
             ~refused, ~reached, ~waiting, ~replaced,
             *((m.run_id == source,) if isinstance(source, int) else ()),
         )

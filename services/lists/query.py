@@ -92,6 +92,15 @@ def list_members(members: Select) -> Select:
                    .label("vehicle_id")).group_by(seg.c.customer_id))
 
 
+def still_waiting(member, run) -> ColumnElement[bool]:
+    """A list member whose contact is still to be made (`member`'s status open) on a run handed
+    out: an unfinished run (killed before its files were complete) hands out nothing, a
+    re-print finishes it; nor does a withdrawn one, until it is put back. `member` and `run`:
+    the list_run_member and list_run rows (ORM classes, aliases or table columns)."""
+    return and_(member.status == "open", run.finished_at.is_not(None),
+                run.withdrawn_at.is_(None))
+
+
 def on_another_list(customer_id, as_of: dt.date, fatigue_days: int,
                     segment_id: int | None) -> ColumnElement[int]:
     """The latest other list run the customer is still waiting on: finished and not withdrawn,
@@ -106,8 +115,7 @@ def on_another_list(customer_id, as_of: dt.date, fatigue_days: int,
     other = lr.c.segment_id.is_(None) if segment_id is None else or_(
         lr.c.segment_id.is_(None), lr.c.segment_id != segment_id)
     return (select(func.max(lr.c.id)).select_from(lm.join(lr, lr.c.id == lm.c.run_id))
-            .where(lm.c.customer_id == customer_id, lm.c.status == "open",
-                   lr.c.finished_at.is_not(None), lr.c.withdrawn_at.is_(None),
+            .where(lm.c.customer_id == customer_id, still_waiting(lm.c, lr.c),
                    lr.c.as_of > day(as_of - dt.timedelta(days=fatigue_days)),
                    lr.c.as_of <= day(as_of), other)
             .scalar_subquery())
