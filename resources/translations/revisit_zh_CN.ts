@@ -3697,380 +3697,385 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>ListsView</name>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="75"/>
+        <location filename="../../ui/views/lists_view.py" line="76"/>
         <source>◀ &amp;Back</source>
         <translation>◀ 上一步(&amp;B)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="76"/>
+        <location filename="../../ui/views/lists_view.py" line="77"/>
         <source>&amp;Next ▶</source>
         <translation>下一步(&amp;N) ▶</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="89"/>
+        <location filename="../../ui/views/lists_view.py" line="90"/>
         <source>New list</source>
         <translation>新建名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="90"/>
+        <location filename="../../ui/views/lists_view.py" line="91"/>
         <source>Past runs</source>
         <translation>历史名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="123"/>
+        <location filename="../../ui/views/lists_view.py" line="127"/>
         <source>Each customer&apos;s preferred channel</source>
         <translation>按客户偏好渠道</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="124"/>
+        <location filename="../../ui/views/lists_view.py" line="128"/>
         <source>Phone</source>
         <translation>电话</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="125"/>
+        <location filename="../../ui/views/lists_view.py" line="129"/>
         <source>SMS</source>
         <translation>短信</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="126"/>
+        <location filename="../../ui/views/lists_view.py" line="130"/>
         <source>Mail</source>
         <translation>邮寄</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="127"/>
+        <location filename="../../ui/views/lists_view.py" line="131"/>
         <source>WeChat</source>
         <translation>微信</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="128"/>
+        <location filename="../../ui/views/lists_view.py" line="132"/>
         <source>Visit</source>
         <translation>上门拜访</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="138"/>
+        <location filename="../../ui/views/lists_view.py" line="110"/>
         <source> days</source>
         <translation> 天</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="142"/>
+        <location filename="../../ui/views/lists_view.py" line="143"/>
         <source>Evenly between the callers</source>
         <translation>在回访员之间平均分配</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="143"/>
+        <location filename="../../ui/views/lists_view.py" line="144"/>
         <source>Each customer to their own staff member</source>
         <translation>分给各自的负责员工</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="145"/>
+        <location filename="../../ui/views/lists_view.py" line="146"/>
         <source>Calls to one number (a family&apos;s shared phone, a company&apos;s switchboard) go to one caller, one after another.</source>
         <translation>拨打同一号码的电话（一家人共用的电话、公司总机）分给同一位回访员，前后相连。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="147"/>
+        <location filename="../../ui/views/lists_view.py" line="148"/>
         <source>B&amp;uild the list</source>
         <translation>生成名单(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="151"/>
+        <location filename="../../ui/views/lists_view.py" line="152"/>
         <source>Excluded automatically, each with the reason shown: do-not-contact on the channel, no marketing consent for sales, contacted recently, an unresolved complaint for sales, no number to call (without a valid mobile, a landline among their other phones is called), no valid mobile for SMS, no address or WeChat ID, unanswered calls waiting to come back.</source>
         <translation>以下客户会自动排除并注明原因：该渠道设为勿扰、销售类联系但无营销同意、近期已联系、有未解决投诉（销售类）、无可拨打的电话（无有效手机号时拨打其他电话中的座机）、发短信无有效手机号、无地址或微信号、未接通电话尚在等待重拨。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="164"/>
+        <location filename="../../ui/views/lists_view.py" line="165"/>
         <source>&amp;Segment</source>
         <translation>客户分群(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="165"/>
+        <location filename="../../ui/views/lists_view.py" line="166"/>
         <source>Evaluation &amp;date</source>
         <translation>评估日期(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="173"/>
+        <location filename="../../ui/views/lists_view.py" line="174"/>
         <source>&amp;Purpose</source>
         <translation>目的(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="176"/>
+        <location filename="../../ui/views/lists_view.py" line="177"/>
         <source>Channel</source>
         <translation>渠道</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="177"/>
+        <location filename="../../ui/views/lists_view.py" line="178"/>
         <source>Not contacted again within</source>
         <translation>在此天数内不重复联系</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="178"/>
+        <location filename="../../ui/views/lists_view.py" line="179"/>
         <source>Callers</source>
         <translation>回访员</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="179"/>
+        <location filename="../../ui/views/lists_view.py" line="180"/>
         <source>Split</source>
         <translation>分配方式</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="204"/>
+        <location filename="../../ui/views/lists_view.py" line="192"/>
+        <source>A recall notice goes out whatever other contact the customer had: a safety notice does not wait.</source>
+        <translation>召回通知不受近期联系限制：安全通知不能等。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/lists_view.py" line="211"/>
         <source>Loading segments and callers</source>
         <translation>正在载入分群和回访员</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="224"/>
+        <location filename="../../ui/views/lists_view.py" line="231"/>
         <source>%1 (ready-made)</source>
         <translation>%1（现成模板）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="295"/>
+        <location filename="../../ui/views/lists_view.py" line="302"/>
         <source>Building the list</source>
         <translation>正在生成名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="304"/>
+        <location filename="../../ui/views/lists_view.py" line="311"/>
         <source>Build a list from the segment “%1” for %2, channel: %3, evaluated on %4?</source>
         <translation>用分群“%1”生成名单吗？目的：%2，渠道：%3，评估日期：%4。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="311"/>
+        <location filename="../../ui/views/lists_view.py" line="318"/>
         <source>The list is stored as a new run.</source>
         <translation>名单将保存为一份新名单，可在历史名单中查看。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/lists_view.py" line="314"/>
+        <location filename="../../ui/views/lists_view.py" line="321"/>
         <source>The list is stored as a new run, and its calls are assigned to %n caller(s) and appear in their follow-up queues.</source>
         <translation>
             <numerusform>名单将保存为一份新名单，其中的电话分配给 %n 位回访员，并出现在他们的“我的跟进”中。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="321"/>
+        <location filename="../../ui/views/lists_view.py" line="328"/>
         <source>The list is stored as a new run. No caller is ticked, so its calls are not assigned to anyone&apos;s follow-up queue.</source>
         <translation>名单将保存为一份新名单。没有勾选回访员，所以其中的电话不会分配到任何人的“我的跟进”。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="326"/>
+        <location filename="../../ui/views/lists_view.py" line="333"/>
         <source>Build and store the list</source>
         <translation>生成并保存名单</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/lists_view.py" line="335"/>
+        <location filename="../../ui/views/lists_view.py" line="342"/>
         <source>List #%1 stored: %Ln customer(s) in it.</source>
         <translation>
             <numerusform>名单 #%1 已保存：共 %Ln 位客户。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="359"/>
+        <location filename="../../ui/views/lists_view.py" line="366"/>
         <source>Double-click a member for their pre-call brief</source>
         <translation>双击成员查看其通话前简报</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="362"/>
+        <location filename="../../ui/views/lists_view.py" line="369"/>
         <source>Customer brief…</source>
         <translation>客户简报…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="366"/>
+        <location filename="../../ui/views/lists_view.py" line="373"/>
         <source>Customer b&amp;rief…</source>
         <translation>客户简报(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="367"/>
+        <location filename="../../ui/views/lists_view.py" line="374"/>
         <source>The chosen member&apos;s pre-call brief: last contact, spend, satisfaction, complaints, intent and the suggested next step</source>
         <translation>所选成员的通话前简报：上次联系、消费、满意度、投诉、意向和建议的下一步</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="373"/>
+        <location filename="../../ui/views/lists_view.py" line="380"/>
         <source>In the list</source>
         <translation>名单内</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="381"/>
+        <location filename="../../ui/views/lists_view.py" line="388"/>
         <source>Excluded, and why</source>
         <translation>已排除及原因</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="386"/>
+        <location filename="../../ui/views/lists_view.py" line="393"/>
         <source>&amp;Finish this list</source>
         <translation>完成此名单(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="425"/>
+        <location filename="../../ui/views/lists_view.py" line="432"/>
         <source>Finishing the list</source>
         <translation>正在完成名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="438"/>
+        <location filename="../../ui/views/lists_view.py" line="445"/>
         <source>Put list back</source>
         <translation>恢复名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="439"/>
+        <location filename="../../ui/views/lists_view.py" line="446"/>
         <source>Put list #%1 back? Its calls not yet made return to the callers&apos; queues.</source>
         <translation>恢复名单 #%1？其中尚未拨打的电话将回到回访员的待拨队列。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="442"/>
+        <location filename="../../ui/views/lists_view.py" line="449"/>
         <source>Withdraw list</source>
         <translation>撤回名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="443"/>
+        <location filename="../../ui/views/lists_view.py" line="450"/>
         <source>Withdraw list #%1? Its calls not yet made leave every caller&apos;s queue. Calls already made stay recorded, the list stays under Past runs, and it can be put back.</source>
         <translation>撤回名单 #%1？其中尚未拨打的电话将从所有回访员的待拨队列中移除。已拨打的电话照常保留记录，名单仍在“历史名单”中，之后可以恢复。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="456"/>
+        <location filename="../../ui/views/lists_view.py" line="463"/>
         <source>List #%1 put back; none of its calls is in a caller&apos;s queue.</source>
         <translation>名单 #%1 已恢复；它的电话都不在回访员的待拨队列中。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="458"/>
+        <location filename="../../ui/views/lists_view.py" line="465"/>
         <source>List #%1 withdrawn; none of its calls was in a caller&apos;s queue.</source>
         <translation>名单 #%1 已撤回；它的电话都不在回访员的待拨队列中。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/lists_view.py" line="461"/>
+        <location filename="../../ui/views/lists_view.py" line="468"/>
         <source>List #%1 put back: %Ln call(s) are in the callers&apos; queues again.</source>
         <translation>
             <numerusform>名单 #%1 已恢复：%Ln 个电话重新回到回访员的待拨队列。</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/lists_view.py" line="464"/>
+        <location filename="../../ui/views/lists_view.py" line="471"/>
         <source>List #%1 withdrawn: %Ln call(s) left the callers&apos; queues.</source>
         <translation>
             <numerusform>名单 #%1 已撤回：%Ln 个电话已移出回访员的待拨队列。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="475"/>
+        <location filename="../../ui/views/lists_view.py" line="482"/>
         <source>Putting the list back</source>
         <translation>正在恢复名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="475"/>
+        <location filename="../../ui/views/lists_view.py" line="482"/>
         <source>Withdrawing the list</source>
         <translation>正在撤回名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="495"/>
+        <location filename="../../ui/views/lists_view.py" line="502"/>
         <source>Loading the list</source>
         <translation>正在加载名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="511"/>
+        <location filename="../../ui/views/lists_view.py" line="518"/>
         <source>List #%1 from “%2” on %3: %4. Excluded: %5.</source>
         <translation>名单 #%1（分群“%2”，评估日期 %3）：%4。已排除：%5。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="519"/>
+        <location filename="../../ui/views/lists_view.py" line="526"/>
         <source>Since list #%1: %2 new, %3 no longer in it.</source>
         <translation>与名单 #%1 相比：新增 %2 人，移出 %3 人。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="525"/>
+        <location filename="../../ui/views/lists_view.py" line="532"/>
         <source>This list was withdrawn (%1): its calls are in nobody&apos;s follow-up queue. What was already called stays recorded.</source>
         <translation>此名单已撤回（%1）：其中的电话不在任何人的待拨队列中。已拨打的电话照常保留记录。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="530"/>
+        <location filename="../../ui/views/lists_view.py" line="537"/>
         <source>This list is unfinished: the program stopped before it was complete, so its calls are in nobody&apos;s follow-up queue. Check it, save its files, then finish it.</source>
         <translation>此名单未完成：程序在完成前中断，所以其中的电话不在任何人的跟进队列里。请检查它、保存文件，然后完成它。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="537"/>
+        <location filename="../../ui/views/lists_view.py" line="544"/>
         <source>Put this list &amp;back…</source>
         <translation>恢复此名单(&amp;B)…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="538"/>
+        <location filename="../../ui/views/lists_view.py" line="545"/>
         <source>&amp;Withdraw this list…</source>
         <translation>撤回此名单(&amp;W)…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="540"/>
+        <location filename="../../ui/views/lists_view.py" line="547"/>
         <source>A list made by mistake (the wrong segment, callers or purpose): its calls not yet made leave the callers&apos; queues; it can be put back</source>
         <translation>生成有误的名单（分群、回访员或目的选错）：其中尚未拨打的电话将移出回访员的待拨队列；之后可以恢复</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="560"/>
+        <location filename="../../ui/views/lists_view.py" line="567"/>
         <source>List</source>
         <translation>名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="560"/>
+        <location filename="../../ui/views/lists_view.py" line="567"/>
         <source>Segment</source>
         <translation>客户分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="560"/>
+        <location filename="../../ui/views/lists_view.py" line="567"/>
         <source>Evaluated on</source>
         <translation>评估日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="560"/>
+        <location filename="../../ui/views/lists_view.py" line="567"/>
         <source>Purpose</source>
         <translation>目的</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="561"/>
+        <location filename="../../ui/views/lists_view.py" line="568"/>
         <source>Members</source>
         <translation>人数</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="561"/>
+        <location filename="../../ui/views/lists_view.py" line="568"/>
         <source>Made by</source>
         <translation>创建人</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="561"/>
+        <location filename="../../ui/views/lists_view.py" line="568"/>
         <source>Contacted</source>
         <translation>已联系</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="561"/>
+        <location filename="../../ui/views/lists_view.py" line="568"/>
         <source>Files</source>
         <translation>文件</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="599"/>
+        <location filename="../../ui/views/lists_view.py" line="606"/>
         <source>written</source>
         <translation>已生成</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="599"/>
+        <location filename="../../ui/views/lists_view.py" line="606"/>
         <source>not complete</source>
         <translation>未完成</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="566"/>
+        <location filename="../../ui/views/lists_view.py" line="573"/>
         <source>No lists yet. A list built under Build appears here, to open, print again and read back.</source>
         <translation>还没有名单。在“新建名单”里生成的名单会出现在这里，可再次打开、重新打印和读回。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="568"/>
+        <location filename="../../ui/views/lists_view.py" line="575"/>
         <source>&amp;Open and re-print</source>
         <translation>打开并重新打印(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="600"/>
+        <location filename="../../ui/views/lists_view.py" line="607"/>
         <source>withdrawn</source>
         <translation>已撤回</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="621"/>
+        <location filename="../../ui/views/lists_view.py" line="628"/>
         <source>Step 1 of 3: what to send to whom</source>
         <translation>第 1 步（共 3 步）：联系谁、用什么方式</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="622"/>
+        <location filename="../../ui/views/lists_view.py" line="629"/>
         <source>Step 2 of 3: who is in the list, who is not and why</source>
         <translation>第 2 步（共 3 步）：名单内的客户，以及被排除的客户和原因</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="623"/>
+        <location filename="../../ui/views/lists_view.py" line="630"/>
         <source>Step 3 of 3: print and save</source>
         <translation>第 3 步（共 3 步）：打印与保存</translation>
     </message>
@@ -9437,8 +9442,8 @@ Revisit closes now; open it again to work with the restored database.</source>
     </message>
     <message>
         <location filename="../../ui/dialogs/refusal_dialog.py" line="47"/>
-        <source>Recalls: the maker&apos;s safety recall notices; most customers who refuse sales still want these.</source>
-        <translation>召回：厂家的安全召回通知；拒绝销售的客户大多仍希望收到。</translation>
+        <source>Recalls: the maker&apos;s safety recall notices; most customers who refuse sales still want these. A recall list is not held back by recent contacts or other lists.</source>
+        <translation>召回：厂家的安全召回通知；多数拒绝销售联系的客户仍希望收到。召回名单不因近期联系或其他名单而排除客户。</translation>
     </message>
     <message>
         <location filename="../../ui/dialogs/refusal_dialog.py" line="52"/>

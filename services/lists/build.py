@@ -43,7 +43,7 @@ from models.codes import PURPOSES
 from services.imports.phones import first_dialable, mainland_mobile
 from services.labels import text as label
 from services.lists import halves, routing, rows_in
-from services.lists.query import SALES_PURPOSES, candidate_query
+from services.lists.query import SALES_PURPOSES, UNHELD_PURPOSES, candidate_query
 from services.lists.runs import document_of
 from services.lists.snapshot import (
     EXCLUSION_FACTS,
@@ -475,6 +475,8 @@ def build_run(sessions: Sessions, segment_name: str, options: RunOptions = RunOp
         if options.overrides:
             changes: dict[str, Any] = dict(options.overrides)  # any Settings field by name
             st = dataclasses.replace(st, **changes)
+        if purpose in UNHELD_PURPOSES:
+            st = dataclasses.replace(st, contact_fatigue_days=0)
         callers = _callers(s, options.staff)
         rules = routing.Rules(as_of, st.max_failed_attempts, st.no_answer_retry_days,
                               st.contact_fatigue_days, purpose in SALES_PURPOSES,

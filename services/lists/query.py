@@ -44,6 +44,10 @@ DNC_PURPOSES = {
     "ref_ask": ("marketing", "sales"),
 }
 SALES_PURPOSES = ("sales", "marketing", "ref_ask")
+# A recall is the maker's safety notice: it goes out whatever other contact the owner had
+# these days, and whatever other list they wait on (contact fatigue holds back nothing of it);
+# a refusal of recalls still blocks it.
+UNHELD_PURPOSES = ("recall",)
 LOOKBACK_DAYS = 365  # failed calls further back do not count towards moving a customer on
 
 

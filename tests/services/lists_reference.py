@@ -22,7 +22,7 @@ from services.customers.names import surname
 from services.imports.phones import first_dialable, mainland_mobile, number_to_dial
 from services.labels import text
 from services.lists.build import CHANNEL_MODES, LIST_TO_STORED, RunOptions, RunSummary
-from services.lists.query import SALES_PURPOSES, candidate_query
+from services.lists.query import SALES_PURPOSES, UNHELD_PURPOSES, candidate_query
 from services.outputs.types import ListMember
 from services.segments import maintenance
 from services.segments import service as segments
@@ -366,6 +366,8 @@ def build_run(sessions: Sessions, segment_name: str, options: RunOptions = RunOp
         if options.overrides:
             changes: dict[str, Any] = dict(options.overrides)  # any Settings field by name
             st = dataclasses.replace(st, **changes)
+        if purpose in UNHELD_PURPOSES:  # a recall is held back by no contact fatigue
+            st = dataclasses.replace(st, contact_fatigue_days=0)
         callers = _callers(s, options.staff)
         rows = s.execute(candidate_query(member_query, as_of, purpose,
                                          fatigue_days=st.contact_fatigue_days,

@@ -9,12 +9,12 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
-from models import ListRunMember
+from models import Customer, ListRunMember
 from services.lists import build, runs
 from services.segments import service as segments
-from tests.services.test_list_rules import AS_OF, Run, person, read_run
+from tests.services.test_list_rules import AS_OF, Run, contact, person, read_run
 
 FATIGUE = 14  # the default contact fatigue
 
@@ -91,3 +91,19 @@ def test_no_fatigue_days_means_no_waiting(world):
     summary = build.build_run(world.sessions, "生日关怀", build.RunOptions(
         channel="call", as_of=AS_OF, overrides={"contact_fatigue_days": 0}))
     assert summary.members == 3
+
+
+def test_a_recall_is_held_back_neither_by_a_recent_contact_nor_by_another_list(world):
+    """The maker's safety notice goes out to a customer waiting on this week's reminder list
+    and to one reached two days ago; a care list of the same day still leaves both out."""
+    with world.sessions.begin() as s:
+        contact(s, s.scalars(select(Customer).where(Customer.code == "W-B")).one(), 2,
+                "reached")
+    segments.save_segment(world.sessions, "召回通知", {"version": 1, "where": {
+        "field": "customer_code", "op": "starts_with", "value": "W-"}}, purpose="recall")
+    _run(world, "保养提醒", AS_OF - dt.timedelta(days=3))
+    recall = _run(world, "召回通知", AS_OF)
+    assert set(recall.members) == {"W-A1", "W-A2", "W-B"} and not recall.excluded
+    care = _run(world, "生日关怀", AS_OF)
+    assert {code: left.reason for code, left in care.excluded.items()} == {
+        "W-A1": "on_list", "W-A2": "on_list", "W-B": "recent_contact"}

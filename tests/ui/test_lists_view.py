@@ -256,6 +256,14 @@ def test_purposes_are_explained_where_they_are_chosen(qtbot, view):
     assert view.purpose_hint.text() == purpose_hint("sales")
 
 
+def test_a_recall_says_contact_fatigue_holds_it_back_not(qtbot, view):
+    view.purpose.setCurrentIndex(view.purpose.findData("recall"))
+    assert not view.fatigue.isEnabled()
+    assert "safety notice does not wait" in view.fatigue.toolTip()
+    view.purpose.setCurrentIndex(view.purpose.findData("reminder"))
+    assert view.fatigue.isEnabled() and not view.fatigue.toolTip()
+
+
 def test_opening_a_run_is_one_question(qtbot, view, demo_db, monkeypatch):
     run_id = _build(qtbot, view)
     asked = []

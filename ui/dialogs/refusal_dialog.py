@@ -47,7 +47,7 @@ PURPOSE_HINTS: dict[str | None, str] = {
     "recall": QT_TRANSLATE_NOOP(
         "purposes",
         "Recalls: the maker's safety recall notices; most customers who refuse sales still "
-        "want these.",
+        "want these. A recall list is not held back by recent contacts or other lists.",
     ),
     "marketing": QT_TRANSLATE_NOOP(
         "purposes",

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from services.lists import build, runs
 from services.lists.choices import RunChoices, run_choices
+from services.lists.query import UNHELD_PURPOSES
 from services.lists.shown import segment_in
 from services.outputs.types import Steps
 from services.staff.permissions import NOT_PASSED, Actor, NotPassed
@@ -104,6 +105,9 @@ class ListsView(QWidget):
         self.segment = QComboBox()
         self.segment.setMaxVisibleItems(20)  # of 36 templates and the saved segments
         self.as_of = date_edit()
+        self.fatigue = QSpinBox()
+        self.fatigue.setRange(0, 365)
+        self.fatigue.setSuffix(self.tr(" days"))
         self.purpose = QComboBox()
         for code in PURPOSES:
             self.purpose.addItem(label("purpose", code), code)
@@ -133,9 +137,6 @@ class ListsView(QWidget):
             self.channels.addButton(button, i)
             channel_row.addWidget(button)
         self.channels.button(0).setChecked(True)
-        self.fatigue = QSpinBox()
-        self.fatigue.setRange(0, 365)
-        self.fatigue.setSuffix(self.tr(" days"))
         self.callers = QListWidget()
         self.callers.setMaximumHeight(160)
         self.split = QComboBox()
@@ -184,6 +185,12 @@ class ListsView(QWidget):
     def _on_purpose_changed(self) -> None:
         self.purpose_hint.setText(purpose_hint(self.purpose.currentData()))
         self.purpose.setToolTip(self.purpose_hint.text())
+        # A recall is held back by no recent contact nor other list (build.py, UNHELD_PURPOSES).
+        unheld = self.purpose.currentData() in UNHELD_PURPOSES
+        self.fatigue.setEnabled(not unheld)
+        self.fatigue.setToolTip(
+            self.tr("A recall notice goes out whatever other contact the customer had: "
+                    "a safety notice does not wait.") if unheld else "")
 
     def focus_first(self) -> None:
         if self.tabs.currentIndex() == 0 and self.steps.currentIndex() == 0:
