@@ -223,7 +223,19 @@ class BarChart(Chart):
 
 
 class TrendChart(Chart):
-    """One line per series over the labels (months, weeks), with a dot on each value."""
+    """One line per series over the labels (months, weeks), with a dot on each value. The last
+    period may be unfinished (the month so far): `set_unfinished(note)` draws its points
+    hollow at the end of a dashed line, with the note beside them, so a month of 6 days
+    does not read as a fall against a month of 30."""
+
+    def __init__(self, title: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(title, parent)
+        self.unfinished = ""  # what the last period covers when unfinished, else ""
+
+    def set_unfinished(self, note: str) -> None:
+        """The last label's period is unfinished, as `note` says ("" when it is complete)."""
+        self.unfinished = note
+        self.update()
 
     def draw(self, p: QPainter, area: QRectF) -> None:
         fm = QFontMetrics(self.font())
@@ -243,21 +255,49 @@ class TrendChart(Chart):
         step = plot.width() / max(n, 1)
         every = max(1, int((fm.horizontalAdvance(max(self.labels, key=len)) + 8) // step) + 1)
         for i, label in enumerate(self.labels):
-            if i % every == 0:
+            # Counted back from the last label, which is always shown: the latest period is
+            # the one read first.
+            if (n - 1 - i) % every == 0:
                 p.drawText(QRectF(plot.left() + i * step - 20, plot.bottom() + 2,
                                   step + 40, fm.height()), Qt.AlignmentFlag.AlignHCenter, label)
+        last = n - 1 if self.unfinished else n  # the index of an unfinished period's points
+        ends: list[QPointF] = []
         for s, (name, values) in enumerate(self.series):
             points = [QPointF(plot.left() + (i + 0.5) * step,
                               plot.bottom() - plot.height() * v / top)
                       for i, v in enumerate(values)]
             p.setPen(QPen(self._color(s), 2))
-            p.drawPolyline(QPolygonF(points))
-            p.setBrush(self._color(s))
+            p.drawPolyline(QPolygonF(points[:last]))
+            if last < len(points):
+                p.setPen(QPen(self._color(s), 2, Qt.PenStyle.DashLine))
+                p.drawPolyline(QPolygonF(points[max(last - 1, 0):]))
+                ends.append(points[last])
             for i, pt in enumerate(points):
+                # Hollow for the unfinished period: not a count to compare like the others.
+                p.setPen(QPen(self._color(s), 2 if i == last else 1))
+                p.setBrush(self.palette().base() if i == last else self._color(s))
                 p.drawEllipse(pt, 3, 3)
+                tip = f"{self.labels[i]} · {name}: {_number(values[i])}"
                 self._hit(QRectF(pt.x() - 6, pt.y() - 6, 12, 12), i, s,
-                          f"{self.labels[i]} · {name}: {_number(values[i])}")
+                          f"{tip} ({self.unfinished})" if i == last else tip)
             p.setBrush(Qt.BrushStyle.NoBrush)
+        if ends:
+            self._unfinished_note(p, plot, ends, fm)
+
+    def _unfinished_note(self, p: QPainter, plot: QRectF, ends: list[QPointF],
+                         fm: QFontMetrics) -> None:
+        """The note over the unfinished period's highest point, or under its lowest one when
+        there is no room above; ending at the plot's right edge, in grey."""
+        width = fm.horizontalAdvance(self.unfinished) + 4
+        top = min(pt.y() for pt in ends) - 8 - fm.height()
+        if top < plot.top():
+            top = max(pt.y() for pt in ends) + 8
+        box = QRectF(plot.right() - width, top, width, fm.height())
+        back = self.palette().window().color()
+        back.setAlphaF(0.8)  # readable over a line running under it
+        p.fillRect(box, back)
+        p.setPen(QColor("#555555"))
+        p.drawText(box, Qt.AlignmentFlag.AlignRight, self.unfinished)
 
 
 class HeatGrid(Chart):

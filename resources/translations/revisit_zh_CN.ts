@@ -1970,14 +1970,14 @@ Revisit closes now; open it again to work with the restored database.</source>
     <message>
         <location filename="../../ui/views/report_dashboard.py" line="97"/>
         <location filename="../../ui/views/report_dashboard.py" line="162"/>
-        <location filename="../../ui/views/report_dashboard.py" line="167"/>
+        <location filename="../../ui/views/report_dashboard.py" line="168"/>
         <source>Contacts</source>
         <translation>联系次数</translation>
     </message>
     <message>
         <location filename="../../ui/views/report_dashboard.py" line="97"/>
-        <location filename="../../ui/views/report_dashboard.py" line="227"/>
-        <location filename="../../ui/views/report_dashboard.py" line="233"/>
+        <location filename="../../ui/views/report_dashboard.py" line="237"/>
+        <location filename="../../ui/views/report_dashboard.py" line="243"/>
         <source>Attempts</source>
         <translation>尝试次数</translation>
     </message>
@@ -1994,7 +1994,7 @@ Revisit closes now; open it again to work with the restored database.</source>
     </message>
     <message>
         <location filename="../../ui/views/report_dashboard.py" line="98"/>
-        <location filename="../../ui/views/report_dashboard.py" line="237"/>
+        <location filename="../../ui/views/report_dashboard.py" line="247"/>
         <source>Kept</source>
         <translation>已到店</translation>
     </message>
@@ -2010,22 +2010,29 @@ Revisit closes now; open it again to work with the restored database.</source>
     </message>
     <message>
         <location filename="../../ui/views/report_dashboard.py" line="157"/>
-        <location filename="../../ui/views/report_dashboard.py" line="245"/>
+        <location filename="../../ui/views/report_dashboard.py" line="255"/>
         <source>(no staff recorded)</source>
         <translation>（未记录经办人）</translation>
     </message>
+    <message numerus="yes">
+        <location filename="../../ui/views/report_dashboard.py" line="191"/>
+        <source>%1: first %n day(s) only</source>
+        <translation>
+            <numerusform>%1仅前 %n 天</numerusform>
+        </translation>
+    </message>
     <message>
-        <location filename="../../ui/views/report_dashboard.py" line="200"/>
+        <location filename="../../ui/views/report_dashboard.py" line="210"/>
         <source>%1 contacts, reach rate %2 · appointments %3 made, %4 kept · %5 follow-ups due in the period · at its end: %6 customers with a follow-up overdue, %7 open complaints of %8 customers (the oldest %9 days) · marketing consent %10</source>
         <translation>联系 %1 次，接通率 %2 · 预约 %3 个，到店 %4 个 · 本期到期的跟进 %5 项 · 期末：跟进逾期的客户 %6 位，未解决的投诉 %7 件，涉及客户 %8 位（最早 %9 天）· 营销同意 %10</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_dashboard.py" line="239"/>
+        <location filename="../../ui/views/report_dashboard.py" line="249"/>
         <source>Follow-ups due</source>
         <translation>待跟进</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_dashboard.py" line="240"/>
+        <location filename="../../ui/views/report_dashboard.py" line="250"/>
         <source>Overdue</source>
         <translation>逾期</translation>
     </message>
@@ -2051,14 +2058,14 @@ Revisit closes now; open it again to work with the restored database.</source>
     </message>
     <message>
         <location filename="../../ui/views/report_dashboard.py" line="162"/>
-        <location filename="../../ui/views/report_dashboard.py" line="228"/>
-        <location filename="../../ui/views/report_dashboard.py" line="234"/>
+        <location filename="../../ui/views/report_dashboard.py" line="238"/>
+        <location filename="../../ui/views/report_dashboard.py" line="244"/>
         <source>Reached</source>
         <translation>已接通</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_dashboard.py" line="171"/>
-        <location filename="../../ui/views/report_dashboard.py" line="178"/>
+        <location filename="../../ui/views/report_dashboard.py" line="172"/>
+        <location filename="../../ui/views/report_dashboard.py" line="179"/>
         <source>Customers</source>
         <translation>客户</translation>
     </message>
@@ -2068,33 +2075,33 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>按最早未解决投诉已开启天数统计的客户</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/report_dashboard.py" line="173"/>
+        <location filename="../../ui/views/report_dashboard.py" line="174"/>
         <source>%n customer(s) whose oldest open complaint is %1 days old; click to open them</source>
         <translation>
             <numerusform>%n 位客户的最早未解决投诉已开启 %1 天；点击查看这些客户</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_dashboard.py" line="236"/>
+        <location filename="../../ui/views/report_dashboard.py" line="246"/>
         <source>Appointments made</source>
         <translation>预约数</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/report_dashboard.py" line="259"/>
+        <location filename="../../ui/views/report_dashboard.py" line="269"/>
         <source>%n customer(s) behind it; click to open them</source>
         <translation>
             <numerusform>背后有 %n 位客户；点击查看</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/report_dashboard.py" line="268"/>
+        <location filename="../../ui/views/report_dashboard.py" line="278"/>
         <source>%n customer(s)</source>
         <translation>
             <numerusform>%n 位客户</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_dashboard.py" line="278"/>
+        <location filename="../../ui/views/report_dashboard.py" line="288"/>
         <source>%1 years</source>
         <translation>%1 年</translation>
     </message>

@@ -7,6 +7,7 @@ rfm_history.py), so they equal the Segments area."""
 
 from __future__ import annotations
 
+import calendar
 import dataclasses
 import datetime as dt
 from collections.abc import Callable, Sequence
@@ -82,6 +83,13 @@ def _week_starts(end: dt.date) -> tuple[dt.date, ...]:
 def _month_starts(end: dt.date) -> tuple[dt.date, ...]:
     first = end.replace(day=1)
     return tuple(months_before(first, MONTHS - 1 - i) for i in range(MONTHS))
+
+
+def month_so_far(end: dt.date) -> int | None:
+    """The days of the monthly trend's last month a dashboard ending on `end` counts, when it
+    ends before that month does (the month so far); None when `end` is the month's last day."""
+    days = calendar.monthrange(end.year, end.month)[1]
+    return None if end.day == days else end.day
 
 
 def _attempt() -> ColumnElement[int]:

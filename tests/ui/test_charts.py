@@ -91,3 +91,44 @@ def test_an_empty_charts_axis_counts_in_whole_numbers(qtbot, monkeypatch):
     chart.resize(420, 240)
     chart.grab()
     assert [t for t in labels if t != "每周联系次数"][:5] == ["0", "1", "2", "3", "4"]
+
+
+def test_an_unfinished_last_month_is_drawn_as_such(qtbot, monkeypatch):
+    """The last month of the trend covers 6 days: its note stands beside its points, its
+    tooltip says it, and its label is shown however many labels are left out."""
+    from ui.widgets_charts import TrendChart
+
+    texts: list[str] = []
+
+    class Recording(QPainter):
+        def drawText(self, *args):  # Qt's name
+            if isinstance(args[-1], str):
+                texts.append(args[-1])
+            return super().drawText(*args)
+
+    monkeypatch.setattr(widgets_charts, "QPainter", Recording)
+    chart = TrendChart("按月")
+    qtbot.addWidget(chart)
+    months = [f"2026-{m:02d}" for m in range(1, 13)]
+    chart.set_data(months, [("联系次数", [300.0] * 11 + [60.0]), ("已接通", [120.0] * 12)])
+    chart.set_unfinished("12月仅前 6 天")
+    chart.resize(420, 240)  # too narrow for every label
+    chart.grab()
+    assert "12月仅前 6 天" in texts
+    shown = [t for t in texts if t in months]
+    assert "2026-12" in shown and len(shown) < len(months)
+    tips = {(i, s): tip for _rect, i, s, tip in chart._hits}
+    assert tips[(11, 0)] == "2026-12 · 联系次数: 60 (12月仅前 6 天)"
+    assert tips[(10, 0)] == "2026-11 · 联系次数: 300"
+
+
+def test_a_finished_last_month_has_no_note(qtbot):
+    from ui.widgets_charts import TrendChart
+
+    chart = TrendChart("按月")
+    qtbot.addWidget(chart)
+    chart.set_data(["2026-10", "2026-11"], [("联系次数", [300.0, 290.0])])
+    chart.set_unfinished("")
+    chart.resize(420, 240)
+    chart.grab()
+    assert [tip for _r, _i, _s, tip in chart._hits][-1] == "2026-11 · 联系次数: 290"

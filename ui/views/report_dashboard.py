@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from services.reports import behind
+from services.reports import behind, dashboard
 from services.reports.figures import Dashboard, Figure
 from services.segments import templates as tpl
 from ui.labels import label, language
@@ -161,6 +161,7 @@ class DashboardTab(QWidget):
             (name, [monthly[(m.isoformat(), key)] for m in d.months])
             for key, name in zip(MONTH_SERIES, (self.tr("Contacts"), self.tr("Reached"),
                                                 self.tr("Appointments")), strict=True)])
+        self.monthly.set_unfinished(self._month_so_far(d))
         totals = d.outcome_totals()
         self._outcomes = list(totals)
         self.outcomes.set_data([label("outcome", o) for o in totals],
@@ -179,6 +180,15 @@ class DashboardTab(QWidget):
         self._staff_table(d)
         for chart in self._contact_charts:
             self._customers_tips(chart)
+
+    def _month_so_far(self, d: Dashboard) -> str:
+        """What the monthly trend's last month covers when the period ends inside it: 12月仅前
+        6 天 / Dec: first 6 days only ("" for a whole month)."""
+        days = dashboard.month_so_far(d.end)
+        if days is None:
+            return ""
+        month = QLocale().monthName(d.end.month, QLocale.FormatType.ShortFormat)
+        return self.tr("%1: first %n day(s) only", "", days).replace("%1", month)
 
     def _headline(self, d: Dashboard) -> None:
         loc = QLocale()
