@@ -155,6 +155,8 @@ class ContactEvent(Base):
         Index("ix_contact_event_follow_up", "next_follow_up", "customer_id", "contact_at",
               "staff_id"),
         Index("ix_contact_event_staff_at", "staff_id", "contact_at"),
+        # A caller's follow-ups due by a day (migration 0024).
+        Index("ix_contact_event_staff_follow_up", "staff_id", "next_follow_up"),
         Index("ix_contact_event_list_run_id", "list_run_id"),
     )
 
