@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import and_, exists, func, or_, select, update
 from sqlalchemy.orm import Session, aliased, sessionmaker
@@ -203,87 +204,139 @@ class QueuedRun:
     calls: int
 
 
-def queued_runs(sessions: sessionmaker[Session], staff_id: int,
-                today: dt.date | None = None) -> list[QueuedRun]:
-    """The runs this caller has calls due from by `today`, the newest first, each with how
-    many (due_calls with the run as its `source` lists them)."""
-    today = today or dt.date.today()
-    with sessions() as s:
-        members = _open_members(staff_id, today,
-                                load_settings_in(s).no_answer_retry_days).subquery()
-        rows = s.execute(
-            select(ListRun.id, ListRun.segment_name, ListRun.as_of, func.count())
-            .join(members, members.c.run_id == ListRun.id)
-            .group_by(ListRun.id, ListRun.segment_name, ListRun.as_of, ListRun.created_at)
-            .order_by(ListRun.created_at.desc(), ListRun.id.desc())).all()
-    return [QueuedRun(*r) for r in rows]
+@dataclass(frozen=True)
+class Queue:
+    """A caller's queue as 我的跟进 shows it: the calls (at most the limit of each kind), how
+    many there are in all, and the runs they come from, each with its count."""
+
+    calls: list[DueCall]
+    total: int
+    runs: list[QueuedRun]
 
 
-def due_calls(
-    sessions: sessionmaker[Session], staff_id: int, today: dt.date | None = None,
-    limit: int = 500, source: Source = ALL_CALLS,
-) -> list[DueCall]:
+def queue(sessions: sessionmaker[Session], staff_id: int, today: dt.date | None = None,
+          limit: int = 500, source: Source = ALL_CALLS) -> Queue:
     """The calls this caller is due by `today`: first their follow-ups (each a call promised to
     someone), the most recently due first, so one asked for today is never behind months-old
-    ones; then the open phone members of their finished list runs, the newest run first.
-    At most `limit` of each; due_total says how many there are in all. `source` FOLLOW_UPS:
-    the follow-ups alone; a run's id: that run's calls alone, in the sheet's order."""
+    ones; then the open phone members of their finished list runs, the newest run first, each
+    run in its sheet's order. At most `limit` of each; the total counts every open member and
+    every customer due a follow-up who is not on one of those lists, in the database. `source`
+    FOLLOW_UPS: the follow-ups alone; a run's id: that run's calls alone.
+
+    One pass over the open members (counted per run) gives the runs and the lists' total;
+    the calls are then read run by run, each through its members' (run, position) order and
+    stopped at the limit. On a 200,000-customer demo with a 55,816-call run for one caller,
+    the whole-queue read with its total took 2.4 s when the calls were sorted across runs and
+    counted twice."""
     today = today or dt.date.today()
     with sessions() as s:
         retry_days = load_settings_in(s).no_answer_retry_days
-        members = [] if source == FOLLOW_UPS else s.execute(
-            _open_members(staff_id, today, retry_days, source)
-            .order_by(ListRun.created_at.desc(), ListRunMember.position)
-            .limit(limit)
-        ).all()
-        follow_ups = [] if isinstance(source, int) else (
-            s.execute(
-                _due_follow_ups(staff_id, today)
-                .order_by(ContactEvent.next_follow_up.desc(), ContactEvent.id)
-                .limit(limit)
-            )
-            .scalars()
-            .all()
+        runs = _queued_runs(s, staff_id, today, retry_days)
+        members: list[Any] = []
+        if source != FOLLOW_UPS:
+            for run in runs:
+                if source not in (ALL_CALLS, run.run_id) or len(members) >= limit:
+                    continue
+                members += s.execute(
+                    _open_members(staff_id, today, retry_days, run.run_id)
+                    .order_by(ListRunMember.position).limit(limit - len(members))).all()
+        follow_ups: list[ContactEvent] = []
+        promised = 0
+        if not isinstance(source, int):
+            follow_ups, promised = _follow_ups(s, staff_id, today, retry_days, limit)
+        listed = sum(r.calls for r in runs if source in (ALL_CALLS, r.run_id))
+        return Queue(_due_calls(s, members, follow_ups), listed + promised, runs)
+
+
+def _queued_runs(s: Session, staff_id: int, today: dt.date,
+                 retry_days: int) -> list[QueuedRun]:
+    """The runs this caller has calls due from, the newest first, each with how many."""
+    members = _open_members(staff_id, today, retry_days).subquery()
+    rows = s.execute(
+        select(ListRun.id, ListRun.segment_name, ListRun.as_of, func.count())
+        .join(members, members.c.run_id == ListRun.id)
+        .group_by(ListRun.id, ListRun.segment_name, ListRun.as_of, ListRun.created_at)
+        .order_by(ListRun.created_at.desc(), ListRun.id.desc())).all()
+    return [QueuedRun(*r) for r in rows]
+
+
+def _follow_ups(s: Session, staff_id: int, today: dt.date, retry_days: int,
+                limit: int) -> tuple[list[ContactEvent], int]:
+    """The follow-ups due from this caller to customers on none of their open lists (a list's
+    call closes the promise too), the most recently due first: at most `limit` of them, and
+    how many customers they are for in all."""
+    due = _due_follow_ups(staff_id, today).subquery()
+    listed = _open_members(staff_id, today, retry_days).where(
+        ListRunMember.customer_id == due.c.customer_id).exists()
+    rows = s.execute(select(due.c.id, due.c.customer_id).where(~listed)
+                     .order_by(due.c.next_follow_up.desc(), due.c.id)).all()
+    first = [r.id for r in rows[:limit]]
+    events = {e.id: e for e in s.scalars(select(ContactEvent).where(ContactEvent.id.in_(first)))}
+    return [events[i] for i in first], len({r.customer_id for r in rows})
+
+
+def _due_calls(s: Session, members: list[Any], follow_ups: list[ContactEvent]) -> list[DueCall]:
+    """The queue's calls: the follow-ups of customers on no list, then the list members (rows
+    of _open_members), with each customer's name, number, car and last contact."""
+    wanted = {m.customer_id for m, _ in members} | {e.customer_id for e in follow_ups}
+    people = {c.id: c for c in s.scalars(select(Customer).where(Customer.id.in_(wanted)))}
+    prefs = {
+        p.customer_id: p
+        for p in s.scalars(
+            select(ContactPreference).where(ContactPreference.customer_id.in_(wanted))
         )
-        wanted = {m.customer_id for m, _ in members} | {e.customer_id for e in follow_ups}
-        people = {c.id: c for c in s.scalars(select(Customer).where(Customer.id.in_(wanted)))}
-        prefs = {
-            p.customer_id: p
-            for p in s.scalars(
-                select(ContactPreference).where(ContactPreference.customer_id.in_(wanted))
-            )
-        }
-        last = _last_contacts(s, wanted)
-        vehicles = _vehicle_names(s, wanted)
-        calls: list[DueCall] = []
-        seen: set[int] = set()
+    }
+    last = _last_contacts(s, wanted)
+    vehicles = _vehicle_names(s, wanted)
+    calls: list[DueCall] = []
+    seen: set[int] = set()
 
-        def due_call(customer_id: int, vehicle_id: int | None, due: dt.date | None,
-                     purpose: str, last_contact: tuple, **from_list) -> DueCall:
-            c = people[customer_id]
-            seen.add(c.id)
-            vehicle = vehicles.get((c.id, vehicle_id), vehicles.get((c.id, None), ""))
-            return DueCall(c.id, c.name, number_to_dial(c.mobile, c.other_phones), vehicle_id,
-                           vehicle, due, purpose,
-                           _best_time(prefs.get(c.id)), *last_contact,
-                           **{**from_list, "contact_name": c.contact_name})
+    def due_call(customer_id: int, vehicle_id: int | None, due: dt.date | None,
+                 purpose: str, last_contact: tuple, **from_list) -> DueCall:
+        c = people[customer_id]
+        seen.add(c.id)
+        vehicle = vehicles.get((c.id, vehicle_id), vehicles.get((c.id, None), ""))
+        return DueCall(c.id, c.name, number_to_dial(c.mobile, c.other_phones), vehicle_id,
+                       vehicle, due, purpose,
+                       _best_time(prefs.get(c.id)), *last_contact,
+                       **{**from_list, "contact_name": c.contact_name})
 
-        # A customer on a list is called from the list (the call closes their row there),
-        # even when they also asked to be called back.
-        listed = {m.customer_id for m, _ in members}
-        for event in follow_ups:
-            if event.customer_id not in seen and event.customer_id not in listed:
-                # The follow-up's own contact is the last one (no later contact exists).
-                calls.append(due_call(event.customer_id, event.vehicle_id, event.next_follow_up,
-                                      event.purpose, (event.contact_at, event.feedback),
-                                      follow_up_of=event.id))
-        for member, purpose in members:
-            calls.append(due_call(member.customer_id, member.vehicle_id, None, purpose,
-                                  last.get(member.customer_id, (None, None)),
-                                  member_id=member.id, row_code=member.row_code,
-                                  attempts=member.attempts,
-                                  points=_points(member.snapshot)))
+    # A customer on a list is called from the list (the call closes their row there), even
+    # when they also asked to be called back.
+    listed = {m.customer_id for m, _ in members}
+    for event in follow_ups:
+        if event.customer_id not in seen and event.customer_id not in listed:
+            # The follow-up's own contact is the last one (no later contact exists).
+            calls.append(due_call(event.customer_id, event.vehicle_id, event.next_follow_up,
+                                  event.purpose, (event.contact_at, event.feedback),
+                                  follow_up_of=event.id))
+    for member, purpose in members:
+        calls.append(due_call(member.customer_id, member.vehicle_id, None, purpose,
+                              last.get(member.customer_id, (None, None)),
+                              member_id=member.id, row_code=member.row_code,
+                              attempts=member.attempts, points=_points(member.snapshot)))
     return calls
+
+
+def queued_runs(sessions: sessionmaker[Session], staff_id: int,
+                today: dt.date | None = None) -> list[QueuedRun]:
+    """The runs this caller has calls due from by `today`, the newest first, each with how
+    many (queue with the run as its `source` lists them)."""
+    with sessions() as s:
+        return _queued_runs(s, staff_id, today or dt.date.today(),
+                            load_settings_in(s).no_answer_retry_days)
+
+
+def due_calls(sessions: sessionmaker[Session], staff_id: int, today: dt.date | None = None,
+              limit: int = 500, source: Source = ALL_CALLS) -> list[DueCall]:
+    """The calls of the caller's queue (queue)."""
+    return queue(sessions, staff_id, today, limit, source).calls
+
+
+def due_total(sessions: sessionmaker[Session], staff_id: int, today: dt.date | None = None,
+              source: Source = ALL_CALLS) -> int:
+    """How many calls the caller's queue has in all (queue)."""
+    return queue(sessions, staff_id, today, 0, source).total
 
 
 def _points(snapshot: str | None) -> str:
@@ -291,28 +344,6 @@ def _points(snapshot: str | None) -> str:
     if not snapshot:
         return ""
     return member_data(snapshot).get("talking_points") or ""
-
-
-def due_total(sessions: sessionmaker[Session], staff_id: int, today: dt.date | None = None,
-              source: Source = ALL_CALLS) -> int:
-    """How many calls due_calls would give without its limit: every open list member, and
-    every customer due a follow-up who is not on one of those lists. Counted by the database.
-    `source` as due_calls takes it."""
-    today = today or dt.date.today()
-    follow_ups = _due_follow_ups(staff_id, today).subquery()
-    with sessions() as s:
-        members = _open_members(staff_id, today,
-                                load_settings_in(s).no_answer_retry_days).subquery()
-        if isinstance(source, int):
-            return s.scalar(select(func.count()).select_from(members)
-                            .where(members.c.run_id == source)) or 0
-        listed = s.scalar(select(func.count()).select_from(members)) or 0
-        promised = s.scalar(
-            select(func.count(func.distinct(follow_ups.c.customer_id))).where(
-                follow_ups.c.customer_id.not_in(select(members.c.customer_id))
-            )
-        ) or 0
-    return promised + (0 if source == FOLLOW_UPS else listed)
 
 
 def _last_contacts(s: Session, ids: set[int]) -> dict[int, tuple[dt.datetime, str | None]]:

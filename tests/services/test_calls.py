@@ -278,6 +278,49 @@ def test_a_queue_narrows_to_one_run_or_the_follow_ups_and_lists_a_customer_once(
     assert queue(older_id) == ["客户0", "客户1"] and queue(staff=bob_id) == ["客户2"]
 
 
+def test_a_short_queue_takes_the_newest_runs_calls_first_and_counts_everything(database):
+    """At most `limit` calls of each kind: the follow-ups, then the lists' calls, the newest
+    run in its sheet's order before the older. A follow-up promised before a list was made to
+    a customer on it is called from the list: listed once, counted once."""
+    from models import ListRun, ListRunMember
+
+    today = dt.date(2026, 11, 25)
+    with database.sessions.begin() as s:
+        amy = StaffUser(username="amy", display_name="Amy")
+        people = [Customer(code=f"C{i}", name=f"客户{i}") for i in range(6)]
+        older, newer = (ListRun(segment_name=name, filter_json="{}", as_of=day,
+                                purpose="care", finished_at=dt.datetime(2026, 11, 24),
+                                created_at=dt.datetime.combine(day, dt.time(9)))
+                        for name, day in (("保养提醒", today - dt.timedelta(days=8)),
+                                          ("生日关怀", today - dt.timedelta(days=1))))
+        s.add_all([amy, *people, older, newer])
+        s.flush()
+        for run, group in ((older, people[:2]), (newer, people[2:4])):
+            s.add_all([ListRunMember(run_id=run.id, customer_id=c.id, channel="phone",
+                                     assigned_staff_id=amy.id, position=n,
+                                     row_code=f"{run.id}-{n}")
+                       for n, c in enumerate(reversed(group), start=1)])
+        # 客户0 asked, before the older list was made, to be called back today.
+        s.add(ContactEvent(customer_id=people[0].id, staff_id=amy.id, channel="phone",
+                           purpose="care", outcome="reached", next_follow_up=today,
+                           contact_at=dt.datetime(2026, 11, 10, 15)))
+        s.flush()
+        amy_id, ids = amy.id, [c.id for c in people]
+    _promise(database, amy_id, ids[5], due=today)
+    _promise(database, amy_id, ids[4], due=today - dt.timedelta(days=1))
+
+    def names(limit: int, source=calls.ALL_CALLS) -> tuple[list[str], int]:
+        got = calls.queue(database.sessions, amy_id, today, limit, source)
+        return [c.name for c in got.calls], got.total
+
+    assert names(500) == (["客户5", "客户4", "客户3", "客户2", "客户1", "客户0"], 6)
+    assert names(1) == (["客户5", "客户3"], 6)
+    assert names(3) == (["客户5", "客户4", "客户3", "客户2", "客户1"], 6)
+    assert names(500, calls.FOLLOW_UPS) == (["客户5", "客户4"], 2)
+    assert calls.queue(database.sessions, amy_id, today).runs == calls.queued_runs(
+        database.sessions, amy_id, today)
+
+
 def _promise(database, staff, customer, purpose="sales", due=dt.date(2026, 11, 25)):
     calls.record_call(database.sessions, customer, staff,
                       calls.CallResult(outcome="reached", next_follow_up=due), purpose=purpose,

@@ -287,8 +287,8 @@ def test_the_brief_beside_each_call_is_that_customers(qtbot, view, due_db):
 
 
 def test_a_queue_longer_than_is_listed_says_how_many_are_due(qtbot, due_db, monkeypatch):
-    whole = calls.due_calls
-    monkeypatch.setattr(calls, "due_calls",
+    whole = calls.queue
+    monkeypatch.setattr(calls, "queue",
                         lambda *a, **k: whole(*a, **{**k, "limit": 1}))  # one listed of each
     widget, runner = _open_view(qtbot, due_db)
     try:

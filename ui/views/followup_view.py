@@ -310,10 +310,8 @@ class FollowUpView(QWidget):
         sessions = self.database.sessions
         source = self.chosen_source()
         self.runner.run(
-            lambda _p, _c: (calls.due_calls(sessions, staff_id, source=source),
-                            calls.due_total(sessions, staff_id, source=source),
-                            calls.queued_runs(sessions, staff_id)),
-            on_done=lambda got: self._show_queue(*got),
+            lambda _p, _c: calls.queue(sessions, staff_id, source=source),
+            on_done=lambda got: self._show_queue(got.calls, got.total, got.runs),
             latest="follow-up-queue",
             parent_widget=self,
             label=self.tr("Loading calls"),
