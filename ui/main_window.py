@@ -22,10 +22,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from services.staff.permissions import VIEW_AUDIT, Actor, allowed
+from services.staff.permissions import VIEW_AUDIT, Actor, allowed, staff_id
 from services.store.database import Database
 from ui.labels import database_place, label
 from ui.nav_delegate import SHORTCUT_ROLE, NavigationDelegate
+from ui.news import NewsWatcher
 from ui.notice import NoticeBar
 from ui.tasks import TaskRunner
 from ui.views.customers_view import CustomersView
@@ -97,6 +98,9 @@ class MainWindow(QMainWindow):
         self._restore()
         # Once the window has settled, so it does not slow the start.
         QTimer.singleShot(PREPARE_AFTER_MS, self._prepare_summaries)
+        # Others' writes, looked for every half minute from then on.
+        self.news = NewsWatcher(self.runner, database.sessions, staff_id(actor), parent=self)
+        QTimer.singleShot(PREPARE_AFTER_MS, self.news.start)
 
     # --- areas, built when first opened -------------------------------------------------
     # Every area but the customers (what staff start with): building them all at start imported
@@ -385,6 +389,7 @@ class MainWindow(QMainWindow):
         settings.setValue("main_window/geometry", self.saveGeometry())
         settings.setValue("main_window/area", self._nav.currentRow())
         settings.setValue("customers/splitter", self.customers.splitter.saveState())
+        self.news.stop()
         self.runner.cancel_all()
         self.wait_for_daily_backup()
         self.runner.wait(5000)

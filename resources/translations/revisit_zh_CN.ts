@@ -287,13 +287,13 @@
         <translation>现在重新载入备份设置吗？</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="263"/>
+        <location filename="../../ui/main_window.py" line="267"/>
         <location filename="../../ui/views/backups_panel.py" line="217"/>
         <source>Backing up the database</source>
         <translation>正在备份数据库</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="255"/>
+        <location filename="../../ui/main_window.py" line="259"/>
         <location filename="../../ui/views/backups_panel.py" line="220"/>
         <source>Backed up to %1</source>
         <translation>已备份到 %1</translation>
@@ -447,41 +447,46 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>未完成</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_batches.py" line="162"/>
+        <location filename="../../ui/views/import_batches.py" line="166"/>
         <source>Undoing import #%1</source>
         <translation>正在撤销导入 #%1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_batches.py" line="170"/>
+        <location filename="../../ui/views/import_batches.py" line="174"/>
         <source>Undo import #%1 of “%2” (%3)? What it created (%4 new rows) is deleted and the values it changed in %5 rows are put back as they were.</source>
         <translation>撤销“%2”的导入 #%1（%3）？该次导入新建的内容（%4 行新增）将被删除，%5 行中被修改的值将恢复原样。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_batches.py" line="179"/>
+        <location filename="../../ui/views/import_batches.py" line="183"/>
         <source>It completed the stopped import %1 of the same file, which is undone with it.</source>
         <translation>它补完了同一文件中途停止的导入 %1，该导入将一并撤销。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_batches.py" line="184"/>
+        <location filename="../../ui/views/import_batches.py" line="188"/>
         <source>Undo an import</source>
         <translation>撤销导入</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_batches.py" line="193"/>
+        <location filename="../../ui/views/import_batches.py" line="197"/>
         <source>Import #%1 undone: %2 rows deleted, %3 values put back.</source>
         <translation>导入 #%1 已撤销：删除 %2 行，恢复 %3 个值。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_batches.py" line="197"/>
+        <location filename="../../ui/views/import_batches.py" line="201"/>
         <source>The stopped import %1 it completed was undone with it.</source>
         <translation>它补完的中途停止的导入 %1 已一并撤销。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/import_batches.py" line="200"/>
+        <location filename="../../ui/views/import_batches.py" line="204"/>
         <source>%n value(s) changed by hand since were left as they are.</source>
         <translation>
             <numerusform>其间手工修改过的 %n 个值保持不变。</numerusform>
         </translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/import_batches.py" line="211"/>
+        <source>Undo of import #%1 cancelled; the import is as it was.</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
@@ -734,15 +739,20 @@ Revisit closes now; open it again to work with the restored database.</source>
         <source>came %1</source>
         <translation>%1 到店</translation>
     </message>
+    <message>
+        <location filename="../../ui/views/brief_view.py" line="336"/>
+        <source>maintenance (none on record: by the regular interval)</source>
+        <translation>保养（无保养记录，按常规间隔）</translation>
+    </message>
     <message numerus="yes">
-        <location filename="../../ui/views/brief_view.py" line="335"/>
+        <location filename="../../ui/views/brief_view.py" line="338"/>
         <source>in %n day(s)</source>
         <translation>
             <numerusform>%n 天后</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="334"/>
+        <location filename="../../ui/views/brief_view.py" line="337"/>
         <source>maintenance</source>
         <translation>保养</translation>
     </message>
@@ -790,27 +800,27 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>首保</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="337"/>
+        <location filename="../../ui/views/brief_view.py" line="340"/>
         <source>as told at the last service, %1</source>
         <translation>上次保养时告知，%1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="341"/>
+        <location filename="../../ui/views/brief_view.py" line="344"/>
         <source>done</source>
         <translation>已完成</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="341"/>
+        <location filename="../../ui/views/brief_view.py" line="344"/>
         <source>refused</source>
         <translation>已拒绝</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="345"/>
+        <location filename="../../ui/views/brief_view.py" line="348"/>
         <source>due %1</source>
         <translation>%1 到期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="346"/>
+        <location filename="../../ui/views/brief_view.py" line="349"/>
         <source>declined: %1</source>
         <translation>未做：%1</translation>
     </message>
@@ -1288,422 +1298,427 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>CustomerPage</name>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="217"/>
+        <location filename="../../ui/views/customer_page.py" line="229"/>
         <source>Record a change…</source>
         <translation>记录变更…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="219"/>
+        <location filename="../../ui/views/customer_page.py" line="231"/>
         <source>Record what changed (married, new job, km…) with its date and source (Ctrl+E)</source>
         <translation>记录客户的变化（结婚、换工作、里程…）及日期和来源（Ctrl+E）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="222"/>
+        <location filename="../../ui/views/customer_page.py" line="234"/>
         <source>Erase…</source>
         <translation>擦除…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="224"/>
+        <location filename="../../ui/views/customer_page.py" line="236"/>
         <source>Erase this customer&apos;s personal data on their request (supervisors; cannot be undone)</source>
         <translation>应客户要求擦除其个人信息（主管操作，不可撤销）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="228"/>
+        <location filename="../../ui/views/customer_page.py" line="240"/>
         <source>Details and cars…</source>
         <translation>资料与车辆…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="230"/>
+        <location filename="../../ui/views/customer_page.py" line="242"/>
         <source>Record a new mobile or phone, a new address, a contact person, the name put right, a birthday, a car bought or sold, a km reading</source>
         <translation>记录新手机或电话、新地址、联系人、更正姓名、生日、买入或卖出的车辆、里程读数</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="240"/>
+        <location filename="../../ui/views/customer_page.py" line="252"/>
         <source>Brief</source>
         <translation>简报</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="241"/>
-        <location filename="../../ui/views/customer_page.py" line="245"/>
+        <location filename="../../ui/views/customer_page.py" line="253"/>
+        <location filename="../../ui/views/customer_page.py" line="257"/>
         <source>Attribute</source>
         <translation>属性</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="241"/>
+        <location filename="../../ui/views/customer_page.py" line="253"/>
         <source>Value</source>
         <translation>值</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="241"/>
+        <location filename="../../ui/views/customer_page.py" line="253"/>
         <source>Since</source>
         <translation>起始日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="244"/>
+        <location filename="../../ui/views/customer_page.py" line="256"/>
         <source>Effective</source>
         <translation>生效日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="246"/>
+        <location filename="../../ui/views/customer_page.py" line="258"/>
         <source>Change</source>
         <translation>变更</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="247"/>
-        <location filename="../../ui/views/customer_page.py" line="274"/>
+        <location filename="../../ui/views/customer_page.py" line="259"/>
+        <location filename="../../ui/views/customer_page.py" line="286"/>
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="248"/>
+        <location filename="../../ui/views/customer_page.py" line="260"/>
         <source>Recorded</source>
         <translation>记录时间</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="249"/>
+        <location filename="../../ui/views/customer_page.py" line="261"/>
         <source>Note</source>
         <translation>备注</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="255"/>
+        <location filename="../../ui/views/customer_page.py" line="267"/>
         <source>Profile</source>
         <translation>客户画像</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="259"/>
-        <location filename="../../ui/views/customer_page.py" line="280"/>
-        <location filename="../../ui/views/customer_page.py" line="285"/>
+        <location filename="../../ui/views/customer_page.py" line="271"/>
+        <location filename="../../ui/views/customer_page.py" line="292"/>
+        <location filename="../../ui/views/customer_page.py" line="297"/>
         <source>Vehicle</source>
         <translation>车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="260"/>
+        <location filename="../../ui/views/customer_page.py" line="272"/>
         <source>Plate</source>
         <translation>车牌</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="270"/>
+        <location filename="../../ui/views/customer_page.py" line="282"/>
         <source>VIN</source>
         <translation>车架号</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="261"/>
+        <location filename="../../ui/views/customer_page.py" line="273"/>
         <source>Bought</source>
         <translation>购车日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="262"/>
+        <location filename="../../ui/views/customer_page.py" line="222"/>
+        <source>This customer was just changed on another PC. &lt;a href=&quot;reload&quot;&gt;Show the latest&lt;/a&gt;</source>
+        <translation>这位客户刚在其他电脑上有更新。&lt;a href=&quot;reload&quot;&gt;显示最新&lt;/a&gt;</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="274"/>
         <source>Price paid</source>
         <translation>成交价</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="263"/>
+        <location filename="../../ui/views/customer_page.py" line="275"/>
         <source>Payment</source>
         <translation>付款方式</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="264"/>
+        <location filename="../../ui/views/customer_page.py" line="276"/>
         <source>Insurance until</source>
         <translation>保险到期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="265"/>
+        <location filename="../../ui/views/customer_page.py" line="277"/>
         <source>Warranty until</source>
         <translation>质保到期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="266"/>
+        <location filename="../../ui/views/customer_page.py" line="278"/>
         <source>Inspection due</source>
         <translation>年检到期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="267"/>
+        <location filename="../../ui/views/customer_page.py" line="279"/>
         <source>Loan ends</source>
         <translation>贷款到期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="274"/>
-        <location filename="../../ui/views/customer_page.py" line="280"/>
-        <location filename="../../ui/views/customer_page.py" line="285"/>
-        <location filename="../../ui/views/customer_page.py" line="294"/>
-        <location filename="../../ui/views/customer_page.py" line="328"/>
+        <location filename="../../ui/views/customer_page.py" line="286"/>
+        <location filename="../../ui/views/customer_page.py" line="292"/>
+        <location filename="../../ui/views/customer_page.py" line="297"/>
+        <location filename="../../ui/views/customer_page.py" line="306"/>
+        <location filename="../../ui/views/customer_page.py" line="340"/>
         <source>Date</source>
         <translation>日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="274"/>
-        <location filename="../../ui/views/customer_page.py" line="280"/>
+        <location filename="../../ui/views/customer_page.py" line="286"/>
+        <location filename="../../ui/views/customer_page.py" line="292"/>
         <source>Km</source>
         <translation>里程（公里）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="278"/>
+        <location filename="../../ui/views/customer_page.py" line="290"/>
         <source>Vehicles</source>
         <translation>车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="280"/>
+        <location filename="../../ui/views/customer_page.py" line="292"/>
         <source>Type</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="280"/>
-        <location filename="../../ui/views/customer_page.py" line="285"/>
+        <location filename="../../ui/views/customer_page.py" line="292"/>
+        <location filename="../../ui/views/customer_page.py" line="297"/>
         <source>Amount</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="281"/>
+        <location filename="../../ui/views/customer_page.py" line="293"/>
         <source>Work done</source>
         <translation>维修内容</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="285"/>
+        <location filename="../../ui/views/customer_page.py" line="297"/>
         <source>Kind</source>
         <translation>类别</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="286"/>
+        <location filename="../../ui/views/customer_page.py" line="298"/>
         <source>Item</source>
         <translation>项目</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="291"/>
+        <location filename="../../ui/views/customer_page.py" line="303"/>
         <source>Spending</source>
         <translation>到店消费</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="295"/>
+        <location filename="../../ui/views/customer_page.py" line="307"/>
         <source>Overall</source>
         <translation>总体评分</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="296"/>
+        <location filename="../../ui/views/customer_page.py" line="308"/>
         <source>Repair quality</source>
         <translation>维修质量</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="297"/>
+        <location filename="../../ui/views/customer_page.py" line="309"/>
         <source>Price</source>
         <translation>价格</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="298"/>
+        <location filename="../../ui/views/customer_page.py" line="310"/>
         <source>Speed</source>
         <translation>速度</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="299"/>
+        <location filename="../../ui/views/customer_page.py" line="311"/>
         <source>Attitude</source>
         <translation>接待态度</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="300"/>
+        <location filename="../../ui/views/customer_page.py" line="312"/>
         <source>Comment</source>
         <translation>评价</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="303"/>
+        <location filename="../../ui/views/customer_page.py" line="315"/>
         <source>Surveys</source>
         <translation>满意度调查</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="306"/>
+        <location filename="../../ui/views/customer_page.py" line="318"/>
         <source>Opened</source>
         <translation>投诉日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="307"/>
+        <location filename="../../ui/views/customer_page.py" line="319"/>
         <source>Topic</source>
         <translation>问题</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="308"/>
+        <location filename="../../ui/views/customer_page.py" line="320"/>
         <source>Resolved</source>
         <translation>已解决</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="309"/>
+        <location filename="../../ui/views/customer_page.py" line="321"/>
         <source>Resolved on</source>
         <translation>解决日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="310"/>
+        <location filename="../../ui/views/customer_page.py" line="322"/>
         <source>How</source>
         <translation>处理方式</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="313"/>
+        <location filename="../../ui/views/customer_page.py" line="325"/>
         <source>Complaints</source>
         <translation>投诉</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="316"/>
+        <location filename="../../ui/views/customer_page.py" line="328"/>
         <source>When</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="317"/>
+        <location filename="../../ui/views/customer_page.py" line="329"/>
         <source>Channel</source>
         <translation>渠道</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="318"/>
+        <location filename="../../ui/views/customer_page.py" line="330"/>
         <source>Purpose</source>
         <translation>目的</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="319"/>
+        <location filename="../../ui/views/customer_page.py" line="331"/>
         <source>Staff</source>
         <translation>员工</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="320"/>
+        <location filename="../../ui/views/customer_page.py" line="332"/>
         <source>Outcome</source>
         <translation>结果</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="321"/>
+        <location filename="../../ui/views/customer_page.py" line="333"/>
         <source>Next follow-up</source>
         <translation>下次跟进</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="322"/>
+        <location filename="../../ui/views/customer_page.py" line="334"/>
         <source>What they said</source>
         <translation>客户反馈</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="325"/>
+        <location filename="../../ui/views/customer_page.py" line="337"/>
         <source>Contacts</source>
         <translation>联系记录</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="329"/>
+        <location filename="../../ui/views/customer_page.py" line="341"/>
         <source>Strength</source>
         <translation>意向强度</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="330"/>
+        <location filename="../../ui/views/customer_page.py" line="342"/>
         <source>Window</source>
         <translation>预计购买时间</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="331"/>
+        <location filename="../../ui/views/customer_page.py" line="343"/>
         <source>Expected price</source>
         <translation>预期价格</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="332"/>
+        <location filename="../../ui/views/customer_page.py" line="344"/>
         <source>Models</source>
         <translation>意向车型</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="333"/>
+        <location filename="../../ui/views/customer_page.py" line="345"/>
         <source>Why</source>
         <translation>购车原因</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="336"/>
+        <location filename="../../ui/views/customer_page.py" line="348"/>
         <source>Intent</source>
         <translation>购车意向</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="340"/>
+        <location filename="../../ui/views/customer_page.py" line="352"/>
         <source>Preferences</source>
         <translation>联系偏好与同意</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="342"/>
+        <location filename="../../ui/views/customer_page.py" line="354"/>
         <source>Contact preferences, marketing consent and do-not-contact</source>
         <translation>联系偏好、营销同意和勿扰设置</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="345"/>
+        <location filename="../../ui/views/customer_page.py" line="357"/>
         <source>Tags</source>
         <translation>标签</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="346"/>
+        <location filename="../../ui/views/customer_page.py" line="358"/>
         <source>The customer&apos;s tags: add and remove them</source>
         <translation>客户的标签：添加和移除</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="372"/>
+        <location filename="../../ui/views/customer_page.py" line="395"/>
         <source>No customer selected</source>
         <translation>未选择客户</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="374"/>
+        <location filename="../../ui/views/customer_page.py" line="397"/>
         <source>Pick a customer in the list (↓ from the search field goes into it).</source>
         <translation>请在左侧列表中选择一位客户（在搜索框按 ↓ 可进入列表）。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="490"/>
+        <location filename="../../ui/views/customer_page.py" line="513"/>
         <source>%1 (not yet taken off a purchase)</source>
         <translation>%1（尚未冲抵消费）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="493"/>
+        <location filename="../../ui/views/customer_page.py" line="516"/>
         <source>%1 (%2 refunded)</source>
         <translation>%1（已退 %2）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="501"/>
+        <location filename="../../ui/views/customer_page.py" line="524"/>
         <source>%1 km</source>
         <translation>%1 公里</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="506"/>
+        <location filename="../../ui/views/customer_page.py" line="529"/>
         <source>next service %1</source>
         <translation>下次保养 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="505"/>
+        <location filename="../../ui/views/customer_page.py" line="528"/>
         <source>%1 or %2</source>
         <translation>%1 或 %2</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="513"/>
+        <location filename="../../ui/views/customer_page.py" line="536"/>
         <source>birthday %1 (year not known)</source>
         <translation>生日 %1（年份不详）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="519"/>
+        <location filename="../../ui/views/customer_page.py" line="542"/>
         <source>marketing consent given</source>
         <translation>已同意营销</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="520"/>
+        <location filename="../../ui/views/customer_page.py" line="543"/>
         <source>no marketing consent</source>
         <translation>未同意营销</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="521"/>
+        <location filename="../../ui/views/customer_page.py" line="544"/>
         <source>marketing consent not asked</source>
         <translation>未询问营销同意</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="524"/>
+        <location filename="../../ui/views/customer_page.py" line="547"/>
         <source>DMS no. %1</source>
         <translation>DMS 客户编号 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="525"/>
+        <location filename="../../ui/views/customer_page.py" line="548"/>
         <source>contact person: %1</source>
         <translation>联系人：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="511"/>
+        <location filename="../../ui/views/customer_page.py" line="534"/>
         <source>born %1</source>
         <translation>生于 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="528"/>
+        <location filename="../../ui/views/customer_page.py" line="551"/>
         <source>no mobile</source>
         <translation>无手机</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="532"/>
+        <location filename="../../ui/views/customer_page.py" line="555"/>
         <source>owner: %1</source>
         <translation>负责人：%1</translation>
     </message>
@@ -1842,60 +1857,60 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>CustomersView</name>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="160"/>
+        <location filename="../../ui/views/customers_view.py" line="161"/>
         <source>Search name, pinyin or initials (zw = 张伟), mobile, plate or VIN  (Ctrl+F)</source>
         <translation>搜索姓名、拼音、首字母（zw = 张伟）、手机、车牌、车架号（Ctrl+F）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="170"/>
+        <location filename="../../ui/views/customers_view.py" line="171"/>
         <source>No customer matches “%1”. Search by name, pinyin or initials, mobile, plate or VIN.</source>
         <translation>没有与“%1”相符的客户。可按姓名、拼音或首字母、手机号、车牌或车架号查找。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="303"/>
+        <location filename="../../ui/views/customers_view.py" line="305"/>
         <source>Searching…</source>
         <translation>正在搜索…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="308"/>
+        <location filename="../../ui/views/customers_view.py" line="310"/>
         <source>Searching</source>
         <translation>正在搜索</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/customers_view.py" line="376"/>
+        <location filename="../../ui/views/customers_view.py" line="378"/>
         <source>%n customer(s)</source>
         <translation>
             <numerusform>%n 位客户</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="408"/>
+        <location filename="../../ui/views/customers_view.py" line="410"/>
         <source>Columns in their first order</source>
         <translation>恢复默认列顺序</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="475"/>
-        <location filename="../../ui/views/customers_view.py" line="519"/>
+        <location filename="../../ui/views/customers_view.py" line="477"/>
+        <location filename="../../ui/views/customers_view.py" line="521"/>
         <source>Loading customer</source>
         <translation>正在加载客户</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="549"/>
+        <location filename="../../ui/views/customers_view.py" line="551"/>
         <source>Saving</source>
         <translation>正在保存</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="570"/>
+        <location filename="../../ui/views/customers_view.py" line="572"/>
         <source>Change saved for %1</source>
         <translation>已为 %1 保存变更</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="574"/>
+        <location filename="../../ui/views/customers_view.py" line="576"/>
         <source>Nothing recorded for %1: on %2 %3 was already “%4”.</source>
         <translation>%1 没有记录任何变化：%2 时 %3 已经是“%4”。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="558"/>
+        <location filename="../../ui/views/customers_view.py" line="560"/>
         <source>Reload opens the form again with their value as “Now” and what you typed kept in it, to save yours after theirs or cancel. Cancel drops what you typed.</source>
         <translation>“重新载入”会重新打开表单：“当前值”显示对方的值，您输入的内容仍保留在表单里，可以在其后保存您的值，也可以取消。若选“取消”，您输入的内容将被放弃。</translation>
     </message>
@@ -2702,27 +2717,27 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>FirstSteps</name>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="109"/>
+        <location filename="../../ui/views/customers_view.py" line="110"/>
         <source>No customers yet</source>
         <translation>还没有客户</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="112"/>
+        <location filename="../../ui/views/customers_view.py" line="113"/>
         <source>Import the customers, vehicles and service visits exported from the DMS in Import (Ctrl+6). Segments, lists and reports count what is imported.</source>
         <translation>在“导入”（Ctrl+6）中导入从 DMS 导出的客户、车辆和维修保养记录。客户分群、名单和报表都按导入的数据统计。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="116"/>
+        <location filename="../../ui/views/customers_view.py" line="117"/>
         <source>Fill in the shop&apos;s name, phone, address and SMS signature in Settings (Ctrl+7): lists, labels and text messages use them.</source>
         <translation>在“设置”（Ctrl+7）中填写门店名称、电话、地址和短信签名：名单、标签和短信都会用到。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="120"/>
+        <location filename="../../ui/views/customers_view.py" line="121"/>
         <source>Open Import</source>
         <translation>打开导入</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="122"/>
+        <location filename="../../ui/views/customers_view.py" line="123"/>
         <source>Open Settings</source>
         <translation>打开设置</translation>
     </message>
@@ -2878,86 +2893,86 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>名单 #%1 %2（%3）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="319"/>
+        <location filename="../../ui/views/followup_view.py" line="317"/>
         <source>Loading calls</source>
         <translation>正在加载待拨电话</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/followup_view.py" line="361"/>
+        <location filename="../../ui/views/followup_view.py" line="359"/>
         <source>%n call(s) to make</source>
         <translation>
             <numerusform>待拨 %n 个电话</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/followup_view.py" line="363"/>
+        <location filename="../../ui/views/followup_view.py" line="361"/>
         <source>; the first %n are listed</source>
         <translation>
             <numerusform>，下面列出前 %n 个</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="365"/>
+        <location filename="../../ui/views/followup_view.py" line="363"/>
         <source> (choose a list to see all of its calls)</source>
         <translation>（选择一份名单可查看其全部电话）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="396"/>
+        <location filename="../../ui/views/followup_view.py" line="394"/>
         <source>No calls due. Well done.</source>
         <translation>没有待拨的电话，辛苦了！</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="398"/>
+        <location filename="../../ui/views/followup_view.py" line="396"/>
         <source>Calls come here when a call list is made with this caller among its callers (Lists), and on the day a follow-up set after a call is due.</source>
         <translation>在“名单”中生成电话名单并选中此回访员时，名单中的电话会出现在这里；通话后设定的下次跟进到期当天，也会出现在这里。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="402"/>
+        <location filename="../../ui/views/followup_view.py" line="400"/>
         <source>no number to call</source>
         <translation>无可拨打的号码</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="411"/>
+        <location filename="../../ui/views/followup_view.py" line="409"/>
         <source>%1 (was %2, from the suggestion)</source>
         <translation>%1（原为 %2，来自建议）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="415"/>
+        <location filename="../../ui/views/followup_view.py" line="413"/>
         <source>best time: %1</source>
         <translation>最佳时间：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="417"/>
+        <location filename="../../ui/views/followup_view.py" line="415"/>
         <source>attempt %1</source>
         <translation>第 %1 次拨打</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="421"/>
+        <location filename="../../ui/views/followup_view.py" line="419"/>
         <source>To raise: %1</source>
         <translation>本次要点：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="442"/>
+        <location filename="../../ui/views/followup_view.py" line="440"/>
         <source>Loading the brief</source>
         <translation>正在载入简报</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="461"/>
+        <location filename="../../ui/views/followup_view.py" line="459"/>
         <source>the call&apos;s car</source>
         <translation>本次通话的车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="526"/>
+        <location filename="../../ui/views/followup_view.py" line="524"/>
         <source>Pick an outcome first: keys 1 … 6</source>
         <translation>请先选择结果：按键 1 … 6</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="566"/>
+        <location filename="../../ui/views/followup_view.py" line="564"/>
         <source>Saved for %1: %2</source>
         <translation>已保存 %1：%2</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="558"/>
+        <location filename="../../ui/views/followup_view.py" line="556"/>
         <source>Saving call</source>
         <translation>正在保存通话结果</translation>
     </message>
@@ -4148,62 +4163,62 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="57"/>
+        <location filename="../../ui/main_window.py" line="58"/>
         <source>Revisit — service marketing</source>
         <translation>回访 — 服务营销</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="71"/>
+        <location filename="../../ui/main_window.py" line="72"/>
         <source>Customers</source>
         <translation>客户</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="72"/>
+        <location filename="../../ui/main_window.py" line="73"/>
         <source>Segments</source>
         <translation>客户分群</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="73"/>
+        <location filename="../../ui/main_window.py" line="74"/>
         <source>Lists</source>
         <translation>名单</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="74"/>
+        <location filename="../../ui/main_window.py" line="75"/>
         <source>My follow-ups</source>
         <translation>我的跟进</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="75"/>
+        <location filename="../../ui/main_window.py" line="76"/>
         <source>Reports</source>
         <translation>报表</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="76"/>
+        <location filename="../../ui/main_window.py" line="77"/>
         <source>Import</source>
         <translation>导入</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="77"/>
+        <location filename="../../ui/main_window.py" line="78"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="81"/>
+        <location filename="../../ui/main_window.py" line="82"/>
         <source>Audit trail</source>
         <translation>审计日志</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="333"/>
+        <location filename="../../ui/main_window.py" line="337"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="342"/>
+        <location filename="../../ui/main_window.py" line="346"/>
         <source>%1 (%2)</source>
         <translation>%1（%2）</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="345"/>
+        <location filename="../../ui/main_window.py" line="349"/>
         <source>Signed in as %1</source>
         <translation>当前登录：%1</translation>
     </message>
@@ -5885,7 +5900,7 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>已保存 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="225"/>
+        <location filename="../../ui/main_window.py" line="229"/>
         <location filename="../../ui/views/segments_view.py" line="714"/>
         <source>Preparing the RFM and mileage figures</source>
         <translation>正在准备 RFM 与里程数据</translation>
@@ -7311,7 +7326,7 @@ Revisit closes now; open it again to work with the restored database.</source>
         <location filename="../../ui/app.py" line="176"/>
         <location filename="../../ui/app.py" line="208"/>
         <location filename="../../ui/app.py" line="278"/>
-        <location filename="../../ui/main_window.py" line="277"/>
+        <location filename="../../ui/main_window.py" line="281"/>
         <source>Revisit</source>
         <translation>回访</translation>
     </message>

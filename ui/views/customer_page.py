@@ -201,6 +201,7 @@ class CustomerPage(QWidget):
     record_change_requested = Signal(int)
     erase_requested = Signal(int)  # a supervisor asked to erase the customer's personal data
     contact_edit_requested = Signal(int)  # new phones, address, cars or a km reading
+    reload_requested = Signal(int)  # the customer changed on another PC: read them again
 
     def __init__(self, preferences_panel=None, tags_panel=None, parent=None) -> None:
         super().__init__(parent)
@@ -211,6 +212,17 @@ class CustomerPage(QWidget):
         self._title = QLabel()
         self._title.setObjectName("customerTitle")
         self._title.setStyleSheet("font-size: 18px; font-weight: 600;")
+        # Shown when another PC changed the customer being read (ui/news.py): the page is not
+        # reloaded under the reader, who may be filling in its preferences.
+        self.elsewhere = QLabel()
+        self.elsewhere.setObjectName("changedElsewhere")
+        self.elsewhere.setStyleSheet(
+            "QLabel#changedElsewhere { background: #fff4ce; padding: 4px 8px; }")
+        self.elsewhere.setText(self.tr(
+            "This customer was just changed on another PC. <a href=\"reload\">Show the "
+            "latest</a>"))
+        self.elsewhere.linkActivated.connect(self._on_reload_clicked)
+        self.elsewhere.hide()
         self._facts = QLabel()
         self._facts.setWordWrap(True)
         self._facts.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -353,6 +365,7 @@ class CustomerPage(QWidget):
         buttons.addWidget(self._erase_button)
         layout = QVBoxLayout(self)
         layout.addLayout(buttons)
+        layout.addWidget(self.elsewhere)
         layout.addWidget(self._facts)
         layout.addWidget(self.tabs, 1)
         self.show_detail(None)
@@ -361,7 +374,17 @@ class CustomerPage(QWidget):
     def customer_id(self) -> int | None:
         return self._customer_id
 
+    def say_changed_elsewhere(self) -> None:
+        """Another PC changed the customer shown: say so, and offer to show the latest."""
+        if self._customer_id is not None:
+            self.elsewhere.show()
+
+    def _on_reload_clicked(self, _link: str) -> None:
+        if self._customer_id is not None:
+            self.reload_requested.emit(self._customer_id)
+
     def show_detail(self, detail: CustomerDetail | None, brief: Brief | None = None) -> None:
+        self.elsewhere.hide()
         self._detail = detail
         self.brief.show_brief(brief if detail is not None else None)
         self._customer_id = detail.id if detail else None

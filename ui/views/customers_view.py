@@ -37,6 +37,7 @@ from services.staff.permissions import ERASE_CUSTOMERS, SAVE_SETTINGS, Actor, al
 from services.store.database import Database
 from ui.dialogs import stale_edit
 from ui.labels import day_text, label
+from ui.news import ELSEWHERE
 from ui.table_models.customer_table import (
     COL_AREA,
     COL_CODE,
@@ -277,6 +278,7 @@ class CustomersView(QWidget):
         page.set_may_erase(allowed(self.actor, ERASE_CUSTOMERS))
         page.erase_requested.connect(self._on_erase_requested)
         page.contact_edit_requested.connect(self._on_contact_edit_requested)
+        page.reload_requested.connect(self._show_customer)
         placeholder = self.splitter.replaceWidget(1, page)  # keeps the divider where it is
         if placeholder is not None:
             placeholder.deleteLater()
@@ -584,7 +586,10 @@ class CustomersView(QWidget):
             self.model.refresh_rows()
             shown = self._shown_customer()
             if shown is not None and change.about(shown):
-                self._show_customer(shown)
+                if change.origin == ELSEWHERE:  # not reloaded under the reader
+                    self.page.say_changed_elsewhere()
+                else:
+                    self._show_customer(shown)
 
 
 def _import_page_services(_progress, _cancel) -> None:
