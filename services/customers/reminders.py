@@ -1,7 +1,8 @@
 """Service reminders (保养提醒): maintenance intervals per brand or model, each car's next
 maintenance due date (the SQL of services/segments/maintenance.py, so a segment, a list and the
-brief give the same date), and declined repair items (建议维修项目) kept open until done or
-refused for good."""
+brief give the same date; a car with no maintenance on record whose 首保 fell due over a year
+ago follows the regular schedule and says so), and declined repair items (建议维修项目) kept
+open until done or refused for good."""
 
 from __future__ import annotations
 
@@ -223,11 +224,14 @@ class MaintenanceDue:
     vehicle_id: int
     name: str  # brand, model and plate
     due: dt.date | None  # None: no purchase date and no maintenance visit, so no base
-    first_service: bool  # 首保: no maintenance visit yet
+    first_service: bool  # 首保: no maintenance visit yet, bought recently enough
     last_visit: dt.date | None
     last_km: int | None
     # The due date is the one the advisor told the owner at that visit (下次保养日期).
     told: bool = False
+    # 保养记录缺失: no maintenance visit on record and the 首保 fell due over a year ago
+    # (services/segments/maintenance.py no_record), so due on the regular schedule.
+    no_record: bool = False
 
 
 def due_rows(s: Session, where, as_of: dt.date) -> list[MaintenanceDue]:
@@ -239,14 +243,15 @@ def due_rows(s: Session, where, as_of: dt.date) -> list[MaintenanceDue]:
     last = ctx.joins["last_maintenance"][0]
     stmt = (
         select(V.c.id, V.c.brand, V.c.model, V.c.plate, due, last.c.visit_date, last.c.km,
-               maintenance.told(ctx))
+               maintenance.told(ctx), maintenance.no_record(ctx))
         .select_from(ctx.outerjoin_all(V))
         .where(V.c.active.is_(True), where)
         .order_by(V.c.purchase_date.desc(), V.c.id)
     )
     return [MaintenanceDue(vid, f"{car_name(brand, model)} {plate or ''}".strip(), on,
-                           visit is None, visit, km, told is not None and on == told)
-            for vid, brand, model, plate, on, visit, km, told in s.execute(stmt)]
+                           visit is None and not lapsed, visit, km,
+                           told is not None and on == told, bool(lapsed))
+            for vid, brand, model, plate, on, visit, km, told, lapsed in s.execute(stmt)]
 
 
 def maintenance_due(sessions: sessionmaker[Session], customer_id: int,

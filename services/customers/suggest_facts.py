@@ -80,6 +80,11 @@ FACTS: dict[str, Fact] = {f.key: f for f in (
     _days("days_since_visit", "距上次到店", "Days since a service visit"),
     _days("days_since_spend", "距上次消费", "Days since a spend"),
     _days("maintenance_due_days", "距保养到期", "Days to maintenance due", due=True),
+    # A car still owned with no maintenance visit on record long after its 首保
+    # (services/segments/maintenance.py no_record): serviced elsewhere, or lost.
+    Fact("maintenance_no_record", BOOL, "无保养记录", "No maintenance on record",
+         hint_zh="首保到期一年多仍无保养记录", hint_en="none since the first service fell due "
+         "over a year ago"),
     Fact("open_declined", NUMBER, "未完成建议维修项", "Open declined repairs", "项", ""),
     _days("declined_due_days", "距建议维修到期", "Days to a declined repair's due date",
           due=True),
@@ -112,6 +117,7 @@ FIELDS: dict[str, tuple[str, str]] = {
     "maintenance_due": ("保养到期日", "maintenance due date"),
     "maintenance_car": ("保养到期的车辆", "the car that is due"),
     "maintenance_what": ("首保或保养", "first service or maintenance"),
+    "no_record_car": ("无保养记录的车辆", "the car with no maintenance on record"),
     "declined_item": ("建议维修项目", "the declined repair"),
     "declined_due": ("建议维修到期日", "its due date"),
     "insurance_expiry": ("保险到期日", "insurance expiry"),
@@ -246,6 +252,7 @@ def facts_of(b: Brief) -> dict[str, object]:
         "days_since_visit": _since(b.last_visit.date if b.last_visit else None, b.as_of),
         "days_since_spend": _since(b.last_spend.date if b.last_spend else None, b.as_of),
         "maintenance_due_days": _until(min(maintenance), b.as_of) if maintenance else None,
+        "maintenance_no_record": any(m.no_record for m in b.maintenance),
         "open_declined": len(b.declined),
         "declined_due_days": _until(min(declined_due), b.as_of) if declined_due else None,
         "insurance_days": _soonest([_until(renewal(c.insurance_expiry, b.as_of), b.as_of)
@@ -298,7 +305,8 @@ def merge_values(b: Brief, facts: dict[str, object]) -> dict[str, str]:
         "maintenance_due": _date(due.due if due else None),
         "maintenance_car": due.name if due else UNKNOWN_VALUE,
         "maintenance_what": UNKNOWN_VALUE if due is None else "首保" if due.first_service
-        else "保养",
+        else "保养（本店无保养记录）" if due.no_record else "保养",
+        "no_record_car": next((m.name for m in b.maintenance if m.no_record), UNKNOWN_VALUE),
         "declined_item": declined.item if declined else UNKNOWN_VALUE,
         "declined_due": _date(declined.due_on if declined else None),
         "insurance_expiry": _date(min(insurance) if insurance else None),

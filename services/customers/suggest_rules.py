@@ -315,6 +315,12 @@ DEFAULT_RULES: tuple[Rule, ...] = (
          "{maintenance_car} {maintenance_what} {maintenance_due} 到期，已久未回店：先问车况、是否"
          "在别处保养，邀请回店检查；本次不推销",
          (_c("maintenance_due_days", "<=", -OVERDUE_DAYS),)),
+    # No maintenance on record long after the 首保 (an owner imported with no service
+    # history): most likely serviced elsewhere; the same win-back call, said as it is.
+    Rule("无保养记录挽回", "care",
+         "{no_record_car} 本店无保养记录（购车 {years_owned} 年）：先问车况、平时在哪里保养，邀请"
+         "回店检查；本次不推销",
+         (_c("maintenance_no_record", "=", True),)),
     Rule("保养到期提醒", "reminder",
          "{maintenance_car} {maintenance_what}到期 {maintenance_due}：提醒预约，报上次保养后的里程",
          (_c("maintenance_due_days", "<=", 14),)),

@@ -339,10 +339,13 @@ _add(Field("referred_by", "code", "customer", "referrals", "介绍来源", "Intr
            note="who introduced the customer (their first referral); is_null = nobody"))
 _add(Field("maintenance_due", "date", "vehicle", "service", "保养到期日", "Maintenance due",
            note="the earlier of the last maintenance visit + M months and the day the estimated "
-           "km reaches its km + N (首保: from the purchase and 0 km); intervals per brand or "
-           "model; where that visit says the next service its advisor told the owner "
-           "(下次保养日期, 下次保养里程, from the DMS), that date and km stand for its M months "
-           "and N km, so the reminder says what the owner was told"))
+           "km reaches its km + N (首保: from the purchase and 0 km); with no maintenance visit "
+           "on record and the 首保 due more than 12 months before (an owner imported with no "
+           "service history), the next milestone of the regular schedule from the purchase "
+           "and 0 km (purchase + k·M months, k·N km) on or after the evaluation date, never "
+           "overdue; intervals per brand or model; where that visit says the next service its "
+           "advisor told the owner (下次保养日期, 下次保养里程, from the DMS), that date and km "
+           "stand for its M months and N km, so the reminder says what the owner was told"))
 _add(Field("days_to_maintenance", "number", "vehicle", "service", "距保养到期天数",
            "Days to maintenance due",
            note="from the evaluation date to maintenance_due; below 0 = overdue, so <= N is "

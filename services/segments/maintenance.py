@@ -5,7 +5,8 @@ A car is due on the earlier of: its last maintenance visit's date + M months, an
 its estimated km (services/segments/mileage.py: the same line as the km estimate) reaches that
 visit's km + N km; or on the date and km the DMS told the owner at that visit (下次保养日期,
 下次保养里程), each when it did. Without a maintenance visit the first free service (首保)
-interval counts from the purchase date and 0 km. M and N come from the car's model's row in
+interval counts from the purchase date and 0 km, unless it fell due more than a year ago
+(no_record: the regular schedule from the purchase then). M and N come from the car's model's row in
 service_interval, else its brand's, else the row for every car (brand ''), else
 DEFAULT_INTERVAL."""
 
@@ -14,7 +15,19 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import BigInteger, Integer, and_, case, cast, exists, func, or_, select, true
+from sqlalchemy import (
+    BigInteger,
+    Integer,
+    and_,
+    case,
+    cast,
+    exists,
+    extract,
+    func,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
@@ -37,6 +50,12 @@ class Interval:
 # 首保 3,000 km or 3 months, then every 5,000 km or 6 months: the most common schedule of the
 # makes sold in China; a make or model with another one gets its row in service_interval.
 DEFAULT_INTERVAL = Interval(3000, 3, 5000, 6)
+# A car with no maintenance visit on record whose 首保 fell due more than this long ago
+# (a car bought 7 years ago, imported with no service history) was almost surely serviced
+# elsewhere or before the records start: "首保 overdue by 7 years" would be wrong. It follows
+# the regular schedule from the purchase and 0 km (the next of purchase + k·M months and
+# k·N km), so its reminder comes round once an interval, never "overdue".
+NO_RECORD_MONTHS = 12
 # A km-based due date further than this from the last reading is no date (a car that hardly
 # moves would otherwise be "due" in the year 30,000, beyond what a date column holds).
 MAX_DAYS = 36500
@@ -129,21 +148,38 @@ def _ceil_div(a: ColumnElement[int], b: ColumnElement[int]) -> ColumnElement[int
     return case((a >= 0, (a + b - 1) // b), else_=-((-a) // b))
 
 
+def _lapsed(ctx: Ctx) -> ColumnElement[bool]:
+    """No maintenance visit on or before the evaluation date, and the 首保 (purchase + its
+    months) fell due more than NO_RECORD_MONTHS before it; never NULL."""
+    iv = _interval(ctx)
+    months = func.coalesce(iv.c.first_months, DEFAULT_INTERVAL.first_months) + NO_RECORD_MONTHS
+    return and_(_last_maintenance(ctx).c.id.is_(None), V.c.purchase_date.is_not(None),
+                add_months(V.c.purchase_date, months) < day(ctx.as_of))
+
+
+def _next_milestone_day(ctx: Ctx, every: ColumnElement[int]) -> ColumnElement[dt.date]:
+    """The first day on or after the evaluation date that is the purchase date + a whole
+    number of `every` months (the regular schedule counted from the purchase)."""
+    as_of = ctx.as_of
+    bought = V.c.purchase_date
+    elapsed = (as_of.year * 12 + as_of.month) - (
+        cast(extract("year", bought), Integer) * 12 + cast(extract("month", bought), Integer))
+    steps = elapsed // every  # the last milestone in or before the evaluation date's month
+    this_month = add_months(bought, steps * every)
+    return case((this_month >= day(as_of), this_month),
+                else_=add_months(bought, (steps + 1) * every))
+
+
 def due_date(ctx: Ctx) -> ColumnElement[dt.date]:
     iv = _interval(ctx)
     last = _last_maintenance(ctx)
     r1, r0 = mileage._readings(ctx)
     visited = last.c.id.is_not(None)
+    lapsed = _lapsed(ctx)
     d = DEFAULT_INTERVAL
-    months = case((visited, func.coalesce(iv.c.every_months, d.every_months)),
-                  else_=func.coalesce(iv.c.first_months, d.first_months))
-    step = case((visited, func.coalesce(iv.c.every_km, d.every_km)),
-                else_=func.coalesce(iv.c.first_km, d.first_km))
+    every_months = func.coalesce(iv.c.every_months, d.every_months)
+    every_km = func.coalesce(iv.c.every_km, d.every_km)
     base_day = case((visited, last.c.visit_date), else_=V.c.purchase_date)
-    base_km = case((visited, last.c.km), else_=0)
-    # What the DMS told the owner at that visit (下次保养日期, 下次保养里程), when it did.
-    by_months = func.coalesce(last.c.next_service_date, add_months(base_day, months))
-    target_km = func.coalesce(last.c.next_service_km, base_km + step)
     # The line of the km estimate: the last two readings at least 30 days apart, else 0 km on
     # the purchase day and the one reading.
     has_pair = r0.c.id.is_not(None)
@@ -152,6 +188,23 @@ def due_date(ctx: Ctx) -> ColumnElement[dt.date]:
     d0 = case((has_pair, r0.c.reading_date), (from_purchase, V.c.purchase_date))
     rise = cast(r1.c.km - k0, BigInteger)
     span = cast(days_between(r1.c.reading_date, d0), BigInteger)
+    # The estimate on the evaluation date × span, in whole numbers: k1·span + rise·(t − d1).
+    km_now = (cast(r1.c.km, BigInteger) * span
+              + rise * cast(days_between(day(ctx.as_of), r1.c.reading_date), BigInteger))
+    # What the DMS told the owner at that visit (下次保养日期, 下次保养里程), when it did;
+    # else the interval from that visit; for a car with no record for long (_lapsed), the
+    # next milestone of the regular schedule from the purchase and 0 km; else the 首保's.
+    by_months = case(
+        (visited, func.coalesce(last.c.next_service_date,
+                                add_months(last.c.visit_date, every_months))),
+        (lapsed, _next_milestone_day(ctx, every_months)),
+        else_=add_months(V.c.purchase_date,
+                         func.coalesce(iv.c.first_months, d.first_months)))
+    target_km = case(
+        (visited, func.coalesce(last.c.next_service_km, last.c.km + every_km)),
+        # The next whole multiple of the interval above today's estimate.
+        (lapsed, (km_now // (span * every_km) + 1) * every_km),
+        else_=func.coalesce(iv.c.first_km, d.first_km))
     # First day the estimate k1 + rise·(t − d1)/span reaches the target: t − d1 ≥ ceil(a/rise).
     a = cast(target_km - r1.c.km, BigInteger) * span
     days = _ceil_div(a, rise)
@@ -168,9 +221,17 @@ def told(ctx: Ctx) -> ColumnElement[dt.date]:
 
 
 def first_service(ctx: Ctx) -> ColumnElement[bool]:
-    """The car has no maintenance visit on or before the evaluation date, so its due date is
-    the first free service's (首保), counted from the purchase."""
-    return _last_maintenance(ctx).c.id.is_(None)
+    """The car has no maintenance visit on or before the evaluation date and was bought
+    recently enough (not no_record), so its due date is the first free service's (首保),
+    counted from the purchase."""
+    return and_(_last_maintenance(ctx).c.id.is_(None), ~no_record(ctx))
+
+
+def no_record(ctx: Ctx) -> ColumnElement[bool]:
+    """The car has no maintenance visit on record and its 首保 fell due more than
+    NO_RECORD_MONTHS before the evaluation date (保养记录缺失): serviced elsewhere, or before
+    the records start, so its due date follows the regular schedule, not the 首保."""
+    return _lapsed(ctx)
 
 
 def days_to_due(ctx: Ctx) -> ColumnElement[int]:

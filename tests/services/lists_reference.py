@@ -182,9 +182,9 @@ def reminders(s: Session, rows: Sequence[Any], as_of: dt.date) -> dict[int, Remi
     due = maintenance.due_date(ctx)
     last = ctx.joins["last_maintenance"][0]
     cars = {r.vehicle_id for r in rows if r.vehicle_id is not None}
-    dues = {vid: (_date(on), visit is None, _date(told) == _date(on) and told is not None)
-            for vid, on, visit, told in s.execute(
-                select(V.c.id, due, last.c.id, last.c.next_service_date)
+    dues = {vid: (_date(on), bool(first), _date(told) == _date(on) and told is not None)
+            for vid, on, first, told in s.execute(
+                select(V.c.id, due, maintenance.first_service(ctx), last.c.next_service_date)
                 .select_from(ctx.outerjoin_all(V)).where(V.c.id.in_(cars)))} if cars else {}
     until = as_of + dt.timedelta(days=REMINDER_DAYS)
     items: dict[int, list[DeclinedItem]] = {}

@@ -49,7 +49,9 @@ WANT = {
     # has most likely been serviced elsewhere since: a win-back call, said in months or years.
     "D180": "保养已逾期 180 天（2026-05-27 到期）：提醒预约",
     "D181": "保养已逾期约 6 个月（2026-05-26 到期），久未回店：先问车况，邀请回店检查",
-    "YEARS": "首保已逾期约 8 年（2018-04-01 到期），久未回店：先问车况，邀请回店检查",
+    # Bought in 2018 and never serviced here: not 首保 overdue by 8 years (serviced elsewhere
+    # or before the records start) but the regular schedule's next milestone from the purchase.
+    "YEARS": "保养 2027-01-01 到期：提醒预约",
     # Its work order's 下次保养日期: the day the owner was told, said so.
     "TOLD": "保养 2026-12-20 到期（上次保养时告知）：提醒预约",
     "TOLDLATE": "保养已逾期 10 天（2026-11-13 到期，上次保养时告知）：提醒预约",

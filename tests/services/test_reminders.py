@@ -136,18 +136,63 @@ def test_first_service_counts_from_the_purchase_and_its_own_interval(database, s
 def test_the_maintenance_template_takes_due_and_recently_overdue_cars(database):
     as_of = D(2026, 9, 1)
     soon, _ = _car(database, "S", "丰田", D(2026, 6, 15))  # 首保 15 September: in 14 days
-    late, _ = _car(database, "L", "丰田", D(2025, 1, 1))  # 首保 1 April 2025: 518 days overdue
+    # 首保 1 September 2025: a year overdue (one day more and it would read as no record)
+    late, _ = _car(database, "L", "丰田", D(2025, 6, 1))
     later, _ = _car(database, "F", "丰田", D(2026, 8, 20))  # 首保 20 November: in 80 days
     done, _ = _car(database, "O", "丰田", D(2026, 1, 1),
                    visits=[(D(2026, 4, 20), None, "maintenance")])  # next 20 October: 49 days
     assert [_due(database, c, as_of).due for c in (soon, late, later, done)] == [
-        D(2026, 9, 15), D(2025, 4, 1), D(2026, 11, 20), D(2026, 10, 20)]
+        D(2026, 9, 15), D(2025, 9, 1), D(2026, 11, 20), D(2026, 10, 20)]
     template = segments.find_template("service.maintenance_due")
     page = segments.members(database.sessions, template.filter, as_of)
     assert {m.customer_id for m in page.rows} == {soon}
     wider = segments.find_template("service.maintenance_due", due_days=60)
     page = segments.members(database.sessions, wider.filter, as_of)
     assert {m.customer_id for m in page.rows} == {soon, done}
+
+
+def test_a_car_with_no_record_long_after_its_first_service_follows_the_regular_schedule(
+        database):
+    """An owner imported with no service history, bought 7 years ago, now at about 86,000 km:
+    it read 首保 overdue by 7 years. Serviced elsewhere or before the records start, it is
+    due at the next milestone of the regular schedule (every 5,000 km or 6 months from the
+    purchase and 0 km): never overdue, so it comes round once an interval."""
+    as_of = D(2026, 12, 6)
+    bought, read = D(2019, 12, 1), D(2026, 11, 1)
+    cid, vid = _car(database, "X", "丰田", bought, readings=[(read, 86000)])
+    due = _due(database, cid, as_of)
+    # 6-month milestones: 1 December 2026 has passed, so 1 June 2027. By km: about 87,191 km
+    # today, so 90,000 km, reached 4,000 km after the reading at 86,000 km per 2,527 days.
+    span = (read - bought).days
+    by_km = read + dt.timedelta(days=-(-4000 * span // 86000))
+    assert by_km == D(2027, 2, 27)
+    assert (due.due, due.first_service, due.no_record, due.last_visit) == (
+        by_km, False, True, None)
+    assert _members(database, {"field": "maintenance_due", "op": "=",
+                               "value": by_km.isoformat()}, as_of) == {vid}
+    overdue = {"field": "days_to_maintenance", "op": "<", "value": 0}
+    assert _members(database, overdue, as_of) == set()
+    # The month milestone when the km says nothing more (no reading): 1 June 2027, and one
+    # bought on 31 August falls due on the last day of February.
+    plain, _ = _car(database, "Y", "丰田", bought)
+    late_month, _ = _car(database, "Z", "丰田", D(2019, 8, 31))
+    assert _due(database, plain, as_of).due == D(2027, 6, 1)
+    assert _due(database, late_month, as_of).due == D(2027, 2, 28)
+    # On a milestone day itself it is due that day.
+    assert _due(database, plain, D(2026, 12, 1)).due == D(2026, 12, 1)
+
+
+def test_a_first_service_overdue_up_to_a_year_stays_a_first_service(database):
+    """The 首保 window (3 months from 6 September 2025) ended on 6 December 2025: a year
+    later it is still a 首保 overdue by 365 days; the day after, no record."""
+    cid, vid = _car(database, "W", "丰田", D(2025, 9, 6))
+    due = _due(database, cid, D(2026, 12, 6))
+    assert (due.due, due.first_service, due.no_record) == (D(2025, 12, 6), True, False)
+    due = _due(database, cid, D(2026, 12, 7))
+    assert (due.due, due.first_service, due.no_record) == (D(2027, 3, 6), False, True)
+    overdue = {"field": "days_to_maintenance", "op": "<", "value": 0}
+    assert _members(database, overdue, D(2026, 12, 6)) == {vid}
+    assert _members(database, overdue, D(2026, 12, 7)) == set()
 
 
 def test_intervals_are_a_supervisors_setting_and_must_make_sense(database, staff, supervisor):

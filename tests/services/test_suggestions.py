@@ -205,11 +205,21 @@ def test_a_service_long_overdue_is_a_win_back_call_not_a_reminder_to_book(databa
     """Never serviced in 4.5 years (the first service due three months after purchase): the
     owner is most likely serviced elsewhere. The brief said 首保到期 …：提醒预约, as for a car
     due next week."""
-    s = suggestion_of(database, owner(database, "W1", years=4.5))
+    s = suggestion_of(database, owner(database, "W0", years=1.2))
     assert (s.rule, s.purpose) == ("保养久逾期挽回", "care")
     assert facts(s)["maintenance_due_days"] <= -180
-    assert s.talking_points.startswith("大众 帕萨特 粤AW1 首保 ")
+    assert s.talking_points.startswith("大众 帕萨特 粤AW0 首保 ")
     assert "久未回店" in s.talking_points and "本次不推销" in s.talking_points
+    # Its 首保 due over a year ago, with no maintenance on record (an imported owner): not
+    # "首保 overdue by 4 years" but no record here, the same call said as it is.
+    s_cid = owner(database, "W1", years=4.5)
+    s = suggestion_of(database, s_cid)
+    assert (s.rule, s.purpose) == ("无保养记录挽回", "care")
+    assert facts(s)["maintenance_no_record"] is True
+    brief = load_brief(database.sessions, s_cid, AS_OF)
+    assert brief.maintenance[0].no_record and brief.maintenance[0].due >= AS_OF  # not overdue
+    assert s.talking_points.startswith("大众 帕萨特 粤AW1 本店无保养记录（购车 4.5 年）")
+    assert "本次不推销" in s.talking_points and "首保" not in s.talking_points
     # Serviced a hundred days ago, driven 20,000 km a year: due by its km a few days ago.
     cid = owner(database, "W2", years=4.5)
     with database.sessions.begin() as ss:
@@ -377,7 +387,7 @@ def test_customer_brief_json_carries_the_suggestion(capsys, database, supervisor
 
 
 def test_a_maintenance_reminder_names_the_car_that_is_due(database):
-    cid = owner(database, "M2", years=7.4)  # 帕萨特 粤AM2, never serviced: long overdue
+    cid = owner(database, "M2", years=0.8)  # 帕萨特 粤AM2, never serviced: 首保 overdue
     with database.sessions.begin() as s:
         s.add(Vehicle(customer_id=cid, brand="哈弗", model="哈弗H6", plate="粤B99999",
                       purchase_date=AS_OF - dt.timedelta(days=30)))  # the newest: the main car

@@ -152,7 +152,9 @@ def lines(b: Brief) -> list[str]:
             when = overdue(-days) if days < 0 else f"in {days} days"
             if m.told:
                 when = f"as told at the last service, {when}"
-            kind = "first service (首保)" if m.first_service else "maintenance"
+            kind = ("first service (首保)" if m.first_service else
+                    "maintenance (none on record: by the regular interval)" if m.no_record
+                    else "maintenance")
             add("due", f"{m.name}: {kind} {m.due} ({when})")
     for d in b.declined:
         due = f" due {d.due_on}" if d.due_on else ""

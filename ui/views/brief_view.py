@@ -331,7 +331,10 @@ class BriefView(QFrame):
             if m.due is None:
                 continue
             days = (m.due - b.as_of).days
-            what = self.tr("first service") if m.first_service else self.tr("maintenance")
+            what = (self.tr("first service") if m.first_service else
+                    # No maintenance on record long after the 首保: the regular schedule.
+                    self.tr("maintenance (none on record: by the regular interval)")
+                    if m.no_record else self.tr("maintenance"))
             when = self._overdue(-days) if days < 0 else self.tr("in %n day(s)", "", days)
             if m.told:  # the day the owner was given at their last service
                 when = self.tr("as told at the last service, %1").replace("%1", when)
