@@ -309,6 +309,27 @@ def normalise_outcome(raw: Cell) -> Clean[str]:
     return _lookup(raw, "outcome", OUTCOME_WORDS, "outcome_unknown")
 
 
+# Words that say an outcome and nothing more, besides its code and labels (the drop-down's):
+# the older printed labels and their plain forms. Any other words read as an outcome (不在家:
+# nobody answered, but someone at home did; 客户在忙稍后再联: reached, call later) say more than
+# the outcome they are read as, and are kept with the contact (outcome_says_more).
+OUTCOME_PLAIN = frozenset({
+    "已接通", "通了", "接了", "未接", "未接通", "无人接", "没人接", "已关机", "空号", "错号",
+    "号码错误", "错误号码", "拒绝", "已拒绝", "预约", "约了", "已约", "预约成功", "成交", "已成交",
+    "已买", "已购买", "已发", "已发送", "发送成功", "发送失败", "失败"})
+
+
+def outcome_says_more(raw: Cell) -> bool:
+    """Whether an outcome cell's words say more than the outcome they are read as: anything but
+    an outcome's code or label (as the list's drop-down offers them) or OUTCOME_PLAIN."""
+    if is_blank(raw):
+        return False
+    word = _word(raw)
+    said = {_word(w) for code in labels.codes("outcome")
+            for w in (code, labels.text("outcome", code, "zh"), labels.text("outcome", code, "en"))}
+    return word not in said and word not in OUTCOME_PLAIN
+
+
 def normalise_contact_status(raw: Cell) -> Clean[str]:
     """A contact's status (已回访, 待回访) as the outcome it says; a word it does not know (正常)
     leaves the outcome to the outcome column."""

@@ -1,6 +1,11 @@
 """Outcomes back from a filled-in Excel call list: contact events (idempotent through
 source_key), next follow-up dates, km readings and profile changes. Every row is either stored
-or reported by its row number; nothing is half-stored.
+or reported by its row number; nothing is half-stored, but a 画像变化 cell that cannot be read
+leaves the row's contact stored and is reported by its row (left_out), to be put in by hand.
+Nothing a caller wrote is lost: an outcome typed in their own words (不在家) is read as the
+outcome nearest them, the words kept before the feedback; a row without its 联系日期 is dated
+by the day its list was handed out (list_day), not the day the file is read, the report saying
+how many were (the day typed in since moves the contact to it).
 
 A row is stored against the member its row code names only when the customer code and name
 printed beside it are that member's: a code typed over, two codes swapped, or a list printed
@@ -16,14 +21,14 @@ date typed with its time (2026-12-06 15:30) is stored at that time, one without 
 read before whose time, feedback, next date or km was typed over since has its event and
 reading corrected (a cell emptied since clears nothing: an older copy may be read later); one
 whose outcome was typed over is the caller's correction, and the contact becomes all the row
-now says, an empty cell clearing what was read before. What they said before is kept in the
-audit trail."""
+now says, an empty cell clearing what was read before, the profile changes it no longer says
+taken back by changes (profile_cells.reread_changes); with its outcome the same, they are kept
+and the report says so. What they said before is kept in the audit trail."""
 
 from __future__ import annotations
 
 import datetime as dt
 import itertools
-import re
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -37,17 +42,21 @@ from models import ContactEvent, Customer, ListRun, ListRunMember, MileageReadin
 from models.columns import ROW_CODE
 from services import labels
 from services.customers.names import same_person
-from services.customers.profile import record_change_in
-from services.imports.dates import YEARLESS_OVERDUE_DAYS, YearLess, normalise_datetime
-from services.imports.normalise import km_rise_implausible, normalise_km
+from services.imports.normalise import km_rise_implausible
 from services.imports.readers import every_sheet
 from services.imports.sources import FillDown, RawRow
-from services.imports.words import NOT_CONTACTED, normalise_outcome
-from services.lists.profile_cells import BadCell, read_profile_changes
+from services.lists.profile_cells import (
+    BadCell,
+    Row,
+    cell_text,
+    kept_words,
+    read_row,
+    record_row_changes,
+    reread_changes,
+)
 from services.lists.runs import calls_queued
 from services.lists.snapshot import member_data
-from services.outputs.excel import unsafe_text
-from services.staff.audit import record
+from services.staff.audit import local_time, record
 from services.staff.permissions import Actor, with_user_name
 from services.staff.permissions import staff_id as actor_id
 from services.store.errors import N_, RevisitError
@@ -83,68 +92,20 @@ class OutcomeReport:
     km_readings: int
     profile_changes: int
     found: tuple[Problem, ...]  # in row order
-    notes: tuple[Problem, ...] = ()  # worth knowing, nothing refused (row 0)
+    notes: tuple[Problem, ...] = ()  # worth knowing, nothing refused (row 0, or a row's)
     corrected: int = 0  # of the rows read before, those typed into since (their event updated)
+    # Rows stored without a cell that could not be read (画像变化), to be put in by hand.
+    left_out: tuple[Problem, ...] = ()
+    undated: int = 0  # contacts stored without a 联系日期, dated by their list's day
 
     @property
     def problems(self) -> tuple[tuple[int, str], ...]:
-        """(row, what is wrong) in English."""
-        return tuple((p.row, p.en) for p in self.found)
+        """(row, what is wrong) in English: the rows not stored and the cells left out."""
+        return tuple((p.row, p.en) for p in sorted(self.found + self.left_out,
+                                                    key=lambda p: p.row))
 
 
-@dataclass(frozen=True)
-class _Row:
-    number: int
-    code: str
-    customer_code: str  # as printed beside the row code ("" when the column is gone)
-    name: str
-    caller: str  # 回访员: who made the call, as printed or typed over
-    outcome: str
-    day: dt.date | None
-    at: dt.time | None  # the time of day typed with the contact date (15:30), None for none
-    feedback: str | None
-    follow_up: dt.date | None
-    km: int | None
-    changes: tuple[tuple[str, str], ...]
-    sheet: str = ""  # the sheet of a row of a later sheet, "" for the first's
-
-
-def _text(v) -> str:
-    return "" if v is None else unsafe_text(str(v)).strip()
-
-
-def _day(v, what: str, what_zh: str, yearless: YearLess) -> dt.date | None:
-    """A date typed in any way people type one (2026/12/5, 12月5日, 12-8, 12.8 as text,
-    20261205, an Excel date), as the import reads dates; one without its year as `yearless`
-    says (a caller writes 12月8日 on a weekly list, and 1月5日 in December for January)."""
-    moment = _moment(v, what, what_zh, yearless)
-    return None if moment is None else moment.date()
-
-
-def _moment(v, what: str, what_zh: str, yearless: YearLess) -> dt.datetime | None:
-    """A date as `_day` reads it, with the time of day typed after it (2026-12-06 15:30, an
-    Excel date and time); midnight when none is."""
-    if v is None or v == "":
-        return None
-    if isinstance(v, str) and (m := _MONTH_DOT_DAY.fullmatch(v.strip())):
-        v = f"{m[1]}月{m[2]}日"  # 12.8 typed as text: a day, where the import reads a number
-    if isinstance(v, dt.time) or (isinstance(v, str) and _TIME_ALONE.fullmatch(v.strip())):
-        shown = v.strftime("%H:%M") if isinstance(v, dt.time) else v.strip()
-        raise BadCell(f"{what} '{shown}' is a time without its day; write the day before it, "
-                      f"like 2026-12-05 {shown}",
-                      f"{what_zh}“{shown}”只有时间，没有日期，请在前面写上日期，如 "
-                      f"2026-12-05 {shown}")
-    result = normalise_datetime(v, yearless=yearless)
-    if result.value is None:
-        why = result.problems[0] if result.problems else None
-        raise BadCell(f"{what} '{v}' is not a date like 2026-12-05 "
-                   f"({why.text('en') if why else 'not a date'})",
-                   f"{what_zh}“{v}”不是日期，请写成 2026-12-05 这样"
-                   f"（{why.text('zh') if why else '无法识别'}）")
-    return result.value
-
-
-def _at(r: _Row, en: str, zh: str) -> Problem:
+def _at(r: Row, en: str, zh: str) -> Problem:
     """A problem of row `r`, named with its sheet when it is not the first's."""
     return _where(r.number, r.sheet, en, zh)
 
@@ -155,71 +116,8 @@ def _where(number: int, sheet: str, en: str, zh: str) -> Problem:
     return Problem(number, f"sheet {sheet}: {en}", f"工作表“{sheet}”：{zh}")
 
 
-# What a caller may type besides the outcome: kept only with one.
-TYPED = ("联系日期", "客户反馈", "下次跟进", "当前里程(km)", "画像变化")
-
-
-# A day typed month.day without its year, the way a caller jots it beside a call (12.8).
-# A time of day typed alone (15:30, 9：05, 15:30:00): the call's day is not known from it.
-_TIME_ALONE = re.compile(r"\d{1,2}[:：]\d{2}(?:[:：]\d{2})?")
-_MONTH_DOT_DAY = re.compile(r"(1[0-2]|0?[1-9])\.(3[01]|[12]\d|0?[1-9])")
-
-
-def _parse(row: dict, number: int, today: dt.date, sheet: str = "",
-           merged: frozenset[str] = frozenset()) -> _Row | None:
-    """The row's values by header; `merged`: the headers whose value is a cell merged down
-    from a row above (typed once for a block of rows). A contact day without its year is the
-    last such day by `today`; a follow-up's, the next from the contact day, else from
-    YEARLESS_OVERDUE_DAYS before today (one missed is still that day, as an import reads one)."""
-    outcome_text = _text(row.get("结果"))
-    # 未联系, 待回访: the caller marked the row not called yet, as if left empty.
-    outcome = normalise_outcome(outcome_text).value
-    if not outcome_text or outcome == NOT_CONTACTED:
-        typed = [h for h in TYPED if h not in merged and _text(row.get(h))]
-        if typed and outcome_text:
-            said = "、".join(typed)
-            raise BadCell(f"结果 says '{outcome_text}' (not contacted yet) but {said} filled "
-                       f"in: nothing stored; type what came of the contact, or clear {said}",
-                       f"“结果”写的是“{outcome_text}”（尚未联系），却填了{said}：未保存；"
-                       f"联系过请填写联系的结果，未联系请清空{said}")
-        if typed:
-            raise BadCell(f"{'、'.join(typed)} filled in but no 结果 (outcome): nothing "
-                       f"stored; type what came of the contact",
-                       f"填了{'、'.join(typed)}，但没有填“结果”：未保存，请填写联系的结果")
-        return None
-    # As the drop-down offers it, or as typed (无法接通, 客户在忙稍后再联), read as an import
-    # of contacts reads it.
-    if outcome is None:
-        known = "、".join(labels.text("outcome", c) for c in labels.codes("outcome"))
-        raise BadCell(f"outcome '{outcome_text}' is not one of {known}",
-                   f"结果“{outcome_text}”无法识别，请填写：{known}")
-    km_raw = row.get("当前里程(km)")
-    km = None
-    if km_raw not in (None, ""):
-        read = normalise_km(km_raw)  # 32000, 3.2万, 32,000公里
-        if read.value is None:
-            why = read.problems[0] if read.problems else None
-            typed_km = str(km_raw)[:30]
-            raise BadCell(f"km '{typed_km}' is not an odometer reading "
-                       f"({why.text('en') if why else 'not a number'})",
-                       f"当前里程“{typed_km}”不是里程数"
-                       f"（{why.text('zh') if why else '无法识别'}）")
-        km = read.value
-    # The contact's time of day when one is typed with its date; a call at midnight is not
-    # one staff make, so midnight is a date typed alone.
-    moment = _moment(row.get("联系日期"), "contact date", "联系日期", ("last", today))
-    day = None if moment is None else moment.date()
-    at = None if moment is None or moment.time() == dt.time(0) else moment.time()
-    follow_up = _day(row.get("下次跟进"), "follow-up date", "下次跟进",
-                     ("next", day or today - dt.timedelta(days=YEARLESS_OVERDUE_DAYS)))
-    return _Row(number, _text(row.get("编号")), _text(row.get("客户编号")),
-                _text(row.get("姓名")), _text(row.get("回访员")), outcome, day, at,
-                _text(row.get("客户反馈")) or None, follow_up, km,
-                read_profile_changes(_text(row.get("画像变化"))), sheet)
-
-
 def _header(values: Sequence[object]) -> list[str]:
-    return [_text(h) for h in values]
+    return [cell_text(h) for h in values]
 
 
 def is_filled_list(path: Path) -> bool:
@@ -248,7 +146,7 @@ def looks_like_list(headers: Sequence[str], rows: Sequence[Sequence[object]]) ->
     if not all(h in headers for h in NEEDED):
         return False
     at = list(headers).index("编号")
-    codes = [_text(r[at]) for r in rows if at < len(r) and _text(r[at])]
+    codes = [cell_text(r[at]) for r in rows if at < len(r) and cell_text(r[at])]
     return bool(codes) and all(ROW_CODE.fullmatch(c) for c in codes)
 
 
@@ -272,14 +170,14 @@ def _header_row(rows: Iterator[RawRow]) -> tuple[list[RawRow], list[str], list[s
 
 
 def read_rows(path: Path, today: dt.date | None = None
-              ) -> tuple[list[_Row], list[Problem], int]:
+              ) -> tuple[list[Row], list[Problem], int]:
     """The list's rows, from any file the import reads (.xlsx as written; .xls, .ods
     or CSV when a caller's spreadsheet program saved it so), row numbers as it shows them;
     `today` places days typed without their year."""
     today = today or dt.date.today()
     if not path.is_file():
         raise RevisitError(N_("{path} does not exist (or is a folder)."), path=str(path))
-    rows: list[_Row] = []
+    rows: list[Row] = []
     problems: list[Problem] = []
     blank = 0
     first_missing: list[str] = []
@@ -322,7 +220,7 @@ def read_rows(path: Path, today: dt.date | None = None
                     values = shown
                 row = dict(zip(header, values, strict=False))
                 try:
-                    parsed = _parse(row, number, today, where, merged)
+                    parsed = read_row(row, number, today, where, merged)
                 except BadCell as exc:
                     problems.append(_where(number, where, str(exc), exc.zh))
                     continue
@@ -352,12 +250,14 @@ def read_outcomes(sessions: Sessions, path: Path | str, *, actor: Actor | None =
     rows, problems, blank = read_rows(path, today)
     rows, refused = _matching(sessions, rows, path)
     problems += refused
+    undated = frozenset(r.code for r in rows if r.day is None)
     totals = _Counts()
     for start in range(0, len(rows), chunk):
         part = rows[start:start + chunk]
         for attempt in range(RETRIES):
             try:
-                counts = _store_chunk(sessions, part, path.name, actor, staff_id, today)
+                counts = _store_chunk(sessions, part, path.name, actor, staff_id, today,
+                                      undated)
                 break
             except IntegrityError:
                 # Another process stored some of these rows' events since we looked: look
@@ -367,10 +267,53 @@ def read_outcomes(sessions: Sessions, path: Path | str, *, actor: Actor | None =
         totals.add(counts)
         if progress is not None:
             progress(start + len(part), len(rows))
+    notes = (_open_elsewhere(path) + _replaced(sessions, totals.runs)
+             + _undated(totals.undated) + _words(totals.words) + tuple(totals.kept))
     return OutcomeReport(totals.stored, totals.already, blank, totals.km, totals.changes,
                          tuple(sorted(problems + totals.problems, key=lambda p: p.row)),
-                         _open_elsewhere(path) + _replaced(sessions, totals.runs),
-                         totals.corrected)
+                         notes, totals.corrected,
+                         tuple(sorted(totals.left_out, key=lambda p: p.row)),
+                         sum(totals.undated.values()))
+
+
+def _undated(counts: Counter[tuple[int, dt.date, str]]) -> tuple[Problem, ...]:
+    """A note for each list whose rows without a 联系日期 were dated by its day (list_day)."""
+    notes = []
+    for (run, day, which), n in sorted(counts.items()):
+        en, zh = {"out": (f"the day list #{run} was handed out", f"按名单 #{run} 发出的日期"),
+                  "as_of": (f"the date of list #{run}", f"按名单 #{run} 的日期"),
+                  "today": ("today", "按今天的日期")}[which]
+        notes.append(Problem(
+            0, f"{n} row(s) without a 联系日期 (contact date) were dated {day}, {en}; if those "
+               f"calls were made on other days, type their days in 联系日期 and read the file "
+               f"again (nothing is stored twice)",
+            f"{n} 行没有填写联系日期，{zh} {day} 保存；如果这些电话是在其他日期打的，请在"
+            f"“联系日期”中填上日期后再读一次（不会重复保存）"))
+    return tuple(notes)
+
+
+# Words of outcomes named in the note of the rows that typed them; the rest are counted.
+WORDS_SHOWN = 10
+
+
+def _words(counts: Counter[tuple[str, str]]) -> tuple[Problem, ...]:
+    """A note of the outcomes typed in the caller's own words (不在家), read as the outcome
+    nearest them, the words kept as the contact's feedback."""
+    if not counts:
+        return ()
+    shown = counts.most_common(WORDS_SHOWN)
+    said = {}
+    for lang, sep, times in (("en", ", ", " ({})"), ("zh", "、", "（{} 行）")):
+        said[lang] = sep.join(f"{w} → {labels.text('outcome', code, lang)}"
+                              + (times.format(n) if n > 1 else "") for (w, code), n in shown)
+        if len(counts) > WORDS_SHOWN:
+            said[lang] += sep + "…"
+    n = sum(counts.values())
+    return (Problem(0, f"{n} row(s) gave the outcome in the caller's own words, stored as the "
+                       f"outcome nearest them with the words kept in the contact's feedback: "
+                       f"{said['en']}",
+                    f"{n} 行的结果是回访员自己的话，已按最接近的结果保存，原话记入客户反馈："
+                    f"{said['zh']}"),)
 
 
 def _replaced(sessions: Sessions, run_ids: set[int]) -> tuple[Problem, ...]:
@@ -437,8 +380,8 @@ def _same_code(typed: str, stored: str) -> bool:
             and typed.lstrip("0") == stored.lstrip("0"))
 
 
-def _matching(sessions: Sessions, rows: list[_Row], path: Path
-              ) -> tuple[list[_Row], list[Problem]]:
+def _matching(sessions: Sessions, rows: list[Row], path: Path
+              ) -> tuple[list[Row], list[Problem]]:
     """The rows whose customer code and name are their member's (as printed on the list), and a
     problem for each other one; the file refused whole when nearly every row checked (three in
     four) does not match."""
@@ -455,7 +398,7 @@ def _matching(sessions: Sessions, rows: list[_Row], path: Path
                     .where(tuple_(ListRunMember.run_id, ListRunMember.row_code).in_(part))):
                 printed = member_data(snapshot).get("name") if snapshot else None
                 found[code] = (customer_code, printed, bool(erased))
-    kept: list[_Row] = []
+    kept: list[Row] = []
     problems: list[Problem] = []
     wrong: list[Problem] = []
     checked = 0
@@ -505,6 +448,11 @@ class _Counts:
     km: int = 0
     changes: int = 0
     problems: list[Problem] = field(default_factory=list)
+    left_out: list[Problem] = field(default_factory=list)  # rows stored without a cell
+    kept: list[Problem] = field(default_factory=list)  # profile changes a row no longer says
+    words: Counter[tuple[str, str]] = field(default_factory=Counter)  # (as typed, outcome)
+    undated: Counter[tuple[int, dt.date, str]] = field(  # (run, day, what day: list_day)
+        default_factory=Counter)
 
     def add(self, other: _Counts) -> None:
         self.stored += other.stored
@@ -514,6 +462,10 @@ class _Counts:
         self.km += other.km
         self.changes += other.changes
         self.problems += other.problems
+        self.left_out += other.left_out
+        self.kept += other.kept
+        self.words += other.words
+        self.undated += other.undated
 
 
 def _callers(s: Session) -> dict[str, int]:
@@ -528,10 +480,39 @@ def _callers(s: Session) -> dict[str, int]:
     return found
 
 
-def _store_chunk(sessions: Sessions, rows: list[_Row], file_name: str, actor: Actor | None,
-                 staff_id: int | None, today: dt.date) -> _Counts:
+def handed_out(run: ListRun) -> dt.date | None:
+    """The day a list run was handed out (its files written), on this PC's calendar."""
+    return None if run.finished_at is None else local_time(run.finished_at).date()
+
+
+def list_day(run: ListRun, today: dt.date) -> tuple[dt.date, str]:
+    """The day a contact read back without its 联系日期 is dated, and which day that is
+    ("out", "as_of", "today"): the day its list was handed out (the calls were made then or
+    since; the day the file is read could be days later), not before the list's date, never
+    after today."""
+    out = handed_out(run)
+    if run.as_of >= today or (out is not None and out >= today):
+        return today, "today"
+    if out is not None and out > run.as_of:
+        return out, "out"
+    return run.as_of, "as_of"
+
+
+def _read_before(s: Session, member: ListRunMember, key: str) -> ContactEvent | None:
+    """The latest contact a row of `member` stored under a key starting with `key`."""
+    return s.scalar(select(ContactEvent).where(
+        ContactEvent.list_run_id == member.run_id,
+        ContactEvent.customer_id == member.customer_id,
+        ContactEvent.source_key.startswith(key, autoescape=True))
+        .order_by(ContactEvent.id.desc()).limit(1))
+
+
+def _store_chunk(sessions: Sessions, rows: list[Row], file_name: str, actor: Actor | None,
+                 staff_id: int | None, today: dt.date,
+                 undated: frozenset[str] = frozenset()) -> _Counts:
     """One transaction: each row's contact event with its member's state, km reading and
-    profile changes, and one audit entry per list run touched."""
+    profile changes, and one audit entry per list run touched. `undated`: the row codes of
+    the file's rows without a 联系日期."""
     got = _Counts()
     stored_by_run: Counter[int] = Counter()
     corrected_by_run: dict[int, list[dict]] = {}  # what each run's corrected rows said before
@@ -547,9 +528,29 @@ def _store_chunk(sessions: Sessions, rows: list[_Row], file_name: str, actor: Ac
                 got.problems.append(_at(r, f"row id '{r.code}' matches no list run member",
                                         f"编号“{r.code}”不是本数据库任何名单中的一行"))
                 continue
-            day = r.day or today
+            run = s.get_one(ListRun, member.run_id)
+            # The member's row id, the day and the outcome: reading the file again, or again
+            # after a killed read, adds nothing twice.
+            key = f"list:{r.code}:{r.day or '-'}:{r.outcome}"
+            event = s.scalar(select(ContactEvent).where(ContactEvent.source_key == key))
+            retyped = None  # the row read before with another outcome: the caller's correction
+            if event is None:
+                event = retyped = _read_before(s, member, key.rpartition(":")[0] + ":")
+            dated = False  # read before without its 联系日期, the day typed in since
+            if event is None and r.day is not None and r.code not in undated:
+                event = s.scalar(select(ContactEvent).where(
+                    ContactEvent.source_key == f"list:{r.code}:-:{r.outcome}"))
+                dated = event is not None
+            which = ""  # how the day of a row without one was found (list_day)
+            if r.day is not None:
+                day = r.day
+            elif event is not None:  # read before without its date: the day it was given
+                day = event.contact_at.date()
+            else:
+                day, which = list_day(run, today)
             # A contact typed without its time is stored at noon, as the day alone.
-            moment = dt.datetime.combine(day, r.at or dt.time(12))
+            moment = (event.contact_at if r.day is None and event is not None
+                      else dt.datetime.combine(day, r.at or dt.time(12)))
             if day > today:
                 got.problems.append(_at(r, f"contact date {day} is in the future",
                                         f"联系日期 {day} 晚于今天"))
@@ -564,7 +565,6 @@ def _store_chunk(sessions: Sessions, rows: list[_Row], file_name: str, actor: Ac
                            f"name); type their name or user name as in Settings",
                         f"回访员“{r.caller}”不是系统中的员工（或有重名）：请按设置中的姓名或用户名填写"))
                     continue
-            run = s.get_one(ListRun, member.run_id)
             if day < run.as_of:
                 got.problems.append(_at(r, f"contact date {day} is before the date of "
                                            f"list run #{run.id} ({run.as_of})",
@@ -575,25 +575,14 @@ def _store_chunk(sessions: Sessions, rows: list[_Row], file_name: str, actor: Ac
                                            f"contact ({day})",
                                         f"下次跟进 {r.follow_up} 早于联系日期（{day}）"))
                 continue
-            # The member's row id, the day and the outcome: reading the file again, or again
-            # after a killed read, adds nothing twice.
-            key = f"list:{r.code}:{r.day or '-'}:{r.outcome}"
-            event = s.scalar(select(ContactEvent).where(ContactEvent.source_key == key))
-            retyped = None  # the row read before with another outcome: the caller's correction
-            if event is None:
-                event = retyped = s.scalar(select(ContactEvent).where(
-                    ContactEvent.list_run_id == member.run_id,
-                    ContactEvent.customer_id == member.customer_id,
-                    ContactEvent.source_key.startswith(key.rpartition(":")[0] + ":",
-                                                       autoescape=True))
-                    .order_by(ContactEvent.id.desc()).limit(1))
             # What a caller heard on the phone or in a WeChat chat; seen on a visit.
             source = "visit" if member.channel == "visit" else "call"
             own = None  # the km this row stored when it was read before
             if event is not None and member.vehicle_id is not None:
                 own = s.scalar(select(MileageReading).where(
                     MileageReading.vehicle_id == member.vehicle_id,
-                    MileageReading.reading_date == day, MileageReading.source == source)
+                    MileageReading.reading_date == event.contact_at.date(),
+                    MileageReading.source == source)
                     .order_by(MileageReading.id.desc()).limit(1))
             if r.km is not None and member.vehicle_id is not None:
                 last = s.execute(select(MileageReading.km, MileageReading.reading_date).where(
@@ -618,17 +607,38 @@ def _store_chunk(sessions: Sessions, rows: list[_Row], file_name: str, actor: Ac
                         f"当前里程 {r.km:,} 比 {last.reading_date} 记录的 {last.km:,} 公里多 "
                         f"{r.km - last.km:,} 公里，超出这段时间能开的里程：请改正或清空"))
                     continue
+            if r.unread is not None:
+                got.left_out.append(_at(
+                    r, f"the contact is stored, but not its 画像变化 (profile changes): "
+                       f"{r.unread[0]}; none of the cell's changes were stored: put them in "
+                       f"by hand on the customer's page",
+                    f"联系结果已保存，画像变化未保存：{r.unread[1]}；该格中的画像变化均未保存，"
+                    f"请在客户页面手动填写"))
             if event is not None:
                 got.already += 1
+                # An older copy of a row whose outcome was put right since: it changes nothing,
+                # its profile changes included.
+                older = retyped is None and r.outcome != event.outcome
+                anew = retyped is not None and r.outcome != event.outcome
+                first_day = event.contact_at.date()
                 before = _correct(s, r, event, member, own, moment, source,
-                                  retyped is not None)
+                                  retyped is not None, dated)
                 if before is not None:
                     got.corrected += 1
                     if "km" in before and before["km"] is None:  # typed in since: a new reading
                         got.km += 1
                     got.runs.add(member.run_id)
                     corrected_by_run.setdefault(member.run_id, []).append(before)
-                got.changes += _record_changes(s, r, member, day, source, caller, today)
+                if not older:
+                    if r.words is not None:
+                        got.words[(r.words, r.outcome)] += 1
+                    recorded, kept = reread_changes(
+                        s, member.customer_id, r.code, r.changes, first_day=first_day,
+                        day=event.contact_at.date(), anew=anew, source=source,
+                        staff_id=caller, today=today)
+                    got.changes += recorded
+                    if kept:
+                        got.kept.append(_kept(r, kept))
                 s.flush()
                 continue
             # The member's state is their latest contact's: a row of an earlier day read
@@ -648,11 +658,16 @@ def _store_chunk(sessions: Sessions, rows: list[_Row], file_name: str, actor: Ac
             got.stored += 1
             stored_by_run[member.run_id] += 1
             got.runs.add(member.run_id)
+            if r.day is None:
+                got.undated[(run.id, day, which)] += 1
+            if r.words is not None:
+                got.words[(r.words, r.outcome)] += 1
             if r.km is not None and member.vehicle_id is not None:
                 s.add(MileageReading(vehicle_id=member.vehicle_id, reading_date=day, km=r.km,
                                      source=source))
                 got.km += 1
-            got.changes += _record_changes(s, r, member, day, source, caller, today)
+            got.changes += record_row_changes(s, member.customer_id, r.code, r.changes, day,
+                                              source, caller, today)
             s.flush()
         for run_id in sorted(stored_by_run.keys() | corrected_by_run.keys()):
             detail: dict = {"file": file_name, "stored": stored_by_run[run_id],
@@ -663,19 +678,17 @@ def _store_chunk(sessions: Sessions, rows: list[_Row], file_name: str, actor: Ac
     return got
 
 
-def _record_changes(s: Session, r: _Row, member: ListRunMember, day: dt.date, source: str,
-                    caller: int | None, today: dt.date) -> int:
-    """The row's profile changes, as of its contact day; how many were new (one in force
-    that day already is not recorded again)."""
-    return sum(1 for attr, value in r.changes
-               if record_change_in(s, member.customer_id, attr, value, effective_date=day,
-                                   source=source, staff_id=caller, note=f"list {r.code}",
-                                   today=today))
+def _kept(r: Row, kept: list[tuple[str, str]]) -> Problem:
+    """A note that row `r`, read again with its outcome unchanged, no longer says the profile
+    changes `kept` its first reading stored, and that they were kept."""
+    en, zh = kept_words(kept)
+    return _where(0, r.sheet, f"row {r.number} ({r.code}) {en}",
+                  f"第 {r.number} 行（{r.code}）{zh}")
 
 
-def _correct(s: Session, r: _Row, event: ContactEvent, member: ListRunMember,
+def _correct(s: Session, r: Row, event: ContactEvent, member: ListRunMember,
              own: MileageReading | None, moment: dt.datetime, source: str,
-             retyped: bool = False) -> dict | None:
+             retyped: bool = False, dated: bool = False) -> dict | None:
     """A row read before, read again: what was typed into it since (the time, feedback, the
     next date, the km) replaces what its first read stored. A cell emptied since clears
     nothing (an older copy of the list read later must not erase what a newer one said).
@@ -686,8 +699,10 @@ def _correct(s: Session, r: _Row, event: ContactEvent, member: ListRunMember,
     and its km reading going with it; the outcome read before would otherwise still count (a
     wrong number kept the customer off later call lists). The event keeps the key it was
     first stored under, so the older copy read again is that event, and changes nothing (its
-    outcome is no longer the event's). Returns what was replaced, for the audit trail, or
-    None when nothing was."""
+    outcome is no longer the event's). `dated`: the row was read before without its 联系日期
+    (dated by its list's day) and its day was typed in since: the contact, and its km reading,
+    move to that day. Returns what was replaced, for the audit trail, or None when nothing
+    was."""
     if not retyped and r.outcome != event.outcome:
         return None  # an older copy of a row whose outcome was put right since
     anew = retyped and r.outcome != event.outcome
@@ -697,9 +712,11 @@ def _correct(s: Session, r: _Row, event: ContactEvent, member: ListRunMember,
         event.outcome = r.outcome
         if member.status == before["outcome"]:
             member.status = r.outcome
-    if (anew or r.at is not None) and moment != event.contact_at:
+    if (anew or dated or r.at is not None) and moment != event.contact_at:
         before["contact_at"] = event.contact_at.isoformat(sep=" ", timespec="minutes")
         event.contact_at = moment
+        if own is not None:
+            own.reading_date = moment.date()
     if (anew or r.feedback is not None) and r.feedback != event.feedback:
         before["feedback"] = event.feedback
         event.feedback = r.feedback

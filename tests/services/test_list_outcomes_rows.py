@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from models import (
     ContactEvent,
     Customer,
+    ListRun,
     ListRunMember,
     MileageReading,
     ProfileChange,
@@ -356,8 +357,22 @@ def test_profile_changes_one_a_line_or_typed_full_width(listed):
     _fill(path, col, {(2, "结果"): "接通", (2, "画像变化"): "职业=律师\n婚姻＝已婚",
                       (3, "结果"): "接通", (3, "画像变化"): "职业=律师=医生"})
     report = outcomes.read_outcomes(database.sessions, path, today=TODAY)
-    assert (report.stored, report.profile_changes) == (1, 2)
-    assert report.problems == ((3, "profile change '职业=律师=医生' is not like 婚姻=已婚"),)
+    assert (report.stored, report.profile_changes) == (2, 2)
+    assert [(p.row, _cell_said(p.en)) for p in report.left_out] == [
+        (3, "profile change '职业=律师=医生' is not like 婚姻=已婚")]
+
+
+def _cell_said(said: str) -> str:
+    """What a row stored without its 画像变化 says of the cell (in English or Chinese), without
+    the words around it that say the contact was stored."""
+    for head, tail in (("the contact is stored, but not its 画像变化 (profile changes): ",
+                        "; none of the cell's changes were stored: put them in by hand on the "
+                        "customer's page"),
+                       ("联系结果已保存，画像变化未保存：",
+                        "；该格中的画像变化均未保存，请在客户页面手动填写")):
+        if said.startswith(head) and said.endswith(tail):
+            return said[len(head):-len(tail)]
+    raise AssertionError(said)
 
 
 def test_a_profile_value_typed_alone_names_its_attribute(listed):
@@ -368,8 +383,9 @@ def test_a_profile_value_typed_alone_names_its_attribute(listed):
                       (3, "结果"): "接通", (3, "画像变化"): "3",
                       (4, "结果"): "接通", (4, "画像变化"): "其他"})
     report = outcomes.read_outcomes(database.sessions, path, today=TODAY)
-    assert (report.stored, report.profile_changes) == (1, 3)
+    assert (report.stored, report.profile_changes) == (3, 3)
     assert [n for n, _ in report.problems] == [3, 4]
+    assert report.found == ()
     with database.sessions() as s:
         changes = set(s.execute(select(ProfileChange.attribute, ProfileChange.new_value)
                                 .join(Customer, Customer.id == ProfileChange.customer_id)
@@ -430,11 +446,11 @@ def test_a_caller_typed_as_the_list_tells_two_of_one_name_apart_is_credited(list
 
 def test_a_list_replaced_by_a_later_run_is_read_with_a_note(listed):
     database, path, col = listed
-    _fill(path, col, {(2, "结果"): "接通"})
+    _fill(path, col, {(2, "结果"): "接通", (2, "联系日期"): "2026-11-24"})
     assert outcomes.read_outcomes(database.sessions, path, today=TODAY).notes == ()
     first = _cell(path, col, 2, "编号").split("-")[0]
     newer = _run(database).run_id  # the same segment, built again
-    _fill(path, col, {(3, "结果"): "接通"})
+    _fill(path, col, {(3, "结果"): "接通", (3, "联系日期"): "2026-11-24"})
     report = outcomes.read_outcomes(database.sessions, path, today=TODAY)
     assert report.stored == 1
     assert [n.en for n in report.notes] == [
@@ -555,7 +571,7 @@ def test_an_outcome_put_right_leaves_the_contact_as_the_row_now_says(listed, tmp
                       (2, "客户反馈"): None, (2, "下次跟进"): None, (2, "当前里程(km)"): None})
     again = outcomes.read_outcomes(database.sessions, path, today=TODAY)
     assert (again.stored, again.already, again.corrected) == (0, 1, 1)
-    no_answer = outcomes.normalise_outcome("无人接听").value
+    no_answer = "no_answer"
     corrected = (no_answer, dt.datetime(2026, 11, 24, 12), None, None)
     assert _contact(database, code) == corrected
     with database.sessions() as s:
@@ -633,7 +649,10 @@ def test_a_date_or_outcome_typed_once_in_merged_cells_is_every_rows(listed):
                                ContactEvent.feedback, ContactEvent.next_follow_up)
                         .where(ContactEvent.list_run_id.is_not(None))).all()
     days = sorted(at.date() for _, at, _, _ in got)
-    assert days == [dt.date(2026, 11, 24)] * 4 + [TODAY]  # row 6 is under no date merge
+    with database.sessions() as s:  # row 6 is under no date merge: its list's day
+        undated, _which = outcomes.list_day(s.get_one(ListRun, int(_cell(
+            path, col, 6, "编号").split("-")[0])), TODAY)
+    assert days == sorted([dt.date(2026, 11, 24)] * 4 + [undated])
     assert sorted(o for o, *_ in got) == ["no_answer"] * 2 + ["reached"] * 3
     assert sorted((f or "") for _, _, f, _ in got)[-2:] == ["关机", "满意"]
     assert all(follow is None for *_, follow in got)
@@ -661,8 +680,9 @@ def test_refused_profile_changes_are_said_with_their_labels(listed):
                       (4, "结果"): "接通", (4, "画像变化"): "经济：6",
                       (5, "结果"): "接通", (5, "画像变化"): "职业=" + "律" * 101})
     report = outcomes.read_outcomes(database.sessions, path, today=TODAY)
-    assert report.stored == 0 and report.profile_changes == 0
-    zh = {p.row: p.text("zh") for p in report.found}
+    # Each row's contact is stored; of its 画像变化, nothing, and why.
+    assert (report.stored, report.profile_changes, report.found) == (4, 0, ())
+    zh = {p.row: _cell_said(p.text("zh")) for p in report.left_out}
     assert zh[2] == (
         "画像变化“手机=13912345678”：“手机”不在客户画像中：手机、电话和地址请在客户页面修改，"
         "不在此栏填写（画像项目：婚姻状况、家庭结构、职业、就业状况、购车出资方、经济状况（1–5）、"
@@ -672,7 +692,7 @@ def test_refused_profile_changes_are_said_with_their_labels(listed):
     assert zh[4] == ("画像变化“经济:6”：“6”不是经济状况（1–5）可填的值，"
                      "请填写：1 很低、2 较低、3 中等、4 较高、5 很高")
     assert zh[5] == f"画像变化“职业={'律' * 37}…”：职业的值超过 100 个字，请缩短"
-    en = dict(report.problems)
+    en = {row: _cell_said(said) for row, said in report.problems}
     assert en[3] == ("profile change '婚姻=结了': '结了' is not a value of Marital status; type "
                      "one of Single, Married, Divorced, Widowed")
     assert "a phone number or an address is changed on the customer's page" in en[2]
