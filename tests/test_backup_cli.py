@@ -160,6 +160,30 @@ def test_two_postgresql_backups_at_once_keep_both(cli, database, supervisor, tmp
     assert all(p.read_bytes().startswith(b"PGDMP") for p in dumps)
 
 
+def test_a_postgresql_backup_behind_a_table_lock_stops_with_the_table_named(
+        cli, database, supervisor, tmp_path, monkeypatch):
+    """A table held locked by another program (here LOCK TABLE in a transaction left open):
+    pg_dump gives up after the wait, the sentence names the table, no part file is left."""
+    _postgresql_only(database)
+    if pg_backup.find_pg_dump() is None:
+        pytest.skip("pg_dump is not installed here")
+    monkeypatch.setattr(pg_backup, "LOCK_WAIT_SECONDS", 1)
+    folder = tmp_path / "dumps"
+    assert cli("settings", "set", f"backup_folder={folder}", user="boss")[0] == 0
+    holder = database.engine.connect()
+    try:
+        holder.exec_driver_sql("BEGIN")
+        holder.exec_driver_sql("LOCK TABLE tag IN ACCESS EXCLUSIVE MODE")
+        said = refused(cli("db", "backup", user="boss"), "waited 1 s for the table tag",
+                       "nothing was backed up")
+    finally:
+        holder.rollback()
+        holder.close()
+    assert "Traceback" not in said
+    assert not folder.exists() or not list(folder.iterdir())
+    assert cli("db", "backup", user="boss")[0] == 0  # the lock gone, the backup is made
+
+
 def test_postgresql_backup_without_pg_dump_gives_advice(cli, database, supervisor, tmp_path,
                                                         monkeypatch):
     _postgresql_only(database)

@@ -375,6 +375,7 @@ MESSAGES = (
     QT_TRANSLATE_NOOP("errors", 'Cannot use the file {path}: {reason}.'),
     QT_TRANSLATE_NOOP("errors", '{where} is on a network drive. SQLite cannot share a file safely across a network (two PCs writing it can damage it): keep the file on this PC, or move the department to a PostgreSQL server with `db copy --to postgresql://…`.'),
     QT_TRANSLATE_NOOP("errors", "pg_dump was not found on this PC; back up the PostgreSQL database on its server with pg_dump -Fc (restore it with pg_restore), or install PostgreSQL's client tools here and run the backup again."),
+    QT_TRANSLATE_NOOP("errors", 'The backup of {where} waited {seconds} s for the table {table}, which another program holds locked, and stopped; nothing was backed up. Run it again when that work is done.'),
     QT_TRANSLATE_NOOP("errors", 'pg_dump could not back up {where}: {detail}'),
     QT_TRANSLATE_NOOP("errors", 'There is no backup file at {where}.'),
     QT_TRANSLATE_NOOP("errors", '{where} is not a Revisit backup (not a SQLite database); nothing was restored.'),

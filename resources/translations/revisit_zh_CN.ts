@@ -486,7 +486,7 @@ Revisit closes now; open it again to work with the restored database.</source>
     <message>
         <location filename="../../ui/views/import_batches.py" line="211"/>
         <source>Undo of import #%1 cancelled; the import is as it was.</source>
-        <translation type="unfinished"></translation>
+        <translation>已取消撤销导入 #%1，该导入保持原样。</translation>
     </message>
 </context>
 <context>
@@ -909,27 +909,27 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>ChangePurposeDialog</name>
     <message>
-        <location filename="../../ui/views/suggestion_dialogs.py" line="36"/>
+        <location filename="../../ui/views/suggestion_dialogs.py" line="37"/>
         <source>Use another purpose</source>
         <translation>改用其他目的</translation>
     </message>
     <message>
-        <location filename="../../ui/views/suggestion_dialogs.py" line="43"/>
+        <location filename="../../ui/views/suggestion_dialogs.py" line="44"/>
         <source>Why, e.g. the customer is free only next month</source>
         <translation>原因，例如：客户说下月才有空</translation>
     </message>
     <message>
-        <location filename="../../ui/views/suggestion_dialogs.py" line="46"/>
+        <location filename="../../ui/views/suggestion_dialogs.py" line="47"/>
         <source>Suggested: %1 (rule “%2”)</source>
         <translation>建议：%1（规则“%2”）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/suggestion_dialogs.py" line="48"/>
+        <location filename="../../ui/views/suggestion_dialogs.py" line="49"/>
         <source>&amp;Purpose</source>
         <translation>目的(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/suggestion_dialogs.py" line="49"/>
+        <location filename="../../ui/views/suggestion_dialogs.py" line="50"/>
         <source>&amp;Note</source>
         <translation>备注(&amp;N)</translation>
     </message>
@@ -937,32 +937,32 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>ConditionRow</name>
     <message>
-        <location filename="../../ui/views/suggestion_rule_dialog.py" line="64"/>
+        <location filename="../../ui/views/suggestion_rule_dialog.py" line="65"/>
         <source>yes</source>
         <translation>是</translation>
     </message>
     <message>
-        <location filename="../../ui/views/suggestion_rule_dialog.py" line="65"/>
+        <location filename="../../ui/views/suggestion_rule_dialog.py" line="66"/>
         <source>no</source>
         <translation>否</translation>
     </message>
     <message>
-        <location filename="../../ui/views/suggestion_rule_dialog.py" line="72"/>
+        <location filename="../../ui/views/suggestion_rule_dialog.py" line="73"/>
         <source>Remove</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../../ui/views/suggestion_rule_dialog.py" line="98"/>
+        <location filename="../../ui/views/suggestion_rule_dialog.py" line="99"/>
         <source>none recorded</source>
         <translation>无记录</translation>
     </message>
     <message>
-        <location filename="../../ui/views/suggestion_rule_dialog.py" line="98"/>
+        <location filename="../../ui/views/suggestion_rule_dialog.py" line="99"/>
         <source>one of</source>
         <translation>属于其一</translation>
     </message>
     <message>
-        <location filename="../../ui/views/suggestion_rule_dialog.py" line="129"/>
+        <location filename="../../ui/views/suggestion_rule_dialog.py" line="130"/>
         <source>choose…</source>
         <translation>请选择…</translation>
     </message>
@@ -4105,57 +4105,57 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>LogCallDialog</name>
     <message>
-        <location filename="../../ui/views/suggestion_dialogs.py" line="68"/>
+        <location filename="../../ui/views/suggestion_dialogs.py" line="69"/>
         <source>Log the call: %1</source>
         <translation>记录通话：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/suggestion_dialogs.py" line="84"/>
+        <location filename="../../ui/views/suggestion_dialogs.py" line="85"/>
         <source>Choose what came of it</source>
         <translation>请选择联系结果</translation>
     </message>
     <message>
-        <location filename="../../ui/views/suggestion_dialogs.py" line="87"/>
+        <location filename="../../ui/views/suggestion_dialogs.py" line="88"/>
         <source>When it happened: now, or the day and time it did when typing it up later</source>
         <translation>发生时间：默认为现在；事后补录时，请改为实际的日期和时间</translation>
     </message>
     <message>
-        <location filename="../../ui/views/suggestion_dialogs.py" line="90"/>
+        <location filename="../../ui/views/suggestion_dialogs.py" line="91"/>
         <source>What did they say?</source>
         <translation>客户说了什么？</translation>
     </message>
     <message>
-        <location filename="../../ui/views/suggestion_dialogs.py" line="93"/>
+        <location filename="../../ui/views/suggestion_dialogs.py" line="94"/>
         <source>Call again on</source>
         <translation>再次致电日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/suggestion_dialogs.py" line="105"/>
+        <location filename="../../ui/views/suggestion_dialogs.py" line="106"/>
         <source>&amp;Purpose</source>
         <translation>目的(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/suggestion_dialogs.py" line="106"/>
+        <location filename="../../ui/views/suggestion_dialogs.py" line="107"/>
         <source>&amp;Channel</source>
         <translation>渠道(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/suggestion_dialogs.py" line="107"/>
+        <location filename="../../ui/views/suggestion_dialogs.py" line="108"/>
         <source>&amp;Outcome</source>
         <translation>结果(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/suggestion_dialogs.py" line="108"/>
+        <location filename="../../ui/views/suggestion_dialogs.py" line="109"/>
         <source>&amp;When</source>
         <translation>时间(&amp;W)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/suggestion_dialogs.py" line="109"/>
+        <location filename="../../ui/views/suggestion_dialogs.py" line="110"/>
         <source>&amp;Feedback</source>
         <translation>反馈(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/suggestion_dialogs.py" line="110"/>
+        <location filename="../../ui/views/suggestion_dialogs.py" line="111"/>
         <source>Next follow-up</source>
         <translation>下次跟进</translation>
     </message>
@@ -4981,190 +4981,197 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>读回已填写的名单(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_readback.py" line="39"/>
-        <source>The call, visit or WeChat list the callers filled in, as Excel or CSV: outcomes, feedback, next dates, km and profile changes are stored. Reading a file again stores nothing twice.</source>
-        <translation>回访员填写好的电话、上门或微信名单（Excel 或 CSV）：结果、客户反馈、下次跟进、里程和画像变化都会保存。同一文件再读一次，不会重复保存。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/list_readback.py" line="43"/>
+        <location filename="../../ui/views/list_readback.py" line="44"/>
         <source>Read an SMS &amp;unsubscribe file…</source>
         <translation>读入短信退订文件(&amp;U)…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_readback.py" line="45"/>
+        <location filename="../../ui/views/list_readback.py" line="46"/>
         <source>The file the SMS vendor sends back (Excel or CSV) of customers who replied T to unsubscribe, or of messages that could not be delivered: no SMS goes to those customers any more. Reading a file again blocks nobody twice.</source>
         <translation>短信平台发回的文件（Excel 或 CSV）：回T退订的客户，或发送失败的号码。读入后不再给这些客户发短信。同一文件再读一次不会重复登记。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_readback.py" line="53"/>
+        <location filename="../../ui/views/list_readback.py" line="54"/>
         <source>Row</source>
         <translation>行号</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_readback.py" line="53"/>
-        <source>Not stored, and why</source>
-        <translation>未保存的行及原因</translation>
+        <location filename="../../ui/views/list_readback.py" line="39"/>
+        <source>The call, visit or WeChat list the callers filled in, as Excel or CSV: outcomes, feedback, next dates, km and profile changes are stored. A row without 联系日期 is dated the day the list was handed out. Reading a file again stores nothing twice.</source>
+        <translation>回访员填写好的电话、上门或微信名单（Excel 或 CSV）：结果、客户反馈、下次跟进、里程和画像变化都会保存。没有填写联系日期的行，按名单发出的日期保存。同一文件再读一次，不会重复保存。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_readback.py" line="55"/>
+        <location filename="../../ui/views/list_readback.py" line="54"/>
+        <source>What was not stored, and why</source>
+        <translation>未保存的内容及原因</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/list_readback.py" line="56"/>
         <source>Either file can also be dragged here from its folder.</source>
         <translation>这两种文件都可以从文件夹直接拖到这里。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_readback.py" line="112"/>
+        <location filename="../../ui/views/list_readback.py" line="113"/>
         <source>Looking at the file</source>
         <translation>正在查看文件</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_readback.py" line="119"/>
+        <location filename="../../ui/views/list_readback.py" line="120"/>
         <source>Excel or CSV files (*.xlsx *.xls *.ods *.csv);;All files (*)</source>
         <translation>Excel 或 CSV 文件 (*.xlsx *.xls *.ods *.csv);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_readback.py" line="120"/>
+        <location filename="../../ui/views/list_readback.py" line="121"/>
         <source>Choose the filled-in list</source>
         <translation>选择已填写的名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_readback.py" line="148"/>
+        <location filename="../../ui/views/list_readback.py" line="149"/>
         <source>Stopped. The rows read before the stop are stored; read the file again to store the rest (nothing is stored twice).</source>
         <translation>已停止。停止前读到的行已保存；再读一次该文件即可保存其余的行（不会重复保存）。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_readback.py" line="154"/>
+        <location filename="../../ui/views/list_readback.py" line="155"/>
         <source>Reading the list back</source>
         <translation>正在读回名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_readback.py" line="160"/>
+        <location filename="../../ui/views/list_readback.py" line="161"/>
         <source>%1: %2 contact(s) stored, %3 already read before, %4 row(s) without an outcome, %5 km reading(s), %6 profile change(s).</source>
         <translation>%1：保存联系记录 %2 条，之前已读过 %3 条，未填结果 %4 行，里程 %5 条，画像变化 %6 条。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/list_readback.py" line="170"/>
+        <location filename="../../ui/views/list_readback.py" line="171"/>
         <source>%n row(s) read before were typed into since: their feedback, next date or km was corrected.</source>
         <translation>
             <numerusform>之前读过的行中有 %n 行此后又有修改：已按文件更正其客户反馈、下次跟进或里程。</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/list_readback.py" line="175"/>
+        <location filename="../../ui/views/list_readback.py" line="176"/>
         <source>%n row(s) not stored: correct them in the file and read it again.</source>
         <translation>
             <numerusform>有 %n 行未保存：请在文件中改正后再读一次。</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <location filename="../../ui/views/list_readback.py" line="180"/>
+        <source>%n row(s) stored without their profile changes (画像变化), which could not be read: put those in by hand on the customer&apos;s page.</source>
+        <translation>
+            <numerusform>%n 行已保存，但其中的画像变化无法识别，未保存：请在客户页面手动填写。</numerusform>
+        </translation>
+    </message>
     <message>
-        <location filename="../../ui/views/list_readback.py" line="197"/>
+        <location filename="../../ui/views/list_readback.py" line="203"/>
         <source>SMS vendor files (*.xlsx *.xls *.csv *.txt);;All files (*)</source>
         <translation>短信平台文件 (*.xlsx *.xls *.csv *.txt);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_readback.py" line="198"/>
+        <location filename="../../ui/views/list_readback.py" line="204"/>
         <source>Choose the SMS vendor&apos;s unsubscribe or failed-delivery file</source>
         <translation>选择短信平台的退订或发送失败文件</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_readback.py" line="209"/>
+        <location filename="../../ui/views/list_readback.py" line="215"/>
         <source>SMS vendor file</source>
         <translation>短信平台文件</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_readback.py" line="210"/>
+        <location filename="../../ui/views/list_readback.py" line="216"/>
         <source>What does %1 list?</source>
         <translation>%1 列出的是什么？</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_readback.py" line="212"/>
+        <location filename="../../ui/views/list_readback.py" line="218"/>
         <source>Unsubscribes: customers who replied T; their marketing consent is withdrawn too. Failed deliveries: numbers that are empty or switched off. Either way no SMS goes to those customers any more.</source>
         <translation>退订：回复 T 退订的客户，同时撤回其营销同意。发送失败：空号或停机的号码。两种情况都不再给这些客户发短信。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_readback.py" line="215"/>
+        <location filename="../../ui/views/list_readback.py" line="221"/>
         <source>&amp;Unsubscribes (回T退订)</source>
         <translation>退订（回T退订）(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_readback.py" line="217"/>
+        <location filename="../../ui/views/list_readback.py" line="223"/>
         <source>&amp;Failed deliveries</source>
         <translation>发送失败(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_readback.py" line="250"/>
+        <location filename="../../ui/views/list_readback.py" line="256"/>
         <source>Reading the SMS vendor&apos;s file</source>
         <translation>正在读入短信平台文件</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_readback.py" line="258"/>
+        <location filename="../../ui/views/list_readback.py" line="264"/>
         <source>%1 lists failed deliveries: %2 number(s) read.</source>
         <translation>%1 是发送失败名单：读到 %2 个号码。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_readback.py" line="260"/>
+        <location filename="../../ui/views/list_readback.py" line="266"/>
         <source>%1 lists unsubscribes: %2 number(s) read.</source>
         <translation>%1 是退订名单：读到 %2 个号码。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/list_readback.py" line="262"/>
+        <location filename="../../ui/views/list_readback.py" line="268"/>
         <source>%n customer(s) now get no SMS.</source>
         <translation>
             <numerusform>%n 位客户今后不再收到短信。</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/list_readback.py" line="264"/>
+        <location filename="../../ui/views/list_readback.py" line="270"/>
         <source>%n were blocked already by an earlier file.</source>
         <translation>
             <numerusform>其中 %n 位已由之前的文件登记过。</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/list_readback.py" line="270"/>
+        <location filename="../../ui/views/list_readback.py" line="276"/>
         <source>%n number(s) match no customer: %1.</source>
         <translation>
             <numerusform>%n 个号码不属于任何客户：%1。</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/list_readback.py" line="273"/>
+        <location filename="../../ui/views/list_readback.py" line="279"/>
         <source>%n row(s) hold no mainland mobile number and were not read; they are listed below.</source>
         <translation>
             <numerusform>%n 行没有大陆手机号，未读取，见下表。</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/list_readback.py" line="277"/>
+        <location filename="../../ui/views/list_readback.py" line="283"/>
         <source>%n row(s) say the message was delivered: not blocked.</source>
         <translation>
             <numerusform>%n 行显示短信已送达：未停发。</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/list_readback.py" line="280"/>
+        <location filename="../../ui/views/list_readback.py" line="286"/>
         <source>%n failure(s) pass (关机, 超时…): those customers still get SMS; they are listed below.</source>
         <translation>
             <numerusform>%n 条失败属于临时情况（关机、超时…）：这些客户仍会收到短信，已列在下方。</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/list_readback.py" line="284"/>
+        <location filename="../../ui/views/list_readback.py" line="290"/>
         <source>%n reply(ies) do not ask to unsubscribe (好的, 谢谢…): those customers still get SMS; they are listed below.</source>
         <translation>
             <numerusform>%n 条回复并非退订（好的、谢谢…）：这些客户仍会收到短信，已列在下方。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_readback.py" line="289"/>
+        <location filename="../../ui/views/list_readback.py" line="295"/>
         <source>No mainland mobile number: not read</source>
         <translation>没有大陆手机号：未读取</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_readback.py" line="290"/>
+        <location filename="../../ui/views/list_readback.py" line="296"/>
         <source>A failure that passes (not blocked): %1</source>
         <translation>临时失败（未停发）：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_readback.py" line="291"/>
+        <location filename="../../ui/views/list_readback.py" line="297"/>
         <source>A reply, not an unsubscribe (not blocked): %1</source>
         <translation>是回复而非退订（未停发）：%1</translation>
     </message>
@@ -5495,47 +5502,47 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>RuleDialog</name>
     <message>
-        <location filename="../../ui/views/suggestion_rule_dialog.py" line="171"/>
+        <location filename="../../ui/views/suggestion_rule_dialog.py" line="172"/>
         <source>Suggestion rule</source>
         <translation>建议规则</translation>
     </message>
     <message>
-        <location filename="../../ui/views/suggestion_rule_dialog.py" line="175"/>
+        <location filename="../../ui/views/suggestion_rule_dialog.py" line="179"/>
         <source>On</source>
         <translation>启用</translation>
     </message>
     <message>
-        <location filename="../../ui/views/suggestion_rule_dialog.py" line="183"/>
+        <location filename="../../ui/views/suggestion_rule_dialog.py" line="187"/>
         <source>Add condition</source>
         <translation>添加条件</translation>
     </message>
     <message>
-        <location filename="../../ui/views/suggestion_rule_dialog.py" line="198"/>
+        <location filename="../../ui/views/suggestion_rule_dialog.py" line="203"/>
         <source>Insert a merge field…</source>
         <translation>插入合并字段…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/suggestion_rule_dialog.py" line="213"/>
+        <location filename="../../ui/views/suggestion_rule_dialog.py" line="218"/>
         <source>&amp;Name</source>
         <translation>名称(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/suggestion_rule_dialog.py" line="216"/>
+        <location filename="../../ui/views/suggestion_rule_dialog.py" line="221"/>
         <source>When (all of)</source>
         <translation>条件（全部满足）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/suggestion_rule_dialog.py" line="219"/>
+        <location filename="../../ui/views/suggestion_rule_dialog.py" line="224"/>
         <source>&amp;Purpose</source>
         <translation>目的(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/suggestion_rule_dialog.py" line="220"/>
+        <location filename="../../ui/views/suggestion_rule_dialog.py" line="225"/>
         <source>&amp;Talking points</source>
         <translation>话术要点(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/suggestion_rule_dialog.py" line="246"/>
+        <location filename="../../ui/views/suggestion_rule_dialog.py" line="251"/>
         <source>In words: %1</source>
         <translation>即：%1</translation>
     </message>
@@ -6587,72 +6594,72 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>SuggestionLine</name>
     <message>
-        <location filename="../../ui/views/brief_suggestion.py" line="41"/>
+        <location filename="../../ui/views/brief_suggestion.py" line="42"/>
         <source>Accept</source>
         <translation>采纳</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_suggestion.py" line="42"/>
+        <location filename="../../ui/views/brief_suggestion.py" line="43"/>
         <source>Make the call with the suggested purpose</source>
         <translation>按建议的目的联系</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_suggestion.py" line="44"/>
+        <location filename="../../ui/views/brief_suggestion.py" line="45"/>
         <source>Change…</source>
         <translation>修改…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_suggestion.py" line="45"/>
+        <location filename="../../ui/views/brief_suggestion.py" line="46"/>
         <source>Make the call with another purpose</source>
         <translation>改用其他目的联系</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_suggestion.py" line="47"/>
+        <location filename="../../ui/views/brief_suggestion.py" line="48"/>
         <source>Dismiss</source>
         <translation>忽略</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_suggestion.py" line="48"/>
+        <location filename="../../ui/views/brief_suggestion.py" line="49"/>
         <source>Not this time; the decision is kept</source>
         <translation>这次不用；会记录此决定</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_suggestion.py" line="66"/>
+        <location filename="../../ui/views/brief_suggestion.py" line="67"/>
         <source>Other rules that fit: %1</source>
         <translation>其他符合的规则：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_suggestion.py" line="71"/>
+        <location filename="../../ui/views/brief_suggestion.py" line="73"/>
         <source>no rule fits this customer now</source>
         <translation>目前没有适用于该客户的规则</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_suggestion.py" line="78"/>
+        <location filename="../../ui/views/brief_suggestion.py" line="80"/>
         <source>because: %1</source>
         <translation>依据：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_suggestion.py" line="79"/>
+        <location filename="../../ui/views/brief_suggestion.py" line="81"/>
         <source>always suggested</source>
         <translation>无条件建议</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_suggestion.py" line="83"/>
+        <location filename="../../ui/views/brief_suggestion.py" line="86"/>
         <source>held back: %1</source>
         <translation>暂不建议：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_suggestion.py" line="89"/>
+        <location filename="../../ui/views/brief_suggestion.py" line="92"/>
         <source>dismissed by %1</source>
         <translation>%1 已忽略</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_suggestion.py" line="92"/>
+        <location filename="../../ui/views/brief_suggestion.py" line="95"/>
         <source>changed to %1 by %2</source>
         <translation>%2 改为 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_suggestion.py" line="95"/>
+        <location filename="../../ui/views/brief_suggestion.py" line="98"/>
         <source>accepted by %1</source>
         <translation>%1 已采纳</translation>
     </message>
@@ -6660,137 +6667,137 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>SuggestionRulesPanel</name>
     <message>
-        <location filename="../../ui/views/suggestion_rules_panel.py" line="62"/>
+        <location filename="../../ui/views/suggestion_rules_panel.py" line="63"/>
         <source>The brief suggests the purpose and talking points of the first rule, from the top, whose conditions the customer meets. Sales rules are held back while the customer has an open complaint or no marketing consent, wherever they stand.</source>
         <translation>客户简报会从上到下找到第一条客户满足条件的规则，建议其目的和话术要点。客户有未解决投诉或无营销同意时，无论销售类规则排在哪里都不会建议。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/suggestion_rules_panel.py" line="66"/>
+        <location filename="../../ui/views/suggestion_rules_panel.py" line="67"/>
         <source>Only a supervisor may change the suggestion rules.</source>
         <translation>只有主管可以修改建议规则。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/suggestion_rules_panel.py" line="70"/>
+        <location filename="../../ui/views/suggestion_rules_panel.py" line="71"/>
         <source>#</source>
         <translation>序号</translation>
     </message>
     <message>
-        <location filename="../../ui/views/suggestion_rules_panel.py" line="70"/>
+        <location filename="../../ui/views/suggestion_rules_panel.py" line="71"/>
         <source>On</source>
         <translation>启用</translation>
     </message>
     <message>
-        <location filename="../../ui/views/suggestion_rules_panel.py" line="70"/>
+        <location filename="../../ui/views/suggestion_rules_panel.py" line="71"/>
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../ui/views/suggestion_rules_panel.py" line="70"/>
+        <location filename="../../ui/views/suggestion_rules_panel.py" line="71"/>
         <source>When</source>
         <translation>条件</translation>
     </message>
     <message>
-        <location filename="../../ui/views/suggestion_rules_panel.py" line="70"/>
+        <location filename="../../ui/views/suggestion_rules_panel.py" line="71"/>
         <source>Purpose</source>
         <translation>目的</translation>
     </message>
     <message>
-        <location filename="../../ui/views/suggestion_rules_panel.py" line="71"/>
+        <location filename="../../ui/views/suggestion_rules_panel.py" line="72"/>
         <source>Talking points</source>
         <translation>话术要点</translation>
     </message>
     <message>
-        <location filename="../../ui/views/suggestion_rules_panel.py" line="90"/>
+        <location filename="../../ui/views/suggestion_rules_panel.py" line="91"/>
         <source>&amp;Add…</source>
         <translation>添加(&amp;A)…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/suggestion_rules_panel.py" line="91"/>
+        <location filename="../../ui/views/suggestion_rules_panel.py" line="92"/>
         <source>&amp;Edit…</source>
         <translation>编辑(&amp;E)…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/suggestion_rules_panel.py" line="92"/>
+        <location filename="../../ui/views/suggestion_rules_panel.py" line="93"/>
         <source>&amp;Remove</source>
         <translation>删除(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/suggestion_rules_panel.py" line="93"/>
+        <location filename="../../ui/views/suggestion_rules_panel.py" line="94"/>
         <source>Move &amp;up</source>
         <translation>上移(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/suggestion_rules_panel.py" line="94"/>
+        <location filename="../../ui/views/suggestion_rules_panel.py" line="95"/>
         <source>Move &amp;down</source>
         <translation>下移(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/suggestion_rules_panel.py" line="95"/>
+        <location filename="../../ui/views/suggestion_rules_panel.py" line="96"/>
         <source>Built-in rules</source>
         <translation>内置规则</translation>
     </message>
     <message>
-        <location filename="../../ui/views/suggestion_rules_panel.py" line="97"/>
+        <location filename="../../ui/views/suggestion_rules_panel.py" line="98"/>
         <source>Put the rules Revisit comes with back in place of these (saved only with Save)</source>
         <translation>用 Revisit 自带的规则替换当前规则（点保存后才生效）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/suggestion_rules_panel.py" line="98"/>
+        <location filename="../../ui/views/suggestion_rules_panel.py" line="99"/>
         <source>&amp;Save rules</source>
         <translation>保存规则(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/suggestion_rules_panel.py" line="99"/>
+        <location filename="../../ui/views/suggestion_rules_panel.py" line="100"/>
         <source>Re&amp;load</source>
         <translation>重新读取(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/suggestion_rules_panel.py" line="138"/>
+        <location filename="../../ui/views/suggestion_rules_panel.py" line="139"/>
         <source>Loading suggestion rules</source>
         <translation>正在读取建议规则</translation>
     </message>
     <message>
-        <location filename="../../ui/views/suggestion_rules_panel.py" line="144"/>
+        <location filename="../../ui/views/suggestion_rules_panel.py" line="145"/>
         <source>The stored rules could not be read; the built-in rules are in use.</source>
         <translation>无法读取已保存的规则，正在使用内置规则。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/suggestion_rules_panel.py" line="201"/>
+        <location filename="../../ui/views/suggestion_rules_panel.py" line="203"/>
         <source>Changed; not saved yet.</source>
         <translation>已修改，尚未保存。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/suggestion_rules_panel.py" line="208"/>
+        <location filename="../../ui/views/suggestion_rules_panel.py" line="210"/>
         <source>Suggestion rules</source>
         <translation>建议规则</translation>
     </message>
     <message>
-        <location filename="../../ui/views/suggestion_rules_panel.py" line="237"/>
+        <location filename="../../ui/views/suggestion_rules_panel.py" line="239"/>
         <source>Remove rule</source>
         <translation>删除规则</translation>
     </message>
     <message>
-        <location filename="../../ui/views/suggestion_rules_panel.py" line="238"/>
+        <location filename="../../ui/views/suggestion_rules_panel.py" line="240"/>
         <source>Remove the rule “%1”? Decisions already recorded on it stay.</source>
         <translation>删除规则“%1”？已记录的处理决定会保留。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/suggestion_rules_panel.py" line="274"/>
+        <location filename="../../ui/views/suggestion_rules_panel.py" line="276"/>
         <source>Reload shows the rules as they are stored now: your changes not saved yet are dropped. Cancel keeps your changes here, to compare them with theirs first.</source>
         <translation>“重新载入”显示当前保存的规则，您尚未保存的修改将被丢弃。“取消”则保留您的修改，可先与对方的修改对照。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/suggestion_rules_panel.py" line="277"/>
+        <location filename="../../ui/views/suggestion_rules_panel.py" line="279"/>
         <source>Saving suggestion rules</source>
         <translation>正在保存建议规则</translation>
     </message>
     <message>
-        <location filename="../../ui/views/suggestion_rules_panel.py" line="280"/>
+        <location filename="../../ui/views/suggestion_rules_panel.py" line="282"/>
         <source>Suggestion rules saved</source>
         <translation>建议规则已保存</translation>
     </message>
     <message>
-        <location filename="../../ui/views/suggestion_rules_panel.py" line="285"/>
+        <location filename="../../ui/views/suggestion_rules_panel.py" line="287"/>
         <source>Saved.</source>
         <translation>已保存。</translation>
     </message>
@@ -6798,77 +6805,77 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>SuggestionsTab</name>
     <message>
-        <location filename="../../ui/views/report_suggestions.py" line="28"/>
+        <location filename="../../ui/views/report_suggestions.py" line="30"/>
         <source>Rule</source>
         <translation>规则</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_suggestions.py" line="28"/>
+        <location filename="../../ui/views/report_suggestions.py" line="30"/>
         <source>Decision</source>
         <translation>决定</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_suggestions.py" line="28"/>
+        <location filename="../../ui/views/report_suggestions.py" line="30"/>
         <source>Customers</source>
         <translation>客户数</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_suggestions.py" line="38"/>
+        <location filename="../../ui/views/report_suggestions.py" line="40"/>
         <source>Reached</source>
         <translation>接通</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_suggestions.py" line="38"/>
+        <location filename="../../ui/views/report_suggestions.py" line="40"/>
         <source>Came back</source>
         <translation>回厂</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_suggestions.py" line="39"/>
+        <location filename="../../ui/views/report_suggestions.py" line="41"/>
         <source>Bought a car</source>
         <translation>购车</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_suggestions.py" line="40"/>
+        <location filename="../../ui/views/report_suggestions.py" line="42"/>
         <source>%1, %2 days</source>
         <translation>%1，%2 天内</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_suggestions.py" line="43"/>
+        <location filename="../../ui/views/report_suggestions.py" line="45"/>
         <source>Accepted</source>
         <translation>已采纳</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_suggestions.py" line="43"/>
+        <location filename="../../ui/views/report_suggestions.py" line="45"/>
         <source>Changed</source>
         <translation>已修改</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_suggestions.py" line="44"/>
+        <location filename="../../ui/views/report_suggestions.py" line="46"/>
         <source>Dismissed</source>
         <translation>已忽略</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_suggestions.py" line="56"/>
+        <location filename="../../ui/views/report_suggestions.py" line="59"/>
         <source>Decisions on suggested next steps for %1 – %2: %3 accepted, %4 changed, %5 dismissed (customers, once per rule and decision).</source>
         <translation>%1 – %2 对建议下一步的决定：采纳 %3，修改 %4，忽略 %5（按客户计，每条规则每种决定计一次）。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_suggestions.py" line="73"/>
+        <location filename="../../ui/views/report_suggestions.py" line="76"/>
         <source>No suggestion was accepted, changed or dismissed for a day in this period.</source>
         <translation>此期间内没有任何建议被采纳、修改或忽略。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_suggestions.py" line="78"/>
+        <location filename="../../ui/views/report_suggestions.py" line="81"/>
         <source>Not over yet: the %1-day window; later contacts, visits and purchases will still count.</source>
         <translation>%1 天的观察期尚未结束：之后的联系、回厂和购车仍会计入。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_suggestions.py" line="83"/>
+        <location filename="../../ui/views/report_suggestions.py" line="86"/>
         <source>Rows with fewer than %1 customers say little: one customer more or less moves their rates a lot.</source>
         <translation>客户少于 %1 人的行参考价值有限：多一人或少一人都会使比例大幅变化。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_suggestions.py" line="86"/>
+        <location filename="../../ui/views/report_suggestions.py" line="89"/>
         <source>Staff chose whom to accept and whom to dismiss, so the decisions&apos; groups differ from the start: a difference between them is a hint, not a proof that the suggestion worked.</source>
         <translation>采纳或忽略由员工自行选择，各组客户从一开始就不同：组间差异只是提示，不能证明建议有效。</translation>
     </message>
@@ -9059,107 +9066,107 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>{where} 是空文件（0 字节），可能是复制失败或同步冲突造成的；未做任何更改。在 {folder} 中没有找到它的完好备份：请用命令 revisit db restore 加上另存的副本文件恢复，或删除这个空文件以新建数据库。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="381"/>
+        <location filename="../../ui/error_messages.py" line="382"/>
         <source>The backup {where} is damaged; nothing was restored. Choose another backup.</source>
         <translation>备份 {where} 已损坏；未恢复任何内容。请选择其他备份。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="393"/>
+        <location filename="../../ui/error_messages.py" line="394"/>
         <source>The SMS price per part must be between 0 and {most} yuan, with at most {places} decimals, not {price}.</source>
         <translation>短信单价必须在 0 到 {most} 元之间，最多 {places} 位小数，不能是 {price}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="398"/>
+        <location filename="../../ui/error_messages.py" line="399"/>
         <source>The segment “{name}” was renamed or deleted since you opened it; reload to see the segments as they are now.</source>
         <translation>在您打开后，分群“{name}”已被重命名或删除，请重新载入查看当前分群。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="399"/>
+        <location filename="../../ui/error_messages.py" line="400"/>
         <source>{who} changed this customer&apos;s contact preferences at {when} since you opened them; reload to see their change.</source>
         <translation>在您打开后，{who} 于 {when} 修改了该客户的联系偏好，请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="400"/>
+        <location filename="../../ui/error_messages.py" line="401"/>
         <source>This customer&apos;s contact preferences were changed at {when} since you opened them; reload to see the change.</source>
         <translation>在您打开后，该客户的联系偏好于 {when} 被修改，请重新载入查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="401"/>
+        <location filename="../../ui/error_messages.py" line="402"/>
         <source>{who} recorded this customer&apos;s marketing consent at {when} since you opened it; reload to see their change.</source>
         <translation>在您打开后，{who} 于 {when} 记录了该客户的营销同意，请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="402"/>
+        <location filename="../../ui/error_messages.py" line="403"/>
         <source>This customer&apos;s marketing consent was recorded at {when} since you opened it; reload to see the change.</source>
         <translation>在您打开后，该客户的营销同意于 {when} 被记录，请重新载入查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="403"/>
+        <location filename="../../ui/error_messages.py" line="404"/>
         <source>{who} lifted this do-not-contact entry at {when} since you opened it; reload to see their change.</source>
         <translation>在您打开后，{who} 于 {when} 解除了这条勿扰，请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="404"/>
+        <location filename="../../ui/error_messages.py" line="405"/>
         <source>This do-not-contact entry was lifted at {when} since you opened it; reload to see the change.</source>
         <translation>在您打开后，这条勿扰于 {when} 被解除，请重新载入查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="405"/>
+        <location filename="../../ui/error_messages.py" line="406"/>
         <source>{who} changed this do-not-contact entry at {when} since you opened it; reload to see their change.</source>
         <translation>在您打开后，{who} 于 {when} 修改了这条勿扰，请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="406"/>
+        <location filename="../../ui/error_messages.py" line="407"/>
         <source>This do-not-contact entry was changed at {when} since you opened it; reload to see the change.</source>
         <translation>在您打开后，这条勿扰于 {when} 被修改，请重新载入查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="407"/>
+        <location filename="../../ui/error_messages.py" line="408"/>
         <source>{who} changed this customer&apos;s {attribute} at {when} since you opened it; reload to see their change.</source>
         <translation>在您打开后，{who} 于 {when} 修改了该客户的{attribute}，请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="408"/>
+        <location filename="../../ui/error_messages.py" line="409"/>
         <source>This customer&apos;s {attribute} was changed at {when} since you opened it; reload to see the change.</source>
         <translation>在您打开后，该客户的{attribute}于 {when} 被修改，请重新载入查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="409"/>
+        <location filename="../../ui/error_messages.py" line="410"/>
         <source>{who} changed this customer at {when} since you opened them; reload to see their change.</source>
         <translation>在您打开后，{who} 于 {when} 修改了该客户，请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="410"/>
+        <location filename="../../ui/error_messages.py" line="411"/>
         <source>This customer was changed at {when} since you opened them; reload to see the change.</source>
         <translation>在您打开后，该客户于 {when} 被修改，请重新载入查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="411"/>
+        <location filename="../../ui/error_messages.py" line="412"/>
         <source>{who} changed the segment “{name}” at {when} since you opened it; reload to see their change.</source>
         <translation>在您打开后，{who} 于 {when} 修改了分群“{name}”，请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="412"/>
+        <location filename="../../ui/error_messages.py" line="413"/>
         <source>The segment “{name}” was changed at {when} since you opened it; reload to see the change.</source>
         <translation>在您打开后，分群“{name}”于 {when} 被修改，请重新载入查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="413"/>
+        <location filename="../../ui/error_messages.py" line="414"/>
         <source>{who} renamed the segment “{name}” to “{new_name}” at {when} since you opened it; reload to see their change.</source>
         <translation>在您打开后，{who} 于 {when} 把分群“{name}”重命名为“{new_name}”，请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="414"/>
+        <location filename="../../ui/error_messages.py" line="415"/>
         <source>The segment “{name}” was renamed to “{new_name}” at {when} since you opened it; reload to see the change.</source>
         <translation>在您打开后，分群“{name}”于 {when} 被重命名为“{new_name}”，请重新载入查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="415"/>
+        <location filename="../../ui/error_messages.py" line="416"/>
         <source>{who} deleted the segment “{name}” at {when} since you opened it; reload to see the segments as they are now.</source>
         <translation>在您打开后，{who} 于 {when} 删除了分群“{name}”，请重新载入查看当前分群。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="416"/>
+        <location filename="../../ui/error_messages.py" line="417"/>
         <source>The segment “{name}” was deleted at {when} since you opened it; reload to see the segments as they are now.</source>
         <translation>在您打开后，分群“{name}”于 {when} 被删除，请重新载入查看当前分群。</translation>
     </message>
@@ -9300,91 +9307,96 @@ Revisit closes now; open it again to work with the restored database.</source>
     </message>
     <message>
         <location filename="../../ui/error_messages.py" line="378"/>
+        <source>The backup of {where} waited {seconds} s for the table {table}, which another program holds locked, and stopped; nothing was backed up. Run it again when that work is done.</source>
+        <translation>备份 {where} 时等待表 {table} 已 {seconds} 秒（另一个程序正锁定它），备份已停止，未备份任何内容。请在那项工作完成后再备份一次。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="379"/>
         <source>pg_dump could not back up {where}: {detail}</source>
         <translation>pg_dump 无法备份 {where}：{detail}</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="379"/>
+        <location filename="../../ui/error_messages.py" line="380"/>
         <source>There is no backup file at {where}.</source>
         <translation>{where} 处没有备份文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="380"/>
+        <location filename="../../ui/error_messages.py" line="381"/>
         <source>{where} is not a Revisit backup (not a SQLite database); nothing was restored.</source>
         <translation>{where} 不是回访备份（不是 SQLite 数据库），未恢复任何内容。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="382"/>
+        <location filename="../../ui/error_messages.py" line="383"/>
         <source>{where} is not a Revisit database (it holds other tables or no schema version); nothing was restored.</source>
         <translation>{where} 不是回访数据库（含有其他表或没有结构版本），未恢复任何内容。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="383"/>
+        <location filename="../../ui/error_messages.py" line="384"/>
         <source>The backup {where} was written by a newer version of Revisit (schema {revision}); update Revisit before restoring it.</source>
         <translation>备份 {where} 由更新版本的回访写入（结构版本 {revision}）；请先升级回访再恢复。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="384"/>
+        <location filename="../../ui/error_messages.py" line="385"/>
         <source>{where} is open in Revisit or another program (on this PC or another); close it everywhere, then restore again. Nothing was restored.</source>
         <translation>{where} 正被回访或其他程序打开（在本机或其他电脑上）；请在所有地方关闭后再恢复。未恢复任何内容。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="385"/>
+        <location filename="../../ui/error_messages.py" line="386"/>
         <source>{where} is the database itself, not a backup of it.</source>
         <translation>{where} 就是数据库本身，不是它的备份。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="386"/>
+        <location filename="../../ui/error_messages.py" line="387"/>
         <source>Restoring {backup} to {where} failed ({detail}); the database was not replaced.</source>
         <translation>把 {backup} 恢复到 {where} 失败（{detail}），数据库未被替换。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="387"/>
+        <location filename="../../ui/error_messages.py" line="388"/>
         <source>Cannot keep a copy of {where} in {folder} ({detail}); nothing was restored.</source>
         <translation>无法在 {folder} 中保留 {where} 的副本（{detail}），未恢复任何内容。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="388"/>
+        <location filename="../../ui/error_messages.py" line="389"/>
         <source>{who} changed the setting {name} at {when} since you loaded the settings; nothing was saved. Reload to see their change.</source>
         <translation>在您载入设置后，{who} 于 {when} 修改了设置“{name}”，本次未保存。请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="389"/>
+        <location filename="../../ui/error_messages.py" line="390"/>
         <source>The setting {name} was changed at {when} since you loaded the settings; nothing was saved. Reload to see the change.</source>
         <translation>在您载入设置后，设置“{name}”于 {when} 被修改，本次未保存。请重新载入查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="390"/>
+        <location filename="../../ui/error_messages.py" line="391"/>
         <source>Unknown SMS vendor &apos;{vendor}&apos;.</source>
         <translation>未知的短信平台“{vendor}”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="391"/>
+        <location filename="../../ui/error_messages.py" line="392"/>
         <source>The SMS sending window must start before it ends.</source>
         <translation>短信发送时段的开始时间必须早于结束时间。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="392"/>
+        <location filename="../../ui/error_messages.py" line="393"/>
         <source>The SMS signature must be written as 【shop name】, not &apos;{signature}&apos;.</source>
         <translation>短信签名必须写成【门店名称】的形式，而不是“{signature}”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="394"/>
+        <location filename="../../ui/error_messages.py" line="395"/>
         <source>Revisit keeps between 1 and {most} automatic backups, not {count}.</source>
         <translation>回访保留 1 到 {most} 份自动备份，不能是 {count}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="395"/>
+        <location filename="../../ui/error_messages.py" line="396"/>
         <source>There is no setting &apos;{name}&apos;; known: {names}.</source>
         <translation>没有名为“{name}”的设置；可用的有：{names}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="396"/>
+        <location filename="../../ui/error_messages.py" line="397"/>
         <source>{name} must be between 0 and 365.</source>
         <translation>{name} 必须在 0 到 365 之间。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="397"/>
+        <location filename="../../ui/error_messages.py" line="398"/>
         <source>&apos;{value}&apos; is not a valid value for {name}.</source>
         <translation>“{value}”不是 {name} 的有效值。</translation>
     </message>

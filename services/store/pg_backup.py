@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import glob
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -28,6 +29,10 @@ PG_DUMP_PLACES = (
     "/usr/lib/postgresql/*/bin/pg_dump",
 )
 PG_DUMP_TIMEOUT = 6 * 3600
+# How long pg_dump waits for a table another program holds locked (a schema change, a summary
+# rebuilt, a LOCK TABLE by hand) before it gives up; without a limit it waited silently.
+LOCK_WAIT_SECONDS = 60
+LOCKED = re.compile(r"Query was: LOCK TABLE (?:public\.)?(\S+)")
 
 NO_PG_DUMP = N_(
     "pg_dump was not found on this PC; back up the PostgreSQL database on its server with "
@@ -72,10 +77,17 @@ def dump_postgresql(url: str, place: BackupPlace, target: Path | None = None) ->
     clear_leftovers(target.parent, place.database_name, target.name)
     try:
         done = subprocess.run(
-            [program, "--format=custom", f"--file={part}", f"--dbname={libpq_url}"],
+            [program, "--format=custom", f"--file={part}", f"--dbname={libpq_url}",
+             f"--lock-wait-timeout={LOCK_WAIT_SECONDS * 1000}"],
             env=env, capture_output=True, text=True, timeout=PG_DUMP_TIMEOUT, check=False,
             stdin=subprocess.DEVNULL,
         )
+        if done.returncode != 0 and (locked := LOCKED.search(done.stderr)):
+            raise RevisitError(N_(
+                "The backup of {where} waited {seconds} s for the table {table}, which another "
+                "program holds locked, and stopped; nothing was backed up. Run it again when "
+                "that work is done."), where=where, seconds=LOCK_WAIT_SECONDS,
+                table=locked.group(1))
         if done.returncode != 0:
             lines = [line for line in done.stderr.strip().splitlines() if line.strip()]
             detail = lines[0].removeprefix("pg_dump: error: ") if lines else str(done.returncode)
