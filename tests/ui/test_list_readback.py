@@ -164,18 +164,30 @@ def test_read_back_problems_in_the_windows_language(qtbot, panel, database, tmp_
     table = panel.problems
     rows = {table.item(r, 0).text(): table.item(r, 1).text() for r in range(table.rowCount())}
     assert list(rows) == ["2", "3", "4588"]  # as Excel numbers them, never 4,588
+    # Rows 2 and 3 are stored, their 画像变化 not: said in the summary and listed.
     if translated == "zh_CN":
-        assert rows["2"].startswith("画像变化“手机=13912345678”：“手机”不在客户画像中："
-                                    "手机、电话和地址请在客户页面修改，不在此栏填写（画像项目：婚姻状况、")
-        assert rows["3"] == ("画像变化“婚姻=结了”：“结了”不是婚姻状况可填的值，"
-                             "请填写：未婚、已婚、离异、丧偶")
+        assert rows["2"].startswith("联系结果已保存，画像变化未保存：画像变化“手机=13912345678”："
+                                    "“手机”不在客户画像中：手机、电话和地址请在客户页面修改，"
+                                    "不在此栏填写（画像项目：婚姻状况、")
+        assert rows["3"] == ("联系结果已保存，画像变化未保存：画像变化“婚姻=结了”：“结了”不是"
+                             "婚姻状况可填的值，请填写：未婚、已婚、离异、丧偶；"
+                             "该格中的画像变化均未保存，请在客户页面手动填写")
         assert rows["4588"] == "编号“999-0001”不是本数据库任何名单中的一行"
         assert not any(c.isascii() and c.isalpha() for text in rows.values() for c in text)
+        assert ("1 行未保存：请在文件中改正后再读一次。2 行已保存，但其中的画像变化无法识别，"
+                "未保存：请在客户页面手动填写。") in panel.summary.text()
+        assert "2 行没有填写联系日期" in panel.summary.text()
     else:
         assert ("a phone number or an address is changed on the customer's page, not in "
                 "this column") in rows["2"]
-        assert rows["3"] == ("profile change '婚姻=结了': '结了' is not a value of Marital "
-                             "status; type one of Single, Married, Divorced, Widowed")
+        assert rows["3"] == ("the contact is stored, but not its 画像变化 (profile changes): "
+                             "profile change '婚姻=结了': '结了' is not a value of Marital "
+                             "status; type one of Single, Married, Divorced, Widowed; none of "
+                             "the cell's changes were stored: put them in by hand on the "
+                             "customer's page")
+        assert ("1 row(s) not stored: correct them in the file and read it again. 2 row(s) "
+                "stored without their profile changes (画像变化), which could not be read: "
+                "put those in by hand on the customer's page.") in panel.summary.text()
 
 
 @pytest.mark.parametrize("translated", ["zh_CN"], indirect=True)

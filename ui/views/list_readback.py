@@ -37,8 +37,9 @@ class ReadBackPanel(QWidget):
         self.button = QPushButton(self.tr("&Read back a filled-in list…"))
         self.button.setToolTip(self.tr(
             "The call, visit or WeChat list the callers filled in, as Excel or CSV: "
-            "outcomes, feedback, next dates, km and profile changes are stored. Reading a "
-            "file again stores nothing twice."))
+            "outcomes, feedback, next dates, km and profile changes are stored. A row "
+            "without 联系日期 is dated the day the list was handed out. Reading a file again "
+            "stores nothing twice."))
         self.button.clicked.connect(self._on_clicked)
         self.unsubscribe_button = QPushButton(self.tr("Read an SMS &unsubscribe file…"))
         self.unsubscribe_button.setToolTip(self.tr(
@@ -50,7 +51,7 @@ class ReadBackPanel(QWidget):
         self.summary.setWordWrap(True)
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.summary.setVisible(False)
-        self.problems = make_table([self.tr("Row"), self.tr("Not stored, and why")])
+        self.problems = make_table([self.tr("Row"), self.tr("What was not stored, and why")])
         self.problems.setVisible(False)
         hint = QLabel(self.tr("Either file can also be dragged here from its folder."))
         hint.setStyleSheet("color: #555;")
@@ -174,11 +175,16 @@ class ReadBackPanel(QWidget):
             text += ("" if lang == "zh" else " ") + self.tr(
                 "%n row(s) not stored: correct them in the file and read it again.", "",
                 len(rows))
+        if report.left_out:
+            text += ("" if lang == "zh" else " ") + self.tr(
+                "%n row(s) stored without their profile changes (画像变化), which could not be "
+                "read: put those in by hand on the customer's page.", "", len(report.left_out))
         for note in (*report.notes, *(p for p in report.found if not p.row)):
             text += "\n" + note.text(lang)
         self.summary.setText(text)
         self.summary.setVisible(True)
-        self._fill_problems([(p.row, p.text(lang)) for p in rows])
+        self._fill_problems([(p.row, p.text(lang))
+                             for p in sorted(rows + list(report.left_out), key=lambda p: p.row)])
         self.read_done.emit(report)
 
     def _fill_problems(self, rows: list[tuple[int, str]]) -> None:
