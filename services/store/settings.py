@@ -187,6 +187,15 @@ def _load(s: Session) -> LoadedSettings:
     return LoadedSettings(Settings(**values), {key: version for key, _, version in rows})
 
 
+def signature(typed: str) -> str:
+    """The SMS signature as carriers require it, 【name】: the brackets added when typed
+    without them or with ASCII or full-width square ones (某某丰田, [某某丰田], ［某某丰田］)."""
+    text = typed.strip()
+    if not text or (text.startswith("【") and text.endswith("】")):
+        return text
+    return f"【{text.strip('[]［］【】 ')}】"
+
+
 def settings_with(current: Settings, changes: dict[str, str]) -> Settings:
     """`current` with some values given as text (as typed on a command line), validated."""
     known = {f.name: f for f in dataclasses.fields(Settings)}
@@ -196,7 +205,8 @@ def settings_with(current: Settings, changes: dict[str, str]) -> Settings:
             raise RevisitError(N_("There is no setting '{name}'; known: {names}."), name=name,
                                names=", ".join(known))
         try:
-            values[name] = _decode(known[name], text.strip())
+            values[name] = _decode(known[name], signature(text) if name == "sms_signature"
+                                   else text.strip())
         except ValueError:
             raise RevisitError(N_("'{value}' is not a valid value for {name}."), value=text,
                                name=name) from None

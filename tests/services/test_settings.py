@@ -52,6 +52,13 @@ def test_an_empty_signature_is_saved_a_written_one_must_be_bracketed(database, s
     assert load_settings(database.sessions).sms_signature == ""
 
 
+@pytest.mark.parametrize("typed", ["粤城丰田", "[粤城丰田]", "［粤城丰田］", " 【粤城丰田】 ",
+                                   "【粤城丰田"])
+def test_a_signature_typed_without_its_brackets_gets_them_as_in_the_window(typed):
+    """`settings set sms_signature=粤城丰田` takes what the Settings area takes."""
+    assert settings_with(Settings(), {"sms_signature": typed}).sms_signature == "【粤城丰田】"
+
+
 def test_what_a_database_stored_stays_as_it_was(database):
     """The old made-up defaults, once saved by a database, are its own values: loading never
     rewrites them."""

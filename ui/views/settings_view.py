@@ -66,14 +66,6 @@ def _time(value: QTime) -> dt.time:
 
 
 
-def signature(typed: str) -> str:
-    """The SMS signature as carriers require it, 【name】: the brackets added when typed
-    without them or with ASCII or full-width square ones (某某丰田, [某某丰田], ［某某丰田］)."""
-    text = typed.strip()
-    if not text or (text.startswith("【") and text.endswith("】")):
-        return text
-    return f"【{text.strip('[]［］【】 ')}】"
-
 class SettingsView(QWidget):
     saved = Signal()
 
@@ -275,7 +267,7 @@ class SettingsView(QWidget):
             shop_address=self.shop_address.text().strip(),
             shop_postcode=self.shop_postcode.text().strip(),
             label_layout=self.label_layout.currentData(),
-            sms_signature=signature(self.signature.text()),
+            sms_signature=shared.signature(self.signature.text()),
             sms_opt_out=self.opt_out.text().strip(),
             sms_vendor=self.vendor.currentData(),
             sms_price_per_part=self._price(),
