@@ -629,9 +629,10 @@ def _store_chunk(sessions: Sessions, rows: list[Row], file_name: str, actor: Act
                         got.km += 1
                     got.runs.add(member.run_id)
                     corrected_by_run.setdefault(member.run_id, []).append(before)
-                if not older:
-                    if r.words is not None:
-                        got.words[(r.words, r.outcome)] += 1
+                if not older and r.words is not None:
+                    got.words[(r.words, r.outcome)] += 1
+                # A 画像变化 cell that cannot be read says nothing of what it no longer says.
+                if not older and r.unread is None:
                     recorded, kept = reread_changes(
                         s, member.customer_id, r.code, r.changes, first_day=first_day,
                         day=event.contact_at.date(), anew=anew, source=source,

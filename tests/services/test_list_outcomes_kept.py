@@ -207,3 +207,17 @@ def test_a_row_read_again_with_other_profile_changes_says_what_it_kept(listed):
     ("要求不再来电", True), ("语音信箱", True)])
 def test_which_outcome_words_say_more_than_their_outcome(typed, says_more):
     assert outcome_says_more(typed) is says_more
+
+
+def test_an_outcome_typed_over_with_an_unreadable_profile_cell_takes_nothing_back(listed):
+    """The cell that cannot be read says nothing of the changes read before: they stand,
+    and the cell is said."""
+    database, path, col = listed
+    who = _cell(path, col, 2, "客户编号")
+    _fill(path, col, {(2, "结果"): "接通", (2, "画像变化"): "职业=律师"})
+    outcomes.read_outcomes(database.sessions, path, today=TODAY)
+    _fill(path, col, {(2, "结果"): "已预约", (2, "画像变化"): "婚姻=结了"})
+    again = outcomes.read_outcomes(database.sessions, path, today=TODAY)
+    assert (again.corrected, again.profile_changes) == (1, 0)
+    assert [p.row for p in again.left_out] == [2]
+    assert _profile(database, who) == {"occupation": "律师"}
