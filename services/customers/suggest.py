@@ -30,6 +30,7 @@ from services.customers.suggest_rules import (
     rules_to_json,
     validate,
 )
+from services.customers.suggest_rules_en import rule_points
 from services.lists.query import DNC_PURPOSES, SALES_PURPOSES
 from services.staff.permissions import Actor
 from services.store.errors import N_, RevisitError
@@ -72,6 +73,13 @@ class Suggestion:
     held: tuple[tuple[str, str], ...] = ()  # (rule, HOLD_*) matching rules held back before it
     also: tuple[str, ...] = ()  # later rules that match too
     rules_version: int = 0
+    # The talking points for an English window: a built-in rule's own English points
+    # (suggest_rules_en.py) while unchanged, else the same as talking_points.
+    talking_points_en: str = ""
+
+    def points(self, lang: str = "zh") -> str:
+        return self.talking_points if lang == "zh" else (self.talking_points_en
+                                                         or self.talking_points)
 
 
 def hold_reason(purpose: str, b: Brief) -> str | None:
@@ -123,8 +131,11 @@ def suggest(b: Brief, rules: RuleSet) -> Suggestion | None:
         return None
     used = tuple(FactUsed(c.fact, facts.get(c.fact), c) for c in chosen.when)
     points = render(chosen.points, merge_values(b, facts))
+    english = rule_points(chosen, "en")
+    points_en = render(english, merge_values(b, facts, "en")) if english != chosen.points \
+        else points
     return Suggestion(chosen.name, chosen.purpose, points, used, tuple(held), tuple(also),
-                      rules.version)
+                      rules.version, points_en)
 
 
 # --- the stored rule set ----------------------------------------------------------------------

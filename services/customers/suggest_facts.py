@@ -127,6 +127,9 @@ FIELDS: dict[str, tuple[str, str]] = {
     "last_visit": ("上次到店日期", "last service visit"),
     "last_referral": ("最近介绍的人", "the person they last introduced"),
 }
+# {maintenance_what}: a first service, maintenance with none on record here, maintenance.
+MAINTENANCE_WHAT = (("首保", "保养（本店无保养记录）", "保养"),
+                    ("first service", "maintenance (none on record here)", "maintenance"))
 MERGE_FIELD = re.compile(r"\{(\w+)\}")
 _BRACED = re.compile(r"\{([^{}]+)\}")
 
@@ -279,8 +282,9 @@ def _date(day: dt.date | None) -> str:
     return UNKNOWN_VALUE if day is None else day.isoformat()
 
 
-def merge_values(b: Brief, facts: dict[str, object]) -> dict[str, str]:
-    """Every merge field's text for the talking points of `b` (Chinese: what staff read)."""
+def merge_values(b: Brief, facts: dict[str, object], lang: str = "zh") -> dict[str, str]:
+    """Every merge field's text for the talking points of `b` (in Chinese, what staff read;
+    "en" for the built-in points in an English window)."""
     car = _car(b)
     owned = [c for c in b.cars if c.active]
     complaint = min(b.open_complaints, key=lambda c: c.opened, default=None)
@@ -294,8 +298,9 @@ def merge_values(b: Brief, facts: dict[str, object]) -> dict[str, str]:
     insurance = [day for c in owned if (day := renewal(c.insurance_expiry, b.as_of))]
     warranty = [c.warranty_end for c in owned if c.warranty_end]
     intent = b.intent
-    values = {key: fact_value_text(FACTS[key], value) if value is not None else UNKNOWN_VALUE
-              for key, value in facts.items()}
+    values = {key: fact_value_text(FACTS[key], value, lang) if value is not None
+              else UNKNOWN_VALUE for key, value in facts.items()}
+    what = MAINTENANCE_WHAT[0 if lang == "zh" else 1]
     values.update({
         "name": b.name,
         "car": car.name if car else UNKNOWN_VALUE,
@@ -304,8 +309,8 @@ def merge_values(b: Brief, facts: dict[str, object]) -> dict[str, str]:
         "complaint_since": _date(complaint.opened if complaint else None),
         "maintenance_due": _date(due.due if due else None),
         "maintenance_car": due.name if due else UNKNOWN_VALUE,
-        "maintenance_what": UNKNOWN_VALUE if due is None else "首保" if due.first_service
-        else "保养（本店无保养记录）" if due.no_record else "保养",
+        "maintenance_what": UNKNOWN_VALUE if due is None else what[0] if due.first_service
+        else what[1] if due.no_record else what[2],
         "no_record_car": next((m.name for m in b.maintenance if m.no_record), UNKNOWN_VALUE),
         "declined_item": declined.item if declined else UNKNOWN_VALUE,
         "declined_due": _date(declined.due_on if declined else None),

@@ -294,6 +294,7 @@ def decided_demo(database):
 
 
 def test_suggestion_outcomes_show_the_service_figures(qtbot, decided_demo):
+    from services.customers.suggest_rules_en import rule_name
     from services.reports.suggestion_effect import suggestion_effect
     from ui.views.report_suggestions import SHOWN
     from ui.views.reports_view import TAB_SUGGESTIONS
@@ -309,7 +310,8 @@ def test_suggestion_outcomes_show_the_service_figures(qtbot, decided_demo):
     assert len(shown) == 3 * len(want.rules) == 6
     for rule in want.rules:
         for action, outcome in rule.actions:
-            row = shown[(rule.rule, tab._action_name(action))]
+            # A built-in rule by its English name in the English window (no translator here).
+            row = shown[(rule_name(rule.rule, "en"), tab._action_name(action))]
             assert int(tab.table.item(row, 2).text()) == outcome.customers
             for col, (w, m) in enumerate(SHOWN, start=3):
                 cell = tab.table.item(row, col).text()

@@ -26,6 +26,7 @@ from services.contacts import calls
 from services.customers import suggest, suggest_decisions
 from services.customers.brief import load_brief
 from services.customers.suggest_rules import DEFAULT_RULES
+from services.customers.suggest_rules_en import rule_name
 from tests.services.test_suggestions import CARE, UPGRADE, owner
 from tests.ui.conftest import shut_down
 from tests.ui.fit_check import clipped
@@ -75,7 +76,8 @@ def test_the_brief_shows_the_suggestion_and_records_each_decision(qtbot, host, d
     view = host.brief
     view.show_brief(load_brief(database.sessions, cid))
     line = view.text_of("suggest")
-    assert UPGRADE in line and "高一级" in line
+    # No translator in the tests: the English window, the built-in rule in English.
+    assert rule_name(UPGRADE, "en") in line and "one class above" in line
     assert "购车年限 7.4年 (≥ 7年)" in line or "Years owned 7.4 years (≥ 7 years)" in line
     assert view.suggestion.accept_button.isEnabled()
 
@@ -110,7 +112,7 @@ def test_an_accepted_suggestion_offers_to_log_the_call_with_its_purpose(
     cid = owner(database, "S2", years=7.4, as_of=TODAY, complaint="保养等待时间长")
     view = host.brief
     view.show_brief(load_brief(database.sessions, cid))
-    assert CARE in view.text_of("suggest")
+    assert rule_name(CARE, "en") in view.text_of("suggest")
     with qtbot.waitSignal(host.runner.notice, timeout=10000) as notice:
         view.suggestion.accept_button.click()
     (label, log), = notice.args[0].actions
@@ -264,7 +266,7 @@ def test_a_supervisor_edits_reorders_and_saves_the_rules(qtbot, database, superv
         upgrade = [r.name for r in DEFAULT_RULES].index(UPGRADE)
         panel.table.selectRow(upgrade)
         panel.up_button.click()
-        assert panel.table.item(upgrade - 1, COL_NAME).text() == UPGRADE
+        assert panel.table.item(upgrade - 1, COL_NAME).text() == rule_name(UPGRADE, "en")
         panel.table.item(0, COL_ON).setCheckState(Qt.CheckState.Unchecked)
 
         def new_points(d: RuleDialog) -> None:
@@ -366,10 +368,10 @@ def test_rules_are_added_removed_and_put_back_to_the_built_in_set(qtbot, databas
                             lambda *_a: QMessageBox.StandardButton.Yes)
         panel.table.selectRow(0)
         panel.remove_button.click()
-        assert panel.table.item(0, COL_NAME).text() != CARE
+        assert panel.table.item(0, COL_NAME).text() != rule_name(CARE, "en")
         panel.defaults_button.click()
         assert [panel.table.item(r, COL_NAME).text() for r in range(panel.table.rowCount())] \
-            == [r.name for r in DEFAULT_RULES]
+            == [rule_name(r.name, "en") for r in DEFAULT_RULES]
         assert panel.dirty and panel.save_button.isEnabled()
     finally:
         shut_down(panel, runner)

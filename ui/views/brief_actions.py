@@ -23,7 +23,7 @@ from services.staff.permissions import NOT_PASSED
 from ui.dialogs.declined_item_dialog import DeclinedItemDialog
 from ui.dialogs.referral_dialog import INTRODUCED, ReferralDialog
 from ui.dialogs.save_again import edit_and_save
-from ui.labels import label
+from ui.labels import label, language
 from ui.tasks import changed
 from ui.views.suggestion_dialogs import ChangePurposeDialog, LogCallDialog
 
@@ -180,7 +180,7 @@ def log_call(view, brief: Brief, purpose: str | None = None) -> None:
         return
     database, _runner, actor = found
     suggestion = brief.suggestion
-    points = suggestion.talking_points if suggestion is not None else ""
+    points = suggestion.points(language()) if suggestion is not None else ""
     proposed = purpose or (suggestion.purpose if suggestion is not None else "callback")
     dialog = LogCallDialog(brief.name, proposed, points, view)
 

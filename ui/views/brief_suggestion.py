@@ -13,6 +13,7 @@ from services.customers import suggest_decisions
 from services.customers.brief import Brief
 from services.customers.suggest import HOLD_TEXTS
 from services.customers.suggest_rules import met_texts
+from services.customers.suggest_rules_en import rule_name
 from services.store.versions import when_text
 from ui.labels import joined, label, language
 
@@ -63,23 +64,25 @@ class SuggestionLine(QWidget):
         self.value.setText("" if b is None else self._text(b))
         s = b.suggestion if b is not None else None
         self.value.setToolTip("" if s is None or not s.also else self.tr(
-            "Other rules that fit: %1").replace("%1", joined(s.also)))
+            "Other rules that fit: %1").replace(
+                "%1", joined(rule_name(r, language()) for r in s.also)))
 
     def _text(self, b: Brief) -> str:
         s = b.suggestion
         if s is None:
             return _e(self.tr("no rule fits this customer now"))
         lang = language()
-        head = (f'<b>{_e(label("purpose", s.purpose))}</b> · {_e(s.rule)}：'
-                f"{_e(s.talking_points)}")
+        head = (f'<b>{_e(label("purpose", s.purpose))}</b> · {_e(rule_name(s.rule, lang))}'
+                f'{"：" if lang == "zh" else ": "}{_e(s.points(lang))}')
         if b.decision is not None:
             head += "  " + self._decision(b.decision)
         because = "  ·  ".join(met_texts(((f.condition, f.value) for f in s.facts), lang))
         grey = [self.tr("because: %1").replace("%1", because) if because
                 else self.tr("always suggested")]
         if s.held:
-            held = joined(f"{rule}（{HOLD_TEXTS[why][0 if lang == 'zh' else 1]}）"
-                            for rule, why in s.held)
+            held = joined(f"{rule_name(rule, lang)}（{HOLD_TEXTS[why][0]}）" if lang == "zh"
+                          else f"{rule_name(rule, lang)} ({HOLD_TEXTS[why][1]})"
+                          for rule, why in s.held)
             grey.append(self.tr("held back: %1").replace("%1", held))
         return f'{head}<br><span style="color:#555">{_e("  ·  ".join(grey))}</span>'
 

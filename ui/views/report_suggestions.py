@@ -10,8 +10,10 @@ from PySide6.QtCore import QLocale
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from models.suggestion import SUGGESTION_ACTIONS
+from services.customers.suggest_rules_en import rule_name
 from services.reports import effect
 from services.reports.suggestion_effect import MEASURES, WINDOWS, ActionOutcome, SuggestionEffect
+from ui.labels import language
 from ui.views.customer_page import fill_table, make_table
 from ui.views.report_dashboard import percent
 
@@ -49,7 +51,8 @@ class SuggestionsTab(QWidget):
         rows: list[list[object]] = []
         for rule in data.rules:
             for action in SUGGESTION_ACTIONS:
-                rows.append(self._row(rule.rule, action, rule.of(action)))
+                rows.append(self._row(rule_name(rule.rule, language()), action,
+                                      rule.of(action)))
         fill_table(self.table, rows)
         totals = {a: sum(r.of(a).customers for r in data.rules) for a in SUGGESTION_ACTIONS}
         self.headline.setText(

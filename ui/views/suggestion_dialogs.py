@@ -22,7 +22,8 @@ from PySide6.QtWidgets import (
 from models.codes import PURPOSES
 from services.contacts import calls
 from services.customers.suggest_decisions import NOTE_MAX
-from ui.labels import label
+from services.customers.suggest_rules_en import rule_name
+from ui.labels import label, language
 from ui.widgets import MomentField, date_edit
 
 NEXT_DAYS = 7  # a follow-up date proposed a week on, as the follow-up workspace's "+7"
@@ -44,7 +45,7 @@ class ChangePurposeDialog(QDialog):
         form = QFormLayout(self)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.addRow(QLabel(self.tr("Suggested: %1 (rule “%2”)").replace(
-            "%1", label("purpose", suggested)).replace("%2", rule)))
+            "%1", label("purpose", suggested)).replace("%2", rule_name(rule, language()))))
         form.addRow(self.tr("&Purpose"), self.purpose)
         form.addRow(self.tr("&Note"), self.note)
         self.buttons = QDialogButtonBox(

@@ -37,6 +37,7 @@ from services.customers.suggest_facts import (
     points_typed,
 )
 from services.customers.suggest_rules import NAME_MAX, OPS, Condition, Rule, describe_when
+from services.customers.suggest_rules_en import rule_name, rule_points, stored_name
 from services.store.errors import RevisitError
 from ui.i18n import translate_error
 from ui.labels import joined, label, language
@@ -170,7 +171,10 @@ class RuleDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(self.tr("Suggestion rule"))
         lang = language()
-        self.name = QLineEdit(rule.name if rule else "")
+        # A built-in rule's name and points in the window's language; stored as they were
+        # while left as shown (rule()), so an English window does not rename the rule.
+        self._original = rule
+        self.name = QLineEdit(rule_name(rule.name, lang) if rule else "")
         self.name.setMaxLength(NAME_MAX)
         self.enabled = QCheckBox(self.tr("On"))
         self.enabled.setChecked(rule.enabled if rule else True)
@@ -191,7 +195,8 @@ class RuleDialog(QDialog):
             self.purpose.addItem(label("purpose", code), code)
         if rule is not None:
             self.purpose.setCurrentIndex(max(0, self.purpose.findData(rule.purpose)))
-        self.points = QPlainTextEdit(points_shown(rule.points, lang) if rule else "")
+        self._points_shown = points_shown(rule_points(rule, lang), lang) if rule else ""
+        self.points = QPlainTextEdit(self._points_shown)
         self.points.setTabChangesFocus(True)
         self.points.setMaximumHeight(90)
         self.field = QComboBox()
@@ -254,8 +259,12 @@ class RuleDialog(QDialog):
         self.field.setCurrentIndex(0)
 
     def rule(self) -> Rule:
-        return Rule(self.name.text().strip(), self.purpose.currentData(),
-                    points_typed(self.points.toPlainText().strip()),
+        name, points = self.name.text().strip(), self.points.toPlainText().strip()
+        if self._original is not None:
+            name = stored_name(name, self._original.name)
+            if points == self._points_shown.strip():
+                points = self._original.points
+        return Rule(name, self.purpose.currentData(), points_typed(points),
                     tuple(r.condition() for r in self.rows), self.enabled.isChecked())
 
     def _on_ok(self) -> None:

@@ -32,6 +32,7 @@ from services.customers.suggest_rules import (
     describe_when,
     validate,
 )
+from services.customers.suggest_rules_en import rule_name, rule_points
 from services.staff.permissions import SAVE_SETTINGS, Actor, allowed
 from services.store.database import Database
 from services.store.errors import RevisitError
@@ -158,10 +159,11 @@ class SuggestionRulesPanel(QWidget):
             on.setFlags(flags)
             on.setCheckState(Qt.CheckState.Checked if rule.enabled else Qt.CheckState.Unchecked)
             cells = {COL_ORDER: QTableWidgetItem(str(row + 1)), COL_ON: on,
-                     COL_NAME: QTableWidgetItem(rule.name),
+                     COL_NAME: QTableWidgetItem(rule_name(rule.name, lang)),
                      COL_WHEN: QTableWidgetItem(describe_when(rule, lang)),
                      COL_PURPOSE: QTableWidgetItem(label("purpose", rule.purpose)),
-                     COL_POINTS: QTableWidgetItem(points_shown(rule.points, lang))}
+                     COL_POINTS: QTableWidgetItem(points_shown(rule_points(rule, lang),
+                                                               lang))}
             for col, item in cells.items():
                 if col != COL_ON:
                     item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
