@@ -264,6 +264,22 @@ def test_a_recall_says_contact_fatigue_holds_it_back_not(qtbot, view):
     assert view.fatigue.isEnabled() and not view.fatigue.toolTip()
 
 
+def test_past_runs_being_read_show_a_run_made_on_another_pc(qtbot, view, demo_db):
+    from services.lists import build
+    from ui.news import ELSEWHERE
+    from ui.tasks import DataChange
+
+    view.tabs.setCurrentIndex(1)
+    qtbot.waitUntil(lambda: view._history_read, timeout=5000)
+    before = view.history.rowCount()
+    made = build.build_run(demo_db.sessions, "5年以上车主",
+                           build.RunOptions(channel="call", as_of=DEMO_TODAY))
+    runs.finish_run(demo_db.sessions, made.run_id)
+    view.runner.announce(DataChange(frozenset({"lists"}), origin=ELSEWHERE))
+    qtbot.waitUntil(lambda: view.history.rowCount() == before + 1, timeout=5000)
+    assert view.history.item(0, 0).text() == f"#{made.run_id}"
+
+
 def test_opening_a_run_is_one_question(qtbot, view, demo_db, monkeypatch):
     run_id = _build(qtbot, view)
     asked = []

@@ -99,6 +99,10 @@ class ListsView(QWidget):
         # The segments to choose from, and the settings' default for "not contacted again".
         if change.touches("segments", "settings"):
             self.reload_choices()
+        # Past runs being read: a run made or read back elsewhere, calls made since.
+        if change.touches("lists", "contacts") and self.tabs.currentIndex() == 1 \
+                and self.isVisible():
+            self.refresh_history()
 
     # --- step 1: segment, purpose, channel, callers --------------------------------------
     def _build_choose(self) -> QWidget:
