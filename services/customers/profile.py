@@ -266,9 +266,10 @@ def values_as_of(
             .where(ProfileChange.customer_id == customer_id)
             .order_by(ProfileChange.id)
         ).all()
-        # Several changes on the same day: the last recorded wins (rows are ordered by id).
-        values: dict[str, str | None] = {attr: value for attr, value, _ in rows
-                                         if value is not None}
+        # Several changes on the same day: the last recorded wins (rows are ordered by id),
+        # a value cleared after being set that day included; cleared values are then absent.
+        last = {attr: value for attr, value, _ in rows}
+        values: dict[str, str | None] = {a: v for a, v in last.items() if v is not None}
         if "lifecycle_stage" not in values:
             stage = _in_force(session, customer_id, "lifecycle_stage", as_of)
             if stage is not None:

@@ -125,6 +125,18 @@ def test_a_stage_stored_without_history_is_the_old_value_of_its_first_change(
     assert profile.values_as_of(database.sessions, customer_id, D(2024, 4, 30)) == {}
 
 
+def test_a_value_set_and_cleared_on_one_day_is_not_in_force(database, customer_id):
+    """The customer page reads every value at once: a value cleared the day it was set (a
+    read-back row corrected, its profile change undone) is gone there as it is one by one."""
+    for value in ("lawyer", None):
+        profile.record_change(database.sessions, customer_id, "occupation", value,
+                              effective_date=D(2026, 11, 30), source="manual")
+    assert profile.value_as_of(database.sessions, customer_id, "occupation",
+                               D(2026, 11, 30)) is None
+    assert "occupation" not in profile.values_as_of(database.sessions, customer_id,
+                                                    D(2026, 11, 30))
+
+
 @pytest.mark.parametrize(
     ("attribute", "value", "day", "fragment"),
     [
