@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import replace
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
@@ -31,6 +33,7 @@ from services.imports.consent import record_consent
 from services.imports.context import Context, merge, record_history, same
 from services.imports.dates import MonthDay
 from services.imports.lookup import LINK_KEYS, Lookup, same_dms_code
+from services.imports.normalise import WAN
 from services.imports.phones import is_mobile
 from services.imports.results import Issue, RowResult
 
@@ -48,6 +51,8 @@ def process(ctx: Context, rows: list[tuple[RowResult, dict[str, Any]]]) -> None:
     if ctx.brands is None:
         ctx.brands = known_brands(ctx.conn, (v["brand"] for _, v in rows if v.get("brand")))
     split_brands(ctx.brands, (v for _, v in rows))
+    for result, values in rows:
+        _price_in_wan_said(result, values)
     lookup = Lookup(ctx.conn, ctx.today)
     # Plates find customers when the user asked for that rule, and for a row with neither
     # mobile nor VIN (_by_plate_and_name); every row's plate is looked up so that a plate
@@ -65,6 +70,16 @@ def process(ctx: Context, rows: list[tuple[RowResult, dict[str, Any]]]) -> None:
                 maintained.append((result, vehicle, values))
     if maintained:
         _last_maintenance(ctx, lookup, maintained)
+
+
+def _price_in_wan_said(result: RowResult, v: dict[str, Any]) -> None:
+    """The note of a bare price read in 万 (normalise_price) names the number as typed: the
+    price stored, 125,800.00, over 万 is the 12.58 of the cell."""
+    price = v.get("price_paid")
+    for i, issue in enumerate(result.issues):
+        if issue.code == "price_bare_in_wan" and issue.value is None and price is not None:
+            typed = format((Decimal(price) / WAN).normalize(), "f")
+            result.issues[i] = replace(issue, value=typed)
 
 
 def _row(ctx: Context, lk: Lookup, result: RowResult, v: dict[str, Any]) -> dict | None:

@@ -95,6 +95,10 @@ PROBLEMS: dict[str, tuple[str, str]] = {
     "amount_negative": ("金额为负数", "negative amount"),
     "amount_implausible": ("金额过大，不合理", "implausibly large amount"),
     "price_zero": ("价格为 0，视为未知，未保存", "a price of 0, taken as not known and not kept"),
+    # {value}: the number as typed (services/imports/customers.py names it on the row).
+    "price_bare_in_wan": ("未写单位的车价不足1000，按万元计（如 {value} 读作 {value} 万元）",
+                          "a car price below 1,000 with no unit, read in ten thousands of "
+                          "yuan (as {value} is read as {value} wan, x 10,000)"),
     "km_invalid": ("里程无法识别", "unreadable mileage"),
     "km_implausible": ("里程不合理（为负数或过大）", "implausible mileage (negative or too large)"),
     "km_zero": ("里程为 0，未记为读数", "0 km, not kept as a reading"),
@@ -623,7 +627,14 @@ def _money(raw: Cell, *, signed: bool) -> Clean[Decimal]:
 def normalise_price(raw: Cell) -> Clean[Decimal]:
     """A car's price paid, read as an amount. 0 (or 0.00) is what exports write for "not
     known", as for km: no car is sold for nothing, and a price of 0 would put its owner among
-    the cheapest buyers. (A visit's amount of 0 is a free check, and stays.)"""
+    the cheapest buyers. (A visit's amount of 0 is a free check, and stays.) A bare number
+    below PRICE_IN_WAN_BELOW is in 万, with a warning: no car costs ¥12.58, and a column that
+    mixes ¥179,800.00, 21.98万 and 12.58 (so is not in 万 as a whole: columns.py) has one
+    typed in 万 without its unit. A column in 万 as a whole arrives here multiplied already."""
+    small = bare_number(raw)
+    if small is not None and 0 < small < PRICE_IN_WAN_BELOW:
+        result = normalise_amount(small * WAN)
+        return Clean(result.value, (*result.problems, Problem("price_bare_in_wan", "warning")))
     result = normalise_amount(raw)
     if result.value is not None and result.value == 0:
         return refused("price_zero")

@@ -80,16 +80,19 @@ def test_a_price_column_of_numbers_all_below_1000_is_in_wan(database, tmp_path):
                                  "浙A50003": Decimal("168000.00"), "浙A50004": None}
 
 
-def test_a_price_column_in_yuan_keeps_its_numbers(database, tmp_path):
-    """One price of 1,000 or more says the column is in yuan: a small one there is left as
-    typed (a mistake the clerk sees on the car), not multiplied."""
+def test_a_small_price_in_a_column_in_yuan_is_in_wan_and_said(database, tmp_path):
+    """One price of 1,000 or more says the column is not in 万 as a whole; a bare number below
+    1,000 there is still no car's price in yuan: it is the one typed in 万 without its unit,
+    and its row says how it was read."""
     headers = ["车主", "手机", "品牌", "车型", "车牌", "开票价"]
     rows = [["丙一", "13902848101", "大众", "帕萨特", "浙A60001", 185000],
             ["丙二", "13902848102", "丰田", "凯美瑞", "浙A60002", 229.8]]
     path = write_xlsx(tmp_path / "车价.xlsx", headers, rows)
     done = apply(database.sessions, path, CUSTOMERS)
-    assert done.created == 2 and not done.warnings
-    assert _prices(database) == {"浙A60001": Decimal("185000.00"), "浙A60002": Decimal("229.80")}
+    assert done.created == 2
+    assert [(w.code, w.rows) for w in done.warnings] == [("price_bare_in_wan", 1)]
+    assert _prices(database) == {"浙A60001": Decimal("185000.00"),
+                                 "浙A60002": Decimal("2298000.00")}
 
 
 @pytest.mark.parametrize(("raw", "months"), [
