@@ -232,18 +232,14 @@ def test_a_queue_narrows_to_one_run_or_the_follow_ups_and_lists_a_customer_once(
     """A caller working through one list sees its calls alone, in the sheet's order; the runs
     say how many each has. A customer waiting on two runs is called from the later one (the
     week's list made again), whoever it was handed to."""
-    from models import ListRun, ListRunMember
+    from models import ListRunMember
 
     today = dt.date(2026, 11, 25)
     with database.sessions.begin() as s:
         amy, bob = StaffUser(username="amy", display_name="Amy"), StaffUser(
             username="bob", display_name="Bob")
         people = [Customer(code=f"C{i}", name=f"客户{i}") for i in range(6)]
-        older, newer = (ListRun(segment_name=name, filter_json="{}", as_of=day,
-                                purpose="care", finished_at=dt.datetime(2026, 11, 24),
-                                created_at=dt.datetime.combine(day, dt.time(9)))
-                        for name, day in (("保养提醒", today - dt.timedelta(days=8)),
-                                          ("生日关怀", today - dt.timedelta(days=1))))
+        older, newer = _two_runs(today)
         s.add_all([amy, bob, *people, older, newer])
         s.flush()
         s.add_all([ListRunMember(run_id=older.id, customer_id=c.id, channel="phone",
@@ -282,17 +278,13 @@ def test_a_short_queue_takes_the_newest_runs_calls_first_and_counts_everything(d
     """At most `limit` calls of each kind: the follow-ups, then the lists' calls, the newest
     run in its sheet's order before the older. A follow-up promised before a list was made to
     a customer on it is called from the list: listed once, counted once."""
-    from models import ListRun, ListRunMember
+    from models import ListRunMember
 
     today = dt.date(2026, 11, 25)
     with database.sessions.begin() as s:
         amy = StaffUser(username="amy", display_name="Amy")
         people = [Customer(code=f"C{i}", name=f"客户{i}") for i in range(6)]
-        older, newer = (ListRun(segment_name=name, filter_json="{}", as_of=day,
-                                purpose="care", finished_at=dt.datetime(2026, 11, 24),
-                                created_at=dt.datetime.combine(day, dt.time(9)))
-                        for name, day in (("保养提醒", today - dt.timedelta(days=8)),
-                                          ("生日关怀", today - dt.timedelta(days=1))))
+        older, newer = _two_runs(today)
         s.add_all([amy, *people, older, newer])
         s.flush()
         for run, group in ((older, people[:2]), (newer, people[2:4])):
@@ -319,6 +311,18 @@ def test_a_short_queue_takes_the_newest_runs_calls_first_and_counts_everything(d
     assert names(500, calls.FOLLOW_UPS) == (["客户5", "客户4"], 2)
     assert calls.queue(database.sessions, amy_id, today).runs == calls.queued_runs(
         database.sessions, amy_id, today)
+
+
+def _two_runs(today: dt.date) -> tuple:
+    """Two finished care runs handed out: 保养提醒 of 8 days before `today`, 生日关怀 of the
+    day before."""
+    from models import ListRun
+
+    return tuple(ListRun(segment_name=name, filter_json="{}", as_of=day, purpose="care",
+                         finished_at=dt.datetime(2026, 11, 24),
+                         created_at=dt.datetime.combine(day, dt.time(9)))
+                 for name, day in (("保养提醒", today - dt.timedelta(days=8)),
+                                   ("生日关怀", today - dt.timedelta(days=1))))
 
 
 def _promise(database, staff, customer, purpose="sales", due=dt.date(2026, 11, 25)):
