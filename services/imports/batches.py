@@ -13,17 +13,21 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import and_, delete, select, update
+from sqlalchemy import Column, Integer, MetaData, Table, and_, delete, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from models import Base, ImportBatch, ImportChange
+from models import Base, ImportBatch, ImportChange, ImportCreated
 from models.base import utcnow
 from services.imports.results import source_name
 from services.imports.stored import records_of
 from services.imports.undo_checks import (
     Runs,
+    changed_ids,
+    changed_tables,
     created_runs,
     dependants_added_since,
     in_runs,
@@ -34,10 +38,12 @@ from services.imports.writes import STAMPS, decode, encode
 from services.staff.accounts import confirm
 from services.staff.audit import audit
 from services.staff.permissions import NOT_PASSED, UNDO_IMPORTS, Actor, NotPassed, require
-from services.store.errors import N_, RevisitError
+from services.store.errors import N_, CancelToken, RevisitError
 from services.store.versions import bumped
 
 Sessions = sessionmaker[Session]
+Progress = Callable[[int, int], None]
+STEP = 5000  # records an undo puts back or deletes between two progress reports
 
 
 @dataclass(frozen=True)
@@ -138,6 +144,17 @@ def batches_of_file(sessions: Sessions, file_hash: str) -> list[BatchInfo]:
         ]
 
 
+def _lock(s: Session, batch_id: int) -> None:
+    """Take the batch's lock with a write that changes nothing, before anything the undo
+    checks is read: on SQLite the transaction's first write (it waits for the one writer and
+    reads what was committed before it), on PostgreSQL the batch's row lock (a second undo of
+    the same batch waits and then finds it undone). The undo is quick enough to hold it
+    throughout: 60,000 rows in a few seconds."""
+    table = ImportBatch.__table__
+    s.execute(update(table).where(table.c.id == batch_id)
+              .values(undone_at=table.c.undone_at))
+
+
 def _batch(s: Session, batch_id: int) -> ImportBatch:
     batch = s.get(ImportBatch, batch_id)
     if batch is None:
@@ -170,7 +187,8 @@ def complete_earlier(s: Session, batch_id: int, kind: str, file_hash: str,
 
 
 def undo_batch(sessions: Sessions, batch_id: int,
-               actor: Actor | None | NotPassed = NOT_PASSED) -> UndoResult:
+               actor: Actor | None | NotPassed = NOT_PASSED, progress: Progress | None = None,
+               cancel: CancelToken | None = None) -> UndoResult:
     """Undo a whole batch in one transaction (a supervisor's right; NOT_PASSED: a caller from
     before accounts, unchecked), with the stopped imports of the same file it completed.
     Refused, with the reason, when the batch is already undone, when a later batch changed the
@@ -178,11 +196,16 @@ def undo_batch(sessions: Sessions, batch_id: int,
     import of the same file completed this one (undo that one), or when records were added
     since to customers this batch created (contacts, list runs, …), which deleting those
     customers would take along. A value changed by hand since the import is left as it is now
-    (counted as kept), not overwritten with the value from before."""
+    (counted as kept), not overwritten with the value from before.
+
+    `progress(done, total)` counts the records put back and deleted; `cancel` is checked
+    between steps. Cancelled (or the process killed) before the end, nothing is undone: it is
+    one transaction."""
     staff_id = None
     with sessions.begin() as s:
         if not isinstance(actor, NotPassed):
             staff_id = require(confirm(s, actor), UNDO_IMPORTS).id
+        _lock(s, batch_id)
         batch = _batch(s, batch_id)
         later = records_of(batch.records_json).get("completed_by")
         if later is not None and batch.undone_at is None:
@@ -191,19 +214,20 @@ def undo_batch(sessions: Sessions, batch_id: int,
                    "batch #{later}, a later import of the same file, completed it. Undo batch "
                    "#{later}, which takes #{id} with it."),
                 id=batch_id, later=later)
-        result = _undo(s, batch, staff_id, "import_undo")
         # The latest first: each is undone as the last batch standing on its records.
-        for earlier_id in sorted(records_of(batch.records_json).get("completes", ()),
-                                 reverse=True):
-            earlier = s.get(ImportBatch, earlier_id)
-            if earlier is None or earlier.undone_at is not None:
-                continue
-            part = _undo(s, earlier, staff_id, "import_undo")
+        earlier = [b for i in sorted(records_of(batch.records_json).get("completes", ()),
+                                     reverse=True)
+                   if (b := s.get(ImportBatch, i)) is not None and b.undone_at is None]
+        steps = _Steps(sum(_size(s, b.id) for b in (batch, *earlier)), progress, cancel)
+        result = _undo(s, batch, staff_id, "import_undo", steps)
+        for b in earlier:
+            part = _undo(s, b, staff_id, "import_undo", steps)
             deleted = dict(result.deleted)
             for table, n in part.deleted.items():
                 deleted[table] = deleted.get(table, 0) + n
             result = UndoResult(batch_id, deleted, result.restored + part.restored,
-                                result.kept + part.kept, (*result.also, earlier_id))
+                                result.kept + part.kept, (*result.also, b.id))
+        steps.check()  # a cancel while the last step ran still leaves the batch in
         return result
 
 
@@ -216,10 +240,45 @@ def withdraw_unfinished(sessions: Sessions, batch_id: int, staff_id: int | None)
         if batch.finished_at is not None:
             raise RevisitError(N_("Import batch #{id} is finished; undo it instead."),
                                id=batch_id)
-        return _undo(s, batch, staff_id, "import_withdraw")
+        return _undo(s, batch, staff_id, "import_withdraw", _Steps(0, None, None))
 
 
-def _undo(s: Session, batch: ImportBatch, staff_id: int | None, action: str) -> UndoResult:
+class _Steps:
+    """Progress over every batch an undo takes (records put back, then deleted), and the
+    cancel checked at each step."""
+
+    def __init__(self, total: int, progress: Progress | None,
+                 cancel: CancelToken | None) -> None:
+        self.total = total
+        self.done = 0
+        self._progress = progress
+        self._cancel = cancel
+        self.step(0)
+
+    def check(self) -> None:
+        if self._cancel is not None:
+            self._cancel.check()
+
+    def step(self, n: int) -> None:
+        self.check()
+        self.done += n
+        if self._progress is not None:
+            self._progress(min(self.done, self.total), self.total)
+
+
+def _size(s: Session, batch_id: int) -> int:
+    """Records a batch's undo deletes or puts back (its progress total)."""
+    created = s.scalar(select(func.coalesce(func.sum(ImportCreated.last_id
+                                                     - ImportCreated.first_id + 1), 0))
+                       .where(ImportCreated.batch_id == batch_id)) or 0
+    rows = select(ImportChange.table_name, ImportChange.row_id).where(
+        ImportChange.batch_id == batch_id).distinct().subquery()
+    changed = s.scalar(select(func.count()).select_from(rows)) or 0
+    return int(created) + int(changed)
+
+
+def _undo(s: Session, batch: ImportBatch, staff_id: int | None, action: str,
+          steps: _Steps) -> UndoResult:
     batch_id = batch.id
     if batch.undone_at is not None:
         raise RevisitError(
@@ -228,16 +287,7 @@ def _undo(s: Session, batch: ImportBatch, staff_id: int | None, action: str) -> 
             when=batch.undone_at.strftime("%Y-%m-%d %H:%M"),
         )
     runs = created_runs(s, batch_id)
-    changes = list(
-        s.scalars(
-            select(ImportChange)
-            .where(ImportChange.batch_id == batch_id)
-            .order_by(ImportChange.id)
-        )
-    )
-    changed: dict[str, set[int]] = defaultdict(set)
-    for c in changes:
-        changed[c.table_name].add(c.row_id)
+    changed = changed_tables(s, batch_id)
     refusal = later_batch_conflict(s, batch, runs, changed)
     if refusal is not None:
         raise refusal
@@ -250,7 +300,10 @@ def _undo(s: Session, batch: ImportBatch, staff_id: int | None, action: str) -> 
     # Restored first: a car the batch handed over to a customer it created goes back to its
     # owner before, so only what others added since keeps the customer from being deleted.
     # (Refused, the transaction is rolled back and nothing was restored.)
-    restored, kept = _restore(s, changes)
+    restored = kept = 0
+    for table in changed:
+        r, k = _restore(s, batch_id, table, steps)
+        restored, kept = restored + r, kept + k
     added = dependants_added_since(s, runs)
     if added:
         raise RevisitError(
@@ -261,7 +314,7 @@ def _undo(s: Session, batch: ImportBatch, staff_id: int | None, action: str) -> 
             id=batch_id,
             tables=", ".join(f"{t} {n}" for t, n in sorted(added.items())),
         )
-    deleted = _delete_created(s, runs)
+    deleted = _delete_created(s, runs, steps)
     batch.undone_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     batch.undone_by = staff_id
     audit(s, action, "import_batch", batch_id,
@@ -270,44 +323,104 @@ def _undo(s: Session, batch: ImportBatch, staff_id: int | None, action: str) -> 
     return UndoResult(batch_id, deleted, restored, kept)
 
 
-def _restore(s: Session, changes: list[ImportChange]) -> tuple[int, int]:
-    """Put back the values from before the import, except where the value now stored is no
-    longer the one the import wrote (someone changed it since)."""
-    restored = kept = 0
+def _restore(s: Session, batch_id: int, table: str, steps: _Steps) -> tuple[int, int]:
+    """Put back the values from before the import in the table's rows the batch changed,
+    except where the value now stored is no longer the one the import wrote (someone changed
+    it since). The rows are read in one query (locked on PostgreSQL until the undo commits,
+    so an edit saved meanwhile waits instead of being written over) and written back with one
+    UPDATE per set of columns: a statement per row took 24 s for 54,000 customers on SQLite,
+    and on PostgreSQL the undo failed (their ids were more than a statement's parameters)."""
+    t = Base.metadata.tables[table]
     # Per row and column: the value before the batch's first change, after its last.
-    by_row: dict[tuple[str, int], dict[str, tuple[str | None, str | None]]] = defaultdict(dict)
-    for c in changes:
-        before = by_row[(c.table_name, c.row_id)].get(c.column_name, (c.old_value, None))[0]
-        by_row[(c.table_name, c.row_id)][c.column_name] = (before, c.new_value)
-    for (table, row_id), row_changes in by_row.items():
-        t = Base.metadata.tables[table]
-        current = s.execute(select(t).where(t.c.id == row_id)).mappings().first()
-        if current is None:  # deleted since; nothing to put back
+    by_row: dict[int, dict[str, tuple[str | None, str | None]]] = defaultdict(dict)
+    for row_id, column, old, new in s.execute(
+        select(ImportChange.row_id, ImportChange.column_name, ImportChange.old_value,
+               ImportChange.new_value)
+        .where(ImportChange.batch_id == batch_id, ImportChange.table_name == table)
+        .order_by(ImportChange.id)
+    ):
+        row = by_row[row_id]
+        row[column] = (row[column][0] if column in row else old, new)
+    columns = sorted({c for row in by_row.values() for c in row})
+    current = {
+        r[0]: dict(zip(columns, r[1:], strict=True))
+        for r in s.execute(select(t.c.id, *(t.c[c] for c in columns))
+                           .where(t.c.id.in_(changed_ids(batch_id, table)))
+                           .with_for_update())
+    }
+    restored = kept = 0
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
+    for row_id, row_changes in by_row.items():
+        now = current.get(row_id)
+        if now is None:  # deleted since; nothing to put back
             kept += len(set(row_changes) - STAMPS)
             continue
         values = {}
         for column, (before, written) in row_changes.items():
-            back = encode(current[column]) == written
+            back = encode(now[column]) == written
             if back:
                 values[column] = decode(table, column, before)
             if column not in STAMPS:
                 restored += back
                 kept += not back
         if values:
-            s.execute(update(t).where(t.c.id == row_id).values(bumped(t, values)))
+            groups[tuple(sorted(values))].append({"id": row_id, **values})
+    steps.step(len(by_row) - sum(len(g) for g in groups.values()))
+    for names, rows in groups.items():
+        _write_back(s, t, names, rows, steps)
     return restored, kept
 
 
-def _delete_created(s: Session, runs: Runs) -> dict[str, int]:
+def _write_back(s: Session, t: Table, names: tuple[str, ...], rows: list[dict[str, Any]],
+                steps: _Steps) -> None:
+    """Set `names` of the rows to their values with one UPDATE … FROM a temporary table
+    holding them (filled a few thousand rows at a time), dropped at the end of the
+    transaction: PostgreSQL took a second per 10,000 rows updated one statement each."""
+    conn = s.connection()
+    held = Table(f"undo_{t.name}", MetaData(), Column("id", Integer, primary_key=True),
+                 *(Column(c, t.c[c].type) for c in names),
+                 prefixes=["TEMPORARY"], postgresql_on_commit="DROP")
+    held.create(conn)
+    for i in range(0, len(rows), STEP):
+        part = rows[i : i + STEP]
+        conn.execute(held.insert(), part)
+        steps.step(len(part))
+    conn.execute(update(t).where(t.c.id == held.c.id)
+                 .values(bumped(t, {c: held.c[c] for c in names})))
+    held.drop(conn)
+
+
+def _delete_created(s: Session, runs: Runs, steps: _Steps) -> dict[str, int]:
+    """Delete the rows the batch created, children first, a few thousand ids a statement
+    (each a handful of id ranges) so that progress moves and a cancel is heard."""
     deleted: dict[str, int] = {}
     for t in reversed(Base.metadata.sorted_tables):
         table_runs = runs.get(t.name)
         if not table_runs:
             continue
         n = 0
-        for i in range(0, len(table_runs), 200):
-            part = table_runs[i : i + 200]
+        for part, size in _pieces(table_runs):
             result = s.execute(delete(t).where(and_(in_runs(t.c.id, part))))
             n += result.rowcount or 0  # type: ignore[attr-defined]
+            steps.step(size)
         deleted[t.name] = n
     return deleted
+
+
+def _pieces(runs: list[tuple[int, int]]) -> list[tuple[list[tuple[int, int]], int]]:
+    """The runs in pieces of at most STEP ids and 200 runs: (runs, ids) each."""
+    pieces: list[tuple[list[tuple[int, int]], int]] = []
+    part: list[tuple[int, int]] = []
+    size = 0
+    for a, b in runs:
+        while a <= b:
+            end = min(b, a + STEP - size - 1)
+            part.append((a, end))
+            size += end - a + 1
+            a = end + 1
+            if size >= STEP or len(part) >= 200:
+                pieces.append((part, size))
+                part, size = [], 0
+    if part:
+        pieces.append((part, size))
+    return pieces

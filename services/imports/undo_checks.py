@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
 from models import Base, CustomerMerge, ImportBatch, ImportChange, ImportCreated, Vehicle
@@ -15,6 +15,10 @@ from services.imports.stored import matched_of, overlap, records_of
 from services.store.errors import N_, RevisitError
 
 Runs = dict[str, list[tuple[int, int]]]
+# Per table, the ids of the rows a batch changed, as a subquery: a big batch changed more rows
+# than a statement may carry as parameters (65,535 on PostgreSQL; 54,000 customers changed by
+# one file made its undo fail there).
+Changed = dict[str, Select]
 
 
 def created_runs(s: Session, batch_id: int) -> Runs:
@@ -29,19 +33,31 @@ def created_runs(s: Session, batch_id: int) -> Runs:
     return runs
 
 
+def changed_tables(s: Session, batch_id: int) -> Changed:
+    """The tables whose stored rows a batch changed, each with its changed ids' subquery."""
+    tables = s.scalars(select(ImportChange.table_name)
+                       .where(ImportChange.batch_id == batch_id).distinct()).all()
+    return {table: changed_ids(batch_id, table) for table in sorted(tables)}
+
+
+def changed_ids(batch_id: int, table: str) -> Select:
+    return select(ImportChange.row_id).where(ImportChange.batch_id == batch_id,
+                                             ImportChange.table_name == table)
+
+
 def in_runs(column, runs: list[tuple[int, int]]):
     return or_(*(column.between(a, b) for a, b in runs))
 
 
-def _in_ids(column, runs: list[tuple[int, int]], ids: set[int]):
+def _in_ids(column, runs: list[tuple[int, int]], ids: Select | None):
     parts = [column.between(a, b) for a, b in runs]
-    if ids:
-        parts.append(column.in_(sorted(ids)))
+    if ids is not None:
+        parts.append(column.in_(ids))
     return or_(*parts)
 
 
 def later_batch_conflict(s: Session, batch: ImportBatch, runs: Runs,
-                         changed: dict[str, set[int]]) -> RevisitError | None:
+                         changed: Changed) -> RevisitError | None:
     """The refusal naming the first later batch (not undone) that changed a record this batch
     created or changed, created a record of a customer or car this batch created, or found a
     record this batch created stored and counts it as a row of its file (undo would delete a
@@ -77,14 +93,14 @@ def later_batch_conflict(s: Session, batch: ImportBatch, runs: Runs,
 
 
 def _changed_or_added_to(s: Session, other: ImportBatch, runs: Runs,
-                         changed: dict[str, set[int]]) -> bool:
+                         changed: Changed) -> bool:
     for table in set(runs) | set(changed):
         hit = s.scalar(
             select(ImportChange.id)
             .where(
                 ImportChange.batch_id == other.id,
                 ImportChange.table_name == table,
-                _in_ids(ImportChange.row_id, runs.get(table, []), changed.get(table, set())),
+                _in_ids(ImportChange.row_id, runs.get(table, []), changed.get(table)),
             )
             .limit(1)
         )
@@ -106,12 +122,11 @@ def _changed_or_added_to(s: Session, other: ImportBatch, runs: Runs,
     return False
 
 
-def merge_since(s: Session, batch: ImportBatch, runs: Runs,
-                changed: dict[str, set[int]]) -> int | None:
+def merge_since(s: Session, batch: ImportBatch, runs: Runs, changed: Changed) -> int | None:
     """A merge still in force, made after the batch, of a customer the batch created or
     changed, or into the customer now holding a car it created: undoing the batch would then
     delete or rewrite rows the merge moved."""
-    customers: set[int] = set(changed.get("customer", set()))
+    customers = changed.get("customer")
     clauses = []
     if runs.get("customer"):
         clauses += [in_runs(CustomerMerge.kept_id, runs["customer"]),
@@ -119,9 +134,9 @@ def merge_since(s: Session, batch: ImportBatch, runs: Runs,
     if runs.get("vehicle"):
         holders = select(Vehicle.customer_id).where(in_runs(Vehicle.id, runs["vehicle"]))
         clauses.append(CustomerMerge.kept_id.in_(holders))
-    if customers:
-        clauses += [CustomerMerge.kept_id.in_(sorted(customers)),
-                    CustomerMerge.merged_id.in_(sorted(customers))]
+    if customers is not None:
+        clauses += [CustomerMerge.kept_id.in_(customers),
+                    CustomerMerge.merged_id.in_(customers)]
     if not clauses:
         return None
     return s.scalar(

@@ -274,7 +274,9 @@ def _batches(args, open_db) -> int:
 
 
 def _undo(args, open_db) -> int:
-    result = batches.undo_batch(open_db().sessions, args.batch, acting(args, open_db))
+    # Ctrl+C (or a kill) before the end leaves the batch whole: the undo is one transaction.
+    result = batches.undo_batch(open_db().sessions, args.batch, acting(args, open_db),
+                                progress=TerminalProgress("undo"))
     deleted = ", ".join(f"{t} {n:,}" for t, n in result.deleted.items() if n) or "nothing"
     also = ""
     if result.also:

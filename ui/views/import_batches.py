@@ -154,10 +154,14 @@ class BatchesPanel(QWidget):
             return
         self.undo.setEnabled(False)
         actor = self.actor
+        # Progress and Cancel in the window's status bar; cancelled, the undo's one
+        # transaction is rolled back and the import stays whole.
         self.runner.run(
-            lambda _p, _c: batches.undo_batch(self.database.sessions, batch.id, actor),
+            lambda progress, cancel: batches.undo_batch(self.database.sessions, batch.id, actor,
+                                                        progress, cancel),
             on_done=self._on_undone,
             on_failed=self._on_undo_failed,
+            on_cancelled=lambda: self._on_undo_cancelled(batch.id),
             parent_widget=self,
             label=self.tr("Undoing import #%1").replace("%1", str(batch.id)),
             write=True,
@@ -201,6 +205,11 @@ class BatchesPanel(QWidget):
                                   "", result.kept)
         self.runner.notify(text)
         self.undone.emit(result.batch_id)
+
+    def _on_undo_cancelled(self, batch_id: int) -> None:
+        self._on_selection_changed()
+        self.runner.notify(self.tr("Undo of import #%1 cancelled; the import is as it was.")
+                           .replace("%1", str(batch_id)))
 
     def _on_undo_failed(self, exc: BaseException) -> None:
         from ui.tasks import show_error
