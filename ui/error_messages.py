@@ -25,7 +25,7 @@ MESSAGES = (
     QT_TRANSLATE_NOOP("errors", 'Brand'),
     QT_TRANSLATE_NOOP("errors", 'Model'),
     QT_TRANSLATE_NOOP("errors", '{field} is longer than {n} characters.'),
-    QT_TRANSLATE_NOOP("errors", "“{typed}” looks like a placeholder (13800000000, 13912345678), not the customer's mobile; leave the mobile empty if it is not known."),
+    QT_TRANSLATE_NOOP("errors", "“{typed}” is no one's mobile, a placeholder (13800000000, 13800138000); leave the mobile empty if it is not known."),
     QT_TRANSLATE_NOOP("errors", '“{typed}” is not a mainland mobile number (11 digits starting with 1); put a landline under other phones.'),
     QT_TRANSLATE_NOOP("errors", '“{typed}” in other phones is not a phone number; separate numbers with a comma.'),
     QT_TRANSLATE_NOOP("errors", 'The postcode “{typed}” is not 6 digits.'),

@@ -7762,8 +7762,8 @@ Revisit closes now; open it again to work with the restored database.</source>
     </message>
     <message>
         <location filename="../../ui/error_messages.py" line="28"/>
-        <source>“{typed}” looks like a placeholder (13800000000, 13912345678), not the customer&apos;s mobile; leave the mobile empty if it is not known.</source>
-        <translation>“{typed}”像是占位号码（如 13800000000、13912345678），不是客户的手机号；不知道手机号时请留空。</translation>
+        <source>“{typed}” is no one&apos;s mobile, a placeholder (13800000000, 13800138000); leave the mobile empty if it is not known.</source>
+        <translation>“{typed}”是占位号码（如 13800000000、13800138000），不是任何人的手机号；不知道手机号时请留空。</translation>
     </message>
     <message>
         <location filename="../../ui/error_messages.py" line="29"/>

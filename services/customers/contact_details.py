@@ -141,9 +141,9 @@ def _mobile(typed: str | None) -> str | None:
     result = normalise_phones(typed)
     phones = result.value
     if any(p.code == "mobile_placeholder" for p in result.problems):
-        raise RevisitError(N_("“{typed}” looks like a placeholder (13800000000, 13912345678), "
-                              "not the customer's mobile; leave the mobile empty if it is not "
-                              "known."), typed=typed)
+        raise RevisitError(N_("“{typed}” is no one's mobile, a placeholder (13800000000, "
+                              "13800138000); leave the mobile empty if it is not known."),
+                           typed=typed)
     if phones is None or phones.mobile is None or phones.others or phones.unchecked:
         raise RevisitError(N_("“{typed}” is not a mainland mobile number (11 digits starting "
                               "with 1); put a landline under other phones."), typed=typed)

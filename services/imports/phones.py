@@ -101,15 +101,16 @@ def mainland_mobile(raw: str | None) -> str | None:
 _EXAMPLE_MOBILES = frozenset({"13800138000"})
 
 
-def _placeholder(mobile: str, alone: bool = True) -> bool:
-    """13800000000, 13888888888, 13812345678, 13800138000: typed to fill a required box,
-    shared by many. A run of digits (13512345678) is a placeholder only when it is the cell's
-    only number: written next to a landline it is someone's real, if memorable, number; a
-    number of one repeated digit (13800000000) or the example number is a placeholder
-    wherever it stands."""
-    tail = mobile[3:]
-    return (len(set(tail)) == 1 or mobile in _EXAMPLE_MOBILES
-            or (alone and tail in ("12345678", "87654321")))
+def _placeholder(mobile: str) -> bool:
+    """13800000000, 13888888888, 13800138000: typed to fill a required box, shared by many.
+    Only a number that is nobody's is one: all one digit after the 3-digit network prefix (no
+    carrier issues it to a subscriber as an ordinary number), or China Mobile's example number.
+    A run of digits (13612345678, 13987654321) is a "lucky" number (靓号) carriers sell, and
+    a customer's real phone: 陈静's 13612345678, the same on her owner, work-order, survey and
+    insurance rows, was thrown away, and she was left unreachable and unsearchable. Such a
+    number given to many customers is found as a crowded mobile by the duplicates list
+    (services/customers/duplicates.py MAX_GROUP), which never pairs them."""
+    return len(set(mobile[3:])) == 1 or mobile in _EXAMPLE_MOBILES
 
 
 # A number kept among a customer's other phones (as imports and the customer page store them,
@@ -148,7 +149,7 @@ def _dialable(number: str) -> bool:
     if landline is not None:
         return re.fullmatch(landline_digits(), landline[1] + landline[2]) is not None
     if is_mobile(number):
-        return not _placeholder(number, alone=False)
+        return not _placeholder(number)
     return _OTHER_DIALABLE.fullmatch(number) is not None
 
 
@@ -299,10 +300,9 @@ def normalise_phones(raw: Cell, *, mobile_column: bool = True,
             and len(_NOT_DIGIT.sub("", part)) >= KEPT_DIGITS]
     found = [n for part, numbers in parts if part.strip() not in kept for n in numbers]
     good = [n for n in found if n is not None]
-    alone = len(found) + len(kept) == 1
-    mobiles = [n for kind, n in good if kind == "mobile" and not _placeholder(n, alone)]
+    mobiles = [n for kind, n in good if kind == "mobile" and not _placeholder(n)]
     others = [n for kind, n in good if kind != "mobile"]
-    placeholders = [n for kind, n in good if kind == "mobile" and _placeholder(n, alone)]
+    placeholders = [n for kind, n in good if kind == "mobile" and _placeholder(n)]
     problems: list[Problem] = []
     mistyped = bool(kept)
     if placeholders and keep_invalid and (mobiles or others or kept):

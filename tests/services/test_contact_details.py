@@ -87,8 +87,8 @@ def test_a_municipalitys_address_names_it_once(database, ids):
 @pytest.mark.parametrize("field, typed, sentence", [
     ("mobile", "1380013800", "is not a mainland mobile"),
     ("mobile", "020-87654321", "put a landline under other phones"),
-    ("mobile", "13800000000", "“13800000000” looks like a placeholder"),
-    ("mobile", "13912345678", "“13912345678” looks like a placeholder"),
+    ("mobile", "13800000000", "“13800000000” is no one's mobile, a placeholder"),
+    ("mobile", "13800138000", "“13800138000” is no one's mobile, a placeholder"),
     ("other_phones", "020-8765432x, 无", "is not a phone number"),
     ("postcode", "51062", "is not 6 digits"),
     ("street", "路" * 201, "Street is longer than 200"),
