@@ -33,7 +33,7 @@ from services.imports.consent import record_consent
 from services.imports.context import Context, merge, record_history, same
 from services.imports.dates import MonthDay
 from services.imports.lookup import LINK_KEYS, Lookup, same_dms_code
-from services.imports.normalise import WAN
+from services.imports.normalise import WAN, nfkc
 from services.imports.phones import is_mobile
 from services.imports.results import Issue, RowResult
 
@@ -530,8 +530,23 @@ def _create_vehicle(ctx: Context, lk: Lookup, result: RowResult, customer: dict,
     return row
 
 
+def less_precise(model: str | None, stored: str | None) -> bool:
+    """Whether `model` names the stored model less precisely: its start (凯美瑞 for 凯美瑞 2.0G,
+    RAV4 for RAV4荣放), spaces and case aside. One DMS exports the series, another the series
+    with its configuration; the vaguer one is the same car, not a change (taken as one, each
+    file turned the car's model back and recorded it in the profile history). A digit is not
+    cut from a number (X1 is not X10)."""
+    if not model or not stored:
+        return False
+    short, long = (re.sub(r"\s", "", nfkc(x)).lower() for x in (model, stored))
+    return (len(short) < len(long) and long.startswith(short)
+            and not (short[-1].isdigit() and long[len(short)].isdigit()))
+
+
 def _update_vehicle(ctx: Context, lk: Lookup, result: RowResult, customer: dict, vehicle: dict,
                     v: dict[str, Any]) -> None:
+    if less_precise(v.get("model"), vehicle.get("model")):
+        v = {**v, "model": None}  # the stored, more precise model stays
     changes = merge(ctx, result, "vehicle", vehicle, v, VEHICLE_COLUMNS)
     if not changes:
         return
