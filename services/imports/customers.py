@@ -616,3 +616,34 @@ def _reading(ctx: Context, lk: Lookup, result: RowResult, vehicle: dict, km: int
     if "vehicle" not in result.created:
         ctx.changed_fields["km"] += 1
 
+
+
+def replace_list_reading(ctx: Context, lk: Lookup, vehicle_id: int, day: dt.date,
+                         km: int) -> bool:
+    """Whether a dated reading (a work order's `km` on `day`) that the car's other readings
+    refuse only because an owners list's reading dated after it is lower has replaced that
+    reading (amended to `day` and `km`, which undo puts back).
+
+    An owners list (保有客户明细) gives the car's km with no date of its own: a DMS keeps on the
+    car the km of its last work order (or of its sale), so the list says what the car had on
+    some day before its export. That reading is dated by the export day (导出时间) or the
+    import's, the latest it can have been read; a work order of an earlier day with more km
+    shows it was read before then, and the work order's dated km says more than it. One such
+    reading only: two of them lower than the work order are not one list's slip."""
+    table = Base.metadata.tables["mileage_reading"]
+    readings = lk.readings[vehicle_id]
+    later = [(rid, d, k) for rid, d, k in ctx.conn.execute(
+        select(table.c.id, table.c.reading_date, table.c.km).where(
+            table.c.vehicle_id == vehicle_id, table.c.source == "import",
+            table.c.reading_date > day, table.c.km < km)) if (d, k) in readings]
+    if len(later) != 1:
+        return False
+    rid, listed_day, listed_km = later[0]
+    readings.discard((listed_day, listed_km))
+    if lk.reading_out_of_line(vehicle_id, day, km) is not None:
+        readings.add((listed_day, listed_km))
+        return False
+    ctx.writer.amend("mileage_reading", rid, {"reading_date": day, "km": km},
+                     {"reading_date": listed_day, "km": listed_km})
+    readings.add((day, km))
+    return True

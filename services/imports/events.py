@@ -22,6 +22,7 @@ from sqlalchemy import select
 from models import Base
 from services.imports import declined as declined_items
 from services.imports.context import Context, merge
+from services.imports.customers import replace_list_reading
 from services.imports.declined import work_key
 from services.imports.linking import link
 from services.imports.lookup import Lookup, in_parts
@@ -638,12 +639,16 @@ def _store(ctx: Context, spec: EventKind, lk: Lookup, result: RowResult, v: dict
     km = v.get("km") if spec.table == "service_visit" and event.get("vehicle_id") else None
     if km is not None and (
             problem := _km_problem(lk, event["vehicle_id"], event["visit_date"], km)):
-        # Not the car's odometer: not the visit's km either, which the maintenance due date
-        # counts from (a maintenance visit typed 13,600 for 136,000 km made a car serviced
-        # last week seven years overdue). The problems file shows the km as typed.
-        warn(result, problem, "km")
-        event = {**event, "km": None}
-        km = None
+        if replace_list_reading(ctx, lk, event["vehicle_id"], event["visit_date"], km):
+            # Only an owners list's km, read on a day it does not give, was in the way.
+            warn(result, "km_replaces_list_reading", "km")
+        else:
+            # Not the car's odometer: not the visit's km either, which the maintenance due
+            # date counts from (a maintenance visit typed 13,600 for 136,000 km made a car
+            # serviced last week seven years overdue). The problems file shows the km as typed.
+            warn(result, problem, "km")
+            event = {**event, "km": None}
+            km = None
     if event.get("next_service_km") is not None \
             and _passed(lk, event, event["next_service_km"]):
         # The interval (5000), not the odometer's mark: the car would be years overdue.

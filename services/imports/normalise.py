@@ -102,6 +102,12 @@ PROBLEMS: dict[str, tuple[str, str]] = {
     "km_invalid": ("里程无法识别", "unreadable mileage"),
     "km_implausible": ("里程不合理（为负数或过大）", "implausible mileage (negative or too large)"),
     "km_zero": ("里程为 0，未记为读数", "0 km, not kept as a reading"),
+    # A work order's km (services/imports/customers.py replace_list_reading).
+    "km_replaces_list_reading": ("里程高于车主名单中该车较晚日期的里程（名单里程多为更早"
+                                 "进厂时所记），已按本次进厂日期记入，取代名单里程",
+                                 "more km than the owners list gave the car on a later day (a "
+                                 "list's km is most often from an earlier visit): kept as the "
+                                 "reading of this visit's day, in place of the list's"),
     "km_approximate": ("里程为约数（约、多、左右），按所写的数保存",
                        "approximate mileage (about, -odd), kept as the number written"),
     "text_garbled": ("文字是乱码（这一行的编码与文件其余部分不同？）",
