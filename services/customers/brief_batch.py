@@ -54,6 +54,7 @@ from services.customers.suggest import chosen_rule, load_rules_in
 from services.customers.suggest_rules import RuleSet
 from services.outputs.types import ListDocument
 from services.segments.context import V
+from services.segments.maintenance import declined_due_on
 from services.segments.sqlx import add_days
 from services.store.errors import CancelToken
 
@@ -278,12 +279,13 @@ class _Chunk:
         out: dict[int, list[DeclinedInfo]] = defaultdict(list)
         for row in self.run(
                 select(d.id, d.customer_id, d.vehicle_id, d.item, d.recorded_on, d.source,
-                       d.due_on, d.status, d.closed_on)
+                       declined_due_on().label("due"), d.status, d.closed_on,
+                       d.due_on.is_not(None).label("given"))
                 .where(d.customer_id.in_(self.ids), d.recorded_on <= self.as_of,
                        or_(d.closed_on.is_(None), d.closed_on > self.as_of))):
             out[row.customer_id].append(DeclinedInfo(
                 row.id, row.customer_id, row.vehicle_id, "", row.item, row.recorded_on,
-                row.source, row.due_on, row.status, row.closed_on, "", "", None))
+                row.source, row.due, row.status, row.closed_on, "", "", None, bool(row.given)))
         return out
 
     def referrals(self) -> dict[int, Referrals]:

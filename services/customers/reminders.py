@@ -286,12 +286,15 @@ class DeclinedInfo:
     item: str
     recorded_on: dt.date
     source: str  # models/codes.py DECLINED_SOURCES
-    due_on: dt.date | None
+    # When it is due: the date given with it, else maintenance.DECLINED_DUE_DAYS after it was
+    # noted (the day segments and lists count it due); due_given says which.
+    due_on: dt.date
     status: str  # models/codes.py DECLINED_STATUSES, as stored now
     closed_on: dt.date | None
     recorded_by: str
     closed_by: str
     note: str | None
+    due_given: bool  # the advisor, the DMS or the caller gave due_on
 
     def open_on(self, day: dt.date) -> bool:
         return self.recorded_on <= day and (self.closed_on is None or self.closed_on > day)
@@ -377,22 +380,22 @@ def _declined(s: Session, where) -> list[DeclinedInfo]:
     recorder = StaffUser.__table__.alias("recorder")
     closer = StaffUser.__table__.alias("closer")
     d = DeclinedItem
+    due = maintenance.declined_due_on()
     stmt = (
         select(d.id, d.customer_id, d.vehicle_id, V.c.brand, V.c.model, V.c.plate, d.item,
-               d.recorded_on, d.source, d.due_on, d.status, d.closed_on,
-               recorder.c.display_name, closer.c.display_name, d.note)
+               d.recorded_on, d.source, due, d.status, d.closed_on,
+               recorder.c.display_name, closer.c.display_name, d.note, d.due_on.is_not(None))
         .outerjoin(V, V.c.id == d.vehicle_id)
         .outerjoin(recorder, recorder.c.id == d.recorded_by)
         .outerjoin(closer, closer.c.id == d.closed_by)
         .where(where)
-        # Open first, soonest due first (no due date last), then the newest.
-        .order_by(case((d.status == "open", 0), else_=1),
-                  case((d.due_on.is_(None), 1), else_=0), d.due_on, d.recorded_on.desc(),
+        # Open first, soonest due first, then the newest.
+        .order_by(case((d.status == "open", 0), else_=1), due, d.recorded_on.desc(),
                   d.id.desc())
     )
     return [DeclinedInfo(i, c, v, f"{b or ''} {m or ''} {p or ''}".strip(), item, rec, src,
-                         due, st, closed, rby or "", cby or "", note)
-            for i, c, v, b, m, p, item, rec, src, due, st, closed, rby, cby, note
+                         on, st, closed, rby or "", cby or "", note, bool(given))
+            for i, c, v, b, m, p, item, rec, src, on, st, closed, rby, cby, note, given
             in s.execute(stmt)]
 
 

@@ -232,7 +232,8 @@ def facts_of(b: Brief) -> dict[str, object]:
     economy = trends.get("economic_band")
     owned = [c for c in b.cars if c.active]
     maintenance = [m.due for m in b.maintenance if m.due is not None]
-    declined_due = [d.due_on for d in b.declined if d.due_on is not None]
+    # Every open item is due: its own date, else DECLINED_DUE_DAYS after it was noted (reminders).
+    declined_due = [d.due_on for d in b.declined]
     referrals = b.referrals
     made = referrals.introduced if referrals is not None else ()
     trend = b.survey_trend
@@ -290,9 +291,7 @@ def merge_values(b: Brief, facts: dict[str, object], lang: str = "zh") -> dict[s
     complaint = min(b.open_complaints, key=lambda c: c.opened, default=None)
     dues = [(m.due, m) for m in b.maintenance if m.due is not None]
     due = min(dues, key=lambda x: x[0])[1] if dues else None
-    dated = [(d.due_on, d) for d in b.declined if d.due_on is not None]
-    declined = min(dated, key=lambda x: x[0])[1] if dated else (
-        b.declined[0] if b.declined else None)
+    declined = min(b.declined, key=lambda d: d.due_on, default=None)
     made = b.referrals.introduced if b.referrals is not None else ()
     last_made = max(made, key=lambda r: r.referred_on, default=None)
     insurance = [day for c in owned if (day := renewal(c.insurance_expiry, b.as_of))]

@@ -64,12 +64,14 @@ def _flag(cond: ColumnElement[bool]) -> ColumnElement[int]:
 def _declined_due(m: FromClause, as_of: dt.date) -> FromClause:
     """Per member with open declined repairs due within REMINDER_DAYS (overdue included, as the
     segment field open_declined_items counts them): how many, and the first two by due date
-    (then the newest noted, as the brief lists them), each item and its due date. Read from
-    the members through the items' customer index, never the whole table."""
+    (then the newest noted, as the brief lists them), each item and its due date (an item's
+    own, else maintenance.DECLINED_DUE_DAYS after it was noted). Read from the members through
+    the items' customer index, never the whole table."""
     di = DeclinedItem.__table__
-    order = (di.c.due_on, di.c.recorded_on.desc(), di.c.id.desc())
+    due = maintenance.declined_due_on()
+    order = (due, di.c.recorded_on.desc(), di.c.id.desc())
     ranked = (
-        select(m.c.customer_id, di.c.item, di.c.due_on,
+        select(m.c.customer_id, di.c.item, due.label("due_on"),
                func.row_number().over(partition_by=m.c.customer_id, order_by=order).label("n"),
                func.count().over(partition_by=m.c.customer_id).label("total"))
         .select_from(m.join(di, and_(*maintenance.open_declined_where(

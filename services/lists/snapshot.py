@@ -394,7 +394,7 @@ def declined_said(item: str, due: _Day | None) -> str:
     """A declined item as a talking point says it: its text cut to ITEM_SHOWN, its due date."""
     item = " ".join(item.split())  # one line on the sheet
     said = item if len(item) <= ITEM_SHOWN else item[:ITEM_SHOWN - 1] + "…"
-    if due is None:  # never from the query (it reads items with a due date only)
+    if due is None:  # never from the query (every item is due: maintenance.declined_due_on)
         return said
     return f"{said}（{due.iso} 到期{'，已逾期' if due.ahead < 0 else ''}）"
 

@@ -354,7 +354,9 @@ _add(Field("open_declined_items", "bool", "customer", "service", "有未完成�
            "Has open declined repair items",
            params=(Param("days", "int", None, "到期天数内", "Due within (days)", minimum=0),),
            note="an item recorded by the evaluation date and not done or refused by then; with "
-           "days, one due within that many days of it (overdue included)"))
+           "days, one due within that many days of it (overdue included); an item with no due "
+           "date of its own (most from a DMS work order) is due 30 days after the visit or "
+           "call that recorded it"))
 
 GROUPS = {
     "customer": ("客户", "Customer"), "vehicle": ("车辆", "Vehicle"),

@@ -8,7 +8,8 @@ visit's km + N km; or on the date and km the DMS told the owner at that visit (�
 interval counts from the purchase date and 0 km, unless it fell due more than a year ago
 (no_record: the regular schedule from the purchase then). M and N come from the car's model's row in
 service_interval, else its brand's, else the row for every car (brand ''), else
-DEFAULT_INTERVAL."""
+DEFAULT_INTERVAL. A declined repair item is due on its own date, else DECLINED_DUE_DAYS after the
+visit (or call) that recorded it (declined_due_on)."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from sqlalchemy import (
     exists,
     extract,
     func,
+    literal_column,
     or_,
     select,
     true,
@@ -59,6 +61,11 @@ NO_RECORD_MONTHS = 12
 # A km-based due date further than this from the last reading is no date (a car that hardly
 # moves would otherwise be "due" in the year 30,000, beyond what a date column holds).
 MAX_DAYS = 36500
+# Advised work (建议维修项目) with no due date of its own is due this many days after the visit
+# or call that recorded it: the usual one-month call-back for advised work (the brief's dialog
+# for a declined repair proposes a month on, too). A DMS work order seldom gives a date; without
+# this rule such items were never due, and a dealer's first declined-repairs list was empty.
+DECLINED_DUE_DAYS = 30
 
 
 class add_months(FunctionElement):
@@ -239,16 +246,25 @@ def days_to_due(ctx: Ctx) -> ColumnElement[int]:
     return days_between(due_date(ctx), day(ctx.as_of))
 
 
+def declined_due_on() -> ColumnElement[dt.date]:
+    """When a declined item is due: its own due date, else DECLINED_DUE_DAYS after the day it
+    was recorded (never NULL)."""
+    di = DeclinedItem.__table__
+    # The number inline: PostgreSQL has no date + bigint, the type a bound int may get.
+    return func.coalesce(di.c.due_on, add_days(
+        di.c.recorded_on, literal_column(str(DECLINED_DUE_DAYS), Integer)))
+
+
 def open_declined_where(as_of: dt.date, due_days: int | None,
                         customer_key: ColumnElement[int] = C.c.id) -> list[ColumnElement[bool]]:
     """What makes a declined item open on `as_of` for the customer `customer_key` (recorded by
-    then, not closed by then); with `due_days`, due on or before `as_of` + that many days
-    (overdue included, an item without a due date not)."""
+    then, not closed by then); with `due_days`, due (declined_due_on) on or before `as_of` + that
+    many days, overdue included."""
     di = DeclinedItem
     conds = [di.customer_id == customer_key, di.recorded_on <= day(as_of),
              or_(di.closed_on.is_(None), di.closed_on > day(as_of))]
     if due_days is not None:
-        conds.append(di.due_on <= day(as_of + dt.timedelta(days=due_days)))
+        conds.append(declined_due_on() <= day(as_of + dt.timedelta(days=due_days)))
     return conds
 
 

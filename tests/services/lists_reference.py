@@ -187,19 +187,21 @@ def reminders(s: Session, rows: Sequence[Any], as_of: dt.date) -> dict[int, Remi
                 select(V.c.id, due, maintenance.first_service(ctx), last.c.next_service_date)
                 .select_from(ctx.outerjoin_all(V)).where(V.c.id.in_(cars)))} if cars else {}
     until = as_of + dt.timedelta(days=REMINDER_DAYS)
-    items: dict[int, list[DeclinedItem]] = {}
+    items: dict[int, list[tuple[dt.date, DeclinedItem]]] = {}
     for d in s.scalars(select(DeclinedItem).where(
             DeclinedItem.customer_id.in_([r.customer_id for r in rows]))):
+        # No due date of its own: due a fixed number of days after it was noted.
+        due = d.due_on or d.recorded_on + dt.timedelta(days=maintenance.DECLINED_DUE_DAYS)
         if d.recorded_on <= as_of and (d.closed_on is None or d.closed_on > as_of) \
-                and d.due_on is not None and d.due_on <= until:
-            items.setdefault(d.customer_id, []).append(d)
+                and due <= until:
+            items.setdefault(d.customer_id, []).append((due, d))
     out = {}
     for r in rows:
         on, first, told = dues.get(r.vehicle_id, (None, False, False))
         mine = sorted(items.get(r.customer_id, []),
-                      key=lambda d: (d.due_on, -d.recorded_on.toordinal(), -d.id))
+                      key=lambda x: (x[0], -x[1].recorded_on.toordinal(), -x[1].id))
         out[r.customer_id] = Reminder(on, first and on is not None,
-                                      tuple((d.item, d.due_on) for d in mine), told)
+                                      tuple((d.item, due) for due, d in mine), told)
     return out
 
 

@@ -41,7 +41,7 @@ WANT = {
     "KM": "保养 2027-01-09 到期：提醒预约",  # 5,000 km in 100 days, months on 2027-04-01
     "D61": "",
     "ITEMS": "建议维修：更换雨刮片（2026-11-01 到期，已逾期）、节气门清洗（2026-12-05 到期）"
-             "等 3 项",
+             "等 4 项",
     "TWO": "建议维修：减震器渗油，建议更换前…（2026-12-15 到期）、更换轮胎（2026-12-15 到期）",
     "NOCAR": "建议维修：更换蓄电池（2027-01-22 到期）",
     "BOTH": "保养 2027-01-01 到期：提醒预约；建议维修：更换空调滤芯（2026-12-01 到期）",
@@ -125,7 +125,8 @@ def world(database, supervisor):
     _declined(database, items, "更换前刹车片", D(2026, 12, 10))
     _declined(database, items, "更换雨刮片", D(2026, 11, 1))  # overdue: still open
     _declined(database, items, "四轮定位", D(2027, 1, 23))  # due in 61 days: not yet
-    _declined(database, items, "保养时未做的项目", None)  # no due date: not counted
+    # No due date: due 30 days after it was noted (2026-12-20), third by due date.
+    _declined(database, items, "保养时未做的项目", None, recorded=D(2026, 11, 20))
     _declined(database, items, "更换火花塞", D(2026, 12, 1), closed=("done", D(2026, 11, 20)))
     _declined(database, items, "更换刹车油", D(2026, 12, 1), closed=("refused", D(2026, 11, 22)))
     # Done only after the run's date: open on it.

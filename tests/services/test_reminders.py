@@ -225,9 +225,12 @@ def test_declined_items_open_until_closed_and_in_segments(database, supervisor):
 
     assert who(D(2026, 9, 30)) == set()  # not noted yet
     assert who(D(2026, 11, 23)) == {cid, other}
-    # Due within 17 days of 23 November: brakes (10 December); tyres have no due date.
-    assert who(D(2026, 11, 23), 17) == {cid}
-    assert who(D(2026, 11, 23), 16) == set()
+    # Due within 17 days of 23 November: brakes (10 December); tyres have no due date, so
+    # are due 30 days after they were noted (31 October): overdue, counted.
+    assert who(D(2026, 11, 23), 17) == {cid, other}
+    assert who(D(2026, 11, 23), 16) == {other}
+    assert who(D(2026, 10, 2), 28) == set()  # tyres due in 29 days, brakes in 69
+    assert who(D(2026, 10, 2), 29) == {other}
     closed = reminders.close_declined(database.sessions, supervisor, brakes.id, "done",
                                       closed_on=D(2026, 11, 25))
     assert (closed.status, closed.closed_on, closed.closed_by) == ("done", D(2026, 11, 25),
@@ -236,7 +239,7 @@ def test_declined_items_open_until_closed_and_in_segments(database, supervisor):
     assert who(D(2026, 11, 25)) == {other}
     template = segments.find_template("service.declined_due", due_days=30)
     assert {m.customer_id for m in segments.members(
-        database.sessions, template.filter, D(2026, 11, 23)).rows} == {cid}
+        database.sessions, template.filter, D(2026, 11, 23)).rows} == {cid, other}
     with pytest.raises(RevisitError, match="already closed on 2026-11-25"):
         reminders.close_declined(database.sessions, supervisor, brakes.id, "refused")
     listed = reminders.declined_items(database.sessions, cid)
