@@ -23,7 +23,16 @@ from services.imports.dates import (
 )
 from services.imports.fields import EXTRA_PHONES, Field
 from services.imports.mapping import Mapping, header_key
-from services.imports.normalise import Cell, Clean, Severity, cell_text, is_blank, nfkc
+from services.imports.normalise import (
+    Cell,
+    Clean,
+    Severity,
+    cell_text,
+    is_blank,
+    nfkc,
+    normalise_id_number,
+    normalise_loan_term,
+)
 from services.imports.phones import Phones, digits_of_number, normalise_phones
 
 OTHER_PHONES_SEPARATOR = ", "
@@ -44,6 +53,9 @@ YOUNGEST_OWNER = 16
 EVENTS_FROM = 1950
 # The warnings of a day typed without its year: each row's says the day it was taken as.
 YEAR_GIVEN = frozenset({"date_year_next", "date_year_last"})
+# A loan's term inside a payment cell: 36期, 24个月, 3年, 三年 (not a bare number: 贷款 2 is no
+# term).
+_TERM_IN = re.compile(r"(\d+(?:\.\d+)?|[一二三四五六七八九十]+)\s*(期|个月|年)")
 
 
 def _year_given(code: str, value: Any) -> str | None:
@@ -316,6 +328,41 @@ _CJK = re.compile(r"[\u4e00-\u9fff]+")
 SURNAME_HEADERS = frozenset({"lastname", "surname", "familyname", "姓", "姓氏"})
 
 
+def _id_number_as_birthday(values: dict[str, Any],
+                           found: list[tuple[Field, Clean[Any], str]],
+                           today: dt.date) -> list[tuple[Field, Clean[Any], str]]:
+    """A birthday column holding an ID card number (a DMS's 出生日期 filled from the card):
+    read as the ID number it is, whose birthday and gender the row takes (engine
+    _birth_from_id), when the row has no ID number column of its own."""
+    if values.get("id_number") is not None:
+        return found
+    kept = []
+    for field, result, raw in found:
+        if field.key == "birthday" and result.value is None and raw:
+            card = normalise_id_number(raw, today)
+            if card.value is not None:
+                values["id_number"] = card.value
+                result = Clean(None)
+            elif card.problems:  # an ID number's shape, its check character wrong
+                result = card
+        kept.append((field, result, raw))
+    return kept
+
+
+def _term_in_payment(values: dict[str, Any],
+                     found: list[tuple[Field, Clean[Any], str]]) -> None:
+    """A loan's term written in the payment cell (贷款36期, 按揭3年, 分期24个月) as the loan's
+    term, when no column gives one: the engine works out the loan's end from the purchase
+    date (_loan_end_from_term), which the loan-end reminders read."""
+    if values.get("loan_term") is not None or values.get("payment_method") != "loan":
+        return
+    for field, _, raw in found:
+        if field.key == "payment_method" and (term := _TERM_IN.search(nfkc(raw))):
+            months = normalise_loan_term(term.group(0)).value
+            if months is not None:
+                values["loan_term"] = months
+
+
 def _whole_name(values: dict[str, Any], found: list[tuple[Field, Clean[Any], str]],
                 mapping: Mapping) -> list[tuple[Field, Clean[Any], str]]:
     """A given name from a column of its own joined to the surname as the name: 张 + 三 is
@@ -370,6 +417,8 @@ def clean_row(
         found.append((field, result, "" if is_blank(raw) else cell_text(raw)))
     if kind.key == "customers":
         found = _whole_name(values, found, mapping)
+        found = _id_number_as_birthday(values, found, today)
+        _term_in_payment(values, found)
     linked = any(
         field.link and result.value is not None
         and (not isinstance(result.value, Phones) or result.value.mobile)
