@@ -22,8 +22,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from models import Base, ImportBatch, ImportChange, ImportCreated
 from models.base import utcnow
-from services.imports.results import source_name
-from services.imports.stored import records_of
+from services.imports.results import Issue, source_name
+from services.imports.stored import notes_of, records_of
 from services.imports.undo_checks import (
     Runs,
     changed_ids,
@@ -179,11 +179,29 @@ def complete_earlier(s: Session, batch_id: int, kind: str, file_hash: str,
         .execution_options(populate_existing=True)
     ).all()
     for earlier in stopped:
-        earlier.records_json = json.dumps({**records_of(earlier.records_json),
-                                           "completed_by": batch_id})
+        # Its notes are in the completing import's report now.
+        records = {k: v for k, v in records_of(earlier.records_json).items() if k != "notes"}
+        earlier.records_json = json.dumps({**records, "completed_by": batch_id})
         earlier.finished_at = utcnow()
     s.flush()
     return tuple(b.id for b in stopped)
+
+
+def stopped_notes(s: Session, kind: str, file_hash: str,
+                  sheet: str | None) -> dict[int, list[Issue]]:
+    """The row notes the stopped imports of the same file (bytes, kind and sheet) kept, per row
+    number: the import completing them repeats them in its report."""
+    notes: dict[int, list[Issue]] = defaultdict(list)
+    for records_json in s.scalars(
+        select(ImportBatch.records_json)
+        .where(ImportBatch.kind == kind, ImportBatch.file_hash == file_hash,
+               ImportBatch.sheet.is_(None) if sheet is None else ImportBatch.sheet == sheet,
+               ImportBatch.finished_at.is_(None), ImportBatch.undone_at.is_(None))
+        .order_by(ImportBatch.id)
+    ):
+        for number, issues in notes_of(records_of(records_json)).items():
+            notes[number] += [i for i in issues if i not in notes[number]]
+    return notes
 
 
 def undo_batch(sessions: Sessions, batch_id: int,
@@ -245,7 +263,8 @@ def withdraw_unfinished(sessions: Sessions, batch_id: int, staff_id: int | None)
 
 class _Steps:
     """Progress over every batch an undo takes (records put back, then deleted), and the
-    cancel checked at each step."""
+    cancel checked at each step. The first report comes once the checks passed and the
+    changed rows were read: an undo refused says so without a progress bar before it."""
 
     def __init__(self, total: int, progress: Progress | None,
                  cancel: CancelToken | None) -> None:
@@ -253,7 +272,6 @@ class _Steps:
         self.done = 0
         self._progress = progress
         self._cancel = cancel
-        self.step(0)
 
     def check(self) -> None:
         if self._cancel is not None:

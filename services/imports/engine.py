@@ -65,7 +65,7 @@ from services.imports.results import (
     RowResult,
 )
 from services.imports.source import Source, open_source
-from services.imports.stored import Stored, records_of
+from services.imports.stored import Stored, add_earlier_notes, records_of
 from services.imports.words import NOT_A_VISIT, NOT_CONTACTED, purchase_kind_in
 from services.imports.writes import Writer
 from services.labels import both
@@ -515,6 +515,8 @@ def _write(job: _Job) -> _Done:
             conn = session.connection()
         writer = Writer(conn, batch.id)
         stored = Stored()
+        # Rows a stopped import of this file stored: their notes from then (not made again).
+        earlier = batches.stopped_notes(session, options.kind, job.digest, job.source.sheet)
         mapped = set(job.mapping.as_dict())
         today = options.today or dt.date.today()
         ctx = Context(conn, writer, today, f"导入 {job.file_name}",
@@ -558,6 +560,8 @@ def _write(job: _Job) -> _Done:
             later = events.waiting(ctx)
             for result, _ in pairs:
                 if id(result) not in later:
+                    add_earlier_notes(result, earlier)
+                    stored.note(result)
                     tally.add(result)
             done += len(chunk)
             if job.commit and time.monotonic() - last_commit >= COMMIT_SECONDS:
@@ -583,6 +587,8 @@ def _write(job: _Job) -> _Done:
                 writer.committed(ctx.conn)
                 renew = False
             for result in events.finish(ctx, options.kind):
+                add_earlier_notes(result, earlier)
+                stored.note(result)
                 tally.add(result)
             writer.flush()
         if job.progress is not None:
@@ -599,7 +605,8 @@ def _write(job: _Job) -> _Done:
         writer.record_created()
         completes = batches.complete_earlier(session, batch_id, options.kind, job.digest,
                                              job.source.sheet) if job.commit else ()
-        _close_batch(session, batch_id, stored.columns(tally, ctx, completes), job)
+        _close_batch(session, batch_id, stored.columns(tally, ctx, completes, finished=True),
+                     job)
         # Before the last commit: an import whose problem rows cannot be listed is not kept.
         errors_file = None
         if job.errors_path is not None and (tally.rejected.count or tally.noted.count):

@@ -6,7 +6,13 @@ under it).
 
 Matched records are kept as runs of ids per table in the batch's records JSON: a file read again
 finds the records an earlier batch created, whose ids run on, so a 50,000-row file is a handful
-of runs."""
+of runs.
+
+Until the import finishes, the notes of its stored rows are kept there too, each note with the
+runs of row numbers it was made on: a stopped import's rows are found stored (unchanged) by the
+import of the same file that completes it, which would not make the notes of their writes again
+(an address updated, a text cut to its column), so it takes them from here for its report and
+problems file."""
 
 from __future__ import annotations
 
@@ -16,6 +22,7 @@ from typing import Any
 
 from services.imports.context import Context
 from services.imports.report import Tally
+from services.imports.results import Issue, RowResult
 from services.imports.writes import id_runs
 
 Runs = list[tuple[int, int]]
@@ -62,6 +69,14 @@ class Stored:
     def __init__(self) -> None:
         self.matched: dict[str, Runs] = {}
         self._taken: dict[str, set[int]] = defaultdict(set)
+        self._notes: dict[Issue, list[int]] = defaultdict(list)
+
+    def note(self, result: RowResult) -> None:
+        """Keep the notes of a row the import stores (a rejected row is not stored, and the
+        import completing this one rejects it again with its reasons)."""
+        if result.outcome != "reject":
+            for issue in dict.fromkeys(result.issues):
+                self._notes[issue].append(result.number)
 
     def _match(self, ctx: Context) -> None:
         # Context.seen holds every record a row of the file created or was found to be; those
@@ -73,14 +88,19 @@ class Stored:
                 self.matched[table] = merge_runs(self.matched.get(table, []),
                                                  id_runs(sorted(new)))
 
-    def columns(self, tally: Tally, ctx: Context, completes: tuple[int, ...] = ()
-                ) -> dict[str, Any]:
+    def columns(self, tally: Tally, ctx: Context, completes: tuple[int, ...] = (),
+                finished: bool = False) -> dict[str, Any]:
+        """`finished`: the last commit's, without the notes (the import's report has them)."""
         self._match(ctx)
         records: dict[str, Any] = {
             "created": dict(ctx.writer.counts),
             "updated": dict(ctx.writer.changed_rows),
             "matched": {t: [list(r) for r in runs] for t, runs in self.matched.items()},
         }
+        if self._notes and not finished:
+            records["notes"] = [[i.code, i.field, i.severity, i.value, i.limit,
+                                 [list(r) for r in id_runs(rows)]]
+                                for i, rows in self._notes.items()]
         if completes:
             records["completes"] = list(completes)
         return {
@@ -91,3 +111,23 @@ class Stored:
             "rows_rejected": tally.outcomes["reject"],
             "records_json": json.dumps(records),
         }
+
+
+def notes_of(records: dict[str, Any]) -> dict[int, list[Issue]]:
+    """The notes a stopped import kept in its records JSON, per row number of its file."""
+    by_row: dict[int, list[Issue]] = defaultdict(list)
+    for code, key, severity, value, limit, runs in records.get("notes", ()):
+        issue = Issue(code, key, severity, value, limit)
+        for a, b in runs:
+            for number in range(a, b + 1):
+                by_row[number].append(issue)
+    return by_row
+
+
+def add_earlier_notes(result: RowResult, earlier: dict[int, list[Issue]]) -> None:
+    """A row a stopped import of the file stored: its notes from then, not made again now."""
+    if result.outcome == "reject":
+        return
+    for issue in earlier.get(result.number, ()):
+        if issue not in result.issues:
+            result.issues.append(issue)

@@ -7,6 +7,7 @@ import argparse
 import dataclasses
 import re
 import sys
+import time
 from pathlib import Path
 
 from models.codes import IMPORT_KINDS
@@ -215,7 +216,8 @@ def _report(r: ImportPlan, others: bool = True) -> None:
     if r.completes:
         stopped = ", ".join(f"#{b}" for b in r.completes)
         print(f"  completes the stopped import {stopped} of this file (the rows it stored are "
-              f"counted here as unchanged); undoing batch #{r.batch_id} undoes {stopped} too")
+              f"counted here as unchanged, with the notes made on them then); undoing batch "
+              f"#{r.batch_id} undoes {stopped} too")
     for outcome in OUTCOMES:
         print(f"  {outcome:<10} {OUTCOME_ZH[outcome]:<4} {r.count(outcome):>8,}")
     if r.records:
@@ -275,8 +277,22 @@ def _batches(args, open_db) -> int:
 
 def _undo(args, open_db) -> int:
     # Ctrl+C (or a kill) before the end leaves the batch whole: the undo is one transaction.
-    result = batches.undo_batch(open_db().sessions, args.batch, acting(args, open_db),
-                                progress=TerminalProgress("undo"))
+    bar, started, drawn = TerminalProgress("undo"), time.monotonic(), [False]
+
+    def progress(done: int, total: int) -> None:
+        # Drawn once the undo takes a while, and its end: a quick undo refused late (records
+        # added since to its customers) says so in one line, without a bar before it.
+        if drawn[0] or done >= total or time.monotonic() - started >= 1.0:
+            drawn[0] = True
+            bar(done, total)
+
+    try:
+        result = batches.undo_batch(open_db().sessions, args.batch, acting(args, open_db),
+                                    progress=progress)
+    except BaseException:
+        if drawn[0] and bar.stream.isatty():
+            print(file=bar.stream)  # the refusal or "cancelled" on a line of its own
+        raise
     deleted = ", ".join(f"{t} {n:,}" for t, n in result.deleted.items() if n) or "nothing"
     also = ""
     if result.also:
