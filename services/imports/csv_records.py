@@ -8,7 +8,8 @@ rows silently gone, and a customer named after them. A record that runs over lin
 taken as it is only when it can be such a cell: its quote is closed before the file ends, and no
 line inside it looks like a row of its own (as many delimiters as the widest row so far). Else
 its first line is read on its own, the quote that opened the runaway cell kept as text, and the
-lines after it are read again as the rows they are."""
+lines after it are read again as the rows they are; the record's number is noted with that cell
+as read (`strays`), so its row can say so."""
 
 from __future__ import annotations
 
@@ -95,12 +96,14 @@ def _plain(line: str, delimiter: str) -> list[str]:
     return [*before, *line[at:].split(delimiter)]
 
 
-def records(lines: Iterable[str], delimiter: str) -> Iterator[list[str]]:
+def records(lines: Iterable[str], delimiter: str,
+            strays: dict[int, str] | None = None) -> Iterator[list[str]]:
     """The records of a CSV file's lines (read with newline=""), a runaway quoted cell read
-    as the module docstring says."""
+    as the module docstring says; `strays` gets the number (1 = the first record) of each
+    record read so, with the cell its stray quote starts as read ('"赵六')."""
     source = _Lines(lines)
     widest = 0  # fields of the widest record read from one line so far
-    for record in csv.reader(source, delimiter=delimiter, strict=False):
+    for number, record in enumerate(csv.reader(source, delimiter=delimiter, strict=False), 1):
         taken, source.taken = source.taken, []
         fields = max(widest, MIN_ROW_FIELDS)
         runaway = source.ended or (len(taken) > 1 and any(
@@ -109,6 +112,10 @@ def records(lines: Iterable[str], delimiter: str) -> Iterator[list[str]]:
             source.ended = False
             source.put_back(taken[1:])
             record = _plain(taken[0], delimiter)
+            if strays is not None:
+                line = taken[0].rstrip("\r\n")
+                at = open_quote(line, delimiter)
+                strays[number] = line[at:].split(delimiter)[0] if at is not None else line
         elif len(taken) == 1:
             widest = max(widest, len(record))
         yield record

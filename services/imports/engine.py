@@ -472,11 +472,14 @@ def run(sessions: sessionmaker[Session], path: Path | str, options: ImportOption
 def _rows(job: _Job, ctx: Context, chunk: list[tuple[int, Any]]) -> list[tuple[RowResult, dict]]:
     """The chunk's rows cleaned, each with its decision so far (rejected by its cells or not)."""
     cleaned: list[tuple[RowResult, dict[str, Any]]] = []
+    strays = job.source.table.strays
     for number, cells in chunk:
         clean = clean_row(job.mapping, cells, today=ctx.today, number=number,
                           scales=job.columns.scales, orders=job.columns.orders,
                           channel=job.columns.channel)
         result = RowResult(number, tuple(cells))
+        if (stray := strays.pop(number, None)) is not None:
+            result.issues.append(Issue("stray_quote", None, "warning", stray))
         result.issues += [Issue(p.code, p.field or None, p.severity,
                                 p.value or (p.raw if p.code in NAMED_VALUE else None), p.limit)
                           for p in clean.problems]

@@ -167,6 +167,9 @@ class Table:
         self._closer = closer
         self.blank_rows = 0
         self.skipped: list[Skipped] = []
+        # Row number -> the cell a quote typed by mistake starts (a CSV's), as read: the row
+        # says so (engine._rows).
+        self.strays: dict[int, str] = {}
 
     def __iter__(self) -> Iterator[Row]:
         headers = self.layout.headers
@@ -244,6 +247,9 @@ class _Opened:
     encoding: str | None = None
     delimiter: str | None = None
     total: int | None = None
+    # Row number -> the cell a quote typed by mistake starts, as read (CSV only), filled as the
+    # rows are read.
+    strays: dict[int, str] = field(default_factory=dict)
 
 
 def _text_layout(path: Path) -> tuple[str, str]:
@@ -278,8 +284,10 @@ def _open(path: Path, sheet: str | int | None, engine: str, header_row: int | No
                        xml_book.sheets, total=xml_book.total_rows(chosen))
     if kind == "csv":
         encoding, delimiter = _text_layout(path)
-        return _Opened(kind, "csv", sources.csv_rows(path, encoding, delimiter),
-                       encoding=encoding, delimiter=delimiter, total=sources.count_lines(path))
+        strays: dict[int, str] = {}
+        return _Opened(kind, "csv", sources.csv_rows(path, encoding, delimiter, strays),
+                       encoding=encoding, delimiter=delimiter, total=sources.count_lines(path),
+                       strays=strays)
     book = _workbook(path, kind, engine)
     try:
         chosen = _pick_sheet(book, sheet, header_row)
@@ -329,7 +337,9 @@ def open_table(
         title=tuple(t for t in title if t), total_rows=opened.total,
     )
     above = tuple(Row(n, c) for n, c in top[: index + 1])
-    return Table(layout, itertools.chain(top[index + 1:], opened.rows), opened.closer, above)
+    table = Table(layout, itertools.chain(top[index + 1:], opened.rows), opened.closer, above)
+    table.strays = opened.strays
+    return table
 
 
 def raw_rows(path: str | Path) -> Iterator[sources.RawRow]:

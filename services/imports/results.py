@@ -128,6 +128,12 @@ ROW_PROBLEMS: dict[str, tuple[str, str]] = {
                         "not stored, please check"),
     "consent_older": ("文件中的营销同意早于已登记的一次，保留已登记的",
                       "the file's consent is older than the one recorded, which stands"),
+    # csv_records: the quote opening a cell that is never closed, read as text.
+    "stray_quote": ("这一行有一个没有配对的引号（{value}），已把它当作文字读取：这一行照常分列，"
+                    "下一行照常读取，请核对",
+                    "this line has a quote that is never closed ({value}): it was read as text, "
+                    "the line split at its delimiters as usual and the next lines read as rows; "
+                    "please check"),
     "work_order_needed": ("该车当天有多张同类工单，此行没有工单号，无法确定是哪一张",
                           "the car has several work orders of this type that day and the row "
                           "names none"),

@@ -116,12 +116,14 @@ def _csv_cell(text: str) -> Cell:
     return text
 
 
-def csv_rows(path: Path, encoding: str, delimiter: str) -> Iterator[RawRow]:
+def csv_rows(path: Path, encoding: str, delimiter: str,
+             strays: dict[int, str] | None = None) -> Iterator[RawRow]:
+    """`strays`: the rows read with a quote typed by mistake (csv_records.records)."""
     csv.field_size_limit(max(csv.field_size_limit(), MAX_FIELD))
     with path.open(encoding=encoding, errors="replace", newline="") as f:
         lines = (line.replace("\0", "") for line in f)
         # A quote typed by mistake is text, not a cell swallowing the rest of the file.
-        for number, record in enumerate(csv_records.records(lines, delimiter), 1):
+        for number, record in enumerate(csv_records.records(lines, delimiter, strays), 1):
             yield number, tuple(_csv_cell(c) for c in record)
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 
+import openpyxl
 import pytest
 from sqlalchemy import select
 
@@ -104,3 +105,32 @@ def test_the_delimiter_is_found_past_a_stray_quote():
     """The sample read as the file is: the lines after the stray quote count as rows."""
     sample = "a;b;c;d\n" + '1;"2;3;4\n' + "".join(f"{i};x,y;z;w\n" for i in range(5))
     assert sniff_delimiter(sample) == ";"
+
+
+def test_the_row_with_a_stray_quote_says_so_with_the_cell_as_read(database, tmp_path):
+    """Read as text, the row is imported; it is noted (in the counts, the first rows and the
+    problems file) with the cell its quote starts, so the clerk can find and fix the line."""
+    path = tmp_path / "quote.csv"
+    path.write_text(HEADER + ROW.format(n=1, name="钱七") + ROW.format(n=2, name='"赵六')
+                    + ROW.format(n=3, name="孙八") + ROW.format(n=4, name='"王五"'),
+                    encoding="utf-8")
+    result = apply(database.sessions, path, ImportOptions("customers"),
+                   errors_path=tmp_path / "问题.xlsx")
+    assert (result.created, result.noted) == (4, 1)
+    said = ('这一行有一个没有配对的引号（"赵六），已把它当作文字读取：这一行照常分列，'
+            "下一行照常读取，请核对")
+    assert [(w.zh, w.rows) for w in result.warnings] == [(said, 1)]
+    assert result.warnings[0].en.startswith('this line has a quote that is never closed ("赵六)')
+    assert [(s.number, s.reasons) for s in result.samples["create"]] == [
+        (2, ()), (3, (said,)), (4, ()), (5, ())]
+    noted = list(openpyxl.load_workbook(result.errors_file).worksheets[-1]
+                 .iter_rows(min_row=2, values_only=True))
+    assert [(r[0], r[-1]) for r in noted] == [(3, said)]
+
+
+def test_the_records_name_each_stray_quote_by_record():
+    strays: dict[int, str] = {}
+    text = 'a,b,c,d\n1,"x,3,4\n5,6,7,8\n9,"ok",1,2\n10,11,"12\n'
+    assert list(csv_records.records(io.StringIO(text, newline=""), ",", strays))[1] == \
+        ["1", '"x', "3", "4"]
+    assert strays == {2: '"x', 5: '"12'}
