@@ -100,6 +100,10 @@ def test_maintenance_and_declined_repairs_in_the_brief(capsys, db):
     code, out, _ = cli(capsys, db, "declined-done", "1", "--status", "done")
     assert code == 0 and f"marked done on {TODAY}" in out
     assert "declined" not in cli(capsys, db, "brief", "C1")[1]
+    # No due date given: a month after it was advised, and said to be worked out.
+    assert cli(capsys, db, "declined", "C1", "--item", "轮胎老化", "--on", "2026-11-02")[0] == 0
+    out = cli(capsys, db, "brief", "C1")[1]
+    assert "#2 轮胎老化 due about 2026-12-02 (a month after it was advised)" in out
 
 
 def test_refusals_are_one_line_and_exit_2(capsys, db):

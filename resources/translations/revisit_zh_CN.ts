@@ -820,7 +820,12 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>%1 到期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="349"/>
+        <location filename="../../ui/views/brief_view.py" line="350"/>
+        <source>due about %1 (a month after it was advised)</source>
+        <translation>约 %1 到期（建议后一个月）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/brief_view.py" line="352"/>
         <source>declined: %1</source>
         <translation>未做：%1</translation>
     </message>
@@ -3739,365 +3744,365 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>历史名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="127"/>
+        <location filename="../../ui/views/lists_view.py" line="131"/>
         <source>Each customer&apos;s preferred channel</source>
         <translation>按客户偏好渠道</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="128"/>
+        <location filename="../../ui/views/lists_view.py" line="132"/>
         <source>Phone</source>
         <translation>电话</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="129"/>
+        <location filename="../../ui/views/lists_view.py" line="133"/>
         <source>SMS</source>
         <translation>短信</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="130"/>
+        <location filename="../../ui/views/lists_view.py" line="134"/>
         <source>Mail</source>
         <translation>邮寄</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="131"/>
+        <location filename="../../ui/views/lists_view.py" line="135"/>
         <source>WeChat</source>
         <translation>微信</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="132"/>
+        <location filename="../../ui/views/lists_view.py" line="136"/>
         <source>Visit</source>
         <translation>上门拜访</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="110"/>
+        <location filename="../../ui/views/lists_view.py" line="114"/>
         <source> days</source>
         <translation> 天</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="143"/>
+        <location filename="../../ui/views/lists_view.py" line="147"/>
         <source>Evenly between the callers</source>
         <translation>在回访员之间平均分配</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="144"/>
+        <location filename="../../ui/views/lists_view.py" line="148"/>
         <source>Each customer to their own staff member</source>
         <translation>分给各自的负责员工</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="146"/>
+        <location filename="../../ui/views/lists_view.py" line="150"/>
         <source>Calls to one number (a family&apos;s shared phone, a company&apos;s switchboard) go to one caller, one after another.</source>
         <translation>拨打同一号码的电话（一家人共用的电话、公司总机）分给同一位回访员，前后相连。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="148"/>
+        <location filename="../../ui/views/lists_view.py" line="152"/>
         <source>B&amp;uild the list</source>
         <translation>生成名单(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="152"/>
+        <location filename="../../ui/views/lists_view.py" line="156"/>
         <source>Excluded automatically, each with the reason shown: do-not-contact on the channel, no marketing consent for sales, contacted recently, an unresolved complaint for sales, no number to call (without a valid mobile, a landline among their other phones is called), no valid mobile for SMS, no address or WeChat ID, unanswered calls waiting to come back.</source>
         <translation>以下客户会自动排除并注明原因：该渠道设为勿扰、销售类联系但无营销同意、近期已联系、有未解决投诉（销售类）、无可拨打的电话（无有效手机号时拨打其他电话中的座机）、发短信无有效手机号、无地址或微信号、未接通电话尚在等待重拨。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="165"/>
+        <location filename="../../ui/views/lists_view.py" line="169"/>
         <source>&amp;Segment</source>
         <translation>客户分群(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="166"/>
+        <location filename="../../ui/views/lists_view.py" line="170"/>
         <source>Evaluation &amp;date</source>
         <translation>评估日期(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="174"/>
+        <location filename="../../ui/views/lists_view.py" line="178"/>
         <source>&amp;Purpose</source>
         <translation>目的(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="177"/>
+        <location filename="../../ui/views/lists_view.py" line="181"/>
         <source>Channel</source>
         <translation>渠道</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="178"/>
+        <location filename="../../ui/views/lists_view.py" line="182"/>
         <source>Not contacted again within</source>
         <translation>在此天数内不重复联系</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="179"/>
+        <location filename="../../ui/views/lists_view.py" line="183"/>
         <source>Callers</source>
         <translation>回访员</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="180"/>
+        <location filename="../../ui/views/lists_view.py" line="184"/>
         <source>Split</source>
         <translation>分配方式</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="192"/>
+        <location filename="../../ui/views/lists_view.py" line="196"/>
         <source>A recall notice goes out whatever other contact the customer had: a safety notice does not wait.</source>
         <translation>召回通知不受近期联系限制：安全通知不能等。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="211"/>
+        <location filename="../../ui/views/lists_view.py" line="215"/>
         <source>Loading segments and callers</source>
         <translation>正在载入分群和回访员</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="231"/>
+        <location filename="../../ui/views/lists_view.py" line="235"/>
         <source>%1 (ready-made)</source>
         <translation>%1（现成模板）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="302"/>
+        <location filename="../../ui/views/lists_view.py" line="306"/>
         <source>Building the list</source>
         <translation>正在生成名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="311"/>
+        <location filename="../../ui/views/lists_view.py" line="315"/>
         <source>Build a list from the segment “%1” for %2, channel: %3, evaluated on %4?</source>
         <translation>用分群“%1”生成名单吗？目的：%2，渠道：%3，评估日期：%4。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="318"/>
+        <location filename="../../ui/views/lists_view.py" line="322"/>
         <source>The list is stored as a new run.</source>
         <translation>名单将保存为一份新名单，可在历史名单中查看。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/lists_view.py" line="321"/>
+        <location filename="../../ui/views/lists_view.py" line="325"/>
         <source>The list is stored as a new run, and its calls are assigned to %n caller(s) and appear in their follow-up queues.</source>
         <translation>
             <numerusform>名单将保存为一份新名单，其中的电话分配给 %n 位回访员，并出现在他们的“我的跟进”中。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="328"/>
+        <location filename="../../ui/views/lists_view.py" line="332"/>
         <source>The list is stored as a new run. No caller is ticked, so its calls are not assigned to anyone&apos;s follow-up queue.</source>
         <translation>名单将保存为一份新名单。没有勾选回访员，所以其中的电话不会分配到任何人的“我的跟进”。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="333"/>
+        <location filename="../../ui/views/lists_view.py" line="337"/>
         <source>Build and store the list</source>
         <translation>生成并保存名单</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/lists_view.py" line="342"/>
+        <location filename="../../ui/views/lists_view.py" line="346"/>
         <source>List #%1 stored: %Ln customer(s) in it.</source>
         <translation>
             <numerusform>名单 #%1 已保存：共 %Ln 位客户。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="366"/>
+        <location filename="../../ui/views/lists_view.py" line="370"/>
         <source>Double-click a member for their pre-call brief</source>
         <translation>双击成员查看其通话前简报</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="369"/>
+        <location filename="../../ui/views/lists_view.py" line="373"/>
         <source>Customer brief…</source>
         <translation>客户简报…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="373"/>
+        <location filename="../../ui/views/lists_view.py" line="377"/>
         <source>Customer b&amp;rief…</source>
         <translation>客户简报(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="374"/>
+        <location filename="../../ui/views/lists_view.py" line="378"/>
         <source>The chosen member&apos;s pre-call brief: last contact, spend, satisfaction, complaints, intent and the suggested next step</source>
         <translation>所选成员的通话前简报：上次联系、消费、满意度、投诉、意向和建议的下一步</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="380"/>
+        <location filename="../../ui/views/lists_view.py" line="384"/>
         <source>In the list</source>
         <translation>名单内</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="388"/>
+        <location filename="../../ui/views/lists_view.py" line="392"/>
         <source>Excluded, and why</source>
         <translation>已排除及原因</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="393"/>
+        <location filename="../../ui/views/lists_view.py" line="397"/>
         <source>&amp;Finish this list</source>
         <translation>完成此名单(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="432"/>
+        <location filename="../../ui/views/lists_view.py" line="436"/>
         <source>Finishing the list</source>
         <translation>正在完成名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="445"/>
+        <location filename="../../ui/views/lists_view.py" line="449"/>
         <source>Put list back</source>
         <translation>恢复名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="446"/>
+        <location filename="../../ui/views/lists_view.py" line="450"/>
         <source>Put list #%1 back? Its calls not yet made return to the callers&apos; queues.</source>
         <translation>恢复名单 #%1？其中尚未拨打的电话将回到回访员的待拨队列。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="449"/>
+        <location filename="../../ui/views/lists_view.py" line="453"/>
         <source>Withdraw list</source>
         <translation>撤回名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="450"/>
+        <location filename="../../ui/views/lists_view.py" line="454"/>
         <source>Withdraw list #%1? Its calls not yet made leave every caller&apos;s queue. Calls already made stay recorded, the list stays under Past runs, and it can be put back.</source>
         <translation>撤回名单 #%1？其中尚未拨打的电话将从所有回访员的待拨队列中移除。已拨打的电话照常保留记录，名单仍在“历史名单”中，之后可以恢复。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="463"/>
+        <location filename="../../ui/views/lists_view.py" line="467"/>
         <source>List #%1 put back; none of its calls is in a caller&apos;s queue.</source>
         <translation>名单 #%1 已恢复；它的电话都不在回访员的待拨队列中。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="465"/>
+        <location filename="../../ui/views/lists_view.py" line="469"/>
         <source>List #%1 withdrawn; none of its calls was in a caller&apos;s queue.</source>
         <translation>名单 #%1 已撤回；它的电话都不在回访员的待拨队列中。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/lists_view.py" line="468"/>
+        <location filename="../../ui/views/lists_view.py" line="472"/>
         <source>List #%1 put back: %Ln call(s) are in the callers&apos; queues again.</source>
         <translation>
             <numerusform>名单 #%1 已恢复：%Ln 个电话重新回到回访员的待拨队列。</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/lists_view.py" line="471"/>
+        <location filename="../../ui/views/lists_view.py" line="475"/>
         <source>List #%1 withdrawn: %Ln call(s) left the callers&apos; queues.</source>
         <translation>
             <numerusform>名单 #%1 已撤回：%Ln 个电话已移出回访员的待拨队列。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="482"/>
+        <location filename="../../ui/views/lists_view.py" line="486"/>
         <source>Putting the list back</source>
         <translation>正在恢复名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="482"/>
+        <location filename="../../ui/views/lists_view.py" line="486"/>
         <source>Withdrawing the list</source>
         <translation>正在撤回名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="502"/>
+        <location filename="../../ui/views/lists_view.py" line="506"/>
         <source>Loading the list</source>
         <translation>正在加载名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="518"/>
+        <location filename="../../ui/views/lists_view.py" line="522"/>
         <source>List #%1 from “%2” on %3: %4. Excluded: %5.</source>
         <translation>名单 #%1（分群“%2”，评估日期 %3）：%4。已排除：%5。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="526"/>
+        <location filename="../../ui/views/lists_view.py" line="530"/>
         <source>Since list #%1: %2 new, %3 no longer in it.</source>
         <translation>与名单 #%1 相比：新增 %2 人，移出 %3 人。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="532"/>
+        <location filename="../../ui/views/lists_view.py" line="536"/>
         <source>This list was withdrawn (%1): its calls are in nobody&apos;s follow-up queue. What was already called stays recorded.</source>
         <translation>此名单已撤回（%1）：其中的电话不在任何人的待拨队列中。已拨打的电话照常保留记录。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="537"/>
+        <location filename="../../ui/views/lists_view.py" line="541"/>
         <source>This list is unfinished: the program stopped before it was complete, so its calls are in nobody&apos;s follow-up queue. Check it, save its files, then finish it.</source>
         <translation>此名单未完成：程序在完成前中断，所以其中的电话不在任何人的跟进队列里。请检查它、保存文件，然后完成它。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="544"/>
+        <location filename="../../ui/views/lists_view.py" line="548"/>
         <source>Put this list &amp;back…</source>
         <translation>恢复此名单(&amp;B)…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="545"/>
+        <location filename="../../ui/views/lists_view.py" line="549"/>
         <source>&amp;Withdraw this list…</source>
         <translation>撤回此名单(&amp;W)…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="547"/>
+        <location filename="../../ui/views/lists_view.py" line="551"/>
         <source>A list made by mistake (the wrong segment, callers or purpose): its calls not yet made leave the callers&apos; queues; it can be put back</source>
         <translation>生成有误的名单（分群、回访员或目的选错）：其中尚未拨打的电话将移出回访员的待拨队列；之后可以恢复</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="567"/>
+        <location filename="../../ui/views/lists_view.py" line="571"/>
         <source>List</source>
         <translation>名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="567"/>
+        <location filename="../../ui/views/lists_view.py" line="571"/>
         <source>Segment</source>
         <translation>客户分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="567"/>
+        <location filename="../../ui/views/lists_view.py" line="571"/>
         <source>Evaluated on</source>
         <translation>评估日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="567"/>
+        <location filename="../../ui/views/lists_view.py" line="571"/>
         <source>Purpose</source>
         <translation>目的</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="568"/>
+        <location filename="../../ui/views/lists_view.py" line="572"/>
         <source>Members</source>
         <translation>人数</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="568"/>
+        <location filename="../../ui/views/lists_view.py" line="572"/>
         <source>Made by</source>
         <translation>创建人</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="568"/>
+        <location filename="../../ui/views/lists_view.py" line="572"/>
         <source>Contacted</source>
         <translation>已联系</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="568"/>
+        <location filename="../../ui/views/lists_view.py" line="572"/>
         <source>Files</source>
         <translation>文件</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="606"/>
+        <location filename="../../ui/views/lists_view.py" line="610"/>
         <source>written</source>
         <translation>已生成</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="606"/>
+        <location filename="../../ui/views/lists_view.py" line="610"/>
         <source>not complete</source>
         <translation>未完成</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="573"/>
+        <location filename="../../ui/views/lists_view.py" line="577"/>
         <source>No lists yet. A list built under Build appears here, to open, print again and read back.</source>
         <translation>还没有名单。在“新建名单”里生成的名单会出现在这里，可再次打开、重新打印和读回。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="575"/>
+        <location filename="../../ui/views/lists_view.py" line="579"/>
         <source>&amp;Open and re-print</source>
         <translation>打开并重新打印(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="607"/>
+        <location filename="../../ui/views/lists_view.py" line="611"/>
         <source>withdrawn</source>
         <translation>已撤回</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="628"/>
+        <location filename="../../ui/views/lists_view.py" line="632"/>
         <source>Step 1 of 3: what to send to whom</source>
         <translation>第 1 步（共 3 步）：联系谁、用什么方式</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="629"/>
+        <location filename="../../ui/views/lists_view.py" line="633"/>
         <source>Step 2 of 3: who is in the list, who is not and why</source>
         <translation>第 2 步（共 3 步）：名单内的客户，以及被排除的客户和原因</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="630"/>
+        <location filename="../../ui/views/lists_view.py" line="634"/>
         <source>Step 3 of 3: print and save</source>
         <translation>第 3 步（共 3 步）：打印与保存</translation>
     </message>
@@ -5968,264 +5973,264 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>SettingsView</name>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="94"/>
+        <location filename="../../ui/views/settings_view.py" line="86"/>
         <source>This computer</source>
         <translation>本机</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="96"/>
+        <location filename="../../ui/views/settings_view.py" line="88"/>
         <source>&amp;Language</source>
         <translation>语言(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="101"/>
+        <location filename="../../ui/views/settings_view.py" line="93"/>
         <source>Where Revisit first suggests saving lists, call sheets and labels</source>
         <translation>保存名单、回访单和标签时默认打开的文件夹</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="103"/>
+        <location filename="../../ui/views/settings_view.py" line="95"/>
         <source>&amp;Choose…</source>
         <translation>选择(&amp;C)…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="108"/>
+        <location filename="../../ui/views/settings_view.py" line="100"/>
         <source>Export folder</source>
         <translation>导出文件夹</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="109"/>
+        <location filename="../../ui/views/settings_view.py" line="101"/>
         <source>Change my &amp;password…</source>
         <translation>修改我的密码(&amp;P)…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="116"/>
+        <location filename="../../ui/views/settings_view.py" line="108"/>
         <source>Signed in as</source>
         <translation>当前用户</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="120"/>
+        <location filename="../../ui/views/settings_view.py" line="112"/>
         <source>The shop&apos;s name, as printed on envelopes and in texts</source>
         <translation>门店名称，印在信封和短信、微信消息中</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="124"/>
+        <location filename="../../ui/views/settings_view.py" line="116"/>
         <source>Province, city, district, street</source>
         <translation>省、市、区、街道</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="126"/>
+        <location filename="../../ui/views/settings_view.py" line="118"/>
         <source>Printed as the sender on envelopes. Its city also places imported addresses that start with a district several cities have (南山区 is in Shenzhen and in Hegang).</source>
         <translation>打印在信封上作为寄件人地址。导入的地址若以多个城市都有的区名开头（如南山区，深圳和鹤岗都有），按这里的城市归属。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="134"/>
+        <location filename="../../ui/views/settings_view.py" line="126"/>
         <source>【shop name】, as registered with the SMS vendor</source>
         <translation>【店名】，与短信平台报备的签名一致</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="136"/>
+        <location filename="../../ui/views/settings_view.py" line="128"/>
         <source>Counted in every SMS&apos;s length, e.g. 【某某丰田】</source>
         <translation>计入每条短信的字数，例如【某某丰田】</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="138"/>
+        <location filename="../../ui/views/settings_view.py" line="130"/>
         <source>Marketing SMS must say how to refuse, e.g. 回T退订</source>
         <translation>营销短信必须注明退订方式，例如：回T退订</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="141"/>
+        <location filename="../../ui/views/settings_view.py" line="133"/>
         <source>Generic file</source>
         <translation>通用文件</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="142"/>
+        <location filename="../../ui/views/settings_view.py" line="134"/>
         <source>Aliyun</source>
         <translation>阿里云</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="143"/>
+        <location filename="../../ui/views/settings_view.py" line="135"/>
         <source>Huawei Cloud</source>
         <translation>华为云</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="150"/>
+        <location filename="../../ui/views/settings_view.py" line="142"/>
         <source> yuan per part</source>
         <translation> 元/条</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="152"/>
+        <location filename="../../ui/views/settings_view.py" line="144"/>
         <source>What the SMS vendor charges for one billed part (70 characters, or 67 in a longer message); the estimate before an SMS file is written uses it</source>
         <translation>短信平台每计费一条的价格（70 字一条，长短信每 67 字一条）；生成短信文件前的费用估算使用此价格</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="167"/>
-        <location filename="../../ui/views/settings_view.py" line="168"/>
-        <location filename="../../ui/views/settings_view.py" line="169"/>
+        <location filename="../../ui/views/settings_view.py" line="159"/>
+        <location filename="../../ui/views/settings_view.py" line="160"/>
+        <location filename="../../ui/views/settings_view.py" line="161"/>
         <source> days</source>
         <translation> 天</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="173"/>
+        <location filename="../../ui/views/settings_view.py" line="165"/>
         <source>&amp;Save shared settings</source>
         <translation>保存共享设置(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="176"/>
+        <location filename="../../ui/views/settings_view.py" line="168"/>
         <source>Shared by every PC on this database</source>
         <translation>使用此数据库的所有电脑共享</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="178"/>
+        <location filename="../../ui/views/settings_view.py" line="170"/>
         <source>Shop name</source>
         <translation>门店名称</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="179"/>
+        <location filename="../../ui/views/settings_view.py" line="171"/>
         <source>Shop phone</source>
         <translation>门店电话</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="180"/>
+        <location filename="../../ui/views/settings_view.py" line="172"/>
         <source>Shop address (envelope sender)</source>
         <translation>门店地址（信封寄件人）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="181"/>
+        <location filename="../../ui/views/settings_view.py" line="173"/>
         <source>Shop postcode</source>
         <translation>门店邮编</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="182"/>
+        <location filename="../../ui/views/settings_view.py" line="174"/>
         <source>Label sheet</source>
         <translation>标签纸规格</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="183"/>
+        <location filename="../../ui/views/settings_view.py" line="175"/>
         <source>SMS signature</source>
         <translation>短信签名</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="184"/>
+        <location filename="../../ui/views/settings_view.py" line="176"/>
         <source>SMS opt-out text</source>
         <translation>短信退订提示</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="185"/>
+        <location filename="../../ui/views/settings_view.py" line="177"/>
         <source>SMS vendor file layout</source>
         <translation>短信平台文件格式</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="186"/>
+        <location filename="../../ui/views/settings_view.py" line="178"/>
         <source>SMS price per part</source>
         <translation>短信单价（每条）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="187"/>
+        <location filename="../../ui/views/settings_view.py" line="179"/>
         <source>Marketing SMS only between</source>
         <translation>营销短信发送时段</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="188"/>
+        <location filename="../../ui/views/settings_view.py" line="180"/>
         <source>Do not contact again within</source>
         <translation>在此天数内不重复联系</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="189"/>
+        <location filename="../../ui/views/settings_view.py" line="181"/>
         <source>Unanswered calls come back after</source>
         <translation>未接通电话重拨间隔</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="190"/>
+        <location filename="../../ui/views/settings_view.py" line="182"/>
         <source>Switch to SMS or mail after days of failed calls</source>
         <translation>电话几天未接通后改用短信或邮寄</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="200"/>
+        <location filename="../../ui/views/settings_view.py" line="192"/>
         <source>Only a supervisor may change these settings.</source>
         <translation>只有主管可以修改这些设置。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="203"/>
+        <location filename="../../ui/views/settings_view.py" line="195"/>
         <source>Database</source>
         <translation>数据库</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="209"/>
+        <location filename="../../ui/views/settings_view.py" line="201"/>
         <source>Location</source>
         <translation>位置</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="210"/>
+        <location filename="../../ui/views/settings_view.py" line="202"/>
         <source>Schema revision</source>
         <translation>数据库结构版本</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="222"/>
+        <location filename="../../ui/views/settings_view.py" line="214"/>
         <source>General</source>
         <translation>常规</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="226"/>
+        <location filename="../../ui/views/settings_view.py" line="218"/>
         <source>Staff accounts</source>
         <translation>员工账号</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="230"/>
+        <location filename="../../ui/views/settings_view.py" line="222"/>
         <source>Backups</source>
         <translation>备份</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="233"/>
+        <location filename="../../ui/views/settings_view.py" line="225"/>
         <source>Tags</source>
         <translation>标签</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="236"/>
+        <location filename="../../ui/views/settings_view.py" line="228"/>
         <source>Service intervals</source>
         <translation>保养间隔</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="239"/>
+        <location filename="../../ui/views/settings_view.py" line="231"/>
         <source>Suggestion rules</source>
         <translation>建议规则</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="310"/>
+        <location filename="../../ui/views/settings_view.py" line="302"/>
         <source>Saving settings</source>
         <translation>正在保存设置</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="317"/>
+        <location filename="../../ui/views/settings_view.py" line="309"/>
         <source>Saved.</source>
         <translation>已保存。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="325"/>
+        <location filename="../../ui/views/settings_view.py" line="317"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="327"/>
+        <location filename="../../ui/views/settings_view.py" line="319"/>
         <source>Reload the settings now? Your changes that were not saved are lost.</source>
         <translation>现在重新载入设置吗？未保存的修改将丢失。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="330"/>
+        <location filename="../../ui/views/settings_view.py" line="322"/>
         <source>Reloaded; make your change again.</source>
         <translation>已重新载入，请重新修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="334"/>
+        <location filename="../../ui/views/settings_view.py" line="326"/>
         <source>The new language applies when Revisit restarts.</source>
         <translation>新语言将在回访重新启动后生效。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="341"/>
+        <location filename="../../ui/views/settings_view.py" line="333"/>
         <source>Change my password</source>
         <translation>修改我的密码</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="346"/>
+        <location filename="../../ui/views/settings_view.py" line="338"/>
         <source>Password changed</source>
         <translation>密码已修改</translation>
     </message>
@@ -7761,11 +7766,6 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>{field}超过 {n} 个字符。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="28"/>
-        <source>“{typed}” is no one&apos;s mobile, a placeholder (13800000000, 13800138000); leave the mobile empty if it is not known.</source>
-        <translation>“{typed}”是占位号码（如 13800000000、13800138000），不是任何人的手机号；不知道手机号时请留空。</translation>
-    </message>
-    <message>
         <location filename="../../ui/error_messages.py" line="29"/>
         <source>“{typed}” is not a mainland mobile number (11 digits starting with 1); put a landline under other phones.</source>
         <translation>“{typed}”不是大陆手机号码（以 1 开头的 11 位数字）；固定电话请填在其他电话中。</translation>
@@ -9174,6 +9174,11 @@ Revisit closes now; open it again to work with the restored database.</source>
         <location filename="../../ui/error_messages.py" line="354"/>
         <source>Someone saved a clashing change to {where} at the same moment; nothing was saved. Look at the record again and repeat the step.</source>
         <translation>有人在同一时刻向 {where} 保存了冲突的修改，本次没有保存。请重新查看该记录后再操作一次。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="28"/>
+        <source>“{typed}” is no one&apos;s mobile, a placeholder (13800000000, 13800138000); leave the mobile empty if it is not known.</source>
+        <translation>“{typed}”是占位号码（如 13800000000、13800138000），不是任何人的手机号；不知道手机号时请留空。</translation>
     </message>
     <message>
         <location filename="../../ui/error_messages.py" line="294"/>

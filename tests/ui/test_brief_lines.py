@@ -48,3 +48,23 @@ def test_a_service_due_on_the_day_the_owner_was_told_says_so(qtbot):
     said = view._service(brief)
     assert "粤A12345: maintenance 2026-12-01 (as told at the last service, in 5 day(s))" in said
     assert "本田 雅阁 粤B12345: maintenance 2026-12-01 (in 5 day(s))" in said
+
+
+def test_a_declined_repair_says_whether_its_due_date_was_given_or_worked_out(qtbot):
+    from types import SimpleNamespace
+
+    from services.customers.reminders import DeclinedInfo
+
+    view = BriefView()
+    qtbot.addWidget(view)
+
+    def item(n: int, name: str, due: dt.date, given: bool) -> DeclinedInfo:
+        return DeclinedInfo(n, 1, None, "", name, dt.date(2026, 11, 2), "visit", due, "open",
+                            None, "", "", None, due_given=given)
+
+    brief = SimpleNamespace(maintenance=(), as_of=dt.date(2026, 11, 26), declined=(
+        item(1, "更换刹车片", dt.date(2026, 12, 20), True),
+        item(2, "轮胎老化", dt.date(2026, 12, 2), False)))
+    said = view._service(brief)
+    assert "declined: 更换刹车片 due 2026-12-20 (2026-11-02)" in said
+    assert "declined: 轮胎老化 due about 2026-12-02 (a month after it was advised)" in said

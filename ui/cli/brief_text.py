@@ -157,7 +157,9 @@ def lines(b: Brief) -> list[str]:
                     else "maintenance")
             add("due", f"{m.name}: {kind} {m.due} ({when})")
     for d in b.declined:
-        due = f" due {d.due_on}" if d.due_on else ""
+        due = (f" due {d.due_on}" if d.due_on and d.due_given
+               else f" due about {d.due_on} (a month after it was advised)" if d.due_on
+               else "")
         add("declined", f"#{d.id} {d.item}{due} (noted {d.recorded_on}"
             + (f", {d.vehicle}" if d.vehicle else "") + ")")
     return out

@@ -344,8 +344,11 @@ class BriefView(QFrame):
         done, refused = _e(self.tr("done")), _e(self.tr("refused"))
         for item in b.declined:
             due = ""
-            if item.due_on is not None:
+            if item.due_on is not None and item.due_given:
                 due = " " + self.tr("due %1").replace("%1", fmt(item.due_on))
+            elif item.due_on is not None:  # none was given: a month after it was advised
+                due = " " + self.tr("due about %1 (a month after it was advised)").replace(
+                    "%1", fmt(item.due_on))
             text = _e(self.tr("declined: %1").replace("%1", item.item) + due
                       + f" ({fmt(item.recorded_on)})")
             if item.due_on is not None and item.due_on < b.as_of:
