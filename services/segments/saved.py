@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -237,6 +238,36 @@ def export_segment(sessions: Sessions, name: str) -> str:
     doc = {"name": seg.info.name, "description": seg.info.description,
            "purpose": seg.info.purpose, "filter": spec.to_data(seg.filter)}
     return json.dumps(doc, ensure_ascii=False, indent=2)
+
+
+# More than any segment a person writes: a bigger file is something else given by mistake.
+SEGMENT_FILE_MAX_BYTES = 4 * 1024 * 1024
+NOT_A_SEGMENT_FILE = N_(
+    "{path} is not a segment file: a segment file is the JSON text that “Export segment” (or "
+    "`segment export`) writes, and this file holds something else, such as a picture or a "
+    "spreadsheet.")
+
+
+def read_segment_file(path: Path) -> str:
+    """The text of a segment file to give import_segment: UTF-8 (with or without its BOM), or
+    GB18030 as Notepad saves it on a Chinese Windows; a file of another kind (a PNG or an .xlsx
+    chosen by mistake) is refused in one sentence naming it, never with a decoder's words."""
+    try:
+        if path.stat().st_size > SEGMENT_FILE_MAX_BYTES:
+            raise RevisitError(NOT_A_SEGMENT_FILE, path=str(path))
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise RevisitError(N_("The file {path} does not exist."), path=str(path)) from None
+    except OSError as exc:
+        raise RevisitError(N_("Cannot read {path}: {detail}"), path=str(path),
+                           detail=exc.strerror or str(exc)) from exc
+    if b"\0" not in raw:  # text has no NUL byte; pictures, workbooks and archives do
+        for encoding in ("utf-8-sig", "gb18030"):
+            try:
+                return raw.decode(encoding)
+            except UnicodeDecodeError:
+                continue
+    raise RevisitError(NOT_A_SEGMENT_FILE, path=str(path))
 
 
 def import_segment(sessions: Sessions, text: str, *, name: str | None = None,

@@ -9,7 +9,6 @@ import dataclasses
 import datetime as dt
 import json
 import sys
-from pathlib import Path
 from types import ModuleType
 
 from services.imports.normalise import MAX_KM
@@ -251,24 +250,14 @@ def _members(args, open_db) -> int:
     return 0
 
 
-def _read(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise RevisitError(N_("The file {path} does not exist."), path=str(path)) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise RevisitError(
-            N_("Cannot read {path}: {detail}"), path=str(path), detail=str(exc)
-        ) from exc
-
-
 def _import(args, open_db) -> int:
     svc = _service()
+    from services.segments.saved import read_segment_file
     # --replace overwrites whatever is stored under that name: the user named the file to put
     # in its place, so no version is checked (the one documented last-writer-wins edit).
     info = svc.import_segment(
         open_db().sessions,
-        _read(args.file),
+        read_segment_file(args.file),
         name=args.name,
         replace=args.replace,
         source=str(args.file),

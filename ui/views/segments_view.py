@@ -657,8 +657,11 @@ class SegmentsView(QWidget):
         def work(_p, _c):
             from pathlib import Path
 
+            from services.segments.saved import read_segment_file
+
+            # A picture or a workbook chosen by mistake is named in one sentence.
             return segments.import_segment(
-                self.database.sessions, Path(path).read_text(encoding="utf-8"), source=path,
+                self.database.sessions, read_segment_file(Path(path)), source=path,
                 staff_id=staff_id,
             )
 
