@@ -14,13 +14,14 @@ from sqlalchemy import select
 
 from models import Customer, StaffUser
 from services.customers import profile
+from tests.ui import test_followup_view as followups
 from tests.ui.conftest import shut_down
-from tests.ui.test_followup_view import due_db  # noqa: F401  (a fixture)
 from ui.news import NewsWatcher
 from ui.tasks import TaskRunner
 from ui.views.customers_view import CustomersView
 from ui.views.followup_view import FollowUpView
 
+due_db = followups.due_db  # two follow-ups of 陈丽 due today (a fixture)
 ROOT = Path(__file__).resolve().parents[2]
 # Run in a process of its own, as another PC would: argv 1 the database URL, 2 the customer,
 # 3 the staff member.
