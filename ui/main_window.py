@@ -99,7 +99,7 @@ class MainWindow(QMainWindow):
         # Once the window has settled, so it does not slow the start.
         QTimer.singleShot(PREPARE_AFTER_MS, self._prepare_summaries)
         # Others' writes, looked for every half minute from then on.
-        self.news = NewsWatcher(self.runner, database.sessions, staff_id(actor), parent=self)
+        self.news = NewsWatcher(self.runner, database, staff_id(actor), parent=self)
         QTimer.singleShot(PREPARE_AFTER_MS, self.news.start)
 
     # --- areas, built when first opened -------------------------------------------------

@@ -8,12 +8,15 @@ changed elsewhere and offers to reload."""
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
-from sqlalchemy.orm import Session, sessionmaker
 
-from services.store import news
 from ui.tasks import DataChange, TaskRunner
+
+if TYPE_CHECKING:  # the ORM models load after the customer list is on screen, not with it
+    from services.store import news
+    from services.store.database import Database
 
 log = logging.getLogger(__name__)
 
@@ -32,11 +35,11 @@ class NewsWatcher(QObject):
     """Looks for others' writes every `interval_ms` while started; `me`: the staff id signed in
     here, whose writes this window announced already."""
 
-    def __init__(self, runner: TaskRunner, sessions: sessionmaker[Session], me: int | None,
+    def __init__(self, runner: TaskRunner, database: Database, me: int | None,
                  interval_ms: int = INTERVAL_MS, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.runner = runner
-        self.sessions = sessions
+        self.database = database  # its sessions (the ORM) are asked for at the first look
         self.me = me
         self.mark: news.Mark | None = None
         self._asking = False
@@ -61,9 +64,11 @@ class NewsWatcher(QObject):
         if self._asking:
             return
         self._asking = True
-        sessions, mark, me, relay = self.sessions, self.mark, self.me, self._relay
+        sessions, mark, me, relay = self.database.sessions, self.mark, self.me, self._relay
 
         def work() -> None:
+            from services.store import news
+
             try:
                 got: object = (news.mark_now(sessions) if mark is None
                                else news.news_since(sessions, mark, me))
@@ -75,6 +80,8 @@ class NewsWatcher(QObject):
         self.runner.pool.start(work)
 
     def _on_answer(self, got: object) -> None:
+        from services.store import news
+
         self._asking = False
         if isinstance(got, news.Mark):
             self.mark = got

@@ -58,7 +58,7 @@ def watching(qtbot):
     started = []
 
     def start(runner, database, me=None) -> NewsWatcher:
-        watcher = NewsWatcher(runner, database.sessions, me, interval_ms=3_600_000)
+        watcher = NewsWatcher(runner, database, me, interval_ms=3_600_000)
         watcher.start()
         qtbot.waitUntil(lambda: watcher.mark is not None, timeout=5000)
         started.append(watcher)
