@@ -62,7 +62,7 @@ def test_a_full_disk_leaves_no_partial_file_and_the_run_unfinished(url, tiny_dis
         with database.sessions() as s:
             chenli = s.execute(text("SELECT id FROM staff_user WHERE username = 'chenli'")
                                ).scalar_one()
-        assert [d for d in calls.due_calls(database.sessions, chenli, AS_OF) if d.row_code] == []
+        assert [d for d in calls.queue(database.sessions, chenli, AS_OF).calls if d.row_code] == []
     finally:
         database.dispose()
 

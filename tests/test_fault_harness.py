@@ -280,7 +280,7 @@ def check_lists(url: str, files: dict[int, list[Path]], folder: Path) -> None:
                 assert files.get(run_id), f"finished run #{run_id} has no files"
                 assert all(p.exists() for p in files[run_id]), run_id
         for staff_id in staff:
-            for due in calls.due_calls(database.sessions, staff_id, AS_OF, limit=100_000):
+            for due in calls.queue(database.sessions, staff_id, AS_OF, limit=100_000).calls:
                 if due.row_code:
                     assert finished[int(due.row_code.split("-")[0])] is not None
     finally:

@@ -50,7 +50,7 @@ CALL_OUTCOMES = ("reached", "no_answer", "phone_off", "wrong_number", "refused",
 CONVERSATION_CHANNELS = ("phone", "wechat", "visit")
 
 
-# due_calls' `source`: every call due, or the promised follow-ups alone; a run's id: that
+# queue's `source`: every call due, or the promised follow-ups alone; a run's id: that
 # run's calls alone.
 ALL_CALLS, FOLLOW_UPS = "all", "follow_ups"
 Source = str | int
@@ -301,11 +301,8 @@ def _due_calls(s: Session, members: list[Any], follow_ups: list[ContactEvent]) -
                        _best_time(prefs.get(c.id)), *last_contact,
                        **{**from_list, "contact_name": c.contact_name})
 
-    # A customer on a list is called from the list (the call closes their row there), even
-    # when they also asked to be called back.
-    listed = {m.customer_id for m, _ in members}
-    for event in follow_ups:
-        if event.customer_id not in seen and event.customer_id not in listed:
+    for event in follow_ups:  # of customers on no open list (_follow_ups)
+        if event.customer_id not in seen:
             # The follow-up's own contact is the last one (no later contact exists).
             calls.append(due_call(event.customer_id, event.vehicle_id, event.next_follow_up,
                                   event.purpose, (event.contact_at, event.feedback),
@@ -316,27 +313,6 @@ def _due_calls(s: Session, members: list[Any], follow_ups: list[ContactEvent]) -
                               member_id=member.id, row_code=member.row_code,
                               attempts=member.attempts, points=_points(member.snapshot)))
     return calls
-
-
-def queued_runs(sessions: sessionmaker[Session], staff_id: int,
-                today: dt.date | None = None) -> list[QueuedRun]:
-    """The runs this caller has calls due from by `today`, the newest first, each with how
-    many (queue with the run as its `source` lists them)."""
-    with sessions() as s:
-        return _queued_runs(s, staff_id, today or dt.date.today(),
-                            load_settings_in(s).no_answer_retry_days)
-
-
-def due_calls(sessions: sessionmaker[Session], staff_id: int, today: dt.date | None = None,
-              limit: int = 500, source: Source = ALL_CALLS) -> list[DueCall]:
-    """The calls of the caller's queue (queue)."""
-    return queue(sessions, staff_id, today, limit, source).calls
-
-
-def due_total(sessions: sessionmaker[Session], staff_id: int, today: dt.date | None = None,
-              source: Source = ALL_CALLS) -> int:
-    """How many calls the caller's queue has in all (queue)."""
-    return queue(sessions, staff_id, today, 0, source).total
 
 
 def _points(snapshot: str | None) -> str:

@@ -122,14 +122,14 @@ def test_due_follow_ups_are_the_latest_contact_per_customer(database, people):
     staff, other, customer, vehicle = people
     ask_back = calls.CallResult(outcome="no_answer", next_follow_up=dt.date(2026, 11, 25))
     calls.record_call(database.sessions, customer, staff, ask_back, at=NOW)
-    assert calls.due_calls(database.sessions, staff, dt.date(2026, 11, 24)) == []
-    [due] = calls.due_calls(database.sessions, staff, dt.date(2026, 11, 25))
+    assert calls.queue(database.sessions, staff, dt.date(2026, 11, 24)).calls == []
+    [due] = calls.queue(database.sessions, staff, dt.date(2026, 11, 25)).calls
     assert (due.customer_id, due.due, due.vehicle) == (
         customer,
         dt.date(2026, 11, 25),
         "朗逸 粤A12345",
     )
-    assert calls.due_calls(database.sessions, other, dt.date(2026, 11, 25)) == []
+    assert calls.queue(database.sessions, other, dt.date(2026, 11, 25)).calls == []
     # Reached on the follow-up without a new date: nothing is due any more.
     calls.record_call(
         database.sessions,
@@ -138,7 +138,7 @@ def test_due_follow_ups_are_the_latest_contact_per_customer(database, people):
         calls.CallResult(outcome="reached"),
         at=NOW + dt.timedelta(days=2),
     )
-    assert calls.due_calls(database.sessions, staff, dt.date(2026, 12, 31)) == []
+    assert calls.queue(database.sessions, staff, dt.date(2026, 12, 31)).calls == []
     with database.sessions() as s:
         assert s.scalar(select(func.count()).select_from(ContactEvent)) == 2
 
@@ -157,7 +157,7 @@ def test_a_due_call_shows_the_number_to_dial(database, people, mobile, other_pho
         c.mobile, c.other_phones = mobile, other_phones
     ask_back = calls.CallResult(outcome="no_answer", next_follow_up=dt.date(2026, 11, 25))
     calls.record_call(database.sessions, customer, staff, ask_back, at=NOW)
-    [due] = calls.due_calls(database.sessions, staff, dt.date(2026, 11, 25))
+    [due] = calls.queue(database.sessions, staff, dt.date(2026, 11, 25)).calls
     assert due.mobile == shown
 
 
@@ -213,7 +213,7 @@ def test_the_queue_is_todays_whatever_changed_since_the_list_was_built(database)
         ])
 
     def queue(staff_id: int, day: dt.date = today) -> list[str]:
-        return [c.name for c in calls.due_calls(database.sessions, staff_id, day)]
+        return [c.name for c in calls.queue(database.sessions, staff_id, day).calls]
 
     assert queue(bob_id) == ["客户1"]
     calls.record_call(database.sessions, ids[1], bob_id, calls.CallResult("reached"),
@@ -221,11 +221,11 @@ def test_the_queue_is_todays_whatever_changed_since_the_list_was_built(database)
     calls.record_call(database.sessions, ids[4], amy_id, calls.CallResult("no_answer"),
                       purpose="care", member_id=member_ids[4], seen_attempts=0)
     assert queue(amy_id) == ["客户2", "客户3", "客户5"]
-    assert calls.due_total(database.sessions, amy_id, today) == 3
+    assert calls.queue(database.sessions, amy_id, today).total == 3
     # The retry wait is 3 days: 客户4 is called again on the third day after the failed call.
     assert queue(amy_id, today + dt.timedelta(days=2)) == ["客户2", "客户3", "客户5"]
     assert queue(amy_id, today + dt.timedelta(days=3)) == ["客户2", "客户3", "客户4", "客户5"]
-    assert calls.due_total(database.sessions, amy_id, today + dt.timedelta(days=3)) == 4
+    assert calls.queue(database.sessions, amy_id, today + dt.timedelta(days=3)).total == 4
 
 
 def test_a_queue_narrows_to_one_run_or_the_follow_ups_and_lists_a_customer_once(database):
@@ -258,17 +258,18 @@ def test_a_queue_narrows_to_one_run_or_the_follow_ups_and_lists_a_customer_once(
     _promise(database, amy_id, ids[5], due=today)  # 客户5 asked to be called back today
 
     def queue(source=calls.ALL_CALLS, staff=amy_id) -> list[str]:
-        return [c.name for c in calls.due_calls(database.sessions, staff, today, source=source)]
+        return [c.name for c in calls.queue(database.sessions, staff, today, source=source).calls]
 
     assert queue() == ["客户5", "客户3", "客户4", "客户2", "客户0", "客户1"]
-    assert calls.due_total(database.sessions, amy_id, today) == 6
+    assert calls.queue(database.sessions, amy_id, today).total == 6
     assert queue(older_id) == ["客户0", "客户1"]
     assert queue(newer_id) == ["客户3", "客户4", "客户2"]
-    assert calls.due_total(database.sessions, amy_id, today, older_id) == 2
-    assert [(r.run_id, r.segment_name, r.calls) for r in calls.queued_runs(
-        database.sessions, amy_id, today)] == [(newer_id, "生日关怀", 3), (older_id, "保养提醒", 2)]
+    assert calls.queue(database.sessions, amy_id, today, source=older_id).total == 2
+    assert [(r.run_id, r.segment_name, r.calls)
+            for r in calls.queue(database.sessions, amy_id, today).runs] == [
+        (newer_id, "生日关怀", 3), (older_id, "保养提醒", 2)]
     assert queue(calls.FOLLOW_UPS) == ["客户5"]
-    assert calls.due_total(database.sessions, amy_id, today, calls.FOLLOW_UPS) == 1
+    assert calls.queue(database.sessions, amy_id, today, source=calls.FOLLOW_UPS).total == 1
     with database.sessions.begin() as s:
         s.get(ListRunMember, later_id).assigned_staff_id = bob_id
     assert queue(older_id) == ["客户0", "客户1"] and queue(staff=bob_id) == ["客户2"]
@@ -309,8 +310,8 @@ def test_a_short_queue_takes_the_newest_runs_calls_first_and_counts_everything(d
     assert names(1) == (["客户5", "客户3"], 6)
     assert names(3) == (["客户5", "客户4", "客户3", "客户2", "客户1"], 6)
     assert names(500, calls.FOLLOW_UPS) == (["客户5", "客户4"], 2)
-    assert calls.queue(database.sessions, amy_id, today).runs == calls.queued_runs(
-        database.sessions, amy_id, today)
+    assert [(r.segment_name, r.calls) for r in calls.queue(
+        database.sessions, amy_id, today).runs] == [("生日关怀", 2), ("保养提醒", 2)]
 
 
 def _two_runs(today: dt.date) -> tuple:
@@ -343,18 +344,18 @@ def test_a_refusal_since_takes_a_promised_call_out_of_the_queue(database, people
                                 reason="不要召回电话", set_on=day),
                    DoNotContact(customer_id=customer, channel="sms", reason="退订",
                                 set_on=day)])
-    assert [c.customer_id for c in calls.due_calls(database.sessions, staff, day)] == [customer]
+    assert [c.customer_id for c in calls.queue(database.sessions, staff, day).calls] == [customer]
     with database.sessions.begin() as s:
         s.add(DoNotContact(customer_id=customer, channel="phone", purpose="marketing",
                            reason="不要推销", set_on=day))  # marketing refuses sales too
-    assert calls.due_calls(database.sessions, staff, day) == []
-    assert calls.due_total(database.sessions, staff, day) == 0
+    assert calls.queue(database.sessions, staff, day).calls == []
+    assert calls.queue(database.sessions, staff, day).total == 0
     # Once it expires the promise is due again.
     with database.sessions.begin() as s:
         s.execute(DoNotContact.__table__.update().where(DoNotContact.purpose == "marketing")
                   .values(expires_on=day + dt.timedelta(days=3)))
     later = day + dt.timedelta(days=3)
-    assert [c.customer_id for c in calls.due_calls(database.sessions, staff, later)] == [
+    assert [c.customer_id for c in calls.queue(database.sessions, staff, later).calls] == [
         customer]
 
 
@@ -364,21 +365,21 @@ def test_a_promised_call_not_answered_comes_back_after_the_retry_wait(database, 
     staff, _, customer, _ = people
     day = dt.date(2026, 11, 25)
     _promise(database, staff, customer)
-    [due] = calls.due_calls(database.sessions, staff, day)
+    [due] = calls.queue(database.sessions, staff, day).calls
     assert due.follow_up_of is not None and due.member_id is None
     calls.record_call(database.sessions, customer, staff, calls.CallResult(outcome="no_answer"),
                       purpose=due.purpose, at=NOW + dt.timedelta(days=2),
                       follow_up_of=due.follow_up_of)
     wait = load_settings(database.sessions).no_answer_retry_days
     back = day + dt.timedelta(days=wait)
-    assert calls.due_calls(database.sessions, staff, back - dt.timedelta(days=1)) == []
-    [again] = calls.due_calls(database.sessions, staff, back)
+    assert calls.queue(database.sessions, staff, back - dt.timedelta(days=1)).calls == []
+    [again] = calls.queue(database.sessions, staff, back).calls
     assert (again.customer_id, again.due) == (customer, back)
     # A date the caller chose stands; an answered call ends the promise.
     calls.record_call(database.sessions, customer, staff, calls.CallResult(outcome="reached"),
                       purpose=again.purpose, at=NOW + dt.timedelta(days=2 + wait),
                       follow_up_of=again.follow_up_of)
-    assert calls.due_calls(database.sessions, staff, dt.date(2026, 12, 31)) == []
+    assert calls.queue(database.sessions, staff, dt.date(2026, 12, 31)).calls == []
 
 
 def test_a_promised_call_stored_by_a_colleague_since_is_refused(database, people):
@@ -386,7 +387,7 @@ def test_a_promised_call_stored_by_a_colleague_since_is_refused(database, people
 
     staff, other, customer, _ = people
     _promise(database, staff, customer)
-    [mine] = calls.due_calls(database.sessions, staff, dt.date(2026, 11, 25))
+    [mine] = calls.queue(database.sessions, staff, dt.date(2026, 11, 25)).calls
     calls.record_call(database.sessions, customer, other,
                       calls.CallResult(outcome="appointment"), purpose=mine.purpose,
                       at=NOW + dt.timedelta(days=2), follow_up_of=mine.follow_up_of)
@@ -411,7 +412,7 @@ def test_an_older_contact_stored_later_makes_no_promise_stale(database, people):
     with database.sessions.begin() as s:
         s.add(ContactEvent(customer_id=customer, contact_at=NOW - dt.timedelta(days=400),
                            channel="phone", purpose="care", outcome="appointment"))
-    [mine] = calls.due_calls(database.sessions, staff, dt.date(2026, 11, 25))
+    [mine] = calls.queue(database.sessions, staff, dt.date(2026, 11, 25)).calls
     calls.record_call(database.sessions, customer, staff, calls.CallResult(outcome="reached"),
                       purpose=mine.purpose, at=NOW + dt.timedelta(days=2),
                       follow_up_of=mine.follow_up_of)
@@ -440,7 +441,7 @@ def test_a_refused_call_can_ask_for_no_more_calls_and_it_sticks(database, people
         assert s.scalar(select(func.count()).select_from(AuditLog).where(
             AuditLog.action == "add_refusal", AuditLog.entity_id == row.id)) == 1
     # The promise is not kept against the refusal.
-    assert calls.due_calls(database.sessions, other, dt.date(2026, 12, 1)) == []
+    assert calls.queue(database.sessions, other, dt.date(2026, 12, 1)).calls == []
 
 
 def test_no_more_calls_goes_only_with_a_refused_call(database, people):

@@ -252,5 +252,5 @@ def test_the_callers_queue_says_whom_to_ask_for(database, company):
         calls.record_call(database.sessions, cid, staff_id,
                           calls.CallResult(outcome="no_answer", next_follow_up=TODAY),
                           at=dt.datetime(2026, 12, 1, 10, 0))
-    due = {c.customer_id: c.who for c in calls.due_calls(database.sessions, staff_id, TODAY)}
+    due = {c.customer_id: c.who for c in calls.queue(database.sessions, staff_id, TODAY).calls}
     assert due == {company: f"{COMPANY}（王经理）", person: "陈国"}

@@ -37,7 +37,7 @@ def test_a_withdrawn_run_leaves_every_queue_and_comes_back_when_put_back(databas
     assert before["chenli"] and before["liuyang"]
     # One call already made from the run stays recorded and closed.
     chenli = _staff(database, "chenli")
-    first = calls.due_calls(database.sessions, chenli.id, AS_OF)[0]
+    first = calls.queue(database.sessions, chenli.id, AS_OF).calls[0]
     calls.record_call(database.sessions, first.customer_id, chenli.id,
                       calls.CallResult("reached"), purpose=first.purpose,
                       member_id=first.member_id, at=dt.datetime.combine(AS_OF, dt.time(9)))
@@ -45,7 +45,7 @@ def test_a_withdrawn_run_leaves_every_queue_and_comes_back_when_put_back(databas
 
     assert runs.withdraw_run(database.sessions, run, BOSS) == open_calls
     assert _queue(database, "chenli") == [] and _queue(database, "liuyang") == []
-    assert calls.due_total(database.sessions, chenli.id, AS_OF) == 0
+    assert calls.queue(database.sessions, chenli.id, AS_OF).total == 0
     info = runs.run_info(database.sessions, run)
     assert info.withdrawn and info.finished
     assert [(r.run_id, r.withdrawn) for r in runs.list_runs(database.sessions)] == [(run, True)]

@@ -540,7 +540,7 @@ def test_unsubscribe_file_sets_sms_dnc_once(database, tmp_path):
 def _queue(db, username):
     with db.sessions() as s:
         staff = s.scalar(select(StaffUser.id).where(StaffUser.username == username))
-    return [c.row_code for c in calls.due_calls(db.sessions, staff, AS_OF) if c.row_code]
+    return [c.row_code for c in calls.queue(db.sessions, staff, AS_OF).calls if c.row_code]
 
 
 def test_an_unfinished_run_hands_out_nothing_until_a_reprint_finishes_it(database):
@@ -574,7 +574,7 @@ def test_an_unfinished_run_hands_out_nothing_until_a_reprint_finishes_it(databas
         (third.run_id, "sales", 0), (second.run_id, "sales", 0), (first.run_id, "sales", 0)]
     with database.sessions() as s:
         chenli = s.scalar(select(StaffUser.id).where(StaffUser.username == "chenli"))
-    due = calls.due_calls(database.sessions, chenli, AS_OF)[0]
+    due = calls.queue(database.sessions, chenli, AS_OF).calls[0]
     calls.record_call(database.sessions, due.customer_id, chenli, calls.CallResult("no_answer"),
                       member_id=due.member_id, seen_attempts=0)
     assert runs.list_runs(database.sessions)[0].contacted == 1
@@ -597,16 +597,16 @@ def test_the_queue_lists_promised_calls_newest_first_and_counts_every_call(datab
         calls.record_call(database.sessions, customer, chenli,
                           calls.CallResult(outcome="no_answer", next_follow_up=due),
                           at=dt.datetime.combine(AS_OF - dt.timedelta(days=300), dt.time(9)))
-    due = calls.due_calls(database.sessions, chenli, AS_OF)
+    due = calls.queue(database.sessions, chenli, AS_OF).calls
     assert [(c.customer_id, c.due) for c in due if c.row_code is None] == [
         (others[2], AS_OF), (others[1], AS_OF - dt.timedelta(days=7)),
         (others[0], dt.date(2026, 3, 2))]
     assert [c.row_code is None for c in due] == [True] * 3 + [False] * len(listed)
-    assert calls.due_total(database.sessions, chenli, AS_OF) == len(due) == 3 + len(listed)
+    assert calls.queue(database.sessions, chenli, AS_OF).total == len(due) == 3 + len(listed)
     # A short queue: at most `limit` of each, and the total still counts every call.
-    short = calls.due_calls(database.sessions, chenli, AS_OF, limit=1)
+    short = calls.queue(database.sessions, chenli, AS_OF, limit=1).calls
     assert [c.customer_id for c in short][:1] == [others[2]] and len(short) == 2
-    assert calls.due_total(database.sessions, chenli, AS_OF) == 3 + len(listed)
+    assert calls.queue(database.sessions, chenli, AS_OF).total == 3 + len(listed)
 
 
 def _filled_call_list(db, tmp_path, run_id, rows: int):

@@ -63,10 +63,10 @@ def _load(sessions, case: str, record):
         assert info.id == record[1]
         return info.version
     if case == "call":  # the caller's queue: the member's attempts as it was read
-        [due] = [c for c in calls.due_calls(sessions, record[2]) if c.member_id == record[1]]
+        [due] = [c for c in calls.queue(sessions, record[2]).calls if c.member_id == record[1]]
         return due.attempts
     if case == "follow_up":  # the promised call as the owner's queue listed it
-        [due] = [c for c in calls.due_calls(sessions, record[1]) if c.customer_id == record[0]]
+        [due] = [c for c in calls.queue(sessions, record[1]).calls if c.customer_id == record[0]]
         return due.follow_up_of
     return None  # profile_batch: a batch shows nothing
 

@@ -50,8 +50,8 @@ def test_a_supervisor_withdraws_a_list_and_puts_it_back(qtbot, demo_db, asked, s
         def queued() -> int:
             """The run's calls in its callers' queues."""
             return sum(1 for staff in callers
-                       for d in calls.due_calls(demo_db.sessions, staff, DEMO_TODAY,
-                                                limit=10_000)
+                       for d in calls.queue(demo_db.sessions, staff, DEMO_TODAY,
+                                                limit=10_000).calls
                        if d.row_code and d.row_code.startswith(f"{run_id}-"))
 
         before = queued()

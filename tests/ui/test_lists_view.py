@@ -370,7 +370,7 @@ def test_a_built_run_is_finished_and_an_unfinished_one_can_be_finished(qtbot, vi
 
     def queued() -> set[int]:
         return {int(d.row_code.split("-")[0])
-                for d in calls.due_calls(demo_db.sessions, chenli, DEMO_TODAY, limit=10_000)
+                for d in calls.queue(demo_db.sessions, chenli, DEMO_TODAY, limit=10_000).calls
                 if d.row_code}
 
     assert left not in queued()
