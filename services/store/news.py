@@ -74,8 +74,8 @@ def _mark(s: Session) -> Mark:
 
 def news_since(sessions: sessionmaker[Session], mark: Mark, me: int | None) -> News | None:
     """What others stored after `mark`: entries and contacts not by `me` (the staff id signed
-    in here; this window announced its own writes already). None when nothing new, or only
-    sign-ins and this PC's own work."""
+    in here; this window announced its own writes already). None when nothing was stored;
+    news of no kinds, with the mark moved on, when only sign-ins and `me`'s work were."""
     with sessions() as s:
         now = _mark(s)
         if now == mark:
@@ -106,6 +106,4 @@ def news_since(sessions: sessionmaker[Session], mark: Mark, me: int | None) -> N
         if me is None or staff != me:
             kinds |= CONTACT
             customers.add(customer_id)
-    if not kinds:
-        return News(frozenset(), frozenset(), now)
     return News(frozenset(kinds), frozenset() if anyone else frozenset(customers), now)
