@@ -155,15 +155,6 @@ def _ceil_div(a: ColumnElement[int], b: ColumnElement[int]) -> ColumnElement[int
     return case((a >= 0, (a + b - 1) // b), else_=-((-a) // b))
 
 
-def _lapsed(ctx: Ctx) -> ColumnElement[bool]:
-    """No maintenance visit on or before the evaluation date, and the 首保 (purchase + its
-    months) fell due more than NO_RECORD_MONTHS before it; never NULL."""
-    iv = _interval(ctx)
-    months = func.coalesce(iv.c.first_months, DEFAULT_INTERVAL.first_months) + NO_RECORD_MONTHS
-    return and_(_last_maintenance(ctx).c.id.is_(None), V.c.purchase_date.is_not(None),
-                add_months(V.c.purchase_date, months) < day(ctx.as_of))
-
-
 def _next_milestone_day(ctx: Ctx, every: ColumnElement[int]) -> ColumnElement[dt.date]:
     """The first day on or after the evaluation date that is the purchase date + a whole
     number of `every` months (the regular schedule counted from the purchase)."""
@@ -182,7 +173,7 @@ def due_date(ctx: Ctx) -> ColumnElement[dt.date]:
     last = _last_maintenance(ctx)
     r1, r0 = mileage._readings(ctx)
     visited = last.c.id.is_not(None)
-    lapsed = _lapsed(ctx)
+    lapsed = no_record(ctx)
     d = DEFAULT_INTERVAL
     every_months = func.coalesce(iv.c.every_months, d.every_months)
     every_km = func.coalesce(iv.c.every_km, d.every_km)
@@ -199,7 +190,7 @@ def due_date(ctx: Ctx) -> ColumnElement[dt.date]:
     km_now = (cast(r1.c.km, BigInteger) * span
               + rise * cast(days_between(day(ctx.as_of), r1.c.reading_date), BigInteger))
     # What the DMS told the owner at that visit (下次保养日期, 下次保养里程), when it did;
-    # else the interval from that visit; for a car with no record for long (_lapsed), the
+    # else the interval from that visit; for a car with no record for long (no_record), the
     # next milestone of the regular schedule from the purchase and 0 km; else the 首保's.
     by_months = case(
         (visited, func.coalesce(last.c.next_service_date,
@@ -235,10 +226,14 @@ def first_service(ctx: Ctx) -> ColumnElement[bool]:
 
 
 def no_record(ctx: Ctx) -> ColumnElement[bool]:
-    """The car has no maintenance visit on record and its 首保 fell due more than
-    NO_RECORD_MONTHS before the evaluation date (保养记录缺失): serviced elsewhere, or before
-    the records start, so its due date follows the regular schedule, not the 首保."""
-    return _lapsed(ctx)
+    """The car has no maintenance visit on or before the evaluation date and its 首保
+    (purchase + its months) fell due more than NO_RECORD_MONTHS before it (保养记录缺失):
+    serviced elsewhere, or before the records start, so its due date follows the regular
+    schedule, not the 首保. Never NULL."""
+    iv = _interval(ctx)
+    months = func.coalesce(iv.c.first_months, DEFAULT_INTERVAL.first_months) + NO_RECORD_MONTHS
+    return and_(_last_maintenance(ctx).c.id.is_(None), V.c.purchase_date.is_not(None),
+                add_months(V.c.purchase_date, months) < day(ctx.as_of))
 
 
 def days_to_due(ctx: Ctx) -> ColumnElement[int]:
