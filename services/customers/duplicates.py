@@ -18,9 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from models import Customer, Vehicle
 from services import labels
 from services.customers.names import same_person
-from services.store.errors import CancelToken
-
-Progress = Callable[[int, int], None]
+from services.store.errors import CancelToken, Progress
 
 SAME_MOBILE = "same_mobile"
 SAME_VIN = "same_vin"

@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 import random
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import func, select, text
@@ -27,10 +26,8 @@ from services.demo.extras import Extras
 from services.demo.rows import INTERVALS, CustomerRows, RowSet, make_customer_rows
 from services.staff.passwords import shared_hash
 from services.store.database import Database
-from services.store.errors import N_, CancelToken, RevisitError
+from services.store.errors import N_, CancelToken, Progress, RevisitError
 from services.store.settings import store_row
-
-Progress = Callable[[int, int], None]
 
 # Written in this order (parents before children).
 TABLES = (

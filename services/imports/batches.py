@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,11 +37,10 @@ from services.imports.writes import STAMPS, decode, encode
 from services.staff.accounts import confirm
 from services.staff.audit import audit
 from services.staff.permissions import NOT_PASSED, UNDO_IMPORTS, Actor, NotPassed, require
-from services.store.errors import N_, CancelToken, RevisitError
+from services.store.errors import N_, CancelToken, Progress, RevisitError
 from services.store.versions import bumped
 
 Sessions = sessionmaker[Session]
-Progress = Callable[[int, int], None]
 STEP = 5000  # records an undo puts back or deletes between two progress reports
 
 

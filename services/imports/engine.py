@@ -21,7 +21,7 @@ import hashlib
 import logging
 import re
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -71,12 +71,11 @@ from services.imports.writes import Writer
 from services.labels import both
 from services.segments.derived import months_before
 from services.staff.audit import audit
-from services.store.errors import N_, CancelToken, RevisitError, Said
+from services.store.errors import N_, CancelToken, Progress, RevisitError, Said
 from services.store.settings import load_settings_in
 from services.store.writable import check_writable
 
 log = logging.getLogger(__name__)
-Progress = Callable[[int, int], None]
 CHUNK = 1000
 # An import commits after this many seconds of chunks: at 4,000–5,000 rows/s (100,000-row
 # benchmark) that is a few chunks, and an edit queued behind it waits about this long.

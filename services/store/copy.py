@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import hashlib
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, Row, String, Table, func, or_, select, text
@@ -15,14 +15,13 @@ from models import Base
 from services.staff.accounts import confirm
 from services.staff.permissions import MANAGE_DATABASE, Actor, require
 from services.store.database import Database, current_revision
-from services.store.errors import N_, CancelToken, RevisitError
+from services.store.errors import N_, CancelToken, Progress, RevisitError
 
 CHUNK = 5_000
 # Caches the target rebuilds from the data itself (stored RFM and km answers and the counters
 # that say when they are stale): not data, neither copied nor compared.
 CACHE_TABLES = frozenset({"data_stamp", "summary_state", "rfm_summary", "km_summary"})
 
-Progress = Callable[[int, int], None]
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import os
 import re
+from collections.abc import Callable
 
 
 def N_(text: str) -> str:
@@ -85,6 +86,10 @@ def from_os_error(exc: OSError) -> RevisitError:
 
 class Cancelled(Exception):
     """Raised by a service when the user cancelled; what was done so far is rolled back."""
+
+
+# How a long-running service reports how far it got: (done, total).
+Progress = Callable[[int, int], None]
 
 
 class CancelToken:
