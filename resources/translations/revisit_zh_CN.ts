@@ -7047,74 +7047,89 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>TargetsTab</name>
     <message>
-        <location filename="../../ui/views/report_targets.py" line="37"/>
+        <location filename="../../ui/views/report_targets.py" line="39"/>
         <source>Staff</source>
         <translation>员工</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_targets.py" line="37"/>
+        <location filename="../../ui/views/report_targets.py" line="39"/>
         <source>Calls / week</source>
         <translation>电话数 / 周</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_targets.py" line="37"/>
+        <location filename="../../ui/views/report_targets.py" line="39"/>
         <source>Reach rate %</source>
         <translation>接通率 %</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_targets.py" line="38"/>
+        <location filename="../../ui/views/report_targets.py" line="40"/>
         <source>Appointments / week</source>
         <translation>预约数 / 周</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_targets.py" line="38"/>
-        <location filename="../../ui/views/report_targets.py" line="99"/>
+        <location filename="../../ui/views/report_targets.py" line="40"/>
+        <location filename="../../ui/views/report_targets.py" line="106"/>
         <source>Attempts</source>
         <translation>尝试次数</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_targets.py" line="38"/>
-        <location filename="../../ui/views/report_targets.py" line="39"/>
+        <location filename="../../ui/views/report_targets.py" line="40"/>
+        <source>Kept / week</source>
+        <translation>到店数 / 周</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/report_targets.py" line="41"/>
+        <location filename="../../ui/views/report_targets.py" line="42"/>
         <source>Gap</source>
         <translation>差距</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_targets.py" line="39"/>
+        <location filename="../../ui/views/report_targets.py" line="41"/>
         <source>Reach rate</source>
         <translation>接通率</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_targets.py" line="39"/>
+        <location filename="../../ui/views/report_targets.py" line="41"/>
         <source>Appointments</source>
         <translation>预约</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_targets.py" line="40"/>
+        <location filename="../../ui/views/report_targets.py" line="42"/>
+        <source>Kept</source>
+        <translation>已到店</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/report_targets.py" line="44"/>
+        <source>Appointments kept: the customer came in for the appointment</source>
+        <translation>预约到店：客户按预约来店</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/report_targets.py" line="45"/>
         <source>Attempts against target in the period</source>
         <translation>期间联系次数与目标</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_targets.py" line="41"/>
+        <location filename="../../ui/views/report_targets.py" line="46"/>
         <source>Save targets</source>
         <translation>保存目标</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_targets.py" line="44"/>
+        <location filename="../../ui/views/report_targets.py" line="49"/>
         <source>Targets per week, scaled to the period; 0 means no target. Only a supervisor can change them.</source>
         <translation>每周目标，按所选期间折算；0 表示无目标。只有主管可以修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_targets.py" line="46"/>
+        <location filename="../../ui/views/report_targets.py" line="51"/>
         <source>Targets per week, scaled to the period; 0 means no target. The first row is every caller&apos;s default; a supervisor has targets only when given their own.</source>
         <translation>每周目标，按所选期间折算；0 表示无目标。第一行是所有回访员的默认目标；主管只有在单独设定时才有目标。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_targets.py" line="77"/>
+        <location filename="../../ui/views/report_targets.py" line="82"/>
         <source>Default (callers)</source>
         <translation>默认（回访员）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_targets.py" line="100"/>
+        <location filename="../../ui/views/report_targets.py" line="107"/>
         <source>Target</source>
         <translation>目标</translation>
     </message>

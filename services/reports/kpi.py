@@ -1,5 +1,5 @@
 """KPI targets a supervisor sets per person — contact attempts per week, reach rate, appointments
-per week — and the actuals of a period against them, with the gap.
+made and appointments kept per week — and the actuals of a period against them, with the gap.
 
 The targets are one `app_setting` row (key KEY) holding JSON, so every PC reads the same ones
 without a schema change: {"default": {...}, "staff": {"<staff id>": {...}}}; a person without
@@ -39,9 +39,12 @@ class Target:
     calls_per_week: int | None = None
     reach_rate: float | None = None
     appointments_per_week: int | None = None
+    # Appointments kept: appointments made in the period that the customer came in for (a
+    # service visit within the days services.segments.contact_fields.kept allows).
+    kept_per_week: int | None = None
 
     def validate(self) -> Target:
-        for name in ("calls_per_week", "appointments_per_week"):
+        for name in ("calls_per_week", "appointments_per_week", "kept_per_week"):
             value = getattr(self, name)
             if value is not None and not 0 <= value <= 10_000:
                 raise RevisitError(N_("A weekly target must be between 0 and 10,000, not "
@@ -54,7 +57,8 @@ class Target:
     def as_dict(self) -> dict:
         return {k: v for k, v in (("calls_per_week", self.calls_per_week),
                                   ("reach_rate", self.reach_rate),
-                                  ("appointments_per_week", self.appointments_per_week))
+                                  ("appointments_per_week", self.appointments_per_week),
+                                  ("kept_per_week", self.kept_per_week))
                 if v is not None}
 
 
@@ -102,6 +106,11 @@ class KpiRow:
         return None if t is None else t * self.weeks
 
     @property
+    def kept_target(self) -> float | None:
+        t = self.target.kept_per_week
+        return None if t is None else t * self.weeks
+
+    @property
     def calls_gap(self) -> float | None:
         """Actual minus target: negative is short of the target."""
         t = self.calls_target
@@ -117,6 +126,11 @@ class KpiRow:
         t = self.appointments_target
         return None if t is None else self.appointments - t
 
+    @property
+    def kept_gap(self) -> float | None:
+        t = self.kept_target
+        return None if t is None else self.kept - t
+
 
 def _target(data: object) -> Target:
     if not isinstance(data, dict):
@@ -125,7 +139,7 @@ def _target(data: object) -> Target:
         v = data.get(key)
         return kind(v) if isinstance(v, int | float) and not isinstance(v, bool) else None
     return Target(num("calls_per_week", int), num("reach_rate", float),
-                  num("appointments_per_week", int))
+                  num("appointments_per_week", int), num("kept_per_week", int))
 
 
 def _parse(text: str, version: int) -> Targets:

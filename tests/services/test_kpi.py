@@ -22,14 +22,15 @@ from tests.services.report_data import END, START
 def test_supervisor_saves_targets_and_a_stale_save_is_refused(database, supervisor, staff):
     assert kpi.load_targets(database.sessions).version == 0
     saved = kpi.save_targets(database.sessions, supervisor, Target(50, 0.6, 5),
-                             {staff.id: Target(80, None, 8)}, version=0)
+                             {staff.id: Target(80, None, 8, 4)}, version=0)
     assert saved.version == 1
-    assert saved.for_staff(staff.id) == Target(80, None, 8)
+    assert saved.for_staff(staff.id) == Target(80, None, 8, 4)
     assert saved.for_staff(supervisor.id) == Target(50, 0.6, 5)
     with database.sessions() as s:
         stored = json.loads(s.scalar(select(AppSetting.value).where(AppSetting.key == kpi.KEY)))
         assert stored["staff"] == {str(staff.id): {"calls_per_week": 80,
-                                                   "appointments_per_week": 8}}
+                                                   "appointments_per_week": 8,
+                                                   "kept_per_week": 4}}
         assert s.scalar(select(AuditLog.action).order_by(AuditLog.id.desc()).limit(1)) == (
             "save_kpi_targets")
     # The shared settings still load: the targets row is not one of them.
@@ -39,6 +40,8 @@ def test_supervisor_saves_targets_and_a_stale_save_is_refused(database, supervis
     assert kpi.save_targets(database.sessions, supervisor, Target(60), {}, version=1).version == 2
     with pytest.raises(NotAllowed):
         kpi.save_targets(database.sessions, staff, Target(1), {}, version=2)
+    with pytest.raises(RevisitError, match="weekly target"):
+        kpi.save_targets(database.sessions, supervisor, Target(kept_per_week=-1), {}, version=2)
     with pytest.raises(RevisitError, match="reach-rate"):
         kpi.save_targets(database.sessions, supervisor, Target(reach_rate=1.5), {}, version=2)
     assert kpi.load_targets(database.sessions).default == Target(60)
@@ -49,17 +52,17 @@ def test_actuals_against_targets_by_hand(database):
 
     boss = accounts.create_first_supervisor(database.sessions, "boss", "王主管", "boss-secret")
     ids = report_data.build(database)
-    kpi.save_targets(database.sessions, boss, Target(4, 0.75, 2), {ids["b"]: Target(1)},
+    kpi.save_targets(database.sessions, boss, Target(4, 0.75, 2, 2), {ids["b"]: Target(1)},
                      version=0)
     rows = {r.staff: r for r in kpi.kpi(database.sessions, START, END)}
     a, b = rows["陈丽"], rows["刘洋"]
     assert a.weeks == 1
-    # 陈丽: 3 attempts, 2 reached (67%), 1 appointment, kept; targets 4, 75%, 2.
+    # 陈丽: 3 attempts, 2 reached (67%), 1 appointment, kept; targets 4, 75%, 2, 2 kept.
     assert (a.attempts, a.reached, a.appointments, a.kept) == (3, 2, 1, 1)
-    assert (a.calls_gap, a.appointments_gap) == (-1, -1)
+    assert (a.calls_gap, a.appointments_gap, a.kept_gap) == (-1, -1, -1)
     assert a.reach_gap == pytest.approx(2 / 3 - 0.75)
     # 刘洋 has a calls target of their own and no other: 2 attempts against 1.
-    assert (b.calls_gap, b.reach_gap, b.appointments_gap) == (1, None, None)
+    assert (b.calls_gap, b.reach_gap, b.appointments_gap, b.kept_gap) == (1, None, None, None)
     assert rows["王主管"].attempts == 0 and rows["王主管"].reach_rate is None
     two_weeks = {r.staff: r for r in kpi.kpi(database.sessions, START.replace(day=9), END)}
     assert two_weeks["陈丽"].calls_target == 8 and two_weeks["陈丽"].attempts == 4

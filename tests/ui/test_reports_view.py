@@ -18,6 +18,7 @@ from services.reports import dashboard, kpi
 from services.reports.kpi import Target
 from tests.ui.conftest import DEMO_TODAY, shut_down
 from ui.tasks import TaskRunner
+from ui.views.report_targets import COL_KEPT_T
 from ui.views.reports_view import TAB_ACTIVITY, TAB_DASHBOARD, TAB_EFFECT, TAB_TARGETS, ReportsView
 
 START, END = DEMO_TODAY - dt.timedelta(days=28), DEMO_TODAY - dt.timedelta(days=1)
@@ -213,20 +214,25 @@ def test_supervisor_sets_a_target_and_sees_the_gap(qtbot, demo_db, demo_supervis
     assert view.targets.save.isVisibleTo(view)
     view.targets.table.cellWidget(0, 1).setValue(25)  # everybody: 25 calls a week
     view.targets.table.cellWidget(0, 2).setValue(50)  # and half of them reached
+    view.targets.table.cellWidget(0, COL_KEPT_T).setValue(3)  # 3 appointments kept a week
     assert view.targets.save.isEnabled()
     view.targets.save.click()
     qtbot.waitUntil(lambda: kpi.load_targets(demo_db.sessions).version == 1, timeout=10000)
-    assert kpi.load_targets(demo_db.sessions).default == Target(25, 0.5)
+    assert kpi.load_targets(demo_db.sessions).default == Target(25, 0.5, kept_per_week=3)
     row = next(r for r in kpi.kpi(demo_db.sessions, START, END) if r.reach_gap is not None)
     at = 1 + [r.staff_id for r in view.targets.rows].index(row.staff_id)
-    qtbot.waitUntil(lambda: view.targets.table.item(at, 5) is not None
-                    and view.targets.table.item(at, 5).text() != "—", timeout=10000)
+    qtbot.waitUntil(lambda: view.targets.table.item(at, 6) is not None
+                    and view.targets.table.item(at, 6).text() != "—", timeout=10000)
     assert row.calls_target == 100  # four weeks
-    shown = view.targets.table.item(at, 5).text().replace(",", "")
+    shown = view.targets.table.item(at, 6).text().replace(",", "")
     assert float(shown) == pytest.approx(row.calls_gap)
+    # Appointments kept against 3 a week over the four weeks.
+    assert row.kept_target == 12
+    assert view.targets.table.item(at, 11).text().replace(",", "") == str(row.kept)
+    assert float(view.targets.table.item(at, 12).text()) == pytest.approx(row.kept - 12)
     # A reach rate's gap in percentage points, as the effect tab and the printed report say.
     points = f"{row.reach_gap * 100:.1f}"
-    assert view.targets.table.item(at, 7).text() == (
+    assert view.targets.table.item(at, 8).text() == (
         f"{'+' if row.reach_gap > 0 else ''}{points} pt")
     shut_down(view, runner)
 

@@ -1,6 +1,7 @@
-"""The "Targets" tab: each person's KPI targets (contact attempts and appointments per week,
-reach rate) beside the period's actuals and the gap. A supervisor edits the targets here; 0
-means "no target". Saving goes through the runner like every write."""
+"""The "Targets" tab: each person's KPI targets (contact attempts, appointments made and
+appointments kept per week, reach rate) beside the period's actuals and the gap. A supervisor
+edits the targets here; 0 means "no target". Saving goes through the runner like every
+write."""
 
 from __future__ import annotations
 
@@ -22,7 +23,8 @@ from ui.views.customer_page import make_table
 from ui.views.report_dashboard import percent, points
 from ui.widgets_charts import BarChart
 
-COL_STAFF, COL_CALLS_T, COL_REACH_T, COL_APPT_T = 0, 1, 2, 3
+COL_STAFF, COL_CALLS_T, COL_REACH_T, COL_APPT_T, COL_KEPT_T = 0, 1, 2, 3, 4
+TARGET_COLUMNS = (COL_CALLS_T, COL_REACH_T, COL_APPT_T, COL_KEPT_T)
 
 
 class TargetsTab(QWidget):
@@ -35,8 +37,11 @@ class TargetsTab(QWidget):
         self.targets: Targets | None = None
         self.table = make_table([
             self.tr("Staff"), self.tr("Calls / week"), self.tr("Reach rate %"),
-            self.tr("Appointments / week"), self.tr("Attempts"), self.tr("Gap"),
-            self.tr("Reach rate"), self.tr("Gap"), self.tr("Appointments"), self.tr("Gap")])
+            self.tr("Appointments / week"), self.tr("Kept / week"), self.tr("Attempts"),
+            self.tr("Gap"), self.tr("Reach rate"), self.tr("Gap"), self.tr("Appointments"),
+            self.tr("Gap"), self.tr("Kept"), self.tr("Gap")])
+        self.table.horizontalHeaderItem(COL_KEPT_T).setToolTip(self.tr(
+            "Appointments kept: the customer came in for the appointment"))
         self.chart = BarChart(self.tr("Attempts against target in the period"))
         self.save = QPushButton(self.tr("Save targets"))
         self.save.setEnabled(False)
@@ -83,12 +88,14 @@ class TargetsTab(QWidget):
                 None if target.reach_rate is None else target.reach_rate * 100, 100))
             self.table.setCellWidget(i, COL_APPT_T, self._spin(target.appointments_per_week,
                                                                10000))
-            values = ["", "", "", "", "", ""]
+            self.table.setCellWidget(i, COL_KEPT_T, self._spin(target.kept_per_week, 10000))
+            values = [""] * 8
             if row is not None:
                 values = [loc.toString(row.attempts), _gap(row.calls_gap),
                           percent(row.reach_rate), points(row.reach_gap),
-                          loc.toString(row.appointments), _gap(row.appointments_gap)]
-            for c, v in enumerate(values, start=4):
+                          loc.toString(row.appointments), _gap(row.appointments_gap),
+                          loc.toString(row.kept), _gap(row.kept_gap)]
+            for c, v in enumerate(values, start=COL_KEPT_T + 1):
                 item = QTableWidgetItem(v)
                 item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 if v.startswith("-"):
@@ -103,9 +110,10 @@ class TargetsTab(QWidget):
     def edited(self) -> tuple[Target, dict[int, Target]]:
         """The targets as edited: the default (first row) and each person's own."""
         def target(row: int) -> Target:
-            calls, reach, appts = (self.table.cellWidget(row, c).value()
-                                   for c in (COL_CALLS_T, COL_REACH_T, COL_APPT_T))
-            return Target(calls or None, reach / 100 if reach else None, appts or None)
+            calls, reach, appts, kept = (self.table.cellWidget(row, c).value()
+                                         for c in TARGET_COLUMNS)
+            return Target(calls or None, reach / 100 if reach else None, appts or None,
+                          kept or None)
 
         mine = {r.staff_id: target(i + 1) for i, r in enumerate(self.rows)}
         return target(0), {k: t for k, t in mine.items() if t != Target()}
