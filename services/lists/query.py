@@ -213,10 +213,12 @@ def candidate_query(members: Select | FromClause, as_of: dt.date, purpose: str, 
     km = estimated_km(ctx)
     extra: list[ColumnElement[Any]] = []
     if reminder:
-        # The same due date and first-service rule as the segment field and the brief.
+        # The same due date, first-service and no-record rules as the segment field and the
+        # brief.
         extra += [maintenance.due_date(ctx).label("maintenance_due"),
                   case((maintenance.first_service(ctx), 1), else_=0).label("first_service"),
-                  maintenance.told(ctx).label("maintenance_told")]
+                  maintenance.told(ctx).label("maintenance_told"),
+                  case((maintenance.no_record(ctx), 1), else_=0).label("no_record")]
     p = ContactPreference.__table__
     source: FromClause = (m.join(C, C.c.id == m.c.customer_id)
               .outerjoin(V, V.c.id == m.c.vehicle_id)

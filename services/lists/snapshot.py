@@ -99,10 +99,16 @@ MEMBER_FACTS = (
 REMINDER_DAYS = 60
 # The facts a reminder run reads besides MEMBER_FACTS (services/lists/query.py adds them to a
 # reminder run's query only): the due date, whether it is the first free service (首保) and
-# the day the owner was told at the last service (下次保养日期, when it was), and how many
-# declined items are due with the first two (item, due date) by due date.
-REMINDER_FACTS = ("maintenance_due", "first_service", "maintenance_told", "declined_total",
-                  "declined_item1", "declined_due1", "declined_item2", "declined_due2")
+# the day the owner was told at the last service (下次保养日期, when it was), whether the car
+# has no maintenance on record long after its 首保 (due by the regular schedule then), and how
+# many declined items are due with the first two (item, due date) by due date.
+REMINDER_FACTS = ("maintenance_due", "first_service", "maintenance_told", "no_record",
+                  "declined_total", "declined_item1", "declined_due1", "declined_item2",
+                  "declined_due2")
+# Said of the due date of a car with no maintenance on record long after its 首保
+# (services/segments/maintenance.py no_record): the caller is told why its date is the regular
+# schedule's from the purchase, and not a visit's.
+NO_RECORD_SAID = "无保养记录，按常规间隔"
 # A declined item's text is cut to this many characters (the last one "…") in a talking point:
 # the call sheet's column has six lines for every point.
 ITEM_SHOWN = 12
@@ -284,8 +290,10 @@ class MemberSnapshots:
             what = "首保" if r.first_service else "保养"
             late = -due.ahead
             told_day = self.day(r.maintenance_told)
-            # The day the advisor told the owner: the caller can say so, due or overdue.
-            told = "上次保养时告知" if told_day is not None and told_day.iso == due.iso else ""
+            # The day the advisor told the owner: the caller can say so, due or overdue. A car
+            # with no maintenance on record was told nothing: why its day is what it is.
+            told = ("上次保养时告知" if told_day is not None and told_day.iso == due.iso
+                    else NO_RECORD_SAID if r.no_record else "")
             if late <= 0:
                 pts.append(f"{what} {due.iso} 到期{f'（{told}）' if told else ''}：提醒预约")
             elif late <= OVERDUE_DAYS:

@@ -169,6 +169,8 @@ class Reminder:
     first_service: bool = False
     declined: tuple[tuple[str, dt.date], ...] = ()  # open and due by then, soonest first
     told: bool = False  # the due date is the one the owner was told at the last maintenance
+    # No maintenance on record long after the 首保: due by the regular schedule, said so.
+    no_record: bool = False
 
 
 REMINDER_DAYS = 60
@@ -182,9 +184,11 @@ def reminders(s: Session, rows: Sequence[Any], as_of: dt.date) -> dict[int, Remi
     due = maintenance.due_date(ctx)
     last = ctx.joins["last_maintenance"][0]
     cars = {r.vehicle_id for r in rows if r.vehicle_id is not None}
-    dues = {vid: (_date(on), bool(first), _date(told) == _date(on) and told is not None)
-            for vid, on, first, told in s.execute(
-                select(V.c.id, due, maintenance.first_service(ctx), last.c.next_service_date)
+    dues = {vid: (_date(on), bool(first), _date(told) == _date(on) and told is not None,
+                  bool(lapsed))
+            for vid, on, first, told, lapsed in s.execute(
+                select(V.c.id, due, maintenance.first_service(ctx), last.c.next_service_date,
+                       maintenance.no_record(ctx))
                 .select_from(ctx.outerjoin_all(V)).where(V.c.id.in_(cars)))} if cars else {}
     until = as_of + dt.timedelta(days=REMINDER_DAYS)
     items: dict[int, list[tuple[dt.date, DeclinedItem]]] = {}
@@ -197,11 +201,11 @@ def reminders(s: Session, rows: Sequence[Any], as_of: dt.date) -> dict[int, Remi
             items.setdefault(d.customer_id, []).append((due, d))
     out = {}
     for r in rows:
-        on, first, told = dues.get(r.vehicle_id, (None, False, False))
+        on, first, told, lapsed = dues.get(r.vehicle_id, (None, False, False, False))
         mine = sorted(items.get(r.customer_id, []),
                       key=lambda x: (x[0], -x[1].recorded_on.toordinal(), -x[1].id))
         out[r.customer_id] = Reminder(on, first and on is not None,
-                                      tuple((d.item, due) for due, d in mine), told)
+                                      tuple((d.item, due) for due, d in mine), told, lapsed)
     return out
 
 
@@ -210,16 +214,18 @@ def reminder_points(m: Reminder, as_of: dt.date) -> list[str]:
     if m.due is not None and (m.due - as_of).days <= REMINDER_DAYS:
         what = "首保" if m.first_service else "保养"
         late = (as_of - m.due).days
+        why = ("上次保养时告知" if m.told else "无保养记录，按常规间隔" if m.no_record
+               else "")
         if late > 180:  # a win-back: overdue past the maintenance template's 180 days
             span = f"约 {late // 30} 个月" if late < 730 else f"约 {late // 365} 年"
-            said = "，上次保养时告知" if m.told else ""
+            said = f"，{why}" if why else ""
             pts.append(f"{what}已逾期{span}（{m.due} 到期{said}），久未回店：先问车况，"
                        f"邀请回店检查")
         elif late > 0:
-            said = "，上次保养时告知" if m.told else ""
+            said = f"，{why}" if why else ""
             pts.append(f"{what}已逾期 {late} 天（{m.due} 到期{said}）：提醒预约")
         else:
-            said = "（上次保养时告知）" if m.told else ""
+            said = f"（{why}）" if why else ""
             pts.append(f"{what} {m.due} 到期{said}：提醒预约")
     if m.declined:
         said = []

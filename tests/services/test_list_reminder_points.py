@@ -50,8 +50,9 @@ WANT = {
     "D180": "保养已逾期 180 天（2026-05-27 到期）：提醒预约",
     "D181": "保养已逾期约 6 个月（2026-05-26 到期），久未回店：先问车况，邀请回店检查",
     # Bought in 2018 and never serviced here: not 首保 overdue by 8 years (serviced elsewhere
-    # or before the records start) but the regular schedule's next milestone from the purchase.
-    "YEARS": "保养 2027-01-01 到期：提醒预约",
+    # or before the records start) but the regular schedule's next milestone from the purchase,
+    # which the caller is told.
+    "YEARS": "保养 2027-01-01 到期（无保养记录，按常规间隔）：提醒预约",
     # Its work order's 下次保养日期: the day the owner was told, said so.
     "TOLD": "保养 2026-12-20 到期（上次保养时告知）：提醒预约",
     "TOLDLATE": "保养已逾期 10 天（2026-11-13 到期，上次保养时告知）：提醒预约",
@@ -207,7 +208,7 @@ def test_the_call_sheet_and_the_excel_list_print_them(world, tmp_path):
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
                           check=True).stdout
     flat = "".join(text.split())
-    for want in (WANT["FIRSTLATE"], WANT["KM"], WANT["TWO"]):
+    for want in (WANT["FIRSTLATE"], WANT["KM"], WANT["TWO"], WANT["YEARS"]):
         assert "".join(want.split()) in flat, want
     xlsx = excel.write_list(run.document, "call", tmp_path / "list.xlsx")
     ws = openpyxl.load_workbook(xlsx).active
@@ -215,6 +216,7 @@ def test_the_call_sheet_and_the_excel_list_print_them(world, tmp_path):
     column = rows[0].index("话术要点")
     printed = {str(r[column] or "") for r in rows[1:]}
     assert WANT["ITEMS"] in printed and WANT["FIRST"] in printed
+    assert any(p.startswith(WANT["YEARS"]) for p in printed)
 
 
 def test_demo_reminder_run_says_the_brief_s_dates(database):
@@ -230,7 +232,7 @@ def test_demo_reminder_run_says_the_brief_s_dates(database):
                               .where(ListRunMember.run_id == run.run_id)).all())
         dues = {d.vehicle_id: d for d in reminders.due_rows(
             s, Vehicle.id.in_([v for v in cars.values() if v is not None]), AS_OF)}
-    said = 0
+    said = no_record = 0
     for m in run.document.members:
         car = dues.get(cars[m.row_code])
         if car is None:  # no car: nothing to say of maintenance
@@ -245,7 +247,10 @@ def test_demo_reminder_run_says_the_brief_s_dates(database):
             first = m.talking_points.split("；")[1 if m.talking_points.startswith("电话") else 0]
             assert first.startswith("首保" if car.first_service else "保养"), first
             assert car.due.isoformat() in first
-    assert said > 10
+            # A car with no maintenance on record says why its day is the regular schedule's.
+            assert ("无保养记录，按常规间隔" in first) == car.no_record, first
+            no_record += car.no_record
+    assert said > 10 and no_record > 0
     assert any("建议维修：" in m.talking_points for m in run.document.members)
 
 

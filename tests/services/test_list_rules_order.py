@@ -445,9 +445,10 @@ def test_a_run_that_sells_nothing_offers_nothing(world, purpose):
     referral (its members need not have consented to marketing); the rest is said as ever. A
     reminder says first what it reminds of: this car, bought in 2018, has no maintenance visit
     on record, so it is due at the regular schedule's next milestone from the purchase (not a
-    首保 8 years overdue)."""
+    首保 8 years overdue), and says so."""
     member = world.run("T-", purpose=purpose).members["T-ALL"]
-    reminded = ["保养 2027-01-01 到期：提醒预约"] if purpose == "reminder" else []
+    reminded = (["保养 2027-01-01 到期（无保养记录，按常规间隔）：提醒预约"]
+                if purpose == "reminder" else [])
     assert member.points.split("；") == [
         "电话已有 5 天未接通，改为短信", *reminded, "估算里程约 90,000 km：提醒大保养",
         "保险 2026-12-23 到期：可谈续保/延保", "质保 2026-12-03 到期：可谈续保/延保",
