@@ -127,8 +127,9 @@ class CustomerTableModel(QAbstractTableModel):
         if col == COL_VEHICLE:
             if not row.vehicles:
                 return ""
+            # The plate first: it says which car, and a narrow column cuts the model.
             more = f" +{row.vehicles - 1}" if row.vehicles > 1 else ""
-            return f"{row.first_model or ''} {row.first_plate or ''}{more}".strip()
+            return " ".join(filter(None, (row.first_plate, row.first_model))) + more
         if col == COL_STAGE:
             return label("lifecycle_stage", row.lifecycle_stage)
         if col == COL_LAST_VISIT:

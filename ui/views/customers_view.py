@@ -20,6 +20,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -69,23 +70,59 @@ PAGE_SERVICES = ("models.profile", "services.customers.brief", "services.custome
                  "services.customers.preferences", "services.customers.profile")
 ROWS_MEASURED = 60  # column widths come from the first rows of the first search
 ELIDED_MAX_PX = 190  # an address or car list wider than this is cut with "…"
+# The narrowest a car or an area is cut to so that more columns fit: a plate and its count
+# (粤B87900 +1) measure 80 px in the window's font, and a cell has 6 px of padding each side.
+ELIDED_MIN_PX = 90
 CELL_MARGIN_PX = 12
+ELIDED = (COL_AREA, COL_VEHICLE)
 # The columns the user hid (the header's right-click menu), as "2,6": kept between sessions.
+# Until the user chooses, the list shows the columns of FIT_FIRST that fit its width.
 HIDDEN_COLUMNS = "customers/hidden_columns"
 # The order the user dragged the columns into, as the model's columns left to right ("1,2,3,…"):
 # kept between sessions.
 COLUMN_ORDER = "customers/column_order"
-# The columns left to right until the user drags them. A maximised window on a 1366×768 screen
-# leaves the list about 500 px beside the customer's page (460 in English): whom a row is, then
-# what staff act on (the stage, when they were last contacted and last came in) fit there;
-# the car, the area and the customer number follow, behind the scroll.
-DEFAULT_ORDER = (COL_NAME, COL_GENDER, COL_MOBILE, COL_STAGE, COL_LAST_CONTACT, COL_LAST_VISIT,
-                 COL_VEHICLE, COL_AREA, COL_CODE)
+# The columns left to right until the user drags them: whom a row is and how to reach them,
+# the car, then what staff act on (the stage, when they last came in and were last contacted);
+# the gender, the area and the customer number are on the customer's page.
+DEFAULT_ORDER = (COL_NAME, COL_MOBILE, COL_VEHICLE, COL_STAGE, COL_LAST_VISIT, COL_LAST_CONTACT,
+                 COL_GENDER, COL_AREA, COL_CODE)
+# Which columns the list keeps when its width does not hold them all, most needed first. A
+# maximised window on a 1366×768 screen leaves the list about 520 px beside the customer's page
+# (435 in English, whose tabs are wider): the first six fit in Chinese, five in English.
+FIT_FIRST = (COL_NAME, COL_MOBILE, COL_VEHICLE, COL_LAST_VISIT, COL_STAGE, COL_LAST_CONTACT,
+             COL_GENDER, COL_AREA, COL_CODE)
+FIT_CUT = 6  # the columns of FIT_FIRST worth cutting the car short for
 
 
-def _hidden_columns(count: int) -> list[int]:
-    """The columns the user hid, as kept (HIDDEN_COLUMNS); anything else kept there is
-    ignored, and the name is never hidden."""
+def fitting(widths: dict[int, int], room: int) -> tuple[set[int], dict[int, int]]:
+    """The columns of FIT_FIRST that fit in `room` px, in that order until one does not, and
+    their widths (`widths`, measured). When not all of the first FIT_CUT fit, a car and an area
+    are cut to ELIDED_MIN_PX so that more of those fit, and given back what room is left."""
+
+    def take(columns: tuple[int, ...], cut: bool) -> dict[int, int]:
+        shown: dict[int, int] = {}
+        for column in columns:
+            need = widths[column]
+            if cut and column in ELIDED:
+                need = min(need, ELIDED_MIN_PX)
+            if sum(shown.values()) + need > room:
+                break
+            shown[column] = need
+        return shown
+
+    shown = take(FIT_FIRST, cut=False)
+    if len(shown) < FIT_CUT:
+        shown = take(FIT_FIRST[:FIT_CUT], cut=True)
+        for column in (c for c in ELIDED if c in shown):
+            shown[column] = min(widths[column], shown[column] + room - sum(shown.values()))
+    return set(shown), shown
+
+
+def _hidden_columns(count: int) -> list[int] | None:
+    """The columns the user hid, as kept (HIDDEN_COLUMNS; None: the user has not chosen);
+    anything else kept there is ignored, and the name is never hidden."""
+    if not QSettings().contains(HIDDEN_COLUMNS):
+        return None
     kept = str(QSettings().value(HIDDEN_COLUMNS, "") or "")
     return [int(part) for part in kept.split(",")
             if part.strip().isdigit() and int(part) < count and int(part) != COL_NAME]
@@ -187,7 +224,9 @@ class CustomersView(QWidget):
         # chooses which to see by right-clicking the header.
         self.table.horizontalHeader().setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.horizontalHeader().customContextMenuRequested.connect(self._on_header_menu)
-        for column in _hidden_columns(self.model.columnCount()):
+        chosen = _hidden_columns(self.model.columnCount())
+        self._columns_chosen = chosen is not None  # or the list shows those that fit
+        for column in chosen if chosen is not None else FIT_FIRST[FIT_CUT:]:
             self.table.horizontalHeader().setSectionHidden(column, True)
         # Dragged by their headers into the order the user wants, kept for the next start.
         self.table.horizontalHeader().setSectionsMovable(True)
@@ -195,8 +234,12 @@ class CustomersView(QWidget):
         self.table.horizontalHeader().sectionMoved.connect(self._keep_column_order)
         self._put_columns(_column_order(self.model.columnCount()))
         # Free text that may be long is cut with "…" (the whole text is in its tooltip).
-        self.table.setProperty("elidedColumns", [COL_AREA, COL_VEHICLE])
-        self._columns_fitted = False
+        self.table.setProperty("elidedColumns", list(ELIDED))
+        self._widths: dict[int, int] = {}  # measured on the first rows (_fit_columns)
+        self._sized_by_user = False  # a column's edge dragged: its widths are kept
+        self._sizing = False  # widths being set here, not dragged
+        self.table.horizontalHeader().sectionResized.connect(self._on_section_resized)
+        self.table.viewport().installEventFilter(self)  # a new width fits the columns again
         self._page: CustomerPage | None = None  # built after the first rows (see `page`)
 
         self._timer = QTimer(self)
@@ -339,6 +382,8 @@ class CustomersView(QWidget):
         return self._stack.currentWidget() is self.first_steps
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.table.viewport() and event.type() == QEvent.Type.Resize:
+            self._fit_to_view()
         if (
             watched is self.search
             and event.type() == QEvent.Type.KeyPress
@@ -352,20 +397,45 @@ class CustomersView(QWidget):
         return super().eventFilter(watched, event)
 
     def _fit_columns(self) -> None:
-        """Widths for the content in the user's language, measured once on the first rows (the
-        user's own resizing is kept after that)."""
+        """Widths for the content in the user's language, measured once on the first rows,
+        then fitted to the list's width (_fit_to_view)."""
         metrics = self.table.fontMetrics()
         header = self.table.horizontalHeader()
         rows = min(self.model.rowCount(), ROWS_MEASURED)
         for column in range(self.model.columnCount()):
+            hidden = header.isSectionHidden(column)
+            header.setSectionHidden(column, False)  # a hidden one's header measures 0
+            hint = header.sectionSizeHint(column)
+            header.setSectionHidden(column, hidden)
             texts = (self.model.data(self.model.index(r, column)) for r in range(rows))
             widest = max((metrics.horizontalAdvance(str(t)) for t in texts if t is not None),
                          default=0)
-            width = max(header.sectionSizeHint(column), widest + CELL_MARGIN_PX)
-            if column in (COL_AREA, COL_VEHICLE):
-                width = min(width, ELIDED_MAX_PX)
+            width = max(hint, widest + CELL_MARGIN_PX)
+            self._widths[column] = min(width, ELIDED_MAX_PX) if column in ELIDED else width
+        self._fit_to_view()
+
+    def _fit_to_view(self) -> None:
+        """Each column at its measured width; until the user chooses the columns (the header's
+        menu), only those that fit the list's width are shown (`fitting`), so that nothing
+        needs a sideways scroll. Widths the user dragged are kept."""
+        if not self._widths or self._sized_by_user:
+            return
+        header = self.table.horizontalHeader()
+        widths = dict(self._widths)
+        if not self._columns_chosen:
+            shown, widths = fitting(self._widths, self.table.viewport().width())
+            for column in range(self.model.columnCount()):
+                header.setSectionHidden(column, column not in shown)
+        self._sizing = True
+        for column, width in widths.items():
             self.table.setColumnWidth(column, width)
-        self._columns_fitted = True
+        self._sizing = False
+
+    def _on_section_resized(self, _column: int, _old: int, _new: int) -> None:
+        """A column's edge dragged with the mouse (not sized here, nor the last one stretched
+        to the list's width)."""
+        if not self._sizing and QApplication.mouseButtons():
+            self._sized_by_user = True
 
     def _on_search_done(self, ids: list[int]) -> None:
         # The customer on the page stays if they are still found; no one else opens until the
@@ -373,7 +443,7 @@ class CustomersView(QWidget):
         selected = self._shown_customer()
         self._searched = self.search.text().strip()
         self.model.set_ids(ids)
-        if ids and not self._columns_fitted:
+        if ids and not self._widths:
             self._fit_columns()
         self.count.setText(self.tr("%n customer(s)", "", len(ids)))
         # Nobody found with nothing typed: nobody in the database. Say what to do first.
@@ -439,6 +509,7 @@ class CustomersView(QWidget):
     def show_column(self, column: int, shown: bool) -> None:
         header = self.table.horizontalHeader()
         header.setSectionHidden(column, not shown)
+        self._columns_chosen = True
         QSettings().setValue(HIDDEN_COLUMNS, ",".join(
             str(c) for c in range(self.model.columnCount()) if header.isSectionHidden(c)))
 
