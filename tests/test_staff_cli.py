@@ -120,6 +120,27 @@ def test_a_supervisor_manages_accounts(cli, supervisor, staff):
         "liuyang": ("clerk", True, True)}
 
 
+@pytest.mark.parametrize(("lang", "words", "other"), [
+    ("zh_CN", {"boss": "主管", "chenli": "员工  已停用", "liuyang": "员工  临时密码"},
+     ("Staff", "Supervisor", "disabled", "temporary")),
+    ("en", {"boss": "Supervisor", "chenli": "Staff  disabled",
+            "liuyang": "Staff  temporary password"},
+     ("主管", "员工", "已停用", "临时密码")),
+])
+def test_the_account_list_is_in_the_users_language(cli, supervisor, staff, lang, words, other):
+    """`user list` says each account's role and state in the language asked for (--lang; the
+    system's by default), never in both at once."""
+    assert cli("user", "add", "liuyang", "--role", "staff", "--display-name", "刘洋",
+               "--password-stdin", user="boss", stdin="liu-pass-1\n")[0] == 0  # a first one
+    assert cli("user", "disable", "chenli", user="boss")[0] == 0
+    code, out, _ = cli("--lang", lang, "user", "list", user="boss")
+    assert code == 0
+    # Each line: the user name, the name shown, then the role and state in `lang`.
+    said = {line.split()[0]: line.split(None, 2)[2] for line in out.strip().splitlines()}
+    assert said == words
+    assert not [w for w in other if w in " ".join(said.values())], out
+
+
 @pytest.mark.parametrize("who", ["chenli", None])
 def test_staff_and_nobody_cannot_manage_accounts(cli, database, supervisor, staff, who):
     for args in (("user", "add", "liuyang", "--role", "staff", "--password-stdin"),

@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 TS_DIR = ROOT / "resources" / "translations"
 LANGUAGES = ("zh_CN",)
 ERRORS_FILE = ROOT / "ui" / "error_messages.py"
+TRANSLATED_CLI = ("ui/cli/user_commands.py",)
 
 
 def service_messages() -> list[str]:
@@ -57,9 +58,10 @@ def _tool(name: str) -> str:
 
 
 def ui_sources() -> list[str]:
-    """The window's modules, relative to the project (the CLI's messages are not Qt's)."""
+    """The window's modules, relative to the project, and the CLI's that write in the user's
+    language through Qt (TRANSLATED_CLI; the others' messages are not Qt's)."""
     sources = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "ui").rglob("*.py"))
-    return [s for s in sources if not s.startswith("ui/cli/")]
+    return [s for s in sources if not s.startswith("ui/cli/") or s in TRANSLATED_CLI]
 
 
 def lupdate(ts: Path) -> None:

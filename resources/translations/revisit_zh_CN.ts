@@ -1862,60 +1862,60 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>CustomersView</name>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="161"/>
+        <location filename="../../ui/views/customers_view.py" line="198"/>
         <source>Search name, pinyin or initials (zw = 张伟), mobile, plate or VIN  (Ctrl+F)</source>
         <translation>搜索姓名、拼音、首字母（zw = 张伟）、手机、车牌、车架号（Ctrl+F）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="171"/>
+        <location filename="../../ui/views/customers_view.py" line="208"/>
         <source>No customer matches “%1”. Search by name, pinyin or initials, mobile, plate or VIN.</source>
         <translation>没有与“%1”相符的客户。可按姓名、拼音或首字母、手机号、车牌或车架号查找。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="305"/>
+        <location filename="../../ui/views/customers_view.py" line="348"/>
         <source>Searching…</source>
         <translation>正在搜索…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="310"/>
+        <location filename="../../ui/views/customers_view.py" line="353"/>
         <source>Searching</source>
         <translation>正在搜索</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/customers_view.py" line="378"/>
+        <location filename="../../ui/views/customers_view.py" line="448"/>
         <source>%n customer(s)</source>
         <translation>
             <numerusform>%n 位客户</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="410"/>
+        <location filename="../../ui/views/customers_view.py" line="480"/>
         <source>Columns in their first order</source>
         <translation>恢复默认列顺序</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="477"/>
-        <location filename="../../ui/views/customers_view.py" line="521"/>
+        <location filename="../../ui/views/customers_view.py" line="548"/>
+        <location filename="../../ui/views/customers_view.py" line="592"/>
         <source>Loading customer</source>
         <translation>正在加载客户</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="551"/>
+        <location filename="../../ui/views/customers_view.py" line="622"/>
         <source>Saving</source>
         <translation>正在保存</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="572"/>
+        <location filename="../../ui/views/customers_view.py" line="643"/>
         <source>Change saved for %1</source>
         <translation>已为 %1 保存变更</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="576"/>
+        <location filename="../../ui/views/customers_view.py" line="647"/>
         <source>Nothing recorded for %1: on %2 %3 was already “%4”.</source>
         <translation>%1 没有记录任何变化：%2 时 %3 已经是“%4”。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="560"/>
+        <location filename="../../ui/views/customers_view.py" line="631"/>
         <source>Reload opens the form again with their value as “Now” and what you typed kept in it, to save yours after theirs or cancel. Cancel drops what you typed.</source>
         <translation>“重新载入”会重新打开表单：“当前值”显示对方的值，您输入的内容仍保留在表单里，可以在其后保存您的值，也可以取消。若选“取消”，您输入的内容将被放弃。</translation>
     </message>
@@ -2722,27 +2722,27 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>FirstSteps</name>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="110"/>
+        <location filename="../../ui/views/customers_view.py" line="147"/>
         <source>No customers yet</source>
         <translation>还没有客户</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="113"/>
+        <location filename="../../ui/views/customers_view.py" line="150"/>
         <source>Import the customers, vehicles and service visits exported from the DMS in Import (Ctrl+6). Segments, lists and reports count what is imported.</source>
         <translation>在“导入”（Ctrl+6）中导入从 DMS 导出的客户、车辆和维修保养记录。客户分群、名单和报表都按导入的数据统计。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="117"/>
+        <location filename="../../ui/views/customers_view.py" line="154"/>
         <source>Fill in the shop&apos;s name, phone, address and SMS signature in Settings (Ctrl+7): lists, labels and text messages use them.</source>
         <translation>在“设置”（Ctrl+7）中填写门店名称、电话、地址和短信签名：名单、标签和短信都会用到。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="121"/>
+        <location filename="../../ui/views/customers_view.py" line="158"/>
         <source>Open Import</source>
         <translation>打开导入</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customers_view.py" line="123"/>
+        <location filename="../../ui/views/customers_view.py" line="160"/>
         <source>Open Settings</source>
         <translation>打开设置</translation>
     </message>
@@ -9554,6 +9554,24 @@ Revisit closes now; open it again to work with the restored database.</source>
         <location filename="../../ui/tasks.py" line="281"/>
         <source>Revisit</source>
         <translation>回访</translation>
+    </message>
+</context>
+<context>
+    <name>user_commands</name>
+    <message>
+        <location filename="../../ui/cli/user_commands.py" line="109"/>
+        <source>disabled</source>
+        <translation>已停用</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cli/user_commands.py" line="111"/>
+        <source>no password</source>
+        <translation>无密码</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cli/user_commands.py" line="113"/>
+        <source>temporary password</source>
+        <translation>临时密码</translation>
     </message>
 </context>
 </TS>
