@@ -217,13 +217,20 @@ def dashboard_sections(d: Dashboard) -> list[Section]:
     monthly = {(c.key, c.sub): c.value for c in d.per_month}
     months = [m.isoformat() for m in d.months]
     subs = ("contacts", "attempts", "reached", "appointments")
+    # A period ending inside its month counts that month so far only, as the window's chart
+    # says: its row and point are marked, and a note says how many days they hold.
+    so_far = dash.month_so_far(d.end)
+    mark = {m: "" for m in months} | ({months[-1]: "*"} if so_far else {})
     out.append(Section("月度趋势", r("monthly"), ("月份", *(r(s) for s in subs), r("reach_rate")),
-                       tuple((m[:7], *(monthly[(m, s)] for s in subs),
+                       tuple((m[:7] + (f"（仅前 {so_far} 天）" if mark[m] else ""),
+                              *(monthly[(m, s)] for s in subs),
                               _pct(monthly[(m, "reached")], monthly[(m, "attempts")]))
                              for m in months), frozenset({5}),
-                       chart=Chart("line", tuple(m[2:7] for m in months), tuple(
+                       chart=Chart("line", tuple(m[2:7] + mark[m] for m in months), tuple(
                            (r(s), tuple(float(monthly[(m, s)]) for m in months))
-                           for s in ("contacts", "reached", "appointments")))))
+                           for s in ("contacts", "reached", "appointments"))),
+                       notes=(f"* {d.end.month}月仅前 {so_far} 天（至 {d.end}），不是整月，"
+                              "不宜与前几个月直接比较。",) if so_far else ()))
     totals = d.outcome_totals()
     by_channel = sorted({c.sub for c in d.outcomes})
     oc = {(c.key, c.sub): c.value for c in d.outcomes}

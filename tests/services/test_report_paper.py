@@ -242,3 +242,39 @@ def test_one_persons_report_says_which_sections_count_the_whole_department(run):
     everybody = monday.build(database.sessions, "weekly", START, END)
     assert not any(monday.WHOLE_DEPARTMENT in s.notes or monday.OVERVIEW_WIDE in s.notes
                    for s in everybody.sections)
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
+def test_the_monthly_trend_marks_a_month_not_over_as_so_far(database, tmp_path):
+    """A week ending on 2026-11-22 counts November's first 22 days only: the weekly report's
+    monthly table and chart mark that month and say so under them, on paper and in Excel; a
+    period ending on the month's last day marks nothing."""
+    report_data.build(database)
+    end = report_data.END
+    pdf = monday_files.write(database.sessions, tmp_path / "weekly.pdf", None,
+                             report_data.START, end)
+    xlsx = monday_files.write(database.sessions, tmp_path / "weekly.xlsx", None,
+                              report_data.START, end)
+    months = _month_cells(xlsx)
+    assert months[-1] == "2026-11（仅前 22 天）"
+    assert months[:-1] and all(len(m) == 7 for m in months[:-1]), months  # whole months
+    note = "*11月仅前22天（至2026-11-22），不是整月"
+    assert note in _monthly_text(xlsx)
+    assert note in _pdf_text(pdf) and "2026-11（仅前22天）" in _pdf_text(pdf)
+    whole = monday_files.write(database.sessions, tmp_path / "whole.xlsx", None,
+                               dt.date(2026, 11, 24), dt.date(2026, 11, 30))
+    assert _month_cells(whole)[-1] == "2026-11"
+    assert "仅前" not in _monthly_text(whole)
+
+
+def _month_cells(path) -> list[str]:
+    """The monthly trend's month column, as Excel shows it (under its 月份 heading)."""
+    rows = list(openpyxl.load_workbook(path)["月度趋势"].iter_rows(values_only=True))
+    first = next(i for i, row in enumerate(rows) if row[0] == "月份") + 1
+    return [str(row[0]) for row in rows[first:] if row[0] and str(row[0])[:2] == "20"]
+
+
+def _monthly_text(path) -> str:
+    sheet = openpyxl.load_workbook(path)["月度趋势"]
+    return "".join("".join(str(v).split()) for row in sheet.iter_rows(values_only=True)
+                   for v in row if v is not None)
