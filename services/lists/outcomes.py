@@ -32,6 +32,7 @@ import itertools
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from enum import Enum
 from pathlib import Path
 
 from sqlalchemy import func, select, tuple_
@@ -507,6 +508,59 @@ def _read_before(s: Session, member: ListRunMember, key: str) -> ContactEvent | 
         .order_by(ContactEvent.id.desc()).limit(1))
 
 
+class _Kind(Enum):
+    """What a row read is to the contact a reading of its file stored before."""
+
+    NEW = "new"  # nothing stored for it yet: a new contact
+    SAME = "same"  # its contact, saying its outcome: cells typed into since correct it
+    # Its contact, found by its row id, day and outcome, whose outcome was put right since
+    # (another copy of the list, read before, said another): it changes nothing.
+    OLDER = "older"
+    # Its contact found by its row id and day, its outcome typed over since (空号 put right as
+    # 接通, 接通 as 无人接听): the caller's correction, the contact becomes what the row says.
+    RETYPED = "retyped"
+    DATED = "dated"  # its contact read before without its 联系日期, the day typed in since
+
+
+@dataclass(frozen=True)
+class _Seen:
+    """A row's contact read before (None: NEW), what the row is to it, and the day and moment
+    the row's contact is of."""
+
+    event: ContactEvent | None
+    kind: _Kind
+    day: dt.date
+    moment: dt.datetime
+    which: str = ""  # a NEW row without its 联系日期: which day dated it (list_day)
+
+
+def _seen(s: Session, r: Row, member: ListRunMember, run: ListRun, key: str,
+          today: dt.date, undated: frozenset[str]) -> _Seen:
+    """What row `r` of `member` (stored under `key`) is to what was read before; `undated`:
+    the row codes of the file's rows without a 联系日期 (one of those read before with its day
+    is a copy, not that day typed in since)."""
+    event = s.scalar(select(ContactEvent).where(ContactEvent.source_key == key))
+    kind = _Kind.SAME
+    if event is None:
+        event = _read_before(s, member, key.rpartition(":")[0] + ":")
+        # Found under another outcome: the caller's correction. A correction read again says
+        # the contact's outcome, as it now is: the same.
+        kind = _Kind.RETYPED if event is not None and event.outcome != r.outcome else _Kind.SAME
+    if event is None and r.day is not None and r.code not in undated:
+        event = s.scalar(select(ContactEvent).where(
+            ContactEvent.source_key == f"list:{r.code}:-:{r.outcome}"))
+        kind = _Kind.DATED
+    if event is None:
+        day, which = (r.day, "") if r.day is not None else list_day(run, today)
+        return _Seen(None, _Kind.NEW, day, dt.datetime.combine(day, r.at or dt.time(12)), which)
+    if kind is not _Kind.RETYPED and event.outcome != r.outcome:
+        kind = _Kind.OLDER
+    if r.day is None:  # read before without its date: the day and time it was given
+        return _Seen(event, kind, event.contact_at.date(), event.contact_at)
+    # A contact typed without its time is stored at noon, as the day alone.
+    return _Seen(event, kind, r.day, dt.datetime.combine(r.day, r.at or dt.time(12)))
+
+
 def _store_chunk(sessions: Sessions, rows: list[Row], file_name: str, actor: Actor | None,
                  staff_id: int | None, today: dt.date,
                  undated: frozenset[str] = frozenset()) -> _Counts:
@@ -532,25 +586,8 @@ def _store_chunk(sessions: Sessions, rows: list[Row], file_name: str, actor: Act
             # The member's row id, the day and the outcome: reading the file again, or again
             # after a killed read, adds nothing twice.
             key = f"list:{r.code}:{r.day or '-'}:{r.outcome}"
-            event = s.scalar(select(ContactEvent).where(ContactEvent.source_key == key))
-            retyped = None  # the row read before with another outcome: the caller's correction
-            if event is None:
-                event = retyped = _read_before(s, member, key.rpartition(":")[0] + ":")
-            dated = False  # read before without its 联系日期, the day typed in since
-            if event is None and r.day is not None and r.code not in undated:
-                event = s.scalar(select(ContactEvent).where(
-                    ContactEvent.source_key == f"list:{r.code}:-:{r.outcome}"))
-                dated = event is not None
-            which = ""  # how the day of a row without one was found (list_day)
-            if r.day is not None:
-                day = r.day
-            elif event is not None:  # read before without its date: the day it was given
-                day = event.contact_at.date()
-            else:
-                day, which = list_day(run, today)
-            # A contact typed without its time is stored at noon, as the day alone.
-            moment = (event.contact_at if r.day is None and event is not None
-                      else dt.datetime.combine(day, r.at or dt.time(12)))
+            seen = _seen(s, r, member, run, key, today, undated)
+            event, day, moment = seen.event, seen.day, seen.moment
             if day > today:
                 got.problems.append(_at(r, f"contact date {day} is in the future",
                                         f"联系日期 {day} 晚于今天"))
@@ -616,27 +653,25 @@ def _store_chunk(sessions: Sessions, rows: list[Row], file_name: str, actor: Act
                     f"请在客户页面手动填写"))
             if event is not None:
                 got.already += 1
-                # An older copy of a row whose outcome was put right since: it changes nothing,
+                # An older copy of a row whose outcome was put right since changes nothing,
                 # its profile changes included.
-                older = retyped is None and r.outcome != event.outcome
-                anew = retyped is not None and r.outcome != event.outcome
+                counts = seen.kind is not _Kind.OLDER
                 first_day = event.contact_at.date()
-                before = _correct(s, r, event, member, own, moment, source,
-                                  retyped is not None, dated)
+                before = _correct(s, r, seen, member, own, source)
                 if before is not None:
                     got.corrected += 1
                     if "km" in before and before["km"] is None:  # typed in since: a new reading
                         got.km += 1
                     got.runs.add(member.run_id)
                     corrected_by_run.setdefault(member.run_id, []).append(before)
-                if not older and r.words is not None:
+                if counts and r.words is not None:
                     got.words[(r.words, r.outcome)] += 1
                 # A 画像变化 cell that cannot be read says nothing of what it no longer says.
-                if not older and r.unread is None:
+                if counts and r.unread is None:
                     recorded, kept = reread_changes(
                         s, member.customer_id, r.code, r.changes, first_day=first_day,
-                        day=event.contact_at.date(), anew=anew, source=source,
-                        staff_id=caller, today=today)
+                        day=event.contact_at.date(), anew=seen.kind is _Kind.RETYPED,
+                        source=source, staff_id=caller, today=today)
                     got.changes += recorded
                     if kept:
                         got.kept.append(_kept(r, kept))
@@ -660,7 +695,7 @@ def _store_chunk(sessions: Sessions, rows: list[Row], file_name: str, actor: Act
             stored_by_run[member.run_id] += 1
             got.runs.add(member.run_id)
             if r.day is None:
-                got.undated[(run.id, day, which)] += 1
+                got.undated[(run.id, day, seen.which)] += 1
             if r.words is not None:
                 got.words[(r.words, r.outcome)] += 1
             if r.km is not None and member.vehicle_id is not None:
@@ -687,26 +722,25 @@ def _kept(r: Row, kept: list[tuple[str, str]]) -> Problem:
                   f"第 {r.number} 行（{r.code}）{zh}")
 
 
-def _correct(s: Session, r: Row, event: ContactEvent, member: ListRunMember,
-             own: MileageReading | None, moment: dt.datetime, source: str,
-             retyped: bool = False, dated: bool = False) -> dict | None:
-    """A row read before, read again: what was typed into it since (the time, feedback, the
-    next date, the km) replaces what its first read stored. A cell emptied since clears
-    nothing (an older copy of the list read later must not erase what a newer one said).
-    `retyped`: the row was found by its row id and day, its outcome typed over since (空号 put
-    right as 接通, 接通 as 无人接听): the row is the caller's correction of that contact, and the
-    contact becomes what it says, the outcome and every other cell, an empty one clearing
-    what the first read stored (a feedback heard on a call not answered after all is none),
-    and its km reading going with it; the outcome read before would otherwise still count (a
-    wrong number kept the customer off later call lists). The event keeps the key it was
-    first stored under, so the older copy read again is that event, and changes nothing (its
-    outcome is no longer the event's). `dated`: the row was read before without its 联系日期
-    (dated by its list's day) and its day was typed in since: the contact, and its km reading,
-    move to that day. Returns what was replaced, for the audit trail, or None when nothing
-    was."""
-    if not retyped and r.outcome != event.outcome:
-        return None  # an older copy of a row whose outcome was put right since
-    anew = retyped and r.outcome != event.outcome
+def _correct(s: Session, r: Row, seen: _Seen, member: ListRunMember,
+             own: MileageReading | None, source: str) -> dict | None:
+    """A row read before (`seen`: its contact), read again: what was typed into it since (the
+    time, feedback, the next date, the km) replaces what its first read stored. A cell emptied
+    since clears nothing (an older copy of the list read later must not erase what a newer one
+    said). A row RETYPED is the caller's correction of that contact, and the contact becomes
+    what it says, the outcome and every other cell, an empty one clearing what the first read
+    stored (a feedback heard on a call not answered after all is none), and its km reading
+    going with it; the outcome read before would otherwise still count (a wrong number kept
+    the customer off later call lists). The event keeps the key it was first stored under, so
+    the older copy read again is that event, and changes nothing (OLDER). A row DATED moves
+    the contact, and its km reading, to the day typed in since. Returns what was replaced,
+    for the audit trail, or None when nothing was."""
+    event, moment = seen.event, seen.moment
+    assert event is not None  # a row read before
+    if seen.kind is _Kind.OLDER:
+        return None
+    anew = seen.kind is _Kind.RETYPED
+    dated = seen.kind is _Kind.DATED
     before: dict = {}
     if anew:
         before["outcome"] = event.outcome
