@@ -622,137 +622,142 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>约 %1 公里</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="229"/>
+        <location filename="../../ui/views/brief_view.py" line="231"/>
+        <source>(%1 km a year since %2)</source>
+        <translation>（%2 以来每年 %1 公里）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/brief_view.py" line="234"/>
         <source>(%1 km a year)</source>
         <translation>（每年 %1 公里）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="236"/>
+        <location filename="../../ui/views/brief_view.py" line="241"/>
         <source>earlier:</source>
         <translation>以前：</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/brief_view.py" line="242"/>
+        <location filename="../../ui/views/brief_view.py" line="247"/>
         <source>%n resolved</source>
         <translation>
             <numerusform>已解决 %n 起</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="243"/>
+        <location filename="../../ui/views/brief_view.py" line="248"/>
         <source>none open</source>
         <translation>无未解决投诉</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="245"/>
+        <location filename="../../ui/views/brief_view.py" line="250"/>
         <source>OPEN since %1: %2</source>
         <translation>未解决（%1 起）：%2</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="254"/>
+        <location filename="../../ui/views/brief_view.py" line="259"/>
         <source>interest: %1</source>
         <translation>意向：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="255"/>
+        <location filename="../../ui/views/brief_view.py" line="260"/>
         <source>buying: %1</source>
         <translation>预计购车：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="256"/>
+        <location filename="../../ui/views/brief_view.py" line="261"/>
         <source>budget: %1</source>
         <translation>预算：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="258"/>
+        <location filename="../../ui/views/brief_view.py" line="263"/>
         <source>models: %1</source>
         <translation>车型：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="265"/>
+        <location filename="../../ui/views/brief_view.py" line="270"/>
         <source>ask for %1</source>
         <translation>找 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="275"/>
+        <location filename="../../ui/views/brief_view.py" line="280"/>
         <source>marketing consent given</source>
         <translation>已同意营销</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="276"/>
+        <location filename="../../ui/views/brief_view.py" line="281"/>
         <source>no marketing consent</source>
         <translation>未同意营销</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="277"/>
+        <location filename="../../ui/views/brief_view.py" line="282"/>
         <source>marketing consent not asked</source>
         <translation>未询问营销同意</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="282"/>
+        <location filename="../../ui/views/brief_view.py" line="287"/>
         <source>do not contact: %1 (%2)</source>
         <translation>勿扰：%1（%2）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="283"/>
+        <location filename="../../ui/views/brief_view.py" line="288"/>
         <source>all</source>
         <translation>全部</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="294"/>
+        <location filename="../../ui/views/brief_view.py" line="299"/>
         <source>introduced by %1 (%2)</source>
         <translation>由 %1 介绍（%2）</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/brief_view.py" line="298"/>
+        <location filename="../../ui/views/brief_view.py" line="303"/>
         <source>introduced %n people</source>
         <translation>
             <numerusform>介绍了 %n 人</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/brief_view.py" line="299"/>
+        <location filename="../../ui/views/brief_view.py" line="304"/>
         <source>%n bought</source>
         <translation>
             <numerusform>%n 人购车</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/brief_view.py" line="299"/>
+        <location filename="../../ui/views/brief_view.py" line="304"/>
         <source>%n came for service</source>
         <translation>
             <numerusform>%n 人到店</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="311"/>
+        <location filename="../../ui/views/brief_view.py" line="316"/>
         <source>introduced %1</source>
         <translation>%1 介绍</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="313"/>
+        <location filename="../../ui/views/brief_view.py" line="318"/>
         <source>bought %1</source>
         <translation>%1 购车</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="315"/>
+        <location filename="../../ui/views/brief_view.py" line="320"/>
         <source>came %1</source>
         <translation>%1 到店</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="336"/>
+        <location filename="../../ui/views/brief_view.py" line="341"/>
         <source>maintenance (none on record: by the regular interval)</source>
         <translation>保养（无保养记录，按常规间隔）</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/brief_view.py" line="338"/>
+        <location filename="../../ui/views/brief_view.py" line="343"/>
         <source>in %n day(s)</source>
         <translation>
             <numerusform>%n 天后</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="337"/>
+        <location filename="../../ui/views/brief_view.py" line="342"/>
         <source>maintenance</source>
         <translation>保养</translation>
     </message>
@@ -767,65 +772,65 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>服务顾问建议、客户未做的维修（建议维修项目）</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/brief_view.py" line="303"/>
+        <location filename="../../ui/views/brief_view.py" line="308"/>
         <source>%n more people</source>
         <translation>
             <numerusform>另有 %n 人</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/brief_view.py" line="323"/>
+        <location filename="../../ui/views/brief_view.py" line="328"/>
         <source>%n day(s) overdue</source>
         <translation>
             <numerusform>逾期 %n 天</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/brief_view.py" line="325"/>
+        <location filename="../../ui/views/brief_view.py" line="330"/>
         <source>%n month(s) overdue</source>
         <translation>
             <numerusform>逾期 %n 个月</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/brief_view.py" line="326"/>
+        <location filename="../../ui/views/brief_view.py" line="331"/>
         <source>%n year(s) overdue</source>
         <translation>
             <numerusform>逾期 %n 年</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="334"/>
+        <location filename="../../ui/views/brief_view.py" line="339"/>
         <source>first service</source>
         <translation>首保</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="340"/>
+        <location filename="../../ui/views/brief_view.py" line="345"/>
         <source>as told at the last service, %1</source>
         <translation>上次保养时告知，%1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="344"/>
+        <location filename="../../ui/views/brief_view.py" line="349"/>
         <source>done</source>
         <translation>已完成</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="344"/>
+        <location filename="../../ui/views/brief_view.py" line="349"/>
         <source>refused</source>
         <translation>已拒绝</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="348"/>
+        <location filename="../../ui/views/brief_view.py" line="353"/>
         <source>due %1</source>
         <translation>%1 到期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="350"/>
+        <location filename="../../ui/views/brief_view.py" line="355"/>
         <source>due about %1 (a month after it was advised)</source>
         <translation>约 %1 到期（建议后一个月）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="352"/>
+        <location filename="../../ui/views/brief_view.py" line="357"/>
         <source>declined: %1</source>
         <translation>未做：%1</translation>
     </message>

@@ -63,6 +63,9 @@ class CarLine:
     active: bool
     insurance_expiry: dt.date | None = None
     warranty_end: dt.date | None = None
+    # Where km_per_year is counted from, to the last reading: the older of the two readings
+    # the km line runs through, or the purchase date (see `km_line`).
+    km_since: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -121,31 +124,40 @@ class Brief:
     decision: DecisionInfo | None = None
 
 
-def estimate_km(readings: tuple[tuple[dt.date, int, str], ...], bought: dt.date | None,
-                as_of: dt.date) -> tuple[float | None, float | None]:
-    """(estimated km, km per year) on `as_of`: a straight line through the last two readings at
-    least 30 days apart; with one reading, from 0 km on the purchase date through it. The one
-    place in Python either is worked out: whatever shows or tests a car's km reads its
-    `car_line`."""
+def km_line(readings: tuple[tuple[dt.date, int, str], ...], bought: dt.date | None,
+            as_of: dt.date) -> tuple[float | None, float | None, dt.date | None]:
+    """(estimated km, km per year, the day the line starts) on `as_of`: a straight line through
+    the last two readings at least 30 days apart; with one reading, from 0 km on the purchase
+    date through it. Both figures are that one line's, and the km per year is counted from the
+    day it starts (the older reading's, or the purchase date) to the last reading: a car driven
+    13,000 km a year for 7 years and 6,000 in its last year read is about 6,000 a year since
+    that reading, not since it was bought. The one place in Python either is worked out:
+    whatever shows or tests a car's km reads its `car_line`."""
     known = sorted((d, km) for d, km, _ in readings if d <= as_of)
     if not known:
-        return None, None
+        return None, None, None
     d1, k1 = known[-1]
     older = [r for r in known if r[0] <= d1 - dt.timedelta(days=READINGS_APART_DAYS)]
     if older:
         d0, k0 = older[-1]
         span = (d1 - d0).days
         per_day = (k1 - k0) / span
-        return k1 + per_day * (as_of - d1).days, per_day * DAYS_PER_YEAR
+        return k1 + per_day * (as_of - d1).days, per_day * DAYS_PER_YEAR, d0
     if bought is not None and d1 > bought:
         span = (d1 - bought).days
-        return k1 * (as_of - bought).days / span, k1 / span * DAYS_PER_YEAR
-    return float(k1), None
+        return k1 * (as_of - bought).days / span, k1 / span * DAYS_PER_YEAR, bought
+    return float(k1), None, None
+
+
+def estimate_km(readings: tuple[tuple[dt.date, int, str], ...], bought: dt.date | None,
+                as_of: dt.date) -> tuple[float | None, float | None]:
+    """(estimated km, km per year) on `as_of`, of `km_line`."""
+    return km_line(readings, bought, as_of)[:2]
 
 
 def car_line(v: VehicleInfo, as_of: dt.date) -> CarLine:
     """A car as the brief shows it on `as_of`: years owned and the km estimate."""
-    km, per_year = estimate_km(v.readings, v.purchase_date, as_of)
+    km, per_year, since = km_line(v.readings, v.purchase_date, as_of)
     years = None if v.purchase_date is None else (as_of - v.purchase_date).days / DAYS_PER_YEAR
     dated = [d for d, _, _ in v.readings if d <= as_of]
     return CarLine(v.id, f"{car_name(v.brand, v.model)} {v.plate or ''}".strip(), v.purchase_date,
@@ -153,7 +165,7 @@ def car_line(v: VehicleInfo, as_of: dt.date) -> CarLine:
                    None if km is None else round(km),
                    None if per_year is None else round(per_year),
                    max(dated) if dated else None, v.active, v.insurance_expiry,
-                   v.warranty_end)
+                   v.warranty_end, None if per_year is None else since)
 
 
 def car_order(c: CarLine) -> tuple[bool, int]:

@@ -125,6 +125,8 @@ FIELDS: dict[str, tuple[str, str]] = {
     "intent_models": ("意向车型", "models of interest"),
     "intent_price": ("意向价格", "expected price"),
     "last_visit": ("上次到店日期", "last service visit"),
+    # The day the km line starts (brief.py km_line): the km per year is counted from it.
+    "km_since": ("年均里程起算日", "when the km per year is counted from"),
     "last_referral": ("最近介绍的人", "the person they last introduced"),
 }
 # {maintenance_what}: a first service, maintenance with none on record here, maintenance.
@@ -318,6 +320,7 @@ def merge_values(b: Brief, facts: dict[str, object], lang: str = "zh") -> dict[s
         "intent_models": (intent.models if intent else None) or UNKNOWN_VALUE,
         "intent_price": _money(intent.expected_price if intent else None),
         "last_visit": _date(b.last_visit.date if b.last_visit else None),
+        "km_since": _date(car.km_since if car else None),
         "last_referral": last_made.introduced_name if last_made else UNKNOWN_VALUE,
     })
     return values

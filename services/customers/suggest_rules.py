@@ -293,8 +293,10 @@ DEFAULT_RULES: tuple[Rule, ...] = (
          "「{declined_item}」{declined_due} 到期：提醒尽快回厂处理，可直接预约时间",
          (_c("declined_due_days", "<=", 14),)),
     Rule("里程低：保养提醒而非换车", "reminder",
-         "购车 {years_owned} 年，估算仅约 {km} 公里（每年约 {km_per_year} 公里），车况尚新：做"
-         "保养提醒、关心用车，不主动推荐换车",
+         # Both figures of the one km line, the rate with the day it is counted from: 104,000
+         # km after 8 years is no "仅约 … 车况尚新" when the last year read only 6,000.
+         "购车 {years_owned} 年，估算约 {km} 公里，{km_since} 以来每年约 {km_per_year} 公里，"
+         "近来用车少：做保养提醒、关心用车，不主动推荐换车",
          (_c("years_owned", ">=", 5), _c("km_per_year", "<=", 10000))),
     Rule("强意向跟进", "sales",
          "意向强，预计{intent_window}内购车，预算约 {intent_price}，关注 {intent_models}：邀约"
@@ -350,4 +352,7 @@ OLD_POINTS = {old: next(r.points for r in DEFAULT_RULES if r.name == name) for n
     ("里程低：保养提醒而非换车",
      "购车 {years_owned} 年，估算仅约 {km} km（每年约 {km_per_year} km），车况尚新：做保养提醒、"
      "关心用车，不主动推荐换车"),
+    ("里程低：保养提醒而非换车",
+     "购车 {years_owned} 年，估算仅约 {km} 公里（每年约 {km_per_year} 公里），车况尚新：做"
+     "保养提醒、关心用车，不主动推荐换车"),
 )}

@@ -27,9 +27,9 @@ BUILT_IN_EN: dict[str, tuple[str, str]] = {
         "book a time now"),
     "里程低：保养提醒而非换车": (
         "Low km: maintenance reminder, not replacement",
-        "Owned {years_owned} years, only about {km} km estimated (about {km_per_year} km a "
-        "year), the car is still like new: remind of maintenance, ask how the car is doing, "
-        "do not offer a replacement"),
+        "Owned {years_owned} years, about {km} km estimated, about {km_per_year} km a year "
+        "since {km_since}, little driving lately: remind of maintenance, ask how the car is "
+        "doing, do not offer a replacement"),
     "强意向跟进": (
         "Strong intent: follow up",
         "Strong intent, expects to buy within {intent_window}, budget about {intent_price}, "

@@ -172,7 +172,8 @@ def test_the_suggestion_says_the_briefs_km_per_year_from_the_last_two_readings(d
     assert car.km_per_year == round(6000 / 365 * 365.25)
     assert s.rule == LOW_KM  # 6,000 a year; not the upgrade for 13,000 a year since bought
     assert facts(s)["km_per_year"] == car.km_per_year
-    assert f"估算仅约 {car.km:,} 公里（每年约 {car.km_per_year:,} 公里）" in s.talking_points
+    assert f"估算约 {car.km:,} 公里，{car.km_since} 以来每年约 {car.km_per_year:,} 公里" \
+        in s.talking_points
     assert "km" not in s.talking_points
     assert "avg_km_per_year" not in suggest_facts.FACTS
 
@@ -198,7 +199,42 @@ def test_stored_rules_on_the_km_per_year_since_bought_read_the_line_and_say_km_i
         "每年 {km_per_year} km 左右", (Condition("km_per_year", ">", 50000),))
     b = load_brief(database.sessions, driven_less_lately(database, "K3"), AS_OF)
     s = suggest.suggest(b, rules)
-    assert s.rule == LOW_KM and f"（每年约 {b.cars[0].km_per_year:,} 公里）" in s.talking_points
+    car = b.cars[0]
+    assert s.rule == LOW_KM and \
+        f"{car.km_since} 以来每年约 {car.km_per_year:,} 公里" in s.talking_points
+
+
+def test_the_km_and_its_rate_are_one_lines_and_the_sentence_says_since_when(database):
+    """8 years at 13,000 km a year, then 6,000 in the last year read: the brief said 估算仅约
+    104,xxx 公里（每年约 6,000 公里），车况尚新 — a rate that, over the 8 years owned, is a
+    third of the km beside it. The estimate is the last reading carried on at the rate of the
+    same two readings, and the sentence says the rate is counted from the older one's day; the
+    window's brief, the call sheet's (brief_batch) and the CLI's say the same."""
+    from services.customers import brief_batch
+
+    cid = driven_less_lately(database, "K4")
+    with database.sessions() as s:
+        readings = s.execute(select(MileageReading.reading_date, MileageReading.km)
+                             .join(Vehicle).where(Vehicle.customer_id == cid)
+                             .order_by(MileageReading.reading_date)).all()
+    (d0, k0), (d1, k1) = readings
+    b = load_brief(database.sessions, cid, AS_OF)
+    car, s = b.cars[0], b.suggestion
+    per_day = (k1 - k0) / (d1 - d0).days
+    assert car.km_since == d0 and car.last_reading == d1
+    assert car.km_per_year == round(per_day * 365.25)
+    assert car.km == round(k1 + per_day * (AS_OF - d1).days)
+    # Not 6,000 a year for all 8 years owned: the rate is said with the day it starts from.
+    assert car.km > 2 * car.km_per_year * car.years
+    assert s.rule == LOW_KM
+    assert f"估算约 {car.km:,} 公里，{d0} 以来每年约 {car.km_per_year:,} 公里，近来用车少" \
+        in s.talking_points
+    assert "仅约" not in s.talking_points and "车况尚新" not in s.talking_points
+    assert brief_batch.condensed_briefs(database.sessions, [cid], AS_OF)[cid].rule == LOW_KM
+    # One reading only: the line runs from the purchase date, and says so.
+    single = owner(database, "K5", years=8, km_a_year=6000)
+    line = load_brief(database.sessions, single, AS_OF).cars[0]
+    assert line.km_since == line.bought and line.km_per_year is not None
 
 
 def test_a_service_long_overdue_is_a_win_back_call_not_a_reminder_to_book(database):

@@ -130,7 +130,8 @@ def lines(b: Brief) -> list[str]:
         if car.bought:
             bits.append(f"bought {car.bought} ({car.years:.1f} years)")
         if car.km is not None:
-            per = f" ({car.km_per_year:,} km/yr)" if car.km_per_year is not None else ""
+            since = f" since {car.km_since}" if car.km_since is not None else ""
+            per = f" ({car.km_per_year:,} km/yr{since})" if car.km_per_year is not None else ""
             bits.append(f"about {car.km:,} km{per}")
         if car.price_paid is not None:
             bits.append(f"{_money(car.price_paid)} {_code('payment_method', car.payment)}")

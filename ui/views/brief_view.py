@@ -225,7 +225,12 @@ class BriefView(QFrame):
                         .replace("%2", years))
         if c.km is not None:
             km = self.tr("about %1 km").replace("%1", locale.toString(c.km))
-            if c.km_per_year is not None:
+            if c.km_per_year is not None and c.km_since is not None:
+                # Counted from that day, as the estimate's line: 104,000 km after 8 years
+                # beside "6,000 km a year" reads untrue without it.
+                km += " " + self.tr("(%1 km a year since %2)").replace(
+                    "%1", locale.toString(c.km_per_year)).replace("%2", fmt(c.km_since))
+            elif c.km_per_year is not None:
                 km += " " + self.tr("(%1 km a year)").replace(
                     "%1", locale.toString(c.km_per_year))
             bits.append(km)
