@@ -281,15 +281,17 @@ def targets_section(rows: tuple[kpi_mod.KpiRow, ...]) -> Section:
     span, factor = ((f"{days // 7} 周", f"{days // 7}") if days % 7 == 0
                     else (f"{days} 天", f"{days}/7"))
     headers = (r("staff"), "本期联系目标", r("attempts"), r("gap"), "接通率目标", r("reach_rate"),
-               r("gap"), "本期预约目标", r("appointments"), r("gap"))
+               r("gap"), "本期预约目标", r("appointments"), r("gap"), "本期到店目标", r("kept"),
+               r("gap"))
     return Section("目标", r("targets"), headers, tuple(
         (k.staff, k.calls_target, k.attempts, k.calls_gap, k.target.reach_rate, k.reach_rate,
-         k.reach_gap, k.appointments_target, k.appointments, k.appointments_gap) for k in rows),
-        frozenset({4, 5, 6}), signed_columns=frozenset({3, 6, 9}),
+         k.reach_gap, k.appointments_target, k.appointments, k.appointments_gap, k.kept_target,
+         k.kept, k.kept_gap) for k in rows),
+        frozenset({4, 5, 6}), signed_columns=frozenset({3, 6, 9, 12}),
         chart=Chart("bar", tuple(k.staff for k in rows), (
             (r("actual"), tuple(float(k.attempts) for k in rows)),
             (r("target"), tuple(float(k.calls_target or 0) for k in rows)))),
-        notes=(f"目标按周设定（每周联系、每周预约），本期 {span}，本期目标 = 每周目标 × {factor}；"
+        notes=(f"目标按周设定（每周联系、每周预约、每周到店），本期 {span}，本期目标 = 每周目标 × {factor}；"
                "差距 = 实际 − 本期目标。主管未单独设定目标时不设目标（默认目标只适用于联系员）。",))
 
 

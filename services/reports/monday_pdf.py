@@ -99,6 +99,19 @@ def _effect_widths(columns: int) -> list[float]:
     return [date, segment, group, size, *[measure] * (columns - 5), note]
 
 
+def _points_widths(section: Section) -> list[float] | None:
+    """A table with a column of percentage-point gaps ("+40.0 个百分点"): that column as wide as
+    the longest such gap on one line, the others sharing the rest (a target table of 13 equal
+    columns broke it as 个百分 / 点); None, reportlab's equal widths, for any other table."""
+    points = section.percent_columns & section.signed_columns
+    if not points:
+        return None
+    measure = text_width(POINTS.format("+100.0"), cjk_font(), CELL_PT) + PADDING
+    count = len(section.headers)
+    other = (WIDTH - measure * len(points)) / (count - len(points))
+    return [measure if c in points else other for c in range(count)]
+
+
 def _table(section: Section) -> Table:
     cell = style(CELL_PT)
     head = style(CELL_PT, name="head")
@@ -108,6 +121,7 @@ def _table(section: Section) -> Table:
         widths = _effect_widths(len(headers))
     else:
         headers = list(section.headers)
+        widths = _points_widths(section)
         rows = [[_cell(v, section.is_percent(i, c), c in section.signed_columns)
                  for c, v in enumerate(row)] for i, row in enumerate(section.rows)]
     data = [[Paragraph(escape(h), head) for h in headers]]

@@ -98,14 +98,16 @@ def test_targets_are_the_periods_and_a_supervisor_has_none(database, tmp_path):
 
     boss = accounts.create_first_supervisor(database.sessions, "boss", "王主管", "boss-secret")
     report_data.build(database)
-    kpi.save_targets(database.sessions, boss, kpi.Target(250, None, 20), {}, version=0)
+    kpi.save_targets(database.sessions, boss, kpi.Target(250, None, 20, 12), {}, version=0)
     start, end = report_data.START - dt.timedelta(days=7), report_data.END  # two weeks
     report = monday.build(database.sessions, "weekly", start, end)
     targets = next(s for s in report.sections if s.key == "目标")
     assert targets.headers[1] == "本期联系目标" and targets.headers[7] == "本期预约目标"
+    assert targets.headers[10:] == ("本期到店目标", "预约到店", "差距")
     assert "本期 2 周" in targets.notes[0] and "每周目标 × 2" in targets.notes[0]
     rows = {row[0]: row for row in targets.rows}
     assert rows["陈丽"][1] == 500 and rows["陈丽"][7] == 40  # 250 and 20 a week, two weeks
+    assert rows["陈丽"][10] == 24 and rows["陈丽"][12] == rows["陈丽"][11] - 24  # 12 kept a week
     assert rows["王主管"][1] is None and rows["王主管"][3] is None  # no target, no gap
     xlsx = monday_files.write(database.sessions, tmp_path / "two-weeks.xlsx", None, start, end)
     sheet = openpyxl.load_workbook(xlsx)["目标"]
@@ -126,7 +128,7 @@ def test_paper_counts_targets_whole_and_rate_gaps_in_points_as_the_window(run, t
 
     database, _ids = run
     boss = accounts.create_first_supervisor(database.sessions, "boss", "王主管", "boss-secret")
-    kpi.save_targets(database.sessions, boss, kpi.Target(250, 0.25, 20), {}, version=0)
+    kpi.save_targets(database.sessions, boss, kpi.Target(250, 0.25, 20, 5), {}, version=0)
     today = dt.date(2027, 2, 1)
     report = monday.build(database.sessions, "weekly", START, END, today=today)
     targets = next(s for s in report.sections if s.key == "目标")
@@ -141,7 +143,8 @@ def test_paper_counts_targets_whole_and_rate_gaps_in_points_as_the_window(run, t
     gap = row[6] * 100
     assert printed[:5] == ["陈丽", "250", str(row[2]), f"{row[3]:.0f}", "25.0%"]
     assert printed[6:8] == [f"{'+' if gap > 0 else ''}{gap:.1f}", "个百分点"]
-    assert printed[8:] == ["20", str(row[8]), f"{row[9]:.0f}"]
+    assert printed[8:] == ["20", str(row[8]), f"{row[9]:.0f}", "5", str(row[11]),
+                           f"{row[12]:+.0f}"]
     # The effect of contact: each difference from the comparison group in points too, whole
     # on its line (the columns are as wide as "+100.0 个百分点").
     text = "\n".join(lines)
