@@ -1,5 +1,6 @@
 """Import batches: the list of files imported, and undoing a whole batch (rows it created
-deleted, values it changed restored, the batch marked undone, the undo audit-logged).
+deleted, rows it deleted put back, values it changed restored, the batch marked undone, the undo
+audit-logged).
 
 An import stopped before its last rows (killed, or stopped by a signal) is completed by the
 next import of the same file: the stopped batch keeps the records it stored and is marked
@@ -33,7 +34,7 @@ from services.imports.undo_checks import (
     later_batch_conflict,
     merge_since,
 )
-from services.imports.writes import STAMPS, decode, encode
+from services.imports.writes import REMOVED, REMOVED_NEW, STAMPS, decode, encode
 from services.staff.accounts import confirm
 from services.staff.audit import audit
 from services.staff.permissions import NOT_PASSED, UNDO_IMPORTS, Actor, NotPassed, require
@@ -316,9 +317,9 @@ def _undo(s: Session, batch: ImportBatch, staff_id: int | None, action: str,
     # Restored first: a car the batch handed over to a customer it created goes back to its
     # owner before, so only what others added since keeps the customer from being deleted.
     # (Refused, the transaction is rolled back and nothing was restored.)
-    restored = kept = 0
+    restored, kept, moved = _put_back(s, batch_id, steps)
     for table in changed:
-        r, k = _restore(s, batch_id, table, steps)
+        r, k = _restore(s, batch_id, table, steps, moved)
         restored, kept = restored + r, kept + k
     added = dependants_added_since(s, runs)
     if added:
@@ -339,7 +340,69 @@ def _undo(s: Session, batch: ImportBatch, staff_id: int | None, action: str,
     return UndoResult(batch_id, deleted, restored, kept)
 
 
-def _restore(s: Session, batch_id: int, table: str, steps: _Steps) -> tuple[int, int]:
+# Per table, the ids of rows put back under another id (old id -> new id).
+Moved = dict[str, dict[int, int]]
+
+
+def _put_back(s: Session, batch_id: int, steps: _Steps) -> tuple[int, int, Moved]:
+    """Insert again the stored rows the batch deleted (a visit a reversal cancelled), parents
+    first, under their own ids; (rows put back, rows not, ids moved). A row whose id another
+    row has taken since (SQLite hands the highest id out again) gets a new one, and the values
+    restored after that referred to it follow it. A row whose customer is gone since is not
+    put back; a car gone since is left out of it."""
+    by_table: dict[str, list[str | None]] = defaultdict(list)
+    for table, old in s.execute(
+        select(ImportChange.table_name, ImportChange.old_value)
+        .where(ImportChange.batch_id == batch_id, ImportChange.column_name == REMOVED)
+        .order_by(ImportChange.id)
+    ):
+        by_table[table].append(old)
+    back = lost = 0
+    moved: Moved = defaultdict(dict)
+    for t in Base.metadata.sorted_tables:
+        for encoded in by_table.get(t.name, ()):
+            row = {c: decode(t.name, c, v) for c, v in json.loads(encoded or "{}").items()
+                   if c in t.c}
+            if not _parents_there(s, t, row, moved):
+                lost += 1
+                continue
+            if s.scalar(select(t.c.id).where(t.c.id == row["id"])) is not None:
+                old_id = row.pop("id")
+                moved[t.name][old_id] = s.execute(
+                    t.insert().values(row).returning(t.c.id)).scalar_one()
+            else:
+                s.execute(t.insert().values(row))
+            back += 1
+        steps.step(len(by_table.get(t.name, ())))
+    return back, lost, moved
+
+
+def _parents_there(s: Session, t: Table, row: dict[str, Any], moved: Moved) -> bool:
+    """Whether the rows `row` refers to are still stored (a reference that may be empty is
+    emptied when its row is gone; one that may not makes the row impossible to put back)."""
+    for column in t.columns:
+        for fk in column.foreign_keys:
+            value = row.get(column.name)
+            if value is None:
+                continue
+            parent = fk.column.table
+            value = row[column.name] = moved.get(parent.name, {}).get(value, value)
+            if s.scalar(select(fk.column).where(fk.column == value)) is None:
+                if not column.nullable:
+                    return False
+                row[column.name] = None
+    return True
+
+
+def _followed(t: Table, column: str, value: Any, moved: Moved) -> Any:
+    """A value put back that refers to a row put back under another id: that id."""
+    for fk in t.c[column].foreign_keys:
+        value = moved.get(fk.column.table.name, {}).get(value, value)
+    return value
+
+
+def _restore(s: Session, batch_id: int, table: str, steps: _Steps,
+             moved: Moved) -> tuple[int, int]:
     """Put back the values from before the import in the table's rows the batch changed,
     except where the value now stored is no longer the one the import wrote (someone changed
     it since). The rows are read in one query (locked on PostgreSQL until the undo commits,
@@ -352,7 +415,8 @@ def _restore(s: Session, batch_id: int, table: str, steps: _Steps) -> tuple[int,
     for row_id, column, old, new in s.execute(
         select(ImportChange.row_id, ImportChange.column_name, ImportChange.old_value,
                ImportChange.new_value)
-        .where(ImportChange.batch_id == batch_id, ImportChange.table_name == table)
+        .where(ImportChange.batch_id == batch_id, ImportChange.table_name == table,
+               ImportChange.column_name.notin_((REMOVED, REMOVED_NEW)))
         .order_by(ImportChange.id)
     ):
         row = by_row[row_id]
@@ -375,7 +439,7 @@ def _restore(s: Session, batch_id: int, table: str, steps: _Steps) -> tuple[int,
         for column, (before, written) in row_changes.items():
             back = encode(now[column]) == written
             if back:
-                values[column] = decode(table, column, before)
+                values[column] = _followed(t, column, decode(table, column, before), moved)
             if column not in STAMPS:
                 restored += back
                 kept += not back

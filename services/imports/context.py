@@ -56,9 +56,13 @@ class Context:
     # The dealer's own (province, city), from the shop's address in the settings: where an
     # address that starts with a district several cities have (南山区) is placed.
     home: tuple[str, str] | None = None
-    # A purchases file's refunds, each with its linked event, read after the file's last
-    # purchase (events.finish): a file newest first lists a refund before what it returns.
+    # A purchases file's refunds, or a visits file's reversals (冲红), each with its linked
+    # event, read after the file's last row (events.finish): a file newest first lists a
+    # refund before what it returns.
     refunds: list[tuple[RowResult, dict[str, Any]]] = field(default_factory=list)
+    # The visits earlier imports cancelled by their reversals, per customer (reversals.py),
+    # read when a visit row first needs them.
+    cancelled: dict[int, list[dict[str, Any]]] | None = None
 
 
 def same(old: Any, new: Any) -> bool:

@@ -35,7 +35,7 @@ from models.codes import IMPORT_KINDS, PROFILE_ATTRIBUTES
 from services.customers.birthdays import month_day_key
 from services.customers.names import addressed, same_person
 from services.customers.places import full_division_names
-from services.imports import batches, customers, events, failed
+from services.imports import batches, customers, events, failed, reversals
 from services.imports.addresses import home_of, split_addresses
 from services.imports.clean import (
     AMOUNT_TYPED,
@@ -164,11 +164,11 @@ def _internal(kind: str, values: dict[str, Any], ctx: Context,
         if v.get("visit_type") == NOT_A_VISIT:
             result.reject("visit_internal", "visit_type")
         _next_service(result, v, "visit_date")  # its km against the car's (events.py)
-        if v.get("amount") is not None and v["amount"] < 0:
-            # A settlement reversed (冲红) is no visit: made one, it dated a visit of ¥0 and a
-            # km reading to the reversal's day, and moved the car's maintenance due date on.
-            result.reject("visit_reversed", "amount")
         typed, type_typed = v.pop(AMOUNT_TYPED, None), v.pop(TYPE_TYPED, None)
+        if reversals.says_reversal(v.get("amount"), type_typed):
+            # A settlement reversed (冲红) is no visit: it cancels the visit it reverses.
+            reversals.as_reversal(v, result)
+            type_typed = None
         parts = [f"工单号 {v['work_order']}" if v.get("work_order") else None,
                  f"服务顾问 {v['advisor']}" if v.get("advisor") else None,
                  f"类型原文 {type_typed}" if type_typed else None, v.get("note"),

@@ -21,6 +21,7 @@ from sqlalchemy import select
 
 from models import Base
 from services.imports import declined as declined_items
+from services.imports import reversals
 from services.imports.context import Context, merge
 from services.imports.customers import replace_list_reading
 from services.imports.declined import work_key
@@ -109,6 +110,8 @@ def process(ctx: Context, kind: str, rows: list[tuple[RowResult, dict[str, Any]]
         event = _event(spec, result, values, lookup)
         if event is not None:
             linked.append((result, values, event))
+    if spec.table == "service_visit":
+        linked = reversals.set_aside(ctx, linked)
     if not linked:
         return
     days = [e[spec.date] for _, _, e in linked]
@@ -154,13 +157,17 @@ def waiting(ctx: Context) -> set[int]:
 
 def finish(ctx: Context, kind: str) -> list[RowResult]:
     """After the file's last row: its refunds, each netted against the purchase it returns
-    wherever in the file that purchase stands. Netted chunk by chunk, a refund listed a chunk
-    before its purchase (a file newest first) found nothing stored yet and was kept unnetted,
-    the spend counted whole. Returns their rows, now decided."""
+    wherever in the file that purchase stands, or its visit reversals (冲红) against the visits
+    they reverse (reversals.py). Netted chunk by chunk, a refund listed a chunk before its
+    purchase (a file newest first) found nothing stored yet and was kept unnetted, the spend
+    counted whole. Returns their rows, now decided."""
     if not ctx.refunds:
         return []
     spec = EVENT_KINDS[kind]
     rows, ctx.refunds = ctx.refunds, []
+    if spec.table == "service_visit":
+        reversals.cancel(ctx, rows)
+        return [result for result, _ in rows]
     lookup = Lookup(ctx.conn)
     days = [event[spec.date] for _, event in rows]
     lookup.load_events(Base.metadata.tables[spec.table], spec.date, ("customer_id", *spec.key),
@@ -654,6 +661,9 @@ def _store(ctx: Context, spec: EventKind, lk: Lookup, result: RowResult, v: dict
         # The interval (5000), not the odometer's mark: the car would be years overdue.
         warn(result, "next_service_km_not_above", "next_service_km")
         event = {**event, "next_service_km": None}
+    if stored is None and spec.table == "service_visit" and reversals.cancelled(ctx, event):
+        warn(result, "visit_cancelled_before", "amount")  # its file again: not made again
+        return None
     if stored is None:
         row = _complete(spec, ctx, event)
         ctx.writer.insert(spec.table, row)
@@ -664,6 +674,10 @@ def _store(ctx: Context, spec: EventKind, lk: Lookup, result: RowResult, v: dict
         if stored.get("refunded") and event.get("amount") is not None:
             # The file says what was paid; what is stored is what was kept of it.
             event = {**event, "amount": max(event["amount"] - stored["refunded"], 0)}
+        if spec.table == "service_visit" and event.get("amount") is not None \
+                and (back := reversals.taken_off(stored.get("note"))):
+            # The same: what a part reversal (冲红) left of the visit.
+            event = {**event, "amount": max(event["amount"] - back, 0)}
         note = None
         if spec.table == "service_visit" and event.get("note") and stored.get("note"):
             note = _note_added(stored["note"], event["note"])

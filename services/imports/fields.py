@@ -337,7 +337,8 @@ VISITS = FileKind("visits", "维修工单 / 进厂记录", "Service visits", (
     replace(BRAND, telling=False),
     replace(MODEL, telling=False),
     replace(KM, synonyms=("进厂里程", *KM.synonyms)),
-    # Read with its minus: a negative amount is a settlement reversed (冲红), refused as a visit.
+    # Read with its minus: a negative amount is a settlement reversed (冲红), which cancels the
+    # visit it reverses (reversals.py).
     # 工时金额 and 材料金额 (a part of the bill) hold 金额 and are not the bill either. What the
     # owner paid (实收, 实付) comes before the bill's total (结算, 应收): a work order's total
     # also holds what the insurer or the maker paid for a claim or a warranty job, which is

@@ -16,6 +16,7 @@ from services.imports.results import (
     EARLIER_REFUND_NETTED,
     REFUND_NETTED,
     SAMPLES_PER_OUTCOME,
+    VISIT_REVERSED,
     Issue,
     ReasonCount,
     RowResult,
@@ -174,6 +175,20 @@ def _summary(kind: str, result: RowResult, lang: str = "zh") -> str:
             # old: the refund's day and amount; new: the purchase's amount before → after
             parts.append(f"冲抵此前导入的退款（{old}）：{new}" if zh
                          else f"less a refund imported before ({old}): {new}")
+            continue
+        if key == VISIT_REVERSED:
+            # old: the visit's (day, type, work order); new: its amount (before, after), after
+            # None when the visit is cancelled
+            day, visit_type, order = old
+            visit = " ".join(p for p in (day, labels.text("visit_type", visit_type, lang),
+                                         order) if p)
+            before, after = new
+            if after is None:
+                parts.append(f"撤销进厂记录 {visit}（{before:.2f}元）" if zh
+                             else f"visit cancelled: {visit} ({before:.2f})")
+            else:
+                parts.append(f"冲减进厂记录 {visit} 金额 {before:.2f} → {after:.2f}" if zh
+                             else f"visit reduced: {visit} amount {before:.2f} → {after:.2f}")
             continue
         label = field_label(kind, key, lang) or key
         if key == "marketing_consent":

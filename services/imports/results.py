@@ -107,9 +107,28 @@ ROW_PROBLEMS: dict[str, tuple[str, str]] = {
     "visit_internal": ("PDI（交车前检查）或内部工单，不是客户到店，未导入",
                        "a pre-delivery inspection (PDI) or an internal work order is no "
                        "customer's visit: not imported"),
-    "visit_reversed": ("金额为负数（冲红），不是一次进厂，未导入；被冲红工单的金额未改，请核对",
-                       "a negative amount (a settlement reversed) is no visit: not imported; "
-                       "the reversed visit's amount is unchanged, please check"),
+    # A reversal (冲红) is matched by its work order, else by its customer, car and amount
+    # (services/imports/reversals.py); the visit it reverses is named after the sentence.
+    "visit_reversal": ("冲红，所冲的进厂记录已撤销，不再计入进厂次数和消费",
+                       "a reversal (冲红): the visit it reverses is cancelled and no longer "
+                       "counts as a visit or a spend"),
+    "visit_reversal_partial": ("部分冲红：所冲进厂记录的金额已减去冲红金额，仍计为一次进厂",
+                               "a part reversal (冲红): the amount is taken off the visit it "
+                               "reverses, which still counts as a visit"),
+    "visit_reversal_exceeds": ("冲红金额多于所冲进厂记录的金额，已按整单撤销，请核对",
+                               "the reversal is more than the visit's amount: the visit is "
+                               "cancelled whole; please check"),
+    "visit_reversal_before": ("此冲红已在此前的导入中撤销了所冲的进厂记录，未重复撤销",
+                              "an earlier import already cancelled the visit this reversal "
+                              "reverses; not cancelled again"),
+    "visit_cancelled_before": ("此工单已被此前导入的冲红撤销，未重新导入",
+                               "a reversal (冲红) imported before cancelled this visit: not "
+                               "imported again"),
+    "visit_reversal_unmatched": ("冲红找不到所冲的进厂记录（同一工单号，或同一客户、车辆和金额、"
+                                 "日期不晚于冲红），未导入；请先导入原工单，再导入此行",
+                                 "a reversal (冲红) whose visit is not found (same work order, "
+                                 "or same customer, car and amount on or before it): not "
+                                 "imported; import the original work order, then this row"),
     # Found: of the customer, on or before the refund, of its kind, and of its order number,
     # else its item, else its amount (events._returned).
     "refund_unmatched": ("找不到退款对应的消费，已记录退款但未冲抵（以后导入该消费时自动冲抵），"
@@ -160,6 +179,9 @@ REFUND_NETTED = "refund_netted"
 # The change a purchase row makes when it is what a refund stored before returns
 # (events._earlier_refunds): its amount kept.
 EARLIER_REFUND_NETTED = "earlier_refund_netted"
+# The change a visit reversal (冲红) makes (services/imports/reversals.py): the visit it
+# cancelled, or its amount before → after.
+VISIT_REVERSED = "visit_reversed"
 
 
 @dataclass(frozen=True)

@@ -11,12 +11,23 @@ fit is cut here and noted on the row that wrote it."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import Counter, defaultdict
 from decimal import Decimal
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, String, Table, bindparam, func, select, text, update
+from sqlalchemy import (
+    Connection,
+    String,
+    Table,
+    bindparam,
+    delete,
+    func,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.exc import DBAPIError
 
 from models import Base
@@ -25,6 +36,13 @@ from services.store.versions import bumped
 
 ID_BLOCK = 1000  # ids fetched from a PostgreSQL sequence at a time
 UPDATE_TRACKED = "import_change"
+# The column an import_change row names for a stored row the batch deleted (a visit a reversal
+# cancelled): its old_value holds the whole row, as JSON of encoded values, for undo to put
+# back.
+REMOVED = "(removed)"
+# The same for a row the batch itself made and deleted: nothing for undo to put back, but a
+# later import may ask what the batch cancelled (services/imports/reversals.py).
+REMOVED_NEW = "(removed new)"
 # Stamps, not values: undo puts them back too, but they are not counted as values.
 STAMPS = frozenset({"updated_at"})
 
@@ -78,6 +96,10 @@ def fit_columns(table: str, values: dict[str, Any], row: RowResult | None) -> No
                 row.issues.append(Issue("text_truncated", column, "warning", limit=limit))
 
 
+def _parts(ids: list[int], size: int = 900) -> list[list[int]]:
+    return [ids[i : i + size] for i in range(0, len(ids), size)]
+
+
 def id_runs(ids: list[int]) -> list[tuple[int, int]]:
     """Sorted ids as (first, last) runs of consecutive ids."""
     runs: list[tuple[int, int]] = []
@@ -103,6 +125,7 @@ class Writer:
         self._pending: dict[str, set[int]] = defaultdict(set)
         self._updates: dict[str, dict[int, dict[str, Any]]] = defaultdict(dict)
         self._changes: list[dict[str, Any]] = []
+        self._removals: dict[str, list[int]] = defaultdict(list)
         self.created: dict[str, set[int]] = defaultdict(set)
         self._unrecorded: dict[str, list[int]] = defaultdict(list)  # created, not yet recorded
         self.counts: Counter[str] = Counter()  # rows inserted per table
@@ -189,8 +212,59 @@ class Writer:
                 }
             )
 
+    def remove(self, table: str, row: dict[str, Any]) -> None:
+        """Delete a row (the whole of it, as read), kept whole in import_change: a stored one
+        for undo to put back, one the batch created (then taken off what it created) as what
+        the batch cancelled.
+        Rows that refer to it are the caller's to update first, so undo restores them too."""
+        row_id = row["id"]
+        pending = row_id in self._pending[table]
+        if pending:  # not yet written: never written
+            self._inserts[table] = [r for r in self._inserts[table] if r["id"] != row_id]
+            self._pending[table].discard(row_id)
+        else:
+            self._removals[table].append(row_id)
+        self._updates[table].pop(row_id, None)
+        if row_id in self.created[table]:
+            self.created[table].discard(row_id)
+            if row_id in self._unrecorded[table]:
+                self._unrecorded[table].remove(row_id)
+            else:  # its id is in a run committed before; SQLite hands a deleted id out again
+                self._unrecord(table, row_id)
+            if not pending:
+                self.counts[table] -= 1  # counted when written
+            said = REMOVED_NEW
+        else:
+            said = REMOVED
+            if (table, row_id) not in self._changed_seen:
+                self._changed_seen.add((table, row_id))
+                self.changed_rows[table] += 1
+        whole = {c.name: encode(row.get(c.name)) for c in Base.metadata.tables[table].columns}
+        self._changes.append({"batch_id": self.batch_id, "table_name": table, "row_id": row_id,
+                              "column_name": said, "old_value": json.dumps(whole),
+                              "new_value": None})
+
+    def _unrecord(self, table: str, row_id: int) -> None:
+        """Take an id off the batch's recorded runs of created rows: on SQLite a later row may
+        get the same id (the highest plus one), and undo would delete that row."""
+        created = Base.metadata.tables["import_created"]
+        mine = (created.c.batch_id == self.batch_id, created.c.table_name == table)
+        found = self.conn.execute(select(created.c.first_id, created.c.last_id)
+                                  .where(*mine, created.c.first_id <= row_id,
+                                         created.c.last_id >= row_id)).first()
+        if found is None:
+            return
+        self.conn.execute(delete(created).where(*mine, created.c.first_id == found.first_id))
+        parts = [(a, b) for a, b in ((found.first_id, row_id - 1), (row_id + 1, found.last_id))
+                 if a <= b]
+        if parts:
+            self.conn.execute(created.insert(), [
+                {"batch_id": self.batch_id, "table_name": table, "first_id": a, "last_id": b}
+                for a, b in parts])
+
     def flush(self) -> None:
-        """Write the chunk: inserts parents first (metadata order), then updates."""
+        """Write the chunk: inserts parents first (metadata order), then updates, then
+        deletes (children first)."""
         for t in Base.metadata.sorted_tables:
             rows = self._inserts.pop(t.name, None)
             self._pending.pop(t.name, None)
@@ -207,6 +281,9 @@ class Writer:
         if self._changes:
             self.conn.execute(Base.metadata.tables[UPDATE_TRACKED].insert(), self._changes)
             self._changes = []
+        for t in reversed(Base.metadata.sorted_tables):
+            for ids in _parts(self._removals.pop(t.name, [])):
+                self.conn.execute(delete(t).where(t.c.id.in_(ids)))
         self._written_by.clear()
         self.row = None
 

@@ -118,8 +118,9 @@ def test_a_row_without_a_work_order_finds_the_one_visit_of_that_day_else_is_refu
 
 def test_a_visit_amount_that_cannot_be_read_is_kept_as_typed_in_its_note(database, tmp_path):
     # The amount column needs a number (0 is stored); what was typed is not lost. A negative
-    # amount is a settlement reversed (冲红), no visit: said, and nothing made of it (before,
-    # a visit of ¥0 on the reversal's day moved the car's maintenance due date on).
+    # amount is a settlement reversed (冲红), no visit: it cancels the visit it reverses
+    # (W103-H of W103), and one that reverses nothing stored (W102) is said, nothing made of it
+    # (before, a visit of ¥0 on the reversal's day moved the car's maintenance due date on).
     apply(database.sessions, dms_export(tmp_path / "a.xlsx"), CUSTOMERS)
     path = write_csv(tmp_path / "工单.csv", [*SAME_DAY, "进厂里程"], [
         ["2024-05-01", "粤A12345", "机修", "待结算", "W101", "20000"],
@@ -130,18 +131,16 @@ def test_a_visit_amount_that_cannot_be_read_is_kept_as_typed_in_its_note(databas
         # the whole import with "numeric field overflow").
         ["2024-05-05", "粤A12345", "机修", "13900139007", "W104", "20400"]])
     result = apply(database.sessions, path, ImportOptions("visits", today=TODAY))
-    assert (result.created, result.rejected) == (3, 2)
-    assert [(r.zh, r.rows) for r in result.reasons] == [
-        ("金额：金额为负数（冲红），不是一次进厂，未导入；被冲红工单的金额未改，请核对", 2)]
+    assert (result.created, result.updated, result.rejected) == (3, 1, 1)
+    assert [(r.code, r.rows) for r in result.reasons] == [("visit_reversal_unmatched", 1)]
     with database.sessions() as s:
         notes = {v.work_order: (v.amount, v.note) for v in s.scalars(select(ServiceVisit))}
         readings = s.scalars(select(MileageReading.km).order_by(MileageReading.km)).all()
     assert notes == {"W101": (Decimal("0.00"), "工单号 W101；金额原文 待结算"),
-                     "W103": (Decimal("300.00"), "工单号 W103"),
                      "W104": (Decimal("0.00"), "工单号 W104；金额原文 13900139007")}
     assert 20100 not in readings and 20300 not in readings and 20200 in readings
     again = apply(database.sessions, path, ImportOptions("visits", today=TODAY))
-    assert (again.created, again.updated, again.unchanged, again.rejected) == (0, 0, 3, 2)
+    assert (again.created, again.updated, again.unchanged, again.rejected) == (0, 0, 4, 1)
 
 
 def test_a_visit_km_out_of_line_with_the_cars_others_is_said_not_kept(database, tmp_path):
