@@ -291,8 +291,9 @@ def targets_section(rows: tuple[kpi_mod.KpiRow, ...]) -> Section:
         chart=Chart("bar", tuple(k.staff for k in rows), (
             (r("actual"), tuple(float(k.attempts) for k in rows)),
             (r("target"), tuple(float(k.calls_target or 0) for k in rows)))),
-        notes=(f"目标按周设定（每周联系、每周预约、每周到店），本期 {span}，本期目标 = 每周目标 × {factor}；"
-               "差距 = 实际 − 本期目标。主管未单独设定目标时不设目标（默认目标只适用于联系员）。",))
+        notes=(f"目标按周设定（每周联系、每周预约、每周到店），本期 {span}，"
+               f"本期目标 = 每周目标 × {factor}；差距 = 实际 − 本期目标。"
+               "主管未单独设定目标时不设目标（默认目标只适用于联系员）。",))
 
 
 # What the window's effect tab says of a run (ui/views/report_effect.py), as its Chinese
