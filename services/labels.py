@@ -402,7 +402,9 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
                                 "Customers with a complaint open at the period's end"),
         "contacts": ("联系次数", "Contacts"),
         "attempts": ("尝试次数", "Attempts"),
-        "reached": ("接通", "Reached"),
+        # Every answered outcome, as the reach rate counts it; the outcomes table beside it
+        # lists 接通 (the outcome) apart from 已预约, 已购车 and 拒绝.
+        "reached": ("接通（含预约、购车、拒绝）", "Reached (incl. appointment, bought, refused)"),
         "reach_rate": ("接通率", "Reach rate"),
         "appointments": ("预约", "Appointments"),
         "kept": ("预约到店", "Appointments kept"),

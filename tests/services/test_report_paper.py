@@ -281,3 +281,21 @@ def _monthly_text(path) -> str:
     sheet = openpyxl.load_workbook(path)["月度趋势"]
     return "".join("".join(str(v).split()) for row in sheet.iter_rows(values_only=True)
                    for v in row if v is not None)
+
+
+def test_the_overviews_reached_says_it_counts_every_answered_outcome(run):
+    """The overview's reached count takes appointments, purchases and refusals in (the reach
+    rate's), the outcomes table lists 接通 on its own: one word for two numbers read as a
+    mistake."""
+    database, _ids = run
+    week = dt.date(2026, 11, 16), dt.date(2026, 11, 22)  # report_data's contacts
+    report = monday.build(database.sessions, "weekly", *week, today=dt.date(2026, 11, 23))
+    sections = {s.key: s for s in report.sections}
+    overview = dict(sections["概览"].rows)
+    outcomes = {row[0]: row[-1] for row in sections["联系结果"].rows}
+    answered = sum(outcomes.get(o, 0) for o in ("接通", "已预约", "已购车", "拒绝"))
+    assert overview["接通（含预约、购车、拒绝）"] == answered
+    assert "接通" not in overview
+    assert outcomes["接通"] == 1 and answered == 4  # two appointments and a refusal beside it
+    staff = sections["员工"]
+    assert staff.headers[3] == "接通（含预约、购车、拒绝）"
