@@ -87,6 +87,24 @@ def _secrets(c: Customer, vehicles: Iterable[Vehicle], history: Iterable[str | N
     return sorted(found, key=len, reverse=True)
 
 
+def _preference_notes(s: Session, customer_id: int) -> list[str]:
+    """The contact-preference notes the audit trail keeps of the customer (each save's before
+    and after): free text, masked there like the customer's other personal values."""
+    notes: list[str] = []
+    for text in s.scalars(select(AuditLog.detail).where(
+            AuditLog.entity == "customer", AuditLog.entity_id == customer_id,
+            AuditLog.action.in_(("set_preferences", "clear_preferences")))):
+        try:
+            detail = json.loads(text or "{}")
+        except ValueError:
+            continue
+        for side in ("before", "after"):
+            part = detail.get(side) if isinstance(detail, dict) else None
+            if isinstance(part, dict) and isinstance(part.get("note"), str):
+                notes.append(part["note"])
+    return notes
+
+
 def mask(text: str | None, secrets: list[str]) -> str | None:
     """`text` with every occurrence of a secret replaced by MASK."""
     if not text:
@@ -140,7 +158,8 @@ def erase_customer(sessions: sessionmaker[Session], actor: Actor | None, custome
         history = s.execute(select(ProfileChange.old_value, ProfileChange.new_value).where(
             ProfileChange.customer_id == customer_id,
             ProfileChange.attribute.in_(PERSONAL_HISTORY))).all()
-        secrets = _secrets(c, vehicles, [v for row in history for v in row])
+        secrets = _secrets(c, vehicles, [*(v for row in history for v in row),
+                                         *_preference_notes(s, customer_id)])
         changed = _erase_rows(s, c, vehicles, secrets)
         merges = s.execute(CustomerMerge.__table__.delete().where(or_(
             CustomerMerge.kept_id == customer_id, CustomerMerge.merged_id == customer_id)))

@@ -146,8 +146,7 @@ def set_preferences(
             pref.updated_by = staff_id
             audit(s, "set_preferences", "customer", customer_id,
                   {"before": before,
-                   "after": {"channel_order": order, "preferred_days": preferred_days,
-                             "time_windows": windows, "hours": (hour_from, hour_to)},
+                   "after": _snapshot(pref),
                    "version": pref.version}, staff_id)
             s.flush()
             return pref.version
@@ -177,11 +176,14 @@ def clear_preferences(
 
 
 def _snapshot(pref: ContactPreference | None) -> dict:
+    """What the audit entry keeps of the preferences, before and after a change: every field
+    the editor saves, so a change of the note or language alone shows in it."""
     if pref is None:  # nothing was stated: the audit entry says so in the same shape
         return {"channel_order": None, "preferred_days": None, "time_windows": None,
-                "hours": (None, None)}
+                "hours": (None, None), "language": None, "note": None}
     return {"channel_order": pref.channel_order, "preferred_days": pref.preferred_days,
-            "time_windows": pref.time_windows, "hours": (pref.hour_from, pref.hour_to)}
+            "time_windows": pref.time_windows, "hours": (pref.hour_from, pref.hour_to),
+            "language": pref.language, "note": pref.note}
 
 
 def consent_marker(s: Session, customer_id: int) -> int:

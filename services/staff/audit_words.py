@@ -115,6 +115,8 @@ KEYS: dict[str, Pair] = {
     "preferred_days": ("偏好日期", "Preferred days"),
     "time_windows": ("时段", "Time windows"),
     "hours": ("时间", "Hours"),
+    "language": ("语言", "Language"),
+    "note": ("备注", "Note"),
 }
 
 # The files a list run writes (services/outputs/run_files.py), for an export's "kind".
@@ -163,6 +165,7 @@ ANY_ACTION_KINDS: dict[str, str] = {
     "purpose": "purpose",
     "preferred_days": "preferred_days",
     "time_windows": "time_window",
+    "language": "language",  # a customer's contact language (zh / en)
     "evidence": "merge_evidence",
     "gender": "gender",  # a customer's, saved on their page (M / F)
 }

@@ -312,3 +312,21 @@ def test_a_template_saved_for_a_list_names_who_and_reads_by_its_title(database, 
         "field": "lifecycle_stage", "op": "=", "value": "super"}}, staff_id=staff.id)
     _, about, _ = _entry(database.sessions, supervisor, "save_segment")
     assert about == "客户分群“lifecycle.super”"
+
+
+def test_a_change_of_the_preferences_note_alone_shows_in_its_entry(database, supervisor):
+    """The preferences panel saves the note and the language with the channels; an entry that
+    kept only the channels read the same before and after when only the note changed."""
+    with database.sessions.begin() as s:
+        s.add(Customer(id=1, code="C0001234", name="张伟"))
+    version = preferences.set_preferences(database.sessions, 1, channel_order=["phone"],
+                                          note="下午再打", staff_id=supervisor.id)
+    preferences.set_preferences(database.sessions, 1, channel_order=["phone"], language="en",
+                                note="只在周末打", staff_id=supervisor.id,
+                                expected_version=version)
+    _, _, detail = _entry(database.sessions, supervisor, "set_preferences")
+    before, after = detail.split("；改为：")
+    assert "备注：下午再打" in before and "语言：中文" in before
+    assert "备注：只在周末打" in after and "语言：英文" in after
+    _, _, detail = _entry(database.sessions, supervisor, "set_preferences", "en")
+    assert "Note: 只在周末打" in detail and "Language: English" in detail

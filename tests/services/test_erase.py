@@ -140,3 +140,23 @@ def test_only_a_supervisor_erases_and_only_once(world, supervisor):
         erase_customer(world.sessions, supervisor, ERASED)
     with pytest.raises(RevisitError, match="no customer #999999"):
         erase_customer(world.sessions, supervisor, 999999)
+
+
+def test_erasure_takes_the_preference_notes_out_of_the_audit_trail(world, supervisor):
+    """A preferences save keeps the note before and after it in its audit entry: free text
+    about the customer, which erasure removes as it removes the note itself."""
+    from services.customers import preferences
+
+    version = preferences.set_preferences(world.sessions, ERASED, channel_order=["phone"],
+                                          note="周三下午方便，女儿在深圳读书",
+                                          staff_id=supervisor.id)
+    preferences.set_preferences(world.sessions, ERASED, channel_order=["phone"],
+                                note="只在周末打，丈夫姓罗", staff_id=supervisor.id,
+                                expected_version=version)
+    assert "女儿在深圳读书" in _all_text(world) and "丈夫姓罗" in _all_text(world)
+    erase_customer(world.sessions, supervisor, ERASED, reason="客户来电要求")
+    text = _all_text(world)
+    assert "女儿在深圳读书" not in text and "丈夫姓罗" not in text
+    with world.sessions() as s:  # the entries stay, the notes masked in them
+        assert s.scalar(select(func.count()).select_from(AuditLog).where(
+            AuditLog.action == "set_preferences", AuditLog.entity_id == ERASED)) == 3
