@@ -22,10 +22,19 @@ RED = "#b71c1c"
 GREEN = "#1b5e20"
 ARROWS = {"up": "↑", "down": "↓", "changed": "", "same": ""}
 NAMED_REFERRALS = 3  # people introduced named on the line; the rest are counted
+# A caller's feedback or a note is shown up to this many characters, the whole text in the
+# line's tooltip: a 10,805-character note pasted into a contact filled the brief and cut off
+# every line below it.
+SHOWN_CHARS = 200
 
 
 def _e(text: object) -> str:
     return html.escape(str(text))
+
+
+def _cut(text: str) -> str:
+    """`text` up to SHOWN_CHARS characters, "…" where it was cut."""
+    return text if len(text) <= SHOWN_CHARS else text[:SHOWN_CHARS].rstrip() + "…"
 
 
 def _red(text: str) -> str:
@@ -148,9 +157,13 @@ class BriefView(QFrame):
         if brief is None:
             for value in self._rows.values():
                 value.clear()
+                value.setToolTip("")
             return
         none = self.tr("none")
         self._rows["contact"].setText(self._contact(brief) or _e(none))
+        feedback = brief.last_contact.feedback if brief.last_contact else None
+        self._rows["contact"].setToolTip(
+            feedback if feedback and len(feedback) > SHOWN_CHARS else "")
         spend = brief.last_spend
         self._rows["spend"].setText(
             _e(f"{fmt(spend.date)}  {fmt(spend.amount)}  {self._spend_kind(spend.kind)}")
@@ -164,8 +177,10 @@ class BriefView(QFrame):
         self._rows["complaints"].setText(self._complaints(brief))
         self._rows["intent"].setText(self._intent(brief) or _e(none))
         self._rows["reach"].setText(self._reach(brief))
-        self._rows["note"].setText(_e(brief.note).replace("\n", "<br>") if brief.note
+        self._rows["note"].setText(_e(_cut(brief.note)).replace("\n", "<br>") if brief.note
                                    else _e(none))
+        self._rows["note"].setToolTip(
+            brief.note if brief.note and len(brief.note) > SHOWN_CHARS else "")
         self._rows["referrals"].setText(self._referrals(brief) or _e(none))
         self._rows["service"].setText(self._service(brief) or _e(none))
 
@@ -174,7 +189,7 @@ class BriefView(QFrame):
         c = b.last_contact
         if c is None:
             return ""
-        said = f" — “{_e(c.feedback)}”" if c.feedback else ""
+        said = f" — “{_e(_cut(c.feedback))}”" if c.feedback else ""
         days = b.days_since_contact or 0
         ago = (self.tr("today") if days == 0 else self.tr("yesterday") if days == 1
                else self.tr("%1 days ago").replace("%1", QLocale().toString(days)))
