@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from models import ImportBatch, StaffUser
 from models.base import utcnow
 from models.codes import IMPORT_KINDS, PROFILE_ATTRIBUTES
+from models.columns import ROW_CODE
 from services.customers.birthdays import month_day_key
 from services.customers.names import addressed, same_person
 from services.customers.places import full_division_names
@@ -320,10 +321,26 @@ class LooksLikeOtherKind(RevisitError):
         self.other_kind = other_kind
 
 
-def _refuse_other_kind(headers: Sequence[Cell], kind: str, path: Path) -> None:
+def _refuse_other_kind(headers: Sequence[Cell], kind: str, path: Path,
+                       first_rows: Sequence[Sequence[Cell]] = ()) -> None:
     """Refuse to map a file by itself as `kind` when its headers plainly say it is another
     kind: a survey file imported as complaints made a complaint of every rating. A mapping
-    chosen in the window or saved (--mapping) is taken as meant."""
+    chosen in the window or saved (--mapping) is taken as meant. A call list Revisit wrote,
+    filled in (its columns 编号, 结果 and 联系日期 or 画像变化, its 编号 cells row codes such as
+    2-0001, as no DMS export's record numbers are), is sent to the read-back."""
+    texts = [cell_text(h).strip() for h in headers]
+    codes = [cell_text(r[texts.index("编号")]).strip() for r in first_rows
+             if "编号" in texts and texts.index("编号") < len(r)]
+    codes = [c for c in codes if c]
+    if ({"编号", "结果"} <= set(texts) and set(texts) & {"联系日期", "画像变化"} and codes
+            and all(ROW_CODE.fullmatch(c) for c in codes)):
+        name = str(path)
+        raise RevisitError(
+            N_("{file} is a call list Revisit wrote, with what the callers typed into it (its "
+               "columns 编号 and 结果): it is read back, not imported. Nothing was imported. "
+               "Read it back with: revisit list outcomes {path} (in the window: Lists → Past "
+               "runs → Read back a filled-in list)."),
+            file=path.name, path=f'"{name}"' if any(c.isspace() for c in name) else name)
     other = looks_like(headers, kind)
     if other is not None:
         raise LooksLikeOtherKind(
@@ -426,7 +443,7 @@ def run(sessions: sessionmaker[Session], path: Path | str, options: ImportOption
             source.close()
             source = open_source(path, name, options.header_row)
         if options.mapping is None:
-            _refuse_other_kind(source.headers, options.kind, path)
+            _refuse_other_kind(source.headers, options.kind, path, source.first_rows)
         mapping = options.mapping or source.auto_mapping(options.kind)
         if mapping.kind != options.kind:
             raise RevisitError(N_("The mapping is for {kind} files."), kind=mapping.kind)

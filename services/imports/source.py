@@ -37,6 +37,11 @@ class Source:
         total = self.table.layout.total_rows
         return None if total is None else max(total - self.table.layout.header_row, 0)
 
+    @property
+    def first_rows(self) -> list[tuple[Cell, ...]]:
+        """The cells of the first data rows (up to SAMPLE_ROWS), as read."""
+        return [r.cells for r in self._sample]
+
     def auto_mapping(self, kind: str) -> Mapping:
         return auto_map(self.headers, kind, [r.cells for r in self._sample])
 
