@@ -172,9 +172,14 @@ OUTCOME_WORDS: tuple[tuple[str, str], ...] = (
     ("noanswer", "no_answer"), ("answered", "reached"), ("busy", "no_answer"),
     ("congestion", "no_answer"),
     ("秒挂", "refused"), ("挂机", "refused"),
+    # The phone rejected or cut the call before anyone spoke (拒接, 拒听, 被挂断, 挂断): not
+    # reached, as a busy line is not. A call answered and then hung up was a reach refused, and
+    # a call-centre export's 客户挂断 (the customer ended the call) stays one.
+    ("接通后挂", "refused"), ("客户挂断", "refused"), ("拒接", "no_answer"),
+    ("拒听", "no_answer"), ("拒绝接听", "no_answer"), ("挂断", "no_answer"),
     # An invitation to come in: accepted is an appointment, declined a reach.
     ("邀约成功", "appointment"), ("邀约失败", "reached"),
-    ("拒", "refused"), ("挂断", "refused"), ("不再来电", "refused"), ("勿扰", "refused"),
+    ("拒", "refused"), ("不再来电", "refused"), ("勿扰", "refused"),
     ("打扰", "refused"), ("黑名单", "refused"), ("退订", "refused"), ("不感兴趣", "refused"),
     ("不需要", "refused"), ("不再联系", "refused"), ("不要再", "refused"), ("别再", "refused"),
     ("不考虑", "refused"),

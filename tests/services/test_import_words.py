@@ -191,6 +191,10 @@ def test_profile_attributes_by_label_or_short_form():
     ("unanswered", "no_answer"), ("正常通话", "reached"),
     # The agent ended the call: it was answered; the customer hanging up stays a refusal.
     ("坐席挂机", "reached"), ("坐席挂断", "reached"), ("客户挂断", "refused"),
+    # The phone rejected or cut the call: no reach (they were read as refused, a reach),
+    # 拒绝 the customer saying no.
+    ("拒接", "no_answer"), ("挂断", "no_answer"), ("被挂断", "no_answer"),
+    ("客户拒接", "no_answer"), ("拒绝接听", "no_answer"), ("拒绝", "refused"),
 ])
 def test_outcomes_as_call_centre_exports_write_them(raw, code):
     assert w.normalise_outcome(raw) == n.Clean(code)
