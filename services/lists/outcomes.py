@@ -1,11 +1,18 @@
 """Outcomes back from a filled-in Excel call list: contact events (idempotent through
 source_key), next follow-up dates, km readings and profile changes. Every row is either stored
-or reported by its row number; nothing is half-stored, but a 画像变化 cell that cannot be read
-leaves the row's contact stored and is reported by its row (left_out), to be put in by hand.
-Nothing a caller wrote is lost: an outcome typed in their own words (不在家) is read as the
-outcome nearest them, the words kept before the feedback; a row without its 联系日期 is dated
-by the day its list was handed out (list_day), not the day the file is read, the report saying
-how many were (the day typed in since moves the contact to it).
+or reported by its row number; nothing is half-stored, but a 画像变化 or 当前里程 cell that
+cannot be read leaves the row's contact stored and is reported by its row (left_out,
+km_left_out), to be put in by hand. Nothing a caller wrote is lost: an outcome typed in their
+own words (不在家) is read as the outcome nearest them, the words kept before the feedback; one
+typed a character wrong (接同) as the one wording it is that close to, said in a note; a row
+without its 联系日期 is dated by the day its list was handed out (list_day), not the day the
+file is read, the report saying how many were (the day typed in since moves the contact to it).
+
+A call recorded on screen (My follow-ups: a contact of the list's run, no source key) and
+written on the list as well is one call: a row whose member has one of that day and outcome
+is that contact, not stored again (what the list says and the screen's lacks, a feedback, is
+added to it), counted in on_screen; one of that day with another outcome keeps the screen's,
+and the row is reported.
 
 A row is stored against the member its row code names only when the customer code and name
 printed beside it are that member's: a code typed over, two codes swapped, or a list printed
@@ -46,6 +53,8 @@ from services.customers.names import same_person
 from services.imports.normalise import km_rise_implausible
 from services.imports.readers import every_sheet
 from services.imports.sources import FillDown, RawRow
+from services.lists import outcome_notes as said
+from services.lists.outcome_notes import Problem
 from services.lists.profile_cells import (
     BadCell,
     Row,
@@ -55,7 +64,6 @@ from services.lists.profile_cells import (
     record_row_changes,
     reread_changes,
 )
-from services.lists.runs import calls_queued
 from services.lists.snapshot import member_data
 from services.staff.audit import local_time, record
 from services.staff.permissions import Actor, with_user_name
@@ -73,19 +81,6 @@ RETRIES = 3
 
 
 @dataclass(frozen=True)
-class Problem:
-    """What is wrong with a row (its spreadsheet row number; 0: a whole sheet), in English and
-    Chinese: the CLI says the one, the window the other."""
-
-    row: int
-    en: str
-    zh: str
-
-    def text(self, lang: str = "zh") -> str:
-        return self.zh if lang.lower().startswith("zh") else self.en
-
-
-@dataclass(frozen=True)
 class OutcomeReport:
     stored: int  # new contact events
     already: int  # rows read before (same source key)
@@ -98,23 +93,21 @@ class OutcomeReport:
     # Rows stored without a cell that could not be read (画像变化), to be put in by hand.
     left_out: tuple[Problem, ...] = ()
     undated: int = 0  # contacts stored without a 联系日期, dated by their list's day
+    # Rows whose call was recorded on screen already (the same day and outcome): not stored.
+    on_screen: int = 0
+    # Rows stored without their 当前里程, which could not be read, to be put in by hand.
+    km_left_out: tuple[Problem, ...] = ()
 
     @property
     def problems(self) -> tuple[tuple[int, str], ...]:
         """(row, what is wrong) in English: the rows not stored and the cells left out."""
-        return tuple((p.row, p.en) for p in sorted(self.found + self.left_out,
-                                                    key=lambda p: p.row))
+        return tuple((p.row, p.en) for p in sorted(self.found + self.left_out
+                                                    + self.km_left_out, key=lambda p: p.row))
 
 
 def _at(r: Row, en: str, zh: str) -> Problem:
     """A problem of row `r`, named with its sheet when it is not the first's."""
-    return _where(r.number, r.sheet, en, zh)
-
-
-def _where(number: int, sheet: str, en: str, zh: str) -> Problem:
-    if not sheet:
-        return Problem(number, en, zh)
-    return Problem(number, f"sheet {sheet}: {en}", f"工作表“{sheet}”：{zh}")
+    return said.where(r.number, r.sheet, en, zh)
 
 
 def _header(values: Sequence[object]) -> list[str]:
@@ -178,6 +171,14 @@ def read_rows(path: Path, today: dt.date | None = None
     today = today or dt.date.today()
     if not path.is_file():
         raise RevisitError(N_("{path} does not exist (or is a folder)."), path=str(path))
+    with path.open("rb") as f:
+        printed = f.read(5) == b"%PDF-"
+    if printed:  # the call sheet printed for the callers, not the list they type into
+        raise RevisitError(N_("{file} is a PDF: the call sheet is for printing, and outcomes "
+                              "are read back from the list's Excel file. Read the Excel list "
+                              "the callers filled in; to have one to fill in, write the list "
+                              "as Excel (revisit list print RUN --out {stem}.xlsx)."),
+                           file=path.name, stem=path.stem)
     rows: list[Row] = []
     problems: list[Problem] = []
     blank = 0
@@ -223,7 +224,7 @@ def read_rows(path: Path, today: dt.date | None = None
                 try:
                     parsed = read_row(row, number, today, where, merged)
                 except BadCell as exc:
-                    problems.append(_where(number, where, str(exc), exc.zh))
+                    problems.append(said.where(number, where, str(exc), exc.zh))
                     continue
                 if parsed is None:
                     blank += 1
@@ -268,97 +269,16 @@ def read_outcomes(sessions: Sessions, path: Path | str, *, actor: Actor | None =
         totals.add(counts)
         if progress is not None:
             progress(start + len(part), len(rows))
-    notes = (_open_elsewhere(path) + _replaced(sessions, totals.runs)
-             + _undated(totals.undated) + _words(totals.words) + tuple(totals.kept))
+    notes = (said.open_elsewhere(path) + said.replaced(sessions, totals.runs)
+             + said.undated(totals.undated) + said.words(totals.words)
+             + said.typos(totals.typos) + said.on_screen(totals.on_screen)
+             + tuple(totals.kept))
     return OutcomeReport(totals.stored, totals.already, blank, totals.km, totals.changes,
                          tuple(sorted(problems + totals.problems, key=lambda p: p.row)),
                          notes, totals.corrected,
                          tuple(sorted(totals.left_out, key=lambda p: p.row)),
-                         sum(totals.undated.values()))
-
-
-def _undated(counts: Counter[tuple[int, dt.date, str]]) -> tuple[Problem, ...]:
-    """A note for each list whose rows without a 联系日期 were dated by its day (list_day)."""
-    notes = []
-    for (run, day, which), n in sorted(counts.items()):
-        en, zh = {"out": (f"the day list #{run} was handed out", f"按名单 #{run} 发出的日期"),
-                  "as_of": (f"the date of list #{run}", f"按名单 #{run} 的日期"),
-                  "today": ("today", "按今天的日期")}[which]
-        notes.append(Problem(
-            0, f"{n} row(s) without a 联系日期 (contact date) were dated {day}, {en}; if those "
-               f"calls were made on other days, type their days in 联系日期 and read the file "
-               f"again (nothing is stored twice)",
-            f"{n} 行没有填写联系日期，{zh} {day} 保存；如果这些电话是在其他日期打的，请在"
-            f"“联系日期”中填上日期后再读一次（不会重复保存）"))
-    return tuple(notes)
-
-
-# Words of outcomes named in the note of the rows that typed them; the rest are counted.
-WORDS_SHOWN = 10
-
-
-def _words(counts: Counter[tuple[str, str]]) -> tuple[Problem, ...]:
-    """A note of the outcomes typed in the caller's own words (不在家), read as the outcome
-    nearest them, the words kept as the contact's feedback."""
-    if not counts:
-        return ()
-    shown = counts.most_common(WORDS_SHOWN)
-    said = {}
-    for lang, sep, times in (("en", ", ", " ({})"), ("zh", "、", "（{} 行）")):
-        said[lang] = sep.join(f"{w} → {labels.text('outcome', code, lang)}"
-                              + (times.format(n) if n > 1 else "") for (w, code), n in shown)
-        if len(counts) > WORDS_SHOWN:
-            said[lang] += sep + "…"
-    n = sum(counts.values())
-    return (Problem(0, f"{n} row(s) gave the outcome in the caller's own words, stored as the "
-                       f"outcome nearest them with the words kept in the contact's feedback: "
-                       f"{said['en']}",
-                    f"{n} 行的结果是回访员自己的话，已按最接近的结果保存，原话记入客户反馈："
-                    f"{said['zh']}"),)
-
-
-def _replaced(sessions: Sessions, run_ids: set[int]) -> tuple[Problem, ...]:
-    """A note for each run read into that was withdrawn (what the file says is recorded all
-    the same: those calls were made), or that a later finished run of the same segment
-    replaced: the customers still open there are called from that run, whatever this file
-    said."""
-    if not run_ids:
-        return ()
-    notes = []
-    with sessions() as s:
-        for run in s.scalars(select(ListRun).where(ListRun.id.in_(sorted(run_ids)))):
-            if run.withdrawn_at is not None:
-                notes.append(Problem(
-                    0, f"this file is list #{run.id}, which was withdrawn: the calls it records "
-                       f"are kept, and those not made stay out of the queues",
-                    f"该文件是已撤回的名单 #{run.id}：文件中记录的联系照常保存，未拨打的不会回到"
-                    f"待拨队列"))
-            newer = s.scalar(select(ListRun.id).where(
-                ListRun.segment_id == run.segment_id, ListRun.segment_id.is_not(None),
-                ListRun.finished_at.is_not(None), ListRun.withdrawn_at.is_(None),
-                ListRun.created_at > run.created_at, calls_queued())
-                .order_by(ListRun.created_at.desc()).limit(1))
-            if newer is not None:
-                notes.append(Problem(
-                    0, f"this file is list #{run.id}, which list #{newer} of the same segment "
-                       f"has replaced: its customers who are still open in #{newer} will be "
-                       f"called from there",
-                    f"该文件是名单 #{run.id}，同一客户分群已有更新的名单 #{newer}：在 #{newer} 中"
-                    f"尚未联系的客户仍会按 #{newer} 联系"))
-    return tuple(notes)
-
-
-def _open_elsewhere(path: Path) -> tuple[Problem, ...]:
-    """A note when Excel or WPS has the file open (their lock file beside it, ~$ in place of
-    the name's first characters): what was read is its last saved version."""
-    for lock in (path.with_name("~$" + path.name), path.with_name("~$" + path.name[2:])):
-        if lock.exists():
-            return (Problem(0, f"{path.name} is open in Excel or WPS ({lock.name} is beside "
-                               f"it): what was read is its last saved version; save it and "
-                               f"read it again if more was typed since",
-                            f"{path.name} 正在 Excel 或 WPS 中打开（旁边有 {lock.name}）：读取的是"
-                            f"最后保存的版本；如之后又填写了内容，请保存后再读一次"),)
-    return ()
+                         sum(totals.undated.values()), totals.on_screen,
+                         tuple(sorted(totals.km_left_out, key=lambda p: p.row)))
 
 
 def _run_of(code: str) -> int | None:
@@ -454,6 +374,10 @@ class _Counts:
     words: Counter[tuple[str, str]] = field(default_factory=Counter)  # (as typed, outcome)
     undated: Counter[tuple[int, dt.date, str]] = field(  # (run, day, what day: list_day)
         default_factory=Counter)
+    on_screen: int = 0  # rows whose call was recorded on screen already
+    km_left_out: list[Problem] = field(default_factory=list)  # rows stored without their km
+    # Outcomes typed a character wrong: (as typed, the wording read) -> the rows typing it.
+    typos: dict[tuple[str, str], list[int]] = field(default_factory=dict)
 
     def add(self, other: _Counts) -> None:
         self.stored += other.stored
@@ -467,6 +391,10 @@ class _Counts:
         self.kept += other.kept
         self.words += other.words
         self.undated += other.undated
+        self.on_screen += other.on_screen
+        self.km_left_out += other.km_left_out
+        for typo, numbers in other.typos.items():
+            self.typos.setdefault(typo, []).extend(numbers)
 
 
 def _callers(s: Session) -> dict[str, int]:
@@ -644,6 +572,31 @@ def _store_chunk(sessions: Sessions, rows: list[Row], file_name: str, actor: Act
                         f"当前里程 {r.km:,} 比 {last.reading_date} 记录的 {last.km:,} 公里多 "
                         f"{r.km - last.km:,} 公里，超出这段时间能开的里程：请改正或清空"))
                     continue
+            # A call recorded on screen (My follow-ups) and written on the list as well: one
+            # contact, the screen's, whatever the list says of it.
+            screen = None
+            if event is None:
+                screen = _on_screen(s, r, member, day)
+                if screen is not None and screen.outcome != r.outcome:
+                    got.problems.append(_screen_differs(r, screen))
+                    continue
+            if r.typo is not None:
+                got.typos.setdefault(r.typo, []).append(r.number)
+            if r.km_unread is not None:
+                got.km_left_out.append(_at(
+                    r, f"the contact is stored, but not its 当前里程 (km): {r.km_unread[0]}; "
+                       f"put the reading in by hand on the customer's page",
+                    f"联系结果已保存，当前里程未保存：{r.km_unread[1]}；请在客户页面手动填写里程"))
+            if screen is not None:
+                got.on_screen += 1
+                got.runs.add(member.run_id)
+                if _add_to_screen(s, r, screen, member, day, source):
+                    got.km += 1
+                got.changes += record_row_changes(s, member.customer_id, r.code, r.changes,
+                                                  screen.contact_at.date(), source, caller,
+                                                  today)
+                s.flush()
+                continue
             if r.unread is not None:
                 got.left_out.append(_at(
                     r, f"the contact is stored, but not its 画像变化 (profile changes): "
@@ -714,11 +667,64 @@ def _store_chunk(sessions: Sessions, rows: list[Row], file_name: str, actor: Act
     return got
 
 
+def _on_screen(s: Session, r: Row, member: ListRunMember, day: dt.date
+               ) -> ContactEvent | None:
+    """The contact of `member`'s list recorded on screen (no source key: typed in, not read from
+    a file) on `day` that row `r` is, one of its outcome first, else the latest that day (to be
+    said); for a row without its 联系日期, the latest of its outcome on any day. None: none."""
+    conditions = [ContactEvent.list_run_id == member.run_id,
+                  ContactEvent.customer_id == member.customer_id,
+                  ContactEvent.source_key.is_(None)]
+    if r.day is None:
+        conditions.append(ContactEvent.outcome == r.outcome)
+    else:
+        start = dt.datetime.combine(day, dt.time())
+        conditions += [ContactEvent.contact_at >= start,
+                       ContactEvent.contact_at < start + dt.timedelta(days=1)]
+    return s.scalar(select(ContactEvent).where(*conditions).order_by(
+        (ContactEvent.outcome == r.outcome).desc(), ContactEvent.contact_at.desc(),
+        ContactEvent.id.desc()).limit(1))
+
+
+def _screen_differs(r: Row, screen: ContactEvent) -> Problem:
+    """Row `r`'s problem: its outcome is not the one recorded on screen for that day's call."""
+    at = screen.contact_at.strftime("%Y-%m-%d %H:%M")
+    theirs, mine = ({lang: labels.text("outcome", o, lang) for lang in ("en", "zh")}
+                    for o in (screen.outcome, r.outcome))
+    return _at(r, f"a call of this list to this customer was recorded on screen at {at} as "
+                  f"'{theirs['en']}'; this row says '{mine['en']}': the screen's is kept and "
+                  f"the row not stored; if it was another call, record it on screen",
+               f"该客户本名单的联系已于 {at} 在屏幕上登记为“{theirs['zh']}”，本行写的是"
+               f"“{mine['zh']}”：保留屏幕上的登记，本行未保存；如果是另一通电话，请在屏幕上登记")
+
+
+def _add_to_screen(s: Session, r: Row, screen: ContactEvent, member: ListRunMember,
+                   day: dt.date, source: str) -> bool:
+    """What row `r` says that the contact recorded on screen (`screen`) does not, added to it:
+    feedback written on the list only, a next date when it has none, a km reading when that
+    day has none. Read again, it adds nothing twice. True when a km reading was added."""
+    if r.feedback is not None and r.feedback not in (screen.feedback or ""):
+        screen.feedback = r.feedback if not screen.feedback else \
+            f"{screen.feedback}；{r.feedback}"
+    if r.follow_up is not None and screen.next_follow_up is None:
+        screen.next_follow_up = r.follow_up
+    if r.km is None or member.vehicle_id is None:
+        return False
+    read_that_day = s.scalar(select(MileageReading.id).where(
+        MileageReading.vehicle_id == member.vehicle_id,
+        MileageReading.reading_date == screen.contact_at.date()).limit(1))
+    if read_that_day is not None:
+        return False
+    s.add(MileageReading(vehicle_id=member.vehicle_id, reading_date=screen.contact_at.date(),
+                         km=r.km, source=source))
+    return True
+
+
 def _kept(r: Row, kept: list[tuple[str, str]]) -> Problem:
     """A note that row `r`, read again with its outcome unchanged, no longer says the profile
     changes `kept` its first reading stored, and that they were kept."""
     en, zh = kept_words(kept)
-    return _where(0, r.sheet, f"row {r.number} ({r.code}) {en}",
+    return said.where(0, r.sheet, f"row {r.number} ({r.code}) {en}",
                   f"第 {r.number} 行（{r.code}）{zh}")
 
 

@@ -87,6 +87,10 @@ class Row:
     sheet: str = ""  # the sheet of a row of a later sheet, "" for the first's
     words: str | None = None  # the outcome as typed, when it says more than its code (不在家)
     unread: tuple[str, str] | None = None  # why 画像变化 could not be read (English, Chinese)
+    km_unread: tuple[str, str] | None = None  # why 当前里程 could not be read (English, Chinese)
+    # An outcome typed a character wrong (接同), read as the one wording it is one off from:
+    # (as typed, the wording read).
+    typo: tuple[str, str] | None = None
 
 
 def cell_text(v) -> str:
@@ -121,22 +125,27 @@ def read_row(row: dict, number: int, today: dt.date, sheet: str = "",
                        f"填了{'、'.join(typed)}，但没有填“结果”：未保存，请填写联系的结果")
         return None
     # As the drop-down offers it, or as typed (无法接通, 客户在忙稍后再联), read as an import
-    # of contacts reads it.
+    # of contacts reads it; else a wording typed a character wrong (接同), when it is one.
+    typo = None
+    if outcome is None and (near := one_off(outcome_text)) is not None:
+        typo, outcome = (outcome_text, near[0]), near[1]
     if outcome is None:
         known = "、".join(labels.text("outcome", c) for c in labels.codes("outcome"))
         raise BadCell(f"outcome '{outcome_text}' is not one of {known}",
                    f"结果“{outcome_text}”无法识别，请填写：{known}")
+    # A km cell that cannot be read leaves the rest of the row to be stored, as an unread
+    # 画像变化 cell does: the call was made whatever the odometer said.
+    km, km_unread = None, None
     km_raw = row.get("当前里程(km)")
-    km = None
     if km_raw not in (None, ""):
-        read = normalise_km(km_raw)  # 32000, 3.2万, 32,000公里
+        read = normalise_km(spoken_km(km_raw))  # 32000, 3.2万, 32,000公里, 8万6
         if read.value is None:
             why = read.problems[0] if read.problems else None
             typed_km = str(km_raw)[:30]
-            raise BadCell(f"km '{typed_km}' is not an odometer reading "
-                       f"({why.text('en') if why else 'not a number'})",
-                       f"当前里程“{typed_km}”不是里程数"
-                       f"（{why.text('zh') if why else '无法识别'}）")
+            km_unread = (f"km '{typed_km}' is not an odometer reading "
+                         f"({why.text('en') if why else 'not a number'})",
+                         f"当前里程“{typed_km}”不是里程数"
+                         f"（{why.text('zh') if why else '无法识别'}）")
         km = read.value
     # The contact's time of day when one is typed with its date; a call at midnight is not
     # one staff make, so midnight is a date typed alone.
@@ -148,7 +157,8 @@ def read_row(row: dict, number: int, today: dt.date, sheet: str = "",
     # The caller's own words (不在家), read as the outcome nearest them, are kept before the
     # feedback: the outcome alone would lose what they say.
     feedback = cell_text(row.get("客户反馈")) or None
-    words = outcome_text if outcome_says_more(outcome_text) else None
+    # A typo says nothing more than the outcome it is read as: the note of the read says it.
+    words = outcome_text if typo is None and outcome_says_more(outcome_text) else None
     if words is not None and (feedback is None or words not in feedback):
         feedback = words if feedback is None else f"{words}；{feedback}"
     # A 画像变化 cell that cannot be read leaves the rest of the row to be stored, and none of
@@ -160,7 +170,50 @@ def read_row(row: dict, number: int, today: dt.date, sheet: str = "",
         changes, unread = (), (str(exc), exc.zh)
     return Row(number, cell_text(row.get("编号")), cell_text(row.get("客户编号")),
                 cell_text(row.get("姓名")), cell_text(row.get("回访员")), outcome, day, at,
-                feedback, follow_up, km, changes, sheet, words, unread)
+                feedback, follow_up, km, changes, sheet, words, unread, km_unread, typo)
+
+
+# A km said the way it is spoken: 8万6 and 8万6千 are 86,000 (the digit after 万 its
+# thousands), 8万6000 is too, and 8万6千500 is 86,500. normalise_km reads the rest
+# (8.6万, 86,000公里); a figure this does not know (8万65) stays as typed, and is refused.
+_SPOKEN_KM = re.compile(r"(\d+)万(?:(\d)千?|(\d)千(\d{3})?|(\d{4}))(?![\d千百])")
+
+
+def spoken_km(raw):
+    """A km cell with a 万 figure said as spoken (8万6, 8万6千) written as its number, the
+    rest of the cell as typed (约8万6公里: 约86000公里); any other cell as it is."""
+    if not isinstance(raw, str):
+        return raw
+
+    def figure(m: re.Match[str]) -> str:
+        thousands = m[2] or m[3]
+        rest = int(m[5]) if m[5] else (int(thousands) * 1000 + int(m[4] or 0))
+        return str(int(m[1]) * 10_000 + rest)
+
+    return _SPOKEN_KM.sub(figure, unicodedata.normalize("NFKC", raw).replace(" ", ""))
+
+
+def _typo_wordings() -> dict[str, str]:
+    """The outcome wordings a typo is read against: each outcome's Chinese label as the list's
+    drop-down offers it, and each half of one naming two (空号/错号)."""
+    found: dict[str, str] = {}
+    for code in labels.codes("outcome"):
+        label = labels.text("outcome", code, "zh")
+        for wording in (label, *label.split("/")):
+            found.setdefault(wording, code)
+    return found
+
+
+def one_off(typed: str) -> tuple[str, str] | None:
+    """(wording, outcome code) of the one outcome wording `typed` is a character off from (as
+    long, one character other, the rest the same: 接同 for 接通); None when no wording is, or
+    more than one (X号 is one off 空号 and 错号 alike), or it is one character long."""
+    typed = "".join(unicodedata.normalize("NFKC", typed).split())
+    if len(typed) < 2:
+        return None
+    near = [(w, code) for w, code in _typo_wordings().items()
+            if len(w) == len(typed) and sum(a != b for a, b in zip(w, typed, strict=True)) == 1]
+    return near[0] if len(near) == 1 else None
 
 
 # The profile attributes whose values say which attribute they are, typed alone (已婚, 二孩,

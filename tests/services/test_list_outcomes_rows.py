@@ -246,7 +246,7 @@ def test_a_members_state_is_their_latest_contacts_whatever_the_rows_order(listed
     ("calls.xlsx", "a text file renamed", "has no column 编号、结果 in the first 10 rows"),
     ("calls.xlsx", b"PK\x03\x04cut short", "damaged .* or save or export it again"),
     ("calls.csv", "", "is empty \\(0 bytes\\): save or export it again"),
-    ("calls.xlsx", b"%PDF-1.4 printed", "is a PDF document, not a table"),
+    ("calls.xlsx", b"%PDF-1.4 printed", "is a PDF: the call sheet is for printing"),
     ("missing.xlsx", None, "does not exist")])
 def test_a_file_that_is_no_call_list_is_refused_in_one_sentence(database, tmp_path, name,
                                                                   content, said):

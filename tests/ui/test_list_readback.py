@@ -239,3 +239,29 @@ def test_a_list_kept_as_csv_is_read_back_when_chosen_or_dropped(qtbot, panel, da
     with qtbot.waitSignal(panel.read_done, timeout=60000) as done:
         assert drag_files(panel, path, drop=True)
     assert (done.args[0].stored, done.args[0].already) == (1, 1)
+
+
+@pytest.mark.parametrize("translated", ["zh_CN"], indirect=True)
+def test_a_km_that_cannot_be_read_is_listed_with_the_contact_stored(qtbot, panel, database,
+                                                                    tmp_path, monkeypatch):
+    summary = _run(database)
+    doc = runs.load_document(database.sessions, summary.run_id)
+    path = excel.write_list(doc, "call", tmp_path / "已填写.xlsx")
+    book = openpyxl.load_workbook(path)
+    sheet = book.active
+    col = {c.value: c.column for c in sheet[1]}
+    sheet.cell(2, col["结果"], "接通")
+    sheet.cell(2, col["当前里程(km)"], "八万多点")
+    sheet.cell(3, col["结果"], "接通")
+    sheet.cell(3, col["当前里程(km)"], "8万6")
+    book.save(path)
+    _choose(monkeypatch, path)
+    with qtbot.waitSignal(panel.read_done, timeout=60000) as done:
+        qtbot.mouseClick(panel.button, Qt.MouseButton.LeftButton)
+    assert (done.args[0].stored, done.args[0].km_readings) == (2, 1)
+    table = panel.problems
+    rows = {table.item(r, 0).text(): table.item(r, 1).text() for r in range(table.rowCount())}
+    assert list(rows) == ["2"]
+    assert rows["2"].startswith("联系结果已保存，当前里程未保存：当前里程“八万多点”不是里程数")
+    assert ("1 行已保存，但其中的当前里程无法识别，未保存：请在客户页面手动填写。"
+            in panel.summary.text())

@@ -179,12 +179,17 @@ class ReadBackPanel(QWidget):
             text += ("" if lang == "zh" else " ") + self.tr(
                 "%n row(s) stored without their profile changes (画像变化), which could not be "
                 "read: put those in by hand on the customer's page.", "", len(report.left_out))
+        if report.km_left_out:
+            text += ("" if lang == "zh" else " ") + self.tr(
+                "%n row(s) stored without their km (当前里程), which could not be read: put "
+                "those in by hand on the customer's page.", "", len(report.km_left_out))
         for note in (*report.notes, *(p for p in report.found if not p.row)):
             text += "\n" + note.text(lang)
         self.summary.setText(text)
         self.summary.setVisible(True)
         self._fill_problems([(p.row, p.text(lang))
-                             for p in sorted(rows + list(report.left_out), key=lambda p: p.row)])
+                             for p in sorted(rows + list(report.left_out)
+                                             + list(report.km_left_out), key=lambda p: p.row)])
         self.read_done.emit(report)
 
     def _fill_problems(self, rows: list[tuple[int, str]]) -> None:

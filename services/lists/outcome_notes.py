@@ -1,0 +1,157 @@
+"""What reading a filled-in call list back says besides the rows it stored: a row's problem
+or a whole file's note (Problem), in English and Chinese, and the notes themselves (rows dated
+by their list's day, outcomes typed in words or a character wrong, rows already recorded on
+screen, a list withdrawn or replaced, a file open in Excel)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from models import ListRun
+from services import labels
+from services.lists.runs import calls_queued
+
+Sessions = sessionmaker[Session]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """What is wrong with a row (its spreadsheet row number; 0: a whole sheet), in English and
+    Chinese: the CLI says the one, the window the other."""
+
+    row: int
+    en: str
+    zh: str
+
+    def text(self, lang: str = "zh") -> str:
+        return self.zh if lang.lower().startswith("zh") else self.en
+
+
+def where(number: int, sheet: str, en: str, zh: str) -> Problem:
+    if not sheet:
+        return Problem(number, en, zh)
+    return Problem(number, f"sheet {sheet}: {en}", f"工作表“{sheet}”：{zh}")
+
+
+def undated(counts: Counter[tuple[int, dt.date, str]]) -> tuple[Problem, ...]:
+    """A note for each list whose rows without a 联系日期 were dated by its day (list_day)."""
+    notes = []
+    for (run, day, which), n in sorted(counts.items()):
+        en, zh = {"out": (f"the day list #{run} was handed out", f"按名单 #{run} 发出的日期"),
+                  "as_of": (f"the date of list #{run}", f"按名单 #{run} 的日期"),
+                  "today": ("today", "按今天的日期")}[which]
+        notes.append(Problem(
+            0, f"{n} row(s) without a 联系日期 (contact date) were dated {day}, {en}; if those "
+               f"calls were made on other days, type their days in 联系日期 and read the file "
+               f"again (nothing is stored twice)",
+            f"{n} 行没有填写联系日期，{zh} {day} 保存；如果这些电话是在其他日期打的，请在"
+            f"“联系日期”中填上日期后再读一次（不会重复保存）"))
+    return tuple(notes)
+
+
+# Words of outcomes named in the note of the rows that typed them; the rest are counted.
+WORDS_SHOWN = 10
+
+
+def words(counts: Counter[tuple[str, str]]) -> tuple[Problem, ...]:
+    """A note of the outcomes typed in the caller's own words (不在家), read as the outcome
+    nearest them, the words kept as the contact's feedback."""
+    if not counts:
+        return ()
+    shown = counts.most_common(WORDS_SHOWN)
+    said = {}
+    for lang, sep, times in (("en", ", ", " ({})"), ("zh", "、", "（{} 行）")):
+        said[lang] = sep.join(f"{w} → {labels.text('outcome', code, lang)}"
+                              + (times.format(n) if n > 1 else "") for (w, code), n in shown)
+        if len(counts) > WORDS_SHOWN:
+            said[lang] += sep + "…"
+    n = sum(counts.values())
+    return (Problem(0, f"{n} row(s) gave the outcome in the caller's own words, stored as the "
+                       f"outcome nearest them with the words kept in the contact's feedback: "
+                       f"{said['en']}",
+                    f"{n} 行的结果是回访员自己的话，已按最接近的结果保存，原话记入客户反馈："
+                    f"{said['zh']}"),)
+
+
+def replaced(sessions: Sessions, run_ids: set[int]) -> tuple[Problem, ...]:
+    """A note for each run read into that was withdrawn (what the file says is recorded all
+    the same: those calls were made), or that a later finished run of the same segment
+    replaced: the customers still open there are called from that run, whatever this file
+    said."""
+    if not run_ids:
+        return ()
+    notes = []
+    with sessions() as s:
+        for run in s.scalars(select(ListRun).where(ListRun.id.in_(sorted(run_ids)))):
+            if run.withdrawn_at is not None:
+                notes.append(Problem(
+                    0, f"this file is list #{run.id}, which was withdrawn: the calls it records "
+                       f"are kept, and those not made stay out of the queues",
+                    f"该文件是已撤回的名单 #{run.id}：文件中记录的联系照常保存，未拨打的不会回到"
+                    f"待拨队列"))
+            newer = s.scalar(select(ListRun.id).where(
+                ListRun.segment_id == run.segment_id, ListRun.segment_id.is_not(None),
+                ListRun.finished_at.is_not(None), ListRun.withdrawn_at.is_(None),
+                ListRun.created_at > run.created_at, calls_queued())
+                .order_by(ListRun.created_at.desc()).limit(1))
+            if newer is not None:
+                notes.append(Problem(
+                    0, f"this file is list #{run.id}, which list #{newer} of the same segment "
+                       f"has replaced: its customers who are still open in #{newer} will be "
+                       f"called from there",
+                    f"该文件是名单 #{run.id}，同一客户分群已有更新的名单 #{newer}：在 #{newer} 中"
+                    f"尚未联系的客户仍会按 #{newer} 联系"))
+    return tuple(notes)
+
+
+def open_elsewhere(path: Path) -> tuple[Problem, ...]:
+    """A note when Excel or WPS has the file open (their lock file beside it, ~$ in place of
+    the name's first characters): what was read is its last saved version."""
+    for lock in (path.with_name("~$" + path.name), path.with_name("~$" + path.name[2:])):
+        if lock.exists():
+            return (Problem(0, f"{path.name} is open in Excel or WPS ({lock.name} is beside "
+                               f"it): what was read is its last saved version; save it and "
+                               f"read it again if more was typed since",
+                            f"{path.name} 正在 Excel 或 WPS 中打开（旁边有 {lock.name}）：读取的是"
+                            f"最后保存的版本；如之后又填写了内容，请保存后再读一次"),)
+    return ()
+
+
+# Rows named in the note of outcomes typed a character wrong; the rest are counted.
+TYPO_ROWS = 10
+
+
+def typos(found: dict[tuple[str, str], list[int]]) -> tuple[Problem, ...]:
+    """A note of the outcomes typed a character wrong (接同), each read as the one wording it
+    is a character off from (接通), with the rows that typed it: to be checked."""
+    notes = []
+    for (typed, wording), rows in sorted(found.items(), key=lambda kv: kv[1][0]):
+        shown = ", ".join(str(r) for r in rows[:TYPO_ROWS]) + (", …" if len(rows) > TYPO_ROWS
+                                                               else "")
+        shown_zh = "、".join(str(r) for r in rows[:TYPO_ROWS]) + ("…" if len(rows) > TYPO_ROWS
+                                                                 else "")
+        notes.append(Problem(
+            0, f"结果 '{typed}' is one character off 结果 '{wording}', the only outcome it is "
+               f"that close to, and was read as it ({typed} → {wording}) in row(s) {shown}; "
+               f"if another was meant, type it and read the file again",
+            f"结果“{typed}”与“{wording}”只差一个字，已按“{wording}”读取（{typed} → {wording}），"
+            f"第 {shown_zh} 行；如果不是这个结果，请改正后再读一次"))
+    return tuple(notes)
+
+
+def on_screen(n: int) -> tuple[Problem, ...]:
+    """A note of the rows whose call was recorded on screen already (My follow-ups): the
+    contact is not stored again."""
+    if not n:
+        return ()
+    return (Problem(0, f"{n} row(s) were already recorded on screen (the same day and outcome "
+                       f"for that list's customer): not stored again; feedback typed on the "
+                       f"list only was added to the contact",
+                    f"{n} 行已在屏幕上登记过（同一名单客户、同一天、同一结果）：未重复保存；"
+                    f"只在名单上填写的客户反馈已补入该联系记录"),)
