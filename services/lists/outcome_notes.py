@@ -151,7 +151,7 @@ def on_screen(n: int) -> tuple[Problem, ...]:
     if not n:
         return ()
     return (Problem(0, f"{n} row(s) were already recorded on screen (the same day and outcome "
-                       f"for that list's customer): not stored again; feedback typed on the "
-                       f"list only was added to the contact",
+                       f"for that list's customer): not stored again; a feedback written on the "
+                       f"list only is added to that contact",
                     f"{n} 行已在屏幕上登记过（同一名单客户、同一天、同一结果）：未重复保存；"
-                    f"只在名单上填写的客户反馈已补入该联系记录"),)
+                    f"只在名单上填写的客户反馈会补入该联系记录"),)
