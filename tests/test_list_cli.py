@@ -87,17 +87,17 @@ def test_callers_named_one_option_each_all_get_calls(db, tmp_path):
 
 @pytest.mark.parametrize("args", [("--channel", "call", "--format", "xlsx"),
                                   ("--format", "pdf")])
-def test_a_run_with_nobody_to_contact_says_no_file_was_written(db, tmp_path, args):
-    # Nobody had owned a car three years by 2001: the segment is empty that day.
+def test_a_run_with_nobody_to_contact_is_not_stored_and_says_so(db, tmp_path, args):
+    # Nobody had owned a car three years by 2001: the segment is empty that day. Nothing to
+    # do is said, and is no failure (exit 0); no run is stored to be re-printed empty.
+    before = run(db, "list", "show").stdout
     out = tmp_path / "week"
     built = run(db, "list", "build", "老车主", "--as-of", "2001-01-01", *args, "--out", str(out))
-    run_id = re.search(r"list run #(\d+)", built.stdout).group(1)
-    assert (f"nobody in list run #{run_id} is to be contacted, so no file was written to {out}"
-            in built.stdout)
-    assert f"list run #{run_id} finished" in built.stdout
+    assert ("The segment '老车主' has nobody on 2001-01-01, so no list was made and nothing "
+            f"was stored. No file was written to {out}." in built.stdout)
+    assert "list run #" not in built.stdout
+    assert run(db, "list", "show").stdout == before
     assert list(tmp_path.iterdir()) == []
-    again = run(db, "list", "print", run_id, "--out", str(out))
-    assert "so no file was written" in again.stdout and list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.parametrize("fmt", ["xlsx", "csv"])

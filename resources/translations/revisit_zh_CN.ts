@@ -3914,13 +3914,13 @@ Revisit closes now; open it again to work with the restored database.</source>
     <message>
         <location filename="../../ui/views/lists_view.py" line="306"/>
         <source>Counting the segment</source>
-        <translation type="unfinished"></translation>
+        <translation>正在统计分群人数</translation>
     </message>
     <message numerus="yes">
         <location filename="../../ui/views/lists_view.py" line="358"/>
         <source>The segment has %n customer(s) that day; those who may be contacted for this purpose on this channel are the list&apos;s members.</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>该分群当天共有 %n 位客户；其中可按此目的、此渠道联系的客户会进入名单。</numerusform>
         </translation>
     </message>
     <message numerus="yes">
@@ -9268,17 +9268,17 @@ Revisit closes now; open it again to work with the restored database.</source>
     <message>
         <location filename="../../ui/error_messages.py" line="211"/>
         <source>The segment &apos;{segment}&apos; has nobody on {date}, so no list was made and nothing was stored.</source>
-        <translation type="unfinished"></translation>
+        <translation>分群“{segment}”在 {date} 没有客户，因此未生成名单，也未保存任何内容。</translation>
     </message>
     <message>
         <location filename="../../ui/error_messages.py" line="212"/>
         <source>None of the {count} customers of the segment &apos;{segment}&apos; can be contacted for {purpose} on {date} (no usable phone, address or WeChat, no marketing consent for a sales list, do-not-contact, contacted recently or on another list), so no list was made and nothing was stored.</source>
-        <translation type="unfinished"></translation>
+        <translation>分群“{segment}”的 {count} 位客户在 {date} 都不能按“{purpose}”联系（没有可用的电话、地址或微信，销售名单缺少营销同意，设了勿扰，近期已联系或已在其他名单中），因此未生成名单，也未保存任何内容。</translation>
     </message>
     <message>
         <location filename="../../ui/error_messages.py" line="213"/>
         <source>Nobody would be on this list; nothing was stored.</source>
-        <translation type="unfinished"></translation>
+        <translation>这份名单里不会有任何客户，未保存任何内容。</translation>
     </message>
     <message>
         <location filename="../../ui/error_messages.py" line="220"/>
@@ -9288,7 +9288,7 @@ Revisit closes now; open it again to work with the restored database.</source>
     <message>
         <location filename="../../ui/error_messages.py" line="237"/>
         <source>{file} holds SMS messages, which this would write over with a plain SMS list; nothing was made. Give --sms-template to write it with the messages, or move the file away.</source>
-        <translation type="unfinished"></translation>
+        <translation>{file} 里有短信内容，这样做会用不含短信内容的短信名单把它覆盖，因此什么也没有生成。请用 --sms-template 给出短信内容以连同短信一起写出，或先把该文件移走。</translation>
     </message>
     <message>
         <location filename="../../ui/error_messages.py" line="269"/>

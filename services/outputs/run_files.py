@@ -19,19 +19,24 @@ font on this computer has is still written, with □ in their place, and says so
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 import datetime as dt
 import functools
+import json
 import multiprocessing
 import queue
 import threading
+import zipfile
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from models import ListRun
 from services.outputs import excel, file_names, list_process, sms, wechat
 from services.outputs.fonts import FALLBACK_ENV, cjk_font
 from services.outputs.types import (
@@ -155,6 +160,9 @@ class WrittenFile:
     unprintable: tuple[str, ...] = ()
     # The file holds mobiles, masked (138****8000): written for someone not allowed full ones.
     masked: bool = False
+    send_at: dt.datetime | None = None  # SMS_FILE: when it is to be sent
+    moved: bool = False  # SMS_FILE: no time given, and now is outside the marketing window
+    notice: bool = False  # SMS_FILE: a service notice, not bound by the marketing window
 
     @property
     def warning(self) -> PrintWarning | None:
@@ -246,11 +254,12 @@ def _check(doc: ListDocument, request: FileRequest, settings: Settings,
             raise RevisitError(EMPTY_SEGMENT, run=doc.run_id)
         raise RevisitError(EMPTY_RUN, run=doc.run_id, left_out=len(doc.excluded))
     return _check_request(request, settings, actor, for_printing, doc.run_id,
-                          bool(doc.of_channel(CHANNEL_OF.get(request.kind, ""))))
+                          bool(doc.of_channel(CHANNEL_OF.get(request.kind, ""))), doc.purpose)
 
 
 def _check_request(request: FileRequest, settings: Settings, actor: Actor | None | NotPassed,
-                   for_printing: bool, run_id: int | None, has_members: bool) -> bool:
+                   for_printing: bool, run_id: int | None, has_members: bool,
+                   purpose: str = "") -> bool:
     """_check for run `run_id`, which `has_members` on the request's channel or not."""
     if request.kind not in CHANNEL_OF:
         raise ValueError(f"unknown kind of list file {request.kind!r}")
@@ -269,20 +278,22 @@ def _check_request(request: FileRequest, settings: Settings, actor: Actor | None
     if request.kind == WECHAT_LIST:
         check_choices(settings, message=request.message)
     if request.kind == SMS_FILE:
-        check_choices(settings, sms_text=request.sms_text, send_at=request.send_at)
+        check_choices(settings, sms_text=request.sms_text, send_at=request.send_at,
+                      purpose=purpose)
     return full
 
 
 def check_choices(settings: Settings, *, sms_text: str | None = None,
                   send_at: dt.datetime | None = None, message: str | None = None,
-                  label_layout: str | None = None) -> None:
+                  label_layout: str | None = None, purpose: str = "") -> None:
     """Refuse what staff chose for a run's files, whatever the run holds: an SMS template and
-    its sending time (None: now), a WeChat message, a label layout (envelopes need the shop's
-    return address). Each is checked only when given, so a command can check them before it
-    stores a run, and each file again before the first is written."""
+    its sending time (None: the next moment SMS of `purpose` may be sent), a WeChat message, a
+    label layout (envelopes need the shop's return address). Each is checked only when given,
+    so a command can check them before it stores a run, and each file again before the first
+    is written."""
     if sms_text is not None:
         sms.template_from_settings(sms_text, settings).check()
-        sms.check_send_time(sending_time(send_at), settings.sms_window)
+        sending_time(send_at, settings, purpose, sms_text)
     if message is not None:
         wechat.checked(message, settings.shop_name)
     if label_layout is not None:
@@ -291,9 +302,13 @@ def check_choices(settings: Settings, *, sms_text: str | None = None,
         labels.check_labels(label_layout, labels.Sender.from_settings(settings))
 
 
-def sending_time(send_at: dt.datetime | None) -> dt.datetime:
-    """When an SMS file is to be sent: as planned, else now (to the minute)."""
-    return send_at or dt.datetime.now().replace(second=0, microsecond=0)
+def sending_time(send_at: dt.datetime | None, settings: Settings, purpose: str,
+                 sms_text: str) -> dt.datetime:
+    """When an SMS file of a list for `purpose` is to be sent (sms.planned_time): as planned,
+    refused outside the marketing window unless it is a service notice; else now, or for
+    marketing the window's next opening."""
+    window = settings.sms_window if sms.in_marketing_window(purpose, sms_text) else None
+    return sms.planned_time(send_at, window)
 
 
 def write_run_file(doc: ListDocument, request: FileRequest, settings: Settings,
@@ -328,7 +343,7 @@ def write_run_file(doc: ListDocument, request: FileRequest, settings: Settings,
                                   masked=not full and holds_mobiles(request.kind))
     if sessions is not None:
         record_it = functools.partial(_record_export, sessions, actor, doc.run_id, written,
-                                      full)
+                                      full, request)
         if together is not None:
             together.then(record_it)
         else:
@@ -337,12 +352,99 @@ def write_run_file(doc: ListDocument, request: FileRequest, settings: Settings,
 
 
 def _record_export(sessions: sessionmaker[Session], actor: Actor | None | NotPassed,
-                   run_id: int | None, written: WrittenFile, full: bool) -> None:
+                   run_id: int | None, written: WrittenFile, full: bool,
+                   request: FileRequest | None = None) -> None:
     with sessions.begin() as s:
         record(s, actor if isinstance(actor, Actor) else None, "export_list_file",
                "list_run", run_id, {"kind": written.kind, "file": written.path.name,
                                     "rows": written.rows, "full_phones": full,
                                     "fields": fields_of(written.kind)})
+        if request is not None and run_id is not None:
+            _remember(s, run_id, written, request)
+
+
+# What a run's SMS file and WeChat list were last written with, kept in its settings_json, so
+# that a re-print (`list print`) writes them again as they were: the vendor file with its
+# messages and sending time, the WeChat list with its message.
+SMS_TEXT, SEND_AT, WECHAT_MESSAGE = "sms_text", "sms_send_at", "wechat_message"
+
+
+@dataclass(frozen=True)
+class RunTexts:
+    sms_text: str = ""
+    send_at: dt.datetime | None = None
+    message: str = ""
+    purpose: str = ""  # the run's
+
+
+def _remember(s: Session, run_id: int, written: WrittenFile, request: FileRequest) -> None:
+    if request.kind == SMS_FILE:
+        kept = {SMS_TEXT: request.sms_text,
+                SEND_AT: written.send_at.isoformat(timespec="minutes") if written.send_at
+                else None}
+    elif request.kind == WECHAT_LIST:
+        kept = {WECHAT_MESSAGE: request.message}
+    else:
+        return
+    run = s.get(ListRun, run_id)
+    if run is not None:
+        run.settings_json = json.dumps({**json.loads(run.settings_json or "{}"), **kept},
+                                       ensure_ascii=False)
+
+
+def run_texts(sessions: sessionmaker[Session], run_id: int) -> RunTexts:
+    """The SMS message, its sending time and the WeChat message run `run_id`'s files were last
+    written with ("" and None: never written, or written before runs kept them), and the
+    run's purpose."""
+    with sessions() as s:
+        row = s.execute(select(ListRun.settings_json, ListRun.purpose)
+                        .where(ListRun.id == run_id)).first()
+    raw, purpose = row if row is not None else ("{}", "")
+    kept = json.loads(raw or "{}")
+    send_at = kept.get(SEND_AT)
+    return RunTexts(kept.get(SMS_TEXT) or "",
+                    dt.datetime.fromisoformat(send_at) if send_at else None,
+                    kept.get(WECHAT_MESSAGE) or "", purpose)
+
+
+HOLDS_MESSAGES = N_("{file} holds SMS messages, which this would write over with a plain SMS "
+                    "list; nothing was made. Give --sms-template to write it with the messages, "
+                    "or move the file away.")
+
+
+def check_kept(requests: Sequence[FileRequest]) -> None:
+    """Refuse to write a plain SMS list over an SMS vendor file (one with 手机号码 and the
+    messages, as SMS_FILE writes it): re-printing a run as a call list must not lose the
+    messages the file beside it was written with."""
+    for request in requests:
+        if request.kind == SMS_LIST and _vendor_file(Path(request.path)):
+            raise RevisitError(HOLDS_MESSAGES, file=str(request.path))
+
+
+def _vendor_file(path: Path) -> bool:
+    """Whether `path` is an SMS vendor file: its first row names 手机号码 (an SMS list of
+    members says 手机), or a csv has its -preview file of messages beside it."""
+    try:
+        if not path.is_file():
+            return False
+        first: list[object]
+        if path.suffix.lower() == ".csv":
+            if sms.preview_path(path).is_file():
+                return True
+            with path.open(encoding="utf-8-sig", newline="") as f:
+                first = list(next(csv.reader(f), []))
+        else:
+            import openpyxl
+
+            book = openpyxl.load_workbook(path, read_only=True)
+            try:
+                rows = book.worksheets[0].iter_rows(max_row=1, values_only=True)
+                first = list(next(rows, ()))
+            finally:
+                book.close()
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile, UnicodeDecodeError):
+        return False  # not a file Revisit wrote: written over as before
+    return "手机号码" in first
 
 
 # The files that are one channel's members row by row (excel.write_members): these can be
@@ -569,9 +671,13 @@ def _write(doc: ListDocument, members: tuple[ListMember, ...], request: FileRequ
         excel.write_rows(rows, "wechat", path, request.fmt, steps)
         return WrittenFile(kind, path, len(rows), skipped=tuple(skipped))
     if kind == SMS_FILE:
+        send_at = sending_time(request.send_at, settings, doc.purpose, request.sms_text)
         got = sms.write_with_settings(members, request.sms_text, settings, path,
-                                      fmt=request.fmt, send_at=sending_time(request.send_at),
-                                      steps=steps)
-        return WrittenFile(kind, path, len(got.rows), got.total_parts, got.skipped)
+                                      fmt=request.fmt, send_at=send_at, steps=steps,
+                                      purpose=doc.purpose)
+        return WrittenFile(kind, path, len(got.rows), got.total_parts, got.skipped,
+                           send_at=send_at, moved=request.send_at is None
+                           and send_at > dt.datetime.now(),
+                           notice=not sms.in_marketing_window(doc.purpose, request.sms_text))
     excel.write_list(doc, CHANNEL_OF[kind], path, request.fmt, steps)
     return WrittenFile(kind, path, len(members))

@@ -297,7 +297,24 @@ class SmsFile:
     total_parts: int
 
 
-def check_send_time(when: dt.datetime, window: tuple[dt.time, dt.time] = DEFAULT_WINDOW) -> None:
+# The vendors' sending hours are for marketing (推广) SMS: Aliyun's "cannot be sent from 20:00 to
+# 8:00", Huawei's 08:00–22:00 and Getui's 8:00–21:00 all name marketing messages. A service
+# notification (通知短信: a maintenance or inspection reminder, a recall notice) is not bound by
+# them, unless its text makes it an offer (OFFER_WORDS), which the vendors class as marketing.
+NOTICE_PURPOSES = ("reminder", "recall")
+
+
+def in_marketing_window(purpose: str, text: str) -> bool:
+    """Whether an SMS list of `purpose` with message `text` may only be sent inside the
+    marketing window (settings.sms_window): everything but a service notice without an offer."""
+    return purpose not in NOTICE_PURPOSES or bool(offer_words(text))
+
+
+def check_send_time(when: dt.datetime,
+                    window: tuple[dt.time, dt.time] | None = DEFAULT_WINDOW) -> None:
+    """Refuse a marketing SMS planned outside `window` (None: a notice, sent at any hour)."""
+    if window is None:
+        return
     start, end = window
     if not start <= when.time() < end:
         raise RevisitError(
@@ -308,14 +325,29 @@ def check_send_time(when: dt.datetime, window: tuple[dt.time, dt.time] = DEFAULT
 
 
 def next_sending_time(when: dt.datetime,
-                      window: tuple[dt.time, dt.time] = DEFAULT_WINDOW) -> dt.datetime:
-    """`when` if marketing SMS may be sent then, else the window's next opening."""
+                      window: tuple[dt.time, dt.time] | None = DEFAULT_WINDOW) -> dt.datetime:
+    """`when` if marketing SMS may be sent then, else the window's next opening (None: no
+    window, `when`)."""
+    if window is None:
+        return when
     start, end = window
     if when.time() < start:
         return dt.datetime.combine(when.date(), start)
     if when.time() >= end:
         return dt.datetime.combine(when.date() + dt.timedelta(days=1), start)
     return when
+
+
+def planned_time(send_at: dt.datetime | None, window: tuple[dt.time, dt.time] | None,
+                 now: dt.datetime | None = None) -> dt.datetime:
+    """When an SMS file is to be sent: `send_at` as given (refused outside a marketing
+    `window`), else now to the minute, or for marketing the window's next opening when now is
+    outside it (a list made at 20:19 is sent at 08:00 the next morning)."""
+    if send_at is not None:
+        check_send_time(send_at, window)
+        return send_at
+    now = (now or dt.datetime.now()).replace(second=0, microsecond=0)
+    return next_sending_time(now, window)
 
 
 def parse_window(text: str) -> tuple[dt.time, dt.time]:
@@ -484,7 +516,7 @@ def preview_path(path: Path) -> Path:
 
 def write_sms_file(members: Sequence[ListMember], template: SmsTemplate, path: Path | str, *,
                    vendor: str = "generic", fmt: str = "xlsx", send_at: dt.datetime,
-                   window: tuple[dt.time, dt.time] = DEFAULT_WINDOW,
+                   window: tuple[dt.time, dt.time] | None = DEFAULT_WINDOW,
                    steps: Steps = NO_STEPS) -> SmsFile:
     """Check everything first (fields, signature, time, lengths), then write. Vendor layouts
     other than generic get a second sheet (xlsx) with message, length and parts per number, so
@@ -520,8 +552,11 @@ def template_from_settings(text: str, settings) -> SmsTemplate:
 
 
 def write_with_settings(members: Sequence[ListMember], text: str, settings, path: Path | str, *,
-                        fmt: str, send_at: dt.datetime, steps: Steps = NO_STEPS) -> SmsFile:
-    """write_sms_file with the vendor layout, signature, opt-out and window from the settings."""
+                        fmt: str, send_at: dt.datetime, steps: Steps = NO_STEPS,
+                        purpose: str = "") -> SmsFile:
+    """write_sms_file with the vendor layout, signature, opt-out and window from the settings
+    (no window for a service notice of `purpose`: in_marketing_window)."""
+    window = settings.sms_window if in_marketing_window(purpose, text) else None
     return write_sms_file(members, template_from_settings(text, settings), path,
                           vendor=settings.sms_vendor, fmt=fmt, send_at=send_at,
-                          window=settings.sms_window, steps=steps)
+                          window=window, steps=steps)

@@ -197,6 +197,12 @@ def _report(done: run_files.WrittenFile) -> None:
     if done.kind == run_files.SMS_FILE:
         print(f"SMS file — numbers: {done.rows:,}, billed parts: {done.sms_parts:,}"
               + _left_out(done.skipped))
+        if done.send_at is not None:
+            print(f"to be sent at {done.send_at:%Y-%m-%d %H:%M}"
+                  + (" (the next opening of the marketing SMS window: it is outside it now)"
+                     if done.moved else
+                     " (a service notice: the marketing SMS window does not apply)"
+                     if done.notice else ""))
     if done.kind == run_files.WECHAT_LIST:
         print(f"WeChat list — messages: {done.rows:,}" + _left_out(done.skipped))
     print(f"wrote {done.path}")
@@ -240,15 +246,19 @@ def _left_out(skipped: Sequence[tuple[str, str]]) -> str:
             else "")
 
 
-def _check_texts(args, st: Settings) -> None:
-    """Refuse a bad SMS template or sending time, a bad WeChat message and envelopes without
-    the shop's return address before anything is built or written: a run stored first would
-    be left unfinished by them."""
+def _check_texts(args, st: Settings, purpose: str) -> None:
+    """Refuse a bad SMS template or sending time (for a list of `purpose`), a bad WeChat
+    message, envelopes without the shop's return address, and a plain SMS list planned over an
+    SMS vendor file, before anything is built or written: a run stored first would be left
+    unfinished by them."""
     from services.outputs import run_files
+    from services.outputs.types import LIST_CHANNELS
 
     run_files.check_choices(st, sms_text=args.sms_template or None, send_at=args.send_at,
                             message=args.message or "",
-                            label_layout=getattr(args, "labels", None) or None)
+                            label_layout=getattr(args, "labels", None) or None,
+                            purpose=purpose)
+    run_files.check_kept(_planned(args, LIST_CHANNELS))
 
 
 def _count_lines(counts: Mapping[str, int], label: Callable[[str], str]) -> list[str]:
@@ -286,10 +296,11 @@ def _check_out(args) -> None:
 
 
 def _build(args, open_db) -> int:
+    from services.lists import asked as asking
+
     _check_out(args)
     db = open_db()
     st = _settings(open_db)
-    _check_texts(args, st)
     options = build.RunOptions(
         channel=args.channel,
         staff=tuple(x.strip() for given in args.staff for x in given.split(",") if x.strip()),
@@ -298,13 +309,29 @@ def _build(args, open_db) -> int:
         as_of=args.as_of,
         created_by=staff_id(args.actor),
     )
+    # Refused before the build saves a template as a segment: nothing is kept of a command
+    # that makes nothing.
+    try:
+        asked = asking.check_asked(db.sessions, args.segment, options)
+    except asking.NobodyToContact as said:
+        print(f"{said} No file was written to {args.out}.")
+        return 0
+    _check_texts(args, st, asked.purpose)
     streamed = _streamed(args)
     try:
         # A streamed file needs only the run's counts; any other file is written from the
-        # run as built.
-        summary = build.build_run(db.sessions, args.segment, options,
-                                  progress=TerminalProgress("list"), document=streamed is None,
-                                  sink=streamed)
+        # run as built. A run of nobody is refused before it is stored.
+        try:
+            summary = build.build_run(db.sessions, args.segment, options,
+                                      progress=TerminalProgress("list"),
+                                      document=streamed is None,
+                                      sink=asking.RefuseEmpty(streamed))
+        except asking.NobodyToContact:
+            # Nothing to do is said and is not a failure (exit 0), as a run of nobody's
+            # files were: a scheduled task's log says no file was written.
+            said = asking.nobody_to_contact(db.sessions, args.segment, asked, args.as_of)
+            print(f"{said} No file was written to {args.out}.")
+            return 0
         print(
             f"list run #{summary.run_id} of '{summary.segment}' ({summary.as_of}, "
             f"{text('purpose', summary.purpose)}): {summary.members:,} to contact"
@@ -401,10 +428,19 @@ def _queued(sessions, run_id: int) -> str:
 
 
 def _print(args, open_db) -> int:
+    from services.outputs import run_files
+
     _check_out(args)
     db = open_db()
     st = _settings(open_db)
-    _check_texts(args, st)
+    # Written again as the run's files last were: the SMS message and sending time and the
+    # WeChat message it kept, unless others are given.
+    kept = run_files.run_texts(db.sessions, args.run)
+    if not args.sms_template and kept.sms_text and allowed(args.actor, EXPORT_PHONES):
+        args.sms_template = kept.sms_text  # (staff write no vendor file)
+        args.send_at = args.send_at or kept.send_at
+    args.message = args.message or kept.message
+    _check_texts(args, st, kept.purpose)
     _write_and_finish(db, args.run, args, st)
     return 0
 

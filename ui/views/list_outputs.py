@@ -222,18 +222,20 @@ class ListOutputs(QWidget):
         self.save_sms.setEnabled(document is not None and self.full_mobiles)
         self.pdf.close()
         self.status.clear()
-        # A sending time outside the window (an hour from now, early or late in the day) is
-        # moved to when the window next opens: the vendor file would be refused at it.
-        planned = self.send_at.dateTime().toPython()
-        allowed = sms.next_sending_time(planned, settings.sms_window)
-        if allowed != planned:
-            self.send_at.setDateTime(QDateTime(allowed))
-
         # The message follows the list's purpose (a greeting for care, a thank-you for a
         # referral) until staff change it.
         if document is not None and self.sms_text.toPlainText() in (
                 "", *sms.DEFAULT_TEXTS.values()):
             self.sms_text.setPlainText(sms.default_text(document.purpose))
+        # A marketing SMS's sending time outside the window (an hour from now, early or late
+        # in the day) is moved to when the window next opens: the vendor file would be
+        # refused at it. A service notice (a reminder) may be sent at any hour.
+        if document is not None and sms.in_marketing_window(document.purpose,
+                                                            self.sms_text.toPlainText()):
+            planned = self.send_at.dateTime().toPython()
+            allowed = sms.next_sending_time(planned, settings.sms_window)
+            if allowed != planned:
+                self.send_at.setDateTime(QDateTime(allowed))
 
         def of(channel: str) -> Sequence[ListMember]:
             return document.of_channel(channel) if document is not None else ()

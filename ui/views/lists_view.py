@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from services.lists import asked as asking
 from services.lists import build, runs
 from services.lists.choices import RunChoices, run_choices
 from services.lists.query import UNHELD_PURPOSES
@@ -38,6 +39,7 @@ from services.staff.permissions import NOT_PASSED, Actor, NotPassed
 from services.store.database import Database
 from services.store.settings import Settings
 from services.store.versions import when_text
+from ui.i18n import translate_error
 from ui.labels import joined, label, language
 from ui.table_models.run_tables import RunExclusionsModel, RunMembersModel
 from ui.tasks import DataChange, TaskRunner, changed
@@ -284,16 +286,49 @@ class ListsView(QWidget):
         if not name:
             return
         options = self.options()
-        if not self._confirm_build(options):
-            return
         self.build_button.setEnabled(False)
+        sessions = self.database.sessions
+
+        def count(_progress, _cancel) -> asking.Asked | asking.NobodyToContact:
+            # The callers and purpose checked and the segment counted before the question,
+            # and before a template is saved as a segment: a build refused saves nothing.
+            try:
+                return asking.check_asked(sessions, name, options, count=True)
+            except asking.NobodyToContact as said:
+                return said
+
+        self.runner.run(
+            count,
+            on_done=lambda asked: self._on_counted(name, options, asked),
+            on_failed=self._on_build_failed,
+            on_cancelled=lambda: self.build_button.setEnabled(True),
+            parent_widget=self,
+            label=self.tr("Counting the segment"),
+        )
+
+    def _on_counted(self, name: str, options: build.RunOptions,
+                    asked: asking.Asked | asking.NobodyToContact) -> None:
+        """Nobody in the segment: said, and nothing stored; else the question, then the
+        build."""
+        if isinstance(asked, asking.NobodyToContact):
+            self.build_button.setEnabled(True)
+            QMessageBox.information(self, self.tr("Build and store the list"),
+                                    translate_error(asked))
+            return
+        if not self._confirm_build(options, asked.customers or 0):
+            self.build_button.setEnabled(True)
+            return
         sessions = self.database.sessions
 
         def build_and_finish(progress, cancel) -> build.RunSummary:
             # The window saves a run's files on demand, each one whole, so the run is finished
             # as soon as it is stored; a window closed in between leaves it unfinished, shown
-            # so under "Past runs" with a button to finish it.
-            summary = build.build_run(sessions, name, options, progress=progress, cancel=cancel)
+            # so under "Past runs" with a button to finish it. A run of nobody is not stored.
+            try:
+                summary = build.build_run(sessions, name, options, progress=progress,
+                                          cancel=cancel, sink=asking.RefuseEmpty())
+            except asking.NobodyToContact:
+                raise asking.nobody_to_contact(sessions, name, asked, options.as_of) from None
             runs.finish_run(sessions, summary.run_id)
             return summary
 
@@ -308,8 +343,9 @@ class ListsView(QWidget):
             changes=changed("lists"),
         )
 
-    def _confirm_build(self, options: build.RunOptions) -> bool:
-        """Building stores a run and hands calls to callers: say so, and let the user stop."""
+    def _confirm_build(self, options: build.RunOptions, customers: int) -> bool:
+        """Building stores a run and hands calls to callers: say so, and how many the segment
+        has, and let the user stop."""
         channel = self.channels.checkedButton().text()
         text = (
             self.tr("Build a list from the segment “%1” for %2, channel: %3, evaluated on %4?")
@@ -318,6 +354,9 @@ class ListsView(QWidget):
             .replace("%3", channel)
             .replace("%4", options.as_of.isoformat())
         )
+        text += "\n\n" + self.tr(
+            "The segment has %n customer(s) that day; those who may be contacted for this "
+            "purpose on this channel are the list's members.", "", customers)
         if options.channel not in ("auto", "call"):  # no calls to hand out
             text += "\n\n" + self.tr("The list is stored as a new run.")
         elif options.staff:
