@@ -162,7 +162,8 @@ class WrittenFile:
     masked: bool = False
     send_at: dt.datetime | None = None  # SMS_FILE: when it is to be sent
     moved: bool = False  # SMS_FILE: no time given, and now is outside the marketing window
-    notice: bool = False  # SMS_FILE: a service notice, not bound by the marketing window
+    # SMS_FILE: a service notice planned outside the marketing window, which binds it not.
+    notice: bool = False
 
     @property
     def warning(self) -> PrintWarning | None:
@@ -300,6 +301,10 @@ def check_choices(settings: Settings, *, sms_text: str | None = None,
         from services.outputs import labels  # reportlab: only for PDF files
 
         labels.check_labels(label_layout, labels.Sender.from_settings(settings))
+
+
+def _inside(when: dt.datetime, window: tuple[dt.time, dt.time]) -> bool:
+    return window[0] <= when.time() < window[1]
 
 
 def sending_time(send_at: dt.datetime | None, settings: Settings, purpose: str,
@@ -678,6 +683,7 @@ def _write(doc: ListDocument, members: tuple[ListMember, ...], request: FileRequ
         return WrittenFile(kind, path, len(got.rows), got.total_parts, got.skipped,
                            send_at=send_at, moved=request.send_at is None
                            and send_at > dt.datetime.now(),
-                           notice=not sms.in_marketing_window(doc.purpose, request.sms_text))
+                           notice=not sms.in_marketing_window(doc.purpose, request.sms_text)
+                           and not _inside(send_at, settings.sms_window))
     excel.write_list(doc, CHANNEL_OF[kind], path, request.fmt, steps)
     return WrittenFile(kind, path, len(members))
