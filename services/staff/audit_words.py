@@ -351,6 +351,8 @@ def detail_pairs(entry: AuditEntry, lang: str, chars: int | None = VALUE_CHARS
         return []
     if not isinstance(data, dict):
         return [("", _value(entry.action, "", data, lang, {}, chars))]
+    if chars is not None:
+        data = _changed_only(data)
     return [(key_words(k, lang),
              segment_words(entry, v, lang) if k in ("name", "segment") and isinstance(v, str)
              and entry.entity in ("saved_segment", "list_run")
@@ -358,6 +360,20 @@ def detail_pairs(entry: AuditEntry, lang: str, chars: int | None = VALUE_CHARS
             for k, v in data.items()
             # A do-not-contact row's customer id: the object column names the customer.
             if not (k == "customer" and isinstance(v, int) and entry.customer_code)]
+
+
+def _changed_only(data: dict) -> dict:
+    """A before and an after of several fields (contact preferences) cut to the fields that
+    changed, for the short text: cut to its length, a whole copy of both named nothing that
+    changed. The whole entry still has every field."""
+    before, after = data.get("before"), data.get("after")
+    if not isinstance(before, dict) or not isinstance(after, dict):
+        return data
+    changed = [k for k in after if before.get(k) != after.get(k)]
+    if not changed or len(changed) == len(after):
+        return data
+    return {**data, "before": {k: before.get(k) for k in changed},
+            "after": {k: after[k] for k in changed}}
 
 
 def detail_words(entry: AuditEntry, lang: str, chars: int | None = VALUE_CHARS) -> str:

@@ -328,5 +328,6 @@ def test_a_change_of_the_preferences_note_alone_shows_in_its_entry(database, sup
     before, after = detail.split("；改为：")
     assert "备注：下午再打" in before and "语言：中文" in before
     assert "备注：只在周末打" in after and "语言：英文" in after
+    assert "渠道顺序" not in detail  # the short text names what changed, not what stayed
     _, _, detail = _entry(database.sessions, supervisor, "set_preferences", "en")
     assert "Note: 只在周末打" in detail and "Language: English" in detail
