@@ -45,3 +45,22 @@ def test_a_row_stored_without_its_profile_cell_is_a_warning(listed, monkeypatch,
     assert code == 1
     assert "0 contacts stored, 2 already read before" in out and "  row 4: " in out
     assert "(row 3)" in err
+
+
+def test_the_summary_says_calls_recorded_on_screen_and_km_left_out(listed, monkeypatch,
+                                                                    capsys):
+    import datetime as dt
+
+    from tests.services.test_list_outcomes_screen import _on_screen
+
+    database, path, col = listed
+    accounts.create_first_supervisor(database.sessions, "boss", "王主管", SUPERVISOR_PASSWORD)
+    _on_screen(database, _cell(path, col, 2, "编号"), "reached", dt.datetime(2026, 11, 24, 10))
+    _fill(path, col, {(2, "结果"): "接通", (2, "联系日期"): "2026-11-24",
+                      (3, "结果"): "接通", (3, "当前里程(km)"): "八万多点"})
+    code, out, err = _outcomes(database, path, monkeypatch, capsys)
+    assert code == 0, (out, err)
+    assert "1 contacts stored, 0 already read before, 1 already recorded on screen, " in out
+    assert err.strip().splitlines()[-1] == (
+        "revisit: warning: 1 row(s) stored without their km, which could not be read (row 3): "
+        "put those in by hand on the customer's page")

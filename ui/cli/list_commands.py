@@ -523,6 +523,7 @@ def _outcomes(args, open_db) -> int:
     print(
         f"{report.stored} contacts stored, {report.already} already read before"
         f"{f' ({report.corrected} of them corrected)' if report.corrected else ''}, "
+        f"{f'{report.on_screen} already recorded on screen, ' if report.on_screen else ''}"
         f"{report.blank} rows without an outcome, {report.km_readings} km readings, "
         f"{report.profile_changes} profile changes"
     )
@@ -537,6 +538,11 @@ def _outcomes(args, open_db) -> int:
         print(f"revisit: warning: {len(report.left_out)} row(s) stored without their 画像变化 "
               f"(profile changes), which could not be read (row {rows}): put those in by hand "
               f"on the customer's page", file=sys.stderr)
+    if report.km_left_out:
+        rows = ", ".join(str(p.row) for p in report.km_left_out)
+        print(f"revisit: warning: {len(report.km_left_out)} row(s) stored without their km, "
+              f"which could not be read (row {rows}): put those in by hand on the customer's "
+              f"page", file=sys.stderr)
     return 1 if report.found else 0
 
 
