@@ -26,6 +26,7 @@ from models.codes import PROFILE_ATTRIBUTES, RECORDED_FIELDS
 from services.customers.birthdays import month_day_key
 from services.customers.names import addressed, same_person
 from services.customers.pinyin import name_keys, stored_keys
+from services.imports import stages
 from services.imports.addresses import ADDRESS, address_changes
 from services.imports.brands import known_brands, split_brands
 from services.imports.clean import OTHER_PHONES_LENGTH, OTHER_PHONES_SEPARATOR
@@ -62,14 +63,18 @@ def process(ctx: Context, rows: list[tuple[RowResult, dict[str, Any]]]) -> None:
     if ctx.consent:
         lookup.load_consent(lookup.customers)
     maintained: list[tuple[RowResult, dict[str, Any], dict[str, Any]]] = []
+    carried: list[tuple[RowResult, dict[str, Any], dict[str, Any]]] = []
     for result, values in rows:
         if result.outcome != "reject":
             ctx.writer.row = result
             vehicle = _row(ctx, lookup, result, values)
+            if vehicle is not None:
+                carried.append((result, values, vehicle))
             if vehicle is not None and values.get("last_service_date") is not None:
                 maintained.append((result, vehicle, values))
     if maintained:
         _last_maintenance(ctx, lookup, maintained)
+    stages.from_cars(ctx, lookup, carried)
 
 
 def _price_in_wan_said(result: RowResult, v: dict[str, Any]) -> None:

@@ -72,7 +72,9 @@ def test_dry_run_tells_what_would_happen_and_writes_nothing(database, tmp_path):
     assert result.dry_run and result.batch_id is None
     assert (result.rows_total, result.created, result.updated, result.unchanged,
             result.rejected) == (7, 4, 0, 0, 3)
-    assert result.records == {"customer": 3, "vehicle": 4, "mileage_reading": 4}
+    # profile_change: each new owner's lifecycle stage, from the cars bought (stages.py)
+    assert result.records == {"customer": 3, "vehicle": 4, "mileage_reading": 4,
+                              "profile_change": 3}
     assert {r.zh for r in result.reasons} == {
         "缺少可关联的手机、车牌、车架号或客户编号", "客户姓名：必填项为空", "合计或小计行，未导入"}
     assert {r.zh for r in result.warnings} >= {
@@ -262,7 +264,9 @@ def test_a_stored_customer_is_updated_with_history_and_undo_restores(database, t
     path = dms_export(tmp_path / "更新.xlsx", [*changed, new_car])
     result = apply(database.sessions, path, CUSTOMERS)
     assert (result.created, result.updated, result.unchanged) == (1, 1, 1)
-    assert result.changed_fields == {"district": 1, "street": 1, "plate": 1}
+    # 王五's second car makes him a repeat buyer (the first file gave him 首单 from his first).
+    assert result.changed_fields == {"district": 1, "street": 1, "plate": 1,
+                                     "lifecycle_stage": 1}
     assert [w.code for w in result.warnings] == ["address_replaced"]
     zhang = _customers(database)["张三"]
     assert (zhang.district, zhang.street) == ("越秀区", "东风中路2号")
@@ -277,12 +281,13 @@ def test_a_stored_customer_is_updated_with_history_and_undo_restores(database, t
     assert ("district", "天河区", "越秀区", "import") in history
     assert ("plate", "粤A12345", "粤A54321", "import") in history
     assert ("vehicle", None, "丰田 汉兰达 粤C77777", "import") in history
-    assert all("更新.xlsx" in n for n in notes)
+    assert ("lifecycle_stage", "first_purchase", "repeat", "import") in history
+    assert all("更新.xlsx" in n for n in notes if not n.startswith("导入 a.xlsx；按购车记录推定"))
 
     with pytest.raises(RevisitError, match=f"#{result.batch_id}"):
         batches.undo_batch(database.sessions, first.batch_id)  # the later batch changed them
     undone = batches.undo_batch(database.sessions, result.batch_id)
-    assert undone.restored == 3 and undone.kept == 0  # district, street, plate
+    assert undone.restored == 4 and undone.kept == 0  # district, street, plate, stage
     assert snapshot(database, versions=False) == after_first
     assert _customers(database)["张三"].version == 3
     batches.undo_batch(database.sessions, first.batch_id)
