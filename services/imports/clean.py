@@ -40,6 +40,9 @@ OTHER_PHONES_LENGTH = 100  # customer.other_phones
 AMOUNT_TYPED = "amount_typed"  # a visit's amount as typed, when it could not be read
 TYPE_TYPED = "type_typed"  # a visit's type as typed, when it is none Revisit has (洗车)
 PURPOSE_TYPED = "purpose_typed"  # a contact's purpose as typed, when it could not be read
+# A contact's outcome in the caller's own words (不在家), when they say more than the outcome
+# they are read as: kept before the feedback, as the list's read-back keeps them.
+OUTCOME_TYPED = "outcome_typed"
 KIND_TYPED = "kind_typed"  # a purchase's kind as typed (退货 says a refund, whatever the amount)
 BLANKS_NOTED = "blanks_noted"  # what a contact's feedback says of its cells left empty
 # A contact whose channel cell is empty, in a file whose other rows name no one channel, is
@@ -117,7 +120,7 @@ _SIMPLE: dict[str, Callable[[Cell], Clean[Any]]] = {
     "yes_no": w.normalise_yes_no,
     "channel": w.normalise_channel,
     "purpose": w.normalise_purpose,
-    "outcome": w.normalise_outcome,
+    "outcome": w.outcome_in_file,
     "contact_status": w.normalise_contact_status,
     "postcode": n.normalise_postcode,
     "wechat": n.normalise_wechat,
@@ -477,6 +480,12 @@ def clean_row(
         for field, result, raw in found:
             if field.key == "purpose" and result.value is None and raw.strip():
                 values[PURPOSE_TYPED] = raw.strip()
+            # A typo (接同) says nothing more than the outcome it is read as: its note says it.
+            # A message's outcome is its gateway's report (DELIVRD, MK:0001), no one's words.
+            if field.key == "outcome" and result.value is not None and not result.problems \
+                    and values.get("channel") not in MESSAGE_CHANNELS \
+                    and w.outcome_says_more(raw):
+                values[OUTCOME_TYPED] = raw.strip()
         # A message sent with no purpose given says its own: 保养到期 is a reminder.
         if (values.get("purpose") is None and PURPOSE_TYPED not in values
                 and values.get("message") is not None

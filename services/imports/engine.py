@@ -42,6 +42,7 @@ from services.imports.clean import (
     AMOUNT_TYPED,
     BLANKS_NOTED,
     KIND_TYPED,
+    OUTCOME_TYPED,
     PURPOSE_TYPED,
     TYPE_TYPED,
     clean_row,
@@ -203,7 +204,11 @@ def _internal(kind: str, values: dict[str, Any], ctx: Context,
                 result.issues.append(Issue("staff_unknown", "staff", "warning"))
             v["staff_id"] = staff_id
         typed = v.pop(PURPOSE_TYPED, None)
-        said = [*v.pop(BLANKS_NOTED, ()), f"联系目的 {typed}" if typed else None]
+        # The caller's own words (不在家), read as the outcome nearest them, before the
+        # feedback (as the list's read-back keeps them), unless the feedback says them.
+        words = v.pop(OUTCOME_TYPED, None)
+        said = [words if words and words not in (v.get("feedback") or "") else None,
+                *v.pop(BLANKS_NOTED, ()), f"联系目的 {typed}" if typed else None]
         if any(said):
             v["feedback"] = "；".join(p for p in (*said, v.get("feedback")) if p)
     return v

@@ -40,8 +40,16 @@ PROBLEMS: dict[str, tuple[str, str]] = {
                            "a landline in the mobile column, kept as another phone"),
     "phone_invalid": ("电话号码无效", "invalid phone number"),
     # A phone's or a DMS customer number's.
-    "phone_digits_lost": ("号码以科学计数法保存，位数已丢失",
-                          "number saved in scientific notation, digits lost"),
+    # Excel shows a long number in scientific form with 6 significant digits (1.38001E+10),
+    # and a CSV saved from it keeps only those: the cell as typed is named after the sentence.
+    "phone_digits_lost": ("号码被 Excel 存成了科学计数法，后几位数字已丢失，无法还原，"
+                          "此号码未导入；请从原系统导出时把该列设为文本，或手工补录",
+                          "the number was saved by Excel in scientific form and its last digits "
+                          "are lost: it cannot be restored and is not imported; export the "
+                          "column as text, or type the number in"),
+    "phone_from_scientific": ("号码被存成了科学计数法，但位数完整，已还原为完整号码，请核对",
+                              "the number was saved in scientific form with all its digits: "
+                              "restored in full; please check"),
     "landline_no_area_code": ("固定电话缺少区号", "landline without an area code"),
     "vin_length": ("车架号不是17位", "VIN is not 17 characters long"),
     "vin_invalid_chars": ("车架号含无效字符（I、O、Q 或符号）",
@@ -167,6 +175,11 @@ PROBLEMS: dict[str, tuple[str, str]] = {
                         "unknown contact purpose: recorded as a satisfaction call-back, the "
                         "word as typed kept in the feedback"),
     "outcome_unknown": ("联系结果无法识别", "unknown contact outcome"),
+    # As the list's read-back reads one (services/imports/words.py one_off); the cell as typed
+    # is named after the sentence.
+    "outcome_typo": ("与一种联系结果只差一个字，已按该结果记录，请核对",
+                     "one character off an outcome's wording: recorded as that outcome; "
+                     "please check"),
     "status_unknown": ("联系状态无法识别，按联系结果记录",
                        "contact status not understood: the outcome column decides"),
     "duration_invalid": ("通话时长无法识别，未用于判断是否接通",

@@ -289,10 +289,12 @@ def normalise_phones(raw: Cell, *, mobile_column: bool = True,
     if is_blank(raw) or cell_text(raw).strip() in _PHONE_PLACEHOLDERS:
         return EMPTY
     text = nfkc(cell_text(raw)).strip()
-    if not isinstance(raw, str) or _SCIENTIFIC.fullmatch(text.lower()):
+    restored = isinstance(raw, str) and bool(_SCIENTIFIC.fullmatch(text.lower()))
+    if not isinstance(raw, str) or restored:
         digits, lost = digits_of_number(raw)
         if lost:
             return refused("phone_digits_lost")
+        restored = restored and digits is not None
         text = digits or text
     invalid = "mobile_invalid" if mobile_column else "phone_invalid"
     parts = [(part, _numbers(part)) for part in _SEPARATORS.split(text) if part.strip()]
@@ -303,7 +305,8 @@ def normalise_phones(raw: Cell, *, mobile_column: bool = True,
     mobiles = [n for kind, n in good if kind == "mobile" and not _placeholder(n)]
     others = [n for kind, n in good if kind != "mobile"]
     placeholders = [n for kind, n in good if kind == "mobile" and _placeholder(n)]
-    problems: list[Problem] = []
+    # Every digit was in the mantissa (1.3812345678E+10): said, for staff to check.
+    problems: list[Problem] = [Problem("phone_from_scientific", "warning")] if restored else []
     mistyped = bool(kept)
     if placeholders and keep_invalid and (mobiles or others or kept):
         # Beside other numbers it is kept as typed (never the mobile, which would tie every

@@ -160,8 +160,10 @@ ROW_PROBLEMS: dict[str, tuple[str, str]] = {
 
 
 # Cell problems whose reason quotes the cell: a consent column's words vary from one DMS to the
-# next, and the value shows which word to fix or to ask for.
-NAMED_VALUE = frozenset({"consent_unknown"})
+# next, and the value shows which word to fix or to ask for; a number in scientific form
+# (1.38E+10) shows which cell Excel changed.
+NAMED_VALUE = frozenset({"consent_unknown", "phone_digits_lost", "phone_from_scientific",
+                         "outcome_typo"})
 # What a consent value reads as in a row's summary.
 CONSENT_WORDS = {True: ("同意", "granted"), False: ("不同意", "refused")}
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from services import labels
+from services.imports import normalise
 from services.imports.normalise import EMPTY, Cell, Clean, cell_text, is_blank, nfkc, refused
 
 GENDER_WORDS = {
@@ -333,6 +334,39 @@ def outcome_says_more(raw: Cell) -> bool:
     said = {_word(w) for code in labels.codes("outcome")
             for w in (code, labels.text("outcome", code, "zh"), labels.text("outcome", code, "en"))}
     return word not in said and word not in OUTCOME_PLAIN
+
+
+def _typo_wordings() -> dict[str, str]:
+    """The outcome wordings a typo is read against: each outcome's Chinese label as the list's
+    drop-down offers it, and each half of one naming two (空号/错号)."""
+    found: dict[str, str] = {}
+    for code in labels.codes("outcome"):
+        label = labels.text("outcome", code, "zh")
+        for wording in (label, *label.split("/")):
+            found.setdefault(wording, code)
+    return found
+
+
+def one_off(typed: str) -> tuple[str, str] | None:
+    """(wording, outcome code) of the one outcome wording `typed` is a character off from (as
+    long, one character other, the rest the same: 接同 for 接通); None when no wording is, or
+    more than one (X号 is one off 空号 and 错号 alike), or it is one character long."""
+    typed = "".join(nfkc(typed).split())
+    if len(typed) < 2:
+        return None
+    near = [(w, code) for w, code in _typo_wordings().items()
+            if len(w) == len(typed) and sum(a != b for a, b in zip(w, typed, strict=True)) == 1]
+    return near[0] if len(near) == 1 else None
+
+
+def outcome_in_file(raw: Cell) -> Clean[str]:
+    """An outcome cell of a contacts file, read as the list's read-back reads one: by its
+    words (不在家, 客户在忙稍后再联), else as the one wording it is a character off from (接同
+    for 接通), said in a note."""
+    found = normalise_outcome(raw)
+    if found.value is None and not is_blank(raw) and (near := one_off(cell_text(raw))):
+        return Clean(near[1], (normalise.Problem("outcome_typo", "warning"),))
+    return found
 
 
 def normalise_contact_status(raw: Cell) -> Clean[str]:

@@ -20,7 +20,7 @@ from services import labels
 from services.customers.profile import record_change_in, validate, value_as_of_select
 from services.imports.dates import YEARLESS_OVERDUE_DAYS, YearLess, normalise_datetime
 from services.imports.normalise import normalise_km
-from services.imports.words import NOT_CONTACTED, normalise_outcome, outcome_says_more
+from services.imports.words import NOT_CONTACTED, normalise_outcome, one_off, outcome_says_more
 from services.outputs.excel import unsafe_text
 from services.store.errors import RevisitError
 
@@ -191,29 +191,6 @@ def spoken_km(raw):
         return str(int(m[1]) * 10_000 + rest)
 
     return _SPOKEN_KM.sub(figure, unicodedata.normalize("NFKC", raw).replace(" ", ""))
-
-
-def _typo_wordings() -> dict[str, str]:
-    """The outcome wordings a typo is read against: each outcome's Chinese label as the list's
-    drop-down offers it, and each half of one naming two (空号/错号)."""
-    found: dict[str, str] = {}
-    for code in labels.codes("outcome"):
-        label = labels.text("outcome", code, "zh")
-        for wording in (label, *label.split("/")):
-            found.setdefault(wording, code)
-    return found
-
-
-def one_off(typed: str) -> tuple[str, str] | None:
-    """(wording, outcome code) of the one outcome wording `typed` is a character off from (as
-    long, one character other, the rest the same: 接同 for 接通); None when no wording is, or
-    more than one (X号 is one off 空号 and 错号 alike), or it is one character long."""
-    typed = "".join(unicodedata.normalize("NFKC", typed).split())
-    if len(typed) < 2:
-        return None
-    near = [(w, code) for w, code in _typo_wordings().items()
-            if len(w) == len(typed) and sum(a != b for a, b in zip(w, typed, strict=True)) == 1]
-    return near[0] if len(near) == 1 else None
 
 
 # The profile attributes whose values say which attribute they are, typed alone (已婚, 二孩,
