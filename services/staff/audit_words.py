@@ -213,6 +213,12 @@ def _template_titles() -> dict[str, Pair]:
     return {t.key: (t.zh, t.en) for t in catalog()}
 
 
+@cache
+def _titles_by_chinese() -> dict[str, Pair]:
+    """Each template's (Chinese, English) name by its Chinese one, as a list run stores it."""
+    return {t.zh: (t.zh, t.en) for t in catalog()}
+
+
 def segment_words(entry: AuditEntry, name: str, lang: str) -> str:
     """A segment named in an entry (about a saved segment or a list) as staff read it: a
     template saved under its key (due.birthday, as making a list from the template saves it)
@@ -251,6 +257,9 @@ def about_words(entry: AuditEntry, lang: str) -> str:
         return f"{word} {car or _word('all', lang)}"
     number = "" if entry.entity_id is None else f" #{entry.entity_id}"
     name = entry.entity_name
+    if name and kind == "list_run":  # a run names a template by its Chinese name (its sheets')
+        pair = _titles_by_chinese().get(name)
+        name = labels.pick(pair, lang) if pair else name
     if name:
         return f"{word}{number} ({name})" if lang == "en" else f"{word}{number}（{name}）"
     return f"{word}{number}"

@@ -4,6 +4,7 @@ English words, and an entry's object, action and detail read as words, not codes
 from __future__ import annotations
 
 import ast
+import dataclasses
 import datetime as dt
 import json
 from collections.abc import Iterator
@@ -201,7 +202,12 @@ def test_a_list_files_detail_is_short_and_a_gone_segment_keeps_its_name(database
         detail=json.dumps({"kind": "call_sheet", "file": "老车主.pdf", "rows": 130,
                            "full_phones": False, "fields": fields}, ensure_ascii=False))
     assert about_words(export, "zh") == "名单 #3（老车主）"
-    assert about_words(export, "en") == "List #3 (老车主)"
+    assert about_words(export, "en") == "List #3 (老车主)"  # staff's own name stays as typed
+    # A run of a template is stored under the template's Chinese name, its sheets' title: the
+    # English window names it in English, as the entry's detail does.
+    template = dataclasses.replace(export, entity_name="30天内生日")
+    assert about_words(template, "zh") == "名单 #3（30天内生日）"
+    assert about_words(template, "en") == "List #3 (Birthday within 30 days)"
     assert detail_words(export, "zh") == (
         "类型：电话名单（打印）；文件：老车主.pdf；行数：130；完整手机号：否；"
         "列：编号、客户编号、姓名等6项")
