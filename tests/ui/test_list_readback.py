@@ -142,22 +142,28 @@ def test_a_failed_delivery_csv_and_a_wrong_file_in_the_english_window(qtbot, pan
     assert _sms_blocked(database, "vendor_unsubscribe") == 0
 
 
-@pytest.mark.parametrize("translated", ["zh_CN", "en"], indirect=True)
-def test_read_back_problems_in_the_windows_language(qtbot, panel, database, tmp_path,
-                                                   monkeypatch, translated):
+def _filled(database, tmp_path, cells: dict[tuple[int, str], str]):
+    """A run's Excel call list with `cells` ((row, header): value) typed in, as a caller
+    fills it in."""
     summary = _run(database)
     doc = runs.load_document(database.sessions, summary.run_id)
     path = excel.write_list(doc, "call", tmp_path / "已填写.xlsx")
     book = openpyxl.load_workbook(path)
     sheet = book.active
     col = {c.value: c.column for c in sheet[1]}
-    sheet.cell(2, col["结果"], "接通")
-    sheet.cell(2, col["画像变化"], "手机=13912345678")
-    sheet.cell(3, col["结果"], "接通")
-    sheet.cell(3, col["画像变化"], "婚姻=结了")
-    sheet.cell(4588, col["编号"], "999-0001")  # far down a long list
-    sheet.cell(4588, col["结果"], "接通")
+    for (row, header), value in cells.items():
+        sheet.cell(row, col[header], value)
     book.save(path)
+    return path
+
+
+@pytest.mark.parametrize("translated", ["zh_CN", "en"], indirect=True)
+def test_read_back_problems_in_the_windows_language(qtbot, panel, database, tmp_path,
+                                                   monkeypatch, translated):
+    path = _filled(database, tmp_path, {
+        (2, "结果"): "接通", (2, "画像变化"): "手机=13912345678",
+        (3, "结果"): "接通", (3, "画像变化"): "婚姻=结了",
+        (4588, "编号"): "999-0001", (4588, "结果"): "接通"})  # far down a long list
     _choose(monkeypatch, path)
     with qtbot.waitSignal(panel.read_done, timeout=60000):
         qtbot.mouseClick(panel.button, Qt.MouseButton.LeftButton)
@@ -244,17 +250,9 @@ def test_a_list_kept_as_csv_is_read_back_when_chosen_or_dropped(qtbot, panel, da
 @pytest.mark.parametrize("translated", ["zh_CN"], indirect=True)
 def test_a_km_that_cannot_be_read_is_listed_with_the_contact_stored(qtbot, panel, database,
                                                                     tmp_path, monkeypatch):
-    summary = _run(database)
-    doc = runs.load_document(database.sessions, summary.run_id)
-    path = excel.write_list(doc, "call", tmp_path / "已填写.xlsx")
-    book = openpyxl.load_workbook(path)
-    sheet = book.active
-    col = {c.value: c.column for c in sheet[1]}
-    sheet.cell(2, col["结果"], "接通")
-    sheet.cell(2, col["当前里程(km)"], "八万多点")
-    sheet.cell(3, col["结果"], "接通")
-    sheet.cell(3, col["当前里程(km)"], "8万6")
-    book.save(path)
+    path = _filled(database, tmp_path, {
+        (2, "结果"): "接通", (2, "当前里程(km)"): "八万多点",
+        (3, "结果"): "接通", (3, "当前里程(km)"): "8万6"})
     _choose(monkeypatch, path)
     with qtbot.waitSignal(panel.read_done, timeout=60000) as done:
         qtbot.mouseClick(panel.button, Qt.MouseButton.LeftButton)
