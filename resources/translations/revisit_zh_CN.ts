@@ -2910,12 +2910,12 @@ Revisit closes now; open it again to work with the restored database.</source>
     <message>
         <location filename="../../ui/views/followup_view.py" line="351"/>
         <source>List #%1 %2 was withdrawn; your other calls are listed.</source>
-        <translation type="unfinished"></translation>
+        <translation>名单 #%1 %2 已撤回：下面列出您其余的电话。</translation>
     </message>
     <message>
         <location filename="../../ui/views/followup_view.py" line="353"/>
         <source>List #%1 %2 has no calls left to make; your other calls are listed.</source>
-        <translation type="unfinished"></translation>
+        <translation>名单 #%1 %2 的电话已全部拨完：下面列出您其余的电话。</translation>
     </message>
     <message numerus="yes">
         <location filename="../../ui/views/followup_view.py" line="396"/>
@@ -2977,32 +2977,32 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>正在载入简报</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="502"/>
+        <location filename="../../ui/views/followup_view.py" line="504"/>
         <source>the call&apos;s car</source>
         <translation>本次通话的车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="535"/>
+        <location filename="../../ui/views/followup_view.py" line="537"/>
         <source>now: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>现为：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="536"/>
+        <location filename="../../ui/views/followup_view.py" line="538"/>
         <source>not recorded</source>
-        <translation type="unfinished"></translation>
+        <translation>未记录</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="583"/>
+        <location filename="../../ui/views/followup_view.py" line="585"/>
         <source>Pick an outcome first: keys 1 … 6</source>
         <translation>请先选择结果：按键 1 … 6</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="624"/>
+        <location filename="../../ui/views/followup_view.py" line="626"/>
         <source>Saved for %1: %2</source>
         <translation>已保存 %1：%2</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="616"/>
+        <location filename="../../ui/views/followup_view.py" line="618"/>
         <source>Saving call</source>
         <translation>正在保存通话结果</translation>
     </message>
@@ -7773,22 +7773,22 @@ Revisit closes now; open it again to work with the restored database.</source>
     <message>
         <location filename="../../ui/error_messages.py" line="8"/>
         <source>{who} changed this customer&apos;s {attribute} to “{value}” at {when} since you opened the call; nothing was saved: reload to see it (what you typed stays), then save again.</source>
-        <translation type="unfinished"></translation>
+        <translation>在您打开这通电话后，{who} 于 {when} 已将该客户的{attribute}改为“{value}”；本次未保存：请重新载入查看（您填写的内容保留），再保存一次。</translation>
     </message>
     <message>
         <location filename="../../ui/error_messages.py" line="9"/>
         <source>This customer&apos;s {attribute} was changed to “{value}” at {when} since you opened the call; nothing was saved: reload to see it (what you typed stays), then save again.</source>
-        <translation type="unfinished"></translation>
+        <translation>在您打开这通电话后，该客户的{attribute}已于 {when} 改为“{value}”；本次未保存：请重新载入查看（您填写的内容保留），再保存一次。</translation>
     </message>
     <message>
         <location filename="../../ui/error_messages.py" line="16"/>
         <source>The call&apos;s time {when} is before the date of list #{run} ({as_of}); check the year.</source>
-        <translation type="unfinished"></translation>
+        <translation>通话时间 {when} 早于名单 #{run} 的日期（{as_of}）：请检查年份。</translation>
     </message>
     <message>
         <location filename="../../ui/error_messages.py" line="18"/>
         <source>The call&apos;s time {when} is before the contact that asked for it ({promised}); check the year.</source>
-        <translation type="unfinished"></translation>
+        <translation>通话时间 {when} 早于约定这次回访的联系（{promised}）：请检查年份。</translation>
     </message>
     <message>
         <location filename="../../ui/error_messages.py" line="20"/>

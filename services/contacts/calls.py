@@ -18,13 +18,15 @@ from models import (
     ListRun,
     ListRunMember,
     MileageReading,
+    ProfileChange,
     StaffUser,
     Vehicle,
 )
 from models.codes import OUTCOMES, PURPOSES
+from models.profile import PROFILE_ATTRIBUTES
 from services.customers.contact_details import check_km
 from services.customers.preferences import add_refusal_in
-from services.customers.profile import Change, record_change_in
+from services.customers.profile import UNSEEN, Change, record_change_in, value_as_of_select
 from services.imports.normalise import MAX_KM
 from services.imports.phones import number_to_dial
 from services.labels import both, text
@@ -33,7 +35,7 @@ from services.lists.snapshot import member_data
 from services.segments.derived import refusal_in_force
 from services.staff.permissions import told_apart
 from services.store import versions
-from services.store.errors import N_, RevisitError, Said
+from services.store.errors import N_, RevisitError, Said, StaleEdit
 from services.store.settings import load_settings_in
 from services.store.versions import staff_name, stale
 
@@ -44,6 +46,13 @@ CALL_RECORDED = (
        "calls to see it."),
     N_("“{outcome}” was recorded for this call at {when} since you opened it; reload the calls "
        "to see it."),
+)
+# A profile change typed on a call whose value a colleague changed since the card showed it.
+PROFILE_CHANGED = (
+    N_("{who} changed this customer's {attribute} to “{value}” at {when} since you opened the "
+       "call; nothing was saved: reload to see it (what you typed stays), then save again."),
+    N_("This customer's {attribute} was changed to “{value}” at {when} since you opened the "
+       "call; nothing was saved: reload to see it (what you typed stays), then save again."),
 )
 CALL_OUTCOMES = ("reached", "no_answer", "phone_off", "wrong_number", "refused", "appointment")
 # Where a conversation staff log by hand takes place: a call (made or taken), WeChat, a visit.
@@ -104,6 +113,9 @@ class CallResult:
     km: int | None = None
     vehicle_id: int | None = None
     profile_changes: tuple[tuple[str, str], ...] = field(default=())  # (attribute, new value)
+    # (attribute, value) the card showed as in force for each attribute it changes: a change
+    # of one since (a colleague on the customer page) refuses the save (StaleEdit).
+    seen_profile: tuple[tuple[str, str | None], ...] = field(default=())
     # With outcome "refused": the customer asked not to be called again for this purpose; a
     # phone do-not-contact is set with the call (refuse_calls), so it sticks.
     no_more_calls: bool = False
@@ -205,13 +217,25 @@ class QueuedRun:
 
 
 @dataclass(frozen=True)
+class LeftRun:
+    """The list a queue was asked for that has no call due any more: withdrawn (`withdrawn`),
+    or every call on it made."""
+
+    run_id: int
+    segment_name: str
+    withdrawn: bool
+
+
+@dataclass(frozen=True)
 class Queue:
     """A caller's queue as 我的跟进 shows it: the calls (at most the limit of each kind), how
-    many there are in all, and the runs they come from, each with its count."""
+    many there are in all, and the runs they come from, each with its count. `left`: the list
+    asked for, when it has no calls due any more; the calls are then all of the caller's."""
 
     calls: list[DueCall]
     total: int
     runs: list[QueuedRun]
+    left: LeftRun | None = None
 
 
 def queue(sessions: sessionmaker[Session], staff_id: int, today: dt.date | None = None,
@@ -221,7 +245,9 @@ def queue(sessions: sessionmaker[Session], staff_id: int, today: dt.date | None 
     ones; then the open phone members of their finished list runs, the newest run first, each
     run in its sheet's order. At most `limit` of each; the total counts every open member and
     every customer due a follow-up who is not on one of those lists, in the database. `source`
-    FOLLOW_UPS: the follow-ups alone; a run's id: that run's calls alone.
+    FOLLOW_UPS: the follow-ups alone; a run's id: that run's calls alone, or, once it has none
+    due (withdrawn, or all made), every call with the run in `left` (never an empty queue
+    that reads as "no calls left" while others wait).
 
     One pass over the open members (counted per run) gives the runs and the lists' total;
     the calls are then read run by run, each through its members' (run, position) order and
@@ -232,6 +258,12 @@ def queue(sessions: sessionmaker[Session], staff_id: int, today: dt.date | None 
     with sessions() as s:
         retry_days = load_settings_in(s).no_answer_retry_days
         runs = _queued_runs(s, staff_id, today, retry_days)
+        left = None
+        if isinstance(source, int) and all(r.run_id != source for r in runs):
+            gone = s.get(ListRun, source)
+            left = LeftRun(source, gone.segment_name if gone else "",
+                           gone is None or gone.withdrawn_at is not None)
+            source = ALL_CALLS
         members: list[Any] = []
         if source != FOLLOW_UPS:
             for run in runs:
@@ -245,7 +277,7 @@ def queue(sessions: sessionmaker[Session], staff_id: int, today: dt.date | None 
         if not isinstance(source, int):
             follow_ups, promised = _follow_ups(s, staff_id, today, retry_days, limit)
         listed = sum(r.calls for r in runs if source in (ALL_CALLS, r.run_id))
-        return Queue(_due_calls(s, members, follow_ups), listed + promised, runs)
+        return Queue(_due_calls(s, members, follow_ups), listed + promised, runs, left)
 
 
 def _queued_runs(s: Session, staff_id: int, today: dt.date,
@@ -370,6 +402,17 @@ def newest_vehicle_id(sessions: sessionmaker[Session], customer_id: int) -> int 
         )
 
 
+def profile_now(sessions: sessionmaker[Session], customer_id: int) -> dict[str, str | None]:
+    """Each profile attribute's value in force today (None: none recorded): what the call card
+    shows beside a change and sends back as seen (CallResult.seen_profile)."""
+    attributes = [a for a in PROFILE_ATTRIBUTES if a != "lifecycle_stage"]
+    today = dt.date.today()
+    with sessions() as s:
+        row = s.execute(select(*(value_as_of_select(a, today, customer_id).label(a)
+                                 for a in attributes))).one()
+    return dict(zip(attributes, row, strict=True))
+
+
 def record_call(
     sessions: sessionmaker[Session],
     customer_id: int,
@@ -394,7 +437,14 @@ def record_call(
     `follow_up_of`: the contact that promised this call, as the caller's queue listed it. A
     contact with the customer stored since (a colleague worked the same promise) refuses the
     save the same way. A promised call that gets no answer and sets no next date is promised
-    again after the list's retry wait, as a list call comes back: it is not dropped."""
+    again after the list's retry wait, as a list call comes back: it is not dropped.
+
+    A call dated before its list's date, or before the contact that promised it, is refused
+    (a mistyped year: stored so, it would close neither). A call on a list withdrawn since is
+    stored on it, as an outcome read back from the list's paper is.
+
+    `result.seen_profile`: the values the card showed for the attributes it changes; one
+    changed since is refused (StaleEdit naming who, when and to what)."""
     at = at or dt.datetime.now().replace(microsecond=0)
     today = at.date()
     if result.outcome not in OUTCOMES:
@@ -415,7 +465,7 @@ def record_call(
     with sessions.begin() as s:
         next_follow_up = result.next_follow_up
         if follow_up_of is not None:
-            _check_follow_up(s, customer_id, follow_up_of)
+            _check_follow_up(s, customer_id, follow_up_of, at)
             if result.outcome in UNREACHED and next_follow_up is None:
                 next_follow_up = today + dt.timedelta(
                     days=load_settings_in(s).no_answer_retry_days)
@@ -423,6 +473,7 @@ def record_call(
         if member_id is not None:
             run_id = _count_attempt(s, customer_id, member_id, seen_attempts,
                                     "open" if result.outcome in UNREACHED else "done")
+            _check_list_date(s, run_id, at)
         s.add(
             ContactEvent(
                 customer_id=customer_id,
@@ -449,20 +500,50 @@ def record_call(
                 )
             )
         changes = []
+        seen = dict(result.seen_profile)
         for attribute, value in result.profile_changes:
-            change = record_change_in(
-                s,
-                customer_id,
-                attribute,
-                value,
-                effective_date=today,
-                source="call",
-                staff_id=staff_id,
-                today=today,
-            )
+            try:
+                change = record_change_in(
+                    s,
+                    customer_id,
+                    attribute,
+                    value,
+                    effective_date=today,
+                    source="call",
+                    staff_id=staff_id,
+                    # The seen value is compared with the one in force today, also for a
+                    # call typed up days after it was made.
+                    today=max(today, dt.date.today()),
+                    seen_value=seen[attribute] if attribute in seen else UNSEEN,
+                )
+            except StaleEdit:
+                raise _profile_changed(s, customer_id, attribute) from None
             if change is not None:
                 changes.append(change)
     return changes
+
+
+def _profile_changed(s: Session, customer_id: int, attribute: str) -> StaleEdit:
+    """The refusal of a call's change of `attribute` changed since the card showed it: who
+    recorded the latest change of it, when, and to what."""
+    latest = s.execute(select(ProfileChange.staff_id, ProfileChange.recorded_at,
+                              ProfileChange.new_value)
+                       .where(ProfileChange.customer_id == customer_id,
+                              ProfileChange.attribute == attribute)
+                       .order_by(ProfileChange.id.desc()).limit(1)).first()
+    staff_id, at, value = latest if latest is not None else (None, None, None)
+    return stale(PROFILE_CHANGED, staff_name(s, staff_id), at,
+                 attribute=Said.inside(*both("attribute", attribute)),
+                 value=Said(*both(attribute, value)))
+
+
+def _check_list_date(s: Session, run_id: int, at: dt.datetime) -> None:
+    """Refuse a call dated before its list's date, as reading the list back does."""
+    as_of = s.scalar(select(ListRun.as_of).where(ListRun.id == run_id))
+    if as_of is not None and at.date() < as_of:
+        raise RevisitError(N_("The call's time {when} is before the date of list #{run} "
+                              "({as_of}); check the year."),
+                           when=f"{at:%Y-%m-%d %H:%M}", run=run_id, as_of=as_of.isoformat())
 
 
 def _count_attempt(s: Session, customer_id: int, member_id: int, seen: int | None,
@@ -508,14 +589,21 @@ def _refuse_calls(s: Session, customer_id: int, purpose: str, feedback: str | No
                    set_on=today, source="call", staff_id=staff_id)
 
 
-def _check_follow_up(s: Session, customer_id: int, promised_by: int) -> None:
-    """Refuse a promised call when it is no longer the customer's latest contact: one made
+def _check_follow_up(s: Session, customer_id: int, promised_by: int, at: dt.datetime) -> None:
+    """Refuse a promised call dated before the contact that promised it (a mistyped year: it
+    would not close the promise, which would stay due for ever). Refuse it when it is no
+    longer the customer's latest contact: one made
     later has been stored (by a colleague, since the queue was read). Later by when it was
     made, as the queue lists promises (_due_follow_ups): an older contact stored afterwards
     (history brought in by an import) makes no promise stale. The customer's row is locked
     first (SQLite's write lock, or PostgreSQL's lock on the row, held until the call is
     stored), so two callers working the same promise at once cannot both pass this check."""
     versions.lock(s, Customer, Customer.id == customer_id)
+    promised = s.scalar(select(ContactEvent.contact_at).where(ContactEvent.id == promised_by))
+    if promised is not None and at < promised:
+        raise RevisitError(N_("The call's time {when} is before the contact that asked for it "
+                              "({promised}); check the year."),
+                           when=f"{at:%Y-%m-%d %H:%M}", promised=f"{promised:%Y-%m-%d %H:%M}")
     promised_at = (select(ContactEvent.contact_at).where(ContactEvent.id == promised_by)
                    .scalar_subquery())
     since = s.execute(select(ContactEvent.staff_id, ContactEvent.outcome,

@@ -73,14 +73,15 @@ def due_db(sqlite_database):
         s.flush()
         staff_id = staff.id
         ids = s.scalars(select(Customer.id).order_by(Customer.id)).all()
-    yesterday = dt.datetime.now() - dt.timedelta(days=1)
+    # Promised a week ago for today: a call typed up later is dated after the promise.
+    week_ago = dt.datetime.now() - dt.timedelta(days=7)
     for cid in ids:
         calls.record_call(
             sqlite_database.sessions,
             cid,
             staff_id,
             calls.CallResult(outcome="no_answer", next_follow_up=dt.date.today()),
-            at=yesterday,
+            at=week_ago,
         )
     return sqlite_database
 

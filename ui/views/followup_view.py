@@ -86,6 +86,11 @@ class FollowUpView(QWidget):
         self._runs: list[calls.QueuedRun] = []
         self.refresh_button = QPushButton(self.tr("&Refresh"))
         self.count = QLabel()
+        # Why the calls listed are not the list chosen: it was withdrawn, or its calls are done.
+        self.notice = QLabel()
+        self.notice.setWordWrap(True)
+        self.notice.setStyleSheet("color: #8a4b00;")
+        self.notice.setVisible(False)
         self.queue = QListWidget()
         self.queue.setAlternatingRowColors(True)
 
@@ -157,6 +162,10 @@ class FollowUpView(QWidget):
                 self.attribute.addItem(label("attribute", attribute), attribute)
         self.value = QComboBox()
         self.value.setEditable(False)
+        # The value in force as the card loaded it: what a change is checked against on saving
+        # (a colleague's change since refuses the save, naming it).
+        self.value_now = QLabel()
+        self._seen_profile: dict[str, str | None] | None = None
         self.attribute.currentIndexChanged.connect(self._on_attribute_changed)
         self.when = MomentField()
         self.when.setToolTip(self.tr("When the call was made: now, or the day and time on the "
@@ -185,6 +194,7 @@ class FollowUpView(QWidget):
         change_row = QHBoxLayout()
         change_row.addWidget(self.attribute)
         change_row.addWidget(self.value, 1)
+        change_row.addWidget(self.value_now)
         change_label = QLabel(self.tr("&Profile change"))
         change_label.setBuddy(self.attribute)
         form.addRow(change_label, change_row)
@@ -218,11 +228,12 @@ class FollowUpView(QWidget):
         splitter.setSizes([380, 820])
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        layout.addWidget(self.notice)
         layout.addWidget(splitter, 1)
 
         self.refresh_button.clicked.connect(self.refresh)
         self.caller.currentIndexChanged.connect(self._on_caller_changed)
-        self.source.activated.connect(lambda _i: self.refresh())
+        self.source.activated.connect(lambda _i: self._on_source_chosen())
         self.queue.currentRowChanged.connect(self._on_queue_row_changed)
         self.save_button.clicked.connect(self.save_current)
         for keys in ("Ctrl+Return", "Ctrl+Enter"):
@@ -279,7 +290,16 @@ class FollowUpView(QWidget):
     def _on_caller_changed(self) -> None:
         QSettings().setValue("followups/caller", self.caller.currentData())
         self._fill_sources([])  # another caller's lists: all of their calls first
+        self._show_notice("")
         self.refresh()
+
+    def _on_source_chosen(self) -> None:
+        self._show_notice("")
+        self.refresh()
+
+    def _show_notice(self, text: str) -> None:
+        self.notice.setText(text)
+        self.notice.setVisible(bool(text))
 
     def chosen_source(self) -> calls.Source:
         """The calls listed: calls.ALL_CALLS, calls.FOLLOW_UPS or a run's id."""
@@ -311,21 +331,33 @@ class FollowUpView(QWidget):
         source = self.chosen_source()
         self.runner.run(
             lambda _p, _c: calls.queue(sessions, staff_id, source=source),
-            on_done=lambda got: self._show_queue(got.calls, got.total, got.runs),
+            on_done=lambda got: self._show_queue(got.calls, got.total, got.runs, got.left),
             latest="follow-up-queue",
             parent_widget=self,
             label=self.tr("Loading calls"),
         )
 
     def _show_queue(self, due: list[calls.DueCall], total: int,
-                    runs: list[calls.QueuedRun] | None = None) -> None:
+                    runs: list[calls.QueuedRun] | None = None, left: calls.LeftRun | None = None,
+                    *, show_row: int | None = None) -> None:
         """`due`: the calls to list; `total`: how many are due in all (more than listed when
         the queue is longer than the service lists at once); `runs`: the lists the caller has
-        calls due from, to choose among."""
+        calls due from, to choose among; `left`: the list chosen, when it has no calls due any
+        more (`due` are then all of the caller's calls). `show_row`: the call to open, else
+        the one on the card while it is listed, else the one after it, else the first."""
         self._fill_sources(runs or [])
+        if left is not None:
+            name = segment_in(left.segment_name, language())
+            self._show_notice((self.tr("List #%1 %2 was withdrawn; your other calls are listed.")
+                               if left.withdrawn else
+                               self.tr("List #%1 %2 has no calls left to make; your other calls "
+                                       "are listed.")).replace("%1", str(left.run_id))
+                              .replace("%2", name))
         # A call being saved right now stays off the queue; the card keeps its customer when
-        # they are still due (a refresh must not swap the person being talked to).
+        # they are still due (a refresh must not swap the person being talked to); when they
+        # are not, the call after theirs opens (a list is worked in its sheet's order).
         saving = {_key(c) for c in self._saving}
+        before = [_key(c) for c in self._calls]
         self._calls = [c for c in due if _key(c) not in saving]
         self._unlisted = max(0, total - len(due))
         shown = _key(self._shown) if self._shown is not None else None
@@ -339,8 +371,13 @@ class FollowUpView(QWidget):
             )
             self.queue.addItem(item)
         keys = [_key(c) for c in self._calls]
-        row = keys.index(shown) if shown in keys else 0
-        self._select(row, keep_card=shown in keys)
+        if show_row is not None:
+            self._select(show_row)
+        elif shown in keys:
+            self._select(keys.index(shown), keep_card=True)
+        else:
+            after = before[before.index(shown) + 1:] if shown in before else []
+            self._select(next((keys.index(k) for k in after if k in keys), 0))
         self.queue.blockSignals(False)
         self._update_count()
 
@@ -370,6 +407,7 @@ class FollowUpView(QWidget):
     def _show_call(self, call: calls.DueCall | None) -> None:
         self._shown = call
         self._purpose = None
+        self._seen_profile = None
         self.save_button.setEnabled(call is not None)
         self.outcomes.setExclusive(False)
         for button in self.outcomes.buttons():
@@ -432,17 +470,24 @@ class FollowUpView(QWidget):
         return None if call is None else self._purpose or call.purpose
 
     def _load_brief(self, call: calls.DueCall) -> None:
+        sessions = self.database.sessions
         self.runner.run(
-            lambda _p, _c: load_brief(self.database.sessions, call.customer_id),
-            on_done=lambda brief: self._show_brief(call, brief),
+            lambda _p, _c: (load_brief(sessions, call.customer_id),
+                            calls.profile_now(sessions, call.customer_id)),
+            on_done=lambda got: self._show_brief(call, *got),
             latest="follow-up-brief",
             parent_widget=self,
             label=self.tr("Loading the brief"),
         )
 
-    def _show_brief(self, call: calls.DueCall, brief: Brief) -> None:
-        if self._shown is call:  # the caller may have moved on while it loaded
+    def _show_brief(self, call: calls.DueCall, brief: Brief,
+                    profile: dict[str, str | None]) -> None:
+        # The caller may have moved on while it loaded (a refresh meanwhile puts the same call,
+        # freshly read, on the card: still its brief).
+        if self._shown is not None and _key(self._shown) == _key(call):
             self.brief.show_brief(brief)
+            self._seen_profile = profile
+            self._show_value_now()
             chosen = self.km_car.currentData()
             # Newest bought first: where a km goes when the call names no car.
             cars = sorted((c for c in brief.cars if c.active),
@@ -479,6 +524,18 @@ class FollowUpView(QWidget):
         if allowed:
             for code, text in choices(attribute) or [(c, c) for c in allowed]:
                 self.value.addItem(text, code)
+        self._show_value_now()
+
+    def _show_value_now(self) -> None:
+        """Beside a change: the attribute's value in force as the card loaded it."""
+        attribute = self.attribute.currentData()
+        seen = self._seen_profile
+        if attribute is None or seen is None:
+            self.value_now.clear()
+            return
+        value = seen.get(attribute)
+        self.value_now.setText(self.tr("now: %1").replace(
+            "%1", label(attribute, value) if value else self.tr("not recorded")))
 
     def current_call(self) -> calls.DueCall | None:
         """The call on the card: the one a save records."""
@@ -490,11 +547,14 @@ class FollowUpView(QWidget):
             return None
         call = self.current_call()
         changes: tuple[tuple[str, str], ...] = ()
+        seen: tuple[tuple[str, str | None], ...] = ()
         attribute = self.attribute.currentData()
         if attribute is not None:
             value = self.value.currentData() or self.value.currentText().strip()
             if value:
                 changes = ((attribute, value),)
+                if self._seen_profile is not None:  # shown beside it (value_now)
+                    seen = ((attribute, self._seen_profile.get(attribute)),)
         next_date: dt.date | None = None
         if self.has_next.isChecked():
             next_date = self.next_date.date().toPython()  # type: ignore[assignment]
@@ -507,6 +567,7 @@ class FollowUpView(QWidget):
             vehicle_id=(self.km_car.currentData() if self.km.value() else None)
             or (call.vehicle_id if call else None),
             profile_changes=changes,
+            seen_profile=seen,
             no_more_calls=not self.no_more_calls.isHidden() and self.no_more_calls.isChecked(),
         )
 
@@ -529,6 +590,7 @@ class FollowUpView(QWidget):
         staff_id = self.actor.id if self.actor is not None else self.caller.currentData()
         purpose = self._purpose or call.purpose
         at = self.when.moment()
+        row = self._calls.index(call)
         self._saving.add(call)
         outcome = label("outcome", result.outcome)
 
@@ -551,7 +613,7 @@ class FollowUpView(QWidget):
         self.runner.run(
             work,
             on_done=lambda _r: self._after_save(call),
-            on_failed=lambda exc: self._after_failed(call, result, exc, purpose),
+            on_failed=lambda exc: self._after_failed(call, result, exc, purpose, row, at),
             parent_widget=self,
             label=self.tr("Saving call"),
             write=True,
@@ -584,16 +646,22 @@ class FollowUpView(QWidget):
             # in (read before, the call being saved could take the one place listed).
             self.refresh()
 
-    def _after_failed(
-        self, call: calls.DueCall, result: calls.CallResult, exc: BaseException, purpose: str
-    ) -> None:
-        """Nothing was stored: the call goes back on top of the queue and on the card, as typed.
-        A colleague's call stored on it since (StaleEdit) offers to reload the queue as it is
-        now; Cancel keeps what was typed, to copy from."""
+    def _after_failed(self, call: calls.DueCall, result: calls.CallResult, exc: BaseException,
+                      purpose: str, row: int, at: dt.datetime | None = None) -> None:
+        """Nothing was stored: the call goes back where it was in the queue (`row`: its row
+        when saved), the list chosen stays chosen, and the card shows it as typed. A
+        colleague's call or profile change stored since (StaleEdit) offers to reload the queue
+        as it is now; Cancel keeps what was typed, to copy from. Either way the card reads the
+        brief and profile again, so what the colleague changed shows beside what was typed."""
         self._saving.discard(call)
         self._shown = None
-        self._show_queue([call, *self._calls], len(self._calls) + 1 + self._unlisted)
+        queued = list(self._calls)
+        row = min(row, len(queued))
+        queued.insert(row, call)
+        self._show_queue(queued, len(queued) + self._unlisted, self._runs, show_row=row)
         self._fill_card(result)
+        if at is not None:  # the time typed (a mistyped year is put right, not typed again)
+            self.when.setDateTime(at)
         if self._shown is call and purpose != call.purpose:
             self._purpose = purpose
             self._show_summary(call)
