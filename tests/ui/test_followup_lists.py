@@ -110,6 +110,36 @@ def test_a_list_withdrawn_on_another_pc_moves_the_caller_to_her_other_calls(qtbo
         shut_down(view, runner)
 
 
+def test_a_call_being_typed_when_its_list_is_withdrawn_stays_and_is_stored(qtbot, database,
+                                                                          other_pc, sheet):
+    """On the phone with the list's customer when the supervisor withdraws it: the card stays
+    with what she typed, and saved, the outcome is stored on the list."""
+    chenli, _liu, boss, run = sheet
+    view, runner = _on_list(qtbot, database, chenli, run)
+    try:
+        call = view.current_call()
+        view.outcomes.button(5).setChecked(True)  # appointment
+        view.feedback.setPlainText("生日问候，顺便约了保养")
+        runs.withdraw_run(other_pc.sessions, run, Actor(boss, "wang", "supervisor", "王主管"))
+        runner.announce(DataChange(frozenset({"lists"}), origin=ELSEWHERE))
+        qtbot.waitUntil(lambda: not view.notice.isHidden() and not runner.busy, timeout=5000)
+        assert view.current_call() is call and view.queue.currentRow() == -1
+        assert view.feedback.toPlainText() == "生日问候，顺便约了保养"
+        assert view.hint.text().startswith("No longer in your queue")
+        assert view.count.text() == "2 call(s) to make"
+        view.grab().save("/tmp/followup-withdrawn-typing.png")
+        with qtbot.waitSignal(view.call_saved, timeout=5000):
+            view.save_current()
+        with database.sessions() as s:
+            event = s.scalars(select(ContactEvent).where(
+                ContactEvent.customer_id == call.customer_id)).one()
+        assert (event.outcome, event.list_run_id) == ("appointment", run)
+        # The next card is her first remaining call.
+        assert view.current_call() is view._calls[0] and view.queue.count() == 2
+    finally:
+        shut_down(view, runner)
+
+
 @pytest.mark.parametrize("reload", [False, True])
 def test_a_refused_save_keeps_the_list_its_order_and_the_call(qtbot, database, other_pc,
                                                               sheet, monkeypatch, reload):

@@ -72,6 +72,7 @@ class FollowUpView(QWidget):
         self._shown: calls.DueCall | None = None  # the call on the card: what a save records
         self._saving: set[calls.DueCall] = set()
         self._unlisted = 0  # calls due beyond those the queue lists
+        self._reloading = False  # a refresh asked for by Reload after a refused save
         # The purpose chosen from the brief's suggestion for the call on the card (None: the
         # call's own purpose, from its list or follow-up).
         self._purpose: str | None = None
@@ -358,6 +359,7 @@ class FollowUpView(QWidget):
         # are not, the call after theirs opens (a list is worked in its sheet's order).
         saving = {_key(c) for c in self._saving}
         before = [_key(c) for c in self._calls]
+        reloaded, self._reloading = self._reloading, False
         self._calls = [c for c in due if _key(c) not in saving]
         self._unlisted = max(0, total - len(due))
         shown = _key(self._shown) if self._shown is not None else None
@@ -375,6 +377,12 @@ class FollowUpView(QWidget):
             self._select(show_row)
         elif shown in keys:
             self._select(keys.index(shown), keep_card=True)
+        elif shown is not None and self._typed() and not reloaded:
+            # Typed about but no longer due (its list withdrawn meanwhile, say): the card stays
+            # until it is saved (stored as the list's paper read back would be) or left.
+            self.queue.setCurrentRow(-1)
+            self._show_hint(self.tr("No longer in your queue: what you typed stays until you "
+                                    "save it or open another call."))
         else:
             after = before[before.index(shown) + 1:] if shown in before else []
             self._select(next((keys.index(k) for k in after if k in keys), 0))
@@ -391,6 +399,12 @@ class FollowUpView(QWidget):
             self._shown = call  # same customer, fresher data; what was typed stays
         else:
             self._show_call(call)
+
+    def _typed(self) -> bool:
+        """Whether anything was typed about the call on the card."""
+        return (self.outcomes.checkedButton() is not None
+                or bool(self.feedback.toPlainText().strip()) or bool(self.km.value())
+                or self.attribute.currentData() is not None)
 
     def _update_count(self) -> None:
         text = self.tr("%n call(s) to make", "", len(self._calls) + self._unlisted)
@@ -590,7 +604,7 @@ class FollowUpView(QWidget):
         staff_id = self.actor.id if self.actor is not None else self.caller.currentData()
         purpose = self._purpose or call.purpose
         at = self.when.moment()
-        row = self._calls.index(call)
+        row = self._calls.index(call) if call in self._calls else 0  # unlisted: _show_queue
         self._saving.add(call)
         outcome = label("outcome", result.outcome)
 
@@ -630,11 +644,13 @@ class FollowUpView(QWidget):
         self._take_off(call)
 
     def _take_off(self, call: calls.DueCall) -> None:
-        row = self._calls.index(call)
-        del self._calls[row]
-        self.queue.blockSignals(True)
-        self.queue.takeItem(row)
-        self.queue.blockSignals(False)
+        row = 0
+        if call in self._calls:  # else kept on the card though no longer listed
+            row = self._calls.index(call)
+            del self._calls[row]
+            self.queue.blockSignals(True)
+            self.queue.takeItem(row)
+            self.queue.blockSignals(False)
         self._select(min(row, len(self._calls) - 1))
         self._update_count()
 
@@ -668,6 +684,7 @@ class FollowUpView(QWidget):
         if not isinstance(exc, StaleEdit):
             show_error(self, exc)
         elif ask_reload(self, exc):
+            self._reloading = True  # as it is now: a call a colleague made leaves the card
             self.refresh()
 
     def _fill_card(self, result: calls.CallResult) -> None:
