@@ -2783,231 +2783,231 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>FollowUpView</name>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="80"/>
+        <location filename="../../ui/views/followup_view.py" line="83"/>
         <source>Whose calls to show; remembered on this PC</source>
         <translation>显示哪位回访员的电话；本机会记住此选择</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="84"/>
+        <location filename="../../ui/views/followup_view.py" line="87"/>
         <source>Which calls to list: all of them, the promised follow-ups, or one list&apos;s</source>
         <translation>列出哪些电话：全部、约定的回访，或某一份名单的</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="88"/>
+        <location filename="../../ui/views/followup_view.py" line="91"/>
         <source>&amp;Refresh</source>
         <translation>刷新(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="108"/>
+        <location filename="../../ui/views/followup_view.py" line="111"/>
         <source>Key %1, or Alt+%1 while typing</source>
         <translation>按 %1；正在输入文字时按 Alt+%1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="120"/>
+        <location filename="../../ui/views/followup_view.py" line="123"/>
         <source>Do not call again for this purpose (sets a phone do-not-contact)</source>
         <translation>不再为此目的致电（设为电话勿扰）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="132"/>
+        <location filename="../../ui/views/followup_view.py" line="135"/>
         <source>What did they say? e.g. just married, wants a bigger car</source>
         <translation>客户说了什么？例如：刚结婚，想换个大点的车</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="136"/>
+        <location filename="../../ui/views/followup_view.py" line="139"/>
         <source>Call again on</source>
         <translation>再次致电</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="144"/>
+        <location filename="../../ui/views/followup_view.py" line="147"/>
         <source>%1 days</source>
         <translation>%1 天</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="153"/>
+        <location filename="../../ui/views/followup_view.py" line="156"/>
         <source>not asked</source>
         <translation>未询问</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="154"/>
+        <location filename="../../ui/views/followup_view.py" line="157"/>
         <source> km</source>
         <translation> 公里</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="158"/>
+        <location filename="../../ui/views/followup_view.py" line="161"/>
         <source>The car the km reading is of</source>
         <translation>这个里程读数所属的车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="160"/>
+        <location filename="../../ui/views/followup_view.py" line="163"/>
         <source>no change</source>
         <translation>无变化</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="172"/>
+        <location filename="../../ui/views/followup_view.py" line="175"/>
         <source>When the call was made: now, or the day and time on the paper sheet when typing calls up later</source>
         <translation>通话时间：默认为现在；事后按纸质跟进表录入时，请改为表上的日期和时间</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="174"/>
+        <location filename="../../ui/views/followup_view.py" line="177"/>
         <source>Save and next (Ctrl+Enter)</source>
         <translation>保存并下一个（Ctrl+Enter）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="178"/>
+        <location filename="../../ui/views/followup_view.py" line="181"/>
         <source>Outcome</source>
         <translation>结果</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="180"/>
+        <location filename="../../ui/views/followup_view.py" line="183"/>
         <source>Called &amp;at</source>
         <translation>通话时间(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="187"/>
+        <location filename="../../ui/views/followup_view.py" line="190"/>
         <source>&amp;Feedback</source>
         <translation>客户反馈(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="188"/>
+        <location filename="../../ui/views/followup_view.py" line="191"/>
         <source>Next follow-up</source>
         <translation>下次跟进</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="192"/>
+        <location filename="../../ui/views/followup_view.py" line="195"/>
         <source>&amp;Km now</source>
         <translation>当前里程(&amp;K)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="199"/>
+        <location filename="../../ui/views/followup_view.py" line="202"/>
         <source>&amp;Profile change</source>
         <translation>画像变更(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="220"/>
+        <location filename="../../ui/views/followup_view.py" line="223"/>
         <source>Caller:</source>
         <translation>回访员：</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="316"/>
+        <location filename="../../ui/views/followup_view.py" line="321"/>
         <source>All calls</source>
         <translation>全部电话</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="317"/>
+        <location filename="../../ui/views/followup_view.py" line="322"/>
         <source>Promised follow-ups</source>
         <translation>约定回访</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="320"/>
+        <location filename="../../ui/views/followup_view.py" line="325"/>
         <source>List #%1 %2 (%3)</source>
         <translation>名单 #%1 %2（%3）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="338"/>
+        <location filename="../../ui/views/followup_view.py" line="343"/>
         <source>Loading calls</source>
         <translation>正在加载待拨电话</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="352"/>
+        <location filename="../../ui/views/followup_view.py" line="357"/>
         <source>List #%1 %2 was withdrawn; your other calls are listed.</source>
         <translation>名单 #%1 %2 已撤回：下面列出您其余的电话。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="354"/>
+        <location filename="../../ui/views/followup_view.py" line="359"/>
         <source>List #%1 %2 has no calls left to make; your other calls are listed.</source>
         <translation>名单 #%1 %2 的电话已全部拨完：下面列出您其余的电话。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="384"/>
+        <location filename="../../ui/views/followup_view.py" line="389"/>
         <source>No longer in your queue: what you typed stays until you save it or open another call.</source>
         <translation>这通电话已不在您的待拨列表中：您填写的内容保留，直到保存或打开其他电话。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/followup_view.py" line="410"/>
+        <location filename="../../ui/views/followup_view.py" line="415"/>
         <source>%n call(s) to make</source>
         <translation>
             <numerusform>待拨 %n 个电话</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/followup_view.py" line="412"/>
+        <location filename="../../ui/views/followup_view.py" line="417"/>
         <source>; the first %n are listed</source>
         <translation>
             <numerusform>，下面列出前 %n 个</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="414"/>
+        <location filename="../../ui/views/followup_view.py" line="419"/>
         <source> (choose a list to see all of its calls)</source>
         <translation>（选择一份名单可查看其全部电话）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="446"/>
+        <location filename="../../ui/views/followup_view.py" line="451"/>
         <source>No calls due. Well done.</source>
         <translation>没有待拨的电话，辛苦了！</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="448"/>
+        <location filename="../../ui/views/followup_view.py" line="453"/>
         <source>Calls come here when a call list is made with this caller among its callers (Lists), and on the day a follow-up set after a call is due.</source>
         <translation>在“名单”中生成电话名单并选中此回访员时，名单中的电话会出现在这里；通话后设定的下次跟进到期当天，也会出现在这里。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="452"/>
+        <location filename="../../ui/views/followup_view.py" line="457"/>
         <source>no number to call</source>
         <translation>无可拨打的号码</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="461"/>
+        <location filename="../../ui/views/followup_view.py" line="466"/>
         <source>%1 (was %2, from the suggestion)</source>
         <translation>%1（原为 %2，来自建议）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="465"/>
+        <location filename="../../ui/views/followup_view.py" line="470"/>
         <source>best time: %1</source>
         <translation>最佳时间：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="467"/>
+        <location filename="../../ui/views/followup_view.py" line="472"/>
         <source>attempt %1</source>
         <translation>第 %1 次拨打</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="471"/>
+        <location filename="../../ui/views/followup_view.py" line="476"/>
         <source>To raise: %1</source>
         <translation>本次要点：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="494"/>
+        <location filename="../../ui/views/followup_view.py" line="499"/>
         <source>Loading the brief</source>
         <translation>正在载入简报</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="518"/>
+        <location filename="../../ui/views/followup_view.py" line="523"/>
         <source>the call&apos;s car</source>
         <translation>本次通话的车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="551"/>
+        <location filename="../../ui/views/followup_view.py" line="556"/>
         <source>now: %1</source>
         <translation>现为：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="552"/>
+        <location filename="../../ui/views/followup_view.py" line="557"/>
         <source>not recorded</source>
         <translation>未记录</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="599"/>
+        <location filename="../../ui/views/followup_view.py" line="604"/>
         <source>Pick an outcome first: keys 1 … 6</source>
         <translation>请先选择结果：按键 1 … 6</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="640"/>
+        <location filename="../../ui/views/followup_view.py" line="645"/>
         <source>Saved for %1: %2</source>
         <translation>已保存 %1：%2</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="632"/>
+        <location filename="../../ui/views/followup_view.py" line="637"/>
         <source>Saving call</source>
         <translation>正在保存通话结果</translation>
     </message>

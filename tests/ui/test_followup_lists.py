@@ -140,6 +140,22 @@ def test_a_call_being_typed_when_its_list_is_withdrawn_stays_and_is_stored(qtbot
         shut_down(view, runner)
 
 
+def test_choosing_other_calls_leaves_a_card_typed_on(qtbot, database, sheet):
+    """Typed on but not saved, the list's call is not kept on the card when she chooses to list
+    the promised calls: it is still in her queue, under its list."""
+    chenli, _liu, _boss, run = sheet
+    view, runner = _on_list(qtbot, database, chenli, run)
+    try:
+        view.outcomes.button(0).setChecked(True)
+        view.source.setCurrentIndex(view.source.findData(calls.FOLLOW_UPS))
+        view.source.activated.emit(view.source.currentIndex())
+        qtbot.waitUntil(lambda: view.queue.count() == 1 and not runner.busy, timeout=5000)
+        assert view.current_call().follow_up_of is not None and view.queue.currentRow() == 0
+        assert view.outcomes.checkedButton() is None and view.hint.isHidden()
+    finally:
+        shut_down(view, runner)
+
+
 @pytest.mark.parametrize("reload", [False, True])
 def test_a_refused_save_keeps_the_list_its_order_and_the_call(qtbot, database, other_pc,
                                                               sheet, monkeypatch, reload):

@@ -72,7 +72,10 @@ class FollowUpView(QWidget):
         self._shown: calls.DueCall | None = None  # the call on the card: what a save records
         self._saving: set[calls.DueCall] = set()
         self._unlisted = 0  # calls due beyond those the queue lists
-        self._reloading = False  # a refresh asked for by Reload after a refused save
+        # The next queue shown may take the card's call off it though something was typed:
+        # it was asked for by Reload after a refused save, or by choosing another source or
+        # caller (a call not listed there is not gone from the caller's queue).
+        self._leave_card = False
         # The purpose chosen from the brief's suggestion for the call on the card (None: the
         # call's own purpose, from its list or follow-up).
         self._purpose: str | None = None
@@ -292,10 +295,12 @@ class FollowUpView(QWidget):
         QSettings().setValue("followups/caller", self.caller.currentData())
         self._fill_sources([])  # another caller's lists: all of their calls first
         self._show_notice("")
+        self._leave_card = True
         self.refresh()
 
     def _on_source_chosen(self) -> None:
         self._show_notice("")
+        self._leave_card = True
         self.refresh()
 
     def _show_notice(self, text: str) -> None:
@@ -359,7 +364,7 @@ class FollowUpView(QWidget):
         # are not, the call after theirs opens (a list is worked in its sheet's order).
         saving = {_key(c) for c in self._saving}
         before = [_key(c) for c in self._calls]
-        reloaded, self._reloading = self._reloading, False
+        leave_card, self._leave_card = self._leave_card, False
         self._calls = [c for c in due if _key(c) not in saving]
         self._unlisted = max(0, total - len(due))
         shown = _key(self._shown) if self._shown is not None else None
@@ -377,7 +382,7 @@ class FollowUpView(QWidget):
             self._select(show_row)
         elif shown in keys:
             self._select(keys.index(shown), keep_card=True)
-        elif shown is not None and self._typed() and not reloaded:
+        elif shown is not None and self._typed() and not leave_card:
             # Typed about but no longer due (its list withdrawn meanwhile, say): the card stays
             # until it is saved (stored as the list's paper read back would be) or left.
             self.queue.setCurrentRow(-1)
@@ -684,7 +689,7 @@ class FollowUpView(QWidget):
         if not isinstance(exc, StaleEdit):
             show_error(self, exc)
         elif ask_reload(self, exc):
-            self._reloading = True  # as it is now: a call a colleague made leaves the card
+            self._leave_card = True  # as it is now: a call a colleague made leaves the card
             self.refresh()
 
     def _fill_card(self, result: calls.CallResult) -> None:
