@@ -209,20 +209,19 @@ def test_label_layouts_have_english_names():
     assert labels.layout_title("a5-9x9", "en") == "a5-9x9"
 
 
-def test_an_sms_file_for_now_outside_the_window_is_refused_before_any_file(tmp_path):
-    """No planned time means now; a marketing SMS outside the sending window is refused with
-    the other files of the request, not after the call sheet was written."""
+def test_an_sms_file_planned_outside_the_window_is_refused_before_any_file(tmp_path):
+    """A marketing SMS given a sending time outside the window is refused with the other files
+    of the request, not after the call sheet was written. (With no time given it is planned
+    for the window's next opening instead: tests/services/test_list_asked.py.)"""
     import datetime as dt
 
-    now = dt.datetime.now().time()
-    closed = ((dt.time(12, 0), dt.time(23, 59)) if now < dt.time(12, 0)
-              else (dt.time(0, 0), dt.time(1, 0)))
-    st = Settings(sms_signature="【某某丰田】", sms_window_start=closed[0],
-                  sms_window_end=closed[1])
+    st = Settings(sms_signature="【某某丰田】", sms_window_start=dt.time(8, 0),
+                  sms_window_end=dt.time(20, 0))
     d = dataclasses.replace(doc(1), members=(member(1), member(2, channel="sms")))
+    late = dt.datetime.combine(dt.date.today() + dt.timedelta(days=1), dt.time(21, 30))
     requests = (FileRequest(run_files.CALL_SHEET, tmp_path / "week.pdf", "pdf"),
                 FileRequest(run_files.SMS_FILE, tmp_path / "week-sms.xlsx", "xlsx",
-                            sms_text="{称呼}您好，保养季到了"))
+                            sms_text="{称呼}您好，保养季到了", send_at=late))
     with pytest.raises(RevisitError, match="Marketing SMS may only be sent between"):
         run_files.check_run_files(d, requests, st)
     assert list(tmp_path.iterdir()) == []
