@@ -12,6 +12,7 @@ import sys
 
 import openpyxl
 import pytest
+from PySide6.QtCore import QCoreApplication
 from sqlalchemy import text
 
 from services.demo import DEMO_PASSWORD
@@ -133,8 +134,12 @@ def test_the_account_list_is_in_the_users_language(cli, supervisor, staff, lang,
     assert cli("user", "add", "liuyang", "--role", "staff", "--display-name", "刘洋",
                "--password-stdin", user="boss", stdin="liu-pass-1\n")[0] == 0  # a first one
     assert cli("user", "disable", "chenli", user="boss")[0] == 0
+    app = QCoreApplication.instance()
     code, out, _ = cli("--lang", lang, "user", "list", user="boss")
     assert code == 0
+    # An application made to translate is gone after it: a window made later in the same
+    # process (the tests of the window) aborted making its QApplication beside it.
+    assert QCoreApplication.instance() is app
     # Each line: the user name, the name shown, then the role and state in `lang`.
     said = {line.split()[0]: line.split(None, 2)[2] for line in out.strip().splitlines()}
     assert said == words

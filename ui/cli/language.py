@@ -15,7 +15,10 @@ from ui.i18n import TRANSLATIONS_DIR
 def speaking(lang: str | None) -> Iterator[None]:
     """QCoreApplication.translate() and ui.labels in `lang` ("zh_CN", "en"; None: the
     system's) until the block ends; then the language as it was (a test runs many commands)."""
-    app = QCoreApplication.instance() or QCoreApplication([])  # Qt translates only with one
+    made = QCoreApplication.instance() is None
+    # Qt translates only with an application; one made here is shut down after the block, so
+    # a window made later in the same process (a test run) can make its QApplication.
+    app = QCoreApplication.instance() or QCoreApplication([])
     before = QLocale()
     locale = QLocale(lang) if lang else QLocale.system()
     QLocale.setDefault(locale)
@@ -28,3 +31,5 @@ def speaking(lang: str | None) -> Iterator[None]:
         if installed:
             app.removeTranslator(translator)
         QLocale.setDefault(before)
+        if made:
+            app.shutdown()
