@@ -600,16 +600,16 @@ def _check_follow_up(s: Session, customer_id: int, promised_by: int, at: dt.date
     stored), so two callers working the same promise at once cannot both pass this check."""
     versions.lock(s, Customer, Customer.id == customer_id)
     promised = s.scalar(select(ContactEvent.contact_at).where(ContactEvent.id == promised_by))
-    if promised is not None and at < promised:
+    if promised is None:  # the promise is gone: nothing stored since to refuse it for
+        return
+    if at < promised:
         raise RevisitError(N_("The call's time {when} is before the contact that asked for it "
                               "({promised}); check the year."),
                            when=f"{at:%Y-%m-%d %H:%M}", promised=f"{promised:%Y-%m-%d %H:%M}")
-    promised_at = (select(ContactEvent.contact_at).where(ContactEvent.id == promised_by)
-                   .scalar_subquery())
     since = s.execute(select(ContactEvent.staff_id, ContactEvent.outcome,
                              ContactEvent.created_at)
                       .where(ContactEvent.customer_id == customer_id,
-                             ContactEvent.contact_at > promised_at)
+                             ContactEvent.contact_at > promised)
                       .order_by(ContactEvent.contact_at.desc(), ContactEvent.id.desc())
                       .limit(1)).first()
     if since is not None:
