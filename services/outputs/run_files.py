@@ -303,17 +303,12 @@ def check_choices(settings: Settings, *, sms_text: str | None = None,
         labels.check_labels(label_layout, labels.Sender.from_settings(settings))
 
 
-def _inside(when: dt.datetime, window: tuple[dt.time, dt.time]) -> bool:
-    return window[0] <= when.time() < window[1]
-
-
 def sending_time(send_at: dt.datetime | None, settings: Settings, purpose: str,
                  sms_text: str) -> dt.datetime:
     """When an SMS file of a list for `purpose` is to be sent (sms.planned_time): as planned,
     refused outside the marketing window unless it is a service notice; else now, or for
     marketing the window's next opening."""
-    window = settings.sms_window if sms.in_marketing_window(purpose, sms_text) else None
-    return sms.planned_time(send_at, window)
+    return sms.planned_time(send_at, sms.window_for(settings, purpose, sms_text))
 
 
 def write_run_file(doc: ListDocument, request: FileRequest, settings: Settings,
@@ -684,6 +679,6 @@ def _write(doc: ListDocument, members: tuple[ListMember, ...], request: FileRequ
                            send_at=send_at, moved=request.send_at is None
                            and send_at > dt.datetime.now(),
                            notice=not sms.in_marketing_window(doc.purpose, request.sms_text)
-                           and not _inside(send_at, settings.sms_window))
+                           and not sms.in_window(send_at, settings.sms_window))
     excel.write_list(doc, CHANNEL_OF[kind], path, request.fmt, steps)
     return WrittenFile(kind, path, len(members))

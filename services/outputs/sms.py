@@ -310,13 +310,25 @@ def in_marketing_window(purpose: str, text: str) -> bool:
     return purpose not in NOTICE_PURPOSES or bool(offer_words(text))
 
 
+def window_for(settings, purpose: str, text: str) -> tuple[dt.time, dt.time] | None:
+    """The sending window an SMS list of `purpose` with message `text` is bound by: the
+    settings' marketing window, or None for a service notice (in_marketing_window)."""
+    return settings.sms_window if in_marketing_window(purpose, text) else None
+
+
+def in_window(when: dt.datetime, window: tuple[dt.time, dt.time]) -> bool:
+    """Whether `when` falls inside `window` (its end not included)."""
+    start, end = window
+    return start <= when.time() < end
+
+
 def check_send_time(when: dt.datetime,
                     window: tuple[dt.time, dt.time] | None = DEFAULT_WINDOW) -> None:
     """Refuse a marketing SMS planned outside `window` (None: a notice, sent at any hour)."""
     if window is None:
         return
     start, end = window
-    if not start <= when.time() < end:
+    if not in_window(when, window):
         raise RevisitError(
             N_("Marketing SMS may only be sent between {start} and {end}; the planned time "
                "{when} is outside that window."),
@@ -556,7 +568,7 @@ def write_with_settings(members: Sequence[ListMember], text: str, settings, path
                         purpose: str = "") -> SmsFile:
     """write_sms_file with the vendor layout, signature, opt-out and window from the settings
     (no window for a service notice of `purpose`: in_marketing_window)."""
-    window = settings.sms_window if in_marketing_window(purpose, text) else None
+    window = window_for(settings, purpose, text)
     return write_sms_file(members, template_from_settings(text, settings), path,
                           vendor=settings.sms_vendor, fmt=fmt, send_at=send_at,
                           window=window, steps=steps)
