@@ -492,345 +492,345 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>BriefView</name>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="68"/>
+        <location filename="../../ui/views/brief_view.py" line="73"/>
         <source>Suggested step</source>
         <translation>建议下一步</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="69"/>
+        <location filename="../../ui/views/brief_view.py" line="74"/>
         <source>Last contact</source>
         <translation>上次联系</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="70"/>
+        <location filename="../../ui/views/brief_view.py" line="75"/>
         <source>Last spend</source>
         <translation>上次消费</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="71"/>
+        <location filename="../../ui/views/brief_view.py" line="76"/>
         <source>Satisfaction</source>
         <translation>满意度</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="72"/>
+        <location filename="../../ui/views/brief_view.py" line="77"/>
         <source>Since the car</source>
         <translation>购车以来</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="73"/>
+        <location filename="../../ui/views/brief_view.py" line="78"/>
         <source>Money and person</source>
         <translation>出资与个性</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="74"/>
+        <location filename="../../ui/views/brief_view.py" line="79"/>
         <source>Cars</source>
         <translation>车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="75"/>
+        <location filename="../../ui/views/brief_view.py" line="80"/>
         <source>Complaints</source>
         <translation>投诉</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="76"/>
+        <location filename="../../ui/views/brief_view.py" line="81"/>
         <source>Intent</source>
         <translation>购车意向</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="77"/>
+        <location filename="../../ui/views/brief_view.py" line="82"/>
         <source>How to reach</source>
         <translation>联系方式</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="78"/>
+        <location filename="../../ui/views/brief_view.py" line="83"/>
         <source>Note</source>
         <translation>备注</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="79"/>
+        <location filename="../../ui/views/brief_view.py" line="84"/>
         <source>Referrals</source>
         <translation>转介绍</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="80"/>
+        <location filename="../../ui/views/brief_view.py" line="85"/>
         <source>Service due</source>
         <translation>保养到期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="100"/>
+        <location filename="../../ui/views/brief_view.py" line="105"/>
         <source>Record referral…</source>
         <translation>记录转介绍…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="103"/>
+        <location filename="../../ui/views/brief_view.py" line="108"/>
         <source>Declined repair…</source>
         <translation>建议维修…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="106"/>
+        <location filename="../../ui/views/brief_view.py" line="111"/>
         <source>Log a call…</source>
         <translation>记录通话…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="108"/>
+        <location filename="../../ui/views/brief_view.py" line="113"/>
         <source>A call made or taken, or a WeChat conversation, with this customer: what came of it, what they said, when to call again</source>
         <translation>与该客户的一次通话（打出或接听）或微信沟通：结果如何、客户说了什么、何时再联系</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="162"/>
+        <location filename="../../ui/views/brief_view.py" line="167"/>
         <source>none</source>
         <translation>无</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="171"/>
+        <location filename="../../ui/views/brief_view.py" line="175"/>
         <source>no survey yet</source>
         <translation>尚无满意度调查</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="194"/>
+        <location filename="../../ui/views/brief_view.py" line="197"/>
         <source>today</source>
         <translation>今天</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="194"/>
+        <location filename="../../ui/views/brief_view.py" line="197"/>
         <source>yesterday</source>
         <translation>昨天</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="195"/>
+        <location filename="../../ui/views/brief_view.py" line="198"/>
         <source>%1 days ago</source>
         <translation>%1 天前</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="212"/>
+        <location filename="../../ui/views/brief_view.py" line="215"/>
         <source>trend %1</source>
         <translation>趋势 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="227"/>
+        <location filename="../../ui/views/brief_view.py" line="230"/>
         <source>(since %1)</source>
         <translation>（%1 起）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="239"/>
+        <location filename="../../ui/views/brief_view.py" line="242"/>
         <source>bought %1, %2 years</source>
         <translation>%1 购车，%2 年</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="242"/>
+        <location filename="../../ui/views/brief_view.py" line="245"/>
         <source>about %1 km</source>
         <translation>约 %1 公里</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="246"/>
+        <location filename="../../ui/views/brief_view.py" line="249"/>
         <source>(%1 km a year since %2)</source>
         <translation>（%2 以来每年 %1 公里）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="249"/>
+        <location filename="../../ui/views/brief_view.py" line="252"/>
         <source>(%1 km a year)</source>
         <translation>（每年 %1 公里）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="256"/>
+        <location filename="../../ui/views/brief_view.py" line="259"/>
         <source>earlier:</source>
         <translation>以前：</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/brief_view.py" line="262"/>
+        <location filename="../../ui/views/brief_view.py" line="265"/>
         <source>%n resolved</source>
         <translation>
             <numerusform>已解决 %n 起</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="263"/>
+        <location filename="../../ui/views/brief_view.py" line="266"/>
         <source>none open</source>
         <translation>无未解决投诉</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="265"/>
+        <location filename="../../ui/views/brief_view.py" line="268"/>
         <source>OPEN since %1: %2</source>
         <translation>未解决（%1 起）：%2</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="274"/>
+        <location filename="../../ui/views/brief_view.py" line="277"/>
         <source>interest: %1</source>
         <translation>意向：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="275"/>
+        <location filename="../../ui/views/brief_view.py" line="278"/>
         <source>buying: %1</source>
         <translation>预计购车：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="276"/>
+        <location filename="../../ui/views/brief_view.py" line="279"/>
         <source>budget: %1</source>
         <translation>预算：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="278"/>
+        <location filename="../../ui/views/brief_view.py" line="281"/>
         <source>models: %1</source>
         <translation>车型：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="285"/>
+        <location filename="../../ui/views/brief_view.py" line="288"/>
         <source>ask for %1</source>
         <translation>找 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="295"/>
+        <location filename="../../ui/views/brief_view.py" line="298"/>
         <source>marketing consent given</source>
         <translation>已同意营销</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="296"/>
+        <location filename="../../ui/views/brief_view.py" line="299"/>
         <source>no marketing consent</source>
         <translation>未同意营销</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="297"/>
+        <location filename="../../ui/views/brief_view.py" line="300"/>
         <source>marketing consent not asked</source>
         <translation>未询问营销同意</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="302"/>
+        <location filename="../../ui/views/brief_view.py" line="305"/>
         <source>do not contact: %1 (%2)</source>
         <translation>勿扰：%1（%2）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="303"/>
+        <location filename="../../ui/views/brief_view.py" line="306"/>
         <source>all</source>
         <translation>全部</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="314"/>
+        <location filename="../../ui/views/brief_view.py" line="317"/>
         <source>introduced by %1 (%2)</source>
         <translation>由 %1 介绍（%2）</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/brief_view.py" line="318"/>
+        <location filename="../../ui/views/brief_view.py" line="321"/>
         <source>introduced %n people</source>
         <translation>
             <numerusform>介绍了 %n 人</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/brief_view.py" line="319"/>
+        <location filename="../../ui/views/brief_view.py" line="322"/>
         <source>%n bought</source>
         <translation>
             <numerusform>%n 人购车</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/brief_view.py" line="319"/>
+        <location filename="../../ui/views/brief_view.py" line="322"/>
         <source>%n came for service</source>
         <translation>
             <numerusform>%n 人到店</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="331"/>
+        <location filename="../../ui/views/brief_view.py" line="334"/>
         <source>introduced %1</source>
         <translation>%1 介绍</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="333"/>
+        <location filename="../../ui/views/brief_view.py" line="336"/>
         <source>bought %1</source>
         <translation>%1 购车</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="335"/>
+        <location filename="../../ui/views/brief_view.py" line="338"/>
         <source>came %1</source>
         <translation>%1 到店</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="356"/>
+        <location filename="../../ui/views/brief_view.py" line="359"/>
         <source>maintenance (none on record: by the regular interval)</source>
         <translation>保养（无保养记录，按常规间隔）</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/brief_view.py" line="358"/>
+        <location filename="../../ui/views/brief_view.py" line="361"/>
         <source>in %n day(s)</source>
         <translation>
             <numerusform>%n 天后</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="357"/>
+        <location filename="../../ui/views/brief_view.py" line="360"/>
         <source>maintenance</source>
         <translation>保养</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="101"/>
+        <location filename="../../ui/views/brief_view.py" line="106"/>
         <source>Who introduced this customer, or whom they introduced</source>
         <translation>谁介绍了这位客户，或这位客户介绍了谁（老带新）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="104"/>
+        <location filename="../../ui/views/brief_view.py" line="109"/>
         <source>A repair the advisor recommended and the customer did not have done</source>
         <translation>服务顾问建议、客户未做的维修（建议维修项目）</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/brief_view.py" line="323"/>
+        <location filename="../../ui/views/brief_view.py" line="326"/>
         <source>%n more people</source>
         <translation>
             <numerusform>另有 %n 人</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/brief_view.py" line="343"/>
+        <location filename="../../ui/views/brief_view.py" line="346"/>
         <source>%n day(s) overdue</source>
         <translation>
             <numerusform>逾期 %n 天</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/brief_view.py" line="345"/>
+        <location filename="../../ui/views/brief_view.py" line="348"/>
         <source>%n month(s) overdue</source>
         <translation>
             <numerusform>逾期 %n 个月</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/brief_view.py" line="346"/>
+        <location filename="../../ui/views/brief_view.py" line="349"/>
         <source>%n year(s) overdue</source>
         <translation>
             <numerusform>逾期 %n 年</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="354"/>
+        <location filename="../../ui/views/brief_view.py" line="357"/>
         <source>first service</source>
         <translation>首保</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="360"/>
+        <location filename="../../ui/views/brief_view.py" line="363"/>
         <source>as told at the last service, %1</source>
         <translation>上次保养时告知，%1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="364"/>
+        <location filename="../../ui/views/brief_view.py" line="367"/>
         <source>done</source>
         <translation>已完成</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="364"/>
+        <location filename="../../ui/views/brief_view.py" line="367"/>
         <source>refused</source>
         <translation>已拒绝</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="368"/>
+        <location filename="../../ui/views/brief_view.py" line="371"/>
         <source>due %1</source>
         <translation>%1 到期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="370"/>
+        <location filename="../../ui/views/brief_view.py" line="373"/>
         <source>due about %1 (a month after it was advised)</source>
         <translation>约 %1 到期（建议后一个月）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/brief_view.py" line="372"/>
+        <location filename="../../ui/views/brief_view.py" line="375"/>
         <source>declined: %1</source>
         <translation>未做：%1</translation>
     </message>
@@ -7511,7 +7511,7 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>无法使用文件 {path}：{reason}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="210"/>
+        <location filename="../../ui/error_messages.py" line="213"/>
         <source>Unknown purpose &apos;{purpose}&apos; (known: {known}).</source>
         <translation>未知的目的“{purpose}”（可用：{known}）。</translation>
     </message>
@@ -9271,17 +9271,17 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>“{typed}”是占位号码（如 13800000000、13800138000），不是任何人的手机号；不知道手机号时请留空。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="211"/>
+        <location filename="../../ui/error_messages.py" line="210"/>
         <source>The segment &apos;{segment}&apos; has nobody on {date}, so no list was made and nothing was stored.</source>
         <translation>分群“{segment}”在 {date} 没有客户，因此未生成名单，也未保存任何内容。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="212"/>
+        <location filename="../../ui/error_messages.py" line="211"/>
         <source>None of the {count} customers of the segment &apos;{segment}&apos; can be contacted for {purpose} on {date} (no usable phone, address or WeChat, no marketing consent for a sales list, do-not-contact, contacted recently or on another list), so no list was made and nothing was stored.</source>
         <translation>分群“{segment}”的 {count} 位客户在 {date} 都不能按“{purpose}”联系（没有可用的电话、地址或微信，销售名单缺少营销同意，设了勿扰，近期已联系或已在其他名单中），因此未生成名单，也未保存任何内容。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="213"/>
+        <location filename="../../ui/error_messages.py" line="212"/>
         <source>Nobody would be on this list; nothing was stored.</source>
         <translation>这份名单里不会有任何客户，未保存任何内容。</translation>
     </message>

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from models.codes import PURPOSES
 from services.labels import text as label
-from services.lists.build import RunOptions
+from services.lists.build import UNKNOWN_PURPOSE, RunOptions
 from services.lists.build import _callers as callers_named  # one lookup of callers for both
 from services.outputs.types import ListMember, MemberSink
 from services.segments import service as segments
@@ -26,7 +26,6 @@ from services.store.errors import N_, RevisitError
 
 Sessions = sessionmaker[Session]
 
-UNKNOWN_PURPOSE = N_("Unknown purpose '{purpose}' (known: {known}).")
 EMPTY_SEGMENT = N_("The segment '{segment}' has nobody on {date}, so no list was made and "
                    "nothing was stored.")
 NOBODY_ELIGIBLE = N_("None of the {count} customers of the segment '{segment}' can be "

@@ -168,6 +168,9 @@ def _turns(n: ColumnElement[int], start: int, ids: list[int]) -> ColumnElement[i
     return case(*((slot == i, sid) for i, sid in enumerate(ids)), else_=null())
 
 
+# A purpose no list is made for: refused before the run (and, by services/lists/asked.py,
+# before a template is saved as a segment for it).
+UNKNOWN_PURPOSE = N_("Unknown purpose '{purpose}' (known: {known}).")
 REMOVED_MEANWHILE = N_("While this list was being made, someone removed or merged a customer, "
                        "a car, the segment or a caller it uses; nothing was stored. Make the "
                        "list again.")
@@ -467,8 +470,7 @@ def build_run(sessions: Sessions, segment_name: str, options: RunOptions = RunOp
     seg, member_query = segment_members(sessions, segment_name, as_of, options.created_by)
     purpose = options.purpose or seg.info.purpose or "care"
     if purpose not in PURPOSES:
-        raise RevisitError(N_("Unknown purpose '{purpose}' (known: {known})."),
-                           purpose=purpose, known=", ".join(PURPOSES))
+        raise RevisitError(UNKNOWN_PURPOSE, purpose=purpose, known=", ".join(PURPOSES))
     with collector.paused(), sessions.begin() as s:
         read_at = _own_connection(s)
         st = load_settings_in(s)
