@@ -89,11 +89,16 @@ CELL_PT = 7.5
 PADDING = 14  # a cell's own padding (6 pt a side) and a little room
 
 
+def _points_width() -> float:
+    """A column as wide as the longest difference in percentage points, on one line."""
+    return text_width(POINTS.format("+100.0"), cjk_font(), CELL_PT) + PADDING
+
+
 def _effect_widths(columns: int) -> list[float]:
     """The effect table's columns: each measure's as wide as its longest difference
     ("+100.0 个百分点" on one line: the equal widths reportlab gives broke it as 个百分 / 点);
     the run's date, segment, group and size, and the note, sharing the rest."""
-    measure = text_width(POINTS.format("+100.0"), cjk_font(), CELL_PT) + PADDING
+    measure = _points_width()
     rest = WIDTH - measure * (columns - 5)
     date, segment, group, size, note = (rest * share for share in (0.16, 0.22, 0.22, 0.1, 0.3))
     return [date, segment, group, size, *[measure] * (columns - 5), note]
@@ -106,7 +111,7 @@ def _points_widths(section: Section) -> list[float] | None:
     points = section.percent_columns & section.signed_columns
     if not points:
         return None
-    measure = text_width(POINTS.format("+100.0"), cjk_font(), CELL_PT) + PADDING
+    measure = _points_width()
     count = len(section.headers)
     other = (WIDTH - measure * len(points)) / (count - len(points))
     return [measure if c in points else other for c in range(count)]
