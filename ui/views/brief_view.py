@@ -37,6 +37,11 @@ def _cut(text: str) -> str:
     return text if len(text) <= SHOWN_CHARS else text[:SHOWN_CHARS].rstrip() + "…"
 
 
+def _whole_if_cut(text: str | None) -> str:
+    """A line's tooltip: `text` whole when _cut shortens it, else none."""
+    return text if text and len(text) > SHOWN_CHARS else ""
+
+
 def _red(text: str) -> str:
     return f'<span style="color:{RED}; font-weight:600">{text}</span>'
 
@@ -162,8 +167,7 @@ class BriefView(QFrame):
         none = self.tr("none")
         self._rows["contact"].setText(self._contact(brief) or _e(none))
         feedback = brief.last_contact.feedback if brief.last_contact else None
-        self._rows["contact"].setToolTip(
-            feedback if feedback and len(feedback) > SHOWN_CHARS else "")
+        self._rows["contact"].setToolTip(_whole_if_cut(feedback))
         spend = brief.last_spend
         self._rows["spend"].setText(
             _e(f"{fmt(spend.date)}  {fmt(spend.amount)}  {self._spend_kind(spend.kind)}")
@@ -179,8 +183,7 @@ class BriefView(QFrame):
         self._rows["reach"].setText(self._reach(brief))
         self._rows["note"].setText(_e(_cut(brief.note)).replace("\n", "<br>") if brief.note
                                    else _e(none))
-        self._rows["note"].setToolTip(
-            brief.note if brief.note and len(brief.note) > SHOWN_CHARS else "")
+        self._rows["note"].setToolTip(_whole_if_cut(brief.note))
         self._rows["referrals"].setText(self._referrals(brief) or _e(none))
         self._rows["service"].setText(self._service(brief) or _e(none))
 
