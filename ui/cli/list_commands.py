@@ -531,19 +531,20 @@ def _outcomes(args, open_db) -> int:
         print(f"  note: {note.en}")
     for row, problem in report.problems:
         print(f"  row {row}: {problem}" if row else f"  {problem}")  # 0: a whole sheet
-    if report.left_out:
-        # Each such row's contact is stored: a warning, as the window's summary says it. Only
-        # rows (or sheets) not stored make the command fail.
-        rows = ", ".join(str(p.row) for p in report.left_out)
-        print(f"revisit: warning: {len(report.left_out)} row(s) stored without their 画像变化 "
-              f"(profile changes), which could not be read (row {rows}): put those in by hand "
-              f"on the customer's page", file=sys.stderr)
-    if report.km_left_out:
-        rows = ", ".join(str(p.row) for p in report.km_left_out)
-        print(f"revisit: warning: {len(report.km_left_out)} row(s) stored without their km, "
-              f"which could not be read (row {rows}): put those in by hand on the customer's "
-              f"page", file=sys.stderr)
+    # Each such row's contact is stored: a warning, as the window's summary says it. Only rows
+    # (or sheets) not stored make the command fail.
+    _stored_without(report.left_out, "their 画像变化 (profile changes)")
+    _stored_without(report.km_left_out, "their km")
     return 1 if report.found else 0
+
+
+def _stored_without(problems, what: str) -> None:
+    """A warning naming the rows stored without `what`, a cell that could not be read."""
+    if problems:
+        rows = ", ".join(str(p.row) for p in problems)
+        print(f"revisit: warning: {len(problems)} row(s) stored without {what}, which could "
+              f"not be read (row {rows}): put those in by hand on the customer's page",
+              file=sys.stderr)
 
 
 def _unsubscribe(args, open_db) -> int:
