@@ -183,11 +183,33 @@ def translate_db_error(exc: Exception, url: str | None, *,
             N_("The disk holding {where} is full; nothing was changed."), where=where
         )
     if "readonly" in low or "read-only" in low:
+        companion = _read_only_companion(url)
+        if companion is not None:
+            return RevisitError(
+                N_("The database {where} cannot be saved to: its companion file {file} is "
+                   "read-only. SQLite keeps that file beside the database and writes every "
+                   "change through it; ask whoever looks after this PC to let you write to it "
+                   "as well (do not delete it: it may hold changes not yet in the database)."),
+                where=where, file=str(companion))
         return RevisitError(
             N_("The database {where} is read-only: nothing can be saved in it. Ask whoever "
                "looks after this PC to let you write to the file and its folder, or open a copy "
                "kept in a folder you may write to."), where=where)
     return RevisitError(N_("Database error on {where}: {detail}"), where=where, detail=text_)
+
+
+def _read_only_companion(url: str | None) -> Path | None:
+    """The write-ahead log or shared-memory file (-wal, -shm) of a SQLite database that may
+    itself be written but whose companion may not (copied in or its permissions changed on
+    their own): every change SQLite saves in WAL mode goes through both."""
+    path = db.sqlite_path(url) if url else None
+    if path is None or not os.access(path, os.W_OK):
+        return None
+    for suffix in ("-wal", "-shm"):
+        companion = path.with_name(path.name + suffix)
+        if companion.exists() and not os.access(companion, os.W_OK):
+            return companion
+    return None
 
 
 def _bad_url(url: str) -> RevisitError:
