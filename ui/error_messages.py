@@ -3,6 +3,7 @@
 from PySide6.QtCore import QT_TRANSLATE_NOOP
 
 MESSAGES = (
+    QT_TRANSLATE_NOOP("errors", "This call was read back from list #{run}'s paper on {day} as “{outcome}”, not “{typed}”: nothing was saved; choose “{outcome}” to add what you typed to it."),
     QT_TRANSLATE_NOOP("errors", '{who} recorded “{outcome}” for this call at {when} since you opened it; reload the calls to see it.'),
     QT_TRANSLATE_NOOP("errors", '“{outcome}” was recorded for this call at {when} since you opened it; reload the calls to see it.'),
     QT_TRANSLATE_NOOP("errors", "{who} changed this customer's {attribute} to “{value}” at {when} since you opened the call; nothing was saved: reload to see it (what you typed stays), then save again."),
@@ -167,7 +168,6 @@ MESSAGES = (
     QT_TRANSLATE_NOOP("errors", 'There is no import batch #{id}.'),
     QT_TRANSLATE_NOOP("errors", 'Import batch #{id} was already undone on {when}.'),
     QT_TRANSLATE_NOOP("errors", 'Cannot undo import batch #{id}: merge #{merge} has since moved records of customers it created or changed. Undo merge #{merge} first.'),
-    QT_TRANSLATE_NOOP("errors", 'Cannot undo import batch #{id}: records were added since to customers it created ({tables}); undo would delete them with those customers.'),
     QT_TRANSLATE_NOOP("errors", 'Cannot undo import batch #{id} alone: it stopped before its last rows, and batch #{later}, a later import of the same file, completed it. Undo batch #{later}, which takes #{id} with it.'),
     QT_TRANSLATE_NOOP("errors", 'Import batch #{id} is finished; undo it instead.'),
     QT_TRANSLATE_NOOP("errors", "Unknown kind of import file '{kind}' (one of: {kinds})."),
@@ -205,6 +205,7 @@ MESSAGES = (
     QT_TRANSLATE_NOOP("errors", 'The file {path} has no sheet number {sheet}.'),
     QT_TRANSLATE_NOOP("errors", 'The file {path} has no sheet named {sheet}.'),
     QT_TRANSLATE_NOOP("errors", 'The file {path} could not be read: {reason}.'),
+    QT_TRANSLATE_NOOP("errors", 'Cannot undo the whole of import batch #{id}: {count} customers it created have been worked on since ({who}), and undoing would delete what was recorded for them. Undo the rest and keep these customers instead.'),
     QT_TRANSLATE_NOOP("errors", 'Cannot undo import batch #{id}: the later batch #{later} ({file}) changed the same records. Undo batch #{later} first.'),
     QT_TRANSLATE_NOOP("errors", 'Cannot undo import batch #{id}: the later batch #{later} ({file}) counts {records} of its records as imported (its file has them too). Undo batch #{later} first.'),
     QT_TRANSLATE_NOOP("errors", "The segment '{segment}' has nobody on {date}, so no list was made and nothing was stored."),
@@ -216,6 +217,7 @@ MESSAGES = (
     QT_TRANSLATE_NOOP("errors", "Unknown way to split the calls '{split}' (use even or owner)."),
     QT_TRANSLATE_NOOP("errors", "There is no staff member '{name}' (use a username or a display name)."),
     QT_TRANSLATE_NOOP("errors", "{count} staff members are called '{name}'; name one by user name ({users})."),
+    QT_TRANSLATE_NOOP("errors", "While this list waited for another build of the segment '{segment}' to end, {who} made list run #{run} of it at {when}; nothing was made, so the calls printed on that run stay in their callers' queues (`list show {run}`)."),
     QT_TRANSLATE_NOOP("errors", '{path} does not exist (or is a folder).'),
     QT_TRANSLATE_NOOP("errors", "{file} is a PDF: the call sheet is for printing, and outcomes are read back from the list's Excel file. Read the Excel list the callers filled in; to have one to fill in, write the list as Excel (revisit list print RUN --out {stem}.xlsx)."),
     QT_TRANSLATE_NOOP("errors", '{path} has no column {columns} in the first {rows} rows of any sheet; is it a call list exported by Revisit?'),
@@ -378,6 +380,7 @@ MESSAGES = (
     QT_TRANSLATE_NOOP("errors", '{url} is a database in memory, gone when Revisit ends; name a file instead, e.g. sqlite:///C:/Revisit/revisit.sqlite3.'),
     QT_TRANSLATE_NOOP("errors", '{where} was written by a newer version of Revisit (schema {revision}); update Revisit to open it.'),
     QT_TRANSLATE_NOOP("errors", 'Cannot connect to the database server {where}: {detail}'),
+    QT_TRANSLATE_NOOP("errors", 'The database {where} cannot be saved to: its companion file {file} is read-only. SQLite keeps that file beside the database and writes every change through it; ask whoever looks after this PC to let you write to it as well (do not delete it: it may hold changes not yet in the database).'),
     QT_TRANSLATE_NOOP("errors", 'The folder {where} does not exist; check the database path. Nothing was created.'),
     QT_TRANSLATE_NOOP("errors", 'There is no database at {where} yet; nothing was created. Start Revisit, or run `demo` or `import`, to make one.'),
     QT_TRANSLATE_NOOP("errors", '{where} is a folder, not a database file.'),

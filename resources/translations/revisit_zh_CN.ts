@@ -7411,992 +7411,997 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>errors</name>
     <message>
-        <location filename="../../ui/error_messages.py" line="10"/>
+        <location filename="../../ui/error_messages.py" line="11"/>
         <source>Unknown call outcome &apos;{outcome}&apos;.</source>
         <translation>未知的通话结果“{outcome}”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="13"/>
+        <location filename="../../ui/error_messages.py" line="14"/>
         <source>The next follow-up date {date} is in the past.</source>
         <translation>下次跟进日期 {date} 已经过去。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="15"/>
+        <location filename="../../ui/error_messages.py" line="16"/>
         <source>{km} km is not a plausible odometer reading.</source>
         <translation>{km} 公里不是合理的里程表读数。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="46"/>
+        <location filename="../../ui/error_messages.py" line="47"/>
         <source>{km} km is less than the {previous} km read on {date}; check the number.</source>
         <translation>{km} 公里小于 {date} 记录的 {previous} 公里，请检查数字。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="17"/>
+        <location filename="../../ui/error_messages.py" line="18"/>
         <source>That list entry no longer exists.</source>
         <translation>该名单条目已不存在。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="19"/>
+        <location filename="../../ui/error_messages.py" line="20"/>
         <source>Choose the vehicle the km reading belongs to.</source>
         <translation>请选择这次里程读数所属的车辆。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="341"/>
+        <location filename="../../ui/error_messages.py" line="343"/>
         <source>{user} has no password yet; a supervisor sets one in Settings (Staff accounts) or with `user passwd {user}`.</source>
         <translation>{user} 尚未设置密码；请主管在“设置”（员工账号）中或用 `user passwd {user}` 设置。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="364"/>
+        <location filename="../../ui/error_messages.py" line="366"/>
         <source>Database error on {where}: {detail}</source>
         <translation>数据库 {where} 出错：{detail}</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="365"/>
+        <location filename="../../ui/error_messages.py" line="367"/>
         <source>&apos;{url}&apos; is not a database URL Revisit understands (e.g. sqlite:///file.db or postgresql://user:password@host/dbname).</source>
         <translation>“{url}”不是回访能识别的数据库地址（例如 sqlite:///file.db 或 postgresql://用户:密码@服务器/数据库名）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="369"/>
+        <location filename="../../ui/error_messages.py" line="371"/>
         <source>Cannot open the database file {where}: missing folder or no permission.</source>
         <translation>无法打开数据库文件 {where}：文件夹不存在或没有权限。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="370"/>
+        <location filename="../../ui/error_messages.py" line="372"/>
         <source>{where} is not a Revisit database (the file is damaged or of another kind).</source>
         <translation>{where} 不是回访数据库（文件已损坏或是其他类型的文件）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="371"/>
+        <location filename="../../ui/error_messages.py" line="373"/>
         <source>The disk holding {where} is full; nothing was changed.</source>
         <translation>{where} 所在的磁盘已满，未做任何更改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="380"/>
+        <location filename="../../ui/error_messages.py" line="382"/>
         <source>Cannot connect to the database server {where}: {detail}</source>
         <translation>无法连接数据库服务器 {where}：{detail}</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="373"/>
+        <location filename="../../ui/error_messages.py" line="375"/>
         <source>{where} holds tables that are not Revisit&apos;s; refusing to change it.</source>
         <translation>{where} 中有不属于回访的数据表，为安全起见不做修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="379"/>
+        <location filename="../../ui/error_messages.py" line="381"/>
         <source>{where} was written by a newer version of Revisit (schema {revision}); update Revisit to open it.</source>
         <translation>{where} 由更新版本的回访写入（结构版本 {revision}），请先升级回访再打开。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="383"/>
+        <location filename="../../ui/error_messages.py" line="386"/>
         <source>{where} is a folder, not a database file.</source>
         <translation>{where} 是文件夹，不是数据库文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="385"/>
+        <location filename="../../ui/error_messages.py" line="388"/>
         <source>Cannot create the folder {where}: {detail}</source>
         <translation>无法创建文件夹 {where}：{detail}</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="166"/>
+        <location filename="../../ui/error_messages.py" line="167"/>
         <source>The number of demo customers must be between 1 and {max}, not {n}.</source>
         <translation>演示客户数量必须在 1 到 {max} 之间，而不是 {n}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="386"/>
+        <location filename="../../ui/error_messages.py" line="389"/>
         <source>A file could not be read or written: {reason}.</source>
         <translation>文件无法读取或写入：{reason}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="388"/>
+        <location filename="../../ui/error_messages.py" line="391"/>
         <source>Cannot use the file {path}: {reason}.</source>
         <translation>无法使用文件 {path}：{reason}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="213"/>
+        <location filename="../../ui/error_messages.py" line="214"/>
         <source>Unknown purpose &apos;{purpose}&apos; (known: {known}).</source>
         <translation>未知的目的“{purpose}”（可用：{known}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="217"/>
+        <location filename="../../ui/error_messages.py" line="218"/>
         <source>There is no staff member &apos;{name}&apos; (use a username or a display name).</source>
         <translation>没有员工“{name}”（请使用用户名或显示名称）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="225"/>
+        <location filename="../../ui/error_messages.py" line="227"/>
         <source>There is no list run #{run}.</source>
         <translation>不存在名单 #{run}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="231"/>
+        <location filename="../../ui/error_messages.py" line="233"/>
         <source>No Chinese TrueType font was found to print with. Install one (Linux: the package fonts-wqy-microhei; Windows has SimSun/Microsoft YaHei) or set {env} to a .ttf/.ttc file. Tried: {tried}</source>
         <translation>找不到可用于打印的中文 TrueType 字体。请安装一种（Linux：软件包 fonts-wqy-microhei；Windows 自带宋体/微软雅黑），或将 {env} 设为一个 .ttf/.ttc 文件。已尝试：{tried}</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="232"/>
+        <location filename="../../ui/error_messages.py" line="234"/>
         <source>There is no label layout &apos;{name}&apos; (known: {known}).</source>
         <translation>没有标签版式“{name}”（可用：{known}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="247"/>
+        <location filename="../../ui/error_messages.py" line="249"/>
         <source>Marketing SMS may only be sent between {start} and {end}; the planned time {when} is outside that window.</source>
         <translation>营销短信只能在 {start} 至 {end} 之间发送；计划发送时间 {when} 不在此时段内。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="248"/>
+        <location filename="../../ui/error_messages.py" line="250"/>
         <source>The SMS sending window &apos;{text}&apos; ends before it starts.</source>
         <translation>短信发送时段“{text}”的结束时间早于开始时间。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="249"/>
+        <location filename="../../ui/error_messages.py" line="251"/>
         <source>Unknown SMS vendor layout &apos;{vendor}&apos; (known: {known}).</source>
         <translation>未知的短信平台文件格式“{vendor}”（可用：{known}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="245"/>
+        <location filename="../../ui/error_messages.py" line="247"/>
         <source>The SMS template uses unknown merge field(s) {fields}; known fields are {known}.</source>
         <translation>短信模板使用了未知的合并字段 {fields}；可用字段为 {known}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="252"/>
+        <location filename="../../ui/error_messages.py" line="254"/>
         <source>The SMS signature must be the shop&apos;s name in 【】, 2 to 12 characters (got &apos;{signature}&apos;).</source>
         <translation>短信签名必须是用【】括起的门店名称，2 到 12 个字（当前为“{signature}”）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="253"/>
+        <location filename="../../ui/error_messages.py" line="255"/>
         <source>Marketing SMS need opt-out text such as 回T退订 or 拒收请回复R.</source>
         <translation>营销短信需要退订提示，例如“回T退订”或“拒收请回复R”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="254"/>
+        <location filename="../../ui/error_messages.py" line="256"/>
         <source>The SMS sending window &apos;{text}&apos; is not like 08:00-20:00.</source>
         <translation>短信发送时段“{text}”格式不对，应形如 08:00-20:00。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="246"/>
+        <location filename="../../ui/error_messages.py" line="248"/>
         <source>The SMS for row {row} would be {n} characters; the limit is {limit}.</source>
         <translation>第 {row} 行的短信将有 {n} 个字，上限为 {limit} 个字。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="255"/>
+        <location filename="../../ui/error_messages.py" line="257"/>
         <source>Huawei&apos;s bulk-send file holds phone numbers only, so every message must be the same; remove the merge fields or choose the Aliyun or generic layout.</source>
         <translation>华为云的群发文件只包含手机号码，所有短信内容必须相同；请删除合并字段，或改用阿里云或通用格式。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="76"/>
+        <location filename="../../ui/error_messages.py" line="77"/>
         <source>Unknown channel(s): {codes}.</source>
         <translation>未知的渠道：{codes}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="77"/>
+        <location filename="../../ui/error_messages.py" line="78"/>
         <source>Unknown time window(s): {codes}.</source>
         <translation>未知的时段：{codes}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="80"/>
+        <location filename="../../ui/error_messages.py" line="81"/>
         <source>Choose at least one channel the customer accepts.</source>
         <translation>请至少选择一个客户接受的渠道。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="81"/>
+        <location filename="../../ui/error_messages.py" line="82"/>
         <source>Unknown preferred days &apos;{days}&apos;.</source>
         <translation>未知的偏好日期“{days}”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="82"/>
+        <location filename="../../ui/error_messages.py" line="83"/>
         <source>A preferred hour range needs a start before its end, within 0–24.</source>
         <translation>偏好时间段的开始必须早于结束，且在 0–24 点之间。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="83"/>
+        <location filename="../../ui/error_messages.py" line="84"/>
         <source>Unknown language &apos;{language}&apos;.</source>
         <translation>未知的语言“{language}”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="84"/>
+        <location filename="../../ui/error_messages.py" line="85"/>
         <source>Unknown consent source &apos;{source}&apos;.</source>
         <translation>未知的同意来源“{source}”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="85"/>
+        <location filename="../../ui/error_messages.py" line="86"/>
         <source>The consent date {date} is in the future.</source>
         <translation>同意日期 {date} 在未来。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="87"/>
+        <location filename="../../ui/error_messages.py" line="88"/>
         <source>Unknown channel &apos;{channel}&apos;.</source>
         <translation>未知的渠道“{channel}”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="88"/>
+        <location filename="../../ui/error_messages.py" line="89"/>
         <source>Unknown purpose &apos;{purpose}&apos;.</source>
         <translation>未知的目的“{purpose}”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="78"/>
+        <location filename="../../ui/error_messages.py" line="79"/>
         <source>Say why the customer is not to be contacted.</source>
         <translation>请说明不联系该客户的原因。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="89"/>
+        <location filename="../../ui/error_messages.py" line="90"/>
         <source>The refusal must end after the day it starts ({date}).</source>
         <translation>勿扰的结束日期必须晚于开始日期（{date}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="91"/>
+        <location filename="../../ui/error_messages.py" line="92"/>
         <source>That do-not-contact entry no longer exists.</source>
         <translation>该勿扰记录已不存在。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="92"/>
+        <location filename="../../ui/error_messages.py" line="93"/>
         <source>That do-not-contact entry was already lifted on {date}.</source>
         <translation>该勿扰记录已于 {date} 解除。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="93"/>
+        <location filename="../../ui/error_messages.py" line="94"/>
         <source>A refusal cannot be lifted before it was set ({date}).</source>
         <translation>勿扰不能在设置日期（{date}）之前解除。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="90"/>
+        <location filename="../../ui/error_messages.py" line="91"/>
         <source>Say why the refusal is lifted (e.g. the customer asked).</source>
         <translation>请说明解除勿扰的原因（例如客户主动要求）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="94"/>
+        <location filename="../../ui/error_messages.py" line="95"/>
         <source>Unknown profile attribute &apos;{attribute}&apos;.</source>
         <translation>未知的客户画像属性“{attribute}”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="95"/>
+        <location filename="../../ui/error_messages.py" line="96"/>
         <source>&apos;{value}&apos; is not a valid value for {attribute} (allowed: {allowed}).</source>
         <translation>“{value}”不是 {attribute} 的有效值（可选：{allowed}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="96"/>
+        <location filename="../../ui/error_messages.py" line="97"/>
         <source>The value for {attribute} is longer than 100 characters.</source>
         <translation>{attribute} 的值超过 100 个字符。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="97"/>
+        <location filename="../../ui/error_messages.py" line="98"/>
         <source>Unknown source &apos;{source}&apos; for a profile change.</source>
         <translation>画像变更的来源“{source}”无效。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="98"/>
+        <location filename="../../ui/error_messages.py" line="99"/>
         <source>The change date {date} is in the future; record a change once it has happened.</source>
         <translation>变更日期 {date} 在未来，请在变更发生后再记录。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="257"/>
+        <location filename="../../ui/error_messages.py" line="259"/>
         <source>The report ends ({end}) before it starts ({start}).</source>
         <translation>报表的结束日期（{end}）早于开始日期（{start}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="270"/>
+        <location filename="../../ui/error_messages.py" line="272"/>
         <source>A segment named &apos;{name}&apos; already exists.</source>
         <translation>已有名为“{name}”的分群。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="271"/>
+        <location filename="../../ui/error_messages.py" line="273"/>
         <source>A segment name must have 1 to 100 characters.</source>
         <translation>分群名称必须为 1 到 100 个字符。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="272"/>
+        <location filename="../../ui/error_messages.py" line="274"/>
         <source>There is no segment named &apos;{name}&apos;.</source>
         <translation>没有名为“{name}”的分群。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="273"/>
+        <location filename="../../ui/error_messages.py" line="275"/>
         <source>{source} does not say the segment&apos;s name; give one.</source>
         <translation>{source} 中没有分群名称，请指定一个名称。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="280"/>
+        <location filename="../../ui/error_messages.py" line="282"/>
         <source>The number of days cannot be negative ({days}).</source>
         <translation>天数不能为负数（{days}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="281"/>
+        <location filename="../../ui/error_messages.py" line="283"/>
         <source>There is no template &apos;{key}&apos;.</source>
         <translation>没有模板“{key}”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="276"/>
+        <location filename="../../ui/error_messages.py" line="278"/>
         <source>{source} is not valid JSON: {detail} (line {line}).</source>
         <translation>{source} 不是有效的 JSON：{detail}（第 {line} 行）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="277"/>
+        <location filename="../../ui/error_messages.py" line="279"/>
         <source>The segment &apos;{name}&apos; cannot be read: {detail}</source>
         <translation>无法读取分群“{name}”：{detail}</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="278"/>
+        <location filename="../../ui/error_messages.py" line="280"/>
         <source>The quantile must be between 0 and 1, not {q}.</source>
         <translation>分位数必须在 0 到 1 之间，而不是 {q}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="58"/>
+        <location filename="../../ui/error_messages.py" line="59"/>
         <source>There is no customer #{id}.</source>
         <translation>没有编号为 #{id} 的客户。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="6"/>
+        <location filename="../../ui/error_messages.py" line="7"/>
         <source>{who} recorded “{outcome}” for this call at {when} since you opened it; reload the calls to see it.</source>
         <translation>在您打开后，{who} 于 {when} 已为这通电话记录了“{outcome}”，请重新载入待拨电话查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="7"/>
+        <location filename="../../ui/error_messages.py" line="8"/>
         <source>“{outcome}” was recorded for this call at {when} since you opened it; reload the calls to see it.</source>
         <translation>在您打开后，这通电话已于 {when} 记录了“{outcome}”，请重新载入待拨电话查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="11"/>
+        <location filename="../../ui/error_messages.py" line="12"/>
         <source>Unknown contact channel &apos;{channel}&apos;.</source>
         <translation>未知的联系渠道“{channel}”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="12"/>
+        <location filename="../../ui/error_messages.py" line="13"/>
         <source>Unknown contact purpose &apos;{purpose}&apos;.</source>
         <translation>未知的联系目的“{purpose}”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="14"/>
+        <location filename="../../ui/error_messages.py" line="15"/>
         <source>Only a refused call can ask for no more calls.</source>
         <translation>只有结果为“拒绝”的通话才能设为不再来电。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="47"/>
+        <location filename="../../ui/error_messages.py" line="48"/>
         <source>{km} km is {rise} km more than the {previous} km read on {date}, more than a car is driven in that time; check the number.</source>
         <translation>{km} 公里比 {date} 记录的 {previous} 公里多 {rise} 公里，超出这段时间能开的里程，请核对。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="24"/>
+        <location filename="../../ui/error_messages.py" line="25"/>
         <source>Other phones</source>
         <translation>其他电话</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="8"/>
+        <location filename="../../ui/error_messages.py" line="6"/>
+        <source>This call was read back from list #{run}&apos;s paper on {day} as “{outcome}”, not “{typed}”: nothing was saved; choose “{outcome}” to add what you typed to it.</source>
+        <translation>这通电话已于 {day} 从名单 #{run} 的纸质名单读回，结果为“{outcome}”，不是“{typed}”：未保存；请选择“{outcome}”，把您填写的内容补充到这次联系上。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="9"/>
         <source>{who} changed this customer&apos;s {attribute} to “{value}” at {when} since you opened the call; nothing was saved: reload to see it (what you typed stays), then save again.</source>
         <translation>在您打开这通电话后，{who} 于 {when} 已将该客户的{attribute}改为“{value}”；本次未保存：请重新载入查看（您填写的内容保留），再保存一次。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="9"/>
+        <location filename="../../ui/error_messages.py" line="10"/>
         <source>This customer&apos;s {attribute} was changed to “{value}” at {when} since you opened the call; nothing was saved: reload to see it (what you typed stays), then save again.</source>
         <translation>在您打开这通电话后，该客户的{attribute}已于 {when} 改为“{value}”；本次未保存：请重新载入查看（您填写的内容保留），再保存一次。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="16"/>
+        <location filename="../../ui/error_messages.py" line="17"/>
         <source>The call&apos;s time {when} is before the date of list #{run} ({as_of}); check the year.</source>
         <translation>通话时间 {when} 早于名单 #{run} 的日期（{as_of}）：请检查年份。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="18"/>
+        <location filename="../../ui/error_messages.py" line="19"/>
         <source>The call&apos;s time {when} is before the contact that asked for it ({promised}); check the year.</source>
         <translation>通话时间 {when} 早于约定这次回访的联系（{promised}）：请检查年份。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="20"/>
+        <location filename="../../ui/error_messages.py" line="21"/>
         <source>Name</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="21"/>
+        <location filename="../../ui/error_messages.py" line="22"/>
         <source>Employer</source>
         <translation>工作单位</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="22"/>
+        <location filename="../../ui/error_messages.py" line="23"/>
         <source>Note</source>
         <translation>备注</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="23"/>
+        <location filename="../../ui/error_messages.py" line="24"/>
         <source>Contact person</source>
         <translation>联系人</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="25"/>
+        <location filename="../../ui/error_messages.py" line="26"/>
         <source>Province</source>
         <translation>省份</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="26"/>
+        <location filename="../../ui/error_messages.py" line="27"/>
         <source>City</source>
         <translation>城市</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="27"/>
+        <location filename="../../ui/error_messages.py" line="28"/>
         <source>District</source>
         <translation>区县</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="28"/>
+        <location filename="../../ui/error_messages.py" line="29"/>
         <source>Street</source>
         <translation>街道地址</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="29"/>
+        <location filename="../../ui/error_messages.py" line="30"/>
         <source>Brand</source>
         <translation>品牌</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="30"/>
+        <location filename="../../ui/error_messages.py" line="31"/>
         <source>Model</source>
         <translation>车型</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="31"/>
+        <location filename="../../ui/error_messages.py" line="32"/>
         <source>{field} is longer than {n} characters.</source>
         <translation>{field}超过 {n} 个字符。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="33"/>
+        <location filename="../../ui/error_messages.py" line="34"/>
         <source>“{typed}” is not a mainland mobile number (11 digits starting with 1); put a landline under other phones.</source>
         <translation>“{typed}”不是大陆手机号码（以 1 开头的 11 位数字）；固定电话请填在其他电话中。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="34"/>
+        <location filename="../../ui/error_messages.py" line="35"/>
         <source>“{typed}” in other phones is not a phone number; separate numbers with a comma.</source>
         <translation>其他电话中的“{typed}”不是电话号码；多个号码请用逗号分隔。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="35"/>
+        <location filename="../../ui/error_messages.py" line="36"/>
         <source>The postcode “{typed}” is not 6 digits.</source>
         <translation>邮编“{typed}”不是 6 位数字。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="36"/>
+        <location filename="../../ui/error_messages.py" line="37"/>
         <source>Write the customer&apos;s name.</source>
         <translation>请填写客户姓名。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="37"/>
+        <location filename="../../ui/error_messages.py" line="38"/>
         <source>The gender is M, F or not known, not &apos;{gender}&apos;.</source>
         <translation>性别只能是男、女或未知，不能是“{gender}”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="38"/>
+        <location filename="../../ui/error_messages.py" line="39"/>
         <source>The birthday {date} is in the future.</source>
         <translation>生日 {date} 在今天之后。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="39"/>
+        <location filename="../../ui/error_messages.py" line="40"/>
         <source>The birthday {date} is more than {n} years ago; check the year.</source>
         <translation>生日 {date} 距今超过 {n} 年，请检查年份。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="40"/>
+        <location filename="../../ui/error_messages.py" line="41"/>
         <source>The DMS customer number “{typed}” is as Excel shows a long number, its digits lost; type it in full.</source>
         <translation>DMS 客户编号“{typed}”是 Excel 显示长数字的科学计数法写法，位数已丢失；请输入完整编号。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="41"/>
+        <location filename="../../ui/error_messages.py" line="42"/>
         <source>The DMS customer number is longer than {n} characters.</source>
         <translation>DMS 客户编号超过 {n} 个字符。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="42"/>
+        <location filename="../../ui/error_messages.py" line="43"/>
         <source>This customer&apos;s personal data was erased; nothing can be added to it.</source>
         <translation>该客户的个人信息已被擦除，不能再添加内容。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="43"/>
+        <location filename="../../ui/error_messages.py" line="44"/>
         <source>Write the car&apos;s brand and model.</source>
         <translation>请填写车辆的品牌和车型。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="44"/>
+        <location filename="../../ui/error_messages.py" line="45"/>
         <source>The purchase date {date} is in the future.</source>
         <translation>购车日期 {date} 在未来。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="45"/>
+        <location filename="../../ui/error_messages.py" line="46"/>
         <source>This car is no longer this customer&apos;s (moved or removed since you opened them); reload to see their cars.</source>
         <translation>该车辆已不属于此客户（在您打开后被转移或删除）；请重新载入查看其车辆。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="48"/>
+        <location filename="../../ui/error_messages.py" line="49"/>
         <source>{km} km is more than the {later} km read later, on {date}; check the number.</source>
         <translation>{km} 公里多于之后 {date} 记录的 {later} 公里，请核对。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="49"/>
+        <location filename="../../ui/error_messages.py" line="50"/>
         <source>“{typed}” is not a km reading (a whole number up to {max}).</source>
         <translation>“{typed}”不是里程读数（最多 {max} 的整数）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="50"/>
+        <location filename="../../ui/error_messages.py" line="51"/>
         <source>The reading date {date} is in the future.</source>
         <translation>读数日期 {date} 在未来。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="51"/>
+        <location filename="../../ui/error_messages.py" line="52"/>
         <source>“{typed}” is not a WeChat ID (letters, digits, _ and -); a nickname cannot be searched for in WeChat.</source>
         <translation>“{typed}”不是微信号（只含字母、数字、_ 和 -）；微信里无法按昵称搜索。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="52"/>
+        <location filename="../../ui/error_messages.py" line="53"/>
         <source>The VIN “{typed}” is not 17 letters and digits (no I, O or Q).</source>
         <translation>车架号“{typed}”不是 17 位字母和数字（不含 I、O、Q）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="53"/>
+        <location filename="../../ui/error_messages.py" line="54"/>
         <source>“{typed}” is not a price (write 158000 or 15.8万).</source>
         <translation>“{typed}”不是价格（请写 158000 或 15.8万）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="54"/>
+        <location filename="../../ui/error_messages.py" line="55"/>
         <source>This car is already marked as no longer the customer&apos;s.</source>
         <translation>该车辆已标记为不再属于此客户。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="55"/>
+        <location filename="../../ui/error_messages.py" line="56"/>
         <source>The mobile {mobile} is already customer {code}&apos;s ({name}); if they are the same person, merge the two customers instead.</source>
         <translation>手机号 {mobile} 已属于客户 {code}（{name}）；如果是同一个人，请改为合并这两个客户。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="56"/>
+        <location filename="../../ui/error_messages.py" line="57"/>
         <source>The VIN {vin} is already on a car of customer {code} ({name}).</source>
         <translation>车架号 {vin} 已登记在客户 {code}（{name}）的车辆上。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="57"/>
+        <location filename="../../ui/error_messages.py" line="58"/>
         <source>The tag “{tag}” is retired: customers who have it keep it, but it is given to nobody new.</source>
         <translation>标签“{tag}”已停用：已有的客户保留，但不再给新客户。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="59"/>
+        <location filename="../../ui/error_messages.py" line="60"/>
         <source>Customer {code}&apos;s personal data was already erased on {date}.</source>
         <translation>客户 {code} 的个人信息已于 {date} 擦除。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="60"/>
+        <location filename="../../ui/error_messages.py" line="61"/>
         <source>This customer is no longer in the database (removed since you opened them); search again to go on.</source>
         <translation>在您打开后，这位客户已从数据库中删除；请重新搜索后继续。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="61"/>
+        <location filename="../../ui/error_messages.py" line="62"/>
         <source>{who} merged customer {merged} into {kept} at {when}, since you opened it; open {kept} to go on.</source>
         <translation>在您打开后，{who} 于 {when} 已将客户 {merged} 合并到 {kept}；请打开 {kept} 继续。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="62"/>
+        <location filename="../../ui/error_messages.py" line="63"/>
         <source>Customer {merged} was merged into {kept} at {when}, since you opened it; open {kept} to go on.</source>
         <translation>在您打开后，客户 {merged} 已于 {when} 合并到 {kept}；请打开 {kept} 继续。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="63"/>
+        <location filename="../../ui/error_messages.py" line="64"/>
         <source>There is no customer with the code or id &apos;{ref}&apos;.</source>
         <translation>没有编号或 ID 为“{ref}”的客户。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="64"/>
+        <location filename="../../ui/error_messages.py" line="65"/>
         <source>Cannot undo merge #{merge}: the customer it kept no longer exists.</source>
         <translation>无法撤销合并 #{merge}：当时保留的客户已不存在。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="65"/>
+        <location filename="../../ui/error_messages.py" line="66"/>
         <source>Customer {merged} was already merged into {kept} (merge #{merge} on {date}).</source>
         <translation>客户 {merged} 已合并到 {kept}（{date} 的合并 #{merge}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="66"/>
+        <location filename="../../ui/error_messages.py" line="67"/>
         <source>A customer cannot be merged into itself.</source>
         <translation>客户不能合并到自身。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="67"/>
+        <location filename="../../ui/error_messages.py" line="68"/>
         <source>Cannot undo merge #{merge}: the customer it kept was merged into another by merge #{later} since; undo that one first.</source>
         <translation>无法撤销合并 #{merge}：当时保留的客户此后又被合并 #{later} 并入其他客户；请先撤销那次合并。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="68"/>
+        <location filename="../../ui/error_messages.py" line="69"/>
         <source>Cannot undo merge #{merge}: the merged customer&apos;s id or code {code} is now used by another customer.</source>
         <translation>无法撤销合并 #{merge}：被合并客户的 ID 或编号 {code} 现已被其他客户使用。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="69"/>
+        <location filename="../../ui/error_messages.py" line="70"/>
         <source>Cannot undo merge #{merge}: {fields} of customer {code} changed after the merge; change them back first or keep the merge.</source>
         <translation>无法撤销合并 #{merge}：客户 {code} 的{fields}在合并后被修改过；请先改回原值，或保留这次合并。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="70"/>
+        <location filename="../../ui/error_messages.py" line="71"/>
         <source>Cannot undo merge #{merge}: some of the rows it moved ({tables}) were deleted or given to another customer since.</source>
         <translation>无法撤销合并 #{merge}：当时移过来的部分记录（{tables}）此后已被删除或转给其他客户。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="71"/>
+        <location filename="../../ui/error_messages.py" line="72"/>
         <source>Cannot undo merge #{merge}: records added to customer {code} since the merge use what it moved ({tables}).</source>
         <translation>无法撤销合并 #{merge}：合并后为客户 {code} 新增的记录引用了当时移过来的内容（{tables}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="72"/>
+        <location filename="../../ui/error_messages.py" line="73"/>
         <source>Cannot undo merge #{merge}: what the removed {tables} rows refer to was deleted since, or their ids are used again.</source>
         <translation>无法撤销合并 #{merge}：被删除的{tables}记录所引用的内容此后已被删除，或其 ID 已被重复使用。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="73"/>
+        <location filename="../../ui/error_messages.py" line="74"/>
         <source>There is no customer merge #{merge}.</source>
         <translation>不存在客户合并 #{merge}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="74"/>
+        <location filename="../../ui/error_messages.py" line="75"/>
         <source>Merge #{merge} was already undone on {date}.</source>
         <translation>合并 #{merge} 已于 {date} 撤销。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="75"/>
+        <location filename="../../ui/error_messages.py" line="76"/>
         <source>Cannot undo merge #{merge}: rows it moved changed while it was being undone; try again.</source>
         <translation>无法撤销合并 #{merge}：撤销过程中其移动的记录发生了变化；请重试。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="79"/>
+        <location filename="../../ui/error_messages.py" line="80"/>
         <source>The reason is longer than {n} characters.</source>
         <translation>原因超过 {n} 个字符。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="86"/>
+        <location filename="../../ui/error_messages.py" line="87"/>
         <source>The note is longer than {n} characters.</source>
         <translation>备注超过 {n} 个字符。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="100"/>
+        <location filename="../../ui/error_messages.py" line="101"/>
         <source>Name exactly one who introduced the customer: a customer, a member of staff or an organisation.</source>
         <translation>请只填写一个介绍人：客户、员工或单位。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="101"/>
+        <location filename="../../ui/error_messages.py" line="102"/>
         <source>The organisation&apos;s name is longer than {n} characters.</source>
         <translation>单位名称超过 {n} 个字符。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="102"/>
+        <location filename="../../ui/error_messages.py" line="103"/>
         <source>The referral date {date} is in the future.</source>
         <translation>介绍日期 {date} 在将来。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="103"/>
+        <location filename="../../ui/error_messages.py" line="104"/>
         <source>A customer cannot introduce themselves.</source>
         <translation>客户不能介绍自己。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="104"/>
+        <location filename="../../ui/error_messages.py" line="105"/>
         <source>There is no staff account with id {id}.</source>
         <translation>没有编号为 {id} 的员工账号。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="105"/>
+        <location filename="../../ui/error_messages.py" line="106"/>
         <source>This introduction is already recorded.</source>
         <translation>这条转介绍已经记录过了。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="106"/>
+        <location filename="../../ui/error_messages.py" line="107"/>
         <source>That referral no longer exists.</source>
         <translation>这条转介绍已不存在。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="107"/>
+        <location filename="../../ui/error_messages.py" line="108"/>
         <source>This service interval was removed since you loaded the intervals; reload to see the intervals as they are now.</source>
         <translation>这条保养间隔在你读取之后已被删除；请重新读取查看当前的保养间隔。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="108"/>
+        <location filename="../../ui/error_messages.py" line="109"/>
         <source>{who} changed this service interval at {when} since you loaded the intervals; reload to see their change.</source>
         <translation>{who} 在 {when} 修改了这条保养间隔（在你读取之后）；请重新读取查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="109"/>
+        <location filename="../../ui/error_messages.py" line="110"/>
         <source>This service interval was changed at {when} since you loaded the intervals; reload to see the change.</source>
         <translation>这条保养间隔在 {when} 被修改（在你读取之后）；请重新读取查看修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="110"/>
+        <location filename="../../ui/error_messages.py" line="111"/>
         <source>{who} set a service interval for this brand and model at {when} since you loaded the intervals; reload to see it.</source>
         <translation>{who} 在 {when} 为此品牌和车型设置了保养间隔（在你读取之后）；请重新读取查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="111"/>
+        <location filename="../../ui/error_messages.py" line="112"/>
         <source>A service interval for this brand and model was set at {when} since you loaded the intervals; reload to see it.</source>
         <translation>此品牌和车型的保养间隔在 {when} 已被设置（在你读取之后）；请重新读取查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="112"/>
+        <location filename="../../ui/error_messages.py" line="113"/>
         <source>A model&apos;s service interval needs its brand too.</source>
         <translation>车型的保养间隔还需要填写品牌。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="113"/>
+        <location filename="../../ui/error_messages.py" line="114"/>
         <source>Service intervals must be at least 1 km and 1 month.</source>
         <translation>保养间隔至少为 1 公里和 1 个月。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="114"/>
+        <location filename="../../ui/error_messages.py" line="115"/>
         <source>The built-in default interval cannot be removed; change it instead.</source>
         <translation>内置默认间隔不能删除，请直接修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="115"/>
+        <location filename="../../ui/error_messages.py" line="116"/>
         <source>The customer has no car with the VIN or plate &apos;{ref}&apos;.</source>
         <translation>该客户没有车架号或车牌为“{ref}”的车。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="116"/>
+        <location filename="../../ui/error_messages.py" line="117"/>
         <source>Say which repair was declined.</source>
         <translation>请说明客户未做的维修项目。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="117"/>
+        <location filename="../../ui/error_messages.py" line="118"/>
         <source>The repair item is longer than {n} characters.</source>
         <translation>维修项目超过 {n} 个字符。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="118"/>
+        <location filename="../../ui/error_messages.py" line="119"/>
         <source>The date {date} is in the future.</source>
         <translation>日期 {date} 在将来。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="119"/>
+        <location filename="../../ui/error_messages.py" line="120"/>
         <source>The due date {due} is before the day it was noted ({date}).</source>
         <translation>到期日 {due} 早于记录日期（{date}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="120"/>
+        <location filename="../../ui/error_messages.py" line="121"/>
         <source>An item is closed as done or refused, not &apos;{status}&apos;.</source>
         <translation>项目只能关闭为“已做”或“拒绝”，不能是“{status}”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="121"/>
+        <location filename="../../ui/error_messages.py" line="122"/>
         <source>There is no declined repair item {id}.</source>
         <translation>没有编号为 {id} 的建议维修项目。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="122"/>
+        <location filename="../../ui/error_messages.py" line="123"/>
         <source>That item was already closed on {date}.</source>
         <translation>该项目已于 {date} 关闭。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="123"/>
+        <location filename="../../ui/error_messages.py" line="124"/>
         <source>An item cannot be closed before it was noted ({date}).</source>
         <translation>项目不能在记录日期（{date}）之前关闭。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="124"/>
+        <location filename="../../ui/error_messages.py" line="125"/>
         <source>That service visit is not this customer&apos;s.</source>
         <translation>这次到店记录不属于该客户。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="125"/>
+        <location filename="../../ui/error_messages.py" line="126"/>
         <source>That car is not this customer&apos;s.</source>
         <translation>这辆车不属于该客户。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="126"/>
+        <location filename="../../ui/error_messages.py" line="127"/>
         <source>{who} changed the suggestion rules at {when} since you opened them; nothing was saved. Reload to see their change.</source>
         <translation>{who} 在 {when} 修改了建议规则（在你打开之后）；未保存任何内容。请重新读取查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="127"/>
+        <location filename="../../ui/error_messages.py" line="128"/>
         <source>The suggestion rules were changed at {when} since you opened them; nothing was saved. Reload to see the change.</source>
         <translation>建议规则在 {when} 被修改（在你打开之后）；未保存任何内容。请重新读取查看修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="128"/>
+        <location filename="../../ui/error_messages.py" line="129"/>
         <source>Unknown decision &apos;{action}&apos; (known: {known}).</source>
         <translation>未知的处理方式“{action}”（可用：{known}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="129"/>
+        <location filename="../../ui/error_messages.py" line="130"/>
         <source>A note on a decision is at most {most} characters.</source>
         <translation>处理备注最多 {most} 个字。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="130"/>
+        <location filename="../../ui/error_messages.py" line="131"/>
         <source>Choose the purpose to use instead of the suggested one.</source>
         <translation>请选择代替建议目的的目的。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="131"/>
+        <location filename="../../ui/error_messages.py" line="132"/>
         <source>A rule&apos;s condition must name a fact, a comparison and a value.</source>
         <translation>规则的条件必须包含事实、比较方式和值。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="132"/>
+        <location filename="../../ui/error_messages.py" line="133"/>
         <source>A suggestion rule must be a name, conditions, a purpose and talking points.</source>
         <translation>建议规则必须包含名称、条件、目的和话术要点。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="133"/>
+        <location filename="../../ui/error_messages.py" line="134"/>
         <source>A rule&apos;s conditions must be a list.</source>
         <translation>规则的条件必须是列表。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="134"/>
+        <location filename="../../ui/error_messages.py" line="135"/>
         <source>The suggestion rules must be a list of rules.</source>
         <translation>建议规则必须是规则列表。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="135"/>
+        <location filename="../../ui/error_messages.py" line="136"/>
         <source>The rule “{rule}” tests an unknown fact &apos;{fact}&apos;.</source>
         <translation>规则“{rule}”判断了未知的事实“{fact}”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="136"/>
+        <location filename="../../ui/error_messages.py" line="137"/>
         <source>The rule “{rule}” compares {fact} with &apos;{op}&apos;, which does not apply to it.</source>
         <translation>规则“{rule}”用“{op}”比较 {fact}，该比较不适用。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="137"/>
+        <location filename="../../ui/error_messages.py" line="138"/>
         <source>The rule “{rule}” compares {fact} with &apos;{value}&apos;, which is not one of its values.</source>
         <translation>规则“{rule}”将 {fact} 与“{value}”比较，但这不是它的可选值。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="138"/>
+        <location filename="../../ui/error_messages.py" line="139"/>
         <source>At most {most} suggestion rules, not {count}.</source>
         <translation>建议规则最多 {most} 条，不能是 {count} 条。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="139"/>
+        <location filename="../../ui/error_messages.py" line="140"/>
         <source>A suggestion rule needs a name of 1 to {most} characters.</source>
         <translation>建议规则需要 1 到 {most} 个字的名称。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="140"/>
+        <location filename="../../ui/error_messages.py" line="141"/>
         <source>Two suggestion rules are named “{rule}”; each needs its own name.</source>
         <translation>有两条建议规则都叫“{rule}”，每条规则需要不同的名称。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="141"/>
+        <location filename="../../ui/error_messages.py" line="142"/>
         <source>The rule “{rule}” proposes an unknown purpose &apos;{purpose}&apos;.</source>
         <translation>规则“{rule}”建议了未知的目的“{purpose}”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="142"/>
+        <location filename="../../ui/error_messages.py" line="143"/>
         <source>The rule “{rule}” needs talking points of 1 to {most} characters.</source>
         <translation>规则“{rule}”需要 1 到 {most} 个字的话术要点。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="143"/>
+        <location filename="../../ui/error_messages.py" line="144"/>
         <source>The rule “{rule}” names unknown merge fields: {fields}.</source>
         <translation>规则“{rule}”使用了未知的合并字段：{fields}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="144"/>
+        <location filename="../../ui/error_messages.py" line="145"/>
         <source>The saved segment “{segment}”, which uses this tag, was changed at the same moment; nothing was saved. Try again.</source>
         <translation>使用此标签的分群“{segment}”在同一时刻被修改，本次未保存。请重试。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="145"/>
+        <location filename="../../ui/error_messages.py" line="146"/>
         <source>The tag you opened no longer exists; reload to see the tags as they are now.</source>
         <translation>您打开的标签已不存在，请重新载入查看当前标签。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="146"/>
+        <location filename="../../ui/error_messages.py" line="147"/>
         <source>The tag group you opened no longer exists; reload to see the tags as they are now.</source>
         <translation>您打开的标签组已不存在，请重新载入查看当前标签。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="147"/>
+        <location filename="../../ui/error_messages.py" line="148"/>
         <source>{who} changed the tag “{name}” at {when} since you opened it; reload to see their change.</source>
         <translation>在您打开后，{who} 于 {when} 修改了标签“{name}”，请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="148"/>
+        <location filename="../../ui/error_messages.py" line="149"/>
         <source>The tag “{name}” was changed at {when} since you opened it; reload to see the change.</source>
         <translation>在您打开后，标签“{name}”于 {when} 被修改，请重新载入查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="149"/>
+        <location filename="../../ui/error_messages.py" line="150"/>
         <source>{who} renamed the tag “{name}” to “{new_name}” at {when} since you opened it; reload to see their change.</source>
         <translation>在您打开后，{who} 于 {when} 把标签“{name}”重命名为“{new_name}”，请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="150"/>
+        <location filename="../../ui/error_messages.py" line="151"/>
         <source>The tag “{name}” was renamed to “{new_name}” at {when} since you opened it; reload to see the change.</source>
         <translation>在您打开后，标签“{name}”于 {when} 被重命名为“{new_name}”，请重新载入查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="151"/>
+        <location filename="../../ui/error_messages.py" line="152"/>
         <source>{who} deleted the tag “{name}” at {when} since you opened it; reload to see the tags as they are now.</source>
         <translation>在您打开后，{who} 于 {when} 删除了标签“{name}”，请重新载入查看当前标签。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="152"/>
+        <location filename="../../ui/error_messages.py" line="153"/>
         <source>The tag “{name}” was deleted at {when} since you opened it; reload to see the tags as they are now.</source>
         <translation>在您打开后，标签“{name}”于 {when} 被删除，请重新载入查看当前标签。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="153"/>
+        <location filename="../../ui/error_messages.py" line="154"/>
         <source>{who} renamed the tag group “{name}” to “{new_name}” at {when} since you opened it; reload to see their change.</source>
         <translation>在您打开后，{who} 于 {when} 把标签组“{name}”重命名为“{new_name}”，请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="154"/>
+        <location filename="../../ui/error_messages.py" line="155"/>
         <source>The tag group “{name}” was renamed to “{new_name}” at {when} since you opened it; reload to see the change.</source>
         <translation>在您打开后，标签组“{name}”于 {when} 被重命名为“{new_name}”，请重新载入查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="155"/>
+        <location filename="../../ui/error_messages.py" line="156"/>
         <source>A tag group name must have 1 to {max} characters.</source>
         <translation>标签组名称须为 1 到 {max} 个字符。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="156"/>
+        <location filename="../../ui/error_messages.py" line="157"/>
         <source>A tag name must have 1 to {max} characters.</source>
         <translation>标签名称须为 1 到 {max} 个字符。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="157"/>
+        <location filename="../../ui/error_messages.py" line="158"/>
         <source>There is no tag group named “{name}”.</source>
         <translation>没有名为“{name}”的标签组。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="158"/>
+        <location filename="../../ui/error_messages.py" line="159"/>
         <source>The tag group “{group}” has no tag named “{name}”.</source>
         <translation>标签组“{group}”中没有名为“{name}”的标签。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="159"/>
+        <location filename="../../ui/error_messages.py" line="160"/>
         <source>There is already a tag group named “{name}”.</source>
         <translation>已有名为“{name}”的标签组。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="160"/>
+        <location filename="../../ui/error_messages.py" line="161"/>
         <source>The tag group “{group}” already has a tag named “{name}”.</source>
         <translation>标签组“{group}”中已有名为“{name}”的标签。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="161"/>
+        <location filename="../../ui/error_messages.py" line="162"/>
         <source>A tag or tag group name cannot contain “/”: segments write a tag as group/tag.</source>
         <translation>标签或标签组名称不能包含“/”：分群中标签写作“标签组/标签”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="162"/>
+        <location filename="../../ui/error_messages.py" line="163"/>
         <source>The tag “{name}” is given to {count} customers, so it cannot be deleted; retire it instead: they keep it, segments keep finding them, and nobody new is given it.</source>
         <translation>标签“{name}”有 {count} 位客户在用，不能删除；请改为停用：这些客户保留它，分群仍能找到他们，但不再给新客户。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="163"/>
+        <location filename="../../ui/error_messages.py" line="164"/>
         <source>{where} holds data the demo did not make (in {tables}); demo data is only added to a new database or to one holding nothing but demo data.</source>
         <translation>{where} 中有不是演示程序生成的数据（在 {tables} 中）；演示数据只能加到新数据库或只含演示数据的数据库。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="164"/>
+        <location filename="../../ui/error_messages.py" line="165"/>
         <source>{where} was left half-filled by a demo that stopped after {done} of {total} customers; run `demo --resume` to finish it, or use a new database.</source>
         <translation>{where} 中的演示数据在生成 {done}/{total} 位客户后中断；请运行 `demo --resume` 完成它，或使用新数据库。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="165"/>
+        <location filename="../../ui/error_messages.py" line="166"/>
         <source>{where} has no stopped demo to resume.</source>
         <translation>{where} 中没有可继续的中断演示。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="167"/>
+        <location filename="../../ui/error_messages.py" line="168"/>
         <source>There is no import batch #{id}.</source>
         <translation>没有第 {id} 号导入批次。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="168"/>
+        <location filename="../../ui/error_messages.py" line="169"/>
         <source>Import batch #{id} was already undone on {when}.</source>
         <translation>第 {id} 号导入批次已于 {when} 撤销。</translation>
     </message>
@@ -8497,18 +8502,18 @@ Revisit closes now; open it again to work with the restored database.</source>
     </message>
     <message>
         <location filename="../../ui/error_messages.py" line="208"/>
+        <source>Cannot undo the whole of import batch #{id}: {count} customers it created have been worked on since ({who}), and undoing would delete what was recorded for them. Undo the rest and keep these customers instead.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="209"/>
         <source>Cannot undo import batch #{id}: the later batch #{later} ({file}) changed the same records. Undo batch #{later} first.</source>
         <translation>无法撤销第 {id} 号导入批次：之后的第 {later} 号批次（{file}）改动了同样的记录。请先撤销第 {later} 号批次。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="169"/>
+        <location filename="../../ui/error_messages.py" line="170"/>
         <source>Cannot undo import batch #{id}: merge #{merge} has since moved records of customers it created or changed. Undo merge #{merge} first.</source>
         <translation>无法撤销导入批次 #{id}：此后的合并 #{merge} 移动了该批次新建或更改的客户的记录。请先撤销合并 #{merge}。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/error_messages.py" line="170"/>
-        <source>Cannot undo import batch #{id}: records were added since to customers it created ({tables}); undo would delete them with those customers.</source>
-        <translation>无法撤销第 {id} 号导入批次：此后又为它新建的客户添加了记录（{tables}），撤销会把这些记录和客户一起删除。</translation>
     </message>
     <message>
         <location filename="../../ui/error_messages.py" line="172"/>
@@ -8586,52 +8591,52 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>无法读取文件 {path}：{reason}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="209"/>
+        <location filename="../../ui/error_messages.py" line="210"/>
         <source>Cannot undo import batch #{id}: the later batch #{later} ({file}) counts {records} of its records as imported (its file has them too). Undo batch #{later} first.</source>
         <translation>无法撤销第 {id} 号导入批次：之后的第 {later} 号批次（{file}）将其中 {records} 条记录计为已导入（该文件中也有这些记录）。请先撤销第 {later} 号批次。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="214"/>
+        <location filename="../../ui/error_messages.py" line="215"/>
         <source>While this list was being made, someone removed or merged a customer, a car, the segment or a caller it uses; nothing was stored. Make the list again.</source>
         <translation>生成名单期间，有人删除或合并了名单用到的客户、车辆、细分或回访员；未保存任何内容。请重新生成名单。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="215"/>
+        <location filename="../../ui/error_messages.py" line="216"/>
         <source>Unknown channel &apos;{channel}&apos; (use call, mail, sms, wechat, visit or auto).</source>
         <translation>未知渠道“{channel}”（可用 call、mail、sms、wechat、visit 或 auto）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="216"/>
+        <location filename="../../ui/error_messages.py" line="217"/>
         <source>Unknown way to split the calls &apos;{split}&apos; (use even or owner).</source>
         <translation>未知的电话分配方式“{split}”（请用 even 平均分配，或 owner 由专属顾问保留自己的客户）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="219"/>
+        <location filename="../../ui/error_messages.py" line="221"/>
         <source>{path} does not exist (or is a folder).</source>
         <translation>{path} 不存在（或是一个文件夹）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="222"/>
+        <location filename="../../ui/error_messages.py" line="224"/>
         <source>The rows of {path} are not the list runs&apos; members in this database ({wrong} of {checked} rows name another customer, e.g. row {row}): it was printed from another database, or its row codes were changed. Nothing was stored.</source>
         <translation>{path} 中的行与本数据库的名单不符（{checked} 行中有 {wrong} 行对应的是别的客户，例如第 {row} 行）：它是从另一个数据库打印的，或编号被改动过。未保存任何内容。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="223"/>
+        <location filename="../../ui/error_messages.py" line="225"/>
         <source>List run #{run} was replaced by run #{newer}, built later from the same segment, so it stays unfinished and its calls stay out of the queues: nobody is called twice.</source>
         <translation>名单 #{run} 已被之后用同一分群生成的名单 #{newer} 取代，因此保持未完成，其中的电话不进入跟进队列：没有人会被打两次电话。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="224"/>
+        <location filename="../../ui/error_messages.py" line="226"/>
         <source>List run #{run} was replaced by run #{newer}, built later from the same segment, so it stays withdrawn: nobody is called twice.</source>
         <translation>名单 #{run} 已被同一客户分群之后生成的名单 #{newer} 取代，因此保持撤回状态，以免同一客户被重复联系。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="227"/>
+        <location filename="../../ui/error_messages.py" line="229"/>
         <source>List run #{run} was already withdrawn ({when}).</source>
         <translation>名单 #{run} 已经撤回（{when}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="226"/>
+        <location filename="../../ui/error_messages.py" line="228"/>
         <source>List run #{run} is not withdrawn.</source>
         <translation>名单 #{run} 未被撤回。</translation>
     </message>
@@ -8651,887 +8656,897 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>文件 {file} 设有打开密码，无法读取：请用密码在 Excel 中打开，另存一份不带密码的副本（文件 &gt; 信息 &gt; 保护工作簿 &gt; 用密码进行加密，清空密码），再选择该副本。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="221"/>
+        <location filename="../../ui/error_messages.py" line="223"/>
         <source>{path} has no column {columns} in the first {rows} rows of any sheet; is it a call list exported by Revisit?</source>
         <translation>{path} 的各工作表前 {rows} 行中都没有“{columns}”列：这是回访系统导出的名单吗？</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="228"/>
+        <location filename="../../ui/error_messages.py" line="230"/>
         <source>{path} holds no mainland mobile number; nothing was changed.</source>
         <translation>{path} 中没有大陆手机号（是否选错了文件？）；未做任何改动。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="229"/>
+        <location filename="../../ui/error_messages.py" line="231"/>
         <source>{path} is a list Revisit made to send (row {row} holds a message or a list code), not the vendor&apos;s report of who unsubscribed or could not be reached; nothing was changed.</source>
         <translation>{path} 是本软件生成的发送名单（第 {row} 行是短信内容或名单编号），不是短信平台的退订或发送失败报告；未做任何更改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="230"/>
+        <location filename="../../ui/error_messages.py" line="232"/>
         <source>{name} ends in {ending}, a kind of file Revisit does not write; nothing was made. Name it .pdf, .xlsx or .csv.</source>
         <translation>{name} 的扩展名是 {ending}，回访不写这种文件；什么都没有生成。请把文件命名为 .pdf、.xlsx 或 .csv。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="233"/>
+        <location filename="../../ui/error_messages.py" line="235"/>
         <source>Envelopes need the shop&apos;s return address: fill in the shop address in Settings (shared settings), then print again.</source>
         <translation>信封需要门店的寄件人地址：请在“设置”（共享设置）中填写门店地址后再打印。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="234"/>
+        <location filename="../../ui/error_messages.py" line="236"/>
         <source>Nobody is in list #{run}: all {left_out} customers of its segment were left out, so there is no file to make. Their reasons are in the list&apos;s left-out customers (for a sales list, often no marketing consent).</source>
         <translation>名单 #{run} 中没有任何客户：分群中的 {left_out} 位客户全部被排除，因此没有可生成的文件。排除原因见该名单的“已排除”列表（销售名单最常见的是没有营销同意）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="235"/>
+        <location filename="../../ui/error_messages.py" line="237"/>
         <source>Nobody is in list #{run}: its segment had nobody on the list&apos;s date, so there is no file to make.</source>
         <translation>名单 #{run} 中没有任何客户：在名单日期，其客户分群中一个人也没有，因此没有可生成的文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="236"/>
+        <location filename="../../ui/error_messages.py" line="238"/>
         <source>{file} was written, but some characters could not be printed: no font on this computer has them, so each is printed as □. Write them in by hand or correct the record (or install a font that has them and name its file in {env}), then print again: {who}</source>
         <translation>{file} 已生成，但有些字符无法打印：本机没有包含这些字符的字体，已用 □ 代替。请手写补上或更正客户资料（或安装含这些字符的字体，并在 {env} 中指定字体文件），然后重新打印：{who}</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="238"/>
+        <location filename="../../ui/error_messages.py" line="240"/>
         <source>The list file {file} could not be written: the program writing it stopped unexpectedly.</source>
         <translation>名单文件 {file} 未能写成：写文件的程序意外停止了。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="239"/>
+        <location filename="../../ui/error_messages.py" line="241"/>
         <source>Nobody in list #{run} is to be called, so there is no call sheet or call list to make. Its members were checked for their own channel only; build a list with the phone channel to call them.</source>
         <translation>名单 #{run} 中没有需要电话联系的客户，因此无法生成回访单或电话名单。名单中的客户只按各自的渠道检查过；如需电话联系，请用“电话”渠道重新生成名单。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="240"/>
+        <location filename="../../ui/error_messages.py" line="242"/>
         <source>Nobody in list #{run} is to be sent post, so there are no labels or mail list to make. Its members were checked for their own channel only; build a list with the mail channel to write to them.</source>
         <translation>名单 #{run} 中没有需要邮寄的客户，因此无法生成标签或邮寄名单。名单中的客户只按各自的渠道检查过；如需邮寄，请用“邮寄”渠道重新生成名单。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="241"/>
+        <location filename="../../ui/error_messages.py" line="243"/>
         <source>Nobody in list #{run} is to be sent an SMS, so there is no SMS file to make. Its members were checked for their own channel only (not for SMS do-not-contact or unsubscribes); build a list with the SMS channel to text them.</source>
         <translation>名单 #{run} 中没有需要发送短信的客户，因此无法生成短信文件。名单中的客户只按各自的渠道检查过（未检查短信勿扰和退订）；如需发短信，请用“短信”渠道重新生成名单。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="242"/>
+        <location filename="../../ui/error_messages.py" line="244"/>
         <source>Nobody in list #{run} is to get a WeChat message, so there is no WeChat list to make. Its members were checked for their own channel only; build a list with the WeChat channel to message them.</source>
         <translation>名单 #{run} 中没有人要发微信，因此没有微信名单可做。名单中的客户只按各自的渠道检查过；要发微信请用微信渠道生成名单。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="243"/>
+        <location filename="../../ui/error_messages.py" line="245"/>
         <source>Nobody in list #{run} is to be visited, so there is no visit list to make. Its members were checked for their own channel only; build a list with the visit channel to visit them.</source>
         <translation>名单 #{run} 中没有人要上门拜访，因此没有上门名单可做。名单中的客户只按各自的渠道检查过；要上门拜访请用上门渠道生成名单。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="244"/>
+        <location filename="../../ui/error_messages.py" line="246"/>
         <source>Set the shop&apos;s SMS signature in Settings first (the SMS vendor sends only texts signed with your registered signature, such as 【店名】); no SMS file is made without it.</source>
         <translation>请先在“设置 → 短信签名”中填写门店的短信签名（短信平台只发送带有已报备签名的短信，例如【店名】）；未填写签名时不生成短信文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="250"/>
+        <location filename="../../ui/error_messages.py" line="252"/>
         <source>The merge field {field} has nothing after its bar, so a member without a value would get a message with a hole in it; write the words to use instead, as in {example}, or remove the bar.</source>
         <translation>合并字段 {field} 的竖线后没有备用文字，缺少该值的客户会收到缺字的消息；请写上代替的文字（如 {example}），或去掉竖线。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="251"/>
+        <location filename="../../ui/error_messages.py" line="253"/>
         <source>The message uses {field}, but the shop name in the settings is empty; enter it under Settings, Shop name, or write {example} to say 本店 instead.</source>
         <translation>消息用到了 {field}，但设置中的店名为空；请在“设置 → 店名”中填写，或改写为 {example}，以“本店”代替。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="256"/>
+        <location filename="../../ui/error_messages.py" line="258"/>
         <source>The WeChat message uses unknown merge field(s) {fields}; known fields are {known}.</source>
         <translation>微信消息使用了未知的合并字段 {fields}；可用字段：{known}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="258"/>
+        <location filename="../../ui/error_messages.py" line="260"/>
         <source>There is no staff member with id {id}.</source>
         <translation>没有编号为 {id} 的员工。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="259"/>
+        <location filename="../../ui/error_messages.py" line="261"/>
         <source>Unknown comparison group &apos;{name}&apos; (known: {known}).</source>
         <translation>未知的对照组“{name}”（可用：{known}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="260"/>
+        <location filename="../../ui/error_messages.py" line="262"/>
         <source>There is no list run {id}.</source>
         <translation>没有编号为 {id} 的名单。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="261"/>
+        <location filename="../../ui/error_messages.py" line="263"/>
         <source>{who} changed the KPI targets at {when} since you opened them; nothing was saved. Reload to see their change.</source>
         <translation>在您打开后，{who} 于 {when} 修改了考核目标，本次未保存。请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="262"/>
+        <location filename="../../ui/error_messages.py" line="264"/>
         <source>The KPI targets were changed at {when} since you opened them; nothing was saved. Reload to see the change.</source>
         <translation>在您打开后，考核目标于 {when} 被修改，本次未保存。请重新载入查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="263"/>
+        <location filename="../../ui/error_messages.py" line="265"/>
         <source>A reach-rate target must be between 0% and 100%, not {value}.</source>
         <translation>接通率目标须在 0% 到 100% 之间，不能是 {value}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="264"/>
+        <location filename="../../ui/error_messages.py" line="266"/>
         <source>A weekly target must be between 0 and 10,000, not {value}.</source>
         <translation>每周目标须在 0 到 10,000 之间，不能是 {value}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="265"/>
+        <location filename="../../ui/error_messages.py" line="267"/>
         <source>Name the staff member after --staff (a user name or display name), or leave --staff out for everybody.</source>
         <translation>请在 --staff 后写明员工（用户名或显示名），或去掉 --staff 以统计全部门。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="218"/>
+        <location filename="../../ui/error_messages.py" line="219"/>
         <source>{count} staff members are called &apos;{name}&apos;; name one by user name ({users}).</source>
         <translation>有 {count} 位员工叫“{name}”；请用用户名指明其中一位（{users}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="266"/>
+        <location filename="../../ui/error_messages.py" line="268"/>
         <source>There is no staff member called &apos;{name}&apos;.</source>
         <translation>没有名为“{name}”的员工。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="267"/>
+        <location filename="../../ui/error_messages.py" line="269"/>
         <source>Unknown report &apos;{kind}&apos; (known: {known}).</source>
         <translation>未知的报表“{kind}”（可用：{known}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="268"/>
+        <location filename="../../ui/error_messages.py" line="270"/>
         <source>A report is written as .pdf or .xlsx, not &apos;{name}&apos;.</source>
         <translation>报表只能保存为 .pdf 或 .xlsx，不能是“{name}”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="279"/>
+        <location filename="../../ui/error_messages.py" line="281"/>
         <source>Fixed RFM thresholds need R (days), F and M (yuan).</source>
         <translation>固定 RFM 阈值需要填写 R（天）、F 和 M（元）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="282"/>
+        <location filename="../../ui/error_messages.py" line="284"/>
         <source>There is no tag group &apos;{group}&apos; (groups: {known}).</source>
         <translation>没有名为“{group}”的标签组（现有：{known}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="283"/>
+        <location filename="../../ui/error_messages.py" line="285"/>
         <source>The filter&apos;s conditions are nested more than {depth} levels deep.</source>
         <translation>分群条件嵌套超过 {depth} 层。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="284"/>
+        <location filename="../../ui/error_messages.py" line="286"/>
         <source>A segment filter must be a JSON object with &quot;version&quot; and &quot;where&quot;.</source>
         <translation>分群筛选条件必须是包含 &quot;version&quot; 和 &quot;where&quot; 的 JSON 对象。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="285"/>
+        <location filename="../../ui/error_messages.py" line="287"/>
         <source>Unknown key(s) in the filter: {keys}.</source>
         <translation>筛选条件中有未知的键：{keys}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="286"/>
+        <location filename="../../ui/error_messages.py" line="288"/>
         <source>Filter schema version {version} is not supported (this version of Revisit reads version {supported}).</source>
         <translation>不支持筛选条件格式版本 {version}（此版本的回访只能读取版本 {supported}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="287"/>
+        <location filename="../../ui/error_messages.py" line="289"/>
         <source>vehicles: &apos;{value}&apos; must be one of {allowed}.</source>
         <translation>vehicles：“{value}”必须是 {allowed} 之一。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="288"/>
+        <location filename="../../ui/error_messages.py" line="290"/>
         <source>{path}: expected an object (a condition or an and/or/not group).</source>
         <translation>{path}：应为对象（一个条件，或一个 and/or/not 组）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="289"/>
+        <location filename="../../ui/error_messages.py" line="291"/>
         <source>{path}: unknown key(s) {keys}.</source>
         <translation>{path}：未知的键 {keys}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="290"/>
+        <location filename="../../ui/error_messages.py" line="292"/>
         <source>{path}.field: unknown field &apos;{field}&apos;.</source>
         <translation>{path}.field：未知字段“{field}”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="291"/>
+        <location filename="../../ui/error_messages.py" line="293"/>
         <source>{path}.op: &apos;{op}&apos; cannot be used with the field {field} (allowed: {allowed}).</source>
         <translation>{path}.op：“{op}”不能用于字段 {field}（可用：{allowed}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="292"/>
+        <location filename="../../ui/error_messages.py" line="294"/>
         <source>{path}: expected an object.</source>
         <translation>{path}：应为对象。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="293"/>
+        <location filename="../../ui/error_messages.py" line="295"/>
         <source>{path}: the field {field} has no parameter {keys}.</source>
         <translation>{path}：字段 {field} 没有参数 {keys}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="294"/>
+        <location filename="../../ui/error_messages.py" line="296"/>
         <source>{path}: &apos;{value}&apos; is not a number.</source>
         <translation>{path}：“{value}”不是数字。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="295"/>
+        <location filename="../../ui/error_messages.py" line="297"/>
         <source>{path}: expected a non-empty text.</source>
         <translation>{path}：应为非空文本。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="296"/>
+        <location filename="../../ui/error_messages.py" line="298"/>
         <source>{path}: &apos;{value}&apos; is not a value of {field} (allowed: {allowed}).</source>
         <translation>{path}：“{value}”不是 {field} 的取值（可用：{allowed}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="297"/>
+        <location filename="../../ui/error_messages.py" line="299"/>
         <source>{path}: tag &apos;{value}&apos; must be written &quot;group/tag&quot;.</source>
         <translation>{path}：标签“{value}”必须写成 &quot;标签组/标签&quot; 的形式。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="298"/>
+        <location filename="../../ui/error_messages.py" line="300"/>
         <source>The {where} is not valid JSON: {detail} (line {line}, column {col}).</source>
         <translation>{where} 不是有效的 JSON：{detail}（第 {line} 行，第 {col} 列）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="299"/>
+        <location filename="../../ui/error_messages.py" line="301"/>
         <source>{path}: &quot;not&quot; takes exactly one condition or group.</source>
         <translation>{path}：&quot;not&quot; 只能包含一个条件或条件组。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="300"/>
+        <location filename="../../ui/error_messages.py" line="302"/>
         <source>{path}: fixed RFM thresholds need {keys}.</source>
         <translation>{path}：固定 RFM 阈值需要 {keys}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="301"/>
+        <location filename="../../ui/error_messages.py" line="303"/>
         <source>{path}: &apos;{value}&apos; is not a whole number.</source>
         <translation>{path}：“{value}”不是整数。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="302"/>
+        <location filename="../../ui/error_messages.py" line="304"/>
         <source>{path}: &apos;{value}&apos; is not a date (YYYY-MM-DD).</source>
         <translation>{path}：“{value}”不是日期（YYYY-MM-DD）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="303"/>
+        <location filename="../../ui/error_messages.py" line="305"/>
         <source>{path}: expected true or false.</source>
         <translation>{path}：应为 true 或 false。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="304"/>
+        <location filename="../../ui/error_messages.py" line="306"/>
         <source>{path}: the number of days cannot be negative.</source>
         <translation>{path}：天数不能为负数。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="305"/>
+        <location filename="../../ui/error_messages.py" line="307"/>
         <source>{path}: &quot;between&quot; takes a list of two values [low, high].</source>
         <translation>{path}：&quot;between&quot; 需要包含两个值的列表 [下限, 上限]。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="306"/>
+        <location filename="../../ui/error_messages.py" line="308"/>
         <source>{path}: the low end is above the high end.</source>
         <translation>{path}：下限大于上限。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="308"/>
+        <location filename="../../ui/error_messages.py" line="310"/>
         <source>{path}: a group has only the key &quot;{kind}&quot;.</source>
         <translation>{path}：条件组只能有键 &quot;{kind}&quot;。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="309"/>
+        <location filename="../../ui/error_messages.py" line="311"/>
         <source>{path}.{kind}: expected a list of conditions.</source>
         <translation>{path}.{kind}：应为条件列表。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="310"/>
+        <location filename="../../ui/error_messages.py" line="312"/>
         <source>{path}: &apos;{value}&apos; is not one of {allowed}.</source>
         <translation>{path}：“{value}”不是 {allowed} 之一。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="311"/>
+        <location filename="../../ui/error_messages.py" line="313"/>
         <source>{path}: must be at least {minimum}.</source>
         <translation>{path}：不能小于 {minimum}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="312"/>
+        <location filename="../../ui/error_messages.py" line="314"/>
         <source>{path}: must be at most {maximum}.</source>
         <translation>{path}：不能大于 {maximum}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="338"/>
+        <location filename="../../ui/error_messages.py" line="340"/>
         <source>Only a supervisor or the person who made a list may withdraw it or put it back; {user} is neither.</source>
         <translation>只有主管或生成该名单的人可以撤回或恢复名单；{user} 两者都不是。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="339"/>
+        <location filename="../../ui/error_messages.py" line="341"/>
         <source>The user name or password is wrong.</source>
         <translation>用户名或密码错误。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="99"/>
+        <location filename="../../ui/error_messages.py" line="100"/>
         <source>There is no staff account &apos;{user}&apos;.</source>
         <translation>没有名为“{user}”的员工账号。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="313"/>
+        <location filename="../../ui/error_messages.py" line="315"/>
         <source>A user name is 1 to 64 letters, digits or . _ - @, without spaces; &apos;{user}&apos; is not one.</source>
         <translation>用户名由 1 到 64 个字母、数字或 . _ - @ 组成，不能有空格；“{user}”不符合。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="314"/>
+        <location filename="../../ui/error_messages.py" line="316"/>
         <source>A display name has at most 64 characters.</source>
         <translation>显示名称最多 64 个字符。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="340"/>
+        <location filename="../../ui/error_messages.py" line="342"/>
         <source>The account {user} is disabled; a supervisor can enable it again.</source>
         <translation>账号 {user} 已停用；主管可以重新启用。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="315"/>
+        <location filename="../../ui/error_messages.py" line="317"/>
         <source>Unknown role &apos;{role}&apos;; an account is staff or supervisor.</source>
         <translation>未知角色“{role}”；账号只能是员工或主管。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="316"/>
+        <location filename="../../ui/error_messages.py" line="318"/>
         <source>This database already has a supervisor; sign in, or ask a supervisor for an account.</source>
         <translation>此数据库已有主管；请登录，或请主管为您开通账号。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="317"/>
+        <location filename="../../ui/error_messages.py" line="319"/>
         <source>There is already an account named {user}.</source>
         <translation>已有名为 {user} 的账号。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="320"/>
+        <location filename="../../ui/error_messages.py" line="322"/>
         <source>The current password is wrong.</source>
         <translation>当前密码错误。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="321"/>
+        <location filename="../../ui/error_messages.py" line="323"/>
         <source>Choose a password different from the current one.</source>
         <translation>新密码不能与当前密码相同。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="322"/>
+        <location filename="../../ui/error_messages.py" line="324"/>
         <source>You cannot disable your own account.</source>
         <translation>不能停用自己的账号。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="319"/>
+        <location filename="../../ui/error_messages.py" line="321"/>
         <source>{user} is the last supervisor who can sign in; add another supervisor first.</source>
         <translation>{user} 是最后一位可登录的主管；请先添加另一位主管。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="323"/>
+        <location filename="../../ui/error_messages.py" line="325"/>
         <source>The first day ({start}) is after the last ({end}).</source>
         <translation>开始日期（{start}）晚于结束日期（{end}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="324"/>
+        <location filename="../../ui/error_messages.py" line="326"/>
         <source>There is no customer with the code {code}.</source>
         <translation>没有编号为 {code} 的客户。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="325"/>
+        <location filename="../../ui/error_messages.py" line="327"/>
         <source>A password needs at least {n} characters.</source>
         <translation>密码至少需要 {n} 个字符。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="326"/>
+        <location filename="../../ui/error_messages.py" line="328"/>
         <source>A password cannot start or end with a space.</source>
         <translation>密码首尾不能有空格。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="327"/>
+        <location filename="../../ui/error_messages.py" line="329"/>
         <source>Only a supervisor may do this, and nobody is signed in.</source>
         <translation>只有主管可以执行此操作，而当前无人登录。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="328"/>
+        <location filename="../../ui/error_messages.py" line="330"/>
         <source>Only a supervisor may add, disable or enable staff accounts and reset their passwords; {user} is not a supervisor.</source>
         <translation>只有主管可以新增、停用或启用员工账号及重置密码；{user} 不是主管。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="329"/>
+        <location filename="../../ui/error_messages.py" line="331"/>
         <source>Only a supervisor may change the settings every PC shares; {user} is not a supervisor.</source>
         <translation>只有主管可以修改所有电脑共享的设置；{user} 不是主管。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="330"/>
+        <location filename="../../ui/error_messages.py" line="332"/>
         <source>Only a supervisor may delete saved segments; {user} is not a supervisor.</source>
         <translation>只有主管可以删除已保存的分群；{user} 不是主管。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="331"/>
+        <location filename="../../ui/error_messages.py" line="333"/>
         <source>Only a supervisor may write files with full phone numbers to disk, such as an SMS vendor file; {user} is not a supervisor.</source>
         <translation>只有主管可以把含完整手机号的文件（如短信平台文件）保存到磁盘；{user} 不是主管。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="332"/>
+        <location filename="../../ui/error_messages.py" line="334"/>
         <source>Only a supervisor may read the audit trail; {user} is not a supervisor.</source>
         <translation>只有主管可以查看审计日志；{user} 不是主管。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="334"/>
+        <location filename="../../ui/error_messages.py" line="336"/>
         <source>Only a supervisor may merge customers or undo a merge; {user} is not a supervisor.</source>
         <translation>只有主管可以合并客户或撤销合并；{user} 不是主管。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="335"/>
+        <location filename="../../ui/error_messages.py" line="337"/>
         <source>Only a supervisor may undo an import; {user} is not a supervisor.</source>
         <translation>只有主管可以撤销导入；{user} 不是主管。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="336"/>
+        <location filename="../../ui/error_messages.py" line="338"/>
         <source>Only a supervisor may erase a customer&apos;s personal data; {user} is not a supervisor.</source>
         <translation>只有主管可以删除客户的个人信息；{user} 不是主管。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="337"/>
+        <location filename="../../ui/error_messages.py" line="339"/>
         <source>Only a supervisor may add, rename or remove tags and tag groups; {user} is not a supervisor.</source>
         <translation>只有主管可以新增、重命名或删除标签及标签组；{user} 不是主管。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="342"/>
+        <location filename="../../ui/error_messages.py" line="344"/>
         <source>Backing up {where} to {target} failed: {detail}. The database itself was not changed.</source>
         <translation>把 {where} 备份到 {target} 失败：{detail}。数据库本身未被改动。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="343"/>
+        <location filename="../../ui/error_messages.py" line="345"/>
         <source>The folder {where} does not exist; nothing was written.</source>
         <translation>文件夹 {where} 不存在，未写入任何内容。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="358"/>
+        <location filename="../../ui/error_messages.py" line="360"/>
         <source>Nothing was copied: in table {table}, record {record}, the value of {column} has {length} characters, more than the {limit} its column holds, which {target} refuses ({count} such records in all).</source>
         <translation>未复制任何数据：表 {table} 中记录 {record} 的 {column} 有 {length} 个字符，超过该列最多能存的 {limit} 个，{target} 不接受（共有 {count} 条这样的记录）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="359"/>
+        <location filename="../../ui/error_messages.py" line="361"/>
         <source>The two databases are at different schema revisions; open both with this version of Revisit first.</source>
         <translation>两个数据库的结构版本不同；请先用当前版本的回访系统分别打开它们。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="360"/>
+        <location filename="../../ui/error_messages.py" line="362"/>
         <source>The source and the target are the same database.</source>
         <translation>源数据库和目标数据库是同一个。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="361"/>
+        <location filename="../../ui/error_messages.py" line="363"/>
         <source>The target {where} already holds data (table {table}); Revisit copies only into an empty database, so nothing was changed.</source>
         <translation>目标 {where} 中已有数据（表 {table}）；回访系统只复制到空数据库，因此没有做任何更改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="362"/>
+        <location filename="../../ui/error_messages.py" line="364"/>
         <source>Table {table} did not arrive intact ({rows} of {expected} rows, checksums differ); nothing was kept in the target.</source>
         <translation>表 {table} 没有完整复制（{rows}/{expected} 行，校验和不一致）；目标中没有保留任何内容。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="346"/>
+        <location filename="../../ui/error_messages.py" line="348"/>
         <source>The database server {server} cannot be reached, so nothing was saved, but nothing you typed is lost: try again in a moment, or ask whoever runs the server.</source>
         <translation>暂时连不上数据库服务器 {server}，这一步没有保存任何内容，但您输入的内容都还在：请稍后再试，或联系负责服务器的人员。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="347"/>
+        <location filename="../../ui/error_messages.py" line="349"/>
         <source>The database server {server} cannot be reached, so Revisit cannot open its data: try again in a moment, or ask whoever runs the server.</source>
         <translation>暂时连不上数据库服务器 {server}，回访系统无法打开数据：请稍后再试，或联系负责服务器的人员。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="372"/>
+        <location filename="../../ui/error_messages.py" line="374"/>
         <source>The database {where} is read-only: nothing can be saved in it. Ask whoever looks after this PC to let you write to the file and its folder, or open a copy kept in a folder you may write to.</source>
         <translation>数据库 {where} 是只读的，无法保存任何内容。请让负责这台电脑的同事给该文件及其所在文件夹开放写入权限，或打开放在可写文件夹中的副本。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="374"/>
+        <location filename="../../ui/error_messages.py" line="376"/>
         <source>{where} is damaged; nothing was changed. No intact backup of it was found in {folder}: restore a copy kept elsewhere with the command revisit db restore followed by that file (a supervisor).</source>
         <translation>{where} 已损坏；未做任何更改。在 {folder} 中没有找到它的完好备份：请主管用命令 revisit db restore 加上另存的副本文件进行恢复。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="375"/>
+        <location filename="../../ui/error_messages.py" line="377"/>
         <source>{where} is damaged; nothing was changed. The latest good backup is {backup}: restore it with the command revisit db restore followed by that file (a supervisor), or close Revisit and put it in place of the damaged file.</source>
         <translation>{where} 已损坏；未做任何更改。最近一份完好的备份是 {backup}：请主管用命令 revisit db restore 加上该文件恢复，或关闭回访后用它替换损坏的文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="376"/>
+        <location filename="../../ui/error_messages.py" line="378"/>
         <source>{where} is empty (0 bytes), perhaps emptied by a failed copy or a sync conflict; nothing was changed. No intact backup of it was found in {folder}: restore a copy kept elsewhere with the command revisit db restore followed by that file, or delete the empty file to start a new database.</source>
         <translation>{where} 是空文件（0 字节），可能是复制失败或同步冲突造成的；未做任何更改。在 {folder} 中没有找到它的完好备份：请用命令 revisit db restore 加上另存的副本文件恢复，或删除这个空文件以新建数据库。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="395"/>
+        <location filename="../../ui/error_messages.py" line="398"/>
         <source>The backup {where} is damaged; nothing was restored. Choose another backup.</source>
         <translation>备份 {where} 已损坏；未恢复任何内容。请选择其他备份。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="407"/>
+        <location filename="../../ui/error_messages.py" line="410"/>
         <source>The SMS price per part must be between 0 and {most} yuan, with at most {places} decimals, not {price}.</source>
         <translation>短信单价必须在 0 到 {most} 元之间，最多 {places} 位小数，不能是 {price}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="412"/>
+        <location filename="../../ui/error_messages.py" line="415"/>
         <source>The segment “{name}” was renamed or deleted since you opened it; reload to see the segments as they are now.</source>
         <translation>在您打开后，分群“{name}”已被重命名或删除，请重新载入查看当前分群。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="413"/>
+        <location filename="../../ui/error_messages.py" line="416"/>
         <source>{who} changed this customer&apos;s contact preferences at {when} since you opened them; reload to see their change.</source>
         <translation>在您打开后，{who} 于 {when} 修改了该客户的联系偏好，请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="414"/>
+        <location filename="../../ui/error_messages.py" line="417"/>
         <source>This customer&apos;s contact preferences were changed at {when} since you opened them; reload to see the change.</source>
         <translation>在您打开后，该客户的联系偏好于 {when} 被修改，请重新载入查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="415"/>
+        <location filename="../../ui/error_messages.py" line="418"/>
         <source>{who} recorded this customer&apos;s marketing consent at {when} since you opened it; reload to see their change.</source>
         <translation>在您打开后，{who} 于 {when} 记录了该客户的营销同意，请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="416"/>
+        <location filename="../../ui/error_messages.py" line="419"/>
         <source>This customer&apos;s marketing consent was recorded at {when} since you opened it; reload to see the change.</source>
         <translation>在您打开后，该客户的营销同意于 {when} 被记录，请重新载入查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="417"/>
+        <location filename="../../ui/error_messages.py" line="420"/>
         <source>{who} lifted this do-not-contact entry at {when} since you opened it; reload to see their change.</source>
         <translation>在您打开后，{who} 于 {when} 解除了这条勿扰，请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="418"/>
+        <location filename="../../ui/error_messages.py" line="421"/>
         <source>This do-not-contact entry was lifted at {when} since you opened it; reload to see the change.</source>
         <translation>在您打开后，这条勿扰于 {when} 被解除，请重新载入查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="419"/>
+        <location filename="../../ui/error_messages.py" line="422"/>
         <source>{who} changed this do-not-contact entry at {when} since you opened it; reload to see their change.</source>
         <translation>在您打开后，{who} 于 {when} 修改了这条勿扰，请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="420"/>
+        <location filename="../../ui/error_messages.py" line="423"/>
         <source>This do-not-contact entry was changed at {when} since you opened it; reload to see the change.</source>
         <translation>在您打开后，这条勿扰于 {when} 被修改，请重新载入查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="421"/>
+        <location filename="../../ui/error_messages.py" line="424"/>
         <source>{who} changed this customer&apos;s {attribute} at {when} since you opened it; reload to see their change.</source>
         <translation>在您打开后，{who} 于 {when} 修改了该客户的{attribute}，请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="422"/>
+        <location filename="../../ui/error_messages.py" line="425"/>
         <source>This customer&apos;s {attribute} was changed at {when} since you opened it; reload to see the change.</source>
         <translation>在您打开后，该客户的{attribute}于 {when} 被修改，请重新载入查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="423"/>
+        <location filename="../../ui/error_messages.py" line="426"/>
         <source>{who} changed this customer at {when} since you opened them; reload to see their change.</source>
         <translation>在您打开后，{who} 于 {when} 修改了该客户，请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="424"/>
+        <location filename="../../ui/error_messages.py" line="427"/>
         <source>This customer was changed at {when} since you opened them; reload to see the change.</source>
         <translation>在您打开后，该客户于 {when} 被修改，请重新载入查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="425"/>
+        <location filename="../../ui/error_messages.py" line="428"/>
         <source>{who} changed the segment “{name}” at {when} since you opened it; reload to see their change.</source>
         <translation>在您打开后，{who} 于 {when} 修改了分群“{name}”，请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="426"/>
+        <location filename="../../ui/error_messages.py" line="429"/>
         <source>The segment “{name}” was changed at {when} since you opened it; reload to see the change.</source>
         <translation>在您打开后，分群“{name}”于 {when} 被修改，请重新载入查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="427"/>
+        <location filename="../../ui/error_messages.py" line="430"/>
         <source>{who} renamed the segment “{name}” to “{new_name}” at {when} since you opened it; reload to see their change.</source>
         <translation>在您打开后，{who} 于 {when} 把分群“{name}”重命名为“{new_name}”，请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="428"/>
+        <location filename="../../ui/error_messages.py" line="431"/>
         <source>The segment “{name}” was renamed to “{new_name}” at {when} since you opened it; reload to see the change.</source>
         <translation>在您打开后，分群“{name}”于 {when} 被重命名为“{new_name}”，请重新载入查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="429"/>
+        <location filename="../../ui/error_messages.py" line="432"/>
         <source>{who} deleted the segment “{name}” at {when} since you opened it; reload to see the segments as they are now.</source>
         <translation>在您打开后，{who} 于 {when} 删除了分群“{name}”，请重新载入查看当前分群。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="430"/>
+        <location filename="../../ui/error_messages.py" line="433"/>
         <source>The segment “{name}” was deleted at {when} since you opened it; reload to see the segments as they are now.</source>
         <translation>在您打开后，分群“{name}”于 {when} 被删除，请重新载入查看当前分群。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="367"/>
+        <location filename="../../ui/error_messages.py" line="369"/>
         <source>Someone saved a clashing change to {where} at the same moment; nothing was saved. Look at the record again and repeat the step.</source>
         <translation>有人在同一时刻向 {where} 保存了冲突的修改，本次没有保存。请重新查看该记录后再操作一次。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="32"/>
+        <location filename="../../ui/error_messages.py" line="33"/>
         <source>“{typed}” is no one&apos;s mobile, a placeholder (13800000000, 13800138000); leave the mobile empty if it is not known.</source>
         <translation>“{typed}”是占位号码（如 13800000000、13800138000），不是任何人的手机号；不知道手机号时请留空。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="210"/>
+        <location filename="../../ui/error_messages.py" line="211"/>
         <source>The segment &apos;{segment}&apos; has nobody on {date}, so no list was made and nothing was stored.</source>
         <translation>分群“{segment}”在 {date} 没有客户，因此未生成名单，也未保存任何内容。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="211"/>
+        <location filename="../../ui/error_messages.py" line="212"/>
         <source>None of the {count} customers of the segment &apos;{segment}&apos; can be contacted for {purpose} on {date} (no usable phone, address or WeChat, no marketing consent for a sales list, do-not-contact, contacted recently or on another list), so no list was made and nothing was stored.</source>
         <translation>分群“{segment}”的 {count} 位客户在 {date} 都不能按“{purpose}”联系（没有可用的电话、地址或微信，销售名单缺少营销同意，设了勿扰，近期已联系或已在其他名单中），因此未生成名单，也未保存任何内容。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="212"/>
+        <location filename="../../ui/error_messages.py" line="213"/>
         <source>Nobody would be on this list; nothing was stored.</source>
         <translation>这份名单里不会有任何客户，未保存任何内容。</translation>
     </message>
     <message>
         <location filename="../../ui/error_messages.py" line="220"/>
+        <source>While this list waited for another build of the segment &apos;{segment}&apos; to end, {who} made list run #{run} of it at {when}; nothing was made, so the calls printed on that run stay in their callers&apos; queues (`list show {run}`).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="222"/>
         <source>{file} is a PDF: the call sheet is for printing, and outcomes are read back from the list&apos;s Excel file. Read the Excel list the callers filled in; to have one to fill in, write the list as Excel (revisit list print RUN --out {stem}.xlsx).</source>
         <translation>{file} 是 PDF 文件：回访单是用来打印的，联系结果要从名单的 Excel 文件读回。请读回回访员填写的 Excel 名单；如需一份可填写的名单，请将名单导出为 Excel（revisit list print 名单编号 --out {stem}.xlsx）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="237"/>
+        <location filename="../../ui/error_messages.py" line="239"/>
         <source>{file} holds SMS messages, which this would write over with a plain SMS list; nothing was made. Give --sms-template to write it with the messages, or move the file away.</source>
         <translation>{file} 里有短信内容，这样做会用不含短信内容的短信名单把它覆盖，因此什么也没有生成。请用 --sms-template 给出短信内容以连同短信一起写出，或先把该文件移走。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="269"/>
+        <location filename="../../ui/error_messages.py" line="271"/>
         <source>{path} is not a segment file: a segment file is the JSON text that “Export segment” (or `segment export`) writes, and this file holds something else, such as a picture or a spreadsheet.</source>
         <translation>{path} 不是分群文件：分群文件是“导出分群”（或 `segment export`）写出的 JSON 文本，而这个文件里是别的内容，例如图片或电子表格。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="274"/>
+        <location filename="../../ui/error_messages.py" line="276"/>
         <source>The file {path} does not exist.</source>
         <translation>文件 {path} 不存在。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="275"/>
+        <location filename="../../ui/error_messages.py" line="277"/>
         <source>Cannot read {path}: {detail}</source>
         <translation>无法读取 {path}：{detail}</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="307"/>
+        <location filename="../../ui/error_messages.py" line="309"/>
         <source>{path}: choose at least one value.</source>
         <translation>{path}：请至少选择一个值。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="318"/>
+        <location filename="../../ui/error_messages.py" line="320"/>
         <source>You cannot change your own role; ask another supervisor.</source>
         <translation>不能修改自己的角色，请另一位主管操作。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="333"/>
+        <location filename="../../ui/error_messages.py" line="335"/>
         <source>Only a supervisor may copy, back up or restore the database, or add demo data to one in use; {user} is not a supervisor.</source>
         <translation>只有主管可以复制、备份或恢复数据库，或向使用中的数据库添加演示数据；{user} 不是主管。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="344"/>
+        <location filename="../../ui/error_messages.py" line="346"/>
         <source>{target} is the database itself; a backup goes to another file. Nothing was written.</source>
         <translation>{target} 就是数据库本身；备份须写到另一个文件。未写入任何内容。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="345"/>
+        <location filename="../../ui/error_messages.py" line="347"/>
         <source>{target} already exists and is not a backup; nothing was written over it. Choose another file name.</source>
         <translation>{target} 已存在且不是备份文件，未覆盖它。请换一个文件名。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="348"/>
+        <location filename="../../ui/error_messages.py" line="350"/>
         <source>No database server named {host} can be found on the network (database address {where}): check that this PC is connected to the network and that the server&apos;s name is right, or ask whoever runs the server.</source>
         <translation>网络上找不到名为 {host} 的数据库服务器（数据库地址 {where}）：请检查这台电脑是否已连上网络、服务器名称是否正确，或联系负责服务器的人员。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="349"/>
+        <location filename="../../ui/error_messages.py" line="351"/>
         <source>The database server {server} refused the user name {user} or its password (database address {where}): a supervisor or the server&apos;s administrator sets them, so ask them for the right ones.</source>
         <translation>数据库服务器 {server} 不接受用户名 {user} 或其密码（数据库地址 {where}）：用户名和密码由主管或服务器管理员设置，请向他们索取正确的用户名和密码。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="350"/>
+        <location filename="../../ui/error_messages.py" line="352"/>
         <source>The database server {server} has no database named {database} (database address {where}): check the name with a supervisor, or ask the server&apos;s administrator to create the database.</source>
         <translation>数据库服务器 {server} 上没有名为 {database} 的数据库（数据库地址 {where}）：请与主管核对数据库名称，或请服务器管理员创建该数据库。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="351"/>
+        <location filename="../../ui/error_messages.py" line="353"/>
         <source>The user {user} has no permission to use the database {database} on the server {server}: ask the server&apos;s administrator to grant it.</source>
         <translation>用户 {user} 无权使用服务器 {server} 上的数据库 {database}：请联系服务器管理员授予权限。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="352"/>
+        <location filename="../../ui/error_messages.py" line="354"/>
         <source>The user {user} has no permission for this step in the database {database} on the server {server}, so nothing was changed: ask the server&apos;s administrator to grant it.</source>
         <translation>用户 {user} 无权在服务器 {server} 上的数据库 {database} 中执行这一步，因此没有做任何更改：请联系服务器管理员授予权限。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="353"/>
+        <location filename="../../ui/error_messages.py" line="355"/>
         <source>The database server {server} accepts no more connections right now: close Revisit on PCs that do not need it and try again in a moment, or ask the server&apos;s administrator to allow more.</source>
         <translation>数据库服务器 {server} 目前不再接受新的连接：请关闭暂时不用的电脑上的回访系统，稍后再试，或请服务器管理员调高连接数上限。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="354"/>
+        <location filename="../../ui/error_messages.py" line="356"/>
         <source>The database server {server} does not let this PC connect to the database {database} as {user}: ask the server&apos;s administrator to allow it.</source>
         <translation>数据库服务器 {server} 不允许这台电脑以用户 {user} 连接数据库 {database}：请联系服务器管理员开通。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="355"/>
+        <location filename="../../ui/error_messages.py" line="357"/>
         <source>The database server {server} does not let this PC connect to the database {database} as {user} without encryption: ask the server&apos;s administrator whether the database address {where} needs sslmode=require, or to allow this PC.</source>
         <translation>数据库服务器 {server} 不允许这台电脑以用户 {user} 不加密地连接数据库 {database}：请询问服务器管理员，数据库地址 {where} 是否需要加上 sslmode=require，或请其允许这台电脑连接。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="356"/>
+        <location filename="../../ui/error_messages.py" line="358"/>
         <source>The database address {where} asks for an encrypted (SSL) connection, but the database server {server} does not offer one: ask the server&apos;s administrator to turn SSL on, or a supervisor to change the address.</source>
         <translation>数据库地址 {where} 要求加密（SSL）连接，但数据库服务器 {server} 不提供加密连接：请服务器管理员开启 SSL，或请主管修改数据库地址。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="357"/>
+        <location filename="../../ui/error_messages.py" line="359"/>
         <source>Revisit did not connect to the database server {server} because its security certificate could not be verified (database address {where}): ask the server&apos;s administrator.</source>
         <translation>无法验证数据库服务器 {server} 的安全证书，回访系统没有连接（数据库地址 {where}）：请联系服务器管理员。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="363"/>
+        <location filename="../../ui/error_messages.py" line="365"/>
         <source>{where} could not be brought up to this version of Revisit ({detail}); nothing of the upgrade was kept.</source>
         <translation>无法将 {where} 更新到此版本的回访（{detail}）；本次更新的任何改动都未保留。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="366"/>
+        <location filename="../../ui/error_messages.py" line="368"/>
         <source>{where} is empty (0 bytes), perhaps emptied by a failed copy or a sync conflict; nothing was changed. The latest good backup is {backup}: restore it with the command revisit db restore followed by that file (a supervisor), or close Revisit and put it in place of the empty file.</source>
         <translation>{where} 是空文件（0 字节），可能是复制失败或同步冲突造成的；未做任何更改。最近一份完好的备份是 {backup}：请主管用命令 revisit db restore 加上该文件恢复，或关闭回访后用它替换这个空文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="368"/>
+        <location filename="../../ui/error_messages.py" line="370"/>
         <source>The database {where} is busy with another person&apos;s or program&apos;s work; nothing was saved. Wait a moment and try again.</source>
         <translation>数据库 {where} 正忙于其他同事或程序的操作，本次未保存。请稍等片刻再试。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="377"/>
+        <location filename="../../ui/error_messages.py" line="379"/>
         <source>Revisit opens a SQLite file by its path alone; leave &apos;?{options}&apos; out of {url}.</source>
         <translation>回访只按路径打开 SQLite 文件；请去掉 {url} 中的“?{options}”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="378"/>
+        <location filename="../../ui/error_messages.py" line="380"/>
         <source>{url} is a database in memory, gone when Revisit ends; name a file instead, e.g. sqlite:///C:/Revisit/revisit.sqlite3.</source>
         <translation>{url} 是内存中的数据库，回访结束即消失；请改为指定一个文件，例如 sqlite:///C:/Revisit/revisit.sqlite3。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="381"/>
+        <location filename="../../ui/error_messages.py" line="383"/>
+        <source>The database {where} cannot be saved to: its companion file {file} is read-only. SQLite keeps that file beside the database and writes every change through it; ask whoever looks after this PC to let you write to it as well (do not delete it: it may hold changes not yet in the database).</source>
+        <translation>数据库 {where} 无法保存：它旁边的配套文件 {file} 是只读的。SQLite 的每一次保存都要经过这个文件；请管理这台电脑的同事把它也改为可写（请勿删除它：其中可能有尚未写入数据库的修改）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="384"/>
         <source>The folder {where} does not exist; check the database path. Nothing was created.</source>
         <translation>文件夹 {where} 不存在；请检查数据库路径。没有创建任何文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="382"/>
+        <location filename="../../ui/error_messages.py" line="385"/>
         <source>There is no database at {where} yet; nothing was created. Start Revisit, or run `demo` or `import`, to make one.</source>
         <translation>{where} 还没有数据库；未创建任何文件。请先启动回访，或运行 `demo` 或 `import` 来建立数据库。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="384"/>
+        <location filename="../../ui/error_messages.py" line="387"/>
         <source>There is no database {where}; nothing was created. Check the path given with --db (or REVISIT_DB).</source>
         <translation>没有数据库 {where}；未创建任何文件。请检查 --db（或 REVISIT_DB）给出的路径。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="387"/>
+        <location filename="../../ui/error_messages.py" line="390"/>
         <source>The disk is full: {path} could not be written. Free some space or choose another folder, then try again.</source>
         <translation>磁盘已满：无法写入 {path}。请清理空间或换一个文件夹后重试。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="389"/>
+        <location filename="../../ui/error_messages.py" line="392"/>
         <source>{where} is on a network drive. SQLite cannot share a file safely across a network (two PCs writing it can damage it): keep the file on this PC, or move the department to a PostgreSQL server with `db copy --to postgresql://…`.</source>
         <translation>{where} 位于网络驱动器上。SQLite 无法通过网络安全地共享同一个文件（两台电脑同时写入可能损坏它）：请把文件放在本机，或用 `db copy --to postgresql://…` 把全部门迁移到 PostgreSQL 服务器。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="390"/>
+        <location filename="../../ui/error_messages.py" line="393"/>
         <source>pg_dump was not found on this PC; back up the PostgreSQL database on its server with pg_dump -Fc (restore it with pg_restore), or install PostgreSQL&apos;s client tools here and run the backup again.</source>
         <translation>本机找不到 pg_dump；请在服务器上用 pg_dump -Fc 备份 PostgreSQL 数据库（用 pg_restore 恢复），或在本机安装 PostgreSQL 客户端工具后再备份。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="391"/>
+        <location filename="../../ui/error_messages.py" line="394"/>
         <source>The backup of {where} waited {seconds} s for the table {table}, which another program holds locked, and stopped; nothing was backed up. Run it again when that work is done.</source>
         <translation>备份 {where} 时等待表 {table} 已 {seconds} 秒（另一个程序正锁定它），备份已停止，未备份任何内容。请在那项工作完成后再备份一次。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="392"/>
+        <location filename="../../ui/error_messages.py" line="395"/>
         <source>pg_dump could not back up {where}: {detail}</source>
         <translation>pg_dump 无法备份 {where}：{detail}</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="393"/>
+        <location filename="../../ui/error_messages.py" line="396"/>
         <source>There is no backup file at {where}.</source>
         <translation>{where} 处没有备份文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="394"/>
+        <location filename="../../ui/error_messages.py" line="397"/>
         <source>{where} is not a Revisit backup (not a SQLite database); nothing was restored.</source>
         <translation>{where} 不是回访备份（不是 SQLite 数据库），未恢复任何内容。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="396"/>
+        <location filename="../../ui/error_messages.py" line="399"/>
         <source>{where} is not a Revisit database (it holds other tables or no schema version); nothing was restored.</source>
         <translation>{where} 不是回访数据库（含有其他表或没有结构版本），未恢复任何内容。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="397"/>
+        <location filename="../../ui/error_messages.py" line="400"/>
         <source>The backup {where} was written by a newer version of Revisit (schema {revision}); update Revisit before restoring it.</source>
         <translation>备份 {where} 由更新版本的回访写入（结构版本 {revision}）；请先升级回访再恢复。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="398"/>
+        <location filename="../../ui/error_messages.py" line="401"/>
         <source>{where} is open in Revisit or another program (on this PC or another); close it everywhere, then restore again. Nothing was restored.</source>
         <translation>{where} 正被回访或其他程序打开（在本机或其他电脑上）；请在所有地方关闭后再恢复。未恢复任何内容。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="399"/>
+        <location filename="../../ui/error_messages.py" line="402"/>
         <source>{where} is the database itself, not a backup of it.</source>
         <translation>{where} 就是数据库本身，不是它的备份。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="400"/>
+        <location filename="../../ui/error_messages.py" line="403"/>
         <source>Restoring {backup} to {where} failed ({detail}); the database was not replaced.</source>
         <translation>把 {backup} 恢复到 {where} 失败（{detail}），数据库未被替换。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="401"/>
+        <location filename="../../ui/error_messages.py" line="404"/>
         <source>Cannot keep a copy of {where} in {folder} ({detail}); nothing was restored.</source>
         <translation>无法在 {folder} 中保留 {where} 的副本（{detail}），未恢复任何内容。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="402"/>
+        <location filename="../../ui/error_messages.py" line="405"/>
         <source>{who} changed the setting {name} at {when} since you loaded the settings; nothing was saved. Reload to see their change.</source>
         <translation>在您载入设置后，{who} 于 {when} 修改了设置“{name}”，本次未保存。请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="403"/>
+        <location filename="../../ui/error_messages.py" line="406"/>
         <source>The setting {name} was changed at {when} since you loaded the settings; nothing was saved. Reload to see the change.</source>
         <translation>在您载入设置后，设置“{name}”于 {when} 被修改，本次未保存。请重新载入查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="404"/>
+        <location filename="../../ui/error_messages.py" line="407"/>
         <source>Unknown SMS vendor &apos;{vendor}&apos;.</source>
         <translation>未知的短信平台“{vendor}”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="405"/>
+        <location filename="../../ui/error_messages.py" line="408"/>
         <source>The SMS sending window must start before it ends.</source>
         <translation>短信发送时段的开始时间必须早于结束时间。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="406"/>
+        <location filename="../../ui/error_messages.py" line="409"/>
         <source>The SMS signature must be written as 【shop name】, not &apos;{signature}&apos;.</source>
         <translation>短信签名必须写成【门店名称】的形式，而不是“{signature}”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="408"/>
+        <location filename="../../ui/error_messages.py" line="411"/>
         <source>Revisit keeps between 1 and {most} automatic backups, not {count}.</source>
         <translation>回访保留 1 到 {most} 份自动备份，不能是 {count}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="409"/>
+        <location filename="../../ui/error_messages.py" line="412"/>
         <source>There is no setting &apos;{name}&apos;; known: {names}.</source>
         <translation>没有名为“{name}”的设置；可用的有：{names}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="410"/>
+        <location filename="../../ui/error_messages.py" line="413"/>
         <source>{name} must be between 0 and 365.</source>
         <translation>{name} 必须在 0 到 365 之间。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="411"/>
+        <location filename="../../ui/error_messages.py" line="414"/>
         <source>&apos;{value}&apos; is not a valid value for {name}.</source>
         <translation>“{value}”不是 {name} 的有效值。</translation>
     </message>

@@ -54,6 +54,9 @@ PROFILE_CHANGED = (
     N_("This customer's {attribute} was changed to “{value}” at {when} since you opened the "
        "call; nothing was saved: reload to see it (what you typed stays), then save again."),
 )
+# A call typed on screen after the list's paper was read back with another outcome that day.
+ON_PAPER = N_("This call was read back from list #{run}'s paper on {day} as “{outcome}”, not "
+              "“{typed}”: nothing was saved; choose “{outcome}” to add what you typed to it.")
 CALL_OUTCOMES = ("reached", "no_answer", "phone_off", "wrong_number", "refused", "appointment")
 # Where a conversation staff log by hand takes place: a call (made or taken), WeChat, a visit.
 CONVERSATION_CHANNELS = ("phone", "wechat", "visit")
@@ -443,6 +446,13 @@ def record_call(
     (a mistyped year: stored so, it would close neither). A call on a list withdrawn since is
     stored on it, as an outcome read back from the list's paper is.
 
+    A list call read back from the list's paper (list outcomes) that day is this call, as
+    reading the paper back after a call typed on screen finds the screen's: of the same
+    outcome, what was typed and the paper lacks (feedback, a next date, a day's km) is added to
+    it and no attempt is counted twice; of another outcome, the paper's is kept and nothing is
+    saved (ON_PAPER). The member's row is locked first, so a paper read back at the same time
+    is either seen here or waits for this call to be stored.
+
     `result.seen_profile`: the values the card showed for the attributes it changes; one
     changed since is refused (StaleEdit naming who, when and to what)."""
     at = at or dt.datetime.now().replace(microsecond=0)
@@ -469,36 +479,50 @@ def record_call(
             if result.outcome in UNREACHED and next_follow_up is None:
                 next_follow_up = today + dt.timedelta(
                     days=load_settings_in(s).no_answer_retry_days)
-        run_id = None
+        feedback = (result.feedback or "").strip() or None
+        paper = None
         if member_id is not None:
-            run_id = _count_attempt(s, customer_id, member_id, seen_attempts,
-                                    "open" if result.outcome in UNREACHED else "done")
-            _check_list_date(s, run_id, at)
-        s.add(
-            ContactEvent(
-                customer_id=customer_id,
-                vehicle_id=result.vehicle_id,
-                contact_at=at,
-                channel=channel,
-                purpose=purpose,
-                staff_id=staff_id,
-                outcome=result.outcome,
-                feedback=(result.feedback or "").strip() or None,
-                next_follow_up=next_follow_up,
-                list_run_id=run_id,
+            paper = _read_from_paper(s, customer_id, member_id, today)
+        if paper is not None:
+            if paper.outcome != result.outcome:
+                raise RevisitError(ON_PAPER, run=paper.list_run_id,
+                                   day=paper.contact_at.date().isoformat(),
+                                   outcome=Said(*both("outcome", paper.outcome)),
+                                   typed=Said(*both("outcome", result.outcome)))
+            if feedback is not None and feedback not in (paper.feedback or ""):
+                paper.feedback = f"{paper.feedback}；{feedback}" if paper.feedback else feedback
+            if paper.next_follow_up is None:
+                paper.next_follow_up = next_follow_up
+        else:
+            run_id = None
+            if member_id is not None:
+                run_id = _count_attempt(s, customer_id, member_id, seen_attempts,
+                                        "open" if result.outcome in UNREACHED else "done")
+                _check_list_date(s, run_id, at)
+            s.add(
+                ContactEvent(
+                    customer_id=customer_id,
+                    vehicle_id=result.vehicle_id,
+                    contact_at=at,
+                    channel=channel,
+                    purpose=purpose,
+                    staff_id=staff_id,
+                    outcome=result.outcome,
+                    feedback=feedback,
+                    next_follow_up=next_follow_up,
+                    list_run_id=run_id,
+                )
             )
-        )
         if result.no_more_calls:
             _refuse_calls(s, customer_id, purpose, result.feedback, today, staff_id)
         if result.km is not None:
             if result.vehicle_id is None:
                 raise RevisitError(N_("Choose the vehicle the km reading belongs to."))
-            check_km(s, result.vehicle_id, result.km, today)
-            s.add(
-                MileageReading(
-                    vehicle_id=result.vehicle_id, reading_date=today, km=result.km, source="call"
-                )
-            )
+            # A paper read back with a km that day has it already (the paper's is kept).
+            if paper is None or not _read_that_day(s, result.vehicle_id, today):
+                check_km(s, result.vehicle_id, result.km, today)
+                s.add(MileageReading(vehicle_id=result.vehicle_id, reading_date=today,
+                                     km=result.km, source="call"))
         changes = []
         seen = dict(result.seen_profile)
         for attribute, value in result.profile_changes:
@@ -521,6 +545,31 @@ def record_call(
             if change is not None:
                 changes.append(change)
     return changes
+
+
+def _read_from_paper(s: Session, customer_id: int, member_id: int,
+                     day: dt.date) -> ContactEvent | None:
+    """The contact of list member `member_id` read back from the list's paper (its source key
+    names the member's row code) on `day`, the latest; None: none. The member's row is locked
+    first (a write that changes nothing: PostgreSQL's row lock, SQLite's write lock), so a read
+    back storing that member's row at the same time is waited for and then seen."""
+    m = ListRunMember
+    s.execute(update(m).where(m.id == member_id).values(attempts=m.attempts))
+    member = s.get(m, member_id)
+    if member is None or member.customer_id != customer_id:
+        return None  # refused by _count_attempt
+    start = dt.datetime.combine(day, dt.time())
+    return s.scalar(select(ContactEvent).where(
+        ContactEvent.list_run_id == member.run_id, ContactEvent.customer_id == customer_id,
+        ContactEvent.source_key.startswith(f"list:{member.row_code}:", autoescape=True),
+        ContactEvent.contact_at >= start, ContactEvent.contact_at < start + dt.timedelta(days=1))
+        .order_by(ContactEvent.contact_at.desc(), ContactEvent.id.desc()).limit(1))
+
+
+def _read_that_day(s: Session, vehicle_id: int, day: dt.date) -> bool:
+    return s.scalar(select(MileageReading.id).where(
+        MileageReading.vehicle_id == vehicle_id, MileageReading.reading_date == day)
+        .limit(1)) is not None
 
 
 def _profile_changed(s: Session, customer_id: int, attribute: str) -> StaleEdit:
