@@ -14,25 +14,28 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Column, Integer, MetaData, Table, and_, delete, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from models import Base, ImportBatch, ImportChange, ImportCreated
+from models import AuditLog, Base, ImportBatch, ImportChange, ImportCreated
 from models.base import utcnow
 from services.imports.results import Issue, source_name
 from services.imports.stored import notes_of, records_of
 from services.imports.undo_checks import (
     Runs,
+    Worked,
+    WorkedSince,
     changed_ids,
     changed_tables,
     created_runs,
-    dependants_added_since,
     in_runs,
+    kept_rows,
     later_batch_conflict,
     merge_since,
+    worked_since,
 )
 from services.imports.writes import REMOVED, REMOVED_NEW, STAMPS, decode, encode
 from services.staff.accounts import confirm
@@ -69,6 +72,11 @@ class BatchInfo:
     completed_by: int | None = None
     # The stopped imports of the same file this one completed.
     completes: tuple[int, ...] = ()
+    # Undone without the customers colleagues had worked on since: rows of it left, per table.
+    left: dict[str, int] = field(default_factory=dict)
+    # Stopped by a failure (the connection lost, the server ending the session, a full disk)
+    # or a stop signal, and what it had stored taken back at once: nobody undid it.
+    interrupted: bool = False
 
     @property
     def undone(self) -> bool:
@@ -90,9 +98,17 @@ class UndoResult:
     restored: int  # values put back as they were before the import
     kept: int  # values changed by hand since the import, left as they are now
     also: tuple[int, ...] = ()  # the stopped imports of the same file undone with it
+    # The customers colleagues worked on since, kept with what the import created for them,
+    # and the rows of the import left in per table (undone with keep_worked).
+    kept_customers: tuple[Worked, ...] = ()
+    left: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def partly(self) -> bool:
+        return bool(self.kept_customers)
 
 
-def _info(b: ImportBatch) -> BatchInfo:
+def _info(b: ImportBatch, withdrawn: set[int] | frozenset[int] = frozenset()) -> BatchInfo:
     records = records_of(b.records_json)
     return BatchInfo(
         id=b.id,
@@ -113,7 +129,19 @@ def _info(b: ImportBatch) -> BatchInfo:
         finished_at=b.finished_at,
         completed_by=records.get("completed_by"),
         completes=tuple(records.get("completes", ())),
+        left=dict(records.get("left", {})),
+        interrupted=b.id in withdrawn,
     )
+
+
+def _withdrawn(s: Session, ids: list[int]) -> set[int]:
+    """The batches among `ids` taken back by their own import when it stopped (the audit
+    trail's import_withdraw), not undone by anyone."""
+    if not ids:
+        return set()
+    return set(s.scalars(select(AuditLog.entity_id).where(
+        AuditLog.action == "import_withdraw", AuditLog.entity == "import_batch",
+        AuditLog.entity_id.in_(ids))))
 
 
 def list_batches(sessions: Sessions, limit: int = 50, kind: str | None = None) -> list[BatchInfo]:
@@ -122,12 +150,14 @@ def list_batches(sessions: Sessions, limit: int = 50, kind: str | None = None) -
     if kind is not None:
         query = query.where(ImportBatch.kind == kind)
     with sessions() as s:
-        return [_info(b) for b in s.scalars(query)]
+        found = list(s.scalars(query))
+        withdrawn = _withdrawn(s, [b.id for b in found])
+        return [_info(b, withdrawn) for b in found]
 
 
 def get_batch(sessions: Sessions, batch_id: int) -> BatchInfo:
     with sessions() as s:
-        return _info(_batch(s, batch_id))
+        return _info(_batch(s, batch_id), _withdrawn(s, [batch_id]))
 
 
 def batches_of_file(sessions: Sessions, file_hash: str) -> list[BatchInfo]:
@@ -205,15 +235,18 @@ def stopped_notes(s: Session, kind: str, file_hash: str,
 
 def undo_batch(sessions: Sessions, batch_id: int,
                actor: Actor | None | NotPassed = NOT_PASSED, progress: Progress | None = None,
-               cancel: CancelToken | None = None) -> UndoResult:
+               cancel: CancelToken | None = None, keep_worked: bool = False) -> UndoResult:
     """Undo a whole batch in one transaction (a supervisor's right; NOT_PASSED: a caller from
     before accounts, unchecked), with the stopped imports of the same file it completed.
     Refused, with the reason, when the batch is already undone, when a later batch changed the
     same records or counts them as rows of its own file (undo that one first), when a later
     import of the same file completed this one (undo that one), or when records were added
-    since to customers this batch created (contacts, list runs, …), which deleting those
-    customers would take along. A value changed by hand since the import is left as it is now
-    (counted as kept), not overwritten with the value from before.
+    since to customers this batch created (a call, a list, a profile change: WorkedSince names
+    them), which deleting those customers would take along. `keep_worked`: those customers
+    stay instead, with what the batch created for them (their cars, visits), and the rest is
+    undone; the batch is then partly undone (its `left` rows listed). A value changed by hand
+    since the import is left as it is now (counted as kept), not overwritten with the value
+    from before.
 
     `progress(done, total)` counts the records put back and deleted; `cancel` is checked
     between steps. Cancelled (or the process killed) before the end, nothing is undone: it is
@@ -236,16 +269,29 @@ def undo_batch(sessions: Sessions, batch_id: int,
                                      reverse=True)
                    if (b := s.get(ImportBatch, i)) is not None and b.undone_at is None]
         steps = _Steps(sum(_size(s, b.id) for b in (batch, *earlier)), progress, cancel)
-        result = _undo(s, batch, staff_id, "import_undo", steps)
+        result = _undo(s, batch, staff_id, "import_undo", steps, keep_worked)
         for b in earlier:
-            part = _undo(s, b, staff_id, "import_undo", steps)
-            deleted = dict(result.deleted)
-            for table, n in part.deleted.items():
-                deleted[table] = deleted.get(table, 0) + n
-            result = UndoResult(batch_id, deleted, result.restored + part.restored,
-                                result.kept + part.kept, (*result.also, b.id))
+            part = _undo(s, b, staff_id, "import_undo", steps, keep_worked)
+            result = UndoResult(batch_id, _summed(result.deleted, part.deleted),
+                                result.restored + part.restored, result.kept + part.kept,
+                                (*result.also, b.id),
+                                (*result.kept_customers, *part.kept_customers),
+                                _summed(result.left, part.left))
         steps.check()  # a cancel while the last step ran still leaves the batch in
         return result
+
+
+def _summed(a: dict[str, int], b: dict[str, int]) -> dict[str, int]:
+    return {t: a.get(t, 0) + b.get(t, 0) for t in {**a, **b}}
+
+
+def worked_on(sessions: Sessions, batch_id: int) -> list[Worked]:
+    """The customers colleagues worked on since the batch (or a stopped import of the same file
+    it completed) created them: an undo keeps them or is refused. Read before asking."""
+    with sessions() as s:
+        batch = _batch(s, batch_id)
+        ids = (batch_id, *records_of(batch.records_json).get("completes", ()))
+        return [w for i in ids for w in worked_since(s, created_runs(s, i))]
 
 
 def withdraw_unfinished(sessions: Sessions, batch_id: int, staff_id: int | None) -> UndoResult:
@@ -295,7 +341,7 @@ def _size(s: Session, batch_id: int) -> int:
 
 
 def _undo(s: Session, batch: ImportBatch, staff_id: int | None, action: str,
-          steps: _Steps) -> UndoResult:
+          steps: _Steps, keep_worked: bool = False) -> UndoResult:
     batch_id = batch.id
     if batch.undone_at is not None:
         raise RevisitError(
@@ -321,23 +367,34 @@ def _undo(s: Session, batch: ImportBatch, staff_id: int | None, action: str,
     for table in changed:
         r, k = _restore(s, batch_id, table, steps, moved)
         restored, kept = restored + r, kept + k
-    added = dependants_added_since(s, runs)
-    if added:
-        raise RevisitError(
-            N_(
-                "Cannot undo import batch #{id}: records were added since to customers it "
-                "created ({tables}); undo would delete them with those customers."
-            ),
-            id=batch_id,
-            tables=", ".join(f"{t} {n}" for t, n in sorted(added.items())),
-        )
-    deleted = _delete_created(s, runs, steps)
+    worked = worked_since(s, runs)
+    if worked and not keep_worked:
+        raise WorkedSince(batch_id, worked)
+    keep = kept_rows(runs) if worked else {}
+    deleted = _delete_created(s, runs, steps, keep)
+    left = _left(s, runs, keep)
     batch.undone_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     batch.undone_by = staff_id
-    audit(s, action, "import_batch", batch_id,
-          {"file": batch.file_name, "deleted": deleted, "restored": restored, "kept": kept},
-          staff_id)
-    return UndoResult(batch_id, deleted, restored, kept)
+    detail: dict[str, Any] = {"file": batch.file_name, "deleted": deleted,
+                              "restored": restored, "kept": kept}
+    if worked:
+        detail |= {"kept_customers": [w.customer_id for w in worked], "left": left}
+        batch.records_json = json.dumps({**records_of(batch.records_json), "left": left})
+    audit(s, action, "import_batch", batch_id, detail, staff_id)
+    return UndoResult(batch_id, deleted, restored, kept, (), tuple(worked), left)
+
+
+def _left(s: Session, runs: Runs, keep: dict[str, Any]) -> dict[str, int]:
+    """Per table, the rows the batch created that an undo keeping the customers worked on
+    since left in."""
+    left = {}
+    for name in keep:
+        t = Base.metadata.tables[name]
+        n = s.scalar(select(func.count()).select_from(t)
+                     .where(in_runs(t.c.id, runs[name]))) or 0
+        if n:
+            left[name] = int(n)
+    return left
 
 
 # Per table, the ids of rows put back under another id (old id -> new id).
@@ -470,9 +527,11 @@ def _write_back(s: Session, t: Table, names: tuple[str, ...], rows: list[dict[st
     held.drop(conn)
 
 
-def _delete_created(s: Session, runs: Runs, steps: _Steps) -> dict[str, int]:
+def _delete_created(s: Session, runs: Runs, steps: _Steps,
+                    keep: dict[str, Any]) -> dict[str, int]:
     """Delete the rows the batch created, children first, a few thousand ids a statement
-    (each a handful of id ranges) so that progress moves and a cancel is heard."""
+    (each a handful of id ranges) so that progress moves and a cancel is heard; those `keep`
+    holds for their table (the customers worked on since, and what belongs to them) stay."""
     deleted: dict[str, int] = {}
     for t in reversed(Base.metadata.sorted_tables):
         table_runs = runs.get(t.name)
@@ -480,7 +539,10 @@ def _delete_created(s: Session, runs: Runs, steps: _Steps) -> dict[str, int]:
             continue
         n = 0
         for part, size in _pieces(table_runs):
-            result = s.execute(delete(t).where(and_(in_runs(t.c.id, part))))
+            where = and_(in_runs(t.c.id, part))
+            if t.name in keep:
+                where = and_(where, ~keep[t.name])
+            result = s.execute(delete(t).where(where))
             n += result.rowcount or 0  # type: ignore[attr-defined]
             steps.step(size)
         deleted[t.name] = n

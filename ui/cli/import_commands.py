@@ -18,6 +18,7 @@ from services.imports.plan import DEFAULT_MATCH, MATCH_RULES, OUTCOMES, ImportOp
 from services.imports.report import field_label
 from services.imports.results import ImportPlan
 from services.imports.sheets import alike_sheets
+from services.imports.undo_checks import WorkedSince, said_worked
 from services.labels import text
 from services.outputs.xlsx_stream import column_letter
 from services.staff.permissions import staff_id
@@ -61,6 +62,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     b.set_defaults(handler=_batches, access=READ)
     u = acts.add_parser("undo", help="undo a whole import batch")
     u.add_argument("batch", type=record_id)
+    u.add_argument("--keep-worked", action="store_true",
+                   help="keep the customers it created that colleagues have worked on since "
+                        "(a call, a list, a profile change), with what it created for them, "
+                        "and undo the rest")
     u.set_defaults(handler=_undo, access=WRITE)
     m = acts.add_parser("mappings", help="saved column mappings")
     m.add_argument("--kind", choices=IMPORT_KINDS)
@@ -259,7 +264,13 @@ def _batches(args, open_db) -> int:
         print("no imports yet")
         return 0
     for b in found:
-        if b.undone_at:
+        if b.interrupted:
+            state = (f"interrupted {b.undone_at or b.imported_at:%Y-%m-%d %H:%M}: not stored "
+                     f"(the import stopped and took back what it had written; nobody undid it)")
+        elif b.left:
+            state = (f"partly undone {b.undone_at:%Y-%m-%d %H:%M}: kept the customers worked on "
+                     f"since, with {_rows(b.left)} of the import")
+        elif b.undone_at:
             state = f"undone {b.undone_at:%Y-%m-%d %H:%M}"
         elif b.completed_by is not None:
             state = (f"stopped before its last rows; completed by #{b.completed_by}, whose "
@@ -288,21 +299,32 @@ def _undo(args, open_db) -> int:
 
     try:
         result = batches.undo_batch(open_db().sessions, args.batch, acting(args, open_db),
-                                    progress=progress)
-    except BaseException:
+                                    progress=progress, keep_worked=args.keep_worked)
+    except BaseException as exc:
         if drawn[0] and bar.stream.isatty():
             print(file=bar.stream)  # the refusal or "cancelled" on a line of its own
+        if isinstance(exc, WorkedSince):
+            exc.add_note(f"To undo the rest and keep them: import undo {args.batch} "
+                         f"--keep-worked")
         raise
-    deleted = ", ".join(f"{t} {n:,}" for t, n in result.deleted.items() if n) or "nothing"
+    deleted = _rows(result.deleted) or "nothing"
     also = ""
     if result.also:
         also = (f" with the stopped import {', '.join(f'#{b}' for b in result.also)} of the "
                 f"same file it completed")
-    print(f"import batch #{result.batch_id} undone{also}: deleted {deleted}; "
-          f"{result.restored:,} values restored")
+    print(f"import batch #{result.batch_id} {'partly ' if result.partly else ''}undone{also}: "
+          f"deleted {deleted}; {result.restored:,} values restored")
+    if result.partly:
+        print(f"  kept {len(result.kept_customers):,} customers worked on since: "
+              f"{said_worked(list(result.kept_customers), 10)}")
+        print(f"  left of the import: {_rows(result.left)}")
     if result.kept:
         print(f"  {result.kept:,} values changed by hand since the import were left as they are")
     return 0
+
+
+def _rows(per_table: dict[str, int]) -> str:
+    return ", ".join(f"{t} {n:,}" for t, n in per_table.items() if n)
 
 
 def _mappings(args, open_db) -> int:

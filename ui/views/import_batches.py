@@ -7,6 +7,7 @@ from PySide6.QtCore import QLocale, Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMessageBox, QPushButton, QVBoxLayout, QWidget
 
 from services.imports import batches
+from services.imports.undo_checks import Worked, said_worked
 from services.staff.audit import local_time
 from services.staff.permissions import UNDO_IMPORTS, Actor, allowed
 from services.store.database import Database
@@ -112,11 +113,21 @@ class BatchesPanel(QWidget):
             if len(cells) < len(items):
                 continue
             cells[3].setToolTip(b.source)
+            state = cells[-1]
+            if b.interrupted:
+                state.setToolTip(self.tr(
+                    "This import stopped part-way (the connection to the database was lost or "
+                    "ended, or its program stopped) and took back what it had written: nothing "
+                    "of it is stored. Nobody undid it; import the file again if it is wanted."))
+            elif b.left:
+                state.setToolTip(self.tr(
+                    "Undone except the customers colleagues had worked on since: %1 rows of "
+                    "this import stay with them.").replace(
+                    "%1", QLocale().toString(sum(b.left.values()))))
             if b.undone:
                 for cell in cells:
                     cell.setForeground(Qt.GlobalColor.gray)
                 continue
-            state = cells[-1]
             if b.completed_by is not None:
                 state.setToolTip(self.tr(
                     "This import stopped before its last rows; import #%1 of the same file "
@@ -134,6 +145,11 @@ class BatchesPanel(QWidget):
         self.loaded.emit()
 
     def _state(self, b: batches.BatchInfo) -> str:
+        if b.interrupted:
+            return self.tr("interrupted, not stored")
+        if b.left and b.undone_at:
+            return self.tr("partly undone %1").replace(
+                "%1", f"{local_time(b.undone_at):%Y-%m-%d %H:%M}")
         if b.undone_at:
             return self.tr("undone %1").replace("%1", f"{local_time(b.undone_at):%Y-%m-%d %H:%M}")
         if b.completed_by is not None:
@@ -150,15 +166,35 @@ class BatchesPanel(QWidget):
 
     def _on_undo_clicked(self) -> None:
         batch = self.selected()
-        if batch is None or not self._confirm(batch):
+        if batch is None:
             return
         self.undo.setEnabled(False)
+        # Who colleagues worked on since is read first: the question then offers to keep them.
+        self.runner.run(
+            lambda _p, _c: batches.worked_on(self.database.sessions, batch.id),
+            on_done=lambda worked: self._on_worked_read(batch, worked),
+            on_failed=self._on_undo_failed,
+            parent_widget=self,
+            label=self.tr("Reading import #%1").replace("%1", str(batch.id)),
+        )
+
+    def _on_worked_read(self, batch: batches.BatchInfo, worked: list[Worked]) -> None:
+        if not (self._ask_keep(batch, worked) if worked else self._confirm(batch)):
+            self._on_selection_changed()
+            return
         actor = self.actor
+        sessions = self.database.sessions
+
+        def undo(progress, cancel) -> batches.UndoResult:
+            if worked:
+                return batches.undo_batch(sessions, batch.id, actor, progress, cancel,
+                                          keep_worked=True)
+            return batches.undo_batch(sessions, batch.id, actor, progress, cancel)
+
         # Progress and Cancel in the window's status bar; cancelled, the undo's one
         # transaction is rolled back and the import stays whole.
         self.runner.run(
-            lambda progress, cancel: batches.undo_batch(self.database.sessions, batch.id, actor,
-                                                        progress, cancel),
+            undo,
             on_done=self._on_undone,
             on_failed=self._on_undo_failed,
             on_cancelled=lambda: self._on_undo_cancelled(batch.id),
@@ -169,6 +205,41 @@ class BatchesPanel(QWidget):
         )
 
     def _confirm(self, batch: batches.BatchInfo) -> bool:
+        answer = QMessageBox.question(
+            self,
+            self.tr("Undo an import"),
+            self._undo_text(batch),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
+    def _keep_dialog(self, batch: batches.BatchInfo,
+                     worked: list[Worked]) -> tuple[QMessageBox, QPushButton]:
+        """The question when colleagues worked on customers the import created: the whole
+        import cannot be undone, the rest can, keeping those customers (named, with what was
+        recorded and by whom)."""
+        chinese = QLocale().language() == QLocale.Language.Chinese
+        said = said_worked(worked, 5)
+        box = QMessageBox(QMessageBox.Icon.Question, self.tr("Undo an import"),
+                          self._undo_text(batch), QMessageBox.StandardButton.NoButton, self)
+        box.setInformativeText(
+            self.tr("%n customer(s) this import created have been worked on since (a call, a "
+                    "list, a profile change): %1. They are kept, with what the import created "
+                    "for them, and the rest of the import is undone.", "", len(worked))
+            .replace("%1", said.zh if chinese else str(said)))
+        keep = box.addButton(self.tr("Undo the rest, &keep these customers"),
+                             QMessageBox.ButtonRole.YesRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        return box, keep
+
+    def _ask_keep(self, batch: batches.BatchInfo, worked: list[Worked]) -> bool:
+        box, keep = self._keep_dialog(batch, worked)
+        box.exec()
+        return box.clickedButton() is keep
+
+    def _undo_text(self, batch: batches.BatchInfo) -> str:
         locale = QLocale()
         text = (
             self.tr("Undo import #%1 of “%2” (%3)? What it created (%4 new rows) is deleted and "
@@ -183,14 +254,7 @@ class BatchesPanel(QWidget):
             text += " " + self.tr("It completed the stopped import %1 of the same file, which "
                                   "is undone with it.").replace(
                 "%1", ", ".join(f"#{b}" for b in batch.completes))
-        answer = QMessageBox.question(
-            self,
-            self.tr("Undo an import"),
-            text,
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Cancel,
-        )
-        return answer == QMessageBox.StandardButton.Yes
+        return text
 
     def _on_undone(self, result: batches.UndoResult) -> None:
         deleted = sum(result.deleted.values())
@@ -203,6 +267,13 @@ class BatchesPanel(QWidget):
         if result.kept:
             text += " " + self.tr("%n value(s) changed by hand since were left as they are.",
                                   "", result.kept)
+        if result.partly:
+            said = said_worked(list(result.kept_customers))
+            chinese = QLocale().language() == QLocale.Language.Chinese
+            text += " " + self.tr("Kept %n customer(s) worked on since (%1), with %2 rows of "
+                                  "the import.", "", len(result.kept_customers)).replace(
+                "%1", said.zh if chinese else str(said)).replace(
+                "%2", QLocale().toString(sum(result.left.values())))
         self.runner.notify(text)
         self.undone.emit(result.batch_id)
 
