@@ -33,6 +33,17 @@ UNREACHABLE_MARKERS = (
     "terminating connection", "connection reset", "ssl syscall", "shutting down",
     "starting up", "connection is lost", "consuming input failed",
 )
+# The server ended a session it had let in: an administrator's pg_terminate_backend or a fast
+# shutdown (SQLSTATE 57P01 admin_shutdown), a crash of another server process (57P02), or the
+# server process gone (libpq's "server closed the connection unexpectedly", then psycopg's
+# "the connection is closed" on the next statement); the words of PostgreSQL 15's zh_CN
+# catalogue too. Not a server that cannot be reached: it answered, then hung up.
+ENDED_SQLSTATES = {"57P01", "57P02"}
+ENDED_MARKERS = (
+    "terminating connection due to administrator command", "server closed the connection",
+    "terminating connection because of crash", "connection is closed",
+    "由于管理员命令中断该连接", "由于管理员命令中断联接", "服务器意外地关闭了联接",
+)
 # The host's name is unknown (a mistyped name, or a PC off the network), not a server that is
 # down: getaddrinfo's EAI_NONAME and EAI_NODATA as glibc, macOS and Windows (11001) word them.
 HOST_UNKNOWN_MARKERS = (
@@ -45,6 +56,10 @@ SERVER_UNREACHABLE = N_(
 SERVER_UNREACHABLE_AT_START = N_(
     "The database server {server} cannot be reached, so Revisit cannot open its data: try "
     "again in a moment, or ask whoever runs the server.")
+SERVER_ENDED = N_(
+    "The database server {server} ended Revisit's connection (it was closed on the server, by "
+    "its administrator or a restart), so the step in progress was not saved: do it again; if "
+    "it keeps happening, ask whoever runs the server.")
 HOST_UNKNOWN = N_(
     "No database server named {host} can be found on the network (database address {where}): "
     "check that this PC is connected to the network and that the server's name is right, or "
@@ -173,6 +188,14 @@ def server_unreachable(exc: BaseException) -> bool:
             and any(marker in text_ for marker in UNREACHABLE_MARKERS))
 
 
+def ended_by_server(exc: BaseException) -> bool:
+    """Whether the server ended a connection it had let in (terminated by an administrator,
+    shut down or restarted mid-step), as against one it never answered."""
+    code = getattr(getattr(exc, "orig", None), "sqlstate", None)
+    text_ = _driver_text(exc).lower()
+    return code in ENDED_SQLSTATES or any(m in text_ for m in ENDED_MARKERS)
+
+
 def connection_failed(exc: BaseException) -> bool:
     """Whether psycopg could not connect at all (as against a statement the server refused)."""
     text_ = _driver_text(exc).lower()
@@ -235,6 +258,8 @@ def unreachable(exc: BaseException, url: str | None, where: str, *,
     low = _driver_text(exc).lower()
     if opening and parsed is not None and any(m in low for m in HOST_UNKNOWN_MARKERS):
         error = RevisitError(HOST_UNKNOWN, host=parsed.host or "localhost", where=where)
+    elif not opening and ended_by_server(exc):
+        error = RevisitError(SERVER_ENDED, server=server_of(url))
     else:
         error = RevisitError(SERVER_UNREACHABLE_AT_START if opening else SERVER_UNREACHABLE,
                              server=server_of(url))
